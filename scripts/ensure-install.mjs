@@ -1,0 +1,15 @@
+// npm pre-script: installs dependencies on a fresh clone (or after package-lock.json changed), so that
+// `npm run demo` and `npm test` work as the very first command. Plain Node: Bun is not there yet.
+import { existsSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+
+const marker = "node_modules/.package-lock.json";
+const lock = "package-lock.json";
+const fresh = existsSync(marker) && existsSync("node_modules/.bin/bun") &&
+  (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
+if (!fresh) {
+  console.error("[steward] installing dependencies (npm ci)…");
+  const cmd = existsSync(lock) ? ["ci", "--no-fund", "--no-audit"] : ["install", "--no-fund", "--no-audit"];
+  const r = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", cmd, { stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
