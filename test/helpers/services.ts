@@ -1,0 +1,156 @@
+// Real test counterparts from Debian packages (mosquitto, influxd 1.x, VictoriaMetrics), each started as a
+// child process on free loopback ports with its own temp data dir; stop() kills it by PID and cleans up.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startProcess, type RunningProcess } from "./child-process";
+import { requireTool } from "./executables";
+import { freeTcpPorts } from "./free-port";
+import { createTempDir, type TempDir } from "./temp-dir";
+import { waitFor, waitForHttp, waitForTcp } from "./wait-for";
+
+export interface TestService {
+  host: string;
+  port: number;
+  /** mqtt://host:port for mosquitto, http://host:port for the HTTP servers. */
+  url: string;
+  dataDir: string;
+  pid: number;
+  /** What the process printed so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const HOST = "127.0.0.1";
+const READY_TIMEOUT_MS = 20_000;
+
+/** Starts `proc` (already spawned), waits for `ready`, and wraps it; on failure kills it and throws with its output. */
+async function finishStart(
+  name: string,
+  proc: RunningProcess,
+  dir: TempDir,
+  port: number,
+  url: string,
+  ready: () => Promise<unknown>,
+): Promise<TestService> {
+  const stop = async () => {
+    await proc.stop("SIGTERM", 5_000);
+    dir.remove();
+  };
+  try {
+    // Fail fast if the process dies instead of waiting out the whole timeout.
+    await Promise.race([
+      ready(),
+      proc.exited.then((code) => {
+        throw new Error(`${name} exited with code ${code} before it was ready`);
+      }),
+    ]);
+  } catch (err) {
+    await stop();
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new Error(`${name} did not start: ${msg}\n--- ${name} output ---\n${proc.output().slice(-4000)}`, {
+      cause: err,
+    });
+  }
+  return { host: HOST, port, url, dataDir: dir.path, pid: proc.pid, output: proc.output, stop };
+}
+
+/** Mosquitto 2.x, anonymous, no persistence, one plain MQTT listener on loopback. */
+export async function startMosquitto(): Promise<TestService> {
+  const bin = requireTool("mosquitto");
+  const dir = createTempDir("steward-mosquitto-");
+  const [port] = await freeTcpPorts(1);
+  if (port === undefined) throw new Error("no free port");
+  const conf = join(dir.path, "mosquitto.conf");
+  writeFileSync(
+    conf,
+    [`listener ${port} ${HOST}`, "allow_anonymous true", "persistence false", "log_dest stdout", ""].join("\n"),
+  );
+  const proc = startProcess(bin, ["-c", conf], { cwd: dir.path });
+  return finishStart("mosquitto", proc, dir, port, `mqtt://${HOST}:${port}`, () =>
+    waitForTcp(HOST, port, { timeoutMs: READY_TIMEOUT_MS }),
+  );
+}
+
+/** influxd 1.x with HTTP on a free port, no auth, internal monitoring and reporting off. */
+export async function startInfluxDb1(): Promise<TestService> {
+  const bin = requireTool("influxd");
+  const dir = createTempDir("steward-influxd-");
+  const [port, rpcPort] = await freeTcpPorts(2);
+  if (port === undefined || rpcPort === undefined) throw new Error("no free port");
+  const conf = join(dir.path, "influxdb.conf");
+  const d = (sub: string) => JSON.stringify(join(dir.path, sub));
+  writeFileSync(
+    conf,
+    [
+      "reporting-disabled = true",
+      `bind-address = "${HOST}:${rpcPort}"`,
+      "[meta]",
+      `  dir = ${d("meta")}`,
+      "  logging-enabled = false",
+      "[data]",
+      `  dir = ${d("data")}`,
+      `  wal-dir = ${d("wal")}`,
+      "  query-log-enabled = false",
+      "[monitor]",
+      "  store-enabled = false",
+      "[subscriber]",
+      "  enabled = false",
+      "[continuous_queries]",
+      "  enabled = false",
+      "[http]",
+      "  enabled = true",
+      `  bind-address = "${HOST}:${port}"`,
+      "  auth-enabled = false",
+      "  log-enabled = false",
+      "  pprof-enabled = false",
+      "  unix-socket-enabled = false",
+      "",
+    ].join("\n"),
+  );
+  const proc = startProcess(bin, ["-config", conf], { cwd: dir.path });
+  const url = `http://${HOST}:${port}`;
+  return finishStart("influxd", proc, dir, port, url, () =>
+    waitForHttp(`${url}/ping`, { status: 204, timeoutMs: READY_TIMEOUT_MS }),
+  );
+}
+
+/**
+ * VictoriaMetrics single node. Accepts InfluxDB line protocol on `/write` and `/api/v2/write` over HTTP;
+ * read back with `/api/v1/export` (raw samples) after `/internal/force_flush` (see flushVictoriaMetrics).
+ */
+export async function startVictoriaMetrics(): Promise<TestService> {
+  const bin = requireTool("victoriaMetrics");
+  const dir = createTempDir("steward-vm-");
+  const [port] = await freeTcpPorts(1);
+  if (port === undefined) throw new Error("no free port");
+  const proc = startProcess(
+    bin,
+    [
+      `-httpListenAddr=${HOST}:${port}`,
+      `-storageDataPath=${join(dir.path, "data")}`,
+      "-retentionPeriod=100y",
+      // Tests write and read back within milliseconds: make fresh samples visible to queries at once.
+      "-search.latencyOffset=0s",
+      "-search.disableCache",
+      "-loggerLevel=ERROR",
+      "-memory.allowedPercent=10",
+    ],
+    { cwd: dir.path },
+  );
+  const url = `http://${HOST}:${port}`;
+  return finishStart("victoria-metrics", proc, dir, port, url, () =>
+    waitForHttp(`${url}/health`, { timeoutMs: READY_TIMEOUT_MS }),
+  );
+}
+
+/** Makes recently ingested samples searchable now (VictoriaMetrics buffers them for up to ~1 s). */
+export async function flushVictoriaMetrics(vm: Pick<TestService, "url">): Promise<void> {
+  await waitFor(
+    async () => {
+      const res = await fetch(`${vm.url}/internal/force_flush`, { signal: AbortSignal.timeout(5_000) });
+      if (!res.ok) throw new Error(`force_flush: HTTP ${res.status}`);
+      return true;
+    },
+    { what: "VictoriaMetrics force_flush", timeoutMs: 10_000 },
+  );
+}
