@@ -1,0 +1,98 @@
+// Composition root: builds every service from one loaded config and returns { start, stop }. Start order is
+// store → workers → intake → HTTP; stop is the reverse, so intake stops before work drains and the store
+// closes last.
+import type { Logger } from "pino";
+import type { LoadedConfig } from "./config/load";
+import type { Config } from "./config/schema";
+import { createEventBus, type EventBus } from "./core/bus";
+import { systemClock, type Clock } from "./core/clock";
+import { createLifecycle, type Lifecycle } from "./core/lifecycle";
+import { createMetricsRegistry, type MetricsRegistry } from "./core/metrics";
+import { createReadiness, type Readiness } from "./core/readiness";
+import type { DomainEvents } from "./events/types";
+import { createHttpApp, type HttpApp } from "./http/app";
+import { createHttpServer, type HttpServer } from "./http/server";
+import { registerProcessMetrics } from "./http/routes/health";
+import { coreMigrations, getMeta, setMeta } from "./store/core-migrations";
+import { openStore, type MigrationSet, type Store } from "./store/database";
+
+export interface AppOptions {
+  log: Logger;
+  clock?: Clock;
+  /** Override listener ports (tests use 0). */
+  overrides?: { httpPort?: number; udpPort?: number };
+}
+
+export interface StewardApp {
+  config: Config;
+  log: Logger;
+  bus: EventBus<DomainEvents>;
+  store: Store;
+  metrics: MetricsRegistry;
+  readiness: Readiness;
+  http: HttpApp;
+  lifecycle: Lifecycle;
+  /** Present when http.enabled; its url() is valid after start(). */
+  server?: HttpServer;
+  start(): Promise<void>;
+  stop(budgetMs?: number): Promise<void>;
+}
+
+export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp {
+  const config = loaded.config;
+  const log = options.log;
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  const metrics = createMetricsRegistry();
+  registerProcessMetrics(metrics, startedAt);
+  const readiness = createReadiness();
+  const bus = createEventBus<DomainEvents>(log.child({ module: "bus" }));
+  const lifecycle = createLifecycle(log);
+
+  const migrations: MigrationSet[] = [
+    coreMigrations,
+    // ↑ feature modules append their MigrationSet above this line
+  ];
+  const store = openStore(config.dataDir, migrations);
+  readiness.register({ name: "store", required: true, check: () => ({ ok: store.db.isOpen, detail: store.file }) });
+  const previousStop = getMeta(store.db, "clean_stop");
+  if (previousStop === "false") log.warn("the previous run did not stop cleanly; pending work is resumed from the store");
+  setMeta(store.db, "clean_stop", "false");
+
+  const http = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt });
+
+  // ── Feature modules ── each creates its services from config, registers routes on http.router, and adds
+  // its lifecycle components with lifecycle.add(...) in start order (workers first, intake last).
+  // ↑ feature modules are wired above this line
+
+  // The HTTP listener starts last and stops first.
+  let server: HttpServer | undefined;
+  if (config.http.enabled) {
+    server = createHttpServer(
+      http.hono,
+      { host: config.http.host, port: options.overrides?.httpPort ?? config.http.port, maxRequestBodySize: config.http.bodyLimitBytes },
+      log.child({ module: "http" }),
+    );
+    lifecycle.add(server);
+  }
+
+  return {
+    config,
+    log,
+    bus,
+    store,
+    metrics,
+    readiness,
+    http,
+    lifecycle,
+    server,
+    start: () => lifecycle.start(),
+    async stop(budgetMs = 10_000) {
+      await lifecycle.stop(budgetMs);
+      if (store.db.isOpen) {
+        setMeta(store.db, "clean_stop", "true");
+        store.close();
+      }
+    },
+  };
+}

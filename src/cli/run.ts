@@ -1,0 +1,56 @@
+// `steward run`: load config, build the app, start it, and stop it cleanly on SIGINT/SIGTERM.
+import { existsSync } from "node:fs";
+import { createApp, type StewardApp } from "../app";
+import { defaultConfig, loadConfigFile, type LoadedConfig } from "../config/load";
+import { describeError } from "../core/errors";
+import type { Logger } from "../core/logger";
+import { loggerFor, type LogFlags } from "./logging";
+
+export interface RunFlags extends LogFlags {
+  config?: string;
+}
+
+export function resolveConfig(flags: RunFlags): LoadedConfig {
+  if (flags.config) return loadConfigFile(flags.config);
+  if (existsSync("steward.yaml")) return loadConfigFile("steward.yaml");
+  return defaultConfig();
+}
+
+export async function runCommand(flags: RunFlags): Promise<number> {
+  const loaded = resolveConfig(flags);
+  const log = loggerFor(loaded.config, flags, loaded.secrets);
+  log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
+  const app = createApp(loaded, { log });
+  return runUntilSignal(app, log);
+}
+
+/** Starts the app and resolves with the exit code once a signal has stopped it. */
+export async function runUntilSignal(app: StewardApp, log: Logger, extraStop?: () => Promise<void>): Promise<number> {
+  try {
+    await app.start();
+  } catch (err) {
+    log.fatal({ err: describeError(err) }, "Steward could not start");
+    await app.stop();
+    return 1;
+  }
+  log.info("Steward is running; stop with Ctrl-C or SIGTERM");
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, "stopping: intake first, then draining in-flight work");
+      try {
+        await extraStop?.();
+        await app.stop(10_000);
+        log.info("stopped cleanly");
+        resolve(0);
+      } catch (err) {
+        log.error({ err: describeError(err) }, "error while stopping");
+        resolve(1);
+      }
+    };
+    process.once("SIGINT", () => void stop("SIGINT"));
+    process.once("SIGTERM", () => void stop("SIGTERM"));
+  });
+}

@@ -1,0 +1,42 @@
+// Help texts and the usage-error type of the command line.
+export class UsageError extends Error {}
+
+export const MAIN_HELP = `Steward — the companion service for Qlik Sense Enterprise.
+
+Usage: steward <command> [options]
+
+Commands:
+  run [--config FILE]            Run Steward (REST API, UDP intake, alerts, scheduler …)
+  demo                           Run the demo: the Qlik Sense simulator plus Steward on the demo config
+  sim [options]                  Run the Qlik Sense simulator (QRS, Engine, scheduler datagrams)
+  config check FILE              Validate a config file; errors name the line and the key
+  config schema [--out FILE]     Print the JSON Schema of the config file (for editors)
+  version                        Print the version
+
+Global options:
+  --log-level LEVEL              fatal|error|warn|info|debug|trace|silent (overrides logging.level)
+  --log-format FORMAT            json|pretty (overrides logging.format)
+  -h, --help                     Help for steward or for one command
+
+Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  run: `Usage: steward run [--config FILE] [--log-level LEVEL] [--log-format json|pretty]
+
+Runs Steward until SIGINT/SIGTERM. Without --config it reads ./steward.yaml if present, else the built-in
+defaults (REST API on 127.0.0.1:8080, UDP intake on 0.0.0.0:9998, data in ./data).`,
+  demo: `Usage: steward demo [--log-level LEVEL]
+
+Starts the Qlik Sense simulator and Steward on the demo configuration in one process; Ctrl-C stops both.`,
+  config: `Usage: steward config check FILE
+       steward config schema [--out FILE]
+
+check   Validates FILE. Exit 0 when valid, 2 with one line per problem: FILE:LINE:COL path: message.
+schema  Prints the JSON Schema of the config file, or writes it to --out FILE.`,
+  version: `Usage: steward version
+
+Prints the Steward version.`,
+  sim: `Usage: steward sim [--site FILE] [--certs DIR] [--udp-target HOST:PORT …] [--help]
+
+Runs the Qlik Sense simulator until stopped. See 'steward sim --help' for every option.`,
+};

@@ -1,0 +1,60 @@
+// Loads a config file: YAML → placeholder substitution → zod validation, with every error naming the file,
+// line:column and YAML path. Relative paths in the config are resolved against the config file's folder.
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { AppError } from "../core/errors";
+import { createSecretRegistry, type SecretRegistry } from "../core/redaction";
+import { ConfigSchema, type Config } from "./schema";
+import { formatConfigIssues } from "./format-issues";
+import { substitutePlaceholders } from "./substitute";
+import { parseYamlSource } from "./yaml-source";
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the file, or undefined for the built-in empty config. */
+  file?: string;
+  /** Folder relative paths are resolved against. */
+  baseDir: string;
+  secrets: SecretRegistry;
+}
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  secrets?: SecretRegistry;
+  /** Name used in messages; defaults to the path as given. */
+  displayName?: string;
+}
+
+export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new AppError("CONFIG_INVALID", `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const baseDir = dirname(resolve(file));
+  return { ...parseConfigText(text, options.displayName ?? file, baseDir, options), file: resolve(file) };
+}
+
+export function parseConfigText(text: string, displayName: string, baseDir: string, options: LoadOptions = {}): LoadedConfig {
+  const secrets = options.secrets ?? createSecretRegistry();
+  const src = parseYamlSource(text, displayName);
+  if (src.data === null || typeof src.data !== "object" || Array.isArray(src.data)) {
+    const msg = `${displayName}:1:1 (root): expected a mapping of config keys, got ${Array.isArray(src.data) ? "a list" : JSON.stringify(src.data)}`;
+    throw new AppError("CONFIG_INVALID", msg, { details: [msg] });
+  }
+  const data = substitutePlaceholders(src, { env: options.env ?? process.env, baseDir, secrets });
+  const parsed = ConfigSchema.safeParse(data);
+  if (!parsed.success) {
+    const messages = formatConfigIssues(parsed.error.issues, ConfigSchema, src, data);
+    throw new AppError("CONFIG_INVALID", messages.join("\n"), { details: messages });
+  }
+  const config = parsed.data;
+  config.dataDir = resolve(baseDir, config.dataDir);
+  return { config, baseDir, secrets };
+}
+
+/** The built-in default: what an empty file means. */
+export function defaultConfig(baseDir = process.cwd()): LoadedConfig {
+  return parseConfigText("", "(defaults)", baseDir);
+}

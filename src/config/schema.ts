@@ -1,0 +1,17 @@
+// The one config schema: sections are declared in sections/ (or by their module) and composed here.
+// Every object is strict, so a misspelt key is an error with a "did you mean" hint.
+import { z } from "zod";
+import { LoggingSchema, HttpSchema, UdpSchema } from "./sections/core";
+
+export const ConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("Path or URL of the JSON Schema, for editors."),
+    dataDir: z.string().min(1).default("./data").describe("Where the store database lives; relative to the config file."),
+    logging: LoggingSchema.prefault({}),
+    http: HttpSchema.prefault({}),
+    udp: UdpSchema.prefault({}),
+  })
+  .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,27 @@
+// Config sections owned by the foundation: logging, HTTP listener, UDP listener basics, data directory.
+import { z } from "zod";
+
+export const LoggingSchema = z
+  .strictObject({
+    level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Minimum log level."),
+    format: z.enum(["json", "pretty"]).default("json").describe("json for log shippers, pretty for a terminal."),
+  })
+  .describe("Log level and format; both can be overridden with --log-level and --log-format.");
+
+export const HttpSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    host: z.string().min(1).default("127.0.0.1").describe("Address the REST API listens on. Loopback by default."),
+    port: z.number().int().min(0).max(65535).default(8080),
+    bodyLimitBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024).describe("Larger request bodies get 413."),
+    publicUrl: z.string().url().optional().describe("How people reach this Steward, used in links in alerts."),
+  })
+  .describe("The REST API (Butler-compatible /v4 routes, /health, /ready, /metrics, /docs).");
+
+export const UdpSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    host: z.string().min(1).default("0.0.0.0").describe("Address for Qlik Sense scheduler datagrams; '::' for IPv6 (dual stack)."),
+    port: z.number().int().min(0).max(65535).default(9998),
+  })
+  .describe("UDP intake of the Qlik Sense Scheduler's log4net datagrams.");

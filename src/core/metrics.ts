@@ -1,0 +1,116 @@
+// A small Prometheus registry: components register counters, gauges and histograms by name; /metrics renders
+// them in the text exposition format. Labels are fixed per metric at registration.
+export type Labels = Record<string, string>;
+
+interface Series {
+  labels: Labels;
+  value: number;
+}
+
+interface HistogramSeries {
+  labels: Labels;
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+export interface Counter {
+  inc(labels?: Labels, by?: number): void;
+  get(labels?: Labels): number;
+}
+export interface Gauge {
+  set(value: number, labels?: Labels): void;
+  inc(labels?: Labels, by?: number): void;
+  get(labels?: Labels): number;
+}
+export interface Histogram {
+  observe(value: number, labels?: Labels): void;
+}
+
+export interface MetricsRegistry {
+  counter(name: string, help: string): Counter;
+  gauge(name: string, help: string): Gauge;
+  /** A gauge computed when /metrics is read (memory, uptime, queue depth). */
+  gaugeFn(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): void;
+  histogram(name: string, help: string, buckets: number[]): Histogram;
+  render(): string;
+}
+
+const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+
+function fmtLabels(labels: Labels, extra?: [string, string]): string {
+  const entries = Object.entries(labels);
+  if (extra) entries.push(extra);
+  if (entries.length === 0) return "";
+  return `{${entries.map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`).join(",")}}`;
+}
+
+export function createMetricsRegistry(): MetricsRegistry {
+  const blocks = new Map<string, () => string>();
+
+  function register(name: string, render: () => string) {
+    if (blocks.has(name)) throw new Error(`metric ${name} registered twice`);
+    blocks.set(name, render);
+  }
+
+  function scalar(name: string, help: string, type: "counter" | "gauge") {
+    const series = new Map<string, Series>();
+    register(name, () => {
+      const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
+      for (const s of series.values()) lines.push(`${name}${fmtLabels(s.labels)} ${s.value}`);
+      return lines.join("\n");
+    });
+    const at = (labels: Labels) => {
+      const k = key(labels);
+      let s = series.get(k);
+      if (!s) series.set(k, (s = { labels, value: 0 }));
+      return s;
+    };
+    return {
+      inc: (labels: Labels = {}, by = 1) => void (at(labels).value += by),
+      set: (value: number, labels: Labels = {}) => void (at(labels).value = value),
+      get: (labels: Labels = {}) => series.get(key(labels))?.value ?? 0,
+    };
+  }
+
+  return {
+    counter: (name, help) => scalar(name, help, "counter"),
+    gauge: (name, help) => scalar(name, help, "gauge"),
+    gaugeFn(name, help, read) {
+      register(name, () => {
+        const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
+        const v = read();
+        if (typeof v === "number") lines.push(`${name} ${v}`);
+        else for (const s of v) lines.push(`${name}${fmtLabels(s.labels)} ${s.value}`);
+        return lines.join("\n");
+      });
+    },
+    histogram(name, help, buckets) {
+      const sorted = [...buckets].sort((a, b) => a - b);
+      const series = new Map<string, HistogramSeries>();
+      register(name, () => {
+        const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} histogram`];
+        for (const s of series.values()) {
+          sorted.forEach((le, i) => lines.push(`${name}_bucket${fmtLabels(s.labels, ["le", String(le)])} ${s.buckets[i]}`));
+          lines.push(`${name}_bucket${fmtLabels(s.labels, ["le", "+Inf"])} ${s.count}`);
+          lines.push(`${name}_sum${fmtLabels(s.labels)} ${s.sum}`);
+          lines.push(`${name}_count${fmtLabels(s.labels)} ${s.count}`);
+        }
+        return lines.join("\n");
+      });
+      return {
+        observe(value, labels = {}) {
+          const k = key(labels);
+          let s = series.get(k);
+          if (!s) series.set(k, (s = { labels, buckets: sorted.map(() => 0), sum: 0, count: 0 }));
+          sorted.forEach((le, i) => {
+            if (value <= le) s.buckets[i]! += 1;
+          });
+          s.sum += value;
+          s.count += 1;
+        },
+      };
+    },
+    render: () => [...blocks.values()].map((r) => r()).join("\n") + "\n",
+  };
+}

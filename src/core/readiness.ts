@@ -1,0 +1,52 @@
+// Per-component readiness for GET /ready: each component reports whether it is up; a required component
+// that is down makes the whole service not ready (503).
+export interface ComponentStatus {
+  ok: boolean;
+  /** A short human-readable state, e.g. "connected to mqtt://broker:1883" or the last error. */
+  detail?: string;
+}
+
+export interface ReadinessCheck {
+  name: string;
+  required: boolean;
+  check(): ComponentStatus | Promise<ComponentStatus>;
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  components: Record<string, ComponentStatus & { required: boolean }>;
+}
+
+export interface Readiness {
+  register(check: ReadinessCheck): () => void;
+  report(): Promise<ReadinessReport>;
+}
+
+export function createReadiness(timeoutMs = 2000): Readiness {
+  const checks = new Map<string, ReadinessCheck>();
+  return {
+    register(check) {
+      checks.set(check.name, check);
+      return () => void checks.delete(check.name);
+    },
+    async report() {
+      const components: ReadinessReport["components"] = {};
+      await Promise.all(
+        [...checks.values()].map(async (c) => {
+          let status: ComponentStatus;
+          try {
+            status = await Promise.race([
+              Promise.resolve(c.check()),
+              new Promise<ComponentStatus>((resolve) => setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref?.()),
+            ]);
+          } catch (err) {
+            status = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+          }
+          components[c.name] = { ...status, required: c.required };
+        }),
+      );
+      const ready = Object.values(components).every((c) => c.ok || !c.required);
+      return { ready, components };
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Public surface of events: the domain event contract.
+export * from "./types";

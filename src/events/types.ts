@@ -1,0 +1,131 @@
+// The domain events that flow from intake and monitoring to the notification pipeline, the scheduler and the
+// dashboard. This file is the single documented contract for them; payloads are plain JSON (they are stored
+// in the outbox and survive restarts).
+
+/** Qlik Sense task types; the QRS `taskType` numbers are 0..4 in this order. */
+export const TASK_TYPES = ["reload", "externalProgram", "userSync", "distribute", "preload"] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+export const TASK_OUTCOMES = ["succeeded", "failed", "aborted"] as const;
+export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
+
+export type TaskEventKind = `task.${TaskOutcome}`;
+export type ServiceEventKind = "service.stopped" | "service.started";
+export type EventKind = TaskEventKind | ServiceEventKind;
+export const EVENT_KINDS: readonly EventKind[] = ["task.succeeded", "task.failed", "task.aborted", "service.stopped", "service.started"];
+
+export interface NameValue {
+  name: string;
+  value: string;
+}
+
+export interface QlikUserRef {
+  id?: string;
+  userDirectory: string;
+  userId: string;
+  name?: string;
+  /** All e-mail attributes of the user, in QRS order. */
+  emails: string[];
+}
+
+export interface ExecutionDetail {
+  message: string;
+  detailsType: number;
+  createdDate: string;
+}
+
+export interface ExecutionInfo {
+  executionResultId?: string;
+  /** QRS status code (7 FinishedSuccess, 8 FinishedFail, 6 Aborted, …) and its name. */
+  statusCode: number;
+  status: string;
+  startTime?: string;
+  stopTime?: string;
+  durationMs?: number;
+  executingNode?: string;
+  details: ExecutionDetail[];
+  fileReferenceId?: string;
+  scriptLogSize?: number;
+}
+
+export interface ScriptLogExcerpt {
+  head: string[];
+  tail: string[];
+  totalLines: number;
+  sizeBytes: number;
+  /** The whole log (capped), attached to failure e-mails. */
+  text?: string;
+  truncated?: boolean;
+}
+
+/** A finished (or aborting) Qlik Sense task run. */
+export interface TaskEvent {
+  /** Stable identity: `${executionId}:${outcome}`. Used for deduplication and delivery idempotency. */
+  id: string;
+  kind: TaskEventKind;
+  outcome: TaskOutcome;
+  taskType: TaskType;
+  /** How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, or a test/preview. */
+  source: "udp" | "reconcile" | "test";
+  /** When Steward received/created the event (ISO-8601 UTC). */
+  receivedAt: string;
+  /** Node host name as sent by the scheduler (datagram field 1) or the executing node from QRS. */
+  host: string;
+  executionId: string;
+  /** The user that ran or aborted the task, `DIRECTORY\userid`. */
+  user: string;
+  /** Datagram timestamp (server-local `yyyy-MM-dd HH:mm:ss,fff`), log level and message, when from UDP. */
+  logTimestamp?: string;
+  logLevel?: string;
+  logMessage?: string;
+  task: {
+    id: string;
+    name: string;
+    enabled?: boolean;
+    tags: string[];
+    customProperties: NameValue[];
+  };
+  app?: {
+    id: string;
+    name: string;
+    stream?: string;
+    published?: boolean;
+    tags: string[];
+    customProperties: NameValue[];
+    owner?: QlikUserRef;
+    lastReloadTime?: string;
+  };
+  execution?: ExecutionInfo;
+  scriptLog?: ScriptLogExcerpt;
+  /** False when an enrichment lookup failed or timed out; `missing` names what is absent and why. */
+  complete: boolean;
+  missing: Array<{ item: string; reason: string }>;
+  /** Links an admin can click: QMC task page, hub app. */
+  links?: { qmcTask?: string; hubApp?: string; qmc?: string };
+}
+
+/** A watched Windows service or systemd unit changed state. */
+export interface ServiceEvent {
+  id: string;
+  kind: ServiceEventKind;
+  receivedAt: string;
+  host: string;
+  service: { name: string; displayName?: string };
+  state: string;
+  previousState: string;
+}
+
+export type DomainEvent = TaskEvent | ServiceEvent;
+
+/** Event kinds and payloads as carried on the bus. */
+export interface DomainEvents {
+  "task.succeeded": TaskEvent;
+  "task.failed": TaskEvent;
+  "task.aborted": TaskEvent;
+  "service.stopped": ServiceEvent;
+  "service.started": ServiceEvent;
+}
+
+export function isTaskEvent(e: DomainEvent): e is TaskEvent {
+  return e.kind.startsWith("task.");
+}

@@ -1,0 +1,54 @@
+// Builds the Hono application: request context, body limit, error handling, and the core routes. Feature
+// modules register their routes on the returned router.
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "pino";
+import { AppError } from "../core/errors";
+import type { MetricsRegistry } from "../core/metrics";
+import type { Readiness } from "../core/readiness";
+import { handleError, handleNotFound } from "./errors";
+import { requestContext } from "./middleware/request-context";
+import { createRouter, type Router } from "./route";
+import { registerButlerRoutes } from "./routes/butler";
+import { registerDocsRoutes } from "./routes/docs";
+import { registerHealthRoutes } from "./routes/health";
+import type { HttpEnv } from "./types";
+
+export interface HttpAppDeps {
+  log: Logger;
+  metrics: MetricsRegistry;
+  readiness: Readiness;
+  bodyLimitBytes: number;
+  startedAt: number;
+  /** Middleware run before every route (access control, CORS) in order. */
+  before?: MiddlewareHandler<HttpEnv>[];
+  /** Per-route guards run after the route's scope is known (authorisation). */
+  guards?: MiddlewareHandler<HttpEnv>[];
+}
+
+export interface HttpApp {
+  hono: Hono<HttpEnv>;
+  router: Router;
+}
+
+export function createHttpApp(deps: HttpAppDeps): HttpApp {
+  const hono = new Hono<HttpEnv>();
+  hono.use("*", requestContext(deps.log, deps.metrics));
+  for (const mw of deps.before ?? []) hono.use("*", mw);
+  hono.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: () => {
+        throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${deps.bodyLimitBytes} bytes (http.bodyLimitBytes)`);
+      },
+    }),
+  );
+  hono.onError(handleError);
+  hono.notFound(handleNotFound);
+  const router = createRouter(hono, deps.guards ?? []);
+  registerHealthRoutes(router, deps);
+  registerButlerRoutes(router);
+  registerDocsRoutes(router);
+  return { hono, router };
+}

@@ -1,0 +1,111 @@
+// Declares a route once: zod schemas validate params, query and body at the edge, the handler receives typed
+// input, and the same declaration feeds /openapi.json. A validation failure is a 400 naming the field.
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { z } from "zod";
+import { AppError } from "../core/errors";
+import type { HttpEnv, Scope } from "./types";
+
+export type Method = "get" | "post" | "put" | "delete" | "patch";
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: Method | Method[];
+  /** Hono path syntax, e.g. "/v4/keyvalues/:namespace". */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  scope: Scope;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Name of Butler's `restServerEndpointsEnable` flag this route corresponds to, if any. */
+  butlerFlag?: string;
+  /** Hidden from the API docs (the dashboard's HTML routes). */
+  hidden?: boolean;
+  responses: Record<number, ResponseSpec>;
+}
+
+export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  params: z.infer<P>;
+  query: z.infer<Q>;
+  body: z.infer<B>;
+}
+
+export type RegisteredRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+
+export interface Router {
+  route<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(
+    spec: RouteSpec<P, Q, B>,
+    handler: (c: Context<HttpEnv>, input: RouteInput<P, Q, B>) => Response | Promise<Response>,
+  ): void;
+  readonly routes: readonly RegisteredRoute[];
+}
+
+export function createRouter(app: Hono<HttpEnv>, guards: MiddlewareHandler<HttpEnv>[] = []): Router {
+  const routes: RegisteredRoute[] = [];
+  return {
+    routes,
+    route(spec, handler) {
+      routes.push(spec as unknown as RegisteredRoute);
+      const methods = Array.isArray(spec.method) ? spec.method : [spec.method];
+      const setScope: MiddlewareHandler<HttpEnv> = async (c, next) => {
+        c.set("scope", spec.scope);
+        await next();
+      };
+      app.on(
+        methods.map((m) => m.toUpperCase()),
+        spec.path,
+        setScope,
+        ...guards,
+        async (c) => {
+          const params = validate("path", spec.params, c.req.param());
+          const query = validate("query", spec.query, queryObject(c));
+          const body = spec.body ? validate("body", spec.body, await readBody(c)) : undefined;
+          return handler(c, { params, query, body } as never);
+        },
+      );
+    },
+  };
+}
+
+function queryObject(c: Context): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, values] of Object.entries(c.req.queries())) out[k] = values.length === 1 ? values[0]! : values;
+  return out;
+}
+
+async function readBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new AppError("BAD_REQUEST", `body: not valid JSON (${(err as Error).message})`, { details: [{ field: "body", message: "not valid JSON" }] });
+  }
+}
+
+function validate(where: "path" | "query" | "body", schema: z.ZodType | undefined, value: unknown): unknown {
+  if (!schema) return where === "body" ? undefined : value;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((i) => ({ field: fieldName(where, i.path as PropertyKey[]), message: i.message }));
+  const first = details[0]!;
+  throw new AppError("BAD_REQUEST", `${first.field}: ${first.message}`, { details });
+}
+
+export function fieldName(where: string, path: PropertyKey[]): string {
+  let out = where;
+  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : `.${String(seg)}`;
+  return out;
+}
+
+/** Query strings carry booleans as text: "true"/"false"/"1"/"0". */
+export const queryBoolean = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");

@@ -1,0 +1,57 @@
+// Liveness, readiness and Prometheus metrics.
+import { z } from "zod";
+import type { MetricsRegistry } from "../../core/metrics";
+import type { Readiness } from "../../core/readiness";
+import { VERSION } from "../../core/version";
+import type { Router } from "../route";
+
+export function registerHealthRoutes(router: Router, deps: { readiness: Readiness; metrics: MetricsRegistry; startedAt: number }): void {
+  router.route(
+    {
+      method: "get",
+      path: "/health",
+      summary: "Liveness: the process is up and serving HTTP",
+      tags: ["health"],
+      scope: "public",
+      responses: { 200: { description: "alive", schema: z.object({ status: z.literal("ok"), version: z.string(), uptimeSeconds: z.number() }) } },
+    },
+    (c) => c.json({ status: "ok" as const, version: VERSION, uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000) }),
+  );
+
+  router.route(
+    {
+      method: "get",
+      path: "/ready",
+      summary: "Readiness of each component (QRS, MQTT, store …); 503 when a required one is down",
+      tags: ["health"],
+      scope: "public",
+      responses: {
+        200: { description: "ready", schema: z.object({ ready: z.boolean(), components: z.record(z.string(), z.unknown()) }) },
+        503: { description: "a required component is down" },
+      },
+    },
+    async (c) => {
+      const report = await deps.readiness.report();
+      return c.json(report, report.ready ? 200 : 503);
+    },
+  );
+
+  router.route(
+    {
+      method: "get",
+      path: "/metrics",
+      summary: "Prometheus metrics (text exposition format)",
+      tags: ["health"],
+      scope: "public",
+      responses: { 200: { description: "metrics", contentType: "text/plain" } },
+    },
+    (c) => c.text(deps.metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }),
+  );
+}
+
+export function registerProcessMetrics(metrics: MetricsRegistry, startedAt: number): void {
+  metrics.gaugeFn("process_resident_memory_bytes", "Resident set size in bytes.", () => process.memoryUsage().rss);
+  metrics.gaugeFn("process_heap_used_bytes", "JavaScript heap in use, bytes.", () => process.memoryUsage().heapUsed);
+  metrics.gaugeFn("process_uptime_seconds", "Seconds since Steward started.", () => Math.round((Date.now() - startedAt) / 1000));
+  metrics.gaugeFn("steward_info", "Build information.", () => [{ labels: { version: VERSION }, value: 1 }]);
+}

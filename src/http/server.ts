@@ -1,0 +1,50 @@
+// The HTTP listener: Bun.serve around the Hono app, started and stopped by the lifecycle.
+import type { Logger } from "pino";
+import type { Component } from "../core/lifecycle";
+import type { HttpEnv } from "./types";
+import type { Hono } from "hono";
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  maxRequestBodySize: number;
+  /** TLS material (PEM text), when HTTPS is configured. */
+  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean };
+}
+
+export interface HttpServer extends Component {
+  /** The actual URL once started (port 0 becomes the real port). */
+  url(): string;
+  port(): number;
+}
+
+export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions, log: Logger): HttpServer {
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  return {
+    name: "http",
+    start() {
+      server = Bun.serve({
+        hostname: options.host,
+        port: options.port,
+        maxRequestBodySize: options.maxRequestBodySize + 1024,
+        fetch: (req, srv) => hono.fetch(req, { remoteAddress: srv.requestIP(req)?.address }),
+        ...(options.tls ? { tls: options.tls } : {}),
+      });
+      log.info({ url: this.url() }, "REST API listening");
+    },
+    async stop() {
+      // false: let in-flight requests finish; the lifecycle bounds how long that may take.
+      await server?.stop(false);
+      server = undefined;
+    },
+    url() {
+      if (!server) throw new Error("HTTP server is not started");
+      const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+      const shown = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : host;
+      return `${options.tls ? "https" : "http"}://${shown}:${server.port}`;
+    },
+    port() {
+      return server?.port ?? 0;
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// The store: one node:sqlite database file in the data directory, WAL mode, per-module numbered migrations,
+// and an exclusive lock so a second Steward on the same data directory fails with a clear message.
+import { DatabaseSync } from "node:sqlite";
+import { mkdirSync, existsSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { AppError } from "../core/errors";
+
+export interface Migration {
+  /** 1, 2, 3 … per module, applied in order, never edited once released. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export interface MigrationSet {
+  /** A module's name (kv, outbox, scheduler …); versions are numbered per module. */
+  module: string;
+  migrations: Migration[];
+}
+
+export interface Store {
+  readonly db: DatabaseSync;
+  readonly file: string;
+  /** Runs fn in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export const STORE_FILE = "steward.db";
+
+export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, STORE_FILE);
+  const pidFile = join(dataDir, "steward.pid");
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(file);
+    db.exec("PRAGMA busy_timeout = 0");
+    // Exclusive locking mode keeps the write lock for the life of the connection: the instance lock.
+    db.exec("PRAGMA locking_mode = EXCLUSIVE");
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("BEGIN IMMEDIATE; COMMIT");
+  } catch (err) {
+    const msg = String((err as Error).message);
+    if (/locked|busy/i.test(msg)) {
+      const owner = existsSync(pidFile) ? ` (process ${readFileSync(pidFile, "utf8").trim()})` : "";
+      throw new AppError(
+        "STORE_LOCKED",
+        `the data directory ${dataDir} is in use by another Steward instance${owner}; stop it or give this one its own dataDir`,
+        { cause: err },
+      );
+    }
+    throw new AppError("STORE_FAILED", `cannot open the store ${file}: ${msg}`, { cause: err });
+  }
+  writeFileSync(pidFile, String(process.pid));
+
+  const transaction = <T>(fn: () => T): T => {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      db.exec("COMMIT");
+      return result;
+    } catch (err) {
+      db.exec("ROLLBACK");
+      throw err;
+    }
+  };
+
+  applyMigrations(db, migrationSets, transaction);
+
+  let closed = false;
+  return {
+    db,
+    file,
+    transaction,
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      } finally {
+        db.close();
+        rmSync(pidFile, { force: true });
+      }
+    },
+  };
+}
+
+function applyMigrations(db: DatabaseSync, sets: MigrationSet[], transaction: <T>(fn: () => T) => T): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL,
+    PRIMARY KEY (module, version))`);
+  const current = db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations WHERE module = ?");
+  const record = db.prepare("INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, ?, ?, ?)");
+  for (const set of sets) {
+    const sorted = [...set.migrations].sort((a, b) => a.version - b.version);
+    sorted.forEach((m, i) => {
+      if (m.version !== i + 1) throw new AppError("STORE_FAILED", `migrations of ${set.module} must be numbered 1, 2, 3 …; found ${m.version} at position ${i + 1}`);
+    });
+    const have = Number((current.get(set.module) as { v: number }).v);
+    if (have > sorted.length) {
+      throw new AppError("STORE_FAILED", `the store was written by a newer Steward (${set.module} schema ${have}, this build knows ${sorted.length}); upgrade Steward or use a backup`);
+    }
+    for (const m of sorted.slice(have)) {
+      transaction(() => {
+        db.exec(m.sql);
+        record.run(set.module, m.version, m.name, new Date().toISOString());
+      });
+    }
+  }
+}

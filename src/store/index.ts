@@ -1,0 +1,3 @@
+// Public surface of the store: the database with migrations and the core metadata helpers.
+export * from "./database";
+export * from "./core-migrations";
