@@ -1,0 +1,135 @@
+// The resolved site: every entity has its id, every name reference is an id, ready for the repository.
+import type { AppContentFixture, Outcome } from "./schema";
+
+export type TaskType = 0 | 1 | 2 | 3 | 4;
+
+export const TASK_TYPE_BY_NAME = {
+  reload: 0,
+  externalProgram: 1,
+  userSync: 2,
+  distribute: 3,
+  preload: 4,
+} as const satisfies Record<string, TaskType>;
+
+export interface CpValueModel {
+  id: string;
+  definitionId: string;
+  value: string;
+}
+
+export interface NodeModel {
+  id: string;
+  name: string;
+  hostName: string;
+  central: boolean;
+}
+
+export interface UserModel {
+  id: string;
+  userDirectory: string;
+  userId: string;
+  name: string;
+  emails: string[];
+  roles: string[];
+  tagIds: string[];
+  cps: CpValueModel[];
+  inactive: boolean;
+  blacklisted: boolean;
+  removedExternally: boolean;
+  access: "professional" | "analyzer" | "none";
+  lastUsed: string | undefined;
+  createdDate: string;
+}
+
+export interface StreamModel {
+  id: string;
+  name: string;
+  tagIds: string[];
+  cps: CpValueModel[];
+  createdDate: string;
+}
+
+export interface TagModel {
+  id: string;
+  name: string;
+}
+
+export interface CpDefinitionModel {
+  id: string;
+  name: string;
+  valueType: "Text" | "Number";
+  choiceValues: string[];
+  objectTypes: string[];
+  description: string;
+}
+
+export interface EngineReloadModel {
+  durationMs: number;
+  outcome: "succeed" | "fail";
+  error: string | undefined;
+}
+
+export interface AppModel {
+  id: string;
+  name: string;
+  ownerId: string;
+  streamId: string | null;
+  description: string;
+  fileSize: number;
+  tagIds: string[];
+  cps: CpValueModel[];
+  script: string;
+  lastReloadTime: string;
+  createdDate: string;
+  publishTime: string;
+  reload: EngineReloadModel;
+  content: AppContentFixture | undefined;
+}
+
+export interface TaskModel {
+  id: string;
+  name: string;
+  taskType: TaskType;
+  enabled: boolean;
+  tagIds: string[];
+  cps: CpValueModel[];
+  nodeId: string;
+  maxRetries: number;
+  taskSessionTimeout: number;
+  durationMs: number;
+  outcome: Outcome;
+  schedule: string | undefined;
+  createdDate: string;
+  modifiedByUserName: string;
+  appId: string | undefined;
+  partial: boolean;
+  manuallyTriggered: boolean;
+  scriptError: string | undefined;
+  failMessage: string | undefined;
+  path: string | undefined;
+  parameters: string | undefined;
+  userDirectory: string | undefined;
+}
+
+export interface LicenseModel {
+  serial: string;
+  name: string;
+  organization: string;
+  product: string;
+  numberOfCores: number;
+  validTo: string;
+  professionalTokens: number;
+  analyzerTokens: number;
+}
+
+export interface SiteModel {
+  info: { name: string; productVersion: string; releaseLabel: string; buildVersion: string };
+  license: LicenseModel;
+  nodes: NodeModel[];
+  users: UserModel[];
+  streams: StreamModel[];
+  tags: TagModel[];
+  cpDefs: CpDefinitionModel[];
+  apps: AppModel[];
+  tasks: TaskModel[];
+}
