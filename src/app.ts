@@ -13,6 +13,7 @@ import type { DomainEvents } from "./events/types";
 import { createHttpApp, type HttpApp } from "./http/app";
 import { createHttpServer, type HttpServer } from "./http/server";
 import { registerProcessMetrics } from "./http/routes/health";
+import { auditMigrations, createAuditLog, type AuditLog } from "./audit/audit-log";
 import { coreMigrations, getMeta, setMeta } from "./store/core-migrations";
 import { openStore, type MigrationSet, type Store } from "./store/database";
 
@@ -32,6 +33,8 @@ export interface StewardApp {
   readiness: Readiness;
   http: HttpApp;
   lifecycle: Lifecycle;
+  audit: AuditLog;
+  clock: Clock;
   /** Present when http.enabled; its url() is valid after start(). */
   server?: HttpServer;
   start(): Promise<void>;
@@ -51,6 +54,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
 
   const migrations: MigrationSet[] = [
     coreMigrations,
+    auditMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
@@ -58,6 +62,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const previousStop = getMeta(store.db, "clean_stop");
   if (previousStop === "false") log.warn("the previous run did not stop cleanly; pending work is resumed from the store");
   setMeta(store.db, "clean_stop", "false");
+
+  const audit = createAuditLog(store.db, clock);
 
   const http = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt });
 
@@ -85,6 +91,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     readiness,
     http,
     lifecycle,
+    audit,
+    clock,
     server,
     start: () => lifecycle.start(),
     async stop(budgetMs = 10_000) {

@@ -2,6 +2,7 @@
 // Every object is strict, so a misspelt key is an error with a "did you mean" hint.
 import { z } from "zod";
 import { LoggingSchema, HttpSchema, UdpSchema } from "./sections/core";
+import { QlikSchema } from "./sections/qlik";
 
 export const ConfigSchema = z
   .strictObject({
@@ -10,6 +11,7 @@ export const ConfigSchema = z
     logging: LoggingSchema.prefault({}),
     http: HttpSchema.prefault({}),
     udp: UdpSchema.prefault({}),
+    qlik: QlikSchema.optional(),
   })
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 

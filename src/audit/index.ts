@@ -1,0 +1,2 @@
+// Public surface of the audit log.
+export * from "./audit-log";
