@@ -36,14 +36,14 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
     });
   };
 
-  const nodes = fx.nodes.map((n) => ({ id: n.id ?? stableGuid("node", n.name), name: n.name, hostName: n.hostName, central: n.central }));
+  const nodes = fx.nodes.map((n) => ({ id: n.id?.toLowerCase() ?? stableGuid("node", n.name), name: n.name, hostName: n.hostName, central: n.central }));
   if (nodes.length > 0 && !nodes.some((n) => n.central)) nodes[0]!.central = true;
   unique(nodes, (n) => n.name, "node name", "nodes", "name");
 
-  const tags = fx.tags.map((t) => (typeof t === "string" ? { id: stableGuid("tag", t), name: t } : { id: t.id ?? stableGuid("tag", t.name), name: t.name }));
+  const tags = fx.tags.map((t) => (typeof t === "string" ? { id: stableGuid("tag", t), name: t } : { id: t.id?.toLowerCase() ?? stableGuid("tag", t.name), name: t.name }));
   unique(tags, (t) => t.name, "tag", "tags", "name");
   const cpDefs: CpDefinitionModel[] = fx.customProperties.map((c) => ({
-    id: c.id ?? stableGuid("customproperty", c.name),
+    id: c.id?.toLowerCase() ?? stableGuid("customproperty", c.name),
     name: c.name,
     valueType: c.valueType,
     choiceValues: c.choiceValues,
@@ -86,7 +86,7 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
   const users: UserModel[] = fx.users.map((u, i) => {
     const key = `${u.userDirectory}\\${u.userId}`;
     return {
-      id: u.id ?? stableGuid("user", key.toLowerCase()),
+      id: u.id?.toLowerCase() ?? stableGuid("user", key.toLowerCase()),
       userDirectory: u.userDirectory,
       userId: u.userId,
       name: u.name ?? u.userId,
@@ -105,7 +105,7 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
   unique(users, (u) => `${u.userDirectory}\\${u.userId}`, "user", "users", "userId");
 
   const streams = fx.streams.map((s, i) => ({
-    id: s.id ?? stableGuid("stream", s.name),
+    id: s.id?.toLowerCase() ?? stableGuid("stream", s.name),
     name: s.name,
     tagIds: tagIds(s.tags, ["streams", i, "tags"]),
     cps: cpValues(s.customProperties, "Stream", `stream:${s.name}`, ["streams", i, "customProperties"]),
@@ -125,7 +125,7 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
     const createdDate = a.createdDate ?? dayAfterBase(i);
     const script = a.script ?? defaultScript(a.name);
     return {
-      id: a.id ?? stableGuid("app", a.name),
+      id: a.id?.toLowerCase() ?? stableGuid("app", a.name),
       name: a.name,
       ownerId: owner?.id ?? "",
       streamId,
@@ -161,7 +161,7 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
       appId = app?.id;
     }
     return {
-      id: t.id ?? stableGuid("task", t.name),
+      id: t.id?.toLowerCase() ?? stableGuid("task", t.name),
       name: t.name,
       taskType: TASK_TYPE_BY_NAME[t.type],
       enabled: t.enabled,

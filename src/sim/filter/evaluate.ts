@@ -1,0 +1,133 @@
+// Evaluates a parsed QRS filter on JSON entities: case-insensitive paths and strings, any-element on collections.
+import { FilterSyntaxError } from "./lexer";
+import type { FilterNode, FilterValue, Operator } from "./parser";
+
+/** Enum names accepted as bare values, keyed by the last path segment (lower-case). */
+const ENUMS: Record<string, Record<string, number>> = {
+  tasktype: { reload: 0, externalprogram: 1, usersync: 2, distribute: 3, preload: 4 },
+  status: {
+    neverstarted: 0, triggered: 1, started: 2, queued: 3, abortinitiated: 4, aborting: 5, aborted: 6,
+    finishedsuccess: 7, finishedfail: 8, skipped: 9, retry: 10, error: 11, reset: 12,
+    distributionqueue: 13, distributionrunning: 14,
+  },
+  detailstype: { error: 0, warning: 1, information: 2 },
+};
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function getKey(obj: Record<string, unknown>, key: string): unknown {
+  if (key in obj) return obj[key];
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+/** Every value reached by the path; arrays on the way (and at the end) are walked element by element. */
+export function valuesAt(entity: unknown, path: string[]): unknown[] {
+  let current: unknown[] = [entity];
+  for (const seg of path) {
+    const next: unknown[] = [];
+    for (const v of current.flatMap((c) => (Array.isArray(c) ? c : [c]))) {
+      if (v !== null && typeof v === "object") next.push(getKey(v as Record<string, unknown>, seg));
+    }
+    current = next;
+  }
+  return current.flatMap((c) => (Array.isArray(c) ? c : [c]));
+}
+
+function compareOrder(a: unknown, v: FilterValue, enumTable: Record<string, number> | undefined): number | undefined {
+  if (v.type === "null" || v.type === "bool") return undefined;
+  if (typeof a === "number") {
+    if (v.type === "number") return a - v.value;
+    const s = v.value.toLowerCase();
+    if (enumTable && s in enumTable) return a - enumTable[s]!;
+    const n = Number(v.value);
+    return v.value.trim() !== "" && Number.isFinite(n) ? a - n : undefined;
+  }
+  if (typeof a === "string") {
+    const b = v.type === "number" ? String(v.value) : v.value;
+    if (ISO_DATE.test(a) && ISO_DATE.test(b)) {
+      const da = Date.parse(a);
+      const db = Date.parse(b);
+      if (Number.isFinite(da) && Number.isFinite(db)) return da - db;
+    }
+    if (v.type === "number" && a.trim() !== "" && Number.isFinite(Number(a))) return Number(a) - v.value;
+    const la = a.toLowerCase();
+    const lb = b.toLowerCase();
+    return la < lb ? -1 : la > lb ? 1 : 0;
+  }
+  return undefined;
+}
+
+function matchOne(a: unknown, op: Operator, v: FilterValue, enumTable: Record<string, number> | undefined): boolean {
+  if (v.type === "null") {
+    const isNull = a === null || a === undefined;
+    return op === "eq" ? isNull : op === "ne" ? !isNull : false;
+  }
+  if (a === null || a === undefined) return op === "ne";
+  if (v.type === "bool") {
+    const eq = typeof a === "boolean" ? a === v.value : String(a).toLowerCase() === String(v.value);
+    return op === "eq" ? eq : op === "ne" ? !eq : false;
+  }
+  if (op === "sw" || op === "ew" || op === "so") {
+    if (typeof a !== "string" || v.type === "number") return false;
+    const s = a.toLowerCase();
+    const b = v.value.toLowerCase();
+    return op === "sw" ? s.startsWith(b) : op === "ew" ? s.endsWith(b) : s.includes(b);
+  }
+  if (typeof a === "boolean") {
+    const eq = String(a) === String(v.value).toLowerCase();
+    return op === "eq" ? eq : op === "ne" ? !eq : false;
+  }
+  const c = compareOrder(a, v, enumTable);
+  if (c === undefined) return op === "ne";
+  switch (op) {
+    case "eq":
+      return c === 0;
+    case "ne":
+      return c !== 0;
+    case "gt":
+      return c > 0;
+    case "ge":
+      return c >= 0;
+    case "lt":
+      return c < 0;
+    case "le":
+      return c <= 0;
+  }
+}
+
+export function matches(entity: unknown, node: FilterNode): boolean {
+  switch (node.kind) {
+    case "or":
+      return node.items.some((n) => matches(entity, n));
+    case "and":
+      return node.items.every((n) => matches(entity, n));
+    case "predicate": {
+      const values = valuesAt(entity, node.path);
+      const enumTable = ENUMS[node.path[node.path.length - 1]!.toLowerCase()];
+      // `x eq null` also holds when the path leads nowhere (no value at all).
+      if (values.length === 0) return node.value.type === "null" && node.op === "eq";
+      return values.some((a) => matchOne(a, node.op, node.value, enumTable));
+    }
+  }
+}
+
+function predicates(node: FilterNode): Extract<FilterNode, { kind: "predicate" }>[] {
+  return node.kind === "predicate" ? [node] : node.items.flatMap(predicates);
+}
+
+/**
+ * QRS rejects filters on properties the entity type does not have. We know the type by its entities:
+ * a first path segment that none of them has is an unknown property (only checked when there are entities).
+ */
+export function checkProperties(node: FilterNode, entities: readonly unknown[]): void {
+  if (entities.length === 0) return;
+  for (const p of predicates(node)) {
+    const first = p.path[0]!.toLowerCase();
+    const known = entities.some(
+      (e) => e !== null && typeof e === "object" && Object.keys(e).some((k) => k.toLowerCase() === first),
+    );
+    if (!known) throw new FilterSyntaxError(`unknown property '${p.path.join(".")}'`);
+  }
+}

@@ -1,0 +1,168 @@
+// The simulator's repository: fixture entities plus the runtime state the QRS serves (runs, script logs, reload times).
+import type { AppModel, SiteModel, TaskModel } from "../site/model";
+import { newGuid, stableGuid, ZERO_GUID } from "../util/ids";
+
+export const EXEC_STATUS = {
+  NeverStarted: 0,
+  Triggered: 1,
+  Started: 2,
+  Queued: 3,
+  AbortInitiated: 4,
+  Aborting: 5,
+  Aborted: 6,
+  FinishedSuccess: 7,
+  FinishedFail: 8,
+  Skipped: 9,
+  Retry: 10,
+  Error: 11,
+  Reset: 12,
+  DistributionQueue: 13,
+  DistributionRunning: 14,
+} as const;
+
+export type ExecStatus = (typeof EXEC_STATUS)[keyof typeof EXEC_STATUS];
+export const FINAL_STATUSES: readonly number[] = [6, 7, 8, 9, 11, 12];
+
+export interface DetailRecord {
+  id: string;
+  detailsType: 0 | 1 | 2;
+  message: string;
+  createdMs: number;
+}
+
+export interface ExecutionRecord {
+  id: string;
+  executionID: string;
+  taskId: string;
+  appId: string | undefined;
+  nodeId: string;
+  nodeName: string;
+  status: number;
+  startMs: number | undefined;
+  stopMs: number | undefined;
+  fileReferenceID: string;
+  scriptLogLocation: string;
+  scriptLogSize: number;
+  details: DetailRecord[];
+  createdMs: number;
+  modifiedMs: number;
+  /** Attempt number within the execution session (0 = first try, then retries). */
+  attempt: number;
+}
+
+export interface TaskState {
+  model: TaskModel;
+  modifiedMs: number;
+  operationalId: string;
+  lastExecutionResultId: string | undefined;
+  /** executionID of the session currently running, if any. */
+  runningSession: string | undefined;
+  /** For outcome failThenSucceed(N): failed attempts still to come. */
+  failuresLeft: number;
+  nextExecutionMs: number | undefined;
+}
+
+export interface AppState {
+  model: AppModel;
+  script: string;
+  lastReloadMs: number;
+  modifiedMs: number;
+}
+
+export interface ScriptLogRecord {
+  fileReferenceID: string;
+  executionResultId: string;
+  taskId: string;
+  text: string;
+  createdMs: number;
+}
+
+export interface DownloadRef {
+  ref: string;
+  fileReferenceID: string;
+  createdMs: number;
+}
+
+/** Oldest finished execution results are forgotten past this count, so a long-running sim stays small. */
+const MAX_EXECUTIONS = 5_000;
+
+export interface Repository {
+  site: SiteModel;
+  tasks: Map<string, TaskState>;
+  apps: Map<string, AppState>;
+  executions: Map<string, ExecutionRecord>;
+  scriptLogs: Map<string, ScriptLogRecord>;
+  downloadRefs: Map<string, DownloadRef>;
+  /** License allocations released through DELETE, by allocation id. */
+  releasedAllocations: Set<string>;
+  findTask(id: string): TaskState | undefined;
+  findApp(id: string): AppState | undefined;
+  addExecution(rec: ExecutionRecord): void;
+  addScriptLog(rec: ScriptLogRecord): void;
+  newDownloadRef(fileReferenceID: string, nowMs: number): string;
+}
+
+export function createRepository(site: SiteModel): Repository {
+  const tasks = new Map<string, TaskState>();
+  for (const t of site.tasks) {
+    tasks.set(t.id.toLowerCase(), {
+      model: t,
+      modifiedMs: Date.parse(t.createdDate) + 86_400_000,
+      operationalId: stableGuid("operational", t.id),
+      lastExecutionResultId: undefined,
+      runningSession: undefined,
+      failuresLeft: typeof t.outcome === "object" ? t.outcome.failThenSucceed : 0,
+      nextExecutionMs: undefined,
+    });
+  }
+  const apps = new Map<string, AppState>();
+  for (const a of site.apps) {
+    apps.set(a.id.toLowerCase(), {
+      model: a,
+      script: a.script,
+      lastReloadMs: Date.parse(a.lastReloadTime),
+      modifiedMs: Math.max(Date.parse(a.lastReloadTime), Date.parse(a.createdDate)),
+    });
+  }
+  const executions = new Map<string, ExecutionRecord>();
+  const scriptLogs = new Map<string, ScriptLogRecord>();
+  const downloadRefs = new Map<string, DownloadRef>();
+
+  return {
+    site,
+    tasks,
+    apps,
+    executions,
+    scriptLogs,
+    downloadRefs,
+    releasedAllocations: new Set(),
+    findTask: (id) => tasks.get(id.toLowerCase()),
+    findApp: (id) => apps.get(id.toLowerCase()),
+    addExecution(rec) {
+      executions.set(rec.id, rec);
+      if (executions.size > MAX_EXECUTIONS) {
+        for (const [id, e] of executions) {
+          if (executions.size <= MAX_EXECUTIONS) break;
+          const current = tasks.get(e.taskId)?.lastExecutionResultId === id;
+          if (!current) {
+            executions.delete(id);
+            if (e.fileReferenceID !== ZERO_GUID) scriptLogs.delete(e.fileReferenceID);
+          }
+        }
+      }
+    },
+    addScriptLog(rec) {
+      scriptLogs.set(rec.fileReferenceID.toLowerCase(), rec);
+    },
+    newDownloadRef(fileReferenceID, now) {
+      const ref = newGuid();
+      downloadRefs.set(ref, { ref, fileReferenceID: fileReferenceID.toLowerCase(), createdMs: now });
+      // Refs are short-lived in Qlik; keep the map bounded.
+      if (downloadRefs.size > 1_000) {
+        const first = downloadRefs.keys().next().value;
+        if (first !== undefined) downloadRefs.delete(first);
+      }
+      return ref;
+    },
+  };
+}
