@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { LoggingSchema, HttpSchema, UdpSchema } from "./sections/core";
 import { QlikSchema } from "./sections/qlik";
+import { ControlSchema } from "./sections/control";
+import { MqttSchema } from "./sections/mqtt";
 
 export const ConfigSchema = z
   .strictObject({
@@ -12,6 +14,8 @@ export const ConfigSchema = z
     http: HttpSchema.prefault({}),
     udp: UdpSchema.prefault({}),
     qlik: QlikSchema.optional(),
+    control: ControlSchema.prefault({}),
+    mqtt: MqttSchema.optional(),
   })
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 

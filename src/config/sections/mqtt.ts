@@ -1,0 +1,48 @@
+// Config for Steward's MQTT connection: broker, credentials, TLS, reconnect backoff, and the inbound
+// task-start topic (Butler's mqttConfig.taskStartTopic) with its reply topic.
+import { z } from "zod";
+
+export const MqttTlsSchema = z
+  .strictObject({
+    ca: z.string().min(1).optional().describe("PEM file of the CA that signed the broker's certificate (relative to the config file)."),
+    cert: z.string().min(1).optional().describe("PEM client certificate, when the broker wants one."),
+    key: z.string().min(1).optional().describe("PEM private key of the client certificate."),
+    rejectUnauthorized: z.boolean().default(true).describe("Verify the broker's certificate. Turn off only knowingly."),
+    servername: z.string().min(1).optional().describe("TLS server name, when it differs from the URL's host."),
+  })
+  .describe("TLS options; used with an mqtts:// or wss:// url.");
+
+export const MqttTaskStartSchema = z
+  .strictObject({
+    topic: z.string().min(1).describe("Messages here start tasks: a task id, or the JSON body of POST /v4/reloadtask/-/start."),
+    replyTopic: z.string().min(1).optional().describe("Where the start result is published; defaults to <topic>/result."),
+    qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
+  })
+  .describe("Start tasks from MQTT messages (Butler's taskStartTopic).");
+
+export const MqttSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    url: z
+      .string()
+      .regex(/^(mqtts?|wss?):\/\/[^\s/]+/, "expected mqtt://host:port, mqtts://host:port, ws://… or wss://…")
+      .describe("Broker URL, e.g. mqtt://broker.corp.example:1883 or mqtts://broker.corp.example:8883."),
+    clientId: z.string().min(1).max(128).optional().describe("MQTT client id; a unique one is generated when absent."),
+    username: z.string().min(1).optional(),
+    password: z.string().optional().describe("Use ${env:…} or ${file:…}."),
+    tls: MqttTlsSchema.optional(),
+    connectTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+    reconnect: z
+      .strictObject({
+        initialDelayMs: z.number().int().min(100).max(600_000).default(1000),
+        maxDelayMs: z.number().int().min(100).max(3_600_000).default(60_000),
+      })
+      .prefault({})
+      .describe("Reconnect backoff: the delay doubles after each failed attempt up to maxDelayMs, and resets once connected."),
+    publishTimeoutMs: z.number().int().min(100).max(120_000).default(5000).describe("A publish not acknowledged within this fails."),
+    required: z.boolean().default(false).describe("When true, /ready reports not ready while the broker is not connected."),
+    taskStart: MqttTaskStartSchema.optional(),
+  })
+  .describe("Connection to an MQTT broker: inbound task starts and PUT /v4/mqttpublishmessage.");
+
+export type MqttConfig = z.infer<typeof MqttSchema>;
