@@ -14,8 +14,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const messages = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return `${file}:${pos ? `${pos.line}:${pos.col}` : "?"} ${e.message.split("\n")[0]}`;
+      const { line, col } = lines.linePos(e.pos[0]);
+      return `${file}:${line}:${col} YAML syntax: ${e.message.split("\n")[0]}`;
     });
     throw new AppError("CONFIG_INVALID", messages.join("\n"), { details: messages });
   }

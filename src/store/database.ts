@@ -54,7 +54,6 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
     }
     throw new AppError("STORE_FAILED", `cannot open the store ${file}: ${msg}`, { cause: err });
   }
-  writeFileSync(pidFile, String(process.pid));
 
   const transaction = <T>(fn: () => T): T => {
     db.exec("BEGIN IMMEDIATE");
@@ -68,7 +67,13 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
     }
   };
 
-  applyMigrations(db, migrationSets, transaction);
+  try {
+    applyMigrations(db, migrationSets, transaction);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  writeFileSync(pidFile, String(process.pid));
 
   let closed = false;
   return {
@@ -104,10 +109,15 @@ function applyMigrations(db: DatabaseSync, sets: MigrationSet[], transaction: <T
       throw new AppError("STORE_FAILED", `the store was written by a newer Steward (${set.module} schema ${have}, this build knows ${sorted.length}); upgrade Steward or use a backup`);
     }
     for (const m of sorted.slice(have)) {
-      transaction(() => {
-        db.exec(m.sql);
-        record.run(set.module, m.version, m.name, new Date().toISOString());
-      });
+      try {
+        transaction(() => {
+          db.exec(m.sql);
+          record.run(set.module, m.version, m.name, new Date().toISOString());
+        });
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        throw new AppError("STORE_FAILED", `store migration ${set.module} #${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
+      }
     }
   }
 }

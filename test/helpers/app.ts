@@ -1,0 +1,33 @@
+// Builds a Steward app for a test from YAML text, in its own temp data directory; `close()` stops it and
+// removes the directory.
+import { createApp, type StewardApp } from "../../src/app";
+import { parseConfigText } from "../../src/config/load";
+import { createSilentLogger, type Logger } from "../../src/core/logger";
+import type { Clock } from "../../src/core/clock";
+import { createTempDir } from "./temp-dir";
+
+export interface TestApp {
+  app: StewardApp;
+  dir: string;
+  request(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** Listeners default to port 0 and loopback so tests never collide; `yaml` may override anything. */
+export function createTestApp(yaml = "", options: { log?: Logger; clock?: Clock; dir?: string } = {}): TestApp {
+  const tmp = options.dir ? undefined : createTempDir();
+  const dir = options.dir ?? tmp!.path;
+  const base = /^http:/m.test(yaml) ? "" : "http:\n  port: 0\n";
+  const udp = /^udp:/m.test(yaml) ? "" : "udp:\n  host: 127.0.0.1\n  port: 0\n";
+  const loaded = parseConfigText(`${base}${udp}${yaml}`, "test.yaml", dir);
+  const app = createApp(loaded, { log: options.log ?? createSilentLogger(), clock: options.clock });
+  return {
+    app,
+    dir,
+    request: (path, init) => Promise.resolve(app.http.hono.request(path, init)),
+    async close() {
+      await app.stop();
+      tmp?.remove();
+    },
+  };
+}

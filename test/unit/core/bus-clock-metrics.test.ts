@@ -1,0 +1,75 @@
+// Core building blocks: the event bus isolates failing subscribers, the manual clock fires timers in order,
+// the metrics registry renders the Prometheus text format.
+import { describe, expect, test } from "bun:test";
+import { createEventBus } from "../../../src/core/bus";
+import { createManualClock } from "../../../src/core/clock";
+import { createSilentLogger } from "../../../src/core/logger";
+import { createMetricsRegistry } from "../../../src/core/metrics";
+import { createReadiness } from "../../../src/core/readiness";
+
+describe("event bus", () => {
+  test("delivers to kind and any-subscribers; a throwing subscriber does not stop the others", async () => {
+    const bus = createEventBus<{ a: number; b: string }>(createSilentLogger());
+    const seen: string[] = [];
+    bus.on("a", () => {
+      throw new Error("boom");
+    });
+    bus.on("a", (n) => void seen.push(`a${n}`));
+    bus.onAny((kind, p) => void seen.push(`any:${kind}:${p}`));
+    const off = bus.on("b", (s) => void seen.push(`b${s}`));
+    await bus.emit("a", 1);
+    off();
+    await bus.emit("b", "x");
+    expect(seen).toEqual(["a1", "any:a:1", "any:b:x"]);
+  });
+});
+
+describe("manual clock", () => {
+  test("fires due timers in order as time advances, and not before", async () => {
+    const clock = createManualClock(1_000);
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(clock.now()), 500);
+    const t = clock.setTimeout(() => fired.push(-1), 200);
+    clock.setTimeout(() => fired.push(clock.now()), 100);
+    clock.clearTimeout(t);
+    await clock.advance(99);
+    expect(fired).toEqual([]);
+    await clock.advance(1000);
+    expect(fired).toEqual([1_100, 1_500]);
+    expect(clock.now()).toBe(2_099);
+  });
+});
+
+describe("metrics", () => {
+  test("renders counters, gauges, gauge functions and histograms", () => {
+    const m = createMetricsRegistry();
+    const c = m.counter("steward_test_total", "A test counter.");
+    c.inc({ reason: 'bad "quote"' });
+    c.inc({ reason: 'bad "quote"' }, 2);
+    m.gauge("steward_depth", "Depth.").set(7);
+    m.gaugeFn("steward_fn", "Fn.", () => 3);
+    m.histogram("steward_lat_seconds", "Latency.", [0.1, 1]).observe(0.5);
+    const text = m.render();
+    expect(text).toContain('steward_test_total{reason="bad \\"quote\\""} 3');
+    expect(text).toContain("# TYPE steward_depth gauge\nsteward_depth 7");
+    expect(text).toContain("steward_fn 3");
+    expect(text).toContain('steward_lat_seconds_bucket{le="0.1"} 0');
+    expect(text).toContain('steward_lat_seconds_bucket{le="1"} 1');
+    expect(text).toContain('steward_lat_seconds_bucket{le="+Inf"} 1');
+    expect(text).toContain("steward_lat_seconds_count 1");
+    expect(() => m.counter("steward_depth", "dup")).toThrow(/registered twice/);
+  });
+});
+
+describe("readiness", () => {
+  test("not ready when a required component is down; optional ones do not count", async () => {
+    const r = createReadiness(50);
+    r.register({ name: "store", required: true, check: () => ({ ok: true }) });
+    r.register({ name: "mqtt", required: false, check: () => ({ ok: false, detail: "refused" }) });
+    expect((await r.report()).ready).toBe(true);
+    r.register({ name: "qrs", required: true, check: () => new Promise(() => {}) });
+    const report = await r.report();
+    expect(report.ready).toBe(false);
+    expect(report.components.qrs).toEqual({ ok: false, detail: "no answer within 50 ms", required: true });
+  });
+});
