@@ -84,6 +84,14 @@ export interface TaskEvent {
     enabled?: boolean;
     tags: string[];
     customProperties: NameValue[];
+    /** Optional QRS task metadata, offered to alert templates (Butler's task* variables). */
+    isManuallyTriggered?: boolean;
+    isPartialReload?: boolean;
+    maxRetries?: number;
+    sessionTimeoutMinutes?: number;
+    modifiedDate?: string;
+    modifiedByUserName?: string;
+    nextExecution?: string;
   };
   app?: {
     id: string;
@@ -94,6 +102,12 @@ export interface TaskEvent {
     customProperties: NameValue[];
     owner?: QlikUserRef;
     lastReloadTime?: string;
+    /** Optional QRS app metadata, offered to alert templates (Butler's app* variables). */
+    description?: string;
+    fileSize?: number;
+    modifiedDate?: string;
+    modifiedByUserName?: string;
+    publishTime?: string;
   };
   execution?: ExecutionInfo;
   scriptLog?: ScriptLogExcerpt;
@@ -110,7 +124,7 @@ export interface ServiceEvent {
   kind: ServiceEventKind;
   receivedAt: string;
   host: string;
-  service: { name: string; displayName?: string };
+  service: { name: string; displayName?: string; friendlyName?: string; startType?: string; exePath?: string };
   state: string;
   previousState: string;
 }
