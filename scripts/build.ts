@@ -1,0 +1,119 @@
+// `npm run build`: compiles Steward into single-file executables for Linux and Windows (x64) with Bun.
+// bunfig/.env autoloading is off so a stray file next to the binary on a server cannot change behaviour.
+import { mkdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import pkg from "../package.json" with { type: "json" };
+
+export type BuildTarget = "linux-x64" | "windows-x64";
+
+export const ALL_TARGETS: readonly BuildTarget[] = ["linux-x64", "windows-x64"];
+
+export interface BuildOptions {
+  targets?: readonly BuildTarget[];
+  /** Directory for the executables (default: dist/ in the repo). */
+  outDir?: string;
+  /** Entry point (default: src/main.ts). */
+  entry?: string;
+  /** Version string injected as STEWARD_VERSION (default: package.json version + git short sha). */
+  version?: string;
+}
+
+export interface BuiltBinary {
+  target: BuildTarget;
+  path: string;
+  bytes: number;
+}
+
+const REPO_ROOT = resolve(import.meta.dir, "..");
+/** Cross-compiling fetches the Windows runtime once (then cached by Bun); allow for a slow registry. */
+const BUILD_TIMEOUT_MS = 300_000;
+
+/** File name of the executable for a target. */
+export function binaryName(target: BuildTarget): string {
+  return target === "windows-x64" ? "steward-windows-x64.exe" : "steward-linux-x64";
+}
+
+/** package.json version, plus `+<short sha>` when built from a git checkout (and `.dirty` if modified). */
+export function buildVersion(): string {
+  const git = (args: string[]) => {
+    try {
+      const r = Bun.spawnSync(["git", ...args], { cwd: REPO_ROOT, stdout: "pipe", stderr: "ignore" });
+      return r.exitCode === 0 ? r.stdout.toString().trim() : "";
+    } catch {
+      return "";
+    }
+  };
+  const sha = git(["rev-parse", "--short", "HEAD"]);
+  if (!sha) return pkg.version;
+  const dirty = git(["status", "--porcelain", "--untracked-files=no", "--", "src", "templates"]) !== "";
+  return `${pkg.version}+${sha}${dirty ? ".dirty" : ""}`;
+}
+
+/** Builds one executable per target; throws with Bun's build messages on failure. */
+export async function buildBinaries(opts: BuildOptions = {}): Promise<BuiltBinary[]> {
+  const targets = opts.targets ?? ALL_TARGETS;
+  const outDir = resolve(opts.outDir ?? join(REPO_ROOT, "dist"));
+  const entry = resolve(opts.entry ?? join(REPO_ROOT, "src/main.ts"));
+  const version = opts.version ?? buildVersion();
+  mkdirSync(outDir, { recursive: true });
+
+  const built: BuiltBinary[] = [];
+  for (const target of targets) {
+    const outfile = join(outDir, binaryName(target));
+    // The `bun build` CLI, not the Bun.build() API: with the API (Bun 1.4.5) a bun-windows-x64 executable
+    // embeds its entry without the ".exe" suffix, so `import.meta.main` is false at run time and the
+    // program silently does nothing. No `--windows-title/--windows-version` either: with that resource
+    // metadata the exe no longer starts under Wine 8 ("failed to open …: c0000135").
+    const args = [
+      "build",
+      entry,
+      "--compile",
+      `--target=bun-${target}`,
+      `--outfile=${outfile}`,
+      "--minify",
+      "--no-compile-autoload-bunfig",
+      "--no-compile-autoload-dotenv",
+      "--no-compile-autoload-tsconfig",
+      "--no-compile-autoload-package-json",
+      "--define",
+      `STEWARD_VERSION=${JSON.stringify(version)}`,
+    ];
+    const proc = Bun.spawn([process.execPath, ...args], {
+      cwd: REPO_ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: BUILD_TIMEOUT_MS,
+    });
+    const [code, stdout, stderr] = await Promise.all([
+      proc.exited,
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+    ]);
+    if (code !== 0) throw new Error(`build for ${target} failed (exit ${code}):\n${stdout}${stderr}`);
+    built.push({ target, path: outfile, bytes: statSync(outfile).size });
+  }
+  return built;
+}
+
+function parseTargets(argv: string[]): BuildTarget[] {
+  const wanted = argv.filter((a) => !a.startsWith("-"));
+  if (wanted.length === 0) return [...ALL_TARGETS];
+  for (const t of wanted) {
+    if (!ALL_TARGETS.includes(t as BuildTarget)) {
+      throw new Error(`unknown target "${t}" (expected one of: ${ALL_TARGETS.join(", ")})`);
+    }
+  }
+  return wanted as BuildTarget[];
+}
+
+if (import.meta.main) {
+  try {
+    const started = performance.now();
+    const built = await buildBinaries({ targets: parseTargets(process.argv.slice(2)) });
+    for (const b of built) console.log(`built ${b.path} (${(b.bytes / 1024 / 1024).toFixed(1)} MiB)`);
+    console.log(`version ${buildVersion()}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+}
