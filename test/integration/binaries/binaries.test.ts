@@ -1,0 +1,166 @@
+// Smoke test of the compiled single-file binaries: each copied alone into an empty directory runs
+// `version`, `config check` (good and bad file) and `run` with /health and /v4/butlerping over HTTP.
+// Linux natively; Windows under Wine (with the bcryptprimitives shim beside the exe).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pkg from "../../../package.json" with { type: "json" };
+import { binaryName, buildBinaries, type BuildTarget } from "../../../scripts/build";
+import { startProcess, type RunningProcess } from "../../helpers/child-process";
+import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
+import { createTempDir, type TempDir } from "../../helpers/temp-dir";
+import { waitFor } from "../../helpers/wait-for";
+import { ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
+
+/** A version only this build has: proves `define` injection reaches both the CLI and the HTTP API. */
+const VERSION = `${pkg.version}+bintest.${Date.now().toString(36)}`;
+const HOST = "127.0.0.1";
+
+interface Platform {
+  target: BuildTarget;
+  /** Prepares the directory holding the lone binary (Windows: the Wine prefix and the DLL shim). */
+  prepare(exe: string): Promise<void>;
+  run(exe: string, args: string[], cwd: string, env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  start(exe: string, args: string[], cwd: string): RunningProcess;
+  /** How a service manager asks the process to stop gracefully on that OS. */
+  stopSignal: NodeJS.Signals;
+  cleanup(): Promise<void>;
+}
+
+const linux: Platform = {
+  target: "linux-x64",
+  prepare: async () => {},
+  run: async (exe, args, cwd, env) => {
+    const proc = startProcess(exe, args, { cwd, env: { ...process.env, ...env } });
+    const timer = setTimeout(() => void proc.stop("SIGKILL"), 30_000);
+    const code = await proc.exited;
+    clearTimeout(timer);
+    return { code, stdout: proc.stdout(), stderr: proc.stderr() };
+  },
+  start: (exe, args, cwd) => startProcess(exe, args, { cwd }),
+  stopSignal: "SIGTERM",
+  cleanup: async () => {},
+};
+
+const windows: Platform = {
+  target: "windows-x64",
+  prepare: async (exe) => {
+    await ensureWinePrefix();
+    await installWineShim(exe);
+  },
+  run: (exe, args, cwd, env) => runUnderWine(exe, args, { cwd, timeoutMs: 60_000, ...(env ? { env } : {}) }),
+  start: (exe, args, cwd) => startUnderWine(exe, args, { cwd }),
+  // Wine turns SIGINT into a console Ctrl-C event, which Bun on Windows handles like SIGINT.
+  stopSignal: "SIGINT",
+  cleanup: () => shutdownWine(),
+};
+
+let buildDir: TempDir;
+let built: Map<BuildTarget, string>;
+
+beforeAll(async () => {
+  buildDir = createTempDir("steward-build-");
+  const out = await buildBinaries({ targets: [linux.target, windows.target], outDir: buildDir.path, version: VERSION });
+  built = new Map(out.map((b) => [b.target, b.path]));
+}, 300_000);
+
+afterAll(() => {
+  buildDir?.remove();
+});
+
+for (const platform of [linux, windows]) {
+  describe(`${platform.target} binary`, () => {
+    let dir: TempDir;
+    let exe: string;
+
+    beforeAll(async () => {
+      dir = createTempDir(`steward-bin-${platform.target}-`);
+      exe = join(dir.path, binaryName(platform.target));
+      const src = built.get(platform.target);
+      if (!src) throw new Error(`no ${platform.target} binary was built`);
+      copyFileSync(src, exe);
+      await platform.prepare(exe);
+      writeFileSync(join(dir.path, "good.yaml"), "http:\n  host: 127.0.0.1\n  port: 8080\n");
+      writeFileSync(join(dir.path, "bad.yaml"), 'http:\n  host: 127.0.0.1\n  port: "25x"\n');
+    }, 300_000);
+
+    afterAll(async () => {
+      await platform.cleanup();
+      dir?.remove();
+    }, 60_000);
+
+    test("version prints the injected version", async () => {
+      const r = await platform.run(exe, ["version"], dir.path);
+      expect({ code: r.code, stdout: r.stdout.trim() }).toEqual({ code: 0, stdout: VERSION });
+    });
+
+    test("config check accepts a valid file", async () => {
+      const r = await platform.run(exe, ["config", "check", "good.yaml"], dir.path);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("good.yaml");
+    });
+
+    test("config check rejects an invalid file with exit 2, naming path and line:col", async () => {
+      const r = await platform.run(exe, ["config", "check", "bad.yaml"], dir.path);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('bad.yaml:3:9 http.port: expected number, got "25x"');
+    });
+
+    test("a .env file next to the binary is not loaded", async () => {
+      const name = `STEWARD_BINTEST_${platform.target.replace("-", "_").toUpperCase()}`;
+      writeFileSync(join(dir.path, ".env"), `${name}=./from-dotenv\n`);
+      writeFileSync(join(dir.path, "dotenv.yaml"), `dataDir: \${env:${name}}\n`);
+      try {
+        const r = await platform.run(exe, ["config", "check", "dotenv.yaml"], dir.path);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`environment variable ${name} is not set`);
+      } finally {
+        writeFileSync(join(dir.path, ".env"), "");
+      }
+    });
+
+    test("run serves /health and /v4/butlerping, then stops gracefully with exit 0", async () => {
+      const [httpPort, udpPort] = [await freeTcpPort(HOST), await freeUdpPort(HOST)];
+      writeFileSync(
+        join(dir.path, "run.yaml"),
+        [
+          "http:",
+          `  host: ${HOST}`,
+          `  port: ${httpPort}`,
+          "udp:",
+          `  host: ${HOST}`,
+          `  port: ${udpPort}`,
+          "dataDir: ./data",
+          "logging:",
+          "  level: info",
+          "  format: json",
+          "",
+        ].join("\n"),
+      );
+      const proc = platform.start(exe, ["run", "--config", "run.yaml"], dir.path);
+      try {
+        const base = `http://${HOST}:${httpPort}`;
+        const health = await waitFor(
+          async () => {
+            if (proc.hasExited()) throw new Error(`steward exited early:\n${proc.output()}`);
+            const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) });
+            return res;
+          },
+          { what: `${platform.target} /health`, timeoutMs: 45_000, intervalMs: 100 },
+        ).catch((err: unknown) => {
+          throw new Error(`${err instanceof Error ? err.message : err}\n--- output ---\n${proc.output()}`);
+        });
+        expect(health.status).toBe(200);
+        expect(await health.json()).toMatchObject({ status: "ok" });
+
+        const ping = await fetch(`${base}/v4/butlerping`, { signal: AbortSignal.timeout(5_000) });
+        expect(ping.status).toBe(200);
+        expect(await ping.json()).toEqual({ response: "Butler reporting for duty", butlerVersion: VERSION });
+        expect(existsSync(join(dir.path, "data"))).toBe(true);
+      } finally {
+        const code = await proc.stop(platform.stopSignal, 15_000);
+        expect({ code, output: code === 0 ? "" : proc.output() }).toEqual({ code: 0, output: "" });
+      }
+    }, 90_000);
+  });
+}
