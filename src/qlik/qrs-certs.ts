@@ -1,0 +1,51 @@
+// Reads the QMC certificate export for QRS (and the Engine): client.pem, client_key.pem and root.pem from certDir,
+// each overridable, relative paths resolved against the config file's folder.
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { AppError } from "../core/errors";
+import type { Config } from "../config/schema";
+
+export interface QlikCertFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export interface QlikCertMaterial {
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer;
+  passphrase?: string;
+  files: QlikCertFiles;
+}
+
+export function qlikCertFiles(cfg: NonNullable<Config["qlik"]>, baseDir: string): QlikCertFiles {
+  const dir = isAbsolute(cfg.certDir) ? cfg.certDir : resolve(baseDir, cfg.certDir);
+  const pick = (override: string | undefined, name: string) => (override ? resolve(baseDir, override) : resolve(dir, name));
+  return { cert: pick(cfg.clientCert, "client.pem"), key: pick(cfg.clientKey, "client_key.pem"), ca: pick(cfg.rootCa, "root.pem") };
+}
+
+/** Reads the three files; a missing or unreadable one is a CONFIG_INVALID error that says how to get it. */
+export function loadQlikCerts(cfg: NonNullable<Config["qlik"]>, baseDir: string): QlikCertMaterial {
+  const files = qlikCertFiles(cfg, baseDir);
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new AppError(
+        "CONFIG_INVALID",
+        `cannot read the Qlik ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. ` +
+          "Export the certificates from the QMC (Certificates → Export, PEM format, no password) into qlik.certDir, " +
+          "or point qlik.clientCert / qlik.clientKey / qlik.rootCa at them",
+        { cause: err, details: { file: path } },
+      );
+    }
+  };
+  return {
+    cert: read(files.cert, "client certificate"),
+    key: read(files.key, "client key"),
+    ca: read(files.ca, "root CA certificate"),
+    passphrase: cfg.clientKeyPassphrase,
+    files,
+  };
+}
