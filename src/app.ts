@@ -16,6 +16,8 @@ import { registerProcessMetrics } from "./http/routes/health";
 import { auditMigrations, createAuditLog, type AuditLog } from "./audit/audit-log";
 import { coreMigrations, getMeta, setMeta } from "./store/core-migrations";
 import { openStore, type MigrationSet, type Store } from "./store/database";
+import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from "./qlik";
+import { kvMigrations, setupKv, type KvStore } from "./kv";
 
 export interface AppOptions {
   log: Logger;
@@ -37,6 +39,8 @@ export interface StewardApp {
   clock: Clock;
   /** Present when http.enabled; its url() is valid after start(). */
   server?: HttpServer;
+  /** The QRS client; present when config.qlik is set (see src/qlik/README.md). */
+  qrs?: QrsClient;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -55,6 +59,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const migrations: MigrationSet[] = [
     coreMigrations,
     auditMigrations,
+    kvMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
@@ -69,6 +74,11 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
 
   // ── Feature modules ── each creates its services from config, registers routes on http.router, and adds
   // its lifecycle components with lifecycle.add(...) in start order (workers first, intake last).
+  const qrs = config.qlik ? createQrsClient(config.qlik, { log, baseDir: loaded.baseDir }) : undefined;
+  if (qrs) {
+    lifecycle.add(qrsComponent(qrs));
+    readiness.register(qrsReadinessCheck(qrs));
+  }
   // ↑ feature modules are wired above this line
 
   // The HTTP listener starts last and stops first.
@@ -94,6 +104,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     audit,
     clock,
     server,
+    qrs,
     start: () => lifecycle.start(),
     async stop(budgetMs = 10_000) {
       await lifecycle.stop(budgetMs);

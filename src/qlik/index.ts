@@ -5,3 +5,4 @@ export * from "./qrs-schemas";
 export * from "./qrs-certs";
 export type { ScriptLogOptions, ScriptLogResult } from "./qrs-script-log";
 export { newXrfKey, type QrsMethod, type QrsRequest, type QrsRawResponse } from "./qrs-transport";
+export * from "./qrs-readiness";
