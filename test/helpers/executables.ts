@@ -28,6 +28,11 @@ export const EXTERNAL_TOOLS = {
     debianPackage: "gcc-mingw-w64-x86-64",
   },
   chromium: { purpose: "browser tests", candidates: ["chromium"], debianPackage: "chromium" },
+  systemdAnalyze: {
+    purpose: "verifies the generated systemd unit file",
+    candidates: ["systemd-analyze"],
+    debianPackage: "systemd",
+  },
 } satisfies Record<string, ExternalTool>;
 
 export type ExternalToolName = keyof typeof EXTERNAL_TOOLS;
