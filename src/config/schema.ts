@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { LoggingSchema, HttpSchema, UdpSchema } from "./sections/core";
 import { QlikSchema } from "./sections/qlik";
+import { IntakeSchema } from "./sections/intake";
 import { ControlSchema } from "./sections/control";
 import { MqttSchema } from "./sections/mqtt";
 
@@ -14,6 +15,7 @@ export const ConfigSchema = z
     http: HttpSchema.prefault({}),
     udp: UdpSchema.prefault({}),
     qlik: QlikSchema.optional(),
+    intake: IntakeSchema.prefault({}),
     control: ControlSchema.prefault({}),
     mqtt: MqttSchema.optional(),
   })

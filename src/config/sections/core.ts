@@ -1,5 +1,6 @@
 // Config sections owned by the foundation: logging, HTTP listener, UDP listener basics, data directory.
 import { z } from "zod";
+import { UdpIntakeFields } from "./intake";
 
 export const LoggingSchema = z
   .strictObject({
@@ -23,5 +24,6 @@ export const UdpSchema = z
     enabled: z.boolean().default(true),
     host: z.string().min(1).default("0.0.0.0").describe("Address for Qlik Sense scheduler datagrams; '::' for IPv6 (dual stack)."),
     port: z.number().int().min(0).max(65535).default(9998),
+    ...UdpIntakeFields,
   })
   .describe("UDP intake of the Qlik Sense Scheduler's log4net datagrams.");
