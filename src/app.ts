@@ -41,6 +41,8 @@ export interface StewardApp {
   server?: HttpServer;
   /** The QRS client; present when config.qlik is set (see src/qlik/README.md). */
   qrs?: QrsClient;
+  /** The key-value store; present when kv.enabled (the default). */
+  kv?: KvStore;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -79,6 +81,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     lifecycle.add(qrsComponent(qrs));
     readiness.register(qrsReadinessCheck(qrs));
   }
+  const kv = setupKv(config.kv, { store, clock, log, audit, metrics, router: http.router, lifecycle });
   // ↑ feature modules are wired above this line
 
   // The HTTP listener starts last and stops first.
@@ -105,6 +108,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     clock,
     server,
     qrs,
+    kv,
     start: () => lifecycle.start(),
     async stop(budgetMs = 10_000) {
       await lifecycle.stop(budgetMs);

@@ -6,6 +6,7 @@ import { QlikSchema } from "./sections/qlik";
 import { IntakeSchema } from "./sections/intake";
 import { ControlSchema } from "./sections/control";
 import { MqttSchema } from "./sections/mqtt";
+import { KvSchema } from "./sections/kv";
 
 export const ConfigSchema = z
   .strictObject({
@@ -18,6 +19,7 @@ export const ConfigSchema = z
     intake: IntakeSchema.prefault({}),
     control: ControlSchema.prefault({}),
     mqtt: MqttSchema.optional(),
+    kv: KvSchema.prefault({}),
   })
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 

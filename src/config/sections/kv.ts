@@ -1,0 +1,16 @@
+// Config of the persistent key-value store: on by default, with limits that protect the store from a
+// runaway load script (Butler's limits were never enforced).
+import { z } from "zod";
+
+export const KvSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("Serve the Butler-compatible /v4/keyvalues routes and keep the store."),
+    maxNamespaces: z.number().int().min(1).max(1_000_000).default(1000).describe("Most namespaces that may hold keys at once; a new one beyond this gets 409."),
+    maxKeysPerNamespace: z.number().int().min(1).max(10_000_000).default(1000).describe("Most keys per namespace; a new key beyond this gets 409."),
+    maxKeyBytes: z.number().int().min(1).max(65_536).default(1024).describe("Longest key and namespace name, in UTF-8 bytes; longer gets 413."),
+    maxValueBytes: z.number().int().min(1).max(16 * 1024 * 1024).default(64 * 1024).describe("Largest value (its JSON text), in UTF-8 bytes; larger gets 413."),
+    purgeIntervalMs: z.number().int().min(100).max(86_400_000).default(60_000).describe("Longest time between purges of expired keys. Purges also run when the next key expires."),
+  })
+  .describe("Key-value store with TTL for passing parameters between reload tasks; survives restarts.");
+
+export type KvConfig = z.infer<typeof KvSchema>;

@@ -1,0 +1,238 @@
+// The key-value store: namespaced keys with optional TTL in the store database, limits enforced on every
+// write, expired keys invisible to reads and removed by a purge timer armed for the next expiry.
+import type { DatabaseSync } from "node:sqlite";
+import type { Logger } from "pino";
+import type { AuditActor, AuditLog } from "../audit/audit-log";
+import type { Clock, Timer } from "../core/clock";
+import { AppError } from "../core/errors";
+import type { Component } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { Store } from "../store/database";
+import type { KvConfig } from "../config/sections/kv";
+import type { KeyValueWriter } from "../control/types";
+
+/** Values are strings over REST (as in Butler); other start paths may store any JSON value. */
+export type KvValue = string | number | boolean | null | readonly unknown[] | { readonly [k: string]: unknown };
+
+export interface KvEntry {
+  namespace: string;
+  key: string;
+  value: KvValue;
+  /** Milliseconds the key was given to live when set; 0 = never expires. */
+  ttl: number;
+  /** Epoch ms when the key expires, if it has a TTL. */
+  expiresAt?: number;
+}
+
+export interface KvStore extends KeyValueWriter {
+  /** Creates or overwrites a key; a new TTL (or none) replaces the old one. Throws AppError on limits. */
+  set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor): KvEntry;
+  get(namespace: string, key: string): KvEntry | undefined;
+  has(namespace: string, key: string): boolean;
+  /** True if the key existed (and was live). */
+  delete(namespace: string, key: string, actor?: AuditActor): boolean;
+  /** True if the namespace had live keys. */
+  deleteNamespace(namespace: string, actor?: AuditActor): boolean;
+  namespaces(): string[];
+  /** Live keys of a namespace in key order, or undefined when the namespace has none. */
+  keys(namespace: string): string[] | undefined;
+  /** Removes expired keys now; returns how many. */
+  purgeExpired(): number;
+}
+
+export interface KvDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  audit: AuditLog;
+  metrics: MetricsRegistry;
+}
+
+const SYSTEM_ACTOR: AuditActor = { kind: "system", name: "internal" };
+/** Writes from `keyvaluestore` items of task-start requests; the start request itself is audited by control. */
+const START_REQUEST_ACTOR: AuditActor = { kind: "system", name: "task-start request" };
+/** Ten years: longer TTLs are almost certainly unit mistakes and would overflow timers downstream. */
+export const MAX_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
+
+export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component {
+  const db: DatabaseSync = deps.store.db;
+  const { clock, audit } = deps;
+  const log = deps.log;
+  const live = "(expires_at IS NULL OR expires_at > ?)";
+  const q = {
+    get: db.prepare(`SELECT value, ttl_ms, expires_at FROM kv_entries WHERE namespace = ? AND key = ? AND ${live}`),
+    upsert: db.prepare(
+      `INSERT INTO kv_entries (namespace, key, value, expires_at, ttl_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
+       ttl_ms = excluded.ttl_ms, updated_at = excluded.updated_at`,
+    ),
+    del: db.prepare(`DELETE FROM kv_entries WHERE namespace = ? AND key = ? AND ${live}`),
+    delNs: db.prepare(`DELETE FROM kv_entries WHERE namespace = ? AND ${live}`),
+    delNsAll: db.prepare("DELETE FROM kv_entries WHERE namespace = ?"),
+    namespaces: db.prepare(`SELECT DISTINCT namespace FROM kv_entries WHERE ${live} ORDER BY namespace`),
+    nsCount: db.prepare(`SELECT COUNT(DISTINCT namespace) AS n FROM kv_entries WHERE ${live}`),
+    keyCount: db.prepare(`SELECT COUNT(*) AS n FROM kv_entries WHERE namespace = ? AND ${live}`),
+    keys: db.prepare(`SELECT key FROM kv_entries WHERE namespace = ? AND ${live} ORDER BY key`),
+    purge: db.prepare("DELETE FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
+    nextExpiry: db.prepare("SELECT MIN(expires_at) AS t FROM kv_entries WHERE expires_at IS NOT NULL"),
+    total: db.prepare(`SELECT COUNT(*) AS n FROM kv_entries WHERE ${live}`),
+  };
+  const purged = deps.metrics.counter("steward_kv_purged_keys_total", "Expired keys removed by the purge timer.");
+  const writes = deps.metrics.counter("steward_kv_writes_total", "Key-value writes by operation and result.");
+  deps.metrics.gaugeFn("steward_kv_keys", "Live keys in the key-value store.", () => (db.isOpen ? Number((q.total.get(clock.now()) as { n: number }).n) : 0));
+
+  let timer: Timer | undefined;
+  let timerDue = Number.POSITIVE_INFINITY;
+  let running = false;
+
+  const bytes = (s: string) => Buffer.byteLength(s, "utf8");
+
+  function checkName(what: "namespace" | "key", name: string): void {
+    if (name.length === 0) throw new AppError("BAD_REQUEST", `${what}: must not be empty`);
+    const n = bytes(name);
+    if (n > cfg.maxKeyBytes) {
+      throw new AppError("PAYLOAD_TOO_LARGE", `${what} is ${n} bytes; the limit is ${cfg.maxKeyBytes} bytes (kv.maxKeyBytes)`, {
+        details: { field: what, bytes: n, limit: cfg.maxKeyBytes },
+      });
+    }
+  }
+
+  function fail(action: string, target: string, actor: AuditActor, err: unknown): never {
+    audit.record({ actor, action, target, result: "failed", details: { error: (err as Error).message } });
+    writes.inc({ op: action, result: "failed" });
+    throw err;
+  }
+
+  /** Arms the purge timer for the earlier of the next expiry and the purge interval. */
+  function armPurge(): void {
+    if (!running) return;
+    const now = clock.now();
+    const next = (q.nextExpiry.get() as { t: number | null }).t;
+    const due = Math.min(next ?? Number.POSITIVE_INFINITY, now + cfg.purgeIntervalMs);
+    if (timer && due >= timerDue) return;
+    if (timer) clock.clearTimeout(timer);
+    timerDue = due;
+    timer = clock.setTimeout(onPurgeTimer, Math.max(0, due - now));
+    timer.unref?.();
+  }
+
+  function onPurgeTimer(): void {
+    timer = undefined;
+    timerDue = Number.POSITIVE_INFINITY;
+    if (!running || !db.isOpen) return;
+    try {
+      store.purgeExpired();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, "purging expired keys failed");
+    }
+    armPurge();
+  }
+
+  const store: KvStore & Component = {
+    name: "kv",
+    set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR) {
+      const target = `${namespace}/${key}`;
+      try {
+        checkName("namespace", namespace);
+        checkName("key", key);
+        if (!Number.isInteger(ttlMs) || ttlMs < 0 || ttlMs > MAX_TTL_MS) {
+          throw new AppError("BAD_REQUEST", `ttl: must be a whole number of milliseconds from 0 to ${MAX_TTL_MS}`, { details: { field: "ttl" } });
+        }
+        const text = JSON.stringify(value ?? null);
+        // A string's size is its own UTF-8 length (not counting JSON quotes); other values count their JSON text.
+        const size = typeof value === "string" ? bytes(value) : bytes(text);
+        if (size > cfg.maxValueBytes) {
+          throw new AppError("PAYLOAD_TOO_LARGE", `value is ${size} bytes; the limit is ${cfg.maxValueBytes} bytes (kv.maxValueBytes)`, {
+            details: { field: "value", bytes: size, limit: cfg.maxValueBytes },
+          });
+        }
+        const now = clock.now();
+        const expiresAt = ttlMs > 0 ? now + ttlMs : null;
+        deps.store.transaction(() => {
+          if (!q.get.get(namespace, key, now)) {
+            const keyCount = Number((q.keyCount.get(namespace, now) as { n: number }).n);
+            if (keyCount === 0) {
+              const nsCount = Number((q.nsCount.get(now) as { n: number }).n);
+              if (nsCount >= cfg.maxNamespaces) {
+                throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
+                  details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
+                });
+              }
+            } else if (keyCount >= cfg.maxKeysPerNamespace) {
+              throw new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
+                details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
+              });
+            }
+          }
+          q.upsert.run(namespace, key, text, expiresAt, ttlMs, now);
+        });
+        audit.record({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
+        writes.inc({ op: "kv.set", result: "ok" });
+        if (expiresAt !== null) armPurge();
+        return { namespace, key, value: JSON.parse(text) as KvValue, ttl: ttlMs, ...(expiresAt !== null ? { expiresAt } : {}) };
+      } catch (err) {
+        fail("kv.set", target, actor, err);
+      }
+    },
+    setKey(namespace, key, value, ttlMs) {
+      store.set(namespace, key, value, ttlMs ?? 0, START_REQUEST_ACTOR);
+    },
+    get(namespace, key) {
+      const row = q.get.get(namespace, key, clock.now()) as { value: string; ttl_ms: number; expires_at: number | null } | undefined;
+      if (!row) return undefined;
+      return {
+        namespace,
+        key,
+        value: JSON.parse(row.value) as KvValue,
+        ttl: Number(row.ttl_ms),
+        ...(row.expires_at !== null ? { expiresAt: Number(row.expires_at) } : {}),
+      };
+    },
+    has(namespace, key) {
+      return q.get.get(namespace, key, clock.now()) !== undefined;
+    },
+    delete(namespace, key, actor = SYSTEM_ACTOR) {
+      const n = Number(q.del.run(namespace, key, clock.now()).changes);
+      audit.record({ actor, action: "kv.delete", target: `${namespace}/${key}`, result: n > 0 ? "ok" : "failed", ...(n > 0 ? {} : { details: { error: "not found" } }) });
+      writes.inc({ op: "kv.delete", result: n > 0 ? "ok" : "failed" });
+      return n > 0;
+    },
+    deleteNamespace(namespace, actor = SYSTEM_ACTOR) {
+      const n = deps.store.transaction(() => {
+        const liveCount = Number(q.delNs.run(namespace, clock.now()).changes);
+        q.delNsAll.run(namespace);
+        return liveCount;
+      });
+      audit.record({ actor, action: "kv.delete-namespace", target: namespace, result: n > 0 ? "ok" : "failed", details: n > 0 ? { keys: n } : { error: "not found" } });
+      writes.inc({ op: "kv.delete-namespace", result: n > 0 ? "ok" : "failed" });
+      return n > 0;
+    },
+    namespaces() {
+      return (q.namespaces.all(clock.now()) as Array<{ namespace: string }>).map((r) => r.namespace);
+    },
+    keys(namespace) {
+      const rows = q.keys.all(namespace, clock.now()) as Array<{ key: string }>;
+      return rows.length ? rows.map((r) => r.key) : undefined;
+    },
+    purgeExpired() {
+      const n = Number(q.purge.run(clock.now()).changes);
+      if (n > 0) {
+        purged.inc({}, n);
+        log.debug({ keys: n }, "purged expired keys");
+      }
+      return n;
+    },
+    start() {
+      running = true;
+      store.purgeExpired();
+      armPurge();
+    },
+    stop() {
+      running = false;
+      if (timer) clock.clearTimeout(timer);
+      timer = undefined;
+      timerDue = Number.POSITIVE_INFINITY;
+    },
+  };
+  return store;
+}

@@ -1,0 +1,17 @@
+// The key-value store's tables: one row per key, with an absolute expiry instant for keys that have a TTL.
+import type { MigrationSet } from "../store/database";
+
+export const kvMigrations: MigrationSet = {
+  module: "kv",
+  migrations: [
+    {
+      version: 1,
+      name: "kv entries",
+      sql: `CREATE TABLE kv_entries (
+        namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        expires_at INTEGER, ttl_ms INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (namespace, key)) WITHOUT ROWID;
+        CREATE INDEX kv_entries_expiry ON kv_entries (expires_at) WHERE expires_at IS NOT NULL;`,
+    },
+  ],
+};

@@ -1,0 +1,172 @@
+// Butler-compatible key-value routes (/v4/keyvaluesnamespaces, /v4/keyvalues, /v4/keylist) with the same
+// request and response bodies; not-found is 404 (Butler: 400) and the key list is JSON, not a JSON string.
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AuditActor } from "../audit/audit-log";
+import { AppError } from "../core/errors";
+import type { Router } from "../http/route";
+import type { HttpEnv } from "../http/types";
+import { MAX_TTL_MS, type KvStore } from "./kv-store";
+
+const NamespaceParamsSchema = z.strictObject({ namespace: z.string().min(1) });
+const KeyParamsSchema = z.strictObject({ namespace: z.string().min(1), key: z.string().min(1) });
+const KeyQuerySchema = z.object({ key: z.string().min(1).describe("The key to look up.") });
+
+/** Butler's Fastify coerced scalar values to strings; so do we. */
+const KvPostBodySchema = z.strictObject({
+  key: z.string().min(1).describe("Key to set."),
+  value: z
+    .union([z.string(), z.number(), z.boolean()])
+    .transform((v) => String(v))
+    .optional()
+    .describe("Value to store (a string; numbers and booleans are stored as their text)."),
+  ttl: z.coerce.number().int().min(0).max(MAX_TTL_MS).optional().describe("Time to live in milliseconds; 0 or absent = never expires."),
+});
+
+const KvPairSchema = z.object({ namespace: z.string(), key: z.string(), value: z.unknown() });
+const KvSetResponseSchema = KvPairSchema.extend({ ttl: z.number() });
+
+export function actorOf(c: Context<HttpEnv>): AuditActor {
+  const p = c.get("principal");
+  const ip = c.env?.remoteAddress;
+  return { kind: p?.kind ?? "anonymous", name: p?.name ?? "anonymous", ...(ip ? { ip } : {}) };
+}
+
+function namespaceNotFound(namespace: string): AppError {
+  return new AppError("NOT_FOUND", `namespace '${namespace}' not found`, { details: { namespace } });
+}
+
+export function registerKvRoutes(router: Router, kv: KvStore): void {
+  const base = { tags: ["key-value store"], butlerFlag: "keyValueStore" };
+
+  router.route(
+    {
+      ...base,
+      method: "get",
+      path: "/v4/keyvaluesnamespaces",
+      summary: "List namespaces that hold at least one live key",
+      scope: "kv.read",
+      responses: { 200: { description: "namespace names", schema: z.array(z.string()) } },
+    },
+    (c) => c.json(kv.namespaces()),
+  );
+
+  router.route(
+    {
+      ...base,
+      method: "get",
+      path: "/v4/keyvalues/:namespace/keyexists",
+      summary: "Does a key exist in a namespace?",
+      scope: "kv.read",
+      params: NamespaceParamsSchema,
+      query: KeyQuerySchema,
+      responses: {
+        200: { description: "existence and, if it exists, the pair", schema: z.object({ keyExists: z.boolean(), keyValue: z.union([KvPairSchema, z.object({})]) }) },
+        404: { description: "namespace not found" },
+      },
+    },
+    (c, { params, query }) => {
+      if (kv.keys(params.namespace) === undefined) throw namespaceNotFound(params.namespace);
+      const e = kv.get(params.namespace, query.key);
+      return c.json(e ? { keyExists: true, keyValue: { namespace: e.namespace, key: e.key, value: e.value } } : { keyExists: false, keyValue: {} });
+    },
+  );
+
+  router.route(
+    {
+      ...base,
+      method: "get",
+      path: "/v4/keyvalues/:namespace",
+      summary: "Get the value of a key",
+      scope: "kv.read",
+      params: NamespaceParamsSchema,
+      query: KeyQuerySchema,
+      responses: { 200: { description: "the pair", schema: KvPairSchema }, 404: { description: "namespace or key not found" } },
+    },
+    (c, { params, query }) => {
+      const e = kv.get(params.namespace, query.key);
+      if (!e) {
+        if (kv.keys(params.namespace) === undefined) throw namespaceNotFound(params.namespace);
+        throw new AppError("NOT_FOUND", `key '${query.key}' not found in namespace '${params.namespace}'`, { details: { namespace: params.namespace, key: query.key } });
+      }
+      return c.json({ namespace: e.namespace, key: e.key, value: e.value });
+    },
+  );
+
+  router.route(
+    {
+      ...base,
+      method: "post",
+      path: "/v4/keyvalues/:namespace",
+      summary: "Create or overwrite a key (the namespace is created on first use)",
+      description: "Re-posting a key replaces its value and its TTL. Limits: kv.maxNamespaces and kv.maxKeysPerNamespace (409), kv.maxKeyBytes and kv.maxValueBytes (413).",
+      scope: "kv.write",
+      params: NamespaceParamsSchema,
+      body: KvPostBodySchema,
+      responses: {
+        201: { description: "stored", schema: KvSetResponseSchema },
+        409: { description: "namespace or key count limit reached" },
+        413: { description: "key, namespace name or value too large" },
+      },
+    },
+    (c, { params, body }) => {
+      const e = kv.set(params.namespace, body.key, body.value ?? "", body.ttl ?? 0, actorOf(c));
+      return c.json({ namespace: e.namespace, key: e.key, value: e.value, ttl: e.ttl }, 201);
+    },
+  );
+
+  router.route(
+    {
+      ...base,
+      method: "delete",
+      path: "/v4/keyvalues/:namespace/:key",
+      summary: "Delete one key",
+      scope: "kv.write",
+      params: KeyParamsSchema,
+      responses: { 204: { description: "deleted" }, 404: { description: "namespace or key not found" } },
+    },
+    (c, { params }) => {
+      if (!kv.delete(params.namespace, params.key, actorOf(c))) {
+        if (kv.keys(params.namespace) === undefined) throw namespaceNotFound(params.namespace);
+        throw new AppError("NOT_FOUND", `key '${params.key}' not found in namespace '${params.namespace}'`, { details: params });
+      }
+      return c.body(null, 204);
+    },
+  );
+
+  router.route(
+    {
+      ...base,
+      method: "delete",
+      path: "/v4/keyvalues/:namespace",
+      summary: "Delete a namespace and all its keys",
+      scope: "kv.write",
+      params: NamespaceParamsSchema,
+      responses: { 204: { description: "deleted" }, 404: { description: "namespace not found" } },
+    },
+    (c, { params }) => {
+      if (!kv.deleteNamespace(params.namespace, actorOf(c))) throw namespaceNotFound(params.namespace);
+      return c.body(null, 204);
+    },
+  );
+
+  router.route(
+    {
+      ...base,
+      method: "get",
+      path: "/v4/keylist/:namespace",
+      summary: "List the keys of a namespace",
+      scope: "kv.read",
+      params: NamespaceParamsSchema,
+      responses: {
+        200: { description: "keys", schema: z.object({ namespace: z.string(), keys: z.array(z.object({ key: z.string() })) }) },
+        404: { description: "namespace not found" },
+      },
+    },
+    (c, { params }) => {
+      const keys = kv.keys(params.namespace);
+      if (keys === undefined) throw namespaceNotFound(params.namespace);
+      return c.json({ namespace: params.namespace, keys: keys.map((key) => ({ key })) });
+    },
+  );
+}

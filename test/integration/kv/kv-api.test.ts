@@ -1,0 +1,136 @@
+// The Butler-compatible key-value routes on a running app: bodies as Butler sends and expects them,
+// 404/409/413/400 errors, persistence across a restart on the same data directory, and TTL across a restart.
+import { afterAll, describe, expect, test } from "bun:test";
+import { createManualClock } from "../../../src/core/clock";
+import { createTestApp, type TestApp } from "../../helpers/app";
+import { createTempDir } from "../../helpers/temp-dir";
+
+const json = (body: unknown, method = "POST"): RequestInit => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const tmp = createTempDir();
+afterAll(() => tmp.remove());
+
+describe("key-value REST API", () => {
+  test("Butler round trip over a real HTTP listener", async () => {
+    const t = createTestApp("", { dir: `${tmp.path}/http` });
+    await t.app.start();
+    try {
+      const base = t.app.server!.url();
+      let r = await fetch(`${base}/v4/keyvalues/Sales%20ETL`, json({ key: "Last extract", value: "2020-09-29 17:14:56", ttl: 60000 }));
+      expect(r.status).toBe(201);
+      expect(await r.json()).toEqual({ namespace: "Sales ETL", key: "Last extract", value: "2020-09-29 17:14:56", ttl: 60000 });
+      r = await fetch(`${base}/v4/keyvalues/Sales%20ETL?key=${encodeURIComponent("Last extract")}`);
+      expect(await r.json()).toEqual({ namespace: "Sales ETL", key: "Last extract", value: "2020-09-29 17:14:56" });
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("all routes, status codes and bodies", async () => {
+    const t = createTestApp("kv:\n  maxKeysPerNamespace: 3\n  maxNamespaces: 2\n  maxValueBytes: 100\n", { dir: `${tmp.path}/routes` });
+    await t.app.start();
+    try {
+      let r = await t.request("/v4/keyvaluesnamespaces");
+      expect(await r.json()).toEqual([]);
+      // Scalars are coerced to strings as Butler's Fastify did; no ttl means 0.
+      r = await t.request("/v4/keyvalues/ns1", json({ key: "n", value: 12345.789 }));
+      expect(r.status).toBe(201);
+      expect(await r.json()).toEqual({ namespace: "ns1", key: "n", value: "12345.789", ttl: 0 });
+      await t.request("/v4/keyvalues/ns1", json({ key: "b", value: "x" }));
+      r = await t.request("/v4/keylist/ns1");
+      expect(r.headers.get("content-type")).toContain("application/json");
+      expect(await r.json()).toEqual({ namespace: "ns1", keys: [{ key: "b" }, { key: "n" }] });
+
+      r = await t.request("/v4/keyvalues/ns1/keyexists?key=b");
+      expect(await r.json()).toEqual({ keyExists: true, keyValue: { namespace: "ns1", key: "b", value: "x" } });
+      r = await t.request("/v4/keyvalues/ns1/keyexists?key=nope");
+      expect(await r.json()).toEqual({ keyExists: false, keyValue: {} });
+
+      // Not found is 404 with a message naming what is missing.
+      r = await t.request("/v4/keyvalues/ns1/keyexists?key=b".replace("ns1", "ghost"));
+      expect(r.status).toBe(404);
+      expect((await r.json()).error).toBe("namespace 'ghost' not found");
+      r = await t.request("/v4/keyvalues/ns1?key=nope");
+      expect(r.status).toBe(404);
+      expect((await r.json()).error).toBe("key 'nope' not found in namespace 'ns1'");
+      expect((await t.request("/v4/keyvalues/ghost?key=a")).status).toBe(404);
+      expect((await t.request("/v4/keylist/ghost")).status).toBe(404);
+      expect((await t.request("/v4/keyvalues/ns1/nope", { method: "DELETE" })).status).toBe(404);
+      expect((await t.request("/v4/keyvalues/ghost", { method: "DELETE" })).status).toBe(404);
+
+      // Invalid input is 400 naming the field.
+      r = await t.request("/v4/keyvalues/ns1?nokey=1");
+      expect(r.status).toBe(400);
+      expect((await r.json()).error).toMatch(/^query\.key: /);
+      r = await t.request("/v4/keyvalues/ns1", json({ value: "x" }));
+      expect(r.status).toBe(400);
+      expect((await r.json()).error).toMatch(/^body\.key: /);
+      r = await t.request("/v4/keyvalues/ns1", json({ key: "k", value: "x", ttl: -5 }));
+      expect(r.status).toBe(400);
+      expect((await r.json()).error).toMatch(/^body\.ttl: /);
+      r = await t.request("/v4/keyvalues/ns1", json({ key: "k", value: { nested: true } }));
+      expect(r.status).toBe(400);
+      expect((await r.json()).error).toMatch(/^body\.value: /);
+
+      // Limits.
+      await t.request("/v4/keyvalues/ns1", json({ key: "c", value: "x" }));
+      r = await t.request("/v4/keyvalues/ns1", json({ key: "d", value: "x" }));
+      expect(r.status).toBe(409);
+      expect((await r.json()).error).toContain("kv.maxKeysPerNamespace");
+      await t.request("/v4/keyvalues/ns2", json({ key: "a", value: "x" }));
+      r = await t.request("/v4/keyvalues/ns3", json({ key: "a", value: "x" }));
+      expect(r.status).toBe(409);
+      expect((await r.json()).error).toContain("kv.maxNamespaces");
+      r = await t.request("/v4/keyvalues/ns1", json({ key: "b", value: "x".repeat(101) }));
+      expect(r.status).toBe(413);
+      expect((await r.json()).error).toBe("value is 101 bytes; the limit is 100 bytes (kv.maxValueBytes)");
+
+      // Deletes.
+      expect((await t.request("/v4/keyvalues/ns1/b", { method: "DELETE" })).status).toBe(204);
+      expect((await t.request("/v4/keyvalues/ns1?key=b")).status).toBe(404);
+      expect((await t.request("/v4/keyvalues/ns2", { method: "DELETE" })).status).toBe(204);
+      expect(await (await t.request("/v4/keyvaluesnamespaces")).json()).toEqual(["ns1"]);
+
+      // Writes are audited; the endpoint flag is listed.
+      const audited = t.app.audit.query({ action: "kv.*" });
+      expect(audited.some((a) => a.action === "kv.delete-namespace" && a.target === "ns2" && a.result === "ok")).toBe(true);
+      expect(await (await t.request("/v4/configfile/endpointsenabled")).json()).toContain("keyValueStore");
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("keys survive a restart; a TTL that ran out while stopped is gone and purged at start", async () => {
+    const dir = `${tmp.path}/restart`;
+    const clock = createManualClock(Date.parse("2025-05-01T08:00:00Z"));
+    let t: TestApp = createTestApp("", { dir, clock });
+    await t.app.start();
+    await t.request("/v4/keyvalues/chain", json({ key: "forever", value: "a" }));
+    await t.request("/v4/keyvalues/chain", json({ key: "short", value: "b", ttl: 10_000 }));
+    await t.request("/v4/keyvalues/chain", json({ key: "long", value: "c", ttl: 3_600_000 }));
+    await t.close();
+
+    // The clock moves on while Steward is down (timers of the stopped app are cleared).
+    await clock.advance(60_000);
+    t = createTestApp("", { dir, clock });
+    try {
+      await t.app.start();
+      const rows = Number((t.app.store.db.prepare("SELECT COUNT(*) AS n FROM kv_entries").get() as { n: number }).n);
+      expect(rows).toBe(2);
+      expect(await (await t.request("/v4/keylist/chain")).json()).toEqual({ namespace: "chain", keys: [{ key: "forever" }, { key: "long" }] });
+      expect(await (await t.request("/v4/keyvalues/chain?key=long")).json()).toEqual({ namespace: "chain", key: "long", value: "c" });
+      expect(t.app.kv!.get("chain", "long")!.expiresAt).toBe(Date.parse("2025-05-01T09:00:00Z"));
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("kv.enabled: false removes the routes", async () => {
+    const t = createTestApp("kv:\n  enabled: false\n");
+    try {
+      expect((await t.request("/v4/keyvaluesnamespaces")).status).toBe(404);
+      expect(t.app.kv).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+});

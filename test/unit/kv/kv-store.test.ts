@@ -1,0 +1,158 @@
+// The key-value store on a real store database with a manual clock: round trips, TTL expiry with and
+// without reads (the purge timer), limits with their status codes, and audit records of writes.
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { auditMigrations, createAuditLog, type AuditLog } from "../../../src/audit/audit-log";
+import { KvSchema } from "../../../src/config/sections/kv";
+import { createManualClock, type ManualClock } from "../../../src/core/clock";
+import { AppError } from "../../../src/core/errors";
+import { createSilentLogger } from "../../../src/core/logger";
+import { createMetricsRegistry } from "../../../src/core/metrics";
+import { createKvStore, kvMigrations, type KvStore } from "../../../src/kv";
+import type { Component } from "../../../src/core/lifecycle";
+import { openStore, type Store } from "../../../src/store/database";
+import { createTempDir, type TempDir } from "../../helpers/temp-dir";
+
+let dir: TempDir;
+let store: Store;
+let clock: ManualClock;
+let audit: AuditLog;
+let kv: KvStore & Component;
+
+function make(overrides: Record<string, unknown> = {}): KvStore & Component {
+  return createKvStore(KvSchema.parse(overrides), { store, clock, log: createSilentLogger(), audit, metrics: createMetricsRegistry() });
+}
+
+beforeEach(async () => {
+  dir = createTempDir();
+  store = openStore(dir.path, [auditMigrations, kvMigrations]);
+  clock = createManualClock(Date.parse("2025-03-01T10:00:00Z"));
+  audit = createAuditLog(store.db, clock);
+  kv = make({ purgeIntervalMs: 60_000 });
+  await kv.start();
+});
+afterEach(async () => {
+  await kv.stop(1000);
+  store.close();
+  dir.remove();
+});
+
+const rowCount = () => Number((store.db.prepare("SELECT COUNT(*) AS n FROM kv_entries").get() as { n: number }).n);
+
+function expectAppError(fn: () => unknown, status: number, message: RegExp): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(AppError);
+  expect((caught as AppError).status).toBe(status);
+  expect((caught as AppError).message).toMatch(message);
+}
+
+describe("kv store", () => {
+  test("round trip of strings and JSON values; overwrite replaces value and TTL", () => {
+    kv.set("etl", "last", "2025-03-01");
+    kv.set("etl", "obj", { a: [1, 2] });
+    expect(kv.get("etl", "last")).toEqual({ namespace: "etl", key: "last", value: "2025-03-01", ttl: 0 });
+    expect(kv.get("etl", "obj")?.value).toEqual({ a: [1, 2] });
+    kv.set("etl", "last", "again", 5000);
+    expect(kv.get("etl", "last")).toMatchObject({ value: "again", ttl: 5000, expiresAt: clock.now() + 5000 });
+    kv.set("etl", "last", "forever");
+    expect(kv.get("etl", "last")).toEqual({ namespace: "etl", key: "last", value: "forever", ttl: 0 });
+    expect(kv.namespaces()).toEqual(["etl"]);
+    expect(kv.keys("etl")).toEqual(["last", "obj"]);
+    expect(kv.has("etl", "obj")).toBe(true);
+    expect(kv.delete("etl", "obj")).toBe(true);
+    expect(kv.delete("etl", "obj")).toBe(false);
+    expect(kv.deleteNamespace("etl")).toBe(true);
+    expect(kv.namespaces()).toEqual([]);
+    expect(kv.keys("etl")).toBeUndefined();
+  });
+
+  test("setKey (the task-start KeyValueWriter) stores a string with TTL", () => {
+    kv.setKey("chain", "p1", "v", 1000);
+    expect(kv.get("chain", "p1")).toMatchObject({ value: "v", ttl: 1000 });
+  });
+
+  test("an expired key is invisible at once, before any purge", async () => {
+    kv.set("ns", "k", "v", 1000);
+    await clock.advance(999);
+    expect(kv.get("ns", "k")?.value).toBe("v");
+    // Move time without running timers: only the read-side filter can hide it.
+    const internal = clock as unknown as { now(): number };
+    const realNow = internal.now;
+    internal.now = () => realNow() + 1;
+    try {
+      expect(kv.get("ns", "k")).toBeUndefined();
+      expect(kv.has("ns", "k")).toBe(false);
+      expect(kv.keys("ns")).toBeUndefined();
+      expect(kv.namespaces()).toEqual([]);
+      expect(rowCount()).toBe(1);
+    } finally {
+      internal.now = realNow;
+    }
+  });
+
+  test("expired keys are purged by the timer without any read", async () => {
+    kv.set("ns", "short", "v", 5_000);
+    kv.set("ns", "long", "v", 3_600_000);
+    kv.set("ns", "keep", "v");
+    expect(rowCount()).toBe(3);
+    await clock.advance(5_000);
+    expect(rowCount()).toBe(2);
+    // The hourly key goes at the latest one purge interval after it expires.
+    await clock.advance(3_600_000 - 5_000 + 60_000);
+    expect(rowCount()).toBe(1);
+    expect(kv.keys("ns")).toEqual(["keep"]);
+  });
+
+  test("a shorter TTL set later re-arms the timer earlier", async () => {
+    kv.set("ns", "a", "v", 50_000);
+    kv.set("ns", "b", "v", 2_000);
+    await clock.advance(2_000);
+    expect(rowCount()).toBe(1);
+  });
+
+  test("limits: keys per namespace and namespaces give 409 with the setting name", async () => {
+    await kv.stop(100);
+    kv = make({ maxKeysPerNamespace: 2, maxNamespaces: 2 });
+    await kv.start();
+    kv.set("a", "1", "x");
+    kv.set("a", "2", "x");
+    kv.set("a", "2", "overwrite is fine");
+    expectAppError(() => kv.set("a", "3", "x"), 409, /maximum of 2 keys \(kv\.maxKeysPerNamespace\)/);
+    kv.set("b", "1", "x");
+    expectAppError(() => kv.set("c", "1", "x"), 409, /maximum of 2 namespaces \(kv\.maxNamespaces\)/);
+    // Expired keys do not count against the limits.
+    kv.set("b", "1", "x", 10);
+    await clock.advance(10);
+    kv.set("c", "1", "x");
+    expect(kv.namespaces()).toEqual(["a", "c"]);
+    const denied = audit.query({ action: "kv.set", result: "failed" });
+    expect(denied.length).toBe(2);
+  });
+
+  test("limits: key, namespace and value size give 413", async () => {
+    await kv.stop(100);
+    kv = make({ maxKeyBytes: 8, maxValueBytes: 16 });
+    await kv.start();
+    expectAppError(() => kv.set("ns", "ninebytes", "x"), 413, /key is 9 bytes; the limit is 8 bytes \(kv\.maxKeyBytes\)/);
+    expectAppError(() => kv.set("namespace", "k", "x"), 413, /namespace is 9 bytes/);
+    // "åäö" is 6 UTF-8 bytes: sizes are bytes, not characters.
+    expectAppError(() => kv.set("ns", "k", "åäöåäöxxxxx"), 413, /value is 17 bytes; the limit is 16 bytes \(kv\.maxValueBytes\)/);
+    expect(kv.set("ns", "k", "åäöåäöxxxx").value).toBe("åäöåäöxxxx");
+    expectAppError(() => kv.set("ns", "k", { a: "0123456789ab" }), 413, /value is 20 bytes/);
+    expectAppError(() => kv.set("ns", "k", "x", -1), 400, /ttl/);
+  });
+
+  test("every write is audited with its actor", () => {
+    kv.set("ns", "k", "v", 0, { kind: "apiKey", name: "etl" });
+    kv.delete("ns", "k", { kind: "apiKey", name: "etl" });
+    const rows = audit.query({ actorName: "etl" });
+    expect(rows.map((r) => [r.action, r.target, r.result])).toEqual([
+      ["kv.delete", "ns/k", "ok"],
+      ["kv.set", "ns/k", "ok"],
+    ]);
+  });
+});
