@@ -1,9 +1,9 @@
 // Real test counterparts from Debian packages (mosquitto, influxd 1.x, VictoriaMetrics), each started as a
 // child process on free loopback ports with its own temp data dir; stop() kills it by PID and cleans up.
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { startProcess, type RunningProcess } from "./child-process";
-import { requireTool } from "./executables";
+import { findExecutable, requireTool } from "./executables";
 import { freeTcpPorts } from "./free-port";
 import { createTempDir, type TempDir } from "./temp-dir";
 import { waitFor, waitForHttp, waitForTcp } from "./wait-for";
@@ -54,25 +54,62 @@ async function finishStart(
   return { host: HOST, port, url, dataDir: dir.path, pid: proc.pid, output: proc.output, stop };
 }
 
-/** Mosquitto 2.x, anonymous, no persistence, one plain MQTT listener on loopback. */
-export async function startMosquitto(): Promise<TestService> {
+export interface MosquittoOptions {
+  /** username → password; when given, anonymous clients are refused. */
+  users?: Record<string, string>;
+  /** PEM files for a TLS listener (url becomes mqtts://). */
+  tls?: { certFile: string; keyFile: string; caFile?: string; requireClientCert?: boolean };
+}
+
+/** Mosquitto 2.x, no persistence, one listener on loopback (plain, or TLS; anonymous unless `users`). */
+export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestService> {
   const bin = requireTool("mosquitto");
   const dir = createTempDir("steward-mosquitto-");
   const [port] = await freeTcpPorts(1);
   if (port === undefined) throw new Error("no free port");
+  const lines = [`listener ${port} ${HOST}`, "persistence false", "log_dest stdout"];
+  // Started as root, mosquitto would switch to user "mosquitto" and lose access to our 0700 temp dirs;
+  // as any other user it keeps its identity anyway.
+  if (process.getuid?.() === 0) lines.push("user root");
+  if (opts.users && Object.keys(opts.users).length > 0) {
+    const pwFile = join(dir.path, "passwd");
+    writeFileSync(pwFile, Object.entries(opts.users).map(([u, p]) => `${u}:${p}`).join("\n") + "\n", { mode: 0o600 });
+    // mosquitto_passwd -U hashes a plain "user:password" file in place.
+    const passwd = findExecutable(["mosquitto_passwd"]) ?? join(dirname(bin), "mosquitto_passwd");
+    const hash = Bun.spawnSync([passwd, "-U", pwFile], {
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: 10_000,
+    });
+    if (hash.exitCode !== 0) {
+      dir.remove();
+      throw new Error(`mosquitto_passwd failed: ${hash.stderr.toString()}`);
+    }
+    lines.push("allow_anonymous false", `password_file ${pwFile}`);
+  } else {
+    lines.push("allow_anonymous true");
+  }
+  if (opts.tls) {
+    lines.push(`certfile ${opts.tls.certFile}`, `keyfile ${opts.tls.keyFile}`);
+    if (opts.tls.caFile) lines.push(`cafile ${opts.tls.caFile}`);
+    if (opts.tls.requireClientCert) lines.push("require_certificate true");
+  }
   const conf = join(dir.path, "mosquitto.conf");
-  writeFileSync(
-    conf,
-    [`listener ${port} ${HOST}`, "allow_anonymous true", "persistence false", "log_dest stdout", ""].join("\n"),
-  );
+  writeFileSync(conf, lines.join("\n") + "\n");
   const proc = startProcess(bin, ["-c", conf], { cwd: dir.path });
-  return finishStart("mosquitto", proc, dir, port, `mqtt://${HOST}:${port}`, () =>
+  const scheme = opts.tls ? "mqtts" : "mqtt";
+  return finishStart("mosquitto", proc, dir, port, `${scheme}://${HOST}:${port}`, () =>
     waitForTcp(HOST, port, { timeoutMs: READY_TIMEOUT_MS }),
   );
 }
 
-/** influxd 1.x with HTTP on a free port, no auth, internal monitoring and reporting off. */
-export async function startInfluxDb1(): Promise<TestService> {
+export interface InfluxDb1Options {
+  /** Turns on HTTP auth and creates this admin user (all privileges) right after start. */
+  admin?: { username: string; password: string };
+}
+
+/** influxd 1.x with HTTP on a free port, internal monitoring and reporting off; no auth unless `admin`. */
+export async function startInfluxDb1(opts: InfluxDb1Options = {}): Promise<TestService> {
   const bin = requireTool("influxd");
   const dir = createTempDir("steward-influxd-");
   const [port, rpcPort] = await freeTcpPorts(2);
@@ -100,7 +137,7 @@ export async function startInfluxDb1(): Promise<TestService> {
       "[http]",
       "  enabled = true",
       `  bind-address = "${HOST}:${port}"`,
-      "  auth-enabled = false",
+      `  auth-enabled = ${opts.admin ? "true" : "false"}`,
       "  log-enabled = false",
       "  pprof-enabled = false",
       "  unix-socket-enabled = false",
@@ -109,9 +146,16 @@ export async function startInfluxDb1(): Promise<TestService> {
   );
   const proc = startProcess(bin, ["-config", conf], { cwd: dir.path });
   const url = `http://${HOST}:${port}`;
-  return finishStart("influxd", proc, dir, port, url, () =>
-    waitForHttp(`${url}/ping`, { status: 204, timeoutMs: READY_TIMEOUT_MS }),
-  );
+  return finishStart("influxd", proc, dir, port, url, async () => {
+    await waitForHttp(`${url}/ping`, { status: 204, timeoutMs: READY_TIMEOUT_MS });
+    if (opts.admin) {
+      // InfluxDB 1.x lets an unauthenticated client create the first admin user, and nothing else.
+      const { username, password } = opts.admin;
+      const q = `CREATE USER "${username}" WITH PASSWORD '${password.replaceAll("'", "\\'")}' WITH ALL PRIVILEGES`;
+      const res = await fetch(`${url}/query`, { method: "POST", body: new URLSearchParams({ q }) });
+      if (res.status !== 200) throw new Error(`creating the admin user: HTTP ${res.status} ${await res.text()}`);
+    }
+  });
 }
 
 /**

@@ -9,6 +9,10 @@ import {
   startVictoriaMetrics,
   type TestService,
 } from "../../helpers/services";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { generateCertSet } from "../../../src/sim/certs/generate";
+import { createTempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 
 describe("mosquitto", () => {
@@ -38,6 +42,58 @@ describe("mosquitto", () => {
       expect(msg).toEqual({ topic: "steward/test/hello", payload: "payload-42" });
     } finally {
       await Promise.all([sub.endAsync(), pub.endAsync()]);
+    }
+  });
+
+  test("with users: a wrong password is refused, the right one connects", async () => {
+    const secured = await startMosquitto({ users: { steward: "s3cret" } });
+    try {
+      const bad = mqtt.connectAsync(secured.url, {
+        username: "steward",
+        password: "wrong",
+        connectTimeout: 5_000,
+        reconnectPeriod: 0,
+      });
+      await expect(bad).rejects.toThrow(/Not authorized|Bad username or password/i);
+      const good = await mqtt.connectAsync(secured.url, {
+        username: "steward",
+        password: "s3cret",
+        connectTimeout: 5_000,
+        reconnectPeriod: 0,
+      });
+      expect(good.connected).toBe(true);
+      await good.endAsync();
+    } finally {
+      await secured.stop();
+    }
+  });
+
+  test("with TLS: a client trusting the CA publishes over mqtts", async () => {
+    const certs = generateCertSet();
+    const dir = createTempDir("steward-mqtt-tls-");
+    const file = (name: string, pem: string) => {
+      const path = join(dir.path, name);
+      writeFileSync(path, pem);
+      return path;
+    };
+    const tlsBroker = await startMosquitto({
+      tls: { certFile: file("server.pem", certs.serverCert), keyFile: file("server_key.pem", certs.serverKey) },
+    });
+    try {
+      expect(tlsBroker.url.startsWith("mqtts://")).toBe(true);
+      const client = await mqtt.connectAsync(tlsBroker.url, {
+        ca: certs.ca,
+        rejectUnauthorized: true,
+        connectTimeout: 5_000,
+        reconnectPeriod: 0,
+      });
+      await client.publishAsync("steward/tls", "ok", { qos: 1 });
+      await client.endAsync();
+      const untrusting = mqtt.connectAsync(tlsBroker.url, { connectTimeout: 5_000, reconnectPeriod: 0 });
+      await expect(untrusting).rejects.toThrow(/certificate/i);
+    } finally {
+      await tlsBroker.stop();
+      dir.remove();
     }
   });
 
@@ -78,6 +134,19 @@ describe("influxd 1.x", () => {
     expect(series?.name).toBe("task_failed");
     expect(series?.columns).toEqual(["time", "host", "duration_s", "task_name"]);
     expect(series?.values).toEqual([["2023-11-14T22:13:20Z", "sense1", 12.5, "Reload Sales"]]);
+  });
+
+  test("with an admin user: unauthenticated queries get 401, authenticated ones work", async () => {
+    const secured = await startInfluxDb1({ admin: { username: "steward", password: "it's-secret" } });
+    try {
+      const anon = await fetch(`${secured.url}/query?q=SHOW+DATABASES`);
+      expect(anon.status).toBe(401);
+      const params = new URLSearchParams({ q: "SHOW DATABASES", u: "steward", p: "it's-secret" });
+      const authed = await fetch(`${secured.url}/query?${params}`);
+      expect(authed.status).toBe(200);
+    } finally {
+      await secured.stop();
+    }
   });
 });
 
