@@ -1,0 +1,76 @@
+// What the Qlik Sense scheduler's log4net UDP appenders send (qlik-protocols §1), after parsing.
+
+/** The datagram prefixes Steward accepts (field 0, compared lower-cased, without the surrounding slashes). */
+export const SCHEDULER_PREFIXES = {
+  "scheduler-task-failed": { outcome: "failed", generation: "current" },
+  "scheduler-reload-failed": { outcome: "failed", generation: "legacy" },
+  "scheduler-reloadtask-failed": { outcome: "failed", generation: "legacy" },
+  "scheduler-task-aborted": { outcome: "aborted", generation: "current" },
+  "scheduler-reload-aborted": { outcome: "aborted", generation: "legacy" },
+  "scheduler-task-success": { outcome: "succeeded", generation: "current" },
+  "scheduler-reloadtask-success": { outcome: "succeeded", generation: "legacy" },
+  "scheduler-distribute": { outcome: "distribute", generation: "current" },
+} as const;
+
+export type SchedulerPrefix = keyof typeof SCHEDULER_PREFIXES;
+/** `distribute` datagrams announce the end of a distribution run; the outcome comes from QRS. */
+export type SchedulerOutcome = (typeof SCHEDULER_PREFIXES)[SchedulerPrefix]["outcome"];
+
+export const ENGINE_PREFIX = "engine-reload-failed";
+
+export interface SchedulerMessage {
+  kind: "scheduler";
+  /** Normalised prefix name, e.g. `scheduler-task-success` (also for the shipped `/scheduler-task-success//`). */
+  prefix: SchedulerPrefix;
+  outcome: SchedulerOutcome;
+  /** `legacy` for the 2023–2024 appender file prefixes. */
+  generation: "current" | "legacy";
+  host: string;
+  taskName: string;
+  /** Empty for tasks without an app (and for log4net's `(null)`). */
+  appName: string;
+  /** `DIRECTORY\userid` as sent. */
+  user: string;
+  /** Lower-case GUIDs. */
+  taskId: string;
+  appId?: string;
+  executionId: string;
+  /** Server-local `yyyy-MM-dd HH:mm:ss,fff`, as sent. */
+  timestamp: string;
+  level: string;
+  message: string;
+  /** `;` inside the task or app name made the split between the two a guess; QRS names win in enrichment. */
+  namesAmbiguous: boolean;
+  /** A field was longer than the configured cap and was cut. */
+  truncated: boolean;
+}
+
+export interface EngineMessage {
+  kind: "engine";
+  prefix: typeof ENGINE_PREFIX;
+  host: string;
+  appId: string;
+  sessionId: string;
+  userDirectory: string;
+  userId: string;
+  timestamp: string;
+  level: string;
+  message: string;
+  truncated: boolean;
+}
+
+export type ParsedDatagram = SchedulerMessage | EngineMessage;
+
+export const REJECT_REASONS = [
+  "empty",
+  "unknown_prefix",
+  "too_few_fields",
+  "bad_task_id",
+  "bad_app_id",
+  "bad_execution_id",
+  "bad_engine_app_id",
+  "internal_error",
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export type ParseResult = { ok: true; message: ParsedDatagram } | { ok: false; reason: RejectReason; detail: string };
