@@ -76,10 +76,11 @@ describe("mosquitto", () => {
       writeFileSync(path, pem);
       return path;
     };
-    const tlsBroker = await startMosquitto({
-      tls: { certFile: file("server.pem", certs.serverCert), keyFile: file("server_key.pem", certs.serverKey) },
-    });
+    let tlsBroker: TestService | undefined;
     try {
+      tlsBroker = await startMosquitto({
+        tls: { certFile: file("server.pem", certs.serverCert), keyFile: file("server_key.pem", certs.serverKey) },
+      });
       expect(tlsBroker.url.startsWith("mqtts://")).toBe(true);
       const client = await mqtt.connectAsync(tlsBroker.url, {
         ca: certs.ca,
@@ -92,7 +93,7 @@ describe("mosquitto", () => {
       const untrusting = mqtt.connectAsync(tlsBroker.url, { connectTimeout: 5_000, reconnectPeriod: 0 });
       await expect(untrusting).rejects.toThrow(/certificate/i);
     } finally {
-      await tlsBroker.stop();
+      await tlsBroker?.stop();
       dir.remove();
     }
   });
