@@ -1,0 +1,96 @@
+// Opens Engine (QIX) sessions: WebSocket over TLS to qlik.host:enginePort with the QMC client certificate
+// and the X-Qlik-User header, as enigma.js would. Each session is short-lived and closed by its user.
+import type { Logger } from "pino";
+import type { Config } from "../config/schema";
+import { AppError } from "../core/errors";
+import { loadQlikCerts } from "./qrs-certs";
+import { createEngineSession, type EngineSession } from "./engine-session";
+
+export interface EngineClientDeps {
+  /** Folder relative certificate paths are resolved against (the config file's folder). */
+  baseDir: string;
+  log: Logger;
+  /** Default per-call timeout (DoReload overrides it). */
+  callTimeoutMs?: number;
+}
+
+export interface EngineClient {
+  /**
+   * Opens a session on `path`: `/app/{appId}` to work on one app, `/app/engineData` for a session whose
+   * OpenDoc names the app, or "" for global calls (GetDocList).
+   */
+  openSession(path: string): Promise<EngineSession>;
+  /** The URL a path maps to (for logs and errors). */
+  url(path: string): string;
+}
+
+// The DOM lib's WebSocket typing hides Bun's constructor overload that takes headers and TLS options.
+const BunWebSocket = WebSocket as unknown as new (url: string, options: Bun.WebSocketOptions) => WebSocket;
+
+export function createEngineClient(cfg: NonNullable<Config["qlik"]>, deps: EngineClientDeps): EngineClient {
+  const log = deps.log.child({ module: "engine" });
+  const base = `wss://${cfg.host.includes(":") && !cfg.host.startsWith("[") ? `[${cfg.host}]` : cfg.host}:${cfg.enginePort}`;
+  const callTimeoutMs = deps.callTimeoutMs ?? cfg.timeoutMs;
+  let tlsOptions: Bun.WebSocketOptions["tls"] | undefined;
+  // Read on first use, like the QRS client, so a missing file is reported where it matters.
+  const tls = () => {
+    if (!tlsOptions) {
+      const certs = loadQlikCerts(cfg, deps.baseDir);
+      tlsOptions = {
+        cert: certs.cert.toString("utf8"),
+        key: certs.key.toString("utf8"),
+        ca: certs.ca.toString("utf8"),
+        ...(certs.passphrase ? { passphrase: certs.passphrase } : {}),
+        rejectUnauthorized: cfg.rejectUnauthorized,
+      };
+    }
+    return tlsOptions;
+  };
+  const headers = { "X-Qlik-User": `UserDirectory=${cfg.userDirectory}; UserId=${cfg.userId}` };
+  const url = (path: string) => base + path;
+
+  return {
+    url,
+    async openSession(path) {
+      const target = url(path);
+      const tlsNow = tls();
+      return new Promise<EngineSession>((resolve, reject) => {
+        let ws: WebSocket;
+        try {
+          const options: Bun.WebSocketOptions = { headers, tls: tlsNow };
+          ws = new BunWebSocket(target, options);
+        } catch (err) {
+          reject(new AppError("ENGINE_UNAVAILABLE", `cannot open an Engine session to ${target}: ${(err as Error).message}`, { cause: err }));
+          return;
+        }
+        let settled = false;
+        const timer = setTimeout(() => {
+          fail(`no connection within ${cfg.timeoutMs} ms`);
+          ws.close();
+        }, cfg.timeoutMs);
+        const fail = (why: string) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          log.warn({ url: target, reason: why }, "engine connection failed");
+          reject(new AppError("ENGINE_UNAVAILABLE", `cannot open an Engine session to ${target}: ${why}${hint(why)}`));
+        };
+        ws.addEventListener("open", () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(createEngineSession(ws, callTimeoutMs, target));
+        });
+        ws.addEventListener("error", (ev) => fail((ev as ErrorEvent).message || "connection error"));
+        ws.addEventListener("close", (ev) => fail(`closed during the handshake (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`));
+      });
+    },
+  };
+}
+
+function hint(why: string): string {
+  if (/certificate|handshake|TLS|SSL/i.test(why)) {
+    return ". Check that qlik.certDir holds this site's QMC export (client.pem, client_key.pem, root.pem) and that qlik.host matches the server certificate";
+  }
+  return "";
+}
