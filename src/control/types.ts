@@ -7,6 +7,8 @@ export interface StartOrigin {
   kind: "rest" | "mqtt" | "schedule" | "event-trigger" | "chain" | "ui";
   /** API key name, MQTT topic, schedule id, app reload job id … */
   name: string;
+  /** The audit actor, when it says more than kind/name (REST: the request's principal kind and address). */
+  actor?: { kind: string; name: string; ip?: string };
 }
 
 export interface TaskSelector {
@@ -21,6 +23,19 @@ export interface StartedTask {
   status: "started" | "failed";
   /** Why QRS refused, when status is "failed". */
   error?: string;
+  /** QRS taskType 0..4 (reload, external program, user sync, distribute, preload). */
+  taskType?: number;
+  /** How it was selected: "id", "tag:<name>", "cp:<name>=<value>" (a task matched twice is started once). */
+  via?: string[];
+  /** The QRS execution session id, when started with `synchronous: true` (needed to wait for the result). */
+  executionSessionId?: string;
+}
+
+export interface StartOptions {
+  /** Butler's allTaskIdsMustExist: when any requested id is malformed or unknown, no id-selected task starts. */
+  allTaskIdsMustExist?: boolean;
+  /** Start through QRS's synchronous start so the run can be followed (?wait=true). */
+  synchronous?: boolean;
 }
 
 export interface TaskStartReport {
@@ -29,13 +44,18 @@ export interface TaskStartReport {
   notFound: string[];
   /** Ids that were not GUIDs. */
   invalid: string[];
-  /** Matched but refused by the start allowlist. */
-  denied: Array<{ taskId: string; taskName?: string; reason: string }>;
+  /** Matched but refused by the start allowlist (or held back by allTaskIdsMustExist). */
+  denied: Array<{ taskId: string; taskName?: string; reason: string; via?: string[] }>;
   /** Per tag / custom property: which tasks matched. */
   byTag: Array<{ tag: string; tasks: Array<{ taskId: string; taskName: string }> }>;
   byCustomProperty: Array<{ name: string; value: string; tasks: Array<{ taskId: string; taskName: string }> }>;
 }
 
 export interface TaskStarter {
-  start(selector: TaskSelector, origin: StartOrigin): Promise<TaskStartReport>;
+  start(selector: TaskSelector, origin: StartOrigin, options?: StartOptions): Promise<TaskStartReport>;
+}
+
+/** The one KV call a start request needs (Butler's `keyvaluestore` body items); the KV store implements it. */
+export interface KeyValueWriter {
+  setKey(namespace: string, key: string, value: string, ttlMs?: number): void | Promise<void>;
 }

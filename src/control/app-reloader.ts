@@ -1,0 +1,204 @@
+// Runs app reloads through the Engine as persisted jobs: OpenDoc, DoReloadEx (DoReload on older engines) with
+// progress polling and a timeout, DoSave on success, then the chained tasks through the one TaskStarter.
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { AuditLog } from "../audit/audit-log";
+import type { ReloadSchema } from "../config/sections/control";
+import type { Clock } from "../core/clock";
+import { AppError, describeError } from "../core/errors";
+import type { Component } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { EngineClient } from "../qlik/engine-client";
+import { GLOBAL_HANDLE, openDoc } from "../qlik/engine-doc";
+import { EngineRpcError, type EngineSession } from "../qlik/engine-session";
+import { isGuid } from "../qlik/qrs-filter";
+import type { ChainedStart, ReloadJob, ReloadJobStore, ReloadRequest } from "./reload-jobs";
+import type { TaskStarter } from "./types";
+import type { z } from "zod";
+
+export interface AppReloaderDeps {
+  engine: EngineClient;
+  starter: TaskStarter;
+  jobs: ReloadJobStore;
+  audit: AuditLog;
+  log: Logger;
+  metrics: MetricsRegistry;
+  clock: Clock;
+  cfg: z.infer<typeof ReloadSchema>;
+}
+
+export interface AppReloader extends Component {
+  submit(appId: string, request: ReloadRequest, requestedBy: ReloadJob["requestedBy"]): ReloadJob;
+  get(jobId: string): ReloadJob | undefined;
+  list(q: { appId?: string; limit?: number }): ReloadJob[];
+}
+
+interface ProgressData {
+  qPersistentProgress?: string;
+  qTransientProgress?: string;
+  qErrorData?: Array<{ qErrorString?: string; qLine?: string }>;
+}
+
+export function createAppReloader(deps: AppReloaderDeps): AppReloader {
+  const log = deps.log.child({ module: "app-reload" });
+  const { cfg, jobs } = deps;
+  const queue: string[] = [];
+  const running = new Map<string, AbortController>();
+  const outcomes = deps.metrics.counter("steward_app_reloads_total", "App reloads through the Engine by result.");
+  deps.metrics.gaugeFn("steward_app_reloads_running", "App reloads running now.", () => running.size);
+  let accepting = false;
+  const iso = () => new Date(deps.clock.now()).toISOString();
+
+  function pump() {
+    while (accepting && running.size < cfg.maxConcurrent && queue.length > 0) {
+      const jobId = queue.shift()!;
+      const job = jobs.get(jobId);
+      if (!job) continue;
+      const abort = new AbortController();
+      running.set(jobId, abort);
+      void run(job, abort.signal).finally(() => {
+        running.delete(jobId);
+        pump();
+      });
+    }
+  }
+
+  async function run(job: ReloadJob, signal: AbortSignal): Promise<void> {
+    const started = deps.clock.now();
+    const tail: string[] = [];
+    const pushLines = (text: string) => {
+      for (const line of text.split(/\r?\n/)) if (line.trim()) tail.push(line);
+      if (tail.length > cfg.logTailLines) tail.splice(0, tail.length - cfg.logTailLines);
+    };
+    const save = (patch: Partial<ReloadJob>) => {
+      Object.assign(job, patch, { scriptLogTail: [...tail] });
+      jobs.update(job);
+    };
+    save({ status: "running", phase: "connecting", startedAt: iso() });
+    let session: EngineSession | undefined;
+    let success = false;
+    try {
+      session = await deps.engine.openSession(`/app/${encodeURIComponent(job.appId)}`);
+      const doc = await openDoc(session, job.appId, false);
+      save({ phase: "reloading" });
+      const { reloadMode, partialReload } = job.request;
+      let req = session.request<{ qResult?: { qSuccess?: boolean; qScriptLogFile?: string }; qReturn?: boolean }>(
+        doc, "DoReloadEx", [{ qMode: reloadMode, qPartial: partialReload, qDebug: false }], { timeoutMs: 0, signal });
+      const outcome = await followReload(session, req, signal, started, pushLines, save).catch(async (err) => {
+        // Engines before DoReloadEx (2018) only know DoReload.
+        if (!(err instanceof EngineRpcError) || err.rpcCode !== -32601) throw err;
+        req = session!.request(doc, "DoReload", [reloadMode, partialReload, false], { timeoutMs: 0, signal });
+        return followReload(session!, req, signal, started, pushLines, save);
+      });
+      success = outcome.qResult?.qSuccess ?? outcome.qReturn === true;
+      if (outcome.qResult?.qScriptLogFile) job.scriptLogFile = outcome.qResult.qScriptLogFile;
+      if (success) {
+        save({ phase: "saving" });
+        await session.call(doc, "DoSave", []);
+        job.saved = true;
+      }
+    } catch (err) {
+      success = false;
+      job.error = signal.aborted ? `stopped: ${String(signal.reason ?? "Steward is stopping")}` : describeError(err);
+      log.warn({ jobId: job.jobId, appId: job.appId, err: job.error }, "app reload failed");
+    } finally {
+      await session?.close().catch(() => undefined);
+    }
+    const durationMs = deps.clock.now() - started;
+    if (!success && !job.error) job.error = "the load script failed (DoReload returned false)";
+    const interrupted = signal.aborted;
+    save({ status: interrupted ? "interrupted" : success ? "succeeded" : "failed", durationMs, phase: interrupted ? "done" : "starting-chained-tasks" });
+    outcomes.inc({ result: job.status });
+    deps.audit.record({
+      actor: job.requestedBy,
+      action: "app.reload",
+      target: job.appId,
+      result: success ? "ok" : "failed",
+      details: { jobId: job.jobId, partialReload: job.request.partialReload, reloadMode: job.request.reloadMode, durationMs, ...(job.error ? { error: job.error } : {}) },
+    });
+    if (!interrupted) job.chained = await startChained(job, success);
+    save({ phase: "done", finishedAt: iso() });
+  }
+
+  /** Waits for the reload answer while polling GetProgress; cancels the reload past the timeout. */
+  async function followReload<T>(session: EngineSession, req: { id: number; result: Promise<T> }, signal: AbortSignal, started: number, pushLines: (t: string) => void, save: (p: Partial<ReloadJob>) => void): Promise<T> {
+    let done = false;
+    let lastPersistent = "";
+    const poll = async () => {
+      while (!done && !signal.aborted) {
+        await new Promise((r) => setTimeout(r, cfg.progressIntervalMs));
+        if (done) return;
+        const elapsedMs = deps.clock.now() - started;
+        if (elapsedMs > cfg.timeoutMs) {
+          await session.call(GLOBAL_HANDLE, "CancelReload", []).catch(() => undefined);
+          throw new AppError("TIMEOUT", `the reload ran longer than control.reload.timeoutMs (${cfg.timeoutMs} ms) and was cancelled`);
+        }
+        try {
+          const r = await session.call<{ qProgressData?: ProgressData }>(GLOBAL_HANDLE, "GetProgress", [req.id]);
+          const p = r.qProgressData ?? {};
+          const text = p.qPersistentProgress ?? "";
+          // Engines send persistent progress either as increments or as the whole text so far.
+          const fresh = lastPersistent && text.startsWith(lastPersistent) ? text.slice(lastPersistent.length) : text;
+          if (text) lastPersistent = text;
+          if (fresh) pushLines(fresh);
+          for (const e of p.qErrorData ?? []) if (e.qErrorString) pushLines(`Error: ${e.qErrorString}${e.qLine ? ` (${e.qLine})` : ""}`);
+          const lastMessage = (p.qTransientProgress || fresh.trim().split(/\r?\n/).at(-1) || undefined)?.trim();
+          save({ progress: { elapsedMs, ...(lastMessage ? { lastMessage } : {}) } });
+        } catch (err) {
+          if (done || signal.aborted) return;
+          log.debug({ err: describeError(err) }, "GetProgress failed; the reload goes on");
+        }
+      }
+    };
+    const poller = poll();
+    try {
+      return await Promise.race([req.result, poller.then(() => req.result)]);
+    } finally {
+      done = true;
+      await poller.catch(() => undefined);
+    }
+  }
+
+  async function startChained(job: ReloadJob, success: boolean): Promise<ChainedStart | undefined> {
+    const ids = success ? job.request.startQSEoWTaskOnSuccess : job.request.startQSEoWTaskOnFailure;
+    if (ids.length === 0) return undefined;
+    const on = success ? "success" : "failure";
+    try {
+      const r = await deps.starter.start({ taskIds: ids }, { kind: "chain", name: job.jobId, actor: { kind: "chain", name: `app reload ${job.jobId} (${job.requestedBy.kind}:${job.requestedBy.name})` } });
+      return { on, started: r.started.map(({ taskId, taskName, status, error }) => ({ taskId, taskName, status, ...(error ? { error } : {}) })), notFound: r.notFound, denied: r.denied };
+    } catch (err) {
+      log.warn({ jobId: job.jobId, err: describeError(err) }, "chained task start failed");
+      return { on, started: [], notFound: [], denied: [], error: describeError(err) };
+    }
+  }
+
+  return {
+    name: "app-reloader",
+    start() {
+      const n = jobs.markInterrupted("Steward stopped while this reload was queued or running");
+      if (n > 0) log.warn({ jobs: n }, "reload jobs from the previous run were interrupted");
+      jobs.purge(cfg.keepJobsDays * 86_400_000);
+      accepting = true;
+      pump();
+    },
+    async stop(budgetMs) {
+      accepting = false;
+      for (const a of running.values()) a.abort("Steward is stopping");
+      const deadline = Date.now() + budgetMs;
+      while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    },
+    submit(appId, request, requestedBy) {
+      if (!isGuid(appId)) throw new AppError("BAD_REQUEST", "Invalid app ID format", { details: "App ID must be a valid GUID" });
+      const bad = [...request.startQSEoWTaskOnSuccess, ...request.startQSEoWTaskOnFailure].filter((id) => !isGuid(id));
+      if (bad.length) throw new AppError("BAD_REQUEST", "Invalid task ID format", { details: `Task ID must be a valid GUID; got ${bad.map((b) => JSON.stringify(b)).join(", ")}` });
+      if (!accepting) throw new AppError("UNAVAILABLE", "app reloads are not accepted right now (Steward is starting or stopping)");
+      const job: ReloadJob = { jobId: randomUUID(), appId: appId.toLowerCase(), status: "queued", phase: "queued", request, requestedBy, createdAt: iso(), scriptLogTail: [] };
+      jobs.insert(job);
+      queue.push(job.jobId);
+      pump();
+      return jobs.get(job.jobId) ?? job;
+    },
+    get: (jobId) => jobs.get(jobId),
+    list: (q) => jobs.list(q),
+  };
+}

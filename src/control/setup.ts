@@ -1,0 +1,106 @@
+// Wires "start things" into the app: the one TaskStarter (with the start allowlist), synchronous waits, app
+// reload jobs and dumps through the Engine, MQTT (connection, inbound task starts, publish route), Slack
+// message route and the audit route.
+import type { Logger } from "pino";
+import type { AuditLog } from "../audit/audit-log";
+import type { Config } from "../config/schema";
+import type { Clock } from "../core/clock";
+import type { Lifecycle } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { Readiness } from "../core/readiness";
+import type { Router } from "../http/route";
+import { registerAppRoutes } from "../http/routes/apps";
+import { registerAuditRoutes } from "../http/routes/audit";
+import { registerMqttRoutes } from "../http/routes/mqtt";
+import { registerSlackRoutes } from "../http/routes/slack";
+import { registerTaskRoutes } from "../http/routes/tasks";
+import { createMqttService, type MqttService } from "../mqtt/mqtt-client";
+import { registerMqttTaskStart } from "../mqtt/task-start-topic";
+import { createEngineClient } from "../qlik/engine-client";
+import type { QrsClient } from "../qlik/qrs-client";
+import type { Store } from "../store/database";
+import { createAppDumper, type AppDumper } from "./app-dump";
+import { createAppReloader, type AppReloader } from "./app-reloader";
+import { createReloadJobStore } from "./reload-jobs";
+import { createStartHandler, type StartHandler } from "./start-handler";
+import { createStartFilter } from "./start-filter";
+import { createTaskStarter } from "./task-starter";
+import { createTaskWaiter } from "./task-waiter";
+import type { KeyValueWriter, TaskStarter } from "./types";
+import { AppError } from "../core/errors";
+
+export interface ControlSetupDeps {
+  qrs: QrsClient | undefined;
+  kv: KeyValueWriter | undefined;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  audit: AuditLog;
+  metrics: MetricsRegistry;
+  readiness: Readiness;
+  router: Router;
+  lifecycle: Lifecycle;
+  baseDir: string;
+}
+
+export interface Control {
+  /** The one start path (REST, MQTT, scheduler, event triggers, chains); refuses with 503 when Qlik is not configured. */
+  taskStarter: TaskStarter;
+  startHandler: StartHandler;
+  reloader?: AppReloader;
+  dumper?: AppDumper;
+  mqtt?: MqttService;
+}
+
+export function setupControl(config: Config, deps: ControlSetupDeps): Control {
+  const log = deps.log;
+  const cfg = config.control;
+  const filter = createStartFilter(cfg.startTaskFilter);
+  const qrs = deps.qrs;
+  const taskStarter: TaskStarter = qrs
+    ? createTaskStarter({ qrs, filter, audit: deps.audit, log, metrics: deps.metrics })
+    : {
+        start: () => Promise.reject(new AppError("UNAVAILABLE", "no Qlik Sense connection is configured (add a qlik: section with host and certDir)")),
+      };
+  const waiter = createTaskWaiter(
+    qrs ?? {
+      isExecutionSessionActive: () => Promise.resolve(false),
+      getExecutionResults: () => Promise.resolve([]),
+      getScriptLog: () => Promise.reject(new AppError("UNAVAILABLE", "no Qlik Sense connection is configured")),
+    },
+    log.child({ module: "task-waiter" }),
+  );
+  const startHandler = createStartHandler({ starter: taskStarter, waiter, waitCfg: cfg.wait, kv: () => deps.kv });
+  registerTaskRoutes(deps.router, startHandler);
+
+  let reloader: AppReloader | undefined;
+  let dumper: AppDumper | undefined;
+  if (config.qlik) {
+    const engine = createEngineClient(config.qlik, { baseDir: deps.baseDir, log, callTimeoutMs: cfg.reload.engineTimeoutMs });
+    dumper = createAppDumper(engine);
+    reloader = createAppReloader({
+      engine,
+      starter: taskStarter,
+      jobs: createReloadJobStore(deps.store.db, deps.clock),
+      audit: deps.audit,
+      log,
+      metrics: deps.metrics,
+      clock: deps.clock,
+      cfg: cfg.reload,
+    });
+    deps.lifecycle.add(reloader);
+  }
+  registerAppRoutes(deps.router, { reloader, dumper, audit: deps.audit });
+
+  let mqtt: MqttService | undefined;
+  if (config.mqtt?.enabled) {
+    mqtt = createMqttService(config.mqtt, { log, metrics: deps.metrics, readiness: deps.readiness, baseDir: deps.baseDir });
+    if (config.mqtt.taskStart) registerMqttTaskStart(mqtt, config.mqtt.taskStart, { handle: startHandler, log, metrics: deps.metrics, audit: deps.audit });
+    deps.lifecycle.add(mqtt);
+  }
+  registerMqttRoutes(deps.router, { mqtt, audit: deps.audit });
+  registerSlackRoutes(deps.router, { slack: cfg.slack, audit: deps.audit });
+  registerAuditRoutes(deps.router, deps.audit);
+
+  return { taskStarter, startHandler, ...(reloader ? { reloader } : {}), ...(dumper ? { dumper } : {}), ...(mqtt ? { mqtt } : {}) };
+}

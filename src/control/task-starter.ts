@@ -1,0 +1,179 @@
+// The one TaskStarter: resolves ids, tags and custom properties to tasks through QRS, applies the start
+// allowlist, starts each task once (any task type), and records every decision in the audit log.
+import type { Logger } from "pino";
+import type { AuditLog } from "../audit/audit-log";
+import { AppError, describeError } from "../core/errors";
+import type { MetricsRegistry } from "../core/metrics";
+import type { NameValue } from "../events/types";
+import type { QrsClient } from "../qlik/qrs-client";
+import { and, eq, eqString, isGuid, or } from "../qlik/qrs-filter";
+import type { QrsTask } from "../qlik/qrs-schemas";
+import type { StartFilter } from "./start-filter";
+import type { StartedTask, StartOptions, StartOrigin, TaskSelector, TaskStarter, TaskStartReport } from "./types";
+
+export type TaskStarterQrs = Pick<QrsClient, "listTasksFull" | "startTask" | "startTaskSynchronous">;
+
+export interface TaskStarterDeps {
+  qrs: TaskStarterQrs;
+  filter: StartFilter;
+  audit: AuditLog;
+  log: Logger;
+  metrics: MetricsRegistry;
+  /** QRS calls in flight at once for one request (default 8). */
+  concurrency?: number;
+}
+
+interface Candidate {
+  task: QrsTask;
+  via: string[];
+  byId: boolean;
+}
+
+const ID_BATCH = 20;
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const uniq = <T>(xs: T[], key: (x: T) => string = String): T[] => {
+  const seen = new Set<string>();
+  return xs.filter((x) => (seen.has(key(x)) ? false : (seen.add(key(x)), true)));
+};
+
+export const taskTags = (t: QrsTask): string[] => (t.tags ?? []).map((x) => x.name);
+export const taskCustomProperties = (t: QrsTask): NameValue[] => (t.customProperties ?? []).map((c) => ({ name: c.definition.name, value: c.value }));
+
+export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
+  const log = deps.log.child({ module: "task-starter" });
+  const concurrency = deps.concurrency ?? 8;
+  const starts = deps.metrics.counter("steward_task_starts_total", "Task start decisions by origin and result (started, failed, denied, not_found, invalid).");
+
+  async function qrsCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError("QRS_UNAVAILABLE", `${what}: ${describeError(err)}`, { cause: err });
+    }
+  }
+
+  async function resolveIds(ids: string[]): Promise<Map<string, QrsTask>> {
+    const found = new Map<string, QrsTask>();
+    const batches: string[][] = [];
+    for (let i = 0; i < ids.length; i += ID_BATCH) batches.push(ids.slice(i, i + ID_BATCH));
+    await mapLimited(batches, concurrency, async (batch) => {
+      const tasks = await qrsCall("looking up tasks by id", () => deps.qrs.listTasksFull(or(...batch.map((id) => eq("id", id)))));
+      for (const t of tasks) found.set(t.id.toLowerCase(), t);
+    });
+    return found;
+  }
+
+  async function start(selector: TaskSelector, origin: StartOrigin, options: StartOptions = {}): Promise<TaskStartReport> {
+    const report: TaskStartReport = { started: [], notFound: [], invalid: [], denied: [], byTag: [], byCustomProperty: [] };
+    const actor = origin.actor ?? { kind: origin.kind, name: origin.name };
+    const candidates = new Map<string, Candidate>();
+    const add = (task: QrsTask, via: string, byId: boolean) => {
+      const key = task.id.toLowerCase();
+      const c = candidates.get(key);
+      if (c) {
+        if (!c.via.includes(via)) c.via.push(via);
+        c.byId ||= byId;
+      } else candidates.set(key, { task, via: [via], byId });
+    };
+
+    // 1. Ids: malformed ones are invalid, unknown ones not found.
+    const ids = uniq((selector.taskIds ?? []).map((id) => id.trim()), (id) => id.toLowerCase());
+    const wellFormed = ids.filter((id) => isGuid(id));
+    report.invalid = ids.filter((id) => !isGuid(id));
+    const known = wellFormed.length ? await resolveIds(wellFormed) : new Map<string, QrsTask>();
+    report.notFound = wellFormed.filter((id) => !known.has(id.toLowerCase()));
+    const holdIds = options.allTaskIdsMustExist === true && (report.invalid.length > 0 || report.notFound.length > 0);
+    for (const id of wellFormed) {
+      const t = known.get(id.toLowerCase());
+      if (t) add(t, "id", true);
+    }
+
+    // 2. Tags and 3. custom properties: every matching task.
+    const tags = uniq((selector.tags ?? []).filter((t) => t.length > 0));
+    report.byTag = await mapLimited(tags, concurrency, async (tag) => {
+      const tasks = await qrsCall(`looking up tasks tagged ${tag}`, () => deps.qrs.listTasksFull(eqString("tags.name", tag)));
+      // QRS compares strings case-insensitively; the QMC shows tags exactly, so match exactly here.
+      const matching = tasks.filter((t) => taskTags(t).includes(tag));
+      for (const t of matching) add(t, `tag:${tag}`, false);
+      return { tag, tasks: matching.map((t) => ({ taskId: t.id, taskName: t.name })) };
+    });
+    const cps = uniq((selector.customProperties ?? []).filter((cp) => cp.name.length > 0), (cp) => `${cp.name}\u0000${cp.value}`);
+    report.byCustomProperty = await mapLimited(cps, concurrency, async (cp) => {
+      const filter = and(eqString("customProperties.definition.name", cp.name), eqString("customProperties.value", cp.value));
+      const tasks = await qrsCall(`looking up tasks with ${cp.name}=${cp.value}`, () => deps.qrs.listTasksFull(filter));
+      // QRS evaluates each predicate on its own, so name and value may match different properties; require one property with both.
+      const matching = tasks.filter((t) => taskCustomProperties(t).some((c) => c.name === cp.name && c.value === cp.value));
+      for (const t of matching) add(t, `cp:${cp.name}=${cp.value}`, false);
+      return { ...cp, tasks: matching.map((t) => ({ taskId: t.id, taskName: t.name })) };
+    });
+
+    // 4. Decide per task, then start the allowed ones.
+    const toStart: Candidate[] = [];
+    for (const c of candidates.values()) {
+      if (holdIds && c.byId && c.via.length === 1) {
+        report.denied.push({ taskId: c.task.id, taskName: c.task.name, reason: "allTaskIdsMustExist: another requested task id is malformed or unknown", via: c.via });
+        continue;
+      }
+      const decision = deps.filter.check({ id: c.task.id, tags: taskTags(c.task), customProperties: taskCustomProperties(c.task) });
+      if (decision.allowed) toStart.push(c);
+      else report.denied.push({ taskId: c.task.id, taskName: c.task.name, reason: decision.reason, via: c.via });
+    }
+    report.started = await mapLimited(toStart, concurrency, (c) => startOne(c, options));
+
+    // 5. Audit and count every outcome.
+    for (const s of report.started) {
+      deps.audit.record({ actor, action: "task.start", target: s.taskId, result: s.status === "started" ? "ok" : "failed", details: { taskName: s.taskName, via: s.via, ...(s.error ? { error: s.error } : {}), ...(s.executionSessionId ? { executionSessionId: s.executionSessionId } : {}) } });
+      starts.inc({ origin: origin.kind, result: s.status });
+    }
+    for (const d of report.denied) {
+      deps.audit.record({ actor, action: "task.start", target: d.taskId, result: "denied", details: { taskName: d.taskName, via: d.via, reason: d.reason } });
+      starts.inc({ origin: origin.kind, result: "denied" });
+    }
+    for (const id of report.notFound) {
+      deps.audit.record({ actor, action: "task.start", target: id, result: "failed", details: { reason: "no such task on the Qlik site" } });
+      starts.inc({ origin: origin.kind, result: "not_found" });
+    }
+    for (const id of report.invalid) {
+      deps.audit.record({ actor, action: "task.start", target: id.slice(0, 100), result: "failed", details: { reason: "not a task id (GUID)" } });
+      starts.inc({ origin: origin.kind, result: "invalid" });
+    }
+    log.info(
+      { origin, started: report.started.filter((s) => s.status === "started").length, failed: report.started.filter((s) => s.status === "failed").length, denied: report.denied.length, notFound: report.notFound.length, invalid: report.invalid.length },
+      "task start request handled",
+    );
+    return report;
+  }
+
+  async function startOne(c: Candidate, options: StartOptions): Promise<StartedTask> {
+    const base: StartedTask = { taskId: c.task.id, taskName: c.task.name, status: "started", via: c.via, ...(typeof c.task.taskType === "number" ? { taskType: c.task.taskType } : {}) };
+    try {
+      if (options.synchronous) {
+        const sessionId = await deps.qrs.startTaskSynchronous(c.task.id);
+        if (!sessionId) return { ...base, status: "failed", error: "QRS did not start the task (disabled, or no scheduler could take it)" };
+        return { ...base, executionSessionId: sessionId };
+      }
+      await deps.qrs.startTask(c.task.id);
+      return base;
+    } catch (err) {
+      log.warn({ taskId: c.task.id, err: describeError(err) }, "QRS refused to start a task");
+      return { ...base, status: "failed", error: describeError(err) };
+    }
+  }
+
+  return { start };
+}

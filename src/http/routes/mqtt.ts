@@ -1,0 +1,48 @@
+// PUT /v4/mqttpublishmessage (Butler-compatible): publishes to any topic. Answers 503 at once when the broker
+// is not connected or MQTT is not configured, instead of hanging like Butler.
+import { z } from "zod";
+import type { AuditLog } from "../../audit/audit-log";
+import { AppError } from "../../core/errors";
+import type { MqttService } from "../../mqtt/mqtt-client";
+import type { Router } from "../route";
+
+const PublishBodySchema = z.strictObject({
+  topic: z.string().min(1).refine((t) => !/[+#]/.test(t), "a publish topic cannot contain the wildcards + or #"),
+  message: z.string(),
+  qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional().describe("Default 1."),
+  retain: z.boolean().optional().describe("Default false."),
+});
+
+const ErrorSchema = z.object({ error: z.string(), code: z.string() });
+
+export function registerMqttRoutes(router: Router, deps: { mqtt: MqttService | undefined; audit: AuditLog }): void {
+  router.route(
+    {
+      method: "put",
+      path: "/v4/mqttpublishmessage",
+      summary: "Publish a message to an MQTT topic",
+      description: "Waits for the broker's acknowledgement (QoS 1 by default, bounded by mqtt.publishTimeoutMs). 503 when the broker is not connected.",
+      tags: ["mqtt"],
+      scope: "mqtt",
+      butlerFlag: "mqttPublishMessage",
+      body: PublishBodySchema,
+      responses: {
+        201: { description: "Published; echoes the request.", schema: PublishBodySchema },
+        503: { description: "MQTT not configured or broker not connected.", schema: ErrorSchema },
+        504: { description: "The broker did not acknowledge in time.", schema: ErrorSchema },
+      },
+    },
+    async (c, { body }) => {
+      const p = c.get("principal");
+      if (!deps.mqtt) throw new AppError("UNAVAILABLE", "MQTT is not configured (add an mqtt: section with the broker url)");
+      try {
+        await deps.mqtt.publish(body.topic, body.message, { qos: body.qos, retain: body.retain });
+        deps.audit.record({ actor: { kind: p.kind, name: p.name }, action: "mqtt.publish", target: body.topic, result: "ok", details: { bytes: Buffer.byteLength(body.message) } });
+      } catch (err) {
+        deps.audit.record({ actor: { kind: p.kind, name: p.name }, action: "mqtt.publish", target: body.topic, result: "failed", details: { error: (err as Error).message } });
+        throw err;
+      }
+      return c.json(body, 201);
+    },
+  );
+}

@@ -1,0 +1,69 @@
+// PUT /v4/slackpostmessage (Butler-compatible): posts a plain message through the configured Slack webhook
+// (control.slack.webhookUrl). Unlike Butler, Slack's refusal is passed on as an error status, not a 201.
+import { z } from "zod";
+import type { AuditLog } from "../../audit/audit-log";
+import type { ControlConfig } from "../../config/sections/control";
+import { AppError, describeError } from "../../core/errors";
+import type { Router } from "../route";
+
+const SlackBodySchema = z.strictObject({
+  channel: z.string().min(1).describe("Channel, e.g. #qlik-ops (webhooks bound to one channel may ignore it)."),
+  from_user: z.string().min(1).describe("Display name of the sender."),
+  msg: z.string().min(1).describe("Message text (Slack mrkdwn)."),
+  emoji: z.string().optional().describe("Icon emoji, e.g. ghost or :ghost:."),
+});
+
+const ErrorSchema = z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() });
+
+/** Sends one message; resolves on 2xx, throws CHANNEL_SEND with Slack's answer otherwise. */
+export async function postSlackMessage(cfg: NonNullable<ControlConfig["slack"]>, body: z.infer<typeof SlackBodySchema>): Promise<void> {
+  const emoji = body.emoji ? `:${body.emoji.replace(/^:|:$/g, "")}:` : undefined;
+  let res: Response;
+  try {
+    res = await fetch(cfg.webhookUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ channel: body.channel, username: body.from_user, text: body.msg, ...(emoji ? { icon_emoji: emoji } : {}) }),
+      signal: AbortSignal.timeout(cfg.timeoutMs),
+    });
+  } catch (err) {
+    const timedOut = (err as Error).name === "TimeoutError";
+    throw new AppError(timedOut ? "TIMEOUT" : "CHANNEL_SEND", `Slack webhook ${timedOut ? `did not answer within ${cfg.timeoutMs} ms` : `unreachable: ${describeError(err)}`}`, { cause: err });
+  }
+  const text = (await res.text()).slice(0, 500);
+  if (!res.ok) {
+    throw new AppError("CHANNEL_SEND", `Slack refused the message: ${res.status} ${text}`, { details: { slackStatus: res.status, slackResponse: text } });
+  }
+}
+
+export function registerSlackRoutes(router: Router, deps: { slack: ControlConfig["slack"]; audit: AuditLog }): void {
+  router.route(
+    {
+      method: "put",
+      path: "/v4/slackpostmessage",
+      summary: "Post a message to Slack",
+      description: "Uses control.slack.webhookUrl. 502 with Slack's answer when Slack refuses; 503 when no webhook is configured.",
+      tags: ["slack"],
+      scope: "mqtt",
+      butlerFlag: "slackPostMessage",
+      body: SlackBodySchema,
+      responses: {
+        201: { description: "Slack accepted it; echoes the request.", schema: SlackBodySchema },
+        502: { description: "Slack refused the message or could not be reached.", schema: ErrorSchema },
+        503: { description: "No Slack webhook configured.", schema: ErrorSchema },
+      },
+    },
+    async (c, { body }) => {
+      if (!deps.slack) throw new AppError("UNAVAILABLE", "no Slack webhook configured (control.slack.webhookUrl)");
+      const p = c.get("principal");
+      try {
+        await postSlackMessage(deps.slack, body);
+        deps.audit.record({ actor: { kind: p.kind, name: p.name }, action: "slack.post", target: body.channel, result: "ok" });
+      } catch (err) {
+        deps.audit.record({ actor: { kind: p.kind, name: p.name }, action: "slack.post", target: body.channel, result: "failed", details: { error: (err as Error).message } });
+        throw err;
+      }
+      return c.json(body, 201);
+    },
+  );
+}
