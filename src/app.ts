@@ -18,6 +18,8 @@ import { coreMigrations, getMeta, setMeta } from "./store/core-migrations";
 import { openStore, type MigrationSet, type Store } from "./store/database";
 import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from "./qlik";
 import { kvMigrations, setupKv, type KvStore } from "./kv";
+import { controlMigrations, setupControl, type Control, type TaskStarter } from "./control";
+import { createCorsMiddleware } from "./http/middleware/cors";
 
 export interface AppOptions {
   log: Logger;
@@ -43,6 +45,10 @@ export interface StewardApp {
   qrs?: QrsClient;
   /** The key-value store; present when kv.enabled (the default). */
   kv?: KvStore;
+  /** The one path that starts Qlik Sense tasks (REST, MQTT, scheduler, event triggers, chained starts). */
+  taskStarter: TaskStarter;
+  /** Task starts, app reload jobs and dumps, MQTT. */
+  control: Control;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -62,6 +68,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     coreMigrations,
     auditMigrations,
     kvMigrations,
+    controlMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
@@ -72,7 +79,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
 
   const audit = createAuditLog(store.db, clock);
 
-  const http = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt });
+  const corsMw = createCorsMiddleware(config.control.cors);
+  const http = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: corsMw ? [corsMw] : [] });
 
   // ── Feature modules ── each creates its services from config, registers routes on http.router, and adds
   // its lifecycle components with lifecycle.add(...) in start order (workers first, intake last).
@@ -82,6 +90,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     readiness.register(qrsReadinessCheck(qrs));
   }
   const kv = setupKv(config.kv, { store, clock, log, audit, metrics, router: http.router, lifecycle });
+  const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
   // ↑ feature modules are wired above this line
 
   // The HTTP listener starts last and stops first.
@@ -109,6 +118,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     server,
     qrs,
     kv,
+    taskStarter: control.taskStarter,
+    control,
     start: () => lifecycle.start(),
     async stop(budgetMs = 10_000) {
       await lifecycle.stop(budgetMs);
