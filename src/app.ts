@@ -20,6 +20,7 @@ import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from
 import { kvMigrations, setupKv, type KvStore } from "./kv";
 import { controlMigrations, setupControl, type Control, type TaskStarter } from "./control";
 import { createCorsMiddleware } from "./http/middleware/cors";
+import { setupFiles, type FileOps } from "./files";
 
 export interface AppOptions {
   log: Logger;
@@ -45,6 +46,8 @@ export interface StewardApp {
   qrs?: QrsClient;
   /** The key-value store; present when kv.enabled (the default). */
   kv?: KvStore;
+  /** Whitelisted file operations; present when config.files is set. */
+  files?: FileOps;
   /** The one path that starts Qlik Sense tasks (REST, MQTT, scheduler, event triggers, chained starts). */
   taskStarter: TaskStarter;
   /** Task starts, app reload jobs and dumps, MQTT. */
@@ -90,6 +93,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     readiness.register(qrsReadinessCheck(qrs));
   }
   const kv = setupKv(config.kv, { store, clock, log, audit, metrics, router: http.router, lifecycle });
+  const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
   const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
   // ↑ feature modules are wired above this line
 
@@ -118,6 +122,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     server,
     qrs,
     kv,
+    files,
     taskStarter: control.taskStarter,
     control,
     start: () => lifecycle.start(),

@@ -7,6 +7,7 @@ import { IntakeSchema } from "./sections/intake";
 import { ControlSchema } from "./sections/control";
 import { MqttSchema } from "./sections/mqtt";
 import { KvSchema } from "./sections/kv";
+import { FilesSchema } from "./sections/files";
 
 export const ConfigSchema = z
   .strictObject({
@@ -20,6 +21,7 @@ export const ConfigSchema = z
     control: ControlSchema.prefault({}),
     mqtt: MqttSchema.optional(),
     kv: KvSchema.prefault({}),
+    files: FilesSchema.optional(),
   })
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 

@@ -1,0 +1,127 @@
+// Butler-compatible file routes with Butler's request bodies: PUT /v4/filecopy, PUT /v4/filemove,
+// DELETE /v4/filedelete, POST /v4/createdir, POST /v4/createdirqvd. Status codes: 201/204 success,
+// 400 malformed, 403 not allowed, 404 source missing, 409 target exists without overwrite.
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AuditActor } from "../audit/audit-log";
+import type { Router } from "../http/route";
+import type { HttpEnv } from "../http/types";
+import type { FileOps } from "./file-ops";
+import { MAX_PATH_CHARS } from "./path-rules";
+
+/** Butler's Fastify coerced "true"/"false" strings; so do we. */
+const BoolishSchema = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+const PathSchema = z.string().min(1).max(MAX_PATH_CHARS);
+
+const CopyBodySchema = z.strictObject({
+  fromFile: PathSchema.describe("Absolute path of the file to copy."),
+  toFile: PathSchema.describe("Absolute path of the copy (full file name)."),
+  overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise 409."),
+  preserveTimestamp: BoolishSchema.default(false).describe("Give the copy the source's modification time."),
+});
+const MoveBodySchema = z.strictObject({
+  fromFile: PathSchema.describe("Absolute path of the file to move."),
+  toFile: PathSchema.describe("Absolute target path (full file name)."),
+  overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise 409."),
+});
+const DeleteBodySchema = z.strictObject({ deleteFile: PathSchema.describe("Absolute path of the file to delete.") });
+const DirBodySchema = z.strictObject({ directory: PathSchema.describe("Absolute path of the directory to create (with parents).") });
+const QvdDirBodySchema = z.strictObject({ directory: PathSchema.describe("Directory to create, relative to files.qvdRoot.") });
+
+const errors = {
+  400: { description: "malformed request or path (NUL, device name, alternate data stream, relative path …)" },
+  403: { description: "path outside the allowed folders, through a link leading outside, or refused by policy" },
+};
+
+function actorOf(c: Context<HttpEnv>): AuditActor {
+  const p = c.get("principal");
+  const ip = c.env?.remoteAddress;
+  return { kind: p?.kind ?? "anonymous", name: p?.name ?? "anonymous", ...(ip ? { ip } : {}) };
+}
+
+export function registerFileRoutes(router: Router, ops: FileOps): void {
+  const tags = ["files"];
+  router.route(
+    {
+      method: "put",
+      path: "/v4/filecopy",
+      summary: "Copy a file between allowed folders (files.copy pairs)",
+      tags,
+      scope: "files",
+      butlerFlag: "fileCopy",
+      body: CopyBodySchema,
+      responses: {
+        201: { description: "copied; echoes the normalised request", schema: z.object({ fromFile: z.string(), toFile: z.string(), overwrite: z.boolean(), preserveTimestamp: z.boolean() }) },
+        ...errors,
+        404: { description: "fromFile does not exist" },
+        409: { description: "toFile exists and overwrite is false, or toFile is a directory" },
+      },
+    },
+    async (c, { body }) => c.json(await ops.copy(body, actorOf(c)), 201),
+  );
+
+  router.route(
+    {
+      method: "put",
+      path: "/v4/filemove",
+      summary: "Move a file between allowed folders (files.move pairs)",
+      tags,
+      scope: "files",
+      butlerFlag: "fileMove",
+      body: MoveBodySchema,
+      responses: {
+        201: { description: "moved; echoes the normalised request", schema: z.object({ fromFile: z.string(), toFile: z.string(), overwrite: z.boolean() }) },
+        ...errors,
+        404: { description: "fromFile does not exist" },
+        409: { description: "toFile exists and overwrite is false, or toFile is a directory" },
+      },
+    },
+    async (c, { body }) => c.json(await ops.move(body, actorOf(c)), 201),
+  );
+
+  router.route(
+    {
+      method: "delete",
+      path: "/v4/filedelete",
+      summary: "Delete a file below an allowed folder (files.delete)",
+      description: "A symbolic link is removed itself, never its target. Directories only with files.allowDirectoryDelete.",
+      tags,
+      scope: "files",
+      butlerFlag: "fileDelete",
+      body: DeleteBodySchema,
+      responses: { 204: { description: "deleted" }, ...errors, 404: { description: "deleteFile does not exist" } },
+    },
+    async (c, { body }) => {
+      await ops.remove(body.deleteFile, actorOf(c));
+      return c.body(null, 204);
+    },
+  );
+
+  router.route(
+    {
+      method: "post",
+      path: "/v4/createdir",
+      summary: "Create a directory (with parents) below an allowed folder (files.createDir)",
+      tags,
+      scope: "files",
+      butlerFlag: "createDir",
+      body: DirBodySchema,
+      responses: { 201: { description: "created or already there", schema: z.object({ directory: z.string() }) }, ...errors, 409: { description: "a file with that name exists" } },
+    },
+    async (c, { body }) => c.json(await ops.createDir(body.directory, actorOf(c)), 201),
+  );
+
+  router.route(
+    {
+      method: "post",
+      path: "/v4/createdirqvd",
+      summary: "Create a directory (with parents) below files.qvdRoot",
+      tags,
+      scope: "files",
+      butlerFlag: "createDirQVD",
+      body: QvdDirBodySchema,
+      responses: { 201: { description: "created or already there; echoes the body", schema: z.object({ directory: z.string() }) }, ...errors, 409: { description: "a file with that name exists" } },
+    },
+    async (c, { body }) => c.json(await ops.createQvdDir(body.directory, actorOf(c)), 201),
+  );
+}
