@@ -1,6 +1,6 @@
 // The simulator's repository: fixture entities plus the runtime state the QRS serves (runs, script logs, reload times).
 import type { AppModel, SiteModel, TaskModel } from "../site/model";
-import { newGuid, stableGuid, ZERO_GUID } from "../util/ids";
+import { newGuid, stableGuid } from "../util/ids";
 
 export const EXEC_STATUS = {
   NeverStarted: 0,
@@ -48,6 +48,8 @@ export interface ExecutionRecord {
   modifiedMs: number;
   /** Attempt number within the execution session (0 = first try, then retries). */
   attempt: number;
+  /** The engine script log of this attempt (reload tasks only), CRLF line endings. */
+  scriptLog: string | undefined;
 }
 
 export interface TaskState {
@@ -69,17 +71,9 @@ export interface AppState {
   modifiedMs: number;
 }
 
-export interface ScriptLogRecord {
-  fileReferenceID: string;
-  executionResultId: string;
-  taskId: string;
-  text: string;
-  createdMs: number;
-}
-
 export interface DownloadRef {
   ref: string;
-  fileReferenceID: string;
+  executionResultId: string;
   createdMs: number;
 }
 
@@ -91,15 +85,13 @@ export interface Repository {
   tasks: Map<string, TaskState>;
   apps: Map<string, AppState>;
   executions: Map<string, ExecutionRecord>;
-  scriptLogs: Map<string, ScriptLogRecord>;
   downloadRefs: Map<string, DownloadRef>;
   /** License allocations released through DELETE, by allocation id. */
   releasedAllocations: Set<string>;
   findTask(id: string): TaskState | undefined;
   findApp(id: string): AppState | undefined;
   addExecution(rec: ExecutionRecord): void;
-  addScriptLog(rec: ScriptLogRecord): void;
-  newDownloadRef(fileReferenceID: string, nowMs: number): string;
+  newDownloadRef(executionResultId: string, nowMs: number): string;
 }
 
 export function createRepository(site: SiteModel): Repository {
@@ -125,7 +117,6 @@ export function createRepository(site: SiteModel): Repository {
     });
   }
   const executions = new Map<string, ExecutionRecord>();
-  const scriptLogs = new Map<string, ScriptLogRecord>();
   const downloadRefs = new Map<string, DownloadRef>();
 
   return {
@@ -133,7 +124,6 @@ export function createRepository(site: SiteModel): Repository {
     tasks,
     apps,
     executions,
-    scriptLogs,
     downloadRefs,
     releasedAllocations: new Set(),
     findTask: (id) => tasks.get(id.toLowerCase()),
@@ -144,19 +134,13 @@ export function createRepository(site: SiteModel): Repository {
         for (const [id, e] of executions) {
           if (executions.size <= MAX_EXECUTIONS) break;
           const current = tasks.get(e.taskId)?.lastExecutionResultId === id;
-          if (!current) {
-            executions.delete(id);
-            if (e.fileReferenceID !== ZERO_GUID) scriptLogs.delete(e.fileReferenceID);
-          }
+          if (!current) executions.delete(id);
         }
       }
     },
-    addScriptLog(rec) {
-      scriptLogs.set(rec.fileReferenceID.toLowerCase(), rec);
-    },
-    newDownloadRef(fileReferenceID, now) {
+    newDownloadRef(executionResultId, now) {
       const ref = newGuid();
-      downloadRefs.set(ref, { ref, fileReferenceID: fileReferenceID.toLowerCase(), createdMs: now });
+      downloadRefs.set(ref, { ref, executionResultId, createdMs: now });
       // Refs are short-lived in Qlik; keep the map bounded.
       if (downloadRefs.size > 1_000) {
         const first = downloadRefs.keys().next().value;

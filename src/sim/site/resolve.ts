@@ -1,4 +1,5 @@
 // Turns a validated fixture into the site model: fills stable ids and resolves name references (with paths on error).
+import { Cron } from "croner";
 import { stableGuid } from "../util/ids";
 import { TASK_TYPE_BY_NAME } from "./model";
 import type { AppModel, CpDefinitionModel, CpValueModel, SiteModel, TaskModel, UserModel } from "./model";
@@ -152,6 +153,13 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
       const node = findByName(nodes, t.node);
       if (!node) issue([...path, "node"], `unknown node '${t.node}'`);
       else nodeId = node.id;
+    }
+    if (t.schedule !== undefined) {
+      try {
+        new Cron(t.schedule, { paused: true }).stop();
+      } catch (err) {
+        issue([...path, "schedule"], `invalid cron expression '${t.schedule}': ${(err as Error).message}`);
+      }
     }
     const appRef = "app" in t ? t.app : undefined;
     let appId: string | undefined;

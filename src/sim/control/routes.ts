@@ -1,0 +1,211 @@
+// Control API routes: state, task runs, fault injection, request log, settings, UDP knobs, listener up/down.
+import { z } from "zod";
+import type { EngineState } from "../engine/state";
+import type { Repository } from "../repo/repository";
+import { OutcomeSchema } from "../site/schema";
+import { applySettingsPatch, parseUdpTarget, SimSettingsPatchSchema, UdpSettingsSchema, UdpTargetSchema, type SimSettings } from "../settings";
+import type { TaskRunner } from "../tasks/runner";
+import { FaultInputSchema, type Faults } from "../traffic/faults";
+import type { RequestLog } from "../traffic/request-log";
+import type { UdpEmitter } from "../udp/emitter";
+import { empty, json, text } from "../util/http";
+import type { Listener } from "../util/listener";
+import { createRouter } from "../util/router";
+import { appSummary, executionSummary, stateSnapshot, taskSummary } from "./summaries";
+
+export interface ControlDeps {
+  repo: Repository;
+  runner: TaskRunner;
+  settings: SimSettings;
+  requestLog: RequestLog;
+  faults: Faults;
+  udp: UdpEmitter;
+  engine: EngineState;
+  listeners: { qrs: Listener; engine: Listener };
+  now: () => number;
+}
+
+export interface ControlContext {
+  url: URL;
+  body: unknown;
+}
+
+const RunSchema = z.strictObject({
+  outcome: OutcomeSchema.optional(),
+  durationMs: z.int().min(0).optional(),
+  user: z.string().min(1).optional(),
+});
+const AbortSchema = z.strictObject({ user: z.string().min(1).optional() });
+const TaskPatchSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  outcome: OutcomeSchema.optional(),
+  durationMs: z.int().min(0).optional(),
+  maxRetries: z.int().min(0).max(20).optional(),
+});
+const AppPatchSchema = z.strictObject({
+  reload: z
+    .strictObject({ durationMs: z.int().min(0).optional(), outcome: z.enum(["succeed", "fail"]).optional(), error: z.string().optional() })
+    .optional(),
+});
+const DownSchema = z.strictObject({ ms: z.int().min(1).optional() });
+const TargetsSchema = z.array(z.union([UdpTargetSchema, z.string()]));
+
+class BadRequest extends Error {
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) throw new BadRequest("invalid request body", r.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`));
+  return r.data;
+}
+
+export function buildControlRouter(deps: ControlDeps) {
+  const { repo, runner, settings } = deps;
+  const r = createRouter<ControlContext>();
+  const task = (id: string) => {
+    const t = repo.findTask(id);
+    if (!t) throw new NotFound(`no task ${id}`);
+    return t;
+  };
+  const listener = (name: string) => {
+    if (name !== "qrs" && name !== "engine") throw new NotFound(`no listener ${name} (qrs or engine)`);
+    return deps.listeners[name];
+  };
+
+  r.add("GET", "/", () =>
+    json(200, {
+      endpoints: [
+        "GET /health", "GET /state", "GET /tasks", "GET /tasks/{id}", "POST /tasks/{id}/run", "POST /tasks/{id}/abort",
+        "PATCH /tasks/{id}", "GET /executions", "GET /executions/{id}/scriptlog", "GET /apps", "PATCH /apps/{id}",
+        "GET /engine/reloads", "GET /requests", "DELETE /requests", "GET /faults", "POST /faults", "DELETE /faults",
+        "DELETE /faults/{id}", "GET /settings", "PATCH /settings", "GET /udp", "PATCH /udp", "PUT /udp/targets",
+        "DELETE /udp/sent", "POST /listeners/{qrs|engine}/down", "POST /listeners/{qrs|engine}/up",
+      ],
+    }),
+  );
+  r.add("GET", "/health", () => json(200, { ok: true, qrs: deps.listeners.qrs.isUp(), engine: deps.listeners.engine.isUp() }));
+  r.add("GET", "/state", () => json(200, { ...stateSnapshot(repo, runner), engineReloads: deps.engine.reloads.slice(-100).map(({ scriptLog, ...x }) => (void scriptLog, x)) }));
+
+  r.add("GET", "/tasks", () => json(200, [...repo.tasks.values()].map((t) => taskSummary(repo, t))));
+  r.add("GET", "/tasks/:id", (_c, p) => json(200, taskSummary(repo, task(p.id!))));
+  r.add("POST", "/tasks/:id/run", (c, p) => {
+    const t = task(p.id!);
+    const b = parse(RunSchema, c.body);
+    const res = runner.start(t.model.id, { ...(b.user ? { user: b.user } : {}), ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}) });
+    if (!res.started) return json(409, { error: `task not started: ${res.reason}`, reason: res.reason, executionId: res.executionId ?? null });
+    return json(201, { executionId: res.executionId, executionResultId: res.executionResultId });
+  });
+  r.add("POST", "/tasks/:id/abort", (c, p) => {
+    const t = task(p.id!);
+    const b = parse(AbortSchema, c.body);
+    return runner.abort(t.model.id, b.user) ? json(202, { aborting: true }) : json(409, { error: "task is not running" });
+  });
+  r.add("PATCH", "/tasks/:id", (c, p) => {
+    const t = task(p.id!);
+    const b = parse(TaskPatchSchema, c.body);
+    if (b.enabled !== undefined) t.model.enabled = b.enabled;
+    if (b.durationMs !== undefined) t.model.durationMs = b.durationMs;
+    if (b.maxRetries !== undefined) t.model.maxRetries = b.maxRetries;
+    if (b.outcome !== undefined) {
+      t.model.outcome = b.outcome;
+      t.failuresLeft = typeof b.outcome === "object" ? b.outcome.failThenSucceed : 0;
+    }
+    t.modifiedMs = deps.now();
+    return json(200, taskSummary(repo, t));
+  });
+
+  r.add("GET", "/executions", (c) => {
+    const taskId = c.url.searchParams.get("taskId")?.toLowerCase();
+    const limit = Number(c.url.searchParams.get("limit") ?? 200);
+    const all = [...repo.executions.values()].filter((e) => !taskId || e.taskId === taskId);
+    return json(200, all.slice(-Math.max(1, limit)).map((e) => executionSummary(repo, e)));
+  });
+  r.add("GET", "/executions/:id/scriptlog", (_c, p) => {
+    const e = repo.executions.get(p.id!.toLowerCase());
+    if (!e?.scriptLog) throw new NotFound("no script log for that execution result");
+    return text(200, e.scriptLog);
+  });
+
+  r.add("GET", "/apps", () => json(200, [...repo.apps.keys()].map((id) => appSummary(repo, id))));
+  r.add("PATCH", "/apps/:id", (c, p) => {
+    const a = repo.findApp(p.id!);
+    if (!a) throw new NotFound(`no app ${p.id}`);
+    const b = parse(AppPatchSchema, c.body);
+    if (b.reload) Object.assign(a.model.reload, b.reload);
+    return json(200, appSummary(repo, a.model.id));
+  });
+  r.add("GET", "/engine/reloads", () => json(200, deps.engine.reloads.map(({ scriptLog, ...x }) => (void scriptLog, x))));
+
+  r.add("GET", "/requests", (c) => {
+    const q = c.url.searchParams;
+    const source = q.get("source");
+    return json(
+      200,
+      deps.requestLog.list({
+        ...(source === "qrs" || source === "engine" ? { source } : {}),
+        ...(q.has("sinceSeq") ? { sinceSeq: Number(q.get("sinceSeq")) } : {}),
+        ...(q.has("method") ? { method: q.get("method")! } : {}),
+        ...(q.has("path") ? { pathContains: q.get("path")! } : {}),
+      }),
+    );
+  });
+  r.add("DELETE", "/requests", () => {
+    deps.requestLog.clear();
+    return empty(204);
+  });
+
+  r.add("GET", "/faults", () => json(200, deps.faults.list(deps.now())));
+  r.add("POST", "/faults", (c) => json(201, deps.faults.add(parse(FaultInputSchema, c.body), deps.now())));
+  r.add("DELETE", "/faults", () => {
+    deps.faults.clear();
+    return empty(204);
+  });
+  r.add("DELETE", "/faults/:id", (_c, p) => (deps.faults.remove(p.id!) ? empty(204) : json(404, { error: "no such fault" })));
+
+  r.add("GET", "/settings", () => json(200, settings));
+  r.add("PATCH", "/settings", (c) => {
+    applySettingsPatch(settings, parse(SimSettingsPatchSchema, c.body));
+    return json(200, settings);
+  });
+  r.add("GET", "/udp", () => json(200, { settings: settings.udp, sent: deps.udp.recent() }));
+  r.add("PATCH", "/udp", (c) => {
+    Object.assign(settings.udp, parse(UdpSettingsSchema.partial(), c.body));
+    return json(200, settings.udp);
+  });
+  r.add("PUT", "/udp/targets", (c) => {
+    const items = parse(TargetsSchema, c.body);
+    const targets = items.map((i) => {
+      const t = typeof i === "string" ? parseUdpTarget(i) : i;
+      if (!t) throw new BadRequest(`invalid UDP target '${String(i)}' (host:port)`);
+      return t;
+    });
+    settings.udp.targets = targets;
+    return json(200, settings.udp);
+  });
+  r.add("DELETE", "/udp/sent", () => {
+    deps.udp.clearRecent();
+    return empty(204);
+  });
+
+  r.add("POST", "/listeners/:name/down", (c, p) => {
+    const l = listener(p.name!);
+    const b = parse(DownSchema, c.body);
+    l.down(b.ms);
+    return json(200, { name: p.name, up: l.isUp(), backInMs: b.ms ?? null });
+  });
+  r.add("POST", "/listeners/:name/up", (_c, p) => {
+    const l = listener(p.name!);
+    l.up();
+    return json(200, { name: p.name, up: l.isUp() });
+  });
+  return r;
+}
+
+export class NotFound extends Error {}
+export { BadRequest };

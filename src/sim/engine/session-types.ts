@@ -1,0 +1,40 @@
+// Types shared by the Engine session and its method tables.
+import type { BookmarkDef, DimensionDef, MeasureDef, ObjectDef, VariableDef } from "./app-content";
+import type { PendingReload } from "./reload";
+import type { Json, RpcRequest } from "./rpc";
+import type { EngineState } from "./state";
+
+export type HandleObject =
+  | { kind: "Global" }
+  | { kind: "Doc"; appId: string }
+  | { kind: "GenericObject"; appId: string; id: string; genericType: string; session: Json | undefined; def: ObjectDef | undefined; child: ObjectDef["children"][number] | undefined; rank: number }
+  | { kind: "GenericDimension"; appId: string; def: DimensionDef }
+  | { kind: "GenericMeasure"; appId: string; def: MeasureDef }
+  | { kind: "GenericBookmark"; appId: string; def: BookmarkDef }
+  | { kind: "GenericVariable"; appId: string; def: VariableDef };
+
+export interface EngineSession {
+  state: EngineState;
+  /** `DIRECTORY\userid` from X-Qlik-User. */
+  user: string;
+  userHeader: string;
+  path: string;
+  handles: Map<number, HandleObject>;
+  nextHandle: number;
+  docHandle: number | undefined;
+  reloads: PendingReload[];
+  closed: boolean;
+}
+
+export interface MethodDef {
+  params: readonly string[];
+  run(s: EngineSession, h: HandleObject, args: Json, req: RpcRequest): Json | Promise<Json>;
+}
+
+export type MethodTable = Record<string, MethodDef>;
+
+export function addHandle(s: EngineSession, h: HandleObject): number {
+  const n = s.nextHandle++;
+  s.handles.set(n, h);
+  return n;
+}

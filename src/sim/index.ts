@@ -1,0 +1,157 @@
+// Public surface of the Qlik Sense simulator: startSimulator() runs QRS (HTTPS), Engine (WSS), the Scheduler's
+// UDP events and the control API in-process. Nothing else in src/ imports this folder.
+import { join } from "node:path";
+import { ensureCerts } from "./certs/ensure";
+import type { CertSet } from "./certs/generate";
+import { createControlServer } from "./control/server";
+import { createEngineServer } from "./engine/server";
+import { createEngineState, type EngineState } from "./engine/state";
+import { createQrsServer } from "./qrs/server";
+import { createRepository, type Repository } from "./repo/repository";
+import { SimSettingsSchema, type SimSettings, type SimSettingsInput } from "./settings";
+import { DEFAULT_SITE_YAML } from "./site/default-site";
+import { loadSiteFile, parseSite } from "./site/load";
+import type { SiteModel } from "./site/model";
+import { createTaskRunner, type TaskRunner } from "./tasks/runner";
+import { createTaskScheduler } from "./tasks/scheduler";
+import { createFaults, type Faults } from "./traffic/faults";
+import { createRequestLog, type RequestLog } from "./traffic/request-log";
+import { createUdpEmitter, type UdpEmitter } from "./udp/emitter";
+import type { Listener } from "./util/listener";
+
+export { SimError } from "./errors";
+export { parseSite, loadSiteFile } from "./site/load";
+export { DEFAULT_SITE_YAML } from "./site/default-site";
+export { ensureCerts, CERT_FILES } from "./certs/ensure";
+export { generateCertSet, type CertSet } from "./certs/generate";
+export type { SiteModel, TaskModel, AppModel } from "./site/model";
+export type { SimSettings, SimSettingsInput, UdpSettings, UdpTarget } from "./settings";
+export type { LoggedRequest } from "./traffic/request-log";
+export type { StartOptions, StartResult } from "./tasks/runner";
+
+export const DEFAULT_PORTS = { qrs: 4242, engine: 4747, control: 4799 } as const;
+
+export interface SimulatorLogger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SimulatorOptions {
+  /** A resolved site, or site YAML text. Default: the embedded config/sim-site.yaml. */
+  site?: SiteModel | string;
+  /** Load the site from this YAML file instead. */
+  sitePath?: string;
+  /** Where the QMC-style certificate export lives (created when missing). Default: ./sim-certs. */
+  certDir?: string;
+  /** Extra DNS names for the server certificate besides localhost. */
+  hostNames?: string[];
+  /** Address the QRS and Engine bind to (default 127.0.0.1). The control API always binds to 127.0.0.1. */
+  hostname?: string;
+  /** Ports; 0 picks a free one. Defaults: QRS 4242, Engine 4747, control 4799. */
+  qrsPort?: number;
+  enginePort?: number;
+  controlPort?: number;
+  /** Initial knobs: UDP targets and generation, timing, script-log behaviour, start conflicts. */
+  settings?: SimSettingsInput;
+  /** Fire the fixture's cron schedules (default true). */
+  schedules?: boolean;
+  /** Clock for timestamps (default Date.now); timers always run in real time. */
+  now?: () => number;
+  log?: SimulatorLogger;
+}
+
+export interface Simulator {
+  urls: { qrs: string; engine: string; control: string };
+  ports: { qrs: number; engine: number; control: number };
+  certDir: string;
+  /** PEM texts of the generated set (ca = root.pem, clientCert = client.pem, …). */
+  certs: CertSet;
+  site: SiteModel;
+  settings: SimSettings;
+  repo: Repository;
+  tasks: TaskRunner;
+  engine: EngineState;
+  requests: RequestLog;
+  faults: Faults;
+  udp: UdpEmitter;
+  listeners: { qrs: Listener; engine: Listener; control: Listener };
+  stop(): Promise<void>;
+}
+
+function resolveSite(opts: SimulatorOptions): SiteModel {
+  if (opts.sitePath !== undefined) return loadSiteFile(opts.sitePath);
+  if (opts.site === undefined) return parseSite(DEFAULT_SITE_YAML, "config/sim-site.yaml (embedded)");
+  if (typeof opts.site === "string") return parseSite(opts.site, "site.yaml");
+  return opts.site;
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? { info: () => {}, warn: () => {} };
+  const onError = (err: Error) => log.warn(err.message, { err: err.name });
+  const site = resolveSite(opts);
+  const settings = SimSettingsSchema.parse(opts.settings ?? {});
+  const certDir = opts.certDir ?? join(process.cwd(), "sim-certs");
+  const certs = ensureCerts(certDir, opts.hostNames ? { hostNames: opts.hostNames } : {});
+  if (certs.generated) log.info("generated certificates", { certDir });
+
+  const repo = createRepository(site);
+  const udp = createUdpEmitter(settings.udp, onError);
+  const tasks = createTaskRunner({ repo, settings, now, onLog: (e) => udp.handle(e) });
+  const scheduler = createTaskScheduler(repo, tasks, opts.schedules ?? true);
+  const engine = createEngineState(repo, settings, now);
+  const requests = createRequestLog();
+  const faults = createFaults();
+  const hostname = opts.hostname ?? "127.0.0.1";
+
+  const qrs = createQrsServer({ repo, runner: tasks, settings, certs, requestLog: requests, faults, now, hostname, port: opts.qrsPort ?? DEFAULT_PORTS.qrs, onError });
+  const eng = createEngineServer({ state: engine, certs, requestLog: requests, faults, hostname, port: opts.enginePort ?? DEFAULT_PORTS.engine, onError });
+  const control = createControlServer({
+    repo, runner: tasks, settings, requestLog: requests, faults, udp, engine, listeners: { qrs, engine: eng }, now,
+    hostname: "127.0.0.1", port: opts.controlPort ?? DEFAULT_PORTS.control, onError,
+  });
+
+  const started: Listener[] = [];
+  try {
+    for (const l of [qrs, eng, control]) {
+      l.start();
+      started.push(l);
+    }
+  } catch (err) {
+    for (const l of started) l.stop();
+    await udp.stop();
+    throw err;
+  }
+  scheduler.start();
+
+  const ports = { qrs: qrs.port(), engine: eng.port(), control: control.port() };
+  // Clients connect by IP: the certificate covers 127.0.0.1, and "localhost" may resolve to ::1 first.
+  const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  let stopped = false;
+  return {
+    urls: { qrs: `https://${urlHost}:${ports.qrs}`, engine: `wss://${urlHost}:${ports.engine}`, control: `http://127.0.0.1:${ports.control}` },
+    ports,
+    certDir,
+    certs,
+    site,
+    settings,
+    repo,
+    tasks,
+    engine,
+    requests,
+    faults,
+    udp,
+    listeners: { qrs, engine: eng, control },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      scheduler.stop();
+      tasks.stop();
+      control.stop();
+      eng.stop();
+      qrs.stop();
+      await udp.stop();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// The QRS entity collections: each lists full entities (filters run on those) and knows its condensed form.
+import type { Repository } from "../repo/repository";
+import type { TaskRunner } from "../tasks/runner";
+import { renderExecution, type Json, type RenderOptions } from "../repo/render-common";
+import { condenseTask, renderTaskFull } from "../repo/render-task";
+import {
+  renderAppFull,
+  renderCpDefinitionFull,
+  renderNodeFull,
+  renderStreamFull,
+  renderTagFull,
+  renderUserFull,
+} from "../repo/render-app";
+import { allocatedUsers, renderAllocation } from "../repo/render-license";
+import { iso } from "../util/time";
+
+export interface Resource {
+  /** Full entities, in a stable order. */
+  full(opts: RenderOptions): Json[];
+  condense(full: Json): Json;
+  /** Lookup by id for `GET /{resource}/{id}`; defaults to searching `full`. */
+  byId?(id: string, opts: RenderOptions): Json | undefined;
+  /** `DELETE /{resource}/{id}`; absent = not deletable. */
+  remove?(id: string): boolean;
+}
+
+const pick = (keys: string[]) => (full: Json): Json => {
+  const out: Json = {};
+  for (const k of keys) if (k in full) out[k] = full[k];
+  return out;
+};
+
+export function createResources(repo: Repository, runner: TaskRunner): Record<string, Resource> {
+  const tasksOfType = (types: number[] | null) => (opts: RenderOptions) =>
+    [...repo.tasks.values()].filter((t) => types === null || types.includes(t.model.taskType)).map((t) => renderTaskFull(repo, t, opts));
+  const taskById = (types: number[] | null) => (id: string, opts: RenderOptions) => {
+    const t = repo.findTask(id);
+    return t && (types === null || types.includes(t.model.taskType)) ? renderTaskFull(repo, t, opts) : undefined;
+  };
+  const allocation = (kind: "professional" | "analyzer"): Resource => ({
+    full: (opts) => allocatedUsers(repo, kind).map((u) => renderAllocation(u, kind, opts)),
+    condense: pick(["id", "user", "lastUsed", "quarantined", "privileges"]),
+    remove(id) {
+      const hit = allocatedUsers(repo, kind).find((u) => renderAllocation(u, kind, { privileges: false }).id === id.toLowerCase());
+      if (!hit) return false;
+      repo.releasedAllocations.add(id.toLowerCase());
+      return true;
+    },
+  });
+
+  return {
+    task: { full: tasksOfType(null), condense: condenseTask, byId: taskById(null) },
+    // Butler reads preload (4) and distribute (3) results from reloadtask/{id} (spec §6): served leniently.
+    reloadtask: { full: tasksOfType([0]), condense: condenseTask, byId: taskById([0, 3, 4]) },
+    externalprogramtask: { full: tasksOfType([1]), condense: condenseTask, byId: taskById([1]) },
+    usersynctask: { full: tasksOfType([2]), condense: condenseTask, byId: taskById([2]) },
+    executionresult: {
+      full: (opts) => [...repo.executions.values()].map((e) => renderExecution(e, opts)),
+      condense: pick(["id", "executionID", "taskID", "appID", "status", "startTime", "stopTime", "duration", "privileges"]),
+      byId: (id, opts) => {
+        const e = repo.executions.get(id.toLowerCase());
+        return e ? renderExecution(e, opts) : undefined;
+      },
+    },
+    // Exists only while the run is going; 404 once it finished (spec §2.8.5).
+    executionsession: {
+      full: () =>
+        runner.runningSessions().map((s) => {
+          const t = repo.findTask(s.taskId)!;
+          return {
+            id: s.executionId,
+            createdDate: iso(s.startMs),
+            modifiedDate: iso(s.startMs),
+            modifiedByUserName: s.user,
+            task: { id: t.model.id, name: t.model.name, taskType: t.model.taskType },
+            schemaPath: "ExecutionSession",
+          };
+        }),
+      condense: pick(["id", "task"]),
+    },
+    app: {
+      full: (opts) => [...repo.apps.values()].map((a) => renderAppFull(repo, a, opts)),
+      condense: pick(["id", "name", "appId", "publishTime", "published", "stream", "savedInProductVersion", "migrationHash", "availabilityStatus", "privileges"]),
+      byId: (id, opts) => {
+        const a = repo.findApp(id);
+        return a ? renderAppFull(repo, a, opts) : undefined;
+      },
+    },
+    user: {
+      full: (opts) => repo.site.users.map((u) => renderUserFull(repo, u, opts)),
+      condense: pick(["id", "userId", "userDirectory", "userDirectoryConnectorName", "name", "privileges"]),
+    },
+    stream: {
+      full: (opts) => repo.site.streams.map((s) => renderStreamFull(repo, s, opts)),
+      condense: pick(["id", "name", "privileges"]),
+    },
+    tag: {
+      full: (opts) => repo.site.tags.map((t) => renderTagFull(t.id, t.name, opts)),
+      condense: pick(["id", "name", "privileges"]),
+    },
+    custompropertydefinition: {
+      full: (opts) => repo.site.cpDefs.map((d) => renderCpDefinitionFull(repo, d.id, opts)),
+      condense: pick(["id", "name", "valueType", "choiceValues", "privileges"]),
+    },
+    servernodeconfiguration: {
+      full: (opts) => repo.site.nodes.map((n) => renderNodeFull(repo, n.id, opts)),
+      condense: pick(["id", "name", "hostName", "privileges"]),
+    },
+    "license/professionalaccesstype": allocation("professional"),
+    "license/analyzeraccesstype": allocation("analyzer"),
+  };
+}

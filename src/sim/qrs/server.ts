@@ -1,0 +1,113 @@
+// The simulated Qlik Sense Repository Service: HTTPS with a required client certificate, xrfkey and
+// X-Qlik-User checks, injected faults, request logging, and the QRS routes.
+import type { CertSet } from "../certs/generate";
+import type { Repository } from "../repo/repository";
+import type { SimSettings } from "../settings";
+import type { TaskRunner } from "../tasks/runner";
+import type { Faults } from "../traffic/faults";
+import { pickHeaders, type RequestLog } from "../traffic/request-log";
+import { empty, parseQuery, QueryError, readBody, text } from "../util/http";
+import { createListener, type Listener } from "../util/listener";
+import { createRouter } from "../util/router";
+import { parseQlikUser, XSRF_FAILED, xrfkeyOk } from "./auth";
+import type { QrsContext } from "./context";
+import { createResources } from "./resources";
+import { addEntityRoutes } from "./routes-entities";
+import { addMiscRoutes } from "./routes-misc";
+import { addScriptLogRoutes } from "./routes-scriptlog";
+import { addTaskRoutes } from "./routes-tasks";
+
+export interface QrsServerDeps {
+  repo: Repository;
+  runner: TaskRunner;
+  settings: SimSettings;
+  certs: CertSet;
+  requestLog: RequestLog;
+  faults: Faults;
+  now: () => number;
+  hostname: string;
+  port: number;
+  onError?: (err: Error) => void;
+}
+
+export function buildQrsRouter(deps: Pick<QrsServerDeps, "repo" | "runner" | "settings">) {
+  const router = createRouter<QrsContext>();
+  // Specific routes first: generic `{resource}/{id}` would otherwise shadow nothing, but keep the order obvious.
+  addTaskRoutes(router, deps);
+  addScriptLogRoutes(router, deps.repo, deps.settings);
+  addMiscRoutes(router, deps.repo);
+  addEntityRoutes(router, createResources(deps.repo, deps.runner));
+  return router;
+}
+
+export function createQrsServer(deps: QrsServerDeps): Listener {
+  const router = buildQrsRouter(deps);
+
+  const handle = async (req: Request, url: URL, body: string, nowMs: number): Promise<Response> => {
+    const fault = deps.faults.take({ target: "qrs", method: req.method, path: url.pathname }, nowMs);
+    if (fault) {
+      if (fault.delayMs > 0) await Bun.sleep(fault.delayMs);
+      if (fault.status !== undefined) return text(fault.status, fault.body ?? "Internal Server Error");
+    }
+    if (!/^\/qrs(\/|$)/i.test(url.pathname)) return empty(404);
+
+    let query: ReturnType<typeof parseQuery>;
+    try {
+      query = parseQuery(url.search);
+    } catch (err) {
+      if (err instanceof QueryError) return text(400, `Cannot parse the expression: ${err.message}`);
+      throw err;
+    }
+    if (!xrfkeyOk(req.headers.get("x-qlik-xrfkey"), query.params)) return text(403, XSRF_FAILED);
+    const user = parseQlikUser(req.headers.get("x-qlik-user"));
+    if (!user) return text(403, "Access denied: the X-Qlik-User header is missing or malformed.");
+    if (query.bare.length > 0) return text(400, "Missing parameter value(s)");
+
+    const path = url.pathname.replace(/^\/qrs\/?/i, "");
+    const m = router.match(req.method, path);
+    if (!m) return empty(404);
+    if ("methodNotAllowed" in m) return text(405, "Method not allowed");
+    return m.handler({ req, url, query: query.params, user, body, nowMs }, m.params);
+  };
+
+  const serve = (port: number) =>
+    Bun.serve({
+      hostname: deps.hostname,
+      port,
+      idleTimeout: 0,
+      tls: { cert: deps.certs.serverCert, key: deps.certs.serverKey, ca: deps.certs.ca, requestCert: true, rejectUnauthorized: true },
+      fetch: async (req) => {
+        const nowMs = deps.now();
+        const url = new URL(req.url);
+        let body = "";
+        let res: Response;
+        try {
+          if (req.method !== "GET" && req.method !== "HEAD") body = await readBody(req);
+          res = await handle(req, url, body, nowMs);
+        } catch (err) {
+          deps.onError?.(err as Error);
+          res = text(500, "Internal Server Error");
+        }
+        const entry: Parameters<RequestLog["add"]>[0] = {
+          source: "qrs",
+          method: req.method,
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          headers: pickHeaders(req.headers),
+          status: res.status,
+        };
+        if (body !== "") {
+          const cut = body.slice(0, 4096);
+          try {
+            entry.body = JSON.parse(cut);
+          } catch {
+            entry.body = cut;
+          }
+        }
+        deps.requestLog.add(entry, nowMs);
+        return res;
+      },
+    });
+
+  return createListener("QRS", deps.port, serve, deps.onError);
+}

@@ -1,0 +1,91 @@
+// Runtime knobs of the simulator (timing, script logs, start behaviour, UDP), changeable through the control API.
+import { z } from "zod";
+
+export const UdpTargetSchema = z.strictObject({ host: z.string().min(1), port: z.int().min(1).max(65535) });
+
+export const UdpSettingsSchema = z.strictObject({
+  targets: z.array(UdpTargetSchema).default([]),
+  /** Which LocalLogConfig.xml generation the Scheduler runs: current `/scheduler-task-*`, legacy `/scheduler-reload-*`, or both. */
+  generation: z.enum(["current", "legacy", "both"]).default("current"),
+  /** Extra copies of every datagram (same ExecutionId), to exercise deduplication. */
+  duplicates: z.int().min(0).max(10).default(0),
+  /** Put `;` into task names and messages, as a hazard for naive splitting. */
+  semicolons: z.boolean().default(false),
+  /** Append non-ASCII text to task names. */
+  nonAscii: z.boolean().default(false),
+  /** Pad messages so each datagram is this many bytes (0 = off; capped at 65507). */
+  oversizeBytes: z.int().min(0).max(65_507).default(0),
+  /** Drop this many upcoming datagrams (counts down as they are dropped). */
+  dropNext: z.int().min(0).default(0),
+  /** Render AppName/AppId of non-app tasks as log4net's `(null)` instead of empty. */
+  nullForMissing: z.boolean().default(false),
+});
+
+export const TimingSettingsSchema = z.strictObject({
+  /** Multiplies every fixture duration (0.01 makes a 30 s task take 300 ms). */
+  timeScale: z.number().positive().default(1),
+  /** When set (not null), every task run and engine reload takes this long instead. */
+  durationOverrideMs: z.int().min(0).nullable().default(null),
+  /** Delay between the UDP datagram of a final transition and the QRS record showing it. */
+  qrsLagMs: z.int().min(0).default(0),
+});
+
+export const ScriptLogSettingsSchema = z.strictObject({
+  /** Download refs answer 404 for this long after they were handed out. */
+  notReadyMs: z.int().min(0).default(0),
+  /** Download refs expire (404) this long after they were handed out. */
+  expireMs: z.int().min(1).default(300_000),
+  /** The old `scriptlog?fileReferenceId=` endpoint answers 404, forcing the `scriptlogfile` fallback. */
+  oldEndpointFails: z.boolean().default(false),
+  /** New runs get the zero fileReferenceID (the log stays reachable through `scriptlogfile`). */
+  zeroFileReference: z.boolean().default(false),
+});
+
+export const StartSettingsSchema = z.strictObject({
+  /** 409 for a start request: never, only while the task runs, or always. */
+  conflict: z.enum(["off", "whenRunning", "always"]).default("off"),
+});
+
+export const SimSettingsSchema = z.strictObject({
+  udp: UdpSettingsSchema.prefault({}),
+  timing: TimingSettingsSchema.prefault({}),
+  scriptLog: ScriptLogSettingsSchema.prefault({}),
+  start: StartSettingsSchema.prefault({}),
+});
+
+export type UdpTarget = z.infer<typeof UdpTargetSchema>;
+export type UdpSettings = z.infer<typeof UdpSettingsSchema>;
+export type TimingSettings = z.infer<typeof TimingSettingsSchema>;
+export type SimSettings = z.infer<typeof SimSettingsSchema>;
+export type SimSettingsInput = z.input<typeof SimSettingsSchema>;
+
+/** Partial update as accepted by the control API (`PATCH /settings`). */
+export const SimSettingsPatchSchema = z.strictObject({
+  udp: UdpSettingsSchema.partial().optional(),
+  timing: TimingSettingsSchema.partial().optional(),
+  scriptLog: ScriptLogSettingsSchema.partial().optional(),
+  start: StartSettingsSchema.partial().optional(),
+});
+
+export function applySettingsPatch(target: SimSettings, patch: z.infer<typeof SimSettingsPatchSchema>): void {
+  for (const key of ["udp", "timing", "scriptLog", "start"] as const) {
+    const part = patch[key];
+    if (part) Object.assign(target[key], part);
+  }
+}
+
+/** Effective duration of a run or reload of fixture length `ms`. */
+export function effectiveDuration(timing: TimingSettings, ms: number, override?: number): number {
+  if (override !== undefined) return override;
+  if (timing.durationOverrideMs !== null) return timing.durationOverrideMs;
+  return Math.round(ms * timing.timeScale);
+}
+
+/** "host:port" or "[v6]:port" into a target. */
+export function parseUdpTarget(text: string): UdpTarget | undefined {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:]+):(\d+)$/.exec(text);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) return undefined;
+  return { host: m[1]!, port };
+}

@@ -1,0 +1,118 @@
+// Builds an engine script log (CRLF) for one reload from the app's load script: success, failure or abort.
+import { createHash } from "node:crypto";
+import { scriptLogStamp } from "../util/time";
+
+export interface ScriptLogInput {
+  script: string;
+  productVersion: string;
+  /** `DIRECTORY\userid` that executed the reload. */
+  user: string;
+  startMs: number;
+  stopMs: number;
+  outcome: "success" | "fail" | "abort";
+  /** The error line for a failed reload, e.g. "Cannot open file: 'lib://Data/orders.qvd'". */
+  error?: string;
+  partial?: boolean;
+}
+
+interface Statement {
+  lines: { no: number; text: string }[];
+  isLoad: boolean;
+  fields: string[];
+}
+
+/** Splits a load script into statements (ending with `;`), keeping each line's 1-based number. */
+export function scriptStatements(script: string): Statement[] {
+  const out: Statement[] = [];
+  let current: { no: number; text: string }[] = [];
+  script.split(/\r?\n/).forEach((raw, i) => {
+    const text = raw.trimEnd();
+    const t = text.trim();
+    if (t === "" || t.startsWith("//")) return;
+    current.push({ no: i + 1, text });
+    if (t.endsWith(";")) {
+      const all = current.map((l) => l.text).join(" ");
+      const load = /\b(LOAD|SELECT)\b/i.test(all);
+      const fieldMatch = /\b(?:LOAD|SELECT)\s+(.+?)\s+(?:FROM|RESIDENT|INLINE|AUTOGENERATE)\b/i.exec(all);
+      const fields = fieldMatch ? fieldMatch[1]!.split(",").map((f) => f.trim().replace(/^\[|\]$/g, "")).filter((f) => f && f !== "*") : [];
+      out.push({ lines: current, isLoad: load, fields });
+      current = [];
+    }
+  });
+  if (current.length > 0) out.push({ lines: current, isLoad: false, fields: [] });
+  return out;
+}
+
+function rowsFor(text: string): number {
+  return 1_000 + (createHash("md5").update(text).digest().readUInt32BE(0) % 250_000);
+}
+
+const fmtRows = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+
+/** The statement the error belongs to: the one naming the file/connection in the error, else the last LOAD. */
+function failingIndex(statements: Statement[], error: string): number {
+  const quoted = /'([^']+)'/.exec(error)?.[1];
+  if (quoted) {
+    const hit = statements.findIndex((s) => s.lines.some((l) => l.text.includes(quoted)));
+    if (hit >= 0) return hit;
+  }
+  const loads = statements.map((s, i) => (s.isLoad ? i : -1)).filter((i) => i >= 0);
+  return loads[loads.length - 1] ?? Math.max(0, statements.length - 1);
+}
+
+export function buildScriptLog(input: ScriptLogInput): string {
+  const statements = scriptStatements(input.script);
+  const body: string[] = [];
+  const header = [
+    "Execution started.",
+    `Qlik Sense Server Version ${input.productVersion}`,
+    "CPU Target                    x64",
+    "Operating System              Windows Server 2019 Standard  (64 bit)",
+    "Wow64 mode                    Not using Wow64",
+    "MDAC Version                  6.3.9600.16384",
+    "MDAC Function                 Not available",
+    `Reload Executed By            ${input.user}`,
+    "Process Executing             Qlik Sense Server",
+    "Process ID                    4712",
+  ];
+  if (input.partial) header.push("Partial reload");
+
+  const error = input.error ?? "Cannot open file";
+  const stopAt =
+    input.outcome === "fail"
+      ? failingIndex(statements, error)
+      : input.outcome === "abort"
+        ? Math.floor(statements.length / 2)
+        : statements.length - 1;
+
+  for (let i = 0; i <= stopAt && i < statements.length; i++) {
+    const s = statements[i]!;
+    for (const l of s.lines) body.push(`${String(l.no).padStart(4, "0")}  ${l.text.trim()}`);
+    if (input.outcome === "fail" && i === stopAt) {
+      body.push(`      Error: ${error}`);
+      break;
+    }
+    if (input.outcome === "abort" && i === stopAt) break;
+    if (s.isLoad) {
+      if (s.fields.length > 0) body.push(`      ${s.fields.length} fields found: ${s.fields.join(", ")},`);
+      body.push(`${fmtRows(rowsFor(s.lines.map((l) => l.text).join()))} Lines fetched`);
+    }
+  }
+
+  const footer =
+    input.outcome === "success"
+      ? ["Creating search index", "Search index creation completed successfully", "App saved", "Execution finished."]
+      : input.outcome === "fail"
+        ? ["Execution Failed", "Execution finished."]
+        : ["Execution aborted by user request", "Execution finished."];
+
+  const all = [...header, ...body, ...footer];
+  const span = Math.max(0, input.stopMs - input.startMs);
+  return all
+    .map((line, i) => {
+      const t = input.startMs + (all.length > 1 ? Math.round((span * i) / (all.length - 1)) : 0);
+      return `${scriptLogStamp(t)} ${line}`;
+    })
+    .join("\r\n")
+    .concat("\r\n");
+}

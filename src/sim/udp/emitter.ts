@@ -1,0 +1,106 @@
+// Sends the Scheduler's UDP datagrams to the configured targets, with knobs for hazards Steward must survive
+// (duplicates, `;` in names, non-ASCII, oversize datagrams, dropped datagrams).
+import { createSocket, type Socket } from "node:dgram";
+import { isIPv6 } from "node:net";
+import type { UdpSettings } from "../settings";
+import type { SchedulerLogEvent } from "../tasks/log-event";
+import { formatDatagram, matchingAppenders } from "./format";
+
+export interface SentDatagram {
+  time: string;
+  prefix: string;
+  text: string;
+  bytes: number;
+  targets: string[];
+  dropped: boolean;
+  copies: number;
+}
+
+export interface UdpEmitter {
+  /** Called for every Scheduler log line; sends what the appenders match. */
+  handle(event: SchedulerLogEvent): void;
+  /** The most recent datagrams (newest last), including dropped ones. */
+  recent(): SentDatagram[];
+  clearRecent(): void;
+  stop(): Promise<void>;
+}
+
+const MAX_DATAGRAM = 65_507;
+const KEEP_RECENT = 500;
+
+/** Applies the name/message knobs to a log event before formatting. */
+function decorate(e: SchedulerLogEvent, s: UdpSettings): SchedulerLogEvent {
+  let taskName = e.taskName;
+  let message = e.message;
+  if (s.nonAscii) taskName = `${taskName} – Försäljning Åäö 東京`;
+  if (s.semicolons) {
+    taskName = `${taskName}; part 2`;
+    message = `${message}; see log; code=1`;
+  }
+  return { ...e, taskName, message };
+}
+
+function pad(text: string, targetBytes: number): string {
+  const have = Buffer.byteLength(text, "utf8");
+  const want = Math.min(targetBytes, MAX_DATAGRAM);
+  return have >= want ? text : text + " " + "X".repeat(Math.max(0, want - have - 1));
+}
+
+export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) => void = () => {}): UdpEmitter {
+  let v4: Socket | undefined;
+  let v6: Socket | undefined;
+  const recent: SentDatagram[] = [];
+
+  const socketFor = (host: string): Socket => {
+    if (isIPv6(host)) {
+      v6 ??= createSocket("udp6").on("error", onError);
+      v6.unref();
+      return v6;
+    }
+    v4 ??= createSocket("udp4").on("error", onError);
+    v4.unref();
+    return v4;
+  };
+
+  const send = (buf: Buffer) => {
+    for (const t of settings.targets) {
+      socketFor(t.host).send(buf, t.port, t.host, (err) => {
+        if (err) onError(err);
+      });
+    }
+  };
+
+  return {
+    handle(event) {
+      for (const appender of matchingAppenders(event, settings.generation)) {
+        let text = formatDatagram(appender.prefix, decorate(event, settings), { nullForMissing: settings.nullForMissing });
+        if (settings.oversizeBytes > 0) text = pad(text, settings.oversizeBytes);
+        const buf = Buffer.from(text, "utf8");
+        const dropped = settings.dropNext > 0;
+        if (dropped) settings.dropNext--;
+        const copies = 1 + settings.duplicates;
+        if (!dropped) for (let i = 0; i < copies; i++) send(buf);
+        recent.push({
+          time: new Date(event.timeMs).toISOString(),
+          prefix: appender.prefix,
+          text,
+          bytes: buf.length,
+          targets: settings.targets.map((t) => `${t.host}:${t.port}`),
+          dropped,
+          copies: dropped ? 0 : copies,
+        });
+        if (recent.length > KEEP_RECENT) recent.shift();
+      }
+    },
+    recent: () => [...recent],
+    clearRecent: () => {
+      recent.length = 0;
+    },
+    async stop() {
+      const close = (s: Socket | undefined) => new Promise<void>((r) => (s ? s.close(() => r()) : r()));
+      await Promise.all([close(v4), close(v6)]);
+      v4 = undefined;
+      v6 = undefined;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Response helpers and a strict query-string parser shared by the simulator's HTTP servers.
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+export function text(status: number, body: string, contentType = "text/plain; charset=utf-8"): Response {
+  return new Response(body, { status, headers: { "content-type": contentType } });
+}
+
+export function empty(status: number): Response {
+  return new Response(null, { status });
+}
+
+export class QueryError extends Error {}
+
+/**
+ * Parses a raw query string. A part without `=` is reported (QRS answers "Missing parameter value(s)"),
+ * `+` is a space, and bad percent-encoding throws.
+ */
+export function parseQuery(search: string): { params: Map<string, string>; bare: string[] } {
+  const params = new Map<string, string>();
+  const bare: string[] = [];
+  const raw = search.startsWith("?") ? search.slice(1) : search;
+  if (raw === "") return { params, bare };
+  for (const part of raw.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    const decode = (s: string) => {
+      try {
+        return decodeURIComponent(s.replace(/\+/g, " "));
+      } catch {
+        throw new QueryError(`malformed percent-encoding in '${s}'`);
+      }
+    };
+    if (eq < 0) {
+      bare.push(decode(part));
+      continue;
+    }
+    params.set(decode(part.slice(0, eq)).toLowerCase(), decode(part.slice(eq + 1)));
+  }
+  return { params, bare };
+}
+
+export async function readBody(req: Request, limit = 1_048_576): Promise<string> {
+  const buf = await req.arrayBuffer();
+  if (buf.byteLength > limit) throw new QueryError(`request body larger than ${limit} bytes`);
+  return new TextDecoder().decode(buf);
+}
