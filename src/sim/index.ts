@@ -17,6 +17,7 @@ import { createTaskScheduler } from "./tasks/scheduler";
 import { createFaults, type Faults } from "./traffic/faults";
 import { createRequestLog, type RequestLog } from "./traffic/request-log";
 import { createUdpEmitter, type UdpEmitter } from "./udp/emitter";
+import { matchingAppenders } from "./udp/format";
 import type { Listener } from "./util/listener";
 
 export { SimError } from "./errors";
@@ -97,7 +98,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const repo = createRepository(site);
   const udp = createUdpEmitter(settings.udp, onError);
-  const tasks = createTaskRunner({ repo, settings, now, onLog: (e) => udp.handle(e) });
+  const tasks = createTaskRunner({
+    repo,
+    settings,
+    now,
+    onLog: (e) => {
+      udp.handle(e);
+      // Log the transitions an appender could pick up, so a person watching `steward sim` sees the story.
+      if (matchingAppenders(e, "both").length > 0) log.info(`${e.taskName}: ${e.message}`, { taskId: e.taskId, executionId: e.executionId });
+    },
+  });
   const scheduler = createTaskScheduler(repo, tasks, opts.schedules ?? true);
   const engine = createEngineState(repo, settings, now);
   const requests = createRequestLog();
