@@ -1,0 +1,109 @@
+// The filter language over HTTP on the default site: Butler's filters, every operator, and/or/parens, quoting,
+// any-element on collections, case-insensitivity, percent-decoding, and 400 on garbage.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { f, startTestSim, type TestSim } from "./helpers";
+
+let t: TestSim;
+beforeAll(async () => {
+  t = await startTestSim();
+});
+afterAll(() => t.stop());
+
+const names = async (resource: string, expr: string) => {
+  const r = await t.qrs.get(`${resource}?${f(expr)}`);
+  expect(r.status).toBe(200);
+  return r.json<any[]>().map((x) => x.name as string).sort();
+};
+
+describe("sim QRS filter: the filters Butler sends", () => {
+  test("id eq {guid}", async () => {
+    expect(await names("task", "id eq 7552d9fc-d1bb-4975-9a38-18357de531ea")).toEqual(["Reload Sales dashboard"]);
+  });
+  test("tags.name eq 'X' (any element)", async () => {
+    expect(await names("task/full", "tags.name eq 'Butler 5.0 demo'")).toEqual([
+      "Partial reload – Partial reload demo",
+      "Reload Customer 360",
+      "Reload Finance – General ledger",
+      "Reload Sales dashboard",
+      "Reload chain – step 1",
+    ]);
+    expect(await names("task/full", "tags.name eq 'startTask1'")).toEqual(["Reload Inventory on hand", "Reload Logistics KPIs", "Reload Sales dashboard"]);
+  });
+  test("(customProperties.definition.name eq 'N') and (customProperties.value eq 'V')", async () => {
+    expect(await names("task/full", "(customProperties.definition.name eq 'taskGroup') and (customProperties.value eq 'financial-reports')")).toEqual([
+      "Reload ERP extract – staging",
+      "Reload Finance – Accounts payable",
+      "Reload Finance – General ledger",
+      "Run ERP extract script",
+    ]);
+  });
+  test("id eq X and CP name [and value] for the CP checks", async () => {
+    const id = "7552d9fc-d1bb-4975-9a38-18357de531ea";
+    expect(await names("task/full", `id eq ${id} and customProperties.definition.name eq 'Butler_SuccessReloadTask_InfluxDB'`)).toHaveLength(1);
+    expect(await names("task/full", `id eq ${id} and customProperties.definition.name eq 'Butler_SuccessReloadTask_InfluxDB' and customProperties.value eq 'Yes'`)).toHaveLength(1);
+    expect(await names("task/full", `id eq ${id} and customProperties.definition.name eq 'priority'`)).toEqual([]);
+  });
+  test("objectTypes eq 'ReloadTask' and name eq 'N' on custom property definitions", async () => {
+    expect(await names("custompropertydefinition/full", "objectTypes eq 'ExternalProgramTask'")).toEqual(["Butler_FailedAlertEnableEmail", "taskGroup"]);
+    expect(await names("custompropertydefinition/full", "name eq 'Butler_FailedTaskAlert_Email'")).toEqual(["Butler_FailedTaskAlert_Email"]);
+  });
+  test("Butler doubles ' without URL-encoding the rest: spaces and '' still work once percent-decoded", async () => {
+    const r = await t.qrs.get("task?filter=name%20eq%20'Reload;%20Sales;%20EMEA'");
+    expect(r.json<any[]>().map((x) => x.name)).toEqual(["Reload; Sales; EMEA"]);
+    const plus = await t.qrs.get("task?filter=name+eq+'Reload+Customer+360'");
+    expect(plus.json<any[]>().map((x) => x.name)).toEqual(["Reload Customer 360"]);
+  });
+});
+
+describe("sim QRS filter: operators and structure", () => {
+  test("ne gt ge lt le on numbers and enums", async () => {
+    expect((await names("task", "taskType ne 0")).length).toBe(8);
+    expect(await names("task", "taskType gt 3")).toEqual(["Preload Finance app", "Preload Sales dashboard"]);
+    expect((await names("task", "taskType ge 3")).length).toBe(4);
+    expect((await names("task", "taskType lt 1")).length).toBe(15);
+    expect((await names("task", "taskType le 1")).length).toBe(17);
+    expect(await names("task", "taskType eq UserSync")).toEqual(["User sync Azure AD", "User sync CORP"]);
+    expect(await names("task/full", "maxRetries ge 2")).toEqual(["Nightly – Försäljning"]);
+  });
+  test("sw ew so, case-insensitive, non-ASCII", async () => {
+    expect(await names("task", "name sw 'PRELOAD'")).toEqual(["Preload Finance app", "Preload Sales dashboard"]);
+    expect(await names("task", "name ew 'försäljning'")).toEqual(["Nightly – Försäljning"]);
+    expect(await names("app", "name so 'FINANCE –'")).toEqual(["Finance – Accounts payable", "Finance – General ledger"]);
+  });
+  test("true/false/null", async () => {
+    expect(await names("task", "enabled eq false")).toEqual(["Reload License monitor"]);
+    expect((await names("app/full", "stream eq null")).sort()).toEqual(["ERP extract – staging", "Reload chain – step 1"]);
+    expect((await names("user/full", "inactive eq true"))).toEqual(["Li Wei"]);
+  });
+  test("and/or precedence and parentheses", async () => {
+    expect(await names("task", "taskType eq 3 or taskType eq 4 and name sw 'Preload S'")).toEqual(["Distribute HR", "Distribute Sales to Cloud", "Preload Sales dashboard"]);
+    expect(await names("task", "(taskType eq 3 or taskType eq 4) and name sw 'Preload S'")).toEqual(["Preload Sales dashboard"]);
+  });
+  test("dotted paths into objects, case-insensitive", async () => {
+    expect((await names("task/full", "App.Stream.Name eq 'sales'")).length).toBe(3);
+    expect(await names("app/full", "OWNER.USERID eq 'ERIK'")).toEqual(["Försäljning"]);
+  });
+  test("dates compare as dates", async () => {
+    expect(await names("app/full", "createdDate gt '2024-02-12T00:00:00.000Z'")).toEqual(["ERP extract – staging", "License monitor", "Partial reload demo"]);
+    expect((await names("app/full", "createdDate le '2024-02-01'")).length).toBe(0);
+  });
+});
+
+describe("sim QRS filter: errors", () => {
+  for (const bad of ["name eq", "name eq 'x", "(name eq 'x'", "name equals 'x'", "name eq 'x' or", "eq 'x'", "name eq \"x\"", "nosuchprop eq 1"]) {
+    test(`400 for ${bad}`, async () => {
+      const r = await t.qrs.get(`task?${f(bad)}`);
+      expect(r.status).toBe(400);
+      expect(r.text.startsWith("Cannot parse the expression: ")).toBe(true);
+    });
+  }
+  test("malformed percent-encoding → 400", async () => {
+    const r = await t.qrs.get("task?filter=name%ZZeq");
+    expect(r.status).toBe(400);
+  });
+  test("a filter that matches nothing → 200 []", async () => {
+    const r = await t.qrs.get(`task?${f("name eq 'no such task'")}`);
+    expect(r.status).toBe(200);
+    expect(r.json()).toEqual([]);
+  });
+});
