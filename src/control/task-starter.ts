@@ -164,7 +164,7 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
     try {
       if (options.synchronous) {
         const sessionId = await deps.qrs.startTaskSynchronous(c.task.id);
-        if (!sessionId) return { ...base, status: "failed", error: "QRS did not start the task (disabled, or no scheduler could take it)" };
+        if (!sessionId) return { ...base, status: "failed", error: "QRS did not start the task (it is disabled, already running, or no scheduler node could take it)" };
         return { ...base, executionSessionId: sessionId };
       }
       await deps.qrs.startTask(c.task.id);
