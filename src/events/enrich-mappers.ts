@@ -1,0 +1,119 @@
+// Pure mappings from QRS entities to the pieces of a TaskEvent, plus the script-log excerpt and links.
+import type { QrsApp, QrsCustomPropertyValue, QrsExecutionResult, QrsTask, QrsUser } from "../qlik/qrs-schemas";
+import { executionStatusName, isNeverDate, ZERO_GUID } from "../qlik/qrs-schemas";
+import { TASK_TYPES, type ExecutionInfo, type NameValue, type QlikUserRef, type ScriptLogExcerpt, type TaskEvent, type TaskOutcome, type TaskType } from "./types";
+
+export function taskTypeOf(code: number | null | undefined): TaskType | undefined {
+  return code !== null && code !== undefined ? TASK_TYPES[code] : undefined;
+}
+
+/** The event outcome of a final QRS execution status; undefined for states that are not an end of a run. */
+export function outcomeOfStatus(status: number): TaskOutcome | undefined {
+  if (status === 7) return "succeeded";
+  if (status === 6) return "aborted";
+  if (status === 8 || status === 11) return "failed";
+  return undefined;
+}
+
+const cps = (list: QrsCustomPropertyValue[] | null | undefined): NameValue[] => (list ?? []).map((c) => ({ name: c.definition.name, value: c.value }));
+const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+const date = (v: string | null | undefined) => (isNeverDate(v) ? undefined : v!);
+
+export function taskPart(t: QrsTask): TaskEvent["task"] {
+  return {
+    id: t.id,
+    name: t.name,
+    enabled: opt(t.enabled),
+    tags: (t.tags ?? []).map((x) => x.name),
+    customProperties: cps(t.customProperties),
+    isManuallyTriggered: opt(t.isManuallyTriggered),
+    isPartialReload: opt(t.isPartialReload),
+    maxRetries: opt(t.maxRetries),
+    sessionTimeoutMinutes: opt(t.taskSessionTimeout),
+    modifiedDate: opt(t.modifiedDate),
+    modifiedByUserName: opt(t.modifiedByUserName),
+    nextExecution: date(t.operational?.nextExecution),
+  };
+}
+
+export function appPart(a: QrsApp): NonNullable<TaskEvent["app"]> {
+  return {
+    id: a.id,
+    name: a.name,
+    stream: a.stream?.name,
+    published: opt(a.published),
+    tags: (a.tags ?? []).map((x) => x.name),
+    customProperties: cps(a.customProperties),
+    owner: a.owner ? { id: a.owner.id, userDirectory: a.owner.userDirectory, userId: a.owner.userId, name: opt(a.owner.name), emails: [] } : undefined,
+    lastReloadTime: date(a.lastReloadTime),
+    description: opt(a.description),
+    fileSize: opt(a.fileSize),
+    modifiedDate: opt(a.modifiedDate),
+    modifiedByUserName: opt(a.modifiedByUserName),
+    publishTime: date(a.publishTime),
+  };
+}
+
+export function ownerEmails(u: QrsUser): string[] {
+  return (u.attributes ?? [])
+    .filter((a) => (a.attributeType ?? "").toLowerCase() === "email" && a.attributeValue)
+    .map((a) => a.attributeValue!);
+}
+
+export function withOwner(owner: QlikUserRef | undefined, user: QrsUser): QlikUserRef {
+  return { ...(owner ?? { userDirectory: user.userDirectory, userId: user.userId }), id: user.id, name: opt(user.name) ?? owner?.name, emails: ownerEmails(user) };
+}
+
+export function executionPart(r: QrsExecutionResult): ExecutionInfo {
+  const details = [...(r.details ?? [])]
+    .map((d) => ({ message: d.message ?? "", detailsType: d.detailsType ?? 2, createdDate: d.detailCreatedDate ?? "" }))
+    .sort((a, b) => a.createdDate.localeCompare(b.createdDate));
+  const start = date(r.startTime);
+  const stop = date(r.stopTime);
+  const computed = start && stop ? Date.parse(stop) - Date.parse(start) : undefined;
+  return {
+    executionResultId: r.id,
+    statusCode: r.status,
+    status: executionStatusName(r.status),
+    startTime: start,
+    stopTime: stop,
+    // QRS leaves duration 0 until it has caught up; the times are then more honest.
+    durationMs: r.duration ? r.duration : computed !== undefined && Number.isFinite(computed) ? computed : opt(r.duration),
+    executingNode: opt(r.executingNodeName),
+    details,
+    fileReferenceId: r.fileReferenceID && r.fileReferenceID !== ZERO_GUID ? r.fileReferenceID : undefined,
+    scriptLogSize: opt(r.scriptLogSize),
+  };
+}
+
+/** First `head` and last `tail` lines (not overlapping), the whole text capped at `maxTextBytes`. */
+export function scriptLogExcerpt(text: string, head: number, tail: number, maxTextBytes: number): ScriptLogExcerpt {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  const h = lines.slice(0, head);
+  const t = lines.slice(Math.max(h.length, lines.length - tail));
+  const bytes = Buffer.byteLength(text, "utf8");
+  const excerpt: ScriptLogExcerpt = { head: h, tail: t, totalLines: lines.length, sizeBytes: bytes };
+  if (maxTextBytes > 0) {
+    if (bytes <= maxTextBytes) excerpt.text = text;
+    else {
+      // Keep the end: errors are reported last.
+      excerpt.text = Buffer.from(text, "utf8").subarray(bytes - maxTextBytes).toString("utf8").replace(/^\uFFFD+/, "");
+      excerpt.truncated = true;
+    }
+  }
+  return excerpt;
+}
+
+export function linksFor(qmcUrl: string | undefined, hubUrl: string | undefined, appId: string | undefined): TaskEvent["links"] | undefined {
+  if (!qmcUrl && !hubUrl) return undefined;
+  const links: NonNullable<TaskEvent["links"]> = {};
+  if (qmcUrl) {
+    const base = qmcUrl.replace(/\/+$/, "");
+    links.qmc = base;
+    // The QMC's task list; deep links into the QMC single-page app are not stable across releases.
+    links.qmcTask = `${base}/tasks`;
+  }
+  if (hubUrl && appId) links.hubApp = `${hubUrl.replace(/\/+$/, "").replace(/\/hub$/i, "")}/sense/app/${appId}`;
+  return links;
+}

@@ -1,0 +1,179 @@
+// Turns "this run ended" (from a datagram or from reconciliation) into a TaskEvent, looking up the task, the
+// execution result, the app and its owner, and the script log in QRS, each lookup with its own time budget.
+// A failed lookup never drops the event: it goes out with `complete: false` and a `missing` entry.
+import type { Logger } from "pino";
+import type { Config } from "../config/schema";
+import type { Clock } from "../core/clock";
+import { describeError } from "../core/errors";
+import { eq } from "../qlik/qrs-filter";
+import type { QrsCallOptions, QrsClient } from "../qlik/qrs-client";
+import { FINAL_EXECUTION_STATUSES, executionStatusName, type QrsExecutionResult, type QrsTask } from "../qlik/qrs-schemas";
+import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withOwner } from "./enrich-mappers";
+import type { TaskEvent, TaskOutcome, TaskType } from "./types";
+
+/** What is known about a finished run before enrichment. */
+export interface RunReport {
+  source: TaskEvent["source"];
+  outcome: TaskOutcome;
+  executionId: string;
+  taskId: string;
+  appId?: string;
+  host?: string;
+  user?: string;
+  taskName?: string;
+  appName?: string;
+  logTimestamp?: string;
+  logLevel?: string;
+  logMessage?: string;
+  /** The datagram came from the distribute appender (the task type is known without QRS). */
+  distribute?: boolean;
+  /** An execution result already read from QRS (reconciliation, distribute polling). */
+  execution?: QrsExecutionResult;
+  /** Gaps the caller already knows of (e.g. a distribute outcome that had to be guessed). */
+  knownMissing?: TaskEvent["missing"];
+}
+
+export interface EnricherDeps {
+  qrs?: QrsClient;
+  log: Logger;
+  clock: Clock;
+}
+
+type Missing = TaskEvent["missing"];
+
+export interface TaskEventEnricher {
+  enrich(report: RunReport): Promise<TaskEvent>;
+}
+
+export function createTaskEventEnricher(
+  cfg: Config["intake"]["enrichment"],
+  links: { qmcUrl?: string; hubUrl?: string },
+  deps: EnricherDeps,
+): TaskEventEnricher {
+  const log = deps.log.child({ module: "enrich" });
+  const sleep = (ms: number) => new Promise<void>((r) => deps.clock.setTimeout(r, ms));
+
+  /** Runs one QRS lookup within the per-lookup budget; failures are recorded in `missing`, never thrown. */
+  async function lookup<T>(missing: Missing, item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs = cfg.lookupTimeoutMs): Promise<T | undefined> {
+    const signal = AbortSignal.timeout(budgetMs);
+    try {
+      return await fn({ timeoutMs: Math.min(budgetMs, cfg.lookupTimeoutMs), signal });
+    } catch (err) {
+      const reason = signal.aborted ? `no answer from QRS within ${budgetMs} ms` : describeError(err);
+      missing.push({ item, reason });
+      return undefined;
+    }
+  }
+
+  async function executionFor(qrs: QrsClient, r: RunReport, task: QrsTask | undefined, missing: Missing): Promise<QrsExecutionResult | undefined> {
+    let result = r.execution;
+    let lastTry: Missing = [];
+    for (let attempt = 1; attempt <= cfg.finalStatusAttempts; attempt++) {
+      if (result && FINAL_EXECUTION_STATUSES.has(result.status)) return result;
+      if (attempt > 1) await sleep(cfg.finalStatusDelayMs);
+      const last = attempt === 1 ? task?.operational?.lastExecutionResult : undefined;
+      if (last && (last.executionID ?? "").toLowerCase() === r.executionId) {
+        result = last;
+        continue;
+      }
+      lastTry = [];
+      const rows = await lookup(lastTry, "execution", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o));
+      const newest = rows?.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
+      if (newest) result = newest;
+    }
+    if (result && !FINAL_EXECUTION_STATUSES.has(result.status)) {
+      missing.push({ item: "execution", reason: `QRS had not recorded the end of the run yet (status ${executionStatusName(result.status)})` });
+    } else if (!result) {
+      missing.push(...(lastTry.length ? lastTry : [{ item: "execution", reason: `QRS has no execution result for execution ${r.executionId}` }]));
+    }
+    return result;
+  }
+
+  function guessType(r: RunReport): TaskType {
+    if (r.distribute) return "distribute";
+    return r.appId ? "reload" : "externalProgram";
+  }
+
+  return {
+    async enrich(r) {
+      const missing: Missing = [...(r.knownMissing ?? [])];
+      const receivedAt = new Date(deps.clock.now()).toISOString();
+      const event: TaskEvent = {
+        id: `${r.executionId}:${r.outcome}`,
+        kind: `task.${r.outcome}`,
+        outcome: r.outcome,
+        taskType: guessType(r),
+        source: r.source,
+        receivedAt,
+        host: r.host ?? r.execution?.executingNodeName ?? "",
+        executionId: r.executionId,
+        user: r.user ?? "",
+        logTimestamp: r.logTimestamp,
+        logLevel: r.logLevel,
+        logMessage: r.logMessage,
+        task: { id: r.taskId, name: r.taskName ?? "", tags: [], customProperties: [] },
+        app: r.appId ? { id: r.appId, name: r.appName ?? "", tags: [], customProperties: [] } : undefined,
+        execution: r.execution ? executionPart(r.execution) : undefined,
+        complete: false,
+        missing,
+        links: linksFor(links.qmcUrl, links.hubUrl, r.appId),
+      };
+      const qrs = deps.qrs;
+      if (!qrs) {
+        missing.push({ item: "qrs", reason: "qlik is not configured, so task, app and execution details are unknown" });
+        return event;
+      }
+
+      const task = await lookup(missing, "task", (o) => qrs.getTaskFull(r.taskId, o));
+      const type = taskTypeOf(task?.taskType);
+      if (task) event.task = taskPart(task);
+      if (type) event.taskType = type;
+      else missing.push({ item: "taskType", reason: task ? `unknown QRS taskType ${task.taskType}` : `guessed as ${event.taskType} (task lookup failed)` });
+      const appId = r.appId ?? task?.app?.id;
+
+      const [execution, app] = await Promise.all([
+        executionFor(qrs, r, task, missing),
+        appId ? lookup(missing, "app", (o) => qrs.getAppFull(appId, o)) : Promise.resolve(undefined),
+      ]);
+      if (execution) {
+        event.execution = executionPart(execution);
+        if (!event.host) event.host = execution.executingNodeName ?? "";
+      }
+      if (app) {
+        event.app = appPart(app);
+        event.links = linksFor(links.qmcUrl, links.hubUrl, app.id);
+      } else if (appId && !event.app) {
+        event.app = { id: appId, name: task?.app?.name ?? r.appName ?? "", stream: task?.app?.stream?.name, tags: [], customProperties: [] };
+      }
+
+      const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess);
+      const ownerId = app?.owner?.id;
+      const budgetLog = cfg.scriptLog.attempts * (cfg.lookupTimeoutMs + cfg.scriptLog.retryDelayMs);
+      const [owner, logResult] = await Promise.all([
+        ownerId ? lookup(missing, "appOwner", (o) => qrs.getUser(ownerId, o)) : Promise.resolve(undefined),
+        wantLog
+          ? lookup(
+              missing,
+              "scriptLog",
+              (o) =>
+                qrs.getScriptLog(r.taskId, {
+                  executionResultId: execution?.id,
+                  fileReferenceId: execution?.fileReferenceID ?? undefined,
+                  attempts: cfg.scriptLog.attempts,
+                  retryDelayMs: cfg.scriptLog.retryDelayMs,
+                  timeoutMs: o.timeoutMs,
+                  signal: o.signal,
+                }),
+              budgetLog,
+            )
+          : Promise.resolve(undefined),
+      ]);
+      if (owner && event.app) event.app.owner = withOwner(event.app.owner, owner);
+      if (logResult) event.scriptLog = scriptLogExcerpt(logResult.text, cfg.scriptLog.headLines, cfg.scriptLog.tailLines, cfg.scriptLog.maxTextBytes);
+
+      event.complete = missing.length === 0;
+      if (!event.complete) log.debug({ eventId: event.id, missing }, "task event is incomplete");
+      return event;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+// Reconciliation with QRS: at start and on an interval, read the execution results that ended since the last
+// one seen (a persisted watermark) and emit events for runs no datagram announced — Steward was down, a datagram
+// was lost, a node had no appender. Runs younger than `settleSeconds` are left to the datagram path.
+import type { Logger } from "pino";
+import type { Config } from "../config/schema";
+import type { Clock, Timer } from "../core/clock";
+import { describeError } from "../core/errors";
+import type { Counter } from "../core/metrics";
+import { and, compare } from "../qlik/qrs-filter";
+import type { QrsClient } from "../qlik/qrs-client";
+import { isNeverDate, type QrsExecutionResult } from "../qlik/qrs-schemas";
+import { outcomeOfStatus } from "./enrich-mappers";
+import type { RunReport } from "./enrich-task-event";
+
+/** What reconciliation needs from the intake: dedupe claims and the shared processing path. */
+export interface ReconcileSink {
+  claim(key: string, executionId: string, anyOutcome: boolean): boolean;
+  process(report: RunReport, key: string): Promise<unknown>;
+}
+
+export interface ReconcileState {
+  getState(name: string): string | undefined;
+  setState(name: string, value: string): void;
+}
+
+export interface ReconcilePassResult {
+  fetched: number;
+  emitted: number;
+  skipped: number;
+  watermark: string;
+}
+
+export interface Reconciler {
+  start(): void;
+  stop(): Promise<void>;
+  /** One pass now (also what the timer runs); concurrent calls share the running pass. */
+  runOnce(): Promise<ReconcilePassResult | undefined>;
+}
+
+export const WATERMARK_KEY = "reconcile.watermark";
+
+export function createReconciler(
+  cfg: Config["intake"]["reconcile"],
+  deps: { qrs: QrsClient; state: ReconcileState; sink: ReconcileSink; clock: Clock; log: Logger; lookupTimeoutMs: number; counters: { runs: Counter; reconciled: Counter } },
+): Reconciler {
+  const log = deps.log.child({ module: "reconcile" });
+  let timer: Timer | undefined;
+  let stopped = true;
+  let current: Promise<ReconcilePassResult | undefined> | undefined;
+
+  function watermark(): string {
+    const stored = deps.state.getState(WATERMARK_KEY);
+    if (stored) return stored;
+    const initial = new Date(deps.clock.now() - cfg.initialLookbackMinutes * 60_000).toISOString();
+    deps.state.setState(WATERMARK_KEY, initial);
+    return initial;
+  }
+
+  async function pass(): Promise<ReconcilePassResult> {
+    const since = watermark();
+    const until = new Date(deps.clock.now() - cfg.settleSeconds * 1000).toISOString();
+    if (until <= since) return { fetched: 0, emitted: 0, skipped: 0, watermark: since };
+    const rows = await deps.qrs.getExecutionResults(and(compare("stopTime", "gt", since), compare("stopTime", "le", until)), {
+      orderBy: "stopTime asc",
+      timeoutMs: deps.lookupTimeoutMs * 3,
+    });
+    // Newest result per execution (one per retry attempt); only runs that really ended.
+    const byExecution = new Map<string, QrsExecutionResult>();
+    for (const r of rows) {
+      if (!r.executionID || isNeverDate(r.stopTime) || r.stopTime! <= since) continue;
+      const id = r.executionID.toLowerCase();
+      const prev = byExecution.get(id);
+      if (!prev || (prev.stopTime ?? "") < (r.stopTime ?? "")) byExecution.set(id, r);
+    }
+    const ordered = [...byExecution.values()].sort((a, b) => a.stopTime!.localeCompare(b.stopTime!));
+    // Cut at maxPerPass, but never between runs with the same stopTime (the watermark is exclusive).
+    let batch = ordered.slice(0, cfg.maxPerPass);
+    const lastStop = batch[batch.length - 1]?.stopTime;
+    if (lastStop) batch = ordered.filter((r) => r.stopTime! <= lastStop);
+
+    let emitted = 0;
+    let skipped = 0;
+    for (const r of batch) {
+      if (stopped) break;
+      const executionId = r.executionID!.toLowerCase();
+      const outcome = outcomeOfStatus(r.status);
+      const taskId = r.taskID?.toLowerCase();
+      if (!outcome || !taskId) {
+        skipped++;
+      } else if (!deps.sink.claim(`${executionId}:${outcome}`, executionId, true)) {
+        skipped++;
+      } else {
+        const event = await deps.sink.process(
+          { source: "reconcile", outcome, executionId, taskId, appId: r.appID?.toLowerCase() || undefined, host: r.executingNodeName ?? undefined, execution: r },
+          `${executionId}:${outcome}`,
+        );
+        if (event) {
+          deps.counters.reconciled.inc();
+          emitted++;
+        }
+      }
+      deps.state.setState(WATERMARK_KEY, r.stopTime!);
+    }
+    const result = { fetched: rows.length, emitted, skipped, watermark: deps.state.getState(WATERMARK_KEY) ?? since };
+    if (emitted > 0) log.info(result, "reconciliation found runs no datagram announced");
+    else log.debug(result, "reconciliation pass");
+    return result;
+  }
+
+  function runOnce() {
+    current ??= pass()
+      .then((r) => {
+        deps.counters.runs.inc({ result: "ok" });
+        return r;
+      })
+      .catch((err) => {
+        deps.counters.runs.inc({ result: "error" });
+        log.warn({ err: describeError(err) }, "reconciliation with QRS failed; will retry on the next interval");
+        return undefined;
+      })
+      .finally(() => {
+        current = undefined;
+      });
+    return current;
+  }
+
+  function arm() {
+    if (stopped) return;
+    timer = deps.clock.setTimeout(() => {
+      void runOnce().finally(arm);
+    }, cfg.intervalSeconds * 1000);
+    timer.unref?.();
+  }
+
+  return {
+    start() {
+      stopped = false;
+      void runOnce().finally(arm);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) deps.clock.clearTimeout(timer);
+      timer = undefined;
+      await current;
+    },
+    runOnce,
+  };
+}

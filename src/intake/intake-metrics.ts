@@ -1,0 +1,35 @@
+// The intake's Prometheus series: received → rejected | parsed → deduplicated | dropped | enriched → emitted.
+import type { Counter, MetricsRegistry } from "../core/metrics";
+
+export interface IntakeCounters {
+  received: Counter;
+  rejected: Counter;
+  parsed: Counter;
+  deduplicated: Counter;
+  dropped: Counter;
+  enriched: Counter;
+  emitted: Counter;
+  reconciled: Counter;
+  reconcileRuns: Counter;
+}
+
+export function registerIntakeMetrics(
+  m: MetricsRegistry,
+  gauges: { queueDepth: () => number; inFlight: () => number; pendingDistribute: () => number; seenEntries: () => number },
+): IntakeCounters {
+  m.gaugeFn("steward_intake_queue_depth", "Parsed task datagrams waiting for enrichment.", gauges.queueDepth);
+  m.gaugeFn("steward_intake_in_flight", "Task runs being enriched right now.", gauges.inFlight);
+  m.gaugeFn("steward_intake_distribute_pending", "Distribution runs polled in QRS until their outcome is final.", gauges.pendingDistribute);
+  m.gaugeFn("steward_intake_dedupe_entries", "Remembered ExecutionId + outcome keys (store).", gauges.seenEntries);
+  return {
+    received: m.counter("steward_intake_datagrams_received_total", "UDP datagrams received."),
+    rejected: m.counter("steward_intake_datagrams_rejected_total", "Datagrams refused, by reason (source_not_allowed, too_large, or a parse reason)."),
+    parsed: m.counter("steward_intake_datagrams_parsed_total", "Datagrams parsed, by kind (scheduler, engine)."),
+    deduplicated: m.counter("steward_intake_deduplicated_total", "Reports of a run already handled or in flight, by source."),
+    dropped: m.counter("steward_intake_dropped_total", "Parsed runs dropped before enrichment, by reason (queue_full, stopping)."),
+    enriched: m.counter("steward_intake_events_enriched_total", "Task events enriched from QRS, by completeness."),
+    emitted: m.counter("steward_intake_events_emitted_total", "Task events put on the bus, by kind and source."),
+    reconciled: m.counter("steward_intake_reconciled_total", "Task events found by reconciliation with QRS (no datagram announced them)."),
+    reconcileRuns: m.counter("steward_intake_reconcile_runs_total", "Reconciliation passes, by result."),
+  };
+}

@@ -1,0 +1,113 @@
+// What the intake remembers across restarts: runs already announced (dedupe on ExecutionId + outcome, with
+// expiry), the reconciliation watermark, and distribute runs still waiting for their final state in QRS.
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { MigrationSet } from "../store/database";
+
+export const intakeMigrations: MigrationSet = {
+  module: "intake",
+  migrations: [
+    {
+      version: 1,
+      name: "seen runs, state, pending distribute polls",
+      sql: `
+        CREATE TABLE intake_seen (
+          key TEXT PRIMARY KEY,
+          execution_id TEXT NOT NULL,
+          source TEXT NOT NULL,
+          seen_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX intake_seen_expiry ON intake_seen (expires_at);
+        CREATE INDEX intake_seen_execution ON intake_seen (execution_id);
+        CREATE TABLE intake_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE intake_pending (
+          execution_id TEXT PRIMARY KEY,
+          payload TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          next_at INTEGER NOT NULL,
+          deadline INTEGER NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0
+        );`,
+    },
+  ],
+};
+
+export interface PendingPoll<P> {
+  executionId: string;
+  payload: P;
+  createdAt: number;
+  nextAt: number;
+  deadline: number;
+  attempts: number;
+}
+
+export interface IntakeStore {
+  /** True when the key was handled and has not expired. */
+  isSeen(key: string, now: number): boolean;
+  /** True when any outcome of this execution was handled (reconciliation uses it). */
+  isExecutionSeen(executionId: string, now: number): boolean;
+  markSeen(keys: Array<{ key: string; executionId: string }>, source: string, now: number, ttlMs: number): void;
+  purgeExpired(now: number): number;
+  seenCount(): number;
+  getState(name: string): string | undefined;
+  setState(name: string, value: string): void;
+  addPending<P>(p: PendingPoll<P>): void;
+  updatePending(executionId: string, nextAt: number, attempts: number): void;
+  removePending(executionId: string): void;
+  isPending(executionId: string): boolean;
+  listPending<P>(): Array<PendingPoll<P>>;
+}
+
+export function createIntakeStore(db: DatabaseSync): IntakeStore {
+  const s = (sql: string): StatementSync => db.prepare(sql);
+  const seen = s("SELECT 1 FROM intake_seen WHERE key = ? AND expires_at > ?");
+  const execSeen = s("SELECT 1 FROM intake_seen WHERE execution_id = ? AND expires_at > ? LIMIT 1");
+  const upsertSeen = s(
+    "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at) VALUES (?, ?, ?, ?, ?) " +
+      "ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at",
+  );
+  const purge = s("DELETE FROM intake_seen WHERE expires_at <= ?");
+  const count = s("SELECT COUNT(*) AS n FROM intake_seen");
+  const getState = s("SELECT value FROM intake_state WHERE name = ?");
+  const setState = s("INSERT INTO intake_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+  const addPending = s(
+    "INSERT INTO intake_pending (execution_id, payload, created_at, next_at, deadline, attempts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(execution_id) DO NOTHING",
+  );
+  const updPending = s("UPDATE intake_pending SET next_at = ?, attempts = ? WHERE execution_id = ?");
+  const delPending = s("DELETE FROM intake_pending WHERE execution_id = ?");
+  const hasPending = s("SELECT 1 FROM intake_pending WHERE execution_id = ?");
+  const listPending = s("SELECT * FROM intake_pending ORDER BY next_at");
+
+  return {
+    isSeen: (key, now) => seen.get(key, now) !== undefined,
+    isExecutionSeen: (executionId, now) => execSeen.get(executionId, now) !== undefined,
+    markSeen(keys, source, now, ttlMs) {
+      db.exec("BEGIN");
+      try {
+        for (const k of keys) upsertSeen.run(k.key, k.executionId, source, now, now + ttlMs);
+        db.exec("COMMIT");
+      } catch (err) {
+        db.exec("ROLLBACK");
+        throw err;
+      }
+    },
+    purgeExpired: (now) => Number(purge.run(now).changes),
+    seenCount: () => Number((count.get() as { n: number }).n),
+    getState: (name) => (getState.get(name) as { value: string } | undefined)?.value,
+    setState: (name, value) => void setState.run(name, value),
+    addPending: (p) => void addPending.run(p.executionId, JSON.stringify(p.payload), p.createdAt, p.nextAt, p.deadline, p.attempts),
+    updatePending: (id, nextAt, attempts) => void updPending.run(nextAt, attempts, id),
+    removePending: (id) => void delPending.run(id),
+    isPending: (id) => hasPending.get(id) !== undefined,
+    listPending<P>() {
+      return (listPending.all() as Array<Record<string, unknown>>).map((r) => ({
+        executionId: String(r.execution_id),
+        payload: JSON.parse(String(r.payload)) as P,
+        createdAt: Number(r.created_at),
+        nextAt: Number(r.next_at),
+        deadline: Number(r.deadline),
+        attempts: Number(r.attempts),
+      }));
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// The one path from "a run ended" to a domain event on the bus, shared by datagrams, distribute polling and
+// reconciliation: claim (dedupe in memory and in the store) → enrich → emit → remember as seen.
+import type { Logger } from "pino";
+import type { Clock } from "../core/clock";
+import type { EventBus } from "../core/bus";
+import { describeError } from "../core/errors";
+import type { Counter } from "../core/metrics";
+import type { DomainEvents, TaskEvent } from "../events/types";
+import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
+import type { IntakeStore } from "./intake-store";
+
+export interface RunProcessorDeps {
+  enricher: TaskEventEnricher;
+  bus: EventBus<DomainEvents>;
+  store: IntakeStore;
+  clock: Clock;
+  log: Logger;
+  dedupe: { enabled: boolean; ttlMs: number };
+  counters: { enriched: Counter; emitted: Counter; deduplicated: Counter };
+}
+
+export interface RunProcessor {
+  /**
+   * Reserves a dedupe key while the run is queued or enriched. False when the key (or, with `anyOutcome`, any
+   * outcome of the execution) was already handled or is in flight.
+   */
+  claim(key: string, executionId: string, anyOutcome?: boolean): boolean;
+  release(key: string): void;
+  /** Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. */
+  process(report: RunReport, key: string): Promise<TaskEvent | undefined>;
+  inFlight(executionId: string): boolean;
+}
+
+export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
+  const claims = new Map<string, string>(); // key → executionId
+  const executions = new Map<string, number>(); // executionId → number of claims
+  const log = deps.log.child({ module: "intake" });
+
+  function release(key: string) {
+    const exec = claims.get(key);
+    if (exec === undefined) return;
+    claims.delete(key);
+    const n = (executions.get(exec) ?? 1) - 1;
+    if (n <= 0) executions.delete(exec);
+    else executions.set(exec, n);
+  }
+
+  return {
+    claim(key, executionId, anyOutcome = false) {
+      const now = deps.clock.now();
+      if (claims.has(key)) return false;
+      // Reconciliation always checks what was handled (turning dedupe off must not replay every run from QRS).
+      if (anyOutcome) {
+        if (executions.has(executionId) || deps.store.isExecutionSeen(executionId, now) || deps.store.isPending(executionId)) return false;
+      } else if (deps.dedupe.enabled && deps.store.isSeen(key, now)) return false;
+      claims.set(key, executionId);
+      executions.set(executionId, (executions.get(executionId) ?? 0) + 1);
+      return true;
+    },
+    release,
+    inFlight: (executionId) => executions.has(executionId),
+    async process(report, key) {
+      try {
+        const event = await deps.enricher.enrich(report);
+        deps.counters.enriched.inc({ complete: String(event.complete) });
+        await deps.bus.emit(event.kind, event);
+        deps.counters.emitted.inc({ kind: event.kind, source: event.source });
+        deps.store.markSeen(
+          [
+            { key, executionId: report.executionId },
+            { key: event.id, executionId: report.executionId },
+          ],
+          report.source,
+          deps.clock.now(),
+          deps.dedupe.ttlMs,
+        );
+        log.info(
+          { eventId: event.id, kind: event.kind, taskType: event.taskType, task: event.task.name, source: event.source, complete: event.complete },
+          "task event",
+        );
+        return event;
+      } catch (err) {
+        // Enrichment never throws by design; this is a bug or a store failure. Keep the key unclaimed so
+        // reconciliation can pick the run up again.
+        log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+        return undefined;
+      } finally {
+        release(key);
+      }
+    },
+  };
+}

@@ -1,0 +1,238 @@
+// Composes the task-event intake: UDP socket → allowlist → size → parse → dedupe → bounded queue → enrichment →
+// bus, plus distribute polling and QRS reconciliation. app.ts adds `components` to the lifecycle in order.
+import type { RemoteInfo } from "node:dgram";
+import type { Logger } from "pino";
+import type { Config } from "../config/schema";
+import type { EventBus } from "../core/bus";
+import type { Clock } from "../core/clock";
+import type { Component } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { ReadinessCheck } from "../core/readiness";
+import type { Store } from "../store/database";
+import type { QrsClient } from "../qlik/qrs-client";
+import type { DomainEvents } from "../events/types";
+import { createTaskEventEnricher, type RunReport } from "../events/enrich-task-event";
+import { createReconciler, type Reconciler } from "../events/reconcile";
+import { parseDatagram } from "./datagram-parser";
+import type { SchedulerMessage } from "./datagram-types";
+import { createDistributePoller, distributeKey, type DistributePoller } from "./distribute-poller";
+import { createIntakeStore, type IntakeStore } from "./intake-store";
+import { registerIntakeMetrics, type IntakeCounters } from "./intake-metrics";
+import { createLogThrottle } from "./log-throttle";
+import { createRunProcessor, type RunProcessor } from "./run-processor";
+import { createSourceAllowlist } from "./source-allowlist";
+import { createUdpListener, type UdpListener } from "./udp-listener";
+import { createWorkQueue } from "./work-queue";
+
+export interface TaskIntakeDeps {
+  bus: EventBus<DomainEvents>;
+  log: Logger;
+  clock: Clock;
+  store: Store;
+  metrics: MetricsRegistry;
+  qrs?: QrsClient;
+  /** Tests bind port 0. */
+  udpPort?: number;
+}
+
+export interface TaskIntake {
+  /** Start order: workers, reconciliation, socket (so the socket stops first). */
+  components: Component[];
+  readiness: ReadinessCheck[];
+  udp?: UdpListener;
+  reconciler?: Reconciler;
+  processor: RunProcessor;
+  poller: DistributePoller;
+  store: IntakeStore;
+  counters: IntakeCounters;
+  /** The socket's handler, exposed for tests and replays. */
+  handleDatagram(msg: Buffer, from: Pick<RemoteInfo, "address" | "port">): void;
+}
+
+interface QueueItem {
+  report: RunReport;
+  key: string;
+}
+
+export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskIntake {
+  const cfg = config.intake;
+  const log = deps.log.child({ module: "intake" });
+  const store = createIntakeStore(deps.store.db);
+  const now = () => deps.clock.now();
+  const enricher = createTaskEventEnricher(cfg.enrichment, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, { qrs: deps.qrs, log, clock: deps.clock });
+
+  // Counters are created before their users; the gauges read the objects below lazily.
+  let queueDepth = () => 0;
+  let inFlight = () => 0;
+  const counters = registerIntakeMetrics(deps.metrics, {
+    queueDepth: () => queueDepth(),
+    inFlight: () => inFlight(),
+    pendingDistribute: () => store.listPending().length,
+    seenEntries: () => store.seenCount(),
+  });
+  const processor = createRunProcessor({
+    enricher,
+    bus: deps.bus,
+    store,
+    clock: deps.clock,
+    log,
+    dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
+    counters,
+  });
+  const poller = createDistributePoller(
+    { pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000, maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000, lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs },
+    { qrs: deps.qrs, store, processor, clock: deps.clock, log },
+  );
+  const queue = createWorkQueue<QueueItem>({
+    name: "task-events",
+    size: cfg.queueSize,
+    concurrency: cfg.concurrency,
+    warnRatio: cfg.backpressureWarnRatio,
+    log,
+    now,
+    async worker({ report, key }) {
+      if (report.distribute) {
+        poller.add(report);
+        processor.release(key);
+        return;
+      }
+      await processor.process(report, key);
+    },
+  });
+  queueDepth = () => queue.depth();
+  inFlight = () => queue.active();
+
+  const allowlist = createSourceAllowlist(config.udp.allowedSources, { log, resolveIntervalMs: config.udp.resolveIntervalSeconds * 1000 });
+  const throttle = createLogThrottle(60_000, now);
+  const dropThrottle = createLogThrottle(60_000, now);
+  let stopping = false;
+
+  function rejected(reason: string, from: string, fields: Record<string, unknown>, msg: string) {
+    counters.rejected.inc({ reason });
+    const suppressed = throttle.take(`${from}|${reason}`);
+    if (suppressed !== undefined) log.warn({ source: from, reason, suppressedSinceLast: suppressed, ...fields }, msg);
+  }
+
+  function toReport(m: SchedulerMessage): RunReport {
+    return {
+      source: "udp",
+      outcome: m.outcome === "distribute" ? "succeeded" : m.outcome,
+      executionId: m.executionId,
+      taskId: m.taskId,
+      appId: m.appId,
+      host: m.host,
+      user: m.user,
+      taskName: m.taskName,
+      appName: m.appName || undefined,
+      logTimestamp: m.timestamp,
+      logLevel: m.level,
+      logMessage: m.message,
+      distribute: m.outcome === "distribute" || undefined,
+    };
+  }
+
+  function handleDatagram(msg: Buffer, from: Pick<RemoteInfo, "address" | "port">) {
+    counters.received.inc();
+    if (!allowlist.allows(from.address)) {
+      return rejected("source_not_allowed", from.address, {}, "datagram from a source not in udp.allowedSources ignored");
+    }
+    if (msg.length > config.udp.maxDatagramBytes) {
+      return rejected("too_large", from.address, { bytes: msg.length, max: config.udp.maxDatagramBytes }, "oversized datagram dropped");
+    }
+    const res = parseDatagram(msg, { maxFieldChars: config.udp.maxFieldChars });
+    if (!res.ok) {
+      return rejected(res.reason, from.address, { detail: res.detail, sample: msg.subarray(0, 160).toString("utf8") }, "unparseable datagram");
+    }
+    counters.parsed.inc({ kind: res.message.kind });
+    if (res.message.kind === "engine") {
+      const e = res.message;
+      log.warn({ host: e.host, appId: e.appId, user: `${e.userDirectory}\\${e.userId}`, message: e.message }, "engine reported a failed reload");
+      return;
+    }
+    const m = res.message;
+    const key = m.outcome === "distribute" ? distributeKey(m.executionId) : `${m.executionId}:${m.outcome}`;
+    if ((m.outcome === "distribute" && store.isPending(m.executionId)) || !processor.claim(key, m.executionId)) {
+      counters.deduplicated.inc({ source: "udp" });
+      log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
+      return;
+    }
+    if (!queue.push({ report: toReport(m), key })) {
+      processor.release(key);
+      const reason = stopping ? "stopping" : "queue_full";
+      counters.dropped.inc({ reason });
+      const suppressed = dropThrottle.take(reason);
+      if (suppressed !== undefined) {
+        log.warn({ reason, executionId: m.executionId, queueSize: cfg.queueSize, suppressedSinceLast: suppressed }, "task datagram dropped; reconciliation will pick the run up from QRS");
+      }
+    }
+  }
+
+  const udp = config.udp.enabled
+    ? createUdpListener({ host: config.udp.host, port: deps.udpPort ?? config.udp.port }, { log, onDatagram: handleDatagram })
+    : undefined;
+  const reconciler =
+    deps.qrs && cfg.reconcile.enabled
+      ? createReconciler(cfg.reconcile, {
+          qrs: deps.qrs,
+          state: store,
+          sink: processor,
+          clock: deps.clock,
+          log,
+          lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
+          counters: { runs: counters.reconcileRuns, reconciled: counters.reconciled },
+        })
+      : undefined;
+
+  let purgeTimer: ReturnType<typeof setInterval> | undefined;
+  const components: Component[] = [
+    {
+      name: "intake-workers",
+      start() {
+        stopping = false;
+        store.purgeExpired(now());
+        purgeTimer = setInterval(() => store.purgeExpired(now()), 10 * 60_000);
+        purgeTimer.unref?.();
+        poller.start();
+      },
+      async stop(budgetMs) {
+        stopping = true;
+        clearInterval(purgeTimer);
+        const left = await queue.stop(Math.max(100, budgetMs - 200));
+        for (const item of left) processor.release(item.key);
+        if (left.length > 0) {
+          counters.dropped.inc({ reason: "stopping" }, left.length);
+          log.warn({ dropped: left.length }, "stopped with task datagrams still queued; reconciliation recovers them at the next start");
+        }
+        await poller.stop();
+      },
+    },
+  ];
+  if (reconciler) components.push({ name: "reconcile", start: () => reconciler.start(), stop: () => reconciler.stop() });
+  if (udp) {
+    components.push({
+      name: "udp",
+      async start() {
+        await allowlist.start();
+        if (allowlist.open) log.warn("udp.allowedSources is empty: datagrams from any host are accepted; list your Sense nodes to refuse spoofed events");
+        await udp.start();
+      },
+      async stop() {
+        stopping = true;
+        allowlist.stop();
+        await udp.stop();
+      },
+    });
+  }
+  // Informational: a socket that cannot bind already fails start().
+  const udpCheck = (l: UdpListener): ReadinessCheck => ({
+    name: "udp",
+    required: false,
+    check() {
+      const a = l.address();
+      return a ? { ok: true, detail: `listening on ${a.address}:${a.port}` } : { ok: false, detail: "not listening" };
+    },
+  });
+  const readiness: ReadinessCheck[] = udp ? [udpCheck(udp)] : [];
+
+  return { components, readiness, udp, reconciler, processor, poller, store, counters, handleDatagram };
+}
