@@ -17,6 +17,7 @@ import { auditMigrations, createAuditLog, type AuditLog } from "./audit/audit-lo
 import { coreMigrations, getMeta, setMeta } from "./store/core-migrations";
 import { openStore, type MigrationSet, type Store } from "./store/database";
 import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from "./qlik";
+import { intakeMigrations, setupIntake, type TaskIntake } from "./intake";
 import { kvMigrations, setupKv, type KvStore } from "./kv";
 import { controlMigrations, setupControl, type Control, type TaskStarter } from "./control";
 import { createCorsMiddleware } from "./http/middleware/cors";
@@ -44,6 +45,8 @@ export interface StewardApp {
   server?: HttpServer;
   /** The QRS client; present when config.qlik is set (see src/qlik/README.md). */
   qrs?: QrsClient;
+  /** The task-event intake (UDP listener, dedupe, enrichment, reconciliation). */
+  intake: TaskIntake;
   /** The key-value store; present when kv.enabled (the default). */
   kv?: KvStore;
   /** Whitelisted file operations; present when config.files is set. */
@@ -72,6 +75,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     auditMigrations,
     kvMigrations,
     controlMigrations,
+    intakeMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
@@ -95,6 +99,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const kv = setupKv(config.kv, { store, clock, log, audit, metrics, router: http.router, lifecycle });
   const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
   const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
+  const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
   // ↑ feature modules are wired above this line
 
   // The HTTP listener starts last and stops first.
@@ -121,6 +126,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     clock,
     server,
     qrs,
+    intake,
     kv,
     files,
     taskStarter: control.taskStarter,
