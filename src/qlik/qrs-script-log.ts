@@ -77,7 +77,30 @@ export async function fetchScriptLog(io: ScriptLogIo, taskId: string, opts: Scri
     }
   }
 
+  // A reference whose download was "not ready" is downloaded again on the next attempt rather than replaced:
+  // each new reference starts its own not-ready period on the server. After 3 misses it may have expired.
+  let pending: { flow: ScriptLogResult["flow"]; ref: string; misses: number } | undefined;
+  const download = async (flow: ScriptLogResult["flow"], downloadRef: string, attempt: number): Promise<ScriptLogResult | "not-ready"> => {
+    try {
+      const res = await io.request({ method: "GET", path: `download/reloadtask/${downloadRef}/scriptlog.txt`, ...call });
+      return { text: res.body.toString("utf8"), flow, downloadRef, attempts: attempt };
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== "NOT_FOUND") throw err;
+      problems.push(`download ${downloadRef}: not ready`);
+      return "not-ready";
+    }
+  };
+
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (pending) {
+      const again = await download(pending.flow, pending.ref, attempt);
+      if (again !== "not-ready") return again;
+      pending.misses++;
+      if (pending.misses >= 3) pending = undefined;
+      if (opts.signal?.aborted) break;
+      if (attempt < attempts) await pause(opts.retryDelayMs ?? 2_000, opts.signal);
+      continue;
+    }
     let erId = opts.executionResultId;
     let fileRef = opts.fileReferenceId;
     if (!erId || !fileRef) {
@@ -95,13 +118,10 @@ export async function fetchScriptLog(io: ScriptLogIo, taskId: string, opts: Scri
     for (const c of candidates) {
       const downloadRef = await c.get();
       if (!downloadRef) continue;
-      try {
-        const res = await io.request({ method: "GET", path: `download/reloadtask/${downloadRef}/scriptlog.txt`, ...call });
-        return { text: res.body.toString("utf8"), flow: c.flow, downloadRef, attempts: attempt };
-      } catch (err) {
-        if (!(err instanceof AppError) || err.code !== "NOT_FOUND") throw err;
-        problems.push(`download ${downloadRef}: not ready`);
-      }
+      const got = await download(c.flow, downloadRef, attempt);
+      if (got !== "not-ready") return got;
+      pending = { flow: c.flow, ref: downloadRef, misses: 1 };
+      break;
     }
     if (opts.signal?.aborted) break;
     if (attempt < attempts) await pause(opts.retryDelayMs ?? 2_000, opts.signal);
