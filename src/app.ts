@@ -21,6 +21,7 @@ import { intakeMigrations, setupIntake, type TaskIntake } from "./intake";
 import { kvMigrations, setupKv, type KvStore } from "./kv";
 import { controlMigrations, setupControl, type Control, type TaskStarter } from "./control";
 import { createCorsMiddleware } from "./http/middleware/cors";
+import { createMethodOverride } from "./http/middleware/method-override";
 import { setupFiles, type FileOps } from "./files";
 
 export interface AppOptions {
@@ -87,7 +88,9 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const audit = createAuditLog(store.db, clock);
 
   const corsMw = createCorsMiddleware(config.control.cors);
-  const http = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: corsMw ? [corsMw] : [] });
+  // Method override first: the re-dispatched request then passes CORS and access control like any other.
+  const methodOverride = createMethodOverride(() => http.hono);
+  const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: [methodOverride, ...(corsMw ? [corsMw] : [])] });
 
   // ── Feature modules ── each creates its services from config, registers routes on http.router, and adds
   // its lifecycle components with lifecycle.add(...) in start order (workers first, intake last).
