@@ -23,6 +23,7 @@ import { controlMigrations, setupControl, type Control, type TaskStarter } from 
 import { createCorsMiddleware } from "./http/middleware/cors";
 import { createMethodOverride } from "./http/middleware/method-override";
 import { setupFiles, type FileOps } from "./files";
+import { schedulerMigrations, setupScheduler, type Scheduler } from "./scheduler";
 
 export interface AppOptions {
   log: Logger;
@@ -52,6 +53,8 @@ export interface StewardApp {
   kv?: KvStore;
   /** Whitelisted file operations; present when config.files is set. */
   files?: FileOps;
+  /** Cron and event schedules; present when scheduler.enabled (the default). */
+  scheduler?: Scheduler;
   /** The one path that starts Qlik Sense tasks (REST, MQTT, scheduler, event triggers, chained starts). */
   taskStarter: TaskStarter;
   /** Task starts, app reload jobs and dumps, MQTT. */
@@ -75,6 +78,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     coreMigrations,
     auditMigrations,
     kvMigrations,
+    schedulerMigrations,
     controlMigrations,
     intakeMigrations,
     // ↑ feature modules append their MigrationSet above this line
@@ -102,6 +106,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const kv = setupKv(config.kv, { store, clock, log, audit, metrics, router: http.router, lifecycle });
   const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
   const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
+  const scheduler = setupScheduler(config.scheduler, { store, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
   const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
   // ↑ feature modules are wired above this line
 
@@ -132,6 +137,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     intake,
     kv,
     files,
+    scheduler,
     taskStarter: control.taskStarter,
     control,
     start: () => lifecycle.start(),

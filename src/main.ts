@@ -7,12 +7,15 @@ import { configCheckCommand, configSchemaCommand } from "./cli/config-commands";
 import { demoCommand } from "./cli/demo";
 import { runCommand } from "./cli/run";
 import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
+import { schedulesCommand } from "./scheduler/cli";
 
 const out = (s: string) => console.log(s);
 const err = (s: string) => console.error(s);
 
 /** Commands that parse their own arguments (delegated whole). */
-const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {};
+const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
+  schedules: (argv) => schedulesCommand(argv, out),
+};
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

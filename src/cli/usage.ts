@@ -11,6 +11,7 @@ Commands:
   sim [options]                  Run the Qlik Sense simulator (QRS, Engine, scheduler datagrams)
   config check FILE              Validate a config file; errors name the line and the key
   config schema [--out FILE]     Print the JSON Schema of the config file (for editors)
+  schedules import FILE          Import Butler's schedule file into the store (Steward stopped)
   version                        Print the version
 
 Global options:
@@ -36,6 +37,9 @@ schema  Prints the JSON Schema of the config file, or writes it to --out FILE.`,
   version: `Usage: steward version
 
 Prints the Steward version.`,
+  schedules: `Usage: steward schedules import FILE [--config FILE] [--replace]
+
+Imports Butler's schedule file (root key butlerSchedule) into the store; see 'steward schedules --help'.`,
   sim: `Usage: steward sim [--site FILE] [--certs DIR] [--udp-target HOST:PORT …] [--help]
 
 Runs the Qlik Sense simulator until stopped. See 'steward sim --help' for every option.`,

@@ -8,6 +8,7 @@ import { ControlSchema } from "./sections/control";
 import { MqttSchema } from "./sections/mqtt";
 import { KvSchema } from "./sections/kv";
 import { FilesSchema } from "./sections/files";
+import { SchedulerSchema } from "./sections/scheduler";
 
 export const ConfigSchema = z
   .strictObject({
@@ -22,6 +23,7 @@ export const ConfigSchema = z
     mqtt: MqttSchema.optional(),
     kv: KvSchema.prefault({}),
     files: FilesSchema.optional(),
+    scheduler: SchedulerSchema.prefault({}),
   })
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 

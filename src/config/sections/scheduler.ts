@@ -1,0 +1,27 @@
+// Config of the cron and event scheduler: on by default; schedules themselves live in the store and are
+// managed over /v4/schedules (or imported from Butler's schedule file).
+import { z } from "zod";
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const SchedulerSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("Run schedules and serve the Butler-compatible /v4/schedules routes."),
+    defaultTimezone: z
+      .string()
+      .refine(isTimeZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
+      .optional()
+      .describe("Time zone of schedules created without one. Default: the server's own zone."),
+    maxSchedules: z.number().int().min(1).max(100_000).default(1000).describe("Most schedules the store may hold; creating more gets 409."),
+    catchUpLimit: z.number().int().min(1).max(100_000).default(10_000).describe("Most missed fires counted per schedule when Steward starts after a stop."),
+  })
+  .describe("Cron schedules (with time zone, date bounds and time-of-day window) and event triggers that start Qlik Sense tasks.");
+
+export type SchedulerConfig = z.infer<typeof SchedulerSchema>;

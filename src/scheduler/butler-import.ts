@@ -1,0 +1,91 @@
+// Reads Butler's schedule file (root key `butlerSchedule`, entries with name, cronSchedule, timezone,
+// qlikSenseTaskId, startupState, tags, id, created, lastKnownState). Every problem is reported as
+// FILE:LINE:COL butlerSchedule[i].field: message, and nothing is imported unless the whole file is valid.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { nodeAt, parseYamlSource, position, formatPath, type YamlSource } from "../config/yaml-source";
+import { AppError } from "../core/errors";
+import { RESERVED_IDS, ScheduleInputSchema, StartupStateSchema, stateFromStartup, type ScheduleDefinition, type ScheduleState } from "./schedule-model";
+
+export interface ImportedSchedule {
+  id: string;
+  definition: ScheduleDefinition;
+  created: string;
+  state: ScheduleState;
+}
+
+/** Schedule ids travel in URL paths: no slashes or control characters, and not a route word. */
+export const ScheduleIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^/\\?#\u0000-\u001f]+$/, "must not contain / \\ ? # or control characters")
+  .refine((id) => !RESERVED_IDS.includes(id.toLowerCase()), { message: `must not be one of ${RESERVED_IDS.join(", ")}` });
+
+const ButlerEntrySchema = z.object({
+  name: z.string().min(1),
+  cronSchedule: z.string().min(1),
+  timezone: z.string().min(1).optional(),
+  qlikSenseTaskId: z.string(),
+  startupState: StartupStateSchema.optional(),
+  tags: z.array(z.coerce.string()).nullish(),
+  id: z.coerce.string().pipe(ScheduleIdSchema).optional(),
+  created: z.union([z.string(), z.date()]).optional(),
+  lastKnownState: StartupStateSchema.optional(),
+});
+
+export function parseButlerScheduleFile(text: string, file: string, defaultTimezone: string, now: () => number): ImportedSchedule[] {
+  let src: YamlSource;
+  try {
+    src = parseYamlSource(text, file);
+  } catch (err) {
+    throw new AppError("BAD_REQUEST", (err as Error).message, { cause: err, details: (err as AppError).details });
+  }
+  const problems: string[] = [];
+  const report = (path: PropertyKey[], message: string) => {
+    const { node } = nodeAt(src, path);
+    problems.push(`${file}:${position(src, node)} ${formatPath(path)}: ${message}`);
+  };
+  const data = src.data as Record<string, unknown> | null;
+  if (data === null || typeof data !== "object" || Array.isArray(data) || !("butlerSchedule" in data)) {
+    throw new AppError("BAD_REQUEST", `${file}:1:1 (root): expected a mapping with the key butlerSchedule (Butler's schedule file)`);
+  }
+  const list = data.butlerSchedule ?? [];
+  if (!Array.isArray(list)) throw new AppError("BAD_REQUEST", `${file}:${position(src, nodeAt(src, ["butlerSchedule"]).node)} butlerSchedule: expected a list of schedules`);
+
+  const out: ImportedSchedule[] = [];
+  const seen = new Set<string>();
+  list.forEach((raw, i) => {
+    const base: PropertyKey[] = ["butlerSchedule", i];
+    const entry = ButlerEntrySchema.safeParse(raw);
+    if (!entry.success) {
+      for (const issue of entry.error.issues) report([...base, ...(issue.path as PropertyKey[])], issue.message);
+      return;
+    }
+    const e = entry.data;
+    const def = ScheduleInputSchema.safeParse({
+      name: e.name,
+      cronSchedule: e.cronSchedule,
+      timezone: e.timezone ?? defaultTimezone,
+      qlikSenseTaskId: e.qlikSenseTaskId,
+      ...(e.startupState ? { startupState: e.startupState } : {}),
+      tags: e.tags ?? [],
+    });
+    if (!def.success) {
+      for (const issue of def.error.issues) report([...base, ...(issue.path as PropertyKey[])], issue.message);
+      return;
+    }
+    const id = e.id ?? randomUUID();
+    if (seen.has(id)) {
+      report([...base, "id"], `duplicate id '${id}' in this file`);
+      return;
+    }
+    seen.add(id);
+    const created = e.created === undefined ? new Date(now()).toISOString() : e.created instanceof Date ? e.created.toISOString() : e.created;
+    // Steward keeps the state a schedule was left in; Butler's lastKnownState is exactly that.
+    const state = stateFromStartup(e.lastKnownState ?? def.data.startupState);
+    out.push({ id, definition: { ...def.data, timezone: def.data.timezone ?? defaultTimezone }, created, state });
+  });
+  if (problems.length > 0) throw new AppError("BAD_REQUEST", problems.join("\n"), { details: problems });
+  return out;
+}

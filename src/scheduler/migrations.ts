@@ -1,0 +1,19 @@
+// The scheduler's table: one row per schedule with its definition (JSON), its state as last left, the next
+// planned fire (to detect fires missed while Steward was down) and the last fire's result.
+import type { MigrationSet } from "../store/database";
+
+export const schedulerMigrations: MigrationSet = {
+  module: "scheduler",
+  migrations: [
+    {
+      version: 1,
+      name: "schedules",
+      sql: `CREATE TABLE schedules (
+        id TEXT PRIMARY KEY, position INTEGER NOT NULL, definition TEXT NOT NULL,
+        created TEXT NOT NULL, updated TEXT,
+        state TEXT NOT NULL CHECK (state IN ('started', 'stopped')),
+        next_run_at INTEGER, last_run TEXT, missed TEXT);
+        CREATE INDEX schedules_position ON schedules (position);`,
+    },
+  ],
+};

@@ -1,0 +1,193 @@
+// Schedules against the Qlik Sense simulator with a manual clock: fires at the exact instant in the
+// schedule's time zone, windows and date bounds, event triggers starting a task, and state plus missed
+// fires (with catch-up) across a restart on the same data directory.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createManualClock, type ManualClock } from "../../../src/core/clock";
+import type { TaskEvent } from "../../../src/events/types";
+import type { Simulator } from "../../../src/sim";
+import { createTestApp, type TestApp } from "../../helpers/app";
+import { createTempDir } from "../../helpers/temp-dir";
+import { waitFor } from "../../helpers/wait-for";
+import { qlikYaml, startsOf, startTestSimulator, TASK_HR, TASK_NIGHTLY, TASK_SALES } from "./sim-setup";
+
+const tmp = createTempDir();
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startTestSimulator(tmp.path);
+});
+afterAll(async () => {
+  await sim.stop();
+  tmp.remove();
+});
+
+const json = (body: unknown, method = "POST"): RequestInit => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+async function appAt(name: string, clock: ManualClock, extra = ""): Promise<TestApp> {
+  const t = createTestApp(`${qlikYaml(sim)}${extra}`, { dir: join(tmp.path, name), clock });
+  await t.app.start();
+  return t;
+}
+
+function taskEvent(outcome: "failed" | "succeeded", taskId: string, tags: string[], executionId: string): TaskEvent {
+  return {
+    id: `${executionId}:${outcome}`,
+    kind: `task.${outcome}`,
+    outcome,
+    taskType: "reload",
+    source: "test",
+    receivedAt: new Date().toISOString(),
+    host: "sense1",
+    executionId,
+    user: "INTERNAL\\sa_scheduler",
+    task: { id: taskId, name: "watched", tags, customProperties: [] },
+    complete: true,
+    missing: [],
+  };
+}
+
+describe("cron schedules in the simulator", () => {
+  test("fires at 06:30 New York time (10:30Z in EDT), not a millisecond earlier, and audits the fire", async () => {
+    const clock = createManualClock(Date.parse("2025-03-30T00:00:00Z"));
+    const t = await appAt("tz", clock);
+    try {
+      sim.requests.clear();
+      const r = await t.request("/v4/schedules", json({ name: "NY morning", cronSchedule: "30 6 * * *", timezone: "America/New_York", qlikSenseTaskId: TASK_SALES, startupState: "started" }));
+      expect(r.status).toBe(201);
+      const s = (await r.json()) as { id: string; nextRun: string; lastKnownState: string };
+      expect(s.nextRun).toBe("2025-03-30T10:30:00.000Z");
+      expect(s.lastKnownState).toBe("started");
+      await clock.set(Date.parse("2025-03-30T10:29:59.999Z"));
+      expect(t.app.scheduler!.get(s.id)!.lastRun).toBeUndefined();
+      expect(startsOf(sim, TASK_SALES)).toBe(0);
+      await clock.advance(1);
+      await waitFor(() => t.app.scheduler!.get(s.id)!.lastRun, { what: "the fire to be recorded" });
+      expect(startsOf(sim, TASK_SALES)).toBe(1);
+      expect(t.app.scheduler!.get(s.id)).toMatchObject({
+        nextRun: "2025-03-31T10:30:00.000Z",
+        lastRun: { at: "2025-03-30T10:30:00.000Z", reason: "cron", result: "started", taskId: TASK_SALES },
+      });
+      const fire = t.app.audit.query({ action: "schedule.fire" });
+      expect(fire).toHaveLength(1);
+      expect(fire[0]).toMatchObject({ actor: { kind: "schedule", name: s.id }, target: s.id, result: "ok" });
+      // The TaskStarter recorded the start with the schedule as its origin.
+      expect(t.app.audit.query({ action: "task.start*", actorName: s.id }).length).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("hourly 03:00–15:00 Stockholm on one day only: 13 starts, then no next run", async () => {
+    const clock = createManualClock(Date.parse("2025-06-01T00:00:00Z"));
+    const t = await appAt("window", clock);
+    try {
+      sim.requests.clear();
+      const r = await t.request(
+        "/v4/schedules",
+        json({ name: "day shift", cronSchedule: "0 * * * *", timezone: "Europe/Stockholm", qlikSenseTaskId: TASK_HR, timeWindow: { from: "03:00", to: "15:00" }, startDate: "2025-06-02", endDate: "2025-06-02" }),
+      );
+      const s = (await r.json()) as { id: string; nextRun: string };
+      expect(s.nextRun).toBe("2025-06-02T01:00:00.000Z");
+      for (let h = 0; h < 72; h++) await clock.advance(3_600_000);
+      await waitFor(() => startsOf(sim, TASK_HR) === 13, { what: "13 task starts" });
+      await waitFor(() => t.app.audit.query({ action: "schedule.fire" }).length === 13, { what: "13 audited fires" });
+      const times = t.app.audit
+        .query({ action: "schedule.fire" })
+        .map((a) => String(a.details!.firedAt))
+        .sort();
+      expect(times[0]).toBe("2025-06-02T01:00:00.000Z");
+      expect(times[12]).toBe("2025-06-02T13:00:00.000Z");
+      expect(t.app.scheduler!.get(s.id)!.nextRun).toBeNull();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("an unknown task id fails the fire visibly (QRS says it does not exist)", async () => {
+    const clock = createManualClock(Date.parse("2025-01-01T00:00:00Z"));
+    const t = await appAt("unknown", clock);
+    try {
+      const r = await t.request("/v4/schedules", json({ name: "ghost", cronSchedule: "* * * * *", timezone: "UTC", qlikSenseTaskId: "00000000-0000-4000-8000-000000000000" }));
+      const s = (await r.json()) as { id: string };
+      await clock.advance(60_000);
+      const run = await waitFor(() => t.app.scheduler!.get(s.id)!.lastRun);
+      expect(run).toMatchObject({ result: "failed", error: expect.stringContaining("does not exist") });
+      expect(t.app.audit.query({ action: "schedule.fire" })[0]!.result).toBe("failed");
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("event-triggered schedules", () => {
+  test("when a watched task fails (by id or tag), the target task starts in the simulator", async () => {
+    const clock = createManualClock(Date.parse("2025-05-05T08:00:00Z"));
+    const t = await appAt("events", clock);
+    try {
+      sim.requests.clear();
+      let r = await t.request("/v4/schedules", json({ name: "after nightly fails", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskIds: [TASK_NIGHTLY] } }));
+      expect(r.status).toBe(201);
+      const byId = (await r.json()) as { id: string; nextRun: null };
+      expect(byId.nextRun).toBeNull();
+      r = await t.request("/v4/schedules", json({ name: "any finance success", qlikSenseTaskId: TASK_HR, trigger: { on: ["succeeded"], taskTags: ["financial-reports"] } }));
+      const byTag = (await r.json()) as { id: string };
+
+      // A success of the watched task does not fire the failure trigger.
+      await t.app.bus.emit("task.succeeded", taskEvent("succeeded", TASK_NIGHTLY, [], "exec-1"));
+      await t.app.bus.emit("task.failed", taskEvent("failed", TASK_NIGHTLY, ["Nightly"], "exec-2"));
+      // The same event delivered twice (UDP plus reconciliation) fires once.
+      await t.app.bus.emit("task.failed", taskEvent("failed", TASK_NIGHTLY, ["Nightly"], "exec-2"));
+      await waitFor(() => t.app.scheduler!.get(byId.id)!.lastRun, { what: "the event fire" });
+      expect(startsOf(sim, TASK_SALES)).toBe(1);
+      expect(t.app.scheduler!.get(byId.id)!.lastRun).toMatchObject({ reason: "event", result: "started", eventId: "exec-2:failed" });
+      expect(t.app.audit.query({ action: "task.start*", actorKind: "event-trigger" }).length).toBeGreaterThan(0);
+
+      await t.app.bus.emit("task.succeeded", taskEvent("succeeded", "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11", ["financial-reports"], "exec-3"));
+      await waitFor(() => startsOf(sim, TASK_HR) === 1, { what: "the tag-triggered start" });
+
+      // A stopped trigger does nothing.
+      await t.request(`/v4/schedules/${byId.id}/stop`, { method: "PUT" });
+      await t.app.bus.emit("task.failed", taskEvent("failed", TASK_NIGHTLY, [], "exec-4"));
+      await Bun.sleep(200);
+      expect(startsOf(sim, TASK_SALES)).toBe(1);
+      expect(t.app.scheduler!.get(byTag.id)!.lastRun!.result).toBe("started");
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("across a restart", () => {
+  test("states are kept exactly as left; missed fires are reported and run once where catchUp is set", async () => {
+    const clock = createManualClock(Date.parse("2025-02-03T10:10:00Z"));
+    const dir = "restart";
+    let t = await appAt(dir, clock);
+    const create = async (body: Record<string, unknown>) => ((await (await t.request("/v4/schedules", json({ timezone: "UTC", cronSchedule: "0 * * * *", ...body }))).json()) as { id: string });
+    const a = await create({ name: "A catch up", qlikSenseTaskId: TASK_SALES, catchUp: true });
+    const b = await create({ name: "B report only", qlikSenseTaskId: TASK_NIGHTLY });
+    const c = await create({ name: "C stopped over the API", qlikSenseTaskId: TASK_HR });
+    const d = await create({ name: "D created stopped", qlikSenseTaskId: TASK_HR, startupState: "stopped" });
+    await t.request(`/v4/schedules/${c.id}/stop`, { method: "PUT" });
+    await t.close();
+
+    await clock.advance(3 * 3_600_000);
+    sim.requests.clear();
+    t = await appAt(dir, clock);
+    try {
+      const s = (id: string) => t.app.scheduler!.get(id)!;
+      expect([s(a.id).lastKnownState, s(b.id).lastKnownState, s(c.id).lastKnownState, s(d.id).lastKnownState]).toEqual(["started", "started", "stopped", "stopped"]);
+      expect(s(a.id).missed).toMatchObject({ count: 3, capped: false, first: "2025-02-03T11:00:00.000Z", last: "2025-02-03T13:00:00.000Z", caughtUp: true });
+      expect(s(b.id).missed).toMatchObject({ count: 3, caughtUp: false });
+      expect(s(c.id).missed).toBeUndefined();
+      expect(s(a.id).nextRun).toBe("2025-02-03T14:00:00.000Z");
+      expect(s(c.id).nextRun).toBeNull();
+      await waitFor(() => s(a.id).lastRun, { what: "the catch-up fire" });
+      expect(s(a.id).lastRun).toMatchObject({ reason: "catch-up", result: "started" });
+      expect(startsOf(sim, TASK_SALES)).toBe(1);
+      expect(startsOf(sim, TASK_NIGHTLY)).toBe(0);
+      expect(t.app.audit.query({ action: "schedule.missed" }).map((x) => x.target).sort()).toEqual([a.id, b.id].sort());
+    } finally {
+      await t.close();
+    }
+  });
+});
