@@ -157,6 +157,31 @@ describe("event-triggered schedules", () => {
   });
 });
 
+describe("event trigger end to end", () => {
+  test("a task failing in the simulator arrives over UDP through the intake and starts the follow-up task", async () => {
+    const t = createTestApp(qlikYaml(sim), { dir: join(tmp.path, "e2e") });
+    await t.app.start();
+    const saved = { targets: sim.settings.udp.targets, duration: sim.settings.timing.durationOverrideMs };
+    try {
+      sim.settings.udp.targets = [{ host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }];
+      sim.settings.timing.durationOverrideMs = 50;
+      const r = await t.request("/v4/schedules", json({ name: "retry chain", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskTags: ["Nightly"] } }));
+      const s = (await r.json()) as { id: string };
+      sim.requests.clear();
+      const run = sim.tasks.start(TASK_NIGHTLY, { outcome: "fail", durationMs: 50 });
+      expect(run.started).toBe(true);
+      const last = await waitFor(() => t.app.scheduler!.get(s.id)!.lastRun, { timeoutMs: 15_000, what: "the trigger to fire from the UDP event" });
+      expect(last).toMatchObject({ reason: "event", result: "started", taskId: TASK_SALES });
+      expect(last.eventId).toContain(run.executionId!);
+      expect(startsOf(sim, TASK_SALES)).toBe(1);
+    } finally {
+      sim.settings.udp.targets = saved.targets;
+      sim.settings.timing.durationOverrideMs = saved.duration;
+      await t.close();
+    }
+  });
+});
+
 describe("across a restart", () => {
   test("states are kept exactly as left; missed fires are reported and run once where catchUp is set", async () => {
     const clock = createManualClock(Date.parse("2025-02-03T10:10:00Z"));
