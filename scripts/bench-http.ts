@@ -1,0 +1,110 @@
+// Bench section: cold start to /ready, idle RSS and RSS under load, and REST throughput/latency at 50
+// keep-alive connections for GET /v4/butlerping, KV set and KV get, each beside a bare Bun.serve "hello".
+import { join } from "node:path";
+import { runHttpLoad, type HttpRequestSpec, type LoadResult } from "./bench-http-load";
+import { median, rssBytes } from "./bench-proc";
+import { MiB, type BenchResults, type Figure } from "./bench-report";
+import { startBaseline, startSteward, type StewardTarget } from "./bench-targets";
+
+export interface HttpSectionOptions {
+  stewardBin: string;
+  baselineBin: string;
+  workDir: string;
+  connections: number;
+  durationMs: number;
+  warmupMs: number;
+  coldStarts: number;
+  log: (line: string) => void;
+}
+
+const KV_KEYS = 500;
+const KV_VALUE = JSON.stringify("x".repeat(64));
+
+export interface HttpSectionResult {
+  figures: Figure[];
+  raw: Pick<BenchResults["raw"], "coldStartMs" | "http">;
+}
+
+/** Runs a load while sampling the target's RSS; returns the result and the peak RSS seen. */
+async function loadWithRss(pid: number, url: string, o: HttpSectionOptions, request: (i: number) => HttpRequestSpec) {
+  const { hostname, port } = new URL(url);
+  let peak = rssBytes(pid);
+  const result = await runHttpLoad({
+    host: hostname,
+    port: Number(port),
+    connections: o.connections,
+    durationMs: o.durationMs,
+    warmupMs: o.warmupMs,
+    request,
+    onTick: () => (peak = Math.max(peak, rssBytes(pid))),
+  });
+  peak = Math.max(peak, rssBytes(pid));
+  return { result, peak };
+}
+
+const describeErrors = (r: LoadResult) =>
+  r.errors === 0 ? "0 errors" : `${r.errors} errors (${Object.entries(r.statuses).map(([s, n]) => `${n}× ${s}`).join(", ") || "connection"})`;
+
+export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSectionResult> {
+  const figures: Figure[] = [];
+
+  // Bare runtime: cold starts, then idle RSS and the "hello" load on the last instance.
+  const baselineStarts: number[] = [];
+  let baseline = await startBaseline(o.baselineBin, "http", join(o.workDir, "baseline-http.log"));
+  baselineStarts.push(baseline.startMs);
+  for (let i = 1; i < o.coldStarts; i++) {
+    await baseline.proc.stop();
+    baseline = await startBaseline(o.baselineBin, "http", join(o.workDir, "baseline-http.log"));
+    baselineStarts.push(baseline.startMs);
+  }
+  await Bun.sleep(2_000);
+  const baselineIdle = rssBytes(baseline.proc.pid);
+  o.log(`baseline: start ${median(baselineStarts).toFixed(1)} ms, idle RSS ${MiB(baselineIdle).toFixed(1)} MiB; hello load…`);
+  const hello = await loadWithRss(baseline.proc.pid, baseline.url, o, () => ({ method: "GET", path: "/" }));
+  await baseline.proc.stop();
+  o.log(`baseline hello: ${hello.result.rps} req/s, p50 ${hello.result.p50Ms} ms, p99 ${hello.result.p99Ms} ms, ${describeErrors(hello.result)}`);
+
+  // Steward: the first start creates the store; the timed starts reuse it, like a service restart.
+  const dir = join(o.workDir, "steward-http");
+  let steward: StewardTarget = await startSteward(o.stewardBin, dir);
+  const firstRun = steward.startMs;
+  const stewardStarts: number[] = [];
+  for (let i = 0; i < o.coldStarts; i++) {
+    await steward.proc.stop();
+    steward = await startSteward(o.stewardBin, dir);
+    stewardStarts.push(steward.startMs);
+  }
+  await Bun.sleep(2_000);
+  const stewardIdle = rssBytes(steward.proc.pid);
+  o.log(`steward: first start ${firstRun.toFixed(0)} ms, start ${median(stewardStarts).toFixed(1)} ms, idle RSS ${MiB(stewardIdle).toFixed(1)} MiB`);
+
+  const http: Record<string, LoadResult> = { baselineHello: hello.result };
+  let peak = stewardIdle;
+  try {
+    const scenarios: Array<[string, string, (i: number) => HttpRequestSpec]> = [
+      ["ping", "GET /v4/butlerping", () => ({ method: "GET", path: "/v4/butlerping" })],
+      ["kvSet", "KV set (POST /v4/keyvalues/{ns})", (i) => ({ method: "POST", path: "/v4/keyvalues/bench", body: `{"key":"k${i % KV_KEYS}","value":${KV_VALUE}}` })],
+      ["kvGet", "KV get (GET /v4/keyvalues/{ns}?key=)", (i) => ({ method: "GET", path: `/v4/keyvalues/bench?key=k${i % KV_KEYS}` })],
+    ];
+    for (const [name, label, request] of scenarios) {
+      const run = await loadWithRss(steward.proc.pid, steward.url, o, request);
+      peak = Math.max(peak, run.peak);
+      http[name] = run.result;
+      const r = run.result;
+      o.log(`steward ${label}: ${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${describeErrors(r)}`);
+      const note = `${o.connections} connections, ${o.durationMs / 1000} s, ${describeErrors(r)}`;
+      figures.push({ metric: `${label}: throughput`, unit: "req/s", steward: r.rps, baseline: hello.result.rps, note });
+      figures.push({ metric: `${label}: p50 latency`, unit: "ms", steward: r.p50Ms, baseline: hello.result.p50Ms });
+      figures.push({ metric: `${label}: p99 latency`, unit: "ms", steward: r.p99Ms, baseline: hello.result.p99Ms });
+    }
+  } finally {
+    await steward.proc.stop();
+  }
+
+  figures.unshift(
+    { metric: "Cold start to /ready (median)", unit: "ms", steward: median(stewardStarts), baseline: median(baselineStarts), note: `${o.coldStarts} starts on an existing store; first start (creates the store) ${Math.round(firstRun)} ms` },
+    { metric: "Idle RSS", unit: "MiB", steward: MiB(stewardIdle), baseline: MiB(baselineIdle), note: "2 s after ready" },
+    { metric: "RSS under load (peak)", unit: "MiB", steward: MiB(peak), baseline: MiB(hello.peak), note: "sampled every 200 ms during the REST loads" },
+  );
+  return { figures, raw: { coldStartMs: { steward: stewardStarts, stewardFirstRun: firstRun, baseline: baselineStarts }, http } };
+}

@@ -1,0 +1,56 @@
+// The benchmark results (bench/results.json) and their markdown table (bench/results.md, pasted into the
+// README): one row per figure, with the bare-runtime baseline beside it and the ratio between the two.
+import type { LoadResult } from "./bench-http-load";
+
+export interface Figure {
+  metric: string;
+  unit: "ms" | "MiB" | "req/s" | "datagrams/s" | "datagrams" | "bytes";
+  steward?: number;
+  baseline?: number;
+  /** Why a figure is missing, or a caveat. */
+  note?: string;
+}
+
+export interface BenchResults {
+  generatedAt: string;
+  version: string;
+  machine: { cpus: number; cpuModel: string; memGiB: number; os: string; bun: string };
+  totalSeconds: number;
+  figures: Figure[];
+  raw: {
+    coldStartMs?: { steward: number[]; stewardFirstRun: number; baseline: number[] };
+    http?: Record<string, LoadResult>;
+    udp?: unknown;
+    alert?: unknown;
+  };
+}
+
+function fmt(n: number | undefined, unit: Figure["unit"]): string {
+  if (n === undefined || Number.isNaN(n)) return "—";
+  if (unit === "MiB") return `${n.toFixed(1)} MiB`;
+  if (unit === "ms") return n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n)} ms`;
+  return `${Math.round(n).toLocaleString("en-US")} ${unit}`;
+}
+
+function ratio(f: Figure): string {
+  if (f.steward === undefined || f.baseline === undefined || !f.baseline) return "—";
+  const r = f.steward / f.baseline;
+  return `${r < 10 ? r.toFixed(2) : r.toFixed(0)}×`;
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const lines = [
+    `Measured ${r.generatedAt.slice(0, 10)} on ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB RAM, ${m.os}, Bun ${m.bun}; ` +
+      `Steward ${r.version}; the whole run took ${Math.round(r.totalSeconds)} s. Loopback only; load generator and target share the machine.`,
+    "",
+    "| Metric | Steward | Bare Bun (same runtime) | Steward ÷ bare | Notes |",
+    "|---|---:|---:|---:|---|",
+  ];
+  for (const f of r.figures) {
+    lines.push(`| ${f.metric} | ${fmt(f.steward, f.unit)} | ${fmt(f.baseline, f.unit)} | ${ratio(f)} | ${f.note ?? ""} |`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export const MiB = (bytes: number) => bytes / 1024 / 1024;

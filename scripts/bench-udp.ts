@@ -1,0 +1,162 @@
+// Bench section: UDP intake — the highest paced rate with zero loss and the burst size at which drops start,
+// for Steward (counters from /metrics; its own drops are counted there) and for a bare node:dgram receiver.
+import { join } from "node:path";
+import { createUdpSender, measureStep, type UdpCounts, type UdpSender, type UdpStep } from "./bench-udp-load";
+import type { Figure } from "./bench-report";
+import { startBaseline, startSteward } from "./bench-targets";
+
+export interface UdpSectionOptions {
+  stewardBin: string;
+  baselineBin: string;
+  workDir: string;
+  log: (line: string) => void;
+}
+
+const RATES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
+const STEP_MS = 1_500;
+const BURSTS = [250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000];
+
+export interface UdpLadder {
+  sustained?: number;
+  sustainedNote?: string;
+  largestCleanBurst?: number;
+  firstLossyBurst?: number;
+  steps: Array<{ kind: "rate" | "burst"; target: number } & UdpStep>;
+}
+
+/** Sums every sample of the named counters in a Prometheus text exposition. */
+export function sumMetric(text: string, names: readonly string[]): number | undefined {
+  let total: number | undefined;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#")) continue;
+    const name = /^([a-zA-Z_:][\w:]*)/.exec(line)?.[1];
+    if (name && names.includes(name)) total = (total ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return total;
+}
+
+/** Steward's intake counters: datagrams received and those it dropped itself (queue full, oversize …). */
+export const STEWARD_RECEIVED = ["steward_intake_datagrams_received_total"];
+export const STEWARD_DROPPED = ["steward_intake_dropped_total"];
+
+/** Two bisection steps between the last clean and the first lossy value narrow the edge. */
+function between(clean: number | undefined, lossy: number): number[] {
+  const lo = clean ?? 0;
+  const q = (lossy - lo) / 4;
+  return q < 1 ? [] : [Math.round(lo + 2 * q)];
+}
+
+async function ladder(sender: UdpSender, counts: () => Promise<UdpCounts>, name: string, log: UdpSectionOptions["log"]): Promise<UdpLadder> {
+  const out: UdpLadder = { steps: [] };
+  const rateStep = async (rate: number) => {
+    const step = await measureStep(sender, counts, (s) => s.paced(rate, STEP_MS));
+    out.steps.push({ kind: "rate", target: rate, ...step });
+    log(`${name}: ${rate}/s for ${STEP_MS / 1000} s → sent ${step.sent}, accepted ${step.accepted}, target drops ${step.droppedByTarget}, kernel drops ${step.droppedByKernel}`);
+    await Bun.sleep(300);
+    return step;
+  };
+  const burstStep = async (size: number) => {
+    const step = await measureStep(sender, counts, (s) => s.burst(size));
+    out.steps.push({ kind: "burst", target: size, ...step });
+    log(`${name}: burst of ${size} → accepted ${step.accepted}, target drops ${step.droppedByTarget}, kernel drops ${step.droppedByKernel}`);
+    await Bun.sleep(300);
+    return step;
+  };
+
+  let lossyRate: number | undefined;
+  for (const rate of RATES) {
+    const step = await rateStep(rate);
+    if (step.lost > 0) {
+      lossyRate = rate;
+      break;
+    }
+    const achieved = step.sent / step.seconds;
+    if (achieved < rate * 0.9) {
+      out.sustainedNote = `sender-limited at ${Math.round(achieved)}/s`;
+      out.sustained = Math.round(achieved);
+      break;
+    }
+    out.sustained = rate;
+  }
+  // Narrow the edge: a rate halfway between, then halfway again on the side that decided it.
+  for (let round = 0; lossyRate !== undefined && round < 2; round++) {
+    const [mid] = between(out.sustained, lossyRate);
+    if (mid === undefined) break;
+    if ((await rateStep(mid)).lost > 0) lossyRate = mid;
+    else out.sustained = mid;
+  }
+
+  for (const size of BURSTS) {
+    if ((await burstStep(size)).lost > 0) {
+      out.firstLossyBurst = size;
+      break;
+    }
+    out.largestCleanBurst = size;
+  }
+  for (let round = 0; out.firstLossyBurst !== undefined && round < 2; round++) {
+    const [mid] = between(out.largestCleanBurst, out.firstLossyBurst);
+    if (mid === undefined) break;
+    if ((await burstStep(mid)).lost > 0) out.firstLossyBurst = mid;
+    else out.largestCleanBurst = mid;
+  }
+  return out;
+}
+
+export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Figure[]; raw: unknown }> {
+  const baseline = await startBaseline(o.baselineBin, "udp", join(o.workDir, "baseline-udp.log"));
+  const sender = await createUdpSender(baseline.udpPort!);
+  let bare: UdpLadder;
+  try {
+    bare = await ladder(sender, async () => ({ accepted: ((await (await fetch(`${baseline.url}/count`)).json()) as { received: number }).received, dropped: 0 }), "bare UDP", o.log);
+  } finally {
+    sender.close();
+    await baseline.proc.stop();
+  }
+
+  const steward = await startSteward(o.stewardBin, join(o.workDir, "steward-udp"));
+  let mine: UdpLadder | undefined;
+  let missing: string | undefined;
+  try {
+    const counts = async (): Promise<UdpCounts> => {
+      const text = await (await fetch(`${steward.url}/metrics`)).text();
+      const accepted = sumMetric(text, STEWARD_RECEIVED);
+      if (accepted === undefined) throw new Error(`no ${STEWARD_RECEIVED.join("/")} on /metrics`);
+      return { accepted: accepted - (sumMetric(text, STEWARD_DROPPED) ?? 0), dropped: sumMetric(text, STEWARD_DROPPED) ?? 0 };
+    };
+    try {
+      await counts();
+    } catch (err) {
+      missing = `not measured: ${(err as Error).message} (UDP intake not wired into the app yet)`;
+    }
+    if (!missing) {
+      const s = await createUdpSender(steward.udpPort);
+      try {
+        mine = await ladder(s, counts, "steward UDP", o.log);
+      } finally {
+        s.close();
+      }
+    }
+  } finally {
+    await steward.proc.stop();
+  }
+  if (missing) o.log(`steward UDP: ${missing}`);
+
+  const burstText = (l: UdpLadder | undefined) => (l?.firstLossyBurst ? undefined : l ? `no loss up to ${l.largestCleanBurst}` : undefined);
+  const figures: Figure[] = [
+    {
+      metric: "UDP intake: sustained rate with zero loss",
+      unit: "datagrams/s",
+      steward: mine?.sustained,
+      baseline: bare.sustained,
+      note: missing ?? ([mine?.sustainedNote, `${STEP_MS / 1000} s steps of ${RATES.join("/")} per s`].filter(Boolean).join("; ")),
+    },
+    {
+      metric: "UDP intake: burst size at which drops start",
+      unit: "datagrams",
+      steward: mine?.firstLossyBurst,
+      baseline: bare.firstLossyBurst,
+      note: missing ?? ([burstText(mine), burstText(bare) && `bare: ${burstText(bare)}`, "back-to-back sends; drops counted by Steward and by the kernel (RcvbufErrors)"].filter(Boolean).join("; ")),
+    },
+  ];
+  return { figures, raw: { baseline: bare, steward: mine ?? missing } };
+}

@@ -1,0 +1,81 @@
+// `npm run bench`: builds the binaries, then measures Steward against the bare runtime (same Bun) on loopback:
+// sizes, cold start, RSS, REST throughput/latency, UDP intake and end-to-end alert latency. Writes
+// bench/results.json and bench/results.md (the README's table). Every phase is bounded; the run is < 5 min.
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem, type, release } from "node:os";
+import { join, resolve } from "node:path";
+import { buildBinaries, buildVersion } from "./build";
+import { runAlertSection } from "./bench-alert";
+import { runHttpSection } from "./bench-http";
+import { MiB, renderMarkdown, type BenchResults, type Figure } from "./bench-report";
+import { runUdpSection } from "./bench-udp";
+
+const REPO_ROOT = resolve(import.meta.dir, "..");
+const OUT_DIR = join(REPO_ROOT, "bench");
+/** Hard ceiling for the whole run: a hang must never eat a CI budget. */
+const RUN_TIMEOUT_MS = 5 * 60_000;
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const workDir = join(REPO_ROOT, ".tmp", "bench");
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  mkdirSync(OUT_DIR, { recursive: true });
+
+  log("building binaries (linux-x64, windows-x64) and the bare-runtime baseline …");
+  const built = await buildBinaries();
+  const [baselineBuilt] = await buildBinaries({ targets: ["linux-x64"], entry: join(REPO_ROOT, "scripts/bench-baseline.ts"), outDir: join(workDir, "baseline") });
+  const linux = built.find((b) => b.target === "linux-x64")!;
+  const windows = built.find((b) => b.target === "windows-x64");
+  const baselineBin = baselineBuilt!.path;
+  log(`built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+
+  const figures: Figure[] = [
+    { metric: "Binary size, Linux x64", unit: "MiB", steward: MiB(linux.bytes), baseline: MiB(baselineBuilt!.bytes), note: "baseline: the bare runtime compiled the same way" },
+  ];
+  if (windows) figures.push({ metric: "Binary size, Windows x64", unit: "MiB", steward: MiB(windows.bytes), note: "cross-compiled" });
+
+  const http = await runHttpSection({ stewardBin: linux.path, baselineBin, workDir, connections: 50, durationMs: 8_000, warmupMs: 1_000, coldStarts: 5, log });
+  figures.push(...http.figures);
+
+  const udp = await runUdpSection({ stewardBin: linux.path, baselineBin, workDir, log });
+  figures.push(...udp.figures);
+
+  const alert = await runAlertSection({ stewardBin: linux.path, baselineBin, workDir, log });
+  figures.push(...alert.figures);
+
+  const cpu = cpus();
+  const results: BenchResults = {
+    generatedAt: new Date().toISOString(),
+    version: buildVersion(),
+    machine: { cpus: cpu.length, cpuModel: (cpu[0]?.model ?? "unknown").replace(/\s+/g, " ").trim(), memGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()}`, bun: Bun.version },
+    totalSeconds: (performance.now() - started) / 1000,
+    figures,
+    raw: { ...http.raw, udp: udp.raw, alert: alert.raw },
+  };
+  writeFileSync(join(OUT_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  const md = renderMarkdown(results);
+  writeFileSync(join(OUT_DIR, "results.md"), md);
+  console.log(`\n${md}`);
+  log(`wrote bench/results.json and bench/results.md in ${results.totalSeconds.toFixed(0)} s`);
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+if (import.meta.main) {
+  const guard = setTimeout(() => {
+    console.error(`[bench] the run exceeded ${RUN_TIMEOUT_MS / 60_000} minutes; aborting`);
+    process.exit(1);
+  }, RUN_TIMEOUT_MS);
+  main().then(
+    () => {
+      clearTimeout(guard);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

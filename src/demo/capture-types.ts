@@ -1,0 +1,32 @@
+// What the demo's capture inbox keeps: each e-mail accepted by its SMTP server and each webhook call received.
+
+export interface CapturedMail {
+  kind: "mail";
+  id: number;
+  receivedAt: string;
+  /** SMTP envelope sender and recipients (what Steward actually addressed). */
+  envelopeFrom: string;
+  envelopeTo: string[];
+  from: string;
+  to: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  attachments: Array<{ filename: string; mimeType: string; sizeBytes: number }>;
+  sizeBytes: number;
+}
+
+export interface CapturedWebhook {
+  kind: "webhook";
+  id: number;
+  receivedAt: string;
+  method: string;
+  path: string;
+  contentType: string;
+  /** The body as text (JSON bodies pretty-printed), capped. */
+  body: string;
+  /** A one-line summary for the terminal (task name and outcome when the body is a Steward payload). */
+  summary: string;
+}
+
+export type CapturedItem = CapturedMail | CapturedWebhook;
