@@ -9,6 +9,7 @@ import { MqttSchema } from "./sections/mqtt";
 import { KvSchema } from "./sections/kv";
 import { FilesSchema } from "./sections/files";
 import { SchedulerSchema } from "./sections/scheduler";
+import { ChannelsSchema, RoutesSchema, NotifySchema, checkNotifyReferences } from "./sections/notify";
 
 export const ConfigSchema = z
   .strictObject({
@@ -24,7 +25,11 @@ export const ConfigSchema = z
     kv: KvSchema.prefault({}),
     files: FilesSchema.optional(),
     scheduler: SchedulerSchema.prefault({}),
+    channels: ChannelsSchema,
+    routes: RoutesSchema,
+    notify: NotifySchema.prefault({}),
   })
+  .superRefine(checkNotifyReferences)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 export type Config = z.infer<typeof ConfigSchema>;

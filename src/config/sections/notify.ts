@@ -1,0 +1,169 @@
+// Config of the notification pipeline: named channel instances (a union on `type`), routes from events to
+// channels, and pipeline settings (test mode, outbox retries, template overrides, links for templates).
+import { z } from "zod";
+import { EVENT_KINDS, TASK_TYPES, TASK_OUTCOMES, type EventKind } from "../../events/types";
+import { DurationSchema } from "../../notify/duration";
+import { EmailAddressSchema, EmailChannelSchema } from "../../notify/channels/email/schema";
+import { SlackChannelSchema } from "../../notify/channels/slack/schema";
+import { TeamsChannelSchema } from "../../notify/channels/teams/schema";
+import { WebhookChannelSchema } from "../../notify/channels/webhook/schema";
+import { MqttChannelSchema } from "../../notify/channels/mqtt/schema";
+import { InfluxDbChannelSchema } from "../../notify/channels/influxdb/schema";
+
+export const ChannelConfigSchema = z.discriminatedUnion("type", [
+  EmailChannelSchema,
+  SlackChannelSchema,
+  TeamsChannelSchema,
+  WebhookChannelSchema,
+  MqttChannelSchema,
+  InfluxDbChannelSchema,
+]);
+export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
+export type ChannelType = ChannelConfig["type"];
+
+const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const ChannelsSchema = z
+  .record(z.string().regex(CHANNEL_NAME, "channel names use letters, digits, '.', '_' and '-'"), ChannelConfigSchema)
+  .default({})
+  .describe("Named channel instances, e.g. ops-mail: { type: email, … }. Routes refer to them by name.");
+
+const NameValueFilterSchema = z.strictObject({
+  name: z.string().min(1).describe("Custom property name (case-insensitive)."),
+  value: z.string().describe("Value (case-insensitive)."),
+});
+
+const UserRefSchema = z
+  .string()
+  .regex(/^[^\\/]+[\\/][^\\/]+$/, 'expected DIRECTORY\\userId, e.g. "CORP\\anna"')
+  .describe("A Qlik user as DIRECTORY\\userId.");
+
+export const RouteRecipientsSchema = z
+  .strictObject({
+    addresses: z.array(EmailAddressSchema).default([]).describe("Extra static addresses for this route, added to the channel's `to`."),
+    enableByCustomProperty: NameValueFilterSchema.optional().describe(
+      "Static addresses (the channel's `to` and `addresses`) get the alert only when the task has this custom property value " +
+        "(Butler's alertEnableByCustomProperty). Addresses from the task and the app owner are not affected.",
+    ),
+    fromCustomProperty: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Task custom property whose values are e-mail addresses to alert as well (Butler's alertEnabledByEmailAddress)."),
+    appOwner: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        include: z.union([z.literal("all"), z.array(UserRefSchema)]).default("all").describe('"all" or a list of owners to include.'),
+        exclude: z.array(UserRefSchema).default([]).describe("Owners never alerted, even when included."),
+      })
+      .optional()
+      .describe("Also alert the app owner at their QRS e-mail address(es)."),
+  })
+  .describe("Who receives e-mail for this route. Only e-mail channels address people; other channels ignore this block.");
+
+export const RouteSchema = z
+  .strictObject({
+    name: z.string().min(1).optional().describe("Shown in previews, delivery lists and metrics; defaults to route-<n>."),
+    enabled: z.boolean().default(true),
+    on: z.array(z.enum(EVENT_KINDS as [EventKind, ...EventKind[]])).min(1).describe("Event kinds, e.g. [task.failed, task.aborted]."),
+    to: z.array(z.string().min(1)).min(1).describe("Channel names."),
+    taskTypes: z.array(z.enum(TASK_TYPES)).optional().describe("Only these task types."),
+    outcomes: z.array(z.enum(TASK_OUTCOMES)).optional().describe("Only these outcomes (usually implied by `on`)."),
+    taskIds: z.array(z.string().min(1)).optional(),
+    taskNames: z.array(z.string().min(1)).optional().describe("Task names; * matches any characters."),
+    taskTags: z.array(z.string().min(1)).optional().describe("Tasks with any of these Qlik tags."),
+    appIds: z.array(z.string().min(1)).optional(),
+    appTags: z.array(z.string().min(1)).optional().describe("Apps with any of these Qlik tags."),
+    streams: z.array(z.string().min(1)).optional().describe("Apps published to any of these streams."),
+    taskCustomProperties: z.array(NameValueFilterSchema).optional().describe("Tasks with any of these custom property values."),
+    appCustomProperties: z.array(NameValueFilterSchema).optional().describe("Apps with any of these custom property values."),
+    hosts: z.array(z.string().min(1)).optional().describe("Events from these hosts (task node or service host)."),
+    services: z.array(z.string().min(1)).optional().describe("Service events for these service names."),
+    sources: z.array(z.enum(["udp", "reconcile", "test"])).optional().describe("How Steward learnt of the task event."),
+    recipients: RouteRecipientsSchema.optional(),
+    rateLimit: DurationSchema.optional().describe("At most one alert per route × task (or host+service) × channel × recipient in this window."),
+    group: z
+      .strictObject({
+        window: DurationSchema.describe("Events in this window are folded into one digest message."),
+        sendFirst: z.boolean().default(false).describe("Send the first event at once and fold the rest of the burst into a digest."),
+      })
+      .optional()
+      .describe("Alert-storm control for message channels (email, Slack, Teams, webhook); MQTT and InfluxDB get every event."),
+  })
+  .describe("Events → channels. Every filter that is present must match; within a filter any listed value matches.");
+
+export const RoutesSchema = z.array(RouteSchema).default([]).describe("Which events go to which channels.");
+
+export const NotifySchema = z
+  .strictObject({
+    testMode: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        email: EmailAddressSchema.optional().describe("Every e-mail goes here instead: one per original recipient, subject prefixed with it."),
+        unaffected: z.array(z.string().min(1)).default([]).describe("Channels that keep delivering normally in test mode (e.g. InfluxDB)."),
+      })
+      .prefault({})
+      .describe(
+        "Test mode: nobody but the test targets receives anything. E-mail goes to testMode.email; other channels go to their " +
+          "testTarget, or are held back when they have none.",
+      ),
+    outbox: z
+      .strictObject({
+        concurrency: z.number().int().min(1).max(64).default(4).describe("Deliveries sent at the same time."),
+        initialBackoff: DurationSchema.prefault("5s").describe("Wait before the first retry; doubles each time, with jitter."),
+        maxBackoff: DurationSchema.prefault("10m"),
+        maxAge: DurationSchema.prefault("24h").describe("A delivery still failing this long after it was queued is dead-lettered."),
+        maxAttempts: z.number().int().min(1).max(1000).default(100),
+        keep: DurationSchema.prefault("14d").describe("Finished deliveries (delivered, dead, suppressed) are deleted after this."),
+      })
+      .prefault({})
+      .describe("The durable outbox: every delivery is stored before the first attempt and retried with backoff."),
+    templatesDir: z.string().min(1).optional().describe("Folder (relative to the config file) whose templates override the built-in ones."),
+    timeZone: z.string().min(1).optional().describe("IANA time zone for local times in messages; defaults to the system's."),
+    links: z
+      .array(
+        z.strictObject({
+          id: z.string().min(1),
+          linkText: z.string().min(1),
+          comment: z.string().default(""),
+          url: z.string().url(),
+        }),
+      )
+      .default([])
+      .describe("Extra links offered to templates as genericUrls (Butler's genericUrls)."),
+  })
+  .describe("Notification pipeline settings.");
+
+export type RouteConfig = z.infer<typeof RouteSchema>;
+export type NotifyConfig = z.infer<typeof NotifySchema>;
+
+interface NotifyParts {
+  channels: Record<string, ChannelConfig>;
+  routes: RouteConfig[];
+  notify: NotifyConfig;
+}
+
+/** Cross-references the schema alone cannot see: route targets, test-mode names, test address. */
+export function checkNotifyReferences(config: NotifyParts, ctx: z.RefinementCtx): void {
+  const names = Object.keys(config.channels);
+  const known = new Set(names);
+  const routeNames = new Set<string>();
+  config.routes.forEach((route, i) => {
+    route.to.forEach((name, j) => {
+      if (!known.has(name)) {
+        ctx.addIssue({ code: "custom", path: ["routes", i, "to", j], message: `no channel named "${name}"${names.length ? ` (channels: ${names.join(", ")})` : " (no channels are defined)"}` });
+      }
+    });
+    if (route.name !== undefined) {
+      if (routeNames.has(route.name)) ctx.addIssue({ code: "custom", path: ["routes", i, "name"], message: `route name "${route.name}" is used twice` });
+      routeNames.add(route.name);
+    }
+  });
+  config.notify.testMode.unaffected.forEach((name, i) => {
+    if (!known.has(name)) ctx.addIssue({ code: "custom", path: ["notify", "testMode", "unaffected", i], message: `no channel named "${name}"` });
+  });
+  const hasEmail = Object.values(config.channels).some((c) => c.type === "email");
+  if (config.notify.testMode.enabled && hasEmail && !config.notify.testMode.email) {
+    ctx.addIssue({ code: "custom", path: ["notify", "testMode", "email"], message: "required when test mode is on and an email channel exists" });
+  }
+}

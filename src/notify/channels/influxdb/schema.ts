@@ -1,0 +1,46 @@
+// YAML block of an `influxdb` channel: InfluxDB 1.x (database + retention policy, created when missing) or
+// 2.x (org/bucket/token), static tags and which dynamic tags to write.
+import { z } from "zod";
+import { channelCommonShape } from "../common-schema";
+import { DurationSchema } from "../../duration";
+
+export const InfluxDbChannelSchema = z
+  .strictObject({
+    type: z.literal("influxdb"),
+    ...channelCommonShape,
+    version: z.union([z.literal(1), z.literal(2)]).default(1).describe("1: InfluxQL /write and /query. 2: the v2 write API (also VictoriaMetrics)."),
+    url: z.string().url().describe("e.g. http://influxdb.corp.example:8086"),
+    database: z.string().min(1).optional().describe("v1: database name (created when missing)."),
+    retentionPolicy: z
+      .strictObject({
+        name: z.string().min(1),
+        duration: z.string().regex(/^(\d+(ns|u|µ|ms|s|m|h|d|w))+$|^INF$/, 'expected an InfluxQL duration like "10d" or INF'),
+        replication: z.number().int().min(1).default(1),
+      })
+      .optional()
+      .describe("v1: retention policy created (as the default) when missing, like Butler's."),
+    username: z.string().min(1).optional().describe("v1 authentication."),
+    password: z.string().optional().describe("v1 authentication; use ${env:…}."),
+    org: z.string().min(1).optional().describe("v2 organisation."),
+    bucket: z.string().min(1).optional().describe("v2 bucket."),
+    token: z.string().optional().describe("v2 API token; use ${env:…}."),
+    tags: z.record(z.string().min(1), z.string()).default({}).describe("Static tags written on every point, e.g. { env: prod }."),
+    useAppTags: z.boolean().default(true).describe("Write appTag_<tag>=true for each Qlik tag of the app."),
+    useTaskTags: z.boolean().default(true).describe("Write taskTag_<tag>=true for each Qlik tag of the task."),
+    butlerTagTypo: z.boolean().default(false).describe("Also write Butler's misspelt tag task_exeuctionStatusText, for old dashboards."),
+    ca: z.string().min(1).optional().describe("PEM file of a private CA for an https URL."),
+    rejectUnauthorized: z.boolean().default(true),
+    testTarget: z.string().min(1).optional().describe("Database (v1) or bucket (v2) written instead while notify.testMode is on."),
+    ensureInterval: DurationSchema.prefault("1h").describe("v1: how often the database/retention policy check is repeated."),
+  })
+  .superRefine((c, ctx) => {
+    if (c.version === 1 && !c.database) ctx.addIssue({ code: "custom", path: ["database"], message: "required for version 1" });
+    if (c.version === 2) {
+      for (const k of ["org", "bucket", "token"] as const) {
+        if (!c[k]) ctx.addIssue({ code: "custom", path: [k], message: "required for version 2" });
+      }
+    }
+  })
+  .describe("Task and service events written to InfluxDB as Butler's measurements.");
+
+export type InfluxDbChannelConfig = z.infer<typeof InfluxDbChannelSchema>;
