@@ -1,0 +1,105 @@
+// Synthetic events: the sample data templates are checked against, and the events behind
+// `steward alert test` and POST /v4/alerts/test (marked source "test").
+import { randomUUID } from "node:crypto";
+import type { ServiceEvent, TaskEvent, TaskOutcome, TaskType } from "../events/types";
+
+export interface SyntheticTaskOptions {
+  outcome?: TaskOutcome;
+  taskType?: TaskType;
+  taskName?: string;
+  taskId?: string;
+  appName?: string;
+  appId?: string;
+  host?: string;
+  nowMs?: number;
+  /** Fills every optional part (owner, script log, details) so templates meet all branches. */
+  full?: boolean;
+}
+
+const STATUS: Record<TaskOutcome, [number, string]> = { succeeded: [7, "FinishedSuccess"], failed: [8, "FinishedFail"], aborted: [6, "Aborted"] };
+
+export function syntheticTaskEvent(o: SyntheticTaskOptions = {}): TaskEvent {
+  const outcome = o.outcome ?? "failed";
+  const taskType = o.taskType ?? "reload";
+  const now = o.nowMs ?? Date.now();
+  const executionId = randomUUID();
+  const start = new Date(now - 83_000).toISOString();
+  const stop = new Date(now - 1_000).toISOString();
+  const [statusCode, status] = STATUS[outcome];
+  const hasApp = taskType === "reload" || taskType === "distribute" || taskType === "preload";
+  const logLines = [
+    "20260301T140001.000+0100 Execution started.",
+    "20260301T140001.050+0100 Qlik Sense Server Version 14.173.4",
+    "20260301T140002.110+0100 LIB CONNECT TO 'Sales DW'",
+    "20260301T140003.400+0100 Orders << OrderLines 1,204,331 Lines fetched",
+    outcome === "failed" ? "20260301T140122.900+0100 Error: Field 'CustomerKey' not found" : "20260301T140122.900+0100 Execution finished.",
+  ];
+  const full = o.full ?? true;
+  return {
+    id: `${executionId}:${outcome}`,
+    kind: `task.${outcome}`,
+    outcome,
+    taskType,
+    source: "test",
+    receivedAt: new Date(now).toISOString(),
+    host: o.host ?? "sense1.corp.example",
+    executionId,
+    user: "CORP\\qlik_service",
+    logTimestamp: new Date(now).toISOString().replace("T", " ").replace("Z", ""),
+    logLevel: outcome === "succeeded" ? "INFO" : "ERROR",
+    logMessage: outcome === "succeeded" ? "Execution State Change to FinishedSuccess" : outcome === "aborted" ? "Execution State Change to Aborting" : "Max retries reached",
+    task: {
+      id: o.taskId ?? randomUUID(),
+      name: o.taskName ?? "Steward test: Sales dashboard reload",
+      tags: full ? ["Finance", "Nightly"] : [],
+      customProperties: full ? [{ name: "Steward_Alert", value: "Yes" }] : [],
+      isManuallyTriggered: false,
+      isPartialReload: false,
+      maxRetries: 0,
+      sessionTimeoutMinutes: 1440,
+      nextExecution: "1753-01-01T00:00:00.000Z",
+    },
+    app: hasApp
+      ? {
+          id: o.appId ?? randomUUID(),
+          name: o.appName ?? "Sales dashboard",
+          stream: full ? "Finance" : undefined,
+          published: full,
+          tags: full ? ["Certified"] : [],
+          customProperties: [],
+          owner: full ? { userDirectory: "CORP", userId: "anna", name: "Anna Andersson", emails: ["anna@corp.example"] } : undefined,
+          lastReloadTime: stop,
+        }
+      : undefined,
+    execution: {
+      statusCode,
+      status,
+      startTime: start,
+      stopTime: stop,
+      durationMs: 82_000,
+      executingNode: o.host ?? "sense1.corp.example",
+      details: full
+        ? [
+            { message: "Changing task state from NeverStarted to Triggered", detailsType: 2, createdDate: start },
+            { message: `Changing task state to ${status}`, detailsType: outcome === "succeeded" ? 2 : 3, createdDate: stop },
+          ]
+        : [],
+    },
+    scriptLog: full && taskType === "reload" ? { head: logLines.slice(0, 3), tail: logLines.slice(-3), totalLines: logLines.length, sizeBytes: logLines.join("\r\n").length, text: logLines.join("\r\n") } : undefined,
+    complete: full,
+    missing: full ? [] : [{ item: "scriptLog", reason: "synthetic event without a script log" }],
+  };
+}
+
+export function syntheticServiceEvent(o: { state?: "stopped" | "started"; host?: string; service?: string; nowMs?: number } = {}): ServiceEvent {
+  const state = o.state ?? "stopped";
+  return {
+    id: `svc:${randomUUID()}`,
+    kind: state === "stopped" ? "service.stopped" : "service.started",
+    receivedAt: new Date(o.nowMs ?? Date.now()).toISOString(),
+    host: o.host ?? "sense1.corp.example",
+    service: { name: o.service ?? "QlikSenseSchedulerService", displayName: "Qlik Sense Scheduler Service", friendlyName: "Scheduler", startType: "Automatic" },
+    state: state === "stopped" ? "STOPPED" : "RUNNING",
+    previousState: state === "stopped" ? "RUNNING" : "STOPPED",
+  };
+}
