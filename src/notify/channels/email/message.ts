@@ -1,0 +1,57 @@
+// Composes the mail of one notification: subject/HTML/text from templates, the test-mode redirect (one mail
+// per original recipient, original address in the subject, no CC/BCC), a stable Message-ID derived from
+// the delivery key, and the script log attached for failed or aborted tasks.
+import { createHash } from "node:crypto";
+import type Mail from "nodemailer/lib/mailer";
+import { isTaskEvent, type TaskEvent } from "../../../events/types";
+import { deliveryError } from "../../delivery-error";
+import { messageKind, templateData } from "../../notification";
+import type { TemplateRenderer } from "../../templates/renderer";
+import type { Notification } from "../../types";
+import type { EmailChannelConfig } from "./schema";
+
+export function messageIdFor(key: string, from: string): string {
+  const domain = /@([^\s>]+)/.exec(from)?.[1] ?? "steward.invalid";
+  return `<${createHash("sha256").update(key).digest("hex").slice(0, 40)}@${domain}>`;
+}
+
+export function scriptLogAttachment(e: TaskEvent): Mail.Attachment | undefined {
+  const log = e.scriptLog;
+  if (!log) return undefined;
+  const content = log.text ?? [...log.head, "", `… ${Math.max(0, log.totalLines - log.head.length - log.tail.length)} lines not fetched …`, "", ...log.tail].join("\r\n");
+  if (!content.trim()) return undefined;
+  const stamp = (e.execution?.stopTime ?? e.receivedAt).replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
+  const name = e.task.name.replace(/[^\p{L}\p{N}._ -]+/gu, "_").trim().slice(0, 80) || "task";
+  return { filename: `${name}_${stamp}.log`, content, contentType: "text/plain; charset=utf-8" };
+}
+
+export function composeMail(cfg: EmailChannelConfig, n: Notification, templates: TemplateRenderer): Mail.Options {
+  if (!n.recipient) throw deliveryError("an e-mail delivery without a recipient", { permanent: true });
+  const kind = messageKind(n);
+  const data = templateData(n);
+  const subject = templates.render(`email/${kind}.subject`, data).replace(/\s+/g, " ").trim();
+  const html = templates.render(`email/${kind}.html`, data);
+  const text = templates.render(`email/${kind}.text`, data);
+  const test = n.test?.target;
+  const failed = n.kind === "task.failed" || n.kind === "task.aborted";
+  const priority = cfg.priority ?? (failed || n.kind === "service.stopped" ? "high" : "normal");
+  const attachments: Mail.Attachment[] = [];
+  if (cfg.attachScriptLog && !n.digest && isTaskEvent(n.event) && failed) {
+    const a = scriptLogAttachment(n.event);
+    if (a) attachments.push(a);
+  }
+  return {
+    from: cfg.from,
+    replyTo: cfg.replyTo,
+    to: test ?? n.recipient,
+    cc: test || cfg.cc.length === 0 ? undefined : cfg.cc,
+    bcc: test || cfg.bcc.length === 0 ? undefined : cfg.bcc,
+    subject: test ? `[${n.recipient}] ${subject}` : subject,
+    html,
+    text,
+    priority,
+    messageId: messageIdFor(n.key, cfg.from),
+    headers: { "X-Steward-Delivery": n.key, "X-Steward-Event": kind, ...(test ? { "X-Steward-Test-Original-Recipient": n.recipient } : {}) },
+    attachments,
+  };
+}

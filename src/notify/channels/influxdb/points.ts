@@ -1,0 +1,129 @@
+// Butler's InfluxDB measurements for Steward events: <type>_task_failed / _success for all five task types
+// (and _aborted when a route sends aborts here), and win_service_state. Unlike Butler, the dynamic app and
+// task tags are really written, and the tag name typo is fixed (kept on request).
+import { Point } from "@influxdata/influxdb-client";
+import type { DomainEvent, ServiceEvent, TaskEvent, TaskType } from "../../../events/types";
+import { isTaskEvent } from "../../../events/types";
+import { localTimes, splitDuration } from "../../time-format";
+import type { InfluxDbChannelConfig } from "./schema";
+
+const TYPE_PREFIX: Record<TaskType, string> = {
+  reload: "reload",
+  externalProgram: "external_program",
+  userSync: "user_sync",
+  distribute: "distribute",
+  preload: "preload",
+};
+
+export function measurementFor(e: TaskEvent): string {
+  const suffix = e.outcome === "succeeded" ? "success" : e.outcome === "failed" ? "failed" : "aborted";
+  return `${TYPE_PREFIX[e.taskType]}_task_${suffix}`;
+}
+
+/** Tag keys must be non-empty; tag values must be non-empty for line protocol. */
+function tag(p: Point, key: string, value: string | number | undefined): void {
+  if (value === undefined) return;
+  const v = String(value);
+  if (v !== "") p.tag(key, v);
+}
+
+function timesJson(prefix: "startTime" | "stopTime", iso: string | undefined, timeZone?: string): string {
+  const t = localTimes(iso, timeZone);
+  return JSON.stringify({
+    [`${prefix}UTC`]: t.utc,
+    [`${prefix}Local1`]: t.local1,
+    [`${prefix}Local2`]: t.local2,
+    [`${prefix}Local3`]: t.local3,
+    [`${prefix}Local4`]: t.local4,
+    [`${prefix}Local5`]: t.local5,
+  });
+}
+
+export interface PointOptions {
+  timeZone?: string;
+  headLines: number;
+  tailLines: number;
+}
+
+export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOptions): Point {
+  const p = new Point(measurementFor(e));
+  for (const [k, v] of Object.entries(cfg.tags)) tag(p, k, v);
+  tag(p, "host", e.host);
+  tag(p, "user", e.user);
+  tag(p, "task_id", e.task.id);
+  tag(p, "task_name", e.task.name);
+  tag(p, "task_type", e.taskType);
+  tag(p, "log_level", e.logLevel);
+  if (e.app) {
+    tag(p, "app_id", e.app.id);
+    tag(p, "app_name", e.app.name);
+    if (e.app.stream) tag(p, "app_stream", e.app.stream);
+  }
+  const ex = e.execution;
+  if (ex) {
+    tag(p, "task_executingNodeName", ex.executingNode);
+    tag(p, "task_executionStatusNum", ex.statusCode);
+    tag(p, "task_executionStatusText", ex.status);
+    if (cfg.butlerTagTypo) tag(p, "task_exeuctionStatusText", ex.status);
+  }
+  if (cfg.useTaskTags) for (const t of e.task.tags) tag(p, `taskTag_${t}`, "true");
+  if (cfg.useAppTags && e.app) for (const t of e.app.tags) tag(p, `appTag_${t}`, "true");
+
+  p.stringField("execution_id", e.executionId);
+  p.stringField("log_timestamp", e.logTimestamp ?? "");
+  p.stringField("log_message", e.logMessage ?? "");
+  p.stringField("source", e.source);
+  p.booleanField("complete", e.complete);
+  if (ex) {
+    const d = splitDuration(ex.durationMs);
+    const sec = (ex.durationMs ?? 0) / 1000;
+    p.stringField("task_executionStartTime_json", timesJson("startTime", ex.startTime, o.timeZone));
+    p.stringField("task_executionStopTime_json", timesJson("stopTime", ex.stopTime, o.timeZone));
+    p.stringField("task_executionDuration_json", JSON.stringify(d));
+    p.floatField("task_executionDuration_sec", sec);
+    p.floatField("task_executionDuration_min", sec / 60);
+    p.floatField("task_executionDuration_h", sec / 3600);
+  }
+  const log = e.scriptLog;
+  if (log) {
+    const head = o.headLines > 0 ? log.head.slice(0, o.headLines) : [];
+    const tail = o.tailLines > 0 ? log.tail.slice(-o.tailLines) : [];
+    p.intField("task_scriptLogSize", log.sizeBytes);
+    p.intField("task_scriptLogSizeRows", log.totalLines);
+    p.intField("task_scriptLogHeadCount", head.length);
+    p.intField("task_scriptLogTailCount", tail.length);
+    p.stringField("script_log_head", head.join("\r\n"));
+    p.stringField("script_log_tail", tail.join("\r\n"));
+    const details = (ex?.details ?? []).map((d) => `${d.createdDate}\t${d.message}`).join("\r\n");
+    p.stringField("reload_log", [details, tail.join("\r\n")].filter(Boolean).join("\r\n---\r\n"));
+  }
+  p.timestamp(new Date(ex?.stopTime ?? e.receivedAt));
+  return p;
+}
+
+const STATE_NUM: Record<string, number> = { STOPPED: 1, START_PENDING: 2, STOP_PENDING: 3, RUNNING: 4, CONTINUE_PENDING: 5, PAUSE_PENDING: 6, PAUSED: 7 };
+const START_NUM: Record<string, number> = { AUTOMATIC: 0, AUTO_START: 0, "AUTOMATIC (DELAYED)": 1, DELAYED: 1, MANUAL: 2, DEMAND_START: 2, DISABLED: 3 };
+
+export function servicePoint(cfg: InfluxDbChannelConfig, e: ServiceEvent): Point {
+  const p = new Point("win_service_state");
+  for (const [k, v] of Object.entries(cfg.tags)) tag(p, k, v);
+  tag(p, "host", e.host);
+  tag(p, "service_name", e.service.name);
+  tag(p, "display_name", e.service.displayName ?? e.service.name);
+  tag(p, "friendly_name", e.service.friendlyName ?? e.service.displayName ?? e.service.name);
+  const state = e.state.toUpperCase().replace(/\s+/g, "_");
+  p.intField("state_num", STATE_NUM[state] ?? 0);
+  p.stringField("state_text", state);
+  p.stringField("previous_state_text", e.previousState.toUpperCase());
+  if (e.service.startType) {
+    const mode = e.service.startType.toUpperCase();
+    p.intField("startup_mode_num", START_NUM[mode] ?? -1);
+    p.stringField("startup_mode_text", e.service.startType);
+  }
+  p.timestamp(new Date(e.receivedAt));
+  return p;
+}
+
+export function pointsFor(cfg: InfluxDbChannelConfig, e: DomainEvent, o: PointOptions): Point[] {
+  return [isTaskEvent(e) ? taskPoint(cfg, e, o) : servicePoint(cfg, e as ServiceEvent)];
+}

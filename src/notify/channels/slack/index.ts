@@ -1,0 +1,42 @@
+// Slack channel: renders the Block Kit template of the event kind and posts it to an incoming webhook.
+import type { ChannelDefinition } from "../../types";
+import { messageKind, templateData } from "../../notification";
+import { createHttpClient, expectOk, safeUrl } from "../http-client";
+import { SlackChannelSchema, type SlackChannelConfig } from "./schema";
+import type { ChannelDeps, Notification } from "../../types";
+
+function slackPayload(cfg: SlackChannelConfig, n: Notification, deps: ChannelDeps): Record<string, unknown> {
+  const payload = deps.templates.renderJson(`slack/${messageKind(n)}.json`, templateData(n)) as Record<string, unknown>;
+  if (cfg.channel) payload.channel = cfg.channel;
+  if (cfg.username) payload.username = cfg.username;
+  if (cfg.iconEmoji) payload.icon_emoji = cfg.iconEmoji;
+  return payload;
+}
+
+export const slackChannel: ChannelDefinition<"slack"> = {
+  type: "slack",
+  schema: SlackChannelSchema,
+  addressable: false,
+  supportsDigest: true,
+  templateParts: ["json"],
+  preview: (cfg, n, deps) => ({ url: safeUrl(n.test?.target ?? cfg.webhookUrl), body: slackPayload(cfg, n, deps) }),
+  create(cfg, deps) {
+    const client = createHttpClient({ baseDir: deps.baseDir });
+    return {
+      async send(n, signal) {
+        const payload = slackPayload(cfg, n, deps);
+        const url = n.test?.target ?? cfg.webhookUrl;
+        const res = await client.request(url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json; charset=utf-8", "X-Steward-Delivery": n.key },
+          body: JSON.stringify(payload),
+          signal,
+        });
+        expectOk(res, "Slack webhook");
+      },
+      async close() {
+        client.close();
+      },
+    };
+  },
+};

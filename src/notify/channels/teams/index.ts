@@ -1,0 +1,32 @@
+// Teams channel: renders the Adaptive Card template of the event kind and posts it to a Workflows webhook.
+import type { ChannelDefinition } from "../../types";
+import { messageKind, templateData } from "../../notification";
+import { createHttpClient, expectOk, safeUrl } from "../http-client";
+import { TeamsChannelSchema } from "./schema";
+
+export const teamsChannel: ChannelDefinition<"teams"> = {
+  type: "teams",
+  schema: TeamsChannelSchema,
+  addressable: false,
+  supportsDigest: true,
+  templateParts: ["json"],
+  preview: (cfg, n, deps) => ({ url: safeUrl(n.test?.target ?? cfg.webhookUrl), body: deps.templates.renderJson(`teams/${messageKind(n)}.json`, templateData(n)) }),
+  create(cfg, deps) {
+    const client = createHttpClient({ baseDir: deps.baseDir });
+    return {
+      async send(n, signal) {
+        const payload = deps.templates.renderJson(`teams/${messageKind(n)}.json`, templateData(n));
+        const res = await client.request(n.test?.target ?? cfg.webhookUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/json; charset=utf-8", "X-Steward-Delivery": n.key },
+          body: JSON.stringify(payload),
+          signal,
+        });
+        expectOk(res, "Teams workflow webhook");
+      },
+      async close() {
+        client.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,90 @@
+// `steward config check` for the notification pipeline: compiles every template a channel can use and
+// renders it (through the channel's own preview) against sample events of every kind and task type, so a
+// template error or a missing CA file shows up at check time, not with the first real alert.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Config } from "../config/schema";
+import type { ChannelConfig } from "../config/sections/notify";
+import { systemClock } from "../core/clock";
+import { describeError } from "../core/errors";
+import { createSilentLogger } from "../core/logger";
+import { TASK_OUTCOMES, TASK_TYPES, type DomainEvent } from "../events/types";
+import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";
+import { CHANNELS } from "./channels/registry";
+import { buildNotification } from "./notification";
+import { syntheticServiceEvent, syntheticTaskEvent } from "./samples";
+import type { ChannelDefinition, ChannelDeps } from "./types";
+
+/** Sample sets: one event per kind × task type (rich and sparse), both service kinds, and a digest. */
+export function sampleEventSets(): DomainEvent[][] {
+  const sets: DomainEvent[][] = [];
+  for (const outcome of TASK_OUTCOMES) {
+    for (const taskType of TASK_TYPES) {
+      sets.push([syntheticTaskEvent({ outcome, taskType, full: true })]);
+      sets.push([syntheticTaskEvent({ outcome, taskType, full: false })]);
+    }
+  }
+  sets.push([syntheticServiceEvent({ state: "stopped" })], [syntheticServiceEvent({ state: "started" })]);
+  sets.push([syntheticTaskEvent({ outcome: "failed" }), syntheticTaskEvent({ outcome: "aborted", taskType: "distribute", full: false }), syntheticServiceEvent()]);
+  return sets;
+}
+
+function caFiles(ch: ChannelConfig): string[] {
+  switch (ch.type) {
+    case "email":
+      return ch.smtp.ca ? [ch.smtp.ca] : [];
+    case "webhook":
+    case "influxdb":
+      return ch.ca ? [ch.ca] : [];
+    case "mqtt":
+      return [ch.tls?.ca, ch.tls?.cert, ch.tls?.key].filter((f): f is string => Boolean(f));
+    default:
+      return [];
+  }
+}
+
+/** Problems found, one line each (empty when everything renders). */
+export function checkNotifyConfig(config: Config, baseDir: string): string[] {
+  const problems: string[] = [];
+  const renderers = createRendererCache();
+  const log = createSilentLogger();
+  if (config.notify.templatesDir) {
+    try {
+      renderers(templateDirsFor(config, undefined, baseDir));
+    } catch (err) {
+      problems.push(describeError(err));
+    }
+  }
+  const sets = sampleEventSets();
+  for (const [name, ch] of Object.entries(config.channels)) {
+    for (const file of caFiles(ch)) {
+      if (!existsSync(resolve(baseDir, file))) problems.push(`channels.${name}: file ${file} does not exist (relative to ${baseDir})`);
+    }
+    let templates;
+    try {
+      templates = renderers(templateDirsFor(config, ch, baseDir));
+    } catch (err) {
+      const msg = describeError(err);
+      if (!problems.includes(msg)) problems.push(`channels.${name}: ${msg}`);
+      continue;
+    }
+    const def = CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>;
+    const deps: ChannelDeps = { name, log, clock: systemClock, templates, baseDir };
+    const seen = new Set<string>();
+    for (const events of sets) {
+      if (events.length > 1 && !def.supportsDigest) continue;
+      const n = buildNotification(
+        { deliveryId: 0, key: `check|${name}`, channel: name, route: "check", events, recipient: def.addressable ? "check@steward.invalid" : "", target: null, attempt: 1, groupWindowMs: 300_000 },
+        varsOptionsFor(config, ch),
+      );
+      try {
+        def.preview(ch as never, n, deps);
+      } catch (err) {
+        const msg = `channels.${name}: ${describeError(err)}`;
+        if (!seen.has(msg)) problems.push(`${msg} (sample: ${events.map((e) => ("taskType" in e ? `${e.kind} ${e.taskType}` : e.kind)).join(", ")})`);
+        seen.add(msg);
+      }
+    }
+  }
+  return problems;
+}

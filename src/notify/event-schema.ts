@@ -1,0 +1,90 @@
+// zod schemas for events given to the preview and test endpoints: a full TaskEvent/ServiceEvent as JSON, or a
+// few fields from which a synthetic event is built. Validated at the edge like every request body.
+import { z } from "zod";
+import { EVENT_KINDS, TASK_OUTCOMES, TASK_TYPES, type DomainEvent, type EventKind, type TaskOutcome } from "../events/types";
+import { syntheticServiceEvent, syntheticTaskEvent } from "./samples";
+
+const NameValue = z.object({ name: z.string(), value: z.string() });
+const UserRef = z.object({ id: z.string().optional(), userDirectory: z.string(), userId: z.string(), name: z.string().optional(), emails: z.array(z.string()).default([]) });
+
+export const TaskEventSchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(["task.succeeded", "task.failed", "task.aborted"]),
+  outcome: z.enum(TASK_OUTCOMES),
+  taskType: z.enum(TASK_TYPES),
+  source: z.enum(["udp", "reconcile", "test"]).default("test"),
+  receivedAt: z.string().min(1),
+  host: z.string(),
+  executionId: z.string(),
+  user: z.string().default(""),
+  logTimestamp: z.string().optional(),
+  logLevel: z.string().optional(),
+  logMessage: z.string().optional(),
+  task: z.looseObject({ id: z.string(), name: z.string(), enabled: z.boolean().optional(), tags: z.array(z.string()).default([]), customProperties: z.array(NameValue).default([]) }),
+  app: z
+    .looseObject({
+      id: z.string(),
+      name: z.string(),
+      stream: z.string().optional(),
+      published: z.boolean().optional(),
+      tags: z.array(z.string()).default([]),
+      customProperties: z.array(NameValue).default([]),
+      owner: UserRef.optional(),
+      lastReloadTime: z.string().optional(),
+    })
+    .optional(),
+  execution: z
+    .looseObject({
+      statusCode: z.number(),
+      status: z.string(),
+      startTime: z.string().optional(),
+      stopTime: z.string().optional(),
+      durationMs: z.number().optional(),
+      executingNode: z.string().optional(),
+      details: z.array(z.object({ message: z.string(), detailsType: z.number(), createdDate: z.string() })).default([]),
+    })
+    .optional(),
+  scriptLog: z
+    .object({ head: z.array(z.string()), tail: z.array(z.string()), totalLines: z.number(), sizeBytes: z.number(), text: z.string().optional(), truncated: z.boolean().optional() })
+    .optional(),
+  complete: z.boolean().default(true),
+  missing: z.array(z.object({ item: z.string(), reason: z.string() })).default([]),
+  links: z.object({ qmcTask: z.string().optional(), hubApp: z.string().optional(), qmc: z.string().optional() }).optional(),
+});
+
+export const ServiceEventSchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(["service.stopped", "service.started"]),
+  receivedAt: z.string().min(1),
+  host: z.string(),
+  service: z.object({ name: z.string(), displayName: z.string().optional(), friendlyName: z.string().optional(), startType: z.string().optional(), exePath: z.string().optional() }),
+  state: z.string(),
+  previousState: z.string(),
+});
+
+export const AlertEventInputSchema = z.strictObject({
+  event: z.union([TaskEventSchema, ServiceEventSchema]).optional().describe("A full event as JSON (as on the bus); the other fields are then ignored."),
+  kind: z.enum(EVENT_KINDS as [EventKind, ...EventKind[]]).default("task.failed").describe("Kind of the synthetic event."),
+  taskType: z.enum(TASK_TYPES).default("reload"),
+  taskId: z.string().min(1).optional().describe("With QRS configured, the task is looked up and its real data used."),
+  taskName: z.string().min(1).optional(),
+  appId: z.string().min(1).optional(),
+  appName: z.string().min(1).optional(),
+  host: z.string().min(1).optional(),
+  service: z.string().min(1).optional().describe("Service name for service.* kinds."),
+});
+export type AlertEventInput = z.infer<typeof AlertEventInputSchema>;
+
+/** Looks up a real task (and its last execution) in QRS and builds the event; wired when a Qlik client exists. */
+export type TaskEventLookup = (taskId: string, outcome: TaskOutcome) => Promise<DomainEvent>;
+
+export async function eventFromInput(input: AlertEventInput, nowMs: number, lookup?: TaskEventLookup): Promise<{ event: DomainEvent; note?: string }> {
+  if (input.event) return { event: input.event as DomainEvent };
+  if (input.kind.startsWith("service.")) {
+    return { event: syntheticServiceEvent({ state: input.kind === "service.stopped" ? "stopped" : "started", host: input.host, service: input.service, nowMs }) };
+  }
+  const outcome = input.kind.slice("task.".length) as TaskOutcome;
+  if (input.taskId && lookup) return { event: await lookup(input.taskId, outcome) };
+  const event = syntheticTaskEvent({ outcome, taskType: input.taskType, taskId: input.taskId, taskName: input.taskName, appId: input.appId, appName: input.appName, host: input.host, nowMs });
+  return { event, note: input.taskId ? "QRS lookup is not available here; task data is synthetic" : undefined };
+}

@@ -1,0 +1,9 @@
+// Public surface of the notification pipeline: the service, its migrations, REST routes and config check.
+export { createNotifier, type Notifier, type NotifierDeps } from "./service";
+export { previewEvent, planContextFor, type Preview } from "./preview";
+export { notifyMigrations } from "./migrations";
+export { registerNotifyRoutes } from "./http-routes";
+export { checkNotifyConfig } from "./check";
+export type { TaskEventLookup } from "./event-schema";
+export type { Channel, ChannelDefinition, ChannelDeps, Notification } from "./types";
+export { setupNotify, type NotifySetupDeps } from "./setup";

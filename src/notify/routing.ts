@@ -1,0 +1,73 @@
+// Does a route take an event? Every filter present must match; within a filter any value matches. The
+// first failing filter is returned as the reason, for previews ("taskTypes: distribute is not in [reload]").
+import type { RouteConfig } from "../config/sections/notify";
+import type { DomainEvent, NameValue, TaskEvent } from "../events/types";
+import { isTaskEvent } from "../events/types";
+
+export interface RouteMatch {
+  matched: boolean;
+  reason?: string;
+}
+
+export interface NamedRoute {
+  name: string;
+  index: number;
+  config: RouteConfig;
+}
+
+/** Routes with their effective names (route-<n> when unnamed). */
+export function nameRoutes(routes: RouteConfig[]): NamedRoute[] {
+  return routes.map((config, index) => ({ name: config.name ?? `route-${index + 1}`, index, config }));
+}
+
+const lower = (s: string) => s.toLowerCase();
+const anyIn = (have: string[], want: string[]) => {
+  const set = new Set(have.map(lower));
+  return want.some((w) => set.has(lower(w)));
+};
+const nvMatch = (have: NameValue[], want: Array<{ name: string; value: string }>) =>
+  want.some((w) => have.some((h) => lower(h.name) === lower(w.name) && lower(h.value) === lower(w.value)));
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  return new RegExp(`^${body}$`, "i");
+}
+
+const show = (v: unknown) => JSON.stringify(v);
+
+export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
+  const no = (reason: string): RouteMatch => ({ matched: false, reason });
+  if (!route.enabled) return no("route is disabled");
+  if (!route.on.includes(event.kind)) return no(`on: ${event.kind} is not in [${route.on.join(", ")}]`);
+  if (route.hosts && !anyIn([event.host], route.hosts)) return no(`hosts: ${show(event.host)} is not listed`);
+  if (!isTaskEvent(event)) {
+    if (route.services && !anyIn([event.service.name], route.services)) return no(`services: ${show(event.service.name)} is not listed`);
+    for (const key of ["taskTypes", "outcomes", "taskIds", "taskNames", "taskTags", "appIds", "appTags", "streams", "taskCustomProperties", "appCustomProperties", "sources"] as const) {
+      if (route[key]) return no(`${key}: a service event has no task`);
+    }
+    return { matched: true };
+  }
+  return matchTaskFilters(route, event);
+}
+
+function matchTaskFilters(route: RouteConfig, e: TaskEvent): RouteMatch {
+  const no = (reason: string): RouteMatch => ({ matched: false, reason });
+  if (route.services) return no("services: a task event has no service");
+  if (route.taskTypes && !route.taskTypes.includes(e.taskType)) return no(`taskTypes: ${e.taskType} is not in [${route.taskTypes.join(", ")}]`);
+  if (route.outcomes && !route.outcomes.includes(e.outcome)) return no(`outcomes: ${e.outcome} is not in [${route.outcomes.join(", ")}]`);
+  if (route.sources && !route.sources.includes(e.source)) return no(`sources: ${e.source} is not in [${route.sources.join(", ")}]`);
+  if (route.taskIds && !anyIn([e.task.id], route.taskIds)) return no(`taskIds: ${e.task.id} is not listed`);
+  if (route.taskNames && !route.taskNames.some((g) => globToRegExp(g).test(e.task.name))) return no(`taskNames: ${show(e.task.name)} matches none`);
+  if (route.taskTags && !anyIn(e.task.tags, route.taskTags)) return no(`taskTags: the task has none of [${route.taskTags.join(", ")}]`);
+  if (route.taskCustomProperties && !nvMatch(e.task.customProperties, route.taskCustomProperties)) {
+    return no(`taskCustomProperties: the task has none of ${route.taskCustomProperties.map((p) => `${p.name}=${p.value}`).join(", ")}`);
+  }
+  const app = e.app;
+  if (route.appIds && !(app && anyIn([app.id], route.appIds))) return no(`appIds: ${app ? app.id : "the task has no app"} is not listed`);
+  if (route.appTags && !(app && anyIn(app.tags, route.appTags))) return no(`appTags: the app has none of [${route.appTags.join(", ")}]`);
+  if (route.streams && !(app?.stream && anyIn([app.stream], route.streams))) return no(`streams: ${show(app?.stream ?? "(unpublished or unknown)")} is not listed`);
+  if (route.appCustomProperties && !(app && nvMatch(app.customProperties, route.appCustomProperties))) {
+    return no(`appCustomProperties: the app has none of ${route.appCustomProperties.map((p) => `${p.name}=${p.value}`).join(", ")}`);
+  }
+  return { matched: true };
+}

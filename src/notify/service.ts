@@ -1,0 +1,160 @@
+// The notification pipeline as one service: subscribes to the bus, plans and enqueues deliveries durably,
+// runs the outbox worker, and offers preview, test sends and delivery management to the REST API and CLI.
+import type { Logger } from "pino";
+import type { Config } from "../config/schema";
+import type { Clock } from "../core/clock";
+import { AppError } from "../core/errors";
+import type { Component } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { EventBus } from "../core/bus";
+import type { DomainEvent, DomainEvents } from "../events/types";
+import type { Store } from "../store/database";
+import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";
+import { CHANNELS } from "./channels/registry";
+import { enqueuePlan, type EnqueueResult } from "./enqueue";
+import { createNotifyMetrics } from "./metrics";
+import { notificationForRow } from "./notification";
+import { createOutboxStore, type DeliveryRow, type ListFilter, type OutboxStore } from "./outbox-store";
+import { deliveryKey, planEvent, type Plan, type PlannedDelivery } from "./planner";
+import { planContextFor, previewEvent, type Preview } from "./preview";
+import type { ChannelDefinition, ChannelDeps } from "./types";
+import { createOutboxWorker, type WorkerChannel } from "./worker";
+
+export interface NotifierDeps {
+  config: Config;
+  baseDir: string;
+  store: Store;
+  bus: EventBus<DomainEvents>;
+  log: Logger;
+  clock: Clock;
+  metrics: MetricsRegistry;
+}
+
+export interface Notifier {
+  component: Component;
+  dispatch(event: DomainEvent): EnqueueResult;
+  preview(event: DomainEvent): Preview;
+  /** Queues one delivery of `event` per recipient of a single channel, bypassing routes. */
+  sendToChannel(channel: string, event: DomainEvent): DeliveryRow[];
+  list(filter: ListFilter): DeliveryRow[];
+  get(id: number): DeliveryRow | undefined;
+  retry(id: number): DeliveryRow;
+  readonly outbox: OutboxStore;
+}
+
+export function createNotifier(deps: NotifierDeps): Notifier {
+  const { config, clock, baseDir } = deps;
+  const log = deps.log.child({ module: "notify" });
+  const outbox = createOutboxStore(deps.store);
+  const metrics = createNotifyMetrics(deps.metrics, outbox);
+  const renderers = createRendererCache();
+  const ctx = planContextFor(config);
+  const routes = ctx.routes;
+  const o = config.notify.outbox;
+
+  // Templates compile here, so a broken override stops start-up with a clear message instead of failing alerts.
+  const channelDeps = new Map<string, ChannelDeps>();
+  for (const [name, ch] of Object.entries(config.channels)) {
+    channelDeps.set(name, { name, log: log.child({ channel: name }), clock, templates: renderers(templateDirsFor(config, ch, baseDir)), baseDir });
+  }
+  const workerChannels = new Map<string, WorkerChannel>();
+  const definition = (name: string) => {
+    const ch = config.channels[name];
+    if (!ch) throw new AppError("NOT_FOUND", `no channel named ${name}`);
+    return { ch, def: CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>, deps: channelDeps.get(name)! };
+  };
+
+  const worker = createOutboxWorker({
+    outbox,
+    channels: workerChannels,
+    settings: { concurrency: o.concurrency, initialBackoffMs: o.initialBackoff, maxBackoffMs: o.maxBackoff, maxAttempts: o.maxAttempts, keepMs: o.keep },
+    clock,
+    log,
+    metrics,
+    buildNotification: (row, attempt) => notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel])),
+  });
+
+  let unsubscribe: (() => void) | undefined;
+
+  function dispatch(event: DomainEvent): EnqueueResult {
+    const now = clock.now();
+    const plan = planEvent(ctx, event, outbox, now);
+    const result = enqueuePlan(outbox, plan, now, o.maxAge);
+    for (const d of plan.deliveries) if (d.action === "suppress") log.info({ eventId: event.id, channel: d.channel, route: d.route, reason: d.reason }, "delivery suppressed");
+    countOutcomes(plan, result);
+    if (result.queued > 0 || result.grouped > 0) worker.wake();
+    return result;
+  }
+
+  function countOutcomes(plan: Plan, result: EnqueueResult) {
+    if (result.queued + result.grouped + result.suppressed === 0) return;
+    for (const d of plan.deliveries) {
+      if (d.action === "send") metrics.outcome(d.channel, "queued");
+      else if (d.action === "group") metrics.outcome(d.channel, "grouped");
+      else if (d.action === "suppress") metrics.outcome(d.channel, "suppressed");
+    }
+  }
+
+  const component: Component = {
+    name: "notify",
+    start() {
+      for (const [name, ch] of Object.entries(config.channels)) {
+        const { def, deps: cd } = definition(name);
+        workerChannels.set(name, { channel: def.create(ch as never, cd), timeoutMs: ch.timeout });
+      }
+      worker.start();
+      if (routes.length > 0) {
+        unsubscribe = deps.bus.onAny((_kind, payload) => {
+          dispatch(payload as DomainEvent);
+        });
+      }
+      log.info({ channels: Object.keys(config.channels).length, routes: routes.length, testMode: config.notify.testMode.enabled }, "notification pipeline started");
+    },
+    async stop(budgetMs) {
+      unsubscribe?.();
+      await worker.stop(budgetMs);
+      await Promise.all([...workerChannels.values()].map((w) => w.channel.close?.().catch(() => undefined)));
+      workerChannels.clear();
+    },
+  };
+
+  return {
+    component,
+    outbox,
+    dispatch,
+    preview: (event) => previewEvent(config, ctx, (name) => channelDeps.get(name)!, event, outbox, clock.now()),
+    sendToChannel(channel, event) {
+      const { ch, def } = definition(channel);
+      const now = clock.now();
+      const route = "alert-test";
+      const recipients = def.addressable && ch.type === "email" ? ch.to : [""];
+      if (recipients.length === 0) throw new AppError("BAD_REQUEST", `channel ${channel} has no static recipients (to:) to send a test to`);
+      const test = config.notify.testMode;
+      const deliveries: PlannedDelivery[] = recipients.map((recipient) => {
+        let target: string | null = null;
+        if (test.enabled && !test.unaffected.includes(channel)) {
+          target = ch.type === "email" ? (test.email ?? null) : "testTarget" in ch ? (ch.testTarget ?? null) : null;
+          if (!target) throw new AppError("CONFLICT", `test mode is on and channel ${channel} has no testTarget, so nothing may be sent to it`);
+        }
+        return { route, channel, channelType: ch.type, recipient, target, key: deliveryKey(event.id, channel, recipient), action: "send" };
+      });
+      enqueuePlan(outbox, { event, routes: [], deliveries }, now, o.maxAge);
+      worker.wake();
+      return outbox.list({ eventId: event.id, limit: 100 });
+    },
+    list: (filter) => outbox.list(filter),
+    get: (id) => outbox.get(id),
+    retry(id) {
+      const row = outbox.get(id);
+      if (!row) throw new AppError("NOT_FOUND", `no delivery ${id}`);
+      if (row.status !== "dead" && row.status !== "suppressed") {
+        throw new AppError("CONFLICT", `delivery ${id} is ${row.status}; only dead or suppressed deliveries can be retried`);
+      }
+      const now = clock.now();
+      outbox.retry(id, now, now + o.maxAge);
+      worker.wake();
+      log.info({ deliveryId: id, channel: row.channel }, "delivery retried on request");
+      return outbox.get(id)!;
+    },
+  };
+}

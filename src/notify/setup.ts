@@ -1,0 +1,34 @@
+// Wires the notification pipeline into the app: the notifier, its lifecycle component (a worker, so it is
+// added before intake and stops after it), its REST routes, and the QRS lookup for previews when QRS exists.
+import type { Logger } from "pino";
+import type { LoadedConfig } from "../config/load";
+import type { EventBus } from "../core/bus";
+import type { Clock } from "../core/clock";
+import type { Lifecycle } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { DomainEvents } from "../events/types";
+import type { Router } from "../http/route";
+import type { QrsClient } from "../qlik/qrs-client";
+import type { Store } from "../store/database";
+import { registerNotifyRoutes } from "./http-routes";
+import { createQrsTaskLookup } from "./qrs-lookup";
+import { createNotifier, type Notifier } from "./service";
+
+export interface NotifySetupDeps {
+  store: Store;
+  bus: EventBus<DomainEvents>;
+  log: Logger;
+  clock: Clock;
+  metrics: MetricsRegistry;
+  router: Router;
+  lifecycle: Lifecycle;
+  qrs?: QrsClient;
+}
+
+export function setupNotify(loaded: LoadedConfig, deps: NotifySetupDeps): Notifier {
+  const notifier = createNotifier({ config: loaded.config, baseDir: loaded.baseDir, store: deps.store, bus: deps.bus, log: deps.log, clock: deps.clock, metrics: deps.metrics });
+  const lookupTaskEvent = deps.qrs ? createQrsTaskLookup(loaded.config, deps.qrs, { log: deps.log, clock: deps.clock }) : undefined;
+  registerNotifyRoutes(deps.router, notifier, { clock: deps.clock, lookupTaskEvent });
+  deps.lifecycle.add(notifier.component);
+  return notifier;
+}
