@@ -11,6 +11,7 @@ import type { Readiness } from "../core/readiness";
 import type { Router } from "../http/route";
 import { registerAppRoutes } from "../http/routes/apps";
 import { registerAuditRoutes } from "../http/routes/audit";
+import { registerLoadScriptRoutes } from "../http/routes/load-script";
 import { registerMqttRoutes } from "../http/routes/mqtt";
 import { registerSlackRoutes } from "../http/routes/slack";
 import { registerTaskRoutes } from "../http/routes/tasks";
@@ -101,6 +102,7 @@ export function setupControl(config: Config, deps: ControlSetupDeps): Control {
   registerMqttRoutes(deps.router, { mqtt, audit: deps.audit });
   registerSlackRoutes(deps.router, { slack: cfg.slack, audit: deps.audit });
   registerAuditRoutes(deps.router, deps.audit);
+  registerLoadScriptRoutes(deps.router);
 
   return { taskStarter, startHandler, ...(reloader ? { reloader } : {}), ...(dumper ? { dumper } : {}), ...(mqtt ? { mqtt } : {}) };
 }

@@ -83,6 +83,13 @@ describe("templates/steward.qvs", () => {
     }
   });
 
+  test("Steward serves the same file it ships", async () => {
+    const r = await t.request("/v4/loadscript/steward.qvs");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toContain("text/plain");
+    expect(await r.text()).toBe(QVS);
+  });
+
   test("task starts: the routes accept the bodies (503 here only because no Qlik site is configured)", async () => {
     for (const s of ["StartTask", "StartTasksByTag", "StartTasksByCustomProperty"]) {
       const r = await send(s, VARS);
