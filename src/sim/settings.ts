@@ -67,10 +67,21 @@ export const SimSettingsPatchSchema = z.strictObject({
   start: StartSettingsSchema.partial().optional(),
 });
 
-export function applySettingsPatch(target: SimSettings, patch: z.infer<typeof SimSettingsPatchSchema>): void {
+/**
+ * Applies a validated patch. Only keys present in the raw request count: zod 4 fills defaults even inside
+ * `.partial()`, which would otherwise reset knobs the caller did not mention.
+ */
+export function applySettingsPatch(target: SimSettings, patch: z.infer<typeof SimSettingsPatchSchema>, raw: unknown): void {
   for (const key of ["udp", "timing", "scriptLog", "start"] as const) {
     const part = patch[key];
-    if (part) Object.assign(target[key], part);
+    const rawPart = (raw as Record<string, unknown> | null)?.[key];
+    if (part && rawPart && typeof rawPart === "object") assignPresent(target[key], part, rawPart);
+  }
+}
+
+export function assignPresent<T extends object>(target: T, parsed: Partial<T>, raw: object): void {
+  for (const k of Object.keys(raw)) {
+    if (k in parsed) (target as Record<string, unknown>)[k] = (parsed as Record<string, unknown>)[k];
   }
 }
 

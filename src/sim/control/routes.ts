@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { EngineState } from "../engine/state";
 import type { Repository } from "../repo/repository";
 import { OutcomeSchema } from "../site/schema";
-import { applySettingsPatch, parseUdpTarget, SimSettingsPatchSchema, UdpSettingsSchema, UdpTargetSchema, type SimSettings } from "../settings";
+import { applySettingsPatch, assignPresent, parseUdpTarget, SimSettingsPatchSchema, UdpSettingsSchema, UdpTargetSchema, type SimSettings } from "../settings";
 import type { TaskRunner } from "../tasks/runner";
 import { FaultInputSchema, type Faults } from "../traffic/faults";
 import type { RequestLog } from "../traffic/request-log";
@@ -170,12 +170,12 @@ export function buildControlRouter(deps: ControlDeps) {
 
   r.add("GET", "/settings", () => json(200, settings));
   r.add("PATCH", "/settings", (c) => {
-    applySettingsPatch(settings, parse(SimSettingsPatchSchema, c.body));
+    applySettingsPatch(settings, parse(SimSettingsPatchSchema, c.body), c.body);
     return json(200, settings);
   });
   r.add("GET", "/udp", () => json(200, { settings: settings.udp, sent: deps.udp.recent() }));
   r.add("PATCH", "/udp", (c) => {
-    Object.assign(settings.udp, parse(UdpSettingsSchema.partial(), c.body));
+    assignPresent(settings.udp, parse(UdpSettingsSchema.partial(), c.body), (c.body ?? {}) as object);
     return json(200, settings.udp);
   });
   r.add("PUT", "/udp/targets", (c) => {
