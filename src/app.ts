@@ -24,6 +24,7 @@ import { createCorsMiddleware } from "./http/middleware/cors";
 import { createMethodOverride } from "./http/middleware/method-override";
 import { setupFiles, type FileOps } from "./files";
 import { schedulerMigrations, setupScheduler, type Scheduler } from "./scheduler";
+import { notifyMigrations, setupNotify, type Notifier } from "./notify";
 
 export interface AppOptions {
   log: Logger;
@@ -55,6 +56,8 @@ export interface StewardApp {
   files?: FileOps;
   /** Cron and event schedules; present when scheduler.enabled (the default). */
   scheduler?: Scheduler;
+  /** The notification pipeline: routes, outbox, previews. */
+  notify: Notifier;
   /** The one path that starts Qlik Sense tasks (REST, MQTT, scheduler, event triggers, chained starts). */
   taskStarter: TaskStarter;
   /** Task starts, app reload jobs and dumps, MQTT. */
@@ -81,6 +84,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     schedulerMigrations,
     controlMigrations,
     intakeMigrations,
+    notifyMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
@@ -107,6 +111,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
   const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
   const scheduler = setupScheduler(config.scheduler, { store, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
+  const notify = setupNotify(loaded, { store, bus, log, clock, metrics, router: http.router, lifecycle, qrs });
   const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
   // ↑ feature modules are wired above this line
 
@@ -138,6 +143,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     kv,
     files,
     scheduler,
+    notify,
     taskStarter: control.taskStarter,
     control,
     start: () => lifecycle.start(),

@@ -6,6 +6,7 @@ import { VERSION } from "./core/version";
 import { configCheckCommand, configSchemaCommand } from "./cli/config-commands";
 import { demoCommand } from "./cli/demo";
 import { runCommand } from "./cli/run";
+import { alertCommand } from "./cli/alert";
 import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
 import { schedulesCommand } from "./scheduler/cli";
 
@@ -14,6 +15,7 @@ const err = (s: string) => console.error(s);
 
 /** Commands that parse their own arguments (delegated whole). */
 const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
+  alert: alertCommand,
   schedules: (argv) => schedulesCommand(argv, out),
 };
 

@@ -1,4 +1,5 @@
 // Help texts and the usage-error type of the command line.
+import { ALERT_HELP } from "./alert-help";
 export class UsageError extends Error {}
 
 export const MAIN_HELP = `Steward — the companion service for Qlik Sense Enterprise.
@@ -11,6 +12,7 @@ Commands:
   sim [options]                  Run the Qlik Sense simulator (QRS, Engine, scheduler datagrams)
   config check FILE              Validate a config file; errors name the line and the key
   config schema [--out FILE]     Print the JSON Schema of the config file (for editors)
+  alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped)
   version                        Print the version
 
@@ -22,6 +24,7 @@ Global options:
 Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`;
 
 export const COMMAND_HELP: Record<string, string> = {
+  alert: ALERT_HELP,
   run: `Usage: steward run [--config FILE] [--log-level LEVEL] [--log-format json|pretty]
 
 Runs Steward until SIGINT/SIGTERM. Without --config it reads ./steward.yaml if present, else the built-in
