@@ -131,6 +131,9 @@ describe("event-triggered schedules", () => {
       expect(byId.nextRun).toBeNull();
       r = await t.request("/v4/schedules", json({ name: "any finance success", qlikSenseTaskId: TASK_HR, trigger: { on: ["succeeded"], taskTags: ["financial-reports"] } }));
       const byTag = (await r.json()) as { id: string };
+      // Outside its time-of-day window (08:00Z now) a trigger does not fire.
+      r = await t.request("/v4/schedules", json({ name: "evenings only", timezone: "UTC", timeWindow: { from: "20:00", to: "21:00" }, qlikSenseTaskId: TASK_HR, trigger: { on: ["failed"], taskIds: [TASK_NIGHTLY] } }));
+      const evening = (await r.json()) as { id: string };
 
       // A success of the watched task does not fire the failure trigger.
       await t.app.bus.emit("task.succeeded", taskEvent("succeeded", TASK_NIGHTLY, [], "exec-1"));
@@ -151,6 +154,8 @@ describe("event-triggered schedules", () => {
       await Bun.sleep(200);
       expect(startsOf(sim, TASK_SALES)).toBe(1);
       expect(t.app.scheduler!.get(byTag.id)!.lastRun!.result).toBe("started");
+      expect(t.app.scheduler!.get(evening.id)!.lastRun).toBeUndefined();
+      expect(startsOf(sim, TASK_HR)).toBe(1);
     } finally {
       await t.close();
     }
