@@ -4,10 +4,10 @@
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
 import type { Clock } from "../core/clock";
-import { describeError } from "../core/errors";
+import { describeError, isAppError } from "../core/errors";
 import { eq } from "../qlik/qrs-filter";
 import type { QrsCallOptions, QrsClient } from "../qlik/qrs-client";
-import { FINAL_EXECUTION_STATUSES, executionStatusName, type QrsExecutionResult, type QrsTask } from "../qlik/qrs-schemas";
+import { FINAL_EXECUTION_STATUSES, ZERO_GUID, executionStatusName, type QrsExecutionResult, type QrsTask } from "../qlik/qrs-schemas";
 import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withOwner } from "./enrich-mappers";
 import type { TaskEvent, TaskOutcome, TaskType } from "./types";
 
@@ -41,6 +41,8 @@ export interface EnricherDeps {
 
 type Missing = TaskEvent["missing"];
 
+type Lookups = { readonly down: string | undefined; run<T>(item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs?: number, into?: Missing): Promise<T | undefined> };
+
 export interface TaskEventEnricher {
   enrich(report: RunReport): Promise<TaskEvent>;
 }
@@ -53,19 +55,36 @@ export function createTaskEventEnricher(
   const log = deps.log.child({ module: "enrich" });
   const sleep = (ms: number) => new Promise<void>((r) => deps.clock.setTimeout(r, ms));
 
-  /** Runs one QRS lookup within the per-lookup budget; failures are recorded in `missing`, never thrown. */
-  async function lookup<T>(missing: Missing, item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs = cfg.lookupTimeoutMs): Promise<T | undefined> {
-    const signal = AbortSignal.timeout(budgetMs);
-    try {
-      return await fn({ timeoutMs: Math.min(budgetMs, cfg.lookupTimeoutMs), signal });
-    } catch (err) {
-      const reason = signal.aborted ? `no answer from QRS within ${budgetMs} ms` : describeError(err);
-      missing.push({ item, reason });
-      return undefined;
-    }
+  /**
+   * Runs QRS lookups for one event within their budgets; failures are recorded in `missing`, never thrown. Once
+   * QRS proved unreachable (network, 5xx, timeout) the remaining lookups of this event are skipped: they would
+   * fail the same way, slowly, and a struggling QRS needs fewer calls, not more.
+   */
+  function lookups(missing: Missing) {
+    let down: string | undefined;
+    return {
+      get down() {
+        return down;
+      },
+      async run<T>(item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs = cfg.lookupTimeoutMs, into: Missing = missing): Promise<T | undefined> {
+        if (down) {
+          into.push({ item, reason: `skipped: ${down}` });
+          return undefined;
+        }
+        const signal = AbortSignal.timeout(budgetMs);
+        try {
+          return await fn({ timeoutMs: Math.min(budgetMs, cfg.lookupTimeoutMs), signal });
+        } catch (err) {
+          const reason = signal.aborted ? `no answer from QRS within ${budgetMs} ms` : describeError(err);
+          if (signal.aborted || (isAppError(err) && (err.code === "QRS_UNAVAILABLE" || err.code === "TIMEOUT"))) down = `QRS unavailable (${reason})`;
+          into.push({ item, reason });
+          return undefined;
+        }
+      },
+    };
   }
 
-  async function executionFor(qrs: QrsClient, r: RunReport, task: QrsTask | undefined, missing: Missing): Promise<QrsExecutionResult | undefined> {
+  async function executionFor(qrs: QrsClient, r: RunReport, task: QrsTask | undefined, missing: Missing, look: Lookups): Promise<QrsExecutionResult | undefined> {
     let result = r.execution;
     let lastTry: Missing = [];
     for (let attempt = 1; attempt <= cfg.finalStatusAttempts; attempt++) {
@@ -77,9 +96,10 @@ export function createTaskEventEnricher(
         continue;
       }
       lastTry = [];
-      const rows = await lookup(lastTry, "execution", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o));
+      const rows = await look.run("execution", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o), undefined, lastTry);
       const newest = rows?.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
       if (newest) result = newest;
+      if (look.down) break;
     }
     if (result && !FINAL_EXECUTION_STATUSES.has(result.status)) {
       missing.push({ item: "execution", reason: `QRS had not recorded the end of the run yet (status ${executionStatusName(result.status)})` });
@@ -124,16 +144,17 @@ export function createTaskEventEnricher(
         return event;
       }
 
-      const task = await lookup(missing, "task", (o) => qrs.getTaskFull(r.taskId, o));
+      const look = lookups(missing);
+      const task = await look.run("task", (o) => qrs.getTaskFull(r.taskId, o));
       const type = taskTypeOf(task?.taskType);
       if (task) event.task = taskPart(task);
       if (type) event.taskType = type;
       else missing.push({ item: "taskType", reason: task ? `unknown QRS taskType ${task.taskType}` : `guessed as ${event.taskType} (task lookup failed)` });
-      const appId = r.appId ?? task?.app?.id;
+      const appId = r.appId ?? (task?.app?.id && task.app.id !== ZERO_GUID ? task.app.id : undefined);
 
       const [execution, app] = await Promise.all([
-        executionFor(qrs, r, task, missing),
-        appId ? lookup(missing, "app", (o) => qrs.getAppFull(appId, o)) : Promise.resolve(undefined),
+        executionFor(qrs, r, task, missing, look),
+        appId ? look.run("app", (o) => qrs.getAppFull(appId, o)) : Promise.resolve(undefined),
       ]);
       if (execution) {
         event.execution = executionPart(execution);
@@ -150,10 +171,9 @@ export function createTaskEventEnricher(
       const ownerId = app?.owner?.id;
       const budgetLog = cfg.scriptLog.attempts * (cfg.lookupTimeoutMs + cfg.scriptLog.retryDelayMs);
       const [owner, logResult] = await Promise.all([
-        ownerId ? lookup(missing, "appOwner", (o) => qrs.getUser(ownerId, o)) : Promise.resolve(undefined),
+        ownerId ? look.run("appOwner", (o) => qrs.getUser(ownerId, o)) : Promise.resolve(undefined),
         wantLog
-          ? lookup(
-              missing,
+          ? look.run(
               "scriptLog",
               (o) =>
                 qrs.getScriptLog(r.taskId, {

@@ -8,7 +8,7 @@ import { describeError } from "../core/errors";
 import type { Counter } from "../core/metrics";
 import { and, compare } from "../qlik/qrs-filter";
 import type { QrsClient } from "../qlik/qrs-client";
-import { isNeverDate, type QrsExecutionResult } from "../qlik/qrs-schemas";
+import { isNeverDate, ZERO_GUID, type QrsExecutionResult } from "../qlik/qrs-schemas";
 import { outcomeOfStatus } from "./enrich-mappers";
 import type { RunReport } from "./enrich-task-event";
 
@@ -85,13 +85,14 @@ export function createReconciler(
       const executionId = r.executionID!.toLowerCase();
       const outcome = outcomeOfStatus(r.status);
       const taskId = r.taskID?.toLowerCase();
+      const appId = r.appID && r.appID !== ZERO_GUID ? r.appID.toLowerCase() : undefined;
       if (!outcome || !taskId) {
         skipped++;
       } else if (!deps.sink.claim(`${executionId}:${outcome}`, executionId, true)) {
         skipped++;
       } else {
         const event = await deps.sink.process(
-          { source: "reconcile", outcome, executionId, taskId, appId: r.appID?.toLowerCase() || undefined, host: r.executingNodeName ?? undefined, execution: r },
+          { source: "reconcile", outcome, executionId, taskId, appId, host: r.executingNodeName ?? undefined, execution: r },
           `${executionId}:${outcome}`,
         );
         if (event) {
