@@ -82,6 +82,8 @@ tasks:
 export interface Harness {
   sim: Simulator;
   t: TestApp;
+  /** The Steward config the app was built from (to build a second app on the same data directory). */
+  configYaml: string;
   /** QRS task start calls the simulator saw (POST task/{id}/start[/synchronous]), as task ids in order. */
   startedInSim(sinceSeq?: number): string[];
   /** Engine JSON-RPC calls, in order. */
@@ -91,15 +93,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(extraYaml = ""): Promise<Harness> {
+/** `extraYaml` continues the `control:` section (two-space keys) and may add top-level sections after it. */
+export async function startHarness(extraYaml = "", opts: { dataDir?: string } = {}): Promise<Harness> {
   const certs: TempDir = createTempDir("steward-ctl-certs-");
   const sim = await startSimulator({ site: SITE_YAML, certDir: certs.path, qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   let t: TestApp;
+  let configYaml: string;
   try {
-    t = createTestApp(
-      `qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  enginePort: ${sim.ports.engine}\n  certDir: ${certs.path}\n  retries: 0\n` +
-        `control:\n  wait: { pollIntervalMs: 100 }\n  reload: { progressIntervalMs: 100 }\n${extraYaml}`,
-    );
+    configYaml =
+      `${opts.dataDir ? `dataDir: ${opts.dataDir}\n` : ""}qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  enginePort: ${sim.ports.engine}\n  certDir: ${certs.path}\n  retries: 0\n` +
+        `control:\n  wait: { pollIntervalMs: 100 }\n${/^  reload:/m.test(extraYaml) ? "" : "  reload: { progressIntervalMs: 100 }\n"}${extraYaml}`;
+    t = createTestApp(configYaml);
     await t.app.start();
   } catch (err) {
     await sim.stop();
@@ -114,6 +118,7 @@ export async function startHarness(extraYaml = ""): Promise<Harness> {
   return {
     sim,
     t,
+    configYaml,
     startedInSim: qrsStarts,
     engineCalls: (since = 0) => sim.requests.list({ source: "engine", sinceSeq: since }).flatMap((r) => (r.rpc ? [r.rpc] : [])),
     lastSeq: () => sim.requests.list().at(-1)?.seq ?? 0,
