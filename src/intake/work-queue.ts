@@ -35,6 +35,7 @@ export function createWorkQueue<T>(o: WorkQueueOptions<T>): WorkQueue<T> {
   function pump() {
     while (!stopped && running < o.concurrency && items.length > 0) {
       const item = items.shift()!;
+      if (pressured) checkPressure();
       running++;
       void o
         .worker(item)

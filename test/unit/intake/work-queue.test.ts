@@ -1,0 +1,74 @@
+// Bounded queue: concurrency limit, drop when full, stop returns what never started, backpressure log.
+import { describe, expect, test } from "bun:test";
+import { createLogger } from "../../../src/core/logger";
+import { createSecretRegistry } from "../../../src/core/redaction";
+import { createWorkQueue } from "../../../src/intake/work-queue";
+import { createLogThrottle } from "../../../src/intake/log-throttle";
+
+function logs() {
+  const lines: Array<Record<string, unknown>> = [];
+  return { lines, log: createLogger({ level: "info", format: "json", secrets: createSecretRegistry(), write: (l) => void lines.push(JSON.parse(l)) }) };
+}
+
+describe("work queue", () => {
+  test("runs at most `concurrency` items, drops beyond `size`, warns on backpressure once", async () => {
+    const { lines, log } = logs();
+    const gates: Array<() => void> = [];
+    const done: number[] = [];
+    let active = 0;
+    let maxActive = 0;
+    const q = createWorkQueue<number>({
+      name: "t", size: 3, concurrency: 2, warnRatio: 0.6, log,
+      worker: async (n) => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        await new Promise<void>((r) => gates.push(r));
+        active--;
+        done.push(n);
+      },
+    });
+    const accepted = [1, 2, 3, 4, 5, 6, 7].map((n) => q.push(n));
+    expect(accepted).toEqual([true, true, true, true, true, false, false]);
+    expect(q.active()).toBe(2);
+    expect(q.depth()).toBe(3);
+    expect(lines.filter((l) => String(l.msg).startsWith("intake queue is filling up"))).toHaveLength(1);
+    while (done.length < 5) {
+      gates.shift()?.();
+      await Bun.sleep(1);
+    }
+    expect(done.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(maxActive).toBe(2);
+    expect(lines.some((l) => l.msg === "intake queue backpressure cleared")).toBe(true);
+  });
+
+  test("stop hands back items that never started and refuses new ones", async () => {
+    const { log } = logs();
+    let release!: () => void;
+    const q = createWorkQueue<string>({ name: "t", size: 10, concurrency: 1, warnRatio: 1, log, worker: () => new Promise<void>((r) => (release = r)) });
+    q.push("a");
+    q.push("b");
+    q.push("c");
+    const stopping = q.stop(1000);
+    release();
+    expect(await stopping).toEqual(["b", "c"]);
+    expect(q.push("d")).toBe(false);
+  });
+});
+
+describe("log throttle", () => {
+  test("once per key per interval, reporting how many were suppressed", () => {
+    let now = 0;
+    const t = createLogThrottle(60_000, () => now);
+    expect(t.take("a")).toBe(0);
+    expect(t.take("a")).toBeUndefined();
+    expect(t.take("a")).toBeUndefined();
+    expect(t.take("b")).toBe(0);
+    now = 60_000;
+    expect(t.take("a")).toBe(2);
+  });
+  test("bounded number of keys", () => {
+    const t = createLogThrottle(60_000, () => 0, 3);
+    for (const k of ["a", "b", "c", "d"]) expect(t.take(k)).toBe(0);
+    expect(t.take("d")).toBeUndefined();
+  });
+});
