@@ -79,7 +79,7 @@ export async function startSmtpReceiver(o: SmtpReceiverOptions = {}): Promise<Sm
     cert: o.tls?.cert,
     hideSTARTTLS: o.hideStartTls === true || !o.tls,
     authOptional: !o.auth,
-    disabledCommands: o.auth ? [] : ["AUTH"],
+    disabledCommands: [...(o.auth ? [] : ["AUTH"]), ...(o.hideStartTls || !o.tls ? ["STARTTLS"] : [])],
     allowInsecureAuth: true,
     logger: false,
     closeTimeout: 500,
