@@ -27,13 +27,15 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
   const issues: SiteIssue[] = [];
   const issue = (path: (string | number)[], message: string) => issues.push({ path, message });
 
-  const unique = <T>(items: T[], key: (t: T) => string, label: string, section: string, field: string) => {
+  /** Reports repeated keys (case-insensitive); items whose key is undefined are skipped. */
+  const unique = <T>(items: T[], key: (t: T) => string | undefined, label: string, section: string, field: string) => {
     const seen = new Map<string, number>();
     items.forEach((item, i) => {
-      const k = key(item).toLowerCase();
-      const prev = seen.get(k);
-      if (prev !== undefined) issue([section, i, field], `duplicate ${label} '${key(item)}' (also at ${section}[${prev}])`);
-      else seen.set(k, i);
+      const raw = key(item);
+      if (raw === undefined) return;
+      const prev = seen.get(raw.toLowerCase());
+      if (prev !== undefined) issue([section, i, field], `duplicate ${label} '${raw}' (also at ${section}[${prev}])`);
+      else seen.set(raw.toLowerCase(), i);
     });
   };
 
@@ -142,7 +144,8 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
       content: a.content,
     };
   });
-  unique(apps, (a) => a.id, "app id", "apps", "id");
+  // Derived ids follow names (checked below); only ids written in the fixture can collide on their own.
+  unique(fx.apps, (a) => a.id, "app id", "apps", "id");
 
   const findApp = (ref: string) => apps.find((a) => a.id.toLowerCase() === ref.toLowerCase()) ?? findByName(apps, ref);
 
@@ -193,7 +196,7 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
       userDirectory: t.type === "userSync" ? t.userDirectory : undefined,
     };
   });
-  unique(tasks, (t) => t.id, "task id", "tasks", "id");
+  unique(fx.tasks, (t) => t.id, "task id", "tasks", "id");
   unique(tasks, (t) => t.name, "task name", "tasks", "name");
 
   const model: SiteModel = { info: fx.site, license: fx.license, nodes, users, streams, tags, cpDefs, apps, tasks };
