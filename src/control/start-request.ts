@@ -36,8 +36,23 @@ export const StartItemSchema = z.discriminatedUnion("type", [
 
 export const StartArrayBodySchema = z.array(StartItemSchema);
 
+/** Names the first problem of the form the input is in (array → Butler's, object → seed 000's). */
+function unionMessage(iss: { input?: unknown; errors?: Array<Array<{ path: PropertyKey[]; message: string }>> }): string {
+  const branch = iss.errors?.[Array.isArray(iss.input) ? 0 : 1]?.[0];
+  if (!branch) return "expected {taskId[], tag[], customProperty[{name,value}]} or [{type, payload}]";
+  const where = branch.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+  return `${where ? `${where}: ` : ""}${branch.message}`;
+}
+
 /** Either form, or nothing. */
-export const StartBodySchema = z.union([StartArrayBodySchema, StartObjectBodySchema]).optional();
+export const StartBodySchema = z
+  .union([StartArrayBodySchema, StartObjectBodySchema], {
+    error: (iss) =>
+      typeof iss.input !== "object" || iss.input === null
+        ? "expected {taskId[], tag[], customProperty[{name,value}]} or [{type, payload}]"
+        : unionMessage(iss as Parameters<typeof unionMessage>[0]),
+  })
+  .optional();
 export type StartBody = z.infer<typeof StartBodySchema>;
 
 export interface KvWrite {
