@@ -1,11 +1,9 @@
 // Butler-compatible file routes with Butler's request bodies: PUT /v4/filecopy, PUT /v4/filemove,
 // DELETE /v4/filedelete, POST /v4/createdir, POST /v4/createdirqvd. Status codes: 201/204 success,
 // 400 malformed, 403 not allowed, 404 source missing, 409 target exists without overwrite.
-import type { Context } from "hono";
+import { auditActorOf } from "../http/audit-actor";
 import { z } from "zod";
-import type { AuditActor } from "../audit/audit-log";
 import type { Router } from "../http/route";
-import type { HttpEnv } from "../http/types";
 import type { FileOps } from "./file-ops";
 import { MAX_PATH_CHARS } from "./path-rules";
 
@@ -33,11 +31,6 @@ const errors = {
   403: { description: "path outside the allowed folders, through a link leading outside, or refused by policy" },
 };
 
-function actorOf(c: Context<HttpEnv>): AuditActor {
-  const p = c.get("principal");
-  const ip = c.env?.remoteAddress;
-  return { kind: p?.kind ?? "anonymous", name: p?.name ?? "anonymous", ...(ip ? { ip } : {}) };
-}
 
 export function registerFileRoutes(router: Router, ops: FileOps): void {
   const tags = ["files"];
@@ -57,7 +50,7 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
         409: { description: "toFile exists and overwrite is false, or toFile is a directory" },
       },
     },
-    async (c, { body }) => c.json(await ops.copy(body, actorOf(c)), 201),
+    async (c, { body }) => c.json(await ops.copy(body, auditActorOf(c)), 201),
   );
 
   router.route(
@@ -76,7 +69,7 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
         409: { description: "toFile exists and overwrite is false, or toFile is a directory" },
       },
     },
-    async (c, { body }) => c.json(await ops.move(body, actorOf(c)), 201),
+    async (c, { body }) => c.json(await ops.move(body, auditActorOf(c)), 201),
   );
 
   router.route(
@@ -92,7 +85,7 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       responses: { 204: { description: "deleted" }, ...errors, 404: { description: "deleteFile does not exist" } },
     },
     async (c, { body }) => {
-      await ops.remove(body.deleteFile, actorOf(c));
+      await ops.remove(body.deleteFile, auditActorOf(c));
       return c.body(null, 204);
     },
   );
@@ -108,7 +101,7 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       body: DirBodySchema,
       responses: { 201: { description: "created or already there", schema: z.object({ directory: z.string() }) }, ...errors, 409: { description: "a file with that name exists" } },
     },
-    async (c, { body }) => c.json(await ops.createDir(body.directory, actorOf(c)), 201),
+    async (c, { body }) => c.json(await ops.createDir(body.directory, auditActorOf(c)), 201),
   );
 
   router.route(
@@ -122,6 +115,6 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       body: QvdDirBodySchema,
       responses: { 201: { description: "created or already there; echoes the body", schema: z.object({ directory: z.string() }) }, ...errors, 409: { description: "a file with that name exists" } },
     },
-    async (c, { body }) => c.json(await ops.createQvdDir(body.directory, actorOf(c)), 201),
+    async (c, { body }) => c.json(await ops.createQvdDir(body.directory, auditActorOf(c)), 201),
   );
 }

@@ -1,11 +1,9 @@
 // Butler-compatible key-value routes (/v4/keyvaluesnamespaces, /v4/keyvalues, /v4/keylist) with the same
 // request and response bodies; not-found is 404 (Butler: 400) and the key list is JSON, not a JSON string.
-import type { Context } from "hono";
+import { auditActorOf } from "../http/audit-actor";
 import { z } from "zod";
-import type { AuditActor } from "../audit/audit-log";
 import { AppError } from "../core/errors";
 import type { Router } from "../http/route";
-import type { HttpEnv } from "../http/types";
 import { MAX_TTL_MS, type KvStore } from "./kv-store";
 
 const NamespaceParamsSchema = z.strictObject({ namespace: z.string().min(1) });
@@ -26,11 +24,6 @@ const KvPostBodySchema = z.strictObject({
 const KvPairSchema = z.object({ namespace: z.string(), key: z.string(), value: z.unknown() });
 const KvSetResponseSchema = KvPairSchema.extend({ ttl: z.number() });
 
-export function actorOf(c: Context<HttpEnv>): AuditActor {
-  const p = c.get("principal");
-  const ip = c.env?.remoteAddress;
-  return { kind: p?.kind ?? "anonymous", name: p?.name ?? "anonymous", ...(ip ? { ip } : {}) };
-}
 
 function namespaceNotFound(namespace: string): AppError {
   return new AppError("NOT_FOUND", `namespace '${namespace}' not found`, { details: { namespace } });
@@ -110,7 +103,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       },
     },
     (c, { params, body }) => {
-      const e = kv.set(params.namespace, body.key, body.value ?? "", body.ttl ?? 0, actorOf(c));
+      const e = kv.set(params.namespace, body.key, body.value ?? "", body.ttl ?? 0, auditActorOf(c));
       return c.json({ namespace: e.namespace, key: e.key, value: e.value, ttl: e.ttl }, 201);
     },
   );
@@ -126,7 +119,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       responses: { 204: { description: "deleted" }, 404: { description: "namespace or key not found" } },
     },
     (c, { params }) => {
-      if (!kv.delete(params.namespace, params.key, actorOf(c))) {
+      if (!kv.delete(params.namespace, params.key, auditActorOf(c))) {
         if (kv.keys(params.namespace) === undefined) throw namespaceNotFound(params.namespace);
         throw new AppError("NOT_FOUND", `key '${params.key}' not found in namespace '${params.namespace}'`, { details: params });
       }
@@ -145,7 +138,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       responses: { 204: { description: "deleted" }, 404: { description: "namespace not found" } },
     },
     (c, { params }) => {
-      if (!kv.deleteNamespace(params.namespace, actorOf(c))) throw namespaceNotFound(params.namespace);
+      if (!kv.deleteNamespace(params.namespace, auditActorOf(c))) throw namespaceNotFound(params.namespace);
       return c.body(null, 204);
     },
   );

@@ -1,12 +1,10 @@
 // Butler-compatible schedule routes (/v4/schedules list/get, create, delete, start, stop, startall, stopall,
 // status) plus update, bulk start/stop by id or tag, and import of Butler's schedule file. Fixed paths are
 // registered before /:id ones so "startall" is never read as a schedule id.
-import type { Context } from "hono";
+import { auditActorOf } from "../http/audit-actor";
 import { z } from "zod";
-import type { AuditActor } from "../audit/audit-log";
 import { AppError } from "../core/errors";
 import type { Router } from "../http/route";
-import type { HttpEnv } from "../http/types";
 import { ScheduleInputSchema, ScheduleUpdateSchema } from "./schedule-model";
 import { BulkSelectorSchema, type Scheduler } from "./scheduler";
 
@@ -25,11 +23,6 @@ const ScheduleSchema = z.looseObject({
 });
 const notFound = { 404: { description: "no schedule with this id" } };
 
-function actorOf(c: Context<HttpEnv>): AuditActor {
-  const p = c.get("principal");
-  const ip = c.env?.remoteAddress;
-  return { kind: p?.kind ?? "anonymous", name: p?.name ?? "anonymous", ...(ip ? { ip } : {}) };
-}
 
 export function registerScheduleRoutes(router: Router, scheduler: Scheduler): void {
   const base = { tags: ["schedules"], scope: "schedules" as const };
@@ -76,7 +69,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       body: ScheduleInputSchema,
       responses: { 201: { description: "the new schedule", schema: ScheduleSchema }, 400: { description: "invalid field" }, 409: { description: "scheduler.maxSchedules reached" } },
     },
-    (c, { body }) => c.json(scheduler.create(body, actorOf(c)), 201),
+    (c, { body }) => c.json(scheduler.create(body, auditActorOf(c)), 201),
   );
 
   for (const [word, state, flag] of [
@@ -92,7 +85,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
         butlerFlag: flag,
         responses: { 200: { description: "all schedules", schema: z.array(ScheduleSchema) } },
       },
-      (c) => c.json(scheduler.setAll(state, actorOf(c))),
+      (c) => c.json(scheduler.setAll(state, auditActorOf(c))),
     );
     router.route(
       {
@@ -104,7 +97,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
         body: BulkSelectorSchema,
         responses: { 200: { description: "the affected schedules", schema: z.array(ScheduleSchema) }, ...notFound },
       },
-      (c, { body }) => c.json(scheduler.setMany(body, state, actorOf(c))),
+      (c, { body }) => c.json(scheduler.setMany(body, state, auditActorOf(c))),
     );
   }
 
@@ -124,7 +117,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
     async (c, { query }) => {
       const text = await c.req.text();
       if (text.trim() === "") throw new AppError("BAD_REQUEST", "body: send the schedule file (YAML) as the request body");
-      return c.json(scheduler.importButler(text, "request body", query.onConflict, actorOf(c)));
+      return c.json(scheduler.importButler(text, "request body", query.onConflict, auditActorOf(c)));
     },
   );
 
@@ -139,7 +132,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       body: ScheduleUpdateSchema,
       responses: { 200: { description: "the updated schedule", schema: ScheduleSchema }, 400: { description: "invalid field" }, ...notFound },
     },
-    (c, { params, body }) => c.json(scheduler.update(params.id, body ?? {}, actorOf(c))),
+    (c, { params, body }) => c.json(scheduler.update(params.id, body ?? {}, auditActorOf(c))),
   );
 
   router.route(
@@ -153,7 +146,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       responses: { 204: { description: "deleted" }, ...notFound },
     },
     (c, { params }) => {
-      scheduler.remove(params.id, actorOf(c));
+      scheduler.remove(params.id, auditActorOf(c));
       return c.body(null, 204);
     },
   );
@@ -172,7 +165,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
         params: IdParamsSchema,
         responses: { 200: { description: "the schedule, in a one-element list", schema: z.array(ScheduleSchema) }, ...notFound },
       },
-      (c, { params }) => c.json([scheduler.setState(params.id, state, actorOf(c))]),
+      (c, { params }) => c.json([scheduler.setState(params.id, state, auditActorOf(c))]),
     );
   }
 }
