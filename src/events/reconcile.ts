@@ -41,7 +41,7 @@ export const WATERMARK_KEY = "reconcile.watermark";
 
 export function createReconciler(
   cfg: Config["intake"]["reconcile"],
-  deps: { qrs: QrsClient; state: ReconcileState; sink: ReconcileSink; clock: Clock; log: Logger; lookupTimeoutMs: number; counters: { runs: Counter; reconciled: Counter } },
+  deps: { qrs: QrsClient; state: ReconcileState; sink: ReconcileSink; clock: Clock; log: Logger; lookupTimeoutMs: number; counters: { runs: Counter; reconciled: Counter; deduplicated: Counter } },
 ): Reconciler {
   const log = deps.log.child({ module: "reconcile" });
   let timer: Timer | undefined;
@@ -89,6 +89,8 @@ export function createReconciler(
       if (!outcome || !taskId) {
         skipped++;
       } else if (!deps.sink.claim(`${executionId}:${outcome}`, executionId, true)) {
+        // Already announced by a datagram (the normal case) or being handled right now.
+        deps.counters.deduplicated.inc({ source: "reconcile" });
         skipped++;
       } else {
         const event = await deps.sink.process(

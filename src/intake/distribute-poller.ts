@@ -119,6 +119,6 @@ export function createDistributePoller(
       timer = undefined;
       await running;
     },
-    pending: () => deps.store.listPending().length,
+    pending: () => deps.store.pendingCount(),
   };
 }

@@ -55,6 +55,7 @@ export interface IntakeStore {
   updatePending(executionId: string, nextAt: number, attempts: number): void;
   removePending(executionId: string): void;
   isPending(executionId: string): boolean;
+  pendingCount(): number;
   listPending<P>(): Array<PendingPoll<P>>;
 }
 
@@ -77,6 +78,7 @@ export function createIntakeStore(db: DatabaseSync): IntakeStore {
   const delPending = s("DELETE FROM intake_pending WHERE execution_id = ?");
   const hasPending = s("SELECT 1 FROM intake_pending WHERE execution_id = ?");
   const listPending = s("SELECT * FROM intake_pending ORDER BY next_at");
+  const countPending = s("SELECT COUNT(*) AS n FROM intake_pending");
 
   return {
     isSeen: (key, now) => seen.get(key, now) !== undefined,
@@ -99,6 +101,7 @@ export function createIntakeStore(db: DatabaseSync): IntakeStore {
     updatePending: (id, nextAt, attempts) => void updPending.run(nextAt, attempts, id),
     removePending: (id) => void delPending.run(id),
     isPending: (id) => hasPending.get(id) !== undefined,
+    pendingCount: () => Number((countPending.get() as { n: number }).n),
     listPending<P>() {
       return (listPending.all() as Array<Record<string, unknown>>).map((r) => ({
         executionId: String(r.execution_id),

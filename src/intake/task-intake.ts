@@ -67,7 +67,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   const counters = registerIntakeMetrics(deps.metrics, {
     queueDepth: () => queueDepth(),
     inFlight: () => inFlight(),
-    pendingDistribute: () => store.listPending().length,
+    pendingDistribute: () => store.pendingCount(),
     seenEntries: () => store.seenCount(),
   });
   const processor = createRunProcessor({
@@ -179,7 +179,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
           clock: deps.clock,
           log,
           lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
-          counters: { runs: counters.reconcileRuns, reconciled: counters.reconciled },
+          counters: { runs: counters.reconcileRuns, reconciled: counters.reconciled, deduplicated: counters.deduplicated },
         })
       : undefined;
 
