@@ -25,6 +25,7 @@ import { createMethodOverride } from "./http/middleware/method-override";
 import { setupFiles, type FileOps } from "./files";
 import { schedulerMigrations, setupScheduler, type Scheduler } from "./scheduler";
 import { notifyMigrations, setupNotify, type Notifier } from "./notify";
+import { setupDashboard, type Dashboard } from "./dashboard";
 
 export interface AppOptions {
   log: Logger;
@@ -58,6 +59,8 @@ export interface StewardApp {
   scheduler?: Scheduler;
   /** The notification pipeline: routes, outbox, previews. */
   notify: Notifier;
+  /** The /ui status dashboard and its recent-event timeline. */
+  dashboard: Dashboard;
   /** The one path that starts Qlik Sense tasks (REST, MQTT, scheduler, event triggers, chained starts). */
   taskStarter: TaskStarter;
   /** Task starts, app reload jobs and dumps, MQTT. */
@@ -112,6 +115,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
   const scheduler = setupScheduler(config.scheduler, { store, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
   const notify = setupNotify(loaded, { store, bus, log, clock, metrics, router: http.router, lifecycle, qrs });
+  const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle });
   const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
   // ↑ feature modules are wired above this line
 
@@ -144,6 +148,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     files,
     scheduler,
     notify,
+    dashboard,
     taskStarter: control.taskStarter,
     control,
     start: () => lifecycle.start(),

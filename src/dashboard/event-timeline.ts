@@ -1,0 +1,68 @@
+// The dashboard's memory of recent domain events: subscribes to the bus and keeps the newest N task and
+// service events (with their full payloads) for the timeline and the event detail page.
+import type { EventBus } from "../core/bus";
+import type { Component } from "../core/lifecycle";
+import { isTaskEvent, type DomainEvent, type DomainEvents } from "../events/types";
+
+export interface TimelineEntry {
+  seq: number;
+  /** When the dashboard saw it (ms since epoch). */
+  seenAt: number;
+  event: DomainEvent;
+}
+
+export interface EventTimeline extends Component {
+  /** Newest first. */
+  entries(limit?: number): TimelineEntry[];
+  get(seq: number): TimelineEntry | undefined;
+  /** Events by kind seen since `sinceMs`. */
+  countsSince(sinceMs: number): Record<string, number>;
+  /** Called for every new entry (the demo's terminal); returns an unsubscribe function. */
+  subscribe(listener: (e: TimelineEntry) => void): () => void;
+}
+
+export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: number; now?: () => number } = {}): EventTimeline {
+  const max = opts.max ?? 500;
+  const now = opts.now ?? Date.now;
+  const ring: TimelineEntry[] = [];
+  const listeners = new Set<(e: TimelineEntry) => void>();
+  let seq = 0;
+  let unsubscribe: (() => void) | undefined;
+
+  const add = (event: DomainEvent) => {
+    const entry = { seq: ++seq, seenAt: now(), event };
+    ring.unshift(entry);
+    if (ring.length > max) ring.length = max;
+    for (const l of listeners) l(entry);
+  };
+
+  return {
+    name: "dashboard-timeline",
+    async start() {
+      unsubscribe ??= bus.onAny((_kind, payload) => add(payload as DomainEvent));
+    },
+    async stop() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+    },
+    entries: (limit = max) => ring.slice(0, limit),
+    get: (n) => ring.find((e) => e.seq === n),
+    countsSince(sinceMs) {
+      const out: Record<string, number> = {};
+      for (const e of ring) {
+        if (e.seenAt < sinceMs) break;
+        out[e.event.kind] = (out[e.event.kind] ?? 0) + 1;
+      }
+      return out;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+}
+
+/** A one-line title for an event: the task name, or the service name. */
+export function eventTitle(e: DomainEvent): string {
+  return isTaskEvent(e) ? e.task.name || e.task.id : e.service.displayName || e.service.name;
+}

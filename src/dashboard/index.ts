@@ -1,0 +1,42 @@
+// The status dashboard at /ui, served by Steward itself: server-rendered pages over Steward's own REST API,
+// plus an in-memory timeline of recent events. `steward demo` attaches its capture inbox.
+import type { Hono } from "hono";
+import type { EventBus } from "../core/bus";
+import type { Lifecycle } from "../core/lifecycle";
+import type { DomainEvents } from "../events/types";
+import type { Router } from "../http/route";
+import type { HttpEnv } from "../http/types";
+import { createApiReader } from "./api-reader";
+import { createEventTimeline, type EventTimeline } from "./event-timeline";
+import { registerDashboardRoutes } from "./routes";
+import type { InboxSource } from "./types";
+
+export type { EventTimeline, TimelineEntry } from "./event-timeline";
+export { eventTitle } from "./event-timeline";
+export type { InboxSource } from "./types";
+
+export interface Dashboard {
+  timeline: EventTimeline;
+  /** Shows the demo's capture inbox under /ui/inbox. */
+  attachInbox(inbox: InboxSource): void;
+}
+
+export interface DashboardDeps {
+  router: Router;
+  hono: Hono<HttpEnv>;
+  bus: EventBus<DomainEvents>;
+  lifecycle: Lifecycle;
+}
+
+export function setupDashboard(deps: DashboardDeps): Dashboard {
+  const timeline = createEventTimeline(deps.bus);
+  deps.lifecycle.add(timeline);
+  let inbox: InboxSource | undefined;
+  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, inbox: () => inbox });
+  return {
+    timeline,
+    attachInbox(source) {
+      inbox = source;
+    },
+  };
+}

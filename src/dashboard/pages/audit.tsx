@@ -1,0 +1,83 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui/audit: the audit log (who did what, when, with which result), filterable by action and result.
+import { ApiProblem, Badge, Empty, Time, toneOf } from "../components";
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+
+interface AuditView {
+  id: number;
+  at: string;
+  actor: { kind: string; name: string; ip?: string };
+  action: string;
+  target?: string;
+  result: string;
+  details?: Record<string, unknown>;
+}
+
+export const auditPage: PageHandler = async (c, { api, inbox }) => {
+  const action = c.req.query("action") ?? "";
+  const result = c.req.query("result") ?? "";
+  const qs = new URLSearchParams({ limit: "200" });
+  if (action) qs.set("action", action);
+  if (result) qs.set("result", result);
+  const res = await api<{ entries: AuditView[] }>(c, `/v4/audit?${qs}`);
+  return c.html(
+    <Layout title="Audit log" nav={{ active: "audit", inbox: inbox() !== undefined }}>
+      <form class="toolbar" method="get" action="/ui/audit">
+        <input type="search" name="action" value={action} placeholder="action, e.g. task.start or schedule.*" size={28} />
+        <select name="result" aria-label="result">
+          {["", "ok", "denied", "failed"].map((r) => (
+            <option value={r} selected={r === result}>
+              {r || "any result"}
+            </option>
+          ))}
+        </select>
+        <button type="submit">Filter</button>
+        <span class="spacer"></span>
+        <span class="small muted">Newest first, at most 200.</span>
+      </form>
+      <section class="card tight">
+        {!res.ok ? (
+          <ApiProblem status={res.status} error={res.error} what="The audit log" />
+        ) : res.data.entries.length === 0 ? (
+          <Empty>No audit entries{action || result ? " match" : " yet"}.</Empty>
+        ) : (
+          <table id="audit">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Who</th>
+                <th>Action</th>
+                <th>Target</th>
+                <th>Result</th>
+                <th>Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {res.data.entries.map((e) => (
+                <tr>
+                  <td>
+                    <Time iso={e.at} />
+                  </td>
+                  <td class="small">
+                    <b>{e.actor.name}</b>
+                    <div class="muted">
+                      {e.actor.kind}
+                      {e.actor.ip ? ` · ${e.actor.ip}` : ""}
+                    </div>
+                  </td>
+                  <td class="mono">{e.action}</td>
+                  <td class="mono small">{e.target ?? ""}</td>
+                  <td>
+                    <Badge tone={toneOf(e.result)}>{e.result}</Badge>
+                  </td>
+                  <td class="mono small muted">{e.details ? JSON.stringify(e.details).slice(0, 300) : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </Layout>,
+  );
+};

@@ -1,0 +1,40 @@
+/** @jsxImportSource hono/jsx */
+// The timeline of recent task and service events, coloured by outcome (used by the overview and events pages).
+import { isTaskEvent } from "../../events/types";
+import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
+import { eventTitle, type TimelineEntry } from "../event-timeline";
+
+export function EventList(props: { entries: TimelineEntry[] }) {
+  if (props.entries.length === 0) return <Empty>No task events yet. They appear here as Qlik Sense reports them.</Empty>;
+  return (
+    <ul class="timeline">
+      {props.entries.map(({ seq, seenAt, event }) => {
+        const tone = toneOf(event.kind);
+        const label = isTaskEvent(event) ? event.outcome : event.kind === "service.stopped" ? "stopped" : "started";
+        return (
+          <li data-kind={event.kind}>
+            <Time ms={seenAt} />
+            <div class={`bar s-${tone}`}></div>
+            <div>
+              <Badge tone={tone}>{label}</Badge> <a href={`/ui/events/${seq}`}><b>{eventTitle(event)}</b></a>
+              {isTaskEvent(event) ? (
+                <div class="small muted">
+                  {event.taskType}
+                  {event.app ? ` · app ${event.app.name}` : ""}
+                  {` · ${event.host}`}
+                  {event.execution?.durationMs !== undefined ? ` · ${formatDuration(event.execution.durationMs)}` : ""}
+                  {` · via ${event.source}`}
+                  {event.complete ? "" : ` · incomplete (${event.missing.map((m) => m.item).join(", ")})`}
+                </div>
+              ) : (
+                <div class="small muted">
+                  service on {event.host}: {event.previousState} → {event.state}
+                </div>
+              )}
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

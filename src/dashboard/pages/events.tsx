@@ -1,0 +1,103 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui/events (the timeline, filterable by kind) and GET /ui/events/:seq (one event with its script log).
+import { isTaskEvent, type TaskEvent } from "../../events/types";
+import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
+import { eventTitle } from "../event-timeline";
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+import { EventList } from "./event-list";
+
+const FILTERS: Array<[string, string]> = [
+  ["", "All"],
+  ["task.failed", "Failed"],
+  ["task.aborted", "Aborted"],
+  ["task.succeeded", "Succeeded"],
+  ["service.stopped", "Service stopped"],
+  ["service.started", "Service started"],
+];
+
+export const eventsPage: PageHandler = async (c, { timeline, inbox }) => {
+  const kind = c.req.query("kind") ?? "";
+  const entries = timeline.entries().filter((e) => !kind || e.event.kind === kind);
+  return c.html(
+    <Layout title="Events" nav={{ active: "events", inbox: inbox() !== undefined }}>
+      <div class="toolbar">
+        {FILTERS.map(([k, label]) => (
+          <a class="btn" href={k ? `/ui/events?kind=${k}` : "/ui/events"} style={k === kind ? "background:var(--info-bg);font-weight:600" : undefined}>
+            {label}
+          </a>
+        ))}
+        <span class="spacer"></span>
+        <span class="small muted">The last {timeline.entries().length} events since Steward started (kept in memory).</span>
+      </div>
+      <section class="card">
+        <EventList entries={entries} />
+      </section>
+    </Layout>,
+  );
+};
+
+export const eventDetailPage: PageHandler = async (c, { timeline, inbox }) => {
+  const entry = timeline.get(Number(c.req.param("seq")));
+  const nav = { active: "events", inbox: inbox() !== undefined };
+  if (!entry) {
+    return c.html(
+      <Layout title="Event not found" nav={nav}>
+        <Empty>This event is no longer in memory.</Empty>
+      </Layout>,
+      404,
+    );
+  }
+  const e = entry.event;
+  return c.html(
+    <Layout title={eventTitle(e)} nav={nav}>
+      <section class="card">
+        <h2>
+          <Badge tone={toneOf(e.kind)}>{e.kind}</Badge> <Time ms={entry.seenAt} />
+        </h2>
+        {isTaskEvent(e) ? <TaskProps e={e} /> : null}
+      </section>
+      {isTaskEvent(e) && e.scriptLog && (e.scriptLog.tail.length > 0 || e.scriptLog.head.length > 0) ? (
+        <section class="card">
+          <h2>
+            Script log <span class="small muted">({e.scriptLog.totalLines} lines; the last {e.scriptLog.tail.length})</span>
+          </h2>
+          <pre>{(e.scriptLog.tail.length ? e.scriptLog.tail : e.scriptLog.head).join("\n")}</pre>
+        </section>
+      ) : null}
+      <section class="card">
+        <h2>Event payload</h2>
+        <pre>{JSON.stringify({ ...e, scriptLog: isTaskEvent(e) && e.scriptLog ? { ...e.scriptLog, text: e.scriptLog.text ? `(${e.scriptLog.text.length} characters)` : undefined } : undefined }, null, 2)}</pre>
+      </section>
+    </Layout>,
+  );
+};
+
+function TaskProps(props: { e: TaskEvent }) {
+  const e = props.e;
+  const rows: Array<[string, string | undefined]> = [
+    ["Task", `${e.task.name} (${e.taskType})`],
+    ["Task id", e.task.id],
+    ["App", e.app ? `${e.app.name}${e.app.stream ? ` · stream ${e.app.stream}` : ""}` : undefined],
+    ["App owner", e.app?.owner ? `${e.app.owner.name ?? e.app.owner.userId} ${e.app.owner.emails.join(", ")}` : undefined],
+    ["Host", e.host],
+    ["User", e.user],
+    ["Execution", e.execution ? `${e.execution.status}${e.execution.durationMs !== undefined ? `, ${formatDuration(e.execution.durationMs)}` : ""}` : undefined],
+    ["Tags", e.task.tags.join(", ") || undefined],
+    ["Learnt via", e.source],
+    ["Message", e.logMessage],
+    ["Missing", e.complete ? undefined : e.missing.map((m) => `${m.item}: ${m.reason}`).join("; ")],
+  ];
+  return (
+    <dl class="props">
+      {rows
+        .filter(([, v]) => v !== undefined && v !== "")
+        .map(([k, v]) => (
+          <>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </>
+        ))}
+    </dl>
+  );
+}

@@ -1,0 +1,148 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui/inbox and /ui/inbox/:id (demo only): what the capture inbox received — e-mails rendered in a sandboxed
+// frame, webhook calls with their bodies.
+import type { CapturedMail, CapturedWebhook } from "../../demo/capture-types";
+import { Badge, Empty, Time } from "../components";
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+
+const nav = { active: "inbox", inbox: true };
+
+export const inboxPage: PageHandler = async (c, { inbox }) => {
+  const source = inbox();
+  if (!source) return c.html(<NoInbox />, 404);
+  const items = source.items();
+  return c.html(
+    <Layout title="Demo inbox" nav={nav}>
+      <div class="toolbar">
+        <span class="small muted">What Steward sent to the demo's SMTP server and webhook receiver, newest first.</span>
+      </div>
+      <section class="card tight">
+        {items.length === 0 ? (
+          <Empty>Nothing received yet.</Empty>
+        ) : (
+          <table id="inbox">
+            <thead>
+              <tr>
+                <th>Received</th>
+                <th>Kind</th>
+                <th>Subject / request</th>
+                <th>To</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((i) => (
+                <tr data-item={i.id} data-kind={i.kind}>
+                  <td>
+                    <Time iso={i.receivedAt} />
+                  </td>
+                  <td>{i.kind === "mail" ? <Badge tone="info">e-mail</Badge> : <Badge tone="idle">webhook</Badge>}</td>
+                  <td>
+                    <a href={`/ui/inbox/${i.id}`}>{i.kind === "mail" ? i.subject || "(no subject)" : `${i.method} ${i.path}`}</a>
+                    {i.kind === "mail" && i.attachments.length ? <span class="small muted"> · {i.attachments.length} attachment(s)</span> : null}
+                    {i.kind === "webhook" && i.summary ? <div class="small muted">{i.summary}</div> : null}
+                  </td>
+                  <td class="small">{i.kind === "mail" ? i.envelopeTo.join(", ") : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </Layout>,
+  );
+};
+
+export const inboxItemPage: PageHandler = async (c, { inbox }) => {
+  const source = inbox();
+  if (!source) return c.html(<NoInbox />, 404);
+  const item = source.get(Number(c.req.param("id")));
+  if (!item) {
+    return c.html(
+      <Layout title="Not found" nav={nav}>
+        <Empty>This message is no longer in the inbox.</Empty>
+      </Layout>,
+      404,
+    );
+  }
+  return c.html(item.kind === "mail" ? <MailView m={item} /> : <WebhookView w={item} />);
+};
+
+function MailView(props: { m: CapturedMail }) {
+  const m = props.m;
+  return (
+    <Layout title={m.subject || "(no subject)"} nav={nav}>
+      <section class="card">
+        <dl class="props">
+          <dt>From</dt>
+          <dd>{m.from}</dd>
+          <dt>To</dt>
+          <dd>{m.to.join(", ")}</dd>
+          <dt>SMTP envelope</dt>
+          <dd class="small">
+            {m.envelopeFrom} → {m.envelopeTo.join(", ")}
+          </dd>
+          <dt>Received</dt>
+          <dd>
+            <Time iso={m.receivedAt} /> <span class="small muted">({m.sizeBytes} bytes)</span>
+          </dd>
+          {m.attachments.length ? (
+            <>
+              <dt>Attachments</dt>
+              <dd>{m.attachments.map((a) => `${a.filename} (${a.mimeType}, ${a.sizeBytes} bytes)`).join(", ")}</dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+      {m.html ? (
+        <section class="card">
+          <h2>HTML</h2>
+          {/* sandbox without allowances: the mail's markup renders, its scripts and forms never run */}
+          <iframe class="mail-frame" sandbox="" srcdoc={m.html} title="rendered e-mail"></iframe>
+        </section>
+      ) : null}
+      {m.text ? (
+        <section class="card">
+          <h2>Plain text</h2>
+          <pre>{m.text}</pre>
+        </section>
+      ) : null}
+    </Layout>
+  );
+}
+
+function WebhookView(props: { w: CapturedWebhook }) {
+  const w = props.w;
+  return (
+    <Layout title={`${w.method} ${w.path}`} nav={nav}>
+      <section class="card">
+        <dl class="props">
+          <dt>Received</dt>
+          <dd>
+            <Time iso={w.receivedAt} />
+          </dd>
+          <dt>Content type</dt>
+          <dd>{w.contentType || "—"}</dd>
+          {w.summary ? (
+            <>
+              <dt>About</dt>
+              <dd>{w.summary}</dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+      <section class="card">
+        <h2>Body</h2>
+        <pre>{w.body}</pre>
+      </section>
+    </Layout>
+  );
+}
+
+function NoInbox() {
+  return (
+    <Layout title="Inbox" nav={{ active: "inbox", inbox: false }}>
+      <Empty>The capture inbox exists only in demo mode (`steward demo`).</Empty>
+    </Layout>
+  );
+}

@@ -1,0 +1,37 @@
+// Registers the dashboard's pages on the router, hidden from the API docs. Each page declares the scope of
+// the API it shows, and reads that API with the viewer's own credentials, so access matches the API's.
+import type { Router } from "../http/route";
+import type { Scope } from "../http/types";
+import { auditPage } from "./pages/audit";
+import { deliveriesPage } from "./pages/deliveries";
+import { eventDetailPage, eventsPage } from "./pages/events";
+import { inboxItemPage, inboxPage } from "./pages/inbox";
+import { kvPage } from "./pages/kv";
+import { overviewPage } from "./pages/overview";
+import { schedulesPage } from "./pages/schedules";
+import type { PageDeps, PageHandler } from "./types";
+
+const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHandler]> = [
+  ["/ui", "admin", "Dashboard: health, recent events and deliveries", overviewPage],
+  ["/ui/events", "admin", "Dashboard: recent task and service events", eventsPage],
+  ["/ui/events/:seq", "admin", "Dashboard: one event", eventDetailPage],
+  ["/ui/deliveries", "admin", "Dashboard: alert deliveries", deliveriesPage],
+  ["/ui/schedules", "schedules", "Dashboard: schedules", schedulesPage],
+  ["/ui/kv", "kv.read", "Dashboard: key-value store browser", kvPage],
+  ["/ui/audit", "admin", "Dashboard: audit log", auditPage],
+  ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
+  ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],
+];
+
+export function registerDashboardRoutes(router: Router, deps: PageDeps): void {
+  for (const [path, scope, summary, handler] of PAGES) {
+    router.route(
+      { method: "get", path, summary, tags: ["ui"], scope, hidden: true, responses: { 200: { description: "HTML page", contentType: "text/html" } } },
+      (c) => handler(c, deps),
+    );
+  }
+  router.route(
+    { method: "get", path: "/ui/", summary: "Dashboard (trailing slash)", tags: ["ui"], scope: "public", hidden: true, responses: { 302: { description: "to /ui" } } },
+    (c) => c.redirect("/ui"),
+  );
+}

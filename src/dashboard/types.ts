@@ -1,0 +1,20 @@
+// What the dashboard pages are given: the API reader, the recent-event memory and the optional demo inbox.
+import type { Context } from "hono";
+import type { CapturedItem } from "../demo/capture-types";
+import type { HttpEnv } from "../http/types";
+import type { ApiReader } from "./api-reader";
+import type { EventTimeline } from "./event-timeline";
+
+/** Read access to the demo's capture inbox (attached only by `steward demo`). */
+export interface InboxSource {
+  items(): CapturedItem[];
+  get(id: number): CapturedItem | undefined;
+}
+
+export interface PageDeps {
+  api: ApiReader;
+  timeline: EventTimeline;
+  inbox(): InboxSource | undefined;
+}
+
+export type PageHandler = (c: Context<HttpEnv>, deps: PageDeps) => Promise<Response>;
