@@ -21,6 +21,7 @@ h1{font-size:20px;margin:4px 0 16px}h2{font-size:15px;margin:0 0 12px}
 .card.tight{padding:0}.card.tight h2{padding:14px 16px 0}
 .stats{display:flex;gap:12px;flex-wrap:wrap}
 .stat{flex:1;min-width:110px;border:1px solid var(--line);border-radius:8px;padding:10px 12px;background:#fbfcfd}
+.statlink{flex:1;min-width:110px;display:flex;color:inherit;text-decoration:none!important}.statlink .stat:hover{border-color:var(--brand)}
 .stat b{display:block;font-size:22px;line-height:1.2}.stat span{color:var(--muted);font-size:12px}
 table{width:100%;border-collapse:collapse}
 th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.3px;border-bottom:1px solid var(--line);padding:8px 10px;white-space:nowrap}

@@ -75,7 +75,7 @@ function Stat(props: { n: number | undefined; label: string; tone: "ok" | "fail"
       <span>{props.label}</span>
     </div>
   );
-  return props.href ? <a href={props.href} style="flex:1;min-width:110px;color:inherit;text-decoration:none">{body}</a> : body;
+  return props.href ? <a href={props.href} class="statlink">{body}</a> : body;
 }
 
 function HealthTable(props: { report: ReadinessReport }) {
