@@ -122,7 +122,7 @@ notify:
     await rx?.stop();
   });
 
-  test("is retried with backoff, dead-lettered after maxAge, listed, and can be retried by hand", async () => {
+  test("is retried with backoff, dead-lettered after maxAge, listed, and can be retried by hand", { timeout: 20_000 }, async () => {
     const event = syntheticTaskEvent({ outcome: "failed" });
     await t.app.bus.emit("task.failed", event);
     type D = { id: number; status: string; attempts: number; lastError: string; reason: string };

@@ -269,7 +269,7 @@ notify:
 });
 
 describe("SMTP server down for a while", () => {
-  test("every alert is delivered exactly once after it comes back", async () => {
+  test("every alert is delivered exactly once after it comes back", { timeout: 40_000 }, async () => {
     const port = await freeTcpPort();
     const t = createTestApp(`
 channels:

@@ -17,7 +17,7 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
   supportsDigest: false,
   templateParts: [],
   preview(cfg, n) {
-    const opts = { headLines: cfg.scriptLogLines.head, tailLines: cfg.scriptLogLines.tail };
+    const opts = { headLines: cfg.scriptLogLines.head, tailLines: cfg.scriptLogLines.tail, escapeNewlines: cfg.version === 2 };
     const target = n.test?.target ?? (cfg.version === 1 ? cfg.database : cfg.bucket);
     return { version: cfg.version, [cfg.version === 1 ? "database" : "bucket"]: target, lines: n.events.flatMap((e) => pointsFor(cfg, e, opts)).map((p) => p.toLineProtocol()) };
   },
@@ -58,7 +58,7 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
     return {
       async send(n, signal) {
         const api = apiFor(n.test?.target ?? cfg.bucket!);
-        api.writePoints(n.events.flatMap((e) => pointsFor(cfg, e, pointOpts)));
+        api.writePoints(n.events.flatMap((e) => pointsFor(cfg, e, { ...pointOpts, escapeNewlines: true })));
         const flushed = api.flush();
         let onAbort: (() => void) | undefined;
         try {

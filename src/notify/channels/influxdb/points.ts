@@ -43,10 +43,15 @@ export interface PointOptions {
   timeZone?: string;
   headLines: number;
   tailLines: number;
+  /** Write line breaks in string fields as the two characters \n (v2 targets such as VictoriaMetrics reject raw ones). */
+  escapeNewlines?: boolean;
 }
+
+const lineBreaks = /\r?\n/g;
 
 export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOptions): Point {
   const p = new Point(measurementFor(e));
+  const str = (key: string, value: string) => p.stringField(key, o.escapeNewlines ? value.replace(lineBreaks, "\\n") : value);
   for (const [k, v] of Object.entries(cfg.tags)) tag(p, k, v);
   tag(p, "host", e.host);
   tag(p, "user", e.user);
@@ -69,17 +74,17 @@ export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOpti
   if (cfg.useTaskTags) for (const t of e.task.tags) tag(p, `taskTag_${t}`, "true");
   if (cfg.useAppTags && e.app) for (const t of e.app.tags) tag(p, `appTag_${t}`, "true");
 
-  p.stringField("execution_id", e.executionId);
-  p.stringField("log_timestamp", e.logTimestamp ?? "");
-  p.stringField("log_message", e.logMessage ?? "");
-  p.stringField("source", e.source);
+  str("execution_id", e.executionId);
+  str("log_timestamp", e.logTimestamp ?? "");
+  str("log_message", e.logMessage ?? "");
+  str("source", e.source);
   p.booleanField("complete", e.complete);
   if (ex) {
     const d = splitDuration(ex.durationMs);
     const sec = (ex.durationMs ?? 0) / 1000;
-    p.stringField("task_executionStartTime_json", timesJson("startTime", ex.startTime, o.timeZone));
-    p.stringField("task_executionStopTime_json", timesJson("stopTime", ex.stopTime, o.timeZone));
-    p.stringField("task_executionDuration_json", JSON.stringify(d));
+    str("task_executionStartTime_json", timesJson("startTime", ex.startTime, o.timeZone));
+    str("task_executionStopTime_json", timesJson("stopTime", ex.stopTime, o.timeZone));
+    str("task_executionDuration_json", JSON.stringify(d));
     p.floatField("task_executionDuration_sec", sec);
     p.floatField("task_executionDuration_min", sec / 60);
     p.floatField("task_executionDuration_h", sec / 3600);
@@ -92,10 +97,10 @@ export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOpti
     p.intField("task_scriptLogSizeRows", log.totalLines);
     p.intField("task_scriptLogHeadCount", head.length);
     p.intField("task_scriptLogTailCount", tail.length);
-    p.stringField("script_log_head", head.join("\r\n"));
-    p.stringField("script_log_tail", tail.join("\r\n"));
+    str("script_log_head", head.join("\r\n"));
+    str("script_log_tail", tail.join("\r\n"));
     const details = (ex?.details ?? []).map((d) => `${d.createdDate}\t${d.message}`).join("\r\n");
-    p.stringField("reload_log", [details, tail.join("\r\n")].filter(Boolean).join("\r\n---\r\n"));
+    str("reload_log", [details, tail.join("\r\n")].filter(Boolean).join("\r\n---\r\n"));
   }
   p.timestamp(new Date(ex?.stopTime ?? e.receivedAt));
   return p;
