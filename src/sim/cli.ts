@@ -17,6 +17,7 @@ Options:
   --qrs-port N              QRS port (default ${DEFAULT_PORTS.qrs}; 0 = any free port)
   --engine-port N           Engine port (default ${DEFAULT_PORTS.engine}; 0 = any free port)
   --control-port N          control API port on 127.0.0.1 (default ${DEFAULT_PORTS.control}; 0 = any free port)
+  --version-port N          /v1/systeminfo port (default ${DEFAULT_PORTS.version}; 0 = any free port)
   --host ADDR               address QRS and Engine bind to (default 127.0.0.1)
   --time-scale X            multiply every task/reload duration by X (e.g. 0.1)
   --no-schedules            do not fire the fixture's cron schedules
@@ -51,6 +52,7 @@ function buildOptions(argv: string[]): SimulatorOptions | "help" {
       "qrs-port": { type: "string" },
       "engine-port": { type: "string" },
       "control-port": { type: "string" },
+      "version-port": { type: "string" },
       host: { type: "string" },
       "time-scale": { type: "string" },
       "no-schedules": { type: "boolean" },
@@ -82,6 +84,7 @@ function buildOptions(argv: string[]): SimulatorOptions | "help" {
   const q = port(values["qrs-port"], "--qrs-port");
   const e = port(values["engine-port"], "--engine-port");
   const c = port(values["control-port"], "--control-port");
+  opts.versionPort = port(values["version-port"], "--version-port") ?? DEFAULT_PORTS.version;
   if (q !== undefined) opts.qrsPort = q;
   if (e !== undefined) opts.enginePort = e;
   if (c !== undefined) opts.controlPort = c;
@@ -122,6 +125,7 @@ export async function simCommand(argv: string[], io: SimIo = {}): Promise<number
   out(`  QRS       ${sim.urls.qrs}/qrs/   (client certificate, X-Qlik-Xrfkey and X-Qlik-User required)`);
   out(`  Engine    ${sim.urls.engine}/app/   (client certificate and X-Qlik-User required)`);
   out(`  Control   ${sim.urls.control}/   (plain HTTP, loopback only)`);
+  if (sim.urls.version) out(`  Version   ${sim.urls.version}/v1/systeminfo   (client certificate required)`);
   out(`  Certs     ${sim.certDir}   (root.pem, client.pem, client_key.pem)`);
   out(`  UDP       ${udp.targets.length === 0 ? "no targets (set with --udp-target or PUT /udp/targets)" : udp.targets.map((t) => `${t.host}:${t.port}`).join(", ")}   (generation ${udp.generation})`);
   out(`  Site      ${s.nodes.length} nodes, ${s.apps.length} apps, ${s.tasks.length} tasks, ${s.users.length} users`);

@@ -17,6 +17,7 @@ import { createTaskScheduler } from "./tasks/scheduler";
 import { createFaults, type Faults } from "./traffic/faults";
 import { createRequestLog, type RequestLog } from "./traffic/request-log";
 import { createUdpEmitter, type UdpEmitter } from "./udp/emitter";
+import { createVersionServer } from "./version/server";
 import { matchingAppenders } from "./udp/format";
 import type { Listener } from "./util/listener";
 
@@ -30,7 +31,7 @@ export type { SimSettings, SimSettingsInput, UdpSettings, UdpTarget } from "./se
 export type { LoggedRequest } from "./traffic/request-log";
 export type { StartOptions, StartResult } from "./tasks/runner";
 
-export const DEFAULT_PORTS = { qrs: 4242, engine: 4747, control: 4799 } as const;
+export const DEFAULT_PORTS = { qrs: 4242, engine: 4747, control: 4799, version: 9032 } as const;
 
 export interface SimulatorLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -52,6 +53,8 @@ export interface SimulatorOptions {
   qrsPort?: number;
   enginePort?: number;
   controlPort?: number;
+  /** Port of the version endpoint (`/v1/systeminfo`, Qlik's 9032); not started when left out. */
+  versionPort?: number;
   /** Initial knobs: UDP targets and generation, timing, script-log behaviour, start conflicts. */
   settings?: SimSettingsInput;
   /** Fire the fixture's cron schedules (default true). */
@@ -62,8 +65,8 @@ export interface SimulatorOptions {
 }
 
 export interface Simulator {
-  urls: { qrs: string; engine: string; control: string };
-  ports: { qrs: number; engine: number; control: number };
+  urls: { qrs: string; engine: string; control: string; version?: string };
+  ports: { qrs: number; engine: number; control: number; version?: number };
   certDir: string;
   /** PEM texts of the generated set (ca = root.pem, clientCert = client.pem, …). */
   certs: CertSet;
@@ -75,7 +78,7 @@ export interface Simulator {
   requests: RequestLog;
   faults: Faults;
   udp: UdpEmitter;
-  listeners: { qrs: Listener; engine: Listener; control: Listener };
+  listeners: { qrs: Listener; engine: Listener; control: Listener; version?: Listener };
   stop(): Promise<void>;
 }
 
@@ -121,9 +124,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     hostname: "127.0.0.1", port: opts.controlPort ?? DEFAULT_PORTS.control, onError,
   });
 
+  const version =
+    opts.versionPort === undefined
+      ? undefined
+      : createVersionServer({ site, certs, requestLog: requests, faults, now, hostname, port: opts.versionPort, onError });
+
   const started: Listener[] = [];
   try {
-    for (const l of [qrs, eng, control]) {
+    for (const l of version ? [qrs, eng, control, version] : [qrs, eng, control]) {
       l.start();
       started.push(l);
     }
@@ -134,13 +142,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
   scheduler.start();
 
-  const ports = { qrs: qrs.port(), engine: eng.port(), control: control.port() };
+  const ports = { qrs: qrs.port(), engine: eng.port(), control: control.port(), ...(version ? { version: version.port() } : {}) };
   // Clients connect by IP: the certificate covers 127.0.0.1, and "localhost" may resolve to ::1 first.
   const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let stopped = false;
   return {
-    urls: { qrs: `https://${urlHost}:${ports.qrs}`, engine: `wss://${urlHost}:${ports.engine}`, control: `http://127.0.0.1:${ports.control}` },
+    urls: {
+      qrs: `https://${urlHost}:${ports.qrs}`,
+      engine: `wss://${urlHost}:${ports.engine}`,
+      control: `http://127.0.0.1:${ports.control}`,
+      ...(version ? { version: `https://${urlHost}:${version.port()}` } : {}),
+    },
     ports,
     certDir,
     certs,
@@ -152,12 +165,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requests,
     faults,
     udp,
-    listeners: { qrs, engine: eng, control },
+    listeners: { qrs, engine: eng, control, ...(version ? { version } : {}) },
     async stop() {
       if (stopped) return;
       stopped = true;
       scheduler.stop();
       tasks.stop();
+      version?.stop();
       control.stop();
       eng.stop();
       qrs.stop();

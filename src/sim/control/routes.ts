@@ -1,6 +1,6 @@
 // Control API routes: state, task runs, fault injection, request log, settings, UDP knobs, listener up/down.
 import { z } from "zod";
-import type { EngineState } from "../engine/state";
+import type { EngineReloadRecord, EngineState } from "../engine/state";
 import type { Repository } from "../repo/repository";
 import { OutcomeSchema } from "../site/schema";
 import { applySettingsPatch, assignPresent, parseUdpTarget, SimSettingsPatchSchema, UdpSettingsSchema, UdpTargetSchema, type SimSettings } from "../settings";
@@ -50,6 +50,12 @@ const AppPatchSchema = z.strictObject({
 const DownSchema = z.strictObject({ ms: z.int().min(1).optional() });
 const TargetsSchema = z.array(z.union([UdpTargetSchema, z.string()]));
 
+/** Engine reload records without the (large) log text. */
+function withoutLog(r: EngineReloadRecord): Omit<EngineReloadRecord, "scriptLog"> {
+  const { scriptLog: _log, ...rest } = r;
+  return rest;
+}
+
 class BadRequest extends Error {
   constructor(
     message: string,
@@ -90,7 +96,7 @@ export function buildControlRouter(deps: ControlDeps) {
     }),
   );
   r.add("GET", "/health", () => json(200, { ok: true, qrs: deps.listeners.qrs.isUp(), engine: deps.listeners.engine.isUp() }));
-  r.add("GET", "/state", () => json(200, { ...stateSnapshot(repo, runner), engineReloads: deps.engine.reloads.slice(-100).map(({ scriptLog, ...x }) => (void scriptLog, x)) }));
+  r.add("GET", "/state", () => json(200, { ...stateSnapshot(repo, runner), engineReloads: deps.engine.reloads.slice(-100).map(withoutLog) }));
 
   r.add("GET", "/tasks", () => json(200, [...repo.tasks.values()].map((t) => taskSummary(repo, t))));
   r.add("GET", "/tasks/:id", (_c, p) => json(200, taskSummary(repo, task(p.id!))));
@@ -140,7 +146,7 @@ export function buildControlRouter(deps: ControlDeps) {
     if (b.reload) Object.assign(a.model.reload, b.reload);
     return json(200, appSummary(repo, a.model.id));
   });
-  r.add("GET", "/engine/reloads", () => json(200, deps.engine.reloads.map(({ scriptLog, ...x }) => (void scriptLog, x))));
+  r.add("GET", "/engine/reloads", () => json(200, deps.engine.reloads.map(withoutLog)));
 
   r.add("GET", "/requests", (c) => {
     const q = c.url.searchParams;
@@ -148,7 +154,7 @@ export function buildControlRouter(deps: ControlDeps) {
     return json(
       200,
       deps.requestLog.list({
-        ...(source === "qrs" || source === "engine" ? { source } : {}),
+        ...(source === "qrs" || source === "engine" || source === "version" ? { source } : {}),
         ...(q.has("sinceSeq") ? { sinceSeq: Number(q.get("sinceSeq")) } : {}),
         ...(q.has("method") ? { method: q.get("method")! } : {}),
         ...(q.has("path") ? { pathContains: q.get("path")! } : {}),

@@ -64,8 +64,8 @@ export function fullPropertyTree(o: ObjectDef, rank = 0): Json {
 }
 
 export function objectLayout(o: ObjectDef, rank = 0): Json {
-  const { qMetaDef, ...props } = objectProperties(o, rank);
-  void qMetaDef;
+  // A layout carries qMeta (computed) instead of the qMetaDef the properties have.
+  const { qMetaDef: _def, ...props } = objectProperties(o, rank);
   return {
     ...props,
     qMeta: meta(o.title, o.description),

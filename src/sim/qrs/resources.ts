@@ -11,7 +11,7 @@ import {
   renderTagFull,
   renderUserFull,
 } from "../repo/render-app";
-import { allocatedUsers, renderAllocation } from "../repo/render-license";
+import { allocatedUsers, allocationId, renderAllocation } from "../repo/render-license";
 import { iso } from "../util/time";
 
 export interface Resource {
@@ -41,7 +41,7 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
     full: (opts) => allocatedUsers(repo, kind).map((u) => renderAllocation(u, kind, opts)),
     condense: pick(["id", "user", "lastUsed", "quarantined", "privileges"]),
     remove(id) {
-      const hit = allocatedUsers(repo, kind).find((u) => renderAllocation(u, kind, { privileges: false }).id === id.toLowerCase());
+      const hit = allocatedUsers(repo, kind).find((u) => allocationId(u, kind) === id.toLowerCase());
       if (!hit) return false;
       repo.releasedAllocations.add(id.toLowerCase());
       return true;

@@ -32,7 +32,7 @@ export interface QrsServerDeps {
 
 export function buildQrsRouter(deps: Pick<QrsServerDeps, "repo" | "runner" | "settings">) {
   const router = createRouter<QrsContext>();
-  // Specific routes first: generic `{resource}/{id}` would otherwise shadow nothing, but keep the order obvious.
+  // Specific routes before the generic `{resource}/{id}` ones, so a reader sees them first.
   addTaskRoutes(router, deps);
   addScriptLogRoutes(router, deps.repo, deps.settings);
   addMiscRoutes(router, deps.repo);

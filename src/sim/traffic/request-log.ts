@@ -3,7 +3,7 @@
 export interface LoggedRequest {
   seq: number;
   time: string;
-  source: "qrs" | "engine";
+  source: "qrs" | "engine" | "version";
   method: string;
   path: string;
   query: Record<string, string>;
@@ -16,7 +16,7 @@ export interface LoggedRequest {
 }
 
 export interface RequestLogQuery {
-  source?: "qrs" | "engine";
+  source?: "qrs" | "engine" | "version";
   sinceSeq?: number;
   method?: string;
   pathContains?: string;

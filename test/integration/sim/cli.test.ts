@@ -45,7 +45,7 @@ describe("sim CLI", () => {
     const site = join(d.path, "site.yaml");
     writeFileSync(site, "nodes:\n  - name: a\n    hostname: b\n");
     const c = capture();
-    expect(await simCommand(["--site", site, "--certs", sharedCertDir(), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0"], c.io)).toBe(1);
+    expect(await simCommand(["--site", site, "--certs", sharedCertDir(), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0", "--version-port", "0"], c.io)).toBe(1);
     expect(c.err.join("\n")).toContain(`${site}:3:5 nodes[0].hostname: unknown key 'hostname'`);
   });
 
@@ -53,12 +53,13 @@ describe("sim CLI", () => {
     const c = capture();
     const ac = new AbortController();
     const done = simCommand(
-      ["--certs", sharedCertDir(), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0", "--udp-target", "127.0.0.1:9", "--generation", "legacy", "--no-schedules"],
+      ["--certs", sharedCertDir(), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0", "--version-port", "0", "--udp-target", "127.0.0.1:9", "--generation", "legacy", "--no-schedules"],
       { ...c.io, signal: ac.signal },
     );
     await waitFor(() => c.out.some((l) => l.startsWith("Press Ctrl+C")), { timeoutMs: 10_000 });
     const control = /Control\s+(http:\/\/\S+?)\//.exec(c.out.join("\n"))![1]!;
     expect((await (await fetch(`${control}/health`)).json()).ok).toBe(true);
+    expect(c.out.join("\n")).toMatch(/Version   https:\/\/127\.0\.0\.1:\d+\/v1\/systeminfo/);
     expect((await (await fetch(`${control}/settings`)).json()).udp).toMatchObject({ targets: [{ host: "127.0.0.1", port: 9 }], generation: "legacy" });
     ac.abort();
     expect(await done).toBe(0);
@@ -73,7 +74,7 @@ describe("sim CLI", () => {
     const exe = join(d.path, "steward-sim");
     const build = Bun.spawnSync([process.execPath, "build", "--compile", "--target=bun-linux-x64", entry, "--outfile", exe], { stdout: "pipe", stderr: "pipe" });
     expect(build.exitCode).toBe(0);
-    const p = startProcess(exe, ["--certs", join(d.path, "certs"), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0"], { cwd: d.path });
+    const p = startProcess(exe, ["--certs", join(d.path, "certs"), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0", "--version-port", "0"], { cwd: d.path });
     try {
       await waitFor(() => p.stdout().includes("Press Ctrl+C"), { timeoutMs: 15_000, what: "simulator banner" });
       expect(p.stdout()).toContain("Site      3 nodes, 14 apps, 23 tasks, 8 users");

@@ -30,6 +30,7 @@ export async function startTestSim(opts: SimulatorOptions = {}): Promise<TestSim
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,
+    versionPort: 0,
     schedules: false,
     ...opts,
     settings: { ...opts.settings, timing: { durationOverrideMs: 80, ...opts.settings?.timing } },

@@ -164,6 +164,21 @@ describe("sim QRS: license and about", () => {
     expect((await t.qrs.get("license/professionalaccesstype/count")).json().value).toBe(3);
     expect((await t.qrs.get("license/analyzeraccesstype/full")).json<any[]>().length).toBe(2);
   });
+  test("version endpoint /v1/systeminfo: client certificate, no xrfkey", async () => {
+    const url = `${t.sim.urls.version}/v1/systeminfo`;
+    const r = await fetch(url, { tls: t.qrs.tls } as RequestInit);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({
+      productName: "Qlik Sense",
+      deploymentType: "QlikSenseServer",
+      version: "14.212.7",
+      releaseLabel: "May 2025",
+      contentHash: expect.any(String),
+      copyrightYearRange: "1993-2025",
+    });
+    await expect(fetch(url, { tls: { ca: t.sim.certs.ca } } as RequestInit)).rejects.toThrow();
+    expect(t.sim.requests.list({ source: "version" }).at(-1)).toMatchObject({ path: "/v1/systeminfo", status: 200 });
+  });
   test("about", async () => {
     expect((await t.qrs.get("about")).json()).toMatchObject({ buildVersion: "34.12.3", schemaPath: "AboutService" });
   });
