@@ -25,6 +25,7 @@ let certs: CertSet;
 let server: Server;
 let port: number;
 const seen: Seen[] = [];
+let tlsConnections = 0;
 let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, r) => r.end("[]");
 
 function writeCerts(dir: string, set: CertSet) {
@@ -60,6 +61,7 @@ beforeAll(async () => {
     req.resume();
     req.on("end", () => handler(req, res));
   });
+  server.on("secureConnection", () => tlsConnections++);
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
 });
 
@@ -96,6 +98,16 @@ describe("QRS transport", () => {
     expect(new URL(b.url, "https://x").searchParams.get("xrfkey")).not.toBe(key);
     expect(a.headers["x-qlik-user"]).toBe("UserDirectory=CORP; UserId=svc steward");
     expect(a.headers["content-type"]).toBe("application/json");
+  });
+
+  test("sequential calls reuse one TLS connection (keep-alive agent)", async () => {
+    handler = (_q, r) => r.writeHead(200).end("{}");
+    server.closeAllConnections?.();
+    const qrs = client();
+    const before = tlsConnections;
+    for (let i = 0; i < 10; i++) await qrs.about();
+    expect(tlsConnections - before).toBe(1);
+    qrs.close();
   });
 
   test("retries 5xx with backoff until success; gives up after the configured retries", async () => {
