@@ -54,6 +54,8 @@ export interface SmtpReceiver {
   mails: CapturedMail[];
   /** Sessions seen (including ones that never sent a mail). */
   sessions: number;
+  /** Ids of sessions whose connection has closed. */
+  closedSessions: ReadonlySet<string>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startSmtpReceiver(o: SmtpReceiverOptions = {}): Promise<Sm
     get sessions() {
       return sessions;
     },
+    closedSessions: closed,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
