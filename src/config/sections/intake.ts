@@ -1,11 +1,20 @@
 // Config of the task-event intake: extra UDP listener settings (allowlist, sizes) and the pipeline behind it
 // (queue, dedupe, enrichment lookups, distribute polling, QRS reconciliation).
 import { z } from "zod";
+import { parseRange } from "../../intake/ip-match";
+
+/** An IP, a CIDR, or a host name; something that looks like an address or range must parse as one. */
+const SourceSchema = z
+  .string()
+  .min(1)
+  .refine((v) => parseRange(v) !== undefined || (!v.includes("/") && !/^[\d.]+$/.test(v) && !v.includes(":")), {
+    message: "not a valid IP address, CIDR range (10.0.0.0/24, fd00::/8) or host name",
+  });
 
 /** Fields added to the `udp:` section (declared in sections/core.ts). */
 export const UdpIntakeFields = {
   allowedSources: z
-    .array(z.string().min(1))
+    .array(SourceSchema)
     .default([])
     .describe(
       "Who may send scheduler datagrams: IPs (10.0.0.5, fe80::1), CIDRs (10.0.0.0/24, fd00::/8) or host names " +

@@ -1,0 +1,24 @@
+// The intake's config: defaults from an empty file, allowlist entries validated with the YAML position.
+import { describe, expect, test } from "bun:test";
+import { parseConfigText } from "../../../src/config/load";
+import { AppError } from "../../../src/core/errors";
+
+describe("intake config", () => {
+  test("an empty file gives the documented defaults", () => {
+    const { udp, intake } = parseConfigText("", "t.yaml", "/tmp").config;
+    expect(udp).toMatchObject({ host: "0.0.0.0", port: 9998, allowedSources: [], maxDatagramBytes: 65_507, maxFieldChars: 16_384 });
+    expect(intake).toMatchObject({ queueSize: 1000, dedupe: { enabled: true, ttlHours: 72 }, reconcile: { enabled: true, intervalSeconds: 300, settleSeconds: 60 } });
+    expect(intake.enrichment.scriptLog).toMatchObject({ enabled: true, headLines: 20, tailLines: 40 });
+  });
+  test("allowlist takes IPs, CIDRs and host names; a malformed range names its line", () => {
+    const ok = parseConfigText("udp:\n  allowedSources: [10.0.0.0/24, 'fd00::/8', sense1.corp.example, '::1']\n", "t.yaml", "/tmp");
+    expect(ok.config.udp.allowedSources).toHaveLength(4);
+    try {
+      parseConfigText("udp:\n  allowedSources:\n    - 127.0.0.1\n    - 10.0.0.0/33\n", "t.yaml", "/tmp");
+      throw new Error("accepted");
+    } catch (err) {
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).message).toContain("t.yaml:4:7 udp.allowedSources[1]");
+    }
+  });
+});
