@@ -111,7 +111,11 @@ export interface TaskEvent {
   };
   execution?: ExecutionInfo;
   scriptLog?: ScriptLogExcerpt;
-  /** False when an enrichment lookup failed or timed out; `missing` names what is absent and why. */
+  /**
+   * False when an enrichment lookup failed or timed out; `missing` names what is absent and why. Items:
+   * `qrs` (qlik not configured), `task`, `taskType` (guessed), `execution`, `app`, `appOwner`, `scriptLog`,
+   * `outcome` (a distribution's outcome guessed from the log level).
+   */
   complete: boolean;
   missing: Array<{ item: string; reason: string }>;
   /** Links an admin can click: QMC task page, hub app. */
