@@ -160,16 +160,15 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
     return { step, total: Math.max(total, 3 * step) };
   };
 
-  const startAttempt = (s: Session) => {
-    const t = s.task.model;
+  /** A fresh execution result for attempt `attempt` of session `executionId`. */
+  const newRecord = (task: TaskState, executionId: string, attempt: number): ExecutionRecord => {
     const at = now();
-    const n = node(s.task);
-    const app = appOf(s.task);
-    const rec: ExecutionRecord = {
+    const n = node(task);
+    return {
       id: newGuid(),
-      executionID: s.executionId,
-      taskId: t.id,
-      appId: t.taskType === 0 ? app?.model.id : undefined,
+      executionID: executionId,
+      taskId: task.model.id,
+      appId: task.model.taskType === 0 ? appOf(task)?.model.id : undefined,
       nodeId: n.id,
       nodeName: n.hostName,
       status: EXEC_STATUS.Triggered,
@@ -181,10 +180,17 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       details: [],
       createdMs: at,
       modifiedMs: at,
-      attempt: s.attempt,
+      attempt,
       scriptLog: undefined,
     };
-    s.record = rec;
+  };
+
+  /** Runs the session's current record (already created) from Triggered to its outcome. */
+  const startAttempt = (s: Session) => {
+    const t = s.task.model;
+    const n = node(s.task);
+    const app = appOf(s.task);
+    const rec = s.record;
     repo.addExecution(rec);
     s.task.lastExecutionResultId = rec.id;
     detail(rec, "Changing task state to Triggered");
@@ -243,6 +249,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       setStatus(s, EXEC_STATUS.Retry, 1);
       later(s, steps(s).step, () => {
         s.attempt++;
+        s.record = newRecord(s.task, s.executionId, s.attempt);
         startAttempt(s);
       });
       return;
@@ -297,14 +304,15 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       if (task.runningSession) return { started: false, reason: "running", executionId: task.runningSession };
       const outcome = opts.outcome ?? task.model.outcome;
       if (opts.outcome !== undefined && typeof opts.outcome === "object") task.failuresLeft = opts.outcome.failThenSucceed;
+      const executionId = newGuid();
       const s: Session = {
-        executionId: newGuid(),
+        executionId,
         task,
         user: opts.user ?? SCHEDULER_USER,
         outcome,
         durationMs: effectiveDuration(settings.timing, task.model.durationMs, opts.durationMs),
         attempt: 0,
-        record: undefined as unknown as ExecutionRecord,
+        record: newRecord(task, executionId, 0),
         pending: new Set(),
         aborting: false,
         done: false,
