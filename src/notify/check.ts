@@ -80,7 +80,7 @@ export function checkNotifyConfig(config: Config, baseDir: string): string[] {
       try {
         def.preview(ch as never, n, deps);
       } catch (err) {
-        const msg = `channels.${name}: ${describeError(err)}`;
+        const msg = `channels.${name}: ${err instanceof Error ? err.message : String(err)}`;
         if (!seen.has(msg)) problems.push(`${msg} (sample: ${events.map((e) => ("taskType" in e ? `${e.kind} ${e.taskType}` : e.kind)).join(", ")})`);
         seen.add(msg);
       }

@@ -77,7 +77,7 @@ export function createTemplateRenderer(overrideDirs: readonly string[] = []): Te
       eta.loadTemplate(`@${name}`, fn);
       compiled.set(name, (data) => eta.render(fn, data));
     } catch (err) {
-      problems.push(`${src.origin === "built-in" ? `built-in template ${name}` : src.origin}: ${describeError(err)}`);
+      problems.push(`${src.origin === "built-in" ? `built-in template ${name}` : src.origin}: ${describeError(err).replace(/\s*\n\s*/g, " ")}`);
     }
   }
   if (problems.length) throw new AppError("CONFIG_INVALID", `template errors:\n${problems.join("\n")}`, { details: problems });
@@ -89,7 +89,9 @@ export function createTemplateRenderer(overrideDirs: readonly string[] = []): Te
     try {
       return fn(vars);
     } catch (err) {
-      throw new AppError("CONFIG_INVALID", `template ${name} (${originOf(name)}) failed: ${describeError(err)}`, { cause: err });
+      // eta's message carries the template line with a marker; keep it on one line for logs and lists.
+      const why = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ").trim();
+      throw new AppError("CONFIG_INVALID", `template ${name} (${originOf(name)}) failed: ${why}`, { cause: err });
     }
   };
   return {
