@@ -49,6 +49,18 @@ describe("sim CLI", () => {
     expect(c.err.join("\n")).toContain(`${site}:3:5 nodes[0].hostname: unknown key 'hostname'`);
   });
 
+  test("a port already in use exits 1 naming the port", async () => {
+    const busy = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("busy") });
+    try {
+      const c = capture();
+      const args = ["--certs", sharedCertDir(), "--qrs-port", "0", "--engine-port", String(busy.port), "--control-port", "0", "--version-port", "0"];
+      expect(await simCommand(args, c.io)).toBe(1);
+      expect(c.err.join("\n")).toContain(`Engine: cannot listen on port ${busy.port}`);
+    } finally {
+      busy.stop(true);
+    }
+  });
+
   test("in-process run prints the listeners and stops on abort", async () => {
     const c = capture();
     const ac = new AbortController();

@@ -1,7 +1,7 @@
 // Test clients for the simulator built on plain fetch / WebSocket / node:dgram with the generated client
 // certificate (deliberately not Steward's own Qlik client), plus a shared certificate set per test process.
 import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../../src/sim";
@@ -13,7 +13,11 @@ export const USER = "UserDirectory=INTERNAL; UserId=sa_repository";
 let certDir: string | undefined;
 /** One certificate directory per test process: generating RSA keys costs ~0.5 s, so share it. */
 export function sharedCertDir(): string {
-  certDir ??= mkdtempSync(join(tmpdir(), "steward-sim-certs-"));
+  if (certDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "steward-sim-certs-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    certDir = dir;
+  }
   return certDir;
 }
 
