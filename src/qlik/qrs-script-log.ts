@@ -78,7 +78,7 @@ export async function fetchScriptLog(io: ScriptLogIo, taskId: string, opts: Scri
   }
 
   // A reference whose download was "not ready" is downloaded again on the next attempt rather than replaced:
-  // each new reference starts its own not-ready period on the server. After 3 misses it may have expired.
+  // each new reference starts its own not-ready period on the server (references live for minutes).
   let pending: { flow: ScriptLogResult["flow"]; ref: string; misses: number } | undefined;
   const download = async (flow: ScriptLogResult["flow"], downloadRef: string, attempt: number): Promise<ScriptLogResult | "not-ready"> => {
     try {
@@ -96,7 +96,6 @@ export async function fetchScriptLog(io: ScriptLogIo, taskId: string, opts: Scri
       const again = await download(pending.flow, pending.ref, attempt);
       if (again !== "not-ready") return again;
       pending.misses++;
-      if (pending.misses >= 3) pending = undefined;
       if (opts.signal?.aborted) break;
       if (attempt < attempts) await pause(opts.retryDelayMs ?? 2_000, opts.signal);
       continue;

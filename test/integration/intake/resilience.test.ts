@@ -81,6 +81,22 @@ describe("intake resilience", () => {
     expect(h.events.filter((x) => x.executionId === exec)).toHaveLength(1);
   });
 
+  test("reconciliation works through a backlog in bounded passes", async () => {
+    const h = await harness({ reconcile: { maxPerPass: 1 } });
+    await h.t.app.stop();
+    // Different lengths so the runs end at different times (runs ending in the same millisecond share a pass).
+    const execs = [IDS.externalProgram, IDS.userSync, IDS.preload].map((id, i) => h.run(id, "succeed", { durationMs: 60 + 60 * i }));
+    await waitFor(() => ![IDS.externalProgram, IDS.userSync, IDS.preload].some((id) => h.sim.tasks.isRunning(id)), { what: "the runs to end" });
+    await h.restart();
+    await waitFor(() => h.events.length === 1, { what: "the first pass at start" });
+    const r = h.t.app.intake.reconciler!;
+    expect((await r.runOnce())?.emitted).toBe(1);
+    expect((await r.runOnce())?.emitted).toBe(1);
+    expect((await r.runOnce())?.emitted).toBe(0);
+    expect(h.events.map((e) => e.executionId).sort()).toEqual([...execs].sort());
+    expect(h.events.every((e) => e.source === "reconcile" && e.complete)).toBe(true);
+  });
+
   test("QRS down: the event still goes out, marked incomplete with what is missing", async () => {
     const h = await harness();
     h.sim.faults.add({ target: "qrs", status: 503, forMs: 60_000 }, Date.now());

@@ -104,6 +104,23 @@ describe("task events from the simulator", () => {
     }
   });
 
+  test("QRS behind the Scheduler: the final state is waited for, the script log retried, the old endpoint's failure and a zero fileReferenceID tolerated", async () => {
+    Object.assign(h.sim.settings.timing, { qrsLagMs: 200 });
+    Object.assign(h.sim.settings.scriptLog, { notReadyMs: 120, oldEndpointFails: true, zeroFileReference: true });
+    try {
+      const failed = await h.eventFor(await h.runWhenIdle(IDS.reload, "fail"));
+      expect(failed).toMatchObject({ kind: "task.failed", complete: true });
+      expect(failed.execution?.statusCode).toBe(8);
+      expect(failed.scriptLog?.tail.join("\n")).toContain("Cannot open file");
+      const ok = await h.eventFor(await h.runWhenIdle(IDS.userSync, "succeed"));
+      expect(ok.execution).toMatchObject({ statusCode: 7, status: "FinishedSuccess" });
+      expect(ok.execution?.durationMs).toBeGreaterThan(0);
+    } finally {
+      Object.assign(h.sim.settings.timing, { qrsLagMs: 0 });
+      Object.assign(h.sim.settings.scriptLog, { notReadyMs: 0, oldEndpointFails: false, zeroFileReference: false });
+    }
+  });
+
   test("/metrics counts received, parsed, enriched and emitted", async () => {
     expect(await h.metric("steward_intake_datagrams_received_total")).toBeGreaterThanOrEqual(20);
     expect(await h.metric("steward_intake_datagrams_parsed_total", { kind: "scheduler" })).toBeGreaterThanOrEqual(20);
