@@ -20,6 +20,8 @@ export interface MqttTaskStartDeps {
 type Parsed = { ok: true; pathId?: string; body?: StartBody } | { ok: false; reason: string; message: string };
 
 const MAX_PAYLOAD = 64 * 1024;
+const MAX_IN_FLIGHT = 8;
+const MAX_WAITING = 1000;
 
 export function parseTaskStartPayload(payload: Buffer): Parsed {
   if (payload.length > MAX_PAYLOAD) return { ok: false, reason: "too_large", message: `payload is larger than ${MAX_PAYLOAD} bytes` };
@@ -57,7 +59,39 @@ export function registerMqttTaskStart(mqtt: MqttService, cfg: NonNullable<MqttCo
     }
   };
 
+  // A burst of messages must not become a burst of QRS calls: a few run at once, the rest wait (bounded).
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const slot = async (): Promise<boolean> => {
+    if (running < MAX_IN_FLIGHT) {
+      running++;
+      return true;
+    }
+    if (waiting.length >= MAX_WAITING) return false;
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    return true;
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
+
   mqtt.subscribe(cfg.topic, cfg.qos, async (topic, payload) => {
+    if (!(await slot())) {
+      bad.inc({ reason: "overloaded" });
+      log.warn({ topic, waiting: waiting.length }, "MQTT task start dropped: too many waiting");
+      await reply({ request: payload.toString("utf8").slice(0, 500), error: "too many task start messages waiting; try again later", code: "RATE_LIMITED" });
+      return;
+    }
+    try {
+      await handleMessage(topic, payload);
+    } finally {
+      release();
+    }
+  });
+
+  async function handleMessage(topic: string, payload: Buffer): Promise<void> {
     const request = payload.toString("utf8").slice(0, 500);
     const parsed = parseTaskStartPayload(payload);
     const origin = { kind: "mqtt" as const, name: topic };
@@ -78,5 +112,5 @@ export function registerMqttTaskStart(mqtt: MqttService, cfg: NonNullable<MqttCo
       log.warn({ topic, err: describeError(err) }, "MQTT task start failed");
       await reply({ request, error: err instanceof AppError ? err.message : describeError(err), code, ...(err instanceof AppError && err.details !== undefined ? { details: err.details } : {}) });
     }
-  });
+  }
 }

@@ -83,6 +83,13 @@ describe("MQTT", () => {
     expect(h.startedInSim(seq)).toEqual([T.extract, T.extract]);
   });
 
+  test("a burst of messages is worked through (a few at a time), every one answered", async () => {
+    const before = replies.length;
+    await Promise.all(Array.from({ length: 30 }, () => sub.publishAsync("qliksense/start_task", T.allowedById, { qos: 1 })));
+    await waitFor(() => replies.length >= before + 30, { what: "30 replies", timeoutMs: 20_000 });
+    expect(replies.slice(before).every((r) => r.request === T.allowedById && r.error === undefined)).toBe(true);
+  }, 30_000);
+
   test("MQTT starts are audited as mqtt with the topic", async () => {
     const r = await h.json<{ entries: Array<{ actor: { kind: string; name: string }; result: string; target: string }> }>("/v4/audit?actorKind=mqtt&action=task.start");
     expect(r.body.entries.length).toBeGreaterThanOrEqual(3);
