@@ -1,0 +1,61 @@
+// Stopping with a send in flight: the worker waits within the stop budget, then aborts the send and hands the
+// delivery back to the store without counting the attempt; the next start delivers it.
+import { afterAll, expect, test } from "bun:test";
+import { createTestApp } from "../../helpers/app";
+import { createTempDir } from "../../helpers/temp-dir";
+import { waitFor } from "../../helpers/wait-for";
+import { syntheticTaskEvent } from "../../../src/notify/samples";
+
+const dir = createTempDir("steward-notify-stop-");
+afterAll(() => dir.remove());
+
+test("stop within the budget while a webhook hangs; the delivery is sent after the next start", { timeout: 30_000 }, async () => {
+  let hang = true;
+  const bodies: string[] = [];
+  let arrived = 0;
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      arrived++;
+      const body = await req.text();
+      if (hang) await new Promise(() => undefined);
+      bodies.push(body);
+      return new Response("ok");
+    },
+  });
+  const yaml = `
+channels:
+  hook: { type: webhook, url: "http://127.0.0.1:${server.port}/hook", timeout: 60s }
+routes:
+  - { on: [task.failed], to: [hook] }
+`;
+  try {
+    const first = createTestApp(yaml, { dir: dir.path });
+    await first.app.start();
+    const event = syntheticTaskEvent({ outcome: "failed", taskName: "Hanging" });
+    await first.app.bus.emit("task.failed", event);
+    await waitFor(() => arrived === 1, { what: "the request to arrive" });
+    const began = Date.now();
+    await first.app.stop(2000);
+    expect(Date.now() - began).toBeLessThan(5000);
+
+    hang = false;
+    const second = createTestApp(yaml, { dir: dir.path });
+    await second.app.start();
+    try {
+      await waitFor(() => bodies.length === 1, { what: "the delivery after restart" });
+      expect(JSON.parse(bodies[0]!).taskName).toBe("Hanging");
+      const d = await waitFor(() => {
+        const row = second.app.notify.list({ limit: 10 })[0];
+        return row?.status === "delivered" ? row : undefined;
+      }, { what: "delivered status" });
+      // The interrupted attempt was handed back, not counted.
+      expect(d.attempts).toBe(1);
+    } finally {
+      await second.app.stop();
+    }
+  } finally {
+    server.stop(true);
+  }
+});
