@@ -2,6 +2,10 @@
 // form, idempotency of a re-emitted event, and retries → dead letter → manual retry over REST.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createTempDir } from "../../helpers/temp-dir";
+import { generateCertSet } from "../../../src/sim/certs/generate";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { waitFor } from "../../helpers/wait-for";
 import { syntheticTaskEvent } from "../../../src/notify/samples";
@@ -168,5 +172,50 @@ notify:
     expect(dead.attempts).toBe(1);
     expect(dead.reason).toBe("permanent failure");
     expect(rx.requests.filter((r) => r.path === "/strict").length).toBe(1);
+  });
+});
+
+describe("a webhook over https with a private CA", () => {
+  test("is delivered when the CA is configured and refused when it is not", { timeout: 20_000 }, async () => {
+    const certs = generateCertSet();
+    const dir = createTempDir("steward-webhook-tls-");
+    writeFileSync(join(dir.path, "ca.pem"), certs.ca);
+    const bodies: string[] = [];
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      tls: { key: certs.serverKey, cert: certs.serverCert },
+      async fetch(req) {
+        bodies.push(await req.text());
+        return new Response("ok");
+      },
+    });
+    const t = createTestApp(
+      `
+channels:
+  trusted: { type: webhook, url: "https://localhost:${server.port}/hook", ca: ./ca.pem }
+  untrusted: { type: webhook, url: "https://localhost:${server.port}/hook" }
+routes:
+  - { on: [task.failed], to: [trusted, untrusted] }
+notify:
+  outbox: { initialBackoff: 5s }
+`,
+      { dir: dir.path },
+    );
+    try {
+      await t.app.start();
+      await t.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed" }));
+      await waitFor(() => t.app.notify.list({ limit: 10 }).every((d) => d.status !== "sending" && (d.status === "delivered" || d.attempts >= 1)), { what: "one attempt each" });
+      const rows = t.app.notify.list({ limit: 10 });
+      expect(rows.find((d) => d.channel === "trusted")!.status).toBe("delivered");
+      const untrusted = rows.find((d) => d.channel === "untrusted")!;
+      expect(untrusted.status).toBe("pending");
+      expect(untrusted.lastError).toMatch(/certificate|self.signed|unable to verify/i);
+      expect(bodies.length).toBe(1);
+    } finally {
+      await t.app.stop();
+      server.stop(true);
+      dir.remove();
+    }
   });
 });

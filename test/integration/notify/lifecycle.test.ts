@@ -59,3 +59,47 @@ routes:
     server.stop(true);
   }
 });
+
+test("rate-limit windows survive a restart", { timeout: 30_000 }, async () => {
+  const rateDir = createTempDir("steward-notify-rate-");
+  const requests: string[] = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      requests.push(await req.text());
+      return new Response("ok");
+    },
+  });
+  const yaml = `
+channels:
+  hook: { type: webhook, url: "http://127.0.0.1:${server.port}/hook" }
+routes:
+  - { name: limited, on: [task.failed], to: [hook], rateLimit: 1h }
+`;
+  try {
+    const taskId = "bbbbbbbb-0000-4000-8000-000000000001";
+    const first = createTestApp(yaml, { dir: rateDir.path });
+    await first.app.start();
+    await first.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed", taskId }));
+    await waitFor(() => requests.length === 1, { what: "the first alert" });
+    await first.app.stop();
+
+    const second = createTestApp(yaml, { dir: rateDir.path });
+    await second.app.start();
+    try {
+      const again = syntheticTaskEvent({ outcome: "failed", taskId });
+      await second.app.bus.emit("task.failed", again);
+      const row = second.app.notify.list({ eventId: again.id, limit: 1 })[0]!;
+      expect(row.status).toBe("suppressed");
+      expect(row.reason).toContain("rate limit");
+      await Bun.sleep(200);
+      expect(requests.length).toBe(1);
+    } finally {
+      await second.app.stop();
+    }
+  } finally {
+    server.stop(true);
+    rateDir.remove();
+  }
+});
