@@ -1,13 +1,12 @@
 // App routes through the Engine API: reload as a job (PUT /v4/app/{appId}/reload → 202, GET
 // /v4/app/reloads/{jobId}), dump (/v4/app/{appId}/dump, /v4/senseappdump/{appId}) and list (/v4/apps/list, /v4/senselistapps).
-import type { Context } from "hono";
+import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
 import type { AppDumper } from "../../control/app-dump";
 import type { AppReloader } from "../../control/app-reloader";
 import { AppError, describeError } from "../../core/errors";
 import type { Router } from "../route";
-import type { HttpEnv } from "../types";
 
 export interface AppRouteDeps {
   reloader: AppReloader | undefined;
@@ -28,11 +27,6 @@ const ErrorSchema = z.object({ error: z.string(), code: z.string(), details: z.u
 const JobSchema = z.object({ jobId: z.string(), appId: z.string(), status: z.string(), phase: z.string() }).loose();
 const AppIdParams = z.object({ appId: z.string().min(1) });
 
-function who(c: Context<HttpEnv>) {
-  const p = c.get("principal");
-  const ip = c.env?.remoteAddress;
-  return { kind: p.kind, name: p.name, ...(ip ? { ip } : {}) };
-}
 
 const notConfigured = () => new AppError("UNAVAILABLE", "no Qlik Sense connection is configured (add a qlik: section with host and certDir)");
 
@@ -57,7 +51,7 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
     (c, { params, body }) => {
       if (!deps.reloader) throw notConfigured();
       const b = body ?? ReloadBodySchema.parse({});
-      const job = deps.reloader.submit(params.appId, b, who(c));
+      const job = deps.reloader.submit(params.appId, b, auditActorOf(c));
       return c.json({ ...job, statusUrl: `/v4/app/reloads/${job.jobId}` }, 202);
     },
   );
@@ -116,7 +110,7 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
       },
       async (c, { params }) => {
         if (!deps.dumper) throw notConfigured();
-        const actor = who(c);
+        const actor = auditActorOf(c);
         try {
           const dump = await deps.dumper.dump(params.appId);
           deps.audit.record({ actor, action: "app.dump", target: params.appId, result: "ok", details: { sheets: dump.sheets.length, dataconnections: dump.dataconnections.length } });

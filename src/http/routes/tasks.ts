@@ -1,5 +1,6 @@
 // Butler-compatible task start routes: POST/PUT /v4/reloadtask/{taskId}/start, /v4/reloadtask/-/start and
 // /v4/reloadtask/start, with both body forms, ?allTaskIdsMustExist and Steward's ?wait=true&timeout=.
+import { auditActorOf } from "../audit-actor";
 import type { Context } from "hono";
 import { z } from "zod";
 import { parseTimeout, type StartHandler } from "../../control/start-handler";
@@ -23,9 +24,8 @@ const ErrorSchema = z.object({ error: z.string(), code: z.string(), details: z.u
 
 /** The caller as the audit log records it. */
 export function restOrigin(c: Context<HttpEnv>): StartOrigin {
-  const p = c.get("principal");
-  const ip = c.env?.remoteAddress;
-  return { kind: "rest", name: p.name, actor: { kind: p.kind, name: p.name, ...(ip ? { ip } : {}) } };
+  const actor = auditActorOf(c);
+  return { kind: "rest", name: actor.name, actor };
 }
 
 export function registerTaskRoutes(router: Router, handle: StartHandler): void {
