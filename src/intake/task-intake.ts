@@ -59,7 +59,8 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   const log = deps.log.child({ module: "intake" });
   const store = createIntakeStore(deps.store.db);
   const now = () => deps.clock.now();
-  const enricher = createTaskEventEnricher(cfg.enrichment, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, { qrs: deps.qrs, log, clock: deps.clock });
+  // Sub-modules get the root logger and name their own module (a child of a child would repeat the key).
+  const enricher = createTaskEventEnricher(cfg.enrichment, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, { qrs: deps.qrs, log: deps.log, clock: deps.clock });
 
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
@@ -75,13 +76,13 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     bus: deps.bus,
     store,
     clock: deps.clock,
-    log,
+    log: deps.log,
     dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
     counters,
   });
   const poller = createDistributePoller(
     { pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000, maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000, lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs },
-    { qrs: deps.qrs, store, processor, clock: deps.clock, log },
+    { qrs: deps.qrs, store, processor, clock: deps.clock, log: deps.log },
   );
   const queue = createWorkQueue<QueueItem>({
     name: "task-events",
@@ -177,7 +178,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
           state: store,
           sink: processor,
           clock: deps.clock,
-          log,
+          log: deps.log,
           lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
           counters: { runs: counters.reconcileRuns, reconciled: counters.reconciled, deduplicated: counters.deduplicated },
         })
