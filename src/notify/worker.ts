@@ -6,7 +6,7 @@ import type { Clock, Timer } from "../core/clock";
 import { describeError } from "../core/errors";
 import type { NotifyMetrics } from "./metrics";
 import { backoffDelay } from "./backoff";
-import { isPermanent } from "./delivery-error";
+import { deliveryError, isPermanent } from "./delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
 import type { Channel, Notification } from "./types";
 
@@ -109,7 +109,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     const began = performance.now();
     const entry = deps.channels.get(row.channel);
     try {
-      if (!entry) throw Object.assign(new Error(`channel ${row.channel} is no longer configured`), { permanent: true });
+      if (!entry) throw deliveryError(`channel ${row.channel} is no longer configured`, { permanent: true });
       const n = deps.buildNotification(row, attempt);
       const signal = AbortSignal.any([ac.signal, AbortSignal.timeout(entry.timeoutMs)]);
       await entry.channel.send(n, signal);
@@ -124,7 +124,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
         outbox.unclaim(row.id, now);
         return;
       }
-      const permanent = isPermanent(err) || (err as { permanent?: boolean }).permanent === true;
+      const permanent = isPermanent(err);
       if (permanent || attempt >= settings.maxAttempts || now >= row.expiresAt) {
         const reason = permanent ? "permanent failure" : attempt >= settings.maxAttempts ? `gave up after ${attempt} attempts` : "gave up: older than outbox.maxAge";
         outbox.markDead(row.id, reason, message, now);

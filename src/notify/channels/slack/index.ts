@@ -1,9 +1,8 @@
 // Slack channel: renders the Block Kit template of the event kind and posts it to an incoming webhook.
-import type { ChannelDefinition } from "../../types";
+import type { ChannelDefinition, ChannelDeps, Notification } from "../../types";
 import { messageKind, templateData } from "../../notification";
 import { createHttpClient, expectOk, safeUrl } from "../http-client";
 import { SlackChannelSchema, type SlackChannelConfig } from "./schema";
-import type { ChannelDeps, Notification } from "../../types";
 
 function slackPayload(cfg: SlackChannelConfig, n: Notification, deps: ChannelDeps): Record<string, unknown> {
   const payload = deps.templates.renderJson(`slack/${messageKind(n)}.json`, templateData(n)) as Record<string, unknown>;

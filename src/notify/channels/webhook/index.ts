@@ -1,11 +1,10 @@
 // Webhook channel: the Butler payload fields plus the full event, as a JSON body (POST/PUT) or query string
 // (GET), with custom headers, an idempotency header and an optional HMAC-SHA256 signature.
 import { createHmac } from "node:crypto";
-import type { ChannelDefinition } from "../../types";
+import type { ChannelDefinition, ChannelDeps, Notification } from "../../types";
 import { messageKind, templateData } from "../../notification";
 import { createHttpClient, expectOk, safeUrl } from "../http-client";
 import { WebhookChannelSchema, type WebhookChannelConfig } from "./schema";
-import type { ChannelDeps, Notification } from "../../types";
 
 /** HMAC-SHA256 over `<timestamp>.<body>`, hex, as sent in the signature header ("sha256=<hex>"). */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
