@@ -101,6 +101,7 @@ export function createOutboxStore(store: Store) {
     rateGet: db.prepare("SELECT until FROM notify_rate_limits WHERE key = ?"),
     rateSet: db.prepare("INSERT INTO notify_rate_limits (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until = excluded.until"),
     counts: db.prepare("SELECT channel, status, COUNT(*) AS n FROM notify_deliveries GROUP BY channel, status"),
+    backlog: db.prepare("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM notify_deliveries WHERE status IN ('pending', 'sending')"),
     purgeDeliveries: db.prepare("DELETE FROM notify_deliveries WHERE status IN ('delivered', 'dead', 'suppressed', 'grouped') AND updated_at < ?"),
     purgeEvents: db.prepare(
       "DELETE FROM notify_events WHERE stored_at < ? AND NOT EXISTS (SELECT 1 FROM notify_deliveries d WHERE d.event_id = notify_events.id OR d.event_ids LIKE '%' || notify_events.id || '%')",
@@ -157,6 +158,11 @@ export function createOutboxStore(store: Store) {
     },
     setRateLimit: (key: string, until: number) => void q.rateSet.run(key, until),
     counts: () => (q.counts.all() as Array<{ channel: string; status: string; n: number }>).map((r) => ({ channel: r.channel, status: r.status, n: Number(r.n) })),
+    /** Deliveries not yet sent and when the oldest of them was queued. */
+    backlog(): { pending: number; oldestCreatedAt?: number } {
+      const r = q.backlog.get() as { n: number; oldest: number | null };
+      return { pending: Number(r.n), oldestCreatedAt: r.oldest === null ? undefined : Number(r.oldest) };
+    },
     list(f: ListFilter): DeliveryRow[] {
       const where: string[] = [];
       const args: SQLInputValue[] = [];

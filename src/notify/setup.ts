@@ -6,6 +6,7 @@ import type { EventBus } from "../core/bus";
 import type { Clock } from "../core/clock";
 import type { Lifecycle } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
+import type { Readiness } from "../core/readiness";
 import type { DomainEvents } from "../events/types";
 import type { Router } from "../http/route";
 import type { QrsClient } from "../qlik/qrs-client";
@@ -22,13 +23,27 @@ export interface NotifySetupDeps {
   metrics: MetricsRegistry;
   router: Router;
   lifecycle: Lifecycle;
+  readiness?: Readiness;
   qrs?: QrsClient;
 }
+
+/** Alerts waiting longer than this make the (non-required) notify readiness entry report a problem. */
+const STUCK_AFTER_MS = 10 * 60_000;
 
 export function setupNotify(loaded: LoadedConfig, deps: NotifySetupDeps): Notifier {
   const notifier = createNotifier({ config: loaded.config, baseDir: loaded.baseDir, store: deps.store, bus: deps.bus, log: deps.log, clock: deps.clock, metrics: deps.metrics });
   const lookupTaskEvent = deps.qrs ? createQrsTaskLookup(loaded.config, deps.qrs, { log: deps.log, clock: deps.clock }) : undefined;
   registerNotifyRoutes(deps.router, notifier, { clock: deps.clock, lookupTaskEvent });
   deps.lifecycle.add(notifier.component);
+  deps.readiness?.register({
+    name: "notify",
+    required: false,
+    check: () => {
+      const b = notifier.outbox.backlog();
+      const age = b.oldestCreatedAt === undefined ? 0 : deps.clock.now() - b.oldestCreatedAt;
+      const detail = b.pending === 0 ? "outbox empty" : `${b.pending} deliveries waiting, oldest for ${Math.round(age / 1000)} s`;
+      return { ok: age < STUCK_AFTER_MS, detail };
+    },
+  });
   return notifier;
 }

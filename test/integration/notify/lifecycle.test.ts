@@ -5,6 +5,7 @@ import { createTestApp } from "../../helpers/app";
 import { createTempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { syntheticTaskEvent } from "../../../src/notify/samples";
+import { createManualClock } from "../../../src/core/clock";
 
 const dir = createTempDir("steward-notify-stop-");
 afterAll(() => dir.remove());
@@ -101,5 +102,37 @@ routes:
   } finally {
     server.stop(true);
     rateDir.remove();
+  }
+});
+
+test("/ready reports a notify backlog that is stuck, without making Steward unready", { timeout: 30_000 }, async () => {
+  const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("down", { status: 503 }) });
+  const t = createTestApp(
+    `
+channels:
+  hook: { type: webhook, url: "http://127.0.0.1:${server.port}/hook" }
+routes:
+  - { on: [task.failed], to: [hook] }
+notify:
+  outbox: { initialBackoff: 1h }
+`,
+    { clock },
+  );
+  type Ready = { ready: boolean; components: Record<string, { ok: boolean; detail: string; required: boolean }> };
+  try {
+    await t.app.start();
+    expect(((await (await t.request("/ready")).json()) as Ready).components.notify).toEqual({ ok: true, detail: "outbox empty", required: false });
+    await t.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed" }));
+    await waitFor(() => t.app.notify.list({ limit: 1 })[0]?.attempts === 1 && t.app.notify.list({ limit: 1 })[0]?.status === "pending", { what: "a failed attempt" });
+    await clock.advance(11 * 60_000);
+    const res = await t.request("/ready");
+    const body = (await res.json()) as Ready;
+    expect(res.status).toBe(200);
+    expect(body.ready).toBe(true);
+    expect(body.components.notify).toEqual({ ok: false, detail: "1 deliveries waiting, oldest for 660 s", required: false });
+  } finally {
+    await t.close();
+    server.stop(true);
   }
 });
