@@ -10,6 +10,8 @@ export interface CapturedMail {
   from: string;
   to: string[];
   subject: string;
+  /** Steward's X-Steward-Event header: the event kind the mail is about. */
+  eventKind?: string;
   text?: string;
   html?: string;
   attachments: Array<{ filename: string; mimeType: string; sizeBytes: number }>;

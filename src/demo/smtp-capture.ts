@@ -38,6 +38,7 @@ export async function startSmtpCapture(host: string, port: number, onMail: (m: M
               from: addr(email.from),
               to: (email.to ?? []).map(addr),
               subject: email.subject ?? "",
+              eventKind: email.headers.find((h) => h.key === "x-steward-event")?.value,
               text: email.text,
               html: email.html,
               attachments: email.attachments.map((a) => ({

@@ -1,0 +1,39 @@
+// Schedules the demo creates in Steward's own scheduler, so the dashboard has something to toggle and the
+// terminal shows Steward starting tasks itself: a fast cron, two office-hours crons and an event trigger.
+import type { AuditActor } from "../audit/audit-log";
+import type { Scheduler } from "../scheduler";
+import type { ScheduleInput } from "../scheduler";
+import type { TaskModel } from "../sim";
+
+const DEMO_ACTOR: AuditActor = { kind: "system", name: "demo" };
+
+export function createDemoSchedules(scheduler: Scheduler, tasks: readonly TaskModel[]): number {
+  const byName = (part: string) => tasks.find((t) => t.enabled && t.name.includes(part));
+  const sales = byName("Sales dashboard");
+  const ledger = byName("General ledger");
+  const payable = byName("Accounts payable");
+  const logistics = byName("Logistics KPIs");
+  const inputs: ScheduleInput[] = [];
+  if (sales) inputs.push({ name: "Sales dashboard every 45 s (demo)", cronSchedule: "*/45 * * * * *", qlikSenseTaskId: sales.id, tags: ["demo", "sales"] });
+  if (ledger) {
+    inputs.push({ name: "Finance close, weekdays 05:30", cronSchedule: "30 5 * * 1-5", qlikSenseTaskId: ledger.id, tags: ["finance"] });
+    inputs.push({
+      name: "General ledger hourly, 03:00–15:00",
+      cronSchedule: "0 * * * *",
+      timeWindow: { from: "03:00", to: "15:00" },
+      qlikSenseTaskId: ledger.id,
+      tags: ["finance", "hourly"],
+      startupState: "stopped",
+    });
+  }
+  if (payable && logistics) {
+    inputs.push({
+      name: "After Accounts payable fails, reload Logistics KPIs",
+      qlikSenseTaskId: logistics.id,
+      trigger: { on: ["failed"], taskIds: [payable.id], taskTags: [] },
+      tags: ["event-trigger"],
+    });
+  }
+  for (const input of inputs) scheduler.create(input, DEMO_ACTOR);
+  return inputs.length;
+}

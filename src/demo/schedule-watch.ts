@@ -1,0 +1,35 @@
+// Tells the demo terminal when Steward's own scheduler starts a task (cron or event trigger), by following
+// the audit log's schedule.fire entries once a second.
+import type { AuditLog } from "../audit/audit-log";
+import type { DemoTerminal } from "./terminal";
+
+export interface ScheduleWatch {
+  start(): void;
+  stop(): void;
+}
+
+export function createScheduleWatch(audit: AuditLog, term: DemoTerminal, taskName: (id: string) => string | undefined, intervalMs = 1_000): ScheduleWatch {
+  let lastId = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const poll = () => {
+    const fresh = audit.query({ action: "schedule.fire", limit: 50 }).filter((e) => e.id > lastId).reverse();
+    for (const e of fresh) {
+      lastId = Math.max(lastId, e.id);
+      const d = e.details ?? {};
+      const task = typeof d.taskId === "string" ? (taskName(d.taskId) ?? d.taskId) : "a task";
+      const reason = d.reason === "event" ? "event trigger" : String(d.reason ?? "cron");
+      if (e.result === "ok") term.started(task, `Steward schedule “${String(d.schedule ?? e.target)}”, ${reason}`);
+      else term.note(`schedule “${String(d.schedule ?? e.target)}” fired but ${task} did not start: ${String(d.error ?? "unknown error")}`);
+    }
+  };
+  return {
+    start() {
+      lastId = audit.query({ action: "schedule.fire", limit: 1 })[0]?.id ?? 0;
+      timer ??= setInterval(poll, intervalMs);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
