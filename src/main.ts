@@ -9,6 +9,9 @@ import { runCommand } from "./cli/run";
 import { alertCommand } from "./cli/alert";
 import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
 import { schedulesCommand } from "./scheduler/cli";
+// The simulator is a product feature (`steward sim`); the entry point is the only place outside src/sim and
+// the demo that may reach into it.
+import { simCommand } from "./sim/cli";
 
 const out = (s: string) => console.log(s);
 const err = (s: string) => console.error(s);
@@ -17,6 +20,7 @@ const err = (s: string) => console.error(s);
 const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   alert: alertCommand,
   schedules: (argv) => schedulesCommand(argv, out),
+  sim: simCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
