@@ -1,5 +1,5 @@
 // Tells the demo terminal when Steward's own scheduler starts a task (cron or event trigger), by following
-// the audit log's schedule.fire entries once a second.
+// the audit log's schedule.fire entries (polled four times a second).
 import type { AuditLog } from "../audit/audit-log";
 import type { DemoTerminal } from "./terminal";
 
@@ -8,7 +8,7 @@ export interface ScheduleWatch {
   stop(): void;
 }
 
-export function createScheduleWatch(audit: AuditLog, term: DemoTerminal, taskName: (id: string) => string | undefined, intervalMs = 1_000): ScheduleWatch {
+export function createScheduleWatch(audit: AuditLog, term: DemoTerminal, taskName: (id: string) => string | undefined, intervalMs = 250): ScheduleWatch {
   let lastId = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   const poll = () => {

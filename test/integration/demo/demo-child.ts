@@ -1,0 +1,39 @@
+// Runs `steward demo` as a child process in an empty folder and checks what a newcomer sees: the dashboard URL,
+// a failed task's alert line within seconds, /health, a mail in the inbox, and a clean stop on SIGINT.
+import { expect } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { startProcess, type RunningProcess } from "../../helpers/child-process";
+import { waitFor } from "../../helpers/wait-for";
+
+export async function checkDemoRun(cmd: string, args: string[], cwd: string, onStart: (p: RunningProcess) => void): Promise<void> {
+  const p = startProcess(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
+  onStart(p);
+  const dashboard = await waitFor(() => /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/ui)\b/.exec(p.stdout())?.[1] ?? (p.hasExited() ? Promise.reject(new Error(`demo exited:\n${p.output()}`)) : undefined), {
+    what: "the dashboard URL",
+    timeoutMs: 60_000,
+    intervalMs: 100,
+  });
+  const started = Date.now();
+  const alertLine = await waitFor(() => /^.*ALERT MAIL\s+task\.failed\s+→.*$/m.exec(p.stdout())?.[0], { what: "a failed-task alert line", timeoutMs: 30_000, intervalMs: 100 });
+  expect(Date.now() - started).toBeLessThan(30_000);
+  expect(alertLine).toContain("qlik-ops@demo.example");
+  // The failure itself was narrated before its alert.
+  expect(p.stdout()).toMatch(/✖ FAILED\s+\S.*/);
+
+  const base = dashboard.replace(/\/ui$/, "");
+  const health = await fetch(`${base}/health`);
+  expect(health.status).toBe(200);
+  expect(((await health.json()) as { status: string }).status).toBe("ok");
+
+  const inbox = await (await fetch(`${base}/ui/inbox`)).text();
+  expect(inbox).toContain('data-kind="mail"');
+  expect(inbox).toMatch(/task failed/i);
+  const overview = await (await fetch(`${base}/ui`)).text();
+  expect(overview).toContain('href="/ui/inbox"');
+
+  expect(existsSync(join(cwd, "data/demo/steward.db"))).toBe(true);
+  const code = await p.stop("SIGINT", 15_000);
+  expect(p.stdout()).toContain("Demo stopped.");
+  expect(code).toBe(0);
+}
