@@ -60,7 +60,8 @@ interface TestSummary {
 /** Runs bun test with live output, keeping a copy to read its closing counts. */
 async function runTests(extraArgs: string[]): Promise<TestSummary> {
   const hasPath = extraArgs.some((a) => !a.startsWith("-"));
-  const args = ["test", ...(hasPath ? [] : ["./test/"]), ...extraArgs];
+  // Integration tests start real servers; each bounds its own waits, this is the outer per-test limit.
+  const args = ["test", "--timeout", "60000", ...(hasPath ? [] : ["./test/"]), ...extraArgs];
   say(`bun ${args.join(" ")}`);
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: REPO_ROOT,

@@ -160,4 +160,4 @@ test(`parser fuzz: 120,000 datagrams, no throw, valid ones round-trip (seed ${SE
   expect(roundTrips).toBe(40_000);
   // The corpus really exercises the rejection paths.
   for (const reason of ["unknown_prefix", "too_few_fields", "bad_task_id", "bad_engine_app_id"]) expect(seenReasons.get(reason) ?? 0).toBeGreaterThan(0);
-});
+}, 60_000);
