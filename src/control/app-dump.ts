@@ -1,5 +1,6 @@
 // Serialises an app through the Engine (GET /v4/app/{appId}/dump): properties, script, lineage, every app object
 // list, dimensions, measures, bookmarks, snapshots, media, fields, data connections and variables (spec §3.4).
+import { mapLimited } from "../core/map-limited";
 import { AppError } from "../core/errors";
 import type { EngineClient } from "../qlik/engine-client";
 import { callForHandle, getDocList, openDoc } from "../qlik/engine-doc";
@@ -29,19 +30,6 @@ export interface AppDump {
 
 export const DUMP_SECTIONS = ["properties", "loadScript", "lineage", "sheets", "stories", "masterobjects", "appprops", "dimensions", "measures", "bookmarks", "embeddedmedia", "snapshots", "fields", "dataconnections", "variables", "appId"] as const;
 
-/** Bounded fan-out: one socket, but not hundreds of calls in flight. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 interface ListItem {
   qInfo: { qId: string; qType?: string };

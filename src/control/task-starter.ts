@@ -1,5 +1,6 @@
 // The one TaskStarter: resolves ids, tags and custom properties to tasks through QRS, applies the start
 // allowlist, starts each task once (any task type), and records every decision in the audit log.
+import { mapLimited } from "../core/map-limited";
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import { AppError, describeError } from "../core/errors";
@@ -31,19 +32,6 @@ interface Candidate {
 
 const ID_BATCH = 20;
 
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 const uniq = <T>(xs: T[], key: (x: T) => string = String): T[] => {
   const seen = new Set<string>();

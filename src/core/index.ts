@@ -8,3 +8,4 @@ export * from "./metrics";
 export * from "./readiness";
 export * from "./lifecycle";
 export * from "./version";
+export * from "./map-limited";
