@@ -11,7 +11,7 @@ import { createMetricsRegistry, type MetricsRegistry } from "./core/metrics";
 import { createReadiness, type Readiness } from "./core/readiness";
 import type { DomainEvents } from "./events/types";
 import { createHttpApp, type HttpApp } from "./http/app";
-import { createHttpServer, type HttpServer } from "./http/server";
+import type { HttpServer } from "./http/server";
 import { registerProcessMetrics } from "./http/routes/health";
 import { auditMigrations, createAuditLog, type AuditLog } from "./audit/audit-log";
 import { coreMigrations, getMeta, setMeta } from "./store/core-migrations";
@@ -26,6 +26,7 @@ import { setupFiles, type FileOps } from "./files";
 import { schedulerMigrations, setupScheduler, type Scheduler } from "./scheduler";
 import { notifyMigrations, setupNotify, type Notifier } from "./notify";
 import { setupDashboard, type Dashboard } from "./dashboard";
+import { securityMigrations, setupSecurity, type Security } from "./security";
 
 export interface AppOptions {
   log: Logger;
@@ -65,6 +66,8 @@ export interface StewardApp {
   taskStarter: TaskStarter;
   /** Task starts, app reload jobs and dumps, MQTT. */
   control: Control;
+  /** REST API access control: keys, scopes, client certificates, allowlist, rate limits. */
+  security: Security;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -88,6 +91,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     controlMigrations,
     intakeMigrations,
     notifyMigrations,
+    securityMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
@@ -101,7 +105,11 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const corsMw = createCorsMiddleware(config.control.cors);
   // Method override first: the re-dispatched request then passes CORS and access control like any other.
   const methodOverride = createMethodOverride(() => http.hono);
-  const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: [methodOverride, ...(corsMw ? [corsMw] : [])] });
+  // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
+  const security = setupSecurity(loaded, { store, audit, clock, log, metrics });
+  const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: [methodOverride, ...(corsMw ? [corsMw] : []), ...security.before], guards: security.guards });
+  lifecycle.add(security.component(http.router));
+  security.registerRoutes(http.router);
 
   // ── Feature modules ── each creates its services from config, registers routes on http.router, and adds
   // its lifecycle components with lifecycle.add(...) in start order (workers first, intake last).
@@ -122,7 +130,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   // The HTTP listener starts last and stops first.
   let server: HttpServer | undefined;
   if (config.http.enabled) {
-    server = createHttpServer(
+    server = security.createServer(
       http.hono,
       { host: config.http.host, port: options.overrides?.httpPort ?? config.http.port, maxRequestBodySize: config.http.bodyLimitBytes },
       log.child({ module: "http" }),
@@ -151,6 +159,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     dashboard,
     taskStarter: control.taskStarter,
     control,
+    security,
     start: () => lifecycle.start(),
     async stop(budgetMs = 10_000) {
       await lifecycle.stop(budgetMs);

@@ -7,6 +7,7 @@ import { configCheckCommand, configSchemaCommand } from "./cli/config-commands";
 import { demoCommand } from "./cli/demo";
 import { runCommand } from "./cli/run";
 import { alertCommand } from "./cli/alert";
+import { apikeyCommand } from "./cli/apikey";
 import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
 import { schedulesCommand } from "./scheduler/cli";
 // The simulator is a product feature (`steward sim`); the entry point is the only place outside src/sim and
@@ -19,6 +20,7 @@ const err = (s: string) => console.error(s);
 /** Commands that parse their own arguments (delegated whole). */
 const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   alert: alertCommand,
+  apikey: (argv) => apikeyCommand(argv, out),
   schedules: (argv) => schedulesCommand(argv, out),
   sim: simCommand,
 };

@@ -1,5 +1,6 @@
 // Help texts and the usage-error type of the command line.
 import { ALERT_HELP } from "./alert-help";
+import { APIKEY_HELP } from "./apikey";
 export class UsageError extends Error {}
 
 export const MAIN_HELP = `Steward — the companion service for Qlik Sense Enterprise.
@@ -14,6 +15,7 @@ Commands:
   config schema [--out FILE]     Print the JSON Schema of the config file (for editors)
   alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped)
+  apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
   version                        Print the version
 
 Global options:
@@ -25,6 +27,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`;
 
 export const COMMAND_HELP: Record<string, string> = {
   alert: ALERT_HELP,
+  apikey: APIKEY_HELP,
   run: `Usage: steward run [--config FILE] [--log-level LEVEL] [--log-format json|pretty]
 
 Runs Steward until SIGINT/SIGTERM. Without --config it reads ./steward.yaml if present, else the built-in

@@ -10,6 +10,7 @@ import { KvSchema } from "./sections/kv";
 import { FilesSchema } from "./sections/files";
 import { SchedulerSchema } from "./sections/scheduler";
 import { ChannelsSchema, RoutesSchema, NotifySchema, checkNotifyReferences } from "./sections/notify";
+import { SecuritySchema } from "./sections/security";
 
 export const ConfigSchema = z
   .strictObject({
@@ -28,6 +29,7 @@ export const ConfigSchema = z
     channels: ChannelsSchema,
     routes: RoutesSchema,
     notify: NotifySchema.prefault({}),
+    security: SecuritySchema.prefault({}),
   })
   .superRefine(checkNotifyReferences)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");

@@ -9,7 +9,7 @@ export interface HttpServerOptions {
   port: number;
   maxRequestBodySize: number;
   /** TLS material (PEM text), when HTTPS is configured. */
-  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean };
+  tls?: { cert: string; key: string; passphrase?: string; ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean };
 }
 
 export interface HttpServer extends Component {

@@ -15,9 +15,20 @@ export interface Principal {
   scopes: readonly Scope[] | "all";
 }
 
+/** The TLS client certificate of the connection (mutual TLS listener only). */
+export interface ClientCertInfo {
+  /** Chains to security.tls.caFile. */
+  authorized: boolean;
+  subjectCN?: string;
+  /** SHA-256 fingerprint, upper-case hex without colons. */
+  fingerprint256?: string;
+  /** Why it is not authorized (OpenSSL's reason). */
+  error?: string;
+}
+
 export interface HttpEnv {
   /** Set by the Bun server; absent when tests call app.request(). */
-  Bindings: { remoteAddress?: string };
+  Bindings: { remoteAddress?: string; clientCert?: ClientCertInfo };
   Variables: {
     requestId: string;
     log: Logger;

@@ -1,0 +1,122 @@
+// The HTTP side of access control. `ipGate` runs before routing (IP allowlist, per-IP rate limit);
+// `accessGuard` runs once the route's scope is known (identify the caller, per-key rate limit, scope check,
+// audit of every write). Every denial is answered as `{ error, code }` and written to the audit log.
+import type { Context, MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
+import type { AuditLog } from "../audit/audit-log";
+import type { MetricsRegistry } from "../core/metrics";
+import { auditActorOf } from "../http/audit-actor";
+import type { HttpEnv } from "../http/types";
+import { parseIp } from "../intake/ip-match";
+import { identify } from "./identify";
+import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
+import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
+
+export interface AccessDeps {
+  policy: () => SecurityPolicy;
+  audit: AuditLog;
+  log: Logger;
+  metrics: MetricsRegistry;
+  onKeyUse?: (name: string, source: "config" | "store") => void;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHandler<HttpEnv>; accessGuard: MiddlewareHandler<HttpEnv> } {
+  const denials = deps.metrics.counter("steward_http_access_denied_total", "Requests refused by access control, by reason.");
+  const writes = deps.metrics.counter("steward_http_audited_writes_total", "Write requests recorded in the audit log.");
+
+  const deny = (c: Context<HttpEnv>, status: 401 | 403 | 429, reason: string, details: Record<string, unknown>, extraHeaders: Record<string, string> = {}) => {
+    const code = status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : "RATE_LIMITED";
+    denials.inc({ reason: String(details.check) });
+    const record = details.audit !== false;
+    delete details.audit;
+    if (record) {
+      deps.audit.record({
+        actor: auditActorOf(c),
+        action: "access.denied",
+        target: `${c.req.method} ${c.req.path}`,
+        result: "denied",
+        details: { ...details, status, reason, requestId: c.get("requestId") },
+      });
+    }
+    c.get("log")?.warn({ status, reason, method: c.req.method, path: c.req.path, ip: c.env?.remoteAddress }, "request denied");
+    const headers: Record<string, string> = { ...extraHeaders };
+    if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="steward", charset="UTF-8"';
+    const shown = { check: details.check, ...(details.scope !== undefined ? { scope: details.scope } : {}) };
+    return c.json({ error: reason, code, details: shown }, status, headers);
+  };
+
+  const limitHeaders = (c: Context<HttpEnv>, d: RateDecision) => {
+    for (const [k, v] of Object.entries(rateLimitHeaders(d))) c.header(k, v);
+  };
+
+  const ipGate: MiddlewareHandler<HttpEnv> = async (c, next) => {
+    const policy = deps.policy();
+    const remote = c.env?.remoteAddress;
+    // No address: an in-process request (dashboard reads, tests), not network traffic.
+    if (remote === undefined) return next();
+    const ip = parseIp(remote);
+    if (!ip || !ipAllowed(policy, ip)) {
+      return deny(c, 403, `address ${remote} is not in security.ipAllowlist`, { check: "ipAllowlist" });
+    }
+    const limiter = policy.perIp;
+    if (limiter && !(policy.config.rateLimit.exemptLoopback && isLoopbackIp(ip))) {
+      const d = limiter.hit(remote);
+      if (!d.allowed) {
+        return deny(c, 429, `rate limit of ${d.limit} requests per ${d.windowSeconds}s for ${remote} exceeded`, { check: "rateLimit.perIp", audit: d.firstRejection }, rateLimitHeaders(d));
+      }
+      await next();
+      // A per-key limit set by the guard is the more specific one; keep its numbers.
+      if (!c.res.headers.has("RateLimit-Limit")) limitHeaders(c, d);
+      return;
+    }
+    return next();
+  };
+
+  const accessGuard: MiddlewareHandler<HttpEnv> = async (c, next) => {
+    const policy = deps.policy();
+    const scope = c.get("scope");
+    const routeRef = `${c.req.method} ${c.req.routePath}`;
+    const who = identify(policy, {
+      headers: c.req.raw.headers,
+      queryKey: c.req.query(policy.config.queryKey.param),
+      routeRef,
+      clientCert: c.env?.clientCert,
+    });
+    if (!who.ok) return deny(c, 401, who.reason, { check: "authentication", scope, route: routeRef });
+    const principal = who.principal;
+    c.set("principal", principal);
+    if (who.key) deps.onKeyUse?.(who.key.name, who.key.source);
+    let keyDecision: RateDecision | undefined;
+    if (policy.perKey && (principal.kind === "apiKey" || principal.kind === "clientCert")) {
+      keyDecision = policy.perKey.hit(`${principal.kind}:${principal.name}`);
+      if (!keyDecision.allowed) {
+        return deny(c, 429, `rate limit of ${keyDecision.limit} requests per ${keyDecision.windowSeconds}s for ${principal.name} exceeded`, { check: "rateLimit.perKey", audit: keyDecision.firstRejection }, rateLimitHeaders(keyDecision));
+      }
+    }
+    if (!grants(principal.scopes, scope)) {
+      const reason =
+        principal.kind === "anonymous"
+          ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)`
+          : `${principal.name} lacks scope "${scope}"`;
+      return deny(c, principal.kind === "anonymous" ? 401 : 403, reason, { check: "scope", scope, route: routeRef });
+    }
+    if (who.via === "query") c.get("log")?.info({ key: principal.name, route: routeRef }, "API key accepted from the query string (compatibility mode)");
+    await next();
+    if (keyDecision) limitHeaders(c, keyDecision);
+    if (!SAFE_METHODS.has(c.req.method)) {
+      const status = c.res.status;
+      writes.inc();
+      deps.audit.record({
+        actor: auditActorOf(c),
+        action: "api.write",
+        target: `${c.req.method} ${c.req.path}`,
+        result: status < 400 ? "ok" : status === 401 || status === 403 ? "denied" : "failed",
+        details: { route: routeRef, scope, status, requestId: c.get("requestId"), ...(who.via === "query" ? { via: "query" } : {}) },
+      });
+    }
+  };
+
+  return { ipGate, accessGuard };
+}

@@ -1,0 +1,136 @@
+// The HTTPS listener for mutual TLS. Bun.serve does not expose the peer certificate of a request, so with
+// client-certificate rules the API is served by node:tls + node:http instead, and each request carries the
+// verified certificate's subject and fingerprint to the access guard.
+import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTls, type TLSSocket } from "node:tls";
+import type { Socket } from "node:net";
+import type { Hono } from "hono";
+import type { Logger } from "pino";
+import type { HttpServer } from "../http/server";
+import type { ClientCertInfo, HttpEnv } from "../http/types";
+
+export interface MtlsServerOptions {
+  host: string;
+  port: number;
+  maxRequestBodySize: number;
+  tls: { cert: string; key: string; ca: string; passphrase?: string; requireClientCert: boolean };
+}
+
+function certInfo(socket: TLSSocket): ClientCertInfo {
+  const peer = socket.getPeerCertificate();
+  const cn = peer?.subject?.CN;
+  return {
+    authorized: socket.authorized,
+    ...(typeof cn === "string" ? { subjectCN: cn } : Array.isArray(cn) ? { subjectCN: String(cn[0]) } : {}),
+    ...(peer?.fingerprint256 ? { fingerprint256: peer.fingerprint256.replace(/:/g, "").toUpperCase() } : {}),
+    ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}),
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return "too-large";
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions, log: Logger): HttpServer {
+  const certs = new WeakMap<Socket, ClientCertInfo>();
+  const sockets = new Set<Socket>();
+  let inFlight = 0;
+  let boundPort = 0;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++;
+    try {
+      const socket = req.socket as TLSSocket;
+      let info = certs.get(socket);
+      if (!info) certs.set(socket, (info = certInfo(socket)));
+      const method = req.method ?? "GET";
+      const headers = new Headers();
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+      let body: Buffer | undefined;
+      if (method !== "GET" && method !== "HEAD") {
+        const read = await readBody(req, options.maxRequestBodySize + 1024);
+        if (read === "too-large") {
+          res.writeHead(413, { "content-type": "application/json" }).end(JSON.stringify({ error: "request body too large", code: "PAYLOAD_TOO_LARGE" }));
+          return;
+        }
+        body = read;
+      }
+      const url = `https://${req.headers.host ?? `${options.host}:${boundPort}`}${req.url ?? "/"}`;
+      const request = new Request(url, { method, headers, ...(body && body.length > 0 ? { body: new Uint8Array(body) } : {}) });
+      const response = await hono.fetch(request, { remoteAddress: socket.remoteAddress, clientCert: info });
+      const outHeaders: Record<string, string | string[]> = {};
+      response.headers.forEach((value, name) => {
+        if (name === "set-cookie") return;
+        outHeaders[name] = value;
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length) outHeaders["set-cookie"] = cookies;
+      res.writeHead(response.status, outHeaders);
+      if (response.body && method !== "HEAD") {
+        for await (const chunk of response.body) res.write(chunk);
+      }
+      res.end();
+    } catch (err) {
+      log.error({ err }, "mTLS request bridge failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "internal error", code: "INTERNAL" }));
+    } finally {
+      inFlight--;
+    }
+  };
+
+  const http = createHttp((req, res) => void handle(req, res));
+  const tls = createTls(
+    {
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ca: options.tls.ca,
+      ...(options.tls.passphrase ? { passphrase: options.tls.passphrase } : {}),
+      requestCert: true,
+      rejectUnauthorized: options.tls.requireClientCert,
+    },
+    (socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+      http.emit("connection", socket);
+    },
+  );
+  tls.on("tlsClientError", (err) => log.debug({ err: err.message }, "TLS handshake refused"));
+
+  return {
+    name: "http",
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        tls.once("error", reject);
+        tls.listen({ host: options.host, port: options.port }, () => {
+          tls.off("error", reject);
+          const addr = tls.address();
+          boundPort = typeof addr === "object" && addr ? addr.port : options.port;
+          resolve();
+        });
+      });
+      log.info({ url: this.url(), clientCertificates: options.tls.requireClientCert ? "required" : "requested" }, "REST API listening (mutual TLS)");
+    },
+    async stop(budgetMs: number) {
+      const closed = new Promise<void>((resolve) => tls.close(() => resolve()));
+      // Let in-flight requests finish (bounded), then drop idle keep-alive connections.
+      const deadline = Date.now() + Math.max(100, budgetMs - 200);
+      while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(20);
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    url() {
+      const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+      const shown = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : host;
+      return `https://${shown}:${boundPort}`;
+    },
+    port: () => boundPort,
+  };
+}

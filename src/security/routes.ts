@@ -1,0 +1,105 @@
+// Admin routes for API keys created at run time (the plain key is shown once, in the 201 answer) and a summary
+// of the access policy in force.
+import { z } from "zod";
+import { GRANTABLE_SCOPES } from "../config/sections/security";
+import { auditActorOf } from "../http/audit-actor";
+import type { Router } from "../http/route";
+import type { SecurityService } from "./service";
+
+const KeyListingSchema = z.object({
+  name: z.string(),
+  scopes: z.array(z.string()),
+  source: z.enum(["config", "store"]),
+  createdAt: z.string().optional(),
+  createdBy: z.string().optional(),
+  lastUsedAt: z.string().optional(),
+  revokedAt: z.string().optional(),
+});
+
+export function registerSecurityRoutes(router: Router, security: SecurityService, listen: { host: string; tls: boolean; mtls: boolean }): void {
+  router.route(
+    {
+      method: "get",
+      path: "/v4/admin/apikeys",
+      summary: "List API keys (config and run-time); never shows keys or hashes",
+      tags: ["admin"],
+      scope: "admin",
+      responses: { 200: { description: "keys", schema: z.array(KeyListingSchema) } },
+    },
+    (c) => c.json(security.listKeys()),
+  );
+
+  router.route(
+    {
+      method: "post",
+      path: "/v4/admin/apikeys",
+      summary: "Create an API key; the key is in this answer only",
+      description: "The key is stored hashed. Names are unique and never reused. The first key created turns authentication on for every non-public route.",
+      tags: ["admin"],
+      scope: "admin",
+      body: z.strictObject({
+        name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-', at most 64"),
+        scopes: z.array(z.enum(GRANTABLE_SCOPES)).min(1),
+      }),
+      responses: {
+        201: { description: "created", schema: KeyListingSchema.extend({ key: z.string(), note: z.string() }) },
+        409: { description: "name taken, or run-time keys are off" },
+      },
+    },
+    (c, { body }) => {
+      const { key, stored } = security.createKey(body, auditActorOf(c));
+      return c.json(
+        { name: stored.name, scopes: stored.scopes, source: "store" as const, createdAt: stored.createdAt, createdBy: stored.createdBy, key, note: "Store this key now; Steward keeps only its hash." },
+        201,
+        { "Cache-Control": "no-store" },
+      );
+    },
+  );
+
+  router.route(
+    {
+      method: "delete",
+      path: "/v4/admin/apikeys/:name",
+      summary: "Revoke a run-time API key",
+      tags: ["admin"],
+      scope: "admin",
+      params: z.object({ name: z.string().min(1) }),
+      responses: { 204: { description: "revoked" }, 404: { description: "no such active key" }, 409: { description: "a config-file key" } },
+    },
+    (c, { params }) => {
+      security.revokeKey(params.name, auditActorOf(c));
+      return c.body(null, 204);
+    },
+  );
+
+  router.route(
+    {
+      method: "get",
+      path: "/v4/admin/security",
+      summary: "The access policy in force (no secrets)",
+      tags: ["admin"],
+      scope: "admin",
+      responses: { 200: { description: "policy summary", schema: z.record(z.string(), z.unknown()) } },
+    },
+    (c) => {
+      const p = security.policy();
+      const cfg = p.config;
+      return c.json({
+        listen: listen.host,
+        https: listen.tls,
+        mutualTls: listen.mtls,
+        authenticationConfigured: p.authConfigured,
+        allowUnauthenticated: cfg.allowUnauthenticated,
+        apiKeys: p.ring.size,
+        clientCertRules: p.certRules.map((r) => ({ name: r.name, scopes: r.scopes, subjectCN: r.subjectCN, fingerprint256: r.fingerprint })),
+        ipAllowlist: cfg.ipAllowlist,
+        rateLimit: {
+          perIp: cfg.rateLimit.perIp.enabled ? { requests: cfg.rateLimit.perIp.requests, windowMs: cfg.rateLimit.perIp.window } : null,
+          perKey: cfg.rateLimit.perKey.enabled ? { requests: cfg.rateLimit.perKey.requests, windowMs: cfg.rateLimit.perKey.window } : null,
+          exemptLoopback: cfg.rateLimit.exemptLoopback,
+        },
+        queryKey: { enabled: cfg.queryKey.enabled, param: cfg.queryKey.param, routes: [...p.queryRoutes] },
+      });
+    },
+  );
+}

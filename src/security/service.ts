@@ -1,0 +1,135 @@
+// Access control as one service: holds the current policy, manages run-time keys, enforces the start-up rule
+// (no open API on a non-loopback address unless allowUnauthenticated), and applies a reloaded `security:`.
+import type { Logger } from "pino";
+import type { AuditActor, AuditLog } from "../audit/audit-log";
+import type { SecurityConfig } from "../config/sections/security";
+import type { Clock } from "../core/clock";
+import { AppError } from "../core/errors";
+import type { Component } from "../core/lifecycle";
+import type { RegisteredRoute } from "../http/route";
+import type { Scope } from "../http/types";
+import { generateApiKey, hashApiKey } from "./api-keys";
+import type { KeyStore, StoredKey } from "./key-store";
+import { buildPolicy, isLoopbackHost, type SecurityPolicy } from "./policy";
+
+export interface KeyListing {
+  name: string;
+  scopes: readonly Scope[];
+  source: "config" | "store";
+  createdAt?: string;
+  createdBy?: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+}
+
+export interface SecurityService {
+  policy(): SecurityPolicy;
+  createKey(input: { name: string; scopes: Scope[] }, actor: AuditActor): { key: string; hash: string; stored: StoredKey };
+  listKeys(): KeyListing[];
+  revokeKey(name: string, actor: AuditActor): void;
+  /** Validates and swaps in a new `security:` section (TLS changes need a restart; the caller reports that). */
+  reconfigure(next: SecurityConfig, listenHost: string): void;
+  /** Throws CONFIG_INVALID when `host` is not loopback and nothing authenticates callers. */
+  checkListenRule(host: string, policy?: SecurityPolicy): void;
+  /** Records a run-time key's last use (at most once a minute per key). */
+  noteKeyUse(name: string, source: "config" | "store"): void;
+  component(routes: () => readonly RegisteredRoute[], http: { enabled: boolean; host: string }): Component;
+}
+
+export interface SecurityDeps {
+  keyStore: KeyStore;
+  audit: AuditLog;
+  clock: Clock;
+  log: Logger;
+}
+
+export function createSecurityService(initial: SecurityConfig, deps: SecurityDeps): SecurityService {
+  const log = deps.log;
+  let current = buildPolicy(initial, { keyStore: deps.keyStore, clock: deps.clock });
+  const rebuild = (cfg: SecurityConfig) => (current = buildPolicy(cfg, { keyStore: deps.keyStore, clock: deps.clock, previous: current }));
+
+  const checkListenRule = (host: string, policy = current) => {
+    if (isLoopbackHost(host) || policy.authConfigured || policy.config.allowUnauthenticated) return;
+    throw new AppError(
+      "CONFIG_INVALID",
+      `refusing to serve the REST API on ${host} without authentication: anyone who can reach it could start tasks and ` +
+        "move files. Add security.apiKeys (steward apikey create) or security.clientCerts, listen on 127.0.0.1, or set " +
+        "security.allowUnauthenticated: true to accept the risk.",
+    );
+  };
+
+  const lastTouched = new Map<string, number>();
+
+  return {
+    policy: () => current,
+    checkListenRule,
+    noteKeyUse(name, source) {
+      if (source !== "store") return;
+      const now = deps.clock.now();
+      if (now - (lastTouched.get(name) ?? 0) < 60_000) return;
+      lastTouched.set(name, now);
+      deps.keyStore.touch(name);
+    },
+    createKey(input, actor) {
+      const cfg = current.config;
+      if (!cfg.storeKeys) throw new AppError("CONFLICT", "run-time keys are off (security.storeKeys: false); add keys to the config file");
+      if (cfg.apiKeys.some((k) => k.name === input.name) || deps.keyStore.get(input.name)) {
+        throw new AppError("CONFLICT", `a key named ${input.name} exists already (names are never reused, even after revocation)`);
+      }
+      const key = generateApiKey();
+      const hash = hashApiKey(key);
+      const stored = deps.keyStore.insert({ name: input.name, hash, scopes: input.scopes, createdBy: `${actor.kind}:${actor.name}` });
+      rebuild(cfg);
+      deps.audit.record({ actor, action: "apikey.create", target: input.name, result: "ok", details: { scopes: input.scopes } });
+      log.info({ name: input.name, scopes: input.scopes, by: actor.name }, "API key created");
+      return { key, hash, stored };
+    },
+    listKeys() {
+      const fromConfig: KeyListing[] = current.config.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, source: "config" }));
+      const fromStore: KeyListing[] = deps.keyStore.list().map((k) => ({
+        name: k.name,
+        scopes: k.scopes,
+        source: "store",
+        createdAt: k.createdAt,
+        createdBy: k.createdBy,
+        ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}),
+        ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
+      }));
+      return [...fromConfig, ...fromStore];
+    },
+    revokeKey(name, actor) {
+      if (current.config.apiKeys.some((k) => k.name === name)) {
+        throw new AppError("CONFLICT", `key ${name} comes from the config file; remove it there and reload`);
+      }
+      const existing = deps.keyStore.get(name);
+      if (!existing || existing.revokedAt) throw new AppError("NOT_FOUND", `no active key named ${name}`);
+      deps.keyStore.revoke(name);
+      rebuild(current.config);
+      deps.audit.record({ actor, action: "apikey.revoke", target: name, result: "ok" });
+      log.info({ name, by: actor.name }, "API key revoked");
+    },
+    reconfigure(next, listenHost) {
+      const candidate = buildPolicy(next, { keyStore: deps.keyStore, clock: deps.clock, previous: current });
+      checkListenRule(listenHost, candidate);
+      current = candidate;
+    },
+    component(routes, http) {
+      return {
+        name: "security",
+        start() {
+          if (!http.enabled) return;
+          checkListenRule(http.host);
+          const p = current;
+          if (!isLoopbackHost(http.host) && !p.authConfigured) {
+            log.warn({ host: http.host }, "the REST API is open to anyone who can reach it (security.allowUnauthenticated: true, no keys or certificates)");
+          }
+          const known = new Set(routes().flatMap((r) => (Array.isArray(r.method) ? r.method : [r.method]).map((m) => `${m.toUpperCase()} ${r.path}`)));
+          for (const ref of p.queryRoutes) if (!known.has(ref)) log.warn({ route: ref }, "security.queryKey.routes names a route that does not exist");
+          if (p.queryRoutes.size > 0) log.warn({ routes: [...p.queryRoutes] }, "API keys are accepted in the query string on these routes (compatibility mode)");
+          log.info({ keys: p.ring.size, clientCertRules: p.certRules.length, allowlist: p.allow.length, authenticated: p.authConfigured }, "access control ready");
+        },
+        stop() {},
+      };
+    },
+  };
+}

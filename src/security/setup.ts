@@ -1,0 +1,99 @@
+// Wires access control into the app: the service and store keys, the HTTP middleware (created before the
+// Hono app, which takes them), the admin routes, the start-up check, and the listener (plain, HTTPS, or
+// mutual TLS).
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Hono, MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
+import type { AuditLog } from "../audit/audit-log";
+import type { LoadedConfig } from "../config/load";
+import type { SecurityConfig } from "../config/sections/security";
+import type { Clock } from "../core/clock";
+import { AppError } from "../core/errors";
+import type { Component } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { Router } from "../http/route";
+import { createHttpServer, type HttpServer } from "../http/server";
+import type { HttpEnv } from "../http/types";
+import type { Store } from "../store/database";
+import { createKeyStore } from "./key-store";
+import { createAccessMiddleware } from "./middleware";
+import { createMtlsServer } from "./mtls-server";
+import { registerSecurityRoutes } from "./routes";
+import { createSecurityService, type SecurityService } from "./service";
+
+export interface SecuritySetupDeps {
+  store: Store;
+  audit: AuditLog;
+  clock: Clock;
+  log: Logger;
+  metrics: MetricsRegistry;
+}
+
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  ca?: string;
+  passphrase?: string;
+  mutual: boolean;
+  requireClientCert: boolean;
+}
+
+export interface Security {
+  service: SecurityService;
+  /** For createHttpApp: run before routing. */
+  before: MiddlewareHandler<HttpEnv>[];
+  /** For createHttpApp: run once the route's scope is known. */
+  guards: MiddlewareHandler<HttpEnv>[];
+  tls?: TlsMaterial;
+  registerRoutes(router: Router): void;
+  component(router: Router): Component;
+  createServer(hono: Hono<HttpEnv>, options: { host: string; port: number; maxRequestBodySize: number }, log: Logger): HttpServer;
+}
+
+function readPem(baseDir: string, file: string, key: string): string {
+  const path = resolve(baseDir, file);
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new AppError("CONFIG_INVALID", `security.tls.${key}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Reads the certificate files of `security.tls` (relative to the config file's folder). */
+export function loadTlsMaterial(cfg: SecurityConfig, baseDir: string): TlsMaterial | undefined {
+  const t = cfg.tls;
+  if (!t) return undefined;
+  return {
+    cert: readPem(baseDir, t.certFile, "certFile"),
+    key: readPem(baseDir, t.keyFile, "keyFile"),
+    ...(t.caFile ? { ca: readPem(baseDir, t.caFile, "caFile") } : {}),
+    ...(t.passphrase ? { passphrase: t.passphrase } : {}),
+    mutual: cfg.clientCerts.length > 0 || t.requireClientCert,
+    requireClientCert: t.requireClientCert,
+  };
+}
+
+export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Security {
+  const cfg = loaded.config.security;
+  const log = deps.log.child({ module: "security" });
+  const keyStore = createKeyStore(deps.store.db, deps.clock);
+  const service = createSecurityService(cfg, { keyStore, audit: deps.audit, clock: deps.clock, log });
+  const { ipGate, accessGuard } = createAccessMiddleware({ policy: service.policy, audit: deps.audit, log, metrics: deps.metrics, onKeyUse: service.noteKeyUse });
+  const tls = loadTlsMaterial(cfg, loaded.baseDir);
+  const http = loaded.config.http;
+  return {
+    service,
+    before: [ipGate],
+    guards: [accessGuard],
+    ...(tls ? { tls } : {}),
+    registerRoutes: (router) => registerSecurityRoutes(router, service, { host: http.host, tls: Boolean(tls), mtls: Boolean(tls?.mutual) }),
+    component: (router) => service.component(() => router.routes, { enabled: http.enabled, host: http.host }),
+    createServer(hono, options, serverLog) {
+      if (tls?.mutual) {
+        return createMtlsServer(hono, { ...options, tls: { cert: tls.cert, key: tls.key, ca: tls.ca!, requireClientCert: tls.requireClientCert, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) } }, serverLog);
+      }
+      return createHttpServer(hono, { ...options, ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) } } : {}) }, serverLog);
+    },
+  };
+}
