@@ -17,6 +17,8 @@ if (mode === "http") {
     received++;
   });
   sock.bind(Number(a ?? 0), "127.0.0.1", () => {
+    // The same receive buffer Steward's intake asks for (the kernel caps it at net.core.rmem_max).
+    sock.setRecvBufferSize(4 * 1024 * 1024);
     const server = Bun.serve({
       hostname: "127.0.0.1",
       port: Number(b ?? 0),

@@ -7,6 +7,9 @@ export interface Figure {
   unit: "ms" | "MiB" | "req/s" | "datagrams/s" | "datagrams" | "bytes";
   steward?: number;
   baseline?: number;
+  /** The figure is a lower bound: no limit was reached (">") or the load generator was the limit ("≥"). */
+  stewardBound?: ">" | "≥";
+  baselineBound?: ">" | "≥";
   /** Why a figure is missing, or a caveat. */
   note?: string;
 }
@@ -34,9 +37,14 @@ function fmt(n: number | undefined, unit: Figure["unit"]): string {
 
 function ratio(f: Figure): string {
   if (f.steward === undefined || f.baseline === undefined || !f.baseline) return "—";
+  // A lower bound on one side only bounds the ratio; lower bounds on both sides say nothing.
+  if (f.stewardBound && f.baselineBound) return "—";
   const r = f.steward / f.baseline;
-  return `${r < 10 ? r.toFixed(2) : r.toFixed(0)}×`;
+  const bound = f.stewardBound ? "≥ " : f.baselineBound ? "≤ " : "";
+  return `${bound}${r < 10 ? r.toFixed(2) : r.toFixed(0)}×`;
 }
+
+const cell = (n: number | undefined, unit: Figure["unit"], bound: Figure["stewardBound"]) => (bound && n !== undefined ? `${bound} ${fmt(n, unit)}` : fmt(n, unit));
 
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
@@ -48,7 +56,7 @@ export function renderMarkdown(r: BenchResults): string {
     "|---|---:|---:|---:|---|",
   ];
   for (const f of r.figures) {
-    lines.push(`| ${f.metric} | ${fmt(f.steward, f.unit)} | ${fmt(f.baseline, f.unit)} | ${ratio(f)} | ${f.note ?? ""} |`);
+    lines.push(`| ${f.metric} | ${cell(f.steward, f.unit, f.stewardBound)} | ${cell(f.baseline, f.unit, f.baselineBound)} | ${ratio(f)} | ${f.note ?? ""} |`);
   }
   return lines.join("\n") + "\n";
 }

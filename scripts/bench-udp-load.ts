@@ -24,7 +24,7 @@ const APP_ID = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
 
 /** A failed-reload datagram in the current appender format with a fresh ExecutionId. */
 export function failedTaskDatagram(seq: number, runId: number): Buffer {
-  const hex = (n: number, len: number) => n.toString(16).padStart(len, "0").slice(-len);
+  const hex = (n: number, len: number) => Math.floor(Math.abs(n)).toString(16).padStart(len, "0").slice(-len);
   const exec = `${hex(runId, 8)}-${hex(seq >>> 16, 4)}-4${hex(seq, 3)}-8${hex(seq, 3)}-${hex(seq * 7919, 12)}`;
   return Buffer.from(
     `/scheduler-task-failed/;SENSE1;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${TASK_ID};${APP_ID};` +
@@ -54,7 +54,7 @@ export interface UdpSender {
 
 export async function createUdpSender(port: number): Promise<UdpSender> {
   let seq = 0;
-  const runId = Date.now() & 0xffffffff;
+  const runId = Date.now() % 0x1_0000_0000;
   let drained: (() => void) | undefined;
   const sock = await Bun.udpSocket({ hostname: "127.0.0.1", socket: { drain: () => drained?.() } });
   const sendOne = async (): Promise<void> => {

@@ -12,9 +12,9 @@ export interface UdpSectionOptions {
   log: (line: string) => void;
 }
 
-const RATES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
+const RATES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000];
 const STEP_MS = 1_500;
-const BURSTS = [250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000];
+const BURSTS = [250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 
 export interface UdpLadder {
   sustained?: number;
@@ -24,10 +24,14 @@ export interface UdpLadder {
   steps: Array<{ kind: "rate" | "burst"; target: number } & UdpStep>;
 }
 
-/** Sums every sample of the named counters in a Prometheus text exposition. */
+/** Sums every sample of the named counters in a Prometheus text exposition (0 for a declared counter without samples). */
 export function sumMetric(text: string, names: readonly string[]): number | undefined {
   let total: number | undefined;
   for (const line of text.split("\n")) {
+    if (line.startsWith("# TYPE ")) {
+      if (names.includes(line.split(" ")[2] ?? "")) total ??= 0;
+      continue;
+    }
     if (line.startsWith("#")) continue;
     const name = /^([a-zA-Z_:][\w:]*)/.exec(line)?.[1];
     if (name && names.includes(name)) total = (total ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
@@ -35,15 +39,23 @@ export function sumMetric(text: string, names: readonly string[]): number | unde
   return total;
 }
 
-/** Steward's intake counters: datagrams received and those it dropped itself (queue full, oversize …). */
+/** Steward's intake counters: datagrams received, and those it refused or dropped itself (queue full, oversize, unparsable). */
 export const STEWARD_RECEIVED = ["steward_intake_datagrams_received_total"];
-export const STEWARD_DROPPED = ["steward_intake_dropped_total"];
+export const STEWARD_DROPPED = ["steward_intake_dropped_total", "steward_intake_datagrams_rejected_total"];
 
 /** Two bisection steps between the last clean and the first lossy value narrow the edge. */
 function between(clean: number | undefined, lossy: number): number[] {
   const lo = clean ?? 0;
   const q = (lossy - lo) / 4;
   return q < 1 ? [] : [Math.round(lo + 2 * q)];
+}
+
+/** Where Steward's losses happened: its own counted drops vs the kernel's receive-buffer overflows. */
+function stewardKernelDrops(l: UdpLadder | undefined): string {
+  if (!l) return "n/a";
+  const kernel = l.steps.reduce((n, s) => n + s.droppedByKernel, 0);
+  const own = l.steps.reduce((n, s) => n + s.droppedByTarget, 0);
+  return `in this run Steward counted ${own} drops itself and the kernel dropped ${kernel} before Steward read them`;
 }
 
 async function ladder(sender: UdpSender, counts: () => Promise<UdpCounts>, name: string, log: UdpSectionOptions["log"]): Promise<UdpLadder> {
@@ -141,21 +153,35 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
   }
   if (missing) o.log(`steward UDP: ${missing}`);
 
-  const burstText = (l: UdpLadder | undefined) => (l?.firstLossyBurst ? undefined : l ? `no loss up to ${l.largestCleanBurst}` : undefined);
+  const rateBound = (l: UdpLadder | undefined) => (l?.sustainedNote || l?.sustained === RATES[RATES.length - 1] ? ("≥" as const) : undefined);
+  const burstBound = (l: UdpLadder | undefined) => (l && !l.firstLossyBurst ? (">" as const) : undefined);
+  const burstValue = (l: UdpLadder | undefined) => (l ? (l.firstLossyBurst ?? l.largestCleanBurst) : undefined);
   const figures: Figure[] = [
     {
       metric: "UDP intake: sustained rate with zero loss",
       unit: "datagrams/s",
       steward: mine?.sustained,
       baseline: bare.sustained,
-      note: missing ?? ([mine?.sustainedNote, `${STEP_MS / 1000} s steps of ${RATES.join("/")} per s`].filter(Boolean).join("; ")),
+      stewardBound: rateBound(mine),
+      baselineBound: rateBound(bare),
+      note:
+        missing ??
+        [
+          `paced ${STEP_MS / 1000} s steps up to ${RATES[RATES.length - 1]!.toLocaleString("en-US")}/s, then bisected`,
+          mine?.sustainedNote && `Steward: ${mine.sustainedNote}`,
+          bare.sustainedNote && `bare: ${bare.sustainedNote}`,
+        ]
+          .filter(Boolean)
+          .join("; "),
     },
     {
       metric: "UDP intake: burst size at which drops start",
       unit: "datagrams",
-      steward: mine?.firstLossyBurst,
-      baseline: bare.firstLossyBurst,
-      note: missing ?? ([burstText(mine), burstText(bare) && `bare: ${burstText(bare)}`, "back-to-back sends; drops counted by Steward and by the kernel (RcvbufErrors)"].filter(Boolean).join("; ")),
+      steward: burstValue(mine),
+      baseline: burstValue(bare),
+      stewardBound: burstBound(mine),
+      baselineBound: burstBound(bare),
+      note: missing ?? `back-to-back sends; a loss is a datagram Steward counted as dropped or the kernel dropped (receive buffer full: ${stewardKernelDrops(mine)})`,
     },
   ];
   return { figures, raw: { baseline: bare, steward: mine ?? missing } };
