@@ -27,6 +27,7 @@ import { schedulerMigrations, setupScheduler, type Scheduler } from "./scheduler
 import { notifyMigrations, setupNotify, type Notifier } from "./notify";
 import { setupDashboard, type Dashboard } from "./dashboard";
 import { securityMigrations, setupSecurity, type Security } from "./security";
+import { createReusableMetrics, setupReload, type ConfigReloader } from "./config/reload";
 
 export interface AppOptions {
   log: Logger;
@@ -68,6 +69,8 @@ export interface StewardApp {
   control: Control;
   /** REST API access control: keys, scopes, client certificates, allowlist, rate limits. */
   security: Security;
+  /** Config reload (SIGHUP, POST /v4/admin/reload). */
+  reloader: ConfigReloader;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -122,10 +125,12 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
   const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
   const scheduler = setupScheduler(config.scheduler, { store, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
-  const notify = setupNotify(loaded, { store, bus, log, clock, metrics, router: http.router, lifecycle, readiness, qrs });
+  const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
+  const notify = setupNotify(loaded, { store, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
   const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle });
   const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
   // ↑ feature modules are wired above this line
+  const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify });
 
   // The HTTP listener starts last and stops first.
   let server: HttpServer | undefined;
@@ -160,6 +165,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     taskStarter: control.taskStarter,
     control,
     security,
+    reloader,
     start: () => lifecycle.start(),
     async stop(budgetMs = 10_000) {
       await lifecycle.stop(budgetMs);

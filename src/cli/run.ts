@@ -52,5 +52,11 @@ export async function runUntilSignal(app: StewardApp, log: Logger, extraStop?: (
     };
     process.once("SIGINT", () => void stop("SIGINT"));
     process.once("SIGTERM", () => void stop("SIGTERM"));
+    // SIGHUP reloads the config file (Windows has no SIGHUP: use POST /v4/admin/reload there).
+    if (process.platform !== "win32") {
+      process.on("SIGHUP", () => {
+        if (!stopping) app.reloader.reload("SIGHUP", { kind: "system", name: "SIGHUP" }).catch(() => undefined);
+      });
+    }
   });
 }

@@ -27,8 +27,8 @@ export interface SecurityService {
   createKey(input: { name: string; scopes: Scope[] }, actor: AuditActor): { key: string; hash: string; stored: StoredKey };
   listKeys(): KeyListing[];
   revokeKey(name: string, actor: AuditActor): void;
-  /** Validates and swaps in a new `security:` section (TLS changes need a restart; the caller reports that). */
-  reconfigure(next: SecurityConfig, listenHost: string): void;
+  /** Validates a new `security:` section against the running listener; the returned function swaps it in. */
+  prepare(next: SecurityConfig, listenHost: string): () => void;
   /** Throws CONFIG_INVALID when `host` is not loopback and nothing authenticates callers. */
   checkListenRule(host: string, policy?: SecurityPolicy): void;
   /** Records a run-time key's last use (at most once a minute per key). */
@@ -108,10 +108,13 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       deps.audit.record({ actor, action: "apikey.revoke", target: name, result: "ok" });
       log.info({ name, by: actor.name }, "API key revoked");
     },
-    reconfigure(next, listenHost) {
+    prepare(next, listenHost) {
       const candidate = buildPolicy(next, { keyStore: deps.keyStore, clock: deps.clock, previous: current });
       checkListenRule(listenHost, candidate);
-      current = candidate;
+      return () => {
+        current = candidate;
+        log.info({ keys: candidate.ring.size, clientCertRules: candidate.certRules.length, allowlist: candidate.allow.length }, "access policy reloaded");
+      };
     },
     component(routes, http) {
       return {

@@ -1,0 +1,48 @@
+// Wires config reload into the app: the reloader, the components that apply settings live (access control,
+// notifications; heartbeat and service monitoring register themselves), and POST /v4/admin/reload.
+import type { Logger } from "pino";
+import type { AuditLog } from "../../audit/audit-log";
+import type { EventBus } from "../../core/bus";
+import type { Clock } from "../../core/clock";
+import type { Lifecycle } from "../../core/lifecycle";
+import type { MetricsRegistry } from "../../core/metrics";
+import type { DomainEvents } from "../../events/types";
+import type { Router } from "../../http/route";
+import { createNotifier, type Notifier } from "../../notify";
+import type { Security } from "../../security";
+import { securityReconfigurable } from "../../security/reconfigure";
+import type { Store } from "../../store/database";
+import type { LoadedConfig } from "../load";
+import { notifyReconfigurable } from "./notify-swap";
+import { createConfigReloader, type ConfigReloader } from "./reloader";
+import { registerReloadRoutes } from "./routes";
+
+export interface ReloadSetupDeps {
+  log: Logger;
+  audit: AuditLog;
+  router: Router;
+  lifecycle: Lifecycle;
+  bus: EventBus<DomainEvents>;
+  store: Store;
+  clock: Clock;
+  /** The registry view the notifier was built with (see createReusableMetrics). */
+  notifyMetrics: MetricsRegistry;
+  security: Security;
+  notify: Notifier;
+}
+
+export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): ConfigReloader {
+  const reloader = createConfigReloader(loaded, { log: deps.log, audit: deps.audit });
+  reloader.register(securityReconfigurable(deps.security, () => loaded.config.http.host));
+  reloader.register(
+    notifyReconfigurable({
+      notifier: deps.notify,
+      bus: deps.bus,
+      running: () => deps.lifecycle.started,
+      build: (next) =>
+        createNotifier({ config: next.config, baseDir: next.baseDir, store: deps.store, bus: deps.bus, log: deps.log, clock: deps.clock, metrics: deps.notifyMetrics }),
+    }),
+  );
+  registerReloadRoutes(deps.router, reloader);
+  return reloader;
+}
