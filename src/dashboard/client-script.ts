@@ -1,5 +1,7 @@
 // The dashboard's only JavaScript, inlined into every page: actions call Steward's REST API (so they pass the
 // same access control as any API client), then the page's <main> is refreshed in place; optional auto-refresh.
+// With an API key entered on /ui/login, every dashboard request carries it as X-API-Key: links and forms are
+// then followed with fetch (a plain navigation could not send the header).
 export const DASHBOARD_JS = `
 (function () {
   "use strict";
@@ -13,8 +15,14 @@ export const DASHBOARD_JS = `
     clearTimeout(toastTimer);
     toastTimer = setTimeout(function () { el.style.display = "none"; }, isError ? 6000 : 2500);
   }
+  var KEY = "steward.apiKey";
+  function withKey(headers) {
+    var k = sessionStorage.getItem(KEY);
+    if (k) headers["x-api-key"] = k;
+    return headers;
+  }
   async function api(method, path, body) {
-    var init = { method: method, credentials: "same-origin", headers: { accept: "application/json" } };
+    var init = { method: method, credentials: "same-origin", headers: withKey({ accept: "application/json" }) };
     if (body !== undefined) { init.headers["content-type"] = "application/json"; init.body = JSON.stringify(body); }
     var res = await fetch(path, init);
     if (!res.ok) {
@@ -29,13 +37,65 @@ export const DASHBOARD_JS = `
     if (refreshing) return;
     refreshing = true;
     try {
-      var res = await fetch(location.href, { credentials: "same-origin" });
+      var res = await fetch(location.href, { credentials: "same-origin", headers: withKey({}) });
       if (!res.ok) return;
       var doc = new DOMParser().parseFromString(await res.text(), "text/html");
       var next = doc.querySelector("main"), cur = document.querySelector("main");
       if (next && cur) cur.replaceWith(next);
     } finally { refreshing = false; }
   }
+  // Follows a dashboard link with the key: fetch the page, swap header and main, keep this script running.
+  async function navigate(url, push) {
+    var res = await fetch(url, { credentials: "same-origin", headers: withKey({}) });
+    if (res.status === 401 || res.status === 403) {
+      var msg = "HTTP " + res.status;
+      try { msg = (await res.json()).error || msg; } catch (e) {}
+      toast(msg, true);
+      return;
+    }
+    var doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    ["header", "main"].forEach(function (sel) {
+      var next = doc.querySelector(sel), cur = document.querySelector(sel);
+      if (next && cur) cur.replaceWith(next);
+    });
+    document.title = doc.title;
+    if (push) history.pushState(null, "", url);
+    initPage();
+  }
+  function initPage() {
+    var auto = document.getElementById("autorefresh");
+    if (auto) auto.checked = localStorage.getItem("steward.autorefresh") !== "0";
+    var nav = document.querySelector("header nav");
+    if (nav && sessionStorage.getItem(KEY) && !document.getElementById("signout")) {
+      var a = document.createElement("a");
+      a.href = "/ui/login"; a.id = "signout"; a.textContent = "Sign out";
+      nav.appendChild(a);
+    }
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[href]");
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+    if (a.id === "signout") { e.preventDefault(); sessionStorage.removeItem(KEY); location.href = "/ui/login"; return; }
+    var url = new URL(a.href, location.href);
+    if (!sessionStorage.getItem(KEY) || url.origin !== location.origin || (url.pathname !== "/ui" && url.pathname.indexOf("/ui/") !== 0) || url.pathname === "/ui/login") return;
+    e.preventDefault();
+    navigate(url.pathname + url.search, true);
+  });
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f.id === "login") {
+      e.preventDefault();
+      sessionStorage.setItem(KEY, f.elements.key.value.trim());
+      navigate(f.dataset.next || "/ui", true);
+      return;
+    }
+    if (!sessionStorage.getItem(KEY) || (f.method || "get").toLowerCase() !== "get") return;
+    e.preventDefault();
+    var url = new URL(f.action, location.href);
+    url.search = new URLSearchParams(new FormData(f)).toString();
+    navigate(url.pathname + url.search, true);
+  });
+  window.addEventListener("popstate", function () { if (sessionStorage.getItem(KEY)) navigate(location.pathname + location.search, false); });
   function selectedIds() {
     return Array.prototype.map.call(document.querySelectorAll("input[name=sel]:checked"), function (c) { return c.value; });
   }
@@ -82,8 +142,7 @@ export const DASHBOARD_JS = `
       refresh();
     }
   });
-  var auto = document.getElementById("autorefresh");
-  if (auto) auto.checked = localStorage.getItem("steward.autorefresh") !== "0";
+  initPage();
   setInterval(function () {
     var box = document.getElementById("autorefresh");
     if (!box || !box.checked || document.hidden || selectedIds().length) return;

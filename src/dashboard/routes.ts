@@ -7,6 +7,7 @@ import { deliveriesPage } from "./pages/deliveries";
 import { eventDetailPage, eventsPage } from "./pages/events";
 import { inboxItemPage, inboxPage } from "./pages/inbox";
 import { kvPage } from "./pages/kv";
+import { loginPage } from "./pages/login";
 import { overviewPage } from "./pages/overview";
 import { schedulesPage } from "./pages/schedules";
 import type { PageDeps, PageHandler } from "./types";
@@ -21,6 +22,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/audit", "admin", "Dashboard: audit log", auditPage],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
   ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],
+  ["/ui/login", "public", "Dashboard: enter an API key", loginPage],
 ];
 
 export function registerDashboardRoutes(router: Router, deps: PageDeps): void {

@@ -3,11 +3,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { createTestApp, type TestApp } from "../../helpers/app";
-import { requireTool } from "../../helpers/executables";
-import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
+import { launchChromium, type TestBrowser } from "./chromium";
 
 const SHOTS = resolve(import.meta.dir, "../../../test-output");
 const TASK = "7552d9fc-d1bb-4975-9a38-18357de531ea";
@@ -15,8 +14,7 @@ const TIMEOUT = 60_000;
 
 let t: TestApp;
 let base: string;
-let browserDir: TempDir;
-let ctx: BrowserContext;
+let browser: TestBrowser | undefined;
 let page: Page;
 let receiverStatus = 500;
 const receiver = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("receiver", { status: receiverStatus }) });
@@ -30,7 +28,6 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
 const scheduleState = async (id: string) => (await api<Array<{ lastKnownState: string }>>(`/v4/schedules?id=${id}`))[0]!.lastKnownState;
 
 beforeAll(async () => {
-  const chromiumPath = requireTool("chromium");
   t = createTestApp(
     [
       "channels:",
@@ -49,20 +46,12 @@ beforeAll(async () => {
   }
   await api("/v4/keyvalues/etl", { method: "POST", body: JSON.stringify({ key: "lastLoad", value: "2025-11-03T06:00:00Z" }) });
   mkdirSync(SHOTS, { recursive: true });
-  browserDir = createTempDir("steward-chromium-");
-  ctx = await chromium.launchPersistentContext(browserDir.path, {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1360, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = ctx.pages()[0] ?? (await ctx.newPage());
-  page.setDefaultTimeout(15_000);
+  browser = await launchChromium();
+  page = browser.page;
 }, TIMEOUT);
 
 afterAll(async () => {
-  await ctx?.close();
-  browserDir?.remove();
+  await browser?.close();
   await t?.close();
   await receiver.stop(true);
 });

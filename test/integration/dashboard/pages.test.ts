@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { syntheticServiceEvent, syntheticTaskEvent } from "../../../src/notify/samples";
 import type { CapturedItem } from "../../../src/demo/capture-types";
+import { DASHBOARD_JS } from "../../../src/dashboard/client-script";
 
 const html = async (t: TestApp, path: string) => {
   const res = await t.request(path);
@@ -72,6 +73,10 @@ describe("dashboard pages", () => {
     expect(item.body).toContain("srcdoc=\"&lt;p onclick=&quot;x()&quot;&gt;Hello &lt;b&gt;ops&lt;/b&gt;&lt;/p&gt;\"");
     expect(item.body).toContain("script.log (text/plain, 120 bytes)");
     expect((await html(t, "/ui/inbox/8")).status).toBe(404);
+  });
+
+  test("the inline script is valid JavaScript (escapes inside the template literal survive)", () => {
+    expect(() => new Function(DASHBOARD_JS)).not.toThrow();
   });
 
   test("pages are hidden from the API docs", async () => {

@@ -1,0 +1,27 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui/login (public): where a browser user enters an API key when Steward requires one. The key stays in
+// this browser tab (sessionStorage) and goes with every dashboard request as X-API-Key, like any API client's.
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+
+export const loginPage: PageHandler = async (c, { inbox }) => {
+  const next = c.req.query("next");
+  const target = next && /^\/ui(\/|$|\?)/.test(next) ? next : "/ui";
+  return c.html(
+    <Layout title="Sign in with an API key" nav={{ active: "login", inbox: inbox() !== undefined }}>
+      <section class="card" style="max-width:560px">
+        <p>
+          This Steward requires credentials. Paste an API key with the <b>admin</b> scope (or the scopes of the pages you need). It is kept
+          in this browser tab only and sent as <span class="mono">X-API-Key</span>, exactly as API clients send it.
+        </p>
+        <form id="login" data-next={target} class="toolbar">
+          <input type="password" name="key" id="api-key" placeholder="API key" autocomplete="off" size={44} required />
+          <button type="submit" class="primary">
+            Open dashboard
+          </button>
+        </form>
+        <p class="small muted">Client certificates work without this page. Create keys with `steward apikey create`.</p>
+      </section>
+    </Layout>,
+  );
+};
