@@ -9,6 +9,7 @@ import { buildDemoConfig } from "./demo-config";
 import { createDemoSchedules } from "./demo-schedules";
 import { resetDemoDataDir } from "./data-dir";
 import { pickDemoPorts } from "./ports";
+import { recordLastGoodLoad } from "./kv-activity";
 import { createScheduleWatch } from "./schedule-watch";
 import { createDemoStory } from "./story";
 import type { DemoTerminal } from "./terminal";
@@ -65,7 +66,10 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
 
     const app = createApp(loaded, { log });
     app.dashboard.attachInbox(inbox);
-    const offEvents = app.dashboard.timeline.subscribe((e) => term.event(e));
+    const offEvents = app.dashboard.timeline.subscribe((e) => {
+      term.event(e);
+      recordLastGoodLoad(app.http.hono, e)?.catch((err: unknown) => term.note(`key-value write failed: ${String(err)}`));
+    });
     const offInbox = inbox.subscribe((item) => term.delivered(item));
     cleanups.push(() => {
       offEvents();

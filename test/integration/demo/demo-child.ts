@@ -32,6 +32,16 @@ export async function checkDemoRun(cmd: string, args: string[], cwd: string, onS
   const overview = await (await fetch(`${base}/ui`)).text();
   expect(overview).toContain('href="/ui/inbox"');
 
+  // The demo's "load script" keeps state in the key-value store after each successful reload.
+  const keys = await waitFor(
+    async () => {
+      const res = await fetch(`${base}/v4/keylist/etl-state`);
+      return res.ok ? ((await res.json()) as { keys: Array<{ key: string }> }).keys : undefined;
+    },
+    { what: "the demo's key-value namespace", timeoutMs: 20_000, intervalMs: 200 },
+  );
+  expect(keys.some((k) => k.key.endsWith(".lastGoodLoad"))).toBe(true);
+
   expect(existsSync(join(cwd, "data/demo/steward.db"))).toBe(true);
   const code = await p.stop("SIGINT", 15_000);
   expect(p.stdout()).toContain("Demo stopped.");
