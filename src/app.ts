@@ -28,6 +28,7 @@ import { notifyMigrations, setupNotify, type Notifier } from "./notify";
 import { setupDashboard, type Dashboard } from "./dashboard";
 import { securityMigrations, setupSecurity, type Security } from "./security";
 import { createReusableMetrics, setupReload, type ConfigReloader } from "./config/reload";
+import { setupServiceMonitor, type ServiceMonitor } from "./services";
 
 export interface AppOptions {
   log: Logger;
@@ -71,6 +72,8 @@ export interface StewardApp {
   security: Security;
   /** Config reload (SIGHUP, POST /v4/admin/reload). */
   reloader: ConfigReloader;
+  /** Watches Windows services and systemd units (serviceMonitor:). */
+  serviceMonitor: ServiceMonitor;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -129,8 +132,9 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const notify = setupNotify(loaded, { store, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
   const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle });
   const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
+  const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
   // ↑ feature modules are wired above this line
-  const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify });
+  const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify, more: [services.reconfigurable] });
 
   // The HTTP listener starts last and stops first.
   let server: HttpServer | undefined;
@@ -166,6 +170,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     control,
     security,
     reloader,
+    serviceMonitor: services.monitor,
     start: () => lifecycle.start(),
     async stop(budgetMs = 10_000) {
       await lifecycle.stop(budgetMs);

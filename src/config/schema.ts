@@ -11,6 +11,7 @@ import { FilesSchema } from "./sections/files";
 import { SchedulerSchema } from "./sections/scheduler";
 import { ChannelsSchema, RoutesSchema, NotifySchema, checkNotifyReferences } from "./sections/notify";
 import { SecuritySchema } from "./sections/security";
+import { ServiceMonitorSchema } from "./sections/services";
 
 export const ConfigSchema = z
   .strictObject({
@@ -30,6 +31,7 @@ export const ConfigSchema = z
     routes: RoutesSchema,
     notify: NotifySchema.prefault({}),
     security: SecuritySchema.prefault({}),
+    serviceMonitor: ServiceMonitorSchema.optional(),
   })
   .superRefine(checkNotifyReferences)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");

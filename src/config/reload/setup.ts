@@ -14,7 +14,7 @@ import { securityReconfigurable } from "../../security/reconfigure";
 import type { Store } from "../../store/database";
 import type { LoadedConfig } from "../load";
 import { notifyReconfigurable } from "./notify-swap";
-import { createConfigReloader, type ConfigReloader } from "./reloader";
+import { createConfigReloader, type ConfigReloader, type Reconfigurable } from "./reloader";
 import { registerReloadRoutes } from "./routes";
 
 export interface ReloadSetupDeps {
@@ -29,6 +29,8 @@ export interface ReloadSetupDeps {
   notifyMetrics: MetricsRegistry;
   security: Security;
   notify: Notifier;
+  /** Further components that apply their section live (service monitoring, heartbeat). */
+  more?: Reconfigurable[];
 }
 
 export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): ConfigReloader {
@@ -43,6 +45,7 @@ export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): Config
         createNotifier({ config: next.config, baseDir: next.baseDir, store: deps.store, bus: deps.bus, log: deps.log, clock: deps.clock, metrics: deps.notifyMetrics }),
     }),
   );
+  for (const r of deps.more ?? []) reloader.register(r);
   registerReloadRoutes(deps.router, reloader);
   return reloader;
 }

@@ -32,7 +32,7 @@ describe("rate limits", () => {
       expect(r.headers.get("ratelimit-policy")).toBe("3;w=10");
       expect(r.headers.get("ratelimit-reset")).toBe("10");
     }
-    clock.advance(4000);
+    await clock.advance(4000);
     let r = await get();
     expect(r.status).toBe(429);
     expect(r.headers.get("retry-after")).toBe("6");
@@ -44,7 +44,7 @@ describe("rate limits", () => {
     await get();
     // The first rejection of a window is audited, the rest are not (no audit flood under attack).
     expect(t.app.audit.query({ action: "access.denied", actorName: "key-kv.read" }).length).toBe(1);
-    clock.advance(6000);
+    await clock.advance(6000);
     r = await get();
     expect(r.status).toBe(200);
     expect(r.headers.get("ratelimit-remaining")).toBe("2");

@@ -1,0 +1,37 @@
+// Wires service monitoring into the app: always created (so a config reload can turn it on), started with the
+// other workers, and reconfigured in place when `serviceMonitor:` changes.
+import type { Logger } from "pino";
+import type { Reconfigurable } from "../config/reload/reloader";
+import { ServiceMonitorSchema, type ServiceMonitorConfig } from "../config/sections/services";
+import type { EventBus } from "../core/bus";
+import type { Clock } from "../core/clock";
+import type { Lifecycle } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { DomainEvents } from "../events/types";
+import type { CommandRunner } from "./command-runner";
+import { createServiceMonitor, type ServiceMonitor } from "./monitor";
+
+export interface ServiceMonitorSetupDeps {
+  bus: EventBus<DomainEvents>;
+  log: Logger;
+  clock: Clock;
+  metrics: MetricsRegistry;
+  lifecycle: Lifecycle;
+  run?: CommandRunner;
+  platform?: string;
+}
+
+const OFF: ServiceMonitorConfig = ServiceMonitorSchema.parse({ enabled: false });
+
+export function setupServiceMonitor(cfg: ServiceMonitorConfig | undefined, deps: ServiceMonitorSetupDeps): { monitor: ServiceMonitor; reconfigurable: Reconfigurable } {
+  const monitor = createServiceMonitor(cfg ?? OFF, deps);
+  deps.lifecycle.add(monitor.component);
+  return {
+    monitor,
+    reconfigurable: {
+      name: "serviceMonitor",
+      sections: ["serviceMonitor"],
+      prepare: (next) => ({ apply: () => monitor.reconfigure(next.config.serviceMonitor ?? OFF) }),
+    },
+  };
+}
