@@ -9,7 +9,7 @@ Usage: steward <command> [options]
 
 Commands:
   run [--config FILE]            Run Steward (REST API, UDP intake, alerts, scheduler …)
-  demo                           Run the demo: the Qlik Sense simulator plus Steward on the demo config
+  demo                           Run the demo: Qlik Sense simulator, Steward and a capture inbox, with a dashboard
   sim [options]                  Run the Qlik Sense simulator (QRS, Engine, scheduler datagrams)
   config check FILE              Validate a config file; errors name the line and the key
   config schema [--out FILE]     Print the JSON Schema of the config file (for editors)
@@ -34,7 +34,10 @@ Runs Steward until SIGINT/SIGTERM. Without --config it reads ./steward.yaml if p
 defaults (REST API on 127.0.0.1:8080, UDP intake on 0.0.0.0:9998, data in ./data).`,
   demo: `Usage: steward demo [--log-level LEVEL]
 
-Starts the Qlik Sense simulator and Steward on the demo configuration in one process; Ctrl-C stops both.`,
+Starts the Qlik Sense simulator, Steward on the demo configuration and a capture inbox (SMTP server and
+webhook receiver) in one process, runs a few simulated tasks (some fail) and prints each event and each
+delivered alert. The dashboard is at http://127.0.0.1:7480/ui (another port if that one is taken; the
+actual URLs are printed). Data lives in ./data/demo and is wiped at each start. Ctrl-C stops everything.`,
   config: `Usage: steward config check FILE
        steward config schema [--out FILE]
 
