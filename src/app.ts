@@ -29,6 +29,7 @@ import { setupDashboard, type Dashboard } from "./dashboard";
 import { securityMigrations, setupSecurity, type Security } from "./security";
 import { createReusableMetrics, setupReload, type ConfigReloader } from "./config/reload";
 import { setupServiceMonitor, type ServiceMonitor } from "./services";
+import { setupHeartbeat } from "./heartbeat";
 
 export interface AppOptions {
   log: Logger;
@@ -133,8 +134,9 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle });
   const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
   const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
+  const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt });
   // ↑ feature modules are wired above this line
-  const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify, more: [services.reconfigurable] });
+  const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify, more: [services.reconfigurable, ...beats.reconfigurables] });
 
   // The HTTP listener starts last and stops first.
   let server: HttpServer | undefined;

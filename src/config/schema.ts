@@ -12,6 +12,7 @@ import { SchedulerSchema } from "./sections/scheduler";
 import { ChannelsSchema, RoutesSchema, NotifySchema, checkNotifyReferences } from "./sections/notify";
 import { SecuritySchema } from "./sections/security";
 import { ServiceMonitorSchema } from "./sections/services";
+import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "./sections/heartbeat";
 
 export const ConfigSchema = z
   .strictObject({
@@ -32,8 +33,11 @@ export const ConfigSchema = z
     notify: NotifySchema.prefault({}),
     security: SecuritySchema.prefault({}),
     serviceMonitor: ServiceMonitorSchema.optional(),
+    heartbeat: HeartbeatSchema.optional(),
+    uptimeMonitor: UptimeMonitorSchema.optional(),
   })
   .superRefine(checkNotifyReferences)
+  .superRefine(checkUptimeReferences)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 export type Config = z.infer<typeof ConfigSchema>;

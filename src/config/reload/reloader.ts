@@ -18,6 +18,8 @@ export interface Reconfigurable {
   name: string;
   /** Top-level config keys this component applies live. */
   sections: string[];
+  /** Narrows `sections` further: false when the change does not concern this component after all. */
+  relevant?(next: LoadedConfig, previous: LoadedConfig): boolean;
   /** Validates the new config (throw to reject the whole reload) and returns how to apply it. */
   prepare(next: LoadedConfig, previous: LoadedConfig): ReloadPlan | Promise<ReloadPlan>;
 }
@@ -75,6 +77,7 @@ export function createConfigReloader(initial: LoadedConfig, deps: { log: Logger;
     try {
       for (const c of components) {
         if (!c.sections.some((s) => changed.includes(s))) continue;
+        if (c.relevant && !c.relevant(next, current)) continue;
         plans.push({ name: c.name, plan: await c.prepare(next, current) });
       }
     } catch (err) {
