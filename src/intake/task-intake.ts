@@ -23,6 +23,7 @@ import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createSourceAllowlist } from "./source-allowlist";
 import { createUdpListener, type UdpListener } from "./udp-listener";
 import { createWorkQueue } from "./work-queue";
+import { readKernelUdpDrops } from "./kernel-drops";
 
 export interface TaskIntakeDeps {
   bus: EventBus<DomainEvents>;
@@ -70,6 +71,10 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     inFlight: () => inFlight(),
     pendingDistribute: () => store.pendingCount(),
     seenEntries: () => store.seenCount(),
+    kernelDrops: () => {
+      const port = udp?.address()?.port;
+      return port === undefined ? undefined : readKernelUdpDrops(port);
+    },
   });
   const processor = createRunProcessor({
     enricher,
@@ -230,7 +235,9 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     required: false,
     check() {
       const a = l.address();
-      return a ? { ok: true, detail: `listening on ${a.address}:${a.port}` } : { ok: false, detail: "not listening" };
+      if (!a) return { ok: false, detail: "not listening" };
+      const drops = readKernelUdpDrops(a.port);
+      return { ok: true, detail: `listening on ${a.address}:${a.port}${drops ? `; the OS dropped ${drops} datagrams (receive buffer full)` : ""}` };
     },
   });
   const readiness: ReadinessCheck[] = udp ? [udpCheck(udp)] : [];
