@@ -8,6 +8,7 @@ import { demoCommand } from "./cli/demo";
 import { runCommand } from "./cli/run";
 import { alertCommand } from "./cli/alert";
 import { apikeyCommand } from "./cli/apikey";
+import { serviceCommand } from "./cli/service";
 import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
 import { schedulesCommand } from "./scheduler/cli";
 // The simulator is a product feature (`steward sim`); the entry point is the only place outside src/sim and
@@ -21,6 +22,7 @@ const err = (s: string) => console.error(s);
 const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   alert: alertCommand,
   apikey: (argv) => apikeyCommand(argv, out),
+  service: (argv) => serviceCommand(argv, { out }),
   schedules: (argv) => schedulesCommand(argv, out),
   sim: simCommand,
 };

@@ -5,16 +5,9 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { GRANTABLE_SCOPES } from "../config/sections/security";
 import { generateApiKey, hashApiKey, type HashAlgorithm } from "../security/api-keys";
+import { APIKEY_HELP } from "./apikey-help";
 import { UsageError } from "./usage";
 
-export const APIKEY_HELP = `Usage: steward apikey create --name NAME --scopes SCOPE[,SCOPE…] [--hash sha256|scrypt]
-       steward apikey hash [--hash sha256|scrypt]   (reads the key from stdin)
-
-create  Prints a new random key (shown only this once) and the entry for security.apiKeys in the config file.
-        Scopes: ${GRANTABLE_SCOPES.join(", ")} (admin implies all).
-hash    Prints the hash line for an existing key.
-
-Run-time keys can also be created with POST /v4/admin/apikeys (admin scope); those live in the store.`;
 
 function parseScopes(text: string | undefined): (typeof GRANTABLE_SCOPES)[number][] {
   if (!text) throw new UsageError("apikey create: --scopes is required, e.g. --scopes tasks,kv.read");

@@ -1,6 +1,7 @@
 // Help texts and the usage-error type of the command line.
 import { ALERT_HELP } from "./alert-help";
-import { APIKEY_HELP } from "./apikey";
+import { APIKEY_HELP } from "./apikey-help";
+import { SERVICE_HELP } from "./service-help";
 export class UsageError extends Error {}
 
 export const MAIN_HELP = `Steward — the companion service for Qlik Sense Enterprise.
@@ -16,6 +17,8 @@ Commands:
   alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped)
   apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
+  service install|uninstall|start|stop|status [--config FILE] [--dry-run]
+                                 Run Steward as a Windows service or a systemd unit
   version                        Print the version
 
 Global options:
@@ -28,6 +31,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`;
 export const COMMAND_HELP: Record<string, string> = {
   alert: ALERT_HELP,
   apikey: APIKEY_HELP,
+  service: SERVICE_HELP,
   run: `Usage: steward run [--config FILE] [--log-level LEVEL] [--log-format json|pretty]
 
 Runs Steward until SIGINT/SIGTERM. Without --config it reads ./steward.yaml if present, else the built-in

@@ -1,0 +1,77 @@
+// What `steward service install|uninstall` does on Windows: sc.exe registers the service (automatic start,
+// restart on failure, chosen account), reg.exe registers the event-log source, icacls gives a non-system
+// account the data and config folders. The service's command line runs `steward service run`, which talks to
+// the Service Control Manager natively (see windows-scm.ts).
+import type { Plan, Step } from "./plan";
+
+export interface WindowsInstallOptions {
+  name: string;
+  /** The command line of the service process, as argv (exe first). */
+  command: string[];
+  configPath: string;
+  dataDir: string;
+  /** "LocalSystem", "NT AUTHORITY\\LocalService", "NT AUTHORITY\\NetworkService", "DOMAIN\\user" or a gMSA "DOMAIN\\name$". */
+  account: string;
+  password?: string;
+  start: boolean;
+}
+
+export const DEFAULT_WINDOWS_ACCOUNT = "NT AUTHORITY\\LocalService";
+const EVENT_MESSAGES_DLL = "%SystemRoot%\\Microsoft.NET\\Framework64\\v4.0.30319\\EventLogMessages.dll";
+const eventSourceKey = (name: string) => `HKLM\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\${name}`;
+
+/** The quoted command line CreateProcess gets from the SCM (binPath=). */
+export function windowsCommandLine(argv: string[]): string {
+  return argv.map((a) => (/[\s"]/.test(a) || a === "" ? `"${a.replace(/"/g, '\\"')}"` : a)).join(" ");
+}
+
+export function windowsInstallPlan(o: WindowsInstallOptions): Plan {
+  const system = /^(LocalSystem|\.\\LocalSystem)$/i.test(o.account);
+  const gmsa = o.account.endsWith("$");
+  const accountArgs = system ? [] : ["obj=", o.account, "password=", o.password ?? ""];
+  const steps: Step[] = [
+    {
+      kind: "run",
+      why: "register the service (automatic start)",
+      argv: ["sc.exe", "create", o.name, "binPath=", windowsCommandLine(o.command), "start=", "auto", "DisplayName=", `Steward (${o.name})`, ...accountArgs],
+      ...(o.password ? { display: `sc.exe create ${o.name} binPath= ${JSON.stringify(windowsCommandLine(o.command))} start= auto DisplayName= "Steward (${o.name})" obj= "${o.account}" password= ********` } : {}),
+    },
+    { kind: "run", why: "describe it in services.msc", argv: ["sc.exe", "description", o.name, `Steward: Qlik Sense alerts, task starts, key-value store and scheduler. Config: ${o.configPath}`] },
+    { kind: "run", why: "restart after 5 s, 30 s, 60 s when it fails (counter reset after a day)", argv: ["sc.exe", "failure", o.name, "reset=", "86400", "actions=", "restart/5000/restart/30000/restart/60000"] },
+    { kind: "run", why: "also restart when it stops with an error code (not only on a crash)", argv: ["sc.exe", "failureflag", o.name, "1"], optional: true },
+    { kind: "run", why: "register the event-log source", argv: ["reg.exe", "add", eventSourceKey(o.name), "/v", "EventMessageFile", "/t", "REG_EXPAND_SZ", "/d", EVENT_MESSAGES_DLL, "/f"], optional: true },
+    { kind: "run", why: "event types the source writes", argv: ["reg.exe", "add", eventSourceKey(o.name), "/v", "TypesSupported", "/t", "REG_DWORD", "/d", "7", "/f"], optional: true },
+  ];
+  if (!system) {
+    steps.push(
+      { kind: "run", why: `let ${o.account} write the data folder`, argv: ["icacls.exe", o.dataDir, "/grant", `${o.account}:(OI)(CI)M`], optional: true },
+      { kind: "run", why: `let ${o.account} read the config folder`, argv: ["icacls.exe", dirnameWin(o.configPath), "/grant", `${o.account}:(OI)(CI)RX`], optional: true },
+    );
+  }
+  if (o.start) steps.push({ kind: "run", why: "start it", argv: ["sc.exe", "start", o.name] });
+  const notes = [
+    `Service "${o.name}" runs as ${system ? "LocalSystem" : o.account}${gmsa ? " (group managed service account: no password)" : ""}.`,
+    "Logs: <dataDir>\\logs\\steward.log (rolled at 10 MB, 10 kept) and warnings/errors in the Windows Application event log.",
+    system || o.account === DEFAULT_WINDOWS_ACCOUNT
+      ? "The account must be able to read the Qlik client certificates (qlik.certDir); grant read access or install with --account DOMAIN\\svc_qlik."
+      : "",
+    o.start ? "" : `Start it with: steward service start --name ${o.name}`,
+  ].filter(Boolean);
+  return { steps, notes };
+}
+
+export function windowsUninstallPlan(name: string): Plan {
+  return {
+    steps: [
+      { kind: "run", why: "stop the service", argv: ["sc.exe", "stop", name], optional: true },
+      { kind: "run", why: "remove the service", argv: ["sc.exe", "delete", name] },
+      { kind: "run", why: "remove the event-log source", argv: ["reg.exe", "delete", eventSourceKey(name), "/f"], optional: true },
+    ],
+    notes: ["The data folder, logs and config file are kept."],
+  };
+}
+
+function dirnameWin(p: string): string {
+  const i = Math.max(p.lastIndexOf("\\"), p.lastIndexOf("/"));
+  return i > 0 ? p.slice(0, i) : p;
+}
