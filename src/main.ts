@@ -9,6 +9,7 @@ import { runCommand } from "./cli/run";
 import { alertCommand } from "./cli/alert";
 import { apikeyCommand } from "./cli/apikey";
 import { serviceCommand } from "./cli/service";
+import { importButlerCommand } from "./cli/import-butler";
 import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
 import { schedulesCommand } from "./scheduler/cli";
 // The simulator is a product feature (`steward sim`); the entry point is the only place outside src/sim and
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const delegated = DELEGATED[command];
   if (delegated) return delegated(rest);
+  if (command === "config" && rest[0] === "import-butler") return importButlerCommand(rest.slice(1), out, err);
 
   const { values, positionals } = parseArgs({
     args: rest,

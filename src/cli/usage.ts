@@ -14,6 +14,8 @@ Commands:
   sim [options]                  Run the Qlik Sense simulator (QRS, Engine, scheduler datagrams)
   config check FILE              Validate a config file; errors name the line and the key
   config schema [--out FILE]     Print the JSON Schema of the config file (for editors)
+  config import-butler BUTLER.yaml [--out FILE] [--schedules FILE]
+                                 Convert a Butler config; lists every key it could not convert
   alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped)
   apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
@@ -46,7 +48,9 @@ actual URLs are printed). Data lives in ./data/demo and is wiped at each start. 
        steward config schema [--out FILE]
 
 check   Validates FILE. Exit 0 when valid, 2 with one line per problem: FILE:LINE:COL path: message.
-schema  Prints the JSON Schema of the config file, or writes it to --out FILE.`,
+schema  Prints the JSON Schema of the config file, or writes it to --out FILE.
+import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
+        Converts a Butler config (and its schedule file) into a Steward config.`,
   version: `Usage: steward version
 
 Prints the Steward version.`,

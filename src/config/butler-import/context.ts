@@ -1,0 +1,55 @@
+// Shared state of one Butler conversion: the tree with its verdicts, the Steward config being built, notes for
+// the admin to review, and small typed readers.
+import type { ButlerTree } from "./tree";
+
+export type Obj = Record<string, unknown>;
+
+export interface Ctx {
+  t: ButlerTree;
+  /** The Steward config, built section by section (key order = output order). */
+  out: Obj;
+  /** Behaviour differences and security notes the admin should read. */
+  review: string[];
+  /** Schedules file given with --schedules. */
+  schedulesFile?: string;
+}
+
+export const B = (path: string) => `Butler.${path}`;
+
+export function str(c: Ctx, path: string): string | undefined {
+  const v = c.t.get(B(path));
+  return typeof v === "string" && v.trim() !== "" ? v : undefined;
+}
+
+export function num(c: Ctx, path: string): number | undefined {
+  const v = c.t.get(B(path));
+  return typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+export function bool(c: Ctx, path: string): boolean {
+  const v = c.t.get(B(path));
+  return v === true || v === "true";
+}
+
+export function list(c: Ctx, path: string): unknown[] {
+  const v = c.t.get(B(path));
+  return Array.isArray(v) ? v : [];
+}
+
+/** Marks a Butler subtree as off when its `enable` is false; returns whether it is on. */
+export function feature(c: Ctx, path: string, enableKey = "enable"): boolean {
+  if (!c.t.has(B(path))) return false;
+  const on = bool(c, `${path}.${enableKey}`);
+  if (!on) c.t.off(B(path));
+  else c.t.mapped(B(`${path}.${enableKey}`));
+  return on;
+}
+
+/** Sets a nested value in the output, creating mappings on the way. */
+export function put(c: Ctx, path: string, value: unknown): void {
+  if (value === undefined) return;
+  const keys = path.split(".");
+  let o = c.out;
+  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Obj;
+  o[keys.at(-1)!] = value;
+}

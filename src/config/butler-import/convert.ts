@@ -1,0 +1,84 @@
+// Converts a Butler YAML config into a Steward config: every Butler leaf ends up mapped, reported as not
+// mappable (with the reason), or counted as off (a feature disabled in Butler). The result is validated
+// against Steward's schema before it is returned.
+import { parse } from "yaml";
+import { AppError } from "../../core/errors";
+import { createButlerTree } from "./tree";
+import type { Ctx, Obj } from "./context";
+import { mapAlerts } from "./map-alerts";
+import { mapControl, mapFiles, mapHeartbeatAndUptime, mapLogging, mapMqttConnection, mapQlik, mapRest, mapServiceMonitor, mapStoreAndScheduler, mapUdp, mapUnsupported } from "./map-core";
+
+export interface ImportReport {
+  mapped: number;
+  /** Leaves of enabled features without a Steward equivalent, grouped by the subtree that explains them. */
+  unmapped: Array<{ key: string; reason: string; leaves: string[] }>;
+  /** Subtrees of features disabled in Butler, with their leaf counts. */
+  off: Array<{ key: string; leaves: number }>;
+  review: string[];
+}
+
+export interface ConvertResult {
+  config: Obj;
+  report: ImportReport;
+}
+
+const UNKNOWN = "not a Butler key Steward knows (a typo, or from another Butler version)";
+const ORDER = ["dataDir", "logging", "http", "udp", "qlik", "intake", "control", "mqtt", "kv", "files", "scheduler", "channels", "routes", "notify", "security", "serviceMonitor", "heartbeat", "uptimeMonitor"];
+
+export function convertButlerConfig(text: string, file: string, opts: { schedulesFile?: string } = {}): ConvertResult {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new AppError("CONFIG_INVALID", `${file}: not valid YAML: ${(err as Error).message}`, { cause: err });
+  }
+  if (doc === null || typeof doc !== "object" || !("Butler" in (doc as Obj))) {
+    throw new AppError("CONFIG_INVALID", `${file}: expected Butler's config format (a mapping with the root key Butler)`);
+  }
+  const t = createButlerTree(doc);
+  const c: Ctx = { t, out: { dataDir: "./data" }, review: [], ...(opts.schedulesFile ? { schedulesFile: opts.schedulesFile } : {}) };
+  mapLogging(c);
+  mapRest(c);
+  mapUdp(c);
+  mapQlik(c);
+  mapControl(c);
+  mapMqttConnection(c);
+  mapStoreAndScheduler(c);
+  mapFiles(c);
+  const alerts = mapAlerts(c);
+  if (Object.keys(alerts.channels).length) c.out.channels = alerts.channels;
+  if (alerts.routes.length) c.out.routes = alerts.routes;
+  mapServiceMonitor(c);
+  mapHeartbeatAndUptime(c, alerts.influx);
+  mapUnsupported(c);
+  if (Object.keys(alerts.channels).length && !c.out.qlik) c.review.push("No Qlik Sense connection (configQRS.host) was found: alerts go out without task, app and script-log details until qlik: is set.");
+
+  const config: Obj = {};
+  for (const k of ORDER) if (c.out[k] !== undefined) config[k] = c.out[k];
+  return { config, report: buildReport(c) };
+}
+
+function buildReport(c: Ctx): ImportReport {
+  let mapped = 0;
+  const unmapped = new Map<string, { reason: string; leaves: string[] }>();
+  const off = new Map<string, number>();
+  for (const leaf of c.t.leaves()) {
+    if (leaf === "") continue;
+    const v = c.t.verdict(leaf);
+    if (v?.kind === "mapped") mapped++;
+    else if (v?.kind === "off") off.set(v.at!, (off.get(v.at!) ?? 0) + 1);
+    else {
+      const key = v?.at ?? leaf;
+      const reason = v?.kind === "unmapped" ? v.reason : UNKNOWN;
+      const entry = unmapped.get(key) ?? { reason, leaves: [] };
+      entry.leaves.push(leaf);
+      unmapped.set(key, entry);
+    }
+  }
+  return {
+    mapped,
+    unmapped: [...unmapped].map(([key, e]) => ({ key, reason: e.reason, leaves: e.leaves })),
+    off: [...off].map(([key, leaves]) => ({ key, leaves })),
+    review: c.review,
+  };
+}

@@ -1,0 +1,367 @@
+// Butler → Steward for everything but alerts: logging, the REST listener and its endpoint switches, UDP intake,
+// the Qlik Sense connection, file allow-lists, key-value store, scheduler, start filter, MQTT connection,
+// service monitoring, heartbeat, uptime monitor and links.
+import { isLoopbackHost } from "../../security/policy";
+import { B, bool, feature, list, num, put, str, type Ctx, type Obj } from "./context";
+import { laterToDuration } from "./units";
+
+const LEVELS: Record<string, string> = { error: "error", warn: "warn", info: "info", verbose: "debug", debug: "debug", silly: "trace" };
+export const NO_NEW_RELIC = "Steward has no New Relic integration";
+
+export function mapLogging(c: Ctx): void {
+  const level = str(c, "logLevel");
+  if (level && LEVELS[level]) {
+    put(c, "logging.level", LEVELS[level]);
+    c.t.mapped(B("logLevel"));
+  }
+  c.t.unmapped(B("fileLogging"), "Steward logs to stdout (the journal under systemd); as a Windows service to <dataDir>\\logs\\steward.log, rolled by size");
+  c.t.unmapped(B("logDirectory"), "see fileLogging: the Windows service writes its rolling log under <dataDir>\\logs");
+  if (c.t.has(B("anonTelemetry"))) c.t.unmapped(B("anonTelemetry"), "Steward sends no telemetry at all");
+  if (c.t.has(B("systemInfo"))) c.t.unmapped(B("systemInfo"), "not needed: Steward detects the platform itself");
+  if (feature(c, "configVisualisation")) c.t.unmapped(B("configVisualisation"), "no config web page; use `steward config check FILE`, GET /v4/admin/security and the /ui dashboard");
+  if (feature(c, "dockerHealthCheck")) c.t.unmapped(B("dockerHealthCheck"), "no separate health port: use GET /health and GET /ready on the REST port");
+  if (c.t.has(B("restServerApiDocGenerate"))) c.t.unmapped(B("restServerApiDocGenerate"), "API documentation is always served at /docs and /openapi.json");
+}
+
+export function mapRest(c: Ctx): void {
+  if (!c.t.has(B("restServerConfig"))) return;
+  const on = bool(c, "restServerConfig.enable");
+  c.t.mapped(B("restServerConfig.enable"));
+  if (!on) {
+    put(c, "http.enabled", false);
+    c.t.off(B("restServerConfig"));
+    return;
+  }
+  const host = str(c, "restServerConfig.serverHost") ?? "127.0.0.1";
+  put(c, "http.host", host);
+  put(c, "http.port", num(c, "restServerConfig.serverPort") ?? 8080);
+  c.t.mapped(B("restServerConfig.serverHost"));
+  c.t.mapped(B("restServerConfig.serverPort"));
+  c.t.unmapped(B("restServerConfig.backgroundServerPort"), "Steward has one listener; there is no plain-HTTP background port to bypass TLS through");
+  if (bool(c, "restServerConfig.tls.enable")) {
+    put(c, "security.tls", { certFile: str(c, "restServerConfig.tls.cert"), keyFile: str(c, "restServerConfig.tls.key") });
+    c.t.mapped(B("restServerConfig.tls"));
+    if (str(c, "restServerConfig.tls.ca")) {
+      c.t.unmapped(B("restServerConfig.tls.ca"), "append the CA chain to the certificate file; security.tls.caFile is the CA for client certificates (mutual TLS)");
+    }
+  } else c.t.off(B("restServerConfig.tls"));
+  if (!isLoopbackHost(host)) {
+    put(c, "security.allowUnauthenticated", true);
+    c.review.push(
+      `SECURITY: Butler's REST API had no authentication and listened on ${host}. To keep load scripts working this config sets ` +
+        "security.allowUnauthenticated: true (Steward warns at every start). Create keys with `steward apikey create --name … --scopes …`, " +
+        "give them to the callers, add them under security.apiKeys, then remove allowUnauthenticated.",
+    );
+  }
+  mapEndpointFlags(c);
+}
+
+/** Routes Steward serves whatever Butler's flag said; the flag's meaning moves to API-key scopes. */
+const SCOPED_ROUTES: Record<string, string> = {
+  senseAppReload: "apps",
+  senseAppDump: "apps",
+  senseListApps: "apps",
+  senseStartTask: "tasks",
+  mqttPublishMessage: "mqtt",
+  slackPostMessage: "mqtt",
+};
+
+function mapEndpointFlags(c: Ctx): void {
+  const base = "restServerEndpointsEnable";
+  for (const k of ["apiListEnabledEndpoints", "butlerping"]) if (c.t.has(B(`${base}.${k}`))) c.t.mapped(B(`${base}.${k}`));
+  for (const k of ["base62ToBase16", "base16ToBase62"]) {
+    if (bool(c, `${base}.${k}`)) c.t.unmapped(B(`${base}.${k}`), "Steward has no base-62/base-16 conversion routes");
+    else c.t.off(B(`${base}.${k}`));
+  }
+  if (c.t.has(B(`${base}.newRelic`))) {
+    const any = bool(c, `${base}.newRelic.postNewRelicMetric`) || bool(c, `${base}.newRelic.postNewRelicEvent`);
+    if (any) c.t.unmapped(B(`${base}.newRelic`), NO_NEW_RELIC);
+    else c.t.off(B(`${base}.newRelic`));
+  }
+  if (c.t.has(B("restServerEndpointsConfig.newRelic"))) {
+    if (bool(c, `${base}.newRelic.postNewRelicMetric`) || bool(c, `${base}.newRelic.postNewRelicEvent`)) c.t.unmapped(B("restServerEndpointsConfig"), NO_NEW_RELIC);
+    else c.t.off(B("restServerEndpointsConfig"));
+  }
+  const closed: string[] = [];
+  for (const [flag, scope] of Object.entries(SCOPED_ROUTES)) {
+    if (!c.t.has(B(`${base}.${flag}`))) continue;
+    if (bool(c, `${base}.${flag}`)) c.t.mapped(B(`${base}.${flag}`));
+    else {
+      c.t.unmapped(B(`${base}.${flag}`), `Steward always serves this route; keep callers out with API-key scopes (it needs scope "${scope}")`);
+      closed.push(flag);
+    }
+  }
+  if (closed.length) c.review.push(`Routes that were switched off in Butler (${closed.join(", ")}) exist in Steward; only API keys without their scope keep callers out.`);
+}
+
+export function mapFiles(c: Ctx): void {
+  const flags = "restServerEndpointsEnable";
+  const files: Obj = {};
+  const pairs = (path: string, flag: string, key: string) => {
+    if (!c.t.has(B(path))) return;
+    if (!bool(c, `${flags}.${flag}`)) {
+      c.t.off(B(path));
+      if (c.t.has(B(`${flags}.${flag}`))) c.t.mapped(B(`${flags}.${flag}`));
+      return;
+    }
+    c.t.mapped(B(path));
+    c.t.mapped(B(`${flags}.${flag}`));
+    files[key] = list(c, path).map((p) => ({ from: (p as Obj).fromDirectory, to: (p as Obj).toDirectory }));
+  };
+  pairs("fileCopyApprovedDirectories", "fileCopy", "copy");
+  pairs("fileMoveApprovedDirectories", "fileMove", "move");
+  if (c.t.has(B("fileDeleteApprovedDirectories"))) {
+    if (bool(c, `${flags}.fileDelete`)) {
+      files.delete = list(c, "fileDeleteApprovedDirectories");
+      c.t.mapped(B("fileDeleteApprovedDirectories"));
+    } else c.t.off(B("fileDeleteApprovedDirectories"));
+    c.t.mapped(B(`${flags}.fileDelete`));
+  }
+  if (bool(c, `${flags}.createDir`)) {
+    files.createDir = [];
+    c.review.push("Butler's POST /v4/createdir created folders anywhere. Steward only creates them below folders listed in files.createDir, which this config leaves empty: add the folders load scripts need.");
+  }
+  if (c.t.has(B(`${flags}.createDir`))) c.t.mapped(B(`${flags}.createDir`));
+  const qvd = str(c, "configDirectories.qvdPath");
+  if (bool(c, `${flags}.createDirQVD`) && qvd) {
+    files.qvdRoot = qvd;
+    c.t.mapped(B("configDirectories.qvdPath"));
+  } else if (c.t.has(B("configDirectories"))) c.t.off(B("configDirectories"));
+  if (c.t.has(B(`${flags}.createDirQVD`))) c.t.mapped(B(`${flags}.createDirQVD`));
+  const all = [...((files.copy as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]), ...((files.move as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]), ...((files.delete as unknown[]) ?? [])];
+  if (all.some((p) => typeof p === "string" && p.startsWith("\\\\"))) files.allowUnc = true;
+  if (Object.keys(files).length) put(c, "files", files);
+}
+
+export function mapUdp(c: Ctx): void {
+  if (!c.t.has(B("udpServerConfig"))) return;
+  const on = bool(c, "udpServerConfig.enable");
+  c.t.mapped(B("udpServerConfig.enable"));
+  if (!on) {
+    put(c, "udp.enabled", false);
+    c.t.off(B("udpServerConfig"));
+    return;
+  }
+  const p = "udpServerConfig";
+  put(c, "udp.host", str(c, `${p}.serverHost`) ?? "0.0.0.0");
+  put(c, "udp.port", num(c, `${p}.portTaskFailure`) ?? 9998);
+  c.t.mapped(B(`${p}.serverHost`));
+  c.t.mapped(B(`${p}.portTaskFailure`));
+  if (bool(c, `${p}.enableSourceValidation`) && list(c, `${p}.allowedSources`).length) {
+    put(c, "udp.allowedSources", list(c, `${p}.allowedSources`).map(String));
+    c.t.mapped(B(`${p}.enableSourceValidation`));
+    c.t.mapped(B(`${p}.allowedSources`));
+  } else {
+    c.t.off(B(`${p}.allowedSources`));
+    c.t.off(B(`${p}.enableSourceValidation`));
+  }
+  const size = num(c, `${p}.maxMessageSize`);
+  if (size !== undefined) put(c, "udp.maxDatagramBytes", Math.min(Math.max(size, 256), 65_535));
+  c.t.mapped(B(`${p}.maxMessageSize`));
+  const q = num(c, `${p}.messageQueue.maxSize`);
+  if (q !== undefined) put(c, "intake.queueSize", q);
+  const conc = num(c, `${p}.messageQueue.maxConcurrent`);
+  if (conc !== undefined) put(c, "intake.concurrency", Math.min(Math.max(conc, 1), 64));
+  const bp = num(c, `${p}.messageQueue.backpressureThreshold`);
+  if (bp !== undefined) put(c, "intake.backpressureWarnRatio", Math.min(Math.max(bp / 100, 0.1), 1));
+  c.t.mapped(B(`${p}.messageQueue`));
+  if (c.t.has(B(`${p}.deduplication`))) {
+    const ttl = num(c, `${p}.deduplication.ttlMinutes`) ?? 10;
+    put(c, "intake.dedupe", { enabled: bool(c, `${p}.deduplication.enable`), ttlHours: Math.max(0.1, Math.round((ttl / 60) * 1000) / 1000) });
+    c.t.mapped(B(`${p}.deduplication`));
+  }
+  if (bool(c, `${p}.rateLimit.enable`)) c.t.unmapped(B(`${p}.rateLimit`), "no datagram rate limit: datagrams go through a bounded queue with de-duplication, and excess is dropped and counted");
+  else c.t.off(B(`${p}.rateLimit`));
+  if (bool(c, `${p}.queueMetrics.influxdb.enable`)) c.t.unmapped(B(`${p}.queueMetrics`), "queue metrics are on /metrics (Prometheus), not written to InfluxDB");
+  else c.t.off(B(`${p}.queueMetrics`));
+}
+
+function qlikUser(value: unknown): { userDirectory?: string; userId?: string } {
+  if (typeof value !== "string") return {};
+  const dir = /UserDirectory=([^;]+)/i.exec(value)?.[1];
+  const id = /UserId=([^;]+)/i.exec(value)?.[1];
+  return { ...(dir ? { userDirectory: dir.trim() } : {}), ...(id ? { userId: id.trim() } : {}) };
+}
+
+export function mapQlik(c: Ctx): void {
+  const host = str(c, "configQRS.host");
+  if (!host || host.startsWith("<")) return;
+  const qlik: Obj = { host, qrsPort: num(c, "configQRS.port") ?? 4242, enginePort: num(c, "configEngine.port") ?? 4747 };
+  c.t.mapped(B("configQRS.host"));
+  c.t.mapped(B("configQRS.port"));
+  c.t.mapped(B("configEngine.port"));
+  const engineHost = str(c, "configEngine.host");
+  if (engineHost && engineHost !== host) c.review.push(`Butler used ${engineHost} for the Engine and ${host} for QRS; Steward uses qlik.host (${host}) for both.`);
+  if (engineHost) c.t.mapped(B("configEngine.host"));
+  for (const [from, to] of [["cert.clientCert", "clientCert"], ["cert.clientCertKey", "clientKey"], ["cert.clientCertCA", "rootCa"]] as const) {
+    const v = str(c, from);
+    if (v) {
+      qlik[to] = v;
+      c.t.mapped(B(from));
+    }
+  }
+  if (qlik.clientCert) c.review.push("Check the certificate paths under qlik: Butler resolved relative paths against its own folder; Steward resolves them against the config file's folder.");
+  const insecure = c.t.get(B("configQRS.rejectUnauthorized")) === false || c.t.get(B("configEngine.rejectUnauthorized")) === false;
+  if (insecure) {
+    qlik.rejectUnauthorized = false;
+    c.review.push("SECURITY: Butler did not verify the Qlik Sense server certificate (rejectUnauthorized: false); this config keeps that. With root.pem from the QMC export, remove qlik.rejectUnauthorized.");
+  }
+  c.t.mapped(B("configQRS.rejectUnauthorized"));
+  c.t.mapped(B("configEngine.rejectUnauthorized"));
+  for (const section of ["configQRS", "configEngine"]) {
+    list(c, `${section}.headers.static`).forEach((h, i) => {
+      const header = h as Obj;
+      if (String(header.name).toLowerCase() === "x-qlik-user") {
+        Object.assign(qlik, qlikUser(header.value));
+        c.t.mapped(B(`${section}.headers.static[${i}]`));
+      } else c.t.unmapped(B(`${section}.headers.static[${i}]`), "Steward sends only X-Qlik-User (qlik.userDirectory / qlik.userId)");
+    });
+    if (bool(c, `${section}.useSSL`)) c.t.mapped(B(`${section}.useSSL`));
+    else if (c.t.has(B(`${section}.useSSL`))) c.t.unmapped(B(`${section}.useSSL`), "Steward always uses HTTPS/WSS with the client certificate");
+  }
+  if (str(c, "configQRS.authentication") === "certificates") c.t.mapped(B("configQRS.authentication"));
+  c.t.unmapped(B("configEngine.engineVersion"), "not needed: Steward speaks the Engine's JSON-RPC protocol without enigma schema files");
+  const qmc = str(c, "qlikSenseUrls.qmc");
+  const hub = str(c, "qlikSenseUrls.hub");
+  if (qmc) qlik.qmcUrl = qmc;
+  if (hub) qlik.hubUrl = hub;
+  c.t.mapped(B("qlikSenseUrls.qmc"));
+  c.t.mapped(B("qlikSenseUrls.hub"));
+  if (c.t.has(B("qlikSenseUrls.appBaseUrl"))) c.t.unmapped(B("qlikSenseUrls.appBaseUrl"), "app links are built from qlik.hubUrl");
+  put(c, "qlik", qlik);
+}
+
+export function mapControl(c: Ctx): void {
+  if (feature(c, "startTaskFilter")) {
+    const p = "startTaskFilter.allowTask";
+    put(c, "control.startTaskFilter", {
+      enabled: true,
+      taskIds: list(c, `${p}.taskId`).map(String),
+      tags: list(c, `${p}.tag`).map(String),
+      customProperties: list(c, `${p}.customProperty`).map((x) => ({ name: String((x as Obj).name), value: String((x as Obj).value) })),
+    });
+    c.t.mapped(B("startTaskFilter"));
+    c.review.push("The start filter's lists are additive in Steward (id OR tag OR custom property) and apply to every start path: REST, MQTT and schedules. Butler checked each list separately and only on REST starts.");
+  }
+  const slackUrl = str(c, "slackNotification.restMessage.webhookURL");
+  if (slackUrl && bool(c, "restServerEndpointsEnable.slackPostMessage")) {
+    put(c, "control.slack", { webhookUrl: slackUrl });
+    c.t.mapped(B("slackNotification.restMessage"));
+  } else if (c.t.has(B("slackNotification.restMessage"))) c.t.off(B("slackNotification.restMessage"));
+}
+
+export function mapMqttConnection(c: Ctx): void {
+  if (!feature(c, "mqttConfig")) return;
+  const p = "mqttConfig";
+  const azure = bool(c, `${p}.azureEventGrid.enable`);
+  const url = `${azure ? "mqtts" : "mqtt"}://${str(c, `${p}.brokerHost`) ?? "localhost"}:${num(c, `${p}.brokerPort`) ?? (azure ? 8883 : 1883)}`;
+  const mqtt: Obj = { url };
+  if (azure) {
+    mqtt.clientId = str(c, `${p}.azureEventGrid.clientId`);
+    mqtt.tls = { cert: str(c, `${p}.azureEventGrid.clientCertFile`), key: str(c, `${p}.azureEventGrid.clientKeyFile`) };
+    c.t.mapped(B(`${p}.azureEventGrid`));
+  } else c.t.off(B(`${p}.azureEventGrid`));
+  const start = str(c, `${p}.taskStartTopic`);
+  if (start) {
+    mqtt.taskStart = { topic: start };
+    c.t.mapped(B(`${p}.taskStartTopic`));
+    c.review.push("MQTT task starts now pass the start filter (control.startTaskFilter), and results are published on <taskStartTopic>/result.");
+  }
+  c.t.mapped(B(`${p}.brokerHost`));
+  c.t.mapped(B(`${p}.brokerPort`));
+  c.t.unmapped(B(`${p}.subscriptionRootTopic`), "Steward subscribes only to the task-start topic");
+  c.t.unmapped(B(`${p}.taskFailureServerStatusTopic`), "UDP intake health is on /ready and /metrics");
+  c.t.unmapped(B(`${p}.serviceStatusTopic`), "service states are published when they change (and are on /metrics at every check)");
+  for (const k of ["qlikSenseServerLicenseTopic", "qlikSenseServerLicenseExpireTopic"]) c.t.unmapped(B(`${p}.${k}`), "license monitoring is not part of Steward");
+  if (bool(c, `${p}.qlikSenseCloud.event.mqttForward.enable`)) c.t.unmapped(B(`${p}.qlikSenseCloud`), "Qlik Cloud is not supported");
+  else c.t.off(B(`${p}.qlikSenseCloud`));
+  put(c, "mqtt", mqtt);
+}
+
+export function mapStoreAndScheduler(c: Ctx): void {
+  if (c.t.has(B("restServerEndpointsEnable.keyValueStore"))) {
+    put(c, "kv.enabled", bool(c, "restServerEndpointsEnable.keyValueStore"));
+    c.t.mapped(B("restServerEndpointsEnable.keyValueStore"));
+  }
+  const max = num(c, "keyValueStore.maxKeysPerNamespace");
+  if (max !== undefined) {
+    put(c, "kv.maxKeysPerNamespace", max);
+    c.t.mapped(B("keyValueStore.maxKeysPerNamespace"));
+  }
+  if (c.t.has(B("keyValueStore.enable"))) c.t.unmapped(B("keyValueStore.enable"), "Butler never read it; kv.enabled follows restServerEndpointsEnable.keyValueStore");
+  if (c.t.has(B("scheduler.enable"))) {
+    put(c, "scheduler.enabled", bool(c, "scheduler.enable"));
+    c.t.mapped(B("scheduler.enable"));
+    if (c.schedulesFile) c.t.mapped(B("scheduler.configfile"));
+    else if (bool(c, "scheduler.enable")) c.t.unmapped(B("scheduler.configfile"), "schedules live in Steward's store: import them with --schedules FILE or `steward schedules import FILE`");
+    else c.t.off(B("scheduler.configfile"));
+  }
+  const schedFlags = "restServerEndpointsEnable.scheduler";
+  if (c.t.has(B(schedFlags))) c.t.mapped(B(schedFlags));
+}
+
+export function mapServiceMonitor(c: Ctx): void {
+  if (!feature(c, "serviceMonitor")) return;
+  const interval = laterToDuration(c.t.get(B("serviceMonitor.frequency")));
+  if (interval) c.t.mapped(B("serviceMonitor.frequency"));
+  else c.t.unmapped(B("serviceMonitor.frequency"), "only `every N seconds|minutes|hours` converts; Steward checks every 30s unless serviceMonitor.interval says otherwise");
+  put(c, "serviceMonitor", {
+    ...(interval ? { interval } : {}),
+    windows: list(c, "serviceMonitor.monitor").map((m) => {
+      const host = (m as Obj).host;
+      const services = ((m as Obj).services as Obj[] | undefined) ?? [];
+      return { host, services: services.map((s) => (s.friendlyName ? { name: s.name, friendlyName: s.friendlyName } : s.name)) };
+    }),
+  });
+  c.t.mapped(B("serviceMonitor.monitor"));
+  c.review.push("Service monitoring reads the state codes of sc.exe (any Windows language) and treats every state, not only STOPPED, correctly; remote hosts need the Service Control Manager reachable over RPC from the Steward host.");
+}
+
+export function mapHeartbeatAndUptime(c: Ctx, influxChannel: string | undefined): void {
+  if (feature(c, "heartbeat")) {
+    const interval = laterToDuration(c.t.get(B("heartbeat.frequency")));
+    put(c, "heartbeat", { url: str(c, "heartbeat.remoteURL"), ...(interval ? { interval } : {}) });
+    c.t.mapped(B("heartbeat.remoteURL"));
+    if (interval) c.t.mapped(B("heartbeat.frequency"));
+    else c.t.unmapped(B("heartbeat.frequency"), "only `every N seconds|minutes|hours` converts; Steward beats every minute unless heartbeat.interval says otherwise");
+  }
+  if (feature(c, "uptimeMonitor")) {
+    const interval = laterToDuration(c.t.get(B("uptimeMonitor.frequency")));
+    const level = LEVELS[str(c, "uptimeMonitor.logLevel") ?? "info"] ?? "info";
+    const u: Obj = { ...(interval ? { interval } : {}), logLevel: ["info", "debug", "trace"].includes(level) ? level : "info" };
+    if (interval) c.t.mapped(B("uptimeMonitor.frequency"));
+    c.t.mapped(B("uptimeMonitor.logLevel"));
+    if (bool(c, "uptimeMonitor.storeInInfluxdb.enable") && influxChannel) {
+      u.influxChannel = influxChannel;
+      c.t.mapped(B("uptimeMonitor.storeInInfluxdb"));
+    } else c.t.off(B("uptimeMonitor.storeInInfluxdb"));
+    if (bool(c, "uptimeMonitor.storeNewRelic.enable")) c.t.unmapped(B("uptimeMonitor.storeNewRelic"), NO_NEW_RELIC);
+    else c.t.off(B("uptimeMonitor.storeNewRelic"));
+    put(c, "uptimeMonitor", u);
+  }
+  if (c.t.has(B("thirdPartyToolsCredentials"))) c.t.unmapped(B("thirdPartyToolsCredentials"), NO_NEW_RELIC);
+  const links = list(c, "genericUrls");
+  if (links.length) {
+    put(c, "notify.links", links.map((l) => ({ id: (l as Obj).id, linkText: (l as Obj).linkText, comment: (l as Obj).comment ?? "", url: (l as Obj).url })));
+    c.t.mapped(B("genericUrls"));
+  }
+}
+
+export function mapUnsupported(c: Ctx): void {
+  for (const [path, reason] of [
+    ["scriptLog", "Steward does not archive script logs on disk; failure e-mails attach the script log and events carry its head and tail"],
+    ["qlikSenseVersion", "version monitoring is not part of Steward"],
+    ["qlikSenseLicense", "license monitoring and release are not part of Steward"],
+    ["qlikSenseCloud", "Qlik Cloud is not supported"],
+  ] as const) {
+    if (!c.t.has(B(path))) continue;
+    if (anyEnabled(c.t.get(B(path)))) c.t.unmapped(B(path), reason);
+    else c.t.off(B(path));
+  }
+}
+
+/** Is any `enable: true` inside this subtree? */
+export function anyEnabled(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return false;
+  return Object.entries(v as Obj).some(([k, x]) => (k === "enable" && x === true) || anyEnabled(x));
+}

@@ -1,0 +1,136 @@
+// Butler config import on a full, realistic Butler 16 config: golden Steward YAML and golden report (set
+// UPDATE_GOLDEN=1 to rewrite them after a deliberate change), every Butler key handled on purpose, the result
+// passing `steward config check`, and the CLI writing the config and importing Butler's schedule file.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { configCheckCommand } from "../../../src/cli/config-commands";
+import { importButlerCommand } from "../../../src/cli/import-butler";
+import { convertButlerConfig, laterToDuration, renderConfig, renderReport, secondsToDuration } from "../../../src/config/butler-import";
+import { loadConfigFile } from "../../../src/config/load";
+import { openStore } from "../../../src/store/database";
+import { schedulerMigrations } from "../../../src/scheduler/migrations";
+import { createTempDir } from "../../helpers/temp-dir";
+
+const FIXTURES = resolve(import.meta.dir, "../../fixtures/butler");
+const BUTLER = join(FIXTURES, "butler-production.yaml");
+const SCHEDULES = join(FIXTURES, "schedule.yaml");
+const tmp = createTempDir();
+afterAll(() => tmp.remove());
+
+function golden(name: string, actual: string): void {
+  const path = join(FIXTURES, name);
+  if (process.env.UPDATE_GOLDEN === "1") writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, "utf8"));
+}
+
+describe("Butler config import", () => {
+  const result = convertButlerConfig(readFileSync(BUTLER, "utf8"), "butler-production.yaml", { schedulesFile: SCHEDULES });
+
+  test("golden Steward config", () => {
+    golden("butler-production.steward.yaml", renderConfig(result, "butler-production.yaml"));
+  });
+
+  test("golden report: every key not converted is listed with its reason", () => {
+    golden("butler-production.report.txt", `${renderReport(result.report)}\n`);
+  });
+
+  test("every Butler key is converted, explained, or off; none falls through as unknown", () => {
+    expect(result.report.unmapped.filter((u) => u.reason.startsWith("not a Butler key"))).toEqual([]);
+    const total = result.report.mapped + result.report.unmapped.reduce((n, u) => n + u.leaves.length, 0) + result.report.off.reduce((n, o) => n + o.leaves, 0);
+    expect(total).toBeGreaterThan(350);
+    expect(result.report.mapped).toBeGreaterThan(250);
+  });
+
+  test("what the conversion must get right", () => {
+    const c = result.config as Record<string, any>;
+    expect(c.udp).toMatchObject({ host: "0.0.0.0", port: 9998, allowedSources: ["10.20.30.11", "10.20.30.12", "sense-etl.corp.example"] });
+    expect(c.security).toEqual({ allowUnauthenticated: true });
+    expect(c.files.copy).toEqual([
+      { from: "D:\\QlikData\\landing", to: "D:\\QlikData\\archive" },
+      { from: "\\\\fileserver\\qlik\\incoming", to: "D:\\QlikData\\landing" },
+    ]);
+    expect(c.files.allowUnc).toBe(true);
+    expect(c.qlik).toMatchObject({ host: "sense1.corp.example", userDirectory: "Internal", userId: "sa_repository", rejectUnauthorized: false });
+    const route = (name: string) => c.routes.find((r: { name: string }) => r.name === name);
+    expect(route("email-reload-task-failure")).toMatchObject({
+      on: ["task.failed"],
+      taskTypes: ["reload"],
+      rateLimit: "5m",
+      recipients: { enableByCustomProperty: { name: "Butler_FailedAlertEnableEmail", value: "Yes" }, fromCustomProperty: "Butler_FailedAlertSendToEmail", appOwner: { include: ["CORP\\anna", "CORP\\bengt"] } },
+    });
+    expect(route("email-reload-task-success")).toMatchObject({ taskCustomProperties: [{ name: "Butler_SuccessReloadTask_Email", value: "Yes" }] });
+    expect(route("influxdb-failed").taskTypes).toEqual(["reload", "externalProgram", "userSync", "distribute"]);
+    expect(route("slack-service-stopped")).toBeUndefined();
+    expect(route("teams-service-stopped").to).toEqual(["teams-2"]);
+    expect(c.channels.email.smtp.security).toBe("starttls");
+    expect(c.mqtt).toEqual({ url: "mqtt://mqtt.corp.example:1883", taskStart: { topic: "qliksense/start_task" } });
+    expect(c.serviceMonitor.windows[1]).toEqual({ host: "sense2.corp.example", services: [{ name: "QlikSenseEngineService", friendlyName: "Engine node 2" }] });
+    expect(c.heartbeat).toEqual({ url: "https://hc-ping.com/3a4b5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d", interval: "1m" });
+    expect(c.uptimeMonitor.influxChannel).toBe("influxdb");
+  });
+
+  test("the golden config passes `steward config check` (with the CA file it names in place)", () => {
+    const dir = join(tmp.path, "check");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "steward.yaml"), readFileSync(join(FIXTURES, "butler-production.steward.yaml")));
+    // On Linux the Windows path is a relative file name; on Windows it would be the real D: path.
+    writeFileSync(join(dir, "D:\\Butler\\certs\\corp-root-ca.pem"), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+    const out: string[] = [];
+    expect(configCheckCommand(join(dir, "steward.yaml"), (s) => out.push(s))).toBe(0);
+    expect(out[0]).toContain("valid");
+  });
+
+  test("the CLI writes the config, reports, and imports the schedules into the new data folder", async () => {
+    const dir = join(tmp.path, "cli");
+    mkdirSync(dir);
+    const out: string[] = [];
+    const target = join(dir, "steward.yaml");
+    expect(await importButlerCommand([BUTLER, "--out", target, "--schedules", SCHEDULES], (s) => out.push(s), () => {})).toBe(0);
+    const text = out.join("\n");
+    expect(text).toContain(`wrote ${target}`);
+    expect(text).toContain("Not converted (");
+    expect(text).toContain("Before starting: channels.webhook-incident-bridge: file D:\\Butler\\certs\\corp-root-ca.pem does not exist");
+    expect(text).toContain("2 imported (0 replaced), 0 skipped");
+    expect(loadConfigFile(target).config.channels["webhook-incident-bridge"]).toBeDefined();
+    const store = openStore(join(dir, "data"), [schedulerMigrations]);
+    try {
+      const rows = store.db.prepare("SELECT id FROM schedules ORDER BY id").all() as Array<{ id: string }>;
+      expect(rows.map((r) => r.id)).toEqual(["1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d", "9f8e7d6c-5b4a-4f3e-9d2c-1b0a9f8e7d6c"]);
+    } finally {
+      store.close();
+    }
+    await expect(importButlerCommand([BUTLER, "--out", target], () => {}, () => {})).rejects.toThrow("--force");
+  });
+
+  test("without --out the YAML goes to stdout and the report to stderr", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(await importButlerCommand([BUTLER], (s) => out.push(s), (s) => err.push(s))).toBe(0);
+    expect(out.join("\n")).toStartWith("# Steward configuration converted from the Butler config butler-production.yaml");
+    expect(err.join("\n")).toContain("Converted ");
+  });
+
+  test("a small Butler config; unknown keys are reported as such", () => {
+    const r = convertButlerConfig("Butler:\n  logLevel: silly\n  heartbeat:\n    enable: true\n    remoteURL: http://127.0.0.1:9/hb\n    frequency: at 10:15 am\n  myOwnKey: 1\n", "small.yaml");
+    expect(r.config).toEqual({ dataDir: "./data", logging: { level: "trace" }, heartbeat: { url: "http://127.0.0.1:9/hb" } });
+    expect(r.report.unmapped.map((u) => [u.key, u.reason.slice(0, 20)])).toEqual([
+      ["Butler.heartbeat.frequency", "only `every N second"],
+      ["Butler.myOwnKey", "not a Butler key Ste"],
+    ]);
+  });
+
+  test("not a Butler file", () => {
+    expect(() => convertButlerConfig("steward: 1\n", "x.yaml")).toThrow("root key Butler");
+  });
+
+  test("time units", () => {
+    expect(laterToDuration("every 30 seconds")).toBe("30s");
+    expect(laterToDuration("every 1 minute")).toBe("1m");
+    expect(laterToDuration("every 24 hours")).toBe("24h");
+    expect(laterToDuration("at 10:15 am")).toBeUndefined();
+    expect(secondsToDuration(300)).toBe("5m");
+    expect(secondsToDuration(90)).toBe("1m30s");
+    expect(secondsToDuration(0)).toBeUndefined();
+  });
+});
