@@ -15,6 +15,7 @@ import { schedulesCommand } from "./scheduler/cli";
 // The simulator is a product feature (`steward sim`); the entry point is the only place outside src/sim and
 // the demo that may reach into it.
 import { simCommand } from "./sim/cli";
+import { appenderXmlCommand } from "./cli/appender";
 
 const out = (s: string) => console.log(s);
 const err = (s: string) => console.error(s);
@@ -26,6 +27,7 @@ const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   service: (argv) => serviceCommand(argv, { out }),
   schedules: (argv) => schedulesCommand(argv, out),
   sim: simCommand,
+  "appender-xml": (argv) => appenderXmlCommand(argv, out),
 };
 
 export async function main(argv: string[]): Promise<number> {

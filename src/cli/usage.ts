@@ -12,6 +12,7 @@ Commands:
   run [--config FILE]            Run Steward (REST API, UDP intake, alerts, scheduler …)
   demo                           Run the demo: Qlik Sense simulator, Steward and a capture inbox, with a dashboard
   sim [options]                  Run the Qlik Sense simulator (QRS, Engine, scheduler datagrams)
+  appender-xml --target HOST     Write the Qlik Sense Scheduler's LocalLogConfig.xml that sends task events here
   config check FILE              Validate a config file; errors name the line and the key
   config schema [--out FILE]     Print the JSON Schema of the config file (for editors)
   config import-butler BUTLER.yaml [--out FILE] [--schedules FILE]
@@ -31,6 +32,13 @@ Global options:
 Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`;
 
 export const COMMAND_HELP: Record<string, string> = {
+  "appender-xml": `Usage: steward appender-xml --target HOST[:PORT] [--target …] [--out FILE]
+
+Prints (or writes to FILE) the log4net appender file for the Qlik Sense Scheduler. Save it as
+%ProgramData%\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml on every node that runs the Scheduler service and
+restart that service; the node then sends one UDP datagram per finished, failed or aborted task run.
+HOST is the address the Sense nodes reach Steward at; PORT defaults to 9998 (udp.port). Give --target twice
+to send every event to two Steward instances.`,
   alert: ALERT_HELP,
   apikey: APIKEY_HELP,
   service: SERVICE_HELP,
