@@ -25,7 +25,7 @@ import { createMethodOverride } from "./http/middleware/method-override";
 import { setupFiles, type FileOps } from "./files";
 import { schedulerMigrations, setupScheduler, type Scheduler } from "./scheduler";
 import { notifyMigrations, setupNotify, type Notifier } from "./notify";
-import { setupDashboard, type Dashboard } from "./dashboard";
+import { eventHistoryMigrations, setupDashboard, type Dashboard } from "./dashboard";
 import { securityMigrations, setupSecurity, type Security } from "./security";
 import { createReusableMetrics, setupReload, type ConfigReloader } from "./config/reload";
 import { setupServiceMonitor, type ServiceMonitor } from "./services";
@@ -99,6 +99,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     intakeMigrations,
     notifyMigrations,
     securityMigrations,
+    eventHistoryMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
@@ -131,7 +132,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const scheduler = setupScheduler(config.scheduler, { store, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
   const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
   const notify = setupNotify(loaded, { store, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
-  const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle });
+  const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store });
   const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
   const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
   const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt });

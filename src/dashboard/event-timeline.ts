@@ -1,8 +1,10 @@
 // The dashboard's memory of recent domain events: subscribes to the bus and keeps the newest N task and
-// service events (with their full payloads) for the timeline and the event detail page.
+// service events (with their payloads) for the timeline and the event detail page. With a history store the
+// entries are written through and reloaded at start, so the timeline survives a restart.
 import type { EventBus } from "../core/bus";
 import type { Component } from "../core/lifecycle";
 import { isTaskEvent, type DomainEvent, type DomainEvents } from "../events/types";
+import type { EventHistory } from "./event-history";
 
 export interface TimelineEntry {
   seq: number;
@@ -21,7 +23,7 @@ export interface EventTimeline extends Component {
   subscribe(listener: (e: TimelineEntry) => void): () => void;
 }
 
-export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: number; now?: () => number } = {}): EventTimeline {
+export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: number; now?: () => number; history?: EventHistory } = {}): EventTimeline {
   const max = opts.max ?? 500;
   const now = opts.now ?? Date.now;
   const ring: TimelineEntry[] = [];
@@ -30,7 +32,8 @@ export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: n
   let unsubscribe: (() => void) | undefined;
 
   const add = (event: DomainEvent) => {
-    const entry = { seq: ++seq, seenAt: now(), event };
+    const seenAt = now();
+    const entry = { seq: opts.history ? opts.history.append(event, seenAt) : ++seq, seenAt, event };
     ring.unshift(entry);
     if (ring.length > max) ring.length = max;
     for (const l of listeners) l(entry);
@@ -39,6 +42,7 @@ export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: n
   return {
     name: "dashboard-timeline",
     async start() {
+      if (opts.history && ring.length === 0) ring.push(...opts.history.recent(max));
       unsubscribe ??= bus.onAny((_kind, payload) => add(payload as DomainEvent));
     },
     async stop() {

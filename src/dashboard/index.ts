@@ -8,12 +8,15 @@ import type { Router } from "../http/route";
 import type { HttpEnv } from "../http/types";
 import { createApiReader } from "./api-reader";
 import { createEventTimeline, type EventTimeline } from "./event-timeline";
+import { createEventHistory } from "./event-history";
+import type { Store } from "../store/database";
 import { registerDashboardRoutes } from "./routes";
 import type { InboxSource } from "./types";
 
 export type { EventTimeline, TimelineEntry } from "./event-timeline";
 export { eventTitle } from "./event-timeline";
 export type { InboxSource } from "./types";
+export { eventHistoryMigrations } from "./event-history";
 
 export interface Dashboard {
   timeline: EventTimeline;
@@ -26,10 +29,13 @@ export interface DashboardDeps {
   hono: Hono<HttpEnv>;
   bus: EventBus<DomainEvents>;
   lifecycle: Lifecycle;
+  /** Keeps the timeline across restarts; without it the timeline lives in memory only. */
+  store?: Store;
 }
 
 export function setupDashboard(deps: DashboardDeps): Dashboard {
-  const timeline = createEventTimeline(deps.bus);
+  const max = 500;
+  const timeline = createEventTimeline(deps.bus, { max, ...(deps.store ? { history: createEventHistory(deps.store.db, max) } : {}) });
   deps.lifecycle.add(timeline);
   let inbox: InboxSource | undefined;
   registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, inbox: () => inbox });

@@ -28,7 +28,7 @@ export const eventsPage: PageHandler = async (c, { timeline, inbox }) => {
           </a>
         ))}
         <span class="spacer"></span>
-        <span class="small muted">The last {timeline.entries().length} events since Steward started (kept in memory).</span>
+        <span class="small muted">The last {timeline.entries().length} events (kept in the store; the newest 500).</span>
       </div>
       <section class="card">
         <EventList entries={entries} />
