@@ -1,10 +1,14 @@
-// The committed editor schema (config/steward.schema.json) must match the zod schema, and the example
-// configs must be valid.
+// The committed editor schema (config/steward.schema.json) must match the zod schema, the example configs
+// must be valid, and config/full.yaml must show every section (so a new section gets documented).
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { configJsonSchema } from "../../../src/config/json-schema";
 import { loadConfigFile } from "../../../src/config/load";
+import { ConfigSchema } from "../../../src/config/schema";
+import { ChannelConfigSchema } from "../../../src/config/sections/notify";
+import { checkNotifyConfig } from "../../../src/notify/check";
+import { parse as parseYaml } from "yaml";
 
 const configDir = join(import.meta.dir, "../../../config");
 
@@ -21,10 +25,41 @@ describe("editor JSON Schema", () => {
   });
 });
 
+/** Dummy values for the ${env:…} placeholders of config/full.yaml (shaped like the real thing: URLs are URLs). */
+const EXAMPLE_ENV: Record<string, string> = {
+  SLACK_REST_WEBHOOK_URL: "https://hooks.slack.com/services/T000/B000/rest",
+  SLACK_ALERTS_WEBHOOK_URL: "https://hooks.slack.com/services/T000/B001/alerts",
+  SLACK_TEST_WEBHOOK_URL: "https://hooks.slack.com/services/T000/B002/test",
+  TEAMS_WEBHOOK_URL: "https://corp.webhook.office.com/workflows/abc/triggers/manual/paths/invoke",
+  SMTP_PASSWORD: "smtp-password",
+  MQTT_PASSWORD: "mqtt-password",
+  ITSM_TOKEN: "itsm-token",
+  ITSM_HMAC_SECRET: "a-shared-hmac-secret",
+  INFLUX_PASSWORD: "influx-password",
+  INFLUX_TOKEN: "influx-token",
+  STEWARD_TLS_PASSPHRASE: "tls-passphrase",
+  HEARTBEAT_URL: "https://hc-ping.com/00000000-0000-0000-0000-000000000000",
+};
+
 describe("example configs", () => {
-  for (const name of ["minimal.yaml", "demo.yaml"]) {
-    test(`${name} is valid`, () => {
-      expect(() => loadConfigFile(join(configDir, name))).not.toThrow();
+  for (const name of ["minimal.yaml", "demo.yaml", "full.yaml"]) {
+    test(`${name} is valid (what \`steward config check\` checks, templates included)`, () => {
+      const loaded = loadConfigFile(join(configDir, name), { env: EXAMPLE_ENV });
+      expect(checkNotifyConfig(loaded.config, loaded.baseDir)).toEqual([]);
     });
   }
+
+  test("full.yaml documents every top-level section of the schema, in the schema's order", () => {
+    const raw = parseYaml(readFileSync(join(configDir, "full.yaml"), "utf8")) as Record<string, unknown>;
+    expect(Object.keys(raw)).toEqual(Object.keys(ConfigSchema.shape));
+  });
+
+  test("full.yaml has a channel of every type, and InfluxDB both as v1 and v2", () => {
+    const { config } = loadConfigFile(join(configDir, "full.yaml"), { env: EXAMPLE_ENV });
+    const channels = Object.values(config.channels);
+    const types = ChannelConfigSchema.options.map((o) => o.shape.type.value);
+    expect([...new Set(channels.map((c) => c.type))].sort()).toEqual([...types].sort());
+    const influxVersions = channels.flatMap((c) => (c.type === "influxdb" ? [c.version] : []));
+    expect([...influxVersions].sort()).toEqual([1, 2]);
+  });
 });
