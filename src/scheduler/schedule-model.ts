@@ -30,6 +30,13 @@ export const TriggerSchema = z
     on: z.array(z.enum(TASK_OUTCOMES)).min(1).describe("Outcomes that fire: succeeded, failed, aborted."),
     taskIds: z.array(z.string().regex(GUID, "expected a task GUID")).default([]).describe("Fire when one of these tasks ends so."),
     taskTags: z.array(z.string().min(1)).default([]).describe("…or when any task with one of these tags ends so."),
+    maxFiresPerHour: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(6)
+      .describe("Loop guard: at most this many starts in any hour; more are skipped and audited (\"when Z fails, start Z\" cannot spin)."),
   })
   .refine((t) => t.taskIds.length + t.taskTags.length > 0, { message: "give taskIds or taskTags (or both)" })
   .describe("Start qlikSenseTaskId when a watched task finishes with one of the outcomes (instead of a cron schedule).");

@@ -45,6 +45,8 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
   const timings = new Map<string, Timing>();
   const inFlight = new Set<Promise<void>>();
   const seenEvents = new Set<string>();
+  /** Recent event-trigger fire times per schedule, for the loop guard. */
+  const recentTriggerFires = new Map<string, number[]>();
   const unsubscribe: Array<() => void> = [];
   let running = false;
   const fires = deps.metrics.counter("steward_scheduler_fires_total", "Schedule fires by reason (cron, event, catch-up) and result.");
@@ -158,6 +160,24 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     return inDateBounds(t, now) && inWindow(t, now);
   }
 
+  /** True (and reported) when the trigger already started its task maxFiresPerHour times in the last hour. */
+  function loopGuardHolds(row: ScheduleRow, e: TaskEvent): boolean {
+    const limit = row.definition.trigger?.maxFiresPerHour ?? Number.POSITIVE_INFINITY;
+    const now = clock.now();
+    const recent = (recentTriggerFires.get(row.id) ?? []).filter((t) => t > now - 3_600_000);
+    if (recent.length >= limit) {
+      recentTriggerFires.set(row.id, recent);
+      fires.inc({ reason: "event", result: "suppressed" });
+      const details = { scheduleId: row.id, schedule: row.definition.name, taskId: row.definition.qlikSenseTaskId, eventId: e.id, sourceTaskId: e.task.id, maxFiresPerHour: limit };
+      log.warn(details, "event trigger skipped: it already fired maxFiresPerHour times in the last hour (loop guard)");
+      audit.record({ actor: { kind: "event-trigger", name: row.id }, action: "schedule.suppressed", target: row.id, result: "denied", details });
+      return true;
+    }
+    recent.push(now);
+    recentTriggerFires.set(row.id, recent);
+    return false;
+  }
+
   function onTaskEvent(e: TaskEvent): void {
     if (!running || !deps.storeOpen()) return;
     for (const row of repo.all()) {
@@ -166,6 +186,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       if (seenEvents.has(key)) continue;
       seenEvents.add(key);
       if (seenEvents.size > SEEN_EVENTS) seenEvents.delete(seenEvents.values().next().value!);
+      if (loopGuardHolds(row, e)) continue;
       track(fire(row, "event", e));
     }
   }

@@ -162,6 +162,46 @@ describe("event-triggered schedules", () => {
   });
 });
 
+describe("event trigger loop guard", () => {
+  test("a trigger that restarts its own task stops after maxFiresPerHour starts in an hour, and resumes later", async () => {
+    const clock = createManualClock(Date.parse("2025-05-06T08:00:00Z"));
+    const t = await appAt("loop", clock);
+    try {
+      sim.requests.clear();
+      const r = await t.request("/v4/schedules", json({ name: "retry sales forever", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskIds: [TASK_SALES], maxFiresPerHour: 2 } }));
+      expect(r.status).toBe(201);
+      const { id } = (await r.json()) as { id: string };
+      for (let i = 1; i <= 4; i++) {
+        await t.app.bus.emit("task.failed", taskEvent("failed", TASK_SALES, [], `loop-${i}`));
+        await clock.advance(60_000);
+      }
+      await waitFor(() => startsOf(sim, TASK_SALES) === 2, { what: "two guarded starts" });
+      await Bun.sleep(200);
+      expect(startsOf(sim, TASK_SALES)).toBe(2);
+      const suppressed = t.app.audit.query({ action: "schedule.suppressed", target: id });
+      expect(suppressed).toHaveLength(2);
+      expect(suppressed[0]).toMatchObject({ result: "denied", details: { maxFiresPerHour: 2, eventId: "loop-4:failed" } });
+
+      await clock.advance(3_600_000);
+      await t.app.bus.emit("task.failed", taskEvent("failed", TASK_SALES, [], "loop-5"));
+      await waitFor(() => startsOf(sim, TASK_SALES) === 3, { what: "a start an hour later" });
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("maxFiresPerHour out of range is a 400 naming the field", async () => {
+    const t = await appAt("loop-bad", createManualClock(Date.parse("2025-05-06T08:00:00Z")));
+    try {
+      const r = await t.request("/v4/schedules", json({ name: "x", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskIds: [TASK_SALES], maxFiresPerHour: 0 } }));
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toStartWith("body.trigger.maxFiresPerHour:");
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("event trigger end to end", () => {
   test("a task failing in the simulator arrives over UDP through the intake and starts the follow-up task", async () => {
     const t = createTestApp(qlikYaml(sim), { dir: join(tmp.path, "e2e") });
