@@ -103,84 +103,96 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
-  readiness.register({ name: "store", required: true, check: () => ({ ok: store.db.isOpen, detail: store.file }) });
-  const previousStop = getMeta(store.db, "clean_stop");
-  if (previousStop === "false") log.warn("the previous run did not stop cleanly; pending work is resumed from the store");
-  setMeta(store.db, "clean_stop", "false");
+  // Anything below may refuse the config (unreadable certificates, bad folders); the store must not stay locked.
+  try {
+    readiness.register({ name: "store", required: true, check: () => ({ ok: store.db.isOpen, detail: store.file }) });
+    // Marked at start, not at creation: a config that fails to build or start must not look like a crash later.
+    lifecycle.add({
+      name: "run-marker",
+      start() {
+        if (getMeta(store.db, "clean_stop") === "false") log.warn("the previous run did not stop cleanly; pending work is resumed from the store");
+        setMeta(store.db, "clean_stop", "false");
+      },
+      stop() {},
+    });
 
-  const audit = createAuditLog(store.db, clock);
+    const audit = createAuditLog(store.db, clock);
 
-  const corsMw = createCorsMiddleware(config.control.cors);
-  // Method override first: the re-dispatched request then passes CORS and access control like any other.
-  const methodOverride = createMethodOverride(() => http.hono);
-  // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
-  const security = setupSecurity(loaded, { store, audit, clock, log, metrics });
-  const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: [methodOverride, ...(corsMw ? [corsMw] : []), ...security.before], guards: security.guards });
-  lifecycle.add(security.component(http.router));
-  security.registerRoutes(http.router);
+    const corsMw = createCorsMiddleware(config.control.cors);
+    // Method override first: the re-dispatched request then passes CORS and access control like any other.
+    const methodOverride = createMethodOverride(() => http.hono);
+    // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
+    const security = setupSecurity(loaded, { store, audit, clock, log, metrics });
+    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: [methodOverride, ...(corsMw ? [corsMw] : []), ...security.before], guards: security.guards });
+    lifecycle.add(security.component(http.router));
+    security.registerRoutes(http.router);
 
-  // ── Feature modules ── each creates its services from config, registers routes on http.router, and adds
-  // its lifecycle components with lifecycle.add(...) in start order (workers first, intake last).
-  const qrs = config.qlik ? createQrsClient(config.qlik, { log, baseDir: loaded.baseDir }) : undefined;
-  if (qrs) {
-    lifecycle.add(qrsComponent(qrs));
-    readiness.register(qrsReadinessCheck(qrs));
+    // ── Feature modules ── each creates its services from config, registers routes on http.router, and adds
+    // its lifecycle components with lifecycle.add(...) in start order (workers first, intake last).
+    const qrs = config.qlik ? createQrsClient(config.qlik, { log, baseDir: loaded.baseDir }) : undefined;
+    if (qrs) {
+      lifecycle.add(qrsComponent(qrs));
+      readiness.register(qrsReadinessCheck(qrs));
+    }
+    const kv = setupKv(config.kv, { store, clock, log, audit, metrics, router: http.router, lifecycle });
+    const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
+    const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
+    const scheduler = setupScheduler(config.scheduler, { store, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
+    const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
+    const notify = setupNotify(loaded, { store, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
+    const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store });
+    const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
+    const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
+    const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt });
+    // ↑ feature modules are wired above this line
+    const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify, more: [services.reconfigurable, ...beats.reconfigurables] });
+
+    // The HTTP listener starts last and stops first.
+    let server: HttpServer | undefined;
+    if (config.http.enabled) {
+      server = security.createServer(
+        http.hono,
+        { host: config.http.host, port: options.overrides?.httpPort ?? config.http.port, maxRequestBodySize: config.http.bodyLimitBytes },
+        log.child({ module: "http" }),
+      );
+      lifecycle.add(server);
+    }
+
+    return {
+      config,
+      log,
+      bus,
+      store,
+      metrics,
+      readiness,
+      http,
+      lifecycle,
+      audit,
+      clock,
+      server,
+      qrs,
+      intake,
+      kv,
+      files,
+      scheduler,
+      notify,
+      dashboard,
+      taskStarter: control.taskStarter,
+      control,
+      security,
+      reloader,
+      serviceMonitor: services.monitor,
+      start: () => lifecycle.start(),
+      async stop(budgetMs = 10_000) {
+        await lifecycle.stop(budgetMs);
+        if (store.db.isOpen) {
+          setMeta(store.db, "clean_stop", "true");
+          store.close();
+        }
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
   }
-  const kv = setupKv(config.kv, { store, clock, log, audit, metrics, router: http.router, lifecycle });
-  const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
-  const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
-  const scheduler = setupScheduler(config.scheduler, { store, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
-  const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
-  const notify = setupNotify(loaded, { store, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
-  const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store });
-  const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
-  const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
-  const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt });
-  // ↑ feature modules are wired above this line
-  const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify, more: [services.reconfigurable, ...beats.reconfigurables] });
-
-  // The HTTP listener starts last and stops first.
-  let server: HttpServer | undefined;
-  if (config.http.enabled) {
-    server = security.createServer(
-      http.hono,
-      { host: config.http.host, port: options.overrides?.httpPort ?? config.http.port, maxRequestBodySize: config.http.bodyLimitBytes },
-      log.child({ module: "http" }),
-    );
-    lifecycle.add(server);
-  }
-
-  return {
-    config,
-    log,
-    bus,
-    store,
-    metrics,
-    readiness,
-    http,
-    lifecycle,
-    audit,
-    clock,
-    server,
-    qrs,
-    intake,
-    kv,
-    files,
-    scheduler,
-    notify,
-    dashboard,
-    taskStarter: control.taskStarter,
-    control,
-    security,
-    reloader,
-    serviceMonitor: services.monitor,
-    start: () => lifecycle.start(),
-    async stop(budgetMs = 10_000) {
-      await lifecycle.stop(budgetMs);
-      if (store.db.isOpen) {
-        setMeta(store.db, "clean_stop", "true");
-        store.close();
-      }
-    },
-  };
 }

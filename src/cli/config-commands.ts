@@ -1,5 +1,11 @@
 // `steward config check|schema`.
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../app";
+import type { LoadedConfig } from "../config/load";
+import { createSilentLogger } from "../core/logger";
+import { loadQlikCerts } from "../qlik/qrs-certs";
 import { loadConfigFile } from "../config/load";
 import { configJsonSchema } from "../config/json-schema";
 import { UsageError } from "./usage";
@@ -12,8 +18,29 @@ export function configCheckCommand(file: string | undefined, out: (s: string) =>
   // Templates are compiled and rendered against sample events here, so a template error shows up now.
   const problems = checkNotifyConfig(loaded.config, loaded.baseDir);
   if (problems.length > 0) throw new AppError("CONFIG_INVALID", problems.map((p) => `${file}: ${p}`).join("\n"), { details: problems });
+  preflight(loaded, file);
   out(`${file}: valid (data directory ${loaded.config.dataDir})`);
   return 0;
+}
+
+/**
+ * Builds the whole app from the config, as `run` does, but on a throwaway data directory and without starting
+ * anything: unreadable certificate or key files, folders the path guard refuses on this host and every other
+ * check a component makes when it is created fail here, not when the service starts.
+ */
+function preflight(loaded: LoadedConfig, file: string): void {
+  const scratch = mkdtempSync(join(tmpdir(), "steward-check-"));
+  try {
+    // The QRS transport reads the QMC certificate export on first use; check it now.
+    if (loaded.config.qlik) loadQlikCerts(loaded.config.qlik, loaded.baseDir);
+    const app = createApp({ ...loaded, config: { ...loaded.config, dataDir: scratch } }, { log: createSilentLogger() });
+    void app.stop(0);
+  } catch (err) {
+    const message = err instanceof AppError ? err.message : String(err);
+    throw new AppError("CONFIG_INVALID", `${file}: ${message}`, { cause: err });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 export function configSchemaCommand(outFile: string | undefined, out: (s: string) => void): number {

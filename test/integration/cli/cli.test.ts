@@ -54,12 +54,43 @@ describe("exit codes", () => {
     expect(bad.out).toContain('bad.yaml:3:3 http.hots: unknown key (did you mean "host"?)');
   });
 
+  test("config check refuses what run would refuse: missing certificate and TLS files", async () => {
+    writeFileSync(join(tmp.path, "nocerts.yaml"), "qlik:\n  host: sense1.corp.example\n  certDir: ./no-such-certs\n");
+    const qlik = await steward("config", "check", "nocerts.yaml");
+    expect(qlik.code).toBe(2);
+    expect(qlik.out).toContain("cannot read the Qlik client certificate");
+    expect(qlik.out).toContain("no-such-certs");
+    writeFileSync(join(tmp.path, "notls.yaml"), "security:\n  tls:\n    certFile: ./missing.pem\n    keyFile: ./missing-key.pem\n");
+    const tls = await steward("config", "check", "notls.yaml");
+    expect(tls.code).toBe(2);
+    expect(tls.out).toContain("security.tls.certFile: cannot read");
+  });
+
   test("config schema prints a JSON Schema", async () => {
     const r = await steward("config", "schema");
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.out);
     expect(schema.properties.http.properties.port.type).toBe("integer");
   });
+});
+
+describe("run refused", () => {
+  test("a config refused at start-up exits 2 and does not make the next start report a crash", async () => {
+    const dir = join(tmp.path, "refused-data");
+    writeFileSync(join(tmp.path, "refused.yaml"), `dataDir: ${dir}\nhttp:\n  port: 0\nudp:\n  host: 127.0.0.1\n  port: 0\nsecurity:\n  tls:\n    certFile: ./missing.pem\n    keyFile: ./missing-key.pem\n`);
+    const refused = await steward("run", "--config", "refused.yaml");
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain("security.tls.certFile: cannot read");
+    const port = await freeTcpPort();
+    writeFileSync(join(tmp.path, "after.yaml"), `dataDir: ${dir}\nhttp:\n  port: ${port}\nudp:\n  host: 127.0.0.1\n  port: 0\nlogging:\n  format: json\n`);
+    const p = startProcess(process.execPath, [main, "run", "--config", "after.yaml"], { cwd: tmp.path });
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, { timeoutMs: 15_000, what: "steward /health" });
+      expect(p.output()).not.toContain("did not stop cleanly");
+    } finally {
+      await p.stop("SIGTERM", 15_000);
+    }
+  }, 40_000);
 });
 
 describe("run", () => {
