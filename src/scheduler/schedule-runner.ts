@@ -153,7 +153,9 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     const trig = row.definition.trigger;
     if (!trig || row.state !== "started" || !trig.on.includes(e.outcome)) return false;
     const byId = trig.taskIds.some((id) => id.toLowerCase() === e.task.id.toLowerCase());
-    const byTag = trig.taskTags.some((tag) => e.task.tags.includes(tag));
+    // Case-insensitive like QRS tag filters and notification routes.
+    const eventTags = new Set(e.task.tags.map((t) => t.toLowerCase()));
+    const byTag = trig.taskTags.some((tag) => eventTags.has(tag.toLowerCase()));
     if (!byId && !byTag) return false;
     const t = timingOf(row);
     const now = clock.now();

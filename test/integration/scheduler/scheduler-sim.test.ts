@@ -145,7 +145,8 @@ describe("event-triggered schedules", () => {
       expect(t.app.scheduler!.get(byId.id)!.lastRun).toMatchObject({ reason: "event", result: "started", eventId: "exec-2:failed" });
       expect(t.app.audit.query({ action: "task.start*", actorKind: "event-trigger" }).length).toBeGreaterThan(0);
 
-      await t.app.bus.emit("task.succeeded", taskEvent("succeeded", "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11", ["financial-reports"], "exec-3"));
+      // Tags match case-insensitively, as in QRS filters.
+      await t.app.bus.emit("task.succeeded", taskEvent("succeeded", "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11", ["Financial-Reports"], "exec-3"));
       await waitFor(() => startsOf(sim, TASK_HR) === 1, { what: "the tag-triggered start" });
 
       // A stopped trigger does nothing.

@@ -68,8 +68,13 @@ describe("start allowlist", () => {
     expect(filter.check({ id: B, tags: [], customProperties: [{ name: "group", value: "ok" }] }).allowed).toBe(true);
   });
 
-  test("denied when nothing matches; custom property values and tags compare exactly", () => {
-    expect(filter.check({ id: B, tags: ["Allowed"], customProperties: [{ name: "group", value: "OK" }] })).toMatchObject({ allowed: false });
+  test("tags and custom properties compare case-insensitively, as QRS filters and routes do", () => {
+    expect(filter.check({ id: B, tags: ["ALLOWED"], customProperties: [] })).toMatchObject({ allowed: true, because: "tag ALLOWED is on the allowlist" });
+    expect(filter.check({ id: B, tags: [], customProperties: [{ name: "Group", value: "OK" }] }).allowed).toBe(true);
+  });
+
+  test("denied when nothing matches", () => {
+    expect(filter.check({ id: B, tags: ["allowed-not"], customProperties: [{ name: "group", value: "ok2" }, { name: "grp", value: "ok" }] })).toMatchObject({ allowed: false });
   });
 
   test("disabled allows everything", () => {
