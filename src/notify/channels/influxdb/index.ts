@@ -5,7 +5,7 @@ import { InfluxDB, type WriteApi } from "@influxdata/influxdb-client";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ChannelDefinition } from "../../types";
-import { deliveryError } from "../../delivery-error";
+import { deliveryError, isRetryableHttpStatus } from "../../delivery-error";
 import { createInfluxV1Writer } from "./v1";
 import { pointsFor } from "./points";
 import { InfluxDbChannelSchema } from "./schema";
@@ -72,7 +72,7 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
           ]);
         } catch (err) {
           const status = (err as { statusCode?: number }).statusCode;
-          const permanent = status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+          const permanent = status !== undefined && status >= 400 && !isRetryableHttpStatus(status);
           throw deliveryError(`InfluxDB v2 write: ${(err as Error).message}`, { cause: err, permanent, status });
         } finally {
           if (onAbort) signal.removeEventListener("abort", onAbort);
