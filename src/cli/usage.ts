@@ -54,8 +54,10 @@ delivered alert. The dashboard is at http://127.0.0.1:7480/ui (another port if t
 actual URLs are printed). Data lives in ./data/demo and is wiped at each start. Ctrl-C stops everything.`,
   config: `Usage: steward config check FILE
        steward config schema [--out FILE]
+       steward config import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
 
 check   Validates FILE. Exit 0 when valid, 2 with one line per problem: FILE:LINE:COL path: message.
+        It also builds everything run would (certificates, TLS files, folders, templates) without starting it.
 schema  Prints the JSON Schema of the config file, or writes it to --out FILE.
 import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
         Converts a Butler config (and its schedule file) into a Steward config.`,
