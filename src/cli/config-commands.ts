@@ -34,12 +34,18 @@ function preflight(loaded: LoadedConfig, file: string): void {
     // The QRS transport reads the QMC certificate export on first use; check it now.
     if (loaded.config.qlik) loadQlikCerts(loaded.config.qlik, loaded.baseDir);
     const app = createApp({ ...loaded, config: { ...loaded.config, dataDir: scratch } }, { log: createSilentLogger() });
-    void app.stop(0);
+    // Nothing was started; closing the store now (synchronously) releases the file, which Windows needs
+    // before the scratch folder can be removed.
+    app.store.close();
   } catch (err) {
     const message = err instanceof AppError ? err.message : String(err);
     throw new AppError("CONFIG_INVALID", `${file}: ${message}`, { cause: err });
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    try {
+      rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // A leftover scratch folder in the temp directory must not turn a valid config into a failed check.
+    }
   }
 }
 
