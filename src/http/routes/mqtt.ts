@@ -1,5 +1,6 @@
 // PUT /v4/mqttpublishmessage (Butler-compatible): publishes to any topic. Answers 503 at once when the broker
 // is not connected or MQTT is not configured, instead of hanging like Butler.
+import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
 import { AppError } from "../../core/errors";
@@ -33,13 +34,13 @@ export function registerMqttRoutes(router: Router, deps: { mqtt: MqttService | u
       },
     },
     async (c, { body }) => {
-      const p = c.get("principal");
+      const actor = auditActorOf(c);
       if (!deps.mqtt) throw new AppError("UNAVAILABLE", "MQTT is not configured (add an mqtt: section with the broker url)");
       try {
         await deps.mqtt.publish(body.topic, body.message, { qos: body.qos, retain: body.retain });
-        deps.audit.record({ actor: { kind: p.kind, name: p.name }, action: "mqtt.publish", target: body.topic, result: "ok", details: { bytes: Buffer.byteLength(body.message) } });
+        deps.audit.record({ actor, action: "mqtt.publish", target: body.topic, result: "ok", details: { bytes: Buffer.byteLength(body.message) } });
       } catch (err) {
-        deps.audit.record({ actor: { kind: p.kind, name: p.name }, action: "mqtt.publish", target: body.topic, result: "failed", details: { error: (err as Error).message } });
+        deps.audit.record({ actor, action: "mqtt.publish", target: body.topic, result: "failed", details: { error: (err as Error).message } });
         throw err;
       }
       return c.json(body, 201);

@@ -1,5 +1,6 @@
 // PUT /v4/slackpostmessage (Butler-compatible): posts a plain message through the configured Slack webhook
 // (control.slack.webhookUrl). Unlike Butler, Slack's refusal is passed on as an error status, not a 201.
+import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
 import type { ControlConfig } from "../../config/sections/control";
@@ -55,12 +56,12 @@ export function registerSlackRoutes(router: Router, deps: { slack: ControlConfig
     },
     async (c, { body }) => {
       if (!deps.slack) throw new AppError("UNAVAILABLE", "no Slack webhook configured (control.slack.webhookUrl)");
-      const p = c.get("principal");
+      const actor = auditActorOf(c);
       try {
         await postSlackMessage(deps.slack, body);
-        deps.audit.record({ actor: { kind: p.kind, name: p.name }, action: "slack.post", target: body.channel, result: "ok" });
+        deps.audit.record({ actor, action: "slack.post", target: body.channel, result: "ok" });
       } catch (err) {
-        deps.audit.record({ actor: { kind: p.kind, name: p.name }, action: "slack.post", target: body.channel, result: "failed", details: { error: (err as Error).message } });
+        deps.audit.record({ actor, action: "slack.post", target: body.channel, result: "failed", details: { error: (err as Error).message } });
         throw err;
       }
       return c.json(body, 201);
