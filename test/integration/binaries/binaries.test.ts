@@ -161,6 +161,29 @@ for (const platform of [linux, windows]) {
         const code = await proc.stop(platform.stopSignal, 15_000);
         expect({ code, output: code === 0 ? "" : proc.output() }).toEqual({ code: 0, output: "" });
       }
-    }, 90_000);
+        }, 90_000);
+
+    // Only the Linux binary: the simulator's TLS listeners are Linux-tested (DESIGN.md, Wine notes).
+    if (platform === linux) {
+      test("steward sim runs the Qlik Sense simulator from the binary alone (embedded site, generated certificates)", async () => {
+        const controlPort = await freeTcpPort(HOST);
+        const proc = platform.start(exe, ["sim", "--certs", "sim-certs", "--qrs-port", "0", "--engine-port", "0", "--version-port", "0", "--control-port", String(controlPort), "--no-schedules"], dir.path);
+        try {
+          const state = await waitFor(
+            async () => {
+              if (proc.hasExited()) throw new Error(`steward sim exited early:\n${proc.output()}`);
+              const res = await fetch(`http://${HOST}:${controlPort}/state`, { signal: AbortSignal.timeout(2_000) });
+              return res.ok ? ((await res.json()) as { tasks: unknown[]; apps: unknown[] }) : undefined;
+            },
+            { what: "steward sim control API", timeoutMs: 30_000, intervalMs: 100 },
+          );
+          expect(state.tasks.length).toBeGreaterThanOrEqual(20);
+          expect(state.apps.length).toBeGreaterThanOrEqual(12);
+          expect(existsSync(join(dir.path, "sim-certs", "client.pem"))).toBe(true);
+        } finally {
+          expect(await proc.stop("SIGTERM", 15_000)).toBe(0);
+        }
+      }, 60_000);
+    }
   });
 }
