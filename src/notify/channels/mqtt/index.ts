@@ -79,14 +79,25 @@ export const mqttChannel: ChannelDefinition<"mqtt"> = {
       async send(n, signal) {
         const c = getClient();
         const messages = n.events.flatMap((e) => mqttMessages(cfg, e, n.test?.target ?? ""));
-        await waitConnected(c, signal);
-        for (const m of messages) {
-          if (signal.aborted) throw deliveryError("MQTT publish aborted", { cause: signal.reason });
-          try {
-            await raceSignal(c.publishAsync(m.topic, m.payload, { qos: cfg.qos, retain: cfg.retain }), signal);
-          } catch (err) {
-            throw deliveryError(`MQTT publish to ${m.topic} failed: ${(err as Error).message}`, { cause: err });
+        try {
+          await waitConnected(c, signal);
+          for (const m of messages) {
+            if (signal.aborted) throw deliveryError("MQTT publish aborted", { cause: signal.reason });
+            try {
+              await raceSignal(c.publishAsync(m.topic, m.payload, { qos: cfg.qos, retain: cfg.retain }), signal);
+            } catch (err) {
+              throw deliveryError(`MQTT publish to ${m.topic} failed: ${(err as Error).message}`, { cause: err });
+            }
           }
+        } catch (err) {
+          // mqtt.js keeps an unacknowledged QoS 1/2 publish and sends it again after reconnecting, while the
+          // outbox retries the same delivery: two copies. A failed attempt therefore takes its client (and that
+          // client's in-flight queue) with it; the next attempt connects afresh and only the outbox retries.
+          if (client === c) {
+            client = undefined;
+            c.end(true);
+          }
+          throw err;
         }
       },
       async close() {
