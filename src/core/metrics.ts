@@ -36,7 +36,14 @@ export interface MetricsRegistry {
   render(): string;
 }
 
-const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+/** Series identity: label names and values in name order (built by hand: this runs on every request). */
+function key(labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let out = "";
+  for (const n of names) out += `${n}\u0000${labels[n]}\u0001`;
+  return out;
+}
 
 function fmtLabels(labels: Labels, extra?: [string, string]): string {
   const entries = Object.entries(labels);

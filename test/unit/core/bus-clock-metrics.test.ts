@@ -58,6 +58,12 @@ describe("metrics", () => {
     expect(text).toContain('steward_lat_seconds_bucket{le="+Inf"} 1');
     expect(text).toContain("steward_lat_seconds_count 1");
     expect(() => m.counter("steward_depth", "dup")).toThrow(/registered twice/);
+    // The same labels in another order are the same series.
+    const r = m.counter("steward_routes_total", "Routes.");
+    r.inc({ method: "GET", route: "/x" });
+    r.inc({ route: "/x", method: "GET" });
+    expect(r.get({ route: "/x", method: "GET" })).toBe(2);
+    expect(m.render()).toContain('steward_routes_total{method="GET",route="/x"} 2');
   });
 });
 
