@@ -120,10 +120,11 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
 
     const corsMw = createCorsMiddleware(config.control.cors);
     // Method override first: the re-dispatched request then passes CORS and access control like any other.
+    // CORS after the IP gate, so an address outside security.ipAllowlist gets no preflight answer either.
     const methodOverride = createMethodOverride(() => http.hono);
     // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
     const security = setupSecurity(loaded, { store, audit, clock, log, metrics });
-    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: [methodOverride, ...(corsMw ? [corsMw] : []), ...security.before], guards: security.guards });
+    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: [methodOverride, ...security.before, ...(corsMw ? [corsMw] : [])], guards: security.guards });
     lifecycle.add(security.component(http.router));
     security.registerRoutes(http.router);
 

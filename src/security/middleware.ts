@@ -22,11 +22,13 @@ export interface AccessDeps {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHandler<HttpEnv>; accessGuard: MiddlewareHandler<HttpEnv> } {
+export type Deny = (c: Context<HttpEnv>, status: 401 | 403 | 429, reason: string, details: Record<string, unknown>, extraHeaders?: Record<string, string>) => Response;
+
+export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHandler<HttpEnv>; accessGuard: MiddlewareHandler<HttpEnv>; deny: Deny } {
   const denials = deps.metrics.counter("steward_http_access_denied_total", "Requests refused by access control, by reason.");
   const writes = deps.metrics.counter("steward_http_audited_writes_total", "Write requests recorded in the audit log.");
 
-  const deny = (c: Context<HttpEnv>, status: 401 | 403 | 429, reason: string, details: Record<string, unknown>, extraHeaders: Record<string, string> = {}) => {
+  const deny: Deny = (c, status, reason, details, extraHeaders = {}) => {
     const code = status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : "RATE_LIMITED";
     denials.inc({ reason: String(details.check) });
     const record = details.audit !== false;
@@ -118,5 +120,5 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
     }
   };
 
-  return { ipGate, accessGuard };
+  return { ipGate, accessGuard, deny };
 }

@@ -16,6 +16,7 @@ import type { Router } from "../http/route";
 import { createHttpServer, type HttpServer } from "../http/server";
 import type { HttpEnv } from "../http/types";
 import type { Store } from "../store/database";
+import { createBrowserGuard } from "./browser-guard";
 import { createKeyStore } from "./key-store";
 import { createAccessMiddleware } from "./middleware";
 import { createMtlsServer } from "./mtls-server";
@@ -79,12 +80,19 @@ export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Se
   const log = deps.log.child({ module: "security" });
   const keyStore = createKeyStore(deps.store.db, deps.clock);
   const service = createSecurityService(cfg, { keyStore, audit: deps.audit, clock: deps.clock, log });
-  const { ipGate, accessGuard } = createAccessMiddleware({ policy: service.policy, audit: deps.audit, log, metrics: deps.metrics, onKeyUse: service.noteKeyUse });
+  const { ipGate, accessGuard, deny } = createAccessMiddleware({ policy: service.policy, audit: deps.audit, log, metrics: deps.metrics, onKeyUse: service.noteKeyUse });
   const tls = loadTlsMaterial(cfg, loaded.baseDir);
   const http = loaded.config.http;
+  // After the IP gate (an unlisted address is refused before anything else is looked at).
+  const browserGuard = createBrowserGuard({
+    policy: service.policy,
+    cors: loaded.config.control.cors,
+    listenHost: http.host,
+    deny: (c, reason, check) => deny(c, 403, reason, { check }),
+  });
   return {
     service,
-    before: [ipGate],
+    before: [ipGate, browserGuard],
     guards: [accessGuard],
     ...(tls ? { tls } : {}),
     registerRoutes: (router) => registerSecurityRoutes(router, service, { host: http.host, tls: Boolean(tls), mtls: Boolean(tls?.mutual) }),

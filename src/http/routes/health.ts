@@ -32,6 +32,12 @@ export function registerHealthRoutes(router: Router, deps: { readiness: Readines
     },
     async (c) => {
       const report = await deps.readiness.report();
+      // Details (store path, broker URL, upstream errors) only for callers who could read them elsewhere:
+      // admin, or anyone while no credentials are configured. Monitors need only ok/required.
+      const p = c.get("principal");
+      if (p && p.scopes !== "all" && !p.scopes.includes("admin")) {
+        for (const [name, s] of Object.entries(report.components)) report.components[name] = { ok: s.ok, required: s.required };
+      }
       return c.json(report, report.ready ? 200 : 503);
     },
   );

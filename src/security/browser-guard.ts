@@ -1,0 +1,61 @@
+// Stops a web browser from being used against Steward by a page it does not trust. Browsers attach some
+// credentials by themselves: a client certificate, and (when no key is configured) simply being on the
+// loopback address. So (1) a state-changing request sent by a page of another origin is refused unless that
+// origin is listed in control.cors.allowOrigins (CSRF), and (2) while the loopback API is open, requests
+// must name a loopback host (a DNS-rebinding page names its own host). Non-browser clients send neither an
+// Origin header nor a foreign Host, so load scripts and curl are unaffected.
+import type { Context, MiddlewareHandler } from "hono";
+import type { ControlConfig } from "../config/sections/control";
+import type { HttpEnv } from "../http/types";
+import { parseIp } from "../intake/ip-match";
+import { isLoopbackHost, isLoopbackIp, type SecurityPolicy } from "./policy";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export interface BrowserGuardDeps {
+  policy: () => SecurityPolicy;
+  cors: ControlConfig["cors"];
+  /** http.host: the DNS-rebinding check applies only to a loopback listener. */
+  listenHost: string;
+  deny: (c: Context<HttpEnv>, reason: string, check: string) => Response;
+}
+
+/** "host:port" of an origin or Host value, lower-case, default ports dropped (as the URL parser does). */
+function hostOf(value: string, scheme = "http"): string | undefined {
+  try {
+    return new URL(value.includes("://") ? value : `${scheme}://${value}`).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+function isLoopbackName(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  const ip = parseIp(h);
+  return ip !== undefined && isLoopbackIp(ip);
+}
+
+export function createBrowserGuard(deps: BrowserGuardDeps): MiddlewareHandler<HttpEnv> {
+  const norm = (o: string) => o.replace(/\/+$/, "").toLowerCase();
+  const listed = new Set(deps.cors.enabled ? deps.cors.allowOrigins.map(norm) : []);
+  const loopbackListener = isLoopbackHost(deps.listenHost);
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    if (loopbackListener && !deps.policy().authConfigured && !isLoopbackName(url.hostname)) {
+      return deps.deny(c, `host ${url.hostname} is not a loopback name; without API keys this Steward answers only requests addressed to localhost or 127.0.0.1`, "host");
+    }
+    const origin = c.req.header("origin");
+    if (origin !== undefined && !SAFE_METHODS.has(c.req.method) && !listed.has("*") && !listed.has(norm(origin))) {
+      // Same origin: the page was served by Steward itself (the dashboard). A proxy may rewrite Host, so its
+      // X-Forwarded-Host counts too; a cross-site page cannot add that header without a preflight.
+      const from = origin === "null" ? undefined : hostOf(origin);
+      const scheme = from === undefined ? "http" : new URL(origin).protocol.slice(0, -1);
+      const own = [c.req.header("host"), c.req.header("x-forwarded-host"), url.host].filter((h): h is string => Boolean(h)).map((h) => hostOf(h.split(",")[0]!.trim(), scheme));
+      if (from === undefined || !own.includes(from)) {
+        return deps.deny(c, `cross-origin ${c.req.method} from ${origin} refused: list the origin in control.cors.allowOrigins if it should call Steward`, "origin");
+      }
+    }
+    return next();
+  };
+}
