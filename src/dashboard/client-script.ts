@@ -53,6 +53,14 @@ export const DASHBOARD_JS = `
       toast(msg, true);
       return;
     }
+    // Only a dashboard page may replace this one: an API answer (JSON with stored text in it) parsed as HTML
+    // could carry markup. The server refuses such targets too; this holds if a link slips through.
+    var type = res.headers.get("content-type") || "";
+    var landed = new URL(res.url || url, location.href);
+    if (type.indexOf("text/html") !== 0 || landed.origin !== location.origin || (landed.pathname !== "/ui" && landed.pathname.indexOf("/ui/") !== 0)) {
+      toast("HTTP " + res.status + ": not a dashboard page", true);
+      return;
+    }
     var doc = new DOMParser().parseFromString(await res.text(), "text/html");
     ["header", "main"].forEach(function (sel) {
       var next = doc.querySelector(sel), cur = document.querySelector(sel);

@@ -1,5 +1,6 @@
 // Registers the dashboard's pages on the router, hidden from the API docs. Each page declares the scope of
 // the API it shows, and reads that API with the viewer's own credentials, so access matches the API's.
+import { createHash } from "node:crypto";
 import type { Router } from "../http/route";
 import type { Scope } from "../http/types";
 import { auditPage } from "./pages/audit";
@@ -10,6 +11,7 @@ import { kvPage } from "./pages/kv";
 import { loginPage } from "./pages/login";
 import { overviewPage } from "./pages/overview";
 import { schedulesPage } from "./pages/schedules";
+import { DASHBOARD_JS } from "./client-script";
 import type { PageDeps, PageHandler } from "./types";
 
 const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHandler]> = [
@@ -25,11 +27,34 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/login", "public", "Dashboard: enter an API key", loginPage],
 ];
 
+/**
+ * Only the dashboard's own script runs (by its hash): markup that slips into a page cannot run code or steal
+ * the key in sessionStorage. No framing (the schedule switches must not be clickjacked).
+ */
+const SECURITY_HEADERS = {
+  "Content-Security-Policy": [
+    "default-src 'none'",
+    `script-src 'sha256-${createHash("sha256").update(DASHBOARD_JS).digest("base64")}'`,
+    "style-src 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; "),
+  "X-Frame-Options": "DENY",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "same-origin",
+};
+
 export function registerDashboardRoutes(router: Router, deps: PageDeps): void {
   for (const [path, scope, summary, handler] of PAGES) {
     router.route(
       { method: "get", path, summary, tags: ["ui"], scope, hidden: true, responses: { 200: { description: "HTML page", contentType: "text/html" } } },
-      (c) => handler(c, deps),
+      (c) => {
+        for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+        return handler(c, deps);
+      },
     );
   }
   router.route(

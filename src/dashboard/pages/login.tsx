@@ -4,9 +4,24 @@
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 
+/**
+ * Where to go after signing in: a dashboard page only. Checked after URL normalisation, as the browser will
+ * resolve it: "/ui/../v4/…" would otherwise fetch an API answer with the key and render it as a page.
+ */
+export function safeNext(next: string | undefined): string {
+  if (!next) return "/ui";
+  const base = "http://steward.invalid";
+  try {
+    const u = new URL(next, base);
+    const dashboard = u.pathname === "/ui" || u.pathname.startsWith("/ui/");
+    return u.origin === base && dashboard && u.pathname !== "/ui/login" ? `${u.pathname}${u.search}` : "/ui";
+  } catch {
+    return "/ui";
+  }
+}
+
 export const loginPage: PageHandler = async (c, { inbox }) => {
-  const next = c.req.query("next");
-  const target = next && /^\/ui(\/|$|\?)/.test(next) ? next : "/ui";
+  const target = safeNext(c.req.query("next"));
   return c.html(
     <Layout title="Sign in with an API key" nav={{ active: "login", inbox: inbox() !== undefined }}>
       <section class="card" style="max-width:560px">
