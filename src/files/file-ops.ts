@@ -54,6 +54,8 @@ function fromOsError(err: unknown, what: string): AppError {
   if (code === "EEXIST" || code === "ENOTEMPTY") return new AppError("CONFLICT", `${what}: the target exists`, { cause: err });
   if (code === "ENOENT") return new AppError("NOT_FOUND", `${what}: a path does not exist`, { cause: err });
   if (code === "ENOTDIR") return new AppError("CONFLICT", `${what}: a folder on the way is a file`, { cause: err });
+  // A name longer than the file system allows is the caller's mistake, not an internal error.
+  if (code === "ENAMETOOLONG") return new AppError("BAD_REQUEST", `${what}: a name in the path is too long for the file system`, { cause: err });
   return new AppError("INTERNAL", `${what} failed (${code ?? (err as Error).message})`, { cause: err });
 }
 
@@ -159,6 +161,11 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
         if (samePath(s.real, d.real, flavour)) throw new AppError("BAD_REQUEST", "toFile: is the same file as fromFile");
         await checkTarget(d.real, req.overwrite);
         const from = await entryOf(src, [pair.from], "fromFile");
+        // Moving a link moves the link itself; a relative one would then point somewhere else from its new
+        // folder, possibly outside every allowed folder. Links are copied (their target) but never moved.
+        if ((await lstat(from)).isSymbolicLink()) {
+          throw new AppError("PATH_NOT_ALLOWED", "fromFile: is a symbolic link; move the file it points to instead", { details: [{ field: "fromFile", message: "symbolic link" }] });
+        }
         await mkdir(api.dirname(d.real), { recursive: true });
         if (!req.overwrite) {
           // link + unlink fails atomically if the target appeared meanwhile; rename would replace it silently.

@@ -80,8 +80,11 @@ export async function resolveInside(p: string, roots: readonly AllowedRoot[], fi
     const match = findRoot(current, roots, flavour);
     if (!match) throw outside(hop === 0 ? "is outside the allowed directories" : "leads (through a symbolic link or junction) outside the allowed directories");
     const base = match.viaReal ? match.root.real : match.root.configured;
-    const rest = api.relative(base, current);
+    // The part below the root, cut by length (isUnder matched it): win32.relative folds case its own way and
+    // could answer "..\\…" for a look-alike, which would then be walked upwards out of the root.
+    const rest = current.slice(base.length).replace(flavour === "win32" ? /^[\\/]+/ : /^\/+/, "");
     const names = rest === "" ? [] : rest.split(api.sep);
+    if (names.includes("..")) throw outside("is outside the allowed directories");
     let cur = match.root.real;
     let restarted = false;
     let exists = true;

@@ -88,9 +88,14 @@ function stripTrailingSeparator(p: string, flavour: PathFlavour): string {
   return out;
 }
 
-/** Compare form: Windows paths compare case-insensitively. */
+/**
+ * Compare form: Windows paths compare case-insensitively, but only A-Z is folded. JavaScript's toLowerCase
+ * folds letters NTFS keeps apart (KELVIN SIGN to "k", DOTTED CAPITAL I to "i" plus a dot), which made
+ * "C:\Qlik\Stoc\u212a" look like the allowed "C:\Qlik\Stock". Non-ASCII names must match exactly: a false
+ * refusal at worst, never a false match.
+ */
 export function comparable(p: string, flavour: PathFlavour): string {
-  return flavour === "win32" ? p.toLowerCase() : p;
+  return flavour === "win32" ? p.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : p;
 }
 
 /** True when `p` is `root` or lies below it (both normalised, absolute, same flavour). */

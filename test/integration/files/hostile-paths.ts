@@ -82,5 +82,8 @@ export const HOSTILE_PATHS: HostilePath[] = [
   { name: "link chain to outside", path: (r) => `${r}/chain1/secret.txt` },
   // Size and case
   { name: "very long", path: (r) => `${r}/${"a/".repeat(2100)}x` },
+  { name: "one name longer than the file system allows", path: (r) => `${r}/${"n".repeat(300)}` },
+  { name: "zero-width space after the root", path: (r) => `${r}\u200b/real.txt` },
+  { name: "NFD look-alike of an accented sibling", path: (r) => `${r}/../${r.split("/").pop()}e\u0301/real.txt` },
   { name: "upper-cased root (case-sensitive host)", path: (r) => `${r.toUpperCase()}/real.txt` },
 ];
