@@ -1,7 +1,8 @@
 // File-route attacks beyond the hostile-path corpus: over-long names, Unicode look-alikes (NFC/NFD on Linux,
 // case-folding look-alikes on Windows), a symbolic link moved to a folder where it points elsewhere, and a
-// parent folder swapped for a link between two requests. The race *during* one request is a known limit
-// (see the report in the commit message of this file), not tested here.
+// parent folder swapped for a link between two requests. Known limit, not tested: a folder swapped for a link
+// *during* one request, after it was checked and before it is used, is followed (Node has no openat2 with
+// RESOLVE_BENEATH); only someone who can already write into an allowed folder can try that race.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
