@@ -1,11 +1,11 @@
 // Loads a config file: YAML → placeholder substitution → zod validation, with every error naming the file,
 // line:column and YAML path. Relative paths in the config are resolved against the config file's folder.
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AppError } from "../core/errors";
 import { createSecretRegistry, type SecretRegistry } from "../core/redaction";
 import { ConfigSchema, type Config } from "./schema";
 import { formatConfigIssues } from "./format-issues";
+import { readUserTextFile } from "./read-text";
 import { substitutePlaceholders } from "./substitute";
 import { parseYamlSource } from "./yaml-source";
 
@@ -28,7 +28,7 @@ export interface LoadOptions {
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readUserTextFile(file); // a config saved by a Windows tool may be UTF-16 or carry a BOM
   } catch (err) {
     throw new AppError("CONFIG_INVALID", `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }

@@ -1,10 +1,10 @@
 // Replaces ${env:NAME} and ${file:PATH} in config strings and records every substituted value as a secret.
 // An unquoted scalar that is only a placeholder is re-typed like YAML would type it (PORT=25 → 25);
 // a quoted one always stays a string.
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { AppError } from "../core/errors";
 import { SECRET_KEY_PATTERN, type SecretRegistry } from "../core/redaction";
+import { readUserTextFile } from "./read-text";
 import { formatPath, isQuotedScalar, nodeAt, position, type YamlSource } from "./yaml-source";
 
 const PLACEHOLDER = /\$\{(env|file):([^}]+)\}/g;
@@ -64,7 +64,7 @@ export function substitutePlaceholders(src: YamlSource, opts: SubstituteOptions)
     if (kind === "env") return opts.env[ref];
     try {
       // Secret files usually end with a newline that is not part of the secret.
-      return readFileSync(resolve(opts.baseDir, ref), "utf8").replace(/\r?\n$/, "");
+      return readUserTextFile(resolve(opts.baseDir, ref)).replace(/\r?\n$/, "");
     } catch {
       return undefined;
     }
