@@ -1,5 +1,5 @@
 // `steward config check|schema`.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../app";
@@ -41,10 +41,21 @@ function preflight(loaded: LoadedConfig, file: string): void {
     const message = err instanceof AppError ? err.message : String(err);
     throw new AppError("CONFIG_INVALID", `${file}: ${message}`, { cause: err });
   } finally {
+    removeScratch(scratch);
+  }
+}
+
+/** Removes the scratch folder; never fails the check (a leftover in the temp folder is harmless). */
+function removeScratch(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // Recursive removal is refused on some Windows file systems (and under Wine): delete file by file.
     try {
-      rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+      for (const name of readdirSync(dir)) unlinkSync(join(dir, name));
+      rmdirSync(dir);
     } catch {
-      // A leftover scratch folder in the temp directory must not turn a valid config into a failed check.
+      // Give up quietly.
     }
   }
 }
