@@ -15,7 +15,10 @@ import type { RunReport } from "./enrich-task-event";
 /** What reconciliation needs from the intake: dedupe claims and the shared processing path. */
 export interface ReconcileSink {
   claim(key: string, executionId: string, anyOutcome: boolean): boolean;
+  /** Resolves with the emitted event, or undefined when the run was not emitted (it stays unhandled). */
   process(report: RunReport, key: string): Promise<unknown>;
+  /** True while a run is claimed only in memory (queued or being enriched): a crash would forget it. */
+  inFlight(executionId: string): boolean;
 }
 
 export interface ReconcileState {
@@ -80,6 +83,11 @@ export function createReconciler(
 
     let emitted = 0;
     let skipped = 0;
+    // The watermark may only pass runs that are durably handled (remembered as seen, or a pending distribute
+    // poll in the store). A run that is only claimed in memory (its datagram queued or being enriched) or that
+    // could not be emitted holds the watermark: if Steward dies now, the next pass must still find it. Later
+    // runs of this batch are handled anyway; the next pass re-reads them and skips them as seen.
+    let held = false;
     for (const r of batch) {
       if (stopped) break;
       const executionId = r.executionID!.toLowerCase();
@@ -92,6 +100,7 @@ export function createReconciler(
         // Already announced by a datagram (the normal case) or being handled right now.
         deps.counters.deduplicated.inc({ source: "reconcile" });
         skipped++;
+        if (deps.sink.inFlight(executionId)) held = true;
       } else {
         const event = await deps.sink.process(
           { source: "reconcile", outcome, executionId, taskId, appId, host: r.executingNodeName ?? undefined, execution: r },
@@ -100,10 +109,11 @@ export function createReconciler(
         if (event) {
           deps.counters.reconciled.inc();
           emitted++;
-        }
+        } else held = true;
       }
-      deps.state.setState(WATERMARK_KEY, r.stopTime!);
+      if (!held) deps.state.setState(WATERMARK_KEY, r.stopTime!);
     }
+    if (held) log.debug({ watermark: deps.state.getState(WATERMARK_KEY) }, "reconciliation watermark held at a run still in flight");
     const result = { fetched: rows.length, emitted, skipped, watermark: deps.state.getState(WATERMARK_KEY) ?? since };
     if (emitted > 0) log.info(result, "reconciliation found runs no datagram announced");
     else log.debug(result, "reconciliation pass");

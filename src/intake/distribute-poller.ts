@@ -58,14 +58,19 @@ export function createDistributePoller(
   }
 
   async function finish(p: PendingPoll<DistributeReport>, result: QrsExecutionResult | undefined, why?: string) {
-    deps.store.removePending(p.executionId);
+    // Emitted and remembered, but a crash came before the row was removed: do not announce the run twice.
+    if (deps.store.isSeen(distributeKey(p.executionId), deps.clock.now())) return deps.store.removePending(p.executionId);
     const byStatus = result ? outcomeOfStatus(result.status) : undefined;
     why ??= result ? `QRS status ${executionStatusName(result.status)}` : "no execution result in QRS";
     // Without a final QRS state the log level is the best hint the datagram carries.
     const outcome = byStatus ?? (/^(warn|error|fatal)/i.test(p.payload.logLevel ?? "") ? "failed" : "succeeded");
     if (!byStatus) log.warn({ executionId: p.executionId, why }, "distribution outcome not known from QRS; guessed from the log level");
     const knownMissing = byStatus ? undefined : [{ item: "outcome", reason: `${why}; guessed from log level ${p.payload.logLevel ?? "?"}` }];
-    await deps.processor.process({ ...p.payload, outcome, execution: result, knownMissing }, distributeKey(p.executionId));
+    // The pending row goes only once the event is emitted and remembered: until then it is the run's only durable
+    // trace (reconciliation skips pending runs), so a crash or a failed emit leaves it to be polled again.
+    const event = await deps.processor.process({ ...p.payload, outcome, execution: result, knownMissing }, distributeKey(p.executionId));
+    if (event) deps.store.removePending(p.executionId);
+    else deps.store.updatePending(p.executionId, deps.clock.now() + o.pollIntervalMs, p.attempts + 1);
   }
 
   async function tick() {
