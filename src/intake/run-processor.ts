@@ -29,12 +29,20 @@ export interface RunProcessor {
   /** Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. */
   process(report: RunReport, key: string): Promise<TaskEvent | undefined>;
   inFlight(executionId: string): boolean;
+  /**
+   * After the intake stopped: runs whose enrichment ends later are neither emitted nor remembered (the notifier
+   * may already be gone, so an emitted event could reach nobody and still count as handled). Reconciliation or
+   * the pending distribute poll picks them up at the next start. `open()` undoes it at start.
+   */
+  close(): void;
+  open(): void;
 }
 
 export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const claims = new Map<string, string>(); // key → executionId
   const executions = new Map<string, number>(); // executionId → number of claims
   const log = deps.log.child({ module: "intake" });
+  let closed = false;
 
   function release(key: string) {
     const exec = claims.get(key);
@@ -59,9 +67,15 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     },
     release,
     inFlight: (executionId) => executions.has(executionId),
+    close: () => void (closed = true),
+    open: () => void (closed = false),
     async process(report, key) {
       try {
         const event = await deps.enricher.enrich(report);
+        if (closed) {
+          log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
+          return undefined;
+        }
         deps.counters.enriched.inc({ complete: String(event.complete) });
         await deps.bus.emit(event.kind, event);
         deps.counters.emitted.inc({ kind: event.kind, source: event.source });

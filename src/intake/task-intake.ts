@@ -195,6 +195,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       name: "intake-workers",
       start() {
         stopping = false;
+        processor.open();
         store.purgeExpired(now());
         purgeTimer = setInterval(() => store.purgeExpired(now()), 10 * 60_000);
         purgeTimer.unref?.();
@@ -204,6 +205,8 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         stopping = true;
         clearInterval(purgeTimer);
         const left = await queue.stop(Math.max(100, budgetMs - 200));
+        // Past this point the notifier stops too: whatever is still being enriched must not be emitted.
+        processor.close();
         for (const item of left) processor.release(item.key);
         if (left.length > 0) {
           counters.dropped.inc({ reason: "stopping" }, left.length);
