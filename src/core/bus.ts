@@ -1,45 +1,63 @@
-// A typed in-process event bus. Events flow one way: producers emit, subscribers react. A failing
-// subscriber is logged and never stops the others or the producer.
+// A typed in-process event bus. Events flow one way: producers emit, subscribers react. A failing subscriber
+// never stops the others; it is logged, and when it was subscribed as required (the notification pipeline,
+// which must have written its outbox), emit rejects so the producer does not count the event as handled.
 import type { Logger } from "pino";
+import { AppError, describeError } from "./errors";
 
 export type Handler<T> = (payload: T) => void | Promise<void>;
 
+export interface SubscribeOptions {
+  /** emit() rejects when this subscriber fails (after every subscriber has run). */
+  required?: boolean;
+}
+
 export interface EventBus<M extends object> {
-  on<K extends keyof M & string>(kind: K, handler: Handler<M[K]>): () => void;
+  on<K extends keyof M & string>(kind: K, handler: Handler<M[K]>, options?: SubscribeOptions): () => void;
   /** Subscribes to every kind; used by the notification pipeline and the dashboard timeline. */
-  onAny(handler: (kind: keyof M & string, payload: M[keyof M]) => void | Promise<void>): () => void;
-  /** Delivers to all subscribers and resolves when every handler has settled. */
+  onAny(handler: (kind: keyof M & string, payload: M[keyof M]) => void | Promise<void>, options?: SubscribeOptions): () => void;
+  /** Delivers to all subscribers and resolves when every handler has settled; rejects if a required one failed. */
   emit<K extends keyof M & string>(kind: K, payload: M[K]): Promise<void>;
 }
 
-export function createEventBus<M extends object>(log: Logger): EventBus<M> {
-  const handlers = new Map<string, Set<Handler<unknown>>>();
-  const anyHandlers = new Set<(kind: keyof M & string, payload: M[keyof M]) => void | Promise<void>>();
+interface Subscriber {
+  fn: (kind: string, payload: unknown) => void | Promise<void>;
+  required: boolean;
+}
 
-  async function run(kind: string, fn: () => void | Promise<void>): Promise<void> {
+export function createEventBus<M extends object>(log: Logger): EventBus<M> {
+  const byKind = new Map<string, Set<Subscriber>>();
+  const any = new Set<Subscriber>();
+
+  async function run(kind: string, payload: unknown, s: Subscriber): Promise<Error | undefined> {
     try {
-      await fn();
+      await s.fn(kind, payload);
+      return undefined;
     } catch (err) {
-      log.error({ err, kind }, "event subscriber failed");
+      log.error({ err: describeError(err), kind, required: s.required }, "event subscriber failed");
+      return s.required ? (err as Error) : undefined;
     }
   }
 
+  const add = (set: Set<Subscriber>, s: Subscriber) => {
+    set.add(s);
+    return () => void set.delete(s);
+  };
+
   return {
-    on(kind, handler) {
-      let set = handlers.get(kind);
-      if (!set) handlers.set(kind, (set = new Set()));
-      set.add(handler as Handler<unknown>);
-      return () => void set.delete(handler as Handler<unknown>);
+    on(kind, handler, options = {}) {
+      let set = byKind.get(kind);
+      if (!set) byKind.set(kind, (set = new Set()));
+      return add(set, { fn: (_k, p) => handler(p as M[typeof kind]), required: options.required === true });
     },
-    onAny(handler) {
-      anyHandlers.add(handler);
-      return () => void anyHandlers.delete(handler);
+    onAny(handler, options = {}) {
+      return add(any, { fn: (k, p) => handler(k as keyof M & string, p as M[keyof M]), required: options.required === true });
     },
     async emit(kind, payload) {
-      const jobs: Promise<void>[] = [];
-      for (const h of handlers.get(kind) ?? []) jobs.push(run(kind, () => h(payload)));
-      for (const h of anyHandlers) jobs.push(run(kind, () => h(kind, payload as M[keyof M])));
-      await Promise.all(jobs);
+      const subscribers = [...(byKind.get(kind) ?? []), ...any];
+      const failures = (await Promise.all(subscribers.map((s) => run(kind, payload, s)))).filter((e): e is Error => e !== undefined);
+      if (failures.length > 0) {
+        throw new AppError("INTERNAL", `a required subscriber of ${kind} failed: ${describeError(failures[0])}`, { cause: failures[0] });
+      }
     },
   };
 }

@@ -104,9 +104,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       }
       worker.start();
       if (routes.length > 0) {
-        unsubscribe = deps.bus.onAny((_kind, payload) => {
-          dispatch(payload as DomainEvent);
-        });
+        // Required: if the outbox cannot take the event, the producer must not count it as handled (the intake
+        // then leaves it to reconciliation instead of marking it seen).
+        unsubscribe = deps.bus.onAny(
+          (_kind, payload) => {
+            dispatch(payload as DomainEvent);
+          },
+          { required: true },
+        );
       }
       log.info({ channels: Object.keys(config.channels).length, routes: routes.length, testMode: config.notify.testMode.enabled }, "notification pipeline started");
     },

@@ -1,8 +1,8 @@
 // Live reload of channels, routes and notify settings: a new notifier is built from the new config (template
 // or channel errors reject the reload), the old one stops (its bus subscription first; in-flight sends finish
 // or go back to the outbox), and the new one takes over the same object, so routes, readiness and app.notify
-// keep working. Events published during the hand-over are buffered and dispatched by the new notifier; queued
-// deliveries stay in the store and the new worker sends them.
+// keep working. Events published during the hand-over are written to the outbox by the new notifier at once;
+// queued deliveries stay in the store and the new worker sends them.
 import type { EventBus } from "../../core/bus";
 import type { DomainEvent, DomainEvents } from "../../events/types";
 import type { Notifier } from "../../notify";
@@ -31,8 +31,11 @@ export function notifyReconfigurable(deps: NotifySwapDeps): Reconfigurable {
           const target = deps.notifier;
           const component = target.component;
           const wasRunning = deps.running();
-          const buffered: DomainEvent[] = [];
-          const unbuffer = deps.bus.onAny((_kind, payload) => void buffered.push(payload as DomainEvent));
+          // Events published during the hand-over go straight into the outbox through the new notifier (its
+          // worker sends them once started), never into a memory buffer a crash would lose. Required, like the
+          // notifier's own subscription: a failed write makes the producer leave the event unhandled. An event
+          // that also reaches the started new notifier is written once: outbox keys are idempotent.
+          const handOver = deps.bus.onAny((_kind, payload) => void fresh.dispatch(payload as DomainEvent), { required: true });
           try {
             if (wasRunning) await component.stop(deps.drainBudgetMs ?? 10_000);
             // The lifecycle and the routes hold these two objects; give them the new behaviour in place.
@@ -41,9 +44,8 @@ export function notifyReconfigurable(deps: NotifySwapDeps): Reconfigurable {
             Object.assign(target, methods);
             if (wasRunning) await component.start();
           } finally {
-            unbuffer();
+            handOver();
           }
-          for (const e of buffered) target.dispatch(e);
         },
       };
     },

@@ -24,6 +24,29 @@ describe("event bus", () => {
   });
 });
 
+describe("required subscribers", () => {
+  test("emit rejects when a required subscriber fails, after every subscriber ran; optional failures only log", async () => {
+    const bus = createEventBus<{ a: number }>(createSilentLogger());
+    const seen: string[] = [];
+    bus.on("a", () => {
+      throw new Error("optional broke");
+    });
+    await bus.emit("a", 1);
+    const off = bus.onAny(
+      () => {
+        throw new Error("outbox is full");
+      },
+      { required: true },
+    );
+    bus.on("a", (n) => void seen.push(`later${n}`));
+    await expect(bus.emit("a", 2)).rejects.toThrow("a required subscriber of a failed: outbox is full");
+    expect(seen).toEqual(["later2"]);
+    off();
+    await bus.emit("a", 3);
+    expect(seen).toEqual(["later2", "later3"]);
+  });
+});
+
 describe("manual clock", () => {
   test("fires due timers in order as time advances, and not before", async () => {
     const clock = createManualClock(1_000);
