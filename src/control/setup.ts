@@ -99,7 +99,7 @@ export function setupControl(config: Config, deps: ControlSetupDeps): Control {
     if (config.mqtt.taskStart) registerMqttTaskStart(mqtt, config.mqtt.taskStart, { handle: startHandler, log, metrics: deps.metrics, audit: deps.audit });
     deps.lifecycle.add(mqtt);
   }
-  registerMqttRoutes(deps.router, { mqtt, audit: deps.audit });
+  registerMqttRoutes(deps.router, { mqtt, audit: deps.audit, taskStartTopic: config.mqtt?.taskStart?.topic });
   registerSlackRoutes(deps.router, { slack: cfg.slack, audit: deps.audit });
   registerAuditRoutes(deps.router, deps.audit);
   registerLoadScriptRoutes(deps.router);

@@ -4,7 +4,7 @@ import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
 import { AppError } from "../../core/errors";
-import type { MqttService } from "../../mqtt/mqtt-client";
+import { topicMatches, type MqttService } from "../../mqtt/mqtt-client";
 import type { Router } from "../route";
 
 const PublishBodySchema = z.strictObject({
@@ -16,7 +16,13 @@ const PublishBodySchema = z.strictObject({
 
 const ErrorSchema = z.object({ error: z.string(), code: z.string() });
 
-export function registerMqttRoutes(router: Router, deps: { mqtt: MqttService | undefined; audit: AuditLog }): void {
+/** Steward subscribes to mqtt.taskStart.topic and starts tasks from it; a shared subscription names the topic after $share/<group>/. */
+function startFilter(topic: string | undefined): string | undefined {
+  return topic?.replace(/^\$share\/[^/]+\//, "");
+}
+
+export function registerMqttRoutes(router: Router, deps: { mqtt: MqttService | undefined; audit: AuditLog; taskStartTopic?: string }): void {
+  const filter = startFilter(deps.taskStartTopic);
   router.route(
     {
       method: "put",
@@ -36,6 +42,12 @@ export function registerMqttRoutes(router: Router, deps: { mqtt: MqttService | u
     async (c, { body }) => {
       const actor = auditActorOf(c);
       if (!deps.mqtt) throw new AppError("UNAVAILABLE", "MQTT is not configured (add an mqtt: section with the broker url)");
+      // A message on the task-start topic starts a task: without this, the mqtt scope alone could start tasks.
+      const scopes = c.get("principal")?.scopes ?? [];
+      if (filter && topicMatches(filter, body.topic) && scopes !== "all" && !scopes.includes("tasks") && !scopes.includes("admin")) {
+        deps.audit.record({ actor, action: "mqtt.publish", target: body.topic, result: "denied", details: { reason: "task-start topic" } });
+        throw new AppError("FORBIDDEN", `${body.topic} is Steward's task-start topic (mqtt.taskStart.topic): publishing there needs scope "tasks" too`);
+      }
       try {
         await deps.mqtt.publish(body.topic, body.message, { qos: body.qos, retain: body.retain });
         deps.audit.record({ actor, action: "mqtt.publish", target: body.topic, result: "ok", details: { bytes: Buffer.byteLength(body.message) } });
