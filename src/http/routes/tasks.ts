@@ -4,7 +4,9 @@ import { auditActorOf } from "../audit-actor";
 import type { Context } from "hono";
 import { z } from "zod";
 import { parseTimeout, type StartHandler } from "../../control/start-handler";
-import { StartBodySchema } from "../../control/start-request";
+import { StartBodySchema, type StartBody } from "../../control/start-request";
+import { AppError } from "../../core/errors";
+import { grants } from "../../security/policy";
 import { StartResponseSchema } from "../../control/start-response";
 import type { StartOrigin } from "../../control/types";
 import { queryBoolean, type Router } from "../route";
@@ -26,6 +28,18 @@ const ErrorSchema = z.object({ error: z.string(), code: z.string(), details: z.u
 export function restOrigin(c: Context<HttpEnv>): StartOrigin {
   const actor = auditActorOf(c);
   return { kind: "rest", name: actor.name, actor };
+}
+
+/**
+ * Butler's start body may carry keyvaluestore items, which are written to the key-value store: that needs
+ * kv.write too, or a tasks-only key could change any key (even with no task in the request).
+ */
+function assertMayWriteKv(c: Context<HttpEnv>, body: StartBody): void {
+  if (!Array.isArray(body) || !body.some((item) => item.type === "keyvaluestore")) return;
+  const scopes = c.get("principal")?.scopes ?? [];
+  if (!grants(scopes, "kv.write")) {
+    throw new AppError("FORBIDDEN", 'the body carries keyvaluestore items: storing them needs scope "kv.write" as well as "tasks"');
+  }
 }
 
 export function registerTaskRoutes(router: Router, handle: StartHandler): void {
@@ -53,8 +67,10 @@ export function registerTaskRoutes(router: Router, handle: StartHandler): void {
       body: StartBodySchema,
       responses,
     },
-    async (c, { params, query, body }) =>
-      c.json(await handle(params.taskId, body, restOrigin(c), { allTaskIdsMustExist: query.allTaskIdsMustExist, wait: query.wait, timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined })),
+    async (c, { params, query, body }) => {
+      assertMayWriteKv(c, body);
+      return c.json(await handle(params.taskId, body, restOrigin(c), { allTaskIdsMustExist: query.allTaskIdsMustExist, wait: query.wait, timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined }));
+    },
   );
 
   router.route(
@@ -70,7 +86,9 @@ export function registerTaskRoutes(router: Router, handle: StartHandler): void {
       body: StartBodySchema,
       responses,
     },
-    async (c, { query, body }) =>
-      c.json(await handle(undefined, body, restOrigin(c), { allTaskIdsMustExist: query.allTaskIdsMustExist, wait: query.wait, timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined })),
+    async (c, { query, body }) => {
+      assertMayWriteKv(c, body);
+      return c.json(await handle(undefined, body, restOrigin(c), { allTaskIdsMustExist: query.allTaskIdsMustExist, wait: query.wait, timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined }));
+    },
   );
 }

@@ -266,6 +266,23 @@ describe("CORS and cross-site requests", () => {
   });
 });
 
+describe("scope escalation through side channels", () => {
+  test("a task start carrying keyvaluestore items needs kv.write as well as tasks", async () => {
+    const { keys, yaml } = keysPerScope();
+    const t = app(`security:\n${yaml}\n`);
+    const start = (key: string) =>
+      from(t, "127.0.0.1", "/v4/reloadtask/-/start", { method: "POST", ...json([{ type: "keyvaluestore", payload: { namespace: "side", key: "k", value: "planted" } }], { "x-api-key": key }) });
+    const r = await start(keys.tasks);
+    expect(r.status).toBe(403);
+    expect((await r.json()).error).toContain('scope "kv.write"');
+    const read = () => from(t, "127.0.0.1", "/v4/keyvalues/side?key=k", { headers: { "x-api-key": keys["kv.read"] } });
+    expect((await read()).status).toBe(404);
+    // With both scopes (here: admin) the Butler-style start stores the item.
+    expect((await start(keys.admin)).status).toBe(200);
+    expect(await (await read()).json()).toMatchObject({ value: "planted" });
+  });
+});
+
 describe("error bodies and logs", () => {
   test("anonymous callers see readiness without details (paths, errors); admin sees them", async () => {
     const { keys, yaml } = keysPerScope();
