@@ -70,6 +70,7 @@ test(
     await page.goto(`${base}/ui/login`);
     const csp = (await page.request.get(`${base}/ui/login`)).headers()["content-security-policy"] ?? "";
     expect(csp).toContain("script-src 'sha256-");
+    expect(csp).toContain("frame-ancestors 'none'");
     await page.evaluate(() => {
       sessionStorage.setItem("steward.apiKey", "secret-in-tab");
       document.body.insertAdjacentHTML("beforeend", "<img src=x onerror=\"document.title='STOLEN:'+sessionStorage.getItem('steward.apiKey')\">");
