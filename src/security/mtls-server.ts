@@ -48,6 +48,13 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
     inFlight++;
     try {
       const socket = req.socket as TLSSocket;
+      // Read before awaiting the body: a destroyed socket forgets its peer, and an absent address must never
+      // reach the IP gate (which treats it as an in-process request).
+      const remoteAddress = socket.remoteAddress;
+      if (remoteAddress === undefined) {
+        res.destroy();
+        return;
+      }
       let info = certs.get(socket);
       if (!info) certs.set(socket, (info = certInfo(socket)));
       const method = req.method ?? "GET";
@@ -64,7 +71,7 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
       }
       const url = `https://${req.headers.host ?? `${options.host}:${boundPort}`}${req.url ?? "/"}`;
       const request = new Request(url, { method, headers, ...(body && body.length > 0 ? { body: new Uint8Array(body) } : {}) });
-      const response = await hono.fetch(request, { remoteAddress: socket.remoteAddress, clientCert: info });
+      const response = await hono.fetch(request, { remoteAddress, clientCert: info });
       const outHeaders: Record<string, string | string[]> = {};
       response.headers.forEach((value, name) => {
         if (name === "set-cookie") return;
