@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
 import type { Readiness } from "../core/readiness";
-import { handleError, handleNotFound } from "./errors";
+import { handleError, handleNotFound, type SecretMask } from "./errors";
 import { requestContext } from "./middleware/request-context";
 import { createRouter, type Router } from "./route";
 import { registerButlerRoutes } from "./routes/butler";
@@ -22,6 +22,8 @@ export interface HttpAppDeps {
   startedAt: number;
   /** Middleware run before every route (access control, CORS) in order. */
   before?: MiddlewareHandler<HttpEnv>[];
+  /** Masks secrets in error bodies sent to clients. */
+  mask?: SecretMask;
   /** Per-route guards run after the route's scope is known (authorisation). */
   guards?: MiddlewareHandler<HttpEnv>[];
 }
@@ -44,7 +46,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
       },
     }),
   );
-  hono.onError(handleError);
+  hono.onError((err, c) => handleError(err, c, deps.mask));
   hono.notFound(handleNotFound);
   const router = createRouter(hono, deps.guards ?? []);
   registerHealthRoutes(router, deps);

@@ -4,10 +4,15 @@ import { HTTPException } from "hono/http-exception";
 import { AppError, describeError } from "../core/errors";
 import type { HttpEnv } from "./types";
 
-export function handleError(err: Error, c: Context<HttpEnv>): Response {
+/** Masks secret values (config passwords, tokens) in text sent to clients; identity when none are known. */
+export type SecretMask = (text: string) => string;
+
+export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = (t) => t): Response {
   if (err instanceof AppError) {
     if (err.status >= 500) c.get("log")?.error({ err: describeError(err), code: err.code }, "request failed");
-    return c.json({ error: err.message, code: err.code, ...(err.details !== undefined ? { details: err.details } : {}) }, err.status as 400);
+    // A config error can quote the offending value, which may be a secret (POST /v4/admin/reload).
+    const details = err.details === undefined ? undefined : (JSON.parse(mask(JSON.stringify(err.details))) as unknown);
+    return c.json({ error: mask(err.message), code: err.code, ...(details !== undefined ? { details } : {}) }, err.status as 400);
   }
   if (err instanceof HTTPException) {
     const status = err.status;
