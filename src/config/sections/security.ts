@@ -1,6 +1,9 @@
 // Config of REST API access control: API keys (hashed), client-certificate rules, HTTPS, IP allowlist, rate
 // limits, the query-string key mode for load scripts, and the explicit opt-out of authentication.
 import { z } from "zod";
+
+/** Query parameters Steward's routes use; the API key cannot travel under one of these names. */
+const RESERVED_QUERY_PARAMS = ["key", "id", "status", "kind", "wait", "timeout", "alltaskidsmustexist", "base62", "base16", "limit", "since", "until", "action", "target", "result", "channel", "next"];
 import { parseRange } from "../../intake/ip-match";
 import { DurationSchema } from "../../notify/duration";
 
@@ -69,7 +72,13 @@ const ROUTE_REF = /^(GET|POST|PUT|DELETE|PATCH) \/\S*$/;
 export const QueryKeySchema = z
   .strictObject({
     enabled: z.boolean().default(false),
-    param: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/).default("apiKey").describe("Query parameter that carries the key."),
+    param: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/)
+      // Names the API's own routes read would make those routes unusable (e.g. the key-value store's ?key=).
+      .refine((p) => !RESERVED_QUERY_PARAMS.includes(p.toLowerCase()), { message: "this name is a query parameter of Steward's own routes; choose another, e.g. apiKey" })
+      .default("apiKey")
+      .describe("Query parameter that carries the key."),
     routes: z
       .array(z.string().regex(ROUTE_REF, 'expected "METHOD /path" as in /openapi.json, e.g. "PUT /v4/reloadtask/:taskId/start"'))
       .default([])
