@@ -4,7 +4,7 @@ import { z } from "zod";
 
 const NameValueSchema = z.strictObject({
   name: z.string().min(1).describe("Custom property name."),
-  value: z.string().describe("Custom property value (case-sensitive, as in the QMC)."),
+  value: z.string().describe("Custom property value (compared case-insensitively, as QRS filters do)."),
 });
 
 export const StartTaskFilterSchema = z
