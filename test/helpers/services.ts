@@ -59,13 +59,15 @@ export interface MosquittoOptions {
   users?: Record<string, string>;
   /** PEM files for a TLS listener (url becomes mqtts://). */
   tls?: { certFile: string; keyFile: string; caFile?: string; requireClientCert?: boolean };
+  /** A fixed port, so a test can stop the broker and start it again where clients expect it. */
+  port?: number;
 }
 
 /** Mosquitto 2.x, no persistence, one listener on loopback (plain, or TLS; anonymous unless `users`). */
 export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestService> {
   const bin = requireTool("mosquitto");
   const dir = createTempDir("steward-mosquitto-");
-  const [port] = await freeTcpPorts(1);
+  const [port] = opts.port !== undefined ? [opts.port] : await freeTcpPorts(1);
   if (port === undefined) throw new Error("no free port");
   const lines = [`listener ${port} ${HOST}`, "persistence false", "log_dest stdout"];
   // Started as root, mosquitto would switch to user "mosquitto" and lose access to our 0700 temp dirs;

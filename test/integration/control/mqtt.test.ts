@@ -65,7 +65,7 @@ describe("MQTT publish", () => {
     expect(sub.got[0]).toEqual({ topic: "steward/test/a", text: "hello from a load script" });
 
     // Broker down: the route answers 503 instead of hanging, and /ready says why.
-    await b.proc.stop("SIGTERM", 5000);
+    await b.stop();
     await waitFor(async () => (await mqttReady(t))?.ok === false, { what: "mqtt disconnected" });
     const down = await put(t, { topic: "steward/test/a", message: "lost?" });
     expect(down.status).toBe(503);
