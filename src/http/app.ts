@@ -9,6 +9,7 @@ import type { Readiness } from "../core/readiness";
 import { handleError, handleNotFound, type SecretMask } from "./errors";
 import { requestContext } from "./middleware/request-context";
 import { createRouter, type Router } from "./route";
+import { registerBaseConvertRoutes } from "./routes/base-convert";
 import { registerButlerRoutes } from "./routes/butler";
 import { registerDocsRoutes } from "./routes/docs";
 import { registerHealthRoutes } from "./routes/health";
@@ -51,6 +52,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const router = createRouter(hono, deps.guards ?? []);
   registerHealthRoutes(router, deps);
   registerButlerRoutes(router);
+  registerBaseConvertRoutes(router);
   registerDocsRoutes(router);
   return { hono, router };
 }

@@ -68,11 +68,7 @@ const SCOPED_ROUTES: Record<string, string> = {
 
 function mapEndpointFlags(c: Ctx): void {
   const base = "restServerEndpointsEnable";
-  for (const k of ["apiListEnabledEndpoints", "butlerping"]) if (c.t.has(B(`${base}.${k}`))) c.t.mapped(B(`${base}.${k}`));
-  for (const k of ["base62ToBase16", "base16ToBase62"]) {
-    if (bool(c, `${base}.${k}`)) c.t.unmapped(B(`${base}.${k}`), "Steward has no base-62/base-16 conversion routes");
-    else c.t.off(B(`${base}.${k}`));
-  }
+  for (const k of ["apiListEnabledEndpoints", "butlerping", "base62ToBase16", "base16ToBase62"]) if (c.t.has(B(`${base}.${k}`))) c.t.mapped(B(`${base}.${k}`));
   if (c.t.has(B(`${base}.newRelic`))) {
     const any = bool(c, `${base}.newRelic.postNewRelicMetric`) || bool(c, `${base}.newRelic.postNewRelicEvent`);
     if (any) c.t.unmapped(B(`${base}.newRelic`), NO_NEW_RELIC);
