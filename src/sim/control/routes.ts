@@ -34,6 +34,8 @@ const RunSchema = z.strictObject({
   outcome: OutcomeSchema.optional(),
   durationMs: z.int().min(0).optional(),
   user: z.string().min(1).optional(),
+  /** Length of the run's script log and the line of its error (failed reloads). */
+  scriptLog: z.strictObject({ lines: z.int().min(1).max(1_000_000), errorLine: z.int().min(1).optional() }).optional(),
 });
 const AbortSchema = z.strictObject({ user: z.string().min(1).optional() });
 const TaskPatchSchema = z.strictObject({
@@ -103,7 +105,7 @@ export function buildControlRouter(deps: ControlDeps) {
   r.add("POST", "/tasks/:id/run", (c, p) => {
     const t = task(p.id!);
     const b = parse(RunSchema, c.body);
-    const res = runner.start(t.model.id, { ...(b.user ? { user: b.user } : {}), ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}) });
+    const res = runner.start(t.model.id, { ...(b.user ? { user: b.user } : {}), ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}), ...(b.scriptLog ? { scriptLog: b.scriptLog } : {}) });
     if (!res.started) return json(409, { error: `task not started: ${res.reason}`, reason: res.reason, executionId: res.executionId ?? null });
     return json(201, { executionId: res.executionId, executionResultId: res.executionResultId });
   });

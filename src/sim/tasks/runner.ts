@@ -6,7 +6,7 @@ import type { SimSettings } from "../settings";
 import { effectiveDuration } from "../settings";
 import { newGuid, ZERO_GUID } from "../util/ids";
 import { EXEC_STATUS, type ExecutionRecord, type Repository, type TaskState } from "../repo/repository";
-import { buildScriptLog } from "./script-log";
+import { buildScriptLog, type ScriptLogShape } from "./script-log";
 import type { SchedulerLogEvent } from "./log-event";
 
 export const STATUS_NAMES = [
@@ -23,6 +23,8 @@ export interface StartOptions {
   outcome?: Outcome;
   /** Duration for this run only, in ms (not scaled). */
   durationMs?: number;
+  /** Length of this run's script log and where its error line sits (reload tasks). */
+  scriptLog?: ScriptLogShape;
 }
 
 export type StartResult =
@@ -35,6 +37,7 @@ interface Session {
   user: string;
   outcome: Outcome;
   durationMs: number;
+  scriptLog?: ScriptLogShape;
   attempt: number;
   record: ExecutionRecord;
   /** Timers of the current attempt, cancelled by an abort. */
@@ -138,6 +141,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       outcome,
       ...(t.scriptError === undefined ? {} : { error: t.scriptError }),
       partial: t.partial,
+      ...(s.scriptLog ? { shape: s.scriptLog } : {}),
     });
     s.record.scriptLogSize = Buffer.byteLength(s.record.scriptLog, "utf8");
   };
@@ -311,6 +315,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
         user: opts.user ?? SCHEDULER_USER,
         outcome,
         durationMs: effectiveDuration(settings.timing, task.model.durationMs, opts.durationMs),
+        ...(opts.scriptLog ? { scriptLog: opts.scriptLog } : {}),
         attempt: 0,
         record: newRecord(task, executionId, 0),
         pending: new Set(),

@@ -13,6 +13,14 @@ export interface ScriptLogInput {
   /** The error line for a failed reload, e.g. "Cannot open file: 'lib://Data/orders.qvd'". */
   error?: string;
   partial?: boolean;
+  /** A log of exactly `lines` lines; for a failed reload the `Error:` line sits at `errorLine` (default: the end). */
+  shape?: ScriptLogShape;
+}
+
+export interface ScriptLogShape {
+  lines: number;
+  /** 1-based; default `lines - 2` (then come `Execution Failed` and `Execution finished.`). */
+  errorLine?: number;
 }
 
 interface Statement {
@@ -106,7 +114,7 @@ export function buildScriptLog(input: ScriptLogInput): string {
         ? ["Execution Failed", "Execution finished."]
         : ["Execution aborted by user request", "Execution finished."];
 
-  const all = [...header, ...body, ...footer];
+  const all = input.shape ? shapedLines(input, header, statementLines(statements), footer, error) : [...header, ...body, ...footer];
   const span = Math.max(0, input.stopMs - input.startMs);
   return all
     .map((line, i) => {
@@ -115,4 +123,43 @@ export function buildScriptLog(input: ScriptLogInput): string {
     })
     .join("\r\n")
     .concat("\r\n");
+}
+
+/**
+ * A log of the requested length: the header and the statements (repeated, as a loop in the script would) up to the
+ * error line, more statements after it (as under ErrorMode 0), and the end lines of the outcome last.
+ */
+function shapedLines(input: ScriptLogInput, header: string[], filler: string[], footer: string[], error: string): string[] {
+  const total = Math.max(1, Math.floor(input.shape!.lines));
+  if (filler.length === 0) filler.push("0001  TRACE Working;");
+  let k = 0;
+  const next = () => filler[k++ % filler.length]!;
+  const out: string[] = [];
+  if (input.outcome === "fail") {
+    const at = Math.min(total, Math.max(1, Math.floor(input.shape!.errorLine ?? total - 2)));
+    for (let i = 0; i < at - 1; i++) out.push(i < header.length ? header[i]! : next());
+    out.push(`      Error: ${error}`);
+    const rest = total - at;
+    const ends = footer.slice(footer.length - Math.min(rest, footer.length));
+    for (let i = 0; i < rest - ends.length; i++) out.push(next());
+    out.push(...ends);
+    return out;
+  }
+  const ends = footer.slice(footer.length - Math.min(total, footer.length));
+  for (let i = 0; i < total - ends.length; i++) out.push(i < header.length ? header[i]! : next());
+  out.push(...ends);
+  return out;
+}
+
+/** Every statement as a successful reload logs it (echo, fields found, lines fetched). */
+function statementLines(statements: Statement[]): string[] {
+  const out: string[] = [];
+  for (const s of statements) {
+    for (const l of s.lines) out.push(`${String(l.no).padStart(4, "0")}  ${l.text.trim()}`);
+    if (s.isLoad) {
+      if (s.fields.length > 0) out.push(`      ${s.fields.length} fields found: ${s.fields.join(", ")},`);
+      out.push(`${fmtRows(rowsFor(s.lines.map((l) => l.text).join()))} Lines fetched`);
+    }
+  }
+  return out;
 }

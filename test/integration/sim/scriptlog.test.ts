@@ -110,6 +110,21 @@ describe("sim script logs", () => {
     }
   });
 
+  test("a run with a shaped log: the control API sets its length and the line of its error", async () => {
+    await t.control.send("PATCH", `/tasks/${FAILING}`, { maxRetries: 0 });
+    const run = await t.control.send("POST", `/tasks/${FAILING}/run`, { outcome: "fail", durationMs: 60, scriptLog: { lines: 61, errorLine: 30 } });
+    expect(run.status).toBe(201);
+    await waitForStatus(t.qrs, FAILING, 8);
+    const last = await lastResult(FAILING);
+    const ref = await t.qrs.get(`reloadtask/${FAILING}/scriptlogfile?executionResultId=${last.id}`);
+    const lines = (await download(ref.json().value)).text.split("\r\n").slice(0, -1);
+    expect(lines.length).toBe(61);
+    expect(lines[29]).toMatch(/^\d{8}T\d{6}\.\d{3}[+-]\d{4}       Error: Cannot open file: /);
+    expect(lines.at(-2)).toMatch(/ Execution Failed$/);
+    const bad = await t.control.send("POST", `/tasks/${FAILING}/run`, { scriptLog: { lines: 0 } });
+    expect(bad.status).toBe(400);
+  });
+
   test("the control API serves a run's log too", async () => {
     const last = await lastResult(SALES);
     const r = await t.control.get(`/executions/${last.id}/scriptlog`);

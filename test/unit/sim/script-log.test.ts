@@ -39,4 +39,22 @@ describe("sim script log", () => {
     expect(text.at(-2)).toMatch(/ Execution finished\.$/);
     expect(text.at(-3)).toMatch(/ Execution aborted by user request$/);
   });
+  test("shaped log: exact length, the error at the chosen line, the end lines of a failed run last", () => {
+    const lines = (n: number, errorLine?: number) =>
+      buildScriptLog({ ...base, outcome: "fail", error: "Connector reply error: SQL##f", shape: { lines: n, errorLine } }).split("\r\n").slice(0, -1).map((l) => l.slice(25));
+    for (const n of [1, 2, 15, 21, 5_000]) expect(lines(n).length).toBe(n);
+    expect(lines(1)).toEqual(["      Error: Connector reply error: SQL##f"]);
+    const issue = lines(21, 19);
+    expect(issue.slice(18)).toEqual(["      Error: Connector reply error: SQL##f", "Execution Failed", "Execution finished."]);
+    expect(issue[0]).toBe("Execution started.");
+    const middle = lines(5_000, 2_500);
+    expect(middle.findIndex((l) => l.includes("Error:"))).toBe(2_499);
+    expect(middle.filter((l) => l.includes("Error:")).length).toBe(1);
+    expect(middle.slice(-2)).toEqual(["Execution Failed", "Execution finished."]);
+    expect(middle[2_500]).toMatch(/^\d{4}  |fields found|Lines fetched/);
+    const success = buildScriptLog({ ...base, outcome: "success", shape: { lines: 40 } }).split("\r\n").slice(0, -1);
+    expect(success.length).toBe(40);
+    expect(success.at(-1)).toMatch(/ Execution finished\.$/);
+    expect(success.join("\n")).not.toContain("Error:");
+  });
 });
