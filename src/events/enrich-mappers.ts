@@ -1,6 +1,7 @@
 // Pure mappings from QRS entities to the pieces of a TaskEvent, plus the script-log excerpt and links.
 import type { QrsApp, QrsCustomPropertyValue, QrsExecutionResult, QrsTask, QrsUser } from "../qlik/qrs-schemas";
 import { executionStatusName, isNeverDate, ZERO_GUID } from "../qlik/qrs-schemas";
+import { keepScriptLog, splitLogLines } from "./script-log-excerpt";
 import { TASK_TYPES, type ExecutionInfo, type NameValue, type QlikUserRef, type ScriptLogExcerpt, type TaskEvent, type TaskOutcome, type TaskType } from "./types";
 
 export function taskTypeOf(code: number | null | undefined): TaskType | undefined {
@@ -86,20 +87,24 @@ export function executionPart(r: QrsExecutionResult): ExecutionInfo {
   };
 }
 
-/** First `head` and last `tail` lines (not overlapping), the whole text capped at `maxTextBytes`. */
+/**
+ * What the event keeps of a fetched log: the first `head` and last `tail` lines (not overlapping), the failure
+ * lines with context between them, and the whole text capped at `maxTextBytes` (cut at a line start, the end kept).
+ */
 export function scriptLogExcerpt(text: string, head: number, tail: number, maxTextBytes: number): ScriptLogExcerpt {
-  const lines = text.split(/\r?\n/);
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  const h = lines.slice(0, head);
-  const t = lines.slice(Math.max(h.length, lines.length - tail));
+  const lines = splitLogLines(text);
   const bytes = Buffer.byteLength(text, "utf8");
-  const excerpt: ScriptLogExcerpt = { head: h, tail: t, totalLines: lines.length, sizeBytes: bytes };
+  const excerpt: ScriptLogExcerpt = { ...keepScriptLog(lines, { head, tail }), sizeBytes: bytes };
   if (maxTextBytes > 0) {
     if (bytes <= maxTextBytes) excerpt.text = text;
     else {
-      // Keep the end: errors are reported last.
-      excerpt.text = Buffer.from(text, "utf8").subarray(bytes - maxTextBytes).toString("utf8").replace(/^\uFFFD+/, "");
+      // Keep the end (errors are reported last), from the first whole line on, and say where it starts.
+      const end = Buffer.from(text, "utf8").subarray(bytes - maxTextBytes).toString("utf8");
+      const cut = end.indexOf("\n");
+      const kept = cut >= 0 && cut < end.length - 1 ? end.slice(cut + 1) : end.replace(/^\uFFFD+/, "");
+      excerpt.text = kept;
       excerpt.truncated = true;
+      excerpt.textFirstLine = lines.length - splitLogLines(kept).length + 1;
     }
   }
   return excerpt;
