@@ -12,7 +12,7 @@ export interface NumberedLine {
 
 export type ExcerptPart =
   | { kind: "line"; n: number; text: string; failure: boolean }
-  | { kind: "omitted"; from: number; to: number; count: number };
+  | { kind: "omitted"; from: number; to: number; count: number; /** "… 14 lines omitted (lines 16–29) …" */ text: string };
 
 export interface ShownScriptLog {
   parts: ExcerptPart[];
@@ -55,6 +55,12 @@ const INSPECT_CHARS = 200;
 const STAMP = /^\d{8}T\d{6}(?:\.\d{1,6})?(?:[+-]\d{4}|Z)?\s/;
 const ECHO = /^\d{4,}\s\s/;
 const FAILURE = /^(?:error:|execution failed\b|the following error occurred\b)/i;
+
+/** A log line without its engine stamp and indentation: `Error: Cannot open file …`. */
+export function logMessage(line: string): string {
+  const stamp = STAMP.exec(line.length > INSPECT_CHARS ? line.slice(0, INSPECT_CHARS) : line);
+  return (stamp ? line.slice(stamp[0].length) : line).trim();
+}
 
 /** True for a line in which Qlik states a failure: `Error: …`, `Execution Failed`, `The following error occurred:`. */
 export function isFailureLine(line: string): boolean {
@@ -99,12 +105,18 @@ export function withOmissions(lines: readonly NumberedLine[], total: number, fai
   const parts: ExcerptPart[] = [];
   let prev = 0;
   for (const l of lines) {
-    if (l.n > prev + 1) parts.push({ kind: "omitted", from: prev + 1, to: l.n - 1, count: l.n - 1 - prev });
+    if (l.n > prev + 1) parts.push(omitted(prev + 1, l.n - 1));
     parts.push({ kind: "line", n: l.n, text: l.text, failure: failures.has(l.n) });
     prev = l.n;
   }
-  if (total > prev) parts.push({ kind: "omitted", from: prev + 1, to: total, count: total - prev });
+  if (total > prev) parts.push(omitted(prev + 1, total));
   return parts;
+}
+
+function omitted(from: number, to: number): ExcerptPart {
+  const count = to - from + 1;
+  const text = count === 1 ? `… 1 line omitted (line ${from}) …` : `… ${count} lines omitted (lines ${from}–${to}) …`;
+  return { kind: "omitted", from, to, count, text };
 }
 
 function summarize(parts: ExcerptPart[], total: number, failureCount: number): ShownScriptLog {
@@ -183,6 +195,19 @@ export function showScriptLog(log: ScriptLogExcerpt, limits: ExcerptLimits): Sho
   return select(log.totalLines, get, failures, limits, count ?? failures.length);
 }
 
+/** Every line the event kept, in order, with a marker for each gap (what a mail attaches when it has no full text). */
+export function keptScriptLog(log: ScriptLogExcerpt): ShownScriptLog {
+  const tailStart = log.totalLines - log.tail.length + 1;
+  const lines: NumberedLine[] = log.head.map((text, i) => ({ n: i + 1, text }));
+  let last = lines.length;
+  for (const l of [...(log.middle ?? [])].sort((a, b) => a.n - b.n)) {
+    if (l.n > last && l.n < tailStart) lines.push(l), (last = l.n);
+  }
+  log.tail.forEach((text, i) => tailStart + i > last && lines.push({ n: tailStart + i, text }));
+  const failures = new Set(log.failureLines ?? []);
+  return summarize(withOmissions(lines, log.totalLines, failures), log.totalLines, log.failureCount ?? failures.size);
+}
+
 /** The first `count` lines of the log (Butler's scriptLogHead), as far as the event kept them without a gap. */
 export function logHead(log: ScriptLogExcerpt, count: number): string[] {
   const get = keptLines(log);
@@ -207,14 +232,9 @@ export function logTail(log: ScriptLogExcerpt, count: number): string[] {
   return out.reverse();
 }
 
-/** The text of an omission marker. */
-export function omissionText(p: { from: number; to: number; count: number }): string {
-  return p.count === 1 ? `… 1 line omitted (line ${p.from}) …` : `… ${p.count} lines omitted (lines ${p.from}–${p.to}) …`;
-}
-
 /** The excerpt as text: one line per shown line or marker. */
 export function excerptText(shown: ShownScriptLog, newline = "\n"): string {
-  return shown.parts.map((p) => (p.kind === "line" ? p.text : omissionText(p))).join(newline);
+  return shown.parts.map((p) => p.text).join(newline);
 }
 
 /**
@@ -230,7 +250,7 @@ export function fitScriptLog(shown: ShownScriptLog, o: FitOptions): ShownScriptL
   const build = (ls: NumberedLine[]) => summarize(withOmissions(ls, shown.totalLines, failureSet), shown.totalLines, shown.failureCount);
   const size = (s: ShownScriptLog) => {
     let sum = Math.max(0, s.parts.length - 1);
-    for (const p of s.parts) sum += measure(p.kind === "line" ? p.text : omissionText(p));
+    for (const p of s.parts) sum += measure(p.text);
     return sum;
   };
   const max = o.maxChars;

@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import type { Config } from "../config/schema";
 import type { ChannelConfig } from "../config/sections/notify";
+import { CHANNELS } from "./channels/registry";
 import type { TemplateVarsOptions } from "./template-vars";
 import { createTemplateRenderer, type TemplateRenderer } from "./templates/renderer";
 
@@ -28,6 +29,7 @@ export function varsOptionsFor(config: Config, ch: ChannelConfig | undefined): T
   return {
     headLines: ch?.scriptLogLines.head ?? 15,
     tailLines: ch?.scriptLogLines.tail ?? 25,
+    scriptLogFit: ch ? CHANNELS[ch.type].scriptLogFit : undefined,
     timeZone: config.notify.timeZone,
     qmcUrl: config.qlik?.qmcUrl,
     hubUrl: config.qlik?.hubUrl,

@@ -45,7 +45,19 @@ export const TaskEventSchema = z.object({
     })
     .optional(),
   scriptLog: z
-    .object({ head: z.array(z.string()), tail: z.array(z.string()), totalLines: z.number(), sizeBytes: z.number(), text: z.string().optional(), truncated: z.boolean().optional() })
+    .object({
+      head: z.array(z.string()),
+      tail: z.array(z.string()),
+      middle: z.array(z.object({ n: z.number().int().min(1), text: z.string() })).optional(),
+      failureLines: z.array(z.number().int().min(1)).max(10).optional(),
+      failureCount: z.number().int().min(0).optional(),
+      totalLines: z.number().int().min(0),
+      sizeBytes: z.number(),
+      text: z.string().optional(),
+      truncated: z.boolean().optional(),
+      textFirstLine: z.number().int().min(1).optional(),
+    })
+    .refine((l) => l.head.length + l.tail.length + (l.middle?.length ?? 0) <= l.totalLines, { message: "totalLines is smaller than the lines given", path: ["totalLines"] })
     .optional(),
   complete: z.boolean().default(true),
   missing: z.array(z.object({ item: z.string(), reason: z.string() })).default([]),

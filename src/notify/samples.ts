@@ -1,6 +1,7 @@
 // Synthetic events: the sample data templates are checked against, and the events behind
 // `steward alert test` and POST /v4/alerts/test (marked source "test").
 import { randomUUID } from "node:crypto";
+import { scriptLogExcerpt } from "../events/enrich-mappers";
 import type { ServiceEvent, TaskEvent, TaskOutcome, TaskType } from "../events/types";
 
 export interface SyntheticTaskOptions {
@@ -85,7 +86,7 @@ export function syntheticTaskEvent(o: SyntheticTaskOptions = {}): TaskEvent {
           ]
         : [],
     },
-    scriptLog: full && taskType === "reload" ? { head: logLines.slice(0, 3), tail: logLines.slice(-3), totalLines: logLines.length, sizeBytes: logLines.join("\r\n").length, text: logLines.join("\r\n") } : undefined,
+    scriptLog: full && taskType === "reload" ? scriptLogExcerpt(logLines.join("\r\n"), 20, 40, 1024 * 1024) : undefined,
     complete: full,
     missing: full ? [] : [{ item: "scriptLog", reason: "synthetic event without a script log" }],
   };

@@ -2,6 +2,7 @@
 // plus Steward's own (outcome, task type, completeness, the full event). Missing data becomes "" or [].
 import type { DomainEvent, ServiceEvent, TaskEvent, TaskOutcome, TaskType } from "../events/types";
 import { isTaskEvent } from "../events/types";
+import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog, type FitOptions } from "../events/script-log-excerpt";
 import { durationText, localTimes, splitDuration } from "./time-format";
 
 export type TemplateVars = Record<string, unknown>;
@@ -9,6 +10,8 @@ export type TemplateVars = Record<string, unknown>;
 export interface TemplateVarsOptions {
   headLines: number;
   tailLines: number;
+  /** The channel's message limits for the script-log excerpt (Slack and Teams cap a text block). */
+  scriptLogFit?: FitOptions;
   timeZone?: string;
   qmcUrl?: string;
   hubUrl?: string;
@@ -35,8 +38,11 @@ export function buildVars(event: DomainEvent, opts: TemplateVarsOptions): Templa
 export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): TemplateVars {
   const ex = e.execution;
   const log = e.scriptLog;
-  const head = opts.headLines > 0 ? (log?.head ?? []).slice(0, opts.headLines) : [];
-  const tail = opts.tailLines > 0 ? (log?.tail ?? []).slice(-opts.tailLines) : [];
+  // Butler's head and tail: the first and last lines of the log (they overlap in a short log, as in Butler).
+  const head = log && opts.headLines > 0 ? logHead(log, opts.headLines) : [];
+  const tail = log && opts.tailLines > 0 ? logTail(log, opts.tailLines) : [];
+  // Steward's excerpt: head, the failure lines with context, tail — never overlapping, gaps marked.
+  const shown = log ? fitScriptLog(showScriptLog(log, { head: opts.headLines, tail: opts.tailLines }), opts.scriptLogFit ?? {}) : undefined;
   const start = localTimes(ex?.startTime, opts.timeZone);
   const stop = localTimes(ex?.stopTime, opts.timeZone);
   const details = (ex?.details ?? []).map((d) => {
@@ -141,7 +147,15 @@ export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): Template
     scriptLogHeadCount: head.length,
     scriptLogTail: tail.join("\n"),
     scriptLogTailCount: tail.length,
-    scriptLogAvailable: Boolean(log && (head.length > 0 || tail.length > 0)),
+    scriptLogAvailable: Boolean(shown && shown.shownLines > 0),
+    // Steward's script-log excerpt: text with "… N lines omitted …" markers, its parts (for HTML), the failure lines
+    scriptLogExcerpt: shown ? excerptText(shown) : "",
+    scriptLogExcerptParts: shown?.parts ?? [],
+    scriptLogExcerptShown: shown?.shownLines ?? 0,
+    scriptLogExcerptOmitted: shown?.omittedLines ?? 0,
+    scriptLogErrors: shown ? shown.failures.map((f) => logMessage(f.text)).join("\n") : "",
+    scriptLogErrorLines: shown?.failures ?? [],
+    scriptLogErrorCount: shown ? Math.max(shown.failureCount, shown.failures.length) : 0,
     // Links
     qlikSenseQMC: opts.qmcUrl ?? "",
     qlikSenseHub: opts.hubUrl ?? "",

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { ChannelConfig, ChannelType } from "../config/sections/notify";
 import type { Clock } from "../core/clock";
 import type { DomainEvent, EventKind } from "../events/types";
+import type { FitOptions } from "../events/script-log-excerpt";
 import type { TemplateRenderer } from "./templates/renderer";
 import type { TemplateVars } from "./template-vars";
 
@@ -60,6 +61,8 @@ export interface ChannelDefinition<T extends ChannelType> {
   supportsDigest: boolean;
   /** Template sets this channel renders (checked at config check). */
   templateParts: readonly string[];
+  /** Limits of the target for the script-log excerpt in a message (Slack and Teams cap a text block). */
+  scriptLogFit?: FitOptions;
   create(cfg: Extract<ChannelConfig, { type: T }>, deps: ChannelDeps): Channel;
   /** What send() would transmit, for previews: rendered mail, JSON payload, MQTT messages, line protocol. */
   preview(cfg: Extract<ChannelConfig, { type: T }>, n: Notification, deps: ChannelDeps): unknown;

@@ -28,8 +28,12 @@ export function startHttpReceiver(initialStatus = 200): HttpReceiver {
     port: 0,
     async fetch(req) {
       const u = new URL(req.url);
-      requests.push({ method: req.method, path: u.pathname, query: u.searchParams, headers: req.headers, body: await req.text() });
-      return new Response(status < 300 ? "ok" : "receiver says no", { status });
+      // A gzip-encoded body (the InfluxDB client's writes) is recorded as the text it carries, as a server reads it.
+      const raw = new Uint8Array(await req.arrayBuffer());
+      const body = new TextDecoder().decode(req.headers.get("content-encoding") === "gzip" ? Bun.gunzipSync(raw) : raw);
+      requests.push({ method: req.method, path: u.pathname, query: u.searchParams, headers: req.headers, body });
+      // 204 and 304 carry no body (the InfluxDB v2 client insists on 204).
+      return new Response(status === 204 || status === 304 ? null : status < 300 ? "ok" : "receiver says no", { status });
     },
   });
   return {

@@ -100,7 +100,7 @@ describe("script-log excerpt: intake 20/40, channel 15/25", () => {
   test("head 0 and tail 0 still show the failure with its context", () => {
     const shown = showScriptLog(scriptLogExcerpt(log(5_000, 2_500), 20, 40, 0), { head: 0, tail: 0 });
     expect(shown.parts.filter((p) => p.kind === "line").map((p) => p.n)).toEqual([2_497, 2_498, 2_499, 2_500, 2_501, 4_996, 4_997, 4_998, 4_999, 5_000]);
-    expect(shown.parts[0]).toEqual({ kind: "omitted", from: 1, to: 2_496, count: 2_496 });
+    expect(shown.parts[0]).toEqual({ kind: "omitted", from: 1, to: 2_496, count: 2_496, text: "… 2496 lines omitted (lines 1–2496) …" });
   });
 
   test("a log repeating its error keeps the first and last five, and counts them all", () => {

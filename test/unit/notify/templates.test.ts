@@ -141,10 +141,16 @@ describe("template variables", () => {
     expect(Object.keys(vars.executionStartTime as object)).toEqual(["startTimeUTC", "startTimeLocal1", "startTimeLocal2", "startTimeLocal3", "startTimeLocal4", "startTimeLocal5"]);
   });
 
-  test("script-log head and tail follow the channel's line counts", () => {
+  test("script-log head and tail follow the channel's line counts: the first and last lines of the log, as in Butler", () => {
     const e = syntheticTaskEvent({ outcome: "failed" });
+    const lines = e.scriptLog!.text!.split("\r\n");
     const vars = buildVars(e, { ...opts, headLines: 1, tailLines: 2 });
     expect(vars.scriptLogHeadCount).toBe(1);
-    expect(vars.scriptLogTail).toBe(e.scriptLog!.tail.slice(-2).join("\n"));
+    expect(vars.scriptLogHead).toBe(lines[0]);
+    expect(vars.scriptLogTailCount).toBe(2);
+    expect(vars.scriptLogTail).toBe(lines.slice(-2).join("\n"));
+    // Steward's excerpt: head, the failure with the lines before it, tail — here the whole log, each line once.
+    expect(vars.scriptLogExcerpt).toBe(lines.join("\n"));
+    expect(vars.scriptLogErrors).toBe("Error: Field 'CustomerKey' not found");
   });
 });

@@ -3,6 +3,7 @@
 // the delivery key, and the script log attached for failed or aborted tasks.
 import { createHash } from "node:crypto";
 import type Mail from "nodemailer/lib/mailer";
+import { excerptText, keptScriptLog } from "../../../events/script-log-excerpt";
 import { isTaskEvent, type TaskEvent } from "../../../events/types";
 import { deliveryError } from "../../delivery-error";
 import { messageKind, templateData } from "../../notification";
@@ -18,11 +19,22 @@ export function messageIdFor(key: string, from: string): string {
 export function scriptLogAttachment(e: TaskEvent): Mail.Attachment | undefined {
   const log = e.scriptLog;
   if (!log) return undefined;
-  const content = log.text ?? [...log.head, "", `… ${Math.max(0, log.totalLines - log.head.length - log.tail.length)} lines not fetched …`, "", ...log.tail].join("\r\n");
+  // The whole log when the event has it; else every line the event kept, with a marker for each gap. A capped
+  // text says first that its beginning is left out.
+  const content =
+    log.text === undefined
+      ? excerptText(keptScriptLog(log), "\r\n")
+      : log.truncated && log.textFirstLine && log.textFirstLine > 1
+        ? `${keptOmission(log.textFirstLine - 1, log.sizeBytes)}\r\n${log.text}`
+        : log.text;
   if (!content.trim()) return undefined;
   const stamp = (e.execution?.stopTime ?? e.receivedAt).replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
   const name = e.task.name.replace(/[^\p{L}\p{N}._ -]+/gu, "_").trim().slice(0, 80) || "task";
   return { filename: `${name}_${stamp}.log`, content, contentType: "text/plain; charset=utf-8" };
+}
+
+function keptOmission(lines: number, bytes: number): string {
+  return `… ${lines === 1 ? "line 1" : `lines 1–${lines}`} omitted: the log has ${bytes} bytes, Steward keeps its end …`;
 }
 
 export function composeMail(cfg: EmailChannelConfig, n: Notification, templates: TemplateRenderer): Mail.Options {

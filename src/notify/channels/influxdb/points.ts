@@ -4,6 +4,7 @@
 import { Point } from "@influxdata/influxdb-client";
 import type { DomainEvent, ServiceEvent, TaskEvent, TaskType } from "../../../events/types";
 import { isTaskEvent } from "../../../events/types";
+import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../../events/script-log-excerpt";
 import { localTimes, splitDuration } from "../../time-format";
 import type { InfluxDbChannelConfig } from "./schema";
 
@@ -49,6 +50,9 @@ export interface PointOptions {
 
 const lineBreaks = /\r?\n/g;
 
+/** InfluxDB caps a string field at 64 KB; the excerpt stays well below it. */
+const INFLUX_FIT = { maxChars: 32_000, maxLineChars: 2_000 };
+
 export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOptions): Point {
   const p = new Point(measurementFor(e));
   const str = (key: string, value: string) => p.stringField(key, o.escapeNewlines ? value.replace(lineBreaks, "\\n") : value);
@@ -91,8 +95,11 @@ export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOpti
   }
   const log = e.scriptLog;
   if (log) {
-    const head = o.headLines > 0 ? log.head.slice(0, o.headLines) : [];
-    const tail = o.tailLines > 0 ? log.tail.slice(-o.tailLines) : [];
+    // Butler's fields: the first and last lines of the log. reload_log holds the excerpt alerts show (head, the
+    // failure lines with context, tail, gaps marked), within the size InfluxDB takes for a string field.
+    const head = o.headLines > 0 ? logHead(log, o.headLines) : [];
+    const tail = o.tailLines > 0 ? logTail(log, o.tailLines) : [];
+    const shown = fitScriptLog(showScriptLog(log, { head: o.headLines, tail: o.tailLines }), INFLUX_FIT);
     p.intField("task_scriptLogSize", log.sizeBytes);
     p.intField("task_scriptLogSizeRows", log.totalLines);
     p.intField("task_scriptLogHeadCount", head.length);
@@ -100,7 +107,9 @@ export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOpti
     str("script_log_head", head.join("\r\n"));
     str("script_log_tail", tail.join("\r\n"));
     const details = (ex?.details ?? []).map((d) => `${d.createdDate}\t${d.message}`).join("\r\n");
-    str("reload_log", [details, tail.join("\r\n")].filter(Boolean).join("\r\n---\r\n"));
+    if (shown.failures.length > 0) str("script_log_errors", shown.failures.map((f) => logMessage(f.text)).join("\r\n"));
+    p.intField("task_scriptLogErrorCount", Math.max(shown.failureCount, shown.failures.length));
+    str("reload_log", [details, excerptText(shown, "\r\n")].filter(Boolean).join("\r\n---\r\n"));
   }
   p.timestamp(new Date(ex?.stopTime ?? e.receivedAt));
   return p;

@@ -1,7 +1,8 @@
 // What an event becomes on MQTT: Butler's topics (task name as payload, JSON on the *_full topics, service
 // JSON below <topic>/<host>/<service>) and Steward's structured topic with the full event.
-import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../events/types";
+import type { DomainEvent, ScriptLogExcerpt, ServiceEvent, TaskEvent } from "../../../events/types";
 import { isTaskEvent } from "../../../events/types";
+import { excerptText, showScriptLog, type NumberedLine } from "../../../events/script-log-excerpt";
 import type { MqttChannelConfig } from "./schema";
 
 export interface MqttMessage {
@@ -43,6 +44,13 @@ function butlerServiceJson(e: ServiceEvent): Record<string, unknown> {
   };
 }
 
+/** The event with the script-log excerpt alerts show (head, failure lines with context, tail, gaps marked). */
+function withExcerpt(cfg: MqttChannelConfig, e: TaskEvent): TaskEvent | (Omit<TaskEvent, "scriptLog"> & { scriptLog: ScriptLogExcerpt & { excerpt: string; errors: NumberedLine[] } }) {
+  if (!e.scriptLog) return e;
+  const shown = showScriptLog(e.scriptLog, { head: cfg.scriptLogLines.head, tail: cfg.scriptLogLines.tail });
+  return { ...e, scriptLog: { ...e.scriptLog, excerpt: excerptText(shown), errors: shown.failures } };
+}
+
 export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix = ""): MqttMessage[] {
   const out: MqttMessage[] = [];
   const b = cfg.butlerTopics;
@@ -53,7 +61,7 @@ export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix
       if (b.sendFull) out.push({ topic: failed ? b.taskFailureFull : b.taskAbortedFull, payload: JSON.stringify(butlerTaskJson(e)) });
     }
     if (cfg.structured.enabled) {
-      out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/task/${e.outcome}/${e.taskType}`, payload: JSON.stringify(e) });
+      out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/task/${e.outcome}/${e.taskType}`, payload: JSON.stringify(withExcerpt(cfg, e)) });
     }
   } else {
     const svc = e as ServiceEvent;

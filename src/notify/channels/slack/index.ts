@@ -18,6 +18,8 @@ export const slackChannel: ChannelDefinition<"slack"> = {
   addressable: false,
   supportsDigest: true,
   templateParts: ["json"],
+  // A section's text holds 3,000 characters after mrkdwn escaping; the heading and the code fence take the rest.
+  scriptLogFit: { maxChars: 2_800, maxLineChars: 400, measure: (s) => s.length + 4 * (s.match(/[&<>]/g)?.length ?? 0) },
   preview: (cfg, n, deps) => ({ url: safeUrl(n.test?.target ?? cfg.webhookUrl), body: slackPayload(cfg, n, deps) }),
   create(cfg, deps) {
     const client = createHttpClient({ baseDir: deps.baseDir });
