@@ -55,7 +55,8 @@ const shorten = (text: string) => (text.length > 140 ? `${text.slice(0, 137)}…
 
 /** The most telling line of a failure: the script log's error line, else the scheduler's message. */
 export function failureReason(e: TaskEvent): string | undefined {
-  const lines = [...(e.scriptLog?.head ?? []), ...(e.scriptLog?.tail ?? [])].map((l) => l.replace(STAMP, "").trim());
+  const kept = [...(e.scriptLog?.head ?? []), ...(e.scriptLog?.middle ?? []).map((l) => l.text), ...(e.scriptLog?.tail ?? [])];
+  const lines = kept.map((l) => l.replace(STAMP, "").trim());
   const error = lines.findLast((l) => /\berror\b/i.test(l));
   const text = error ?? e.logMessage;
   return text ? shorten(text) : undefined;

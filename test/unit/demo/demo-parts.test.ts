@@ -8,6 +8,7 @@ import { buildDemoConfig } from "../../../src/demo/demo-config";
 import { resetDemoDataDir } from "../../../src/demo/data-dir";
 import { pickTcpPort, DEMO_PORTS, type DemoPorts } from "../../../src/demo/ports";
 import { createDemoTerminal, failureReason } from "../../../src/demo/terminal";
+import { scriptLogExcerpt } from "../../../src/events/enrich-mappers";
 import { syntheticTaskEvent } from "../../../src/notify/samples";
 import { createTempDir } from "../../helpers/temp-dir";
 
@@ -81,6 +82,13 @@ describe("demo terminal", () => {
     const coloured: string[] = [];
     createDemoTerminal({ write: (l) => coloured.push(l), colour: true }).event({ seq: 2, seenAt: 0, event: e });
     expect(coloured[0]).toContain("\x1b[31m");
+  });
+
+  test("the script log's error is found in the middle of a long log too", () => {
+    const e = syntheticTaskEvent({ outcome: "failed", taskName: "Reload Sales" });
+    const log = Array.from({ length: 200 }, (_, i) => (i === 99 ? "20260301T140122.900+0100       Error: Connector reply error: SQL##f" : `20260301T140122.900+0100 0007  LOAD x${i};`));
+    e.scriptLog = scriptLogExcerpt(log.join("\r\n"), 20, 40, 0);
+    expect(failureReason(e)).toBe("Error: Connector reply error: SQL##f");
   });
 
   test("delivered mails and webhooks are one line each", () => {
