@@ -8,7 +8,9 @@ export const ScriptLogLinesSchema = z
     head: z.number().int().min(0).max(500).default(15).describe("First lines of the script log shown in messages."),
     tail: z.number().int().min(0).max(500).default(25).describe("Last lines of the script log shown in messages."),
   })
-  .describe("How much of the script log a message shows (Butler's headScriptLogLines / tailScriptLogLines).");
+  .describe(
+    "How much of the script log a message shows (Butler's headScriptLogLines / tailScriptLogLines). The lines that state the failure are shown as well, wherever they are; every stretch left out is marked.",
+  );
 
 export const channelCommonShape = {
   enabled: z.boolean().default(true).describe("A disabled channel receives nothing; routes to it are skipped."),
