@@ -153,4 +153,17 @@ describe("template variables", () => {
     expect(vars.scriptLogExcerpt).toBe(lines.join("\n"));
     expect(vars.scriptLogErrors).toBe("Error: Field 'CustomerKey' not found");
   });
+
+  test("'What went wrong' only in failure messages; a succeeded reload's logged errors stay in the excerpt", () => {
+    const renderer = createTemplateRenderer();
+    for (const outcome of ["failed", "succeeded"] as const) {
+      const e = syntheticTaskEvent({ outcome });
+      e.scriptLog = syntheticTaskEvent({ outcome: "failed" }).scriptLog;
+      const vars = buildVars(e, opts);
+      const text = renderer.render(`email/task.${outcome}.text`, vars);
+      expect(text.includes("What went wrong")).toBe(outcome === "failed");
+      expect(text).toContain("Error: Field 'CustomerKey' not found");
+      expect(JSON.stringify(renderer.renderJson(`slack/task.${outcome}.json`, vars))).toContain("CustomerKey");
+    }
+  });
 });
