@@ -297,9 +297,9 @@ function dropOrder(lines: readonly NumberedLine[], failures: ReadonlySet<number>
   // Plain lines before the failures are the head, after them the tail (without failures: the halves of the
   // shown lines); plain lines between failures go first, the very first and last lines of the log last.
   const flagged = lines.filter((l) => failures.has(l.n)).map((l) => l.n);
-  const pivot = lines[Math.floor(lines.length / 2)]?.n ?? 0;
-  const first = flagged[0] ?? pivot + 0.5;
-  const last = flagged[flagged.length - 1] ?? pivot - 0.5;
+  const pivot = (lines[Math.floor(lines.length / 2)]?.n ?? 0) + 0.5;
+  const first = flagged[0] ?? pivot;
+  const last = flagged[flagged.length - 1] ?? pivot;
   const headPart = plain.filter((n) => n < first);
   const tailPart = plain.filter((n) => n > last);
   const between = plain.filter((n) => n > first && n < last);

@@ -184,3 +184,17 @@ describe("fitting a message limit", () => {
     expect(excerptText(fit)).toContain("Error: a <b> & c");
   });
 });
+
+describe("fitting a log without failure lines", () => {
+  test("the middle goes first; the first two and the last three lines stay longest", () => {
+    const lines = Array.from({ length: 61 }, (_, i) => `0001  LOAD field${i + 1} FROM [lib://Data/t.qvd] (qvd);`);
+    const shown = showScriptLog(scriptLogExcerpt(lines.join("\n"), 20, 40, 0), { head: 15, tail: 25 });
+    expect(shown.failures).toEqual([]);
+    const fit = fitScriptLog(shown, { maxChars: 400 });
+    const kept = fit.parts.filter((p) => p.kind === "line").map((p) => p.n);
+    expect(kept.slice(0, 2)).toEqual([1, 2]);
+    expect(kept.slice(-3)).toEqual([59, 60, 61]);
+    expect(excerptText(fit).length).toBeLessThanOrEqual(400);
+    expectCovers(fit, lines);
+  });
+});
