@@ -153,10 +153,21 @@ export function splitLogLines(text: string): string[] {
 /** What an event keeps of a full log: head and tail (not overlapping), the failure lines with context between them. */
 export function keepScriptLog(lines: readonly string[], limits: ExcerptLimits): Pick<ScriptLogExcerpt, "head" | "tail" | "middle" | "failureLines" | "failureCount" | "totalLines"> {
   const total = lines.length;
-  const found: number[] = [];
-  for (let i = 0; i < total; i++) if (isFailureLine(lines[i]!)) found.push(i + 1);
-  const failures = capFailures(found);
-  const shown = select(total, (n) => lines[n - 1], failures, limits, found.length);
+  // The first and the last failure lines and a count: a log repeating an error a million times costs no memory.
+  const first: number[] = [];
+  const last: number[] = [];
+  let count = 0;
+  for (let i = 0; i < total; i++) {
+    if (!isFailureLine(lines[i]!)) continue;
+    count++;
+    if (first.length < FAILURES_FIRST) first.push(i + 1);
+    else {
+      last.push(i + 1);
+      if (last.length > FAILURES_LAST) last.shift();
+    }
+  }
+  const failures = [...first, ...last];
+  const shown = select(total, (n) => lines[n - 1], failures, limits, count);
   const headEnd = Math.min(total, limits.head);
   const tailStart = Math.max(headEnd + 1, total - limits.tail + 1);
   const head: string[] = [];
@@ -169,7 +180,7 @@ export function keepScriptLog(lines: readonly string[], limits: ExcerptLimits): 
     else if (p.n >= tailStart) tail.push(text);
     else middle.push({ n: p.n, text });
   }
-  return { head, tail, middle, failureLines: failures, failureCount: found.length, totalLines: total };
+  return { head, tail, middle, failureLines: failures, failureCount: count, totalLines: total };
 }
 
 /** The lines an event kept, by line number (events stored before `middle` existed have head and tail only). */
