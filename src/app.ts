@@ -25,6 +25,7 @@ import { createMethodOverride } from "./http/middleware/method-override";
 import { setupFiles, type FileOps } from "./files";
 import { schedulerMigrations, setupScheduler, type Scheduler } from "./scheduler";
 import { notifyMigrations, setupNotify, type Notifier } from "./notify";
+import { channelStateMigrations } from "./notify/channel-state";
 import { eventHistoryMigrations, setupDashboard, type Dashboard } from "./dashboard";
 import { securityMigrations, setupSecurity, type Security } from "./security";
 import { createReusableMetrics, setupReload, type ConfigReloader } from "./config/reload";
@@ -100,6 +101,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     notifyMigrations,
     securityMigrations,
     eventHistoryMigrations,
+    channelStateMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);

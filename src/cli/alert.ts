@@ -1,6 +1,7 @@
 // `steward alert preview|test`: preview which routes an event matches and what each channel would send, or
 // send a test alert through one channel. Both work offline (without the store), so they can run next to a
 // running Steward.
+import { memoryChannelState } from "../notify/channel-state";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { resolveConfig } from "./run";
@@ -93,7 +94,7 @@ async function buildEvent(loaded: LoadedConfig, values: Flags) {
 function channelDepsFactory(loaded: LoadedConfig): (name: string) => ChannelDeps {
   const renderers = createRendererCache();
   const log = createSilentLogger();
-  return (name) => ({ name, log, clock: systemClock, baseDir: loaded.baseDir, templates: renderers(templateDirsFor(loaded.config, loaded.config.channels[name], loaded.baseDir)) });
+  return (name) => ({ name, log, clock: systemClock, baseDir: loaded.baseDir, templates: renderers(templateDirsFor(loaded.config, loaded.config.channels[name], loaded.baseDir)), state: memoryChannelState() });
 }
 
 function runPreview(loaded: LoadedConfig, event: Preview["event"]): Preview {

@@ -1,6 +1,7 @@
 // Writes the uptime monitor's memory point to InfluxDB through a configured influxdb channel's connection
 // settings (v1: the notify channel's /write client; v2: the official client). Butler's measurement and fields:
 // butler_memory_usage with heap_used, heap_total, external and process_memory in MB, plus uptime_seconds.
+import { memoryChannelState } from "../notify/channel-state";
 import { InfluxDB, Point } from "@influxdata/influxdb-client";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -34,7 +35,7 @@ export function memoryPoint(measurement: string, tags: Record<string, string>, u
 export function createMemoryWriter(cfg: InfluxDbChannelConfig, deps: { log: Logger; clock: Clock; baseDir: string; name: string }): MemoryWriter {
   if (cfg.version === 1) {
     // The v1 writer never renders templates; it only needs the connection deps.
-    const writer = createInfluxV1Writer(cfg, { name: deps.name, log: deps.log, clock: deps.clock, baseDir: deps.baseDir, templates: undefined as never });
+    const writer = createInfluxV1Writer(cfg, { name: deps.name, log: deps.log, clock: deps.clock, baseDir: deps.baseDir, templates: undefined as never, state: memoryChannelState() });
     return {
       write: (p) => writer.write([p.toLineProtocol()!], cfg.database!, AbortSignal.timeout(cfg.timeout)),
       close: async () => writer.close(),

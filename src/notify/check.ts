@@ -1,6 +1,7 @@
 // `steward config check` for the notification pipeline: compiles every template a channel can use and
 // renders it (through the channel's own preview) against sample events of every kind and task type, so a
 // template error or a missing CA file shows up at check time, not with the first real alert.
+import { memoryChannelState } from "./channel-state";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "../config/schema";
@@ -69,7 +70,7 @@ export function checkNotifyConfig(config: Config, baseDir: string): string[] {
       continue;
     }
     const def = CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>;
-    const deps: ChannelDeps = { name, log, clock: systemClock, templates, baseDir };
+    const deps: ChannelDeps = { name, log, clock: systemClock, templates, baseDir, state: memoryChannelState() };
     const seen = new Set<string>();
     for (const events of sets) {
       if (events.length > 1 && !def.supportsDigest) continue;

@@ -18,6 +18,7 @@ import { createOutboxStore, type DeliveryRow, type ListFilter, type OutboxStore 
 import { deliveryKey, planEvent, type Plan, type PlannedDelivery } from "./planner";
 import { planContextFor, previewEvent, type Preview } from "./preview";
 import type { ChannelDefinition, ChannelDeps } from "./types";
+import { createChannelState } from "./channel-state";
 import { createOutboxWorker, type WorkerChannel } from "./worker";
 
 export interface NotifierDeps {
@@ -55,7 +56,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   // Templates compile here, so a broken override stops start-up with a clear message instead of failing alerts.
   const channelDeps = new Map<string, ChannelDeps>();
   for (const [name, ch] of Object.entries(config.channels)) {
-    channelDeps.set(name, { name, log: log.child({ channel: name }), clock, templates: renderers(templateDirsFor(config, ch, baseDir)), baseDir });
+    channelDeps.set(name, { name, log: log.child({ channel: name }), clock, templates: renderers(templateDirsFor(config, ch, baseDir)), baseDir, state: createChannelState(deps.store.db, name, () => clock.now()) });
   }
   const workerChannels = new Map<string, WorkerChannel>();
   const definition = (name: string) => {

@@ -8,6 +8,7 @@ import type { DomainEvent, EventKind } from "../events/types";
 import type { FitOptions } from "../events/script-log-excerpt";
 import type { TemplateRenderer } from "./templates/renderer";
 import type { TemplateVars } from "./template-vars";
+import type { ChannelState } from "./channel-state";
 
 export interface Notification {
   /** Outbox row id, stable across retries. */
@@ -49,6 +50,8 @@ export interface ChannelDeps {
   templates: TemplateRenderer;
   /** Folder relative paths (CA files) are resolved against. */
   baseDir: string;
+  /** Durable per-channel memory (open incidents); in-memory for previews and checks. */
+  state: ChannelState;
 }
 
 /** One channel type: its YAML block and a factory. The registry maps every `type` to one of these. */

@@ -9,6 +9,7 @@ import { TeamsChannelSchema } from "../../notify/channels/teams/schema";
 import { WebhookChannelSchema } from "../../notify/channels/webhook/schema";
 import { MqttChannelSchema } from "../../notify/channels/mqtt/schema";
 import { InfluxDbChannelSchema } from "../../notify/channels/influxdb/schema";
+import { Signl4ChannelSchema } from "../../notify/channels/signl4/schema";
 
 export const ChannelConfigSchema = z.discriminatedUnion("type", [
   EmailChannelSchema,
@@ -17,6 +18,7 @@ export const ChannelConfigSchema = z.discriminatedUnion("type", [
   WebhookChannelSchema,
   MqttChannelSchema,
   InfluxDbChannelSchema,
+  Signl4ChannelSchema,
 ]);
 export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
 export type ChannelType = ChannelConfig["type"];

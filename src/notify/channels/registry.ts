@@ -5,6 +5,7 @@ import type { Channel, ChannelDefinition, ChannelDeps } from "../types";
 import { emailChannel } from "./email";
 import { influxDbChannel } from "./influxdb";
 import { mqttChannel } from "./mqtt";
+import { signl4Channel } from "./signl4";
 import { slackChannel } from "./slack";
 import { teamsChannel } from "./teams";
 import { webhookChannel } from "./webhook";
@@ -18,6 +19,7 @@ export const CHANNELS: ChannelRegistry = {
   webhook: webhookChannel,
   mqtt: mqttChannel,
   influxdb: influxDbChannel,
+  signl4: signl4Channel,
 };
 
 export function channelDefinition<T extends ChannelType>(type: T): ChannelDefinition<T> {

@@ -1,0 +1,120 @@
+// SIGNL4 channel: a failed or aborted task (or a stopped service) opens an incident keyed by the task id (or
+// host and service), and a later success (or the service running again) resolves it. Which incidents are
+// open is kept in the channel's durable state, so a success of a task that never failed sends nothing.
+import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../events/types";
+import { isTaskEvent } from "../../../events/types";
+import type { ChannelDefinition, Notification } from "../../types";
+import { createHttpClient, expectOk, safeUrl } from "../http-client";
+import { Signl4ChannelSchema, type Signl4ChannelConfig } from "./schema";
+
+type Signl4Status = "new" | "resolved";
+
+/** Lines of the end of the script log shown in the incident. */
+const LOG_LINES = 5;
+
+export interface Signl4Alert {
+  externalId: string;
+  status: Signl4Status;
+  body: Record<string, string | number>;
+}
+
+const TYPE_TEXT: Record<TaskEvent["taskType"], string> = {
+  reload: "reload",
+  externalProgram: "external program",
+  userSync: "user sync",
+  distribute: "distribute",
+  preload: "preload",
+};
+
+export function incidentKey(e: DomainEvent): string {
+  if (isTaskEvent(e)) return `task:${e.task.id}`;
+  const s = e as ServiceEvent;
+  return `service:${s.host.toLowerCase()}:${s.service.name.toLowerCase()}`;
+}
+
+/** What SIGNL4 receives for one event: Butler's fields (Title, Message, Severity, X-S4-*) plus context fields. */
+export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Alert {
+  const externalId = incidentKey(e);
+  if (isTaskEvent(e)) {
+    const status: Signl4Status = e.outcome === "succeeded" ? "resolved" : "new";
+    const verb = e.outcome === "succeeded" ? "succeeded" : e.outcome;
+    const body: Record<string, string | number> = {
+      Title: `Qlik Sense ${TYPE_TEXT[e.taskType]} task ${verb}`,
+      Message: `Task: ${e.task.name}`,
+      "X-S4-Service": cfg.serviceName,
+      "X-S4-ExternalID": externalId,
+      "X-S4-Status": status,
+      "X-S4-SourceSystem": "Steward",
+      "Task id": e.task.id,
+      Host: e.host,
+      "Execution id": e.executionId,
+    };
+    if (status === "new") body.Severity = e.outcome === "aborted" ? cfg.severity.aborted : cfg.severity.failed;
+    if (e.app) body.App = e.app.name;
+    // The end of the script log is where Qlik writes the error and "Execution Failed".
+    const logEnd = (e.scriptLog?.tail ?? []).slice(-LOG_LINES).join("\n");
+    if (status === "new" && logEnd) body["Script log (end)"] = logEnd;
+    if (e.links?.qmcTask) body.Link = e.links.qmcTask;
+    return { externalId, status, body };
+  }
+  const s = e as ServiceEvent;
+  const status: Signl4Status = s.kind === "service.started" ? "resolved" : "new";
+  const name = s.service.displayName ?? s.service.friendlyName ?? s.service.name;
+  const body: Record<string, string | number> = {
+    Title: status === "new" ? `Service stopped: ${name}` : `Service running again: ${name}`,
+    Message: `Windows service "${name}" on host "${s.host}" is ${s.state}.`,
+    "X-S4-Service": cfg.serviceName,
+    "X-S4-ExternalID": externalId,
+    "X-S4-Status": status,
+    "X-S4-SourceSystem": "Steward",
+    Host: s.host,
+    Service: s.service.name,
+  };
+  if (status === "new") body.Severity = cfg.severity.serviceStopped;
+  return { externalId, status, body };
+}
+
+export const signl4Channel: ChannelDefinition<"signl4"> = {
+  type: "signl4",
+  schema: Signl4ChannelSchema,
+  addressable: false,
+  supportsDigest: false,
+  templateParts: [],
+  preview: (cfg, n) => {
+    const a = signl4Alert(cfg, n.event);
+    return { url: safeUrl(n.test?.target ?? cfg.url), body: a.body };
+  },
+  create(cfg, deps) {
+    const client = createHttpClient({ baseDir: deps.baseDir });
+    const post = async (n: Notification, a: Signl4Alert, signal: AbortSignal) => {
+      const res = await client.request(n.test?.target ?? cfg.url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json; charset=utf-8", "X-Steward-Delivery": n.key },
+        body: JSON.stringify(a.body),
+        signal,
+      });
+      expectOk(res, "SIGNL4 webhook");
+    };
+    return {
+      async send(n, signal) {
+        const a = signl4Alert(cfg, n.event);
+        if (a.status === "new") {
+          await post(n, a, signal);
+          deps.state.set(a.externalId, n.event.id);
+          return;
+        }
+        // Only incidents this channel opened are resolved; the mark is removed after SIGNL4 accepted the
+        // resolve, so a failed attempt is retried by the outbox like any other delivery.
+        if (!cfg.resolve || deps.state.get(a.externalId) === undefined) {
+          deps.log.debug({ externalId: a.externalId }, "no open SIGNL4 incident to resolve");
+          return;
+        }
+        await post(n, a, signal);
+        deps.state.take(a.externalId);
+      },
+      async close() {
+        client.close();
+      },
+    };
+  },
+};
