@@ -31,6 +31,7 @@ import { securityMigrations, setupSecurity, type Security } from "./security";
 import { createReusableMetrics, setupReload, type ConfigReloader } from "./config/reload";
 import { setupServiceMonitor, type ServiceMonitor } from "./services";
 import { setupHeartbeat } from "./heartbeat";
+import { setupNewRelic } from "./newrelic";
 
 export interface AppOptions {
   log: Logger;
@@ -146,6 +147,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store });
     const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
     const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
+    setupNewRelic(config.newRelic, { audit, router: http.router, clock, lifecycle });
     const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt });
     // ↑ feature modules are wired above this line
     const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify, more: [services.reconfigurable, ...beats.reconfigurables] });

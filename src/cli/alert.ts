@@ -94,7 +94,7 @@ async function buildEvent(loaded: LoadedConfig, values: Flags) {
 function channelDepsFactory(loaded: LoadedConfig): (name: string) => ChannelDeps {
   const renderers = createRendererCache();
   const log = createSilentLogger();
-  return (name) => ({ name, log, clock: systemClock, baseDir: loaded.baseDir, templates: renderers(templateDirsFor(loaded.config, loaded.config.channels[name], loaded.baseDir)), state: memoryChannelState() });
+  return (name) => ({ name, log, clock: systemClock, baseDir: loaded.baseDir, templates: renderers(templateDirsFor(loaded.config, loaded.config.channels[name], loaded.baseDir)), state: memoryChannelState(), newRelic: loaded.config.newRelic });
 }
 
 function runPreview(loaded: LoadedConfig, event: Preview["event"]): Preview {

@@ -13,6 +13,7 @@ import { ChannelsSchema, RoutesSchema, NotifySchema, checkNotifyReferences } fro
 import { SecuritySchema } from "./sections/security";
 import { ServiceMonitorSchema } from "./sections/services";
 import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "./sections/heartbeat";
+import { NewRelicSchema, checkNewRelicReferences } from "./sections/newrelic";
 
 export const ConfigSchema = z
   .strictObject({
@@ -35,9 +36,11 @@ export const ConfigSchema = z
     serviceMonitor: ServiceMonitorSchema.optional(),
     heartbeat: HeartbeatSchema.optional(),
     uptimeMonitor: UptimeMonitorSchema.optional(),
+    newRelic: NewRelicSchema.optional(),
   })
   .superRefine(checkNotifyReferences)
   .superRefine(checkUptimeReferences)
+  .superRefine(checkNewRelicReferences)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -70,7 +70,7 @@ export function checkNotifyConfig(config: Config, baseDir: string): string[] {
       continue;
     }
     const def = CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>;
-    const deps: ChannelDeps = { name, log, clock: systemClock, templates, baseDir, state: memoryChannelState() };
+    const deps: ChannelDeps = { name, log, clock: systemClock, templates, baseDir, state: memoryChannelState(), newRelic: config.newRelic };
     const seen = new Set<string>();
     for (const events of sets) {
       if (events.length > 1 && !def.supportsDigest) continue;

@@ -9,6 +9,7 @@ import type { FitOptions } from "../events/script-log-excerpt";
 import type { TemplateRenderer } from "./templates/renderer";
 import type { TemplateVars } from "./template-vars";
 import type { ChannelState } from "./channel-state";
+import type { NewRelicConfig } from "../config/sections/newrelic";
 
 export interface Notification {
   /** Outbox row id, stable across retries. */
@@ -52,6 +53,8 @@ export interface ChannelDeps {
   baseDir: string;
   /** Durable per-channel memory (open incidents); in-memory for previews and checks. */
   state: ChannelState;
+  /** New Relic accounts and endpoints (config newRelic:), for newrelic channels. */
+  newRelic?: NewRelicConfig;
 }
 
 /** One channel type: its YAML block and a factory. The registry maps every `type` to one of these. */

@@ -10,6 +10,7 @@ import { WebhookChannelSchema } from "../../notify/channels/webhook/schema";
 import { MqttChannelSchema } from "../../notify/channels/mqtt/schema";
 import { InfluxDbChannelSchema } from "../../notify/channels/influxdb/schema";
 import { Signl4ChannelSchema } from "../../notify/channels/signl4/schema";
+import { NewRelicChannelSchema } from "../../notify/channels/newrelic/schema";
 
 export const ChannelConfigSchema = z.discriminatedUnion("type", [
   EmailChannelSchema,
@@ -19,6 +20,7 @@ export const ChannelConfigSchema = z.discriminatedUnion("type", [
   MqttChannelSchema,
   InfluxDbChannelSchema,
   Signl4ChannelSchema,
+  NewRelicChannelSchema,
 ]);
 export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
 export type ChannelType = ChannelConfig["type"];

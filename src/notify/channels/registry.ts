@@ -5,6 +5,7 @@ import type { Channel, ChannelDefinition, ChannelDeps } from "../types";
 import { emailChannel } from "./email";
 import { influxDbChannel } from "./influxdb";
 import { mqttChannel } from "./mqtt";
+import { newRelicChannel } from "./newrelic";
 import { signl4Channel } from "./signl4";
 import { slackChannel } from "./slack";
 import { teamsChannel } from "./teams";
@@ -20,6 +21,7 @@ export const CHANNELS: ChannelRegistry = {
   mqtt: mqttChannel,
   influxdb: influxDbChannel,
   signl4: signl4Channel,
+  newrelic: newRelicChannel,
 };
 
 export function channelDefinition<T extends ChannelType>(type: T): ChannelDefinition<T> {

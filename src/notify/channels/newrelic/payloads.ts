@@ -1,0 +1,98 @@
+// What a task or service event becomes in New Relic: an Event API object and a Log API entry with Butler's
+// event/log types and qs_* / butler_* attribute names, so existing NRQL queries and dashboards keep working.
+// New Relic attributes are flat scalars: tags become one attribute each, custom properties one per name.
+import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../events/types";
+import { isTaskEvent } from "../../../events/types";
+import { VERSION } from "../../../core/version";
+import type { NewRelicChannelConfig } from "./schema";
+
+export type Attributes = Record<string, string | number | boolean>;
+
+const OUTCOME: Record<TaskEvent["outcome"], string> = { failed: "Failed", aborted: "Aborted", succeeded: "Succeeded" };
+
+/** Butler's names for reloads (qs_reloadTaskFailedEvent); the other task types follow the same pattern. */
+export function newRelicTypes(e: DomainEvent): { eventType: string; logType: string } {
+  if (!isTaskEvent(e)) return { eventType: "qs_serviceStateEvent", logType: "qs_serviceStateLog" };
+  const base = `qs_${e.taskType}Task${OUTCOME[e.outcome]}`;
+  return { eventType: `${base}Event`, logType: `${base}Log` };
+}
+
+function taskAttributes(cfg: NewRelicChannelConfig, e: TaskEvent): Attributes {
+  const a: Attributes = {
+    qs_hostName: e.host,
+    qs_user: e.user.replace(/\\/g, "/"),
+    qs_taskName: e.task.name,
+    qs_taskId: e.task.id,
+    qs_appName: e.app?.name ?? "",
+    qs_appId: e.app?.id ?? "",
+    qs_logTimeStamp: e.logTimestamp ?? e.receivedAt,
+    qs_logLevel: e.logLevel ?? "",
+    qs_executionId: e.executionId,
+    qs_logMessage: e.logMessage ?? "",
+    qs_taskType: e.taskType,
+    qs_outcome: e.outcome,
+  };
+  if (cfg.taskTagsAsAttributes) for (const t of e.task.tags) a[`qs_taskTag_${t}`] = "true";
+  if (cfg.appTagsAsAttributes) for (const t of e.app?.tags ?? []) a[`qs_appTag_${t}`] = "true";
+  for (const [prefix, cps] of [["qs_taskCustomProperty_", e.task.customProperties], ["qs_appCustomProperty_", e.app?.customProperties ?? []]] as const) {
+    const byName = new Map<string, string[]>();
+    for (const cp of cps) byName.set(cp.name, [...(byName.get(cp.name) ?? []), cp.value]);
+    for (const [name, values] of byName) a[`${prefix}${name}`] = values.join(",");
+  }
+  const ex = e.execution;
+  if (ex) {
+    a.qs_executingNodeName = ex.executingNode ?? "";
+    a.qs_executionStartTime = ex.startTime ?? "";
+    a.qs_executionStopTime = ex.stopTime ?? "";
+    if (ex.durationMs !== undefined) a.qs_executionDuration = ex.durationMs;
+    a.qs_executionStatusNum = ex.statusCode;
+    a.qs_executionStatusText = ex.status;
+  }
+  return a;
+}
+
+function serviceAttributes(e: ServiceEvent): Attributes {
+  return {
+    butler_serviceHost: e.host,
+    butler_serviceName: e.service.name,
+    butler_serviceDisplayName: e.service.displayName ?? e.service.friendlyName ?? e.service.name,
+    butler_serviceStatus: e.state.toUpperCase(),
+  };
+}
+
+export function eventAttributes(cfg: NewRelicChannelConfig, e: DomainEvent): Attributes {
+  const own = isTaskEvent(e) ? taskAttributes(cfg, e) : serviceAttributes(e as ServiceEvent);
+  return { ...cfg.attributes, ...own, version: VERSION };
+}
+
+/** Event API body: an array with one event object. */
+export function newRelicEvent(cfg: NewRelicChannelConfig, e: DomainEvent, nowMs: number): Attributes[] {
+  return [{ ...eventAttributes(cfg, e), eventType: newRelicTypes(e).eventType, timestamp: nowMs }];
+}
+
+/** Log API body: the execution details and the end of the script log as one entry, attributes in common. */
+export function newRelicLog(cfg: NewRelicChannelConfig, e: DomainEvent, nowMs: number): Array<{ common: { attributes: Attributes }; logs: Array<{ timestamp: number; message: string }> }> {
+  const attributes: Attributes = { ...eventAttributes(cfg, e), logtype: newRelicTypes(e).logType };
+  let message: string;
+  if (isTaskEvent(e)) {
+    const details = (e.execution?.details ?? []).map((d) => `${d.createdDate} ${d.message}`).join("\r\n");
+    const tail = cfg.logTailLines > 0 ? (e.scriptLog?.tail ?? []).slice(-cfg.logTailLines) : [];
+    attributes.qs_scriptLogSize = e.scriptLog?.sizeBytes ?? 0;
+    attributes.qs_scriptLogTailCount = tail.length;
+    message = e.scriptLog ? `${details}\r\n-------------------------------\r\n\r\n${tail.join("\r\n")}` : `${details}\r\nScript log not available for this task.`;
+  } else {
+    const s = e as ServiceEvent;
+    message = `Windows service "${s.service.displayName ?? s.service.name}" on host "${s.host}" is ${s.state.toUpperCase()}.`;
+  }
+  return [{ common: { attributes }, logs: [{ timestamp: nowMs, message }] }];
+}
+
+/** Accounts for one event: the fixed ones plus those the task's custom property names, each once. */
+export function destinationAccounts(cfg: NewRelicChannelConfig, e: DomainEvent): string[] {
+  const names = [...cfg.accounts];
+  if (cfg.accountsFromCustomProperty && isTaskEvent(e)) {
+    const want = cfg.accountsFromCustomProperty.toLowerCase();
+    for (const cp of e.task.customProperties) if (cp.name.toLowerCase() === want) names.push(cp.value);
+  }
+  return [...new Set(names)];
+}
