@@ -32,6 +32,7 @@ import { createReusableMetrics, setupReload, type ConfigReloader } from "./confi
 import { setupServiceMonitor, type ServiceMonitor } from "./services";
 import { setupHeartbeat } from "./heartbeat";
 import { setupNewRelic } from "./newrelic";
+import { setupSiteMonitors, siteMonitorMigrations } from "./site-monitor";
 
 export interface AppOptions {
   log: Logger;
@@ -103,6 +104,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     securityMigrations,
     eventHistoryMigrations,
     channelStateMigrations,
+    siteMonitorMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
@@ -148,6 +150,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
     const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
     setupNewRelic(config.newRelic, { audit, router: http.router, clock, lifecycle });
+    setupSiteMonitors(loaded, { qrs, store, audit, clock, log, metrics, lifecycle, router: http.router, emit: (e) => bus.emit(e.kind, e) });
     const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt });
     // ↑ feature modules are wired above this line
     const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify, more: [services.reconfigurable, ...beats.reconfigurables] });

@@ -14,6 +14,7 @@ import { SecuritySchema } from "./sections/security";
 import { ServiceMonitorSchema } from "./sections/services";
 import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "./sections/heartbeat";
 import { NewRelicSchema, checkNewRelicReferences } from "./sections/newrelic";
+import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "./sections/site-monitor";
 
 export const ConfigSchema = z
   .strictObject({
@@ -37,10 +38,14 @@ export const ConfigSchema = z
     heartbeat: HeartbeatSchema.optional(),
     uptimeMonitor: UptimeMonitorSchema.optional(),
     newRelic: NewRelicSchema.optional(),
+    licenseMonitor: LicenseMonitorSchema.optional(),
+    licenseRelease: LicenseReleaseSchema.optional(),
+    versionMonitor: VersionMonitorSchema.optional(),
   })
   .superRefine(checkNotifyReferences)
   .superRefine(checkUptimeReferences)
   .superRefine(checkNewRelicReferences)
+  .superRefine(checkSiteMonitorReferences)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -3,7 +3,7 @@
 // entries are written through and reloaded at start, so the timeline survives a restart.
 import type { EventBus } from "../core/bus";
 import type { Component } from "../core/lifecycle";
-import { isTaskEvent, type DomainEvent, type DomainEvents } from "../events/types";
+import { isServiceEvent, isTaskEvent, type DomainEvent, type DomainEvents } from "../events/types";
 import type { EventHistory } from "./event-history";
 
 export interface TimelineEntry {
@@ -68,5 +68,6 @@ export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: n
 
 /** A one-line title for an event: the task name, or the service name. */
 export function eventTitle(e: DomainEvent): string {
-  return isTaskEvent(e) ? e.task.name || e.task.id : e.service.displayName || e.service.name;
+  if (isTaskEvent(e)) return e.task.name || e.task.id;
+  return isServiceEvent(e) ? e.service.displayName || e.service.name : e.title;
 }

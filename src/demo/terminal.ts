@@ -31,6 +31,10 @@ export function createDemoTerminal(opts: { write: (line: string) => void; colour
     started: (name, why) => out("blue", "▶ start", `${name} ${paint("grey", `(${why})`)}`),
     event({ event: e }) {
       if (!isTaskEvent(e)) {
+        if (!("service" in e)) {
+          out("yellow", "◆ SITE", e.title);
+          return;
+        }
         out(e.kind === "service.stopped" ? "red" : "green", e.kind === "service.stopped" ? "■ SERVICE" : "● SERVICE", `${e.service.name} on ${e.host}: ${e.previousState} → ${e.state}`);
         return;
       }

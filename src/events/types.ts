@@ -11,8 +11,11 @@ export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 
 export type TaskEventKind = `task.${TaskOutcome}`;
 export type ServiceEventKind = "service.stopped" | "service.started";
-export type EventKind = TaskEventKind | ServiceEventKind;
-export const EVENT_KINDS: readonly EventKind[] = ["task.succeeded", "task.failed", "task.aborted", "service.stopped", "service.started"];
+/** Site-wide conditions the site monitors raise (license, version). */
+export const SITE_EVENT_KINDS = ["license.expiring", "license.expired", "license.low_availability", "license.released", "qliksense.version_changed"] as const;
+export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
+export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind;
+export const EVENT_KINDS: readonly EventKind[] = ["task.succeeded", "task.failed", "task.aborted", "service.stopped", "service.started", ...SITE_EVENT_KINDS];
 
 export interface NameValue {
   name: string;
@@ -149,7 +152,24 @@ export interface ServiceEvent {
   previousState: string;
 }
 
-export type DomainEvent = TaskEvent | ServiceEvent;
+/**
+ * A site-wide condition (a license threshold crossed, licenses released, the Qlik Sense version changed), in
+ * one generic shape: a title and summary for people, facts every channel can list, data for machines.
+ */
+export interface SiteEvent {
+  /** Stable identity of the condition, so it is alerted once. */
+  id: string;
+  kind: SiteEventKind;
+  receivedAt: string;
+  /** The Qlik Sense host (qlik.host) it was read from. */
+  host: string;
+  title: string;
+  summary: string;
+  facts: NameValue[];
+  data: Record<string, string | number | boolean | null>;
+}
+
+export type DomainEvent = TaskEvent | ServiceEvent | SiteEvent;
 
 /** Event kinds and payloads as carried on the bus. */
 export interface DomainEvents {
@@ -158,8 +178,21 @@ export interface DomainEvents {
   "task.aborted": TaskEvent;
   "service.stopped": ServiceEvent;
   "service.started": ServiceEvent;
+  "license.expiring": SiteEvent;
+  "license.expired": SiteEvent;
+  "license.low_availability": SiteEvent;
+  "license.released": SiteEvent;
+  "qliksense.version_changed": SiteEvent;
 }
 
 export function isTaskEvent(e: DomainEvent): e is TaskEvent {
   return e.kind.startsWith("task.");
+}
+
+export function isServiceEvent(e: DomainEvent): e is ServiceEvent {
+  return e.kind.startsWith("service.");
+}
+
+export function isSiteEvent(e: DomainEvent): e is SiteEvent {
+  return (SITE_EVENT_KINDS as readonly string[]).includes(e.kind);
 }

@@ -9,11 +9,11 @@ import type { ChannelConfig } from "../config/sections/notify";
 import { systemClock } from "../core/clock";
 import { describeError } from "../core/errors";
 import { createSilentLogger } from "../core/logger";
-import { TASK_OUTCOMES, TASK_TYPES, type DomainEvent } from "../events/types";
+import { TASK_OUTCOMES, TASK_TYPES, type DomainEvent, SITE_EVENT_KINDS } from "../events/types";
 import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";
 import { CHANNELS } from "./channels/registry";
 import { buildNotification } from "./notification";
-import { syntheticServiceEvent, syntheticTaskEvent } from "./samples";
+import { syntheticServiceEvent, syntheticTaskEvent, syntheticSiteEvent } from "./samples";
 import type { ChannelDefinition, ChannelDeps } from "./types";
 
 /** Sample sets: one event per kind × task type (rich and sparse), both service kinds, and a digest. */
@@ -26,6 +26,7 @@ export function sampleEventSets(): DomainEvent[][] {
     }
   }
   sets.push([syntheticServiceEvent({ state: "stopped" })], [syntheticServiceEvent({ state: "started" })]);
+  for (const kind of SITE_EVENT_KINDS) sets.push([syntheticSiteEvent(kind)]);
   sets.push([syntheticTaskEvent({ outcome: "failed" }), syntheticTaskEvent({ outcome: "aborted", taskType: "distribute", full: false }), syntheticServiceEvent()]);
   return sets;
 }

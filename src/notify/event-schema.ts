@@ -1,8 +1,8 @@
 // zod schemas for events given to the preview and test endpoints: a full TaskEvent/ServiceEvent as JSON, or a
 // few fields from which a synthetic event is built. Validated at the edge like every request body.
 import { z } from "zod";
-import { EVENT_KINDS, TASK_OUTCOMES, TASK_TYPES, type DomainEvent, type EventKind, type TaskOutcome } from "../events/types";
-import { syntheticServiceEvent, syntheticTaskEvent } from "./samples";
+import { EVENT_KINDS, SITE_EVENT_KINDS, TASK_OUTCOMES, TASK_TYPES, type DomainEvent, type EventKind, type SiteEventKind, type TaskOutcome } from "../events/types";
+import { syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent } from "./samples";
 
 const NameValue = z.object({ name: z.string(), value: z.string() });
 const UserRef = z.object({ id: z.string().optional(), userDirectory: z.string(), userId: z.string(), name: z.string().optional(), emails: z.array(z.string()).default([]) });
@@ -74,8 +74,19 @@ export const ServiceEventSchema = z.object({
   previousState: z.string(),
 });
 
+export const SiteEventSchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(SITE_EVENT_KINDS),
+  receivedAt: z.string().min(1),
+  host: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  facts: z.array(NameValue).default([]),
+  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+});
+
 export const AlertEventInputSchema = z.strictObject({
-  event: z.union([TaskEventSchema, ServiceEventSchema]).optional().describe("A full event as JSON (as on the bus); the other fields are then ignored."),
+  event: z.union([TaskEventSchema, ServiceEventSchema, SiteEventSchema]).optional().describe("A full event as JSON (as on the bus); the other fields are then ignored."),
   kind: z.enum(EVENT_KINDS as [EventKind, ...EventKind[]]).default("task.failed").describe("Kind of the synthetic event."),
   taskType: z.enum(TASK_TYPES).default("reload"),
   taskId: z.string().min(1).optional().describe("With QRS configured, the task is looked up and its real data used."),
@@ -92,6 +103,7 @@ export type TaskEventLookup = (taskId: string, outcome: TaskOutcome) => Promise<
 
 export async function eventFromInput(input: AlertEventInput, nowMs: number, lookup?: TaskEventLookup): Promise<{ event: DomainEvent; note?: string }> {
   if (input.event) return { event: input.event as DomainEvent };
+  if ((SITE_EVENT_KINDS as readonly string[]).includes(input.kind)) return { event: syntheticSiteEvent(input.kind as SiteEventKind, { host: input.host, nowMs }) };
   if (input.kind.startsWith("service.")) {
     return { event: syntheticServiceEvent({ state: input.kind === "service.stopped" ? "stopped" : "started", host: input.host, service: input.service, nowMs }) };
   }

@@ -58,7 +58,8 @@ export function deliveryKey(eventId: string, channel: string, recipient: string)
 
 /** Rate limits are per route × task (or host+service) × channel × recipient. */
 function rateSubject(event: DomainEvent): string {
-  return isTaskEvent(event) ? `task:${event.task.id}` : `service:${event.host}|${event.service.name}`;
+  if (isTaskEvent(event)) return `task:${event.task.id}`;
+  return "service" in event ? `service:${event.host}|${event.service.name}` : `site:${event.kind}`;
 }
 
 export function planEvent(ctx: PlanContext, event: DomainEvent, outbox: OutboxStore | undefined, now: number): Plan {

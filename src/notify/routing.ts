@@ -2,7 +2,7 @@
 // first failing filter is returned as the reason, for previews ("taskTypes: distribute is not in [reload]").
 import type { RouteConfig } from "../config/sections/notify";
 import type { DomainEvent, NameValue, TaskEvent } from "../events/types";
-import { isTaskEvent } from "../events/types";
+import { isSiteEvent, isTaskEvent } from "../events/types";
 
 export interface RouteMatch {
   matched: boolean;
@@ -40,6 +40,12 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
   if (!route.enabled) return no("route is disabled");
   if (!route.on.includes(event.kind)) return no(`on: ${event.kind} is not in [${route.on.join(", ")}]`);
   if (route.hosts && !anyIn([event.host], route.hosts)) return no(`hosts: ${show(event.host)} is not listed`);
+  if (isSiteEvent(event)) {
+    for (const key of ["services", "taskTypes", "outcomes", "taskIds", "taskNames", "taskTags", "appIds", "appTags", "streams", "taskCustomProperties", "appCustomProperties", "sources"] as const) {
+      if (route[key]) return no(`${key}: a ${event.kind} event has no task or service`);
+    }
+    return { matched: true };
+  }
   if (!isTaskEvent(event)) {
     if (route.services && !anyIn([event.service.name], route.services)) return no(`services: ${show(event.service.name)} is not listed`);
     for (const key of ["taskTypes", "outcomes", "taskIds", "taskNames", "taskTags", "appIds", "appTags", "streams", "taskCustomProperties", "appCustomProperties", "sources"] as const) {

@@ -2,7 +2,7 @@
 // `steward alert test` and POST /v4/alerts/test (marked source "test").
 import { randomUUID } from "node:crypto";
 import { scriptLogExcerpt } from "../events/enrich-mappers";
-import type { ServiceEvent, TaskEvent, TaskOutcome, TaskType } from "../events/types";
+import type { ServiceEvent, SiteEvent, SiteEventKind, TaskEvent, TaskOutcome, TaskType } from "../events/types";
 
 export interface SyntheticTaskOptions {
   outcome?: TaskOutcome;
@@ -103,4 +103,22 @@ export function syntheticServiceEvent(o: { state?: "stopped" | "started"; host?:
     state: state === "stopped" ? "STOPPED" : "RUNNING",
     previousState: state === "stopped" ? "RUNNING" : "STOPPED",
   };
+}
+
+const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data: SiteEvent["data"] }> = {
+  "license.expiring": {
+    title: "Qlik Sense license expires in 21 days",
+    summary: "The Qlik Sense server license is valid to 2026-12-31: 21 days left (alert at 60).",
+    data: { expiryDate: "2026-12-31", daysUntilExpiry: 21, licenseExpired: false, thresholdDays: 60 },
+  },
+  "license.expired": { title: "Qlik Sense license expired", summary: "The Qlik Sense server license expired on 2026-10-31.", data: { expiryDate: "2026-10-31", daysUntilExpiry: -22, licenseExpired: true } },
+  "license.low_availability": { title: "Few Qlik Sense professional allocations left: 2", summary: "2 professional allocations available, below the threshold of 5.", data: { accessType: "professional", available: 2, threshold: 5 } },
+  "license.released": { title: "Released 2 Qlik Sense license allocations", summary: "Released after more than 30 days without use: CORP\\erik (professional, 45 days), CORP\\maria (analyzer, 90 days).", data: { released: 2, failed: 0, deferred: 0, inactiveDays: 30 } },
+  "qliksense.version_changed": { title: "Qlik Sense version changed to 14.212.7 (May 2025)", summary: "Qlik Sense on sense1.corp.example now reports version 14.212.7 (May 2025); it was 14.187.4 (February 2025).", data: { previousVersion: "14.187.4 (February 2025)", version: "14.212.7", releaseLabel: "May 2025", productName: "Qlik Sense" } },
+};
+
+export function syntheticSiteEvent(kind: SiteEventKind, o: { host?: string; nowMs?: number } = {}): SiteEvent {
+  const s = SITE_SAMPLES[kind];
+  const facts = Object.entries(s.data).filter(([, v]) => v !== null && v !== "").map(([name, v]) => ({ name, value: String(v) }));
+  return { id: `${kind}:${randomUUID()}`, kind, receivedAt: new Date(o.nowMs ?? Date.now()).toISOString(), host: o.host ?? "sense1.corp.example", title: s.title, summary: s.summary, facts, data: s.data };
 }

@@ -1,7 +1,7 @@
 // Builds the variables templates see for one event: every name Butler's templates offer (inventory §3.3)
 // plus Steward's own (outcome, task type, completeness, the full event). Missing data becomes "" or [].
-import type { DomainEvent, ServiceEvent, TaskEvent, TaskOutcome, TaskType } from "../events/types";
-import { isTaskEvent } from "../events/types";
+import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskOutcome, TaskType } from "../events/types";
+import { isSiteEvent, isTaskEvent } from "../events/types";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog, type FitOptions } from "../events/script-log-excerpt";
 import { durationText, localTimes, splitDuration } from "./time-format";
 
@@ -32,7 +32,8 @@ const OUTCOME_TEXT: Record<TaskOutcome, string> = { failed: "failed", succeeded:
 const never = (iso: string | undefined) => (!iso ? "" : iso.startsWith("1753-01-01") ? "Never" : iso);
 
 export function buildVars(event: DomainEvent, opts: TemplateVarsOptions): TemplateVars {
-  return isTaskEvent(event) ? buildTaskVars(event, opts) : buildServiceVars(event as ServiceEvent, opts);
+  if (isTaskEvent(event)) return buildTaskVars(event, opts);
+  return isSiteEvent(event) ? buildSiteVars(event, opts) : buildServiceVars(event as ServiceEvent, opts);
 }
 
 export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): TemplateVars {
@@ -186,11 +187,39 @@ export function buildServiceVars(e: ServiceEvent, opts: TemplateVarsOptions): Te
   };
 }
 
+/** Butler's webhook `event` text for the server-license events it also sends. */
+const BUTLER_SITE_EVENT: Partial<Record<SiteEvent["kind"], string>> = {
+  "license.expiring": "server license about to expire alert",
+  "license.expired": "server license has expired alert",
+};
+
+export function buildSiteVars(e: SiteEvent, opts: TemplateVarsOptions): TemplateVars {
+  return {
+    isTask: false,
+    isSite: true,
+    kind: e.kind,
+    eventId: e.id,
+    outcome: e.kind,
+    receivedAt: localTimes(e.receivedAt, opts.timeZone),
+    event: e,
+    host: e.host,
+    hostName: e.host,
+    title: e.title,
+    summary: e.summary,
+    facts: e.facts,
+    data: e.data,
+    butlerEvent: BUTLER_SITE_EVENT[e.kind] ?? e.kind,
+    qlikSenseQMC: opts.qmcUrl ?? "",
+    qlikSenseHub: opts.hubUrl ?? "",
+    genericUrls: opts.links,
+  };
+}
+
 /** Variables of a digest: the events' own variables plus counts and a one-line summary. */
 export function buildDigestVars(events: TemplateVars[], route: string, windowMs: number): TemplateVars {
   const counts = new Map<string, number>();
   for (const e of events) {
-    const label = e.isTask ? `${String(e.outcome)}` : `service ${String(e.outcome)}`;
+    const label = e.isTask ? `${String(e.outcome)}` : e.isSite ? String(e.kind) : `service ${String(e.outcome)}`;
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   const times = events.map((e) => e.receivedAt as { utc: string; local1: string });

@@ -10,7 +10,7 @@ export function EventList(props: { entries: TimelineEntry[] }) {
     <ul class="timeline">
       {props.entries.map(({ seq, seenAt, event }) => {
         const tone = toneOf(event.kind);
-        const label = isTaskEvent(event) ? event.outcome : event.kind === "service.stopped" ? "stopped" : "started";
+        const label = isTaskEvent(event) ? event.outcome : event.kind === "service.stopped" ? "stopped" : event.kind === "service.started" ? "started" : event.kind;
         return (
           <li data-kind={event.kind}>
             <Time ms={seenAt} />
@@ -26,10 +26,12 @@ export function EventList(props: { entries: TimelineEntry[] }) {
                   {` · via ${event.source}`}
                   {event.complete ? "" : ` · incomplete (${event.missing.map((m) => m.item).join(", ")})`}
                 </div>
-              ) : (
+              ) : "service" in event ? (
                 <div class="small muted">
                   service on {event.host}: {event.previousState} → {event.state}
                 </div>
+              ) : (
+                <div class="small muted">{event.summary}</div>
               )}
             </div>
           </li>

@@ -2,8 +2,8 @@
 // (and _aborted when a route sends aborts here), and win_service_state. Unlike Butler, the dynamic app and
 // task tags are really written, and the tag name typo is fixed (kept on request).
 import { Point } from "@influxdata/influxdb-client";
-import type { DomainEvent, ServiceEvent, TaskEvent, TaskType } from "../../../events/types";
-import { isTaskEvent } from "../../../events/types";
+import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskType } from "../../../events/types";
+import { isSiteEvent, isTaskEvent } from "../../../events/types";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../../events/script-log-excerpt";
 import { localTimes, splitDuration } from "../../time-format";
 import type { InfluxDbChannelConfig } from "./schema";
@@ -138,6 +138,24 @@ export function servicePoint(cfg: InfluxDbChannelConfig, e: ServiceEvent): Point
   return p;
 }
 
+/** A routed site event (license threshold, version change): measurement steward_site_event, tag kind. */
+export function siteEventPoint(cfg: InfluxDbChannelConfig, e: SiteEvent): Point {
+  const p = new Point("steward_site_event");
+  for (const [k, v] of Object.entries(cfg.tags)) tag(p, k, v);
+  tag(p, "kind", e.kind);
+  tag(p, "host", e.host);
+  p.stringField("title", e.title);
+  p.stringField("summary", e.summary);
+  for (const [k, v] of Object.entries(e.data)) {
+    if (typeof v === "number") p.floatField(k, v);
+    else if (typeof v === "boolean") p.booleanField(k, v);
+    else if (typeof v === "string" && v !== "") p.stringField(k, v);
+  }
+  p.timestamp(new Date(e.receivedAt));
+  return p;
+}
+
 export function pointsFor(cfg: InfluxDbChannelConfig, e: DomainEvent, o: PointOptions): Point[] {
-  return [isTaskEvent(e) ? taskPoint(cfg, e, o) : servicePoint(cfg, e as ServiceEvent)];
+  if (isTaskEvent(e)) return [taskPoint(cfg, e, o)];
+  return [isSiteEvent(e) ? siteEventPoint(cfg, e) : servicePoint(cfg, e as ServiceEvent)];
 }

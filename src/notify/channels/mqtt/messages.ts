@@ -1,7 +1,7 @@
 // What an event becomes on MQTT: Butler's topics (task name as payload, JSON on the *_full topics, service
 // JSON below <topic>/<host>/<service>) and Steward's structured topic with the full event.
 import type { DomainEvent, ScriptLogExcerpt, ServiceEvent, TaskEvent } from "../../../events/types";
-import { isTaskEvent } from "../../../events/types";
+import { isSiteEvent, isTaskEvent } from "../../../events/types";
 import { excerptText, showScriptLog, type NumberedLine } from "../../../events/script-log-excerpt";
 import type { MqttChannelConfig } from "./schema";
 
@@ -63,6 +63,12 @@ export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix
     if (cfg.structured.enabled) {
       out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/task/${e.outcome}/${e.taskType}`, payload: JSON.stringify(withExcerpt(cfg, e)) });
     }
+  } else if (isSiteEvent(e)) {
+    if (b.enabled && (e.kind === "license.expiring" || e.kind === "license.expired")) {
+      out.push({ topic: b.serverLicense, payload: JSON.stringify({ licenseExpired: e.data.licenseExpired === true, expiryDateStr: e.data.expiryDate ?? "", daysUntilExpiry: e.data.daysUntilExpiry ?? null }) });
+      out.push({ topic: b.serverLicenseExpire, payload: e.summary });
+    }
+    if (cfg.structured.enabled) out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/site/${e.kind}`, payload: JSON.stringify(e) });
   } else {
     const svc = e as ServiceEvent;
     const stopped = svc.kind === "service.stopped";

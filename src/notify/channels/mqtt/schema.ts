@@ -14,6 +14,8 @@ export const ButlerTopicsSchema = z
     sendFull: z.boolean().default(true).describe("Also publish the JSON payload on the *_full topics."),
     serviceRunning: z.string().min(1).default("qliksense/service_running").describe("Service started; published on <topic>/<host>/<service>."),
     serviceStopped: z.string().min(1).default("qliksense/service_stopped").describe("Service stopped; published on <topic>/<host>/<service>."),
+    serverLicense: z.string().min(1).default("qliksense/qliksense_server_license").describe("license.expiring/expired; payload = JSON {licenseExpired, expiryDateStr, daysUntilExpiry}."),
+    serverLicenseExpire: z.string().min(1).default("qliksense/qliksense_server_license_expire").describe("license.expiring/expired; payload = a text alert."),
   })
   .describe("Butler-compatible topics.");
 

@@ -1,8 +1,8 @@
 // What a task or service event becomes in New Relic: an Event API object and a Log API entry with Butler's
 // event/log types and qs_* / butler_* attribute names, so existing NRQL queries and dashboards keep working.
 // New Relic attributes are flat scalars: tags become one attribute each, custom properties one per name.
-import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../events/types";
-import { isTaskEvent } from "../../../events/types";
+import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent } from "../../../events/types";
+import { isSiteEvent, isTaskEvent } from "../../../events/types";
 import { VERSION } from "../../../core/version";
 import type { NewRelicChannelConfig } from "./schema";
 
@@ -12,6 +12,7 @@ const OUTCOME: Record<TaskEvent["outcome"], string> = { failed: "Failed", aborte
 
 /** Butler's names for reloads (qs_reloadTaskFailedEvent); the other task types follow the same pattern. */
 export function newRelicTypes(e: DomainEvent): { eventType: string; logType: string } {
+  if (isSiteEvent(e)) return { eventType: "qs_siteEvent", logType: "qs_siteLog" };
   if (!isTaskEvent(e)) return { eventType: "qs_serviceStateEvent", logType: "qs_serviceStateLog" };
   const base = `qs_${e.taskType}Task${OUTCOME[e.outcome]}`;
   return { eventType: `${base}Event`, logType: `${base}Log` };
@@ -60,8 +61,14 @@ function serviceAttributes(e: ServiceEvent): Attributes {
   };
 }
 
+function siteAttributes(e: SiteEvent): Attributes {
+  const a: Attributes = { steward_kind: e.kind, steward_host: e.host, steward_title: e.title };
+  for (const [k, v] of Object.entries(e.data)) if (v !== null) a[`steward_${k}`] = v;
+  return a;
+}
+
 export function eventAttributes(cfg: NewRelicChannelConfig, e: DomainEvent): Attributes {
-  const own = isTaskEvent(e) ? taskAttributes(cfg, e) : serviceAttributes(e as ServiceEvent);
+  const own = isTaskEvent(e) ? taskAttributes(cfg, e) : isSiteEvent(e) ? siteAttributes(e) : serviceAttributes(e as ServiceEvent);
   return { ...cfg.attributes, ...own, version: VERSION };
 }
 
@@ -80,6 +87,8 @@ export function newRelicLog(cfg: NewRelicChannelConfig, e: DomainEvent, nowMs: n
     attributes.qs_scriptLogSize = e.scriptLog?.sizeBytes ?? 0;
     attributes.qs_scriptLogTailCount = tail.length;
     message = e.scriptLog ? `${details}\r\n-------------------------------\r\n\r\n${tail.join("\r\n")}` : `${details}\r\nScript log not available for this task.`;
+  } else if (isSiteEvent(e)) {
+    message = e.summary;
   } else {
     const s = e as ServiceEvent;
     message = `Windows service "${s.service.displayName ?? s.service.name}" on host "${s.host}" is ${s.state.toUpperCase()}.`;

@@ -2,7 +2,7 @@
 // host and service), and a later success (or the service running again) resolves it. Which incidents are
 // open is kept in the channel's durable state, so a success of a task that never failed sends nothing.
 import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../events/types";
-import { isTaskEvent } from "../../../events/types";
+import { isSiteEvent, isTaskEvent } from "../../../events/types";
 import type { ChannelDefinition, Notification } from "../../types";
 import { createHttpClient, expectOk, safeUrl } from "../http-client";
 import { Signl4ChannelSchema, type Signl4ChannelConfig } from "./schema";
@@ -28,6 +28,7 @@ const TYPE_TEXT: Record<TaskEvent["taskType"], string> = {
 
 export function incidentKey(e: DomainEvent): string {
   if (isTaskEvent(e)) return `task:${e.task.id}`;
+  if (isSiteEvent(e)) return `site:${e.kind}`;
   const s = e as ServiceEvent;
   return `service:${s.host.toLowerCase()}:${s.service.name.toLowerCase()}`;
 }
@@ -56,6 +57,20 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
     if (status === "new" && logEnd) body["Script log (end)"] = logEnd;
     if (e.links?.qmcTask) body.Link = e.links.qmcTask;
     return { externalId, status, body };
+  }
+  if (isSiteEvent(e)) {
+    const body: Record<string, string | number> = {
+      Title: e.title,
+      Message: e.summary,
+      Severity: cfg.severity.site,
+      "X-S4-Service": cfg.serviceName,
+      "X-S4-ExternalID": externalId,
+      "X-S4-Status": "new",
+      "X-S4-SourceSystem": "Steward",
+      Host: e.host,
+    };
+    for (const f of e.facts) body[f.name] = f.value;
+    return { externalId, status: "new", body };
   }
   const s = e as ServiceEvent;
   const status: Signl4Status = s.kind === "service.started" ? "resolved" : "new";

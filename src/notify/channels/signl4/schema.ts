@@ -16,6 +16,7 @@ export const Signl4ChannelSchema = z
         failed: SeveritySchema.default(1),
         aborted: SeveritySchema.default(10),
         serviceStopped: SeveritySchema.default(1),
+        site: SeveritySchema.default(2).describe("license.* and qliksense.version_changed events routed here."),
       })
       .prefault({})
       .describe("Severity per kind of incident (Butler's reloadTaskFailure/reloadTaskAborted.severity)."),

@@ -1,0 +1,76 @@
+// Config of the site monitors: Qlik Sense license usage and expiry (Butler's qlikSenseLicense.licenseMonitor
+// and serverLicenseMonitor), license release for inactive users (licenseRelease) and the Qlik Sense version
+// (qlikSenseVersion.versionMonitor). All need qlik: and are off unless their block is present.
+import { z } from "zod";
+import { DurationSchema } from "../../notify/duration";
+
+const InfluxChannelRef = z.string().min(1).optional().describe("Name of an influxdb channel to write Butler's measurements to.");
+
+export const LicenseMonitorSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    interval: DurationSchema.prefault("6h").describe("How often license usage and expiry are read from QRS."),
+    influxChannel: InfluxChannelRef,
+    alerts: z
+      .strictObject({
+        expiryDays: z.number().int().min(1).max(3650).default(60).describe("license.expiring once when this few days are left (Butler's thresholdDays)."),
+        professionalAvailableBelow: z.number().int().min(1).optional().describe("license.low_availability when fewer professional allocations are available."),
+        analyzerAvailableBelow: z.number().int().min(1).optional().describe("license.low_availability when fewer analyzer allocations are available."),
+        tokensAvailableBelow: z.number().min(0).optional().describe("license.low_availability when fewer tokens are available."),
+      })
+      .prefault({}),
+  })
+  .describe("License usage and expiry from QRS; writes qlik_sense_license and qlik_sense_server_license, raises license.* events.");
+
+const TriState = z.enum(["ignore", "yes", "no"]);
+
+export const LicenseReleaseSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    interval: DurationSchema.prefault("1d"),
+    dryRun: z.boolean().default(true).describe("List what would be released (log, audit, /v4/license/release/last) without releasing. Turn off knowingly."),
+    inactiveDays: z.number().int().min(1).max(3650).default(30).describe("Release allocations not used for more days than this (Butler's releaseThresholdDays)."),
+    accessTypes: z.array(z.enum(["professional", "analyzer"])).min(1).default(["professional", "analyzer"]),
+    maxPerRun: z.number().int().min(1).max(10_000).default(50).describe("Upper bound of releases per run; the rest wait for the next run."),
+    influxChannel: InfluxChannelRef,
+    neverRelease: z
+      .strictObject({
+        users: z.array(z.string().regex(/^[^\\]+\\[^\\]+$/, "expected DIRECTORY\\userId")).default([]),
+        userDirectories: z.array(z.string().min(1)).default([]),
+        tags: z.array(z.string().min(1)).default([]).describe("Users with any of these tags keep their allocation."),
+        customProperties: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).default([]),
+        inactive: TriState.default("ignore").describe('"yes": users marked inactive in QRS keep theirs; "no": active users keep theirs; "ignore": not considered.'),
+        blocked: TriState.default("ignore"),
+        removedExternally: TriState.default("ignore"),
+      })
+      .prefault({}),
+  })
+  .describe("Releases professional and analyzer allocations of users inactive for longer than inactiveDays.");
+
+export const VersionMonitorSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    interval: DurationSchema.prefault("1h"),
+    port: z.number().int().min(1).max(65535).default(9032).describe("Port of the repository's /v1/systeminfo endpoint."),
+    influxChannel: InfluxChannelRef,
+  })
+  .describe("Qlik Sense version from /v1/systeminfo; writes qlik_sense_version and raises qliksense.version_changed.");
+
+export type LicenseMonitorConfig = z.infer<typeof LicenseMonitorSchema>;
+export type LicenseReleaseConfig = z.infer<typeof LicenseReleaseSchema>;
+export type VersionMonitorConfig = z.infer<typeof VersionMonitorSchema>;
+
+type SiteMonitorSections = { licenseMonitor?: LicenseMonitorConfig; licenseRelease?: LicenseReleaseConfig; versionMonitor?: VersionMonitorConfig };
+
+/** The monitors need qlik:, and their influxChannel must name an influxdb channel. */
+export function checkSiteMonitorReferences(config: SiteMonitorSections & { qlik?: unknown; channels: Record<string, { type: string }> }, ctx: z.RefinementCtx): void {
+  for (const key of ["licenseMonitor", "licenseRelease", "versionMonitor"] as const) {
+    const section = config[key];
+    if (!section?.enabled) continue;
+    if (!config.qlik) ctx.addIssue({ code: "custom", path: [key], message: `${key} reads Qlik Sense: configure qlik: (host and certificates) or remove ${key}` });
+    const name = section.influxChannel;
+    if (name !== undefined && config.channels[name]?.type !== "influxdb") {
+      ctx.addIssue({ code: "custom", path: [key, "influxChannel"], message: `no influxdb channel named "${name}"` });
+    }
+  }
+}
