@@ -63,7 +63,7 @@ describe("SIGNL4 channel", () => {
     expect(b["X-S4-ExternalID"]).toBe(`task:${taskId}`);
     expect(b["X-S4-Status"]).toBe("new");
     expect(b.App).toBe("Sales");
-    expect(b["Script log (end)"]).toContain("CustomerKey");
+    expect(b["Script log"]).toContain("CustomerKey");
   });
 
   test("a success of a task that never failed sends nothing", async () => {

@@ -4,6 +4,7 @@
 import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent } from "../../../events/types";
 import { isSiteEvent, isTaskEvent } from "../../../events/types";
 import { VERSION } from "../../../core/version";
+import { excerptText, showScriptLog } from "../../../events/script-log-excerpt";
 import type { NewRelicChannelConfig } from "./schema";
 
 export type Attributes = Record<string, string | number | boolean>;
@@ -83,10 +84,16 @@ export function newRelicLog(cfg: NewRelicChannelConfig, e: DomainEvent, nowMs: n
   let message: string;
   if (isTaskEvent(e)) {
     const details = (e.execution?.details ?? []).map((d) => `${d.createdDate} ${d.message}`).join("\r\n");
-    const tail = cfg.logTailLines > 0 ? (e.scriptLog?.tail ?? []).slice(-cfg.logTailLines) : [];
     attributes.qs_scriptLogSize = e.scriptLog?.sizeBytes ?? 0;
-    attributes.qs_scriptLogTailCount = tail.length;
-    message = e.scriptLog ? `${details}\r\n-------------------------------\r\n\r\n${tail.join("\r\n")}` : `${details}\r\nScript log not available for this task.`;
+    if (e.scriptLog) {
+      // The failure lines wherever they are, then the last lines; gaps are marked.
+      const shown = showScriptLog(e.scriptLog, { head: 0, tail: cfg.logTailLines });
+      attributes.qs_scriptLogTailCount = Math.min(cfg.logTailLines, e.scriptLog.totalLines);
+      attributes.qs_scriptLogErrorCount = shown.failureCount;
+      message = `${details}\r\n-------------------------------\r\n\r\n${excerptText(shown, "\r\n")}`;
+    } else {
+      message = `${details}\r\nScript log not available for this task.`;
+    }
   } else if (isSiteEvent(e)) {
     message = e.summary;
   } else {

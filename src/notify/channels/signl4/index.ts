@@ -4,12 +4,13 @@
 import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../events/types";
 import { isSiteEvent, isTaskEvent } from "../../../events/types";
 import type { ChannelDefinition, Notification } from "../../types";
+import { excerptText, fitScriptLog, showScriptLog } from "../../../events/script-log-excerpt";
 import { createHttpClient, expectOk, safeUrl } from "../http-client";
 import { Signl4ChannelSchema, type Signl4ChannelConfig } from "./schema";
 
 type Signl4Status = "new" | "resolved";
 
-/** Lines of the end of the script log shown in the incident. */
+/** Last lines of the script log shown in the incident, besides the failure lines. */
 const LOG_LINES = 5;
 
 export interface Signl4Alert {
@@ -52,9 +53,10 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
     };
     if (status === "new") body.Severity = e.outcome === "aborted" ? cfg.severity.aborted : cfg.severity.failed;
     if (e.app) body.App = e.app.name;
-    // The end of the script log is where Qlik writes the error and "Execution Failed".
-    const logEnd = (e.scriptLog?.tail ?? []).slice(-LOG_LINES).join("\n");
-    if (status === "new" && logEnd) body["Script log (end)"] = logEnd;
+    // The lines that state the failure (wherever they are) and the end of the log, gaps marked.
+    if (status === "new" && e.scriptLog) {
+      body["Script log"] = excerptText(fitScriptLog(showScriptLog(e.scriptLog, { head: 0, tail: LOG_LINES }), { maxChars: 4000, maxLineChars: 500 }));
+    }
     if (e.links?.qmcTask) body.Link = e.links.qmcTask;
     return { externalId, status, body };
   }
