@@ -3,7 +3,7 @@
 // so the dashboard's key-value browser has something real to show.
 import type { Hono } from "hono";
 import type { TimelineEntry } from "../dashboard";
-import type { HttpEnv } from "../http/types";
+import { inProcessEnv, type HttpEnv } from "../http/types";
 import { isTaskEvent } from "../events/types";
 
 export const DEMO_KV_NAMESPACE = "etl-state";
@@ -12,5 +12,5 @@ export function recordLastGoodLoad(hono: Hono<HttpEnv>, entry: TimelineEntry): P
   const e = entry.event;
   if (!isTaskEvent(e) || e.outcome !== "succeeded" || !e.app) return undefined;
   const body = JSON.stringify({ key: `${e.app.name}.lastGoodLoad`, value: e.execution?.stopTime ?? e.receivedAt });
-  return Promise.resolve(hono.request(`/v4/keyvalues/${DEMO_KV_NAMESPACE}`, { method: "POST", headers: { "content-type": "application/json" }, body }));
+  return Promise.resolve(hono.request(`/v4/keyvalues/${DEMO_KV_NAMESPACE}`, { method: "POST", headers: { "content-type": "application/json" }, body }, inProcessEnv()));
 }

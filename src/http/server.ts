@@ -27,7 +27,13 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
         hostname: options.host,
         port: options.port,
         maxRequestBodySize: options.maxRequestBodySize + 1024,
-        fetch: (req, srv) => hono.fetch(req, { remoteAddress: srv.requestIP(req)?.address }),
+        fetch: (req, srv) => {
+          // The peer's address is gone when the connection was reset before the request is handled; such a
+          // request is answered (to nobody) without running, never as one without an address.
+          const remoteAddress = srv.requestIP(req)?.address;
+          if (!remoteAddress) return new Response(null, { status: 400, headers: { connection: "close" } });
+          return hono.fetch(req, { remoteAddress });
+        },
         ...(options.tls ? { tls: options.tls } : {}),
       });
       log.info({ url: this.url() }, "REST API listening");

@@ -27,8 +27,12 @@ export interface ClientCertInfo {
 }
 
 export interface HttpEnv {
-  /** Set by the Bun server; absent when tests call app.request(). */
-  Bindings: { remoteAddress?: string; clientCert?: ClientCertInfo };
+  /**
+   * Set by the listener for network requests (remoteAddress always present), or `inProcess: true` for calls
+   * Steward makes to itself (the demo, tests). A request with neither is refused: a missing address must never
+   * be taken for an in-process call (a connection reset loses the peer's address).
+   */
+  Bindings: { remoteAddress?: string; clientCert?: ClientCertInfo; inProcess?: true };
   Variables: {
     requestId: string;
     log: Logger;
@@ -36,4 +40,9 @@ export interface HttpEnv {
     /** The matched route's declared scope, set before the handler runs. */
     scope: Scope;
   };
+}
+
+/** Bindings for a request Steward sends to its own Hono app (no network peer; access control trusts it). */
+export function inProcessEnv(): HttpEnv["Bindings"] {
+  return { inProcess: true };
 }

@@ -55,9 +55,10 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
 
   const ipGate: MiddlewareHandler<HttpEnv> = async (c, next) => {
     const policy = deps.policy();
+    // In-process calls are marked by their caller (inProcessEnv); a request without an address is not one.
+    if (c.env?.inProcess === true) return next();
     const remote = c.env?.remoteAddress;
-    // No address: an in-process request (dashboard reads, tests), not network traffic.
-    if (remote === undefined) return next();
+    if (remote === undefined) return deny(c, 403, "the caller's address is unknown (connection reset?); request refused", { check: "peerAddress" });
     const ip = parseIp(remote);
     if (!ip || !ipAllowed(policy, ip)) {
       return deny(c, 403, `address ${remote} is not in security.ipAllowlist`, { check: "ipAllowlist" });

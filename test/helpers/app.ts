@@ -4,6 +4,7 @@ import { createApp, type StewardApp } from "../../src/app";
 import { parseConfigText } from "../../src/config/load";
 import { createSilentLogger, type Logger } from "../../src/core/logger";
 import type { Clock } from "../../src/core/clock";
+import { inProcessEnv } from "../../src/http/types";
 import { createTempDir } from "./temp-dir";
 
 export interface TestApp {
@@ -24,7 +25,7 @@ export function createTestApp(yaml = "", options: { log?: Logger; clock?: Clock;
   return {
     app,
     dir,
-    request: (path, init) => Promise.resolve(app.http.hono.request(path, init)),
+    request: (path, init) => Promise.resolve(app.http.hono.request(path, init, inProcessEnv())),
     async close() {
       await app.stop();
       tmp?.remove();

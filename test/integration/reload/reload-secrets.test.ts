@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createApp } from "../../../src/app";
 import { loadConfigFile } from "../../../src/config/load";
 import { createSilentLogger } from "../../../src/core/logger";
+import { inProcessEnv } from "../../../src/http/types";
 import { createTempDir } from "../../helpers/temp-dir";
 
 const tmp = createTempDir();
@@ -20,7 +21,7 @@ describe("reload errors", () => {
     await app.start();
     try {
       writeFileSync(file, [...base, '  hook: { type: webhook, url: "http://127.0.0.1:9/x", hmac: { secret: "s3cr" } }', ""].join("\n"));
-      const r = await app.http.hono.request("/v4/admin/reload", { method: "POST" });
+      const r = await app.http.hono.request("/v4/admin/reload", { method: "POST" }, inProcessEnv());
       expect(r.status).toBe(400);
       const text = await r.text();
       expect(text).toContain("channels.hook.hmac.secret");

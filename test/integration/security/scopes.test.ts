@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import type { RegisteredRoute } from "../../../src/http/route";
+import { inProcessEnv } from "../../../src/http/types";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { createTempDir } from "../../helpers/temp-dir";
 import { keysPerScope, samplePath, type GrantableScope } from "./keys";
@@ -95,10 +96,10 @@ describe("scopes on every route", () => {
   }, 120_000);
 
   test("an unknown key is 401 even on public routes; Bearer works like X-API-Key", async () => {
-    let r = await t.app.http.hono.request("/health", { headers: { "x-api-key": "stw_wrong" } });
+    let r = await t.app.http.hono.request("/health", { headers: { "x-api-key": "stw_wrong" } }, inProcessEnv());
     expect(r.status).toBe(401);
     expect(r.headers.get("www-authenticate")).toContain("Bearer");
-    r = await t.app.http.hono.request("/v4/keyvaluesnamespaces", { headers: { authorization: `Bearer ${keys["kv.read"]}` } });
+    r = await t.app.http.hono.request("/v4/keyvaluesnamespaces", { headers: { authorization: `Bearer ${keys["kv.read"]}` } }, inProcessEnv());
     expect(r.status).toBe(200);
   });
 
