@@ -41,6 +41,8 @@ export interface SecurityDeps {
   audit: AuditLog;
   clock: Clock;
   log: Logger;
+  /** http.host when the REST API listens: the start-up rule is checked again whenever keys change. */
+  listenHost?: string;
 }
 
 export function createSecurityService(initial: SecurityConfig, deps: SecurityDeps): SecurityService {
@@ -103,6 +105,20 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       }
       const existing = deps.keyStore.get(name);
       if (!existing || existing.revokedAt) throw new AppError("NOT_FOUND", `no active key named ${name}`);
+      // The start-up rule holds at every change of keys: revoking the last credential must not leave a
+      // non-loopback listener open to anonymous callers (a restart would refuse that state).
+      const credentialsLeft = current.ring.names().filter((n) => n !== name).length + current.certRules.length;
+      if (deps.listenHost !== undefined && credentialsLeft === 0) {
+        try {
+          checkListenRule(deps.listenHost, { ...current, authConfigured: false });
+        } catch {
+          throw new AppError(
+            "CONFLICT",
+            `${name} is the last API key and the REST API listens on ${deps.listenHost}: revoking it would open the API to anyone ` +
+              "who can reach it. Create another key first (or add security.clientCerts), then revoke this one.",
+          );
+        }
+      }
       deps.keyStore.revoke(name);
       rebuild(current.config);
       deps.audit.record({ actor, action: "apikey.revoke", target: name, result: "ok" });

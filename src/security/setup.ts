@@ -79,10 +79,10 @@ export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Se
   const cfg = loaded.config.security;
   const log = deps.log.child({ module: "security" });
   const keyStore = createKeyStore(deps.store.db, deps.clock);
-  const service = createSecurityService(cfg, { keyStore, audit: deps.audit, clock: deps.clock, log });
+  const http = loaded.config.http;
+  const service = createSecurityService(cfg, { keyStore, audit: deps.audit, clock: deps.clock, log, ...(http.enabled ? { listenHost: http.host } : {}) });
   const { ipGate, accessGuard, deny } = createAccessMiddleware({ policy: service.policy, audit: deps.audit, log, metrics: deps.metrics, onKeyUse: service.noteKeyUse });
   const tls = loadTlsMaterial(cfg, loaded.baseDir);
-  const http = loaded.config.http;
   // After the IP gate (an unlisted address is refused before anything else is looked at).
   const browserGuard = createBrowserGuard({
     policy: service.policy,

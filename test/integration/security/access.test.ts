@@ -156,6 +156,37 @@ describe("run-time keys", () => {
     const row = t2.app.store.db.prepare("SELECT hash FROM api_keys WHERE name = 'ops'").get() as { hash: string };
     expect(row.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
+
+  test("the last key of a non-loopback listener cannot be revoked: the start-up rule holds at every change of keys", async () => {
+    const json = { "content-type": "application/json" };
+    const t1 = app("");
+    const r = await t1.request("/v4/admin/apikeys", { method: "POST", headers: json, body: JSON.stringify({ name: "ops", scopes: ["admin"] }) });
+    const { key } = (await r.json()) as { key: string };
+    await t1.app.stop();
+    // The stored key is what lets this listener start at all.
+    const t2 = app("http: { host: 0.0.0.0, port: 0 }\n", { dir: t1.dir });
+    await t2.app.start();
+    const url = t2.app.server!.url();
+    const auth = { "x-api-key": key };
+    let res = await fetch(`${url}/v4/admin/apikeys/ops`, { method: "DELETE", headers: auth });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: string }).error).toContain("last API key");
+    expect((await fetch(`${url}/v4/keyvaluesnamespaces`)).status).toBe(401);
+    // With a second key, the first may go; the second is then the last.
+    res = await fetch(`${url}/v4/admin/apikeys`, { method: "POST", headers: { ...auth, ...json }, body: JSON.stringify({ name: "ops2", scopes: ["admin"] }) });
+    const second = ((await res.json()) as { key: string }).key;
+    expect((await fetch(`${url}/v4/admin/apikeys/ops`, { method: "DELETE", headers: auth })).status).toBe(204);
+    expect((await fetch(`${url}/v4/admin/apikeys/ops2`, { method: "DELETE", headers: { "x-api-key": second } })).status).toBe(409);
+    expect((await fetch(`${url}/v4/keyvaluesnamespaces`)).status).toBe(401);
+  });
+
+  test("on loopback, or with allowUnauthenticated, the last key may be revoked", async () => {
+    const t = app("");
+    const r = await t.request("/v4/admin/apikeys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "ops", scopes: ["admin"] }) });
+    const { key } = (await r.json()) as { key: string };
+    expect((await t.request("/v4/admin/apikeys/ops", { method: "DELETE", headers: { "x-api-key": key } })).status).toBe(204);
+    expect((await t.request("/v4/keyvaluesnamespaces")).status).toBe(200);
+  });
 });
 
 describe("refuse to start", () => {
