@@ -7,6 +7,7 @@ import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
 import type { Readiness } from "../core/readiness";
 import { handleError, handleNotFound, type SecretMask } from "./errors";
+import { hostHeaderGuard } from "./host-header";
 import { requestContext } from "./middleware/request-context";
 import { createRouter, type Router } from "./route";
 import { registerBaseConvertRoutes } from "./routes/base-convert";
@@ -37,6 +38,7 @@ export interface HttpApp {
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const hono = new Hono<HttpEnv>();
   hono.use("*", requestContext(deps.log, deps.metrics));
+  hono.use("*", hostHeaderGuard);
   for (const mw of deps.before ?? []) hono.use("*", mw);
   hono.use(
     "*",

@@ -1,6 +1,7 @@
 // The HTTP listener: Bun.serve around the Hono app, started and stopped by the lifecycle.
 import type { Logger } from "pino";
 import type { Component } from "../core/lifecycle";
+import { hostHeaderProblem, UNUSABLE_HOST_URL } from "./host-header";
 import type { HttpEnv } from "./types";
 import type { Hono } from "hono";
 
@@ -32,6 +33,8 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
           // request is answered (to nobody) without running, never as one without an address.
           const remoteAddress = srv.requestIP(req)?.address;
           if (!remoteAddress) return new Response(null, { status: 400, headers: { connection: "close" } });
+          const hostProblem = hostHeaderProblem(req.headers.get("host"));
+          if (hostProblem) return hono.fetch(new Request(UNUSABLE_HOST_URL, { method: req.method, headers: req.headers }), { remoteAddress, hostProblem });
           return hono.fetch(req, { remoteAddress });
         },
         ...(options.tls ? { tls: options.tls } : {}),

@@ -32,7 +32,7 @@ export interface HttpEnv {
    * Steward makes to itself (the demo, tests). A request with neither is refused: a missing address must never
    * be taken for an in-process call (a connection reset loses the peer's address).
    */
-  Bindings: { remoteAddress?: string; clientCert?: ClientCertInfo; inProcess?: true };
+  Bindings: { remoteAddress?: string; clientCert?: ClientCertInfo; inProcess?: true; /** The listener found the Host header unusable (answered 400). */ hostProblem?: string };
   Variables: {
     requestId: string;
     log: Logger;

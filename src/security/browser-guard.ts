@@ -29,6 +29,14 @@ function hostOf(value: string, scheme = "http"): string | undefined {
   }
 }
 
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function isLoopbackName(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (h === "localhost" || h.endsWith(".localhost")) return true;
@@ -49,8 +57,10 @@ export function createBrowserGuard(deps: BrowserGuardDeps): MiddlewareHandler<Ht
     if (origin !== undefined && !SAFE_METHODS.has(c.req.method) && !listed.has("*") && !listed.has(norm(origin))) {
       // Same origin: the page was served by Steward itself (the dashboard). A proxy may rewrite Host, so its
       // X-Forwarded-Host counts too; a cross-site page cannot add that header without a preflight.
-      const from = origin === "null" ? undefined : hostOf(origin);
-      const scheme = from === undefined ? "http" : new URL(origin).protocol.slice(0, -1);
+      // An Origin is an absolute scheme://host[:port]; anything else (a bare word, garbage) is no origin of ours.
+      const parsed = origin === "null" || !origin.includes("://") ? undefined : parseUrl(origin);
+      const from = parsed?.host.toLowerCase() || undefined;
+      const scheme = parsed ? parsed.protocol.slice(0, -1) : "http";
       const own = [c.req.header("host"), c.req.header("x-forwarded-host"), url.host].filter((h): h is string => Boolean(h)).map((h) => hostOf(h.split(",")[0]!.trim(), scheme));
       if (from === undefined || !own.includes(from)) {
         return deps.deny(c, `cross-origin ${c.req.method} from ${origin} refused: list the origin in control.cors.allowOrigins if it should call Steward`, "origin");

@@ -6,6 +6,7 @@ import { createServer as createTls, type TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
 import type { Hono } from "hono";
 import type { Logger } from "pino";
+import { hostHeaderProblem, UNUSABLE_HOST_URL } from "../http/host-header";
 import type { HttpServer } from "../http/server";
 import type { ClientCertInfo, HttpEnv } from "../http/types";
 
@@ -69,9 +70,10 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
         }
         body = read;
       }
-      const url = `https://${req.headers.host ?? `${options.host}:${boundPort}`}${req.url ?? "/"}`;
-      const request = new Request(url, { method, headers, ...(body && body.length > 0 ? { body: new Uint8Array(body) } : {}) });
-      const response = await hono.fetch(request, { remoteAddress, clientCert: info });
+      const hostProblem = hostHeaderProblem(req.headers.host);
+      const url = hostProblem ? UNUSABLE_HOST_URL : `https://${req.headers.host}${req.url ?? "/"}`;
+      const request = new Request(url, { method, headers, ...(body && body.length > 0 && !hostProblem ? { body: new Uint8Array(body) } : {}) });
+      const response = await hono.fetch(request, { remoteAddress, clientCert: info, ...(hostProblem ? { hostProblem } : {}) });
       const outHeaders: Record<string, string | string[]> = {};
       response.headers.forEach((value, name) => {
         if (name === "set-cookie") return;

@@ -72,3 +72,54 @@ describe("requests without a peer address", () => {
     expect((await t.request("/v4/keyvalues/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) })).status).toBe(201);
   });
 });
+
+describe("Host header", () => {
+  const malformed = ["", "[::1", "a b", "%", "127.0.0.1:99999", "@evil", "x:y:z", "[zz]", "127.0.0.1:abc", "évil", "a/b", "a?b", "a#b", "localhost\\x", "user@localhost"];
+
+  for (const [name, yaml] of [
+    ["loopback listener", "http: { host: 127.0.0.1, port: 0 }\n"],
+    ["open 0.0.0.0 listener", "http: { host: 0.0.0.0, port: 0 }\nsecurity: { allowUnauthenticated: true }\n"],
+  ] as const) {
+    test(`${name}: a missing or malformed Host is a 400 naming the header, never a 500`, async () => {
+      const t = app(yaml);
+      await t.app.start();
+      const port = t.app.server!.port();
+      for (const host of malformed) {
+        for (const path of ["/health", "/v4/keyvaluesnamespaces", "/no/such/route"]) {
+          const r = await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+          expect({ host, path, status: r.status }).toEqual({ host, path, status: 400 });
+          expect(JSON.parse(r.body)).toMatchObject({ code: "BAD_REQUEST", details: [{ field: "header.host" }] });
+        }
+      }
+      // A write with a bad Host does nothing.
+      const body = JSON.stringify({ key: "k", value: 1 });
+      const w = await rawRequest(port, `POST /v4/keyvalues/h HTTP/1.1\r\nHost: a/b\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      expect(w.status).toBe(400);
+      expect(t.app.kv!.keys("h")).toBeUndefined();
+      for (const raw of [`GET /health HTTP/1.1\r\nConnection: close\r\n\r\n`, `GET /health HTTP/1.0\r\n\r\n`]) {
+        const r = await rawRequest(port, raw);
+        expect(r.status).toBe(400);
+      }
+      for (const host of ["127.0.0.1", "127.0.0.1:", `127.0.0.1:${port}`, "[::1]:80", "localhost"]) {
+        expect({ host, status: (await rawRequest(port, `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).status }).toEqual({ host, status: 200 });
+      }
+    });
+  }
+
+  test("no other header a client sends gets more than a 4xx", async () => {
+    const t = app("http: { host: 127.0.0.1, port: 0 }\ncontrol:\n  cors: { enabled: true, allowOrigins: ['http://ok.example'] }\n");
+    await t.app.start();
+    const port = t.app.server!.port();
+    const names = ["Origin", "X-Forwarded-Host", "X-API-Key", "Authorization", "Content-Type", "X-Request-Id", "X-HTTP-Method-Override", "Accept", "Access-Control-Request-Method", "Content-Encoding"];
+    const values = ["[", "%", "null", "http://[", "://", "Bearer", "a".repeat(6000), "http://ok.example:99999", "\u00ff\u00fe"];
+    for (const name of names) {
+      for (const value of values) {
+        for (const method of ["GET", "POST", "OPTIONS"]) {
+          const body = method === "POST" ? JSON.stringify({ key: "k", value: 1 }) : "";
+          const r = await rawRequest(port, `${method} /v4/keyvalues/ns HTTP/1.1\r\nHost: 127.0.0.1\r\n${name}: ${value}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+          expect({ name, value: value.slice(0, 20), method, ok: r.status >= 200 && r.status < 500 }).toEqual({ name, value: value.slice(0, 20), method, ok: true });
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,41 @@
+// The Host header as the listeners accept it: a DNS name, an IPv4 address or a bracketed IPv6 address, with an
+// optional port. Anything else (missing, empty, spaces, '/', '@', '%', non-ASCII, a port above 65535) is a 400,
+// never an exception further in: the request URL is built from this header.
+import { AppError } from "../core/errors";
+import type { MiddlewareHandler } from "hono";
+import type { HttpEnv } from "./types";
+
+const NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,252})$/;
+const IPV6 = /^\[[0-9A-Fa-f:.]{2,45}\]$/;
+
+/** Why `host` cannot be used as a request's authority, or undefined when it can. */
+export function hostHeaderProblem(host: string | null | undefined): string | undefined {
+  if (host === null || host === undefined) return "the Host header is missing";
+  if (host.length === 0) return "the Host header is empty";
+  if (host.length > 300) return "the Host header is longer than 300 characters";
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{0,5}))?$/.exec(host);
+  if (!m) return "the Host header must be name[:port], IPv4[:port] or [IPv6][:port]";
+  const [, name, port] = m;
+  if (!(IPV6.test(name!) || NAME.test(name!))) return "the Host header must be name[:port], IPv4[:port] or [IPv6][:port]";
+  if (port !== undefined && port !== "" && Number(port) > 65_535) return "the Host header's port is above 65535";
+  try {
+    new URL(`http://${host}/`);
+  } catch {
+    return "the Host header is not a valid host name";
+  }
+  return undefined;
+}
+
+/** The URL a listener hands to the app instead, when the Host header is unusable (see hostHeaderGuard). */
+export const UNUSABLE_HOST_URL = "http://host.invalid/";
+
+/** First middleware: a request the listener marked with `hostProblem` is answered 400, naming the header. */
+export const hostHeaderGuard: MiddlewareHandler<HttpEnv> = async (c, next) => {
+  const problem = c.env?.hostProblem;
+  if (problem !== undefined) {
+    throw new AppError("BAD_REQUEST", `${problem}; send the name or address this server is reached by, e.g. Host: steward.example.com:8080`, {
+      details: [{ field: "header.host", message: problem }],
+    });
+  }
+  return next();
+};
