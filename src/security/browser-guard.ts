@@ -1,9 +1,11 @@
 // Stops a web browser from being used against Steward by a page it does not trust. Browsers attach some
 // credentials by themselves: a client certificate, and (when no key is configured) simply being on the
 // loopback address. So (1) a state-changing request sent by a page of another origin is refused unless that
-// origin is listed in control.cors.allowOrigins (CSRF), and (2) while the loopback API is open, requests
-// must name a loopback host (a DNS-rebinding page names its own host). Non-browser clients send neither an
-// Origin header nor a foreign Host, so load scripts and curl are unaffected.
+// origin is listed in control.cors.allowOrigins (CSRF), and (2) while the API is open (no keys or certificates),
+// requests must name the server by a name it is known by (a DNS-rebinding page names its own host): on a loopback
+// listener a loopback name; on any other listener also an IP address, this computer's name or a name in
+// security.allowedHosts. Non-browser clients send no foreign Host, so load scripts and curl are unaffected.
+import { hostname as osHostname } from "node:os";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ControlConfig } from "../config/sections/control";
 import type { HttpEnv } from "../http/types";
@@ -15,8 +17,10 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export interface BrowserGuardDeps {
   policy: () => SecurityPolicy;
   cors: ControlConfig["cors"];
-  /** http.host: the DNS-rebinding check applies only to a loopback listener. */
+  /** http.host: a loopback listener answers loopback names only while the API is open. */
   listenHost: string;
+  /** This computer's name (os.hostname()); a parameter for tests. */
+  machineName?: string;
   deny: (c: Context<HttpEnv>, reason: string, check: string) => Response;
 }
 
@@ -37,6 +41,10 @@ function parseUrl(value: string): URL | undefined {
   }
 }
 
+function isIpLiteral(hostname: string): boolean {
+  return parseIp(hostname.replace(/^\[|\]$/g, "")) !== undefined;
+}
+
 function isLoopbackName(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (h === "localhost" || h.endsWith(".localhost")) return true;
@@ -48,10 +56,20 @@ export function createBrowserGuard(deps: BrowserGuardDeps): MiddlewareHandler<Ht
   const norm = (o: string) => o.replace(/\/+$/, "").toLowerCase();
   const listed = new Set(deps.cors.enabled ? deps.cors.allowOrigins.map(norm) : []);
   const loopbackListener = isLoopbackHost(deps.listenHost);
+  const machine = (deps.machineName ?? osHostname()).toLowerCase();
+  const listenName = deps.listenHost.toLowerCase();
   return async (c, next) => {
     const url = new URL(c.req.url);
-    if (loopbackListener && !deps.policy().authConfigured && !isLoopbackName(url.hostname)) {
-      return deps.deny(c, `host ${url.hostname} is not a loopback name; without API keys this Steward answers only requests addressed to localhost or 127.0.0.1`, "host");
+    const policy = deps.policy();
+    if (!policy.authConfigured && !isLoopbackName(url.hostname)) {
+      const name = url.hostname.toLowerCase();
+      if (loopbackListener) {
+        return deps.deny(c, `host ${url.hostname} is not a loopback name; without API keys this Steward answers only requests addressed to localhost or 127.0.0.1`, "host");
+      }
+      const known = isIpLiteral(name) || name === machine || name === listenName || policy.config.allowedHosts.some((h) => h.toLowerCase() === name);
+      if (!known) {
+        return deps.deny(c, `host ${url.hostname} is not a name of this server; without API keys Steward answers requests addressed to its IP address or ${machine}; add other DNS names to security.allowedHosts`, "host");
+      }
     }
     const origin = c.req.header("origin");
     if (origin !== undefined && !SAFE_METHODS.has(c.req.method) && !listed.has("*") && !listed.has(norm(origin))) {

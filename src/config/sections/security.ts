@@ -108,6 +108,13 @@ export const SecuritySchema = z
       .describe("Callers allowed to reach the API (IPs or CIDRs). Empty: any address. Loopback is always allowed."),
     rateLimit: RateLimitSchema.prefault({}),
     queryKey: QueryKeySchema.prefault({}),
+    allowedHosts: z
+      .array(z.string().regex(/^[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,252})$/, "expected a host name without port, e.g. steward.corp.example"))
+      .default([])
+      .describe(
+        "While no keys or certificates are configured, requests must name this server by an IP address, a loopback name, " +
+          "this computer's name, or one of these names (DNS-rebinding protection). Add the DNS names load scripts use.",
+      ),
   })
   .superRefine((s, ctx) => {
     const seen = new Set<string>();

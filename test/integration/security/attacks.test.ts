@@ -2,6 +2,7 @@
 // query-string keys, forged client-address headers, cross-origin browsers (CSRF, DNS rebinding) and error
 // bodies, in process and, where the listener matters, over a real socket. Every attack must fail.
 import { afterEach, describe, expect, test } from "bun:test";
+import { hostname } from "node:os";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { createManualClock } from "../../../src/core/clock";
@@ -261,8 +262,25 @@ describe("CORS and cross-site requests", () => {
     const { keys, yaml } = keysPerScope();
     const keyed = app(`security:\n${yaml}\n`);
     expect((await from(keyed, "127.0.0.1", "http://steward.corp.example/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"] } })).status).toBe(200);
+  });
+
+  test("open non-loopback API: only IP addresses, this computer's name and security.allowedHosts are answered (DNS rebinding)", async () => {
     const wide = app("http: { host: 0.0.0.0, port: 0 }\nsecurity: { allowUnauthenticated: true }\n");
-    expect((await from(wide, "10.0.0.7", "http://steward.corp.example/v4/keyvaluesnamespaces")).status).toBe(200);
+    for (const host of ["rebind.evil.example:8080", "steward.corp.example", `${hostname()}.evil.example`]) {
+      const r = await from(wide, "10.0.0.7", `http://${host}/v4/keyvaluesnamespaces`);
+      expect({ host, status: r.status }).toEqual({ host, status: 403 });
+      expect(await r.json()).toMatchObject({ details: { check: "host" } });
+    }
+    for (const host of ["10.0.0.5:8080", "[fd00::5]:8080", "127.0.0.1", "localhost:8080", hostname().toUpperCase()]) {
+      expect({ host, status: (await from(wide, "10.0.0.7", `http://${host}/v4/keyvaluesnamespaces`)).status }).toEqual({ host, status: 200 });
+    }
+    // Listed names pass, case-insensitively; a key turns the check off.
+    const listed = app("http: { host: 0.0.0.0, port: 0 }\nsecurity: { allowUnauthenticated: true, allowedHosts: [Steward.Corp.Example] }\n");
+    expect((await from(listed, "10.0.0.7", "http://steward.corp.example:8080/v4/keyvaluesnamespaces")).status).toBe(200);
+    expect((await from(listed, "10.0.0.7", "http://rebind.evil.example/v4/keyvaluesnamespaces")).status).toBe(403);
+    const { keys, yaml } = keysPerScope();
+    const keyed = app(`http: { host: 0.0.0.0, port: 0 }\nsecurity:\n${yaml}\n`);
+    expect((await from(keyed, "10.0.0.7", "http://rebind.evil.example/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"] } })).status).toBe(200);
   });
 });
 
