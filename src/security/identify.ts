@@ -27,10 +27,10 @@ export function matchCertRule(rules: readonly CertRule[], cert: ClientCertInfo):
   );
 }
 
-export function identify(policy: SecurityPolicy, input: IdentifyInput): Identified {
+export async function identify(policy: SecurityPolicy, input: IdentifyInput): Promise<Identified> {
   const headerKey = keyFromHeaders(input.headers);
   if (headerKey !== undefined) {
-    const id = policy.ring.match(headerKey);
+    const id = await policy.ring.match(headerKey);
     if (!id) return { ok: false, reason: "unknown or revoked API key" };
     return { ok: true, principal: { kind: "apiKey", name: id.name, scopes: id.scopes }, via: "header", key: id };
   }
@@ -49,7 +49,7 @@ export function identify(policy: SecurityPolicy, input: IdentifyInput): Identifi
           : "keys in the query string are off (security.queryKey.enabled); send X-API-Key instead",
       };
     }
-    const id = policy.ring.match(input.queryKey);
+    const id = await policy.ring.match(input.queryKey);
     if (!id) return { ok: false, reason: "unknown or revoked API key" };
     return { ok: true, principal: { kind: "apiKey", name: id.name, scopes: id.scopes }, via: "query", key: id };
   }

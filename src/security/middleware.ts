@@ -81,7 +81,7 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
     const policy = deps.policy();
     const scope = c.get("scope");
     const routeRef = `${c.req.method} ${c.req.routePath}`;
-    const who = identify(policy, {
+    const who = await identify(policy, {
       headers: c.req.raw.headers,
       queryKey: c.req.query(policy.config.queryKey.param),
       routeRef,

@@ -15,7 +15,7 @@ const ScopeListSchema = z
   .min(1)
   .describe("Scopes granted: tasks, apps, kv.read, kv.write, files, schedules, mqtt, admin (admin implies all).");
 
-export const KEY_HASH_PATTERN = /^(sha256:[0-9a-f]{64}|scrypt:\d+:\d+:\d+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+)$/;
+export const KEY_HASH_PATTERN = /^(sha256:[0-9a-f]{64}|scrypt:\d+:\d+:\d+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+(:[0-9a-f]{16})?)$/;
 
 export const ApiKeyEntrySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-', at most 64").describe("Shown in the audit log as the actor."),

@@ -22,7 +22,7 @@ describe("policy", () => {
     for (const h of ["0.0.0.0", "::", "10.0.0.1", "sense1.corp.example"]) expect(isLoopbackHost(h)).toBe(false);
   });
 
-  test("identify: header key, certificate rule, query key, anonymous", () => {
+  test("identify: header key, certificate rule, query key, anonymous", async () => {
     const key = generateApiKey();
     const cfg = SecuritySchema.parse({
       apiKeys: [{ name: "k", hash: hashApiKey(key), scopes: ["tasks"] }],
@@ -33,21 +33,21 @@ describe("policy", () => {
     const p = buildPolicy(cfg, { clock });
     const none = new Headers();
     const route = "GET /x";
-    expect(identify(p, { headers: new Headers({ "x-api-key": key }), routeRef: route })).toMatchObject({ ok: true, via: "header", principal: { kind: "apiKey", name: "k" } });
-    expect(identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "etl-host", fingerprint256: "00" } })).toMatchObject({ ok: true, principal: { kind: "clientCert", name: "etl", scopes: ["files"] } });
-    expect(identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "x", fingerprint256: "AB".repeat(32) } })).toMatchObject({ principal: { name: "pinned" } });
-    expect(identify(p, { headers: none, routeRef: route, clientCert: { authorized: false, subjectCN: "etl-host", error: "UNABLE_TO_GET_ISSUER_CERT" } })).toEqual({ ok: false, reason: "client certificate not trusted (UNABLE_TO_GET_ISSUER_CERT)" });
+    expect(await identify(p, { headers: new Headers({ "x-api-key": key }), routeRef: route })).toMatchObject({ ok: true, via: "header", principal: { kind: "apiKey", name: "k" } });
+    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "etl-host", fingerprint256: "00" } })).toMatchObject({ ok: true, principal: { kind: "clientCert", name: "etl", scopes: ["files"] } });
+    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "x", fingerprint256: "AB".repeat(32) } })).toMatchObject({ principal: { name: "pinned" } });
+    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: false, subjectCN: "etl-host", error: "UNABLE_TO_GET_ISSUER_CERT" } })).toEqual({ ok: false, reason: "client certificate not trusted (UNABLE_TO_GET_ISSUER_CERT)" });
     // A trusted certificate without a rule is nobody in particular.
-    expect(identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "other" } })).toMatchObject({ ok: true, principal: { kind: "anonymous", scopes: [] } });
-    expect(identify(p, { headers: none, routeRef: "PUT /v4/reloadtask/:taskId/start", queryKey: key })).toMatchObject({ ok: true, via: "query" });
-    expect(identify(p, { headers: none, routeRef: route, queryKey: key })).toMatchObject({ ok: false });
-    expect(identify(p, { headers: new Headers({ "x-api-key": "stw_x" }), routeRef: route })).toEqual({ ok: false, reason: "unknown or revoked API key" });
+    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "other" } })).toMatchObject({ ok: true, principal: { kind: "anonymous", scopes: [] } });
+    expect(await identify(p, { headers: none, routeRef: "PUT /v4/reloadtask/:taskId/start", queryKey: key })).toMatchObject({ ok: true, via: "query" });
+    expect(await identify(p, { headers: none, routeRef: route, queryKey: key })).toMatchObject({ ok: false });
+    expect(await identify(p, { headers: new Headers({ "x-api-key": "stw_x" }), routeRef: route })).toEqual({ ok: false, reason: "unknown or revoked API key" });
   });
 
-  test("with nothing configured, anonymous callers get every scope (the listen rule confines that to loopback)", () => {
+  test("with nothing configured, anonymous callers get every scope (the listen rule confines that to loopback)", async () => {
     const p = buildPolicy(SecuritySchema.parse({}), { clock });
     expect(p.authConfigured).toBe(false);
-    expect(identify(p, { headers: new Headers(), routeRef: "GET /x" })).toMatchObject({ principal: { kind: "anonymous", scopes: "all" } });
+    expect(await identify(p, { headers: new Headers(), routeRef: "GET /x" })).toMatchObject({ principal: { kind: "anonymous", scopes: "all" } });
   });
 
   test("config errors name the key", () => {
