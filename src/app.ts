@@ -121,7 +121,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       stop() {},
     });
 
-    const audit = createAuditLog(store.db, clock);
+    const audit = createAuditLog(store.db, clock, { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries });
+    lifecycle.add(audit.component());
 
     const corsMw = createCorsMiddleware(config.control.cors);
     // Method override first: the re-dispatched request then passes CORS and access control like any other.

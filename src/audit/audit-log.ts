@@ -2,7 +2,8 @@
 // writes, schedule changes and access denials. Persisted in the store; queried by GET /v4/audit.
 import type { DatabaseSync } from "node:sqlite";
 import type { MigrationSet } from "../store/database";
-import type { Clock } from "../core/clock";
+import type { Clock, Timer } from "../core/clock";
+import type { Component } from "../core/lifecycle";
 
 export interface AuditActor {
   /** apiKey, clientCert, anonymous, mqtt, schedule, event-trigger, chain, ui, system */
@@ -40,6 +41,31 @@ export interface AuditQuery {
 export interface AuditLog {
   record(entry: AuditEntry): void;
   query(q: AuditQuery): AuditRecord[];
+  /** Applies retention now; returns how many entries were deleted. */
+  prune(): number;
+  /** Runs retention at start and every hour. */
+  component(): Component;
+}
+
+export interface AuditRetention {
+  maxAgeMs: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_AUDIT_RETENTION: AuditRetention = { maxAgeMs: 90 * 86_400_000, maxEntries: 200_000 };
+
+/** Bounds on one entry, so no request can write a large row (a long URL, a big error). */
+const MAX_TARGET_CHARS = 512;
+const MAX_DETAILS_CHARS = 4096;
+/** Retention also runs after this many inserts, so a burst cannot outgrow the cap between hourly runs. */
+const PRUNE_EVERY_INSERTS = 1000;
+const PRUNE_INTERVAL_MS = 3_600_000;
+
+function boundedDetails(details: Record<string, unknown> | undefined): string | null {
+  if (!details) return null;
+  const text = JSON.stringify(details);
+  if (text.length <= MAX_DETAILS_CHARS) return text;
+  return JSON.stringify({ truncated: true, preview: text.slice(0, MAX_DETAILS_CHARS - 64) });
 }
 
 export const auditMigrations: MigrationSet = {
@@ -57,13 +83,49 @@ export const auditMigrations: MigrationSet = {
   ],
 };
 
-export function createAuditLog(db: DatabaseSync, clock: Clock): AuditLog {
+export function createAuditLog(db: DatabaseSync, clock: Clock, retention: AuditRetention = DEFAULT_AUDIT_RETENTION): AuditLog {
   const insert = db.prepare(
     "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
+  const deleteOlder = db.prepare("DELETE FROM audit WHERE at < ?");
+  const count = db.prepare("SELECT COUNT(*) AS n FROM audit");
+  // Denials go first: a flood of refused requests must not push task starts and key changes out of the log.
+  const deleteOldestDenied = db.prepare("DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE result = 'denied' ORDER BY id LIMIT ?)");
+  const deleteOldest = db.prepare("DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?)");
+  let insertsSincePrune = 0;
+  const prune = (): number => {
+    insertsSincePrune = 0;
+    let deleted = Number(deleteOlder.run(new Date(clock.now() - retention.maxAgeMs).toISOString()).changes);
+    const excess = Number((count.get() as { n: number }).n) - retention.maxEntries;
+    if (excess > 0) {
+      const denied = Number(deleteOldestDenied.run(excess).changes);
+      deleted += denied;
+      if (denied < excess) deleted += Number(deleteOldest.run(excess - denied).changes);
+    }
+    return deleted;
+  };
   return {
+    prune,
+    component() {
+      let timer: Timer | undefined;
+      const tick = () => {
+        prune();
+        timer = clock.setTimeout(tick, PRUNE_INTERVAL_MS);
+        timer.unref?.();
+      };
+      return {
+        name: "audit-retention",
+        start: tick,
+        stop() {
+          if (timer) clock.clearTimeout(timer);
+          timer = undefined;
+        },
+      };
+    },
     record(e) {
-      insert.run(new Date(clock.now()).toISOString(), e.actor.kind, e.actor.name, e.actor.ip ?? null, e.action, e.target ?? null, e.result, e.details ? JSON.stringify(e.details) : null);
+      const target = e.target === undefined ? null : e.target.length > MAX_TARGET_CHARS ? `${e.target.slice(0, MAX_TARGET_CHARS)}…` : e.target;
+      insert.run(new Date(clock.now()).toISOString(), e.actor.kind, e.actor.name.slice(0, 128), e.actor.ip ?? null, e.action, target, e.result, boundedDetails(e.details));
+      if (++insertsSincePrune >= PRUNE_EVERY_INSERTS) prune();
     },
     query(q) {
       const where: string[] = [];

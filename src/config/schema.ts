@@ -11,6 +11,7 @@ import { FilesSchema } from "./sections/files";
 import { SchedulerSchema } from "./sections/scheduler";
 import { ChannelsSchema, RoutesSchema, NotifySchema, checkNotifyReferences } from "./sections/notify";
 import { SecuritySchema } from "./sections/security";
+import { AuditSchema } from "./sections/audit";
 import { ServiceMonitorSchema } from "./sections/services";
 import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "./sections/heartbeat";
 import { NewRelicSchema, checkNewRelicReferences } from "./sections/newrelic";
@@ -34,6 +35,7 @@ export const ConfigSchema = z
     routes: RoutesSchema,
     notify: NotifySchema.prefault({}),
     security: SecuritySchema.prefault({}),
+    audit: AuditSchema.prefault({}),
     serviceMonitor: ServiceMonitorSchema.optional(),
     heartbeat: HeartbeatSchema.optional(),
     uptimeMonitor: UptimeMonitorSchema.optional(),

@@ -8,6 +8,7 @@ import type { MetricsRegistry } from "../core/metrics";
 import { auditActorOf } from "../http/audit-actor";
 import type { HttpEnv } from "../http/types";
 import { parseIp } from "../intake/ip-match";
+import type { DenialAudit } from "./denial-audit";
 import { identify } from "./identify";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
@@ -18,6 +19,8 @@ export interface AccessDeps {
   log: Logger;
   metrics: MetricsRegistry;
   onKeyUse?: (name: string, source: "config" | "store") => void;
+  /** Where denials are recorded (aggregated); the audit log itself when absent. */
+  denialAudit?: DenialAudit;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -34,13 +37,15 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
     const record = details.audit !== false;
     delete details.audit;
     if (record) {
-      deps.audit.record({
+      const entry = {
         actor: auditActorOf(c),
         action: "access.denied",
         target: `${c.req.method} ${c.req.path}`,
-        result: "denied",
+        result: "denied" as const,
         details: { ...details, status, reason, requestId: c.get("requestId") },
-      });
+      };
+      if (deps.denialAudit) deps.denialAudit.record(entry, String(details.check), status);
+      else deps.audit.record(entry);
     }
     c.get("log")?.warn({ status, reason, method: c.req.method, path: c.req.path, ip: c.env?.remoteAddress }, "request denied");
     const headers: Record<string, string> = { ...extraHeaders };

@@ -17,6 +17,7 @@ import { createHttpServer, type HttpServer } from "../http/server";
 import type { HttpEnv } from "../http/types";
 import type { Store } from "../store/database";
 import { createBrowserGuard } from "./browser-guard";
+import { createDenialAudit } from "./denial-audit";
 import { createKeyStore } from "./key-store";
 import { createAccessMiddleware } from "./middleware";
 import { createMtlsServer } from "./mtls-server";
@@ -81,7 +82,8 @@ export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Se
   const keyStore = createKeyStore(deps.store.db, deps.clock);
   const http = loaded.config.http;
   const service = createSecurityService(cfg, { keyStore, audit: deps.audit, clock: deps.clock, log, ...(http.enabled ? { listenHost: http.host } : {}) });
-  const { ipGate, accessGuard, deny } = createAccessMiddleware({ policy: service.policy, audit: deps.audit, log, metrics: deps.metrics, onKeyUse: service.noteKeyUse });
+  const denialAudit = createDenialAudit(deps.audit, deps.clock);
+  const { ipGate, accessGuard, deny } = createAccessMiddleware({ policy: service.policy, audit: deps.audit, log, metrics: deps.metrics, onKeyUse: service.noteKeyUse, denialAudit });
   const tls = loadTlsMaterial(cfg, loaded.baseDir);
   // After the IP gate (an unlisted address is refused before anything else is looked at).
   const browserGuard = createBrowserGuard({
@@ -96,7 +98,21 @@ export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Se
     guards: [accessGuard],
     ...(tls ? { tls } : {}),
     registerRoutes: (router) => registerSecurityRoutes(router, service, { host: http.host, tls: Boolean(tls), mtls: Boolean(tls?.mutual) }),
-    component: (router) => service.component(() => router.routes, { enabled: http.enabled, host: http.host }),
+    component(router) {
+      const access = service.component(() => router.routes, { enabled: http.enabled, host: http.host });
+      const denials = denialAudit.component();
+      return {
+        name: access.name,
+        async start() {
+          await access.start();
+          await denials.start();
+        },
+        async stop(budgetMs) {
+          await denials.stop(budgetMs);
+          await access.stop(budgetMs);
+        },
+      };
+    },
     createServer(hono, options, serverLog) {
       if (tls?.mutual) {
         return createMtlsServer(hono, { ...options, tls: { cert: tls.cert, key: tls.key, ca: tls.ca!, requireClientCert: tls.requireClientCert, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) } }, serverLog);

@@ -1,0 +1,19 @@
+// Config of the audit log's retention: how long entries are kept and how many at most, so the store cannot grow
+// without bound (denials of anonymous floods are aggregated before they get here; see src/security/denial-audit.ts).
+import { z } from "zod";
+import { DurationSchema } from "../../notify/duration";
+
+export const AuditSchema = z
+  .strictObject({
+    maxAge: DurationSchema.prefault("90d").describe('Entries older than this are deleted, e.g. "90d" (default), "365d".'),
+    maxEntries: z
+      .number()
+      .int()
+      .min(1000)
+      .max(100_000_000)
+      .default(200_000)
+      .describe("Most entries kept (default 200000: typically 60 MB, at most about 250 MB). Over it, the oldest denials go first, then the oldest of the rest."),
+  })
+  .describe("Retention of the audit log (GET /v4/audit): task starts, reloads, file operations, KV writes, key changes, access denials.");
+
+export type AuditConfig = z.infer<typeof AuditSchema>;

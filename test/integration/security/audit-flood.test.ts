@@ -1,0 +1,93 @@
+// Floods of refused requests must not grow the store: denials are aggregated per caller and window, the number of
+// callers tracked per window is capped, and the audit log has retention by age and size in which denials go first.
+import { afterEach, describe, expect, test } from "bun:test";
+import { createAuditLog, auditMigrations } from "../../../src/audit/audit-log";
+import { createManualClock } from "../../../src/core/clock";
+import { openStore } from "../../../src/store/database";
+import { createTestApp, type TestApp } from "../../helpers/app";
+import { createTempDir } from "../../helpers/temp-dir";
+import { keysPerScope } from "./keys";
+
+const open: TestApp[] = [];
+const cleanups: Array<() => void> = [];
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+  while (cleanups.length) cleanups.pop()!();
+});
+const from = (t: TestApp, ip: string, path: string, init: RequestInit = {}) => Promise.resolve(t.app.http.hono.request(path, init, { remoteAddress: ip }));
+const auditRows = (t: TestApp) => Number((t.app.store.db.prepare("SELECT COUNT(*) AS n FROM audit").get() as { n: number }).n);
+
+describe("denials of an anonymous flood", () => {
+  test("are written once per caller and window, then as one count; the store does not grow with the flood", async () => {
+    const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
+    const { yaml } = keysPerScope();
+    const t = createTestApp(`security:\n${yaml}\n  rateLimit: { perIp: { enabled: false } }\n`, { clock });
+    open.push(t);
+    await t.app.start();
+    const ips = ["10.0.0.1", "10.0.0.2", "10.0.0.3"];
+    for (let i = 0; i < 1500; i++) {
+      const r = await from(t, ips[i % 3]!, "/v4/keyvalues/flood", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: `k${i}`, value: "x".repeat(100) }) });
+      expect(r.status).toBe(401);
+    }
+    // One row per caller so far: who, what, why.
+    expect(auditRows(t)).toBe(3);
+    const first = t.app.audit.query({ action: "access.denied" });
+    expect(first.map((e) => e.actor.ip).sort()).toEqual(ips);
+    expect(first[0]).toMatchObject({ result: "denied", target: "POST /v4/keyvalues/flood", details: { check: "scope", status: 401 } });
+    // The window ends: the repeats are written as one count per caller.
+    await clock.advance(61_000);
+    const all = t.app.audit.query({ action: "access.denied" });
+    expect(all.length).toBe(6);
+    const repeated = all.map((e) => Number(e.details?.repeated ?? 0)).reduce((a, b) => a + b, 0);
+    expect(repeated).toBe(1500 - 3);
+  });
+
+  test("many distinct callers share one entry past the per-window cap", async () => {
+    const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
+    const { yaml } = keysPerScope();
+    const t = createTestApp(`security:\n${yaml}\n  rateLimit: { perIp: { enabled: false } }\n`, { clock });
+    open.push(t);
+    await t.app.start();
+    for (let i = 0; i < 2000; i++) {
+      expect((await from(t, `fd00::${i.toString(16)}`, "/v4/keyvaluesnamespaces")).status).toBe(401);
+    }
+    // 500 callers are tracked per window; the other 1500 share one entry.
+    expect(auditRows(t)).toBe(501);
+    await t.app.stop();
+    // Stopping writes the counts: nothing is lost, and the rows stay bounded.
+    const db = openStore(t.dir + "/data", [auditMigrations]);
+    cleanups.push(() => db.close());
+    const rows = db.db.prepare("SELECT details FROM audit WHERE action = 'access.denied'").all() as Array<{ details: string }>;
+    expect(rows.length).toBe(502);
+    // A first denial is a row of its own; a count row stands for its repeats.
+    const total = rows.map((r) => JSON.parse(r.details) as { repeated?: number }).reduce((n, d) => n + (d.repeated ?? 1), 0);
+    expect(total).toBe(2000);
+  });
+});
+
+describe("audit retention", () => {
+  test("entries older than maxAge go; over maxEntries the oldest denials go first; no row is large", () => {
+    const tmp = createTempDir();
+    const store = openStore(tmp.path, [auditMigrations]);
+    cleanups.push(() => (store.close(), tmp.remove()));
+    const clock = createManualClock(Date.parse("2026-01-01T00:00:00Z"));
+    const audit = createAuditLog(store.db, clock, { maxAgeMs: 30 * 86_400_000, maxEntries: 1000 });
+    const n = () => Number((store.db.prepare("SELECT COUNT(*) AS n FROM audit").get() as { n: number }).n);
+    audit.record({ actor: { kind: "apiKey", name: "ops" }, action: "task.start", target: "old", result: "ok" });
+    void clock.set(Date.parse("2026-01-20T00:00:00Z"));
+    for (let i = 0; i < 100; i++) audit.record({ actor: { kind: "apiKey", name: "ops" }, action: "task.start", target: `t${i}`, result: "ok" });
+    for (let i = 0; i < 1500; i++) audit.record({ actor: { kind: "anonymous", name: "anonymous", ip: "10.0.0.1" }, action: "access.denied", target: `/x${i}`, result: "denied" });
+    // Pruned as it went (every 1000 inserts) and now.
+    audit.prune();
+    expect(n()).toBe(1000);
+    expect(audit.query({ action: "task.start", limit: 1000 }).length).toBe(101);
+    void clock.set(Date.parse("2026-02-05T00:00:00Z"));
+    audit.prune();
+    // The January 1st entry is past 30 days; the January 20th ones are not.
+    expect(audit.query({ target: "old" })).toEqual([]);
+    expect(audit.query({ action: "task.start", limit: 1000 }).length).toBe(100);
+    audit.record({ actor: { kind: "anonymous", name: "x".repeat(10_000) }, action: "access.denied", target: `/${"a".repeat(100_000)}`, result: "denied", details: { reason: "b".repeat(100_000) } });
+    const big = store.db.prepare("SELECT LENGTH(actor_name) + LENGTH(target) + LENGTH(details) AS len FROM audit ORDER BY id DESC LIMIT 1").get() as { len: number };
+    expect(big.len).toBeLessThan(5000);
+  });
+});
