@@ -76,7 +76,15 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     purge: db.prepare("DELETE FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
     nextExpiry: db.prepare("SELECT MIN(expires_at) AS t FROM kv_entries WHERE expires_at IS NOT NULL"),
     total: db.prepare(`SELECT COUNT(*) AS n FROM kv_entries WHERE ${live}`),
+    // Bytes a row takes (UTF-8 of its names and its JSON value), live or not yet purged: what kv.maxTotalBytes counts.
+    rowBytes: db.prepare("SELECT LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB)) AS b FROM kv_entries WHERE namespace = ? AND key = ?"),
+    nsBytes: db.prepare("SELECT COALESCE(SUM(LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB))), 0) AS b FROM kv_entries WHERE namespace = ?"),
+    expiredBytes: db.prepare("SELECT COALESCE(SUM(LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB))), 0) AS b FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
+    allBytes: db.prepare("SELECT COALESCE(SUM(LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB))), 0) AS b FROM kv_entries"),
   };
+  const bytesOf = (row: unknown) => Number((row as { b: number | null } | undefined)?.b ?? 0);
+  // The store's size, kept up to date by every write so the quota check needs no scan.
+  let totalBytes = bytesOf(q.allBytes.get());
   const purged = deps.metrics.counter("steward_kv_purged_keys_total", "Expired keys removed by the purge timer.");
   const writes = deps.metrics.counter("steward_kv_writes_total", "Key-value writes by operation and result.");
   deps.metrics.gaugeFn("steward_kv_keys", "Live keys in the key-value store.", () => (db.isOpen ? Number((q.total.get(clock.now()) as { n: number }).n) : 0));
@@ -148,7 +156,14 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         }
         const now = clock.now();
         const expiresAt = ttlMs > 0 ? now + ttlMs : null;
-        deps.store.transaction(() => {
+        const rowSize = bytes(namespace) + bytes(key) + bytes(text);
+        totalBytes = deps.store.transaction(() => {
+          const after = totalBytes - bytesOf(q.rowBytes.get(namespace, key)) + rowSize;
+          if (after > cfg.maxTotalBytes && after > totalBytes) {
+            throw new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
+              details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
+            });
+          }
           if (!q.get.get(namespace, key, now)) {
             const keyCount = Number((q.keyCount.get(namespace, now) as { n: number }).n);
             if (keyCount === 0) {
@@ -165,6 +180,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
             }
           }
           q.upsert.run(namespace, key, text, expiresAt, ttlMs, now);
+          return after;
         });
         audit.record({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
         writes.inc({ op: "kv.set", result: "ok" });
@@ -192,15 +208,19 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       return q.get.get(namespace, key, clock.now()) !== undefined;
     },
     delete(namespace, key, actor = SYSTEM_ACTOR) {
+      const size = bytesOf(q.rowBytes.get(namespace, key));
       const n = Number(q.del.run(namespace, key, clock.now()).changes);
+      if (n > 0) totalBytes -= size;
       audit.record({ actor, action: "kv.delete", target: `${namespace}/${key}`, result: n > 0 ? "ok" : "failed", ...(n > 0 ? {} : { details: { error: "not found" } }) });
       writes.inc({ op: "kv.delete", result: n > 0 ? "ok" : "failed" });
       return n > 0;
     },
     deleteNamespace(namespace, actor = SYSTEM_ACTOR) {
       const n = deps.store.transaction(() => {
+        const size = bytesOf(q.nsBytes.get(namespace));
         const liveCount = Number(q.delNs.run(namespace, clock.now()).changes);
         q.delNsAll.run(namespace);
+        totalBytes -= size;
         return liveCount;
       });
       audit.record({ actor, action: "kv.delete-namespace", target: namespace, result: n > 0 ? "ok" : "failed", details: n > 0 ? { keys: n } : { error: "not found" } });
@@ -215,7 +235,10 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       return rows.length ? rows.map((r) => r.key) : undefined;
     },
     purgeExpired() {
-      const n = Number(q.purge.run(clock.now()).changes);
+      const now = clock.now();
+      const size = bytesOf(q.expiredBytes.get(now));
+      const n = Number(q.purge.run(now).changes);
+      totalBytes -= size;
       if (n > 0) {
         purged.inc({}, n);
         log.debug({ keys: n }, "purged expired keys");

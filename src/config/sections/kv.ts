@@ -9,6 +9,13 @@ export const KvSchema = z
     maxKeysPerNamespace: z.number().int().min(1).max(10_000_000).default(1000).describe("Most keys per namespace; a new key beyond this gets 409."),
     maxKeyBytes: z.number().int().min(1).max(65_536).default(1024).describe("Longest key and namespace name, in UTF-8 bytes; longer gets 413."),
     maxValueBytes: z.number().int().min(1).max(16 * 1024 * 1024).default(64 * 1024).describe("Largest value (its JSON text), in UTF-8 bytes; larger gets 413."),
+    maxTotalBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .max(1024 ** 4)
+      .default(512 * 1024 * 1024)
+      .describe("Most bytes the store holds in all (names, keys and values, until expired keys are purged; default 512 MiB); a write beyond it gets 409."),
     purgeIntervalMs: z.number().int().min(100).max(86_400_000).default(60_000).describe("Longest time between purges of expired keys. Purges also run when the next key expires."),
   })
   .describe("Key-value store with TTL for passing parameters between reload tasks; survives restarts.");
