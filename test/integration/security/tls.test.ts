@@ -23,9 +23,11 @@ interface Reply {
   headers: Record<string, string | string[] | undefined>;
 }
 
-function get(url: string, opts: { cert?: { cert: string; key: string }; headers?: Record<string, string>; method?: string; body?: string } = {}): Promise<Reply> {
+function get(url: string, opts: { cert?: { cert: string; key: string }; headers?: Record<string, string>; method?: string; body?: string; forgedHost?: boolean } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method ?? "GET", ca: pki.caPem, agent: false, headers: opts.headers, ...(opts.cert ?? {}), timeout: 10_000 }, (res) => {
+    // A forged Host header would otherwise be checked against the server certificate's names by the client.
+    const identity = opts.forgedHost ? { checkServerIdentity: () => undefined } : {};
+    const req = request(url, { method: opts.method ?? "GET", ca: pki.caPem, agent: false, headers: opts.headers, ...(opts.cert ?? {}), ...identity, timeout: 10_000 }, (res) => {
       let body = "";
       res.on("data", (c) => (body += c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
@@ -123,6 +125,16 @@ describe("mutual TLS", () => {
     const nf = await get(`${url}/nowhere`, { cert: pki.client("etl-client") });
     expect(nf.status).toBe(404);
     expect(JSON.parse(nf.body).code).toBe("NOT_FOUND");
+  });
+
+  test("a malformed Host header is a 400 naming it, not a 500 from the bridge", async () => {
+    const cert = pki.client("etl-client");
+    for (const host of ["a/b", "@evil", "127.0.0.1:99999", "a b", "[::1"]) {
+      const r = await get(`${url}/v4/keyvalues/hosts`, { cert, forgedHost: true, method: "POST", headers: { host, "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) });
+      expect({ host, status: r.status }).toEqual({ host, status: 400 });
+      expect(JSON.parse(r.body)).toMatchObject({ code: "BAD_REQUEST", details: [{ field: "header.host" }] });
+    }
+    expect(t.app.kv!.keys("hosts")).toBeUndefined();
   });
 });
 
