@@ -116,13 +116,17 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
     if (!SAFE_METHODS.has(c.req.method)) {
       const status = c.res.status;
       writes.inc();
-      deps.audit.record({
+      const entry = {
         actor: auditActorOf(c),
         action: "api.write",
         target: `${c.req.method} ${c.req.path}`,
-        result: status < 400 ? "ok" : status === 401 || status === 403 ? "denied" : "failed",
+        result: status < 400 ? ("ok" as const) : status === 401 || status === 403 ? ("denied" as const) : ("failed" as const),
         details: { route: routeRef, scope, status, requestId: c.get("requestId"), ...(who.via === "query" ? { via: "query" } : {}) },
-      });
+      };
+      // An anonymous write that was refused changed nothing: counted like a denial, so a flood of bad requests
+      // on an open API cannot grow the log either.
+      if (principal.kind === "anonymous" && status >= 400 && status < 500 && deps.denialAudit) deps.denialAudit.record(entry, "write", status);
+      else deps.audit.record(entry);
     }
   };
 

@@ -65,6 +65,23 @@ describe("denials of an anonymous flood", () => {
   });
 });
 
+describe("refused anonymous writes on an open API", () => {
+  test("are counted like denials, not written one by one", async () => {
+    const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
+    const t = createTestApp("http: { host: 0.0.0.0, port: 0 }\nsecurity: { allowUnauthenticated: true, rateLimit: { perIp: { enabled: false } } }\n", { clock });
+    open.push(t);
+    for (let i = 0; i < 1000; i++) {
+      expect((await from(t, "10.0.0.9", "/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" })).status).toBe(400);
+    }
+    expect((await from(t, "10.0.0.9", "/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) })).status).toBe(201);
+    const writes = t.app.audit.query({ action: "api.write" });
+    expect(writes.map((w) => [w.result, w.details?.status])).toEqual([
+      ["ok", 201],
+      ["failed", 400],
+    ]);
+  });
+});
+
 describe("audit retention", () => {
   test("entries older than maxAge go; over maxEntries the oldest denials go first; no row is large", () => {
     const tmp = createTempDir();
