@@ -2,6 +2,7 @@
 // time the request is handled), malformed Host headers, and names a DNS-rebinding page would send.
 import { afterEach, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
+import { generateApiKey, hashApiKey } from "../../../src/security/api-keys";
 import { createTestApp, type TestApp } from "../../helpers/app";
 
 const open: TestApp[] = [];
@@ -121,5 +122,20 @@ describe("Host header", () => {
         }
       }
     }
+  });
+});
+
+describe("unknown API keys", () => {
+  test("cost no scrypt, however many scrypt keys are configured; a right key costs one, once", async () => {
+    const keys = Array.from({ length: 4 }, () => generateApiKey());
+    const yaml = keys.map((k, i) => `    - { name: s${i}, hash: "${hashApiKey(k, "scrypt")}", scopes: [kv.read] }`).join("\n");
+    const t = app(`security:\n  apiKeys:\n${yaml}\n`);
+    for (let i = 0; i < 50; i++) {
+      expect((await t.request("/health", { headers: { "x-api-key": generateApiKey() } })).status).toBe(401);
+    }
+    const ring = t.app.security.service.policy().ring;
+    expect(ring.kdfRuns()).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await t.request("/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys[2]! } })).status).toBe(200);
+    expect(ring.kdfRuns()).toBe(1);
   });
 });
