@@ -64,7 +64,7 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       tags: ["admin"],
       scope: "admin",
       params: z.object({ name: z.string().min(1) }),
-      responses: { 204: { description: "revoked" }, 404: { description: "no such active key" }, 409: { description: "a config-file key" } },
+      responses: { 204: { description: "revoked" }, 404: { description: "no such active key" }, 409: { description: "a config-file key, or the last credential of a non-loopback listener" } },
     },
     (c, { params }) => {
       security.revokeKey(params.name, auditActorOf(c));
