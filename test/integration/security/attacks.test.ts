@@ -121,6 +121,8 @@ describe("path tricks", () => {
         "GET /metrics",
         "GET /v4/butlerping",
         "GET /v4/configfile/endpointsenabled",
+        "GET /v4/base62tobase16",
+        "GET /v4/base16tobase62",
         "GET /openapi.json",
         "GET /docs",
         "GET /documentation",
