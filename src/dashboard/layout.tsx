@@ -19,6 +19,7 @@ const NAV: Array<[id: string, href: string, label: string]> = [
   ["schedules", "/ui/schedules", "Schedules"],
   ["kv", "/ui/kv", "Key-value"],
   ["audit", "/ui/audit", "Audit log"],
+  ["license", "/ui/license", "License"],
 ];
 
 export function Layout(props: { title: string; nav: NavState; children?: Child }) {

@@ -8,6 +8,7 @@ import { deliveriesPage } from "./pages/deliveries";
 import { eventDetailPage, eventsPage } from "./pages/events";
 import { inboxItemPage, inboxPage } from "./pages/inbox";
 import { kvPage } from "./pages/kv";
+import { licensePage } from "./pages/license";
 import { loginPage } from "./pages/login";
 import { overviewPage } from "./pages/overview";
 import { schedulesPage } from "./pages/schedules";
@@ -22,6 +23,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/schedules", "schedules", "Dashboard: schedules", schedulesPage],
   ["/ui/kv", "kv.read", "Dashboard: key-value store browser", kvPage],
   ["/ui/audit", "admin", "Dashboard: audit log", auditPage],
+  ["/ui/license", "admin", "Dashboard: Qlik Sense license, version and license release", licensePage],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
   ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],
   ["/ui/login", "public", "Dashboard: enter an API key", loginPage],

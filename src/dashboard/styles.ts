@@ -18,6 +18,7 @@ main{max-width:1280px;margin:0 auto;padding:20px 24px 48px}
 h1{font-size:20px;margin:4px 0 16px}h2{font-size:15px;margin:0 0 12px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:16px;margin-bottom:16px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:16px;margin-bottom:16px;overflow:auto}
+.usage{margin:8px 0 12px}.usage svg{display:block;margin-top:4px}
 .card.tight{padding:0}.card.tight h2{padding:14px 16px 0}
 .stats{display:flex;gap:12px;flex-wrap:wrap}
 .stat{flex:1;min-width:110px;border:1px solid var(--line);border-radius:8px;padding:10px 12px;background:#fbfcfd}

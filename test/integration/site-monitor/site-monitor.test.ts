@@ -96,6 +96,16 @@ notify:
     expect(hooks("license.expiring")).toEqual([]);
   });
 
+  test("the dashboard's license page shows usage as bars and the version", async () => {
+    await waitFor(async () => (await (await t.request("/v4/qliksense/version")).json() as { version: unknown }).version !== null, { what: "first version reading" });
+    const html = await (await t.request("/ui/license")).text();
+    expect(html).toContain("5 of 8 allocated");
+    expect(html).toContain('aria-label="Professional: 5 of 8 allocated"');
+    expect(html).toContain("2 of 10 allocated");
+    expect(html).toContain("14.187.4");
+    expect(html).toContain("days left");
+  });
+
   test("a license close to expiry raises license.expiring once, with Butler's webhook fields", async () => {
     await control("/license", { validTo: dateIn(10) });
     await t.request("/v4/license?refresh=true");
