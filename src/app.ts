@@ -16,6 +16,7 @@ import { registerProcessMetrics } from "./http/routes/health";
 import { auditMigrations, createAuditLog, type AuditLog } from "./audit/audit-log";
 import { coreMigrations, getMeta, setMeta } from "./store/core-migrations";
 import { openStore, type MigrationSet, type Store } from "./store/database";
+import { registerStoreMetrics } from "./store/store-metrics";
 import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from "./qlik";
 import { intakeMigrations, setupIntake, type TaskIntake } from "./intake";
 import { kvMigrations, setupKv, type KvStore } from "./kv";
@@ -108,6 +109,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);
+  registerStoreMetrics(metrics, store);
   // Anything below may refuse the config (unreadable certificates, bad folders); the store must not stay locked.
   try {
     readiness.register({ name: "store", required: true, check: () => ({ ok: store.db.isOpen, detail: store.file }) });
