@@ -160,18 +160,32 @@ export async function startInfluxDb1(opts: InfluxDb1Options = {}): Promise<TestS
   });
 }
 
+export interface VictoriaMetricsOptions {
+  /** Prometheus scrape targets ("127.0.0.1:8080", path /metrics), scraped every `scrapeInterval` (default 1s). */
+  scrape?: { targets: string[]; scrapeInterval?: string };
+}
+
 /**
  * VictoriaMetrics single node. Accepts InfluxDB line protocol on `/write` and `/api/v2/write` over HTTP;
  * read back with `/api/v1/export` (raw samples) after `/internal/force_flush` (see flushVictoriaMetrics).
+ * With `scrape` it also scrapes Prometheus targets and answers PromQL on /api/v1/query(_range).
  */
-export async function startVictoriaMetrics(): Promise<TestService> {
+export async function startVictoriaMetrics(opts: VictoriaMetricsOptions = {}): Promise<TestService> {
   const bin = requireTool("victoriaMetrics");
   const dir = createTempDir("steward-vm-");
   const [port] = await freeTcpPorts(1);
   if (port === undefined) throw new Error("no free port");
+  const scrapeArgs: string[] = [];
+  if (opts.scrape) {
+    const file = join(dir.path, "scrape.yml");
+    const targets = opts.scrape.targets.map((t) => JSON.stringify(t)).join(", ");
+    writeFileSync(file, `scrape_configs:\n  - job_name: steward\n    scrape_interval: ${opts.scrape.scrapeInterval ?? "1s"}\n    static_configs:\n      - targets: [${targets}]\n`);
+    scrapeArgs.push(`-promscrape.config=${file}`);
+  }
   const proc = startProcess(
     bin,
     [
+      ...scrapeArgs,
       `-httpListenAddr=${HOST}:${port}`,
       `-storageDataPath=${join(dir.path, "data")}`,
       "-retentionPeriod=100y",
