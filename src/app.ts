@@ -27,7 +27,7 @@ import { setupFiles, type FileOps } from "./files";
 import { schedulerMigrations, setupScheduler, type Scheduler } from "./scheduler";
 import { notifyMigrations, setupNotify, type Notifier } from "./notify";
 import { channelStateMigrations } from "./notify/channel-state";
-import { eventHistoryMigrations, setupDashboard, type Dashboard } from "./dashboard";
+import { eventHistoryMigrations, runHistoryMigrations, setupDashboard, type Dashboard } from "./dashboard";
 import { securityMigrations, setupSecurity, type Security } from "./security";
 import { createReusableMetrics, setupReload, type ConfigReloader } from "./config/reload";
 import { setupServiceMonitor, type ServiceMonitor } from "./services";
@@ -106,6 +106,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     eventHistoryMigrations,
     channelStateMigrations,
     siteMonitorMigrations,
+    runHistoryMigrations,
     // ↑ feature modules append their MigrationSet above this line
   ];
   const store = openStore(config.dataDir, migrations);

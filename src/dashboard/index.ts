@@ -9,6 +9,7 @@ import type { HttpEnv } from "../http/types";
 import { createApiReader } from "./api-reader";
 import { createEventTimeline, type EventTimeline } from "./event-timeline";
 import { createEventHistory } from "./event-history";
+import { createRunHistory, type RunHistory } from "./run-history";
 import type { Store } from "../store/database";
 import { registerDashboardRoutes } from "./routes";
 import type { InboxSource } from "./types";
@@ -17,9 +18,12 @@ export type { EventTimeline, TimelineEntry } from "./event-timeline";
 export { eventTitle } from "./event-timeline";
 export type { InboxSource } from "./types";
 export { eventHistoryMigrations } from "./event-history";
+export { runHistoryMigrations } from "./run-history";
 
 export interface Dashboard {
   timeline: EventTimeline;
+  /** Finished task runs behind the charts (with a store only). */
+  runs?: RunHistory;
   /** Shows the demo's capture inbox under /ui/inbox. */
   attachInbox(inbox: InboxSource): void;
 }
@@ -37,10 +41,13 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
   const max = 500;
   const timeline = createEventTimeline(deps.bus, { max, ...(deps.store ? { history: createEventHistory(deps.store.db, max) } : {}) });
   deps.lifecycle.add(timeline);
+  const runs = deps.store ? createRunHistory(deps.store.db, deps.bus) : undefined;
+  if (runs) deps.lifecycle.add(runs);
   let inbox: InboxSource | undefined;
-  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, inbox: () => inbox });
+  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, runs, inbox: () => inbox });
   return {
     timeline,
+    runs,
     attachInbox(source) {
       inbox = source;
     },

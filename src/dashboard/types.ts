@@ -4,6 +4,7 @@ import type { CapturedItem } from "../demo/capture-types";
 import type { HttpEnv } from "../http/types";
 import type { ApiReader } from "./api-reader";
 import type { EventTimeline } from "./event-timeline";
+import type { RunHistory } from "./run-history";
 
 /** Read access to the demo's capture inbox (attached only by `steward demo`). */
 export interface InboxSource {
@@ -14,6 +15,8 @@ export interface InboxSource {
 export interface PageDeps {
   api: ApiReader;
   timeline: EventTimeline;
+  /** Finished task runs for the charts; absent without a store. */
+  runs?: RunHistory;
   inbox(): InboxSource | undefined;
 }
 
