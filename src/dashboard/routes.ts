@@ -12,6 +12,7 @@ import { licensePage } from "./pages/license";
 import { loginPage } from "./pages/login";
 import { overviewPage } from "./pages/overview";
 import { schedulesPage } from "./pages/schedules";
+import { taskPage } from "./pages/task";
 import { DASHBOARD_JS } from "./client-script";
 import type { PageDeps, PageHandler } from "./types";
 
@@ -19,6 +20,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui", "admin", "Dashboard: health, recent events and deliveries", overviewPage],
   ["/ui/events", "admin", "Dashboard: recent task and service events", eventsPage],
   ["/ui/events/:seq", "admin", "Dashboard: one event", eventDetailPage],
+  ["/ui/tasks/:id", "admin", "Dashboard: one task's run history", taskPage],
   ["/ui/deliveries", "admin", "Dashboard: alert deliveries", deliveriesPage],
   ["/ui/schedules", "schedules", "Dashboard: schedules", schedulesPage],
   ["/ui/kv", "kv.read", "Dashboard: key-value store browser", kvPage],

@@ -64,4 +64,23 @@ pre{background:#0f1720;color:#e6edf3;padding:12px;border-radius:6px;overflow:aut
 dl.props{display:grid;grid-template-columns:160px 1fr;gap:6px 12px;margin:0}dl.props dt{color:var(--muted)}dl.props dd{margin:0}
 #toast{position:fixed;right:20px;bottom:20px;max-width:420px;padding:10px 14px;border-radius:8px;background:#10243e;color:#fff;box-shadow:0 4px 16px rgba(0,0,0,.2);display:none;z-index:10}
 #toast.error{background:var(--fail)}
+.chart{margin:0}.chart svg{width:100%;height:auto;display:block}
+.chart text{fill:var(--muted);font-size:11px;font-family:inherit}.chart .grid{stroke:var(--line);stroke-width:1}
+.chart .hit{fill:transparent}.chart .bar:hover .hit{fill:var(--hover)}
+.c-ok{fill:var(--ok)}.c-fail{fill:var(--fail)}.c-warn{fill:var(--warn)}.c-info{fill:var(--info)}.c-idle{fill:var(--idle)}
+.hbar{width:100%;height:14px;display:block;min-width:120px}.hbar .track{fill:var(--idle-bg)}.hbar .mark{fill:var(--ink)}
+.chart-table td{border-bottom:0;padding:5px 6px;vertical-align:middle}.chart-table td.label{width:38%;word-break:break-word}.chart-table td.barcell{width:42%}
+.legend{display:flex;gap:14px;flex-wrap:wrap;font-size:12px;color:var(--muted);margin-top:6px}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.swatch.s-ok{background:var(--ok)}.swatch.s-fail{background:var(--fail)}.swatch.s-warn{background:var(--warn)}.swatch.s-idle{background:var(--idle)}.swatch.s-info{background:var(--info)}
+:root{--hover:rgba(9,105,218,.08);--row:#eef1f4;--raised:#fbfcfd;--button:#f6f8fa;--field:#fff}
+.stat{background:var(--raised)}td{border-bottom-color:var(--row)}.timeline li{border-bottom-color:var(--row)}
+tbody tr:hover{background:var(--hover)}button,.btn{background:var(--button)}select,input[type=text],input[type=search]{background:var(--field);color:var(--ink)}
+@media (prefers-color-scheme: dark){
+:root{--bg:#0d1117;--card:#161b22;--ink:#e6edf3;--muted:#9da7b3;--line:#30363d;--brand:#58a6ff;
+--ok:#3fb950;--ok-bg:#12261a;--fail:#f85149;--fail-bg:#2d1214;--warn:#d29922;--warn-bg:#2b2111;
+--info:#58a6ff;--info-bg:#0f2540;--idle:#8b949e;--idle-bg:#21262d;--hover:rgba(88,166,255,.10);--row:#21262d;--raised:#0d1117;--button:#21262d;--field:#0d1117}
+.s-ok{border-color:#1f6f35}.s-fail{border-color:#8e1c1c}.s-warn{border-color:#6c4f0c}.s-info{border-color:#1c4f8a}.s-idle{border-color:#30363d}
+button:hover{background:#30363d}.notice{color:var(--warn);border-color:#6c4f0c}
+}
 `;

@@ -56,6 +56,11 @@ export const eventDetailPage: PageHandler = async (c, { timeline, inbox }) => {
           <Badge tone={toneOf(e.kind)}>{e.kind}</Badge> <Time ms={entry.seenAt} />
         </h2>
         {isTaskEvent(e) ? <TaskProps e={e} /> : null}
+        {isTaskEvent(e) ? (
+          <p class="small">
+            <a href={`/ui/tasks/${encodeURIComponent(e.task.id)}`}>Run history of this task →</a>
+          </p>
+        ) : null}
       </section>
       {isTaskEvent(e) && e.scriptLog && (e.scriptLog.tail.length > 0 || e.scriptLog.head.length > 0) ? (
         <section class="card">

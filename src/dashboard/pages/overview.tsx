@@ -6,15 +6,16 @@ import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import { DeliveryTable, type DeliveryView } from "./delivery-table";
 import { EventList } from "./event-list";
+import { DeliveryHealth, OutcomeCharts, SlowestTasks } from "./run-charts";
 
 interface ScheduleLite {
   lastKnownState: string;
 }
 
-export const overviewPage: PageHandler = async (c, { api, timeline, inbox }) => {
+export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox }) => {
   const [ready, deliveries, schedules, namespaces] = await Promise.all([
     api<ReadinessReport>(c, "/ready"),
-    api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=200"),
+    api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=1000"),
     api<ScheduleLite[]>(c, "/v4/schedules"),
     api<string[]>(c, "/v4/keyvaluesnamespaces"),
   ]);
@@ -24,6 +25,7 @@ export const overviewPage: PageHandler = async (c, { api, timeline, inbox }) => 
   const byStatus: Record<string, number> = {};
   if (deliveries.ok) for (const d of deliveries.data.deliveries) byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
   const enabled = schedules.ok ? schedules.data.filter((s) => s.lastKnownState === "started").length : undefined;
+  const now = Date.now();
 
   return c.html(
     <Layout title="Overview" nav={{ active: "overview", inbox: inbox() !== undefined }}>
@@ -49,6 +51,11 @@ export const overviewPage: PageHandler = async (c, { api, timeline, inbox }) => 
             <Stat n={namespaces.ok ? namespaces.data.length : undefined} label="key-value namespaces" tone="info" href="/ui/kv" />
           </div>
         </section>
+      </div>
+      {runs ? <OutcomeCharts runs={runs} now={now} /> : null}
+      <div class="grid">
+        {runs ? <SlowestTasks runs={runs} now={now} /> : null}
+        {deliveries.ok ? <DeliveryHealth deliveries={deliveries.data.deliveries} now={now} /> : null}
       </div>
       <div class="grid">
         <section class="card">

@@ -1,0 +1,89 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui/tasks/:id: one task's run history: a chart of its last runs (duration, coloured by outcome) and the
+// runs as a table.
+import { Legend, RunChart } from "../charts";
+import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+
+const RUNS = 60;
+
+export const taskPage: PageHandler = async (c, { runs, inbox }) => {
+  const id = c.req.param("id") ?? "";
+  const nav = { active: "events", inbox: inbox() !== undefined };
+  const rows = runs?.runsOf(id, RUNS) ?? [];
+  const latest = rows[0];
+  if (!latest) {
+    return c.html(
+      <Layout title="Task not found" nav={nav}>
+        <Empty>No runs of this task are in the history (it keeps 35 days).</Empty>
+      </Layout>,
+      404,
+    );
+  }
+  const count = (o: string) => rows.filter((r) => r.outcome === o).length;
+  const durations = rows.map((r) => r.durationMs).filter((d): d is number => d !== null);
+  const avg = durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : undefined;
+  return c.html(
+    <Layout title={latest.taskName} nav={nav}>
+      <section class="card" id="task-summary">
+        <dl class="props">
+          <dt>Task id</dt>
+          <dd class="mono">{latest.taskId}</dd>
+          <dt>Type</dt>
+          <dd>{latest.taskType}</dd>
+          {latest.appName ? (
+            <>
+              <dt>App</dt>
+              <dd>{latest.appName}</dd>
+            </>
+          ) : null}
+          <dt>Last run</dt>
+          <dd>
+            <Badge tone={toneOf(latest.outcome)}>{latest.outcome}</Badge> <Time ms={latest.finishedAt} />
+          </dd>
+          <dt>{`Last ${rows.length} runs`}</dt>
+          <dd>
+            {`${count("succeeded")} succeeded, ${count("failed")} failed, ${count("aborted")} aborted`}
+            {avg !== undefined ? ` · average ${formatDuration(avg)}, longest ${formatDuration(Math.max(...durations))}` : ""}
+          </dd>
+        </dl>
+      </section>
+      <section class="card" id="task-runs">
+        <h2>
+          Run history <span class="small muted">the last {rows.length} runs, oldest on the left; height is the duration</span>
+        </h2>
+        <RunChart runs={rows} />
+        <Legend items={[["ok", "succeeded"], ["warn", "aborted"], ["fail", "failed"]]} />
+      </section>
+      <section class="card tight">
+        <table id="runs">
+          <thead>
+            <tr>
+              <th>Finished</th>
+              <th>Outcome</th>
+              <th class="right">Duration</th>
+              <th>Host</th>
+              <th>Execution</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr data-outcome={r.outcome}>
+                <td>
+                  <Time ms={r.finishedAt} />
+                </td>
+                <td>
+                  <Badge tone={toneOf(r.outcome)}>{r.outcome}</Badge>
+                </td>
+                <td class="right nowrap">{r.durationMs === null ? <span class="muted">—</span> : formatDuration(r.durationMs)}</td>
+                <td>{r.host}</td>
+                <td class="mono small">{r.executionId}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </Layout>,
+  );
+};
