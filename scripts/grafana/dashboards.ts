@@ -53,6 +53,7 @@ export const influxqlTasks: DashboardSpec = {
       description: "Failures per task in the time range, all task types.",
       type: "table",
       sortBy: "failures",
+      hideTime: true,
       targets: [{ query: `SELECT count("execution_id") AS "failures" FROM ${FAILED} WHERE $timeFilter AND ${HOST} GROUP BY "task_name"`, format: "table" }],
     },
     {
@@ -60,6 +61,7 @@ export const influxqlTasks: DashboardSpec = {
       description: "Failed reloads per app in the time range.",
       type: "table",
       sortBy: "failures",
+      hideTime: true,
       targets: [{ query: `SELECT count("execution_id") AS "failures" FROM "reload_task_failed" WHERE $timeFilter AND ${HOST} GROUP BY "app_name"`, format: "table" }],
     },
     {
@@ -78,6 +80,8 @@ export const influxqlTasks: DashboardSpec = {
       type: "table",
       unit: "s",
       sortBy: "longest",
+      hideTime: true,
+      fieldUnits: { runs: "none" },
       targets: [
         {
           query: `SELECT max("task_executionDuration_sec") AS "longest", mean("task_executionDuration_sec") AS "average", count("task_executionDuration_sec") AS "runs" FROM "reload_task_success" WHERE $timeFilter AND ${HOST} GROUP BY "task_name"`,
@@ -108,6 +112,7 @@ export const influxqlTasks: DashboardSpec = {
       description: "The last known state of each watched service (Steward writes a point when a state changes; Butler on every check).",
       type: "table",
       mappings: SERVICE_STATES,
+      hideTime: true,
       targets: [
         { query: `SELECT last("state_text") AS "state", last("state_num") AS "state_num" FROM "win_service_state" WHERE ${HOST} GROUP BY "host", "service_name"`, format: "table" },
       ],

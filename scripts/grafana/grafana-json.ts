@@ -25,6 +25,10 @@ export interface PanelSpec {
   /** Value → text and colour, e.g. service states. */
   mappings?: Array<{ value: string; text: string; color: string }>;
   stacked?: boolean;
+  /** Table: drop the time column (aggregates over the whole range have no meaningful time). */
+  hideTime?: boolean;
+  /** Units of single columns that differ from `unit` (e.g. a run count next to durations). */
+  fieldUnits?: Record<string, string>;
 }
 
 export interface VariableSpec {
@@ -92,14 +96,22 @@ function panel(spec: DashboardSpec, p: PanelSpec, id: number, gridPos: { x: numb
         },
         options: { legend: { displayMode: "table", placement: "right", calcs: ["sum"], showLegend: true }, tooltip: { mode: "multi", sort: "desc" } },
       };
-    case "table":
+    case "table": {
+      const overrides = Object.entries(p.fieldUnits ?? {}).map(([name, unit]) => ({ matcher: { id: "byName", options: name }, properties: [{ id: "unit", value: unit }] }));
+      const organize =
+        spec.datasource === "prometheus"
+          ? [{ id: "organize", options: { excludeByName: { Time: true }, renameByName: { Value: p.sortBy ?? "Value" } } }]
+          : p.hideTime
+            ? [{ id: "organize", options: { excludeByName: { Time: true } } }]
+            : [];
       return {
         ...base,
         type: "table",
-        fieldConfig: { defaults: { ...defaults, custom: { align: "auto", cellOptions: { type: p.mappings ? "color-background" : "auto" }, inspect: true } }, overrides: [] },
+        fieldConfig: { defaults: { ...defaults, custom: { align: "auto", cellOptions: { type: p.mappings ? "color-background" : "auto" }, inspect: true } }, overrides },
         options: { showHeader: true, cellHeight: "sm", footer: { show: false }, sortBy: p.sortBy ? [{ displayName: p.sortBy, desc: true }] : [] },
-        transformations: spec.datasource === "prometheus" ? [{ id: "organize", options: { excludeByName: { Time: true }, renameByName: { Value: p.sortBy ?? "Value" } } }] : [],
+        transformations: organize,
       };
+    }
     case "stat":
       return {
         ...base,

@@ -4,9 +4,10 @@
 // must return data; a measurement, tag, field or metric name Steward does not write fails the check. The
 // InfluxQL dashboard is also run on points shaped like Butler's, as a site switching from Butler has them.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { checkRun, type KnownNames } from "../../../scripts/grafana/check-run";
+import { renderPreview } from "../../../scripts/grafana/render-preview";
 import { influxQl, runDashboard, type Backend, type GrafanaDashboard } from "../../../scripts/grafana/run-queries";
 import { GRAFANA_DIR } from "../../../scripts/grafana-dashboards";
 import { syntheticServiceEvent } from "../../../src/notify/samples";
@@ -18,6 +19,15 @@ import { waitFor } from "../../helpers/wait-for";
 import { IDS, sendDatagram, startHarness, type Harness } from "../intake/harness";
 
 const load = (file: string) => JSON.parse(readFileSync(join(GRAFANA_DIR, file), "utf8")) as GrafanaDashboard;
+const SHOTS = resolve(import.meta.dir, "../../../test-output");
+
+/** The preview picture of a run (the README's images are copies of these). */
+function preview(name: string, dash: GrafanaDashboard, result: Awaited<ReturnType<typeof runDashboard>>) {
+  mkdirSync(SHOTS, { recursive: true });
+  const svg = renderPreview(result, dash.panels as never, "Preview drawn by Steward's scripts/grafana-preview.ts from real query results — not a Grafana screenshot");
+  writeFileSync(join(SHOTS, `grafana-${name}.svg`), svg);
+  return svg;
+}
 const INFLUXQL = load("qlik-sense-tasks-influxql.json");
 const VM_TASKS = load("qlik-sense-tasks-victoriametrics.json");
 const STEWARD = load("steward.json");
@@ -133,6 +143,7 @@ describe("Grafana dashboards", () => {
     const known = await influxKnown("steward");
     const all = await run(INFLUXQL, { kind: "influxdb", url: influx.url, db: "steward" });
     expect(checkRun(all, "influxdb", known)).toEqual([]);
+    expect(preview("qlik-sense-tasks-influxql-steward", INFLUXQL, all)).toContain("Reload Sales dashboard");
     expect(all.variables.host).toContain("sense1.test.example");
     expect(all.variables.task).toContain("Reload Sales dashboard");
     const one = await run(INFLUXQL, { kind: "influxdb", url: influx.url, db: "steward" }, { host: ["sense1.test.example"], task: ["Reload Sales dashboard"] });
@@ -145,6 +156,7 @@ describe("Grafana dashboards", () => {
     const known = await influxKnown("butler");
     const all = await run(INFLUXQL, { kind: "influxdb", url: influx.url, db: "butler" });
     expect(checkRun(all, "influxdb", known)).toEqual([]);
+    expect(preview("qlik-sense-tasks-influxql-butler", INFLUXQL, all)).toContain("Reload Finance cockpit");
     const services = all.panels.find((p) => p.title === "Windows service states")!.targets[0]!.frames;
     expect(services.map((f) => [f.labels.service_name, f.rows[0]![f.columns.indexOf("state")]]).sort()).toEqual([
       ["QlikSenseEngineService", "RUNNING"],
@@ -156,6 +168,7 @@ describe("Grafana dashboards", () => {
     const known = await promKnown();
     const all = await run(VM_TASKS, { kind: "prometheus", url: vm.url });
     expect(checkRun(all, "prometheus", known)).toEqual([]);
+    expect(preview("qlik-sense-tasks-victoriametrics", VM_TASKS, all)).toContain("Reload Sales dashboard");
     const perType = all.panels.find((p) => p.title === "Failed runs per task type")!.targets[0]!.frames.map((f) => f.labels.task_type).sort();
     expect(perType).toEqual(["distribute", "external_program", "preload", "reload", "user_sync"]);
     const one = await run(VM_TASKS, { kind: "prometheus", url: vm.url }, { host: ["sense1.test.example"], task: ["Reload Sales dashboard"] });
@@ -166,6 +179,7 @@ describe("Grafana dashboards", () => {
     const known = await promKnown();
     const all = await run(STEWARD, { kind: "prometheus", url: vm.url });
     expect(checkRun(all, "prometheus", known)).toEqual([]);
+    expect(preview("steward", STEWARD, all)).toContain("queue_full");
     const intake = all.panels.find((p) => p.title === "Intake: received, rejected, dropped")!;
     expect(intake.targets[2]!.frames.map((f) => f.labels.reason)).toContain("queue_full");
     const one = await run(STEWARD, { kind: "prometheus", url: vm.url }, { instance: all.variables.instance!.slice(0, 1) });
