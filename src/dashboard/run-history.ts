@@ -24,6 +24,8 @@ export const runHistoryMigrations: MigrationSet = {
 };
 
 export const RUN_HISTORY_DAYS = 35;
+/** A flood of forged datagrams for real tasks must not grow the store without end: the oldest rows go first. */
+export const RUN_HISTORY_MAX_ROWS = 500_000;
 const DAY_MS = 86_400_000;
 
 export type Outcome = "succeeded" | "failed" | "aborted";
@@ -66,11 +68,16 @@ export interface RunHistory extends Component {
   runsOf(taskId: string, limit: number): RunRow[];
 }
 
-export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, now: () => number = Date.now): RunHistory {
+export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, now: () => number = Date.now, maxRows = RUN_HISTORY_MAX_ROWS): RunHistory {
   const insert = db.prepare(
     "INSERT OR IGNORE INTO task_runs (execution_id, outcome, task_id, task_name, task_type, app_name, host, finished_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
-  const prune = db.prepare("DELETE FROM task_runs WHERE finished_at < ?");
+  const pruneOld = db.prepare("DELETE FROM task_runs WHERE finished_at < ?");
+  const pruneExcess = db.prepare("DELETE FROM task_runs WHERE rowid <= (SELECT MAX(rowid) FROM task_runs) - ?");
+  const prune = () => {
+    pruneOld.run(now() - RUN_HISTORY_DAYS * DAY_MS);
+    pruneExcess.run(maxRows);
+  };
   const outcomeRows = db.prepare(
     "SELECT CAST((finished_at - ?) / ? AS INTEGER) AS b, outcome, COUNT(*) AS n FROM task_runs WHERE finished_at >= ? AND finished_at < ? GROUP BY b, outcome",
   );
@@ -85,7 +92,7 @@ export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, 
   const history: RunHistory = {
     name: "dashboard-run-history",
     async start() {
-      prune.run(now() - RUN_HISTORY_DAYS * DAY_MS);
+      prune();
       const off = [bus.on("task.succeeded", history.record), bus.on("task.failed", history.record), bus.on("task.aborted", history.record)];
       unsubscribe = () => off.forEach((f) => f());
     },
@@ -99,7 +106,7 @@ export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, 
       const duration = e.execution?.durationMs;
       insert.run(e.executionId, e.outcome, e.task.id, e.task.name || e.task.id, e.taskType, e.app?.name ?? null, e.host, finishedAt, duration === undefined ? null : Math.round(duration));
       // Pruning now and then keeps the write path to one statement.
-      if (++inserted % 500 === 0) prune.run(now() - RUN_HISTORY_DAYS * DAY_MS);
+      if (++inserted % Math.min(500, maxRows) === 0) prune();
     },
     outcomes(at, bucketMs, count, offsetMs = 0) {
       // Buckets are aligned to whole bucketMs (shifted by offsetMs, e.g. to local midnight).

@@ -84,4 +84,15 @@ describe("run history", () => {
     expect(later.runsOf("t1", 10).map((r) => r.finishedAt)).toEqual([NOW - 30 * DAY]);
     await later.stop(1_000);
   });
+
+  test("a flood of runs keeps at most the newest maxRows rows", async () => {
+    tmp = createTempDir();
+    store = openStore(tmp.path, [runHistoryMigrations]);
+    const bus = createEventBus<DomainEvents>(createSilentLogger());
+    const history = createRunHistory(store.db, bus, () => NOW, 100);
+    for (let i = 0; i < 1_000; i++) history.record(run({ outcome: "failed", at: NOW - 1_000 + i }));
+    const rows = Number((store.db.prepare("SELECT COUNT(*) AS n FROM task_runs").get() as { n: number }).n);
+    expect(rows).toBeLessThanOrEqual(200);
+    expect(history.runsOf("t1", 1)[0]!.finishedAt).toBe(NOW - 1);
+  });
 });
