@@ -1,4 +1,5 @@
-// The one error handler: JSON `{ error, code, details? }`, statuses from AppError codes, never a stack trace.
+// The one error handler: JSON `{ error, code, details?, statusCode, message }`, statuses from AppError codes,
+// never a stack trace. `statusCode` and `message` are Butler's fields, which its clients read.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, describeError } from "../core/errors";
@@ -7,22 +8,30 @@ import type { HttpEnv } from "./types";
 /** Masks secret values (config passwords, tokens) in text sent to clients; identity when none are known. */
 export type SecretMask = (text: string) => string;
 
+/**
+ * An error answer's body: Steward's `error`, `code` and `details`, plus Butler's `statusCode` and `message`
+ * (the same text as `error`), so clients written for either read it.
+ */
+export function errorBody(status: number, code: string, message: string, details?: unknown): Record<string, unknown> {
+  return { error: message, code, ...(details !== undefined ? { details } : {}), statusCode: status, message };
+}
+
 export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = (t) => t): Response {
   if (err instanceof AppError) {
     if (err.status >= 500) c.get("log")?.error({ err: describeError(err), code: err.code }, "request failed");
     // A config error can quote the offending value, which may be a secret (POST /v4/admin/reload).
     const details = err.details === undefined ? undefined : (JSON.parse(mask(JSON.stringify(err.details))) as unknown);
-    return c.json({ error: mask(err.message), code: err.code, ...(details !== undefined ? { details } : {}) }, err.status as 400);
+    return c.json(errorBody(err.status, err.code, mask(err.message), details), err.status as 400);
   }
   if (err instanceof HTTPException) {
     const status = err.status;
     const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : status === 404 ? "NOT_FOUND" : "BAD_REQUEST";
-    return c.json({ error: err.message || "request rejected", code }, status);
+    return c.json(errorBody(status, code, err.message || "request rejected"), status);
   }
   c.get("log")?.error({ err }, "unhandled error in request");
-  return c.json({ error: "internal error; see the Steward log for this request id", code: "INTERNAL", details: { requestId: c.get("requestId") } }, 500);
+  return c.json(errorBody(500, "INTERNAL", "internal error; see the Steward log for this request id", { requestId: c.get("requestId") }), 500);
 }
 
 export function handleNotFound(c: Context<HttpEnv>): Response {
-  return c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: "NOT_FOUND" }, 404);
+  return c.json(errorBody(404, "NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404);
 }

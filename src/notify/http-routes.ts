@@ -2,6 +2,7 @@
 // routes match, who gets what, rendered), and test alerts sent through the routes or one channel.
 import { z } from "zod";
 import type { Router } from "../http/route";
+import { errorBody } from "../http/errors";
 import type { Clock } from "../core/clock";
 import { AlertEventInputSchema, eventFromInput, type TaskEventLookup } from "./event-schema";
 import { DELIVERY_STATUSES, type DeliveryRow, type DeliveryStatus } from "./outbox-store";
@@ -97,7 +98,7 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
     },
     (c, { params }) => {
       const row = notifier.get(params.id);
-      if (!row) return c.json({ error: `no delivery ${params.id}`, code: "NOT_FOUND" }, 404);
+      if (!row) return c.json(errorBody(404, "NOT_FOUND", `no delivery ${params.id}`), 404);
       return c.json(deliveryView(row));
     },
   );

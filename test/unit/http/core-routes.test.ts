@@ -102,10 +102,10 @@ describe("core routes", () => {
 });
 
 describe("error handling", () => {
-  test("unknown route → 404 JSON", async () => {
+  test("unknown route → 404 JSON with Steward's fields and Butler's (statusCode, message)", async () => {
     const r = await t.request("/v4/nothing-here");
     expect(r.status).toBe(404);
-    expect(await r.json()).toEqual({ error: "no route for GET /v4/nothing-here", code: "NOT_FOUND" });
+    expect(await r.json()).toEqual({ error: "no route for GET /v4/nothing-here", code: "NOT_FOUND", statusCode: 404, message: "no route for GET /v4/nothing-here" });
   });
 
   test("valid request reaches the handler with typed input", async () => {
