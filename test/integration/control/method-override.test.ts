@@ -33,8 +33,17 @@ test("POST + override DELETE deletes a key-value pair; the request id is kept", 
   expect((await t.request("/v4/keyvalues/ns1?key=k")).status).toBe(404);
 });
 
-test("only PUT, DELETE and PATCH can be asked for", async () => {
-  const r = await post("/v4/keyvalues/ns1", "GET");
+test("override GET reaches the GET route (the POST body is dropped); override POST is a plain POST (as Butler)", async () => {
+  expect((await post("/v4/keyvalues/ns2", undefined, { key: "k", value: "v" })).status).toBe(201);
+  const get = await post("/v4/keyvalues/ns2?key=k", "GET", {});
+  expect(get.status).toBe(200);
+  expect(await get.json()).toEqual({ namespace: "ns2", key: "k", value: "v" });
+  const viaPost = await post("/v4/keyvalues/ns2", "post", { key: "k2", value: "v2" });
+  expect(viaPost.status).toBe(201);
+});
+
+test("any other method asked for is a 400 naming the header", async () => {
+  const r = await post("/v4/keyvalues/ns1", "TRACE");
   expect(r.status).toBe(400);
   expect(((await r.json()) as { error: string }).error).toContain("X-HTTP-Method-Override");
 });
