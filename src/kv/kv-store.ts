@@ -1,5 +1,6 @@
 // The key-value store: namespaced keys with optional TTL in the store database, limits enforced on every
-// write, expired keys invisible to reads and removed by a purge timer armed for the next expiry.
+// write, expired keys invisible to reads and removed by a purge timer armed for the next expiry. A namespace
+// exists from its first key until it is deleted, even while it holds no key (as in Butler).
 import type { DatabaseSync } from "node:sqlite";
 import type { Logger } from "pino";
 import type { AuditActor, AuditLog } from "../audit/audit-log";
@@ -31,10 +32,12 @@ export interface KvStore extends KeyValueWriter {
   has(namespace: string, key: string): boolean;
   /** True if the key existed (and was live). */
   delete(namespace: string, key: string, actor?: AuditActor): boolean;
-  /** True if the namespace had live keys. */
+  /** True if the namespace existed (with or without keys). */
   deleteNamespace(namespace: string, actor?: AuditActor): boolean;
+  /** Namespaces in creation order. */
   namespaces(): string[];
-  /** Live keys of a namespace in key order, or undefined when the namespace has none. */
+  hasNamespace(namespace: string): boolean;
+  /** Live keys of a namespace in key order ([] when it has none left), or undefined when there is no such namespace. */
   keys(namespace: string): string[] | undefined;
   /** Removes expired keys now; returns how many. */
   purgeExpired(): number;
@@ -69,8 +72,11 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     del: db.prepare(`DELETE FROM kv_entries WHERE namespace = ? AND key = ? AND ${live}`),
     delNs: db.prepare(`DELETE FROM kv_entries WHERE namespace = ? AND ${live}`),
     delNsAll: db.prepare("DELETE FROM kv_entries WHERE namespace = ?"),
-    namespaces: db.prepare(`SELECT DISTINCT namespace FROM kv_entries WHERE ${live} ORDER BY namespace`),
-    nsCount: db.prepare(`SELECT COUNT(DISTINCT namespace) AS n FROM kv_entries WHERE ${live}`),
+    nsGet: db.prepare("SELECT 1 AS x FROM kv_namespaces WHERE namespace = ?"),
+    nsAdd: db.prepare("INSERT INTO kv_namespaces (namespace, created_at) VALUES (?, ?) ON CONFLICT (namespace) DO NOTHING"),
+    nsDel: db.prepare("DELETE FROM kv_namespaces WHERE namespace = ?"),
+    namespaces: db.prepare("SELECT namespace FROM kv_namespaces ORDER BY seq"),
+    nsCount: db.prepare("SELECT COUNT(*) AS n FROM kv_namespaces"),
     keyCount: db.prepare(`SELECT COUNT(*) AS n FROM kv_entries WHERE namespace = ? AND ${live}`),
     keys: db.prepare(`SELECT key FROM kv_entries WHERE namespace = ? AND ${live} ORDER BY key`),
     purge: db.prepare("DELETE FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
@@ -164,16 +170,17 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
               details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
             });
           }
-          if (!q.get.get(namespace, key, now)) {
+          if (!q.nsGet.get(namespace)) {
+            const nsCount = Number((q.nsCount.get() as { n: number }).n);
+            if (nsCount >= cfg.maxNamespaces) {
+              throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
+                details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
+              });
+            }
+            q.nsAdd.run(namespace, now);
+          } else if (!q.get.get(namespace, key, now)) {
             const keyCount = Number((q.keyCount.get(namespace, now) as { n: number }).n);
-            if (keyCount === 0) {
-              const nsCount = Number((q.nsCount.get(now) as { n: number }).n);
-              if (nsCount >= cfg.maxNamespaces) {
-                throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
-                  details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
-                });
-              }
-            } else if (keyCount >= cfg.maxKeysPerNamespace) {
+            if (keyCount >= cfg.maxKeysPerNamespace) {
               throw new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
                 details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
               });
@@ -216,23 +223,26 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       return n > 0;
     },
     deleteNamespace(namespace, actor = SYSTEM_ACTOR) {
-      const n = deps.store.transaction(() => {
+      const { existed, n } = deps.store.transaction(() => {
         const size = bytesOf(q.nsBytes.get(namespace));
         const liveCount = Number(q.delNs.run(namespace, clock.now()).changes);
         q.delNsAll.run(namespace);
         totalBytes -= size;
-        return liveCount;
+        return { existed: Number(q.nsDel.run(namespace).changes) > 0, n: liveCount };
       });
-      audit.record({ actor, action: "kv.delete-namespace", target: namespace, result: n > 0 ? "ok" : "failed", details: n > 0 ? { keys: n } : { error: "not found" } });
-      writes.inc({ op: "kv.delete-namespace", result: n > 0 ? "ok" : "failed" });
-      return n > 0;
+      audit.record({ actor, action: "kv.delete-namespace", target: namespace, result: existed ? "ok" : "failed", details: existed ? { keys: n } : { error: "not found" } });
+      writes.inc({ op: "kv.delete-namespace", result: existed ? "ok" : "failed" });
+      return existed;
     },
     namespaces() {
-      return (q.namespaces.all(clock.now()) as Array<{ namespace: string }>).map((r) => r.namespace);
+      return (q.namespaces.all() as Array<{ namespace: string }>).map((r) => r.namespace);
+    },
+    hasNamespace(namespace) {
+      return q.nsGet.get(namespace) !== undefined;
     },
     keys(namespace) {
-      const rows = q.keys.all(namespace, clock.now()) as Array<{ key: string }>;
-      return rows.length ? rows.map((r) => r.key) : undefined;
+      if (!q.nsGet.get(namespace)) return undefined;
+      return (q.keys.all(namespace, clock.now()) as Array<{ key: string }>).map((r) => r.key);
     },
     purgeExpired() {
       const now = clock.now();

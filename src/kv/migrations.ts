@@ -1,4 +1,5 @@
-// The key-value store's tables: one row per key, with an absolute expiry instant for keys that have a TTL.
+// The key-value store's tables: one row per key, with an absolute expiry instant for keys that have a TTL, and
+// the namespaces in creation order (a namespace outlives its last key until it is deleted, as in Butler).
 import type { MigrationSet } from "../store/database";
 
 export const kvMigrations: MigrationSet = {
@@ -12,6 +13,13 @@ export const kvMigrations: MigrationSet = {
         expires_at INTEGER, ttl_ms INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL,
         PRIMARY KEY (namespace, key)) WITHOUT ROWID;
         CREATE INDEX kv_entries_expiry ON kv_entries (expires_at) WHERE expires_at IS NOT NULL;`,
+    },
+    {
+      version: 2,
+      name: "kv namespaces",
+      sql: `CREATE TABLE kv_namespaces (seq INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+        INSERT INTO kv_namespaces (namespace, created_at)
+          SELECT namespace, MIN(updated_at) FROM kv_entries GROUP BY namespace ORDER BY MIN(updated_at), namespace;`,
     },
   ],
 };

@@ -1,24 +1,25 @@
 // Butler-compatible key-value routes (/v4/keyvaluesnamespaces, /v4/keyvalues, /v4/keylist) with the same
 // request and response bodies; not-found is 404 (Butler: 400) and the key list is JSON, not a JSON string.
+// A namespace lives from its first key until it is deleted, so an emptied one still lists (with no keys).
 import { auditActorOf } from "../http/audit-actor";
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import type { Router } from "../http/route";
+import { butlerText, butlerTtl, storedTtl } from "../http/butler-values";
 import { MAX_TTL_MS, type KvStore } from "./kv-store";
 
 const NamespaceParamsSchema = z.strictObject({ namespace: z.string().min(1) });
 const KeyParamsSchema = z.strictObject({ namespace: z.string().min(1), key: z.string().min(1) });
 const KeyQuerySchema = z.object({ key: z.string().min(1).describe("The key to look up.") });
 
-/** Butler's Fastify coerced scalar values to strings; so do we. */
+/** Butler's Fastify coerced scalar values to strings and TTLs to numbers; so do we. */
 const KvPostBodySchema = z.strictObject({
-  key: z.string().min(1).describe("Key to set."),
-  value: z
-    .union([z.string(), z.number(), z.boolean()])
-    .transform((v) => String(v))
+  key: butlerText.pipe(z.string().min(1)).describe("Key to set."),
+  value: butlerText.optional().describe("Value to store (a string; numbers and booleans are stored as their text)."),
+  ttl: butlerTtl
+    .pipe(z.number().max(MAX_TTL_MS))
     .optional()
-    .describe("Value to store (a string; numbers and booleans are stored as their text)."),
-  ttl: z.coerce.number().int().min(0).max(MAX_TTL_MS).optional().describe("Time to live in milliseconds; 0 or absent = never expires."),
+    .describe('Time to live in milliseconds (a number or its text); 0, negative, "" or absent = never expires.'),
 });
 
 const KvPairSchema = z.object({ namespace: z.string(), key: z.string(), value: z.unknown() });
@@ -37,7 +38,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       ...base,
       method: "get",
       path: "/v4/keyvaluesnamespaces",
-      summary: "List namespaces that hold at least one live key",
+      summary: "List namespaces in creation order (an emptied namespace stays until it is deleted)",
       scope: "kv.read",
       responses: { 200: { description: "namespace names", schema: z.array(z.string()) } },
     },
@@ -59,7 +60,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       },
     },
     (c, { params, query }) => {
-      if (kv.keys(params.namespace) === undefined) throw namespaceNotFound(params.namespace);
+      if (!kv.hasNamespace(params.namespace)) throw namespaceNotFound(params.namespace);
       const e = kv.get(params.namespace, query.key);
       return c.json(e ? { keyExists: true, keyValue: { namespace: e.namespace, key: e.key, value: e.value } } : { keyExists: false, keyValue: {} });
     },
@@ -79,7 +80,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
     (c, { params, query }) => {
       const e = kv.get(params.namespace, query.key);
       if (!e) {
-        if (kv.keys(params.namespace) === undefined) throw namespaceNotFound(params.namespace);
+        if (!kv.hasNamespace(params.namespace)) throw namespaceNotFound(params.namespace);
         throw new AppError("NOT_FOUND", `key '${query.key}' not found in namespace '${params.namespace}'`, { details: { namespace: params.namespace, key: query.key } });
       }
       return c.json({ namespace: e.namespace, key: e.key, value: e.value });
@@ -103,8 +104,9 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       },
     },
     (c, { params, body }) => {
-      const e = kv.set(params.namespace, body.key, body.value ?? "", body.ttl ?? 0, auditActorOf(c));
-      return c.json({ namespace: e.namespace, key: e.key, value: e.value, ttl: e.ttl }, 201);
+      const e = kv.set(params.namespace, body.key, body.value ?? "", storedTtl(body.ttl), auditActorOf(c));
+      // Butler echoed the TTL as given (a negative one too). A key sent without a value is stored with "".
+      return c.json({ namespace: e.namespace, key: e.key, value: e.value, ttl: body.ttl ?? 0 }, 201);
     },
   );
 
@@ -120,7 +122,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
     },
     (c, { params }) => {
       if (!kv.delete(params.namespace, params.key, auditActorOf(c))) {
-        if (kv.keys(params.namespace) === undefined) throw namespaceNotFound(params.namespace);
+        if (!kv.hasNamespace(params.namespace)) throw namespaceNotFound(params.namespace);
         throw new AppError("NOT_FOUND", `key '${params.key}' not found in namespace '${params.namespace}'`, { details: params });
       }
       return c.body(null, 204);
@@ -132,7 +134,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       ...base,
       method: "delete",
       path: "/v4/keyvalues/:namespace",
-      summary: "Delete a namespace and all its keys",
+      summary: "Delete a namespace and all its keys (also when it holds none)",
       scope: "kv.write",
       params: NamespaceParamsSchema,
       responses: { 204: { description: "deleted" }, 404: { description: "namespace not found" } },

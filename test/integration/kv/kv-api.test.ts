@@ -64,7 +64,7 @@ describe("key-value REST API", () => {
       r = await t.request("/v4/keyvalues/ns1", json({ value: "x" }));
       expect(r.status).toBe(400);
       expect((await r.json()).error).toMatch(/^body\.key: /);
-      r = await t.request("/v4/keyvalues/ns1", json({ key: "k", value: "x", ttl: -5 }));
+      r = await t.request("/v4/keyvalues/ns1", json({ key: "k", value: "x", ttl: "soon" }));
       expect(r.status).toBe(400);
       expect((await r.json()).error).toMatch(/^body\.ttl: /);
       r = await t.request("/v4/keyvalues/ns1", json({ key: "k", value: { nested: true } }));
@@ -119,6 +119,51 @@ describe("key-value REST API", () => {
       expect(await (await t.request("/v4/keylist/chain")).json()).toEqual({ namespace: "chain", keys: [{ key: "forever" }, { key: "long" }] });
       expect(await (await t.request("/v4/keyvalues/chain?key=long")).json()).toEqual({ namespace: "chain", key: "long", value: "c" });
       expect(t.app.kv!.get("chain", "long")!.expiresAt).toBe(Date.parse("2025-05-01T09:00:00Z"));
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("what Butler's load scripts send: TTLs as text, a negative TTL, a 100 kB value and a 2 kB key with the default limits", async () => {
+    const t = createTestApp("", { dir: `${tmp.path}/butler-forms` });
+    try {
+      let r = await t.request("/v4/keyvalues/chain", json({ key: "a", value: "1", ttl: "60000" }));
+      expect(await r.json()).toEqual({ namespace: "chain", key: "a", value: "1", ttl: 60000 });
+      r = await t.request("/v4/keyvalues/chain", json({ key: "b", value: "2", ttl: "" }));
+      expect(await r.json()).toEqual({ namespace: "chain", key: "b", value: "2", ttl: 0 });
+      // Butler echoed a negative TTL and kept the key for ever.
+      r = await t.request("/v4/keyvalues/chain", json({ key: "c", value: "3", ttl: -5 }));
+      expect(r.status).toBe(201);
+      expect((await r.json()).ttl).toBe(-5);
+      expect(t.app.kv!.get("chain", "c")).toMatchObject({ value: "3", ttl: 0 });
+      const big = "v".repeat(100 * 1024);
+      const longKey = "k".repeat(2048);
+      r = await t.request("/v4/keyvalues/chain", json({ key: longKey, value: big }));
+      expect(r.status).toBe(201);
+      r = await t.request(`/v4/keyvalues/chain?key=${longKey}`);
+      expect(((await r.json()) as { value: string }).value).toBe(big);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("a namespace outlives its last key until it is deleted (keylist 200 with no keys, delete 204), as in Butler", async () => {
+    const t = createTestApp("", { dir: `${tmp.path}/empty-ns` });
+    try {
+      await t.request("/v4/keyvalues/first", json({ key: "x", value: "1" }));
+      await t.request("/v4/keyvalues/second", json({ key: "a", value: "b" }));
+      expect((await t.request("/v4/keyvalues/second/a", { method: "DELETE" })).status).toBe(204);
+      let r = await t.request("/v4/keylist/second");
+      expect(r.status).toBe(200);
+      expect(await r.json()).toEqual({ namespace: "second", keys: [] });
+      r = await t.request("/v4/keyvalues/second/keyexists?key=a");
+      expect(await r.json()).toEqual({ keyExists: false, keyValue: {} });
+      // Creation order, not name order.
+      expect(await (await t.request("/v4/keyvaluesnamespaces")).json()).toEqual(["first", "second"]);
+      expect((await t.request("/v4/keyvalues/second", { method: "DELETE" })).status).toBe(204);
+      expect((await t.request("/v4/keylist/second")).status).toBe(404);
+      expect((await t.request("/v4/keyvalues/second", { method: "DELETE" })).status).toBe(404);
+      expect(await (await t.request("/v4/keyvaluesnamespaces")).json()).toEqual(["first"]);
     } finally {
       await t.close();
     }
