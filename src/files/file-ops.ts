@@ -26,8 +26,11 @@ export interface TransferRequest {
   preserveTimestamp?: boolean;
 }
 
+/** A copy's answer: the normalised request, and whether anything was copied (not when the target stayed). */
+export type CopyResult = Required<TransferRequest> & { copied: boolean; message?: string };
+
 export interface FileOps {
-  copy(req: TransferRequest, actor: AuditActor): Promise<Required<TransferRequest>>;
+  copy(req: TransferRequest, actor: AuditActor): Promise<CopyResult>;
   move(req: TransferRequest, actor: AuditActor): Promise<Omit<TransferRequest, "preserveTimestamp">>;
   remove(deleteFile: string, actor: AuditActor): Promise<void>;
   createDir(directory: string, actor: AuditActor): Promise<{ directory: string }>;
@@ -127,30 +130,53 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
     return st;
   }
 
-  /** 409 when the target exists and may not be replaced (or is a directory). */
-  async function checkTarget(real: string, overwrite: boolean): Promise<void> {
+  /** 409 when the target is a directory, or exists and may not be replaced; true when it exists (and may be). */
+  async function checkTarget(real: string, overwrite: boolean): Promise<boolean> {
     try {
       const st = await stat(real);
       if (st.isDirectory()) throw notADir("toFile: is an existing directory; give the full target file name");
       if (!overwrite) throw new AppError("CONFLICT", "toFile: exists; set overwrite: true to replace it", { details: [{ field: "toFile", message: "exists" }] });
+      return true;
     } catch (err) {
       if (isAppError(err)) throw err;
       if (errno(err) !== "ENOENT") throw err;
+      return false;
     }
   }
+
+  const targetStays = (e: unknown) => isAppError(e) && e.code === "CONFLICT" && e.message.startsWith("toFile: exists");
 
   return {
     async copy(req, actor) {
       const preserveTimestamp = req.preserveTimestamp ?? false;
-      return audited("file.copy", `${req.fromFile} → ${req.toFile}`, actor, { overwrite: req.overwrite, preserveTimestamp }, async () => {
+      const details: Record<string, unknown> = { overwrite: req.overwrite, preserveTimestamp };
+      return audited("file.copy", `${req.fromFile} → ${req.toFile}`, actor, details, async () => {
         const { src, dst, s, d } = await resolvePair(req, "copy");
         const st = await sourceFile(s.real);
         if (samePath(s.real, d.real, flavour)) throw new AppError("BAD_REQUEST", "toFile: is the same file as fromFile");
-        await checkTarget(d.real, req.overwrite);
+        const echo = { fromFile: src, toFile: dst, overwrite: req.overwrite, preserveTimestamp };
+        // Butler answered 201 and left an existing target alone when overwrite was false; load scripts rely on
+        // that to copy "if not there yet". The answer and the audit log say that nothing was copied.
+        const notCopied = () => {
+          details.copied = false;
+          return { ...echo, copied: false, message: "toFile exists and overwrite is false: nothing was copied" };
+        };
+        try {
+          await checkTarget(d.real, req.overwrite);
+        } catch (err) {
+          if (targetStays(err)) return notCopied();
+          throw err;
+        }
         await mkdir(api.dirname(d.real), { recursive: true });
-        await copyFile(s.real, d.real, req.overwrite ? 0 : constants.COPYFILE_EXCL);
+        try {
+          await copyFile(s.real, d.real, req.overwrite ? 0 : constants.COPYFILE_EXCL);
+        } catch (err) {
+          // The target appeared between the check and the copy: still never replaced without overwrite.
+          if (!req.overwrite && errno(err) === "EEXIST") return notCopied();
+          throw err;
+        }
         if (preserveTimestamp) await utimes(d.real, st.atime, st.mtime);
-        return { fromFile: src, toFile: dst, overwrite: req.overwrite, preserveTimestamp };
+        return { ...echo, copied: true };
       });
     },
 

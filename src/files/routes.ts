@@ -1,20 +1,22 @@
 // Butler-compatible file routes with Butler's request bodies: PUT /v4/filecopy, PUT /v4/filemove,
-// DELETE /v4/filedelete, POST /v4/createdir, POST /v4/createdirqvd. Status codes: 201/204 success,
-// 400 malformed, 403 not allowed, 404 source missing, 409 target exists without overwrite.
+// DELETE /v4/filedelete, POST /v4/createdir, POST /v4/createdirqvd. Status codes: 201/204 success (a copy
+// onto an existing file without overwrite is a 201 that copied nothing, as in Butler), 400 malformed,
+// 403 not allowed, 404 source missing, 409 move onto an existing file without overwrite.
 import { auditActorOf } from "../http/audit-actor";
 import { z } from "zod";
+import { butlerBoolean } from "../http/butler-values";
 import type { Router } from "../http/route";
 import type { FileOps } from "./file-ops";
 import { MAX_PATH_CHARS } from "./path-rules";
 
-/** Butler's Fastify coerced "true"/"false" strings; so do we. */
-const BoolishSchema = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+/** Butler's Fastify coerced "true"/"false" strings (its CopyFile and MoveFile subs send them); so do we. */
+const BoolishSchema = butlerBoolean;
 const PathSchema = z.string().min(1).max(MAX_PATH_CHARS);
 
 const CopyBodySchema = z.strictObject({
   fromFile: PathSchema.describe("Absolute path of the file to copy."),
   toFile: PathSchema.describe("Absolute path of the copy (full file name)."),
-  overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise 409."),
+  overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise an existing toFile stays as it is (201 with copied: false)."),
   preserveTimestamp: BoolishSchema.default(false).describe("Give the copy the source's modification time."),
 });
 const MoveBodySchema = z.strictObject({
@@ -44,10 +46,13 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       butlerFlag: "fileCopy",
       body: CopyBodySchema,
       responses: {
-        201: { description: "copied; echoes the normalised request", schema: z.object({ fromFile: z.string(), toFile: z.string(), overwrite: z.boolean(), preserveTimestamp: z.boolean() }) },
+        201: {
+          description: "copied, or (toFile exists, overwrite false) left alone: `copied` says which; echoes the normalised request",
+          schema: z.object({ fromFile: z.string(), toFile: z.string(), overwrite: z.boolean(), preserveTimestamp: z.boolean(), copied: z.boolean(), message: z.string().optional() }),
+        },
         ...errors,
         404: { description: "fromFile does not exist" },
-        409: { description: "toFile exists and overwrite is false, or toFile is a directory" },
+        409: { description: "toFile is a directory" },
       },
     },
     async (c, { body }) => c.json(await ops.copy(body, auditActorOf(c)), 201),

@@ -98,7 +98,7 @@ describe("file operations", () => {
     utimesSync(join(A, "in", "real.txt"), old, old);
     let r = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/./real.txt`, toFile: `${A}/out/new/sub/copy.txt`, preserveTimestamp: true });
     expect(r.status).toBe(201);
-    expect(await r.json()).toEqual({ fromFile: `${A}/in/real.txt`, toFile: `${A}/out/new/sub/copy.txt`, overwrite: false, preserveTimestamp: true });
+    expect(await r.json()).toEqual({ fromFile: `${A}/in/real.txt`, toFile: `${A}/out/new/sub/copy.txt`, overwrite: false, preserveTimestamp: true, copied: true });
     expect(readFileSync(join(A, "out/new/sub/copy.txt"), "utf8")).toBe("real file in in");
     expect(statSync(join(A, "out/new/sub/copy.txt")).mtime.getTime()).toBe(old.getTime());
     r = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/real.txt`, toFile: `${A}/out/plain.txt`, preserveTimestamp: "false" });
@@ -110,12 +110,20 @@ describe("file operations", () => {
     expect(readFileSync(join(A, "out/via-link.txt"), "utf8")).toBe("real file in in");
   });
 
-  test("copy: 409 without overwrite, 201 with it; 404, 400 and 403", async () => {
+  test("copy: onto an existing file without overwrite 201 that copied nothing (as Butler), 201 with it; 404, 400 and 403", async () => {
     writeFileSync(join(A, "out", "exists.txt"), "old");
-    let r = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/real.txt`, toFile: `${A}/out/exists.txt` });
-    expect(r.status).toBe(409);
-    expect((await r.json()).error).toBe("toFile: exists; set overwrite: true to replace it");
+    let r = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/real.txt`, toFile: `${A}/out/exists.txt`, overwrite: "false" });
+    expect(r.status).toBe(201);
+    expect(await r.json()).toEqual({
+      fromFile: `${A}/in/real.txt`,
+      toFile: `${A}/out/exists.txt`,
+      overwrite: false,
+      preserveTimestamp: false,
+      copied: false,
+      message: "toFile exists and overwrite is false: nothing was copied",
+    });
     expect(readFileSync(join(A, "out/exists.txt"), "utf8")).toBe("old");
+    expect(t.app.audit.query({ action: "file.copy" }).at(0)?.details).toMatchObject({ copied: false });
     r = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/real.txt`, toFile: `${A}/out/exists.txt`, overwrite: true });
     expect(r.status).toBe(201);
     expect(readFileSync(join(A, "out/exists.txt"), "utf8")).toBe("real file in in");
