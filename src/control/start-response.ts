@@ -32,7 +32,15 @@ export const StartResponseSchema = z.object({
   tasksCP: z.array(TaskRef.extend({ name: z.string(), value: z.string() })),
   tasksCPDenied: z.array(TaskRef.extend({ name: z.string(), value: z.string() })),
   executions: z.array(TaskRunResultSchema).optional().describe("With ?wait=true: how each started run ended."),
+  keyValues: z
+    .object({
+      stored: z.array(z.object({ namespace: z.string(), key: z.string() })),
+      skipped: z.array(z.object({ namespace: z.string().optional(), key: z.string().optional(), reason: z.string() })),
+    })
+    .optional()
+    .describe("When the body has keyvaluestore items: which were stored, and which were skipped and why (the tasks start either way)."),
 });
+export type KeyValueReport = NonNullable<z.infer<typeof StartResponseSchema>["keyValues"]>;
 export type StartResponse = z.infer<typeof StartResponseSchema>;
 
 function splitCp(via: string): { name: string; value: string } {
@@ -41,7 +49,7 @@ function splitCp(via: string): { name: string; value: string } {
   return { name: body.slice(0, i), value: body.slice(i + 1) };
 }
 
-export function toStartResponse(report: TaskStartReport, executions?: TaskRunResult[]): StartResponse {
+export function toStartResponse(report: TaskStartReport, executions?: TaskRunResult[], keyValues?: KeyValueReport): StartResponse {
   const started = report.started.filter((s) => s.status === "started");
   const ref = (t: { taskId: string; taskName?: string }) => ({ taskId: t.taskId, ...(t.taskName !== undefined ? { taskName: t.taskName } : {}) });
   const viaTag = <T extends { via?: string[]; taskId: string; taskName?: string }>(xs: T[]) =>
@@ -64,5 +72,6 @@ export function toStartResponse(report: TaskStartReport, executions?: TaskRunRes
     tasksCP: viaCp(started),
     tasksCPDenied: viaCp(report.denied),
     ...(executions ? { executions } : {}),
+    ...(keyValues ? { keyValues } : {}),
   };
 }

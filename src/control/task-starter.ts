@@ -95,8 +95,10 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
     const tags = uniq((selector.tags ?? []).filter((t) => t.length > 0));
     report.byTag = await mapLimited(tags, concurrency, async (tag) => {
       const tasks = await qrsCall(`looking up tasks tagged ${tag}`, () => deps.qrs.listTasksFull(eqString("tags.name", tag)));
-      // QRS compares strings case-insensitively; the QMC shows tags exactly, so match exactly here.
-      const matching = tasks.filter((t) => taskTags(t).includes(tag));
+      // QRS compares case-insensitively, and so does every step after it (Butler starts what QRS returned):
+      // the tag check only drops tasks a looser QRS filter might add, never ones that differ in case.
+      const wanted = tag.toLowerCase();
+      const matching = tasks.filter((t) => taskTags(t).some((x) => x.toLowerCase() === wanted));
       for (const t of matching) add(t, `tag:${tag}`, false);
       return { tag, tasks: matching.map((t) => ({ taskId: t.id, taskName: t.name })) };
     });
@@ -104,8 +106,10 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
     report.byCustomProperty = await mapLimited(cps, concurrency, async (cp) => {
       const filter = and(eqString("customProperties.definition.name", cp.name), eqString("customProperties.value", cp.value));
       const tasks = await qrsCall(`looking up tasks with ${cp.name}=${cp.value}`, () => deps.qrs.listTasksFull(filter));
-      // QRS evaluates each predicate on its own, so name and value may match different properties; require one property with both.
-      const matching = tasks.filter((t) => taskCustomProperties(t).some((c) => c.name === cp.name && c.value === cp.value));
+      // QRS evaluates each predicate on its own, so name and value may match different properties; require one
+      // property with both, compared case-insensitively as QRS does.
+      const [name, value] = [cp.name.toLowerCase(), cp.value.toLowerCase()];
+      const matching = tasks.filter((t) => taskCustomProperties(t).some((c) => c.name.toLowerCase() === name && c.value.toLowerCase() === value));
       for (const t of matching) add(t, `cp:${cp.name}=${cp.value}`, false);
       return { ...cp, tasks: matching.map((t) => ({ taskId: t.id, taskName: t.name })) };
     });

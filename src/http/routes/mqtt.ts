@@ -4,14 +4,15 @@ import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
 import { AppError } from "../../core/errors";
+import { butlerBoolean, butlerInteger, butlerText } from "../butler-values";
 import { topicMatches, type MqttService } from "../../mqtt/mqtt-client";
 import type { Router } from "../route";
 
 const PublishBodySchema = z.strictObject({
   topic: z.string().min(1).refine((t) => !/[+#]/.test(t), "a publish topic cannot contain the wildcards + or #"),
-  message: z.string(),
-  qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional().describe("Default 1."),
-  retain: z.boolean().optional().describe("Default false."),
+  message: butlerText.describe("The payload; a number or boolean is published as its text (42 → \"42\"), as Butler did."),
+  qos: butlerInteger.pipe(z.union([z.literal(0), z.literal(1), z.literal(2)])).optional().describe("Default 1."),
+  retain: butlerBoolean.optional().describe("Default false."),
 });
 
 const ErrorSchema = z.object({ error: z.string(), code: z.string() });

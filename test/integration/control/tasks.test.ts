@@ -55,15 +55,27 @@ describe("start by id", () => {
     expect(h.startedInSim(seq)).toEqual([]);
   });
 
-  test("a malformed id is 400 'Invalid task ID format' and nothing starts", async () => {
+  test("a malformed id in the object form's taskId is 400 'Invalid task ID format' and nothing starts", async () => {
     const seq = h.lastSeq();
-    const a = await start("/v4/reloadtask/not-a-task/start");
-    expect(a.status).toBe(400);
-    expect(a.body.error).toBe("Invalid task ID format");
-    expect(String(a.body.details)).toContain("Task ID must be a valid GUID");
     const b = await start("/v4/reloadtask/-/start", { taskId: [T.salesReload, "12345"] });
     expect(b.status).toBe(400);
     expect(b.body.error).toBe("Invalid task ID format");
+    expect(String(b.body.details)).toContain("Task ID must be a valid GUID");
+    expect(h.startedInSim(seq)).toEqual([]);
+  });
+
+  test("a placeholder word in the path (Butler's StartTask sub with tags only) is listed as invalid and the rest starts", async () => {
+    let seq = h.lastSeq();
+    const a = await start("/v4/reloadtask/none/start", [{ type: "starttasktag", payload: { tag: "HR" } }, { type: "starttaskid", payload: { taskId: "abc" } }], "POST");
+    expect(a.status).toBe(200);
+    expect(a.body.tasksId.invalid).toEqual([{ taskId: "none" }, { taskId: "abc" }]);
+    expect(a.body.tasksTag.map((x) => x.taskId)).toEqual([T.hrReloadFails]);
+    expect(h.startedInSim(seq)).toEqual([T.hrReloadFails]);
+    // Alone, the placeholder starts nothing and says why.
+    seq = h.lastSeq();
+    const b = await start("/v4/reloadtask/not-a-task/start");
+    expect(b.status).toBe(200);
+    expect(b.body.tasksId.invalid).toEqual([{ taskId: "not-a-task" }]);
     expect(h.startedInSim(seq)).toEqual([]);
   });
 

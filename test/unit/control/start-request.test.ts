@@ -15,6 +15,8 @@ describe("parseStartRequest", () => {
     expect(parseStartRequest(A, body)).toEqual({
       selector: { taskIds: [A, B], tags: ["urgent"], customProperties: [{ name: "department", value: "finance" }] },
       kvWrites: [],
+      kvSkipped: [],
+      objectFormIds: [B],
     });
   });
 
@@ -36,6 +38,31 @@ describe("parseStartRequest", () => {
     expect(r.kvWrites).toEqual([
       { namespace: "ns", key: "k1", value: "v1", ttlMs: 5000 },
       { namespace: "ns", key: "k2", value: '{"a":1}' },
+    ]);
+  });
+
+  test("what Butler's subs send: a placeholder path id, TTLs as text or \"\", numbers as text; a bad key-value item is skipped, not fatal", () => {
+    const body = StartBodySchema.parse([
+      { type: "starttasktag", payload: { tag: "daily" } },
+      { type: "starttaskcustomproperty", payload: { customPropertyName: "priority", customPropertyValue: 1 } },
+      { type: "keyvaluestore", payload: { namespace: "ns", key: "a", value: "1", ttl: "60000" } },
+      { type: "keyvaluestore", payload: { namespace: "ns", key: "b", value: 2, ttl: "" } },
+      { type: "keyvaluestore", payload: { namespace: "ns", key: "c", value: "3", ttl: "soon" } },
+      { type: "keyvaluestore", payload: { namespace: "ns", key: "d" } },
+      { type: "keyvaluestore", payload: { key: "e", value: "5" } },
+    ]);
+    const r = parseStartRequest("none", body);
+    // The placeholder goes to the starter, which lists a non-GUID as invalid and starts the rest.
+    expect(r.selector).toEqual({ taskIds: ["none"], tags: ["daily"], customProperties: [{ name: "priority", value: "1" }] });
+    expect(r.objectFormIds).toEqual([]);
+    expect(r.kvWrites).toEqual([
+      { namespace: "ns", key: "a", value: "1", ttlMs: 60000 },
+      { namespace: "ns", key: "b", value: "2" },
+    ]);
+    expect(r.kvSkipped).toEqual([
+      { namespace: "ns", key: "c", reason: 'ttl: expected milliseconds (a number), got "soon"' },
+      { namespace: "ns", key: "d", reason: "value: missing" },
+      { key: "e", reason: "namespace: missing or empty" },
     ]);
   });
 
