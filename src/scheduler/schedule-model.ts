@@ -3,6 +3,7 @@
 // schemas validate API bodies and imported files alike, so errors name the field.
 import { Cron, CronDate } from "croner";
 import { z } from "zod";
+import { butlerBoolean } from "../http/butler-values";
 import { isTimeZone } from "../config/sections/scheduler";
 import { TASK_OUTCOMES } from "../events/types";
 
@@ -60,7 +61,7 @@ const definitionShape = {
   startDate: DateBoundSchema.optional().describe("No fires before this (inclusive)."),
   endDate: DateBoundSchema.optional().describe("No fires from this instant on; a plain date includes that whole day."),
   timeWindow: TimeWindowSchema.optional(),
-  catchUp: z.boolean().default(false).describe("If fires were missed while Steward was down, run once at start."),
+  catchUp: butlerBoolean.default(false).describe("If fires were missed while Steward was down, run once at start."),
   trigger: TriggerSchema.optional(),
 };
 
@@ -97,7 +98,7 @@ export const ScheduleUpdateSchema = z.strictObject({
   startDate: DateBoundSchema.nullable().optional(),
   endDate: DateBoundSchema.nullable().optional(),
   timeWindow: TimeWindowSchema.nullable().optional(),
-  catchUp: z.boolean().optional(),
+  catchUp: butlerBoolean.optional(),
   trigger: TriggerSchema.nullable().optional(),
 });
 export type ScheduleUpdate = z.infer<typeof ScheduleUpdateSchema>;

@@ -1,4 +1,4 @@
-// App routes through the Engine API: reload as a job (PUT /v4/app/{appId}/reload → 202, GET
+// App routes through the Engine API: reload as a job (PUT /v4/app/{appId}/reload → 201 as in Butler, GET
 // /v4/app/reloads/{jobId}), dump (/v4/app/{appId}/dump, /v4/senseappdump/{appId}) and list (/v4/apps/list, /v4/senselistapps).
 import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
@@ -6,6 +6,7 @@ import type { AuditLog } from "../../audit/audit-log";
 import type { AppDumper } from "../../control/app-dump";
 import type { AppReloader } from "../../control/app-reloader";
 import { AppError, describeError } from "../../core/errors";
+import { butlerBoolean, butlerInteger } from "../butler-values";
 import type { Router } from "../route";
 
 export interface AppRouteDeps {
@@ -14,10 +15,14 @@ export interface AppRouteDeps {
   audit: AuditLog;
 }
 
+/** Butler's ReloadSenseApp sub sends `"partialReload":"false"` and may send the mode as text: both are taken. */
 const ReloadBodySchema = z
   .strictObject({
-    reloadMode: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0).describe("0 default, 1 abort on error (ABEND), 2 ignore errors."),
-    partialReload: z.boolean().default(false).describe("Partial reload (only Add/Replace/Merge statements run)."),
+    reloadMode: butlerInteger
+      .pipe(z.union([z.literal(0), z.literal(1), z.literal(2)]))
+      .default(0)
+      .describe("0 default, 1 abort on error (ABEND), 2 ignore errors (a number or its text)."),
+    partialReload: butlerBoolean.default(false).describe('Partial reload (only Add/Replace/Merge statements run); true/false or "true"/"false".'),
     startQSEoWTaskOnSuccess: z.array(z.string()).default([]).describe("Task ids started after a successful reload and save."),
     startQSEoWTaskOnFailure: z.array(z.string()).default([]).describe("Task ids started after a failed reload."),
   })
@@ -36,14 +41,14 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
       method: "put",
       path: "/v4/app/:appId/reload",
       summary: "Reload an app through the Engine (as a job)",
-      description: "Answers 202 with a job id at once; follow it at /v4/app/reloads/{jobId}. On success the app is saved and the on-success tasks start; on failure the on-failure tasks start. Chained starts go through the start allowlist.",
+      description: "Answers 201 (Butler's status) with the appId and a job id at once; follow it at /v4/app/reloads/{jobId}. On success the app is saved and the on-success tasks start; on failure the on-failure tasks start. Chained starts go through the start allowlist.",
       tags: ["apps"],
       scope: "apps",
       butlerFlag: "senseAppReload",
       params: AppIdParams,
       body: ReloadBodySchema.optional(),
       responses: {
-        202: { description: "Reload job accepted.", schema: JobSchema },
+        201: { description: "Reload job accepted (Butler answered 201 {appId} too).", schema: JobSchema },
         400: { description: "Invalid app or task id, or a malformed body.", schema: ErrorSchema },
         503: { description: "No Qlik connection configured.", schema: ErrorSchema },
       },
@@ -52,7 +57,7 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
       if (!deps.reloader) throw notConfigured();
       const b = body ?? ReloadBodySchema.parse({});
       const job = deps.reloader.submit(params.appId, b, auditActorOf(c));
-      return c.json({ ...job, statusUrl: `/v4/app/reloads/${job.jobId}` }, 202);
+      return c.json({ ...job, statusUrl: `/v4/app/reloads/${job.jobId}` }, 201);
     },
   );
 

@@ -116,7 +116,7 @@ describe("chained starts after an app reload", () => {
   test("on success: the allowed chained task starts, the other is denied", async () => {
     const seq = h.lastSeq();
     const put = await h.json<ReloadJob>(`/v4/app/${A.finance}/reload`, { method: "PUT", body: JSON.stringify({ startQSEoWTaskOnSuccess: [T.onSuccess, T.preload] }) });
-    expect(put.status).toBe(202);
+    expect(put.status).toBe(201);
     const done = await waitFor(async () => {
       const r = await h.json<ReloadJob>(`/v4/app/reloads/${put.body.jobId}`);
       return r.body.phase === "done" ? r.body : undefined;

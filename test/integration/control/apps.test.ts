@@ -30,10 +30,10 @@ async function finished(jobId: string): Promise<ReloadJob> {
 const reloadCalls = (seq: number) => h.engineCalls(seq).map((c) => c.method);
 
 describe("app reload", () => {
-  test("full reload: 202 with a job, progress while running, DoSave, then the on-success task (not the on-failure one)", async () => {
+  test("full reload: 201 with a job, progress while running, DoSave, then the on-success task (not the on-failure one)", async () => {
     const seq = h.lastSeq();
     const { status, job } = await reload(A.sales, { reloadMode: 0, partialReload: false, startQSEoWTaskOnSuccess: [T.onSuccess], startQSEoWTaskOnFailure: [T.onFailure] });
-    expect(status).toBe(202);
+    expect(status).toBe(201);
     expect(job).toMatchObject({ appId: A.sales, statusUrl: `/v4/app/reloads/${job.jobId}`, requestedBy: { kind: "anonymous", name: "anonymous" } });
     expect(["queued", "running"]).toContain(job.status);
     const running = await waitFor(async () => {
@@ -66,7 +66,7 @@ describe("app reload", () => {
   test("partial reload: qPartial true, mode passed through", async () => {
     const seq = h.lastSeq();
     const { status, job } = await reload(A.finance, { reloadMode: 1, partialReload: true, startQSEoWTaskOnSuccess: [T.onSuccess] });
-    expect(status).toBe(202);
+    expect(status).toBe(201);
     const done = await finished(job.jobId);
     expect(done).toMatchObject({ status: "succeeded", saved: true, request: { partialReload: true, reloadMode: 1 } });
     expect(h.engineCalls(seq).find((c) => c.method === "DoReloadEx")?.params).toEqual([{ qMode: 1, qPartial: true, qDebug: false }]);
