@@ -111,7 +111,9 @@ export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): Template
     appOwnerName: owner?.name ?? "",
     appOwnerUserId: owner?.userId ?? "",
     appOwnerUserDirectory: owner?.userDirectory ?? "",
-    appOwnerEmail: owner?.emails.join(", ") ?? "",
+    // Butler's appOwnerEmail is one address (the owner's first e-mail attribute); all of them are in appOwnerEmails.
+    appOwnerEmail: owner?.emails[0] ?? "",
+    appOwnerEmails: owner?.emails ?? [],
     // Log line of the datagram
     logTimeStamp: e.logTimestamp ?? "",
     logLevel: e.logLevel ?? "",

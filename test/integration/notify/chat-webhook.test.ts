@@ -39,6 +39,8 @@ notify:
 
   test("a failed reload reaches all four with the right shapes, once", async () => {
     const event = syntheticTaskEvent({ outcome: "failed", taskName: "Nightly sales reload", appName: "Sales" });
+    // An owner with two e-mail attributes: Butler's appOwnerEmail is the first one, a single address.
+    event.app!.owner!.emails = ["anna@corp.example", "anna.andersson@corp.example"];
     await t.app.bus.emit("task.failed", event);
     await waitFor(() => rx.requests.length >= 4, { what: "4 requests" });
 
@@ -74,6 +76,7 @@ notify:
     expect(hb.taskId).toBe(event.task.id);
     expect(hb.appName).toBe("Sales");
     expect(hb.appOwnerEmail).toBe("anna@corp.example");
+    expect(hb.appOwnerEmails).toEqual(["anna@corp.example", "anna.andersson@corp.example"]);
     expect(hb.executionId).toBe(event.executionId);
     expect(hb.stewardEvent).toEqual(JSON.parse(JSON.stringify(event)));
 

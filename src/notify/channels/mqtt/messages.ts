@@ -1,7 +1,7 @@
 // What an event becomes on MQTT: Butler's topics (task name as payload, JSON on the *_full topics, service
 // JSON below <topic>/<host>/<service>) and Steward's structured topic with the full event.
 import type { DomainEvent, ScriptLogExcerpt, ServiceEvent, TaskEvent } from "../../../events/types";
-import { isSiteEvent, isTaskEvent } from "../../../events/types";
+import { isSiteEvent, isTaskEvent, TASK_TYPES } from "../../../events/types";
 import { excerptText, showScriptLog, type NumberedLine } from "../../../events/script-log-excerpt";
 import type { MqttChannelConfig } from "./schema";
 
@@ -12,6 +12,31 @@ export interface MqttMessage {
 
 /** Topic levels must not contain MQTT wildcards or separators. */
 const level = (s: string) => s.replace(/[+#/\u0000]/g, "_") || "_";
+
+/**
+ * Butler's qs_taskMetadata: the QRS task object it fetched, in QRS's field names. Steward sends the fields its
+ * event holds, named and shaped as QRS (and so Butler) has them; a field Steward does not know is left out.
+ */
+export function butlerTaskMetadata(e: TaskEvent): Record<string, unknown> {
+  const t = e.task;
+  const some = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return some({
+    id: t.id,
+    name: t.name,
+    taskType: TASK_TYPES.indexOf(e.taskType),
+    enabled: t.enabled,
+    isManuallyTriggered: t.isManuallyTriggered,
+    isPartialReload: t.isPartialReload,
+    maxRetries: t.maxRetries,
+    taskSessionTimeout: t.sessionTimeoutMinutes,
+    modifiedDate: t.modifiedDate,
+    modifiedByUserName: t.modifiedByUserName,
+    operational: t.nextExecution !== undefined ? { nextExecution: t.nextExecution } : undefined,
+    app: e.app ? { id: e.app.id, name: e.app.name } : undefined,
+    tags: t.tags.map((name) => ({ name })),
+    customProperties: t.customProperties.map((cp) => ({ definition: { name: cp.name }, value: cp.value })),
+  });
+}
 
 export function butlerTaskJson(e: TaskEvent): Record<string, unknown> {
   return {
@@ -29,6 +54,7 @@ export function butlerTaskJson(e: TaskEvent): Record<string, unknown> {
     qs_taskCustomProperties: e.task.customProperties,
     qs_appTags: e.app?.tags ?? [],
     qs_appCustomProperties: e.app?.customProperties ?? [],
+    qs_taskMetadata: butlerTaskMetadata(e),
   };
 }
 
