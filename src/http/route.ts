@@ -105,7 +105,9 @@ export function fieldName(where: string, path: PropertyKey[]): string {
   return out;
 }
 
-/** Query strings carry booleans as text: "true"/"false"/"1"/"0". */
+/** Query strings carry booleans as text: "true"/"false"/"1"/"0"/"yes"/"no", in any case ("True" from a load script). */
 export const queryBoolean = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(["true", "false", "1", "0", "yes", "no"]))
   .transform((v) => v === "true" || v === "1" || v === "yes");

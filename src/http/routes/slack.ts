@@ -5,13 +5,15 @@ import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
 import type { ControlConfig } from "../../config/sections/control";
 import { AppError, describeError } from "../../core/errors";
+import { butlerText } from "../butler-values";
 import type { Router } from "../route";
 
+/** Butler's Fastify took a number or boolean as its text; so do we (msg: 42 is posted as "42"). */
 const SlackBodySchema = z.strictObject({
-  channel: z.string().min(1).describe("Channel, e.g. #qlik-ops (webhooks bound to one channel may ignore it)."),
-  from_user: z.string().min(1).describe("Display name of the sender."),
-  msg: z.string().min(1).describe("Message text (Slack mrkdwn)."),
-  emoji: z.string().optional().describe("Icon emoji, e.g. ghost or :ghost:."),
+  channel: butlerText.pipe(z.string().min(1)).describe("Channel, e.g. #qlik-ops (webhooks bound to one channel may ignore it)."),
+  from_user: butlerText.pipe(z.string().min(1)).describe("Display name of the sender."),
+  msg: butlerText.pipe(z.string().min(1)).describe("Message text (Slack mrkdwn)."),
+  emoji: butlerText.optional().describe("Icon emoji, e.g. ghost or :ghost:."),
 });
 
 const ErrorSchema = z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() });

@@ -48,6 +48,16 @@ describe("PUT /v4/slackpostmessage", () => {
     });
   });
 
+  test("PostToSlack through the override, and a number as the message is posted as its text (as Butler)", async () => {
+    const r = await t.request("/v4/slackpostmessage", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-HTTP-Method-Override": "PUT" },
+      body: JSON.stringify({ channel: "#qlik-ops", from_user: "Qlik Sense", msg: 42, emoji: "" }),
+    });
+    expect(r.status).toBe(201);
+    expect(received.at(-1)?.body).toEqual({ channel: "#qlik-ops", username: "Qlik Sense", text: "42" });
+  });
+
   test("Slack refuses: an error status with Slack's answer, not a silent 201", async () => {
     const refusing = createTestApp(`control:\n  slack: { webhookUrl: "http://127.0.0.1:${slack.port}/services/T000/B000/archived" }\n`);
     try {
