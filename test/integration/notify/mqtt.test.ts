@@ -76,6 +76,9 @@ routes:
 
     const butlerSvc = JSON.parse(by("qliksense/service_stopped/sense2.corp.example/QlikSenseEngineService")[0]!.payload);
     expect(butlerSvc).toMatchObject({ host: "sense2.corp.example", serviceName: "QlikSenseEngineService", serviceStatus: "STOPPED", prevState: "RUNNING" });
+    // Butler's field names, which its receivers parse.
+    expect(butlerSvc).toMatchObject({ serviceHost: "sense2.corp.example", servicePrevStatus: "RUNNING", serviceStatusChanged: true, serviceDependencies: [] });
+    for (const k of ["serviceFriendlyName", "serviceDisplayName", "serviceStartType", "serviceExePath"]) expect(typeof butlerSvc[k]).toBe("string");
     expect(JSON.parse(by("steward/sense2.corp.example/service/stopped/QlikSenseEngineService")[0]!.payload).id).toBe(svc.id);
 
     expect(got.length).toBe(9);

@@ -58,13 +58,21 @@ export function butlerTaskJson(e: TaskEvent): Record<string, unknown> {
   };
 }
 
+/** Butler's service payload (serviceHost … serviceStatusChanged); host, prevState and startType are Steward's older names. */
 function butlerServiceJson(e: ServiceEvent): Record<string, unknown> {
   return {
-    host: e.host,
+    serviceHost: e.host,
     serviceName: e.service.name,
-    serviceDisplayName: e.service.displayName ?? e.service.name,
     serviceFriendlyName: e.service.friendlyName ?? e.service.displayName ?? e.service.name,
+    serviceDisplayName: e.service.displayName ?? e.service.name,
+    // Steward does not read a service's dependencies; Butler sent a list, so an empty one keeps the type.
+    serviceDependencies: [],
+    serviceStartType: e.service.startType ?? "",
+    serviceExePath: e.service.exePath ?? "",
     serviceStatus: e.state,
+    servicePrevStatus: e.previousState,
+    serviceStatusChanged: e.state !== e.previousState,
+    host: e.host,
     prevState: e.previousState,
     startType: e.service.startType ?? "",
   };
