@@ -77,6 +77,12 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     nsDel: db.prepare("DELETE FROM kv_namespaces WHERE namespace = ?"),
     namespaces: db.prepare("SELECT namespace FROM kv_namespaces ORDER BY seq"),
     nsCount: db.prepare("SELECT COUNT(*) AS n FROM kv_namespaces"),
+    nsLiveCount: db.prepare(`SELECT COUNT(DISTINCT namespace) AS n FROM kv_entries WHERE ${live}`),
+    // The oldest namespaces that hold no live key: the ones given up first when the list is full.
+    nsDropEmpty: db.prepare(
+      `DELETE FROM kv_namespaces WHERE seq IN (SELECT seq FROM kv_namespaces n WHERE NOT EXISTS
+         (SELECT 1 FROM kv_entries e WHERE e.namespace = n.namespace AND (e.expires_at IS NULL OR e.expires_at > ?)) ORDER BY seq LIMIT ?)`,
+    ),
     keyCount: db.prepare(`SELECT COUNT(*) AS n FROM kv_entries WHERE namespace = ? AND ${live}`),
     keys: db.prepare(`SELECT key FROM kv_entries WHERE namespace = ? AND ${live} ORDER BY key`),
     purge: db.prepare("DELETE FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
@@ -171,7 +177,12 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
             });
           }
           if (!q.nsGet.get(namespace)) {
-            const nsCount = Number((q.nsCount.get() as { n: number }).n);
+            // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
+            // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
+            // then the oldest of them make room.
+            const nsCount = Number((q.nsLiveCount.get(now) as { n: number }).n);
+            const listed = Number((q.nsCount.get() as { n: number }).n);
+            if (listed >= cfg.maxNamespaces) q.nsDropEmpty.run(now, listed - cfg.maxNamespaces + 1);
             if (nsCount >= cfg.maxNamespaces) {
               throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
                 details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },

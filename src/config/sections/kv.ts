@@ -5,7 +5,7 @@ import { z } from "zod";
 export const KvSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe("Serve the Butler-compatible /v4/keyvalues routes and keep the store."),
-    maxNamespaces: z.number().int().min(1).max(1_000_000).default(1000).describe("Most namespaces at once (an emptied namespace counts until it is deleted); a new one beyond this gets 409."),
+    maxNamespaces: z.number().int().min(1).max(1_000_000).default(1000).describe("Most namespaces holding keys at once; a new one beyond this gets 409. Emptied namespaces stay listed until this many are listed, then the oldest empty ones make room."),
     maxKeysPerNamespace: z.number().int().min(1).max(10_000_000).default(1000).describe("Most keys per namespace; a new key beyond this gets 409."),
     // Butler stored any key and value that fit in its 1 MB request body; a load script written for it must keep working.
     maxKeyBytes: z.number().int().min(1).max(65_536).default(8192).describe("Longest key and namespace name, in UTF-8 bytes; longer gets 413."),
