@@ -2,7 +2,7 @@
 // Butler's `[{type, payload}]` — into one TaskSelector plus the key-value pairs to store on the way.
 import { z } from "zod";
 import { AppError } from "../core/errors";
-import { butlerText, butlerTtl, storedTtl } from "../http/butler-values";
+import { butlerText, butlerTtl, storedTtl } from "../core/butler-values";
 import { MAX_TTL_MS } from "../kv/kv-store";
 import { isGuid } from "../qlik/qrs-filter";
 import type { TaskSelector } from "./types";

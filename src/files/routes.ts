@@ -4,7 +4,7 @@
 // 403 not allowed, 404 source missing, 409 move onto an existing file without overwrite.
 import { auditActorOf } from "../http/audit-actor";
 import { z } from "zod";
-import { butlerBoolean } from "../http/butler-values";
+import { butlerBoolean } from "../core/butler-values";
 import type { Router } from "../http/route";
 import type { FileOps } from "./file-ops";
 import { MAX_PATH_CHARS } from "./path-rules";

@@ -5,7 +5,7 @@ import { auditActorOf } from "../http/audit-actor";
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import type { Router } from "../http/route";
-import { butlerText, butlerTtl, storedTtl } from "../http/butler-values";
+import { butlerText, butlerTtl, storedTtl } from "../core/butler-values";
 import { MAX_TTL_MS, type KvStore } from "./kv-store";
 
 const NamespaceParamsSchema = z.strictObject({ namespace: z.string().min(1) });

@@ -3,7 +3,7 @@
 // schemas validate API bodies and imported files alike, so errors name the field.
 import { Cron, CronDate } from "croner";
 import { z } from "zod";
-import { butlerBoolean } from "../http/butler-values";
+import { butlerBoolean } from "../core/butler-values";
 import { isTimeZone } from "../config/sections/scheduler";
 import { TASK_OUTCOMES } from "../events/types";
 

@@ -6,7 +6,7 @@ import type { AuditLog } from "../../audit/audit-log";
 import type { AppDumper } from "../../control/app-dump";
 import type { AppReloader } from "../../control/app-reloader";
 import { AppError, describeError } from "../../core/errors";
-import { butlerBoolean, butlerInteger } from "../butler-values";
+import { butlerBoolean, butlerInteger } from "../../core/butler-values";
 import type { Router } from "../route";
 
 export interface AppRouteDeps {

@@ -4,7 +4,7 @@ import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
 import { AppError } from "../../core/errors";
-import { butlerBoolean, butlerInteger, butlerText } from "../butler-values";
+import { butlerBoolean, butlerInteger, butlerText } from "../../core/butler-values";
 import { topicMatches, type MqttService } from "../../mqtt/mqtt-client";
 import type { Router } from "../route";
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
 import type { ControlConfig } from "../../config/sections/control";
 import { AppError, describeError } from "../../core/errors";
-import { butlerText } from "../butler-values";
+import { butlerText } from "../../core/butler-values";
 import type { Router } from "../route";
 
 /** Butler's Fastify took a number or boolean as its text; so do we (msg: 42 is posted as "42"). */

@@ -1,6 +1,6 @@
 // The scalar forms Butler's clients send (its load-script subs build every body as text) and how they are read.
 import { describe, expect, test } from "bun:test";
-import { butlerBoolean, butlerInteger, butlerText, butlerTtl, storedTtl } from "../../../src/http/butler-values";
+import { butlerBoolean, butlerInteger, butlerText, butlerTtl, storedTtl } from "../../../src/core/butler-values";
 import { queryBoolean } from "../../../src/http/route";
 
 describe("Butler's scalar forms", () => {
