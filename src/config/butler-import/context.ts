@@ -10,11 +10,24 @@ export interface Ctx {
   out: Obj;
   /** Behaviour differences and security notes the admin should read. */
   review: string[];
+  /** What the admin must do before going live, or a load script that worked with Butler fails. */
+  actions: string[];
   /** Schedules file given with --schedules. */
   schedulesFile?: string;
 }
 
 export const B = (path: string) => `Butler.${path}`;
+
+/** Butler features Steward does not have yet (planned): reported with these reasons, never as unknown keys. */
+export const NOT_YET = {
+  newRelic: "not converted (Steward has no equivalent yet): New Relic events, logs and metrics",
+  signl4: "not converted (Steward has no equivalent yet): Signl4 alerts. Until then a webhook channel can post to the Signl4 webhook URL (Steward's webhook payload, not Butler's Signl4 alert)",
+  license: "not converted (Steward has no equivalent yet): Qlik Sense license monitoring and license release",
+  version: "not converted (Steward has no equivalent yet): Qlik Sense version monitoring",
+} as const;
+
+/** Butler's template ships placeholders such as `<path/to/cert/client.pem>`; they are not settings. */
+export const isPlaceholder = (v: string) => /^<[^>]*>$/.test(v.trim());
 
 export function str(c: Ctx, path: string): string | undefined {
   const v = c.t.get(B(path));
@@ -52,4 +65,14 @@ export function put(c: Ctx, path: string, value: unknown): void {
   let o = c.out;
   for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Obj;
   o[keys.at(-1)!] = value;
+}
+
+/** Does Butler send service alerts to this destination (serviceMonitor on and its alertDestination on)? */
+export function serviceDestination(c: Ctx, dest: string): boolean {
+  const on = bool(c, "serviceMonitor.enable") && bool(c, `serviceMonitor.alertDestination.${dest}.enable`);
+  if (c.t.has(B(`serviceMonitor.alertDestination.${dest}`))) {
+    if (on) c.t.mapped(B(`serviceMonitor.alertDestination.${dest}`));
+    else c.t.off(B(`serviceMonitor.alertDestination.${dest}`));
+  }
+  return on;
 }

@@ -15,6 +15,8 @@ export interface ImportReport {
   /** Subtrees of features disabled in Butler, with their leaf counts. */
   off: Array<{ key: string; leaves: number }>;
   review: string[];
+  /** Steps the admin must take before going live (shown first, in capitals). */
+  actions: string[];
 }
 
 export interface ConvertResult {
@@ -36,7 +38,7 @@ export function convertButlerConfig(text: string, file: string, opts: { schedule
     throw new AppError("CONFIG_INVALID", `${file}: expected Butler's config format (a mapping with the root key Butler)`);
   }
   const t = createButlerTree(doc);
-  const c: Ctx = { t, out: { dataDir: "./data" }, review: [], ...(opts.schedulesFile ? { schedulesFile: opts.schedulesFile } : {}) };
+  const c: Ctx = { t, out: { dataDir: "./data" }, review: [], actions: [], ...(opts.schedulesFile ? { schedulesFile: opts.schedulesFile } : {}) };
   mapLogging(c);
   mapRest(c);
   mapUdp(c);
@@ -80,5 +82,6 @@ function buildReport(c: Ctx): ImportReport {
     unmapped: [...unmapped].map(([key, e]) => ({ key, reason: e.reason, leaves: e.leaves })),
     off: [...off].map(([key, leaves]) => ({ key, leaves })),
     review: c.review,
+    actions: c.actions,
   };
 }

@@ -1,7 +1,7 @@
 // Butler's per-channel × per-event alert blocks → Steward's named channels and routes. Identical channel
 // settings share one channel; each enabled Butler block becomes one route with its rate limit and recipients.
-import { B, bool, feature, list, num, str, type Ctx, type Obj } from "./context";
-import { NO_NEW_RELIC } from "./map-core";
+import { B, bool, feature, list, NOT_YET, num, serviceDestination, str, type Ctx, type Obj } from "./context";
+import { mapInflux } from "./map-influx";
 import { secondsToDuration } from "./units";
 
 const TEMPLATES = "Steward renders its own templates (eta, not Handlebars); put overrides in notify.templatesDir";
@@ -24,7 +24,9 @@ export interface Alerts {
 
 const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
 
-function createAlerts(): Alerts & { add(base: string, cfg: Obj): string } {
+export type AlertSink = Alerts & { add(base: string, cfg: Obj): string };
+
+function createAlerts(): AlertSink {
   const channels: Obj = {};
   return {
     channels,
@@ -42,15 +44,6 @@ function createAlerts(): Alerts & { add(base: string, cfg: Obj): string } {
       return name;
     },
   };
-}
-
-function serviceDestination(c: Ctx, dest: string): boolean {
-  const on = bool(c, "serviceMonitor.enable") && bool(c, `serviceMonitor.alertDestination.${dest}.enable`);
-  if (c.t.has(B(`serviceMonitor.alertDestination.${dest}`))) {
-    if (on) c.t.mapped(B(`serviceMonitor.alertDestination.${dest}`));
-    else c.t.off(B(`serviceMonitor.alertDestination.${dest}`));
-  }
-  return on;
 }
 
 function markTemplates(c: Ctx, path: string): void {
@@ -80,7 +73,7 @@ const SERVICE_BLOCKS: Block[] = [
 ];
 
 /** Slack and Teams have the same block layout. */
-function mapChat(c: Ctx, a: ReturnType<typeof createAlerts>, type: "slack" | "teams"): void {
+function mapChat(c: Ctx, a: AlertSink, type: "slack" | "teams"): void {
   const root = `${type}Notification`;
   if (!feature(c, root)) return;
   const services = serviceDestination(c, type);
@@ -98,6 +91,7 @@ function mapChat(c: Ctx, a: ReturnType<typeof createAlerts>, type: "slack" | "te
       if (str(c, `${p}.fromUser`)) cfg.username = str(c, `${p}.fromUser`);
       if (str(c, `${p}.iconEmoji`)) cfg.iconEmoji = str(c, `${p}.iconEmoji`);
     }
+    if (type === "teams" && c.t.has(B(`${p}.channel`))) c.t.unmapped(B(`${p}.channel`), "a Teams workflow URL already names its channel");
     const lines = logLines(c, p);
     if (lines) cfg.scriptLogLines = lines;
     const name = a.add(type, cfg);
@@ -113,7 +107,7 @@ function ownerRef(u: unknown): string {
   return `${String(o.directory)}\\${String(o.userId)}`;
 }
 
-function mapEmail(c: Ctx, a: ReturnType<typeof createAlerts>): void {
+function mapEmail(c: Ctx, a: AlertSink): void {
   if (!feature(c, "emailNotification")) return;
   const s = "emailNotification.smtp";
   const secure = bool(c, `${s}.secure`);
@@ -167,19 +161,6 @@ function mapEmail(c: Ctx, a: ReturnType<typeof createAlerts>): void {
       c.t.mapped(B(`${p}.appOwnerAlert`));
     } else c.t.off(B(`${p}.appOwnerAlert`));
     const extra: Obj = { ...(b.taskType ? { taskTypes: [b.taskType] } : {}) };
-    if (b.key === "reloadTaskSuccess") {
-      if (bool(c, `${p}.allReloadTasks.enable`)) {
-        c.t.mapped(B(`${p}.allReloadTasks`));
-        c.t.off(B(`${p}.byCustomProperty`));
-      } else if (bool(c, `${p}.byCustomProperty.enable`)) {
-        extra.taskCustomProperties = [{ name: str(c, `${p}.byCustomProperty.customPropertyName`), value: String(c.t.get(B(`${p}.byCustomProperty.enabledValue`)) ?? "") }];
-        c.t.mapped(B(`${p}.byCustomProperty`));
-        c.t.off(B(`${p}.allReloadTasks`));
-      } else {
-        c.t.off(B(p));
-        continue;
-      }
-    }
     const rateLimit = secondsToDuration(num(c, `${p}.rateLimit`));
     if (rateLimit) extra.rateLimit = rateLimit;
     a.routes.push(route(`email-${kebab(b.key)}`, b.kind, [channel], { ...extra, recipients }));
@@ -191,7 +172,7 @@ function mapEmail(c: Ctx, a: ReturnType<typeof createAlerts>): void {
   }
 }
 
-function mapWebhooks(c: Ctx, a: ReturnType<typeof createAlerts>): void {
+function mapWebhooks(c: Ctx, a: AlertSink): void {
   if (!feature(c, "webhookNotification")) return;
   const services = serviceDestination(c, "webhook");
   const blocks: Array<Block & { kinds?: Kind[] }> = [...TASK_BLOCKS, { key: "serviceMonitor", kind: "service.stopped", service: true, kinds: ["service.stopped", "service.started"] }];
@@ -221,99 +202,12 @@ function mapWebhooks(c: Ctx, a: ReturnType<typeof createAlerts>): void {
   for (const k of ["qlikSenseServerLicenseMonitor", "qlikSenseServerLicenseExpiryAlert"]) {
     const p = `webhookNotification.${k}`;
     if (!c.t.has(B(p))) continue;
-    if (list(c, `${p}.webhooks`).length) c.t.unmapped(B(p), "license monitoring is not part of Steward");
+    if (list(c, `${p}.webhooks`).length) c.t.unmapped(B(p), NOT_YET.license);
     else c.t.off(B(p));
   }
 }
 
-function mapInflux(c: Ctx, a: ReturnType<typeof createAlerts>): void {
-  if (!feature(c, "influxDb")) return;
-  const version = num(c, "influxDb.version") ?? 1;
-  if (version !== 1 && version !== 2) {
-    c.t.unmapped(B("influxDb"), "only InfluxDB 1.x and the 2.x write API are supported");
-    return;
-  }
-  const url = `http://${str(c, "influxDb.hostIP") ?? "localhost"}:${num(c, "influxDb.hostPort") ?? 8086}`;
-  const cfg: Obj = { type: "influxdb", version, url };
-  for (const k of ["hostIP", "hostPort", "version"]) c.t.mapped(B(`influxDb.${k}`));
-  if (version === 1) {
-    cfg.database = str(c, "influxDb.v1Config.dbName");
-    const rp = str(c, "influxDb.v1Config.retentionPolicy.name");
-    if (rp) cfg.retentionPolicy = { name: rp, duration: str(c, "influxDb.v1Config.retentionPolicy.duration") ?? "INF" };
-    if (bool(c, "influxDb.v1Config.auth.enable")) {
-      cfg.username = str(c, "influxDb.v1Config.auth.username");
-      cfg.password = String(c.t.get(B("influxDb.v1Config.auth.password")) ?? "");
-    } else c.t.off(B("influxDb.v1Config.auth"));
-    c.t.mapped(B("influxDb.v1Config"));
-    for (const other of ["v2Config", "v3Config"]) if (c.t.has(B(`influxDb.${other}`))) c.t.off(B(`influxDb.${other}`));
-  } else {
-    Object.assign(cfg, { org: str(c, "influxDb.v2Config.org"), bucket: str(c, "influxDb.v2Config.bucket"), token: str(c, "influxDb.v2Config.token") });
-    c.t.mapped(B("influxDb.v2Config"));
-    for (const k of ["description", "retentionDuration"]) if (c.t.has(B(`influxDb.v2Config.${k}`))) c.t.unmapped(B(`influxDb.v2Config.${k}`), "Steward does not create v2 buckets; create the bucket with its retention yourself");
-    for (const other of ["v1Config", "v3Config"]) if (c.t.has(B(`influxDb.${other}`))) c.t.off(B(`influxDb.${other}`));
-  }
-  const tags: Record<string, string> = {};
-  const instance = str(c, "influxDb.instanceTag");
-  if (instance) tags.butler_instance = instance;
-  const tagOwner = (name: string) => (name === "butler_instance" && instance ? "influxDb.instanceTag" : undefined);
-  c.t.mapped(B("influxDb.instanceTag"));
-  const failedTypes: string[] = [];
-  const succeededTypes: string[] = [];
-  let successByCp: Obj | undefined;
-  let appTags = false;
-  let taskTags = false;
-  let staticPerEvent = false;
-  for (const [key, type, outcome] of [
-    ["reloadTaskFailure", "reload", "failed"],
-    ["reloadTaskSuccess", "reload", "succeeded"],
-    ["externalProgramTaskFailure", "externalProgram", "failed"],
-    ["externalProgramTaskSuccess", "externalProgram", "succeeded"],
-    ["userSyncTaskFailure", "userSync", "failed"],
-    ["userSyncTaskSuccess", "userSync", "succeeded"],
-    ["distributeTaskFailure", "distribute", "failed"],
-    ["distributeTaskSuccess", "distribute", "succeeded"],
-    ["preloadTaskFailure", "preload", "failed"],
-    ["preloadTaskSuccess", "preload", "succeeded"],
-  ] as const) {
-    const p = `influxDb.${key}`;
-    if (!c.t.has(B(p))) continue;
-    if (!bool(c, `${p}.enable`)) {
-      c.t.off(B(p));
-      continue;
-    }
-    c.t.mapped(B(p));
-    for (const t of list(c, `${p}.tag.static`)) {
-      const tagName = String((t as Obj).name);
-      if (tagOwner(tagName)) c.review.push(`InfluxDB: the static tag ${tagName} of ${p} replaces the value of ${tagOwner(tagName)}.`);
-      tags[tagName] = String((t as Obj).value);
-      staticPerEvent = true;
-    }
-    appTags ||= bool(c, `${p}.tag.dynamic.useAppTags`);
-    taskTags ||= bool(c, `${p}.tag.dynamic.useTaskTags`);
-    const tail = num(c, `${p}.tailScriptLogLines`);
-    if (tail !== undefined) cfg.scriptLogLines = { tail };
-    if (key === "reloadTaskSuccess" && !bool(c, `${p}.allReloadTasks.enable`)) {
-      if (bool(c, `${p}.byCustomProperty.enable`)) successByCp = { name: str(c, `${p}.byCustomProperty.customPropertyName`), value: String(c.t.get(B(`${p}.byCustomProperty.enabledValue`)) ?? "") };
-      continue;
-    }
-    (outcome === "failed" ? failedTypes : succeededTypes).push(type);
-  }
-  if (Object.keys(tags).length) cfg.tags = tags;
-  cfg.useAppTags = appTags;
-  cfg.useTaskTags = taskTags;
-  if (staticPerEvent) c.review.push("InfluxDB: Butler's per-event static tags are written on every point in Steward (channels.influxdb.tags).");
-  const name = a.add("influxdb", cfg);
-  a.influx = name;
-  if (failedTypes.length) a.routes.push(route("influxdb-failed", "task.failed", [name], { taskTypes: failedTypes }));
-  if (succeededTypes.length) a.routes.push(route("influxdb-succeeded", "task.succeeded", [name], { taskTypes: succeededTypes }));
-  if (successByCp) a.routes.push(route("influxdb-reload-succeeded-by-custom-property", "task.succeeded", [name], { taskTypes: ["reload"], taskCustomProperties: [successByCp] }));
-  if (serviceDestination(c, "influxDb")) {
-    a.routes.push(route("influxdb-services", ["service.stopped", "service.started"], [name]));
-    c.review.push("InfluxDB: win_service_state is written when a service changes state, not at every check; the current states are on /metrics (steward_service_state).");
-  }
-}
-
-function mapMqttChannel(c: Ctx, a: ReturnType<typeof createAlerts>): void {
+function mapMqttChannel(c: Ctx, a: AlertSink): void {
   if (!bool(c, "mqttConfig.enable")) return;
   const p = "mqttConfig";
   const topics: Obj = {};
@@ -328,27 +222,41 @@ function mapMqttChannel(c: Ctx, a: ReturnType<typeof createAlerts>): void {
     if (str(c, `${p}.${from}`)) topics[to] = str(c, `${p}.${from}`);
     c.t.mapped(B(`${p}.${from}`));
   }
-  const full = bool(c, `${p}.taskFailureSendFull`) || bool(c, `${p}.taskAbortedSendFull`);
-  topics.sendFull = full;
+  // Butler switches the JSON (*_full) topic per event; a Steward channel has one sendFull, so differing
+  // switches become two channels on the same broker, one per event.
+  const failureFull = bool(c, `${p}.taskFailureSendFull`);
+  const abortedFull = bool(c, `${p}.taskAbortedSendFull`);
   c.t.mapped(B(`${p}.taskFailureSendFull`));
   c.t.mapped(B(`${p}.taskAbortedSendFull`));
-  const url = (c.out.mqtt as Obj | undefined)?.url;
-  const name = a.add("mqtt", { type: "mqtt", url, butlerTopics: topics, structured: { enabled: false } });
-  a.routes.push(route("mqtt-task-alerts", ["task.failed", "task.aborted"], [name], { taskTypes: ["reload"] }));
-  if (serviceDestination(c, "mqtt")) a.routes.push(route("mqtt-services", ["service.stopped", "service.started"], [name]));
+  const mqtt = (c.out.mqtt as Obj | undefined) ?? {};
+  const channel = (sendFull: boolean) => a.add("mqtt", { type: "mqtt", url: mqtt.url, ...connection(mqtt), butlerTopics: { ...topics, sendFull }, structured: { enabled: false } });
+  const failed = channel(failureFull);
+  if (failureFull === abortedFull) a.routes.push(route("mqtt-task-alerts", ["task.failed", "task.aborted"], [failed], { taskTypes: ["reload"] }));
+  else {
+    a.routes.push(route("mqtt-task-failure", "task.failed", [failed], { taskTypes: ["reload"] }));
+    a.routes.push(route("mqtt-task-aborted", "task.aborted", [channel(abortedFull)], { taskTypes: ["reload"] }));
+    c.review.push(`MQTT: Butler published the JSON of failed reloads ${failureFull ? "and not" : "but not"} of aborted ones (taskFailureSendFull: ${failureFull}, taskAbortedSendFull: ${abortedFull}); Steward does the same with two mqtt channels on the same broker.`);
+  }
+  if (serviceDestination(c, "mqtt")) a.routes.push(route("mqtt-services", ["service.stopped", "service.started"], [failed]));
+}
+
+/** The broker TLS (Azure Event Grid's client certificate) of the mqtt: section, which the alert channels share. The
+ * client id is not shared: two connections with one id would keep disconnecting each other. */
+function connection(mqtt: Obj): Obj {
+  return mqtt.tls !== undefined ? { tls: mqtt.tls } : {};
 }
 
 function mapIncidentTools(c: Ctx): void {
   if (c.t.has(B("incidentTool.signl4"))) {
     if (bool(c, "incidentTool.signl4.enable")) {
-      c.t.unmapped(B("incidentTool.signl4"), "no Signl4 channel; a webhook channel can post to the Signl4 webhook URL (with Steward's webhook payload instead of Butler's Signl4 alert)");
+      c.t.unmapped(B("incidentTool.signl4"), NOT_YET.signl4);
     } else c.t.off(B("incidentTool.signl4"));
   }
   if (c.t.has(B("incidentTool.newRelic"))) {
-    if (bool(c, "incidentTool.newRelic.enable")) c.t.unmapped(B("incidentTool.newRelic"), NO_NEW_RELIC);
+    if (bool(c, "incidentTool.newRelic.enable")) c.t.unmapped(B("incidentTool.newRelic"), NOT_YET.newRelic);
     else c.t.off(B("incidentTool.newRelic"));
   }
-  if (serviceDestination(c, "newRelic")) c.t.unmapped(B("serviceMonitor.alertDestination.newRelic"), NO_NEW_RELIC);
+  if (serviceDestination(c, "newRelic")) c.t.unmapped(B("serviceMonitor.alertDestination.newRelic"), NOT_YET.newRelic);
 }
 
 export function mapAlerts(c: Ctx): Alerts {

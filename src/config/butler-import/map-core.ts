@@ -2,11 +2,14 @@
 // the Qlik Sense connection, file allow-lists, key-value store, scheduler, start filter, MQTT connection,
 // service monitoring, heartbeat, uptime monitor and links.
 import { isLoopbackHost } from "../../security/policy";
-import { B, bool, feature, list, num, put, str, type Ctx, type Obj } from "./context";
+import { B, bool, feature, isPlaceholder, list, NOT_YET, num, put, str, type Ctx, type Obj } from "./context";
 import { laterToDuration } from "./units";
 
 const LEVELS: Record<string, string> = { error: "error", warn: "warn", info: "info", verbose: "debug", debug: "debug", silly: "trace" };
-export const NO_NEW_RELIC = "Steward has no New Relic integration";
+export const NO_NEW_RELIC = NOT_YET.newRelic;
+
+/** Butler's REST server is configured and switched off: none of its routes, allow-lists or endpoint flags did anything. */
+export const restOff = (c: Ctx) => c.t.has(B("restServerConfig")) && !bool(c, "restServerConfig.enable");
 
 export function mapLogging(c: Ctx): void {
   const level = str(c, "logLevel");
@@ -29,7 +32,10 @@ export function mapRest(c: Ctx): void {
   c.t.mapped(B("restServerConfig.enable"));
   if (!on) {
     put(c, "http.enabled", false);
-    c.t.off(B("restServerConfig"));
+    // The endpoint flags, their settings and the file allow-lists only ever acted through the REST server.
+    for (const k of ["restServerConfig", "restServerEndpointsEnable", "restServerEndpointsConfig", "fileCopyApprovedDirectories", "fileMoveApprovedDirectories", "fileDeleteApprovedDirectories", "configDirectories", "slackNotification.restMessage"]) {
+      if (c.t.has(B(k))) c.t.off(B(k));
+    }
     return;
   }
   const host = str(c, "restServerConfig.serverHost") ?? "127.0.0.1";
@@ -91,6 +97,7 @@ function mapEndpointFlags(c: Ctx): void {
 }
 
 export function mapFiles(c: Ctx): void {
+  if (restOff(c)) return;
   const flags = "restServerEndpointsEnable";
   const files: Obj = {};
   const pairs = (path: string, flag: string, key: string) => {
@@ -113,13 +120,13 @@ export function mapFiles(c: Ctx): void {
     } else c.t.off(B("fileDeleteApprovedDirectories"));
     c.t.mapped(B(`${flags}.fileDelete`));
   }
+  const qvd = str(c, "configDirectories.qvdPath");
   if (bool(c, `${flags}.createDir`)) {
     files.createDir = [];
-    c.review.push("Butler's POST /v4/createdir created folders anywhere. Steward only creates them below folders listed in files.createDir, which this config leaves empty: add the folders load scripts need.");
+    c.actions.push(createDirAction(files, qvd));
   }
   if (c.t.has(B(`${flags}.createDir`))) c.t.mapped(B(`${flags}.createDir`));
-  const qvd = str(c, "configDirectories.qvdPath");
-  if (bool(c, `${flags}.createDirQVD`) && qvd) {
+  if (bool(c, `${flags}.createDirQVD`) && qvd && !isPlaceholder(qvd)) {
     files.qvdRoot = qvd;
     c.t.mapped(B("configDirectories.qvdPath"));
   } else if (c.t.has(B("configDirectories"))) c.t.off(B("configDirectories"));
@@ -127,6 +134,28 @@ export function mapFiles(c: Ctx): void {
   const all = [...((files.copy as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]), ...((files.move as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]), ...((files.delete as unknown[]) ?? [])];
   if (all.some((p) => typeof p === "string" && p.startsWith("\\\\"))) files.allowUnc = true;
   if (Object.keys(files).length) put(c, "files", files);
+}
+
+/**
+ * Butler's POST /v4/createdir had no allow-list; Steward's files.createDir starts empty, so every createdir call a
+ * load script makes fails until the admin lists the folders. The folders the config shows load scripts writing to
+ * are the likely ones.
+ */
+function createDirAction(files: Obj, qvd: string | undefined): string {
+  const pairs = [...((files.copy as Obj[] | undefined) ?? []), ...((files.move as Obj[] | undefined) ?? [])];
+  const seen = new Set<string>();
+  const candidates: string[] = [];
+  for (const dir of [qvd && !isPlaceholder(qvd) ? qvd : undefined, ...pairs.map((p) => p.to)]) {
+    if (typeof dir !== "string" || dir.trim() === "" || seen.has(dir.toLowerCase())) continue;
+    seen.add(dir.toLowerCase());
+    candidates.push(dir);
+  }
+  const base =
+    "POST /v4/createdir: Butler created folders ANYWHERE on disk; Steward creates them only below the folders listed in files.createDir, " +
+    "which this config leaves EMPTY, so every createdir call from a load script is refused (403) until you list the parent folders there.";
+  return candidates.length
+    ? `${base} Folders this Butler config shows load scripts using (QVD root, copy/move targets): ${candidates.join(", ")}.`
+    : `${base} This Butler config names no folders to suggest: list the folders your load scripts create directories in.`;
 }
 
 export function mapUdp(c: Ctx): void {
@@ -240,10 +269,10 @@ export function mapControl(c: Ctx): void {
     c.review.push("The start filter's lists are additive in Steward (id OR tag OR custom property) and apply to every start path: REST, MQTT and schedules. Butler checked each list separately and only on REST starts.");
   }
   const slackUrl = str(c, "slackNotification.restMessage.webhookURL");
-  if (slackUrl && bool(c, "restServerEndpointsEnable.slackPostMessage")) {
+  if (slackUrl && bool(c, "restServerEndpointsEnable.slackPostMessage") && !restOff(c)) {
     put(c, "control.slack", { webhookUrl: slackUrl });
     c.t.mapped(B("slackNotification.restMessage"));
-  } else if (c.t.has(B("slackNotification.restMessage"))) c.t.off(B("slackNotification.restMessage"));
+  } else if (c.t.has(B("slackNotification.restMessage")) && !restOff(c)) c.t.off(B("slackNotification.restMessage"));
 }
 
 export function mapMqttConnection(c: Ctx): void {
@@ -256,6 +285,7 @@ export function mapMqttConnection(c: Ctx): void {
     mqtt.clientId = str(c, `${p}.azureEventGrid.clientId`);
     mqtt.tls = { cert: str(c, `${p}.azureEventGrid.clientCertFile`), key: str(c, `${p}.azureEventGrid.clientKeyFile`) };
     c.t.mapped(B(`${p}.azureEventGrid`));
+    c.review.push("MQTT (Azure Event Grid): Steward opens one connection for task starts and one per mqtt channel, all with this client certificate; the Event Grid client must allow that many sessions.");
   } else c.t.off(B(`${p}.azureEventGrid`));
   const start = str(c, `${p}.taskStartTopic`);
   if (start) {
@@ -268,14 +298,14 @@ export function mapMqttConnection(c: Ctx): void {
   c.t.unmapped(B(`${p}.subscriptionRootTopic`), "Steward subscribes only to the task-start topic");
   c.t.unmapped(B(`${p}.taskFailureServerStatusTopic`), "UDP intake health is on /ready and /metrics");
   c.t.unmapped(B(`${p}.serviceStatusTopic`), "service states are published when they change (and are on /metrics at every check)");
-  for (const k of ["qlikSenseServerLicenseTopic", "qlikSenseServerLicenseExpireTopic"]) c.t.unmapped(B(`${p}.${k}`), "license monitoring is not part of Steward");
+  for (const k of ["qlikSenseServerLicenseTopic", "qlikSenseServerLicenseExpireTopic"]) c.t.unmapped(B(`${p}.${k}`), NOT_YET.license);
   if (bool(c, `${p}.qlikSenseCloud.event.mqttForward.enable`)) c.t.unmapped(B(`${p}.qlikSenseCloud`), "Qlik Cloud is not supported");
   else c.t.off(B(`${p}.qlikSenseCloud`));
   put(c, "mqtt", mqtt);
 }
 
 export function mapStoreAndScheduler(c: Ctx): void {
-  if (c.t.has(B("restServerEndpointsEnable.keyValueStore"))) {
+  if (c.t.has(B("restServerEndpointsEnable.keyValueStore")) && !restOff(c)) {
     put(c, "kv.enabled", bool(c, "restServerEndpointsEnable.keyValueStore"));
     c.t.mapped(B("restServerEndpointsEnable.keyValueStore"));
   }
@@ -283,6 +313,9 @@ export function mapStoreAndScheduler(c: Ctx): void {
   if (max !== undefined) {
     put(c, "kv.maxKeysPerNamespace", max);
     c.t.mapped(B("keyValueStore.maxKeysPerNamespace"));
+    c.review.push(
+      `Key-value store: Butler never enforced maxKeysPerNamespace (${max}); Steward does (a new key beyond it gets 409), and it also caps namespaces at kv.maxNamespaces. Raise them if your load scripts keep more.`,
+    );
   }
   if (c.t.has(B("keyValueStore.enable"))) c.t.unmapped(B("keyValueStore.enable"), "Butler never read it; kv.enabled follows restServerEndpointsEnable.keyValueStore");
   if (c.t.has(B("scheduler.enable"))) {
@@ -293,7 +326,7 @@ export function mapStoreAndScheduler(c: Ctx): void {
     else c.t.off(B("scheduler.configfile"));
   }
   const schedFlags = "restServerEndpointsEnable.scheduler";
-  if (c.t.has(B(schedFlags))) c.t.mapped(B(schedFlags));
+  if (c.t.has(B(schedFlags)) && !restOff(c)) c.t.mapped(B(schedFlags));
 }
 
 export function mapServiceMonitor(c: Ctx): void {
@@ -326,6 +359,7 @@ export function mapHeartbeatAndUptime(c: Ctx, influxChannel: string | undefined)
     const level = LEVELS[str(c, "uptimeMonitor.logLevel") ?? "info"] ?? "info";
     const u: Obj = { ...(interval ? { interval } : {}), logLevel: ["info", "debug", "trace"].includes(level) ? level : "info" };
     if (interval) c.t.mapped(B("uptimeMonitor.frequency"));
+    else c.t.unmapped(B("uptimeMonitor.frequency"), "only `every N seconds|minutes|hours` converts; Steward logs uptime every 15 minutes unless uptimeMonitor.interval says otherwise");
     c.t.mapped(B("uptimeMonitor.logLevel"));
     if (bool(c, "uptimeMonitor.storeInInfluxdb.enable") && influxChannel) {
       u.influxChannel = influxChannel;
@@ -346,8 +380,8 @@ export function mapHeartbeatAndUptime(c: Ctx, influxChannel: string | undefined)
 export function mapUnsupported(c: Ctx): void {
   for (const [path, reason] of [
     ["scriptLog", "Steward does not archive script logs on disk; failure e-mails attach the script log and events carry its head and tail"],
-    ["qlikSenseVersion", "version monitoring is not part of Steward"],
-    ["qlikSenseLicense", "license monitoring and release are not part of Steward"],
+    ["qlikSenseVersion", NOT_YET.version],
+    ["qlikSenseLicense", NOT_YET.license],
     ["qlikSenseCloud", "Qlik Cloud is not supported"],
   ] as const) {
     if (!c.t.has(B(path))) continue;

@@ -7,6 +7,7 @@ export function renderConfig(result: ConvertResult, source: string): string {
   const head = [
     `# Steward configuration converted from the Butler config ${source} by \`steward config import-butler\`.`,
     "# Check it with `steward config check FILE`; read the notes at the end before going live.",
+    ...result.report.actions.map((a) => `# ACTION REQUIRED: ${a}`),
   ].join("\n");
   const body = stringify(result.config, { lineWidth: 0, aliasDuplicateObjects: false });
   const notes = result.report.review.map((n) => `#  - ${n}`).join("\n");
@@ -14,7 +15,13 @@ export function renderConfig(result: ConvertResult, source: string): string {
 }
 
 export function renderReport(r: ImportReport): string {
-  const lines: string[] = [`Converted ${r.mapped} Butler keys.`];
+  const lines: string[] = [];
+  if (r.actions.length) {
+    lines.push(`ACTION REQUIRED before going live (${r.actions.length}):`);
+    for (const a of r.actions) lines.push(`  !! ${a}`);
+    lines.push("");
+  }
+  lines.push(`Converted ${r.mapped} Butler keys.`);
   const notConverted = r.unmapped.reduce((n, u) => n + u.leaves.length, 0);
   if (r.unmapped.length) {
     lines.push("", `Not converted (${notConverted} keys; no Steward equivalent), by reason:`);

@@ -60,7 +60,10 @@ describe("Butler config import", () => {
       rateLimit: "5m",
       recipients: { enableByCustomProperty: { name: "Butler_FailedAlertEnableEmail", value: "Yes" }, fromCustomProperty: "Butler_FailedAlertSendToEmail", appOwner: { include: ["CORP\\anna", "CORP\\bengt"] } },
     });
-    expect(route("email-reload-task-success")).toMatchObject({ taskCustomProperties: [{ name: "Butler_SuccessReloadTask_Email", value: "Yes" }] });
+    expect(route("email-reload-task-success")).toMatchObject({
+      on: ["task.succeeded"],
+      recipients: { addresses: ["bi-team@corp.example"], enableByCustomProperty: { name: "Butler_SuccessReloadTask_Email", value: "Yes" }, fromCustomProperty: "Butler_SuccessAlertSendToEmail" },
+    });
     expect(route("influxdb-failed").taskTypes).toEqual(["reload", "externalProgram", "userSync", "distribute"]);
     expect(route("slack-service-stopped")).toBeUndefined();
     expect(route("teams-service-stopped").to).toEqual(["teams-2"]);
