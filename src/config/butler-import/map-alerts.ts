@@ -141,7 +141,8 @@ function mapEmail(c: Ctx, a: AlertSink): void {
       c.t.off(B(p));
       continue;
     }
-    const cfg: Obj = { type: "email", smtp, from: str(c, `${p}.fromAddress`) };
+    // fromAdress: the spelling of Butler's templates before 13.
+    const cfg: Obj = { type: "email", smtp, from: str(c, `${p}.fromAddress`) ?? str(c, `${p}.fromAdress`) };
     const lines = logLines(c, p);
     if (lines) cfg.scriptLogLines = lines;
     const channel = a.add("email", cfg);

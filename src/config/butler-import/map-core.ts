@@ -74,7 +74,8 @@ const SCOPED_ROUTES: Record<string, string> = {
 
 function mapEndpointFlags(c: Ctx): void {
   const base = "restServerEndpointsEnable";
-  for (const k of ["apiListEnabledEndpoints", "butlerping", "base62ToBase16", "base16ToBase62"]) if (c.t.has(B(`${base}.${k}`))) c.t.mapped(B(`${base}.${k}`));
+  // apiListEnbledEndpoints: the spelling of Butler's templates before 16.
+  for (const k of ["apiListEnabledEndpoints", "apiListEnbledEndpoints", "butlerping", "base62ToBase16", "base16ToBase62"]) if (c.t.has(B(`${base}.${k}`))) c.t.mapped(B(`${base}.${k}`));
   if (c.t.has(B(`${base}.newRelic`))) {
     const any = bool(c, `${base}.newRelic.postNewRelicMetric`) || bool(c, `${base}.newRelic.postNewRelicEvent`);
     if (any) c.t.unmapped(B(`${base}.newRelic`), NO_NEW_RELIC);
@@ -210,7 +211,12 @@ function qlikUser(value: unknown): { userDirectory?: string; userId?: string } {
 
 export function mapQlik(c: Ctx): void {
   const host = str(c, "configQRS.host");
-  if (!host || host.startsWith("<")) return;
+  if (!host || isPlaceholder(host)) {
+    for (const k of ["configQRS", "configEngine", "cert", "qlikSenseUrls"]) {
+      if (c.t.has(B(k))) c.t.unmapped(B(k), "the Butler config names no Qlik Sense server (configQRS.host is missing or a template placeholder): set qlik.host, the certificates and qlik.userDirectory/userId yourself");
+    }
+    return;
+  }
   const qlik: Obj = { host, qrsPort: num(c, "configQRS.port") ?? 4242, enginePort: num(c, "configEngine.port") ?? 4747 };
   c.t.mapped(B("configQRS.host"));
   c.t.mapped(B("configQRS.port"));
@@ -220,7 +226,8 @@ export function mapQlik(c: Ctx): void {
   if (engineHost) c.t.mapped(B("configEngine.host"));
   for (const [from, to] of [["cert.clientCert", "clientCert"], ["cert.clientCertKey", "clientKey"], ["cert.clientCertCA", "rootCa"]] as const) {
     const v = str(c, from);
-    if (v) {
+    if (v && isPlaceholder(v)) c.t.unmapped(B(from), "a template placeholder, not a file: set the path yourself");
+    else if (v) {
       qlik[to] = v;
       c.t.mapped(B(from));
     }
@@ -233,25 +240,47 @@ export function mapQlik(c: Ctx): void {
   }
   c.t.mapped(B("configQRS.rejectUnauthorized"));
   c.t.mapped(B("configEngine.rejectUnauthorized"));
+  // Steward acts as one user on QRS and the Engine: the QRS one (first) wins.
+  const setUser = (value: unknown, section: string) => {
+    const user = qlikUser(value);
+    if (qlik.userId === undefined) Object.assign(qlik, user);
+    else if (user.userId !== undefined && (user.userId !== qlik.userId || user.userDirectory !== qlik.userDirectory)) {
+      c.review.push(`Butler's ${section} used X-Qlik-User ${String(value)}; Steward uses the QRS user (${String(qlik.userDirectory)}\\${String(qlik.userId)}) for the Engine too.`);
+    }
+  };
   for (const section of ["configQRS", "configEngine"]) {
     list(c, `${section}.headers.static`).forEach((h, i) => {
       const header = h as Obj;
       if (String(header.name).toLowerCase() === "x-qlik-user") {
-        Object.assign(qlik, qlikUser(header.value));
+        setUser(header.value, section);
         c.t.mapped(B(`${section}.headers.static[${i}]`));
       } else c.t.unmapped(B(`${section}.headers.static[${i}]`), "Steward sends only X-Qlik-User (qlik.userDirectory / qlik.userId)");
     });
+    // Butler before 13: configQRS.headerKey/headerValue, configEngine.headers as a name → value mapping.
+    const legacy: Array<[string, unknown, string]> =
+      section === "configQRS"
+        ? c.t.has(B(`${section}.headerKey`)) ? [[String(c.t.get(B(`${section}.headerKey`))), c.t.get(B(`${section}.headerValue`)), `${section}.headerKey`]] : []
+        : Object.entries((c.t.get(B(`${section}.headers`)) ?? {}) as Obj).filter(([k]) => k !== "static").map(([k, v]) => [k, v, `${section}.headers.${k}`]);
+    for (const [name, value, key] of legacy) {
+      if (name.toLowerCase() === "x-qlik-user") {
+        setUser(value, section);
+        c.t.mapped(B(key));
+        if (key.endsWith(".headerKey")) c.t.mapped(B(`${section}.headerValue`));
+      } else c.t.unmapped(B(key), "Steward sends only X-Qlik-User (qlik.userDirectory / qlik.userId)");
+    }
     if (bool(c, `${section}.useSSL`)) c.t.mapped(B(`${section}.useSSL`));
     else if (c.t.has(B(`${section}.useSSL`))) c.t.unmapped(B(`${section}.useSSL`), "Steward always uses HTTPS/WSS with the client certificate");
   }
   if (str(c, "configQRS.authentication") === "certificates") c.t.mapped(B("configQRS.authentication"));
   c.t.unmapped(B("configEngine.engineVersion"), "not needed: Steward speaks the Engine's JSON-RPC protocol without enigma schema files");
-  const qmc = str(c, "qlikSenseUrls.qmc");
-  const hub = str(c, "qlikSenseUrls.hub");
-  if (qmc) qlik.qmcUrl = qmc;
-  if (hub) qlik.hubUrl = hub;
-  c.t.mapped(B("qlikSenseUrls.qmc"));
-  c.t.mapped(B("qlikSenseUrls.hub"));
+  for (const [from, to] of [["qmc", "qmcUrl"], ["hub", "hubUrl"]] as const) {
+    const url = str(c, `qlikSenseUrls.${from}`);
+    if (url && isPlaceholder(url)) c.t.unmapped(B(`qlikSenseUrls.${from}`), "a template placeholder, not a link: set qlik." + to + " yourself");
+    else {
+      if (url) qlik[to] = url;
+      if (c.t.has(B(`qlikSenseUrls.${from}`))) c.t.mapped(B(`qlikSenseUrls.${from}`));
+    }
+  }
   if (c.t.has(B("qlikSenseUrls.appBaseUrl"))) c.t.unmapped(B("qlikSenseUrls.appBaseUrl"), "app links are built from qlik.hubUrl");
   put(c, "qlik", qlik);
 }
@@ -338,8 +367,9 @@ export function mapServiceMonitor(c: Ctx): void {
     ...(interval ? { interval } : {}),
     windows: list(c, "serviceMonitor.monitor").map((m) => {
       const host = (m as Obj).host;
-      const services = ((m as Obj).services as Obj[] | undefined) ?? [];
-      return { host, services: services.map((s) => (s.friendlyName ? { name: s.name, friendlyName: s.friendlyName } : s.name)) };
+      // Butler before 13 listed services as plain names.
+      const services = ((m as Obj).services as Array<Obj | string> | undefined) ?? [];
+      return { host, services: services.map((s) => (typeof s === "string" ? s : s.friendlyName ? { name: s.name, friendlyName: s.friendlyName } : s.name)) };
     }),
   });
   c.t.mapped(B("serviceMonitor.monitor"));

@@ -285,3 +285,72 @@ describe("settings that were lost or misreported", () => {
     expect(success.recipients.addresses).toEqual(["bi-team@corp.example"]);
   });
 });
+
+describe("keys of older Butler versions", () => {
+  const OLD = `Butler:
+  restServerConfig:
+    enable: true
+    serverHost: 127.0.0.1
+    serverPort: 8080
+  restServerEndpointsEnable:
+    apiListEnbledEndpoints: true
+  emailNotification:
+    enable: true
+    reloadTaskFailure:
+      enable: true
+      rateLimit: 300
+      fromAdress: Qlik <qlik@corp.example>
+      recipients:
+        - ops@corp.example
+    smtp:
+      host: smtp.corp.example
+  serviceMonitor:
+    enable: true
+    frequency: every 30 seconds
+    monitor:
+      - host: qlik1.corp.example
+        services:
+          - QlikSenseEngineService
+          - name: QlikSenseProxyService
+            friendlyName: Proxy
+  configEngine:
+    host: qlik1.corp.example
+    port: 4747
+    useSSL: true
+    headers:
+      X-Qlik-User: UserDirectory=Internal;UserId=sa_repository
+  configQRS:
+    authentication: certificates
+    host: qlik1.corp.example
+    useSSL: true
+    port: 4242
+    headerKey: X-Qlik-User
+    headerValue: UserDirectory=CORP; UserId=svc_butler
+`;
+
+  test("fromAdress, the old X-Qlik-User header layouts, apiListEnbledEndpoints and plain service names convert", () => {
+    const r = convert(OLD);
+    expect(unknownKeys(r)).toEqual([]);
+    const c = load(r);
+    expect(c.channels.email.from).toBe("Qlik <qlik@corp.example>");
+    expect(c.qlik).toMatchObject({ host: "qlik1.corp.example", userDirectory: "CORP", userId: "svc_butler" });
+    expect(c.serviceMonitor.windows[0].services).toEqual(["QlikSenseEngineService", { name: "QlikSenseProxyService", friendlyName: "Proxy" }]);
+    // The Engine's different user is said, not silently applied to QRS as well.
+    expect(r.report.review.some((n) => n.includes("Steward uses the QRS user (CORP\\svc_butler) for the Engine too"))).toBe(true);
+  });
+
+  test("template placeholders are not settings: a placeholder Qlik host is reported, not converted or unknown", () => {
+    const r = convert(`Butler:
+  cert:
+    clientCert: <path/to/cert/client.pem>
+  configQRS:
+    host: <FQDN or IP of Sense server where QRS is running>
+    port: 4242
+  qlikSenseUrls:
+    qmc: <Link to Qlik Sense QMC>
+`);
+    expect(unknownKeys(r)).toEqual([]);
+    expect(r.config.qlik).toBeUndefined();
+    expect(reasonFor(r, "Butler.configQRS.host")).toContain("template placeholder");
+  });
+});
