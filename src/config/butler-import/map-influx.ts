@@ -135,6 +135,7 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
     appTags ||= bool(c, `${p}.tag.dynamic.useAppTags`);
     taskTags ||= bool(c, `${p}.tag.dynamic.useTaskTags`);
     if (key === "reloadTaskSuccess" && !bool(c, `${p}.allReloadTasks.enable`)) {
+      if (c.t.has(B(`${p}.allReloadTasks`))) c.t.off(B(`${p}.allReloadTasks`));
       if (bool(c, `${p}.byCustomProperty.enable`)) {
         successByCp = { name: str(c, `${p}.byCustomProperty.customPropertyName`), value: String(c.t.get(B(`${p}.byCustomProperty.enabledValue`)) ?? "") };
       } else c.t.unmapped(B(p), "neither allReloadTasks nor byCustomProperty is on, so Butler stored no successful reload");
@@ -142,7 +143,7 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
     }
     if (key === "reloadTaskSuccess" && bool(c, `${p}.byCustomProperty.enable`)) {
       c.t.unmapped(B(`${p}.byCustomProperty`), "Butler ignores it while allReloadTasks.enable is true (every successful reload is written)");
-    }
+    } else if (key === "reloadTaskSuccess" && c.t.has(B(`${p}.byCustomProperty`))) c.t.off(B(`${p}.byCustomProperty`));
     (outcome === "failed" ? failedTypes : succeededTypes).push(type);
   }
   const lines = scriptLogLines(c);

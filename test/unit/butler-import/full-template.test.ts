@@ -75,6 +75,7 @@ describe("Butler's full config template, every feature on", () => {
     expect(offKeys(result)).toEqual([
       "Butler.influxDb.v2Config",
       "Butler.influxDb.v3Config",
+      "Butler.influxDb.reloadTaskSuccess.allReloadTasks",
       "Butler.emailNotification.reloadTaskFailure.alertEnableByCustomProperty",
       "Butler.emailNotification.distributeTaskSuccess.alertEnableByCustomProperty",
       "Butler.emailNotification.distributeTaskFailure.alertEnableByCustomProperty",
@@ -221,7 +222,7 @@ describe("InfluxDB layouts", () => {
     expect(routeIn(c, "influxdb-failed").taskTypes).toEqual(["reload", "externalProgram", "userSync", "distribute", "preload"]);
     expect(routeIn(c, "influxdb-succeeded").taskTypes).toEqual(["externalProgram", "userSync", "preload"]);
     expect(routeIn(c, "influxdb-reload-succeeded-by-custom-property").taskCustomProperties).toEqual([{ name: "Butler_SuccessReloadTask_InfluxDB", value: "Yes" }]);
-    expect(offKeys(r)).toEqual(["Butler.influxDb.distributeTaskSuccess"]);
+    expect(offKeys(r)).toEqual(["Butler.influxDb.reloadTaskSuccess.allReloadTasks", "Butler.influxDb.distributeTaskSuccess"]);
   });
 
   test("v1Config wins over flat keys left in the file, as in Butler", () => {
