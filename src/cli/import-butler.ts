@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { convertButlerConfig, renderConfig, renderReport } from "../config/butler-import";
 import { parseConfigText } from "../config/load";
 import { checkNotifyConfig } from "../notify/check";
-import { parseButlerScheduleFile } from "../scheduler/butler-import";
+import { butlerTimezoneNote, parseButlerScheduleFile } from "../scheduler/butler-import";
 import { systemTimezone } from "../scheduler/scheduler";
 import { schedulesCommand } from "../scheduler/cli";
 import { UsageError } from "./usage";
@@ -39,11 +39,11 @@ export async function importButlerCommand(argv: string[], out: (s: string) => vo
   } catch (e) {
     throw new UsageError(`config import-butler: cannot read ${file}: ${(e as Error).message}`);
   }
-  if (values.schedules) {
-    // Fails with FILE:LINE:COL messages before anything is written.
-    parseButlerScheduleFile(readFileSync(values.schedules, "utf8"), values.schedules, systemTimezone(), Date.now);
-  }
+  // Fails with FILE:LINE:COL messages before anything is written.
+  const schedules = values.schedules ? parseButlerScheduleFile(readFileSync(values.schedules, "utf8"), values.schedules, systemTimezone(), Date.now) : [];
   const result = convertButlerConfig(text, file, values.schedules ? { schedulesFile: values.schedules } : {});
+  const zoneNote = butlerTimezoneNote(schedules, systemTimezone(), Date.now());
+  if (zoneNote) result.report.review.push(zoneNote);
   const target = values.out ? resolve(values.out) : undefined;
   const baseDir = target ? dirname(target) : process.cwd();
   // The converted config must load exactly as `steward config check` would load it; what the deeper check finds

@@ -89,3 +89,28 @@ export function parseButlerScheduleFile(text: string, file: string, defaultTimez
   if (problems.length > 0) throw new AppError("BAD_REQUEST", problems.join("\n"), { details: problems });
   return out;
 }
+
+/** UTC offset of a time zone at an instant, as Intl writes it ("GMT+01:00"). */
+function offsetAt(zone: string, at: number): string {
+  return new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" }).formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "";
+}
+
+/** Do two zones show the same clock for the coming year (sampled every two weeks, so DST changes count)? */
+function sameClock(a: string, b: string, from: number): boolean {
+  for (let i = 0; i < 27; i++) if (offsetAt(a, from + i * 14 * 86_400_000) !== offsetAt(b, from + i * 14 * 86_400_000)) return false;
+  return true;
+}
+
+/**
+ * Butler passed a misspelt option to its cron library, so every schedule fired in the server's own zone whatever
+ * its timezone said. Steward follows the timezone: name the schedules that will fire at other times after the move.
+ */
+export function butlerTimezoneNote(schedules: ImportedSchedule[], localZone: string, now: number): string | undefined {
+  const moved = schedules.filter((s) => !sameClock(s.definition.timezone, localZone, now));
+  if (moved.length === 0) return undefined;
+  const list = moved.map((s) => `${s.definition.name} (${s.definition.timezone})`).join(", ");
+  return (
+    `Schedules: Butler ignored each schedule's timezone and fired it in its server's own zone; Steward follows the timezone. ` +
+    `${moved.length} schedule${moved.length === 1 ? "" : "s"} will fire at other times than under Butler unless you set the timezone to ${localZone} (this computer's zone): ${list}.`
+  );
+}

@@ -2,7 +2,7 @@
 // errors reported per entry with file:line:col and the YAML path; nothing returned unless all are valid.
 import { describe, expect, test } from "bun:test";
 import { AppError } from "../../../src/core/errors";
-import { parseButlerScheduleFile } from "../../../src/scheduler/butler-import";
+import { butlerTimezoneNote, parseButlerScheduleFile } from "../../../src/scheduler/butler-import";
 
 const NOW = () => Date.parse("2025-04-01T12:00:00Z");
 const FILE = `butlerSchedule:
@@ -85,5 +85,17 @@ describe("Butler schedule import", () => {
     expect(errorOf(FILE.replace("    cronSchedule: '0 3 * * *'\n", ""))).toMatch(/butlerSchedule\[2\]\.cronSchedule: /);
     expect(errorOf("Butler:\n  scheduler: {}\n")).toMatch(/^sched\.yaml:1:1 \(root\): expected a mapping with the key butlerSchedule/);
     expect(errorOf("butlerSchedule: [\n")).toMatch(/^sched\.yaml:\d+:\d+ YAML syntax/);
+  });
+
+  test("schedules whose timezone is not this computer's clock are named: Butler fired them in its server's zone", () => {
+    const schedules = parseButlerScheduleFile(FILE, "sched.yaml", "Europe/Oslo", NOW);
+    // Oslo and Stockholm keep the same clock all year: no note for those.
+    const note = butlerTimezoneNote(schedules, "Europe/Oslo", NOW());
+    expect(note).toStartWith("Schedules: Butler ignored each schedule's timezone");
+    expect(note).toContain("1 schedule will fire at other times than under Butler unless you set the timezone to Europe/Oslo");
+    expect(note).toEndWith(": No id given (America/New_York).");
+    // A zone with the same winter offset but other DST dates (Africa/Lagos has none) differs.
+    expect(butlerTimezoneNote(schedules.slice(0, 1), "Africa/Lagos", NOW())).toContain("Every 30 seconds (Europe/Stockholm)");
+    expect(butlerTimezoneNote(schedules.slice(0, 2), "Europe/Stockholm", NOW())).toBeUndefined();
   });
 });
