@@ -30,8 +30,6 @@ function join(base: string, key: string | number): string {
   return typeof key === "number" ? `${base}[${key}]` : base ? `${base}.${key}` : key;
 }
 
-const within = (leaf: string, prefix: string) => leaf === prefix || leaf.startsWith(`${prefix}.`) || leaf.startsWith(`${prefix}[`);
-
 export function createButlerTree(root: unknown): ButlerTree {
   const marks = new Map<string, Verdict>();
   const get = (path: string): unknown => {
@@ -59,9 +57,14 @@ export function createButlerTree(root: unknown): ButlerTree {
     off: (path) => void marks.set(path, { kind: "off" }),
     leaves: () => leaves,
     verdict(leaf) {
-      let best: string | undefined;
-      for (const p of marks.keys()) if (within(leaf, p) && (best === undefined || p.length > best.length)) best = p;
-      return best === undefined ? undefined : { ...marks.get(best)!, at: best };
+      // The leaf itself, then each shorter prefix ending before a "." or "[": the longest marked one decides.
+      // Looking prefixes up (not scanning every mark) keeps a config with long lists linear.
+      for (let end = leaf.length; end > 0; end = Math.max(leaf.lastIndexOf(".", end - 1), leaf.lastIndexOf("[", end - 1))) {
+        const p = leaf.slice(0, end);
+        const v = marks.get(p);
+        if (v) return { ...v, at: p };
+      }
+      return undefined;
     },
   };
 }
