@@ -47,9 +47,9 @@ export async function importButlerCommand(argv: string[], out: (s: string) => vo
   const target = values.out ? resolve(values.out) : undefined;
   const baseDir = target ? dirname(target) : process.cwd();
   // The converted config must load exactly as `steward config check` would load it; what the deeper check finds
-  // (missing CA files, templates) is for the admin to fix on the target machine, so it goes into the notes.
+  // (missing CA files, templates) is for the admin to fix on the target machine before Steward starts.
   const loaded = parseConfigText(renderConfig(result, basename(file)), target ?? "converted.yaml", baseDir, { env: {} });
-  for (const p of checkNotifyConfig(loaded.config, baseDir)) result.report.review.push(`Before starting: ${p}`);
+  for (const p of checkNotifyConfig(loaded.config, baseDir)) result.report.actions.push(`Before starting: ${p}`);
   const yaml = renderConfig(result, basename(file));
   const report = renderReport(result.report);
   if (!target) {

@@ -106,7 +106,10 @@ describe("Butler config import", () => {
     const text = out.join("\n");
     expect(text).toContain(`wrote ${target}`);
     expect(text).toContain("Not converted (");
-    expect(text).toContain("Before starting: channels.webhook-incident-bridge: file D:\\Butler\\certs\\corp-root-ca.pem does not exist");
+    // A missing file stops `steward config check`: it is listed with what must be done first.
+    expect(text).toContain(`wrote ${target}\n\nACTION REQUIRED before going live (2):\n  !! POST /v4/createdir`);
+    expect(text).toContain("  !! Before starting: channels.webhook-incident-bridge: file D:\\Butler\\certs\\corp-root-ca.pem does not exist");
+    expect(readFileSync(target, "utf8")).toContain("# ACTION REQUIRED: Before starting: channels.webhook-incident-bridge");
     expect(text).toContain("2 imported (0 replaced), 0 skipped");
     expect(loadConfigFile(target).config.channels["webhook-incident-bridge"]).toBeDefined();
     const store = openStore(join(dir, "data"), [schedulerMigrations]);
