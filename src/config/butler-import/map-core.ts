@@ -70,6 +70,13 @@ const SCOPED_ROUTES: Record<string, string> = {
   senseStartTask: "tasks",
   mqttPublishMessage: "mqtt",
   slackPostMessage: "mqtt",
+  "scheduler.createNewSchedule": "schedules",
+  "scheduler.getSchedule": "schedules",
+  "scheduler.getScheduleStatusAll": "schedules",
+  "scheduler.updateSchedule": "schedules",
+  "scheduler.deleteSchedule": "schedules",
+  "scheduler.startSchedule": "schedules",
+  "scheduler.stopSchedule": "schedules",
 };
 
 function mapEndpointFlags(c: Ctx): void {
@@ -354,8 +361,6 @@ export function mapStoreAndScheduler(c: Ctx): void {
     else if (bool(c, "scheduler.enable")) c.t.unmapped(B("scheduler.configfile"), "schedules live in Steward's store: import them with --schedules FILE or `steward schedules import FILE`");
     else c.t.off(B("scheduler.configfile"));
   }
-  const schedFlags = "restServerEndpointsEnable.scheduler";
-  if (c.t.has(B(schedFlags)) && !restOff(c)) c.t.mapped(B(schedFlags));
 }
 
 export function mapServiceMonitor(c: Ctx): void {

@@ -271,6 +271,13 @@ describe("settings that were lost or misreported", () => {
     expect(r.report.actions).toEqual([]);
   });
 
+  test("schedule routes Butler had switched off are named: Steward serves them, only API-key scopes keep callers out", () => {
+    const r = convert(variant((b) => Object.assign(b.restServerEndpointsEnable.scheduler, { createNewSchedule: false, deleteSchedule: false })));
+    expect(reasonFor(r, "Butler.restServerEndpointsEnable.scheduler.createNewSchedule")).toContain('scope "schedules"');
+    expect(reasonFor(r, "Butler.restServerEndpointsEnable.scheduler.getSchedule")).toBeUndefined();
+    expect(r.report.review).toContain("Routes that were switched off in Butler (scheduler.createNewSchedule, scheduler.deleteSchedule) exist in Steward; only API keys without their scope keep callers out.");
+  });
+
   test("MQTT: equal *SendFull switches keep one channel and one route", () => {
     const r = convert(variant((b) => (b.mqttConfig.taskAbortedSendFull = true)));
     const c = load(r);
