@@ -6,7 +6,8 @@ import { AppError } from "../../core/errors";
 import { createButlerTree } from "./tree";
 import type { Ctx, Obj } from "./context";
 import { mapAlerts } from "./map-alerts";
-import { mapControl, mapFiles, mapHeartbeatAndUptime, mapLogging, mapMqttConnection, mapQlik, mapRest, mapServiceMonitor, mapStoreAndScheduler, mapUdp, mapUnsupported } from "./map-core";
+import { mapControl, mapHeartbeatAndUptime, mapLogging, mapMqttConnection, mapQlik, mapServiceMonitor, mapStoreAndScheduler, mapUdp, mapUnsupported } from "./map-core";
+import { mapFiles, mapRest } from "./map-rest";
 
 export interface ImportReport {
   mapped: number;

@@ -1,15 +1,12 @@
-// Butler → Steward for everything but alerts: logging, the REST listener and its endpoint switches, UDP intake,
-// the Qlik Sense connection, file allow-lists, key-value store, scheduler, start filter, MQTT connection,
-// service monitoring, heartbeat, uptime monitor and links.
-import { isLoopbackHost } from "../../security/policy";
+// Butler → Steward for everything but alerts and the REST server: logging, UDP intake, the Qlik Sense
+// connection, key-value store, scheduler, start filter, MQTT connection, service monitoring, heartbeat, uptime
+// monitor and links.
 import { B, bool, feature, isPlaceholder, list, NOT_YET, num, put, str, type Ctx, type Obj } from "./context";
+import { restOff } from "./map-rest";
 import { laterToDuration } from "./units";
 
 const LEVELS: Record<string, string> = { error: "error", warn: "warn", info: "info", verbose: "debug", debug: "debug", silly: "trace" };
 export const NO_NEW_RELIC = NOT_YET.newRelic;
-
-/** Butler's REST server is configured and switched off: none of its routes, allow-lists or endpoint flags did anything. */
-export const restOff = (c: Ctx) => c.t.has(B("restServerConfig")) && !bool(c, "restServerConfig.enable");
 
 export function mapLogging(c: Ctx): void {
   const level = str(c, "logLevel");
@@ -24,146 +21,6 @@ export function mapLogging(c: Ctx): void {
   if (feature(c, "configVisualisation")) c.t.unmapped(B("configVisualisation"), "no config web page; use `steward config check FILE`, GET /v4/admin/security and the /ui dashboard");
   if (feature(c, "dockerHealthCheck")) c.t.unmapped(B("dockerHealthCheck"), "no separate health port: use GET /health and GET /ready on the REST port");
   if (c.t.has(B("restServerApiDocGenerate"))) c.t.unmapped(B("restServerApiDocGenerate"), "API documentation is always served at /docs and /openapi.json");
-}
-
-export function mapRest(c: Ctx): void {
-  if (!c.t.has(B("restServerConfig"))) return;
-  const on = bool(c, "restServerConfig.enable");
-  c.t.mapped(B("restServerConfig.enable"));
-  if (!on) {
-    put(c, "http.enabled", false);
-    // The endpoint flags, their settings and the file allow-lists only ever acted through the REST server.
-    for (const k of ["restServerConfig", "restServerEndpointsEnable", "restServerEndpointsConfig", "fileCopyApprovedDirectories", "fileMoveApprovedDirectories", "fileDeleteApprovedDirectories", "configDirectories", "slackNotification.restMessage"]) {
-      if (c.t.has(B(k))) c.t.off(B(k));
-    }
-    return;
-  }
-  const host = str(c, "restServerConfig.serverHost") ?? "127.0.0.1";
-  put(c, "http.host", host);
-  put(c, "http.port", num(c, "restServerConfig.serverPort") ?? 8080);
-  c.t.mapped(B("restServerConfig.serverHost"));
-  c.t.mapped(B("restServerConfig.serverPort"));
-  c.t.unmapped(B("restServerConfig.backgroundServerPort"), "Steward has one listener; there is no plain-HTTP background port to bypass TLS through");
-  if (bool(c, "restServerConfig.tls.enable")) {
-    put(c, "security.tls", { certFile: str(c, "restServerConfig.tls.cert"), keyFile: str(c, "restServerConfig.tls.key") });
-    c.t.mapped(B("restServerConfig.tls"));
-    if (str(c, "restServerConfig.tls.ca")) {
-      c.t.unmapped(B("restServerConfig.tls.ca"), "append the CA chain to the certificate file; security.tls.caFile is the CA for client certificates (mutual TLS)");
-    }
-  } else c.t.off(B("restServerConfig.tls"));
-  if (!isLoopbackHost(host)) {
-    put(c, "security.allowUnauthenticated", true);
-    c.review.push(
-      `SECURITY: Butler's REST API had no authentication and listened on ${host}. To keep load scripts working this config sets ` +
-        "security.allowUnauthenticated: true (Steward warns at every start). Create keys with `steward apikey create --name … --scopes …`, " +
-        "give them to the callers, add them under security.apiKeys, then remove allowUnauthenticated.",
-    );
-  }
-  mapEndpointFlags(c);
-}
-
-/** Routes Steward serves whatever Butler's flag said; the flag's meaning moves to API-key scopes. */
-const SCOPED_ROUTES: Record<string, string> = {
-  senseAppReload: "apps",
-  senseAppDump: "apps",
-  senseListApps: "apps",
-  senseStartTask: "tasks",
-  mqttPublishMessage: "mqtt",
-  slackPostMessage: "mqtt",
-  "scheduler.createNewSchedule": "schedules",
-  "scheduler.getSchedule": "schedules",
-  "scheduler.getScheduleStatusAll": "schedules",
-  "scheduler.updateSchedule": "schedules",
-  "scheduler.deleteSchedule": "schedules",
-  "scheduler.startSchedule": "schedules",
-  "scheduler.stopSchedule": "schedules",
-};
-
-function mapEndpointFlags(c: Ctx): void {
-  const base = "restServerEndpointsEnable";
-  // apiListEnbledEndpoints: the spelling of Butler's templates before 16.
-  for (const k of ["apiListEnabledEndpoints", "apiListEnbledEndpoints", "butlerping", "base62ToBase16", "base16ToBase62"]) if (c.t.has(B(`${base}.${k}`))) c.t.mapped(B(`${base}.${k}`));
-  if (c.t.has(B(`${base}.newRelic`))) {
-    const any = bool(c, `${base}.newRelic.postNewRelicMetric`) || bool(c, `${base}.newRelic.postNewRelicEvent`);
-    if (any) c.t.unmapped(B(`${base}.newRelic`), NO_NEW_RELIC);
-    else c.t.off(B(`${base}.newRelic`));
-  }
-  if (c.t.has(B("restServerEndpointsConfig.newRelic"))) {
-    if (bool(c, `${base}.newRelic.postNewRelicMetric`) || bool(c, `${base}.newRelic.postNewRelicEvent`)) c.t.unmapped(B("restServerEndpointsConfig"), NO_NEW_RELIC);
-    else c.t.off(B("restServerEndpointsConfig"));
-  }
-  const closed: string[] = [];
-  for (const [flag, scope] of Object.entries(SCOPED_ROUTES)) {
-    if (!c.t.has(B(`${base}.${flag}`))) continue;
-    if (bool(c, `${base}.${flag}`)) c.t.mapped(B(`${base}.${flag}`));
-    else {
-      c.t.unmapped(B(`${base}.${flag}`), `Steward always serves this route; keep callers out with API-key scopes (it needs scope "${scope}")`);
-      closed.push(flag);
-    }
-  }
-  if (closed.length) c.review.push(`Routes that were switched off in Butler (${closed.join(", ")}) exist in Steward; only API keys without their scope keep callers out.`);
-}
-
-export function mapFiles(c: Ctx): void {
-  if (restOff(c)) return;
-  const flags = "restServerEndpointsEnable";
-  const files: Obj = {};
-  const pairs = (path: string, flag: string, key: string) => {
-    if (!c.t.has(B(path))) return;
-    if (!bool(c, `${flags}.${flag}`)) {
-      c.t.off(B(path));
-      if (c.t.has(B(`${flags}.${flag}`))) c.t.mapped(B(`${flags}.${flag}`));
-      return;
-    }
-    c.t.mapped(B(path));
-    c.t.mapped(B(`${flags}.${flag}`));
-    files[key] = list(c, path).map((p) => ({ from: (p as Obj).fromDirectory, to: (p as Obj).toDirectory }));
-  };
-  pairs("fileCopyApprovedDirectories", "fileCopy", "copy");
-  pairs("fileMoveApprovedDirectories", "fileMove", "move");
-  if (c.t.has(B("fileDeleteApprovedDirectories"))) {
-    if (bool(c, `${flags}.fileDelete`)) {
-      files.delete = list(c, "fileDeleteApprovedDirectories");
-      c.t.mapped(B("fileDeleteApprovedDirectories"));
-    } else c.t.off(B("fileDeleteApprovedDirectories"));
-    c.t.mapped(B(`${flags}.fileDelete`));
-  }
-  const qvd = str(c, "configDirectories.qvdPath");
-  if (bool(c, `${flags}.createDir`)) {
-    files.createDir = [];
-    c.actions.push(createDirAction(files, qvd));
-  }
-  if (c.t.has(B(`${flags}.createDir`))) c.t.mapped(B(`${flags}.createDir`));
-  if (bool(c, `${flags}.createDirQVD`) && qvd && !isPlaceholder(qvd)) {
-    files.qvdRoot = qvd;
-    c.t.mapped(B("configDirectories.qvdPath"));
-  } else if (c.t.has(B("configDirectories"))) c.t.off(B("configDirectories"));
-  if (c.t.has(B(`${flags}.createDirQVD`))) c.t.mapped(B(`${flags}.createDirQVD`));
-  const all = [...((files.copy as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]), ...((files.move as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]), ...((files.delete as unknown[]) ?? [])];
-  if (all.some((p) => typeof p === "string" && p.startsWith("\\\\"))) files.allowUnc = true;
-  if (Object.keys(files).length) put(c, "files", files);
-}
-
-/**
- * Butler's POST /v4/createdir had no allow-list; Steward's files.createDir starts empty, so every createdir call a
- * load script makes fails until the admin lists the folders. The folders the config shows load scripts writing to
- * are the likely ones.
- */
-function createDirAction(files: Obj, qvd: string | undefined): string {
-  const pairs = [...((files.copy as Obj[] | undefined) ?? []), ...((files.move as Obj[] | undefined) ?? [])];
-  const seen = new Set<string>();
-  const candidates: string[] = [];
-  for (const dir of [qvd && !isPlaceholder(qvd) ? qvd : undefined, ...pairs.map((p) => p.to)]) {
-    if (typeof dir !== "string" || dir.trim() === "" || seen.has(dir.toLowerCase())) continue;
-    seen.add(dir.toLowerCase());
-    candidates.push(dir);
-  }
-  const base =
-    "POST /v4/createdir: Butler created folders ANYWHERE on disk; Steward creates them only below the folders listed in files.createDir, " +
-    "which this config leaves EMPTY, so every createdir call from a load script is refused (403) until you list the parent folders there.";
-  return candidates.length
-    ? `${base} Folders this Butler config shows load scripts using (QVD root, copy/move targets): ${candidates.join(", ")}.`
-    : `${base} This Butler config names no folders to suggest: list the folders your load scripts create directories in.`;
 }
 
 export function mapUdp(c: Ctx): void {

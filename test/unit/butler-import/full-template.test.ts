@@ -99,6 +99,8 @@ describe("Butler's full config template, every feature on", () => {
     expect(c.mqtt).toMatchObject({ url: "mqtts://mqtt.corp.example:8883", clientId: "steward-north", taskStart: { topic: "corp/qlik/start_task" } });
     expect(c.mqtt.tls).toMatchObject({ cert: "D:\\Butler\\certs\\mqtt-client.pem", key: "D:\\Butler\\certs\\mqtt-client-key.pem" });
     expect(c.kv).toMatchObject({ enabled: true, maxKeysPerNamespace: 2500 });
+    // Per-key and per-value sizes stay Steward's defaults (which hold what Butler accepted); the import sets none.
+    expect(Object.keys(result.config.kv as Any)).toEqual(["enabled", "maxKeysPerNamespace"]);
     expect(c.files.copy).toEqual([
       { from: "D:\\QlikData\\landing", to: "D:\\QlikData\\archive" },
       { from: "D:\\QlikData\\exports", to: "\\\\fileserver\\qlik\\outbox" },
