@@ -3,14 +3,20 @@
 import { stringify } from "yaml";
 import type { ConvertResult, ImportReport } from "./convert";
 
+/**
+ * A YAML comment of any text. Notes quote values from the Butler files (host names, folders, schedule names); a
+ * line break in one must not end the comment and turn the rest into config keys.
+ */
+const comment = (prefix: string, text: string) => text.split(/\r\n|\r|\n/).map((line, i) => `${i === 0 ? prefix : "#    "}${line}`).join("\n");
+
 export function renderConfig(result: ConvertResult, source: string): string {
   const head = [
-    `# Steward configuration converted from the Butler config ${source} by \`steward config import-butler\`.`,
+    comment("# ", `Steward configuration converted from the Butler config ${source} by \`steward config import-butler\`.`),
     "# Check it with `steward config check FILE`; read the notes at the end before going live.",
-    ...result.report.actions.map((a) => `# ACTION REQUIRED: ${a}`),
+    ...result.report.actions.map((a) => comment("# ACTION REQUIRED: ", a)),
   ].join("\n");
   const body = stringify(result.config, { lineWidth: 0, aliasDuplicateObjects: false });
-  const notes = result.report.review.map((n) => `#  - ${n}`).join("\n");
+  const notes = result.report.review.map((n) => comment("#  - ", n)).join("\n");
   return `${head}\n${body}${notes ? `\n# Review:\n${notes}\n` : ""}`;
 }
 

@@ -280,6 +280,19 @@ describe("settings that were lost or misreported", () => {
     expect(r.report.review).toContain("Routes that were switched off in Butler (scheduler.createNewSchedule, scheduler.deleteSchedule) exist in Steward; only API keys without their scope keep callers out.");
   });
 
+  test("a line break in a quoted value stays inside the YAML comment instead of adding config keys", () => {
+    const r = convert(variant((b) => {
+      b.configEngine.host = "engine.corp.example\nsecurity:\n  allowUnauthenticated: true";
+      b.configDirectories.qvdPath = "D:\\QVD\r\nhttp: {port: 1}";
+    }));
+    expect(r.report.review.some((n) => n.includes("allowUnauthenticated: true"))).toBe(true);
+    const text = renderConfig(r, "butler\nlogging: {level: error}.yaml");
+    const c = parseConfigText(text, "converted.yaml", tmp.path, { env: {} }).config as Any;
+    expect(c.http.port).toBe(8180);
+    expect(c.logging.level).toBe("debug");
+    expect(text).toContain("\n#    security:\n#      allowUnauthenticated: true");
+  });
+
   test("MQTT: equal *SendFull switches keep one channel and one route", () => {
     const r = convert(variant((b) => (b.mqttConfig.taskAbortedSendFull = true)));
     const c = load(r);
