@@ -1,7 +1,7 @@
 // `steward config import-butler BUTLER.yaml [--schedules FILE] [--out FILE] [--force]`: converts a Butler config
 // into a Steward config, checks it against the schema, and lists every Butler key that was not converted and
 // why. With --schedules and --out, Butler's schedule file is imported into the new config's store.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { convertButlerConfig, renderConfig, renderReport } from "../config/butler-import";
@@ -58,7 +58,10 @@ export async function importButlerCommand(argv: string[], out: (s: string) => vo
     return 0;
   }
   if (existsSync(target) && !values.force) throw new UsageError(`config import-butler: ${target} exists; use --force to overwrite it`);
-  writeFileSync(target, yaml);
+  // The file may hold the SMTP, InfluxDB and MQTT passwords copied from Butler: readable by its owner only (an
+  // existing file overwritten with --force keeps its old mode unless it is set again).
+  writeFileSync(target, yaml, { mode: 0o600 });
+  if (process.platform !== "win32") chmodSync(target, 0o600);
   out(`wrote ${target}\n`);
   out(report);
   if (values.schedules) {

@@ -58,7 +58,25 @@ export function convertButlerConfig(text: string, file: string, opts: { schedule
 
   const config: Obj = {};
   for (const k of ORDER) if (c.out[k] !== undefined) config[k] = c.out[k];
+  const secrets = clearTextSecrets(config, "");
+  if (secrets.length) {
+    c.review.push(
+      `Secrets copied from the Butler file in clear text: ${secrets.join(", ")}. Put them in environment variables or files and write \${env:NAME} or \${file:PATH} instead (with --out the converted file is written readable by its owner only).`,
+    );
+  }
   return { config, report: buildReport(c) };
+}
+
+const SECRET_KEYS = new Set(["password", "token"]);
+
+/** Paths of passwords and tokens given as literal text (not as ${env:…} / ${file:…} references). */
+function clearTextSecrets(v: unknown, path: string): string[] {
+  if (v === null || typeof v !== "object") return [];
+  return Object.entries(v as Obj).flatMap(([k, x]) => {
+    const p = Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    if (SECRET_KEYS.has(k) && typeof x === "string" && x !== "" && !x.startsWith("${")) return [p];
+    return clearTextSecrets(x, p);
+  });
 }
 
 function buildReport(c: Ctx): ImportReport {

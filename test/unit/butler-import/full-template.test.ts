@@ -165,6 +165,12 @@ describe("Butler's full config template, every feature on", () => {
     expect(c.channels["mqtt-2"].clientId).toBeUndefined();
   });
 
+  test("passwords and tokens copied in clear text are named in the review", () => {
+    expect(result.report.review).toContainEqual(expect.stringMatching(/^Secrets copied from the Butler file in clear text: channels\.email\.smtp\.auth\.password, channels\.influxdb\.password\. /));
+    const v2 = convert(variant((b) => (b.influxDb.version = 2)));
+    expect(v2.report.review.find((n) => n.startsWith("Secrets copied"))).toContain("channels.influxdb.token");
+  });
+
   test("New Relic, Signl4, license and version monitoring are reported as not converted yet, with the reason", () => {
     for (const leaf of [
       "Butler.incidentTool.newRelic.enable",

@@ -3,7 +3,7 @@
 // passing `steward config check`, and the CLI writing the config and importing Butler's schedule file.
 import { checkNotifyConfig } from "../../../src/notify/check";
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { configCheckCommand } from "../../../src/cli/config-commands";
 import { importButlerCommand } from "../../../src/cli/import-butler";
@@ -112,6 +112,8 @@ describe("Butler config import", () => {
     expect(readFileSync(target, "utf8")).toContain("# ACTION REQUIRED: Before starting: channels.webhook-incident-bridge");
     expect(text).toContain("2 imported (0 replaced), 0 skipped");
     expect(loadConfigFile(target).config.channels["webhook-incident-bridge"]).toBeDefined();
+    // It holds the SMTP password copied from Butler: readable by its owner only.
+    if (process.platform !== "win32") expect(statSync(target).mode & 0o777).toBe(0o600);
     const store = openStore(join(dir, "data"), [schedulerMigrations]);
     try {
       const rows = store.db.prepare("SELECT id FROM schedules ORDER BY id").all() as Array<{ id: string }>;
