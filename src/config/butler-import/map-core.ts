@@ -217,6 +217,11 @@ export function mapStoreAndScheduler(c: Ctx): void {
     if (c.schedulesFile) c.t.mapped(B("scheduler.configfile"));
     else if (bool(c, "scheduler.enable")) c.t.unmapped(B("scheduler.configfile"), "schedules live in Steward's store: import them with --schedules FILE or `steward schedules import FILE`");
     else c.t.off(B("scheduler.configfile"));
+    if (bool(c, "scheduler.enable")) {
+      c.review.push(
+        "Several Qlik nodes: schedules (and key-value pairs) live in this Steward's data folder. Import the schedules into one Steward only, like Butler ran them on one server; each Steward that holds them starts their tasks.",
+      );
+    }
   }
 }
 

@@ -109,6 +109,7 @@ describe("Butler's full config template, every feature on", () => {
     expect(c.files.delete).toEqual(["D:\\QlikData\\landing", "D:\\QlikData\\tmp"]);
     expect(c.files).toMatchObject({ qvdRoot: "D:\\QlikData\\QVD", allowUnc: true, createDir: [] });
     expect(c.scheduler.enabled).toBe(true);
+    expect(result.report.review).toContainEqual(expect.stringMatching(/^Several Qlik nodes: schedules \(and key-value pairs\) live in this Steward.s data folder\./));
     expect(c.heartbeat).toMatchObject({ url: "https://uptime.corp.example/ping/butler-prod", interval: 120_000 });
     expect(c.uptimeMonitor).toMatchObject({ interval: 600_000, logLevel: "debug", influxChannel: "influxdb" });
     expect(c.serviceMonitor.interval).toBe(45_000);
