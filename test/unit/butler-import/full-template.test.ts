@@ -15,7 +15,7 @@ const FULL = readFileSync(join(FIXTURES, "butler-full-template.yaml"), "utf8");
 const SEED_LAYOUT = readFileSync(join(FIXTURES, "butler-influx-seed-layout.yaml"), "utf8");
 /** Every key path of Butler 16.0.4's config schema (src/lib/assert/config-file-schema.js), `[]` for list items. */
 const BUTLER_KEYS = readFileSync(join(FIXTURES, "butler-16.0.4-config-keys.txt"), "utf8").trim().split("\n");
-const NOT_YET = "not converted (Steward has no equivalent yet)";
+const NOT_YET = "not converted by import-butler yet: set up ";
 const tmp = createTempDir();
 afterAll(() => tmp.remove());
 
@@ -172,7 +172,7 @@ describe("Butler's full config template, every feature on", () => {
     expect(v2.report.review.find((n) => n.startsWith("Secrets copied"))).toContain("channels.influxdb.token");
   });
 
-  test("New Relic, Signl4, license and version monitoring are reported as not converted yet, with the reason", () => {
+  test("New Relic, Signl4, license and version monitoring are reported as not converted yet, with what to set up by hand", () => {
     for (const leaf of [
       "Butler.incidentTool.newRelic.enable",
       "Butler.uptimeMonitor.storeNewRelic.url",
