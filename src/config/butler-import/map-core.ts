@@ -6,7 +6,6 @@ import { restOff } from "./map-rest";
 import { laterToDuration } from "./units";
 
 const LEVELS: Record<string, string> = { error: "error", warn: "warn", info: "info", verbose: "debug", debug: "debug", silly: "trace" };
-export const NO_NEW_RELIC = NOT_YET.newRelic;
 
 export function mapLogging(c: Ctx): void {
   const level = str(c, "logLevel");
@@ -262,11 +261,11 @@ export function mapHeartbeatAndUptime(c: Ctx, influxChannel: string | undefined)
       u.influxChannel = influxChannel;
       c.t.mapped(B("uptimeMonitor.storeInInfluxdb"));
     } else c.t.off(B("uptimeMonitor.storeInInfluxdb"));
-    if (bool(c, "uptimeMonitor.storeNewRelic.enable")) c.t.unmapped(B("uptimeMonitor.storeNewRelic"), NO_NEW_RELIC);
+    if (bool(c, "uptimeMonitor.storeNewRelic.enable")) c.t.unmapped(B("uptimeMonitor.storeNewRelic"), NOT_YET.newRelic);
     else c.t.off(B("uptimeMonitor.storeNewRelic"));
     put(c, "uptimeMonitor", u);
   }
-  if (c.t.has(B("thirdPartyToolsCredentials"))) c.t.unmapped(B("thirdPartyToolsCredentials"), NO_NEW_RELIC);
+  if (c.t.has(B("thirdPartyToolsCredentials"))) c.t.unmapped(B("thirdPartyToolsCredentials"), NOT_YET.newRelic);
   const links = list(c, "genericUrls");
   if (links.length) {
     put(c, "notify.links", links.map((l) => ({ id: (l as Obj).id, linkText: (l as Obj).linkText, comment: (l as Obj).comment ?? "", url: (l as Obj).url })));
