@@ -1,13 +1,16 @@
 // The whitelisted file operations behind /v4/filecopy, /filemove, /filedelete, /createdir and /createdirqvd:
-// every path is checked lexically, then resolved inside its allowed folder, before any file is touched.
-import { constants } from "node:fs";
-import { copyFile, link, lstat, mkdir, rename, rm, rmdir, stat, unlink, utimes } from "node:fs/promises";
+// every path is checked lexically, then resolved inside its allowed folder, before any file is touched; the
+// operation itself then works through folders opened without following links (dir-handle.ts), so a folder
+// swapped for a link after the check cannot lead it outside.
+import type { Stats } from "node:fs";
+import { link, lstat, readdir, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { AuditActor, AuditLog } from "../audit/audit-log";
 import { AppError, isAppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
 import { isUnder, normaliseRequestPath, pathApi, type PathFlavour } from "./path-rules";
 import { resolveInside, samePath, type AllowedRoot, type ResolverFs, nodeResolverFs } from "./path-resolve";
+import { hostDirOpener, openBelow, sameFile, type DirHandle, type DirOpener } from "./dir-handle";
 
 export interface AllowedDirs {
   copy: Array<{ from: AllowedRoot; to: AllowedRoot }>;
@@ -26,11 +29,8 @@ export interface TransferRequest {
   preserveTimestamp?: boolean;
 }
 
-/** A copy's answer: the normalised request, and whether anything was copied (not when the target stayed). */
-export type CopyResult = Required<TransferRequest> & { copied: boolean; message?: string };
-
 export interface FileOps {
-  copy(req: TransferRequest, actor: AuditActor): Promise<CopyResult>;
+  copy(req: TransferRequest, actor: AuditActor): Promise<Required<TransferRequest>>;
   move(req: TransferRequest, actor: AuditActor): Promise<Omit<TransferRequest, "preserveTimestamp">>;
   remove(deleteFile: string, actor: AuditActor): Promise<void>;
   createDir(directory: string, actor: AuditActor): Promise<{ directory: string }>;
@@ -45,6 +45,8 @@ export interface FileOpsDeps {
   log: Logger;
   metrics: MetricsRegistry;
   fs?: ResolverFs;
+  /** How folders are opened for the operation itself; the host's safest way by default. */
+  dirOpener?: DirOpener;
 }
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
@@ -62,10 +64,25 @@ function fromOsError(err: unknown, what: string): AppError {
   return new AppError("INTERNAL", `${what} failed (${code ?? (err as Error).message})`, { cause: err });
 }
 
+
+const COPY_CHUNK = 1 << 20;
+
+/** Copies every byte from one open file to another (both handles, so no path is walked again). */
+async function pump(input: FileHandle, output: FileHandle): Promise<void> {
+  const buf = Buffer.allocUnsafe(COPY_CHUNK);
+  for (let pos = 0; ; ) {
+    const { bytesRead } = await input.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return;
+    for (let off = 0; off < bytesRead; ) off += (await output.write(buf, off, bytesRead - off, pos + off)).bytesWritten;
+    pos += bytesRead;
+  }
+}
+
 export function createFileOps(deps: FileOpsDeps): FileOps {
   const { flavour, audit } = deps;
   const api = pathApi(flavour);
   const fs = deps.fs ?? nodeResolverFs;
+  const opener = deps.dirOpener ?? hostDirOpener().open;
   const ops = deps.metrics.counter("steward_files_operations_total", "File operations by operation and result.");
 
   async function audited<T>(action: string, target: string, actor: AuditActor, details: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
@@ -84,13 +101,20 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
     }
   }
 
-  /** The named entry itself (a final link is not followed): the real parent plus the last name. */
-  async function entryOf(p: string, roots: AllowedRoot[], field: string): Promise<string> {
-    const parent = await resolveInside(api.dirname(p), roots, field, flavour, fs);
-    return api.join(parent.real, api.basename(p));
-  }
+  /** The names of `real` below the allowed folder `root` (both real paths, `real` inside `root`). */
+  const namesBelow = (real: string, root: string) => real.slice(root.length).split(api.sep).filter((n) => n !== "");
 
+  /** Opens the folder holding the resolved entry; with `create`, missing folders on the way are made. */
+  const openParentOf = (r: { real: string; root: string }, field: string, create: boolean) =>
+    openBelow(opener, r.root, namesBelow(api.dirname(r.real), r.root), create, field);
+
+  const notFound = (field: string) => (err: unknown) => {
+    if (errno(err) === "ENOENT" || errno(err) === "ENOTDIR") throw new AppError("NOT_FOUND", `${field}: does not exist`, { details: [{ field, message: "not found" }] });
+    throw err;
+  };
   const notADir = (v: string) => new AppError("CONFLICT", v);
+  const targetExists = () => new AppError("CONFLICT", "toFile: exists; set overwrite: true to replace it", { details: [{ field: "toFile", message: "exists" }] });
+  const sameAsSource = () => new AppError("BAD_REQUEST", "toFile: is the same file as fromFile");
 
   async function resolvePair(req: TransferRequest, kind: "copy" | "move") {
     const dirs = await deps.dirs();
@@ -110,6 +134,9 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
       try {
         const s = await resolveInside(src, [pair.from], "fromFile", flavour, fs);
         const d = await resolveInside(dst, [pair.to], "toFile", flavour, fs);
+        // An allowed folder itself is a folder: it has no parent inside the allowed folder to open.
+        if (samePath(s.real, s.root, flavour)) throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", { details: [{ field: "fromFile", message: "is a directory" }] });
+        if (samePath(d.real, d.root, flavour)) throw notADir("toFile: is an existing directory; give the full target file name");
         return { src, dst, s, d, pair };
       } catch (err) {
         firstError ??= err;
@@ -118,99 +145,164 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
     throw firstError;
   }
 
-  async function sourceFile(real: string): Promise<import("node:fs").Stats> {
-    let st: import("node:fs").Stats;
-    try {
-      st = await stat(real);
-    } catch (err) {
-      if (errno(err) === "ENOENT" || errno(err) === "ENOTDIR") throw new AppError("NOT_FOUND", "fromFile: does not exist", { details: [{ field: "fromFile", message: "not found" }] });
+  /** Opens the source file for reading through its folder's handle: 404 when missing, 400 when not a file. */
+  async function openSource(dir: DirHandle, name: string): Promise<{ input: FileHandle; st: Stats }> {
+    const input = await dir.openFile(name, "read", "fromFile").catch((err) => {
+      if (errno(err) === "EISDIR") throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", { details: [{ field: "fromFile", message: "is a directory" }] });
+      return notFound("fromFile")(err);
+    });
+    const st = await input.stat();
+    if (!st.isFile()) {
+      await input.close();
+      const what = st.isDirectory() ? "a directory; only files can be copied or moved" : "not a regular file";
+      throw new AppError("BAD_REQUEST", `fromFile: is ${what}`, { details: [{ field: "fromFile", message: `is ${what}` }] });
+    }
+    return { input, st };
+  }
+
+  /** Writes the open source into `name` of the target folder, never through a link and never onto itself. */
+  async function writeCopy(input: FileHandle, st: Stats, dir: DirHandle, name: string, overwrite: boolean, keepTimes: boolean): Promise<void> {
+    const output = await dir.openFile(name, overwrite ? "write" : "create", "toFile").catch(async (err) => {
+      const code = errno(err);
+      if (code === "EISDIR" || (code === "EEXIST" && (await lstat(dir.at(name)).catch(() => undefined))?.isDirectory())) {
+        throw notADir("toFile: is an existing directory; give the full target file name");
+      }
+      if (code === "EEXIST") throw targetExists();
       throw err;
-    }
-    if (st.isDirectory()) throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", { details: [{ field: "fromFile", message: "is a directory" }] });
-    return st;
-  }
-
-  /** 409 when the target is a directory, or exists and may not be replaced; true when it exists (and may be). */
-  async function checkTarget(real: string, overwrite: boolean): Promise<boolean> {
+    });
+    let done = false;
     try {
-      const st = await stat(real);
-      if (st.isDirectory()) throw notADir("toFile: is an existing directory; give the full target file name");
-      if (!overwrite) throw new AppError("CONFLICT", "toFile: exists; set overwrite: true to replace it", { details: [{ field: "toFile", message: "exists" }] });
-      return true;
-    } catch (err) {
-      if (isAppError(err)) throw err;
-      if (errno(err) !== "ENOENT") throw err;
-      return false;
+      const target = await output.stat();
+      if (!target.isFile()) throw notADir("toFile: exists and is not a regular file");
+      // Checked on the open files, before anything is truncated: a hard link to the source is the source.
+      if (sameFile(st, target)) throw sameAsSource();
+      await output.truncate(0);
+      await pump(input, output);
+      if (flavour === "posix") await output.chmod(st.mode & 0o7777);
+      if (keepTimes) await output.utimes(st.atime, st.mtime);
+      done = true;
+    } finally {
+      await output.close();
+      // A file this request created and could not fill is removed again (through the same folder handle).
+      if (!done && !overwrite) await unlink(dir.at(name)).catch(() => undefined);
     }
   }
 
-  const targetStays = (e: unknown) => isAppError(e) && e.code === "CONFLICT" && e.message.startsWith("toFile: exists");
+  /** Deletes a folder's content through handles; a sub-folder that became a link is removed itself, never followed. */
+  async function emptyTree(dir: DirHandle): Promise<void> {
+    for (const name of await readdir(dir.self())) {
+      const at = dir.at(name);
+      const st = await lstat(at).catch(() => undefined);
+      if (!st) continue;
+      if (st.isDirectory() && !st.isSymbolicLink()) {
+        const sub = await dir.child(name, false, "deleteFile").catch(() => undefined);
+        if (sub) {
+          try {
+            await emptyTree(sub);
+          } finally {
+            await sub.close();
+          }
+          await rmdir(at);
+          continue;
+        }
+      }
+      await removeEntry(at);
+    }
+  }
+
+  /** Unlinks a file or a link (a Windows junction or directory link needs rmdir). */
+  async function removeEntry(at: string): Promise<void> {
+    try {
+      await unlink(at);
+    } catch (err) {
+      if (errno(err) === "ENOENT") return;
+      if (errno(err) !== "EPERM" && errno(err) !== "EISDIR") throw err;
+      await rmdir(at);
+    }
+  }
 
   return {
     async copy(req, actor) {
       const preserveTimestamp = req.preserveTimestamp ?? false;
-      const details: Record<string, unknown> = { overwrite: req.overwrite, preserveTimestamp };
-      return audited("file.copy", `${req.fromFile} → ${req.toFile}`, actor, details, async () => {
+      return audited("file.copy", `${req.fromFile} → ${req.toFile}`, actor, { overwrite: req.overwrite, preserveTimestamp }, async () => {
         const { src, dst, s, d } = await resolvePair(req, "copy");
-        const st = await sourceFile(s.real);
-        if (samePath(s.real, d.real, flavour)) throw new AppError("BAD_REQUEST", "toFile: is the same file as fromFile");
-        const echo = { fromFile: src, toFile: dst, overwrite: req.overwrite, preserveTimestamp };
-        // Butler answered 201 and left an existing target alone when overwrite was false; load scripts rely on
-        // that to copy "if not there yet". The answer and the audit log say that nothing was copied.
-        const notCopied = () => {
-          details.copied = false;
-          return { ...echo, copied: false, message: "toFile exists and overwrite is false: nothing was copied" };
-        };
+        if (samePath(s.real, d.real, flavour)) throw sameAsSource();
+        const srcDir = await openParentOf(s, "fromFile", false).catch(notFound("fromFile"));
         try {
-          await checkTarget(d.real, req.overwrite);
-        } catch (err) {
-          if (targetStays(err)) return notCopied();
-          throw err;
+          const { input, st } = await openSource(srcDir, api.basename(s.real));
+          try {
+            const dstDir = await openParentOf(d, "toFile", true);
+            try {
+              await writeCopy(input, st, dstDir, api.basename(d.real), req.overwrite, preserveTimestamp);
+            } finally {
+              await dstDir.close();
+            }
+          } finally {
+            await input.close();
+          }
+        } finally {
+          await srcDir.close();
         }
-        await mkdir(api.dirname(d.real), { recursive: true });
-        try {
-          await copyFile(s.real, d.real, req.overwrite ? 0 : constants.COPYFILE_EXCL);
-        } catch (err) {
-          // The target appeared between the check and the copy: still never replaced without overwrite.
-          if (!req.overwrite && errno(err) === "EEXIST") return notCopied();
-          throw err;
-        }
-        if (preserveTimestamp) await utimes(d.real, st.atime, st.mtime);
-        return { ...echo, copied: true };
+        return { fromFile: src, toFile: dst, overwrite: req.overwrite, preserveTimestamp };
       });
     },
 
     async move(req, actor) {
       return audited("file.move", `${req.fromFile} → ${req.toFile}`, actor, { overwrite: req.overwrite }, async () => {
         const { src, dst, s, d, pair } = await resolvePair(req, "move");
-        const st = await sourceFile(s.real);
-        if (samePath(s.real, d.real, flavour)) throw new AppError("BAD_REQUEST", "toFile: is the same file as fromFile");
-        await checkTarget(d.real, req.overwrite);
-        const from = await entryOf(src, [pair.from], "fromFile");
-        // Moving a link moves the link itself; a relative one would then point somewhere else from its new
-        // folder, possibly outside every allowed folder. Links are copied (their target) but never moved.
-        if ((await lstat(from)).isSymbolicLink()) {
-          throw new AppError("PATH_NOT_ALLOWED", "fromFile: is a symbolic link; move the file it points to instead", { details: [{ field: "fromFile", message: "symbolic link" }] });
-        }
-        await mkdir(api.dirname(d.real), { recursive: true });
-        if (!req.overwrite) {
-          // link + unlink fails atomically if the target appeared meanwhile; rename would replace it silently.
-          try {
-            await link(from, d.real);
-            await unlink(from);
-            return { fromFile: src, toFile: dst, overwrite: false };
-          } catch (err) {
-            if (errno(err) === "EEXIST") throw new AppError("CONFLICT", "toFile: exists; set overwrite: true to replace it");
-            // Cross-device or a file system without hard links: fall through to rename/copy.
-          }
-        }
+        if (samePath(s.real, d.real, flavour)) throw sameAsSource();
+        // The named entry itself is moved (a final link is not followed): its real folder plus its name.
+        const fromParent = await resolveInside(api.dirname(src), [pair.from], "fromFile", flavour, fs);
+        const fromName = api.basename(src);
+        const srcDir = await openBelow(opener, fromParent.root, namesBelow(fromParent.real, fromParent.root), false, "fromFile").catch(notFound("fromFile"));
         try {
-          await rename(from, d.real);
-        } catch (err) {
-          if (errno(err) !== "EXDEV") throw err;
-          await copyFile(s.real, d.real, req.overwrite ? 0 : constants.COPYFILE_EXCL);
-          await utimes(d.real, st.atime, st.mtime);
-          await unlink(from);
+          const from = srcDir.at(fromName);
+          const st = await lstat(from).catch(notFound("fromFile"));
+          // Moving a link moves the link itself; a relative one would then point somewhere else from its new
+          // folder, possibly outside every allowed folder. Links are copied (their target) but never moved.
+          if (st.isSymbolicLink()) {
+            throw new AppError("PATH_NOT_ALLOWED", "fromFile: is a symbolic link; move the file it points to instead", { details: [{ field: "fromFile", message: "symbolic link" }] });
+          }
+          if (st.isDirectory()) throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", { details: [{ field: "fromFile", message: "is a directory" }] });
+          const dstDir = await openParentOf(d, "toFile", true);
+          try {
+            const toName = api.basename(d.real);
+            const to = dstDir.at(toName);
+            const existing = await lstat(to).catch((err) => (errno(err) === "ENOENT" ? undefined : Promise.reject(err)));
+            if (existing?.isDirectory()) throw notADir("toFile: is an existing directory; give the full target file name");
+            if (existing && !req.overwrite) throw targetExists();
+            if (existing && sameFile(existing, st)) throw sameAsSource();
+            // Right before acting: both folders are still below their allowed folders.
+            await srcDir.verify(fromParent.root, "fromFile");
+            await dstDir.verify(d.root, "toFile");
+            if (!req.overwrite) {
+              // link + unlink fails atomically if the target appeared meanwhile; rename would replace it silently.
+              try {
+                await link(from, to);
+                await unlink(from);
+                return { fromFile: src, toFile: dst, overwrite: false };
+              } catch (err) {
+                if (errno(err) === "EEXIST") throw targetExists();
+                // Cross-device or a file system without hard links: fall through to rename/copy.
+              }
+            }
+            try {
+              await rename(from, to);
+            } catch (err) {
+              if (errno(err) !== "EXDEV") throw err;
+              const { input, st: opened } = await openSource(srcDir, fromName);
+              try {
+                await writeCopy(input, opened, dstDir, toName, req.overwrite, true);
+              } finally {
+                await input.close();
+              }
+              await unlink(from);
+            }
+          } finally {
+            await dstDir.close();
+          }
+        } finally {
+          await srcDir.close();
         }
         return { fromFile: src, toFile: dst, overwrite: req.overwrite };
       });
@@ -224,27 +316,30 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
         if (dirs.delete.some((root) => samePath(r.real, root.real, flavour) || samePath(p, root.configured, flavour))) {
           throw new AppError("PATH_NOT_ALLOWED", "deleteFile: is an allowed folder itself and cannot be deleted");
         }
-        const entry = await entryOf(p, dirs.delete, "deleteFile");
-        let st: import("node:fs").Stats;
+        // The named entry itself (a final link is removed, not followed): its real folder plus its name.
+        const parent = await resolveInside(api.dirname(p), dirs.delete, "deleteFile", flavour, fs);
+        const name = api.basename(p);
+        const dir = await openBelow(opener, parent.root, namesBelow(parent.real, parent.root), false, "deleteFile").catch(notFound("deleteFile"));
         try {
-          st = await lstat(entry);
-        } catch (err) {
-          if (errno(err) === "ENOENT" || errno(err) === "ENOTDIR") throw new AppError("NOT_FOUND", "deleteFile: does not exist", { details: [{ field: "deleteFile", message: "not found" }] });
-          throw err;
-        }
-        if (st.isSymbolicLink()) {
-          // Removes the link (or junction) itself, never what it points to.
-          try {
-            await unlink(entry);
-          } catch (err) {
-            if (errno(err) !== "EPERM" && errno(err) !== "EISDIR") throw err;
+          const entry = dir.at(name);
+          const st = await lstat(entry).catch(notFound("deleteFile"));
+          if (st.isSymbolicLink()) {
+            await removeEntry(entry);
+          } else if (st.isDirectory()) {
+            if (!dirs.allowDirectoryDelete) throw new AppError("PATH_NOT_ALLOWED", "deleteFile: is a directory; deleting directories is off (files.allowDirectoryDelete)");
+            const sub = await dir.child(name, false, "deleteFile");
+            try {
+              await emptyTree(sub);
+            } finally {
+              await sub.close();
+            }
             await rmdir(entry);
+          } else {
+            await dir.verify(parent.root, "deleteFile");
+            await unlink(entry);
           }
-        } else if (st.isDirectory()) {
-          if (!dirs.allowDirectoryDelete) throw new AppError("PATH_NOT_ALLOWED", "deleteFile: is a directory; deleting directories is off (files.allowDirectoryDelete)");
-          await rm(entry, { recursive: true });
-        } else {
-          await unlink(entry);
+        } finally {
+          await dir.close();
         }
       });
     },
@@ -276,16 +371,13 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
     },
   };
 
+  /** Creates the folder and its missing parents one at a time, each inside the one opened before. */
   async function makeDir(p: string, roots: AllowedRoot[]): Promise<void> {
     const r = await resolveInside(p, roots, "directory", flavour, fs);
-    try {
-      const st = await stat(r.real);
-      if (!st.isDirectory()) throw new AppError("CONFLICT", "directory: a file with that name exists");
-      return;
-    } catch (err) {
-      if (isAppError(err)) throw err;
-      if (errno(err) !== "ENOENT" && errno(err) !== "ENOTDIR") throw err;
-    }
-    await mkdir(r.real, { recursive: true });
+    const dir = await openBelow(opener, r.root, namesBelow(r.real, r.root), true, "directory").catch((err) => {
+      if (errno(err) === "ENOTDIR" || errno(err) === "EEXIST") throw new AppError("CONFLICT", "directory: a file with that name exists (or a folder on the way is a file)");
+      throw err;
+    });
+    await dir.close();
   }
 }

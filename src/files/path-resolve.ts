@@ -4,7 +4,7 @@
 // whether an outside path exists.
 import { lstat, readlink, realpath } from "node:fs/promises";
 import { AppError } from "../core/errors";
-import { comparable, isUnder, pathApi, type PathFlavour } from "./path-rules";
+import { comparable, hostFlavour, isUnder, pathApi, type PathFlavour } from "./path-rules";
 
 /** The file-system calls the resolver makes; node:fs/promises in production. */
 export interface ResolverFs {
@@ -18,7 +18,30 @@ export const nodeResolverFs: ResolverFs = { lstat, readlink, realpath };
 /** An allowed folder as configured and as it really is on disk. */
 export interface AllowedRoot {
   configured: string;
+  /** The real path, resolved when Steward started (or when the folder first existed). */
   real: string;
+  /** Where the configured path leads now, when that is no longer `real` (a link re-pointed since start). */
+  movedTo?: string;
+}
+
+/**
+ * The real path of a folder; for one that does not exist yet, the real path of its nearest existing parent
+ * with the missing names appended, so that it contains no link either way.
+ */
+export async function realPathOrNearest(dir: string, flavour: PathFlavour, fs: ResolverFs = nodeResolverFs): Promise<{ real: string; exists: boolean }> {
+  const api = pathApi(flavour);
+  const missing: string[] = [];
+  let cur = dir;
+  for (;;) {
+    try {
+      return { real: api.join(await fs.realpath(cur), ...[...missing].reverse()), exists: missing.length === 0 };
+    } catch {
+      const up = api.dirname(cur);
+      if (up === cur) return { real: dir, exists: false };
+      missing.push(api.basename(cur));
+      cur = up;
+    }
+  }
 }
 
 export interface Resolved {
@@ -40,17 +63,9 @@ function plainLinkTarget(target: string, flavour: PathFlavour): string {
   return target;
 }
 
-/** Real paths of configured folders; a folder that does not exist yet keeps its configured form. */
-export async function realRoots(dirs: readonly string[], fs: ResolverFs = nodeResolverFs): Promise<AllowedRoot[]> {
-  return Promise.all(
-    dirs.map(async (configured) => {
-      try {
-        return { configured, real: await fs.realpath(configured) };
-      } catch {
-        return { configured, real: configured };
-      }
-    }),
-  );
+/** Real paths of configured folders (a folder that does not exist yet: see realPathOrNearest). */
+export async function realRoots(dirs: readonly string[], fs: ResolverFs = nodeResolverFs, flavour: PathFlavour = hostFlavour()): Promise<AllowedRoot[]> {
+  return Promise.all(dirs.map(async (configured) => ({ configured, real: (await realPathOrNearest(configured, flavour, fs)).real })));
 }
 
 function findRoot(p: string, roots: readonly AllowedRoot[], flavour: PathFlavour): { root: AllowedRoot; viaReal: boolean } | undefined {
@@ -79,6 +94,9 @@ export async function resolveInside(p: string, roots: readonly AllowedRoot[], fi
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
     const match = findRoot(current, roots, flavour);
     if (!match) throw outside(hop === 0 ? "is outside the allowed directories" : "leads (through a symbolic link or junction) outside the allowed directories");
+    if (match.root.movedTo !== undefined) {
+      throw outside(`the allowed folder ${match.root.configured} now leads to ${match.root.movedTo}, not to ${match.root.real} as when Steward started; restart Steward to accept the new location`);
+    }
     const base = match.viaReal ? match.root.real : match.root.configured;
     // The part below the root, cut by length (isUnder matched it): win32.relative folds case its own way and
     // could answer "..\\…" for a look-alike, which would then be walked upwards out of the root.
@@ -100,7 +118,15 @@ export async function resolveInside(p: string, roots: readonly AllowedRoot[], fi
         break;
       }
       if (st.isSymbolicLink()) {
-        const target = plainLinkTarget(await fs.readlink(next), flavour);
+        let raw: string;
+        try {
+          raw = await fs.readlink(next);
+        } catch {
+          // No longer a link (swapped back meanwhile, EINVAL) or gone: walk the same path again (one hop used).
+          restarted = true;
+          break;
+        }
+        const target = plainLinkTarget(raw, flavour);
         const abs = api.normalize(api.isAbsolute(target) ? target : api.join(cur, target));
         current = api.join(abs, ...names.slice(i + 1));
         restarted = true;
