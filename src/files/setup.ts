@@ -1,5 +1,6 @@
 // Wires the file operations into the app when the `files` section exists: configured folders are made
-// absolute against the config file's folder and checked once; their real paths are looked up per request.
+// absolute against the config file's folder and checked once; their real paths are resolved once at start
+// (or when a folder first exists) and each request checks that the configured path still leads there.
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { FilesConfig } from "../config/sections/files";
@@ -7,7 +8,7 @@ import type { MetricsRegistry } from "../core/metrics";
 import type { Router } from "../http/route";
 import { createFileOps, type AllowedDirs, type FileOps } from "./file-ops";
 import { hostFlavour, normaliseConfiguredDir, pathApi, type PathFlavour } from "./path-rules";
-import { nodeResolverFs, realRoots, type ResolverFs } from "./path-resolve";
+import { nodeResolverFs, realPathOrNearest, type AllowedRoot, type ResolverFs } from "./path-resolve";
 import { registerFileRoutes } from "./routes";
 
 export interface FilesSetupDeps {
@@ -39,6 +40,21 @@ export function setupFiles(cfg: FilesConfig | undefined, deps: FilesSetupDeps): 
     createDir: cfg.createDir.map((d, i) => dir(d, `files.createDir[${i}]`)),
     qvdRoot: cfg.qvdRoot === undefined ? undefined : dir(cfg.qvdRoot, "files.qvdRoot"),
   };
+  // An allowed folder that is itself a link (or lies below one) keeps the target it had at start: re-pointing
+  // the link later must not silently widen what the API may touch.
+  const pinned = new Map<string, string>();
+  const realRoots = (list: readonly string[], fs: ResolverFs): Promise<AllowedRoot[]> =>
+    Promise.all(
+      list.map(async (configured) => {
+        const now = await realPathOrNearest(configured, flavour, fs);
+        const first = pinned.get(configured);
+        if (first === undefined) {
+          if (now.exists) pinned.set(configured, now.real);
+          return { configured, real: now.real };
+        }
+        return now.exists && now.real !== first ? { configured, real: first, movedTo: now.real } : { configured, real: first };
+      }),
+    );
   const dirs = async (): Promise<AllowedDirs> => {
     const [copyFrom, copyTo, moveFrom, moveTo, del, create, qvd] = await Promise.all([
       realRoots(configured.copy.map((p) => p.from), fs),
@@ -59,6 +75,7 @@ export function setupFiles(cfg: FilesConfig | undefined, deps: FilesSetupDeps): 
       allowDirectoryDelete: cfg.allowDirectoryDelete,
     };
   };
+  void dirs().catch(() => undefined); // pins the folders that exist at start
   const ops = createFileOps({ dirs, flavour, audit: deps.audit, log: deps.log.child({ module: "files" }), metrics: deps.metrics, fs });
   registerFileRoutes(deps.router, ops);
   return ops;

@@ -1,10 +1,10 @@
 // File-route attacks beyond the hostile-path corpus: over-long names, Unicode look-alikes (NFC/NFD on Linux,
-// case-folding look-alikes on Windows), a symbolic link moved to a folder where it points elsewhere, and a
-// parent folder swapped for a link between two requests. Known limit, not tested: a folder swapped for a link
-// *during* one request, after it was checked and before it is used, is followed (Node has no openat2 with
-// RESOLVE_BENEATH); only someone who can already write into an allowed folder can try that race.
+// case-folding look-alikes on Windows), a symbolic link moved to a folder where it points elsewhere, a parent
+// folder swapped for a link between two requests, and an allowed folder that is a link re-pointed after start.
+// A folder swapped for a link *during* one request: test/unit/files/check-then-use.test.ts (deterministic) and
+// test/integration/security/file-race.test.ts (a swapper process in a tight loop).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
@@ -86,6 +86,33 @@ describe("file routes under attack", () => {
     symlinkSync(O, join(A, "out", "sub"));
     expect((await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/f.txt`, toFile: `${A}/out/sub/2.txt` })).status).toBe(403);
     expect(readdirSync(O)).toEqual([]);
+  });
+});
+
+describe("an allowed folder that is itself a link", () => {
+  test("keeps the target it had at start; re-pointed later, requests are refused and nothing reaches the new target", async () => {
+    const first = join(tmp.path, "qvd-1");
+    const other = join(tmp.path, "qvd-2");
+    const linked = join(tmp.path, "qvd-link");
+    mkdirSync(first);
+    mkdirSync(other);
+    symlinkSync(first, linked);
+    const app = createTestApp(`files:\n  createDir: [${linked}]\n  copy: [{ from: ${A}/in, to: ${linked} }]\n`, { dir: join(tmp.path, "steward-linked") });
+    try {
+      const mk = (d: string) => app.request("/v4/createdir", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ directory: d }) });
+      expect((await mk(`${linked}/a`)).status).toBe(201);
+      expect(existsSync(join(first, "a"))).toBe(true);
+      unlinkSync(linked);
+      symlinkSync(other, linked);
+      const r = await mk(`${linked}/b`);
+      expect(r.status).toBe(403);
+      expect((await r.json()).error).toContain("restart Steward");
+      const copy = await app.request("/v4/filecopy", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ fromFile: `${A}/in/f.txt`, toFile: `${linked}/f.txt` }) });
+      expect(copy.status).toBe(403);
+      expect(readdirSync(other)).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 });
 
