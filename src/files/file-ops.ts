@@ -178,7 +178,7 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
       if (sameFile(st, target)) throw sameAsSource();
       await output.truncate(0);
       await pump(input, output);
-      if (flavour === "posix") await output.chmod(st.mode & 0o7777);
+      if (flavour === "posix") await output.chmod(st.mode & 0o777);
       if (keepTimes) await output.utimes(st.atime, st.mtime);
       done = true;
     } finally {
