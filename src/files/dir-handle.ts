@@ -133,7 +133,10 @@ class CheckedPathDir implements DirHandle {
 
   async child(name: string, create: boolean, field: string): Promise<DirHandle> {
     const at = this.at(name);
-    if (create) await mkdirIfMissing(at);
+    if (create) {
+      await this.stillHere(field);
+      await mkdirIfMissing(at);
+    }
     const st = await lstat(at);
     if (st.isSymbolicLink()) throw swapped(field, at);
     if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: ${at}`), { code: "ENOTDIR" });
@@ -141,9 +144,16 @@ class CheckedPathDir implements DirHandle {
   }
 
   async verify(root: string, field: string): Promise<void> {
+    const now = await this.stillHere(field);
+    if (!isUnder(now, root, hostFlavour())) throw moved(field, this.path, now);
+  }
+
+  /** No link or junction anywhere on the folder's path right now: its real path is the path itself. */
+  private async stillHere(field: string): Promise<string> {
     const now = await realpath(this.path);
     const flavour = hostFlavour();
-    if (comparable(now, flavour) !== comparable(this.path, flavour) || !isUnder(now, root, flavour)) throw moved(field, this.path, now);
+    if (comparable(now, flavour) !== comparable(this.path, flavour)) throw moved(field, this.path, now);
+    return now;
   }
 
   async openFile(name: string, how: FileOpenMode, field: string): Promise<FileHandle> {
@@ -152,6 +162,7 @@ class CheckedPathDir implements DirHandle {
       const st = await lstat(at).catch((err) => (how === "write" && errno(err) === "ENOENT" ? undefined : Promise.reject(err)));
       if (st?.isSymbolicLink()) throw swapped(field, at);
     }
+    await this.stillHere(field);
     const fh = await open(at, FILE_FLAGS[how], 0o666);
     try {
       // The file opened must be the one at the checked path: same volume and file id, not a link.
@@ -178,7 +189,7 @@ function differentFiles(a: Stats, b: Stats): boolean {
 }
 
 /** Linux: walks the allowed folder's real path from `/`, refusing a link at any step (it has none when checked). */
-const openProcFdRoot: DirOpener = async (rootReal, create, field) => {
+export const openProcFdRoot: DirOpener = async (rootReal, create, field) => {
   let dir: DirHandle = new ProcFdDir(await open("/", constants.O_RDONLY | O_DIRECTORY), "/");
   try {
     for (const name of rootReal.split("/").filter((n) => n !== "")) {
@@ -193,7 +204,8 @@ const openProcFdRoot: DirOpener = async (rootReal, create, field) => {
   }
 };
 
-const openCheckedPathRoot: DirOpener = async (rootReal, create, field) => {
+/** Windows and hosts without /proc/self/fd: plain paths, checked (exported so Linux tests can run it too). */
+export const openCheckedPathRoot: DirOpener = async (rootReal, create, field) => {
   if (create) await mkdir(rootReal, { recursive: true });
   const dir = new CheckedPathDir(rootReal);
   if ((await lstat(rootReal)).isSymbolicLink()) throw swapped(field, rootReal);

@@ -188,8 +188,12 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
     }
   }
 
-  /** Deletes a folder's content through handles; a sub-folder that became a link is removed itself, never followed. */
-  async function emptyTree(dir: DirHandle): Promise<void> {
+  /**
+   * Deletes a folder's content through handles; a sub-folder that became a link is removed itself, never
+   * followed. Each removal is preceded by a check that the folder is still below `root` (without handles,
+   * on Windows, that re-check is what keeps the window small).
+   */
+  async function emptyTree(dir: DirHandle, root: string): Promise<void> {
     for (const name of await readdir(dir.self())) {
       const at = dir.at(name);
       const st = await lstat(at).catch(() => undefined);
@@ -198,14 +202,16 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
         const sub = await dir.child(name, false, "deleteFile").catch(() => undefined);
         if (sub) {
           try {
-            await emptyTree(sub);
+            await emptyTree(sub, root);
           } finally {
             await sub.close();
           }
+          await dir.verify(root, "deleteFile");
           await rmdir(at);
           continue;
         }
       }
+      await dir.verify(root, "deleteFile");
       await removeEntry(at);
     }
   }
@@ -324,15 +330,17 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
           const entry = dir.at(name);
           const st = await lstat(entry).catch(notFound("deleteFile"));
           if (st.isSymbolicLink()) {
+            await dir.verify(parent.root, "deleteFile");
             await removeEntry(entry);
           } else if (st.isDirectory()) {
             if (!dirs.allowDirectoryDelete) throw new AppError("PATH_NOT_ALLOWED", "deleteFile: is a directory; deleting directories is off (files.allowDirectoryDelete)");
             const sub = await dir.child(name, false, "deleteFile");
             try {
-              await emptyTree(sub);
+              await emptyTree(sub, parent.root);
             } finally {
               await sub.close();
             }
+            await dir.verify(parent.root, "deleteFile");
             await rmdir(entry);
           } else {
             await dir.verify(parent.root, "deleteFile");

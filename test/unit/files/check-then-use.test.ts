@@ -9,6 +9,7 @@ import type { AuditEntry, AuditLog } from "../../../src/audit/audit-log";
 import { AppError } from "../../../src/core/errors";
 import { createSilentLogger } from "../../../src/core/logger";
 import { createMetricsRegistry } from "../../../src/core/metrics";
+import { openCheckedPathRoot, openProcFdRoot, type DirOpener } from "../../../src/files/dir-handle";
 import { createFileOps, type AllowedDirs } from "../../../src/files/file-ops";
 import { realRoots, type ResolverFs } from "../../../src/files/path-resolve";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
@@ -37,11 +38,11 @@ function swappingFs(folder: string, outside: string, nth: number): ResolverFs & 
   };
 }
 
-async function opsWith(fs: ResolverFs) {
+async function opsWith(fs: ResolverFs, dirOpener: DirOpener) {
   const audit: AuditLog = { record: (_e: AuditEntry) => undefined, query: () => [] };
   const [inRoot, outRoot, del, mk] = await realRoots([join(A, "in"), join(A, "out"), join(A, "del"), join(A, "mk")]);
   const dirs: AllowedDirs = { copy: [{ from: inRoot!, to: outRoot! }], move: [{ from: inRoot!, to: outRoot! }], delete: [del!], createDir: [mk!], allowUnc: false, allowDirectoryDelete: true };
-  return createFileOps({ dirs: async () => dirs, flavour: "posix", audit, log: createSilentLogger(), metrics: createMetricsRegistry(), fs });
+  return createFileOps({ dirs: async () => dirs, flavour: "posix", audit, log: createSilentLogger(), metrics: createMetricsRegistry(), fs, dirOpener });
 }
 
 const statusOf = (p: Promise<unknown>) => p.then(() => 200, (err) => (err instanceof AppError ? err.status : String(err)));
@@ -64,7 +65,12 @@ beforeEach(() => {
 });
 afterEach(() => tmp.remove());
 
-describe("a folder swapped for a link after the guard checked it", () => {
+// Both ways of opening folders: handles (Linux) and checked paths (what Windows uses; it re-checks every folder
+// for a link right before use, which catches a swap that happened before that moment).
+describe.each([
+  ["folder handles (Linux)", openProcFdRoot],
+  ["checked paths (Windows)", openCheckedPathRoot],
+] as const)("a folder swapped for a link after the guard checked it, %s", (_how, opener) => {
   const cases: Array<{ name: string; folder: string; nth: number; run: (ops: Awaited<ReturnType<typeof opsWith>>) => Promise<unknown> }> = [
     { name: "copy into it", folder: "out/sub", nth: 1, run: (ops) => ops.copy({ fromFile: `${A}/in/f.txt`, toFile: `${A}/out/sub/new.txt`, overwrite: true }, actor) },
     { name: "copy over a file in it", folder: "out/sub", nth: 1, run: (ops) => ops.copy({ fromFile: `${A}/in/f.txt`, toFile: `${A}/out/sub/f.txt`, overwrite: true }, actor) },
@@ -79,7 +85,7 @@ describe("a folder swapped for a link after the guard checked it", () => {
     test(`${c.name}: 403 and nothing outside changes`, async () => {
       const fs = swappingFs(join(A, c.folder), O, c.nth);
       const before = listing(O);
-      const status = await statusOf(c.run(await opsWith(fs)));
+      const status = await statusOf(c.run(await opsWith(fs, opener)));
       expect(fs.swapped()).toBe(true);
       expect(lstatSync(join(A, c.folder)).isSymbolicLink()).toBe(true);
       expect(status).toBe(403);
