@@ -6,7 +6,7 @@
 // checked. Windows (no handle-relative calls in Bun): each folder on the way is checked not to be a link or
 // junction and its real path is verified right before use; that narrows the window, it does not close it.
 import { constants, existsSync, type Stats } from "node:fs";
-import { lstat, mkdir, open, readlink, realpath, type FileHandle } from "node:fs/promises";
+import { copyFile, lstat, mkdir, open, readlink, realpath, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "../core/errors";
 import { comparable, hostFlavour, isUnder } from "./path-rules";
@@ -212,10 +212,29 @@ export const openCheckedPathRoot: DirOpener = async (rootReal, create, field) =>
   return dir;
 };
 
+const hasProcFd = () => process.platform === "linux" && existsSync("/proc/self/fd");
+
 /** Handles through /proc/self/fd where the host has them (Linux), checked paths elsewhere. */
 export function hostDirOpener(): { open: DirOpener; closesRace: boolean } {
-  if (process.platform === "linux" && existsSync("/proc/self/fd")) return { open: openProcFdRoot, closesRace: true };
+  if (hasProcFd()) return { open: openProcFdRoot, closesRace: true };
   return { open: openCheckedPathRoot, closesRace: false };
+}
+
+const COPY_CHUNK = 1 << 20;
+
+/**
+ * Copies the whole content of one open file into another (already empty). On Linux the kernel copies between
+ * the two open files (/proc/self/fd/<fd> names the open file itself, no path is walked); elsewhere in chunks.
+ */
+export async function copyContent(input: FileHandle, output: FileHandle, viaKernel = hasProcFd()): Promise<void> {
+  if (viaKernel) return copyFile(`/proc/self/fd/${input.fd}`, `/proc/self/fd/${output.fd}`);
+  const buf = Buffer.allocUnsafe(COPY_CHUNK);
+  for (let pos = 0; ; ) {
+    const { bytesRead } = await input.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return;
+    for (let off = 0; off < bytesRead; ) off += (await output.write(buf, off, bytesRead - off, pos + off)).bytesWritten;
+    pos += bytesRead;
+  }
 }
 
 /**

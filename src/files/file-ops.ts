@@ -10,7 +10,7 @@ import { AppError, isAppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
 import { isUnder, normaliseRequestPath, pathApi, type PathFlavour } from "./path-rules";
 import { resolveInside, samePath, type AllowedRoot, type ResolverFs, nodeResolverFs } from "./path-resolve";
-import { hostDirOpener, openBelow, sameFile, type DirHandle, type DirOpener } from "./dir-handle";
+import { copyContent, hostDirOpener, openBelow, sameFile, type DirHandle, type DirOpener } from "./dir-handle";
 
 export interface AllowedDirs {
   copy: Array<{ from: AllowedRoot; to: AllowedRoot }>;
@@ -64,19 +64,6 @@ function fromOsError(err: unknown, what: string): AppError {
   return new AppError("INTERNAL", `${what} failed (${code ?? (err as Error).message})`, { cause: err });
 }
 
-
-const COPY_CHUNK = 1 << 20;
-
-/** Copies every byte from one open file to another (both handles, so no path is walked again). */
-async function pump(input: FileHandle, output: FileHandle): Promise<void> {
-  const buf = Buffer.allocUnsafe(COPY_CHUNK);
-  for (let pos = 0; ; ) {
-    const { bytesRead } = await input.read(buf, 0, buf.length, pos);
-    if (bytesRead === 0) return;
-    for (let off = 0; off < bytesRead; ) off += (await output.write(buf, off, bytesRead - off, pos + off)).bytesWritten;
-    pos += bytesRead;
-  }
-}
 
 export function createFileOps(deps: FileOpsDeps): FileOps {
   const { flavour, audit } = deps;
@@ -177,7 +164,7 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
       // Checked on the open files, before anything is truncated: a hard link to the source is the source.
       if (sameFile(st, target)) throw sameAsSource();
       await output.truncate(0);
-      await pump(input, output);
+      await copyContent(input, output);
       if (flavour === "posix") await output.chmod(st.mode & 0o777);
       if (keepTimes) await output.utimes(st.atime, st.mtime);
       done = true;
