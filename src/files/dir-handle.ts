@@ -51,7 +51,7 @@ function swapped(field: string, where: string): AppError {
 }
 
 function moved(field: string, where: string, now: string): AppError {
-  const message = `the folder '${where}' is now at '${now}', outside the allowed folder; refused`;
+  const message = `the folder '${where}' now leads to '${now}' (a folder on the way was moved, or replaced by a link or junction, during the request); refused`;
   return new AppError("PATH_NOT_ALLOWED", `${field}: ${message}`, { details: [{ field, message }] });
 }
 

@@ -155,11 +155,14 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
         throw notADir("toFile: is an existing directory; give the full target file name");
       }
       if (code === "EEXIST") throw targetExists();
+      // A FIFO without a reader (opened non-blocking, so it cannot hang the request).
+      if (code === "ENXIO") throw notADir("toFile: exists and is not a regular file");
       throw err;
     });
     let done = false;
+    let target: Stats | undefined;
     try {
-      const target = await output.stat();
+      target = await output.stat();
       if (!target.isFile()) throw notADir("toFile: exists and is not a regular file");
       // Checked on the open files, before anything is truncated: a hard link to the source is the source.
       if (sameFile(st, target)) throw sameAsSource();
@@ -170,8 +173,8 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
       done = true;
     } finally {
       await output.close();
-      // A file this request created and could not fill is removed again (through the same folder handle).
-      if (!done && !overwrite) await unlink(dir.at(name)).catch(() => undefined);
+      // A file this request created and could not fill is removed again, if the name still holds that file.
+      if (!done && !overwrite && target) await removeIfSame(dir.at(name), target);
     }
   }
 
@@ -201,6 +204,11 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
       await dir.verify(root, "deleteFile");
       await removeEntry(at);
     }
+  }
+
+  async function removeIfSame(at: string, created: Stats): Promise<void> {
+    const there = await lstat(at).catch(() => undefined);
+    if (there && sameFile(there, created)) await unlink(at).catch(() => undefined);
   }
 
   /** Unlinks a file or a link (a Windows junction or directory link needs rmdir). */

@@ -4,6 +4,7 @@
 // A folder swapped for a link *during* one request: test/unit/files/check-then-use.test.ts (deterministic) and
 // test/integration/security/file-race.test.ts (a swapper process in a tight loop).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -78,6 +79,16 @@ describe("file routes under attack", () => {
     // The file itself moves.
     expect((await req("PUT", "/v4/filemove", { fromFile: `${A}/min/f.txt`, toFile: `${A}/mout/f.txt` })).status).toBe(201);
   });
+
+  test("a FIFO planted under a file's name neither hangs a copy nor receives one", async () => {
+    execFileSync("mkfifo", [join(A, "in", "pipe"), join(A, "out", "pipe")]);
+    const from = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/pipe`, toFile: `${A}/out/from-pipe.txt` });
+    expect(from.status).toBe(400);
+    expect(await from.json()).toMatchObject({ error: "fromFile: is not a regular file" });
+    const to = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/f.txt`, toFile: `${A}/out/pipe`, overwrite: true });
+    expect(to.status).toBe(409);
+    expect(existsSync(join(A, "out", "from-pipe.txt"))).toBe(false);
+  }, 5000);
 
   test("a folder swapped for a link to outside between two requests is noticed by the second", async () => {
     mkdirSync(join(A, "out", "sub"));

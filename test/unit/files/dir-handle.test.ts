@@ -62,7 +62,7 @@ test("a folder renamed after it was opened by handle is still the one written to
     await fh.close();
     expect(readFileSync(join(root, "sub-moved", "x.txt"), "utf8")).toBe("");
     await dir.verify(root, "p");
-    await expect(dir.verify(join(tmp.path, "elsewhere"), "p")).rejects.toThrow("outside the allowed folder");
+    await expect(dir.verify(join(tmp.path, "elsewhere"), "p")).rejects.toThrow("during the request");
   } finally {
     await dir.close();
   }
