@@ -37,6 +37,9 @@ const errno = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code
 // Absent on Windows; 0 there keeps the flags valid.
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
+// Linux's O_PATH (not in Node's constants; the same value on x64 and arm64): a folder is opened for lookups
+// only, so a folder on the way that may be traversed but not listed (mode 711) still opens.
+const O_PATH = process.platform === "linux" ? 0o10000000 : 0;
 // A FIFO planted under a file's name must not hang the request in open().
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0;
 const FILE_FLAGS: Record<FileOpenMode, number> = {
@@ -93,7 +96,7 @@ class ProcFdDir implements DirHandle {
     const where = join(this.path, name);
     if (create) await mkdirIfMissing(at);
     try {
-      return new ProcFdDir(await open(at, constants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW), where);
+      return new ProcFdDir(await open(at, constants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_PATH), where);
     } catch (err) {
       return explainNoFollow(err, at, where, field);
     }
@@ -190,7 +193,7 @@ function differentFiles(a: Stats, b: Stats): boolean {
 
 /** Linux: walks the allowed folder's real path from `/`, refusing a link at any step (it has none when checked). */
 export const openProcFdRoot: DirOpener = async (rootReal, create, field) => {
-  let dir: DirHandle = new ProcFdDir(await open("/", constants.O_RDONLY | O_DIRECTORY), "/");
+  let dir: DirHandle = new ProcFdDir(await open("/", constants.O_RDONLY | O_DIRECTORY | O_PATH), "/");
   try {
     for (const name of rootReal.split("/").filter((n) => n !== "")) {
       const next = await dir.child(name, create, field);

@@ -2,11 +2,13 @@
 // renamed after it was opened is still the one used, and file content is copied between open files whole.
 import { afterAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "../../../src/core/errors";
 import { copyContent, openBelow, openCheckedPathRoot, openProcFdRoot } from "../../../src/files/dir-handle";
+import { findExecutable } from "../../helpers/executables";
 import { createTempDir } from "../../helpers/temp-dir";
 
 const tmp = createTempDir("steward-dir-handle-");
@@ -82,4 +84,31 @@ test.each([true, false])("copyContent copies every byte (kernel copy: %p)", asyn
     await output.close();
   }
   expect(readFileSync(dst).equals(data)).toBe(true);
+});
+
+// Folders are opened for lookups only (O_PATH): a folder on the way that the service account may traverse but
+// not list (mode 711, common for home folders) must not break the file API. Needs an unprivileged user: run as
+// nobody through setpriv when the tests run as root (root reads every folder anyway).
+const setpriv = process.getuid?.() === 0 ? findExecutable(["setpriv"]) : undefined;
+test.skipIf(!setpriv)("a folder on the way that may be traversed but not listed still opens", () => {
+  const base = join(tmp.path, "traverse-only");
+  mkdirSync(join(base, "allowed"), { recursive: true });
+  chmodSync(tmp.path, 0o755);
+  chmodSync(base, 0o711);
+  chmodSync(join(base, "allowed"), 0o777);
+  const script = join(tmp.path, "as-nobody.ts");
+  const module = join(import.meta.dir, "../../../src/files/dir-handle.ts");
+  writeFileSync(
+    script,
+    `import { openBelow, openProcFdRoot } from ${JSON.stringify(module)};
+const dir = await openBelow(openProcFdRoot, ${JSON.stringify(join(base, "allowed"))}, ["sub"], true, "p");
+const fh = await dir.openFile("x.txt", "create", "p");
+await fh.write("written as nobody");
+await fh.close();
+await dir.close();
+`,
+  );
+  chmodSync(script, 0o644);
+  execFileSync(setpriv!, ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, script], { stdio: "pipe", timeout: 30_000 });
+  expect(readFileSync(join(base, "allowed", "sub", "x.txt"), "utf8")).toBe("written as nobody");
 });
