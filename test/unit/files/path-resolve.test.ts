@@ -50,6 +50,11 @@ describe("posix resolution on real folders", () => {
     expect(await statusOf(resolveInside(`${root}/sub/f.txt`, roots, "p", "posix"))).toBe(join(root, "sub", "f.txt"));
   });
 
+  test("a folder that does not exist yet gets its nearest existing parent's real path (no link left in it)", async () => {
+    const roots = await realRoots([join(tmp.path, "alias", "root", "not-yet", "deeper")]);
+    expect(roots[0]!.real).toBe(join(root, "not-yet", "deeper"));
+  });
+
   test("nothing outside the allowed folder is stat'ed", async () => {
     const seen: string[] = [];
     const spyFs: ResolverFs = {
