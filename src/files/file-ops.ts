@@ -29,8 +29,11 @@ export interface TransferRequest {
   preserveTimestamp?: boolean;
 }
 
+/** A copy's answer: the normalised request, and whether anything was copied (not when the target stayed). */
+export type CopyResult = Required<TransferRequest> & { copied: boolean; message?: string };
+
 export interface FileOps {
-  copy(req: TransferRequest, actor: AuditActor): Promise<Required<TransferRequest>>;
+  copy(req: TransferRequest, actor: AuditActor): Promise<CopyResult>;
   move(req: TransferRequest, actor: AuditActor): Promise<Omit<TransferRequest, "preserveTimestamp">>;
   remove(deleteFile: string, actor: AuditActor): Promise<void>;
   createDir(directory: string, actor: AuditActor): Promise<{ directory: string }>;
@@ -101,6 +104,7 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
   };
   const notADir = (v: string) => new AppError("CONFLICT", v);
   const targetExists = () => new AppError("CONFLICT", "toFile: exists; set overwrite: true to replace it", { details: [{ field: "toFile", message: "exists" }] });
+  const isTargetExists = (e: unknown) => e instanceof AppError && e.code === "CONFLICT" && e.message.startsWith("toFile: exists;");
   const sameAsSource = () => new AppError("BAD_REQUEST", "toFile: is the same file as fromFile");
 
   async function resolvePair(req: TransferRequest, kind: "copy" | "move") {
@@ -225,8 +229,10 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
   return {
     async copy(req, actor) {
       const preserveTimestamp = req.preserveTimestamp ?? false;
-      return audited("file.copy", `${req.fromFile} → ${req.toFile}`, actor, { overwrite: req.overwrite, preserveTimestamp }, async () => {
+      const details: Record<string, unknown> = { overwrite: req.overwrite, preserveTimestamp };
+      return audited("file.copy", `${req.fromFile} → ${req.toFile}`, actor, details, async (): Promise<CopyResult> => {
         const { src, dst, s, d } = await resolvePair(req, "copy");
+        const echo = { fromFile: src, toFile: dst, overwrite: req.overwrite, preserveTimestamp };
         if (samePath(s.real, d.real, flavour)) throw sameAsSource();
         const srcDir = await openParentOf(s, "fromFile", false).catch(notFound("fromFile"));
         try {
@@ -235,6 +241,14 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
             const dstDir = await openParentOf(d, "toFile", true);
             try {
               await writeCopy(input, st, dstDir, api.basename(d.real), req.overwrite, preserveTimestamp);
+            } catch (err) {
+              // Butler answered 201 and left an existing target alone when overwrite was false; load scripts
+              // rely on that to copy "if not there yet". The answer and the audit log say nothing was copied.
+              if (!req.overwrite && isTargetExists(err)) {
+                details.copied = false;
+                return { ...echo, copied: false, message: "toFile exists and overwrite is false: nothing was copied" };
+              }
+              throw err;
             } finally {
               await dstDir.close();
             }
@@ -244,7 +258,7 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
         } finally {
           await srcDir.close();
         }
-        return { fromFile: src, toFile: dst, overwrite: req.overwrite, preserveTimestamp };
+        return { ...echo, copied: true };
       });
     },
 
