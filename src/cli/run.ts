@@ -33,6 +33,12 @@ export async function runUntilSignal(app: StewardApp, log: Logger, extraStop?: (
     await app.stop();
     return 1;
   }
+  if (app.server) {
+    // The address it listens on (0.0.0.0 shown as 127.0.0.1), and the one people use when http.publicUrl says so.
+    const url = `${app.server.url()}/ui`;
+    const publicUrl = app.config.http.publicUrl ? `${app.config.http.publicUrl.replace(/\/+$/, "")}/ui` : undefined;
+    log.info({ url, ...(publicUrl ? { publicUrl } : {}) }, `dashboard: ${publicUrl ?? url}`);
+  }
   log.info("Steward is running; stop with Ctrl-C or SIGTERM");
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -24,8 +24,11 @@ const NAV: Array<[id: string, href: string, label: string]> = [
 
 export function Layout(props: { title: string; nav: NavState; children?: Child }) {
   const items = props.nav.inbox ? [...NAV, ["inbox", "/ui/inbox", "Inbox"] as [string, string, string]] : NAV;
+  // The doctype keeps browsers in standards mode (without it they render the page in quirks mode).
   return (
-    <html lang="en">
+    <>
+      {raw("<!doctype html>")}
+      <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -55,6 +58,7 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
         <div id="toast" role="status" aria-live="polite"></div>
         <script>{raw(DASHBOARD_JS)}</script>
       </body>
-    </html>
+      </html>
+    </>
   );
 }

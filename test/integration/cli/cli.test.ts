@@ -105,6 +105,8 @@ describe("run", () => {
         await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, { timeoutMs: 15_000, what: "steward /health" });
         const ping = await (await fetch(`http://127.0.0.1:${port}/v4/butlerping`)).json();
         expect(ping).toMatchObject({ response: "Butler reporting for duty" });
+        // The dashboard's address is printed at start, so an administrator knows where to look.
+        await waitFor(() => p.output().includes(`"msg":"dashboard: http://127.0.0.1:${port}/ui"`), { timeoutMs: 5000, what: "the dashboard URL in the log" });
 
         const second = await steward("run", "--config", cfg);
         expect(second.code).toBe(1);
