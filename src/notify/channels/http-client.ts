@@ -72,7 +72,25 @@ export function expectOk(res: HttpResponse, what: string): void {
   throw deliveryError(`${what} answered HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 300)}` : ""}`, { permanent, status: res.status });
 }
 
-/** The host and path of a URL, for logs and errors (webhook URLs carry secrets in their query or path). */
+/**
+ * A webhook URL as a preview shows it: scheme, host and path, so two webhooks on one host can be told apart.
+ * The query (often a token) becomes "?…" and path segments that look like keys (long, letters and digits mixed)
+ * keep only their first 4 characters.
+ */
+export function previewUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const path = u.pathname
+      .split("/")
+      .map((seg) => (seg.length >= 20 && /[0-9]/.test(seg) && /[A-Za-z]/.test(seg) ? `${seg.slice(0, 4)}…` : seg))
+      .join("/");
+    return `${u.protocol}//${u.host}${path === "/" ? "" : path}${u.search ? "?…" : ""}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/** Scheme and host only, for Slack and Teams, whose whole webhook path is the secret. */
 export function safeUrl(url: string): string {
   try {
     const u = new URL(url);

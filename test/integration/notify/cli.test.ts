@@ -31,10 +31,12 @@ describe("steward alert and config check", () => {
       `dataDir: ./data
 channels:
   hook: { type: webhook, url: "${rx.url}/hook" }
+  audit-hook: { type: webhook, url: "${rx.url}/audit/qlik?token=s3cr3t" }
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
 routes:
   - { name: failures, on: [task.failed], to: [hook, mail], recipients: { appOwner: { exclude: ["CORP\\\\anna"] } } }
   - { name: successes, on: [task.succeeded], to: [hook] }
+  - { name: audit, on: [task.failed], to: [audit-hook] }
 `,
     );
   });
@@ -52,6 +54,10 @@ routes:
     expect(r.out).toContain("skipped anna@corp.example (mail): app owner in appOwner.exclude");
     expect(r.out).toContain("[failures] mail (email) to ops@corp.example — send");
     expect(r.out).toContain("subject: [Qlik Sense] Reload task failed: Nightly ETL (Sales dashboard)");
+    // Two webhooks on one host are told apart by their path; the query string (often a token) stays hidden.
+    expect(r.out).toContain(`[failures] hook (webhook) — send\n      POST ${rx.url}/hook\n`);
+    expect(r.out).toContain(`[audit] audit-hook (webhook) — send\n      POST ${rx.url}/audit/qlik?…\n`);
+    expect(r.out).not.toContain("s3cr3t");
     const json = await steward("alert", "preview", "--config", config, "--kind", "task.succeeded", "--task-type", "preload", "--json");
     expect(json.code).toBe(0);
     const p = JSON.parse(json.out) as { deliveries: Array<{ channel: string; rendered: { body: { event: string } } }> };
@@ -73,7 +79,7 @@ routes:
     expect(smtp.mails.map((x) => x.mail.subject)).toEqual(["[Qlik Sense] Service stopped: Scheduler on sense1.corp.example"]);
     const bad = await steward("alert", "test", "--channel", "pager", "--config", config);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain("no channel named pager (channels: hook, mail)");
+    expect(bad.err).toContain("no channel named pager (channels: hook, audit-hook, mail)");
   });
 
   test("alert test reports a failed send with exit 1", { timeout: 30_000 }, async () => {

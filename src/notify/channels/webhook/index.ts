@@ -3,7 +3,7 @@
 import { createHmac } from "node:crypto";
 import type { ChannelDefinition, ChannelDeps, Notification } from "../../types";
 import { messageKind, templateData } from "../../notification";
-import { createHttpClient, expectOk, safeUrl } from "../http-client";
+import { createHttpClient, expectOk, previewUrl } from "../http-client";
 import { WebhookChannelSchema, type WebhookChannelConfig } from "./schema";
 
 /** HMAC-SHA256 over `<timestamp>.<body>`, hex, as sent in the signature header ("sha256=<hex>"). */
@@ -64,7 +64,7 @@ export const webhookChannel: ChannelDefinition<"webhook"> = {
   preview(cfg, n, deps) {
     const req = buildWebhookRequest(cfg, n, deps);
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, /authorization|signature|token|key/i.test(k) ? "[REDACTED]" : v]));
-    return { url: safeUrl(req.url), method: req.method, headers, body: req.body ? JSON.parse(req.body) : undefined };
+    return { url: previewUrl(req.url), method: req.method, headers, body: req.body ? JSON.parse(req.body) : undefined };
   },
   create(cfg, deps) {
     const client = createHttpClient({ ca: cfg.ca, rejectUnauthorized: cfg.rejectUnauthorized, baseDir: deps.baseDir });
