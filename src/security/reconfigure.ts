@@ -10,14 +10,16 @@ export function securityReconfigurable(security: Security, listenHost: () => str
   return {
     name: "security",
     sections: ["security"],
-    prepare(next, previous) {
-      const a = previous.config.security;
+    prepare(next) {
+      return { apply: security.service.prepare(next.config.security, listenHost()) };
+    },
+    // Against the config the listener was started with: it keeps that certificate until a restart.
+    pendingRestart(next, started) {
+      const a = started.config.security;
       const b = next.config.security;
-      const restartRequired: string[] = [];
-      if (JSON.stringify(a.tls) !== JSON.stringify(b.tls)) restartRequired.push("security.tls");
-      else if (mutual(a) !== mutual(b)) restartRequired.push("security.clientCerts (turning mutual TLS on or off)");
-      const apply = security.service.prepare(b, listenHost());
-      return { apply, restartRequired };
+      if (JSON.stringify(a.tls) !== JSON.stringify(b.tls)) return ["security.tls"];
+      if (mutual(a) !== mutual(b)) return ["security.clientCerts (turning mutual TLS on or off)"];
+      return [];
     },
   };
 }

@@ -22,6 +22,11 @@ export interface Reconfigurable {
   relevant?(next: LoadedConfig, previous: LoadedConfig): boolean;
   /** Validates the new config (throw to reject the whole reload) and returns how to apply it. */
   prepare(next: LoadedConfig, previous: LoadedConfig): ReloadPlan | Promise<ReloadPlan>;
+  /**
+   * Parts of this component's sections that differ between the file and what the process started with and
+   * cannot be applied live (e.g. "security.tls"). Asked on every reload, so a pending restart stays reported.
+   */
+  pendingRestart?(next: LoadedConfig, started: LoadedConfig): string[];
 }
 
 export interface ReloadReport {
@@ -55,6 +60,9 @@ export function changedSections(a: LoadedConfig, b: LoadedConfig): string[] {
 export function createConfigReloader(initial: LoadedConfig, deps: { log: Logger; audit: AuditLog }): ConfigReloader {
   const log = deps.log.child({ module: "reload" });
   const components: Reconfigurable[] = [];
+  // What the process runs with for the sections nothing applies live: restart-required compares with this,
+  // not with the last file read, or a second reload would hide a restart that is still pending.
+  const startedWith = initial;
   let current = initial;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -94,7 +102,12 @@ export function createConfigReloader(initial: LoadedConfig, deps: { log: Logger;
       }
     }
     const live = new Set(components.flatMap((c) => c.sections));
-    const restartRequired = [...changed.filter((s) => !live.has(s)), ...plans.flatMap((p) => p.plan.restartRequired ?? [])].sort();
+    const pending = new Set([
+      ...changedSections(startedWith, next).filter((s) => !live.has(s)),
+      ...plans.flatMap((p) => p.plan.restartRequired ?? []),
+      ...components.flatMap((c) => c.pendingRestart?.(next, startedWith) ?? []),
+    ]);
+    const restartRequired = [...pending].sort();
     current = next;
     const report: ReloadReport = {
       ok: true,

@@ -228,3 +228,43 @@ describe("reloader", () => {
     }
   });
 });
+
+describe("restart required is measured against what runs, not the last file read", () => {
+  test("a second reload still reports the pending restart; undoing the change clears it", async () => {
+    const dir = join(tmp.path, "pending");
+    const f = join(dir, "s.yaml");
+    await Bun.write(f, "kv: { maxKeysPerNamespace: 10 }\n");
+    const store = openStore(join(dir, "data"), [coreMigrations, auditMigrations]);
+    try {
+      const r = createConfigReloader(loadConfigFile(f), { log: createSilentLogger(), audit: createAuditLog(store.db, systemClock) });
+      const actor = { kind: "system", name: "t" } as const;
+      await Bun.write(f, "kv: { maxKeysPerNamespace: 20 }\n");
+      expect(await r.reload("test", actor)).toMatchObject({ changed: ["kv"], restartRequired: ["kv"] });
+      // Nothing changed since the last reload, but the process still runs with 10.
+      expect(await r.reload("test", actor)).toMatchObject({ changed: [], restartRequired: ["kv"] });
+      await Bun.write(f, "kv: { maxKeysPerNamespace: 10 }\n");
+      expect(await r.reload("test", actor)).toMatchObject({ changed: ["kv"], restartRequired: [] });
+    } finally {
+      store.close();
+    }
+  });
+
+  test("security.tls: the listener keeps its certificate until a restart, however often the file is reloaded", async () => {
+    const dir = join(tmp.path, "tls-pending");
+    const f = join(dir, "s.yaml");
+    for (const name of ["a.pem", "a-key.pem", "b.pem", "b-key.pem"]) await Bun.write(join(dir, name), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+    const text = (cert: string) => `dataDir: ./data\nhttp: { enabled: false }\nudp: { enabled: false }\nsecurity:\n  tls: { certFile: ./${cert}.pem, keyFile: ./${cert}-key.pem }\n`;
+    await Bun.write(f, text("a"));
+    const app = createApp(loadConfigFile(f), { log: createSilentLogger() });
+    try {
+      const actor = { kind: "system", name: "t" } as const;
+      await Bun.write(f, text("b"));
+      expect((await app.reloader.reload("test", actor)).restartRequired).toEqual(["security.tls"]);
+      expect((await app.reloader.reload("test", actor)).restartRequired).toEqual(["security.tls"]);
+      await Bun.write(f, text("a"));
+      expect((await app.reloader.reload("test", actor)).restartRequired).toEqual([]);
+    } finally {
+      await app.stop();
+    }
+  });
+});
