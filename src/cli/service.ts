@@ -2,6 +2,7 @@
 // src/services/install/windows-scm.ts) or a hardened systemd unit. --dry-run prints what would be done.
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { envFileFor } from "../config/env-file";
 import { loadConfigFile, type LoadedConfig } from "../config/load";
 import type { CommandRunner } from "../services/command-runner";
 import { spawnCommand } from "../services/command-runner";
@@ -44,6 +45,7 @@ export function installPlan(platform: Platform, loaded: LoadedConfig, o: { name:
       name: o.name,
       command: [...o.self, "service", "run", "--config", configPath, "--name", o.name],
       configPath,
+      envFile: envFileFor(configPath),
       dataDir: loaded.config.dataDir,
       account: o.account ?? DEFAULT_WINDOWS_ACCOUNT,
       ...(o.password ? { password: o.password } : {}),
@@ -55,6 +57,7 @@ export function installPlan(platform: Platform, loaded: LoadedConfig, o: { name:
     command: [...o.self, "run", "--config", configPath],
     configPath,
     workingDirectory: loaded.baseDir,
+    environmentFile: envFileFor(configPath),
     dataDir: loaded.config.dataDir,
     writablePaths: writablePathsOf(loaded),
     user: o.user,

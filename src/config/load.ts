@@ -3,6 +3,7 @@
 import { dirname, resolve } from "node:path";
 import { AppError } from "../core/errors";
 import { createSecretRegistry, type SecretRegistry } from "../core/redaction";
+import { readEnvFile } from "./env-file";
 import { ConfigSchema, type Config } from "./schema";
 import { formatConfigIssues } from "./format-issues";
 import { readUserTextFile } from "./read-text";
@@ -23,6 +24,8 @@ export interface LoadOptions {
   secrets?: SecretRegistry;
   /** Name used in messages; defaults to the path as given. */
   displayName?: string;
+  /** The secrets file that was read, named when a variable is missing. */
+  envFile?: string;
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
@@ -33,7 +36,11 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedC
     throw new AppError("CONFIG_INVALID", `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }
   const baseDir = dirname(resolve(file));
-  return { ...parseConfigText(text, options.displayName ?? file, baseDir, options), file: resolve(file) };
+  // `<name>.env` next to the config supplies ${env:…} values the environment lacks (a Windows service has no
+  // other place for them; systemd reads the same file through EnvironmentFile=).
+  const envFile = options.env ? undefined : readEnvFile(resolve(file));
+  const env = envFile ? { ...envFile.vars, ...process.env } : options.env;
+  return { ...parseConfigText(text, options.displayName ?? file, baseDir, { ...options, env, envFile: envFile?.file }), file: resolve(file) };
 }
 
 export function parseConfigText(text: string, displayName: string, baseDir: string, options: LoadOptions = {}): LoadedConfig {
@@ -43,7 +50,7 @@ export function parseConfigText(text: string, displayName: string, baseDir: stri
     const msg = `${displayName}:1:1 (root): expected a mapping of config keys, got ${Array.isArray(src.data) ? "a list" : JSON.stringify(src.data)}`;
     throw new AppError("CONFIG_INVALID", msg, { details: [msg] });
   }
-  const data = substitutePlaceholders(src, { env: options.env ?? process.env, baseDir, secrets });
+  const data = substitutePlaceholders(src, { env: options.env ?? process.env, baseDir, secrets, envFile: options.envFile });
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const messages = formatConfigIssues(parsed.error.issues, ConfigSchema, src, data);

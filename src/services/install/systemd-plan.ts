@@ -9,6 +9,8 @@ export interface SystemdInstallOptions {
   command: string[];
   configPath: string;
   workingDirectory: string;
+  /** The secrets file for ${env:…} (`<config name>.env` next to the config); optional, root may own it. */
+  environmentFile: string;
   dataDir: string;
   /** Folders the file operations may write (files.copy/move targets, delete, createDir, qvdRoot). */
   writablePaths: string[];
@@ -27,7 +29,14 @@ export function systemdArg(arg: string): string {
   return /[\s"'\\;]/.test(escaped) || escaped === "" ? `"${escaped.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : escaped;
 }
 
-const pathArg = (p: string) => (/[\s"\\]/.test(p) ? `"${p.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : p);
+// Path lists (ReadWritePaths=) may quote; every path setting expands %-specifiers, so % is doubled.
+const pathArg = (p: string) => {
+  const escaped = p.replace(/%/g, "%%");
+  return /[\s"\\]/.test(escaped) ? `"${escaped.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : escaped;
+};
+// Single-path settings (WorkingDirectory=, EnvironmentFile=) take the rest of the line as it is: quotes would
+// become part of the path, so spaces stay unquoted.
+const singlePath = (p: string) => p.replace(/%/g, "%%");
 
 export function systemdUnit(o: SystemdInstallOptions): string {
   const underHome = [o.dataDir, ...o.writablePaths, o.workingDirectory].some((p) => /^\/(home|root|run\/user)(\/|$)/.test(p));
@@ -42,7 +51,10 @@ Wants=network-online.target
 Type=simple
 User=${o.user}
 Group=${o.user}
-WorkingDirectory=${pathArg(o.workingDirectory)}
+WorkingDirectory=${singlePath(o.workingDirectory)}
+# Secrets for \${env:…} in the config, one NAME=value per line; "-": the file is optional. systemd reads it as
+# root, so it can be root's alone (chmod 600).
+EnvironmentFile=-${singlePath(o.environmentFile)}
 ExecStart=${o.command.map(systemdArg).join(" ")}
 # SIGHUP reloads the config file (keys, routes, channels, service monitoring) without a restart.
 ExecReload=/bin/kill -HUP $MAINPID
@@ -102,6 +114,7 @@ export function systemdInstallPlan(o: SystemdInstallOptions): Plan {
     steps,
     notes: [
       `The config file ${o.configPath} and the Qlik certificates must be readable by ${o.user}.`,
+      `Secrets for \${env:NAME} placeholders go into ${o.environmentFile} (NAME=value lines; chmod 600, owned by root).`,
       "Logs go to the journal: journalctl -u " + o.name + " -f",
       "Reload the config after editing it: systemctl reload " + o.name,
       ...(o.start ? [] : [`Start it with: steward service start --name ${o.name} (or systemctl start ${o.name})`]),

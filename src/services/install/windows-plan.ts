@@ -9,6 +9,8 @@ export interface WindowsInstallOptions {
   /** The command line of the service process, as argv (exe first). */
   command: string[];
   configPath: string;
+  /** The secrets file `steward service run` reads for ${env:…} (`<config name>.env` next to the config). */
+  envFile: string;
   dataDir: string;
   /** "LocalSystem", "NT AUTHORITY\\LocalService", "NT AUTHORITY\\NetworkService", "DOMAIN\\user" or a gMSA "DOMAIN\\name$". */
   account: string;
@@ -55,6 +57,8 @@ export function windowsInstallPlan(o: WindowsInstallOptions): Plan {
     system || o.account === DEFAULT_WINDOWS_ACCOUNT
       ? "The account must be able to read the Qlik client certificates (qlik.certDir); grant read access or install with --account DOMAIN\\svc_qlik."
       : "",
+    `Secrets for \${env:NAME} placeholders: put NAME=value lines into ${o.envFile}; the service reads it at every start and reload ` +
+      `(variables set for the service account win). Let only Administrators and the account read it: icacls "${o.envFile}" /inheritance:r /grant:r Administrators:F "${system ? "SYSTEM" : o.account}:R"`,
     o.start ? "" : `Start it with: steward service start --name ${o.name}`,
   ].filter(Boolean);
   return { steps, notes };

@@ -2,7 +2,7 @@
 // security score when available), the sc.exe/reg.exe/icacls commands for Windows, the plan runner, and the
 // CLI's dry run and root check.
 import { afterAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { installPlan, serviceCommand, writablePathsOf } from "../../../src/cli/service";
 import { UsageError } from "../../../src/cli/usage";
@@ -22,6 +22,7 @@ const unitOptions = {
   command: [process.execPath, "run", "--config", "/etc/steward/steward.yaml"],
   configPath: "/etc/steward/steward.yaml",
   workingDirectory: "/etc/steward",
+  environmentFile: "/etc/steward/steward.env",
   dataDir: "/var/lib/steward",
   writablePaths: ["/srv/qlik/out"],
   user: "steward",
@@ -42,6 +43,7 @@ describe("systemd unit", () => {
       "CapabilityBoundingSet=",
       "User=steward",
       "ExecReload=/bin/kill -HUP $MAINPID",
+      "EnvironmentFile=-/etc/steward/steward.env",
       "Restart=on-failure",
       "WantedBy=multi-user.target",
     ]) {
@@ -75,6 +77,27 @@ describe("systemd unit", () => {
     expect(score).toBeLessThanOrEqual(1.6);
   });
 
+  test.skipIf(!analyze)("a config folder with a space and a % passes systemd-analyze verify (WorkingDirectory=, EnvironmentFile=, ReadWritePaths=)", () => {
+    const dir = join(tmp.path, "Qlik 100% Steward");
+    mkdirSync(join(dir, "data"), { recursive: true });
+    const path = join(tmp.path, "steward-space.service");
+    const unit = systemdUnit({
+      ...unitOptions,
+      command: [process.execPath, "run", "--config", join(dir, "steward.yaml")],
+      configPath: join(dir, "steward.yaml"),
+      workingDirectory: dir,
+      environmentFile: join(dir, "steward.env"),
+      dataDir: join(dir, "data"),
+      writablePaths: [],
+    });
+    expect(unit).toContain(`\nWorkingDirectory=${dir.replace("%", "%%")}\n`);
+    expect(unit).toContain(`\nEnvironmentFile=-${join(dir, "steward.env").replace("%", "%%")}\n`);
+    writeFileSync(path, unit);
+    const v = Bun.spawnSync([analyze!, "verify", "--man=no", path], { stderr: "pipe", stdout: "pipe", timeout: 60_000 });
+    const complaints = v.stderr.toString().split("\n").filter((l) => /steward-space\.service/.test(l));
+    expect({ code: v.exitCode, complaints }).toEqual({ code: 0, complaints: [] });
+  });
+
   test("the writable folders come from files: (move sources too), resolved against the config folder", () => {
     const l = loaded("files:\n  copy: [{ from: ./in, to: ./out }]\n  move: [{ from: /srv/a, to: /srv/b }]\n  delete: [./out]\n  qvdRoot: /qvd\n", "/etc/steward");
     expect(writablePathsOf(l).sort()).toEqual(["/etc/steward/out", "/qvd", "/srv/a", "/srv/b"]);
@@ -82,7 +105,7 @@ describe("systemd unit", () => {
 });
 
 describe("Windows plan", () => {
-  const base = { name: "Steward", command: ["C:\\Program Files\\Steward\\steward.exe", "service", "run", "--config", "C:\\Steward\\steward.yaml", "--name", "Steward"], configPath: "C:\\Steward\\steward.yaml", dataDir: "C:\\Steward\\data", start: false };
+  const base = { name: "Steward", command: ["C:\\Program Files\\Steward\\steward.exe", "service", "run", "--config", "C:\\Steward\\steward.yaml", "--name", "Steward"], configPath: "C:\\Steward\\steward.yaml", envFile: "C:\\Steward\\steward.env", dataDir: "C:\\Steward\\data", start: false };
 
   test("sc create with automatic start, the service command line, the account; recovery actions; event source", () => {
     const plan = windowsInstallPlan({ ...base, account: "NT AUTHORITY\\LocalService" });
@@ -159,6 +182,7 @@ describe("plan runner and CLI", () => {
     expect(r.calls).toEqual([]);
     expect(out.join("\n")).toContain(`ExecStart=/opt/steward/steward run --config ${cfg}`);
     expect(out.join("\n")).toContain(`ReadWritePaths=${tmp.path}/data`);
+    expect(out.join("\n")).toContain(`EnvironmentFile=-${tmp.path}/steward.env`);
     await expect(serviceCommand(["install", "--config", cfg, "--platform", "linux"], { out: () => {}, run: r.run, self: ["/opt/steward/steward"], isRoot: () => false })).rejects.toThrow(UsageError);
   });
 
@@ -178,5 +202,7 @@ describe("plan runner and CLI", () => {
     const create = plan.steps[0]!;
     expect(create.kind === "run" && create.argv[4]).toBe("C:\\Steward\\steward.exe service run --config C:/Steward/steward.yaml --name StewardProd");
     expect(plan.steps.at(-1)).toMatchObject({ kind: "run", argv: ["sc.exe", "start", "StewardProd"] });
+    // Windows services have no EnvironmentFile=: the notes say where `service run` finds ${env:…} secrets.
+    expect(plan.notes.join("\n")).toContain("put NAME=value lines into C:/Steward/steward.env");
   });
 });
