@@ -5,19 +5,18 @@ import { join } from "node:path";
 import { createApp } from "../app";
 import type { LoadedConfig } from "../config/load";
 import { createSilentLogger } from "../core/logger";
-import { loadQlikCerts } from "../qlik/qrs-certs";
 import { loadConfigFile } from "../config/load";
 import { configJsonSchema } from "../config/json-schema";
 import { UsageError } from "./usage";
-import { checkNotifyConfig } from "../notify/check";
+import { findConfigProblems, formatProblems } from "./config-check";
 import { AppError } from "../core/errors";
 
 export function configCheckCommand(file: string | undefined, out: (s: string) => void): number {
   if (!file) throw new UsageError("config check: missing FILE");
   const loaded = loadConfigFile(file);
-  // Templates are compiled and rendered against sample events here, so a template error shows up now.
-  const problems = checkNotifyConfig(loaded.config, loaded.baseDir);
-  if (problems.length > 0) throw new AppError("CONFIG_INVALID", problems.map((p) => `${file}: ${p}`).join("\n"), { details: problems });
+  // Everything `run` refuses at start-up (files, folders, the listen rule, templates), all at once, in line order.
+  const problems = formatProblems(findConfigProblems(loaded), loaded.source, file);
+  if (problems.length > 0) throw new AppError("CONFIG_INVALID", problems.join("\n"), { details: problems });
   preflight(loaded, file);
   out(`${file}: valid (data directory ${loaded.config.dataDir})`);
   return 0;
@@ -25,14 +24,11 @@ export function configCheckCommand(file: string | undefined, out: (s: string) =>
 
 /**
  * Builds the whole app from the config, as `run` does, but on a throwaway data directory and without starting
- * anything: unreadable certificate or key files, folders the path guard refuses on this host and every other
- * check a component makes when it is created fail here, not when the service starts.
+ * anything, for any check a component makes when it is created that findConfigProblems does not know of.
  */
 function preflight(loaded: LoadedConfig, file: string): void {
   const scratch = mkdtempSync(join(tmpdir(), "steward-check-"));
   try {
-    // The QRS transport reads the QMC certificate export on first use; check it now.
-    if (loaded.config.qlik) loadQlikCerts(loaded.config.qlik, loaded.baseDir);
     const app = createApp({ ...loaded, config: { ...loaded.config, dataDir: scratch } }, { log: createSilentLogger() });
     // Nothing was started; closing the store now (synchronously) releases the file, which Windows needs
     // before the scratch folder can be removed.

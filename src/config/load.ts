@@ -8,7 +8,7 @@ import { ConfigSchema, type Config } from "./schema";
 import { formatConfigIssues } from "./format-issues";
 import { readUserTextFile } from "./read-text";
 import { substitutePlaceholders } from "./substitute";
-import { parseYamlSource } from "./yaml-source";
+import { parseYamlSource, type YamlSource } from "./yaml-source";
 
 export interface LoadedConfig {
   config: Config;
@@ -17,6 +17,8 @@ export interface LoadedConfig {
   /** Folder relative paths are resolved against. */
   baseDir: string;
   secrets: SecretRegistry;
+  /** The parsed YAML, to point at a key's line in later checks (`config check`). */
+  source?: YamlSource;
 }
 
 export interface LoadOptions {
@@ -58,7 +60,7 @@ export function parseConfigText(text: string, displayName: string, baseDir: stri
   }
   const config = parsed.data;
   config.dataDir = resolve(baseDir, config.dataDir);
-  return { config, baseDir, secrets };
+  return { config, baseDir, secrets, source: src };
 }
 
 /** The built-in default: what an empty file means. */

@@ -21,18 +21,21 @@ export interface FilesSetupDeps {
   fs?: ResolverFs;
 }
 
+/** A configured folder made absolute against the config's folder and checked; throws CONFIG_INVALID naming `setting`. */
+export function resolveConfiguredDir(d: string, setting: string, baseDir: string, flavour: PathFlavour, allowUnc: boolean): string {
+  const api = pathApi(flavour);
+  // A Windows-looking folder on a non-Windows host is reported as such instead of being made relative.
+  const looksWindows = flavour === "posix" && /^[a-zA-Z]:|\\/.test(d);
+  const absolute = !looksWindows && !api.isAbsolute(d) ? api.resolve(baseDir, d) : d;
+  return normaliseConfiguredDir(absolute, setting, flavour, allowUnc);
+}
+
 /** Returns the operations when `files` is configured, else undefined (then no file routes exist). */
 export function setupFiles(cfg: FilesConfig | undefined, deps: FilesSetupDeps): FileOps | undefined {
   if (!cfg) return undefined;
   const flavour = deps.flavour ?? hostFlavour();
   const fs = deps.fs ?? nodeResolverFs;
-  const api = pathApi(flavour);
-  const dir = (d: string, setting: string) => {
-    // A Windows-looking folder on a non-Windows host is reported as such instead of being made relative.
-    const looksWindows = flavour === "posix" && /^[a-zA-Z]:|\\/.test(d);
-    const absolute = !looksWindows && !api.isAbsolute(d) ? api.resolve(deps.baseDir, d) : d;
-    return normaliseConfiguredDir(absolute, setting, flavour, cfg.allowUnc);
-  };
+  const dir = (d: string, setting: string) => resolveConfiguredDir(d, setting, deps.baseDir, flavour, cfg.allowUnc);
   const configured = {
     copy: cfg.copy.map((p, i) => ({ from: dir(p.from, `files.copy[${i}].from`), to: dir(p.to, `files.copy[${i}].to`) })),
     move: cfg.move.map((p, i) => ({ from: dir(p.from, `files.move[${i}].from`), to: dir(p.to, `files.move[${i}].to`) })),

@@ -31,43 +31,56 @@ export function sampleEventSets(): DomainEvent[][] {
   return sets;
 }
 
-function caFiles(ch: ChannelConfig): string[] {
+/** The channel's certificate files, each with its key path below the channel. */
+function caFiles(ch: ChannelConfig): Array<[file: string, key: string[]]> {
+  const some = (entries: Array<[string | undefined, string[]]>) => entries.filter((e): e is [string, string[]] => Boolean(e[0]));
   switch (ch.type) {
     case "email":
-      return ch.smtp.ca ? [ch.smtp.ca] : [];
+      return some([[ch.smtp.ca, ["smtp", "ca"]]]);
     case "webhook":
     case "influxdb":
-      return ch.ca ? [ch.ca] : [];
+      return some([[ch.ca, ["ca"]]]);
     case "mqtt":
-      return [ch.tls?.ca, ch.tls?.cert, ch.tls?.key].filter((f): f is string => Boolean(f));
+      return some([[ch.tls?.ca, ["tls", "ca"]], [ch.tls?.cert, ["tls", "cert"]], [ch.tls?.key, ["tls", "key"]]]);
     default:
       return [];
   }
 }
 
+/** A problem with the YAML path of the key it is about. */
+export interface NotifyProblem {
+  path: Array<string | number>;
+  message: string;
+}
+
 /** Problems found, one line each (empty when everything renders). */
 export function checkNotifyConfig(config: Config, baseDir: string): string[] {
-  const problems: string[] = [];
+  return notifyProblems(config, baseDir).map((p) => (p.path[0] === "channels" ? `${p.path.slice(0, 2).join(".")}: ${p.message}` : p.message));
+}
+
+/** Problems found, each with the key it is about (empty when everything renders). */
+export function notifyProblems(config: Config, baseDir: string): NotifyProblem[] {
+  const problems: NotifyProblem[] = [];
   const renderers = createRendererCache();
   const log = createSilentLogger();
   if (config.notify.templatesDir) {
     try {
       renderers(templateDirsFor(config, undefined, baseDir));
     } catch (err) {
-      problems.push(describeError(err));
+      problems.push({ path: ["notify", "templatesDir"], message: describeError(err) });
     }
   }
   const sets = sampleEventSets();
   for (const [name, ch] of Object.entries(config.channels)) {
-    for (const file of caFiles(ch)) {
-      if (!existsSync(resolve(baseDir, file))) problems.push(`channels.${name}: file ${file} does not exist (relative to ${baseDir})`);
+    for (const [file, key] of caFiles(ch)) {
+      if (!existsSync(resolve(baseDir, file))) problems.push({ path: ["channels", name, ...key], message: `file ${file} does not exist (relative to ${baseDir})` });
     }
     let templates;
     try {
       templates = renderers(templateDirsFor(config, ch, baseDir));
     } catch (err) {
       const msg = describeError(err);
-      if (!problems.includes(msg)) problems.push(`channels.${name}: ${msg}`);
+      if (!problems.some((p) => p.message === msg)) problems.push({ path: ["channels", name], message: msg });
       continue;
     }
     const def = CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>;
@@ -82,8 +95,8 @@ export function checkNotifyConfig(config: Config, baseDir: string): string[] {
       try {
         def.preview(ch as never, n, deps);
       } catch (err) {
-        const msg = `channels.${name}: ${err instanceof Error ? err.message : String(err)}`;
-        if (!seen.has(msg)) problems.push(`${msg} (sample: ${events.map((e) => ("taskType" in e ? `${e.kind} ${e.taskType}` : e.kind)).join(", ")})`);
+        const msg = err instanceof Error ? err.message : String(err);
+        if (!seen.has(msg)) problems.push({ path: ["channels", name], message: `${msg} (sample: ${events.map((e) => ("taskType" in e ? `${e.kind} ${e.taskType}` : e.kind)).join(", ")})` });
         seen.add(msg);
       }
     }

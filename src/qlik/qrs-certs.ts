@@ -25,22 +25,43 @@ export function qlikCertFiles(cfg: NonNullable<Config["qlik"]>, baseDir: string)
   return { cert: pick(cfg.clientCert, "client.pem"), key: pick(cfg.clientKey, "client_key.pem"), ca: pick(cfg.rootCa, "root.pem") };
 }
 
+function readCertFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new AppError(
+      "CONFIG_INVALID",
+      `cannot read the Qlik ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. ` +
+        "Export the certificates from the QMC (Certificates → Export, PEM format, no password) into qlik.certDir, " +
+        "or point qlik.clientCert / qlik.clientKey / qlik.rootCa at them",
+      { cause: err, details: { file: path } },
+    );
+  }
+}
+
+/** Every unreadable file of the three, each with the key that names it (for `config check`). */
+export function qlikCertProblems(cfg: NonNullable<Config["qlik"]>, baseDir: string): Array<{ key: "clientCert" | "clientKey" | "rootCa" | "certDir"; message: string }> {
+  const files = qlikCertFiles(cfg, baseDir);
+  const out: Array<{ key: "clientCert" | "clientKey" | "rootCa" | "certDir"; message: string }> = [];
+  const entries = [
+    ["clientCert", files.cert, "client certificate"],
+    ["clientKey", files.key, "client key"],
+    ["rootCa", files.ca, "root CA certificate"],
+  ] as const;
+  for (const [key, path, what] of entries) {
+    try {
+      readCertFile(path, what);
+    } catch (err) {
+      out.push({ key: cfg[key] ? key : "certDir", message: (err as Error).message });
+    }
+  }
+  return out;
+}
+
 /** Reads the three files; a missing or unreadable one is a CONFIG_INVALID error that says how to get it. */
 export function loadQlikCerts(cfg: NonNullable<Config["qlik"]>, baseDir: string): QlikCertMaterial {
   const files = qlikCertFiles(cfg, baseDir);
-  const read = (path: string, what: string) => {
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new AppError(
-        "CONFIG_INVALID",
-        `cannot read the Qlik ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. ` +
-          "Export the certificates from the QMC (Certificates → Export, PEM format, no password) into qlik.certDir, " +
-          "or point qlik.clientCert / qlik.clientKey / qlik.rootCa at them",
-        { cause: err, details: { file: path } },
-      );
-    }
-  };
+  const read = readCertFile;
   return {
     cert: read(files.cert, "client certificate"),
     key: read(files.key, "client key"),

@@ -45,19 +45,24 @@ export interface SecurityDeps {
   listenHost?: string;
 }
 
+/** Why the REST API may not listen on `host` under `policy`, or undefined when it may (shared with `config check`). */
+export function listenRuleRefusal(host: string, policy: Pick<SecurityPolicy, "authConfigured" | "config">): string | undefined {
+  if (isLoopbackHost(host) || policy.authConfigured || policy.config.allowUnauthenticated) return undefined;
+  return (
+    `refusing to serve the REST API on ${host} without authentication: anyone who can reach it could start tasks and ` +
+    "move files. Add security.apiKeys (steward apikey create) or security.clientCerts, listen on 127.0.0.1, or set " +
+    "security.allowUnauthenticated: true to accept the risk."
+  );
+}
+
 export function createSecurityService(initial: SecurityConfig, deps: SecurityDeps): SecurityService {
   const log = deps.log;
   let current = buildPolicy(initial, { keyStore: deps.keyStore, clock: deps.clock });
   const rebuild = (cfg: SecurityConfig) => (current = buildPolicy(cfg, { keyStore: deps.keyStore, clock: deps.clock, previous: current }));
 
   const checkListenRule = (host: string, policy = current) => {
-    if (isLoopbackHost(host) || policy.authConfigured || policy.config.allowUnauthenticated) return;
-    throw new AppError(
-      "CONFIG_INVALID",
-      `refusing to serve the REST API on ${host} without authentication: anyone who can reach it could start tasks and ` +
-        "move files. Add security.apiKeys (steward apikey create) or security.clientCerts, listen on 127.0.0.1, or set " +
-        "security.allowUnauthenticated: true to accept the risk.",
-    );
+    const refusal = listenRuleRefusal(host, policy);
+    if (refusal) throw new AppError("CONFIG_INVALID", refusal);
   };
 
   const lastTouched = new Map<string, number>();

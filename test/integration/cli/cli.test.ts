@@ -1,7 +1,7 @@
 // The CLI as a user runs it (a child process): exit codes 0/1/2, config check messages, `run` serving HTTP
 // and stopping cleanly on SIGTERM and SIGINT.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { startProcess } from "../../helpers/child-process";
@@ -64,6 +64,80 @@ describe("exit codes", () => {
     const tls = await steward("config", "check", "notls.yaml");
     expect(tls.code).toBe(2);
     expect(tls.out).toContain("security.tls.certFile: cannot read");
+  });
+
+  test("config check refuses the open listener run refuses: 0.0.0.0 without keys, naming http.host's line", async () => {
+    writeFileSync(join(tmp.path, "open.yaml"), "dataDir: ./open-data\nhttp:\n  host: 0.0.0.0\n  port: 8443\n");
+    const open = await steward("config", "check", "open.yaml");
+    expect(open.code).toBe(2);
+    expect(open.out).toContain("open.yaml:3:9 http.host: refusing to serve the REST API on 0.0.0.0 without authentication");
+    writeFileSync(join(tmp.path, "open-ok.yaml"), "dataDir: ./open-data\nhttp:\n  host: 0.0.0.0\nsecurity:\n  allowUnauthenticated: true\n");
+    expect((await steward("config", "check", "open-ok.yaml")).code).toBe(0);
+    // Run-time keys in the config's own store count, as they do for `run`.
+    const dir = join(tmp.path, "open-data");
+    mkdirSync(dir, { recursive: true });
+    const db = new DatabaseSync(join(dir, "steward.db"));
+    db.exec("CREATE TABLE api_keys (name TEXT PRIMARY KEY, hash TEXT NOT NULL, scopes TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT, last_used_at TEXT)");
+    db.prepare("INSERT INTO api_keys (name, hash, scopes, created_at, created_by) VALUES ('ops', 'sha256:00', '[\"admin\"]', '2026-01-01', 'api')").run();
+    db.close();
+    expect((await steward("config", "check", "open.yaml")).code).toBe(0);
+  });
+
+  test("config check lists every file-level problem in one run, in line order, each with its line and key", async () => {
+    writeFileSync(join(tmp.path, "not-a-cert.pem"), "not a certificate\n");
+    writeFileSync(
+      join(tmp.path, "many.yaml"),
+      [
+        "dataDir: ./many-data",
+        "qlik:",
+        "  host: sense1.corp.example",
+        "  clientCert: ./no-client.pem",
+        "  certDir: ./no-certs",
+        "files:",
+        "  copy:",
+        "    - { from: 'D:\\QlikData\\in', to: ./out }",
+        "security:",
+        "  tls:",
+        "    certFile: ./not-a-cert.pem",
+        "    keyFile: ./not-a-cert.pem",
+        "mqtt:",
+        "  url: mqtt://127.0.0.1:1883",
+        "  tls: { ca: ./no-mqtt-ca.pem }",
+        "http:",
+        "  host: 10.1.2.3",
+        "",
+      ].join("\n"),
+    );
+    const r = await steward("config", "check", "many.yaml");
+    expect(r.code).toBe(2);
+    const lines = r.out.split("\n").filter((l) => l.startsWith("many.yaml:"));
+    expect(lines.map((l) => l.split(": ")[0])).toEqual([
+      "many.yaml:4:15 qlik.clientCert",
+      "many.yaml:5:12 qlik.certDir",
+      "many.yaml:5:12 qlik.certDir",
+      "many.yaml:8:15 files.copy[0].from",
+      "many.yaml:11:15 security.tls.certFile",
+      "many.yaml:15:14 mqtt.tls.ca",
+      "many.yaml:17:9 http.host",
+    ]);
+    expect(lines[0]).toContain("no-client.pem");
+    expect(lines[3]).toContain("Windows paths are not accepted");
+    expect(lines[4]).toContain("the HTTPS listener cannot use ./not-a-cert.pem with ./not-a-cert.pem");
+    expect(lines[5]).toContain("no-mqtt-ca.pem: ENOENT");
+  });
+
+  test("config/full.yaml: its header says check reads certificates and folders, and check does", async () => {
+    const full = join(import.meta.dir, "../../../config/full.yaml");
+    const header = (await Bun.file(full).text()).split("\n").filter((l) => l.startsWith("#")).slice(0, 12).join(" ");
+    expect(header).not.toContain("only read by `steward run`");
+    expect(header).toContain("reads the certificate and key files");
+    const env = { SLACK_REST_WEBHOOK_URL: "https://hooks.slack.com/services/x", MQTT_PASSWORD: "x", SMTP_PASSWORD: "x", SLACK_ALERTS_WEBHOOK_URL: "https://hooks.slack.com/services/a", SLACK_TEST_WEBHOOK_URL: "https://hooks.slack.com/services/b", TEAMS_WEBHOOK_URL: "https://teams.example/x", ITSM_TOKEN: "x", ITSM_HMAC_SECRET: "0123456789abcdef", INFLUX_PASSWORD: "x", INFLUX_TOKEN: "x", STEWARD_TLS_PASSPHRASE: "x", HEARTBEAT_URL: "https://hc.example/x" };
+    const p = startProcess(process.execPath, [main, "config", "check", full], { cwd: tmp.path, env: { ...process.env, ...env } });
+    expect(await p.exited).toBe(2);
+    const out = p.output();
+    expect(out).toContain("qlik.certDir: cannot read the Qlik client certificate");
+    expect(out).toContain("files.copy[0].from: contains a backslash");
+    expect(out).toContain("security.tls.certFile: cannot read");
   });
 
   test("config schema prints a JSON Schema", async () => {
