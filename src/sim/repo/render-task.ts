@@ -35,9 +35,13 @@ export function renderTaskFull(repo: Repository, t: TaskState, opts: RenderOptio
     privileges: privileges(opts),
     schemaPath: TASK_SCHEMA_PATH[m.taskType],
   };
-  if (m.taskType === 0) {
+  // Reload, distribute and preload tasks each work on one app, and QRS returns it with the task (a distribution
+  // task's app is the one it distributes, a preload task's the one it loads into memory).
+  if (m.taskType === 0 || m.taskType === 3 || m.taskType === 4) {
     const app = m.appId ? repo.findApp(m.appId) : undefined;
     out.app = app ? renderAppCondensed(repo, app, opts) : null;
+  }
+  if (m.taskType === 0) {
     out.isManuallyTriggered = m.manuallyTriggered;
     out.isPartialReload = m.partial;
     out.timeToLive = 0;
@@ -79,8 +83,8 @@ export function condenseTask(full: Json): Json {
     maxRetries: full.maxRetries,
     privileges: full.privileges,
   };
-  if ("app" in full) {
-    out.app = full.app;
+  if ("app" in full) out.app = full.app;
+  if (full.taskType === 0) {
     out.isManuallyTriggered = full.isManuallyTriggered;
     out.isPartialReload = full.isPartialReload;
   }

@@ -61,8 +61,14 @@ describe("task events from the simulator", () => {
         }
         if (type === "externalProgram") expect(e.task).toMatchObject({ name: "Run ERP extract", tags: ["Ops"], customProperties: [{ name: "Department", value: "IT" }] });
         if (type === "userSync") expect(e.task.name).toBe("User sync CORP");
-        // QRS gives the app of reload tasks only; the preload datagram carries none either.
-        if (type !== "reload") expect(e.app).toBeUndefined();
+        // Distribute and preload datagrams carry no app, but their tasks reference one in QRS: the event gets it,
+        // enriched from app/full like a reload's (owner included).
+        if (type === "distribute" || type === "preload") {
+          expect(e.app, ctx).toMatchObject({ id: IDS.app, name: "Sales dashboard", stream: "Sales", tags: ["Finance"] });
+          expect(e.app?.owner).toMatchObject({ userDirectory: "CORP", userId: "anna" });
+          expect(e.links?.hubApp).toBe(`https://sense1.test.example/sense/app/${IDS.app}`);
+        }
+        if (type === "externalProgram" || type === "userSync") expect(e.app).toBeUndefined();
       }
     });
   }
