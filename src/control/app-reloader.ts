@@ -70,6 +70,15 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
       for (const line of text.split(/\r?\n/)) if (line.trim()) tail.push(line);
       if (tail.length > cfg.logTailLines) tail.splice(0, tail.length - cfg.logTailLines);
     };
+    // Script errors the Engine reported (GetProgress qErrorData), each once, for the job's error text.
+    const scriptErrors: string[] = [];
+    const noteError = (e: { qErrorString?: string; qLine?: string }) => {
+      if (!e.qErrorString) return;
+      const text = `${e.qErrorString}${e.qLine ? ` (at: ${e.qLine.trim()})` : ""}`;
+      if (scriptErrors.includes(text)) return;
+      scriptErrors.push(text);
+      pushLines(`Error: ${text}`);
+    };
     const save = (patch: Partial<ReloadJob>) => {
       Object.assign(job, patch, { scriptLogTail: [...tail] });
       jobs.update(job);
@@ -82,16 +91,27 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
       const doc = await openDoc(session, job.appId, false);
       save({ phase: "reloading" });
       const { reloadMode, partialReload } = job.request;
+      // Without this the Engine keeps script errors to itself: GetProgress reports them (qErrorData) only when
+      // asked to. Halting on an error (except in mode 2, "ignore errors") is what a scheduled reload does anyway.
+      await session.call(GLOBAL_HANDLE, "ConfigureReload", [reloadMode !== 2, true, false]).catch((err) => {
+        log.debug({ jobId: job.jobId, err: describeError(err) }, "ConfigureReload failed; script errors may not be reported");
+      });
       let req = session.request<{ qResult?: { qSuccess?: boolean; qScriptLogFile?: string }; qReturn?: boolean }>(
         doc, "DoReloadEx", [{ qMode: reloadMode, qPartial: partialReload, qDebug: false }], { timeoutMs: 0, signal });
-      const outcome = await followReload(session, req, signal, started, pushLines, save).catch(async (err) => {
+      const outcome = await followReload(session, req, signal, started, pushLines, save, noteError).catch(async (err) => {
         // Engines before DoReloadEx (2018) only know DoReload.
         if (!(err instanceof EngineRpcError) || err.rpcCode !== -32601) throw err;
         req = session!.request(doc, "DoReload", [reloadMode, partialReload, false], { timeoutMs: 0, signal });
-        return followReload(session!, req, signal, started, pushLines, save);
+        return followReload(session!, req, signal, started, pushLines, save, noteError);
       });
       success = outcome.qResult?.qSuccess ?? outcome.qReturn === true;
       if (outcome.qResult?.qScriptLogFile) job.scriptLogFile = outcome.qResult.qScriptLogFile;
+      if (!success) {
+        // The reload answer says only "false"; the error the script stopped at is in the final progress data.
+        const final = await session.call<{ qProgressData?: ProgressData }>(GLOBAL_HANDLE, "GetProgress", [req.id]).catch(() => undefined);
+        for (const e of final?.qProgressData?.qErrorData ?? []) noteError(e);
+        if (scriptErrors.length > 0) job.error = `the load script failed: ${scriptErrors.join("; ")}`;
+      }
       if (success) {
         save({ phase: "saving" });
         await session.call(doc, "DoSave", []);
@@ -105,7 +125,7 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
       await session?.close().catch(() => undefined);
     }
     const durationMs = deps.clock.now() - started;
-    if (!success && !job.error) job.error = "the load script failed (DoReload returned false)";
+    if (!success && !job.error) job.error = "the load script failed (DoReload returned false; the Engine reported no script error)";
     const interrupted = signal.aborted;
     save({ status: interrupted ? "interrupted" : success ? "succeeded" : "failed", durationMs, phase: interrupted ? "done" : "starting-chained-tasks" });
     outcomes.inc({ result: job.status });
@@ -121,7 +141,15 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
   }
 
   /** Waits for the reload answer while polling GetProgress; cancels the reload past the timeout. */
-  async function followReload<T>(session: EngineSession, req: { id: number; result: Promise<T> }, signal: AbortSignal, started: number, pushLines: (t: string) => void, save: (p: Partial<ReloadJob>) => void): Promise<T> {
+  async function followReload<T>(
+    session: EngineSession,
+    req: { id: number; result: Promise<T> },
+    signal: AbortSignal,
+    started: number,
+    pushLines: (t: string) => void,
+    save: (p: Partial<ReloadJob>) => void,
+    noteError: (e: { qErrorString?: string; qLine?: string }) => void,
+  ): Promise<T> {
     let done = false;
     let lastPersistent = "";
     const poll = async () => {
@@ -141,7 +169,7 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
           const fresh = lastPersistent && text.startsWith(lastPersistent) ? text.slice(lastPersistent.length) : text;
           if (text) lastPersistent = text;
           if (fresh) pushLines(fresh);
-          for (const e of p.qErrorData ?? []) if (e.qErrorString) pushLines(`Error: ${e.qErrorString}${e.qLine ? ` (${e.qLine})` : ""}`);
+          for (const e of p.qErrorData ?? []) noteError(e);
           const lastMessage = (p.qTransientProgress || fresh.trim().split(/\r?\n/).at(-1) || undefined)?.trim();
           save({ progress: { elapsedMs, ...(lastMessage ? { lastMessage } : {}) } });
         } catch (err) {

@@ -1,4 +1,4 @@
-// Engine methods on the Global handle (-1): versions, GetDocList, OpenDoc, GetProgress, CancelReload.
+// Engine methods on the Global handle (-1): versions, GetDocList, OpenDoc, ConfigureReload, GetProgress, CancelReload.
 import { qlikFileTime, iso } from "../util/time";
 import { progressOf } from "./reload";
 import { ERR, handleRef, str, type Json } from "./rpc";
@@ -71,7 +71,14 @@ export const GLOBAL_METHODS: MethodTable = {
       const match = s.reloads.find((r) => r.requestId === id);
       // qRequestId 0 (or unknown): report the reload going on in this session, if any.
       const current = match ?? [...s.reloads].reverse().find((r) => !r.finished) ?? s.reloads[s.reloads.length - 1];
-      return progressOf(s.state, current);
+      return progressOf(s.state, current, s.reloadConfig.useErrorData);
+    },
+  },
+  ConfigureReload: {
+    params: ["qCancelOnScriptError", "qUseErrorData", "qInteractOnError"],
+    run: (s, _h, args): Json => {
+      s.reloadConfig = { cancelOnScriptError: args.qCancelOnScriptError === true, useErrorData: args.qUseErrorData === true, interactOnError: args.qInteractOnError === true };
+      return {};
     },
   },
   CancelReload: {

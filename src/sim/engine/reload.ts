@@ -83,8 +83,11 @@ export function startEngineReload(
   return pending;
 }
 
-/** GetProgress payload for a reload (or an idle one when there is none). */
-export function progressOf(state: EngineState, r: PendingReload | undefined): Json {
+/**
+ * GetProgress payload for a reload (or an idle one when there is none). Script errors appear in qErrorData
+ * only when the session asked for them with ConfigureReload(qUseErrorData: true), as on the real Engine.
+ */
+export function progressOf(state: EngineState, r: PendingReload | undefined, useErrorData = false): Json {
   const base = {
     qStarted: false,
     qFinished: false,
@@ -110,7 +113,7 @@ export function progressOf(state: EngineState, r: PendingReload | undefined): Js
     const label = /^\[?([^\]:]+)\]?:/.exec(s.lines[0]?.text.trim() ?? "")?.[1] ?? "table";
     return `${label} << ${from} ${(1000 * (label.length + 7)).toLocaleString("en-US").replace(/,/g, " ")} Lines fetched`;
   });
-  const failed = r.finished && r.record.status === "failed";
+  const failed = useErrorData && r.finished && r.record.status === "failed";
   return {
     qProgressData: {
       ...base,

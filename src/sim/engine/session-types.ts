@@ -23,6 +23,8 @@ export interface EngineSession {
   nextHandle: number;
   docHandle: number | undefined;
   reloads: PendingReload[];
+  /** Set by ConfigureReload; the Engine fills GetProgress's qErrorData only when useErrorData is on. */
+  reloadConfig: { cancelOnScriptError: boolean; useErrorData: boolean; interactOnError: boolean };
   closed: boolean;
 }
 

@@ -18,6 +18,7 @@ export function createSession(state: EngineState, opts: { user: string; userHead
     nextHandle: 1,
     docHandle: undefined,
     reloads: [],
+    reloadConfig: { cancelOnScriptError: false, useErrorData: false, interactOnError: false },
     closed: false,
   };
 }

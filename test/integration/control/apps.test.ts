@@ -81,7 +81,13 @@ describe("app reload", () => {
     const done = await finished(job.jobId);
     expect(done.status).toBe("failed");
     expect(done.saved).toBeUndefined();
-    expect(done.error).toContain("load script failed");
+    // The Engine's own script error, not just "DoReload returned false": Steward asks for error data
+    // (ConfigureReload) before the reload and reads the final progress after it.
+    expect(done.error).toStartWith("the load script failed: Cannot open file: 'lib://Data/hr.qvd'");
+    expect(done.scriptLogTail.join("\n")).toContain("Error: Cannot open file: 'lib://Data/hr.qvd'");
+    const calls = h.engineCalls(seq);
+    expect(calls.find((c) => c.method === "ConfigureReload")?.params).toEqual([true, true, false]);
+    expect(calls.findIndex((c) => c.method === "ConfigureReload")).toBeLessThan(calls.findIndex((c) => c.method === "DoReloadEx"));
     expect(done.chained).toMatchObject({ on: "failure", started: [{ taskId: T.onFailure, status: "started" }] });
     expect(reloadCalls(seq)).not.toContain("DoSave");
     expect(h.startedInSim(seq)).toEqual([T.onFailure]);

@@ -148,6 +148,21 @@ describe("sim Engine: reloads", () => {
       f.c.close();
     }
   });
+  test("a failed reload's script error is in GetProgress's qErrorData only after ConfigureReload(qUseErrorData: true)", async () => {
+    const f = await openDoc(FORSALJNING);
+    try {
+      const quiet = await f.c.call("DoReload", [0, false], f.doc);
+      expect(quiet.result).toEqual({ qReturn: false });
+      expect((await f.c.call("GetProgress", [quiet.id])).result.qProgressData.qErrorData).toEqual([]);
+      expect((await f.c.call("ConfigureReload", [true, true, false])).result).toEqual({});
+      const told = await f.c.call("DoReload", [0, false], f.doc);
+      const errors = (await f.c.call("GetProgress", [told.id])).result.qProgressData.qErrorData;
+      expect(errors).toHaveLength(1);
+      expect(errors[0].qErrorString).toBe("Cannot open file: 'lib://Data/försäljning/orders_2025.qvd'");
+    } finally {
+      f.c.close();
+    }
+  });
   test("DoReloadEx returns qResult with qSuccess and the script log file", async () => {
     const { c, doc } = await openDoc(SALES);
     try {
