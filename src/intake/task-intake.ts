@@ -12,6 +12,7 @@ import type { Store } from "../store/database";
 import type { QrsClient } from "../qlik/qrs-client";
 import type { DomainEvents } from "../events/types";
 import { createTaskEventEnricher, type RunReport } from "../events/enrich-task-event";
+import { routesWantSuccessLogs } from "../notify/routing";
 import { createReconciler, type Reconciler } from "../events/reconcile";
 import { parseDatagram } from "./datagram-parser";
 import type { SchedulerMessage } from "./datagram-types";
@@ -61,7 +62,9 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   const store = createIntakeStore(deps.store.db);
   const now = () => deps.clock.now();
   // Sub-modules get the root logger and name their own module (a child of a child would repeat the key).
-  const enricher = createTaskEventEnricher(cfg.enrichment, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, { qrs: deps.qrs, log: deps.log, clock: deps.clock });
+  // A route that attaches script logs to success mails needs them fetched for successful reloads as well.
+  const scriptLog = { ...cfg.enrichment.scriptLog, onSuccess: cfg.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes) };
+  const enricher = createTaskEventEnricher({ ...cfg.enrichment, scriptLog }, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, { qrs: deps.qrs, log: deps.log, clock: deps.clock });
 
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;

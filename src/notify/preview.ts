@@ -9,7 +9,7 @@ import { CHANNELS } from "./channels/registry";
 import { buildNotification } from "./notification";
 import type { OutboxStore } from "./outbox-store";
 import { planEvent, type Plan, type PlanContext, type PlannedDelivery } from "./planner";
-import { nameRoutes } from "./routing";
+import { nameRoutes, routeAttachScriptLog } from "./routing";
 
 export interface PreviewDelivery extends PlannedDelivery {
   rendered?: unknown;
@@ -50,7 +50,8 @@ export function previewEvent(
         { deliveryId: 0, key: d.key, channel: d.channel, route: d.route, events: [event], recipient: d.recipient, target: d.target, attempt: 0 },
         varsOptionsFor(config, ch),
       );
-      return { ...d, rendered: def.preview(ch as never, n, channelDeps(d.channel)) };
+      const attach = routeAttachScriptLog(config.routes, d.route);
+      return { ...d, rendered: def.preview(ch as never, attach === undefined ? n : { ...n, attachScriptLog: attach }, channelDeps(d.channel)) };
     } catch (err) {
       return { ...d, renderError: err instanceof Error ? err.message : String(err) };
     }

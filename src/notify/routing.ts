@@ -20,6 +20,16 @@ export function nameRoutes(routes: RouteConfig[]): NamedRoute[] {
   return routes.map((config, index) => ({ name: config.name ?? `route-${index + 1}`, index, config }));
 }
 
+/** The attachScriptLog setting of the route named `name` (undefined: unset, or no such route). */
+export function routeAttachScriptLog(routes: RouteConfig[], name: string): boolean | undefined {
+  return nameRoutes(routes).find((r) => r.name === name)?.config.attachScriptLog;
+}
+
+/** Does any enabled route want script logs of successful reloads (so the intake must fetch them)? */
+export function routesWantSuccessLogs(routes: RouteConfig[]): boolean {
+  return routes.some((r) => r.enabled && r.attachScriptLog === true && r.on.includes("task.succeeded") && (!r.taskTypes || r.taskTypes.includes("reload")));
+}
+
 const lower = (s: string) => s.toLowerCase();
 const anyIn = (have: string[], want: string[]) => {
   const set = new Set(have.map(lower));

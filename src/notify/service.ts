@@ -17,6 +17,7 @@ import { notificationForRow } from "./notification";
 import { createOutboxStore, type DeliveryRow, type ListFilter, type OutboxStore } from "./outbox-store";
 import { deliveryKey, planEvent, type Plan, type PlannedDelivery } from "./planner";
 import { planContextFor, previewEvent, type Preview } from "./preview";
+import { routeAttachScriptLog } from "./routing";
 import type { ChannelDefinition, ChannelDeps } from "./types";
 import { createChannelState } from "./channel-state";
 import { createOutboxWorker, type WorkerChannel } from "./worker";
@@ -72,7 +73,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     clock,
     log,
     metrics,
-    buildNotification: (row, attempt) => notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel])),
+    buildNotification: (row, attempt) => {
+      const n = notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel]));
+      const attach = routeAttachScriptLog(config.routes, row.route);
+      return attach === undefined ? n : { ...n, attachScriptLog: attach };
+    },
   });
 
   let unsubscribe: (() => void) | undefined;

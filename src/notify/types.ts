@@ -36,6 +36,8 @@ export interface Notification {
   test?: { target?: string; originalRecipient?: string };
   /** 1 for the first attempt. */
   attempt: number;
+  /** The route's attachScriptLog: attach the script log whatever the outcome (true) or never (false); unset: the channel decides. */
+  attachScriptLog?: boolean;
 }
 
 export interface Channel {

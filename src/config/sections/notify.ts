@@ -85,6 +85,13 @@ export const RouteSchema = z
     services: z.array(z.string().min(1)).optional().describe("Service events for these service names."),
     sources: z.array(z.enum(["udp", "reconcile", "test"])).optional().describe("How Steward learnt of the task event."),
     recipients: RouteRecipientsSchema.optional(),
+    attachScriptLog: z
+      .boolean()
+      .optional()
+      .describe(
+        "E-mail channels: attach the reload's script log to this route's mails for every outcome, success included (true), or never (false). " +
+          "Unset: the channel's attachScriptLog decides (failed and aborted tasks). Such a route makes the intake fetch logs of successful reloads too.",
+      ),
     rateLimit: DurationSchema.optional().describe("At most one alert per route × task (or host+service) × channel × recipient in this window."),
     group: z
       .strictObject({

@@ -22,6 +22,7 @@ channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
 routes:
   - { name: failures, on: [task.failed], to: [mail], taskTypes: [reload], recipients: { appOwner: { enabled: true } } }
+  - { name: successes-with-log, on: [task.succeeded], to: [mail], taskTypes: [reload], attachScriptLog: true }
 `,
     });
   }, 60_000);
@@ -45,6 +46,21 @@ routes:
       const text = typeof log.content === "string" ? log.content : new TextDecoder().decode(log.content);
       expect(text).toContain("Cannot open file: 'lib://Data/orders.qvd'");
     }
+  });
+
+  test("a route with attachScriptLog: true attaches the script log to success mails too (Qalyptus-style)", { timeout: 30_000 }, async () => {
+    // intake.enrichment.scriptLog.onSuccess is off: the route asking for the log is enough for it to be fetched.
+    const executionId = h.run(IDS.reload, "succeed");
+    const e = await h.eventFor(executionId);
+    expect(e.scriptLog?.totalLines).toBeGreaterThan(2);
+    await waitFor(() => smtp.mails.find((m) => m.mail.subject?.includes("task succeeded")), { what: "the success mail", timeoutMs: 15_000 });
+    const m = smtp.mails.find((x) => x.mail.subject?.includes("task succeeded"))!;
+    expect(m.mail.attachments.length).toBe(1);
+    const log = m.mail.attachments[0]!;
+    expect(log.filename).toMatch(/^Reload Sales dashboard_\d{8}-\d{6}\.log$/);
+    const text = typeof log.content === "string" ? log.content : new TextDecoder().decode(log.content);
+    expect(text).not.toContain("Cannot open file");
+    expect(text.trimEnd().split("\r\n").length).toBe(e.scriptLog!.totalLines);
   });
 
   test("preview by task id reads the task, its app and owner from QRS", { timeout: 30_000 }, async () => {

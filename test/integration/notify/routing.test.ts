@@ -129,7 +129,7 @@ routes:
     expect(p.deliveries).toHaveLength(1);
     expect(p.deliveries[0]!.action).toBe("suppress");
     expect(p.deliveries[0]!.reason).toContain("rate limit");
-    expect(p.deliveries[0]!.rendered!.url).toBe(rx.url);
+    expect(p.deliveries[0]!.rendered!.url).toBe(`${rx.url}/limited`); // the path tells webhooks on one host apart
     expect(p.deliveries[0]!.rendered!.body.taskName).toBe("Limited A");
 
     const svc = (await (await t.request("/v4/alerts/preview", { method: "POST", body: JSON.stringify({ event: syntheticServiceEvent() }) })).json()) as { routes: Array<{ matched: boolean }>; deliveries: unknown[] };

@@ -1,6 +1,6 @@
 // Composes the mail of one notification: subject/HTML/text from templates, the test-mode redirect (one mail
 // per original recipient, original address in the subject, no CC/BCC), a stable Message-ID derived from
-// the delivery key, and the script log attached for failed or aborted tasks.
+// the delivery key, and the script log attached for failed or aborted tasks (any outcome when the route asks).
 import { createHash } from "node:crypto";
 import type Mail from "nodemailer/lib/mailer";
 import { excerptText, keptScriptLog } from "../../../events/script-log-excerpt";
@@ -48,7 +48,9 @@ export function composeMail(cfg: EmailChannelConfig, n: Notification, templates:
   const failed = n.kind === "task.failed" || n.kind === "task.aborted";
   const priority = cfg.priority ?? (failed || n.kind === "service.stopped" ? "high" : "normal");
   const attachments: Mail.Attachment[] = [];
-  if (cfg.attachScriptLog && !n.digest && isTaskEvent(n.event) && failed) {
+  // A route may ask for the log whatever the outcome (Qalyptus attaches it to every mail) or never.
+  const attach = n.attachScriptLog ?? (cfg.attachScriptLog && failed);
+  if (attach && !n.digest && isTaskEvent(n.event)) {
     const a = scriptLogAttachment(n.event);
     if (a) attachments.push(a);
   }
