@@ -24,6 +24,15 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   return runUntilSignal(app, log);
 }
 
+/** Logs where the dashboard is, once the listener runs (also for the Windows service, in its log file). */
+export function logDashboardUrl(app: StewardApp, log: Logger): void {
+  if (!app.server) return;
+  // The address it listens on (0.0.0.0 shown as 127.0.0.1), and the one people use when http.publicUrl says so.
+  const url = `${app.server.url()}/ui`;
+  const publicUrl = app.config.http.publicUrl ? `${app.config.http.publicUrl.replace(/\/+$/, "")}/ui` : undefined;
+  log.info({ url, ...(publicUrl ? { publicUrl } : {}) }, `dashboard: ${publicUrl ?? url}`);
+}
+
 /** Starts the app and resolves with the exit code once a signal has stopped it. */
 export async function runUntilSignal(app: StewardApp, log: Logger, extraStop?: () => Promise<void>): Promise<number> {
   try {
@@ -33,12 +42,7 @@ export async function runUntilSignal(app: StewardApp, log: Logger, extraStop?: (
     await app.stop();
     return 1;
   }
-  if (app.server) {
-    // The address it listens on (0.0.0.0 shown as 127.0.0.1), and the one people use when http.publicUrl says so.
-    const url = `${app.server.url()}/ui`;
-    const publicUrl = app.config.http.publicUrl ? `${app.config.http.publicUrl.replace(/\/+$/, "")}/ui` : undefined;
-    log.info({ url, ...(publicUrl ? { publicUrl } : {}) }, `dashboard: ${publicUrl ?? url}`);
-  }
+  logDashboardUrl(app, log);
   log.info("Steward is running; stop with Ctrl-C or SIGTERM");
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -11,6 +11,7 @@ import type { CommandRunner } from "../services/command-runner";
 import { createRollingFile } from "../services/install/rolling-file";
 import { openEventLog, type EventLevel } from "../services/install/windows-event-log";
 import { runAsWindowsService } from "../services/install/windows-scm";
+import { logDashboardUrl } from "./run";
 import { scArgs } from "../services/probe";
 import { parseScQc, parseScQuery } from "../services/sc-parse";
 import { parseSystemctlShow, SYSTEMCTL_PROPERTIES } from "../services/systemd-parse";
@@ -60,6 +61,7 @@ export async function serviceRun(o: { configFile: string; name: string; logLevel
         await app.stop(5_000).catch(() => undefined);
         throw err;
       }
+      logDashboardUrl(app, log);
       events?.write("info", `Steward started (config ${loaded.file}).`);
     },
     async stop() {
