@@ -45,14 +45,15 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
  * The variables of the config's secrets file, or undefined when there is none. A file the current user may not
  * read is skipped: under systemd it is root's, and systemd has put its variables into the environment already.
  */
-export function readEnvFile(configFile: string): { file: string; vars: Record<string, string> } | undefined {
+export function readEnvFile(configFile: string): { file: string; vars: Record<string, string>; unreadable?: true } | undefined {
   const file = envFileFor(configFile);
   let text: string;
   try {
     text = readUserTextFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "EACCES" || code === "EPERM" || code === "ENOTDIR") return undefined;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    if (code === "EACCES" || code === "EPERM") return { file, vars: {}, unreadable: true };
     throw new AppError("CONFIG_INVALID", `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
   return { file, vars: parseEnvFile(text, file) };

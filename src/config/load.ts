@@ -26,8 +26,8 @@ export interface LoadOptions {
   secrets?: SecretRegistry;
   /** Name used in messages; defaults to the path as given. */
   displayName?: string;
-  /** The secrets file that was read, named when a variable is missing. */
-  envFile?: string;
+  /** Said about the secrets file when a variable is missing ("nor in /etc/steward/steward.env"). */
+  envFileNote?: string;
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
@@ -42,7 +42,8 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedC
   // other place for them; systemd reads the same file through EnvironmentFile=).
   const envFile = options.env ? undefined : readEnvFile(resolve(file));
   const env = envFile ? { ...envFile.vars, ...process.env } : options.env;
-  return { ...parseConfigText(text, options.displayName ?? file, baseDir, { ...options, env, envFile: envFile?.file }), file: resolve(file) };
+  const envFileNote = envFile ? (envFile.unreadable ? `${envFile.file} exists, but this user may not read it` : `nor in ${envFile.file}`) : undefined;
+  return { ...parseConfigText(text, options.displayName ?? file, baseDir, { ...options, env, envFileNote }), file: resolve(file) };
 }
 
 export function parseConfigText(text: string, displayName: string, baseDir: string, options: LoadOptions = {}): LoadedConfig {
@@ -52,7 +53,7 @@ export function parseConfigText(text: string, displayName: string, baseDir: stri
     const msg = `${displayName}:1:1 (root): expected a mapping of config keys, got ${Array.isArray(src.data) ? "a list" : JSON.stringify(src.data)}`;
     throw new AppError("CONFIG_INVALID", msg, { details: [msg] });
   }
-  const data = substitutePlaceholders(src, { env: options.env ?? process.env, baseDir, secrets, envFile: options.envFile });
+  const data = substitutePlaceholders(src, { env: options.env ?? process.env, baseDir, secrets, envFileNote: options.envFileNote });
   const parsed = ConfigSchema.safeParse(data);
   if (!parsed.success) {
     const messages = formatConfigIssues(parsed.error.issues, ConfigSchema, src, data);

@@ -13,8 +13,8 @@ export interface SubstituteOptions {
   env: Record<string, string | undefined>;
   baseDir: string;
   secrets: SecretRegistry;
-  /** The secrets file next to the config, when one was read (named in "not set" errors). */
-  envFile?: string;
+  /** Said about the secrets file next to the config in "not set" errors ("nor in …/steward.env"). */
+  envFileNote?: string;
 }
 
 export function substitutePlaceholders(src: YamlSource, opts: SubstituteOptions): unknown {
@@ -45,7 +45,7 @@ export function substitutePlaceholders(src: YamlSource, opts: SubstituteOptions)
         const where = `${src.file}:${position(src, nodeAt(src, path).node)}`;
         problems.push(
           kind === "env"
-            ? `${where} ${formatPath(path)}: environment variable ${ref.trim()} is not set${opts.envFile ? ` (nor in ${opts.envFile})` : ""}`
+            ? `${where} ${formatPath(path)}: environment variable ${ref.trim()} is not set${opts.envFileNote ? ` (${opts.envFileNote})` : ""}`
             : `${where} ${formatPath(path)}: cannot read file ${resolve(opts.baseDir, ref.trim())}`,
         );
         return "";
