@@ -71,7 +71,7 @@ function certificateProblems(loaded: LoadedConfig): ConfigProblem[] {
     }
   }
 
-  const mqttTls = config.mqtt?.tls;
+  const mqttTls = config.mqtt?.enabled ? config.mqtt.tls : undefined;
   if (mqttTls) {
     for (const key of ["ca", "cert", "key"] as const) {
       const file = mqttTls[key];
