@@ -131,7 +131,9 @@ describe("exit codes", () => {
     const header = (await Bun.file(full).text()).split("\n").filter((l) => l.startsWith("#")).slice(0, 12).join(" ");
     expect(header).not.toContain("only read by `steward run`");
     expect(header).toContain("reads the certificate and key files");
-    const env = { SLACK_REST_WEBHOOK_URL: "https://hooks.slack.com/services/x", MQTT_PASSWORD: "x", SMTP_PASSWORD: "x", SLACK_ALERTS_WEBHOOK_URL: "https://hooks.slack.com/services/a", SLACK_TEST_WEBHOOK_URL: "https://hooks.slack.com/services/b", TEAMS_WEBHOOK_URL: "https://teams.example/x", ITSM_TOKEN: "x", ITSM_HMAC_SECRET: "0123456789abcdef", INFLUX_PASSWORD: "x", INFLUX_TOKEN: "x", STEWARD_TLS_PASSPHRASE: "x", HEARTBEAT_URL: "https://hc.example/x" };
+    // Every ${env:…} of the example gets a value that passes as URL, token or password alike.
+    const names = [...(await Bun.file(full).text()).matchAll(/\$\{env:([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
+    const env = Object.fromEntries(names.map((n) => [n, "https://example.invalid/0123456789"]));
     const p = startProcess(process.execPath, [main, "config", "check", full], { cwd: tmp.path, env: { ...process.env, ...env } });
     expect(await p.exited).toBe(2);
     const out = p.output();
