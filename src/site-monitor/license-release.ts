@@ -80,14 +80,15 @@ export function createLicenseRelease(cfg: LicenseReleaseConfig, deps: LicenseRel
   async function run(opts: { dryRun?: boolean } = {}): Promise<ReleaseRun> {
     const dryRun = opts.dryRun ?? cfg.dryRun;
     const now = deps.clock.now();
-    const before = new Date(now - cfg.inactiveDays * DAY).toISOString();
+    const daysFor = (kind: AccessKind) => cfg.inactiveDaysByType[kind] ?? cfg.inactiveDays;
     const out: ReleaseRun = { at: new Date(now).toISOString(), dryRun, released: 0, wouldRelease: 0, kept: 0, failed: 0, deferred: 0, items: [] };
     // Every stale allocation is listed; the longest unused are released first, up to maxPerRun.
     const candidates: Array<{ kind: AccessKind; a: QrsAllocation; days: number }> = [];
     for (const kind of cfg.accessTypes) {
-      for (const a of await listStaleAllocations(deps.qrs, kind, before)) {
+      const limitMs = now - daysFor(kind) * DAY;
+      for (const a of await listStaleAllocations(deps.qrs, kind, new Date(limitMs).toISOString())) {
         const activity = lastActivityMs(a);
-        if (activity === undefined || activity > now - cfg.inactiveDays * DAY) continue;
+        if (activity === undefined || activity > limitMs) continue;
         candidates.push({ kind, a, days: Math.floor((now - activity) / DAY) });
       }
     }
@@ -136,8 +137,8 @@ export function createLicenseRelease(cfg: LicenseReleaseConfig, deps: LicenseRel
       await deps.emit(
         siteEvent("license.released", out.at, deps.host, now, {
           title: `Released ${out.released} Qlik Sense license allocation${out.released === 1 ? "" : "s"}`,
-          summary: `Released after more than ${cfg.inactiveDays} days without use: ${list.join(", ")}.`,
-        }, { released: out.released, failed: out.failed, deferred: out.deferred, inactiveDays: cfg.inactiveDays }),
+          summary: `Released after more than ${cfg.accessTypes.map((k) => `${daysFor(k)} days (${k})`).join(" / ")} without use: ${list.join(", ")}.`,
+        }, { released: out.released, failed: out.failed, deferred: out.deferred, inactiveDays: cfg.accessTypes.map((k) => `${k} ${daysFor(k)}`).join(", ") }),
       );
     }
     return out;

@@ -31,6 +31,10 @@ export const LicenseReleaseSchema = z
     dryRun: z.boolean().default(true).describe("List what would be released (log, audit, /v4/license/release/last) without releasing. Turn off knowingly."),
     inactiveDays: z.number().int().min(1).max(3650).default(30).describe("Release allocations not used for more days than this (Butler's releaseThresholdDays)."),
     accessTypes: z.array(z.enum(["professional", "analyzer"])).min(1).default(["professional", "analyzer"]),
+    inactiveDaysByType: z
+      .strictObject({ professional: z.number().int().min(1).max(3650).optional(), analyzer: z.number().int().min(1).max(3650).optional() })
+      .prefault({})
+      .describe("Per access type, instead of inactiveDays (Butler's licenseType.<type>.releaseThresholdDays)."),
     maxPerRun: z.number().int().min(1).max(10_000).default(50).describe("Upper bound of releases per run; the rest wait for the next run."),
     influxChannel: InfluxChannelRef,
     neverRelease: z

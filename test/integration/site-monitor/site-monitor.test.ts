@@ -145,6 +145,19 @@ notify:
     expect(state.releasedAllocations).toEqual([]);
   });
 
+  test("inactiveDaysByType sets the limit per access type (Butler's releaseThresholdDays)", async () => {
+    const other = createTestApp(yaml.replace("inactiveDays: 30,", "inactiveDays: 30, inactiveDaysByType: { analyzer: 150 },").replace(/^licenseMonitor.*$/m, "").replace(/^versionMonitor.*$/m, ""), { dir: join(dir.path, "steward-per-type") });
+    try {
+      const run = (await (await other.request("/v4/license/release", { method: "POST" })).json()) as { items: Array<{ user: string; accessType: string }> };
+      const users = run.items.map((i) => i.user);
+      expect(users).not.toContain("CORP\\maria");
+      expect(users).not.toContain("CORP\\joe");
+      expect(users).toContain("CORP\\erik");
+    } finally {
+      await other.close();
+    }
+  });
+
   test("a real run releases at most maxPerRun, audits each release and writes qlik_sense_license_release", async () => {
     const r = await t.request("/v4/license/release?dryRun=false", { method: "POST" });
     const run = (await r.json()) as { released: number; deferred: number; items: Array<{ user: string; result: string }> };
