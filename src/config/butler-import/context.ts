@@ -18,17 +18,6 @@ export interface Ctx {
 
 export const B = (path: string) => `Butler.${path}`;
 
-/**
- * Butler features Steward has (its newRelic:, signl4 and site-monitor sections) that import-butler does not convert
- * yet: reported with these reasons, never as unknown keys, so the admin sets them up by hand.
- */
-export const NOT_YET = {
-  newRelic: "not converted by import-butler yet: set up Steward's newRelic: accounts and a newrelic channel by hand (README: Alerts: channels and routes)",
-  signl4: "not converted by import-butler yet: set up a signl4 channel by hand (README: Alerts: channels and routes); unlike Butler it also resolves the incident on the next success",
-  license: "not converted by import-butler yet: set up licenseMonitor: and licenseRelease: by hand (README: License and version monitoring)",
-  version: "not converted by import-butler yet: set up versionMonitor: by hand (README: License and version monitoring)",
-} as const;
-
 /** Butler's template ships placeholders such as `<path/to/cert/client.pem>`; they are not settings. */
 export const isPlaceholder = (v: string) => /^<[^>]*>$/.test(v.trim());
 

@@ -8,6 +8,8 @@ import type { Ctx, Obj } from "./context";
 import { mapAlerts } from "./map-alerts";
 import { mapControl, mapHeartbeatAndUptime, mapLogging, mapMqttConnection, mapQlik, mapServiceMonitor, mapStoreAndScheduler, mapUdp, mapUnsupported } from "./map-core";
 import { mapFiles, mapRest } from "./map-rest";
+import { mapNewRelicAccounts } from "./map-incident";
+import { mapSiteMonitors } from "./map-site";
 
 export interface ImportReport {
   mapped: number;
@@ -26,7 +28,7 @@ export interface ConvertResult {
 }
 
 const UNKNOWN = "not a Butler key Steward knows (a typo, or from another Butler version)";
-const ORDER = ["dataDir", "logging", "http", "udp", "qlik", "intake", "control", "mqtt", "kv", "files", "scheduler", "channels", "routes", "notify", "security", "serviceMonitor", "heartbeat", "uptimeMonitor"];
+const ORDER = ["dataDir", "logging", "http", "udp", "qlik", "intake", "control", "mqtt", "kv", "files", "scheduler", "channels", "routes", "notify", "security", "serviceMonitor", "heartbeat", "uptimeMonitor", "newRelic", "licenseMonitor", "licenseRelease", "versionMonitor"];
 
 export function convertButlerConfig(text: string, file: string, opts: { schedulesFile?: string } = {}): ConvertResult {
   let doc: unknown;
@@ -48,11 +50,13 @@ export function convertButlerConfig(text: string, file: string, opts: { schedule
   mapMqttConnection(c);
   mapStoreAndScheduler(c);
   mapFiles(c);
+  mapNewRelicAccounts(c);
   const alerts = mapAlerts(c);
   if (Object.keys(alerts.channels).length) c.out.channels = alerts.channels;
   if (alerts.routes.length) c.out.routes = alerts.routes;
   mapServiceMonitor(c);
   mapHeartbeatAndUptime(c, alerts.influx);
+  mapSiteMonitors(c, alerts.influx);
   mapUnsupported(c);
   if (Object.keys(alerts.channels).length && !c.out.qlik) c.review.push("No Qlik Sense connection (configQRS.host) was found: alerts go out without task, app and script-log details until qlik: is set.");
 
@@ -67,7 +71,7 @@ export function convertButlerConfig(text: string, file: string, opts: { schedule
   return { config, report: buildReport(c) };
 }
 
-const SECRET_KEYS = new Set(["password", "token"]);
+const SECRET_KEYS = new Set(["password", "token", "insertApiKey"]);
 
 /** Paths of passwords and tokens given as literal text (not as ${env:…} / ${file:…} references). */
 function clearTextSecrets(v: unknown, path: string): string[] {

@@ -1,13 +1,14 @@
 // Butler's per-channel × per-event alert blocks → Steward's named channels and routes. Identical channel
 // settings share one channel; each enabled Butler block becomes one route with its rate limit and recipients.
-import { B, bool, feature, list, NOT_YET, num, serviceDestination, str, type Ctx, type Obj } from "./context";
+import { B, bool, feature, list, num, serviceDestination, str, type Ctx, type Obj } from "./context";
 import { mapInflux } from "./map-influx";
+import { mapNewRelicChannels, mapSignl4 } from "./map-incident";
 import { secondsToDuration } from "./units";
 
 const TEMPLATES = "Steward renders its own templates (eta, not Handlebars); put overrides in notify.templatesDir";
 const TEMPLATE_KEYS = ["messageType", "basicMsgTemplate", "templateFile", "basicContentOnly", "subject", "bodyFileDirectory", "htmlTemplateFile"];
 
-type Kind = "task.failed" | "task.aborted" | "task.succeeded" | "service.stopped" | "service.started";
+type Kind = "task.failed" | "task.aborted" | "task.succeeded" | "service.stopped" | "service.started" | "license.expiring" | "license.expired";
 interface Block {
   key: string;
   kind: Kind;
@@ -200,11 +201,32 @@ function mapWebhooks(c: Ctx, a: AlertSink): void {
     c.t.mapped(B(`${p}.rateLimit`));
     a.routes.push(route(`webhook-${kebab(b.key)}`, b.kinds ?? b.kind, names, { ...(b.taskType ? { taskTypes: [b.taskType] } : {}), ...(rateLimit ? { rateLimit } : {}) }));
   }
+  // License alerts: Butler's expiry-alert webhooks get license.expiring / license.expired when its server license
+  // monitor sends alerts to webhooks; its recurring status webhooks have no Steward equivalent.
+  const licenseAlerts = bool(c, "qlikSenseLicense.serverLicenseMonitor.enable") && bool(c, "qlikSenseLicense.serverLicenseMonitor.destination.webhook.enable") && bool(c, "qlikSenseLicense.serverLicenseMonitor.destination.webhook.sendAlert.enable");
   for (const k of ["qlikSenseServerLicenseMonitor", "qlikSenseServerLicenseExpiryAlert"]) {
     const p = `webhookNotification.${k}`;
     if (!c.t.has(B(p))) continue;
-    if (list(c, `${p}.webhooks`).length) c.t.unmapped(B(p), NOT_YET.license);
-    else c.t.off(B(p));
+    const hooks = list(c, `${p}.webhooks`);
+    if (!hooks.length) {
+      c.t.off(B(p));
+      continue;
+    }
+    if (k === "qlikSenseServerLicenseMonitor") {
+      c.t.unmapped(B(p), "Steward raises license.expiring / license.expired when a threshold is crossed; the status at every check is in InfluxDB and GET /v4/license");
+      continue;
+    }
+    if (!licenseAlerts) {
+      c.t.off(B(p));
+      continue;
+    }
+    c.t.mapped(B(p));
+    const names = hooks.map((h) => {
+      const w = h as Obj;
+      return a.add("webhook-license", { type: "webhook", url: w.webhookURL, method: String(w.httpMethod ?? "POST").toUpperCase(), ...(w.description ? { description: w.description } : {}) });
+    });
+    const rateLimit = secondsToDuration(num(c, `${p}.rateLimit`));
+    a.routes.push(route("webhook-license", ["license.expiring", "license.expired"], names, rateLimit ? { rateLimit } : {}));
   }
 }
 
@@ -219,6 +241,8 @@ function mapMqttChannel(c: Ctx, a: AlertSink): void {
     ["taskAbortedFullTopic", "taskAbortedFull"],
     ["serviceRunningTopic", "serviceRunning"],
     ["serviceStoppedTopic", "serviceStopped"],
+    ["qlikSenseServerLicenseTopic", "serverLicense"],
+    ["qlikSenseServerLicenseExpireTopic", "serverLicenseExpire"],
   ] as const) {
     if (str(c, `${p}.${from}`)) topics[to] = str(c, `${p}.${from}`);
     c.t.mapped(B(`${p}.${from}`));
@@ -239,6 +263,10 @@ function mapMqttChannel(c: Ctx, a: AlertSink): void {
     c.review.push(`MQTT: Butler published the JSON of failed reloads ${failureFull ? "and not" : "but not"} of aborted ones (taskFailureSendFull: ${failureFull}, taskAbortedSendFull: ${abortedFull}); Steward does the same with two mqtt channels on the same broker.`);
   }
   if (serviceDestination(c, "mqtt")) a.routes.push(route("mqtt-services", ["service.stopped", "service.started"], [failed]));
+  const lic = "qlikSenseLicense.serverLicenseMonitor";
+  if (bool(c, `${lic}.enable`) && bool(c, `${lic}.destination.mqtt.enable`) && bool(c, `${lic}.destination.mqtt.sendAlert.enable`)) {
+    a.routes.push(route("mqtt-license", ["license.expiring", "license.expired"], [failed]));
+  }
 }
 
 /** The broker TLS (Azure Event Grid's client certificate) of the mqtt: section, which the alert channels share. The
@@ -247,17 +275,9 @@ function connection(mqtt: Obj): Obj {
   return mqtt.tls !== undefined ? { tls: mqtt.tls } : {};
 }
 
-function mapIncidentTools(c: Ctx): void {
-  if (c.t.has(B("incidentTool.signl4"))) {
-    if (bool(c, "incidentTool.signl4.enable")) {
-      c.t.unmapped(B("incidentTool.signl4"), NOT_YET.signl4);
-    } else c.t.off(B("incidentTool.signl4"));
-  }
-  if (c.t.has(B("incidentTool.newRelic"))) {
-    if (bool(c, "incidentTool.newRelic.enable")) c.t.unmapped(B("incidentTool.newRelic"), NOT_YET.newRelic);
-    else c.t.off(B("incidentTool.newRelic"));
-  }
-  if (serviceDestination(c, "newRelic")) c.t.unmapped(B("serviceMonitor.alertDestination.newRelic"), NOT_YET.newRelic);
+function mapIncidentTools(c: Ctx, a: AlertSink): void {
+  mapSignl4(c, a);
+  mapNewRelicChannels(c, a);
 }
 
 export function mapAlerts(c: Ctx): Alerts {
@@ -268,6 +288,6 @@ export function mapAlerts(c: Ctx): Alerts {
   mapWebhooks(c, a);
   mapInflux(c, a);
   mapMqttChannel(c, a);
-  mapIncidentTools(c);
+  mapIncidentTools(c, a);
   return { channels: a.channels, routes: a.routes, ...(a.influx ? { influx: a.influx } : {}) };
 }

@@ -1,7 +1,7 @@
 // Butler → Steward for everything but alerts and the REST server: logging, UDP intake, the Qlik Sense
 // connection, key-value store, scheduler, start filter, MQTT connection, service monitoring, heartbeat, uptime
 // monitor and links.
-import { B, bool, feature, isPlaceholder, list, NOT_YET, num, put, str, type Ctx, type Obj } from "./context";
+import { B, bool, feature, isPlaceholder, list, num, put, str, type Ctx, type Obj } from "./context";
 import { restOff } from "./map-rest";
 import { laterToDuration } from "./units";
 
@@ -190,7 +190,8 @@ export function mapMqttConnection(c: Ctx): void {
   c.t.unmapped(B(`${p}.subscriptionRootTopic`), "Steward subscribes only to the task-start topic");
   c.t.unmapped(B(`${p}.taskFailureServerStatusTopic`), "UDP intake health is on /ready and /metrics");
   c.t.unmapped(B(`${p}.serviceStatusTopic`), "service states are published when they change (and are on /metrics at every check)");
-  for (const k of ["qlikSenseServerLicenseTopic", "qlikSenseServerLicenseExpireTopic"]) c.t.unmapped(B(`${p}.${k}`), NOT_YET.license);
+  // The license topics are used by the mqtt alert channel (map-alerts.ts).
+  for (const k of ["qlikSenseServerLicenseTopic", "qlikSenseServerLicenseExpireTopic"]) if (c.t.has(B(`${p}.${k}`))) c.t.mapped(B(`${p}.${k}`));
   if (bool(c, `${p}.qlikSenseCloud.event.mqttForward.enable`)) c.t.unmapped(B(`${p}.qlikSenseCloud`), "Qlik Cloud is not supported");
   else c.t.off(B(`${p}.qlikSenseCloud`));
   put(c, "mqtt", mqtt);
@@ -261,11 +262,10 @@ export function mapHeartbeatAndUptime(c: Ctx, influxChannel: string | undefined)
       u.influxChannel = influxChannel;
       c.t.mapped(B("uptimeMonitor.storeInInfluxdb"));
     } else c.t.off(B("uptimeMonitor.storeInInfluxdb"));
-    if (bool(c, "uptimeMonitor.storeNewRelic.enable")) c.t.unmapped(B("uptimeMonitor.storeNewRelic"), NOT_YET.newRelic);
+    if (bool(c, "uptimeMonitor.storeNewRelic.enable")) c.t.unmapped(B("uptimeMonitor.storeNewRelic"), "Steward's uptime and memory go to /metrics (Prometheus) and InfluxDB, not to New Relic");
     else c.t.off(B("uptimeMonitor.storeNewRelic"));
     put(c, "uptimeMonitor", u);
   }
-  if (c.t.has(B("thirdPartyToolsCredentials"))) c.t.unmapped(B("thirdPartyToolsCredentials"), NOT_YET.newRelic);
   const links = list(c, "genericUrls");
   if (links.length) {
     put(c, "notify.links", links.map((l) => ({ id: (l as Obj).id, linkText: (l as Obj).linkText, comment: (l as Obj).comment ?? "", url: (l as Obj).url })));
@@ -276,8 +276,6 @@ export function mapHeartbeatAndUptime(c: Ctx, influxChannel: string | undefined)
 export function mapUnsupported(c: Ctx): void {
   for (const [path, reason] of [
     ["scriptLog", "Steward does not archive script logs on disk; failure e-mails attach the script log and events carry its head and tail"],
-    ["qlikSenseVersion", NOT_YET.version],
-    ["qlikSenseLicense", NOT_YET.license],
     ["qlikSenseCloud", "Qlik Cloud is not supported"],
   ] as const) {
     if (!c.t.has(B(path))) continue;

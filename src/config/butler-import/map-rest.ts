@@ -1,7 +1,7 @@
 // Butler → Steward for the REST server: listener, TLS, the per-endpoint switches (which become API-key scopes,
 // since Steward serves its routes whatever Butler's switch said) and the file allow-lists behind the file routes.
 import { isLoopbackHost } from "../../security/policy";
-import { B, bool, isPlaceholder, list, NOT_YET, put, str, num, type Ctx, type Obj } from "./context";
+import { B, bool, isPlaceholder, list, put, str, num, type Ctx, type Obj } from "./context";
 
 /** Butler's REST server is configured and switched off: none of its routes, allow-lists or endpoint flags did anything. */
 export const restOff = (c: Ctx) => c.t.has(B("restServerConfig")) && !bool(c, "restServerConfig.enable");
@@ -63,15 +63,8 @@ function mapEndpointFlags(c: Ctx): void {
   const base = "restServerEndpointsEnable";
   // apiListEnbledEndpoints: the spelling of Butler's templates before 16.
   for (const k of ["apiListEnabledEndpoints", "apiListEnbledEndpoints", "butlerping", "base62ToBase16", "base16ToBase62"]) if (c.t.has(B(`${base}.${k}`))) c.t.mapped(B(`${base}.${k}`));
-  if (c.t.has(B(`${base}.newRelic`))) {
-    const any = bool(c, `${base}.newRelic.postNewRelicMetric`) || bool(c, `${base}.newRelic.postNewRelicEvent`);
-    if (any) c.t.unmapped(B(`${base}.newRelic`), NOT_YET.newRelic);
-    else c.t.off(B(`${base}.newRelic`));
-  }
-  if (c.t.has(B("restServerEndpointsConfig.newRelic"))) {
-    if (bool(c, `${base}.newRelic.postNewRelicMetric`) || bool(c, `${base}.newRelic.postNewRelicEvent`)) c.t.unmapped(B("restServerEndpointsConfig"), NOT_YET.newRelic);
-    else c.t.off(B("restServerEndpointsConfig"));
-  }
+  // The New Relic routes and their settings become newRelic.api (map-incident.ts).
+  if (c.t.has(B(`${base}.newRelic`))) c.t.mapped(B(`${base}.newRelic`));
   const closed: string[] = [];
   for (const [flag, scope] of Object.entries(SCOPED_ROUTES)) {
     if (!c.t.has(B(`${base}.${flag}`))) continue;

@@ -15,7 +15,6 @@ const FULL = readFileSync(join(FIXTURES, "butler-full-template.yaml"), "utf8");
 const SEED_LAYOUT = readFileSync(join(FIXTURES, "butler-influx-seed-layout.yaml"), "utf8");
 /** Every key path of Butler 16.0.4's config schema (src/lib/assert/config-file-schema.js), `[]` for list items. */
 const BUTLER_KEYS = readFileSync(join(FIXTURES, "butler-16.0.4-config-keys.txt"), "utf8").trim().split("\n");
-const NOT_YET = "not converted by import-butler yet: set up ";
 const tmp = createTempDir();
 afterAll(() => tmp.remove());
 
@@ -167,28 +166,40 @@ describe("Butler's full config template, every feature on", () => {
   });
 
   test("passwords and tokens copied in clear text are named in the review", () => {
-    expect(result.report.review).toContainEqual(expect.stringMatching(/^Secrets copied from the Butler file in clear text: channels\.email\.smtp\.auth\.password, channels\.influxdb\.password\. /));
+    expect(result.report.review).toContainEqual(expect.stringMatching(/^Secrets copied from the Butler file in clear text: channels\.email\.smtp\.auth\.password, channels\.influxdb\.password, newRelic\.accounts\[0\]\.insertApiKey\. /));
     const v2 = convert(variant((b) => (b.influxDb.version = 2)));
     expect(v2.report.review.find((n) => n.startsWith("Secrets copied"))).toContain("channels.influxdb.token");
   });
 
-  test("New Relic, Signl4, license and version monitoring are reported as not converted yet, with what to set up by hand", () => {
-    for (const leaf of [
-      "Butler.incidentTool.newRelic.enable",
-      "Butler.uptimeMonitor.storeNewRelic.url",
-      "Butler.thirdPartyToolsCredentials.newRelic[0].insertApiKey",
-      "Butler.restServerEndpointsEnable.newRelic.postNewRelicEvent",
-      "Butler.restServerEndpointsConfig.newRelic.postNewRelicMetric.url",
-      "Butler.serviceMonitor.alertDestination.newRelic.enable",
-      "Butler.incidentTool.signl4.url",
-      "Butler.qlikSenseLicense.licenseRelease.dryRun",
-      "Butler.qlikSenseLicense.serverLicenseMonitor.alert.thresholdDays",
-      "Butler.webhookNotification.qlikSenseServerLicenseMonitor.webhooks[0].webhookURL",
-      "Butler.mqttConfig.qlikSenseServerLicenseExpireTopic",
-      "Butler.qlikSenseVersion.versionMonitor.host",
-    ]) {
-      expect(reasonFor(result, leaf), leaf).toStartWith(NOT_YET);
-    }
+  test("New Relic, SIGNL4, license and version monitoring convert, value by value", () => {
+    const c = load(result);
+    // New Relic: accounts from thirdPartyToolsCredentials, URLs, Butler's REST routes, alert channels.
+    expect(c.newRelic.accounts).toEqual([{ name: "NR Ops", accountId: "4455667", insertApiKey: "nr-insert-key-0001" }]);
+    expect(c.newRelic.eventUrl).toBe("https://insights-collector.eu01.nr-data.net");
+    expect(c.newRelic.logUrl).toBe("https://log-api.eu.newrelic.com/log/v1");
+    const failedEvent = c.channels["newrelic-failed-event"];
+    expect(failedEvent).toMatchObject({ type: "newrelic", accounts: ["NR Ops"], accountsFromCustomProperty: "Steward_NrFailedEvent", event: true, log: false, headers: { "X-Site": "north" }, attributes: { site: "north", kind: "failed-event" } });
+    expect(c.channels["newrelic-failed-log"]).toMatchObject({ event: false, log: true, logTailLines: 25, accountsFromCustomProperty: "Steward_NrFailedLog" });
+    expect(routeIn(c, "newrelic-failed")).toMatchObject({ on: ["task.failed"], to: ["newrelic-failed-event", "newrelic-failed-log"], rateLimit: 20_000 });
+    expect(routeIn(c, "newrelic-aborted").on).toEqual(["task.aborted"]);
+    expect(routeIn(c, "newrelic-services").on).toEqual(["service.stopped", "service.started"]);
+    expect(reasonFor(result, "Butler.uptimeMonitor.storeNewRelic.url")).toContain("not to New Relic");
+    // SIGNL4: one channel per service name, severities per kind, resolve routes added.
+    const s4 = Object.values(c.channels as Record<string, Any>).find((ch) => ch.type === "signl4");
+    expect(s4).toMatchObject({ url: "https://connect.signl4.com/webhook/team-north", serviceName: "Qlik Sense North", severity: { failed: 2, aborted: 3 } });
+    expect(routeIn(c, "signl4-failed")).toMatchObject({ on: ["task.failed"], rateLimit: 30_000 });
+    expect(routeIn(c, "signl4-resolve-failed").on).toEqual(["task.succeeded"]);
+    expect(reasonFor(result, "Butler.incidentTool.signl4.reloadTaskFailure.includeApp.includeAll")).toContain("never applied");
+    // License and version monitoring.
+    expect(c.licenseMonitor).toMatchObject({ interval: 14_400_000, influxChannel: "influxdb", alerts: { expiryDays: 45 } });
+    expect(c.licenseRelease).toMatchObject({ dryRun: false, accessTypes: ["professional", "analyzer"], inactiveDays: 40, inactiveDaysByType: { professional: 40, analyzer: 20 } });
+    expect(c.licenseRelease.neverRelease).toMatchObject({ users: ["INTERNAL\\sa_scheduler", "CORP\\qlik_admin"], tags: ["Keep licence"], customProperties: [{ name: "LicencePolicy", value: "keep" }], userDirectories: ["INTERNAL"], inactive: "no", blocked: "ignore", removedExternally: "yes" });
+    expect(c.versionMonitor).toMatchObject({ interval: 43_200_000, influxChannel: "influxdb" });
+    expect(routeIn(c, "webhook-license")).toMatchObject({ on: ["license.expiring", "license.expired"] });
+    expect(routeIn(c, "mqtt-license").on).toEqual(["license.expiring", "license.expired"]);
+    expect(reasonFor(result, "Butler.webhookNotification.qlikSenseServerLicenseMonitor.webhooks[0].webhookURL")).toContain("license.expiring");
+    expect(reasonFor(result, "Butler.qlikSenseLicense.serverLicenseMonitor.destination.influxDb.tag.static[0].name")).toContain("channel's tags");
+    expect(result.report.review.some((r) => r.startsWith("License release: Butler released licenses for real"))).toBe(true);
   });
 
   test("Butler's unrestricted createDir: the report says first and loudly which folders to allow, naming the folders the config shows", () => {
