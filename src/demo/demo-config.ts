@@ -21,6 +21,7 @@ export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts)
   doc.setIn(["qlik", "qrsPort"], ports.qrs);
   doc.setIn(["qlik", "enginePort"], ports.engine);
   doc.setIn(["qlik", "certDir"], certDir);
+  if (doc.hasIn(["versionMonitor"])) doc.setIn(["versionMonitor", "port"], ports.version);
   doc.setIn(["channels", "ops-mail", "smtp", "port"], ports.smtp);
   doc.setIn(["channels", "ops-webhook", "url"], `http://127.0.0.1:${ports.webhook}/hooks/qlik`);
   return { loaded: parseConfigText(doc.toString(), "demo.yaml", baseDir), dataDir, certDir };

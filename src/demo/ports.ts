@@ -43,6 +43,7 @@ export const DEMO_PORTS = {
   simControl: 7499,
   smtp: 7425,
   webhook: 7481,
+  version: 7432,
 } as const;
 
 export type DemoPorts = { -readonly [K in keyof typeof DEMO_PORTS]: number };

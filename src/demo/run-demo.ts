@@ -57,6 +57,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       qrsPort: ports.qrs,
       enginePort: ports.engine,
       controlPort: ports.simControl,
+      versionPort: ports.version,
       schedules: false,
       // Fixture durations are real-life minutes; runs started through QRS (Steward's schedules) play at 1/20.
       settings: { udp: { targets: [{ host: HOST, port: ports.udp }] }, timing: { timeScale: 0.05 } },

@@ -31,6 +31,13 @@ export async function checkDemoRun(cmd: string, args: string[], cwd: string, onS
   expect(inbox).toMatch(/task failed/i);
   const overview = await (await fetch(`${base}/ui`)).text();
   expect(overview).toContain('href="/ui/inbox"');
+  // The simulated site's license and version, read at start, on the License page.
+  const license = await waitFor(async () => {
+    const html = await (await fetch(`${base}/ui/license`)).text();
+    return html.includes("allocated") && html.includes("14.") ? html : undefined;
+  }, { what: "the License page with a reading", timeoutMs: 15_000 });
+  expect(license).toContain("Professional");
+  expect(license).toContain("would be released");
 
   // The demo's "load script" keeps state in the key-value store after each successful reload.
   const keys = await waitFor(
