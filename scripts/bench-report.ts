@@ -25,6 +25,7 @@ export interface BenchResults {
     http?: Record<string, LoadResult>;
     udp?: unknown;
     alert?: unknown;
+    parse?: unknown;
   };
 }
 

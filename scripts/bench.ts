@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { buildBinaries, buildVersion } from "./build";
 import { runAlertSection } from "./bench-alert";
 import { runHttpSection } from "./bench-http";
+import { runParseSection } from "./bench-parse";
 import { MiB, renderMarkdown, type BenchResults, type Figure } from "./bench-report";
 import { runUdpSection } from "./bench-udp";
 
@@ -46,6 +47,9 @@ async function main(): Promise<void> {
   const alert = await runAlertSection({ stewardBin: linux.path, baselineBin, workDir, log });
   figures.push(...alert.figures);
 
+  const parse = runParseSection(log);
+  figures.push(...parse.figures);
+
   const cpu = cpus();
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpu.length, cpuModel: (cpu[0]?.model ?? "unknown").replace(/\s+/g, " ").trim(), memGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()}`, bun: Bun.version },
     totalSeconds: (performance.now() - started) / 1000,
     figures,
-    raw: { ...http.raw, udp: udp.raw, alert: alert.raw },
+    raw: { ...http.raw, udp: udp.raw, alert: alert.raw, parse: parse.raw },
   };
   writeFileSync(join(OUT_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
   const md = renderMarkdown(results);

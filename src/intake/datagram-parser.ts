@@ -18,14 +18,32 @@ export interface ParseOptions {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // C0 controls, DEL and C1 controls: never meaningful in a log line, sometimes used to forge log output.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const DECODER = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+const UTF16 = new TextDecoder("utf-16le");
+const isControl = (c: number) => c < 0x20 || (c >= 0x7f && c <= 0x9f);
+/** Longer than any prefix with its slashes and stray spaces: such a field 0 is not lower-cased to be compared. */
+const MAX_PREFIX_CHARS = 256;
 
+/**
+ * Removes control characters. A regular-expression replace costs milliseconds on 64 KB of them (one match
+ * each); copying the other code units is one pass.
+ */
 export function stripControlChars(s: string): string {
-  return s.replace(CONTROL, "");
+  if (!CONTROL.test(s)) return s;
+  const out = new Uint16Array(s.length);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isControl(c)) out[n++] = c;
+  }
+  return UTF16.decode(out.subarray(0, n));
 }
 
 const isGuid = (s: string | undefined): s is string => s !== undefined && GUID.test(s.trim());
+/** A GUID is 36 characters: shorter fields are never sliced, which keeps the anchor search cheap. */
+const isGuidField = (f: Fields, i: number) => fieldLength(f, i) >= 36 && isGuid(field(f, i));
+const isNullishField = (f: Fields, i: number) => fieldLength(f, i) === 0 || isNullish(field(f, i));
 /** log4net renders an unset property as "(null)"; the appender file leaves AppId/AppName empty for non-app tasks. */
 const isNullish = (s: string | undefined) => s === undefined || s.trim() === "" || s.trim().toLowerCase() === "(null)";
 /** Names are kept verbatim; only exactly empty or "(null)" means "no app". */
@@ -51,12 +69,38 @@ export function parseDatagram(input: string | Uint8Array, options: ParseOptions 
 
 function parseText(text: string, cap: number): ParseResult {
   if (text.trim() === "") return reject("empty", "empty datagram");
-  const parts = text.split(";");
-  const prefix = normalisePrefix(parts[0]!);
-  if (prefix === ENGINE_PREFIX) return parseEngine(parts, cap);
-  if (!Object.hasOwn(SCHEDULER_PREFIXES, prefix)) return reject("unknown_prefix", `unknown prefix ${JSON.stringify(parts[0]!.slice(0, 60))}`);
-  return parseScheduler(prefix as SchedulerPrefix, parts, cap);
+  const f = splitFields(text);
+  const prefix = fieldLength(f, 0) <= MAX_PREFIX_CHARS ? normalisePrefix(field(f, 0)) : "";
+  if (prefix === ENGINE_PREFIX) return parseEngine(f, cap);
+  if (!Object.hasOwn(SCHEDULER_PREFIXES, prefix)) return reject("unknown_prefix", `unknown prefix ${JSON.stringify(field(f, 0).slice(0, 60))}`);
+  return parseScheduler(prefix as SchedulerPrefix, f, cap);
 }
+
+/**
+ * The `;`-separated fields of a datagram as offsets into its text: a field becomes a string only when it is
+ * used. `String.split` on 64 KB of `;` makes 65,000 strings (milliseconds); this is one scan of char codes.
+ * Field i is `text.slice(seps[i] + 1, seps[i + 1])`.
+ */
+interface Fields {
+  text: string;
+  seps: Int32Array;
+  count: number;
+}
+
+function splitFields(text: string): Fields {
+  const seps = new Int32Array(text.length + 2);
+  let count = 0;
+  seps[count++] = -1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 59) seps[count++] = i;
+  seps[count] = text.length;
+  return { text, seps, count };
+}
+
+/** Field i as sent ("" past the end). */
+const field = (f: Fields, i: number) => (i < f.count ? f.text.slice(f.seps[i]! + 1, f.seps[i + 1]) : "");
+const fieldLength = (f: Fields, i: number) => (i < f.count ? f.seps[i + 1]! - f.seps[i]! - 1 : 0);
+/** Fields from..to-1 joined by `;` as sent (to = count: the rest of the datagram). */
+const span = (f: Fields, from: number, to: number) => (from < to ? f.text.slice(f.seps[from]! + 1, f.seps[to]) : "");
 
 function capper(cap: number) {
   let truncated = false;
@@ -72,41 +116,88 @@ function capper(cap: number) {
  * Finds the TaskId position: the first index t ≥ 5 where t is a GUID, t+1 a GUID or empty (AppId), and t+4 a
  * GUID (ExecutionId). Everything between host and user then belongs to the two names.
  */
-function findTaskIdIndex(parts: string[]): number {
-  for (let t = 5; t + 4 < parts.length; t++) {
-    if (isGuid(parts[t]) && (isGuid(parts[t + 1]) || isNullish(parts[t + 1])) && isGuid(parts[t + 4])) return t;
+function findTaskIdIndex(f: Fields): number {
+  for (let t = 5; t + 4 < f.count; t++) {
+    if (isGuidField(f, t) && (isGuidField(f, t + 1) || isNullishField(f, t + 1)) && isGuidField(f, t + 4)) return t;
   }
   return -1;
 }
 
-/** Splits the name segments into task name and app name when `;` made the split ambiguous. */
-function splitNames(segments: string[], hasApp: boolean): { taskName: string; appName: string; ambiguous: boolean } {
-  if (segments.length === 2) return { taskName: segments[0]!, appName: segments[1]!, ambiguous: false };
-  if (!hasApp && isNullName(segments[segments.length - 1])) {
-    return { taskName: segments.slice(0, -1).join(";"), appName: "", ambiguous: false };
+/**
+ * Splits the name fields `from..to-1` (two or more) into task name and app name when `;` made the split
+ * ambiguous. Linear in their size.
+ */
+function splitNames(f: Fields, from: number, to: number, hasApp: boolean): { taskName: string; appName: string; ambiguous: boolean } {
+  if (to - from === 2) return { taskName: field(f, from), appName: field(f, from + 1), ambiguous: false };
+  const last = field(f, to - 1);
+  if (!hasApp && isNullName(last)) return { taskName: span(f, from, to - 1), appName: "", ambiguous: false };
+  // Reload tasks are usually named after their app ("Reload Sales; EU"): prefer the split with the longest app
+  // name that holds a `;` and occurs in the task name; otherwise only the last segment is the app name.
+  // No real name holds dozens of `;` or runs to kilobytes: past that the datagram is broken or hostile, and QRS
+  // names win anyway.
+  if (to - from <= MAX_NAME_SEGMENTS && f.seps[to]! - f.seps[from]! <= MAX_REALIGN_CHARS) {
+    const joined = span(f, from, to);
+    const at = appNameInTaskName(joined, segmentLengths(f, from, to));
+    if (at !== undefined) return { taskName: joined.slice(0, at - 1), appName: joined.slice(at), ambiguous: true };
   }
-  // Reload tasks are usually named after their app ("Reload Sales; EU"): prefer the split whose app name
-  // occurs in the task name; otherwise only the last segment is the app name.
-  for (let k = 1; k < segments.length; k++) {
-    const taskName = segments.slice(0, k).join(";");
-    const appName = segments.slice(k).join(";");
-    if (appName.includes(";") && appName.trim() !== "" && taskName.includes(appName)) return { taskName, appName, ambiguous: true };
-  }
-  return { taskName: segments.slice(0, -1).join(";"), appName: segments[segments.length - 1]!, ambiguous: true };
+  return { taskName: span(f, from, to - 1), appName: last, ambiguous: true };
 }
 
-function parseScheduler(prefix: SchedulerPrefix, parts: string[], cap: number): ParseResult {
-  if (parts.length < 11) return reject("too_few_fields", `${parts.length} fields, at least 11 expected`);
-  const t = findTaskIdIndex(parts);
+const MAX_NAME_SEGMENTS = 64;
+const MAX_REALIGN_CHARS = 8_192;
+
+function segmentLengths(f: Fields, from: number, to: number): number[] {
+  const lengths: number[] = [];
+  for (let i = from; i < to; i++) lengths.push(fieldLength(f, i));
+  return lengths;
+}
+
+/**
+ * Where (in `joined`, the names with their `;`) the app name starts: the first segment k ≥ 1 such that the app
+ * name `joined[start..]` holds a `;` and occurs in the task name `joined[..start-1)`. Trying each k with
+ * `includes` costs O(n²) and let one 64 KB datagram of `;` stall the process for seconds; this is O(n).
+ * Reversed, the app name is a prefix of the string and the task name is what follows it and its separator.
+ * The Z-array of the reversed string gives, per position, the length of the prefix that starts there, so "the
+ * prefix of length m recurs at or after m + 1" is a suffix maximum of the Z-array at m + 1.
+ */
+function appNameInTaskName(joined: string, segmentLengths: number[]): number | undefined {
+  const n = joined.length;
+  const rev = new Uint16Array(n);
+  for (let i = 0; i < n; i++) rev[i] = joined.charCodeAt(n - 1 - i);
+  const z = new Int32Array(n + 1); // z[n] = 0 ends the suffix maximum
+  for (let i = 1, l = 0, r = 0; i < n; i++) {
+    let k = i < r ? Math.min(r - i, z[i - l]!) : 0;
+    while (i + k < n && rev[k] === rev[i + k]) k++;
+    z[i] = k;
+    if (i + k > r) {
+      l = i;
+      r = i + k;
+    }
+  }
+  for (let i = n - 1; i >= 1; i--) if (z[i + 1]! > z[i]!) z[i] = z[i + 1]!;
+  // App names of at least two segments, longest first.
+  let start = 0;
+  for (let k = 1; k <= segmentLengths.length - 2; k++) {
+    start += segmentLengths[k - 1]! + 1;
+    const m = n - start;
+    if (m + 1 < n && z[m + 1]! >= m) return start;
+  }
+  return undefined;
+}
+
+function parseScheduler(prefix: SchedulerPrefix, f: Fields, cap: number): ParseResult {
+  if (f.count < 11) return reject("too_few_fields", `${f.count} fields, at least 11 expected`);
+  const t = findTaskIdIndex(f);
+  const sample = (i: number) => JSON.stringify(field(f, i).slice(0, 60));
   if (t < 0) {
     // Say which field is wrong, assuming the plain 11-field layout.
-    if (!isGuid(parts[5])) return reject("bad_task_id", `TaskId (field 5) is not a GUID: ${JSON.stringify(parts[5]!.slice(0, 60))}`);
-    if (!isGuid(parts[6]) && !isNullish(parts[6])) return reject("bad_app_id", `AppId (field 6) is neither a GUID nor empty: ${JSON.stringify(parts[6]!.slice(0, 60))}`);
-    return reject("bad_execution_id", `ExecutionId (field 9) is not a GUID: ${JSON.stringify((parts[9] ?? "").slice(0, 60))}`);
+    if (!isGuidField(f, 5)) return reject("bad_task_id", `TaskId (field 5) is not a GUID: ${sample(5)}`);
+    if (!isGuidField(f, 6) && !isNullishField(f, 6)) return reject("bad_app_id", `AppId (field 6) is neither a GUID nor empty: ${sample(6)}`);
+    return reject("bad_execution_id", `ExecutionId (field 9) is not a GUID: ${sample(9)}`);
   }
-  const appIdRaw = parts[t + 1]!;
+  const appIdRaw = field(f, t + 1);
   const hasApp = isGuid(appIdRaw);
-  const names = splitNames(parts.slice(2, t - 1), hasApp);
+  const names = splitNames(f, 2, t - 1, hasApp);
   const { fit, truncated } = capper(cap);
   const info = SCHEDULER_PREFIXES[prefix];
   const message: SchedulerMessage = {
@@ -114,16 +205,16 @@ function parseScheduler(prefix: SchedulerPrefix, parts: string[], cap: number): 
     prefix,
     outcome: info.outcome,
     generation: info.generation,
-    host: fit(parts[1]!.trim()),
+    host: fit(field(f, 1).trim()),
     taskName: fit(names.taskName),
     appName: isNullName(names.appName) ? "" : fit(names.appName),
-    user: fit(parts[t - 1]!.trim()),
-    taskId: parts[t]!.trim().toLowerCase(),
+    user: fit(field(f, t - 1).trim()),
+    taskId: field(f, t).trim().toLowerCase(),
     appId: hasApp ? appIdRaw.trim().toLowerCase() : undefined,
-    timestamp: fit(parts[t + 2]!.trim()),
-    level: fit(parts[t + 3]!.trim()),
-    executionId: parts[t + 4]!.trim().toLowerCase(),
-    message: fit(parts.slice(t + 5).join(";")),
+    timestamp: fit(field(f, t + 2).trim()),
+    level: fit(field(f, t + 3).trim()),
+    executionId: field(f, t + 4).trim().toLowerCase(),
+    message: fit(span(f, t + 5, f.count)),
     namesAmbiguous: names.ambiguous,
     truncated: false,
   };
@@ -131,21 +222,21 @@ function parseScheduler(prefix: SchedulerPrefix, parts: string[], cap: number): 
   return { ok: true, message };
 }
 
-function parseEngine(parts: string[], cap: number): ParseResult {
-  if (parts.length < 9) return reject("too_few_fields", `${parts.length} fields, at least 9 expected for an engine message`);
-  if (!isGuid(parts[2])) return reject("bad_engine_app_id", `AppId (field 2) is not a GUID: ${JSON.stringify(parts[2]!.slice(0, 60))}`);
+function parseEngine(f: Fields, cap: number): ParseResult {
+  if (f.count < 9) return reject("too_few_fields", `${f.count} fields, at least 9 expected for an engine message`);
+  if (!isGuidField(f, 2)) return reject("bad_engine_app_id", `AppId (field 2) is not a GUID: ${JSON.stringify(field(f, 2).slice(0, 60))}`);
   const { fit, truncated } = capper(cap);
   const message: EngineMessage = {
     kind: "engine",
     prefix: ENGINE_PREFIX,
-    host: fit(parts[1]!.trim()),
-    appId: parts[2]!.trim().toLowerCase(),
-    sessionId: fit(parts[3]!.trim()),
-    userDirectory: fit(parts[4]!.trim()),
-    userId: fit(parts[5]!.trim()),
-    timestamp: fit(parts[6]!.trim()),
-    level: fit(parts[7]!.trim()),
-    message: fit(parts.slice(8).join(";")),
+    host: fit(field(f, 1).trim()),
+    appId: field(f, 2).trim().toLowerCase(),
+    sessionId: fit(field(f, 3).trim()),
+    userDirectory: fit(field(f, 4).trim()),
+    userId: fit(field(f, 5).trim()),
+    timestamp: fit(field(f, 6).trim()),
+    level: fit(field(f, 7).trim()),
+    message: fit(span(f, 8, f.count)),
     truncated: false,
   };
   message.truncated = truncated();

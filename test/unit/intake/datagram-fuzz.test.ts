@@ -1,9 +1,11 @@
-// Property/fuzz test of the datagram parser: ≥100,000 random, valid and mutated datagrams. Nothing throws,
-// every rejection has a known reason, and every generated valid datagram parses back to what was serialised.
+// Property/fuzz test of the datagram parser: ≥100,000 random, valid and mutated datagrams, including the
+// pathological 64 KB shapes of test/fixtures/hostile-datagrams.ts. Nothing throws, every rejection has a known
+// reason, and every generated valid datagram parses back to what was serialised.
 // Seeded (FUZZ_SEED=n to replay a failure).
 import { expect, test } from "bun:test";
 import { parseDatagram } from "../../../src/intake/datagram-parser";
 import { REJECT_REASONS, type SchedulerMessage } from "../../../src/intake/datagram-types";
+import { hostileDatagrams, MAX_DATAGRAM } from "../../fixtures/hostile-datagrams";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20251103);
 
@@ -107,13 +109,28 @@ function mutate(r: Rng, s: string): string {
   return chars.join("");
 }
 
+/** A few edits of a large datagram by slicing (spreading 64 KB into an array per mutation would dominate the run). */
+function mutateLarge(r: Rng, d: string | Uint8Array): string | Uint8Array {
+  if (typeof d !== "string") {
+    const b = d.slice();
+    for (let i = 0; i < 4; i++) b[r.int(b.length)] = r.pick([0x3b, 0x00, 0xff, 0x2f, r.int(256)]);
+    return b;
+  }
+  let s = d;
+  for (let i = 0; i < 1 + r.int(3); i++) {
+    const at = r.int(s.length + 1);
+    s = r.next() < 0.2 ? s.slice(0, at) : s.slice(0, at) + r.pick([";", ";;", "\u0000", "(null)", "//", guid(r), `;${guid(r)};;x;y;${guid(r)};`]) + s.slice(at);
+  }
+  return s.slice(0, MAX_DATAGRAM);
+}
+
 function randomBytes(r: Rng): Uint8Array {
   const b = new Uint8Array(r.int(600));
   for (let i = 0; i < b.length; i++) b[i] = r.next() < 0.1 ? 0x3b : r.int(256);
   return b;
 }
 
-test(`parser fuzz: 120,000 datagrams, no throw, valid ones round-trip (seed ${SEED})`, () => {
+test(`parser fuzz: 122,000 datagrams, no throw, valid ones round-trip (seed ${SEED})`, () => {
   const r = rng(SEED);
   const reasons = new Set<string>(REJECT_REASONS);
   const seenReasons = new Map<string, number>();
@@ -155,6 +172,10 @@ test(`parser fuzz: 120,000 datagrams, no throw, valid ones round-trip (seed ${SE
   for (let i = 0; i < 20_000; i++) expectParsed(randomBytes(r));
   for (let i = 0; i < 20_000; i++) expectParsed(`${r.pick(PREFIXES)[0]};${text(r, MSG_CHARS, 0, 300)}`);
   for (let i = 0; i < 20_000; i++) expectParsed(`/engine-reload-failed/;${mutate(r, `S;${guid(r)};0;D;u;ts;ERROR;${text(r, MSG_CHARS, 0, 50)}`)}`);
+  // Pathological shapes (issue 13) as they are, then mutated.
+  const hostile = Object.values(hostileDatagrams());
+  for (const d of hostile) expectParsed(d);
+  for (let i = hostile.length; i < 2_000; i++) expectParsed(mutateLarge(r, r.pick(hostile)));
 
   expect(total).toBeGreaterThanOrEqual(100_000);
   expect(roundTrips).toBe(40_000);
