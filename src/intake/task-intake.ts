@@ -19,7 +19,7 @@ import type { SchedulerMessage } from "./datagram-types";
 import { createDistributePoller, distributeKey, type DistributePoller } from "./distribute-poller";
 import { createIntakeStore, type IntakeStore } from "./intake-store";
 import { registerIntakeMetrics, type IntakeCounters } from "./intake-metrics";
-import { createLogThrottle } from "./log-throttle";
+import { createLogThrottle, createThrottledWarn } from "./log-throttle";
 import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createSourceAllowlist } from "./source-allowlist";
 import { createUdpListener, type UdpListener } from "./udp-listener";
@@ -50,6 +50,9 @@ export interface TaskIntake {
   /** The socket's handler, exposed for tests and replays. */
   handleDatagram(msg: Buffer, from: Pick<RemoteInfo, "address" | "port">): void;
 }
+
+/** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
+const DATAGRAM_LINES_PER_MINUTE = 20;
 
 interface QueueItem {
   report: RunReport;
@@ -112,14 +115,14 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   inFlight = () => queue.active();
 
   const allowlist = createSourceAllowlist(config.udp.allowedSources, { log, resolveIntervalMs: config.udp.resolveIntervalSeconds * 1000 });
-  const throttle = createLogThrottle(60_000, now);
+  // Lines a datagram causes: once per source and reason a minute, and at most DATAGRAM_LINES_PER_MINUTE overall.
+  const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
   const dropThrottle = createLogThrottle(60_000, now);
   let stopping = false;
 
   function rejected(reason: string, from: string, fields: Record<string, unknown>, msg: string) {
     counters.rejected.inc({ reason });
-    const suppressed = throttle.take(`${from}|${reason}`);
-    if (suppressed !== undefined) log.warn({ source: from, reason, suppressedSinceLast: suppressed, ...fields }, msg);
+    warnOnce(`${from}|${reason}`, { source: from, reason, ...fields }, msg);
   }
 
   function toReport(m: SchedulerMessage): RunReport {
@@ -155,7 +158,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     counters.parsed.inc({ kind: res.message.kind });
     if (res.message.kind === "engine") {
       const e = res.message;
-      log.warn({ host: e.host, appId: e.appId, user: `${e.userDirectory}\\${e.userId}`, message: e.message }, "engine reported a failed reload");
+      warnOnce(`${from.address}|engine|${e.appId}`, { source: from.address, host: e.host, appId: e.appId, user: `${e.userDirectory}\\${e.userId}`, message: e.message }, "engine reported a failed reload");
       return;
     }
     const m = res.message;

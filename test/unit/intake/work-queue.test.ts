@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { createLogger } from "../../../src/core/logger";
 import { createSecretRegistry } from "../../../src/core/redaction";
 import { createWorkQueue } from "../../../src/intake/work-queue";
-import { createLogThrottle } from "../../../src/intake/log-throttle";
+import { createLineBudget, createLogThrottle } from "../../../src/intake/log-throttle";
 
 function logs() {
   const lines: Array<Record<string, unknown>> = [];
@@ -65,6 +65,14 @@ describe("log throttle", () => {
     expect(t.take("b")).toBe(0);
     now = 60_000;
     expect(t.take("a")).toBe(2);
+  });
+  test("an overall budget per interval, whatever the key, reporting how many lines were held back", () => {
+    let now = 0;
+    const b = createLineBudget(2, 60_000, () => now);
+    expect([b.take(), b.take(), b.take(), b.take()]).toEqual([0, 0, undefined, undefined]);
+    now = 60_000;
+    expect(b.take()).toBe(2);
+    expect(b.take()).toBe(0);
   });
   test("bounded number of keys", () => {
     const t = createLogThrottle(60_000, () => 0, 3);
