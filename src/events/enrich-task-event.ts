@@ -8,7 +8,7 @@ import { describeError, isAppError } from "../core/errors";
 import { eq } from "../qlik/qrs-filter";
 import type { QrsCallOptions, QrsClient } from "../qlik/qrs-client";
 import { FINAL_EXECUTION_STATUSES, ZERO_GUID, executionStatusName, type QrsExecutionResult, type QrsTask } from "../qlik/qrs-schemas";
-import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withOwner } from "./enrich-mappers";
+import { appPart, executionPart, linksFor, outcomeOfStatus, scriptLogExcerpt, taskPart, taskTypeOf, withOwner } from "./enrich-mappers";
 import type { TaskEvent, TaskOutcome, TaskType } from "./types";
 
 /** What is known about a finished run before enrichment. */
@@ -41,7 +41,7 @@ export interface EnricherDeps {
 
 type Missing = TaskEvent["missing"];
 
-type Lookups = { readonly down: string | undefined; run<T>(item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs?: number, into?: Missing): Promise<T | undefined> };
+type Lookups = { readonly down: string | undefined; errorOf(item: string): unknown; run<T>(item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs?: number, into?: Missing): Promise<T | undefined> };
 
 export interface TaskEventEnricher {
   enrich(report: RunReport): Promise<TaskEvent>;
@@ -62,10 +62,12 @@ export function createTaskEventEnricher(
    */
   function lookups(missing: Missing) {
     let down: string | undefined;
+    const errors = new Map<string, unknown>();
     return {
       get down() {
         return down;
       },
+      errorOf: (item: string) => errors.get(item),
       async run<T>(item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs = cfg.lookupTimeoutMs, into: Missing = missing): Promise<T | undefined> {
         if (down) {
           into.push({ item, reason: `skipped: ${down}` });
@@ -75,6 +77,7 @@ export function createTaskEventEnricher(
         try {
           return await fn({ timeoutMs: Math.min(budgetMs, cfg.lookupTimeoutMs), signal });
         } catch (err) {
+          errors.set(item, err);
           const reason = signal.aborted ? `no answer from QRS within ${budgetMs} ms` : describeError(err);
           if (signal.aborted || (isAppError(err) && (err.code === "QRS_UNAVAILABLE" || err.code === "TIMEOUT"))) down = `QRS unavailable (${reason})`;
           into.push({ item, reason });
@@ -107,6 +110,38 @@ export function createTaskEventEnricher(
       missing.push(...(lastTry.length ? lastTry : [{ item: "execution", reason: `QRS has no execution result for execution ${r.executionId}` }]));
     }
     return result;
+  }
+
+  /**
+   * Whether QRS confirms the run a datagram reports: UDP is unauthenticated and source addresses can be forged,
+   * so a datagram is a hint. Confirmed: QRS knows the task and an execution with this id of this task, and, if
+   * that execution is final, its outcome is the datagram's. The execution row exists from the moment the run is
+   * triggered; only its final state lags, which the final-status reads already wait for.
+   */
+  async function confirmation(qrs: QrsClient, r: RunReport, task: QrsTask | undefined, execution: QrsExecutionResult | undefined, look: Lookups): Promise<TaskEvent["unconfirmed"]> {
+    if (r.source !== "udp") return undefined;
+    if (look.down) return { qrs: "unavailable", reason: `QRS could not be asked (${look.down.replace(/^QRS unavailable \((.*)\)$/, "$1")})` };
+    if (!task) {
+      const err = look.errorOf("task");
+      if (isAppError(err) && err.code === "NOT_FOUND") return { qrs: "denied", reason: `QRS has no task ${r.taskId}` };
+      return { qrs: "unavailable", reason: `the task lookup failed (${describeError(err)})` };
+    }
+    if (!execution) {
+      const err = look.errorOf("execution");
+      if (err) return { qrs: "unavailable", reason: `the execution lookup failed (${describeError(err)})` };
+      return { qrs: "denied", reason: `QRS has no execution ${r.executionId} of task ${r.taskId}` };
+    }
+    if (execution.taskID && execution.taskID.toLowerCase() !== r.taskId) {
+      return { qrs: "denied", reason: `execution ${r.executionId} belongs to task ${execution.taskID.toLowerCase()}, not ${r.taskId}` };
+    }
+    const final = FINAL_EXECUTION_STATUSES.has(execution.status) ? outcomeOfStatus(execution.status) : undefined;
+    if (r.distribute || !final || final === r.outcome) return undefined;
+    // A task with retries has one result per attempt under the same ExecutionId: an earlier attempt may have
+    // ended the way the datagram says.
+    const attempts = await look.run("confirmation", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o));
+    if (attempts === undefined) return { qrs: "unavailable", reason: `the execution lookup failed (${describeError(look.errorOf("confirmation"))})` };
+    if (attempts.some((a) => FINAL_EXECUTION_STATUSES.has(a.status) && outcomeOfStatus(a.status) === r.outcome)) return undefined;
+    return { qrs: "denied", reason: `QRS reports execution ${r.executionId} as ${executionStatusName(execution.status)}, the datagram as ${r.outcome}` };
   }
 
   function guessType(r: RunReport): TaskType {
@@ -151,6 +186,14 @@ export function createTaskEventEnricher(
       if (type) event.taskType = type;
       else missing.push({ item: "taskType", reason: task ? `unknown QRS taskType ${task.taskType}` : `guessed as ${event.taskType} (task lookup failed)` });
       const appId = r.appId ?? (task?.app?.id && task.app.id !== ZERO_GUID ? task.app.id : undefined);
+      // A run QRS already denies costs no further lookups (a forged datagram must be cheap).
+      const denied = (u: TaskEvent["unconfirmed"]) => {
+        if (u?.qrs !== "denied") return false;
+        event.unconfirmed = u;
+        missing.push({ item: "confirmation", reason: u.reason });
+        return true;
+      };
+      if (!task && denied(await confirmation(qrs, r, task, undefined, look))) return event;
 
       const [execution, app] = await Promise.all([
         executionFor(qrs, r, task, missing, look),
@@ -165,6 +208,12 @@ export function createTaskEventEnricher(
         event.links = linksFor(links.qmcUrl, links.hubUrl, app.id);
       } else if (appId && !event.app) {
         event.app = { id: appId, name: task?.app?.name ?? r.appName ?? "", stream: task?.app?.stream?.name, tags: [], customProperties: [] };
+      }
+      const unconfirmed = await confirmation(qrs, r, task, execution, look);
+      if (denied(unconfirmed)) return event;
+      if (unconfirmed) {
+        event.unconfirmed = unconfirmed;
+        missing.push({ item: "confirmation", reason: unconfirmed.reason });
       }
 
       const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess);

@@ -133,10 +133,18 @@ export interface TaskEvent {
   /**
    * False when an enrichment lookup failed or timed out; `missing` names what is absent and why. Items:
    * `qrs` (qlik not configured), `task`, `taskType` (guessed), `execution`, `app`, `appOwner`, `scriptLog`,
-   * `outcome` (a distribution's outcome guessed from the log level).
+   * `outcome` (a distribution's outcome guessed from the log level), `confirmation` (see `unconfirmed`).
    */
   complete: boolean;
   missing: Array<{ item: string; reason: string }>;
+  /**
+   * Present when QRS is configured and did not confirm that this run happened: UDP is unauthenticated and source
+   * addresses can be forged, so a datagram alone proves nothing. `denied`: QRS answered and has no such run (or
+   * reports another outcome); `unavailable`: QRS could not be asked. Such an event never starts a task, and it
+   * reaches channels only as `intake.confirm.alertUnconfirmed` allows. Absent for confirmed runs, reconciliation
+   * (read from QRS) and when `qlik` is not configured.
+   */
+  unconfirmed?: { qrs: "denied" | "unavailable"; reason: string };
   /** Links an admin can click: QMC task page, hub app. */
   links?: { qmcTask?: string; hubApp?: string; qmc?: string };
 }

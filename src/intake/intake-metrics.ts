@@ -11,6 +11,8 @@ export interface IntakeCounters {
   emitted: Counter;
   reconciled: Counter;
   reconcileRuns: Counter;
+  unconfirmed: Counter;
+  distributeRefused: Counter;
 }
 
 export function registerIntakeMetrics(
@@ -33,5 +35,10 @@ export function registerIntakeMetrics(
     emitted: m.counter("steward_intake_events_emitted_total", "Task events put on the bus, by kind and source."),
     reconciled: m.counter("steward_intake_reconciled_total", "Task events found by reconciliation with QRS (no datagram announced them)."),
     reconcileRuns: m.counter("steward_intake_reconcile_runs_total", "Reconciliation passes, by result."),
+    unconfirmed: m.counter("steward_intake_unconfirmed_total", "Runs a datagram reported that QRS did not confirm, by qrs (denied, unavailable) and action (emitted, dropped)."),
+    distributeRefused: m.counter(
+      "steward_intake_distribute_refused_total",
+      "Distribution announcements not polled, by reason (full, source_full: the pending list or one source's share is full; unconfirmed: QRS never showed the run).",
+    ),
   };
 }

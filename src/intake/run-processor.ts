@@ -8,6 +8,12 @@ import type { Counter } from "../core/metrics";
 import type { DomainEvents, TaskEvent } from "../events/types";
 import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
 import type { IntakeStore } from "./intake-store";
+import type { ThrottledWarn } from "./log-throttle";
+
+/** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
+export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
+
+export type ProcessResult = { event: TaskEvent; dropped?: undefined } | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" };
 
 export interface RunProcessorDeps {
   enricher: TaskEventEnricher;
@@ -16,7 +22,10 @@ export interface RunProcessorDeps {
   clock: Clock;
   log: Logger;
   dedupe: { enabled: boolean; ttlMs: number };
-  counters: { enriched: Counter; emitted: Counter; deduplicated: Counter };
+  alertUnconfirmed: AlertUnconfirmed;
+  counters: { enriched: Counter; emitted: Counter; deduplicated: Counter; unconfirmed: Counter };
+  /** Datagram-driven warnings share the intake's log budget (a forged run is one datagram away). */
+  warnOnce: ThrottledWarn;
 }
 
 export interface RunProcessor {
@@ -28,6 +37,12 @@ export interface RunProcessor {
   release(key: string): void;
   /** Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. */
   process(report: RunReport, key: string): Promise<TaskEvent | undefined>;
+  /**
+   * As `process`, saying why a run was not emitted. A run QRS does not confirm and `alertUnconfirmed` keeps off
+   * the bus is `dropped: "unconfirmed"`: not remembered either, so reconciliation still finds it if QRS shows it
+   * later.
+   */
+  processRun(report: RunReport, key: string): Promise<ProcessResult>;
   inFlight(executionId: string): boolean;
   /**
    * After the intake stopped: runs whose enrichment ends later are neither emitted nor remembered (the notifier
@@ -53,6 +68,56 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     else executions.set(exec, n);
   }
 
+  function allowed(u: NonNullable<TaskEvent["unconfirmed"]>): boolean {
+    return deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
+  }
+
+  async function processRun(report: RunReport, key: string): Promise<ProcessResult> {
+    try {
+      const event = await deps.enricher.enrich(report);
+      if (closed) {
+        log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
+        return { dropped: "closed" };
+      }
+      deps.counters.enriched.inc({ complete: String(event.complete) });
+      if (event.unconfirmed) {
+        const pass = allowed(event.unconfirmed);
+        deps.counters.unconfirmed.inc({ qrs: event.unconfirmed.qrs, action: pass ? "emitted" : "dropped" });
+        deps.warnOnce(
+          `unconfirmed|${event.unconfirmed.qrs}`,
+          { executionId: report.executionId, taskId: report.taskId, outcome: report.outcome, host: report.host, why: event.unconfirmed.reason },
+          pass
+            ? "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
+            : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
+        );
+        if (!pass) return { dropped: "unconfirmed" };
+      }
+      await deps.bus.emit(event.kind, event);
+      deps.counters.emitted.inc({ kind: event.kind, source: event.source });
+      deps.store.markSeen(
+        [
+          { key, executionId: report.executionId },
+          { key: event.id, executionId: report.executionId },
+        ],
+        report.source,
+        deps.clock.now(),
+        deps.dedupe.ttlMs,
+      );
+      log.info(
+        { eventId: event.id, kind: event.kind, taskType: event.taskType, task: event.task.name, source: event.source, complete: event.complete, unconfirmed: event.unconfirmed?.qrs },
+        "task event",
+      );
+      return { event };
+    } catch (err) {
+      // Enrichment never throws by design; this is a bug or a store failure. Keep the key unclaimed so
+      // reconciliation can pick the run up again.
+      log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+      return { dropped: "error" };
+    } finally {
+      release(key);
+    }
+  }
+
   return {
     claim(key, executionId, anyOutcome = false) {
       const now = deps.clock.now();
@@ -69,38 +134,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     inFlight: (executionId) => executions.has(executionId),
     close: () => void (closed = true),
     open: () => void (closed = false),
-    async process(report, key) {
-      try {
-        const event = await deps.enricher.enrich(report);
-        if (closed) {
-          log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
-          return undefined;
-        }
-        deps.counters.enriched.inc({ complete: String(event.complete) });
-        await deps.bus.emit(event.kind, event);
-        deps.counters.emitted.inc({ kind: event.kind, source: event.source });
-        deps.store.markSeen(
-          [
-            { key, executionId: report.executionId },
-            { key: event.id, executionId: report.executionId },
-          ],
-          report.source,
-          deps.clock.now(),
-          deps.dedupe.ttlMs,
-        );
-        log.info(
-          { eventId: event.id, kind: event.kind, taskType: event.taskType, task: event.task.name, source: event.source, complete: event.complete },
-          "task event",
-        );
-        return event;
-      } catch (err) {
-        // Enrichment never throws by design; this is a bug or a store failure. Keep the key unclaimed so
-        // reconciliation can pick the run up again.
-        log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
-        return undefined;
-      } finally {
-        release(key);
-      }
-    },
+    processRun,
+    process: async (report, key) => (await processRun(report, key)).event,
   };
 }

@@ -82,6 +82,8 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       return port === undefined ? undefined : readKernelUdpDrops(port);
     },
   });
+  // Lines a datagram causes: once per source and reason a minute, and at most DATAGRAM_LINES_PER_MINUTE overall.
+  const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
   const processor = createRunProcessor({
     enricher,
     bus: deps.bus,
@@ -89,7 +91,9 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     clock: deps.clock,
     log: deps.log,
     dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
+    alertUnconfirmed: cfg.confirm.alertUnconfirmed,
     counters,
+    warnOnce,
   });
   const poller = createDistributePoller(
     { pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000, maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000, lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs },
@@ -115,8 +119,6 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   inFlight = () => queue.active();
 
   const allowlist = createSourceAllowlist(config.udp.allowedSources, { log, resolveIntervalMs: config.udp.resolveIntervalSeconds * 1000 });
-  // Lines a datagram causes: once per source and reason a minute, and at most DATAGRAM_LINES_PER_MINUTE overall.
-  const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
   const dropThrottle = createLogThrottle(60_000, now);
   let stopping = false;
 

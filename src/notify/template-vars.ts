@@ -76,6 +76,8 @@ export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): Template
     receivedAt: localTimes(e.receivedAt, opts.timeZone),
     complete: e.complete,
     missing: e.missing,
+    /** Why QRS did not confirm the run ("" when it did): such alerts are marked in their headline. */
+    unconfirmed: e.unconfirmed?.reason ?? "",
     qmcTaskUrl: e.links?.qmcTask ?? (qmcBase ? `${qmcBase}/task` : ""),
     executionDurationText: durationText(ex?.durationMs),
     event: e,

@@ -184,6 +184,11 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     if (!running || !deps.storeOpen()) return;
     for (const row of repo.all()) {
       if (!matches(row, e)) continue;
+      // A datagram is a hint (UDP is unauthenticated): only a run QRS confirmed may start a task.
+      if (e.unconfirmed) {
+        log.warn({ scheduleId: row.id, schedule: row.definition.name, eventId: e.id, sourceTaskId: e.task.id, why: e.unconfirmed.reason }, "event trigger skipped: QRS did not confirm the run");
+        continue;
+      }
       const key = `${row.id}\u0000${e.id}`;
       if (seenEvents.has(key)) continue;
       seenEvents.add(key);

@@ -63,10 +63,42 @@ export const IntakeSchema = z
           .strictObject({
             pollIntervalSeconds: z.number().min(0.05).max(3_600).default(30).describe("How often an unfinished distribution task is polled in QRS."),
             maxWaitMinutes: z.number().min(0.01).max(7 * 24 * 60).default(360).describe("After this the event goes out with the last known state."),
+            maxPending: z
+              .number()
+              .int()
+              .min(1)
+              .max(10_000)
+              .default(200)
+              .describe("Distribution runs polled at the same time; announcements beyond it are dropped and counted (reconciliation still finds real runs in QRS)."),
+            maxPendingPerSource: z
+              .number()
+              .int()
+              .min(1)
+              .max(10_000)
+              .default(100)
+              .describe("Of those, at most this many announced from one source address, so that one sender cannot fill the list."),
+            confirmWithinSeconds: z
+              .number()
+              .min(0)
+              .max(3_600)
+              .default(120)
+              .describe("A distribution run QRS has not shown within this time (while answering) is taken as never having happened and no longer polled."),
           })
           .prefault({}),
       })
       .prefault({}),
+    confirm: z
+      .strictObject({
+        alertUnconfirmed: z
+          .enum(["never", "qrsUnavailable", "always"])
+          .default("qrsUnavailable")
+          .describe(
+            "Runs a datagram reports but QRS does not confirm (UDP is unauthenticated): qrsUnavailable announces them, marked unconfirmed, " +
+              "only when QRS could not be asked; always also when QRS has no such run; never not at all. They never start a task.",
+          ),
+      })
+      .prefault({})
+      .describe("Each datagram's run is checked in QRS (when qlik is configured) before alerts or event-triggered schedules fire."),
     reconcile: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Ask QRS for runs that no datagram announced (needs qlik)."),

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { createLogger } from "../../../src/core/logger";
 import { createSecretRegistry } from "../../../src/core/redaction";
 import { createTestApp, type TestApp } from "../../helpers/app";
-import { IDS } from "./harness";
+import { createTempDir, type TempDir } from "../../helpers/temp-dir";
+import { waitFor } from "../../helpers/wait-for";
+import { IDS, sendDatagram, startHarness, type Harness } from "./harness";
 
 function collectLogs() {
   const lines: Array<Record<string, unknown>> = [];
@@ -17,10 +19,25 @@ function collectLogs() {
 const forged = (i: number) => ({ address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 50_000 });
 
 let t: TestApp | undefined;
+let h: Harness | undefined;
+let tmp: TempDir | undefined;
 afterEach(async () => {
   await t?.close();
-  t = undefined;
+  await h?.close();
+  tmp?.remove();
+  t = h = tmp = undefined;
 });
+
+const INVENTED = "0badc0de-1111-4222-8333-444455556666";
+const failed = (exec: string, prefix = "/scheduler-task-failed/") =>
+  `${prefix};SENSE1;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${IDS.reload};${IDS.app};2025-11-03 06:00:41,512;WARN;${exec};Click https://evil.example to fix`;
+const json = (body: unknown, method = "POST"): RequestInit => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+async function harness(intake: Record<string, unknown> = {}): Promise<Harness> {
+  tmp = createTempDir();
+  h = await startHarness({ dir: tmp.path, intake });
+  return h;
+}
 
 describe("forged source addresses", () => {
   test("a new source per datagram does not get a log line per datagram: warnings share an overall budget", async () => {
@@ -39,4 +56,66 @@ describe("forged source addresses", () => {
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings.length).toBeLessThanOrEqual(20);
   });
+});
+
+describe("runs that never happened", () => {
+  test("a forged datagram with a real task id and an invented ExecutionId raises nothing; a real run still does", async () => {
+    const h = await harness();
+    await sendDatagram(failed(INVENTED), h.udpPort());
+    await waitFor(() => h.t.app.intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 1, { what: "the forged run refused" });
+    // A forged success for a run that really failed is refused too (QRS has the real outcome).
+    const real = await h.runWhenIdle(IDS.reload, "fail");
+    const event = await h.eventFor(real);
+    expect(event).toMatchObject({ kind: "task.failed", source: "udp" });
+    expect(event.unconfirmed).toBeUndefined();
+    await sendDatagram(failed(real, "/scheduler-task-success//"), h.udpPort());
+    await waitFor(() => h.t.app.intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 2, { what: "the forged success refused" });
+    expect(h.events.map((e) => e.id)).toEqual([`${real}:failed`]);
+    // Not remembered: if QRS showed the run later, reconciliation would still announce it.
+    expect(h.t.app.intake.store.isExecutionSeen(INVENTED, Date.now())).toBe(false);
+  });
+
+  test("alertUnconfirmed: always announces it marked unconfirmed, and an event-triggered schedule does not start its task", async () => {
+    const h = await harness({ confirm: { alertUnconfirmed: "always" } });
+    const r = await h.t.request("/v4/schedules", json({ name: "after sales success", qlikSenseTaskId: IDS.externalProgram, trigger: { on: ["succeeded"], taskIds: [IDS.reload] } }));
+    expect(r.status).toBe(201);
+    const schedule = (await r.json()) as { id: string };
+    h.sim.requests.clear();
+    await sendDatagram(failed(INVENTED, "/scheduler-task-success//"), h.udpPort());
+    const event = await h.eventFor(INVENTED);
+    expect(event).toMatchObject({ kind: "task.succeeded", complete: false, unconfirmed: { qrs: "denied", reason: expect.stringContaining(`no execution ${INVENTED}`) } });
+    expect(event.missing).toContainEqual({ item: "confirmation", reason: event.unconfirmed!.reason });
+    await Bun.sleep(300);
+    expect(h.t.app.scheduler!.get(schedule.id)!.lastRun).toBeUndefined();
+    expect(h.sim.requests.list({ source: "qrs", method: "POST", pathContains: `task/${IDS.externalProgram}/start` })).toHaveLength(0);
+  });
+
+  test("a datagram for a task QRS does not know costs one lookup and raises nothing", async () => {
+    const h = await harness();
+    h.sim.requests.clear();
+    const unknownTask = "9f9f9f9f-0000-4000-8000-000000000009";
+    await sendDatagram(failed(INVENTED).replace(IDS.reload, unknownTask), h.udpPort());
+    await waitFor(() => h.t.app.intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 1, { what: "the forged run refused" });
+    expect(h.sim.requests.list({ source: "qrs" }).map((q) => q.path)).toEqual([expect.stringContaining(`task/full`)]);
+    expect(h.events).toHaveLength(0);
+  });
+
+  test("QRS unreachable: by default the alert goes out marked unconfirmed (it may be real); with never it does not", async () => {
+    for (const policy of ["qrsUnavailable", "never"] as const) {
+      const hh = await harness({ confirm: { alertUnconfirmed: policy }, reconcile: { enabled: false } });
+      // QRS down: its port refuses connections.
+      await hh.sim.stop();
+      await sendDatagram(failed(INVENTED), hh.udpPort());
+      if (policy === "qrsUnavailable") {
+        const event = await hh.eventFor(INVENTED, 15_000);
+        expect(event.unconfirmed).toMatchObject({ qrs: "unavailable" });
+      } else {
+        await waitFor(() => hh.t.app.intake.counters.unconfirmed.get({ qrs: "unavailable", action: "dropped" }) === 1, { timeoutMs: 15_000, what: "the unconfirmable run held back" });
+        expect(hh.events).toHaveLength(0);
+      }
+      await hh.t.close();
+      tmp?.remove();
+      h = tmp = undefined;
+    }
+  }, 60_000);
 });

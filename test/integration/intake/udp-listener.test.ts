@@ -87,7 +87,15 @@ describe("UDP intake edge", () => {
     h = await startHarness({
       dir: tmp.path,
       log,
-      intake: { queueSize: 2, concurrency: 1, backpressureWarnRatio: 0.5, reconcile: { enabled: false }, enrichment: { finalStatusAttempts: 1, scriptLog: { enabled: false } } },
+      // The runs are invented (QRS does not know them): announced anyway, so that every accepted one is emitted.
+      intake: {
+        queueSize: 2,
+        concurrency: 1,
+        backpressureWarnRatio: 0.5,
+        reconcile: { enabled: false },
+        confirm: { alertUnconfirmed: "always" },
+        enrichment: { finalStatusAttempts: 1, scriptLog: { enabled: false } },
+      },
     });
     t = h.t;
     // Slow QRS: every task lookup waits, so the single worker is busy while datagrams arrive.

@@ -55,7 +55,8 @@ describe("intake store", () => {
     const got: TaskEvent[] = [];
     bus.onAny((_k, e) => void got.push(e as TaskEvent));
     const m = createMetricsRegistry();
-    const counters = { enriched: m.counter("a", "a"), emitted: m.counter("b", "b"), deduplicated: m.counter("c", "c") };
+    const counters = { enriched: m.counter("a", "a"), emitted: m.counter("b", "b"), deduplicated: m.counter("c", "c"), unconfirmed: m.counter("d", "d") };
+    const rest = { alertUnconfirmed: "qrsUnavailable" as const, warnOnce: () => {} };
     const enricher = {
       enrich: async (r: RunReport): Promise<TaskEvent> => ({
         id: `${r.executionId}:${r.outcome}`, kind: `task.${r.outcome}`, outcome: r.outcome, taskType: "reload", source: r.source, receivedAt: "", host: "",
@@ -63,7 +64,7 @@ describe("intake store", () => {
       }),
     };
     for (const enabled of [true, false]) {
-      const p = createRunProcessor({ enricher, bus, store: s, clock, log: createSilentLogger(), dedupe: { enabled, ttlMs: 60_000 }, counters });
+      const p = createRunProcessor({ enricher, bus, store: s, clock, log: createSilentLogger(), dedupe: { enabled, ttlMs: 60_000 }, counters, ...rest });
       const exec = enabled ? "x1" : "x2";
       expect(p.claim(`${exec}:failed`, exec)).toBe(true);
       expect(p.claim(`${exec}:failed`, exec)).toBe(false);
@@ -77,7 +78,7 @@ describe("intake store", () => {
     }
     expect(got.map((e) => e.id)).toEqual(["x1:failed", "x2:failed"]);
     await clock.advance(61_000);
-    const p = createRunProcessor({ enricher, bus, store: s, clock, log: createSilentLogger(), dedupe: { enabled: true, ttlMs: 60_000 }, counters });
+    const p = createRunProcessor({ enricher, bus, store: s, clock, log: createSilentLogger(), dedupe: { enabled: true, ttlMs: 60_000 }, counters, ...rest });
     expect(p.claim("x1:failed", "x1")).toBe(true);
   });
 });

@@ -72,6 +72,23 @@ describe("built-in templates", () => {
   });
 });
 
+describe("unconfirmed runs", () => {
+  test("an alert for a run QRS did not confirm says so in its subject and headline, in every channel", () => {
+    const r = createTemplateRenderer();
+    const event = { ...syntheticTaskEvent({ outcome: "failed", taskName: "T1" }), unconfirmed: { qrs: "denied" as const, reason: "QRS has no execution x" } };
+    const vars = buildVars(event, opts);
+    expect(r.render("email/task.failed.subject", vars)).toStartWith("[Qlik Sense] UNCONFIRMED ");
+    expect(r.render("email/task.failed.text", vars)).toStartWith("Unconfirmed: ");
+    expect(r.render("email/task.failed.html", vars)).toContain("Unconfirmed: ");
+    expect(JSON.stringify(r.renderJson("slack/task.failed.json", vars))).toContain("Unconfirmed: ");
+    expect(JSON.stringify(r.renderJson("teams/task.failed.json", vars))).toContain("Unconfirmed: ");
+    // A confirmed run's alert is unchanged.
+    const plain = buildVars(syntheticTaskEvent({ outcome: "failed", taskName: "T1" }), opts);
+    expect(r.render("email/task.failed.subject", plain)).not.toContain("UNCONFIRMED");
+    expect(r.render("email/task.failed.text", plain)).not.toContain("Unconfirmed");
+  });
+});
+
 describe("template overrides", () => {
   test("a file in notify.templatesDir replaces that one template only", () => {
     const dir = overrideDir({ "email/task.failed.subject.eta": "ALERT <%= it.taskName %> on <%= it.hostName %>" });
