@@ -31,6 +31,8 @@ export interface RunReport {
   execution?: QrsExecutionResult;
   /** Gaps the caller already knows of (e.g. a distribute outcome that had to be guessed). */
   knownMissing?: TaskEvent["missing"];
+  /** The caller already found that QRS has no such run (why): it is marked unconfirmed without further lookups. */
+  deniedByQrs?: string;
 }
 
 export interface EnricherDeps {
@@ -174,6 +176,11 @@ export function createTaskEventEnricher(
         links: linksFor(links.qmcUrl, links.hubUrl, r.appId),
       };
       const qrs = deps.qrs;
+      if (r.deniedByQrs && r.source === "udp") {
+        event.unconfirmed = { qrs: "denied", reason: r.deniedByQrs };
+        missing.push({ item: "confirmation", reason: r.deniedByQrs });
+        return event;
+      }
       if (!qrs) {
         missing.push({ item: "qrs", reason: "qlik is not configured, so task, app and execution details are unknown" });
         return event;

@@ -1,8 +1,11 @@
 // Distribution tasks announce "finished executing" without the outcome; it is read from QRS, polling until the
 // run is final (bounded). Pending polls live in the store, so a restart resumes them instead of losing them.
+// Announcements are datagrams anyone on the network can forge: the list is capped (overall and per source), a
+// run QRS does not show within `confirmWithinMs` (or whose task QRS does not know) is given up at once, and each
+// tick reads only due rows, so one datagram costs a bounded amount of work and QRS calls.
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../core/clock";
-import { describeError } from "../core/errors";
+import { describeError, isAppError } from "../core/errors";
 import { eq } from "../qlik/qrs-filter";
 import type { QrsClient } from "../qlik/qrs-client";
 import { FINAL_EXECUTION_STATUSES, executionStatusName, type QrsExecutionResult } from "../qlik/qrs-schemas";
@@ -17,10 +20,19 @@ export interface DistributePollerOptions {
   pollIntervalMs: number;
   maxWaitMs: number;
   lookupTimeoutMs: number;
+  maxPending: number;
+  maxPendingPerSource: number;
+  confirmWithinMs: number;
 }
 
+/** Rows polled per tick; the rest wait for the next one (a long list must not block the event loop). */
+const BATCH = 25;
+
+export type AddResult = "added" | "full" | "source_full";
+
 export interface DistributePoller {
-  add(report: DistributeReport): void;
+  /** Starts polling a run announced by a datagram from `source` (its address), unless the list is full. */
+  add(report: DistributeReport, source: string): AddResult;
   start(): void;
   stop(): Promise<void>;
   pending(): number;
@@ -41,57 +53,78 @@ export function createDistributePoller(
     if (stopped) return;
     if (timer) deps.clock.clearTimeout(timer);
     timer = undefined;
-    const next = deps.store.listPending()[0];
-    if (!next) return;
-    timer = deps.clock.setTimeout(() => void tick(), Math.max(0, next.nextAt - deps.clock.now()));
+    const nextAt = deps.store.nextPendingAt();
+    if (nextAt === undefined) return;
+    timer = deps.clock.setTimeout(() => void tick(), Math.max(0, nextAt - deps.clock.now()));
     timer.unref?.();
   }
 
-  async function read(r: DistributeReport): Promise<QrsExecutionResult | undefined> {
+  /**
+   * The newest execution result of the run; undefined when QRS has none yet; "no_task" when QRS has no such
+   * distribution task (unknown id, or a task of another type: forged either way).
+   */
+  async function read(r: DistributeReport): Promise<QrsExecutionResult | "no_task" | undefined> {
     const qrs = deps.qrs!;
     const call = { timeoutMs: o.lookupTimeoutMs, signal: AbortSignal.timeout(o.lookupTimeoutMs) };
     const rows = await qrs.getExecutionResults(eq("executionID", r.executionId), call);
     const newest = rows.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
     if (newest) return newest;
-    const last = (await qrs.getTaskFull(r.taskId, call)).operational?.lastExecutionResult;
+    let task;
+    try {
+      task = await qrs.getTaskFull(r.taskId, call);
+    } catch (err) {
+      if (isAppError(err) && err.code === "NOT_FOUND") return "no_task";
+      throw err;
+    }
+    if (task.taskType !== 3) return "no_task";
+    const last = task.operational?.lastExecutionResult;
     return last && (last.executionID ?? "").toLowerCase() === r.executionId ? last : undefined;
   }
 
-  async function finish(p: PendingPoll<DistributeReport>, result: QrsExecutionResult | undefined, why?: string) {
+  /** Ends the poll: announces the run (enriched), or gives it up when QRS denied it (`denied`: why). */
+  async function finish(p: PendingPoll<DistributeReport>, result: QrsExecutionResult | undefined, why?: string, denied?: string) {
     // Emitted and remembered, but a crash came before the row was removed: do not announce the run twice.
     if (deps.store.isSeen(distributeKey(p.executionId), deps.clock.now())) return deps.store.removePending(p.executionId);
     const byStatus = result ? outcomeOfStatus(result.status) : undefined;
     why ??= result ? `QRS status ${executionStatusName(result.status)}` : "no execution result in QRS";
     // Without a final QRS state the log level is the best hint the datagram carries.
     const outcome = byStatus ?? (/^(warn|error|fatal)/i.test(p.payload.logLevel ?? "") ? "failed" : "succeeded");
-    if (!byStatus) log.warn({ executionId: p.executionId, why }, "distribution outcome not known from QRS; guessed from the log level");
     const knownMissing = byStatus ? undefined : [{ item: "outcome", reason: `${why}; guessed from log level ${p.payload.logLevel ?? "?"}` }];
     // The pending row goes only once the event is emitted and remembered: until then it is the run's only durable
     // trace (reconciliation skips pending runs), so a crash or a failed emit leaves it to be polled again.
-    const event = await deps.processor.process({ ...p.payload, outcome, execution: result, knownMissing }, distributeKey(p.executionId));
-    if (event) deps.store.removePending(p.executionId);
+    const done = await deps.processor.processRun({ ...p.payload, outcome, execution: result, knownMissing, deniedByQrs: denied }, distributeKey(p.executionId));
+    // A run QRS does not confirm and that is not to be announced is given up, not polled again.
+    if (done.event || done.dropped === "unconfirmed") deps.store.removePending(p.executionId);
     else deps.store.updatePending(p.executionId, deps.clock.now() + o.pollIntervalMs, p.attempts + 1);
+    if (done.event && !byStatus) log.warn({ executionId: p.executionId, why }, "distribution outcome not known from QRS; guessed from the log level");
   }
 
   async function tick() {
     if (running || stopped) return;
     running = (async () => {
-      for (const p of deps.store.listPending<DistributeReport>()) {
+      for (const p of deps.store.listDuePending<DistributeReport>(deps.clock.now(), BATCH)) {
         if (stopped) break;
         const now = deps.clock.now();
-        if (p.nextAt > now) break;
         if (!deps.qrs) {
           await finish(p, undefined, "qlik is not configured");
           continue;
         }
-        let result: QrsExecutionResult | undefined;
+        let result: QrsExecutionResult | "no_task" | undefined;
         let error: string | undefined;
         try {
           result = await read(p.payload);
         } catch (err) {
           error = describeError(err);
         }
-        if (result && FINAL_EXECUTION_STATUSES.has(result.status)) await finish(p, result);
+        // QRS answered and does not know the task, or has not shown the run within the confirmation window: the
+        // announcement is taken as forged (enrichment confirms that once more and decides whether it is announced).
+        if (result === "no_task") {
+          const why = `QRS has no distribution task ${p.payload.taskId}`;
+          await finish(p, undefined, why, why);
+        } else if (!result && !error && now - p.createdAt >= o.confirmWithinMs) {
+          const why = `QRS did not show execution ${p.executionId} of task ${p.payload.taskId} within ${Math.round(o.confirmWithinMs / 1000)} s`;
+          await finish(p, undefined, why, why);
+        } else if (result && FINAL_EXECUTION_STATUSES.has(result.status)) await finish(p, result);
         else if (now >= p.deadline) {
           await finish(p, result, `the distribution had not finished after ${Math.round(o.maxWaitMs / 60_000)} min (last status ${result ? executionStatusName(result.status) : error ?? "unknown"})`);
         } else {
@@ -107,14 +140,17 @@ export function createDistributePoller(
   }
 
   return {
-    add(report) {
+    add(report, source) {
+      if (deps.store.pendingCount() >= o.maxPending) return "full";
+      if (deps.store.pendingCountFrom(source) >= o.maxPendingPerSource) return "source_full";
       const now = deps.clock.now();
-      deps.store.addPending<DistributeReport>({ executionId: report.executionId, payload: report, createdAt: now, nextAt: now, deadline: now + o.maxWaitMs, attempts: 0 });
+      deps.store.addPending<DistributeReport>({ executionId: report.executionId, source, payload: report, createdAt: now, nextAt: now, deadline: now + o.maxWaitMs, attempts: 0 });
       schedule();
+      return "added";
     },
     start() {
       stopped = false;
-      const n = deps.store.listPending().length;
+      const n = deps.store.pendingCount();
       if (n > 0) log.info({ pending: n }, "resuming distribution polls from the store");
       schedule();
     },

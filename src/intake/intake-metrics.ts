@@ -38,7 +38,7 @@ export function registerIntakeMetrics(
     unconfirmed: m.counter("steward_intake_unconfirmed_total", "Runs a datagram reported that QRS did not confirm, by qrs (denied, unavailable) and action (emitted, dropped)."),
     distributeRefused: m.counter(
       "steward_intake_distribute_refused_total",
-      "Distribution announcements not polled, by reason (full, source_full: the pending list or one source's share is full; unconfirmed: QRS never showed the run).",
+      "Distribution announcements not polled because the pending list (full) or one source's share of it (source_full) was full.",
     ),
   };
 }

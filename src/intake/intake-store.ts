@@ -29,11 +29,21 @@ export const intakeMigrations: MigrationSet = {
           attempts INTEGER NOT NULL DEFAULT 0
         );`,
     },
+    {
+      version: 2,
+      name: "pending distribute polls: announcing source, due-time index",
+      sql: `
+        ALTER TABLE intake_pending ADD COLUMN source TEXT NOT NULL DEFAULT '';
+        CREATE INDEX intake_pending_source ON intake_pending (source);
+        CREATE INDEX intake_pending_next ON intake_pending (next_at);`,
+    },
   ],
 };
 
 export interface PendingPoll<P> {
   executionId: string;
+  /** The address the announcing datagram came from ("" for rows older than this column). */
+  source?: string;
   payload: P;
   createdAt: number;
   nextAt: number;
@@ -56,6 +66,11 @@ export interface IntakeStore {
   removePending(executionId: string): void;
   isPending(executionId: string): boolean;
   pendingCount(): number;
+  pendingCountFrom(source: string): number;
+  /** The earliest `nextAt`, or undefined when nothing is pending (one indexed read, whatever the list's size). */
+  nextPendingAt(): number | undefined;
+  /** Rows due at `now`, earliest first, at most `limit`. */
+  listDuePending<P>(now: number, limit: number): Array<PendingPoll<P>>;
   listPending<P>(): Array<PendingPoll<P>>;
 }
 
@@ -72,13 +87,25 @@ export function createIntakeStore(db: DatabaseSync): IntakeStore {
   const getState = s("SELECT value FROM intake_state WHERE name = ?");
   const setState = s("INSERT INTO intake_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value");
   const addPending = s(
-    "INSERT INTO intake_pending (execution_id, payload, created_at, next_at, deadline, attempts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(execution_id) DO NOTHING",
+    "INSERT INTO intake_pending (execution_id, source, payload, created_at, next_at, deadline, attempts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(execution_id) DO NOTHING",
   );
   const updPending = s("UPDATE intake_pending SET next_at = ?, attempts = ? WHERE execution_id = ?");
   const delPending = s("DELETE FROM intake_pending WHERE execution_id = ?");
   const hasPending = s("SELECT 1 FROM intake_pending WHERE execution_id = ?");
   const listPending = s("SELECT * FROM intake_pending ORDER BY next_at");
   const countPending = s("SELECT COUNT(*) AS n FROM intake_pending");
+  const countPendingFrom = s("SELECT COUNT(*) AS n FROM intake_pending WHERE source = ?");
+  const nextPending = s("SELECT MIN(next_at) AS at FROM intake_pending");
+  const duePending = s("SELECT * FROM intake_pending WHERE next_at <= ? ORDER BY next_at LIMIT ?");
+  const toPoll = <P>(r: Record<string, unknown>): PendingPoll<P> => ({
+    executionId: String(r.execution_id),
+    source: String(r.source ?? ""),
+    payload: JSON.parse(String(r.payload)) as P,
+    createdAt: Number(r.created_at),
+    nextAt: Number(r.next_at),
+    deadline: Number(r.deadline),
+    attempts: Number(r.attempts),
+  });
 
   return {
     isSeen: (key, now) => seen.get(key, now) !== undefined,
@@ -97,20 +124,17 @@ export function createIntakeStore(db: DatabaseSync): IntakeStore {
     seenCount: () => Number((count.get() as { n: number }).n),
     getState: (name) => (getState.get(name) as { value: string } | undefined)?.value,
     setState: (name, value) => void setState.run(name, value),
-    addPending: (p) => void addPending.run(p.executionId, JSON.stringify(p.payload), p.createdAt, p.nextAt, p.deadline, p.attempts),
+    addPending: (p) => void addPending.run(p.executionId, p.source ?? "", JSON.stringify(p.payload), p.createdAt, p.nextAt, p.deadline, p.attempts),
     updatePending: (id, nextAt, attempts) => void updPending.run(nextAt, attempts, id),
     removePending: (id) => void delPending.run(id),
     isPending: (id) => hasPending.get(id) !== undefined,
     pendingCount: () => Number((countPending.get() as { n: number }).n),
-    listPending<P>() {
-      return (listPending.all() as Array<Record<string, unknown>>).map((r) => ({
-        executionId: String(r.execution_id),
-        payload: JSON.parse(String(r.payload)) as P,
-        createdAt: Number(r.created_at),
-        nextAt: Number(r.next_at),
-        deadline: Number(r.deadline),
-        attempts: Number(r.attempts),
-      }));
+    pendingCountFrom: (source) => Number((countPendingFrom.get(source) as { n: number }).n),
+    nextPendingAt() {
+      const at = (nextPending.get() as { at: number | null }).at;
+      return at === null ? undefined : Number(at);
     },
+    listDuePending: <P>(now: number, limit: number) => (duePending.all(now, limit) as Array<Record<string, unknown>>).map((r) => toPoll<P>(r)),
+    listPending: <P>() => (listPending.all() as Array<Record<string, unknown>>).map((r) => toPoll<P>(r)),
   };
 }

@@ -57,6 +57,8 @@ const DATAGRAM_LINES_PER_MINUTE = 20;
 interface QueueItem {
   report: RunReport;
   key: string;
+  /** The datagram's source address. */
+  source: string;
 }
 
 export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskIntake {
@@ -96,7 +98,14 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     warnOnce,
   });
   const poller = createDistributePoller(
-    { pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000, maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000, lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs },
+    {
+      pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000,
+      maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000,
+      lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
+      maxPending: cfg.enrichment.distribute.maxPending,
+      maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource,
+      confirmWithinMs: cfg.enrichment.distribute.confirmWithinSeconds * 1000,
+    },
     { qrs: deps.qrs, store, processor, clock: deps.clock, log: deps.log },
   );
   const queue = createWorkQueue<QueueItem>({
@@ -106,10 +115,19 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     warnRatio: cfg.backpressureWarnRatio,
     log,
     now,
-    async worker({ report, key }) {
+    async worker({ report, key, source }) {
       if (report.distribute) {
-        poller.add(report);
+        const added = poller.add(report, source);
         processor.release(key);
+        if (added !== "added") {
+          // Reconciliation still finds a real run in QRS once it has ended.
+          counters.distributeRefused.inc({ reason: added });
+          warnOnce(
+            `distribute|${added}|${added === "full" ? "" : source}`,
+            { source, executionId: report.executionId, reason: added, maxPending: cfg.enrichment.distribute.maxPending, maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource },
+            "distribution announcement not polled: too many pending; reconciliation will pick a real run up from QRS",
+          );
+        }
         return;
       }
       await processor.process(report, key);
@@ -170,7 +188,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
       return;
     }
-    if (!queue.push({ report: toReport(m), key })) {
+    if (!queue.push({ report: toReport(m), key, source: from.address })) {
       processor.release(key);
       const reason = stopping ? "stopping" : "queue_full";
       counters.dropped.inc({ reason });

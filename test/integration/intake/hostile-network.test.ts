@@ -119,3 +119,54 @@ describe("runs that never happened", () => {
     }
   }, 60_000);
 });
+
+describe("forged distribution announcements", () => {
+  const distribute = (exec: string, taskId: string = IDS.distribute) =>
+    `/scheduler-distribute/;SENSE2;Distribute Sales to Cloud;;INTERNAL\\sa_scheduler;${taskId};;2025-11-04 06:05:40,775;INFO;${exec};Exiting execute of Distribute task request.`;
+  const exec = (i: number) => `0badc0de-0000-4000-8000-${String(i).padStart(12, "0")}`;
+  const fast = { reconcile: { enabled: false }, enrichment: { distribute: { maxPending: 20, maxPendingPerSource: 5, confirmWithinSeconds: 0.5, pollIntervalSeconds: 0.1 } } };
+  const qrsCalls = (h: Harness) => h.sim.requests.list({ source: "qrs" }).length;
+
+  test("pending polls are capped, and one source gets only its share", async () => {
+    const h = await harness(fast);
+    const intake = h.t.app.intake;
+    for (let i = 0; i < 30; i++) intake.handleDatagram(Buffer.from(distribute(exec(i))), forged(1));
+    await waitFor(() => intake.counters.distributeRefused.get({ reason: "source_full" }) === 25, { what: "one source held to its share" });
+    expect(intake.poller.pending()).toBeLessThanOrEqual(5);
+    // Other sources still get in, up to the overall cap.
+    for (let i = 100; i < 200; i++) intake.handleDatagram(Buffer.from(distribute(exec(i))), forged(i));
+    await waitFor(() => intake.counters.distributeRefused.get({ reason: "full" }) + intake.counters.distributeRefused.get({ reason: "source_full" }) >= 25 + 80, { what: "the overall cap" });
+    expect(intake.poller.pending()).toBeLessThanOrEqual(20);
+  });
+
+  test("a forged announcement costs a bounded number of QRS calls and is given up; none is announced", async () => {
+    const h = await harness(fast);
+    const intake = h.t.app.intake;
+    h.sim.requests.clear();
+    for (let i = 0; i < 10; i++) intake.handleDatagram(Buffer.from(distribute(exec(i))), forged(i));
+    // A task id of another type is refused at the first poll.
+    intake.handleDatagram(Buffer.from(distribute(exec(99), IDS.reload)), forged(99));
+    await waitFor(() => intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 11, { timeoutMs: 10_000, what: "every forged announcement given up" });
+    expect(intake.poller.pending()).toBe(0);
+    // Two reads per poll, a poll every 0.1 s for the 0.5 s confirmation window (plus scheduling slack).
+    expect(qrsCalls(h)).toBeLessThanOrEqual(11 * 2 * 8);
+    expect(h.events).toHaveLength(0);
+    // A real distribution run is still announced.
+    const real = await h.runWhenIdle(IDS.distribute, "succeed");
+    expect(await h.eventFor(real)).toMatchObject({ kind: "task.succeeded", taskType: "distribute" });
+  });
+
+  test("pending rows left by an older version (no cap) drain at the next start, a couple of QRS calls each", async () => {
+    const h = await harness(fast);
+    const long = Date.now() - 3_600_000;
+    for (let i = 0; i < 300; i++) {
+      const payload = { source: "udp", executionId: exec(i), taskId: IDS.distribute, distribute: true, logLevel: "INFO" };
+      h.t.app.intake.store.addPending({ executionId: exec(i), payload, createdAt: long, nextAt: long, deadline: Date.now() + 3_600_000, attempts: 0 });
+    }
+    h.sim.requests.clear();
+    await h.restart();
+    await waitFor(() => h.t.app.intake.poller.pending() === 0, { timeoutMs: 30_000, what: "the old rows given up" });
+    expect(qrsCalls(h)).toBeLessThanOrEqual(300 * 2 + 10);
+    expect(h.events).toHaveLength(0);
+  }, 60_000);
+});

@@ -43,9 +43,20 @@ describe("intake store", () => {
     store = openStore(tmp.path, [coreMigrations, intakeMigrations]);
     const again = createIntakeStore(store.db);
     expect(again.getState("w")).toBe("2025-01-01T00:00:00.000Z");
-    expect(again.listPending()).toEqual([{ executionId: "e2", payload: { taskId: "t" }, createdAt: 1, nextAt: 7, deadline: 9, attempts: 3 }]);
+    expect(again.listPending()).toEqual([{ executionId: "e2", source: "", payload: { taskId: "t" }, createdAt: 1, nextAt: 7, deadline: 9, attempts: 3 }]);
     again.removePending("e2");
     expect(again.isPending("e2")).toBe(false);
+  });
+
+  test("pending polls: counted per source, next due time and due rows read without loading the whole list", () => {
+    const s = open();
+    expect(s.nextPendingAt()).toBeUndefined();
+    for (let i = 0; i < 5; i++) s.addPending({ executionId: `a${i}`, source: "10.0.0.1", payload: {}, createdAt: 0, nextAt: 100 + i, deadline: 1_000, attempts: 0 });
+    s.addPending({ executionId: "b0", source: "10.0.0.2", payload: {}, createdAt: 0, nextAt: 50, deadline: 1_000, attempts: 0 });
+    expect([s.pendingCount(), s.pendingCountFrom("10.0.0.1"), s.pendingCountFrom("10.0.0.2"), s.pendingCountFrom("10.0.0.3")]).toEqual([6, 5, 1, 0]);
+    expect(s.nextPendingAt()).toBe(50);
+    expect(s.listDuePending(102, 10).map((p) => p.executionId)).toEqual(["b0", "a0", "a1", "a2"]);
+    expect(s.listDuePending(1_000, 2).map((p) => p.executionId)).toEqual(["b0", "a0"]);
   });
 
   test("run processor: claims block duplicates in flight and after handling; dedupe off still lets reconciliation see handled runs", async () => {
