@@ -8,6 +8,7 @@ export interface LogThrottle {
 
 export function createLogThrottle(intervalMs: number, now: () => number = Date.now, maxKeys = 10_000): LogThrottle {
   const keys = new Map<string, { at: number; suppressed: number }>();
+  let sweptAt = Number.NEGATIVE_INFINITY;
   return {
     take(key) {
       const t = now();
@@ -17,7 +18,12 @@ export function createLogThrottle(intervalMs: number, now: () => number = Date.n
         return undefined;
       }
       if (!entry && keys.size >= maxKeys) {
-        for (const [k, v] of keys) if (t - v.at >= intervalMs) keys.delete(k);
+        // Sweep expired keys at most once per interval: with forged sources every key is new, and a sweep per
+        // datagram would cost the whole table each time.
+        if (t - sweptAt >= intervalMs) {
+          sweptAt = t;
+          for (const [k, v] of keys) if (t - v.at >= intervalMs) keys.delete(k);
+        }
         if (keys.size >= maxKeys) keys.delete(keys.keys().next().value!);
       }
       const suppressed = entry?.suppressed ?? 0;

@@ -74,6 +74,23 @@ describe("log throttle", () => {
     expect(b.take()).toBe(2);
     expect(b.take()).toBe(0);
   });
+  test("a new key when the table is full costs O(1), not a sweep of every key (forged sources are all new)", () => {
+    let steps = 0;
+    const original = Map.prototype[Symbol.iterator];
+    const countSteps = function (this: Map<unknown, unknown>) {
+      const it = original.call(this);
+      return { next: () => (steps++, it.next()), [Symbol.iterator]() { return this; } };
+    } as unknown as typeof original;
+    Map.prototype[Symbol.iterator] = countSteps;
+    try {
+      const t = createLogThrottle(60_000, () => 0, 1_000);
+      for (let i = 0; i < 5_000; i++) t.take(`10.0.${i >> 8}.${i & 255}`);
+    } finally {
+      Map.prototype[Symbol.iterator] = original;
+    }
+    // One sweep per interval at most, plus a step per eviction.
+    expect(steps).toBeLessThan(4 * 5_000);
+  });
   test("bounded number of keys", () => {
     const t = createLogThrottle(60_000, () => 0, 3);
     for (const k of ["a", "b", "c", "d"]) expect(t.take(k)).toBe(0);
