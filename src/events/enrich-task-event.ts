@@ -193,14 +193,18 @@ export function createTaskEventEnricher(
       if (type) event.taskType = type;
       else missing.push({ item: "taskType", reason: task ? `unknown QRS taskType ${task.taskType}` : `guessed as ${event.taskType} (task lookup failed)` });
       const appId = r.appId ?? (task?.app?.id && task.app.id !== ZERO_GUID ? task.app.id : undefined);
-      // A run QRS already denies costs no further lookups (a forged datagram must be cheap).
+      // Marks an unconfirmed run; true when QRS denied it: such a run costs no further lookups (a forged
+      // datagram must be cheap).
       const denied = (u: TaskEvent["unconfirmed"]) => {
-        if (u?.qrs !== "denied") return false;
+        if (!u) return false;
         event.unconfirmed = u;
         missing.push({ item: "confirmation", reason: u.reason });
-        return true;
+        return u.qrs === "denied";
       };
-      if (!task && denied(await confirmation(qrs, r, task, undefined, look))) return event;
+      if (!task) {
+        const u = await confirmation(qrs, r, task, undefined, look);
+        if (u?.qrs === "denied" && denied(u)) return event;
+      }
 
       const [execution, app] = await Promise.all([
         executionFor(qrs, r, task, missing, look),
@@ -216,12 +220,7 @@ export function createTaskEventEnricher(
       } else if (appId && !event.app) {
         event.app = { id: appId, name: task?.app?.name ?? r.appName ?? "", stream: task?.app?.stream?.name, tags: [], customProperties: [] };
       }
-      const unconfirmed = await confirmation(qrs, r, task, execution, look);
-      if (denied(unconfirmed)) return event;
-      if (unconfirmed) {
-        event.unconfirmed = unconfirmed;
-        missing.push({ item: "confirmation", reason: unconfirmed.reason });
-      }
+      if (denied(await confirmation(qrs, r, task, execution, look))) return event;
 
       const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess);
       const ownerId = app?.owner?.id;
