@@ -7,7 +7,7 @@ import type { Clock } from "../core/clock";
 import { describeError, isAppError } from "../core/errors";
 import { eq } from "../qlik/qrs-filter";
 import type { QrsCallOptions, QrsClient } from "../qlik/qrs-client";
-import { FINAL_EXECUTION_STATUSES, ZERO_GUID, executionStatusName, type QrsExecutionResult, type QrsTask } from "../qlik/qrs-schemas";
+import { FINAL_EXECUTION_STATUSES, ZERO_GUID, executionStatusName, isNeverDate, type QrsExecutionResult, type QrsTask } from "../qlik/qrs-schemas";
 import { appPart, executionPart, linksFor, outcomeOfStatus, scriptLogExcerpt, taskPart, taskTypeOf, withOwner } from "./enrich-mappers";
 import type { TaskEvent, TaskOutcome, TaskType } from "./types";
 
@@ -39,6 +39,11 @@ export interface EnricherDeps {
   qrs?: QrsClient;
   log: Logger;
   clock: Clock;
+  /**
+   * A datagram for a run that ended longer ago than this is a replay (de-duplication forgets runs after this
+   * long, `intake.dedupe.ttlHours`): unconfirmed.
+   */
+  maxRunAgeMs?: number;
 }
 
 type Missing = TaskEvent["missing"];
@@ -137,6 +142,10 @@ export function createTaskEventEnricher(
       return { qrs: "denied", reason: `execution ${r.executionId} belongs to task ${execution.taskID.toLowerCase()}, not ${r.taskId}` };
     }
     const final = FINAL_EXECUTION_STATUSES.has(execution.status) ? outcomeOfStatus(execution.status) : undefined;
+    const stopped = final && !isNeverDate(execution.stopTime) ? Date.parse(execution.stopTime!) : Number.NaN;
+    if (deps.maxRunAgeMs !== undefined && deps.clock.now() - stopped > deps.maxRunAgeMs) {
+      return { qrs: "denied", reason: `execution ${r.executionId} ended at ${execution.stopTime}, longer ago than runs are remembered: a replayed datagram` };
+    }
     if (r.distribute || !final || final === r.outcome) return undefined;
     // A task with retries has one result per attempt under the same ExecutionId: an earlier attempt may have
     // ended the way the datagram says.

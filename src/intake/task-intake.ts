@@ -69,7 +69,12 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   // Sub-modules get the root logger and name their own module (a child of a child would repeat the key).
   // A route that attaches script logs to success mails needs them fetched for successful reloads as well.
   const scriptLog = { ...cfg.enrichment.scriptLog, onSuccess: cfg.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes) };
-  const enricher = createTaskEventEnricher({ ...cfg.enrichment, scriptLog }, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, { qrs: deps.qrs, log: deps.log, clock: deps.clock });
+  const enricher = createTaskEventEnricher({ ...cfg.enrichment, scriptLog }, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, {
+    qrs: deps.qrs,
+    log: deps.log,
+    clock: deps.clock,
+    maxRunAgeMs: cfg.dedupe.ttlHours * 3_600_000,
+  });
 
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;

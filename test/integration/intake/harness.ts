@@ -6,6 +6,7 @@ import { startSimulator, type Simulator } from "../../../src/sim";
 import type { StartOptions } from "../../../src/sim";
 import type { TaskEvent } from "../../../src/events/types";
 import type { Logger } from "../../../src/core/logger";
+import type { Clock } from "../../../src/core/clock";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { waitFor } from "../../helpers/wait-for";
 
@@ -102,6 +103,8 @@ export interface HarnessOptions {
   extraYaml?: string;
   simSettings?: NonNullable<Parameters<typeof startSimulator>[0]>["settings"];
   log?: Logger;
+  /** Steward's clock (the simulator keeps real time). */
+  clock?: Clock;
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
@@ -118,7 +121,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const dataDir = join(opts.dir, "steward");
   let t!: TestApp;
   const boot = async () => {
-    t = createTestApp(intakeYaml(sim, opts.intake, opts.extraYaml), { dir: dataDir, log: opts.log });
+    t = createTestApp(intakeYaml(sim, opts.intake, opts.extraYaml), { dir: dataDir, log: opts.log, clock: opts.clock });
     t.app.bus.onAny((_kind, payload) => void events.push(payload as TaskEvent));
     await t.app.start();
   };

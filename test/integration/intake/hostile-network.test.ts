@@ -2,6 +2,7 @@
 // runs and forged distribution announcements. Sources are forged by calling the socket's handler with the
 // address a spoofed datagram would carry.
 import { afterEach, describe, expect, test } from "bun:test";
+import { systemClock, type Clock } from "../../../src/core/clock";
 import { createLogger } from "../../../src/core/logger";
 import { createSecretRegistry } from "../../../src/core/redaction";
 import { createTestApp, type TestApp } from "../../helpers/app";
@@ -33,9 +34,9 @@ const failed = (exec: string, prefix = "/scheduler-task-failed/") =>
   `${prefix};SENSE1;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${IDS.reload};${IDS.app};2025-11-03 06:00:41,512;WARN;${exec};Click https://evil.example to fix`;
 const json = (body: unknown, method = "POST"): RequestInit => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-async function harness(intake: Record<string, unknown> = {}): Promise<Harness> {
+async function harness(intake: Record<string, unknown> = {}, clock?: Clock): Promise<Harness> {
   tmp = createTempDir();
-  h = await startHarness({ dir: tmp.path, intake });
+  h = await startHarness({ dir: tmp.path, intake, clock });
   return h;
 }
 
@@ -88,6 +89,19 @@ describe("runs that never happened", () => {
     await Bun.sleep(300);
     expect(h.t.app.scheduler!.get(schedule.id)!.lastRun).toBeUndefined();
     expect(h.sim.requests.list({ source: "qrs", method: "POST", pathContains: `task/${IDS.externalProgram}/start` })).toHaveLength(0);
+  });
+
+  test("a real datagram replayed after de-duplication has forgotten its run is refused", async () => {
+    let offsetMs = 0;
+    const h = await harness({}, { ...systemClock, now: () => Date.now() + offsetMs });
+    const real = await h.runWhenIdle(IDS.reload, "fail");
+    await h.eventFor(real);
+    const datagram = h.sim.udp.recent().find((d) => d.text.includes(real) && d.text.includes("failed"))!.text;
+    // 73 hours later for Steward (runs are remembered for 72): the captured datagram is sent again.
+    offsetMs = 73 * 3_600_000;
+    await sendDatagram(datagram, h.udpPort());
+    await waitFor(() => h.t.app.intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 1, { what: "the replay refused" });
+    expect(h.events.filter((e) => e.executionId === real)).toHaveLength(1);
   });
 
   test("a datagram for a task QRS does not know costs one lookup and raises nothing", async () => {
