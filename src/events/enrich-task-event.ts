@@ -44,6 +44,11 @@ export interface EnricherDeps {
    * long, `intake.dedupe.ttlHours`): unconfirmed.
    */
   maxRunAgeMs?: number;
+  /**
+   * How many runs whose execution QRS has not shown may be re-read at once (the rest are decided on one read);
+   * keeps forged datagrams from holding every enrichment worker. Unlimited when unset.
+   */
+  maxWaitingForExecution?: number;
 }
 
 type Missing = TaskEvent["missing"];
@@ -94,22 +99,42 @@ export function createTaskEventEnricher(
     };
   }
 
+  /** Runs whose execution QRS has not shown yet, being re-read right now (see EnricherDeps.maxWaitingForExecution). */
+  let waitingForExecution = 0;
+
   async function executionFor(qrs: QrsClient, r: RunReport, task: QrsTask | undefined, missing: Missing, look: Lookups): Promise<QrsExecutionResult | undefined> {
     let result = r.execution;
     let lastTry: Missing = [];
-    for (let attempt = 1; attempt <= cfg.finalStatusAttempts; attempt++) {
-      if (result && FINAL_EXECUTION_STATUSES.has(result.status)) return result;
-      if (attempt > 1) await sleep(cfg.finalStatusDelayMs);
-      const last = attempt === 1 ? task?.operational?.lastExecutionResult : undefined;
-      if (last && (last.executionID ?? "").toLowerCase() === r.executionId) {
-        result = last;
-        continue;
+    let waiting = false;
+    const stopWaiting = () => {
+      if (waiting) waitingForExecution--;
+      waiting = false;
+    };
+    try {
+      for (let attempt = 1; attempt <= cfg.finalStatusAttempts; attempt++) {
+        if (result && FINAL_EXECUTION_STATUSES.has(result.status)) return result;
+        if (result) stopWaiting();
+        else if (attempt > 1 && !waiting) {
+          // Forged datagrams name runs QRS never shows: only so many may wait for one, so that the others
+          // cannot hold every worker while real runs queue behind them.
+          if (waitingForExecution >= (deps.maxWaitingForExecution ?? Number.POSITIVE_INFINITY)) break;
+          waitingForExecution++;
+          waiting = true;
+        }
+        if (attempt > 1) await sleep(cfg.finalStatusDelayMs);
+        const last = attempt === 1 ? task?.operational?.lastExecutionResult : undefined;
+        if (last && (last.executionID ?? "").toLowerCase() === r.executionId) {
+          result = last;
+          continue;
+        }
+        lastTry = [];
+        const rows = await look.run("execution", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o), undefined, lastTry);
+        const newest = rows?.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
+        if (newest) result = newest;
+        if (look.down) break;
       }
-      lastTry = [];
-      const rows = await look.run("execution", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o), undefined, lastTry);
-      const newest = rows?.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
-      if (newest) result = newest;
-      if (look.down) break;
+    } finally {
+      stopWaiting();
     }
     if (result && !FINAL_EXECUTION_STATUSES.has(result.status)) {
       missing.push({ item: "execution", reason: `QRS had not recorded the end of the run yet (status ${executionStatusName(result.status)})` });

@@ -74,6 +74,8 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     log: deps.log,
     clock: deps.clock,
     maxRunAgeMs: cfg.dedupe.ttlHours * 3_600_000,
+    // At least one worker stays free for runs QRS knows.
+    maxWaitingForExecution: Math.max(1, cfg.concurrency - 1),
   });
 
   // Counters are created before their users; the gauges read the objects below lazily.

@@ -104,8 +104,22 @@ describe("runs that never happened", () => {
     expect(h.events.filter((e) => e.executionId === real)).toHaveLength(1);
   });
 
+  test("runs QRS has not shown do not hold every worker: a real run is announced while a forged one still waits", async () => {
+    // Two workers; a run whose execution QRS has not shown is re-read for 30 × 150 ms.
+    const h = await harness({ concurrency: 2, reconcile: { enabled: false }, enrichment: { finalStatusAttempts: 30, finalStatusDelayMs: 150 } });
+    const forgedRuns = ["0badc0de-2222-4000-8000-000000000001", "0badc0de-2222-4000-8000-000000000002"];
+    for (const x of forgedRuns) await sendDatagram(failed(x), h.udpPort());
+    await waitFor(() => forgedRuns.some((x) => h.t.app.intake.processor.inFlight(x)), { what: "a forged run being checked" });
+    const real = await h.runWhenIdle(IDS.externalProgram, "fail");
+    await h.eventFor(real, 10_000);
+    // The real run did not queue behind both forged ones: one of them is still waiting for QRS to show its run.
+    expect(forgedRuns.some((x) => h.t.app.intake.processor.inFlight(x))).toBe(true);
+    await waitFor(() => h.t.app.intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 2, { timeoutMs: 15_000, what: "both forged runs refused" });
+  }, 30_000);
+
   test("a datagram for a task QRS does not know costs one lookup and raises nothing", async () => {
-    const h = await harness();
+    // No reconciliation pass at start: only the datagram's lookups reach QRS.
+    const h = await harness({ reconcile: { enabled: false } });
     h.sim.requests.clear();
     const unknownTask = "9f9f9f9f-0000-4000-8000-000000000009";
     await sendDatagram(failed(INVENTED).replace(IDS.reload, unknownTask), h.udpPort());
