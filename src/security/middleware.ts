@@ -1,6 +1,7 @@
 // The HTTP side of access control. `ipGate` runs before routing (IP allowlist, per-IP rate limit);
 // `accessGuard` runs once the route's scope is known (identify the caller, per-key rate limit, scope check,
 // audit of every write). Every denial is answered as `{ error, code }` and written to the audit log.
+import { errorBody } from "../http/errors";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
@@ -51,7 +52,8 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
     const headers: Record<string, string> = { ...extraHeaders };
     if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="steward", charset="UTF-8"';
     const shown = { check: details.check, ...(details.scope !== undefined ? { scope: details.scope } : {}) };
-    return c.json({ error: reason, code, details: shown }, status, headers);
+    // Butler clients read statusCode and message; Steward's own fields stay (one shape for every error answer).
+    return c.json(errorBody(status, code, reason, shown), status, headers);
   };
 
   const limitHeaders = (c: Context<HttpEnv>, d: RateDecision) => {

@@ -1,6 +1,7 @@
 // The HTTPS listener for mutual TLS. Bun.serve does not expose the peer certificate of a request, so with
 // client-certificate rules the API is served by node:tls + node:http instead, and each request carries the
 // verified certificate's subject and fingerprint to the access guard.
+import { errorBody } from "../http/errors";
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createTls, type TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
@@ -65,7 +66,7 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
       if (method !== "GET" && method !== "HEAD") {
         const read = await readBody(req, options.maxRequestBodySize + 1024);
         if (read === "too-large") {
-          res.writeHead(413, { "content-type": "application/json" }).end(JSON.stringify({ error: "request body too large", code: "PAYLOAD_TOO_LARGE" }));
+          res.writeHead(413, { "content-type": "application/json" }).end(JSON.stringify(errorBody(413, "PAYLOAD_TOO_LARGE", "request body too large")));
           return;
         }
         body = read;
@@ -89,7 +90,7 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
     } catch (err) {
       log.error({ err }, "mTLS request bridge failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: "internal error", code: "INTERNAL" }));
+      res.end(JSON.stringify(errorBody(500, "INTERNAL", "internal error")));
     } finally {
       inFlight--;
     }

@@ -220,3 +220,22 @@ describe("refuse to start", () => {
     expect((await fetch(`${url}/v4/keyvaluesnamespaces`, { headers: { "x-api-key": keys["kv.read"] } })).status).toBe(200);
   });
 });
+
+describe("error bodies of refusals", () => {
+  test("401, 403 and 429 from access control carry Butler's statusCode and message next to Steward's fields", async () => {
+    const { keys, yaml } = keysPerScope();
+    const t = app(`security:\n${yaml}\n  ipAllowlist: [10.1.2.3]\n  rateLimit:\n    perKey: { requests: 1, window: 10s }\n`);
+    const unauth = await from(t, "127.0.0.1", "/v4/keyvaluesnamespaces");
+    expect(unauth.status).toBe(401);
+    expect(await unauth.json()).toMatchObject({ statusCode: 401, code: "UNAUTHORIZED", error: expect.any(String), message: expect.any(String) });
+    const notListed = await from(t, "192.0.2.7", "/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"] } });
+    expect(notListed.status).toBe(403);
+    const b403 = (await notListed.json()) as Record<string, unknown>;
+    expect(b403).toMatchObject({ statusCode: 403, code: "FORBIDDEN", details: { check: "ipAllowlist" } });
+    expect(b403.message).toBe(b403.error);
+    await from(t, "127.0.0.1", "/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"] } });
+    const limited = await from(t, "127.0.0.1", "/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"] } });
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toMatchObject({ statusCode: 429, code: "RATE_LIMITED" });
+  });
+});
