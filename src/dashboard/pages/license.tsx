@@ -4,32 +4,16 @@
 import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
+import type { AccessTypeOverview } from "../../qlik/qrs-license";
+import type { LicenseSnapshot } from "../../site-monitor/license-monitor";
+import type { ReleaseRun } from "../../site-monitor/license-release";
 
-interface Block {
-  enabled: boolean;
-  total: number;
-  allocated: number;
-  used: number;
-  available: number;
-  quarantined: number;
-}
+type Block = AccessTypeOverview["professionalAccess"];
 
+/** What GET /v4/license answers (JSON of the monitors' last reading and run). */
 interface LicenseView {
-  monitor: null | {
-    at: string;
-    server: { expired: boolean; expiryDate?: string; daysUntilExpiry?: number };
-    access: { totalTokens: number; availableTokens: number; professionalAccess: Block; analyzerAccess: Block };
-  };
-  release: null | {
-    at: string;
-    dryRun: boolean;
-    released: number;
-    wouldRelease: number;
-    kept: number;
-    failed: number;
-    deferred: number;
-    items: Array<{ accessType: string; user: string; daysSinceLastUse: number; result: string; reason?: string }>;
-  };
+  monitor: LicenseSnapshot | null;
+  release: ReleaseRun | null;
   enabled: { monitor: boolean; release: boolean };
 }
 
