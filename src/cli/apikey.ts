@@ -7,6 +7,7 @@ import { GRANTABLE_SCOPES } from "../config/sections/security";
 import { generateApiKey, hashApiKey, type HashAlgorithm } from "../security/api-keys";
 import { APIKEY_HELP } from "./apikey-help";
 import { UsageError } from "./usage";
+import { readStdinText } from "../runtime";
 
 
 function parseScopes(text: string | undefined): (typeof GRANTABLE_SCOPES)[number][] {
@@ -25,7 +26,7 @@ function parseAlgorithm(text: string | undefined): HashAlgorithm {
   throw new UsageError(`apikey: --hash must be sha256 or scrypt, got "${text}"`);
 }
 
-export async function apikeyCommand(argv: string[], out: (s: string) => void, readStdin: () => Promise<string> = () => Bun.stdin.text()): Promise<number> {
+export async function apikeyCommand(argv: string[], out: (s: string) => void, readStdin: () => Promise<string> = readStdinText): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

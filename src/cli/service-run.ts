@@ -15,6 +15,7 @@ import { logDashboardUrl } from "./run";
 import { scArgs } from "../services/probe";
 import { parseScQc, parseScQuery } from "../services/sc-parse";
 import { parseSystemctlShow, SYSTEMCTL_PROPERTIES } from "../services/systemd-parse";
+import { sleep } from "../runtime";
 
 const EVENT_LEVEL: Record<string, EventLevel | undefined> = { warn: "warn", error: "error", fatal: "error" };
 
@@ -30,13 +31,7 @@ export async function serviceRun(o: { configFile: string; name: string; logLevel
   }
   const logDir = loaded ? join(loaded.config.dataDir, "logs") : join(process.cwd(), "logs");
   const file = createRollingFile(join(logDir, "steward.log"));
-  const events = (() => {
-    try {
-      return openEventLog(o.name);
-    } catch {
-      return undefined;
-    }
-  })();
+  const events = await openEventLog(o.name).catch(() => undefined);
   const log = createLogger({
     level: ((o.logLevel ?? loaded?.config.logging.level ?? "info") as LogLevel),
     format: "json",
@@ -122,7 +117,7 @@ export async function waitForState(run: CommandRunner, platform: "windows" | "li
     if (s.state === want) return last;
     // Settled elsewhere (e.g. STOPPED after a failed start) for a few polls: that is the answer.
     if (polls >= 4 && !(s.state ?? "").endsWith("PENDING")) return last;
-    await Bun.sleep(500);
+    await sleep(500);
   }
   return last;
 }

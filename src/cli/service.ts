@@ -12,6 +12,7 @@ import { DEFAULT_WINDOWS_ACCOUNT, windowsInstallPlan, windowsUninstallPlan } fro
 import { serviceRun, serviceState, waitForState } from "./service-run";
 import { SERVICE_HELP } from "./service-help";
 import { UsageError } from "./usage";
+import { runtime } from "../runtime";
 
 
 type Platform = "windows" | "linux";
@@ -27,8 +28,7 @@ export interface ServiceCommandDeps {
 
 /** How to start this Steward again: the compiled binary alone, or the runtime plus the entry script. */
 export function selfCommand(): string[] {
-  const compiled = Bun.main.startsWith("/$bunfs/") || /^[A-Z]:[\\/]~BUN[\\/]/i.test(Bun.main);
-  return compiled ? [process.execPath] : [process.execPath, resolve(Bun.main)];
+  return runtime.selfCommand();
 }
 
 export function writablePathsOf(loaded: LoadedConfig): string[] {

@@ -1,6 +1,7 @@
-// The demo's webhook receiver: a Bun.serve listener on loopback that records every request it gets and
+// The demo's webhook receiver: an HTTP listener on loopback that records every request it gets and
 // answers 200, standing in for Slack, Teams or a ticketing system. Demo mode only.
 import type { CapturedWebhook } from "./capture-types";
+import { runtime } from "../runtime";
 
 export interface WebhookCapture {
   url(): string;
@@ -23,7 +24,7 @@ export function summarizeWebhook(body: unknown): string {
 }
 
 export function startWebhookCapture(host: string, port: number, onRequest: (w: WebhookInput) => void): WebhookCapture {
-  const server = Bun.serve({
+  const server = runtime.serve({
     hostname: host,
     port,
     async fetch(req) {
@@ -46,6 +47,6 @@ export function startWebhookCapture(host: string, port: number, onRequest: (w: W
   });
   return {
     url: () => `http://${host}:${server.port}`,
-    stop: () => server.stop(true),
+    stop: () => server.stop(false),
   };
 }

@@ -1,9 +1,10 @@
-// The HTTP listener: Bun.serve around the Hono app, started and stopped by the lifecycle.
+// The HTTP listener: the runtime's server around the Hono app, started and stopped by the lifecycle.
 import type { Logger } from "pino";
 import type { Component } from "../core/lifecycle";
 import { hostHeaderProblem, UNUSABLE_HOST_URL } from "./host-header";
 import type { HttpEnv } from "./types";
 import type { Hono } from "hono";
+import { runtime, type ServedHttp } from "../runtime";
 
 export interface HttpServerOptions {
   host: string;
@@ -20,18 +21,17 @@ export interface HttpServer extends Component {
 }
 
 export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions, log: Logger): HttpServer {
-  let server: ReturnType<typeof Bun.serve> | undefined;
+  let server: ServedHttp | undefined;
   return {
     name: "http",
     start() {
-      server = Bun.serve({
+      server = runtime.serve({
         hostname: options.host,
         port: options.port,
         maxRequestBodySize: options.maxRequestBodySize + 1024,
-        fetch: (req, srv) => {
+        fetch: (req, { remoteAddress }) => {
           // The peer's address is gone when the connection was reset before the request is handled; such a
           // request is answered (to nobody) without running, never as one without an address.
-          const remoteAddress = srv.requestIP(req)?.address;
           if (!remoteAddress) return new Response(null, { status: 400, headers: { connection: "close" } });
           const hostProblem = hostHeaderProblem(req.headers.get("host"));
           if (hostProblem) return hono.fetch(new Request(UNUSABLE_HOST_URL, { method: req.method, headers: req.headers }), { remoteAddress, hostProblem });
@@ -43,7 +43,7 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
     },
     async stop() {
       // false: let in-flight requests finish; the lifecycle bounds how long that may take.
-      await server?.stop(false);
+      await server?.stop(true);
       server = undefined;
     },
     url() {

@@ -5,6 +5,7 @@ import type { Config } from "../config/schema";
 import { AppError } from "../core/errors";
 import { loadQlikCerts } from "./qrs-certs";
 import { createEngineSession, type EngineSession } from "./engine-session";
+import { runtime, type ClientTls } from "../runtime";
 
 export interface EngineClientDeps {
   /** Folder relative certificate paths are resolved against (the config file's folder). */
@@ -24,14 +25,11 @@ export interface EngineClient {
   url(path: string): string;
 }
 
-// The DOM lib's WebSocket typing hides Bun's constructor overload that takes headers and TLS options.
-const BunWebSocket = WebSocket as unknown as new (url: string, options: Bun.WebSocketOptions) => WebSocket;
-
 export function createEngineClient(cfg: NonNullable<Config["qlik"]>, deps: EngineClientDeps): EngineClient {
   const log = deps.log.child({ module: "engine" });
   const base = `wss://${cfg.host.includes(":") && !cfg.host.startsWith("[") ? `[${cfg.host}]` : cfg.host}:${cfg.enginePort}`;
   const callTimeoutMs = deps.callTimeoutMs ?? cfg.timeoutMs;
-  let tlsOptions: Bun.WebSocketOptions["tls"] | undefined;
+  let tlsOptions: ClientTls | undefined;
   // Read on first use, like the QRS client, so a missing file is reported where it matters.
   const tls = () => {
     if (!tlsOptions) {
@@ -57,8 +55,7 @@ export function createEngineClient(cfg: NonNullable<Config["qlik"]>, deps: Engin
       return new Promise<EngineSession>((resolve, reject) => {
         let ws: WebSocket;
         try {
-          const options: Bun.WebSocketOptions = { headers, tls: tlsNow };
-          ws = new BunWebSocket(target, options);
+          ws = runtime.openWebSocket(target, { headers, tls: tlsNow });
         } catch (err) {
           reject(new AppError("ENGINE_UNAVAILABLE", `cannot open an Engine session to ${target}: ${(err as Error).message}`, { cause: err }));
           return;

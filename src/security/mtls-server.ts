@@ -1,4 +1,4 @@
-// The HTTPS listener for mutual TLS. Bun.serve does not expose the peer certificate of a request, so with
+// The HTTPS listener for mutual TLS. Neither Bun.serve nor Deno.serve expose the peer certificate of a request, so with
 // client-certificate rules the API is served by node:tls + node:http instead, and each request carries the
 // verified certificate's subject and fingerprint to the access guard.
 import { errorBody } from "../http/errors";
@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { hostHeaderProblem, UNUSABLE_HOST_URL } from "../http/host-header";
 import type { HttpServer } from "../http/server";
 import type { ClientCertInfo, HttpEnv } from "../http/types";
+import { sleep } from "../runtime";
 
 export interface MtlsServerOptions {
   host: string;
@@ -132,7 +133,7 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
       const closed = new Promise<void>((resolve) => tls.close(() => resolve()));
       // Let in-flight requests finish (bounded), then drop idle keep-alive connections.
       const deadline = Date.now() + Math.max(100, budgetMs - 200);
-      while (inFlight > 0 && Date.now() < deadline) await Bun.sleep(20);
+      while (inFlight > 0 && Date.now() < deadline) await sleep(20);
       for (const s of sockets) s.destroy();
       await closed;
     },

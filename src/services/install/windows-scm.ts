@@ -1,9 +1,8 @@
-// Runs Steward as a native Windows service through bun:ffi, without a wrapper executable. The Service Control
-// Manager requires a thread blocked in StartServiceCtrlDispatcherW; JavaScript cannot block its only thread, so
-// that function is started as the entry point of a native thread (CreateThread), and the SCM's callbacks
-// (ServiceMain, HandlerEx) are thread-safe JSCallbacks that Bun queues onto the JavaScript thread.
-// Only loaded on Windows (dynamic import from the CLI).
-import { dlopen, FFIType, JSCallback, ptr, type Pointer } from "bun:ffi";
+// Runs Steward as a native Windows service, without a wrapper executable: the SERVICE_STATUS conversation with
+// the Service Control Manager. The Win32 calls go through the runtime's FFI (src/runtime/*/win32-service.ts):
+// StartServiceCtrlDispatcherW blocks a native thread, and the SCM's callbacks (ServiceMain, HandlerEx) are
+// thread-safe callbacks run on the JavaScript thread.
+import { runtime, type Win32ServiceApi } from "../../runtime";
 
 const SERVICE_WIN32_OWN_PROCESS = 0x10;
 const STATE = { STOPPED: 1, START_PENDING: 2, STOP_PENDING: 3, RUNNING: 4 } as const;
@@ -21,26 +20,15 @@ export interface ServiceHooks {
   note(message: string, details?: Record<string, unknown>): void;
 }
 
-const wide = (s: string) => Buffer.from(`${s}\0`, "utf16le");
-
 /** Resolves with the process exit code once the SCM has been told the service stopped. */
-export function runAsWindowsService(name: string, hooks: ServiceHooks, opts: { connectTimeoutMs?: number } = {}): Promise<number> {
-  const advapi = dlopen("advapi32.dll", {
-    RegisterServiceCtrlHandlerExW: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.ptr },
-    SetServiceStatus: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
-  });
-  const kernel = dlopen("kernel32.dll", {
-    LoadLibraryW: { args: [FFIType.ptr], returns: FFIType.ptr },
-    GetProcAddress: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.ptr },
-    CreateThread: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr, FFIType.ptr, FFIType.u32, FFIType.ptr], returns: FFIType.ptr },
-    GetExitCodeThread: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
-    GetLastError: { args: [], returns: FFIType.u32 },
-  });
+export async function runAsWindowsService(name: string, hooks: ServiceHooks, opts: { connectTimeoutMs?: number } = {}): Promise<number> {
+  return serveScm(await runtime.win32Service(), name, hooks, opts);
+}
 
-  const serviceName = wide(name);
+function serveScm(win32: Win32ServiceApi, name: string, hooks: ServiceHooks, opts: { connectTimeoutMs?: number }): Promise<number> {
   // SERVICE_STATUS: seven DWORDs.
   const status = new Uint32Array(7);
-  let handle: Pointer | bigint | null = null;
+  let registered = false;
   let checkpoint = 0;
   let stopping = false;
 
@@ -53,10 +41,8 @@ export function runAsWindowsService(name: string, hooks: ServiceHooks, opts: { c
     status[4] = opts2.exitCode ?? 0;
     status[5] = pending ? ++checkpoint : 0;
     status[6] = pending ? (opts2.waitHint ?? 30_000) : 0;
-    if (handle === null) return;
-    if (advapi.symbols.SetServiceStatus(handle, ptr(status)) === 0) {
-      hooks.note("SetServiceStatus failed", { state, error: kernel.symbols.GetLastError() });
-    }
+    if (!registered) return;
+    if (!win32.setServiceStatus(status)) hooks.note("SetServiceStatus failed", { state, error: win32.lastError() });
   };
 
   return new Promise<number>((resolveExit) => {
@@ -82,73 +68,50 @@ export function runAsWindowsService(name: string, hooks: ServiceHooks, opts: { c
       resolveExit(code);
     };
 
-    const handler = new JSCallback(
-      (control: number) => {
-        if (control === CONTROL.STOP || control === CONTROL.SHUTDOWN) void stopService(control === CONTROL.STOP ? "SCM stop" : "system shutdown");
-        else if (control === CONTROL.INTERROGATE) report(status[1] || STATE.RUNNING);
-        return NO_ERROR;
-      },
-      { args: [FFIType.u32, FFIType.u32, FFIType.ptr, FFIType.ptr], returns: FFIType.u32, threadsafe: true },
-    );
+    const onControl = (control: number) => {
+      if (control === CONTROL.STOP || control === CONTROL.SHUTDOWN) void stopService(control === CONTROL.STOP ? "SCM stop" : "system shutdown");
+      else if (control === CONTROL.INTERROGATE) report(status[1] || STATE.RUNNING);
+      return NO_ERROR;
+    };
 
-    const serviceMain = new JSCallback(
-      () => {
-        connected = true;
-        handle = advapi.symbols.RegisterServiceCtrlHandlerExW(ptr(serviceName), handler.ptr, null);
-        if (handle === null) {
-          hooks.note("RegisterServiceCtrlHandlerExW failed", { error: kernel.symbols.GetLastError() });
+    const serviceMain = () => {
+      connected = true;
+      registered = win32.registerControlHandler(name, onControl);
+      if (!registered) {
+        hooks.note("RegisterServiceCtrlHandlerExW failed", { error: win32.lastError() });
+        resolveExit(1);
+        return;
+      }
+      report(STATE.START_PENDING, { waitHint: 60_000 });
+      hooks.start().then(
+        () => {
+          if (!stopping) report(STATE.RUNNING);
+          hooks.note("service running");
+        },
+        (err: Error) => {
+          hooks.note("service failed to start", { err: err.message });
+          stopping = true;
+          report(STATE.STOPPED, { exitCode: 1 });
           resolveExit(1);
-          return;
-        }
-        report(STATE.START_PENDING, { waitHint: 60_000 });
-        hooks.start().then(
-          () => {
-            if (!stopping) report(STATE.RUNNING);
-            hooks.note("service running");
-          },
-          (err: Error) => {
-            hooks.note("service failed to start", { err: err.message });
-            stopping = true;
-            report(STATE.STOPPED, { exitCode: 1 });
-            resolveExit(1);
-          },
-        );
-      },
-      { args: [FFIType.u32, FFIType.ptr], returns: FFIType.void, threadsafe: true },
-    );
+        },
+      );
+    };
 
-    // SERVICE_TABLE_ENTRYW[2]: { name, ServiceMain }, then the null terminator.
-    const table = new BigUint64Array(4);
-    table[0] = BigInt(ptr(serviceName));
-    table[1] = BigInt(serviceMain.ptr as unknown as number);
-    const lib = kernel.symbols.LoadLibraryW(ptr(wide("advapi32.dll")));
-    const dispatcher = kernel.symbols.GetProcAddress(lib, ptr(Buffer.from("StartServiceCtrlDispatcherW\0", "latin1")));
-    if (!lib || !dispatcher) {
-      hooks.note("StartServiceCtrlDispatcherW not found in advapi32.dll");
+    const problem = win32.startDispatcher(name, serviceMain);
+    if (problem) {
+      hooks.note(problem);
       resolveExit(1);
       return;
     }
-    // The thread runs StartServiceCtrlDispatcherW(table): same x64 shape as a thread start routine.
-    const thread = kernel.symbols.CreateThread(null, 0, dispatcher, ptr(table), 0, null);
-    if (!thread) {
-      hooks.note("CreateThread failed", { error: kernel.symbols.GetLastError() });
-      resolveExit(1);
-      return;
-    }
-    // Keep every buffer and callback reachable for the life of the process: the SCM holds raw pointers.
-    (globalThis as Record<string, unknown>).__stewardScm = [serviceName, status, table, handler, serviceMain, advapi, kernel];
 
     // Not started by the SCM (e.g. run from a console): the dispatcher returns FALSE at once.
-    const exitCode = new Uint32Array(1);
     const started = Date.now();
     const watch = setInterval(() => {
       if (connected) {
         clearInterval(watch);
         return;
       }
-      const STILL_ACTIVE = 259;
-      const done = kernel.symbols.GetExitCodeThread(thread, ptr(exitCode)) !== 0 && exitCode[0] !== STILL_ACTIVE;
-      if (done || Date.now() - started > (opts.connectTimeoutMs ?? 30_000)) {
+      if (win32.dispatcherExited() || Date.now() - started > (opts.connectTimeoutMs ?? 30_000)) {
         clearInterval(watch);
         hooks.note("not started by the Service Control Manager; use 'steward service start' or 'steward run'");
         resolveExit(2);

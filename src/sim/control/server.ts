@@ -1,6 +1,7 @@
 // The control API: plain HTTP on loopback, its own port, JSON in and out (see src/sim/README.md).
 import { json } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
+import { runtime } from "../../runtime";
 import { BadRequest, buildControlRouter, NotFound, type ControlDeps } from "./routes";
 
 export function createControlServer(deps: ControlDeps & { hostname: string; port: number; onError?: (err: Error) => void }): Listener {
@@ -30,5 +31,5 @@ export function createControlServer(deps: ControlDeps & { hostname: string; port
     }
   };
 
-  return createListener("control API", deps.port, (port) => Bun.serve({ hostname: deps.hostname, port, fetch: handle }), deps.onError);
+  return createListener("control API", deps.port, (port) => runtime.serve({ hostname: deps.hostname, port, fetch: handle }), deps.onError);
 }

@@ -1,12 +1,12 @@
 // The simulated QIX Engine: JSON-RPC 2.0 over WSS with a required client certificate and X-Qlik-User,
 // on the paths enigma.js uses (`/`, `/app/`, `/app/{appId}`, `/app/engineData`, optional /identity and /ttl).
-import type { ServerWebSocket } from "bun";
 import type { CertSet } from "../certs/generate";
 import { formatUser, parseQlikUser } from "../qrs/auth";
 import type { Faults } from "../traffic/faults";
 import { pickHeaders, type RequestLog } from "../traffic/request-log";
 import { empty, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
+import { runtime, sleep, type RequestContext, type ServerSocket } from "../../runtime";
 import { closeSession, createSession, handleFrame } from "./session";
 import type { EngineSession } from "./session-types";
 import type { EngineState } from "./state";
@@ -30,7 +30,7 @@ interface WsData {
 export function createEngineServer(deps: EngineServerDeps): Listener {
   const { state } = deps;
 
-  const upgrade = async (req: Request, server: Bun.Server<WsData>): Promise<Response | undefined> => {
+  const upgrade = async (req: Request, ctx: RequestContext<WsData>): Promise<Response | undefined> => {
     const url = new URL(req.url);
     const nowMs = state.now();
     const log = (status: number) =>
@@ -40,7 +40,7 @@ export function createEngineServer(deps: EngineServerDeps): Listener {
       );
     const fault = deps.faults.take({ target: "engine", method: req.method, path: url.pathname }, nowMs);
     if (fault) {
-      if (fault.delayMs > 0) await Bun.sleep(fault.delayMs);
+      if (fault.delayMs > 0) await sleep(fault.delayMs);
       if (fault.status !== undefined) {
         log(fault.status);
         return text(fault.status, fault.body ?? "Internal Server Error");
@@ -61,7 +61,7 @@ export function createEngineServer(deps: EngineServerDeps): Listener {
       return text(400, "Expected a WebSocket upgrade.");
     }
     const session = createSession(state, { user: formatUser(user), userHeader: header, path: url.pathname });
-    if (server.upgrade(req, { data: { session } })) {
+    if (ctx.upgrade({ session })) {
       log(101);
       return undefined;
     }
@@ -70,19 +70,18 @@ export function createEngineServer(deps: EngineServerDeps): Listener {
   };
 
   const serve = (port: number) =>
-    Bun.serve<WsData>({
+    runtime.serve<WsData>({
       hostname: deps.hostname,
       port,
       idleTimeout: 0,
       tls: { cert: deps.certs.serverCert, key: deps.certs.serverKey, ca: deps.certs.ca, requestCert: true, rejectUnauthorized: true },
-      fetch: (req, server) => upgrade(req, server),
+      fetch: (req, ctx) => upgrade(req, ctx),
       websocket: {
-        idleTimeout: 0,
         open(ws) {
           ws.send(JSON.stringify({ jsonrpc: "2.0", method: "OnConnected", params: { qSessionState: "SESSION_CREATED" } }));
         },
-        message(ws: ServerWebSocket<WsData>, message) {
-          const frame = typeof message === "string" ? message : Buffer.from(message).toString("utf8");
+        message(ws: ServerSocket<WsData>, message) {
+          const frame = typeof message === "string" ? message : new TextDecoder().decode(message);
           void handleFrame(ws.data.session, frame, deps)
             .then((out) => {
               if (out !== undefined && !ws.data.session.closed) ws.send(out);

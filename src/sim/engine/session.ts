@@ -7,6 +7,7 @@ import { GENERIC_METHODS, OBJECT_ONLY_METHODS } from "./methods-generic";
 import { ERR, namedParams, RpcError, type Json, type RpcRequest } from "./rpc";
 import type { EngineSession, HandleObject, MethodDef } from "./session-types";
 import type { EngineState } from "./state";
+import { sleep } from "../../runtime";
 
 export function createSession(state: EngineState, opts: { user: string; userHeader: string; path: string }): EngineSession {
   return {
@@ -74,7 +75,7 @@ export async function handleFrame(
   try {
     const fault = deps.faults.take({ target: "engine", rpcMethod: req.method, path: s.path }, now);
     if (fault) {
-      if (fault.delayMs > 0) await Bun.sleep(fault.delayMs);
+      if (fault.delayMs > 0) await sleep(fault.delayMs);
       if (fault.rpcErrorCode !== undefined || fault.status !== undefined) {
         throw new RpcError(fault.rpcErrorCode ?? -32603, fault.body ?? "Internal error", req.method);
       }

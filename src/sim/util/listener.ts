@@ -1,5 +1,5 @@
-// A Bun.serve listener that can be taken down and brought back on the same port (to refuse connections on demand).
-import type { Server } from "bun";
+// An HTTP(S) listener that can be taken down and brought back on the same port (to refuse connections on demand).
+import type { ServedHttp } from "../../runtime";
 import { SimError } from "../errors";
 
 export interface Listener {
@@ -16,10 +16,10 @@ export interface Listener {
 export function createListener(
   name: string,
   port: number,
-  serve: (port: number) => Server<unknown>,
+  serve: (port: number) => ServedHttp,
   onError: (err: Error) => void = () => {},
 ): Listener {
-  let server: Server<unknown> | undefined;
+  let server: ServedHttp | undefined;
   let bound = port;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -30,10 +30,10 @@ export function createListener(
     } catch (cause) {
       throw new SimError("LISTEN_FAILED", `${name}: cannot listen on port ${bound}: ${(cause as Error).message}`, { cause });
     }
-    bound = server.port ?? bound;
+    bound = server.port || bound;
   };
   const close = () => {
-    server?.stop(true);
+    void server?.stop(false);
     server = undefined;
   };
   const clearTimer = () => {

@@ -1,0 +1,53 @@
+// The Bun implementation of the runtime boundary.
+import { resolve } from "node:path";
+import type { Runtime, ServeOptions, ServedHttp, SpawnResult } from "../types";
+
+function serve<D>(o: ServeOptions<D>): ServedHttp {
+  const server = Bun.serve<D>({
+    hostname: o.hostname,
+    port: o.port,
+    ...(o.maxRequestBodySize !== undefined ? { maxRequestBodySize: o.maxRequestBodySize } : {}),
+    ...(o.idleTimeout !== undefined ? { idleTimeout: o.idleTimeout } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
+    fetch: (req, srv) =>
+      o.fetch(req, {
+        remoteAddress: srv.requestIP(req)?.address,
+        upgrade: (data) => (srv.upgrade as (req: Request, o: { data: D }) => boolean)(req, { data }),
+      }),
+    websocket: {
+      ...(o.idleTimeout !== undefined ? { idleTimeout: o.idleTimeout } : {}),
+      open: (ws) => o.websocket?.open?.(ws),
+      message: (ws, message) => o.websocket?.message(ws, typeof message === "string" ? message : new Uint8Array(message)),
+      close: (ws) => o.websocket?.close?.(ws),
+    },
+  });
+  return {
+    port: server.port ?? o.port,
+    stop: (graceful) => server.stop(!graceful),
+  };
+}
+
+async function spawn(argv: string[], opts: { timeoutMs: number }): Promise<SpawnResult> {
+  const proc = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: opts.timeoutMs, killSignal: "SIGKILL", windowsHide: true });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).bytes(), new Response(proc.stderr).bytes(), proc.exited]);
+  const timedOut = proc.signalCode !== null && proc.signalCode !== undefined;
+  return { code: timedOut ? -1 : code, stdout, stderr, timedOut };
+}
+
+// The DOM lib's WebSocket typing hides Bun's constructor overload that takes headers and TLS options.
+const BunWebSocket = WebSocket as unknown as new (url: string, options: Bun.WebSocketOptions) => WebSocket;
+
+export const bunRuntime: Runtime = {
+  name: "bun",
+  version: Bun.version,
+  serve,
+  spawn,
+  selfCommand() {
+    const compiled = Bun.main.startsWith("/$bunfs/") || /^[A-Z]:[\\/]~BUN[\\/]/i.test(Bun.main);
+    return compiled ? [process.execPath] : [process.execPath, resolve(Bun.main)];
+  },
+  openWebSocket: (url, { headers, tls }) => new BunWebSocket(url, { headers, tls }),
+  // bun:ffi is reached only here, and only when asked for: Deno never loads these modules.
+  win32Service: async () => (await import("./win32-service")).bindWin32Service(),
+  win32EventSource: async (source) => (await import("./win32-event-log")).openEventSource(source),
+};
