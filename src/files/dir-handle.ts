@@ -215,7 +215,15 @@ export const openCheckedPathRoot: DirOpener = async (rootReal, create, field) =>
   return dir;
 };
 
-const hasProcFd = () => process.platform === "linux" && existsSync("/proc/self/fd");
+/** Deno refuses /proc/self without --allow-all (a path there would bypass its permissions): checked paths then. */
+const hasProcFd = () => {
+  if (process.platform !== "linux") return false;
+  try {
+    return existsSync("/proc/self/fd");
+  } catch {
+    return false;
+  }
+};
 
 /** Handles through /proc/self/fd where the host has them (Linux), checked paths elsewhere. */
 export function hostDirOpener(): { open: DirOpener; closesRace: boolean } {
