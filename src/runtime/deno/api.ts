@@ -27,19 +27,19 @@ export interface DenoChildProcess {
   readonly status: Promise<{ success: boolean; code: number; signal: string | null }>;
   readonly stdout: ReadableStream<Uint8Array>;
   readonly stderr: ReadableStream<Uint8Array>;
-  kill(signal?: string): void;
+  kill(signal?: "SIGKILL" | "SIGTERM"): void;
 }
 
 export interface DenoCommand {
   spawn(): DenoChildProcess;
 }
 
-export type DenoFfiType = "u16" | "u32" | "i32" | "u64" | "usize" | "pointer" | "buffer" | "function" | "void";
+export type DenoFfiType = "u16" | "u32" | "i32" | "u64" | "usize" | "pointer" | "buffer" | "function";
 export type DenoPointer = object | null;
 
 export interface DenoFfiSymbol {
   parameters: DenoFfiType[];
-  result: DenoFfiType;
+  result: DenoFfiType | "void";
 }
 
 export interface DenoDynamicLibrary<S> {
@@ -64,7 +64,7 @@ export interface DenoApi {
   createHttpClient(options: { caCerts?: string[]; cert?: string; key?: string }): unknown;
   dlopen<S extends Record<string, DenoFfiSymbol>>(path: string, symbols: S): DenoDynamicLibrary<S>;
   UnsafeCallback: {
-    threadSafe(definition: DenoFfiSymbol, callback: (...args: unknown[]) => unknown): DenoUnsafeCallback;
+    threadSafe(definition: DenoFfiSymbol, callback: (...args: (number | bigint | DenoPointer)[]) => number | void): DenoUnsafeCallback;
   };
   UnsafePointer: {
     of(value: ArrayBufferView): DenoPointer;
