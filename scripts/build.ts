@@ -3,6 +3,7 @@
 import { mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
+import { buildDenoBinary } from "./build-deno";
 
 export type BuildTarget = "linux-x64" | "windows-x64";
 
@@ -109,8 +110,17 @@ function parseTargets(argv: string[]): BuildTarget[] {
 if (import.meta.main) {
   try {
     const started = performance.now();
-    const built = await buildBinaries({ targets: parseTargets(process.argv.slice(2)) });
+    // `deno-linux-x64` names the Deno single binary; no target at all builds everything.
+    const argv = process.argv.slice(2);
+    const bunArgs = argv.filter((a) => a !== "deno-linux-x64");
+    const wantsDeno = bunArgs.length === argv.length ? !argv.some((a) => !a.startsWith("-")) : true;
+    const onlyDeno = wantsDeno && bunArgs.length !== argv.length && !bunArgs.some((a) => !a.startsWith("-"));
+    const built = onlyDeno ? [] : await buildBinaries({ targets: parseTargets(bunArgs) });
     for (const b of built) console.log(`built ${b.path} (${(b.bytes / 1024 / 1024).toFixed(1)} MiB)`);
+    if (wantsDeno) {
+      const deno = buildDenoBinary({ denort: process.env.DENORT_BIN });
+      console.log(deno.built ? `built ${deno.path} (${(deno.bytes / 1024 / 1024).toFixed(1)} MiB)` : deno.reason);
+    }
     console.log(`version ${buildVersion()}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
