@@ -26,6 +26,8 @@ export interface BenchResults {
     udp?: unknown;
     alert?: unknown;
     parse?: unknown;
+    /** scripts/bench-runtimes.ts: the same Steward on Bun and on Deno. */
+    runtimes?: unknown;
   };
 }
 

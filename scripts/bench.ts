@@ -10,6 +10,7 @@ import { runHttpSection } from "./bench-http";
 import { runParseSection } from "./bench-parse";
 import { MiB, renderMarkdown, type BenchResults, type Figure } from "./bench-report";
 import { runUdpSection } from "./bench-udp";
+import { renderRuntimeTable, runRuntimeSection } from "./bench-runtimes";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 const OUT_DIR = join(REPO_ROOT, "bench");
@@ -50,6 +51,10 @@ async function main(): Promise<void> {
   const parse = runParseSection(log);
   figures.push(...parse.figures);
 
+  // Which runtime: Bun's binary beside Deno (deno run, and Deno's binary when built), in a table of its own.
+  const runtimeOptions = { stewardBin: linux.path, workDir, coldStarts: 3, connections: 50, durationMs: 4_000, log };
+  const runtimes = await runRuntimeSection(runtimeOptions);
+
   const cpu = cpus();
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
@@ -57,10 +62,10 @@ async function main(): Promise<void> {
     machine: { cpus: cpu.length, cpuModel: (cpu[0]?.model ?? "unknown").replace(/\s+/g, " ").trim(), memGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()}`, bun: Bun.version },
     totalSeconds: (performance.now() - started) / 1000,
     figures,
-    raw: { ...http.raw, udp: udp.raw, alert: alert.raw, parse: parse.raw },
+    raw: { ...http.raw, udp: udp.raw, alert: alert.raw, parse: parse.raw, runtimes },
   };
   writeFileSync(join(OUT_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
-  const md = renderMarkdown(results);
+  const md = `${renderMarkdown(results)}\n${renderRuntimeTable(runtimes, runtimeOptions)}`;
   writeFileSync(join(OUT_DIR, "results.md"), md);
   console.log(`\n${md}`);
   log(`wrote bench/results.json and bench/results.md in ${results.totalSeconds.toFixed(0)} s`);
