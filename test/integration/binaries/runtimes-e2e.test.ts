@@ -1,6 +1,7 @@
 // Steward's core path run from source as a child process under each supported runtime — `bun src/main.ts` and
 // `deno run <least permissions> src/main.ts` — against the in-process simulator: config check; a failed reload's
-// datagram → QRS enrichment (node:https, client certificate) → webhook and e-mail alerts; REST start by tag;
+// datagram → QRS enrichment (node:https, client certificate) → webhook and e-mail alerts; an app dump over
+// the Engine (WebSocket over TLS with the client certificate); REST start by tag;
 // the file API; KV and schedules across a SIGTERM restart (graceful stop, exit 0); /ready and /metrics.
 // The compiled binaries are covered by binaries.test.ts and windows-e2e.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -136,6 +137,7 @@ udp: { host: ${HOST}, port: ${udpPort}, allowedSources: [${HOST}] }
 qlik:
   host: ${HOST}
   qrsPort: ${sim.ports.qrs}
+  enginePort: ${sim.ports.engine}
   certDir: ${JSON.stringify(sim.certDir)}
   timeoutMs: 5000
   retries: 1
@@ -216,6 +218,16 @@ routes:
       // The stored schedule reacts to the same event: the fallback task is started over QRS.
       await waitFor(() => qrsStarts(IDS.followUp).length > 0, { what: "the trigger's QRS start of the fallback task", timeoutMs: 10_000 });
     }, 40_000);
+
+    test("app dump over the Engine: WebSocket over TLS with the client certificate and X-Qlik-User", async () => {
+      const res = await api(`/v4/app/${IDS.app}/dump`);
+      const body = (await res.json()) as { appId?: string; loadScript?: string; properties?: { qTitle?: string } };
+      expect({ status: res.status, appId: body.appId, title: body.properties?.qTitle }).toEqual({ status: 200, appId: IDS.app, title: "Sales dashboard" });
+      expect(body.loadScript).toBe(sim.repo.findApp(IDS.app)!.script);
+      const opened = sim.requests.list({ source: "engine" }).filter((r) => r.status === 101);
+      expect(opened.length).toBeGreaterThan(0);
+      expect(opened.at(-1)!.headers.user).toBe("UserDirectory=INTERNAL; UserId=sa_repository");
+    });
 
     test("POST /v4/reloadtask/-/start by tag starts the tagged tasks over QRS", async () => {
       const res = await post("/v4/reloadtask/-/start", { tag: ["Ops"] });
