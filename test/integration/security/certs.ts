@@ -42,7 +42,8 @@ export function createPki(dir: string): Pki {
     files: { ca: join(dir, "ca.pem"), serverCert: join(dir, "server.pem"), serverKey: join(dir, "server.key") },
     client(name) {
       if (!issued.has(name)) {
-        issue(dir, name.startsWith("rogue") ? "rogue-ca" : "ca", name, name);
+        // X.509 v3 with the client-auth usage, as real client certificates are (Deno's TLS refuses v1 ones).
+        issue(dir, name.startsWith("rogue") ? "rogue-ca" : "ca", name, name, "extendedKeyUsage=clientAuth\n");
         issued.add(name);
       }
       const fp = openssl(["x509", "-in", `${name}.pem`, "-noout", "-fingerprint", "-sha256"], dir).trim().split("=")[1]!;
