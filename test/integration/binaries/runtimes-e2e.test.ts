@@ -229,6 +229,15 @@ routes:
       expect(opened.at(-1)!.headers.user).toBe("UserDirectory=INTERNAL; UserId=sa_repository");
     });
 
+    test("the dashboard (server-rendered JSX) shows the failed task", async () => {
+      const res = await api("/ui", { headers: { accept: "text/html" } });
+      const html = await res.text();
+      expect({ status: res.status, type: res.headers.get("content-type") }).toEqual({ status: 200, type: "text/html; charset=UTF-8" });
+      expect(html).toStartWith(`<html lang="en">`);
+      expect(html).toContain("<title>Overview · Steward</title>");
+      expect(html).toContain("Reload Sales dashboard");
+    });
+
     test("POST /v4/reloadtask/-/start by tag starts the tagged tasks over QRS", async () => {
       const res = await post("/v4/reloadtask/-/start", { tag: ["Ops"] });
       expect(res.status).toBe(200);
