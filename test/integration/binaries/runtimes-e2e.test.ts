@@ -2,7 +2,8 @@
 // `deno run <least permissions> src/main.ts` — against the in-process simulator: config check; a failed reload's
 // datagram → QRS enrichment (node:https, client certificate) → webhook and e-mail alerts; an app dump over
 // the Engine (WebSocket over TLS with the client certificate); REST start by tag;
-// the file API; KV and schedules across a SIGTERM restart (graceful stop, exit 0); /ready and /metrics.
+// the file API; KV and schedules across a SIGTERM restart (graceful stop, exit 0); /ready and /metrics; a
+// config reload on SIGHUP.
 // The compiled binaries are covered by binaries.test.ts and windows-e2e.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -311,5 +312,16 @@ routes:
       await waitFor(async () => (await metric("steward_intake_reconcile_runs_total", { result: "ok" })) >= 1, { what: "a reconcile pass", timeoutMs: 10_000 });
       expect(hook.requests.filter((r) => r.body.includes(firstFailure))).toHaveLength(1);
     }, 30_000);
+
+    test("SIGHUP reloads the config: an edited channel URL takes the next alert", async () => {
+      writeFileSync(configPath, readFileSync(configPath, "utf8").replace(`${hook.url}/alerts`, `${hook.url}/alerts-v2`));
+      process.kill(steward!.pid, "SIGHUP");
+      await waitFor(() => steward!.output().includes('"trigger":"SIGHUP"'), { what: "the SIGHUP reload", timeoutMs: 10_000 });
+      await waitFor(() => !sim.tasks.isRunning(IDS.failing), { what: "the failing task to be idle", timeoutMs: 5_000 });
+      const run = sim.tasks.start(IDS.failing, { outcome: "fail" });
+      if (!run.started) throw new Error(`simulator did not start the task: ${run.reason}`);
+      const hit = await waitFor(() => hook.requests.find((h) => h.body.includes(run.executionId)), { what: "the alert after the reload", timeoutMs: 20_000 });
+      expect(hit.path).toBe("/alerts-v2");
+    }, 40_000);
   });
 }
