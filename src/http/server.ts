@@ -42,7 +42,7 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
       log.info({ url: this.url() }, "REST API listening");
     },
     async stop() {
-      // false: let in-flight requests finish; the lifecycle bounds how long that may take.
+      // Graceful: let in-flight requests finish; the lifecycle bounds how long that may take.
       await server?.stop(true);
       server = undefined;
     },

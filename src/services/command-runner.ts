@@ -1,7 +1,7 @@
-import { runtime, type SpawnResult } from "../runtime";
-
 // Runs a monitoring command (sc.exe, systemctl) with a deadline. Injectable, so the parsers and the state logic
 // are tested on recorded outputs and the real runner only has to spawn.
+import { runtime, type SpawnResult } from "../runtime";
+
 export interface CommandResult {
   code: number;
   stdout: string;
