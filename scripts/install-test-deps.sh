@@ -16,7 +16,9 @@ fi
 #   gcc-mingw-w64-x86-64  compiles the bcryptprimitives.dll shim Wine 8 needs for Bun binaries
 #   chromium              the dashboard browser test (playwright-core drives /usr/bin/chromium)
 #   systemd               `systemd-analyze verify` of the generated unit file
-PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 chromium systemd)
+#   postgresql            the cluster store; tests run initdb + postgres as nobody in a temp dir on a free port
+#   util-linux            setpriv, which drops root to nobody for postgres (it refuses to run as root)
+PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 chromium systemd postgresql util-linux)
 
 export DEBIAN_FRONTEND=noninteractive
 
@@ -52,7 +54,7 @@ apt-get install -y -q --no-install-recommends --no-upgrade \
   -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${PACKAGES[@]}"
 
 # Belt and braces: if an init system started a daemon anyway, stop it through the same init system.
-for svc in mosquitto influxdb victoria-metrics; do
+for svc in mosquitto influxdb victoria-metrics postgresql; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
     systemctl disable "$svc" >/dev/null 2>&1 || true

@@ -1,8 +1,22 @@
 // Finds the external programs the tests run (Debian packages) and says how to install the missing ones.
 // Shared by scripts/test.ts (pre-flight check) and the test helpers that start them.
 
+import { readdirSync } from "node:fs";
+
+/** Debian keeps the PostgreSQL server programs in /usr/lib/postgresql/<major>/bin, newest major first. */
+function postgresBinDirs(): string[] {
+  try {
+    return readdirSync("/usr/lib/postgresql")
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a))
+      .map((v) => `/usr/lib/postgresql/${v}/bin`);
+  } catch {
+    return [];
+  }
+}
+
 /** sbin dirs are not on a non-root PATH, but mosquitto and friends live there on Debian. */
-const EXTRA_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/lib/wine"];
+const EXTRA_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/lib/wine", ...postgresBinDirs()];
 
 export interface ExternalTool {
   /** What the tests use it for. */
@@ -28,6 +42,9 @@ export const EXTERNAL_TOOLS = {
     debianPackage: "gcc-mingw-w64-x86-64",
   },
   chromium: { purpose: "browser tests", candidates: ["chromium"], debianPackage: "chromium" },
+  postgres: { purpose: "PostgreSQL server (the cluster store)", candidates: ["postgres"], debianPackage: "postgresql" },
+  initdb: { purpose: "creates the PostgreSQL test cluster", candidates: ["initdb"], debianPackage: "postgresql" },
+  setpriv: { purpose: "runs PostgreSQL as nobody when the tests run as root", candidates: ["setpriv"], debianPackage: "util-linux" },
   systemdAnalyze: {
     purpose: "verifies the generated systemd unit file",
     candidates: ["systemd-analyze"],
