@@ -13,27 +13,27 @@ import type { DomainEvents } from "./events/types";
 import { createHttpApp, type HttpApp } from "./http/app";
 import type { HttpServer } from "./http/server";
 import { registerProcessMetrics } from "./http/routes/health";
-import { auditMigrations, createAuditLog, type AuditLog } from "./audit/audit-log";
-import { coreMigrations, getMeta, setMeta } from "./store/core-migrations";
-import { openStore, type MigrationSet, type Store } from "./store/database";
+import { createAuditLog, type AuditLog } from "./audit/audit-log";
+import { getMeta, setMeta } from "./store/core-migrations";
+import { openStore, type Store } from "./store/database";
+import { STORE_MIGRATIONS } from "./store-migrations";
 import { registerStoreMetrics } from "./store/store-metrics";
 import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from "./qlik";
-import { intakeMigrations, setupIntake, type TaskIntake } from "./intake";
-import { kvMigrations, setupKv, type KvStore } from "./kv";
-import { controlMigrations, setupControl, type Control, type TaskStarter } from "./control";
+import { setupIntake, type TaskIntake } from "./intake";
+import { setupKv, type KvStore } from "./kv";
+import { setupControl, type Control, type TaskStarter } from "./control";
 import { createCorsMiddleware } from "./http/middleware/cors";
 import { createMethodOverride } from "./http/middleware/method-override";
 import { setupFiles, type FileOps } from "./files";
-import { schedulerMigrations, setupScheduler, type Scheduler } from "./scheduler";
-import { notifyMigrations, setupNotify, type Notifier } from "./notify";
-import { channelStateMigrations } from "./notify/channel-state";
-import { eventHistoryMigrations, runHistoryMigrations, setupDashboard, type Dashboard } from "./dashboard";
-import { securityMigrations, setupSecurity, type Security } from "./security";
+import { setupScheduler, type Scheduler } from "./scheduler";
+import { setupNotify, type Notifier } from "./notify";
+import { setupDashboard, type Dashboard } from "./dashboard";
+import { setupSecurity, type Security } from "./security";
 import { createReusableMetrics, setupReload, type ConfigReloader } from "./config/reload";
 import { setupServiceMonitor, type ServiceMonitor } from "./services";
 import { setupHeartbeat } from "./heartbeat";
 import { setupNewRelic } from "./newrelic";
-import { setupSiteMonitors, siteMonitorMigrations } from "./site-monitor";
+import { setupSiteMonitors } from "./site-monitor";
 
 export interface AppOptions {
   log: Logger;
@@ -94,22 +94,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const bus = createEventBus<DomainEvents>(log.child({ module: "bus" }));
   const lifecycle = createLifecycle(log);
 
-  const migrations: MigrationSet[] = [
-    coreMigrations,
-    auditMigrations,
-    kvMigrations,
-    schedulerMigrations,
-    controlMigrations,
-    intakeMigrations,
-    notifyMigrations,
-    securityMigrations,
-    eventHistoryMigrations,
-    channelStateMigrations,
-    siteMonitorMigrations,
-    runHistoryMigrations,
-    // ↑ feature modules append their MigrationSet above this line
-  ];
-  const store = openStore(config.dataDir, migrations);
+  const store = openStore(config.dataDir, [...STORE_MIGRATIONS]);
   registerStoreMetrics(metrics, store);
   // Anything below may refuse the config (unreadable certificates, bad folders); the store must not stay locked.
   try {

@@ -4,12 +4,18 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdirSync, existsSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "../core/errors";
+import { createSqliteDb } from "./sqlite-db";
+import { migrationSql } from "./migration-dialect";
+import type { SqlDb } from "./sql";
 
 export interface Migration {
   /** 1, 2, 3 … per module, applied in order, never edited once released. */
   version: number;
   name: string;
+  /** SQLite text; PostgreSQL gets it through migrationSql()'s substitutions unless `postgres` is given. */
   sql: string;
+  /** The PostgreSQL text, where the substitutions are not enough. */
+  postgres?: string;
 }
 
 export interface MigrationSet {
@@ -19,9 +25,16 @@ export interface MigrationSet {
 }
 
 export interface Store {
+  /** The SQLite connection of modules not yet moved to `sql`. */
   readonly db: DatabaseSync;
+  /** The async seam (src/store/sql.ts) on the same connection: what a module that can run on PostgreSQL uses. */
+  readonly sql: SqlDb;
   readonly file: string;
-  /** Runs fn in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. */
+  /**
+   * Runs fn in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Called while a `sql`
+   * transaction is open on the connection (possible only from a microtask between its statements), it nests as a
+   * savepoint instead of failing.
+   */
   transaction<T>(fn: () => T): T;
   close(): void;
 }
@@ -56,6 +69,17 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
   }
 
   const transaction = <T>(fn: () => T): T => {
+    if (db.isTransaction) {
+      db.exec("SAVEPOINT nested");
+      try {
+        const result = fn();
+        db.exec("RELEASE nested");
+        return result;
+      } catch (err) {
+        db.exec("ROLLBACK TO nested; RELEASE nested");
+        throw err;
+      }
+    }
     db.exec("BEGIN IMMEDIATE");
     try {
       const result = fn();
@@ -76,8 +100,10 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
   writeFileSync(pidFile, String(process.pid));
 
   let closed = false;
-  return {
+  const store: Store = {
     db,
+    // Closing the seam closes the store: it owns the connection (checkpoint, pid file).
+    sql: createSqliteDb(db, { close: () => store.close() }),
     file,
     transaction,
     close() {
@@ -91,6 +117,7 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
       }
     },
   };
+  return store;
 }
 
 function applyMigrations(db: DatabaseSync, sets: MigrationSet[], transaction: <T>(fn: () => T) => T): void {
@@ -111,7 +138,7 @@ function applyMigrations(db: DatabaseSync, sets: MigrationSet[], transaction: <T
     for (const m of sorted.slice(have)) {
       try {
         transaction(() => {
-          db.exec(m.sql);
+          db.exec(migrationSql(m, "sqlite"));
           record.run(set.module, m.version, m.name, new Date().toISOString());
         });
       } catch (err) {

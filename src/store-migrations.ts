@@ -1,0 +1,30 @@
+// Every module's store tables, in the order they are migrated: one list for the embedded SQLite file and for
+// the shared PostgreSQL store (and for the test that checks both end up with the same tables).
+import { auditMigrations } from "./audit/audit-log";
+import { coreMigrations } from "./store/core-migrations";
+import type { MigrationSet } from "./store/database";
+import { intakeMigrations } from "./intake";
+import { kvMigrations } from "./kv";
+import { controlMigrations } from "./control";
+import { schedulerMigrations } from "./scheduler";
+import { notifyMigrations } from "./notify";
+import { channelStateMigrations } from "./notify/channel-state";
+import { eventHistoryMigrations, runHistoryMigrations } from "./dashboard";
+import { securityMigrations } from "./security";
+import { siteMonitorMigrations } from "./site-monitor";
+
+export const STORE_MIGRATIONS: readonly MigrationSet[] = [
+  coreMigrations,
+  auditMigrations,
+  kvMigrations,
+  schedulerMigrations,
+  controlMigrations,
+  intakeMigrations,
+  notifyMigrations,
+  securityMigrations,
+  eventHistoryMigrations,
+  channelStateMigrations,
+  siteMonitorMigrations,
+  runHistoryMigrations,
+  // ↑ feature modules append their MigrationSet above this line
+];

@@ -1,0 +1,90 @@
+// The async seam every module's SQL goes through, so the same statements run on the embedded SQLite file
+// (one node) and on PostgreSQL (a cluster of Stewards sharing one store).
+//
+// Dialect notes for statements written once for both:
+// - placeholders are `?`; the PostgreSQL side numbers them ($1, $2 …), so never write `?` inside a string literal
+//   or a column name;
+// - times are epoch milliseconds in INTEGER columns (BIGINT on PostgreSQL) or ISO text; no date functions;
+// - booleans are INTEGER 0/1 (PostgreSQL would return true/false from a BOOLEAN column);
+// - upserts as `INSERT … ON CONFLICT (cols) DO UPDATE SET x = excluded.x` / `DO NOTHING` (both understand it);
+// - result column aliases in snake_case or lower case: PostgreSQL folds unquoted names to lower case;
+// - where the dialects really differ (byte length of text, SKIP LOCKED), branch on `db.dialect`.
+
+export type SqlDialect = "sqlite" | "postgres";
+
+export type SqlValue = string | number | bigint | boolean | null | Uint8Array;
+
+export interface SqlRunResult {
+  /** Rows inserted, updated or deleted. */
+  changes: number;
+}
+
+/** Statements on one connection: the whole database, or one open transaction. */
+export interface SqlExecutor {
+  readonly dialect: SqlDialect;
+  /** The first row, or undefined. */
+  get<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** A statement that writes; every write of the SQLite back end passes here or through transaction(). */
+  run(sql: string, params?: readonly SqlValue[]): Promise<SqlRunResult>;
+  /** A script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface SqlDb extends SqlExecutor {
+  /**
+   * Runs fn in one transaction, committed when its promise resolves and rolled back when it rejects. Statements
+   * inside must go through `tx`: on PostgreSQL the transaction lives on one pooled connection, and on SQLite
+   * other callers wait until it ends.
+   */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** True until close(). */
+  readonly isOpen: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * `?` placeholders → `$1, $2 …`, leaving string literals, quoted identifiers and comments alone. A statement
+ * with a `?` PostgreSQL would read differently (its JSON operators) cannot be written through this seam.
+ */
+export function numberPlaceholders(sql: string): string {
+  let out = "";
+  let n = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i] as string;
+    if (c === "'" || c === '"') {
+      const end = closingQuote(sql, i, c);
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === "-" && sql[i + 1] === "-") {
+      const nl = sql.indexOf("\n", i);
+      const end = nl === -1 ? sql.length : nl;
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === "?") {
+      out += `$${++n}`;
+      i++;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Index just after the quote that closes the one at `start` (a doubled quote is an escaped one). */
+function closingQuote(sql: string, start: number, q: string): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    if (sql[i] === q) {
+      if (sql[i + 1] === q) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+  return sql.length;
+}
