@@ -15,12 +15,14 @@ import { AuditSchema } from "./sections/audit";
 import { ServiceMonitorSchema } from "./sections/services";
 import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "./sections/heartbeat";
 import { NewRelicSchema, checkNewRelicReferences } from "./sections/newrelic";
+import { StoreSchema, checkStoreSupported } from "./sections/store";
 import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "./sections/site-monitor";
 
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path or URL of the JSON Schema, for editors."),
     dataDir: z.string().min(1).default("./data").describe("Where the store database lives; relative to the config file."),
+    store: StoreSchema.prefault({}),
     logging: LoggingSchema.prefault({}),
     http: HttpSchema.prefault({}),
     udp: UdpSchema.prefault({}),
@@ -48,6 +50,7 @@ export const ConfigSchema = z
   .superRefine(checkUptimeReferences)
   .superRefine(checkNewRelicReferences)
   .superRefine(checkSiteMonitorReferences)
+  .superRefine(checkStoreSupported)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 export type Config = z.infer<typeof ConfigSchema>;
