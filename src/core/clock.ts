@@ -2,7 +2,8 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  setTimeout(fn: () => void, ms: number): Timer;
+  /** fn may return a promise (work on the store): the manual clock waits for it before it fires later timers. */
+  setTimeout(fn: () => unknown, ms: number): Timer;
   clearTimeout(timer: Timer): void;
 }
 
@@ -25,7 +26,7 @@ export interface ManualClock extends Clock {
 export function createManualClock(startMs: number): ManualClock {
   let current = startMs;
   let seq = 0;
-  const timers = new Map<number, { due: number; fn: () => void }>();
+  const timers = new Map<number, { due: number; fn: () => unknown }>();
   const clock: ManualClock = {
     now: () => current,
     setTimeout(fn, ms) {
@@ -45,7 +46,9 @@ export function createManualClock(startMs: number): ManualClock {
         if (!next) break;
         timers.delete(next[0]);
         current = Math.max(current, next[1].due);
-        next[1].fn();
+        // A timer whose work is asynchronous (a purge on a remote store) re-arms itself when that work ends:
+        // wait for it, so time moved in one step fires the re-armed timers too, as it would in real time.
+        await next[1].fn();
         await Promise.resolve();
       }
       current = target;

@@ -1,14 +1,13 @@
 // The key-value store: namespaced keys with optional TTL in the store database, limits enforced on every
 // write, expired keys invisible to reads and removed by a purge timer armed for the next expiry. A namespace
 // exists from its first key until it is deleted, even while it holds no key (as in Butler).
-import type { DatabaseSync } from "node:sqlite";
 import type { Logger } from "pino";
 import type { AuditActor, AuditLog } from "../audit/audit-log";
 import type { Clock, Timer } from "../core/clock";
 import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
-import type { Store } from "../store/database";
+import type { SqlDb, SqlExecutor } from "../store/sql";
 import type { KvConfig } from "../config/sections/kv";
 import type { KeyValueWriter } from "../control/types";
 
@@ -26,25 +25,26 @@ export interface KvEntry {
 }
 
 export interface KvStore extends KeyValueWriter {
-  /** Creates or overwrites a key; a new TTL (or none) replaces the old one. Throws AppError on limits. */
-  set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor): KvEntry;
-  get(namespace: string, key: string): KvEntry | undefined;
-  has(namespace: string, key: string): boolean;
+  /** Creates or overwrites a key; a new TTL (or none) replaces the old one. Rejects with AppError on limits. */
+  set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor): Promise<KvEntry>;
+  get(namespace: string, key: string): Promise<KvEntry | undefined>;
+  has(namespace: string, key: string): Promise<boolean>;
   /** True if the key existed (and was live). */
-  delete(namespace: string, key: string, actor?: AuditActor): boolean;
+  delete(namespace: string, key: string, actor?: AuditActor): Promise<boolean>;
   /** True if the namespace existed (with or without keys). */
-  deleteNamespace(namespace: string, actor?: AuditActor): boolean;
+  deleteNamespace(namespace: string, actor?: AuditActor): Promise<boolean>;
   /** Namespaces in creation order. */
-  namespaces(): string[];
-  hasNamespace(namespace: string): boolean;
+  namespaces(): Promise<string[]>;
+  hasNamespace(namespace: string): Promise<boolean>;
   /** Live keys of a namespace in key order ([] when it has none left), or undefined when there is no such namespace. */
-  keys(namespace: string): string[] | undefined;
+  keys(namespace: string): Promise<string[] | undefined>;
   /** Removes expired keys now; returns how many. */
-  purgeExpired(): number;
+  purgeExpired(): Promise<number>;
 }
 
 export interface KvDeps {
-  store: Store;
+  /** The store (SQLite file or the cluster's PostgreSQL): every Steward of a cluster sees the same keys. */
+  db: SqlDb;
   clock: Clock;
   log: Logger;
   audit: AuditLog;
@@ -58,52 +58,66 @@ const START_REQUEST_ACTOR: AuditActor = { kind: "system", name: "task-start requ
 export const MAX_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
 
 export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component {
-  const db: DatabaseSync = deps.store.db;
-  const { clock, audit } = deps;
+  const { db, clock, audit } = deps;
   const log = deps.log;
   const live = "(expires_at IS NULL OR expires_at > ?)";
+  // Bytes a row takes (UTF-8 of its names and its JSON value), live or not yet purged: what kv.maxTotalBytes counts.
+  const len = (col: string) => (db.dialect === "postgres" ? `octet_length(${col})` : `LENGTH(CAST(${col} AS BLOB))`);
+  const rowSizeSql = `${len("namespace")} + ${len("key")} + ${len("value")}`;
   const q = {
-    get: db.prepare(`SELECT value, ttl_ms, expires_at FROM kv_entries WHERE namespace = ? AND key = ? AND ${live}`),
-    upsert: db.prepare(
-      `INSERT INTO kv_entries (namespace, key, value, expires_at, ttl_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    get: `SELECT value, ttl_ms, expires_at FROM kv_entries WHERE namespace = ? AND key = ? AND ${live}`,
+    upsert: `INSERT INTO kv_entries (namespace, key, value, expires_at, ttl_ms, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
        ttl_ms = excluded.ttl_ms, updated_at = excluded.updated_at`,
-    ),
-    del: db.prepare(`DELETE FROM kv_entries WHERE namespace = ? AND key = ? AND ${live}`),
-    delNs: db.prepare(`DELETE FROM kv_entries WHERE namespace = ? AND ${live}`),
-    delNsAll: db.prepare("DELETE FROM kv_entries WHERE namespace = ?"),
-    nsGet: db.prepare("SELECT 1 AS x FROM kv_namespaces WHERE namespace = ?"),
-    nsAdd: db.prepare("INSERT INTO kv_namespaces (namespace, created_at) VALUES (?, ?) ON CONFLICT (namespace) DO NOTHING"),
-    nsDel: db.prepare("DELETE FROM kv_namespaces WHERE namespace = ?"),
-    namespaces: db.prepare("SELECT namespace FROM kv_namespaces ORDER BY seq"),
-    nsCount: db.prepare("SELECT COUNT(*) AS n FROM kv_namespaces"),
-    nsLiveCount: db.prepare(`SELECT COUNT(DISTINCT namespace) AS n FROM kv_entries WHERE ${live}`),
+    del: `DELETE FROM kv_entries WHERE namespace = ? AND key = ? AND ${live}`,
+    delNs: `DELETE FROM kv_entries WHERE namespace = ? AND ${live}`,
+    delNsAll: "DELETE FROM kv_entries WHERE namespace = ?",
+    nsGet: "SELECT 1 AS x FROM kv_namespaces WHERE namespace = ?",
+    nsAdd: "INSERT INTO kv_namespaces (namespace, created_at) VALUES (?, ?) ON CONFLICT (namespace) DO NOTHING",
+    nsDel: "DELETE FROM kv_namespaces WHERE namespace = ?",
+    namespaces: "SELECT namespace FROM kv_namespaces ORDER BY seq",
+    nsCount: "SELECT COUNT(*) AS n FROM kv_namespaces",
+    nsLiveCount: `SELECT COUNT(DISTINCT namespace) AS n FROM kv_entries WHERE ${live}`,
     // The oldest namespaces that hold no live key: the ones given up first when the list is full.
-    nsDropEmpty: db.prepare(
-      `DELETE FROM kv_namespaces WHERE seq IN (SELECT seq FROM kv_namespaces n WHERE NOT EXISTS
+    nsDropEmpty: `DELETE FROM kv_namespaces WHERE seq IN (SELECT seq FROM kv_namespaces n WHERE NOT EXISTS
          (SELECT 1 FROM kv_entries e WHERE e.namespace = n.namespace AND (e.expires_at IS NULL OR e.expires_at > ?)) ORDER BY seq LIMIT ?)`,
-    ),
-    keyCount: db.prepare(`SELECT COUNT(*) AS n FROM kv_entries WHERE namespace = ? AND ${live}`),
-    keys: db.prepare(`SELECT key FROM kv_entries WHERE namespace = ? AND ${live} ORDER BY key`),
-    purge: db.prepare("DELETE FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
-    nextExpiry: db.prepare("SELECT MIN(expires_at) AS t FROM kv_entries WHERE expires_at IS NOT NULL"),
-    total: db.prepare(`SELECT COUNT(*) AS n FROM kv_entries WHERE ${live}`),
-    // Bytes a row takes (UTF-8 of its names and its JSON value), live or not yet purged: what kv.maxTotalBytes counts.
-    rowBytes: db.prepare("SELECT LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB)) AS b FROM kv_entries WHERE namespace = ? AND key = ?"),
-    nsBytes: db.prepare("SELECT COALESCE(SUM(LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB))), 0) AS b FROM kv_entries WHERE namespace = ?"),
-    expiredBytes: db.prepare("SELECT COALESCE(SUM(LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB))), 0) AS b FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?"),
-    allBytes: db.prepare("SELECT COALESCE(SUM(LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB))), 0) AS b FROM kv_entries"),
+    keyCount: `SELECT COUNT(*) AS n FROM kv_entries WHERE namespace = ? AND ${live}`,
+    keys: `SELECT key FROM kv_entries WHERE namespace = ? AND ${live} ORDER BY key`,
+    purge: "DELETE FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?",
+    nextExpiry: "SELECT MIN(expires_at) AS t FROM kv_entries WHERE expires_at IS NOT NULL",
+    total: `SELECT COUNT(*) AS n FROM kv_entries WHERE ${live}`,
+    rowBytes: `SELECT ${rowSizeSql} AS b FROM kv_entries WHERE namespace = ? AND key = ?`,
+    nsBytes: `SELECT COALESCE(SUM(${rowSizeSql}), 0) AS b FROM kv_entries WHERE namespace = ?`,
+    expiredBytes: `SELECT COALESCE(SUM(${rowSizeSql}), 0) AS b FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?`,
+    // Every write takes the usage row first: on PostgreSQL its row lock puts the writes of all Stewards in one
+    // line, so two of them cannot both pass a limit check (SQLite's BEGIN IMMEDIATE already does that).
+    usage: `SELECT bytes FROM kv_usage WHERE name = 'total'${db.dialect === "postgres" ? " FOR UPDATE" : ""}`,
+    setUsage: "INSERT INTO kv_usage (name, bytes) VALUES ('total', ?) ON CONFLICT (name) DO UPDATE SET bytes = excluded.bytes",
   };
-  const bytesOf = (row: unknown) => Number((row as { b: number | null } | undefined)?.b ?? 0);
-  // The store's size, kept up to date by every write so the quota check needs no scan.
-  let totalBytes = bytesOf(q.allBytes.get());
+  const bytesOf = (row: { b: number | null } | undefined) => Number(row?.b ?? 0);
+  const usageOf = async (tx: SqlExecutor) => Number((await tx.get<{ bytes: number }>(q.usage))?.bytes ?? 0);
   const purged = deps.metrics.counter("steward_kv_purged_keys_total", "Expired keys removed by the purge timer.");
   const writes = deps.metrics.counter("steward_kv_writes_total", "Key-value writes by operation and result.");
-  deps.metrics.gaugeFn("steward_kv_keys", "Live keys in the key-value store.", () => (db.isOpen ? Number((q.total.get(clock.now()) as { n: number }).n) : 0));
+  // Scrapes are synchronous and the store may be remote: the gauge shows the count of the previous scrape and
+  // refreshes it in the background (one query at a time).
+  let liveKeys = 0;
+  let counting = false;
+  deps.metrics.gaugeFn("steward_kv_keys", "Live keys in the key-value store (as of the previous scrape).", () => {
+    if (!counting && db.isOpen) {
+      counting = true;
+      db.get<{ n: number }>(q.total, [clock.now()])
+        .then((r) => (liveKeys = Number(r?.n ?? 0)))
+        .catch(() => {})
+        .finally(() => (counting = false));
+    }
+    return liveKeys;
+  });
 
   let timer: Timer | undefined;
   let timerDue = Number.POSITIVE_INFINITY;
   let running = false;
+  /** The purge the timer started, awaited by stop(). */
+  let purging: Promise<void> | undefined;
 
   const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
@@ -124,10 +138,11 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
   }
 
   /** Arms the purge timer for the earlier of the next expiry and the purge interval. */
-  function armPurge(): void {
+  async function armPurge(): Promise<void> {
+    if (!running) return;
+    const next = (await db.get<{ t: number | null }>(q.nextExpiry))?.t ?? null;
     if (!running) return;
     const now = clock.now();
-    const next = (q.nextExpiry.get() as { t: number | null }).t;
     const due = Math.min(next ?? Number.POSITIVE_INFINITY, now + cfg.purgeIntervalMs);
     if (timer && due >= timerDue) return;
     if (timer) clock.clearTimeout(timer);
@@ -136,21 +151,33 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     timer.unref?.();
   }
 
-  function onPurgeTimer(): void {
+  function onPurgeTimer(): Promise<void> | undefined {
     timer = undefined;
     timerDue = Number.POSITIVE_INFINITY;
-    if (!running || !db.isOpen) return;
-    try {
-      store.purgeExpired();
-    } catch (err) {
-      log.error({ err: (err as Error).message }, "purging expired keys failed");
-    }
-    armPurge();
+    if (!running || !db.isOpen) return undefined;
+    purging = store
+      .purgeExpired()
+      .then(
+        () => {},
+        (err) => log.error({ err: (err as Error).message }, "purging expired keys failed"),
+      )
+      .then(() => armPurge())
+      .catch((err) => {
+        log.error({ err: (err as Error).message }, "arming the purge of expired keys failed");
+        // The store is unreachable: try again after one interval rather than never.
+        if (running && !timer) {
+          timerDue = clock.now() + cfg.purgeIntervalMs;
+          timer = clock.setTimeout(onPurgeTimer, cfg.purgeIntervalMs);
+          timer.unref?.();
+        }
+      })
+      .finally(() => (purging = undefined));
+    return purging;
   }
 
   const store: KvStore & Component = {
     name: "kv",
-    set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR) {
+    async set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR) {
       const target = `${namespace}/${key}`;
       try {
         checkName("namespace", namespace);
@@ -169,50 +196,52 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         const now = clock.now();
         const expiresAt = ttlMs > 0 ? now + ttlMs : null;
         const rowSize = bytes(namespace) + bytes(key) + bytes(text);
-        totalBytes = deps.store.transaction(() => {
-          const after = totalBytes - bytesOf(q.rowBytes.get(namespace, key)) + rowSize;
+        await db.transaction(async (tx) => {
+          const totalBytes = await usageOf(tx);
+          const after = totalBytes - bytesOf(await tx.get(q.rowBytes, [namespace, key])) + rowSize;
           if (after > cfg.maxTotalBytes && after > totalBytes) {
             throw new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
               details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
             });
           }
-          if (!q.nsGet.get(namespace)) {
+          if (!(await tx.get(q.nsGet, [namespace]))) {
             // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
             // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
             // then the oldest of them make room.
-            const nsCount = Number((q.nsLiveCount.get(now) as { n: number }).n);
-            const listed = Number((q.nsCount.get() as { n: number }).n);
-            if (listed >= cfg.maxNamespaces) q.nsDropEmpty.run(now, listed - cfg.maxNamespaces + 1);
+            const nsCount = Number((await tx.get<{ n: number }>(q.nsLiveCount, [now]))?.n ?? 0);
+            const listed = Number((await tx.get<{ n: number }>(q.nsCount))?.n ?? 0);
+            if (listed >= cfg.maxNamespaces) await tx.run(q.nsDropEmpty, [now, listed - cfg.maxNamespaces + 1]);
             if (nsCount >= cfg.maxNamespaces) {
               throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
                 details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
               });
             }
-            q.nsAdd.run(namespace, now);
-          } else if (!q.get.get(namespace, key, now)) {
-            const keyCount = Number((q.keyCount.get(namespace, now) as { n: number }).n);
+            await tx.run(q.nsAdd, [namespace, now]);
+          } else if (!(await tx.get(q.get, [namespace, key, now]))) {
+            const keyCount = Number((await tx.get<{ n: number }>(q.keyCount, [namespace, now]))?.n ?? 0);
             if (keyCount >= cfg.maxKeysPerNamespace) {
               throw new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
                 details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
               });
             }
           }
-          q.upsert.run(namespace, key, text, expiresAt, ttlMs, now);
-          return after;
+          await tx.run(q.upsert, [namespace, key, text, expiresAt, ttlMs, now]);
+          await tx.run(q.setUsage, [after]);
         });
         audit.record({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
         writes.inc({ op: "kv.set", result: "ok" });
-        if (expiresAt !== null) armPurge();
+        // Awaited, so the timer is armed for this key before the caller goes on (one indexed MIN query).
+        if (expiresAt !== null) await armPurge().catch((err) => log.error({ err: (err as Error).message }, "arming the purge of expired keys failed"));
         return { namespace, key, value: JSON.parse(text) as KvValue, ttl: ttlMs, ...(expiresAt !== null ? { expiresAt } : {}) };
       } catch (err) {
         fail("kv.set", target, actor, err);
       }
     },
-    setKey(namespace, key, value, ttlMs) {
-      store.set(namespace, key, value, ttlMs ?? 0, START_REQUEST_ACTOR);
+    async setKey(namespace, key, value, ttlMs) {
+      await store.set(namespace, key, value, ttlMs ?? 0, START_REQUEST_ACTOR);
     },
-    get(namespace, key) {
-      const row = q.get.get(namespace, key, clock.now()) as { value: string; ttl_ms: number; expires_at: number | null } | undefined;
+    async get(namespace, key) {
+      const row = await db.get<{ value: string; ttl_ms: number; expires_at: number | null }>(q.get, [namespace, key, clock.now()]);
       if (!row) return undefined;
       return {
         namespace,
@@ -222,60 +251,70 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         ...(row.expires_at !== null ? { expiresAt: Number(row.expires_at) } : {}),
       };
     },
-    has(namespace, key) {
-      return q.get.get(namespace, key, clock.now()) !== undefined;
+    async has(namespace, key) {
+      return (await db.get(q.get, [namespace, key, clock.now()])) !== undefined;
     },
-    delete(namespace, key, actor = SYSTEM_ACTOR) {
-      const size = bytesOf(q.rowBytes.get(namespace, key));
-      const n = Number(q.del.run(namespace, key, clock.now()).changes);
-      if (n > 0) totalBytes -= size;
+    async delete(namespace, key, actor = SYSTEM_ACTOR) {
+      const n = await db.transaction(async (tx) => {
+        const total = await usageOf(tx);
+        const size = bytesOf(await tx.get(q.rowBytes, [namespace, key]));
+        const deleted = (await tx.run(q.del, [namespace, key, clock.now()])).changes;
+        if (deleted > 0) await tx.run(q.setUsage, [total - size]);
+        return deleted;
+      });
       audit.record({ actor, action: "kv.delete", target: `${namespace}/${key}`, result: n > 0 ? "ok" : "failed", ...(n > 0 ? {} : { details: { error: "not found" } }) });
       writes.inc({ op: "kv.delete", result: n > 0 ? "ok" : "failed" });
       return n > 0;
     },
-    deleteNamespace(namespace, actor = SYSTEM_ACTOR) {
-      const { existed, n } = deps.store.transaction(() => {
-        const size = bytesOf(q.nsBytes.get(namespace));
-        const liveCount = Number(q.delNs.run(namespace, clock.now()).changes);
-        q.delNsAll.run(namespace);
-        totalBytes -= size;
-        return { existed: Number(q.nsDel.run(namespace).changes) > 0, n: liveCount };
+    async deleteNamespace(namespace, actor = SYSTEM_ACTOR) {
+      const { existed, n } = await db.transaction(async (tx) => {
+        const total = await usageOf(tx);
+        const size = bytesOf(await tx.get(q.nsBytes, [namespace]));
+        const liveCount = (await tx.run(q.delNs, [namespace, clock.now()])).changes;
+        await tx.run(q.delNsAll, [namespace]);
+        if (size > 0) await tx.run(q.setUsage, [total - size]);
+        return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: liveCount };
       });
       audit.record({ actor, action: "kv.delete-namespace", target: namespace, result: existed ? "ok" : "failed", details: existed ? { keys: n } : { error: "not found" } });
       writes.inc({ op: "kv.delete-namespace", result: existed ? "ok" : "failed" });
       return existed;
     },
-    namespaces() {
-      return (q.namespaces.all() as Array<{ namespace: string }>).map((r) => r.namespace);
+    async namespaces() {
+      return (await db.all<{ namespace: string }>(q.namespaces)).map((r) => r.namespace);
     },
-    hasNamespace(namespace) {
-      return q.nsGet.get(namespace) !== undefined;
+    async hasNamespace(namespace) {
+      return (await db.get(q.nsGet, [namespace])) !== undefined;
     },
-    keys(namespace) {
-      if (!q.nsGet.get(namespace)) return undefined;
-      return (q.keys.all(namespace, clock.now()) as Array<{ key: string }>).map((r) => r.key);
+    async keys(namespace) {
+      if (!(await db.get(q.nsGet, [namespace]))) return undefined;
+      return (await db.all<{ key: string }>(q.keys, [namespace, clock.now()])).map((r) => r.key);
     },
-    purgeExpired() {
+    async purgeExpired() {
       const now = clock.now();
-      const size = bytesOf(q.expiredBytes.get(now));
-      const n = Number(q.purge.run(now).changes);
-      totalBytes -= size;
+      const n = await db.transaction(async (tx) => {
+        const total = await usageOf(tx);
+        const size = bytesOf(await tx.get(q.expiredBytes, [now]));
+        const removed = (await tx.run(q.purge, [now])).changes;
+        if (removed > 0) await tx.run(q.setUsage, [total - size]);
+        return removed;
+      });
       if (n > 0) {
         purged.inc({}, n);
         log.debug({ keys: n }, "purged expired keys");
       }
       return n;
     },
-    start() {
+    async start() {
       running = true;
-      store.purgeExpired();
-      armPurge();
+      await store.purgeExpired();
+      await armPurge();
     },
-    stop() {
+    async stop() {
       running = false;
       if (timer) clock.clearTimeout(timer);
       timer = undefined;
       timerDue = Number.POSITIVE_INFINITY;
+      await purging;
     },
   };
   return store;

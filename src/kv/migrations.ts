@@ -21,5 +21,15 @@ export const kvMigrations: MigrationSet = {
         INSERT INTO kv_namespaces (namespace, created_at)
           SELECT namespace, MIN(updated_at) FROM kv_entries GROUP BY namespace ORDER BY MIN(updated_at), namespace;`,
     },
+    {
+      version: 3,
+      name: "kv usage counter",
+      // The bytes the store holds (what kv.maxTotalBytes counts), kept in one row that every write updates in
+      // its transaction: right across a cluster of Stewards, and no scan per write. Seeded from what is stored.
+      sql: `CREATE TABLE kv_usage (name TEXT PRIMARY KEY, bytes INTEGER NOT NULL);
+        INSERT INTO kv_usage (name, bytes) SELECT 'total', COALESCE(SUM(LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB))), 0) FROM kv_entries;`,
+      postgres: `CREATE TABLE kv_usage (name TEXT PRIMARY KEY, bytes BIGINT NOT NULL);
+        INSERT INTO kv_usage (name, bytes) SELECT 'total', COALESCE(SUM(octet_length(namespace) + octet_length(key) + octet_length(value)), 0) FROM kv_entries;`,
+    },
   ],
 };

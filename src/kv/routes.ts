@@ -42,7 +42,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       scope: "kv.read",
       responses: { 200: { description: "namespace names", schema: z.array(z.string()) } },
     },
-    (c) => c.json(kv.namespaces()),
+    async (c) => c.json(await kv.namespaces()),
   );
 
   router.route(
@@ -59,9 +59,9 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
         404: { description: "namespace not found" },
       },
     },
-    (c, { params, query }) => {
-      if (!kv.hasNamespace(params.namespace)) throw namespaceNotFound(params.namespace);
-      const e = kv.get(params.namespace, query.key);
+    async (c, { params, query }) => {
+      if (!(await kv.hasNamespace(params.namespace))) throw namespaceNotFound(params.namespace);
+      const e = await kv.get(params.namespace, query.key);
       return c.json(e ? { keyExists: true, keyValue: { namespace: e.namespace, key: e.key, value: e.value } } : { keyExists: false, keyValue: {} });
     },
   );
@@ -77,10 +77,10 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       query: KeyQuerySchema,
       responses: { 200: { description: "the pair", schema: KvPairSchema }, 404: { description: "namespace or key not found" } },
     },
-    (c, { params, query }) => {
-      const e = kv.get(params.namespace, query.key);
+    async (c, { params, query }) => {
+      const e = await kv.get(params.namespace, query.key);
       if (!e) {
-        if (!kv.hasNamespace(params.namespace)) throw namespaceNotFound(params.namespace);
+        if (!(await kv.hasNamespace(params.namespace))) throw namespaceNotFound(params.namespace);
         throw new AppError("NOT_FOUND", `key '${query.key}' not found in namespace '${params.namespace}'`, { details: { namespace: params.namespace, key: query.key } });
       }
       return c.json({ namespace: e.namespace, key: e.key, value: e.value });
@@ -103,8 +103,8 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
         413: { description: "key, namespace name or value too large" },
       },
     },
-    (c, { params, body }) => {
-      const e = kv.set(params.namespace, body.key, body.value ?? "", storedTtl(body.ttl), auditActorOf(c));
+    async (c, { params, body }) => {
+      const e = await kv.set(params.namespace, body.key, body.value ?? "", storedTtl(body.ttl), auditActorOf(c));
       // Butler echoed the TTL as given (a negative one too). A key sent without a value is stored with "".
       return c.json({ namespace: e.namespace, key: e.key, value: e.value, ttl: body.ttl ?? 0 }, 201);
     },
@@ -120,9 +120,9 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       params: KeyParamsSchema,
       responses: { 204: { description: "deleted" }, 404: { description: "namespace or key not found" } },
     },
-    (c, { params }) => {
-      if (!kv.delete(params.namespace, params.key, auditActorOf(c))) {
-        if (!kv.hasNamespace(params.namespace)) throw namespaceNotFound(params.namespace);
+    async (c, { params }) => {
+      if (!(await kv.delete(params.namespace, params.key, auditActorOf(c)))) {
+        if (!(await kv.hasNamespace(params.namespace))) throw namespaceNotFound(params.namespace);
         throw new AppError("NOT_FOUND", `key '${params.key}' not found in namespace '${params.namespace}'`, { details: params });
       }
       return c.body(null, 204);
@@ -139,8 +139,8 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       params: NamespaceParamsSchema,
       responses: { 204: { description: "deleted" }, 404: { description: "namespace not found" } },
     },
-    (c, { params }) => {
-      if (!kv.deleteNamespace(params.namespace, auditActorOf(c))) throw namespaceNotFound(params.namespace);
+    async (c, { params }) => {
+      if (!(await kv.deleteNamespace(params.namespace, auditActorOf(c)))) throw namespaceNotFound(params.namespace);
       return c.body(null, 204);
     },
   );
@@ -158,8 +158,8 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
         404: { description: "namespace not found" },
       },
     },
-    (c, { params }) => {
-      const keys = kv.keys(params.namespace);
+    async (c, { params }) => {
+      const keys = await kv.keys(params.namespace);
       if (keys === undefined) throw namespaceNotFound(params.namespace);
       return c.json({ namespace: params.namespace, keys: keys.map((key) => ({ key })) });
     },

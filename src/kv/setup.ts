@@ -23,7 +23,7 @@ export interface KvSetupDeps {
 /** Returns the store when kv.enabled, else undefined (then no /v4/keyvalues routes exist). */
 export function setupKv(cfg: KvConfig, deps: KvSetupDeps): KvStore | undefined {
   if (!cfg.enabled) return undefined;
-  const kv = createKvStore(cfg, { store: deps.store, clock: deps.clock, log: deps.log.child({ module: "kv" }), audit: deps.audit, metrics: deps.metrics });
+  const kv = createKvStore(cfg, { db: deps.store.sql, clock: deps.clock, log: deps.log.child({ module: "kv" }), audit: deps.audit, metrics: deps.metrics });
   registerKvRoutes(deps.router, kv);
   deps.lifecycle.add(kv);
   return kv;

@@ -54,8 +54,8 @@ for (const step of STEPS) {
   });
 }
 
-test("the keyvaluestore items were stored on the way (\"0\" and \"\" TTLs: no expiry)", () => {
-  expect(t.app.kv!.get("startns", "k1")).toMatchObject({ value: "v1", ttl: 60000 });
-  expect(t.app.kv!.get("startns", "k2")).toMatchObject({ value: "v2", ttl: 0 });
-  expect(t.app.kv!.get("startns", "k3")).toMatchObject({ value: "v3", ttl: 0 });
+test("the keyvaluestore items were stored on the way (\"0\" and \"\" TTLs: no expiry)", async () => {
+  expect(await t.app.kv!.get("startns", "k1")).toMatchObject({ value: "v1", ttl: 60000 });
+  expect(await t.app.kv!.get("startns", "k2")).toMatchObject({ value: "v2", ttl: 0 });
+  expect(await t.app.kv!.get("startns", "k3")).toMatchObject({ value: "v3", ttl: 0 });
 });

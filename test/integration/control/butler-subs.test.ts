@@ -65,19 +65,19 @@ describe("Butler's load-script subs", () => {
     const answer = (await r.json()) as { tasksId: { invalid: unknown[] }; tasksTag: Array<{ taskId: string }> };
     expect(answer.tasksId.invalid).toEqual([{ taskId: "none" }]);
     expect(h.startedInSim(seq).sort()).toEqual([T.salesReload, T.adSync].sort());
-    expect(h.t.app.kv!.get("chain", "runDate")).toMatchObject({ value: "2025-11-20", ttl: 0 });
+    expect(await h.t.app.kv!.get("chain", "runDate")).toMatchObject({ value: "2025-11-20", ttl: 0 });
   });
 
   test("AddKeyValue with a TTL as text, GetKeyValue, ExistsKeyValue, DeleteKeyValue (override DELETE), then the emptied namespace", async () => {
     let r = await sub("/v4/keyvalues/sales%20chain", { body: '{"key": "lastOrderDate", "value": "2025-11-20", "ttl": "60000"}', json: true });
     expect(r.status).toBe(201);
-    expect(h.t.app.kv!.get("sales chain", "lastOrderDate")).toMatchObject({ value: "2025-11-20", ttl: 60000 });
+    expect(await h.t.app.kv!.get("sales chain", "lastOrderDate")).toMatchObject({ value: "2025-11-20", ttl: 60000 });
     r = await sub("/v4/keyvalues/sales%20chain", { body: '{"key": "noTtl", "value": "x"}', json: true });
     expect(r.status).toBe(201);
     expect(await (await get("/v4/keyvalues/sales%20chain?key=lastOrderDate")).json()).toEqual({ namespace: "sales chain", key: "lastOrderDate", value: "2025-11-20" });
     expect(((await (await get("/v4/keyvalues/sales%20chain/keyexists?key=noTtl")).json()) as { keyExists: boolean }).keyExists).toBe(true);
     for (const key of ["lastOrderDate", "noTtl"]) expect((await sub(`/v4/keyvalues/sales%20chain/${key}`, { override: "DELETE", body: "{}" })).status).toBe(204);
-    expect(h.t.app.kv!.has("sales chain", "noTtl")).toBe(false);
+    expect(await h.t.app.kv!.has("sales chain", "noTtl")).toBe(false);
     // GetAllKeysInNamespace on the emptied namespace, then DeleteKeyValueNamespace.
     r = await get("/v4/keylist/sales%20chain");
     expect(r.status).toBe(200);

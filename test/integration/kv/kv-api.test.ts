@@ -118,7 +118,7 @@ describe("key-value REST API", () => {
       expect(rows).toBe(2);
       expect(await (await t.request("/v4/keylist/chain")).json()).toEqual({ namespace: "chain", keys: [{ key: "forever" }, { key: "long" }] });
       expect(await (await t.request("/v4/keyvalues/chain?key=long")).json()).toEqual({ namespace: "chain", key: "long", value: "c" });
-      expect(t.app.kv!.get("chain", "long")!.expiresAt).toBe(Date.parse("2025-05-01T09:00:00Z"));
+      expect((await t.app.kv!.get("chain", "long"))!.expiresAt).toBe(Date.parse("2025-05-01T09:00:00Z"));
     } finally {
       await t.close();
     }
@@ -135,7 +135,7 @@ describe("key-value REST API", () => {
       r = await t.request("/v4/keyvalues/chain", json({ key: "c", value: "3", ttl: -5 }));
       expect(r.status).toBe(201);
       expect((await r.json()).ttl).toBe(-5);
-      expect(t.app.kv!.get("chain", "c")).toMatchObject({ value: "3", ttl: 0 });
+      expect(await t.app.kv!.get("chain", "c")).toMatchObject({ value: "3", ttl: 0 });
       const big = "v".repeat(100 * 1024);
       const longKey = "k".repeat(2048);
       r = await t.request("/v4/keyvalues/chain", json({ key: longKey, value: big }));

@@ -57,7 +57,7 @@ describe("connection resets", () => {
     for (let i = 0; i < 60; i++) await sendAndReset(port, kvPost(i));
     // Let the server finish whatever it accepted.
     await Bun.sleep(300);
-    const stored = t.app.kv!.keys("reset") ?? [];
+    const stored = (await t.app.kv!.keys("reset")) ?? [];
     expect(stored).toContain("normal");
     expect(stored.length).toBeLessThanOrEqual(3);
   });
@@ -69,7 +69,7 @@ describe("requests without a peer address", () => {
     const r = await Promise.resolve(t.app.http.hono.request("/v4/keyvalues/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) }, {}));
     expect(r.status).toBe(403);
     expect(await r.json()).toMatchObject({ details: { check: "peerAddress" } });
-    expect(t.app.kv!.keys("x")).toBeUndefined();
+    expect(await t.app.kv!.keys("x")).toBeUndefined();
     expect((await t.request("/v4/keyvalues/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) })).status).toBe(201);
   });
 });
@@ -96,7 +96,7 @@ describe("Host header", () => {
       const body = JSON.stringify({ key: "k", value: 1 });
       const w = await rawRequest(port, `POST /v4/keyvalues/h HTTP/1.1\r\nHost: a/b\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
       expect(w.status).toBe(400);
-      expect(t.app.kv!.keys("h")).toBeUndefined();
+      expect(await t.app.kv!.keys("h")).toBeUndefined();
       for (const raw of [`GET /health HTTP/1.1\r\nConnection: close\r\n\r\n`, `GET /health HTTP/1.0\r\n\r\n`]) {
         const r = await rawRequest(port, raw);
         expect(r.status).toBe(400);

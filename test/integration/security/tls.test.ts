@@ -134,7 +134,7 @@ describe("mutual TLS", () => {
       expect({ host, status: r.status }).toEqual({ host, status: 400 });
       expect(JSON.parse(r.body)).toMatchObject({ code: "BAD_REQUEST", details: [{ field: "header.host" }] });
     }
-    expect(t.app.kv!.keys("hosts")).toBeUndefined();
+    expect(await t.app.kv!.keys("hosts")).toBeUndefined();
   });
 });
 
