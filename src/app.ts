@@ -109,7 +109,10 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       stop() {},
     });
 
-    const audit = createAuditLog(store.db, clock, { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries });
+    const auditLog = log.child({ module: "audit" });
+    const audit = createAuditLog(store.sql, clock, { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries }, {
+      onError: (err, what) => auditLog.error({ err: err.message }, `${what} failed`),
+    });
     lifecycle.add(audit.component());
 
     const corsMw = createCorsMiddleware(config.control.cors);

@@ -1,7 +1,7 @@
 // The audit log: who did what, when, with which result — task starts, reloads, dumps, file operations, KV
 // writes, schedule changes and access denials. Persisted in the store; queried by GET /v4/audit.
-import type { DatabaseSync } from "node:sqlite";
 import type { MigrationSet } from "../store/database";
+import { isStoreUnavailable, type SqlDb } from "../store/sql";
 import type { Clock, Timer } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 
@@ -39,10 +39,17 @@ export interface AuditQuery {
 }
 
 export interface AuditLog {
+  /**
+   * Records an entry. Never throws and never waits: on the SQLite file the row is written before this returns
+   * (unless a transaction is open); on PostgreSQL it is queued and written in order.
+   */
   record(entry: AuditEntry): void;
-  query(q: AuditQuery): AuditRecord[];
+  /** Entries, newest first; includes everything recorded before the call. */
+  query(q: AuditQuery): Promise<AuditRecord[]>;
   /** Applies retention now; returns how many entries were deleted. */
-  prune(): number;
+  prune(): Promise<number>;
+  /** Resolves when every entry recorded so far is written (or was given up, see maxQueued). */
+  flush(): Promise<void>;
   /** Runs retention at start and every hour. */
   component(): Component;
 }
@@ -60,6 +67,13 @@ const MAX_DETAILS_CHARS = 4096;
 /** Retention also runs after this many inserts, so a burst cannot outgrow the cap between hourly runs. */
 const PRUNE_EVERY_INSERTS = 1000;
 const PRUNE_INTERVAL_MS = 3_600_000;
+/**
+ * Entries waiting for a slow or unreachable store: beyond this the oldest waiting ones are dropped (counted and
+ * reported to onError), so an outage of PostgreSQL cannot grow memory without bound.
+ */
+const MAX_QUEUED = 10_000;
+/** Pause before writing again after the store was unreachable. */
+const RETRY_MS = 1_000;
 
 function boundedDetails(details: Record<string, unknown> | undefined): string | null {
   if (!details) return null;
@@ -83,51 +97,132 @@ export const auditMigrations: MigrationSet = {
   ],
 };
 
-export function createAuditLog(db: DatabaseSync, clock: Clock, retention: AuditRetention = DEFAULT_AUDIT_RETENTION): AuditLog {
-  const insert = db.prepare(
-    "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-  );
-  const deleteOlder = db.prepare("DELETE FROM audit WHERE at < ?");
-  const count = db.prepare("SELECT COUNT(*) AS n FROM audit");
+export interface AuditLogOptions {
+  /** A write or a prune failed (the store is unreachable); the log goes on. */
+  onError?: (err: Error, what: string) => void;
+}
+
+export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetention = DEFAULT_AUDIT_RETENTION, opts: AuditLogOptions = {}): AuditLog {
+  const insert = "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+  const deleteOlder = "DELETE FROM audit WHERE at < ?";
+  const count = "SELECT COUNT(*) AS n FROM audit";
   // Denials go first: a flood of refused requests must not push task starts and key changes out of the log.
-  const deleteOldestDenied = db.prepare("DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE result = 'denied' ORDER BY id LIMIT ?)");
-  const deleteOldest = db.prepare("DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?)");
+  const deleteOldestDenied = "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE result = 'denied' ORDER BY id LIMIT ?)";
+  const deleteOldest = "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?)";
+  const onError = opts.onError ?? (() => {});
   let insertsSincePrune = 0;
-  const prune = (): number => {
-    insertsSincePrune = 0;
-    let deleted = Number(deleteOlder.run(new Date(clock.now() - retention.maxAgeMs).toISOString()).changes);
-    const excess = Number((count.get() as { n: number }).n) - retention.maxEntries;
-    if (excess > 0) {
-      const denied = Number(deleteOldestDenied.run(excess).changes);
-      deleted += denied;
-      if (denied < excess) deleted += Number(deleteOldest.run(excess - denied).changes);
+  /** Rows not yet handed to the store, in order; `writing` is the write of the previous batch. */
+  let queue: unknown[][] = [];
+  let writing: Promise<void> | undefined;
+  let pruning: Promise<number> | undefined;
+  /** Set by the component's stop after its last flush attempt: no more retries. */
+  let closed = false;
+  let lastWriteFailed = false;
+
+  /** Waits until everything recorded is written; rejects if the store is unreachable (entries stay queued). */
+  const flush = async (): Promise<void> => {
+    while (writing || queue.length > 0) {
+      await (writing ?? drain());
+      if (lastWriteFailed) throw new Error(`the store is unreachable; ${queue.length} audit entries wait to be written`);
     }
-    return deleted;
   };
+
+  const prune = (): Promise<number> =>
+    (pruning ??= (async () => {
+      insertsSincePrune = 0;
+      let deleted = (await db.run(deleteOlder, [new Date(clock.now() - retention.maxAgeMs).toISOString()])).changes;
+      const excess = Number((await db.get<{ n: number }>(count))?.n ?? 0) - retention.maxEntries;
+      if (excess > 0) {
+        const denied = (await db.run(deleteOldestDenied, [excess])).changes;
+        deleted += denied;
+        if (denied < excess) deleted += (await db.run(deleteOldest, [excess - denied])).changes;
+      }
+      return deleted;
+    })().finally(() => (pruning = undefined)));
+
+  const pruneInBackground = () => {
+    prune().catch((err: Error) => onError(err, "audit retention"));
+  };
+
+  /** Writes the queued rows in one transaction; rows recorded meanwhile go in the next batch. */
+  const drain = (): Promise<void> => {
+    if (writing || queue.length === 0) return writing ?? Promise.resolve();
+    const batch = queue;
+    queue = [];
+    const write =
+      batch.length === 1
+        ? db.run(insert, batch[0] as never).then(() => {})
+        : db.transaction(async (tx) => {
+            for (const row of batch) await tx.run(insert, row as never);
+          });
+    writing = write
+      .then(
+        () => {
+          lastWriteFailed = false;
+          return true;
+        },
+        (err: Error) => {
+          onError(err, `writing ${batch.length} audit entries`);
+          lastWriteFailed = isStoreUnavailable(err);
+          if (!lastWriteFailed) return true;
+          // The store is down: keep the entries (oldest first, within the bound) and try again in a second.
+          queue = batch.concat(queue);
+          if (queue.length > MAX_QUEUED) queue.splice(0, queue.length - MAX_QUEUED);
+          return false;
+        },
+      )
+      .then((written) => {
+        if (!written) return new Promise<void>((r) => setTimeout(r, RETRY_MS).unref?.()).then(() => undefined);
+      })
+      .finally(() => {
+        writing = undefined;
+        if (queue.length > 0 && !closed) void drain();
+      });
+    return writing;
+  };
+
   return {
     prune,
+    flush,
     component() {
       let timer: Timer | undefined;
+      let stopped = false;
       const tick = () => {
-        prune();
+        pruneInBackground();
+        if (stopped) return;
         timer = clock.setTimeout(tick, PRUNE_INTERVAL_MS);
         timer.unref?.();
       };
       return {
         name: "audit-retention",
         start: tick,
-        stop() {
+        async stop(budgetMs: number) {
+          stopped = true;
           if (timer) clock.clearTimeout(timer);
           timer = undefined;
+          const deadline = Date.now() + budgetMs;
+          while ((writing || queue.length > 0) && Date.now() < deadline) {
+            await Promise.race([writing ?? drain(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref?.())]);
+          }
+          closed = true;
+          if (queue.length > 0) onError(new Error(`${queue.length} audit entries could not be written before shutdown`), "audit shutdown");
+          await pruning?.catch(() => 0);
         },
       };
     },
     record(e) {
       const target = e.target === undefined ? null : e.target.length > MAX_TARGET_CHARS ? `${e.target.slice(0, MAX_TARGET_CHARS)}…` : e.target;
-      insert.run(new Date(clock.now()).toISOString(), e.actor.kind, e.actor.name.slice(0, 128), e.actor.ip ?? null, e.action, target, e.result, boundedDetails(e.details));
-      if (++insertsSincePrune >= PRUNE_EVERY_INSERTS) prune();
+      queue.push([new Date(clock.now()).toISOString(), e.actor.kind, e.actor.name.slice(0, 128), e.actor.ip ?? null, e.action, target, e.result, boundedDetails(e.details)]);
+      if (queue.length > MAX_QUEUED) {
+        const dropped = queue.length - MAX_QUEUED;
+        queue.splice(0, dropped);
+        onError(new Error(`the store is not keeping up: ${dropped} audit entries dropped`), "audit queue");
+      }
+      void drain();
+      if (++insertsSincePrune >= PRUNE_EVERY_INSERTS) pruneInBackground();
     },
-    query(q) {
+    async query(q) {
+      await flush();
       const where: string[] = [];
       const args: Array<string | number> = [];
       const eq = (col: string, v: string | undefined) => {
@@ -153,9 +248,10 @@ export function createAuditLog(db: DatabaseSync, clock: Clock, retention: AuditR
         args.push(q.until);
       }
       const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-      const rows = db
-        .prepare(`SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`)
-        .all(...args) as Array<Record<string, string | number | null>>;
+      const rows = await db.all<Record<string, string | number | null>>(
+        `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`,
+        args,
+      );
       return rows.map((r) => ({
         id: Number(r.id),
         at: String(r.at),

@@ -85,7 +85,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     cleanups.push(() => app.stop(10_000));
     if (app.scheduler) createDemoSchedules(app.scheduler, sim.site.tasks);
     const watch = createScheduleWatch(app.audit, term, (id) => sim.site.tasks.find((t) => t.id === id)?.name);
-    watch.start();
+    await watch.start();
     cleanups.push(() => watch.stop());
 
     const steward = app.server!.url();

@@ -4,15 +4,18 @@ import type { AuditLog } from "../audit/audit-log";
 import type { DemoTerminal } from "./terminal";
 
 export interface ScheduleWatch {
-  start(): void;
+  start(): Promise<void>;
   stop(): void;
 }
 
 export function createScheduleWatch(audit: AuditLog, term: DemoTerminal, taskName: (id: string) => string | undefined, intervalMs = 250): ScheduleWatch {
   let lastId = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
-  const poll = () => {
-    const fresh = audit.query({ action: "schedule.fire", limit: 50 }).filter((e) => e.id > lastId).reverse();
+  let polling = false;
+  const poll = async () => {
+    if (polling) return;
+    polling = true;
+    const fresh = (await audit.query({ action: "schedule.fire", limit: 50 }).finally(() => (polling = false))).filter((e) => e.id > lastId).reverse();
     for (const e of fresh) {
       lastId = Math.max(lastId, e.id);
       const d = e.details ?? {};
@@ -23,9 +26,9 @@ export function createScheduleWatch(audit: AuditLog, term: DemoTerminal, taskNam
     }
   };
   return {
-    start() {
-      lastId = audit.query({ action: "schedule.fire", limit: 1 })[0]?.id ?? 0;
-      timer ??= setInterval(poll, intervalMs);
+    async start() {
+      lastId = (await audit.query({ action: "schedule.fire", limit: 1 }))[0]?.id ?? 0;
+      timer ??= setInterval(() => void poll().catch(() => {}), intervalMs);
     },
     stop() {
       if (timer) clearInterval(timer);

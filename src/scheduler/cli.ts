@@ -59,7 +59,7 @@ export async function schedulesCommand(argv: string[], out: (s: string) => void 
       store,
       clock: systemClock,
       log,
-      audit: createAuditLog(store.db, systemClock),
+      audit: createAuditLog(store.sql, systemClock),
       metrics: createMetricsRegistry(),
       bus: createEventBus<DomainEvents>(log),
       // Never started here: the import only writes the store; the running service arms the schedules.

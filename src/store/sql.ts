@@ -88,3 +88,15 @@ function closingQuote(sql: string, start: number, q: string): number {
   }
   return sql.length;
 }
+
+/**
+ * True when an error says the store could not be reached (PostgreSQL down, restarting, or the connection lost),
+ * as opposed to a statement the store refused. Work that failed this way is kept and tried again.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? "");
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
+  if (/^CONNECT(ION)?_(CLOSED|ENDED|DESTROYED|TIMEOUT)$/.test(code)) return true;
+  // SQLSTATE class 08 (connection exception), 57P01–57P03 (server shutting down, crashed, starting up).
+  return /^08/.test(code) || /^57P0[123]$/.test(code);
+}

@@ -38,6 +38,6 @@ export function registerAuditRoutes(router: Router, audit: AuditLog): void {
       query: AuditQuerySchema,
       responses: { 200: { description: "Matching entries, newest first.", schema: z.object({ entries: z.array(AuditRecordSchema) }) } },
     },
-    (c, { query }) => c.json({ entries: audit.query(query) }),
+    async (c, { query }) => c.json({ entries: await audit.query(query) }),
   );
 }

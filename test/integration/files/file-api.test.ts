@@ -123,7 +123,7 @@ describe("file operations", () => {
       message: "toFile exists and overwrite is false: nothing was copied",
     });
     expect(readFileSync(join(A, "out/exists.txt"), "utf8")).toBe("old");
-    expect(t.app.audit.query({ action: "file.copy" }).at(0)?.details).toMatchObject({ copied: false });
+    expect((await t.app.audit.query({ action: "file.copy" })).at(0)?.details).toMatchObject({ copied: false });
     r = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/real.txt`, toFile: `${A}/out/exists.txt`, overwrite: true });
     expect(r.status).toBe(201);
     expect(readFileSync(join(A, "out/exists.txt"), "utf8")).toBe("real file in in");
@@ -266,9 +266,9 @@ describe("file operations", () => {
     expect((statuses.get(400) ?? 0) + (statuses.get(403) ?? 0)).toBeGreaterThan(attempts.length / 2);
   });
 
-  test("every file operation is audited, denials included", () => {
-    const denied = t.app.audit.query({ action: "file.*", result: "denied", limit: 1000 });
-    const ok = t.app.audit.query({ action: "file.copy", result: "ok" });
+  test("every file operation is audited, denials included", async () => {
+    const denied = (await t.app.audit.query({ action: "file.*", result: "denied", limit: 1000 }));
+    const ok = (await t.app.audit.query({ action: "file.copy", result: "ok" }));
     expect(denied.length).toBeGreaterThan(50);
     expect(ok.length).toBeGreaterThan(0);
     expect(denied.every((d) => d.actor.kind === "anonymous" && typeof d.details?.error === "string")).toBe(true);

@@ -91,7 +91,7 @@ describe("key-value REST API", () => {
       expect(await (await t.request("/v4/keyvaluesnamespaces")).json()).toEqual(["ns1"]);
 
       // Writes are audited; the endpoint flag is listed.
-      const audited = t.app.audit.query({ action: "kv.*" });
+      const audited = (await t.app.audit.query({ action: "kv.*" }));
       expect(audited.some((a) => a.action === "kv.delete-namespace" && a.target === "ns2" && a.result === "ok")).toBe(true);
       expect(await (await t.request("/v4/configfile/endpointsenabled")).json()).toContain("keyValueStore");
     } finally {

@@ -50,7 +50,7 @@ for (const backend of bothBackends()) {
       auditStore = openStore(dir.path, [auditMigrations]);
       db = await backend.open([kvMigrations]);
       clock = createManualClock(Date.parse("2025-03-01T10:00:00Z"));
-      audit = createAuditLog(auditStore.db, clock);
+      audit = createAuditLog(auditStore.sql, clock);
     });
     afterEach(() => {
       auditStore.close();

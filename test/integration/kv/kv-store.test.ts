@@ -34,7 +34,7 @@ for (const backend of bothBackends()) {
     auditStore = openStore(dir.path, [auditMigrations]);
     db = await backend.open([kvMigrations]);
     clock = createManualClock(Date.parse("2025-03-01T10:00:00Z"));
-    audit = createAuditLog(auditStore.db, clock);
+    audit = createAuditLog(auditStore.sql, clock);
     kv = make({ purgeIntervalMs: 60_000 });
     await kv.start();
   });
@@ -148,7 +148,7 @@ for (const backend of bothBackends()) {
       await kv.set("c", "1", "x");
       expect(await kv.namespaces()).toEqual(["a", "c"]);
       expect(await kv.keys("b")).toBeUndefined();
-      const denied = audit.query({ action: "kv.set", result: "failed" });
+      const denied = (await audit.query({ action: "kv.set", result: "failed" }));
       expect(denied.length).toBe(2);
     });
 
@@ -168,7 +168,7 @@ for (const backend of bothBackends()) {
     test("every write is audited with its actor", async () => {
       await kv.set("ns", "k", "v", 0, { kind: "apiKey", name: "etl" });
       await kv.delete("ns", "k", { kind: "apiKey", name: "etl" });
-      const rows = audit.query({ actorName: "etl" });
+      const rows = (await audit.query({ actorName: "etl" }));
       expect(rows.map((r) => [r.action, r.target, r.result])).toEqual([
         ["kv.delete", "ns/k", "ok"],
         ["kv.set", "ns/k", "ok"],

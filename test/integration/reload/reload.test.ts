@@ -140,7 +140,7 @@ describe("config reload", () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('steward_notify_deliveries_total{channel="hook",outcome="delivered"} 40');
 
-    const audit = app.audit.query({ action: "config.reload" })[0]!;
+    const audit = (await app.audit.query({ action: "config.reload" }))[0]!;
     expect(audit).toMatchObject({ result: "ok", actor: { kind: "apiKey", name: "admin" }, details: { trigger: "api", restartRequired: ["kv"] } });
   }, 60_000);
 
@@ -155,7 +155,7 @@ describe("config reload", () => {
     expect(body.error).toMatch(/steward\.yaml:\d+:\d+ securty/);
     expect(body.error).toContain('did you mean "security"');
     expect((await fetch(`${base}/v4/keyvaluesnamespaces`, { headers: { "x-api-key": keys.fresh } })).status).toBe(200);
-    expect(app.audit.query({ action: "config.reload" })[0]).toMatchObject({ result: "failed" });
+    expect((await app.audit.query({ action: "config.reload" }))[0]).toMatchObject({ result: "failed" });
   });
 
   test("a reload that would leave a non-loopback listener unauthenticated is refused", async () => {
@@ -211,7 +211,7 @@ describe("reloader", () => {
     await Bun.write(f, "udp: { port: 1 }\n");
     const store = openStore(join(dir, "data"), [coreMigrations, auditMigrations]);
     try {
-      const r = createConfigReloader(loadConfigFile(f), { log: createSilentLogger(), audit: createAuditLog(store.db, systemClock) });
+      const r = createConfigReloader(loadConfigFile(f), { log: createSilentLogger(), audit: createAuditLog(store.sql, systemClock) });
       const applied: string[] = [];
       r.register({ name: "a", sections: ["udp"], prepare: () => ({ apply: () => void applied.push("a") }) });
       r.register({ name: "b", sections: ["udp"], prepare: () => { throw new Error("b says no"); } });

@@ -60,7 +60,7 @@ describe("schedules API", () => {
 
       expect((await t.request(`/v4/schedules/${id}`, { method: "DELETE" })).status).toBe(204);
       expect((await t.request(`/v4/schedules/${id}`, { method: "DELETE" })).status).toBe(404);
-      expect(t.app.audit.query({ action: "schedule.*" }).map((a) => a.action)).toEqual(["schedule.delete", "schedule.update", "schedule.update", "schedule.update", "schedule.update", "schedule.create"]);
+      expect((await t.app.audit.query({ action: "schedule.*" })).map((a) => a.action)).toEqual(["schedule.delete", "schedule.update", "schedule.update", "schedule.update", "schedule.update", "schedule.create"]);
     } finally {
       await t.close();
     }

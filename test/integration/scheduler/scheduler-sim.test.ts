@@ -67,11 +67,11 @@ describe("cron schedules in the simulator", () => {
         nextRun: "2025-03-31T10:30:00.000Z",
         lastRun: { at: "2025-03-30T10:30:00.000Z", reason: "cron", result: "started", taskId: TASK_SALES },
       });
-      const fire = t.app.audit.query({ action: "schedule.fire" });
+      const fire = (await t.app.audit.query({ action: "schedule.fire" }));
       expect(fire).toHaveLength(1);
       expect(fire[0]).toMatchObject({ actor: { kind: "schedule", name: s.id }, target: s.id, result: "ok" });
       // The TaskStarter recorded the start with the schedule as its origin.
-      expect(t.app.audit.query({ action: "task.start*", actorName: s.id }).length).toBeGreaterThan(0);
+      expect((await t.app.audit.query({ action: "task.start*", actorName: s.id })).length).toBeGreaterThan(0);
     } finally {
       await t.close();
     }
@@ -90,9 +90,8 @@ describe("cron schedules in the simulator", () => {
       expect(s.nextRun).toBe("2025-06-02T01:00:00.000Z");
       for (let h = 0; h < 72; h++) await clock.advance(3_600_000);
       await waitFor(() => startsOf(sim, TASK_HR) === 13, { what: "13 task starts" });
-      await waitFor(() => t.app.audit.query({ action: "schedule.fire" }).length === 13, { what: "13 audited fires" });
-      const times = t.app.audit
-        .query({ action: "schedule.fire" })
+      await waitFor(async () => (await t.app.audit.query({ action: "schedule.fire" })).length === 13, { what: "13 audited fires" });
+      const times = (await t.app.audit.query({ action: "schedule.fire" }))
         .map((a) => String(a.details!.firedAt))
         .sort();
       expect(times[0]).toBe("2025-06-02T01:00:00.000Z");
@@ -112,7 +111,7 @@ describe("cron schedules in the simulator", () => {
       await clock.advance(60_000);
       const run = await waitFor(() => t.app.scheduler!.get(s.id)!.lastRun);
       expect(run).toMatchObject({ result: "failed", error: expect.stringContaining("does not exist") });
-      expect(t.app.audit.query({ action: "schedule.fire" })[0]!.result).toBe("failed");
+      expect((await t.app.audit.query({ action: "schedule.fire" }))[0]!.result).toBe("failed");
     } finally {
       await t.close();
     }
@@ -143,7 +142,7 @@ describe("event-triggered schedules", () => {
       await waitFor(() => t.app.scheduler!.get(byId.id)!.lastRun, { what: "the event fire" });
       expect(startsOf(sim, TASK_SALES)).toBe(1);
       expect(t.app.scheduler!.get(byId.id)!.lastRun).toMatchObject({ reason: "event", result: "started", eventId: "exec-2:failed" });
-      expect(t.app.audit.query({ action: "task.start*", actorKind: "event-trigger" }).length).toBeGreaterThan(0);
+      expect((await t.app.audit.query({ action: "task.start*", actorKind: "event-trigger" })).length).toBeGreaterThan(0);
 
       // Tags match case-insensitively, as in QRS filters.
       await t.app.bus.emit("task.succeeded", taskEvent("succeeded", "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11", ["Financial-Reports"], "exec-3"));
@@ -179,7 +178,7 @@ describe("event trigger loop guard", () => {
       await waitFor(() => startsOf(sim, TASK_SALES) === 2, { what: "two guarded starts" });
       await Bun.sleep(200);
       expect(startsOf(sim, TASK_SALES)).toBe(2);
-      const suppressed = t.app.audit.query({ action: "schedule.suppressed", target: id });
+      const suppressed = (await t.app.audit.query({ action: "schedule.suppressed", target: id }));
       expect(suppressed).toHaveLength(2);
       expect(suppressed[0]).toMatchObject({ result: "denied", details: { maxFiresPerHour: 2, eventId: "loop-4:failed" } });
 
@@ -256,7 +255,7 @@ describe("across a restart", () => {
       expect(s(a.id).lastRun).toMatchObject({ reason: "catch-up", result: "started" });
       expect(startsOf(sim, TASK_SALES)).toBe(1);
       expect(startsOf(sim, TASK_NIGHTLY)).toBe(0);
-      expect(t.app.audit.query({ action: "schedule.missed" }).map((x) => x.target).sort()).toEqual([a.id, b.id].sort());
+      expect((await t.app.audit.query({ action: "schedule.missed" })).map((x) => x.target).sort()).toEqual([a.id, b.id].sort());
     } finally {
       await t.close();
     }

@@ -43,7 +43,7 @@ describe("rate limits", () => {
     expect(r.status).toBe(200);
     await get();
     // The first rejection of a window is audited, the rest are not (no audit flood under attack).
-    expect(t.app.audit.query({ action: "access.denied", actorName: "key-kv.read" }).length).toBe(1);
+    expect((await t.app.audit.query({ action: "access.denied", actorName: "key-kv.read" })).length).toBe(1);
     await clock.advance(6000);
     r = await get();
     expect(r.status).toBe(200);
@@ -59,7 +59,7 @@ describe("rate limits", () => {
     expect(r.headers.get("retry-after")).toBe("60");
     expect((await from(t, "10.0.0.8", "/health")).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await from(t, "127.0.0.1", "/health")).status).toBe(200);
-    const denial = t.app.audit.query({ action: "access.denied" })[0]!;
+    const denial = (await t.app.audit.query({ action: "access.denied" }))[0]!;
     expect(denial.actor).toEqual({ kind: "anonymous", name: "anonymous", ip: "10.0.0.7" });
     expect(denial.details).toMatchObject({ check: "rateLimit.perIp", status: 429 });
   });
@@ -75,7 +75,7 @@ describe("IP allowlist", () => {
     const r = await from(t, "10.2.0.1", "/health");
     expect(r.status).toBe(403);
     expect(await r.json()).toMatchObject({ code: "FORBIDDEN", details: { check: "ipAllowlist" } });
-    expect(t.app.audit.query({ action: "access.denied" }).map((e) => e.actor.ip)).toEqual(["10.2.0.1"]);
+    expect((await t.app.audit.query({ action: "access.denied" })).map((e) => e.actor.ip)).toEqual(["10.2.0.1"]);
   });
 
   test("an invalid entry is a config error at its path", () => {
@@ -104,7 +104,7 @@ describe("query-string keys (compatibility mode)", () => {
     expect((await r.json()).error).toContain("not accepted on GET /v4/keylist/:namespace");
     r = await from(t, "127.0.0.1", `/v4/keyvalues/chain?key=k&apiKey=stw_nope`);
     expect(r.status).toBe(401);
-    const write = t.app.audit.query({ action: "api.write" })[0]!;
+    const write = (await t.app.audit.query({ action: "api.write" }))[0]!;
     expect(write.target).toBe("POST /v4/keyvalues/chain");
     expect(write.details).toMatchObject({ via: "query" });
   });
@@ -137,7 +137,7 @@ describe("run-time keys", () => {
     expect(r.status).toBe(409);
     expect((await t.request("/v4/admin/apikeys/reader", { method: "DELETE", ...auth })).status).toBe(204);
     expect((await t.request("/v4/keyvaluesnamespaces", { headers: { "x-api-key": reader } })).status).toBe(401);
-    expect(t.app.audit.query({ action: "apikey.*" }).map((e) => `${e.action} ${e.target} by ${e.actor.name}`)).toEqual([
+    expect((await t.app.audit.query({ action: "apikey.*" })).map((e) => `${e.action} ${e.target} by ${e.actor.name}`)).toEqual([
       "apikey.revoke reader by ops",
       "apikey.create reader by ops",
       "apikey.create ops by anonymous",

@@ -97,7 +97,7 @@ test(
     expect(sent).toBe(true);
     const namespaces = (await (await fetch(`${base}/v4/keyvaluesnamespaces`)).json()) as string[];
     expect(namespaces).not.toContain("csrf");
-    const denial = t.app.audit.query({ action: "access.denied" })[0]!;
+    const denial = (await t.app.audit.query({ action: "access.denied" }))[0]!;
     expect(denial.details).toMatchObject({ check: "origin", status: 403 });
     // The dashboard itself (same origin) still writes.
     await page.goto(`${base}/ui/login`);

@@ -47,6 +47,6 @@ test("publishing to the task-start topic needs the tasks scope as well as mqtt",
   await waitFor(() => replies.length > 0, { what: "the start reply" });
   await Bun.sleep(200);
   expect(replies.length).toBe(1);
-  const denial = t.app.audit.query({ action: "mqtt.publish", actorName: "key-mqtt" }).find((e) => e.result === "denied");
+  const denial = (await t.app.audit.query({ action: "mqtt.publish", actorName: "key-mqtt" })).find((e) => e.result === "denied");
   expect(denial?.target).toBe("qlik/start/now");
 }, 30_000);

@@ -48,10 +48,10 @@ describe("X-HTTP-Method-Override", () => {
     expect((await from(t, "127.0.0.1", "/v4/keyvalues/ns?key=k", { headers: { "x-api-key": keys["kv.read"] } })).status).toBe(200);
 
     // The denial and the permitted write name the DELETE route, not the POST the caller sent.
-    const denial = t.app.audit.query({ action: "access.denied", actorName: "key-kv.read" })[0]!;
+    const denial = (await t.app.audit.query({ action: "access.denied", actorName: "key-kv.read" }))[0]!;
     expect(denial.target).toBe("DELETE /v4/keyvalues/ns");
     expect(await (await post("/v4/keyvalues/ns", keys["kv.write"], "DELETE")).status).toBe(204);
-    const write = t.app.audit.query({ action: "api.write", actorName: "key-kv.write" })[0]!;
+    const write = (await t.app.audit.query({ action: "api.write", actorName: "key-kv.write" }))[0]!;
     expect(write.target).toBe("DELETE /v4/keyvalues/ns");
     expect(write.details).toMatchObject({ route: "DELETE /v4/keyvalues/:namespace", scope: "kv.write" });
   });
@@ -104,7 +104,7 @@ describe("path tricks", () => {
     // The write route behind a percent-encoded name still needs kv.write.
     const r = await from(t, "127.0.0.1", "/v4/%6Beyvalues/ns", { method: "POST", ...json({ key: "k", value: "v" }, { "x-api-key": keys["kv.read"] }) });
     expect(r.status).toBe(403);
-    expect(t.app.audit.query({ action: "kv.set" })).toEqual([]);
+    expect((await t.app.audit.query({ action: "kv.set" }))).toEqual([]);
   });
 
   test("every route declares a known scope, and the public ones are exactly the reviewed list", () => {
@@ -156,7 +156,8 @@ describe("keys in the query string", () => {
     const off = app(`security:\n${yaml}\n`, { log });
     expect((await from(off, "10.0.0.9", `/v4/keyvalues/ns?key=k&apiKey=${keys["kv.read"]}`)).status).toBe(401);
 
-    const everything = [...lines, ...[on, off].flatMap((x) => x.app.audit.query({}).map((e) => JSON.stringify(e)))].join("\n");
+    const audited = await Promise.all([on, off].map((x) => x.app.audit.query({})));
+    const everything = [...lines, ...audited.flat().map((e) => JSON.stringify(e))].join("\n");
     expect(everything).toContain("API key accepted from the query string");
     for (const k of Object.values(keys)) expect(everything).not.toContain(k);
     expect(everything).not.toContain("apiKey=");
@@ -197,7 +198,7 @@ describe("client address spoofing", () => {
       statuses.push(r.status);
     }
     expect(statuses).toEqual([200, 200, 429, 429]);
-    expect(t.app.audit.query({ action: "access.denied" })[0]!.actor.ip).toBe("127.0.0.1");
+    expect((await t.app.audit.query({ action: "access.denied" }))[0]!.actor.ip).toBe("127.0.0.1");
   });
 });
 
@@ -250,7 +251,7 @@ describe("CORS and cross-site requests", () => {
     const stored = (await (await from(t, "127.0.0.1", "/v4/keylist/csrf")).json()) as { keys: Array<{ key: string }> };
     expect(stored.keys.map((k) => k.key).sort()).toEqual(["curl", "listed", "proxied", "same"]);
     // The five refusals are one caller's one denial: written once, the repeats counted (audit-flood.test.ts).
-    expect(t.app.audit.query({ action: "access.denied" })).toMatchObject([{ target: "POST /v4/keyvalues/csrf", details: { check: "origin" } }]);
+    expect((await t.app.audit.query({ action: "access.denied" }))).toMatchObject([{ target: "POST /v4/keyvalues/csrf", details: { check: "origin" } }]);
   });
 
   test("open loopback API: a DNS-rebinding page (its own host name) is refused; loopback names pass; keys turn the check off", async () => {

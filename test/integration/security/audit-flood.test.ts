@@ -31,12 +31,12 @@ describe("denials of an anonymous flood", () => {
     }
     // One row per caller so far: who, what, why.
     expect(auditRows(t)).toBe(3);
-    const first = t.app.audit.query({ action: "access.denied" });
+    const first = (await t.app.audit.query({ action: "access.denied" }));
     expect(first.map((e) => e.actor.ip).sort()).toEqual(ips);
     expect(first[0]).toMatchObject({ result: "denied", target: "POST /v4/keyvalues/flood", details: { check: "scope", status: 401 } });
     // The window ends: the repeats are written as one count per caller.
     await clock.advance(61_000);
-    const all = t.app.audit.query({ action: "access.denied" });
+    const all = (await t.app.audit.query({ action: "access.denied" }));
     expect(all.length).toBe(6);
     const repeated = all.map((e) => Number(e.details?.repeated ?? 0)).reduce((a, b) => a + b, 0);
     expect(repeated).toBe(1500 - 3);
@@ -74,7 +74,7 @@ describe("refused anonymous writes on an open API", () => {
       expect((await from(t, "10.0.0.9", "/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" })).status).toBe(400);
     }
     expect((await from(t, "10.0.0.9", "/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) })).status).toBe(201);
-    const writes = t.app.audit.query({ action: "api.write" });
+    const writes = (await t.app.audit.query({ action: "api.write" }));
     expect(writes.map((w) => [w.result, w.details?.status])).toEqual([
       ["ok", 201],
       ["failed", 400],
@@ -83,26 +83,27 @@ describe("refused anonymous writes on an open API", () => {
 });
 
 describe("audit retention", () => {
-  test("entries older than maxAge go; over maxEntries the oldest denials go first; no row is large", () => {
+  test("entries older than maxAge go; over maxEntries the oldest denials go first; no row is large", async () => {
     const tmp = createTempDir();
     const store = openStore(tmp.path, [auditMigrations]);
     cleanups.push(() => (store.close(), tmp.remove()));
     const clock = createManualClock(Date.parse("2026-01-01T00:00:00Z"));
-    const audit = createAuditLog(store.db, clock, { maxAgeMs: 30 * 86_400_000, maxEntries: 1000 });
+    const audit = createAuditLog(store.sql, clock, { maxAgeMs: 30 * 86_400_000, maxEntries: 1000 });
     const n = () => Number((store.db.prepare("SELECT COUNT(*) AS n FROM audit").get() as { n: number }).n);
     audit.record({ actor: { kind: "apiKey", name: "ops" }, action: "task.start", target: "old", result: "ok" });
     void clock.set(Date.parse("2026-01-20T00:00:00Z"));
     for (let i = 0; i < 100; i++) audit.record({ actor: { kind: "apiKey", name: "ops" }, action: "task.start", target: `t${i}`, result: "ok" });
     for (let i = 0; i < 1500; i++) audit.record({ actor: { kind: "anonymous", name: "anonymous", ip: "10.0.0.1" }, action: "access.denied", target: `/x${i}`, result: "denied" });
     // Pruned as it went (every 1000 inserts) and now.
-    audit.prune();
+    await audit.flush();
+    await audit.prune();
     expect(n()).toBe(1000);
-    expect(audit.query({ action: "task.start", limit: 1000 }).length).toBe(101);
+    expect((await audit.query({ action: "task.start", limit: 1000 })).length).toBe(101);
     void clock.set(Date.parse("2026-02-05T00:00:00Z"));
-    audit.prune();
+    await audit.prune();
     // The January 1st entry is past 30 days; the January 20th ones are not.
-    expect(audit.query({ target: "old" })).toEqual([]);
-    expect(audit.query({ action: "task.start", limit: 1000 }).length).toBe(100);
+    expect((await audit.query({ target: "old" }))).toEqual([]);
+    expect((await audit.query({ action: "task.start", limit: 1000 })).length).toBe(100);
     audit.record({ actor: { kind: "anonymous", name: "x".repeat(10_000) }, action: "access.denied", target: `/${"a".repeat(100_000)}`, result: "denied", details: { reason: "b".repeat(100_000) } });
     const big = store.db.prepare("SELECT LENGTH(actor_name) + LENGTH(target) + LENGTH(details) AS len FROM audit ORDER BY id DESC LIMIT 1").get() as { len: number };
     expect(big.len).toBeLessThan(5000);

@@ -95,7 +95,7 @@ describe("mutual TLS", () => {
     r = await get(`${url}/v4/audit`, { cert });
     expect(r.status).toBe(403);
     expect(JSON.parse(r.body).error).toContain('etl lacks scope "admin"');
-    const write = t.app.audit.query({ action: "api.write" })[0]!;
+    const write = (await t.app.audit.query({ action: "api.write" }))[0]!;
     expect(write.actor).toMatchObject({ kind: "clientCert", name: "etl", ip: "127.0.0.1" });
   });
 

@@ -164,7 +164,7 @@ notify:
     expect(run.released).toBe(2);
     const state = (await (await fetch(`${sim.urls.control}/license`)).json()) as { releasedAllocations: string[] };
     expect(state.releasedAllocations).toHaveLength(2);
-    const audit = t.app.audit.query({ action: "license.release" });
+    const audit = (await t.app.audit.query({ action: "license.release" }));
     expect(audit.filter((a) => a.result === "ok").map((a) => a.target).sort()).toEqual(run.items.filter((i) => i.result === "released").map((i) => i.user).sort());
     const points = await influxQl(influx, "SELECT * FROM qlik_sense_license_release");
     expect(points).toHaveLength(2);
