@@ -12,6 +12,7 @@ import { channelStateMigrations } from "./notify/channel-state";
 import { eventHistoryMigrations, runHistoryMigrations } from "./dashboard";
 import { securityMigrations } from "./security";
 import { siteMonitorMigrations } from "./site-monitor";
+import { clusterMigrations } from "./cluster/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -26,5 +27,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   channelStateMigrations,
   siteMonitorMigrations,
   runHistoryMigrations,
+  clusterMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

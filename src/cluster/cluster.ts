@@ -1,0 +1,280 @@
+// Membership and leader leases of a cluster of Stewards that share one PostgreSQL store. Each instance writes a
+// heartbeat row; each site-wide duty (schedules, reconciliation, distribute polling, site monitors) has one lease
+// row that its holder renews. Times come from the database server, so clocks of the nodes may differ.
+//
+// A holder that cannot renew (it froze, lost its connection, or PostgreSQL is down) gives the duty up on its own
+// once the lease could have expired — reckoned from when its last successful renewal was sent, on its monotonic
+// clock — so two instances never act on a duty at the same time by their own reckoning. Work that must not
+// happen twice even then (a schedule fire) is also claimed in the store before it is done.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { Component } from "../core/lifecycle";
+import type { SqlDb } from "../store/sql";
+
+export const DUTIES = ["scheduler", "reconcile", "distribute", "site-monitor"] as const;
+export type DutyName = (typeof DUTIES)[number];
+
+export interface ClusterMember {
+  instanceId: string;
+  name: string;
+  host: string;
+  pid: number;
+  version: string;
+  startedAt: string;
+  lastHeartbeat: string;
+  /** Milliseconds since the heartbeat, by the database's clock. */
+  heartbeatAgeMs: number;
+  self: boolean;
+}
+
+export interface DutyHolder {
+  duty: string;
+  instanceId: string;
+  name: string;
+  since: string;
+  expiresAt: string;
+}
+
+export interface ClusterView {
+  mode: "single" | "cluster";
+  self: { instanceId: string; name: string };
+  members: ClusterMember[];
+  leaders: DutyHolder[];
+}
+
+export interface Cluster extends Component {
+  readonly mode: "single" | "cluster";
+  readonly instanceId: string;
+  /** The name in /metrics, logs and the dashboard (cluster.instanceName or the host name). */
+  readonly instanceName: string;
+  /** True while this instance holds the duty. */
+  holds(duty: DutyName): boolean;
+  /** Called with true when this instance gains the duty and false when it loses it; returns an unsubscribe. */
+  onDuty(duty: DutyName, fn: (held: boolean) => void): () => void;
+  /** Members with their heartbeats and who leads which duty, for /ready and the dashboard. */
+  view(): Promise<ClusterView>;
+}
+
+export interface ClusterTiming {
+  /** How long a lease lasts without renewal; another instance takes over a duty this long after its holder died. */
+  leaseTtlMs: number;
+  /** Heartbeat and renewal interval. */
+  heartbeatMs: number;
+}
+
+export interface ClusterDeps {
+  db: SqlDb;
+  log: Logger;
+  version: string;
+  instanceName?: string;
+}
+
+type Listener = (held: boolean) => void;
+
+/** One Steward on its own store (the SQLite file, locked to one process): it holds every duty, always. */
+export function createSingleCluster(instanceName = hostname()): Cluster {
+  const instanceId = `${instanceName}-${randomBytes(3).toString("hex")}`;
+  const startedAt = new Date().toISOString();
+  const listeners = new Map<DutyName, Set<Listener>>();
+  let running = false;
+  return {
+    name: "cluster",
+    mode: "single",
+    instanceId,
+    instanceName,
+    holds: () => running,
+    onDuty(duty, fn) {
+      const set = listeners.get(duty) ?? new Set<Listener>();
+      listeners.set(duty, set);
+      set.add(fn);
+      if (running) fn(true);
+      return () => set.delete(fn);
+    },
+    start() {
+      running = true;
+      for (const set of listeners.values()) for (const fn of set) fn(true);
+    },
+    stop() {
+      running = false;
+      for (const set of listeners.values()) for (const fn of set) fn(false);
+    },
+    async view() {
+      const now = new Date().toISOString();
+      return {
+        mode: "single",
+        self: { instanceId, name: instanceName },
+        members: [{ instanceId, name: instanceName, host: hostname(), pid: process.pid, version: "", startedAt, lastHeartbeat: now, heartbeatAgeMs: 0, self: true }],
+        leaders: DUTIES.map((duty) => ({ duty, instanceId, name: instanceName, since: startedAt, expiresAt: "" })),
+      };
+    },
+  };
+}
+
+const MEMBER_FORGET_MS = 86_400_000;
+const DB_NOW = "(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT))";
+
+/** A Steward of a cluster on PostgreSQL: heartbeats, and leases on the site-wide duties it competes for. */
+export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps): Cluster {
+  const { db, log } = deps;
+  const instanceName = deps.instanceName ?? hostname();
+  const instanceId = `${instanceName}-${randomBytes(3).toString("hex")}`;
+  const listeners = new Map<DutyName, Set<Listener>>();
+  /** Monotonic time (performance.now) until which this instance may act on a duty it holds. */
+  const heldUntil = new Map<DutyName, number>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+  let ticking: Promise<void> | undefined;
+  let lastError = "";
+
+  const emit = (duty: DutyName, held: boolean) => {
+    for (const fn of listeners.get(duty) ?? []) {
+      try {
+        fn(held);
+      } catch (err) {
+        log.error({ duty, err: (err as Error).message }, "a duty listener failed");
+      }
+    }
+  };
+  const wanted = (): DutyName[] => DUTIES.filter((d) => (listeners.get(d)?.size ?? 0) > 0);
+  const holds = (duty: DutyName) => (heldUntil.get(duty) ?? 0) > performance.now();
+
+  /** Per duty: gives it up the moment the lease may have run out, even while a renewal hangs. */
+  const expiryTimers = new Map<DutyName, ReturnType<typeof setTimeout>>();
+
+  function setHeld(duty: DutyName, until: number | undefined): void {
+    const before = heldUntil.has(duty);
+    clearTimeout(expiryTimers.get(duty));
+    expiryTimers.delete(duty);
+    if (until === undefined) heldUntil.delete(duty);
+    else {
+      heldUntil.set(duty, until);
+      const t = setTimeout(() => {
+        if (!holds(duty)) setHeld(duty, undefined);
+      }, Math.max(0, until - performance.now()) + 1);
+      t.unref?.();
+      expiryTimers.set(duty, t);
+    }
+    const after = heldUntil.has(duty);
+    if (before !== after) {
+      log.info({ duty, instance: instanceName }, after ? "this Steward now leads the duty" : "this Steward no longer leads the duty");
+      emit(duty, after);
+    }
+  }
+
+  async function heartbeat(): Promise<void> {
+    // Members silent for a day are gone for good (killed, or their node removed); younger ones stay listed so
+    // the dashboard can show that they stopped answering.
+    await db.run(`DELETE FROM cluster_members WHERE heartbeat_at < ${DB_NOW} - ?`, [MEMBER_FORGET_MS]);
+    await db.run(
+      `INSERT INTO cluster_members (instance_id, name, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ${DB_NOW}, ${DB_NOW})
+       ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = ${DB_NOW}`,
+      [instanceId, instanceName, hostname(), process.pid, deps.version],
+    );
+  }
+
+  /** Takes the lease when it is free or expired, renews it when ours; true when we hold it afterwards. */
+  async function claim(duty: DutyName): Promise<boolean> {
+    const r = await db.run(
+      `INSERT INTO cluster_leases (duty, holder, holder_name, acquired_at, expires_at) VALUES (?, ?, ?, ${DB_NOW}, ${DB_NOW} + ?)
+       ON CONFLICT (duty) DO UPDATE SET holder = excluded.holder, holder_name = excluded.holder_name, expires_at = excluded.expires_at,
+         acquired_at = CASE WHEN cluster_leases.holder = excluded.holder THEN cluster_leases.acquired_at ELSE excluded.acquired_at END
+       WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ${DB_NOW}`,
+      [duty, instanceId, instanceName, timing.leaseTtlMs],
+    );
+    return r.changes > 0;
+  }
+
+  async function tick(): Promise<void> {
+    // Reckoned before the request is sent: the lease cannot outlive the database's expiry by our clock.
+    const sentAt = performance.now();
+    try {
+      await heartbeat();
+      for (const duty of wanted()) {
+        const ours = await claim(duty);
+        setHeld(duty, ours ? sentAt + timing.leaseTtlMs - timing.heartbeatMs : undefined);
+      }
+      if (lastError) log.info({ instance: instanceName }, "the cluster store is reachable again");
+      lastError = "";
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (msg !== lastError) log.error({ err: msg, instance: instanceName }, "cannot reach the cluster store to renew leases");
+      lastError = msg;
+    }
+    // Duties whose lease may have run out without a renewal are given up (no renewal answered in time).
+    for (const duty of [...heldUntil.keys()]) if (!holds(duty)) setHeld(duty, undefined);
+  }
+
+  function schedule(): void {
+    if (!running) return;
+    timer = setTimeout(() => {
+      ticking = tick().finally(() => {
+        ticking = undefined;
+        schedule();
+      });
+    }, timing.heartbeatMs);
+    timer.unref?.();
+  }
+
+  return {
+    name: "cluster",
+    mode: "cluster",
+    instanceId,
+    instanceName,
+    holds,
+    onDuty(duty, fn) {
+      const set = listeners.get(duty) ?? new Set<Listener>();
+      listeners.set(duty, set);
+      set.add(fn);
+      if (holds(duty)) fn(true);
+      return () => set.delete(fn);
+    },
+    async start() {
+      running = true;
+      await tick();
+      schedule();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await ticking;
+      for (const duty of [...heldUntil.keys()]) setHeld(duty, undefined);
+      // A clean stop hands the duties over at once instead of after the lease runs out.
+      try {
+        await db.run("DELETE FROM cluster_leases WHERE holder = ?", [instanceId]);
+        await db.run("DELETE FROM cluster_members WHERE instance_id = ?", [instanceId]);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, "could not release the cluster leases; others take over when they expire");
+      }
+    },
+    async view() {
+      const members = await db.all<Record<string, string | number>>(
+        `SELECT instance_id, name, host, pid, version, started_at, heartbeat_at, ${DB_NOW} - heartbeat_at AS age FROM cluster_members ORDER BY name, instance_id`,
+      );
+      const leases = await db.all<Record<string, string | number>>(`SELECT duty, holder, holder_name, acquired_at, expires_at FROM cluster_leases WHERE expires_at >= ${DB_NOW} ORDER BY duty`);
+      return {
+        mode: "cluster",
+        self: { instanceId, name: instanceName },
+        members: members.map((m) => ({
+          instanceId: String(m.instance_id),
+          name: String(m.name),
+          host: String(m.host),
+          pid: Number(m.pid),
+          version: String(m.version),
+          startedAt: new Date(Number(m.started_at)).toISOString(),
+          lastHeartbeat: new Date(Number(m.heartbeat_at)).toISOString(),
+          heartbeatAgeMs: Number(m.age),
+          self: m.instance_id === instanceId,
+        })),
+        leaders: leases.map((l) => ({
+          duty: String(l.duty),
+          instanceId: String(l.holder),
+          name: String(l.holder_name),
+          since: new Date(Number(l.acquired_at)).toISOString(),
+          expiresAt: new Date(Number(l.expires_at)).toISOString(),
+        })),
+      };
+    },
+  };
+}
