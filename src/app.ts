@@ -135,7 +135,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const kv = setupKv(config.kv, { store, clock, log, audit, metrics, router: http.router, lifecycle });
     const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
     const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
-    const scheduler = setupScheduler(config.scheduler, { store, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
+    const scheduler = setupScheduler(config.scheduler, { db: store.sql, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
     const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
     const notify = setupNotify(loaded, { store, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
     const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store });

@@ -7,7 +7,7 @@ import type { TaskModel } from "../sim";
 
 const DEMO_ACTOR: AuditActor = { kind: "system", name: "demo" };
 
-export function createDemoSchedules(scheduler: Scheduler, tasks: readonly TaskModel[]): number {
+export async function createDemoSchedules(scheduler: Scheduler, tasks: readonly TaskModel[]): Promise<number> {
   const byName = (part: string) => tasks.find((t) => t.enabled && t.name.includes(part));
   const sales = byName("Sales dashboard");
   const ledger = byName("General ledger");
@@ -34,6 +34,6 @@ export function createDemoSchedules(scheduler: Scheduler, tasks: readonly TaskMo
       tags: ["event-trigger"],
     });
   }
-  for (const input of inputs) scheduler.create(input, DEMO_ACTOR);
+  for (const input of inputs) await scheduler.create(input, DEMO_ACTOR);
   return inputs.length;
 }

@@ -83,7 +83,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       throw err;
     }
     cleanups.push(() => app.stop(10_000));
-    if (app.scheduler) createDemoSchedules(app.scheduler, sim.site.tasks);
+    if (app.scheduler) await createDemoSchedules(app.scheduler, sim.site.tasks);
     const watch = createScheduleWatch(app.audit, term, (id) => sim.site.tasks.find((t) => t.id === id)?.name);
     await watch.start();
     cleanups.push(() => watch.stop());

@@ -56,7 +56,7 @@ export async function schedulesCommand(argv: string[], out: (s: string) => void 
   try {
     const log = createSilentLogger();
     const scheduler = createScheduler(loaded.config.scheduler, {
-      store,
+      db: store.sql,
       clock: systemClock,
       log,
       audit: createAuditLog(store.sql, systemClock),
@@ -65,7 +65,7 @@ export async function schedulesCommand(argv: string[], out: (s: string) => void 
       // Never started here: the import only writes the store; the running service arms the schedules.
       taskStarter: { start: () => Promise.reject(new AppError("UNAVAILABLE", "the schedules command does not start tasks")) },
     });
-    const report = scheduler.importButler(text, file, values.replace ? "replace" : "skip", { kind: "cli", name: userInfo().username });
+    const report = await scheduler.importButler(text, file, values.replace ? "replace" : "skip", { kind: "cli", name: userInfo().username });
     for (const s of report.imported) out(`imported ${s.id}  ${s.lastKnownState.padEnd(7)}  ${s.cronSchedule ?? ""}  ${s.timezone}  ${s.name}`);
     for (const s of report.skipped) out(`skipped  ${s.id}  (${s.reason})`);
     out(`${report.imported.length} imported (${report.replaced.length} replaced), ${report.skipped.length} skipped, into ${store.file}`);

@@ -15,5 +15,15 @@ export const schedulerMigrations: MigrationSet = {
         next_run_at INTEGER, last_run TEXT, missed TEXT);
         CREATE INDEX schedules_position ON schedules (position);`,
     },
+    {
+      version: 2,
+      name: "event fire claims",
+      // One row per (schedule, task event) that fired it: a Steward that hears of the same event later (another
+      // node's appender, reconciliation) finds the claim and does not start the task again.
+      sql: `CREATE TABLE schedule_event_fires (
+        schedule_id TEXT NOT NULL, event_id TEXT NOT NULL, fired_at INTEGER NOT NULL,
+        PRIMARY KEY (schedule_id, event_id));
+        CREATE INDEX schedule_event_fires_at ON schedule_event_fires (fired_at);`,
+    },
   ],
 };

@@ -37,9 +37,9 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       query: z.object({ id: z.string().min(1).optional() }),
       responses: { 200: { description: "schedules", schema: z.array(ScheduleSchema) }, ...notFound },
     },
-    (c, { query }) => {
-      if (query.id === undefined) return c.json(scheduler.list());
-      const s = scheduler.get(query.id);
+    async (c, { query }) => {
+      if (query.id === undefined) return c.json(await scheduler.list());
+      const s = await scheduler.get(query.id);
       if (!s) throw new AppError("NOT_FOUND", `schedule '${query.id}' not found`, { details: { id: query.id } });
       return c.json([s]);
     },
@@ -54,7 +54,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       butlerFlag: "getScheduleStatusAll",
       responses: { 200: { description: "one line per schedule", contentType: "text/plain" } },
     },
-    (c) => c.text(scheduler.statusText()),
+    async (c) => c.text(await scheduler.statusText()),
   );
 
   router.route(
@@ -69,7 +69,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       body: ScheduleInputSchema,
       responses: { 201: { description: "the new schedule", schema: ScheduleSchema }, 400: { description: "invalid field" }, 409: { description: "scheduler.maxSchedules reached" } },
     },
-    (c, { body }) => c.json(scheduler.create(body, auditActorOf(c)), 201),
+    async (c, { body }) => c.json(await scheduler.create(body, auditActorOf(c)), 201),
   );
 
   for (const [word, state, flag] of [
@@ -85,7 +85,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
         butlerFlag: flag,
         responses: { 200: { description: "all schedules", schema: z.array(ScheduleSchema) } },
       },
-      (c) => c.json(scheduler.setAll(state, auditActorOf(c))),
+      async (c) => c.json(await scheduler.setAll(state, auditActorOf(c))),
     );
     router.route(
       {
@@ -97,7 +97,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
         body: BulkSelectorSchema,
         responses: { 200: { description: "the affected schedules", schema: z.array(ScheduleSchema) }, ...notFound },
       },
-      (c, { body }) => c.json(scheduler.setMany(body, state, auditActorOf(c))),
+      async (c, { body }) => c.json(await scheduler.setMany(body, state, auditActorOf(c))),
     );
   }
 
@@ -117,7 +117,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
     async (c, { query }) => {
       const text = await c.req.text();
       if (text.trim() === "") throw new AppError("BAD_REQUEST", "body: send the schedule file (YAML) as the request body");
-      return c.json(scheduler.importButler(text, "request body", query.onConflict, auditActorOf(c)));
+      return c.json(await scheduler.importButler(text, "request body", query.onConflict, auditActorOf(c)));
     },
   );
 
@@ -132,7 +132,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       body: ScheduleUpdateSchema,
       responses: { 200: { description: "the updated schedule", schema: ScheduleSchema }, 400: { description: "invalid field" }, ...notFound },
     },
-    (c, { params, body }) => c.json(scheduler.update(params.id, body ?? {}, auditActorOf(c))),
+    async (c, { params, body }) => c.json(await scheduler.update(params.id, body ?? {}, auditActorOf(c))),
   );
 
   router.route(
@@ -145,8 +145,8 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       params: IdParamsSchema,
       responses: { 204: { description: "deleted" }, ...notFound },
     },
-    (c, { params }) => {
-      scheduler.remove(params.id, auditActorOf(c));
+    async (c, { params }) => {
+      await scheduler.remove(params.id, auditActorOf(c));
       return c.body(null, 204);
     },
   );
@@ -165,7 +165,7 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
         params: IdParamsSchema,
         responses: { 200: { description: "the schedule, in a one-element list", schema: z.array(ScheduleSchema) }, ...notFound },
       },
-      (c, { params }) => c.json([scheduler.setState(params.id, state, auditActorOf(c))]),
+      async (c, { params }) => c.json([await scheduler.setState(params.id, state, auditActorOf(c))]),
     );
   }
 }

@@ -1,5 +1,6 @@
-// Persistence of schedules in the store: plain row ↔ Schedule mapping with prepared statements.
-import type { DatabaseSync } from "node:sqlite";
+// Persistence of schedules in the store (SQLite or the cluster's PostgreSQL): row ↔ Schedule mapping, and the
+// claims that make a fire happen once however many Stewards share the store.
+import type { SqlExecutor } from "../store/sql";
 import type { LastRun, MissedReport, Schedule, ScheduleDefinition, ScheduleState } from "./schedule-model";
 
 export interface ScheduleRow {
@@ -14,16 +15,23 @@ export interface ScheduleRow {
 }
 
 export interface ScheduleRepo {
-  all(): ScheduleRow[];
-  get(id: string): ScheduleRow | undefined;
-  count(): number;
-  insert(row: Omit<ScheduleRow, "nextRunAt">): void;
-  replaceDefinition(id: string, def: ScheduleDefinition, updated: string): void;
-  setState(id: string, state: ScheduleState, updated: string): void;
-  setNextRun(id: string, at: number | null): void;
-  setLastRun(id: string, run: LastRun): void;
-  setMissed(id: string, missed: MissedReport | null): void;
-  delete(id: string): boolean;
+  all(): Promise<ScheduleRow[]>;
+  get(id: string): Promise<ScheduleRow | undefined>;
+  count(): Promise<number>;
+  insert(row: ScheduleRow): Promise<void>;
+  replaceDefinition(id: string, def: ScheduleDefinition, updated: string, nextRunAt: number | null): Promise<void>;
+  setState(id: string, state: ScheduleState, updated: string, nextRunAt: number | null): Promise<void>;
+  /** Sets the next planned fire only if it is still `expected`: true when this caller won (the fire claim). */
+  claimNextRun(id: string, expected: number | null, next: number | null): Promise<boolean>;
+  setLastRun(id: string, run: LastRun): Promise<void>;
+  setMissed(id: string, missed: MissedReport | null): Promise<void>;
+  delete(id: string): Promise<boolean>;
+  /** Records that an event fired a schedule; false when some Steward already did (one fire per event). */
+  claimEventFire(id: string, eventId: string, at: number): Promise<boolean>;
+  /** Forgets event-fire claims older than `before`. */
+  pruneEventFires(before: number): Promise<number>;
+  /** The same statements inside a transaction. */
+  in(tx: SqlExecutor): ScheduleRepo;
 }
 
 export function toSchedule(r: ScheduleRow): Schedule {
@@ -50,20 +58,22 @@ export function toSchedule(r: ScheduleRow): Schedule {
   };
 }
 
-export function createScheduleRepo(db: DatabaseSync): ScheduleRepo {
+export function createScheduleRepo(db: SqlExecutor): ScheduleRepo {
   const q = {
-    all: db.prepare("SELECT * FROM schedules ORDER BY position"),
-    get: db.prepare("SELECT * FROM schedules WHERE id = ?"),
-    count: db.prepare("SELECT COUNT(*) AS n FROM schedules"),
-    insert: db.prepare(
-      "INSERT INTO schedules (id, position, definition, created, updated, state, next_run_at, last_run, missed) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM schedules), ?, ?, ?, ?, NULL, ?, ?)",
-    ),
-    def: db.prepare("UPDATE schedules SET definition = ?, updated = ? WHERE id = ?"),
-    state: db.prepare("UPDATE schedules SET state = ?, updated = ? WHERE id = ?"),
-    next: db.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?"),
-    last: db.prepare("UPDATE schedules SET last_run = ? WHERE id = ?"),
-    missed: db.prepare("UPDATE schedules SET missed = ? WHERE id = ?"),
-    del: db.prepare("DELETE FROM schedules WHERE id = ?"),
+    all: "SELECT * FROM schedules ORDER BY position",
+    get: "SELECT * FROM schedules WHERE id = ?",
+    count: "SELECT COUNT(*) AS n FROM schedules",
+    insert:
+      "INSERT INTO schedules (id, position, definition, created, updated, state, next_run_at, last_run, missed) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM schedules), ?, ?, ?, ?, ?, ?, ?)",
+    def: "UPDATE schedules SET definition = ?, updated = ?, next_run_at = ? WHERE id = ?",
+    state: "UPDATE schedules SET state = ?, updated = ?, next_run_at = ? WHERE id = ?",
+    // IS, not =, so an unset next fire (NULL) can be claimed too; PostgreSQL spells it IS NOT DISTINCT FROM.
+    claim: `UPDATE schedules SET next_run_at = ? WHERE id = ? AND next_run_at ${db.dialect === "postgres" ? "IS NOT DISTINCT FROM" : "IS"} ?`,
+    last: "UPDATE schedules SET last_run = ? WHERE id = ?",
+    missed: "UPDATE schedules SET missed = ? WHERE id = ?",
+    del: "DELETE FROM schedules WHERE id = ?",
+    eventFire: "INSERT INTO schedule_event_fires (schedule_id, event_id, fired_at) VALUES (?, ?, ?) ON CONFLICT (schedule_id, event_id) DO NOTHING",
+    pruneEventFires: "DELETE FROM schedule_event_fires WHERE fired_at < ?",
   };
   const fromRow = (r: Record<string, unknown>): ScheduleRow => ({
     id: String(r.id),
@@ -76,20 +86,32 @@ export function createScheduleRepo(db: DatabaseSync): ScheduleRepo {
     ...(r.missed !== null ? { missed: JSON.parse(String(r.missed)) as MissedReport } : {}),
   });
   return {
-    all: () => (q.all.all() as Array<Record<string, unknown>>).map(fromRow),
-    get(id) {
-      const r = q.get.get(id) as Record<string, unknown> | undefined;
+    all: async () => (await db.all<Record<string, unknown>>(q.all)).map(fromRow),
+    async get(id) {
+      const r = await db.get<Record<string, unknown>>(q.get, [id]);
       return r ? fromRow(r) : undefined;
     },
-    count: () => Number((q.count.get() as { n: number }).n),
-    insert(row) {
-      q.insert.run(row.id, JSON.stringify(row.definition), row.created, row.updated ?? null, row.state, row.lastRun ? JSON.stringify(row.lastRun) : null, row.missed ? JSON.stringify(row.missed) : null);
+    count: async () => Number((await db.get<{ n: number }>(q.count))?.n ?? 0),
+    async insert(row) {
+      await db.run(q.insert, [
+        row.id,
+        JSON.stringify(row.definition),
+        row.created,
+        row.updated ?? null,
+        row.state,
+        row.nextRunAt,
+        row.lastRun ? JSON.stringify(row.lastRun) : null,
+        row.missed ? JSON.stringify(row.missed) : null,
+      ]);
     },
-    replaceDefinition: (id, def, updated) => void q.def.run(JSON.stringify(def), updated, id),
-    setState: (id, state, updated) => void q.state.run(state, updated, id),
-    setNextRun: (id, at) => void q.next.run(at, id),
-    setLastRun: (id, run) => void q.last.run(JSON.stringify(run), id),
-    setMissed: (id, missed) => void q.missed.run(missed ? JSON.stringify(missed) : null, id),
-    delete: (id) => Number(q.del.run(id).changes) > 0,
+    replaceDefinition: async (id, def, updated, nextRunAt) => void (await db.run(q.def, [JSON.stringify(def), updated, nextRunAt, id])),
+    setState: async (id, state, updated, nextRunAt) => void (await db.run(q.state, [state, updated, nextRunAt, id])),
+    claimNextRun: async (id, expected, next) => (await db.run(q.claim, [next, id, expected])).changes > 0,
+    setLastRun: async (id, run) => void (await db.run(q.last, [JSON.stringify(run), id])),
+    setMissed: async (id, missed) => void (await db.run(q.missed, [missed ? JSON.stringify(missed) : null, id])),
+    delete: async (id) => (await db.run(q.del, [id])).changes > 0,
+    claimEventFire: async (id, eventId, at) => (await db.run(q.eventFire, [id, eventId, at])).changes > 0,
+    pruneEventFires: async (before) => (await db.run(q.pruneEventFires, [before])).changes,
+    in: (tx) => createScheduleRepo(tx),
   };
 }

@@ -1,6 +1,9 @@
 // Runs schedules: one clock timer per started cron schedule (armed for its next fire, capped so clock changes
-// are noticed), event triggers fed by task events on the bus, missed-fire detection at start, and the fire
-// itself — a task start through the shared TaskStarter, logged, audited and recorded on the schedule.
+// are noticed), event triggers fed by task events on the bus, missed-fire detection when this Steward takes the
+// lead, and the fire itself — a task start through the shared TaskStarter, logged, audited and recorded on the
+// schedule. With several Stewards on one store only the holder of the scheduler duty arms timers, and every fire
+// is claimed in the store first (the planned next fire moves on only for the one that wins), so a schedule fires
+// once per occurrence even while the lead changes hands.
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { Clock, Timer } from "../core/clock";
@@ -24,13 +27,27 @@ export interface RunnerDeps {
   catchUpLimit: number;
   /** False once the store is closing; no writes after that. */
   storeOpen: () => boolean;
+  /** The scheduler duty of a cluster; without it this Steward always leads (a single Steward on its own store). */
+  duty?: SchedulerDuty;
+  /** In a cluster: how often the leader re-reads schedules (changed through another Steward's API). 0 = never. */
+  syncIntervalMs?: number;
+  /**
+   * Fires that fell due at most this long ago when this Steward takes the lead are made up once whatever the
+   * schedule's catchUp says: they were missed because the lead changed hands, not because Steward was down.
+   */
+  takeoverGraceMs?: number;
+}
+
+export interface SchedulerDuty {
+  holds(): boolean;
+  onChange(fn: (held: boolean) => void): () => void;
 }
 
 export interface ScheduleRunner {
-  start(): void;
+  start(): Promise<void>;
   stop(budgetMs: number): Promise<void>;
   /** Re-reads a schedule and (re)arms or disarms it. */
-  refresh(id: string): void;
+  refresh(id: string): Promise<void>;
   forget(id: string): void;
 }
 
@@ -38,57 +55,92 @@ export interface ScheduleRunner {
 const MAX_TIMER_MS = 60 * 60 * 1000;
 /** Event ids remembered per runner so one task event never fires a schedule twice. */
 const SEEN_EVENTS = 2000;
+/** Event-fire claims are kept this long (an event is never heard of again after that). */
+const EVENT_CLAIM_TTL_MS = 7 * 86_400_000;
+
+const ALWAYS_LEADING: SchedulerDuty = { holds: () => true, onChange: () => () => {} };
+
+/** The next fire a schedule plans from `now`: none while stopped or for a schedule without cron. */
+export function plannedNextRun(def: ScheduleRow["definition"], state: ScheduleRow["state"], now: number): number | null {
+  if (state !== "started" || def.cronSchedule === undefined) return null;
+  return nextFire(compileTiming(def), now);
+}
 
 export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
   const { repo, clock, log, audit } = deps;
+  const duty = deps.duty ?? ALWAYS_LEADING;
   const timers = new Map<string, Timer>();
-  const timings = new Map<string, Timing>();
+  /** What each armed timer was armed for (state, next fire, definition): a change re-arms. */
+  const armed = new Map<string, string>();
+  const timings = new Map<string, { def: string; timing: Timing }>();
   const inFlight = new Set<Promise<void>>();
   const seenEvents = new Set<string>();
   /** Recent event-trigger fire times per schedule, for the loop guard. */
   const recentTriggerFires = new Map<string, number[]>();
   const unsubscribe: Array<() => void> = [];
   let running = false;
+  let leading = false;
+  let syncTimer: ReturnType<typeof setTimeout> | undefined;
+  let eventClaims = 0;
   const fires = deps.metrics.counter("steward_scheduler_fires_total", "Schedule fires by reason (cron, event, catch-up) and result.");
   const missedCounter = deps.metrics.counter("steward_scheduler_missed_fires_total", "Cron fires missed while Steward was not running.");
 
   const timingOf = (row: ScheduleRow): Timing => {
+    const def = JSON.stringify(row.definition);
     let t = timings.get(row.id);
-    if (!t) timings.set(row.id, (t = compileTiming(row.definition)));
-    return t;
+    if (!t || t.def !== def) timings.set(row.id, (t = { def, timing: compileTiming(row.definition) }));
+    return t.timing;
   };
+  const fingerprint = (row: ScheduleRow) => `${row.state}|${row.nextRunAt}|${JSON.stringify(row.definition)}`;
 
   function disarm(id: string): void {
     const t = timers.get(id);
     if (t) clock.clearTimeout(t);
     timers.delete(id);
+    armed.delete(id);
   }
 
+  /** Arms the timer for the row's planned next fire (the store's next_run_at), if this Steward leads. */
   function arm(row: ScheduleRow): void {
     disarm(row.id);
-    const active = running && row.state === "started" && row.definition.cronSchedule !== undefined;
-    const next = active ? nextFire(timingOf(row), clock.now()) : null;
-    if (deps.storeOpen()) repo.setNextRun(row.id, next);
-    if (next === null) return;
-    const timer = clock.setTimeout(() => onTimer(row.id, next), Math.min(Math.max(0, next - clock.now()), MAX_TIMER_MS));
+    if (!leading || row.state !== "started" || row.definition.cronSchedule === undefined || row.nextRunAt === null) return;
+    armed.set(row.id, fingerprint(row));
+    const due = row.nextRunAt;
+    const timer = clock.setTimeout(() => track(onTimer(row.id, due)), Math.min(Math.max(0, due - clock.now()), MAX_TIMER_MS));
     timer.unref?.();
     timers.set(row.id, timer);
   }
 
-  function onTimer(id: string, due: number): void {
+  async function onTimer(id: string, due: number): Promise<void> {
     timers.delete(id);
-    if (!running || !deps.storeOpen()) return;
-    const row = repo.get(id);
-    if (!row || row.state !== "started") return;
-    if (clock.now() < due) return arm(row);
+    armed.delete(id);
+    if (!running || !leading || !deps.storeOpen()) return;
+    const row = await repo.get(id);
+    if (!row) return;
+    // Changed meanwhile, or woken early (a long wait is cut in pieces; the clock may have been set back).
+    if (row.state !== "started" || row.nextRunAt !== due || clock.now() < due) return arm(row);
+    if (!duty.holds()) return;
+    const following = nextFire(timingOf(row), clock.now());
+    if (!(await repo.claimNextRun(id, due, following))) {
+      // Another Steward fired this occurrence (it led a moment ago) or the schedule just changed.
+      const fresh = await repo.get(id);
+      if (fresh) arm(fresh);
+      return;
+    }
     // Arm the following fire first, so a slow task start never delays the schedule.
-    arm(row);
+    arm({ ...row, nextRunAt: following });
     track(fire(row, "cron"));
   }
 
-  function track(p: Promise<void>): void {
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
+  /** Keeps work in flight for stop(); the returned promise never rejects (failures are logged). */
+  function track(p: Promise<unknown>): Promise<void> {
+    const settled = p.then(
+      () => {},
+      (err) => log.error({ err: describeError(err) }, "scheduler work failed"),
+    );
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
+    return settled;
   }
 
   function failureOf(report: TaskStartReport, taskId: string): string | undefined {
@@ -117,7 +169,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     if (error) log.warn({ ...fields, error }, "schedule fired; the task did not start");
     else log.info(fields, "schedule fired; task started");
     if (!deps.storeOpen()) return;
-    if (repo.get(row.id)) repo.setLastRun(row.id, run);
+    if (await repo.get(row.id)) await repo.setLastRun(row.id, run);
     audit.record({
       actor: { kind: origin.kind, name: row.id },
       action: "schedule.fire",
@@ -127,26 +179,74 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     });
   }
 
-  /** Fires that were due while Steward was down: reported always, run once when the schedule asks for it. */
-  function checkMissed(row: ScheduleRow): void {
-    if (row.state !== "started" || row.nextRunAt === null || row.definition.cronSchedule === undefined) return;
+  /** Fires that were due while no Steward led: reported always, made up once when the schedule asks for it. */
+  async function checkMissed(row: ScheduleRow): Promise<ScheduleRow> {
+    if (row.state !== "started" || row.definition.cronSchedule === undefined) return row;
     const now = clock.now();
-    if (row.nextRunAt > now) return;
     const t = timingOf(row);
+    if (row.nextRunAt === null) {
+      // Started but never planned (a store written before next fires were kept): plan it now.
+      const next = nextFire(t, now);
+      return (await repo.claimNextRun(row.id, null, next)) ? { ...row, nextRunAt: next } : ((await repo.get(row.id)) ?? row);
+    }
+    if (row.nextRunAt > now) return row;
+    const next = nextFire(t, now);
+    if (!(await repo.claimNextRun(row.id, row.nextRunAt, next))) return (await repo.get(row.id)) ?? row;
     const missed = [row.nextRunAt, ...firesBetween(t, row.nextRunAt, now, deps.catchUpLimit - 1)];
+    const takeover = (deps.takeoverGraceMs ?? 0) > 0 && now - missed[0]! <= deps.takeoverGraceMs!;
     const report: MissedReport = {
       count: missed.length,
       capped: missed.length >= deps.catchUpLimit,
       first: new Date(missed[0]!).toISOString(),
       last: new Date(missed[missed.length - 1]!).toISOString(),
       detectedAt: new Date(now).toISOString(),
-      caughtUp: row.definition.catchUp,
+      caughtUp: row.definition.catchUp || takeover,
     };
-    repo.setMissed(row.id, report);
+    await repo.setMissed(row.id, report);
     missedCounter.inc({}, report.count);
-    log.warn({ scheduleId: row.id, schedule: row.definition.name, ...report }, "schedule missed fires while Steward was not running");
+    log.warn({ scheduleId: row.id, schedule: row.definition.name, ...report }, takeover ? "schedule fell due while the lead changed hands; firing it now" : "schedule missed fires while Steward was not running");
     audit.record({ actor: { kind: "system", name: "scheduler" }, action: "schedule.missed", target: row.id, result: "ok", details: { ...report } });
-    if (row.definition.catchUp) track(fire(row, "catch-up"));
+    if (report.caughtUp) track(fire(row, "catch-up"));
+    return { ...row, nextRunAt: next, missed: report };
+  }
+
+  async function takeOver(): Promise<void> {
+    leading = true;
+    const now = clock.now();
+    for (const row of await repo.all()) {
+      if (!leading) return;
+      arm(await checkMissed(row));
+    }
+    if (deps.storeOpen()) await repo.pruneEventFires(now - EVENT_CLAIM_TTL_MS);
+    scheduleSync();
+  }
+
+  function giveUp(): void {
+    leading = false;
+    if (syncTimer) clearTimeout(syncTimer);
+    syncTimer = undefined;
+    for (const id of [...timers.keys()]) disarm(id);
+  }
+
+  /** The leader picks up schedules changed through another Steward's API (created, edited, started, stopped, deleted). */
+  async function sync(): Promise<void> {
+    const rows = await repo.all();
+    if (!leading) return;
+    const ids = new Set(rows.map((r) => r.id));
+    for (const id of [...armed.keys()]) if (!ids.has(id)) disarm(id);
+    for (const row of rows) {
+      const should = row.state === "started" && row.definition.cronSchedule !== undefined && row.nextRunAt !== null;
+      if (should ? armed.get(row.id) !== fingerprint(row) : timers.has(row.id)) arm(row);
+    }
+  }
+
+  function scheduleSync(): void {
+    const every = deps.syncIntervalMs ?? 0;
+    if (every <= 0 || !leading || !running) return;
+    syncTimer = setTimeout(() => {
+      void track(sync()).finally(scheduleSync);
+    }, every);
+    syncTimer.unref?.();
   }
 
   function matches(row: ScheduleRow, e: TaskEvent): boolean {
@@ -180,9 +280,10 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     return false;
   }
 
-  function onTaskEvent(e: TaskEvent): void {
+  /** Event triggers run on the Steward that hears of the event; the claim in the store keeps it to one fire. */
+  async function onTaskEvent(e: TaskEvent): Promise<void> {
     if (!running || !deps.storeOpen()) return;
-    for (const row of repo.all()) {
+    for (const row of await repo.all()) {
       if (!matches(row, e)) continue;
       // A datagram is a hint (UDP is unauthenticated): only a run QRS confirmed may start a task.
       if (e.unconfirmed) {
@@ -194,31 +295,38 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       seenEvents.add(key);
       if (seenEvents.size > SEEN_EVENTS) seenEvents.delete(seenEvents.values().next().value!);
       if (loopGuardHolds(row, e)) continue;
+      if (!(await repo.claimEventFire(row.id, e.id, clock.now()))) continue;
+      if (++eventClaims % 500 === 0) void track(repo.pruneEventFires(clock.now() - EVENT_CLAIM_TTL_MS));
       track(fire(row, "event", e));
     }
   }
 
   return {
-    start() {
+    async start() {
       running = true;
-      for (const row of repo.all()) {
-        checkMissed(row);
-        arm(row);
+      for (const kind of ["task.succeeded", "task.failed", "task.aborted"] as const) {
+        unsubscribe.push(deps.bus.on(kind, (e) => void track(onTaskEvent(e))));
       }
-      for (const kind of ["task.succeeded", "task.failed", "task.aborted"] as const) unsubscribe.push(deps.bus.on(kind, onTaskEvent));
+      unsubscribe.push(
+        duty.onChange((held) => {
+          if (!running) return;
+          if (held && !leading) void track(takeOver());
+          else if (!held && leading) giveUp();
+        }),
+      );
+      if (duty.holds()) await takeOver();
     },
     async stop(budgetMs) {
       running = false;
       for (const u of unsubscribe.splice(0)) u();
-      for (const id of [...timers.keys()]) disarm(id);
+      giveUp();
       // Let fires in flight record their result, within the budget.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => (timer = setTimeout(r, Math.max(0, budgetMs - 100))))]);
       clearTimeout(timer);
     },
-    refresh(id) {
-      timings.delete(id);
-      const row = repo.get(id);
+    async refresh(id) {
+      const row = await repo.get(id);
       if (row) arm(row);
       else disarm(id);
     },

@@ -12,22 +12,29 @@ import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { TaskStarter } from "../control/types";
 import type { DomainEvents } from "../events/types";
-import type { Store } from "../store/database";
+import type { SqlDb } from "../store/sql";
 import { fieldName } from "../http/route";
 import { parseButlerScheduleFile, type ImportedSchedule } from "./butler-import";
 import { nextFire, compileTiming } from "./next-run";
 import { definitionOf, ScheduleInputSchema, stateFromStartup, type Schedule, type ScheduleDefinition, type ScheduleInput, type ScheduleState, type ScheduleUpdate } from "./schedule-model";
-import { createScheduleRepo, toSchedule, type ScheduleRepo } from "./schedule-repo";
-import { createScheduleRunner } from "./schedule-runner";
+import { createScheduleRepo, toSchedule, type ScheduleRepo, type ScheduleRow } from "./schedule-repo";
+import { createScheduleRunner, plannedNextRun, type SchedulerDuty } from "./schedule-runner";
 
 export interface SchedulerDeps {
-  store: Store;
+  /** The store: the SQLite file, or the PostgreSQL store every Steward of a cluster shares. */
+  db: SqlDb;
   clock: Clock;
   log: Logger;
   audit: AuditLog;
   metrics: MetricsRegistry;
   bus: EventBus<DomainEvents>;
   taskStarter: TaskStarter;
+  /** The cluster's scheduler duty; without it this Steward always leads. */
+  duty?: SchedulerDuty;
+  /** How often the leader re-reads schedules changed through another Steward (cluster only; default 2 s). */
+  syncIntervalMs?: number;
+  /** See RunnerDeps.takeoverGraceMs. */
+  takeoverGraceMs?: number;
 }
 
 export interface BulkSelector {
@@ -42,17 +49,17 @@ export interface ImportReport {
 }
 
 export interface Scheduler extends Component {
-  list(): Schedule[];
-  get(id: string): Schedule | undefined;
-  create(input: ScheduleInput, actor: AuditActor): Schedule;
-  update(id: string, patch: ScheduleUpdate, actor: AuditActor): Schedule;
-  remove(id: string, actor: AuditActor): void;
-  setState(id: string, state: ScheduleState, actor: AuditActor): Schedule;
-  setAll(state: ScheduleState, actor: AuditActor): Schedule[];
-  setMany(selector: BulkSelector, state: ScheduleState, actor: AuditActor): Schedule[];
-  importButler(text: string, source: string, onConflict: "skip" | "replace", actor: AuditActor): ImportReport;
+  list(): Promise<Schedule[]>;
+  get(id: string): Promise<Schedule | undefined>;
+  create(input: ScheduleInput, actor: AuditActor): Promise<Schedule>;
+  update(id: string, patch: ScheduleUpdate, actor: AuditActor): Promise<Schedule>;
+  remove(id: string, actor: AuditActor): Promise<void>;
+  setState(id: string, state: ScheduleState, actor: AuditActor): Promise<Schedule>;
+  setAll(state: ScheduleState, actor: AuditActor): Promise<Schedule[]>;
+  setMany(selector: BulkSelector, state: ScheduleState, actor: AuditActor): Promise<Schedule[]>;
+  importButler(text: string, source: string, onConflict: "skip" | "replace", actor: AuditActor): Promise<ImportReport>;
   /** Butler's cron-manager status text: one line per schedule with Running/Stopped. */
-  statusText(): string;
+  statusText(): Promise<string>;
 }
 
 export function systemTimezone(): string {
@@ -70,10 +77,10 @@ export function validateDefinition(input: unknown, defaultTz: string, where = "b
 }
 
 export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Scheduler {
-  const { clock, audit } = deps;
+  const { clock, audit, db } = deps;
   const log = deps.log;
   const defaultTz = cfg.defaultTimezone ?? systemTimezone();
-  const repo: ScheduleRepo = createScheduleRepo(deps.store.db);
+  const repo: ScheduleRepo = createScheduleRepo(db);
   const runner = createScheduleRunner({
     repo,
     clock,
@@ -83,23 +90,35 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
     bus: deps.bus,
     taskStarter: deps.taskStarter,
     catchUpLimit: cfg.catchUpLimit,
-    storeOpen: () => deps.store.db.isOpen,
+    storeOpen: () => db.isOpen,
+    ...(deps.duty ? { duty: deps.duty, syncIntervalMs: deps.syncIntervalMs ?? 2_000, takeoverGraceMs: deps.takeoverGraceMs ?? 0 } : {}),
   });
   const iso = () => new Date(clock.now()).toISOString();
-  deps.metrics.gaugeFn("steward_scheduler_schedules", "Schedules by state.", () =>
-    deps.store.db.isOpen
-      ? (["started", "stopped"] as const).map((state) => ({ labels: { state }, value: repo.all().filter((r) => r.state === state).length }))
-      : [],
-  );
+  // Scrapes are synchronous and the store may be remote: counts as of the previous scrape, refreshed behind it.
+  let byState: Record<ScheduleState, number> = { started: 0, stopped: 0 };
+  let counting = false;
+  deps.metrics.gaugeFn("steward_scheduler_schedules", "Schedules by state (as of the previous scrape).", () => {
+    if (!db.isOpen) return [];
+    if (!counting) {
+      counting = true;
+      repo
+        .all()
+        .then((rows) => (byState = { started: rows.filter((r) => r.state === "started").length, stopped: rows.filter((r) => r.state === "stopped").length }))
+        .catch(() => {})
+        .finally(() => (counting = false));
+    }
+    return (["started", "stopped"] as const).map((state) => ({ labels: { state }, value: byState[state] }));
+  });
 
-  const mustGet = (id: string) => {
-    const row = repo.get(id);
+  const mustGet = async (id: string) => {
+    const row = await repo.get(id);
     if (!row) throw new AppError("NOT_FOUND", `schedule '${id}' not found`, { details: { id } });
     return row;
   };
-  const view = (id: string) => toSchedule(mustGet(id));
+  const view = async (id: string) => toSchedule(await mustGet(id));
   const record = (actor: AuditActor, action: string, target: string, details?: Record<string, unknown>) =>
     audit.record({ actor, action, target, result: "ok", ...(details ? { details } : {}) });
+  const planned = (def: ScheduleDefinition, state: ScheduleState) => plannedNextRun(def, state, clock.now());
 
   /** A cron schedule that can never fire inside its window (and has no end date) is a mistake worth a 400. */
   function checkFires(def: ScheduleDefinition): void {
@@ -109,49 +128,50 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
     }
   }
 
-  function checkCapacity(adding: number): void {
-    if (repo.count() + adding > cfg.maxSchedules) {
+  async function checkCapacity(adding: number): Promise<void> {
+    if ((await repo.count()) + adding > cfg.maxSchedules) {
       throw new AppError("CONFLICT", `the store already holds the maximum of ${cfg.maxSchedules} schedules (scheduler.maxSchedules)`, { details: { limit: cfg.maxSchedules } });
     }
   }
 
-  function applyState(ids: string[], state: ScheduleState, actor: AuditActor, action: string): Schedule[] {
+  async function applyState(rows: ScheduleRow[], state: ScheduleState, actor: AuditActor, action: string): Promise<Schedule[]> {
     const now = iso();
-    deps.store.transaction(() => {
-      for (const id of ids) repo.setState(id, state, now);
+    await db.transaction(async (tx) => {
+      const r = repo.in(tx);
+      for (const row of rows) await r.setState(row.id, state, now, planned(row.definition, state));
     });
-    for (const id of ids) {
-      runner.refresh(id);
-      record(actor, action, id, { state });
+    for (const row of rows) {
+      await runner.refresh(row.id);
+      record(actor, action, row.id, { state });
     }
-    return ids.map(view);
+    return Promise.all(rows.map((r) => view(r.id)));
   }
 
-  function insert(s: ImportedSchedule): void {
-    repo.insert({ id: s.id, definition: s.definition, created: s.created, state: s.state });
+  async function insert(s: ImportedSchedule, into: ScheduleRepo = repo): Promise<void> {
+    await into.insert({ id: s.id, definition: s.definition, created: s.created, state: s.state, nextRunAt: planned(s.definition, s.state) });
   }
 
   return {
     name: "scheduler",
     start: () => runner.start(),
     stop: (budgetMs) => runner.stop(budgetMs),
-    list: () => repo.all().map(toSchedule),
-    get: (id) => {
-      const row = repo.get(id);
+    list: async () => (await repo.all()).map(toSchedule),
+    get: async (id) => {
+      const row = await repo.get(id);
       return row ? toSchedule(row) : undefined;
     },
-    create(input, actor) {
+    async create(input, actor) {
       const def = validateDefinition(input, defaultTz);
       checkFires(def);
-      checkCapacity(1);
+      await checkCapacity(1);
       const id = randomUUID();
-      insert({ id, definition: def, created: iso(), state: stateFromStartup(def.startupState) });
-      runner.refresh(id);
+      await insert({ id, definition: def, created: iso(), state: stateFromStartup(def.startupState) });
+      await runner.refresh(id);
       record(actor, "schedule.create", id, { name: def.name });
       return view(id);
     },
-    update(id, patch, actor) {
-      const row = mustGet(id);
+    async update(id, patch, actor) {
+      const row = await mustGet(id);
       const merged: Record<string, unknown> = { ...definitionOf(toSchedule(row)) };
       for (const [k, v] of Object.entries(patch)) {
         if (v === null) delete merged[k];
@@ -159,63 +179,66 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
       }
       const def = validateDefinition(merged, defaultTz);
       checkFires(def);
-      repo.replaceDefinition(id, def, iso());
-      runner.refresh(id);
+      await repo.replaceDefinition(id, def, iso(), planned(def, row.state));
+      await runner.refresh(id);
       record(actor, "schedule.update", id, { fields: Object.keys(patch) });
       return view(id);
     },
-    remove(id, actor) {
-      mustGet(id);
+    async remove(id, actor) {
+      await mustGet(id);
       runner.forget(id);
-      repo.delete(id);
+      await repo.delete(id);
       record(actor, "schedule.delete", id);
     },
-    setState(id, state, actor) {
-      mustGet(id);
-      return applyState([id], state, actor, state === "started" ? "schedule.start" : "schedule.stop")[0]!;
+    async setState(id, state, actor) {
+      const row = await mustGet(id);
+      return (await applyState([row], state, actor, state === "started" ? "schedule.start" : "schedule.stop"))[0]!;
     },
-    setAll(state, actor) {
-      applyState(repo.all().map((r) => r.id), state, actor, state === "started" ? "schedule.start" : "schedule.stop");
-      return repo.all().map(toSchedule);
+    async setAll(state, actor) {
+      await applyState(await repo.all(), state, actor, state === "started" ? "schedule.start" : "schedule.stop");
+      return (await repo.all()).map(toSchedule);
     },
-    setMany(selector, state, actor) {
+    async setMany(selector, state, actor) {
       const ids = selector.ids ?? [];
       const tags = selector.tags ?? [];
-      const missing = ids.filter((id) => !repo.get(id));
+      const all = await repo.all();
+      const missing = ids.filter((id) => !all.some((r) => r.id === id));
       if (missing.length) throw new AppError("NOT_FOUND", `unknown schedule ids: ${missing.join(", ")}; nothing was changed`, { details: { missing } });
-      const rows = repo.all().filter((r) => ids.includes(r.id) || r.definition.tags.some((t) => tags.includes(t)));
-      return applyState(rows.map((r) => r.id), state, actor, state === "started" ? "schedule.start" : "schedule.stop");
+      const rows = all.filter((r) => ids.includes(r.id) || r.definition.tags.some((t) => tags.includes(t)));
+      return applyState(rows, state, actor, state === "started" ? "schedule.start" : "schedule.stop");
     },
-    importButler(text, source, onConflict, actor) {
+    async importButler(text, source, onConflict, actor) {
       const parsed = parseButlerScheduleFile(text, source, defaultTz, clock.now);
       const report: ImportReport = { imported: [], replaced: [], skipped: [] };
-      const fresh = parsed.filter((s) => !repo.get(s.id));
-      checkCapacity(fresh.length);
-      deps.store.transaction(() => {
+      const existing = new Set((await repo.all()).map((r) => r.id));
+      const fresh = parsed.filter((s) => !existing.has(s.id));
+      await checkCapacity(fresh.length);
+      await db.transaction(async (tx) => {
+        const r = repo.in(tx);
         for (const s of parsed) {
-          if (repo.get(s.id)) {
+          if (await r.get(s.id)) {
             if (onConflict === "skip") {
               report.skipped.push({ id: s.id, reason: "a schedule with this id exists (use onConflict=replace)" });
               continue;
             }
-            runner.forget(s.id);
-            repo.delete(s.id);
+            await r.delete(s.id);
             report.replaced.push(s.id);
           }
-          insert(s);
+          await insert(s, r);
         }
       });
+      for (const id of report.replaced) runner.forget(id);
       for (const s of parsed) {
         if (report.skipped.some((k) => k.id === s.id)) continue;
-        runner.refresh(s.id);
-        report.imported.push(view(s.id));
+        await runner.refresh(s.id);
+        report.imported.push(await view(s.id));
       }
       record(actor, "schedule.import", source, { imported: report.imported.length, replaced: report.replaced.length, skipped: report.skipped.length });
       log.info({ source, imported: report.imported.length, replaced: report.replaced.length, skipped: report.skipped.length }, "imported Butler schedules");
       return report;
     },
-    statusText() {
-      const lines = repo.all().map((r) => {
+    async statusText() {
+      const lines = (await repo.all()).map((r) => {
         const what = r.definition.cronSchedule ?? `on task ${r.definition.trigger!.on.join("/")}`;
         return `'${r.id}': ${what} status: ${r.state === "started" ? "Running" : "Stopped"} `;
       });

@@ -92,7 +92,7 @@ describe("schedules API", () => {
         expect(await errorOf(r)).toStartWith(message);
       }
       expect((await t.request("/v4/schedules", { method: "POST", body: "{not json" })).status).toBe(400);
-      expect(t.app.scheduler!.list()).toEqual([]);
+      expect((await t.app.scheduler!.list())).toEqual([]);
     } finally {
       await t.close();
     }
@@ -143,8 +143,8 @@ describe("schedules API", () => {
     await t.app.start();
     try {
       expect(await states()).toBe(before);
-      expect(t.app.scheduler!.get(ids.b!)!.nextRun).toBeNull();
-      expect(t.app.scheduler!.get(ids.a!)!.nextRun).not.toBeNull();
+      expect((await t.app.scheduler!.get(ids.b!))!.nextRun).toBeNull();
+      expect((await t.app.scheduler!.get(ids.a!))!.nextRun).not.toBeNull();
     } finally {
       await t.close();
     }
@@ -182,13 +182,13 @@ describe("schedules API", () => {
       expect(report.skipped).toHaveLength(2);
       r = await t.request("/v4/schedules/import?onConflict=replace", { method: "POST", body: file.replace("name: Weekdays", "name: Weekdays v2") });
       expect(((await r.json()) as { replaced: string[] }).replaced).toEqual(["task-1", "task-2"]);
-      expect(t.app.scheduler!.get("task-2")!.name).toBe("Weekdays v2");
+      expect((await t.app.scheduler!.get("task-2"))!.name).toBe("Weekdays v2");
       expect((await (await t.request("/v4/schedules?id=task-1")).json())[0].lastKnownState).toBe("stopped");
 
       r = await t.request("/v4/schedules/import", { method: "POST", body: file.replace("6-18", "6-26").replace("id: task-2", "id: task-3") });
       expect(r.status).toBe(400);
       expect(await errorOf(r)).toMatch(/^request body:11:19 butlerSchedule\[1\]\.cronSchedule: /);
-      expect(t.app.scheduler!.get("task-3")).toBeUndefined();
+      expect((await t.app.scheduler!.get("task-3"))).toBeUndefined();
       expect((await t.request("/v4/schedules/import", { method: "POST", body: "" })).status).toBe(400);
     } finally {
       await t.close();
@@ -220,7 +220,7 @@ describe("schedules API", () => {
     const t = createTestApp(`dataDir: ${dir}/data\n`, { dir });
     await t.app.start();
     try {
-      expect(t.app.scheduler!.get("night")).toMatchObject({ name: "Nightly", lastKnownState: "stopped", timezone: "UTC" });
+      expect((await t.app.scheduler!.get("night"))).toMatchObject({ name: "Nightly", lastKnownState: "stopped", timezone: "UTC" });
       // While Steward runs, the CLI cannot open the store and says how to import instead.
       r = await run("schedules", "import", file, "--config", cfg);
       expect(r.code).toBe(1);

@@ -58,12 +58,12 @@ describe("cron schedules in the simulator", () => {
       expect(s.nextRun).toBe("2025-03-30T10:30:00.000Z");
       expect(s.lastKnownState).toBe("started");
       await clock.set(Date.parse("2025-03-30T10:29:59.999Z"));
-      expect(t.app.scheduler!.get(s.id)!.lastRun).toBeUndefined();
+      expect((await t.app.scheduler!.get(s.id))!.lastRun).toBeUndefined();
       expect(startsOf(sim, TASK_SALES)).toBe(0);
       await clock.advance(1);
-      await waitFor(() => t.app.scheduler!.get(s.id)!.lastRun, { what: "the fire to be recorded" });
+      await waitFor(async () => (await t.app.scheduler!.get(s.id))!.lastRun, { what: "the fire to be recorded" });
       expect(startsOf(sim, TASK_SALES)).toBe(1);
-      expect(t.app.scheduler!.get(s.id)).toMatchObject({
+      expect((await t.app.scheduler!.get(s.id))).toMatchObject({
         nextRun: "2025-03-31T10:30:00.000Z",
         lastRun: { at: "2025-03-30T10:30:00.000Z", reason: "cron", result: "started", taskId: TASK_SALES },
       });
@@ -96,7 +96,7 @@ describe("cron schedules in the simulator", () => {
         .sort();
       expect(times[0]).toBe("2025-06-02T01:00:00.000Z");
       expect(times[12]).toBe("2025-06-02T13:00:00.000Z");
-      expect(t.app.scheduler!.get(s.id)!.nextRun).toBeNull();
+      expect((await t.app.scheduler!.get(s.id))!.nextRun).toBeNull();
     } finally {
       await t.close();
     }
@@ -109,7 +109,7 @@ describe("cron schedules in the simulator", () => {
       const r = await t.request("/v4/schedules", json({ name: "ghost", cronSchedule: "* * * * *", timezone: "UTC", qlikSenseTaskId: "00000000-0000-4000-8000-000000000000" }));
       const s = (await r.json()) as { id: string };
       await clock.advance(60_000);
-      const run = await waitFor(() => t.app.scheduler!.get(s.id)!.lastRun);
+      const run = await waitFor(async () => (await t.app.scheduler!.get(s.id))!.lastRun);
       expect(run).toMatchObject({ result: "failed", error: expect.stringContaining("does not exist") });
       expect((await t.app.audit.query({ action: "schedule.fire" }))[0]!.result).toBe("failed");
     } finally {
@@ -139,9 +139,9 @@ describe("event-triggered schedules", () => {
       await t.app.bus.emit("task.failed", taskEvent("failed", TASK_NIGHTLY, ["Nightly"], "exec-2"));
       // The same event delivered twice (UDP plus reconciliation) fires once.
       await t.app.bus.emit("task.failed", taskEvent("failed", TASK_NIGHTLY, ["Nightly"], "exec-2"));
-      await waitFor(() => t.app.scheduler!.get(byId.id)!.lastRun, { what: "the event fire" });
+      await waitFor(async () => (await t.app.scheduler!.get(byId.id))!.lastRun, { what: "the event fire" });
       expect(startsOf(sim, TASK_SALES)).toBe(1);
-      expect(t.app.scheduler!.get(byId.id)!.lastRun).toMatchObject({ reason: "event", result: "started", eventId: "exec-2:failed" });
+      expect((await t.app.scheduler!.get(byId.id))!.lastRun).toMatchObject({ reason: "event", result: "started", eventId: "exec-2:failed" });
       expect((await t.app.audit.query({ action: "task.start*", actorKind: "event-trigger" })).length).toBeGreaterThan(0);
 
       // Tags match case-insensitively, as in QRS filters.
@@ -153,8 +153,8 @@ describe("event-triggered schedules", () => {
       await t.app.bus.emit("task.failed", taskEvent("failed", TASK_NIGHTLY, [], "exec-4"));
       await Bun.sleep(200);
       expect(startsOf(sim, TASK_SALES)).toBe(1);
-      expect(t.app.scheduler!.get(byTag.id)!.lastRun!.result).toBe("started");
-      expect(t.app.scheduler!.get(evening.id)!.lastRun).toBeUndefined();
+      expect((await t.app.scheduler!.get(byTag.id))!.lastRun!.result).toBe("started");
+      expect((await t.app.scheduler!.get(evening.id))!.lastRun).toBeUndefined();
       expect(startsOf(sim, TASK_HR)).toBe(1);
     } finally {
       await t.close();
@@ -215,7 +215,7 @@ describe("event trigger end to end", () => {
       sim.requests.clear();
       const run = sim.tasks.start(TASK_NIGHTLY, { outcome: "fail", durationMs: 50 });
       expect(run.started).toBe(true);
-      const last = await waitFor(() => t.app.scheduler!.get(s.id)!.lastRun, { timeoutMs: 15_000, what: "the trigger to fire from the UDP event" });
+      const last = await waitFor(async () => (await t.app.scheduler!.get(s.id))!.lastRun, { timeoutMs: 15_000, what: "the trigger to fire from the UDP event" });
       expect(last).toMatchObject({ reason: "event", result: "started", taskId: TASK_SALES });
       expect(last.eventId).toContain(run.executionId!);
       expect(startsOf(sim, TASK_SALES)).toBe(1);
@@ -244,15 +244,15 @@ describe("across a restart", () => {
     sim.requests.clear();
     t = await appAt(dir, clock);
     try {
-      const s = (id: string) => t.app.scheduler!.get(id)!;
-      expect([s(a.id).lastKnownState, s(b.id).lastKnownState, s(c.id).lastKnownState, s(d.id).lastKnownState]).toEqual(["started", "started", "stopped", "stopped"]);
-      expect(s(a.id).missed).toMatchObject({ count: 3, capped: false, first: "2025-02-03T11:00:00.000Z", last: "2025-02-03T13:00:00.000Z", caughtUp: true });
-      expect(s(b.id).missed).toMatchObject({ count: 3, caughtUp: false });
-      expect(s(c.id).missed).toBeUndefined();
-      expect(s(a.id).nextRun).toBe("2025-02-03T14:00:00.000Z");
-      expect(s(c.id).nextRun).toBeNull();
-      await waitFor(() => s(a.id).lastRun, { what: "the catch-up fire" });
-      expect(s(a.id).lastRun).toMatchObject({ reason: "catch-up", result: "started" });
+      const s = async (id: string) => (await t.app.scheduler!.get(id))!;
+      expect([(await s(a.id)).lastKnownState, (await s(b.id)).lastKnownState, (await s(c.id)).lastKnownState, (await s(d.id)).lastKnownState]).toEqual(["started", "started", "stopped", "stopped"]);
+      expect((await s(a.id)).missed).toMatchObject({ count: 3, capped: false, first: "2025-02-03T11:00:00.000Z", last: "2025-02-03T13:00:00.000Z", caughtUp: true });
+      expect((await s(b.id)).missed).toMatchObject({ count: 3, caughtUp: false });
+      expect((await s(c.id)).missed).toBeUndefined();
+      expect((await s(a.id)).nextRun).toBe("2025-02-03T14:00:00.000Z");
+      expect((await s(c.id)).nextRun).toBeNull();
+      await waitFor(async () => (await s(a.id)).lastRun, { what: "the catch-up fire" });
+      expect((await s(a.id)).lastRun).toMatchObject({ reason: "catch-up", result: "started" });
       expect(startsOf(sim, TASK_SALES)).toBe(1);
       expect(startsOf(sim, TASK_NIGHTLY)).toBe(0);
       expect((await t.app.audit.query({ action: "schedule.missed" })).map((x) => x.target).sort()).toEqual([a.id, b.id].sort());
