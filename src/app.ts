@@ -139,7 +139,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
     const notify = setupNotify(loaded, { store, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
     const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store });
-    const intake = setupIntake(config, { bus, log, clock, store, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
+    const intake = setupIntake(config, { bus, log, clock, db: store.sql, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
     const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
     setupNewRelic(config.newRelic, { audit, router: http.router, clock, lifecycle });
     setupSiteMonitors(loaded, { qrs, store, audit, clock, log, metrics, lifecycle, router: http.router, emit: (e) => bus.emit(e.kind, e) });

@@ -14,16 +14,19 @@ import type { RunReport } from "./enrich-task-event";
 
 /** What reconciliation needs from the intake: dedupe claims and the shared processing path. */
 export interface ReconcileSink {
-  claim(key: string, executionId: string, anyOutcome: boolean): boolean;
+  /** Claims the run for this Steward (in memory and in the store); false when it was handled or is claimed. */
+  claim(key: string, executionId: string, anyOutcome: boolean): Promise<boolean>;
   /** Resolves with the emitted event, or undefined when the run was not emitted (it stays unhandled). */
   process(report: RunReport, key: string): Promise<unknown>;
   /** True while a run is claimed only in memory (queued or being enriched): a crash would forget it. */
   inFlight(executionId: string): boolean;
+  /** True while some Steward of the cluster holds a claim on the run and has not finished it. */
+  claimedElsewhere(executionId: string): Promise<boolean>;
 }
 
 export interface ReconcileState {
-  getState(name: string): string | undefined;
-  setState(name: string, value: string): void;
+  getState(name: string): Promise<string | undefined>;
+  setState(name: string, value: string): Promise<void>;
 }
 
 export interface ReconcilePassResult {
@@ -44,23 +47,34 @@ export const WATERMARK_KEY = "reconcile.watermark";
 
 export function createReconciler(
   cfg: Config["intake"]["reconcile"],
-  deps: { qrs: QrsClient; state: ReconcileState; sink: ReconcileSink; clock: Clock; log: Logger; lookupTimeoutMs: number; counters: { runs: Counter; reconciled: Counter; deduplicated: Counter } },
+  deps: {
+    qrs: QrsClient;
+    state: ReconcileState;
+    sink: ReconcileSink;
+    clock: Clock;
+    log: Logger;
+    lookupTimeoutMs: number;
+    counters: { runs: Counter; reconciled: Counter; deduplicated: Counter };
+    /** Runs first in every pass (the intake drops run claims of Stewards that are gone). */
+    beforePass?: () => Promise<void>;
+  },
 ): Reconciler {
   const log = deps.log.child({ module: "reconcile" });
   let timer: Timer | undefined;
   let stopped = true;
   let current: Promise<ReconcilePassResult | undefined> | undefined;
 
-  function watermark(): string {
-    const stored = deps.state.getState(WATERMARK_KEY);
+  async function watermark(): Promise<string> {
+    const stored = await deps.state.getState(WATERMARK_KEY);
     if (stored) return stored;
     const initial = new Date(deps.clock.now() - cfg.initialLookbackMinutes * 60_000).toISOString();
-    deps.state.setState(WATERMARK_KEY, initial);
+    await deps.state.setState(WATERMARK_KEY, initial);
     return initial;
   }
 
   async function pass(): Promise<ReconcilePassResult> {
-    const since = watermark();
+    await deps.beforePass?.();
+    const since = await watermark();
     const until = new Date(deps.clock.now() - cfg.settleSeconds * 1000).toISOString();
     if (until <= since) return { fetched: 0, emitted: 0, skipped: 0, watermark: since };
     const rows = await deps.qrs.getExecutionResults(and(compare("stopTime", "gt", since), compare("stopTime", "le", until)), {
@@ -96,11 +110,12 @@ export function createReconciler(
       const appId = r.appID && r.appID !== ZERO_GUID ? r.appID.toLowerCase() : undefined;
       if (!outcome || !taskId) {
         skipped++;
-      } else if (!deps.sink.claim(`${executionId}:${outcome}`, executionId, true)) {
-        // Already announced by a datagram (the normal case) or being handled right now.
+      } else if (!(await deps.sink.claim(`${executionId}:${outcome}`, executionId, true))) {
+        // Already announced by a datagram (the normal case) or being handled right now, here or by another
+        // Steward of the cluster (which may die before it finishes: then its claim runs out and a pass retries).
         deps.counters.deduplicated.inc({ source: "reconcile" });
         skipped++;
-        if (deps.sink.inFlight(executionId)) held = true;
+        if (deps.sink.inFlight(executionId) || (await deps.sink.claimedElsewhere(executionId))) held = true;
       } else {
         const event = await deps.sink.process(
           { source: "reconcile", outcome, executionId, taskId, appId, host: r.executingNodeName ?? undefined, execution: r },
@@ -111,10 +126,11 @@ export function createReconciler(
           emitted++;
         } else held = true;
       }
-      if (!held) deps.state.setState(WATERMARK_KEY, r.stopTime!);
+      if (!held) await deps.state.setState(WATERMARK_KEY, r.stopTime!);
     }
-    if (held) log.debug({ watermark: deps.state.getState(WATERMARK_KEY) }, "reconciliation watermark held at a run still in flight");
-    const result = { fetched: rows.length, emitted, skipped, watermark: deps.state.getState(WATERMARK_KEY) ?? since };
+    const mark = await deps.state.getState(WATERMARK_KEY);
+    if (held) log.debug({ watermark: mark }, "reconciliation watermark held at a run still in flight");
+    const result = { fetched: rows.length, emitted, skipped, watermark: mark ?? since };
     if (emitted > 0) log.info(result, "reconciliation found runs no datagram announced");
     else log.debug(result, "reconciliation pass");
     return result;

@@ -23,19 +23,23 @@ export interface DistributePollerOptions {
   maxPending: number;
   maxPendingPerSource: number;
   confirmWithinMs: number;
+  /** In a cluster: also look at the store this often for polls other Stewards added. Unset: only when told (add). */
+  rescanMs?: number;
 }
 
 /** Rows polled per tick; the rest wait for the next one (a long list must not block the event loop). */
 const BATCH = 25;
 
-export type AddResult = "added" | "full" | "source_full";
+/** "duplicate": the run already waits for its poll (a second datagram, or another Steward, added it). */
+export type AddResult = "added" | "full" | "source_full" | "duplicate";
 
 export interface DistributePoller {
   /** Starts polling a run announced by a datagram from `source` (its address), unless the list is full. */
-  add(report: DistributeReport, source: string): AddResult;
+  add(report: DistributeReport, source: string): Promise<AddResult>;
+  /** Polls what is pending in the store (of every Steward of a cluster: only one polls at a time). */
   start(): void;
   stop(): Promise<void>;
-  pending(): number;
+  pending(): Promise<number>;
 }
 
 export const distributeKey = (executionId: string) => `${executionId}:distribute`;
@@ -48,14 +52,25 @@ export function createDistributePoller(
   let timer: Timer | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
+  /** The add in progress: adds run one after another. */
+  let adding: Promise<void> = Promise.resolve();
 
-  function schedule() {
+  /** Arms the timer for the earliest pending poll (and, in a cluster, for the next look at the store). */
+  async function schedule(): Promise<void> {
+    if (stopped) return;
+    let nextAt: number | undefined;
+    try {
+      nextAt = await deps.store.nextPendingAt();
+    } catch (err) {
+      log.warn({ err: describeError(err) }, "cannot read pending distribution polls; trying again");
+    }
     if (stopped) return;
     if (timer) deps.clock.clearTimeout(timer);
     timer = undefined;
-    const nextAt = deps.store.nextPendingAt();
-    if (nextAt === undefined) return;
-    timer = deps.clock.setTimeout(() => void tick(), Math.max(0, nextAt - deps.clock.now()));
+    const now = deps.clock.now();
+    const at = Math.min(nextAt ?? Number.POSITIVE_INFINITY, o.rescanMs ? now + o.rescanMs : Number.POSITIVE_INFINITY);
+    if (at === Number.POSITIVE_INFINITY) return;
+    timer = deps.clock.setTimeout(() => tick(), Math.max(0, at - now));
     timer.unref?.();
   }
 
@@ -84,7 +99,9 @@ export function createDistributePoller(
   /** Ends the poll: announces the run (enriched), or gives it up when QRS denied it (`denied`: why). */
   async function finish(p: PendingPoll<DistributeReport>, result: QrsExecutionResult | undefined, why?: string, denied?: string) {
     // Emitted and remembered, but a crash came before the row was removed: do not announce the run twice.
-    if (deps.store.isSeen(distributeKey(p.executionId), deps.clock.now())) return deps.store.removePending(p.executionId);
+    if (await deps.store.isSeen(distributeKey(p.executionId), deps.clock.now())) return deps.store.removePending(p.executionId);
+    // Another Steward (which led a moment ago) is announcing it right now: leave the row to it.
+    if (!(await deps.processor.claim(distributeKey(p.executionId), p.executionId, false, p.payload.source))) return;
     const byStatus = result ? outcomeOfStatus(result.status) : undefined;
     why ??= result ? `QRS status ${executionStatusName(result.status)}` : "no execution result in QRS";
     // Without a final QRS state the log level is the best hint the datagram carries.
@@ -94,15 +111,15 @@ export function createDistributePoller(
     // trace (reconciliation skips pending runs), so a crash or a failed emit leaves it to be polled again.
     const done = await deps.processor.processRun({ ...p.payload, outcome, execution: result, knownMissing, deniedByQrs: denied }, distributeKey(p.executionId));
     // A run QRS does not confirm and that is not to be announced is given up, not polled again.
-    if (done.event || done.dropped === "unconfirmed") deps.store.removePending(p.executionId);
-    else deps.store.updatePending(p.executionId, deps.clock.now() + o.pollIntervalMs, p.attempts + 1);
+    if (done.event || done.dropped === "unconfirmed") await deps.store.removePending(p.executionId);
+    else await deps.store.updatePending(p.executionId, deps.clock.now() + o.pollIntervalMs, p.attempts + 1);
     if (done.event && !byStatus) log.warn({ executionId: p.executionId, why }, "distribution outcome not known from QRS; guessed from the log level");
   }
 
   async function tick() {
     if (running || stopped) return;
     running = (async () => {
-      for (const p of deps.store.listDuePending<DistributeReport>(deps.clock.now(), BATCH)) {
+      for (const p of await deps.store.listDuePending<DistributeReport>(deps.clock.now(), BATCH)) {
         if (stopped) break;
         const now = deps.clock.now();
         if (!deps.qrs) {
@@ -128,31 +145,37 @@ export function createDistributePoller(
         else if (now >= p.deadline) {
           await finish(p, result, `the distribution had not finished after ${Math.round(o.maxWaitMs / 60_000)} min (last status ${result ? executionStatusName(result.status) : error ?? "unknown"})`);
         } else {
-          deps.store.updatePending(p.executionId, Math.min(p.deadline, now + o.pollIntervalMs), p.attempts + 1);
+          await deps.store.updatePending(p.executionId, Math.min(p.deadline, now + o.pollIntervalMs), p.attempts + 1);
           log.debug({ executionId: p.executionId, status: result?.status, error }, "distribution not final yet");
         }
       }
-    })().finally(() => {
-      running = undefined;
-      schedule();
-    });
+    })()
+      .catch((err) => log.warn({ err: describeError(err) }, "polling distribution runs failed; trying again"))
+      .finally(() => {
+        running = undefined;
+      });
     await running;
+    await schedule();
   }
 
   return {
     add(report, source) {
-      if (deps.store.pendingCount() >= o.maxPending) return "full";
-      if (deps.store.pendingCountFrom(source) >= o.maxPendingPerSource) return "source_full";
-      const now = deps.clock.now();
-      deps.store.addPending<DistributeReport>({ executionId: report.executionId, source, payload: report, createdAt: now, nextAt: now, deadline: now + o.maxWaitMs, attempts: 0 });
-      schedule();
-      return "added";
+      // One at a time: the caps are checked and the row written as one step (workers add concurrently). Stewards
+      // of a cluster check the shared list each on their own, so together they may pass a cap by a few rows.
+      const result = adding.then(() => addNow(report, source));
+      adding = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
     },
     start() {
       stopped = false;
-      const n = deps.store.pendingCount();
-      if (n > 0) log.info({ pending: n }, "resuming distribution polls from the store");
-      schedule();
+      void deps.store
+        .pendingCount()
+        .then((n) => n > 0 && log.info({ pending: n }, "resuming distribution polls from the store"))
+        .catch(() => {});
+      void schedule();
     },
     async stop() {
       stopped = true;
@@ -162,4 +185,14 @@ export function createDistributePoller(
     },
     pending: () => deps.store.pendingCount(),
   };
+
+  async function addNow(report: DistributeReport, source: string): Promise<AddResult> {
+    if ((await deps.store.pendingCount()) >= o.maxPending) return "full";
+    if ((await deps.store.pendingCountFrom(source)) >= o.maxPendingPerSource) return "source_full";
+    const now = deps.clock.now();
+    const added = await deps.store.addPending<DistributeReport>({ executionId: report.executionId, source, payload: report, createdAt: now, nextAt: now, deadline: now + o.maxWaitMs, attempts: 0 });
+    if (!added) return "duplicate";
+    await schedule();
+    return "added";
+  }
 }

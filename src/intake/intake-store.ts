@@ -1,7 +1,7 @@
 // What the intake remembers across restarts: runs already announced (dedupe on ExecutionId + outcome, with
 // expiry), the reconciliation watermark, and distribute runs still waiting for their final state in QRS.
-import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { MigrationSet } from "../store/database";
+import type { SqlDb } from "../store/sql";
 
 export const intakeMigrations: MigrationSet = {
   module: "intake",
@@ -37,6 +37,13 @@ export const intakeMigrations: MigrationSet = {
         CREATE INDEX intake_pending_source ON intake_pending (source);
         CREATE INDEX intake_pending_next ON intake_pending (next_at);`,
     },
+    {
+      version: 3,
+      name: "run claims",
+      // A row with claimed_by set is a run that Steward instance is working on (its expiry is the claim's
+      // lease); without it, a run handled and remembered for dedupe.
+      sql: "ALTER TABLE intake_seen ADD COLUMN claimed_by TEXT",
+    },
   ],
 };
 
@@ -52,51 +59,73 @@ export interface PendingPoll<P> {
 }
 
 export interface IntakeStore {
-  /** True when the key was handled and has not expired. */
-  isSeen(key: string, now: number): boolean;
-  /** True when any outcome of this execution was handled (reconciliation uses it). */
-  isExecutionSeen(executionId: string, now: number): boolean;
-  markSeen(keys: Array<{ key: string; executionId: string }>, source: string, now: number, ttlMs: number): void;
-  purgeExpired(now: number): number;
-  seenCount(): number;
-  getState(name: string): string | undefined;
-  setState(name: string, value: string): void;
-  addPending<P>(p: PendingPoll<P>): void;
-  updatePending(executionId: string, nextAt: number, attempts: number): void;
-  removePending(executionId: string): void;
-  isPending(executionId: string): boolean;
-  pendingCount(): number;
-  pendingCountFrom(source: string): number;
+  /** True when the key was handled (or is claimed by a Steward working on it) and has not expired. */
+  isSeen(key: string, now: number): Promise<boolean>;
+  /** True when any outcome of this execution was handled or claimed (reconciliation uses it). */
+  isExecutionSeen(executionId: string, now: number): Promise<boolean>;
+  /** True while a Steward holds an unexpired claim on some outcome of the execution (working on it). */
+  isExecutionClaimed(executionId: string, now: number): Promise<boolean>;
+  /**
+   * Claims a run for this Steward: true when nobody handled or claimed the key (or their claim ran out after
+   * `leaseMs`, because that Steward died while working on it). Every Steward of a cluster goes through here, so
+   * a run heard of by several (two appenders, a datagram and reconciliation) is announced by one.
+   */
+  claim(key: string, executionId: string, source: string, now: number, leaseMs: number, instanceId: string): Promise<boolean>;
+  /**
+   * Drops the claims of Steward instances other than these (they were killed while working on a run): their runs
+   * can be picked up at once instead of when the claims run out. Returns how many.
+   */
+  dropClaimsExcept(instanceIds: readonly string[]): Promise<number>;
+  /** Gives a claim up (the run could not be processed): reconciliation may pick the run up again. */
+  unclaim(key: string): Promise<void>;
+  markSeen(keys: Array<{ key: string; executionId: string }>, source: string, now: number, ttlMs: number): Promise<void>;
+  purgeExpired(now: number): Promise<number>;
+  seenCount(): Promise<number>;
+  getState(name: string): Promise<string | undefined>;
+  setState(name: string, value: string): Promise<void>;
+  /** False when the execution already waits for its poll (another datagram, or another Steward, added it). */
+  addPending<P>(p: PendingPoll<P>): Promise<boolean>;
+  updatePending(executionId: string, nextAt: number, attempts: number): Promise<void>;
+  removePending(executionId: string): Promise<void>;
+  isPending(executionId: string): Promise<boolean>;
+  pendingCount(): Promise<number>;
+  pendingCountFrom(source: string): Promise<number>;
   /** The earliest `nextAt`, or undefined when nothing is pending (one indexed read, whatever the list's size). */
-  nextPendingAt(): number | undefined;
+  nextPendingAt(): Promise<number | undefined>;
   /** Rows due at `now`, earliest first, at most `limit`. */
-  listDuePending<P>(now: number, limit: number): Array<PendingPoll<P>>;
-  listPending<P>(): Array<PendingPoll<P>>;
+  listDuePending<P>(now: number, limit: number): Promise<Array<PendingPoll<P>>>;
+  listPending<P>(): Promise<Array<PendingPoll<P>>>;
 }
 
-export function createIntakeStore(db: DatabaseSync): IntakeStore {
-  const s = (sql: string): StatementSync => db.prepare(sql);
-  const seen = s("SELECT 1 FROM intake_seen WHERE key = ? AND expires_at > ?");
-  const execSeen = s("SELECT 1 FROM intake_seen WHERE execution_id = ? AND expires_at > ? LIMIT 1");
-  const upsertSeen = s(
-    "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at) VALUES (?, ?, ?, ?, ?) " +
-      "ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at",
-  );
-  const purge = s("DELETE FROM intake_seen WHERE expires_at <= ?");
-  const count = s("SELECT COUNT(*) AS n FROM intake_seen");
-  const getState = s("SELECT value FROM intake_state WHERE name = ?");
-  const setState = s("INSERT INTO intake_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value");
-  const addPending = s(
-    "INSERT INTO intake_pending (execution_id, source, payload, created_at, next_at, deadline, attempts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(execution_id) DO NOTHING",
-  );
-  const updPending = s("UPDATE intake_pending SET next_at = ?, attempts = ? WHERE execution_id = ?");
-  const delPending = s("DELETE FROM intake_pending WHERE execution_id = ?");
-  const hasPending = s("SELECT 1 FROM intake_pending WHERE execution_id = ?");
-  const listPending = s("SELECT * FROM intake_pending ORDER BY next_at");
-  const countPending = s("SELECT COUNT(*) AS n FROM intake_pending");
-  const countPendingFrom = s("SELECT COUNT(*) AS n FROM intake_pending WHERE source = ?");
-  const nextPending = s("SELECT MIN(next_at) AS at FROM intake_pending");
-  const duePending = s("SELECT * FROM intake_pending WHERE next_at <= ? ORDER BY next_at LIMIT ?");
+export function createIntakeStore(db: SqlDb): IntakeStore {
+  const q = {
+    seen: "SELECT 1 AS x FROM intake_seen WHERE key = ? AND expires_at > ?",
+    execSeen: "SELECT 1 AS x FROM intake_seen WHERE execution_id = ? AND expires_at > ? LIMIT 1",
+    execClaimed: "SELECT 1 AS x FROM intake_seen WHERE execution_id = ? AND claimed_by IS NOT NULL AND expires_at > ? LIMIT 1",
+    upsertSeen:
+      "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at, claimed_by) VALUES (?, ?, ?, ?, ?, NULL) " +
+      "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at, claimed_by = NULL",
+    // Takes the key when it is new or its row (a handled run, or a claim of a Steward that died) has expired.
+    claim:
+      "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at, claimed_by) VALUES (?, ?, ?, ?, ?, ?) " +
+      "ON CONFLICT (key) DO UPDATE SET execution_id = excluded.execution_id, source = excluded.source, seen_at = excluded.seen_at, " +
+      "expires_at = excluded.expires_at, claimed_by = excluded.claimed_by WHERE intake_seen.expires_at <= excluded.seen_at",
+    unclaim: "DELETE FROM intake_seen WHERE key = ? AND claimed_by IS NOT NULL",
+    purge: "DELETE FROM intake_seen WHERE expires_at <= ?",
+    count: "SELECT COUNT(*) AS n FROM intake_seen",
+    getState: "SELECT value FROM intake_state WHERE name = ?",
+    setState: "INSERT INTO intake_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    addPending:
+      "INSERT INTO intake_pending (execution_id, source, payload, created_at, next_at, deadline, attempts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id) DO NOTHING",
+    updPending: "UPDATE intake_pending SET next_at = ?, attempts = ? WHERE execution_id = ?",
+    delPending: "DELETE FROM intake_pending WHERE execution_id = ?",
+    hasPending: "SELECT 1 AS x FROM intake_pending WHERE execution_id = ?",
+    listPending: "SELECT * FROM intake_pending ORDER BY next_at",
+    countPending: "SELECT COUNT(*) AS n FROM intake_pending",
+    countPendingFrom: "SELECT COUNT(*) AS n FROM intake_pending WHERE source = ?",
+    nextPending: "SELECT MIN(next_at) AS at FROM intake_pending",
+    duePending: "SELECT * FROM intake_pending WHERE next_at <= ? ORDER BY next_at LIMIT ?",
+  };
   const toPoll = <P>(r: Record<string, unknown>): PendingPoll<P> => ({
     executionId: String(r.execution_id),
     source: String(r.source ?? ""),
@@ -108,33 +137,35 @@ export function createIntakeStore(db: DatabaseSync): IntakeStore {
   });
 
   return {
-    isSeen: (key, now) => seen.get(key, now) !== undefined,
-    isExecutionSeen: (executionId, now) => execSeen.get(executionId, now) !== undefined,
-    markSeen(keys, source, now, ttlMs) {
-      db.exec("BEGIN");
-      try {
-        for (const k of keys) upsertSeen.run(k.key, k.executionId, source, now, now + ttlMs);
-        db.exec("COMMIT");
-      } catch (err) {
-        db.exec("ROLLBACK");
-        throw err;
-      }
+    isSeen: async (key, now) => (await db.get(q.seen, [key, now])) !== undefined,
+    isExecutionSeen: async (executionId, now) => (await db.get(q.execSeen, [executionId, now])) !== undefined,
+    isExecutionClaimed: async (executionId, now) => (await db.get(q.execClaimed, [executionId, now])) !== undefined,
+    claim: async (key, executionId, source, now, leaseMs, instanceId) => (await db.run(q.claim, [key, executionId, source, now, now + leaseMs, instanceId])).changes > 0,
+    async dropClaimsExcept(instanceIds) {
+      const keep = instanceIds.length ? ` AND claimed_by NOT IN (${instanceIds.map(() => "?").join(", ")})` : "";
+      return (await db.run(`DELETE FROM intake_seen WHERE claimed_by IS NOT NULL${keep}`, [...instanceIds])).changes;
     },
-    purgeExpired: (now) => Number(purge.run(now).changes),
-    seenCount: () => Number((count.get() as { n: number }).n),
-    getState: (name) => (getState.get(name) as { value: string } | undefined)?.value,
-    setState: (name, value) => void setState.run(name, value),
-    addPending: (p) => void addPending.run(p.executionId, p.source ?? "", JSON.stringify(p.payload), p.createdAt, p.nextAt, p.deadline, p.attempts),
-    updatePending: (id, nextAt, attempts) => void updPending.run(nextAt, attempts, id),
-    removePending: (id) => void delPending.run(id),
-    isPending: (id) => hasPending.get(id) !== undefined,
-    pendingCount: () => Number((countPending.get() as { n: number }).n),
-    pendingCountFrom: (source) => Number((countPendingFrom.get(source) as { n: number }).n),
-    nextPendingAt() {
-      const at = (nextPending.get() as { at: number | null }).at;
-      return at === null ? undefined : Number(at);
+    unclaim: async (key) => void (await db.run(q.unclaim, [key])),
+    async markSeen(keys, source, now, ttlMs) {
+      await db.transaction(async (tx) => {
+        for (const k of keys) await tx.run(q.upsertSeen, [k.key, k.executionId, source, now, now + ttlMs]);
+      });
     },
-    listDuePending: <P>(now: number, limit: number) => (duePending.all(now, limit) as Array<Record<string, unknown>>).map((r) => toPoll<P>(r)),
-    listPending: <P>() => (listPending.all() as Array<Record<string, unknown>>).map((r) => toPoll<P>(r)),
+    purgeExpired: async (now) => (await db.run(q.purge, [now])).changes,
+    seenCount: async () => Number((await db.get<{ n: number }>(q.count))?.n ?? 0),
+    getState: async (name) => (await db.get<{ value: string }>(q.getState, [name]))?.value,
+    setState: async (name, value) => void (await db.run(q.setState, [name, value])),
+    addPending: async (p) => (await db.run(q.addPending, [p.executionId, p.source ?? "", JSON.stringify(p.payload), p.createdAt, p.nextAt, p.deadline, p.attempts])).changes > 0,
+    updatePending: async (id, nextAt, attempts) => void (await db.run(q.updPending, [nextAt, attempts, id])),
+    removePending: async (id) => void (await db.run(q.delPending, [id])),
+    isPending: async (id) => (await db.get(q.hasPending, [id])) !== undefined,
+    pendingCount: async () => Number((await db.get<{ n: number }>(q.countPending))?.n ?? 0),
+    pendingCountFrom: async (source) => Number((await db.get<{ n: number }>(q.countPendingFrom, [source]))?.n ?? 0),
+    async nextPendingAt() {
+      const at = (await db.get<{ at: number | null }>(q.nextPending))?.at;
+      return at === null || at === undefined ? undefined : Number(at);
+    },
+    listDuePending: async <P>(now: number, limit: number) => (await db.all<Record<string, unknown>>(q.duePending, [now, limit])).map((r) => toPoll<P>(r)),
+    listPending: async <P>() => (await db.all<Record<string, unknown>>(q.listPending)).map((r) => toPoll<P>(r)),
   };
 }

@@ -26,14 +26,32 @@ export interface RunProcessorDeps {
   counters: { enriched: Counter; emitted: Counter; deduplicated: Counter; unconfirmed: Counter };
   /** Datagram-driven warnings share the intake's log budget (a forged run is one datagram away). */
   warnOnce: ThrottledWarn;
+  /** This Steward instance, named in its claims. */
+  instanceId: string;
 }
+
+/**
+ * How long a claim protects a run a Steward works on. Enrichment takes seconds. The claims of a Steward that
+ * died are dropped when it (on its own store) or the reconciling Steward of a cluster starts; at the latest they
+ * run out after this.
+ */
+export const CLAIM_LEASE_MS = 5 * 60_000;
 
 export interface RunProcessor {
   /**
-   * Reserves a dedupe key while the run is queued or enriched. False when the key (or, with `anyOutcome`, any
-   * outcome of the execution) was already handled or is in flight.
+   * Reserves a dedupe key in this Steward while the run is queued or enriched (no store access, so the datagram
+   * path stays synchronous and bounded by the queue). False when the key (or, with `anyOutcome`, any outcome of
+   * the execution) is in flight here.
    */
-  claim(key: string, executionId: string, anyOutcome?: boolean): boolean;
+  reserve(key: string, executionId: string, anyOutcome?: boolean): boolean;
+  /**
+   * Claims a reserved key in the store, shared by every Steward of a cluster. False (and the reservation released)
+   * when the run was already handled or another Steward claimed it; with `anyOutcome` also when any outcome of the
+   * execution was, or when it waits for a distribute poll.
+   */
+  claimStored(key: string, executionId: string, source: string, anyOutcome?: boolean): Promise<boolean>;
+  /** reserve, then claimStored. */
+  claim(key: string, executionId: string, anyOutcome?: boolean, source?: string): Promise<boolean>;
   release(key: string): void;
   /** Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. */
   process(report: RunReport, key: string): Promise<TaskEvent | undefined>;
@@ -44,10 +62,12 @@ export interface RunProcessor {
    */
   processRun(report: RunReport, key: string): Promise<ProcessResult>;
   inFlight(executionId: string): boolean;
+  /** True while this or another Steward holds a claim on the run and has not finished it. */
+  claimedElsewhere(executionId: string): Promise<boolean>;
   /**
    * After the intake stopped: runs whose enrichment ends later are neither emitted nor remembered (the notifier
-   * may already be gone, so an emitted event could reach nobody and still count as handled). Reconciliation or
-   * the pending distribute poll picks them up at the next start. `open()` undoes it at start.
+   * may already be gone, so an emitted event could reach nobody and still count as handled). Their claims are
+   * given up, so reconciliation or the pending distribute poll picks them up. `open()` undoes it at start.
    */
   close(): void;
   open(): void;
@@ -56,6 +76,8 @@ export interface RunProcessor {
 export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const claims = new Map<string, string>(); // key → executionId
   const executions = new Map<string, number>(); // executionId → number of claims
+  /** Keys this Steward claimed in the store (and must mark seen or give up). */
+  const stored = new Set<string>();
   const log = deps.log.child({ module: "intake" });
   let closed = false;
 
@@ -68,6 +90,44 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     else executions.set(exec, n);
   }
 
+  async function giveUp(key: string): Promise<void> {
+    if (!stored.delete(key)) return;
+    try {
+      await deps.store.unclaim(key);
+    } catch (err) {
+      log.warn({ key, err: describeError(err) }, "could not give up a run claim; it runs out on its own");
+    }
+  }
+
+  const reserve = (key: string, executionId: string, anyOutcome = false): boolean => {
+    if (claims.has(key)) return false;
+    if (anyOutcome && executions.has(executionId)) return false;
+    claims.set(key, executionId);
+    executions.set(executionId, (executions.get(executionId) ?? 0) + 1);
+    return true;
+  };
+
+  const claimStored = async (key: string, executionId: string, source: string, anyOutcome = false): Promise<boolean> => {
+    const now = deps.clock.now();
+    try {
+      // Reconciliation always checks what was handled (turning dedupe off must not replay every run from QRS).
+      if (anyOutcome && ((await deps.store.isExecutionSeen(executionId, now)) || (await deps.store.isPending(executionId)))) {
+        release(key);
+        return false;
+      }
+      if (!deps.dedupe.enabled && !anyOutcome) return true;
+      if (!(await deps.store.claim(key, executionId, source, now, CLAIM_LEASE_MS, deps.instanceId))) {
+        release(key);
+        return false;
+      }
+    } catch (err) {
+      release(key);
+      throw err;
+    }
+    stored.add(key);
+    return true;
+  };
+
   function allowed(u: NonNullable<TaskEvent["unconfirmed"]>): boolean {
     return deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
   }
@@ -77,6 +137,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       const event = await deps.enricher.enrich(report);
       if (closed) {
         log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
+        await giveUp(key);
         return { dropped: "closed" };
       }
       deps.counters.enriched.inc({ complete: String(event.complete) });
@@ -90,11 +151,14 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
             ? "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
             : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
         );
-        if (!pass) return { dropped: "unconfirmed" };
+        if (!pass) {
+          await giveUp(key);
+          return { dropped: "unconfirmed" };
+        }
       }
       await deps.bus.emit(event.kind, event);
       deps.counters.emitted.inc({ kind: event.kind, source: event.source });
-      deps.store.markSeen(
+      await deps.store.markSeen(
         [
           { key, executionId: report.executionId },
           { key: event.id, executionId: report.executionId },
@@ -103,15 +167,17 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
         deps.clock.now(),
         deps.dedupe.ttlMs,
       );
+      stored.delete(key);
       log.info(
         { eventId: event.id, kind: event.kind, taskType: event.taskType, task: event.task.name, source: event.source, complete: event.complete, unconfirmed: event.unconfirmed?.qrs },
         "task event",
       );
       return { event };
     } catch (err) {
-      // Enrichment never throws by design; this is a bug or a store failure. Keep the key unclaimed so
+      // Enrichment never throws by design; this is a bug or a store failure. Give the claim up so
       // reconciliation can pick the run up again.
       log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+      await giveUp(key);
       return { dropped: "error" };
     } finally {
       release(key);
@@ -119,19 +185,15 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   }
 
   return {
-    claim(key, executionId, anyOutcome = false) {
-      const now = deps.clock.now();
-      if (claims.has(key)) return false;
-      // Reconciliation always checks what was handled (turning dedupe off must not replay every run from QRS).
-      if (anyOutcome) {
-        if (executions.has(executionId) || deps.store.isExecutionSeen(executionId, now) || deps.store.isPending(executionId)) return false;
-      } else if (deps.dedupe.enabled && deps.store.isSeen(key, now)) return false;
-      claims.set(key, executionId);
-      executions.set(executionId, (executions.get(executionId) ?? 0) + 1);
-      return true;
+    reserve,
+    claimStored,
+    async claim(key, executionId, anyOutcome = false, source = anyOutcome ? "reconcile" : "udp") {
+      if (!reserve(key, executionId, anyOutcome)) return false;
+      return claimStored(key, executionId, source, anyOutcome);
     },
     release,
     inFlight: (executionId) => executions.has(executionId),
+    claimedElsewhere: (executionId) => deps.store.isExecutionClaimed(executionId, deps.clock.now()),
     close: () => void (closed = true),
     open: () => void (closed = false),
     processRun,

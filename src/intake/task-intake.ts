@@ -1,6 +1,7 @@
 // Composes the task-event intake: UDP socket → allowlist → size → parse → dedupe → bounded queue → enrichment →
 // bus, plus distribute polling and QRS reconciliation. app.ts adds `components` to the lifecycle in order.
 import type { RemoteInfo } from "node:dgram";
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
 import type { EventBus } from "../core/bus";
@@ -8,7 +9,7 @@ import type { Clock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { ReadinessCheck } from "../core/readiness";
-import type { Store } from "../store/database";
+import type { SqlDb } from "../store/sql";
 import type { QrsClient } from "../qlik/qrs-client";
 import type { DomainEvents } from "../events/types";
 import { createTaskEventEnricher, type RunReport } from "../events/enrich-task-event";
@@ -30,11 +31,19 @@ export interface TaskIntakeDeps {
   bus: EventBus<DomainEvents>;
   log: Logger;
   clock: Clock;
-  store: Store;
+  /** The store: the SQLite file, or the PostgreSQL store every Steward of a cluster shares (claims live there). */
+  db: SqlDb;
   metrics: MetricsRegistry;
   qrs?: QrsClient;
   /** Tests bind port 0. */
   udpPort?: number;
+  /** This Steward instance (named in run claims); a random id when not given. */
+  instanceId?: string;
+  /**
+   * The Steward instances whose claims on runs are alive. Unset (a single Steward on its own store): only this
+   * one, so claims left by a killed process are dropped at start.
+   */
+  liveInstances?: () => Promise<readonly string[]>;
 }
 
 export interface TaskIntake {
@@ -64,7 +73,8 @@ interface QueueItem {
 export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskIntake {
   const cfg = config.intake;
   const log = deps.log.child({ module: "intake" });
-  const store = createIntakeStore(deps.store.db);
+  const store = createIntakeStore(deps.db);
+  const instanceId = deps.instanceId ?? `steward-${randomUUID()}`;
   const now = () => deps.clock.now();
   // Sub-modules get the root logger and name their own module (a child of a child would repeat the key).
   // A route that attaches script logs to success mails needs them fetched for successful reloads as well.
@@ -81,11 +91,24 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
   let inFlight = () => 0;
+  // The store may be remote and scrapes are synchronous: store counts as of the previous scrape.
+  const storeCounts = { pending: 0, seen: 0, counting: false };
+  const refreshStoreCounts = () => {
+    if (storeCounts.counting || !deps.db.isOpen) return;
+    storeCounts.counting = true;
+    Promise.all([store.pendingCount(), store.seenCount()])
+      .then(([pending, seen]) => Object.assign(storeCounts, { pending, seen }))
+      .catch(() => {})
+      .finally(() => (storeCounts.counting = false));
+  };
   const counters = registerIntakeMetrics(deps.metrics, {
     queueDepth: () => queueDepth(),
     inFlight: () => inFlight(),
-    pendingDistribute: () => store.pendingCount(),
-    seenEntries: () => store.seenCount(),
+    pendingDistribute: () => {
+      refreshStoreCounts();
+      return storeCounts.pending;
+    },
+    seenEntries: () => storeCounts.seen,
     kernelDrops: () => {
       const port = udp?.address()?.port;
       return port === undefined ? undefined : readKernelUdpDrops(port);
@@ -103,7 +126,14 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     alertUnconfirmed: cfg.confirm.alertUnconfirmed,
     counters,
     warnOnce,
+    instanceId,
   });
+  /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
+  async function dropDeadClaims(): Promise<void> {
+    const live = deps.liveInstances ? await deps.liveInstances() : [instanceId];
+    const n = await store.dropClaimsExcept(live.includes(instanceId) ? live : [...live, instanceId]);
+    if (n > 0) log.warn({ claims: n }, "dropped run claims of a Steward that stopped without finishing them; reconciliation picks the runs up");
+  }
   const poller = createDistributePoller(
     {
       pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000,
@@ -124,8 +154,9 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     now,
     async worker({ report, key, source }) {
       if (report.distribute) {
-        const added = poller.add(report, source);
-        processor.release(key);
+        // The pending row is the claim: a second datagram (or another Steward) finds it there.
+        const added = await poller.add(report, source).finally(() => processor.release(key));
+        if (added === "duplicate") return duplicate(report, "distribute run already waits for its poll");
         if (added !== "added") {
           // Reconciliation still finds a real run in QRS once it has ended.
           counters.distributeRefused.inc({ reason: added });
@@ -137,6 +168,14 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         }
         return;
       }
+      let ours: boolean;
+      try {
+        ours = await processor.claimStored(key, report.executionId, report.source);
+      } catch (err) {
+        log.error({ executionId: report.executionId, err: (err as Error).message }, "cannot claim a task run in the store; reconciliation will pick it up");
+        return;
+      }
+      if (!ours) return duplicate(report, "run already handled or claimed by another Steward");
       await processor.process(report, key);
     },
   });
@@ -146,6 +185,11 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   const allowlist = createSourceAllowlist(config.udp.allowedSources, { log, resolveIntervalMs: config.udp.resolveIntervalSeconds * 1000 });
   const dropThrottle = createLogThrottle(60_000, now);
   let stopping = false;
+
+  function duplicate(report: RunReport, why: string) {
+    counters.deduplicated.inc({ source: report.source });
+    log.debug({ executionId: report.executionId, outcome: report.outcome, why }, "duplicate task datagram");
+  }
 
   function rejected(reason: string, from: string, fields: Record<string, unknown>, msg: string) {
     counters.rejected.inc({ reason });
@@ -190,7 +234,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     }
     const m = res.message;
     const key = m.outcome === "distribute" ? distributeKey(m.executionId) : `${m.executionId}:${m.outcome}`;
-    if ((m.outcome === "distribute" && store.isPending(m.executionId)) || !processor.claim(key, m.executionId)) {
+    if (!processor.reserve(key, m.executionId)) {
       counters.deduplicated.inc({ source: "udp" });
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
       return;
@@ -219,6 +263,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
           log: deps.log,
           lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
           counters: { runs: counters.reconcileRuns, reconciled: counters.reconciled, deduplicated: counters.deduplicated },
+          ...(deps.liveInstances ? { beforePass: dropDeadClaims } : {}),
         })
       : undefined;
 
@@ -226,11 +271,13 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   const components: Component[] = [
     {
       name: "intake-workers",
-      start() {
+      async start() {
         stopping = false;
         processor.open();
-        store.purgeExpired(now());
-        purgeTimer = setInterval(() => store.purgeExpired(now()), 10 * 60_000);
+        const purge = () => store.purgeExpired(now()).catch((err: Error) => log.warn({ err: err.message }, "purging expired dedupe keys failed"));
+        await purge();
+        await dropDeadClaims().catch((err: Error) => log.warn({ err: err.message }, "cannot drop stale run claims"));
+        purgeTimer = setInterval(() => void purge(), 10 * 60_000);
         purgeTimer.unref?.();
         poller.start();
       },

@@ -73,7 +73,7 @@ describe("runs that never happened", () => {
     await waitFor(() => h.t.app.intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 2, { what: "the forged success refused" });
     expect(h.events.map((e) => e.id)).toEqual([`${real}:failed`]);
     // Not remembered: if QRS showed the run later, reconciliation would still announce it.
-    expect(h.t.app.intake.store.isExecutionSeen(INVENTED, Date.now())).toBe(false);
+    expect(await h.t.app.intake.store.isExecutionSeen(INVENTED, Date.now())).toBe(false);
   });
 
   test("alertUnconfirmed: always announces it marked unconfirmed, and an event-triggered schedule does not start its task", async () => {
@@ -87,7 +87,7 @@ describe("runs that never happened", () => {
     expect(event).toMatchObject({ kind: "task.succeeded", complete: false, unconfirmed: { qrs: "denied", reason: expect.stringContaining(`no execution ${INVENTED}`) } });
     expect(event.missing).toContainEqual({ item: "confirmation", reason: event.unconfirmed!.reason });
     await Bun.sleep(300);
-    expect(h.t.app.scheduler!.get(schedule.id)!.lastRun).toBeUndefined();
+    expect((await h.t.app.scheduler!.get(schedule.id))!.lastRun).toBeUndefined();
     expect(h.sim.requests.list({ source: "qrs", method: "POST", pathContains: `task/${IDS.externalProgram}/start` })).toHaveLength(0);
   });
 
@@ -161,11 +161,11 @@ describe("forged distribution announcements", () => {
     const intake = h.t.app.intake;
     for (let i = 0; i < 30; i++) intake.handleDatagram(Buffer.from(distribute(exec(i))), forged(1));
     await waitFor(() => intake.counters.distributeRefused.get({ reason: "source_full" }) === 25, { what: "one source held to its share" });
-    expect(intake.poller.pending()).toBe(5);
+    expect(await intake.poller.pending()).toBe(5);
     // Other sources still get in, up to the overall cap.
     for (let i = 100; i < 200; i++) intake.handleDatagram(Buffer.from(distribute(exec(i))), forged(i));
     await waitFor(() => intake.counters.distributeRefused.get({ reason: "full" }) === 85, { what: "the overall cap" });
-    expect(intake.poller.pending()).toBe(20);
+    expect(await intake.poller.pending()).toBe(20);
   });
 
   test("a forged announcement costs a bounded number of QRS calls and is given up; none is announced", async () => {
@@ -176,7 +176,7 @@ describe("forged distribution announcements", () => {
     // A task id of another type is refused at the first poll.
     intake.handleDatagram(Buffer.from(distribute(exec(99), IDS.reload)), forged(99));
     await waitFor(() => intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 11, { timeoutMs: 10_000, what: "every forged announcement given up" });
-    expect(intake.poller.pending()).toBe(0);
+    expect(await intake.poller.pending()).toBe(0);
     // Two reads per poll, a poll every 0.1 s for the 0.5 s confirmation window (plus scheduling slack).
     expect(qrsCalls(h)).toBeLessThanOrEqual(11 * 2 * 8);
     expect(h.events).toHaveLength(0);
@@ -190,11 +190,11 @@ describe("forged distribution announcements", () => {
     const long = Date.now() - 3_600_000;
     for (let i = 0; i < 300; i++) {
       const payload = { source: "udp", executionId: exec(i), taskId: IDS.distribute, distribute: true, logLevel: "INFO" };
-      h.t.app.intake.store.addPending({ executionId: exec(i), payload, createdAt: long, nextAt: long, deadline: Date.now() + 3_600_000, attempts: 0 });
+      await h.t.app.intake.store.addPending({ executionId: exec(i), payload, createdAt: long, nextAt: long, deadline: Date.now() + 3_600_000, attempts: 0 });
     }
     h.sim.requests.clear();
     await h.restart();
-    await waitFor(() => h.t.app.intake.poller.pending() === 0, { timeoutMs: 30_000, what: "the old rows given up" });
+    await waitFor(async () => (await h.t.app.intake.poller.pending()) === 0, { timeoutMs: 30_000, what: "the old rows given up" });
     expect(qrsCalls(h)).toBeLessThanOrEqual(300 * 2 + 10);
     expect(h.events).toHaveLength(0);
   }, 60_000);

@@ -133,13 +133,13 @@ describe("intake resilience", () => {
     // Keep QRS behind the Scheduler so the outcome is not final when the datagram arrives.
     h.sim.settings.timing.qrsLagMs = 1500;
     const exec = h.run(IDS.distribute, "fail");
-    await waitFor(() => h.t.app.intake.poller.pending() === 1, { what: "a pending distribute poll" });
+    await waitFor(async () => (await h.t.app.intake.poller.pending()) === 1, { what: "a pending distribute poll" });
     await h.restart();
     h.aim();
-    expect(h.t.app.intake.poller.pending()).toBe(1);
+    expect(await h.t.app.intake.poller.pending()).toBe(1);
     const e = await h.eventFor(exec, 10_000);
     expect(e).toMatchObject({ kind: "task.failed", taskType: "distribute", source: "udp", complete: true });
     expect(e.execution?.statusCode).toBe(8);
-    expect(h.t.app.intake.poller.pending()).toBe(0);
+    expect(await h.t.app.intake.poller.pending()).toBe(0);
   });
 });

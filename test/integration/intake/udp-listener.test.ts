@@ -112,7 +112,8 @@ describe("UDP intake edge", () => {
     }, { timeoutMs: 10_000, what: "every accepted run emitted" });
     expect(emitted).toBeGreaterThan(0);
     // A dropped run was not remembered: the same datagram later is accepted.
-    const droppedExec = execs.find((x) => !t!.app.intake.store.isExecutionSeen(x, Date.now()))!;
+    const seen = await Promise.all(execs.map((x) => t!.app.intake.store.isExecutionSeen(x, Date.now())));
+    const droppedExec = execs.find((_, i) => !seen[i])!;
     expect(droppedExec).toBeDefined();
     await sendDatagram(datagram(droppedExec), port);
     await waitFor(() => t!.app.intake.store.isExecutionSeen(droppedExec, Date.now()), { timeoutMs: 5000, what: "the re-sent run handled" });

@@ -236,7 +236,7 @@ describe("restart required is measured against what runs, not the last file read
     await Bun.write(f, "kv: { maxKeysPerNamespace: 10 }\n");
     const store = openStore(join(dir, "data"), [coreMigrations, auditMigrations]);
     try {
-      const r = createConfigReloader(loadConfigFile(f), { log: createSilentLogger(), audit: createAuditLog(store.db, systemClock) });
+      const r = createConfigReloader(loadConfigFile(f), { log: createSilentLogger(), audit: createAuditLog(store.sql, systemClock) });
       const actor = { kind: "system", name: "t" } as const;
       await Bun.write(f, "kv: { maxKeysPerNamespace: 20 }\n");
       expect(await r.reload("test", actor)).toMatchObject({ changed: ["kv"], restartRequired: ["kv"] });
