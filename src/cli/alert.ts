@@ -52,7 +52,7 @@ export async function alertCommand(argv: string[]): Promise<number> {
   const loaded = resolveConfig({ config: values.config });
   const event = await buildEvent(loaded, values);
   if (sub === "preview") {
-    const preview = runPreview(loaded, event);
+    const preview = await runPreview(loaded, event);
     console.log(values.json ? JSON.stringify(preview, null, 2) : formatPreview(preview));
     return 0;
   }
@@ -97,7 +97,7 @@ function channelDepsFactory(loaded: LoadedConfig): (name: string) => ChannelDeps
   return (name) => ({ name, log, clock: systemClock, baseDir: loaded.baseDir, templates: renderers(templateDirsFor(loaded.config, loaded.config.channels[name], loaded.baseDir)), state: memoryChannelState(), newRelic: loaded.config.newRelic });
 }
 
-function runPreview(loaded: LoadedConfig, event: Preview["event"]): Preview {
+function runPreview(loaded: LoadedConfig, event: Preview["event"]): Promise<Preview> {
   return previewEvent(loaded.config, planContextFor(loaded.config), channelDepsFactory(loaded), event, undefined, Date.now());
 }
 

@@ -32,9 +32,18 @@ export interface MetricsRegistry {
   gauge(name: string, help: string): Gauge;
   /** A gauge computed when /metrics is read (memory, uptime, queue depth). */
   gaugeFn(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): void;
+  /**
+   * A gauge read from the store (which may be a remote PostgreSQL): read by collect() before each render; a
+   * read that fails or takes longer than a second leaves the value of the last scrape.
+   */
+  gaugeFnAsync(name: string, help: string, read: () => Promise<number | Array<{ labels: Labels; value: number }>>): void;
   histogram(name: string, help: string, buckets: number[]): Histogram;
+  /** Runs the reads of the async gauges; /metrics awaits it before render(). */
+  collect(): Promise<void>;
   render(): string;
 }
+
+const COLLECT_TIMEOUT_MS = 1_000;
 
 /** Series identity: label names and values in name order (built by hand: this runs on every request). */
 function key(labels: Labels): string {
@@ -80,17 +89,33 @@ export function createMetricsRegistry(): MetricsRegistry {
     };
   }
 
+  function gaugeFn(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): void {
+    register(name, () => {
+      const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
+      const v = read();
+      if (typeof v === "number") lines.push(`${name} ${v}`);
+      else for (const s of v) lines.push(`${name}${fmtLabels(s.labels)} ${s.value}`);
+      return lines.join("\n");
+    });
+  }
+
+  const collectors = new Map<string, () => Promise<void>>();
   return {
     counter: (name, help) => scalar(name, help, "counter"),
     gauge: (name, help) => scalar(name, help, "gauge"),
-    gaugeFn(name, help, read) {
-      register(name, () => {
-        const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
-        const v = read();
-        if (typeof v === "number") lines.push(`${name} ${v}`);
-        else for (const s of v) lines.push(`${name}${fmtLabels(s.labels)} ${s.value}`);
-        return lines.join("\n");
+    gaugeFn: (name, help, read) => gaugeFn(name, help, read),
+    gaugeFnAsync(name, help, read) {
+      let last: number | Array<{ labels: Labels; value: number }> = [];
+      collectors.set(name, async () => {
+        last = await read();
       });
+      gaugeFn(name, help, () => last);
+    },
+    async collect() {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const reads = Promise.allSettled([...collectors.values()].map((c) => c()));
+      await Promise.race([reads, new Promise((r) => (timer = setTimeout(r, COLLECT_TIMEOUT_MS)))]);
+      clearTimeout(timer);
     },
     histogram(name, help, buckets) {
       const sorted = [...buckets].sort((a, b) => a - b);

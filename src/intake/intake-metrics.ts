@@ -17,14 +17,14 @@ export interface IntakeCounters {
 
 export function registerIntakeMetrics(
   m: MetricsRegistry,
-  gauges: { queueDepth: () => number; inFlight: () => number; pendingDistribute: () => number; seenEntries: () => number; kernelDrops: () => number | undefined },
+  gauges: { queueDepth: () => number; inFlight: () => number; pendingDistribute: () => Promise<number>; seenEntries: () => Promise<number>; kernelDrops: () => number | undefined },
 ): IntakeCounters {
   m.gaugeFn("steward_intake_queue_depth", "Parsed task datagrams waiting for enrichment.", gauges.queueDepth);
   m.gaugeFn("steward_intake_in_flight", "Task runs being enriched right now.", gauges.inFlight);
-  m.gaugeFn("steward_intake_distribute_pending", "Distribution runs polled in QRS until their outcome is final.", gauges.pendingDistribute);
+  m.gaugeFnAsync("steward_intake_distribute_pending", "Distribution runs polled in QRS until their outcome is final.", gauges.pendingDistribute);
   // A counter in meaning (it only grows while the socket lives) but read from the OS, so exposed as a gauge.
   m.gaugeFn("steward_intake_kernel_drops", "Datagrams the OS dropped because the receive buffer was full (Linux; -1 where unknown).", () => gauges.kernelDrops() ?? -1);
-  m.gaugeFn("steward_intake_dedupe_entries", "Remembered ExecutionId + outcome keys (store).", gauges.seenEntries);
+  m.gaugeFnAsync("steward_intake_dedupe_entries", "Remembered ExecutionId + outcome keys (store).", gauges.seenEntries);
   return {
     received: m.counter("steward_intake_datagrams_received_total", "UDP datagrams received."),
     rejected: m.counter("steward_intake_datagrams_rejected_total", "Datagrams refused, by reason (source_not_allowed, too_large, or a parse reason)."),

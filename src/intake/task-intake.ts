@@ -91,24 +91,11 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
   let inFlight = () => 0;
-  // The store may be remote and scrapes are synchronous: store counts as of the previous scrape.
-  const storeCounts = { pending: 0, seen: 0, counting: false };
-  const refreshStoreCounts = () => {
-    if (storeCounts.counting || !deps.db.isOpen) return;
-    storeCounts.counting = true;
-    Promise.all([store.pendingCount(), store.seenCount()])
-      .then(([pending, seen]) => Object.assign(storeCounts, { pending, seen }))
-      .catch(() => {})
-      .finally(() => (storeCounts.counting = false));
-  };
   const counters = registerIntakeMetrics(deps.metrics, {
     queueDepth: () => queueDepth(),
     inFlight: () => inFlight(),
-    pendingDistribute: () => {
-      refreshStoreCounts();
-      return storeCounts.pending;
-    },
-    seenEntries: () => storeCounts.seen,
+    pendingDistribute: async () => (deps.db.isOpen ? store.pendingCount() : 0),
+    seenEntries: async () => (deps.db.isOpen ? store.seenCount() : 0),
     kernelDrops: () => {
       const port = udp?.address()?.port;
       return port === undefined ? undefined : readKernelUdpDrops(port);

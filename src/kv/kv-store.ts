@@ -98,20 +98,9 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
   const usageOf = async (tx: SqlExecutor) => Number((await tx.get<{ bytes: number }>(q.usage))?.bytes ?? 0);
   const purged = deps.metrics.counter("steward_kv_purged_keys_total", "Expired keys removed by the purge timer.");
   const writes = deps.metrics.counter("steward_kv_writes_total", "Key-value writes by operation and result.");
-  // Scrapes are synchronous and the store may be remote: the gauge shows the count of the previous scrape and
-  // refreshes it in the background (one query at a time).
-  let liveKeys = 0;
-  let counting = false;
-  deps.metrics.gaugeFn("steward_kv_keys", "Live keys in the key-value store (as of the previous scrape).", () => {
-    if (!counting && db.isOpen) {
-      counting = true;
-      db.get<{ n: number }>(q.total, [clock.now()])
-        .then((r) => (liveKeys = Number(r?.n ?? 0)))
-        .catch(() => {})
-        .finally(() => (counting = false));
-    }
-    return liveKeys;
-  });
+  deps.metrics.gaugeFnAsync("steward_kv_keys", "Live keys in the key-value store.", async () =>
+    db.isOpen ? Number((await db.get<{ n: number }>(q.total, [clock.now()]))?.n ?? 0) : 0,
+  );
 
   let timer: Timer | undefined;
   let timerDue = Number.POSITIVE_INFINITY;

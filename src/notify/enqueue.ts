@@ -12,30 +12,36 @@ export interface EnqueueResult {
   duplicates: number;
 }
 
-export function enqueuePlan(outbox: OutboxStore, plan: Plan, now: number, maxAgeMs: number): EnqueueResult {
+type Tx = Parameters<Parameters<OutboxStore["transaction"]>[0]>[0];
+
+export async function enqueuePlan(outbox: OutboxStore, plan: Plan, now: number, maxAgeMs: number): Promise<EnqueueResult> {
   const result: EnqueueResult = { queued: 0, grouped: 0, suppressed: 0, duplicates: 0 };
   const actionable = plan.deliveries.filter((d) => d.action !== "duplicate");
   result.duplicates = plan.deliveries.length - actionable.length;
   if (actionable.length === 0) return result;
-  outbox.transaction(() => {
-    outbox.saveEvent(plan.event, now);
+  await outbox.transaction(async (tx) => {
+    await tx.saveEvent(plan.event, now);
     for (const d of actionable) {
-      // Re-checked inside the transaction: two routes or a concurrent emit may have written it meanwhile.
-      if (outbox.exists(d.key)) {
+      // Re-checked inside the transaction: two routes, a concurrent emit or another Steward may have written it.
+      if (await tx.exists(d.key)) {
         result.duplicates++;
         continue;
       }
       if (d.action === "suppress") {
-        insertRow(outbox, plan.event, d, "suppressed", now, maxAgeMs, d.reason ?? null);
-        result.suppressed++;
+        if ((await insertRow(tx, plan.event, d, "suppressed", now, maxAgeMs, d.reason ?? null)) === undefined) result.duplicates++;
+        else result.suppressed++;
         continue;
       }
-      if (d.rateLimit) outbox.setRateLimit(d.rateLimit.key, now + d.rateLimit.windowMs);
       if (d.action === "group" && d.group) {
-        addToGroup(outbox, plan.event, d, now, maxAgeMs, result);
+        if (d.rateLimit) await tx.setRateLimit(d.rateLimit.key, now + d.rateLimit.windowMs);
+        await addToGroup(tx, plan.event, d, now, maxAgeMs, result);
         continue;
       }
-      insertRow(outbox, plan.event, d, "pending", now, maxAgeMs, null);
+      if ((await insertRow(tx, plan.event, d, "pending", now, maxAgeMs, null)) === undefined) {
+        result.duplicates++;
+        continue;
+      }
+      if (d.rateLimit) await tx.setRateLimit(d.rateLimit.key, now + d.rateLimit.windowMs);
       result.queued++;
     }
   });
@@ -43,7 +49,7 @@ export function enqueuePlan(outbox: OutboxStore, plan: Plan, now: number, maxAge
 }
 
 function insertRow(
-  outbox: OutboxStore,
+  outbox: Tx,
   event: DomainEvent,
   d: PlannedDelivery,
   status: "pending" | "suppressed" | "grouped",
@@ -51,7 +57,7 @@ function insertRow(
   maxAgeMs: number,
   reason: string | null,
   groupId: number | null = null,
-): number {
+): Promise<number | undefined> {
   return outbox.insert({
     key: d.key,
     eventId: event.id,
@@ -71,18 +77,18 @@ function insertRow(
   });
 }
 
-function addToGroup(outbox: OutboxStore, event: DomainEvent, d: PlannedDelivery, now: number, maxAgeMs: number, result: EnqueueResult): void {
+async function addToGroup(outbox: Tx, event: DomainEvent, d: PlannedDelivery, now: number, maxAgeMs: number, result: EnqueueResult): Promise<void> {
   const { windowMs, sendFirst } = d.group!;
-  const open = outbox.openGroup(d.route, d.channel, d.recipient);
+  const open = await outbox.openGroup(d.route, d.channel, d.recipient);
   if (open) {
-    outbox.setGroupEvents(open.id, [...open.eventIds, event.id], now);
-    insertRow(outbox, event, d, "grouped", now, maxAgeMs, `folded into digest ${open.id}`, open.id);
+    await outbox.setGroupEvents(open.id, [...open.eventIds, event.id], now);
+    await insertRow(outbox, event, d, "grouped", now, maxAgeMs, `folded into digest ${open.id}`, open.id);
     result.grouped++;
     return;
   }
   // No window open: this event opens one. With sendFirst it goes out at once and the window collects the rest.
   const members = sendFirst ? [] : [event.id];
-  const groupId = outbox.insert({
+  const groupId = await outbox.insert({
     key: `digest|${d.route}|${d.channel}|${d.recipient.toLowerCase()}|${now}|${event.id}`,
     eventId: members[0] ?? "",
     eventIds: members,
@@ -99,11 +105,12 @@ function addToGroup(outbox: OutboxStore, event: DomainEvent, d: PlannedDelivery,
     expiresAt: now + windowMs + maxAgeMs,
     createdAt: now,
   });
+  if (groupId === undefined) throw new Error(`a digest for ${d.route}/${d.channel} was opened twice in the same millisecond`);
   if (sendFirst) {
-    insertRow(outbox, event, d, "pending", now, maxAgeMs, null);
+    await insertRow(outbox, event, d, "pending", now, maxAgeMs, null);
     result.queued++;
   } else {
-    insertRow(outbox, event, d, "grouped", now, maxAgeMs, `folded into digest ${groupId}`, groupId);
+    await insertRow(outbox, event, d, "grouped", now, maxAgeMs, `folded into digest ${groupId}`, groupId);
     result.grouped++;
   }
 }

@@ -79,8 +79,8 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       }),
       responses: { 200: { description: "Deliveries", schema: z.object({ deliveries: z.array(DeliveryViewSchema), nextBefore: z.number().nullable() }) } },
     },
-    (c, { query }) => {
-      const rows = notifier.list({ status: query.status as DeliveryStatus[] | undefined, channel: query.channel, eventId: query.eventId, limit: query.limit, beforeId: query.before });
+    async (c, { query }) => {
+      const rows = await notifier.list({ status: query.status as DeliveryStatus[] | undefined, channel: query.channel, eventId: query.eventId, limit: query.limit, beforeId: query.before });
       const last = rows[rows.length - 1];
       return c.json({ deliveries: rows.map(deliveryView), nextBefore: rows.length === query.limit && last ? last.id : null });
     },
@@ -96,8 +96,8 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       params: z.object({ id: z.coerce.number().int().min(1) }),
       responses: { 200: { description: "The delivery", schema: DeliveryViewSchema }, 404: { description: "No such delivery" } },
     },
-    (c, { params }) => {
-      const row = notifier.get(params.id);
+    async (c, { params }) => {
+      const row = await notifier.get(params.id);
       if (!row) return c.json(errorBody(404, "NOT_FOUND", `no delivery ${params.id}`), 404);
       return c.json(deliveryView(row));
     },
@@ -113,7 +113,7 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       params: z.object({ id: z.coerce.number().int().min(1) }),
       responses: { 202: { description: "Queued again", schema: DeliveryViewSchema }, 404: { description: "No such delivery" }, 409: { description: "Not dead or suppressed" } },
     },
-    (c, { params }) => c.json(deliveryView(notifier.retry(params.id)), 202),
+    async (c, { params }) => c.json(deliveryView(await notifier.retry(params.id)), 202),
   );
 
   router.route(
@@ -129,7 +129,7 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
     },
     async (c, { body }) => {
       const { event, note } = await eventFromInput(body, deps.clock.now(), deps.lookupTaskEvent);
-      return c.json({ ...notifier.preview(event), note });
+      return c.json({ ...(await notifier.preview(event)), note });
     },
   );
 
@@ -150,11 +150,11 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
     async (c, { query, body }) => {
       const { event, note } = await eventFromInput(body, deps.clock.now(), deps.lookupTaskEvent);
       if (query.channel) {
-        const rows = notifier.sendToChannel(query.channel, event);
+        const rows = await notifier.sendToChannel(query.channel, event);
         return c.json({ eventId: event.id, deliveries: rows.map(deliveryView), note }, 202);
       }
-      const result = notifier.dispatch(event);
-      const rows = notifier.list({ eventId: event.id, limit: 1000 });
+      const result = await notifier.dispatch(event);
+      const rows = await notifier.list({ eventId: event.id, limit: 1000 });
       return c.json({ eventId: event.id, ...result, deliveries: rows.map(deliveryView), note }, 202);
     },
   );

@@ -15,9 +15,9 @@ export function createNotifyMetrics(registry: MetricsRegistry, outbox: OutboxSto
   const latency = registry.histogram("steward_notify_send_duration_seconds", "Time of successful delivery attempts by channel.", [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
   // Every status of a channel that has deliveries is reported, 0 included: "nothing pending" is then a 0 on a
   // dashboard, not a missing series that looks like a broken query.
-  registry.gaugeFn("steward_notify_outbox_deliveries", "Deliveries in the outbox by channel and status.", () => {
+  registry.gaugeFnAsync("steward_notify_outbox_deliveries", "Deliveries in the outbox by channel and status.", async () => {
     const byChannel = new Map<string, Map<string, number>>();
-    for (const c of outbox.counts()) {
+    for (const c of await outbox.counts()) {
       if (!byChannel.has(c.channel)) byChannel.set(c.channel, new Map(DELIVERY_STATUSES.map((s) => [s, 0])));
       byChannel.get(c.channel)!.set(c.status, c.n);
     }

@@ -47,5 +47,11 @@ export const notifyMigrations: MigrationSet = {
         );
       `,
     },
+    {
+      version: 2,
+      name: "sending claims",
+      // Which Steward instance is sending a delivery: on restart (or when it is gone) its rows are sent again.
+      sql: "ALTER TABLE notify_deliveries ADD COLUMN claimed_by TEXT",
+    },
   ],
 };

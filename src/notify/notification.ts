@@ -41,10 +41,10 @@ export function buildNotification(input: NotificationInput, opts: TemplateVarsOp
   };
 }
 
-export function notificationForRow(row: DeliveryRow, attempt: number, outbox: OutboxStore, opts: TemplateVarsOptions): Notification {
+export async function notificationForRow(row: DeliveryRow, attempt: number, outbox: OutboxStore, opts: TemplateVarsOptions): Promise<Notification> {
   const events: DomainEvent[] = [];
   for (const id of row.eventIds) {
-    const e = outbox.getEvent(id);
+    const e = await outbox.getEvent(id);
     if (!e) throw deliveryError(`event ${id} of delivery ${row.id} is no longer in the store`, { permanent: true });
     events.push(e);
   }

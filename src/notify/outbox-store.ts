@@ -1,8 +1,8 @@
-// SQL of the durable outbox: events, deliveries and rate-limit windows. Synchronous (node:sqlite) so a
-// delivery is on disk before the bus handler that created it returns.
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+// SQL of the durable outbox: events, deliveries and rate-limit windows, in the store every Steward of a
+// cluster shares. A delivery is in the store before the bus handler that created it resolves; a delivery is
+// sent by the one Steward that moved it from pending to sending.
 import type { DomainEvent } from "../events/types";
-import type { Store } from "../store/database";
+import type { SqlDb, SqlExecutor, SqlValue } from "../store/sql";
 
 export const DELIVERY_STATUSES = ["pending", "sending", "delivered", "dead", "suppressed", "grouping", "grouped"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -43,7 +43,7 @@ export interface ListFilter {
   beforeId?: number;
 }
 
-type Row = Record<string, SQLInputValue>;
+type Row = Record<string, SqlValue>;
 
 function toDelivery(r: Row): DeliveryRow {
   return {
@@ -72,100 +72,150 @@ function toDelivery(r: Row): DeliveryRow {
 
 export type OutboxStore = ReturnType<typeof createOutboxStore>;
 
-export function createOutboxStore(store: Store) {
-  const db: DatabaseSync = store.db;
+export interface OutboxOptions {
+  /** This Steward instance: named on the deliveries it is sending. */
+  instanceId: string;
+}
+
+/**
+ * A delivery another Steward marked as sending longer ago than this is taken to be abandoned (that Steward died
+ * mid-send) and is sent again — unless that Steward is known to be alive (see resetSending).
+ */
+export const SENDING_LEASE_MS = 10 * 60_000;
+
+export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
+  const pg = db.dialect === "postgres";
   const q = {
-    saveEvent: db.prepare("INSERT OR IGNORE INTO notify_events (id, kind, payload, received_at, stored_at) VALUES (?, ?, ?, ?, ?)"),
-    getEvent: db.prepare("SELECT payload FROM notify_events WHERE id = ?"),
-    exists: db.prepare("SELECT 1 AS x FROM notify_deliveries WHERE key = ?"),
-    insert: db.prepare(`INSERT INTO notify_deliveries (key, event_id, event_ids, kind, route, channel, recipient, target, status, reason,
+    saveEvent: "INSERT INTO notify_events (id, kind, payload, received_at, stored_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    getEvent: "SELECT payload FROM notify_events WHERE id = ?",
+    exists: "SELECT 1 AS x FROM notify_deliveries WHERE key = ?",
+    // Written by whichever Steward handles the event; the unique key makes a second write of the same delivery
+    // (another route, a concurrent emit, another Steward) a no-op instead of a second alert.
+    insert: `INSERT INTO notify_deliveries (key, event_id, event_ids, kind, route, channel, recipient, target, status, reason,
         group_id, group_window_ms, next_attempt_at, expires_at, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    get: db.prepare("SELECT * FROM notify_deliveries WHERE id = ?"),
-    openGroup: db.prepare("SELECT * FROM notify_deliveries WHERE route = ? AND channel = ? AND recipient = ? AND status = 'grouping' ORDER BY id DESC LIMIT 1"),
-    setGroupEvents: db.prepare("UPDATE notify_deliveries SET event_ids = ?, event_id = ?, updated_at = ? WHERE id = ?"),
-    due: db.prepare("SELECT * FROM notify_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"),
-    dueGroups: db.prepare("SELECT * FROM notify_deliveries WHERE status = 'grouping' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 100"),
-    nextDue: db.prepare("SELECT MIN(next_attempt_at) AS t FROM notify_deliveries WHERE status IN ('pending', 'grouping')"),
-    markSending: db.prepare("UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'pending'"),
-    markDelivered: db.prepare("UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?"),
-    markRetry: db.prepare("UPDATE notify_deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?"),
-    markDead: db.prepare("UPDATE notify_deliveries SET status = 'dead', reason = ?, last_error = ?, updated_at = ? WHERE id = ?"),
-    unclaim: db.prepare("UPDATE notify_deliveries SET status = 'pending', attempts = MAX(0, attempts - 1), updated_at = ? WHERE id = ? AND status = 'sending'"),
-    resetSending: db.prepare("UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'"),
-    releaseGroup: db.prepare("UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE id = ? AND status = 'grouping'"),
-    deleteRow: db.prepare("DELETE FROM notify_deliveries WHERE id = ?"),
-    retry: db.prepare(
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+    get: "SELECT * FROM notify_deliveries WHERE id = ?",
+    openGroup: `SELECT * FROM notify_deliveries WHERE route = ? AND channel = ? AND recipient = ? AND status = 'grouping' ORDER BY id DESC LIMIT 1${pg ? " FOR UPDATE" : ""}`,
+    setGroupEvents: "UPDATE notify_deliveries SET event_ids = ?, event_id = ?, updated_at = ? WHERE id = ?",
+    // SKIP LOCKED: Stewards polling at the same moment each get different rows instead of queueing on one.
+    due: `SELECT * FROM notify_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
+    dueGroups: `SELECT * FROM notify_deliveries WHERE status = 'grouping' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 100${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
+    nextDue: "SELECT MIN(next_attempt_at) AS t FROM notify_deliveries WHERE status IN ('pending', 'grouping')",
+    markSending: "UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+    markDelivered: "UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?",
+    markRetry: "UPDATE notify_deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
+    markDead: "UPDATE notify_deliveries SET status = 'dead', reason = ?, last_error = ?, updated_at = ? WHERE id = ?",
+    unclaim: "UPDATE notify_deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ? WHERE id = ? AND status = 'sending'",
+    releaseGroup: "UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE id = ? AND status = 'grouping'",
+    deleteRow: "DELETE FROM notify_deliveries WHERE id = ?",
+    retry:
       "UPDATE notify_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, expires_at = ?, reason = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'suppressed')",
-    ),
-    rateGet: db.prepare("SELECT until FROM notify_rate_limits WHERE key = ?"),
-    rateSet: db.prepare("INSERT INTO notify_rate_limits (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until = excluded.until"),
-    counts: db.prepare("SELECT channel, status, COUNT(*) AS n FROM notify_deliveries GROUP BY channel, status"),
-    backlog: db.prepare("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM notify_deliveries WHERE status IN ('pending', 'sending')"),
-    purgeDeliveries: db.prepare("DELETE FROM notify_deliveries WHERE status IN ('delivered', 'dead', 'suppressed', 'grouped') AND updated_at < ?"),
-    purgeEvents: db.prepare(
+    rateGet: "SELECT until FROM notify_rate_limits WHERE key = ?",
+    rateSet: "INSERT INTO notify_rate_limits (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until = excluded.until",
+    counts: "SELECT channel, status, COUNT(*) AS n FROM notify_deliveries GROUP BY channel, status",
+    backlog: "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM notify_deliveries WHERE status IN ('pending', 'sending')",
+    purgeDeliveries: "DELETE FROM notify_deliveries WHERE status IN ('delivered', 'dead', 'suppressed', 'grouped') AND updated_at < ?",
+    purgeEvents:
       "DELETE FROM notify_events WHERE stored_at < ? AND NOT EXISTS (SELECT 1 FROM notify_deliveries d WHERE d.event_id = notify_events.id OR d.event_ids LIKE '%' || notify_events.id || '%')",
-    ),
-    purgeRates: db.prepare("DELETE FROM notify_rate_limits WHERE until < ?"),
+    purgeRates: "DELETE FROM notify_rate_limits WHERE until < ?",
   };
 
-  return {
-    transaction: store.transaction,
-    saveEvent(e: DomainEvent, now: number): void {
-      q.saveEvent.run(e.id, e.kind, JSON.stringify(e), e.receivedAt, now);
+  /** The same statements on one transaction's connection. */
+  const on = (x: SqlExecutor) => ({
+    saveEvent: async (e: DomainEvent, now: number): Promise<void> => void (await x.run(q.saveEvent, [e.id, e.kind, JSON.stringify(e), e.receivedAt, now])),
+    exists: async (key: string) => (await x.get(q.exists, [key])) !== undefined,
+    /** The new row's id, or undefined when a delivery with this key exists already. */
+    async insert(d: NewDelivery): Promise<number | undefined> {
+      const r = await x.get<{ id: number }>(q.insert, [
+        d.key, d.eventId, JSON.stringify(d.eventIds), d.kind, d.route, d.channel, d.recipient, d.target, d.status, d.reason,
+        d.groupId, d.groupWindowMs, d.nextAttemptAt, d.expiresAt, d.createdAt, d.createdAt,
+      ]);
+      return r ? Number(r.id) : undefined;
     },
-    getEvent(id: string): DomainEvent | undefined {
-      const r = q.getEvent.get(id) as { payload: string } | undefined;
+    async openGroup(route: string, channel: string, recipient: string): Promise<DeliveryRow | undefined> {
+      const r = await x.get<Row>(q.openGroup, [route, channel, recipient]);
+      return r ? toDelivery(r) : undefined;
+    },
+    setGroupEvents: async (id: number, eventIds: string[], now: number) => void (await x.run(q.setGroupEvents, [JSON.stringify(eventIds), eventIds[0] ?? "", now, id])),
+    setRateLimit: async (key: string, until: number) => void (await x.run(q.rateSet, [key, until])),
+  });
+  const base = on(db);
+
+  return {
+    /** Runs fn with the outbox statements inside one transaction. */
+    transaction: <T>(fn: (tx: ReturnType<typeof on>) => Promise<T>): Promise<T> => db.transaction((tx) => fn(on(tx))),
+    saveEvent: base.saveEvent,
+    async getEvent(id: string): Promise<DomainEvent | undefined> {
+      const r = await db.get<{ payload: string }>(q.getEvent, [id]);
       return r ? (JSON.parse(r.payload) as DomainEvent) : undefined;
     },
-    exists: (key: string) => q.exists.get(key) !== undefined,
-    insert(d: NewDelivery): number {
-      const res = q.insert.run(d.key, d.eventId, JSON.stringify(d.eventIds), d.kind, d.route, d.channel, d.recipient, d.target, d.status, d.reason,
-        d.groupId, d.groupWindowMs, d.nextAttemptAt, d.expiresAt, d.createdAt, d.createdAt);
-      return Number(res.lastInsertRowid);
-    },
-    get(id: number): DeliveryRow | undefined {
-      const r = q.get.get(id) as Row | undefined;
+    exists: base.exists,
+    insert: base.insert,
+    async get(id: number): Promise<DeliveryRow | undefined> {
+      const r = await db.get<Row>(q.get, [id]);
       return r ? toDelivery(r) : undefined;
     },
-    openGroup(route: string, channel: string, recipient: string): DeliveryRow | undefined {
-      const r = q.openGroup.get(route, channel, recipient) as Row | undefined;
-      return r ? toDelivery(r) : undefined;
+    openGroup: base.openGroup,
+    setGroupEvents: base.setGroupEvents,
+    /**
+     * Claims up to `limit` due deliveries for this Steward: each comes back only if this call moved it from
+     * pending to sending (another Steward polling at the same moment gets other rows or none).
+     */
+    async claimDue(now: number, limit: number): Promise<DeliveryRow[]> {
+      return db.transaction(async (tx) => {
+        const rows = (await tx.all<Row>(q.due, [now, limit])).map(toDelivery);
+        const claimed: DeliveryRow[] = [];
+        for (const r of rows) {
+          if ((await tx.run(q.markSending, [opts.instanceId, now, r.id])).changes === 1) claimed.push({ ...r, status: "sending", attempts: r.attempts });
+        }
+        return claimed;
+      });
     },
-    setGroupEvents(id: number, eventIds: string[], now: number): void {
-      q.setGroupEvents.run(JSON.stringify(eventIds), eventIds[0] ?? "", now, id);
+    /** Digest windows that closed: released to be sent (or dropped when empty), by one Steward. */
+    async closeDueGroups(now: number): Promise<void> {
+      await db.transaction(async (tx) => {
+        for (const g of (await tx.all<Row>(q.dueGroups, [now])).map(toDelivery)) {
+          if (g.eventIds.length === 0) await tx.run(q.deleteRow, [g.id]);
+          else await tx.run(q.releaseGroup, [now, g.id]);
+        }
+      });
     },
-    due: (now: number, limit: number) => (q.due.all(now, limit) as Row[]).map(toDelivery),
-    dueGroups: (now: number) => (q.dueGroups.all(now) as Row[]).map(toDelivery),
-    nextDueAt(): number | undefined {
-      const r = q.nextDue.get() as { t: number | null };
-      return r.t === null ? undefined : Number(r.t);
+    async nextDueAt(): Promise<number | undefined> {
+      const r = await db.get<{ t: number | null }>(q.nextDue);
+      return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
     },
-    /** True when this call claimed the row (it was still pending). */
-    markSending: (id: number, now: number) => Number(q.markSending.run(now, id).changes) === 1,
-    markDelivered: (id: number, now: number) => void q.markDelivered.run(now, now, id),
-    markRetry: (id: number, next: number, error: string, now: number) => void q.markRetry.run(next, error, now, id),
-    markDead: (id: number, reason: string, error: string | null, now: number) => void q.markDead.run(reason, error, now, id),
+    markDelivered: async (id: number, now: number) => void (await db.run(q.markDelivered, [now, now, id])),
+    markRetry: async (id: number, next: number, error: string, now: number) => void (await db.run(q.markRetry, [next, error, now, id])),
+    markDead: async (id: number, reason: string, error: string | null, now: number) => void (await db.run(q.markDead, [reason, error, now, id])),
     /** Gives a claimed row back without counting the attempt (shutdown interrupted it). */
-    unclaim: (id: number, now: number) => void q.unclaim.run(now, id),
-    resetSending: (now: number) => Number(q.resetSending.run(now).changes),
-    releaseGroup: (id: number, now: number) => void q.releaseGroup.run(now, id),
-    deleteRow: (id: number) => void q.deleteRow.run(id),
-    retry: (id: number, now: number, expiresAt: number) => Number(q.retry.run(now, expiresAt, now, id).changes) === 1,
-    rateLimitedUntil(key: string, now: number): number | undefined {
-      const r = q.rateGet.get(key) as { until: number } | undefined;
+    unclaim: async (id: number, now: number) => void (await db.run(q.unclaim, [now, id])),
+    /**
+     * Sends again what was being sent by a Steward that is gone: this one's own rows from before a restart, and
+     * rows of instances not in `live` (killed mid-send). Rows of live instances are theirs, unless they have been
+     * sending for longer than SENDING_LEASE_MS. A killed Steward may have handed a mail to the server just before
+     * it died: such a delivery is sent twice — at least once, never lost.
+     */
+    async resetSending(now: number, live: readonly string[] = []): Promise<number> {
+      const others = live.filter((i) => i !== opts.instanceId);
+      const keep = others.length ? ` AND (claimed_by IS NULL OR claimed_by NOT IN (${others.map(() => "?").join(", ")}) OR updated_at < ?)` : "";
+      const r = await db.run(`UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'${keep}`, [now, ...others, ...(others.length ? [now - SENDING_LEASE_MS] : [])]);
+      return r.changes;
+    },
+    retry: async (id: number, now: number, expiresAt: number) => (await db.run(q.retry, [now, expiresAt, now, id])).changes === 1,
+    async rateLimitedUntil(key: string, now: number): Promise<number | undefined> {
+      const r = await db.get<{ until: number }>(q.rateGet, [key]);
       return r && Number(r.until) > now ? Number(r.until) : undefined;
     },
-    setRateLimit: (key: string, until: number) => void q.rateSet.run(key, until),
-    counts: () => (q.counts.all() as Array<{ channel: string; status: string; n: number }>).map((r) => ({ channel: r.channel, status: r.status, n: Number(r.n) })),
+    setRateLimit: base.setRateLimit,
+    counts: async () => (await db.all<{ channel: string; status: string; n: number }>(q.counts)).map((r) => ({ channel: r.channel, status: r.status, n: Number(r.n) })),
     /** Deliveries not yet sent and when the oldest of them was queued. */
-    backlog(): { pending: number; oldestCreatedAt?: number } {
-      const r = q.backlog.get() as { n: number; oldest: number | null };
-      return { pending: Number(r.n), oldestCreatedAt: r.oldest === null ? undefined : Number(r.oldest) };
+    async backlog(): Promise<{ pending: number; oldestCreatedAt?: number }> {
+      const r = await db.get<{ n: number; oldest: number | null }>(q.backlog);
+      return { pending: Number(r?.n ?? 0), oldestCreatedAt: r?.oldest === null || r?.oldest === undefined ? undefined : Number(r.oldest) };
     },
-    list(f: ListFilter): DeliveryRow[] {
+    async list(f: ListFilter): Promise<DeliveryRow[]> {
       const where: string[] = [];
-      const args: SQLInputValue[] = [];
+      const args: SqlValue[] = [];
       if (f.status?.length) {
         where.push(`status IN (${f.status.map(() => "?").join(", ")})`);
         args.push(...f.status);
@@ -183,12 +233,12 @@ export function createOutboxStore(store: Store) {
         args.push(f.beforeId);
       }
       const sql = `SELECT * FROM notify_deliveries ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-      return (db.prepare(sql).all(...args, f.limit) as Row[]).map(toDelivery);
+      return (await db.all<Row>(sql, [...args, f.limit])).map(toDelivery);
     },
-    purge(olderThan: number, now: number): number {
-      const n = Number(q.purgeDeliveries.run(olderThan).changes);
-      q.purgeEvents.run(olderThan);
-      q.purgeRates.run(now);
+    async purge(olderThan: number, now: number): Promise<number> {
+      const n = (await db.run(q.purgeDeliveries, [olderThan])).changes;
+      await db.run(q.purgeEvents, [olderThan]);
+      await db.run(q.purgeRates, [now]);
       return n;
     },
   };

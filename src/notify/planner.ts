@@ -62,7 +62,7 @@ function rateSubject(event: DomainEvent): string {
   return "service" in event ? `service:${event.host}|${event.service.name}` : `site:${event.kind}`;
 }
 
-export function planEvent(ctx: PlanContext, event: DomainEvent, outbox: OutboxStore | undefined, now: number): Plan {
+export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: OutboxStore | undefined, now: number): Promise<Plan> {
   const routes: RoutePlan[] = [];
   const deliveries: PlannedDelivery[] = [];
   const planned = new Map<string, string>();
@@ -89,14 +89,14 @@ export function planEvent(ctx: PlanContext, event: DomainEvent, outbox: OutboxSt
       for (const rcpt of recipients) {
         const key = deliveryKey(event.id, channelName, rcpt.address);
         const base: PlannedDelivery = { route: route.name, channel: channelName, channelType: ch.type, recipient: rcpt.address, via: rcpt.via, target: null, key, action: "send" };
-        deliveries.push(decide(route, ch, channelName, traits, base, event, outbox, now, planned, test));
+        deliveries.push(await decide(route, ch, channelName, traits, base, event, outbox, now, planned, test));
       }
     }
   }
   return { event, routes, deliveries };
 }
 
-function decide(
+async function decide(
   route: NamedRoute,
   ch: ChannelConfig,
   channelName: string,
@@ -107,11 +107,11 @@ function decide(
   now: number,
   planned: Map<string, string>,
   test: NotifyConfig["testMode"],
-): PlannedDelivery {
+): Promise<PlannedDelivery> {
   const earlier = planned.get(d.key);
   if (earlier) return { ...d, action: "duplicate", reason: `already planned by route ${earlier}` };
   planned.set(d.key, route.name);
-  if (outbox?.exists(d.key)) return { ...d, action: "duplicate", reason: "this event was already handled for this channel and recipient" };
+  if (await outbox?.exists(d.key)) return { ...d, action: "duplicate", reason: "this event was already handled for this channel and recipient" };
   if (!ch.enabled) return { ...d, action: "suppress", reason: "channel is disabled" };
 
   if (test.enabled && !test.unaffected.includes(channelName)) {
@@ -122,7 +122,7 @@ function decide(
 
   if (route.config.rateLimit) {
     const rateKey = `${route.name}|${rateSubject(event)}|${channelName}|${d.recipient.toLowerCase()}`;
-    const until = outbox?.rateLimitedUntil(rateKey, now);
+    const until = await outbox?.rateLimitedUntil(rateKey, now);
     if (until !== undefined) return { ...d, action: "suppress", reason: `rate limit: one alert per ${route.config.rateLimit / 1000}s; next allowed at ${new Date(until).toISOString()}` };
     d = { ...d, rateLimit: { key: rateKey, windowMs: route.config.rateLimit } };
   }

@@ -32,15 +32,15 @@ export function planContextFor(config: Config): PlanContext {
   };
 }
 
-export function previewEvent(
+export async function previewEvent(
   config: Config,
   ctx: PlanContext,
   channelDeps: (name: string) => ChannelDeps,
   event: DomainEvent,
   outbox: OutboxStore | undefined,
   now: number,
-): Preview {
-  const plan = planEvent(ctx, event, outbox, now);
+): Promise<Preview> {
+  const plan = await planEvent(ctx, event, outbox, now);
   const deliveries = plan.deliveries.map((d): PreviewDelivery => {
     if (d.action === "duplicate") return d;
     const ch = config.channels[d.channel]!;

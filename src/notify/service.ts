@@ -1,5 +1,6 @@
 // The notification pipeline as one service: subscribes to the bus, plans and enqueues deliveries durably,
 // runs the outbox worker, and offers preview, test sends and delivery management to the REST API and CLI.
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
 import type { Clock } from "../core/clock";
@@ -30,24 +31,28 @@ export interface NotifierDeps {
   log: Logger;
   clock: Clock;
   metrics: MetricsRegistry;
+  /** This Steward instance (named on the deliveries it sends); a random id when not given. */
+  instanceId?: string;
+  /** The Steward instances alive in the cluster; unset for a single Steward on its own store. */
+  liveInstances?: () => Promise<readonly string[]>;
 }
 
 export interface Notifier {
   component: Component;
-  dispatch(event: DomainEvent): EnqueueResult;
-  preview(event: DomainEvent): Preview;
+  dispatch(event: DomainEvent): Promise<EnqueueResult>;
+  preview(event: DomainEvent): Promise<Preview>;
   /** Queues one delivery of `event` per recipient of a single channel, bypassing routes. */
-  sendToChannel(channel: string, event: DomainEvent): DeliveryRow[];
-  list(filter: ListFilter): DeliveryRow[];
-  get(id: number): DeliveryRow | undefined;
-  retry(id: number): DeliveryRow;
+  sendToChannel(channel: string, event: DomainEvent): Promise<DeliveryRow[]>;
+  list(filter: ListFilter): Promise<DeliveryRow[]>;
+  get(id: number): Promise<DeliveryRow | undefined>;
+  retry(id: number): Promise<DeliveryRow>;
   readonly outbox: OutboxStore;
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { config, clock, baseDir } = deps;
   const log = deps.log.child({ module: "notify" });
-  const outbox = createOutboxStore(deps.store);
+  const outbox = createOutboxStore(deps.store.sql, { instanceId: deps.instanceId ?? `steward-${randomUUID()}` });
   const metrics = createNotifyMetrics(deps.metrics, outbox);
   const renderers = createRendererCache();
   const ctx = planContextFor(config);
@@ -73,8 +78,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     clock,
     log,
     metrics,
-    buildNotification: (row, attempt) => {
-      const n = notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel]));
+    ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+    buildNotification: async (row, attempt) => {
+      const n = await notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel]));
       const attach = routeAttachScriptLog(config.routes, row.route);
       return attach === undefined ? n : { ...n, attachScriptLog: attach };
     },
@@ -82,10 +88,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   let unsubscribe: (() => void) | undefined;
 
-  function dispatch(event: DomainEvent): EnqueueResult {
+  async function dispatch(event: DomainEvent): Promise<EnqueueResult> {
     const now = clock.now();
-    const plan = planEvent(ctx, event, outbox, now);
-    const result = enqueuePlan(outbox, plan, now, o.maxAge);
+    const plan = await planEvent(ctx, event, outbox, now);
+    const result = await enqueuePlan(outbox, plan, now, o.maxAge);
     for (const d of plan.deliveries) if (d.action === "suppress") log.info({ eventId: event.id, channel: d.channel, route: d.route, reason: d.reason }, "delivery suppressed");
     countOutcomes(plan, result);
     if (result.queued > 0 || result.grouped > 0) worker.wake();
@@ -103,18 +109,18 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   const component: Component = {
     name: "notify",
-    start() {
+    async start() {
       for (const [name, ch] of Object.entries(config.channels)) {
         const { def, deps: cd } = definition(name);
         workerChannels.set(name, { channel: def.create(ch as never, cd), timeoutMs: ch.timeout });
       }
-      worker.start();
+      await worker.start();
       if (routes.length > 0) {
         // Required: if the outbox cannot take the event, the producer must not count it as handled (the intake
         // then leaves it to reconciliation instead of marking it seen).
         unsubscribe = deps.bus.onAny(
-          (_kind, payload) => {
-            dispatch(payload as DomainEvent);
+          async (_kind, payload) => {
+            await dispatch(payload as DomainEvent);
           },
           { required: true },
         );
@@ -134,7 +140,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     outbox,
     dispatch,
     preview: (event) => previewEvent(config, ctx, (name) => channelDeps.get(name)!, event, outbox, clock.now()),
-    sendToChannel(channel, event) {
+    async sendToChannel(channel, event) {
       const { ch, def } = definition(channel);
       const now = clock.now();
       const route = "alert-test";
@@ -149,23 +155,23 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         }
         return { route, channel, channelType: ch.type, recipient, target, key: deliveryKey(event.id, channel, recipient), action: "send" };
       });
-      enqueuePlan(outbox, { event, routes: [], deliveries }, now, o.maxAge);
+      await enqueuePlan(outbox, { event, routes: [], deliveries }, now, o.maxAge);
       worker.wake();
       return outbox.list({ eventId: event.id, limit: 100 });
     },
     list: (filter) => outbox.list(filter),
     get: (id) => outbox.get(id),
-    retry(id) {
-      const row = outbox.get(id);
+    async retry(id) {
+      const row = await outbox.get(id);
       if (!row) throw new AppError("NOT_FOUND", `no delivery ${id}`);
       if (row.status !== "dead" && row.status !== "suppressed") {
         throw new AppError("CONFLICT", `delivery ${id} is ${row.status}; only dead or suppressed deliveries can be retried`);
       }
       const now = clock.now();
-      outbox.retry(id, now, now + o.maxAge);
+      await outbox.retry(id, now, now + o.maxAge);
       worker.wake();
       log.info({ deliveryId: id, channel: row.channel }, "delivery retried on request");
-      return outbox.get(id)!;
+      return (await outbox.get(id))!;
     },
   };
 }

@@ -38,8 +38,8 @@ export function setupNotify(loaded: LoadedConfig, deps: NotifySetupDeps): Notifi
   deps.readiness?.register({
     name: "notify",
     required: false,
-    check: () => {
-      const b = notifier.outbox.backlog();
+    check: async () => {
+      const b = await notifier.outbox.backlog();
       const age = b.oldestCreatedAt === undefined ? 0 : deps.clock.now() - b.oldestCreatedAt;
       const detail = b.pending === 0 ? "outbox empty" : `${b.pending} deliveries waiting, oldest for ${Math.round(age / 1000)} s`;
       return { ok: age < STUCK_AFTER_MS, detail };

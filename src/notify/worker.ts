@@ -30,12 +30,14 @@ export interface WorkerDeps {
   clock: Clock;
   log: Logger;
   metrics: NotifyMetrics;
-  /** Builds the notification of a claimed row (throws when its events are gone or a template fails). */
-  buildNotification(row: DeliveryRow, attempt: number): Notification;
+  /** Builds the notification of a claimed row (rejects when its events are gone or a template fails). */
+  buildNotification(row: DeliveryRow, attempt: number): Promise<Notification>;
+  /** The Steward instances alive in the cluster (their deliveries in sending are theirs); unset: only this one. */
+  liveInstances?: () => Promise<readonly string[]>;
 }
 
 export interface OutboxWorker {
-  start(): void;
+  start(): Promise<void>;
   /** Look for due work now (called after new deliveries were queued). */
   wake(): void;
   stop(budgetMs: number): Promise<void>;
@@ -43,6 +45,10 @@ export interface OutboxWorker {
 }
 
 const MAX_SLEEP_MS = 30_000;
+/** In a cluster, how often a Steward looks for deliveries queued by another one (they cannot wake it). */
+const CLUSTER_SLEEP_MS = 1_000;
+/** In a cluster, how often a Steward looks for deliveries a dead one left in sending. */
+const RESET_EVERY_MS = 15_000;
 const PURGE_EVERY_MS = 3_600_000;
 
 export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
@@ -53,6 +59,10 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
   let running = false;
   let stopping = false;
   let lastPurge = 0;
+  let lastReset = 0;
+  /** The pass running now: passes never overlap (a wake during one runs another right after it). */
+  let pumping: Promise<void> | undefined;
+  let again = false;
 
   const schedule = (at: number) => {
     if (stopping) return;
@@ -62,36 +72,60 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     timer = clock.setTimeout(() => {
       timer = undefined;
       timerDue = Infinity;
-      pump();
+      return pump();
     }, Math.max(0, at - clock.now()));
     timer.unref?.();
   };
 
-  function pump(): void {
-    if (!running || stopping) return;
+  function pump(): Promise<void> {
+    if (!running || stopping) return Promise.resolve();
+    if (pumping) {
+      again = true;
+      return pumping;
+    }
+    pumping = pass()
+      .catch((err) => log.error({ err: describeError(err) }, "outbox worker failed to read the store"))
+      .finally(() => {
+        pumping = undefined;
+        if (again) {
+          again = false;
+          void pump();
+        }
+      });
+    return pumping;
+  }
+
+  /** Sends again what a Steward that is gone (killed mid-send) left in sending. */
+  async function resetAbandoned(now: number): Promise<void> {
+    lastReset = now;
+    const live = deps.liveInstances ? await deps.liveInstances() : [];
+    const reset = await outbox.resetSending(now, live);
+    if (reset > 0) log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
+  }
+
+  async function pass(): Promise<void> {
     const now = clock.now();
+    let next: number | undefined;
     try {
       if (now - lastPurge >= PURGE_EVERY_MS) {
         lastPurge = now;
-        const n = outbox.purge(now - settings.keepMs, now);
+        const n = await outbox.purge(now - settings.keepMs, now);
         if (n > 0) log.info({ deleted: n }, "old deliveries purged");
       }
-      for (const g of outbox.dueGroups(now)) {
-        if (g.eventIds.length === 0) outbox.deleteRow(g.id);
-        else outbox.releaseGroup(g.id, now);
-      }
+      // In a cluster, another Steward may have died mid-send since the last look.
+      if (deps.liveInstances && now - lastReset >= RESET_EVERY_MS) await resetAbandoned(now);
+      await outbox.closeDueGroups(now);
       const free = settings.concurrency - inflight.size;
-      if (free > 0) {
-        for (const row of outbox.due(now, free)) {
-          if (outbox.markSending(row.id, now)) start(row);
+      if (free > 0 && !stopping) {
+        for (const row of await outbox.claimDue(now, free)) {
+          // Stopping began while the rows were claimed: hand them back rather than start sends now.
+          if (stopping) await outbox.unclaim(row.id, now);
+          else start(row);
         }
       }
-    } catch (err) {
-      log.error({ err: describeError(err) }, "outbox worker failed to read the store");
-    }
-    if (inflight.size < settings.concurrency) {
-      const next = outbox.nextDueAt();
-      schedule(Math.min(next ?? Infinity, now + MAX_SLEEP_MS));
+      next = await outbox.nextDueAt();
+    } finally {
+      if (inflight.size < settings.concurrency) schedule(Math.min(next ?? Infinity, now + (next === undefined && deps.liveInstances ? CLUSTER_SLEEP_MS : MAX_SLEEP_MS)));
     }
   }
 
@@ -99,7 +133,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     const ac = new AbortController();
     const done = send(row, ac).finally(() => {
       inflight.delete(row.id);
-      queueMicrotask(pump);
+      queueMicrotask(() => void pump());
     });
     inflight.set(row.id, { ac, done });
   }
@@ -110,10 +144,10 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     const entry = deps.channels.get(row.channel);
     try {
       if (!entry) throw deliveryError(`channel ${row.channel} is no longer configured`, { permanent: true });
-      const n = deps.buildNotification(row, attempt);
+      const n = await deps.buildNotification(row, attempt);
       const signal = AbortSignal.any([ac.signal, AbortSignal.timeout(entry.timeoutMs)]);
       await entry.channel.send(n, signal);
-      outbox.markDelivered(row.id, clock.now());
+      await outbox.markDelivered(row.id, clock.now());
       metrics.outcome(row.channel, "delivered");
       metrics.sendSeconds(row.channel, (performance.now() - began) / 1000);
       log.info({ deliveryId: row.id, channel: row.channel, route: row.route, recipient: row.recipient || undefined, attempt }, "delivered");
@@ -121,39 +155,39 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       const now = clock.now();
       const message = describeError(err);
       if (stopping && ac.signal.aborted) {
-        outbox.unclaim(row.id, now);
+        await outbox.unclaim(row.id, now);
         return;
       }
       const permanent = isPermanent(err);
       if (permanent || attempt >= settings.maxAttempts || now >= row.expiresAt) {
         const reason = permanent ? "permanent failure" : attempt >= settings.maxAttempts ? `gave up after ${attempt} attempts` : "gave up: older than outbox.maxAge";
-        outbox.markDead(row.id, reason, message, now);
+        await outbox.markDead(row.id, reason, message, now);
         metrics.outcome(row.channel, "dead");
         log.error({ deliveryId: row.id, channel: row.channel, route: row.route, attempt, err: message, reason }, "delivery dead-lettered");
         return;
       }
       const next = Math.min(now + backoffDelay(attempt, settings.initialBackoffMs, settings.maxBackoffMs), Math.max(now, row.expiresAt));
-      outbox.markRetry(row.id, next, message, now);
+      await outbox.markRetry(row.id, next, message, now);
       metrics.outcome(row.channel, "retry");
       log.warn({ deliveryId: row.id, channel: row.channel, attempt, retryInMs: next - now, err: message }, "delivery failed; will retry");
     }
   }
 
   return {
-    start() {
+    async start() {
       running = true;
       stopping = false;
-      const reset = outbox.resetSending(clock.now());
-      if (reset > 0) log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
-      pump();
+      await resetAbandoned(clock.now());
+      await pump();
     },
     wake() {
-      if (running && !stopping) queueMicrotask(pump);
+      if (running && !stopping) queueMicrotask(() => void pump());
     },
     async stop(budgetMs) {
       stopping = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
+      await pumping;
       const pending = [...inflight.values()];
       if (pending.length > 0) {
         // Let in-flight sends finish, but keep a slice of the budget to hand the rest back to the store.

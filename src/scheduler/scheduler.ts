@@ -94,20 +94,10 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
     ...(deps.duty ? { duty: deps.duty, syncIntervalMs: deps.syncIntervalMs ?? 2_000, takeoverGraceMs: deps.takeoverGraceMs ?? 0 } : {}),
   });
   const iso = () => new Date(clock.now()).toISOString();
-  // Scrapes are synchronous and the store may be remote: counts as of the previous scrape, refreshed behind it.
-  let byState: Record<ScheduleState, number> = { started: 0, stopped: 0 };
-  let counting = false;
-  deps.metrics.gaugeFn("steward_scheduler_schedules", "Schedules by state (as of the previous scrape).", () => {
+  deps.metrics.gaugeFnAsync("steward_scheduler_schedules", "Schedules by state.", async () => {
     if (!db.isOpen) return [];
-    if (!counting) {
-      counting = true;
-      repo
-        .all()
-        .then((rows) => (byState = { started: rows.filter((r) => r.state === "started").length, stopped: rows.filter((r) => r.state === "stopped").length }))
-        .catch(() => {})
-        .finally(() => (counting = false));
-    }
-    return (["started", "stopped"] as const).map((state) => ({ labels: { state }, value: byState[state] }));
+    const rows = await repo.all();
+    return (["started", "stopped"] as const).map((state) => ({ labels: { state }, value: rows.filter((r) => r.state === state).length }));
   });
 
   const mustGet = async (id: string) => {

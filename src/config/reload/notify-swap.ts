@@ -35,7 +35,7 @@ export function notifyReconfigurable(deps: NotifySwapDeps): Reconfigurable {
           // worker sends them once started), never into a memory buffer a crash would lose. Required, like the
           // notifier's own subscription: a failed write makes the producer leave the event unhandled. An event
           // that also reaches the started new notifier is written once: outbox keys are idempotent.
-          const handOver = deps.bus.onAny((_kind, payload) => void fresh.dispatch(payload as DomainEvent), { required: true });
+          const handOver = deps.bus.onAny(async (_kind, payload) => void (await fresh.dispatch(payload as DomainEvent)), { required: true });
           try {
             if (wasRunning) await component.stop(deps.drainBudgetMs ?? 10_000);
             // The lifecycle and the routes hold these two objects; give them the new behaviour in place.

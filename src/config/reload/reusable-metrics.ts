@@ -5,6 +5,7 @@ import type { Counter, Gauge, Histogram, MetricsRegistry } from "../../core/metr
 export function createReusableMetrics(inner: MetricsRegistry): MetricsRegistry {
   const made = new Map<string, Counter | Gauge | Histogram>();
   const reads = new Map<string, Parameters<MetricsRegistry["gaugeFn"]>[2]>();
+  const asyncReads = new Map<string, Parameters<MetricsRegistry["gaugeFnAsync"]>[2]>();
   const once = <T extends Counter | Gauge | Histogram>(name: string, create: () => T): T => {
     const existing = made.get(name);
     if (existing) return existing as T;
@@ -21,6 +22,12 @@ export function createReusableMetrics(inner: MetricsRegistry): MetricsRegistry {
       reads.set(name, read);
       if (first) inner.gaugeFn(name, help, () => reads.get(name)!());
     },
+    gaugeFnAsync(name, help, read) {
+      const first = !asyncReads.has(name);
+      asyncReads.set(name, read);
+      if (first) inner.gaugeFnAsync(name, help, () => asyncReads.get(name)!());
+    },
+    collect: () => inner.collect(),
     render: () => inner.render(),
   };
 }

@@ -51,7 +51,10 @@ export function registerHealthRoutes(router: Router, deps: { readiness: Readines
       scope: "public",
       responses: { 200: { description: "metrics", contentType: "text/plain" } },
     },
-    (c) => c.text(deps.metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }),
+    async (c) => {
+      await deps.metrics.collect();
+      return c.text(deps.metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+    },
   );
 }
 

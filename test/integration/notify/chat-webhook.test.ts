@@ -208,8 +208,8 @@ notify:
     try {
       await t.app.start();
       await t.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed" }));
-      await waitFor(() => t.app.notify.list({ limit: 10 }).every((d) => d.status !== "sending" && (d.status === "delivered" || d.attempts >= 1)), { what: "one attempt each" });
-      const rows = t.app.notify.list({ limit: 10 });
+      await waitFor(async () => (await t.app.notify.list({ limit: 10 })).every((d) => d.status !== "sending" && (d.status === "delivered" || d.attempts >= 1)), { what: "one attempt each" });
+      const rows = (await t.app.notify.list({ limit: 10 }));
       expect(rows.find((d) => d.channel === "trusted")!.status).toBe("delivered");
       const untrusted = rows.find((d) => d.channel === "untrusted")!;
       expect(untrusted.status).toBe("pending");

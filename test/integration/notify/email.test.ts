@@ -209,7 +209,7 @@ notify:
     try {
       const d = await waitFor(async () => (await deliveries(t)).find((x) => x.attempts >= 2 && x.status === "pending"), { what: "a retried delivery" });
       expect(smtp.mails.length).toBe(0);
-      const row = t.app.notify.get(d.id)!;
+      const row = (await t.app.notify.get(d.id))!;
       expect(row.lastError).toMatch(/STARTTLS/i);
     } finally {
       await t.close();
@@ -247,7 +247,7 @@ notify:
     const { t } = await sendOne("starttls", smtp);
     try {
       const d = await waitFor(async () => (await deliveries(t)).find((x) => x.attempts >= 1 && x.status === "pending"), { what: "a failed attempt" });
-      expect(t.app.notify.get(d.id)!.lastError).toMatch(/certificate|self.signed|unable to verify/i);
+      expect((await t.app.notify.get(d.id))!.lastError).toMatch(/certificate|self.signed|unable to verify/i);
       expect(smtp.mails.length).toBe(0);
     } finally {
       await t.close();

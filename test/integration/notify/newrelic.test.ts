@@ -183,7 +183,7 @@ notify:
     await t.app.bus.emit("task.aborted", e);
     await waitFor(() => nr.requests.slice(before).filter((s) => s.apiKey === "key-finance").length >= 4, { what: "refused attempts" });
     nr.refuse.clear();
-    await waitFor(() => t.app.notify.list({ eventId: e.id, limit: 5 }).some((d) => d.status === "delivered"), { what: "delivered" });
+    await waitFor(async () => (await t.app.notify.list({ eventId: e.id, limit: 5 })).some((d) => d.status === "delivered"), { what: "delivered" });
     const sent = nr.requests.slice(before);
     expect(sent.filter((s) => s.apiKey === "key-prod").map((s) => s.api).sort()).toEqual(["event", "log"]);
     const ev = (sent.find((s) => s.api === "event")!.body as Array<Record<string, unknown>>)[0]!;

@@ -48,7 +48,7 @@ describe("SIGNL4 channel", () => {
   });
 
   const taskId = randomUUID();
-  const delivered = (eventId: string) => t.app.notify.list({ eventId, limit: 10 }).some((d) => d.status === "delivered");
+  const delivered = async (eventId: string) => (await t.app.notify.list({ eventId, limit: 10 })).some((d) => d.status === "delivered");
 
   test("a failed reload opens an incident with Butler's fields", async () => {
     const failed = syntheticTaskEvent({ outcome: "failed", taskId, taskName: "Nightly sales reload", appName: "Sales" });
