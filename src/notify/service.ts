@@ -62,7 +62,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   // Templates compile here, so a broken override stops start-up with a clear message instead of failing alerts.
   const channelDeps = new Map<string, ChannelDeps>();
   for (const [name, ch] of Object.entries(config.channels)) {
-    channelDeps.set(name, { name, log: log.child({ channel: name }), clock, templates: renderers(templateDirsFor(config, ch, baseDir)), baseDir, state: createChannelState(deps.store.db, name, () => clock.now()), newRelic: config.newRelic });
+    channelDeps.set(name, { name, log: log.child({ channel: name }), clock, templates: renderers(templateDirsFor(config, ch, baseDir)), baseDir, state: createChannelState(deps.store.sql, name, () => clock.now()), newRelic: config.newRelic });
   }
   const workerChannels = new Map<string, WorkerChannel>();
   const definition = (name: string) => {

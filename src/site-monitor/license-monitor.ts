@@ -43,9 +43,9 @@ export function createLicenseMonitor(cfg: LicenseMonitorConfig, deps: LicenseMon
 
   /** Raises `e` unless the state says it was raised already; marks it once the bus has it. */
   async function once(stateKey: string, e: SiteEvent): Promise<void> {
-    if (deps.state.get(stateKey) !== undefined) return;
+    if ((await deps.state.get(stateKey)) !== undefined) return;
     await deps.emit(e);
-    deps.state.set(stateKey, e.id);
+    await deps.state.set(stateKey, e.id);
   }
 
   async function check(): Promise<LicenseSnapshot> {
@@ -72,7 +72,7 @@ export function createLicenseMonitor(cfg: LicenseMonitorConfig, deps: LicenseMon
     for (const low of lowAvailability(cfg, access)) {
       const stateKey = `low:${low.key}`;
       if (low.available >= low.below) {
-        deps.state.delete(stateKey); // recovered: the next drop alerts again
+        await deps.state.delete(stateKey); // recovered: the next drop alerts again
         continue;
       }
       await once(stateKey, siteEvent("license.low_availability", `${low.key}:${now}`, deps.host, now, {

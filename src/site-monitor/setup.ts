@@ -43,7 +43,7 @@ export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): 
   const config = loaded.config;
   const log = deps.log.child({ module: "site-monitor" });
   const runs = deps.metrics.counter("steward_site_monitor_runs_total", "Site monitor runs (license, release, version) by result.");
-  const state = createMonitorState(deps.store.db, () => deps.clock.now());
+  const state = createMonitorState(deps.store.sql, () => deps.clock.now());
   const sinks: PointSink[] = [];
   const sinkFor = (name: string | undefined): PointSink | undefined => {
     if (!name) return undefined;

@@ -1,7 +1,7 @@
 // What the site monitors remember across restarts: the last version seen and which license thresholds have
 // already raised their event, so a restart neither repeats an alert nor misses a change.
-import type { DatabaseSync } from "node:sqlite";
 import type { MigrationSet } from "../store/database";
+import type { SqlDb } from "../store/sql";
 
 export const siteMonitorMigrations: MigrationSet = {
   module: "site-monitor",
@@ -15,18 +15,18 @@ export const siteMonitorMigrations: MigrationSet = {
 };
 
 export interface MonitorState {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
-  delete(key: string): void;
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
 }
 
-export function createMonitorState(db: DatabaseSync, now: () => number): MonitorState {
-  const get = db.prepare("SELECT value FROM site_monitor_state WHERE key = ?");
-  const put = db.prepare("INSERT INTO site_monitor_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
-  const del = db.prepare("DELETE FROM site_monitor_state WHERE key = ?");
+export function createMonitorState(db: SqlDb, now: () => number): MonitorState {
+  const get = "SELECT value FROM site_monitor_state WHERE key = ?";
+  const put = "INSERT INTO site_monitor_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+  const del = "DELETE FROM site_monitor_state WHERE key = ?";
   return {
-    get: (key) => (get.get(key) as { value: string } | undefined)?.value,
-    set: (key, value) => void put.run(key, value, now()),
-    delete: (key) => void del.run(key),
+    get: async (key) => (await db.get<{ value: string }>(get, [key]))?.value,
+    set: async (key, value) => void (await db.run(put, [key, value, now()])),
+    delete: async (key) => void (await db.run(del, [key])),
   };
 }

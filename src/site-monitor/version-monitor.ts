@@ -28,7 +28,7 @@ export function createVersionMonitor(deps: VersionMonitorDeps) {
     last = { ...info, at: new Date(now).toISOString() };
     if (deps.sink) await deps.sink.write([versionPoint(info, deps.sink.tags, now)]);
     const label = info.releaseLabel ? `${info.version} (${info.releaseLabel})` : info.version;
-    const previous = deps.state.get(STATE_KEY);
+    const previous = await deps.state.get(STATE_KEY);
     if (previous !== undefined && previous !== label) {
       await deps.emit(
         siteEvent("qliksense.version_changed", `${previous}->${label}`, deps.host, now, {
@@ -37,7 +37,7 @@ export function createVersionMonitor(deps: VersionMonitorDeps) {
         }, { previousVersion: previous, version: info.version, releaseLabel: info.releaseLabel ?? null, productName: info.productName ?? null }),
       );
     }
-    deps.state.set(STATE_KEY, label);
+    await deps.state.set(STATE_KEY, label);
     return info;
   }
 

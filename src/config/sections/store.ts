@@ -45,8 +45,6 @@ export const MODULES_NOT_ON_POSTGRES: readonly string[] = [
   "security (API keys)",
   "control (reload jobs)",
   "dashboard history",
-  "site monitors",
-  "notify channel state",
 ];
 
 export function checkStoreSupported(config: { store: StoreConfig }, ctx: z.RefinementCtx): void {

@@ -40,11 +40,11 @@ export const newRelicChannel: ChannelDefinition<"newrelic"> = {
           for (const [api, body] of bodies) {
             const mark = `${n.key}|${name}|${api}`;
             marks.push(mark);
-            if (deps.state.get(mark) !== undefined) continue;
+            if ((await deps.state.get(mark)) !== undefined) continue;
             try {
               const res = await client.post(api, account, body, { headers: cfg.headers, signal });
               expectOk(res, `New Relic ${api} API (account ${name})`);
-              deps.state.set(mark, "accepted");
+              await deps.state.set(mark, "accepted");
             } catch (err) {
               if (!isPermanent(err)) permanent = false;
               errors.push((err as Error).message);
@@ -52,7 +52,7 @@ export const newRelicChannel: ChannelDefinition<"newrelic"> = {
           }
         }
         if (errors.length > 0) throw deliveryError(errors.join("; "), { permanent });
-        for (const mark of marks) deps.state.take(mark);
+        for (const mark of marks) await deps.state.take(mark);
       },
       async close() {
         client.close();

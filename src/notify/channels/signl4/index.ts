@@ -117,17 +117,17 @@ export const signl4Channel: ChannelDefinition<"signl4"> = {
         const a = signl4Alert(cfg, n.event);
         if (a.status === "new") {
           await post(n, a, signal);
-          deps.state.set(a.externalId, n.event.id);
+          await deps.state.set(a.externalId, n.event.id);
           return;
         }
         // Only incidents this channel opened are resolved; the mark is removed after SIGNL4 accepted the
         // resolve, so a failed attempt is retried by the outbox like any other delivery.
-        if (!cfg.resolve || deps.state.get(a.externalId) === undefined) {
+        if (!cfg.resolve || (await deps.state.get(a.externalId)) === undefined) {
           deps.log.debug({ externalId: a.externalId }, "no open SIGNL4 incident to resolve");
           return;
         }
         await post(n, a, signal);
-        deps.state.take(a.externalId);
+        await deps.state.take(a.externalId);
       },
       async close() {
         client.close();
