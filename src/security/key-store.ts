@@ -1,8 +1,8 @@
 // API keys created at run time (POST /v4/admin/apikeys): kept hashed in the store, revocable, with a
 // last-used time. Keys from the config file are not stored here.
-import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "../core/clock";
 import type { MigrationSet } from "../store/database";
+import type { SqlDb } from "../store/sql";
 import type { Scope } from "../http/types";
 
 export const securityMigrations: MigrationSet = {
@@ -29,13 +29,14 @@ export interface StoredKey {
 }
 
 export interface KeyStore {
-  list(): StoredKey[];
+  list(): Promise<StoredKey[]>;
   /** Active (not revoked) keys. */
-  active(): StoredKey[];
-  get(name: string): StoredKey | undefined;
-  insert(key: { name: string; hash: string; scopes: Scope[]; createdBy: string }): StoredKey;
-  revoke(name: string): boolean;
-  touch(name: string): void;
+  active(): Promise<StoredKey[]>;
+  get(name: string): Promise<StoredKey | undefined>;
+  /** Undefined when a key of that name exists already (created meanwhile through another Steward). */
+  insert(key: { name: string; hash: string; scopes: Scope[]; createdBy: string }): Promise<StoredKey | undefined>;
+  revoke(name: string): Promise<boolean>;
+  touch(name: string): Promise<void>;
 }
 
 type Row = Record<string, string | null>;
@@ -52,26 +53,29 @@ function fromRow(r: Row): StoredKey {
   };
 }
 
-export function createKeyStore(db: DatabaseSync, clock: Clock): KeyStore {
-  const all = db.prepare("SELECT * FROM api_keys ORDER BY name");
-  const active = db.prepare("SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY name");
-  const one = db.prepare("SELECT * FROM api_keys WHERE name = ?");
-  const insert = db.prepare("INSERT INTO api_keys (name, hash, scopes, created_at, created_by) VALUES (?, ?, ?, ?, ?)");
-  const revoke = db.prepare("UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL");
-  const touch = db.prepare("UPDATE api_keys SET last_used_at = ? WHERE name = ?");
+export function createKeyStore(db: SqlDb, clock: Clock): KeyStore {
+  const q = {
+    all: "SELECT * FROM api_keys ORDER BY name",
+    active: "SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY name",
+    one: "SELECT * FROM api_keys WHERE name = ?",
+    insert: "INSERT INTO api_keys (name, hash, scopes, created_at, created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+    revoke: "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+    touch: "UPDATE api_keys SET last_used_at = ? WHERE name = ?",
+  };
   const now = () => new Date(clock.now()).toISOString();
+  const one = async (name: string) => {
+    const r = await db.get<Row>(q.one, [name]);
+    return r ? fromRow(r) : undefined;
+  };
   return {
-    list: () => (all.all() as Row[]).map(fromRow),
-    active: () => (active.all() as Row[]).map(fromRow),
-    get(name) {
-      const r = one.get(name) as Row | undefined;
-      return r ? fromRow(r) : undefined;
+    list: async () => (await db.all<Row>(q.all)).map(fromRow),
+    active: async () => (await db.all<Row>(q.active)).map(fromRow),
+    get: one,
+    async insert(k) {
+      const r = await db.run(q.insert, [k.name, k.hash, JSON.stringify(k.scopes), now(), k.createdBy]);
+      return r.changes > 0 ? one(k.name) : undefined;
     },
-    insert(k) {
-      insert.run(k.name, k.hash, JSON.stringify(k.scopes), now(), k.createdBy);
-      return fromRow(one.get(k.name) as Row);
-    },
-    revoke: (name) => Number(revoke.run(now(), name).changes) > 0,
-    touch: (name) => void touch.run(now(), name),
+    revoke: async (name) => (await db.run(q.revoke, [now(), name])).changes > 0,
+    touch: async (name) => void (await db.run(q.touch, [now(), name])),
   };
 }

@@ -6,7 +6,7 @@ import type { Scope } from "../http/types";
 import type { SecurityConfig } from "../config/sections/security";
 import { inRange, parseIp, parseRange, type IpAddress, type IpRange } from "../intake/ip-match";
 import { createKeyRing, type KeyRing } from "./key-ring";
-import type { KeyStore } from "./key-store";
+import type { StoredKey } from "./key-store";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter";
 
 export interface CertRule {
@@ -34,10 +34,11 @@ export function normaliseFingerprint(fp: string): string {
   return fp.replace(/:/g, "").toUpperCase();
 }
 
-export function buildPolicy(cfg: SecurityConfig, deps: { keyStore?: KeyStore; clock: Clock; previous?: SecurityPolicy }): SecurityPolicy {
+/** `storedKeys`: the active run-time keys, as last read from the store. */
+export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly StoredKey[]; clock: Clock; previous?: SecurityPolicy }): SecurityPolicy {
   const keys = [
     ...cfg.apiKeys.map((k) => ({ name: k.name, hash: k.hash, scopes: k.scopes as Scope[], source: "config" as const })),
-    ...(cfg.storeKeys && deps.keyStore ? deps.keyStore.active().map((k) => ({ name: k.name, hash: k.hash, scopes: k.scopes, source: "store" as const })) : []),
+    ...(cfg.storeKeys && deps.storedKeys ? deps.storedKeys.map((k) => ({ name: k.name, hash: k.hash, scopes: k.scopes, source: "store" as const })) : []),
   ];
   const ring = createKeyRing(keys);
   const certRules = cfg.clientCerts.map((r) => ({

@@ -26,7 +26,7 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       scope: "admin",
       responses: { 200: { description: "keys", schema: z.array(KeyListingSchema) } },
     },
-    (c) => c.json(security.listKeys()),
+    async (c) => c.json(await security.listKeys()),
   );
 
   router.route(
@@ -46,8 +46,8 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
         409: { description: "name taken, or run-time keys are off" },
       },
     },
-    (c, { body }) => {
-      const { key, stored } = security.createKey(body, auditActorOf(c));
+    async (c, { body }) => {
+      const { key, stored } = await security.createKey(body, auditActorOf(c));
       return c.json(
         { name: stored.name, scopes: stored.scopes, source: "store" as const, createdAt: stored.createdAt, createdBy: stored.createdBy, key, note: "Store this key now; Steward keeps only its hash." },
         201,
@@ -66,8 +66,8 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       params: z.object({ name: z.string().min(1) }),
       responses: { 204: { description: "revoked" }, 404: { description: "no such active key" }, 409: { description: "a config-file key, or the last credential of a non-loopback listener" } },
     },
-    (c, { params }) => {
-      security.revokeKey(params.name, auditActorOf(c));
+    async (c, { params }) => {
+      await security.revokeKey(params.name, auditActorOf(c));
       return c.body(null, 204);
     },
   );

@@ -24,9 +24,11 @@ export interface KeyListing {
 
 export interface SecurityService {
   policy(): SecurityPolicy;
-  createKey(input: { name: string; scopes: Scope[] }, actor: AuditActor): { key: string; hash: string; stored: StoredKey };
-  listKeys(): KeyListing[];
-  revokeKey(name: string, actor: AuditActor): void;
+  createKey(input: { name: string; scopes: Scope[] }, actor: AuditActor): Promise<{ key: string; hash: string; stored: StoredKey }>;
+  listKeys(): Promise<KeyListing[]>;
+  revokeKey(name: string, actor: AuditActor): Promise<void>;
+  /** Reads the run-time keys from the store again (keys created or revoked through another Steward). */
+  refreshKeys(): Promise<void>;
   /** Validates a new `security:` section against the running listener; the returned function swaps it in. */
   prepare(next: SecurityConfig, listenHost: string): () => void;
   /** Throws CONFIG_INVALID when `host` is not loopback and nothing authenticates callers. */
@@ -43,6 +45,11 @@ export interface SecurityDeps {
   log: Logger;
   /** http.host when the REST API listens: the start-up rule is checked again whenever keys change. */
   listenHost?: string;
+  /**
+   * In a cluster: how often the run-time keys are read again, so a key created or revoked through another
+   * Steward works (or stops working) here within this time. Unset: only after this Steward's own changes.
+   */
+  keyRefreshMs?: number;
 }
 
 /** Why the REST API may not listen on `host` under `policy`, or undefined when it may (shared with `config check`). */
@@ -57,8 +64,18 @@ export function listenRuleRefusal(host: string, policy: Pick<SecurityPolicy, "au
 
 export function createSecurityService(initial: SecurityConfig, deps: SecurityDeps): SecurityService {
   const log = deps.log;
-  let current = buildPolicy(initial, { keyStore: deps.keyStore, clock: deps.clock });
-  const rebuild = (cfg: SecurityConfig) => (current = buildPolicy(cfg, { keyStore: deps.keyStore, clock: deps.clock, previous: current }));
+  /** Active run-time keys as last read from the store (read at start, after own changes, and in a cluster on a timer). */
+  let storedKeys: StoredKey[] = [];
+  let current = buildPolicy(initial, { storedKeys, clock: deps.clock });
+  const rebuild = (cfg: SecurityConfig) => (current = buildPolicy(cfg, { storedKeys, clock: deps.clock, previous: current }));
+  const fingerprint = (keys: readonly StoredKey[]) => keys.map((k) => `${k.name}|${k.hash}|${k.scopes.join(",")}`).join("\n");
+  async function refreshKeys(): Promise<void> {
+    const fresh = await deps.keyStore.active();
+    if (fingerprint(fresh) === fingerprint(storedKeys)) return;
+    storedKeys = fresh;
+    rebuild(current.config);
+  }
+  let refreshTimer: ReturnType<typeof setInterval> | undefined;
 
   const checkListenRule = (host: string, policy = current) => {
     const refusal = listenRuleRefusal(host, policy);
@@ -75,25 +92,26 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       const now = deps.clock.now();
       if (now - (lastTouched.get(name) ?? 0) < 60_000) return;
       lastTouched.set(name, now);
-      deps.keyStore.touch(name);
+      deps.keyStore.touch(name).catch((err: Error) => log.warn({ name, err: err.message }, "could not record the use of an API key"));
     },
-    createKey(input, actor) {
+    refreshKeys,
+    async createKey(input, actor) {
       const cfg = current.config;
       if (!cfg.storeKeys) throw new AppError("CONFLICT", "run-time keys are off (security.storeKeys: false); add keys to the config file");
-      if (cfg.apiKeys.some((k) => k.name === input.name) || deps.keyStore.get(input.name)) {
-        throw new AppError("CONFLICT", `a key named ${input.name} exists already (names are never reused, even after revocation)`);
-      }
+      const exists = () => new AppError("CONFLICT", `a key named ${input.name} exists already (names are never reused, even after revocation)`);
+      if (cfg.apiKeys.some((k) => k.name === input.name) || (await deps.keyStore.get(input.name))) throw exists();
       const key = generateApiKey();
       const hash = hashApiKey(key);
-      const stored = deps.keyStore.insert({ name: input.name, hash, scopes: input.scopes, createdBy: `${actor.kind}:${actor.name}` });
-      rebuild(cfg);
+      const stored = await deps.keyStore.insert({ name: input.name, hash, scopes: input.scopes, createdBy: `${actor.kind}:${actor.name}` });
+      if (!stored) throw exists();
+      await refreshKeys();
       deps.audit.record({ actor, action: "apikey.create", target: input.name, result: "ok", details: { scopes: input.scopes } });
       log.info({ name: input.name, scopes: input.scopes, by: actor.name }, "API key created");
       return { key, hash, stored };
     },
-    listKeys() {
+    async listKeys() {
       const fromConfig: KeyListing[] = current.config.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, source: "config" }));
-      const fromStore: KeyListing[] = deps.keyStore.list().map((k) => ({
+      const fromStore: KeyListing[] = (await deps.keyStore.list()).map((k) => ({
         name: k.name,
         scopes: k.scopes,
         source: "store",
@@ -104,11 +122,12 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       }));
       return [...fromConfig, ...fromStore];
     },
-    revokeKey(name, actor) {
+    async revokeKey(name, actor) {
       if (current.config.apiKeys.some((k) => k.name === name)) {
         throw new AppError("CONFLICT", `key ${name} comes from the config file; remove it there and reload`);
       }
-      const existing = deps.keyStore.get(name);
+      await refreshKeys();
+      const existing = await deps.keyStore.get(name);
       if (!existing || existing.revokedAt) throw new AppError("NOT_FOUND", `no active key named ${name}`);
       // The start-up rule holds at every change of keys: revoking the last credential must not leave a
       // non-loopback listener open to anonymous callers (a restart would refuse that state).
@@ -124,13 +143,13 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
           );
         }
       }
-      deps.keyStore.revoke(name);
-      rebuild(current.config);
+      await deps.keyStore.revoke(name);
+      await refreshKeys();
       deps.audit.record({ actor, action: "apikey.revoke", target: name, result: "ok" });
       log.info({ name, by: actor.name }, "API key revoked");
     },
     prepare(next, listenHost) {
-      const candidate = buildPolicy(next, { keyStore: deps.keyStore, clock: deps.clock, previous: current });
+      const candidate = buildPolicy(next, { storedKeys, clock: deps.clock, previous: current });
       checkListenRule(listenHost, candidate);
       return () => {
         current = candidate;
@@ -140,7 +159,14 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
     component(routes, http) {
       return {
         name: "security",
-        start() {
+        async start() {
+          await refreshKeys();
+          if (deps.keyRefreshMs) {
+            refreshTimer = setInterval(() => {
+              refreshKeys().catch((err: Error) => log.warn({ err: err.message }, "cannot read the API keys from the store; the last ones read stay in force"));
+            }, deps.keyRefreshMs);
+            refreshTimer.unref?.();
+          }
           if (!http.enabled) return;
           checkListenRule(http.host);
           const p = current;
@@ -152,7 +178,10 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
           if (p.queryRoutes.size > 0) log.warn({ routes: [...p.queryRoutes] }, "API keys are accepted in the query string on these routes (compatibility mode)");
           log.info({ keys: p.ring.size, clientCertRules: p.certRules.length, allowlist: p.allow.length, authenticated: p.authConfigured }, "access control ready");
         },
-        stop() {},
+        stop() {
+          clearInterval(refreshTimer);
+          refreshTimer = undefined;
+        },
       };
     },
   };

@@ -79,7 +79,7 @@ export function loadTlsMaterial(cfg: SecurityConfig, baseDir: string): TlsMateri
 export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Security {
   const cfg = loaded.config.security;
   const log = deps.log.child({ module: "security" });
-  const keyStore = createKeyStore(deps.store.db, deps.clock);
+  const keyStore = createKeyStore(deps.store.sql, deps.clock);
   const http = loaded.config.http;
   const service = createSecurityService(cfg, { keyStore, audit: deps.audit, clock: deps.clock, log, ...(http.enabled ? { listenHost: http.host } : {}) });
   const denialAudit = createDenialAudit(deps.audit, deps.clock);

@@ -151,6 +151,8 @@ describe("run-time keys", () => {
     await t1.app.stop();
     // Closed before t1 (which removes the shared folder) by the afterEach hook.
     const t2 = app("", { dir: t1.dir });
+    // Run-time keys are read from the store when access control starts (and, in a cluster, again on a timer).
+    await t2.app.start();
     expect((await t2.request("/v4/keyvaluesnamespaces")).status).toBe(401);
     expect((await t2.request("/v4/keyvaluesnamespaces", { headers: { "x-api-key": key } })).status).toBe(200);
     const row = t2.app.store.db.prepare("SELECT hash FROM api_keys WHERE name = 'ops'").get() as { hash: string };
