@@ -20,6 +20,8 @@ export interface AppReloaderDeps {
   engine: EngineClient;
   starter: TaskStarter;
   jobs: ReloadJobStore;
+  /** The Steward instances alive in the cluster (their running jobs are theirs); unset: only this one. */
+  liveInstances?: () => Promise<readonly string[]>;
   audit: AuditLog;
   log: Logger;
   metrics: MetricsRegistry;
@@ -28,9 +30,9 @@ export interface AppReloaderDeps {
 }
 
 export interface AppReloader extends Component {
-  submit(appId: string, request: ReloadRequest, requestedBy: ReloadJob["requestedBy"]): ReloadJob;
-  get(jobId: string): ReloadJob | undefined;
-  list(q: { appId?: string; limit?: number }): ReloadJob[];
+  submit(appId: string, request: ReloadRequest, requestedBy: ReloadJob["requestedBy"]): Promise<ReloadJob>;
+  get(jobId: string): Promise<ReloadJob | undefined>;
+  list(q: { appId?: string; limit?: number }): Promise<ReloadJob[]>;
 }
 
 interface ProgressData {
@@ -42,7 +44,13 @@ interface ProgressData {
 export function createAppReloader(deps: AppReloaderDeps): AppReloader {
   const log = deps.log.child({ module: "app-reload" });
   const { cfg, jobs } = deps;
-  const queue: string[] = [];
+  const queue: ReloadJob[] = [];
+  /** Job writes in the order they were made (progress is saved often; the store may be remote). */
+  let writes: Promise<void> = Promise.resolve();
+  const persist = (job: ReloadJob) => {
+    const snapshot = structuredClone(job);
+    writes = writes.then(() => jobs.update(snapshot)).catch((err) => log.warn({ jobId: job.jobId, err: describeError(err) }, "could not save the reload job's state"));
+  };
   const running = new Map<string, AbortController>();
   const outcomes = deps.metrics.counter("steward_app_reloads_total", "App reloads through the Engine by result.");
   deps.metrics.gaugeFn("steward_app_reloads_running", "App reloads running now.", () => running.size);
@@ -51,9 +59,8 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
 
   function pump() {
     while (accepting && running.size < cfg.maxConcurrent && queue.length > 0) {
-      const jobId = queue.shift()!;
-      const job = jobs.get(jobId);
-      if (!job) continue;
+      const job = queue.shift()!;
+      const jobId = job.jobId;
       const abort = new AbortController();
       running.set(jobId, abort);
       void run(job, abort.signal).finally(() => {
@@ -81,7 +88,7 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     };
     const save = (patch: Partial<ReloadJob>) => {
       Object.assign(job, patch, { scriptLogTail: [...tail] });
-      jobs.update(job);
+      persist(job);
     };
     save({ status: "running", phase: "connecting", startedAt: iso() });
     let session: EngineSession | undefined;
@@ -138,6 +145,7 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     });
     if (!interrupted) job.chained = await startChained(job, success);
     save({ phase: "done", finishedAt: iso() });
+    await writes;
   }
 
   /** Waits for the reload answer while polling GetProgress; cancels the reload past the timeout. */
@@ -202,10 +210,11 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
 
   return {
     name: "app-reloader",
-    start() {
-      const n = jobs.markInterrupted("Steward stopped while this reload was queued or running");
+    async start() {
+      const live = deps.liveInstances ? await deps.liveInstances() : [];
+      const n = await jobs.markInterrupted("Steward stopped while this reload was queued or running", live);
       if (n > 0) log.warn({ jobs: n }, "reload jobs from the previous run were interrupted");
-      jobs.purge(cfg.keepJobsDays * 86_400_000);
+      await jobs.purge(cfg.keepJobsDays * 86_400_000);
       accepting = true;
       pump();
     },
@@ -214,17 +223,19 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
       for (const a of running.values()) a.abort("Steward is stopping");
       const deadline = Date.now() + budgetMs;
       while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await writes;
     },
-    submit(appId, request, requestedBy) {
+    async submit(appId, request, requestedBy) {
       if (!isGuid(appId)) throw new AppError("BAD_REQUEST", "Invalid app ID format", { details: "App ID must be a valid GUID" });
       const bad = [...request.startQSEoWTaskOnSuccess, ...request.startQSEoWTaskOnFailure].filter((id) => !isGuid(id));
       if (bad.length) throw new AppError("BAD_REQUEST", "Invalid task ID format", { details: `Task ID must be a valid GUID; got ${bad.map((b) => JSON.stringify(b)).join(", ")}` });
       if (!accepting) throw new AppError("UNAVAILABLE", "app reloads are not accepted right now (Steward is starting or stopping)");
       const job: ReloadJob = { jobId: randomUUID(), appId: appId.toLowerCase(), status: "queued", phase: "queued", request, requestedBy, createdAt: iso(), scriptLogTail: [] };
-      jobs.insert(job);
-      queue.push(job.jobId);
+      await jobs.insert(job);
+      const view = structuredClone(job);
+      queue.push(job);
       pump();
-      return jobs.get(job.jobId) ?? job;
+      return view;
     },
     get: (jobId) => jobs.get(jobId),
     list: (q) => jobs.list(q),

@@ -1,7 +1,7 @@
 // Persisted app reload jobs (PUT /v4/app/{appId}/reload → GET /v4/app/reloads/{jobId}): request, who asked,
 // state, progress, script log tail, outcome and the chained task starts. Survives restarts.
-import type { DatabaseSync } from "node:sqlite";
 import type { MigrationSet } from "../store/database";
+import type { SqlDb, SqlExecutor } from "../store/sql";
 import type { Clock } from "../core/clock";
 
 export type ReloadJobStatus = "queued" | "running" | "succeeded" | "failed" | "interrupted";
@@ -55,51 +55,62 @@ export const controlMigrations: MigrationSet = {
         CREATE INDEX reload_jobs_app ON reload_jobs (app_id, created_at);
         CREATE INDEX reload_jobs_status ON reload_jobs (status);`,
     },
+    {
+      version: 2,
+      name: "job owner",
+      // The Steward instance running a job: another one marks it interrupted only when that instance is gone.
+      sql: "ALTER TABLE reload_jobs ADD COLUMN owner TEXT",
+    },
   ],
 };
 
 export interface ReloadJobStore {
-  insert(job: ReloadJob): void;
-  update(job: ReloadJob): void;
-  get(jobId: string): ReloadJob | undefined;
-  list(q: { appId?: string; limit?: number }): ReloadJob[];
-  /** Jobs left queued or running by a previous process become "interrupted". Returns how many. */
-  markInterrupted(reason: string): number;
+  insert(job: ReloadJob): Promise<void>;
+  update(job: ReloadJob): Promise<void>;
+  get(jobId: string): Promise<ReloadJob | undefined>;
+  list(q: { appId?: string; limit?: number }): Promise<ReloadJob[]>;
+  /**
+   * Jobs left queued or running by a Steward that is gone (this one before a restart, or a killed one of the
+   * cluster: any owner not in `live`) become "interrupted". Returns how many.
+   */
+  markInterrupted(reason: string, live: readonly string[]): Promise<number>;
   /** Deletes finished jobs older than the cutoff. */
-  purge(olderThanMs: number): number;
+  purge(olderThanMs: number): Promise<number>;
 }
 
-export function createReloadJobStore(db: DatabaseSync, clock: Clock): ReloadJobStore {
-  const insert = db.prepare("INSERT INTO reload_jobs (id, app_id, status, created_at, finished_at, doc) VALUES (?, ?, ?, ?, ?, ?)");
-  const update = db.prepare("UPDATE reload_jobs SET status = ?, finished_at = ?, doc = ? WHERE id = ?");
-  const get = db.prepare("SELECT doc FROM reload_jobs WHERE id = ?");
-  const unfinished = db.prepare("SELECT doc FROM reload_jobs WHERE status IN ('queued', 'running')");
-  const purge = db.prepare("DELETE FROM reload_jobs WHERE finished_at IS NOT NULL AND finished_at < ?");
-  const parse = (row: unknown) => JSON.parse(String((row as { doc: string }).doc)) as ReloadJob;
-  const save = (job: ReloadJob) => update.run(job.status, job.finishedAt ?? null, JSON.stringify(job), job.jobId);
+export function createReloadJobStore(db: SqlDb, clock: Clock, owner: string): ReloadJobStore {
+  const q = {
+    insert: "INSERT INTO reload_jobs (id, app_id, status, created_at, finished_at, doc, owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    update: "UPDATE reload_jobs SET status = ?, finished_at = ?, doc = ? WHERE id = ?",
+    get: "SELECT doc FROM reload_jobs WHERE id = ?",
+    purge: "DELETE FROM reload_jobs WHERE finished_at IS NOT NULL AND finished_at < ?",
+  };
+  const parse = (row: { doc: string }) => JSON.parse(String(row.doc)) as ReloadJob;
+  const save = async (job: ReloadJob, x: SqlExecutor = db) => void (await x.run(q.update, [job.status, job.finishedAt ?? null, JSON.stringify(job), job.jobId]));
 
   return {
-    insert: (job) => void insert.run(job.jobId, job.appId, job.status, job.createdAt, job.finishedAt ?? null, JSON.stringify(job)),
-    update: (job) => void save(job),
-    get: (jobId) => {
-      const row = get.get(jobId);
+    insert: async (job) => void (await db.run(q.insert, [job.jobId, job.appId, job.status, job.createdAt, job.finishedAt ?? null, JSON.stringify(job), owner])),
+    update: (job) => save(job),
+    async get(jobId) {
+      const row = await db.get<{ doc: string }>(q.get, [jobId]);
       return row ? parse(row) : undefined;
     },
-    list({ appId, limit = 50 }) {
+    async list({ appId, limit = 50 }) {
       const n = Math.min(Math.max(limit, 1), 500);
       const rows = appId
-        ? db.prepare(`SELECT doc FROM reload_jobs WHERE app_id = ? ORDER BY created_at DESC LIMIT ${n}`).all(appId)
-        : db.prepare(`SELECT doc FROM reload_jobs ORDER BY created_at DESC LIMIT ${n}`).all();
+        ? await db.all<{ doc: string }>(`SELECT doc FROM reload_jobs WHERE app_id = ? ORDER BY created_at DESC LIMIT ${n}`, [appId])
+        : await db.all<{ doc: string }>(`SELECT doc FROM reload_jobs ORDER BY created_at DESC LIMIT ${n}`);
       return rows.map(parse);
     },
-    markInterrupted(reason) {
+    async markInterrupted(reason, live) {
       const now = new Date(clock.now()).toISOString();
-      const jobs = unfinished.all().map(parse);
-      for (const job of jobs) save({ ...job, status: "interrupted", phase: "done", finishedAt: now, error: reason });
-      return jobs.length;
+      const keep = live.length ? ` AND (owner IS NULL OR owner NOT IN (${live.map(() => "?").join(", ")}))` : "";
+      return db.transaction(async (tx) => {
+        const jobs = (await tx.all<{ doc: string }>(`SELECT doc FROM reload_jobs WHERE status IN ('queued', 'running')${keep}`, [...live])).map(parse);
+        for (const job of jobs) await save({ ...job, status: "interrupted", phase: "done", finishedAt: now, error: reason }, tx);
+        return jobs.length;
+      });
     },
-    purge(olderThanMs) {
-      return Number(purge.run(new Date(clock.now() - olderThanMs).toISOString()).changes);
-    },
+    purge: async (olderThanMs) => (await db.run(q.purge, [new Date(clock.now() - olderThanMs).toISOString()])).changes,
   };
 }

@@ -1,6 +1,7 @@
 // Wires "start things" into the app: the one TaskStarter (with the start allowlist), synchronous waits, app
 // reload jobs and dumps through the Engine, MQTT (connection, inbound task starts, publish route), Slack
 // message route and the audit route.
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { Config } from "../config/schema";
@@ -42,6 +43,10 @@ export interface ControlSetupDeps {
   router: Router;
   lifecycle: Lifecycle;
   baseDir: string;
+  /** This Steward instance (owner of the reload jobs it runs); a random id when not given. */
+  instanceId?: string;
+  /** The Steward instances alive in the cluster; unset for a single Steward on its own store. */
+  liveInstances?: () => Promise<readonly string[]>;
 }
 
 export interface Control {
@@ -82,12 +87,13 @@ export function setupControl(config: Config, deps: ControlSetupDeps): Control {
     reloader = createAppReloader({
       engine,
       starter: taskStarter,
-      jobs: createReloadJobStore(deps.store.db, deps.clock),
+      jobs: createReloadJobStore(deps.store.sql, deps.clock, deps.instanceId ?? `steward-${randomUUID()}`),
       audit: deps.audit,
       log,
       metrics: deps.metrics,
       clock: deps.clock,
       cfg: cfg.reload,
+      ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
     });
     deps.lifecycle.add(reloader);
   }

@@ -42,7 +42,6 @@ export type PostgresStoreConfig = z.infer<typeof PostgresStoreSchema>;
  * would split the state between the database and each node's file — so `store.postgres` is refused, by name.
  */
 export const MODULES_NOT_ON_POSTGRES: readonly string[] = [
-  "control (reload jobs)",
   "dashboard history",
 ];
 

@@ -53,10 +53,10 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
         503: { description: "No Qlik connection configured.", schema: ErrorSchema },
       },
     },
-    (c, { params, body }) => {
+    async (c, { params, body }) => {
       if (!deps.reloader) throw notConfigured();
       const b = body ?? ReloadBodySchema.parse({});
-      const job = deps.reloader.submit(params.appId, b, auditActorOf(c));
+      const job = await deps.reloader.submit(params.appId, b, auditActorOf(c));
       return c.json({ ...job, statusUrl: `/v4/app/reloads/${job.jobId}` }, 201);
     },
   );
@@ -72,9 +72,9 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
       params: z.object({ jobId: z.string().min(1) }),
       responses: { 200: { description: "The job.", schema: JobSchema }, 404: { description: "No such job.", schema: ErrorSchema } },
     },
-    (c, { params }) => {
+    async (c, { params }) => {
       if (!deps.reloader) throw notConfigured();
-      const job = deps.reloader.get(params.jobId);
+      const job = await deps.reloader.get(params.jobId);
       if (!job) throw new AppError("NOT_FOUND", `no reload job ${params.jobId}`);
       return c.json(job);
     },
@@ -91,9 +91,9 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
       query: z.object({ appId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
       responses: { 200: { description: "Jobs.", schema: z.object({ jobs: z.array(JobSchema) }) } },
     },
-    (c, { query }) => {
+    async (c, { query }) => {
       if (!deps.reloader) throw notConfigured();
-      return c.json({ jobs: deps.reloader.list({ appId: query.appId?.toLowerCase(), limit: query.limit }) });
+      return c.json({ jobs: await deps.reloader.list({ appId: query.appId?.toLowerCase(), limit: query.limit }) });
     },
   );
 
