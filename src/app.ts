@@ -17,6 +17,10 @@ import { createAuditLog, type AuditLog } from "./audit/audit-log";
 import { getMeta, setMeta } from "./store/core-migrations";
 import { openStore, type Store } from "./store/database";
 import { STORE_MIGRATIONS } from "./store-migrations";
+import { hostname } from "node:os";
+import { createPostgresCluster, createSingleCluster, dutyGate, registerClusterObservability, type Cluster } from "./cluster";
+import { createClusterStore } from "./store/cluster-store";
+import { VERSION } from "./core/version";
 import { registerStoreMetrics } from "./store/store-metrics";
 import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from "./qlik";
 import { setupIntake, type TaskIntake } from "./intake";
@@ -46,7 +50,12 @@ export interface StewardApp {
   config: Config;
   log: Logger;
   bus: EventBus<DomainEvents>;
+  /** The local SQLite store (instance lock, run marker; everything else too for a single Steward). */
   store: Store;
+  /** The store the modules share: the local one, or the cluster's PostgreSQL (store.postgres). */
+  sharedStore: Store;
+  /** Membership and leader leases (a single Steward holds every duty). */
+  cluster: Cluster;
   metrics: MetricsRegistry;
   readiness: Readiness;
   http: HttpApp;
@@ -109,8 +118,27 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       stop() {},
     });
 
+    // ── Store and cluster ── with store.postgres every module's state lives in the shared PostgreSQL store
+    // (connected and migrated first at start); the local file keeps the instance lock and the run marker.
+    const pg = config.store.postgres;
+    const instanceName = pg?.instanceName ?? hostname();
+    const clusterStore = pg ? createClusterStore(pg, loaded.baseDir, STORE_MIGRATIONS, instanceName) : undefined;
+    if (clusterStore) lifecycle.add(clusterStore.component);
+    const shared: Store = clusterStore ? { ...store, sql: clusterStore.db } : store;
+    const clusterLog = log.child({ module: "cluster" });
+    const cluster: Cluster = pg && clusterStore
+      ? createPostgresCluster({ leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs }, { db: clusterStore.db, log: clusterLog, version: VERSION, instanceName })
+      : createSingleCluster(instanceName);
+    lifecycle.add(cluster);
+    const gate = pg ? dutyGate(cluster, clusterLog) : undefined;
+    const liveInstances = pg
+      ? async () => (await cluster.view()).members.filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId)
+      : undefined;
+    const clusterWiring = { instanceId: cluster.instanceId, ...(liveInstances ? { liveInstances } : {}) };
+    registerClusterObservability(cluster, { readiness, metrics, pgStore: clusterStore?.db });
+
     const auditLog = log.child({ module: "audit" });
-    const audit = createAuditLog(store.sql, clock, { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries }, {
+    const audit = createAuditLog(shared.sql, clock, { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries }, {
       onError: (err, what) => auditLog.error({ err: err.message }, `${what} failed`),
     });
     lifecycle.add(audit.component());
@@ -120,7 +148,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     // CORS after the IP gate, so an address outside security.ipAllowlist gets no preflight answer either.
     const methodOverride = createMethodOverride(() => http.hono);
     // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
-    const security = setupSecurity(loaded, { store, audit, clock, log, metrics });
+    const security = setupSecurity(loaded, { store: shared, audit, clock, log, metrics, ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}) });
     const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, mask: (t) => loaded.secrets.mask(t), bodyLimitBytes: config.http.bodyLimitBytes, startedAt, before: [methodOverride, ...security.before, ...(corsMw ? [corsMw] : [])], guards: security.guards });
     lifecycle.add(security.component(http.router));
     security.registerRoutes(http.router);
@@ -132,20 +160,39 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       lifecycle.add(qrsComponent(qrs));
       readiness.register(qrsReadinessCheck(qrs));
     }
-    const kv = setupKv(config.kv, { store, clock, log, audit, metrics, router: http.router, lifecycle });
+    const kv = setupKv(config.kv, { store: shared, clock, log, audit, metrics, router: http.router, lifecycle });
     const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
-    const control = setupControl(config, { qrs, kv, store, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir });
-    const scheduler = setupScheduler(config.scheduler, { db: store.sql, clock, log, audit, metrics, bus, taskStarter: control.taskStarter, router: http.router, lifecycle });
+    const control = setupControl(config, { qrs, kv, store: shared, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir, ...clusterWiring });
+    const scheduler = setupScheduler(config.scheduler, {
+      db: shared.sql,
+      clock,
+      log,
+      audit,
+      metrics,
+      bus,
+      taskStarter: control.taskStarter,
+      router: http.router,
+      lifecycle,
+      ...(pg
+        ? {
+            duty: { holds: () => cluster.holds("scheduler"), onChange: (fn: (held: boolean) => void) => cluster.onDuty("scheduler", fn) },
+            syncIntervalMs: Math.min(2_000, pg.heartbeatIntervalMs),
+            // A handover takes at most the lease time plus one renewal; fires missed within it are made up.
+            takeoverGraceMs: pg.leaseTtlMs + 2 * pg.heartbeatIntervalMs,
+          }
+        : {}),
+    });
     const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
-    const notify = setupNotify(loaded, { store, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
-    const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store });
-    const intake = setupIntake(config, { bus, log, clock, db: store.sql, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
+    const notify = setupNotify(loaded, { ...clusterWiring, store: shared, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
+    // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
+    const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, ...(pg ? {} : { store }) });
+    const intake = setupIntake(config, { ...clusterWiring, ...(gate ? { gate } : {}), bus, log, clock, db: shared.sql, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
     const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
     setupNewRelic(config.newRelic, { audit, router: http.router, clock, lifecycle });
-    setupSiteMonitors(loaded, { qrs, store, audit, clock, log, metrics, lifecycle, router: http.router, emit: (e) => bus.emit(e.kind, e) });
+    setupSiteMonitors(loaded, { ...(gate ? { gate } : {}), qrs, store: shared, audit, clock, log, metrics, lifecycle, router: http.router, emit: (e) => bus.emit(e.kind, e) });
     const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt });
     // ↑ feature modules are wired above this line
-    const reloader = setupReload(loaded, { log, audit, router: http.router, lifecycle, bus, store, clock, notifyMetrics, security, notify, more: [services.reconfigurable, ...beats.reconfigurables] });
+    const reloader = setupReload(loaded, { ...clusterWiring, log, audit, router: http.router, lifecycle, bus, store: shared, clock, notifyMetrics, security, notify, more: [services.reconfigurable, ...beats.reconfigurables] });
 
     // The HTTP listener starts last and stops first.
     let server: HttpServer | undefined;
@@ -163,6 +210,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       log,
       bus,
       store,
+      sharedStore: shared,
+      cluster,
       metrics,
       readiness,
       http,

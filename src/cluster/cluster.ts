@@ -125,6 +125,7 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   let ticking: Promise<void> | undefined;
+  let again = false;
   let lastError = "";
 
   const emit = (duty: DutyName, held: boolean) => {
@@ -207,13 +208,29 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
 
   function schedule(): void {
     if (!running) return;
-    timer = setTimeout(() => {
-      ticking = tick().finally(() => {
-        ticking = undefined;
-        schedule();
-      });
-    }, timing.heartbeatMs);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(runTick, timing.heartbeatMs);
     timer.unref?.();
+  }
+
+  function runTick(): void {
+    timer = undefined;
+    ticking = tick().finally(() => {
+      ticking = undefined;
+      if (again) {
+        again = false;
+        runTick();
+      } else schedule();
+    });
+  }
+
+  /** Renews and competes now (again right after a renewal in progress). */
+  function kick(): void {
+    if (ticking) again = true;
+    else {
+      if (timer) clearTimeout(timer);
+      runTick();
+    }
   }
 
   return {
@@ -225,8 +242,11 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     onDuty(duty, fn) {
       const set = listeners.get(duty) ?? new Set<Listener>();
       listeners.set(duty, set);
+      const first = set.size === 0;
       set.add(fn);
       if (holds(duty)) fn(true);
+      // A duty nobody here wanted so far: compete for it now rather than at the next heartbeat.
+      else if (first && running) kick();
       return () => set.delete(fn);
     },
     async start() {

@@ -15,7 +15,7 @@ import { AuditSchema } from "./sections/audit";
 import { ServiceMonitorSchema } from "./sections/services";
 import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "./sections/heartbeat";
 import { NewRelicSchema, checkNewRelicReferences } from "./sections/newrelic";
-import { StoreSchema, checkStoreSupported } from "./sections/store";
+import { StoreSchema } from "./sections/store";
 import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "./sections/site-monitor";
 
 export const ConfigSchema = z
@@ -50,7 +50,6 @@ export const ConfigSchema = z
   .superRefine(checkUptimeReferences)
   .superRefine(checkNewRelicReferences)
   .superRefine(checkSiteMonitorReferences)
-  .superRefine(checkStoreSupported)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 export type Config = z.infer<typeof ConfigSchema>;

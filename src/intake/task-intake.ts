@@ -10,6 +10,7 @@ import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { ReadinessCheck } from "../core/readiness";
 import type { SqlDb } from "../store/sql";
+import type { DutyGate } from "../cluster/gate";
 import type { QrsClient } from "../qlik/qrs-client";
 import type { DomainEvents } from "../events/types";
 import { createTaskEventEnricher, type RunReport } from "../events/enrich-task-event";
@@ -44,6 +45,11 @@ export interface TaskIntakeDeps {
    * one, so claims left by a killed process are dropped at start.
    */
   liveInstances?: () => Promise<readonly string[]>;
+  /**
+   * In a cluster: runs reconciliation and distribute polling only while this Steward leads them; the poller
+   * then also looks at the store for polls other Stewards added.
+   */
+  gate?: DutyGate;
 }
 
 export interface TaskIntake {
@@ -129,6 +135,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       maxPending: cfg.enrichment.distribute.maxPending,
       maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource,
       confirmWithinMs: cfg.enrichment.distribute.confirmWithinSeconds * 1000,
+      ...(deps.gate ? { rescanMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000 } : {}),
     },
     { qrs: deps.qrs, store, processor, clock: deps.clock, log: deps.log },
   );
@@ -266,7 +273,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         await dropDeadClaims().catch((err: Error) => log.warn({ err: err.message }, "cannot drop stale run claims"));
         purgeTimer = setInterval(() => void purge(), 10 * 60_000);
         purgeTimer.unref?.();
-        poller.start();
+        if (!deps.gate) poller.start();
       },
       async stop(budgetMs) {
         stopping = true;
@@ -279,11 +286,15 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
           counters.dropped.inc({ reason: "stopping" }, left.length);
           log.warn({ dropped: left.length }, "stopped with task datagrams still queued; reconciliation recovers them at the next start");
         }
-        await poller.stop();
+        if (!deps.gate) await poller.stop();
       },
     },
   ];
-  if (reconciler) components.push({ name: "reconcile", start: () => reconciler.start(), stop: () => reconciler.stop() });
+  if (deps.gate) components.push(deps.gate("distribute", { name: "distribute-poller", start: () => poller.start(), stop: () => poller.stop() }));
+  if (reconciler) {
+    const reconcile: Component = { name: "reconcile", start: () => reconciler.start(), stop: () => reconciler.stop() };
+    components.push(deps.gate ? deps.gate("reconcile", reconcile) : reconcile);
+  }
   if (udp) {
     components.push({
       name: "udp",

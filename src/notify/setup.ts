@@ -25,13 +25,26 @@ export interface NotifySetupDeps {
   lifecycle: Lifecycle;
   readiness?: Readiness;
   qrs?: QrsClient;
+  /** This Steward instance and the live ones of its cluster (see NotifierDeps). */
+  instanceId?: string;
+  liveInstances?: () => Promise<readonly string[]>;
 }
 
 /** Alerts waiting longer than this make the (non-required) notify readiness entry report a problem. */
 const STUCK_AFTER_MS = 10 * 60_000;
 
 export function setupNotify(loaded: LoadedConfig, deps: NotifySetupDeps): Notifier {
-  const notifier = createNotifier({ config: loaded.config, baseDir: loaded.baseDir, store: deps.store, bus: deps.bus, log: deps.log, clock: deps.clock, metrics: deps.metrics });
+  const notifier = createNotifier({
+    config: loaded.config,
+    baseDir: loaded.baseDir,
+    store: deps.store,
+    bus: deps.bus,
+    log: deps.log,
+    clock: deps.clock,
+    metrics: deps.metrics,
+    ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
+    ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+  });
   const lookupTaskEvent = deps.qrs ? createQrsTaskLookup(loaded.config, deps.qrs, { log: deps.log, clock: deps.clock }) : undefined;
   registerNotifyRoutes(deps.router, notifier, { clock: deps.clock, lookupTaskEvent });
   deps.lifecycle.add(notifier.component);

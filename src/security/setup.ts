@@ -30,6 +30,8 @@ export interface SecuritySetupDeps {
   clock: Clock;
   log: Logger;
   metrics: MetricsRegistry;
+  /** In a cluster: how often run-time API keys are read again (keys created or revoked through another Steward). */
+  keyRefreshMs?: number;
 }
 
 export interface TlsMaterial {
@@ -81,7 +83,14 @@ export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Se
   const log = deps.log.child({ module: "security" });
   const keyStore = createKeyStore(deps.store.sql, deps.clock);
   const http = loaded.config.http;
-  const service = createSecurityService(cfg, { keyStore, audit: deps.audit, clock: deps.clock, log, ...(http.enabled ? { listenHost: http.host } : {}) });
+  const service = createSecurityService(cfg, {
+    keyStore,
+    audit: deps.audit,
+    clock: deps.clock,
+    log,
+    ...(http.enabled ? { listenHost: http.host } : {}),
+    ...(deps.keyRefreshMs ? { keyRefreshMs: deps.keyRefreshMs } : {}),
+  });
   const denialAudit = createDenialAudit(deps.audit, deps.clock);
   const { ipGate, accessGuard, deny } = createAccessMiddleware({ policy: service.policy, audit: deps.audit, log, metrics: deps.metrics, onKeyUse: service.noteKeyUse, denialAudit });
   const tls = loadTlsMaterial(cfg, loaded.baseDir);

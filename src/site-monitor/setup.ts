@@ -19,6 +19,8 @@ import { createPointSink, type PointSink } from "./point-sink";
 import { registerSiteMonitorRoutes } from "./routes";
 import type { SiteEvent } from "./site-event";
 import { createMonitorState } from "./state";
+import type { DutyGate } from "../cluster/gate";
+import type { Component } from "../core/lifecycle";
 import { createVersionMonitor, type VersionMonitor } from "./version-monitor";
 
 export interface SiteMonitorDeps {
@@ -31,6 +33,8 @@ export interface SiteMonitorDeps {
   lifecycle: Lifecycle;
   router: Router;
   emit(e: SiteEvent): Promise<void>;
+  /** In a cluster: the monitors run only on the Steward that leads the site-monitor duty. */
+  gate?: DutyGate;
 }
 
 export interface SiteMonitors {
@@ -44,6 +48,7 @@ export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): 
   const log = deps.log.child({ module: "site-monitor" });
   const runs = deps.metrics.counter("steward_site_monitor_runs_total", "Site monitor runs (license, release, version) by result.");
   const state = createMonitorState(deps.store.sql, () => deps.clock.now());
+  const gate = (c: Component): Component => (deps.gate ? deps.gate("site-monitor", c) : c);
   const sinks: PointSink[] = [];
   const sinkFor = (name: string | undefined): PointSink | undefined => {
     if (!name) return undefined;
@@ -60,13 +65,13 @@ export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): 
   if (qrs && config.licenseMonitor?.enabled) {
     const m = createLicenseMonitor(config.licenseMonitor, { qrs, host, clock: deps.clock, log, state, emit: deps.emit, sink: sinkFor(config.licenseMonitor.influxChannel) });
     const job = periodic("license", config.licenseMonitor.interval, m.check, { log, runs });
-    deps.lifecycle.add(job);
+    deps.lifecycle.add(gate(job));
     out.license = m;
     routes.license = { ...m, runNow: job.runNow };
   }
   if (qrs && config.licenseRelease?.enabled) {
     const r = createLicenseRelease(config.licenseRelease, { qrs, host, clock: deps.clock, log, audit: deps.audit, emit: deps.emit, sink: sinkFor(config.licenseRelease.influxChannel) });
-    deps.lifecycle.add(periodic("license-release", config.licenseRelease.interval, () => r.run(), { log, runs }));
+    deps.lifecycle.add(gate(periodic("license-release", config.licenseRelease.interval, () => r.run(), { log, runs })));
     out.release = r;
     routes.release = r;
   }
@@ -74,7 +79,7 @@ export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): 
     const client = createSystemInfoClient(config.qlik, config.versionMonitor.port, loaded.baseDir);
     const v = createVersionMonitor({ client, host, clock: deps.clock, state, emit: deps.emit, sink: sinkFor(config.versionMonitor.influxChannel) });
     const job = periodic("version", config.versionMonitor.interval, v.check, { log, runs });
-    deps.lifecycle.add(job);
+    deps.lifecycle.add(gate(job));
     deps.lifecycle.add({ name: "systeminfo-client", start() {}, stop: () => client.close() });
     out.version = v;
     routes.version = { ...v, runNow: job.runNow };

@@ -12,9 +12,19 @@ const MIGRATION_LOCK = 0x53_74_65_77; // "Stew"
 export async function openPostgresStore(opts: PostgresDbOptions, sets: MigrationSet[]): Promise<SqlDb> {
   const db = createPostgresDb(opts);
   try {
-    await db.get("SELECT 1 AS ok");
+    await migratePostgres(db, sets);
   } catch (err) {
     await db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** Connects (a clear error naming store.postgres.url when it cannot) and applies what is missing of `sets`. */
+export async function migratePostgres(db: SqlDb, sets: readonly MigrationSet[]): Promise<void> {
+  try {
+    await db.get("SELECT 1 AS ok");
+  } catch (err) {
     throw new AppError("STORE_FAILED", `cannot connect to PostgreSQL (store.postgres.url): ${(err as Error).message}`, { cause: err });
   }
   try {
@@ -44,9 +54,7 @@ export async function openPostgresStore(opts: PostgresDbOptions, sets: Migration
       }
     });
   } catch (err) {
-    await db.close();
     if (err instanceof AppError) throw err;
     throw new AppError("STORE_FAILED", `migrating the PostgreSQL store failed: ${(err as Error).message}`, { cause: err });
   }
-  return db;
 }

@@ -24,6 +24,9 @@ export interface ReloadSetupDeps {
   lifecycle: Lifecycle;
   bus: EventBus<DomainEvents>;
   store: Store;
+  /** This Steward instance and the live ones of its cluster, for the rebuilt notifier. */
+  instanceId?: string;
+  liveInstances?: () => Promise<readonly string[]>;
   clock: Clock;
   /** The registry view the notifier was built with (see createReusableMetrics). */
   notifyMetrics: MetricsRegistry;
@@ -42,7 +45,17 @@ export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): Config
       bus: deps.bus,
       running: () => deps.lifecycle.started,
       build: (next) =>
-        createNotifier({ config: next.config, baseDir: next.baseDir, store: deps.store, bus: deps.bus, log: deps.log, clock: deps.clock, metrics: deps.notifyMetrics }),
+        createNotifier({
+          config: next.config,
+          baseDir: next.baseDir,
+          store: deps.store,
+          bus: deps.bus,
+          log: deps.log,
+          clock: deps.clock,
+          metrics: deps.notifyMetrics,
+          ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
+          ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+        }),
     }),
   );
   for (const r of deps.more ?? []) reloader.register(r);

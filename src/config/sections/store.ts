@@ -25,7 +25,17 @@ export const PostgresStoreSchema = z
     maxConnections: z.number().int().min(2).max(100).default(10).describe("Connections this Steward opens at most."),
     connectTimeoutMs: z.number().int().min(500).max(120_000).default(10_000).describe("How long a connection attempt may take."),
     tls: PostgresTlsSchema.optional(),
+    instanceName: z.string().min(1).max(100).optional().describe("This Steward's name in the cluster (/ready, the dashboard, /metrics, logs). Default: the host name."),
+    leaseTtlMs: z
+      .number()
+      .int()
+      .min(2_000)
+      .max(300_000)
+      .default(15_000)
+      .describe("How long a site-wide duty (schedules, reconciliation, distribute polling, site monitors) stays with a Steward that stopped renewing it: another takes over within this time."),
+    heartbeatIntervalMs: z.number().int().min(200).max(60_000).default(3_000).describe("How often each Steward renews its leases and heartbeat; also how often it reads API keys changed elsewhere."),
   })
+  .refine((p) => p.heartbeatIntervalMs * 2 <= p.leaseTtlMs, { message: "heartbeatIntervalMs must be at most half of leaseTtlMs (a lease must survive one missed renewal)", path: ["heartbeatIntervalMs"] })
   .describe("A PostgreSQL database shared by all Stewards of a site (one per Qlik node).");
 
 export const StoreSchema = z
@@ -36,22 +46,3 @@ export const StoreSchema = z
 
 export type StoreConfig = z.infer<typeof StoreSchema>;
 export type PostgresStoreConfig = z.infer<typeof PostgresStoreSchema>;
-
-/**
- * Modules that still keep their state only in the local SQLite file. While any is listed, a PostgreSQL store
- * would split the state between the database and each node's file — so `store.postgres` is refused, by name.
- */
-export const MODULES_NOT_ON_POSTGRES: readonly string[] = [
-  "dashboard history",
-];
-
-export function checkStoreSupported(config: { store: StoreConfig }, ctx: z.RefinementCtx): void {
-  if (!config.store.postgres || MODULES_NOT_ON_POSTGRES.length === 0) return;
-  ctx.addIssue({
-    code: "custom",
-    path: ["store", "postgres"],
-    message:
-      `this build cannot run on a PostgreSQL store yet: ${MODULES_NOT_ON_POSTGRES.join(", ")} still keep their state in the local SQLite file. ` +
-      "Remove store.postgres and run one Steward per site (see README, Multi-node sites)",
-  });
-}

@@ -1,8 +1,7 @@
-// The store section: the embedded SQLite file stays the default; a PostgreSQL store is refused by name, with
-// the modules that are not on it yet, until every module keeps its state there.
+// The store section: the embedded SQLite file stays the default; store.postgres takes a URL with secrets from
+// the environment or a file, pool and lease settings with defaults, and refuses what cannot work.
 import { expect, test } from "bun:test";
 import { parseConfigText } from "../../../src/config/load";
-import { MODULES_NOT_ON_POSTGRES } from "../../../src/config/sections/store";
 
 test("without a store section the store is the SQLite file in dataDir", () => {
   const { config } = parseConfigText("", "c.yaml", "/srv/steward");
@@ -10,25 +9,25 @@ test("without a store section the store is the SQLite file in dataDir", () => {
   expect(config.dataDir).toBe("/srv/steward/data");
 });
 
-test("store.postgres is refused with the modules still on SQLite, at its line", () => {
-  expect(MODULES_NOT_ON_POSTGRES.length).toBeGreaterThan(0);
-  const text = "dataDir: ./d\nstore:\n  postgres:\n    url: postgres://steward:${env:PGPW}@127.0.0.1:5432/steward\n";
-  let message = "";
-  try {
-    parseConfigText(text, "c.yaml", "/x", { env: { PGPW: "secret-pw" } });
-  } catch (err) {
-    message = (err as Error).message;
-  }
-  expect(message).toContain("store.postgres");
-  expect(message).toMatch(/^c\.yaml:4:/);
-  expect(message).toContain("cannot run on a PostgreSQL store yet");
-  for (const m of MODULES_NOT_ON_POSTGRES) expect(message).toContain(m);
-  expect(message).not.toContain("secret-pw");
+test("store.postgres with the password from the environment: defaults, and the password is a masked secret", () => {
+  const text = "store:\n  postgres:\n    url: postgres://steward:${env:PGPW}@pg.corp.example:5432/steward\n";
+  const loaded = parseConfigText(text, "c.yaml", "/x", { env: { PGPW: "secret-pw" } });
+  expect(loaded.config.store.postgres).toEqual({
+    url: "postgres://steward:secret-pw@pg.corp.example:5432/steward",
+    maxConnections: 10,
+    connectTimeoutMs: 10_000,
+    leaseTtlMs: 15_000,
+    heartbeatIntervalMs: 3_000,
+  });
+  expect(loaded.secrets.mask("postgres://steward:secret-pw@pg")).not.toContain("secret-pw");
 });
 
-test("a URL that is not postgres:// and a certFile without keyFile are errors naming the key", () => {
+test("a URL that is not postgres://, a certFile without keyFile and a heartbeat too slow for the lease are errors naming the key", () => {
   expect(() => parseConfigText("store:\n  postgres:\n    url: mysql://x@y/z\n", "c.yaml", "/x")).toThrow(/store\.postgres\.url.*postgres:\/\//s);
   expect(() =>
     parseConfigText("store:\n  postgres:\n    url: postgres://x@y/z\n    tls:\n      certFile: a.pem\n", "c.yaml", "/x"),
   ).toThrow(/store\.postgres\.tls\.keyFile.*certFile and keyFile go together/s);
+  expect(() => parseConfigText("store:\n  postgres:\n    url: postgres://x@y/z\n    leaseTtlMs: 4000\n    heartbeatIntervalMs: 3000\n", "c.yaml", "/x")).toThrow(
+    /store\.postgres\.heartbeatIntervalMs.*at most half of leaseTtlMs/s,
+  );
 });

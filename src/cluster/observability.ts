@@ -1,0 +1,53 @@
+// What a cluster shows about itself: a /ready entry with the members, their last heartbeat and who leads which
+// duty; the shared store's reachability (required: without it a Steward of a cluster cannot do its work); and
+// metrics labelled with this instance.
+import type { MetricsRegistry } from "../core/metrics";
+import type { Readiness } from "../core/readiness";
+import type { SqlDb } from "../store/sql";
+import { DUTIES, type Cluster, type ClusterView } from "./cluster";
+
+export function describeCluster(v: ClusterView): string {
+  if (v.mode === "single") return `single Steward ${v.self.name} on its own store; it runs every site-wide duty`;
+  const members = v.members.map((m) => `${m.name}${m.self ? " (this one)" : ""}: heartbeat ${(m.heartbeatAgeMs / 1000).toFixed(1)} s ago`).join("; ");
+  const leaders = DUTIES.map((d) => `${d}: ${v.leaders.find((l) => l.duty === d)?.name ?? "nobody"}`).join(", ");
+  return `${v.members.length} member${v.members.length === 1 ? "" : "s"} — ${members}. Leaders — ${leaders}`;
+}
+
+export function registerClusterObservability(cluster: Cluster, deps: { readiness: Readiness; metrics: MetricsRegistry; pgStore?: SqlDb }): void {
+  deps.readiness.register({
+    name: "cluster",
+    required: false,
+    async check() {
+      try {
+        return { ok: true, detail: describeCluster(await cluster.view()) };
+      } catch (err) {
+        return { ok: false, detail: `cannot read the cluster from the store: ${(err as Error).message}` };
+      }
+    },
+  });
+  if (deps.pgStore) {
+    const db = deps.pgStore;
+    deps.readiness.register({
+      name: "shared-store",
+      required: true,
+      async check() {
+        try {
+          await db.get("SELECT 1 AS ok");
+          return { ok: true, detail: "PostgreSQL answers" };
+        } catch (err) {
+          return { ok: false, detail: `PostgreSQL does not answer (store.postgres.url): ${(err as Error).message}` };
+        }
+      },
+    });
+  }
+  const instance = cluster.instanceName;
+  deps.metrics.gaugeFn("steward_instance_info", "This Steward in its cluster (mode single or cluster).", () => [{ labels: { instance, mode: cluster.mode }, value: 1 }]);
+  deps.metrics.gaugeFn("steward_cluster_duty_held", "1 for each site-wide duty this Steward leads now, else 0.", () =>
+    DUTIES.map((duty) => ({ labels: { duty, instance }, value: cluster.holds(duty) ? 1 : 0 })),
+  );
+  if (cluster.mode === "cluster") {
+    deps.metrics.gaugeFnAsync("steward_cluster_member_heartbeat_age_seconds", "Seconds since each cluster member's last heartbeat (by the store's clock).", async () =>
+      (await cluster.view()).members.map((m) => ({ labels: { member: m.name, instance }, value: m.heartbeatAgeMs / 1000 })),
+    );
+  }
+}
