@@ -29,6 +29,9 @@ export function createPostgresDb(opts: PostgresDbOptions): SqlDb {
     connect_timeout: Math.max(1, Math.ceil(opts.connectTimeoutMs / 1000)),
     ssl: opts.tls === false ? false : opts.tls,
     onnotice: () => {},
+    // The client's own default waits up to 20 s between attempts once a few have failed, so after an outage of
+    // PostgreSQL the leases would stay vacant that long: retry within a second instead (seconds, capped at 1).
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     connection: { application_name: opts.applicationName },
     // Epoch milliseconds live in BIGINT columns and counts come back as BIGINT: make them numbers, as SQLite does.
     types: {
