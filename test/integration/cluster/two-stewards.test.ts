@@ -52,6 +52,11 @@ test("a key set through one Steward is read through the other; both see the clus
   // Without qlik: configured there is nothing to reconcile and no site monitor: only these two are led.
   expect(cluster).toMatch(/scheduler: node-a, reconcile: nobody, distribute: node-a, site-monitor: nobody/);
 
+  // The dashboard's overview lists /ready's components, the cluster with its members and leaders among them.
+  const ui = await (await b.request("/ui")).text();
+  expect(ui).toContain("node-b (this one)");
+  expect(ui).toContain("scheduler: node-a");
+
   const metrics = await (await b.request("/metrics")).text();
   expect(metrics).toContain('steward_instance_info{instance="node-b",mode="cluster"} 1');
   expect(metrics).toContain('steward_cluster_duty_held{duty="scheduler",instance="node-b"} 0');
