@@ -7,9 +7,8 @@ import type { PostgresStoreConfig } from "../config/sections/store";
 import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { MigrationSet } from "./database";
-import { createPostgresDb } from "./postgres-db";
-import { migratePostgres } from "./postgres-store";
-import type { SqlDb } from "./sql";
+import { migratePostgres } from "./postgres-migrate";
+import type { SqlDb, SqlExecutor } from "./sql";
 
 function readPem(baseDir: string, file: string, key: string): Buffer {
   try {
@@ -37,20 +36,64 @@ export interface ClusterStore {
   component: Component;
 }
 
+/**
+ * The modules get `db` when the app is built; the client library is loaded, connected and the tables migrated
+ * when the component starts (first in the lifecycle), so a single Steward never loads the PostgreSQL client and
+ * nothing is sent before the tables exist. A statement issued before that waits for it (or fails with its error).
+ */
 export function createClusterStore(cfg: PostgresStoreConfig, baseDir: string, sets: readonly MigrationSet[], instanceName: string): ClusterStore {
-  const db = createPostgresDb({
-    url: cfg.url,
-    maxConnections: cfg.maxConnections,
-    connectTimeoutMs: cfg.connectTimeoutMs,
-    tls: postgresTlsOptions(cfg, baseDir),
-    applicationName: `steward ${instanceName}`.slice(0, 63),
+  const tls = postgresTlsOptions(cfg, baseDir);
+  let real: SqlDb | undefined;
+  let resolveReady!: (db: SqlDb) => void;
+  let rejectReady!: (err: unknown) => void;
+  const ready = new Promise<SqlDb>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
   });
+  ready.catch(() => {}); // observed by start(); statements waiting on it see the same error
+  const db = async () => real ?? ready;
+  const lazy: SqlDb = {
+    dialect: "postgres",
+    get: async (sql, params) => (await db()).get(sql, params),
+    all: async (sql, params) => (await db()).all(sql, params),
+    run: async (sql, params) => (await db()).run(sql, params),
+    exec: async (script) => (await db()).exec(script),
+    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>) => (await db()).transaction(fn),
+    get isOpen() {
+      return real?.isOpen ?? false;
+    },
+    close: async () => real?.close(),
+  };
   return {
-    db,
+    db: lazy,
     component: {
       name: "cluster-store",
-      start: () => migratePostgres(db, sets),
-      stop: () => db.close(),
+      async start() {
+        try {
+          const { createPostgresDb } = await import("./postgres-db");
+          const pg = createPostgresDb({
+            url: cfg.url,
+            maxConnections: cfg.maxConnections,
+            connectTimeoutMs: cfg.connectTimeoutMs,
+            tls,
+            applicationName: `steward ${instanceName}`.slice(0, 63),
+          });
+          try {
+            await migratePostgres(pg, sets);
+          } catch (err) {
+            await pg.close();
+            throw err;
+          }
+          real = pg;
+          resolveReady(pg);
+        } catch (err) {
+          rejectReady(err);
+          throw err;
+        }
+      },
+      stop: async () => {
+        await real?.close();
+      },
     },
   };
 }

@@ -5,6 +5,6 @@ export * from "./core-migrations";
 export * from "./store-metrics";
 export * from "./sql";
 export { createSqliteDb } from "./sqlite-db";
-export { createPostgresDb, type PostgresDbOptions } from "./postgres-db";
-export { openPostgresStore } from "./postgres-store";
+// The PostgreSQL client is not re-exported: it is loaded only when store.postgres is configured
+// (src/store/cluster-store.ts imports it when the store starts).
 export { migrationSql } from "./migration-dialect";
