@@ -3,7 +3,7 @@
 // exists from its first key until it is deleted, even while it holds no key (as in Butler).
 import type { DatabaseSync } from "node:sqlite";
 import type { Logger } from "pino";
-import type { AuditActor, AuditLog } from "../audit/audit-log";
+import type { AuditActor, AuditEntry, AuditLog } from "../audit/audit-log";
 import type { Clock, Timer } from "../core/clock";
 import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
@@ -25,15 +25,21 @@ export interface KvEntry {
   expiresAt?: number;
 }
 
+/**
+ * Where a write's audit entry goes instead of the audit log: a REST request hands its own, so the request's one
+ * audit row (written by the access guard) says what the write did, and no second row is written.
+ */
+export type AuditSink = (entry: AuditEntry) => void;
+
 export interface KvStore extends KeyValueWriter {
   /** Creates or overwrites a key; a new TTL (or none) replaces the old one. Throws AppError on limits. */
-  set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor): KvEntry;
+  set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor, sink?: AuditSink): KvEntry;
   get(namespace: string, key: string): KvEntry | undefined;
   has(namespace: string, key: string): boolean;
   /** True if the key existed (and was live). */
-  delete(namespace: string, key: string, actor?: AuditActor): boolean;
+  delete(namespace: string, key: string, actor?: AuditActor, sink?: AuditSink): boolean;
   /** True if the namespace existed (with or without keys). */
-  deleteNamespace(namespace: string, actor?: AuditActor): boolean;
+  deleteNamespace(namespace: string, actor?: AuditActor, sink?: AuditSink): boolean;
   /** Namespaces in creation order. */
   namespaces(): string[];
   hasNamespace(namespace: string): boolean;
@@ -117,8 +123,10 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     }
   }
 
-  function fail(action: string, target: string, actor: AuditActor, err: unknown): never {
-    audit.record({ actor, action, target, result: "failed", details: { error: (err as Error).message } });
+  const toLog: AuditSink = (e) => audit.record(e);
+
+  function fail(action: string, target: string, actor: AuditActor, err: unknown, sink: AuditSink): never {
+    sink({ actor, action, target, result: "failed", details: { error: (err as Error).message } });
     writes.inc({ op: action, result: "failed" });
     throw err;
   }
@@ -150,7 +158,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
 
   const store: KvStore & Component = {
     name: "kv",
-    set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR) {
+    set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR, sink = toLog) {
       const target = `${namespace}/${key}`;
       try {
         checkName("namespace", namespace);
@@ -200,12 +208,12 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
           q.upsert.run(namespace, key, text, expiresAt, ttlMs, now);
           return after;
         });
-        audit.record({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
+        sink({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
         writes.inc({ op: "kv.set", result: "ok" });
         if (expiresAt !== null) armPurge();
         return { namespace, key, value: JSON.parse(text) as KvValue, ttl: ttlMs, ...(expiresAt !== null ? { expiresAt } : {}) };
       } catch (err) {
-        fail("kv.set", target, actor, err);
+        fail("kv.set", target, actor, err, sink);
       }
     },
     setKey(namespace, key, value, ttlMs) {
@@ -225,15 +233,15 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     has(namespace, key) {
       return q.get.get(namespace, key, clock.now()) !== undefined;
     },
-    delete(namespace, key, actor = SYSTEM_ACTOR) {
+    delete(namespace, key, actor = SYSTEM_ACTOR, sink = toLog) {
       const size = bytesOf(q.rowBytes.get(namespace, key));
       const n = Number(q.del.run(namespace, key, clock.now()).changes);
       if (n > 0) totalBytes -= size;
-      audit.record({ actor, action: "kv.delete", target: `${namespace}/${key}`, result: n > 0 ? "ok" : "failed", ...(n > 0 ? {} : { details: { error: "not found" } }) });
+      sink({ actor, action: "kv.delete", target: `${namespace}/${key}`, result: n > 0 ? "ok" : "failed", ...(n > 0 ? {} : { details: { error: "not found" } }) });
       writes.inc({ op: "kv.delete", result: n > 0 ? "ok" : "failed" });
       return n > 0;
     },
-    deleteNamespace(namespace, actor = SYSTEM_ACTOR) {
+    deleteNamespace(namespace, actor = SYSTEM_ACTOR, sink = toLog) {
       const { existed, n } = deps.store.transaction(() => {
         const size = bytesOf(q.nsBytes.get(namespace));
         const liveCount = Number(q.delNs.run(namespace, clock.now()).changes);
@@ -241,7 +249,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         totalBytes -= size;
         return { existed: Number(q.nsDel.run(namespace).changes) > 0, n: liveCount };
       });
-      audit.record({ actor, action: "kv.delete-namespace", target: namespace, result: existed ? "ok" : "failed", details: existed ? { keys: n } : { error: "not found" } });
+      sink({ actor, action: "kv.delete-namespace", target: namespace, result: existed ? "ok" : "failed", details: existed ? { keys: n } : { error: "not found" } });
       writes.inc({ op: "kv.delete-namespace", result: existed ? "ok" : "failed" });
       return existed;
     },

@@ -25,6 +25,28 @@ describe("key-value REST API", () => {
     }
   });
 
+  test("one audit row per write: the request's row names what the write did, refused writes too", async () => {
+    const t = createTestApp("kv:\n  maxValueBytes: 10\n", { dir: `${tmp.path}/audit` });
+    await t.app.start();
+    try {
+      expect((await t.request("/v4/keyvalues/etl", json({ key: "last", value: "v1", ttl: 5000 }))).status).toBe(201);
+      expect((await t.request("/v4/keyvalues/etl", json({ key: "big", value: "x".repeat(11) }))).status).toBe(413);
+      expect((await t.request("/v4/keyvalues/etl/last", { method: "DELETE" })).status).toBe(204);
+      const rows = t.app.audit.query({ limit: 1000 }).filter((r) => r.action !== "access.denied");
+      expect(rows.map((r) => [r.action, r.target, r.result, r.details?.op, r.details?.object, r.details?.status])).toEqual([
+        ["api.write", "DELETE /v4/keyvalues/etl/last", "ok", "kv.delete", "etl/last", 204],
+        ["api.write", "POST /v4/keyvalues/etl", "failed", "kv.set", "etl/big", 413],
+        ["api.write", "POST /v4/keyvalues/etl", "ok", "kv.set", "etl/last", 201],
+      ]);
+      expect(rows[2]!.details).toMatchObject({ ttl: 5000, bytes: 2, route: "POST /v4/keyvalues/:namespace", scope: "kv.write" });
+      // Writes that do not come over REST keep their own row.
+      t.app.kv!.set("etl", "internal", "v");
+      expect(t.app.audit.query({ action: "kv.set" }).map((r) => r.target)).toEqual(["etl/internal"]);
+    } finally {
+      await t.close();
+    }
+  });
+
   test("all routes, status codes and bodies", async () => {
     const t = createTestApp("kv:\n  maxKeysPerNamespace: 3\n  maxNamespaces: 2\n  maxValueBytes: 100\n", { dir: `${tmp.path}/routes` });
     await t.app.start();
@@ -90,9 +112,9 @@ describe("key-value REST API", () => {
       expect((await t.request("/v4/keyvalues/ns2", { method: "DELETE" })).status).toBe(204);
       expect(await (await t.request("/v4/keyvaluesnamespaces")).json()).toEqual(["ns1"]);
 
-      // Writes are audited; the endpoint flag is listed.
-      const audited = t.app.audit.query({ action: "kv.*" });
-      expect(audited.some((a) => a.action === "kv.delete-namespace" && a.target === "ns2" && a.result === "ok")).toBe(true);
+      // Writes are audited (the request's row says what the write did); the endpoint flag is listed.
+      const audited = t.app.audit.query({ action: "api.write", limit: 1000 });
+      expect(audited.some((a) => a.details?.op === "kv.delete-namespace" && a.details?.object === "ns2" && a.result === "ok")).toBe(true);
       expect(await (await t.request("/v4/configfile/endpointsenabled")).json()).toContain("keyValueStore");
     } finally {
       await t.close();
