@@ -3,7 +3,6 @@
 // nodemailer ignores them, so its STARTTLS was never required.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import nodemailer from "nodemailer";
 import type SMTPPool from "nodemailer/lib/smtp-pool";
 import type { EmailChannelConfig } from "./schema";
 
@@ -35,5 +34,7 @@ export function smtpOptions(cfg: EmailChannelConfig, baseDir: string): SMTPPool.
 }
 
 export function createSmtpTransport(cfg: EmailChannelConfig, baseDir: string) {
-  return nodemailer.createTransport(smtpOptions(cfg, baseDir));
+  // Loaded when a config has an email channel, not by every start (nodemailer is one of the largest modules).
+  const { createTransport } = require("nodemailer") as typeof import("nodemailer");
+  return createTransport(smtpOptions(cfg, baseDir));
 }
