@@ -124,7 +124,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       stop() {},
     });
 
-    const audit = createAuditLog(store.db, clock, { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries });
+    const audit = createAuditLog(store.db, clock, { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries }, store.writes);
     lifecycle.add(audit.component());
 
     const corsMw = createCorsMiddleware(config.control.cors);

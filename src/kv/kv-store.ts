@@ -34,6 +34,11 @@ export type AuditSink = (entry: AuditEntry) => void;
 export interface KvStore extends KeyValueWriter {
   /** Creates or overwrites a key; a new TTL (or none) replaces the old one. Throws AppError on limits. */
   set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor, sink?: AuditSink): KvEntry;
+  /**
+   * The same write in the store's shared transaction (group commit): concurrent sets from many load scripts
+   * share one commit. Resolves once it is committed; rejects as set() throws.
+   */
+  setShared(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor, sink?: AuditSink): Promise<KvEntry>;
   get(namespace: string, key: string): KvEntry | undefined;
   has(namespace: string, key: string): boolean;
   /** True if the key existed (and was live). */
@@ -156,62 +161,96 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     armPurge();
   }
 
+  interface SetPlan {
+    namespace: string;
+    key: string;
+    text: string;
+    size: number;
+    ttlMs: number;
+    expiresAt: number | null;
+    /** The write itself, to run inside a transaction (its own, or a shared one). */
+    apply: () => void;
+  }
+
+  /** Validates a set (names, TTL, value size) and returns the write; the store limits are checked when it runs. */
+  function planSet(namespace: string, key: string, value: KvValue, ttlMs: number): SetPlan {
+    const target = `${namespace}/${key}`;
+    checkName("namespace", namespace);
+    checkName("key", key);
+    if (!Number.isInteger(ttlMs) || ttlMs < 0 || ttlMs > MAX_TTL_MS) {
+      throw new AppError("BAD_REQUEST", `ttl: must be a whole number of milliseconds from 0 to ${MAX_TTL_MS}`, { details: { field: "ttl" } });
+    }
+    const text = JSON.stringify(value ?? null);
+    // A string's size is its own UTF-8 length (not counting JSON quotes); other values count their JSON text.
+    const size = typeof value === "string" ? bytes(value) : bytes(text);
+    if (size > cfg.maxValueBytes) {
+      throw new AppError("PAYLOAD_TOO_LARGE", `value is ${size} bytes; the limit is ${cfg.maxValueBytes} bytes (kv.maxValueBytes)`, {
+        details: { field: "value", bytes: size, limit: cfg.maxValueBytes },
+      });
+    }
+    const now = clock.now();
+    const expiresAt = ttlMs > 0 ? now + ttlMs : null;
+    const rowSize = bytes(namespace) + bytes(key) + bytes(text);
+    // Runs inside the write's transaction; the quota check sees the writes committed before it in the batch.
+    const apply = () => {
+      const after = totalBytes - bytesOf(q.rowBytes.get(namespace, key)) + rowSize;
+      if (after > cfg.maxTotalBytes && after > totalBytes) {
+        throw new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
+          details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
+        });
+      }
+      if (!q.nsGet.get(namespace)) {
+        // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
+        // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
+        // then the oldest of them make room.
+        const nsCount = Number((q.nsLiveCount.get(now) as { n: number }).n);
+        const listed = Number((q.nsCount.get() as { n: number }).n);
+        if (listed >= cfg.maxNamespaces) q.nsDropEmpty.run(now, listed - cfg.maxNamespaces + 1);
+        if (nsCount >= cfg.maxNamespaces) {
+          throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
+            details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
+          });
+        }
+        q.nsAdd.run(namespace, now);
+      } else if (!q.get.get(namespace, key, now)) {
+        const keyCount = Number((q.keyCount.get(namespace, now) as { n: number }).n);
+        if (keyCount >= cfg.maxKeysPerNamespace) {
+          throw new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
+            details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
+          });
+        }
+      }
+      q.upsert.run(namespace, key, text, expiresAt, ttlMs, now);
+      totalBytes = after;
+    };
+    return { namespace, key, text, size, ttlMs, expiresAt, apply };
+  }
+
+  function setDone(p: SetPlan, actor: AuditActor, sink: AuditSink): KvEntry {
+    sink({ actor, action: "kv.set", target: `${p.namespace}/${p.key}`, result: "ok", details: { ttl: p.ttlMs, bytes: p.size } });
+    writes.inc({ op: "kv.set", result: "ok" });
+    if (p.expiresAt !== null) armPurge();
+    return { namespace: p.namespace, key: p.key, value: JSON.parse(p.text) as KvValue, ttl: p.ttlMs, ...(p.expiresAt !== null ? { expiresAt: p.expiresAt } : {}) };
+  }
+
   const store: KvStore & Component = {
     name: "kv",
     set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR, sink = toLog) {
       const target = `${namespace}/${key}`;
       try {
-        checkName("namespace", namespace);
-        checkName("key", key);
-        if (!Number.isInteger(ttlMs) || ttlMs < 0 || ttlMs > MAX_TTL_MS) {
-          throw new AppError("BAD_REQUEST", `ttl: must be a whole number of milliseconds from 0 to ${MAX_TTL_MS}`, { details: { field: "ttl" } });
-        }
-        const text = JSON.stringify(value ?? null);
-        // A string's size is its own UTF-8 length (not counting JSON quotes); other values count their JSON text.
-        const size = typeof value === "string" ? bytes(value) : bytes(text);
-        if (size > cfg.maxValueBytes) {
-          throw new AppError("PAYLOAD_TOO_LARGE", `value is ${size} bytes; the limit is ${cfg.maxValueBytes} bytes (kv.maxValueBytes)`, {
-            details: { field: "value", bytes: size, limit: cfg.maxValueBytes },
-          });
-        }
-        const now = clock.now();
-        const expiresAt = ttlMs > 0 ? now + ttlMs : null;
-        const rowSize = bytes(namespace) + bytes(key) + bytes(text);
-        totalBytes = deps.store.transaction(() => {
-          const after = totalBytes - bytesOf(q.rowBytes.get(namespace, key)) + rowSize;
-          if (after > cfg.maxTotalBytes && after > totalBytes) {
-            throw new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
-              details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
-            });
-          }
-          if (!q.nsGet.get(namespace)) {
-            // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
-            // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
-            // then the oldest of them make room.
-            const nsCount = Number((q.nsLiveCount.get(now) as { n: number }).n);
-            const listed = Number((q.nsCount.get() as { n: number }).n);
-            if (listed >= cfg.maxNamespaces) q.nsDropEmpty.run(now, listed - cfg.maxNamespaces + 1);
-            if (nsCount >= cfg.maxNamespaces) {
-              throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
-                details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
-              });
-            }
-            q.nsAdd.run(namespace, now);
-          } else if (!q.get.get(namespace, key, now)) {
-            const keyCount = Number((q.keyCount.get(namespace, now) as { n: number }).n);
-            if (keyCount >= cfg.maxKeysPerNamespace) {
-              throw new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
-                details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
-              });
-            }
-          }
-          q.upsert.run(namespace, key, text, expiresAt, ttlMs, now);
-          return after;
-        });
-        sink({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
-        writes.inc({ op: "kv.set", result: "ok" });
-        if (expiresAt !== null) armPurge();
-        return { namespace, key, value: JSON.parse(text) as KvValue, ttl: ttlMs, ...(expiresAt !== null ? { expiresAt } : {}) };
+        const plan = planSet(namespace, key, value, ttlMs);
+        deps.store.transaction(plan.apply);
+        return setDone(plan, actor, sink);
+      } catch (err) {
+        fail("kv.set", target, actor, err, sink);
+      }
+    },
+    async setShared(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR, sink = toLog) {
+      const target = `${namespace}/${key}`;
+      try {
+        const plan = planSet(namespace, key, value, ttlMs);
+        await deps.store.writes.write(plan.apply);
+        return setDone(plan, actor, sink);
       } catch (err) {
         fail("kv.set", target, actor, err, sink);
       }

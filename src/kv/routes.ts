@@ -103,8 +103,9 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
         413: { description: "key, namespace name or value too large" },
       },
     },
-    (c, { params, body }) => {
-      const e = kv.set(params.namespace, body.key, body.value ?? "", storedTtl(body.ttl), auditActorOf(c), c.get("auditNote"));
+    async (c, { params, body }) => {
+      // Answered once committed; concurrent sets share the commit (group commit).
+      const e = await kv.setShared(params.namespace, body.key, body.value ?? "", storedTtl(body.ttl), auditActorOf(c), c.get("auditNote"));
       // Butler echoed the TTL as given (a negative one too). A key sent without a value is stored with "".
       return c.json({ namespace: e.namespace, key: e.key, value: e.value, ttl: body.ttl ?? 0 }, 201);
     },

@@ -139,7 +139,8 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
       // An anonymous write that was refused changed nothing: counted like a denial, so a flood of bad requests
       // on an open API cannot grow the log either.
       if (principal.kind === "anonymous" && status >= 400 && status < 500 && deps.denialAudit) deps.denialAudit.record(entry, "write", status);
-      else deps.audit.record(entry);
+      // The answer waits for the row's commit, which it shares with the other requests of this moment.
+      else await deps.audit.recordCommitted(entry);
     }
   };
 

@@ -4,6 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdirSync, existsSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "../core/errors";
+import { createGroupCommit, type GroupCommit } from "./group-commit";
 
 export interface Migration {
   /** 1, 2, 3 … per module, applied in order, never edited once released. */
@@ -23,6 +24,11 @@ export interface Store {
   readonly file: string;
   /** Runs fn in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Writes that may share a transaction with other callers' (group commit): for bursts from many callers
+   * (key-value sets, audit rows, dedupe marks); each resolves after the COMMIT that carries it.
+   */
+  readonly writes: GroupCommit;
   close(): void;
 }
 
@@ -76,14 +82,17 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
   writeFileSync(pidFile, String(process.pid));
 
   let closed = false;
+  const writes = createGroupCommit(db);
   return {
     db,
     file,
     transaction,
+    writes,
     close() {
       if (closed) return;
       closed = true;
       try {
+        writes.flushNow();
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       } finally {
         db.close();

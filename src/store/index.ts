@@ -2,3 +2,4 @@
 export * from "./database";
 export * from "./core-migrations";
 export * from "./store-metrics";
+export * from "./group-commit";

@@ -47,6 +47,27 @@ describe("key-value REST API", () => {
     }
   });
 
+  test("concurrent sets share commits (group commit): each answer comes after its commit, one audit row each", async () => {
+    const t = createTestApp("kv:\n  maxKeysPerNamespace: 30\n", { dir: `${tmp.path}/group` });
+    await t.app.start();
+    try {
+      const before = { ...t.app.store.writes.stats };
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => t.request("/v4/keyvalues/burst", json({ key: `k${i}`, value: `v${i}` }))));
+      // Keys 30..39 are over the namespace's limit: refused (409) without undoing the others of their batch.
+      expect(answers.map((r) => r.status)).toEqual([...Array<number>(30).fill(201), ...Array<number>(10).fill(409)]);
+      const after = t.app.store.writes.stats;
+      // 40 key writes + 30 audit rows (refused anonymous writes are counted like denials, not written one by one);
+      // a handful of transactions instead of one per statement.
+      expect(after.writes - before.writes).toBe(70);
+      expect(after.transactions - before.transactions).toBeLessThanOrEqual(4);
+      expect(after.largestBatch).toBeGreaterThanOrEqual(20);
+      expect(t.app.audit.query({ action: "api.write", result: "ok", limit: 1000 })).toHaveLength(30);
+      expect(t.app.kv!.keys("burst")).toHaveLength(30);
+    } finally {
+      await t.close();
+    }
+  });
+
   test("all routes, status codes and bodies", async () => {
     const t = createTestApp("kv:\n  maxKeysPerNamespace: 3\n  maxNamespaces: 2\n  maxValueBytes: 100\n", { dir: `${tmp.path}/routes` });
     await t.app.start();

@@ -39,7 +39,7 @@ function swappingFs(folder: string, outside: string, nth: number): ResolverFs & 
 }
 
 async function opsWith(fs: ResolverFs, dirOpener: DirOpener) {
-  const audit: AuditLog = { record: (_e: AuditEntry) => undefined, query: () => [], prune: () => 0, component: () => ({ name: "audit", start() {}, stop() {} }) };
+  const audit: AuditLog = { record: (_e: AuditEntry) => undefined, recordCommitted: async (_e: AuditEntry) => undefined, query: () => [], prune: () => 0, component: () => ({ name: "audit", start() {}, stop() {} }) };
   const [inRoot, outRoot, del, mk] = await realRoots([join(A, "in"), join(A, "out"), join(A, "del"), join(A, "mk")]);
   const dirs: AllowedDirs = { copy: [{ from: inRoot!, to: outRoot! }], move: [{ from: inRoot!, to: outRoot! }], delete: [del!], createDir: [mk!], allowUnc: false, allowDirectoryDelete: true };
   return createFileOps({ dirs: async () => dirs, flavour: "posix", audit, log: createSilentLogger(), metrics: createMetricsRegistry(), fs, dirOpener });
