@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createUdpSender, measureStep, type UdpCounts, type UdpSender, type UdpStep } from "./bench-udp-load";
 import type { Figure } from "./bench-report";
 import { startBaseline, startSteward } from "./bench-targets";
+import { measureOverload, overloadFigures, type OverloadStep } from "./bench-udp-overload";
 
 export interface UdpSectionOptions {
   stewardBin: string;
@@ -14,6 +15,8 @@ export interface UdpSectionOptions {
 
 const RATES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000];
 const STEP_MS = 1_500;
+/** Overload rows: paced at these multiples of the zero-loss rate. */
+const OVERLOAD_FACTORS = [2, 5];
 const BURSTS = [250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 
 export interface UdpLadder {
@@ -127,6 +130,7 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
 
   const steward = await startSteward(o.stewardBin, join(o.workDir, "steward-udp"));
   let mine: UdpLadder | undefined;
+  let overload: OverloadStep[] = [];
   let missing: string | undefined;
   try {
     const counts = async (): Promise<UdpCounts> => {
@@ -144,6 +148,7 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
       const s = await createUdpSender(steward.udpPort);
       try {
         mine = await ladder(s, counts, "steward UDP", o.log);
+        if (mine.sustained) overload = await measureOverload(s, `${steward.url}/metrics`, mine.sustained, OVERLOAD_FACTORS, o.log);
       } finally {
         s.close();
       }
@@ -184,5 +189,6 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
       note: missing ?? `back-to-back sends; a loss is a datagram Steward counted as dropped or the kernel dropped (receive buffer full: ${stewardKernelDrops(mine)})`,
     },
   ];
-  return { figures, raw: { baseline: bare, steward: mine ?? missing } };
+  if (mine?.sustained) figures.push(...overloadFigures(overload, mine.sustained));
+  return { figures, raw: { baseline: bare, steward: mine ?? missing, overload } };
 }

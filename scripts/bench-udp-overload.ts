@@ -1,0 +1,115 @@
+// Bench rows: the UDP intake under overload — paced sends at 2× and 5× the highest zero-loss rate — reporting how
+// many task events Steward processed per second while overloaded (it should hold at its capacity, not collapse)
+// and whether every datagram it did not process was counted: by Steward itself (dropped/shed, rejected,
+// deduplicated) or by the kernel (receive buffer full).
+import type { Figure } from "./bench-report";
+import { kernelUdpDrops, type UdpSender } from "./bench-udp-load";
+
+export interface IntakeCounters {
+  received: number;
+  emitted: number;
+  /** Dropped by Steward (queue full, shed, stopping) or refused (rejected). */
+  dropped: number;
+  deduplicated: number;
+}
+
+export interface OverloadStep {
+  factor: number;
+  targetRate: number;
+  sent: number;
+  sendSeconds: number;
+  /** Task events emitted while the sender was sending, per second. */
+  processedPerSecond: number;
+  /** Emitted from the start of the step until the counters settled. */
+  processedTotal: number;
+  droppedBySteward: number;
+  droppedByKernel: number;
+  deduplicated: number;
+  /** Sent but neither processed nor counted anywhere: should be 0. */
+  unaccounted: number;
+}
+
+const STEP_MS = 3_000;
+
+/** Sums every sample of the named series in a Prometheus text exposition. */
+function sum(text: string, name: string): number {
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith(name) && (line[name.length] === " " || line[name.length] === "{")) total += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return total;
+}
+
+export async function readIntakeCounters(metricsUrl: string): Promise<IntakeCounters> {
+  const text = await (await fetch(metricsUrl)).text();
+  return {
+    received: sum(text, "steward_intake_datagrams_received_total"),
+    emitted: sum(text, "steward_intake_events_emitted_total"),
+    dropped: sum(text, "steward_intake_dropped_total") + sum(text, "steward_intake_datagrams_rejected_total"),
+    deduplicated: sum(text, "steward_intake_deduplicated_total"),
+  };
+}
+
+async function settle(read: () => Promise<IntakeCounters>, sent: number, before: IntakeCounters, kernelBefore: number): Promise<IntakeCounters> {
+  let last = await read();
+  let stableSince = performance.now();
+  const deadline = performance.now() + 15_000;
+  while (performance.now() < deadline) {
+    const accounted = last.emitted - before.emitted + (last.dropped - before.dropped) + (last.deduplicated - before.deduplicated) + (kernelUdpDrops() - kernelBefore);
+    if (accounted >= sent) break;
+    await Bun.sleep(100);
+    const now = await read();
+    if (now.emitted !== last.emitted || now.dropped !== last.dropped || now.received !== last.received) stableSince = performance.now();
+    else if (performance.now() - stableSince > 1_000) break;
+    last = now;
+  }
+  return last;
+}
+
+export async function measureOverload(sender: UdpSender, metricsUrl: string, zeroLossRate: number, factors: number[], log: (line: string) => void): Promise<OverloadStep[]> {
+  const read = () => readIntakeCounters(metricsUrl);
+  const steps: OverloadStep[] = [];
+  for (const factor of factors) {
+    const targetRate = Math.round(zeroLossRate * factor);
+    const before = await read();
+    const kernelBefore = kernelUdpDrops();
+    const t0 = performance.now();
+    const sent = await sender.paced(targetRate, STEP_MS);
+    const sendSeconds = (performance.now() - t0) / 1000;
+    const atEnd = await read();
+    const after = await settle(read, sent, before, kernelBefore);
+    const droppedByKernel = kernelUdpDrops() - kernelBefore;
+    const step: OverloadStep = {
+      factor,
+      targetRate,
+      sent,
+      sendSeconds,
+      processedPerSecond: Math.round((atEnd.emitted - before.emitted) / sendSeconds),
+      processedTotal: after.emitted - before.emitted,
+      droppedBySteward: after.dropped - before.dropped,
+      droppedByKernel,
+      deduplicated: after.deduplicated - before.deduplicated,
+      unaccounted: 0,
+    };
+    step.unaccounted = Math.max(0, sent - step.processedTotal - step.droppedBySteward - step.droppedByKernel - step.deduplicated);
+    steps.push(step);
+    log(
+      `steward UDP overload ${factor}× (${targetRate}/s): sent ${sent} in ${sendSeconds.toFixed(1)} s, processed ${step.processedPerSecond}/s while sending ` +
+        `(${step.processedTotal} in all), dropped by Steward ${step.droppedBySteward}, by the kernel ${droppedByKernel}, unaccounted ${step.unaccounted}`,
+    );
+    await Bun.sleep(500);
+  }
+  return steps;
+}
+
+export function overloadFigures(steps: OverloadStep[], zeroLossRate: number): Figure[] {
+  return steps.map((s) => ({
+    metric: `UDP intake at ${s.factor}× the zero-loss rate: task events processed per second`,
+    unit: "datagrams/s" as const,
+    steward: s.processedPerSecond,
+    note:
+      `${(s.processedPerSecond / zeroLossRate).toFixed(2)}× the zero-loss rate (${zeroLossRate.toLocaleString("en-US")}/s); sent ${s.targetRate.toLocaleString("en-US")}/s for ` +
+      `${STEP_MS / 1000} s (achieved ${Math.round(s.sent / s.sendSeconds).toLocaleString("en-US")}/s); not processed: ${s.droppedBySteward} counted by Steward (shed, queue full), ` +
+      `${s.droppedByKernel} by the kernel (receive buffer full), ${s.unaccounted} unaccounted`,
+  }));
+}
