@@ -38,6 +38,14 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
   let queue: Job[] = [];
   let scheduled = false;
   const stats = { transactions: 0, writes: 0, largestBatch: 0 };
+  // Prepared once: exec() would parse these four statements again for every write.
+  const sql = {
+    begin: db.prepare("BEGIN IMMEDIATE"),
+    savepoint: db.prepare("SAVEPOINT w"),
+    release: db.prepare("RELEASE w"),
+    rollbackTo: db.prepare("ROLLBACK TO w"),
+    commit: db.prepare("COMMIT"),
+  };
 
   /** One transaction over up to maxBatch queued writes. Runs synchronously, so nothing else interleaves. */
   function commitBatch(): void {
@@ -45,25 +53,25 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
     if (batch.length === 0) return;
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      db.exec("BEGIN IMMEDIATE");
+      sql.begin.run();
     } catch (error) {
       for (const job of batch) job.reject(error);
       return;
     }
     for (const job of batch) {
-      db.exec("SAVEPOINT w");
+      sql.savepoint.run();
       try {
         const value = job.fn();
-        db.exec("RELEASE w");
+        sql.release.run();
         outcomes.push({ ok: true, value });
       } catch (error) {
-        db.exec("ROLLBACK TO w");
-        db.exec("RELEASE w");
+        sql.rollbackTo.run();
+        sql.release.run();
         outcomes.push({ ok: false, error });
       }
     }
     try {
-      db.exec("COMMIT");
+      sql.commit.run();
     } catch (error) {
       if (db.isTransaction) db.exec("ROLLBACK");
       for (const job of batch) job.reject(error);
