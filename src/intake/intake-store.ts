@@ -2,6 +2,7 @@
 // expiry), the reconciliation watermark, and distribute runs still waiting for their final state in QRS.
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { MigrationSet } from "../store/database";
+import type { GroupCommit } from "../store/group-commit";
 
 export const intakeMigrations: MigrationSet = {
   module: "intake",
@@ -57,6 +58,11 @@ export interface IntakeStore {
   /** True when any outcome of this execution was handled (reconciliation uses it). */
   isExecutionSeen(executionId: string, now: number): boolean;
   markSeen(keys: Array<{ key: string; executionId: string }>, source: string, now: number, ttlMs: number): void;
+  /**
+   * The same in the store's shared transaction (group commit): the marks of a burst of runs share one commit
+   * instead of one each. Resolves once committed.
+   */
+  markSeenShared(keys: Array<{ key: string; executionId: string }>, source: string, now: number, ttlMs: number): Promise<void>;
   purgeExpired(now: number): number;
   seenCount(): number;
   getState(name: string): string | undefined;
@@ -74,7 +80,7 @@ export interface IntakeStore {
   listPending<P>(): Array<PendingPoll<P>>;
 }
 
-export function createIntakeStore(db: DatabaseSync): IntakeStore {
+export function createIntakeStore(db: DatabaseSync, writes?: GroupCommit): IntakeStore {
   const s = (sql: string): StatementSync => db.prepare(sql);
   const seen = s("SELECT 1 FROM intake_seen WHERE key = ? AND expires_at > ?");
   const execSeen = s("SELECT 1 FROM intake_seen WHERE execution_id = ? AND expires_at > ? LIMIT 1");
@@ -119,6 +125,12 @@ export function createIntakeStore(db: DatabaseSync): IntakeStore {
         db.exec("ROLLBACK");
         throw err;
       }
+    },
+    async markSeenShared(keys, source, now, ttlMs) {
+      if (!writes) return this.markSeen(keys, source, now, ttlMs);
+      await writes.write(() => {
+        for (const k of keys) upsertSeen.run(k.key, k.executionId, source, now, now + ttlMs);
+      });
     },
     purgeExpired: (now) => Number(purge.run(now).changes),
     seenCount: () => Number((count.get() as { n: number }).n),

@@ -43,6 +43,13 @@ export interface RunProcessor {
    * later.
    */
   processRun(report: RunReport, key: string): Promise<ProcessResult>;
+  /**
+   * As `processRun`, but resolves once the event is on the bus; `remembered` resolves once the run is marked
+   * seen (true) or that failed (false, logged). The marks of many runs share one commit (group commit), and
+   * the claim is held until then, so a repeated datagram is still recognised. For the intake's workers: a
+   * worker is free for the next run while the marks wait for their commit.
+   */
+  emitRun(report: RunReport, key: string): Promise<{ result: ProcessResult; remembered: Promise<boolean> }>;
   inFlight(executionId: string): boolean;
   /**
    * After the intake stopped: runs whose enrichment ends later are neither emitted nor remembered (the notifier
@@ -73,11 +80,19 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   }
 
   async function processRun(report: RunReport, key: string): Promise<ProcessResult> {
+    const { result, remembered } = await emitRun(report, key);
+    // Not remembered: the caller treats it as not done (a distribute poll keeps its row and polls again).
+    return (await remembered) ? result : { dropped: "error" };
+  }
+
+  async function emitRun(report: RunReport, key: string): Promise<{ result: ProcessResult; remembered: Promise<boolean> }> {
+    let remembered: Promise<boolean> = Promise.resolve(true);
+    const done = (result: ProcessResult) => ({ result, remembered });
     try {
       const event = await deps.enricher.enrich(report);
       if (closed) {
         log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
-        return { dropped: "closed" };
+        return done({ dropped: "closed" });
       }
       deps.counters.enriched.inc({ complete: String(event.complete) });
       if (event.unconfirmed) {
@@ -90,31 +105,41 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
             ? "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
             : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
         );
-        if (!pass) return { dropped: "unconfirmed" };
+        if (!pass) return done({ dropped: "unconfirmed" });
       }
       await deps.bus.emit(event.kind, event);
       deps.counters.emitted.inc({ kind: event.kind, source: event.source });
-      deps.store.markSeen(
-        [
-          { key, executionId: report.executionId },
-          { key: event.id, executionId: report.executionId },
-        ],
-        report.source,
-        deps.clock.now(),
-        deps.dedupe.ttlMs,
-      );
+      remembered = deps.store
+        .markSeenShared(
+          [
+            { key, executionId: report.executionId },
+            { key: event.id, executionId: report.executionId },
+          ],
+          report.source,
+          deps.clock.now(),
+          deps.dedupe.ttlMs,
+        )
+        .then(
+          () => true,
+          (err: unknown) => {
+            // The event went out; reconciliation may offer the run again (the outbox folds a repeated delivery).
+            log.error({ executionId: report.executionId, err: describeError(err) }, "could not remember a processed run");
+            return false;
+          },
+        );
       log.info(
         { eventId: event.id, kind: event.kind, taskType: event.taskType, task: event.task.name, source: event.source, complete: event.complete, unconfirmed: event.unconfirmed?.qrs },
         "task event",
       );
-      return { event };
+      return done({ event });
     } catch (err) {
       // Enrichment never throws by design; this is a bug or a store failure. Keep the key unclaimed so
       // reconciliation can pick the run up again.
       log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
-      return { dropped: "error" };
+      return done({ dropped: "error" });
     } finally {
-      release(key);
+      // The claim holds until the run is remembered (or that failed), so a repeat in between is still a duplicate.
+      void remembered.finally(() => release(key));
     }
   }
 
@@ -135,6 +160,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     close: () => void (closed = true),
     open: () => void (closed = false),
     processRun,
+    emitRun,
     process: async (report, key) => (await processRun(report, key)).event,
   };
 }
