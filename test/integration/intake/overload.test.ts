@@ -93,8 +93,10 @@ describe("intake overload", () => {
     await drained(t.app);
     const after = t.app.store.writes.stats;
     expect(intake.counters.emitted.get({ kind: "task.failed", source: "udp" })).toBe(300);
-    // 300 dedupe marks + 300 timeline rows + 300 run-history rows, in far fewer commits than runs.
-    expect(after.writes - before.writes).toBe(900);
+    // 300 dedupe marks + 300 run-history rows (+ settled()'s marker if it had to wait; the timeline writes its
+    // newest rows later, at most every 250 ms), in far fewer commits than runs.
+    expect(after.writes - before.writes).toBeGreaterThanOrEqual(600);
+    expect(after.writes - before.writes).toBeLessThanOrEqual(601);
     expect(after.transactions - before.transactions).toBeLessThan(30);
     expect(intake.store.seenCount()).toBe(300); // the datagram key is the event id here
     for (let i = 0; i < 300; i++) intake.handleDatagram(datagram(i, "failed"), FROM);
