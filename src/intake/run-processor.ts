@@ -111,7 +111,8 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       deps.counters.emitted.inc({ kind: event.kind, source: event.source });
       remembered = deps.store
         .markSeenShared(
-          [
+          // A datagram's key is usually the event id itself: one row then, not the same row written twice.
+          key === event.id ? [{ key, executionId: report.executionId }] : [
             { key, executionId: report.executionId },
             { key: event.id, executionId: report.executionId },
           ],
