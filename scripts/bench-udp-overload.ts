@@ -113,3 +113,34 @@ export function overloadFigures(steps: OverloadStep[], zeroLossRate: number): Fi
       `${s.droppedByKernel} by the kernel (receive buffer full), ${s.unaccounted} unaccounted`,
   }));
 }
+
+/**
+ * The worst-case datagram end to end: the 64 KB shape the parser is slowest on (scripts/bench-parse.ts), sent
+ * paced at `rate` for `ms`. It is one fixed datagram, so from the second copy on Steward parses it and finds a
+ * repeat: this is what a flood of the worst shape costs the intake, in datagrams handled per second.
+ */
+export async function measureWorstDatagram(port: number, metricsUrl: string, datagram: Uint8Array, rate: number, ms: number): Promise<{ sent: number; handledPerSecond: number; kernelDrops: number }> {
+  const sock = await Bun.udpSocket({ hostname: "127.0.0.1" });
+  const before = await readIntakeCounters(metricsUrl);
+  const kernelBefore = kernelUdpDrops();
+  const t0 = performance.now();
+  let sent = 0;
+  try {
+    for (;;) {
+      const elapsed = performance.now() - t0;
+      if (elapsed >= ms) break;
+      const due = Math.floor((rate * elapsed) / 1000);
+      while (sent < due) {
+        if (!sock.send(datagram, port, "127.0.0.1")) break;
+        sent++;
+      }
+      await Bun.sleep(1);
+    }
+  } finally {
+    sock.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await Bun.sleep(1_000);
+  const after = await readIntakeCounters(metricsUrl);
+  return { sent, handledPerSecond: Math.round((after.received - before.received) / seconds), kernelDrops: kernelUdpDrops() - kernelBefore };
+}
