@@ -1,6 +1,7 @@
 // The pino root logger. In-process destinations only (pino transports run in worker threads, which do not
 // work inside `bun build --compile` binaries). Every line passes through the secret mask before it is written.
 import pino, { type Logger, type DestinationStream } from "pino";
+import pretty from "pino-pretty";
 import { Writable } from "node:stream";
 import { SECRET_KEY_PATTERN, REDACTED, type SecretRegistry } from "./redaction";
 
@@ -42,8 +43,6 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 function prettyStream(out: DestinationStream): DestinationStream {
-  // Loaded here, not at the top: a service logs JSON and never needs the pretty printer (start-up time, memory).
-  const pretty = require("pino-pretty") as typeof import("pino-pretty");
   const sink = new Writable({
     write(chunk, _enc, done) {
       out.write(String(chunk));

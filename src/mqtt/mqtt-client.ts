@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import type { IClientOptions, IPublishPacket, MqttClient } from "mqtt";
+import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { MqttConfig } from "../config/sections/mqtt";
 import { AppError, describeError } from "../core/errors";
@@ -136,8 +136,6 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
         ...tlsOptions(),
       };
       state = `connecting to ${target}`;
-      // Loaded when MQTT is configured and starts, not by every start of Steward.
-      const { connect } = require("mqtt") as typeof import("mqtt");
       client = connect(cfg.url, options);
       client.on("connect", () => {
         connected = true;

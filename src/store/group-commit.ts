@@ -3,6 +3,7 @@
 // marks from many callers costs one commit (one append of the changed pages to the WAL) instead of one each,
 // and a caller that was answered has its write committed (WAL: a killed process loses nothing committed).
 import type { DatabaseSync } from "node:sqlite";
+import { setImmediate } from "node:timers";
 
 export interface GroupCommit {
   /**
@@ -73,7 +74,11 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
     try {
       sql.commit.run();
     } catch (error) {
-      if (db.isTransaction) db.exec("ROLLBACK");
+      try {
+        db.exec("ROLLBACK");
+      } catch {
+        // already rolled back by SQLite itself
+      }
       for (const job of batch) job.reject(error);
       return;
     }

@@ -33,8 +33,9 @@ export function smtpOptions(cfg: EmailChannelConfig, baseDir: string): SMTPPool.
   };
 }
 
-export function createSmtpTransport(cfg: EmailChannelConfig, baseDir: string) {
-  // Loaded when a config has an email channel, not by every start (nodemailer is one of the largest modules).
-  const { createTransport } = require("nodemailer") as typeof import("nodemailer");
-  return createTransport(smtpOptions(cfg, baseDir));
+export async function createSmtpTransport(options: SMTPPool.Options) {
+  // Loaded when the first mail is sent, not by every start (nodemailer is one of the largest modules). A
+  // literal dynamic import: bundled into the binary, evaluated only here, and the same on Bun and Deno.
+  const { createTransport } = await import("nodemailer");
+  return createTransport(options);
 }

@@ -1,6 +1,6 @@
 // MQTT channel: its own client per channel instance, connected on first use and kept open (mqtt.js
 // reconnects). A delivery is acknowledged once every message of the event was published (PUBACK for QoS ≥ 1).
-import type { IClientOptions, MqttClient } from "mqtt";
+import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ChannelDefinition } from "../../types";
@@ -69,8 +69,6 @@ export const mqttChannel: ChannelDefinition<"mqtt"> = {
     const log = deps.log;
     const getClient = () => {
       if (!client) {
-        // mqtt.js is loaded on first use, not by every start (it pulls in a stream library and a packet codec).
-        const { connect } = require("mqtt") as typeof import("mqtt");
         client = connect(cfg.url, clientOptions(cfg, deps.baseDir));
         // mqtt.js emits errors on the client; without a listener they would be thrown.
         client.on("error", (err) => log.warn({ channel: deps.name, err: err.message }, "MQTT channel connection error"));
