@@ -3,6 +3,7 @@
 // and whether every datagram it did not process was counted: by Steward itself (dropped/shed, rejected,
 // deduplicated) or by the kernel (receive buffer full).
 import type { Figure } from "./bench-report";
+import { cpuMs } from "./bench-proc";
 import { kernelUdpDrops, type UdpSender } from "./bench-udp-load";
 
 export interface IntakeCounters {
@@ -27,6 +28,10 @@ export interface OverloadStep {
   deduplicated: number;
   /** Sent but neither processed nor counted anywhere: should be 0. */
   unaccounted: number;
+  /** Share of one core Steward used while the sender was sending (on a shared machine it gets what is left). */
+  stewardCores: number;
+  /** Steward's CPU time per event processed while sending: whether its efficiency held under overload. */
+  cpuUsPerEvent: number;
 }
 
 const STEP_MS = 3_000;
@@ -66,16 +71,18 @@ async function settle(read: () => Promise<IntakeCounters>, sent: number, before:
   return last;
 }
 
-export async function measureOverload(sender: UdpSender, metricsUrl: string, zeroLossRate: number, factors: number[], log: (line: string) => void): Promise<OverloadStep[]> {
+export async function measureOverload(sender: UdpSender, metricsUrl: string, stewardPid: number, zeroLossRate: number, factors: number[], log: (line: string) => void): Promise<OverloadStep[]> {
   const read = () => readIntakeCounters(metricsUrl);
   const steps: OverloadStep[] = [];
   for (const factor of factors) {
     const targetRate = Math.round(zeroLossRate * factor);
     const before = await read();
     const kernelBefore = kernelUdpDrops();
+    const cpuBefore = cpuMs(stewardPid);
     const t0 = performance.now();
     const sent = await sender.paced(targetRate, STEP_MS);
     const sendSeconds = (performance.now() - t0) / 1000;
+    const cpuUsed = cpuMs(stewardPid) - cpuBefore;
     const atEnd = await read();
     const after = await settle(read, sent, before, kernelBefore);
     const droppedByKernel = kernelUdpDrops() - kernelBefore;
@@ -90,12 +97,15 @@ export async function measureOverload(sender: UdpSender, metricsUrl: string, zer
       droppedByKernel,
       deduplicated: after.deduplicated - before.deduplicated,
       unaccounted: 0,
+      stewardCores: cpuUsed / 1000 / sendSeconds,
+      cpuUsPerEvent: Math.round((cpuUsed * 1000) / Math.max(1, atEnd.emitted - before.emitted)),
     };
     step.unaccounted = Math.max(0, sent - step.processedTotal - step.droppedBySteward - step.droppedByKernel - step.deduplicated);
     steps.push(step);
     log(
       `steward UDP overload ${factor}× (${targetRate}/s): sent ${sent} in ${sendSeconds.toFixed(1)} s, processed ${step.processedPerSecond}/s while sending ` +
-        `(${step.processedTotal} in all), dropped by Steward ${step.droppedBySteward}, by the kernel ${droppedByKernel}, unaccounted ${step.unaccounted}`,
+        `(${step.processedTotal} in all), dropped by Steward ${step.droppedBySteward}, by the kernel ${droppedByKernel}, unaccounted ${step.unaccounted}; ` +
+        `Steward used ${step.stewardCores.toFixed(2)} of a core, ${step.cpuUsPerEvent} µs CPU per event`,
     );
     await Bun.sleep(500);
   }
@@ -110,7 +120,8 @@ export function overloadFigures(steps: OverloadStep[], zeroLossRate: number): Fi
     note:
       `${(s.processedPerSecond / zeroLossRate).toFixed(2)}× the zero-loss rate (${zeroLossRate.toLocaleString("en-US")}/s); sent ${s.targetRate.toLocaleString("en-US")}/s for ` +
       `${STEP_MS / 1000} s (achieved ${Math.round(s.sent / s.sendSeconds).toLocaleString("en-US")}/s); not processed: ${s.droppedBySteward} counted by Steward (shed, queue full), ` +
-      `${s.droppedByKernel} by the kernel (receive buffer full), ${s.unaccounted} unaccounted`,
+      `${s.droppedByKernel} by the kernel (receive buffer full), ${s.unaccounted} unaccounted; while sending Steward got ${s.stewardCores.toFixed(2)} of a core ` +
+      `(the sender and the kernel's loopback work share the two cores) and spent ${s.cpuUsPerEvent} µs of CPU per event`,
   }));
 }
 

@@ -160,7 +160,7 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
       const s = await createUdpSender(steward.udpPort);
       try {
         mine = await ladder(s, counts, "steward UDP", o.log);
-        if (mine.sustained) overload = await measureOverload(s, `${steward.url}/metrics`, mine.sustained, OVERLOAD_FACTORS, o.log);
+        if (mine.sustained) overload = await measureOverload(s, `${steward.url}/metrics`, steward.proc.pid, mine.sustained, OVERLOAD_FACTORS, o.log);
         const shape = worstParseShape();
         const w = await measureWorstDatagram(steward.udpPort, `${steward.url}/metrics`, shape.datagram, WORST_RATE, 3_000);
         o.log(`steward UDP worst-case datagram (${shape.name}): sent ${w.sent}, handled ${w.handledPerSecond}/s, kernel drops ${w.kernelDrops}`);
