@@ -2,7 +2,7 @@
 // keep-alive connections for GET /v4/butlerping, KV set and KV get, each beside a bare Bun.serve "hello".
 import { join } from "node:path";
 import { runHttpLoad, type HttpRequestSpec, type LoadResult } from "./bench-http-load";
-import { median, rssBytes } from "./bench-proc";
+import { cpuMs, median, privateRssBytes, rssBytes } from "./bench-proc";
 import { MiB, type BenchResults, type Figure } from "./bench-report";
 import { startBaseline, startSteward, type StewardTarget } from "./bench-targets";
 
@@ -14,6 +14,8 @@ export interface HttpSectionOptions {
   durationMs: number;
   warmupMs: number;
   coldStarts: number;
+  /** Seconds of mixed REST load before "RSS after sustained load" is read (the issue asks for 3 minutes). */
+  soakSeconds: number;
   log: (line: string) => void;
 }
 
@@ -50,15 +52,19 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
 
   // Bare runtime: cold starts, then idle RSS and the "hello" load on the last instance.
   const baselineStarts: number[] = [];
+  const baselineCpu: number[] = [];
   let baseline = await startBaseline(o.baselineBin, "http", join(o.workDir, "baseline-http.log"));
   baselineStarts.push(baseline.startMs);
+  baselineCpu.push(cpuMs(baseline.proc.pid));
   for (let i = 1; i < o.coldStarts; i++) {
     await baseline.proc.stop();
     baseline = await startBaseline(o.baselineBin, "http", join(o.workDir, "baseline-http.log"));
     baselineStarts.push(baseline.startMs);
+    baselineCpu.push(cpuMs(baseline.proc.pid));
   }
   await Bun.sleep(2_000);
   const baselineIdle = rssBytes(baseline.proc.pid);
+  const baselinePrivate = privateRssBytes(baseline.proc.pid);
   o.log(`baseline: start ${median(baselineStarts).toFixed(1)} ms, idle RSS ${MiB(baselineIdle).toFixed(1)} MiB; hello load…`);
   const hello = await loadWithRss(baseline.proc.pid, baseline.url, o, () => ({ method: "GET", path: "/" }));
   await baseline.proc.stop();
@@ -69,17 +75,21 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
   let steward: StewardTarget = await startSteward(o.stewardBin, dir);
   const firstRun = steward.startMs;
   const stewardStarts: number[] = [];
+  const stewardCpu: number[] = [];
   for (let i = 0; i < o.coldStarts; i++) {
     await steward.proc.stop();
     steward = await startSteward(o.stewardBin, dir);
     stewardStarts.push(steward.startMs);
+    stewardCpu.push(cpuMs(steward.proc.pid));
   }
   await Bun.sleep(2_000);
   const stewardIdle = rssBytes(steward.proc.pid);
+  const stewardPrivate = privateRssBytes(steward.proc.pid);
   o.log(`steward: first start ${firstRun.toFixed(0)} ms, start ${median(stewardStarts).toFixed(1)} ms, idle RSS ${MiB(stewardIdle).toFixed(1)} MiB`);
 
   const http: Record<string, LoadResult> = { baselineHello: hello.result };
   let peak = stewardIdle;
+  let soak: { rss: number; privateRss: number; result: LoadResult } | undefined;
   try {
     const scenarios: Array<[string, string, (i: number) => HttpRequestSpec]> = [
       ["ping", "GET /v4/butlerping", () => ({ method: "GET", path: "/v4/butlerping" })],
@@ -97,14 +107,41 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
       figures.push({ metric: `${label}: p50 latency`, unit: "ms", steward: r.p50Ms, baseline: hello.result.p50Ms });
       figures.push({ metric: `${label}: p99 latency`, unit: "ms", steward: r.p99Ms, baseline: hello.result.p99Ms });
     }
+    soak = await soakLoad(steward, o, scenarios.map(([, , request]) => request));
+    o.log(`steward after ${o.soakSeconds} s of mixed REST load: RSS ${MiB(soak.rss).toFixed(1)} MiB (private ${MiB(soak.privateRss).toFixed(1)} MiB), ${soak.result.rps} req/s, ${describeErrors(soak.result)}`);
   } finally {
     await steward.proc.stop();
   }
 
   figures.unshift(
     { metric: "Cold start to /ready (median)", unit: "ms", steward: median(stewardStarts), baseline: median(baselineStarts), note: `${o.coldStarts} starts on an existing store; first start (creates the store) ${Math.round(firstRun)} ms` },
+    { metric: "Cold start: CPU time used until /ready (median)", unit: "ms", steward: median(stewardCpu), baseline: median(baselineCpu), note: "user + system time of the process (10 ms resolution); unlike wall time it does not grow when other work takes the cores" },
     { metric: "Idle RSS", unit: "MiB", steward: MiB(stewardIdle), baseline: MiB(baselineIdle), note: "2 s after ready" },
+    { metric: "Idle private memory (anonymous)", unit: "MiB", steward: MiB(stewardPrivate), baseline: MiB(baselinePrivate), note: "RSS without the executable's file pages (shared, clean, reclaimable by the OS)" },
     { metric: "RSS under load (peak)", unit: "MiB", steward: MiB(peak), baseline: MiB(hello.peak), note: "sampled every 200 ms during the REST loads" },
   );
+  if (soak) {
+    figures.splice(5, 0, {
+      metric: `RSS after ${o.soakSeconds} s of mixed REST load`,
+      unit: "MiB",
+      steward: MiB(soak.rss),
+      baseline: MiB(hello.peak),
+      note: `ping, KV set and KV get in turn at ${o.connections} connections (${soak.result.rps.toLocaleString("en-US")} req/s, ${describeErrors(soak.result)}); private memory ${MiB(soak.privateRss).toFixed(1)} MiB; baseline: the bare server's peak under its load`,
+    });
+  }
   return { figures, raw: { coldStartMs: { steward: stewardStarts, stewardFirstRun: firstRun, baseline: baselineStarts }, http } };
+}
+
+/** Mixed REST load (each connection's requests cycle through the scenarios) for soakSeconds; then the RSS. */
+async function soakLoad(steward: StewardTarget, o: HttpSectionOptions, requests: Array<(i: number) => HttpRequestSpec>) {
+  const { hostname, port } = new URL(steward.url);
+  const result = await runHttpLoad({
+    host: hostname,
+    port: Number(port),
+    connections: o.connections,
+    durationMs: o.soakSeconds * 1000,
+    warmupMs: 0,
+    request: (i) => requests[i % requests.length]!(Math.floor(i / requests.length)),
+  });
+  return { rss: rssBytes(steward.proc.pid), privateRss: privateRssBytes(steward.proc.pid), result };
 }

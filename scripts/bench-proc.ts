@@ -68,6 +68,21 @@ export function rssBytes(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (10 ms resolution). Unlike
+ * wall time it does not grow when other work on a shared machine takes the cores.
+ */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
+/** Private (anonymous) resident memory in bytes: what the process itself allocated, not shared file pages. */
+export function privateRssBytes(pid: number): number {
+  const m = /^Pss_Anon:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+  return m ? Number(m[1]) * 1024 : Number.NaN;
+}
+
 /** Polls `url` every 2 ms until it answers 200; resolves with the milliseconds since `since`. */
 export async function waitFor200(url: string, since: number, timeoutMs = 20_000): Promise<number> {
   const deadline = since + timeoutMs;

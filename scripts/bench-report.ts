@@ -26,6 +26,7 @@ export interface BenchResults {
     udp?: unknown;
     alert?: unknown;
     parse?: unknown;
+    enrich?: unknown;
     /** scripts/bench-runtimes.ts: the same Steward on Bun and on Deno. */
     runtimes?: unknown;
   };

@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { createUdpSender, measureStep, type UdpCounts, type UdpSender, type UdpStep } from "./bench-udp-load";
 import type { Figure } from "./bench-report";
 import { startBaseline, startSteward } from "./bench-targets";
+import { measureOverload, measureWorstDatagram, overloadFigures, type OverloadStep } from "./bench-udp-overload";
+import { measureParseShapes } from "./bench-parse";
+import { hostileDatagrams } from "../test/fixtures/hostile-datagrams";
 
 export interface UdpSectionOptions {
   stewardBin: string;
@@ -14,6 +17,17 @@ export interface UdpSectionOptions {
 
 const RATES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000];
 const STEP_MS = 1_500;
+/** Overload rows: paced at these multiples of the zero-loss rate. */
+const OVERLOAD_FACTORS = [2, 5];
+/** Worst-case datagrams per second offered (64 KB each: 320 MB/s on loopback). */
+const WORST_RATE = 5_000;
+
+/** The hostile 64 KB shape the parser is slowest on, as bytes. */
+function worstParseShape(): { name: string; datagram: Uint8Array } {
+  const worst = measureParseShapes().reduce((a, b) => (b.stewardMs > a.stewardMs ? b : a));
+  const d = hostileDatagrams()[worst.shape]!;
+  return { name: worst.shape, datagram: typeof d === "string" ? Buffer.from(d) : d };
+}
 const BURSTS = [250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 
 export interface UdpLadder {
@@ -127,6 +141,8 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
 
   const steward = await startSteward(o.stewardBin, join(o.workDir, "steward-udp"));
   let mine: UdpLadder | undefined;
+  let overload: OverloadStep[] = [];
+  let worst: { shape: string; sent: number; handledPerSecond: number; kernelDrops: number } | undefined;
   let missing: string | undefined;
   try {
     const counts = async (): Promise<UdpCounts> => {
@@ -144,6 +160,11 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
       const s = await createUdpSender(steward.udpPort);
       try {
         mine = await ladder(s, counts, "steward UDP", o.log);
+        if (mine.sustained) overload = await measureOverload(s, `${steward.url}/metrics`, steward.proc.pid, mine.sustained, OVERLOAD_FACTORS, o.log);
+        const shape = worstParseShape();
+        const w = await measureWorstDatagram(steward.udpPort, `${steward.url}/metrics`, shape.datagram, WORST_RATE, 3_000);
+        o.log(`steward UDP worst-case datagram (${shape.name}): sent ${w.sent}, handled ${w.handledPerSecond}/s, kernel drops ${w.kernelDrops}`);
+        worst = { shape: shape.name, ...w };
       } finally {
         s.close();
       }
@@ -184,5 +205,14 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
       note: missing ?? `back-to-back sends; a loss is a datagram Steward counted as dropped or the kernel dropped (receive buffer full: ${stewardKernelDrops(mine)})`,
     },
   ];
-  return { figures, raw: { baseline: bare, steward: mine ?? missing } };
+  if (mine?.sustained) figures.push(...overloadFigures(overload, mine.sustained));
+  if (worst) {
+    figures.push({
+      metric: "UDP intake: worst-case 64 KB datagrams handled per second",
+      unit: "datagrams/s",
+      steward: worst.handledPerSecond,
+      note: `the parser's slowest hostile shape (${worst.shape}) offered at ${WORST_RATE.toLocaleString("en-US")}/s for 3 s (${worst.sent} sent; each one parsed, then refused or recognised as a repeat); the kernel dropped ${worst.kernelDrops}`,
+    });
+  }
+  return { figures, raw: { baseline: bare, steward: mine ?? missing, overload, worst } };
 }

@@ -3,31 +3,23 @@
 import { parseArgs } from "node:util";
 import { AppError, describeError } from "./core/errors";
 import { VERSION } from "./core/version";
-import { configCheckCommand, configSchemaCommand } from "./cli/config-commands";
-import { demoCommand } from "./cli/demo";
-import { runCommand } from "./cli/run";
-import { alertCommand } from "./cli/alert";
-import { apikeyCommand } from "./cli/apikey";
-import { serviceCommand } from "./cli/service";
-import { importButlerCommand } from "./cli/import-butler";
 import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
-import { schedulesCommand } from "./scheduler/cli";
-// The simulator is a product feature (`steward sim`); the entry point is the only place outside src/sim and
-// the demo that may reach into it.
-import { simCommand } from "./sim/cli";
-import { appenderXmlCommand } from "./cli/appender";
 
+// Each command's module is loaded when that command runs: `steward run` does not parse and evaluate the
+// simulator, the demo (SMTP server, certificate generator), the Butler import or the service installer.
+// The specifiers are literals, so the compiled binary still holds every module. The simulator is a product
+// feature (`steward sim`); the entry point is the only place outside src/sim and the demo that may reach into it.
 const out = (s: string) => console.log(s);
 const err = (s: string) => console.error(s);
 
 /** Commands that parse their own arguments (delegated whole). */
 const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
-  alert: alertCommand,
-  apikey: (argv) => apikeyCommand(argv, out),
-  service: (argv) => serviceCommand(argv, { out }),
-  schedules: (argv) => schedulesCommand(argv, out),
-  sim: simCommand,
-  "appender-xml": (argv) => appenderXmlCommand(argv, out),
+  alert: async (argv) => (await import("./cli/alert")).alertCommand(argv),
+  apikey: async (argv) => (await import("./cli/apikey")).apikeyCommand(argv, out),
+  service: async (argv) => (await import("./cli/service")).serviceCommand(argv, { out }),
+  schedules: async (argv) => (await import("./scheduler/cli")).schedulesCommand(argv, out),
+  sim: async (argv) => (await import("./sim/cli")).simCommand(argv),
+  "appender-xml": async (argv) => (await import("./cli/appender")).appenderXmlCommand(argv, out),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -42,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const delegated = DELEGATED[command];
   if (delegated) return delegated(rest);
-  if (command === "config" && rest[0] === "import-butler") return importButlerCommand(rest.slice(1), out, err);
+  if (command === "config" && rest[0] === "import-butler") return (await import("./cli/import-butler")).importButlerCommand(rest.slice(1), out, err);
 
   const { values, positionals } = parseArgs({
     args: rest,
@@ -63,16 +55,16 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "run":
       if (positionals.length) throw new UsageError(`run: unexpected argument ${positionals[0]}`);
-      return runCommand(values);
+      return (await import("./cli/run")).runCommand(values);
     case "demo":
-      return demoCommand(values);
+      return (await import("./cli/demo")).demoCommand(values);
     case "version":
       out(VERSION);
       return 0;
     case "config": {
       const [sub, file] = positionals;
-      if (sub === "check") return configCheckCommand(file, out);
-      if (sub === "schema") return configSchemaCommand(values.out, out);
+      if (sub === "check") return (await import("./cli/config-commands")).configCheckCommand(file, out);
+      if (sub === "schema") return (await import("./cli/config-commands")).configSchemaCommand(values.out, out);
       throw new UsageError(`config: expected 'check FILE' or 'schema', got ${sub ?? "nothing"}`);
     }
     default:

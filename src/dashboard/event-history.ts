@@ -3,6 +3,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { DomainEvent } from "../events/types";
 import type { MigrationSet } from "../store/database";
+import type { GroupCommit } from "../store/group-commit";
 
 export const eventHistoryMigrations: MigrationSet = {
   module: "event_history",
@@ -24,21 +25,70 @@ export interface StoredEvent {
 
 export interface EventHistory {
   append(event: DomainEvent, seenAt: number): number;
+  /** Writes what is waiting now (at stop). */
+  flush(): void;
   /** Newest first. */
   recent(limit: number): StoredEvent[];
 }
 
-export function createEventHistory(db: DatabaseSync, max: number): EventHistory {
-  const insert = db.prepare("INSERT INTO event_history (seen_at, kind, payload) VALUES (?, ?, ?)");
+/** How long appended rows may wait before they are written, when writing through the shared transaction. */
+const FLUSH_EVERY_MS = 250;
+
+/**
+ * With `writes`, rows wait up to FLUSH_EVERY_MS and are then written in the store's shared transaction (group
+ * commit), only the newest `max` of them: a burst of thousands of task events writes at most `max` rows instead
+ * of one each (older ones would be pruned at once). A crash loses at most that moment of the timeline (alerts
+ * are in the outbox, runs in the run history). Sequence numbers are assigned here, so they are known at once.
+ */
+export function createEventHistory(db: DatabaseSync, max: number, writes?: GroupCommit): EventHistory {
+  const insert = db.prepare("INSERT INTO event_history (seq, seen_at, kind, payload) VALUES (?, ?, ?, ?)");
   const prune = db.prepare("DELETE FROM event_history WHERE seq <= ?");
   const recent = db.prepare("SELECT seq, seen_at, payload FROM event_history ORDER BY seq DESC LIMIT ?");
+  let last = Number((db.prepare("SELECT COALESCE(MAX(seq), 0) AS s FROM event_history").get() as { s: number }).s);
+  let pending: Array<{ seq: number; seenAt: number; event: DomainEvent }> = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const writeRows = (rows: typeof pending) => {
+    for (const r of rows) {
+      const e = r.event;
+      const stored = "scriptLog" in e && e.scriptLog?.text !== undefined ? { ...e, scriptLog: { ...e.scriptLog, text: undefined } } : e;
+      insert.run(r.seq, r.seenAt, e.kind, JSON.stringify(stored));
+    }
+    const newest = rows.at(-1)?.seq;
+    // Pruning in steps keeps the write path short most of the time.
+    if (newest !== undefined && (writes || newest % 50 === 0)) prune.run(newest - max);
+  };
+  const take = () => {
+    const rows = pending.length > max ? pending.slice(-max) : pending;
+    pending = [];
+    return rows;
+  };
+
   return {
     append(event, seenAt) {
-      const stored = "scriptLog" in event && event.scriptLog?.text !== undefined ? { ...event, scriptLog: { ...event.scriptLog, text: undefined } } : event;
-      const seq = Number(insert.run(seenAt, event.kind, JSON.stringify(stored)).lastInsertRowid);
-      // Pruning in steps keeps the write path to one statement most of the time.
-      if (seq % 50 === 0) prune.run(seq - max);
+      const seq = ++last;
+      if (!writes) {
+        writeRows([{ seq, seenAt, event }]);
+        return seq;
+      }
+      pending.push({ seq, seenAt, event });
+      if (pending.length > 2 * max) pending = pending.slice(-max);
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        const rows = take();
+        // The timeline is a convenience: rows lost with a failed commit are not worth failing anything for.
+        writes.write(() => writeRows(rows)).catch(() => undefined);
+      }, FLUSH_EVERY_MS);
+      timer.unref?.();
       return seq;
+    },
+    flush() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      const rows = take();
+      if (rows.length === 0 || !db.isOpen) return;
+      if (writes) writes.write(() => writeRows(rows)).catch(() => undefined);
+      else writeRows(rows);
     },
     recent(limit) {
       return (recent.all(limit) as Array<{ seq: number; seen_at: number; payload: string }>).map((r) => ({

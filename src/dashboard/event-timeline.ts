@@ -48,6 +48,7 @@ export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: n
     async stop() {
       unsubscribe?.();
       unsubscribe = undefined;
+      opts.history?.flush();
     },
     entries: (limit = max) => ring.slice(0, limit),
     get: (n) => ring.find((e) => e.seq === n),

@@ -39,9 +39,9 @@ export interface DashboardDeps {
 
 export function setupDashboard(deps: DashboardDeps): Dashboard {
   const max = 500;
-  const timeline = createEventTimeline(deps.bus, { max, ...(deps.store ? { history: createEventHistory(deps.store.db, max) } : {}) });
+  const timeline = createEventTimeline(deps.bus, { max, ...(deps.store ? { history: createEventHistory(deps.store.db, max, deps.store.writes) } : {}) });
   deps.lifecycle.add(timeline);
-  const runs = deps.store ? createRunHistory(deps.store.db, deps.bus) : undefined;
+  const runs = deps.store ? createRunHistory(deps.store.db, deps.bus, Date.now, undefined, deps.store.writes) : undefined;
   if (runs) deps.lifecycle.add(runs);
   let inbox: InboxSource | undefined;
   registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, runs, inbox: () => inbox });

@@ -2,6 +2,7 @@
 // 35 days in the store, so the charts show real history across restarts without keeping whole events.
 // With one Steward per Qlik node sharing nothing, each node's /ui charts the runs that node reported.
 import type { DatabaseSync } from "node:sqlite";
+import type { GroupCommit } from "../store/group-commit";
 import type { EventBus } from "../core/bus";
 import type { Component } from "../core/lifecycle";
 import type { DomainEvents, TaskEvent } from "../events/types";
@@ -68,7 +69,8 @@ export interface RunHistory extends Component {
   runsOf(taskId: string, limit: number): RunRow[];
 }
 
-export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, now: () => number = Date.now, maxRows = RUN_HISTORY_MAX_ROWS): RunHistory {
+/** With `writes`, a run's row joins the store's shared transaction (group commit) instead of a commit of its own. */
+export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, now: () => number = Date.now, maxRows = RUN_HISTORY_MAX_ROWS, writes?: GroupCommit): RunHistory {
   const insert = db.prepare(
     "INSERT OR IGNORE INTO task_runs (execution_id, outcome, task_id, task_name, task_type, app_name, host, finished_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -104,9 +106,14 @@ export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, 
       const stop = Date.parse(e.execution?.stopTime ?? e.receivedAt);
       const finishedAt = Number.isFinite(stop) ? stop : now();
       const duration = e.execution?.durationMs;
-      insert.run(e.executionId, e.outcome, e.task.id, e.task.name || e.task.id, e.taskType, e.app?.name ?? null, e.host, finishedAt, duration === undefined ? null : Math.round(duration));
-      // Pruning now and then keeps the write path to one statement.
-      if (++inserted % Math.min(500, maxRows) === 0) prune();
+      const write = () => {
+        insert.run(e.executionId, e.outcome, e.task.id, e.task.name || e.task.id, e.taskType, e.app?.name ?? null, e.host, finishedAt, duration === undefined ? null : Math.round(duration));
+        // Pruning now and then keeps the write path to one statement.
+        if (++inserted % Math.min(500, maxRows) === 0) prune();
+      };
+      // The charts are a convenience: a row lost with a failed commit is not worth failing the event for.
+      if (writes) writes.write(write).catch(() => undefined);
+      else write();
     },
     outcomes(at, bucketMs, count, offsetMs = 0) {
       // Buckets are aligned to whole bucketMs (shifted by offsetMs, e.g. to local midnight).

@@ -1,5 +1,6 @@
 // Types shared by the HTTP layer: the Hono environment and the access scopes routes declare.
 import type { Logger } from "pino";
+import type { AuditEntry } from "../audit/audit-log";
 
 /**
  * Access scopes (issue 8 enforces them): every route declares one. "public" routes (health, ping, docs)
@@ -39,6 +40,11 @@ export interface HttpEnv {
     principal: Principal;
     /** The matched route's declared scope, set before the handler runs. */
     scope: Scope;
+    /**
+     * Set by the access guard on a write request: a module that audits what the request did hands its entry
+     * here instead of writing it, and it becomes part of the request's one audit row (one write, one row).
+     */
+    auditNote?: (entry: AuditEntry) => void;
   };
 }
 

@@ -30,7 +30,7 @@ export function registerIntakeMetrics(
     rejected: m.counter("steward_intake_datagrams_rejected_total", "Datagrams refused, by reason (source_not_allowed, too_large, or a parse reason)."),
     parsed: m.counter("steward_intake_datagrams_parsed_total", "Datagrams parsed, by kind (scheduler, engine)."),
     deduplicated: m.counter("steward_intake_deduplicated_total", "Reports of a run already handled or in flight, by source."),
-    dropped: m.counter("steward_intake_dropped_total", "Parsed runs dropped before enrichment, by reason (queue_full, stopping)."),
+    dropped: m.counter("steward_intake_dropped_total", "Parsed runs the queue did not keep, by reason (queue_full: full of runs that rank as high; shed: a queued success gave way to a failure; stopping) and outcome."),
     enriched: m.counter("steward_intake_events_enriched_total", "Task events enriched from QRS, by completeness."),
     emitted: m.counter("steward_intake_events_emitted_total", "Task events put on the bus, by kind and source."),
     reconciled: m.counter("steward_intake_reconciled_total", "Task events found by reconciliation with QRS (no datagram announced them)."),

@@ -69,6 +69,15 @@ export interface TaskIntake {
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
 const DATAGRAM_LINES_PER_MINUTE = 20;
 
+/**
+ * The shedding rule of a full queue: failures and aborts are kept over successes and distribution notices (an
+ * alert is what a failure is for; a lost success only leaves a gap in the charts, and reconciliation with QRS
+ * recovers either once the burst is over).
+ */
+function priorityOf(outcome: string): number {
+  return outcome === "failed" || outcome === "aborted" ? 1 : 0;
+}
+
 interface QueueItem {
   report: RunReport;
   key: string;
@@ -146,6 +155,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     warnRatio: cfg.backpressureWarnRatio,
     log,
     now,
+    priority: (item) => priorityOf(item.report.outcome),
     async worker({ report, key, source }) {
       if (report.distribute) {
         // The pending row is the claim: a second datagram (or another Steward) finds it there.
@@ -227,20 +237,33 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       return;
     }
     const m = res.message;
+    const priority = priorityOf(m.outcome);
+    // A full queue refuses a run it would not keep before anything else is done for it (no store work at all).
+    if (!queue.admits(priority)) return dropped(stopping ? "stopping" : "queue_full", m.outcome, m.executionId);
     const key = m.outcome === "distribute" ? distributeKey(m.executionId) : `${m.executionId}:${m.outcome}`;
     if (!processor.reserve(key, m.executionId)) {
       counters.deduplicated.inc({ source: "udp" });
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
       return;
     }
-    if (!queue.push({ report: toReport(m), key, source: from.address })) {
+    const offer = queue.offer({ report: toReport(m), key, source: from.address });
+    if (!offer.accepted) {
       processor.release(key);
-      const reason = stopping ? "stopping" : "queue_full";
-      counters.dropped.inc({ reason });
-      const suppressed = dropThrottle.take(reason);
-      if (suppressed !== undefined) {
-        log.warn({ reason, executionId: m.executionId, queueSize: cfg.queueSize, suppressedSinceLast: suppressed }, "task datagram dropped; reconciliation will pick the run up from QRS");
-      }
+      return dropped(stopping ? "stopping" : "queue_full", m.outcome, m.executionId);
+    }
+    if (offer.shed) {
+      // A queued success made room for this failure: the rule is "failures are kept over successes".
+      processor.release(offer.shed.key);
+      dropped("shed", offer.shed.report.distribute ? "distribute" : offer.shed.report.outcome, offer.shed.report.executionId);
+    }
+  }
+
+  /** Counts (by reason and outcome) and logs, at most once a minute per reason, a run the queue did not keep. */
+  function dropped(reason: "queue_full" | "stopping" | "shed", outcome: string, executionId: string): void {
+    counters.dropped.inc({ reason, outcome });
+    const suppressed = dropThrottle.take(reason);
+    if (suppressed !== undefined) {
+      log.warn({ reason, outcome, executionId, queueSize: cfg.queueSize, suppressedSinceLast: suppressed }, "task datagram dropped; reconciliation will pick the run up from QRS");
     }
   }
 

@@ -2,7 +2,7 @@
 // write, expired keys invisible to reads and removed by a purge timer armed for the next expiry. A namespace
 // exists from its first key until it is deleted, even while it holds no key (as in Butler).
 import type { Logger } from "pino";
-import type { AuditActor, AuditLog } from "../audit/audit-log";
+import type { AuditActor, AuditEntry, AuditLog } from "../audit/audit-log";
 import type { Clock, Timer } from "../core/clock";
 import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
@@ -24,15 +24,19 @@ export interface KvEntry {
   expiresAt?: number;
 }
 
+/** Hands a write's audit entry to the caller (the REST request), which records it as part of its own row. */
+export type AuditNote = (entry: AuditEntry) => void;
+
 export interface KvStore extends KeyValueWriter {
   /** Creates or overwrites a key; a new TTL (or none) replaces the old one. Rejects with AppError on limits. */
-  set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor): Promise<KvEntry>;
+  /** `note`, when given, receives the audit entry instead of the log (the REST request writes one row with it). */
+  set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor, note?: AuditNote): Promise<KvEntry>;
   get(namespace: string, key: string): Promise<KvEntry | undefined>;
   has(namespace: string, key: string): Promise<boolean>;
   /** True if the key existed (and was live). */
-  delete(namespace: string, key: string, actor?: AuditActor): Promise<boolean>;
+  delete(namespace: string, key: string, actor?: AuditActor, note?: AuditNote): Promise<boolean>;
   /** True if the namespace existed (with or without keys). */
-  deleteNamespace(namespace: string, actor?: AuditActor): Promise<boolean>;
+  deleteNamespace(namespace: string, actor?: AuditActor, note?: AuditNote): Promise<boolean>;
   /** Namespaces in creation order. */
   namespaces(): Promise<string[]>;
   hasNamespace(namespace: string): Promise<boolean>;
@@ -120,8 +124,9 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     }
   }
 
-  function fail(action: string, target: string, actor: AuditActor, err: unknown): never {
-    audit.record({ actor, action, target, result: "failed", details: { error: (err as Error).message } });
+  const record = (e: AuditEntry) => audit.record(e);
+  function fail(action: string, target: string, actor: AuditActor, err: unknown, note?: AuditNote): never {
+    (note ?? record)({ actor, action, target, result: "failed", details: { error: (err as Error).message } });
     writes.inc({ op: action, result: "failed" });
     throw err;
   }
@@ -166,7 +171,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
 
   const store: KvStore & Component = {
     name: "kv",
-    async set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR) {
+    async set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR, note) {
       const target = `${namespace}/${key}`;
       try {
         checkName("namespace", namespace);
@@ -217,13 +222,13 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
           await tx.run(q.upsert, [namespace, key, text, expiresAt, ttlMs, now]);
           await tx.run(q.setUsage, [after]);
         });
-        audit.record({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
+        (note ?? record)({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
         writes.inc({ op: "kv.set", result: "ok" });
         // Awaited, so the timer is armed for this key before the caller goes on (one indexed MIN query).
         if (expiresAt !== null) await armPurge().catch((err) => log.error({ err: (err as Error).message }, "arming the purge of expired keys failed"));
         return { namespace, key, value: JSON.parse(text) as KvValue, ttl: ttlMs, ...(expiresAt !== null ? { expiresAt } : {}) };
       } catch (err) {
-        fail("kv.set", target, actor, err);
+        fail("kv.set", target, actor, err, note);
       }
     },
     async setKey(namespace, key, value, ttlMs) {
@@ -243,7 +248,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     async has(namespace, key) {
       return (await db.get(q.get, [namespace, key, clock.now()])) !== undefined;
     },
-    async delete(namespace, key, actor = SYSTEM_ACTOR) {
+    async delete(namespace, key, actor = SYSTEM_ACTOR, note) {
       const n = await db.transaction(async (tx) => {
         const total = await usageOf(tx);
         const size = bytesOf(await tx.get(q.rowBytes, [namespace, key]));
@@ -251,11 +256,11 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         if (deleted > 0) await tx.run(q.setUsage, [total - size]);
         return deleted;
       });
-      audit.record({ actor, action: "kv.delete", target: `${namespace}/${key}`, result: n > 0 ? "ok" : "failed", ...(n > 0 ? {} : { details: { error: "not found" } }) });
+      (note ?? record)({ actor, action: "kv.delete", target: `${namespace}/${key}`, result: n > 0 ? "ok" : "failed", ...(n > 0 ? {} : { details: { error: "not found" } }) });
       writes.inc({ op: "kv.delete", result: n > 0 ? "ok" : "failed" });
       return n > 0;
     },
-    async deleteNamespace(namespace, actor = SYSTEM_ACTOR) {
+    async deleteNamespace(namespace, actor = SYSTEM_ACTOR, note) {
       const { existed, n } = await db.transaction(async (tx) => {
         const total = await usageOf(tx);
         const size = bytesOf(await tx.get(q.nsBytes, [namespace]));
@@ -264,7 +269,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         if (size > 0) await tx.run(q.setUsage, [total - size]);
         return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: liveCount };
       });
-      audit.record({ actor, action: "kv.delete-namespace", target: namespace, result: existed ? "ok" : "failed", details: existed ? { keys: n } : { error: "not found" } });
+      (note ?? record)({ actor, action: "kv.delete-namespace", target: namespace, result: existed ? "ok" : "failed", details: existed ? { keys: n } : { error: "not found" } });
       writes.inc({ op: "kv.delete-namespace", result: existed ? "ok" : "failed" });
       return existed;
     },

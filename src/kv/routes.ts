@@ -104,7 +104,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       },
     },
     async (c, { params, body }) => {
-      const e = await kv.set(params.namespace, body.key, body.value ?? "", storedTtl(body.ttl), auditActorOf(c));
+      const e = await kv.set(params.namespace, body.key, body.value ?? "", storedTtl(body.ttl), auditActorOf(c), c.get("auditNote"));
       // Butler echoed the TTL as given (a negative one too). A key sent without a value is stored with "".
       return c.json({ namespace: e.namespace, key: e.key, value: e.value, ttl: body.ttl ?? 0 }, 201);
     },
@@ -121,7 +121,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       responses: { 204: { description: "deleted" }, 404: { description: "namespace or key not found" } },
     },
     async (c, { params }) => {
-      if (!(await kv.delete(params.namespace, params.key, auditActorOf(c)))) {
+      if (!(await kv.delete(params.namespace, params.key, auditActorOf(c), c.get("auditNote")))) {
         if (!(await kv.hasNamespace(params.namespace))) throw namespaceNotFound(params.namespace);
         throw new AppError("NOT_FOUND", `key '${params.key}' not found in namespace '${params.namespace}'`, { details: params });
       }
@@ -140,7 +140,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       responses: { 204: { description: "deleted" }, 404: { description: "namespace not found" } },
     },
     async (c, { params }) => {
-      if (!(await kv.deleteNamespace(params.namespace, auditActorOf(c)))) throw namespaceNotFound(params.namespace);
+      if (!(await kv.deleteNamespace(params.namespace, auditActorOf(c), c.get("auditNote")))) throw namespaceNotFound(params.namespace);
       return c.body(null, 204);
     },
   );

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { MqttConfig } from "../config/sections/mqtt";
 import { AppError, describeError } from "../core/errors";
@@ -136,7 +136,7 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
         ...tlsOptions(),
       };
       state = `connecting to ${target}`;
-      client = mqtt.connect(cfg.url, options);
+      client = connect(cfg.url, options);
       client.on("connect", () => {
         connected = true;
         delayMs = cfg.reconnect.initialDelayMs;

@@ -4,7 +4,7 @@
 import { errorBody } from "../http/errors";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
-import type { AuditLog } from "../audit/audit-log";
+import type { AuditEntry, AuditLog } from "../audit/audit-log";
 import type { MetricsRegistry } from "../core/metrics";
 import { auditActorOf } from "../http/audit-actor";
 import type { HttpEnv } from "../http/types";
@@ -113,9 +113,13 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
       return deny(c, principal.kind === "anonymous" ? 401 : 403, reason, { check: "scope", scope, route: routeRef });
     }
     if (who.via === "query") c.get("log")?.info({ key: principal.name, route: routeRef }, "API key accepted from the query string (compatibility mode)");
+    const write = !SAFE_METHODS.has(c.req.method);
+    // What the handler's module did (kv.set ns/key …) joins this request's row instead of being a row of its own.
+    let noted: AuditEntry | undefined;
+    if (write) c.set("auditNote", (e) => void (noted = e));
     await next();
     if (keyDecision) limitHeaders(c, keyDecision);
-    if (!SAFE_METHODS.has(c.req.method)) {
+    if (write) {
       const status = c.res.status;
       writes.inc();
       const entry = {
@@ -123,12 +127,23 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
         action: "api.write",
         target: `${c.req.method} ${c.req.path}`,
         result: status < 400 ? ("ok" as const) : status === 401 || status === 403 ? ("denied" as const) : ("failed" as const),
-        details: { route: routeRef, scope, status, requestId: c.get("requestId"), ...(who.via === "query" ? { via: "query" } : {}) },
+        details: {
+          route: routeRef,
+          scope,
+          status,
+          requestId: c.get("requestId"),
+          ...(who.via === "query" ? { via: "query" } : {}),
+          ...(noted ? { op: noted.action, ...(noted.target !== undefined ? { object: noted.target } : {}), ...(noted.result !== "ok" ? { opResult: noted.result } : {}), ...noted.details } : {}),
+        },
       };
       // An anonymous write that was refused changed nothing: counted like a denial, so a flood of bad requests
       // on an open API cannot grow the log either.
       if (principal.kind === "anonymous" && status >= 400 && status < 500 && deps.denialAudit) deps.denialAudit.record(entry, "write", status);
-      else deps.audit.record(entry);
+      // The answer waits for the row's write, which the audit log batches with the other requests of this moment.
+      else {
+        deps.audit.record(entry);
+        await deps.audit.flush();
+      }
     }
   };
 

@@ -5,6 +5,8 @@ import { mkdirSync, existsSync, readFileSync, writeFileSync, rmSync } from "node
 import { join } from "node:path";
 import { AppError } from "../core/errors";
 import { createSqliteDb } from "./sqlite-db";
+import { createGroupCommit, type GroupCommit } from "./group-commit";
+import { setImmediate } from "node:timers";
 import { migrationSql } from "./migration-dialect";
 import type { SqlDb } from "./sql";
 
@@ -29,6 +31,8 @@ export interface Store {
   readonly db: DatabaseSync;
   /** The async seam (src/store/sql.ts) on the same connection: what a module that can run on PostgreSQL uses. */
   readonly sql: SqlDb;
+  /** Group commit for synchronous writes on `db` (modules not on the seam): one commit per turn of the event loop. */
+  readonly writes: GroupCommit;
   readonly file: string;
   /**
    * Runs fn in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Called while a `sql`
@@ -100,16 +104,22 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
   writeFileSync(pidFile, String(process.pid));
 
   let closed = false;
+  // Closing the seam closes the store: it owns the connection (checkpoint, pid file).
+  const sql = createSqliteDb(db, { close: () => store.close() });
+  // Synchronous writes of modules still on the connection (dashboard history) share commits too; they run only
+  // between the seam's transactions, never inside one.
+  const writes = createGroupCommit(db, { schedule: (flush) => void setImmediate(() => void sql.whenIdle(flush)) });
   const store: Store = {
     db,
-    // Closing the seam closes the store: it owns the connection (checkpoint, pid file).
-    sql: createSqliteDb(db, { close: () => store.close() }),
+    sql,
+    writes,
     file,
     transaction,
     close() {
       if (closed) return;
       closed = true;
       try {
+        if (!db.isTransaction) writes.flushNow();
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       } finally {
         db.close();

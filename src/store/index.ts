@@ -8,3 +8,4 @@ export { createSqliteDb } from "./sqlite-db";
 // The PostgreSQL client is not re-exported: it is loaded only when store.postgres is configured
 // (src/store/cluster-store.ts imports it when the store starts).
 export { migrationSql } from "./migration-dialect";
+export * from "./group-commit";

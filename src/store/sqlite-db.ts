@@ -3,6 +3,7 @@
 // their text. One connection means one transaction at a time: while one is open, every other call waits for it,
 // so a statement from elsewhere can neither land inside it nor be rolled back with it.
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { setImmediate } from "node:timers";
 import type { SqlDb, SqlExecutor, SqlRunResult, SqlValue } from "./sql";
 
 type Params = readonly SqlValue[];
@@ -12,7 +13,24 @@ export interface SqliteDbOptions {
   close?: () => void;
 }
 
-export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): SqlDb {
+/** The SQLite seam, plus what the store's own group commit needs: running synchronous work between transactions. */
+export interface SqliteSqlDb extends SqlDb {
+  /** Runs fn when no transaction of the seam is open (at once if none is). */
+  whenIdle<T>(fn: () => T): Promise<T>;
+  /** Transactions committed and the transaction() calls they carried (group commit made visible). */
+  readonly batches: { readonly transactions: number; readonly calls: number };
+}
+
+/** Most transaction() calls one BEGIN … COMMIT carries: bounds the latency of one commit. */
+const MAX_BATCH = 1000;
+
+interface TxJob {
+  fn: (tx: SqlExecutor) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): SqliteSqlDb {
   const cache = new Map<string, StatementSync>();
   const prepare = (sql: string): StatementSync => {
     let st = cache.get(sql);
@@ -56,31 +74,83 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     exec: async (script) => db.exec(script),
   };
 
-  return {
-    dialect: "sqlite",
-    get: (sql, params) => now(() => direct.get(sql, params)),
-    all: (sql, params) => now(() => direct.all(sql, params)),
-    run: (sql, params) => now(() => direct.run(sql, params)),
-    exec: (script) => now(() => db.exec(script)),
-    async transaction(fn) {
-      while (gate) await gate;
-      let release!: () => void;
-      gate = new Promise<void>((r) => (release = r));
+  // Group commit: transaction() calls made in one turn of the event loop share one BEGIN IMMEDIATE … COMMIT, each
+  // in its own savepoint (a failing one undoes only itself), and each caller is answered after that COMMIT, so a
+  // SIGKILL loses nothing acknowledged. Concurrent writers (KV sets, audit rows, dedupe marks, the outbox) then
+  // cost one commit per turn instead of one each.
+  let pending: TxJob[] = [];
+  let armed = false;
+  const batches = { transactions: 0, calls: 0 };
+  const arm = () => {
+    if (armed) return;
+    armed = true;
+    setImmediate(() => void runBatch());
+  };
+  const runBatch = async (): Promise<void> => {
+    armed = false;
+    while (gate) await gate;
+    const batch = pending.slice(0, MAX_BATCH);
+    pending = pending.slice(batch.length);
+    if (batch.length === 0) return;
+    let release!: () => void;
+    gate = new Promise<void>((r) => (release = r));
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
       try {
         db.exec("BEGIN IMMEDIATE");
-        try {
-          const result = await fn(txExecutor);
-          db.exec("COMMIT");
-          return result;
-        } catch (err) {
-          if (db.isTransaction) db.exec("ROLLBACK");
-          throw err;
-        }
-      } finally {
-        gate = undefined;
-        release();
+      } catch (err) {
+        for (const job of batch) job.reject(err);
+        return;
       }
-    },
+      for (const job of batch) {
+        db.exec("SAVEPOINT tx");
+        try {
+          const value = await job.fn(txExecutor);
+          db.exec("RELEASE tx");
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          if (db.isTransaction) db.exec("ROLLBACK TO tx; RELEASE tx");
+          outcomes.push({ ok: false, error });
+        }
+      }
+      try {
+        db.exec("COMMIT");
+      } catch (err) {
+        if (db.isTransaction) db.exec("ROLLBACK");
+        for (const job of batch) job.reject(err);
+        return;
+      }
+      batches.transactions++;
+      batches.calls += batch.length;
+      batch.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) job.resolve(o.value);
+        else job.reject(o.error);
+      });
+    } finally {
+      gate = undefined;
+      release();
+      if (pending.length > 0) arm();
+    }
+  };
+
+  function enqueue<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      arm();
+    });
+  }
+
+  return {
+    dialect: "sqlite",
+    whenIdle: (fn) => whenFree(fn),
+    batches,
+    get: (sql, params) => now(() => direct.get(sql, params)),
+    all: (sql, params) => now(() => direct.all(sql, params)),
+    // A write outside a transaction joins the next shared commit like a one-statement transaction.
+    run: (sql, params) => enqueue(async () => direct.run(sql, params)),
+    exec: (script) => now(() => db.exec(script)),
+    transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) => enqueue(fn),
     get isOpen() {
       return db.isOpen;
     },

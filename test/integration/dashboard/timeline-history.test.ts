@@ -33,6 +33,29 @@ describe("timeline history", () => {
     }
   });
 
+  test("through the shared transaction, a burst writes only the newest rows, in one write, and a flush writes what waits", async () => {
+    const tmp = createTempDir();
+    const store = openStore(tmp.path, [eventHistoryMigrations]);
+    try {
+      const history = createEventHistory(store.db, 20, store.writes);
+      const seqs: number[] = [];
+      for (let i = 0; i < 1000; i++) seqs.push(history.append(syntheticTaskEvent({ outcome: "failed", taskName: `T${i}` }), i));
+      expect(seqs.at(-1)).toBe(1000);
+      history.flush();
+      await store.writes.settled();
+      expect(store.writes.stats.writes).toBe(2); // the 1000 rows' one write, and settled()'s own marker
+      const rows = Number((store.db.prepare("SELECT COUNT(*) AS n FROM event_history").get() as { n: number }).n);
+      expect(rows).toBe(20);
+      expect(history.recent(2).map((r) => [r.seq, (r.event as { task: { name: string } }).task.name])).toEqual([
+        [1000, "T999"],
+        [999, "T998"],
+      ]);
+    } finally {
+      store.close();
+      tmp.remove();
+    }
+  });
+
   test("keeps only the newest rows and drops whole script logs", () => {
     const tmp = createTempDir();
     const store = openStore(tmp.path, [eventHistoryMigrations]);

@@ -1,5 +1,6 @@
 // The Butler-compatible key-value routes on a running app: bodies as Butler sends and expects them,
 // 404/409/413/400 errors, persistence across a restart on the same data directory, and TTL across a restart.
+import type { SqliteSqlDb } from "../../../src/store/sqlite-db";
 import { afterAll, describe, expect, test } from "bun:test";
 import { createManualClock } from "../../../src/core/clock";
 import { createTestApp, type TestApp } from "../../helpers/app";
@@ -90,10 +91,53 @@ describe("key-value REST API", () => {
       expect((await t.request("/v4/keyvalues/ns2", { method: "DELETE" })).status).toBe(204);
       expect(await (await t.request("/v4/keyvaluesnamespaces")).json()).toEqual(["ns1"]);
 
-      // Writes are audited; the endpoint flag is listed.
-      const audited = (await t.app.audit.query({ action: "kv.*" }));
-      expect(audited.some((a) => a.action === "kv.delete-namespace" && a.target === "ns2" && a.result === "ok")).toBe(true);
+      // Writes are audited (the request's row says what the write did); the endpoint flag is listed.
+      const audited = await t.app.audit.query({ action: "api.write", limit: 1000 });
+      expect(audited.some((a) => a.details?.op === "kv.delete-namespace" && a.details?.object === "ns2" && a.result === "ok")).toBe(true);
       expect(await (await t.request("/v4/configfile/endpointsenabled")).json()).toContain("keyValueStore");
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("one audit row per write: the request's row names what the write did, refused writes too", async () => {
+    const t = createTestApp("kv:\n  maxValueBytes: 10\n", { dir: `${tmp.path}/audit` });
+    await t.app.start();
+    try {
+      expect((await t.request("/v4/keyvalues/etl", json({ key: "last", value: "v1", ttl: 5000 }))).status).toBe(201);
+      expect((await t.request("/v4/keyvalues/etl", json({ key: "big", value: "x".repeat(11) }))).status).toBe(413);
+      expect((await t.request("/v4/keyvalues/etl/last", { method: "DELETE" })).status).toBe(204);
+      const rows = (await t.app.audit.query({ limit: 1000 })).filter((r) => r.action !== "access.denied");
+      expect(rows.map((r) => [r.action, r.target, r.result, r.details?.op, r.details?.object, r.details?.status])).toEqual([
+        ["api.write", "DELETE /v4/keyvalues/etl/last", "ok", "kv.delete", "etl/last", 204],
+        ["api.write", "POST /v4/keyvalues/etl", "failed", "kv.set", "etl/big", 413],
+        ["api.write", "POST /v4/keyvalues/etl", "ok", "kv.set", "etl/last", 201],
+      ]);
+      expect(rows[2]!.details).toMatchObject({ ttl: 5000, bytes: 2, route: "POST /v4/keyvalues/:namespace", scope: "kv.write" });
+      // Writes that do not come over REST keep their own row.
+      await t.app.kv!.set("etl", "internal", "v");
+      await t.app.audit.flush();
+      expect((await t.app.audit.query({ action: "kv.set" })).map((r) => r.target)).toEqual(["etl/internal"]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("concurrent sets share commits (group commit in the store seam): fewer commits than writes, one audit row each", async () => {
+    const t = createTestApp("kv:\n  maxKeysPerNamespace: 30\n", { dir: `${tmp.path}/group` });
+    await t.app.start();
+    try {
+      const seam = t.app.store.sql as unknown as SqliteSqlDb;
+      const before = { ...seam.batches };
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => t.request("/v4/keyvalues/burst", json({ key: `k${i}`, value: `v${i}` }))));
+      // Keys 30..39 are over the namespace's limit: refused (409) without undoing the others of their batch.
+      expect(answers.map((r) => r.status).sort()).toEqual([...Array<number>(30).fill(201), ...Array<number>(10).fill(409)]);
+      const calls = seam.batches.calls - before.calls;
+      const commits = seam.batches.transactions - before.transactions;
+      expect(calls).toBeGreaterThanOrEqual(40);
+      expect(commits).toBeLessThan(calls / 4);
+      expect(await t.app.audit.query({ action: "api.write", result: "ok", limit: 1000 })).toHaveLength(30);
+      expect(await t.app.kv!.keys("burst")).toHaveLength(30);
     } finally {
       await t.close();
     }

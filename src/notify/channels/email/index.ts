@@ -3,7 +3,7 @@ import type { ChannelDefinition } from "../../types";
 import { deliveryError } from "../../delivery-error";
 import { composeMail } from "./message";
 import { EmailChannelSchema } from "./schema";
-import { createSmtpTransport } from "./transport";
+import { createSmtpTransport, smtpOptions } from "./transport";
 
 /** SMTP 5xx answers to the envelope or message are final (unknown mailbox, rejected content); the rest may pass later. */
 function classify(err: unknown): Error {
@@ -24,18 +24,27 @@ export const emailChannel: ChannelDefinition<"email"> = {
     return { from: mail.from, to: mail.to, cc: mail.cc, bcc: mail.bcc, subject: mail.subject, priority: mail.priority, html: mail.html, text: mail.text, attachments };
   },
   create(cfg, deps) {
-    const transport = createSmtpTransport(cfg, deps.baseDir);
+    // Made at the first send (the pool connects on demand anyway), so a start does not load nodemailer. One
+    // promise, taken synchronously, so concurrent first sends share one pooled transport.
+    let pending: ReturnType<typeof createSmtpTransport> | undefined;
+    let closed = false;
+    // Built now: a CA file that cannot be read fails the channel at start, not at its first alert.
+    const options = smtpOptions(cfg, deps.baseDir);
     return {
       async send(n, signal) {
         const mail = composeMail(cfg, n, deps.templates);
         try {
+          pending ??= createSmtpTransport(options);
+          const transport = await pending;
+          if (closed) throw new Error("the channel was closed");
           await transport.sendMail({ ...mail, signal } as typeof mail);
         } catch (err) {
           throw classify(err);
         }
       },
       async close() {
-        transport.close();
+        closed = true;
+        (await pending?.catch(() => undefined))?.close();
       },
     };
   },

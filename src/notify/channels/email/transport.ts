@@ -3,7 +3,6 @@
 // nodemailer ignores them, so its STARTTLS was never required.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import nodemailer from "nodemailer";
 import type SMTPPool from "nodemailer/lib/smtp-pool";
 import type { EmailChannelConfig } from "./schema";
 
@@ -34,6 +33,9 @@ export function smtpOptions(cfg: EmailChannelConfig, baseDir: string): SMTPPool.
   };
 }
 
-export function createSmtpTransport(cfg: EmailChannelConfig, baseDir: string) {
-  return nodemailer.createTransport(smtpOptions(cfg, baseDir));
+export async function createSmtpTransport(options: SMTPPool.Options) {
+  // Loaded when the first mail is sent, not by every start (nodemailer is one of the largest modules). A
+  // literal dynamic import: bundled into the binary, evaluated only here, and the same on Bun and Deno.
+  const { createTransport } = await import("nodemailer");
+  return createTransport(options);
 }

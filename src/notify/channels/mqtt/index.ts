@@ -1,6 +1,6 @@
 // MQTT channel: its own client per channel instance, connected on first use and kept open (mqtt.js
 // reconnects). A delivery is acknowledged once every message of the event was published (PUBACK for QoS ≥ 1).
-import mqtt, { type MqttClient } from "mqtt";
+import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ChannelDefinition } from "../../types";
@@ -8,7 +8,7 @@ import { deliveryError } from "../../delivery-error";
 import { mqttMessages } from "./messages";
 import { MqttChannelSchema, type MqttChannelConfig } from "./schema";
 
-function clientOptions(cfg: MqttChannelConfig, baseDir: string): mqtt.IClientOptions {
+function clientOptions(cfg: MqttChannelConfig, baseDir: string): IClientOptions {
   const file = (p: string | undefined) => (p ? readFileSync(resolve(baseDir, p)) : undefined);
   return {
     clientId: cfg.clientId ?? `steward-notify-${Math.random().toString(16).slice(2, 10)}`,
@@ -69,7 +69,7 @@ export const mqttChannel: ChannelDefinition<"mqtt"> = {
     const log = deps.log;
     const getClient = () => {
       if (!client) {
-        client = mqtt.connect(cfg.url, clientOptions(cfg, deps.baseDir));
+        client = connect(cfg.url, clientOptions(cfg, deps.baseDir));
         // mqtt.js emits errors on the client; without a listener they would be thrown.
         client.on("error", (err) => log.warn({ channel: deps.name, err: err.message }, "MQTT channel connection error"));
       }

@@ -1,0 +1,110 @@
+// The intake under overload: a full queue refuses what it would not keep before any store read, sheds queued
+// successes to keep failures, counts every run it did not keep on /metrics by reason and outcome; and the dedupe
+// marks of a burst share commits (group commit) instead of one transaction per run.
+import type { SqliteSqlDb } from "../../../src/store/sqlite-db";
+import { afterEach, describe, expect, test } from "bun:test";
+import { failedTaskDatagram } from "../../../scripts/bench-udp-load";
+import { createTestApp, type TestApp } from "../../helpers/app";
+
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+const RUN = 4242;
+const FROM = { address: "127.0.0.1", port: 50_000 };
+/** The bench's failed-reload datagram, or the same run reported as a success. */
+const datagram = (seq: number, outcome: "failed" | "succeeded") => {
+  const d = failedTaskDatagram(seq, RUN).toString("utf8");
+  return Buffer.from(outcome === "failed" ? d : d.replace("/scheduler-task-failed/", "/scheduler-task-success/").replace(";WARN;", ";INFO;"));
+};
+
+/** Waits until the queue is empty, no run is being worked on, and every queued store write is committed. */
+async function drained(app: TestApp["app"]): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const text = app.metrics.render();
+    if (/^steward_intake_queue_depth 0$/m.test(text) && /^steward_intake_in_flight 0$/m.test(text)) break;
+    await Bun.sleep(10);
+  }
+  await app.store.writes.settled();
+}
+
+/** Sum of steward_intake_dropped_total samples whose labels include every given label. */
+function droppedCount(text: string, labels: Record<string, string>): number {
+  let n = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("steward_intake_dropped_total{")) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) n += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return n;
+}
+
+describe("intake overload", () => {
+  test("a full queue sheds successes to keep failures, refuses before any store work, counts every drop", async () => {
+    t = createTestApp("intake:\n  queueSize: 5\n  concurrency: 1\n");
+    await t.app.start();
+    const { intake } = t.app;
+
+    // All in one turn of the event loop: the one worker holds the first run, the queue takes five.
+    let seq = 0;
+    const send = (outcome: "failed" | "succeeded", n: number) => {
+      for (let i = 0; i < n; i++) intake.handleDatagram(datagram(seq++, outcome), FROM);
+    };
+    send("succeeded", 6); // one in the worker, five queued: full
+    send("failed", 3); // each takes the place of the newest queued success
+    send("succeeded", 3); // nothing ranks lower: refused
+    send("failed", 3); // two shed the last successes; the third finds only failures: refused
+
+    await drained(t.app);
+    const metrics = t.app.metrics.render();
+    expect(droppedCount(metrics, { reason: "shed", outcome: "succeeded" })).toBe(5);
+    expect(droppedCount(metrics, { reason: "queue_full", outcome: "succeeded" })).toBe(3);
+    expect(droppedCount(metrics, { reason: "queue_full", outcome: "failed" })).toBe(1);
+    expect(intake.counters.emitted.get({ kind: "task.failed", source: "udp" })).toBe(5);
+    expect(intake.counters.emitted.get({ kind: "task.succeeded", source: "udp" })).toBe(1);
+    // Received = processed + counted drops: nothing vanished.
+    expect(intake.counters.received.get()).toBe(15);
+  });
+
+  test("a shed run is not remembered: the same run reported again later is processed", async () => {
+    t = createTestApp("intake:\n  queueSize: 1\n  concurrency: 1\n");
+    await t.app.start();
+    const { intake } = t.app;
+    intake.handleDatagram(datagram(0, "succeeded"), FROM); // worker
+    intake.handleDatagram(datagram(1, "succeeded"), FROM); // queued
+    intake.handleDatagram(datagram(2, "failed"), FROM); // sheds run 1
+    await drained(t.app);
+    intake.handleDatagram(datagram(1, "succeeded"), FROM);
+    await drained(t.app);
+    expect(intake.counters.emitted.get({ kind: "task.succeeded", source: "udp" })).toBe(2);
+    expect(intake.counters.deduplicated.get({ source: "udp" })).toBe(0);
+  });
+
+  test("the dedupe marks and history rows of a burst share a few commits; a repeat after them is a duplicate", async () => {
+    t = createTestApp("intake:\n  queueSize: 1000\n  concurrency: 4\n");
+    await t.app.start();
+    const { intake } = t.app;
+    // Dedupe marks go through the store seam, history rows through the store's group commit: both share commits.
+    const seam = t.app.store.sql as unknown as SqliteSqlDb;
+    const store = t.app.store;
+    const count = () => ({ writes: store.writes.stats.writes + seam.batches.calls, transactions: store.writes.stats.transactions + seam.batches.transactions });
+    const before = count();
+    for (let i = 0; i < 300; i++) intake.handleDatagram(datagram(i, "failed"), FROM);
+    await drained(t.app);
+    const after = count();
+    expect(intake.counters.emitted.get({ kind: "task.failed", source: "udp" })).toBe(300);
+    // 300 dedupe marks + 300 run-history rows (+ settled()'s marker if it had to wait; the timeline writes its
+    // newest rows later, at most every 250 ms), in far fewer commits than runs.
+    expect(after.writes - before.writes).toBeGreaterThanOrEqual(600);
+    // In the cluster-ready store each run also writes its claim row: 300 claims, marks and history rows.
+    expect(after.writes - before.writes).toBeLessThanOrEqual(901);
+    // Fewer commits than runs although each run writes three rows: the claim row (taken before enrichment so
+    // several Stewards never both announce a run) cannot wait for the others, its mark and history row share.
+    expect(after.transactions - before.transactions).toBeLessThan(300);
+    expect(await intake.store.seenCount()).toBe(300); // the datagram key is the event id here
+    for (let i = 0; i < 300; i++) intake.handleDatagram(datagram(i, "failed"), FROM);
+    await drained(t.app);
+    expect(intake.counters.deduplicated.get({ source: "udp" })).toBe(300);
+  });
+});
