@@ -15,7 +15,11 @@ afterEach(async () => {
   while (cleanups.length) cleanups.pop()!();
 });
 const from = (t: TestApp, ip: string, path: string, init: RequestInit = {}) => Promise.resolve(t.app.http.hono.request(path, init, { remoteAddress: ip }));
-const auditRows = (t: TestApp) => Number((t.app.store.db.prepare("SELECT COUNT(*) AS n FROM audit").get() as { n: number }).n);
+/** Rows on disk once the audit log has written what it holds (writes share the store's next commit). */
+const auditRows = async (t: TestApp) => {
+  await t.app.audit.flush();
+  return Number((t.app.store.db.prepare("SELECT COUNT(*) AS n FROM audit").get() as { n: number }).n);
+};
 
 describe("denials of an anonymous flood", () => {
   test("are written once per caller and window, then as one count; the store does not grow with the flood", async () => {
@@ -30,7 +34,7 @@ describe("denials of an anonymous flood", () => {
       expect(r.status).toBe(401);
     }
     // One row per caller so far: who, what, why.
-    expect(auditRows(t)).toBe(3);
+    expect(await auditRows(t)).toBe(3);
     const first = (await t.app.audit.query({ action: "access.denied" }));
     expect(first.map((e) => e.actor.ip).sort()).toEqual(ips);
     expect(first[0]).toMatchObject({ result: "denied", target: "POST /v4/keyvalues/flood", details: { check: "scope", status: 401 } });
@@ -52,7 +56,7 @@ describe("denials of an anonymous flood", () => {
       expect((await from(t, `fd00::${i.toString(16)}`, "/v4/keyvaluesnamespaces")).status).toBe(401);
     }
     // 500 callers are tracked per window; the other 1500 share one entry.
-    expect(auditRows(t)).toBe(501);
+    expect(await auditRows(t)).toBe(501);
     await t.app.stop();
     // Stopping writes the counts: nothing is lost, and the rows stay bounded.
     const db = openStore(t.dir + "/data", [auditMigrations]);
@@ -105,6 +109,7 @@ describe("audit retention", () => {
     expect((await audit.query({ target: "old" }))).toEqual([]);
     expect((await audit.query({ action: "task.start", limit: 1000 })).length).toBe(100);
     audit.record({ actor: { kind: "anonymous", name: "x".repeat(10_000) }, action: "access.denied", target: `/${"a".repeat(100_000)}`, result: "denied", details: { reason: "b".repeat(100_000) } });
+    await audit.flush();
     const big = store.db.prepare("SELECT LENGTH(actor_name) + LENGTH(target) + LENGTH(details) AS len FROM audit ORDER BY id DESC LIMIT 1").get() as { len: number };
     expect(big.len).toBeLessThan(5000);
   });
