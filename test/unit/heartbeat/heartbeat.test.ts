@@ -46,9 +46,12 @@ describe("heartbeat", () => {
   test("GET at start and on every interval, with the configured headers", async () => {
     hits.length = 0;
     mode = "ok";
-    const { hb, clock } = make({ url: `${rx.url.origin}/ping/secret-token-123`, interval: "1m", headers: { Authorization: "Bearer hb" } });
+    const { hb, clock, metrics } = make({ url: `${rx.url.origin}/ping/secret-token-123`, interval: "1m", headers: { Authorization: "Bearer hb" } });
+    // The next beat is scheduled once a beat has finished (answer read), which is after the receiver saw it:
+    // advancing the clock before that would move time under an unscheduled timer (a flake on a loaded machine).
+    const beatsDone = (n: number) => metrics.render().includes(`steward_heartbeat_total{result="ok"} ${n}`);
     await hb.component.start();
-    await waitFor(() => hits.length === 1);
+    await waitFor(() => hits.length === 1 && beatsDone(1));
     await clock.advance(59_000);
     expect(hits).toHaveLength(1);
     await clock.advance(1_000);
