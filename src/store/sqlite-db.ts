@@ -145,11 +145,13 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     dialect: "sqlite",
     whenIdle: (fn) => whenFree(fn),
     batches,
-    get: (sql, params) => now(() => direct.get(sql, params)),
-    all: (sql, params) => now(() => direct.all(sql, params)),
+    // A read issued after a write that still waits for its shared commit goes behind it, so every caller reads
+    // its own writes and those issued before (program order), whether or not it awaited them.
+    get: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.get(sql, params)) : now(() => direct.get(sql, params))),
+    all: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.all(sql, params)) : now(() => direct.all(sql, params))),
     // A write outside a transaction joins the next shared commit like a one-statement transaction.
     run: (sql, params) => enqueue(async () => direct.run(sql, params)),
-    exec: (script) => now(() => db.exec(script)),
+    exec: (script) => (pending.length > 0 ? enqueue(async () => db.exec(script)) : now(() => db.exec(script))),
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) => enqueue(fn),
     get isOpen() {
       return db.isOpen;
