@@ -5,6 +5,7 @@
 // the file API; KV and schedules across a SIGTERM restart (graceful stop, exit 0); /ready and /metrics; a
 // config reload on SIGHUP.
 // The compiled binaries are covered by binaries.test.ts and windows-e2e.test.ts.
+import { E2E_SCRIPT_ERROR, e2eSite } from "../../helpers/e2e-site";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -33,35 +34,13 @@ const RUNTIMES: RuntimeUnderTest[] = [
   { name: "deno", command: [join(REPO, "node_modules/.bin/deno"), "run", "--no-prompt", ...DENO_RUN_FLAGS, MAIN] },
 ];
 
-const IDS = {
-  app: "6e8f1b42-4c1d-4d62-8b66-1d2e3f4a5b01",
-  failing: "6e8f1b42-4c1d-4d62-8b66-1d2e3f4a5b02",
-  followUp: "6e8f1b42-4c1d-4d62-8b66-1d2e3f4a5b03",
-  opsA: "6e8f1b42-4c1d-4d62-8b66-1d2e3f4a5b04",
-  opsB: "6e8f1b42-4c1d-4d62-8b66-1d2e3f4a5b05",
-} as const;
+const SITE = e2eSite("Runtime e2e site", "6e8f1b42-4c1d-4d62-8b66-1d2e3f4a5b");
+const IDS = SITE.ids;
 const HOOK_TOKEN = "Bearer hook-t0ken-for-runtime-e2e";
 const SMTP_PASSWORD = "smtp-pa55-for-runtime-e2e";
-const SCRIPT_ERROR = "Cannot open file: 'lib://Data/orders.qvd'";
+const SCRIPT_ERROR = E2E_SCRIPT_ERROR;
 
-const SITE_YAML = `
-site: { name: Runtime e2e site }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna Svensson, email: anna.svensson@corp.example }
-streams:
-  - { name: Sales }
-tags: [Nightly, Finance, Ops]
-apps:
-  - { id: ${IDS.app}, name: Sales dashboard, owner: CORP\\anna, stream: Sales, tags: [Finance] }
-tasks:
-  - { id: ${IDS.failing}, name: Reload Sales dashboard, type: reload, app: Sales dashboard, tags: [Nightly, Finance], scriptError: "${SCRIPT_ERROR}" }
-  - { id: ${IDS.followUp}, name: Reload Sales fallback, type: reload, app: Sales dashboard }
-  - { id: ${IDS.opsA}, name: Ops refresh A, type: reload, app: Sales dashboard, tags: [Ops] }
-  - { id: ${IDS.opsB}, name: Ops refresh B, type: reload, app: Sales dashboard, tags: [Ops] }
-`;
+const SITE_YAML = SITE.yaml;
 
 for (const rt of RUNTIMES) {
   describe(`Steward from source on ${rt.name} against the simulator`, () => {

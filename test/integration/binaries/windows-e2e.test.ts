@@ -13,6 +13,7 @@
 //   folder here (its removal error is ignored on purpose), and /v4/filedelete of a folder
 //   (files.allowDirectoryDelete) would answer 500; neither is asserted.
 // Not an artefact: steward_intake_kernel_drops is -1 on Windows by design (the count comes from Linux /proc).
+import { E2E_SCRIPT_ERROR, e2eSite } from "../../helpers/e2e-site";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -29,35 +30,13 @@ import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpRecei
 const HOST = "127.0.0.1";
 /** Its own reused prefix: binaries.test.ts ends the default prefix's wineserver (which would end steward.exe). */
 const PREFIX = resolve(import.meta.dir, "../../../.tmp/wineprefix-e2e");
-const IDS = {
-  app: "5d7e0a31-3b0c-4c51-9a55-0c1d2e3f4a01",
-  failing: "5d7e0a31-3b0c-4c51-9a55-0c1d2e3f4a02",
-  followUp: "5d7e0a31-3b0c-4c51-9a55-0c1d2e3f4a03",
-  opsA: "5d7e0a31-3b0c-4c51-9a55-0c1d2e3f4a04",
-  opsB: "5d7e0a31-3b0c-4c51-9a55-0c1d2e3f4a05",
-} as const;
+const SITE = e2eSite("Windows e2e site", "5d7e0a31-3b0c-4c51-9a55-0c1d2e3f4a");
+const IDS = SITE.ids;
 const HOOK_TOKEN = "Bearer hook-t0ken-for-e2e";
 const SMTP_PASSWORD = "smtp-pa55-for-e2e";
-const SCRIPT_ERROR = "Cannot open file: 'lib://Data/orders.qvd'";
+const SCRIPT_ERROR = E2E_SCRIPT_ERROR;
 
-const SITE_YAML = `
-site: { name: Windows e2e site }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna Svensson, email: anna.svensson@corp.example }
-streams:
-  - { name: Sales }
-tags: [Nightly, Finance, Ops]
-apps:
-  - { id: ${IDS.app}, name: Sales dashboard, owner: CORP\\anna, stream: Sales, tags: [Finance] }
-tasks:
-  - { id: ${IDS.failing}, name: Reload Sales dashboard, type: reload, app: Sales dashboard, tags: [Nightly, Finance], scriptError: "${SCRIPT_ERROR}" }
-  - { id: ${IDS.followUp}, name: Reload Sales fallback, type: reload, app: Sales dashboard }
-  - { id: ${IDS.opsA}, name: Ops refresh A, type: reload, app: Sales dashboard, tags: [Ops] }
-  - { id: ${IDS.opsB}, name: Ops refresh B, type: reload, app: Sales dashboard, tags: [Ops] }
-`;
+const SITE_YAML = SITE.yaml;
 
 /** `/tmp/x/y` as the Windows program sees it: Wine maps the Unix root to drive Z:. */
 const winPath = (p: string) => `Z:${p.replace(/\//g, "\\")}`;
