@@ -37,8 +37,8 @@ const EventBodySchema = z.object({
 
 type Forward = NonNullable<NewRelicConfig["api"]["metric"]>;
 
-function attributesOf(f: Forward, given: z.infer<typeof AttributeSchema>[] | undefined): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = { ...f.attributes };
+function attributesOf(f: Forward | undefined, given: z.infer<typeof AttributeSchema>[] | undefined): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = { ...f?.attributes };
   for (const a of given ?? []) out[a.name] = a.value;
   return out;
 }
@@ -94,7 +94,7 @@ export function registerNewRelicRoutes(router: Router, deps: NewRelicRouteDeps):
     },
     async (c, { body }) => {
       const f = deps.config?.api.metric;
-      const common: Record<string, unknown> = { timestamp: body.timestamp && body.timestamp > 0 ? body.timestamp : deps.now(), attributes: attributesOf(f ?? ({ attributes: {} } as Forward), body.attributes) };
+      const common: Record<string, unknown> = { timestamp: body.timestamp && body.timestamp > 0 ? body.timestamp : deps.now(), attributes: attributesOf(f, body.attributes) };
       if (body.type !== "gauge" && body.interval !== undefined) common["interval.ms"] = body.interval;
       const payload = [{ common, metrics: [{ name: body.name, type: body.type, value: body.value }] }];
       const text = await audited(c, "newrelic.metric", body.name, () => forward("metric", f, payload, [202], "metric"));
@@ -120,7 +120,7 @@ export function registerNewRelicRoutes(router: Router, deps: NewRelicRouteDeps):
     },
     async (c, { body }) => {
       const f = deps.config?.api.event;
-      const event = { ...attributesOf(f ?? ({ attributes: {} } as Forward), body.attributes), timestamp: body.timestamp && body.timestamp > 0 ? body.timestamp : deps.now(), eventType: body.eventType };
+      const event = { ...attributesOf(f, body.attributes), timestamp: body.timestamp && body.timestamp > 0 ? body.timestamp : deps.now(), eventType: body.eventType };
       const text = await audited(c, "newrelic.event", body.eventType, () => forward("event", f, event, [200, 202], "event"));
       return c.text(text, 202);
     },
