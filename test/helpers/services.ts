@@ -23,6 +23,22 @@ export interface TestService {
 const HOST = "127.0.0.1";
 const READY_TIMEOUT_MS = 20_000;
 
+/**
+ * A free port handed out by the OS is in the ephemeral range, where an outgoing connection of another test's
+ * client may take it before the service binds it: such a start is tried again on a new port (at most 3 times).
+ */
+async function retryOnPortClash<T>(what: string, start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      if (attempt >= 3 || !/address already in use|EADDRINUSE|could not bind/i.test(text)) throw err;
+      console.warn(`${what}: its port was taken before it could bind; trying another (attempt ${attempt + 1})`);
+    }
+  }
+}
+
 /** Starts `proc` (already spawned), waits for `ready`, and wraps it; on failure kills it and throws with its output. */
 async function finishStart(
   name: string,
@@ -64,7 +80,11 @@ export interface MosquittoOptions {
 }
 
 /** Mosquitto 2.x, no persistence, one listener on loopback (plain, or TLS; anonymous unless `users`). */
-export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestService> {
+export function startMosquitto(opts: MosquittoOptions = {}): Promise<TestService> {
+  return retryOnPortClash("startMosquitto", () => startMosquittoOnce(opts));
+}
+
+async function startMosquittoOnce(opts: MosquittoOptions = {}): Promise<TestService> {
   const bin = requireTool("mosquitto");
   const dir = createTempDir("steward-mosquitto-");
   const [port] = opts.port !== undefined ? [opts.port] : await freeTcpPorts(1);
@@ -111,7 +131,11 @@ export interface InfluxDb1Options {
 }
 
 /** influxd 1.x with HTTP on a free port, internal monitoring and reporting off; no auth unless `admin`. */
-export async function startInfluxDb1(opts: InfluxDb1Options = {}): Promise<TestService> {
+export function startInfluxDb1(opts: InfluxDb1Options = {}): Promise<TestService> {
+  return retryOnPortClash("startInfluxDb1", () => startInfluxDb1Once(opts));
+}
+
+async function startInfluxDb1Once(opts: InfluxDb1Options = {}): Promise<TestService> {
   const bin = requireTool("influxd");
   const dir = createTempDir("steward-influxd-");
   const [port, rpcPort] = await freeTcpPorts(2);
@@ -170,7 +194,11 @@ export interface VictoriaMetricsOptions {
  * read back with `/api/v1/export` (raw samples) after `/internal/force_flush` (see flushVictoriaMetrics).
  * With `scrape` it also scrapes Prometheus targets and answers PromQL on /api/v1/query(_range).
  */
-export async function startVictoriaMetrics(opts: VictoriaMetricsOptions = {}): Promise<TestService> {
+export function startVictoriaMetrics(opts: VictoriaMetricsOptions = {}): Promise<TestService> {
+  return retryOnPortClash("startVictoriaMetrics", () => startVictoriaMetricsOnce(opts));
+}
+
+async function startVictoriaMetricsOnce(opts: VictoriaMetricsOptions = {}): Promise<TestService> {
   const bin = requireTool("victoriaMetrics");
   const dir = createTempDir("steward-vm-");
   const [port] = await freeTcpPorts(1);
@@ -236,7 +264,11 @@ const NOGROUP_GID = 65534;
  * port, its socket in the same temp dir, password (scram) login for user "steward". PostgreSQL refuses to run as
  * root, so when the tests run as root the temp dir is handed to nobody and both programs run through setpriv.
  */
-export async function startPostgres(): Promise<PostgresService> {
+export function startPostgres(): Promise<PostgresService> {
+  return retryOnPortClash("startPostgres", () => startPostgresOnce());
+}
+
+async function startPostgresOnce(): Promise<PostgresService> {
   const postgresBin = requireTool("postgres");
   // initdb must come from the same major version as the server: prefer the one next to it.
   const sibling = join(dirname(postgresBin), "initdb");
