@@ -40,7 +40,14 @@ describe("uptime monitor", () => {
   });
 
   test("memory and uptime on /metrics", async () => {
-    const text = await (await t.request("/metrics")).text();
+    // InfluxDB shows the point before Steward has read the write's answer: wait for the counter, not the point.
+    const text = await waitFor(
+      async () => {
+        const body = await (await t.request("/metrics")).text();
+        return /^steward_uptime_influx_writes_total\{result="ok"\} /m.test(body) ? body : undefined;
+      },
+      { timeoutMs: 10_000, what: "the uptime write counted on /metrics" },
+    );
     for (const m of ["process_resident_memory_bytes", "process_heap_used_bytes", "process_heap_total_bytes", "process_external_memory_bytes", "process_uptime_seconds"]) {
       expect(text).toMatch(new RegExp(`^${m} \\d+`, "m"));
     }
