@@ -1,19 +1,7 @@
 // Finds the external programs the tests run (Debian packages) and says how to install the missing ones.
 // Shared by scripts/test.ts (pre-flight check) and the test helpers that start them.
 
-import { readdirSync } from "node:fs";
-
-/** Debian keeps the PostgreSQL server programs in /usr/lib/postgresql/<major>/bin, newest major first. */
-function postgresBinDirs(): string[] {
-  try {
-    return readdirSync("/usr/lib/postgresql")
-      .filter((v) => /^\d+$/.test(v))
-      .sort((a, b) => Number(b) - Number(a))
-      .map((v) => `/usr/lib/postgresql/${v}/bin`);
-  } catch {
-    return [];
-  }
-}
+import { postgresBinDirs } from "../../src/demo/private-postgres";
 
 /** sbin dirs are not on a non-root PATH, but mosquitto and friends live there on Debian. */
 const EXTRA_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/lib/wine", ...postgresBinDirs()];

@@ -1,7 +1,8 @@
 // Real test counterparts from Debian packages (mosquitto, influxd 1.x, VictoriaMetrics, PostgreSQL), each started as a
 // child process on free loopback ports with its own temp data dir; stop() kills it by PID and cleans up.
-import { chownSync, existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { startPrivatePostgres } from "../../src/demo/private-postgres";
 import { startProcess, type RunningProcess } from "./child-process";
 import { findExecutable, requireTool } from "./executables";
 import { freeTcpPorts } from "./free-port";
@@ -256,112 +257,36 @@ export interface PostgresService extends TestService {
   resume(): Promise<void>;
 }
 
-const NOBODY_UID = 65534;
-const NOGROUP_GID = 65534;
-
 /**
- * A private PostgreSQL server (Debian's postgresql): initdb into a temp dir, listening on 127.0.0.1 and a free
- * port, its socket in the same temp dir, password (scram) login for user "steward". PostgreSQL refuses to run as
- * root, so when the tests run as root the temp dir is handed to nobody and both programs run through setpriv.
+ * A private PostgreSQL server (src/demo/private-postgres.ts, the code `steward demo --cluster` runs too) on a free
+ * test port: initdb into a temp dir, password (scram) login for user "steward", run as nobody when the tests run
+ * as root.
  */
 export function startPostgres(): Promise<PostgresService> {
   return retryOnPortClash("startPostgres", () => startPostgresOnce());
 }
 
 async function startPostgresOnce(): Promise<PostgresService> {
-  const postgresBin = requireTool("postgres");
-  // initdb must come from the same major version as the server: prefer the one next to it.
-  const sibling = join(dirname(postgresBin), "initdb");
-  const initdbBin = existsSync(sibling) ? sibling : requireTool("initdb");
-  const dir = createTempDir("steward-pg-");
-  const asRoot = process.getuid?.() === 0;
-  const run = (bin: string, args: string[]): [string, string[]] =>
-    asRoot
-      ? [requireTool("setpriv"), [`--reuid=${NOBODY_UID}`, `--regid=${NOGROUP_GID}`, "--clear-groups", "--", bin, ...args]]
-      : [bin, args];
-  const user = "steward";
-  const password = `pw-${Math.random().toString(36).slice(2)}`;
-  const dataDir = join(dir.path, "data");
-  const pwFile = join(dir.path, "pwfile");
-  writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
-  if (asRoot) {
-    chownSync(dir.path, NOBODY_UID, NOGROUP_GID);
-    chownSync(pwFile, NOBODY_UID, NOGROUP_GID);
-  }
-  const [initCmd, initArgs] = run(initdbBin, [
-    "-D", dataDir, "-U", user, `--pwfile=${pwFile}`, "--auth-host=scram-sha-256", "--auth-local=trust",
-    "--encoding=UTF8", "--locale=C", "--no-sync",
-  ]);
-  const init = Bun.spawnSync([initCmd, ...initArgs], { stdout: "pipe", stderr: "pipe", timeout: 60_000, cwd: dir.path });
-  if (init.exitCode !== 0) {
-    dir.remove();
-    throw new Error(`initdb failed (${init.exitCode}): ${init.stderr.toString()}${init.stdout.toString()}`);
-  }
+  const programs = { postgres: requireTool("postgres"), initdb: requireTool("initdb"), ...(process.getuid?.() === 0 ? { setpriv: requireTool("setpriv") } : {}) };
   const [port] = await freeTcpPorts(1);
   if (port === undefined) throw new Error("no free port");
-  const url = `postgres://${user}:${password}@${HOST}:${port}/postgres`;
-  const { default: postgres } = await import("postgres");
-
-  const spawnServer = () => {
-    const [cmd, args] = run(postgresBin, [
-      "-D", dataDir, "-p", String(port), "-k", dir.path, "-c", `listen_addresses=${HOST}`,
-      // A test database: durability of the test machine's disk is not under test, speed is welcome.
-      "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200",
-    ]);
-    return startProcess(cmd, args, { cwd: dir.path });
-  };
-  const ready = async () => {
-    await waitFor(
-      async () => {
-        const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
-        try {
-          await sql`SELECT 1`;
-          return true;
-        } finally {
-          await sql.end({ timeout: 1 });
-        }
-      },
-      { what: `postgres on port ${port}`, timeoutMs: READY_TIMEOUT_MS },
-    );
-  };
-
-  let proc = spawnServer();
-  const service = await finishStart("postgres", proc, dir, port, url, ready);
-  const shutdown = async () => {
-    // SIGINT is PostgreSQL's "fast" shutdown: it disconnects clients instead of waiting for them.
-    await proc.stop("SIGINT", 10_000);
-  };
+  const pg = await startPrivatePostgres({ port, programs, readyTimeoutMs: READY_TIMEOUT_MS }).catch((err: unknown) => {
+    throw new Error(`postgres did not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  });
   return {
-    ...service,
-    url,
-    user,
-    password,
-    pid: proc.pid,
-    output: () => proc.output(),
-    async createDatabase(name) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`database name ${name}: use lower-case letters, digits and _`);
-      const sql = postgres(url, { max: 1, onnotice: () => {} });
-      try {
-        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await sql.unsafe(`CREATE DATABASE ${name}`);
-      } finally {
-        await sql.end({ timeout: 1 });
-      }
-      return `postgres://${user}:${password}@${HOST}:${port}/${name}`;
+    host: pg.host,
+    port: pg.port,
+    url: pg.url,
+    user: pg.user,
+    password: pg.password,
+    dataDir: pg.dir,
+    get pid() {
+      return pg.pid;
     },
-    halt: shutdown,
-    async resume() {
-      proc = spawnServer();
-      await Promise.race([
-        ready(),
-        proc.exited.then((code) => {
-          throw new Error(`postgres exited with code ${code} on restart\n${proc.output().slice(-4000)}`);
-        }),
-      ]);
-    },
-    async stop() {
-      await shutdown();
-      dir.remove();
-    },
+    output: pg.output,
+    createDatabase: pg.createDatabase,
+    halt: pg.halt,
+    resume: pg.resume,
+    stop: pg.stop,
   };
 }
