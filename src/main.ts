@@ -45,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       "log-level": { type: "string" },
       "log-format": { type: "string" },
       out: { type: "string" },
+      cluster: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -52,12 +53,13 @@ export async function main(argv: string[]): Promise<number> {
     out(COMMAND_HELP[command] ?? MAIN_HELP);
     return COMMAND_HELP[command] ? 0 : 2;
   }
+  if (values.cluster && command !== "demo") throw new UsageError(`${command}: --cluster is an option of demo (a real cluster is configured with store.postgres)`);
   switch (command) {
     case "run":
       if (positionals.length) throw new UsageError(`run: unexpected argument ${positionals[0]}`);
       return (await import("./cli/run")).runCommand(values);
     case "demo":
-      return (await import("./cli/demo")).demoCommand(values);
+      return (await import("./cli/demo")).demoCommand(values, values.cluster === true);
     case "version":
       out(VERSION);
       return 0;

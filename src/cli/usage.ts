@@ -10,7 +10,7 @@ Usage: steward <command> [options]
 
 Commands:
   run [--config FILE]            Run Steward (REST API, UDP intake, alerts, scheduler …)
-  demo                           Run the demo: Qlik Sense simulator, Steward and a capture inbox, with a dashboard
+  demo [--cluster]               Run the demo: Qlik Sense simulator, Steward and a capture inbox, with a dashboard
   sim [options]                  Run the Qlik Sense simulator (QRS, Engine, scheduler datagrams)
   appender-xml --target HOST     Write the Qlik Sense Scheduler's LocalLogConfig.xml that sends task events here
   config check FILE              Validate a config file; errors name the line and the key
@@ -46,12 +46,18 @@ to send every event to two Steward instances.`,
 
 Runs Steward until SIGINT/SIGTERM. Without --config it reads ./steward.yaml if present, else the built-in
 defaults (REST API on 127.0.0.1:8080, UDP intake on 0.0.0.0:9998, data in ./data).`,
-  demo: `Usage: steward demo [--log-level LEVEL]
+  demo: `Usage: steward demo [--cluster] [--log-level LEVEL]
 
 Starts the Qlik Sense simulator, Steward on the demo configuration and a capture inbox (SMTP server and
 webhook receiver) in one process, runs a few simulated tasks (some fail) and prints each event and each
 delivered alert. The dashboard is at http://127.0.0.1:7480/ui (another port if that one is taken; the
-actual URLs are printed). Data lives in ./data/demo and is wiped at each start. Ctrl-C stops everything.`,
+actual URLs are printed). Data lives in ./data/demo and is wiped at each start. Ctrl-C stops everything.
+
+--cluster  Two Stewards (node-a on :7480, node-b on :7490) sharing a private PostgreSQL that the demo starts
+           from this machine's PostgreSQL programs (Debian package postgresql; install with
+           sudo bash scripts/install-test-deps.sh) and removes at exit. Both hear every datagram; each run is
+           alerted once. Press k (or send SIGUSR2) to stop the leading Steward and watch the other take over,
+           s to start it again.`,
   config: `Usage: steward config check FILE
        steward config schema [--out FILE]
        steward config import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]

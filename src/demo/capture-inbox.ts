@@ -34,6 +34,9 @@ export function createCaptureInbox(o: CaptureInboxOptions): CaptureInbox {
   let webhook: WebhookCapture | undefined;
 
   const add = (item: CapturedItem) => {
+    // The same alert twice (in a cluster: two Stewards that both sent it) is marked, never hidden.
+    const earlier = item.deliveryId === undefined ? undefined : items.find((i) => i.deliveryId === item.deliveryId);
+    if (earlier) item.repeatOf = earlier.repeatOf ?? earlier.id;
     items.unshift(item);
     if (items.length > max) items.length = max;
     for (const l of listeners) l(item);

@@ -12,6 +12,10 @@ export interface CapturedMail {
   subject: string;
   /** Steward's X-Steward-Event header: the event kind the mail is about. */
   eventKind?: string;
+  /** Steward's X-Steward-Delivery header: one per event, channel and recipient. */
+  deliveryId?: string;
+  /** Set when an earlier item carried the same delivery id (the same alert received twice). */
+  repeatOf?: number;
   text?: string;
   html?: string;
   attachments: Array<{ filename: string; mimeType: string; sizeBytes: number }>;
@@ -29,6 +33,9 @@ export interface CapturedWebhook {
   body: string;
   /** A one-line summary for the terminal (task name and outcome when the body is a Steward payload). */
   summary: string;
+  /** Steward's X-Steward-Delivery header. */
+  deliveryId?: string;
+  repeatOf?: number;
 }
 
 export type CapturedItem = CapturedMail | CapturedWebhook;

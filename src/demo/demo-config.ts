@@ -12,12 +12,28 @@ export interface DemoConfig {
   certDir: string;
 }
 
-export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts): DemoConfig {
+/** One Steward of the demo's cluster: its own ports and data folder (inside the demo's), the shared store. */
+export interface DemoInstance {
+  name: string;
+  httpPort: number;
+  udpPort: number;
+  postgresUrl: string;
+}
+
+/** How fast the demo's cluster notices a vanished leader (a clean stop hands its duties over at once). */
+export const DEMO_LEASE_MS = 6_000;
+export const DEMO_HEARTBEAT_MS = 1_000;
+
+export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts, instance?: DemoInstance): DemoConfig {
   const doc = parseDocument(yaml);
   const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "./data/demo"));
   const certDir = join(dataDir, "sim-certs");
-  doc.setIn(["http", "port"], ports.http);
-  doc.setIn(["udp", "port"], ports.udp);
+  doc.setIn(["http", "port"], instance?.httpPort ?? ports.http);
+  doc.setIn(["udp", "port"], instance?.udpPort ?? ports.udp);
+  if (instance) {
+    doc.set("dataDir", join(dataDir, instance.name));
+    doc.setIn(["store", "postgres"], doc.createNode({ url: instance.postgresUrl, instanceName: instance.name, leaseTtlMs: DEMO_LEASE_MS, heartbeatIntervalMs: DEMO_HEARTBEAT_MS }));
+  }
   doc.setIn(["qlik", "qrsPort"], ports.qrs);
   doc.setIn(["qlik", "enginePort"], ports.engine);
   doc.setIn(["qlik", "certDir"], certDir);

@@ -48,13 +48,27 @@ export const DEMO_PORTS = {
 
 export type DemoPorts = { -readonly [K in keyof typeof DEMO_PORTS]: number };
 
+/** `steward demo --cluster`: the second Steward's listeners and the private PostgreSQL. */
+export const DEMO_CLUSTER_PORTS = {
+  httpB: 7490,
+  udpB: 7497,
+  postgres: 7454,
+} as const;
+
+export type DemoClusterPorts = { -readonly [K in keyof typeof DEMO_CLUSTER_PORTS]: number };
+
+export async function pickDemoPorts(host?: string): Promise<DemoPorts>;
+export async function pickDemoPorts(host: string, cluster: true): Promise<DemoPorts & DemoClusterPorts>;
 /** Each preferred port, or a free one where it is taken. Distinct TCP ports are guaranteed. */
-export async function pickDemoPorts(host = "127.0.0.1"): Promise<DemoPorts> {
-  const out = {} as DemoPorts;
+export async function pickDemoPorts(host = "127.0.0.1", cluster = false): Promise<DemoPorts & Partial<DemoClusterPorts>> {
+  const out = {} as DemoPorts & Partial<DemoClusterPorts>;
   const used = new Set<number>();
-  for (const [name, preferred] of Object.entries(DEMO_PORTS) as Array<[keyof DemoPorts, number]>) {
-    if (name === "udp") {
-      out.udp = await pickUdpPort(host, preferred);
+  const wanted = { ...DEMO_PORTS, ...(cluster ? DEMO_CLUSTER_PORTS : {}) };
+  for (const [name, preferred] of Object.entries(wanted) as Array<[keyof (DemoPorts & DemoClusterPorts), number]>) {
+    if (name === "udp" || name === "udpB") {
+      let p = await pickUdpPort(host, preferred);
+      for (let i = 0; name === "udpB" && p === out.udp && i < 20; i++) p = await pickUdpPort(host, 0);
+      out[name] = p;
       continue;
     }
     let p = await pickTcpPort(host, preferred);

@@ -39,6 +39,7 @@ export async function startSmtpCapture(host: string, port: number, onMail: (m: M
               to: (email.to ?? []).map(addr),
               subject: email.subject ?? "",
               eventKind: email.headers.find((h) => h.key === "x-steward-event")?.value,
+              deliveryId: email.headers.find((h) => h.key === "x-steward-delivery")?.value.trim(),
               text: email.text,
               html: email.html,
               attachments: email.attachments.map((a) => ({

@@ -8,10 +8,13 @@ const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36,
 type Colour = keyof typeof CODES;
 
 export interface DemoTerminal {
-  event(entry: TimelineEntry): void;
+  /** `instance`: in a cluster, the Steward that claimed the event. */
+  event(entry: TimelineEntry, instance?: string): void;
   delivered(item: CapturedItem): void;
   started(taskName: string, why: string): void;
   note(text: string): void;
+  /** Cluster membership and leadership changes. */
+  cluster(text: string): void;
   /** Raw lines (the banner). */
   print(text: string): void;
   paint(colour: Colour, text: string): string;
@@ -28,22 +31,27 @@ export function createDemoTerminal(opts: { write: (line: string) => void; colour
     paint,
     print: (text) => opts.write(text),
     note: (text) => out("grey", "· note", text),
+    cluster: (text) => out("magenta", "⚑ CLUSTER", text),
     started: (name, why) => out("blue", "▶ start", `${name} ${paint("grey", `(${why})`)}`),
-    event({ event: e }) {
+    event({ event: e }, instance) {
+      const by = instance ? paint("grey", `  [${instance}]`) : "";
       if (!isTaskEvent(e)) {
         if (!("service" in e)) {
-          out("yellow", "◆ SITE", e.title);
+          out("yellow", "◆ SITE", `${e.title}${by}`);
           return;
         }
-        out(e.kind === "service.stopped" ? "red" : "green", e.kind === "service.stopped" ? "■ SERVICE" : "● SERVICE", `${e.service.name} on ${e.host}: ${e.previousState} → ${e.state}`);
+        out(e.kind === "service.stopped" ? "red" : "green", e.kind === "service.stopped" ? "■ SERVICE" : "● SERVICE", `${e.service.name} on ${e.host}: ${e.previousState} → ${e.state}${by}`);
         return;
       }
       const [c, tag]: [Colour, string] = e.outcome === "failed" ? ["red", "✖ FAILED"] : e.outcome === "aborted" ? ["yellow", "■ ABORTED"] : ["green", "✔ SUCCEEDED"];
       const bits = [e.taskType, e.app ? `app ${e.app.name}` : undefined, e.host, e.source === "udp" ? undefined : `via ${e.source}`].filter(Boolean);
       const why = e.outcome === "succeeded" ? undefined : failureReason(e);
-      out(c, tag, `${paint("bold", e.task.name)}  ${paint("grey", bits.join(" · "))}${why ? `\n${" ".repeat(10)}${paint(c, "└")} ${why}` : ""}`);
+      out(c, tag, `${paint("bold", e.task.name)}  ${paint("grey", bits.join(" · "))}${by}${why ? `\n${" ".repeat(10)}${paint(c, "└")} ${why}` : ""}`);
     },
     delivered(item) {
+      if (item.repeatOf !== undefined) {
+        out("red", "‼ REPEAT", `the same delivery as inbox item #${item.repeatOf} arrived again (${item.deliveryId ?? "?"})`);
+      }
       if (item.kind === "mail") {
         const kind = item.eventKind ?? "";
         out("cyan", "✉ ALERT MAIL", `${kind ? `${kind} ` : ""}→ ${item.envelopeTo.join(", ")}  ${paint("grey", `"${item.subject}"`)}`);

@@ -41,7 +41,8 @@ export function startWebhookCapture(host: string, port: number, onRequest: (w: W
           // not JSON after all: keep the text
         }
       }
-      onRequest({ method: req.method, path: url.pathname + url.search, contentType, body, summary });
+      const deliveryId = req.headers.get("x-steward-delivery") ?? undefined;
+      onRequest({ method: req.method, path: url.pathname + url.search, contentType, body, summary, ...(deliveryId ? { deliveryId } : {}) });
       return Response.json({ ok: true });
     },
   });

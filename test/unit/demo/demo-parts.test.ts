@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import demoYaml from "../../../config/demo.yaml" with { type: "text" };
-import { buildDemoConfig } from "../../../src/demo/demo-config";
+import { createCaptureInbox } from "../../../src/demo/capture-inbox";
+import { buildDemoConfig, DEMO_HEARTBEAT_MS, DEMO_LEASE_MS } from "../../../src/demo/demo-config";
 import { resetDemoDataDir } from "../../../src/demo/data-dir";
 import { pickTcpPort, DEMO_PORTS, type DemoPorts } from "../../../src/demo/ports";
 import { createDemoTerminal, failureReason } from "../../../src/demo/terminal";
@@ -40,6 +41,42 @@ describe("demo config", () => {
     expect(mail?.type === "email" && mail.smtp.port).toBe(40005);
     const hook = c.channels["ops-webhook"];
     expect(hook?.type === "webhook" && hook.url).toBe("http://127.0.0.1:40006/hooks/qlik");
+  });
+});
+
+describe("demo cluster config", () => {
+  test("each Steward of --cluster gets its own ports and data folder and the shared PostgreSQL store", () => {
+    const ports: DemoPorts = { ...DEMO_PORTS, http: 40001, udp: 40002 };
+    const url = "postgres://steward:pw@127.0.0.1:40010/steward_demo";
+    const { loaded, dataDir } = buildDemoConfig(demoYaml, "/srv/demo", ports, { name: "node-b", httpPort: 40011, udpPort: 40012, postgresUrl: url });
+    const c = loaded.config;
+    expect(dataDir).toBe("/srv/demo/data/demo");
+    expect(c.dataDir).toBe("/srv/demo/data/demo/node-b");
+    expect([c.http.port, c.udp.port]).toEqual([40011, 40012]);
+    expect(c.store.postgres).toMatchObject({ url, instanceName: "node-b", leaseTtlMs: DEMO_LEASE_MS, heartbeatIntervalMs: DEMO_HEARTBEAT_MS });
+    expect(c.qlik?.certDir).toBe("/srv/demo/data/demo/sim-certs");
+  });
+});
+
+describe("demo capture inbox", () => {
+  test("an alert received twice (same X-Steward-Delivery) is kept and marked as a repeat, in the terminal too", async () => {
+    const inbox = createCaptureInbox({ host: "127.0.0.1", smtpPort: 0, webhookPort: 0 });
+    await inbox.start();
+    const lines: string[] = [];
+    const term = createDemoTerminal({ write: (l) => lines.push(l), colour: false });
+    const off = inbox.subscribe((i) => term.delivered(i));
+    try {
+      const post = (delivery: string) =>
+        fetch(`${inbox.webhookUrl()}/hooks/qlik`, { method: "POST", headers: { "content-type": "application/json", "x-steward-delivery": delivery }, body: "{}" });
+      for (const d of ["e1:failed|hook|", "e2:failed|hook|", "e1:failed|hook|"]) expect((await post(d)).status).toBe(200);
+      const [third, second, first] = inbox.items();
+      expect([first?.deliveryId, second?.deliveryId, third?.deliveryId]).toEqual(["e1:failed|hook|", "e2:failed|hook|", "e1:failed|hook|"]);
+      expect([first?.repeatOf, second?.repeatOf, third?.repeatOf]).toEqual([undefined, undefined, first!.id]);
+      expect(lines.filter((l) => l.includes("REPEAT"))).toEqual([expect.stringContaining(`inbox item #${first!.id} arrived again (e1:failed|hook|)`)]);
+    } finally {
+      off();
+      await inbox.stop();
+    }
   });
 });
 
