@@ -27,6 +27,8 @@ export interface BenchResults {
     alert?: unknown;
     parse?: unknown;
     enrich?: unknown;
+    /** scripts/bench-postgres.ts: KV and UDP on the cluster store. */
+    postgres?: unknown;
     /** scripts/bench-runtimes.ts: the same Steward on Bun and on Deno. */
     runtimes?: unknown;
   };

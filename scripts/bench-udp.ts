@@ -57,6 +57,20 @@ export function sumMetric(text: string, names: readonly string[]): number | unde
 export const STEWARD_RECEIVED = ["steward_intake_datagrams_received_total"];
 export const STEWARD_DROPPED = ["steward_intake_dropped_total", "steward_intake_datagrams_rejected_total"];
 
+/** Steward's accepted and dropped datagrams so far, from its /metrics. */
+export async function stewardUdpCounts(url: string): Promise<UdpCounts> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const accepted = sumMetric(text, STEWARD_RECEIVED);
+  if (accepted === undefined) throw new Error(`no ${STEWARD_RECEIVED.join("/")} on /metrics`);
+  return { accepted: accepted - (sumMetric(text, STEWARD_DROPPED) ?? 0), dropped: sumMetric(text, STEWARD_DROPPED) ?? 0 };
+}
+
+/** A zero-loss rate that is only a lower bound: the sender's limit or the top of the ladder was reached. */
+export const zeroLossBound = (l: UdpLadder | undefined) => (l?.sustainedNote || l?.sustained === RATES[RATES.length - 1] ? ("≥" as const) : undefined);
+
+/** The paced steps' length and top, for the rows' notes. */
+export const UDP_LADDER = { stepMs: STEP_MS, topRate: RATES[RATES.length - 1]! };
+
 /** Two bisection steps between the last clean and the first lossy value narrow the edge. */
 function between(clean: number | undefined, lossy: number): number[] {
   const lo = clean ?? 0;
@@ -72,7 +86,8 @@ function stewardKernelDrops(l: UdpLadder | undefined): string {
   return `in this run Steward counted ${own} drops itself and the kernel dropped ${kernel} before Steward read them`;
 }
 
-async function ladder(sender: UdpSender, counts: () => Promise<UdpCounts>, name: string, log: UdpSectionOptions["log"]): Promise<UdpLadder> {
+/** The zero-loss rate (paced steps, then bisection), then unless `ratesOnly` the burst size at which drops start. */
+export async function ladder(sender: UdpSender, counts: () => Promise<UdpCounts>, name: string, log: UdpSectionOptions["log"], ratesOnly = false): Promise<UdpLadder> {
   const out: UdpLadder = { steps: [] };
   const rateStep = async (rate: number) => {
     const step = await measureStep(sender, counts, (s) => s.paced(rate, STEP_MS));
@@ -112,6 +127,7 @@ async function ladder(sender: UdpSender, counts: () => Promise<UdpCounts>, name:
     else out.sustained = mid;
   }
 
+  if (ratesOnly) return out;
   for (const size of BURSTS) {
     if ((await burstStep(size)).lost > 0) {
       out.firstLossyBurst = size;
@@ -128,7 +144,7 @@ async function ladder(sender: UdpSender, counts: () => Promise<UdpCounts>, name:
   return out;
 }
 
-export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Figure[]; raw: unknown }> {
+export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Figure[]; raw: unknown; bare: UdpLadder }> {
   const baseline = await startBaseline(o.baselineBin, "udp", join(o.workDir, "baseline-udp.log"));
   const sender = await createUdpSender(baseline.udpPort!);
   let bare: UdpLadder;
@@ -145,12 +161,7 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
   let worst: { shape: string; sent: number; handledPerSecond: number; kernelDrops: number } | undefined;
   let missing: string | undefined;
   try {
-    const counts = async (): Promise<UdpCounts> => {
-      const text = await (await fetch(`${steward.url}/metrics`)).text();
-      const accepted = sumMetric(text, STEWARD_RECEIVED);
-      if (accepted === undefined) throw new Error(`no ${STEWARD_RECEIVED.join("/")} on /metrics`);
-      return { accepted: accepted - (sumMetric(text, STEWARD_DROPPED) ?? 0), dropped: sumMetric(text, STEWARD_DROPPED) ?? 0 };
-    };
+    const counts = () => stewardUdpCounts(steward.url);
     try {
       await counts();
     } catch (err) {
@@ -174,7 +185,7 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
   }
   if (missing) o.log(`steward UDP: ${missing}`);
 
-  const rateBound = (l: UdpLadder | undefined) => (l?.sustainedNote || l?.sustained === RATES[RATES.length - 1] ? ("≥" as const) : undefined);
+  const rateBound = zeroLossBound;
   const burstBound = (l: UdpLadder | undefined) => (l && !l.firstLossyBurst ? (">" as const) : undefined);
   const burstValue = (l: UdpLadder | undefined) => (l ? (l.firstLossyBurst ?? l.largestCleanBurst) : undefined);
   const figures: Figure[] = [
@@ -214,5 +225,5 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
       note: `the parser's slowest hostile shape (${worst.shape}) offered at ${WORST_RATE.toLocaleString("en-US")}/s for 3 s (${worst.sent} sent; each one parsed, then refused or recognised as a repeat); the kernel dropped ${worst.kernelDrops}`,
     });
   }
-  return { figures, raw: { baseline: bare, steward: mine ?? missing, overload, worst } };
+  return { figures, raw: { baseline: bare, steward: mine ?? missing, overload, worst }, bare };
 }

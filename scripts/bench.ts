@@ -1,7 +1,8 @@
 // `npm run bench`: builds the binaries, then measures Steward against the bare runtime (same Bun) on loopback:
 // sizes, cold start, RSS, REST throughput/latency, UDP intake and end-to-end alert latency. Writes
 // bench/results.json and bench/results.md (the README's table). Every phase is bounded; the run takes about
-// 6 minutes, 3 of them the sustained REST load (BENCH_SOAK_SECONDS shortens it while developing).
+// 7 minutes, 3 of them the sustained REST load (BENCH_SOAK_SECONDS shortens it while developing; BENCH_ONLY=
+// postgres,udp runs only the named sections and writes bench/results-partial.{json,md} instead).
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem, type, release } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,6 +12,7 @@ import { runEnrichSection } from "./bench-enrich";
 import { runHttpSection } from "./bench-http";
 import { runParseSection } from "./bench-parse";
 import { MiB, renderMarkdown, type BenchResults, type Figure } from "./bench-report";
+import { runPostgresSection } from "./bench-postgres";
 import { runUdpSection } from "./bench-udp";
 import { renderRuntimeTable, runRuntimeSection } from "./bench-runtimes";
 
@@ -21,15 +23,31 @@ const RUN_TIMEOUT_MS = 12 * 60_000;
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
+/** The sections, in the order they run; BENCH_ONLY=postgres,udp runs only those. */
+const SECTIONS = ["http", "udp", "postgres", "alert", "enrich", "parse", "runtimes"] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** The sections BENCH_ONLY names (comma-separated), or undefined for all; an unknown name stops the run. */
+export function selectedSections(value: string | undefined): Set<Section> | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const names = value.split(",").map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(", ")}; choose from ${SECTIONS.join(", ")}`);
+  return new Set(names as Section[]);
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
+  const only = selectedSections(process.env.BENCH_ONLY);
+  const wants = (s: Section) => only === undefined || only.has(s);
   const workDir = join(REPO_ROOT, ".tmp", "bench");
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   mkdirSync(OUT_DIR, { recursive: true });
+  if (only) log(`BENCH_ONLY: only ${[...only].join(", ")}; results go to bench/results-partial.{json,md}, the full results stay as they are`);
 
-  log("building binaries (linux-x64, windows-x64) and the bare-runtime baseline …");
-  const built = await buildBinaries();
+  log(`building binaries (${only ? "linux-x64" : "linux-x64, windows-x64"}) and the bare-runtime baseline …`);
+  const built = await buildBinaries(only ? { targets: ["linux-x64"] } : {});
   const [baselineBuilt] = await buildBinaries({ targets: ["linux-x64"], entry: join(REPO_ROOT, "scripts/bench-baseline.ts"), outDir: join(workDir, "baseline") });
   const linux = built.find((b) => b.target === "linux-x64")!;
   const windows = built.find((b) => b.target === "windows-x64");
@@ -40,26 +58,60 @@ async function main(): Promise<void> {
     { metric: "Binary size, Linux x64", unit: "MiB", steward: MiB(linux.bytes), baseline: MiB(baselineBuilt!.bytes), note: "baseline: the bare runtime compiled the same way" },
   ];
   if (windows) figures.push({ metric: "Binary size, Windows x64", unit: "MiB", steward: MiB(windows.bytes), note: "cross-compiled" });
+  const raw: BenchResults["raw"] = {};
 
   const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 180);
-  const http = await runHttpSection({ stewardBin: linux.path, baselineBin, workDir, connections: 50, durationMs: 8_000, warmupMs: 1_000, coldStarts: 5, soakSeconds, log });
-  figures.push(...http.figures);
+  const load = { connections: 50, durationMs: 8_000, warmupMs: 1_000 };
+  let http: Awaited<ReturnType<typeof runHttpSection>> | undefined;
+  if (wants("http")) {
+    http = await runHttpSection({ stewardBin: linux.path, baselineBin, workDir, ...load, coldStarts: 5, soakSeconds, log });
+    figures.push(...http.figures);
+    Object.assign(raw, http.raw);
+  }
 
-  const udp = await runUdpSection({ stewardBin: linux.path, baselineBin, workDir, log });
-  figures.push(...udp.figures);
+  let udp: Awaited<ReturnType<typeof runUdpSection>> | undefined;
+  if (wants("udp")) {
+    udp = await runUdpSection({ stewardBin: linux.path, baselineBin, workDir, log });
+    figures.push(...udp.figures);
+    raw.udp = udp.raw;
+  }
 
-  const alert = await runAlertSection({ stewardBin: linux.path, baselineBin, workDir, log });
-  figures.push(...alert.figures);
+  if (wants("postgres")) {
+    const pg = await runPostgresSection({
+      stewardBin: linux.path,
+      baselineBin,
+      workDir,
+      ...load,
+      log,
+      ...(http?.raw.http?.baselineHello ? { baselineHello: http.raw.http.baselineHello } : {}),
+      ...(udp ? { bareUdp: udp.bare } : {}),
+    });
+    figures.push(...pg.figures);
+    raw.postgres = pg.raw;
+  }
 
-  const enrich = await runEnrichSection({ stewardBin: linux.path, workDir, log });
-  figures.push(...enrich.figures);
+  if (wants("alert")) {
+    const alert = await runAlertSection({ stewardBin: linux.path, baselineBin, workDir, log });
+    figures.push(...alert.figures);
+    raw.alert = alert.raw;
+  }
 
-  const parse = runParseSection(log);
-  figures.push(...parse.figures);
+  if (wants("enrich")) {
+    const enrich = await runEnrichSection({ stewardBin: linux.path, workDir, log });
+    figures.push(...enrich.figures);
+    raw.enrich = enrich.raw;
+  }
+
+  if (wants("parse")) {
+    const parse = runParseSection(log);
+    figures.push(...parse.figures);
+    raw.parse = parse.raw;
+  }
 
   // Which runtime: Bun's binary beside Deno (deno run, and Deno's binary when built), in a table of its own.
   const runtimeOptions = { stewardBin: linux.path, workDir, coldStarts: 3, connections: 50, durationMs: 4_000, log };
-  const runtimes = await runRuntimeSection(runtimeOptions);
+  const runtimes = wants("runtimes") ? await runRuntimeSection(runtimeOptions) : undefined;
+  if (runtimes) raw.runtimes = runtimes;
 
   const cpu = cpus();
   const results: BenchResults = {
@@ -68,13 +120,14 @@ async function main(): Promise<void> {
     machine: { cpus: cpu.length, cpuModel: (cpu[0]?.model ?? "unknown").replace(/\s+/g, " ").trim(), memGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()}`, bun: Bun.version },
     totalSeconds: (performance.now() - started) / 1000,
     figures,
-    raw: { ...http.raw, udp: udp.raw, alert: alert.raw, enrich: enrich.raw, parse: parse.raw, runtimes },
+    raw,
   };
-  writeFileSync(join(OUT_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
-  const md = `${renderMarkdown(results)}\n${renderRuntimeTable(runtimes, runtimeOptions)}`;
-  writeFileSync(join(OUT_DIR, "results.md"), md);
+  const name = only ? "results-partial" : "results";
+  writeFileSync(join(OUT_DIR, `${name}.json`), JSON.stringify(results, null, 2) + "\n");
+  const md = `${renderMarkdown(results)}${runtimes ? `\n${renderRuntimeTable(runtimes, runtimeOptions)}` : ""}`;
+  writeFileSync(join(OUT_DIR, `${name}.md`), md);
   console.log(`\n${md}`);
-  log(`wrote bench/results.json and bench/results.md in ${results.totalSeconds.toFixed(0)} s`);
+  log(`wrote bench/${name}.json and bench/${name}.md in ${results.totalSeconds.toFixed(0)} s`);
   rmSync(workDir, { recursive: true, force: true });
 }
 

@@ -1,0 +1,10 @@
+// BENCH_ONLY picks benchmark sections by name; a typo stops the run instead of silently measuring nothing.
+import { expect, test } from "bun:test";
+import { selectedSections } from "../../../scripts/bench";
+
+test("BENCH_ONLY: unset runs everything, names select sections, an unknown name is refused with the choices", () => {
+  expect(selectedSections(undefined)).toBeUndefined();
+  expect(selectedSections(" ")).toBeUndefined();
+  expect([...selectedSections("postgres, udp")!]).toEqual(["postgres", "udp"]);
+  expect(() => selectedSections("postgres,kv")).toThrow("BENCH_ONLY: unknown section kv; choose from http, udp, postgres, alert, enrich, parse, runtimes");
+});
