@@ -28,19 +28,25 @@ export function programSearchDirs(): string[] {
 
 /** The first `name` found executable in `dirs`. */
 export function findProgram(name: string, dirs: readonly string[] = programSearchDirs()): string | undefined {
+  const names = process.platform === "win32" ? [`${name}.exe`, name] : [name];
   for (const dir of dirs) {
-    const path = join(dir, name);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not here
+    for (const n of names) {
+      const path = join(dir, n);
+      try {
+        accessSync(path, constants.X_OK);
+        return path;
+      } catch {
+        // not here
+      }
     }
   }
   return undefined;
 }
 
-export const POSTGRES_INSTALL_HINT = "run `sudo bash scripts/install-test-deps.sh` in Steward's source folder (or `sudo apt-get install postgresql`)";
+export const POSTGRES_INSTALL_HINT =
+  process.platform === "win32"
+    ? "install PostgreSQL and put its bin folder (with postgres.exe and initdb.exe) on PATH"
+    : "run `sudo bash scripts/install-test-deps.sh` in Steward's source folder (or `sudo apt-get install postgresql`)";
 
 export interface PostgresPrograms {
   postgres: string;
