@@ -1,6 +1,6 @@
 // `steward demo`: the simulator, Steward on the embedded demo configuration and a capture inbox in one
 // process (data under ./data/demo of the working folder); narrates live until Ctrl-C, then stops cleanly.
-// `--cluster`: two Stewards on a private PostgreSQL; a key press (k) or SIGUSR2 stops the leader, s restarts it.
+// `--cluster`: two Stewards on a private PostgreSQL; k (or SIGUSR2) stops the leader, s (or SIGUSR2 again) restarts it.
 import demoYaml from "../../config/demo.yaml" with { type: "text" };
 import { describeError } from "../core/errors";
 import { startDemo, type RunningDemo } from "../demo/run-demo";
@@ -30,7 +30,7 @@ export async function demoCommand(flags: LogFlags, cluster = false): Promise<num
   });
 }
 
-/** k / SIGUSR2: stop the leading Steward; s: start it again. Returns what undoes them. */
+/** k: stop the leading Steward; s: start it again; SIGUSR2: one, then the other. Returns what undoes them. */
 function clusterControls(demo: RunningDemo, term: DemoTerminal, interrupt: () => void): () => void {
   const report = (p: Promise<string | undefined>, none: string) =>
     void p.then(
@@ -38,7 +38,9 @@ function clusterControls(demo: RunningDemo, term: DemoTerminal, interrupt: () =>
       (err: unknown) => term.note(`failed: ${describeError(err)}`),
     );
   const stopLeader = () => report(demo.stopLeader(), "no Steward leads right now");
-  const onSignal = () => stopLeader();
+  const startStopped = () => report(demo.startStopped(), "both Stewards are running");
+  // Without a terminal (or from another shell) the signal toggles: it stops the leader, the next one restarts it.
+  const onSignal = () => (demo.nodes.some((n) => !n.app()) ? startStopped() : stopLeader());
   process.on("SIGUSR2", onSignal);
   const stdin = process.stdin;
   const keys = stdin.isTTY === true;
@@ -47,7 +49,7 @@ function clusterControls(demo: RunningDemo, term: DemoTerminal, interrupt: () =>
     // Raw mode turns Ctrl-C into a byte instead of SIGINT.
     if (key === "\u0003") interrupt();
     else if (key === "k") stopLeader();
-    else if (key === "s") report(demo.startStopped(), "both Stewards are running");
+    else if (key === "s") startStopped();
   };
   if (keys) {
     stdin.setRawMode(true);

@@ -56,8 +56,8 @@ actual URLs are printed). Data lives in ./data/demo and is wiped at each start. 
 --cluster  Two Stewards (node-a on :7480, node-b on :7490) sharing a private PostgreSQL that the demo starts
            from this machine's PostgreSQL programs (Debian package postgresql; install with
            sudo bash scripts/install-test-deps.sh) and removes at exit. Both hear every datagram; each run is
-           alerted once. Press k (or send SIGUSR2) to stop the leading Steward and watch the other take over,
-           s to start it again.`,
+           alerted once. Press k to stop the leading Steward and watch the other take over, s to start
+           it again (or send SIGUSR2: it stops the leader, the next one restarts it).`,
   config: `Usage: steward config check FILE
        steward config schema [--out FILE]
        steward config import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]

@@ -147,7 +147,8 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
         if (!leader) return undefined;
         term.note(`stopping ${leader.name}, the leader: the other Steward takes its duties over …`);
         await leader.stop();
-        term.note(`${leader.name} stopped`);
+        const others = nodes.filter((n) => n !== leader && n.app()).map((n) => n.name);
+        term.note(`${leader.name} stopped: its UDP port refuses the simulator's datagrams now, ${others.join(", ") || "nobody"} hears them all`);
         return leader.name;
       },
       async startStopped() {
@@ -178,7 +179,8 @@ function printBanner(term: DemoTerminal, urls: RunningDemo["urls"], dataDir: str
     ? [
         "Both Stewards hear every datagram; each run is claimed, narrated and alerted once, by whichever claims it",
         "first ([node-…] after each event). ⚑ lines say who leads which duty.",
-        `Press k to stop the leading Steward (or run: kill -USR2 ${process.pid}) and watch the other take over; s starts it again.`,
+        "Press k to stop the leading Steward and watch the other take over; s starts it again. Without a terminal:",
+        `kill -USR2 ${process.pid} stops the leader, the same again restarts it.`,
         "Press Ctrl-C to stop everything (PostgreSQL too).",
       ]
     : ["Press Ctrl-C to stop."];

@@ -1,6 +1,7 @@
 // `steward demo --cluster` end to end, as a newcomer runs it: a private PostgreSQL, two Stewards that both hear
 // every datagram, each failed run alerted once in the capture inbox, /ready listing both members; SIGUSR2 stops
-// the leader and the other takes its duties; Ctrl-C stops everything and removes PostgreSQL's folder.
+// the leader and the other takes its duties, SIGUSR2 again brings it back as a follower; Ctrl-C stops everything
+// and removes PostgreSQL's folder.
 import { afterAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -97,6 +98,18 @@ test("two Stewards on a private PostgreSQL: both are members, each failed run is
   });
   expect((await ready(banner.b)).components.cluster?.detail).toMatch(/^1 member — node-b \(this one\).*scheduler: node-b/);
   await expect(fetch(`${banner.a}/ready`)).rejects.toThrow();
+
+  // SIGUSR2 again starts node-a again; it joins as a member and node-b keeps the duties it holds.
+  process.kill(p.pid, "SIGUSR2");
+  const rejoined = await waitFor(
+    async () => {
+      const detail = (await ready(banner.b)).components.cluster?.detail ?? "";
+      return /starting node-a again/.test(p.stdout()) && detail.startsWith("2 members") ? detail : undefined;
+    },
+    { what: "node-a to rejoin", timeoutMs: 30_000, intervalMs: 200 },
+  );
+  expect(rejoined).toMatch(/Leaders — scheduler: node-b, reconcile: node-b, distribute: node-b, site-monitor: node-b/);
+  expect((await ready(banner.a)).components.cluster?.detail).toMatch(/node-a \(this one\)/);
 
   // Ctrl-C: everything stops, PostgreSQL's folder is gone, its server too.
   const code = await p.stop("SIGINT", 20_000);
