@@ -90,15 +90,20 @@ describe("intake overload", () => {
     const store = t.app.store;
     const count = () => ({ writes: store.writes.stats.writes + seam.batches.calls, transactions: store.writes.stats.transactions + seam.batches.transactions });
     const before = count();
+    const startedAt = performance.now();
     for (let i = 0; i < 300; i++) intake.handleDatagram(datagram(i, "failed"), FROM);
     await drained(t.app);
     const after = count();
+    // Writers on a timer (the timeline at most every 250 ms, settled()'s marker) add a few rows while the burst
+    // runs; on a loaded machine the burst takes longer and they add more. Allow them per 250 ms elapsed, so
+    // the bound still catches a fourth row per run (+300) however slow the machine.
+    const timedWrites = 2 + 2 * Math.ceil((performance.now() - startedAt) / 250);
     expect(intake.counters.emitted.get({ kind: "task.failed", source: "udp" })).toBe(300);
     // 300 dedupe marks + 300 run-history rows (+ settled()'s marker if it had to wait; the timeline writes its
     // newest rows later, at most every 250 ms), in far fewer commits than runs.
     expect(after.writes - before.writes).toBeGreaterThanOrEqual(600);
     // In the cluster-ready store each run also writes its claim row: 300 claims, marks and history rows.
-    expect(after.writes - before.writes).toBeLessThanOrEqual(901);
+    expect(after.writes - before.writes).toBeLessThanOrEqual(900 + timedWrites);
     // Fewer commits than runs although each run writes three rows: the claim row (taken before enrichment so
     // several Stewards never both announce a run) cannot wait for the others, its mark and history row share.
     expect(after.transactions - before.transactions).toBeLessThan(300);
