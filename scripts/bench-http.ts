@@ -16,6 +16,10 @@ export interface HttpSectionOptions {
   coldStarts: number;
   /** Seconds of mixed REST load before "RSS after sustained load" is read (the issue asks for 3 minutes). */
   soakSeconds: number;
+  /** Run the three REST loads (their rows and the peak RSS under load); false: cold starts and idle memory only. */
+  rest?: boolean;
+  /** Run the sustained mixed load and read the RSS after it. */
+  soak?: boolean;
   log: (line: string) => void;
 }
 
@@ -49,6 +53,7 @@ const describeErrors = (r: LoadResult) =>
 
 export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSectionResult> {
   const figures: Figure[] = [];
+  const [withRest, withSoak] = [o.rest ?? true, o.soak ?? true];
 
   // Bare runtime: cold starts, then idle RSS and the "hello" load on the last instance.
   const baselineStarts: number[] = [];
@@ -65,10 +70,11 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
   await Bun.sleep(2_000);
   const baselineIdle = rssBytes(baseline.proc.pid);
   const baselinePrivate = privateRssBytes(baseline.proc.pid);
-  o.log(`baseline: start ${median(baselineStarts).toFixed(1)} ms, idle RSS ${MiB(baselineIdle).toFixed(1)} MiB; hello load…`);
-  const hello = await loadWithRss(baseline.proc.pid, baseline.url, o, () => ({ method: "GET", path: "/" }));
+  o.log(`baseline: start ${median(baselineStarts).toFixed(1)} ms, idle RSS ${MiB(baselineIdle).toFixed(1)} MiB${withRest || withSoak ? "; hello load…" : ""}`);
+  // The soak row's baseline is the bare server's peak under its load, so a soak alone still runs it.
+  const hello = withRest || withSoak ? await loadWithRss(baseline.proc.pid, baseline.url, o, () => ({ method: "GET", path: "/" })) : undefined;
   await baseline.proc.stop();
-  o.log(`baseline hello: ${hello.result.rps} req/s, p50 ${hello.result.p50Ms} ms, p99 ${hello.result.p99Ms} ms, ${describeErrors(hello.result)}`);
+  if (hello) o.log(`baseline hello: ${hello.result.rps} req/s, p50 ${hello.result.p50Ms} ms, p99 ${hello.result.p99Ms} ms, ${describeErrors(hello.result)}`);
 
   // Steward: the first start creates the store; the timed starts reuse it, like a service restart.
   const dir = join(o.workDir, "steward-http");
@@ -87,7 +93,7 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
   const stewardPrivate = privateRssBytes(steward.proc.pid);
   o.log(`steward: first start ${firstRun.toFixed(0)} ms, start ${median(stewardStarts).toFixed(1)} ms, idle RSS ${MiB(stewardIdle).toFixed(1)} MiB`);
 
-  const http: Record<string, LoadResult> = { baselineHello: hello.result };
+  const http: Record<string, LoadResult> = hello ? { baselineHello: hello.result } : {};
   let peak = stewardIdle;
   let soak: { rss: number; privateRss: number; result: LoadResult } | undefined;
   try {
@@ -96,19 +102,21 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
       ["kvSet", "KV set (POST /v4/keyvalues/{ns})", (i) => ({ method: "POST", path: "/v4/keyvalues/bench", body: `{"key":"k${i % KV_KEYS}","value":${KV_VALUE}}` })],
       ["kvGet", "KV get (GET /v4/keyvalues/{ns}?key=)", (i) => ({ method: "GET", path: `/v4/keyvalues/bench?key=k${i % KV_KEYS}` })],
     ];
-    for (const [name, label, request] of scenarios) {
+    for (const [name, label, request] of withRest ? scenarios : []) {
       const run = await loadWithRss(steward.proc.pid, steward.url, o, request);
       peak = Math.max(peak, run.peak);
       http[name] = run.result;
       const r = run.result;
       o.log(`steward ${label}: ${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${describeErrors(r)}`);
       const note = `${o.connections} connections, ${o.durationMs / 1000} s, ${describeErrors(r)}`;
-      figures.push({ metric: `${label}: throughput`, unit: "req/s", steward: r.rps, baseline: hello.result.rps, note });
-      figures.push({ metric: `${label}: p50 latency`, unit: "ms", steward: r.p50Ms, baseline: hello.result.p50Ms });
-      figures.push({ metric: `${label}: p99 latency`, unit: "ms", steward: r.p99Ms, baseline: hello.result.p99Ms });
+      figures.push({ metric: `${label}: throughput`, unit: "req/s", steward: r.rps, baseline: hello?.result.rps, note });
+      figures.push({ metric: `${label}: p50 latency`, unit: "ms", steward: r.p50Ms, baseline: hello?.result.p50Ms });
+      figures.push({ metric: `${label}: p99 latency`, unit: "ms", steward: r.p99Ms, baseline: hello?.result.p99Ms });
     }
-    soak = await soakLoad(steward, o, scenarios.map(([, , request]) => request));
-    o.log(`steward after ${o.soakSeconds} s of mixed REST load: RSS ${MiB(soak.rss).toFixed(1)} MiB (private ${MiB(soak.privateRss).toFixed(1)} MiB), ${soak.result.rps} req/s, ${describeErrors(soak.result)}`);
+    if (withSoak) {
+      soak = await soakLoad(steward, o, scenarios.map(([, , request]) => request));
+      o.log(`steward after ${o.soakSeconds} s of mixed REST load: RSS ${MiB(soak.rss).toFixed(1)} MiB (private ${MiB(soak.privateRss).toFixed(1)} MiB), ${soak.result.rps} req/s, ${describeErrors(soak.result)}`);
+    }
   } finally {
     await steward.proc.stop();
   }
@@ -118,10 +126,10 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
     { metric: "Cold start: CPU time used until /ready (median)", unit: "ms", steward: median(stewardCpu), baseline: median(baselineCpu), note: "user + system time of the process (10 ms resolution); unlike wall time it does not grow when other work takes the cores" },
     { metric: "Idle RSS", unit: "MiB", steward: MiB(stewardIdle), baseline: MiB(baselineIdle), note: "2 s after ready" },
     { metric: "Idle private memory (anonymous)", unit: "MiB", steward: MiB(stewardPrivate), baseline: MiB(baselinePrivate), note: "RSS without the executable's file pages (shared, clean, reclaimable by the OS)" },
-    { metric: "RSS under load (peak)", unit: "MiB", steward: MiB(peak), baseline: MiB(hello.peak), note: "sampled every 200 ms during the REST loads" },
   );
-  if (soak) {
-    figures.splice(5, 0, {
+  if (withRest && hello) figures.splice(4, 0, { metric: "RSS under load (peak)", unit: "MiB", steward: MiB(peak), baseline: MiB(hello.peak), note: "sampled every 200 ms during the REST loads" });
+  if (soak && hello) {
+    figures.splice(withRest ? 5 : 4, 0, {
       metric: `RSS after ${o.soakSeconds} s of mixed REST load`,
       unit: "MiB",
       steward: MiB(soak.rss),

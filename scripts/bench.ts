@@ -23,8 +23,11 @@ const RUN_TIMEOUT_MS = 12 * 60_000;
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-/** The sections, in the order they run; BENCH_ONLY=postgres,udp runs only those. */
-const SECTIONS = ["http", "udp", "postgres", "alert", "enrich", "parse", "runtimes"] as const;
+/**
+ * The sections, in the order they run; BENCH_ONLY=postgres,udp runs only those. `start` and `soak` are parts of
+ * `http`: cold start and idle memory only, and those plus the RSS after the sustained load (without the REST rows).
+ */
+const SECTIONS = ["http", "start", "soak", "udp", "postgres", "alert", "enrich", "parse", "runtimes"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The sections BENCH_ONLY names (comma-separated), or undefined for all; an unknown name stops the run. */
@@ -63,8 +66,9 @@ async function main(): Promise<void> {
   const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 180);
   const load = { connections: 50, durationMs: 8_000, warmupMs: 1_000 };
   let http: Awaited<ReturnType<typeof runHttpSection>> | undefined;
-  if (wants("http")) {
-    http = await runHttpSection({ stewardBin: linux.path, baselineBin, workDir, ...load, coldStarts: 5, soakSeconds, log });
+  if (wants("http") || wants("start") || wants("soak")) {
+    const [rest, soak] = [wants("http"), wants("http") || wants("soak")];
+    http = await runHttpSection({ stewardBin: linux.path, baselineBin, workDir, ...load, coldStarts: 5, soakSeconds, rest, soak, log });
     figures.push(...http.figures);
     Object.assign(raw, http.raw);
   }

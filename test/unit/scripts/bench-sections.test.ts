@@ -6,5 +6,6 @@ test("BENCH_ONLY: unset runs everything, names select sections, an unknown name 
   expect(selectedSections(undefined)).toBeUndefined();
   expect(selectedSections(" ")).toBeUndefined();
   expect([...selectedSections("postgres, udp")!]).toEqual(["postgres", "udp"]);
-  expect(() => selectedSections("postgres,kv")).toThrow("BENCH_ONLY: unknown section kv; choose from http, udp, postgres, alert, enrich, parse, runtimes");
+  expect([...selectedSections("start,soak")!]).toEqual(["start", "soak"]);
+  expect(() => selectedSections("postgres,kv")).toThrow("BENCH_ONLY: unknown section kv; choose from http, start, soak, udp, postgres, alert, enrich, parse, runtimes");
 });
