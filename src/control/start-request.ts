@@ -1,5 +1,6 @@
 // Parses a start request in either body form — seed 000's `{taskId[], tag[], customProperty[{name,value}]}` or
 // Butler's `[{type, payload}]` — into one TaskSelector plus the key-value pairs to store on the way.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import { butlerText, butlerTtl, storedTtl } from "../core/butler-values";
@@ -9,28 +10,28 @@ import type { TaskSelector } from "./types";
 
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)]).transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.infer<T>>);
 
-const NameValueBodySchema = z.strictObject({ name: z.string().min(1), value: butlerText });
+const NameValueBodySchema = z.lazy(() => z.strictObject({ name: z.string().min(1), value: butlerText }));
 
 /** Seed 000's object form. */
-export const StartObjectBodySchema = z.strictObject({
+export const StartObjectBodySchema = z.lazy(() => z.strictObject({
   taskId: oneOrMany(z.string()).optional().describe("Task ids (GUIDs)."),
   tag: oneOrMany(z.string().min(1)).optional().describe("Start every task with any of these tags."),
   customProperty: oneOrMany(NameValueBodySchema).optional().describe("Start every task with any of these custom property values."),
-});
+}));
 
 /**
  * A `keyvaluestore` item is checked one by one when the request is parsed (checkKvItem): a bad one is skipped and
  * reported, and the tasks still start, as with Butler. Only its shape is required here.
  */
-const KvPayloadSchema = z.looseObject({
+const KvPayloadSchema = z.lazy(() => z.looseObject({
   namespace: z.unknown().optional(),
   key: z.unknown().optional(),
   value: z.unknown().optional(),
   ttl: z.unknown().optional().describe('Milliseconds (a number or its text); 0, negative, "" or absent = never expires.'),
-});
+}));
 
 /** Butler's array form. */
-export const StartItemSchema = z.discriminatedUnion("type", [
+export const StartItemSchema = z.lazy(() => z.discriminatedUnion("type", [
   z.object({ type: z.literal("starttaskid"), payload: z.object({ taskId: butlerText }) }),
   z.object({ type: z.literal("starttasktag"), payload: z.object({ tag: butlerText.pipe(z.string().min(1)) }) }),
   z.object({
@@ -38,9 +39,9 @@ export const StartItemSchema = z.discriminatedUnion("type", [
     payload: z.object({ customPropertyName: butlerText.pipe(z.string().min(1)), customPropertyValue: butlerText }),
   }),
   z.object({ type: z.literal("keyvaluestore"), payload: KvPayloadSchema }),
-]);
+]));
 
-export const StartArrayBodySchema = z.array(StartItemSchema);
+export const StartArrayBodySchema = z.lazy(() => z.array(StartItemSchema));
 
 /** Names the first problem of the form the input is in (array → Butler's, object → seed 000's). */
 function unionMessage(iss: { input?: unknown; errors?: Array<Array<{ path: PropertyKey[]; message: string }>> }): string {
@@ -51,14 +52,14 @@ function unionMessage(iss: { input?: unknown; errors?: Array<Array<{ path: Prope
 }
 
 /** Either form, or nothing. */
-export const StartBodySchema = z
+export const StartBodySchema = z.lazy(() => z
   .union([StartArrayBodySchema, StartObjectBodySchema], {
     error: (iss) =>
       typeof iss.input !== "object" || iss.input === null
         ? "expected {taskId[], tag[], customProperty[{name,value}]} or [{type, payload}]"
         : unionMessage(iss as Parameters<typeof unionMessage>[0]),
   })
-  .optional();
+  .optional());
 export type StartBody = z.infer<typeof StartBodySchema>;
 
 export interface KvWrite {

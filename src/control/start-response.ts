@@ -1,12 +1,13 @@
 // Renders a TaskStartReport as the REST/MQTT answer: seed 000's fields (tasksStarted, tasksNotFound,
 // totalTasksStarted) and Butler's (tasksId, tasksTag, tasksTagDenied, tasksCP, tasksCPDenied) side by side.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import type { TaskRunResult } from "./task-waiter";
 import type { TaskStartReport } from "./types";
 
 const TaskRef = z.object({ taskId: z.string(), taskName: z.string().optional() });
 
-export const TaskRunResultSchema = z.object({
+export const TaskRunResultSchema = z.lazy(() => z.object({
   taskId: z.string(),
   taskName: z.string(),
   executionSessionId: z.string(),
@@ -19,9 +20,9 @@ export const TaskRunResultSchema = z.object({
   executingNode: z.string().optional(),
   scriptLogTail: z.array(z.string()),
   note: z.string().optional(),
-});
+}));
 
-export const StartResponseSchema = z.object({
+export const StartResponseSchema = z.lazy(() => z.object({
   tasksStarted: z.array(z.object({ taskId: z.string(), taskName: z.string(), status: z.enum(["started", "failed"]), error: z.string().optional(), via: z.array(z.string()).optional() })),
   tasksNotFound: z.array(z.string()),
   totalTasksStarted: z.number(),
@@ -39,7 +40,7 @@ export const StartResponseSchema = z.object({
     })
     .optional()
     .describe("When the body has keyvaluestore items: which were stored, and which were skipped and why (the tasks start either way)."),
-});
+}));
 export type KeyValueReport = NonNullable<z.infer<typeof StartResponseSchema>["keyValues"]>;
 export type StartResponse = z.infer<typeof StartResponseSchema>;
 

@@ -2,6 +2,7 @@
 // DELETE /v4/filedelete, POST /v4/createdir, POST /v4/createdirqvd. Status codes: 201/204 success (a copy
 // onto an existing file without overwrite is a 201 that copied nothing, as in Butler), 400 malformed,
 // 403 not allowed, 404 source missing, 409 move onto an existing file without overwrite.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { auditActorOf } from "../http/audit-actor";
 import { z } from "zod";
 import { butlerBoolean } from "../core/butler-values";
@@ -11,22 +12,22 @@ import { MAX_PATH_CHARS } from "./path-rules";
 
 /** Butler's Fastify coerced "true"/"false" strings (its CopyFile and MoveFile subs send them); so do we. */
 const BoolishSchema = butlerBoolean;
-const PathSchema = z.string().min(1).max(MAX_PATH_CHARS);
+const PathSchema = z.lazy(() => z.string().min(1).max(MAX_PATH_CHARS));
 
-const CopyBodySchema = z.strictObject({
+const CopyBodySchema = z.lazy(() => z.strictObject({
   fromFile: PathSchema.describe("Absolute path of the file to copy."),
   toFile: PathSchema.describe("Absolute path of the copy (full file name)."),
   overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise an existing toFile stays as it is (201 with copied: false)."),
   preserveTimestamp: BoolishSchema.default(false).describe("Give the copy the source's modification time."),
-});
-const MoveBodySchema = z.strictObject({
+}));
+const MoveBodySchema = z.lazy(() => z.strictObject({
   fromFile: PathSchema.describe("Absolute path of the file to move."),
   toFile: PathSchema.describe("Absolute target path (full file name)."),
   overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise 409."),
-});
-const DeleteBodySchema = z.strictObject({ deleteFile: PathSchema.describe("Absolute path of the file to delete.") });
-const DirBodySchema = z.strictObject({ directory: PathSchema.describe("Absolute path of the directory to create (with parents).") });
-const QvdDirBodySchema = z.strictObject({ directory: PathSchema.describe("Directory to create, relative to files.qvdRoot.") });
+}));
+const DeleteBodySchema = z.lazy(() => z.strictObject({ deleteFile: PathSchema.describe("Absolute path of the file to delete.") }));
+const DirBodySchema = z.lazy(() => z.strictObject({ directory: PathSchema.describe("Absolute path of the directory to create (with parents).") }));
+const QvdDirBodySchema = z.lazy(() => z.strictObject({ directory: PathSchema.describe("Directory to create, relative to files.qvdRoot.") }));
 
 const errors = {
   400: { description: "malformed request or path (NUL, device name, alternate data stream, relative path …)" },

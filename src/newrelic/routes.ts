@@ -2,6 +2,7 @@
 // event (Event API) to every account configured for it, with the configured static attributes and headers.
 // Butler's answer on success: 202 text/plain with New Relic's status text. Unlike Butler it answers exactly
 // once with several accounts, and 503 instead of hanging when no account is configured.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import type { AuditLog } from "../audit/audit-log";
@@ -12,11 +13,11 @@ import type { Router } from "../http/route";
 import type { NewRelicApi, NewRelicClient } from "./client";
 
 /** Load scripts send numbers as JSON strings; both forms are accepted. */
-const NumberLike = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, "expected a number").transform(Number)]);
+const NumberLike = z.lazy(() => z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, "expected a number").transform(Number)]));
 
-const AttributeSchema = z.object({ name: z.string().min(1).max(255), value: z.union([z.string().max(4096), z.number(), z.boolean()]) });
+const AttributeSchema = z.lazy(() => z.object({ name: z.string().min(1).max(255), value: z.union([z.string().max(4096), z.number(), z.boolean()]) }));
 
-const MetricBodySchema = z.object({
+const MetricBodySchema = z.lazy(() => z.object({
   name: z.string().min(1).max(255).describe("Metric name, e.g. qlik.reload.rows."),
   type: z
     .string()
@@ -27,13 +28,13 @@ const MetricBodySchema = z.object({
   timestamp: NumberLike.optional().describe("Milliseconds since 1970; now when absent or 0."),
   interval: NumberLike.optional().describe("Milliseconds; for count and summary."),
   attributes: z.array(AttributeSchema).max(100).optional(),
-});
+}));
 
-const EventBodySchema = z.object({
+const EventBodySchema = z.lazy(() => z.object({
   eventType: z.string().regex(/^[A-Za-z0-9_:]{1,255}$/, "New Relic event types use letters, digits, _ and : (at most 255)"),
   timestamp: NumberLike.optional(),
   attributes: z.array(AttributeSchema).max(254).optional(),
-});
+}));
 
 type Forward = NonNullable<NewRelicConfig["api"]["metric"]>;
 

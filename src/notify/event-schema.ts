@@ -1,13 +1,14 @@
 // zod schemas for events given to the preview and test endpoints: a full TaskEvent/ServiceEvent as JSON, or a
 // few fields from which a synthetic event is built. Validated at the edge like every request body.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { EVENT_KINDS, SITE_EVENT_KINDS, TASK_OUTCOMES, TASK_TYPES, type DomainEvent, type EventKind, type SiteEventKind, type TaskOutcome } from "../events/types";
 import { syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent } from "./samples";
 
-const NameValue = z.object({ name: z.string(), value: z.string() });
-const UserRef = z.object({ id: z.string().optional(), userDirectory: z.string(), userId: z.string(), name: z.string().optional(), emails: z.array(z.string()).default([]) });
+const NameValue = z.lazy(() => z.object({ name: z.string(), value: z.string() }));
+const UserRef = z.lazy(() => z.object({ id: z.string().optional(), userDirectory: z.string(), userId: z.string(), name: z.string().optional(), emails: z.array(z.string()).default([]) }));
 
-export const TaskEventSchema = z.object({
+export const TaskEventSchema = z.lazy(() => z.object({
   id: z.string().min(1),
   kind: z.enum(["task.succeeded", "task.failed", "task.aborted"]),
   outcome: z.enum(TASK_OUTCOMES),
@@ -62,9 +63,9 @@ export const TaskEventSchema = z.object({
   complete: z.boolean().default(true),
   missing: z.array(z.object({ item: z.string(), reason: z.string() })).default([]),
   links: z.object({ qmcTask: z.string().optional(), hubApp: z.string().optional(), qmc: z.string().optional() }).optional(),
-});
+}));
 
-export const ServiceEventSchema = z.object({
+export const ServiceEventSchema = z.lazy(() => z.object({
   id: z.string().min(1),
   kind: z.enum(["service.stopped", "service.started"]),
   receivedAt: z.string().min(1),
@@ -72,9 +73,9 @@ export const ServiceEventSchema = z.object({
   service: z.object({ name: z.string(), displayName: z.string().optional(), friendlyName: z.string().optional(), startType: z.string().optional(), exePath: z.string().optional() }),
   state: z.string(),
   previousState: z.string(),
-});
+}));
 
-export const SiteEventSchema = z.object({
+export const SiteEventSchema = z.lazy(() => z.object({
   id: z.string().min(1),
   kind: z.enum(SITE_EVENT_KINDS),
   receivedAt: z.string().min(1),
@@ -83,9 +84,9 @@ export const SiteEventSchema = z.object({
   summary: z.string(),
   facts: z.array(NameValue).default([]),
   data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
-});
+}));
 
-export const AlertEventInputSchema = z.strictObject({
+export const AlertEventInputSchema = z.lazy(() => z.strictObject({
   event: z.union([TaskEventSchema, ServiceEventSchema, SiteEventSchema]).optional().describe("A full event as JSON (as on the bus); the other fields are then ignored."),
   kind: z.enum(EVENT_KINDS as [EventKind, ...EventKind[]]).default("task.failed").describe("Kind of the synthetic event."),
   taskType: z.enum(TASK_TYPES).default("reload"),
@@ -95,7 +96,7 @@ export const AlertEventInputSchema = z.strictObject({
   appName: z.string().min(1).optional(),
   host: z.string().min(1).optional(),
   service: z.string().min(1).optional().describe("Service name for service.* kinds."),
-});
+}));
 export type AlertEventInput = z.infer<typeof AlertEventInputSchema>;
 
 /** Looks up a real task (and its last execution) in QRS and builds the event; wired when a Qlik client exists. */

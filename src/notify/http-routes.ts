@@ -1,5 +1,6 @@
 // REST surface of the notification pipeline: the delivery list and manual retry, alert previews (which
 // routes match, who gets what, rendered), and test alerts sent through the routes or one channel.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import type { Router } from "../http/route";
 import { errorBody } from "../http/errors";
@@ -34,7 +35,7 @@ export function deliveryView(d: DeliveryRow) {
   };
 }
 
-const DeliveryViewSchema = z.object({
+const DeliveryViewSchema = z.lazy(() => z.object({
   id: z.number(),
   key: z.string(),
   status: z.enum(DELIVERY_STATUSES),
@@ -54,12 +55,12 @@ const DeliveryViewSchema = z.object({
   nextAttemptAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
   deliveredAt: z.string().nullable(),
-});
+}));
 
-const statusList = z
+const statusList = z.lazy(() => z
   .string()
   .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(DELIVERY_STATUSES)));
+  .pipe(z.array(z.enum(DELIVERY_STATUSES))));
 
 export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: { clock: Clock; lookupTaskEvent?: TaskEventLookup }): void {
   router.route(

@@ -1,16 +1,17 @@
 // QRS license calls: the server license (expiry from the "Valid To:" line of keyDetails), the access-type
-// overview, professional/analyzer allocations not used since a date, and releasing one allocation.
+// overview, professional/analyzer allocations not used since a date, and releasing one allocation. The schemas are
+// built on first use (z.lazy), like those in qrs-schemas.ts.
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import type { QrsClient } from "./qrs-client";
 import { QrsUserRefSchema } from "./qrs-schemas";
 
-export const QrsLicenseSchema = z.looseObject({
+export const QrsLicenseSchema = z.lazy(() => z.looseObject({
   isExpired: z.boolean().nullish(),
   keyDetails: z.string().nullish(),
-});
+}));
 
-const AccessBlock = z.looseObject({
+const AccessBlock = z.lazy(() => z.looseObject({
   enabled: z.boolean().default(false),
   total: z.number().default(0),
   allocated: z.number().default(0),
@@ -18,9 +19,9 @@ const AccessBlock = z.looseObject({
   quarantined: z.number().default(0),
   excess: z.number().default(0),
   available: z.number().default(0),
-});
+}));
 
-export const QrsAccessTypeOverviewSchema = z.looseObject({
+export const QrsAccessTypeOverviewSchema = z.lazy(() => z.looseObject({
   totalTokens: z.number().default(0),
   availableTokens: z.number().default(0),
   professionalAccess: AccessBlock.prefault({}),
@@ -42,16 +43,16 @@ export const QrsAccessTypeOverviewSchema = z.looseObject({
       quarantinedTokens: z.number().default(0),
     })
     .prefault({}),
-});
+}));
 
 export type AccessTypeOverview = z.infer<typeof QrsAccessTypeOverviewSchema>;
 
-export const QrsAllocationSchema = z.looseObject({
+export const QrsAllocationSchema = z.lazy(() => z.looseObject({
   id: z.string(),
   lastUsed: z.string().nullish(),
   quarantined: z.boolean().nullish(),
   user: QrsUserRefSchema,
-});
+}));
 export type QrsAllocation = z.infer<typeof QrsAllocationSchema>;
 
 export type AccessKind = "professional" | "analyzer";

@@ -1,32 +1,33 @@
 // zod schemas for the QRS entities Steward reads. Loose objects: Qlik adds fields between releases, so unknown
-// keys pass through and only what Steward relies on is checked (qlik-protocols §2.8).
+// keys pass through and only what Steward relies on is checked (qlik-protocols §2.8). Each is built on its first
+// use (z.lazy): a Steward without `qlik:` never needs them, and building ~340 schema objects is a visible share of a start.
 import { z } from "zod";
 
-export const QrsTagSchema = z.looseObject({ id: z.string(), name: z.string() });
+export const QrsTagSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string() }));
 
-export const QrsCustomPropertyDefinitionSchema = z.looseObject({
+export const QrsCustomPropertyDefinitionSchema = z.lazy(() => z.looseObject({
   id: z.string(),
   name: z.string(),
   valueType: z.string().nullish(),
   choiceValues: z.array(z.string()).nullish(),
   objectTypes: z.array(z.string()).nullish(),
   description: z.string().nullish(),
-});
+}));
 
-export const QrsCustomPropertyValueSchema = z.looseObject({
+export const QrsCustomPropertyValueSchema = z.lazy(() => z.looseObject({
   id: z.string().nullish(),
   value: z.string(),
   definition: z.looseObject({ id: z.string().nullish(), name: z.string() }),
-});
+}));
 
-export const QrsExecutionDetailSchema = z.looseObject({
+export const QrsExecutionDetailSchema = z.lazy(() => z.looseObject({
   id: z.string().nullish(),
   detailsType: z.number().nullish(),
   message: z.string().nullish(),
   detailCreatedDate: z.string().nullish(),
-});
+}));
 
-export const QrsExecutionResultSchema = z.looseObject({
+export const QrsExecutionResultSchema = z.lazy(() => z.looseObject({
   id: z.string(),
   executionID: z.string().nullish(),
   executingNodeName: z.string().nullish(),
@@ -43,18 +44,18 @@ export const QrsExecutionResultSchema = z.looseObject({
   taskID: z.string().nullish(),
   appID: z.string().nullish(),
   executingNodeID: z.string().nullish(),
-});
+}));
 
-const StreamRefSchema = z.looseObject({ id: z.string(), name: z.string() });
+const StreamRefSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string() }));
 
-export const QrsTaskCondensedSchema = z.looseObject({
+export const QrsTaskCondensedSchema = z.lazy(() => z.looseObject({
   id: z.string(),
   name: z.string(),
   taskType: z.number().nullish(),
   enabled: z.boolean().nullish(),
-});
+}));
 
-export const QrsTaskSchema = z.looseObject({
+export const QrsTaskSchema = z.lazy(() => z.looseObject({
   id: z.string(),
   name: z.string(),
   /** 0 reload, 1 external program, 2 user sync, 3 distribute, 4 preload. Absent on type-specific endpoints. */
@@ -83,16 +84,16 @@ export const QrsTaskSchema = z.looseObject({
       lastExecutionResult: QrsExecutionResultSchema.nullish(),
     })
     .nullish(),
-});
+}));
 
-export const QrsUserRefSchema = z.looseObject({
+export const QrsUserRefSchema = z.lazy(() => z.looseObject({
   id: z.string(),
   userId: z.string(),
   userDirectory: z.string(),
   name: z.string().nullish(),
-});
+}));
 
-export const QrsAppSchema = z.looseObject({
+export const QrsAppSchema = z.lazy(() => z.looseObject({
   id: z.string(),
   name: z.string(),
   description: z.string().nullish(),
@@ -106,9 +107,9 @@ export const QrsAppSchema = z.looseObject({
   tags: z.array(QrsTagSchema).nullish(),
   customProperties: z.array(QrsCustomPropertyValueSchema).nullish(),
   owner: QrsUserRefSchema.nullish(),
-});
+}));
 
-export const QrsUserSchema = z.looseObject({
+export const QrsUserSchema = z.lazy(() => z.looseObject({
   id: z.string(),
   userId: z.string(),
   userDirectory: z.string(),
@@ -121,17 +122,17 @@ export const QrsUserSchema = z.looseObject({
   attributes: z
     .array(z.looseObject({ attributeType: z.string().nullish(), attributeValue: z.string().nullish(), externalId: z.string().nullish() }))
     .nullish(),
-});
+}));
 
-export const QrsAboutSchema = z.looseObject({
+export const QrsAboutSchema = z.lazy(() => z.looseObject({
   buildVersion: z.string().nullish(),
   buildDate: z.string().nullish(),
   nodeType: z.number().nullish(),
   schemaPath: z.string().nullish(),
-});
+}));
 
 /** `{ "value": ... }` wrappers: script-log references, synchronous start session id, counts. */
-export const QrsValueSchema = z.looseObject({ value: z.unknown() });
+export const QrsValueSchema = z.lazy(() => z.looseObject({ value: z.unknown() }));
 
 export type QrsTag = z.infer<typeof QrsTagSchema>;
 export type QrsCustomPropertyDefinition = z.infer<typeof QrsCustomPropertyDefinitionSchema>;

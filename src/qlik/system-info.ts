@@ -1,12 +1,13 @@
 // The repository's version endpoint, https://host:9032/v1/systeminfo: not QRS (no xrfkey), but the same QMC
-// client certificate. node:https, as for QRS, because Bun's own TLS client fails under Wine.
+// client certificate. node:https, as for QRS, because Bun's own TLS client fails under Wine. Its schema is built on
+// first use (z.lazy), like those in qrs-schemas.ts.
 import https from "node:https";
 import { z } from "zod";
 import type { Config } from "../config/schema";
 import { AppError, describeError } from "../core/errors";
 import { loadQlikCerts } from "./qrs-certs";
 
-export const SystemInfoSchema = z.looseObject({
+export const SystemInfoSchema = z.lazy(() => z.looseObject({
   productName: z.string().nullish(),
   deploymentType: z.string().nullish(),
   version: z.string(),
@@ -15,7 +16,7 @@ export const SystemInfoSchema = z.looseObject({
   contentHash: z.string().nullish(),
   senseId: z.string().nullish(),
   copyrightYearRange: z.string().nullish(),
-});
+}));
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;
 
 export interface SystemInfoClient {

@@ -1,6 +1,7 @@
 // Reads Butler's schedule file (root key `butlerSchedule`, entries with name, cronSchedule, timezone,
 // qlikSenseTaskId, startupState, tags, id, created, lastKnownState). Every problem is reported as
 // FILE:LINE:COL butlerSchedule[i].field: message, and nothing is imported unless the whole file is valid.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { nodeAt, parseYamlSource, position, formatPath, type YamlSource } from "../config/yaml-source";
@@ -15,14 +16,14 @@ export interface ImportedSchedule {
 }
 
 /** Schedule ids travel in URL paths: no slashes or control characters, and not a route word. */
-export const ScheduleIdSchema = z
+export const ScheduleIdSchema = z.lazy(() => z
   .string()
   .min(1)
   .max(200)
   .regex(/^[^/\\?#\u0000-\u001f]+$/, "must not contain / \\ ? # or control characters")
-  .refine((id) => !RESERVED_IDS.includes(id.toLowerCase()), { message: `must not be one of ${RESERVED_IDS.join(", ")}` });
+  .refine((id) => !RESERVED_IDS.includes(id.toLowerCase()), { message: `must not be one of ${RESERVED_IDS.join(", ")}` }));
 
-const ButlerEntrySchema = z.object({
+const ButlerEntrySchema = z.lazy(() => z.object({
   name: z.string().min(1),
   cronSchedule: z.string().min(1),
   timezone: z.string().min(1).optional(),
@@ -32,7 +33,7 @@ const ButlerEntrySchema = z.object({
   id: z.coerce.string().pipe(ScheduleIdSchema).optional(),
   created: z.union([z.string(), z.date()]).optional(),
   lastKnownState: StartupStateSchema.optional(),
-});
+}));
 
 export function parseButlerScheduleFile(text: string, file: string, defaultTimezone: string, now: () => number): ImportedSchedule[] {
   let src: YamlSource;

@@ -1,6 +1,7 @@
 // Butler-compatible schedule routes (/v4/schedules list/get, create, delete, start, stop, startall, stopall,
 // status) plus update, bulk start/stop by id or tag, and import of Butler's schedule file. Fixed paths are
 // registered before /:id ones so "startall" is never read as a schedule id.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { auditActorOf } from "../http/audit-actor";
 import { z } from "zod";
 import { AppError } from "../core/errors";
@@ -8,8 +9,8 @@ import type { Router } from "../http/route";
 import { ScheduleInputSchema, ScheduleUpdateSchema } from "./schedule-model";
 import { BulkSelectorSchema, type Scheduler } from "./scheduler";
 
-const IdParamsSchema = z.strictObject({ id: z.string().min(1) });
-const ScheduleSchema = z.looseObject({
+const IdParamsSchema = z.lazy(() => z.strictObject({ id: z.string().min(1) }));
+const ScheduleSchema = z.lazy(() => z.looseObject({
   id: z.string(),
   name: z.string(),
   cronSchedule: z.string().optional(),
@@ -20,7 +21,7 @@ const ScheduleSchema = z.looseObject({
   created: z.string(),
   lastKnownState: z.enum(["started", "stopped"]),
   nextRun: z.string().nullable(),
-});
+}));
 const notFound = { 404: { description: "no schedule with this id" } };
 
 

@@ -1,6 +1,7 @@
 // What a schedule is: Butler's fields (name, cronSchedule, timezone, qlikSenseTaskId, startupState, tags, id,
 // created, lastKnownState) plus date bounds, a time-of-day window, catch-up and event triggers. The zod
 // schemas validate API bodies and imported files alike, so errors name the field.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { Cron, CronDate } from "croner";
 import { z } from "zod";
 import { butlerBoolean } from "../core/butler-values";
@@ -11,7 +12,7 @@ export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** Path words under /v4/schedules that cannot be schedule ids. */
 export const RESERVED_IDS = ["startall", "stopall", "status", "bulk", "import"];
 
-export const StartupStateSchema = z.enum(["start", "started", "stop", "stopped"]);
+export const StartupStateSchema = z.lazy(() => z.enum(["start", "started", "stop", "stopped"]));
 export type StartupState = z.infer<typeof StartupStateSchema>;
 export type ScheduleState = "started" | "stopped";
 export const stateFromStartup = (s: StartupState): ScheduleState => (s === "start" || s === "started" ? "started" : "stopped");
@@ -19,14 +20,14 @@ export const stateFromStartup = (s: StartupState): ScheduleState => (s === "star
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
-export const TimeWindowSchema = z
+export const TimeWindowSchema = z.lazy(() => z
   .strictObject({
     from: z.string().regex(HHMM, "expected HH:MM (00:00–23:59)").describe("Start of the window, local time in the schedule's zone (inclusive)."),
     to: z.string().regex(HHMM, "expected HH:MM (00:00–23:59)").describe("End of the window (inclusive, to the minute). A window may wrap midnight (22:00–04:00)."),
   })
-  .describe("Only fire when the local time of day (minute resolution) is inside [from, to].");
+  .describe("Only fire when the local time of day (minute resolution) is inside [from, to]."));
 
-export const TriggerSchema = z
+export const TriggerSchema = z.lazy(() => z
   .strictObject({
     on: z.array(z.enum(TASK_OUTCOMES)).min(1).describe("Outcomes that fire: succeeded, failed, aborted."),
     taskIds: z.array(z.string().regex(GUID, "expected a task GUID")).default([]).describe("Fire when one of these tasks ends so."),
@@ -40,15 +41,15 @@ export const TriggerSchema = z
       .describe("Loop guard: at most this many starts in any hour; more are skipped and audited (\"when Z fails, start Z\" cannot spin)."),
   })
   .refine((t) => t.taskIds.length + t.taskTags.length > 0, { message: "give taskIds or taskTags (or both)" })
-  .describe("Start qlikSenseTaskId when a watched task finishes with one of the outcomes (instead of a cron schedule).");
+  .describe("Start qlikSenseTaskId when a watched task finishes with one of the outcomes (instead of a cron schedule)."));
 
 export type TimeWindow = z.infer<typeof TimeWindowSchema>;
 export type Trigger = z.infer<typeof TriggerSchema>;
 
-const DateBoundSchema = z
+const DateBoundSchema = z.lazy(() => z
   .string()
   .regex(DATE_OR_DATETIME, "expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]")
-  .describe("A date or date-time; without an offset it is read in the schedule's time zone.");
+  .describe("A date or date-time; without an offset it is read in the schedule's time zone."));
 
 /** Definition fields shared by create, update and import (timezone may be filled in by the caller). */
 const definitionShape = {
@@ -83,12 +84,12 @@ function checkDefinition(d: { cronSchedule?: string | undefined; trigger?: unkno
 }
 
 /** The create body (Butler's POST /v4/schedules plus Steward's fields). */
-export const ScheduleInputSchema = z.strictObject(definitionShape).superRefine(checkDefinition);
+export const ScheduleInputSchema = z.lazy(() => z.strictObject(definitionShape).superRefine(checkDefinition));
 export type ScheduleInput = z.input<typeof ScheduleInputSchema>;
 export type ScheduleDefinition = z.output<typeof ScheduleInputSchema> & { timezone: string };
 
 /** The update body: any field; null clears an optional one. */
-export const ScheduleUpdateSchema = z.strictObject({
+export const ScheduleUpdateSchema = z.lazy(() => z.strictObject({
   name: definitionShape.name.optional(),
   cronSchedule: z.string().min(1).max(200).nullable().optional(),
   timezone: z.string().min(1).optional(),
@@ -100,7 +101,7 @@ export const ScheduleUpdateSchema = z.strictObject({
   timeWindow: TimeWindowSchema.nullable().optional(),
   catchUp: butlerBoolean.optional(),
   trigger: TriggerSchema.nullable().optional(),
-});
+}));
 export type ScheduleUpdate = z.infer<typeof ScheduleUpdateSchema>;
 
 /** Why a cron string is not usable, or undefined when it is (5 or 6 fields). */

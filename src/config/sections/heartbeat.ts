@@ -1,9 +1,11 @@
 // Config of the outgoing heartbeat (a GET/POST to a monitoring URL on an interval) and of the uptime monitor
 // (uptime and memory in the log and, optionally, Butler's butler_memory_usage measurement in InfluxDB).
+// Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
+import { lazySection } from "../lazy-section";
 import { DurationSchema } from "../../notify/duration";
 
-export const HeartbeatSchema = z
+export const HeartbeatSchema = lazySection(() => z
   .strictObject({
     enabled: z.boolean().default(true),
     url: z.string().url().describe("Where to report, e.g. a healthchecks.io ping URL or an uptime-monitor push URL."),
@@ -13,9 +15,9 @@ export const HeartbeatSchema = z
     headers: z.record(z.string().min(1), z.string()).default({}).describe("Extra request headers (a token from ${env:…})."),
     ca: z.string().min(1).optional().describe("PEM file of a private CA for an https URL (relative to the config file)."),
   })
-  .describe("Heartbeat (Butler's heartbeat): tells an external monitor that Steward is alive. Failures are counted and logged.");
+  .describe("Heartbeat (Butler's heartbeat): tells an external monitor that Steward is alive. Failures are counted and logged."));
 
-export const UptimeMonitorSchema = z
+export const UptimeMonitorSchema = lazySection(() => z
   .strictObject({
     enabled: z.boolean().default(true),
     interval: DurationSchema.prefault("15m"),
@@ -23,7 +25,7 @@ export const UptimeMonitorSchema = z
     influxChannel: z.string().min(1).optional().describe("Name of an influxdb channel to also write the measurement to."),
     measurement: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default("butler_memory_usage").describe("Butler's name, so existing Grafana panels keep working."),
   })
-  .describe("Uptime monitor (Butler's uptimeMonitor). Uptime and memory are always on /metrics.");
+  .describe("Uptime monitor (Butler's uptimeMonitor). Uptime and memory are always on /metrics."));
 
 export type HeartbeatConfig = z.infer<typeof HeartbeatSchema>;
 export type UptimeMonitorConfig = z.infer<typeof UptimeMonitorSchema>;

@@ -1,8 +1,10 @@
 // Config for Steward's MQTT connection: broker, credentials, TLS, reconnect backoff, and the inbound
 // task-start topic (Butler's mqttConfig.taskStartTopic) with its reply topic.
+// Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
+import { lazySection } from "../lazy-section";
 
-export const MqttTlsSchema = z
+export const MqttTlsSchema = z.lazy(() => z
   .strictObject({
     ca: z.string().min(1).optional().describe("PEM file of the CA that signed the broker's certificate (relative to the config file)."),
     cert: z.string().min(1).optional().describe("PEM client certificate, when the broker wants one."),
@@ -10,17 +12,17 @@ export const MqttTlsSchema = z
     rejectUnauthorized: z.boolean().default(true).describe("Verify the broker's certificate. Turn off only knowingly."),
     servername: z.string().min(1).optional().describe("TLS server name, when it differs from the URL's host."),
   })
-  .describe("TLS options; used with an mqtts:// or wss:// url.");
+  .describe("TLS options; used with an mqtts:// or wss:// url."));
 
-export const MqttTaskStartSchema = z
+export const MqttTaskStartSchema = z.lazy(() => z
   .strictObject({
     topic: z.string().min(1).describe("Messages here start tasks: a task id, or the JSON body of POST /v4/reloadtask/-/start."),
     replyTopic: z.string().min(1).optional().describe("Where the start result is published; defaults to <topic>/result."),
     qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
   })
-  .describe("Start tasks from MQTT messages (Butler's taskStartTopic).");
+  .describe("Start tasks from MQTT messages (Butler's taskStartTopic)."));
 
-export const MqttSchema = z
+export const MqttSchema = lazySection(() => z
   .strictObject({
     enabled: z.boolean().default(true),
     url: z
@@ -43,6 +45,6 @@ export const MqttSchema = z
     required: z.boolean().default(false).describe("When true, /ready reports not ready while the broker is not connected."),
     taskStart: MqttTaskStartSchema.optional(),
   })
-  .describe("Connection to an MQTT broker: inbound task starts and PUT /v4/mqttpublishmessage.");
+  .describe("Connection to an MQTT broker: inbound task starts and PUT /v4/mqttpublishmessage."));
 
 export type MqttConfig = z.infer<typeof MqttSchema>;

@@ -1,20 +1,22 @@
 // Config of New Relic: the accounts (Butler's thirdPartyToolsCredentials.newRelic) that newrelic channels and
 // Butler's POST /v4/newrelic/metric and /v4/newrelic/event routes send to, and the API endpoints of the region.
+// Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
+import { lazySection } from "../lazy-section";
 
-const AccountSchema = z.strictObject({
+const AccountSchema = z.lazy(() => z.strictObject({
   name: z.string().min(1).describe("Name channels and routes use to pick this account (Butler's accountName)."),
   accountId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform(String).describe("New Relic account id."),
   insertApiKey: z.string().min(1).describe("License/insert key sent as Api-Key; use ${env:…}."),
-});
+}));
 
-const ForwardSchema = z.strictObject({
+const ForwardSchema = z.lazy(() => z.strictObject({
   accounts: z.array(z.string().min(1)).min(1).describe("Accounts each call is forwarded to (Butler's destinationAccount)."),
   headers: z.record(z.string().min(1), z.string()).default({}).describe("Extra request headers."),
   attributes: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).default({}).describe("Static attributes added to every metric or event."),
-});
+}));
 
-export const NewRelicSchema = z
+export const NewRelicSchema = lazySection(() => z
   .strictObject({
     accounts: z.array(AccountSchema).min(1),
     eventUrl: z.string().url().default("https://insights-collector.eu01.nr-data.net").describe("Event API base (US: https://insights-collector.newrelic.com)."),
@@ -28,7 +30,7 @@ export const NewRelicSchema = z
       })
       .prefault({}),
   })
-  .describe("New Relic accounts and endpoints, for newrelic channels and Butler's /v4/newrelic routes.");
+  .describe("New Relic accounts and endpoints, for newrelic channels and Butler's /v4/newrelic routes."));
 
 export type NewRelicConfig = z.infer<typeof NewRelicSchema>;
 export type NewRelicAccount = NewRelicConfig["accounts"][number];

@@ -1,5 +1,6 @@
 // Config of the notification pipeline: named channel instances (a union on `type`), routes from events to
 // channels, and pipeline settings (test mode, outbox retries, template overrides, links for templates).
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { EVENT_KINDS, TASK_TYPES, TASK_OUTCOMES, type EventKind } from "../../events/types";
 import { DurationSchema } from "../../notify/duration";
@@ -42,7 +43,7 @@ const UserRefSchema = z
   .regex(/^[^\\/]+[\\/][^\\/]+$/, 'expected DIRECTORY\\userId, e.g. "CORP\\anna"')
   .describe("A Qlik user as DIRECTORY\\userId.");
 
-export const RouteRecipientsSchema = z
+export const RouteRecipientsSchema = z.lazy(() => z
   .strictObject({
     addresses: z.array(EmailAddressSchema).default([]).describe("Extra static addresses for this route, added to the channel's `to`."),
     enableByCustomProperty: NameValueFilterSchema.optional().describe(
@@ -63,9 +64,9 @@ export const RouteRecipientsSchema = z
       .optional()
       .describe("Also alert the app owner at their QRS e-mail address(es)."),
   })
-  .describe("Who receives e-mail for this route. Only e-mail channels address people; other channels ignore this block.");
+  .describe("Who receives e-mail for this route. Only e-mail channels address people; other channels ignore this block."));
 
-export const RouteSchema = z
+export const RouteSchema = z.lazy(() => z
   .strictObject({
     name: z.string().min(1).optional().describe("Shown in previews, delivery lists and metrics; defaults to route-<n>."),
     enabled: z.boolean().default(true),
@@ -101,7 +102,7 @@ export const RouteSchema = z
       .optional()
       .describe("Alert-storm control for message channels (email, Slack, Teams, webhook); MQTT and InfluxDB get every event."),
   })
-  .describe("Events → channels. Every filter that is present must match; within a filter any listed value matches.");
+  .describe("Events → channels. Every filter that is present must match; within a filter any listed value matches."));
 
 export const RoutesSchema = z.array(RouteSchema).default([]).describe("Which events go to which channels.");
 

@@ -1,8 +1,10 @@
 // How Steward reaches Qlik Sense: QRS (REST, 4242) and Engine (WebSocket, 4747) with the QMC-exported
 // client certificate set.
+// Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
+import { lazySection } from "../lazy-section";
 
-export const QlikSchema = z
+export const QlikSchema = lazySection(() => z
   .strictObject({
     host: z.string().min(1).describe("Host name of the Qlik Sense central node (as in its server certificate)."),
     qrsPort: z.number().int().min(1).max(65535).default(4242),
@@ -20,4 +22,4 @@ export const QlikSchema = z
     qmcUrl: z.string().url().optional().describe("Base URL of the QMC for links in alerts, e.g. https://sense1.corp.example/qmc."),
     hubUrl: z.string().url().optional().describe("Base URL of the hub for links in alerts, e.g. https://sense1.corp.example/hub."),
   })
-  .describe("Connection to Qlik Sense (QRS and Engine). Without it Steward cannot enrich events, start tasks or reload apps.");
+  .describe("Connection to Qlik Sense (QRS and Engine). Without it Steward cannot enrich events, start tasks or reload apps."));

@@ -1,6 +1,8 @@
 // Config of service monitoring: Windows services on local or remote hosts (the Qlik Sense services by default)
 // through sc.exe, and systemd units through systemctl. State changes become service.stopped/service.started.
+// Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
+import { lazySection } from "../lazy-section";
 import { DurationSchema } from "../../notify/duration";
 
 export const QLIK_SENSE_SERVICES = [
@@ -20,29 +22,29 @@ const NAME = /^[A-Za-z0-9_$][A-Za-z0-9_.$@ -]{0,255}$/;
 
 const HostSchema = z.string().regex(HOST, "expected a host name or IP address").describe('Host to query; "localhost" is this machine.');
 
-const ServiceRefSchema = z.union([
+const ServiceRefSchema = z.lazy(() => z.union([
   z.string().regex(NAME, "expected a service name (letters, digits, _ . $ @ - and spaces)"),
   z.strictObject({
     name: z.string().regex(NAME, "expected a service name (letters, digits, _ . $ @ - and spaces)"),
     friendlyName: z.string().min(1).max(200).optional().describe("Name shown in alerts instead of the service name."),
   }),
-]);
+]));
 
-export const WindowsHostSchema = z
+export const WindowsHostSchema = z.lazy(() => z
   .strictObject({
     host: HostSchema.default("localhost"),
     services: z.array(ServiceRefSchema).min(1).default([...QLIK_SENSE_SERVICES]).describe("Service names (not display names). Default: the seven Qlik Sense services."),
   })
-  .describe("A Windows host whose services are checked with sc.exe (remote hosts need the Service Control Manager reachable over RPC).");
+  .describe("A Windows host whose services are checked with sc.exe (remote hosts need the Service Control Manager reachable over RPC)."));
 
-export const SystemdHostSchema = z
+export const SystemdHostSchema = z.lazy(() => z
   .strictObject({
     host: HostSchema.default("localhost").describe('"localhost", or a host reached by systemctl -H (SSH).'),
     units: z.array(ServiceRefSchema).min(1).describe("Unit names, e.g. postgresql.service."),
   })
-  .describe("systemd units checked with systemctl show.");
+  .describe("systemd units checked with systemctl show."));
 
-export const ServiceMonitorSchema = z
+export const ServiceMonitorSchema = lazySection(() => z
   .strictObject({
     enabled: z.boolean().default(true),
     interval: DurationSchema.prefault("30s").describe("Time between checks of every service."),
@@ -51,6 +53,6 @@ export const ServiceMonitorSchema = z
     windows: z.array(WindowsHostSchema).default([]).describe("Windows hosts; [{ host: localhost }] watches this server's Qlik Sense services."),
     systemd: z.array(SystemdHostSchema).default([]),
   })
-  .describe("Service monitoring (Butler's serviceMonitor). The first check is the baseline: no alerts for services already down at start.");
+  .describe("Service monitoring (Butler's serviceMonitor). The first check is the baseline: no alerts for services already down at start."));
 
 export type ServiceMonitorConfig = z.infer<typeof ServiceMonitorSchema>;

@@ -1,12 +1,14 @@
 // Config of the site monitors: Qlik Sense license usage and expiry (Butler's qlikSenseLicense.licenseMonitor
 // and serverLicenseMonitor), license release for inactive users (licenseRelease) and the Qlik Sense version
 // (qlikSenseVersion.versionMonitor). All need qlik: and are off unless their block is present.
+// Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
+import { lazySection } from "../lazy-section";
 import { DurationSchema } from "../../notify/duration";
 
 const InfluxChannelRef = z.string().min(1).optional().describe("Name of an influxdb channel to write Butler's measurements to.");
 
-export const LicenseMonitorSchema = z
+export const LicenseMonitorSchema = lazySection(() => z
   .strictObject({
     enabled: z.boolean().default(true),
     interval: DurationSchema.prefault("6h").describe("How often license usage and expiry are read from QRS."),
@@ -20,11 +22,11 @@ export const LicenseMonitorSchema = z
       })
       .prefault({}),
   })
-  .describe("License usage and expiry from QRS; writes qlik_sense_license and qlik_sense_server_license, raises license.* events.");
+  .describe("License usage and expiry from QRS; writes qlik_sense_license and qlik_sense_server_license, raises license.* events."));
 
 const TriState = z.enum(["ignore", "yes", "no"]);
 
-export const LicenseReleaseSchema = z
+export const LicenseReleaseSchema = lazySection(() => z
   .strictObject({
     enabled: z.boolean().default(true),
     interval: DurationSchema.prefault("1d"),
@@ -49,16 +51,16 @@ export const LicenseReleaseSchema = z
       })
       .prefault({}),
   })
-  .describe("Releases professional and analyzer allocations of users inactive for longer than inactiveDays.");
+  .describe("Releases professional and analyzer allocations of users inactive for longer than inactiveDays."));
 
-export const VersionMonitorSchema = z
+export const VersionMonitorSchema = lazySection(() => z
   .strictObject({
     enabled: z.boolean().default(true),
     interval: DurationSchema.prefault("1h"),
     port: z.number().int().min(1).max(65535).default(9032).describe("Port of the repository's /v1/systeminfo endpoint."),
     influxChannel: InfluxChannelRef,
   })
-  .describe("Qlik Sense version from /v1/systeminfo; writes qlik_sense_version and raises qliksense.version_changed.");
+  .describe("Qlik Sense version from /v1/systeminfo; writes qlik_sense_version and raises qliksense.version_changed."));
 
 export type LicenseMonitorConfig = z.infer<typeof LicenseMonitorSchema>;
 export type LicenseReleaseConfig = z.infer<typeof LicenseReleaseSchema>;

@@ -1,5 +1,6 @@
 // App routes through the Engine API: reload as a job (PUT /v4/app/{appId}/reload → 201 as in Butler, GET
 // /v4/app/reloads/{jobId}), dump (/v4/app/{appId}/dump, /v4/senseappdump/{appId}) and list (/v4/apps/list, /v4/senselistapps).
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
@@ -16,7 +17,7 @@ export interface AppRouteDeps {
 }
 
 /** Butler's ReloadSenseApp sub sends `"partialReload":"false"` and may send the mode as text: both are taken. */
-const ReloadBodySchema = z
+const ReloadBodySchema = z.lazy(() => z
   .strictObject({
     reloadMode: butlerInteger
       .pipe(z.union([z.literal(0), z.literal(1), z.literal(2)]))
@@ -26,11 +27,11 @@ const ReloadBodySchema = z
     startQSEoWTaskOnSuccess: z.array(z.string()).default([]).describe("Task ids started after a successful reload and save."),
     startQSEoWTaskOnFailure: z.array(z.string()).default([]).describe("Task ids started after a failed reload."),
   })
-  .prefault({});
+  .prefault({}));
 
-const ErrorSchema = z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() });
-const JobSchema = z.object({ jobId: z.string(), appId: z.string(), status: z.string(), phase: z.string() }).loose();
-const AppIdParams = z.object({ appId: z.string().min(1) });
+const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() }));
+const JobSchema = z.lazy(() => z.object({ jobId: z.string(), appId: z.string(), status: z.string(), phase: z.string() }).loose());
+const AppIdParams = z.lazy(() => z.object({ appId: z.string().min(1) }));
 
 
 const notConfigured = () => new AppError("UNAVAILABLE", "no Qlik Sense connection is configured (add a qlik: section with host and certDir)");

@@ -1,5 +1,6 @@
 // PUT /v4/mqttpublishmessage (Butler-compatible): publishes to any topic. Answers 503 at once when the broker
 // is not connected or MQTT is not configured, instead of hanging like Butler.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
@@ -8,14 +9,14 @@ import { butlerBoolean, butlerInteger, butlerText } from "../../core/butler-valu
 import { topicMatches, type MqttService } from "../../mqtt/mqtt-client";
 import type { Router } from "../route";
 
-const PublishBodySchema = z.strictObject({
+const PublishBodySchema = z.lazy(() => z.strictObject({
   topic: z.string().min(1).refine((t) => !/[+#]/.test(t), "a publish topic cannot contain the wildcards + or #"),
   message: butlerText.describe("The payload; a number or boolean is published as its text (42 → \"42\"), as Butler did."),
   qos: butlerInteger.pipe(z.union([z.literal(0), z.literal(1), z.literal(2)])).optional().describe("Default 1."),
   retain: butlerBoolean.optional().describe("Default false."),
-});
+}));
 
-const ErrorSchema = z.object({ error: z.string(), code: z.string() });
+const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string() }));
 
 /** Steward subscribes to mqtt.taskStart.topic and starts tasks from it; a shared subscription names the topic after $share/<group>/. */
 function startFilter(topic: string | undefined): string | undefined {

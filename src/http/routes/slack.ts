@@ -1,5 +1,6 @@
 // PUT /v4/slackpostmessage (Butler-compatible): posts a plain message through the configured Slack webhook
 // (control.slack.webhookUrl). Unlike Butler, Slack's refusal is passed on as an error status, not a 201.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
@@ -9,14 +10,14 @@ import { butlerText } from "../../core/butler-values";
 import type { Router } from "../route";
 
 /** Butler's Fastify took a number or boolean as its text; so do we (msg: 42 is posted as "42"). */
-const SlackBodySchema = z.strictObject({
+const SlackBodySchema = z.lazy(() => z.strictObject({
   channel: butlerText.pipe(z.string().min(1)).describe("Channel, e.g. #qlik-ops (webhooks bound to one channel may ignore it)."),
   from_user: butlerText.pipe(z.string().min(1)).describe("Display name of the sender."),
   msg: butlerText.pipe(z.string().min(1)).describe("Message text (Slack mrkdwn)."),
   emoji: butlerText.optional().describe("Icon emoji, e.g. ghost or :ghost:."),
-});
+}));
 
-const ErrorSchema = z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() });
+const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() }));
 
 /** Sends one message; resolves on 2xx, throws CHANNEL_SEND with Slack's answer otherwise. */
 export async function postSlackMessage(cfg: NonNullable<ControlConfig["slack"]>, body: z.infer<typeof SlackBodySchema>): Promise<void> {

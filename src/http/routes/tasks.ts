@@ -1,5 +1,6 @@
 // Butler-compatible task start routes: POST/PUT /v4/reloadtask/{taskId}/start, /v4/reloadtask/-/start and
 // /v4/reloadtask/start, with both body forms, ?allTaskIdsMustExist and Steward's ?wait=true&timeout=.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { auditActorOf } from "../audit-actor";
 import type { Context } from "hono";
 import { z } from "zod";
@@ -12,7 +13,7 @@ import type { StartOrigin } from "../../control/types";
 import { queryBoolean, type Router } from "../route";
 import type { HttpEnv } from "../types";
 
-const StartQuerySchema = z.object({
+const StartQuerySchema = z.lazy(() => z.object({
   allTaskIdsMustExist: queryBoolean.optional().describe("When true and any requested id is malformed or unknown, no id-selected task starts."),
   wait: queryBoolean.optional().describe("When true, answer once the started runs have finished, with outcome, duration and script log tail."),
   timeout: z
@@ -20,9 +21,9 @@ const StartQuerySchema = z.object({
     .refine((t) => parseTimeout(t) !== undefined, "expected milliseconds or a duration like 90s, 5m, 1h")
     .optional()
     .describe("How long ?wait=true waits (default control.wait.defaultTimeoutMs, at most control.wait.maxTimeoutMs)."),
-});
+}));
 
-const ErrorSchema = z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() });
+const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() }));
 
 /** The caller as the audit log records it. */
 export function restOrigin(c: Context<HttpEnv>): StartOrigin {

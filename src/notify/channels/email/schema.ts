@@ -1,11 +1,12 @@
 // YAML block of an `email` channel: SMTP connection (with TLS mode actually enforced), sender, static
 // recipients, priority and whether a failed task's script log is attached.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { channelCommonShape } from "../common-schema";
 
 export const EmailAddressSchema = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "expected an e-mail address like ops@corp.example");
 
-export const SmtpSchema = z
+export const SmtpSchema = z.lazy(() => z
   .strictObject({
     host: z.string().min(1).describe("SMTP server host name or address."),
     port: z.number().int().min(1).max(65535).optional().describe("Defaults to 465 for security: tls, 587 for starttls, else 25."),
@@ -29,9 +30,9 @@ export const SmtpSchema = z
     clientName: z.string().min(1).optional().describe("Name sent in EHLO; defaults to this machine's host name."),
     maxConnections: z.number().int().min(1).max(20).default(2).describe("Pooled SMTP connections kept open and reused."),
   })
-  .describe("How to reach the SMTP server. One pooled transport per channel is built at start and reused.");
+  .describe("How to reach the SMTP server. One pooled transport per channel is built at start and reused."));
 
-export const EmailChannelSchema = z
+export const EmailChannelSchema = z.lazy(() => z
   .strictObject({
     type: z.literal("email"),
     ...channelCommonShape,
@@ -44,6 +45,6 @@ export const EmailChannelSchema = z
     priority: z.enum(["high", "normal", "low"]).optional().describe("Mail priority; by default high for failures, normal otherwise."),
     attachScriptLog: z.boolean().default(true).describe("Attach the script log as a file to mails about failed or aborted tasks."),
   })
-  .describe("Alerts by e-mail (nodemailer).");
+  .describe("Alerts by e-mail (nodemailer)."));
 
 export type EmailChannelConfig = z.infer<typeof EmailChannelSchema>;

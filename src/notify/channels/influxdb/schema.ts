@@ -1,10 +1,11 @@
 // YAML block of an `influxdb` channel: InfluxDB 1.x (database + retention policy, created when missing) or
 // 2.x (org/bucket/token), static tags and which dynamic tags to write.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { channelCommonShape } from "../common-schema";
 import { DurationSchema } from "../../duration";
 
-export const InfluxDbChannelSchema = z
+export const InfluxDbChannelSchema = z.lazy(() => z
   .strictObject({
     type: z.literal("influxdb"),
     ...channelCommonShape,
@@ -41,6 +42,6 @@ export const InfluxDbChannelSchema = z
       }
     }
   })
-  .describe("Task and service events written to InfluxDB as Butler's measurements.");
+  .describe("Task and service events written to InfluxDB as Butler's measurements."));
 
 export type InfluxDbChannelConfig = z.infer<typeof InfluxDbChannelSchema>;

@@ -1,10 +1,11 @@
 // YAML block of an `mqtt` channel: broker connection (its own client, kept open), QoS/retain, Butler's topic
 // names and Steward's structured topics.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { MqttTlsSchema } from "../../../config/sections/mqtt";
 import { channelCommonShape } from "../common-schema";
 
-export const ButlerTopicsSchema = z
+export const ButlerTopicsSchema = z.lazy(() => z
   .strictObject({
     enabled: z.boolean().default(true).describe("Publish on Butler's topics so existing subscribers keep working."),
     taskFailure: z.string().min(1).default("qliksense/task_failure").describe("Failed tasks; payload = task name."),
@@ -17,9 +18,9 @@ export const ButlerTopicsSchema = z
     serverLicense: z.string().min(1).default("qliksense/qliksense_server_license").describe("license.expiring/expired; payload = JSON {licenseExpired, expiryDateStr, daysUntilExpiry}."),
     serverLicenseExpire: z.string().min(1).default("qliksense/qliksense_server_license_expire").describe("license.expiring/expired; payload = a text alert."),
   })
-  .describe("Butler-compatible topics.");
+  .describe("Butler-compatible topics."));
 
-export const MqttChannelSchema = z
+export const MqttChannelSchema = z.lazy(() => z
   .strictObject({
     type: z.literal("mqtt"),
     ...channelCommonShape,
@@ -40,6 +41,6 @@ export const MqttChannelSchema = z
       .describe("One topic per event kind with the full event as JSON."),
     testTarget: z.string().min(1).optional().describe("Topic prefix put in front of every topic while notify.testMode is on, e.g. \"test/\"."),
   })
-  .describe("Task and service events published to an MQTT broker.");
+  .describe("Task and service events published to an MQTT broker."));
 
 export type MqttChannelConfig = z.infer<typeof MqttChannelSchema>;

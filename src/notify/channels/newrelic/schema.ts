@@ -1,9 +1,10 @@
 // YAML block of a `newrelic` channel: which accounts (from newRelic.accounts) get task and service events,
 // as New Relic events and/or log entries, and which attributes they carry.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { channelCommonShape } from "../common-schema";
 
-export const NewRelicChannelSchema = z
+export const NewRelicChannelSchema = z.lazy(() => z
   .strictObject({
     type: z.literal("newrelic"),
     ...channelCommonShape,
@@ -26,6 +27,6 @@ export const NewRelicChannelSchema = z
     message: "name accounts, accountsFromCustomProperty, or both",
     path: ["accounts"],
   })
-  .describe("Task and service events to New Relic (Event API and Log API), to one or several accounts.");
+  .describe("Task and service events to New Relic (Event API and Log API), to one or several accounts."));
 
 export type NewRelicChannelConfig = z.infer<typeof NewRelicChannelSchema>;

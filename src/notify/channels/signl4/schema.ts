@@ -1,11 +1,12 @@
 // YAML block of a `signl4` channel: the team's inbound webhook URL, how incidents are labelled, and whether
 // a later success (or a service running again) resolves the incident Steward opened.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { channelCommonShape } from "../common-schema";
 
 const SeveritySchema = z.number().int().min(0).max(99);
 
-export const Signl4ChannelSchema = z
+export const Signl4ChannelSchema = z.lazy(() => z
   .strictObject({
     type: z.literal("signl4"),
     ...channelCommonShape,
@@ -26,6 +27,6 @@ export const Signl4ChannelSchema = z
       .describe("Resolve the incident when the task later succeeds or the service runs again. Route task.succeeded / service.started to this channel for it."),
     testTarget: z.string().url().optional().describe("Webhook URL used instead of url while notify.testMode is on."),
   })
-  .describe("Incidents in SIGNL4: one per task (or service), opened on failure or abort and resolved on the next success.");
+  .describe("Incidents in SIGNL4: one per task (or service), opened on failure or abort and resolved on the next success."));
 
 export type Signl4ChannelConfig = z.infer<typeof Signl4ChannelSchema>;

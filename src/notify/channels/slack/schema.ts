@@ -1,8 +1,9 @@
 // YAML block of a `slack` channel: an incoming-webhook URL and optional display overrides.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { channelCommonShape } from "../common-schema";
 
-export const SlackChannelSchema = z
+export const SlackChannelSchema = z.lazy(() => z
   .strictObject({
     type: z.literal("slack"),
     ...channelCommonShape,
@@ -12,6 +13,6 @@ export const SlackChannelSchema = z
     iconEmoji: z.string().min(1).optional().describe('e.g. ":rotating_light:".'),
     testTarget: z.string().url().optional().describe("Webhook URL used instead of webhookUrl while notify.testMode is on."),
   })
-  .describe("Alerts to Slack as Block Kit messages.");
+  .describe("Alerts to Slack as Block Kit messages."));
 
 export type SlackChannelConfig = z.infer<typeof SlackChannelSchema>;

@@ -1,9 +1,10 @@
 // YAML block of a `webhook` channel: target URL and method, custom headers, optional HMAC-SHA256 signature
 // and a private CA.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { channelCommonShape } from "../common-schema";
 
-export const WebhookChannelSchema = z
+export const WebhookChannelSchema = z.lazy(() => z
   .strictObject({
     type: z.literal("webhook"),
     ...channelCommonShape,
@@ -24,6 +25,6 @@ export const WebhookChannelSchema = z
     rejectUnauthorized: z.boolean().default(true).describe("Verify the server certificate. Turn off only knowingly."),
     testTarget: z.string().url().optional().describe("URL used instead of url while notify.testMode is on."),
   })
-  .describe("Outgoing webhooks: Butler's payload fields plus the full Steward event.");
+  .describe("Outgoing webhooks: Butler's payload fields plus the full Steward event."));
 
 export type WebhookChannelConfig = z.infer<typeof WebhookChannelSchema>;
