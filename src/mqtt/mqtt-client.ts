@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import type { IClientOptions, IPublishPacket, MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { MqttConfig } from "../config/sections/mqtt";
 import { AppError, describeError } from "../core/errors";
@@ -122,7 +122,7 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
     get state() {
       return state;
     },
-    start() {
+    async start() {
       stopping = false;
       const options: IClientOptions = {
         clientId: cfg.clientId ?? `steward-${hostname()}-${Math.random().toString(16).slice(2, 10)}`,
@@ -136,6 +136,10 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
         ...tlsOptions(),
       };
       state = `connecting to ${target}`;
+      // mqtt.js (with its stream and timer dependencies) loads when a broker is configured, not at every start.
+      // A literal dynamic import: bundled into the binary, evaluated only here, the same on Bun and Deno.
+      const { connect } = await import("mqtt");
+      if (stopping) return;
       client = connect(cfg.url, options);
       client.on("connect", () => {
         connected = true;

@@ -1,6 +1,8 @@
 // `steward run` loads only what it uses: the simulator, the demo (its SMTP server, the certificate generator) and
-// the Butler import stay unloaded, and nodemailer loads with the first mail, not at start. Each case runs in a
-// fresh process, so the module registry shows exactly what that start loaded.
+// the Butler import stay unloaded, nodemailer loads with the first mail and mqtt.js with the first MQTT message or
+// broker connection, not at start. Schemas of what a config leaves out (QRS answers, optional config blocks, channel
+// types, request bodies) are not built. Each case runs in a fresh process, so the module registry shows exactly
+// what that start loaded.
 import { afterAll, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { createTempDir } from "../../helpers/temp-dir";
@@ -9,10 +11,34 @@ const ROOT = resolve(import.meta.dir, "../../..");
 const tmp = createTempDir();
 afterAll(() => tmp.remove());
 
-const LAZY = ["/src/sim/", "/src/demo/", "/src/config/butler-import/", "node_modules/nodemailer/", "node_modules/node-forge/", "node_modules/smtp-server/"];
+const LAZY = ["/src/sim/", "/src/demo/", "/src/config/butler-import/", "node_modules/nodemailer/", "node_modules/node-forge/", "node_modules/smtp-server/", "node_modules/mqtt/", "node_modules/mqtt-packet/"];
+
+/** Schemas built on first use (z.lazy): [module under src/, export]. */
+const LAZY_SCHEMAS = [
+  ["qlik/qrs-schemas.ts", "QrsTaskSchema"],
+  ["qlik/qrs-license.ts", "QrsAccessTypeOverviewSchema"],
+  ["config/sections/qlik.ts", "QlikSchema"],
+  ["config/sections/mqtt.ts", "MqttSchema"],
+  ["config/sections/heartbeat.ts", "HeartbeatSchema"],
+  ["config/sections/site-monitor.ts", "LicenseReleaseSchema"],
+  ["config/sections/files.ts", "FilesSchema"],
+  ["notify/channels/email/schema.ts", "EmailChannelSchema"],
+  ["notify/event-schema.ts", "AlertEventInputSchema"],
+  ["scheduler/schedule-model.ts", "ScheduleInputSchema"],
+  ["control/start-request.ts", "StartBodySchema"],
+] as const;
 
 /** Starts and stops the app the way `steward run` does, on `yaml`; returns the loaded modules that are in LAZY. */
 async function lazyModulesLoaded(name: string, yaml: string): Promise<string[]> {
+  return (await startAndInspect(name, yaml)).modules;
+}
+
+/**
+ * Starts and stops the app on `yaml`; returns the loaded modules that are in LAZY and the LAZY_SCHEMAS that were built
+ * (a z.lazy keeps what it built in its definition; a schema that is not lazy was built when its module loaded). `probeWorks` shows that the check sees a build: it is read again
+ * after one safeParse of the first schema.
+ */
+async function startAndInspect(name: string, yaml: string): Promise<{ modules: string[]; schemasBuilt: string[]; probeWorks: boolean }> {
   const script = `
     await import(${JSON.stringify(join(ROOT, "src/main.ts"))});
     const { createApp } = await import(${JSON.stringify(join(ROOT, "src/app.ts"))});
@@ -24,22 +50,35 @@ async function lazyModulesLoaded(name: string, yaml: string): Promise<string[]> 
     await app.stop(1000);
     const lazy = ${JSON.stringify(LAZY)};
     const hits = [...new Set(Object.keys(require.cache).flatMap((k) => lazy.filter((l) => k.includes(l))))];
-    console.error("LOADED " + JSON.stringify(hits));
+    const built = (s) => s._zod.def.type !== "lazy" || s._zod.def._cachedInner !== undefined; // not lazy: built at import
+    const schemas = [];
+    for (const [file, name] of ${JSON.stringify(LAZY_SCHEMAS)}) schemas.push([name, (await import(${JSON.stringify(join(ROOT, "src"))} + "/" + file))[name]]);
+    const schemasBuilt = schemas.filter(([, s]) => built(s)).map(([n]) => n);
+    schemas[0][1].safeParse({});
+    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, probeWorks: built(schemas[0][1]) }));
   `;
   const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
   const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
   const line = /^LOADED (.*)$/m.exec(err);
   if (code !== 0 || !line) throw new Error(`the start failed (exit ${code}): ${err.slice(-2000)}`);
-  return JSON.parse(line[1]!) as string[];
+  return JSON.parse(line[1]!) as { modules: string[]; schemasBuilt: string[]; probeWorks: boolean };
 }
 
 const BASE = "logging: { level: silent, format: json }\nhttp: { host: 127.0.0.1, port: 0 }\nudp: { host: 127.0.0.1, port: 0 }\n";
 
-test("a default config loads none of the optional modules", async () => {
-  expect(await lazyModulesLoaded("plain", BASE)).toEqual([]);
+test("a default config loads none of the optional modules and builds none of the optional schemas", async () => {
+  const seen = await startAndInspect("plain", BASE);
+  expect(seen.modules).toEqual([]);
+  expect(seen.schemasBuilt).toEqual([]);
+  expect(seen.probeWorks).toBe(true);
 }, 60_000);
 
 test("a config with an email channel does not load nodemailer until a mail is sent", async () => {
   const yaml = BASE + "channels:\n  ops: { type: email, smtp: { host: 127.0.0.1, port: 2525, security: none }, from: s@example.com, to: [o@example.com] }\n";
   expect(await lazyModulesLoaded("mail", yaml)).toEqual([]);
+}, 60_000);
+
+test("a config with an MQTT channel does not load mqtt.js until a message is sent", async () => {
+  const yaml = BASE + "channels:\n  bus: { type: mqtt, url: 'mqtt://127.0.0.1:1883' }\n";
+  expect(await lazyModulesLoaded("mqtt-channel", yaml)).toEqual([]);
 }, 60_000);

@@ -1,6 +1,6 @@
 // MQTT channel: its own client per channel instance, connected on first use and kept open (mqtt.js
 // reconnects). A delivery is acknowledged once every message of the event was published (PUBACK for QoS ≥ 1).
-import { connect, type IClientOptions, type MqttClient } from "mqtt";
+import type { IClientOptions, MqttClient } from "mqtt";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ChannelDefinition } from "../../types";
@@ -67,8 +67,11 @@ export const mqttChannel: ChannelDefinition<"mqtt"> = {
   create(cfg, deps) {
     let client: MqttClient | undefined;
     const log = deps.log;
-    const getClient = () => {
+    const getClient = async () => {
       if (!client) {
+        // mqtt.js loads with the first message, not at every start (a literal dynamic import: still in the binary).
+        const { connect } = await import("mqtt");
+        if (client) return client;
         client = connect(cfg.url, clientOptions(cfg, deps.baseDir));
         // mqtt.js emits errors on the client; without a listener they would be thrown.
         client.on("error", (err) => log.warn({ channel: deps.name, err: err.message }, "MQTT channel connection error"));
@@ -77,7 +80,7 @@ export const mqttChannel: ChannelDefinition<"mqtt"> = {
     };
     return {
       async send(n, signal) {
-        const c = getClient();
+        const c = await getClient();
         const messages = n.events.flatMap((e) => mqttMessages(cfg, e, n.test?.target ?? ""));
         try {
           await waitConnected(c, signal);
