@@ -79,7 +79,9 @@ export function validateDefinition(input: unknown, defaultTz: string, where = "b
 export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Scheduler {
   const { clock, audit, db } = deps;
   const log = deps.log;
-  const defaultTz = cfg.defaultTimezone ?? systemTimezone();
+  // Looked up when a schedule first needs it: the system zone comes from ICU, whose first use costs ~15 ms of a start.
+  let systemTz: string | undefined;
+  const defaultTz = () => cfg.defaultTimezone ?? (systemTz ??= systemTimezone());
   const repo: ScheduleRepo = createScheduleRepo(db);
   const runner = createScheduleRunner({
     repo,
@@ -151,7 +153,7 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
       return row ? toSchedule(row) : undefined;
     },
     async create(input, actor) {
-      const def = validateDefinition(input, defaultTz);
+      const def = validateDefinition(input, defaultTz());
       checkFires(def);
       await checkCapacity(1);
       const id = randomUUID();
@@ -167,7 +169,7 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
         if (v === null) delete merged[k];
         else if (v !== undefined) merged[k] = v;
       }
-      const def = validateDefinition(merged, defaultTz);
+      const def = validateDefinition(merged, defaultTz());
       checkFires(def);
       await repo.replaceDefinition(id, def, iso(), planned(def, row.state));
       await runner.refresh(id);
@@ -198,7 +200,7 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
       return applyState(rows, state, actor, state === "started" ? "schedule.start" : "schedule.stop");
     },
     async importButler(text, source, onConflict, actor) {
-      const parsed = parseButlerScheduleFile(text, source, defaultTz, clock.now);
+      const parsed = parseButlerScheduleFile(text, source, defaultTz(), clock.now);
       const report: ImportReport = { imported: [], replaced: [], skipped: [] };
       const existing = new Set((await repo.all()).map((r) => r.id));
       const fresh = parsed.filter((s) => !existing.has(s.id));
