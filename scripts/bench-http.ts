@@ -70,11 +70,10 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
   await Bun.sleep(2_000);
   const baselineIdle = rssBytes(baseline.proc.pid);
   const baselinePrivate = privateRssBytes(baseline.proc.pid);
-  o.log(`baseline: start ${median(baselineStarts).toFixed(1)} ms, idle RSS ${MiB(baselineIdle).toFixed(1)} MiB${withRest || withSoak ? "; hello load…" : ""}`);
-  // The soak row's baseline is the bare server's peak under its load, so a soak alone still runs it.
-  const hello = withRest || withSoak ? await loadWithRss(baseline.proc.pid, baseline.url, o, () => ({ method: "GET", path: "/" })) : undefined;
+  o.log(`baseline: start ${median(baselineStarts).toFixed(1)} ms, idle RSS ${MiB(baselineIdle).toFixed(1)} MiB; hello load…`);
+  const hello = await loadWithRss(baseline.proc.pid, baseline.url, o, () => ({ method: "GET", path: "/" }));
   await baseline.proc.stop();
-  if (hello) o.log(`baseline hello: ${hello.result.rps} req/s, p50 ${hello.result.p50Ms} ms, p99 ${hello.result.p99Ms} ms, ${describeErrors(hello.result)}`);
+  o.log(`baseline hello: ${hello.result.rps} req/s, p50 ${hello.result.p50Ms} ms, p99 ${hello.result.p99Ms} ms, ${describeErrors(hello.result)}`);
 
   // Steward: the first start creates the store; the timed starts reuse it, like a service restart.
   const dir = join(o.workDir, "steward-http");
@@ -93,7 +92,7 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
   const stewardPrivate = privateRssBytes(steward.proc.pid);
   o.log(`steward: first start ${firstRun.toFixed(0)} ms, start ${median(stewardStarts).toFixed(1)} ms, idle RSS ${MiB(stewardIdle).toFixed(1)} MiB`);
 
-  const http: Record<string, LoadResult> = hello ? { baselineHello: hello.result } : {};
+  const http: Record<string, LoadResult> = { baselineHello: hello.result };
   let peak = stewardIdle;
   let soak: { rss: number; privateRss: number; result: LoadResult } | undefined;
   try {
@@ -109,9 +108,9 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
       const r = run.result;
       o.log(`steward ${label}: ${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${describeErrors(r)}`);
       const note = `${o.connections} connections, ${o.durationMs / 1000} s, ${describeErrors(r)}`;
-      figures.push({ metric: `${label}: throughput`, unit: "req/s", steward: r.rps, baseline: hello?.result.rps, note });
-      figures.push({ metric: `${label}: p50 latency`, unit: "ms", steward: r.p50Ms, baseline: hello?.result.p50Ms });
-      figures.push({ metric: `${label}: p99 latency`, unit: "ms", steward: r.p99Ms, baseline: hello?.result.p99Ms });
+      figures.push({ metric: `${label}: throughput`, unit: "req/s", steward: r.rps, baseline: hello.result.rps, note });
+      figures.push({ metric: `${label}: p50 latency`, unit: "ms", steward: r.p50Ms, baseline: hello.result.p50Ms });
+      figures.push({ metric: `${label}: p99 latency`, unit: "ms", steward: r.p99Ms, baseline: hello.result.p99Ms });
     }
     if (withSoak) {
       // Without the REST rows before it, the keys the soak reads do not exist yet: set them first (a get of a
@@ -130,8 +129,8 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
     { metric: "Idle RSS", unit: "MiB", steward: MiB(stewardIdle), baseline: MiB(baselineIdle), note: "2 s after ready" },
     { metric: "Idle private memory (anonymous)", unit: "MiB", steward: MiB(stewardPrivate), baseline: MiB(baselinePrivate), note: "RSS without the executable's file pages (shared, clean, reclaimable by the OS)" },
   );
-  if (withRest && hello) figures.splice(4, 0, { metric: "RSS under load (peak)", unit: "MiB", steward: MiB(peak), baseline: MiB(hello.peak), note: "sampled every 200 ms during the REST loads" });
-  if (soak && hello) {
+  if (withRest) figures.splice(4, 0, { metric: "RSS under load (peak)", unit: "MiB", steward: MiB(peak), baseline: MiB(hello.peak), note: "sampled every 200 ms during the REST loads" });
+  if (soak) {
     figures.splice(withRest ? 5 : 4, 0, {
       metric: `RSS after ${o.soakSeconds} s of mixed REST load`,
       unit: "MiB",
