@@ -109,7 +109,13 @@ test("two Stewards on a private PostgreSQL: both are members, each failed run is
     { what: "node-a to rejoin", timeoutMs: 30_000, intervalMs: 200 },
   );
   expect(rejoined).toMatch(/Leaders — scheduler: node-b, reconcile: node-b, distribute: node-b, site-monitor: node-b/);
-  expect((await ready(banner.a)).components.cluster?.detail).toMatch(/node-a \(this one\)/);
+  // node-a joins the cluster (its heartbeat row) before its HTTP listener answers: wait for that, too.
+  const aDetail = await waitFor(async () => (await ready(banner.a)).components.cluster?.detail, {
+    what: "node-a's /ready after its restart",
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
+  expect(aDetail).toMatch(/node-a \(this one\)/);
 
   // Ctrl-C: everything stops, PostgreSQL's folder is gone, its server too.
   const code = await p.stop("SIGINT", 20_000);
