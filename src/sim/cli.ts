@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { DEFAULT_PORTS, startSimulator, type SimulatorOptions } from "./index";
 import { parseUdpTarget, type UdpTarget } from "./settings";
+import { nodeTargetView } from "./udp/node-targets";
 
 export const SIM_USAGE = `Usage: steward sim [options]
 
@@ -13,6 +14,9 @@ Options:
   --site FILE               site fixture YAML (default: the built-in demo site)
   --certs DIR               certificate directory, created when missing (default: ./sim-certs)
   --udp-target HOST:PORT    send Scheduler UDP events here (repeatable; e.g. 127.0.0.1:9998)
+  --node-udp-target NODE=HOST:PORT
+                            runs on NODE (name or host name) send here instead: that node's own
+                            appender, for one Steward per node (repeatable)
   --generation G            appender XML generation: current | legacy | both (default: current)
   --qrs-port N              QRS port (default ${DEFAULT_PORTS.qrs}; 0 = any free port)
   --engine-port N           Engine port (default ${DEFAULT_PORTS.engine}; 0 = any free port)
@@ -48,6 +52,7 @@ function buildOptions(argv: string[]): SimulatorOptions | "help" {
       site: { type: "string" },
       certs: { type: "string" },
       "udp-target": { type: "string", multiple: true },
+      "node-udp-target": { type: "string", multiple: true },
       generation: { type: "string" },
       "qrs-port": { type: "string" },
       "engine-port": { type: "string" },
@@ -65,6 +70,13 @@ function buildOptions(argv: string[]): SimulatorOptions | "help" {
     if (!parsed) throw new UsageError(`--udp-target must be host:port, got '${t}'`);
     return parsed;
   });
+  const nodeTargets: Record<string, UdpTarget[]> = {};
+  for (const text of values["node-udp-target"] ?? []) {
+    const eq = text.indexOf("=");
+    const parsed = eq > 0 ? parseUdpTarget(text.slice(eq + 1)) : undefined;
+    if (!parsed) throw new UsageError(`--node-udp-target must be NODE=HOST:PORT, got '${text}'`);
+    (nodeTargets[text.slice(0, eq)] ??= []).push(parsed);
+  }
   const generation = values.generation ?? "current";
   if (generation !== "current" && generation !== "legacy" && generation !== "both") {
     throw new UsageError(`--generation must be current, legacy or both, got '${generation}'`);
@@ -76,7 +88,7 @@ function buildOptions(argv: string[]): SimulatorOptions | "help" {
   }
   const opts: SimulatorOptions = {
     certDir: resolve(values.certs ?? "sim-certs"),
-    settings: { udp: { targets, generation }, timing: { timeScale } },
+    settings: { udp: { targets, nodeTargets, generation }, timing: { timeScale } },
     schedules: !values["no-schedules"],
   };
   if (values.site !== undefined) opts.sitePath = resolve(values.site);
@@ -128,6 +140,9 @@ export async function simCommand(argv: string[], io: SimIo = {}): Promise<number
   if (sim.urls.version) out(`  Version   ${sim.urls.version}/v1/systeminfo   (client certificate required)`);
   out(`  Certs     ${sim.certDir}   (root.pem, client.pem, client_key.pem)`);
   out(`  UDP       ${udp.targets.length === 0 ? "no targets (set with --udp-target or PUT /udp/targets)" : udp.targets.map((t) => `${t.host}:${t.port}`).join(", ")}   (generation ${udp.generation})`);
+  for (const n of nodeTargetView(s.nodes, udp).filter((v) => v.own)) {
+    out(`  UDP       ${n.node} (${n.hostName}): ${n.targets.length === 0 ? "no targets" : n.targets.join(", ")}   (that node's own appender)`);
+  }
   out(`  Site      ${s.nodes.length} nodes, ${s.apps.length} apps, ${s.tasks.length} tasks, ${s.users.length} users`);
   out("Press Ctrl+C to stop.");
 

@@ -19,6 +19,7 @@ import { createRequestLog, type RequestLog } from "./traffic/request-log";
 import { createUdpEmitter, type UdpEmitter } from "./udp/emitter";
 import { createVersionServer } from "./version/server";
 import { matchingAppenders } from "./udp/format";
+import { canonicalNodeTargets } from "./udp/node-targets";
 import type { Listener } from "./util/listener";
 
 export { SimError } from "./errors";
@@ -55,7 +56,7 @@ export interface SimulatorOptions {
   controlPort?: number;
   /** Port of the version endpoint (`/v1/systeminfo`, Qlik's 9032); not started when left out. */
   versionPort?: number;
-  /** Initial knobs: UDP targets and generation, timing, script-log behaviour, start conflicts. */
+  /** Initial knobs: UDP targets (site-wide and per node) and generation, timing, script-log behaviour, start conflicts. */
   settings?: SimSettingsInput;
   /** Fire the fixture's cron schedules (default true). */
   schedules?: boolean;
@@ -95,6 +96,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const onError = (err: Error) => log.warn(err.message, { err: err.name });
   const site = resolveSite(opts);
   const settings = SimSettingsSchema.parse(opts.settings ?? {});
+  // The fixture's per-node appender targets first; targets given to this start (settings, CLI) win for a node.
+  const fromSite = Object.fromEntries(site.nodes.flatMap((n) => (n.udpTargets ? [[n.name, n.udpTargets]] : [])));
+  settings.udp.nodeTargets = canonicalNodeTargets(site.nodes, { ...fromSite, ...settings.udp.nodeTargets });
   const certDir = opts.certDir ?? join(process.cwd(), "sim-certs");
   const certs = ensureCerts(certDir, opts.hostNames ? { hostNames: opts.hostNames } : {});
   if (certs.generated) log.info("generated certificates", { certDir });

@@ -4,7 +4,14 @@ import { z } from "zod";
 export const UdpTargetSchema = z.strictObject({ host: z.string().min(1), port: z.int().min(1).max(65535) });
 
 export const UdpSettingsSchema = z.strictObject({
+  /** Where every node's appender sends, unless the node has targets of its own (one Steward per site). */
   targets: z.array(UdpTargetSchema).default([]),
+  /**
+   * Per node (by node name): the targets of that node's own LocalLogConfig.xml, used instead of `targets` for runs
+   * on that node, as with one Steward per Qlik node. Set from the site fixture (`nodes[].udpTargets`), the CLI
+   * (`--node-udp-target`) or `PUT /udp/nodes/{node}/targets`; node names are checked against the site.
+   */
+  nodeTargets: z.record(z.string().min(1), z.array(UdpTargetSchema)).default({}),
   /** Which LocalLogConfig.xml generation the Scheduler runs: current `/scheduler-task-*`, legacy `/scheduler-reload-*`, or both. */
   generation: z.enum(["current", "legacy", "both"]).default("current"),
   /** Extra copies of every datagram (same ExecutionId), to exercise deduplication. */
@@ -60,8 +67,11 @@ export type SimSettings = z.infer<typeof SimSettingsSchema>;
 export type SimSettingsInput = z.input<typeof SimSettingsSchema>;
 
 /** Partial update as accepted by the control API (`PATCH /settings`). */
+/** `PATCH /udp` and `PATCH /settings`: per-node targets change only through `/udp/nodes/{node}/targets`, which checks the node. */
+export const UdpSettingsPatchSchema = UdpSettingsSchema.omit({ nodeTargets: true }).partial();
+
 export const SimSettingsPatchSchema = z.strictObject({
-  udp: UdpSettingsSchema.partial().optional(),
+  udp: UdpSettingsPatchSchema.optional(),
   timing: TimingSettingsSchema.partial().optional(),
   scriptLog: ScriptLogSettingsSchema.partial().optional(),
   start: StartSettingsSchema.partial().optional(),

@@ -3,11 +3,12 @@ import { z } from "zod";
 import type { EngineReloadRecord, EngineState } from "../engine/state";
 import type { Repository } from "../repo/repository";
 import { OutcomeSchema } from "../site/schema";
-import { applySettingsPatch, assignPresent, parseUdpTarget, SimSettingsPatchSchema, UdpSettingsSchema, UdpTargetSchema, type SimSettings } from "../settings";
+import { applySettingsPatch, assignPresent, parseUdpTarget, SimSettingsPatchSchema, UdpSettingsPatchSchema, UdpTargetSchema, type SimSettings, type UdpTarget } from "../settings";
 import type { TaskRunner } from "../tasks/runner";
 import { FaultInputSchema, type Faults } from "../traffic/faults";
 import type { RequestLog } from "../traffic/request-log";
 import type { UdpEmitter } from "../udp/emitter";
+import { findNode, nodeTargetView } from "../udp/node-targets";
 import { empty, json, text } from "../util/http";
 import type { Listener } from "../util/listener";
 import { createRouter } from "../util/router";
@@ -36,6 +37,8 @@ const RunSchema = z.strictObject({
   user: z.string().min(1).optional(),
   /** Length of the run's script log and the line of its error (failed reloads). */
   scriptLog: z.strictObject({ lines: z.int().min(1).max(1_000_000), errorLine: z.int().min(1).optional() }).optional(),
+  /** Node (name, host name or id) that runs this run instead of the task's own, as a load-balancing rule may pick. */
+  node: z.string().min(1).optional(),
 });
 const AbortSchema = z.strictObject({ user: z.string().min(1).optional() });
 const TaskPatchSchema = z.strictObject({
@@ -96,6 +99,18 @@ export function buildControlRouter(deps: ControlDeps) {
     if (!t) throw new NotFound(`no task ${id}`);
     return t;
   };
+  const node = (ref: string) => {
+    const n = findNode(repo.site.nodes, ref);
+    if (!n) throw new NotFound(`no node ${ref} (the site's nodes: ${repo.site.nodes.map((x) => x.name).join(", ")})`);
+    return n;
+  };
+  const targetsFrom = (body: unknown): UdpTarget[] =>
+    parse(TargetsSchema, body).map((i) => {
+      const t = typeof i === "string" ? parseUdpTarget(i) : i;
+      if (!t) throw new BadRequest(`invalid UDP target '${String(i)}' (host:port)`);
+      return t;
+    });
+  const udpView = () => ({ ...settings.udp, nodes: nodeTargetView(repo.site.nodes, settings.udp) });
   const listener = (name: string) => {
     if (name !== "qrs" && name !== "engine") throw new NotFound(`no listener ${name} (qrs or engine)`);
     return deps.listeners[name];
@@ -108,7 +123,7 @@ export function buildControlRouter(deps: ControlDeps) {
         "PATCH /tasks/{id}", "GET /executions", "GET /executions/{id}/scriptlog", "GET /apps", "PATCH /apps/{id}",
         "GET /engine/reloads", "GET /requests", "DELETE /requests", "GET /faults", "POST /faults", "DELETE /faults",
         "DELETE /faults/{id}", "GET /settings", "PATCH /settings", "GET /udp", "PATCH /udp", "PUT /udp/targets",
-        "DELETE /udp/sent", "POST /listeners/{qrs|engine}/down", "POST /listeners/{qrs|engine}/up",
+        "PUT /udp/nodes/{node}/targets", "DELETE /udp/nodes/{node}/targets", "DELETE /udp/sent", "POST /listeners/{qrs|engine}/down", "POST /listeners/{qrs|engine}/up",
       ],
     }),
   );
@@ -120,7 +135,9 @@ export function buildControlRouter(deps: ControlDeps) {
   r.add("POST", "/tasks/:id/run", (c, p) => {
     const t = task(p.id!);
     const b = parse(RunSchema, c.body);
-    const res = runner.start(t.model.id, { ...(b.user ? { user: b.user } : {}), ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}), ...(b.scriptLog ? { scriptLog: b.scriptLog } : {}) });
+    const runNode = b.node === undefined ? undefined : findNode(repo.site.nodes, b.node);
+    if (b.node !== undefined && !runNode) throw new BadRequest(`node: no node '${b.node}' in the site (${repo.site.nodes.map((x) => x.name).join(", ")})`);
+    const res = runner.start(t.model.id, { ...(runNode ? { nodeId: runNode.id } : {}), ...(b.user ? { user: b.user } : {}), ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}), ...(b.scriptLog ? { scriptLog: b.scriptLog } : {}) });
     if (!res.started) return json(409, { error: `task not started: ${res.reason}`, reason: res.reason, executionId: res.executionId ?? null });
     return json(201, { executionId: res.executionId, executionResultId: res.executionResultId });
   });
@@ -196,20 +213,25 @@ export function buildControlRouter(deps: ControlDeps) {
     applySettingsPatch(settings, parse(SimSettingsPatchSchema, c.body), c.body);
     return json(200, settings);
   });
-  r.add("GET", "/udp", () => json(200, { settings: settings.udp, sent: deps.udp.recent() }));
+  r.add("GET", "/udp", () => json(200, { settings: udpView(), sent: deps.udp.recent() }));
   r.add("PATCH", "/udp", (c) => {
-    assignPresent(settings.udp, parse(UdpSettingsSchema.partial(), c.body), (c.body ?? {}) as object);
-    return json(200, settings.udp);
+    assignPresent(settings.udp, parse(UdpSettingsPatchSchema, c.body), (c.body ?? {}) as object);
+    return json(200, udpView());
   });
   r.add("PUT", "/udp/targets", (c) => {
-    const items = parse(TargetsSchema, c.body);
-    const targets = items.map((i) => {
-      const t = typeof i === "string" ? parseUdpTarget(i) : i;
-      if (!t) throw new BadRequest(`invalid UDP target '${String(i)}' (host:port)`);
-      return t;
-    });
-    settings.udp.targets = targets;
-    return json(200, settings.udp);
+    settings.udp.targets = targetsFrom(c.body);
+    return json(200, udpView());
+  });
+  // One node's own appender targets (one Steward per node); an empty list silences that node's appender.
+  r.add("PUT", "/udp/nodes/:node/targets", (c, p) => {
+    const n = node(p.node!);
+    settings.udp.nodeTargets[n.name] = targetsFrom(c.body);
+    return json(200, udpView());
+  });
+  // Back to the site-wide targets for that node.
+  r.add("DELETE", "/udp/nodes/:node/targets", (_c, p) => {
+    delete settings.udp.nodeTargets[node(p.node!).name];
+    return json(200, udpView());
   });
   r.add("DELETE", "/udp/sent", () => {
     deps.udp.clearRecent();

@@ -22,6 +22,8 @@ export interface NodeModel {
   name: string;
   hostName: string;
   central: boolean;
+  /** The node's own appender targets from the fixture (seed `udp.nodeTargets`); undefined = the site-wide ones. */
+  udpTargets: { host: string; port: number }[] | undefined;
 }
 
 export interface UserModel {

@@ -5,6 +5,7 @@ import { TASK_TYPE_BY_NAME } from "./model";
 import type { AppModel, CpDefinitionModel, CpValueModel, SiteModel, TaskModel, UserModel } from "./model";
 import type { SiteFixture, TaskFixture } from "./schema";
 import { defaultScript } from "./default-script";
+import { parseUdpTarget } from "../settings";
 
 export interface SiteIssue {
   path: (string | number)[];
@@ -39,7 +40,18 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
     });
   };
 
-  const nodes = fx.nodes.map((n) => ({ id: n.id?.toLowerCase() ?? stableGuid("node", n.name), name: n.name, hostName: n.hostName, central: n.central }));
+  const nodes = fx.nodes.map((n, i) => ({
+    id: n.id?.toLowerCase() ?? stableGuid("node", n.name),
+    name: n.name,
+    hostName: n.hostName,
+    central: n.central,
+    udpTargets: n.udpTargets?.map((t, j) => {
+      if (typeof t !== "string") return t;
+      const parsed = parseUdpTarget(t);
+      if (!parsed) issue(["nodes", i, "udpTargets", j], `invalid UDP target '${t}' (host:port, e.g. 127.0.0.1:9998)`);
+      return parsed ?? { host: "", port: 0 };
+    }),
+  }));
   if (nodes.length > 0 && !nodes.some((n) => n.central)) nodes[0]!.central = true;
   unique(nodes, (n) => n.name, "node name", "nodes", "name");
 

@@ -19,6 +19,11 @@ export const NodeSchema = z.strictObject({
   name: NameSchema,
   hostName: NameSchema,
   central: z.boolean().default(false),
+  /**
+   * Where this node's Scheduler appender sends (its own LocalLogConfig.xml), e.g. ["127.0.0.1:9998"]: one Steward
+   * per node. Left out, the node sends to the simulator's site-wide targets (`--udp-target`, `PUT /udp/targets`).
+   */
+  udpTargets: z.array(z.union([z.string(), z.strictObject({ host: NameSchema, port: z.int().min(1).max(65_535) })])).optional(),
 });
 
 export const UserSchema = z.strictObject({

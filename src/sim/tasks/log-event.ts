@@ -8,6 +8,8 @@ export interface SchedulerLogEvent {
   timeMs: number;
   /** %hostname: the node that logged. */
   hostName: string;
+  /** Name of that node in the site (its appender decides where the datagram goes). */
+  nodeName: string;
   taskId: string;
   taskName: string;
   taskType: number;

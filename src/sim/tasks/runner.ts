@@ -6,6 +6,7 @@ import type { SimSettings } from "../settings";
 import { effectiveDuration } from "../settings";
 import { newGuid, ZERO_GUID } from "../util/ids";
 import { EXEC_STATUS, type ExecutionRecord, type Repository, type TaskState } from "../repo/repository";
+import type { NodeModel } from "../site/model";
 import { buildScriptLog, type ScriptLogShape } from "./script-log";
 import type { SchedulerLogEvent } from "./log-event";
 
@@ -25,6 +26,8 @@ export interface StartOptions {
   durationMs?: number;
   /** Length of this run's script log and where its error line sits (reload tasks). */
   scriptLog?: ScriptLogShape;
+  /** Id of the node that runs this run (default: the task's node), as a load-balancing rule may pick one per run. */
+  nodeId?: string;
 }
 
 export type StartResult =
@@ -34,6 +37,8 @@ export type StartResult =
 interface Session {
   executionId: string;
   task: TaskState;
+  /** The node running the session: its Scheduler logs the lines, so its appender sends the datagrams. */
+  node: NodeModel;
   user: string;
   outcome: Outcome;
   durationMs: number;
@@ -79,7 +84,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
     s?.pending.add(t);
   };
 
-  const node = (t: TaskState) => repo.site.nodes.find((n) => n.id === t.model.nodeId) ?? repo.site.nodes[0]!;
+  const nodeById = (id: string | undefined) => repo.site.nodes.find((n) => n.id === id);
   const appOf = (t: TaskState) => (t.model.appId ? repo.findApp(t.model.appId) : undefined);
 
   const emit = (s: Session, logger: SchedulerLogEvent["logger"], level: SchedulerLogEvent["level"], message: string, user = s.user) => {
@@ -91,7 +96,8 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       level,
       message,
       timeMs: now(),
-      hostName: node(s.task).hostName,
+      hostName: s.node.hostName,
+      nodeName: s.node.name,
       taskId: t.id,
       taskName: t.name,
       taskType: t.taskType,
@@ -165,9 +171,8 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
   };
 
   /** A fresh execution result for attempt `attempt` of session `executionId`. */
-  const newRecord = (task: TaskState, executionId: string, attempt: number): ExecutionRecord => {
+  const newRecord = (task: TaskState, n: NodeModel, executionId: string, attempt: number): ExecutionRecord => {
     const at = now();
-    const n = node(task);
     return {
       id: newGuid(),
       executionID: executionId,
@@ -192,7 +197,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
   /** Runs the session's current record (already created) from Triggered to its outcome. */
   const startAttempt = (s: Session) => {
     const t = s.task.model;
-    const n = node(s.task);
+    const n = s.node;
     const app = appOf(s.task);
     const rec = s.record;
     repo.addExecution(rec);
@@ -253,7 +258,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       setStatus(s, EXEC_STATUS.Retry, 1);
       later(s, steps(s).step, () => {
         s.attempt++;
-        s.record = newRecord(s.task, s.executionId, s.attempt);
+        s.record = newRecord(s.task, s.node, s.executionId, s.attempt);
         startAttempt(s);
       });
       return;
@@ -309,15 +314,17 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       const outcome = opts.outcome ?? task.model.outcome;
       if (opts.outcome !== undefined && typeof opts.outcome === "object") task.failuresLeft = opts.outcome.failThenSucceed;
       const executionId = newGuid();
+      const node = nodeById(opts.nodeId) ?? nodeById(task.model.nodeId) ?? repo.site.nodes[0]!;
       const s: Session = {
         executionId,
         task,
+        node,
         user: opts.user ?? SCHEDULER_USER,
         outcome,
         durationMs: effectiveDuration(settings.timing, task.model.durationMs, opts.durationMs),
         ...(opts.scriptLog ? { scriptLog: opts.scriptLog } : {}),
         attempt: 0,
-        record: newRecord(task, executionId, 0),
+        record: newRecord(task, node, executionId, 0),
         pending: new Set(),
         aborting: false,
         done: false,

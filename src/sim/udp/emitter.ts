@@ -1,16 +1,19 @@
-// Sends the Scheduler's UDP datagrams to the configured targets, with knobs for hazards Steward must survive
+// Sends the Scheduler's UDP datagrams to the targets of the node that logged them, with knobs for hazards Steward must survive
 // (duplicates, `;` in names, non-ASCII, oversize datagrams, dropped datagrams).
 import { createSocket, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
-import type { UdpSettings } from "../settings";
+import type { UdpSettings, UdpTarget } from "../settings";
 import type { SchedulerLogEvent } from "../tasks/log-event";
 import { formatDatagram, matchingAppenders } from "./format";
+import { targetsOfNode } from "./node-targets";
 
 export interface SentDatagram {
   time: string;
   prefix: string;
   text: string;
   bytes: number;
+  /** The node whose Scheduler logged the line. */
+  node: string;
   targets: string[];
   dropped: boolean;
   copies: number;
@@ -62,8 +65,8 @@ export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) =>
     return v4;
   };
 
-  const send = (buf: Buffer) => {
-    for (const t of settings.targets) {
+  const send = (buf: Buffer, targets: UdpTarget[]) => {
+    for (const t of targets) {
       socketFor(t.host).send(buf, t.port, t.host, (err) => {
         if (err) onError(err);
       });
@@ -72,6 +75,7 @@ export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) =>
 
   return {
     handle(event) {
+      const targets = targetsOfNode(settings, event.nodeName);
       for (const appender of matchingAppenders(event, settings.generation)) {
         let text = formatDatagram(appender.prefix, decorate(event, settings), { nullForMissing: settings.nullForMissing });
         if (settings.oversizeBytes > 0) text = pad(text, settings.oversizeBytes);
@@ -79,13 +83,14 @@ export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) =>
         const dropped = settings.dropNext > 0;
         if (dropped) settings.dropNext--;
         const copies = 1 + settings.duplicates;
-        if (!dropped) for (let i = 0; i < copies; i++) send(buf);
+        if (!dropped) for (let i = 0; i < copies; i++) send(buf, targets);
         recent.push({
           time: new Date(event.timeMs).toISOString(),
           prefix: appender.prefix,
           text,
           bytes: buf.length,
-          targets: settings.targets.map((t) => `${t.host}:${t.port}`),
+          node: event.nodeName,
+          targets: targets.map((t) => `${t.host}:${t.port}`),
           dropped,
           copies: dropped ? 0 : copies,
         });

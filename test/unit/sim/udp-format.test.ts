@@ -11,6 +11,7 @@ const ev = (over: Partial<SchedulerLogEvent>): SchedulerLogEvent => ({
   message: "Execution State Change to FinishedSuccess",
   timeMs: at,
   hostName: "SENSE1",
+  nodeName: "Central",
   taskId: "7552d9fc-d1bb-4975-9a38-18357de531ea",
   taskName: "Reload Sales dashboard",
   taskType: 0,
