@@ -83,7 +83,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
   let syncTimer: ReturnType<typeof setTimeout> | undefined;
   let eventClaims = 0;
   const fires = deps.metrics.counter("steward_scheduler_fires_total", "Schedule fires by reason (cron, event, catch-up) and result.");
-  const missedCounter = deps.metrics.counter("steward_scheduler_missed_fires_total", "Cron fires missed while Steward was not running.");
+  const missedCounter = deps.metrics.counter("steward_scheduler_missed_fires_total", "Cron fires missed: Steward not running, the lead changing hands, or a timer woken after later fires were due.");
 
   const timingOf = (row: ScheduleRow): Timing => {
     const def = JSON.stringify(row.definition);
@@ -120,7 +120,8 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     // Changed meanwhile, or woken early (a long wait is cut in pieces; the clock may have been set back).
     if (row.state !== "started" || row.nextRunAt !== due || clock.now() < due) return arm(row);
     if (!duty.holds()) return;
-    const following = nextFire(timingOf(row), clock.now());
+    const now = clock.now();
+    const following = nextFire(timingOf(row), now);
     if (!(await repo.claimNextRun(id, due, following))) {
       // Another Steward fired this occurrence (it led a moment ago) or the schedule just changed.
       const fresh = await repo.get(id);
@@ -129,7 +130,11 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     }
     // Arm the following fire first, so a slow task start never delays the schedule.
     arm({ ...row, nextRunAt: following });
-    track(fire(row, "cron"));
+    // Woken so late (a busy or suspended machine) that later occurrences are due too: this one fire stands for
+    // them; they are reported as missed, not silently dropped.
+    const overtaken = firesBetween(timingOf(row), due, now, deps.catchUpLimit);
+    if (overtaken.length) await reportMissed(row, overtaken, now, false, "late");
+    track(fire(row, "cron", undefined, due));
   }
 
   /** Keeps work in flight for stop(); the returned promise never rejects (failures are logged). */
@@ -153,7 +158,8 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     return "the task was not started";
   }
 
-  async function fire(row: ScheduleRow, reason: LastRun["reason"], event?: TaskEvent): Promise<void> {
+  /** `occurrence`: the planned time this fire stands for (cron: its due time; catch-up: the first missed one). */
+  async function fire(row: ScheduleRow, reason: LastRun["reason"], event?: TaskEvent, occurrence?: number): Promise<void> {
     const taskId = row.definition.qlikSenseTaskId;
     const origin: StartOrigin = reason === "event" ? { kind: "event-trigger", name: row.id } : { kind: "schedule", name: row.id };
     const at = new Date(clock.now()).toISOString();
@@ -175,7 +181,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       action: "schedule.fire",
       target: row.id,
       result: error ? "failed" : "ok",
-      details: { ...fields, firedAt: at, ...(error ? { error } : {}) },
+      details: { ...fields, firedAt: at, ...(occurrence !== undefined ? { occurrence: new Date(occurrence).toISOString() } : {}), ...(error ? { error } : {}) },
     });
   }
 
@@ -194,20 +200,32 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     if (!(await repo.claimNextRun(row.id, row.nextRunAt, next))) return (await repo.get(row.id)) ?? row;
     const missed = [row.nextRunAt, ...firesBetween(t, row.nextRunAt, now, deps.catchUpLimit - 1)];
     const takeover = (deps.takeoverGraceMs ?? 0) > 0 && now - missed[0]! <= deps.takeoverGraceMs!;
+    const report = await reportMissed(row, missed, now, row.definition.catchUp || takeover, takeover ? "takeover" : "not-running");
+    if (report.caughtUp) track(fire(row, "catch-up", undefined, missed[0]));
+    return { ...row, nextRunAt: next, missed: report };
+  }
+
+  const MISSED_MESSAGES = {
+    takeover: "schedule fell due while the lead changed hands; firing it now",
+    "not-running": "schedule missed fires while Steward was not running",
+    late: "schedule timer woke after later fires were due; fired once for them",
+  } as const;
+
+  /** Records fires that did not happen on time: on the schedule, in the log, the audit log and the counter. */
+  async function reportMissed(row: ScheduleRow, missed: number[], now: number, caughtUp: boolean, why: keyof typeof MISSED_MESSAGES): Promise<MissedReport> {
     const report: MissedReport = {
       count: missed.length,
       capped: missed.length >= deps.catchUpLimit,
       first: new Date(missed[0]!).toISOString(),
       last: new Date(missed[missed.length - 1]!).toISOString(),
       detectedAt: new Date(now).toISOString(),
-      caughtUp: row.definition.catchUp || takeover,
+      caughtUp,
     };
     await repo.setMissed(row.id, report);
     missedCounter.inc({}, report.count);
-    log.warn({ scheduleId: row.id, schedule: row.definition.name, ...report }, takeover ? "schedule fell due while the lead changed hands; firing it now" : "schedule missed fires while Steward was not running");
+    log.warn({ scheduleId: row.id, schedule: row.definition.name, ...report }, MISSED_MESSAGES[why]);
     audit.record({ actor: { kind: "system", name: "scheduler" }, action: "schedule.missed", target: row.id, result: "ok", details: { ...report } });
-    if (report.caughtUp) track(fire(row, "catch-up"));
-    return { ...row, nextRunAt: next, missed: report };
+    return report;
   }
 
   async function takeOver(): Promise<void> {

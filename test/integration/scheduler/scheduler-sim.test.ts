@@ -102,6 +102,36 @@ describe("cron schedules in the simulator", () => {
     }
   });
 
+  test("a timer woken after later fires were due fires once for them and reports them missed; each fire names its occurrence", async () => {
+    // A machine too busy (or suspended) to run the timer on time: its callback runs when the clock already says later.
+    const inner = createManualClock(Date.parse("2025-02-03T10:00:30Z"));
+    let lagMs = 0;
+    const clock: ManualClock = { ...inner, now: () => inner.now() + lagMs };
+    const t = await appAt("late", clock);
+    try {
+      sim.requests.clear();
+      const r = await t.request("/v4/schedules", json({ name: "every minute", cronSchedule: "* * * * *", timezone: "UTC", qlikSenseTaskId: TASK_SALES }));
+      const s = (await r.json()) as { id: string };
+      await inner.advance(30_000);
+      await waitFor(async () => (await t.app.audit.query({ action: "schedule.fire" })).length === 1, { what: "the on-time fire" });
+      lagMs = 150_000;
+      await inner.advance(60_000); // the 10:02 timer runs when the clock says 10:04:30: 10:03 and 10:04 are overtaken
+      await waitFor(async () => (await t.app.audit.query({ action: "schedule.fire" })).length === 2, { what: "the late fire" });
+      const fires = (await t.app.audit.query({ action: "schedule.fire" })).map((a) => a.details).sort((a, b) => String(a!.firedAt).localeCompare(String(b!.firedAt)));
+      expect(fires.map((d) => [d!.occurrence, d!.firedAt])).toEqual([
+        ["2025-02-03T10:01:00.000Z", "2025-02-03T10:01:00.000Z"],
+        ["2025-02-03T10:02:00.000Z", "2025-02-03T10:04:30.000Z"],
+      ]);
+      expect(startsOf(sim, TASK_SALES)).toBe(2);
+      const missed = await t.app.audit.query({ action: "schedule.missed" });
+      expect(missed).toHaveLength(1);
+      expect(missed[0]!.details).toMatchObject({ count: 2, first: "2025-02-03T10:03:00.000Z", last: "2025-02-03T10:04:00.000Z", caughtUp: false });
+      expect(await t.app.scheduler!.get(s.id)).toMatchObject({ nextRun: "2025-02-03T10:05:00.000Z", missed: { count: 2, caughtUp: false } });
+    } finally {
+      await t.close();
+    }
+  });
+
   test("an unknown task id fails the fire visibly (QRS says it does not exist)", async () => {
     const clock = createManualClock(Date.parse("2025-01-01T00:00:00Z"));
     const t = await appAt("unknown", clock);
