@@ -1,9 +1,11 @@
-// Three Steward processes (one per Qlik node) on one PostgreSQL store, fed by the simulator's Scheduler — every
-// datagram reaches all three, as when each node's appender also feeds its neighbours, and some datagrams are
-// lost so reconciliation must find those runs. Every failed run is mailed exactly once; a key set through one
-// Steward is read through the others; a schedule fires once per occurrence. Then the chaos: the leader is
-// SIGKILLed during schedule fires and an alert burst, and PostgreSQL is stopped for a while — afterwards no
-// alert is lost or doubled, and no occurrence is started twice (missed ones follow the catch-up rule).
+// Three Steward processes, one per node of the simulator's three-node site, on one PostgreSQL store. Each node's
+// Scheduler appender sends to its own node's Steward (the site fixture's nodes[].udpTargets); the third node's
+// also feeds the first node's Steward, as a second --target would, so some runs are heard twice. Failed runs
+// spread over the nodes are mailed exactly once (some datagrams are lost, so reconciliation finds those runs);
+// a key set through one Steward is read through the others; a schedule fires once per occurrence. Then the
+// chaos: the leader is SIGKILLed during schedule fires and an alert burst (its node's datagrams now reach nobody),
+// and PostgreSQL is stopped for a while — afterwards no alert is lost or doubled, and no occurrence is started
+// twice or lost beyond the catch-up rule.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,6 +22,15 @@ const REPO = join(import.meta.dir, "../../..");
 const dir = createTempDir("steward-three-");
 const LEASE_MS = 3_000;
 const HEARTBEAT_MS = 500;
+
+/** The site's nodes and the Steward installed on each. */
+const NODES = [
+  { node: "Central", host: "sense1.test.example", steward: "node-a" },
+  { node: "Reload01", host: "sense2.test.example", steward: "node-b" },
+  { node: "Reload02", host: "sense3.test.example", steward: "node-c" },
+] as const;
+type NodeName = (typeof NODES)[number]["node"];
+
 let pg: PostgresService;
 let url: string;
 let sim: Simulator;
@@ -29,8 +40,18 @@ const stewards: Steward[] = [];
 beforeAll(async () => {
   pg = await startPostgres();
   url = await pg.createDatabase("three_stewards");
-  sim = await startSimulator({ site: SITE_YAML, certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 60 } } });
   smtp = await startSmtpReceiver();
+  for (const n of NODES) stewards.push(await steward(n.steward, n.node));
+  const [a, b, c] = stewards as [Steward, Steward, Steward];
+  // One node per Steward: each node's appender points at its own Steward; Reload02's also at Central's.
+  const nodes = [
+    `  - { name: Central, hostName: sense1.test.example, central: true, udpTargets: ["127.0.0.1:${a.udpPort}"] }`,
+    `  - { name: Reload01, hostName: sense2.test.example, udpTargets: ["127.0.0.1:${b.udpPort}"] }`,
+    `  - { name: Reload02, hostName: sense3.test.example, udpTargets: ["127.0.0.1:${c.udpPort}", "127.0.0.1:${a.udpPort}"] }`,
+  ].join("\n");
+  const site = SITE_YAML.replace("  - { name: Central, hostName: sense1.test.example, central: true }", nodes);
+  expect(site).toContain("Reload02");
+  sim = await startSimulator({ site, certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 60 } } });
 });
 
 afterAll(async () => {
@@ -47,41 +68,61 @@ async function control(method: string, path: string, body?: unknown): Promise<un
   return res.status === 204 ? undefined : res.json();
 }
 
-async function failTask(taskId: string): Promise<string> {
-  await waitFor(async () => !((await control("GET", `/tasks/${taskId}`)) as { running: boolean }).running, { what: `task ${taskId} to be idle` });
-  return ((await control("POST", `/tasks/${taskId}/run`, { outcome: "fail", durationMs: 60 })) as { executionId: string }).executionId;
+interface Run {
+  executionId: string;
+  node: NodeName;
 }
 
-const mailsFor = (executionId: string) =>
-  smtp.mails.filter((m) => m.mail.headers.some((h) => h.key === "x-steward-delivery" && h.value.trim().startsWith(`${executionId}:`))).length;
+/** A failing run of the task on that node (a load-balancing rule may put any task on any node). */
+async function failTask(taskId: string, node: NodeName): Promise<Run> {
+  await waitFor(async () => !((await control("GET", `/tasks/${taskId}`)) as { running: boolean }).running, { what: `task ${taskId} to be idle` });
+  const { executionId } = (await control("POST", `/tasks/${taskId}/run`, { outcome: "fail", durationMs: 60, node })) as { executionId: string };
+  return { executionId, node };
+}
 
-async function expectOneMailEach(executionIds: string[], timeoutMs = 20_000): Promise<void> {
-  const counts = () => executionIds.map((id) => mailsFor(id));
-  await waitFor(() => counts().every((n) => n >= 1), { what: `a mail for each of ${executionIds.length} runs`, timeoutMs }).catch((err) => {
+const mailsOf = (executionId: string) =>
+  smtp.mails.filter((m) => m.mail.headers.some((h) => h.key === "x-steward-delivery" && h.value.trim().startsWith(`${executionId}:`)));
+
+async function expectOneMailEach(runs: Run[], timeoutMs = 20_000): Promise<void> {
+  const counts = () => runs.map((r) => mailsOf(r.executionId).length);
+  await waitFor(() => counts().every((n) => n >= 1), { what: `a mail for each of ${runs.length} runs`, timeoutMs }).catch((err) => {
     for (const s of stewards) console.error(`${s.name} output:\n${s.proc?.output().slice(-3000)}`);
     throw err;
   });
   await Bun.sleep(1_500); // a duplicate would come now
-  expect(counts()).toEqual(executionIds.map(() => 1));
+  expect(counts()).toEqual(runs.map(() => 1));
+  // Each mail names the node the run was on.
+  for (const r of runs) expect(mailsOf(r.executionId)[0]!.mail.text).toContain(NODES.find((n) => n.node === r.node)!.host);
 }
 
 interface Steward {
   name: string;
+  node: NodeName;
   base: string;
+  udpPort: number;
   proc?: RunningProcess;
   start(): Promise<void>;
   kill(): Promise<void>;
   request(path: string, init?: RequestInit): Promise<Response>;
+  metric(name: string): Promise<number>;
 }
 
-async function steward(name: string): Promise<Steward> {
+async function steward(name: string, node: NodeName): Promise<Steward> {
   const [httpPort, udpPort] = [await freeTcpPort(), await freeUdpPort()];
   const folder = join(dir.path, name);
   mkdirSync(folder, { recursive: true });
   const config = join(folder, "steward.yaml");
-  writeFileSync(
-    config,
-    `dataDir: ./data
+  const base = `http://127.0.0.1:${httpPort}`;
+  const s: Steward = {
+    name,
+    node,
+    base,
+    udpPort,
+    async start() {
+      // Written at start: the simulator (QRS port, certificates) exists by then.
+      writeFileSync(
+        config,
+        `dataDir: ./data
 logging: { level: info }
 http: { host: 127.0.0.1, port: ${httpPort} }
 udp: { host: 127.0.0.1, port: ${udpPort} }
@@ -106,12 +147,7 @@ routes:
 notify:
   outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
 `,
-  );
-  const base = `http://127.0.0.1:${httpPort}`;
-  const s: Steward = {
-    name,
-    base,
-    async start() {
+      );
       s.proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
       await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
     },
@@ -120,21 +156,24 @@ notify:
       await s.proc!.exited;
     },
     request: (path, init) => fetch(`${base}${path}`, init),
+    async metric(metric) {
+      const text = await (await s.request("/metrics")).text();
+      const line = text.split("\n").find((l) => l.startsWith(`${metric}{`) || l.startsWith(`${metric} `));
+      return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+    },
   };
-  stewards.push(s);
-  (s as Steward & { udpPort: number }).udpPort = udpPort;
   return s;
 }
 
-const udpPorts = () => stewards.map((s) => `127.0.0.1:${(s as Steward & { udpPort: number }).udpPort}`);
+/** Datagrams the simulator sent (not dropped) to a Steward's UDP port, counting copies. */
+const sentTo = (s: Steward) =>
+  sim.udp
+    .recent()
+    .filter((d) => !d.dropped && d.targets.includes(`127.0.0.1:${s.udpPort}`))
+    .reduce((n, d) => n + d.copies, 0);
 
-/** Starts of a task in QRS (time of each POST …/task/{id}/start the simulator saw). */
-function startsOf(taskId: string): number[] {
-  return sim.requests
-    .list({ source: "qrs", method: "POST" })
-    .filter((r) => r.path.toLowerCase().startsWith(`/qrs/task/${taskId}/start`))
-    .map((r) => Date.parse(r.time));
-}
+/** Starts of a task in QRS (each POST …/task/{id}/start the simulator saw). */
+const startsOf = (taskId: string) => sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().startsWith(`/qrs/task/${taskId}/start`));
 
 async function leader(): Promise<Steward> {
   return waitFor(
@@ -150,22 +189,62 @@ async function leader(): Promise<Steward> {
   );
 }
 
-test("three Stewards: each failed run mailed once, keys shared, a schedule fired once per occurrence", { timeout: 120_000 }, async () => {
-  for (const name of ["node-a", "node-b", "node-c"]) await (await steward(name)).start();
-  await control("PUT", "/udp/targets", udpPorts());
+interface AuditEntry {
+  result: string;
+  details: Record<string, unknown>;
+}
+
+async function audited(via: Steward, action: string): Promise<AuditEntry[]> {
+  return ((await (await via.request(`/v4/audit?action=${action}&limit=1000`)).json()) as { entries: AuditEntry[] }).entries;
+}
+
+/**
+ * What happened to each planned occurrence of the per-second schedule, from the audit log (every fire names the
+ * occurrence it stands for) and QRS (every start the simulator saw): the duplicate occurrences among audited
+ * fires, the starts no fire accounts for, and the seconds between the first and the last fire that were neither
+ * fired nor reported missed (the catch-up rule: missed fires are reported, made up once after a handover).
+ */
+async function ledger(via: Steward, taskId: string) {
+  const fires = await audited(via, "schedule.fire");
+  const occurrences = fires.map((f) => Date.parse(String(f.details.occurrence)));
+  const seen = new Set<number>();
+  const doubled = occurrences.filter((o) => seen.has(o) || !seen.add(o));
+  const missed = (await audited(via, "schedule.missed")).map((m) => ({
+    from: Date.parse(String(m.details.first)),
+    to: m.details.capped ? Date.parse(String(m.details.detectedAt)) : Date.parse(String(m.details.last)),
+  }));
+  const uncovered: number[] = [];
+  const cron = fires.filter((f) => f.details.reason === "cron").map((f) => Date.parse(String(f.details.occurrence)));
+  for (let t = Math.min(...cron); t <= Math.max(...cron); t += 1_000) {
+    if (seen.has(t) || missed.some((m) => t >= m.from && t <= m.to)) continue;
+    uncovered.push(t);
+  }
+  return { fires, starts: startsOf(taskId).length, doubled, uncovered, missed };
+}
+
+test("three Stewards, one per node: each failed run mailed once, keys shared, a schedule fired once per occurrence", { timeout: 120_000 }, async () => {
+  for (const s of stewards) await s.start();
   const [a, b, c] = stewards as [Steward, Steward, Steward];
 
-  // Failed runs: every datagram reaches all three; two of them are lost on the way (reconciliation finds them).
-  const execs: string[] = [];
-  for (const id of [IDS.reload, IDS.externalProgram, IDS.userSync]) execs.push(await failTask(id));
+  // Failed runs on every node, each heard by its node's Steward (Reload02's by two); two datagrams are lost on the
+  // way and reconciliation finds those runs.
+  const runs: Run[] = [];
+  runs.push(await failTask(IDS.reload, "Central"), await failTask(IDS.externalProgram, "Reload01"), await failTask(IDS.userSync, "Reload02"));
+  runs.push(await failTask(IDS.reload, "Reload01"), await failTask(IDS.externalProgram, "Reload02"), await failTask(IDS.userSync, "Central"));
   await control("PATCH", "/udp", { dropNext: 2 });
-  for (const id of [IDS.reload, IDS.externalProgram]) execs.push(await failTask(id));
-  await expectOneMailEach(execs);
+  runs.push(await failTask(IDS.reload, "Reload02"), await failTask(IDS.externalProgram, "Central"));
+  await expectOneMailEach(runs);
+  // Each Steward listened for its own node's datagrams only (node-a also for Reload02's), and got every one.
+  for (const s of stewards) {
+    expect(sentTo(s)).toBeGreaterThan(0);
+    await waitFor(async () => (await s.metric("steward_intake_datagrams_received_total")) === sentTo(s), { what: `${s.name} to receive what its nodes sent` });
+  }
+  expect(sentTo(a)).toBeGreaterThan(sentTo(b));
 
   // A key set through one is read through the others.
-  const set = await a.request("/v4/keyvalues/chain", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "runDate", value: "2026-11-22" }) });
+  const set = await b.request("/v4/keyvalues/chain", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "runDate", value: "2026-11-22" }) });
   expect(set.status).toBe(201);
-  for (const s of [b, c]) expect(await (await s.request("/v4/keyvalues/chain?key=runDate")).json()).toEqual({ namespace: "chain", key: "runDate", value: "2026-11-22" });
+  for (const s of [a, c]) expect(await (await s.request("/v4/keyvalues/chain?key=runDate")).json()).toEqual({ namespace: "chain", key: "runDate", value: "2026-11-22" });
 
   // A schedule made through one Steward fires once per second, on whichever leads.
   const created = await c.request("/v4/schedules", {
@@ -175,63 +254,54 @@ test("three Stewards: each failed run mailed once, keys shared, a schedule fired
   });
   expect(created.status).toBe(201);
   const scheduleId = ((await created.json()) as { id: string }).id;
-  await waitFor(() => startsOf(IDS.preload).length >= 5, { what: "five fires", timeoutMs: 15_000 });
-  const times = startsOf(IDS.preload).sort((x, y) => x - y);
-  for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThan(300);
+  await waitFor(async () => (await audited(a, "schedule.fire")).length >= 5, { what: "five audited fires", timeoutMs: 15_000 });
+  // Every start is one audited fire (the fire is audited just after its start), each for an occurrence of its own.
+  await waitFor(async () => {
+    const l = await ledger(a, IDS.preload);
+    return l.starts === l.fires.length ? l : undefined;
+  }, { what: "each start in QRS audited" });
+  const calm = await ledger(a, IDS.preload);
+  expect(calm.doubled).toEqual([]);
+  expect(calm.uncovered).toEqual([]);
 
   // ── Chaos ── the leader is killed during fires and an alert burst; then PostgreSQL goes away for a while.
   const lead = await leader();
-  const burst: string[] = [];
-  for (const id of [IDS.reload, IDS.externalProgram, IDS.userSync]) burst.push(await failTask(id));
+  const others = NODES.filter((n) => n.node !== lead.node).map((n) => n.node);
+  const burst: Run[] = [];
+  burst.push(await failTask(IDS.reload, lead.node), await failTask(IDS.externalProgram, others[0]!), await failTask(IDS.userSync, others[1]!));
   await lead.kill();
   const killedAt = Date.now();
-  for (const id of [IDS.reload, IDS.externalProgram]) burst.push(await failTask(id));
+  // Runs on the dead Steward's node reach nobody now; reconciliation finds them.
+  burst.push(await failTask(IDS.reload, lead.node), await failTask(IDS.externalProgram, others[1]!));
   const next = await leader();
   expect(next).not.toBe(lead);
-  expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 3 * HEARTBEAT_MS + 5_000);
-  await expectOneMailEach([...execs, ...burst]);
+  await expectOneMailEach([...runs, ...burst]);
 
   await pg.halt();
-  const haltedAt = Date.now();
-  const during = [await failTask(IDS.userSync)];
+  const during = [await failTask(IDS.userSync, others[0]!)];
   await Bun.sleep(3_000);
   await pg.resume();
-  const resumedAt = Date.now();
-  await expectOneMailEach([...execs, ...burst, ...during], 30_000);
+  await expectOneMailEach([...runs, ...burst, ...during], 30_000);
   await Bun.sleep(2_000);
 
-  // No occurrence started twice, through the kill and the outage: every start in QRS is one audited fire, cron
-  // fires fall in distinct seconds, and the made-up fires (reason catch-up) are one per vacancy at most.
-  const all = startsOf(IDS.preload).sort((x, y) => x - y);
-  const audited = ((await (await next.request("/v4/audit?action=schedule.fire&limit=1000")).json()) as { entries: Array<{ details: { reason: string; firedAt: string } }> }).entries;
-  // The killed leader may have started one fire it could not record any more.
-  expect(all.length - audited.length).toBeGreaterThanOrEqual(0);
-  expect(all.length - audited.length).toBeLessThanOrEqual(1);
-  const cronSeconds = audited.filter((e) => e.details.reason === "cron").map((e) => Math.floor(Date.parse(e.details.firedAt) / 1000));
-  expect(new Set(cronSeconds).size).toBe(cronSeconds.length);
-  const catchUps = audited.filter((e) => e.details.reason === "catch-up").map((e) => Date.parse(e.details.firedAt));
-  expect(catchUps.length).toBeLessThanOrEqual(2);
-  // Two starts close together are a made-up fire and the next occurrence, never one occurrence twice.
-  for (let i = 1; i < all.length; i++) {
-    if (all[i]! - all[i - 1]! > 300) continue;
-    expect(catchUps.some((t) => Math.abs(t - all[i - 1]!) < 200 || Math.abs(t - all[i]!) < 200)).toBe(true);
+  // No occurrence started twice, through the kill and the outage. The killed leader may have claimed one
+  // occurrence and died before auditing it (started or not): that one is neither audited nor reported missed.
+  const l = await waitFor(async () => {
+    const now = await ledger(next, IDS.preload);
+    return now.starts - now.fires.length <= now.uncovered.length ? now : undefined;
+  }, { what: "every start audited, but for one the killed leader started", timeoutMs: 10_000 }).catch(async (err) => {
+    console.error(JSON.stringify({ killedAt: killedAt / 1000, ledger: await ledger(next, IDS.preload) }));
+    throw err;
+  });
+  if (l.doubled.length || l.uncovered.length > 1) {
+    console.error(JSON.stringify({ killedAt: killedAt / 1000, doubled: l.doubled, uncovered: l.uncovered, missed: l.missed }));
+    for (const s of stewards) console.error(`${s.name}:\n${s.proc?.output().split("\n").filter((x) => /cluster|lead|duty|schedule|store/i.test(x)).slice(-30).join("\n")}`);
   }
-  // Every second with a fire, except while nobody could lead (the kill's handover, the outage): those are made up
-  // once or reported missed (catch-up rule), and the schedule says so.
-  const seconds = new Set(all.map((t) => Math.floor(t / 1000)));
-  const vacantFrom = [Math.floor(killedAt / 1000), Math.floor(haltedAt / 1000)];
-  const vacantTo = [Math.floor((killedAt + LEASE_MS + 3 * HEARTBEAT_MS + 2_000) / 1000), Math.floor((resumedAt + LEASE_MS + 3 * HEARTBEAT_MS + 2_000) / 1000)];
-  const lost = [];
-  for (let sec = Math.floor(all[0]! / 1000); sec <= Math.floor(all[all.length - 1]! / 1000); sec++) {
-    if (seconds.has(sec)) continue;
-    if (vacantFrom.some((f, i) => sec >= f && sec <= vacantTo[i]!)) continue;
-    lost.push(sec);
-  }
-  if (lost.length) {
-    console.error(JSON.stringify({ killedAt: killedAt / 1000, haltedAt: haltedAt / 1000, resumedAt: resumedAt / 1000, lost, fires: all.map((t) => t / 1000) }));
-    for (const s of stewards) console.error(`${s.name}:\n${s.proc?.output().split("\n").filter((l) => /cluster|lead|duty|schedule|store/i.test(l)).slice(-30).join("\n")}`);
-  }
-  expect(lost).toEqual([]);
+  expect(l.doubled).toEqual([]);
+  expect(l.starts).toBeGreaterThanOrEqual(l.fires.filter((f) => f.result === "ok").length);
+  expect(l.uncovered.length).toBeLessThanOrEqual(1);
+  for (const t of l.uncovered) expect(Math.abs(t - killedAt)).toBeLessThan(LEASE_MS);
+  // The handover and the outage left missed fires, reported on the schedule.
   const schedule = ((await (await next.request(`/v4/schedules?id=${scheduleId}`)).json()) as Array<{ missed?: { count: number } }>)[0]!;
   expect(schedule.missed?.count ?? 0).toBeGreaterThan(0);
 });
