@@ -2,7 +2,7 @@
 // qlikSenseTaskId, startupState, tags, id, created, lastKnownState). Every problem is reported as
 // FILE:LINE:COL butlerSchedule[i].field: message, and nothing is imported unless the whole file is valid.
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { nodeAt, parseYamlSource, position, formatPath, type YamlSource } from "../config/yaml-source";
 import { AppError } from "../core/errors";
@@ -35,6 +35,16 @@ const ButlerEntrySchema = z.lazy(() => z.object({
   lastKnownState: StartupStateSchema.optional(),
 }));
 
+/**
+ * The id of an entry written without one, derived from what makes it that schedule (name, cron, time zone as
+ * written, task): importing the same file again, or on another Steward of a cluster, finds the same ids and skips
+ * them instead of adding every schedule a second time. UUID-shaped, like the ids Butler writes.
+ */
+export function derivedScheduleId(e: { name: string; cronSchedule: string; timezone?: string | undefined; qlikSenseTaskId: string }): string {
+  const h = createHash("sha256").update(JSON.stringify([e.name, e.cronSchedule, e.timezone ?? "", e.qlikSenseTaskId.toLowerCase()])).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export function parseButlerScheduleFile(text: string, file: string, defaultTimezone: string, now: () => number): ImportedSchedule[] {
   let src: YamlSource;
   try {
@@ -55,7 +65,7 @@ export function parseButlerScheduleFile(text: string, file: string, defaultTimez
   if (!Array.isArray(list)) throw new AppError("BAD_REQUEST", `${file}:${position(src, nodeAt(src, ["butlerSchedule"]).node)} butlerSchedule: expected a list of schedules`);
 
   const out: ImportedSchedule[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   list.forEach((raw, i) => {
     const base: PropertyKey[] = ["butlerSchedule", i];
     const entry = ButlerEntrySchema.safeParse(raw);
@@ -76,12 +86,14 @@ export function parseButlerScheduleFile(text: string, file: string, defaultTimez
       for (const issue of def.error.issues) report([...base, ...(issue.path as PropertyKey[])], issue.message);
       return;
     }
-    const id = e.id ?? randomUUID();
-    if (seen.has(id)) {
-      report([...base, "id"], `duplicate id '${id}' in this file`);
+    const id = e.id ?? derivedScheduleId(e);
+    const twin = seen.get(id);
+    if (twin !== undefined) {
+      if (e.id !== undefined) report([...base, "id"], `duplicate id '${id}' in this file`);
+      else report(base, `the same schedule as butlerSchedule[${twin}] (name, cronSchedule, timezone and qlikSenseTaskId): remove one, or give each an id`);
       return;
     }
-    seen.add(id);
+    seen.set(id, i);
     const created = e.created === undefined ? new Date(now()).toISOString() : e.created instanceof Date ? e.created.toISOString() : e.created;
     // Steward keeps the state a schedule was left in; Butler's lastKnownState is exactly that.
     const state = stateFromStartup(e.lastKnownState ?? def.data.startupState);

@@ -18,7 +18,8 @@ export interface ScheduleRepo {
   all(): Promise<ScheduleRow[]>;
   get(id: string): Promise<ScheduleRow | undefined>;
   count(): Promise<number>;
-  insert(row: ScheduleRow): Promise<void>;
+  /** False when a schedule with that id exists (another Steward of a cluster imported it a moment ago). */
+  insert(row: ScheduleRow): Promise<boolean>;
   replaceDefinition(id: string, def: ScheduleDefinition, updated: string, nextRunAt: number | null): Promise<void>;
   setState(id: string, state: ScheduleState, updated: string, nextRunAt: number | null): Promise<void>;
   /** Sets the next planned fire only if it is still `expected`: true when this caller won (the fire claim). */
@@ -64,7 +65,7 @@ export function createScheduleRepo(db: SqlExecutor): ScheduleRepo {
     get: "SELECT * FROM schedules WHERE id = ?",
     count: "SELECT COUNT(*) AS n FROM schedules",
     insert:
-      "INSERT INTO schedules (id, position, definition, created, updated, state, next_run_at, last_run, missed) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM schedules), ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO schedules (id, position, definition, created, updated, state, next_run_at, last_run, missed) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM schedules), ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
     def: "UPDATE schedules SET definition = ?, updated = ?, next_run_at = ? WHERE id = ?",
     state: "UPDATE schedules SET state = ?, updated = ?, next_run_at = ? WHERE id = ?",
     // IS, not =, so an unset next fire (NULL) can be claimed too; PostgreSQL spells it IS NOT DISTINCT FROM.
@@ -93,7 +94,7 @@ export function createScheduleRepo(db: SqlExecutor): ScheduleRepo {
     },
     count: async () => Number((await db.get<{ n: number }>(q.count))?.n ?? 0),
     async insert(row) {
-      await db.run(q.insert, [
+      const r = await db.run(q.insert, [
         row.id,
         JSON.stringify(row.definition),
         row.created,
@@ -103,6 +104,7 @@ export function createScheduleRepo(db: SqlExecutor): ScheduleRepo {
         row.lastRun ? JSON.stringify(row.lastRun) : null,
         row.missed ? JSON.stringify(row.missed) : null,
       ]);
+      return r.changes > 0;
     },
     replaceDefinition: async (id, def, updated, nextRunAt) => void (await db.run(q.def, [JSON.stringify(def), updated, nextRunAt, id])),
     setState: async (id, state, updated, nextRunAt) => void (await db.run(q.state, [state, updated, nextRunAt, id])),

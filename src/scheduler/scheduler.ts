@@ -139,8 +139,8 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
     return Promise.all(rows.map((r) => view(r.id)));
   }
 
-  async function insert(s: ImportedSchedule, into: ScheduleRepo = repo): Promise<void> {
-    await into.insert({ id: s.id, definition: s.definition, created: s.created, state: s.state, nextRunAt: planned(s.definition, s.state) });
+  async function insert(s: ImportedSchedule, into: ScheduleRepo = repo): Promise<boolean> {
+    return into.insert({ id: s.id, definition: s.definition, created: s.created, state: s.state, nextRunAt: planned(s.definition, s.state) });
   }
 
   return {
@@ -208,15 +208,18 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
       await db.transaction(async (tx) => {
         const r = repo.in(tx);
         for (const s of parsed) {
+          let replacing = false;
           if (await r.get(s.id)) {
             if (onConflict === "skip") {
               report.skipped.push({ id: s.id, reason: "a schedule with this id exists (use onConflict=replace)" });
               continue;
             }
             await r.delete(s.id);
-            report.replaced.push(s.id);
+            replacing = true;
           }
-          await insert(s, r);
+          // Two Stewards of a cluster importing the same file at once: the id is taken once, the other skips it.
+          if (!(await insert(s, r))) report.skipped.push({ id: s.id, reason: "a schedule with this id was just imported through another Steward" });
+          else if (replacing) report.replaced.push(s.id);
         }
       });
       for (const id of report.replaced) runner.forget(id);

@@ -64,6 +64,20 @@ describe("Butler schedule import", () => {
     expect(out[2]!.state).toBe("started");
   });
 
+  test("an entry without an id gets the same id on every import (any Steward, any default time zone), so a re-import skips it", () => {
+    const here = parseButlerScheduleFile(FILE, "sched.yaml", "UTC", NOW)[2]!.id;
+    const there = parseButlerScheduleFile(FILE, "other.yaml", "Asia/Tokyo", () => NOW() + 86_400_000)[2]!.id;
+    expect(here).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(there).toBe(here);
+    // Another schedule (cron, name, task or zone changed) is another id.
+    for (const [from, to] of [["'0 3 * * *'", "'0 4 * * *'"], ["No id given", "No id, renamed"], ["America/New_York", "America/Chicago"], ["2e4f6a8c-0b1d", "2e4f6a8c-0b1e"]]) {
+      expect(parseButlerScheduleFile(FILE.replace(from!, to!), "sched.yaml", "UTC", NOW)[2]!.id).not.toBe(here);
+    }
+    // The same schedule twice without ids is named, not silently doubled.
+    const twice = `${FILE}  - name: No id given\n    cronSchedule: '0 3 * * *'\n    timezone: America/New_York\n    qlikSenseTaskId: 2E4F6A8C-0B1D-4E3F-A5B7-C9D1E3F5A7B9\n`;
+    expect(errorOf(twice)).toMatch(/sched\.yaml:23:5 butlerSchedule\[3\]: the same schedule as butlerSchedule\[2\]/);
+  });
+
   test("an empty schedule list imports nothing", () => {
     expect(parseButlerScheduleFile("butlerSchedule: []\n", "f", "UTC", NOW)).toEqual([]);
     expect(parseButlerScheduleFile("butlerSchedule:\n", "f", "UTC", NOW)).toEqual([]);
