@@ -132,9 +132,9 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     arm({ ...row, nextRunAt: following });
     // Woken so late (a busy or suspended machine) that later occurrences are due too: this one fire stands for
     // them; they are reported as missed, not silently dropped.
+    track(fire(row, "cron", undefined, due));
     const overtaken = firesBetween(timingOf(row), due, now, deps.catchUpLimit);
     if (overtaken.length) await reportMissed(row, overtaken, now, false, "late");
-    track(fire(row, "cron", undefined, due));
   }
 
   /** Keeps work in flight for stop(); the returned promise never rejects (failures are logged). */
@@ -174,8 +174,8 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     const fields = { scheduleId: row.id, schedule: row.definition.name, taskId, reason, ...(event ? { eventId: event.id, sourceTaskId: event.task.id } : {}) };
     if (error) log.warn({ ...fields, error }, "schedule fired; the task did not start");
     else log.info(fields, "schedule fired; task started");
-    if (!deps.storeOpen()) return;
-    if (await repo.get(row.id)) await repo.setLastRun(row.id, run);
+    // Audited first: the audit log keeps the entry through a store outage and writes it when the store is back,
+    // whereas the schedule's lastRun below is written now or not at all (the next fire sets it again).
     audit.record({
       actor: { kind: origin.kind, name: row.id },
       action: "schedule.fire",
@@ -183,6 +183,12 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       result: error ? "failed" : "ok",
       details: { ...fields, firedAt: at, ...(occurrence !== undefined ? { occurrence: new Date(occurrence).toISOString() } : {}), ...(error ? { error } : {}) },
     });
+    if (!deps.storeOpen()) return;
+    try {
+      if (await repo.get(row.id)) await repo.setLastRun(row.id, run);
+    } catch (err) {
+      log.warn({ ...fields, err: describeError(err) }, "cannot record the fire on the schedule (the audit log has it)");
+    }
   }
 
   /** Fires that were due while no Steward led: reported always, made up once when the schedule asks for it. */
@@ -211,7 +217,10 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     late: "schedule timer woke after later fires were due; fired once for them",
   } as const;
 
-  /** Records fires that did not happen on time: on the schedule, in the log, the audit log and the counter. */
+  /**
+   * Records fires that did not happen on time: in the log, the audit log, the counter and on the schedule. Never
+   * throws: the store may fail right after a claim, and what follows the claim (a catch-up fire) must still run.
+   */
   async function reportMissed(row: ScheduleRow, missed: number[], now: number, caughtUp: boolean, why: keyof typeof MISSED_MESSAGES): Promise<MissedReport> {
     const report: MissedReport = {
       count: missed.length,
@@ -221,10 +230,14 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       detectedAt: new Date(now).toISOString(),
       caughtUp,
     };
-    await repo.setMissed(row.id, report);
     missedCounter.inc({}, report.count);
     log.warn({ scheduleId: row.id, schedule: row.definition.name, ...report }, MISSED_MESSAGES[why]);
     audit.record({ actor: { kind: "system", name: "scheduler" }, action: "schedule.missed", target: row.id, result: "ok", details: { ...report } });
+    try {
+      await repo.setMissed(row.id, report);
+    } catch (err) {
+      log.warn({ scheduleId: row.id, err: describeError(err) }, "cannot record the missed fires on the schedule (the audit log has them)");
+    }
     return report;
   }
 

@@ -48,13 +48,15 @@ interface Node {
 /** Every task start any node made: when, by which node, for which schedule. */
 const starts: Array<{ at: number; node: string; schedule: string }> = [];
 
-async function node(url: string, name: string): Promise<Node> {
+/** `afterStart`: runs inside each task start, after it succeeded (to take the store away at that moment). */
+async function node(url: string, name: string, afterStart?: () => Promise<void>): Promise<Node> {
   const db = await openPostgresStore({ url, maxConnections: 3, connectTimeoutMs: 2_000, tls: false, applicationName: name }, [auditMigrations, schedulerMigrations, clusterMigrations]);
   const log = createSilentLogger();
   const cluster = createPostgresCluster(timing, { db, log, version: "test", instanceName: name });
   const taskStarter: TaskStarter = {
     async start(sel, origin) {
       starts.push({ at: Date.now(), node: name, schedule: origin.name });
+      await afterStart?.();
       return { started: (sel.taskIds ?? []).map((taskId) => ({ taskId, taskName: "Sales", status: "started" as const })), notFound: [], invalid: [], denied: [], byTag: [], byCustomProperty: [] };
     },
   };
@@ -105,7 +107,9 @@ test("a schedule fires once per occurrence across three Stewards, through the de
   await waitFor(() => starts.length >= 3, { what: "three fires", timeoutMs: 10_000 });
   expect(new Set(starts.map((x) => x.node))).toEqual(new Set([leader.name]));
 
-  // The leader dies: its connections are cut, it can neither fire nor hand over.
+  // The leader dies: its connections are cut, it can neither fire nor hand over. Cut right after its fires so far
+  // are audited, so that at most the fire it is making then goes unrecorded.
+  await waitFor(async () => (await leader.audit.query({ action: "schedule.fire", target: s.id, limit: 1000 })).length === starts.length, { what: "the leader's fires audited", intervalMs: 20 });
   await leader.db.close();
   const killedAt = Date.now();
   const survivors = [a, b, c].filter((n) => n !== leader);
@@ -203,4 +207,39 @@ test("steward schedules import with store.postgres writes the shared store the r
   expect(r.code).not.toBe(0);
   expect(r.out).toContain("store.postgres");
   for (const n of [a, b]) await n.shutdown();
+});
+
+test("a fire whose task started just as PostgreSQL went away is still audited once it is back", async () => {
+  const server = await pg.server();
+  const url = await server.createDatabase("sched_outage");
+  let haltNext = false;
+  const a = await node(url, "outage-a", async () => {
+    if (!haltNext) return;
+    haltNext = false;
+    await server.halt();
+  });
+  await waitFor(() => a.cluster.holds("scheduler"), { what: "the lead" });
+  const s = await a.scheduler.create({ name: "every second", qlikSenseTaskId: TASK, cronSchedule: "* * * * * *", timezone: "UTC" }, { kind: "apiKey", name: "ops" });
+  const mine = () => starts.filter((x) => x.schedule === s.id);
+  await waitFor(() => mine().length >= 2, { what: "two fires", timeoutMs: 10_000 });
+  haltNext = true;
+  await waitFor(() => !haltNext, { what: "a fire that takes PostgreSQL down", timeoutMs: 10_000 });
+  const before = mine().length;
+  await Bun.sleep(1_500);
+  await server.resume();
+  await waitFor(() => mine().length >= before + 3, { what: "fires after PostgreSQL is back", timeoutMs: 20_000 });
+  await a.scheduler.stop(2_000);
+
+  // Every start is an audited fire, the one started as the store went away included, each for its own occurrence.
+  const fires = await waitFor(async () => {
+    const f = await a.audit.query({ action: "schedule.fire", target: s.id, limit: 1000 }).catch(() => []);
+    return f.length >= mine().length ? f : undefined;
+  }, { what: "every start audited" }).catch(async (err) => {
+    console.error(JSON.stringify({ starts: mine().length, fires: (await a.audit.query({ action: "schedule.fire", target: s.id, limit: 1000 })).map((f) => f.details) }));
+    throw err;
+  });
+  expect(fires.length).toBe(mine().length);
+  const occurrences = fires.map((f) => String(f.details!.occurrence));
+  expect(new Set(occurrences).size).toBe(occurrences.length);
+  await a.shutdown();
 });

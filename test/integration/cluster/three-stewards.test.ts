@@ -90,6 +90,10 @@ async function expectOneMailEach(runs: Run[], timeoutMs = 20_000): Promise<void>
     throw err;
   });
   await Bun.sleep(1_500); // a duplicate would come now
+  for (const r of runs) if (mailsOf(r.executionId).length > 1) {
+    console.error("DUP", r.executionId, JSON.stringify(mailsOf(r.executionId).map((m) => m.mail.headers.filter((h) => /delivery|message-id|date/i.test(h.key)))));
+    for (const s of stewards) console.error(`DUPLOG ${s.name}:\n${s.proc?.output().split("\n").filter((x) => x.includes(r.executionId.slice(0, 8)) || /sending|deliver|reset|abandon/i.test(x)).slice(-20).join("\n")}`);
+  }
   expect(counts()).toEqual(runs.map(() => 1));
   // Each mail names the node the run was on.
   for (const r of runs) expect(mailsOf(r.executionId)[0]!.mail.text).toContain(NODES.find((n) => n.node === r.node)!.host);
@@ -269,6 +273,12 @@ test("three Stewards, one per node: each failed run mailed once, keys shared, a 
   const others = NODES.filter((n) => n.node !== lead.node).map((n) => n.node);
   const burst: Run[] = [];
   burst.push(await failTask(IDS.reload, lead.node), await failTask(IDS.externalProgram, others[0]!), await failTask(IDS.userSync, others[1]!));
+  // Killed right after its fires so far are audited, so that at most the fire it is making then goes unrecorded
+  // (on a loaded machine a leader's audit rows may trail its fires by more than the one-second cron step).
+  await waitFor(async () => {
+    const l = await ledger(a, IDS.preload);
+    return l.starts === l.fires.length || undefined;
+  }, { what: "the leader's fires audited", intervalMs: 20 });
   await lead.kill();
   const killedAt = Date.now();
   // Runs on the dead Steward's node reach nobody now; reconciliation finds them.
@@ -293,8 +303,8 @@ test("three Stewards, one per node: each failed run mailed once, keys shared, a 
     console.error(JSON.stringify({ killedAt: killedAt / 1000, ledger: await ledger(next, IDS.preload) }));
     throw err;
   });
-  if (l.doubled.length || l.uncovered.length > 1) {
-    console.error(JSON.stringify({ killedAt: killedAt / 1000, doubled: l.doubled, uncovered: l.uncovered, missed: l.missed }));
+  if (l.doubled.length || l.uncovered.length > 0) {
+    console.error("LEDGER", JSON.stringify({ killedAt: killedAt / 1000, lead: lead.name, starts: l.starts, doubled: l.doubled, uncovered: l.uncovered.map((t) => t / 1000), missed: l.missed.map((m) => [m.from / 1000, m.to / 1000]), fires: l.fires.map((f) => [f.details.reason, String(f.details.occurrence).slice(11, 19), String(f.details.firedAt).slice(11, 23)]) }));
     for (const s of stewards) console.error(`${s.name}:\n${s.proc?.output().split("\n").filter((x) => /cluster|lead|duty|schedule|store/i.test(x)).slice(-30).join("\n")}`);
   }
   expect(l.doubled).toEqual([]);
