@@ -78,8 +78,8 @@ export interface OutboxOptions {
 }
 
 /**
- * A delivery another Steward marked as sending longer ago than this is taken to be abandoned (that Steward died
- * mid-send) and is sent again — unless that Steward is known to be alive (see resetSending).
+ * A delivery marked as sending longer ago than this is taken to be abandoned (a send never takes this long) and is
+ * sent again, even when the Steward sending it still looks alive (see resetSending).
  */
 export const SENDING_LEASE_MS = 10 * 60_000;
 
@@ -190,15 +190,22 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     /** Gives a claimed row back without counting the attempt (shutdown interrupted it). */
     unclaim: async (id: number, now: number) => void (await db.run(q.unclaim, [now, id])),
     /**
-     * Sends again what was being sent by a Steward that is gone: this one's own rows from before a restart, and
-     * rows of instances not in `live` (killed mid-send). Rows of live instances are theirs, unless they have been
-     * sending for longer than SENDING_LEASE_MS. A killed Steward may have handed a mail to the server just before
-     * it died: such a delivery is sent twice — at least once, never lost.
+     * Sends again what was being sent by a Steward that is gone. Without `live` (a single Steward, at start):
+     * every row left in sending, from before this start. In a cluster (`live` lists the instances alive, this one
+     * included): rows of instances not in `live` (killed mid-send) once they were claimed at least `minClaimAgeMs`
+     * ago — a live Steward whose heartbeat merely lags finishes its send within the channel timeout — and rows of
+     * any instance sending for longer than SENDING_LEASE_MS; never this instance's own sends in flight. A killed
+     * Steward may have handed a mail to the server just before it died: such a delivery is sent twice — at least
+     * once, never lost.
      */
-    async resetSending(now: number, live: readonly string[] = []): Promise<number> {
-      const others = live.filter((i) => i !== opts.instanceId);
-      const keep = others.length ? ` AND (claimed_by IS NULL OR claimed_by NOT IN (${others.map(() => "?").join(", ")}) OR updated_at < ?)` : "";
-      const r = await db.run(`UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'${keep}`, [now, ...others, ...(others.length ? [now - SENDING_LEASE_MS] : [])]);
+    async resetSending(now: number, live?: readonly string[], minClaimAgeMs = 0): Promise<number> {
+      if (live === undefined) return (await db.run("UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'", [now])).changes;
+      const alive = [...new Set([...live, opts.instanceId])];
+      const r = await db.run(
+        `UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending' AND (updated_at < ?
+          OR ((claimed_by IS NULL OR claimed_by NOT IN (${alive.map(() => "?").join(", ")})) AND updated_at <= ?))`,
+        [now, now - SENDING_LEASE_MS, ...alive, now - minClaimAgeMs],
+      );
       return r.changes;
     },
     retry: async (id: number, now: number, expiresAt: number) => (await db.run(q.retry, [now, expiresAt, now, id])).changes === 1,

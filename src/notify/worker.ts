@@ -98,8 +98,11 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
   /** Sends again what a Steward that is gone (killed mid-send) left in sending. */
   async function resetAbandoned(now: number): Promise<void> {
     lastReset = now;
-    const live = deps.liveInstances ? await deps.liveInstances() : [];
-    const reset = await outbox.resetSending(now, live);
+    const live = deps.liveInstances ? await deps.liveInstances() : undefined;
+    // A Steward that looks dead may only be slow (its heartbeat lags on a busy machine): its sends are left to it
+    // for as long as a send may take, so a mail is not sent a second time while the first is still on its way.
+    const longestSend = Math.max(0, ...[...deps.channels.values()].map((c) => c.timeoutMs));
+    const reset = await outbox.resetSending(now, live, longestSend);
     if (reset > 0) log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
   }
 
