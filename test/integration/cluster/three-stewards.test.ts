@@ -285,7 +285,7 @@ test("three Stewards, one per node: each failed run mailed once, keys shared, a 
   burst.push(await failTask(IDS.reload, lead.node), await failTask(IDS.externalProgram, others[1]!));
   const next = await leader();
   expect(next).not.toBe(lead);
-  await expectOneMailEach([...runs, ...burst]);
+  await expectOneMailEach([...runs, ...burst], 30_000);
 
   await pg.halt();
   const during = [await failTask(IDS.userSync, others[0]!)];
