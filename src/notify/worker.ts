@@ -8,6 +8,7 @@ import type { NotifyMetrics } from "./metrics";
 import { backoffDelay } from "./backoff";
 import { deliveryError, isPermanent } from "./delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
+import { isStoreUnavailable } from "../store/sql";
 import type { Channel, Notification } from "./types";
 
 export interface WorkerChannel {
@@ -47,6 +48,8 @@ export interface OutboxWorker {
 const MAX_SLEEP_MS = 30_000;
 /** In a cluster, how often a Steward looks for deliveries queued by another one (they cannot wake it). */
 const CLUSTER_SLEEP_MS = 1_000;
+/** How often a delivered send is recorded again while the store is unreachable. */
+const RECORD_RETRY_MS = 1_000;
 /** In a cluster, how often a Steward looks for deliveries a dead one left in sending. */
 const RESET_EVERY_MS = 15_000;
 const PURGE_EVERY_MS = 3_600_000;
@@ -141,22 +144,46 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     inflight.set(row.id, { ac, done });
   }
 
+  /**
+   * Records a send the channel accepted. While the store is unreachable it tries again every second (until stop):
+   * left in sending, the delivery would be sent a second time later.
+   */
+  async function recordDelivered(id: number): Promise<void> {
+    for (let warned = false; ; ) {
+      try {
+        return await outbox.markDelivered(id, clock.now());
+      } catch (err) {
+        if (!isStoreUnavailable(err) || stopping) throw err;
+        if (!warned) log.warn({ deliveryId: id, err: describeError(err) }, "delivered; the store is unreachable, recording it when it is back");
+        warned = true;
+        await new Promise((r) => setTimeout(r, RECORD_RETRY_MS));
+      }
+    }
+  }
+
   async function send(row: DeliveryRow, ac: AbortController): Promise<void> {
     const attempt = row.attempts + 1;
     const began = performance.now();
     const entry = deps.channels.get(row.channel);
+    let sent = false;
     try {
       if (!entry) throw deliveryError(`channel ${row.channel} is no longer configured`, { permanent: true });
       const n = await deps.buildNotification(row, attempt);
       const signal = AbortSignal.any([ac.signal, AbortSignal.timeout(entry.timeoutMs)]);
       await entry.channel.send(n, signal);
-      await outbox.markDelivered(row.id, clock.now());
+      sent = true;
+      await recordDelivered(row.id);
       metrics.outcome(row.channel, "delivered");
       metrics.sendSeconds(row.channel, (performance.now() - began) / 1000);
       log.info({ deliveryId: row.id, channel: row.channel, route: row.route, recipient: row.recipient || undefined, attempt }, "delivered");
     } catch (err) {
       const now = clock.now();
       const message = describeError(err);
+      if (sent) {
+        // Never retried: the recipient has it. Left in sending, it is sent again only after SENDING_LEASE_MS.
+        log.error({ deliveryId: row.id, channel: row.channel, err: message }, "delivered, but the store could not record it");
+        return;
+      }
       if (stopping && ac.signal.aborted) {
         await outbox.unclaim(row.id, now);
         return;

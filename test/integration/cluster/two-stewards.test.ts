@@ -1,8 +1,11 @@
 // Two whole Stewards on one PostgreSQL store (store.postgres): a key set through one is read through the
 // other; /ready lists both members and who leads which duty; /metrics names the instance; a schedule created
-// through the Steward that does not lead is run by the leader.
+// through the Steward that does not lead is run by the leader. A mail the server accepted just as PostgreSQL went
+// away is recorded as delivered when it is back, not sent again.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { syntheticTaskEvent } from "../../../src/notify/samples";
 import { createTestApp, type TestApp } from "../../helpers/app";
+import { startSmtpReceiver } from "../notify/receivers";
 import { startPostgres, type PostgresService } from "../../helpers/services";
 import { waitFor } from "../../helpers/wait-for";
 
@@ -70,4 +73,41 @@ test("the leader stops cleanly: the other Steward takes every duty at once", asy
   await waitFor(() => b.app.cluster.holds("scheduler") && b.app.cluster.holds("distribute"), { what: "node-b leads", timeoutMs: 5_000 });
   const ready = (await (await b.request("/ready")).json()) as Ready;
   expect(ready.components.cluster!.detail).toMatch(/1 member .*scheduler: node-b, reconcile: nobody, distribute: node-b/);
+});
+
+test("a mail accepted just as PostgreSQL went away is recorded as delivered when it is back, and not sent again", async () => {
+  let haltNext = true;
+  const smtp = await startSmtpReceiver({
+    async beforeAccept() {
+      if (!haltNext) return;
+      haltNext = false;
+      await pg.halt(); // the server has the mail; Steward learns it accepted it only now
+    },
+  });
+  try {
+    const c = createTestApp(`${config("node-mail")}channels:
+  mail:
+    type: email
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }
+    from: steward@corp.example
+    to: [ops@corp.example]
+routes:
+  - { on: [task.failed], to: [mail] }
+`);
+    apps.push(c);
+    await c.app.start();
+    await c.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed", taskName: "Outage" }));
+    await waitFor(() => smtp.mails.length === 1 && !haltNext, { what: "the mail, with PostgreSQL going away", timeoutMs: 15_000 });
+    await Bun.sleep(1_500);
+    await pg.resume();
+    const status = async () => {
+      const res = await c.request("/v4/deliveries?limit=10");
+      return res.status === 200 ? ((await res.json()) as { deliveries: Array<{ status: string }> }).deliveries.map((d) => d.status) : undefined;
+    };
+    await waitFor(async () => (await status())?.join() === "delivered", { what: "the delivery recorded as delivered", timeoutMs: 15_000 });
+    await Bun.sleep(1_000); // a second send would come now
+    expect(smtp.mails).toHaveLength(1);
+  } finally {
+    await smtp.stop();
+  }
 });
