@@ -18,7 +18,7 @@ Commands:
   config import-butler BUTLER.yaml [--out FILE] [--schedules FILE]
                                  Convert a Butler config; lists every key it could not convert
   alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
-  schedules import FILE          Import Butler's schedule file into the store (Steward stopped)
+  schedules import FILE          Import Butler's schedule file into the store (Steward stopped, or a cluster's shared store)
   apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
   service install|uninstall|start|stop|status [--config FILE] [--dry-run]
                                  Run Steward as a Windows service or a systemd unit
@@ -73,7 +73,7 @@ Prints the Steward version.`,
   schedules: `Usage: steward schedules import FILE [--config FILE] [--replace]
 
 Imports Butler's schedule file (root key butlerSchedule) into the store; see 'steward schedules --help'.`,
-  sim: `Usage: steward sim [--site FILE] [--certs DIR] [--udp-target HOST:PORT …] [--help]
+  sim: `Usage: steward sim [--site FILE] [--certs DIR] [--udp-target HOST:PORT …] [--node-udp-target NODE=HOST:PORT …] [--help]
 
 Runs the Qlik Sense simulator until stopped. See 'steward sim --help' for every option.`,
 };
