@@ -10,6 +10,7 @@ import type { MetricsRegistry } from "../core/metrics";
 import type { SqlDb, SqlExecutor } from "../store/sql";
 import type { KvConfig } from "../config/sections/kv";
 import type { KeyValueWriter } from "../control/types";
+import { deleteKey, deleteNamespaceRows, lockKeyRow, overwriteLiveKey, purgeExpiredRows } from "./postgres-writes";
 
 /** Values are strings over REST (as in Butler); other start paths may store any JSON value. */
 export type KvValue = string | number | boolean | null | readonly unknown[] | { readonly [k: string]: unknown };
@@ -64,6 +65,8 @@ export const MAX_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
 export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component {
   const { db, clock, audit } = deps;
   const log = deps.log;
+  // Several Stewards may write a PostgreSQL store at once: its writes keep the usage row's lock short (postgres-writes.ts).
+  const pg = db.dialect === "postgres";
   const live = "(expires_at IS NULL OR expires_at > ?)";
   // Bytes a row takes (UTF-8 of its names and its JSON value), live or not yet purged: what kv.maxTotalBytes counts.
   const len = (col: string) => (db.dialect === "postgres" ? `octet_length(${col})` : `LENGTH(CAST(${col} AS BLOB))`);
@@ -93,8 +96,9 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     rowBytes: `SELECT ${rowSizeSql} AS b FROM kv_entries WHERE namespace = ? AND key = ?`,
     nsBytes: `SELECT COALESCE(SUM(${rowSizeSql}), 0) AS b FROM kv_entries WHERE namespace = ?`,
     expiredBytes: `SELECT COALESCE(SUM(${rowSizeSql}), 0) AS b FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?`,
-    // Every write takes the usage row first: on PostgreSQL its row lock puts the writes of all Stewards in one
-    // line, so two of them cannot both pass a limit check (SQLite's BEGIN IMMEDIATE already does that).
+    // A set that may add a key or namespace takes the usage row before its limit checks: on PostgreSQL its row lock
+    // puts those writes of all Stewards in one line, so two of them cannot both pass a check (SQLite's BEGIN
+    // IMMEDIATE already does that). Overwrites and deletes on PostgreSQL take it last (postgres-writes.ts).
     usage: `SELECT bytes FROM kv_usage WHERE name = 'total'${db.dialect === "postgres" ? " FOR UPDATE" : ""}`,
     setUsage: "INSERT INTO kv_usage (name, bytes) VALUES ('total', ?) ON CONFLICT (name) DO UPDATE SET bytes = excluded.bytes",
   };
@@ -190,14 +194,19 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         const now = clock.now();
         const expiresAt = ttlMs > 0 ? now + ttlMs : null;
         const rowSize = bytes(namespace) + bytes(key) + bytes(text);
-        await db.transaction(async (tx) => {
+        const overQuota = (after: number) =>
+          new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
+            details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
+          });
+        // On PostgreSQL an overwrite of a live key (no count changes) is one statement; anything else, or a key
+        // another Steward inserted a moment ago, takes the transaction below.
+        const fast = pg ? await overwriteLiveKey(db, { namespace, key, now, rowSize, maxTotalBytes: cfg.maxTotalBytes, text, expiresAt, ttlMs }) : undefined;
+        if (fast?.outcome === "over") throw overQuota(fast.after);
+        if (fast?.outcome !== "written") await db.transaction(async (tx) => {
+          if (pg) await lockKeyRow(tx, namespace, key);
           const totalBytes = await usageOf(tx);
           const after = totalBytes - bytesOf(await tx.get(q.rowBytes, [namespace, key])) + rowSize;
-          if (after > cfg.maxTotalBytes && after > totalBytes) {
-            throw new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
-              details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
-            });
-          }
+          if (after > cfg.maxTotalBytes && after > totalBytes) throw overQuota(after);
           if (!(await tx.get(q.nsGet, [namespace]))) {
             // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
             // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
@@ -250,6 +259,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     },
     async delete(namespace, key, actor = SYSTEM_ACTOR, note) {
       const n = await db.transaction(async (tx) => {
+        if (pg) return deleteKey(tx, namespace, key, clock.now());
         const total = await usageOf(tx);
         const size = bytesOf(await tx.get(q.rowBytes, [namespace, key]));
         const deleted = (await tx.run(q.del, [namespace, key, clock.now()])).changes;
@@ -262,6 +272,10 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     },
     async deleteNamespace(namespace, actor = SYSTEM_ACTOR, note) {
       const { existed, n } = await db.transaction(async (tx) => {
+        if (pg) {
+          const live = await deleteNamespaceRows(tx, namespace, clock.now());
+          return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: live };
+        }
         const total = await usageOf(tx);
         const size = bytesOf(await tx.get(q.nsBytes, [namespace]));
         const liveCount = (await tx.run(q.delNs, [namespace, clock.now()])).changes;
@@ -286,6 +300,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     async purgeExpired() {
       const now = clock.now();
       const n = await db.transaction(async (tx) => {
+        if (pg) return purgeExpiredRows(tx, now);
         const total = await usageOf(tx);
         const size = bytesOf(await tx.get(q.expiredBytes, [now]));
         const removed = (await tx.run(q.purge, [now])).changes;
