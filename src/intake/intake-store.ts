@@ -2,6 +2,7 @@
 // expiry), the reconciliation watermark, and distribute runs still waiting for their final state in QRS.
 import type { MigrationSet } from "../store/database";
 import type { SqlDb } from "../store/sql";
+import { createPostgresIntakeBatches } from "./postgres-batches";
 
 export const intakeMigrations: MigrationSet = {
   module: "intake",
@@ -136,17 +137,25 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
     attempts: Number(r.attempts),
   });
 
+  // On PostgreSQL the claims and marks of concurrent runs share statements (postgres-batches.ts); SQLite's seam
+  // already puts the writes of one turn of the event loop in one commit.
+  const batches = db.dialect === "postgres" ? createPostgresIntakeBatches(db) : undefined;
+
   return {
     isSeen: async (key, now) => (await db.get(q.seen, [key, now])) !== undefined,
     isExecutionSeen: async (executionId, now) => (await db.get(q.execSeen, [executionId, now])) !== undefined,
     isExecutionClaimed: async (executionId, now) => (await db.get(q.execClaimed, [executionId, now])) !== undefined,
-    claim: async (key, executionId, source, now, leaseMs, instanceId) => (await db.run(q.claim, [key, executionId, source, now, now + leaseMs, instanceId])).changes > 0,
+    claim: async (key, executionId, source, now, leaseMs, instanceId) =>
+      batches
+        ? batches.claim({ key, executionId, source, now, expiresAt: now + leaseMs, instanceId })
+        : (await db.run(q.claim, [key, executionId, source, now, now + leaseMs, instanceId])).changes > 0,
     async dropClaimsExcept(instanceIds) {
       const keep = instanceIds.length ? ` AND claimed_by NOT IN (${instanceIds.map(() => "?").join(", ")})` : "";
       return (await db.run(`DELETE FROM intake_seen WHERE claimed_by IS NOT NULL${keep}`, [...instanceIds])).changes;
     },
     unclaim: async (key) => void (await db.run(q.unclaim, [key])),
     async markSeen(keys, source, now, ttlMs) {
+      if (batches) return batches.markSeen(keys.map((k) => ({ key: k.key, executionId: k.executionId, source, now, expiresAt: now + ttlMs })));
       await db.transaction(async (tx) => {
         for (const k of keys) await tx.run(q.upsertSeen, [k.key, k.executionId, source, now, now + ttlMs]);
       });
