@@ -7,7 +7,8 @@
 // - an overwrite of a live key (what load scripts do nearly always) is one statement on its own (autocommit): it
 //   locks the key's row, moves the usage by the exact difference only if the result stays within the quota
 //   (one conditional UPDATE), and writes the value only if that UPDATE did; the usage lock lives for that one
-//   statement's execution and commit, not for round trips;
+//   statement's execution and commit, not for round trips; a value of the same size (a date, a status, an id
+//   written again) does not touch the usage row at all, so such overwrites of different keys never wait;
 // - a new key or namespace keeps the transaction that checks the key and namespace counts under the usage lock
 //   (they change only there), but takes the key's row lock first;
 // - deletes and purges remove rows first and move the usage after.
@@ -31,12 +32,12 @@ const OVERWRITE = `WITH old AS (
   ),
   usage AS (
     UPDATE kv_usage u SET bytes = u.bytes + ($4::bigint - old.b) FROM old
-    WHERE u.name = 'total' AND (u.bytes + ($4::bigint - old.b) <= $5::bigint OR $4::bigint <= old.b)
+    WHERE u.name = 'total' AND $4::bigint <> old.b AND (u.bytes + ($4::bigint - old.b) <= $5::bigint OR $4::bigint < old.b)
     RETURNING u.bytes
   ),
   written AS (
-    UPDATE kv_entries e SET value = $6, expires_at = $7, ttl_ms = $8, updated_at = $3 FROM usage
-    WHERE e.namespace = $1 AND e.key = $2
+    UPDATE kv_entries e SET value = $6, expires_at = $7, ttl_ms = $8, updated_at = $3 FROM old
+    WHERE e.namespace = $1 AND e.key = $2 AND (old.b = $4::bigint OR EXISTS (SELECT 1 FROM usage))
     RETURNING 1
   )
   SELECT (SELECT b FROM old) AS old_bytes, (SELECT COUNT(*) FROM written) AS written,
