@@ -10,7 +10,7 @@ import type { MetricsRegistry } from "../core/metrics";
 import type { SqlDb, SqlExecutor } from "../store/sql";
 import type { KvConfig } from "../config/sections/kv";
 import type { KeyValueWriter } from "../control/types";
-import { deleteKey, deleteNamespaceRows, lockKeyRow, overwriteLiveKey, purgeExpiredRows } from "./postgres-writes";
+import { deleteKey, deleteNamespaceRows, purgeExpiredRows, setKey, type SetOutcome } from "./postgres-writes";
 
 /** Values are strings over REST (as in Butler); other start paths may store any JSON value. */
 export type KvValue = string | number | boolean | null | readonly unknown[] | { readonly [k: string]: unknown };
@@ -65,7 +65,8 @@ export const MAX_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
 export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component {
   const { db, clock, audit } = deps;
   const log = deps.log;
-  // Several Stewards may write a PostgreSQL store at once: its writes keep the usage row's lock short (postgres-writes.ts).
+  // Several Stewards may write a PostgreSQL store at once: there a write keeps the usage row's lock short, and a
+  // set is one round trip (postgres-writes.ts). SQLite runs the same rules below, under its write lock.
   const pg = db.dialect === "postgres";
   const live = "(expires_at IS NULL OR expires_at > ?)";
   // Bytes a row takes (UTF-8 of its names and its JSON value), live or not yet purged: what kv.maxTotalBytes counts.
@@ -96,10 +97,8 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     rowBytes: `SELECT ${rowSizeSql} AS b FROM kv_entries WHERE namespace = ? AND key = ?`,
     nsBytes: `SELECT COALESCE(SUM(${rowSizeSql}), 0) AS b FROM kv_entries WHERE namespace = ?`,
     expiredBytes: `SELECT COALESCE(SUM(${rowSizeSql}), 0) AS b FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?`,
-    // A set that may add a key or namespace takes the usage row before its limit checks: on PostgreSQL its row lock
-    // puts those writes of all Stewards in one line, so two of them cannot both pass a check (SQLite's BEGIN
-    // IMMEDIATE already does that). Overwrites and deletes on PostgreSQL take it last (postgres-writes.ts).
-    usage: `SELECT bytes FROM kv_usage WHERE name = 'total'${db.dialect === "postgres" ? " FOR UPDATE" : ""}`,
+    // Read under SQLite's write lock (BEGIN IMMEDIATE), so two writes cannot both pass a limit check.
+    usage: "SELECT bytes FROM kv_usage WHERE name = 'total'",
     setUsage: "INSERT INTO kv_usage (name, bytes) VALUES ('total', ?) ON CONFLICT (name) DO UPDATE SET bytes = excluded.bytes",
   };
   const bytesOf = (row: { b: number | null } | undefined) => Number(row?.b ?? 0);
@@ -194,19 +193,18 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         const now = clock.now();
         const expiresAt = ttlMs > 0 ? now + ttlMs : null;
         const rowSize = bytes(namespace) + bytes(key) + bytes(text);
-        const overQuota = (after: number) =>
-          new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
-            details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
-          });
-        // On PostgreSQL an overwrite of a live key (no count changes) is one statement; anything else, or a key
-        // another Steward inserted a moment ago, takes the transaction below.
-        const fast = pg ? await overwriteLiveKey(db, { namespace, key, now, rowSize, maxTotalBytes: cfg.maxTotalBytes, text, expiresAt, ttlMs }) : undefined;
-        if (fast?.outcome === "over") throw overQuota(fast.after);
-        if (fast?.outcome !== "written") await db.transaction(async (tx) => {
-          if (pg) await lockKeyRow(tx, namespace, key);
+        if (pg) {
+          const args = { namespace, key, text, expiresAt, ttlMs, now, maxTotalBytes: cfg.maxTotalBytes, maxNamespaces: cfg.maxNamespaces, maxKeysPerNamespace: cfg.maxKeysPerNamespace };
+          const refused = await setKey(db, args);
+          if (refused.outcome !== "ok") throw limitError(cfg, refused, namespace, key);
+        } else await db.transaction(async (tx) => {
           const totalBytes = await usageOf(tx);
           const after = totalBytes - bytesOf(await tx.get(q.rowBytes, [namespace, key])) + rowSize;
-          if (after > cfg.maxTotalBytes && after > totalBytes) throw overQuota(after);
+          if (after > cfg.maxTotalBytes && after > totalBytes) {
+            throw new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
+              details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
+            });
+          }
           if (!(await tx.get(q.nsGet, [namespace]))) {
             // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
             // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
@@ -327,4 +325,22 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     },
   };
   return store;
+}
+
+/** The 409 for a set PostgreSQL's kv_set refused: the same words as the checks of the SQLite path above. */
+function limitError(cfg: KvConfig, r: Exclude<SetOutcome, { outcome: "ok" }>, namespace: string, key: string): AppError {
+  switch (r.outcome) {
+    case "total":
+      return new AppError("CONFLICT", `cannot store ${namespace}/${key}: the key-value store would hold ${r.after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
+        details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: r.after },
+      });
+    case "namespaces":
+      return new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
+        details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
+      });
+    case "keys":
+      return new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
+        details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
+      });
+  }
 }

@@ -2,6 +2,91 @@
 // the namespaces in creation order (a namespace outlives its last key until it is deleted, as in Butler).
 import type { MigrationSet } from "../store/database";
 
+/**
+ * A key-value set on PostgreSQL, run in the server as one call (src/kv/postgres-writes.ts says why): the same rules
+ * as the set in kv-store.ts, which SQLite runs. Returns one row: outcome 'ok', or the limit that refused it
+ * ('total' with the bytes the store would hold, 'namespaces', 'keys'); a refused set changes nothing.
+ * Locks, always in this order: the key's row, then (only when the usage changes) the usage row. Each statement of
+ * a PL/pgSQL function reads with a fresh snapshot, so what is read after a lock was granted is current.
+ */
+const KV_SET_FUNCTION = `
+CREATE FUNCTION kv_set(p_ns text, p_key text, p_value text, p_expires bigint, p_ttl bigint, p_now bigint,
+  p_max_total bigint, p_max_namespaces bigint, p_max_keys bigint)
+RETURNS TABLE (outcome text, bytes bigint) LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_size bigint := octet_length(p_ns) + octet_length(p_key) + octet_length(p_value);
+  v_old bigint := 0;
+  v_live boolean := false;
+  v_total bigint;
+  v_after bigint;
+  v_listed bigint;
+  v_used bigint;
+BEGIN
+  SELECT octet_length(e.namespace) + octet_length(e.key) + octet_length(e.value), (e.expires_at IS NULL OR e.expires_at > p_now)
+    INTO v_old, v_live FROM kv_entries e WHERE e.namespace = p_ns AND e.key = p_key FOR UPDATE;
+  IF NOT FOUND THEN v_old := 0; v_live := false; END IF;
+
+  -- Overwriting a live key of a listed namespace changes no count: only the bytes, checked in the usage row's
+  -- own UPDATE (the lock lives until this call commits). A value of the same size leaves the usage row alone.
+  IF v_live AND EXISTS (SELECT 1 FROM kv_namespaces n WHERE n.namespace = p_ns) THEN
+    IF v_size <> v_old THEN
+      UPDATE kv_usage u SET bytes = u.bytes + (v_size - v_old)
+        WHERE u.name = 'total' AND (u.bytes + (v_size - v_old) <= p_max_total OR v_size < v_old)
+        RETURNING u.bytes INTO v_total;
+      IF NOT FOUND THEN
+        SELECT u.bytes INTO v_total FROM kv_usage u WHERE u.name = 'total';
+        RETURN QUERY SELECT 'total'::text, v_total + v_size - v_old;
+        RETURN;
+      END IF;
+    END IF;
+    UPDATE kv_entries e SET value = p_value, expires_at = p_expires, ttl_ms = p_ttl, updated_at = p_now
+      WHERE e.namespace = p_ns AND e.key = p_key;
+    RETURN QUERY SELECT 'ok'::text, NULL::bigint;
+    RETURN;
+  END IF;
+
+  -- A key or a namespace may be added: the usage row's lock puts these sets of all Stewards in one line, so two
+  -- cannot both pass a count check. Read again after it: another such set may have added this key meanwhile.
+  SELECT u.bytes INTO v_total FROM kv_usage u WHERE u.name = 'total' FOR UPDATE;
+  SELECT octet_length(e.namespace) + octet_length(e.key) + octet_length(e.value), (e.expires_at IS NULL OR e.expires_at > p_now)
+    INTO v_old, v_live FROM kv_entries e WHERE e.namespace = p_ns AND e.key = p_key;
+  IF NOT FOUND THEN v_old := 0; v_live := false; END IF;
+  v_after := v_total - v_old + v_size;
+  IF v_after > p_max_total AND v_after > v_total THEN
+    RETURN QUERY SELECT 'total'::text, v_after;
+    RETURN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM kv_namespaces n WHERE n.namespace = p_ns) THEN
+    -- The limit counts namespaces that hold live keys; emptied ones stay listed until the list is full.
+    SELECT COUNT(DISTINCT e.namespace) INTO v_used FROM kv_entries e WHERE e.expires_at IS NULL OR e.expires_at > p_now;
+    IF v_used >= p_max_namespaces THEN
+      RETURN QUERY SELECT 'namespaces'::text, NULL::bigint;
+      RETURN;
+    END IF;
+    SELECT COUNT(*) INTO v_listed FROM kv_namespaces;
+    IF v_listed >= p_max_namespaces THEN
+      DELETE FROM kv_namespaces WHERE seq IN (SELECT n.seq FROM kv_namespaces n WHERE NOT EXISTS
+        (SELECT 1 FROM kv_entries e WHERE e.namespace = n.namespace AND (e.expires_at IS NULL OR e.expires_at > p_now))
+        ORDER BY n.seq LIMIT v_listed - p_max_namespaces + 1);
+    END IF;
+    INSERT INTO kv_namespaces (namespace, created_at) VALUES (p_ns, p_now) ON CONFLICT (namespace) DO NOTHING;
+  ELSIF NOT v_live THEN
+    SELECT COUNT(*) INTO v_used FROM kv_entries e WHERE e.namespace = p_ns AND (e.expires_at IS NULL OR e.expires_at > p_now);
+    IF v_used >= p_max_keys THEN
+      RETURN QUERY SELECT 'keys'::text, NULL::bigint;
+      RETURN;
+    END IF;
+  END IF;
+  INSERT INTO kv_entries (namespace, key, value, expires_at, ttl_ms, updated_at) VALUES (p_ns, p_key, p_value, p_expires, p_ttl, p_now)
+    ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
+    ttl_ms = excluded.ttl_ms, updated_at = excluded.updated_at;
+  IF v_after <> v_total THEN
+    UPDATE kv_usage u SET bytes = v_after WHERE u.name = 'total';
+  END IF;
+  RETURN QUERY SELECT 'ok'::text, NULL::bigint;
+END
+$fn$;`;
+
 export const kvMigrations: MigrationSet = {
   module: "kv",
   migrations: [
@@ -30,6 +115,13 @@ export const kvMigrations: MigrationSet = {
         INSERT INTO kv_usage (name, bytes) SELECT 'total', COALESCE(SUM(LENGTH(CAST(namespace AS BLOB)) + LENGTH(CAST(key AS BLOB)) + LENGTH(CAST(value AS BLOB))), 0) FROM kv_entries;`,
       postgres: `CREATE TABLE kv_usage (name TEXT PRIMARY KEY, bytes BIGINT NOT NULL);
         INSERT INTO kv_usage (name, bytes) SELECT 'total', COALESCE(SUM(octet_length(namespace) + octet_length(key) + octet_length(value)), 0) FROM kv_entries;`,
+    },
+    {
+      version: 4,
+      name: "kv set in one round trip (PostgreSQL)",
+      // SQLite runs the set in the process, under its write lock; nothing to create there.
+      sql: "SELECT 1",
+      postgres: KV_SET_FUNCTION,
     },
   ],
 };

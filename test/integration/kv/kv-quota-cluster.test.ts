@@ -110,3 +110,30 @@ test("two Stewards racing overwrites, new keys, deletes and purges never hold mo
   expect(stored).toBeLessThanOrEqual(LIMIT);
   expect(usage).toBe(stored);
 });
+
+test("two Stewards adding keys and namespaces at once stop exactly at kv.maxKeysPerNamespace and kv.maxNamespaces", async () => {
+  const url = await pg.createDatabase("kv_counts_cluster");
+  const open = async () => {
+    const db = await openPostgresStore({ url, maxConnections: 4, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" }, [kvMigrations, auditMigrations]);
+    pools.push(db);
+    return db;
+  };
+  const [dbA, dbB] = [await open(), await open()];
+  const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
+  const steward = (db: SqlDb): KvStore =>
+    createKvStore(KvSchema.parse({ maxKeysPerNamespace: 10, maxNamespaces: 5 }), { db, clock, log: createSilentLogger(), audit: createAuditLog(db, clock), metrics: createMetricsRegistry() });
+  const [a, b] = [steward(dbA), steward(dbB)];
+  const settle = (p: Promise<unknown>) =>
+    p.then(
+      () => 201,
+      (err: unknown) => (err instanceof AppError ? err.status : 500),
+    );
+  const keys = await Promise.all(Array.from({ length: 40 }, (_, i) => settle((i % 2 ? a : b).set("one", `k${i}`, "v"))));
+  expect(keys.filter((s) => s === 201).length).toBe(10);
+  expect(keys.filter((s) => s === 409).length).toBe(30);
+  expect((await a.keys("one"))?.length).toBe(10);
+  const spaces = await Promise.all(Array.from({ length: 20 }, (_, i) => settle((i % 2 ? a : b).set(`ns${i}`, "k", "v"))));
+  // "one" holds keys already: four more namespaces fit.
+  expect(spaces.filter((s) => s === 201).length).toBe(4);
+  expect((await b.namespaces()).length).toBe(5);
+});
