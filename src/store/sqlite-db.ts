@@ -8,6 +8,8 @@ import type { SqlDb, SqlExecutor, SqlRunResult, SqlValue } from "./sql";
 
 type Params = readonly SqlValue[];
 
+const NO_PARAMS: Array<Exclude<SqlValue, boolean>> = [];
+
 export interface SqliteDbOptions {
   /** What close() does instead of closing the connection (the store that owns it checkpoints first). */
   close?: () => void;
@@ -40,7 +42,20 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     }
     return st;
   };
-  const args = (params: Params | undefined) => (params ?? []).map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v)) as Array<Exclude<SqlValue, boolean>>;
+  // Booleans become 0/1; the parameters are passed as they are (no copy) when there is none, the common case.
+  const args = (params: Params | undefined): Array<Exclude<SqlValue, boolean>> => {
+    if (!params) return NO_PARAMS;
+    for (const v of params) if (typeof v === "boolean") return params.map((x) => (typeof x === "boolean" ? (x ? 1 : 0) : x)) as Array<Exclude<SqlValue, boolean>>;
+    return params as Array<Exclude<SqlValue, boolean>>;
+  };
+  // The group commit's own statements, prepared once (exec() would parse them again for every transaction() call).
+  const control = {
+    begin: db.prepare("BEGIN IMMEDIATE"),
+    savepoint: db.prepare("SAVEPOINT tx"),
+    release: db.prepare("RELEASE tx"),
+    rollbackTo: db.prepare("ROLLBACK TO tx"),
+    commit: db.prepare("COMMIT"),
+  };
   // The direct, synchronous forms: used by the transaction's own executor and when no transaction is open.
   const direct = {
     get: <T>(sql: string, params?: Params) => prepare(sql).get(...args(params)) as T | undefined,
@@ -97,24 +112,27 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       try {
-        db.exec("BEGIN IMMEDIATE");
+        control.begin.run();
       } catch (err) {
         for (const job of batch) job.reject(err);
         return;
       }
       for (const job of batch) {
-        db.exec("SAVEPOINT tx");
+        control.savepoint.run();
         try {
           const value = await job.fn(txExecutor);
-          db.exec("RELEASE tx");
+          control.release.run();
           outcomes.push({ ok: true, value });
         } catch (error) {
-          if (db.isTransaction) db.exec("ROLLBACK TO tx; RELEASE tx");
+          if (db.isTransaction) {
+            control.rollbackTo.run();
+            control.release.run();
+          }
           outcomes.push({ ok: false, error });
         }
       }
       try {
-        db.exec("COMMIT");
+        control.commit.run();
       } catch (err) {
         if (db.isTransaction) db.exec("ROLLBACK");
         for (const job of batch) job.reject(err);
