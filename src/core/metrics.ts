@@ -51,10 +51,21 @@ const COLLECT_TIMEOUT_MS = 1_000;
 
 /** Series identity: label names and values in name order (built by hand: this runs on every request). */
 function key(labels: Labels): string {
-  const names = Object.keys(labels);
-  if (names.length > 1) names.sort();
   let out = "";
-  for (const n of names) out += `${n}\u0000${labels[n]}\u0001`;
+  let sorted = true;
+  let last = "";
+  // Most call sites pass their labels in name order already: then no array and no sort.
+  for (const n in labels) {
+    if (n < last) {
+      sorted = false;
+      break;
+    }
+    last = n;
+    out += `${n}\u0000${labels[n]}\u0001`;
+  }
+  if (sorted) return out;
+  out = "";
+  for (const n of Object.keys(labels).sort()) out += `${n}\u0000${labels[n]}\u0001`;
   return out;
 }
 

@@ -4,11 +4,12 @@ import type { Logger } from "pino";
 import type { Clock } from "../core/clock";
 import type { EventBus } from "../core/bus";
 import { describeError } from "../core/errors";
+import type { Limiter } from "../core/limiter";
 import type { Counter } from "../core/metrics";
 import type { DomainEvents, TaskEvent } from "../events/types";
 import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
 import type { IntakeStore } from "./intake-store";
-import type { ThrottledWarn } from "./log-throttle";
+import { createLineBudget, type ThrottledWarn } from "./log-throttle";
 
 /** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
 export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
@@ -37,6 +38,9 @@ export interface RunProcessorDeps {
  */
 export const CLAIM_LEASE_MS = 5 * 60_000;
 
+/** "task event" lines per second at most; beyond it they are counted (see processRun). */
+export const EVENT_LINES_PER_SECOND = 50;
+
 export interface RunProcessor {
   /**
    * Reserves a dedupe key in this Steward while the run is queued or enriched (no store access, so the datagram
@@ -53,14 +57,18 @@ export interface RunProcessor {
   /** reserve, then claimStored. */
   claim(key: string, executionId: string, anyOutcome?: boolean, source?: string): Promise<boolean>;
   release(key: string): void;
-  /** Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. */
-  process(report: RunReport, key: string): Promise<TaskEvent | undefined>;
+  /**
+   * Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. `enrichment`
+   * bounds how many runs are enriched at once when the caller has more than that in flight (the intake's workers
+   * also wait for store commits, which need no QRS).
+   */
+  process(report: RunReport, key: string, enrichment?: Limiter): Promise<TaskEvent | undefined>;
   /**
    * As `process`, saying why a run was not emitted. A run QRS does not confirm and `alertUnconfirmed` keeps off
    * the bus is `dropped: "unconfirmed"`: not remembered either, so reconciliation still finds it if QRS shows it
    * later.
    */
-  processRun(report: RunReport, key: string): Promise<ProcessResult>;
+  processRun(report: RunReport, key: string, enrichment?: Limiter): Promise<ProcessResult>;
   inFlight(executionId: string): boolean;
   /** True while this or another Steward holds a claim on the run and has not finished it. */
   claimedElsewhere(executionId: string): Promise<boolean>;
@@ -79,6 +87,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   /** Keys this Steward claimed in the store (and must mark seen or give up). */
   const stored = new Set<string>();
   const log = deps.log.child({ module: "intake" });
+  const eventLines = createLineBudget(EVENT_LINES_PER_SECOND, 1_000, () => deps.clock.now());
   let closed = false;
 
   function release(key: string) {
@@ -132,9 +141,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     return deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
   }
 
-  async function processRun(report: RunReport, key: string): Promise<ProcessResult> {
+  async function processRun(report: RunReport, key: string, enrichment?: Limiter): Promise<ProcessResult> {
     try {
-      const event = await deps.enricher.enrich(report);
+      const event = await (enrichment ? enrichment.run(() => deps.enricher.enrich(report)) : deps.enricher.enrich(report));
       if (closed) {
         log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
         await giveUp(key);
@@ -158,20 +167,38 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       }
       await deps.bus.emit(event.kind, event);
       deps.counters.emitted.inc({ kind: event.kind, source: event.source });
+      // The event id is usually the claim key itself (ExecutionId:outcome): then one row, not the same row twice.
       await deps.store.markSeen(
-        [
-          { key, executionId: report.executionId },
-          { key: event.id, executionId: report.executionId },
-        ],
+        event.id === key
+          ? [{ key, executionId: report.executionId }]
+          : [
+              { key, executionId: report.executionId },
+              { key: event.id, executionId: report.executionId },
+            ],
         report.source,
         deps.clock.now(),
         deps.dedupe.ttlMs,
       );
       stored.delete(key);
-      log.info(
-        { eventId: event.id, kind: event.kind, taskType: event.taskType, task: event.task.name, source: event.source, complete: event.complete, unconfirmed: event.unconfirmed?.qrs },
-        "task event",
-      );
+      // One line per event, up to EVENT_LINES_PER_SECOND: a site sends a few a second, so normally every one; in a
+      // burst the rest of that second is counted and the count rides on the next line (every event is still on
+      // /metrics and on the bus). Formatting a line costs about as much as the event's own store writes.
+      const notLogged = eventLines.take();
+      if (notLogged !== undefined) {
+        log.info(
+          {
+            eventId: event.id,
+            kind: event.kind,
+            taskType: event.taskType,
+            task: event.task.name,
+            source: event.source,
+            complete: event.complete,
+            unconfirmed: event.unconfirmed?.qrs,
+            ...(notLogged > 0 ? { eventsNotLoggedBefore: notLogged } : {}),
+          },
+          "task event",
+        );
+      }
       return { event };
     } catch (err) {
       // Enrichment never throws by design; this is a bug or a store failure. Give the claim up so
@@ -197,6 +224,6 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     close: () => void (closed = true),
     open: () => void (closed = false),
     processRun,
-    process: async (report, key) => (await processRun(report, key)).event,
+    process: async (report, key, enrichment) => (await processRun(report, key, enrichment)).event,
   };
 }
