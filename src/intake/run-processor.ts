@@ -4,7 +4,6 @@ import type { Logger } from "pino";
 import type { Clock } from "../core/clock";
 import type { EventBus } from "../core/bus";
 import { describeError } from "../core/errors";
-import type { Limiter } from "../core/limiter";
 import type { Counter } from "../core/metrics";
 import type { DomainEvents, TaskEvent } from "../events/types";
 import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
@@ -57,18 +56,14 @@ export interface RunProcessor {
   /** reserve, then claimStored. */
   claim(key: string, executionId: string, anyOutcome?: boolean, source?: string): Promise<boolean>;
   release(key: string): void;
-  /**
-   * Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. `enrichment`
-   * bounds how many runs are enriched at once when the caller has more than that in flight (the intake's workers
-   * also wait for store commits, which need no QRS).
-   */
-  process(report: RunReport, key: string, enrichment?: Limiter): Promise<TaskEvent | undefined>;
+  /** Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. */
+  process(report: RunReport, key: string): Promise<TaskEvent | undefined>;
   /**
    * As `process`, saying why a run was not emitted. A run QRS does not confirm and `alertUnconfirmed` keeps off
    * the bus is `dropped: "unconfirmed"`: not remembered either, so reconciliation still finds it if QRS shows it
    * later.
    */
-  processRun(report: RunReport, key: string, enrichment?: Limiter): Promise<ProcessResult>;
+  processRun(report: RunReport, key: string): Promise<ProcessResult>;
   inFlight(executionId: string): boolean;
   /** True while this or another Steward holds a claim on the run and has not finished it. */
   claimedElsewhere(executionId: string): Promise<boolean>;
@@ -141,9 +136,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     return deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
   }
 
-  async function processRun(report: RunReport, key: string, enrichment?: Limiter): Promise<ProcessResult> {
+  async function processRun(report: RunReport, key: string): Promise<ProcessResult> {
     try {
-      const event = await (enrichment ? enrichment.run(() => deps.enricher.enrich(report)) : deps.enricher.enrich(report));
+      const event = await deps.enricher.enrich(report);
       if (closed) {
         log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
         await giveUp(key);
@@ -224,6 +219,6 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     close: () => void (closed = true),
     open: () => void (closed = false),
     processRun,
-    process: async (report, key, enrichment) => (await processRun(report, key, enrichment)).event,
+    process: async (report, key) => (await processRun(report, key)).event,
   };
 }

@@ -6,7 +6,6 @@ import type { Logger } from "pino";
 import type { Config } from "../config/schema";
 import type { EventBus } from "../core/bus";
 import type { Clock } from "../core/clock";
-import { createLimiter } from "../core/limiter";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { ReadinessCheck } from "../core/readiness";
@@ -66,9 +65,6 @@ export interface TaskIntake {
   /** The socket's handler, exposed for tests and replays. */
   handleDatagram(msg: Buffer, from: Pick<RemoteInfo, "address" | "port">): void;
 }
-
-/** Runs a worker may hold beyond intake.concurrency while they wait for their store commits (not for QRS). */
-const STORE_WAITS_IN_FLIGHT = 64;
 
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
 const DATAGRAM_LINES_PER_MINUTE = 20;
@@ -152,14 +148,10 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     },
     { qrs: deps.qrs, store, processor, clock: deps.clock, log: deps.log },
   );
-  // Workers hold a run while it waits for its store commits (claim, then the seen mark) as well as while it is
-  // enriched; only enrichment (QRS) is bounded by intake.concurrency. Runs waiting for a commit share it, so more
-  // of them in flight means fewer commits per run, not more load on QRS.
-  const enrichment = createLimiter(cfg.concurrency);
   const queue = createWorkQueue<QueueItem>({
     name: "task-events",
     size: cfg.queueSize,
-    concurrency: cfg.concurrency + STORE_WAITS_IN_FLIGHT,
+    concurrency: cfg.concurrency,
     warnRatio: cfg.backpressureWarnRatio,
     log,
     now,
@@ -188,11 +180,11 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         return;
       }
       if (!ours) return duplicate(report, "run already handled or claimed by another Steward");
-      await processor.process(report, key, enrichment);
+      await processor.process(report, key);
     },
   });
   queueDepth = () => queue.depth();
-  inFlight = () => enrichment.active();
+  inFlight = () => queue.active();
 
   const allowlist = createSourceAllowlist(config.udp.allowedSources, { log, resolveIntervalMs: config.udp.resolveIntervalSeconds * 1000 });
   const dropThrottle = createLogThrottle(60_000, now);
