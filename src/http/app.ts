@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { MetricsRegistry } from "../core/metrics";
 import type { Readiness } from "../core/readiness";
 import { handleError, handleNotFound, type SecretMask } from "./errors";
+import { createCachedRouter } from "./cached-router";
 import { createPreHandler } from "./pre-handler";
 import { createRouter, type Router } from "./route";
 import { registerBaseConvertRoutes } from "./routes/base-convert";
@@ -37,7 +38,7 @@ export interface HttpApp {
 }
 
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
-  const hono = new Hono<HttpEnv>();
+  const hono = new Hono<HttpEnv>({ router: createCachedRouter() });
   const onError = (err: Error, c: Context<HttpEnv>) => handleError(err, c, deps.mask);
   // One middleware before every route, in this order: request id, Host header, method override, access checks,
   // CORS, body limit (see pre-handler.ts).

@@ -108,7 +108,8 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: (c: Context<
     const routeRef = `${c.req.method} ${c.req.routePath}`;
     const who = await identify(policy, {
       headers: c.req.raw.headers,
-      queryKey: c.req.query(policy.config.queryKey.param),
+      // Most requests carry no query string: then there is nothing to parse.
+      queryKey: c.req.url.includes("?") ? c.req.query(policy.config.queryKey.param) : undefined,
       routeRef,
       clientCert: c.env?.clientCert,
     });
