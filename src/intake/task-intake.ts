@@ -180,7 +180,8 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         return;
       }
       if (!ours) return duplicate(report, "run already handled or claimed by another Steward");
-      await processor.process(report, key);
+      // The worker takes the next run once the event is on the bus; the mark commits with the next batch.
+      await processor.process(report, key, { markInBackground: true });
     },
   });
   queueDepth = () => queue.depth();
@@ -301,7 +302,12 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       async stop(budgetMs) {
         stopping = true;
         clearInterval(purgeTimer);
+        const started = Date.now();
         const left = await queue.stop(Math.max(100, budgetMs - 200));
+        // The seen marks still waiting for their commit: they go before the store closes.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([processor.marksSettled(), new Promise<void>((r) => (timer = setTimeout(r, Math.max(100, budgetMs - 200 - (Date.now() - started)))))]);
+        clearTimeout(timer);
         // Past this point the notifier stops too: whatever is still being enriched must not be emitted.
         processor.close();
         for (const item of left) processor.release(item.key);
