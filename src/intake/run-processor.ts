@@ -66,6 +66,8 @@ export interface RunProcessor {
   /** reserve, then claimStored. */
   claim(key: string, executionId: string, anyOutcome?: boolean, source?: string): Promise<boolean>;
   release(key: string): void;
+  /** Gives up this Steward's store claim on the key (a queued run that will not be processed); keeps the reservation. */
+  giveUp(key: string): Promise<void>;
   /** Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. */
   process(report: RunReport, key: string, options?: ProcessOptions): Promise<TaskEvent | undefined>;
   /**
@@ -244,6 +246,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       return claimStored(key, executionId, source, anyOutcome);
     },
     release,
+    giveUp,
     inFlight: (executionId) => executions.has(executionId),
     claimedElsewhere: (executionId) => deps.store.isExecutionClaimed(executionId, deps.clock.now()),
     close: () => void (closed = true),

@@ -13,6 +13,11 @@ const NO_PARAMS: Array<Exclude<SqlValue, boolean>> = [];
 export interface SqliteDbOptions {
   /** What close() does instead of closing the connection (the store that owns it checkpoints first). */
   close?: () => void;
+  /**
+   * Called once a batch's transaction() calls have run, before its COMMIT: synchronous writes waiting elsewhere
+   * (the store's own group commit) join this transaction; `settle` is called with the COMMIT's outcome.
+   */
+  beforeCommit?: () => { settle(commitError?: unknown): void } | undefined;
 }
 
 /** The SQLite seam, plus what the store's own group commit needs: running synchronous work between transactions. */
@@ -131,13 +136,21 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
           outcomes.push({ ok: false, error });
         }
       }
+      let joined: { settle(commitError?: unknown): void } | undefined;
+      try {
+        joined = opts.beforeCommit?.();
+      } catch {
+        // The joined writes answer for themselves; the batch commits without them.
+      }
       try {
         control.commit.run();
       } catch (err) {
         if (db.isTransaction) db.exec("ROLLBACK");
+        joined?.settle(err);
         for (const job of batch) job.reject(err);
         return;
       }
+      joined?.settle();
       batches.transactions++;
       batches.calls += batch.length;
       batch.forEach((job, i) => {
