@@ -105,11 +105,11 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
 
   let closed = false;
   // Closing the seam closes the store: it owns the connection (checkpoint, pid file).
-  // Synchronous writes of modules still on the connection (dashboard history) share commits too: those queued
-  // when the seam's next batch is about to commit join that transaction (one commit for both); otherwise they
-  // commit on their own, between the seam's transactions, never inside one.
+  // Synchronous writes of modules still on the connection (dashboard history) share commits too: while the seam
+  // has batches queued they wait for them and join the next one's transaction (one commit for both); when it
+  // has none they commit on their own, between the seam's transactions, never inside one.
   const sql = createSqliteDb(db, { close: () => store.close(), beforeCommit: () => writes.runInOpenTransaction() });
-  const writes = createGroupCommit(db, { schedule: (flush) => void setImmediate(() => void sql.whenIdle(flush)) });
+  const writes = createGroupCommit(db, { schedule: (flush) => void setImmediate(() => void sql.whenQuiet(flush)) });
   const store: Store = {
     db,
     sql,

@@ -24,6 +24,11 @@ export interface SqliteDbOptions {
 export interface SqliteSqlDb extends SqlDb {
   /** Runs fn when no transaction of the seam is open (at once if none is). */
   whenIdle<T>(fn: () => T): Promise<T>;
+  /**
+   * Runs fn when no transaction of the seam is open and none is waiting to run: after the batches already
+   * queued, whose commits take in (beforeCommit) what fn would otherwise commit on its own.
+   */
+  whenQuiet<T>(fn: () => T): Promise<T>;
   /** Transactions committed and the transaction() calls they carried (group commit made visible). */
   readonly batches: { readonly transactions: number; readonly calls: number };
 }
@@ -100,6 +105,8 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
   // cost one commit per turn instead of one each.
   let pending: TxJob[] = [];
   let armed = false;
+  /** Called after each batch has ended (whenQuiet). */
+  let afterBatch: Array<() => void> = [];
   const batches = { transactions: 0, calls: 0 };
   const arm = () => {
     if (armed) return;
@@ -162,6 +169,9 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
       gate = undefined;
       release();
       if (pending.length > 0) arm();
+      const waiting = afterBatch;
+      afterBatch = [];
+      for (const f of waiting) f();
     }
   };
 
@@ -175,6 +185,22 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
   return {
     dialect: "sqlite",
     whenIdle: (fn) => whenFree(fn),
+    whenQuiet: <T>(fn: () => T) =>
+      new Promise<T>((resolve, reject) => {
+        const attempt = () => {
+          // Queued jobs mean a batch is armed or running (it re-arms itself): wait for it to end.
+          if (gate || pending.length > 0) {
+            afterBatch.push(attempt);
+            return;
+          }
+          try {
+            resolve(fn());
+          } catch (err) {
+            reject(err);
+          }
+        };
+        attempt();
+      }),
     batches,
     // A read issued after a write that still waits for its shared commit goes behind it, so every caller reads
     // its own writes and those issued before (program order), whether or not it awaited them.
