@@ -35,6 +35,7 @@ export interface HttpSectionResult {
 async function loadWithRss(pid: number, url: string, o: HttpSectionOptions, request: (i: number) => HttpRequestSpec) {
   const { hostname, port } = new URL(url);
   let peak = rssBytes(pid);
+  const cpuBefore = cpuMs(pid);
   const result = await runHttpLoad({
     host: hostname,
     port: Number(port),
@@ -45,7 +46,10 @@ async function loadWithRss(pid: number, url: string, o: HttpSectionOptions, requ
     onTick: () => (peak = Math.max(peak, rssBytes(pid))),
   });
   peak = Math.max(peak, rssBytes(pid));
-  return { result, peak };
+  // CPU time per request (warm-up included in both counts): steadier than req/s when other jobs share the cores.
+  const total = result.requests + Math.round((result.rps * o.warmupMs) / 1000);
+  const cpuUsPerRequest = total > 0 ? Math.round(((cpuMs(pid) - cpuBefore) * 1000) / total) : Number.NaN;
+  return { result, peak, cpuUsPerRequest };
 }
 
 const describeErrors = (r: LoadResult) =>
@@ -73,7 +77,7 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
   o.log(`baseline: start ${median(baselineStarts).toFixed(1)} ms, idle RSS ${MiB(baselineIdle).toFixed(1)} MiB; hello load…`);
   const hello = await loadWithRss(baseline.proc.pid, baseline.url, o, () => ({ method: "GET", path: "/" }));
   await baseline.proc.stop();
-  o.log(`baseline hello: ${hello.result.rps} req/s, p50 ${hello.result.p50Ms} ms, p99 ${hello.result.p99Ms} ms, ${describeErrors(hello.result)}`);
+  o.log(`baseline hello: ${hello.result.rps} req/s, p50 ${hello.result.p50Ms} ms, p99 ${hello.result.p99Ms} ms, ${describeErrors(hello.result)}, ~${hello.cpuUsPerRequest} µs CPU per request`);
 
   // Steward: the first start creates the store; the timed starts reuse it, like a service restart.
   const dir = join(o.workDir, "steward-http");
@@ -106,13 +110,14 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
       peak = Math.max(peak, run.peak);
       http[name] = run.result;
       const r = run.result;
-      o.log(`steward ${label}: ${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${describeErrors(r)}`);
-      const note = `${o.connections} connections, ${o.durationMs / 1000} s, ${describeErrors(r)}`;
+      o.log(`steward ${label}: ${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${describeErrors(r)}, ~${run.cpuUsPerRequest} µs CPU per request`);
+      const note = `${o.connections} connections, ${o.durationMs / 1000} s, ${describeErrors(r)}; CPU per request ~${run.cpuUsPerRequest} µs (bare ~${hello.cpuUsPerRequest} µs)`;
       figures.push({ metric: `${label}: throughput`, unit: "req/s", steward: r.rps, baseline: hello.result.rps, note });
       figures.push({ metric: `${label}: p50 latency`, unit: "ms", steward: r.p50Ms, baseline: hello.result.p50Ms });
       figures.push({ metric: `${label}: p99 latency`, unit: "ms", steward: r.p99Ms, baseline: hello.result.p99Ms });
     }
-    if (withSoak) {
+    // BENCH_SOAK_SECONDS=0 skips the sustained load (comparing the throughput rows while developing).
+    if (withSoak && o.soakSeconds > 0) {
       // Without the REST rows before it, the keys the soak reads do not exist yet: set them first (a get of a
       // missing key is a 404, counted as an error).
       if (!withRest) for (let i = 0; i < KV_KEYS; i++) await (await fetch(`${steward.url}/v4/keyvalues/bench`, { method: "POST", headers: { "content-type": "application/json" }, body: `{"key":"k${i}","value":${KV_VALUE}}` })).arrayBuffer();

@@ -17,6 +17,8 @@ interface HistogramSeries {
 export interface Counter {
   inc(labels?: Labels, by?: number): void;
   get(labels?: Labels): number;
+  /** The series of `labels`, resolved once: for hot paths that count the same labels again and again. */
+  series(labels: Labels): { inc(by?: number): void };
 }
 export interface Gauge {
   set(value: number, labels?: Labels): void;
@@ -25,6 +27,8 @@ export interface Gauge {
 }
 export interface Histogram {
   observe(value: number, labels?: Labels): void;
+  /** The series of `labels`, resolved once (see Counter.series). */
+  series(labels: Labels): { observe(value: number): void };
 }
 
 export interface MetricsRegistry {
@@ -47,10 +51,21 @@ const COLLECT_TIMEOUT_MS = 1_000;
 
 /** Series identity: label names and values in name order (built by hand: this runs on every request). */
 function key(labels: Labels): string {
-  const names = Object.keys(labels);
-  if (names.length > 1) names.sort();
   let out = "";
-  for (const n of names) out += `${n}\u0000${labels[n]}\u0001`;
+  let sorted = true;
+  let last = "";
+  // Most call sites pass their labels in name order already: then no array and no sort.
+  for (const n in labels) {
+    if (n < last) {
+      sorted = false;
+      break;
+    }
+    last = n;
+    out += `${n}\u0000${labels[n]}\u0001`;
+  }
+  if (sorted) return out;
+  out = "";
+  for (const n of Object.keys(labels).sort()) out += `${n}\u0000${labels[n]}\u0001`;
   return out;
 }
 
@@ -86,6 +101,10 @@ export function createMetricsRegistry(): MetricsRegistry {
       inc: (labels: Labels = {}, by = 1) => void (at(labels).value += by),
       set: (value: number, labels: Labels = {}) => void (at(labels).value = value),
       get: (labels: Labels = {}) => series.get(key(labels))?.value ?? 0,
+      series(labels: Labels) {
+        const s = at(labels);
+        return { inc: (by = 1) => void (s.value += by) };
+      },
     };
   }
 
@@ -130,16 +149,22 @@ export function createMetricsRegistry(): MetricsRegistry {
         }
         return lines.join("\n");
       });
+      const at = (labels: Labels) => {
+        const k = key(labels);
+        let s = series.get(k);
+        if (!s) series.set(k, (s = { labels, buckets: sorted.map(() => 0), sum: 0, count: 0 }));
+        return s;
+      };
+      const add = (s: HistogramSeries, value: number) => {
+        for (let i = sorted.length - 1; i >= 0 && value <= sorted[i]!; i--) s.buckets[i]! += 1;
+        s.sum += value;
+        s.count += 1;
+      };
       return {
-        observe(value, labels = {}) {
-          const k = key(labels);
-          let s = series.get(k);
-          if (!s) series.set(k, (s = { labels, buckets: sorted.map(() => 0), sum: 0, count: 0 }));
-          sorted.forEach((le, i) => {
-            if (value <= le) s.buckets[i]! += 1;
-          });
-          s.sum += value;
-          s.count += 1;
+        observe: (value, labels = {}) => add(at(labels), value),
+        series(labels) {
+          const s = at(labels);
+          return { observe: (value: number) => add(s, value) };
         },
       };
     },

@@ -1,7 +1,7 @@
 // Task run history for the dashboard's charts: one small row per finished run (outcome, task, duration), kept
 // 35 days in the store, so the charts show real history across restarts without keeping whole events.
 // With one Steward per Qlik node sharing nothing, each node's /ui charts the runs that node reported.
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { GroupCommit } from "../store/group-commit";
 import type { EventBus } from "../core/bus";
 import type { Component } from "../core/lifecycle";
@@ -25,6 +25,11 @@ export const runHistoryMigrations: MigrationSet = {
 };
 
 export const RUN_HISTORY_DAYS = 35;
+const INSERT_HEAD = "INSERT OR IGNORE INTO task_runs (execution_id, outcome, task_id, task_name, task_type, app_name, host, finished_at, duration_ms)";
+const ROW_PLACEHOLDERS = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/** Rows per multi-row INSERT (9 parameters each, far below SQLite's limit). */
+const ROWS_PER_INSERT = 64;
+type RowValues = [string, string, string, string, string, string | null, string, number, number | null];
 /** A flood of forged datagrams for real tasks must not grow the store without end: the oldest rows go first. */
 export const RUN_HISTORY_MAX_ROWS = 500_000;
 const DAY_MS = 86_400_000;
@@ -71,9 +76,7 @@ export interface RunHistory extends Component {
 
 /** With `writes`, a run's row joins the store's shared transaction (group commit) instead of a commit of its own. */
 export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, now: () => number = Date.now, maxRows = RUN_HISTORY_MAX_ROWS, writes?: GroupCommit): RunHistory {
-  const insert = db.prepare(
-    "INSERT OR IGNORE INTO task_runs (execution_id, outcome, task_id, task_name, task_type, app_name, host, finished_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  );
+  const insert = db.prepare(`${INSERT_HEAD} VALUES ${ROW_PLACEHOLDERS}`);
   const pruneOld = db.prepare("DELETE FROM task_runs WHERE finished_at < ?");
   const pruneExcess = db.prepare("DELETE FROM task_runs WHERE rowid <= (SELECT MAX(rowid) FROM task_runs) - ?");
   const prune = () => {
@@ -90,6 +93,29 @@ export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, 
   const runsRows = db.prepare("SELECT * FROM task_runs WHERE task_id = ? ORDER BY finished_at DESC LIMIT ?");
   let inserted = 0;
   let unsubscribe: (() => void) | undefined;
+  /** Rows recorded this turn, written by the one group-commit write queued for them. */
+  let waiting: RowValues[] = [];
+  const multiInsert = new Map<number, StatementSync>();
+  const insertOf = (rows: number): StatementSync => {
+    if (rows === 1) return insert;
+    let st = multiInsert.get(rows);
+    if (!st) {
+      st = db.prepare(`${INSERT_HEAD} VALUES ${Array.from({ length: rows }, () => ROW_PLACEHOLDERS).join(", ")}`);
+      multiInsert.set(rows, st);
+    }
+    return st;
+  };
+  const writeRows = (rows: RowValues[]) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+      insertOf(chunk.length).run(...chunk.flat());
+      // Pruning now and then keeps the write path to one statement.
+      const before = inserted;
+      inserted += chunk.length;
+      const every = Math.min(500, maxRows);
+      if (Math.floor(inserted / every) > Math.floor(before / every)) prune();
+    }
+  };
 
   const history: RunHistory = {
     name: "dashboard-run-history",
@@ -106,14 +132,16 @@ export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, 
       const stop = Date.parse(e.execution?.stopTime ?? e.receivedAt);
       const finishedAt = Number.isFinite(stop) ? stop : now();
       const duration = e.execution?.durationMs;
-      const write = () => {
-        insert.run(e.executionId, e.outcome, e.task.id, e.task.name || e.task.id, e.taskType, e.app?.name ?? null, e.host, finishedAt, duration === undefined ? null : Math.round(duration));
-        // Pruning now and then keeps the write path to one statement.
-        if (++inserted % Math.min(500, maxRows) === 0) prune();
-      };
-      // The charts are a convenience: a row lost with a failed commit is not worth failing the event for.
-      if (writes) writes.write(write).catch(() => undefined);
-      else write();
+      const row: RowValues = [e.executionId, e.outcome, e.task.id, e.task.name || e.task.id, e.taskType, e.app?.name ?? null, e.host, finishedAt, duration === undefined ? null : Math.round(duration)];
+      if (!writes) return writeRows([row]);
+      // The rows of one turn go into the shared transaction together, as multi-row INSERTs (one savepoint and a
+      // few statements for a burst of runs instead of one of each per run).
+      waiting.push(row);
+      if (waiting.length > 1) return;
+      // The charts are a convenience: rows lost with a failed commit are not worth failing the events for.
+      writes
+        .write(() => writeRows(waiting.splice(0)))
+        .catch(() => undefined);
     },
     outcomes(at, bucketMs, count, offsetMs = 0) {
       // Buckets are aligned to whole bucketMs (shifted by offsetMs, e.g. to local midnight).

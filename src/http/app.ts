@@ -1,14 +1,12 @@
 // Builds the Hono application: request context, body limit, error handling, and the core routes. Feature
 // modules register their routes on the returned router.
-import { Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
-import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
 import type { Readiness } from "../core/readiness";
 import { handleError, handleNotFound, type SecretMask } from "./errors";
-import { hostHeaderGuard } from "./host-header";
-import { requestContext } from "./middleware/request-context";
+import { createCachedRouter } from "./cached-router";
+import { createPreHandler } from "./pre-handler";
 import { createRouter, type Router } from "./route";
 import { registerBaseConvertRoutes } from "./routes/base-convert";
 import { registerButlerRoutes } from "./routes/butler";
@@ -22,8 +20,12 @@ export interface HttpAppDeps {
   readiness: Readiness;
   bodyLimitBytes: number;
   startedAt: number;
-  /** Middleware run before every route (access control, CORS) in order. */
-  before?: MiddlewareHandler<HttpEnv>[];
+  /** X-HTTP-Method-Override (re-dispatches a POST as the method it names). */
+  methodOverride?: (c: Context<HttpEnv>) => Promise<Response> | undefined;
+  /** Access checks before routing (IP allowlist, rate limit, browser guard): a refusal or undefined. */
+  precheck?: (c: Context<HttpEnv>) => Response | undefined;
+  /** CORS middleware, when configured. */
+  cors?: MiddlewareHandler<HttpEnv>;
   /** Masks secrets in error bodies sent to clients. */
   mask?: SecretMask;
   /** Per-route guards run after the route's scope is known (authorisation). */
@@ -36,22 +38,25 @@ export interface HttpApp {
 }
 
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
-  const hono = new Hono<HttpEnv>();
-  hono.use("*", requestContext(deps.log, deps.metrics));
-  hono.use("*", hostHeaderGuard);
-  for (const mw of deps.before ?? []) hono.use("*", mw);
+  const hono = new Hono<HttpEnv>({ router: createCachedRouter() });
+  const onError = (err: Error, c: Context<HttpEnv>) => handleError(err, c, deps.mask);
+  // One middleware before every route, in this order: request id, Host header, method override, access checks,
+  // CORS, body limit (see pre-handler.ts).
   hono.use(
     "*",
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${deps.bodyLimitBytes} bytes (http.bodyLimitBytes)`);
-      },
+    createPreHandler({
+      log: deps.log,
+      metrics: deps.metrics,
+      bodyLimitBytes: deps.bodyLimitBytes,
+      onError,
+      ...(deps.methodOverride ? { methodOverride: deps.methodOverride } : {}),
+      ...(deps.precheck ? { precheck: deps.precheck } : {}),
+      ...(deps.cors ? { cors: deps.cors } : {}),
     }),
   );
-  hono.onError((err, c) => handleError(err, c, deps.mask));
+  hono.onError(onError);
   hono.notFound(handleNotFound);
-  const router = createRouter(hono, deps.guards ?? []);
+  const router = createRouter(hono, deps.guards ?? [], onError);
   registerHealthRoutes(router, deps);
   registerButlerRoutes(router);
   registerBaseConvertRoutes(router);

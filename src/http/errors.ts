@@ -3,6 +3,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, describeError } from "../core/errors";
+import { requestLog } from "./pre-handler";
 import type { HttpEnv } from "./types";
 
 /** Masks secret values (config passwords, tokens) in text sent to clients; identity when none are known. */
@@ -18,7 +19,7 @@ export function errorBody(status: number, code: string, message: string, details
 
 export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = (t) => t): Response {
   if (err instanceof AppError) {
-    if (err.status >= 500) c.get("log")?.error({ err: describeError(err), code: err.code }, "request failed");
+    if (err.status >= 500) requestLog(c)?.error({ err: describeError(err), code: err.code }, "request failed");
     // A config error can quote the offending value, which may be a secret (POST /v4/admin/reload).
     const details = err.details === undefined ? undefined : (JSON.parse(mask(JSON.stringify(err.details))) as unknown);
     return c.json(errorBody(err.status, err.code, mask(err.message), details), err.status as 400);
@@ -28,7 +29,7 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
     const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : status === 404 ? "NOT_FOUND" : "BAD_REQUEST";
     return c.json(errorBody(status, code, err.message || "request rejected"), status);
   }
-  c.get("log")?.error({ err }, "unhandled error in request");
+  requestLog(c)?.error({ err }, "unhandled error in request");
   return c.json(errorBody(500, "INTERNAL", "internal error; see the Steward log for this request id", { requestId: c.get("requestId") }), 500);
 }
 

@@ -1,9 +1,6 @@
 // The Host header as the listeners accept it: a DNS name, an IPv4 address or a bracketed IPv6 address, with an
 // optional port. Anything else (missing, empty, spaces, '/', '@', '%', non-ASCII, a port above 65535) is a 400,
 // never an exception further in: the request URL is built from this header.
-import { AppError } from "../core/errors";
-import type { MiddlewareHandler } from "hono";
-import type { HttpEnv } from "./types";
 
 const NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,252})$/;
 const IPV6 = /^\[[0-9A-Fa-f:.]{2,45}\]$/;
@@ -26,16 +23,21 @@ export function hostHeaderProblem(host: string | null | undefined): string | und
   return undefined;
 }
 
-/** The URL a listener hands to the app instead, when the Host header is unusable (see hostHeaderGuard). */
+/** The URL a listener hands to the app instead, when the Host header is unusable (the pre-handler answers it 400, naming the header). */
 export const UNUSABLE_HOST_URL = "http://host.invalid/";
 
-/** First middleware: a request the listener marked with `hostProblem` is answered 400, naming the header. */
-export const hostHeaderGuard: MiddlewareHandler<HttpEnv> = async (c, next) => {
-  const problem = c.env?.hostProblem;
-  if (problem !== undefined) {
-    throw new AppError("BAD_REQUEST", `${problem}; send the name or address this server is reached by, e.g. Host: steward.example.com:8080`, {
-      details: [{ field: "header.host", message: problem }],
-    });
-  }
-  return next();
-};
+/**
+ * hostHeaderProblem remembered per Host value (a listener sees few distinct ones; the check parses a URL).
+ * Bounded: emptied when it holds too many values, so a flood of invented names costs only the check itself.
+ */
+export function createHostHeaderCheck(): (host: string | null | undefined) => string | undefined {
+  const seen = new Map<string, string | undefined>();
+  return (host) => {
+    if (host === null || host === undefined) return hostHeaderProblem(host);
+    if (seen.has(host)) return seen.get(host);
+    const problem = hostHeaderProblem(host);
+    if (seen.size >= 1024) seen.clear();
+    seen.set(host, problem);
+    return problem;
+  };
+}

@@ -47,34 +47,56 @@ export interface Router {
   readonly routes: readonly RegisteredRoute[];
 }
 
-export function createRouter(app: Hono<HttpEnv>, guards: MiddlewareHandler<HttpEnv>[] = []): Router {
+/**
+ * `guards` run once the route's scope is known, around the handler; `onError` answers what the handler throws
+ * before the guards see the answer (a write refused by validation is audited with its 400).
+ */
+export function createRouter(app: Hono<HttpEnv>, guards: MiddlewareHandler<HttpEnv>[] = [], onError?: (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>): Router {
   const routes: RegisteredRoute[] = [];
   return {
     routes,
     route(spec, handler) {
       routes.push(spec as unknown as RegisteredRoute);
       const methods = Array.isArray(spec.method) ? spec.method : [spec.method];
-      const setScope: MiddlewareHandler<HttpEnv> = async (c, next) => {
-        c.set("scope", spec.scope);
-        await next();
+      const run = async (c: Context<HttpEnv>): Promise<Response> => {
+        const params = spec.params ? validate("path", spec.params, c.req.param()) : c.req.param();
+        const query = validate("query", spec.query, queryObject(c));
+        const body = spec.body ? validate("body", spec.body, await readBody(c)) : undefined;
+        return handler(c, { params, query, body } as never);
       };
+      // Scope, guards and handler are one route handler (not a middleware chain per request).
+      const guarded = guards.reduceRight<(c: Context<HttpEnv>) => Promise<Response>>(
+        (inner, guard) => async (c) => {
+          const refused = await guard(c, async () => {
+            let res: Response;
+            try {
+              res = await inner(c);
+            } catch (err) {
+              if (!onError || !(err instanceof Error)) throw err;
+              res = await onError(err, c);
+            }
+            c.res = res;
+          });
+          return refused instanceof Response ? refused : c.res;
+        },
+        run,
+      );
       app.on(
         methods.map((m) => m.toUpperCase()),
         spec.path,
-        setScope,
-        ...guards,
-        async (c) => {
-          const params = validate("path", spec.params, c.req.param());
-          const query = validate("query", spec.query, queryObject(c));
-          const body = spec.body ? validate("body", spec.body, await readBody(c)) : undefined;
-          return handler(c, { params, query, body } as never);
+        (c) => {
+          c.set("scope", spec.scope);
+          return guarded(c);
         },
       );
     },
   };
 }
 
+const NO_QUERY: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
+
 function queryObject(c: Context): Record<string, string | string[]> {
+  if (!c.req.url.includes("?")) return NO_QUERY;
   const out: Record<string, string | string[]> = {};
   for (const [k, values] of Object.entries(c.req.queries())) out[k] = values.length === 1 ? values[0]! : values;
   return out;

@@ -1,7 +1,7 @@
 // The HTTP listener: the runtime's server around the Hono app, started and stopped by the lifecycle.
 import type { Logger } from "pino";
 import type { Component } from "../core/lifecycle";
-import { hostHeaderProblem, UNUSABLE_HOST_URL } from "./host-header";
+import { createHostHeaderCheck, UNUSABLE_HOST_URL } from "./host-header";
 import type { HttpEnv } from "./types";
 import type { Hono } from "hono";
 import { runtime, type ServedHttp } from "../runtime";
@@ -22,6 +22,7 @@ export interface HttpServer extends Component {
 
 export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions, log: Logger): HttpServer {
   let server: ServedHttp | undefined;
+  const hostCheck = createHostHeaderCheck();
   return {
     name: "http",
     start() {
@@ -33,7 +34,7 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
           // The peer's address is gone when the connection was reset before the request is handled; such a
           // request is answered (to nobody) without running, never as one without an address.
           if (!remoteAddress) return new Response(null, { status: 400, headers: { connection: "close" } });
-          const hostProblem = hostHeaderProblem(req.headers.get("host"));
+          const hostProblem = hostCheck(req.headers.get("host"));
           if (hostProblem) return hono.fetch(new Request(UNUSABLE_HOST_URL, { method: req.method, headers: req.headers }), { remoteAddress, hostProblem });
           return hono.fetch(req, { remoteAddress });
         },

@@ -36,7 +36,10 @@ export interface HttpEnv {
   Bindings: { remoteAddress?: string; clientCert?: ClientCertInfo; inProcess?: true; /** The listener found the Host header unusable (answered 400). */ hostProblem?: string };
   Variables: {
     requestId: string;
-    log: Logger;
+    /** The request's child logger, made on first use: read it with requestLog(c) (src/http/pre-handler.ts). */
+    log?: Logger;
+    /** The HTTP module's logger that requestLog(c) derives the request's logger from. */
+    baseLog?: Logger;
     principal: Principal;
     /** The matched route's declared scope, set before the handler runs. */
     scope: Scope;

@@ -8,7 +8,7 @@ import type { Counter } from "../core/metrics";
 import type { DomainEvents, TaskEvent } from "../events/types";
 import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
 import type { IntakeStore } from "./intake-store";
-import type { ThrottledWarn } from "./log-throttle";
+import { createLineBudget, type ThrottledWarn } from "./log-throttle";
 
 /** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
 export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
@@ -37,6 +37,19 @@ export interface RunProcessorDeps {
  */
 export const CLAIM_LEASE_MS = 5 * 60_000;
 
+/** "task event" lines per second at most; beyond it they are counted (see processRun). */
+export const EVENT_LINES_PER_SECOND = 50;
+
+export interface ProcessOptions {
+  /**
+   * Answer once the event is on the bus, while its seen mark waits for its commit (the intake's workers then take
+   * the next run instead of waiting a turn of the event loop for each mark). The run stays claimed in memory
+   * until the mark is committed, so a repeat in between is still recognised; a crash in between is the same as a
+   * crash just before the mark (reconciliation finds the run again).
+   */
+  markInBackground?: boolean;
+}
+
 export interface RunProcessor {
   /**
    * Reserves a dedupe key in this Steward while the run is queued or enriched (no store access, so the datagram
@@ -53,14 +66,18 @@ export interface RunProcessor {
   /** reserve, then claimStored. */
   claim(key: string, executionId: string, anyOutcome?: boolean, source?: string): Promise<boolean>;
   release(key: string): void;
+  /** Gives up this Steward's store claim on the key (a queued run that will not be processed); keeps the reservation. */
+  giveUp(key: string): Promise<void>;
   /** Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. */
-  process(report: RunReport, key: string): Promise<TaskEvent | undefined>;
+  process(report: RunReport, key: string, options?: ProcessOptions): Promise<TaskEvent | undefined>;
   /**
    * As `process`, saying why a run was not emitted. A run QRS does not confirm and `alertUnconfirmed` keeps off
    * the bus is `dropped: "unconfirmed"`: not remembered either, so reconciliation still finds it if QRS shows it
    * later.
    */
-  processRun(report: RunReport, key: string): Promise<ProcessResult>;
+  processRun(report: RunReport, key: string, options?: ProcessOptions): Promise<ProcessResult>;
+  /** Resolves when every seen mark written in the background (ProcessOptions.markInBackground) has settled. */
+  marksSettled(): Promise<void>;
   inFlight(executionId: string): boolean;
   /** True while this or another Steward holds a claim on the run and has not finished it. */
   claimedElsewhere(executionId: string): Promise<boolean>;
@@ -79,7 +96,10 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   /** Keys this Steward claimed in the store (and must mark seen or give up). */
   const stored = new Set<string>();
   const log = deps.log.child({ module: "intake" });
+  const eventLines = createLineBudget(EVENT_LINES_PER_SECOND, 1_000, () => deps.clock.now());
   let closed = false;
+  /** Seen marks written in the background, until they settle. */
+  const marking = new Set<Promise<void>>();
 
   function release(key: string) {
     const exec = claims.get(key);
@@ -132,7 +152,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     return deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
   }
 
-  async function processRun(report: RunReport, key: string): Promise<ProcessResult> {
+  async function processRun(report: RunReport, key: string, options: ProcessOptions = {}): Promise<ProcessResult> {
+    // False once a background mark took over releasing the claim.
+    let releaseNow = true;
     try {
       const event = await deps.enricher.enrich(report);
       if (closed) {
@@ -158,20 +180,52 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       }
       await deps.bus.emit(event.kind, event);
       deps.counters.emitted.inc({ kind: event.kind, source: event.source });
-      await deps.store.markSeen(
-        [
-          { key, executionId: report.executionId },
-          { key: event.id, executionId: report.executionId },
-        ],
-        report.source,
-        deps.clock.now(),
-        deps.dedupe.ttlMs,
-      );
-      stored.delete(key);
-      log.info(
-        { eventId: event.id, kind: event.kind, taskType: event.taskType, task: event.task.name, source: event.source, complete: event.complete, unconfirmed: event.unconfirmed?.qrs },
-        "task event",
-      );
+      // The event id is usually the claim key itself (ExecutionId:outcome): then one row, not the same row twice.
+      const marked = deps.store
+        .markSeen(
+          event.id === key
+            ? [{ key, executionId: report.executionId }]
+            : [
+                { key, executionId: report.executionId },
+                { key: event.id, executionId: report.executionId },
+              ],
+          report.source,
+          deps.clock.now(),
+          deps.dedupe.ttlMs,
+        )
+        .then(() => void stored.delete(key));
+      if (options.markInBackground) {
+        releaseNow = false;
+        const tracked: Promise<void> = marked
+          .catch(async (err: unknown) => {
+            log.error({ executionId: report.executionId, err: describeError(err) }, "could not remember a task run as handled; reconciliation may announce it again");
+            await giveUp(key);
+          })
+          .finally(() => {
+            release(key);
+            marking.delete(tracked);
+          });
+        marking.add(tracked);
+      } else await marked;
+      // One line per event, up to EVENT_LINES_PER_SECOND: a site sends a few a second, so normally every one; in a
+      // burst the rest of that second is counted and the count rides on the next line (every event is still on
+      // /metrics and on the bus). Formatting a line costs about as much as the event's own store writes.
+      const notLogged = eventLines.take();
+      if (notLogged !== undefined) {
+        log.info(
+          {
+            eventId: event.id,
+            kind: event.kind,
+            taskType: event.taskType,
+            task: event.task.name,
+            source: event.source,
+            complete: event.complete,
+            unconfirmed: event.unconfirmed?.qrs,
+            ...(notLogged > 0 ? { eventsNotLoggedBefore: notLogged } : {}),
+          },
+          "task event",
+        );
+      }
       return { event };
     } catch (err) {
       // Enrichment never throws by design; this is a bug or a store failure. Give the claim up so
@@ -180,7 +234,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       await giveUp(key);
       return { dropped: "error" };
     } finally {
-      release(key);
+      if (releaseNow) release(key);
     }
   }
 
@@ -192,11 +246,15 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       return claimStored(key, executionId, source, anyOutcome);
     },
     release,
+    giveUp,
     inFlight: (executionId) => executions.has(executionId),
     claimedElsewhere: (executionId) => deps.store.isExecutionClaimed(executionId, deps.clock.now()),
     close: () => void (closed = true),
     open: () => void (closed = false),
     processRun,
-    process: async (report, key) => (await processRun(report, key)).event,
+    process: async (report, key, options) => (await processRun(report, key, options)).event,
+    async marksSettled() {
+      while (marking.size > 0) await Promise.allSettled([...marking]);
+    },
   };
 }

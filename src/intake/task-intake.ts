@@ -83,6 +83,11 @@ interface QueueItem {
   key: string;
   /** The datagram's source address. */
   source: string;
+  /**
+   * The run's claim in the store, started when the queue took the run (so the claims of a burst share one
+   * commit while the runs wait their turn); an Error when the store could not be written.
+   */
+  claim?: Promise<boolean | Error>;
 }
 
 export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskIntake {
@@ -156,7 +161,8 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     log,
     now,
     priority: (item) => priorityOf(item.report.outcome),
-    async worker({ report, key, source }) {
+    async worker(item) {
+      const { report, key, source } = item;
       if (report.distribute) {
         // The pending row is the claim: a second datagram (or another Steward) finds it there.
         const added = await poller.add(report, source).finally(() => processor.release(key));
@@ -172,15 +178,14 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         }
         return;
       }
-      let ours: boolean;
-      try {
-        ours = await processor.claimStored(key, report.executionId, report.source);
-      } catch (err) {
-        log.error({ executionId: report.executionId, err: (err as Error).message }, "cannot claim a task run in the store; reconciliation will pick it up");
+      const ours = await claimOf(item);
+      if (ours instanceof Error) {
+        log.error({ executionId: report.executionId, err: ours.message }, "cannot claim a task run in the store; reconciliation will pick it up");
         return;
       }
       if (!ours) return duplicate(report, "run already handled or claimed by another Steward");
-      await processor.process(report, key);
+      // The worker takes the next run once the event is on the bus; the mark commits with the next batch.
+      await processor.process(report, key, { markInBackground: true });
     },
   });
   queueDepth = () => queue.depth();
@@ -189,6 +194,27 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   const allowlist = createSourceAllowlist(config.udp.allowedSources, { log, resolveIntervalMs: config.udp.resolveIntervalSeconds * 1000 });
   const dropThrottle = createLogThrottle(60_000, now);
   let stopping = false;
+
+  /** The run's store claim, started now if the queue handed the run to a worker before it was started. */
+  function claimOf(item: QueueItem): Promise<boolean | Error> {
+    item.claim ??= processor.claimStored(item.key, item.report.executionId, item.report.source).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    return item.claim;
+  }
+
+  /**
+   * A queued run that will not be processed (shed, or left at stop): its store claim is given up, so a repeat or
+   * reconciliation can pick the run up; its reservation here holds until then, so a repeat in between is a
+   * duplicate rather than a run that finds its own stale claim.
+   */
+  function abandon(item: QueueItem): Promise<void> {
+    if (!item.claim) {
+      processor.release(item.key);
+      return Promise.resolve();
+    }
+    return item.claim
+      .then((ours) => (ours === true ? processor.giveUp(item.key) : undefined))
+      .finally(() => processor.release(item.key));
+  }
 
   function duplicate(report: RunReport, why: string) {
     counters.deduplicated.inc({ source: report.source });
@@ -246,14 +272,18 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
       return;
     }
-    const offer = queue.offer({ report: toReport(m), key, source: from.address });
+    const item: QueueItem = { report: toReport(m), key, source: from.address };
+    const offer = queue.offer(item);
     if (!offer.accepted) {
       processor.release(key);
       return dropped(stopping ? "stopping" : "queue_full", m.outcome, m.executionId);
     }
+    // Claimed now, not when a worker takes it: the claims of a burst share a commit (distribute runs are
+    // claimed by their pending row instead).
+    if (!item.report.distribute) void claimOf(item);
     if (offer.shed) {
       // A queued success made room for this failure: the rule is "failures are kept over successes".
-      processor.release(offer.shed.key);
+      void abandon(offer.shed);
       dropped("shed", offer.shed.report.distribute ? "distribute" : offer.shed.report.outcome, offer.shed.report.executionId);
     }
   }
@@ -301,10 +331,17 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       async stop(budgetMs) {
         stopping = true;
         clearInterval(purgeTimer);
+        const started = Date.now();
         const left = await queue.stop(Math.max(100, budgetMs - 200));
+        // The seen marks still waiting for their commit: they go before the store closes.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([processor.marksSettled(), new Promise<void>((r) => (timer = setTimeout(r, Math.max(100, budgetMs - 200 - (Date.now() - started)))))]);
+        clearTimeout(timer);
         // Past this point the notifier stops too: whatever is still being enriched must not be emitted.
         processor.close();
-        for (const item of left) processor.release(item.key);
+        // Their claims are given up (the store is still open), so reconciliation picks the runs up at once.
+        await Promise.race([Promise.allSettled(left.map(abandon)), new Promise<void>((r) => (timer = setTimeout(r, 200)))]);
+        clearTimeout(timer);
         if (left.length > 0) {
           counters.dropped.inc({ reason: "stopping" }, left.length);
           log.warn({ dropped: left.length }, "stopped with task datagrams still queued; reconciliation recovers them at the next start");

@@ -95,6 +95,8 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     nextExpiry: "SELECT MIN(expires_at) AS t FROM kv_entries WHERE expires_at IS NOT NULL",
     total: `SELECT COUNT(*) AS n FROM kv_entries WHERE ${live}`,
     rowBytes: `SELECT ${rowSizeSql} AS b FROM kv_entries WHERE namespace = ? AND key = ?`,
+    // A set reads the key's row once: its size (live or not yet purged) and whether it is live.
+    rowState: `SELECT ${rowSizeSql} AS b, expires_at FROM kv_entries WHERE namespace = ? AND key = ?`,
     nsBytes: `SELECT COALESCE(SUM(${rowSizeSql}), 0) AS b FROM kv_entries WHERE namespace = ?`,
     expiredBytes: `SELECT COALESCE(SUM(${rowSizeSql}), 0) AS b FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?`,
     // Read under SQLite's write lock (BEGIN IMMEDIATE), so two writes cannot both pass a limit check.
@@ -199,35 +201,41 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
           if (refused.outcome !== "ok") throw limitError(cfg, refused, namespace, key);
         } else await db.transaction(async (tx) => {
           const totalBytes = await usageOf(tx);
-          const after = totalBytes - bytesOf(await tx.get(q.rowBytes, [namespace, key])) + rowSize;
+          const row = await tx.get<{ b: number | null; expires_at: number | null }>(q.rowState, [namespace, key]);
+          const after = totalBytes - bytesOf(row) + rowSize;
           if (after > cfg.maxTotalBytes && after > totalBytes) {
             throw new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
               details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
             });
           }
-          if (!(await tx.get(q.nsGet, [namespace]))) {
-            // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
-            // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
-            // then the oldest of them make room.
-            const nsCount = Number((await tx.get<{ n: number }>(q.nsLiveCount, [now]))?.n ?? 0);
-            const listed = Number((await tx.get<{ n: number }>(q.nsCount))?.n ?? 0);
-            if (listed >= cfg.maxNamespaces) await tx.run(q.nsDropEmpty, [now, listed - cfg.maxNamespaces + 1]);
-            if (nsCount >= cfg.maxNamespaces) {
-              throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
-                details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
-              });
-            }
-            await tx.run(q.nsAdd, [namespace, now]);
-          } else if (!(await tx.get(q.get, [namespace, key, now]))) {
-            const keyCount = Number((await tx.get<{ n: number }>(q.keyCount, [namespace, now]))?.n ?? 0);
-            if (keyCount >= cfg.maxKeysPerNamespace) {
-              throw new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
-                details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
-              });
+          const liveKey = row !== undefined && (row.expires_at === null || Number(row.expires_at) > now);
+          // A live key's namespace exists (it is deleted with its keys), so only a new key reads the namespace.
+          if (!liveKey) {
+            if (!(await tx.get(q.nsGet, [namespace]))) {
+              // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
+              // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
+              // then the oldest of them make room.
+              const nsCount = Number((await tx.get<{ n: number }>(q.nsLiveCount, [now]))?.n ?? 0);
+              const listed = Number((await tx.get<{ n: number }>(q.nsCount))?.n ?? 0);
+              if (listed >= cfg.maxNamespaces) await tx.run(q.nsDropEmpty, [now, listed - cfg.maxNamespaces + 1]);
+              if (nsCount >= cfg.maxNamespaces) {
+                throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
+                  details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
+                });
+              }
+              await tx.run(q.nsAdd, [namespace, now]);
+            } else {
+              const keyCount = Number((await tx.get<{ n: number }>(q.keyCount, [namespace, now]))?.n ?? 0);
+              if (keyCount >= cfg.maxKeysPerNamespace) {
+                throw new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
+                  details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
+                });
+              }
             }
           }
           await tx.run(q.upsert, [namespace, key, text, expiresAt, ttlMs, now]);
-          await tx.run(q.setUsage, [after]);
+          // Overwriting a key with a value of the same size leaves the total as it is: no write.
+          if (after !== totalBytes) await tx.run(q.setUsage, [after]);
         });
         (note ?? record)({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
         writes.inc({ op: "kv.set", result: "ok" });

@@ -6,7 +6,7 @@
 // listener a loopback name; on any other listener also an IP address, this computer's name or a name in
 // security.allowedHosts. Non-browser clients send no foreign Host, so load scripts and curl are unaffected.
 import { hostname as osHostname } from "node:os";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { ControlConfig } from "../config/sections/control";
 import type { HttpEnv } from "../http/types";
 import { parseIp } from "../intake/ip-match";
@@ -52,16 +52,39 @@ function isLoopbackName(hostname: string): boolean {
   return ip !== undefined && isLoopbackIp(ip);
 }
 
-export function createBrowserGuard(deps: BrowserGuardDeps): MiddlewareHandler<HttpEnv> {
+/** The parts of a request URL the guard reads, parsed once per scheme and authority ("http://name:port"). */
+interface Authority {
+  hostname: string;
+  host: string;
+  loopbackName: boolean;
+}
+
+/** Refuses (returns the 403) or lets the request on (undefined). */
+export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>) => Response | undefined {
   const norm = (o: string) => o.replace(/\/+$/, "").toLowerCase();
   const listed = new Set(deps.cors.enabled ? deps.cors.allowOrigins.map(norm) : []);
   const loopbackListener = isLoopbackHost(deps.listenHost);
   const machine = (deps.machineName ?? osHostname()).toLowerCase();
   const listenName = deps.listenHost.toLowerCase();
-  return async (c, next) => {
-    const url = new URL(c.req.url);
+  // Requests name few distinct hosts; the WHATWG parse (which normalises 127.1, case, IDNA) is done once for
+  // each. Bounded: emptied when it holds too many.
+  const authorities = new Map<string, Authority>();
+  const authorityOf = (href: string): Authority => {
+    const slash = href.indexOf("/", href.indexOf("//") + 2);
+    const key = slash < 0 ? href : href.slice(0, slash);
+    let a = authorities.get(key);
+    if (!a) {
+      const url = new URL(href);
+      a = { hostname: url.hostname, host: url.host, loopbackName: isLoopbackName(url.hostname) };
+      if (authorities.size >= 1024) authorities.clear();
+      authorities.set(key, a);
+    }
+    return a;
+  };
+  return (c) => {
+    const url = authorityOf(c.req.url);
     const policy = deps.policy();
-    if (!policy.authConfigured && !isLoopbackName(url.hostname)) {
+    if (!policy.authConfigured && !url.loopbackName) {
       const name = url.hostname.toLowerCase();
       if (loopbackListener) {
         return deps.deny(c, `host ${url.hostname} is not a loopback name; without API keys this Steward answers only requests addressed to localhost or 127.0.0.1`, "host");
@@ -71,7 +94,7 @@ export function createBrowserGuard(deps: BrowserGuardDeps): MiddlewareHandler<Ht
         return deps.deny(c, `host ${url.hostname} is not a name of this server; without API keys Steward answers requests addressed to its IP address or ${machine}; add other DNS names to security.allowedHosts`, "host");
       }
     }
-    const origin = c.req.header("origin");
+    const origin = c.req.raw.headers.get("origin") ?? undefined;
     if (origin !== undefined && !SAFE_METHODS.has(c.req.method) && !listed.has("*") && !listed.has(norm(origin))) {
       // Same origin: the page was served by Steward itself (the dashboard). A proxy may rewrite Host, so its
       // X-Forwarded-Host counts too; a cross-site page cannot add that header without a preflight.
@@ -84,6 +107,6 @@ export function createBrowserGuard(deps: BrowserGuardDeps): MiddlewareHandler<Ht
         return deps.deny(c, `cross-origin ${c.req.method} from ${origin} refused: list the origin in control.cors.allowOrigins if it should call Steward`, "origin");
       }
     }
-    return next();
+    return undefined;
   };
 }

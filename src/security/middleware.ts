@@ -7,8 +7,9 @@ import type { Logger } from "pino";
 import type { AuditEntry, AuditLog } from "../audit/audit-log";
 import type { MetricsRegistry } from "../core/metrics";
 import { auditActorOf } from "../http/audit-actor";
+import { requestLog } from "../http/pre-handler";
 import type { HttpEnv } from "../http/types";
-import { parseIp } from "../intake/ip-match";
+import { parseIp, type IpAddress } from "../intake/ip-match";
 import type { DenialAudit } from "./denial-audit";
 import { identify } from "./identify";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
@@ -28,7 +29,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export type Deny = (c: Context<HttpEnv>, status: 401 | 403 | 429, reason: string, details: Record<string, unknown>, extraHeaders?: Record<string, string>) => Response;
 
-export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHandler<HttpEnv>; accessGuard: MiddlewareHandler<HttpEnv>; deny: Deny } {
+export function createAccessMiddleware(deps: AccessDeps): { ipGate: (c: Context<HttpEnv>) => Response | undefined; accessGuard: MiddlewareHandler<HttpEnv>; deny: Deny } {
   const denials = deps.metrics.counter("steward_http_access_denied_total", "Requests refused by access control, by reason.");
   const writes = deps.metrics.counter("steward_http_audited_writes_total", "Write requests recorded in the audit log.");
 
@@ -48,7 +49,7 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
       if (deps.denialAudit) deps.denialAudit.record(entry, String(details.check), status);
       else deps.audit.record(entry);
     }
-    c.get("log")?.warn({ status, reason, method: c.req.method, path: c.req.path, ip: c.env?.remoteAddress }, "request denied");
+    requestLog(c)?.warn({ status, reason, method: c.req.method, path: c.req.path, ip: c.env?.remoteAddress }, "request denied");
     const headers: Record<string, string> = { ...extraHeaders };
     if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="steward", charset="UTF-8"';
     const shown = { check: details.check, ...(details.scope !== undefined ? { scope: details.scope } : {}) };
@@ -60,28 +61,45 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
     for (const [k, v] of Object.entries(rateLimitHeaders(d))) c.header(k, v);
   };
 
-  const ipGate: MiddlewareHandler<HttpEnv> = async (c, next) => {
+  // Parsed remote addresses and whether the policy admits them, per policy (a reload swaps the policy and so
+  // empties this). Bounded: emptied when it holds too many addresses.
+  let admittedFor: SecurityPolicy | undefined;
+  const admitted = new Map<string, { ip: IpAddress; allowed: boolean; exempt: boolean } | null>();
+  const admission = (policy: SecurityPolicy, remote: string) => {
+    if (admittedFor !== policy || admitted.size >= 4096) {
+      admitted.clear();
+      admittedFor = policy;
+    }
+    let a = admitted.get(remote);
+    if (a === undefined) {
+      const ip = parseIp(remote);
+      a = ip ? { ip, allowed: ipAllowed(policy, ip), exempt: policy.config.rateLimit.exemptLoopback && isLoopbackIp(ip) } : null;
+      admitted.set(remote, a);
+    }
+    return a;
+  };
+
+  /** Before routing: the caller's address and its rate limit. The limit's headers are set on the coming answer. */
+  const ipGate = (c: Context<HttpEnv>): Response | undefined => {
     const policy = deps.policy();
     // In-process calls are marked by their caller (inProcessEnv); a request without an address is not one.
-    if (c.env?.inProcess === true) return next();
+    if (c.env?.inProcess === true) return undefined;
     const remote = c.env?.remoteAddress;
     if (remote === undefined) return deny(c, 403, "the caller's address is unknown (connection reset?); request refused", { check: "peerAddress" });
-    const ip = parseIp(remote);
-    if (!ip || !ipAllowed(policy, ip)) {
+    const a = admission(policy, remote);
+    if (!a || !a.allowed) {
       return deny(c, 403, `address ${remote} is not in security.ipAllowlist`, { check: "ipAllowlist" });
     }
     const limiter = policy.perIp;
-    if (limiter && !(policy.config.rateLimit.exemptLoopback && isLoopbackIp(ip))) {
+    if (limiter && !a.exempt) {
       const d = limiter.hit(remote);
       if (!d.allowed) {
         return deny(c, 429, `rate limit of ${d.limit} requests per ${d.windowSeconds}s for ${remote} exceeded`, { check: "rateLimit.perIp", audit: d.firstRejection }, rateLimitHeaders(d));
       }
-      await next();
-      // A per-key limit set by the guard is the more specific one; keep its numbers.
-      if (!c.res.headers.has("RateLimit-Limit")) limitHeaders(c, d);
-      return;
+      // A per-key limit set later by the guard is the more specific one and replaces these numbers.
+      limitHeaders(c, d);
     }
-    return next();
+    return undefined;
   };
 
   const accessGuard: MiddlewareHandler<HttpEnv> = async (c, next) => {
@@ -90,7 +108,8 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
     const routeRef = `${c.req.method} ${c.req.routePath}`;
     const who = await identify(policy, {
       headers: c.req.raw.headers,
-      queryKey: c.req.query(policy.config.queryKey.param),
+      // Most requests carry no query string: then there is nothing to parse.
+      queryKey: c.req.url.includes("?") ? c.req.query(policy.config.queryKey.param) : undefined,
       routeRef,
       clientCert: c.env?.clientCert,
     });
@@ -98,12 +117,13 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
     const principal = who.principal;
     c.set("principal", principal);
     if (who.key) deps.onKeyUse?.(who.key.name, who.key.source);
-    let keyDecision: RateDecision | undefined;
     if (policy.perKey && (principal.kind === "apiKey" || principal.kind === "clientCert")) {
-      keyDecision = policy.perKey.hit(`${principal.kind}:${principal.name}`);
+      const keyDecision = policy.perKey.hit(`${principal.kind}:${principal.name}`);
       if (!keyDecision.allowed) {
         return deny(c, 429, `rate limit of ${keyDecision.limit} requests per ${keyDecision.windowSeconds}s for ${principal.name} exceeded`, { check: "rateLimit.perKey", audit: keyDecision.firstRejection }, rateLimitHeaders(keyDecision));
       }
+      // Set before the answer is built, so it carries them (and they replace the per-IP numbers).
+      limitHeaders(c, keyDecision);
     }
     if (!grants(principal.scopes, scope)) {
       const reason =
@@ -112,13 +132,12 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: MiddlewareHa
           : `${principal.name} lacks scope "${scope}"`;
       return deny(c, principal.kind === "anonymous" ? 401 : 403, reason, { check: "scope", scope, route: routeRef });
     }
-    if (who.via === "query") c.get("log")?.info({ key: principal.name, route: routeRef }, "API key accepted from the query string (compatibility mode)");
+    if (who.via === "query") requestLog(c)?.info({ key: principal.name, route: routeRef }, "API key accepted from the query string (compatibility mode)");
     const write = !SAFE_METHODS.has(c.req.method);
     // What the handler's module did (kv.set ns/key …) joins this request's row instead of being a row of its own.
     let noted: AuditEntry | undefined;
     if (write) c.set("auditNote", (e) => void (noted = e));
     await next();
-    if (keyDecision) limitHeaders(c, keyDecision);
     if (write) {
       const status = c.res.status;
       writes.inc();

@@ -7,7 +7,7 @@ import { createServer as createTls, type TLSSocket } from "node:tls";
 import type { Socket } from "node:net";
 import type { Hono } from "hono";
 import type { Logger } from "pino";
-import { hostHeaderProblem, UNUSABLE_HOST_URL } from "../http/host-header";
+import { createHostHeaderCheck, UNUSABLE_HOST_URL } from "../http/host-header";
 import type { HttpServer } from "../http/server";
 import type { ClientCertInfo, HttpEnv } from "../http/types";
 import { sleep } from "../runtime";
@@ -42,6 +42,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "
 }
 
 export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions, log: Logger): HttpServer {
+  const hostCheck = createHostHeaderCheck();
   const certs = new WeakMap<Socket, ClientCertInfo>();
   const sockets = new Set<Socket>();
   let inFlight = 0;
@@ -72,7 +73,7 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
         }
         body = read;
       }
-      const hostProblem = hostHeaderProblem(req.headers.host);
+      const hostProblem = hostCheck(req.headers.host);
       const url = hostProblem ? UNUSABLE_HOST_URL : `https://${req.headers.host}${req.url ?? "/"}`;
       const request = new Request(url, { method, headers, ...(body && body.length > 0 && !hostProblem ? { body: new Uint8Array(body) } : {}) });
       const response = await hono.fetch(request, { remoteAddress, clientCert: info, ...(hostProblem ? { hostProblem } : {}) });

@@ -3,7 +3,7 @@
 // mutual TLS).
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Hono, MiddlewareHandler } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { LoadedConfig } from "../config/load";
@@ -45,8 +45,8 @@ export interface TlsMaterial {
 
 export interface Security {
   service: SecurityService;
-  /** For createHttpApp: run before routing. */
-  before: MiddlewareHandler<HttpEnv>[];
+  /** For createHttpApp: run before routing (IP allowlist and rate limit, then the browser guard); a refusal or undefined. */
+  precheck: (c: Context<HttpEnv>) => Response | undefined;
   /** For createHttpApp: run once the route's scope is known. */
   guards: MiddlewareHandler<HttpEnv>[];
   tls?: TlsMaterial;
@@ -103,7 +103,7 @@ export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Se
   });
   return {
     service,
-    before: [ipGate, browserGuard],
+    precheck: (c) => ipGate(c) ?? browserGuard(c),
     guards: [accessGuard],
     ...(tls ? { tls } : {}),
     registerRoutes: (router) => registerSecurityRoutes(router, service, { host: http.host, tls: Boolean(tls), mtls: Boolean(tls?.mutual) }),

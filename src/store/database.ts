@@ -105,10 +105,11 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
 
   let closed = false;
   // Closing the seam closes the store: it owns the connection (checkpoint, pid file).
-  const sql = createSqliteDb(db, { close: () => store.close() });
-  // Synchronous writes of modules still on the connection (dashboard history) share commits too; they run only
-  // between the seam's transactions, never inside one.
-  const writes = createGroupCommit(db, { schedule: (flush) => void setImmediate(() => void sql.whenIdle(flush)) });
+  // Synchronous writes of modules still on the connection (dashboard history) share commits too: while the seam
+  // has batches queued they wait for them and join the next one's transaction (one commit for both); when it
+  // has none they commit on their own, between the seam's transactions, never inside one.
+  const sql = createSqliteDb(db, { close: () => store.close(), beforeCommit: () => writes.runInOpenTransaction() });
+  const writes = createGroupCommit(db, { schedule: (flush) => void setImmediate(() => void sql.whenQuiet(flush)) });
   const store: Store = {
     db,
     sql,

@@ -16,6 +16,12 @@ export interface GroupCommit {
   settled(): Promise<void>;
   /** Commits what is queued now, synchronously (stop, before the store closes). */
   flushNow(): void;
+  /**
+   * Runs the writes queued now inside a transaction someone else has open (each in its own savepoint) and
+   * returns how to answer them: `settle(undefined)` after that transaction committed, `settle(error)` if it
+   * did not. One commit then carries both (the SQLite seam's batch and these writes).
+   */
+  runInOpenTransaction(): { settle(commitError?: unknown): void } | undefined;
   /** Transactions committed and writes they carried, since start: the batching made visible (/metrics, tests). */
   readonly stats: { readonly transactions: number; readonly writes: number; readonly largestBatch: number };
 }
@@ -26,6 +32,8 @@ export interface GroupCommitOptions {
   /** Schedules a flush; setImmediate by default (everything queued in this turn of the event loop joins). */
   schedule?: (flush: () => void) => void;
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 interface Job {
   fn: () => unknown;
@@ -52,25 +60,13 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
   function commitBatch(): void {
     const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue.splice(0);
     if (batch.length === 0) return;
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       sql.begin.run();
     } catch (error) {
       for (const job of batch) job.reject(error);
       return;
     }
-    for (const job of batch) {
-      sql.savepoint.run();
-      try {
-        const value = job.fn();
-        sql.release.run();
-        outcomes.push({ ok: true, value });
-      } catch (error) {
-        sql.rollbackTo.run();
-        sql.release.run();
-        outcomes.push({ ok: false, error });
-      }
-    }
+    const outcomes = runJobs(batch);
     try {
       sql.commit.run();
     } catch (error) {
@@ -83,6 +79,28 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
       return;
     }
     stats.transactions++;
+    answer(batch, outcomes);
+  }
+
+  /** Each job in its own savepoint of the open transaction; a failing one undoes only itself. */
+  function runJobs(batch: Job[]): Outcome[] {
+    const outcomes: Outcome[] = [];
+    for (const job of batch) {
+      sql.savepoint.run();
+      try {
+        const value = job.fn();
+        sql.release.run();
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        sql.rollbackTo.run();
+        sql.release.run();
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+
+  function answer(batch: Job[], outcomes: Outcome[]): void {
     stats.writes += batch.length;
     stats.largestBatch = Math.max(stats.largestBatch, batch.length);
     batch.forEach((job, i) => {
@@ -125,6 +143,21 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
     },
     flushNow() {
       while (queue.length > 0 && db.isOpen) commitBatch();
+    },
+    runInOpenTransaction() {
+      if (queue.length === 0) return undefined;
+      const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue.splice(0);
+      const outcomes = runJobs(batch);
+      return {
+        settle(commitError?: unknown) {
+          if (commitError !== undefined) {
+            for (const job of batch) job.reject(commitError);
+            return;
+          }
+          // Counted as shared: these writes added no transaction of their own.
+          answer(batch, outcomes);
+        },
+      };
     },
     stats,
   };

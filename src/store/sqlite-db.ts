@@ -8,15 +8,27 @@ import type { SqlDb, SqlExecutor, SqlRunResult, SqlValue } from "./sql";
 
 type Params = readonly SqlValue[];
 
+const NO_PARAMS: Array<Exclude<SqlValue, boolean>> = [];
+
 export interface SqliteDbOptions {
   /** What close() does instead of closing the connection (the store that owns it checkpoints first). */
   close?: () => void;
+  /**
+   * Called once a batch's transaction() calls have run, before its COMMIT: synchronous writes waiting elsewhere
+   * (the store's own group commit) join this transaction; `settle` is called with the COMMIT's outcome.
+   */
+  beforeCommit?: () => { settle(commitError?: unknown): void } | undefined;
 }
 
 /** The SQLite seam, plus what the store's own group commit needs: running synchronous work between transactions. */
 export interface SqliteSqlDb extends SqlDb {
   /** Runs fn when no transaction of the seam is open (at once if none is). */
   whenIdle<T>(fn: () => T): Promise<T>;
+  /**
+   * Runs fn when no transaction of the seam is open and none is waiting to run: after the batches already
+   * queued, whose commits take in (beforeCommit) what fn would otherwise commit on its own.
+   */
+  whenQuiet<T>(fn: () => T): Promise<T>;
   /** Transactions committed and the transaction() calls they carried (group commit made visible). */
   readonly batches: { readonly transactions: number; readonly calls: number };
 }
@@ -40,7 +52,20 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     }
     return st;
   };
-  const args = (params: Params | undefined) => (params ?? []).map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v)) as Array<Exclude<SqlValue, boolean>>;
+  // Booleans become 0/1; the parameters are passed as they are (no copy) when there is none, the common case.
+  const args = (params: Params | undefined): Array<Exclude<SqlValue, boolean>> => {
+    if (!params) return NO_PARAMS;
+    for (const v of params) if (typeof v === "boolean") return params.map((x) => (typeof x === "boolean" ? (x ? 1 : 0) : x)) as Array<Exclude<SqlValue, boolean>>;
+    return params as Array<Exclude<SqlValue, boolean>>;
+  };
+  // The group commit's own statements, prepared once (exec() would parse them again for every transaction() call).
+  const control = {
+    begin: db.prepare("BEGIN IMMEDIATE"),
+    savepoint: db.prepare("SAVEPOINT tx"),
+    release: db.prepare("RELEASE tx"),
+    rollbackTo: db.prepare("ROLLBACK TO tx"),
+    commit: db.prepare("COMMIT"),
+  };
   // The direct, synchronous forms: used by the transaction's own executor and when no transaction is open.
   const direct = {
     get: <T>(sql: string, params?: Params) => prepare(sql).get(...args(params)) as T | undefined,
@@ -80,6 +105,8 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
   // cost one commit per turn instead of one each.
   let pending: TxJob[] = [];
   let armed = false;
+  /** Called after each batch has ended (whenQuiet). */
+  let afterBatch: Array<() => void> = [];
   const batches = { transactions: 0, calls: 0 };
   const arm = () => {
     if (armed) return;
@@ -97,29 +124,40 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       try {
-        db.exec("BEGIN IMMEDIATE");
+        control.begin.run();
       } catch (err) {
         for (const job of batch) job.reject(err);
         return;
       }
       for (const job of batch) {
-        db.exec("SAVEPOINT tx");
+        control.savepoint.run();
         try {
           const value = await job.fn(txExecutor);
-          db.exec("RELEASE tx");
+          control.release.run();
           outcomes.push({ ok: true, value });
         } catch (error) {
-          if (db.isTransaction) db.exec("ROLLBACK TO tx; RELEASE tx");
+          if (db.isTransaction) {
+            control.rollbackTo.run();
+            control.release.run();
+          }
           outcomes.push({ ok: false, error });
         }
       }
+      let joined: { settle(commitError?: unknown): void } | undefined;
       try {
-        db.exec("COMMIT");
+        joined = opts.beforeCommit?.();
+      } catch {
+        // The joined writes answer for themselves; the batch commits without them.
+      }
+      try {
+        control.commit.run();
       } catch (err) {
         if (db.isTransaction) db.exec("ROLLBACK");
+        joined?.settle(err);
         for (const job of batch) job.reject(err);
         return;
       }
+      joined?.settle();
       batches.transactions++;
       batches.calls += batch.length;
       batch.forEach((job, i) => {
@@ -131,6 +169,9 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
       gate = undefined;
       release();
       if (pending.length > 0) arm();
+      const waiting = afterBatch;
+      afterBatch = [];
+      for (const f of waiting) f();
     }
   };
 
@@ -144,6 +185,22 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
   return {
     dialect: "sqlite",
     whenIdle: (fn) => whenFree(fn),
+    whenQuiet: <T>(fn: () => T) =>
+      new Promise<T>((resolve, reject) => {
+        const attempt = () => {
+          // Queued jobs mean a batch is armed or running (it re-arms itself): wait for it to end.
+          if (gate || pending.length > 0) {
+            afterBatch.push(attempt);
+            return;
+          }
+          try {
+            resolve(fn());
+          } catch (err) {
+            reject(err);
+          }
+        };
+        attempt();
+      }),
     batches,
     // A read issued after a write that still waits for its shared commit goes behind it, so every caller reads
     // its own writes and those issued before (program order), whether or not it awaited them.

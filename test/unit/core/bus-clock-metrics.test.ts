@@ -90,6 +90,31 @@ describe("metrics", () => {
   });
 });
 
+describe("metrics series resolved once", () => {
+  test("a series handle counts into the same series as inc/observe with those labels, whatever their order", () => {
+    const m = createMetricsRegistry();
+    const c = m.counter("t_requests_total", "requests");
+    const h = m.histogram("t_seconds", "latency", [0.01, 0.1, 1]);
+    const handle = c.series({ method: "GET", route: "/x", status: "200" });
+    handle.inc();
+    handle.inc(2);
+    c.inc({ status: "200", route: "/x", method: "GET" });
+    c.inc({ method: "GET", route: "/x", status: "404" });
+    expect(c.get({ route: "/x", method: "GET", status: "200" })).toBe(4);
+    expect(c.get({ method: "GET", route: "/x", status: "404" })).toBe(1);
+    const timed = h.series({ route: "/x", method: "GET" });
+    timed.observe(0.05);
+    h.observe(2, { method: "GET", route: "/x" });
+    const text = m.render();
+    expect(text).toContain('t_requests_total{method="GET",route="/x",status="200"} 4');
+    expect(text).toContain('t_seconds_bucket{route="/x",method="GET",le="0.01"} 0');
+    expect(text).toContain('t_seconds_bucket{route="/x",method="GET",le="0.1"} 1');
+    expect(text).toContain('t_seconds_bucket{route="/x",method="GET",le="1"} 1');
+    expect(text).toContain('t_seconds_bucket{route="/x",method="GET",le="+Inf"} 2');
+    expect(text).toContain('t_seconds_count{route="/x",method="GET"} 2');
+  });
+});
+
 describe("readiness", () => {
   test("not ready when a required component is down; optional ones do not count", async () => {
     const r = createReadiness(50);

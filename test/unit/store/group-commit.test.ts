@@ -5,6 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { openStore, type MigrationSet, type Store } from "../../../src/store/database";
 import { createGroupCommit } from "../../../src/store/group-commit";
+import type { SqliteSqlDb } from "../../../src/store/sqlite-db";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 
 let tmp: TempDir;
@@ -87,5 +88,22 @@ describe("group commit", () => {
     await s.writes.settled();
     expect(names(s)).toEqual(["x"]);
     expect(s.db.isTransaction).toBe(false);
+  });
+
+  test("writes queued while the store's async seam has a batch waiting share that batch's commit", async () => {
+    const s = open();
+    const seam = s.sql as unknown as SqliteSqlDb;
+    const insert = s.db.prepare("INSERT INTO things (name) VALUES (?)");
+    const [seamBefore, ownBefore] = [seam.batches.transactions, s.writes.stats.transactions];
+    // In one moment: a seam write (a KV set, a dedupe mark) and synchronous writes (dashboard history rows).
+    const answers = [s.sql.run("INSERT INTO things (name) VALUES ('seam')"), s.writes.write(() => insert.run("history1")), s.writes.write(() => insert.run("history2"))];
+    await Promise.all(answers);
+    expect(seam.batches.transactions - seamBefore).toBe(1);
+    expect(s.writes.stats.transactions - ownBefore).toBe(0);
+    expect(names(s).sort()).toEqual(["history1", "history2", "seam"]);
+    // On their own (nothing waiting in the seam) they still commit by themselves.
+    await s.writes.write(() => insert.run("alone"));
+    expect(s.writes.stats.transactions - ownBefore).toBe(1);
+    expect(names(s)).toContain("alone");
   });
 });
