@@ -64,6 +64,8 @@ export interface TaskIntake {
   counters: IntakeCounters;
   /** The socket's handler, exposed for tests and replays. */
   handleDatagram(msg: Buffer, from: Pick<RemoteInfo, "address" | "port">): void;
+  /** Resolves when the seen marks and the give-ups of shed runs started so far are committed. */
+  settled(): Promise<void>;
 }
 
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
@@ -206,6 +208,13 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
    * reconciliation can pick the run up; its reservation here holds until then, so a repeat in between is a
    * duplicate rather than a run that finds its own stale claim.
    */
+  /** Shed runs whose claims are being given up: a repeat is a duplicate until their give-up is committed. */
+  const abandoning = new Set<Promise<void>>();
+  function abandonInBackground(item: QueueItem): void {
+    const done = abandon(item).finally(() => abandoning.delete(done));
+    abandoning.add(done);
+  }
+
   function abandon(item: QueueItem): Promise<void> {
     if (!item.claim) {
       processor.release(item.key);
@@ -283,7 +292,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     if (!item.report.distribute) void claimOf(item);
     if (offer.shed) {
       // A queued success made room for this failure: the rule is "failures are kept over successes".
-      void abandon(offer.shed);
+      abandonInBackground(offer.shed);
       dropped("shed", offer.shed.report.distribute ? "distribute" : offer.shed.report.outcome, offer.shed.report.executionId);
     }
   }
@@ -335,7 +344,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         const left = await queue.stop(Math.max(100, budgetMs - 200));
         // The seen marks still waiting for their commit: they go before the store closes.
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([processor.marksSettled(), new Promise<void>((r) => (timer = setTimeout(r, Math.max(100, budgetMs - 200 - (Date.now() - started)))))]);
+        await Promise.race([settled(), new Promise<void>((r) => (timer = setTimeout(r, Math.max(100, budgetMs - 200 - (Date.now() - started)))))]);
         clearTimeout(timer);
         // Past this point the notifier stops too: whatever is still being enriched must not be emitted.
         processor.close();
@@ -383,5 +392,10 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   });
   const readiness: ReadinessCheck[] = udp ? [udpCheck(udp)] : [];
 
-  return { components, readiness, udp, reconciler, processor, poller, store, counters, handleDatagram };
+  async function settled(): Promise<void> {
+    await processor.marksSettled();
+    while (abandoning.size > 0) await Promise.allSettled([...abandoning]);
+  }
+
+  return { components, readiness, udp, reconciler, processor, poller, store, counters, handleDatagram, settled };
 }

@@ -27,8 +27,9 @@ async function drained(app: TestApp["app"]): Promise<void> {
     if (/^steward_intake_queue_depth 0$/m.test(text) && /^steward_intake_in_flight 0$/m.test(text)) break;
     await Bun.sleep(10);
   }
-  // A worker is free once its event is on the bus; its seen mark may still wait for its commit. A read through
-  // the seam goes behind every write issued before it, so this returns once those marks are committed.
+  // A worker is free once its event is on the bus; its seen mark may still wait for its commit, and a shed run's
+  // claim is given up after its own claim commits (a repeat before that is a duplicate).
+  await app.intake.settled();
   await app.store.sql.get("SELECT 1 AS x");
   await app.store.writes.settled();
 }
