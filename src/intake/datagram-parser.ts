@@ -54,6 +54,25 @@ export function normalisePrefix(field: string): string {
   return field.trim().toLowerCase().replace(/^\/+/, "").replace(/\/+$/, "");
 }
 
+/**
+ * The outcome a scheduler datagram announces, read from field 0 alone (no decoding of the rest), or undefined
+ * for anything else. For refusing a datagram the queue could not take whatever it says: under overload that
+ * refusal must cost far less than a parse, or reading and refusing starves the workers.
+ */
+export function sniffSchedulerOutcome(msg: Uint8Array): SchedulerMessage["outcome"] | undefined {
+  const end = Math.min(msg.length, MAX_PREFIX_CHARS);
+  let semi = -1;
+  for (let i = 0; i < end; i++) {
+    if (msg[i] === 0x3b) {
+      semi = i;
+      break;
+    }
+  }
+  if (semi < 0) return undefined;
+  const prefix = normalisePrefix(DECODER.decode(msg.subarray(0, semi)));
+  return Object.hasOwn(SCHEDULER_PREFIXES, prefix) ? SCHEDULER_PREFIXES[prefix as SchedulerPrefix].outcome : undefined;
+}
+
 function reject(reason: RejectReason, detail: string): ParseResult {
   return { ok: false, reason, detail };
 }

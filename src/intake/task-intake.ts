@@ -16,7 +16,7 @@ import type { DomainEvents } from "../events/types";
 import { createTaskEventEnricher, type RunReport } from "../events/enrich-task-event";
 import { routesWantSuccessLogs } from "../notify/routing";
 import { createReconciler, type Reconciler } from "../events/reconcile";
-import { parseDatagram } from "./datagram-parser";
+import { parseDatagram, sniffSchedulerOutcome } from "./datagram-parser";
 import type { SchedulerMessage } from "./datagram-types";
 import { createDistributePoller, distributeKey, type DistributePoller } from "./distribute-poller";
 import { createIntakeStore, type IntakeStore } from "./intake-store";
@@ -77,8 +77,9 @@ const DATAGRAM_LINES_PER_MINUTE = 20;
  * recovers either once the burst is over).
  */
 function priorityOf(outcome: string): number {
-  return outcome === "failed" || outcome === "aborted" ? 1 : 0;
+  return outcome === "failed" || outcome === "aborted" ? TOP_PRIORITY : 0;
 }
+const TOP_PRIORITY = 1;
 
 interface QueueItem {
   report: RunReport;
@@ -261,6 +262,11 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     if (msg.length > config.udp.maxDatagramBytes) {
       return rejected("too_large", from.address, { bytes: msg.length, max: config.udp.maxDatagramBytes }, "oversized datagram dropped");
     }
+    // A queue full of runs that rank highest takes nothing more: refuse a scheduler datagram before parsing it.
+    if (!queue.admits(TOP_PRIORITY)) {
+      const outcome = sniffSchedulerOutcome(msg);
+      if (outcome !== undefined) return dropped(stopping ? "stopping" : "queue_full", outcome, undefined);
+    }
     const res = parseDatagram(msg, { maxFieldChars: config.udp.maxFieldChars });
     if (!res.ok) {
       return rejected(res.reason, from.address, { detail: res.detail, sample: msg.subarray(0, 160).toString("utf8") }, "unparseable datagram");
@@ -298,8 +304,13 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   }
 
   /** Counts (by reason and outcome) and logs, at most once a minute per reason, a run the queue did not keep. */
-  function dropped(reason: "queue_full" | "stopping" | "shed", outcome: string, executionId: string): void {
-    counters.dropped.inc({ reason, outcome });
+  /** Series per reason and outcome, resolved once: under overload this runs for most datagrams. */
+  const droppedSeries = new Map<string, { inc(by?: number): void }>();
+  function dropped(reason: "queue_full" | "stopping" | "shed", outcome: string, executionId: string | undefined): void {
+    const seriesKey = `${reason}|${outcome}`;
+    let series = droppedSeries.get(seriesKey);
+    if (!series) droppedSeries.set(seriesKey, (series = counters.dropped.series({ reason, outcome })));
+    series.inc();
     const suppressed = dropThrottle.take(reason);
     if (suppressed !== undefined) {
       log.warn({ reason, outcome, executionId, queueSize: cfg.queueSize, suppressedSinceLast: suppressed }, "task datagram dropped; reconciliation will pick the run up from QRS");

@@ -71,6 +71,31 @@ describe("intake overload", () => {
     expect(intake.counters.received.get()).toBe(15);
   });
 
+  test("a queue full of failures refuses further datagrams before parsing them, and still counts each by outcome", async () => {
+    t = createTestApp("intake:\n  queueSize: 5\n  concurrency: 1\n");
+    await t.app.start();
+    const { intake } = t.app;
+    let seq = 0;
+    const send = (outcome: "failed" | "succeeded", n: number) => {
+      for (let i = 0; i < n; i++) intake.handleDatagram(datagram(seq++, outcome), FROM);
+    };
+    send("failed", 6); // one in the worker, five queued: full of the highest rank
+    send("failed", 40);
+    send("succeeded", 10);
+    // Parsing is most of a refused datagram's cost; under overload it starved the workers.
+    expect(intake.counters.parsed.get({ kind: "scheduler" })).toBe(6);
+    await drained(t.app);
+    const metrics = t.app.metrics.render();
+    expect(droppedCount(metrics, { reason: "queue_full", outcome: "failed" })).toBe(40);
+    expect(droppedCount(metrics, { reason: "queue_full", outcome: "succeeded" })).toBe(10);
+    expect(intake.counters.emitted.get({ kind: "task.failed", source: "udp" })).toBe(6);
+    expect(intake.counters.received.get()).toBe(56);
+    // Once there is room again, datagrams are parsed and taken as before.
+    send("succeeded", 1);
+    await drained(t.app);
+    expect(intake.counters.emitted.get({ kind: "task.succeeded", source: "udp" })).toBe(1);
+  });
+
   test("a shed run is not remembered: the same run reported again later is processed", async () => {
     t = createTestApp("intake:\n  queueSize: 1\n  concurrency: 1\n");
     await t.app.start();

@@ -3,7 +3,7 @@
 // reason, and every generated valid datagram parses back to what was serialised.
 // Seeded (FUZZ_SEED=n to replay a failure).
 import { expect, test } from "bun:test";
-import { parseDatagram } from "../../../src/intake/datagram-parser";
+import { parseDatagram, sniffSchedulerOutcome } from "../../../src/intake/datagram-parser";
 import { REJECT_REASONS, type SchedulerMessage } from "../../../src/intake/datagram-types";
 import { hostileDatagrams, MAX_DATAGRAM } from "../../fixtures/hostile-datagrams";
 
@@ -148,6 +148,12 @@ test(`parser fuzz: 122,000 datagrams, no throw, valid ones round-trip (seed ${SE
       if (!reasons.has(result.reason)) throw new Error(`unknown reason ${result.reason}`);
       seenReasons.set(result.reason, (seenReasons.get(result.reason) ?? 0) + 1);
     }
+    // The overload refusal reads field 0 alone: it may know less than the parser, never something else.
+    const sniffed = sniffSchedulerOutcome(typeof input === "string" ? new TextEncoder().encode(input) : input);
+    if (result.ok && result.message.kind === "scheduler" && sniffed !== undefined && sniffed !== result.message.outcome) {
+      throw new Error(`sniffed ${sniffed}, parsed ${result.message.outcome}: ${JSON.stringify(typeof input === "string" ? input : [...input])}`);
+    }
+    if (result.ok && result.message.kind === "engine" && sniffed !== undefined) throw new Error(`an engine datagram sniffed as ${sniffed}`);
     return result;
   };
 
@@ -157,6 +163,7 @@ test(`parser fuzz: 122,000 datagrams, no throw, valid ones round-trip (seed ${SE
     const input = r.next() < 0.5 ? wire : new TextEncoder().encode(wire);
     const res = expectParsed(input);
     if (!res.ok || res.message.kind !== "scheduler") throw new Error(`valid datagram rejected (${!res.ok ? res.reason : "engine"}): ${wire}`);
+    if (sniffSchedulerOutcome(new TextEncoder().encode(wire)) !== v.outcome) throw new Error(`valid datagram's outcome not sniffed: ${wire}`);
     const m = res.message;
     const f = v.fields;
     const nullish = (s: string) => (s === "(null)" ? "" : s);
