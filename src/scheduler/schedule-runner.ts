@@ -57,6 +57,8 @@ const MAX_TIMER_MS = 60 * 60 * 1000;
 const SEEN_EVENTS = 2000;
 /** Event-fire claims are kept this long (an event is never heard of again after that). */
 const EVENT_CLAIM_TTL_MS = 7 * 86_400_000;
+/** How long the schedules read for event triggers are used before they are read again. */
+const TRIGGER_ROWS_TTL_MS = 1_000;
 
 const ALWAYS_LEADING: SchedulerDuty = { holds: () => true, onChange: () => () => {} };
 
@@ -311,10 +313,29 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     return false;
   }
 
+  /**
+   * The schedules, read for event triggers at most once per TRIGGER_ROWS_TTL_MS instead of per task event (a
+   * burst of events read and parsed every schedule each time), and again at once after a change made here. A
+   * change made through another Steward or `schedules import` is seen within that time.
+   */
+  let triggerRows: { at: number; rows: Promise<ScheduleRow[]> } | undefined;
+  function rowsForTriggers(): Promise<ScheduleRow[]> {
+    const now = clock.now();
+    if (triggerRows === undefined || now - triggerRows.at >= TRIGGER_ROWS_TTL_MS || now < triggerRows.at) {
+      const read = repo.all();
+      triggerRows = { at: now, rows: read };
+      // A failed read is not kept: the next event reads again.
+      read.catch(() => {
+        if (triggerRows?.rows === read) triggerRows = undefined;
+      });
+    }
+    return triggerRows.rows;
+  }
+
   /** Event triggers run on the Steward that hears of the event; the claim in the store keeps it to one fire. */
   async function onTaskEvent(e: TaskEvent): Promise<void> {
     if (!running || !deps.storeOpen()) return;
-    for (const row of await repo.all()) {
+    for (const row of await rowsForTriggers()) {
       if (!matches(row, e)) continue;
       // A datagram is a hint (UDP is unauthenticated): only a run QRS confirmed may start a task.
       if (e.unconfirmed) {
@@ -357,11 +378,13 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       clearTimeout(timer);
     },
     async refresh(id) {
+      triggerRows = undefined;
       const row = await repo.get(id);
       if (row) arm(row);
       else disarm(id);
     },
     forget(id) {
+      triggerRows = undefined;
       disarm(id);
       timings.delete(id);
     },
