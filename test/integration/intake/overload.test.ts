@@ -44,6 +44,14 @@ function droppedCount(text: string, labels: Record<string, string>): number {
   return n;
 }
 
+/** Sends `n` datagrams of runs numbered on from the last one sent, in the same turn of the event loop. */
+function sender(intake: TestApp["app"]["intake"]) {
+  let seq = 0;
+  return (outcome: "failed" | "succeeded", n: number) => {
+    for (let i = 0; i < n; i++) intake.handleDatagram(datagram(seq++, outcome), FROM);
+  };
+}
+
 describe("intake overload", () => {
   test("a full queue sheds successes to keep failures, refuses before any store work, counts every drop", async () => {
     t = createTestApp("intake:\n  queueSize: 5\n  concurrency: 1\n");
@@ -51,10 +59,7 @@ describe("intake overload", () => {
     const { intake } = t.app;
 
     // All in one turn of the event loop: the one worker holds the first run, the queue takes five.
-    let seq = 0;
-    const send = (outcome: "failed" | "succeeded", n: number) => {
-      for (let i = 0; i < n; i++) intake.handleDatagram(datagram(seq++, outcome), FROM);
-    };
+    const send = sender(intake);
     send("succeeded", 6); // one in the worker, five queued: full
     send("failed", 3); // each takes the place of the newest queued success
     send("succeeded", 3); // nothing ranks lower: refused
@@ -75,10 +80,7 @@ describe("intake overload", () => {
     t = createTestApp("intake:\n  queueSize: 5\n  concurrency: 1\n");
     await t.app.start();
     const { intake } = t.app;
-    let seq = 0;
-    const send = (outcome: "failed" | "succeeded", n: number) => {
-      for (let i = 0; i < n; i++) intake.handleDatagram(datagram(seq++, outcome), FROM);
-    };
+    const send = sender(intake);
     send("failed", 6); // one in the worker, five queued: full of the highest rank
     send("failed", 40);
     send("succeeded", 10);
