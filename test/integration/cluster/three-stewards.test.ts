@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../../src/sim";
+import { simControl } from "../../helpers/sim-control";
 import { startProcess, type RunningProcess } from "../../helpers/child-process";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { startPostgres, type PostgresService } from "../../helpers/services";
@@ -62,11 +63,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-async function control(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${sim.urls.control}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
-  if (res.status >= 300) throw new Error(`control API ${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? undefined : res.json();
-}
+const control = (method: string, path: string, body?: unknown) => simControl(sim, method, path, body);
 
 interface Run {
   executionId: string;

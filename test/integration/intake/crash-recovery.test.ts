@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../../src/sim";
+import { simControl } from "../../helpers/sim-control";
 import { startProcess, type RunningProcess } from "../../helpers/child-process";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir } from "../../helpers/temp-dir";
@@ -45,12 +46,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-/** The simulator's control API (plain HTTP on loopback). */
-async function control(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${sim.urls.control}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
-  if (res.status >= 300) throw new Error(`control API ${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? undefined : res.json();
-}
+const control = (method: string, path: string, body?: unknown) => simControl(sim, method, path, body);
 
 async function failTask(taskId: string): Promise<string> {
   await waitFor(async () => !((await control("GET", `/tasks/${taskId}`)) as { running: boolean }).running, { what: `task ${taskId} to be idle` });
