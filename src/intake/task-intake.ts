@@ -71,6 +71,9 @@ export interface TaskIntake {
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
 const DATAGRAM_LINES_PER_MINUTE = 20;
 
+/** The rank of failures and aborts: a queue full of these takes nothing more. */
+const TOP_PRIORITY = 1;
+
 /**
  * The shedding rule of a full queue: failures and aborts are kept over successes and distribution notices (an
  * alert is what a failure is for; a lost success only leaves a gap in the charts, and reconciliation with QRS
@@ -79,7 +82,6 @@ const DATAGRAM_LINES_PER_MINUTE = 20;
 function priorityOf(outcome: string): number {
   return outcome === "failed" || outcome === "aborted" ? TOP_PRIORITY : 0;
 }
-const TOP_PRIORITY = 1;
 
 interface QueueItem {
   report: RunReport;
@@ -204,11 +206,6 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     return item.claim;
   }
 
-  /**
-   * A queued run that will not be processed (shed, or left at stop): its store claim is given up, so a repeat or
-   * reconciliation can pick the run up; its reservation here holds until then, so a repeat in between is a
-   * duplicate rather than a run that finds its own stale claim.
-   */
   /** Shed runs whose claims are being given up: a repeat is a duplicate until their give-up is committed. */
   const abandoning = new Set<Promise<void>>();
   function abandonInBackground(item: QueueItem): void {
@@ -216,6 +213,11 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     abandoning.add(done);
   }
 
+  /**
+   * A queued run that will not be processed (shed, or left at stop): its store claim is given up, so a repeat or
+   * reconciliation can pick the run up; its reservation here holds until then, so a repeat in between is a
+   * duplicate rather than a run that finds its own stale claim.
+   */
   function abandon(item: QueueItem): Promise<void> {
     if (!item.claim) {
       processor.release(item.key);
