@@ -50,6 +50,8 @@ function expectExcerpt(where: string, shown: string[], c: Case): void {
 }
 
 const unescapeHtml = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+// Teams card Markdown: every markup character of the log goes out backslash-escaped.
+const unescapeCard = (s: string) => s.replace(/\\(.)/g, "$1");
 const unescapeMrkdwn = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
 /** A string field of a line-protocol line, unescaped. */
@@ -189,7 +191,7 @@ notify:
   test("Teams: the excerpt and the failure in the card", each((c) => {
     const card = rx.requests.filter((r) => r.path === "/teams").map((r) => JSON.parse(r.body).attachments[0].content).find((b) => JSON.stringify(b).includes(c.event.executionId))!;
     const container = card.body.find((b: { type: string }) => b.type === "Container");
-    expectExcerpt(`teams ${c.total}/${c.errorLine}`, container.items[0].text.split("\n"), c);
+    expectExcerpt(`teams ${c.total}/${c.errorLine}`, unescapeCard(container.items[0].text).split("\n"), c);
     expect(card.body.some((b: { color?: string; text?: string }) => b.color === "Attention" && b.text?.includes("Error: Cannot open file"))).toBe(true);
   }));
 
