@@ -8,8 +8,9 @@ import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { SqlDb, SqlExecutor } from "../store/sql";
-import type { KvConfig } from "../config/sections/kv";
+import { KV_NAMES_MAX_BYTES, type KvConfig } from "../config/sections/kv";
 import type { KeyValueWriter } from "../control/types";
+import { unstorableNameReason } from "./kv-names";
 import { deleteKey, deleteNamespaceRows, purgeExpiredRows, setKey, type SetOutcome } from "./postgres-writes";
 
 /** Values are strings over REST (as in Butler); other start paths may store any JSON value. */
@@ -120,7 +121,9 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
   const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
   function checkName(what: "namespace" | "key", name: string): void {
-    if (name.length === 0) throw new AppError("BAD_REQUEST", `${what}: must not be empty`);
+    if (name.length === 0) throw new AppError("BAD_REQUEST", `${what}: must not be empty`, { details: { field: what } });
+    const unstorable = unstorableNameReason(name);
+    if (unstorable) throw new AppError("BAD_REQUEST", `${what}: ${unstorable}`, { details: { field: what } });
     const n = bytes(name);
     if (n > cfg.maxKeyBytes) {
       throw new AppError("PAYLOAD_TOO_LARGE", `${what} is ${n} bytes; the limit is ${cfg.maxKeyBytes} bytes (kv.maxKeyBytes)`, {
@@ -128,6 +131,9 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       });
     }
   }
+
+  /** A name no store can hold names nothing: reads answer "not found" without asking the store (PostgreSQL would fail). */
+  const findable = (...names: string[]) => names.every((n) => unstorableNameReason(n) === undefined);
 
   const record = (e: AuditEntry) => audit.record(e);
   function fail(action: string, target: string, actor: AuditActor, err: unknown, note?: AuditNote): never {
@@ -181,12 +187,19 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       try {
         checkName("namespace", namespace);
         checkName("key", key);
+        const names = bytes(namespace) + bytes(key);
+        if (names > KV_NAMES_MAX_BYTES) {
+          throw new AppError("PAYLOAD_TOO_LARGE", `namespace and key together are ${names} bytes; the limit is ${KV_NAMES_MAX_BYTES} bytes (what PostgreSQL can index)`, {
+            details: { field: "key", bytes: names, limit: KV_NAMES_MAX_BYTES },
+          });
+        }
         if (!Number.isInteger(ttlMs) || ttlMs < 0 || ttlMs > MAX_TTL_MS) {
           throw new AppError("BAD_REQUEST", `ttl: must be a whole number of milliseconds from 0 to ${MAX_TTL_MS}`, { details: { field: "ttl" } });
         }
         const text = JSON.stringify(value ?? null);
-        // A string's size is its own UTF-8 length (not counting JSON quotes); other values count their JSON text.
-        const size = typeof value === "string" ? bytes(value) : bytes(text);
+        // Counted as stored: the JSON text's UTF-8 bytes (a control character is kept as a 6-byte escape), a
+        // string's two enclosing quotes aside.
+        const size = typeof value === "string" ? bytes(text) - 2 : bytes(text);
         if (size > cfg.maxValueBytes) {
           throw new AppError("PAYLOAD_TOO_LARGE", `value is ${size} bytes; the limit is ${cfg.maxValueBytes} bytes (kv.maxValueBytes)`, {
             details: { field: "value", bytes: size, limit: cfg.maxValueBytes },
@@ -250,6 +263,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       await store.set(namespace, key, value, ttlMs ?? 0, START_REQUEST_ACTOR);
     },
     async get(namespace, key) {
+      if (!findable(namespace, key)) return undefined;
       const row = await db.get<{ value: string; ttl_ms: number; expires_at: number | null }>(q.get, [namespace, key, clock.now()]);
       if (!row) return undefined;
       return {
@@ -261,10 +275,11 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       };
     },
     async has(namespace, key) {
+      if (!findable(namespace, key)) return false;
       return (await db.get(q.get, [namespace, key, clock.now()])) !== undefined;
     },
     async delete(namespace, key, actor = SYSTEM_ACTOR, note) {
-      const n = await db.transaction(async (tx) => {
+      const n = !findable(namespace, key) ? 0 : await db.transaction(async (tx) => {
         if (pg) return deleteKey(tx, namespace, key, clock.now());
         const total = await usageOf(tx);
         const size = bytesOf(await tx.get(q.rowBytes, [namespace, key]));
@@ -277,7 +292,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       return n > 0;
     },
     async deleteNamespace(namespace, actor = SYSTEM_ACTOR, note) {
-      const { existed, n } = await db.transaction(async (tx) => {
+      const { existed, n } = !findable(namespace) ? { existed: false, n: 0 } : await db.transaction(async (tx) => {
         if (pg) {
           const live = await deleteNamespaceRows(tx, namespace, clock.now());
           return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: live };
@@ -297,10 +312,11 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       return (await db.all<{ namespace: string }>(q.namespaces)).map((r) => r.namespace);
     },
     async hasNamespace(namespace) {
+      if (!findable(namespace)) return false;
       return (await db.get(q.nsGet, [namespace])) !== undefined;
     },
     async keys(namespace) {
-      if (!(await db.get(q.nsGet, [namespace]))) return undefined;
+      if (!findable(namespace) || !(await db.get(q.nsGet, [namespace]))) return undefined;
       return (await db.all<{ key: string }>(q.keys, [namespace, clock.now()])).map((r) => r.key);
     },
     async purgeExpired() {

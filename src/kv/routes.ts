@@ -6,15 +6,17 @@ import { z } from "zod";
 import { AppError } from "../core/errors";
 import type { Router } from "../http/route";
 import { butlerText, butlerTtl, storedTtl } from "../core/butler-values";
+import { KvNameSchema } from "./kv-names";
 import { MAX_TTL_MS, type KvStore } from "./kv-store";
 
-const NamespaceParamsSchema = z.strictObject({ namespace: z.string().min(1) });
-const KeyParamsSchema = z.strictObject({ namespace: z.string().min(1), key: z.string().min(1) });
-const KeyQuerySchema = z.object({ key: z.string().min(1).describe("The key to look up.") });
+// A name no store can keep is refused (400 naming it) before it reaches the store, on reads too.
+const NamespaceParamsSchema = z.strictObject({ namespace: KvNameSchema });
+const KeyParamsSchema = z.strictObject({ namespace: KvNameSchema, key: KvNameSchema });
+const KeyQuerySchema = z.object({ key: KvNameSchema.describe("The key to look up.") });
 
 /** Butler's Fastify coerced scalar values to strings and TTLs to numbers; so do we. */
 const KvPostBodySchema = z.strictObject({
-  key: butlerText.pipe(z.string().min(1)).describe("Key to set."),
+  key: butlerText.pipe(KvNameSchema).describe("Key to set."),
   value: butlerText.optional().describe("Value to store (a string; numbers and booleans are stored as their text)."),
   ttl: butlerTtl
     .pipe(z.number().max(MAX_TTL_MS))
@@ -93,7 +95,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       method: "post",
       path: "/v4/keyvalues/:namespace",
       summary: "Create or overwrite a key (the namespace is created on first use)",
-      description: "Re-posting a key replaces its value and its TTL. Limits: kv.maxNamespaces and kv.maxKeysPerNamespace (409), kv.maxKeyBytes and kv.maxValueBytes (413).",
+      description: "Re-posting a key replaces its value and its TTL. Limits: kv.maxNamespaces and kv.maxKeysPerNamespace (409), kv.maxKeyBytes and kv.maxValueBytes (413, the value counted as stored: its JSON text); a namespace or key with the NUL character or a lone surrogate (400).",
       scope: "kv.write",
       params: NamespaceParamsSchema,
       body: KvPostBodySchema,

@@ -165,6 +165,18 @@ for (const backend of bothBackends()) {
       await expectAppError(kv.set("ns", "k", "x", -1), 400, /ttl/);
     });
 
+    test("names no store can keep: 400 on a write from any path, not found on a read (never a store error)", async () => {
+      await expectAppError(kv.set("a\u0000b", "k", "x"), 400, /namespace: must not contain the NUL character/);
+      await expectAppError(kv.set("ns", "k\u0000", "x"), 400, /key: must not contain the NUL character/);
+      await expectAppError(kv.set("ns", "\udc00", "x"), 400, /key: must not contain a lone UTF-16 surrogate/);
+      expect(await kv.get("a\u0000b", "k")).toBeUndefined();
+      expect(await kv.has("ns", "\ud800")).toBe(false);
+      expect(await kv.keys("a\u0000")).toBeUndefined();
+      expect(await kv.delete("ns", "k\u0000")).toBe(false);
+      expect(await kv.deleteNamespace("a\u0000")).toBe(false);
+      expect(await kv.namespaces()).toEqual([]);
+    });
+
     test("every write is audited with its actor", async () => {
       await kv.set("ns", "k", "v", 0, { kind: "apiKey", name: "etl" });
       await kv.delete("ns", "k", { kind: "apiKey", name: "etl" });
