@@ -75,6 +75,18 @@ const MAX_QUEUED = 10_000;
 /** Pause before writing again after the store was unreachable. */
 const RETRY_MS = 1_000;
 
+/** NUL (PostgreSQL text cannot hold it) and lone UTF-16 surrogates (no UTF-8 form) become U+FFFD. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text any store keeps as it is: a request path or a caller's name can carry anything (a decoded %00), and one
+ * row PostgreSQL refuses would fail the batch it is written in.
+ */
+export function storableText(text: string): string {
+  UNSTORABLE.lastIndex = 0;
+  return UNSTORABLE.test(text) ? text.replace(UNSTORABLE, "\uFFFD") : text;
+}
+
 function boundedDetails(details: Record<string, unknown> | undefined): string | null {
   if (!details) return null;
   const text = JSON.stringify(details);
@@ -148,12 +160,32 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
     prune().catch((err: Error) => onError(err, "audit retention"));
   };
 
+  /**
+   * A batch the store refused (not one it could not be reached for) is written again row by row, so one row it
+   * refuses loses only itself, reported; the others are kept.
+   */
+  const oneByOne = async (batch: unknown[][], err: Error): Promise<void> => {
+    if (batch.length === 1 || isStoreUnavailable(err)) throw err;
+    let refused = 0;
+    let firstError: Error | undefined;
+    for (const row of batch) {
+      try {
+        await db.run(insert, row as never);
+      } catch (rowErr) {
+        if (isStoreUnavailable(rowErr)) throw rowErr;
+        refused++;
+        firstError ??= rowErr as Error;
+      }
+    }
+    if (refused > 0) onError(new Error(`the store refused ${refused} of ${batch.length} audit entries: ${firstError?.message}`), "writing audit entries one by one");
+  };
+
   /** Writes the queued rows in one transaction; rows recorded meanwhile go in the next batch. */
   const drain = (): Promise<void> => {
     if (writing || queue.length === 0) return writing ?? Promise.resolve();
     const batch = queue;
     queue = [];
-    const write =
+    const write = (
       batch.length === 1
         ? db.run(insert, batch[0] as never).then(() => {})
         : db.dialect === "postgres"
@@ -161,7 +193,8 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
             db.run(insertMany, [JSON.stringify(batch)]).then(() => {})
           : db.transaction(async (tx) => {
               for (const row of batch) await tx.run(insert, row as never);
-            });
+            })
+    ).catch((err: Error) => oneByOne(batch, err));
     writing = write
       .then(
         () => {
@@ -218,8 +251,9 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
       };
     },
     record(e) {
-      const target = e.target === undefined ? null : e.target.length > MAX_TARGET_CHARS ? `${e.target.slice(0, MAX_TARGET_CHARS)}…` : e.target;
-      queue.push([new Date(clock.now()).toISOString(), e.actor.kind, e.actor.name.slice(0, 128), e.actor.ip ?? null, e.action, target, e.result, boundedDetails(e.details)]);
+      const target = e.target === undefined ? null : storableText(e.target.length > MAX_TARGET_CHARS ? `${e.target.slice(0, MAX_TARGET_CHARS)}…` : e.target);
+      // The details are JSON text, where JSON.stringify escapes NUL and lone surrogates already.
+      queue.push([new Date(clock.now()).toISOString(), storableText(e.actor.kind), storableText(e.actor.name.slice(0, 128)), e.actor.ip === undefined ? null : storableText(e.actor.ip), storableText(e.action), target, e.result, boundedDetails(e.details)]);
       if (queue.length > MAX_QUEUED) {
         const dropped = queue.length - MAX_QUEUED;
         queue.splice(0, dropped);

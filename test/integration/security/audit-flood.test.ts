@@ -5,14 +5,15 @@ import { createAuditLog, auditMigrations } from "../../../src/audit/audit-log";
 import { createManualClock } from "../../../src/core/clock";
 import { openStore } from "../../../src/store/database";
 import { createTestApp, type TestApp } from "../../helpers/app";
+import { startPostgres } from "../../helpers/services";
 import { createTempDir } from "../../helpers/temp-dir";
 import { keysPerScope } from "./keys";
 
 const open: TestApp[] = [];
-const cleanups: Array<() => void> = [];
+const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   while (open.length) await open.pop()!.close();
-  while (cleanups.length) cleanups.pop()!();
+  while (cleanups.length) await cleanups.pop()!();
 });
 const from = (t: TestApp, ip: string, path: string, init: RequestInit = {}) => Promise.resolve(t.app.http.hono.request(path, init, { remoteAddress: ip }));
 /** Rows on disk once the audit log has written what it holds (writes share the store's next commit). */
@@ -112,5 +113,31 @@ describe("audit retention", () => {
     await audit.flush();
     const big = store.db.prepare("SELECT LENGTH(actor_name) + LENGTH(target) + LENGTH(details) AS len FROM audit ORDER BY id DESC LIMIT 1").get() as { len: number };
     expect(big.len).toBeLessThan(5000);
+  });
+});
+
+describe("refused requests with a NUL character in their path, on PostgreSQL", () => {
+  test("drop none of the admin's audit rows written at the same moment", async () => {
+    const pg = await startPostgres();
+    cleanups.push(() => pg.stop());
+    const { keys, yaml } = keysPerScope();
+    const t = createTestApp(`store:\n  postgres:\n    url: ${await pg.createDatabase("audit_nul")}\nsecurity:\n${yaml}\n  rateLimit: { perIp: { enabled: false }, perKey: { enabled: false } }\n`);
+    open.push(t);
+    await t.app.start();
+    const admin = { "x-api-key": keys.admin, "content-type": "application/json" };
+    const requests: Array<Promise<Response>> = [];
+    for (let i = 0; i < 300; i++) {
+      requests.push(from(t, "10.0.0.1", "/v4/keyvalues/ops", { method: "POST", headers: admin, body: JSON.stringify({ key: `k${i}`, value: "v" }) }));
+      // Each from its own address: every one is a first denial, recorded in full with the decoded path.
+      requests.push(from(t, `10.1.${i >> 8}.${i & 255}`, `/v4/keyvalues/x%00${i}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }));
+    }
+    const answers = await Promise.all(requests);
+    expect(answers.filter((r) => r.status === 201).length).toBe(300);
+    expect(answers.filter((r) => r.status === 401).length).toBe(300);
+    await t.app.audit.flush();
+    expect((await t.app.audit.query({ action: "api.write", limit: 1000 })).length).toBe(300);
+    const denied = await t.app.audit.query({ action: "access.denied", limit: 1000 });
+    expect(denied.length).toBe(300);
+    expect(denied.map((d) => d.target)).toContain("POST /v4/keyvalues/x\ufffd7");
   });
 });
