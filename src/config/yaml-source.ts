@@ -1,6 +1,7 @@
 // Parses YAML keeping the document, so any config path can be traced back to line:column in the file.
 import { parseDocument, isMap, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from "yaml";
 import { AppError } from "../core/errors";
+import { yamlBoundsProblem, type YamlBounds } from "./yaml-bounds";
 
 export interface YamlSource {
   file: string;
@@ -9,7 +10,16 @@ export interface YamlSource {
   data: unknown;
 }
 
-export function parseYamlSource(text: string, file: string): YamlSource {
+/** No config file nests this deep; a document that does is refused before it is parsed. */
+const DEFAULT_BOUNDS: YamlBounds = { maxDepth: 64, maxAliases: 100 };
+
+export function parseYamlSource(text: string, file: string, bounds: YamlBounds = DEFAULT_BOUNDS): YamlSource {
+  const problem = yamlBoundsProblem(text, bounds);
+  if (problem) {
+    const { line, col } = lineAndColumn(text, problem.offset);
+    const message = `${file}:${line}:${col} YAML refused before parsing: ${problem.message}`;
+    throw new AppError("CONFIG_INVALID", message, { details: [message] });
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -19,8 +29,18 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     });
     throw new AppError("CONFIG_INVALID", messages.join("\n"), { details: messages });
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const data = doc.toJS({ maxAliasCount: bounds.maxAliases ?? 100 }) ?? {};
   return { file, doc, lines, data };
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
 }
 
 /** The YAML node at a path, or the closest existing ancestor (for keys that are missing). */

@@ -4,6 +4,7 @@
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import type { YamlBounds } from "../config/yaml-bounds";
 import { nodeAt, parseYamlSource, position, formatPath, type YamlSource } from "../config/yaml-source";
 import { AppError } from "../core/errors";
 import { RESERVED_IDS, ScheduleInputSchema, StartupStateSchema, stateFromStartup, type ScheduleDefinition, type ScheduleState } from "./schedule-model";
@@ -45,10 +46,18 @@ export function derivedScheduleId(e: { name: string; cronSchedule: string; timez
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function parseButlerScheduleFile(text: string, file: string, defaultTimezone: string, now: () => number): ImportedSchedule[] {
+/**
+ * What a schedule file sent over REST may be, for a store of at most `maxSchedules`: Butler's file nests four levels
+ * deep and an entry is about a dozen lines of about 25 nodes; the bounds leave room for comments and long names.
+ */
+export function scheduleFileBounds(maxSchedules: number): YamlBounds {
+  return { maxDepth: 16, maxNodes: 40 * maxSchedules + 1000, maxBytes: 2048 * maxSchedules + 65_536, maxAliases: 100 };
+}
+
+export function parseButlerScheduleFile(text: string, file: string, defaultTimezone: string, now: () => number, bounds?: YamlBounds): ImportedSchedule[] {
   let src: YamlSource;
   try {
-    src = parseYamlSource(text, file);
+    src = parseYamlSource(text, file, bounds);
   } catch (err) {
     throw new AppError("BAD_REQUEST", (err as Error).message, { cause: err, details: (err as AppError).details });
   }

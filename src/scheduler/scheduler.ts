@@ -14,7 +14,7 @@ import type { TaskStarter } from "../control/types";
 import type { DomainEvents } from "../events/types";
 import type { SqlDb } from "../store/sql";
 import { fieldName } from "../http/route";
-import { parseButlerScheduleFile, type ImportedSchedule } from "./butler-import";
+import { parseButlerScheduleFile, scheduleFileBounds, type ImportedSchedule } from "./butler-import";
 import { nextFire, compileTiming } from "./next-run";
 import { definitionOf, ScheduleInputSchema, stateFromStartup, type Schedule, type ScheduleDefinition, type ScheduleInput, type ScheduleState, type ScheduleUpdate } from "./schedule-model";
 import { createScheduleRepo, toSchedule, type ScheduleRepo, type ScheduleRow } from "./schedule-repo";
@@ -200,7 +200,8 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
       return applyState(rows, state, actor, state === "started" ? "schedule.start" : "schedule.stop");
     },
     async importButler(text, source, onConflict, actor) {
-      const parsed = parseButlerScheduleFile(text, source, defaultTz(), clock.now);
+      // Bounded before the YAML parser builds anything: the text comes from a request.
+      const parsed = parseButlerScheduleFile(text, source, defaultTz(), clock.now, scheduleFileBounds(cfg.maxSchedules));
       const report: ImportReport = { imported: [], replaced: [], skipped: [] };
       const existing = new Set((await repo.all()).map((r) => r.id));
       const fresh = parsed.filter((s) => !existing.has(s.id));
