@@ -4,6 +4,7 @@ import type { Component } from "../core/lifecycle";
 import { createHostHeaderCheck, UNUSABLE_HOST_URL } from "./host-header";
 import type { HttpEnv } from "./types";
 import type { Hono } from "hono";
+import { warnOnLowFileLimit } from "../core/file-limit";
 import { runtime, type ServedHttp } from "../runtime";
 
 export interface HttpServerOptions {
@@ -20,6 +21,8 @@ export interface HttpServer extends Component {
   port(): number;
 }
 
+const IDLE_TIMEOUT_SECONDS = 10;
+
 export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions, log: Logger): HttpServer {
   let server: ServedHttp | undefined;
   const hostCheck = createHostHeaderCheck();
@@ -30,6 +33,9 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
         hostname: options.host,
         port: options.port,
         maxRequestBodySize: options.maxRequestBodySize + 1024,
+        // An idle connection (also one that never finishes its TLS handshake) is closed after this many seconds:
+        // none is held. The runtime offers no cap on the number of connections.
+        idleTimeout: IDLE_TIMEOUT_SECONDS,
         fetch: (req, { remoteAddress }) => {
           // The peer's address is gone when the connection was reset before the request is handled; such a
           // request is answered (to nobody) without running, never as one without an address.
@@ -41,6 +47,7 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
         ...(options.tls ? { tls: options.tls } : {}),
       });
       log.info({ url: this.url() }, "REST API listening");
+      warnOnLowFileLimit(log);
     },
     async stop() {
       // Graceful: let in-flight requests finish; the lifecycle bounds how long that may take.

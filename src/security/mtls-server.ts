@@ -1,6 +1,7 @@
 // The HTTPS listener for mutual TLS. Neither Bun.serve nor Deno.serve expose the peer certificate of a request, so with
 // client-certificate rules the API is served by node:tls + node:http instead, and each request carries the
-// verified certificate's subject and fingerprint to the access guard.
+// verified certificate's subject and fingerprint to the access guard. Deadlines and connection caps come from
+// connection-guard.ts: node:http's own timeouts do not apply to connections handed to it this way.
 import { errorBody } from "../http/errors";
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createTls, type TLSSocket } from "node:tls";
@@ -10,13 +11,17 @@ import type { Logger } from "pino";
 import { createHostHeaderCheck, UNUSABLE_HOST_URL } from "../http/host-header";
 import type { HttpServer } from "../http/server";
 import type { ClientCertInfo, HttpEnv } from "../http/types";
+import { warnOnLowFileLimit } from "../core/file-limit";
 import { sleep } from "../runtime";
+import { createConnectionGuard, defaultConnectionLimits, type ConnectionLimits } from "./connection-guard";
 
 export interface MtlsServerOptions {
   host: string;
   port: number;
   maxRequestBodySize: number;
   tls: { cert: string; key: string; ca: string; passphrase?: string; requireClientCert: boolean };
+  /** Deadlines and caps; by default from the open-file limit (connection-guard.ts). */
+  limits?: ConnectionLimits;
 }
 
 function certInfo(socket: TLSSocket): ClientCertInfo {
@@ -30,13 +35,17 @@ function certInfo(socket: TLSSocket): ClientCertInfo {
   };
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
+async function readBody(req: IncomingMessage, limit: number, done: () => void): Promise<Buffer | "too-large"> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return "too-large";
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) return "too-large";
+      chunks.push(chunk as Buffer);
+    }
+  } finally {
+    done();
   }
   return Buffer.concat(chunks);
 }
@@ -45,13 +54,23 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
   const hostCheck = createHostHeaderCheck();
   const certs = new WeakMap<Socket, ClientCertInfo>();
   const sockets = new Set<Socket>();
+  const limits = options.limits ?? defaultConnectionLimits();
+  const guard = createConnectionGuard(limits, log);
   let inFlight = 0;
   let boundPort = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     inFlight++;
+    const socket = req.socket as TLSSocket;
+    guard.requestStarted(socket);
+    let ended = false;
+    const end = () => {
+      if (!ended) guard.requestEnded(socket);
+      ended = true;
+    };
+    res.once("finish", end);
+    res.once("close", end);
     try {
-      const socket = req.socket as TLSSocket;
       // Read before awaiting the body: a destroyed socket forgets its peer, and an absent address must never
       // reach the IP gate (which treats it as an in-process request).
       const remoteAddress = socket.remoteAddress;
@@ -66,7 +85,7 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
       let body: Buffer | undefined;
       if (method !== "GET" && method !== "HEAD") {
-        const read = await readBody(req, options.maxRequestBodySize + 1024);
+        const read = await readBody(req, options.maxRequestBodySize + 1024, guard.bodyDeadline(socket));
         if (read === "too-large") {
           res.writeHead(413, { "content-type": "application/json" }).end(JSON.stringify(errorBody(413, "PAYLOAD_TOO_LARGE", "request body too large")));
           return;
@@ -109,12 +128,24 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
       rejectUnauthorized: options.tls.requireClientCert,
     },
     (socket) => {
+      guard.secured(socket);
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
       http.emit("connection", socket);
     },
   );
-  tls.on("tlsClientError", (err) => log.debug({ err: err.message }, "TLS handshake refused"));
+  // Before the handshake: the caps, and its deadline.
+  tls.on("connection", (socket: Socket) => {
+    if (guard.admit(socket)) {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    }
+  });
+  // With a listener here, node:tls leaves the failed socket open: close it.
+  tls.on("tlsClientError", (err, socket) => {
+    log.debug({ err: err.message }, "TLS handshake refused");
+    socket.destroy();
+  });
 
   return {
     name: "http",
@@ -128,7 +159,8 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
           resolve();
         });
       });
-      log.info({ url: this.url(), clientCertificates: options.tls.requireClientCert ? "required" : "requested" }, "REST API listening (mutual TLS)");
+      log.info({ url: this.url(), clientCertificates: options.tls.requireClientCert ? "required" : "requested", maxConnections: limits.maxConnections }, "REST API listening (mutual TLS)");
+      warnOnLowFileLimit(log);
     },
     async stop(budgetMs: number) {
       const closed = new Promise<void>((resolve) => tls.close(() => resolve()));
