@@ -148,7 +148,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     // CORS after the IP gate, so an address outside security.ipAllowlist gets no preflight answer either.
     const methodOverride = createMethodOverride(() => http.hono);
     // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
-    const security = setupSecurity(loaded, { store: shared, audit, clock, log, metrics, ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}) });
+    const security = setupSecurity(loaded, { store: shared, audit, clock, log, metrics, readiness, instance: { id: cluster.instanceId, name: cluster.instanceName }, ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}) });
     const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, mask: (t) => loaded.secrets.mask(t), bodyLimitBytes: config.http.bodyLimitBytes, startedAt, methodOverride, precheck: security.precheck, ...(corsMw ? { cors: corsMw } : {}), guards: security.guards });
     lifecycle.add(security.component(http.router));
     security.registerRoutes(http.router);

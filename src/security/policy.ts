@@ -28,6 +28,8 @@ export interface SecurityPolicy {
   queryRoutes: ReadonlySet<string>;
   /** Keys or certificate rules exist: anonymous callers then reach only public routes. */
   authConfigured: boolean;
+  /** Set when the stored keys vanished under a non-loopback listener: why every caller is refused (listen-rule.ts). */
+  lockedOut?: string;
 }
 
 export function normaliseFingerprint(fp: string): string {

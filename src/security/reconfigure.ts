@@ -10,8 +10,8 @@ export function securityReconfigurable(security: Security, listenHost: () => str
   return {
     name: "security",
     sections: ["security"],
-    prepare(next) {
-      return { apply: security.service.prepare(next.config.security, listenHost()) };
+    async prepare(next) {
+      return { apply: await security.service.prepare(next.config.security, listenHost()) };
     },
     // Against the config the listener was started with: it keeps that certificate until a restart.
     pendingRestart(next, started) {

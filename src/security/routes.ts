@@ -89,6 +89,7 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
         https: listen.tls,
         mutualTls: listen.mtls,
         authenticationConfigured: p.authConfigured,
+        ...(p.lockedOut ? { lockedOut: p.lockedOut } : {}),
         allowUnauthenticated: cfg.allowUnauthenticated,
         apiKeys: p.ring.size,
         clientCertRules: p.certRules.map((r) => ({ name: r.name, scopes: r.scopes, subjectCN: r.subjectCN, fingerprint256: r.fingerprint })),

@@ -1,5 +1,8 @@
 // Access control as one service: holds the current policy, manages run-time keys, enforces the start-up rule
-// (no open API on a non-loopback address unless allowUnauthenticated), and applies a reloaded `security:`.
+// (no open API on a non-loopback address unless allowUnauthenticated) at start, at every reload and, through the
+// store, at every change of keys (also one made through another Steward), and applies a reloaded `security:`.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { AuditActor, AuditLog } from "../audit/audit-log";
 import type { SecurityConfig } from "../config/sections/security";
@@ -9,8 +12,11 @@ import type { Component } from "../core/lifecycle";
 import type { RegisteredRoute } from "../http/route";
 import type { Scope } from "../http/types";
 import { generateApiKey, hashApiKey } from "./api-keys";
-import type { KeyStore, StoredKey } from "./key-store";
+import type { KeyRequirement, KeyStore, StoredKey } from "./key-store";
+import { dependsOnStoredKeys, listenRuleRefusal, lockedIfOpen } from "./listen-rule";
 import { buildPolicy, isLoopbackHost, type SecurityPolicy } from "./policy";
+
+export { listenRuleRefusal } from "./listen-rule";
 
 export interface KeyListing {
   name: string;
@@ -30,7 +36,7 @@ export interface SecurityService {
   /** Reads the run-time keys from the store again (keys created or revoked through another Steward). */
   refreshKeys(): Promise<void>;
   /** Validates a new `security:` section against the running listener; the returned function swaps it in. */
-  prepare(next: SecurityConfig, listenHost: string): () => void;
+  prepare(next: SecurityConfig, listenHost: string): Promise<() => void>;
   /** Throws CONFIG_INVALID when `host` is not loopback and nothing authenticates callers. */
   checkListenRule(host: string, policy?: SecurityPolicy): void;
   /** Records a run-time key's last use (at most once a minute per key). */
@@ -50,34 +56,54 @@ export interface SecurityDeps {
    * Steward works (or stops working) here within this time. Unset: only after this Steward's own changes.
    */
   keyRefreshMs?: number;
+  /** This Steward in the store's records (the cluster's instance id and name). */
+  instance?: { id: string; name: string };
 }
 
-/** Why the REST API may not listen on `host` under `policy`, or undefined when it may (shared with `config check`). */
-export function listenRuleRefusal(host: string, policy: Pick<SecurityPolicy, "authConfigured" | "config">): string | undefined {
-  if (isLoopbackHost(host) || policy.authConfigured || policy.config.allowUnauthenticated) return undefined;
-  return (
-    `refusing to serve the REST API on ${host} without authentication: anyone who can reach it could start tasks and ` +
-    "move files. Add security.apiKeys (steward apikey create) or security.clientCerts, listen on 127.0.0.1, or set " +
-    "security.allowUnauthenticated: true to accept the risk."
-  );
-}
+/** How long a Steward's record that it depends on the stored keys lasts unless renewed (at every key refresh). */
+const requirementTtl = (refreshMs: number | undefined) => Math.max(60_000, 3 * (refreshMs ?? 0));
 
 export function createSecurityService(initial: SecurityConfig, deps: SecurityDeps): SecurityService {
   const log = deps.log;
+  const instance = deps.instance ?? { id: `${hostname()}-${randomBytes(3).toString("hex")}`, name: hostname() };
+  const requirement = (): KeyRequirement => ({ instanceId: instance.id, instanceName: instance.name, listen: deps.listenHost ?? "" });
+  const ttl = requirementTtl(deps.keyRefreshMs);
   /** Active run-time keys as last read from the store (read at start, after own changes, and in a cluster on a timer). */
   let storedKeys: StoredKey[] = [];
-  let current = buildPolicy(initial, { storedKeys, clock: deps.clock });
-  const rebuild = (cfg: SecurityConfig) => (current = buildPolicy(cfg, { storedKeys, clock: deps.clock, previous: current }));
+  /** The policy as configured; `current` is it, or it locked (listen-rule.ts) while the keys break the rule. */
+  let base = buildPolicy(initial, { storedKeys, clock: deps.clock });
+  let current = base;
+  /** Whether this Steward recorded in the store that it depends on the stored keys. */
+  let recorded = false;
+  let serving = false;
+  const setPolicy = (policy: SecurityPolicy) => {
+    base = policy;
+    const was = current.lockedOut;
+    current = serving ? lockedIfOpen(policy, deps.listenHost) : policy;
+    if (current.lockedOut && !was) {
+      log.error({ listen: deps.listenHost }, current.lockedOut);
+      deps.audit.record({ actor: { kind: "system", name: "security" }, action: "access.locked", target: deps.listenHost, result: "ok", details: { reason: "no API key left" } });
+    } else if (!current.lockedOut && was) log.info({ listen: deps.listenHost }, "an API key exists again: the REST API serves authenticated callers again");
+  };
+  const rebuild = (cfg: SecurityConfig) => setPolicy(buildPolicy(cfg, { storedKeys, clock: deps.clock, previous: base }));
   const fingerprint = (keys: readonly StoredKey[]) => keys.map((k) => `${k.name}|${k.hash}|${k.scopes.join(",")}`).join("\n");
+  const depends = (cfg = base.config) => dependsOnStoredKeys(cfg, deps.listenHost) && cfg.storeKeys;
+  /** The active keys; for a Steward that depends on them, read while renewing its record (one locked transaction). */
+  const readKeys = async (): Promise<StoredKey[]> => {
+    if (!depends()) return deps.keyStore.active();
+    const keys = await deps.keyStore.require(requirement(), ttl);
+    if (keys) recorded = true;
+    return keys ?? [];
+  };
   async function refreshKeys(): Promise<void> {
-    const fresh = await deps.keyStore.active();
+    const fresh = await readKeys();
     if (fingerprint(fresh) === fingerprint(storedKeys)) return;
     storedKeys = fresh;
-    rebuild(current.config);
+    rebuild(base.config);
   }
   let refreshTimer: ReturnType<typeof setInterval> | undefined;
 
-  const checkListenRule = (host: string, policy = current) => {
+  const checkListenRule = (host: string, policy = base) => {
     const refusal = listenRuleRefusal(host, policy);
     if (refusal) throw new AppError("CONFIG_INVALID", refusal);
   };
@@ -96,7 +122,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
     },
     refreshKeys,
     async createKey(input, actor) {
-      const cfg = current.config;
+      const cfg = base.config;
       if (!cfg.storeKeys) throw new AppError("CONFLICT", "run-time keys are off (security.storeKeys: false); add keys to the config file");
       const exists = () => new AppError("CONFLICT", `a key named ${input.name} exists already (names are never reused, even after revocation)`);
       if (cfg.apiKeys.some((k) => k.name === input.name) || (await deps.keyStore.get(input.name))) throw exists();
@@ -110,7 +136,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       return { key, hash, stored };
     },
     async listKeys() {
-      const fromConfig: KeyListing[] = current.config.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, source: "config" }));
+      const fromConfig: KeyListing[] = base.config.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, source: "config" }));
       const fromStore: KeyListing[] = (await deps.keyStore.list()).map((k) => ({
         name: k.name,
         scopes: k.scopes,
@@ -123,36 +149,48 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       return [...fromConfig, ...fromStore];
     },
     async revokeKey(name, actor) {
-      if (current.config.apiKeys.some((k) => k.name === name)) {
+      if (base.config.apiKeys.some((k) => k.name === name)) {
         throw new AppError("CONFLICT", `key ${name} comes from the config file; remove it there and reload`);
       }
-      await refreshKeys();
-      const existing = await deps.keyStore.get(name);
-      if (!existing || existing.revokedAt) throw new AppError("NOT_FOUND", `no active key named ${name}`);
-      // The start-up rule holds at every change of keys: revoking the last credential must not leave a
-      // non-loopback listener open to anonymous callers (a restart would refuse that state).
-      const credentialsLeft = current.ring.names().filter((n) => n !== name).length + current.certRules.length;
-      if (deps.listenHost !== undefined && credentialsLeft === 0) {
-        try {
-          checkListenRule(deps.listenHost, { ...current, authConfigured: false });
-        } catch {
-          throw new AppError(
-            "CONFLICT",
-            `${name} is the last API key and the REST API listens on ${deps.listenHost}: revoking it would open the API to anyone ` +
-              "who can reach it. Create another key first (or add security.clientCerts), then revoke this one.",
-          );
-        }
+      // The store counts the keys left and reads who depends on them in the same locked transaction as the revocation.
+      const result = await deps.keyStore.revoke(name, depends() ? requirement() : undefined);
+      if (result.outcome === "not-found") throw new AppError("NOT_FOUND", `no active key named ${name}`);
+      if (result.outcome === "last-key") {
+        const who = result.dependents.map((d) => (d.instanceId === instance.id ? `this Steward (${d.listen})` : `${d.name} (${d.listen})`));
+        throw new AppError(
+          "CONFLICT",
+          `${name} is the last API key, and the REST API of ${who.join(", ")} listens beyond loopback with only these keys to authenticate callers: ` +
+            "revoking it would open that API to anyone who can reach it. Create another key first (or give that Steward security.apiKeys or " +
+            "security.clientCerts), then revoke this one.",
+          { details: { dependents: result.dependents } },
+        );
       }
-      await deps.keyStore.revoke(name);
       await refreshKeys();
       deps.audit.record({ actor, action: "apikey.revoke", target: name, result: "ok" });
       log.info({ name, by: actor.name }, "API key revoked");
     },
-    prepare(next, listenHost) {
-      const candidate = buildPolicy(next, { storedKeys, clock: deps.clock, previous: current });
-      checkListenRule(listenHost, candidate);
+    async prepare(next, listenHost) {
+      let keys = storedKeys;
+      const willDepend = dependsOnStoredKeys(next, listenHost) && next.storeKeys;
+      // Depending on the stored keys from now on is recorded before the check, under the store's lock: a key
+      // revoked meanwhile through another Steward cannot be the last one.
+      const required = willDepend ? await deps.keyStore.require(requirement(), ttl) : undefined;
+      if (willDepend) keys = required ?? [];
+      const candidate = buildPolicy(next, { storedKeys: keys, clock: deps.clock, previous: base });
+      try {
+        checkListenRule(listenHost, candidate);
+      } catch (err) {
+        if (required && !recorded) await deps.keyStore.release(instance.id).catch(() => {});
+        throw err;
+      }
       return () => {
-        current = candidate;
+        storedKeys = keys;
+        setPolicy(candidate);
+        if (willDepend) recorded = true;
+        else if (recorded) {
+          recorded = false;
+          deps.keyStore.release(instance.id).catch((err: Error) => log.warn({ err: err.message }, "could not clear this Steward's record of depending on the stored keys; it expires on its own"));
+        }
         log.info({ keys: candidate.ring.size, clientCertRules: candidate.certRules.length, allowlist: candidate.allow.length }, "access policy reloaded");
       };
     },
@@ -169,6 +207,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
           }
           if (!http.enabled) return;
           checkListenRule(http.host);
+          serving = true;
           const p = current;
           if (!isLoopbackHost(http.host) && !p.authConfigured) {
             log.warn({ host: http.host }, "the REST API is open to anyone who can reach it (security.allowUnauthenticated: true, no keys or certificates)");
@@ -178,9 +217,14 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
           if (p.queryRoutes.size > 0) log.warn({ routes: [...p.queryRoutes] }, "API keys are accepted in the query string on these routes (compatibility mode)");
           log.info({ keys: p.ring.size, clientCertRules: p.certRules.length, allowlist: p.allow.length, authenticated: p.authConfigured }, "access control ready");
         },
-        stop() {
+        async stop() {
           clearInterval(refreshTimer);
           refreshTimer = undefined;
+          serving = false;
+          if (recorded) {
+            recorded = false;
+            await deps.keyStore.release(instance.id).catch((err: Error) => log.warn({ err: err.message }, "could not clear this Steward's record of depending on the stored keys; it expires on its own"));
+          }
         },
       };
     },

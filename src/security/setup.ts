@@ -12,6 +12,7 @@ import type { Clock } from "../core/clock";
 import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
+import type { Readiness } from "../core/readiness";
 import type { Router } from "../http/route";
 import { createHttpServer, type HttpServer } from "../http/server";
 import type { HttpEnv } from "../http/types";
@@ -22,6 +23,7 @@ import { createKeyStore } from "./key-store";
 import { createAccessMiddleware } from "./middleware";
 import { createMtlsServer } from "./mtls-server";
 import { registerSecurityRoutes } from "./routes";
+import { isLoopbackHost } from "./policy";
 import { createSecurityService, type SecurityService } from "./service";
 
 export interface SecuritySetupDeps {
@@ -32,6 +34,10 @@ export interface SecuritySetupDeps {
   metrics: MetricsRegistry;
   /** In a cluster: how often run-time API keys are read again (keys created or revoked through another Steward). */
   keyRefreshMs?: number;
+  /** This Steward's instance id and name (the cluster's): how the store records that it depends on the stored keys. */
+  instance?: { id: string; name: string };
+  /** Where a REST API that refuses every caller (its last key gone) is shown as not ready. */
+  readiness?: Readiness;
 }
 
 export interface TlsMaterial {
@@ -90,7 +96,20 @@ export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Se
     log,
     ...(http.enabled ? { listenHost: http.host } : {}),
     ...(deps.keyRefreshMs ? { keyRefreshMs: deps.keyRefreshMs } : {}),
+    ...(deps.instance ? { instance: deps.instance } : {}),
   });
+  // Only a listener beyond loopback can be locked (listen-rule.ts): then /ready says why, and is not ready.
+  if (http.enabled && !isLoopbackHost(http.host)) {
+    deps.readiness?.register({
+      name: "access",
+      required: true,
+      check: () => {
+        const p = service.policy();
+        if (p.lockedOut) return { ok: false, detail: p.lockedOut };
+        return { ok: true, detail: `${p.ring.size} API keys, ${p.certRules.length} client-certificate rules${p.authConfigured ? "" : ", open (allowUnauthenticated)"}` };
+      },
+    });
+  }
   const denialAudit = createDenialAudit(deps.audit, deps.clock);
   const { ipGate, accessGuard, deny } = createAccessMiddleware({ policy: service.policy, audit: deps.audit, log, metrics: deps.metrics, onKeyUse: service.noteKeyUse, denialAudit });
   const tls = loadTlsMaterial(cfg, loaded.baseDir);
