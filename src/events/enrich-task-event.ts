@@ -8,6 +8,7 @@ import { describeError, isAppError } from "../core/errors";
 import { eq } from "../qlik/qrs-filter";
 import type { QrsCallOptions, QrsClient } from "../qlik/qrs-client";
 import { FINAL_EXECUTION_STATUSES, ZERO_GUID, executionStatusName, isNeverDate, type QrsExecutionResult, type QrsTask } from "../qlik/qrs-schemas";
+import { settleDatagramClaims } from "./datagram-claims";
 import { appPart, executionPart, linksFor, outcomeOfStatus, scriptLogExcerpt, taskPart, taskTypeOf, withOwner } from "./enrich-mappers";
 import type { TaskEvent, TaskOutcome, TaskType } from "./types";
 
@@ -255,6 +256,11 @@ export function createTaskEventEnricher(
         event.app = { id: appId, name: task?.app?.name ?? r.appName ?? "", stream: task?.app?.stream?.name, tags: [], customProperties: [] };
       }
       if (denied(await confirmation(qrs, r, task, execution, look))) return event;
+      // Confirmed: QRS, not the first datagram to arrive, says which node ran it and what happened.
+      if (r.source === "udp" && !event.unconfirmed && execution) {
+        const replaced = settleDatagramClaims(event, execution, r.distribute === true);
+        if (replaced.length > 0) log.info({ eventId: event.id, replaced, datagramHost: r.host }, "the datagram's host or message did not match QRS; QRS's are used");
+      }
 
       const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess);
       const ownerId = app?.owner?.id;

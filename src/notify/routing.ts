@@ -3,6 +3,7 @@
 import type { RouteConfig } from "../config/sections/notify";
 import type { DomainEvent, NameValue, TaskEvent } from "../events/types";
 import { isSiteEvent, isTaskEvent } from "../events/types";
+import { sameNode } from "../events/datagram-claims";
 
 export interface RouteMatch {
   matched: boolean;
@@ -49,7 +50,8 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
   const no = (reason: string): RouteMatch => ({ matched: false, reason });
   if (!route.enabled) return no("route is disabled");
   if (!route.on.includes(event.kind)) return no(`on: ${event.kind} is not in [${route.on.join(", ")}]`);
-  if (route.hosts && !anyIn([event.host], route.hosts)) return no(`hosts: ${show(event.host)} is not listed`);
+  // A node is listed under its short name or its DNS name alike (the Scheduler and QRS may use either).
+  if (route.hosts && !route.hosts.some((h) => sameNode(h, event.host))) return no(`hosts: ${show(event.host)} is not listed`);
   if (isSiteEvent(event)) {
     for (const key of ["services", "taskTypes", "outcomes", "taskIds", "taskNames", "taskTags", "appIds", "appTags", "streams", "taskCustomProperties", "appCustomProperties", "sources"] as const) {
       if (route[key]) return no(`${key}: a ${event.kind} event has no task or service`);
