@@ -2,8 +2,8 @@
 // (and _aborted when a route sends aborts here), and win_service_state. Unlike Butler, the dynamic app and
 // task tags are really written, and the tag name typo is fixed (kept on request).
 import { Point } from "@influxdata/influxdb-client";
-import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskType } from "../../../events/types";
-import { isSiteEvent, isTaskEvent } from "../../../events/types";
+import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskType } from "../../../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../../../events/types";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../../events/script-log-excerpt";
 import { localTimes, splitDuration } from "../../time-format";
 import type { InfluxDbChannelConfig } from "./schema";
@@ -155,7 +155,34 @@ export function siteEventPoint(cfg: InfluxDbChannelConfig, e: SiteEvent): Point 
   return p;
 }
 
+/** A routed data check event: measurement steward_data_check_event, tags kind, app, check; the value and previous as fields. */
+export function dataCheckEventPoint(cfg: InfluxDbChannelConfig, e: DataCheckEvent): Point {
+  const p = new Point("steward_data_check_event");
+  for (const [k, v] of Object.entries(cfg.tags)) tag(p, k, v);
+  tag(p, "kind", e.kind);
+  tag(p, "host", e.host);
+  tag(p, "app_id", e.app.id);
+  tag(p, "app_name", e.app.name);
+  tag(p, "check", e.check?.name ?? "*");
+  tag(p, "severity", e.check?.severity);
+  p.stringField("title", e.title);
+  p.stringField("summary", e.summary);
+  p.booleanField("holds_back", e.holdsBack);
+  const c = e.check;
+  if (c) {
+    p.stringField("expression", c.expression);
+    p.stringField("expect", c.expect);
+    if (c.value) p.stringField("value_text", c.value.text);
+    if (c.value?.number !== null && c.value?.number !== undefined && Number.isFinite(c.value.number)) p.floatField("value", c.value.number);
+    if (c.previous !== null && Number.isFinite(c.previous)) p.floatField("previous", c.previous);
+    if (c.message) p.stringField("message", c.message);
+  } else if (e.error) p.stringField("message", e.error.message);
+  p.timestamp(new Date(e.receivedAt));
+  return p;
+}
+
 export function pointsFor(cfg: InfluxDbChannelConfig, e: DomainEvent, o: PointOptions): Point[] {
   if (isTaskEvent(e)) return [taskPoint(cfg, e, o)];
+  if (isDataCheckEvent(e)) return [dataCheckEventPoint(cfg, e)];
   return [isSiteEvent(e) ? siteEventPoint(cfg, e) : servicePoint(cfg, e as ServiceEvent)];
 }

@@ -1,7 +1,7 @@
 // What an event becomes on MQTT: Butler's topics (task name as payload, JSON on the *_full topics, service
 // JSON below <topic>/<host>/<service>) and Steward's structured topic with the full event.
 import type { DomainEvent, ScriptLogExcerpt, ServiceEvent, TaskEvent } from "../../../events/types";
-import { isSiteEvent, isTaskEvent, TASK_TYPES } from "../../../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, TASK_TYPES } from "../../../events/types";
 import { excerptText, showScriptLog, type NumberedLine } from "../../../events/script-log-excerpt";
 import type { MqttChannelConfig } from "./schema";
 
@@ -97,6 +97,9 @@ export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix
     if (cfg.structured.enabled) {
       out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/task/${e.outcome}/${e.taskType}`, payload: JSON.stringify(withExcerpt(cfg, e)) });
     }
+  } else if (isDataCheckEvent(e)) {
+    const status = e.kind.slice("data.check_".length);
+    if (cfg.structured.enabled) out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/data/${status}/${level(e.app.id)}/${level(e.check?.name ?? "*")}`, payload: JSON.stringify(e) });
   } else if (isSiteEvent(e)) {
     if (b.enabled && (e.kind === "license.expiring" || e.kind === "license.expired")) {
       out.push({ topic: b.serverLicense, payload: JSON.stringify({ licenseExpired: e.data.licenseExpired === true, expiryDateStr: e.data.expiryDate ?? "", daysUntilExpiry: e.data.daysUntilExpiry ?? null }) });
