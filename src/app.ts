@@ -38,6 +38,7 @@ import { setupServiceMonitor, type ServiceMonitor } from "./services";
 import { setupHeartbeat } from "./heartbeat";
 import { setupNewRelic } from "./newrelic";
 import { setupSiteMonitors } from "./site-monitor";
+import { setupDataChecks, type DataChecks } from "./checks";
 
 export interface AppOptions {
   log: Logger;
@@ -88,6 +89,8 @@ export interface StewardApp {
   reloader: ConfigReloader;
   /** Watches Windows services and systemd units (serviceMonitor:). */
   serviceMonitor: ServiceMonitor;
+  /** Data checks after each successful reload; present when dataChecks is configured. */
+  dataChecks?: DataChecks;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -162,7 +165,9 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     }
     const kv = setupKv(config.kv, { store: shared, clock, log, audit, metrics, router: http.router, lifecycle });
     const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
-    const control = setupControl(config, { qrs, kv, store: shared, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir, ...clusterWiring });
+    // Before control and the scheduler: the follow-ups they start after a reload ask the checks first.
+    const dataChecks = setupDataChecks(loaded, { store: shared, bus, qrs, log, clock, metrics, lifecycle, router: http.router, ...clusterWiring });
+    const control = setupControl(config, { qrs, kv, store: shared, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir, ...clusterWiring, ...(dataChecks ? { dataChecks } : {}) });
     const scheduler = setupScheduler(config.scheduler, {
       db: shared.sql,
       clock,
@@ -173,6 +178,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       taskStarter: control.taskStarter,
       router: http.router,
       lifecycle,
+      ...(dataChecks ? { holdBack: (e: Parameters<DataChecks["holdBackForTask"]>[0]) => dataChecks.holdBackForTask(e) } : {}),
       ...(pg
         ? {
             duty: { holds: () => cluster.holds("scheduler"), onChange: (fn: (held: boolean) => void) => cluster.onDuty("scheduler", fn) },
@@ -231,6 +237,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       security,
       reloader,
       serviceMonitor: services.monitor,
+      ...(dataChecks ? { dataChecks } : {}),
       start: () => lifecycle.start(),
       async stop(budgetMs = 10_000) {
         await lifecycle.stop(budgetMs);

@@ -36,6 +36,11 @@ export interface RunnerDeps {
    * schedule's catchUp says: they were missed because the lead changed hands, not because Steward was down.
    */
   takeoverGraceMs?: number;
+  /**
+   * Asked before an event trigger starts its task after a successful reload: a reason when the reload's data
+   * checks hold its follow-ups back (a block check failed). It waits for the checks of that reload.
+   */
+  holdBack?: (e: TaskEvent) => Promise<string | undefined>;
 }
 
 export interface SchedulerDuty {
@@ -190,6 +195,27 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       if (await repo.get(row.id)) await repo.setLastRun(row.id, run);
     } catch (err) {
       log.warn({ ...fields, err: describeError(err) }, "cannot record the fire on the schedule (the audit log has it)");
+    }
+  }
+
+  /** An event trigger's fire, unless the data checks of the reload that triggered it hold its follow-ups back. */
+  async function fireUnlessHeld(row: ScheduleRow, e: TaskEvent): Promise<void> {
+    let why: string | undefined;
+    if (deps.holdBack && e.kind === "task.succeeded") {
+      why = await deps.holdBack(e).catch((err: unknown) => `the data checks of the reload could not be read: ${describeError(err)}`);
+    }
+    if (!why) return fire(row, "event", e);
+    const taskId = row.definition.qlikSenseTaskId;
+    const at = new Date(clock.now()).toISOString();
+    const fields = { scheduleId: row.id, schedule: row.definition.name, taskId, reason: "event", eventId: e.id, sourceTaskId: e.task.id };
+    fires.inc({ reason: "event", result: "held" });
+    log.warn({ ...fields, why }, "event trigger held back by the data checks of the reload: the task is not started");
+    audit.record({ actor: { kind: "event-trigger", name: row.id }, action: "schedule.held", target: row.id, result: "denied", details: { ...fields, heldAt: at, why } });
+    if (!deps.storeOpen()) return;
+    try {
+      if (await repo.get(row.id)) await repo.setLastRun(row.id, { at, reason: "event", result: "held", taskId, error: why, eventId: e.id });
+    } catch (err) {
+      log.warn({ ...fields, err: describeError(err) }, "cannot record the held fire on the schedule (the audit log has it)");
     }
   }
 
@@ -349,7 +375,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       if (loopGuardHolds(row, e)) continue;
       if (!(await repo.claimEventFire(row.id, e.id, clock.now()))) continue;
       if (++eventClaims % 500 === 0) void track(repo.pruneEventFires(clock.now() - EVENT_CLAIM_TTL_MS));
-      track(fire(row, "event", e));
+      track(fireUnlessHeld(row, e));
     }
   }
 
