@@ -185,7 +185,7 @@ export function createCheckStore(db: SqlDb): CheckStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, check_name) DO UPDATE SET at = excluded.at, status = excluded.status, value_number = excluded.value_number,
          value_text = excluded.value_text, previous = excluded.previous, expect = excluded.expect, resolved = excluded.resolved, message = excluded.message`,
-      [v.runId, v.appId, v.check, v.expression, v.at, v.status, v.value?.number ?? null, v.value?.text ?? null, v.previous, v.expect, v.resolved, v.message],
+      [v.runId, v.appId.toLowerCase(), v.check, v.expression, v.at, v.status, v.value?.number ?? null, v.value?.text ?? null, v.previous, v.expect, v.resolved, v.message],
     );
   const RUN_COLS = "run_id, app_id, status, owner, created_at, finished_at, verdict, doc";
   return {

@@ -31,7 +31,7 @@ export interface DataChecksDeps {
   clock: Clock;
   metrics: MetricsRegistry;
   instanceId: string;
-  /** The Steward instances alive in a cluster: the unfinished runs of the others are taken over. */
+  /** The Steward instances alive in a cluster: the unfinished runs of the others are taken over (single: all others). */
   liveInstances?: () => Promise<readonly string[]>;
   /** Called with each finished run (the InfluxDB export), and now and then for runs not exported yet. */
   exporter?: { exportRun(run: RunRow): Promise<void>; retry(): Promise<void> };
@@ -217,10 +217,13 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
     return row.doc.holdBack;
   }
 
-  /** This Steward's unfinished runs, and (in a cluster) those of Stewards that are gone. */
+  /**
+   * This Steward's unfinished runs, and those of Stewards that are gone: in a cluster the members not alive; on
+   * a single Steward's own store every other owner (this Steward before its restart: each start has its own id).
+   */
   async function resume(): Promise<void> {
     const mine = await store.unfinished(deps.instanceId);
-    const adopted = deps.liveInstances ? await store.adopt(deps.instanceId, await deps.liveInstances()) : [];
+    const adopted = await store.adopt(deps.instanceId, deps.liveInstances ? await deps.liveInstances() : []);
     if (adopted.length) log.warn({ runs: adopted.map((r) => r.runId) }, "took over data check runs of a Steward that is gone");
     for (const r of [...mine, ...adopted]) enqueue(r.runId, r.appId);
     await deps.exporter?.retry();

@@ -78,7 +78,8 @@ export interface ChecksHarness {
   close(): Promise<void>;
 }
 
-export function stewardYaml(sim: Simulator, hookUrl: string, extra = ""): string {
+/** `channels` adds channel lines (two-space indented) beside the webhook. */
+export function stewardYaml(sim: Simulator, hookUrl: string, extra = "", channels = ""): string {
   return `
 qlik:
   host: 127.0.0.1
@@ -92,15 +93,15 @@ intake:
   reconcile: { intervalSeconds: 3600, settleSeconds: 0 }
 channels:
   hook: { type: webhook, url: "${hookUrl}/alerts", method: POST }
-routes:
+${channels}routes:
   - { name: data, on: [data.check_failed, data.check_passed, data.check_error], to: [hook] }
 ${extra}`;
 }
 
-export async function startChecksHarness(opts: { dir: string; extraYaml?: string; checksYaml?: string }): Promise<ChecksHarness> {
+export async function startChecksHarness(opts: { dir: string; extraYaml?: string; checksYaml?: string; channelsYaml?: string }): Promise<ChecksHarness> {
   const sim = await startSimulator({ site: SITE, certDir: join(opts.dir, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 60 } } });
   const hook = startHttpReceiver();
-  const t = createTestApp(stewardYaml(sim, hook.url, `${opts.checksYaml ?? CHECKS_YAML}${opts.extraYaml ?? ""}`), { dir: join(opts.dir, "steward") });
+  const t = createTestApp(stewardYaml(sim, hook.url, `${opts.checksYaml ?? CHECKS_YAML}${opts.extraYaml ?? ""}`, opts.channelsYaml ?? ""), { dir: join(opts.dir, "steward") });
   await t.app.start();
   sim.settings.udp.targets = [{ host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }];
   const h: ChecksHarness = {
