@@ -222,6 +222,8 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
    * a single Steward's own store every other owner (this Steward before its restart: each start has its own id).
    */
   async function resume(): Promise<void> {
+    // App names for /metrics, also of runs other Stewards of a cluster made.
+    for (const r of await store.runs({ limit: 500 })) if (!appNames.has(r.appId)) appNames.set(r.appId, r.doc.app.name);
     const mine = await store.unfinished(deps.instanceId);
     const adopted = await store.adopt(deps.instanceId, deps.liveInstances ? await deps.liveInstances() : []);
     if (adopted.length) log.warn({ runs: adopted.map((r) => r.runId) }, "took over data check runs of a Steward that is gone");
@@ -249,7 +251,6 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
         return 0;
       });
       if (purged) log.info({ rows: purged }, "old data check values removed (dataChecks.keep)");
-      for (const r of await store.runs({ limit: 500 })) appNames.set(r.appId, r.doc.app.name);
       await resume();
       scheduleTick();
     },
