@@ -24,9 +24,19 @@ interface FieldValue {
   qNumber?: number | string;
 }
 
+/**
+ * Longest value text kept: a check's value is a number or a short text; a Concat() of a whole field could be
+ * megabytes, which would go into the store, every alert and every channel.
+ */
+export const MAX_VALUE_TEXT = 1_000;
+
+export function clipText(text: string): string {
+  return text.length > MAX_VALUE_TEXT ? `${text.slice(0, MAX_VALUE_TEXT)}… (${text.length} characters)` : text;
+}
+
 /** EvaluateEx's dual as a CheckValue; an error text (not numeric) as the Engine's error. */
 export function answerOf(v: FieldValue | undefined): EngineAnswer {
-  const text = typeof v?.qText === "string" ? v.qText : "";
+  const text = clipText(typeof v?.qText === "string" ? v.qText : "");
   const number = v?.qIsNumeric === true ? Number(v.qNumber) : NaN;
   if (!Number.isFinite(number) && ERROR_TEXT.test(text)) return { ok: false, error: text.trim() };
   return { ok: true, value: { text, number: Number.isFinite(number) ? number : null } };
@@ -63,7 +73,7 @@ export async function evaluateInApp(engine: EngineClient, appId: string, express
         answers.set(expression, answerOf(r.qValue));
       } catch (err) {
         if (!(err instanceof EngineRpcError) || abort.signal.aborted) throw err;
-        answers.set(expression, { ok: false, error: `${err.message.replace(/^Engine EvaluateEx failed: /, "")}` });
+        answers.set(expression, { ok: false, error: clipText(err.message.replace(/^Engine EvaluateEx failed: /, "")) });
       }
     }
     return { ok: true, answers };

@@ -142,7 +142,9 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     const durationMs = deps.clock.now() - started;
     if (!success && !job.error) job.error = "the load script failed (DoReload returned false; the Engine reported no script error)";
     const interrupted = signal.aborted;
-    save({ status: interrupted ? "interrupted" : success ? "succeeded" : "failed", durationMs, phase: interrupted ? "done" : "starting-chained-tasks" });
+    // With tasks to start on success, the data checks of the reload decide first.
+    const waitsForChecks = success && !interrupted && deps.dataChecks !== undefined && job.request.startQSEoWTaskOnSuccess.length > 0;
+    save({ status: interrupted ? "interrupted" : success ? "succeeded" : "failed", durationMs, phase: interrupted ? "done" : waitsForChecks ? "checking-data" : "starting-chained-tasks" });
     outcomes.inc({ result: job.status });
     deps.audit.record({
       actor: job.requestedBy,
@@ -151,7 +153,8 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
       result: success ? "ok" : "failed",
       details: { jobId: job.jobId, partialReload: job.request.partialReload, reloadMode: job.request.reloadMode, durationMs, ...(job.error ? { error: job.error } : {}) },
     });
-    const heldBack = success && !interrupted ? await checkData(job, save) : undefined;
+    const heldBack = success && !interrupted ? await checkData(job, signal) : undefined;
+    if (waitsForChecks) save({ phase: "starting-chained-tasks" });
     if (!interrupted) job.chained = await startChained(job, success, heldBack);
     save({ phase: "done", finishedAt: iso() });
     await writes;
@@ -208,7 +211,7 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
    * The data checks of a successful reload: started for every job; with tasks to start on success, their verdict
    * is awaited, and a reason is returned when they hold the tasks back (a block check failed).
    */
-  async function checkData(job: ReloadJob, save: (p: Partial<ReloadJob>) => void): Promise<string | undefined> {
+  async function checkData(job: ReloadJob, signal: AbortSignal): Promise<string | undefined> {
     const checks = deps.dataChecks;
     if (!checks) return undefined;
     const input: ReloadInput = { reload: { kind: "reload-job", id: job.jobId, at: iso() }, appId: job.appId };
@@ -216,9 +219,11 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
       void checks.afterReload(input).catch((err) => log.warn({ jobId: job.jobId, err: describeError(err) }, "the data checks of the reload could not be started"));
       return undefined;
     }
-    save({ phase: "checking-data" });
     // A check run that cannot even be recorded leaves the data unverified: the chained tasks wait for the next reload.
-    return checks.holdBack(input).catch((err) => `the data checks of the reload could not be run: ${describeError(err)}`);
+    const verdict = checks.holdBack(input).catch((err) => `the data checks of the reload could not be run: ${describeError(err)}`);
+    // Stopping Steward does not wait for a long queue of checks: the job is then interrupted, nothing starts.
+    const stopped = new Promise<string>((resolve) => signal.addEventListener("abort", () => resolve("Steward stopped while the data checks ran"), { once: true }));
+    return Promise.race([verdict, stopped]);
   }
 
   async function startChained(job: ReloadJob, success: boolean, heldBack?: string): Promise<ChainedStart | undefined> {
