@@ -10,7 +10,8 @@ import { EngineRpcError, type EngineSession } from "../qlik/engine-session";
 /** What the Engine said about one expression: a value, or its error (a bad expression). */
 export type EngineAnswer = { ok: true; value: CheckValue } | { ok: false; error: string };
 
-export type AppEvaluation = { ok: true; answers: Map<string, EngineAnswer> } | { ok: false; error: string };
+/** `transient`: the Engine could not be reached or dropped the connection (worth one more try), not a refusal or a timeout. */
+export type AppEvaluation = { ok: true; answers: Map<string, EngineAnswer> } | { ok: false; error: string; transient?: boolean };
 
 /** The session identity: Steward's check sessions never share state with a user's or the reloader's. */
 export const CHECK_IDENTITY = "steward-checks";
@@ -80,7 +81,7 @@ export async function evaluateInApp(engine: EngineClient, appId: string, express
   } catch (err) {
     if (abort.signal.aborted) return { ok: false, error: `the Engine did not answer within ${Math.round(timeoutMs / 1000)} s (dataChecks.timeout) while ${step}` };
     if (err instanceof EngineRpcError && step.startsWith("opening")) return { ok: false, error: `the Engine refused to open the app: ${err.message}` };
-    return { ok: false, error: `${describeError(err)} (while ${step})` };
+    return { ok: false, error: `${describeError(err)} (while ${step})`, transient: !(err instanceof EngineRpcError) };
   } finally {
     clearTimeout(timer);
     await session?.close().catch(() => undefined);

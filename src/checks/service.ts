@@ -13,7 +13,7 @@ import type { EngineClient } from "../qlik/engine-client";
 import type { QrsClient } from "../qlik/qrs-client";
 import { applicableChecks, unknownSets } from "./applicability";
 import type { CheckStore, RunDoc, RunRow, ValueStatus } from "./check-store";
-import { evaluateInApp } from "./evaluator";
+import { evaluateInApp, type AppEvaluation } from "./evaluator";
 import { createCheckMetrics } from "./metrics";
 import { decide, eventsFor, expressionsFor, valuesFor } from "./outcomes";
 import { lookUpApp, reloadInputOf, runIdOf, type ReloadInput } from "./reload-input";
@@ -122,10 +122,16 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
     const checks = checksOf(row.doc);
     const started = deps.clock.now();
     const sizeMb = row.doc.app.fileSize !== undefined ? row.doc.app.fileSize / 1_048_576 : undefined;
-    const evaluation =
-      cfg.maxAppSizeMb !== undefined && sizeMb !== undefined && sizeMb > cfg.maxAppSizeMb
-        ? { ok: false as const, error: `the app is ${Math.round(sizeMb)} MB, larger than dataChecks.maxAppSizeMb (${cfg.maxAppSizeMb} MB): not opened` }
-        : await evaluateInApp(deps.engine, row.doc.app.id, expressionsFor(checks), cfg.timeout);
+    const tooLarge = cfg.maxAppSizeMb !== undefined && sizeMb !== undefined && sizeMb > cfg.maxAppSizeMb;
+    let evaluation: AppEvaluation = tooLarge
+      ? { ok: false, error: `the app is ${Math.round(sizeMb!)} MB, larger than dataChecks.maxAppSizeMb (${cfg.maxAppSizeMb} MB): not opened` }
+      : await evaluateInApp(deps.engine, row.doc.app.id, expressionsFor(checks), cfg.timeout);
+    // An Engine restarting or a dropped connection is tried once more before anyone is alerted.
+    if (!evaluation.ok && evaluation.transient && cfg.retryDelay > 0 && accepting) {
+      log.warn({ runId: row.runId, err: evaluation.error, retryInMs: cfg.retryDelay }, "the Engine could not be reached for the data checks; trying once more");
+      await new Promise((r) => setTimeout(r, cfg.retryDelay));
+      evaluation = await evaluateInApp(deps.engine, row.doc.app.id, expressionsFor(checks), cfg.timeout);
+    }
     const previous = new Map<string, number | null>();
     for (const c of checks) previous.set(c.name, await store.previousNumber(row.appId, c.name, c.expression, row.runId));
     const values = valuesFor(checks, evaluation, previous, { runId: row.runId, appId: row.appId, at: deps.clock.now() });

@@ -53,6 +53,7 @@ export const DataChecksSchema = lazySection(() =>
         .describe("Where the checks run. Opening an app loads it into that Engine's memory: pick a node with room to spare."),
       concurrency: z.number().int().min(1).max(16).default(1).describe("Apps checked at the same time (each one loaded in the Engine)."),
       timeout: DurationSchema.prefault("2m").describe("Per app: connecting, opening it and evaluating every check. Past it: data.check_error."),
+      retryDelay: DurationSchema.prefault("15s").describe("An Engine that cannot be reached (or drops the connection) is tried once more after this long before data.check_error; 0s: not."),
       maxAppSizeMb: z.number().int().min(1).optional().describe("Apps larger than this (QRS file size) are not opened: data.check_error instead."),
       customProperty: z.string().min(1).default("StewardChecks").describe("QMC custom property on apps and reload tasks whose values name check sets (or checks)."),
       holdOnError: z.boolean().default(true).describe("A block check that could not be evaluated holds back the follow-up tasks too."),

@@ -132,6 +132,16 @@ describe("errors", () => {
     await simControl(h.sim, "DELETE", "/faults");
   });
 
+  test("an Engine that cannot be reached for a moment is tried once more: no alert", { timeout: 60_000 }, async () => {
+    const before = h.alerts().length;
+    await simControl(h.sim, "POST", "/listeners/engine/down", { ms: 600 });
+    const exec = await h.run(ID.reloadOrders);
+    const run = await h.runDone(exec);
+    expect(run.verdict).toBe("passed");
+    expect(run.error).toBeNull();
+    expect(h.alerts().length).toBe(before);
+  });
+
   test("a reload of an app without checks opens no Engine session", { timeout: 30_000 }, async () => {
     const seq = h.lastSeq();
     const emitted = () => h.metric("steward_intake_events_emitted_total", { kind: "task.succeeded" });

@@ -52,6 +52,7 @@ tasks:
 export const CHECKS_YAML = `
 dataChecks:
   timeout: 2s
+  retryDelay: 1s
   maxWait: 30s
   checks:
     - { name: orders-not-empty, expression: "NoOfRows('Orders')", expect: "> 0", severity: block, apps: [Orders] }

@@ -24,6 +24,7 @@ describe("dataChecks config", () => {
       engine: {},
       concurrency: 1,
       timeout: 120_000,
+      retryDelay: 15_000,
       customProperty: "StewardChecks",
       holdOnError: true,
       maxWait: 1_800_000,
