@@ -1,6 +1,8 @@
 // What the checks learn of a finished reload: the reload itself, the app (tags, stream, custom properties,
 // owner, size) and the reload task. A task event brings them from its enrichment; otherwise QRS is asked.
-// Entry point for other reload sources (Qlik Cloud, once it lands): build a ReloadInput and call afterReload.
+// Entry point for other reload sources: build a ReloadInput and call DataChecks.afterReload (holdBack for
+// follow-ups). Qlik Cloud reloads (reload.kind "cloud", reserved) will also need the app passed in and an
+// Engine client for the tenant instead of the QSEoW one (src/checks/setup.ts).
 import type { DataCheckEvent, ReloadTrigger, TaskEvent } from "../events/types";
 import { appPart, withOwner } from "../events/enrich-mappers";
 import type { QrsClient } from "../qlik/qrs-client";
@@ -25,7 +27,7 @@ export function runIdOf(r: ReloadTrigger): string {
  * (a datagram alone, possibly forged) starts no Engine work.
  */
 export function reloadInputOf(e: TaskEvent): ReloadInput | undefined {
-  if (e.kind !== "task.succeeded" || e.taskType !== "reload" || !e.app?.id || e.unconfirmed) return undefined;
+  if (e.kind !== "task.succeeded" || e.taskType !== "reload" || !e.app?.id || e.unconfirmed || e.source === "test") return undefined;
   const appMissing = e.missing.some((m) => m.item === "app");
   return {
     reload: { kind: "task", id: e.executionId, ...(e.execution?.stopTime ? { at: e.execution.stopTime } : {}) },

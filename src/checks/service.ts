@@ -204,10 +204,14 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
       if (row?.verdict) return row;
       const left = deadline - deps.clock.now();
       if (left <= 0) return undefined;
+      // Woken when this Steward finishes the run; a run another Steward works on is polled in the store.
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, Math.min(POLL_MS, left));
         function done() {
           clearTimeout(t);
+          const rest = (waiters.get(runId) ?? []).filter((w) => w !== done);
+          if (rest.length) waiters.set(runId, rest);
+          else waiters.delete(runId);
           resolve();
         }
         waiters.set(runId, [...(waiters.get(runId) ?? []), done]);

@@ -121,9 +121,11 @@ export function newRelicLog(cfg: NewRelicChannelConfig, e: DomainEvent, nowMs: n
 /** Accounts for one event: the fixed ones plus those the task's custom property names, each once. */
 export function destinationAccounts(cfg: NewRelicChannelConfig, e: DomainEvent): string[] {
   const names = [...cfg.accounts];
-  if (cfg.accountsFromCustomProperty && isTaskEvent(e)) {
+  // A data check's task custom properties are those of the reload task it followed.
+  const cps = isTaskEvent(e) ? e.task.customProperties : isDataCheckEvent(e) ? (e.task?.customProperties ?? []) : [];
+  if (cfg.accountsFromCustomProperty) {
     const want = cfg.accountsFromCustomProperty.toLowerCase();
-    for (const cp of e.task.customProperties) if (cp.name.toLowerCase() === want) names.push(cp.value);
+    for (const cp of cps) if (cp.name.toLowerCase() === want) names.push(cp.value);
   }
   return [...new Set(names)];
 }

@@ -64,7 +64,9 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
   if (isDataCheckEvent(e)) {
     // A failure or an error opens the check's incident; the check passing again resolves it.
     const status: Signl4Status = e.kind === "data.check_passed" ? "resolved" : "new";
+    // The facts first: SIGNL4's own fields (Severity among them) must not be overwritten by a fact's name.
     const body: Record<string, string | number> = {
+      ...Object.fromEntries(e.facts.map((f) => [f.name === "Severity" ? "Check severity" : f.name, f.value])),
       Title: e.title,
       Message: e.summary,
       "X-S4-Service": cfg.serviceName,
@@ -74,7 +76,6 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
       Host: e.host,
     };
     if (status === "new") body.Severity = e.check?.severity === "block" || e.holdsBack ? cfg.severity.failed : cfg.severity.site;
-    for (const f of e.facts) body[f.name] = f.value;
     return { externalId, status, body };
   }
   if (isSiteEvent(e)) {
