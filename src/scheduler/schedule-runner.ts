@@ -15,6 +15,7 @@ import type { DomainEvents, TaskEvent } from "../events/types";
 import { compileTiming, firesBetween, inDateBounds, inWindow, nextFire, type Timing } from "./next-run";
 import type { LastRun, MissedReport } from "./schedule-model";
 import type { ScheduleRepo, ScheduleRow } from "./schedule-repo";
+import { recordHeldFire } from "./held-fire";
 
 export interface RunnerDeps {
   repo: ScheduleRepo;
@@ -205,18 +206,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       why = await deps.holdBack(e).catch((err: unknown) => `the data checks of the reload could not be read: ${describeError(err)}`);
     }
     if (!why) return fire(row, "event", e);
-    const taskId = row.definition.qlikSenseTaskId;
-    const at = new Date(clock.now()).toISOString();
-    const fields = { scheduleId: row.id, schedule: row.definition.name, taskId, reason: "event", eventId: e.id, sourceTaskId: e.task.id };
-    fires.inc({ reason: "event", result: "held" });
-    log.warn({ ...fields, why }, "event trigger held back by the data checks of the reload: the task is not started");
-    audit.record({ actor: { kind: "event-trigger", name: row.id }, action: "schedule.held", target: row.id, result: "denied", details: { ...fields, heldAt: at, why } });
-    if (!deps.storeOpen()) return;
-    try {
-      if (await repo.get(row.id)) await repo.setLastRun(row.id, { at, reason: "event", result: "held", taskId, error: why, eventId: e.id });
-    } catch (err) {
-      log.warn({ ...fields, err: describeError(err) }, "cannot record the held fire on the schedule (the audit log has it)");
-    }
+    await recordHeldFire({ repo, clock, log, audit, fires, storeOpen: deps.storeOpen }, row, e, why);
   }
 
   /** Fires that were due while no Steward led: reported always, made up once when the schedule asks for it. */
