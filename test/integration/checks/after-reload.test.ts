@@ -142,6 +142,38 @@ describe("errors", () => {
     expect(h.alerts().length).toBe(before);
   });
 
+  test("an app larger than maxAppSizeMb is not opened: a data.check_error says so", { timeout: 60_000 }, async () => {
+    const seq = h.lastSeq();
+    const before = h.alerts().length;
+    const run = await h.runDone(await h.run(ID.reloadBig));
+    expect(run.verdict).toBe("blocked");
+    expect(run.error).toBe("the app is 8192 MB, larger than dataChecks.maxAppSizeMb (4096 MB): not opened");
+    expect(h.sim.requests.list({ source: "engine", sinceSeq: seq }).filter((r) => r.rpc?.method === "OpenDoc")).toEqual([]);
+    await waitFor(() => h.alerts().length > before, { what: "the alert" });
+    expect(h.alerts().at(-1)).toMatchObject({ kind: "data.check_error", app: { name: "Big" }, error: { message: expect.stringContaining("larger than dataChecks.maxAppSizeMb") }, holdsBack: true });
+  });
+
+  test("an Engine that refuses to open the app: a data.check_error with its answer", { timeout: 60_000 }, async () => {
+    await simControl(h.sim, "POST", "/faults", { target: "engine", rpcMethod: "OpenDoc", rpcErrorCode: 1014, body: "App size exceeded", count: 1 });
+    const run = await h.runDone(await h.run(ID.reloadFinance));
+    expect(run.verdict).toBe("error");
+    expect(run.error).toBe("the Engine refused to open the app: Engine OpenDoc failed: App size exceeded (OpenDoc) [engine error 1014]");
+  });
+
+  test("reloads finishing together are checked one app at a time (concurrency 1)", { timeout: 60_000 }, async () => {
+    await simControl(h.sim, "POST", "/faults", { target: "engine", rpcMethod: "EvaluateEx", delayMs: 200, count: 20 });
+    const seq = h.lastSeq();
+    const [a, b] = await Promise.all([h.run(ID.reloadOrders), h.run(ID.reloadFinance)]);
+    await Promise.all([h.runDone(a), h.runDone(b)]);
+    await simControl(h.sim, "DELETE", "/faults");
+    // Each app's calls are in one block: the second session starts after the first one's last answer.
+    const calls = h.sim.requests.list({ source: "engine", sinceSeq: seq }).filter((r) => r.rpc?.method === "OpenDoc" || r.rpc?.method === "EvaluateEx");
+    const app = (r: (typeof calls)[number]) => r.path.split("/")[2];
+    const switches = calls.slice(1).filter((r, i) => app(r) !== app(calls[i]!)).length;
+    expect(new Set(calls.map(app)).size).toBe(2);
+    expect(switches).toBe(1);
+  });
+
   test("a reload of an app without checks opens no Engine session", { timeout: 30_000 }, async () => {
     const seq = h.lastSeq();
     const emitted = () => h.metric("steward_intake_events_emitted_total", { kind: "task.succeeded" });

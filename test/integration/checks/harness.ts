@@ -12,10 +12,12 @@ export const ID = {
   orders: "c4000000-0000-4000-8000-000000000001",
   finance: "c4000000-0000-4000-8000-000000000002",
   unchecked: "c4000000-0000-4000-8000-000000000003",
+  big: "c4000000-0000-4000-8000-000000000004",
   reloadOrders: "c4100000-0000-4000-8000-000000000001",
   publishOrders: "c4100000-0000-4000-8000-000000000002",
   reloadFinance: "c4100000-0000-4000-8000-000000000003",
   reloadUnchecked: "c4100000-0000-4000-8000-000000000004",
+  reloadBig: "c4100000-0000-4000-8000-000000000005",
 } as const;
 
 export const SITE = `
@@ -42,11 +44,13 @@ apps:
       "Today()": { text: "2026-11-22", number: 46348 }
   - { id: ${ID.finance}, name: Finance, owner: CORP\\anna, customProperties: { StewardChecks: finance }, reload: { durationMs: 50 }, expressions: { "Sum(Amount)": 2500000 } }
   - { id: ${ID.unchecked}, name: Unchecked, owner: CORP\\anna, reload: { durationMs: 50 } }
+  - { id: ${ID.big}, name: Big, owner: CORP\\anna, fileSize: 8589934592, reload: { durationMs: 50 }, expressions: { "NoOfRows('Facts')": 1 } }
 tasks:
   - { id: ${ID.reloadOrders}, name: Reload Orders, type: reload, app: Orders, tags: [Nightly] }
   - { id: ${ID.publishOrders}, name: Publish Orders, type: reload, app: Unchecked }
   - { id: ${ID.reloadFinance}, name: Reload Finance, type: reload, app: Finance }
   - { id: ${ID.reloadUnchecked}, name: Reload Unchecked, type: reload, app: Unchecked }
+  - { id: ${ID.reloadBig}, name: Reload Big, type: reload, app: Big }
 `;
 
 export const CHECKS_YAML = `
@@ -54,11 +58,13 @@ dataChecks:
   timeout: 2s
   retryDelay: 1s
   maxWait: 30s
+  maxAppSizeMb: 4096
   checks:
     - { name: orders-not-empty, expression: "NoOfRows('Orders')", expect: "> 0", severity: block, apps: [Orders] }
     - { name: fresh-orders, expression: "Max(OrderDate)", expect: ">= Today() - 1", apps: [${ID.orders}] }
     - { name: revenue-range, expression: "Sum(Amount)", expect: "between 1e5 and 1e8", sets: [finance] }
     - { name: currency, expression: "Only(Currency)", expect: "= 'EUR'", sets: [finance] }
+    - { name: facts-loaded, expression: "NoOfRows('Facts')", expect: "> 0", severity: block, apps: [Big] }
 `;
 
 export interface ChecksHarness {
