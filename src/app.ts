@@ -151,7 +151,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const methodOverride = createMethodOverride(() => http.hono);
     // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
     const security = setupSecurity(loaded, { store: shared, audit, clock, log, metrics, ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}) });
-    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, mask: (t) => loaded.secrets.mask(t), bodyLimitBytes: config.http.bodyLimitBytes, startedAt, methodOverride, precheck: security.precheck, ...(corsMw ? { cors: corsMw } : {}), guards: security.guards });
+    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, mask: (t) => loaded.secrets.mask(t), bodyLimitBytes: config.http.bodyLimitBytes, baseConvert: config.http.baseConvert, startedAt, methodOverride, precheck: security.precheck, ...(corsMw ? { cors: corsMw } : {}), guards: security.guards });
     lifecycle.add(security.component(http.router));
     security.registerRoutes(http.router);
 
