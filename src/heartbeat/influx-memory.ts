@@ -64,7 +64,7 @@ export function createMemoryWriter(cfg: InfluxDbChannelConfig, deps: { log: Logg
         await api.flush();
         deps.influxConflicts?.accepted(target, [p.toLineProtocol() ?? ""]);
       } catch (err) {
-        deps.influxConflicts?.refused(target, (err as { body?: string }).body ?? describeError(err));
+        deps.influxConflicts?.refused(target, (err as { body?: string }).body ?? describeError(err), [p.toLineProtocol() ?? ""]);
         throw err;
       }
     },

@@ -26,8 +26,11 @@ export interface OpenConflict extends FieldTypeConflict, InfluxTarget {
 }
 
 export interface InfluxConflictMonitor {
-  /** A write to `target` was refused with this answer: records the conflicts it names and returns them. */
-  refused(target: InfluxTarget, answer: string): FieldTypeConflict[];
+  /**
+   * A write of `lines` to `target` was refused with this answer: records the conflicts it names on a measurement
+   * and field those lines carry (an answer cannot make up others), and returns them.
+   */
+  refused(target: InfluxTarget, answer: string, lines: readonly string[]): FieldTypeConflict[];
   /** A write of these lines to `target` was accepted: conflicts on a measurement's field it carried are over. */
   accepted(target: InfluxTarget, lines: readonly string[]): void;
   open(): OpenConflict[];
@@ -43,6 +46,9 @@ export interface InfluxConflictDeps {
   /** Puts the event on the bus (routes alert on it). */
   emit(e: SiteEvent): Promise<void>;
 }
+
+/** Conflicts kept at most (one per channel, database, measurement and field Steward writes: far fewer in practice). */
+const MAX_OPEN = 500;
 
 const keyOf = (t: InfluxTarget, c: Pick<FieldTypeConflict, "measurement" | "field">) => JSON.stringify([t.channel, t.database, c.measurement, c.field]);
 
@@ -70,6 +76,15 @@ export function conflictEvent(c: OpenConflict, host: string): SiteEvent {
   };
 }
 
+function writtenKeys(target: InfluxTarget, lines: readonly string[]): Set<string> {
+  const written = new Set<string>();
+  for (const line of lines) {
+    const k = lineKeys(line);
+    if (k) for (const f of k.fields) written.add(keyOf(target, { measurement: k.measurement, field: f }));
+  }
+  return written;
+}
+
 export function createInfluxConflictMonitor(deps: InfluxConflictDeps): InfluxConflictMonitor {
   const log = deps.log.child({ module: "influx-conflicts" });
   const host = hostname();
@@ -88,8 +103,9 @@ export function createInfluxConflictMonitor(deps: InfluxConflictDeps): InfluxCon
   };
 
   return {
-    refused(target, answer) {
-      const found = parseFieldTypeConflicts(answer);
+    refused(target, answer, lines) {
+      const written = writtenKeys(target, lines);
+      const found = parseFieldTypeConflicts(answer).filter((c) => written.has(keyOf(target, c)));
       const now = deps.clock.now();
       for (const c of found) {
         watch();
@@ -102,6 +118,7 @@ export function createInfluxConflictMonitor(deps: InfluxConflictDeps): InfluxCon
           continue;
         }
         const entry: OpenConflict = { ...target, ...c, since: now, last: now, refusedWrites: 1 };
+        if (!known && open.size >= MAX_OPEN) open.delete(open.keys().next().value!);
         open.set(key, entry);
         log.error({ ...target, measurement: c.measurement, field: c.field, storedType: c.storedType, writtenType: c.writtenType }, "InfluxDB refused a write: field type conflict");
         const e = conflictEvent(entry, host);
@@ -113,11 +130,7 @@ export function createInfluxConflictMonitor(deps: InfluxConflictDeps): InfluxCon
       if (open.size === 0) return;
       const mine = [...open.entries()].filter(([, c]) => c.channel === target.channel && c.database === target.database);
       if (mine.length === 0) return;
-      const written = new Set<string>();
-      for (const line of lines) {
-        const k = lineKeys(line);
-        if (k) for (const f of k.fields) written.add(keyOf(target, { measurement: k.measurement, field: f }));
-      }
+      const written = writtenKeys(target, lines);
       for (const [key, c] of mine) {
         if (!written.has(key)) continue;
         open.delete(key);

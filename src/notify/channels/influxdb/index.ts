@@ -59,6 +59,7 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
         const bucket = n.test?.target ?? cfg.bucket!;
         const api = apiFor(bucket);
         const points = n.events.flatMap((e) => pointsFor(cfg, e, { escapeNewlines: true }));
+        const lines = () => points.map((p) => p.toLineProtocol() ?? "");
         const target = { channel: deps.name, url: cfg.url, database: bucket };
         api.writePoints(points);
         const flushed = api.flush();
@@ -72,11 +73,11 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
               else signal.addEventListener("abort", onAbort, { once: true });
             }),
           ]);
-          deps.influxConflicts?.accepted(target, points.map((p) => p.toLineProtocol() ?? ""));
+          deps.influxConflicts?.accepted(target, lines());
         } catch (err) {
           const status = (err as { statusCode?: number }).statusCode;
           const permanent = status !== undefined && status >= 400 && !isRetryableHttpStatus(status);
-          const conflicts = status !== undefined && status >= 400 && status < 500 ? (deps.influxConflicts?.refused(target, (err as { body?: string }).body ?? (err as Error).message) ?? []) : [];
+          const conflicts = status !== undefined && status >= 400 && status < 500 ? (deps.influxConflicts?.refused(target, (err as { body?: string }).body ?? (err as Error).message, lines()) ?? []) : [];
           if (conflicts.length) throw deliveryError(conflictMessage(conflicts, bucket), { cause: err, permanent: true, status });
           throw deliveryError(`InfluxDB v2 write: ${(err as Error).message}`, { cause: err, permanent, status });
         } finally {

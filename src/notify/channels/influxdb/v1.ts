@@ -62,7 +62,7 @@ export function createInfluxV1Writer(cfg: InfluxDbChannelConfig, deps: ChannelDe
       const target = { channel: deps.name, url: base, database };
       if (res.status >= 200 && res.status < 300) deps.influxConflicts?.accepted(target, lines);
       else if (res.status === 400) {
-        const conflicts = deps.influxConflicts?.refused(target, res.text) ?? [];
+        const conflicts = deps.influxConflicts?.refused(target, res.text, lines) ?? [];
         if (conflicts.length) throw deliveryError(conflictMessage(conflicts, database), { permanent: true, status: res.status });
       }
       expectOk(res, "InfluxDB /write");
