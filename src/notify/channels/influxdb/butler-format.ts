@@ -10,11 +10,23 @@ import type { ExecutionDetail } from "../../../events/types";
 const LOCALE = "en-US";
 const NEVER = "-";
 
-const numeric = (timeZone?: string) =>
-  new Intl.DateTimeFormat(LOCALE, { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 const SHORT: Intl.DateTimeFormatOptions = { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit" };
 const MEDIUM: Intl.DateTimeFormatOptions = { ...SHORT, month: "short" };
 const FULL: Intl.DateTimeFormatOptions = { ...SHORT, month: "long", timeZoneName: "short" };
+const NUMERIC: Intl.DateTimeFormatOptions = { hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+
+/** Building a formatter costs far more than using one: one set per time zone, made on first use. */
+const formatters = new Map<string, { numeric: Intl.DateTimeFormat; short: Intl.DateTimeFormat; medium: Intl.DateTimeFormat; full: Intl.DateTimeFormat }>();
+function formattersFor(timeZone: string | undefined) {
+  const key = timeZone ?? "";
+  let f = formatters.get(key);
+  if (!f) {
+    const make = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(LOCALE, { ...o, timeZone });
+    f = { numeric: make(NUMERIC), short: make(SHORT), medium: make(MEDIUM), full: make(FULL) };
+    formatters.set(key, f);
+  }
+  return f;
+}
 
 /** ICU may put narrow or non-breaking spaces before "PM"; Butler's output has plain ones. */
 const plainSpaces = (s: string) => s.replace(/[\u202f\u00a0]/g, " ");
@@ -25,14 +37,15 @@ export function butlerTimes(prefix: "startTime" | "stopTime", iso: string | unde
   if (!iso || iso.startsWith("1753") || !d || Number.isNaN(d.getTime())) {
     return Object.fromEntries(["UTC", "Local1", "Local2", "Local3", "Local4", "Local5"].map((k) => [`${prefix}${k}`, NEVER]));
   }
+  const f = formattersFor(timeZone);
   const parts: Record<string, string> = {};
-  for (const p of numeric(timeZone).formatToParts(d)) parts[p.type] = p.value;
-  const full = plainSpaces(new Intl.DateTimeFormat(LOCALE, { ...FULL, timeZone }).format(d));
+  for (const p of f.numeric.formatToParts(d)) parts[p.type] = p.value;
+  const full = plainSpaces(f.full.format(d));
   return {
     [`${prefix}UTC`]: iso,
     [`${prefix}Local1`]: `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`,
-    [`${prefix}Local2`]: plainSpaces(new Intl.DateTimeFormat(LOCALE, { ...SHORT, timeZone }).format(d)),
-    [`${prefix}Local3`]: plainSpaces(new Intl.DateTimeFormat(LOCALE, { ...MEDIUM, timeZone }).format(d)),
+    [`${prefix}Local2`]: plainSpaces(f.short.format(d)),
+    [`${prefix}Local3`]: plainSpaces(f.medium.format(d)),
     [`${prefix}Local4`]: full,
     [`${prefix}Local5`]: full,
   };
