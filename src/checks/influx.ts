@@ -29,7 +29,7 @@ export interface ValueExporter {
 export function createValueExporter(sink: PointSink, store: CheckStore, severities: ReadonlyMap<string, string>, log: Logger): ValueExporter {
   const exportRun = async (run: RunRow) => {
     const values = await store.values(run.runId);
-    if (values.length) await sink.write(values.map((v) => valuePoint(run, v, severities.get(v.check), sink.tags)));
+    if (values.length) await sink.write(values.map((v) => valuePoint(run, v, severities.get(v.check), sink.tagsFor("steward_data_check"))));
     await store.markExported(run.runId);
   };
   return {

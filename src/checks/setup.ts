@@ -12,6 +12,7 @@ import type { InfluxDbChannelConfig } from "../notify/channels/influxdb/schema";
 import { createEngineClient } from "../qlik/engine-client";
 import type { QrsClient } from "../qlik/qrs-client";
 import { createPointSink } from "../site-monitor/point-sink";
+import type { InfluxConflictMonitor } from "../influx-conflicts";
 import type { Store } from "../store/database";
 import { createCheckStore } from "./check-store";
 import { createValueExporter } from "./influx";
@@ -29,6 +30,8 @@ export interface DataChecksSetupDeps {
   router: Router;
   instanceId: string;
   liveInstances?: () => Promise<readonly string[]>;
+  /** Records InfluxDB field type conflicts of the value export (as for every measurement Steward writes). */
+  influxConflicts?: InfluxConflictMonitor;
 }
 
 /** The data checks when dataChecks is configured and enabled (qlik: is then required by the schema). */
@@ -45,7 +48,7 @@ export function setupDataChecks(loaded: LoadedConfig, deps: DataChecksSetupDeps)
   const store = createCheckStore(deps.store.sql);
   let exporter;
   if (cfg.influxChannel) {
-    const sink = createPointSink(cfg.influxChannel, config.channels[cfg.influxChannel] as InfluxDbChannelConfig, { log, clock: deps.clock, baseDir: loaded.baseDir });
+    const sink = createPointSink(cfg.influxChannel, config.channels[cfg.influxChannel] as InfluxDbChannelConfig, { log, clock: deps.clock, baseDir: loaded.baseDir, ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}) });
     // Added before the service so it closes after it: no run is still writing when the connection goes.
     deps.lifecycle.add({ name: "data-checks-influx", start() {}, stop: () => sink.close() });
     exporter = createValueExporter(sink, store, new Map(cfg.checks.map((c) => [c.name, c.severity])), log);

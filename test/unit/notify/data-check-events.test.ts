@@ -58,7 +58,7 @@ describe("channels", () => {
 
   test("InfluxDB: steward_data_check_event with the value and the previous value as fields", () => {
     const cfg = InfluxDbChannelSchema.parse({ type: "influxdb", url: "http://influx:8086", database: "d", tags: { site: "lab" } });
-    const line = pointsFor(cfg, failed(), { headLines: 0, tailLines: 0 })[0]!.toLineProtocol()!;
+    const line = pointsFor(cfg, failed())[0]!.toLineProtocol()!;
     expect(line).toStartWith("steward_data_check_event,app_id=0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11,app_name=Sales\\ dashboard,check=orders-not-empty,host=sense1.corp.example,kind=data.check_failed,severity=block,site=lab ");
     expect(line).toContain("value=0,");
     expect(line).toContain("previous=120000");
