@@ -137,7 +137,7 @@ export function parseExpectation(text: string): ParseResult {
     const isWord = (t: Token, w: string) => t.t === "word" && t.v.toLowerCase() === w;
     const isOp = (t: Token, ...ops: string[]) => t.t === "op" && ops.includes(t.v);
     const fail = (what: string, t: Token = peek()): never => {
-      throw new ParseError(`expected ${what} at position ${t.at + 1}, got ${describe(t)}`);
+      throw new ParseError(`expected ${what} at position ${t.at + 1} (found ${describe(t)})`);
     };
 
     const primary = (): Term => {

@@ -37,7 +37,7 @@ describe("dataChecks config", () => {
     [
       "an expectation that does not parse, at its line",
       `${QLIK}dataChecks:\n  checks:\n    - name: rows\n      expression: NoOfRows('Orders')\n      expect: "between 5"\n      apps: [Sales]\n`,
-      't.yaml:6:15 dataChecks.checks[0].expect: expectation: expected "and" at position 10, got the end',
+      't.yaml:6:15 dataChecks.checks[0].expect: expectation: expected "and" at position 10 (found the end), got "between 5"',
     ],
     [
       "an unknown name in an expectation",

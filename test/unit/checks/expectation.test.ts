@@ -39,17 +39,17 @@ describe("parsing", () => {
 
   test("mistakes say what was expected and where", () => {
     expect(err("")).toStartWith("empty");
-    expect(err("0")).toBe('expected a comparison (>, >=, <, <=, =, !=) or "between" at position 1, got 0');
-    expect(err(">")).toBe("expected a number, previous or a Qlik function call at position 2, got the end");
-    expect(err("> 0 0")).toBe("expected the end of the expectation at position 5, got 0");
-    expect(err("between 1 5")).toBe('expected "and" at position 11, got 5');
+    expect(err("0")).toBe('expected a comparison (>, >=, <, <=, =, !=) or "between" at position 1 (found 0)');
+    expect(err(">")).toBe("expected a number, previous or a Qlik function call at position 2 (found the end)");
+    expect(err("> 0 0")).toBe("expected the end of the expectation at position 5 (found 0)");
+    expect(err("between 1 5")).toBe('expected "and" at position 11 (found 5)');
     expect(err("between 10 and 5")).toBe("between 10 and 5: the lower bound is larger than the upper one");
     expect(err(">= Today(")).toBe("missing ) for the ( at position 9");
     expect(err("> Max([Order Date)")).toBe("unclosed [ at position 7");
     expect(err("> yesterday")).toStartWith('unknown name "yesterday" at position 3');
     expect(err("> 'EUR'")).toBe("a text ('EUR') can only be compared with = or !=, not >");
     expect(err("> 3 ; drop")).toBe('unexpected ";" at position 5');
-    expect(err(">= (1 + 2")).toBe("expected ) at position 10, got the end");
+    expect(err(">= (1 + 2")).toBe("expected ) at position 10 (found the end)");
     expect(err(`> ${"1+".repeat(1500)}1`)).toBe("longer than 2000 characters");
   });
 
