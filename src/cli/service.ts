@@ -7,13 +7,15 @@ import { loadConfigFile, type LoadedConfig } from "../config/load";
 import type { CommandRunner } from "../services/command-runner";
 import { spawnCommand } from "../services/command-runner";
 import { describePlan, executePlan, type Plan } from "../services/install/plan";
+import { writeStarterConfig } from "../services/install/starter-config";
 import { systemdInstallPlan, systemdUninstallPlan } from "../services/install/systemd-plan";
-import { DEFAULT_WINDOWS_ACCOUNT, windowsInstallPlan, windowsUninstallPlan } from "../services/install/windows-plan";
+import { parseFirewallOpenings, type FirewallOpening } from "../services/install/windows-firewall";
+import { DEFAULT_WINDOWS_ACCOUNT, DEFAULT_WINDOWS_SERVICE_NAME, windowsInstallPlan, windowsUninstallPlan } from "../services/install/windows-plan";
 import { serviceRun, serviceState, waitForState } from "./service-run";
 import { SERVICE_HELP } from "./service-help";
+import { withReport } from "./service-report";
 import { UsageError } from "./usage";
 import { runtime } from "../runtime";
-
 
 type Platform = "windows" | "linux";
 
@@ -38,18 +40,40 @@ export function writablePathsOf(loaded: LoadedConfig): string[] {
   return [...new Set(dirs.map((d) => resolve(loaded.baseDir, d)))];
 }
 
-export function installPlan(platform: Platform, loaded: LoadedConfig, o: { name: string; self: string[]; account?: string; password?: string; user: string; createUser: boolean; start: boolean }): Plan {
+export interface InstallChoices {
+  name: string;
+  self: string[];
+  account?: string;
+  password?: string;
+  user: string;
+  createUser: boolean;
+  start: boolean;
+  /** Windows: the service exists, reconfigure it in place. */
+  update?: boolean;
+  /** Windows: the config folder was just made for the starter config. */
+  restrictConfigFolder?: boolean;
+  firewall?: FirewallOpening[];
+  firewallRemote?: string;
+}
+
+export function installPlan(platform: Platform, loaded: LoadedConfig, o: InstallChoices): Plan {
   const configPath = loaded.file!;
   if (platform === "windows") {
+    const { udp, http } = loaded.config;
     return windowsInstallPlan({
       name: o.name,
       command: [...o.self, "service", "run", "--config", configPath, "--name", o.name],
       configPath,
       envFile: envFileFor(configPath),
       dataDir: loaded.config.dataDir,
-      account: o.account ?? DEFAULT_WINDOWS_ACCOUNT,
+      account: o.account || DEFAULT_WINDOWS_ACCOUNT,
       ...(o.password ? { password: o.password } : {}),
       start: o.start,
+      update: Boolean(o.update),
+      restrictConfigFolder: Boolean(o.restrictConfigFolder),
+      ...(o.firewall?.length
+        ? { firewall: { openings: o.firewall, udp, http, ...(o.firewallRemote ? { remote: o.firewallRemote } : {}) } }
+        : {}),
     });
   }
   return systemdInstallPlan({
@@ -67,24 +91,42 @@ export function installPlan(platform: Platform, loaded: LoadedConfig, o: { name:
   });
 }
 
+const SERVICE_OPTIONS = {
+  config: { type: "string", short: "c" },
+  name: { type: "string" },
+  account: { type: "string" },
+  password: { type: "string" },
+  user: { type: "string" },
+  platform: { type: "string" },
+  start: { type: "boolean" },
+  update: { type: "boolean" },
+  "create-config": { type: "boolean" },
+  firewall: { type: "string" },
+  "firewall-remote": { type: "string" },
+  report: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "log-level": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type ServiceValues = ReturnType<typeof parseServiceArgs>["values"];
+
+function parseServiceArgs(argv: string[]) {
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: SERVICE_OPTIONS });
+}
+
+interface ServiceContext {
+  values: ServiceValues;
+  platform: Platform;
+  name: string;
+  run: CommandRunner;
+  dryRun: boolean;
+  out: (s: string) => void;
+  deps: ServiceCommandDeps;
+}
+
 export async function serviceCommand(argv: string[], deps: ServiceCommandDeps): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      config: { type: "string", short: "c" },
-      name: { type: "string" },
-      account: { type: "string" },
-      password: { type: "string" },
-      user: { type: "string" },
-      platform: { type: "string" },
-      start: { type: "boolean" },
-      "dry-run": { type: "boolean" },
-      "log-level": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parseServiceArgs(argv);
   const sub = positionals[0];
   if (values.help || !sub) {
     deps.out(SERVICE_HELP);
@@ -94,59 +136,99 @@ export async function serviceCommand(argv: string[], deps: ServiceCommandDeps): 
   const platform: Platform = os === "windows" || os === "win32" ? "windows" : os === "linux" ? "linux" : (() => {
     throw new UsageError(`service: Windows and Linux (systemd) are supported, not ${os}`);
   })();
-  const name = values.name ?? (platform === "windows" ? "Steward" : "steward");
+  const name = values.name || (platform === "windows" ? DEFAULT_WINDOWS_SERVICE_NAME : "steward");
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/.test(name)) throw new UsageError(`service: --name must be letters, digits, '.', '_' or '-' (got "${name}")`);
-  const run = deps.run ?? spawnCommand;
-  const dryRun = Boolean(values["dry-run"]);
+  const ctx = { values, platform, name, run: deps.run ?? spawnCommand, dryRun: Boolean(values["dry-run"]), deps };
+  // --report FILE (the MSI's custom actions): a copy of everything said, errors included, since the output of a
+  // program that Windows Installer runs is shown nowhere.
+  return withReport(values.report, `service ${sub} --name ${name}`, deps.out, (out) => serviceSubcommand(sub, { ...ctx, out }));
+}
 
-  const execute = async (plan: Plan): Promise<number> => {
-    if (dryRun) {
-      deps.out(describePlan(plan, platform === "windows"));
-      return 0;
-    }
-    if (platform === "linux" && !(deps.isRoot ?? (() => process.getuid?.() === 0))()) {
-      throw new UsageError("service: installing a systemd unit needs root; run it with sudo, or add --dry-run to see what it would do");
-    }
-    const ok = await executePlan(plan, run, (r) => {
-      if (r.step.kind === "run") deps.out(`${r.ok ? "ok  " : r.step.optional ? "skip" : "FAIL"} ${r.step.why}${r.ok ? "" : `: ${r.output.split("\n").slice(-3).join(" ")}`}`);
-      else deps.out(`${r.ok ? "ok  " : "FAIL"} ${r.step.why}: ${r.step.path}${r.ok ? "" : `: ${r.output}`}`);
-    });
-    if (!ok) {
-      if (platform === "windows") deps.out("Tip: sc.exe needs an elevated prompt (Run as administrator); error 1073 means the service exists already.");
-      return 1;
-    }
-    for (const n of plan.notes) deps.out(n);
+/** Prints a plan (--dry-run) or runs it, one line per step. */
+async function execute(c: ServiceContext, plan: Plan): Promise<number> {
+  if (c.dryRun) {
+    c.out(describePlan(plan, c.platform === "windows"));
     return 0;
-  };
+  }
+  if (c.platform === "linux" && !(c.deps.isRoot ?? (() => process.getuid?.() === 0))()) {
+    throw new UsageError("service: installing a systemd unit needs root; run it with sudo, or add --dry-run to see what it would do");
+  }
+  const ok = await executePlan(plan, c.run, (r) => {
+    const mark = r.ok ? "ok  " : r.step.kind === "run" && r.step.optional ? "skip" : "FAIL";
+    const what = r.step.kind === "run" ? r.step.why : `${r.step.why}: ${r.step.path}`;
+    const detail = r.ok ? "" : `: ${r.step.kind === "run" ? r.output.split("\n").slice(-3).join(" ") : r.output}`;
+    c.out(`${mark} ${what}${detail}`);
+  });
+  if (!ok) {
+    if (c.platform === "windows") c.out("Tip: sc.exe needs an elevated prompt (Run as administrator); error 1073 means the service exists already (--update reconfigures it).");
+    return 1;
+  }
+  for (const n of plan.notes) c.out(n);
+  return 0;
+}
 
+async function serviceInstall(c: ServiceContext): Promise<number> {
+  const { values, platform, name, run, dryRun } = c;
+  if (!values.config) throw new UsageError("service install: --config FILE is required (the service reads that file at every start)");
+  const firewall = parseFirewallOpenings(values.firewall);
+  if ("error" in firewall) throw new UsageError(`service install: ${firewall.error}`);
+  if (firewall.length && platform !== "windows") throw new UsageError("service install: --firewall opens the Windows Firewall; on Linux open the ports with your firewall (nftables, firewalld, ufw)");
+  const remote = values["firewall-remote"] || undefined;
+  if (remote !== undefined && !/^[A-Za-z0-9.:/,-]{1,2000}$/.test(remote)) {
+    throw new UsageError("service install: --firewall-remote takes addresses, ranges or CIDRs separated by commas (10.0.0.11,10.0.1.0/24)");
+  }
+  const configFile = resolve(values.config);
+  // The starter config is written before the config is read; dry runs only say they would.
+  let created = false;
+  if (values["create-config"] && dryRun) c.out(`# would write a starter config to ${configFile} if there is none`);
+  else if (values["create-config"]) {
+    created = writeStarterConfig(configFile, platform === "windows");
+    c.out(created ? `ok   write a starter config: ${configFile}` : `ok   keep the existing config: ${configFile}`);
+  }
+  const loaded = loadConfigFile(configFile);
+  const user = values.user ?? "steward";
+  const createUser = platform === "linux" && !dryRun ? (await run("id", ["-u", user], { timeoutMs: 5000 })).code !== 0 : platform === "linux";
+  const update = Boolean(values.update) && platform === "windows" && (await serviceState(run, "windows", name)).ok;
+  const plan = installPlan(platform, loaded, {
+    name,
+    self: c.deps.self ?? selfCommand(),
+    account: values.account,
+    password: values.password,
+    user,
+    createUser,
+    start: Boolean(values.start),
+    update,
+    restrictConfigFolder: created && platform === "windows",
+    firewall,
+    ...(remote ? { firewallRemote: remote } : {}),
+  });
+  return execute(c, plan);
+}
+
+async function serviceSubcommand(sub: string, c: ServiceContext): Promise<number> {
+  const { values, platform, name, run, dryRun } = c;
   switch (sub) {
-    case "install": {
-      if (!values.config) throw new UsageError("service install: --config FILE is required (the service reads that file at every start)");
-      const loaded = loadConfigFile(values.config);
-      const user = values.user ?? "steward";
-      const createUser = platform === "linux" && !dryRun ? (await run("id", ["-u", user], { timeoutMs: 5000 })).code !== 0 : platform === "linux";
-      const plan = installPlan(platform, loaded, { name, self: deps.self ?? selfCommand(), account: values.account, password: values.password, user, createUser, start: Boolean(values.start) });
-      return execute(plan);
-    }
+    case "install":
+      return serviceInstall(c);
     case "uninstall":
-      return execute(platform === "windows" ? windowsUninstallPlan(name) : systemdUninstallPlan(name));
+      return execute(c, platform === "windows" ? windowsUninstallPlan(name) : systemdUninstallPlan(name));
     case "start":
     case "stop": {
       const argv = platform === "windows" ? ["sc.exe", sub, name] : ["systemctl", sub, `${name}.service`];
-      if (dryRun) return execute({ steps: [{ kind: "run", why: `${sub} the service`, argv }], notes: [] });
+      if (dryRun) return execute(c, { steps: [{ kind: "run", why: `${sub} the service`, argv }], notes: [] });
       const r = await run(argv[0]!, argv.slice(1), { timeoutMs: 60_000 });
       if (r.code !== 0) {
-        deps.out(`${argv.join(" ")} failed (exit ${r.code}): ${`${r.stdout}${r.stderr}`.trim()}`);
+        c.out(`${argv.join(" ")} failed (exit ${r.code}): ${`${r.stdout}${r.stderr}`.trim()}`);
         return 1;
       }
       const want = sub === "start" ? "RUNNING" : "STOPPED";
       const state = await waitForState(run, platform, name, want, 60_000);
-      deps.out(`${name}: ${state}`);
+      c.out(`${name}: ${state}`);
       return state === want ? 0 : 1;
     }
     case "status": {
       const s = await serviceState(run, platform, name);
-      deps.out(`${name}: ${s.text}`);
+      c.out(`${name}: ${s.text}`);
       return s.ok ? 0 : 1;
     }
     case "run":
