@@ -1,7 +1,8 @@
 // `steward service install|uninstall|start|stop|status|run`: Steward as a Windows service (native SCM, see
 // src/services/install/windows-scm.ts) or a hardened systemd unit. --dry-run prints what would be done.
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
+import { lstatSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { envFileFor } from "../config/env-file";
 import { loadConfigFile, type LoadedConfig } from "../config/load";
 import type { CommandRunner } from "../services/command-runner";
@@ -50,8 +51,8 @@ export interface InstallChoices {
   start: boolean;
   /** Windows: the service exists, reconfigure it in place. */
   update?: boolean;
-  /** Windows: the config folder was just made for the starter config. */
-  restrictConfigFolder?: boolean;
+  /** Windows: folders of this Steward alone, restricted to Administrators and SYSTEM. */
+  restrictFolders?: string[];
   firewall?: FirewallOpening[];
   firewallRemote?: string;
 }
@@ -70,7 +71,7 @@ export function installPlan(platform: Platform, loaded: LoadedConfig, o: Install
       ...(o.password ? { password: o.password } : {}),
       start: o.start,
       update: Boolean(o.update),
-      restrictConfigFolder: Boolean(o.restrictConfigFolder),
+      restrictFolders: o.restrictFolders ?? [],
       ...(o.firewall?.length
         ? { firewall: { openings: o.firewall, udp, http, ...(o.firewallRemote ? { remote: o.firewallRemote } : {}) } }
         : {}),
@@ -104,6 +105,7 @@ const SERVICE_OPTIONS = {
   firewall: { type: "string" },
   "firewall-remote": { type: "string" },
   report: { type: "string" },
+  "own-folder": { type: "string" },
   "dry-run": { type: "boolean" },
   "log-level": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -139,9 +141,44 @@ export async function serviceCommand(argv: string[], deps: ServiceCommandDeps): 
   const name = values.name || (platform === "windows" ? DEFAULT_WINDOWS_SERVICE_NAME : "steward");
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/.test(name)) throw new UsageError(`service: --name must be letters, digits, '.', '_' or '-' (got "${name}")`);
   const ctx = { values, platform, name, run: deps.run ?? spawnCommand, dryRun: Boolean(values["dry-run"]), deps };
+  // Checked before anything is written there (the report included): a link planted in its place by a local user
+  // would have this elevated process write, or set rights, wherever it points.
+  if (values["own-folder"]) assertNotALink(values["own-folder"]);
   // --report FILE (the MSI's custom actions): a copy of everything said, errors included, since the output of a
   // program that Windows Installer runs is shown nowhere.
   return withReport(values.report, `service ${sub} --name ${name}`, deps.out, (out) => serviceSubcommand(sub, { ...ctx, out }));
+}
+
+/**
+ * A folder path without trailing separators or "\." (MSI formats a folder as C:\ProgramData\Steward\ and a custom
+ * action passes it as "[PROGRAMDATADIR]." since a backslash before a closing quote would escape the quote).
+ */
+function bareFolder(f: string): string {
+  let out = f;
+  for (;;) {
+    const next = out.replace(/[\\/]\.$/, "").replace(/(?<=[^\\/:])[\\/]+$/, "");
+    if (next === out) return out;
+    out = next;
+  }
+}
+
+function assertNotALink(folder: string): void {
+  // Without the trailing separator: with one, lstat would follow a link.
+  const stat = lstatSync(bareFolder(folder), { throwIfNoEntry: false });
+  if (stat?.isSymbolicLink()) {
+    throw new UsageError(`service: ${folder} is a link (junction or symbolic link), not a folder; remove it, then install again`);
+  }
+}
+
+/** The --own-folder and a folder made for the starter config, each once (Windows paths compare without case). */
+function ownFolders(...folders: (string | undefined)[]): string[] {
+  const seen = new Map<string, string>();
+  for (const f of folders) {
+    if (!f) continue;
+    const clean = bareFolder(f);
+    seen.set(resolve(clean).toLowerCase(), clean);
+  }
+  return [...seen.values()];
 }
 
 /** Prints a plan (--dry-run) or runs it, one line per step. */
@@ -198,7 +235,7 @@ async function serviceInstall(c: ServiceContext): Promise<number> {
     createUser,
     start: Boolean(values.start),
     update,
-    restrictConfigFolder: created && platform === "windows",
+    restrictFolders: platform === "windows" ? ownFolders(values["own-folder"], created ? dirname(configFile) : undefined) : [],
     firewall,
     ...(remote ? { firewallRemote: remote } : {}),
   });

@@ -20,8 +20,8 @@ export interface WindowsInstallOptions {
   start: boolean;
   /** The service exists already: reconfigure it in place (sc config), restarting it when `start`. */
   update?: boolean;
-  /** The config folder was just created for a starter config: restrict it to Administrators and SYSTEM. */
-  restrictConfigFolder?: boolean;
+  /** Folders of this Steward alone (the MSI's, one made for a starter config): only Administrators and SYSTEM. */
+  restrictFolders?: string[];
   firewall?: Omit<FirewallOptions, "service" | "program">;
 }
 
@@ -61,9 +61,10 @@ export function windowsInstallPlan(o: WindowsInstallOptions): Plan {
     // Created here so the account can be granted it (a LocalService could not create it under ProgramData).
     { kind: "mkdir", why: "create the data folder", path: o.dataDir },
   ];
-  if (o.restrictConfigFolder) {
-    // The folder holds the config and the secrets file: only Administrators and SYSTEM (plus the account, below).
-    steps.push({ kind: "run", why: "restrict the config folder to Administrators and SYSTEM", argv: ["icacls.exe", dirnameWin(o.configPath), "/inheritance:r", "/grant:r", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F"], optional: true });
+  for (const folder of o.restrictFolders ?? []) {
+    // Config, secrets file, logs: not for every local user as ProgramData's inherited rights would have it; only
+    // Administrators and SYSTEM, plus the account's grants below. (SIDs: the group names are localised.)
+    steps.push({ kind: "run", why: `restrict ${folder} to Administrators and SYSTEM`, argv: ["icacls.exe", folder, "/inheritance:r", "/grant:r", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F"], optional: true });
   }
   if (!system) {
     steps.push(

@@ -194,6 +194,8 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
     expect(log).toContain(`ok   keep the existing config: ${SITE_CONFIG}`);
     expect(log).toContain("ok   register the service (automatic start)");
     expect(log).toContain("ok   restart after 5 s, 30 s, 60 s when it fails (counter reset after a day)");
+    // Wine's icacls takes the command; what rights result is not checked here (see the header).
+    expect(log).toContain("ok   restrict C:\\ProgramData\\Steward to Administrators and SYSTEM");
     // Wine's netsh does nothing and says ok; on Windows these are real rules (see the header).
     expect(log).toContain(`ok   allow TCP port ${port} in (REST API) for steward.exe`);
     expect(log).toContain("Firewall: no rule for the UDP intake: udp.enabled is false in the config.");

@@ -3,7 +3,7 @@
 // --report (a copy of the output for installer.log). sc.exe and netsh cannot run here: a recorder answers for
 // them; the Wine test (test/integration/installer/msi.wine.test.ts) runs the real ones.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serviceCommand } from "../../../src/cli/service";
 import { UsageError } from "../../../src/cli/usage";
@@ -81,8 +81,8 @@ describe("--update: an existing service is reconfigured in place", () => {
     expect(grant).toBeGreaterThan(mkdir);
   });
 
-  test("a config folder made for the starter config is restricted to Administrators and SYSTEM before the account's grant", () => {
-    const a = argvs(windowsInstallPlan({ ...base, account: "NT AUTHORITY\\LocalService", restrictConfigFolder: true }));
+  test("a folder of this Steward alone is restricted to Administrators and SYSTEM before the account's grants", () => {
+    const a = argvs(windowsInstallPlan({ ...base, account: "NT AUTHORITY\\LocalService", restrictFolders: ["C:\\ProgramData\\Steward"] }));
     const restrict = a.findIndex((x) => x.includes("/inheritance:r"));
     expect(a[restrict]).toEqual(["icacls.exe", "C:\\ProgramData\\Steward", "/inheritance:r", "/grant:r", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F"]);
     expect(a.findIndex((x) => x[0] === "icacls.exe" && x[3] === "NT AUTHORITY\\LocalService:(OI)(CI)RX")).toBeGreaterThan(restrict);
@@ -174,6 +174,42 @@ describe("--create-config", () => {
     const missing = join(tmp.path, "dry/steward.yaml");
     await expect(serviceCommand(["install", "--create-config", "--dry-run", "--config", missing, "--platform", "windows"], { out: () => {}, run: r.run, self: [EXE] })).rejects.toThrow();
     expect(existsSync(missing)).toBe(false);
+  });
+});
+
+describe("--own-folder", () => {
+  const cfgIn = (dir: string) => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "steward.yaml"), "udp: { enabled: false }\n");
+    return join(dir, "steward.yaml");
+  };
+
+  test("restricted once, also when it is the starter config's folder; given as MSI passes it (\"[PROGRAMDATADIR].\")", async () => {
+    const own = join(tmp.path, "own/Steward");
+    const r = scRecorder(false);
+    const code = await serviceCommand(["install", "--create-config", "--config", join(own, "steward.yaml"), "--platform", "windows", "--own-folder", `${own}/.`], { out: () => {}, run: r.run, self: [EXE] });
+    expect(code).toBe(0);
+    expect(r.calls.filter((c) => c.includes("/inheritance:r")).map((c) => c[1])).toEqual([own]);
+    const elsewhere = scRecorder(false);
+    await serviceCommand(["install", "--config", cfgIn(join(tmp.path, "elsewhere")), "--platform", "windows", "--own-folder", `${own}/`], { out: () => {}, run: elsewhere.run, self: [EXE] });
+    expect(elsewhere.calls.filter((c) => c.includes("/inheritance:r")).map((c) => c[1])).toEqual([own]);
+  });
+
+  test("a link in its place is refused before anything is written there (the report included)", async () => {
+    const target = join(tmp.path, "link-target");
+    mkdirSync(target, { recursive: true });
+    const link = join(tmp.path, "planted");
+    symlinkSync(target, link, "dir");
+    const r = scRecorder(false);
+    const install = serviceCommand(
+      ["install", "--create-config", "--config", join(link, "steward.yaml"), "--platform", "windows", "--own-folder", `${link}/.`, "--report", join(link, "installer.log")],
+      { out: () => {}, run: r.run, self: [EXE] },
+    );
+    await expect(install).rejects.toThrow(`${link}/. is a link`);
+    expect(readdirSync(target)).toEqual([]);
+    expect(r.calls).toEqual([]);
+    await expect(serviceCommand(["uninstall", "--platform", "windows", "--own-folder", link, "--report", join(link, "installer.log")], { out: () => {}, run: r.run })).rejects.toThrow("is a link");
+    expect(readdirSync(target)).toEqual([]);
   });
 });
 
