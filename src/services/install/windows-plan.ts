@@ -64,7 +64,11 @@ export function windowsInstallPlan(o: WindowsInstallOptions): Plan {
   for (const folder of o.restrictFolders ?? []) {
     // Config, secrets file, logs: not for every local user as ProgramData's inherited rights would have it; only
     // Administrators and SYSTEM, plus the account's grants below. (SIDs: the group names are localised.)
-    steps.push({ kind: "run", why: `restrict ${folder} to Administrators and SYSTEM`, argv: ["icacls.exe", folder, "/inheritance:r", "/grant:r", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F"], optional: true });
+    steps.push(
+      { kind: "run", why: `restrict ${folder} to Administrators and SYSTEM`, argv: ["icacls.exe", folder, "/inheritance:r", "/grant:r", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F"], optional: true },
+      // An owner keeps the right to change the rights: a folder a local user made first would stay theirs.
+      { kind: "run", why: `make Administrators the owner of ${folder} and what is in it`, argv: ["icacls.exe", folder, "/setowner", "*S-1-5-32-544", "/T", "/C"], optional: true },
+    );
   }
   if (!system) {
     steps.push(

@@ -85,6 +85,7 @@ describe("--update: an existing service is reconfigured in place", () => {
     const a = argvs(windowsInstallPlan({ ...base, account: "NT AUTHORITY\\LocalService", restrictFolders: ["C:\\ProgramData\\Steward"] }));
     const restrict = a.findIndex((x) => x.includes("/inheritance:r"));
     expect(a[restrict]).toEqual(["icacls.exe", "C:\\ProgramData\\Steward", "/inheritance:r", "/grant:r", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F"]);
+    expect(a[restrict + 1]).toEqual(["icacls.exe", "C:\\ProgramData\\Steward", "/setowner", "*S-1-5-32-544", "/T", "/C"]);
     expect(a.findIndex((x) => x[0] === "icacls.exe" && x[3] === "NT AUTHORITY\\LocalService:(OI)(CI)RX")).toBeGreaterThan(restrict);
     expect(argvs(windowsInstallPlan({ ...base, account: "NT AUTHORITY\\LocalService" })).some((x) => x.includes("/inheritance:r"))).toBe(false);
   });
