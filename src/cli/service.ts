@@ -1,14 +1,14 @@
 // `steward service install|uninstall|start|stop|status|run`: Steward as a Windows service (native SCM, see
 // src/services/install/windows-scm.ts) or a hardened systemd unit. --dry-run prints what would be done.
 import { parseArgs } from "node:util";
-import { lstatSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { envFileFor } from "../config/env-file";
-import { loadConfigFile, type LoadedConfig } from "../config/load";
+import { loadConfigFile, parseConfigText, type LoadedConfig } from "../config/load";
 import type { CommandRunner } from "../services/command-runner";
 import { spawnCommand } from "../services/command-runner";
 import { describePlan, executePlan, type Plan } from "../services/install/plan";
-import { writeStarterConfig } from "../services/install/starter-config";
+import { STARTER_CONFIG, writeStarterConfig } from "../services/install/starter-config";
 import { systemdInstallPlan, systemdUninstallPlan } from "../services/install/systemd-plan";
 import { parseFirewallOpenings, type FirewallOpening } from "../services/install/windows-firewall";
 import { DEFAULT_WINDOWS_ACCOUNT, DEFAULT_WINDOWS_SERVICE_NAME, windowsInstallPlan, windowsUninstallPlan } from "../services/install/windows-plan";
@@ -215,14 +215,18 @@ async function serviceInstall(c: ServiceContext): Promise<number> {
     throw new UsageError("service install: --firewall-remote takes addresses, ranges or CIDRs separated by commas (10.0.0.11,10.0.1.0/24)");
   }
   const configFile = resolve(values.config);
-  // The starter config is written before the config is read; dry runs only say they would.
+  // The starter config is written before the config is read; a dry run plans with it but writes nothing.
   let created = false;
-  if (values["create-config"] && dryRun) c.out(`# would write a starter config to ${configFile} if there is none`);
-  else if (values["create-config"]) {
-    created = writeStarterConfig(configFile, platform === "windows");
-    c.out(created ? `ok   write a starter config: ${configFile}` : `ok   keep the existing config: ${configFile}`);
+  let loaded: LoadedConfig | undefined;
+  if (values["create-config"] && !existsSync(configFile)) {
+    if (dryRun) {
+      c.out(`# write a starter config: ${configFile}`);
+      loaded = { ...parseConfigText(STARTER_CONFIG, configFile, dirname(configFile)), file: configFile };
+      created = true;
+    } else created = writeStarterConfig(configFile, platform === "windows");
   }
-  const loaded = loadConfigFile(configFile);
+  if (values["create-config"] && !dryRun) c.out(created ? `ok   write a starter config: ${configFile}` : `ok   keep the existing config: ${configFile}`);
+  loaded ??= loadConfigFile(configFile);
   const user = values.user ?? "steward";
   const createUser = platform === "linux" && !dryRun ? (await run("id", ["-u", user], { timeoutMs: 5000 })).code !== 0 : platform === "linux";
   const update = Boolean(values.update) && platform === "windows" && (await serviceState(run, "windows", name)).ok;

@@ -161,7 +161,7 @@ describe("--create-config", () => {
     expect(existsSync(join(tmp.path, "fresh/Steward/data"))).toBe(true);
   });
 
-  test("an existing config is never touched (nor its folder's rights); a dry run writes nothing", async () => {
+  test("an existing config is never touched (nor its folder's rights); a dry run plans with the starter config and writes nothing", async () => {
     const dir = join(tmp.path, "kept");
     mkdirSync(dir, { recursive: true });
     const cfg = join(dir, "steward.yaml");
@@ -173,8 +173,12 @@ describe("--create-config", () => {
     expect(readFileSync(cfg, "utf8")).toBe("# mine\nudp: { port: 9999 }\n");
     expect(r.calls.some((c) => c.includes("/inheritance:r"))).toBe(false);
     const missing = join(tmp.path, "dry/steward.yaml");
-    await expect(serviceCommand(["install", "--create-config", "--dry-run", "--config", missing, "--platform", "windows"], { out: () => {}, run: r.run, self: [EXE] })).rejects.toThrow();
-    expect(existsSync(missing)).toBe(false);
+    const dry: string[] = [];
+    expect(await serviceCommand(["install", "--create-config", "--dry-run", "--config", missing, "--platform", "windows"], { out: (s) => dry.push(s), run: r.run, self: [EXE] })).toBe(0);
+    expect(dry.join("\n")).toContain(`# write a starter config: ${missing}`);
+    expect(dry.join("\n")).toContain(`service run --config ${missing} --name Steward`);
+    expect(dry.join("\n")).toContain("/inheritance:r");
+    expect(existsSync(join(tmp.path, "dry"))).toBe(false);
   });
 });
 
