@@ -2,7 +2,7 @@
 // src/services/install/windows-scm.ts) or a hardened systemd unit. --dry-run prints what would be done.
 import { parseArgs } from "node:util";
 import { existsSync, lstatSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { envFileFor } from "../config/env-file";
 import { loadConfigFile, parseConfigText, type LoadedConfig } from "../config/load";
 import type { CommandRunner } from "../services/command-runner";
@@ -243,7 +243,17 @@ async function serviceInstall(c: ServiceContext): Promise<number> {
     firewall,
     ...(remote ? { firewallRemote: remote } : {}),
   });
-  return execute(c, plan);
+  const code = await execute(c, plan);
+  if (code !== 0 || dryRun || !values.start) return code;
+  // A started service can still stop at once (a config that refuses to start, a port in use). The install stands
+  // (fix the config, start again), but what happened is said, also in an MSI's installer.log.
+  const state = await waitForState(run, platform, name, "RUNNING", 60_000);
+  if (state === "RUNNING") c.out(`${name}: RUNNING`);
+  else {
+    const where = platform === "windows" ? `${join(loaded.config.dataDir, "logs", "steward.log")} and the Application event log` : `journalctl -u ${name}`;
+    c.out(`warning: ${name} did not keep running (${state}); ${where} say why. Fix that, then: steward service start --name ${name}`);
+  }
+  return code;
 }
 
 async function serviceSubcommand(sub: string, c: ServiceContext): Promise<number> {

@@ -200,6 +200,7 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
     expect(log).toContain(`ok   allow TCP port ${port} in (REST API) for steward.exe`);
     expect(log).toContain("Firewall: no rule for the UDP intake: udp.enabled is false in the config.");
     expect(log).toContain("ok   start it");
+    expect(log).toContain("Steward: RUNNING");
   }, 300_000);
 
   test("a newer MSI, given no properties, upgrades in place: new steward.exe running, same config and account (remembered), one product", async () => {
@@ -255,5 +256,18 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
     expect(await msiexec(["/x", winPath(a.path), "/qn"])).toBe(0);
     expect(await service()).toBeUndefined();
     expect(readFileSync(hostPath(DEFAULT_CONFIG), "utf8")).toBe(placed);
+  }, 300_000);
+
+  test("a config the service refuses to start with: the install stands, installer.log says it stopped and where to look", async () => {
+    // REST on a network address without authentication: valid YAML, refused at start.
+    writeFileSync(hostPath("C:\\StewardTest\\refused.yaml"), `dataDir: ./refused-data\r\nhttp: { host: 0.0.0.0, port: ${port} }\r\nudp: { enabled: false }\r\n`);
+    expect(await msiexec(["/i", winPath(a.path), "/qn", "CONFIG=C:\\StewardTest\\refused.yaml"])).toBe(0);
+    const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
+    expect(last).toContain("ok   start it");
+    expect(last).toContain("warning: Steward did not keep running (STOPPED); C:\\StewardTest\\refused-data\\logs\\steward.log and the Application event log say why.");
+    expect(last).toContain("exit 0");
+    expect(readFileSync(hostPath("C:\\StewardTest\\refused-data\\logs\\steward.log"), "utf8")).toContain("refusing to serve the REST API on 0.0.0.0 without authentication");
+    expect(await msiexec(["/x", winPath(a.path), "/qn"])).toBe(0);
+    expect(await service()).toBeUndefined();
   }, 300_000);
 });

@@ -29,15 +29,18 @@ const base = {
 };
 const argvs = (plan: ReturnType<typeof windowsInstallPlan>) => plan.steps.flatMap((s) => (s.kind === "run" ? [s.argv] : []));
 
-/** sc.exe as the recorder: `query` answers like Windows for an existing (stopped) or a missing service. */
-function scRecorder(exists: boolean) {
+/** sc.exe as the recorder: a service that is missing or stopped until created and started (or that stops at once). */
+function scRecorder(exists: boolean, opts: { stopsAtOnce?: boolean } = {}) {
   const calls: string[][] = [];
+  let state: "missing" | "STOPPED" | "RUNNING" = exists ? "STOPPED" : "missing";
   const run: CommandRunner = async (file, args) => {
     calls.push([file, ...args]);
+    if (file === "sc.exe" && args[0] === "create") state = "STOPPED";
+    if (file === "sc.exe" && args[0] === "start") state = opts.stopsAtOnce ? "STOPPED" : "RUNNING";
     if (file === "sc.exe" && args[0] === "query") {
-      return exists
-        ? { code: 0, stdout: "SERVICE_NAME: Steward\n        TYPE               : 10  WIN32_OWN_PROCESS\n        STATE              : 1  STOPPED\n        WIN32_EXIT_CODE    : 0  (0x0)\n", stderr: "", timedOut: false }
-        : { code: 1060, stdout: "[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\n\nThe specified service does not exist as an installed service.\n", stderr: "", timedOut: false };
+      return state === "missing"
+        ? { code: 1060, stdout: "[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\n\nThe specified service does not exist as an installed service.\n", stderr: "", timedOut: false }
+        : { code: 0, stdout: `SERVICE_NAME: Steward\n        TYPE               : 10  WIN32_OWN_PROCESS\n        STATE              : ${state === "RUNNING" ? "4  RUNNING" : "1  STOPPED"}\n        WIN32_EXIT_CODE    : 0  (0x0)\n`, stderr: "", timedOut: false };
     }
     return { code: 0, stdout: "", stderr: "", timedOut: false };
   };
@@ -101,8 +104,20 @@ describe("--update: an existing service is reconfigured in place", () => {
       const registered = r.calls.find((c) => c[0] === "sc.exe" && (c[1] === "create" || c[1] === "config"));
       expect(registered?.[1]).toBe(exists ? "config" : "create");
       expect(out.join("\n")).toContain(exists ? "ok   update the existing service" : "ok   register the service");
+      expect(out.at(-1)).toBe("Steward: RUNNING");
     }
   });
+
+  test("a service that stops right after its start: the install stands, and the output says so and where to look", async () => {
+    const cfg = join(tmp.path, "stops.yaml");
+    writeFileSync(cfg, "dataDir: ./stops-data\nudp: { enabled: false }\n");
+    const out: string[] = [];
+    const code = await serviceCommand(["install", "--start", "--config", cfg, "--platform", "windows"], { out: (s) => out.push(s), run: scRecorder(false, { stopsAtOnce: true }).run, self: [EXE] });
+    expect(code).toBe(0);
+    expect(out.at(-1)).toBe(
+      `warning: Steward did not keep running (STOPPED); ${join(tmp.path, "stops-data/logs/steward.log")} and the Application event log say why. Fix that, then: steward service start --name Steward`,
+    );
+  }, 30_000);
 });
 
 describe("--firewall", () => {
