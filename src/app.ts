@@ -38,6 +38,8 @@ import { setupServiceMonitor, type ServiceMonitor } from "./services";
 import { setupHeartbeat } from "./heartbeat";
 import { setupNewRelic } from "./newrelic";
 import { setupSiteMonitors } from "./site-monitor";
+import { createButlerStatusPublisher } from "./mqtt/butler-status";
+import { createInfluxConflictMonitor } from "./influx-conflicts";
 
 export interface AppOptions {
   log: Logger;
@@ -149,7 +151,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const methodOverride = createMethodOverride(() => http.hono);
     // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
     const security = setupSecurity(loaded, { store: shared, audit, clock, log, metrics, ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}) });
-    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, mask: (t) => loaded.secrets.mask(t), bodyLimitBytes: config.http.bodyLimitBytes, startedAt, methodOverride, precheck: security.precheck, ...(corsMw ? { cors: corsMw } : {}), guards: security.guards });
+    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, mask: (t) => loaded.secrets.mask(t), bodyLimitBytes: config.http.bodyLimitBytes, baseConvert: config.http.baseConvert, startedAt, methodOverride, precheck: security.precheck, ...(corsMw ? { cors: corsMw } : {}), guards: security.guards });
     lifecycle.add(security.component(http.router));
     security.registerRoutes(http.router);
 
@@ -183,16 +185,21 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
         : {}),
     });
     const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
-    const notify = setupNotify(loaded, { ...clusterWiring, store: shared, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
+    // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
+    const influxConflicts = createInfluxConflictMonitor({ clock, log, metrics, readiness, emit: (e) => bus.emit(e.kind, e) });
+    if (Object.values(config.channels).some((ch) => ch.type === "influxdb" && ch.enabled)) influxConflicts.watch();
+    const notify = setupNotify(loaded, { ...clusterWiring, store: shared, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs, influxConflicts });
     // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
     const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, ...(pg ? {} : { store }) });
     const intake = setupIntake(config, { ...clusterWiring, ...(gate ? { gate } : {}), bus, log, clock, db: shared.sql, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
+    // Butler's MQTT status messages (after the intake, so its socket listens when "start" is sent).
+    if (control.mqtt && config.mqtt?.butlerStatus) lifecycle.add(createButlerStatusPublisher(config.mqtt.butlerStatus, { mqtt: control.mqtt, udp: intake.udp, log }));
     const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
     setupNewRelic(config.newRelic, { audit, router: http.router, clock, lifecycle });
-    setupSiteMonitors(loaded, { ...(gate ? { gate } : {}), qrs, store: shared, audit, clock, log, metrics, lifecycle, router: http.router, emit: (e) => bus.emit(e.kind, e) });
-    const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt });
+    setupSiteMonitors(loaded, { ...(gate ? { gate } : {}), qrs, store: shared, audit, clock, log, metrics, lifecycle, router: http.router, emit: (e) => bus.emit(e.kind, e), influxConflicts });
+    const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
     // ↑ feature modules are wired above this line
-    const reloader = setupReload(loaded, { ...clusterWiring, log, audit, router: http.router, lifecycle, bus, store: shared, clock, notifyMetrics, security, notify, more: [services.reconfigurable, ...beats.reconfigurables] });
+    const reloader = setupReload(loaded, { ...clusterWiring, log, audit, router: http.router, lifecycle, bus, store: shared, clock, notifyMetrics, security, notify, influxConflicts, more: [services.reconfigurable, ...beats.reconfigurables] });
 
     // The HTTP listener starts last and stops first.
     let server: HttpServer | undefined;

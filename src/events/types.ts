@@ -11,8 +11,8 @@ export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 
 export type TaskEventKind = `task.${TaskOutcome}`;
 export type ServiceEventKind = "service.stopped" | "service.started";
-/** Site-wide conditions the site monitors raise (license, version). */
-export const SITE_EVENT_KINDS = ["license.expiring", "license.expired", "license.low_availability", "license.released", "qliksense.version_changed"] as const;
+/** Site-wide conditions the site monitors raise (license, version), and Steward's own (InfluxDB refusing its points). */
+export const SITE_EVENT_KINDS = ["license.expiring", "license.expired", "license.low_availability", "license.released", "qliksense.version_changed", "influxdb.field_conflict"] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
 export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind;
 export const EVENT_KINDS: readonly EventKind[] = ["task.succeeded", "task.failed", "task.aborted", "service.stopped", "service.started", ...SITE_EVENT_KINDS];
@@ -131,6 +131,13 @@ export interface TaskEvent {
   execution?: ExecutionInfo;
   scriptLog?: ScriptLogExcerpt;
   /**
+   * The QRS task/full object as read (Butler's qs_taskMetadata on MQTT), with operational.lastExecutionResult the
+   * final result of this run when QRS's copy was of this run. Absent when the task lookup failed.
+   */
+  taskMetadata?: Record<string, unknown>;
+  /** The QRS app/full object as read (Butler's qs_appMetadata on MQTT). Absent without an app or when its lookup failed. */
+  appMetadata?: Record<string, unknown>;
+  /**
    * False when an enrichment lookup failed or timed out; `missing` names what is absent and why. Items:
    * `qrs` (qlik not configured), `task`, `taskType` (guessed), `execution`, `app`, `appOwner`, `scriptLog`,
    * `outcome` (a distribution's outcome guessed from the log level), `confirmation` (see `unconfirmed`).
@@ -191,6 +198,7 @@ export interface DomainEvents {
   "license.low_availability": SiteEvent;
   "license.released": SiteEvent;
   "qliksense.version_changed": SiteEvent;
+  "influxdb.field_conflict": SiteEvent;
 }
 
 export function isTaskEvent(e: DomainEvent): e is TaskEvent {

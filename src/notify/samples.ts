@@ -114,6 +114,12 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
   "license.expired": { title: "Qlik Sense license expired", summary: "The Qlik Sense server license expired on 2026-10-31.", data: { expiryDate: "2026-10-31", daysUntilExpiry: -22, licenseExpired: true } },
   "license.low_availability": { title: "Few Qlik Sense professional allocations left: 2", summary: "2 professional allocations available, below the threshold of 5.", data: { accessType: "professional", available: 2, threshold: 5 } },
   "license.released": { title: "Released 2 Qlik Sense license allocations", summary: "Released after more than 30 days without use: CORP\\erik (professional, 45 days), CORP\\maria (analyzer, 90 days).", data: { released: 2, failed: 0, deferred: 0, inactiveDays: 30 } },
+  "influxdb.field_conflict": {
+    title: "InfluxDB refuses reload_task_failed points: field task_scriptLogSize is integer there, Steward wrote float",
+    summary:
+      "InfluxDB at http://influx.corp.example:8086 (database butler) refused points of reload_task_failed written by channel metrics: the field task_scriptLogSize is stored there as integer and Steward wrote it as float (a field type conflict, which lasts until the shard rolls over).",
+    data: { channel: "metrics", url: "http://influx.corp.example:8086", database: "butler", measurement: "reload_task_failed", field: "task_scriptLogSize", storedType: "integer", writtenType: "float" },
+  },
   "qliksense.version_changed": { title: "Qlik Sense version changed to 14.212.7 (May 2025)", summary: "Qlik Sense on sense1.corp.example now reports version 14.212.7 (May 2025); it was 14.187.4 (February 2025).", data: { previousVersion: "14.187.4 (February 2025)", version: "14.212.7", releaseLabel: "May 2025", productName: "Qlik Sense" } },
 };
 

@@ -81,6 +81,12 @@ import t78 from "../../../templates/webhook/service.stopped.json.eta" with { typ
 import t79 from "../../../templates/webhook/task.aborted.json.eta" with { type: "text" };
 import t80 from "../../../templates/webhook/task.failed.json.eta" with { type: "text" };
 import t81 from "../../../templates/webhook/task.succeeded.json.eta" with { type: "text" };
+import t82 from "../../../templates/email/influxdb.field_conflict.html.eta" with { type: "text" };
+import t83 from "../../../templates/email/influxdb.field_conflict.subject.eta" with { type: "text" };
+import t84 from "../../../templates/email/influxdb.field_conflict.text.eta" with { type: "text" };
+import t85 from "../../../templates/slack/influxdb.field_conflict.json.eta" with { type: "text" };
+import t86 from "../../../templates/teams/influxdb.field_conflict.json.eta" with { type: "text" };
+import t87 from "../../../templates/webhook/influxdb.field_conflict.json.eta" with { type: "text" };
 
 export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/_service.html": t1,
@@ -164,4 +170,10 @@ export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "webhook/task.aborted.json": t79,
   "webhook/task.failed.json": t80,
   "webhook/task.succeeded.json": t81,
+  "email/influxdb.field_conflict.html": t82,
+  "email/influxdb.field_conflict.subject": t83,
+  "email/influxdb.field_conflict.text": t84,
+  "slack/influxdb.field_conflict.json": t85,
+  "teams/influxdb.field_conflict.json": t86,
+  "webhook/influxdb.field_conflict.json": t87,
 };
