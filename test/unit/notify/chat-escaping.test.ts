@@ -2,8 +2,8 @@
 // **bold**, list markers): a task, app, service or host name, a message or a route name that carries such markup
 // must reach the channel as text, in every text field of every built-in template.
 import { describe, expect, test } from "bun:test";
-import { SITE_EVENT_KINDS, type TaskEvent } from "../../../src/events/types";
-import { syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent } from "../../../src/notify/samples";
+import { DATA_CHECK_EVENT_KINDS, SITE_EVENT_KINDS, type TaskEvent } from "../../../src/events/types";
+import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent } from "../../../src/notify/samples";
 import { buildDigestVars, buildVars, type TemplateVars } from "../../../src/notify/template-vars";
 import { createTemplateRenderer } from "../../../src/notify/templates/renderer";
 
@@ -30,6 +30,7 @@ function allVars(): Array<[string, TemplateVars]> {
     ...(["failed", "succeeded", "aborted"] as const).map((o) => [`task.${o}`, buildVars(hostileTask(o), opts)] as [string, TemplateVars]),
     ...(["stopped", "started"] as const).map((s) => [`service.${s}`, buildVars(syntheticServiceEvent({ state: s, host: `host ${EVIL}`, service: `svc ${EVIL}` }), opts)] as [string, TemplateVars]),
     ...SITE_EVENT_KINDS.map((k) => [k, buildVars(hostileSite(k), opts)] as [string, TemplateVars]),
+    ...DATA_CHECK_EVENT_KINDS.map((k) => [k, buildVars(syntheticDataCheckEvent(k, { appName: `app ${EVIL}`, host: `host ${EVIL}` }), opts)] as [string, TemplateVars]),
   ];
   return [...single, ["digest", buildDigestVars(single.map(([, v]) => v), `route ${EVIL}`, 300_000)]];
 }
