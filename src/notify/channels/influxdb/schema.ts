@@ -14,9 +14,12 @@ export const InfluxDbChannelSchema = z.lazy(() => z
     database: z.string().min(1).optional().describe("v1: database name (created when missing)."),
     retentionPolicy: z
       .strictObject({
-        name: z.string().min(1),
-        duration: z.string().regex(/^(\d+(ns|u|µ|ms|s|m|h|d|w))+$|^INF$/, 'expected an InfluxQL duration like "10d" or INF'),
-        replication: z.number().int().min(1).default(1),
+        name: z.string().min(1).describe("Name of the retention policy."),
+        duration: z
+          .string()
+          .regex(/^(\d+(ns|u|µ|ms|s|m|h|d|w))+$|^INF$/, 'expected an InfluxQL duration like "10d" or INF')
+          .describe("How long points are kept, as an InfluxQL duration (10d, 52w) or INF."),
+        replication: z.number().int().min(1).default(1).describe("Replication factor (1 on a single InfluxDB server)."),
       })
       .optional()
       .describe("v1: retention policy created (as the default) when missing, like Butler's."),
@@ -29,8 +32,8 @@ export const InfluxDbChannelSchema = z.lazy(() => z
     useAppTags: z.boolean().default(true).describe("Write appTag_<tag>=true for each Qlik tag of the app."),
     useTaskTags: z.boolean().default(true).describe("Write taskTag_<tag>=true for each Qlik tag of the task."),
     butlerTagTypo: z.boolean().default(false).describe("Also write Butler's misspelt tag task_exeuctionStatusText, for old dashboards."),
-    ca: z.string().min(1).optional().describe("PEM file of a private CA for an https URL."),
-    rejectUnauthorized: z.boolean().default(true),
+    ca: z.string().min(1).optional().describe("PEM file of a private CA for an https URL.").meta({ examples: ["./certs/corp-root-ca.pem"] }),
+    rejectUnauthorized: z.boolean().default(true).describe("Verify the server certificate. Turn off only knowingly."),
     testTarget: z.string().min(1).optional().describe("Database (v1) or bucket (v2) written instead while notify.testMode is on."),
     ensureInterval: DurationSchema.prefault("1h").describe("v1: how often the database/retention policy check is repeated."),
   })
