@@ -80,7 +80,7 @@ export function renderReferencePage(entries: ReferenceEntry[], fullYaml: unknown
     "- In a path, `*` stands for any name in a map (a channel's name under `channels`) or any item of a list (a route).",
     "- Channel keys depend on the channel's `type`; each is listed once per type.",
     "- Durations are text such as `500ms`, `30s`, `5m`, `1h30m` or `7d`. Secrets can be written as `${env:NAME}` or",
-    "  `${file:path}`; see [Installing on Windows](install-windows.md#secrets) for the secrets file.",
+    "  `${file:path}`; see [the config file](configuration.md#secrets) for the secrets file next to it.",
     "- `steward config check FILE` checks a whole file against this reference and against the server it runs on.",
     "",
     `Sections: ${sections.map((s) => `[\`${s}\`](#${anchorOf(s)})`).join(" · ")}`,

@@ -3,7 +3,7 @@
 // `steward.exe service run`, which answers the SCM through bun:ffi and serves HTTP; the service monitor (sc.exe
 // run through Wine) sees it start and stop; a config that refuses to start is reported to the SCM as a
 // service-specific error; uninstall removes it. What Wine cannot show (event-log contents, recovery actions,
-// accounts) is listed in the README.
+// accounts) is listed in docs/install-windows.md.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
