@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   const md = `${renderMarkdown(results)}${runtimes ? `\n${renderRuntimeTable(runtimes, runtimeOptions)}` : ""}`;
   writeFileSync(join(OUT_DIR, `${name}.md`), md);
   console.log(`\n${md}`);
-  log(`wrote bench/${name}.json and bench/${name}.md in ${results.totalSeconds.toFixed(0)} s`);
+  log(`wrote bench/${name}.json and bench/${name}.md in ${results.totalSeconds.toFixed(0)} s${only ? "" : " (the published tables: bench/README.md, Results)"}`);
   rmSync(workDir, { recursive: true, force: true });
 }
 
