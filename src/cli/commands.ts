@@ -8,6 +8,7 @@ export const CLI_COMMANDS = {
   config: ["check", "schema", "explain", "import-butler"],
   alert: ["preview", "test"],
   schedules: ["import"],
+  checks: ["run"],
   apikey: ["create", "hash"],
   service: ["install", "uninstall", "start", "stop", "status", "run"],
   version: [],

@@ -20,6 +20,7 @@ Commands:
                                  Convert a Butler config; lists every key it could not convert
   alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped, or a cluster's shared store)
+  checks run --app APP           Evaluate the data checks of one app now and print the values
   apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
   service install|uninstall|start|stop|status [--config FILE] [--dry-run]
                                  Run Steward as a Windows service or a systemd unit
@@ -76,6 +77,9 @@ import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
   version: `Usage: steward version
 
 Prints the Steward version.`,
+  checks: `Usage: steward checks run --app APP [--check NAME …] [--config FILE] [--json]
+
+Evaluates the data checks of one app now and prints each value; see 'steward checks --help'.`,
   schedules: `Usage: steward schedules import FILE [--config FILE] [--replace]
 
 Imports Butler's schedule file (root key butlerSchedule) into the store; see 'steward schedules --help'.`,

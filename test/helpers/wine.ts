@@ -14,7 +14,9 @@ import { waitFor } from "./wait-for";
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 /** Folders of this machine's runs: steward-wine-<host>-<pid>, so a sweep can tell whose they are. */
 const RUN_DIR_PREFIX = `steward-wine-${hostname().replace(/[^A-Za-z0-9.-]/g, "_")}-`;
-const RUN_DIR = join(tmpdir(), `${RUN_DIR_PREFIX}${process.pid}`);
+/** This test process's folder for Wine prefixes; removed after the run (removeThisRunsWinePrefix). */
+export const WINE_RUN_DIR = join(tmpdir(), `${RUN_DIR_PREFIX}${process.pid}`);
+const RUN_DIR = WINE_RUN_DIR;
 /**
  * The prefix of this test process. One for the whole run: a first wineboot takes 8–10 s here, and every Wine test
  * file (binaries, windows-e2e, the service test) would otherwise boot its own. The files of one `bun test` process
@@ -27,7 +29,7 @@ const BOOT_TIMEOUT_MS = 240_000;
 
 /**
  * Removes what Wine test runs left behind: prefixes of this machine's test processes that are gone (killed, or
- * ended before their exit hook ran), and the prefixes older versions of the tests kept in the clone (.tmp/wineprefix*).
+ * ended before their teardown ran), and the prefixes older versions of the tests kept in the clone (.tmp/wineprefix*).
  * Never touches the folder of a process that is still running. Returns the folders removed.
  */
 export function removeStaleWinePrefixes(): string[] {
@@ -74,7 +76,11 @@ function isAlive(pid: number): boolean {
 export function removeThisRunsWinePrefix(): void {
   if (!existsSync(RUN_DIR)) return;
   const server = wineServerPath();
-  if (server && existsSync(DEFAULT_WINE_PREFIX)) Bun.spawnSync([server, "-k"], { env: wineEnv(), timeout: 15_000 });
+  // Every prefix of the run (the shared one, the MSI test's own): end its wineserver before its files go.
+  for (const name of readdirSync(RUN_DIR)) {
+    const prefix = join(RUN_DIR, name);
+    if (server && existsSync(join(prefix, "system.reg"))) Bun.spawnSync([server, "-k"], { env: wineEnv(prefix), timeout: 15_000 });
+  }
   rmSync(RUN_DIR, { recursive: true, force: true, maxRetries: 3 });
 }
 

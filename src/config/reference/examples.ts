@@ -72,7 +72,9 @@ function placeholderPath(entry: ReferenceEntry, tree: Tree): Array<string | numb
       node = node[0];
     } else {
       const names = isPlainObject(node) ? Object.keys(node) : [];
-      const name = names.find((n) => entry.variant === undefined || (node as Record<string, { type?: string }>)[n]?.type === entry.variant);
+      // The channel's own type decides at the channel level; below it (measurements.*) any name will do.
+      const typeOf = (n: string) => (node as Record<string, { type?: string }>)[n]?.type;
+      const name = names.find((n) => entry.variant === undefined || typeOf(n) === undefined || typeOf(n) === entry.variant);
       at.push(name ?? "name");
       node = name !== undefined && isPlainObject(node) ? node[name] : undefined;
     }

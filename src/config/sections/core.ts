@@ -16,6 +16,13 @@ export const HttpSchema = z
     port: z.number().int().min(0).max(65535).default(8080).describe("TCP port of the REST API and the dashboard (/ui)."),
     bodyLimitBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024).describe("Larger request bodies get 413."),
     publicUrl: z.string().url().optional().describe("How people reach this Steward, used in links in alerts."),
+    baseConvert: z
+      .strictObject({
+        base62ToBase16: z.boolean().default(true).describe("Serve GET /v4/base62tobase16 (Butler's restServerEndpointsEnable.base62ToBase16)."),
+        base16ToBase62: z.boolean().default(true).describe("Serve GET /v4/base16tobase62 (Butler's restServerEndpointsEnable.base16ToBase62)."),
+      })
+      .prefault({})
+      .describe("Butler's id conversion routes, which need no API key; a route switched off answers 404."),
   })
   .describe("The REST API (Butler-compatible /v4 routes, /health, /ready, /metrics, /docs).");
 

@@ -49,6 +49,13 @@ export const MqttSchema = lazySection(() => z
     publishTimeoutMs: z.number().int().min(100).max(120_000).default(5000).describe("A publish not acknowledged within this fails."),
     required: z.boolean().default(false).describe("When true, /ready reports not ready while the broker is not connected."),
     taskStart: MqttTaskStartSchema.optional(),
+    butlerStatus: z
+      .strictObject({
+        connectTopic: z.string().min(1).default("qliksense/butler/mqtt/status").describe("After every connect: \"Connected to MQTT broker <host>:<port> with client ID <id>\" (Butler's hard-coded topic)."),
+        udpServerTopic: z.string().min(1).default("qliksense/butler/task_failure_server").describe("\"start\" once the UDP intake listens and the broker is connected; \"error\" on a UDP socket error (Butler's taskFailureServerStatusTopic)."),
+      })
+      .optional()
+      .describe("Butler's status messages, for subscribers that watch them. Off unless this block is given."),
   })
   .describe("Connection to an MQTT broker: inbound task starts and PUT /v4/mqttpublishmessage."));
 

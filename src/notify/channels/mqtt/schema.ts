@@ -38,7 +38,7 @@ export const MqttChannelSchema = z.lazy(() => z
     structured: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Publish the structured topics."),
-        prefix: z.string().min(1).default("steward").describe("Topics: <prefix>/<host>/task/<outcome>/<taskType> and <prefix>/<host>/service/<state>/<service>."),
+        prefix: z.string().min(1).default("steward").describe("Topics: <prefix>/<host>/task/<outcome>/<taskType>, <prefix>/<host>/service/<state>/<service> and <prefix>/<host>/data/<failed|passed|error>/<appId>/<check>."),
       })
       .prefault({})
       .describe("One topic per event kind with the full event as JSON."),

@@ -17,7 +17,7 @@ export const Signl4ChannelSchema = z.lazy(() => z
         failed: SeveritySchema.default(1).describe("Failed tasks."),
         aborted: SeveritySchema.default(10).describe("Aborted tasks."),
         serviceStopped: SeveritySchema.default(1).describe("Stopped services."),
-        site: SeveritySchema.default(2).describe("license.* and qliksense.version_changed events routed here."),
+        site: SeveritySchema.default(2).describe("Site events routed here: license.*, qliksense.version_changed, influxdb.field_conflict."),
       })
       .prefault({})
       .describe("Severity per kind of incident (Butler's reloadTaskFailure/reloadTaskAborted.severity)."),
