@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { AppError, describeError } from "./core/errors";
 import { VERSION } from "./core/version";
 import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
+import { unknownCommand } from "./cli/commands";
 
 // Each command's module is loaded when that command runs: `steward run` does not parse and evaluate the
 // simulator, the demo (SMTP server, certificate generator), the Butler import or the service installer.
@@ -33,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     out(VERSION);
     return 0;
   }
+  const refused = unknownCommand(argv);
+  if (refused !== undefined) throw new UsageError(refused);
   const delegated = DELEGATED[command];
   if (delegated) return delegated(rest);
   if (command === "config" && rest[0] === "import-butler") return (await import("./cli/import-butler")).importButlerCommand(rest.slice(1), out, err);
@@ -68,7 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       const [sub, file] = positionals;
       if (sub === "check") return (await import("./cli/config-commands")).configCheckCommand(file, out);
       if (sub === "schema") return (await import("./cli/config-commands")).configSchemaCommand(values.out, out);
-      throw new UsageError(`config: expected 'check FILE' or 'schema', got ${sub ?? "nothing"}`);
+      if (sub === "explain") return (await import("./cli/config-explain")).configExplainCommand(file, out);
+      throw new UsageError(`config: expected 'check FILE', 'schema' or 'explain KEY', got ${sub ?? "nothing"}`);
     }
     default:
       throw new UsageError(`unknown command '${command}'`);

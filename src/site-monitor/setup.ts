@@ -1,6 +1,6 @@
 // Wires the site monitors into the app: license usage and expiry, license release and the Qlik Sense version,
 // each on its own interval, writing to an influxdb channel when one is named, raising site events on the bus.
-// These are site-wide duties: with several Steward instances, enable them on one (see README).
+// These are site-wide duties: with several Steward instances, enable them on one (see docs/site-monitoring.md).
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { LoadedConfig } from "../config/load";

@@ -1,5 +1,5 @@
 // Replays Butler 16.0.4's recorded REST answers (rest.json: KV, files, schedules, MQTT publish, ping, method
-// override) against Steward in order. Each step answers as Butler did, or is an intended difference (README
+// override) against Steward in order. Each step answers as Butler did, or is an intended difference (docs/switching-from-butler.md,
 // "Differences from Butler"), whose own answer is checked instead.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";

@@ -1,6 +1,5 @@
-// The differences table (docs/switching-from-butler.md, and README.md while it still has its copy) and the
-// conformance tests' list of intended differences name the same steps: a difference is never tested without being
-// documented, nor documented without being tested.
+// The differences table (docs/switching-from-butler.md) and the conformance tests' list of intended differences name
+// the same steps: a difference is never tested without being documented, nor documented without being tested.
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +8,6 @@ import { loadCorpus } from "./corpus";
 
 const ROOT = join(import.meta.dir, "../..");
 const DOC = readFileSync(join(ROOT, "docs/switching-from-butler.md"), "utf8");
-const README = readFileSync(join(ROOT, "README.md"), "utf8");
 
 /** The steps a "Differences from Butler" section lists (`| rest 26, 28 |` rows), or undefined without one. */
 function documentedSteps(text: string): string[] | undefined {
@@ -25,11 +23,6 @@ test("docs/switching-from-butler.md lists exactly the steps the conformance test
   expect(documented.length).toBeGreaterThan(0);
   expect(new Set(documented).size).toBe(documented.length);
   expect([...documented].sort()).toEqual(tested());
-});
-
-test("the README's copy of the table, while there is one, lists the same steps", () => {
-  const inReadme = documentedSteps(README);
-  if (inReadme !== undefined && inReadme.length > 0) expect([...inReadme].sort()).toEqual(tested());
 });
 
 test("every listed step exists in the recorded corpus", () => {

@@ -1,13 +1,14 @@
-// The Wine prefix the MSI test installs into, kept in this one file (how prefixes under .tmp/ are cleaned up is
-// being reworked elsewhere): reused between runs, started over when a run left Steward installed, with the
-// bcryptprimitives shim in system32 because the MSI puts steward.exe where no shim sits beside it.
+// The Wine prefix the MSI test installs into: its own (the installs must find a machine that never had Steward),
+// beside the run's shared prefix in the run's temp folder and removed with it (test/helpers/wine.ts), started over
+// when an earlier install left Steward in it, with the bcryptprimitives shim in system32 because the MSI puts
+// steward.exe where no shim sits beside it.
 import { existsSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { buildWineShim } from "../../scripts/wine/build-shim";
 import { findExecutable } from "./executables";
-import { ensureWinePrefix, runUnderWine, shutdownWine, wineEnv } from "./wine";
+import { ensureWinePrefix, runUnderWine, shutdownWine, WINE_RUN_DIR, wineEnv } from "./wine";
 
-export const INSTALLER_PREFIX = resolve(import.meta.dir, "../../.tmp/wineprefix-msi");
+export const INSTALLER_PREFIX = join(WINE_RUN_DIR, "prefix-msi");
 /** What an install leaves in the prefix; any of them at the start means an interrupted run. */
 const LEFTOVERS = ["drive_c/Program Files/Steward", "drive_c/ProgramData/Steward", "drive_c/StewardTest"];
 

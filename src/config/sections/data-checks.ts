@@ -8,7 +8,7 @@ import { parseExpectation } from "../../checks/expectation";
 
 const buildCheck = () => {
   const Names = z.array(z.string().min(1));
-  const NameValues = z.array(z.strictObject({ name: z.string().min(1), value: z.string() }));
+  const NameValues = z.array(z.strictObject({ name: z.string().min(1).describe("Custom property name."), value: z.string().describe("Custom property value.") }));
   return z
   .strictObject({
     name: z
@@ -43,7 +43,7 @@ const ATTACHMENTS = ["apps", "appTags", "streams", "appCustomProperties", "tasks
 export const DataChecksSchema = lazySection(() =>
   z
     .strictObject({
-      enabled: z.boolean().default(true),
+      enabled: z.boolean().default(true).describe("Run the checks. Off: the section is kept but not used."),
       engine: z
         .strictObject({
           host: z.string().min(1).optional().describe("Engine node to open apps on; default qlik.host."),
@@ -60,7 +60,7 @@ export const DataChecksSchema = lazySection(() =>
       maxWait: DurationSchema.prefault("30m").describe("How long a follow-up task waits for its reload's checks (queue included); past it they count as an error."),
       keep: DurationSchema.prefault("90d").describe("How long check values stay in the store (history, dashboard, previous)."),
       influxChannel: z.string().min(1).optional().describe("Name of an influxdb channel to write every value to (measurement steward_data_check)."),
-      checks: z.array(buildCheck()).min(1),
+      checks: z.array(buildCheck()).min(1).describe("The checks, each with a name, an Engine expression, an expectation and what it applies to."),
     })
     .superRefine((cfg, ctx) => {
       const seen = new Map<string, number>();

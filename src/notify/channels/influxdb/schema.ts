@@ -23,10 +23,17 @@ export const INFLUX_MEASUREMENTS: readonly string[] = [
 const MeasurementSettingsSchema = z.lazy(() => z
   .strictObject({
     tags: z.record(z.string().min(1), z.string()).default({}).describe("Static tags written on this measurement's points only (Butler's per-event tag.static); they win over the channel's tags."),
-    useAppTags: z.boolean().optional().describe("Overrides the channel's useAppTags for this measurement (Butler's per-event tag.dynamic.useAppTags)."),
+    useAppTags: z
+      .boolean()
+      .optional()
+      .describe("Overrides the channel's useAppTags for this measurement (Butler's per-event tag.dynamic.useAppTags).")
+      .meta({ examples: [false] }),
     useTaskTags: z.boolean().optional().describe("Overrides the channel's useTaskTags for this measurement."),
     scriptLogLines: z
-      .strictObject({ head: z.number().int().min(0).max(500).optional(), tail: z.number().int().min(0).max(500).optional() })
+      .strictObject({
+        head: z.number().int().min(0).max(500).optional().describe("First lines of the script log written on this measurement.").meta({ examples: [10] }),
+        tail: z.number().int().min(0).max(500).optional().describe("Last lines of the script log written on this measurement."),
+      })
       .optional()
       .describe("Overrides the channel's script-log head and tail lengths for this measurement (Butler's per-event headScriptLogLines / tailScriptLogLines)."),
   })
@@ -41,9 +48,12 @@ export const InfluxDbChannelSchema = z.lazy(() => z
     database: z.string().min(1).optional().describe("v1: database name (created when missing)."),
     retentionPolicy: z
       .strictObject({
-        name: z.string().min(1),
-        duration: z.string().regex(/^(\d+(ns|u|µ|ms|s|m|h|d|w))+$|^INF$/, 'expected an InfluxQL duration like "10d" or INF'),
-        replication: z.number().int().min(1).default(1),
+        name: z.string().min(1).describe("Name of the retention policy."),
+        duration: z
+          .string()
+          .regex(/^(\d+(ns|u|µ|ms|s|m|h|d|w))+$|^INF$/, 'expected an InfluxQL duration like "10d" or INF')
+          .describe("How long points are kept, as an InfluxQL duration (10d, 52w) or INF."),
+        replication: z.number().int().min(1).default(1).describe("Replication factor (1 on a single InfluxDB server)."),
       })
       .optional()
       .describe("v1: retention policy created (as the default) when missing, like Butler's."),
@@ -65,8 +75,8 @@ export const InfluxDbChannelSchema = z.lazy(() => z
       })
       .describe("Per-measurement tags, dynamic tags and script-log lengths, e.g. reload_task_failed: { tags: { kind: reload } }."),
     butlerTagTypo: z.boolean().default(false).describe("Also write Butler's misspelt tag task_exeuctionStatusText, for old dashboards."),
-    ca: z.string().min(1).optional().describe("PEM file of a private CA for an https URL."),
-    rejectUnauthorized: z.boolean().default(true),
+    ca: z.string().min(1).optional().describe("PEM file of a private CA for an https URL.").meta({ examples: ["./certs/corp-root-ca.pem"] }),
+    rejectUnauthorized: z.boolean().default(true).describe("Verify the server certificate. Turn off only knowingly."),
     testTarget: z.string().min(1).optional().describe("Database (v1) or bucket (v2) written instead while notify.testMode is on."),
     ensureInterval: DurationSchema.prefault("1h").describe("v1: how often the database/retention policy check is repeated."),
   })
