@@ -13,6 +13,7 @@ import { eventHistoryMigrations, runHistoryMigrations } from "./dashboard";
 import { securityMigrations } from "./security";
 import { siteMonitorMigrations } from "./site-monitor";
 import { clusterMigrations } from "./cluster/migrations";
+import { incidentMigrations } from "./incidents/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -28,5 +29,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   siteMonitorMigrations,
   runHistoryMigrations,
   clusterMigrations,
+  incidentMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];
