@@ -12,7 +12,7 @@ export interface StartedBy {
   kind: "user" | "scheduler" | "unknown";
   /** `DIRECTORY\userid` of the run. */
   user?: string;
-  /** One phrase for people: "CORP\anna (manual start)", "a trigger or task chain (INTERNAL\sa_scheduler)". */
+  /** One phrase for people: "CORP\anna (manual start)", "a trigger or task chain", "unknown". */
   text: string;
 }
 

@@ -67,8 +67,8 @@ export function historyFor(prior: PriorRuns, run: { failed: boolean; consecutive
 /** Who started the run, from the run's user: the Scheduler's own account means a trigger or a task chain. */
 export function startedByOf(e: TaskEvent, schedulerUsers: readonly string[]): StartedBy {
   const user = e.user.trim();
-  if (!user) return { kind: "unknown", text: "not known (no user in the report of the run)" };
+  if (!user) return { kind: "unknown", text: "unknown" };
   const norm = (u: string) => u.toLowerCase().replace("/", "\\");
-  if (schedulerUsers.some((s) => norm(s) === norm(user))) return { kind: "scheduler", user, text: `a trigger or task chain (${user})` };
+  if (schedulerUsers.some((s) => norm(s) === norm(user))) return { kind: "scheduler", user, text: "a trigger or task chain" };
   return { kind: "user", user, text: `${user} (manual start)` };
 }

@@ -1,6 +1,7 @@
 // Small shared helpers: the subject of a task's incident, the IncidentRef an event carries, and the sentence a
 // closing event tells ("recovered after 5 failed runs over 1 h 15 min").
 import type { IncidentRef } from "../events/run-context";
+import { spanText } from "../notify/time-format";
 import type { IncidentRow } from "./incident-store";
 
 /** The incident subject of a task: one incident at a time per task, whatever raised it. */
@@ -23,14 +24,3 @@ export function recoveredSummary(row: Pick<IncidentRow, "failures" | "openedAt">
   return `recovered after ${runs} over ${spanText(Math.max(0, at - row.openedAt))}`;
 }
 
-/** A span as people say it: "42 s", "12 min", "1 h 15 min", "2 d 3 h" (an incident is not timed to the second). */
-export function spanText(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const min = Math.floor(s / 60);
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}

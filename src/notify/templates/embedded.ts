@@ -36,51 +36,63 @@ import t33 from "../../../templates/email/task.aborted.text.eta" with { type: "t
 import t34 from "../../../templates/email/task.failed.html.eta" with { type: "text" };
 import t35 from "../../../templates/email/task.failed.subject.eta" with { type: "text" };
 import t36 from "../../../templates/email/task.failed.text.eta" with { type: "text" };
-import t37 from "../../../templates/email/task.succeeded.html.eta" with { type: "text" };
-import t38 from "../../../templates/email/task.succeeded.subject.eta" with { type: "text" };
-import t39 from "../../../templates/email/task.succeeded.text.eta" with { type: "text" };
-import t40 from "../../../templates/slack/_service.json.eta" with { type: "text" };
-import t41 from "../../../templates/slack/_site.json.eta" with { type: "text" };
-import t42 from "../../../templates/slack/_task.json.eta" with { type: "text" };
-import t43 from "../../../templates/slack/digest.json.eta" with { type: "text" };
-import t44 from "../../../templates/slack/license.expired.json.eta" with { type: "text" };
-import t45 from "../../../templates/slack/license.expiring.json.eta" with { type: "text" };
-import t46 from "../../../templates/slack/license.low_availability.json.eta" with { type: "text" };
-import t47 from "../../../templates/slack/license.released.json.eta" with { type: "text" };
-import t48 from "../../../templates/slack/qliksense.version_changed.json.eta" with { type: "text" };
-import t49 from "../../../templates/slack/service.started.json.eta" with { type: "text" };
-import t50 from "../../../templates/slack/service.stopped.json.eta" with { type: "text" };
-import t51 from "../../../templates/slack/task.aborted.json.eta" with { type: "text" };
-import t52 from "../../../templates/slack/task.failed.json.eta" with { type: "text" };
-import t53 from "../../../templates/slack/task.succeeded.json.eta" with { type: "text" };
-import t54 from "../../../templates/teams/_service.json.eta" with { type: "text" };
-import t55 from "../../../templates/teams/_site.json.eta" with { type: "text" };
-import t56 from "../../../templates/teams/_task.json.eta" with { type: "text" };
-import t57 from "../../../templates/teams/digest.json.eta" with { type: "text" };
-import t58 from "../../../templates/teams/license.expired.json.eta" with { type: "text" };
-import t59 from "../../../templates/teams/license.expiring.json.eta" with { type: "text" };
-import t60 from "../../../templates/teams/license.low_availability.json.eta" with { type: "text" };
-import t61 from "../../../templates/teams/license.released.json.eta" with { type: "text" };
-import t62 from "../../../templates/teams/qliksense.version_changed.json.eta" with { type: "text" };
-import t63 from "../../../templates/teams/service.started.json.eta" with { type: "text" };
-import t64 from "../../../templates/teams/service.stopped.json.eta" with { type: "text" };
-import t65 from "../../../templates/teams/task.aborted.json.eta" with { type: "text" };
-import t66 from "../../../templates/teams/task.failed.json.eta" with { type: "text" };
-import t67 from "../../../templates/teams/task.succeeded.json.eta" with { type: "text" };
-import t68 from "../../../templates/webhook/_service.json.eta" with { type: "text" };
-import t69 from "../../../templates/webhook/_site.json.eta" with { type: "text" };
-import t70 from "../../../templates/webhook/_task.json.eta" with { type: "text" };
-import t71 from "../../../templates/webhook/digest.json.eta" with { type: "text" };
-import t72 from "../../../templates/webhook/license.expired.json.eta" with { type: "text" };
-import t73 from "../../../templates/webhook/license.expiring.json.eta" with { type: "text" };
-import t74 from "../../../templates/webhook/license.low_availability.json.eta" with { type: "text" };
-import t75 from "../../../templates/webhook/license.released.json.eta" with { type: "text" };
-import t76 from "../../../templates/webhook/qliksense.version_changed.json.eta" with { type: "text" };
-import t77 from "../../../templates/webhook/service.started.json.eta" with { type: "text" };
-import t78 from "../../../templates/webhook/service.stopped.json.eta" with { type: "text" };
-import t79 from "../../../templates/webhook/task.aborted.json.eta" with { type: "text" };
-import t80 from "../../../templates/webhook/task.failed.json.eta" with { type: "text" };
-import t81 from "../../../templates/webhook/task.succeeded.json.eta" with { type: "text" };
+import t37 from "../../../templates/email/task.recovered.html.eta" with { type: "text" };
+import t38 from "../../../templates/email/task.recovered.subject.eta" with { type: "text" };
+import t39 from "../../../templates/email/task.recovered.text.eta" with { type: "text" };
+import t40 from "../../../templates/email/task.succeeded.html.eta" with { type: "text" };
+import t41 from "../../../templates/email/task.succeeded.subject.eta" with { type: "text" };
+import t42 from "../../../templates/email/task.succeeded.text.eta" with { type: "text" };
+import t43 from "../../../templates/email/task.warning.html.eta" with { type: "text" };
+import t44 from "../../../templates/email/task.warning.subject.eta" with { type: "text" };
+import t45 from "../../../templates/email/task.warning.text.eta" with { type: "text" };
+import t46 from "../../../templates/slack/_service.json.eta" with { type: "text" };
+import t47 from "../../../templates/slack/_site.json.eta" with { type: "text" };
+import t48 from "../../../templates/slack/_task.json.eta" with { type: "text" };
+import t49 from "../../../templates/slack/digest.json.eta" with { type: "text" };
+import t50 from "../../../templates/slack/license.expired.json.eta" with { type: "text" };
+import t51 from "../../../templates/slack/license.expiring.json.eta" with { type: "text" };
+import t52 from "../../../templates/slack/license.low_availability.json.eta" with { type: "text" };
+import t53 from "../../../templates/slack/license.released.json.eta" with { type: "text" };
+import t54 from "../../../templates/slack/qliksense.version_changed.json.eta" with { type: "text" };
+import t55 from "../../../templates/slack/service.started.json.eta" with { type: "text" };
+import t56 from "../../../templates/slack/service.stopped.json.eta" with { type: "text" };
+import t57 from "../../../templates/slack/task.aborted.json.eta" with { type: "text" };
+import t58 from "../../../templates/slack/task.failed.json.eta" with { type: "text" };
+import t59 from "../../../templates/slack/task.recovered.json.eta" with { type: "text" };
+import t60 from "../../../templates/slack/task.succeeded.json.eta" with { type: "text" };
+import t61 from "../../../templates/slack/task.warning.json.eta" with { type: "text" };
+import t62 from "../../../templates/teams/_service.json.eta" with { type: "text" };
+import t63 from "../../../templates/teams/_site.json.eta" with { type: "text" };
+import t64 from "../../../templates/teams/_task.json.eta" with { type: "text" };
+import t65 from "../../../templates/teams/digest.json.eta" with { type: "text" };
+import t66 from "../../../templates/teams/license.expired.json.eta" with { type: "text" };
+import t67 from "../../../templates/teams/license.expiring.json.eta" with { type: "text" };
+import t68 from "../../../templates/teams/license.low_availability.json.eta" with { type: "text" };
+import t69 from "../../../templates/teams/license.released.json.eta" with { type: "text" };
+import t70 from "../../../templates/teams/qliksense.version_changed.json.eta" with { type: "text" };
+import t71 from "../../../templates/teams/service.started.json.eta" with { type: "text" };
+import t72 from "../../../templates/teams/service.stopped.json.eta" with { type: "text" };
+import t73 from "../../../templates/teams/task.aborted.json.eta" with { type: "text" };
+import t74 from "../../../templates/teams/task.failed.json.eta" with { type: "text" };
+import t75 from "../../../templates/teams/task.recovered.json.eta" with { type: "text" };
+import t76 from "../../../templates/teams/task.succeeded.json.eta" with { type: "text" };
+import t77 from "../../../templates/teams/task.warning.json.eta" with { type: "text" };
+import t78 from "../../../templates/webhook/_service.json.eta" with { type: "text" };
+import t79 from "../../../templates/webhook/_site.json.eta" with { type: "text" };
+import t80 from "../../../templates/webhook/_task.json.eta" with { type: "text" };
+import t81 from "../../../templates/webhook/digest.json.eta" with { type: "text" };
+import t82 from "../../../templates/webhook/license.expired.json.eta" with { type: "text" };
+import t83 from "../../../templates/webhook/license.expiring.json.eta" with { type: "text" };
+import t84 from "../../../templates/webhook/license.low_availability.json.eta" with { type: "text" };
+import t85 from "../../../templates/webhook/license.released.json.eta" with { type: "text" };
+import t86 from "../../../templates/webhook/qliksense.version_changed.json.eta" with { type: "text" };
+import t87 from "../../../templates/webhook/service.started.json.eta" with { type: "text" };
+import t88 from "../../../templates/webhook/service.stopped.json.eta" with { type: "text" };
+import t89 from "../../../templates/webhook/task.aborted.json.eta" with { type: "text" };
+import t90 from "../../../templates/webhook/task.failed.json.eta" with { type: "text" };
+import t91 from "../../../templates/webhook/task.recovered.json.eta" with { type: "text" };
+import t92 from "../../../templates/webhook/task.succeeded.json.eta" with { type: "text" };
+import t93 from "../../../templates/webhook/task.warning.json.eta" with { type: "text" };
 
 export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/_service.html": t1,
@@ -119,49 +131,61 @@ export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/task.failed.html": t34,
   "email/task.failed.subject": t35,
   "email/task.failed.text": t36,
-  "email/task.succeeded.html": t37,
-  "email/task.succeeded.subject": t38,
-  "email/task.succeeded.text": t39,
-  "slack/_service.json": t40,
-  "slack/_site.json": t41,
-  "slack/_task.json": t42,
-  "slack/digest.json": t43,
-  "slack/license.expired.json": t44,
-  "slack/license.expiring.json": t45,
-  "slack/license.low_availability.json": t46,
-  "slack/license.released.json": t47,
-  "slack/qliksense.version_changed.json": t48,
-  "slack/service.started.json": t49,
-  "slack/service.stopped.json": t50,
-  "slack/task.aborted.json": t51,
-  "slack/task.failed.json": t52,
-  "slack/task.succeeded.json": t53,
-  "teams/_service.json": t54,
-  "teams/_site.json": t55,
-  "teams/_task.json": t56,
-  "teams/digest.json": t57,
-  "teams/license.expired.json": t58,
-  "teams/license.expiring.json": t59,
-  "teams/license.low_availability.json": t60,
-  "teams/license.released.json": t61,
-  "teams/qliksense.version_changed.json": t62,
-  "teams/service.started.json": t63,
-  "teams/service.stopped.json": t64,
-  "teams/task.aborted.json": t65,
-  "teams/task.failed.json": t66,
-  "teams/task.succeeded.json": t67,
-  "webhook/_service.json": t68,
-  "webhook/_site.json": t69,
-  "webhook/_task.json": t70,
-  "webhook/digest.json": t71,
-  "webhook/license.expired.json": t72,
-  "webhook/license.expiring.json": t73,
-  "webhook/license.low_availability.json": t74,
-  "webhook/license.released.json": t75,
-  "webhook/qliksense.version_changed.json": t76,
-  "webhook/service.started.json": t77,
-  "webhook/service.stopped.json": t78,
-  "webhook/task.aborted.json": t79,
-  "webhook/task.failed.json": t80,
-  "webhook/task.succeeded.json": t81,
+  "email/task.recovered.html": t37,
+  "email/task.recovered.subject": t38,
+  "email/task.recovered.text": t39,
+  "email/task.succeeded.html": t40,
+  "email/task.succeeded.subject": t41,
+  "email/task.succeeded.text": t42,
+  "email/task.warning.html": t43,
+  "email/task.warning.subject": t44,
+  "email/task.warning.text": t45,
+  "slack/_service.json": t46,
+  "slack/_site.json": t47,
+  "slack/_task.json": t48,
+  "slack/digest.json": t49,
+  "slack/license.expired.json": t50,
+  "slack/license.expiring.json": t51,
+  "slack/license.low_availability.json": t52,
+  "slack/license.released.json": t53,
+  "slack/qliksense.version_changed.json": t54,
+  "slack/service.started.json": t55,
+  "slack/service.stopped.json": t56,
+  "slack/task.aborted.json": t57,
+  "slack/task.failed.json": t58,
+  "slack/task.recovered.json": t59,
+  "slack/task.succeeded.json": t60,
+  "slack/task.warning.json": t61,
+  "teams/_service.json": t62,
+  "teams/_site.json": t63,
+  "teams/_task.json": t64,
+  "teams/digest.json": t65,
+  "teams/license.expired.json": t66,
+  "teams/license.expiring.json": t67,
+  "teams/license.low_availability.json": t68,
+  "teams/license.released.json": t69,
+  "teams/qliksense.version_changed.json": t70,
+  "teams/service.started.json": t71,
+  "teams/service.stopped.json": t72,
+  "teams/task.aborted.json": t73,
+  "teams/task.failed.json": t74,
+  "teams/task.recovered.json": t75,
+  "teams/task.succeeded.json": t76,
+  "teams/task.warning.json": t77,
+  "webhook/_service.json": t78,
+  "webhook/_site.json": t79,
+  "webhook/_task.json": t80,
+  "webhook/digest.json": t81,
+  "webhook/license.expired.json": t82,
+  "webhook/license.expiring.json": t83,
+  "webhook/license.low_availability.json": t84,
+  "webhook/license.released.json": t85,
+  "webhook/qliksense.version_changed.json": t86,
+  "webhook/service.started.json": t87,
+  "webhook/service.stopped.json": t88,
+  "webhook/task.aborted.json": t89,
+  "webhook/task.failed.json": t90,
+  "webhook/task.recovered.json": t91,
+  "webhook/task.succeeded.json": t92,
+  "webhook/task.warning.json": t93,
 };

@@ -7,6 +7,7 @@ import { isSiteEvent, isTaskEvent } from "../../../events/types";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../../events/script-log-excerpt";
 import { localTimes, splitDuration } from "../../time-format";
 import type { InfluxDbChannelConfig } from "./schema";
+import { addHistoryFields, followUpMeasurement } from "./history-fields";
 
 const TYPE_PREFIX: Record<TaskType, string> = {
   reload: "reload",
@@ -17,6 +18,8 @@ const TYPE_PREFIX: Record<TaskType, string> = {
 };
 
 export function measurementFor(e: TaskEvent): string {
+  const own = followUpMeasurement(e);
+  if (own) return own;
   const suffix = e.outcome === "succeeded" ? "success" : e.outcome === "failed" ? "failed" : "aborted";
   return `${TYPE_PREFIX[e.taskType]}_task_${suffix}`;
 }
@@ -111,6 +114,7 @@ export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOpti
     p.intField("task_scriptLogErrorCount", Math.max(shown.failureCount, shown.failures.length));
     str("reload_log", [details, excerptText(shown, "\r\n")].filter(Boolean).join("\r\n---\r\n"));
   }
+  addHistoryFields(p, e, str);
   p.timestamp(new Date(ex?.stopTime ?? e.receivedAt));
   return p;
 }

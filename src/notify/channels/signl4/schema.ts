@@ -16,6 +16,7 @@ export const Signl4ChannelSchema = z.lazy(() => z
       .strictObject({
         failed: SeveritySchema.default(1),
         aborted: SeveritySchema.default(10),
+        warning: SeveritySchema.default(10).describe("task.warning events routed here (a successful run that looks wrong)."),
         serviceStopped: SeveritySchema.default(1),
         site: SeveritySchema.default(2).describe("license.* and qliksense.version_changed events routed here."),
       })
@@ -24,7 +25,7 @@ export const Signl4ChannelSchema = z.lazy(() => z
     resolve: z
       .boolean()
       .default(true)
-      .describe("Resolve the incident when the task later succeeds or the service runs again. Route task.succeeded / service.started to this channel for it."),
+      .describe("Resolve the incident when the task later succeeds or the service runs again. Route task.recovered (or task.succeeded) / service.started to this channel for it."),
     testTarget: z.string().url().optional().describe("Webhook URL used instead of url while notify.testMode is on."),
   })
   .describe("Incidents in SIGNL4: one per task (or service), opened on failure or abort and resolved on the next success."));
