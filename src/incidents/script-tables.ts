@@ -1,7 +1,7 @@
 // Rows loaded per table, read from a reload's script log: the engine logs "12,345 Lines fetched" after each load
 // (or "Orders << orders 12,345 Lines fetched"), and the statement echo before it names the table (its label) or
 // the source. Used to notice a table that loaded 0 rows where earlier runs filled it. Linear in the log.
-import { logMessage, splitLogLines } from "../events/script-log-excerpt";
+import { isFailureLine, logMessage, splitLogLines } from "../events/script-log-excerpt";
 import type { ScriptLogExcerpt } from "../events/types";
 
 /** Tables kept per run: a script looping over thousands of files must not make every run row huge. */
@@ -43,7 +43,15 @@ export function tableRows(lines: readonly string[]): Record<string, number> {
       continue;
     }
     const f = FETCHED.exec(text);
-    if (!f) continue;
+    if (!f) {
+      // A statement that failed (skipped under ErrorMode 0) fetched nothing: its label must not name the next load.
+      if (isFailureLine(raw)) {
+        label = undefined;
+        source = undefined;
+        fresh = true;
+      }
+      continue;
+    }
     const count = Number(f[2]!.replace(/\D/g, ""));
     if (!Number.isFinite(count)) continue;
     // "Orders << orders.qvd 12,345 Lines fetched" names the table itself.
