@@ -142,11 +142,13 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       const warnings: RunWarning[] =
         !failed && !readOnly && cfg.warnings.enabled
           ? detectWarnings(
-              { event: e, durationMs: e.execution?.durationMs, usualDurationMs: history.usualDurationMs, successes: o.prior.successes, tables, previousTables: o.previousTables },
+              { event: e, durationMs: e.execution?.durationMs, usualDurationMs: history.usualDurationMs, quickestMs: o.prior.quickestMs, successes: o.prior.successes, tables, previousTables: o.previousTables },
               cfg.warnings,
             )
           : [];
-      let annotated: TaskEvent = { ...e, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}) };
+      // What the event says of its history is Steward's to say: anything it came with is replaced.
+      const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, ...plain } = e;
+      let annotated: TaskEvent = { ...plain, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}) };
       if (!failed && annotated.scriptLog?.text !== undefined && !deps.keepSuccessLogText) {
         const { text: _text, truncated: _t, textFirstLine: _f, ...rest } = annotated.scriptLog;
         annotated = { ...annotated, scriptLog: rest };

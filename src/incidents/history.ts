@@ -16,6 +16,8 @@ export interface PriorRuns {
   failingSince?: number;
   lastSuccessAt?: number;
   usualDurationMs?: number;
+  /** The quickest of those successful runs. */
+  quickestMs?: number;
   /** Successful runs with a duration among the recent runs. */
   successes: number;
   runsKnown: number;
@@ -45,6 +47,7 @@ export function priorRuns(recent: readonly RunRow[]): PriorRuns {
     failingSince,
     lastSuccessAt: successes[0]?.finishedAt,
     usualDurationMs: durations.length >= USUAL_MIN_RUNS ? median(durations) : undefined,
+    quickestMs: durations.length >= USUAL_MIN_RUNS ? Math.min(...durations) : undefined,
     successes: durations.length,
     runsKnown: recent.length,
   };

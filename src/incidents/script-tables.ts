@@ -12,6 +12,8 @@ const KEY_CHARS = 120;
 const ECHO = /^(\d{4,})\s\s(.*)$/;
 const LABEL = /^(?:\[([^\]]{1,200})\]|"([^"]{1,200})"|([A-Za-z_\u00C0-\uFFFF][\w .\-\u00C0-\uFFFF]{0,199}?))\s*:(?!\/\/)\s*(.*)$/;
 const SOURCE = /\b(?:FROM|RESIDENT)\s+(\[[^\]]{1,300}\]|'[^']{1,300}'|"[^"]{1,300}"|[^\s;(]{1,300})/i;
+/** The start of a statement that loads rows (after an optional label and prefixes such as MAPPING or JOIN). */
+const LOADS = /^(?:\[[^\]]*\]\s*:\s*|[\w.\- ]+:\s*)?(?:(?:MAPPING|NOCONCATENATE|CONCATENATE|(?:LEFT|RIGHT|INNER|OUTER)?\s*(?:JOIN|KEEP))\s*(?:\([^)]*\))?\s*)*(?:LOAD|SELECT|SQL)\b/i;
 const FETCHED = /^(.*?)([\d][\d ,.'\u00a0\u202f]*)\s+lines fetched\b/i;
 /** Statements whose first word is a keyword carry no table label ("TRACE Note: …", "SET x=…"). */
 const KEYWORD = /^(?:TRACE|SET|LET|IF|ELSE|ELSEIF|END|CALL|SUB|FOR|NEXT|DO|LOOP|EXIT|STORE|DROP|RENAME|CONNECT|LIB|ODBC|OLEDB|QUALIFY|UNQUALIFY|BINARY|DIRECTORY|EXECUTE|SLEEP|SWITCH|CASE|DEFAULT|SECTION|TAG|UNTAG|COMMENT|ALIAS|SEARCH|FORCE|HIDE|UNMAP|DISCONNECT)\b/i;
@@ -36,6 +38,7 @@ export function tableRows(lines: readonly string[]): Record<string, number> {
         statementLine = echo[1];
       }
       fresh = false;
+      if (LOADS.test(stmt)) statementLine = echo[1];
       const l = KEYWORD.test(stmt) ? null : LABEL.exec(stmt);
       if (l) label = clean(l[1] ?? l[2] ?? l[3] ?? "") || label;
       const s = SOURCE.exec(stmt);

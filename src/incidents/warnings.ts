@@ -16,13 +16,18 @@ export interface WarningInput {
   event: TaskEvent;
   durationMs?: number;
   usualDurationMs?: number;
+  /** The quickest of the runs the usual duration was read from. */
+  quickestMs?: number;
   /** Successful runs the usual duration was read from. */
   successes: number;
   /** Rows per table of this run (undefined: the log was not read). */
   tables?: Record<string, number>;
-  /** Rows per table of earlier successful runs, newest first. */
+  /** Rows per table of earlier successful runs, newest first (up to TABLE_RUNS are looked at). */
   previousTables: Array<Record<string, number>>;
 }
+
+/** Earlier runs a table must have been filled in, all of them, for its 0 rows to be news (a table that is often empty is not). */
+export const TABLE_RUNS = 10;
 
 const rows = (n: number) => `${n.toLocaleString("en-US").replace(/,/g, " ")} ${n === 1 ? "row" : "rows"}`;
 
@@ -38,7 +43,7 @@ export function detectWarnings(i: WarningInput, s: WarningSettings): RunWarning[
   if (s.emptyTables.enabled && i.tables) {
     for (const [table, n] of Object.entries(i.tables)) {
       if (n !== 0) continue;
-      const before = i.previousTables.filter((t) => t[table] !== undefined).slice(0, 3).map((t) => t[table]!);
+      const before = i.previousTables.filter((t) => t[table] !== undefined).slice(0, TABLE_RUNS).map((t) => t[table]!);
       if (before.length < s.emptyTables.minRuns || before.some((b) => b <= 0)) continue;
       const lo = Math.min(...before);
       const hi = Math.max(...before);
@@ -47,7 +52,8 @@ export function detectWarnings(i: WarningInput, s: WarningSettings): RunWarning[
   }
   const sr = s.shortRun;
   if (sr.enabled && i.durationMs !== undefined && i.usualDurationMs !== undefined && i.successes >= sr.minRuns && i.usualDurationMs >= sr.minUsual) {
-    if (i.durationMs < i.usualDurationMs * sr.fraction) {
+    // A task whose runs vary widely is not flagged for one quick run: it must also beat its quickest recent run by half.
+    if (i.durationMs < i.usualDurationMs * sr.fraction && (i.quickestMs === undefined || i.durationMs < i.quickestMs / 2)) {
       out.push({ kind: "shortRun", message: `The run took ${durationText(i.durationMs)}, usually ${durationText(i.usualDurationMs)}` });
     }
   }

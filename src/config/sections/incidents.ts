@@ -53,7 +53,7 @@ export const IncidentsSchema = z
         emptyTables: z
           .strictObject({
             enabled: z.boolean().default(true),
-            minRuns: z.number().int().min(1).max(3).default(2).describe("Earlier runs (of the last 3) that must have filled the table."),
+            minRuns: z.number().int().min(1).max(10).default(3).describe("Earlier runs that must have filled the table; all of the last 10 that loaded it must have."),
           })
           .prefault({})
           .describe("A table earlier runs filled loaded 0 rows."),
@@ -65,7 +65,7 @@ export const IncidentsSchema = z
             minRuns: z.number().int().min(3).max(10).default(5).describe("Successful runs the usual duration must be read from."),
           })
           .prefault({})
-          .describe("A run in a small fraction of its usual time."),
+          .describe("A run in a small fraction of its usual time (the median of the last 10 successful runs), and under half of the quickest of them."),
       })
       .prefault({}),
   })
