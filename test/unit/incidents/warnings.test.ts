@@ -20,7 +20,7 @@ describe("detectWarnings", () => {
   });
 
   test("a table earlier runs filled loaded 0 rows; not a table that was empty before, nor one seen once", () => {
-    const previousTables = [{ Orders: 1200, Errors: 0 }, { Orders: 1100, Errors: 3 }, { Orders: 1000 }];
+    const previousTables: Array<Record<string, number>> = [{ Orders: 1200, Errors: 0 }, { Orders: 1100, Errors: 3 }, { Orders: 1000 }];
     const w = detectWarnings(base({ tables: { Orders: 0, Errors: 0, New: 0 }, previousTables }), settings);
     expect(w).toEqual([{ kind: "emptyTable", table: "Orders", message: "Table Orders loaded 0 rows; the last 3 runs loaded 1 000 to 1 200 rows" }]);
     expect(detectWarnings(base({ tables: { Orders: 0 }, previousTables: [{ Orders: 5 }, { Orders: 5 }] }), settings)).toEqual([]);
