@@ -4,7 +4,7 @@
 import { isFailureLine, keptScriptLog, logMessage } from "../events/script-log-excerpt";
 import type { ErrorClass } from "../events/run-context";
 import type { TaskEvent } from "../events/types";
-import { BUILTIN_RULES, ERROR_HINTS, type ErrorRule } from "./error-rules";
+import { blankQuoted, BUILTIN_RULES, ERROR_HINTS, type ErrorRule } from "./error-rules";
 
 export interface ErrorCause {
   errorClass: ErrorClass;
@@ -26,11 +26,15 @@ export const MATCH_CHARS = 1_000;
 const GENERIC = /^(?:task finished with state|execution state change to|max retries reached|changing task state|execution failed\b|execution finished\b)/i;
 
 export function createClassifier(extra: readonly ErrorRule[] = [], hints: Partial<Record<ErrorClass, string>> = {}): Classifier {
-  const rules = [...extra, ...BUILTIN_RULES];
   const hintOf = (c: ErrorClass) => hints[c] ?? ERROR_HINTS[c];
   const classifyLine = (line: string) => {
-    const text = line.length > MATCH_CHARS ? line.slice(0, MATCH_CHARS) : line;
-    return rules.find((rule) => rule.pattern.test(text))?.class;
+    const text = (line.length > MATCH_CHARS ? line.slice(0, MATCH_CHARS) : line).replace(/^\s*error:\s*/i, "");
+    // The administrator's rules see the line as it is (they may name a path); the built-in ones see it with quoted
+    // names blanked.
+    const own = extra.find((rule) => rule.pattern.test(text));
+    if (own) return own.class;
+    const bare = blankQuoted(text);
+    return BUILTIN_RULES.find((rule) => rule.pattern.test(bare))?.class;
   };
   return {
     classifyLine,
