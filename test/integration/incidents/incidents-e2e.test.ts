@@ -1,4 +1,4 @@
-// End to end, on both stores: a reload in the simulated site succeeds once, fails five times, then succeeds. With a
+// End to end, on both stores: a reload in the simulated site succeeds three times, fails five times, then succeeds. With a
 // route that renotifies on the 1st and every 3rd failure, every channel (e-mail over SMTP, Slack, Teams, webhook,
 // MQTT on Mosquitto, SIGNL4) gets the 1st and 3rd failures and one task.recovered; there is one incident, closed
 // with its summary; the webhook body of the third failure says consecutiveFailures 3 and the last success time.
@@ -10,6 +10,7 @@ import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { IDS, startHarness, type Harness } from "../intake/harness";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
+import { replaceGeneratedBlock, updateDocsExamples, writeDocsFile } from "../../helpers/docs-examples";
 
 let broker: TestService;
 let pg: PostgresService;
@@ -68,11 +69,12 @@ routes:
 
     test("one incident, the 1st and 3rd failures and one task.recovered on every channel", { timeout: 60_000 }, async () => {
       const runs: TaskEvent[] = [];
-      const runOnce = async (outcome: "succeed" | "fail") => {
-        const id = await h.runWhenIdle(IDS.reload, outcome);
+      const runOnce = async (outcome: "succeed" | "fail", durationMs?: number) => {
+        const id = await h.runWhenIdle(IDS.reload, outcome, durationMs === undefined ? undefined : { durationMs });
         runs.push(await h.eventFor(id, 15_000));
       };
-      await runOnce("succeed");
+      // Three successes give the task a usual duration, so the failures can say how long it usually takes.
+      for (const ms of [1_200, 1_500, 1_300]) await runOnce("succeed", ms);
       for (let i = 0; i < 5; i++) await runOnce("fail");
       await runOnce("succeed");
       await waitFor(() => h.events.find((e) => e.kind === "task.recovered"), { what: "task.recovered on the bus", timeoutMs: 15_000 });
@@ -90,9 +92,10 @@ routes:
       expect(smtp.mails.length).toBe(3);
       for (const r of [slack, teams, hook, signl4]) expect(r.requests.length).toBe(3);
 
-      const failures = runs.slice(1, 6);
+      const failures = runs.slice(3, 8);
       const third = failures[2]!;
-      expect(runs.slice(1, 6).map((e) => e.history?.consecutiveFailures)).toEqual([1, 2, 3, 4, 5]);
+      expect(failures.map((e) => e.history?.consecutiveFailures)).toEqual([1, 2, 3, 4, 5]);
+      expect(failures.every((e) => e.history?.usualDurationMs !== undefined && e.history.usualDurationMs >= 1_000)).toBe(true);
 
       // E-mail: subjects, and the third failure's story in one line with its likely cause.
       expect(smtp.mails.map((m) => m.mail.subject)).toEqual([
@@ -111,7 +114,7 @@ routes:
         event: "Qlik Sense reload failed",
         executionId: third.executionId,
         consecutiveFailures: 3,
-        lastSuccessAt: runs[0]!.execution!.stopTime,
+        lastSuccessAt: runs[2]!.execution!.stopTime,
         failingSince: failures[0]!.execution!.stopTime,
         errorClass: "file",
         incident: { status: "open", failures: 3 },
@@ -152,6 +155,17 @@ routes:
       const suppressed = (await (await h.t.request("/v4/deliveries?status=suppressed&limit=100")).json()) as { deliveries: Array<{ reason: string }> };
       expect(suppressed.deliveries.length).toBe(3 * 6);
       expect(suppressed.deliveries.every((d) => d.reason.startsWith("renotify: incident "))).toBe(true);
+
+      // docs/alerts.md shows this run's third-failure mail and Slack message and the recovery mail.
+      if (updateDocsExamples && backend === "sqlite") {
+        const mail = smtp.mails[1]!.mail;
+        const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body.trimEnd()}\n\`\`\``;
+        replaceGeneratedBlock("docs/alerts.md", "mail", fence("text", `Subject: ${mail.subject}\n\n${mail.text}`));
+        replaceGeneratedBlock("docs/alerts.md", "recovered-mail", fence("text", `Subject: ${smtp.mails[2]!.mail.subject}\n\n${smtp.mails[2]!.mail.text}`));
+        replaceGeneratedBlock("docs/alerts.md", "slack", fence("json", JSON.stringify(JSON.parse(slack.requests[1]!.body), null, 2)));
+        replaceGeneratedBlock("docs/alerts.md", "webhook", fence("json", JSON.stringify(bodies[1], null, 2)));
+        writeDocsFile("docs/examples/task-failed-3rd.html", String(mail.html));
+      }
     });
   });
 }
