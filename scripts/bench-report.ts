@@ -1,5 +1,5 @@
-// The benchmark results (bench/results.json) and their markdown table (bench/results.md, pasted into the
-// README): one row per figure, with the bare-runtime baseline beside it and the ratio between the two.
+// The benchmark results (bench/results.json) and their markdown table (bench/results.md, pasted into
+// bench/README.md): one row per figure, with the bare-runtime baseline beside it and the ratio between the two.
 import type { LoadResult } from "./bench-http-load";
 
 export interface Figure {

@@ -1,9 +1,12 @@
-// `npm run build`: compiles Steward into single-file executables for Linux and Windows (x64) with Bun.
+// `npm run build`: compiles Steward into single-file executables for Linux and Windows (x64) with Bun, packs the
+// Windows one into steward-<version>-x64.msi, and writes the SBOM and SHA256SUMS beside them in dist/.
 // bunfig/.env autoloading is off so a stray file next to the binary on a server cannot change behaviour.
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
-import { buildDenoBinary } from "./build-deno";
+import { buildDenoBinary, DENO_BINARY_NAME } from "./build-deno";
+import { buildMsi } from "./msi";
+import { writeSbom, writeSha256Sums, type EmbeddedRuntime } from "./release-files";
 
 export type BuildTarget = "linux-x64" | "windows-x64";
 
@@ -107,32 +110,62 @@ export async function buildBinaries(opts: BuildOptions = {}): Promise<BuiltBinar
   return built;
 }
 
-function parseTargets(argv: string[]): BuildTarget[] {
-  const wanted = argv.filter((a) => !a.startsWith("-"));
-  if (wanted.length === 0) return [...ALL_TARGETS];
-  for (const t of wanted) {
-    if (!ALL_TARGETS.includes(t as BuildTarget)) {
-      throw new Error(`unknown target "${t}" (expected one of: ${ALL_TARGETS.join(", ")})`);
+/** What the command line can name; none means all of them. */
+const CLI_TARGETS = [...ALL_TARGETS, "msi-x64", "deno-linux-x64"] as const;
+type CliTarget = (typeof CLI_TARGETS)[number];
+
+function parseCli(argv: string[]): { targets: Set<CliTarget>; noMsi: boolean } {
+  const flags = argv.filter((a) => a.startsWith("-"));
+  for (const f of flags) if (f !== "--no-msi") throw new Error(`unknown option ${f} (expected --no-msi)`);
+  const named = argv.filter((a) => !a.startsWith("-"));
+  for (const t of named) {
+    if (!CLI_TARGETS.includes(t as CliTarget)) throw new Error(`unknown target "${t}" (expected one of: ${CLI_TARGETS.join(", ")})`);
+  }
+  return { targets: new Set((named.length ? named : CLI_TARGETS) as CliTarget[]), noMsi: flags.includes("--no-msi") };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const started = performance.now();
+  const { targets, noMsi } = parseCli(argv);
+  const outDir = join(REPO_ROOT, "dist");
+  const wantMsi = targets.has("msi-x64") && !noMsi;
+  const bunTargets = ALL_TARGETS.filter((t) => targets.has(t) || (t === "windows-x64" && wantMsi));
+  const artefacts: string[] = [];
+  const runtimes: EmbeddedRuntime[] = [];
+
+  const built = await buildBinaries({ targets: bunTargets, outDir });
+  for (const b of built) console.log(`built ${b.path} (${(b.bytes / 1024 / 1024).toFixed(1)} MiB)`);
+  artefacts.push(...built.map((b) => b.path));
+  // The binaries are not signed. Signing would go here: signtool (Windows) or osslsigncode (Linux) on
+  // steward-windows-x64.exe before the MSI packs it, then on the MSI; SHA256SUMS below then lists the signed files.
+  if (wantMsi) {
+    const exe = built.find((b) => b.target === "windows-x64")!.path;
+    const msi = buildMsi({ exe, version: pkg.version, outDir });
+    console.log(`built ${msi.path} (${(msi.bytes / 1024 / 1024).toFixed(1)} MiB)`);
+    artefacts.push(msi.path);
+  } else if (noMsi) console.log("MSI skipped (--no-msi)");
+  const bunIn = [...built.map((b) => binaryName(b.target)), ...(wantMsi ? ["the MSI's steward.exe"] : [])];
+  if (bunIn.length) runtimes.push({ name: "bun", version: Bun.version, purl: `pkg:npm/bun@${Bun.version}`, in: bunIn });
+
+  if (targets.has("deno-linux-x64")) {
+    const deno = buildDenoBinary({ outDir, denort: process.env.DENORT_BIN });
+    console.log(deno.built ? `built ${deno.path} (${(deno.bytes / 1024 / 1024).toFixed(1)} MiB)` : deno.reason);
+    if (deno.built) {
+      artefacts.push(deno.path);
+      const denoVersion = (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/deno/package.json"), "utf8")) as { version: string }).version;
+      runtimes.push({ name: "deno", version: denoVersion, purl: `pkg:npm/deno@${denoVersion}`, in: [DENO_BINARY_NAME] });
     }
   }
-  return wanted as BuildTarget[];
+  if (artefacts.length === 0) return;
+  const sbom = writeSbom({ outDir, runtimes });
+  console.log(`wrote ${sbom}`);
+  console.log(`wrote ${await writeSha256Sums([...artefacts, sbom])}`);
+  console.log(`version ${buildVersion()}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 if (import.meta.main) {
   try {
-    const started = performance.now();
-    // `deno-linux-x64` names the Deno single binary; no target at all builds everything.
-    const argv = process.argv.slice(2);
-    const bunArgs = argv.filter((a) => a !== "deno-linux-x64");
-    const wantsDeno = bunArgs.length === argv.length ? !argv.some((a) => !a.startsWith("-")) : true;
-    const onlyDeno = wantsDeno && bunArgs.length !== argv.length && !bunArgs.some((a) => !a.startsWith("-"));
-    const built = onlyDeno ? [] : await buildBinaries({ targets: parseTargets(bunArgs) });
-    for (const b of built) console.log(`built ${b.path} (${(b.bytes / 1024 / 1024).toFixed(1)} MiB)`);
-    if (wantsDeno) {
-      const deno = buildDenoBinary({ denort: process.env.DENORT_BIN });
-      console.log(deno.built ? `built ${deno.path} (${(deno.bytes / 1024 / 1024).toFixed(1)} MiB)` : deno.reason);
-    }
-    console.log(`version ${buildVersion()}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await main(process.argv.slice(2));
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -1,7 +1,7 @@
 // `bun scripts/grafana-preview.ts --dashboard config/grafana/steward.json --prometheus http://127.0.0.1:8428 --out steward.svg`
 // (or `--influxdb http://127.0.0.1:8086 --db butler` for the InfluxQL dashboard; `--range 24h`): runs every panel
 // query of a dashboard against your InfluxDB or Prometheus/VictoriaMetrics as Grafana would and draws the answers
-// as one SVG, without Grafana. The README's dashboard pictures are made this way (from the integration test's data).
+// as one SVG, without Grafana. The dashboard pictures in docs/monitoring.md are made this way (from the integration test's data).
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { renderPreview } from "./grafana/render-preview";

@@ -14,11 +14,13 @@ fi
 #   victoria-metrics      InfluxDB v2 write API target for the v2 channel
 #   wine64, wine          runs the Windows binary (64-bit only; no i386 multiarch needed)
 #   gcc-mingw-w64-x86-64  compiles the bcryptprimitives.dll shim Wine 8 needs for Bun binaries
+#   wixl                  builds the Windows installer (steward-<version>-x64.msi) from installer/steward.wxs
+#   msitools              msibuild/msiinfo: finish the MSI's tables, and read them back in the tests
 #   chromium              the dashboard browser test (playwright-core drives /usr/bin/chromium)
 #   systemd               `systemd-analyze verify` of the generated unit file
 #   postgresql            the cluster store; tests run initdb + postgres as nobody in a temp dir on a free port
 #   util-linux            setpriv, which drops root to nobody for postgres (it refuses to run as root)
-PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 chromium systemd postgresql util-linux)
+PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 wixl msitools chromium systemd postgresql util-linux)
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -1,7 +1,9 @@
 // `npm test`: checks the external programs the tests need (installing them as root), typechecks, then runs
-// `bun test` over test/ (extra argv passed through: `npm test -- test/unit`). Exits non-zero on any failure.
+// `bun test` over test/ (extra argv passed through: `npm test -- test/unit`), and removes the Wine prefixes runs that
+// were killed left behind (before and after). Exits non-zero on any failure.
 import { resolve } from "node:path";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
+import { removeStaleWinePrefixes } from "../test/helpers/wine";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 const INSTALL_CMD = "sudo bash scripts/install-test-deps.sh";
@@ -85,7 +87,14 @@ async function runTests(extraArgs: string[]): Promise<TestSummary> {
   return { code, pass: count("pass"), fail: count("fail"), skip: count("skip") };
 }
 
+/** Wine prefixes (about 700 MB each) that runs killed before their exit hook left in the temp folder or the clone. */
+function sweepWinePrefixes(when: string): void {
+  const removed = removeStaleWinePrefixes();
+  if (removed.length > 0) say(`${when}: removed ${removed.length} Wine prefix folder(s) left by earlier runs: ${removed.join(", ")}`);
+}
+
 const started = performance.now();
+sweepWinePrefixes("before the tests");
 if (!(await ensureExternalTools())) {
   say("FAILED: external test programs are missing (see above)");
   process.exit(1);
@@ -93,6 +102,8 @@ if (!(await ensureExternalTools())) {
 const typesOk = await typecheck();
 say(typesOk ? "typecheck: ok" : "typecheck: FAILED (errors above)");
 const tests = await runTests(process.argv.slice(2));
+// The test process is gone now; if it died before its exit hook removed its Wine prefix, this does.
+sweepWinePrefixes("after the tests");
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 const ok = typesOk && tests.code === 0;
 say(`${ok ? "OK" : "FAILED"} in ${seconds} s: typecheck ${typesOk ? "ok" : "failed"}, bun test exit ${tests.code}`);

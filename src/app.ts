@@ -39,6 +39,9 @@ import { setupHeartbeat } from "./heartbeat";
 import { setupNewRelic } from "./newrelic";
 import { setupSiteMonitors } from "./site-monitor";
 import { incidentsWantSuccessLogs, setupIncidents, type IncidentService } from "./incidents";
+import { setupDataChecks, type DataChecks } from "./checks";
+import { createButlerStatusPublisher } from "./mqtt/butler-status";
+import { createInfluxConflictMonitor } from "./influx-conflicts";
 
 export interface AppOptions {
   log: Logger;
@@ -91,6 +94,8 @@ export interface StewardApp {
   reloader: ConfigReloader;
   /** Watches Windows services and systemd units (serviceMonitor:). */
   serviceMonitor: ServiceMonitor;
+  /** Data checks after each successful reload; present when dataChecks is configured. */
+  dataChecks?: DataChecks;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -152,7 +157,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const methodOverride = createMethodOverride(() => http.hono);
     // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
     const security = setupSecurity(loaded, { store: shared, audit, clock, log, metrics, ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}) });
-    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, mask: (t) => loaded.secrets.mask(t), bodyLimitBytes: config.http.bodyLimitBytes, startedAt, methodOverride, precheck: security.precheck, ...(corsMw ? { cors: corsMw } : {}), guards: security.guards });
+    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, mask: (t) => loaded.secrets.mask(t), bodyLimitBytes: config.http.bodyLimitBytes, baseConvert: config.http.baseConvert, startedAt, methodOverride, precheck: security.precheck, ...(corsMw ? { cors: corsMw } : {}), guards: security.guards });
     lifecycle.add(security.component(http.router));
     security.registerRoutes(http.router);
 
@@ -165,7 +170,11 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     }
     const kv = setupKv(config.kv, { store: shared, clock, log, audit, metrics, router: http.router, lifecycle });
     const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
-    const control = setupControl(config, { qrs, kv, store: shared, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir, ...clusterWiring });
+    // Before control and the scheduler: the follow-ups they start after a reload ask the checks first.
+    const influxConflicts = createInfluxConflictMonitor({ clock, log, metrics, readiness, emit: (e) => bus.emit(e.kind, e) });
+    if (Object.values(config.channels).some((ch) => ch.type === "influxdb" && ch.enabled)) influxConflicts.watch();
+    const dataChecks = setupDataChecks(loaded, { store: shared, bus, qrs, log, clock, metrics, lifecycle, router: http.router, influxConflicts, ...clusterWiring });
+    const control = setupControl(config, { qrs, kv, store: shared, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir, ...clusterWiring, ...(dataChecks ? { dataChecks } : {}) });
     const scheduler = setupScheduler(config.scheduler, {
       db: shared.sql,
       clock,
@@ -176,6 +185,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       taskStarter: control.taskStarter,
       router: http.router,
       lifecycle,
+      ...(dataChecks ? { holdBack: (e: Parameters<DataChecks["holdBackForTask"]>[0]) => dataChecks.holdBackForTask(e) } : {}),
       ...(pg
         ? {
             duty: { holds: () => cluster.holds("scheduler"), onChange: (fn: (held: boolean) => void) => cluster.onDuty("scheduler", fn) },
@@ -186,7 +196,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
         : {}),
     });
     const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
-    const notify = setupNotify(loaded, { ...clusterWiring, store: shared, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs });
+    // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
+    const notify = setupNotify(loaded, { ...clusterWiring, store: shared, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs, influxConflicts });
     // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
     const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, ...(pg ? {} : { store }) });
     // Before the intake: a run's incident and history are written on its way to the bus.
@@ -205,12 +216,14 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       readiness,
       udpPort: options.overrides?.udpPort,
     });
+    // Butler's MQTT status messages (after the intake, so its socket listens when "start" is sent).
+    if (control.mqtt && config.mqtt?.butlerStatus) lifecycle.add(createButlerStatusPublisher(config.mqtt.butlerStatus, { mqtt: control.mqtt, udp: intake.udp, log }));
     const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
     setupNewRelic(config.newRelic, { audit, router: http.router, clock, lifecycle });
-    setupSiteMonitors(loaded, { ...(gate ? { gate } : {}), qrs, store: shared, audit, clock, log, metrics, lifecycle, router: http.router, emit: (e) => bus.emit(e.kind, e) });
-    const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt });
+    setupSiteMonitors(loaded, { ...(gate ? { gate } : {}), qrs, store: shared, audit, clock, log, metrics, lifecycle, router: http.router, emit: (e) => bus.emit(e.kind, e), influxConflicts });
+    const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
     // ↑ feature modules are wired above this line
-    const reloader = setupReload(loaded, { ...clusterWiring, log, audit, router: http.router, lifecycle, bus, store: shared, clock, notifyMetrics, security, notify, more: [services.reconfigurable, ...beats.reconfigurables] });
+    const reloader = setupReload(loaded, { ...clusterWiring, log, audit, router: http.router, lifecycle, bus, store: shared, clock, notifyMetrics, security, notify, influxConflicts, more: [services.reconfigurable, ...beats.reconfigurables] });
 
     // The HTTP listener starts last and stops first.
     let server: HttpServer | undefined;
@@ -250,6 +263,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       security,
       reloader,
       serviceMonitor: services.monitor,
+      ...(dataChecks ? { dataChecks } : {}),
       start: () => lifecycle.start(),
       async stop(budgetMs = 10_000) {
         await lifecycle.stop(budgetMs);

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { AppError, describeError } from "./core/errors";
 import { VERSION } from "./core/version";
 import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
+import { unknownCommand } from "./cli/commands";
 
 // Each command's module is loaded when that command runs: `steward run` does not parse and evaluate the
 // simulator, the demo (SMTP server, certificate generator), the Butler import or the service installer.
@@ -18,6 +19,7 @@ const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   apikey: async (argv) => (await import("./cli/apikey")).apikeyCommand(argv, out),
   service: async (argv) => (await import("./cli/service")).serviceCommand(argv, { out }),
   schedules: async (argv) => (await import("./scheduler/cli")).schedulesCommand(argv, out),
+  checks: async (argv) => (await import("./checks/cli")).checksCommand(argv, out),
   sim: async (argv) => (await import("./sim/cli")).simCommand(argv),
   "appender-xml": async (argv) => (await import("./cli/appender")).appenderXmlCommand(argv, out),
 };
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
     out(VERSION);
     return 0;
   }
+  const refused = unknownCommand(argv);
+  if (refused !== undefined) throw new UsageError(refused);
   const delegated = DELEGATED[command];
   if (delegated) return delegated(rest);
   if (command === "config" && rest[0] === "import-butler") return (await import("./cli/import-butler")).importButlerCommand(rest.slice(1), out, err);
@@ -67,7 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       const [sub, file] = positionals;
       if (sub === "check") return (await import("./cli/config-commands")).configCheckCommand(file, out);
       if (sub === "schema") return (await import("./cli/config-commands")).configSchemaCommand(values.out, out);
-      throw new UsageError(`config: expected 'check FILE' or 'schema', got ${sub ?? "nothing"}`);
+      if (sub === "explain") return (await import("./cli/config-explain")).configExplainCommand(file, out);
+      throw new UsageError(`config: expected 'check FILE', 'schema' or 'explain KEY', got ${sub ?? "nothing"}`);
     }
     default:
       throw new UsageError(`unknown command '${command}'`);

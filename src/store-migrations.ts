@@ -13,6 +13,7 @@ import { eventHistoryMigrations, runHistoryMigrations } from "./dashboard";
 import { securityMigrations } from "./security";
 import { siteMonitorMigrations } from "./site-monitor";
 import { clusterMigrations } from "./cluster/migrations";
+import { checksMigrations } from "./checks/check-store";
 import { incidentMigrations } from "./incidents/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
@@ -29,6 +30,7 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   siteMonitorMigrations,
   runHistoryMigrations,
   clusterMigrations,
+  checksMigrations,
   incidentMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

@@ -1,5 +1,5 @@
 // Renders a dashboard run (real query results) as one SVG picture laid out like the Grafana grid: time series as
-// lines or bars, stats as numbers, tables as their first rows. A preview for the README and for admins without
+// lines or bars, stats as numbers, tables as their first rows. A preview for docs/monitoring.md and for admins without
 // Grafana at hand; it is labelled as Steward's rendering, not a Grafana screenshot.
 import type { DashboardRun, Frame, PanelResult } from "./run-queries";
 

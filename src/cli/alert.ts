@@ -104,7 +104,7 @@ function runPreview(loaded: LoadedConfig, event: Preview["event"]): Promise<Prev
 export function formatPreview(p: Preview): string {
   const lines: string[] = [];
   const e = p.event;
-  lines.push(`Event ${e.kind} ${"task" in e ? `"${e.task.name}" (${e.taskType})` : "service" in e ? `${e.service.name} on ${e.host}` : `"${e.title}"`}${p.testMode ? "   [TEST MODE]" : ""}`);
+  lines.push(`Event ${e.kind} ${"taskType" in e ? `"${e.task.name}" (${e.taskType})` : "service" in e ? `${e.service.name} on ${e.host}` : `"${e.title}"`}${p.testMode ? "   [TEST MODE]" : ""}`);
   lines.push("", "Routes:");
   if (p.routes.length === 0) lines.push("  (no routes configured)");
   for (const r of p.routes) {

@@ -9,7 +9,7 @@ import { createSecureContext } from "node:tls";
 import type { LoadedConfig } from "../config/load";
 import { formatPath, nodeAt, type YamlSource } from "../config/yaml-source";
 import { describeError } from "../core/errors";
-import { hostFlavour } from "../files/path-rules";
+import { hostFlavour, type PathFlavour } from "../files/path-rules";
 import { resolveConfiguredDir } from "../files/setup";
 import { notifyProblems } from "../notify/check";
 import { qlikCertProblems } from "../qlik/qrs-certs";
@@ -20,9 +20,19 @@ export interface ConfigProblem {
   message: string;
 }
 
+export interface CheckOptions {
+  /** Check file-operation folders as on this kind of host (default: this one); the docs tests check Windows examples on Linux. */
+  flavour?: PathFlavour;
+}
+
 /** Every problem `run` would stop at, in no particular order (see formatProblems). */
-export function findConfigProblems(loaded: LoadedConfig): ConfigProblem[] {
-  return [...certificateProblems(loaded), ...folderProblems(loaded), ...listenProblems(loaded), ...notifyProblems(loaded.config, loaded.baseDir)];
+export function findConfigProblems(loaded: LoadedConfig, options: CheckOptions = {}): ConfigProblem[] {
+  return [
+    ...certificateProblems(loaded),
+    ...folderProblems(loaded, options.flavour ?? hostFlavour()),
+    ...listenProblems(loaded),
+    ...notifyProblems(loaded.config, loaded.baseDir),
+  ];
 }
 
 /** `file:line:col key: message` lines, in the order of the keys in the file. */
@@ -86,10 +96,9 @@ function certificateProblems(loaded: LoadedConfig): ConfigProblem[] {
   return out;
 }
 
-function folderProblems(loaded: LoadedConfig): ConfigProblem[] {
+function folderProblems(loaded: LoadedConfig, flavour: PathFlavour): ConfigProblem[] {
   const f = loaded.config.files;
   if (!f) return [];
-  const flavour = hostFlavour();
   const entries: Array<[string, Array<string | number>]> = [
     ...f.copy.flatMap((p, i): Array<[string, Array<string | number>]> => [[p.from, ["files", "copy", i, "from"]], [p.to, ["files", "copy", i, "to"]]]),
     ...f.move.flatMap((p, i): Array<[string, Array<string | number>]> => [[p.from, ["files", "move", i, "from"]], [p.to, ["files", "move", i, "to"]]]),

@@ -8,18 +8,30 @@ import { createSilentLogger } from "../core/logger";
 import { loadConfigFile } from "../config/load";
 import { configJsonSchema } from "../config/json-schema";
 import { UsageError } from "./usage";
-import { findConfigProblems, formatProblems } from "./config-check";
+import { findConfigProblems, formatProblems, type CheckOptions } from "./config-check";
+import { hostFlavour } from "../files/path-rules";
 import { AppError } from "../core/errors";
 
 export function configCheckCommand(file: string | undefined, out: (s: string) => void): number {
   if (!file) throw new UsageError("config check: missing FILE");
-  const loaded = loadConfigFile(file);
-  // Everything `run` refuses at start-up (files, folders, the listen rule, templates), all at once, in line order.
-  const problems = formatProblems(findConfigProblems(loaded), loaded.source, file);
-  if (problems.length > 0) throw new AppError("CONFIG_INVALID", problems.join("\n"), { details: problems });
-  preflight(loaded, file);
+  const loaded = checkConfigFile(file);
   out(`${file}: valid (data directory ${loaded.config.dataDir})`);
   return 0;
+}
+
+/**
+ * What `config check FILE` checks; throws CONFIG_INVALID listing every problem. `flavour` checks the file-operation
+ * folders as on another kind of host (the docs tests check Windows examples on Linux); the folders are then left
+ * out of the trial build, which would apply this host's rules to them.
+ */
+export function checkConfigFile(file: string, options: CheckOptions = {}): LoadedConfig {
+  const loaded = loadConfigFile(file);
+  // Everything `run` refuses at start-up (files, folders, the listen rule, templates), all at once, in line order.
+  const problems = formatProblems(findConfigProblems(loaded, options), loaded.source, file);
+  if (problems.length > 0) throw new AppError("CONFIG_INVALID", problems.join("\n"), { details: problems });
+  const foreign = options.flavour !== undefined && options.flavour !== hostFlavour();
+  preflight(foreign ? { ...loaded, config: { ...loaded.config, files: undefined } } : loaded, file);
+  return loaded;
 }
 
 /**

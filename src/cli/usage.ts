@@ -15,10 +15,12 @@ Commands:
   appender-xml --target HOST     Write the Qlik Sense Scheduler's LocalLogConfig.xml that sends task events here
   config check FILE              Validate a config file; errors name the line and the key
   config schema [--out FILE]     Print the JSON Schema of the config file (for editors)
+  config explain KEY             Explain one config key (type, default, example), e.g. notify.outbox.maxAttempts
   config import-butler BUTLER.yaml [--out FILE] [--schedules FILE]
                                  Convert a Butler config; lists every key it could not convert
   alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped, or a cluster's shared store)
+  checks run --app APP           Evaluate the data checks of one app now and print the values
   apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
   service install|uninstall|start|stop|status [--config FILE] [--dry-run]
                                  Run Steward as a Windows service or a systemd unit
@@ -60,16 +62,24 @@ actual URLs are printed). Data lives in ./data/demo and is wiped at each start. 
            it again (or send SIGUSR2: it stops the leader, the next one restarts it).`,
   config: `Usage: steward config check FILE
        steward config schema [--out FILE]
+       steward config explain KEY
        steward config import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
 
 check   Validates FILE. Exit 0 when valid, 2 with one line per problem: FILE:LINE:COL path: message.
         It also builds everything run would (certificates, TLS files, folders, templates) without starting it.
 schema  Prints the JSON Schema of the config file, or writes it to --out FILE.
+explain KEY
+        Prints what one key does: type, default, description and an example (the entry of
+        docs/configuration-reference.md). KEY is a dotted path such as notify.outbox.maxAttempts;
+        a channel's or route's name or index may stand where the reference says * (channels.ops-mail.smtp.host).
 import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
         Converts a Butler config (and its schedule file) into a Steward config.`,
   version: `Usage: steward version
 
 Prints the Steward version.`,
+  checks: `Usage: steward checks run --app APP [--check NAME …] [--config FILE] [--json]
+
+Evaluates the data checks of one app now and prints each value; see 'steward checks --help'.`,
   schedules: `Usage: steward schedules import FILE [--config FILE] [--replace]
 
 Imports Butler's schedule file (root key butlerSchedule) into the store; see 'steward schedules --help'.`,

@@ -1,5 +1,5 @@
 // A config block whose zod schema is built on first use: a start whose config leaves the block out never builds
-// it (building schemas is the largest item of a start's CPU time; see the README's benchmark notes).
+// it (building schemas is the largest item of a start's CPU time; see bench/README.md).
 import { z } from "zod";
 
 /**

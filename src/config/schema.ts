@@ -18,6 +18,7 @@ import { NewRelicSchema, checkNewRelicReferences } from "./sections/newrelic";
 import { StoreSchema } from "./sections/store";
 import { IncidentsSchema } from "./sections/incidents";
 import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "./sections/site-monitor";
+import { DataChecksSchema, checkDataCheckReferences } from "./sections/data-checks";
 
 export const ConfigSchema = z
   .strictObject({
@@ -47,11 +48,13 @@ export const ConfigSchema = z
     licenseMonitor: LicenseMonitorSchema.optional(),
     licenseRelease: LicenseReleaseSchema.optional(),
     versionMonitor: VersionMonitorSchema.optional(),
+    dataChecks: DataChecksSchema.optional(),
   })
   .superRefine(checkNotifyReferences)
   .superRefine(checkUptimeReferences)
   .superRefine(checkNewRelicReferences)
   .superRefine(checkSiteMonitorReferences)
+  .superRefine(checkDataCheckReferences)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 export type Config = z.infer<typeof ConfigSchema>;

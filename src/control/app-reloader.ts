@@ -14,6 +14,13 @@ import { EngineRpcError, type EngineSession } from "../qlik/engine-session";
 import { isGuid } from "../qlik/qrs-filter";
 import type { ChainedStart, ReloadJob, ReloadJobStore, ReloadRequest } from "./reload-jobs";
 import type { TaskStarter } from "./types";
+import type { ReloadInput } from "../checks/reload-input";
+
+/** What the reloader needs of the data checks: they run after every successful reload; chained starts wait. */
+export interface ReloadDataChecks {
+  afterReload(input: ReloadInput): Promise<unknown>;
+  holdBack(input: ReloadInput): Promise<string | undefined>;
+}
 import type { z } from "zod";
 
 export interface AppReloaderDeps {
@@ -27,6 +34,7 @@ export interface AppReloaderDeps {
   metrics: MetricsRegistry;
   clock: Clock;
   cfg: z.infer<typeof ReloadSchema>;
+  dataChecks?: ReloadDataChecks;
 }
 
 export interface AppReloader extends Component {
@@ -134,7 +142,9 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     const durationMs = deps.clock.now() - started;
     if (!success && !job.error) job.error = "the load script failed (DoReload returned false; the Engine reported no script error)";
     const interrupted = signal.aborted;
-    save({ status: interrupted ? "interrupted" : success ? "succeeded" : "failed", durationMs, phase: interrupted ? "done" : "starting-chained-tasks" });
+    // With tasks to start on success, the data checks of the reload decide first.
+    const waitsForChecks = success && !interrupted && deps.dataChecks !== undefined && job.request.startQSEoWTaskOnSuccess.length > 0;
+    save({ status: interrupted ? "interrupted" : success ? "succeeded" : "failed", durationMs, phase: interrupted ? "done" : waitsForChecks ? "checking-data" : "starting-chained-tasks" });
     outcomes.inc({ result: job.status });
     deps.audit.record({
       actor: job.requestedBy,
@@ -143,7 +153,9 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
       result: success ? "ok" : "failed",
       details: { jobId: job.jobId, partialReload: job.request.partialReload, reloadMode: job.request.reloadMode, durationMs, ...(job.error ? { error: job.error } : {}) },
     });
-    if (!interrupted) job.chained = await startChained(job, success);
+    const heldBack = success && !interrupted ? await checkData(job, signal) : undefined;
+    if (waitsForChecks) save({ phase: "starting-chained-tasks" });
+    if (!interrupted) job.chained = await startChained(job, success, heldBack);
     save({ phase: "done", finishedAt: iso() });
     await writes;
   }
@@ -195,10 +207,34 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     }
   }
 
-  async function startChained(job: ReloadJob, success: boolean): Promise<ChainedStart | undefined> {
+  /**
+   * The data checks of a successful reload: started for every job; with tasks to start on success, their verdict
+   * is awaited, and a reason is returned when they hold the tasks back (a block check failed).
+   */
+  async function checkData(job: ReloadJob, signal: AbortSignal): Promise<string | undefined> {
+    const checks = deps.dataChecks;
+    if (!checks) return undefined;
+    const input: ReloadInput = { reload: { kind: "reload-job", id: job.jobId, at: iso() }, appId: job.appId };
+    if (job.request.startQSEoWTaskOnSuccess.length === 0) {
+      void checks.afterReload(input).catch((err) => log.warn({ jobId: job.jobId, err: describeError(err) }, "the data checks of the reload could not be started"));
+      return undefined;
+    }
+    // A check run that cannot even be recorded leaves the data unverified: the chained tasks wait for the next reload.
+    const verdict = checks.holdBack(input).catch((err) => `the data checks of the reload could not be run: ${describeError(err)}`);
+    // Stopping Steward does not wait for a long queue of checks: the job is then interrupted, nothing starts.
+    const stopped = new Promise<string>((resolve) => signal.addEventListener("abort", () => resolve("Steward stopped while the data checks ran"), { once: true }));
+    return Promise.race([verdict, stopped]);
+  }
+
+  async function startChained(job: ReloadJob, success: boolean, heldBack?: string): Promise<ChainedStart | undefined> {
     const ids = success ? job.request.startQSEoWTaskOnSuccess : job.request.startQSEoWTaskOnFailure;
     if (ids.length === 0) return undefined;
     const on = success ? "success" : "failure";
+    if (heldBack) {
+      log.warn({ jobId: job.jobId, appId: job.appId, taskIds: ids, why: heldBack }, "chained tasks held back by the data checks of the reload");
+      deps.audit.record({ actor: { kind: "chain", name: job.jobId }, action: "task.held", target: ids.join(","), result: "denied", details: { jobId: job.jobId, appId: job.appId, taskIds: ids, why: heldBack } });
+      return { on, started: [], notFound: [], denied: [], heldBack };
+    }
     try {
       const r = await deps.starter.start({ taskIds: ids }, { kind: "chain", name: job.jobId, actor: { kind: "chain", name: `app reload ${job.jobId} (${job.requestedBy.kind}:${job.requestedBy.name})` } });
       return { on, started: r.started.map(({ taskId, taskName, status, error }) => ({ taskId, taskName, status, ...(error ? { error } : {}) })), notFound: r.notFound, denied: r.denied };

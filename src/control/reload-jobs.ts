@@ -5,7 +5,7 @@ import type { SqlDb, SqlExecutor } from "../store/sql";
 import type { Clock } from "../core/clock";
 
 export type ReloadJobStatus = "queued" | "running" | "succeeded" | "failed" | "interrupted";
-export type ReloadPhase = "queued" | "connecting" | "reloading" | "saving" | "starting-chained-tasks" | "done";
+export type ReloadPhase = "queued" | "connecting" | "reloading" | "saving" | "checking-data" | "starting-chained-tasks" | "done";
 
 export interface ReloadRequest {
   reloadMode: 0 | 1 | 2;
@@ -20,6 +20,8 @@ export interface ChainedStart {
   notFound: string[];
   denied: Array<{ taskId: string; taskName?: string; reason: string }>;
   error?: string;
+  /** Why none of the tasks was started: the reload's data checks hold its follow-ups back (a block check failed). */
+  heldBack?: string;
 }
 
 export interface ReloadJob {

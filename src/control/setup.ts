@@ -22,7 +22,7 @@ import { createEngineClient } from "../qlik/engine-client";
 import type { QrsClient } from "../qlik/qrs-client";
 import type { Store } from "../store/database";
 import { createAppDumper, type AppDumper } from "./app-dump";
-import { createAppReloader, type AppReloader } from "./app-reloader";
+import { createAppReloader, type AppReloader, type ReloadDataChecks } from "./app-reloader";
 import { createReloadJobStore } from "./reload-jobs";
 import { createStartHandler, type StartHandler } from "./start-handler";
 import { createStartFilter } from "./start-filter";
@@ -47,6 +47,8 @@ export interface ControlSetupDeps {
   instanceId?: string;
   /** The Steward instances alive in the cluster; unset for a single Steward on its own store. */
   liveInstances?: () => Promise<readonly string[]>;
+  /** The data checks (dataChecks:): run after each successful reload job; a failed block check holds back its chained tasks. */
+  dataChecks?: ReloadDataChecks;
 }
 
 export interface Control {
@@ -94,6 +96,7 @@ export function setupControl(config: Config, deps: ControlSetupDeps): Control {
       clock: deps.clock,
       cfg: cfg.reload,
       ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+      ...(deps.dataChecks ? { dataChecks: deps.dataChecks } : {}),
     });
     deps.lifecycle.add(reloader);
   }

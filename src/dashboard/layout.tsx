@@ -21,6 +21,7 @@ const NAV: Array<[id: string, href: string, label: string]> = [
   ["kv", "/ui/kv", "Key-value"],
   ["audit", "/ui/audit", "Audit log"],
   ["license", "/ui/license", "License"],
+  ["data-checks", "/ui/data-checks", "Data checks"],
 ];
 
 export function Layout(props: { title: string; nav: NavState; children?: Child }) {

@@ -13,6 +13,7 @@ import { licensePage } from "./pages/license";
 import { loginPage } from "./pages/login";
 import { overviewPage } from "./pages/overview";
 import { schedulesPage } from "./pages/schedules";
+import { dataCheckAppPage, dataChecksPage } from "./pages/data-checks";
 import { taskPage } from "./pages/task";
 import { DASHBOARD_JS } from "./client-script";
 import type { PageDeps, PageHandler } from "./types";
@@ -28,6 +29,8 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/kv", "kv.read", "Dashboard: key-value store browser", kvPage],
   ["/ui/audit", "admin", "Dashboard: audit log", auditPage],
   ["/ui/license", "admin", "Dashboard: Qlik Sense license, version and license release", licensePage],
+  ["/ui/data-checks", "admin", "Dashboard: data checks after reloads, per app", dataChecksPage],
+  ["/ui/data-checks/:appId", "admin", "Dashboard: one app's data check values", dataCheckAppPage],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
   ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],
   ["/ui/login", "public", "Dashboard: enter an API key", loginPage],

@@ -37,6 +37,17 @@ export function taskPart(t: QrsTask): TaskEvent["task"] {
   };
 }
 
+/**
+ * The task object with QRS's last execution result replaced by the final one of this run, when QRS's copy was of
+ * this run but read before it ended (or is the same): subscribers then read the run's real outcome there.
+ */
+export function withFinalExecution(task: Record<string, unknown>, execution: QrsExecutionResult, executionId: string): Record<string, unknown> {
+  const op = task.operational as { lastExecutionResult?: { executionID?: string | null } | null } | null | undefined;
+  const lastId = op?.lastExecutionResult?.executionID;
+  if (!op || !lastId || lastId.toLowerCase() !== executionId.toLowerCase() || op.lastExecutionResult === execution) return task;
+  return { ...task, operational: { ...op, lastExecutionResult: execution } };
+}
+
 export function appPart(a: QrsApp): NonNullable<TaskEvent["app"]> {
   return {
     id: a.id,

@@ -8,7 +8,7 @@ import { describeError, isAppError } from "../core/errors";
 import { eq } from "../qlik/qrs-filter";
 import type { QrsCallOptions, QrsClient } from "../qlik/qrs-client";
 import { FINAL_EXECUTION_STATUSES, ZERO_GUID, executionStatusName, isNeverDate, type QrsExecutionResult, type QrsTask } from "../qlik/qrs-schemas";
-import { appPart, executionPart, linksFor, outcomeOfStatus, scriptLogExcerpt, taskPart, taskTypeOf, withOwner } from "./enrich-mappers";
+import { appPart, executionPart, linksFor, outcomeOfStatus, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
 import type { TaskEvent, TaskOutcome, TaskType } from "./types";
 
 /** What is known about a finished run before enrichment. */
@@ -223,7 +223,10 @@ export function createTaskEventEnricher(
       const look = lookups(missing);
       const task = await look.run("task", (o) => qrs.getTaskFull(r.taskId, o));
       const type = taskTypeOf(task?.taskType);
-      if (task) event.task = taskPart(task);
+      if (task) {
+        event.task = taskPart(task);
+        event.taskMetadata = task as Record<string, unknown>;
+      }
       if (type) event.taskType = type;
       else missing.push({ item: "taskType", reason: task ? `unknown QRS taskType ${task.taskType}` : `guessed as ${event.taskType} (task lookup failed)` });
       const appId = r.appId ?? (task?.app?.id && task.app.id !== ZERO_GUID ? task.app.id : undefined);
@@ -247,9 +250,11 @@ export function createTaskEventEnricher(
       if (execution) {
         event.execution = executionPart(execution);
         if (!event.host) event.host = execution.executingNodeName ?? "";
+        if (event.taskMetadata) event.taskMetadata = withFinalExecution(event.taskMetadata, execution, r.executionId);
       }
       if (app) {
         event.app = appPart(app);
+        event.appMetadata = app as Record<string, unknown>;
         event.links = linksFor(links.qmcUrl, links.hubUrl, app.id);
       } else if (appId && !event.app) {
         event.app = { id: appId, name: task?.app?.name ?? r.appName ?? "", stream: task?.app?.stream?.name, tags: [], customProperties: [] };

@@ -19,11 +19,14 @@ export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 export const TASK_EVENT_KINDS = ["task.succeeded", "task.failed", "task.aborted", "task.recovered", "task.warning"] as const;
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 export type ServiceEventKind = "service.stopped" | "service.started";
-/** Site-wide conditions the site monitors raise (license, version). */
-export const SITE_EVENT_KINDS = ["license.expiring", "license.expired", "license.low_availability", "license.released", "qliksense.version_changed"] as const;
+/** Site-wide conditions the site monitors raise (license, version), and Steward's own (InfluxDB refusing its points). */
+export const SITE_EVENT_KINDS = ["license.expiring", "license.expired", "license.low_availability", "license.released", "qliksense.version_changed", "influxdb.field_conflict"] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
-export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind;
-export const EVENT_KINDS: readonly EventKind[] = [...TASK_EVENT_KINDS, "service.stopped", "service.started", ...SITE_EVENT_KINDS];
+/** What the data checks after a reload found (src/checks): a check failed, passed again, or could not be evaluated. */
+export const DATA_CHECK_EVENT_KINDS = ["data.check_failed", "data.check_passed", "data.check_error"] as const;
+export type DataCheckEventKind = (typeof DATA_CHECK_EVENT_KINDS)[number];
+export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind | DataCheckEventKind;
+export const EVENT_KINDS: readonly EventKind[] = [...TASK_EVENT_KINDS, "service.stopped", "service.started", ...SITE_EVENT_KINDS, ...DATA_CHECK_EVENT_KINDS];
 
 export interface NameValue {
   name: string;
@@ -139,6 +142,13 @@ export interface TaskEvent {
   execution?: ExecutionInfo;
   scriptLog?: ScriptLogExcerpt;
   /**
+   * The QRS task/full object as read (Butler's qs_taskMetadata on MQTT), with operational.lastExecutionResult the
+   * final result of this run when QRS's copy was of this run. Absent when the task lookup failed.
+   */
+  taskMetadata?: Record<string, unknown>;
+  /** The QRS app/full object as read (Butler's qs_appMetadata on MQTT). Absent without an app or when its lookup failed. */
+  appMetadata?: Record<string, unknown>;
+  /**
    * False when an enrichment lookup failed or timed out; `missing` names what is absent and why. Items:
    * `qrs` (qlik not configured), `task`, `taskType` (guessed), `execution`, `app`, `appOwner`, `scriptLog`,
    * `outcome` (a distribution's outcome guessed from the log level), `confirmation` (see `unconfirmed`).
@@ -197,7 +207,62 @@ export interface SiteEvent {
   data: Record<string, string | number | boolean | null>;
 }
 
-export type DomainEvent = TaskEvent | ServiceEvent | SiteEvent;
+/** How the reload that a data check followed came about. */
+export interface ReloadTrigger {
+  /** `task`: a reload task heard from QSEoW; `reload-job`: a reload Steward ran (PUT /v4/app/{id}/reload); `cloud`: reserved. */
+  kind: "task" | "reload-job" | "cloud";
+  /** The execution id (task), the job id (reload-job) or the Cloud reload id. */
+  id: string;
+  /** When the reload finished (ISO-8601), when known. */
+  at?: string;
+}
+
+/** The value the Engine gave for an expression (EvaluateEx's dual): its text, and its number when it has one. */
+export interface CheckValue {
+  text: string;
+  number: number | null;
+}
+
+/**
+ * One data check's outcome after a reload, or (check absent) an error that stopped every check of the app: the
+ * Engine could not be reached, refused the app or did not answer in time. Carries title, summary and facts like
+ * a site event, so every channel can show it, plus the app, task and check for routes and templates.
+ */
+export interface DataCheckEvent {
+  /** Stable per run and check: `check:<run>:<check>:<status>` (or `check:<run>:error` for the whole run). */
+  id: string;
+  kind: DataCheckEventKind;
+  receivedAt: string;
+  /** The Engine node the checks ran on. */
+  host: string;
+  title: string;
+  summary: string;
+  facts: NameValue[];
+  app: { id: string; name: string; stream?: string; tags: string[]; customProperties: NameValue[]; owner?: QlikUserRef };
+  /** The reload task, when the reload was one. */
+  task?: { id: string; name: string; tags: string[]; customProperties: NameValue[] };
+  reload: ReloadTrigger;
+  /** The check run (one per reload): `task:<executionId>` or `job:<jobId>`. */
+  runId: string;
+  check?: {
+    name: string;
+    expression: string;
+    expect: string;
+    severity: "warn" | "block";
+    value: CheckValue | null;
+    previous: number | null;
+    /** The expectation with its terms worked out (e.g. ">= 45963" for ">= Today() - 1"). */
+    resolved?: string;
+    /** Why it failed or could not be evaluated (the Engine's message for a bad expression). */
+    message?: string;
+  };
+  /** A run-level error: what went wrong and the checks it left unevaluated. */
+  error?: { message: string; checks: string[] };
+  /** True when this failure (or error) makes Steward hold back the follow-up tasks it would start. */
+  holdsBack: boolean;
+}
+
+export type DomainEvent = TaskEvent | ServiceEvent | SiteEvent | DataCheckEvent;
 
 /** Event kinds and payloads as carried on the bus. */
 export interface DomainEvents {
@@ -213,6 +278,10 @@ export interface DomainEvents {
   "license.low_availability": SiteEvent;
   "license.released": SiteEvent;
   "qliksense.version_changed": SiteEvent;
+  "influxdb.field_conflict": SiteEvent;
+  "data.check_failed": DataCheckEvent;
+  "data.check_passed": DataCheckEvent;
+  "data.check_error": DataCheckEvent;
 }
 
 export function isTaskEvent(e: DomainEvent): e is TaskEvent {
@@ -221,6 +290,10 @@ export function isTaskEvent(e: DomainEvent): e is TaskEvent {
 
 export function isServiceEvent(e: DomainEvent): e is ServiceEvent {
   return e.kind.startsWith("service.");
+}
+
+export function isDataCheckEvent(e: DomainEvent): e is DataCheckEvent {
+  return e.kind.startsWith("data.");
 }
 
 export function isSiteEvent(e: DomainEvent): e is SiteEvent {

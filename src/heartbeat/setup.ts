@@ -6,6 +6,7 @@ import type { Reconfigurable } from "../config/reload/reloader";
 import type { Clock } from "../core/clock";
 import type { Lifecycle } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
+import type { InfluxConflictMonitor } from "../influx-conflicts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat";
 import { createUptimeMonitor, type UptimeMonitor } from "./uptime";
 
@@ -15,10 +16,11 @@ export interface HeartbeatSetupDeps {
   metrics: MetricsRegistry;
   lifecycle: Lifecycle;
   startedAt: number;
+  influxConflicts?: InfluxConflictMonitor;
 }
 
 export function setupHeartbeat(loaded: LoadedConfig, deps: HeartbeatSetupDeps): { heartbeat: Heartbeat; uptime: UptimeMonitor; reconfigurables: Reconfigurable[] } {
-  const common = { log: deps.log, clock: deps.clock, metrics: deps.metrics, baseDir: loaded.baseDir, startedAt: deps.startedAt };
+  const common = { log: deps.log, clock: deps.clock, metrics: deps.metrics, baseDir: loaded.baseDir, startedAt: deps.startedAt, influxConflicts: deps.influxConflicts };
   const heartbeat = createHeartbeat(loaded.config.heartbeat, common);
   const uptime = createUptimeMonitor(loaded.config, common);
   deps.lifecycle.add(heartbeat.component);

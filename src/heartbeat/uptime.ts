@@ -8,6 +8,7 @@ import type { Clock, Timer } from "../core/clock";
 import { AppError, describeError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
+import type { InfluxConflictMonitor } from "../influx-conflicts";
 import { createMemoryWriter, memoryPoint, type MemoryWriter } from "./influx-memory";
 
 export interface UptimeDeps {
@@ -16,6 +17,7 @@ export interface UptimeDeps {
   metrics: MetricsRegistry;
   baseDir: string;
   startedAt: number;
+  influxConflicts?: InfluxConflictMonitor;
 }
 
 export interface UptimeMonitor {
@@ -32,7 +34,7 @@ function writerFor(cfg: UptimeMonitorConfig | undefined, config: Config, deps: U
   if (!ch || ch.type !== "influxdb") {
     throw new AppError("CONFIG_INVALID", `uptimeMonitor.influxChannel: "${cfg.influxChannel}" is not an influxdb channel under channels:`);
   }
-  return createMemoryWriter(ch, { log: deps.log, clock: deps.clock, baseDir: deps.baseDir, name: cfg.influxChannel });
+  return createMemoryWriter(ch, { log: deps.log, clock: deps.clock, baseDir: deps.baseDir, name: cfg.influxChannel, influxConflicts: deps.influxConflicts });
 }
 
 export function createUptimeMonitor(config: Config, deps: UptimeDeps): UptimeMonitor {
@@ -53,7 +55,7 @@ export function createUptimeMonitor(config: Config, deps: UptimeDeps): UptimeMon
     log[c.logLevel]({ uptimeSeconds, rssMB: Math.round(mem.rss / 1048576), heapUsedMB: Math.round(mem.heapUsed / 1048576), heapTotalMB: Math.round(mem.heapTotal / 1048576) }, "uptime and memory");
     if (!writer) return;
     try {
-      await writer.write(memoryPoint(c.measurement, {}, uptimeSeconds, mem));
+      await writer.write(memoryPoint(c.measurement, writer.tagsFor(c.measurement), uptimeSeconds, mem));
       written.inc({ result: "ok" });
     } catch (err) {
       written.inc({ result: "failed" });

@@ -30,6 +30,8 @@ export interface HttpAppDeps {
   mask?: SecretMask;
   /** Per-route guards run after the route's scope is known (authorisation). */
   guards?: MiddlewareHandler<HttpEnv>[];
+  /** Which of Butler's id conversion routes are served (all when unset). */
+  baseConvert?: { base62ToBase16: boolean; base16ToBase62: boolean };
 }
 
 export interface HttpApp {
@@ -59,7 +61,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const router = createRouter(hono, deps.guards ?? [], onError);
   registerHealthRoutes(router, deps);
   registerButlerRoutes(router);
-  registerBaseConvertRoutes(router);
+  registerBaseConvertRoutes(router, deps.baseConvert);
   registerDocsRoutes(router);
   return { hono, router };
 }

@@ -10,6 +10,8 @@ export interface UdpListener {
   stop(): Promise<void>;
   /** Bound address (after start), e.g. { address: "::", port: 9998, family: "IPv6" }. */
   address(): { address: string; port: number; family: string } | undefined;
+  /** Calls `fn` when the socket reports an error after it started listening. */
+  onError(fn: (err: Error) => void): void;
 }
 
 export function createUdpListener(
@@ -17,6 +19,7 @@ export function createUdpListener(
   deps: { log: Logger; onDatagram: (msg: Buffer, from: RemoteInfo) => void; onError?: (err: Error) => void },
 ): UdpListener {
   let socket: Socket | undefined;
+  const errorListeners: Array<(err: Error) => void> = [];
   const v6 = isIP(cfg.host) === 6;
 
   return {
@@ -38,6 +41,7 @@ export function createUdpListener(
           s.on("error", (err) => {
             deps.log.error({ err: err.message }, "UDP socket error");
             deps.onError?.(err);
+            for (const fn of errorListeners) fn(err);
           });
           try {
             // Bursts of task ends (a nightly batch) should queue in the kernel, not be dropped there.
@@ -57,6 +61,9 @@ export function createUdpListener(
       socket = undefined;
       if (!s) return Promise.resolve();
       return new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+    onError(fn) {
+      errorListeners.push(fn);
     },
     address() {
       if (!socket) return undefined;

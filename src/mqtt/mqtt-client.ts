@@ -26,6 +26,10 @@ export interface MqttService extends Component {
   publish(topic: string, message: string | Buffer, opts?: PublishOptions): Promise<void>;
   /** Registers a subscription; it is (re)made on every connect. */
   subscribe(topic: string, qos: 0 | 1 | 2, handler: MqttMessageHandler): void;
+  /** Calls `fn` after every (re)connect, once the subscriptions were made again. */
+  onConnect(fn: () => void): void;
+  /** The broker as host:port and the client id, for status messages. */
+  readonly identity: { broker: string; clientId: string };
 }
 
 export interface MqttServiceDeps {
@@ -55,6 +59,12 @@ function redactUrl(url: string): string {
 export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttService {
   const log = deps.log.child({ module: "mqtt" });
   const subs: Array<{ topic: string; qos: 0 | 1 | 2; handler: MqttMessageHandler }> = [];
+  const connectListeners: Array<() => void> = [];
+  const clientId = cfg.clientId ?? `steward-${hostname()}-${Math.random().toString(16).slice(2, 10)}`;
+  const broker = (() => {
+    const u = new URL(cfg.url);
+    return `${u.hostname}:${u.port || (u.protocol === "mqtts:" ? "8883" : u.protocol === "wss:" ? "443" : u.protocol === "ws:" ? "80" : "1883")}`;
+  })();
   const target = redactUrl(cfg.url);
   let client: MqttClient | undefined;
   let stopping = false;
@@ -125,7 +135,7 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
     async start() {
       stopping = false;
       const options: IClientOptions = {
-        clientId: cfg.clientId ?? `steward-${hostname()}-${Math.random().toString(16).slice(2, 10)}`,
+        clientId,
         ...(cfg.username ? { username: cfg.username } : {}),
         ...(cfg.password !== undefined ? { password: cfg.password } : {}),
         connectTimeout: cfg.connectTimeoutMs,
@@ -151,6 +161,13 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
           client?.subscribe(s.topic, { qos: s.qos }, (err) => {
             if (err) log.error({ topic: s.topic, err: describeError(err) }, "MQTT subscribe failed");
           });
+        }
+        for (const fn of connectListeners) {
+          try {
+            fn();
+          } catch (err) {
+            log.error({ err: describeError(err) }, "MQTT connect listener failed");
+          }
         }
       });
       client.on("message", onMessage);
@@ -202,5 +219,9 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
       subs.push({ topic, qos, handler });
       if (client && connected) client.subscribe(topic, { qos });
     },
+    onConnect(fn) {
+      connectListeners.push(fn);
+    },
+    identity: { broker, clientId },
   };
 }

@@ -9,14 +9,14 @@ import type { ChannelConfig } from "../config/sections/notify";
 import { systemClock } from "../core/clock";
 import { describeError } from "../core/errors";
 import { createSilentLogger } from "../core/logger";
-import { TASK_OUTCOMES, TASK_TYPES, type DomainEvent, SITE_EVENT_KINDS } from "../events/types";
+import { TASK_OUTCOMES, TASK_TYPES, type DomainEvent, SITE_EVENT_KINDS, DATA_CHECK_EVENT_KINDS } from "../events/types";
 import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";
 import { CHANNELS } from "./channels/registry";
 import { buildNotification } from "./notification";
-import { syntheticServiceEvent, syntheticTaskEvent, syntheticSiteEvent } from "./samples";
+import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticTaskEvent, syntheticSiteEvent } from "./samples";
 import type { ChannelDefinition, ChannelDeps } from "./types";
 
-/** Sample sets: one event per kind × task type (rich and sparse), both service kinds, and a digest. */
+/** Sample sets: one event per kind × task type (rich and sparse), both service kinds, site and data check kinds, and a digest. */
 export function sampleEventSets(): DomainEvent[][] {
   const sets: DomainEvent[][] = [];
   for (const outcome of TASK_OUTCOMES) {
@@ -30,7 +30,9 @@ export function sampleEventSets(): DomainEvent[][] {
   }
   sets.push([syntheticServiceEvent({ state: "stopped" })], [syntheticServiceEvent({ state: "started" })]);
   for (const kind of SITE_EVENT_KINDS) sets.push([syntheticSiteEvent(kind)]);
-  sets.push([syntheticTaskEvent({ outcome: "failed" }), syntheticTaskEvent({ outcome: "aborted", taskType: "distribute", full: false }), syntheticServiceEvent()]);
+  for (const kind of DATA_CHECK_EVENT_KINDS) sets.push([syntheticDataCheckEvent(kind)], [syntheticDataCheckEvent(kind, { full: false })]);
+  sets.push([syntheticDataCheckEvent("data.check_error", { runError: true })]);
+  sets.push([syntheticTaskEvent({ outcome: "failed" }), syntheticTaskEvent({ outcome: "aborted", taskType: "distribute", full: false }), syntheticServiceEvent(), syntheticDataCheckEvent("data.check_failed")]);
   return sets;
 }
 

@@ -4,6 +4,8 @@ import { z } from "zod";
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 const WHOLE = /^(\d+(?:\.\d+)?(ms|s|m|h|d))+$/;
+/** WHOLE as JSON Schema text: editors flag a malformed duration, and the config reference names the type. */
+export const DURATION_PATTERN = WHOLE.source;
 
 /** Milliseconds of a duration text, or undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
@@ -32,4 +34,6 @@ export function formatDuration(ms: number): string {
 export const DurationSchema = z
   .string()
   .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration like "30s", "5m", "2h" or "1d"' })
-  .transform((s) => parseDuration(s)!);
+  .transform((s) => parseDuration(s)!)
+  // For editors (the JSON Schema) and the config reference, which calls such a key a duration.
+  .meta({ pattern: DURATION_PATTERN });

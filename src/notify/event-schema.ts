@@ -2,8 +2,8 @@
 // few fields from which a synthetic event is built. Validated at the edge like every request body.
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
-import { EVENT_KINDS, SITE_EVENT_KINDS, TASK_OUTCOMES, TASK_TYPES, type DomainEvent, type EventKind, type SiteEventKind, type TaskOutcome } from "../events/types";
-import { syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent } from "./samples";
+import { DATA_CHECK_EVENT_KINDS, EVENT_KINDS, SITE_EVENT_KINDS, TASK_OUTCOMES, TASK_TYPES, type DataCheckEventKind, type DomainEvent, type EventKind, type SiteEventKind, type TaskOutcome } from "../events/types";
+import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent } from "./samples";
 
 const NameValue = z.lazy(() => z.object({ name: z.string(), value: z.string() }));
 const UserRef = z.lazy(() => z.object({ id: z.string().optional(), userDirectory: z.string(), userId: z.string(), name: z.string().optional(), emails: z.array(z.string()).default([]) }));
@@ -86,8 +86,38 @@ export const SiteEventSchema = z.lazy(() => z.object({
   data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
 }));
 
+const CheckValueSchema = z.lazy(() => z.object({ text: z.string(), number: z.number().nullable() }));
+
+export const DataCheckEventSchema = z.lazy(() => z.object({
+  id: z.string().min(1),
+  kind: z.enum(DATA_CHECK_EVENT_KINDS),
+  receivedAt: z.string().min(1),
+  host: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  facts: z.array(NameValue).default([]),
+  app: z.looseObject({ id: z.string(), name: z.string(), stream: z.string().optional(), tags: z.array(z.string()).default([]), customProperties: z.array(NameValue).default([]), owner: UserRef.optional() }),
+  task: z.looseObject({ id: z.string(), name: z.string(), tags: z.array(z.string()).default([]), customProperties: z.array(NameValue).default([]) }).optional(),
+  reload: z.object({ kind: z.enum(["task", "reload-job", "cloud"]), id: z.string(), at: z.string().optional() }),
+  runId: z.string(),
+  check: z
+    .object({
+      name: z.string(),
+      expression: z.string(),
+      expect: z.string(),
+      severity: z.enum(["warn", "block"]),
+      value: CheckValueSchema.nullable(),
+      previous: z.number().nullable(),
+      resolved: z.string().optional(),
+      message: z.string().optional(),
+    })
+    .optional(),
+  error: z.object({ message: z.string(), checks: z.array(z.string()) }).optional(),
+  holdsBack: z.boolean().default(false),
+}));
+
 export const AlertEventInputSchema = z.lazy(() => z.strictObject({
-  event: z.union([TaskEventSchema, ServiceEventSchema, SiteEventSchema]).optional().describe("A full event as JSON (as on the bus); the other fields are then ignored."),
+  event: z.union([TaskEventSchema, ServiceEventSchema, SiteEventSchema, DataCheckEventSchema]).optional().describe("A full event as JSON (as on the bus); the other fields are then ignored."),
   kind: z.enum(EVENT_KINDS as [EventKind, ...EventKind[]]).default("task.failed").describe("Kind of the synthetic event."),
   taskType: z.enum(TASK_TYPES).default("reload"),
   taskId: z.string().min(1).optional().describe("With QRS configured, the task is looked up and its real data used."),
@@ -105,6 +135,9 @@ export type TaskEventLookup = (taskId: string, outcome: TaskOutcome) => Promise<
 export async function eventFromInput(input: AlertEventInput, nowMs: number, lookup?: TaskEventLookup): Promise<{ event: DomainEvent; note?: string }> {
   if (input.event) return { event: input.event as DomainEvent };
   if ((SITE_EVENT_KINDS as readonly string[]).includes(input.kind)) return { event: syntheticSiteEvent(input.kind as SiteEventKind, { host: input.host, nowMs }) };
+  if ((DATA_CHECK_EVENT_KINDS as readonly string[]).includes(input.kind)) {
+    return { event: syntheticDataCheckEvent(input.kind as DataCheckEventKind, { host: input.host, nowMs, appId: input.appId, appName: input.appName }) };
+  }
   if (input.kind.startsWith("service.")) {
     return { event: syntheticServiceEvent({ state: input.kind === "service.stopped" ? "stopped" : "started", host: input.host, service: input.service, nowMs }) };
   }

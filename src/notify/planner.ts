@@ -2,7 +2,7 @@
 // and grouping decide what happens to each. Used both to enqueue (dispatcher) and to preview.
 import type { ChannelConfig, NotifyConfig } from "../config/sections/notify";
 import type { DomainEvent } from "../events/types";
-import { isTaskEvent } from "../events/types";
+import { isDataCheckEvent, isTaskEvent } from "../events/types";
 import type { OutboxStore } from "./outbox-store";
 import { resolveRecipients } from "./recipients";
 import { matchRoute, type NamedRoute } from "./routing";
@@ -59,9 +59,10 @@ export function deliveryKey(eventId: string, channel: string, recipient: string)
   return `${eventId}|${channel}|${recipient.toLowerCase()}`;
 }
 
-/** Rate limits are per route × task (or host+service) × channel × recipient. */
+/** Rate limits are per route × task (or host+service, or app+check) × channel × recipient. */
 function rateSubject(event: DomainEvent): string {
   if (isTaskEvent(event)) return `task:${event.task.id}`;
+  if (isDataCheckEvent(event)) return `check:${event.app.id}|${event.check?.name ?? "*"}`;
   return "service" in event ? `service:${event.host}|${event.service.name}` : `site:${event.kind}`;
 }
 

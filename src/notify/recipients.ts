@@ -2,8 +2,8 @@
 // custom property), addresses from a task custom property, and the app owner (with include/exclude lists).
 // De-duplicated case-insensitively, first spelling kept; invalid addresses are reported, not sent to.
 import type { RouteConfig } from "../config/sections/notify";
-import type { DomainEvent } from "../events/types";
-import { isTaskEvent } from "../events/types";
+import type { DomainEvent, NameValue, QlikUserRef } from "../events/types";
+import { isDataCheckEvent, isTaskEvent } from "../events/types";
 
 export interface RecipientSource {
   address: string;
@@ -24,6 +24,13 @@ const splitAddresses = (value: string) => value.split(/[\s,;]+/).map((s) => s.tr
 const userKey = (dir: string, id: string) => `${dir}\\${id}`.toLowerCase();
 const normRef = (ref: string) => ref.replace("/", "\\").toLowerCase();
 
+/** The task custom properties and app owner an event carries (a data check's come from its reload). */
+function peopleOf(event: DomainEvent): { taskCps: NameValue[]; owner: QlikUserRef | undefined } | undefined {
+  if (isTaskEvent(event)) return { taskCps: event.task.customProperties, owner: event.app?.owner };
+  if (isDataCheckEvent(event)) return { taskCps: event.task?.customProperties ?? [], owner: event.app.owner };
+  return undefined;
+}
+
 export function resolveRecipients(staticTo: string[], route: RouteConfig, event: DomainEvent): ResolvedRecipients {
   const r = route.recipients;
   const out: RecipientSource[] = [];
@@ -33,22 +40,23 @@ export function resolveRecipients(staticTo: string[], route: RouteConfig, event:
   const statics = [...staticTo, ...(r?.addresses ?? [])];
   const gate = r?.enableByCustomProperty;
   if (gate) {
-    const cps = isTaskEvent(event) ? event.task.customProperties : [];
+    const cps = peopleOf(event)?.taskCps ?? [];
     const on = cps.some((cp) => cp.name.toLowerCase() === gate.name.toLowerCase() && cp.value.toLowerCase() === gate.value.toLowerCase());
     if (!on) staticGated = `the task does not have custom property ${gate.name}=${gate.value}`;
   }
   if (!staticGated) for (const a of statics) out.push({ address: a, via: "static" });
 
-  if (isTaskEvent(event) && r?.fromCustomProperty) {
+  const people = peopleOf(event);
+  if (people && r?.fromCustomProperty) {
     const name = r.fromCustomProperty.toLowerCase();
-    for (const cp of event.task.customProperties) {
+    for (const cp of people.taskCps) {
       if (cp.name.toLowerCase() === name) for (const a of splitAddresses(cp.value)) out.push({ address: a, via: "customProperty" });
     }
   }
 
   const ownerCfg = r?.appOwner;
-  if (isTaskEvent(event) && ownerCfg?.enabled && event.app?.owner) {
-    const owner = event.app.owner;
+  if (ownerCfg?.enabled && people?.owner) {
+    const owner = people.owner;
     const key = userKey(owner.userDirectory, owner.userId);
     const included = ownerCfg.include === "all" || ownerCfg.include.some((ref) => normRef(ref) === key);
     const excluded = ownerCfg.exclude.some((ref) => normRef(ref) === key);

@@ -1,8 +1,8 @@
 // Does a route take an event? Every filter present must match; within a filter any value matches. The
 // first failing filter is returned as the reason, for previews ("taskTypes: distribute is not in [reload]").
 import type { RouteConfig } from "../config/sections/notify";
-import type { DomainEvent, NameValue, TaskEvent } from "../events/types";
-import { isSiteEvent, isTaskEvent } from "../events/types";
+import type { DataCheckEvent, DomainEvent, NameValue, TaskEvent } from "../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../events/types";
 
 export interface RouteMatch {
   matched: boolean;
@@ -56,6 +56,7 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
     }
     return { matched: true };
   }
+  if (isDataCheckEvent(event)) return matchDataCheckFilters(route, event);
   if (!isTaskEvent(event)) {
     if (route.services && !anyIn([event.service.name], route.services)) return no(`services: ${show(event.service.name)} is not listed`);
     for (const key of ["taskTypes", "outcomes", "taskIds", "taskNames", "taskTags", "appIds", "appTags", "streams", "taskCustomProperties", "appCustomProperties", "sources"] as const) {
@@ -66,19 +67,42 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
   return matchTaskFilters(route, event);
 }
 
+/** A data check event has an app and (after a reload task) a task: those filters apply; the others cannot match. */
+function matchDataCheckFilters(route: RouteConfig, e: DataCheckEvent): RouteMatch {
+  const no = (reason: string): RouteMatch => ({ matched: false, reason });
+  for (const key of ["services", "taskTypes", "outcomes", "sources"] as const) {
+    if (route[key]) return no(`${key}: a ${e.kind} event has no ${key === "services" ? "service" : "task run"}`);
+  }
+  if (!e.task) {
+    for (const key of ["taskIds", "taskNames", "taskTags", "taskCustomProperties"] as const) {
+      if (route[key]) return no(`${key}: this ${e.kind} followed a reload Steward ran, not a reload task`);
+    }
+  }
+  return matchTaskAndApp(route, e.task, e.app);
+}
+
 function matchTaskFilters(route: RouteConfig, e: TaskEvent): RouteMatch {
   const no = (reason: string): RouteMatch => ({ matched: false, reason });
   if (route.services) return no("services: a task event has no service");
   if (route.taskTypes && !route.taskTypes.includes(e.taskType)) return no(`taskTypes: ${e.taskType} is not in [${route.taskTypes.join(", ")}]`);
   if (route.outcomes && !route.outcomes.includes(e.outcome)) return no(`outcomes: ${e.outcome} is not in [${route.outcomes.join(", ")}]`);
   if (route.sources && !route.sources.includes(e.source)) return no(`sources: ${e.source} is not in [${route.sources.join(", ")}]`);
-  if (route.taskIds && !anyIn([e.task.id], route.taskIds)) return no(`taskIds: ${e.task.id} is not listed`);
-  if (route.taskNames && !route.taskNames.some((g) => globToRegExp(g).test(e.task.name))) return no(`taskNames: ${show(e.task.name)} matches none`);
-  if (route.taskTags && !anyIn(e.task.tags, route.taskTags)) return no(`taskTags: the task has none of [${route.taskTags.join(", ")}]`);
-  if (route.taskCustomProperties && !nvMatch(e.task.customProperties, route.taskCustomProperties)) {
-    return no(`taskCustomProperties: the task has none of ${route.taskCustomProperties.map((p) => `${p.name}=${p.value}`).join(", ")}`);
+  return matchTaskAndApp(route, e.task, e.app);
+}
+
+type TaskPart = Pick<TaskEvent["task"], "id" | "name" | "tags" | "customProperties">;
+type AppPart = Pick<NonNullable<TaskEvent["app"]>, "id" | "tags" | "stream" | "customProperties">;
+
+function matchTaskAndApp(route: RouteConfig, task: TaskPart | undefined, app: AppPart | undefined): RouteMatch {
+  const no = (reason: string): RouteMatch => ({ matched: false, reason });
+  if (task) {
+    if (route.taskIds && !anyIn([task.id], route.taskIds)) return no(`taskIds: ${task.id} is not listed`);
+    if (route.taskNames && !route.taskNames.some((g) => globToRegExp(g).test(task.name))) return no(`taskNames: ${show(task.name)} matches none`);
+    if (route.taskTags && !anyIn(task.tags, route.taskTags)) return no(`taskTags: the task has none of [${route.taskTags.join(", ")}]`);
+    if (route.taskCustomProperties && !nvMatch(task.customProperties, route.taskCustomProperties)) {
+      return no(`taskCustomProperties: the task has none of ${route.taskCustomProperties.map((p) => `${p.name}=${p.value}`).join(", ")}`);
+    }
   }
-  const app = e.app;
   if (route.appIds && !(app && anyIn([app.id], route.appIds))) return no(`appIds: ${app ? app.id : "the task has no app"} is not listed`);
   if (route.appTags && !(app && anyIn(app.tags, route.appTags))) return no(`appTags: the app has none of [${route.appTags.join(", ")}]`);
   if (route.streams && !(app?.stream && anyIn([app.stream], route.streams))) return no(`streams: ${show(app?.stream ?? "(unpublished or unknown)")} is not listed`);

@@ -2,7 +2,8 @@
 // `steward alert test` and POST /v4/alerts/test (marked source "test").
 import { randomUUID } from "node:crypto";
 import { scriptLogExcerpt } from "../events/enrich-mappers";
-import type { ServiceEvent, SiteEvent, SiteEventKind, TaskEvent, TaskEventKind, TaskOutcome, TaskType } from "../events/types";
+import type { DataCheckEvent, DataCheckEventKind, ServiceEvent, SiteEvent, SiteEventKind, TaskEvent, TaskEventKind, TaskOutcome, TaskType } from "../events/types";
+import { dataCheckEvent } from "../events/data-check-event";
 
 export interface SyntheticTaskOptions {
   outcome?: TaskOutcome;
@@ -141,6 +142,12 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
   "license.expired": { title: "Qlik Sense license expired", summary: "The Qlik Sense server license expired on 2026-10-31.", data: { expiryDate: "2026-10-31", daysUntilExpiry: -22, licenseExpired: true } },
   "license.low_availability": { title: "Few Qlik Sense professional allocations left: 2", summary: "2 professional allocations available, below the threshold of 5.", data: { accessType: "professional", available: 2, threshold: 5 } },
   "license.released": { title: "Released 2 Qlik Sense license allocations", summary: "Released after more than 30 days without use: CORP\\erik (professional, 45 days), CORP\\maria (analyzer, 90 days).", data: { released: 2, failed: 0, deferred: 0, inactiveDays: 30 } },
+  "influxdb.field_conflict": {
+    title: "InfluxDB refuses reload_task_failed points: field task_scriptLogSize is integer there, Steward wrote float",
+    summary:
+      "InfluxDB at http://influx.corp.example:8086 (database butler) refused points of reload_task_failed written by channel metrics: the field task_scriptLogSize is stored there as integer and Steward wrote it as float (a field type conflict, which lasts until the shard rolls over).",
+    data: { channel: "metrics", url: "http://influx.corp.example:8086", database: "butler", measurement: "reload_task_failed", field: "task_scriptLogSize", storedType: "integer", writtenType: "float" },
+  },
   "qliksense.version_changed": { title: "Qlik Sense version changed to 14.212.7 (May 2025)", summary: "Qlik Sense on sense1.corp.example now reports version 14.212.7 (May 2025); it was 14.187.4 (February 2025).", data: { previousVersion: "14.187.4 (February 2025)", version: "14.212.7", releaseLabel: "May 2025", productName: "Qlik Sense" } },
 };
 
@@ -148,4 +155,43 @@ export function syntheticSiteEvent(kind: SiteEventKind, o: { host?: string; nowM
   const s = SITE_SAMPLES[kind];
   const facts = Object.entries(s.data).filter(([, v]) => v !== null && v !== "").map(([name, v]) => ({ name, value: String(v) }));
   return { id: `${kind}:${randomUUID()}`, kind, receivedAt: new Date(o.nowMs ?? Date.now()).toISOString(), host: o.host ?? "sense1.corp.example", title: s.title, summary: s.summary, facts, data: s.data };
+}
+
+/**
+ * A data.check_* event: a block check that failed after a reload task, passed again, could not be evaluated
+ * (`runError`: the whole run could not, e.g. the Engine did not answer). `full` adds the task, owner and previous value.
+ */
+export function syntheticDataCheckEvent(kind: DataCheckEventKind, o: { host?: string; nowMs?: number; full?: boolean; runError?: boolean; appName?: string; appId?: string } = {}): DataCheckEvent {
+  const full = o.full ?? true;
+  const appId = o.appId ?? "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
+  const runId = `task:${randomUUID()}`;
+  const app: DataCheckEvent["app"] = {
+    id: appId,
+    name: o.appName ?? "Sales dashboard",
+    tags: full ? ["Finance"] : [],
+    customProperties: full ? [{ name: "StewardChecks", value: "sales" }] : [],
+    ...(full ? { stream: "Sales", owner: { id: "a1b2c3d4-0000-4000-8000-000000000001", userDirectory: "CORP", userId: "anna", name: "Anna Svensson", emails: ["anna.svensson@corp.example"] } } : {}),
+  };
+  const value = kind === "data.check_failed" ? { text: "0", number: 0 } : kind === "data.check_passed" ? { text: "118 204", number: 118204 } : null;
+  const check: DataCheckEvent["check"] = {
+    name: "orders-not-empty",
+    expression: "NoOfRows('Orders')",
+    expect: "> 0.8 * previous",
+    severity: "block",
+    value,
+    previous: full ? 120000 : null,
+    ...(full ? { resolved: "> 96000" } : {}),
+    ...(kind === "data.check_error" ? { message: "Error in expression: ')' expected" } : {}),
+  };
+  return dataCheckEvent({
+    kind,
+    runId,
+    nowMs: o.nowMs ?? Date.now(),
+    host: o.host ?? "sense1.corp.example",
+    app,
+    ...(full ? { task: { id: "7552d9fc-d1bb-4975-9a38-18357de531ea", name: "Reload Sales dashboard", tags: ["Nightly"], customProperties: [] } } : {}),
+    reload: full ? { kind: "task", id: randomUUID() } : { kind: "reload-job", id: randomUUID() },
+    ...(o.runError ? { error: { message: "the Engine did not answer within 120000 ms (EvaluateEx)", checks: ["orders-not-empty", "fresh-orders"] } } : { check }),
+    holdsBack: kind !== "data.check_passed",
+  });
 }

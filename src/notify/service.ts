@@ -11,6 +11,7 @@ import type { EventBus } from "../core/bus";
 import { isTaskEvent, type DomainEvent, type DomainEvents } from "../events/types";
 import { incidentGroupKey } from "./renotify";
 import type { Store } from "../store/database";
+import type { InfluxConflictMonitor } from "../influx-conflicts";
 import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";
 import { CHANNELS } from "./channels/registry";
 import { enqueuePlan, type EnqueueResult } from "./enqueue";
@@ -36,6 +37,8 @@ export interface NotifierDeps {
   instanceId?: string;
   /** The Steward instances alive in the cluster; unset for a single Steward on its own store. */
   liveInstances?: () => Promise<readonly string[]>;
+  /** Field type conflicts of InfluxDB writes (shared by every notifier a config reload builds). */
+  influxConflicts?: InfluxConflictMonitor;
 }
 
 export interface Notifier {
@@ -63,7 +66,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   // Templates compile here, so a broken override stops start-up with a clear message instead of failing alerts.
   const channelDeps = new Map<string, ChannelDeps>();
   for (const [name, ch] of Object.entries(config.channels)) {
-    channelDeps.set(name, { name, log: log.child({ channel: name }), clock, templates: renderers(templateDirsFor(config, ch, baseDir)), baseDir, state: createChannelState(deps.store.sql, name, () => clock.now()), newRelic: config.newRelic });
+    channelDeps.set(name, { name, log: log.child({ channel: name }), clock, templates: renderers(templateDirsFor(config, ch, baseDir)), baseDir, state: createChannelState(deps.store.sql, name, () => clock.now()), newRelic: config.newRelic, influxConflicts: deps.influxConflicts });
   }
   const workerChannels = new Map<string, WorkerChannel>();
   const definition = (name: string) => {

@@ -11,6 +11,7 @@ import type { DomainEvents } from "../events/types";
 import type { Router } from "../http/route";
 import type { QrsClient } from "../qlik/qrs-client";
 import type { Store } from "../store/database";
+import type { InfluxConflictMonitor } from "../influx-conflicts";
 import { registerNotifyRoutes } from "./http-routes";
 import { createQrsTaskLookup } from "./qrs-lookup";
 import { createNotifier, type Notifier } from "./service";
@@ -28,6 +29,7 @@ export interface NotifySetupDeps {
   /** This Steward instance and the live ones of its cluster (see NotifierDeps). */
   instanceId?: string;
   liveInstances?: () => Promise<readonly string[]>;
+  influxConflicts?: InfluxConflictMonitor;
 }
 
 /** Alerts waiting longer than this make the (non-required) notify readiness entry report a problem. */
@@ -44,6 +46,7 @@ export function setupNotify(loaded: LoadedConfig, deps: NotifySetupDeps): Notifi
     metrics: deps.metrics,
     ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+    ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
   });
   const lookupTaskEvent = deps.qrs ? createQrsTaskLookup(loaded.config, deps.qrs, { log: deps.log, clock: deps.clock }) : undefined;
   registerNotifyRoutes(deps.router, notifier, { clock: deps.clock, lookupTaskEvent });

@@ -1,5 +1,6 @@
 // The contract between the pipeline and its channels: a Notification is built once per delivery (event or
 // digest × channel × recipient) and handed to a Channel, which only formats and sends it.
+import type { InfluxConflictMonitor } from "../influx-conflicts";
 import type { z } from "zod";
 import type { Logger } from "pino";
 import type { ChannelConfig, ChannelType } from "../config/sections/notify";
@@ -57,6 +58,8 @@ export interface ChannelDeps {
   state: ChannelState;
   /** New Relic accounts and endpoints (config newRelic:), for newrelic channels. */
   newRelic?: NewRelicConfig;
+  /** Where influxdb channels report the field type conflicts InfluxDB answers with (and the writes it accepts). */
+  influxConflicts?: InfluxConflictMonitor;
 }
 
 /** One channel type: its YAML block and a factory. The registry maps every `type` to one of these. */

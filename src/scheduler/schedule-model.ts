@@ -132,7 +132,8 @@ export function boundInstant(value: string, timezone: string, isEnd: boolean): n
 export interface LastRun {
   at: string;
   reason: "cron" | "event" | "catch-up";
-  result: "started" | "failed";
+  /** held: an event trigger whose reload's data checks failed (a block check): the task was not started. */
+  result: "started" | "failed" | "held";
   taskId: string;
   error?: string;
   eventId?: string;

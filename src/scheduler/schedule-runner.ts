@@ -15,6 +15,7 @@ import type { DomainEvents, TaskEvent } from "../events/types";
 import { compileTiming, firesBetween, inDateBounds, inWindow, nextFire, type Timing } from "./next-run";
 import type { LastRun, MissedReport } from "./schedule-model";
 import type { ScheduleRepo, ScheduleRow } from "./schedule-repo";
+import { recordHeldFire } from "./held-fire";
 
 export interface RunnerDeps {
   repo: ScheduleRepo;
@@ -36,6 +37,11 @@ export interface RunnerDeps {
    * schedule's catchUp says: they were missed because the lead changed hands, not because Steward was down.
    */
   takeoverGraceMs?: number;
+  /**
+   * Asked before an event trigger starts its task after a successful reload: a reason when the reload's data
+   * checks hold its follow-ups back (a block check failed). It waits for the checks of that reload.
+   */
+  holdBack?: (e: TaskEvent) => Promise<string | undefined>;
 }
 
 export interface SchedulerDuty {
@@ -191,6 +197,16 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     } catch (err) {
       log.warn({ ...fields, err: describeError(err) }, "cannot record the fire on the schedule (the audit log has it)");
     }
+  }
+
+  /** An event trigger's fire, unless the data checks of the reload that triggered it hold its follow-ups back. */
+  async function fireUnlessHeld(row: ScheduleRow, e: TaskEvent): Promise<void> {
+    let why: string | undefined;
+    if (deps.holdBack && e.kind === "task.succeeded") {
+      why = await deps.holdBack(e).catch((err: unknown) => `the data checks of the reload could not be read: ${describeError(err)}`);
+    }
+    if (!why) return fire(row, "event", e);
+    await recordHeldFire({ repo, clock, log, audit, fires, storeOpen: deps.storeOpen }, row, e, why);
   }
 
   /** Fires that were due while no Steward led: reported always, made up once when the schedule asks for it. */
@@ -349,7 +365,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       if (loopGuardHolds(row, e)) continue;
       if (!(await repo.claimEventFire(row.id, e.id, clock.now()))) continue;
       if (++eventClaims % 500 === 0) void track(repo.pruneEventFires(clock.now() - EVENT_CLAIM_TTL_MS));
-      track(fire(row, "event", e));
+      track(fireUnlessHeld(row, e));
     }
   }
 

@@ -11,7 +11,7 @@ import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { TaskStarter } from "../control/types";
-import type { DomainEvents } from "../events/types";
+import type { DomainEvents, TaskEvent } from "../events/types";
 import type { SqlDb } from "../store/sql";
 import { fieldName } from "../http/route";
 import { parseButlerScheduleFile, type ImportedSchedule } from "./butler-import";
@@ -35,6 +35,8 @@ export interface SchedulerDeps {
   syncIntervalMs?: number;
   /** See RunnerDeps.takeoverGraceMs. */
   takeoverGraceMs?: number;
+  /** See RunnerDeps.holdBack. */
+  holdBack?: (e: TaskEvent) => Promise<string | undefined>;
 }
 
 export interface BulkSelector {
@@ -93,6 +95,7 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
     taskStarter: deps.taskStarter,
     catchUpLimit: cfg.catchUpLimit,
     storeOpen: () => db.isOpen,
+    ...(deps.holdBack ? { holdBack: deps.holdBack } : {}),
     ...(deps.duty ? { duty: deps.duty, syncIntervalMs: deps.syncIntervalMs ?? 2_000, takeoverGraceMs: deps.takeoverGraceMs ?? 0 } : {}),
   });
   const iso = () => new Date(clock.now()).toISOString();

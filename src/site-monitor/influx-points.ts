@@ -1,5 +1,6 @@
 // Butler's InfluxDB measurements for the site monitors: qlik_sense_server_license, qlik_sense_license (one
-// point per enabled access type, tag license_type), qlik_sense_license_release and qlik_sense_version.
+// point per enabled access type, tag license_type), qlik_sense_license_release and qlik_sense_version. Every
+// number is a float, as Butler wrote it: InfluxDB refuses a field whose type differs from the one it stored.
 import { Point } from "@influxdata/influxdb-client";
 import type { AccessTypeOverview, ServerLicense } from "../qlik/qrs-license";
 import type { SystemInfo } from "../qlik/system-info";
@@ -13,7 +14,7 @@ function withTags(measurement: string, tags: Record<string, string>): Point {
 export function serverLicensePoint(l: ServerLicense, tags: Record<string, string>, atMs: number): Point {
   const p = withTags("qlik_sense_server_license", tags).booleanField("license_expired", l.expired).timestamp(new Date(atMs));
   if (l.expiryDate) p.stringField("expiry_date", l.expiryDate);
-  if (l.daysUntilExpiry !== undefined) p.intField("days_until_expiry", l.daysUntilExpiry);
+  if (l.daysUntilExpiry !== undefined) p.floatField("days_until_expiry", l.daysUntilExpiry);
   return p;
 }
 
@@ -23,10 +24,10 @@ export function accessTypePoints(o: AccessTypeOverview, tags: Record<string, str
   const out: Point[] = [];
   for (const [type, b] of [["analyzer", o.analyzerAccess], ["professional", o.professionalAccess]] as const) {
     if (!b.enabled) continue;
-    out.push(point(type).intField("allocated", b.allocated).intField("available", b.available).intField("excess", b.excess).intField("quarantined", b.quarantined).intField("total", b.total).intField("used", b.used));
+    out.push(point(type).floatField("allocated", b.allocated).floatField("available", b.available).floatField("excess", b.excess).floatField("quarantined", b.quarantined).floatField("total", b.total).floatField("used", b.used));
   }
   const t = o.analyzerTimeAccess;
-  if (t.enabled) out.push(point("analyzer_capacity").intField("allocated_minutes", t.allocatedMinutes).intField("unavailable_minutes", t.unavailableMinutes).intField("used_minutes", t.usedMinutes));
+  if (t.enabled) out.push(point("analyzer_capacity").floatField("allocated_minutes", t.allocatedMinutes).floatField("unavailable_minutes", t.unavailableMinutes).floatField("used_minutes", t.usedMinutes));
   const lg = o.loginAccess;
   if (lg.enabled) out.push(point("token_login").floatField("allocated_tokens", lg.allocatedTokens).floatField("token_cost", lg.tokenCost).floatField("unavailable_tokens", lg.unavailableTokens).floatField("used_tokens", lg.usedTokens));
   const u = o.userAccess;
@@ -36,7 +37,7 @@ export function accessTypePoints(o: AccessTypeOverview, tags: Record<string, str
 }
 
 export function licenseReleasePoint(kind: string, user: string, daysSinceLastUse: number, tags: Record<string, string>, atMs: number): Point {
-  return withTags("qlik_sense_license_release", { ...tags, license_type: kind, user }).intField("days_since_last_use", daysSinceLastUse).timestamp(new Date(atMs));
+  return withTags("qlik_sense_license_release", { ...tags, license_type: kind, user }).floatField("days_since_last_use", daysSinceLastUse).timestamp(new Date(atMs));
 }
 
 export function versionPoint(v: SystemInfo, tags: Record<string, string>, atMs: number): Point {

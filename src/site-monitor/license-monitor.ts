@@ -53,7 +53,7 @@ export function createLicenseMonitor(cfg: LicenseMonitorConfig, deps: LicenseMon
     const [server, access] = await Promise.all([readServerLicense(deps.qrs, now), readAccessTypeOverview(deps.qrs)]);
     const snap: LicenseSnapshot = { at: new Date(now).toISOString(), server, access };
     last = snap;
-    if (deps.sink) await deps.sink.write([serverLicensePoint(server, deps.sink.tags, now), ...accessTypePoints(access, deps.sink.tags, now)]);
+    if (deps.sink) await deps.sink.write([serverLicensePoint(server, deps.sink.tagsFor("qlik_sense_server_license"), now), ...accessTypePoints(access, deps.sink.tagsFor("qlik_sense_license"), now)]);
 
     const days = server.daysUntilExpiry;
     const data = { expiryDate: server.expiryDate ?? null, daysUntilExpiry: days ?? null, licenseExpired: server.expired };

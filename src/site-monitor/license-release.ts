@@ -122,7 +122,7 @@ export function createLicenseRelease(cfg: LicenseReleaseConfig, deps: LicenseRel
         item.result = "released";
         out.released++;
         deps.audit.record({ actor: { kind: "system", name: "license-release" }, action: "license.release", target: name, result: "ok", details: { accessType: kind, allocationId: a.id, daysSinceLastUse: days } });
-        if (deps.sink) await deps.sink.write([licenseReleasePoint(kind, name, days, deps.sink.tags, now)]).catch((err) => deps.log.warn({ err: describeError(err) }, "license release point not written to InfluxDB"));
+        if (deps.sink) await deps.sink.write([licenseReleasePoint(kind, name, days, deps.sink.tagsFor("qlik_sense_license_release"), now)]).catch((err) => deps.log.warn({ err: describeError(err) }, "license release point not written to InfluxDB"));
       } catch (err) {
         item.result = "failed";
         item.reason = describeError(err);

@@ -1,6 +1,6 @@
 // Wires the site monitors into the app: license usage and expiry, license release and the Qlik Sense version,
 // each on its own interval, writing to an influxdb channel when one is named, raising site events on the bus.
-// These are site-wide duties: with several Steward instances, enable them on one (see README).
+// These are site-wide duties: with several Steward instances, enable them on one (see docs/site-monitoring.md).
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { LoadedConfig } from "../config/load";
@@ -15,6 +15,7 @@ import type { Store } from "../store/database";
 import { createLicenseMonitor, type LicenseMonitor } from "./license-monitor";
 import { createLicenseRelease, type LicenseRelease } from "./license-release";
 import { periodic } from "./periodic";
+import type { InfluxConflictMonitor } from "../influx-conflicts";
 import { createPointSink, type PointSink } from "./point-sink";
 import { registerSiteMonitorRoutes } from "./routes";
 import type { SiteEvent } from "./site-event";
@@ -35,6 +36,7 @@ export interface SiteMonitorDeps {
   emit(e: SiteEvent): Promise<void>;
   /** In a cluster: the monitors run only on the Steward that leads the site-monitor duty. */
   gate?: DutyGate;
+  influxConflicts?: InfluxConflictMonitor;
 }
 
 export interface SiteMonitors {
@@ -52,7 +54,7 @@ export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): 
   const sinks: PointSink[] = [];
   const sinkFor = (name: string | undefined): PointSink | undefined => {
     if (!name) return undefined;
-    const sink = createPointSink(name, config.channels[name] as InfluxDbChannelConfig, { log, clock: deps.clock, baseDir: loaded.baseDir });
+    const sink = createPointSink(name, config.channels[name] as InfluxDbChannelConfig, { log, clock: deps.clock, baseDir: loaded.baseDir, influxConflicts: deps.influxConflicts });
     sinks.push(sink);
     return sink;
   };

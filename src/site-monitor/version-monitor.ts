@@ -26,7 +26,7 @@ export function createVersionMonitor(deps: VersionMonitorDeps) {
     const now = deps.clock.now();
     const info = await deps.client.read();
     last = { ...info, at: new Date(now).toISOString() };
-    if (deps.sink) await deps.sink.write([versionPoint(info, deps.sink.tags, now)]);
+    if (deps.sink) await deps.sink.write([versionPoint(info, deps.sink.tagsFor("qlik_sense_version"), now)]);
     const label = info.releaseLabel ? `${info.version} (${info.releaseLabel})` : info.version;
     const previous = await deps.state.get(STATE_KEY);
     if (previous !== undefined && previous !== label) {

@@ -1,5 +1,5 @@
-// The intended differences from Butler 16.0.4, step by step: what Steward answers instead. The README's
-// "Differences from Butler" table documents each row (one line each); a test checks both list the same steps.
+// The intended differences from Butler 16.0.4, step by step: what Steward answers instead. The table
+// "Differences from Butler" in docs/switching-from-butler.md documents each row (one line each); a test checks both list the same steps.
 import { butlerErrorShape, missingFrom, type Answer, type CorpusStep } from "./corpus";
 
 export interface Difference {

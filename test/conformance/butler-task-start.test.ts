@@ -1,6 +1,6 @@
 // Replays Butler 16.0.4's recorded task starts (task-start.json) against Steward and the simulator's default site
 // (the site Butler was recorded against): same status and body, and — what the answer really means — the same
-// QRS task starts. Intended differences (README "Differences from Butler") are checked as Steward's own answer.
+// QRS task starts. Intended differences (docs/switching-from-butler.md, "Differences from Butler") are checked as Steward's own answer.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startSimulator, type Simulator } from "../../src/sim";
 import { createTestApp, type TestApp } from "../helpers/app";

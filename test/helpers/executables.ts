@@ -29,6 +29,8 @@ export const EXTERNAL_TOOLS = {
     candidates: ["x86_64-w64-mingw32-gcc"],
     debianPackage: "gcc-mingw-w64-x86-64",
   },
+  wixl: { purpose: "builds the Windows installer (MSI)", candidates: ["wixl"], debianPackage: "wixl" },
+  msiinfo: { purpose: "reads the MSI's tables back (msitools also has msibuild, which finishes them)", candidates: ["msiinfo"], debianPackage: "msitools" },
   chromium: { purpose: "browser tests", candidates: ["chromium"], debianPackage: "chromium" },
   postgres: { purpose: "PostgreSQL server (the cluster store)", candidates: ["postgres"], debianPackage: "postgresql" },
   initdb: { purpose: "creates the PostgreSQL test cluster", candidates: ["initdb"], debianPackage: "postgresql" },

@@ -1,6 +1,10 @@
-// Runs the Windows binary under Wine (Debian wine64) with a private, reused WINEPREFIX and the
-// bcryptprimitives shim (scripts/wine/) that Bun's Windows runtime needs on Wine 8.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+// Runs the Windows binary under Wine (Debian wine64) with a private WINEPREFIX and the bcryptprimitives shim
+// (scripts/wine/) that Bun's Windows runtime needs on Wine 8. The prefix (about 700 MB) lives in the system's temp
+// folder, one per test process: booted once, shared by the Wine test files of that run, removed after the last test
+// file (removeThisRunsWinePrefix); the prefixes of runs that were killed are removed by the next run
+// (removeStaleWinePrefixes) and by `npm test` once its test process has ended.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { buildWineShim } from "../../scripts/wine/build-shim";
 import { startProcess, type RunningProcess } from "./child-process";
@@ -8,10 +12,77 @@ import { findExecutable, requireTool } from "./executables";
 import { waitFor } from "./wait-for";
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
-/** Reused across runs: the first wineboot of a prefix is the slow part (~10 s here). */
-export const DEFAULT_WINE_PREFIX = join(REPO_ROOT, ".tmp/wineprefix");
+/** Folders of this machine's runs: steward-wine-<host>-<pid>, so a sweep can tell whose they are. */
+const RUN_DIR_PREFIX = `steward-wine-${hostname().replace(/[^A-Za-z0-9.-]/g, "_")}-`;
+/** This test process's folder for Wine prefixes; removed after the run (removeThisRunsWinePrefix). */
+export const WINE_RUN_DIR = join(tmpdir(), `${RUN_DIR_PREFIX}${process.pid}`);
+const RUN_DIR = WINE_RUN_DIR;
+/**
+ * The prefix of this test process. One for the whole run: a first wineboot takes 8–10 s here, and every Wine test
+ * file (binaries, windows-e2e, the service test) would otherwise boot its own. The files of one `bun test` process
+ * run one after another, each ending its Wine session (shutdownWine) in afterAll; `--parallel` workers are
+ * separate processes with prefixes of their own.
+ */
+export const DEFAULT_WINE_PREFIX = join(RUN_DIR, "prefix");
 const READY_MARKER = ".steward-prefix-ready";
 const BOOT_TIMEOUT_MS = 240_000;
+
+/**
+ * Removes what Wine test runs left behind: prefixes of this machine's test processes that are gone (killed, or
+ * ended before their teardown ran), and the prefixes older versions of the tests kept in the clone (.tmp/wineprefix*).
+ * Never touches the folder of a process that is still running. Returns the folders removed.
+ */
+export function removeStaleWinePrefixes(): string[] {
+  const removed: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(RUN_DIR_PREFIX)) continue;
+    const pid = Number(name.slice(RUN_DIR_PREFIX.length));
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true, maxRetries: 3 });
+    removed.push(join(tmpdir(), name));
+  }
+  const legacy = join(REPO_ROOT, ".tmp");
+  if (existsSync(legacy)) {
+    for (const name of readdirSync(legacy)) {
+      if (!name.startsWith("wineprefix")) continue;
+      rmSync(join(legacy, name), { recursive: true, force: true, maxRetries: 3 });
+      removed.push(join(legacy, name));
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Ends this process's Wine session and removes its prefix. Called once every test file has run (the global
+ * afterAll in test/helpers/global-teardown.ts, preloaded through bunfig.toml): `bun test` emits no process exit
+ * event a hook could use.
+ */
+export function removeThisRunsWinePrefix(): void {
+  if (!existsSync(RUN_DIR)) return;
+  const server = wineServerPath();
+  // Every prefix of the run (the shared one, the MSI test's own): end its wineserver before its files go.
+  for (const name of readdirSync(RUN_DIR)) {
+    const prefix = join(RUN_DIR, name);
+    if (server && existsSync(join(prefix, "system.reg"))) Bun.spawnSync([server, "-k"], { env: wineEnv(prefix), timeout: 15_000 });
+  }
+  rmSync(RUN_DIR, { recursive: true, force: true, maxRetries: 3 });
+}
 
 export interface WineRunResult {
   code: number;
@@ -53,13 +124,14 @@ async function runBounded(cmd: string, args: string[], env: Record<string, strin
 }
 
 /**
- * Creates (once) and returns the Wine prefix. Later calls, in this or another test run, reuse it.
- * A lock directory keeps two test files from booting the same prefix at once. Returns boot time in ms
- * (0 when reused).
+ * Creates (once per test process) and returns the Wine prefix; later calls reuse it. The first call also sweeps the
+ * prefixes of runs that were killed. A lock directory keeps two callers from booting the same prefix at once.
+ * Returns boot time in ms (0 when reused).
  */
 export async function ensureWinePrefix(prefix = DEFAULT_WINE_PREFIX): Promise<{ prefix: string; bootMs: number }> {
   const wine = requireTool("wine");
   if (existsSync(join(prefix, READY_MARKER))) return { prefix, bootMs: 0 };
+  removeStaleWinePrefixes();
   mkdirSync(dirname(prefix), { recursive: true });
   const lock = `${prefix}.lock`;
   await waitFor(

@@ -188,7 +188,9 @@ export function mapMqttConnection(c: Ctx): void {
   c.t.mapped(B(`${p}.brokerHost`));
   c.t.mapped(B(`${p}.brokerPort`));
   c.t.unmapped(B(`${p}.subscriptionRootTopic`), "Steward subscribes only to the task-start topic");
-  c.t.unmapped(B(`${p}.taskFailureServerStatusTopic`), "UDP intake health is on /ready and /metrics");
+  // Butler published these whenever MQTT was on: its connect line on a fixed topic, "start"/"error" from the UDP server.
+  mqtt.butlerStatus = { udpServerTopic: str(c, `${p}.taskFailureServerStatusTopic`) ?? "qliksense/butler/task_failure_server" };
+  if (c.t.has(B(`${p}.taskFailureServerStatusTopic`))) c.t.mapped(B(`${p}.taskFailureServerStatusTopic`));
   c.t.unmapped(B(`${p}.serviceStatusTopic`), "service states are published when they change (and are on /metrics at every check)");
   // The license topics are used by the mqtt alert channel (map-alerts.ts).
   for (const k of ["qlikSenseServerLicenseTopic", "qlikSenseServerLicenseExpireTopic"]) if (c.t.has(B(`${p}.${k}`))) c.t.mapped(B(`${p}.${k}`));

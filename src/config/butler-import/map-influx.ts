@@ -1,7 +1,7 @@
 // Butler's InfluxDB settings → one Steward influxdb channel and its routes. Three Butler layouts convert: Butler
 // 9–15 (auth, dbName and retentionPolicy directly under influxDb, no version), Butler 16 with v1Config, and Butler
 // 16 with v2Config or v3Config (InfluxDB 3 is written through its v2-compatible write API).
-import { B, bool, feature, list, num, serviceDestination, str, type Ctx, type Obj } from "./context";
+import { B, bool, feature, list, num, put, serviceDestination, str, type Ctx, type Obj } from "./context";
 import type { AlertSink } from "./map-alerts";
 import { secondsToDuration } from "./units";
 
@@ -17,6 +17,20 @@ const EVENT_BLOCKS = [
   ["preloadTaskFailure", "preload", "failed"],
   ["preloadTaskSuccess", "preload", "succeeded"],
 ] as const;
+
+/** The measurement each of Butler's event blocks writes. */
+const MEASUREMENT: Record<(typeof EVENT_BLOCKS)[number][0], string> = {
+  reloadTaskFailure: "reload_task_failed",
+  reloadTaskSuccess: "reload_task_success",
+  externalProgramTaskFailure: "external_program_task_failed",
+  externalProgramTaskSuccess: "external_program_task_success",
+  userSyncTaskFailure: "user_sync_task_failed",
+  userSyncTaskSuccess: "user_sync_task_success",
+  distributeTaskFailure: "distribute_task_failed",
+  distributeTaskSuccess: "distribute_task_success",
+  preloadTaskFailure: "preload_task_failed",
+  preloadTaskSuccess: "preload_task_success",
+};
 
 const route = (name: string, on: string[], to: string, extra: Obj = {}): Obj => ({ name, on, to: [to], ...extra });
 
@@ -85,7 +99,7 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
   if (version !== 1 && c.t.has(B("influxDb.v1Config"))) c.t.off(B("influxDb.v1Config"));
   if (version !== 1) for (const k of ["auth", "dbName", "retentionPolicy"]) if (c.t.has(B(`influxDb.${k}`))) c.t.off(B(`influxDb.${k}`));
 
-  // Static tags: Butler's global ones, then (older Butler) instanceTag, then each event block's.
+  // Static tags on every point: Butler's global ones, then (older Butler) instanceTag.
   const tags: Record<string, string> = {};
   // Which Butler keys hold each tag's current value: a different value later on replaces them all.
   const owners = new Map<string, string[]>();
@@ -119,9 +133,8 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
   const failedTypes: string[] = [];
   const succeededTypes: string[] = [];
   let successByCp: Obj | undefined;
-  let appTags = false;
-  let taskTags = false;
-  let perEventTags = false;
+  // Per event block: its own static tags, dynamic tags and log lengths, on its own measurement only (as Butler did).
+  const blocks: Array<{ measurement: string; hasApp: boolean; tags: Record<string, string>; useAppTags: boolean; useTaskTags: boolean }> = [];
   for (const [key, type, outcome] of EVENT_BLOCKS) {
     const p = `influxDb.${key}`;
     if (!c.t.has(B(p))) continue;
@@ -130,10 +143,13 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
       continue;
     }
     c.t.mapped(B(p));
-    perEventTags ||= list(c, `${p}.tag.static`).length > 0;
-    addTags(`${p}.tag.static`);
-    appTags ||= bool(c, `${p}.tag.dynamic.useAppTags`);
-    taskTags ||= bool(c, `${p}.tag.dynamic.useTaskTags`);
+    const own: Record<string, string> = {};
+    list(c, `${p}.tag.static`).forEach((t, i) => {
+      own[String((t as Obj).name)] = String((t as Obj).value);
+      c.t.mapped(B(`${p}.tag.static[${i}]`));
+    });
+    // Butler wrote a dynamic tag only when its switch was true; a block without the switch wrote none.
+    blocks.push({ measurement: MEASUREMENT[key], hasApp: type === "reload" || type === "distribute" || type === "preload", tags: own, useAppTags: bool(c, `${p}.tag.dynamic.useAppTags`), useTaskTags: bool(c, `${p}.tag.dynamic.useTaskTags`) });
     if (key === "reloadTaskSuccess" && !bool(c, `${p}.allReloadTasks.enable`)) {
       if (c.t.has(B(`${p}.allReloadTasks`))) c.t.off(B(`${p}.allReloadTasks`));
       if (bool(c, `${p}.byCustomProperty.enable`)) {
@@ -146,15 +162,30 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
     } else if (key === "reloadTaskSuccess" && c.t.has(B(`${p}.byCustomProperty`))) c.t.off(B(`${p}.byCustomProperty`));
     (outcome === "failed" ? failedTypes : succeededTypes).push(type);
   }
-  const lines = scriptLogLines(c);
-  if (Object.keys(lines).length) cfg.scriptLogLines = lines;
   if (Object.keys(tags).length) cfg.tags = tags;
-  cfg.useAppTags = appTags;
-  cfg.useTaskTags = taskTags;
+  cfg.useAppTags = blocks.some((b) => b.hasApp && b.useAppTags);
+  cfg.useTaskTags = blocks.some((b) => b.useTaskTags);
+  const measurements: Record<string, Obj> = {};
+  const settingsOf = (m: string) => (measurements[m] ??= {});
+  for (const b of blocks) {
+    if (Object.keys(b.tags).length) settingsOf(b.measurement).tags = b.tags;
+    // External program and user sync tasks have no app: the switch means nothing there.
+    if (b.hasApp && b.useAppTags !== cfg.useAppTags) settingsOf(b.measurement).useAppTags = b.useAppTags;
+    if (b.useTaskTags !== cfg.useTaskTags) settingsOf(b.measurement).useTaskTags = b.useTaskTags;
+  }
+  for (const [m, lines] of Object.entries(scriptLogLines(c))) settingsOf(m).scriptLogLines = lines;
+  if (Object.keys(measurements).length) cfg.measurements = measurements;
   // Grafana dashboards built on Butler's data filter on its misspelt tag; keep writing it.
   cfg.butlerTagTypo = true;
-  if (perEventTags) c.review.push("InfluxDB: Butler's per-event static tags are written on every point in Steward (channels.influxdb.tags).");
   c.review.push("InfluxDB: butlerTagTypo: true keeps writing Butler's misspelt tag task_exeuctionStatusText next to the correct one, so existing Grafana panels keep working; switch it off once they use task_executionStatusText.");
+  c.review.push(
+    "InfluxDB: Steward writes Butler's measurements with Butler's field types, so its points land in the database Butler wrote. If InfluxDB ever refuses a point for a field type conflict, /ready and the dashboard name the field, and the event influxdb.field_conflict can be routed to a channel; docs/switching-from-butler.md says how to recover.",
+  );
+  if (bool(c, "influxDb.reloadTaskSuccess.enable")) {
+    // Butler read the script log of successful reloads for reload_task_success; Steward only when asked to.
+    put(c, "intake.enrichment.scriptLog.onSuccess", true);
+    c.review.push("InfluxDB: reload_task_success carries the script log as in Butler, so intake.enrichment.scriptLog.onSuccess is on: Steward reads the log of every successful reload from QRS.");
+  }
   const name = a.add("influxdb", cfg);
   a.influx = name;
   if (failedTypes.length) a.routes.push(route("influxdb-failed", ["task.failed"], name, { taskTypes: failedTypes }));
@@ -166,24 +197,37 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
   }
 }
 
-/**
- * Steward's channel has one head and one tail length for all task points. Butler wrote the tail of failed
- * reloads (reloadTaskFailure.tailScriptLogLines) and head and tail of successful ones; the failure tail wins.
- */
-function scriptLogLines(c: Ctx): Obj {
+/** Butler's per-event log lengths, on their own measurements: the failure block's tail, the success block's head and tail. */
+function scriptLogLines(c: Ctx): Record<string, Obj> {
+  const out: Record<string, Obj> = {};
   const fail = "influxDb.reloadTaskFailure";
   const ok = "influxDb.reloadTaskSuccess";
-  const failOn = bool(c, `${fail}.enable`);
-  const okOn = bool(c, `${ok}.enable`);
-  const failTail = failOn ? num(c, `${fail}.tailScriptLogLines`) : undefined;
-  const okHead = okOn ? num(c, `${ok}.headScriptLogLines`) : undefined;
-  const okTail = okOn ? num(c, `${ok}.tailScriptLogLines`) : undefined;
-  const tail = failTail ?? okTail;
-  if (failTail !== undefined) c.t.mapped(B(`${fail}.tailScriptLogLines`));
-  if (okHead !== undefined) c.t.mapped(B(`${ok}.headScriptLogLines`));
-  if (okTail !== undefined) {
-    if (okTail === tail) c.t.mapped(B(`${ok}.tailScriptLogLines`));
-    else c.t.unmapped(B(`${ok}.tailScriptLogLines`), `Steward writes one script-log tail length for failed and successful reloads: ${tail} lines, from reloadTaskFailure.tailScriptLogLines`);
+  const failTail = bool(c, `${fail}.enable`) ? num(c, `${fail}.tailScriptLogLines`) : undefined;
+  if (failTail !== undefined) {
+    out.reload_task_failed = { tail: failTail };
+    c.t.mapped(B(`${fail}.tailScriptLogLines`));
   }
-  return { ...(okHead !== undefined ? { head: okHead } : {}), ...(tail !== undefined ? { tail } : {}) };
+  if (bool(c, `${ok}.enable`)) {
+    const head = num(c, `${ok}.headScriptLogLines`);
+    const tail = num(c, `${ok}.tailScriptLogLines`);
+    if (head !== undefined || tail !== undefined) out.reload_task_success = { ...(head !== undefined ? { head } : {}), ...(tail !== undefined ? { tail } : {}) };
+    for (const k of ["headScriptLogLines", "tailScriptLogLines"]) if (c.t.has(B(`${ok}.${k}`))) c.t.mapped(B(`${ok}.${k}`));
+  }
+  return out;
+}
+
+/** Butler's per-monitor static tags (destination.influxDb.tag.static) on that monitor's measurement only. */
+export function addMeasurementTags(c: Ctx, channel: string, measurement: string, path: string): void {
+  const own: Record<string, string> = {};
+  list(c, path).forEach((t, i) => {
+    own[String((t as Obj).name)] = String((t as Obj).value);
+    c.t.mapped(B(`${path}[${i}]`));
+  });
+  if (c.t.has(B(path))) c.t.mapped(B(path));
+  if (!Object.keys(own).length) return;
+  const ch = (c.out.channels as Record<string, Obj> | undefined)?.[channel];
+  if (!ch) return;
+  const measurements = (ch.measurements ??= {}) as Record<string, Obj>;
+  const m = (measurements[measurement] ??= {});
+  m.tags = { ...((m.tags as Record<string, string> | undefined) ?? {}), ...own };
 }

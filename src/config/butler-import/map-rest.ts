@@ -61,8 +61,19 @@ const SCOPED_ROUTES: Record<string, string> = {
 
 function mapEndpointFlags(c: Ctx): void {
   const base = "restServerEndpointsEnable";
-  // apiListEnbledEndpoints: the spelling of Butler's templates before 16.
-  for (const k of ["apiListEnabledEndpoints", "apiListEnbledEndpoints", "butlerping", "base62ToBase16", "base16ToBase62"]) if (c.t.has(B(`${base}.${k}`))) c.t.mapped(B(`${base}.${k}`));
+  // apiListEnbledEndpoints: the spelling of Butler's templates before 16. Public, read-only routes Steward serves
+  // whatever the flag says; a flag that was off is named.
+  for (const k of ["apiListEnabledEndpoints", "apiListEnbledEndpoints", "butlerping"]) {
+    if (!c.t.has(B(`${base}.${k}`))) continue;
+    if (bool(c, `${base}.${k}`)) c.t.mapped(B(`${base}.${k}`));
+    else c.t.unmapped(B(`${base}.${k}`), "Steward always serves this read-only route (GET /v4/butlerping, GET /v4/configfile/endpointsenabled); it reveals nothing beyond the version and the route list");
+  }
+  // The id conversion routes need no key, so their switches carry over as they were (http.baseConvert).
+  for (const k of ["base62ToBase16", "base16ToBase62"]) {
+    if (!c.t.has(B(`${base}.${k}`))) continue;
+    c.t.mapped(B(`${base}.${k}`));
+    if (!bool(c, `${base}.${k}`)) put(c, `http.baseConvert.${k}`, false);
+  }
   // The New Relic routes and their settings become newRelic.api (map-incident.ts).
   if (c.t.has(B(`${base}.newRelic`))) c.t.mapped(B(`${base}.newRelic`));
   const closed: string[] = [];
@@ -102,18 +113,40 @@ export function mapFiles(c: Ctx): void {
     c.t.mapped(B(`${flags}.fileDelete`));
   }
   const qvd = str(c, "configDirectories.qvdPath");
+  const qvdRoot = qvd && !isPlaceholder(qvd) ? qvd : undefined;
   if (bool(c, `${flags}.createDir`)) {
-    files.createDir = [];
-    c.actions.push(createDirAction(files, qvd));
+    // The QVD root is where Butler's config says load scripts make folders: listed, so createdir keeps working there.
+    files.createDir = qvdRoot ? [qvdRoot] : [];
+    if (qvdRoot) c.t.mapped(B("configDirectories.qvdPath"));
+    c.actions.push(createDirAction(files, qvdRoot));
   }
   if (c.t.has(B(`${flags}.createDir`))) c.t.mapped(B(`${flags}.createDir`));
-  if (bool(c, `${flags}.createDirQVD`) && qvd && !isPlaceholder(qvd)) {
-    files.qvdRoot = qvd;
+  if (bool(c, `${flags}.createDirQVD`) && qvdRoot) {
+    files.qvdRoot = qvdRoot;
     c.t.mapped(B("configDirectories.qvdPath"));
-  } else if (c.t.has(B("configDirectories"))) c.t.off(B("configDirectories"));
+  } else if (c.t.has(B("configDirectories")) && !(bool(c, `${flags}.createDir`) && qvdRoot)) c.t.off(B("configDirectories"));
   if (c.t.has(B(`${flags}.createDirQVD`))) c.t.mapped(B(`${flags}.createDirQVD`));
-  const all = [...((files.copy as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]), ...((files.move as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]), ...((files.delete as unknown[]) ?? [])];
-  if (all.some((p) => typeof p === "string" && p.startsWith("\\\\"))) files.allowUnc = true;
+  const all = [
+    ...((files.copy as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]),
+    ...((files.move as Obj[] | undefined) ?? []).flatMap((p) => [p.from, p.to]),
+    ...((files.delete as unknown[]) ?? []),
+    ...((files.createDir as unknown[]) ?? []),
+    files.qvdRoot,
+  ];
+  // \\server\share or //server/share: Windows reads both as a UNC path.
+  const unc = all.filter((p): p is string => typeof p === "string" && /^[\\/]{2}[^\\/]/.test(p));
+  if (unc.length) {
+    files.allowUnc = true;
+    c.review.push(`Files: UNC folders (${unc.join(", ")}) need files.allowUnc, which this config sets; the Steward service account needs access to the shares.`);
+  }
+  if ((files.delete as unknown[] | undefined)?.length) {
+    // Butler deleted a folder with everything in it when a load script named one; Steward deletes files only
+    // unless told otherwise.
+    files.allowDirectoryDelete = false;
+    c.actions.push(
+      "DELETE /v4/filedelete: Butler deleted a FOLDER with everything in it when a load script named one below the delete folders; this config sets files.allowDirectoryDelete: false, so Steward deletes only files there (a folder answers 403). Set it to true if your load scripts delete folders.",
+    );
+  }
   if (Object.keys(files).length) put(c, "files", files);
 }
 
@@ -124,17 +157,18 @@ export function mapFiles(c: Ctx): void {
  */
 function createDirAction(files: Obj, qvd: string | undefined): string {
   const pairs = [...((files.copy as Obj[] | undefined) ?? []), ...((files.move as Obj[] | undefined) ?? [])];
-  const seen = new Set<string>();
+  const seen = new Set<string>(qvd ? [qvd.toLowerCase()] : []);
   const candidates: string[] = [];
-  for (const dir of [qvd && !isPlaceholder(qvd) ? qvd : undefined, ...pairs.map((p) => p.to)]) {
+  for (const dir of pairs.map((p) => p.to)) {
     if (typeof dir !== "string" || dir.trim() === "" || seen.has(dir.toLowerCase())) continue;
     seen.add(dir.toLowerCase());
     candidates.push(dir);
   }
-  const base =
-    "POST /v4/createdir: Butler created folders ANYWHERE on disk; Steward creates them only below the folders listed in files.createDir, " +
-    "which this config leaves EMPTY, so every createdir call from a load script is refused (403) until you list the parent folders there.";
+  const listed = qvd
+    ? `which this config sets to the QVD root (${qvd}) only, so a createdir call from a load script for a folder elsewhere is refused (403) until you list its parent folder there.`
+    : "which this config leaves EMPTY, so every createdir call from a load script is refused (403) until you list the parent folders there.";
+  const base = `POST /v4/createdir: Butler created folders ANYWHERE on disk; Steward creates them only below the folders listed in files.createDir, ${listed}`;
   return candidates.length
-    ? `${base} Folders this Butler config shows load scripts using (QVD root, copy/move targets): ${candidates.join(", ")}.`
-    : `${base} This Butler config names no folders to suggest: list the folders your load scripts create directories in.`;
+    ? `${base} Other folders this Butler config shows load scripts using (copy/move targets): ${candidates.join(", ")}.`
+    : `${base} This Butler config names no other folders to suggest: list the folders your load scripts create directories in.`;
 }

@@ -2,6 +2,7 @@
 // Steward's licenseMonitor, licenseRelease and versionMonitor, written to the converted InfluxDB channel.
 import { B, bool, feature, list, num, str, type Ctx, type Obj } from "./context";
 import { laterToDuration } from "./units";
+import { addMeasurementTags } from "./map-influx";
 
 const TRI: Record<string, "yes" | "no" | "ignore"> = { yes: "yes", no: "no", ignore: "ignore", true: "yes", false: "no" };
 
@@ -13,7 +14,7 @@ function interval(c: Ctx, path: string, fallback: string): string {
 }
 
 /** InfluxDB destination of a monitor: the converted channel, or a note when Butler had InfluxDB off. */
-function influx(c: Ctx, path: string, influxChannel: string | undefined): string | undefined {
+function influx(c: Ctx, path: string, influxChannel: string | undefined, measurement: string): string | undefined {
   const dp = `${path}.destination.influxDb`;
   if (!c.t.has(B(dp))) return undefined;
   if (!bool(c, `${dp}.enable`) || !influxChannel) {
@@ -21,9 +22,9 @@ function influx(c: Ctx, path: string, influxChannel: string | undefined): string
     return undefined;
   }
   c.t.mapped(B(`${dp}.enable`));
-  if (list(c, `${dp}.tag.static`).length) {
-    c.t.unmapped(B(`${dp}.tag`), `Steward writes the InfluxDB channel's tags (channels.${influxChannel}.tags) on these points too; per-monitor tags are not kept`);
-  } else if (c.t.has(B(`${dp}.tag`))) c.t.mapped(B(`${dp}.tag`));
+  if (c.t.has(B(`${dp}.tag`))) c.t.mapped(B(`${dp}.tag`));
+  // The monitor's own tags go on its measurement only (channels.<influx>.measurements.<measurement>.tags).
+  addMeasurementTags(c, influxChannel, measurement, `${dp}.tag.static`);
   return influxChannel;
 }
 
@@ -37,8 +38,8 @@ export function mapSiteMonitors(c: Ctx, influxChannel: string | undefined): void
     // One Steward monitor reads both; the more frequent of Butler's two intervals is kept.
     const intervals = [serverOn ? interval(c, `${server}.frequency`, "6h") : undefined, usageOn ? interval(c, `${usage}.frequency`, "6h") : undefined].filter(Boolean) as string[];
     lm.interval = intervals.sort((x, y) => toMs(x) - toMs(y))[0];
-    const ch = (serverOn ? influx(c, server, influxChannel) : undefined) ?? (usageOn ? influx(c, usage, influxChannel) : undefined);
-    if (serverOn && usageOn) influx(c, usage, influxChannel);
+    const ch = (serverOn ? influx(c, server, influxChannel, "qlik_sense_server_license") : undefined) ?? (usageOn ? influx(c, usage, influxChannel, "qlik_sense_license") : undefined);
+    if (serverOn && usageOn) influx(c, usage, influxChannel, "qlik_sense_license");
     if (ch) lm.influxChannel = ch;
     const days = num(c, `${server}.alert.thresholdDays`);
     if (serverOn && days !== undefined) {
@@ -106,7 +107,7 @@ export function mapSiteMonitors(c: Ctx, influxChannel: string | undefined): void
         }
         r.neverRelease = never;
       }
-      const ch = influx(c, rel, influxChannel);
+      const ch = influx(c, rel, influxChannel, "qlik_sense_license_release");
       if (ch) r.influxChannel = ch;
       if (!r.dryRun) {
         c.review.push("License release: Butler released licenses for real (dryRun: false) and so will Steward, at most licenseRelease.maxPerRun (50) per run, the longest unused first; run POST /v4/license/release (a dry run) once to see what it would do.");
@@ -128,7 +129,7 @@ export function mapSiteMonitors(c: Ctx, influxChannel: string | undefined): void
       if (c.t.get(B(`${ver}.rejectUnauthorized`)) === false) c.t.unmapped(B(`${ver}.rejectUnauthorized`), "Steward verifies the server certificate with qlik.rejectUnauthorized (one setting for QRS, Engine and the version endpoint)");
       else c.t.mapped(B(`${ver}.rejectUnauthorized`));
     }
-    const ch = influx(c, ver, influxChannel);
+    const ch = influx(c, ver, influxChannel, "qlik_sense_version");
     if (ch) v.influxChannel = ch;
     c.out.versionMonitor = v;
   }

@@ -1,5 +1,6 @@
 // Wires config reload into the app: the reloader, the components that apply settings live (access control,
 // notifications; heartbeat and service monitoring register themselves), and POST /v4/admin/reload.
+import type { InfluxConflictMonitor } from "../../influx-conflicts";
 import type { Logger } from "pino";
 import type { AuditLog } from "../../audit/audit-log";
 import type { EventBus } from "../../core/bus";
@@ -34,6 +35,7 @@ export interface ReloadSetupDeps {
   notify: Notifier;
   /** Further components that apply their section live (service monitoring, heartbeat). */
   more?: Reconfigurable[];
+  influxConflicts?: InfluxConflictMonitor;
 }
 
 export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): ConfigReloader {
@@ -55,6 +57,7 @@ export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): Config
           metrics: deps.notifyMetrics,
           ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
           ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+          ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
         }),
     }),
   );

@@ -42,12 +42,15 @@ export const ReloadSchema = z
 
 export const CorsSchema = z
   .strictObject({
-    enabled: z.boolean().default(false),
+    enabled: z.boolean().default(false).describe("Answer browsers' cross-origin requests from the origins below."),
     allowOrigins: z
       .array(z.string().min(1))
       .default([])
       .describe("Origins allowed to call the API from a browser, e.g. https://sense1.corp.example; '*' allows any origin."),
-    allowHeaders: z.array(z.string().min(1)).default(["Content-Type", "Authorization", "X-Api-Key"]),
+    allowHeaders: z
+      .array(z.string().min(1))
+      .default(["Content-Type", "Authorization", "X-Api-Key"])
+      .describe("Request headers a browser may send along."),
     allowCredentials: z.boolean().default(false).describe("Let browsers send cookies/credentials; not allowed together with '*'."),
     maxAgeSeconds: z.number().int().min(0).max(86_400).default(600).describe("How long a browser may cache a preflight answer."),
   })
@@ -60,7 +63,7 @@ export const CorsSchema = z
 export const SlackMessageSchema = z
   .strictObject({
     webhookUrl: z.string().url().describe("Slack incoming-webhook URL used by PUT /v4/slackpostmessage. Use ${env:…}."),
-    timeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+    timeoutMs: z.number().int().min(500).max(120_000).default(10_000).describe("Time limit of one post to Slack, in milliseconds."),
   })
   .describe("Slack webhook for messages posted through the REST API (Butler's slackNotification.restMessage).");
 

@@ -52,14 +52,14 @@ export const IncidentsSchema = z
         skippedErrors: z.boolean().default(true).describe("The log shows errors the script continued past (ErrorMode 0)."),
         emptyTables: z
           .strictObject({
-            enabled: z.boolean().default(true),
+            enabled: z.boolean().default(true).describe("Warn when a table earlier runs filled loaded 0 rows."),
             minRuns: z.number().int().min(1).max(10).default(3).describe("Earlier runs that must have filled the table; all of the last 10 that loaded it must have."),
           })
           .prefault({})
           .describe("A table earlier runs filled loaded 0 rows."),
         shortRun: z
           .strictObject({
-            enabled: z.boolean().default(true),
+            enabled: z.boolean().default(true).describe("Warn when a run is far shorter than the task usually takes."),
             fraction: z.number().gt(0).lt(1).default(0.2).describe("Warn when a run takes less than this fraction of the usual duration."),
             minUsual: DurationSchema.prefault("1m").describe("Only for tasks that usually take at least this long."),
             minRuns: z.number().int().min(3).max(10).default(5).describe("Successful runs the usual duration must be read from."),
@@ -67,7 +67,8 @@ export const IncidentsSchema = z
           .prefault({})
           .describe("A run in a small fraction of its usual time (the median of the last 10 successful runs), and under half of the quickest of them."),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("task.warning: a successful reload that looks wrong (errors skipped under ErrorMode 0, an emptied table, a far too short run)."),
   })
   .describe("Incidents per task (opened by a failure, updated by the next ones, closed by a success with task.recovered), run history and likely cause on every task event, task.warning.");
 

@@ -38,7 +38,7 @@ export const IntakeSchema = z
     backpressureWarnRatio: z.number().min(0.1).max(1).default(0.8).describe("Queue fill ratio that logs a backpressure warning (at most once a minute)."),
     dedupe: z
       .strictObject({
-        enabled: z.boolean().default(true),
+        enabled: z.boolean().default(true).describe("Announce each run once, however many datagrams or passes report it."),
         ttlHours: z.number().min(0.1).max(24 * 90).default(72).describe("How long an ExecutionId + outcome is remembered (in the store, across restarts)."),
       })
       .prefault({})
@@ -47,18 +47,25 @@ export const IntakeSchema = z
       .strictObject({
         lookupTimeoutMs: z.number().int().min(100).max(120_000).default(8_000).describe("Time budget of each QRS lookup (task, app, owner, execution, script log)."),
         finalStatusAttempts: z.number().int().min(1).max(30).default(5).describe("Reads of the execution result while QRS has not recorded the final state yet."),
-        finalStatusDelayMs: z.number().int().min(0).max(60_000).default(1_000),
+        finalStatusDelayMs: z.number().int().min(0).max(60_000).default(1_000).describe("Wait between those reads, in milliseconds."),
         scriptLog: z
           .strictObject({
-            enabled: z.boolean().default(true),
+            enabled: z.boolean().default(true).describe("Fetch the script log of failed and aborted reloads."),
             onSuccess: z.boolean().default(false).describe("Also fetch the log for successful reloads."),
-            headLines: z.number().int().min(0).max(1_000).default(20),
-            tailLines: z.number().int().min(0).max(5_000).default(40),
+            headLines: z.number().int().min(0).max(1_000).default(20).describe("First lines of the script log kept on the event."),
+            tailLines: z
+              .number()
+              .int()
+              .min(0)
+              .max(5_000)
+              .default(40)
+              .describe("Last lines of the script log kept on the event; the lines that state the failure are kept as well."),
             maxTextBytes: z.number().int().min(0).max(50 * 1024 * 1024).default(1024 * 1024).describe("Cap of the full log text attached to the event (0: none)."),
             attempts: z.number().int().min(1).max(20).default(3).describe("Tries while QRS has not caught up with the log."),
-            retryDelayMs: z.number().int().min(0).max(60_000).default(2_000),
+            retryDelayMs: z.number().int().min(0).max(60_000).default(2_000).describe("Wait between those tries, in milliseconds."),
           })
-          .prefault({}),
+          .prefault({})
+          .describe("The reload's script log on the event, for alerts that show the lines stating the failure."),
         distribute: z
           .strictObject({
             pollIntervalSeconds: z.number().min(0.05).max(3_600).default(30).describe("How often an unfinished distribution task is polled in QRS."),
@@ -84,9 +91,11 @@ export const IntakeSchema = z
               .default(120)
               .describe("A distribution run QRS has not shown within this time (while answering) is taken as never having happened and no longer polled."),
           })
-          .prefault({}),
+          .prefault({})
+          .describe("Distribution datagrams carry no outcome, so the run is polled in QRS until it ends."),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("QRS lookups that complete an event: task, app, owner, execution result, script log."),
     confirm: z
       .strictObject({
         alertUnconfirmed: z
@@ -102,12 +111,13 @@ export const IntakeSchema = z
     reconcile: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Ask QRS for runs that no datagram announced (needs qlik)."),
-        intervalSeconds: z.number().min(0.05).max(86_400).default(300),
+        intervalSeconds: z.number().min(0.05).max(86_400).default(300).describe("Seconds between reconciliation passes."),
         settleSeconds: z.number().min(0).max(3_600).default(60).describe("Runs younger than this are left to the datagram path."),
         initialLookbackMinutes: z.number().min(0).max(7 * 24 * 60).default(0).describe("On the very first start, how far back to look (0: from now)."),
-        maxPerPass: z.number().int().min(1).max(10_000).default(500),
+        maxPerPass: z.number().int().min(1).max(10_000).default(500).describe("Runs handled per pass; the rest wait for the next one."),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("Find in QRS the runs no datagram announced (a lost packet, Steward down) and report them with source: reconcile."),
   })
   .describe("Task events: queue, dedupe, enrichment from QRS and reconciliation with QRS.");
 

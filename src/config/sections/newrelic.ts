@@ -12,13 +12,13 @@ const AccountSchema = z.lazy(() => z.strictObject({
 
 const ForwardSchema = z.lazy(() => z.strictObject({
   accounts: z.array(z.string().min(1)).min(1).describe("Accounts each call is forwarded to (Butler's destinationAccount)."),
-  headers: z.record(z.string().min(1), z.string()).default({}).describe("Extra request headers."),
+  headers: z.record(z.string().min(1), z.string()).default({}).describe("Extra request headers.").meta({ examples: [{ "X-Source": "qlik-sense" }] }),
   attributes: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).default({}).describe("Static attributes added to every metric or event."),
 }));
 
 export const NewRelicSchema = lazySection(() => z
   .strictObject({
-    accounts: z.array(AccountSchema).min(1),
+    accounts: z.array(AccountSchema).min(1).describe("The accounts, each with a name that channels and the api block refer to (Butler's thirdPartyToolsCredentials.newRelic)."),
     eventUrl: z.string().url().default("https://insights-collector.eu01.nr-data.net").describe("Event API base (US: https://insights-collector.newrelic.com)."),
     metricUrl: z.string().url().default("https://metric-api.eu.newrelic.com/metric/v1").describe("Metric API URL (US: https://metric-api.newrelic.com/metric/v1)."),
     logUrl: z.string().url().default("https://log-api.eu.newrelic.com/log/v1").describe("Log API URL (US: https://log-api.newrelic.com/log/v1)."),
@@ -28,7 +28,8 @@ export const NewRelicSchema = lazySection(() => z
         metric: ForwardSchema.optional().describe("POST /v4/newrelic/metric (Butler's postNewRelicMetric); the route is off without it."),
         event: ForwardSchema.optional().describe("POST /v4/newrelic/event (Butler's postNewRelicEvent); the route is off without it."),
       })
-      .prefault({}),
+      .prefault({})
+      .describe("Butler's /v4/newrelic routes: which accounts each forwards to."),
   })
   .describe("New Relic accounts and endpoints, for newrelic channels and Butler's /v4/newrelic routes."));
 

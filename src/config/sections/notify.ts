@@ -22,7 +22,7 @@ export const ChannelConfigSchema = z.discriminatedUnion("type", [
   InfluxDbChannelSchema,
   Signl4ChannelSchema,
   NewRelicChannelSchema,
-]);
+]).describe("The channel's type; it decides which other keys the channel takes.");
 export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
 export type ChannelType = ChannelConfig["type"];
 
@@ -57,7 +57,7 @@ export const RouteRecipientsSchema = z.lazy(() => z
       .describe("Task custom property whose values are e-mail addresses to alert as well (Butler's alertEnabledByEmailAddress)."),
     appOwner: z
       .strictObject({
-        enabled: z.boolean().default(true),
+        enabled: z.boolean().default(true).describe("Alert the app owner (true once the block is there)."),
         include: z.union([z.literal("all"), z.array(UserRefSchema)]).default("all").describe('"all" or a list of owners to include.'),
         exclude: z.array(UserRefSchema).default([]).describe("Owners never alerted, even when included."),
       })
@@ -69,15 +69,15 @@ export const RouteRecipientsSchema = z.lazy(() => z
 export const RouteSchema = z.lazy(() => z
   .strictObject({
     name: z.string().min(1).optional().describe("Shown in previews, delivery lists and metrics; defaults to route-<n>."),
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe("false switches the route off without deleting it."),
     on: z.array(z.enum(EVENT_KINDS as [EventKind, ...EventKind[]])).min(1).describe("Event kinds, e.g. [task.failed, task.aborted]."),
     to: z.array(z.string().min(1)).min(1).describe("Channel names."),
     taskTypes: z.array(z.enum(TASK_TYPES)).optional().describe("Only these task types."),
     outcomes: z.array(z.enum(TASK_OUTCOMES)).optional().describe("Only these outcomes (usually implied by `on`)."),
-    taskIds: z.array(z.string().min(1)).optional(),
+    taskIds: z.array(z.string().min(1)).optional().describe("Only these tasks, by id."),
     taskNames: z.array(z.string().min(1)).optional().describe("Task names; * matches any characters."),
     taskTags: z.array(z.string().min(1)).optional().describe("Tasks with any of these Qlik tags."),
-    appIds: z.array(z.string().min(1)).optional(),
+    appIds: z.array(z.string().min(1)).optional().describe("Only tasks of these apps, by id."),
     appTags: z.array(z.string().min(1)).optional().describe("Apps with any of these Qlik tags."),
     streams: z.array(z.string().min(1)).optional().describe("Apps published to any of these streams."),
     taskCustomProperties: z.array(NameValueFilterSchema).optional().describe("Tasks with any of these custom property values."),
@@ -121,7 +121,7 @@ export const NotifySchema = z
   .strictObject({
     testMode: z
       .strictObject({
-        enabled: z.boolean().default(false),
+        enabled: z.boolean().default(false).describe("Turn test mode on."),
         email: EmailAddressSchema.optional().describe("Every e-mail goes here instead: one per original recipient, subject prefixed with it."),
         unaffected: z.array(z.string().min(1)).default([]).describe("Channels that keep delivering normally in test mode (e.g. InfluxDB)."),
       })
@@ -134,22 +134,27 @@ export const NotifySchema = z
       .strictObject({
         concurrency: z.number().int().min(1).max(64).default(4).describe("Deliveries sent at the same time."),
         initialBackoff: DurationSchema.prefault("5s").describe("Wait before the first retry; doubles each time, with jitter."),
-        maxBackoff: DurationSchema.prefault("10m"),
+        maxBackoff: DurationSchema.prefault("10m").describe("Longest wait between two retries."),
         maxAge: DurationSchema.prefault("24h").describe("A delivery still failing this long after it was queued is dead-lettered."),
-        maxAttempts: z.number().int().min(1).max(1000).default(100),
+        maxAttempts: z.number().int().min(1).max(1000).default(100).describe("Attempts after which a failing delivery is dead-lettered."),
         keep: DurationSchema.prefault("14d").describe("Finished deliveries (delivered, dead, suppressed) are deleted after this."),
       })
       .prefault({})
       .describe("The durable outbox: every delivery is stored before the first attempt and retried with backoff."),
-    templatesDir: z.string().min(1).optional().describe("Folder (relative to the config file) whose templates override the built-in ones."),
+    templatesDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Folder (relative to the config file) whose templates override the built-in ones.")
+      .meta({ examples: ["./alert-templates"] }),
     timeZone: z.string().min(1).optional().describe("IANA time zone for local times in messages; defaults to the system's."),
     links: z
       .array(
         z.strictObject({
-          id: z.string().min(1),
-          linkText: z.string().min(1),
-          comment: z.string().default(""),
-          url: z.string().url(),
+          id: z.string().min(1).describe("Name templates pick the link by."),
+          linkText: z.string().min(1).describe("Text of the link."),
+          comment: z.string().default("").describe("Free text for people reading the config."),
+          url: z.string().url().describe("Where the link goes."),
         }),
       )
       .default([])

@@ -34,7 +34,8 @@ export const ClientCertRuleSchema = z
       .string()
       .regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, "expected a SHA-256 fingerprint (64 hex digits, colons optional)")
       .optional()
-      .describe("SHA-256 fingerprint of the certificate; pins one certificate exactly."),
+      .describe("SHA-256 fingerprint of the certificate; pins one certificate exactly.")
+      .meta({ examples: ["3A:1F:52:9C:0B:7E:44:D2:91:6A:C8:05:EF:13:27:B9:60:4D:AA:8E:72:19:C3:5B:E0:94:2F:6D:81:07:BC:45"] }),
     scopes: ScopeListSchema,
   })
   .refine((r) => r.subjectCN !== undefined || r.fingerprint256 !== undefined, { message: "give subjectCN or fingerprint256 (or both)" })
@@ -54,7 +55,7 @@ export const TlsSchema = z
   .describe("HTTPS for the REST API. With clientCerts rules (or requireClientCert) the server asks for client certificates.");
 
 export const RateRuleSchema = z.strictObject({
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().default(true).describe("Apply this limit."),
   requests: z.number().int().min(1).max(1_000_000).default(600).describe("Requests allowed per window."),
   window: DurationSchema.prefault("1m").describe('Window length, e.g. "1m", "10s".'),
 });
@@ -71,7 +72,7 @@ const ROUTE_REF = /^(GET|POST|PUT|DELETE|PATCH) \/\S*$/;
 
 export const QueryKeySchema = z
   .strictObject({
-    enabled: z.boolean().default(false),
+    enabled: z.boolean().default(false).describe("Accept an API key in the query string on the routes listed below (off by default: a key in a URL ends up in logs)."),
     param: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/)

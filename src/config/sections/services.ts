@@ -25,8 +25,14 @@ const HostSchema = z.string().regex(HOST, "expected a host name or IP address").
 const ServiceRefSchema = z.lazy(() => z.union([
   z.string().regex(NAME, "expected a service name (letters, digits, _ . $ @ - and spaces)"),
   z.strictObject({
-    name: z.string().regex(NAME, "expected a service name (letters, digits, _ . $ @ - and spaces)"),
-    friendlyName: z.string().min(1).max(200).optional().describe("Name shown in alerts instead of the service name."),
+    name: z.string().regex(NAME, "expected a service name (letters, digits, _ . $ @ - and spaces)").describe("Service or unit name (not the display name).").meta({ examples: ["postgresql.service"] }),
+    friendlyName: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("Name shown in alerts instead of the service name.")
+      .meta({ examples: ["Engine on sense2"] }),
   }),
 ]));
 
@@ -46,12 +52,12 @@ export const SystemdHostSchema = z.lazy(() => z
 
 export const ServiceMonitorSchema = lazySection(() => z
   .strictObject({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe("Run the checks. Off: the section is kept but not used."),
     interval: DurationSchema.prefault("30s").describe("Time between checks of every service."),
     timeout: DurationSchema.prefault("20s").describe("Longest wait for one sc.exe/systemctl call (an unreachable host can take this long)."),
     concurrency: z.number().int().min(1).max(64).default(8).describe("Checks running at the same time."),
     windows: z.array(WindowsHostSchema).default([]).describe("Windows hosts; [{ host: localhost }] watches this server's Qlik Sense services."),
-    systemd: z.array(SystemdHostSchema).default([]),
+    systemd: z.array(SystemdHostSchema).default([]).describe("Linux hosts whose systemd units are checked with systemctl."),
   })
   .describe("Service monitoring (Butler's serviceMonitor). The first check is the baseline: no alerts for services already down at start."));
 

@@ -8,10 +8,20 @@ export const PostgresTlsSchema = z
       .enum(["require", "verify-full"])
       .default("verify-full")
       .describe("require: encrypt without checking the server's certificate; verify-full: check it against caFile (or the system CAs) and the host name."),
-    caFile: z.string().min(1).optional().describe("PEM file of the CA that signed the server's certificate; relative to the config file."),
-    certFile: z.string().min(1).optional().describe("PEM client certificate, for servers that require one (hostssl … cert)."),
-    keyFile: z.string().min(1).optional().describe("PEM key of certFile."),
-    servername: z.string().min(1).optional().describe("Host name to check the certificate against, when the URL names the server differently."),
+    caFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("PEM file of the CA that signed the server's certificate; relative to the config file.")
+      .meta({ examples: ["./certs/pg-ca.pem"] }),
+    certFile: z.string().min(1).optional().describe("PEM client certificate, for servers that require one (hostssl … cert).").meta({ examples: ["./certs/pg-client.pem"] }),
+    keyFile: z.string().min(1).optional().describe("PEM key of certFile.").meta({ examples: ["./certs/pg-client.key"] }),
+    servername: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Host name to check the certificate against, when the URL names the server differently.")
+      .meta({ examples: ["pg.corp.example"] }),
   })
   .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: "certFile and keyFile go together", path: ["keyFile"] })
   .describe("TLS to PostgreSQL. Without this section the connection is plain TCP (or whatever sslmode the URL asks for).");
@@ -21,11 +31,18 @@ export const PostgresStoreSchema = z
     url: z
       .string()
       .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
-      .describe("postgres://user:password@host:5432/database — keep the password out of the file with ${env:NAME} or ${file:PATH}."),
+      .describe("postgres://user:password@host:5432/database — keep the password out of the file with ${env:NAME} or ${file:PATH}.")
+      .meta({ examples: ["postgres://steward:${env:STEWARD_PG_PASSWORD}@pg.corp.example:5432/steward"] }),
     maxConnections: z.number().int().min(2).max(100).default(10).describe("Connections this Steward opens at most."),
     connectTimeoutMs: z.number().int().min(500).max(120_000).default(10_000).describe("How long a connection attempt may take."),
     tls: PostgresTlsSchema.optional(),
-    instanceName: z.string().min(1).max(100).optional().describe("This Steward's name in the cluster (/ready, the dashboard, /metrics, logs). Default: the host name."),
+    instanceName: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("This Steward's name in the cluster (/ready, the dashboard, /metrics, logs). Default: the host name.")
+      .meta({ examples: ["sense1"] }),
     leaseTtlMs: z
       .number()
       .int()

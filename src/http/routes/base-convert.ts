@@ -1,4 +1,5 @@
-// Butler's id conversion routes: GET /v4/base62tobase16 and /v4/base16tobase62 with Butler's answer shape.
+// Butler's id conversion routes: GET /v4/base62tobase16 and /v4/base16tobase62 with Butler's answer shape, each
+// left out when http.baseConvert switches it off (as Butler's endpoint flags did).
 import { z } from "zod";
 import { AppError } from "../../core/errors";
 import { BaseConvertError, base16ToBase62, base62ToBase16 } from "../../core/base-convert";
@@ -16,8 +17,8 @@ function converted(field: "base62" | "base16", run: () => string): string {
   }
 }
 
-export function registerBaseConvertRoutes(router: Router): void {
-  router.route(
+export function registerBaseConvertRoutes(router: Router, on: { base62ToBase16: boolean; base16ToBase62: boolean } = { base62ToBase16: true, base16ToBase62: true }): void {
+  if (on.base62ToBase16) router.route(
     {
       method: "get",
       path: "/v4/base62tobase16",
@@ -34,7 +35,7 @@ export function registerBaseConvertRoutes(router: Router): void {
     (c, { query }) => c.json({ base62: query.base62, base16: converted("base62", () => base62ToBase16(query.base62)) }),
   );
 
-  router.route(
+  if (on.base16ToBase62) router.route(
     {
       method: "get",
       path: "/v4/base16tobase62",

@@ -14,12 +14,13 @@ export const ScriptLogLinesSchema = z
 
 export const channelCommonShape = {
   enabled: z.boolean().default(true).describe("A disabled channel receives nothing; routes to it are skipped."),
-  description: z.string().optional().describe("Free text for people reading the config."),
+  description: z.string().optional().describe("Free text for people reading the config.").meta({ examples: ["Qlik operations team"] }),
   timeout: DurationSchema.prefault("30s").describe("Upper bound of one delivery attempt."),
   templates: z
     .string()
     .min(1)
     .optional()
-    .describe("Folder (relative to the config file) whose templates override the defaults for this channel only."),
+    .describe("Folder (relative to the config file) whose templates override the defaults for this channel only.")
+    .meta({ examples: ["./alert-templates/ops-mail"] }),
   scriptLogLines: ScriptLogLinesSchema.prefault({}),
 };

@@ -1,4 +1,4 @@
-// The permissions `deno run` needs (README, "Running on Deno"). Kept apart from the Deno implementation so
+// The permissions `deno run` needs (docs/deno.md, "Permissions"). Kept apart from the Deno implementation so
 // tests and scripts running on Bun can read them.
 
 /** `steward run`: listen and connect (HTTP, UDP, QRS, SMTP, webhooks), config/certificates/data, ${env:…}, host facts. */

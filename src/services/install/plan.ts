@@ -6,7 +6,8 @@ import type { CommandRunner } from "../command-runner";
 
 export type Step =
   | { kind: "run"; argv: string[]; why: string; /** A failure is reported but does not stop the plan. */ optional?: boolean; /** Shown with this text instead of argv (hides passwords). */ display?: string }
-  | { kind: "write"; path: string; content: string; mode?: number; why: string };
+  | { kind: "write"; path: string; content: string; mode?: number; why: string }
+  | { kind: "mkdir"; path: string; why: string };
 
 export interface Plan {
   steps: Step[];
@@ -31,6 +32,7 @@ export function describePlan(plan: Plan, windows: boolean): string {
   const lines: string[] = [];
   for (const s of plan.steps) {
     if (s.kind === "run") lines.push(`# ${s.why}${s.optional ? " (may fail harmlessly)" : ""}`, s.display ?? s.argv.map((a) => showArg(a, windows)).join(" "));
+    else if (s.kind === "mkdir") lines.push(`# ${s.why}`, `mkdir ${showArg(s.path, windows)}`);
     else lines.push(`# ${s.why}: write ${s.path}`, ...s.content.trimEnd().split("\n").map((l) => `    ${l}`));
   }
   return [...lines, ...(plan.notes.length ? ["", ...plan.notes] : [])].join("\n");
@@ -39,6 +41,16 @@ export function describePlan(plan: Plan, windows: boolean): string {
 /** Runs the steps in order; stops at the first failure of a required step. */
 export async function executePlan(plan: Plan, run: CommandRunner, report: (r: StepResult) => void, timeoutMs = 60_000): Promise<boolean> {
   for (const step of plan.steps) {
+    if (step.kind === "mkdir") {
+      try {
+        mkdirSync(step.path, { recursive: true });
+        report({ step, ok: true, output: "" });
+      } catch (err) {
+        report({ step, ok: false, output: (err as Error).message });
+        return false;
+      }
+      continue;
+    }
     if (step.kind === "write") {
       try {
         mkdirSync(dirname(step.path), { recursive: true });

@@ -6,6 +6,7 @@ import { OutcomeSchema } from "../site/schema";
 import { applySettingsPatch, assignPresent, parseUdpTarget, SimSettingsPatchSchema, UdpSettingsPatchSchema, UdpTargetSchema, type SimSettings, type UdpTarget } from "../settings";
 import type { TaskRunner } from "../tasks/runner";
 import { FaultInputSchema, type Faults } from "../traffic/faults";
+import { expressionMap, ExpressionsSchema } from "../engine/expressions";
 import type { RequestLog } from "../traffic/request-log";
 import type { UdpEmitter } from "../udp/emitter";
 import { findNode, nodeTargetView } from "../udp/node-targets";
@@ -124,7 +125,7 @@ export function buildControlRouter(deps: ControlDeps) {
     json(200, {
       endpoints: [
         "GET /health", "GET /state", "GET /tasks", "GET /tasks/{id}", "POST /tasks/{id}/run", "POST /tasks/{id}/abort",
-        "PATCH /tasks/{id}", "GET /executions", "GET /executions/{id}/scriptlog", "GET /apps", "PATCH /apps/{id}",
+        "PATCH /tasks/{id}", "GET /executions", "GET /executions/{id}/scriptlog", "GET /apps", "PATCH /apps/{id}", "GET /apps/{id}/expressions", "PUT /apps/{id}/expressions",
         "GET /engine/reloads", "GET /requests", "DELETE /requests", "GET /faults", "POST /faults", "DELETE /faults",
         "DELETE /faults/{id}", "GET /settings", "PATCH /settings", "GET /udp", "PATCH /udp", "PUT /udp/targets",
         "PUT /udp/nodes/{node}/targets", "DELETE /udp/nodes/{node}/targets", "DELETE /udp/sent", "POST /listeners/{qrs|engine}/down", "POST /listeners/{qrs|engine}/up",
@@ -183,6 +184,17 @@ export function buildControlRouter(deps: ControlDeps) {
     const b = parse(AppPatchSchema, c.body);
     if (b.reload) Object.assign(a.model.reload, b.reload);
     return json(200, appSummary(repo, a.model.id));
+  });
+  r.add("PUT", "/apps/:id/expressions", (c, p) => {
+    const a = repo.findApp(p.id!);
+    if (!a) throw new NotFound(`no app ${p.id}`);
+    a.expressions = expressionMap(parse(ExpressionsSchema, c.body));
+    return json(200, { id: a.model.id, expressions: Object.fromEntries(a.expressions) });
+  });
+  r.add("GET", "/apps/:id/expressions", (_c, p) => {
+    const a = repo.findApp(p.id!);
+    if (!a) throw new NotFound(`no app ${p.id}`);
+    return json(200, { id: a.model.id, expressions: Object.fromEntries(a.expressions) });
   });
   r.add("GET", "/engine/reloads", () => json(200, deps.engine.reloads.map(withoutLog)));
 

@@ -4,6 +4,7 @@ import { startEngineReload } from "./reload";
 import { ERR, handleRef, NOT_FOUND_REF, RpcError, str, type Json } from "./rpc";
 import { addHandle, type EngineSession, type HandleObject, type MethodTable } from "./session-types";
 import { findChild } from "./objects";
+import { evaluateExpression } from "./expressions";
 
 const appIdOf = (h: HandleObject) => (h.kind === "Global" ? "" : h.appId);
 
@@ -38,6 +39,14 @@ async function reload(s: EngineSession, h: HandleObject, mode: number, partial: 
 }
 
 export const DOC_METHODS: MethodTable = {
+  Evaluate: {
+    params: ["qExpression"],
+    run: (s, h, args) => ({ qReturn: evaluateExpression(appState(s, h).expressions, str(args, "qExpression")).qText }),
+  },
+  EvaluateEx: {
+    params: ["qExpression"],
+    run: (s, h, args) => ({ qValue: evaluateExpression(appState(s, h).expressions, str(args, "qExpression")) }),
+  },
   DoReload: {
     params: ["qMode", "qPartial", "qDebug"],
     run: async (s, h, args, req) => {

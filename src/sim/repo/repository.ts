@@ -1,6 +1,7 @@
 // The simulator's repository: fixture entities plus the runtime state the QRS serves (runs, script logs, reload times).
 import type { AppModel, SiteModel, TaskModel } from "../site/model";
 import { newGuid, stableGuid } from "../util/ids";
+import { expressionMap, type ExpressionValue } from "../engine/expressions";
 
 export const EXEC_STATUS = {
   NeverStarted: 0,
@@ -66,6 +67,8 @@ export interface TaskState {
 
 export interface AppState {
   model: AppModel;
+  /** Evaluate/EvaluateEx values by expression text; the control API replaces them between reloads. */
+  expressions: Map<string, ExpressionValue>;
   script: string;
   lastReloadMs: number;
   modifiedMs: number;
@@ -111,6 +114,7 @@ export function createRepository(site: SiteModel): Repository {
   for (const a of site.apps) {
     apps.set(a.id.toLowerCase(), {
       model: a,
+      expressions: expressionMap(a.expressions),
       script: a.script,
       lastReloadMs: Date.parse(a.lastReloadTime),
       modifiedMs: Math.max(Date.parse(a.lastReloadTime), Date.parse(a.createdDate)),

@@ -1,5 +1,6 @@
 // The resolved site: every entity has its id, every name reference is an id, ready for the repository.
 import type { AppContentFixture, Outcome } from "./schema";
+import type { ExpressionValue } from "../engine/expressions";
 
 export type TaskType = 0 | 1 | 2 | 3 | 4;
 
@@ -86,6 +87,7 @@ export interface AppModel {
   publishTime: string;
   reload: EngineReloadModel;
   content: AppContentFixture | undefined;
+  expressions: Record<string, ExpressionValue>;
 }
 
 export interface TaskModel {

@@ -154,6 +154,7 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
       publishTime: streamId === null ? "1753-01-01T00:00:00.000Z" : new Date(Date.parse(createdDate) + 7_200_000).toISOString(),
       reload: { durationMs: a.reload.durationMs, outcome: a.reload.outcome, error: a.reload.error },
       content: a.content,
+      expressions: a.expressions,
     };
   });
   // Derived ids follow names (checked below); only ids written in the fixture can collide on their own.

@@ -1,5 +1,6 @@
 // Zod schema of the simulator's site fixture (YAML): nodes, users, streams, tags, custom properties, apps, tasks.
 import { z } from "zod";
+import { ExpressionsSchema } from "../engine/expressions";
 import { GUID_RE } from "../util/ids";
 
 const GuidSchema = z.string().regex(GUID_RE, "must be a GUID such as 7552d9fc-d1bb-4975-9a38-18357de531ea");
@@ -104,6 +105,8 @@ export const AppSchema = z.strictObject({
   createdDate: IsoDateSchema.optional(),
   reload: EngineReloadSchema.prefault({}),
   content: AppContentSchema.optional(),
+  /** Values Evaluate/EvaluateEx give, by expression text (the simulator computes none). */
+  expressions: ExpressionsSchema.default({}),
 });
 
 const TaskCommon = {

@@ -106,6 +106,17 @@ for (const platform of [linux, windows]) {
       expect(r.stderr).toContain('bad.yaml:3:9 http.port: expected number, got "25x"');
     });
 
+    test("config explain prints a key's reference entry from the binary alone (config/full.yaml is embedded)", async () => {
+      const r = await platform.run(exe, ["config", "explain", "channels.ops-mail.smtp.host"], dir.path);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("channels.*.smtp.host (type: email)");
+      expect(r.stdout).toContain("SMTP server host name or address.");
+      expect(r.stdout).toContain("host: smtp.corp.example");
+      const unknown = await platform.run(exe, ["config", "explain", "kv.maxValueByte"], dir.path);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain("did you mean kv.maxValueBytes?");
+    });
+
     test("a .env file next to the binary is not loaded", async () => {
       const name = `STEWARD_BINTEST_${platform.target.replace("-", "_").toUpperCase()}`;
       writeFileSync(join(dir.path, ".env"), `${name}=./from-dotenv\n`);

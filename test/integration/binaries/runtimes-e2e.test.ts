@@ -30,7 +30,7 @@ interface RuntimeUnderTest {
 
 const RUNTIMES: RuntimeUnderTest[] = [
   { name: "bun", command: [join(REPO, "node_modules/.bin/bun"), MAIN] },
-  // Exactly the permissions the README lists for `steward run` on Deno: a missing one fails this test.
+  // Exactly the permissions docs/deno.md lists for `steward run` on Deno: a missing one fails this test.
   { name: "deno", command: [join(REPO, "node_modules/.bin/deno"), "run", "--no-prompt", ...DENO_RUN_FLAGS, MAIN] },
 ];
 

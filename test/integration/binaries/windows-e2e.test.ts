@@ -16,7 +16,7 @@
 import { E2E_SCRIPT_ERROR, e2eSite } from "../../helpers/e2e-site";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { buildBinaries } from "../../../scripts/build";
 import { startSimulator, type Simulator } from "../../../src/sim";
 import type { TaskEvent } from "../../../src/events/types";
@@ -24,12 +24,12 @@ import type { RunningProcess } from "../../helpers/child-process";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
-import { ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
+import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
 
 const HOST = "127.0.0.1";
-/** Its own reused prefix: binaries.test.ts ends the default prefix's wineserver (which would end steward.exe). */
-const PREFIX = resolve(import.meta.dir, "../../../.tmp/wineprefix-e2e");
+/** The run's prefix (shared with the other Wine tests, which run before or after this file, never during it). */
+const PREFIX = DEFAULT_WINE_PREFIX;
 const SITE = e2eSite("Windows e2e site", "5d7e0a31-3b0c-4c51-9a55-0c1d2e3f4a");
 const IDS = SITE.ids;
 const HOOK_TOKEN = "Bearer hook-t0ken-for-e2e";

@@ -21,7 +21,7 @@ import { IDS, sendDatagram, startHarness, type Harness } from "../intake/harness
 const load = (file: string) => JSON.parse(readFileSync(join(GRAFANA_DIR, file), "utf8")) as GrafanaDashboard;
 const SHOTS = resolve(import.meta.dir, "../../../test-output");
 
-/** The preview picture of a run (the README's images are copies of these). */
+/** The preview picture of a run (docs/monitoring.md shows copies of these). */
 function preview(name: string, dash: GrafanaDashboard, result: Awaited<ReturnType<typeof runDashboard>>) {
   mkdirSync(SHOTS, { recursive: true });
   const svg = renderPreview(result, dash.panels as never, "Preview drawn by Steward's scripts/grafana-preview.ts from real query results — not a Grafana screenshot");

@@ -96,7 +96,8 @@ routes:
       env: "test",
       site: "lab",
       host: "sense1.corp.example",
-      user: "CORP\\qlik_service",
+      // Butler's tag value: forward slash (a backslash would start a second series in every panel by user).
+      user: "CORP/qlik_service",
       task_id: e.task.id,
       task_name: "reload failed",
       app_id: e.app!.id,
@@ -111,13 +112,14 @@ routes:
       execution_id: e.executionId,
       log_message: "Max retries reached",
       task_executionDuration_sec: 82,
-      task_scriptLogHeadCount: 2,
       task_scriptLogTailCount: 2,
       task_scriptLogSizeRows: 5,
     });
     expect(JSON.parse(String(r!.task_executionDuration_json))).toEqual({ hours: 0, minutes: 1, seconds: 22 });
     expect(String(r!.script_log_tail)).toContain("Field 'CustomerKey' not found");
     expect(String(r!.reload_log)).toContain("Changing task state to FinishedFail");
+    // Butler wrote the same text twice, as scriptLog and reload_log.
+    expect(r!.scriptLog).toBe(r!.reload_log);
     expect(new Date(String(r!.time)).getTime()).toBe(new Date(e.execution!.stopTime!).getTime());
   });
 

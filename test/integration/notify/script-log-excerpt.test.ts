@@ -207,14 +207,16 @@ notify:
     expect(e.scriptLog.errors.map((x: { n: number }) => x.n)).toContain(c.errorLine);
   }));
 
-  test("InfluxDB 1.x: reload_log holds the excerpt, script_log_errors the failure", each(async (c) => {
-    const q = `SELECT reload_log, script_log_errors, task_scriptLogErrorCount FROM reload_task_failed WHERE execution_id = '${c.event.executionId}'`;
+  test("InfluxDB 1.x: script_log_excerpt holds the excerpt, script_log_errors the failure (reload_log Butler's tail)", each(async (c) => {
+    const q = `SELECT reload_log, script_log_excerpt, script_log_errors, task_scriptLogErrorCount FROM reload_task_failed WHERE execution_id = '${c.event.executionId}'`;
     const res = await fetch(`${influx.url}/query?${new URLSearchParams({ db: "steward", q })}`);
     const body = (await res.json()) as { results: Array<{ series?: Array<{ columns: string[]; values: unknown[][] }> }> };
     const s = body.results[0]!.series![0]!;
     const row = Object.fromEntries(s.columns.map((k, i) => [k, s.values[0]![i]]));
-    const excerpt = String(row.reload_log).split("\r\n---\r\n").pop()!;
-    expectExcerpt(`influx1 ${c.total}/${c.errorLine}`, excerpt.split("\r\n"), c);
+    expectExcerpt(`influx1 ${c.total}/${c.errorLine}`, String(row.script_log_excerpt).split("\r\n"), c);
+    // Butler's reload_log: the execution details, a dashed line, the last lines of the log.
+    expect(String(row.reload_log)).toContain("\r\n-------------------------------\r\n\r\n");
+    expect(String(row.reload_log)).toContain(`${c.log[c.total - 1]!.slice(0, 100)}`);
     expect(String(row.script_log_errors)).toContain("Error: Cannot open file: 'lib://Data/orders.qvd'");
     expect(row.task_scriptLogErrorCount).toBeGreaterThanOrEqual(1);
   }));
@@ -225,7 +227,7 @@ notify:
       .flatMap((r) => r.body.split("\n"))
       .find((l) => l.includes(`execution_id="${c.event.executionId}"`))!;
     // Version 2 writes line breaks as the two characters \n.
-    const excerpt = lineProtocolString(line, "reload_log")!.split("\\n---\\n").pop()!;
+    const excerpt = lineProtocolString(line, "script_log_excerpt")!;
     expectExcerpt(`influx2 ${c.total}/${c.errorLine}`, excerpt.split("\\n"), c);
     await flushVictoriaMetrics(vm);
     const res = await fetch(`${vm.url}/api/v1/export?${new URLSearchParams({ "match[]": "reload_task_failed_task_scriptLogErrorCount" })}`);

@@ -3,10 +3,10 @@
 // `steward.exe service run`, which answers the SCM through bun:ffi and serves HTTP; the service monitor (sc.exe
 // run through Wine) sees it start and stop; a config that refuses to start is reported to the SCM as a
 // service-specific error; uninstall removes it. What Wine cannot show (event-log contents, recovery actions,
-// accounts) is listed in the README.
+// accounts) is listed in docs/install-windows.md.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { buildBinaries } from "../../../scripts/build";
 import { ServiceMonitorSchema } from "../../../src/config/sections/services";
 import { createEventBus } from "../../../src/core/bus";
@@ -19,10 +19,11 @@ import { createServiceMonitor } from "../../../src/services/monitor";
 import { findExecutable } from "../../helpers/executables";
 import { freeTcpPort } from "../../helpers/free-port";
 import { createTempDir } from "../../helpers/temp-dir";
-import { ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, wineEnv } from "../../helpers/wine";
+import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, wineEnv } from "../../helpers/wine";
 
 const haveWine = Boolean(findExecutable(["wine64", "wine"]) && findExecutable(["x86_64-w64-mingw32-gcc"]));
-const PREFIX = resolve(import.meta.dir, "../../../.tmp/wineprefix-services");
+/** The run's prefix, shared with the other Wine tests; the service is uninstalled before and after. */
+const PREFIX = DEFAULT_WINE_PREFIX;
 const NAME = "StewardWineTest";
 const tmp = createTempDir("steward-winsvc-");
 let exe = "";

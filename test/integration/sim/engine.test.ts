@@ -297,6 +297,53 @@ async function dump(appId: string) {
   }
 }
 
+describe("sim Engine: Evaluate and EvaluateEx", () => {
+  test("values from the site file: numbers, duals, texts; named and positional params", async () => {
+    const { c, doc } = await openDoc(SALES);
+    try {
+      expect((await c.call("EvaluateEx", ["NoOfRows('Orders')"], doc)).result).toEqual({ qValue: { qText: "118204", qIsNumeric: true, qNumber: 118204 } });
+      expect((await c.call("EvaluateEx", { qExpression: " Max(OrderDate) " }, doc)).result).toEqual({ qValue: { qText: "2026-11-21", qIsNumeric: true, qNumber: 46347 } });
+      expect((await c.call("EvaluateEx", ["Only(Currency)"], doc)).result).toEqual({ qValue: { qText: "EUR", qIsNumeric: false } });
+      expect((await c.call("Evaluate", ["Sum(Amount)"], doc)).result).toEqual({ qReturn: "12 480 211,50" });
+    } finally {
+      c.close();
+    }
+  });
+
+  test("an expression it has no value for is answered as a bad expression: an error text, not a JSON-RPC error", async () => {
+    const { c, doc } = await openDoc(SALES);
+    try {
+      const r = await c.call("EvaluateEx", ["Sum(Amount"], doc);
+      expect(r.error).toBeUndefined();
+      expect(r.result.qValue.qIsNumeric).toBe(false);
+      expect(r.result.qValue.qText).toStartWith("Error in expression: ");
+      expect(r.result.qValue.qNumber).toBeUndefined();
+      expect((await c.call("Evaluate", ["Sum(Amount"], doc)).result.qReturn).toStartWith("Error in expression: ");
+      // Evaluate needs a Doc handle, as on the real Engine.
+      expect((await c.call("Evaluate", ["1"], -1)).error.code).toBe(-32601);
+    } finally {
+      c.close();
+    }
+  });
+
+  test("PUT /apps/{id}/expressions replaces the values between reloads; an error value is the Engine's message", async () => {
+    const put = await t.control.send("PUT", `/apps/${FORSALJNING}/expressions`, { "NoOfRows('Orders')": 0, "Sum(": { error: "')' expected" }, "Only(X)": null, "Max(D)": { text: "2026-01-01", number: 46023 } });
+    expect(put.status).toBe(200);
+    const { c, doc } = await openDoc(FORSALJNING);
+    try {
+      expect((await c.call("EvaluateEx", ["NoOfRows('Orders')"], doc)).result.qValue).toEqual({ qText: "0", qIsNumeric: true, qNumber: 0 });
+      expect((await c.call("EvaluateEx", ["Sum("], doc)).result.qValue).toEqual({ qText: "Error in expression: ')' expected", qIsNumeric: false });
+      expect((await c.call("EvaluateEx", ["Only(X)"], doc)).result.qValue).toEqual({ qText: "-", qIsNumeric: false });
+      expect((await c.call("EvaluateEx", ["Max(D)"], doc)).result.qValue).toEqual({ qText: "2026-01-01", qIsNumeric: true, qNumber: 46023 });
+    } finally {
+      c.close();
+    }
+    expect((await t.control.get(`/apps/${FORSALJNING}/expressions`)).json().expressions["NoOfRows('Orders')"]).toBe(0);
+    expect((await t.control.send("PUT", `/apps/${FORSALJNING}/expressions`, { x: { nope: 1 } })).status).toBe(400);
+    expect((await t.control.send("PUT", "/apps/00000000-0000-4000-8000-000000000000/expressions", {})).status).toBe(404);
+  });
+});
+
 describe("sim Engine: app dump (spec §3.4)", () => {
   test("Sales dashboard: fixture content through every dump call", async () => {
     const d = await dump(SALES);

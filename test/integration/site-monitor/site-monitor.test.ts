@@ -81,7 +81,12 @@ notify:
   });
 
   test("license usage and the server license are read and written as Butler's measurements", async () => {
-    await waitFor(async () => (await influxQl(influx, "SELECT * FROM qlik_sense_license")).length >= 2, { what: "license points" });
+    // The access-type rows and the token row are separate points: wait for all three kinds, not a count.
+    const kinds = ["professional", "analyzer", "tokens_available"];
+    await waitFor(async () => {
+      const types = new Set((await influxQl(influx, "SELECT * FROM qlik_sense_license")).map((r) => r.license_type));
+      return kinds.every((k) => types.has(k));
+    }, { what: "license points" });
     const rows = await influxQl(influx, "SELECT * FROM qlik_sense_license");
     const pro = rows.find((r) => r.license_type === "professional")!;
     expect(pro).toMatchObject({ total: 8, allocated: 5, used: 5, available: 3, site: "test" });
@@ -109,7 +114,7 @@ notify:
   test("a license close to expiry raises license.expiring once, with Butler's webhook fields", async () => {
     await control("/license", { validTo: dateIn(10) });
     await t.request("/v4/license?refresh=true");
-    await waitFor(() => hooks("license.expiring").length === 1, { what: "license.expiring webhook" });
+    await waitFor(() => hooks("license.expiring").length === 1, { what: "license.expiring webhook", timeoutMs: 30_000 });
     const [h] = hooks("license.expiring");
     expect(h).toMatchObject({ event: "server license about to expire alert", licenseExpired: false, expiryDateStr: dateIn(10) });
     expect(h!.daysUntilExpiry).toBeGreaterThanOrEqual(9);

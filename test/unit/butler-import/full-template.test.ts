@@ -106,7 +106,8 @@ describe("Butler's full config template, every feature on", () => {
     ]);
     expect(c.files.move).toEqual([{ from: "D:\\QlikData\\landing", to: "D:\\QlikData\\processed" }]);
     expect(c.files.delete).toEqual(["D:\\QlikData\\landing", "D:\\QlikData\\tmp"]);
-    expect(c.files).toMatchObject({ qvdRoot: "D:\\QlikData\\QVD", allowUnc: true, createDir: [] });
+    // The QVD root is where Butler's config says load scripts create folders: createdir keeps working there.
+    expect(c.files).toMatchObject({ qvdRoot: "D:\\QlikData\\QVD", allowUnc: true, createDir: ["D:\\QlikData\\QVD"], allowDirectoryDelete: false });
     expect(c.scheduler.enabled).toBe(true);
     expect(result.report.review).toContainEqual(expect.stringMatching(/^Several Qlik nodes: schedules \(and key-value pairs\) live in this Steward.s data folder\./));
     expect(c.heartbeat).toMatchObject({ url: "https://uptime.corp.example/ping/butler-prod", interval: 120_000 });
@@ -145,9 +146,13 @@ describe("Butler's full config template, every feature on", () => {
       retentionPolicy: { name: "keep30d", duration: "30d" },
       username: "butler_writer",
       password: "influx-secret-1",
-      scriptLogLines: { head: 12, tail: 30 },
       butlerTagTypo: true,
     });
+    // Each event block's tags and log lengths stay on its own measurement, as Butler wrote them.
+    expect(c.channels.influxdb.measurements.reload_task_failed).toMatchObject({ tags: { event_group: "reload" }, scriptLogLines: { tail: 30 } });
+    expect(c.channels.influxdb.measurements.reload_task_success).toMatchObject({ tags: { event_group: "reload" }, scriptLogLines: { head: 12, tail: 30 } });
+    expect(c.channels.influxdb.measurements.user_sync_task_failed.tags).toEqual({ event_group: "usersync" });
+    expect(c.intake.enrichment.scriptLog.onSuccess).toBe(true);
     // Global static tags were reported as unknown keys and dropped.
     expect(c.channels.influxdb.tags).toMatchObject({ site: "north", env: "prod" });
     expect(reasonFor(result, "Butler.influxDb.tag.static[0].name")).toBeUndefined();
@@ -198,16 +203,20 @@ describe("Butler's full config template, every feature on", () => {
     expect(routeIn(c, "webhook-license")).toMatchObject({ on: ["license.expiring", "license.expired"] });
     expect(routeIn(c, "mqtt-license").on).toEqual(["license.expiring", "license.expired"]);
     expect(reasonFor(result, "Butler.webhookNotification.qlikSenseServerLicenseMonitor.webhooks[0].webhookURL")).toContain("license.expiring");
-    expect(reasonFor(result, "Butler.qlikSenseLicense.serverLicenseMonitor.destination.influxDb.tag.static[0].name")).toContain("channel's tags");
+    // Per-monitor InfluxDB tags go on the monitor's own measurement.
+    expect(reasonFor(result, "Butler.qlikSenseLicense.serverLicenseMonitor.destination.influxDb.tag.static[0].name")).toBeUndefined();
+    expect(c.channels.influxdb.measurements.qlik_sense_server_license.tags).toEqual({ cluster: "north" });
     expect(result.report.review.some((r) => r.startsWith("License release: Butler released licenses for real"))).toBe(true);
   });
 
   test("Butler's unrestricted createDir: the report says first and loudly which folders to allow, naming the folders the config shows", () => {
-    expect(result.report.actions).toHaveLength(1);
+    expect(result.report.actions).toHaveLength(2);
     const action = result.report.actions[0]!;
     expect(action).toContain("files.createDir");
-    for (const dir of ["D:\\QlikData\\QVD", "D:\\QlikData\\archive", "\\\\fileserver\\qlik\\outbox", "D:\\QlikData\\processed"]) expect(action).toContain(dir);
-    expect(renderReport(result.report)).toStartWith("ACTION REQUIRED before going live (1):\n  !! POST /v4/createdir");
+    expect(action).toContain("sets to the QVD root (D:\\QlikData\\QVD) only");
+    for (const dir of ["D:\\QlikData\\archive", "\\\\fileserver\\qlik\\outbox", "D:\\QlikData\\processed"]) expect(action).toContain(dir);
+    expect(result.report.actions[1]).toContain("files.allowDirectoryDelete: false");
+    expect(renderReport(result.report)).toStartWith("ACTION REQUIRED before going live (2):\n  !! POST /v4/createdir");
     expect(renderConfig(result, "butler.yaml").split("\n").slice(0, 4).join("\n")).toContain("# ACTION REQUIRED: POST /v4/createdir");
 
     const bare = convert(variant((b) => {
@@ -215,9 +224,11 @@ describe("Butler's full config template, every feature on", () => {
       b.fileMoveApprovedDirectories = null;
       b.configDirectories.qvdPath = "<Path to folder under which QVDs are stored>";
     }));
-    expect(bare.report.actions[0]).toContain("names no folders to suggest");
+    expect(bare.report.actions[0]).toContain("leaves EMPTY");
+    expect(bare.report.actions[0]).toContain("names no other folders to suggest");
+    expect(load(bare).files.createDir).toEqual([]);
     expect(load(bare).files.qvdRoot).toBeUndefined();
-    expect(convert(variant((b) => (b.restServerEndpointsEnable.createDir = false))).report.actions).toEqual([]);
+    expect(convert(variant((b) => (b.restServerEndpointsEnable.createDir = false))).report.actions.filter((a) => a.includes("createdir"))).toEqual([]);
   });
 });
 
@@ -233,12 +244,13 @@ describe("InfluxDB layouts", () => {
       retentionPolicy: { name: "keep14d", duration: "14d" },
       username: "butler_old",
       password: "old-influx-secret",
-      scriptLogLines: { head: 15, tail: 20 },
-      tags: { butler_instance: "prod-east-1" },
+      tags: { butler_instance: "PROD-EAST" },
     });
-    // The per-event tag replaces instanceTag; that is said, not silent.
-    expect(reasonFor(r, "Butler.influxDb.instanceTag")).toContain("butler_instance=prod-east-1");
-    expect(reasonFor(r, "Butler.influxDb.reloadTaskSuccess.tailScriptLogLines")).toContain("one script-log tail length");
+    // The per-event tag overrides instanceTag on its own measurement only, as in Butler; log lengths per event.
+    expect(c.channels.influxdb.measurements.reload_task_failed).toMatchObject({ tags: { butler_instance: "prod-east-1" }, scriptLogLines: { tail: 20 } });
+    expect(c.channels.influxdb.measurements.reload_task_success).toMatchObject({ scriptLogLines: { head: 15, tail: 25 } });
+    expect(reasonFor(r, "Butler.influxDb.instanceTag")).toBeUndefined();
+    expect(reasonFor(r, "Butler.influxDb.reloadTaskSuccess.tailScriptLogLines")).toBeUndefined();
     expect(routeIn(c, "influxdb-failed").taskTypes).toEqual(["reload", "externalProgram", "userSync", "distribute", "preload"]);
     expect(routeIn(c, "influxdb-succeeded").taskTypes).toEqual(["externalProgram", "userSync", "preload"]);
     expect(routeIn(c, "influxdb-reload-succeeded-by-custom-property").taskCustomProperties).toEqual([{ name: "Butler_SuccessReloadTask_InfluxDB", value: "Yes" }]);

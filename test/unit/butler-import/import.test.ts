@@ -68,7 +68,26 @@ describe("Butler config import", () => {
     expect(route("slack-service-stopped")).toBeUndefined();
     expect(route("teams-service-stopped").to).toEqual(["teams-2"]);
     expect(c.channels.email.smtp.security).toBe("starttls");
-    expect(c.mqtt).toEqual({ url: "mqtt://mqtt.corp.example:1883", taskStart: { topic: "qliksense/start_task" } });
+    // Butler published its status messages whenever MQTT was on.
+    expect(c.mqtt).toEqual({ url: "mqtt://mqtt.corp.example:1883", taskStart: { topic: "qliksense/start_task" }, butlerStatus: { udpServerTopic: "qliksense/butler/task_failure_server" } });
+    // Per-event InfluxDB settings stay on their own measurement: the failure block's static tag and tail length,
+    // the dynamic tags Butler did not write on the other measurements; the version monitor's tag on its own.
+    expect(c.channels.influxdb.tags).toEqual({ butler_instance: "PROD" });
+    expect(c.channels.influxdb.measurements).toEqual({
+      reload_task_failed: { tags: { site: "stockholm" }, scriptLogLines: { tail: 20 } },
+      external_program_task_failed: { useTaskTags: false },
+      user_sync_task_failed: { useTaskTags: false },
+      distribute_task_failed: { useAppTags: false, useTaskTags: false },
+      distribute_task_success: { useAppTags: false, useTaskTags: false },
+      qlik_sense_version: { tags: { foo: "bar" } },
+    });
+    // Butler fetched the script log of successful reloads for reload_task_success.
+    expect(c.intake.enrichment).toEqual({ scriptLog: { onSuccess: true } });
+    // The id conversion routes were off in Butler and stay off.
+    expect(c.http.baseConvert).toEqual({ base62ToBase16: false, base16ToBase62: false });
+    // createDir: the QVD root is listed; folders are deleted only when the admin says so (named first in the report).
+    expect(c.files).toMatchObject({ createDir: ["D:\\QlikData\\qvd"], qvdRoot: "D:\\QlikData\\qvd", allowDirectoryDelete: false });
+    expect(result.report.actions.some((a) => a.startsWith("DELETE /v4/filedelete: Butler deleted a FOLDER"))).toBe(true);
     expect(c.serviceMonitor.windows[1]).toEqual({ host: "sense2.corp.example", services: [{ name: "QlikSenseEngineService", friendlyName: "Engine node 2" }] });
     expect(c.heartbeat).toEqual({ url: "https://hc-ping.com/3a4b5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d", interval: "1m" });
     expect(c.uptimeMonitor.influxChannel).toBe("influxdb");
@@ -107,7 +126,7 @@ describe("Butler config import", () => {
     expect(text).toContain(`wrote ${target}`);
     expect(text).toContain("Not converted (");
     // A missing file stops `steward config check`: it is listed with what must be done first.
-    expect(text).toContain(`wrote ${target}\n\nACTION REQUIRED before going live (2):\n  !! POST /v4/createdir`);
+    expect(text).toContain(`wrote ${target}\n\nACTION REQUIRED before going live (3):\n  !! POST /v4/createdir`);
     expect(text).toContain("  !! Before starting: channels.webhook-incident-bridge: file D:\\Butler\\certs\\corp-root-ca.pem does not exist");
     expect(readFileSync(target, "utf8")).toContain("# ACTION REQUIRED: Before starting: channels.webhook-incident-bridge");
     expect(text).toContain("2 imported (0 replaced), 0 skipped");

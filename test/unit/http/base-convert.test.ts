@@ -67,3 +67,18 @@ describe("base conversion", () => {
     expect(flags).toContain("base16ToBase62");
   });
 });
+
+describe("base conversion switched off (Butler's endpoint flags)", () => {
+  test("a route switched off answers 404 and is not listed as an enabled endpoint; the other stays", async () => {
+    const off = createTestApp("http:\n  port: 0\n  baseConvert: { base62ToBase16: false }\n");
+    try {
+      expect((await off.request("/v4/base62tobase16?base62=6DMW88LpSok9Z7P7hUK0wv7bF")).status).toBe(404);
+      expect((await off.request("/v4/base16tobase62?base16=3199af08bfeeaf5d420f27ed9c01e59")).status).toBe(200);
+      const flags = (await (await off.request("/v4/configfile/endpointsenabled")).json()) as string[];
+      expect(flags).toContain("base16ToBase62");
+      expect(flags).not.toContain("base62ToBase16");
+    } finally {
+      await off.close();
+    }
+  });
+});

@@ -133,11 +133,17 @@ describe("Windows plan", () => {
     expect(windowsCommandLine(["C:\\a b\\s.exe", "run", 'x"y', ""])).toBe('"C:\\a b\\s.exe" run "x\\"y" ""');
   });
 
-  test("uninstall stops (may fail), deletes, removes the event source", () => {
+  test("uninstall stops and waits (may fail), deletes, removes the event source and both firewall rules", () => {
     expect(windowsUninstallPlan("Steward").steps.map((s) => (s.kind === "run" ? `${s.argv.slice(0, 3).join(" ")}${s.optional ? " ?" : ""}` : ""))).toEqual([
-      "sc.exe stop Steward ?",
+      "net.exe stop Steward ?",
       "sc.exe delete Steward",
       "reg.exe delete HKLM\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\Steward ?",
+      "netsh.exe advfirewall firewall ?",
+      "netsh.exe advfirewall firewall ?",
+    ]);
+    expect(windowsUninstallPlan("Steward").steps.slice(3).map((s) => s.kind === "run" && s.argv.slice(3).join(" "))).toEqual([
+      "delete rule name=Steward UDP intake",
+      "delete rule name=Steward REST API",
     ]);
   });
 });

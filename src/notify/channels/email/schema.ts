@@ -19,12 +19,17 @@ export const SmtpSchema = z.lazy(() => z
       ),
     auth: z
       .strictObject({
-        user: z.string().min(1),
+        user: z.string().min(1).describe("SMTP user name."),
         password: z.string().describe("Use ${env:…} or ${file:…}."),
       })
       .optional()
       .describe("SMTP AUTH credentials; omit for relays that need none."),
-    ca: z.string().min(1).optional().describe("PEM file (relative to the config file) of the CA that signed the SMTP server's certificate."),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("PEM file (relative to the config file) of the CA that signed the SMTP server's certificate.")
+      .meta({ examples: ["./certs/corp-root-ca.pem"] }),
     rejectUnauthorized: z.boolean().default(true).describe("Verify the server certificate. Turn off only knowingly."),
     servername: z.string().min(1).optional().describe("TLS server name, when it differs from host."),
     clientName: z.string().min(1).optional().describe("Name sent in EHLO; defaults to this machine's host name."),
@@ -38,11 +43,11 @@ export const EmailChannelSchema = z.lazy(() => z
     ...channelCommonShape,
     smtp: SmtpSchema,
     from: z.string().min(3).describe('Sender, e.g. "Qlik Sense <steward@corp.example>".'),
-    replyTo: z.string().min(3).optional(),
+    replyTo: z.string().min(3).optional().describe("Reply-To address of the mails."),
     to: z.array(EmailAddressSchema).default([]).describe("Static recipients; each gets a mail of their own. Routes can add more."),
     cc: z.array(EmailAddressSchema).default([]).describe("Copied on every mail (dropped in test mode)."),
     bcc: z.array(EmailAddressSchema).default([]).describe("Blind-copied on every mail (dropped in test mode)."),
-    priority: z.enum(["high", "normal", "low"]).optional().describe("Mail priority; by default high for failures, normal otherwise."),
+    priority: z.enum(["high", "normal", "low"]).optional().describe("Mail priority; by default high for failures, normal otherwise.").meta({ examples: ["high"] }),
     attachScriptLog: z.boolean().default(true).describe("Attach the script log as a file to mails about failed or aborted tasks."),
   })
   .describe("Alerts by e-mail (nodemailer)."));

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ChannelDefinition } from "../../types";
 import { deliveryError, isRetryableHttpStatus } from "../../delivery-error";
-import { createInfluxV1Writer } from "./v1";
+import { conflictMessage, createInfluxV1Writer } from "./v1";
 import { pointsFor } from "./points";
 import { InfluxDbChannelSchema } from "./schema";
 
@@ -18,17 +18,16 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
   dataSink: true,
   templateParts: [],
   preview(cfg, n) {
-    const opts = { headLines: cfg.scriptLogLines.head, tailLines: cfg.scriptLogLines.tail, escapeNewlines: cfg.version === 2 };
+    const opts = { escapeNewlines: cfg.version === 2 };
     const target = n.test?.target ?? (cfg.version === 1 ? cfg.database : cfg.bucket);
     return { version: cfg.version, [cfg.version === 1 ? "database" : "bucket"]: target, lines: n.events.flatMap((e) => pointsFor(cfg, e, opts)).map((p) => p.toLineProtocol()) };
   },
   create(cfg, deps) {
-    const pointOpts = { headLines: cfg.scriptLogLines.head, tailLines: cfg.scriptLogLines.tail };
     if (cfg.version === 1) {
       const writer = createInfluxV1Writer(cfg, deps);
       return {
         async send(n, signal) {
-          const lines = n.events.flatMap((e) => pointsFor(cfg, e, pointOpts)).map((p) => p.toLineProtocol()).filter((l): l is string => Boolean(l));
+          const lines = n.events.flatMap((e) => pointsFor(cfg, e)).map((p) => p.toLineProtocol()).filter((l): l is string => Boolean(l));
           await writer.write(lines, n.test?.target ?? cfg.database!, signal);
         },
         async close() {
@@ -58,8 +57,12 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
     };
     return {
       async send(n, signal) {
-        const api = apiFor(n.test?.target ?? cfg.bucket!);
-        api.writePoints(n.events.flatMap((e) => pointsFor(cfg, e, { ...pointOpts, escapeNewlines: true })));
+        const bucket = n.test?.target ?? cfg.bucket!;
+        const api = apiFor(bucket);
+        const points = n.events.flatMap((e) => pointsFor(cfg, e, { escapeNewlines: true }));
+        const lines = () => points.map((p) => p.toLineProtocol() ?? "");
+        const target = { channel: deps.name, url: cfg.url, database: bucket };
+        api.writePoints(points);
         const flushed = api.flush();
         let onAbort: (() => void) | undefined;
         try {
@@ -71,9 +74,12 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
               else signal.addEventListener("abort", onAbort, { once: true });
             }),
           ]);
+          deps.influxConflicts?.accepted(target, lines());
         } catch (err) {
           const status = (err as { statusCode?: number }).statusCode;
           const permanent = status !== undefined && status >= 400 && !isRetryableHttpStatus(status);
+          const conflicts = status !== undefined && status >= 400 && status < 500 ? (deps.influxConflicts?.refused(target, (err as { body?: string }).body ?? (err as Error).message, lines()) ?? []) : [];
+          if (conflicts.length) throw deliveryError(conflictMessage(conflicts, bucket), { cause: err, permanent: true, status });
           throw deliveryError(`InfluxDB v2 write: ${(err as Error).message}`, { cause: err, permanent, status });
         } finally {
           if (onAbort) signal.removeEventListener("abort", onAbort);

@@ -4,6 +4,13 @@ import type { ChannelDeps } from "../../types";
 import { deliveryError } from "../../delivery-error";
 import { createHttpClient, expectOk } from "../http-client";
 import type { InfluxDbChannelConfig } from "./schema";
+import type { FieldTypeConflict } from "../../../influx-conflicts";
+
+/** What a refused write says when InfluxDB named a field type conflict. */
+export function conflictMessage(conflicts: readonly FieldTypeConflict[], database: string): string {
+  const what = conflicts.map((c) => `field ${c.field} of ${c.measurement} is ${c.storedType} in ${database}, Steward wrote ${c.writtenType}`).join("; ");
+  return `InfluxDB refused the points (field type conflict: ${what}); see "InfluxDB field type conflicts" in docs/switching-from-butler.md`;
+}
 
 const ident = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
@@ -52,6 +59,12 @@ export function createInfluxV1Writer(cfg: InfluxDbChannelConfig, deps: ChannelDe
       if (cfg.retentionPolicy) q.set("rp", cfg.retentionPolicy.name);
       const res = await client.request(`${base}/write?${q}`, { method: "POST", headers: { ...headers, "Content-Type": "text/plain; charset=utf-8" }, body: lines.join("\n"), signal });
       if (res.status === 404) ensured.delete(database);
+      const target = { channel: deps.name, url: base, database };
+      if (res.status >= 200 && res.status < 300) deps.influxConflicts?.accepted(target, lines);
+      else if (res.status === 400) {
+        const conflicts = deps.influxConflicts?.refused(target, res.text, lines) ?? [];
+        if (conflicts.length) throw deliveryError(conflictMessage(conflicts, database), { permanent: true, status: res.status });
+      }
       expectOk(res, "InfluxDB /write");
     },
     close: () => client.close(),

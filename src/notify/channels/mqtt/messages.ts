@@ -1,7 +1,7 @@
 // What an event becomes on MQTT: Butler's topics (task name as payload, JSON on the *_full topics, service
 // JSON below <topic>/<host>/<service>) and Steward's structured topic with the full event.
 import type { DomainEvent, ScriptLogExcerpt, ServiceEvent, TaskEvent } from "../../../events/types";
-import { isSiteEvent, isTaskEvent, TASK_TYPES } from "../../../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, TASK_TYPES } from "../../../events/types";
 import { excerptText, showScriptLog, type NumberedLine } from "../../../events/script-log-excerpt";
 import type { MqttChannelConfig } from "./schema";
 
@@ -14,10 +14,11 @@ export interface MqttMessage {
 const level = (s: string) => s.replace(/[+#/\u0000]/g, "_") || "_";
 
 /**
- * Butler's qs_taskMetadata: the QRS task object it fetched, in QRS's field names. Steward sends the fields its
- * event holds, named and shaped as QRS (and so Butler) has them; a field Steward does not know is left out.
+ * Butler's qs_taskMetadata: the QRS task/full object, as the intake read it. Without one (the lookup failed, or a
+ * test event), the fields the event holds, named and shaped as QRS has them; a field Steward does not know is left out.
  */
 export function butlerTaskMetadata(e: TaskEvent): Record<string, unknown> {
+  if (e.taskMetadata) return e.taskMetadata;
   const t = e.task;
   const some = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   return some({
@@ -38,6 +39,14 @@ export function butlerTaskMetadata(e: TaskEvent): Record<string, unknown> {
   });
 }
 
+/** Butler's qs_appMetadata (aborted reloads only): the QRS app/full object, or the app fields the event holds. */
+function butlerAppMetadata(e: TaskEvent): Record<string, unknown> {
+  if (e.appMetadata) return e.appMetadata;
+  if (!e.app) return {};
+  return { id: e.app.id, name: e.app.name, tags: e.app.tags.map((name) => ({ name })), customProperties: e.app.customProperties.map((cp) => ({ definition: { name: cp.name }, value: cp.value })) };
+}
+
+/** The JSON of Butler's *_full topics, keys in Butler's order; aborted runs also carry qs_appMetadata, as Butler's did. */
 export function butlerTaskJson(e: TaskEvent): Record<string, unknown> {
   return {
     hostName: e.host,
@@ -50,10 +59,11 @@ export function butlerTaskJson(e: TaskEvent): Record<string, unknown> {
     logLevel: e.logLevel ?? "",
     executionId: e.executionId,
     logMessage: e.logMessage ?? "",
-    qs_taskTags: e.task.tags,
-    qs_taskCustomProperties: e.task.customProperties,
     qs_appTags: e.app?.tags ?? [],
     qs_appCustomProperties: e.app?.customProperties ?? [],
+    qs_taskTags: e.task.tags,
+    qs_taskCustomProperties: e.task.customProperties,
+    ...(e.outcome === "aborted" ? { qs_appMetadata: butlerAppMetadata(e) } : {}),
     qs_taskMetadata: butlerTaskMetadata(e),
   };
 }
@@ -99,6 +109,9 @@ export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix
       const what = e.kind === "task.recovered" || e.kind === "task.warning" ? e.kind.slice("task.".length) : e.outcome;
       out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/task/${what}/${e.taskType}`, payload: JSON.stringify(withExcerpt(cfg, e)) });
     }
+  } else if (isDataCheckEvent(e)) {
+    const status = e.kind.slice("data.check_".length);
+    if (cfg.structured.enabled) out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/data/${status}/${level(e.app.id)}/${level(e.check?.name ?? "*")}`, payload: JSON.stringify(e) });
   } else if (isSiteEvent(e)) {
     if (b.enabled && (e.kind === "license.expiring" || e.kind === "license.expired")) {
       out.push({ topic: b.serverLicense, payload: JSON.stringify({ licenseExpired: e.data.licenseExpired === true, expiryDateStr: e.data.expiryDate ?? "", daysUntilExpiry: e.data.daysUntilExpiry ?? null }) });

@@ -24,18 +24,21 @@ export const MqttChannelSchema = z.lazy(() => z
   .strictObject({
     type: z.literal("mqtt"),
     ...channelCommonShape,
-    url: z.string().regex(/^(mqtts?|wss?):\/\/[^\s/]+/, "expected mqtt://host:port, mqtts://host:port, ws://… or wss://…"),
+    url: z
+      .string()
+      .regex(/^(mqtts?|wss?):\/\/[^\s/]+/, "expected mqtt://host:port, mqtts://host:port, ws://… or wss://…")
+      .describe("Broker URL (mqtt://, mqtts://, ws:// or wss://); this channel's own connection, separate from the mqtt: section."),
     clientId: z.string().min(1).max(128).optional().describe("MQTT client id; a unique one is generated when absent."),
-    username: z.string().min(1).optional(),
+    username: z.string().min(1).optional().describe("User name for the broker, when it wants one."),
     password: z.string().optional().describe("Use ${env:…} or ${file:…}."),
     tls: MqttTlsSchema.optional(),
     qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1).describe("QoS of published messages; with 1 or 2 a delivery counts once the broker acknowledged it."),
-    retain: z.boolean().default(false),
+    retain: z.boolean().default(false).describe("Publish with the retain flag, so a new subscriber gets the last message of each topic."),
     butlerTopics: ButlerTopicsSchema.prefault({}),
     structured: z
       .strictObject({
-        enabled: z.boolean().default(true),
-        prefix: z.string().min(1).default("steward").describe("Topics: <prefix>/<host>/task/<outcome>/<taskType> and <prefix>/<host>/service/<state>/<service>."),
+        enabled: z.boolean().default(true).describe("Publish the structured topics."),
+        prefix: z.string().min(1).default("steward").describe("Topics: <prefix>/<host>/task/<outcome>/<taskType>, <prefix>/<host>/service/<state>/<service> and <prefix>/<host>/data/<failed|passed|error>/<appId>/<check>."),
       })
       .prefault({})
       .describe("One topic per event kind with the full event as JSON."),

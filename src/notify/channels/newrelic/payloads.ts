@@ -1,8 +1,8 @@
 // What a task or service event becomes in New Relic: an Event API object and a Log API entry with Butler's
 // event/log types and qs_* / butler_* attribute names, so existing NRQL queries and dashboards keep working.
 // New Relic attributes are flat scalars: tags become one attribute each, custom properties one per name.
-import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent } from "../../../events/types";
-import { isSiteEvent, isTaskEvent } from "../../../events/types";
+import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent } from "../../../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../../../events/types";
 import { VERSION } from "../../../core/version";
 import { excerptText, showScriptLog } from "../../../events/script-log-excerpt";
 import type { NewRelicChannelConfig } from "./schema";
@@ -14,6 +14,7 @@ const OUTCOME: Record<TaskEvent["outcome"], string> = { failed: "Failed", aborte
 /** Butler's names for reloads (qs_reloadTaskFailedEvent); the other task types follow the same pattern. */
 export function newRelicTypes(e: DomainEvent): { eventType: string; logType: string } {
   if (isSiteEvent(e)) return { eventType: "qs_siteEvent", logType: "qs_siteLog" };
+  if (isDataCheckEvent(e)) return { eventType: "qs_dataCheckEvent", logType: "qs_dataCheckLog" };
   if (!isTaskEvent(e)) return { eventType: "qs_serviceStateEvent", logType: "qs_serviceStateLog" };
   // task.recovered and task.warning are not runs of their own: named apart so run counts in NRQL stay right.
   const what = e.kind === "task.recovered" ? "Recovered" : e.kind === "task.warning" ? "Warning" : OUTCOME[e.outcome];
@@ -80,8 +81,22 @@ function siteAttributes(e: SiteEvent): Attributes {
   return a;
 }
 
+function dataCheckAttributes(e: DataCheckEvent): Attributes {
+  const a: Attributes = { steward_kind: e.kind, steward_host: e.host, steward_title: e.title, qs_appId: e.app.id, qs_appName: e.app.name, steward_holdsBack: e.holdsBack };
+  if (e.task) Object.assign(a, { qs_taskId: e.task.id, qs_taskName: e.task.name });
+  const c = e.check;
+  if (c) {
+    Object.assign(a, { steward_check: c.name, steward_expression: c.expression, steward_expect: c.expect, steward_severity: c.severity });
+    if (c.value) a.steward_valueText = c.value.text;
+    if (c.value?.number !== null && c.value?.number !== undefined && Number.isFinite(c.value.number)) a.steward_value = c.value.number;
+    if (c.previous !== null && Number.isFinite(c.previous)) a.steward_previous = c.previous;
+    if (c.message) a.steward_message = c.message;
+  } else if (e.error) a.steward_message = e.error.message;
+  return a;
+}
+
 export function eventAttributes(cfg: NewRelicChannelConfig, e: DomainEvent): Attributes {
-  const own = isTaskEvent(e) ? taskAttributes(cfg, e) : isSiteEvent(e) ? siteAttributes(e) : serviceAttributes(e as ServiceEvent);
+  const own = isTaskEvent(e) ? taskAttributes(cfg, e) : isSiteEvent(e) ? siteAttributes(e) : isDataCheckEvent(e) ? dataCheckAttributes(e) : serviceAttributes(e as ServiceEvent);
   return { ...cfg.attributes, ...own, version: VERSION };
 }
 
@@ -106,7 +121,7 @@ export function newRelicLog(cfg: NewRelicChannelConfig, e: DomainEvent, nowMs: n
     } else {
       message = `${details}\r\nScript log not available for this task.`;
     }
-  } else if (isSiteEvent(e)) {
+  } else if (isSiteEvent(e) || isDataCheckEvent(e)) {
     message = e.summary;
   } else {
     const s = e as ServiceEvent;
@@ -118,9 +133,11 @@ export function newRelicLog(cfg: NewRelicChannelConfig, e: DomainEvent, nowMs: n
 /** Accounts for one event: the fixed ones plus those the task's custom property names, each once. */
 export function destinationAccounts(cfg: NewRelicChannelConfig, e: DomainEvent): string[] {
   const names = [...cfg.accounts];
-  if (cfg.accountsFromCustomProperty && isTaskEvent(e)) {
+  // A data check's task custom properties are those of the reload task it followed.
+  const cps = isTaskEvent(e) ? e.task.customProperties : isDataCheckEvent(e) ? (e.task?.customProperties ?? []) : [];
+  if (cfg.accountsFromCustomProperty) {
     const want = cfg.accountsFromCustomProperty.toLowerCase();
-    for (const cp of e.task.customProperties) if (cp.name.toLowerCase() === want) names.push(cp.value);
+    for (const cp of cps) if (cp.name.toLowerCase() === want) names.push(cp.value);
   }
   return [...new Set(names)];
 }

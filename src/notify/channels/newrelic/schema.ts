@@ -21,7 +21,7 @@ export const NewRelicChannelSchema = z.lazy(() => z
     attributes: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).default({}).describe("Static attributes on every event and log entry."),
     taskTagsAsAttributes: z.boolean().default(true).describe("qs_taskTag_<tag>: \"true\" per task tag (Butler's useTaskTags)."),
     appTagsAsAttributes: z.boolean().default(true).describe("qs_appTag_<tag>: \"true\" per app tag (Butler's useAppTags)."),
-    testTarget: z.string().min(1).optional().describe("Account name used instead while notify.testMode is on."),
+    testTarget: z.string().min(1).optional().describe("Account name used instead while notify.testMode is on.").meta({ examples: ["test-account"] }),
   })
   .refine((c) => c.accounts.length > 0 || c.accountsFromCustomProperty !== undefined, {
     message: "name accounts, accountsFromCustomProperty, or both",

@@ -2,7 +2,7 @@
 // host and service), and a later success (or the service running again) resolves it. Which incidents are
 // open is kept in the channel's durable state, so a success of a task that never failed sends nothing.
 import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../events/types";
-import { isSiteEvent, isTaskEvent } from "../../../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../../../events/types";
 import type { ChannelDefinition, Notification } from "../../types";
 import { excerptText, fitScriptLog, showScriptLog } from "../../../events/script-log-excerpt";
 import { createHttpClient, expectOk, safeUrl } from "../http-client";
@@ -32,6 +32,7 @@ export function incidentKey(e: DomainEvent): string {
   if (isTaskEvent(e) && e.kind === "task.warning") return `task-warning:${e.task.id}`;
   if (isTaskEvent(e)) return `task:${e.task.id}`;
   if (isSiteEvent(e)) return `site:${e.kind}`;
+  if (isDataCheckEvent(e)) return `check:${e.app.id}:${e.check?.name ?? "*"}`;
   const s = e as ServiceEvent;
   return `service:${s.host.toLowerCase()}:${s.service.name.toLowerCase()}`;
 }
@@ -67,6 +68,23 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
       body["Script log"] = excerptText(fitScriptLog(showScriptLog(e.scriptLog, { head: 0, tail: LOG_LINES }), { maxChars: 4000, maxLineChars: 500 }));
     }
     if (e.links?.qmcTask) body.Link = e.links.qmcTask;
+    return { externalId, status, body };
+  }
+  if (isDataCheckEvent(e)) {
+    // A failure or an error opens the check's incident; the check passing again resolves it.
+    const status: Signl4Status = e.kind === "data.check_passed" ? "resolved" : "new";
+    // The facts first: SIGNL4's own fields (Severity among them) must not be overwritten by a fact's name.
+    const body: Record<string, string | number> = {
+      ...Object.fromEntries(e.facts.map((f) => [f.name === "Severity" ? "Check severity" : f.name, f.value])),
+      Title: e.title,
+      Message: e.summary,
+      "X-S4-Service": cfg.serviceName,
+      "X-S4-ExternalID": externalId,
+      "X-S4-Status": status,
+      "X-S4-SourceSystem": "Steward",
+      Host: e.host,
+    };
+    if (status === "new") body.Severity = e.check?.severity === "block" || e.holdsBack ? cfg.severity.failed : cfg.severity.site;
     return { externalId, status, body };
   }
   if (isSiteEvent(e)) {

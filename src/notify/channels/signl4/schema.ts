@@ -14,11 +14,11 @@ export const Signl4ChannelSchema = z.lazy(() => z
     serviceName: z.string().min(1).default("Qlik Sense").describe("Sent as X-S4-Service (Butler's serviceName)."),
     severity: z
       .strictObject({
-        failed: SeveritySchema.default(1),
-        aborted: SeveritySchema.default(10),
+        failed: SeveritySchema.default(1).describe("Failed tasks."),
+        aborted: SeveritySchema.default(10).describe("Aborted tasks."),
         warning: SeveritySchema.default(10).describe("task.warning events routed here (a successful run that looks wrong)."),
-        serviceStopped: SeveritySchema.default(1),
-        site: SeveritySchema.default(2).describe("license.* and qliksense.version_changed events routed here."),
+        serviceStopped: SeveritySchema.default(1).describe("Stopped services."),
+        site: SeveritySchema.default(2).describe("Site events routed here: license.*, qliksense.version_changed, influxdb.field_conflict."),
       })
       .prefault({})
       .describe("Severity per kind of incident (Butler's reloadTaskFailure/reloadTaskAborted.severity)."),
@@ -26,7 +26,12 @@ export const Signl4ChannelSchema = z.lazy(() => z
       .boolean()
       .default(true)
       .describe("Resolve the incident when the task later succeeds or the service runs again. Route task.recovered (or task.succeeded) / service.started to this channel for it."),
-    testTarget: z.string().url().optional().describe("Webhook URL used instead of url while notify.testMode is on."),
+    testTarget: z
+      .string()
+      .url()
+      .optional()
+      .describe("Webhook URL used instead of url while notify.testMode is on.")
+      .meta({ examples: ["https://connect.signl4.com/webhook/test-team"] }),
   })
   .describe("Incidents in SIGNL4: one per task (or service), opened on failure or abort and resolved on the next success."));
 

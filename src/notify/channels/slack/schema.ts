@@ -9,7 +9,7 @@ export const SlackChannelSchema = z.lazy(() => z
     ...channelCommonShape,
     webhookUrl: z.string().url().describe("Slack incoming-webhook URL; use ${env:…}, it is a credential."),
     channel: z.string().min(1).optional().describe("Channel override, for legacy webhooks that allow it."),
-    username: z.string().min(1).optional(),
+    username: z.string().min(1).optional().describe("Sender name shown in Slack; default: the webhook's name."),
     iconEmoji: z.string().min(1).optional().describe('e.g. ":rotating_light:".'),
     testTarget: z.string().url().optional().describe("Webhook URL used instead of webhookUrl while notify.testMode is on."),
   })

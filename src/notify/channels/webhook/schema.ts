@@ -14,14 +14,14 @@ export const WebhookChannelSchema = z.lazy(() => z
     hmac: z
       .strictObject({
         secret: z.string().min(8).describe("Shared secret; use ${env:…} or ${file:…}."),
-        header: z.string().min(1).default("X-Steward-Signature"),
+        header: z.string().min(1).default("X-Steward-Signature").describe("Name of the header that carries the signature."),
       })
       .optional()
       .describe(
         "Sign each request: header = sha256=<hex HMAC-SHA256 of `<timestamp>.<body>`>, with the Unix timestamp (seconds) in " +
           "X-Steward-Timestamp. For GET the signed body is the query string.",
       ),
-    ca: z.string().min(1).optional().describe("PEM file (relative to the config file) of a private CA for an https URL."),
+    ca: z.string().min(1).optional().describe("PEM file (relative to the config file) of a private CA for an https URL.").meta({ examples: ["./certs/corp-root-ca.pem"] }),
     rejectUnauthorized: z.boolean().default(true).describe("Verify the server certificate. Turn off only knowingly."),
     testTarget: z.string().url().optional().describe("URL used instead of url while notify.testMode is on."),
   })

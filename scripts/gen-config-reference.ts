@@ -1,0 +1,11 @@
+// Writes docs/configuration-reference.md from the config schema (and config/steward.schema.json, the editor schema
+// made from the same walk). test/unit/config/reference.test.ts fails while either differs from what this writes.
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { configJsonSchema } from "../src/config/json-schema";
+import { generateReferencePage, REFERENCE_PAGE } from "../src/config/reference";
+
+const REPO_ROOT = resolve(import.meta.dir, "..");
+writeFileSync(join(REPO_ROOT, REFERENCE_PAGE), generateReferencePage());
+writeFileSync(join(REPO_ROOT, "config/steward.schema.json"), `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+console.log(`wrote ${REFERENCE_PAGE} and config/steward.schema.json`);

@@ -1,0 +1,91 @@
+// The files beside the release artefacts that a security review asks for: a CycloneDX SBOM of the npm packages
+// bundled into Steward (made by @cyclonedx/cyclonedx-npm from package-lock.json and node_modules, offline) plus
+// the runtimes embedded in the executables, and SHA256SUMS over every artefact (sha256sum -c format).
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import pkg from "../package.json" with { type: "json" };
+
+const REPO_ROOT = resolve(import.meta.dir, "..");
+const CYCLONEDX_NPM = join(REPO_ROOT, "node_modules/@cyclonedx/cyclonedx-npm/bin/cyclonedx-npm-cli.js");
+export const SHA256SUMS = "SHA256SUMS";
+
+export function sbomName(version: string): string {
+  return `steward-${version}-sbom.cdx.json`;
+}
+
+/** A runtime compiled into the executables (the npm tree does not show it: it is a build tool there). */
+export interface EmbeddedRuntime {
+  name: string;
+  version: string;
+  purl: string;
+  /** The artefacts that embed it. */
+  in: string[];
+}
+
+interface CycloneDxBom {
+  metadata: { component: { "bom-ref": string } };
+  components: Record<string, unknown>[];
+  dependencies?: { ref: string; dependsOn?: string[] }[];
+}
+
+/**
+ * Writes the SBOM into `outDir` and returns its path. The generator reads the installed tree (`npm ls`), production
+ * dependencies only; its output is reproducible (no timestamp or serial number), so two builds of one commit match.
+ */
+export function writeSbom(o: { outDir: string; version?: string; runtimes?: EmbeddedRuntime[] }): string {
+  const version = o.version ?? pkg.version;
+  if (!existsSync(CYCLONEDX_NPM)) throw new Error(`${CYCLONEDX_NPM} is missing: run npm install (it is a devDependency)`);
+  const scratch = mkdtempSync(join(tmpdir(), "steward-sbom-"));
+  try {
+    const raw = join(scratch, "bom.json");
+    const args = [CYCLONEDX_NPM, "--omit", "dev", "--output-reproducible", "--output-format", "JSON", "--spec-version", "1.6", "--mc-type", "application", "--output-file", raw, join(REPO_ROOT, "package.json")];
+    const r = spawnSync(process.env.NODE ?? "node", args, { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`cyclonedx-npm failed (exit ${r.status ?? r.signal}):\n${r.stderr || r.stdout || r.error?.message}`);
+    const bom = JSON.parse(readFileSync(raw, "utf8")) as CycloneDxBom;
+    const root = bom.metadata.component["bom-ref"];
+    for (const rt of o.runtimes ?? []) {
+      const ref = `${root}|runtime:${rt.name}@${rt.version}`;
+      bom.components.push({
+        type: "platform",
+        name: rt.name,
+        version: rt.version,
+        "bom-ref": ref,
+        purl: rt.purl,
+        description: `Runtime compiled into ${rt.in.join(", ")}`,
+        properties: [{ name: "steward:sbom:added-by", value: "scripts/release-files.ts (the runtime that scripts/build.ts compiled with)" }],
+      });
+      const rootDeps = bom.dependencies?.find((d) => d.ref === root);
+      if (rootDeps) rootDeps.dependsOn = [...(rootDeps.dependsOn ?? []), ref];
+      bom.dependencies?.push({ ref });
+    }
+    mkdirSync(o.outDir, { recursive: true });
+    const out = join(resolve(o.outDir), sbomName(version));
+    writeFileSync(out, `${JSON.stringify(bom, null, 2)}\n`);
+    return out;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Writes SHA256SUMS (GNU `sha256sum` format: hash, two spaces, file name) for files of one folder. */
+export async function writeSha256Sums(files: string[]): Promise<string> {
+  if (files.length === 0) throw new Error("SHA256SUMS: no files");
+  const dir = dirname(resolve(files[0]!));
+  const lines: string[] = [];
+  for (const f of [...files].sort((a, b) => basename(a).localeCompare(basename(b)))) {
+    if (dirname(resolve(f)) !== dir) throw new Error(`SHA256SUMS: ${f} is not in ${dir} with the other artefacts`);
+    lines.push(`${await sha256(f)}  ${basename(f)}`);
+  }
+  const out = join(dir, SHA256SUMS);
+  writeFileSync(out, `${lines.join("\n")}\n`);
+  return out;
+}
