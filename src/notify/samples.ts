@@ -103,7 +103,7 @@ export function syntheticTaskEvent(o: SyntheticTaskOptions = {}): TaskEvent {
             usualDurationMs: 250_000,
             durationMs: 82_000,
             runsKnown: 12,
-            startedBy: { kind: "scheduler" as const, user: "INTERNAL\\sa_scheduler", text: "a trigger or task chain" },
+            startedBy: { kind: "scheduler" as const, user: "CORP\\qlik_service", text: "a trigger or task chain" },
           },
           ...(failed
             ? {

@@ -4,6 +4,8 @@
 // with its summary; the webhook body of the third failure says consecutiveFailures 3 and the last success time.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import mqtt, { type MqttClient } from "mqtt";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { TaskEvent } from "../../../src/events/types";
 import { startMosquitto, startPostgres, type PostgresService, type TestService } from "../../helpers/services";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
@@ -121,6 +123,9 @@ routes:
         startedBy: { kind: "scheduler", user: "INTERNAL\\sa_scheduler" },
       });
       expect(bodies[2]).toMatchObject({ event: "Qlik Sense reload recovered", incident: { status: "closed", failures: 5 } });
+      // Every field of the recorded Butler 16.0.4 webhook is still there under its name; Steward's are added.
+      const butler = Object.keys((JSON.parse(readFileSync(join(import.meta.dir, "../../fixtures/butler-16.0.4/outputs.json"), "utf8")) as { webhook: Array<Record<string, unknown>> }).webhook[0]!);
+      for (const b of bodies.slice(0, 2)) expect(butler.filter((k) => !(k in b))).toEqual([]);
 
       // Slack and Teams: the recovery headline; the third failure's message carries the story line.
       const slackBodies = slack.requests.map((r) => JSON.parse(r.body) as { text: string; blocks: Array<{ text?: { text: string } }> });
