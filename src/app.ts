@@ -38,6 +38,7 @@ import { setupServiceMonitor, type ServiceMonitor } from "./services";
 import { setupHeartbeat } from "./heartbeat";
 import { setupNewRelic } from "./newrelic";
 import { setupSiteMonitors } from "./site-monitor";
+import { incidentsWantSuccessLogs, setupIncidents, type IncidentService } from "./incidents";
 import { setupDataChecks, type DataChecks } from "./checks";
 import { createButlerStatusPublisher } from "./mqtt/butler-status";
 import { createInfluxConflictMonitor } from "./influx-conflicts";
@@ -79,6 +80,8 @@ export interface StewardApp {
   scheduler?: Scheduler;
   /** The notification pipeline: routes, outbox, previews. */
   notify: Notifier;
+  /** Incidents per task, run history and error classes; absent when incidents.enabled is false. */
+  incidents?: IncidentService;
   /** The /ui status dashboard and its recent-event timeline. */
   dashboard: Dashboard;
   /** The one path that starts Qlik Sense tasks (REST, MQTT, scheduler, event triggers, chained starts). */
@@ -197,7 +200,22 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const notify = setupNotify(loaded, { ...clusterWiring, store: shared, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs, influxConflicts });
     // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
     const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, ...(pg ? {} : { store }) });
-    const intake = setupIntake(config, { ...clusterWiring, ...(gate ? { gate } : {}), bus, log, clock, db: shared.sql, metrics, qrs, lifecycle, readiness, udpPort: options.overrides?.udpPort });
+    // Before the intake: a run's incident and history are written on its way to the bus.
+    const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
+    const intake = setupIntake(config, {
+      ...clusterWiring,
+      ...(gate ? { gate } : {}),
+      ...(incidents ? { annotate: incidents.annotate, successLogs: incidentsWantSuccessLogs(config) } : {}),
+      bus,
+      log,
+      clock,
+      db: shared.sql,
+      metrics,
+      qrs,
+      lifecycle,
+      readiness,
+      udpPort: options.overrides?.udpPort,
+    });
     // Butler's MQTT status messages (after the intake, so its socket listens when "start" is sent).
     if (control.mqtt && config.mqtt?.butlerStatus) lifecycle.add(createButlerStatusPublisher(config.mqtt.butlerStatus, { mqtt: control.mqtt, udp: intake.udp, log }));
     const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
@@ -238,6 +256,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       files,
       scheduler,
       notify,
+      incidents,
       dashboard,
       taskStarter: control.taskStarter,
       control,

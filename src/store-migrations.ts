@@ -14,6 +14,7 @@ import { securityMigrations } from "./security";
 import { siteMonitorMigrations } from "./site-monitor";
 import { clusterMigrations } from "./cluster/migrations";
 import { checksMigrations } from "./checks/check-store";
+import { incidentMigrations } from "./incidents/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -30,5 +31,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   runHistoryMigrations,
   clusterMigrations,
   checksMigrations,
+  incidentMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

@@ -16,6 +16,7 @@ import { ServiceMonitorSchema } from "./sections/services";
 import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "./sections/heartbeat";
 import { NewRelicSchema, checkNewRelicReferences } from "./sections/newrelic";
 import { StoreSchema } from "./sections/store";
+import { IncidentsSchema } from "./sections/incidents";
 import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "./sections/site-monitor";
 import { DataChecksSchema, checkDataCheckReferences } from "./sections/data-checks";
 
@@ -37,6 +38,7 @@ export const ConfigSchema = z
     channels: ChannelsSchema,
     routes: RoutesSchema,
     notify: NotifySchema.prefault({}),
+    incidents: IncidentsSchema.prefault({}),
     security: SecuritySchema.prefault({}),
     audit: AuditSchema.prefault({}),
     serviceMonitor: ServiceMonitorSchema.optional(),

@@ -16,6 +16,7 @@ const NAV: Array<[id: string, href: string, label: string]> = [
   ["overview", "/ui", "Overview"],
   ["events", "/ui/events", "Events"],
   ["deliveries", "/ui/deliveries", "Deliveries"],
+  ["incidents", "/ui/incidents", "Incidents"],
   ["schedules", "/ui/schedules", "Schedules"],
   ["kv", "/ui/kv", "Key-value"],
   ["audit", "/ui/audit", "Audit log"],

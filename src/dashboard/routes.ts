@@ -7,6 +7,7 @@ import { auditPage } from "./pages/audit";
 import { deliveriesPage } from "./pages/deliveries";
 import { eventDetailPage, eventsPage } from "./pages/events";
 import { inboxItemPage, inboxPage } from "./pages/inbox";
+import { incidentsPage } from "./pages/incidents";
 import { kvPage } from "./pages/kv";
 import { licensePage } from "./pages/license";
 import { loginPage } from "./pages/login";
@@ -23,6 +24,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/events/:seq", "admin", "Dashboard: one event", eventDetailPage],
   ["/ui/tasks/:id", "admin", "Dashboard: one task's run history", taskPage],
   ["/ui/deliveries", "admin", "Dashboard: alert deliveries", deliveriesPage],
+  ["/ui/incidents", "admin", "Dashboard: open and recently closed incidents", incidentsPage],
   ["/ui/schedules", "schedules", "Dashboard: schedules", schedulesPage],
   ["/ui/kv", "kv.read", "Dashboard: key-value store browser", kvPage],
   ["/ui/audit", "admin", "Dashboard: audit log", auditPage],

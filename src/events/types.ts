@@ -1,6 +1,9 @@
 // The domain events that flow from intake and monitoring to the notification pipeline, the scheduler and the
 // dashboard. This file is the single documented contract for them; payloads are plain JSON (they are stored
 // in the outbox and survive restarts).
+import type { ErrorClass, IncidentRef, RunHistory, RunWarning } from "./run-context";
+
+export * from "./run-context";
 
 /** Qlik Sense task types; the QRS `taskType` numbers are 0..4 in this order. */
 export const TASK_TYPES = ["reload", "externalProgram", "userSync", "distribute", "preload"] as const;
@@ -9,7 +12,12 @@ export type TaskType = (typeof TASK_TYPES)[number];
 export const TASK_OUTCOMES = ["succeeded", "failed", "aborted"] as const;
 export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 
-export type TaskEventKind = `task.${TaskOutcome}`;
+/**
+ * A run's own outcome, plus the two follow-ups src/incidents/ raises from a run: `task.recovered` (a success that
+ * closed the task's incident) and `task.warning` (a success whose log or duration looks wrong).
+ */
+export const TASK_EVENT_KINDS = ["task.succeeded", "task.failed", "task.aborted", "task.recovered", "task.warning"] as const;
+export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 export type ServiceEventKind = "service.stopped" | "service.started";
 /** Site-wide conditions the site monitors raise (license, version), and Steward's own (InfluxDB refusing its points). */
 export const SITE_EVENT_KINDS = ["license.expiring", "license.expired", "license.low_availability", "license.released", "qliksense.version_changed", "influxdb.field_conflict"] as const;
@@ -18,7 +26,7 @@ export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
 export const DATA_CHECK_EVENT_KINDS = ["data.check_failed", "data.check_passed", "data.check_error"] as const;
 export type DataCheckEventKind = (typeof DATA_CHECK_EVENT_KINDS)[number];
 export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind | DataCheckEventKind;
-export const EVENT_KINDS: readonly EventKind[] = ["task.succeeded", "task.failed", "task.aborted", "service.stopped", "service.started", ...SITE_EVENT_KINDS, ...DATA_CHECK_EVENT_KINDS];
+export const EVENT_KINDS: readonly EventKind[] = [...TASK_EVENT_KINDS, "service.stopped", "service.started", ...SITE_EVENT_KINDS, ...DATA_CHECK_EVENT_KINDS];
 
 export interface NameValue {
   name: string;
@@ -157,6 +165,18 @@ export interface TaskEvent {
   unconfirmed?: { qrs: "denied" | "unavailable"; reason: string };
   /** Links an admin can click: QMC task page, hub app. */
   links?: { qmcTask?: string; hubApp?: string; qmc?: string };
+  /** The task's recent runs (src/incidents/); absent when incidents are off or the event never reached them. */
+  history?: RunHistory;
+  /** The likely cause of a failed or aborted run, from the pattern table; `unknown` when no rule matched. */
+  errorClass?: ErrorClass;
+  /** One line an administrator can act on, for the class. */
+  errorHint?: string;
+  /** The log line the class was read from. */
+  errorLine?: string;
+  /** The incident this run opened, updated or (task.recovered) closed. */
+  incident?: IncidentRef;
+  /** task.warning: why a successful run looks wrong. */
+  warnings?: RunWarning[];
 }
 
 /** A watched Windows service or systemd unit changed state. */
@@ -249,6 +269,8 @@ export interface DomainEvents {
   "task.succeeded": TaskEvent;
   "task.failed": TaskEvent;
   "task.aborted": TaskEvent;
+  "task.recovered": TaskEvent;
+  "task.warning": TaskEvent;
   "service.stopped": ServiceEvent;
   "service.started": ServiceEvent;
   "license.expiring": SiteEvent;

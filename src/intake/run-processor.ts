@@ -28,6 +28,12 @@ export interface RunProcessorDeps {
   warnOnce: ThrottledWarn;
   /** This Steward instance, named in its claims. */
   instanceId: string;
+  /**
+   * Runs between enrichment and the bus (src/incidents/): returns the event with its history, cause and incident,
+   * then follow-up events to emit after it. A failure here is logged and the event goes out as it is: a lost history
+   * is better than a lost alert.
+   */
+  annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
 }
 
 /**
@@ -152,11 +158,21 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     return deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
   }
 
+  async function annotate(event: TaskEvent): Promise<TaskEvent[]> {
+    if (!deps.annotate) return [event];
+    try {
+      return await deps.annotate(event);
+    } catch (err) {
+      log.warn({ executionId: event.executionId, err: describeError(err) }, "could not add the run's history and incident; the event goes out without them");
+      return [event];
+    }
+  }
+
   async function processRun(report: RunReport, key: string, options: ProcessOptions = {}): Promise<ProcessResult> {
     // False once a background mark took over releasing the claim.
     let releaseNow = true;
     try {
-      const event = await deps.enricher.enrich(report);
+      let event = await deps.enricher.enrich(report);
       if (closed) {
         log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
         await giveUp(key);
@@ -178,8 +194,16 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
           return { dropped: "unconfirmed" };
         }
       }
+      const [withHistory = event, ...followUps] = await annotate(event);
+      event = withHistory;
       await deps.bus.emit(event.kind, event);
       deps.counters.emitted.inc({ kind: event.kind, source: event.source });
+      // After the run's own event: a failure to hand one over leaves the run unmarked, so it is handled again and
+      // the same (idempotent) events go out again.
+      for (const f of followUps) {
+        await deps.bus.emit(f.kind, f);
+        deps.counters.emitted.inc({ kind: f.kind, source: f.source });
+      }
       // The event id is usually the claim key itself (ExecutionId:outcome): then one row, not the same row twice.
       const marked = deps.store
         .markSeen(

@@ -12,7 +12,7 @@ import type { ReadinessCheck } from "../core/readiness";
 import type { SqlDb } from "../store/sql";
 import type { DutyGate } from "../cluster/gate";
 import type { QrsClient } from "../qlik/qrs-client";
-import type { DomainEvents } from "../events/types";
+import type { DomainEvents, TaskEvent } from "../events/types";
 import { createTaskEventEnricher, type RunReport } from "../events/enrich-task-event";
 import { routesWantSuccessLogs } from "../notify/routing";
 import { createReconciler, type Reconciler } from "../events/reconcile";
@@ -50,6 +50,10 @@ export interface TaskIntakeDeps {
    * then also looks at the store for polls other Stewards added.
    */
   gate?: DutyGate;
+  /** Between enrichment and the bus: adds history, cause and incident, returns follow-up events (src/incidents/). */
+  annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
+  /** Fetch the script log of successful reloads too (the incidents' warnings read it). */
+  successLogs?: boolean;
 }
 
 export interface TaskIntake {
@@ -103,7 +107,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   const now = () => deps.clock.now();
   // Sub-modules get the root logger and name their own module (a child of a child would repeat the key).
   // A route that attaches script logs to success mails needs them fetched for successful reloads as well.
-  const scriptLog = { ...cfg.enrichment.scriptLog, onSuccess: cfg.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes) };
+  const scriptLog = { ...cfg.enrichment.scriptLog, onSuccess: cfg.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes) || deps.successLogs === true };
   const enricher = createTaskEventEnricher({ ...cfg.enrichment, scriptLog }, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, {
     qrs: deps.qrs,
     log: deps.log,
@@ -139,6 +143,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     counters,
     warnOnce,
     instanceId,
+    ...(deps.annotate ? { annotate: deps.annotate } : {}),
   });
   /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
   async function dropDeadClaims(): Promise<void> {

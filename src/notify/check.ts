@@ -25,6 +25,9 @@ export function sampleEventSets(): DomainEvent[][] {
       sets.push([syntheticTaskEvent({ outcome, taskType, full: false })]);
     }
   }
+  for (const kind of ["task.recovered", "task.warning"] as const) {
+    sets.push([syntheticTaskEvent({ kind, full: true })], [syntheticTaskEvent({ kind, full: false })], [syntheticTaskEvent({ kind, taskType: "externalProgram", full: true })]);
+  }
   sets.push([syntheticServiceEvent({ state: "stopped" })], [syntheticServiceEvent({ state: "started" })]);
   for (const kind of SITE_EVENT_KINDS) sets.push([syntheticSiteEvent(kind)]);
   for (const kind of DATA_CHECK_EVENT_KINDS) sets.push([syntheticDataCheckEvent(kind)], [syntheticDataCheckEvent(kind, { full: false })]);

@@ -78,8 +78,8 @@ function insertRow(
 }
 
 async function addToGroup(outbox: Tx, event: DomainEvent, d: PlannedDelivery, now: number, maxAgeMs: number, result: EnqueueResult): Promise<void> {
-  const { windowMs, sendFirst } = d.group!;
-  const open = await outbox.openGroup(d.route, d.channel, d.recipient);
+  const { windowMs, sendFirst, key: groupKey } = d.group!;
+  const open = await outbox.openGroup(d.route, d.channel, d.recipient, groupKey ?? "");
   if (open) {
     await outbox.setGroupEvents(open.id, [...open.eventIds, event.id], now);
     await insertRow(outbox, event, d, "grouped", now, maxAgeMs, `folded into digest ${open.id}`, open.id);
@@ -89,7 +89,7 @@ async function addToGroup(outbox: Tx, event: DomainEvent, d: PlannedDelivery, no
   // No window open: this event opens one. With sendFirst it goes out at once and the window collects the rest.
   const members = sendFirst ? [] : [event.id];
   const groupId = await outbox.insert({
-    key: `digest|${d.route}|${d.channel}|${d.recipient.toLowerCase()}|${now}|${event.id}`,
+    key: `digest|${d.route}|${groupKey ? `${groupKey}|` : ""}${d.channel}|${d.recipient.toLowerCase()}|${now}|${event.id}`,
     eventId: members[0] ?? "",
     eventIds: members,
     kind: "digest",
@@ -101,6 +101,7 @@ async function addToGroup(outbox: Tx, event: DomainEvent, d: PlannedDelivery, no
     reason: null,
     groupId: null,
     groupWindowMs: windowMs,
+    groupKey: groupKey ?? null,
     nextAttemptAt: now + windowMs,
     expiresAt: now + windowMs + maxAgeMs,
     createdAt: now,

@@ -53,5 +53,11 @@ export const notifyMigrations: MigrationSet = {
       // Which Steward instance is sending a delivery: on restart (or when it is gone) its rows are sent again.
       sql: "ALTER TABLE notify_deliveries ADD COLUMN claimed_by TEXT",
     },
+    {
+      version: 3,
+      name: "digest group keys",
+      // A digest of one incident's follow-ups (renotify: { digest }) is kept apart from the route's other digests.
+      sql: "ALTER TABLE notify_deliveries ADD COLUMN group_key TEXT",
+    },
   ],
 };

@@ -23,6 +23,8 @@ export interface DeliveryRow {
   reason: string | null;
   groupId: number | null;
   groupWindowMs: number | null;
+  /** An open digest's own key beyond route, channel and recipient (an incident's follow-ups); null for route digests. */
+  groupKey: string | null;
   attempts: number;
   nextAttemptAt: number;
   expiresAt: number;
@@ -32,7 +34,7 @@ export interface DeliveryRow {
   lastError: string | null;
 }
 
-export type NewDelivery = Omit<DeliveryRow, "id" | "attempts" | "updatedAt" | "deliveredAt" | "lastError">;
+export type NewDelivery = Omit<DeliveryRow, "id" | "attempts" | "updatedAt" | "deliveredAt" | "lastError" | "groupKey"> & { groupKey?: string | null };
 
 export interface ListFilter {
   status?: DeliveryStatus[];
@@ -60,6 +62,7 @@ function toDelivery(r: Row): DeliveryRow {
     reason: r.reason === null ? null : String(r.reason),
     groupId: r.group_id === null ? null : Number(r.group_id),
     groupWindowMs: r.group_window_ms === null ? null : Number(r.group_window_ms),
+    groupKey: r.group_key === null || r.group_key === undefined ? null : String(r.group_key),
     attempts: Number(r.attempts),
     nextAttemptAt: Number(r.next_attempt_at),
     expiresAt: Number(r.expires_at),
@@ -92,10 +95,12 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     // Written by whichever Steward handles the event; the unique key makes a second write of the same delivery
     // (another route, a concurrent emit, another Steward) a no-op instead of a second alert.
     insert: `INSERT INTO notify_deliveries (key, event_id, event_ids, kind, route, channel, recipient, target, status, reason,
-        group_id, group_window_ms, next_attempt_at, expires_at, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+        group_id, group_window_ms, group_key, next_attempt_at, expires_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
     get: "SELECT * FROM notify_deliveries WHERE id = ?",
-    openGroup: `SELECT * FROM notify_deliveries WHERE route = ? AND channel = ? AND recipient = ? AND status = 'grouping' ORDER BY id DESC LIMIT 1${pg ? " FOR UPDATE" : ""}`,
+    openGroup: `SELECT * FROM notify_deliveries WHERE route = ? AND channel = ? AND recipient = ? AND status = 'grouping' AND COALESCE(group_key, '') = ? ORDER BY id DESC LIMIT 1${pg ? " FOR UPDATE" : ""}`,
+    // An incident closed: its digests go out now instead of at the end of their window.
+    releaseGroupsByKey: "UPDATE notify_deliveries SET next_attempt_at = ?, updated_at = ? WHERE status = 'grouping' AND group_key = ? AND next_attempt_at > ?",
     setGroupEvents: "UPDATE notify_deliveries SET event_ids = ?, event_id = ?, updated_at = ? WHERE id = ?",
     // SKIP LOCKED: Stewards polling at the same moment each get different rows instead of queueing on one.
     due: `SELECT * FROM notify_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
@@ -128,12 +133,12 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     async insert(d: NewDelivery): Promise<number | undefined> {
       const r = await x.get<{ id: number }>(q.insert, [
         d.key, d.eventId, JSON.stringify(d.eventIds), d.kind, d.route, d.channel, d.recipient, d.target, d.status, d.reason,
-        d.groupId, d.groupWindowMs, d.nextAttemptAt, d.expiresAt, d.createdAt, d.createdAt,
+        d.groupId, d.groupWindowMs, d.groupKey ?? null, d.nextAttemptAt, d.expiresAt, d.createdAt, d.createdAt,
       ]);
       return r ? Number(r.id) : undefined;
     },
-    async openGroup(route: string, channel: string, recipient: string): Promise<DeliveryRow | undefined> {
-      const r = await x.get<Row>(q.openGroup, [route, channel, recipient]);
+    async openGroup(route: string, channel: string, recipient: string, groupKey = ""): Promise<DeliveryRow | undefined> {
+      const r = await x.get<Row>(q.openGroup, [route, channel, recipient, groupKey]);
       return r ? toDelivery(r) : undefined;
     },
     setGroupEvents: async (id: number, eventIds: string[], now: number) => void (await x.run(q.setGroupEvents, [JSON.stringify(eventIds), eventIds[0] ?? "", now, id])),
@@ -157,6 +162,8 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     },
     openGroup: base.openGroup,
     setGroupEvents: base.setGroupEvents,
+    /** Sends the open digests with this group key at once (their incident closed); the number released. */
+    releaseGroups: async (groupKey: string, now: number) => (await db.run(q.releaseGroupsByKey, [now, now, groupKey, now])).changes,
     /**
      * Claims up to `limit` due deliveries for this Steward: each comes back only if this call moved it from
      * pending to sending (another Steward polling at the same moment gets other rows or none).

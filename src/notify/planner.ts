@@ -6,10 +6,12 @@ import { isDataCheckEvent, isTaskEvent } from "../events/types";
 import type { OutboxStore } from "./outbox-store";
 import { resolveRecipients } from "./recipients";
 import { matchRoute, type NamedRoute } from "./routing";
+import { renotifyDecision } from "./renotify";
 
 export interface ChannelTraits {
   addressable: boolean;
   supportsDigest: boolean;
+  dataSink?: boolean;
 }
 
 export interface PlanContext {
@@ -34,7 +36,8 @@ export interface PlannedDelivery {
   action: PlannedAction;
   reason?: string;
   rateLimit?: { key: string; windowMs: number };
-  group?: { windowMs: number; sendFirst: boolean };
+  /** key: the digest's group key (an incident's follow-ups); unset for a route's own burst digest. */
+  group?: { windowMs: number; sendFirst: boolean; key?: string };
 }
 
 export interface RoutePlan {
@@ -121,6 +124,9 @@ async function decide(
     else return { ...d, action: "suppress", reason: "test mode: this channel has no testTarget" };
   }
 
+  const again = renotifyDecision(route.config.renotify, event, traits);
+  if (again.action === "suppress") return { ...d, action: "suppress", reason: again.reason };
+
   if (route.config.rateLimit) {
     const rateKey = `${route.name}|${rateSubject(event)}|${channelName}|${d.recipient.toLowerCase()}`;
     const until = await outbox?.rateLimitedUntil(rateKey, now);
@@ -128,6 +134,7 @@ async function decide(
     d = { ...d, rateLimit: { key: rateKey, windowMs: route.config.rateLimit } };
   }
 
+  if (again.action === "group") return { ...d, action: "group", group: { windowMs: again.windowMs, sendFirst: false, key: again.groupKey } };
   if (route.config.group && traits.supportsDigest) {
     return { ...d, action: "group", group: { windowMs: route.config.group.window, sendFirst: route.config.group.sendFirst } };
   }

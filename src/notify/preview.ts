@@ -28,7 +28,7 @@ export function planContextFor(config: Config): PlanContext {
     routes: nameRoutes(config.routes),
     channels: config.channels,
     notify: config.notify,
-    traits: (type) => ({ addressable: CHANNELS[type].addressable, supportsDigest: CHANNELS[type].supportsDigest }),
+    traits: (type) => ({ addressable: CHANNELS[type].addressable, supportsDigest: CHANNELS[type].supportsDigest, dataSink: CHANNELS[type].dataSink === true }),
   };
 }
 

@@ -2,11 +2,13 @@
 // `steward alert test` and POST /v4/alerts/test (marked source "test").
 import { randomUUID } from "node:crypto";
 import { scriptLogExcerpt } from "../events/enrich-mappers";
-import type { DataCheckEvent, DataCheckEventKind, ServiceEvent, SiteEvent, SiteEventKind, TaskEvent, TaskOutcome, TaskType } from "../events/types";
+import type { DataCheckEvent, DataCheckEventKind, ServiceEvent, SiteEvent, SiteEventKind, TaskEvent, TaskEventKind, TaskOutcome, TaskType } from "../events/types";
 import { dataCheckEvent } from "../events/data-check-event";
 
 export interface SyntheticTaskOptions {
   outcome?: TaskOutcome;
+  /** task.recovered or task.warning (outcome succeeded); default task.<outcome>. */
+  kind?: TaskEventKind;
   taskType?: TaskType;
   taskName?: string;
   taskId?: string;
@@ -21,7 +23,8 @@ export interface SyntheticTaskOptions {
 const STATUS: Record<TaskOutcome, [number, string]> = { succeeded: [7, "FinishedSuccess"], failed: [8, "FinishedFail"], aborted: [6, "Aborted"] };
 
 export function syntheticTaskEvent(o: SyntheticTaskOptions = {}): TaskEvent {
-  const outcome = o.outcome ?? "failed";
+  const outcome = o.kind === "task.recovered" || o.kind === "task.warning" ? "succeeded" : (o.outcome ?? "failed");
+  const kind: TaskEventKind = o.kind ?? `task.${outcome}`;
   const taskType = o.taskType ?? "reload";
   const now = o.nowMs ?? Date.now();
   const executionId = randomUUID();
@@ -37,9 +40,10 @@ export function syntheticTaskEvent(o: SyntheticTaskOptions = {}): TaskEvent {
     outcome === "failed" ? "20260301T140122.900+0100 Error: Field 'CustomerKey' not found" : "20260301T140122.900+0100 Execution finished.",
   ];
   const full = o.full ?? true;
+  const failed = outcome !== "succeeded";
   return {
-    id: `${executionId}:${outcome}`,
-    kind: `task.${outcome}`,
+    id: kind === `task.${outcome}` ? `${executionId}:${outcome}` : `${executionId}:${kind.slice("task.".length)}`,
+    kind,
     outcome,
     taskType,
     source: "test",
@@ -90,6 +94,29 @@ export function syntheticTaskEvent(o: SyntheticTaskOptions = {}): TaskEvent {
     scriptLog: full && taskType === "reload" ? scriptLogExcerpt(logLines.join("\r\n"), 20, 40, 1024 * 1024) : undefined,
     complete: full,
     missing: full ? [] : [{ item: "scriptLog", reason: "synthetic event without a script log" }],
+    ...(full
+      ? {
+          history: {
+            consecutiveFailures: failed ? 3 : 0,
+            lastSuccessAt: new Date(now - 86_400_000).toISOString(),
+            ...(failed ? { failingSince: new Date(now - 2 * 3_600_000).toISOString() } : {}),
+            usualDurationMs: 250_000,
+            durationMs: 82_000,
+            runsKnown: 12,
+            startedBy: { kind: "scheduler" as const, user: "CORP\\qlik_service", text: "a trigger or task chain" },
+          },
+          ...(failed
+            ? {
+                errorClass: "script" as const,
+                errorHint: "The load script stopped on an error of its own (syntax, a field or table that does not exist): open it in the data load editor at the line in the log; a source may have renamed a column.",
+                errorLine: "Field 'CustomerKey' not found",
+                incident: { id: 42, status: "open" as const, failures: 3, openedAt: new Date(now - 2 * 3_600_000).toISOString() },
+              }
+            : {}),
+          ...(kind === "task.recovered" ? { incident: { id: 42, status: "closed" as const, failures: 3, openedAt: new Date(now - 2 * 3_600_000).toISOString(), closedAt: stop, durationMs: 2 * 3_600_000 - 1000 } } : {}),
+          ...(kind === "task.warning" ? { warnings: [{ kind: "emptyTable" as const, table: "Orders", message: "Table Orders loaded 0 rows; the last 3 runs loaded 1 204 331 to 1 210 554 rows" }] } : {}),
+        }
+      : {}),
   };
 }
 

@@ -8,7 +8,8 @@ import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { EventBus } from "../core/bus";
-import type { DomainEvent, DomainEvents } from "../events/types";
+import { isTaskEvent, type DomainEvent, type DomainEvents } from "../events/types";
+import { incidentGroupKey } from "./renotify";
 import type { Store } from "../store/database";
 import type { InfluxConflictMonitor } from "../influx-conflicts";
 import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";
@@ -93,6 +94,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   async function dispatch(event: DomainEvent): Promise<EnqueueResult> {
     const now = clock.now();
+    // An incident that closes sends the digest of its follow-ups first, not at the end of the digest's window.
+    if (isTaskEvent(event) && event.kind === "task.recovered" && event.incident) {
+      if ((await outbox.releaseGroups(incidentGroupKey(event.incident.id), now)) > 0) worker.wake();
+    }
     const plan = await planEvent(ctx, event, outbox, now);
     const result = await enqueuePlan(outbox, plan, now, o.maxAge);
     for (const d of plan.deliveries) if (d.action === "suppress") log.info({ eventId: event.id, channel: d.channel, route: d.route, reason: d.reason }, "delivery suppressed");

@@ -5,6 +5,7 @@ import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../events/types";
 import { buildDataCheckVars } from "./data-check-vars";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog, type FitOptions } from "../events/script-log-excerpt";
 import { durationText, localTimes, splitDuration } from "./time-format";
+import { buildHistoryVars } from "./history-vars";
 
 export type TemplateVars = Record<string, unknown>;
 
@@ -83,6 +84,8 @@ export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): Template
     qmcTaskUrl: e.links?.qmcTask ?? (qmcBase ? `${qmcBase}/task` : ""),
     executionDurationText: durationText(ex?.durationMs),
     event: e,
+    // History, likely cause, incident and warnings (src/incidents/); "" when the event has none
+    ...buildHistoryVars(e, opts.timeZone),
     // Butler's task variables
     hostName: e.host,
     user: e.user,

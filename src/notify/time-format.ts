@@ -68,3 +68,15 @@ export function durationText(ms: number | undefined): string {
   if (minutes > 0) return `${minutes} min ${String(seconds).padStart(2, "0")} s`;
   return `${seconds} s`;
 }
+
+/** A span as people say it: "42 s", "12 min", "1 h 15 min", "2 d 3 h" (an incident is not timed to the second). */
+export function spanText(ms: number): string {
+  const s = Math.round(Math.max(0, ms) / 1000);
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}

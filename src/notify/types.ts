@@ -70,6 +70,8 @@ export interface ChannelDefinition<T extends ChannelType> {
   addressable: boolean;
   /** Message channels can fold a burst into a digest; data sinks (MQTT, InfluxDB) get every event. */
   supportsDigest: boolean;
+  /** Time series (InfluxDB, New Relic): every event, whatever a route's renotify says, so counts stay right. */
+  dataSink?: boolean;
   /** Template sets this channel renders (checked at config check). */
   templateParts: readonly string[];
   /** Limits of the target for the script-log excerpt in a message (Slack and Teams cap a text block). */

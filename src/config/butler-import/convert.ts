@@ -28,7 +28,7 @@ export interface ConvertResult {
 }
 
 const UNKNOWN = "not a Butler key Steward knows (a typo, or from another Butler version)";
-const ORDER = ["dataDir", "logging", "http", "udp", "qlik", "intake", "control", "mqtt", "kv", "files", "scheduler", "channels", "routes", "notify", "security", "serviceMonitor", "heartbeat", "uptimeMonitor", "newRelic", "licenseMonitor", "licenseRelease", "versionMonitor"];
+const ORDER = ["dataDir", "logging", "http", "udp", "qlik", "intake", "control", "mqtt", "kv", "files", "scheduler", "channels", "routes", "notify", "incidents", "security", "serviceMonitor", "heartbeat", "uptimeMonitor", "newRelic", "licenseMonitor", "licenseRelease", "versionMonitor"];
 
 export function convertButlerConfig(text: string, file: string, opts: { schedulesFile?: string } = {}): ConvertResult {
   let doc: unknown;
@@ -58,6 +58,9 @@ export function convertButlerConfig(text: string, file: string, opts: { schedule
   mapHeartbeatAndUptime(c, alerts.influx);
   mapSiteMonitors(c, alerts.influx);
   mapUnsupported(c);
+  // Butler sent no "succeeded with warnings" alerts, and renotified on every failure (Steward's default): a site that
+  // switches over gets what it had, and turns the warnings on when it wants them.
+  c.out.incidents = { warnings: { enabled: false } };
   if (Object.keys(alerts.channels).length && !c.out.qlik) c.review.push("No Qlik Sense connection (configQRS.host) was found: alerts go out without task, app and script-log details until qlik: is set.");
 
   const config: Obj = {};

@@ -94,6 +94,17 @@ export const RouteSchema = z.lazy(() => z
           "Unset: the channel's attachScriptLog decides (failed and aborted tasks). Such a route makes the intake fetch logs of successful reloads too.",
       ),
     rateLimit: DurationSchema.optional().describe("At most one alert per route × task (or host+service) × channel × recipient in this window."),
+    renotify: z
+      .union([
+        z.literal("every"),
+        z.strictObject({ nth: z.number().int().min(2).max(1000).describe("Notify on the 1st failure of an incident and then on every n-th.") }),
+        z.strictObject({ digest: DurationSchema.describe("Notify on the 1st failure, then fold the incident's later failures into one digest per window.") }),
+      ])
+      .default("every")
+      .describe(
+        "How often a task's open incident notifies again on this route: every failure (default, Butler's behaviour), { nth: 4 }, or { digest: 1h }. " +
+          "task.recovered always goes; InfluxDB and New Relic always get every event.",
+      ),
     group: z
       .strictObject({
         window: DurationSchema.describe("Events in this window are folded into one digest message."),

@@ -50,66 +50,78 @@ import t47 from "../../../templates/email/task.aborted.text.eta" with { type: "t
 import t48 from "../../../templates/email/task.failed.html.eta" with { type: "text" };
 import t49 from "../../../templates/email/task.failed.subject.eta" with { type: "text" };
 import t50 from "../../../templates/email/task.failed.text.eta" with { type: "text" };
-import t51 from "../../../templates/email/task.succeeded.html.eta" with { type: "text" };
-import t52 from "../../../templates/email/task.succeeded.subject.eta" with { type: "text" };
-import t53 from "../../../templates/email/task.succeeded.text.eta" with { type: "text" };
-import t54 from "../../../templates/slack/_check.json.eta" with { type: "text" };
-import t55 from "../../../templates/slack/_service.json.eta" with { type: "text" };
-import t56 from "../../../templates/slack/_site.json.eta" with { type: "text" };
-import t57 from "../../../templates/slack/_task.json.eta" with { type: "text" };
-import t58 from "../../../templates/slack/data.check_error.json.eta" with { type: "text" };
-import t59 from "../../../templates/slack/data.check_failed.json.eta" with { type: "text" };
-import t60 from "../../../templates/slack/data.check_passed.json.eta" with { type: "text" };
-import t61 from "../../../templates/slack/digest.json.eta" with { type: "text" };
-import t62 from "../../../templates/slack/influxdb.field_conflict.json.eta" with { type: "text" };
-import t63 from "../../../templates/slack/license.expired.json.eta" with { type: "text" };
-import t64 from "../../../templates/slack/license.expiring.json.eta" with { type: "text" };
-import t65 from "../../../templates/slack/license.low_availability.json.eta" with { type: "text" };
-import t66 from "../../../templates/slack/license.released.json.eta" with { type: "text" };
-import t67 from "../../../templates/slack/qliksense.version_changed.json.eta" with { type: "text" };
-import t68 from "../../../templates/slack/service.started.json.eta" with { type: "text" };
-import t69 from "../../../templates/slack/service.stopped.json.eta" with { type: "text" };
-import t70 from "../../../templates/slack/task.aborted.json.eta" with { type: "text" };
-import t71 from "../../../templates/slack/task.failed.json.eta" with { type: "text" };
-import t72 from "../../../templates/slack/task.succeeded.json.eta" with { type: "text" };
-import t73 from "../../../templates/teams/_check.json.eta" with { type: "text" };
-import t74 from "../../../templates/teams/_service.json.eta" with { type: "text" };
-import t75 from "../../../templates/teams/_site.json.eta" with { type: "text" };
-import t76 from "../../../templates/teams/_task.json.eta" with { type: "text" };
-import t77 from "../../../templates/teams/data.check_error.json.eta" with { type: "text" };
-import t78 from "../../../templates/teams/data.check_failed.json.eta" with { type: "text" };
-import t79 from "../../../templates/teams/data.check_passed.json.eta" with { type: "text" };
-import t80 from "../../../templates/teams/digest.json.eta" with { type: "text" };
-import t81 from "../../../templates/teams/influxdb.field_conflict.json.eta" with { type: "text" };
-import t82 from "../../../templates/teams/license.expired.json.eta" with { type: "text" };
-import t83 from "../../../templates/teams/license.expiring.json.eta" with { type: "text" };
-import t84 from "../../../templates/teams/license.low_availability.json.eta" with { type: "text" };
-import t85 from "../../../templates/teams/license.released.json.eta" with { type: "text" };
-import t86 from "../../../templates/teams/qliksense.version_changed.json.eta" with { type: "text" };
-import t87 from "../../../templates/teams/service.started.json.eta" with { type: "text" };
-import t88 from "../../../templates/teams/service.stopped.json.eta" with { type: "text" };
-import t89 from "../../../templates/teams/task.aborted.json.eta" with { type: "text" };
-import t90 from "../../../templates/teams/task.failed.json.eta" with { type: "text" };
-import t91 from "../../../templates/teams/task.succeeded.json.eta" with { type: "text" };
-import t92 from "../../../templates/webhook/_check.json.eta" with { type: "text" };
-import t93 from "../../../templates/webhook/_service.json.eta" with { type: "text" };
-import t94 from "../../../templates/webhook/_site.json.eta" with { type: "text" };
-import t95 from "../../../templates/webhook/_task.json.eta" with { type: "text" };
-import t96 from "../../../templates/webhook/data.check_error.json.eta" with { type: "text" };
-import t97 from "../../../templates/webhook/data.check_failed.json.eta" with { type: "text" };
-import t98 from "../../../templates/webhook/data.check_passed.json.eta" with { type: "text" };
-import t99 from "../../../templates/webhook/digest.json.eta" with { type: "text" };
-import t100 from "../../../templates/webhook/influxdb.field_conflict.json.eta" with { type: "text" };
-import t101 from "../../../templates/webhook/license.expired.json.eta" with { type: "text" };
-import t102 from "../../../templates/webhook/license.expiring.json.eta" with { type: "text" };
-import t103 from "../../../templates/webhook/license.low_availability.json.eta" with { type: "text" };
-import t104 from "../../../templates/webhook/license.released.json.eta" with { type: "text" };
-import t105 from "../../../templates/webhook/qliksense.version_changed.json.eta" with { type: "text" };
-import t106 from "../../../templates/webhook/service.started.json.eta" with { type: "text" };
-import t107 from "../../../templates/webhook/service.stopped.json.eta" with { type: "text" };
-import t108 from "../../../templates/webhook/task.aborted.json.eta" with { type: "text" };
-import t109 from "../../../templates/webhook/task.failed.json.eta" with { type: "text" };
-import t110 from "../../../templates/webhook/task.succeeded.json.eta" with { type: "text" };
+import t51 from "../../../templates/email/task.recovered.html.eta" with { type: "text" };
+import t52 from "../../../templates/email/task.recovered.subject.eta" with { type: "text" };
+import t53 from "../../../templates/email/task.recovered.text.eta" with { type: "text" };
+import t54 from "../../../templates/email/task.succeeded.html.eta" with { type: "text" };
+import t55 from "../../../templates/email/task.succeeded.subject.eta" with { type: "text" };
+import t56 from "../../../templates/email/task.succeeded.text.eta" with { type: "text" };
+import t57 from "../../../templates/email/task.warning.html.eta" with { type: "text" };
+import t58 from "../../../templates/email/task.warning.subject.eta" with { type: "text" };
+import t59 from "../../../templates/email/task.warning.text.eta" with { type: "text" };
+import t60 from "../../../templates/slack/_check.json.eta" with { type: "text" };
+import t61 from "../../../templates/slack/_service.json.eta" with { type: "text" };
+import t62 from "../../../templates/slack/_site.json.eta" with { type: "text" };
+import t63 from "../../../templates/slack/_task.json.eta" with { type: "text" };
+import t64 from "../../../templates/slack/data.check_error.json.eta" with { type: "text" };
+import t65 from "../../../templates/slack/data.check_failed.json.eta" with { type: "text" };
+import t66 from "../../../templates/slack/data.check_passed.json.eta" with { type: "text" };
+import t67 from "../../../templates/slack/digest.json.eta" with { type: "text" };
+import t68 from "../../../templates/slack/influxdb.field_conflict.json.eta" with { type: "text" };
+import t69 from "../../../templates/slack/license.expired.json.eta" with { type: "text" };
+import t70 from "../../../templates/slack/license.expiring.json.eta" with { type: "text" };
+import t71 from "../../../templates/slack/license.low_availability.json.eta" with { type: "text" };
+import t72 from "../../../templates/slack/license.released.json.eta" with { type: "text" };
+import t73 from "../../../templates/slack/qliksense.version_changed.json.eta" with { type: "text" };
+import t74 from "../../../templates/slack/service.started.json.eta" with { type: "text" };
+import t75 from "../../../templates/slack/service.stopped.json.eta" with { type: "text" };
+import t76 from "../../../templates/slack/task.aborted.json.eta" with { type: "text" };
+import t77 from "../../../templates/slack/task.failed.json.eta" with { type: "text" };
+import t78 from "../../../templates/slack/task.recovered.json.eta" with { type: "text" };
+import t79 from "../../../templates/slack/task.succeeded.json.eta" with { type: "text" };
+import t80 from "../../../templates/slack/task.warning.json.eta" with { type: "text" };
+import t81 from "../../../templates/teams/_check.json.eta" with { type: "text" };
+import t82 from "../../../templates/teams/_service.json.eta" with { type: "text" };
+import t83 from "../../../templates/teams/_site.json.eta" with { type: "text" };
+import t84 from "../../../templates/teams/_task.json.eta" with { type: "text" };
+import t85 from "../../../templates/teams/data.check_error.json.eta" with { type: "text" };
+import t86 from "../../../templates/teams/data.check_failed.json.eta" with { type: "text" };
+import t87 from "../../../templates/teams/data.check_passed.json.eta" with { type: "text" };
+import t88 from "../../../templates/teams/digest.json.eta" with { type: "text" };
+import t89 from "../../../templates/teams/influxdb.field_conflict.json.eta" with { type: "text" };
+import t90 from "../../../templates/teams/license.expired.json.eta" with { type: "text" };
+import t91 from "../../../templates/teams/license.expiring.json.eta" with { type: "text" };
+import t92 from "../../../templates/teams/license.low_availability.json.eta" with { type: "text" };
+import t93 from "../../../templates/teams/license.released.json.eta" with { type: "text" };
+import t94 from "../../../templates/teams/qliksense.version_changed.json.eta" with { type: "text" };
+import t95 from "../../../templates/teams/service.started.json.eta" with { type: "text" };
+import t96 from "../../../templates/teams/service.stopped.json.eta" with { type: "text" };
+import t97 from "../../../templates/teams/task.aborted.json.eta" with { type: "text" };
+import t98 from "../../../templates/teams/task.failed.json.eta" with { type: "text" };
+import t99 from "../../../templates/teams/task.recovered.json.eta" with { type: "text" };
+import t100 from "../../../templates/teams/task.succeeded.json.eta" with { type: "text" };
+import t101 from "../../../templates/teams/task.warning.json.eta" with { type: "text" };
+import t102 from "../../../templates/webhook/_check.json.eta" with { type: "text" };
+import t103 from "../../../templates/webhook/_service.json.eta" with { type: "text" };
+import t104 from "../../../templates/webhook/_site.json.eta" with { type: "text" };
+import t105 from "../../../templates/webhook/_task.json.eta" with { type: "text" };
+import t106 from "../../../templates/webhook/data.check_error.json.eta" with { type: "text" };
+import t107 from "../../../templates/webhook/data.check_failed.json.eta" with { type: "text" };
+import t108 from "../../../templates/webhook/data.check_passed.json.eta" with { type: "text" };
+import t109 from "../../../templates/webhook/digest.json.eta" with { type: "text" };
+import t110 from "../../../templates/webhook/influxdb.field_conflict.json.eta" with { type: "text" };
+import t111 from "../../../templates/webhook/license.expired.json.eta" with { type: "text" };
+import t112 from "../../../templates/webhook/license.expiring.json.eta" with { type: "text" };
+import t113 from "../../../templates/webhook/license.low_availability.json.eta" with { type: "text" };
+import t114 from "../../../templates/webhook/license.released.json.eta" with { type: "text" };
+import t115 from "../../../templates/webhook/qliksense.version_changed.json.eta" with { type: "text" };
+import t116 from "../../../templates/webhook/service.started.json.eta" with { type: "text" };
+import t117 from "../../../templates/webhook/service.stopped.json.eta" with { type: "text" };
+import t118 from "../../../templates/webhook/task.aborted.json.eta" with { type: "text" };
+import t119 from "../../../templates/webhook/task.failed.json.eta" with { type: "text" };
+import t120 from "../../../templates/webhook/task.recovered.json.eta" with { type: "text" };
+import t121 from "../../../templates/webhook/task.succeeded.json.eta" with { type: "text" };
+import t122 from "../../../templates/webhook/task.warning.json.eta" with { type: "text" };
 
 export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/_check.html": t1,
@@ -162,64 +174,76 @@ export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/task.failed.html": t48,
   "email/task.failed.subject": t49,
   "email/task.failed.text": t50,
-  "email/task.succeeded.html": t51,
-  "email/task.succeeded.subject": t52,
-  "email/task.succeeded.text": t53,
-  "slack/_check.json": t54,
-  "slack/_service.json": t55,
-  "slack/_site.json": t56,
-  "slack/_task.json": t57,
-  "slack/data.check_error.json": t58,
-  "slack/data.check_failed.json": t59,
-  "slack/data.check_passed.json": t60,
-  "slack/digest.json": t61,
-  "slack/influxdb.field_conflict.json": t62,
-  "slack/license.expired.json": t63,
-  "slack/license.expiring.json": t64,
-  "slack/license.low_availability.json": t65,
-  "slack/license.released.json": t66,
-  "slack/qliksense.version_changed.json": t67,
-  "slack/service.started.json": t68,
-  "slack/service.stopped.json": t69,
-  "slack/task.aborted.json": t70,
-  "slack/task.failed.json": t71,
-  "slack/task.succeeded.json": t72,
-  "teams/_check.json": t73,
-  "teams/_service.json": t74,
-  "teams/_site.json": t75,
-  "teams/_task.json": t76,
-  "teams/data.check_error.json": t77,
-  "teams/data.check_failed.json": t78,
-  "teams/data.check_passed.json": t79,
-  "teams/digest.json": t80,
-  "teams/influxdb.field_conflict.json": t81,
-  "teams/license.expired.json": t82,
-  "teams/license.expiring.json": t83,
-  "teams/license.low_availability.json": t84,
-  "teams/license.released.json": t85,
-  "teams/qliksense.version_changed.json": t86,
-  "teams/service.started.json": t87,
-  "teams/service.stopped.json": t88,
-  "teams/task.aborted.json": t89,
-  "teams/task.failed.json": t90,
-  "teams/task.succeeded.json": t91,
-  "webhook/_check.json": t92,
-  "webhook/_service.json": t93,
-  "webhook/_site.json": t94,
-  "webhook/_task.json": t95,
-  "webhook/data.check_error.json": t96,
-  "webhook/data.check_failed.json": t97,
-  "webhook/data.check_passed.json": t98,
-  "webhook/digest.json": t99,
-  "webhook/influxdb.field_conflict.json": t100,
-  "webhook/license.expired.json": t101,
-  "webhook/license.expiring.json": t102,
-  "webhook/license.low_availability.json": t103,
-  "webhook/license.released.json": t104,
-  "webhook/qliksense.version_changed.json": t105,
-  "webhook/service.started.json": t106,
-  "webhook/service.stopped.json": t107,
-  "webhook/task.aborted.json": t108,
-  "webhook/task.failed.json": t109,
-  "webhook/task.succeeded.json": t110,
+  "email/task.recovered.html": t51,
+  "email/task.recovered.subject": t52,
+  "email/task.recovered.text": t53,
+  "email/task.succeeded.html": t54,
+  "email/task.succeeded.subject": t55,
+  "email/task.succeeded.text": t56,
+  "email/task.warning.html": t57,
+  "email/task.warning.subject": t58,
+  "email/task.warning.text": t59,
+  "slack/_check.json": t60,
+  "slack/_service.json": t61,
+  "slack/_site.json": t62,
+  "slack/_task.json": t63,
+  "slack/data.check_error.json": t64,
+  "slack/data.check_failed.json": t65,
+  "slack/data.check_passed.json": t66,
+  "slack/digest.json": t67,
+  "slack/influxdb.field_conflict.json": t68,
+  "slack/license.expired.json": t69,
+  "slack/license.expiring.json": t70,
+  "slack/license.low_availability.json": t71,
+  "slack/license.released.json": t72,
+  "slack/qliksense.version_changed.json": t73,
+  "slack/service.started.json": t74,
+  "slack/service.stopped.json": t75,
+  "slack/task.aborted.json": t76,
+  "slack/task.failed.json": t77,
+  "slack/task.recovered.json": t78,
+  "slack/task.succeeded.json": t79,
+  "slack/task.warning.json": t80,
+  "teams/_check.json": t81,
+  "teams/_service.json": t82,
+  "teams/_site.json": t83,
+  "teams/_task.json": t84,
+  "teams/data.check_error.json": t85,
+  "teams/data.check_failed.json": t86,
+  "teams/data.check_passed.json": t87,
+  "teams/digest.json": t88,
+  "teams/influxdb.field_conflict.json": t89,
+  "teams/license.expired.json": t90,
+  "teams/license.expiring.json": t91,
+  "teams/license.low_availability.json": t92,
+  "teams/license.released.json": t93,
+  "teams/qliksense.version_changed.json": t94,
+  "teams/service.started.json": t95,
+  "teams/service.stopped.json": t96,
+  "teams/task.aborted.json": t97,
+  "teams/task.failed.json": t98,
+  "teams/task.recovered.json": t99,
+  "teams/task.succeeded.json": t100,
+  "teams/task.warning.json": t101,
+  "webhook/_check.json": t102,
+  "webhook/_service.json": t103,
+  "webhook/_site.json": t104,
+  "webhook/_task.json": t105,
+  "webhook/data.check_error.json": t106,
+  "webhook/data.check_failed.json": t107,
+  "webhook/data.check_passed.json": t108,
+  "webhook/digest.json": t109,
+  "webhook/influxdb.field_conflict.json": t110,
+  "webhook/license.expired.json": t111,
+  "webhook/license.expiring.json": t112,
+  "webhook/license.low_availability.json": t113,
+  "webhook/license.released.json": t114,
+  "webhook/qliksense.version_changed.json": t115,
+  "webhook/service.started.json": t116,
+  "webhook/service.stopped.json": t117,
+  "webhook/task.aborted.json": t118,
+  "webhook/task.failed.json": t119,
+  "webhook/task.recovered.json": t120,
+  "webhook/task.succeeded.json": t121,
+  "webhook/task.warning.json": t122,
 };

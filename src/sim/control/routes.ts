@@ -38,6 +38,10 @@ const RunSchema = z.strictObject({
   user: z.string().min(1).optional(),
   /** Length of the run's script log and the line of its error (failed reloads). */
   scriptLog: z.strictObject({ lines: z.int().min(1).max(1_000_000), errorLine: z.int().min(1).optional() }).optional(),
+  /** A successful reload's log shows errors skipped under ErrorMode 0 and tables that loaded 0 rows. */
+  logWarnings: z
+    .strictObject({ skippedErrors: z.array(z.string().min(1).max(2_000)).max(100).optional(), emptyTables: z.array(z.string().min(1).max(200)).max(100).optional() })
+    .optional(),
   /** Node (name, host name or id) that runs this run instead of the task's own, as a load-balancing rule may pick. */
   node: z.string().min(1).optional(),
 });
@@ -138,7 +142,7 @@ export function buildControlRouter(deps: ControlDeps) {
     const b = parse(RunSchema, c.body);
     const runNode = b.node === undefined ? undefined : findNode(repo.site.nodes, b.node);
     if (b.node !== undefined && !runNode) throw new BadRequest(`node: no node '${b.node}' in the site (${repo.site.nodes.map((x) => x.name).join(", ")})`);
-    const res = runner.start(t.model.id, { ...(runNode ? { nodeId: runNode.id } : {}), ...(b.user ? { user: b.user } : {}), ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}), ...(b.scriptLog ? { scriptLog: b.scriptLog } : {}) });
+    const res = runner.start(t.model.id, { ...(runNode ? { nodeId: runNode.id } : {}), ...(b.user ? { user: b.user } : {}), ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}), ...(b.scriptLog ? { scriptLog: b.scriptLog } : {}), ...(b.logWarnings ? { logWarnings: b.logWarnings } : {}) });
     if (!res.started) return json(409, { error: `task not started: ${res.reason}`, reason: res.reason, executionId: res.executionId ?? null });
     return json(201, { executionId: res.executionId, executionResultId: res.executionResultId });
   });

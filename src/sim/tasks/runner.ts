@@ -7,7 +7,7 @@ import { effectiveDuration } from "../settings";
 import { newGuid, ZERO_GUID } from "../util/ids";
 import { EXEC_STATUS, type ExecutionRecord, type Repository, type TaskState } from "../repo/repository";
 import type { NodeModel } from "../site/model";
-import { buildScriptLog, type ScriptLogShape } from "./script-log";
+import { buildScriptLog, type ScriptLogShape, type ScriptLogWarnings } from "./script-log";
 import type { SchedulerLogEvent } from "./log-event";
 
 export const STATUS_NAMES = [
@@ -26,6 +26,8 @@ export interface StartOptions {
   durationMs?: number;
   /** Length of this run's script log and where its error line sits (reload tasks). */
   scriptLog?: ScriptLogShape;
+  /** A successful reload's log shows skipped errors (ErrorMode 0) and loads of 0 rows. */
+  logWarnings?: ScriptLogWarnings;
   /** Id of the node that runs this run (default: the task's node), as a load-balancing rule may pick one per run. */
   nodeId?: string;
 }
@@ -43,6 +45,7 @@ interface Session {
   outcome: Outcome;
   durationMs: number;
   scriptLog?: ScriptLogShape;
+  logWarnings?: ScriptLogWarnings;
   attempt: number;
   record: ExecutionRecord;
   /** Timers of the current attempt, cancelled by an abort. */
@@ -148,6 +151,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       ...(t.scriptError === undefined ? {} : { error: t.scriptError }),
       partial: t.partial,
       ...(s.scriptLog ? { shape: s.scriptLog } : {}),
+      ...(s.logWarnings ? { warnings: s.logWarnings } : {}),
     });
     s.record.scriptLogSize = Buffer.byteLength(s.record.scriptLog, "utf8");
   };
@@ -323,6 +327,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
         outcome,
         durationMs: effectiveDuration(settings.timing, task.model.durationMs, opts.durationMs),
         ...(opts.scriptLog ? { scriptLog: opts.scriptLog } : {}),
+        ...(opts.logWarnings ? { logWarnings: opts.logWarnings } : {}),
         attempt: 0,
         record: newRecord(task, node, executionId, 0),
         pending: new Set(),

@@ -15,6 +15,16 @@ export interface ScriptLogInput {
   partial?: boolean;
   /** A log of exactly `lines` lines; for a failed reload the `Error:` line sits at `errorLine` (default: the end). */
   shape?: ScriptLogShape;
+  /** What a successful reload's log shows that went wrong anyway (not with `shape`). */
+  warnings?: ScriptLogWarnings;
+}
+
+/** Shapes of "succeeded with warnings": errors the script continued past, and loads that fetched nothing. */
+export interface ScriptLogWarnings {
+  /** Each becomes an `Error:` line after a LOAD (as under ErrorMode 0, the script goes on; that LOAD fetches nothing). */
+  skippedErrors?: string[];
+  /** Labels of tables (case-insensitive, without brackets) whose load logs "0 Lines fetched". */
+  emptyTables?: string[];
 }
 
 export interface ScriptLogShape {
@@ -27,6 +37,8 @@ interface Statement {
   lines: { no: number; text: string }[];
   isLoad: boolean;
   fields: string[];
+  /** The table label (`[Orders]:` or `Orders:`) the statement starts with. */
+  label?: string;
 }
 
 /** Splits a load script into statements (ending with `;`), keeping each line's 1-based number. */
@@ -43,7 +55,8 @@ export function scriptStatements(script: string): Statement[] {
       const load = /\b(LOAD|SELECT)\b/i.test(all);
       const fieldMatch = /\b(?:LOAD|SELECT)\s+(.+?)\s+(?:FROM|RESIDENT|INLINE|AUTOGENERATE)\b/i.exec(all);
       const fields = fieldMatch ? fieldMatch[1]!.split(",").map((f) => f.trim().replace(/^\[|\]$/g, "")).filter((f) => f && f !== "*") : [];
-      out.push({ lines: current, isLoad: load, fields });
+      const label = /^\[?([^\]:;]+?)\]?\s*:\s*$/.exec(current[0]!.text.trim())?.[1];
+      out.push({ lines: current, isLoad: load, fields, ...(label ? { label } : {}) });
       current = [];
     }
   });
@@ -93,6 +106,8 @@ export function buildScriptLog(input: ScriptLogInput): string {
         ? Math.floor(statements.length / 2)
         : statements.length - 1;
 
+  const empty = new Set((input.outcome === "success" ? (input.warnings?.emptyTables ?? []) : []).map((t) => t.toLowerCase()));
+  const skipped = input.outcome === "success" ? [...(input.warnings?.skippedErrors ?? [])] : [];
   for (let i = 0; i <= stopAt && i < statements.length; i++) {
     const s = statements[i]!;
     for (const l of s.lines) body.push(`${String(l.no).padStart(4, "0")}  ${l.text.trim()}`);
@@ -102,10 +117,19 @@ export function buildScriptLog(input: ScriptLogInput): string {
     }
     if (input.outcome === "abort" && i === stopAt) break;
     if (s.isLoad) {
+      // Under ErrorMode 0 a failing LOAD logs its error and the script goes on with the next statement.
+      if (skipped.length > 0 && !(s.label && empty.has(s.label.toLowerCase()))) {
+        body.push(`      Error: ${skipped.shift()}`);
+        continue;
+      }
       if (s.fields.length > 0) body.push(`      ${s.fields.length} fields found: ${s.fields.join(", ")},`);
-      body.push(`${fmtRows(rowsFor(s.lines.map((l) => l.text).join()))} Lines fetched`);
+      const rows = s.label && empty.has(s.label.toLowerCase()) ? 0 : rowsFor(s.lines.map((l) => l.text).join());
+      body.push(`${fmtRows(rows)} Lines fetched`);
     }
   }
+  // More skipped errors than LOADs: the rest are logged at the end, before the log's last lines.
+  for (const e of skipped) body.push(`      Error: ${e}`);
+
 
   const footer =
     input.outcome === "success"

@@ -100,13 +100,18 @@ describe("Butler's history and Steward's points in one InfluxDB database", () =>
       expect({ measurement: s.name, twice: names.filter((n, i) => names.indexOf(n) !== i) }).toEqual({ measurement: s.name, twice: [] });
     }
     const numbers = (await query("steward_first", "SHOW FIELD KEYS")).flatMap((s) => s.values.filter((v) => v[1] === "integer").map((v) => `${s.name}.${String(v[0])}`));
-    // Integers only under names Butler never wrote.
-    expect(numbers.sort()).toEqual([
-      "butler_memory_usage.uptime_seconds",
-      "reload_task_failed.task_scriptLogErrorCount",
-      "reload_task_failed.task_scriptLogSizeRows",
-      "reload_task_success.task_scriptLogErrorCount",
-      "reload_task_success.task_scriptLogSizeRows",
-    ]);
+    // Integers only under names Butler never wrote (Steward's run history and incident: steward_*).
+    const history = (m: string, failed: boolean) => [`${m}.steward_consecutive_failures`, ...(failed ? [`${m}.steward_incident_failures`, `${m}.steward_incident_id`] : [])];
+    const types = ["distribute", "external_program", "preload", "reload", "user_sync"];
+    expect(numbers.sort()).toEqual(
+      [
+        "butler_memory_usage.uptime_seconds",
+        "reload_task_failed.task_scriptLogErrorCount",
+        "reload_task_failed.task_scriptLogSizeRows",
+        "reload_task_success.task_scriptLogErrorCount",
+        "reload_task_success.task_scriptLogSizeRows",
+        ...types.flatMap((t) => [...history(`${t}_task_failed`, true), ...history(`${t}_task_success`, false)]),
+      ].sort(),
+    );
   });
 });

@@ -153,7 +153,7 @@ describe("Butler config import", () => {
 
   test("a small Butler config; unknown keys are reported as such", () => {
     const r = convertButlerConfig("Butler:\n  logLevel: silly\n  heartbeat:\n    enable: true\n    remoteURL: http://127.0.0.1:9/hb\n    frequency: at 10:15 am\n  myOwnKey: 1\n", "small.yaml");
-    expect(r.config).toEqual({ dataDir: "./data", logging: { level: "trace" }, heartbeat: { url: "http://127.0.0.1:9/hb" } });
+    expect(r.config).toEqual({ dataDir: "./data", logging: { level: "trace" }, incidents: { warnings: { enabled: false } }, heartbeat: { url: "http://127.0.0.1:9/hb" } });
     expect(r.report.unmapped.map((u) => [u.key, u.reason.slice(0, 20)])).toEqual([
       ["Butler.heartbeat.frequency", "only `every N second"],
       ["Butler.myOwnKey", "not a Butler key Ste"],

@@ -15,6 +15,7 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
   schema: InfluxDbChannelSchema,
   addressable: false,
   supportsDigest: false,
+  dataSink: true,
   templateParts: [],
   preview(cfg, n) {
     const opts = { escapeNewlines: cfg.version === 2 };

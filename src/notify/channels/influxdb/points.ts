@@ -9,6 +9,7 @@ import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../../../events/type
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../../events/script-log-excerpt";
 import { butlerDetails, butlerDuration, butlerDurationNumbers, butlerFailureLog, butlerLines, butlerSuccessLog, butlerTimes, butlerUserTag } from "./butler-format";
 import type { InfluxDbChannelConfig } from "./schema";
+import { addHistoryFields, followUpMeasurement } from "./history-fields";
 
 const TYPE_PREFIX: Record<TaskType, string> = {
   reload: "reload",
@@ -19,6 +20,8 @@ const TYPE_PREFIX: Record<TaskType, string> = {
 };
 
 export function measurementFor(e: TaskEvent): string {
+  const own = followUpMeasurement(e);
+  if (own) return own;
   const suffix = e.outcome === "succeeded" ? "success" : e.outcome === "failed" ? "failed" : "aborted";
   return `${TYPE_PREFIX[e.taskType]}_task_${suffix}`;
 }
@@ -120,6 +123,7 @@ export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOpti
     p.floatField("task_executionDuration_h", n.h);
   }
   if (reload) scriptLogFields(p, str, e, m);
+  addHistoryFields(p, e, str);
   p.timestamp(new Date(ex?.stopTime ?? e.receivedAt));
   return p;
 }

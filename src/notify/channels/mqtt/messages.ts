@@ -105,7 +105,9 @@ export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix
       if (b.sendFull) out.push({ topic: failed ? b.taskFailureFull : b.taskAbortedFull, payload: JSON.stringify(butlerTaskJson(e)) });
     }
     if (cfg.structured.enabled) {
-      out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/task/${e.outcome}/${e.taskType}`, payload: JSON.stringify(withExcerpt(cfg, e)) });
+      // task.recovered and task.warning get their own level (their outcome is "succeeded": the run's own message is there).
+      const what = e.kind === "task.recovered" || e.kind === "task.warning" ? e.kind.slice("task.".length) : e.outcome;
+      out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/task/${what}/${e.taskType}`, payload: JSON.stringify(withExcerpt(cfg, e)) });
     }
   } else if (isDataCheckEvent(e)) {
     const status = e.kind.slice("data.check_".length);

@@ -14,6 +14,7 @@ export const newRelicChannel: ChannelDefinition<"newrelic"> = {
   schema: NewRelicChannelSchema,
   addressable: false,
   supportsDigest: false,
+  dataSink: true,
   templateParts: [],
   preview(cfg, n, deps) {
     const now = deps.clock.now();

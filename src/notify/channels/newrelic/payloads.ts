@@ -16,7 +16,9 @@ export function newRelicTypes(e: DomainEvent): { eventType: string; logType: str
   if (isSiteEvent(e)) return { eventType: "qs_siteEvent", logType: "qs_siteLog" };
   if (isDataCheckEvent(e)) return { eventType: "qs_dataCheckEvent", logType: "qs_dataCheckLog" };
   if (!isTaskEvent(e)) return { eventType: "qs_serviceStateEvent", logType: "qs_serviceStateLog" };
-  const base = `qs_${e.taskType}Task${OUTCOME[e.outcome]}`;
+  // task.recovered and task.warning are not runs of their own: named apart so run counts in NRQL stay right.
+  const what = e.kind === "task.recovered" ? "Recovered" : e.kind === "task.warning" ? "Warning" : OUTCOME[e.outcome];
+  const base = `qs_${e.taskType}Task${what}`;
   return { eventType: `${base}Event`, logType: `${base}Log` };
 }
 
@@ -35,6 +37,16 @@ function taskAttributes(cfg: NewRelicChannelConfig, e: TaskEvent): Attributes {
     qs_taskType: e.taskType,
     qs_outcome: e.outcome,
   };
+  // Steward's history and likely cause, under names Butler never sent.
+  if (e.history) {
+    a.steward_consecutiveFailures = e.history.consecutiveFailures;
+    if (e.history.lastSuccessAt) a.steward_lastSuccessAt = e.history.lastSuccessAt;
+    if (e.history.failingSince) a.steward_failingSince = e.history.failingSince;
+    if (e.history.usualDurationMs !== undefined) a.steward_usualDurationMs = e.history.usualDurationMs;
+    a.steward_startedBy = e.history.startedBy.kind;
+  }
+  if (e.errorClass) a.steward_errorClass = e.errorClass;
+  if (e.incident) a.steward_incidentId = e.incident.id;
   if (cfg.taskTagsAsAttributes) for (const t of e.task.tags) a[`qs_taskTag_${t}`] = "true";
   if (cfg.appTagsAsAttributes) for (const t of e.app?.tags ?? []) a[`qs_appTag_${t}`] = "true";
   for (const [prefix, cps] of [["qs_taskCustomProperty_", e.task.customProperties], ["qs_appCustomProperty_", e.app?.customProperties ?? []]] as const) {

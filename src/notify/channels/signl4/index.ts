@@ -27,7 +27,9 @@ const TYPE_TEXT: Record<TaskEvent["taskType"], string> = {
   preload: "preload",
 };
 
+/** A task.warning has an incident of its own (it must not resolve, or be resolved with, the task's failure incident). */
 export function incidentKey(e: DomainEvent): string {
+  if (isTaskEvent(e) && e.kind === "task.warning") return `task-warning:${e.task.id}`;
   if (isTaskEvent(e)) return `task:${e.task.id}`;
   if (isSiteEvent(e)) return `site:${e.kind}`;
   if (isDataCheckEvent(e)) return `check:${e.app.id}:${e.check?.name ?? "*"}`;
@@ -39,8 +41,9 @@ export function incidentKey(e: DomainEvent): string {
 export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Alert {
   const externalId = incidentKey(e);
   if (isTaskEvent(e)) {
-    const status: Signl4Status = e.outcome === "succeeded" ? "resolved" : "new";
-    const verb = e.outcome === "succeeded" ? "succeeded" : e.outcome;
+    // A warning is news about a run that succeeded; it neither opens nor resolves the task's incident.
+    const status: Signl4Status = e.outcome === "succeeded" && e.kind !== "task.warning" ? "resolved" : "new";
+    const verb = e.kind === "task.recovered" ? "recovered" : e.kind === "task.warning" ? "succeeded with warnings" : e.outcome === "succeeded" ? "succeeded" : e.outcome;
     const body: Record<string, string | number> = {
       Title: `Qlik Sense ${TYPE_TEXT[e.taskType]} task ${verb}`,
       Message: `Task: ${e.task.name}`,
@@ -52,8 +55,14 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
       Host: e.host,
       "Execution id": e.executionId,
     };
-    if (status === "new") body.Severity = e.outcome === "aborted" ? cfg.severity.aborted : cfg.severity.failed;
+    if (status === "new") body.Severity = e.kind === "task.warning" ? cfg.severity.warning : e.outcome === "aborted" ? cfg.severity.aborted : cfg.severity.failed;
     if (e.app) body.App = e.app.name;
+    // The story so far and the likely cause, for whoever takes the incident.
+    if (e.history && e.outcome !== "succeeded") body["Failures in a row"] = e.history.consecutiveFailures;
+    if (e.history?.lastSuccessAt) body["Last success"] = e.history.lastSuccessAt;
+    if (e.errorClass) body["Likely cause"] = `${e.errorClass}: ${e.errorHint ?? ""}`.trim();
+    if (e.kind === "task.recovered" && e.incident) body.Message = `Task: ${e.task.name} recovered after ${e.incident.failures} failed ${e.incident.failures === 1 ? "run" : "runs"}`;
+    if (e.warnings?.length) body.Warnings = e.warnings.map((w) => w.message).join("; ");
     // The lines that state the failure (wherever they are) and the end of the log, gaps marked.
     if (status === "new" && e.scriptLog) {
       body["Script log"] = excerptText(fitScriptLog(showScriptLog(e.scriptLog, { head: 0, tail: LOG_LINES }), { maxChars: 4000, maxLineChars: 500 }));

@@ -16,6 +16,7 @@ export const Signl4ChannelSchema = z.lazy(() => z
       .strictObject({
         failed: SeveritySchema.default(1).describe("Failed tasks."),
         aborted: SeveritySchema.default(10).describe("Aborted tasks."),
+        warning: SeveritySchema.default(10).describe("task.warning events routed here (a successful run that looks wrong)."),
         serviceStopped: SeveritySchema.default(1).describe("Stopped services."),
         site: SeveritySchema.default(2).describe("Site events routed here: license.*, qliksense.version_changed, influxdb.field_conflict."),
       })
@@ -24,7 +25,7 @@ export const Signl4ChannelSchema = z.lazy(() => z
     resolve: z
       .boolean()
       .default(true)
-      .describe("Resolve the incident when the task later succeeds or the service runs again. Route task.succeeded / service.started to this channel for it."),
+      .describe("Resolve the incident when the task later succeeds or the service runs again. Route task.recovered (or task.succeeded) / service.started to this channel for it."),
     testTarget: z
       .string()
       .url()

@@ -1,0 +1,93 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui/incidents: open incidents (oldest first: the longest-running trouble on top) and those closed in the
+// last 7 days, read from /v4/incidents with the viewer's own key. Self-contained: one page, one nav entry.
+import { ApiProblem, Badge, Empty, Time } from "../components";
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+import type { IncidentView } from "../../incidents/routes";
+
+const CLOSED_HOURS = 7 * 24;
+
+function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
+  return (
+    <table class={props.closed ? "incidents closed" : "incidents open"}>
+      <thead>
+        <tr>
+          <th>Task</th>
+          <th>Opened</th>
+          <th>Failures</th>
+          <th>Likely cause</th>
+          <th>{props.closed ? "Closed" : "Last event"}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((i) => (
+          <tr data-incident={String(i.id)}>
+            <td>
+              {i.taskId ? <a href={`/ui/tasks/${encodeURIComponent(i.taskId)}`}>{i.title}</a> : <b>{i.title}</b>}
+              <div class="small muted mono">#{i.id}</div>
+            </td>
+            <td>
+              <Time iso={i.openedAt} />
+            </td>
+            <td>{i.failures}</td>
+            <td>{i.errorClass ? <Badge tone="fail">{i.errorClass}</Badge> : <span class="muted">—</span>}</td>
+            <td class="small">
+              {props.closed ? (
+                <>
+                  <Time iso={i.closedAt} />
+                  <div class="muted">{i.closedSummary ?? ""}</div>
+                </>
+              ) : (
+                <>
+                  <span class="mono">{i.lastKind}</span> <Time iso={i.lastEventAt} />
+                  <div class="muted">{i.lastSummary}</div>
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export const incidentsPage: PageHandler = async (c, { api, inbox }) => {
+  const [open, closed] = await Promise.all([
+    api<{ incidents: IncidentView[] }>(c, "/v4/incidents?status=open&limit=200"),
+    api<{ incidents: IncidentView[] }>(c, `/v4/incidents?status=closed&sinceHours=${CLOSED_HOURS}&limit=100`),
+  ]);
+  const off = !open.ok && open.status === 404;
+  return c.html(
+    <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined }}>
+      {off ? (
+        <section class="card">
+          <Empty>Incidents are off (incidents.enabled: false in the config).</Empty>
+        </section>
+      ) : (
+        <>
+          <section class="card tight">
+            <h2>Open</h2>
+            {!open.ok ? (
+              <ApiProblem status={open.status} error={open.error} what="Open incidents" />
+            ) : open.data.incidents.length === 0 ? (
+              <Empty>No open incidents: every task's last run succeeded.</Empty>
+            ) : (
+              <IncidentTable rows={[...open.data.incidents].sort((a, b) => (a.openedAt ?? "").localeCompare(b.openedAt ?? ""))} closed={false} />
+            )}
+          </section>
+          <section class="card tight">
+            <h2>Closed in the last 7 days</h2>
+            {!closed.ok ? (
+              <ApiProblem status={closed.status} error={closed.error} what="Closed incidents" />
+            ) : closed.data.incidents.length === 0 ? (
+              <Empty>None.</Empty>
+            ) : (
+              <IncidentTable rows={closed.data.incidents} closed={true} />
+            )}
+          </section>
+        </>
+      )}
+    </Layout>,
+  );
+};

@@ -1,0 +1,166 @@
+// The step between the intake and the bus: a finished run is recorded, its incident opened, updated or closed in
+// one store transaction (under a per-task lock on PostgreSQL), and the event leaves with its history, likely cause
+// and incident, followed by task.recovered or task.warning when the run calls for one. A run handled twice (a
+// retry after a crash, reconciliation) finds its row and says the same again instead of counting twice.
+import type { Logger } from "pino";
+import type { Clock } from "../core/clock";
+import type { IncidentRef, RunWarning } from "../events/run-context";
+import type { TaskEvent } from "../events/types";
+import type { QrsClient } from "../qlik/qrs-client";
+import type { IncidentsConfig } from "../config/sections/incidents";
+import type { SqlDb } from "../store/sql";
+import type { Classifier, ErrorCause } from "./classify";
+import { historyFor, priorRuns, startedByOf, type PriorRuns } from "./history";
+import { incidentSql, type IncidentRow, type RunRow } from "./incident-store";
+import { incidentRef, recoveredSummary, taskSubject } from "./incident-ref";
+import { runsFromQrs } from "./qrs-seed";
+import { logLines, tableRows } from "./script-tables";
+import { detectWarnings } from "./warnings";
+
+/** Earlier runs read for one run's history. */
+const RECENT_RUNS = 50;
+
+export interface AnnotatorDeps {
+  db: SqlDb;
+  classifier: Classifier;
+  clock: Clock;
+  log: Logger;
+  qrs?: Pick<QrsClient, "getExecutionResults">;
+  qrsTimeoutMs?: number;
+  /** Keep the full log text of successful runs on the event (a route attaches it); else it is dropped after reading. */
+  keepSuccessLogText?: boolean;
+}
+
+interface Outcome {
+  prior: PriorRuns;
+  consecutiveFailures: number;
+  failingSince?: number;
+  incident?: IncidentRow;
+  /** This success closed the incident (now or when it was first handled). */
+  closed: boolean;
+  previousTables: Array<Record<string, number>>;
+}
+
+const isRun = (e: TaskEvent) => e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted";
+
+export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
+  const log = deps.log.child({ module: "incidents" });
+
+  async function seeds(e: TaskEvent, before: number): Promise<RunRow[]> {
+    if (!cfg.seedFromQrs || !deps.qrs) return [];
+    if (await incidentSql(deps.db).hasRuns(e.task.id)) return [];
+    return runsFromQrs(deps.qrs, e.task.id, { since: before - cfg.keepRuns, before, excludeExecution: e.executionId, timeoutMs: deps.qrsTimeoutMs ?? 8_000 }, log);
+  }
+
+  async function record(e: TaskEvent, at: number, cause: ErrorCause | undefined, tables: Record<string, number> | undefined, readOnly: boolean, seeded: RunRow[]): Promise<Outcome> {
+    const failed = e.outcome !== "succeeded";
+    const subject = taskSubject(e.task.id);
+    const now = deps.clock.now();
+    return deps.db.transaction(async (tx) => {
+      const s = incidentSql(tx);
+      await s.lockSubject(subject);
+      for (const r of seeded) await s.insertRun(r, now);
+      const recent = await s.recent(e.task.id, at, e.executionId, RECENT_RUNS);
+      const prior = priorRuns(recent);
+      const previousTables = recent.filter((r) => r.outcome === "succeeded" && r.tables).map((r) => r.tables!);
+      const base = { prior, previousTables };
+      if (readOnly) {
+        const open = await s.open(subject);
+        return { ...base, consecutiveFailures: failed ? prior.failures + 1 : 0, failingSince: failed ? (prior.failingSince ?? at) : undefined, incident: open, closed: false };
+      }
+      const row: RunRow = {
+        executionId: e.executionId,
+        outcome: e.outcome,
+        taskId: e.task.id,
+        finishedAt: at,
+        durationMs: e.execution?.durationMs ?? null,
+        errorClass: cause?.errorClass ?? null,
+        tables: tables ?? null,
+        incidentId: null,
+        consecutiveFailures: 0,
+        source: "event",
+      };
+      if (!(await s.insertRun(row, now))) {
+        // Handled before: say what was decided then.
+        const stored = await s.run(e.executionId, e.outcome);
+        const incident = stored?.incidentId ? await s.byId(stored.incidentId) : undefined;
+        const closed = !failed && incident?.closedByEventId === e.id;
+        return { ...base, consecutiveFailures: stored?.consecutiveFailures ?? 0, failingSince: failed ? incident?.openedAt : undefined, incident, closed };
+      }
+      if (failed) {
+        // A failure older than a success already recorded belongs to the past: it opens nothing.
+        if (await s.successAfter(e.task.id, at)) {
+          const consecutive = prior.failures + 1;
+          await s.setRunIncident(e.executionId, e.outcome, null, consecutive);
+          return { ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? at, closed: false };
+        }
+        const incident = await s.touch(
+          {
+            subject,
+            taskId: e.task.id,
+            title: e.task.name || e.task.id,
+            eventId: e.id,
+            kind: e.kind,
+            summary: cause?.errorLine ? `${e.outcome}: ${cause.errorLine}`.slice(0, 500) : e.outcome,
+            at,
+            failedRun: true,
+            priorFailures: prior.failures,
+            since: prior.failingSince,
+            errorClass: cause?.errorClass,
+          },
+          now,
+        );
+        await s.setRunIncident(e.executionId, e.outcome, incident.id, incident.failures);
+        return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
+      }
+      const open = await s.open(subject);
+      const closed = open ? await s.close({ subject, eventId: e.id, summary: recoveredSummary(open, at), at }, now) : undefined;
+      if (closed) await s.setRunIncident(e.executionId, e.outcome, closed.id, 0);
+      return { ...base, consecutiveFailures: 0, incident: closed ?? open, closed: Boolean(closed) };
+    });
+  }
+
+  function followUp(e: TaskEvent, kind: "task.recovered" | "task.warning", extra: Partial<TaskEvent>): TaskEvent {
+    return { ...e, id: `${e.executionId}:${kind === "task.recovered" ? "recovered" : "warning"}`, kind, ...extra };
+  }
+
+  return {
+    /** The event with history, cause and incident, then its follow-ups; a non-run event comes back as it is. */
+    async annotate(e: TaskEvent): Promise<TaskEvent[]> {
+      if (!isRun(e)) return [e];
+      const failed = e.outcome !== "succeeded";
+      const stop = Date.parse(e.execution?.stopTime ?? "");
+      const at = Number.isFinite(stop) ? stop : Date.parse(e.receivedAt);
+      const cause = failed ? deps.classifier.classify(e) : undefined;
+      const tables = !failed && e.scriptLog ? tableRows(logLines(e.scriptLog)) : undefined;
+      // A run QRS did not confirm may be forged: it reads the history but changes nothing.
+      const readOnly = Boolean(e.unconfirmed) || e.source === "test";
+      const seeded = readOnly ? [] : await seeds(e, at);
+      const o = await record(e, at, cause, tables, readOnly, seeded);
+      const history = historyFor(o.prior, { failed, consecutiveFailures: o.consecutiveFailures, failingSince: o.failingSince, durationMs: e.execution?.durationMs }, startedByOf(e, cfg.schedulerUsers));
+      const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
+      const warnings: RunWarning[] =
+        !failed && !readOnly && cfg.warnings.enabled
+          ? detectWarnings(
+              { event: e, durationMs: e.execution?.durationMs, usualDurationMs: history.usualDurationMs, quickestMs: o.prior.quickestMs, successes: o.prior.successes, tables, previousTables: o.previousTables },
+              cfg.warnings,
+            )
+          : [];
+      // What the event says of its history is Steward's to say: anything it came with is replaced.
+      const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, ...plain } = e;
+      let annotated: TaskEvent = { ...plain, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}) };
+      if (!failed && annotated.scriptLog?.text !== undefined && !deps.keepSuccessLogText) {
+        const { text: _text, truncated: _t, textFirstLine: _f, ...rest } = annotated.scriptLog;
+        annotated = { ...annotated, scriptLog: rest };
+      }
+      const out = [annotated];
+      if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
+      if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
+      if (incident && failed && o.incident?.events === 1) log.info({ taskId: e.task.id, incidentId: incident.id, errorClass: cause?.errorClass }, "incident opened");
+      if (o.closed) log.info({ taskId: e.task.id, incidentId: incident?.id }, "incident closed");
+      return out;
+    },
+  };
+}
+
+export type Annotator = ReturnType<typeof createAnnotator>;

@@ -1,0 +1,236 @@
+// SQL of incidents and task runs, written once for SQLite and PostgreSQL. Opening-or-updating an incident is one
+// INSERT … ON CONFLICT on the partial unique index of open incidents, and closing is one conditional UPDATE, so two
+// Stewards (or two workers) handling the same task at the same moment leave one incident, counted right.
+import type { SqlExecutor, SqlValue } from "../store/sql";
+
+export type IncidentStatus = "open" | "closed";
+
+export interface IncidentRow {
+  id: number;
+  subject: string;
+  taskId: string | null;
+  title: string;
+  status: IncidentStatus;
+  /** Failed (or aborted) runs in the incident, the failures before it opened included. */
+  failures: number;
+  /** Every event that opened or updated it. */
+  events: number;
+  openedAt: number;
+  lastEventAt: number;
+  firstEventId: string;
+  lastEventId: string;
+  lastKind: string;
+  lastSummary: string;
+  errorClass: string | null;
+  closedAt: number | null;
+  closedByEventId: string | null;
+  closedSummary: string | null;
+  updatedAt: number;
+}
+
+export interface RunRow {
+  executionId: string;
+  outcome: string;
+  taskId: string;
+  finishedAt: number;
+  durationMs: number | null;
+  errorClass: string | null;
+  tables: Record<string, number> | null;
+  incidentId: number | null;
+  consecutiveFailures: number;
+  source: "event" | "qrs";
+}
+
+/** What opens or updates an incident. */
+export interface IncidentTouch {
+  subject: string;
+  taskId?: string;
+  title: string;
+  eventId: string;
+  kind: string;
+  summary: string;
+  /** When it happened (ms): a run's end, a watchdog's observation. */
+  at: number;
+  /** True for a failed or aborted run (counted in `failures`); false for other events (a missed start). */
+  failedRun: boolean;
+  /** Failed runs in a row before this one, counted when the incident opens (history from before it existed). */
+  priorFailures?: number;
+  /** When the streak began, if before `at`. */
+  since?: number;
+  errorClass?: string;
+}
+
+export interface IncidentClose {
+  subject: string;
+  eventId: string;
+  summary: string;
+  /** When the closing event happened; an incident updated after it stays open. */
+  at: number;
+}
+
+type Row = Record<string, SqlValue>;
+
+const num = (v: SqlValue | undefined): number => Number(v);
+const numOrNull = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+const strOrNull = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+
+function toIncident(r: Row): IncidentRow {
+  return {
+    id: num(r.id),
+    subject: String(r.subject),
+    taskId: strOrNull(r.task_id),
+    title: String(r.title),
+    status: String(r.status) as IncidentStatus,
+    failures: num(r.failures),
+    events: num(r.events),
+    openedAt: num(r.opened_at),
+    lastEventAt: num(r.last_event_at),
+    firstEventId: String(r.first_event_id),
+    lastEventId: String(r.last_event_id),
+    lastKind: String(r.last_kind),
+    lastSummary: String(r.last_summary),
+    errorClass: strOrNull(r.error_class),
+    closedAt: numOrNull(r.closed_at),
+    closedByEventId: strOrNull(r.closed_by_event_id),
+    closedSummary: strOrNull(r.closed_summary),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+function toRun(r: Row): RunRow {
+  let tables: Record<string, number> | null = null;
+  if (r.tables !== null && r.tables !== undefined) {
+    try {
+      tables = JSON.parse(String(r.tables)) as Record<string, number>;
+    } catch {
+      tables = null;
+    }
+  }
+  return {
+    executionId: String(r.execution_id),
+    outcome: String(r.outcome),
+    taskId: String(r.task_id),
+    finishedAt: num(r.finished_at),
+    durationMs: numOrNull(r.duration_ms),
+    errorClass: strOrNull(r.error_class),
+    tables,
+    incidentId: numOrNull(r.incident_id),
+    consecutiveFailures: num(r.consecutive_failures),
+    source: String(r.source) as RunRow["source"],
+  };
+}
+
+// The newest of two values without GREATEST/MAX(a, b), which the dialects spell differently.
+const later = (col: string) => `CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN excluded.${col} ELSE incidents.${col} END`;
+
+const Q = {
+  touch: `INSERT INTO incidents (subject, task_id, title, status, failures, events, opened_at, last_event_at, first_event_id, last_event_id,
+      last_kind, last_summary, error_class, updated_at)
+    VALUES (?, ?, ?, 'open', ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (subject) WHERE status = 'open' DO UPDATE SET
+      failures = incidents.failures + ?,
+      events = incidents.events + 1,
+      title = excluded.title,
+      opened_at = CASE WHEN excluded.opened_at < incidents.opened_at THEN excluded.opened_at ELSE incidents.opened_at END,
+      last_event_id = ${later("last_event_id")},
+      last_kind = ${later("last_kind")},
+      last_summary = ${later("last_summary")},
+      error_class = CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN COALESCE(excluded.error_class, incidents.error_class) ELSE incidents.error_class END,
+      last_event_at = CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN excluded.last_event_at ELSE incidents.last_event_at END,
+      updated_at = excluded.updated_at
+    RETURNING *`,
+  close: `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by_event_id = ?, closed_summary = ?, updated_at = ?
+    WHERE subject = ? AND status = 'open' AND last_event_at <= ? RETURNING *`,
+  open: "SELECT * FROM incidents WHERE subject = ? AND status = 'open'",
+  byId: "SELECT * FROM incidents WHERE id = ?",
+  closedBy: "SELECT * FROM incidents WHERE closed_by_event_id = ?",
+  insertRun: `INSERT INTO incident_runs (execution_id, outcome, task_id, finished_at, duration_ms, error_class, tables, incident_id,
+      consecutive_failures, source, recorded_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, outcome) DO NOTHING`,
+  setRunIncident: "UPDATE incident_runs SET incident_id = ?, consecutive_failures = ? WHERE execution_id = ? AND outcome = ?",
+  run: "SELECT * FROM incident_runs WHERE execution_id = ? AND outcome = ?",
+  recent: "SELECT * FROM incident_runs WHERE task_id = ? AND finished_at < ? AND execution_id <> ? ORDER BY finished_at DESC LIMIT ?",
+  hasRuns: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? LIMIT 1",
+  successAfter: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ? LIMIT 1",
+  purgeRuns: "DELETE FROM incident_runs WHERE finished_at < ?",
+  purgeClosed: "DELETE FROM incidents WHERE status = 'closed' AND updated_at < ?",
+};
+
+/** The statements on one executor (the database, or one transaction's connection). */
+export function incidentSql(x: SqlExecutor) {
+  return {
+    /**
+     * Serialises the handling of one subject across Stewards until the transaction ends (PostgreSQL advisory lock;
+     * SQLite runs one transaction at a time anyway), so "is there a newer success?" and the upsert see one world.
+     */
+    async lockSubject(subject: string): Promise<void> {
+      if (x.dialect === "postgres") await x.get("SELECT pg_advisory_xact_lock(27, hashtext(?)) AS locked", [subject]);
+    },
+    /** Opens the subject's incident, or adds to the open one; returns it as it is now. */
+    async touch(t: IncidentTouch, now: number): Promise<IncidentRow> {
+      const add = t.failedRun ? 1 : 0;
+      const row = await x.get<Row>(Q.touch, [
+        t.subject, t.taskId ?? null, t.title, (t.priorFailures ?? 0) + add, Math.min(t.since ?? t.at, t.at), t.at, t.eventId, t.eventId,
+        t.kind, t.summary, t.errorClass ?? null, now, add,
+      ]);
+      return toIncident(row!);
+    },
+    /** Closes the open incident unless something newer than the closing event updated it; undefined when none closed. */
+    async close(c: IncidentClose, now: number): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.close, [c.at, c.eventId, c.summary, now, c.subject, c.at]);
+      return row ? toIncident(row) : undefined;
+    },
+    async open(subject: string): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.open, [subject]);
+      return row ? toIncident(row) : undefined;
+    },
+    async byId(id: number): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.byId, [id]);
+      return row ? toIncident(row) : undefined;
+    },
+    async closedBy(eventId: string): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.closedBy, [eventId]);
+      return row ? toIncident(row) : undefined;
+    },
+    /** True when the run was not known yet (this call recorded it). */
+    async insertRun(r: RunRow, now: number): Promise<boolean> {
+      const res = await x.run(Q.insertRun, [
+        r.executionId, r.outcome, r.taskId, r.finishedAt, r.durationMs, r.errorClass, r.tables ? JSON.stringify(r.tables) : null, r.incidentId,
+        r.consecutiveFailures, r.source, now,
+      ]);
+      return res.changes === 1;
+    },
+    setRunIncident: async (executionId: string, outcome: string, incidentId: number | null, consecutiveFailures: number) =>
+      void (await x.run(Q.setRunIncident, [incidentId, consecutiveFailures, executionId, outcome])),
+    async run(executionId: string, outcome: string): Promise<RunRow | undefined> {
+      const row = await x.get<Row>(Q.run, [executionId, outcome]);
+      return row ? toRun(row) : undefined;
+    },
+    /** The task's runs that ended before `before`, newest first. */
+    recent: async (taskId: string, before: number, excludeExecution: string, limit: number): Promise<RunRow[]> =>
+      (await x.all<Row>(Q.recent, [taskId, before, excludeExecution, limit])).map(toRun),
+    hasRuns: async (taskId: string) => (await x.get(Q.hasRuns, [taskId])) !== undefined,
+    successAfter: async (taskId: string, at: number) => (await x.get(Q.successAfter, [taskId, at])) !== undefined,
+    async list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]> {
+      const where: string[] = [];
+      const args: SqlValue[] = [];
+      if (f.status) {
+        where.push("status = ?");
+        args.push(f.status);
+      }
+      if (f.since !== undefined) {
+        where.push("updated_at >= ?");
+        args.push(f.since);
+      }
+      const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY updated_at DESC, id DESC LIMIT ?`;
+      return (await x.all<Row>(sql, [...args, f.limit])).map(toIncident);
+    },
+    async purge(runsBefore: number, closedBefore: number): Promise<{ runs: number; incidents: number }> {
+      const runs = (await x.run(Q.purgeRuns, [runsBefore])).changes;
+      const incidents = (await x.run(Q.purgeClosed, [closedBefore])).changes;
+      return { runs, incidents };
+    },
+  };
+}
+
+export type IncidentSql = ReturnType<typeof incidentSql>;
