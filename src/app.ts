@@ -12,7 +12,7 @@ import { createReadiness, type Readiness } from "./core/readiness";
 import type { DomainEvents } from "./events/types";
 import { createHttpApp, type HttpApp } from "./http/app";
 import type { HttpServer } from "./http/server";
-import { registerProcessMetrics } from "./http/routes/health";
+import { countLastResortErrors, registerProcessMetrics } from "./http/routes/health";
 import { createAuditLog, type AuditLog } from "./audit/audit-log";
 import { getMeta, setMeta } from "./store/core-migrations";
 import { openStore, type Store } from "./store/database";
@@ -110,6 +110,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const readiness = createReadiness();
   const bus = createEventBus<DomainEvents>(log.child({ module: "bus" }));
   const lifecycle = createLifecycle(log);
+  countLastResortErrors(metrics, lifecycle);
 
   const store = openStore(config.dataDir, [...STORE_MIGRATIONS]);
   registerStoreMetrics(metrics, store);

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { createApp, type StewardApp } from "../app";
 import { defaultConfig, loadConfigFile, type LoadedConfig } from "../config/load";
 import { describeError } from "../core/errors";
+import { installLastResortGuard } from "../core/last-resort";
 import type { Logger } from "../core/logger";
 import { loggerFor, type LogFlags } from "./logging";
 
@@ -19,6 +20,7 @@ export function resolveConfig(flags: RunFlags): LoadedConfig {
 export async function runCommand(flags: RunFlags): Promise<number> {
   const loaded = resolveConfig(flags);
   const log = loggerFor(loaded.config, flags, loaded.secrets);
+  installLastResortGuard(log);
   log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
   const app = createApp(loaded, { log });
   return runUntilSignal(app, log);

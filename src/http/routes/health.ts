@@ -1,5 +1,7 @@
 // Liveness, readiness and Prometheus metrics.
 import { z } from "zod";
+import { onLastResort } from "../../core/last-resort";
+import type { Lifecycle } from "../../core/lifecycle";
 import type { MetricsRegistry } from "../../core/metrics";
 import type { Readiness } from "../../core/readiness";
 import { VERSION } from "../../core/version";
@@ -63,4 +65,21 @@ export function registerProcessMetrics(metrics: MetricsRegistry, startedAt: numb
   metrics.gaugeFn("process_heap_used_bytes", "JavaScript heap in use, bytes.", () => process.memoryUsage().heapUsed);
   metrics.gaugeFn("process_uptime_seconds", "Seconds since Steward started.", () => Math.round((Date.now() - startedAt) / 1000));
   metrics.gaugeFn("steward_info", "Build information.", () => [{ labels: { version: VERSION }, value: 1 }]);
+}
+
+/** steward_uncaught_errors_total: what the last-resort guard caught while this app ran (0 unless there is a bug). */
+export function countLastResortErrors(metrics: MetricsRegistry, lifecycle: Lifecycle): void {
+  const caught = metrics.counter("steward_uncaught_errors_total", "Errors no code handled, caught by the last-resort guard so Steward kept running, by kind; each one is a bug to report.");
+  for (const kind of ["uncaught_exception", "unhandled_rejection"] as const) caught.inc({ kind }, 0);
+  let off: (() => void) | undefined;
+  lifecycle.add({
+    name: "last-resort-count",
+    start() {
+      off = onLastResort((kind) => caught.inc({ kind }));
+    },
+    stop() {
+      off?.();
+      off = undefined;
+    },
+  });
 }
