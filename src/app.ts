@@ -143,6 +143,15 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const liveInstances = pg
       ? async () => (await cluster.view()).members.filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId)
       : undefined;
+    // A member silent past its lease but not yet forgotten (a day), killed or its machine down, and not started
+    // again since (a restarted Steward is a new instance under the same name).
+    const memberDown = pg
+      ? async () => {
+          const { members } = await cluster.view();
+          const alive = new Set(members.filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.name));
+          return members.some((m) => !alive.has(m.name));
+        }
+      : undefined;
     const clusterWiring = { instanceId: cluster.instanceId, ...(liveInstances ? { liveInstances } : {}) };
     registerClusterObservability(cluster, { readiness, metrics, pgStore: clusterStore?.db });
 
@@ -206,6 +215,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const intake = setupIntake(config, {
       ...clusterWiring,
       ...(gate ? { gate } : {}),
+      ...(memberDown ? { memberDown } : {}),
       ...(incidents ? { annotate: incidents.annotate, successLogs: incidentsWantSuccessLogs(config) } : {}),
       bus,
       log,
