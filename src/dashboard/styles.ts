@@ -45,6 +45,8 @@ button,.btn{font:inherit;font-size:13px;border:1px solid var(--line);background:
 button:hover{background:#eef1f4}button:disabled{opacity:.5;cursor:default}
 button.primary{background:var(--brand);border-color:var(--brand);color:#fff}button.primary:hover{background:#094a8c}
 button.danger{color:var(--fail)}
+pre.log-errors{color:var(--fail);background:var(--fail-bg);border-left:3px solid var(--fail);white-space:pre-wrap}
+mark.log-fail{color:var(--fail);background:var(--fail-bg);font-weight:600}
 .toolbar{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-bottom:12px}
 .toolbar .spacer{flex:1}
 select,input[type=text],input[type=search]{font:inherit;font-size:13px;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:#fff}

@@ -6,6 +6,7 @@ import { eventTitle } from "../event-timeline";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import { EventList } from "./event-list";
+import { ScriptLogCard } from "./script-log-card";
 
 const FILTERS: Array<[string, string]> = [
   ["", "All"],
@@ -62,14 +63,7 @@ export const eventDetailPage: PageHandler = async (c, { timeline, inbox }) => {
           </p>
         ) : null}
       </section>
-      {isTaskEvent(e) && e.scriptLog && (e.scriptLog.tail.length > 0 || e.scriptLog.head.length > 0) ? (
-        <section class="card">
-          <h2>
-            Script log <span class="small muted">({e.scriptLog.totalLines} lines; the last {e.scriptLog.tail.length})</span>
-          </h2>
-          <pre>{(e.scriptLog.tail.length ? e.scriptLog.tail : e.scriptLog.head).join("\n")}</pre>
-        </section>
-      ) : null}
+      {isTaskEvent(e) && e.scriptLog ? <ScriptLogCard log={e.scriptLog} /> : null}
       <section class="card">
         <h2>Event payload</h2>
         <pre>{JSON.stringify({ ...e, scriptLog: isTaskEvent(e) && e.scriptLog ? { ...e.scriptLog, text: e.scriptLog.text ? `(${e.scriptLog.text.length} characters)` : undefined } : undefined }, null, 2)}</pre>
