@@ -14,7 +14,8 @@ export function describeCluster(v: ClusterView): string {
 }
 
 export function registerClusterObservability(cluster: Cluster, deps: { readiness: Readiness; metrics: MetricsRegistry; pgStore?: SqlDb }): void {
-  deps.readiness.register({
+  // A single Steward has no cluster to report on: no "cluster" row in /ready and on the dashboard.
+  if (deps.pgStore) deps.readiness.register({
     name: "cluster",
     required: false,
     async check() {

@@ -38,6 +38,11 @@ export const eventsPage: PageHandler = async (c, { timeline, inbox }) => {
   );
 };
 
+/** Site and data-check events carry a summary and facts for people: shown as such, not as JSON. */
+function hasFacts(e: unknown): e is { summary: string; facts: Array<{ name: string; value: string }> } {
+  return typeof e === "object" && e !== null && typeof (e as { summary?: unknown }).summary === "string" && Array.isArray((e as { facts?: unknown }).facts);
+}
+
 export const eventDetailPage: PageHandler = async (c, { timeline, inbox }) => {
   const entry = timeline.get(Number(c.req.param("seq")));
   const nav = { active: "events", inbox: inbox() !== undefined };
@@ -64,10 +69,25 @@ export const eventDetailPage: PageHandler = async (c, { timeline, inbox }) => {
         ) : null}
       </section>
       {isTaskEvent(e) && e.scriptLog ? <ScriptLogCard log={e.scriptLog} /> : null}
-      <section class="card">
-        <h2>Event payload</h2>
+      {hasFacts(e) ? (
+        <section class="card" id="event-facts">
+          <p>{e.summary}</p>
+          {e.facts.length > 0 ? (
+            <dl class="props">
+              {e.facts.map((f) => (
+                <>
+                  <dt>{f.name}</dt>
+                  <dd>{f.value}</dd>
+                </>
+              ))}
+            </dl>
+          ) : null}
+        </section>
+      ) : null}
+      <details class="card">
+        <summary>Event payload (JSON)</summary>
         <pre>{JSON.stringify({ ...e, scriptLog: isTaskEvent(e) && e.scriptLog ? { ...e.scriptLog, text: e.scriptLog.text ? `(${e.scriptLog.text.length} characters)` : undefined } : undefined }, null, 2)}</pre>
-      </section>
+      </details>
     </Layout>,
   );
 };
