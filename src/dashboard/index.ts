@@ -35,6 +35,8 @@ export interface DashboardDeps {
   lifecycle: Lifecycle;
   /** Keeps the timeline across restarts; without it the timeline lives in memory only. */
   store?: Store;
+  /** IANA zone of the site (notify.timeZone); this machine's when unset. */
+  siteTimeZone?: string;
 }
 
 export function setupDashboard(deps: DashboardDeps): Dashboard {
@@ -44,7 +46,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
   const runs = deps.store ? createRunHistory(deps.store.db, deps.bus, Date.now, undefined, deps.store.writes) : undefined;
   if (runs) deps.lifecycle.add(runs);
   let inbox: InboxSource | undefined;
-  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, runs, inbox: () => inbox });
+  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, runs, inbox: () => inbox, siteTimeZone: deps.siteTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone });
   return {
     timeline,
     runs,

@@ -18,6 +18,8 @@ export interface PageDeps {
   /** Finished task runs for the charts; absent without a store. */
   runs?: RunHistory;
   inbox(): InboxSource | undefined;
+  /** The site's time zone (notify.timeZone, else this machine's): offered beside the viewer's own. */
+  siteTimeZone: string;
 }
 
 export type PageHandler = (c: Context<HttpEnv>, deps: PageDeps) => Promise<Response>;

@@ -14,7 +14,7 @@ interface AuditView {
   details?: Record<string, unknown>;
 }
 
-export const auditPage: PageHandler = async (c, { api, inbox }) => {
+export const auditPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
   const action = c.req.query("action") ?? "";
   const result = c.req.query("result") ?? "";
   const qs = new URLSearchParams({ limit: "200" });
@@ -22,7 +22,7 @@ export const auditPage: PageHandler = async (c, { api, inbox }) => {
   if (result) qs.set("result", result);
   const res = await api<{ entries: AuditView[] }>(c, `/v4/audit?${qs}`);
   return c.html(
-    <Layout title="Audit log" nav={{ active: "audit", inbox: inbox() !== undefined }}>
+    <Layout title="Audit log" nav={{ active: "audit", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
       <form class="toolbar" method="get" action="/ui/audit">
         <input type="search" name="action" value={action} placeholder="action, e.g. task.start or schedule.*" size={28} />
         <select name="result" aria-label="result">

@@ -52,14 +52,14 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
   );
 }
 
-export const incidentsPage: PageHandler = async (c, { api, inbox }) => {
+export const incidentsPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
   const [open, closed] = await Promise.all([
     api<{ incidents: IncidentView[] }>(c, "/v4/incidents?status=open&limit=200"),
     api<{ incidents: IncidentView[] }>(c, `/v4/incidents?status=closed&sinceHours=${CLOSED_HOURS}&limit=100`),
   ]);
   const off = !open.ok && open.status === 404;
   return c.html(
-    <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined }}>
+    <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
       {off ? (
         <section class="card">
           <Empty>Incidents are off (incidents.enabled: false in the config).</Empty>

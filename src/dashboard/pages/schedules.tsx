@@ -19,9 +19,9 @@ interface ScheduleView {
   lastRun?: { at: string; reason: string; result: string; error?: string };
 }
 
-export const schedulesPage: PageHandler = async (c, { api, inbox }) => {
+export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
   const res = await api<ScheduleView[]>(c, "/v4/schedules");
-  const nav = { active: "schedules", inbox: inbox() !== undefined };
+  const nav = { active: "schedules", inbox: inbox() !== undefined, timeZone: siteTimeZone };
   if (!res.ok) {
     return c.html(
       <Layout title="Schedules" nav={nav}>

@@ -8,9 +8,9 @@ import type { PageHandler } from "../types";
 
 const RUNS = 60;
 
-export const taskPage: PageHandler = async (c, { runs, inbox }) => {
+export const taskPage: PageHandler = async (c, { runs, inbox, siteTimeZone }) => {
   const id = c.req.param("id") ?? "";
-  const nav = { active: "events", inbox: inbox() !== undefined };
+  const nav = { active: "events", inbox: inbox() !== undefined, timeZone: siteTimeZone };
   const rows = runs?.runsOf(id, RUNS) ?? [];
   const latest = rows[0];
   if (!latest) {
