@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { LoadedConfig } from "./config/load";
 import type { Config } from "./config/schema";
 import { createEventBus, type EventBus } from "./core/bus";
-import { systemClock, type Clock } from "./core/clock";
+import { offsetClock, systemClock, type Clock } from "./core/clock";
 import { createLifecycle, type Lifecycle } from "./core/lifecycle";
 import { createMetricsRegistry, type MetricsRegistry } from "./core/metrics";
 import { createReadiness, type Readiness } from "./core/readiness";
@@ -103,8 +103,8 @@ export interface StewardApp {
 export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp {
   const config = loaded.config;
   const log = options.log;
-  const clock = options.clock ?? systemClock;
-  const startedAt = clock.now();
+  const localClock = options.clock ?? systemClock;
+  const startedAt = localClock.now();
   const metrics = createMetricsRegistry();
   registerProcessMetrics(metrics, startedAt);
   const readiness = createReadiness();
@@ -136,9 +136,13 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const shared: Store = clusterStore ? { ...store, sql: clusterStore.db } : store;
     const clusterLog = log.child({ module: "cluster" });
     const cluster: Cluster = pg && clusterStore
-      ? createPostgresCluster({ leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs }, { db: clusterStore.db, log: clusterLog, version: VERSION, instanceName })
+      ? createPostgresCluster({ leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs, maxClockOffsetMs: pg.maxClockOffsetMs }, { db: clusterStore.db, log: clusterLog, version: VERSION, instanceName })
       : createSingleCluster(instanceName);
     lifecycle.add(cluster);
+    // In a cluster every time written to the shared store (schedule fires, audit, TTLs, claims) is the database's
+    // time: this machine's clock corrected by the offset each heartbeat measures, so a node whose clock runs
+    // ahead or behind fires schedules with the others, not early or late.
+    const clock = pg ? offsetClock(localClock, () => cluster.clockOffsetMs()) : localClock;
     const gate = pg ? dutyGate(cluster, clusterLog) : undefined;
     const liveInstances = pg
       ? async () => (await cluster.view()).members.filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId)
