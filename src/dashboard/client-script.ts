@@ -176,6 +176,10 @@ export const DASHBOARD_JS = `
       if (!tag) { toast("Choose a tag first", true); return; }
       run(b, function () { return api("PUT", "/v4/schedules/bulk/" + (a === "tag-start" ? "start" : "stop"), { tags: [tag] }); },
         (a === "tag-start" ? "Enabled" : "Disabled") + " schedules tagged " + tag);
+    } else if (a === "start-task") {
+      // Starting a reload is not undone: ask first. The start goes through the REST API with this viewer's key.
+      if (!confirm("Start the task " + b.dataset.name + " now?")) return;
+      run(b, function () { return api("POST", "/v4/reloadtask/" + encodeURIComponent(b.dataset.id) + "/start"); }, "Started " + b.dataset.name);
     } else if (a === "retry") {
       run(b, function () { return api("POST", "/v4/deliveries/" + encodeURIComponent(b.dataset.id) + "/retry"); }, "Delivery " + b.dataset.id + " queued again");
     } else if (a === "refresh") {

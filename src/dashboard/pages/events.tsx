@@ -62,11 +62,7 @@ export const eventDetailPage: PageHandler = async (c, { timeline, inbox, siteTim
           <Badge tone={toneOf(e.kind)}>{e.kind}</Badge> <Time ms={entry.seenAt} />
         </h2>
         {isTaskEvent(e) ? <TaskProps e={e} /> : null}
-        {isTaskEvent(e) ? (
-          <p class="small">
-            <a href={`/ui/tasks/${encodeURIComponent(e.task.id)}`}>Run history of this task →</a>
-          </p>
-        ) : null}
+        {isTaskEvent(e) ? <TaskActions e={e} /> : null}
       </section>
       {isTaskEvent(e) && e.scriptLog ? <ScriptLogCard log={e.scriptLog} /> : null}
       {hasFacts(e) ? (
@@ -91,6 +87,33 @@ export const eventDetailPage: PageHandler = async (c, { timeline, inbox, siteTim
     </Layout>,
   );
 };
+
+/** Where to go from a run: its task's history, the task in the QMC, the app in the hub; and starting it again. */
+function TaskActions(props: { e: TaskEvent }) {
+  const e = props.e;
+  const links = e.links ?? {};
+  return (
+    <div class="toolbar" id="task-actions">
+      <a class="btn" href={`/ui/tasks/${encodeURIComponent(e.task.id)}`}>
+        Run history of this task
+      </a>
+      {links.qmcTask ? (
+        <a class="btn" href={links.qmcTask} target="_blank" rel="noopener noreferrer" data-link="qmc">
+          Open the QMC's tasks
+        </a>
+      ) : null}
+      {links.hubApp ? (
+        <a class="btn" href={links.hubApp} target="_blank" rel="noopener noreferrer" data-link="hub">
+          Open the app in the hub
+        </a>
+      ) : null}
+      <span class="spacer"></span>
+      <button type="button" class="primary" data-action="start-task" data-id={e.task.id} data-name={e.task.name || e.task.id}>
+        {e.outcome === "succeeded" ? "Start the task now" : "Run the task again"}
+      </button>
+    </div>
+  );
+}
 
 function TaskProps(props: { e: TaskEvent }) {
   const e = props.e;
