@@ -68,7 +68,4 @@ export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: n
 }
 
 /** A one-line title for an event: the task name, or the service name. */
-export function eventTitle(e: DomainEvent): string {
-  if (isTaskEvent(e)) return e.task.name || e.task.id;
-  return isServiceEvent(e) ? e.service.displayName || e.service.name : e.title;
-}
+export { eventTitle } from "../events/event-title";
