@@ -1,5 +1,7 @@
 // The status dashboard at /ui, served by Steward itself: server-rendered pages over Steward's own REST API,
 // plus an in-memory timeline of recent events. `steward demo` attaches its capture inbox.
+import type { QrsClient } from "../qlik";
+import { createTaskNames } from "./task-names";
 import type { Hono } from "hono";
 import type { EventBus } from "../core/bus";
 import type { Lifecycle } from "../core/lifecycle";
@@ -37,6 +39,8 @@ export interface DashboardDeps {
   store?: Store;
   /** IANA zone of the site (notify.timeZone); this machine's when unset. */
   siteTimeZone?: string;
+  /** QRS, to name the tasks that schedules and audit entries hold by id. */
+  qrs?: QrsClient;
 }
 
 export function setupDashboard(deps: DashboardDeps): Dashboard {
@@ -46,7 +50,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
   const runs = deps.store ? createRunHistory(deps.store.db, deps.bus, Date.now, undefined, deps.store.writes) : undefined;
   if (runs) deps.lifecycle.add(runs);
   let inbox: InboxSource | undefined;
-  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, runs, inbox: () => inbox, siteTimeZone: deps.siteTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone });
+  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, runs, inbox: () => inbox, siteTimeZone: deps.siteTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, taskNames: createTaskNames(deps.qrs) });
   return {
     timeline,
     runs,

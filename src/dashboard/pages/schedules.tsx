@@ -2,6 +2,7 @@
 // GET /ui/schedules: every schedule with an enable/disable switch, and bulk enable/disable by selection or tag.
 import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
+import { TaskName } from "./task-name";
 import type { PageHandler } from "../types";
 
 /** The fields of a /v4/schedules entry the dashboard shows. */
@@ -19,7 +20,7 @@ interface ScheduleView {
   lastRun?: { at: string; reason: string; result: string; error?: string };
 }
 
-export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, taskNames }) => {
   const res = await api<ScheduleView[]>(c, "/v4/schedules");
   const nav = { active: "schedules", inbox: inbox() !== undefined, timeZone: siteTimeZone };
   if (!res.ok) {
@@ -30,6 +31,7 @@ export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone }
     );
   }
   const rows = [...res.data].sort((a, b) => a.name.localeCompare(b.name));
+  const names = await taskNames.of(rows.map((s) => s.qlikSenseTaskId));
   const tags = [...new Set(rows.flatMap((s) => s.tags))].sort();
   const enabled = rows.filter((s) => s.lastKnownState === "started").length;
   return c.html(
@@ -93,7 +95,9 @@ export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone }
                       {s.timeWindow ? ` · ${s.timeWindow.from}–${s.timeWindow.to}` : ""}
                     </div>
                   </td>
-                  <td class="mono small">{s.qlikSenseTaskId}</td>
+                  <td class="small" data-role="task">
+                    <TaskName id={s.qlikSenseTaskId} name={names.get(s.qlikSenseTaskId.toLowerCase())} />
+                  </td>
                   <td>
                     {s.tags.map((t) => (
                       <>
