@@ -84,5 +84,6 @@ tbody tr:hover{background:var(--hover)}button,.btn{background:var(--button)}sele
 --info:#58a6ff;--info-bg:#0f2540;--idle:#8b949e;--idle-bg:#21262d;--hover:rgba(88,166,255,.10);--row:#21262d;--raised:#0d1117;--button:#21262d;--field:#0d1117}
 .s-ok{border-color:#1f6f35}.s-fail{border-color:#8e1c1c}.s-warn{border-color:#6c4f0c}.s-info{border-color:#1c4f8a}.s-idle{border-color:#30363d}
 button:hover{background:#30363d}.notice{color:var(--warn);border-color:#6c4f0c}
+button.primary{color:#0d1117}button.primary:hover{background:#79b8ff}
 }
 `;
