@@ -213,7 +213,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
     const notify = setupNotify(loaded, { ...clusterWiring, store: shared, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs, influxConflicts });
     // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
-    const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, ...(pg ? {} : { store }), ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}), ...(qrs ? { qrs } : {}) });
+    const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store, ...(pg && clusterStore ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log } } : {}), ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}), ...(qrs ? { qrs } : {}) });
     // Before the intake: a run's incident and history are written on its way to the bus.
     const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
     const intake = setupIntake(config, {
