@@ -180,6 +180,11 @@ export const DASHBOARD_JS = `
       // Starting a reload is not undone: ask first. The start goes through the REST API with this viewer's key.
       if (!confirm("Start the task " + b.dataset.name + " now?")) return;
       run(b, function () { return api("POST", "/v4/reloadtask/" + encodeURIComponent(b.dataset.id) + "/start"); }, "Started " + b.dataset.name);
+    } else if (a === "ack-incident") {
+      // Acknowledging quiets the incident's further failures until it recovers: say so, and take a note.
+      var note = prompt("Acknowledge the incident of " + b.dataset.name + "? Its further failures will not notify again until it recovers. Note (optional):", "");
+      if (note === null) return;
+      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/acknowledge", note ? { note: note } : {}); }, "Acknowledged " + b.dataset.name);
     } else if (a === "retry") {
       run(b, function () { return api("POST", "/v4/deliveries/" + encodeURIComponent(b.dataset.id) + "/retry"); }, "Delivery " + b.dataset.id + " queued again");
     } else if (a === "refresh") {

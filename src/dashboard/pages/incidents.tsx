@@ -18,6 +18,7 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
           <th>Failures</th>
           <th>Likely cause</th>
           <th>{props.closed ? "Closed" : "Last event"}</th>
+          {props.closed ? null : <th>Acknowledged</th>}
         </tr>
       </thead>
       <tbody>
@@ -45,6 +46,20 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
                 </>
               )}
             </td>
+            {props.closed ? null : (
+              <td class="small" data-role="ack">
+                {i.acknowledgedAt ? (
+                  <>
+                    <b>{i.acknowledgedBy}</b> <Time iso={i.acknowledgedAt} />
+                    {i.acknowledgedNote ? <div class="muted">{i.acknowledgedNote}</div> : null}
+                  </>
+                ) : (
+                  <button type="button" data-action="ack-incident" data-id={String(i.id)} data-name={i.title}>
+                    Acknowledge
+                  </button>
+                )}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
