@@ -2,6 +2,9 @@
 // the timeline (each entry naming the Steward that handled it), the overview's counts and the task's run history.
 // A Steward started later catches up with what happened before it, and a restart takes nothing twice.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { launchChromium } from "./chromium";
 import { syntheticTaskEvent } from "../../../src/notify/samples";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { startPostgres, type PostgresService } from "../../helpers/services";
@@ -63,6 +66,29 @@ test("each Steward's pages show the runs the other handled, labelled with the St
     const task = await html(t, `/ui/tasks/${TASK}`);
     expect(task).toContain('data-runs="3"');
   }
+  // In a browser, on the PostgreSQL store, light and dark: the other Steward's runs are there, and the pages pass
+  // the accessibility check as on SQLite.
+  const browser = await launchChromium();
+  try {
+    const axe = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+    for (const scheme of ["light", "dark"] as const) {
+      await browser.page.emulateMedia({ colorScheme: scheme });
+      for (const path of ["/ui", "/ui/events", `/ui/tasks/${TASK}`]) {
+        await browser.page.goto(`${b.app.server!.url()}${path}`);
+        await browser.page.evaluate(axe);
+        const serious = (await browser.page.evaluate(async () => {
+          const r = await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null }> }> } }).axe.run();
+          return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+        })) as string[];
+        expect({ scheme, path, serious }).toEqual({ scheme, path, serious: [] });
+      }
+      await browser.page.goto(`${b.app.server!.url()}/ui/events`);
+      expect(await browser.page.locator("ul.timeline").textContent()).toContain("handled by node-a");
+    }
+  } finally {
+    await browser.close();
+  }
+
   // A Steward that joins later shows what happened before it; after a restart it takes nothing twice.
   const cDir = createTempDir("steward-node-c-");
   dirs.push(cDir);
