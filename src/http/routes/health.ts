@@ -5,13 +5,10 @@ import type { Lifecycle } from "../../core/lifecycle";
 import type { MetricsRegistry } from "../../core/metrics";
 import type { Readiness } from "../../core/readiness";
 import { VERSION } from "../../core/version";
+import { runtime } from "../../runtime";
 
-/** Which runtime runs Steward (Bun normally; Deno for the Deno build), for /health and steward_info. */
-const RUNTIME: { name: "bun" | "deno" | "node"; version: string } = process.versions.bun
-  ? { name: "bun", version: process.versions.bun }
-  : (process.versions as Record<string, string | undefined>).deno
-    ? { name: "deno", version: (process.versions as Record<string, string>).deno! }
-    : { name: "node", version: process.versions.node };
+/** Which runtime runs Steward (Bun; Deno for the Deno build), for /health and steward_info. */
+const RUNTIME = { name: runtime.name, version: runtime.version };
 import type { Router } from "../route";
 
 export function registerHealthRoutes(router: Router, deps: { readiness: Readiness; metrics: MetricsRegistry; startedAt: number }): void {
@@ -25,7 +22,7 @@ export function registerHealthRoutes(router: Router, deps: { readiness: Readines
       responses: {
         200: {
           description: "alive",
-          schema: z.object({ status: z.literal("ok"), version: z.string(), uptimeSeconds: z.number(), runtime: z.object({ name: z.enum(["bun", "deno", "node"]), version: z.string() }) }),
+          schema: z.object({ status: z.literal("ok"), version: z.string(), uptimeSeconds: z.number(), runtime: z.object({ name: z.string().describe("bun or deno"), version: z.string() }) }),
         },
       },
     },
