@@ -19,7 +19,7 @@ test("service install on Windows Server 2016 stops before any step, exit 1", asy
     out: (s) => out.push(s),
     run: async (cmd, args) => {
       ran.push([cmd, ...args]);
-      return { code: 0, stdout: "", stderr: "" };
+      return { code: 0, stdout: "", stderr: "", timedOut: false };
     },
     self: ["C:\\Program Files\\Steward\\steward.exe"],
     osRelease: () => "10.0.14393",
