@@ -113,7 +113,11 @@ export async function runAlertSection(o: AlertSectionOptions): Promise<{ figures
     const bare = await startBaseline(o.baselineBin, "relay", join(o.workDir, "baseline-relay.log"), inbox.smtpPort());
     const sender = createSocket("udp4");
     try {
-      const datagram = seen.failure?.data ?? Buffer.from(`/scheduler-task-failed/;SENSE1;Reload Sales dashboard;;INTERNAL\\sa_scheduler;${TASK_ID};;2025-11-03 06:00:41,512;WARN;e4f1c2a9-3b7d-4c55-8e21-9a0b6c3d2f10;Max retries reached`);
+      const datagram =
+        seen.failure?.data ??
+        Buffer.from(
+          `/scheduler-task-failed/;SENSE1;Reload Sales dashboard;;INTERNAL\\sa_scheduler;${TASK_ID};;2025-11-03 06:00:41,512;WARN;e4f1c2a9-3b7d-4c55-8e21-9a0b6c3d2f10;Max retries reached`,
+        );
       for (let i = 0; i < samples; i++) {
         const mail = waitMail(ALERT_TIMEOUT_MS);
         const t0 = performance.now();
@@ -141,7 +145,9 @@ export async function runAlertSection(o: AlertSectionOptions): Promise<{ figures
       unit: "ms",
       steward: stewardMs.length ? round1(median(stewardMs)) : undefined,
       baseline: round1(median(bareMs)),
-      note: missing ?? `${stewardMs.length} failed reloads, enriched from the simulator's QRS (task, app, owner, execution, script log); bare: datagram mailed as is`,
+      note:
+        missing ??
+        `${stewardMs.length} failed reloads, enriched from the simulator's QRS (task, app, owner, execution, script log); bare: datagram mailed as is`,
     },
     {
       metric: "Alert latency, datagram → SMTP accepted (max)",

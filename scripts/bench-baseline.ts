@@ -32,7 +32,9 @@ if (mode === "http") {
   const sock = createSocket("udp4");
   sock.on("message", (msg) => {
     const text = msg.toString("utf8");
-    mailer.sendMail({ from: "bench@localhost.example", to: "ops@localhost.example", subject: text.slice(0, 60), text }).catch((err: Error) => console.error(err.message));
+    mailer
+      .sendMail({ from: "bench@localhost.example", to: "ops@localhost.example", subject: text.slice(0, 60), text })
+      .catch((err: Error) => console.error(err.message));
   });
   sock.bind(Number(a ?? 0), "127.0.0.1", () => {
     const server = Bun.serve({ hostname: "127.0.0.1", port: Number(b ?? 0), fetch: () => new Response("ok") });

@@ -59,10 +59,14 @@ async function main(): Promise<void> {
     } finally {
       await b.proc.stop();
     }
-    for (const [name, bin] of [["before", before], ["after", after]] as const) {
+    for (const [name, bin] of [
+      ["before", before],
+      ["after", after],
+    ] as const) {
       const t = await startSteward(resolve(bin), join(workDir, `${name}-${round}`));
       try {
-        for (const [row, request] of Object.entries(ROWS)) console.log(`round ${round} ${name} ${row} ${JSON.stringify(await load(t.proc.pid, t.url, request))}`);
+        for (const [row, request] of Object.entries(ROWS))
+          console.log(`round ${round} ${name} ${row} ${JSON.stringify(await load(t.proc.pid, t.url, request))}`);
         for (const rate of UDP_RATES) console.log(`round ${round} ${name} udp ${rate}/s ${JSON.stringify(await udp(t.url, t.proc.pid, t.udpPort, rate))}`);
       } finally {
         await t.proc.stop();

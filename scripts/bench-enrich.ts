@@ -31,7 +31,8 @@ async function captureFailures(sim: Simulator, capture: { datagrams: Buffer[] },
   const taskIds = sim.site.tasks.map((t) => t.id);
   const deadline = performance.now() + CAPTURE_TIMEOUT_MS;
   while (capture.datagrams.length < count) {
-    if (performance.now() > deadline) throw new Error(`the simulator produced ${capture.datagrams.length} failure datagrams in ${CAPTURE_TIMEOUT_MS / 1000} s, wanted ${count}`);
+    if (performance.now() > deadline)
+      throw new Error(`the simulator produced ${capture.datagrams.length} failure datagrams in ${CAPTURE_TIMEOUT_MS / 1000} s, wanted ${count}`);
     for (const id of taskIds) sim.tasks.start(id, { outcome: "fail", durationMs: 1 });
     await Bun.sleep(20);
   }
@@ -46,10 +47,13 @@ async function qrsCeiling(sim: Simulator, paths: Array<{ path: string; headers: 
   const stopAt = performance.now() + ms;
   const one = (p: { path: string; headers: Record<string, string> }) =>
     new Promise<void>((resolve, reject) => {
-      const req = httpsRequest({ host: "127.0.0.1", port: sim.ports.qrs, path: p.path, method: "GET", headers: p.headers, agent, servername: "localhost" }, (res) => {
-        res.resume();
-        res.on("end", () => resolve());
-      });
+      const req = httpsRequest(
+        { host: "127.0.0.1", port: sim.ports.qrs, path: p.path, method: "GET", headers: p.headers, agent, servername: "localhost" },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve());
+        },
+      );
       req.on("error", reject);
       req.end();
     });
@@ -75,7 +79,14 @@ export async function runEnrichSection(o: EnrichSectionOptions): Promise<{ figur
   });
   const sinkPort = await freeUdpPort();
   await new Promise<void>((r) => sink.bind(sinkPort, "127.0.0.1", () => r()));
-  const sim = await startSimulator({ certDir: join(o.workDir, "sim-certs-enrich"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { udp: { targets: [{ host: "127.0.0.1", port: sinkPort }] } } });
+  const sim = await startSimulator({
+    certDir: join(o.workDir, "sim-certs-enrich"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { udp: { targets: [{ host: "127.0.0.1", port: sinkPort }] } },
+  });
   try {
     await captureFailures(sim, capture, runs);
     // Let the last runs reach their final state in QRS before Steward asks for them.

@@ -53,7 +53,13 @@ async function loadWithRss(pid: number, url: string, o: HttpSectionOptions, requ
 }
 
 const describeErrors = (r: LoadResult) =>
-  r.errors === 0 ? "0 errors" : `${r.errors} errors (${Object.entries(r.statuses).map(([s, n]) => `${n}× ${s}`).join(", ") || "connection"})`;
+  r.errors === 0
+    ? "0 errors"
+    : `${r.errors} errors (${
+        Object.entries(r.statuses)
+          .map(([s, n]) => `${n}× ${s}`)
+          .join(", ") || "connection"
+      })`;
 
 export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSectionResult> {
   const figures: Figure[] = [];
@@ -77,7 +83,9 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
   o.log(`baseline: start ${median(baselineStarts).toFixed(1)} ms, idle RSS ${MiB(baselineIdle).toFixed(1)} MiB; hello load…`);
   const hello = await loadWithRss(baseline.proc.pid, baseline.url, o, () => ({ method: "GET", path: "/" }));
   await baseline.proc.stop();
-  o.log(`baseline hello: ${hello.result.rps} req/s, p50 ${hello.result.p50Ms} ms, p99 ${hello.result.p99Ms} ms, ${describeErrors(hello.result)}, ~${hello.cpuUsPerRequest} µs CPU per request`);
+  o.log(
+    `baseline hello: ${hello.result.rps} req/s, p50 ${hello.result.p50Ms} ms, p99 ${hello.result.p99Ms} ms, ${describeErrors(hello.result)}, ~${hello.cpuUsPerRequest} µs CPU per request`,
+  );
 
   // Steward: the first start creates the store; the timed starts reuse it, like a service restart.
   const dir = join(o.workDir, "steward-http");
@@ -102,7 +110,11 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
   try {
     const scenarios: Array<[string, string, (i: number) => HttpRequestSpec]> = [
       ["ping", "GET /v4/butlerping", () => ({ method: "GET", path: "/v4/butlerping" })],
-      ["kvSet", "KV set (POST /v4/keyvalues/{ns})", (i) => ({ method: "POST", path: "/v4/keyvalues/bench", body: `{"key":"k${i % KV_KEYS}","value":${KV_VALUE}}` })],
+      [
+        "kvSet",
+        "KV set (POST /v4/keyvalues/{ns})",
+        (i) => ({ method: "POST", path: "/v4/keyvalues/bench", body: `{"key":"k${i % KV_KEYS}","value":${KV_VALUE}}` }),
+      ],
       ["kvGet", "KV get (GET /v4/keyvalues/{ns}?key=)", (i) => ({ method: "GET", path: `/v4/keyvalues/bench?key=k${i % KV_KEYS}` })],
     ];
     for (const [name, label, request] of withRest ? scenarios : []) {
@@ -120,21 +132,60 @@ export async function runHttpSection(o: HttpSectionOptions): Promise<HttpSection
     if (withSoak && o.soakSeconds > 0) {
       // Without the REST rows before it, the keys the soak reads do not exist yet: set them first (a get of a
       // missing key is a 404, counted as an error).
-      if (!withRest) for (let i = 0; i < KV_KEYS; i++) await (await fetch(`${steward.url}/v4/keyvalues/bench`, { method: "POST", headers: { "content-type": "application/json" }, body: `{"key":"k${i}","value":${KV_VALUE}}` })).arrayBuffer();
-      soak = await soakLoad(steward, o, scenarios.map(([, , request]) => request));
-      o.log(`steward after ${o.soakSeconds} s of mixed REST load: RSS ${MiB(soak.rss).toFixed(1)} MiB (private ${MiB(soak.privateRss).toFixed(1)} MiB), ${soak.result.rps} req/s, ${describeErrors(soak.result)}`);
+      if (!withRest)
+        for (let i = 0; i < KV_KEYS; i++)
+          await (
+            await fetch(`${steward.url}/v4/keyvalues/bench`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: `{"key":"k${i}","value":${KV_VALUE}}`,
+            })
+          ).arrayBuffer();
+      soak = await soakLoad(
+        steward,
+        o,
+        scenarios.map(([, , request]) => request),
+      );
+      o.log(
+        `steward after ${o.soakSeconds} s of mixed REST load: RSS ${MiB(soak.rss).toFixed(1)} MiB (private ${MiB(soak.privateRss).toFixed(1)} MiB), ${soak.result.rps} req/s, ${describeErrors(soak.result)}`,
+      );
     }
   } finally {
     await steward.proc.stop();
   }
 
   figures.unshift(
-    { metric: "Cold start to /ready (median)", unit: "ms", steward: median(stewardStarts), baseline: median(baselineStarts), note: `${o.coldStarts} starts on an existing store; first start (creates the store) ${Math.round(firstRun)} ms` },
-    { metric: "Cold start: CPU time used until /ready (median)", unit: "ms", steward: median(stewardCpu), baseline: median(baselineCpu), note: "user + system time of the process (10 ms resolution); unlike wall time it does not grow when other work takes the cores" },
+    {
+      metric: "Cold start to /ready (median)",
+      unit: "ms",
+      steward: median(stewardStarts),
+      baseline: median(baselineStarts),
+      note: `${o.coldStarts} starts on an existing store; first start (creates the store) ${Math.round(firstRun)} ms`,
+    },
+    {
+      metric: "Cold start: CPU time used until /ready (median)",
+      unit: "ms",
+      steward: median(stewardCpu),
+      baseline: median(baselineCpu),
+      note: "user + system time of the process (10 ms resolution); unlike wall time it does not grow when other work takes the cores",
+    },
     { metric: "Idle RSS", unit: "MiB", steward: MiB(stewardIdle), baseline: MiB(baselineIdle), note: "2 s after ready" },
-    { metric: "Idle private memory (anonymous)", unit: "MiB", steward: MiB(stewardPrivate), baseline: MiB(baselinePrivate), note: "RSS without the executable's file pages (shared, clean, reclaimable by the OS)" },
+    {
+      metric: "Idle private memory (anonymous)",
+      unit: "MiB",
+      steward: MiB(stewardPrivate),
+      baseline: MiB(baselinePrivate),
+      note: "RSS without the executable's file pages (shared, clean, reclaimable by the OS)",
+    },
   );
-  if (withRest) figures.splice(4, 0, { metric: "RSS under load (peak)", unit: "MiB", steward: MiB(peak), baseline: MiB(hello.peak), note: "sampled every 200 ms during the REST loads" });
+  if (withRest)
+    figures.splice(4, 0, {
+      metric: "RSS under load (peak)",
+      unit: "MiB",
+      steward: MiB(peak),
+      baseline: MiB(hello.peak),
+      note: "sampled every 200 ms during the REST loads",
+    });
   if (soak) {
     figures.splice(withRest ? 5 : 4, 0, {
       metric: `RSS after ${o.soakSeconds} s of mixed REST load`,

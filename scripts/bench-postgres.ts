@@ -35,7 +35,13 @@ const KV_GET = "KV get on PostgreSQL (GET /v4/keyvalues/{ns}?key=)";
 const UDP_ROW = "UDP intake on PostgreSQL: sustained rate with zero loss";
 
 const describeErrors = (r: LoadResult) =>
-  r.errors === 0 ? "0 errors" : `${r.errors} errors (${Object.entries(r.statuses).map(([s, n]) => `${n}× ${s}`).join(", ") || "connection"})`;
+  r.errors === 0
+    ? "0 errors"
+    : `${r.errors} errors (${
+        Object.entries(r.statuses)
+          .map(([s, n]) => `${n}× ${s}`)
+          .join(", ") || "connection"
+      })`;
 
 function skipped(reason: string): Figure[] {
   const note = `not measured: ${reason}`;
@@ -72,7 +78,12 @@ interface CpuSplit {
 }
 
 /** CPU per operation of Steward and of PostgreSQL while `work` runs; `ops` says how many operations it did. */
-async function cpuPer<T>(stewardPid: number, postgresPid: number, work: () => Promise<T>, ops: (r: T) => Promise<number> | number): Promise<{ result: T; cpu: CpuSplit }> {
+async function cpuPer<T>(
+  stewardPid: number,
+  postgresPid: number,
+  work: () => Promise<T>,
+  ops: (r: T) => Promise<number> | number,
+): Promise<{ result: T; cpu: CpuSplit }> {
   const [s0, p0] = [cpuMs(stewardPid), postgresCpuMs(postgresPid)];
   const result = await work();
   const n = Math.max(1, await ops(result));
@@ -140,7 +151,12 @@ export async function runPostgresSection(o: PostgresSectionOptions): Promise<{ f
       ["kvGet", KV_GET, (i) => ({ method: "GET", path: `/v4/keyvalues/bench?key=k${i % KV_KEYS}` })],
     ];
     for (const [name, label, request] of scenarios) {
-      const { result: r, cpu: c } = await cpuPer(target.proc.pid, pg.pid, () => load(target.url, o, request), (res) => res.requests);
+      const { result: r, cpu: c } = await cpuPer(
+        target.proc.pid,
+        pg.pid,
+        () => load(target.url, o, request),
+        (res) => res.requests,
+      );
       http[name] = r;
       cpu[name] = c;
       o.log(`steward ${label}: ${r.rps} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${describeErrors(r)}; ${describeCpu(c, "request")}`);
@@ -204,7 +220,8 @@ export async function runPostgresSection(o: PostgresSectionOptions): Promise<{ f
       baselineBound: zeroLossBound(bare),
       note: [
         `failed-run datagrams, each claimed in PostgreSQL (one row per run) before it is handled; paced ${UDP_LADDER.stepMs / 1000} s steps up to ${UDP_LADDER.topRate.toLocaleString("en-US")}/s, then bisected`,
-        drain && `a burst of ${DRAIN_BURST.toLocaleString("en-US")} is worked off at ${drain.perSecond.toLocaleString("en-US")} runs/s, ${describeCpu(drain.cpu, "run")}`,
+        drain &&
+          `a burst of ${DRAIN_BURST.toLocaleString("en-US")} is worked off at ${drain.perSecond.toLocaleString("en-US")} runs/s, ${describeCpu(drain.cpu, "run")}`,
         udp.sustainedNote && `Steward: ${udp.sustainedNote}`,
         bare.sustainedNote && `bare: ${bare.sustainedNote}`,
       ]

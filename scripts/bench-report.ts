@@ -50,7 +50,8 @@ function ratio(f: Figure): string {
   return `${bound}${r < 10 ? r.toFixed(2) : r.toFixed(0)}×`;
 }
 
-const cell = (n: number | undefined, unit: Figure["unit"], bound: Figure["stewardBound"]) => (bound && n !== undefined ? `${bound} ${fmt(n, unit)}` : fmt(n, unit));
+const cell = (n: number | undefined, unit: Figure["unit"], bound: Figure["stewardBound"]) =>
+  bound && n !== undefined ? `${bound} ${fmt(n, unit)}` : fmt(n, unit);
 
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;

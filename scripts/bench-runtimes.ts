@@ -49,7 +49,15 @@ export function runtimeColumns(stewardBin: string, distDir = join(REPO_ROOT, "di
 async function start(column: RuntimeColumn, dir: string): Promise<{ proc: BenchProcess; url: string; startMs: number }> {
   mkdirSync(dir, { recursive: true });
   const [httpPort, udpPort] = [await freePort(), await freeUdpPort()];
-  writeFileSync(join(dir, "steward.yaml"), ["dataDir: ./data", "logging: { level: info, format: json }", `http: { host: 127.0.0.1, port: ${httpPort} }`, `udp: { host: 127.0.0.1, port: ${udpPort} }`].join("\n"));
+  writeFileSync(
+    join(dir, "steward.yaml"),
+    [
+      "dataDir: ./data",
+      "logging: { level: info, format: json }",
+      `http: { host: 127.0.0.1, port: ${httpPort} }`,
+      `udp: { host: 127.0.0.1, port: ${udpPort} }`,
+    ].join("\n"),
+  );
   const t0 = performance.now();
   const proc = startTarget([...column.argv, "run", "--config", join(dir, "steward.yaml")], { cwd: dir, logFile: join(dir, "steward.log") });
   const url = `http://127.0.0.1:${httpPort}`;
@@ -88,7 +96,9 @@ export async function measureRuntime(column: RuntimeColumn, o: RuntimeSectionOpt
     const ping = await load(() => ({ method: "GET", path: "/v4/butlerping" }));
     const kvSet = await load((i) => ({ method: "POST", path: "/v4/keyvalues/bench", body: `{"key":"k${i % 500}","value":"${"x".repeat(64)}"}` }));
     const figures = { name: column.name, coldStartMs: median(starts), idleRssMiB: MiB(idle), ping, kvSet };
-    o.log(`${column.name}: start ${figures.coldStartMs.toFixed(0)} ms, idle ${figures.idleRssMiB.toFixed(1)} MiB, ping ${ping.rps} req/s, KV set ${kvSet.rps} req/s`);
+    o.log(
+      `${column.name}: start ${figures.coldStartMs.toFixed(0)} ms, idle ${figures.idleRssMiB.toFixed(1)} MiB, ping ${ping.rps} req/s, KV set ${kvSet.rps} req/s`,
+    );
     return figures;
   } finally {
     await target.proc.stop();

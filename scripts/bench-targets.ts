@@ -52,7 +52,8 @@ export async function startSteward(bin: string, dir: string, extraYaml = ""): Pr
 export async function startBaseline(bin: string, mode: "http" | "udp" | "relay", logFile: string, smtpPort?: number): Promise<BaselineTarget> {
   const httpPort = await freePort();
   const udpPort = mode === "http" ? undefined : await freeUdpPort();
-  const argv = mode === "http" ? [bin, "http", String(httpPort)] : [bin, mode, String(udpPort), String(httpPort), ...(mode === "relay" ? [String(smtpPort)] : [])];
+  const argv =
+    mode === "http" ? [bin, "http", String(httpPort)] : [bin, mode, String(udpPort), String(httpPort), ...(mode === "relay" ? [String(smtpPort)] : [])];
   const t0 = performance.now();
   const proc = startTarget(argv, { logFile });
   const url = `http://127.0.0.1:${httpPort}`;

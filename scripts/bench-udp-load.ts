@@ -35,7 +35,9 @@ export function failedTaskDatagram(seq: number, runId: number): Buffer {
 /** Kernel-wide UDP receive-buffer errors so far (Linux), or 0 where /proc is unavailable. */
 export function kernelUdpDrops(): number {
   try {
-    const lines = readFileSync("/proc/net/snmp", "utf8").split("\n").filter((l) => l.startsWith("Udp:"));
+    const lines = readFileSync("/proc/net/snmp", "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("Udp:"));
     const [names, values] = lines.map((l) => l.split(/\s+/).slice(1));
     const i = names?.indexOf("RcvbufErrors") ?? -1;
     return i >= 0 ? Number(values?.[i] ?? 0) : 0;

@@ -60,7 +60,8 @@ async function settle(read: () => Promise<IntakeCounters>, sent: number, before:
   let stableSince = performance.now();
   const deadline = performance.now() + 15_000;
   while (performance.now() < deadline) {
-    const accounted = last.emitted - before.emitted + (last.dropped - before.dropped) + (last.deduplicated - before.deduplicated) + (kernelUdpDrops() - kernelBefore);
+    const accounted =
+      last.emitted - before.emitted + (last.dropped - before.dropped) + (last.deduplicated - before.deduplicated) + (kernelUdpDrops() - kernelBefore);
     if (accounted >= sent) break;
     await Bun.sleep(100);
     const now = await read();
@@ -71,7 +72,14 @@ async function settle(read: () => Promise<IntakeCounters>, sent: number, before:
   return last;
 }
 
-export async function measureOverload(sender: UdpSender, metricsUrl: string, stewardPid: number, zeroLossRate: number, factors: number[], log: (line: string) => void): Promise<OverloadStep[]> {
+export async function measureOverload(
+  sender: UdpSender,
+  metricsUrl: string,
+  stewardPid: number,
+  zeroLossRate: number,
+  factors: number[],
+  log: (line: string) => void,
+): Promise<OverloadStep[]> {
   const read = () => readIntakeCounters(metricsUrl);
   const steps: OverloadStep[] = [];
   for (const factor of factors) {
@@ -130,7 +138,13 @@ export function overloadFigures(steps: OverloadStep[], zeroLossRate: number): Fi
  * paced at `rate` for `ms`. It is one fixed datagram, so from the second copy on Steward parses it and finds a
  * repeat: this is what a flood of the worst shape costs the intake, in datagrams handled per second.
  */
-export async function measureWorstDatagram(port: number, metricsUrl: string, datagram: Uint8Array, rate: number, ms: number): Promise<{ sent: number; handledPerSecond: number; kernelDrops: number }> {
+export async function measureWorstDatagram(
+  port: number,
+  metricsUrl: string,
+  datagram: Uint8Array,
+  rate: number,
+  ms: number,
+): Promise<{ sent: number; handledPerSecond: number; kernelDrops: number }> {
   const sock = await Bun.udpSocket({ hostname: "127.0.0.1" });
   const before = await readIntakeCounters(metricsUrl);
   const kernelBefore = kernelUdpDrops();

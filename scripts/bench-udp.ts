@@ -87,12 +87,20 @@ function stewardKernelDrops(l: UdpLadder | undefined): string {
 }
 
 /** The zero-loss rate (paced steps, then bisection), then unless `ratesOnly` the burst size at which drops start. */
-export async function ladder(sender: UdpSender, counts: () => Promise<UdpCounts>, name: string, log: UdpSectionOptions["log"], ratesOnly = false): Promise<UdpLadder> {
+export async function ladder(
+  sender: UdpSender,
+  counts: () => Promise<UdpCounts>,
+  name: string,
+  log: UdpSectionOptions["log"],
+  ratesOnly = false,
+): Promise<UdpLadder> {
   const out: UdpLadder = { steps: [] };
   const rateStep = async (rate: number) => {
     const step = await measureStep(sender, counts, (s) => s.paced(rate, STEP_MS));
     out.steps.push({ kind: "rate", target: rate, ...step });
-    log(`${name}: ${rate}/s for ${STEP_MS / 1000} s → sent ${step.sent}, accepted ${step.accepted}, target drops ${step.droppedByTarget}, kernel drops ${step.droppedByKernel}`);
+    log(
+      `${name}: ${rate}/s for ${STEP_MS / 1000} s → sent ${step.sent}, accepted ${step.accepted}, target drops ${step.droppedByTarget}, kernel drops ${step.droppedByKernel}`,
+    );
     await Bun.sleep(300);
     return step;
   };
@@ -149,7 +157,12 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
   const sender = await createUdpSender(baseline.udpPort!);
   let bare: UdpLadder;
   try {
-    bare = await ladder(sender, async () => ({ accepted: ((await (await fetch(`${baseline.url}/count`)).json()) as { received: number }).received, dropped: 0 }), "bare UDP", o.log);
+    bare = await ladder(
+      sender,
+      async () => ({ accepted: ((await (await fetch(`${baseline.url}/count`)).json()) as { received: number }).received, dropped: 0 }),
+      "bare UDP",
+      o.log,
+    );
   } finally {
     sender.close();
     await baseline.proc.stop();
@@ -213,7 +226,9 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
       baseline: burstValue(bare),
       stewardBound: burstBound(mine),
       baselineBound: burstBound(bare),
-      note: missing ?? `back-to-back sends; a loss is a datagram Steward counted as dropped or the kernel dropped (receive buffer full: ${stewardKernelDrops(mine)})`,
+      note:
+        missing ??
+        `back-to-back sends; a loss is a datagram Steward counted as dropped or the kernel dropped (receive buffer full: ${stewardKernelDrops(mine)})`,
     },
   ];
   if (mine?.sustained) figures.push(...overloadFigures(overload, mine.sustained));

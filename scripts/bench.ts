@@ -33,7 +33,10 @@ type Section = (typeof SECTIONS)[number];
 /** The sections BENCH_ONLY names (comma-separated), or undefined for all; an unknown name stops the run. */
 export function selectedSections(value: string | undefined): Set<Section> | undefined {
   if (value === undefined || value.trim() === "") return undefined;
-  const names = value.split(",").map((n) => n.trim()).filter(Boolean);
+  const names = value
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
   if (unknown.length) throw new Error(`BENCH_ONLY: unknown section ${unknown.join(", ")}; choose from ${SECTIONS.join(", ")}`);
   return new Set(names as Section[]);
@@ -51,14 +54,24 @@ async function main(): Promise<void> {
 
   log(`building binaries (${only ? "linux-x64" : "linux-x64, windows-x64"}) and the bare-runtime baseline …`);
   const built = await buildBinaries(only ? { targets: ["linux-x64"] } : {});
-  const [baselineBuilt] = await buildBinaries({ targets: ["linux-x64"], entry: join(REPO_ROOT, "scripts/bench-baseline.ts"), outDir: join(workDir, "baseline") });
+  const [baselineBuilt] = await buildBinaries({
+    targets: ["linux-x64"],
+    entry: join(REPO_ROOT, "scripts/bench-baseline.ts"),
+    outDir: join(workDir, "baseline"),
+  });
   const linux = built.find((b) => b.target === "linux-x64")!;
   const windows = built.find((b) => b.target === "windows-x64");
   const baselineBin = baselineBuilt!.path;
   log(`built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   const figures: Figure[] = [
-    { metric: "Binary size, Linux x64", unit: "MiB", steward: MiB(linux.bytes), baseline: MiB(baselineBuilt!.bytes), note: "baseline: the bare runtime compiled the same way" },
+    {
+      metric: "Binary size, Linux x64",
+      unit: "MiB",
+      steward: MiB(linux.bytes),
+      baseline: MiB(baselineBuilt!.bytes),
+      note: "baseline: the bare runtime compiled the same way",
+    },
   ];
   if (windows) figures.push({ metric: "Binary size, Windows x64", unit: "MiB", steward: MiB(windows.bytes), note: "cross-compiled" });
   const raw: BenchResults["raw"] = {};
@@ -121,7 +134,13 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
     version: buildVersion(),
-    machine: { cpus: cpu.length, cpuModel: (cpu[0]?.model ?? "unknown").replace(/\s+/g, " ").trim(), memGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()}`, bun: Bun.version },
+    machine: {
+      cpus: cpu.length,
+      cpuModel: (cpu[0]?.model ?? "unknown").replace(/\s+/g, " ").trim(),
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      os: `${type()} ${release()}`,
+      bun: Bun.version,
+    },
     totalSeconds: (performance.now() - started) / 1000,
     figures,
     raw,
@@ -131,7 +150,9 @@ async function main(): Promise<void> {
   const md = `${renderMarkdown(results)}${runtimes ? `\n${renderRuntimeTable(runtimes, runtimeOptions)}` : ""}`;
   writeFileSync(join(OUT_DIR, `${name}.md`), md);
   console.log(`\n${md}`);
-  log(`wrote bench/${name}.json and bench/${name}.md in ${results.totalSeconds.toFixed(0)} s${only ? "" : " (the published tables: bench/README.md, Results)"}`);
+  log(
+    `wrote bench/${name}.json and bench/${name}.md in ${results.totalSeconds.toFixed(0)} s${only ? "" : " (the published tables: bench/README.md, Results)"}`,
+  );
   rmSync(workDir, { recursive: true, force: true });
 }
 

@@ -36,7 +36,17 @@ export function buildDenoBinary(opts: { outDir?: string; denort?: string | undef
   // deno executables, ~200 MB) and the scratch folders of tests stay out.
   const dev = Object.keys(pkg.devDependencies).flatMap((name) => [name, ...(PLATFORM_PACKAGES[name] ?? [])]);
   const excludes = [".tmp", "dist", "test-output", ...dev.map((name) => `node_modules/${name}`)].flatMap((p) => ["--exclude", p]);
-  const args = ["compile", "--no-check", ...DENO_SERVICE_FLAGS, ...excludes, "--target", "x86_64-unknown-linux-gnu", "--output", output, join(REPO_ROOT, "src/main.ts")];
+  const args = [
+    "compile",
+    "--no-check",
+    ...DENO_SERVICE_FLAGS,
+    ...excludes,
+    "--target",
+    "x86_64-unknown-linux-gnu",
+    "--output",
+    output,
+    join(REPO_ROOT, "src/main.ts"),
+  ];
   const r = spawnSync(deno, args, { cwd: REPO_ROOT, env: { ...process.env, DENORT_BIN: denort, NO_COLOR: "1" }, encoding: "utf8", timeout: 300_000 });
   if (r.status !== 0) throw new Error(`deno compile failed (exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
   // A wrong image (e.g. the deno CLI itself, which ignores the appended program and starts its REPL) still
@@ -44,7 +54,9 @@ export function buildDenoBinary(opts: { outDir?: string; denort?: string | undef
   const check = spawnSync(output, ["version"], { encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] });
   if (check.status !== 0 || check.stdout.trim() !== pkg.version) {
     rmSync(output, { force: true });
-    throw new Error(`DENORT_BIN=${denort} is not a Deno runtime image (denort): the compiled file did not run Steward ('version' printed ${JSON.stringify((check.stdout + check.stderr).trim().slice(0, 200))})`);
+    throw new Error(
+      `DENORT_BIN=${denort} is not a Deno runtime image (denort): the compiled file did not run Steward ('version' printed ${JSON.stringify((check.stdout + check.stderr).trim().slice(0, 200))})`,
+    );
   }
   return { built: true, path: output, bytes: statSync(output).size };
 }

@@ -99,11 +99,7 @@ export async function buildBinaries(opts: BuildOptions = {}): Promise<BuiltBinar
       stderr: "pipe",
       timeout: BUILD_TIMEOUT_MS,
     });
-    const [code, stdout, stderr] = await Promise.all([
-      proc.exited,
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-    ]);
+    const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
     if (code !== 0) throw new Error(`build for ${target} failed (exit ${code}):\n${stdout}${stderr}`);
     built.push({ target, path: outfile, bytes: statSync(outfile).size });
   }

@@ -6,7 +6,10 @@ import { spawnSync } from "node:child_process";
 const marker = "node_modules/.package-lock.json";
 const lock = "package-lock.json";
 // Both runtimes come from npm (bun, deno); their binaries arrive through optional platform packages.
-const fresh = existsSync(marker) && existsSync("node_modules/.bin/bun") && existsSync("node_modules/.bin/deno") &&
+const fresh =
+  existsSync(marker) &&
+  existsSync("node_modules/.bin/bun") &&
+  existsSync("node_modules/.bin/deno") &&
   (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
 if (!fresh) {
   console.error("[steward] installing dependencies (npm ci)…");

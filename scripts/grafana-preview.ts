@@ -11,7 +11,14 @@ const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { dashboard: { type: "string" }, influxdb: { type: "string" }, db: { type: "string" }, prometheus: { type: "string" }, out: { type: "string" }, range: { type: "string", default: "24h" } },
+    options: {
+      dashboard: { type: "string" },
+      influxdb: { type: "string" },
+      db: { type: "string" },
+      prometheus: { type: "string" },
+      out: { type: "string" },
+      range: { type: "string", default: "24h" },
+    },
   });
   const range = /^(\d+)([mhd])$/.exec(values.range ?? "");
   if (!values.dashboard || !values.out || !range || (!values.prometheus && !(values.influxdb && values.db))) {
@@ -23,7 +30,10 @@ async function main(): Promise<void> {
   const rangeMs = Number(range[1]) * UNITS[range[2]!]!;
   const run = await runDashboard(dash, backend, { rangeMs, intervalMs: Math.max(1_000, Math.round(rangeMs / 300)) });
   for (const p of run.panels) for (const t of p.targets) if (t.error) console.error(`${p.title} ${t.refId}: ${t.error}`);
-  writeFileSync(values.out, renderPreview(run, dash.panels, "Preview drawn by Steward's scripts/grafana-preview.ts from real query results — not a Grafana screenshot"));
+  writeFileSync(
+    values.out,
+    renderPreview(run, dash.panels, "Preview drawn by Steward's scripts/grafana-preview.ts from real query results — not a Grafana screenshot"),
+  );
   console.log(`wrote ${values.out}`);
 }
 

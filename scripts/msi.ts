@@ -29,7 +29,9 @@ export function msiName(version: string): string {
 export function msiVersion(version: string): string {
   const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
   if (!m || Number(m[1]) > 255 || Number(m[2]) > 255 || Number(m[3]) > 65535) {
-    throw new Error(`MSI: version "${version}" is not major.minor.patch within 255.255.65535 (package.json "version"), which Windows Installer needs to order upgrades`);
+    throw new Error(
+      `MSI: version "${version}" is not major.minor.patch within 255.255.65535 (package.json "version"), which Windows Installer needs to order upgrades`,
+    );
   }
   return version;
 }
@@ -38,7 +40,9 @@ function tool(name: "wixl" | "msibuild" | "msiinfo"): string {
   const found = Bun.which(name) ?? (existsSync(`/usr/bin/${name}`) ? `/usr/bin/${name}` : undefined);
   if (!found) {
     const pkg = name === "wixl" ? "wixl" : "msitools";
-    throw new Error(`${name} not found (Debian package ${pkg}): run \`sudo bash scripts/install-test-deps.sh\`, or build without the MSI (bun scripts/build.ts --no-msi)`);
+    throw new Error(
+      `${name} not found (Debian package ${pkg}): run \`sudo bash scripts/install-test-deps.sh\`, or build without the MSI (bun scripts/build.ts --no-msi)`,
+    );
   }
   return found;
 }
@@ -51,7 +55,9 @@ function runTool(name: "wixl" | "msibuild" | "msiinfo", args: string[]): string 
 
 /** One table of an MSI as rows of named columns (msiinfo export: names, types, key line, then rows). */
 export function msiTable(msi: string, table: string): Record<string, string>[] {
-  const lines = runTool("msiinfo", ["export", msi, table]).split(/\r?\n/).filter((l) => l !== "");
+  const lines = runTool("msiinfo", ["export", msi, table])
+    .split(/\r?\n/)
+    .filter((l) => l !== "");
   const names = lines[0]!.split("\t");
   return lines.slice(3).map((l) => Object.fromEntries(l.split("\t").map((v, i) => [names[i]!, v])));
 }
@@ -67,7 +73,19 @@ export function buildMsi(o: { exe: string; version: string; outDir: string }): B
   rmSync(out, { force: true });
   // Relative to the .wxs: wixl 0.101 (Debian 12) fails on absolute source paths with newer GLib.
   const exe = relative(dirname(MSI_SOURCE), resolve(o.exe));
-  runTool("wixl", ["--arch", "x64", "-D", `Version=${version}`, "-D", `Exe=${exe}`, "-D", `ServiceName=${DEFAULT_WINDOWS_SERVICE_NAME}`, "-o", out, MSI_SOURCE]);
+  runTool("wixl", [
+    "--arch",
+    "x64",
+    "-D",
+    `Version=${version}`,
+    "-D",
+    `Exe=${exe}`,
+    "-D",
+    `ServiceName=${DEFAULT_WINDOWS_SERVICE_NAME}`,
+    "-o",
+    out,
+    MSI_SOURCE,
+  ]);
 
   const queries: string[] = [];
   const register = msiTable(out, "CustomAction").find((r) => r.Action === "RegisterService");

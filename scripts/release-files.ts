@@ -41,7 +41,21 @@ export function writeSbom(o: { outDir: string; version?: string; runtimes?: Embe
   const scratch = mkdtempSync(join(tmpdir(), "steward-sbom-"));
   try {
     const raw = join(scratch, "bom.json");
-    const args = [CYCLONEDX_NPM, "--omit", "dev", "--output-reproducible", "--output-format", "JSON", "--spec-version", "1.6", "--mc-type", "application", "--output-file", raw, join(REPO_ROOT, "package.json")];
+    const args = [
+      CYCLONEDX_NPM,
+      "--omit",
+      "dev",
+      "--output-reproducible",
+      "--output-format",
+      "JSON",
+      "--spec-version",
+      "1.6",
+      "--mc-type",
+      "application",
+      "--output-file",
+      raw,
+      join(REPO_ROOT, "package.json"),
+    ];
     const r = spawnSync(process.env.NODE ?? "node", args, { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
     if (r.status !== 0) throw new Error(`cyclonedx-npm failed (exit ${r.status ?? r.signal}):\n${r.stderr || r.stdout || r.error?.message}`);
     const bom = JSON.parse(readFileSync(raw, "utf8")) as CycloneDxBom;

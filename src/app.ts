@@ -135,9 +135,13 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     if (clusterStore) lifecycle.add(clusterStore.component);
     const shared: Store = clusterStore ? { ...store, sql: clusterStore.db } : store;
     const clusterLog = log.child({ module: "cluster" });
-    const cluster: Cluster = pg && clusterStore
-      ? createPostgresCluster({ leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs, maxClockOffsetMs: pg.maxClockOffsetMs }, { db: clusterStore.db, log: clusterLog, version: VERSION, instanceName })
-      : createSingleCluster(instanceName);
+    const cluster: Cluster =
+      pg && clusterStore
+        ? createPostgresCluster(
+            { leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs, maxClockOffsetMs: pg.maxClockOffsetMs },
+            { db: clusterStore.db, log: clusterLog, version: VERSION, instanceName },
+          )
+        : createSingleCluster(instanceName);
     lifecycle.add(cluster);
     // In a cluster every time written to the shared store (schedule fires, audit, TTLs, claims) is the database's
     // time: this machine's clock corrected by the offset each heartbeat measures, so a node whose clock runs
@@ -160,9 +164,14 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     registerClusterObservability(cluster, { readiness, metrics, pgStore: clusterStore?.db });
 
     const auditLog = log.child({ module: "audit" });
-    const audit = createAuditLog(shared.sql, clock, { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries }, {
-      onError: (err, what) => auditLog.error({ err: err.message }, `${what} failed`),
-    });
+    const audit = createAuditLog(
+      shared.sql,
+      clock,
+      { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries },
+      {
+        onError: (err, what) => auditLog.error({ err: err.message }, `${what} failed`),
+      },
+    );
     lifecycle.add(audit.component());
 
     const corsMw = createCorsMiddleware(config.control.cors);
@@ -170,8 +179,29 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     // CORS after the IP gate, so an address outside security.ipAllowlist gets no preflight answer either.
     const methodOverride = createMethodOverride(() => http.hono);
     // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
-    const security = setupSecurity(loaded, { store: shared, audit, clock, log, metrics, readiness, instance: { id: cluster.instanceId, name: cluster.instanceName }, ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}) });
-    const http: HttpApp = createHttpApp({ log: log.child({ module: "http" }), metrics, readiness, mask: (t) => loaded.secrets.mask(t), bodyLimitBytes: config.http.bodyLimitBytes, baseConvert: config.http.baseConvert, startedAt, methodOverride, precheck: security.precheck, ...(corsMw ? { cors: corsMw } : {}), guards: security.guards });
+    const security = setupSecurity(loaded, {
+      store: shared,
+      audit,
+      clock,
+      log,
+      metrics,
+      readiness,
+      instance: { id: cluster.instanceId, name: cluster.instanceName },
+      ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}),
+    });
+    const http: HttpApp = createHttpApp({
+      log: log.child({ module: "http" }),
+      metrics,
+      readiness,
+      mask: (t) => loaded.secrets.mask(t),
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      baseConvert: config.http.baseConvert,
+      startedAt,
+      methodOverride,
+      precheck: security.precheck,
+      ...(corsMw ? { cors: corsMw } : {}),
+      guards: security.guards,
+    });
     lifecycle.add(security.component(http.router));
     security.registerRoutes(http.router);
 
@@ -187,8 +217,33 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     // Before control and the scheduler: the follow-ups they start after a reload ask the checks first.
     const influxConflicts = createInfluxConflictMonitor({ clock, log, metrics, readiness, emit: (e) => bus.emit(e.kind, e) });
     if (Object.values(config.channels).some((ch) => ch.type === "influxdb" && ch.enabled)) influxConflicts.watch();
-    const dataChecks = setupDataChecks(loaded, { store: shared, bus, qrs, log, clock, metrics, lifecycle, router: http.router, influxConflicts, ...clusterWiring });
-    const control = setupControl(config, { qrs, kv, store: shared, clock, log, audit, metrics, readiness, router: http.router, lifecycle, baseDir: loaded.baseDir, ...clusterWiring, ...(dataChecks ? { dataChecks } : {}) });
+    const dataChecks = setupDataChecks(loaded, {
+      store: shared,
+      bus,
+      qrs,
+      log,
+      clock,
+      metrics,
+      lifecycle,
+      router: http.router,
+      influxConflicts,
+      ...clusterWiring,
+    });
+    const control = setupControl(config, {
+      qrs,
+      kv,
+      store: shared,
+      clock,
+      log,
+      audit,
+      metrics,
+      readiness,
+      router: http.router,
+      lifecycle,
+      baseDir: loaded.baseDir,
+      ...clusterWiring,
+      ...(dataChecks ? { dataChecks } : {}),
+    });
     const scheduler = setupScheduler(config.scheduler, {
       db: shared.sql,
       clock,
@@ -211,9 +266,30 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     });
     const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
     // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
-    const notify = setupNotify(loaded, { ...clusterWiring, store: shared, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs, influxConflicts });
+    const notify = setupNotify(loaded, {
+      ...clusterWiring,
+      store: shared,
+      bus,
+      log,
+      clock,
+      metrics: notifyMetrics,
+      router: http.router,
+      lifecycle,
+      readiness,
+      qrs,
+      influxConflicts,
+    });
     // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
-    const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store, ...(pg && clusterStore ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log } } : {}), ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}), ...(qrs ? { qrs } : {}) });
+    const dashboard = setupDashboard({
+      router: http.router,
+      hono: http.hono,
+      bus,
+      lifecycle,
+      store,
+      ...(pg && clusterStore ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log } } : {}),
+      ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
+      ...(qrs ? { qrs } : {}),
+    });
     // Before the intake: a run's incident and history are written on its way to the bus.
     const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
     const intake = setupIntake(config, {
@@ -232,13 +308,40 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       udpPort: options.overrides?.udpPort,
     });
     // Butler's MQTT status messages (after the intake, so its socket listens when "start" is sent).
-    if (control.mqtt && config.mqtt?.butlerStatus) lifecycle.add(createButlerStatusPublisher(config.mqtt.butlerStatus, { mqtt: control.mqtt, udp: intake.udp, log }));
+    if (control.mqtt && config.mqtt?.butlerStatus)
+      lifecycle.add(createButlerStatusPublisher(config.mqtt.butlerStatus, { mqtt: control.mqtt, udp: intake.udp, log }));
     const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
     setupNewRelic(config.newRelic, { audit, router: http.router, clock, lifecycle });
-    setupSiteMonitors(loaded, { ...(gate ? { gate } : {}), qrs, store: shared, audit, clock, log, metrics, lifecycle, router: http.router, emit: (e) => bus.emit(e.kind, e), influxConflicts });
+    setupSiteMonitors(loaded, {
+      ...(gate ? { gate } : {}),
+      qrs,
+      store: shared,
+      audit,
+      clock,
+      log,
+      metrics,
+      lifecycle,
+      router: http.router,
+      emit: (e) => bus.emit(e.kind, e),
+      influxConflicts,
+    });
     const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
     // ↑ feature modules are wired above this line
-    const reloader = setupReload(loaded, { ...clusterWiring, log, audit, router: http.router, lifecycle, bus, store: shared, clock, notifyMetrics, security, notify, influxConflicts, more: [services.reconfigurable, ...beats.reconfigurables] });
+    const reloader = setupReload(loaded, {
+      ...clusterWiring,
+      log,
+      audit,
+      router: http.router,
+      lifecycle,
+      bus,
+      store: shared,
+      clock,
+      notifyMetrics,
+      security,
+      notify,
+      influxConflicts,
+      more: [services.reconfigurable, ...beats.reconfigurables],
+    });
 
     // The HTTP listener starts last and stops first.
     let server: HttpServer | undefined;

@@ -41,14 +41,14 @@ export async function main(argv: string[]): Promise<number> {
   if (command === "config" && rest[0] === "import-butler") return (await import("./cli/import-butler")).importButlerCommand(rest.slice(1), out, err);
 
   const { values, positionals } = parseCommandArgs(command, rest, {
-      config: { type: "string", short: "c" },
-      // Butler's spelling of --config, so a Butler service definition runs unchanged.
-      configfile: { type: "string" },
-      "log-level": { type: "string" },
-      "log-format": { type: "string" },
-      out: { type: "string" },
-      cluster: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
+    config: { type: "string", short: "c" },
+    // Butler's spelling of --config, so a Butler service definition runs unchanged.
+    configfile: { type: "string" },
+    "log-level": { type: "string" },
+    "log-format": { type: "string" },
+    out: { type: "string" },
+    cluster: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.configfile !== undefined) {
     if (values.config !== undefined) throw new UsageError(`${command}: give --config or --configfile, not both`);
@@ -58,7 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     out(COMMAND_HELP[command] ?? MAIN_HELP);
     return COMMAND_HELP[command] ? 0 : 2;
   }
-  if (values.cluster && command !== "demo") throw new UsageError(`${command}: --cluster is an option of demo (a real cluster is configured with store.postgres)`);
+  if (values.cluster && command !== "demo")
+    throw new UsageError(`${command}: --cluster is an option of demo (a real cluster is configured with store.postgres)`);
   switch (command) {
     case "run":
       if (positionals.length) throw new UsageError(`run: unexpected argument ${positionals[0]}`);

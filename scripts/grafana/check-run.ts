@@ -56,7 +56,8 @@ export function checkRun(run: DashboardRun, kind: Backend["kind"], known: KnownN
           if (!known.names.has(id) && !n.aliases.has(id)) problems.push(`${where}: "${id}" is no measurement, tag or field in the database`);
         }
         for (const re of n.measurementRegexes) {
-          for (const m of expandAlternatives(re)) if (!known.measurements.has(m)) problems.push(`${where}: measurement ${m} (from /${re}/) is not in the database`);
+          for (const m of expandAlternatives(re))
+            if (!known.measurements.has(m)) problems.push(`${where}: measurement ${m} (from /${re}/) is not in the database`);
         }
         for (const tag of n.groupBy) {
           if (t.frames.some((f) => !f.labels[tag])) problems.push(`${where}: grouped by "${tag}" but a series has no such tag`);

@@ -31,9 +31,31 @@ export const influxqlTasks: DashboardSpec = {
     { name: "task", label: "Reload task", query: `SHOW TAG VALUES FROM /^reload_task_(failed|success)$/ WITH KEY = "task_name" WHERE ${HOST}` },
   ],
   panels: [
-    { title: "Failed runs", description: "Task runs that failed in the time range, by task type.", type: "stat", w: 8, h: 5, targets: [{ query: `SELECT count("execution_id") FROM ${FAILED} WHERE $timeFilter AND ${HOST}`, legend: "$m" }] },
-    { title: "Successful runs", description: "Task runs that succeeded in the time range, by task type.", type: "stat", w: 8, h: 5, targets: [{ query: `SELECT count("execution_id") FROM ${SUCCESS} WHERE $timeFilter AND ${HOST}`, legend: "$m" }] },
-    { title: "Longest reload", description: "The longest successful reload in the time range.", type: "stat", unit: "s", w: 8, h: 5, targets: [{ query: `SELECT max("task_executionDuration_sec") FROM "reload_task_success" WHERE $timeFilter AND ${HOST}`, legend: "longest reload" }] },
+    {
+      title: "Failed runs",
+      description: "Task runs that failed in the time range, by task type.",
+      type: "stat",
+      w: 8,
+      h: 5,
+      targets: [{ query: `SELECT count("execution_id") FROM ${FAILED} WHERE $timeFilter AND ${HOST}`, legend: "$m" }],
+    },
+    {
+      title: "Successful runs",
+      description: "Task runs that succeeded in the time range, by task type.",
+      type: "stat",
+      w: 8,
+      h: 5,
+      targets: [{ query: `SELECT count("execution_id") FROM ${SUCCESS} WHERE $timeFilter AND ${HOST}`, legend: "$m" }],
+    },
+    {
+      title: "Longest reload",
+      description: "The longest successful reload in the time range.",
+      type: "stat",
+      unit: "s",
+      w: 8,
+      h: 5,
+      targets: [{ query: `SELECT max("task_executionDuration_sec") FROM "reload_task_success" WHERE $timeFilter AND ${HOST}`, legend: "longest reload" }],
+    },
     {
       title: "Failed runs per task type",
       description: "Failures over time, one series per measurement (reload_task_failed, external_program_task_failed …).",
@@ -62,7 +84,9 @@ export const influxqlTasks: DashboardSpec = {
       type: "table",
       sortBy: "failures",
       hideTime: true,
-      targets: [{ query: `SELECT count("execution_id") AS "failures" FROM "reload_task_failed" WHERE $timeFilter AND ${HOST} GROUP BY "app_name"`, format: "table" }],
+      targets: [
+        { query: `SELECT count("execution_id") AS "failures" FROM "reload_task_failed" WHERE $timeFilter AND ${HOST} GROUP BY "app_name"`, format: "table" },
+      ],
     },
     {
       title: "Reload durations",
@@ -70,8 +94,14 @@ export const influxqlTasks: DashboardSpec = {
       type: "timeseries",
       unit: "s",
       targets: [
-        { query: `SELECT max("task_executionDuration_sec") FROM "reload_task_success" WHERE $timeFilter AND ${HOST} AND "task_name" =~ /^$task$/ GROUP BY time($__interval), "task_name" fill(none)`, legend: "$tag_task_name" },
-        { query: `SELECT max("task_executionDuration_sec") FROM "reload_task_failed" WHERE $timeFilter AND ${HOST} AND "task_name" =~ /^$task$/ GROUP BY time($__interval), "task_name" fill(none)`, legend: "$tag_task_name (failed)" },
+        {
+          query: `SELECT max("task_executionDuration_sec") FROM "reload_task_success" WHERE $timeFilter AND ${HOST} AND "task_name" =~ /^$task$/ GROUP BY time($__interval), "task_name" fill(none)`,
+          legend: "$tag_task_name",
+        },
+        {
+          query: `SELECT max("task_executionDuration_sec") FROM "reload_task_failed" WHERE $timeFilter AND ${HOST} AND "task_name" =~ /^$task$/ GROUP BY time($__interval), "task_name" fill(none)`,
+          legend: "$tag_task_name (failed)",
+        },
       ],
     },
     {
@@ -91,11 +121,17 @@ export const influxqlTasks: DashboardSpec = {
     },
     {
       title: "Last failed reloads and their script logs",
-      description: "The newest failed reloads with the message and reload_log (execution details and the end of the script log). Click a cell to inspect the whole text.",
+      description:
+        "The newest failed reloads with the message and reload_log (execution details and the end of the script log). Click a cell to inspect the whole text.",
       type: "table",
       w: 24,
       h: 10,
-      targets: [{ query: `SELECT "task_name", "app_name", "host", "log_message", "reload_log" FROM "reload_task_failed" WHERE $timeFilter AND ${HOST} ORDER BY time DESC LIMIT 25`, format: "table" }],
+      targets: [
+        {
+          query: `SELECT "task_name", "app_name", "host", "log_message", "reload_log" FROM "reload_task_failed" WHERE $timeFilter AND ${HOST} ORDER BY time DESC LIMIT 25`,
+          format: "table",
+        },
+      ],
     },
     {
       title: "Last failures of other task types",
@@ -104,7 +140,10 @@ export const influxqlTasks: DashboardSpec = {
       w: 24,
       h: 8,
       targets: [
-        { query: `SELECT "task_name", "host", "log_message" FROM /^(external_program|user_sync|distribute|preload)_task_failed$/ WHERE $timeFilter AND ${HOST} ORDER BY time DESC LIMIT 25`, format: "table" },
+        {
+          query: `SELECT "task_name", "host", "log_message" FROM /^(external_program|user_sync|distribute|preload)_task_failed$/ WHERE $timeFilter AND ${HOST} ORDER BY time DESC LIMIT 25`,
+          format: "table",
+        },
       ],
     },
     {
@@ -114,14 +153,22 @@ export const influxqlTasks: DashboardSpec = {
       mappings: SERVICE_STATES,
       hideTime: true,
       targets: [
-        { query: `SELECT last("state_text") AS "state", last("state_num") AS "state_num" FROM "win_service_state" WHERE ${HOST} GROUP BY "host", "service_name"`, format: "table" },
+        {
+          query: `SELECT last("state_text") AS "state", last("state_num") AS "state_num" FROM "win_service_state" WHERE ${HOST} GROUP BY "host", "service_name"`,
+          format: "table",
+        },
       ],
     },
     {
       title: "Service state changes",
       description: "State number over time (1 STOPPED … 4 RUNNING … 7 PAUSED).",
       type: "timeseries",
-      targets: [{ query: `SELECT last("state_num") FROM "win_service_state" WHERE $timeFilter AND ${HOST} GROUP BY time($__interval), "host", "service_name" fill(none)`, legend: "$tag_host $tag_service_name" }],
+      targets: [
+        {
+          query: `SELECT last("state_num") FROM "win_service_state" WHERE $timeFilter AND ${HOST} GROUP BY time($__interval), "host", "service_name" fill(none)`,
+          legend: "$tag_host $tag_service_name",
+        },
+      ],
     },
   ],
 };
@@ -144,11 +191,47 @@ export const promqlTasks: DashboardSpec = {
     { name: "task", label: "Reload task", query: `label_values(reload_task_success_task_executionDuration_sec{${P_HOST}}, task_name)` },
   ],
   panels: [
-    { title: "Failed runs", description: "Task runs that failed in the time range.", type: "stat", w: 8, h: 5, targets: [{ query: `sum(count_over_time({${P_NAME("failed")}, ${P_HOST}}[$__range]))`, legend: "failed", format: "table" }] },
-    { title: "Successful runs", description: "Task runs that succeeded in the time range.", type: "stat", w: 8, h: 5, targets: [{ query: `sum(count_over_time({${P_NAME("success")}, ${P_HOST}}[$__range]))`, legend: "succeeded", format: "table" }] },
-    { title: "Longest reload", description: "The longest successful reload in the time range.", type: "stat", unit: "s", w: 8, h: 5, targets: [{ query: `max(max_over_time(reload_task_success_task_executionDuration_sec{${P_HOST}}[$__range]))`, legend: "longest reload", format: "table" }] },
-    { title: "Failed runs per task type", description: "Failures over time by task type.", type: "barchart-time", stacked: true, targets: [{ query: perType("failed"), legend: "{{task_type}} failed" }] },
-    { title: "Successful runs per task type", description: "Successes over time by task type.", type: "barchart-time", stacked: true, targets: [{ query: perType("success"), legend: "{{task_type}} succeeded" }] },
+    {
+      title: "Failed runs",
+      description: "Task runs that failed in the time range.",
+      type: "stat",
+      w: 8,
+      h: 5,
+      targets: [{ query: `sum(count_over_time({${P_NAME("failed")}, ${P_HOST}}[$__range]))`, legend: "failed", format: "table" }],
+    },
+    {
+      title: "Successful runs",
+      description: "Task runs that succeeded in the time range.",
+      type: "stat",
+      w: 8,
+      h: 5,
+      targets: [{ query: `sum(count_over_time({${P_NAME("success")}, ${P_HOST}}[$__range]))`, legend: "succeeded", format: "table" }],
+    },
+    {
+      title: "Longest reload",
+      description: "The longest successful reload in the time range.",
+      type: "stat",
+      unit: "s",
+      w: 8,
+      h: 5,
+      targets: [
+        { query: `max(max_over_time(reload_task_success_task_executionDuration_sec{${P_HOST}}[$__range]))`, legend: "longest reload", format: "table" },
+      ],
+    },
+    {
+      title: "Failed runs per task type",
+      description: "Failures over time by task type.",
+      type: "barchart-time",
+      stacked: true,
+      targets: [{ query: perType("failed"), legend: "{{task_type}} failed" }],
+    },
+    {
+      title: "Successful runs per task type",
+      description: "Successes over time by task type.",
+      type: "barchart-time",
+      stacked: true,
+      targets: [{ query: perType("success"), legend: "{{task_type}} succeeded" }],
+    },
     {
       title: "Most failing tasks",
       description: "Failures per task in the time range, all task types.",
@@ -169,8 +252,14 @@ export const promqlTasks: DashboardSpec = {
       type: "timeseries",
       unit: "s",
       targets: [
-        { query: `max by (task_name) (max_over_time(reload_task_success_task_executionDuration_sec{${P_HOST}, task_name=~"$task"}[$__interval]))`, legend: "{{task_name}}" },
-        { query: `max by (task_name) (max_over_time(reload_task_failed_task_executionDuration_sec{${P_HOST}, task_name=~"$task"}[$__interval]))`, legend: "{{task_name}} (failed)" },
+        {
+          query: `max by (task_name) (max_over_time(reload_task_success_task_executionDuration_sec{${P_HOST}, task_name=~"$task"}[$__interval]))`,
+          legend: "{{task_name}}",
+        },
+        {
+          query: `max by (task_name) (max_over_time(reload_task_failed_task_executionDuration_sec{${P_HOST}, task_name=~"$task"}[$__interval]))`,
+          legend: "{{task_name}} (failed)",
+        },
       ],
     },
     {
@@ -179,7 +268,9 @@ export const promqlTasks: DashboardSpec = {
       type: "table",
       unit: "s",
       sortBy: "longest",
-      targets: [{ query: `topk(15, max by (task_name) (max_over_time(reload_task_success_task_executionDuration_sec{${P_HOST}}[$__range])))`, format: "table" }],
+      targets: [
+        { query: `topk(15, max by (task_name) (max_over_time(reload_task_success_task_executionDuration_sec{${P_HOST}}[$__range])))`, format: "table" },
+      ],
     },
     {
       title: "Last failed reloads",
@@ -188,7 +279,12 @@ export const promqlTasks: DashboardSpec = {
       unit: "dateTimeAsIso",
       sortBy: "last failure",
       w: 24,
-      targets: [{ query: `sort_desc(max by (task_name, app_name, host) (tlast_over_time(reload_task_failed_execution_id{${P_HOST}}[$__range])) * 1000)`, format: "table" }],
+      targets: [
+        {
+          query: `sort_desc(max by (task_name, app_name, host) (tlast_over_time(reload_task_failed_execution_id{${P_HOST}}[$__range])) * 1000)`,
+          format: "table",
+        },
+      ],
     },
     {
       title: "Windows service states",
@@ -202,7 +298,9 @@ export const promqlTasks: DashboardSpec = {
       title: "Service state changes",
       description: "State number over time (1 STOPPED … 4 RUNNING … 7 PAUSED).",
       type: "timeseries",
-      targets: [{ query: `max by (host, service_name) (last_over_time(win_service_state_state_num{${P_HOST}}[$__interval]))`, legend: "{{host}} {{service_name}}" }],
+      targets: [
+        { query: `max by (host, service_name) (last_over_time(win_service_state_state_num{${P_HOST}}[$__interval]))`, legend: "{{host}} {{service_name}}" },
+      ],
     },
   ],
 };
@@ -212,19 +310,50 @@ const I = `instance=~"$instance"`;
 export const stewardHealth: DashboardSpec = {
   uid: "steward-health",
   title: "Steward",
-  description: "Steward itself, from its Prometheus /metrics: intake, enrichment, deliveries, HTTP, store and memory. One series per Steward instance (one per Qlik node).",
+  description:
+    "Steward itself, from its Prometheus /metrics: intake, enrichment, deliveries, HTTP, store and memory. One series per Steward instance (one per Qlik node).",
   tags: ["steward", "prometheus"],
   datasource: "prometheus",
   timeFrom: "now-24h",
   variables: [{ name: "instance", label: "Instance", query: "label_values(steward_info, instance)" }],
   panels: [
-    { title: "Uptime", description: "Seconds since each Steward started.", type: "stat", unit: "s", w: 6, h: 5, targets: [{ query: `process_uptime_seconds{${I}}`, legend: "{{instance}}" }] },
-    { title: "Datagrams received", description: "UDP datagrams from the Qlik Scheduler in the time range.", type: "stat", w: 6, h: 5, targets: [{ query: `sum(increase(steward_intake_datagrams_received_total{${I}}[$__range]))`, legend: "received", format: "table" }] },
-    { title: "Dead-lettered deliveries", description: "Deliveries given up in the time range.", type: "stat", w: 6, h: 5, targets: [{ query: `sum(increase(steward_notify_deliveries_total{${I}, outcome="dead"}[$__range]))`, legend: "dead", format: "table" }] },
-    { title: "Deliveries waiting", description: "Deliveries pending or being sent now.", type: "stat", w: 6, h: 5, targets: [{ query: `sum(steward_notify_outbox_deliveries{${I}, status=~"pending|sending|grouping"})`, legend: "waiting", format: "table" }] },
+    {
+      title: "Uptime",
+      description: "Seconds since each Steward started.",
+      type: "stat",
+      unit: "s",
+      w: 6,
+      h: 5,
+      targets: [{ query: `process_uptime_seconds{${I}}`, legend: "{{instance}}" }],
+    },
+    {
+      title: "Datagrams received",
+      description: "UDP datagrams from the Qlik Scheduler in the time range.",
+      type: "stat",
+      w: 6,
+      h: 5,
+      targets: [{ query: `sum(increase(steward_intake_datagrams_received_total{${I}}[$__range]))`, legend: "received", format: "table" }],
+    },
+    {
+      title: "Dead-lettered deliveries",
+      description: "Deliveries given up in the time range.",
+      type: "stat",
+      w: 6,
+      h: 5,
+      targets: [{ query: `sum(increase(steward_notify_deliveries_total{${I}, outcome="dead"}[$__range]))`, legend: "dead", format: "table" }],
+    },
+    {
+      title: "Deliveries waiting",
+      description: "Deliveries pending or being sent now.",
+      type: "stat",
+      w: 6,
+      h: 5,
+      targets: [{ query: `sum(steward_notify_outbox_deliveries{${I}, status=~"pending|sending|grouping"})`, legend: "waiting", format: "table" }],
+    },
     {
       title: "Intake: received, rejected, dropped",
-      description: "Datagrams per second received, rejected (by reason: source not allowed, too large, unparsable) and dropped before enrichment (queue full, stopping).",
+      description:
+        "Datagrams per second received, rejected (by reason: source not allowed, too large, unparsable) and dropped before enrichment (queue full, stopping).",
       type: "timeseries",
       unit: "reqps",
       targets: [
@@ -290,7 +419,12 @@ export const stewardHealth: DashboardSpec = {
       description: "95th percentile time of successful delivery attempts per channel.",
       type: "timeseries",
       unit: "s",
-      targets: [{ query: `histogram_quantile(0.95, sum by (le, channel) (rate(steward_notify_send_duration_seconds_bucket{${I}}[$__rate_interval])))`, legend: "{{channel}}" }],
+      targets: [
+        {
+          query: `histogram_quantile(0.95, sum by (le, channel) (rate(steward_notify_send_duration_seconds_bucket{${I}}[$__rate_interval])))`,
+          legend: "{{channel}}",
+        },
+      ],
     },
     {
       title: "HTTP requests",

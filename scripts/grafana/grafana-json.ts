@@ -55,7 +55,15 @@ function target(spec: DashboardSpec, t: Target, refId: string): Record<string, u
     return { refId, datasource: DS("influxdb"), rawQuery: true, query: t.query, resultFormat: t.format ?? "time_series", alias: t.legend ?? "" };
   }
   const table = t.format === "table";
-  return { refId, datasource: DS("prometheus"), expr: t.query, legendFormat: t.legend ?? "__auto", instant: table, range: !table, format: table ? "table" : "time_series" };
+  return {
+    refId,
+    datasource: DS("prometheus"),
+    expr: t.query,
+    legendFormat: t.legend ?? "__auto",
+    instant: table,
+    range: !table,
+    format: table ? "table" : "time_series",
+  };
 }
 
 function panel(spec: DashboardSpec, p: PanelSpec, id: number, gridPos: { x: number; y: number; w: number; h: number }): Record<string, unknown> {
@@ -97,7 +105,10 @@ function panel(spec: DashboardSpec, p: PanelSpec, id: number, gridPos: { x: numb
         options: { legend: { displayMode: "table", placement: "right", calcs: ["sum"], showLegend: true }, tooltip: { mode: "multi", sort: "desc" } },
       };
     case "table": {
-      const overrides = Object.entries(p.fieldUnits ?? {}).map(([name, unit]) => ({ matcher: { id: "byName", options: name }, properties: [{ id: "unit", value: unit }] }));
+      const overrides = Object.entries(p.fieldUnits ?? {}).map(([name, unit]) => ({
+        matcher: { id: "byName", options: name },
+        properties: [{ id: "unit", value: unit }],
+      }));
       const organize =
         spec.datasource === "prometheus"
           ? [{ id: "organize", options: { excludeByName: { Time: true }, renameByName: { Value: p.sortBy ?? "Value" } } }]
@@ -107,7 +118,10 @@ function panel(spec: DashboardSpec, p: PanelSpec, id: number, gridPos: { x: numb
       return {
         ...base,
         type: "table",
-        fieldConfig: { defaults: { ...defaults, custom: { align: "auto", cellOptions: { type: p.mappings ? "color-background" : "auto" }, inspect: true } }, overrides },
+        fieldConfig: {
+          defaults: { ...defaults, custom: { align: "auto", cellOptions: { type: p.mappings ? "color-background" : "auto" }, inspect: true } },
+          overrides,
+        },
         options: { showHeader: true, cellHeight: "sm", footer: { show: false }, sortBy: p.sortBy ? [{ displayName: p.sortBy, desc: true }] : [] },
         transformations: organize,
       };
@@ -117,7 +131,14 @@ function panel(spec: DashboardSpec, p: PanelSpec, id: number, gridPos: { x: numb
         ...base,
         type: "stat",
         fieldConfig: { defaults: { ...defaults, thresholds: { mode: "absolute", steps: [{ color: "blue", value: null }] } }, overrides: [] },
-        options: { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, colorMode: "value", graphMode: "area", textMode: "auto", orientation: "auto", justifyMode: "auto" },
+        options: {
+          reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false },
+          colorMode: "value",
+          graphMode: "area",
+          textMode: "auto",
+          orientation: "auto",
+          justifyMode: "auto",
+        },
       };
   }
 }

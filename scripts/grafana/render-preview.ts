@@ -9,7 +9,10 @@ interface GridPanel {
   gridPos: { x: number; y: number; w: number; h: number };
   type: string;
   options?: { legend?: unknown };
-  fieldConfig?: { defaults?: { custom?: { drawStyle?: string } }; overrides?: Array<{ matcher: { options: string }; properties: Array<{ id: string; value: unknown }> }> };
+  fieldConfig?: {
+    defaults?: { custom?: { drawStyle?: string } };
+    overrides?: Array<{ matcher: { options: string }; properties: Array<{ id: string; value: unknown }> }>;
+  };
 }
 
 const COL = 50; // px per grid column (24 → 1200)
@@ -54,7 +57,10 @@ function seriesOf(p: PanelResult): Series[] {
     t.frames.map((f) => {
       const ti = f.columns.indexOf("time");
       const vi = f.columns.findIndex((_c, i) => i !== ti);
-      return { name: legendOf(t.legend, f), points: f.rows.map((r) => [Number(r[ti]), Number(r[vi])] as [number, number]).filter(([, v]) => Number.isFinite(v)) };
+      return {
+        name: legendOf(t.legend, f),
+        points: f.rows.map((r) => [Number(r[ti]), Number(r[vi])] as [number, number]).filter(([, v]) => Number.isFinite(v)),
+      };
     }),
   );
 }
@@ -87,7 +93,8 @@ function timeSeries(p: PanelResult, x: number, y: number, w: number, h: number, 
     const colour = PALETTE[i % PALETTE.length]!;
     if (bars) {
       const bw = Math.max(2, Math.min(12, pw / Math.max(all.length, 1)));
-      for (const [t, v] of s.points) out += `<rect x="${X(t) - bw / 2 + i}" y="${Y(v)}" width="${bw}" height="${Math.max(Y(vmin) - Y(v), 1)}" fill="${colour}" opacity="0.85"/>`;
+      for (const [t, v] of s.points)
+        out += `<rect x="${X(t) - bw / 2 + i}" y="${Y(v)}" width="${bw}" height="${Math.max(Y(vmin) - Y(v), 1)}" fill="${colour}" opacity="0.85"/>`;
     } else {
       out += `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${s.points.map(([t, v]) => `${X(t).toFixed(1)},${Y(v).toFixed(1)}`).join(" ")}"/>`;
       if (s.points.length < 3) for (const [t, v] of s.points) out += `<circle cx="${X(t)}" cy="${Y(v)}" r="2.5" fill="${colour}"/>`;
@@ -109,7 +116,11 @@ function stat(p: PanelResult, x: number, y: number, w: number, h: number): strin
   const each = w / Math.min(values.length, 5);
   return series
     .slice(0, 5)
-    .map((s, i) => text(x + each * i + each / 2, y + h / 2 + 6, fmt(s.points[s.points.length - 1]?.[1] ?? NaN, p.unit), PALETTE[i]!, 22, "middle", 600) + text(x + each * i + each / 2, y + h / 2 + 24, cut(s.name, Math.floor(each / 6)), MUTED, 10, "middle"))
+    .map(
+      (s, i) =>
+        text(x + each * i + each / 2, y + h / 2 + 6, fmt(s.points[s.points.length - 1]?.[1] ?? NaN, p.unit), PALETTE[i]!, 22, "middle", 600) +
+        text(x + each * i + each / 2, y + h / 2 + 24, cut(s.name, Math.floor(each / 6)), MUTED, 10, "middle"),
+    )
     .join("");
 }
 
@@ -120,7 +131,8 @@ function table(p: PanelResult, g: GridPanel, x: number, y: number, w: number, h:
   const labelKeys = [...new Set(frames.flatMap((f) => Object.keys(f.labels)))].filter((k) => k !== "__name__" && k !== "job" && k !== "instance");
   const hidden = g.transformations?.some((t) => t.id === "organize" && t.options?.excludeByName?.Time);
   const valueCols = [...new Set(frames.flatMap((f) => f.columns))].filter((c) => c !== "time" || !hidden);
-  const unitOf = (col: string) => String(g.fieldConfig?.overrides?.find((o) => o.matcher.options === col)?.properties.find((q) => q.id === "unit")?.value ?? p.unit);
+  const unitOf = (col: string) =>
+    String(g.fieldConfig?.overrides?.find((o) => o.matcher.options === col)?.properties.find((q) => q.id === "unit")?.value ?? p.unit);
   const cols = [...labelKeys, ...valueCols];
   const rows = frames.flatMap((f) => f.rows.map((r) => cols.map((c) => (c in f.labels ? f.labels[c]! : r[f.columns.indexOf(c)]))));
   const colW = w / cols.length;
@@ -134,7 +146,14 @@ function table(p: PanelResult, g: GridPanel, x: number, y: number, w: number, h:
     out += `<line x1="${x}" x2="${x + w}" y1="${ry - 12}" y2="${ry - 12}" stroke="#2c3235"/>`;
     r.forEach((v, ci) => {
       const col = cols[ci]!;
-      const shown = v === null || v === undefined ? "" : col === "time" ? new Date(Number(v)).toISOString().slice(0, 19).replace("T", " ") : typeof v === "number" ? fmt(v, unitOf(col)) : String(v).replace(/\s+/g, " ");
+      const shown =
+        v === null || v === undefined
+          ? ""
+          : col === "time"
+            ? new Date(Number(v)).toISOString().slice(0, 19).replace("T", " ")
+            : typeof v === "number"
+              ? fmt(v, unitOf(col))
+              : String(v).replace(/\s+/g, " ");
       out += text(x + ci * colW + 4, ry, cut(shown, chars), INK, 10, "start");
     });
   });

@@ -109,7 +109,10 @@ async function getJson(url: string): Promise<unknown> {
 type InfluxSeries = { name: string; tags?: Record<string, string>; columns: string[]; values?: unknown[][] };
 
 export async function influxQl(b: { url: string; db: string }, q: string): Promise<Frame[]> {
-  const body = (await getJson(`${b.url}/query?${new URLSearchParams({ db: b.db, q, epoch: "ms" })}`)) as { results?: Array<{ error?: string; series?: InfluxSeries[] }>; error?: string };
+  const body = (await getJson(`${b.url}/query?${new URLSearchParams({ db: b.db, q, epoch: "ms" })}`)) as {
+    results?: Array<{ error?: string; series?: InfluxSeries[] }>;
+    error?: string;
+  };
   const error = body.error ?? body.results?.find((r) => r.error)?.error;
   if (error) throw new Error(error);
   return (body.results ?? []).flatMap((r) => r.series ?? []).map((s) => ({ name: s.name, labels: s.tags ?? {}, columns: s.columns, rows: s.values ?? [] }));
@@ -124,7 +127,11 @@ export async function promQl(url: string, q: string, instant: boolean, o: { now:
   const params = instant
     ? new URLSearchParams({ query: q, time: String(o.now / 1000) })
     : new URLSearchParams({ query: q, start: String(end - Math.round(o.rangeMs / 1000)), end: String(end), step: `${step}s` });
-  const body = (await getJson(`${url}/api/v1/${instant ? "query" : "query_range"}?${params}`)) as { status: string; error?: string; data?: { result: PromSample[] } };
+  const body = (await getJson(`${url}/api/v1/${instant ? "query" : "query_range"}?${params}`)) as {
+    status: string;
+    error?: string;
+    data?: { result: PromSample[] };
+  };
   if (body.status !== "success") throw new Error(body.error ?? "query failed");
   return (body.data?.result ?? []).map((s) => ({
     name: s.metric.__name__ ?? "",

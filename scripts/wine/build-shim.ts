@@ -12,16 +12,15 @@ const COMPILE_TIMEOUT_MS = 60_000;
 export async function buildWineShim(outDir: string): Promise<string> {
   const gcc = Bun.which(MINGW_GCC);
   if (!gcc) {
-    throw new Error(
-      `${MINGW_GCC} not found (Debian package gcc-mingw-w64-x86-64): run \`sudo bash scripts/install-test-deps.sh\``,
-    );
+    throw new Error(`${MINGW_GCC} not found (Debian package gcc-mingw-w64-x86-64): run \`sudo bash scripts/install-test-deps.sh\``);
   }
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, SHIM_DLL_NAME);
-  const proc = Bun.spawn(
-    [gcc, "-shared", "-O2", "-s", "-static-libgcc", "-Wall", "-Werror", "-o", out, SHIM_SOURCE, "-ladvapi32"],
-    { stdout: "pipe", stderr: "pipe", timeout: COMPILE_TIMEOUT_MS },
-  );
+  const proc = Bun.spawn([gcc, "-shared", "-O2", "-s", "-static-libgcc", "-Wall", "-Werror", "-o", out, SHIM_SOURCE, "-ladvapi32"], {
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: COMPILE_TIMEOUT_MS,
+  });
   const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
   if (code !== 0) throw new Error(`${MINGW_GCC} failed (exit ${code}):\n${stderr}`);
   return out;

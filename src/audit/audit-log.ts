@@ -179,7 +179,8 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
         firstError ??= rowErr as Error;
       }
     }
-    if (refused > 0) onError(new Error(`the store refused ${refused} of ${batch.length} audit entries: ${firstError?.message}`), "writing audit entries one by one");
+    if (refused > 0)
+      onError(new Error(`the store refused ${refused} of ${batch.length} audit entries: ${firstError?.message}`), "writing audit entries one by one");
   };
 
   /** Writes the queued rows in one transaction; rows recorded meanwhile go in the next batch. */
@@ -256,7 +257,16 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
     record(e) {
       const target = e.target === undefined ? null : storableText(e.target.length > MAX_TARGET_CHARS ? `${e.target.slice(0, MAX_TARGET_CHARS)}…` : e.target);
       // The details are JSON text, where JSON.stringify escapes NUL and lone surrogates already.
-      queue.push([new Date(clock.now()).toISOString(), storableText(e.actor.kind), storableText(e.actor.name.slice(0, 128)), e.actor.ip === undefined ? null : storableText(e.actor.ip), storableText(e.action), target, e.result, boundedDetails(e.details)]);
+      queue.push([
+        new Date(clock.now()).toISOString(),
+        storableText(e.actor.kind),
+        storableText(e.actor.name.slice(0, 128)),
+        e.actor.ip === undefined ? null : storableText(e.actor.ip),
+        storableText(e.action),
+        target,
+        e.result,
+        boundedDetails(e.details),
+      ]);
       if (queue.length > MAX_QUEUED) {
         const dropped = queue.length - MAX_QUEUED;
         queue.splice(0, dropped);

@@ -28,7 +28,8 @@ export function checkApplies(c: DataCheckConfig, t: CheckTarget, sets: readonly 
   if (anyOf([app.id, app.name], c.apps)) return true;
   if (anyOf(app.tags, c.appTags)) return true;
   if (app.stream && anyOf([app.stream], c.streams)) return true;
-  if (c.appCustomProperties?.some((w) => app.customProperties.some((cp) => lower(cp.name) === lower(w.name) && lower(cp.value) === lower(w.value)))) return true;
+  if (c.appCustomProperties?.some((w) => app.customProperties.some((cp) => lower(cp.name) === lower(w.name) && lower(cp.value) === lower(w.value))))
+    return true;
   if (task && anyOf([task.id, task.name], c.tasks)) return true;
   if (task && anyOf(task.tags, c.taskTags)) return true;
   // A StewardChecks value names a set the check belongs to, or the check itself.

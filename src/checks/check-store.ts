@@ -185,7 +185,20 @@ export function createCheckStore(db: SqlDb): CheckStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, check_name) DO UPDATE SET at = excluded.at, status = excluded.status, value_number = excluded.value_number,
          value_text = excluded.value_text, previous = excluded.previous, expect = excluded.expect, resolved = excluded.resolved, message = excluded.message`,
-      [v.runId, v.appId.toLowerCase(), v.check, v.expression, v.at, v.status, v.value?.number ?? null, v.value?.text ?? null, v.previous, v.expect, v.resolved, v.message],
+      [
+        v.runId,
+        v.appId.toLowerCase(),
+        v.check,
+        v.expression,
+        v.at,
+        v.status,
+        v.value?.number ?? null,
+        v.value?.text ?? null,
+        v.previous,
+        v.expect,
+        v.resolved,
+        v.message,
+      ],
     );
   const RUN_COLS = "run_id, app_id, status, owner, created_at, finished_at, verdict, doc";
   return {
@@ -204,7 +217,12 @@ export function createCheckStore(db: SqlDb): CheckStore {
     async finish(runId, values, verdict, doc, now) {
       await db.transaction(async (tx) => {
         for (const v of values) await insertValue(tx, v);
-        await tx.run("UPDATE check_runs SET status = 'evaluated', verdict = ?, finished_at = ?, doc = ? WHERE run_id = ?", [verdict, now, JSON.stringify(doc), runId]);
+        await tx.run("UPDATE check_runs SET status = 'evaluated', verdict = ?, finished_at = ?, doc = ? WHERE run_id = ?", [
+          verdict,
+          now,
+          JSON.stringify(doc),
+          runId,
+        ]);
       });
     },
     markDone: async (runId) => void (await db.run("UPDATE check_runs SET status = 'done' WHERE run_id = ?", [runId])),
@@ -227,7 +245,10 @@ export function createCheckStore(db: SqlDb): CheckStore {
       return taken;
     },
     async last(appId, check, expression, exceptRun) {
-      const r = await db.get<ValueDbRow>("SELECT * FROM check_values WHERE app_id = ? AND check_name = ? AND expression = ? AND run_id <> ? ORDER BY at DESC LIMIT 1", [appId.toLowerCase(), check, expression, exceptRun]);
+      const r = await db.get<ValueDbRow>(
+        "SELECT * FROM check_values WHERE app_id = ? AND check_name = ? AND expression = ? AND run_id <> ? ORDER BY at DESC LIMIT 1",
+        [appId.toLowerCase(), check, expression, exceptRun],
+      );
       return r ? storedValueOf(r) : undefined;
     },
     async previousNumber(appId, check, expression, exceptRun) {
@@ -249,7 +270,10 @@ export function createCheckStore(db: SqlDb): CheckStore {
     },
     async history(appId, check, limit) {
       const rows = check
-        ? await db.all<ValueDbRow>(`SELECT * FROM check_values WHERE app_id = ? AND check_name = ? ORDER BY at DESC LIMIT ${limit}`, [appId.toLowerCase(), check])
+        ? await db.all<ValueDbRow>(`SELECT * FROM check_values WHERE app_id = ? AND check_name = ? ORDER BY at DESC LIMIT ${limit}`, [
+            appId.toLowerCase(),
+            check,
+          ])
         : await db.all<ValueDbRow>(`SELECT * FROM check_values WHERE app_id = ? ORDER BY at DESC LIMIT ${limit}`, [appId.toLowerCase()]);
       return rows.map(storedValueOf);
     },
@@ -259,7 +283,10 @@ export function createCheckStore(db: SqlDb): CheckStore {
         : await db.all<RunDbRow>(`SELECT ${RUN_COLS} FROM check_runs ORDER BY created_at DESC LIMIT ${limit}`);
       return rows.map(runOf);
     },
-    unexported: async (limit) => (await db.all<{ run_id: string }>(`SELECT run_id FROM check_runs WHERE status = 'done' AND exported = 0 ORDER BY finished_at LIMIT ${limit}`)).map((r) => r.run_id),
+    unexported: async (limit) =>
+      (await db.all<{ run_id: string }>(`SELECT run_id FROM check_runs WHERE status = 'done' AND exported = 0 ORDER BY finished_at LIMIT ${limit}`)).map(
+        (r) => r.run_id,
+      ),
     markExported: async (runId) => void (await db.run("UPDATE check_runs SET exported = 1 WHERE run_id = ?", [runId])),
     async purge(olderThanMs, now) {
       const cutoff = now - olderThanMs;

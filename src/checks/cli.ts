@@ -41,7 +41,13 @@ export async function checksCommand(argv: string[], out: (s: string) => void = c
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { app: { type: "string" }, check: { type: "string", multiple: true }, config: { type: "string", short: "c" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      app: { type: "string" },
+      check: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help || positionals.length === 0) {
     out(CHECKS_HELP);
@@ -68,7 +74,10 @@ export async function checksCommand(argv: string[], out: (s: string) => void = c
       return 0;
     }
     const host = cfg.engine.host ?? qlik.host;
-    const engine = createEngineClient({ ...qlik, host, enginePort: cfg.engine.port ?? qlik.enginePort }, { baseDir: loaded.baseDir, log, callTimeoutMs: cfg.timeout });
+    const engine = createEngineClient(
+      { ...qlik, host, enginePort: cfg.engine.port ?? qlik.enginePort },
+      { baseDir: loaded.baseDir, log, callTimeoutMs: cfg.timeout },
+    );
     const history = await openHistory(loaded);
     const previous = new Map<string, number | null>();
     for (const c of checks) previous.set(c.name, history.read ? await history.read(app.id, c.name, c.expression) : null);
@@ -79,7 +88,30 @@ export async function checksCommand(argv: string[], out: (s: string) => void = c
     const results = valuesFor(checks, evaluation, previous, { runId: "cli", appId: app.id, at: Date.now() });
     const ok = evaluation.ok && results.every((v) => v.status === "passed");
     if (values.json) {
-      out(JSON.stringify({ app: { id: app.id, name: app.name }, engine: host, ms, error: evaluation.ok ? null : evaluation.error, previousValues: history.note ?? "read from the store", checks: results.map((v) => ({ name: v.check, severity: checks.find((c) => c.name === v.check)?.severity, expression: v.expression, status: v.status, value: v.value, expect: v.expect, resolved: v.resolved, previous: v.previous, message: v.message })) }, null, 2));
+      out(
+        JSON.stringify(
+          {
+            app: { id: app.id, name: app.name },
+            engine: host,
+            ms,
+            error: evaluation.ok ? null : evaluation.error,
+            previousValues: history.note ?? "read from the store",
+            checks: results.map((v) => ({
+              name: v.check,
+              severity: checks.find((c) => c.name === v.check)?.severity,
+              expression: v.expression,
+              status: v.status,
+              value: v.value,
+              expect: v.expect,
+              resolved: v.resolved,
+              previous: v.previous,
+              message: v.message,
+            })),
+          },
+          null,
+          2,
+        ),
+      );
       return ok ? 0 : 1;
     }
     out(`${app.name} (${app.id}) on the Engine at ${host}: ${checks.length} check${checks.length > 1 ? "s" : ""}, ${ms} ms`);
@@ -91,7 +123,9 @@ export async function checksCommand(argv: string[], out: (s: string) => void = c
       const c = checks.find((x) => x.name === v.check)!;
       const mark = v.status === "passed" ? "ok    " : v.status === "failed" ? "FAILED" : "ERROR ";
       const expected = v.resolved && v.resolved !== v.expect ? `${v.expect} (${v.resolved})` : v.expect;
-      out(`${mark} ${v.check.padEnd(width)}  ${c.expression} = ${v.status === "error" && !v.value ? "?" : showCheckValue(v.value)}   expected ${expected}   previous ${v.previous ?? "none"}   [${c.severity}]`);
+      out(
+        `${mark} ${v.check.padEnd(width)}  ${c.expression} = ${v.status === "error" && !v.value ? "?" : showCheckValue(v.value)}   expected ${expected}   previous ${v.previous ?? "none"}   [${c.severity}]`,
+      );
       if (v.message) out(`       ${" ".repeat(width)}  ${v.message}`);
     }
     return ok ? 0 : 1;
@@ -110,7 +144,10 @@ async function resolveAppId(qrs: QrsClient, app: string): Promise<string> {
   const found = await qrs.listAppsFull(eqString("name", app));
   if (found.length === 1) return found[0]!.id;
   if (found.length === 0) throw new AppError("NOT_FOUND", `no app named "${app}" in QRS`);
-  throw new AppError("CONFLICT", `${found.length} apps are named "${app}" (${found.map((a) => `${a.id}${a.stream?.name ? ` in ${a.stream.name}` : ""}`).join(", ")}): give the id`);
+  throw new AppError(
+    "CONFLICT",
+    `${found.length} apps are named "${app}" (${found.map((a) => `${a.id}${a.stream?.name ? ` in ${a.stream.name}` : ""}`).join(", ")}): give the id`,
+  );
 }
 
 interface History {

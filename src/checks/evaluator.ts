@@ -57,7 +57,10 @@ export async function evaluateInApp(engine: EngineClient, appId: string, express
   try {
     const opening = engine.openSession(`/app/${encodeURIComponent(appId)}/identity/${CHECK_IDENTITY}`);
     // A session that opens after the deadline is closed at once.
-    opening.then((s) => (abort.signal.aborted ? void s.close() : undefined), () => undefined);
+    opening.then(
+      (s) => (abort.signal.aborted ? void s.close() : undefined),
+      () => undefined,
+    );
     session = await Promise.race([opening, expired]);
     step = "opening the app (OpenDoc)";
     // The deadline (the signal) ends a call; the call's own timeout, a little later, only backs it up.
@@ -79,7 +82,8 @@ export async function evaluateInApp(engine: EngineClient, appId: string, express
     }
     return { ok: true, answers };
   } catch (err) {
-    if (abort.signal.aborted) return { ok: false, error: `the Engine did not answer within ${Math.round(timeoutMs / 1000)} s (dataChecks.timeout) while ${step}` };
+    if (abort.signal.aborted)
+      return { ok: false, error: `the Engine did not answer within ${Math.round(timeoutMs / 1000)} s (dataChecks.timeout) while ${step}` };
     if (err instanceof EngineRpcError && step.startsWith("opening")) return { ok: false, error: `the Engine refused to open the app: ${err.message}` };
     return { ok: false, error: `${describeError(err)} (while ${step})`, transient: !(err instanceof EngineRpcError) };
   } finally {

@@ -152,7 +152,8 @@ export function parseExpectation(text: string): ParseResult {
         pos++;
         return inner;
       }
-      if (t.t === "word") throw new ParseError(`unknown name ${JSON.stringify(t.v)} at position ${t.at + 1}: use a number, previous, or a Qlik function call such as Today()`);
+      if (t.t === "word")
+        throw new ParseError(`unknown name ${JSON.stringify(t.v)} at position ${t.at + 1}: use a number, previous, or a Qlik function call such as Today()`);
       if (t.t === "str") throw new ParseError(`a text ('${t.v}') can only be compared with = or !=, on its own`);
       return fail("a number, previous or a Qlik function call", t);
     };
@@ -258,7 +259,8 @@ function compute(t: Term, ctx: ExpectationContext): number {
       return ctx.previous;
     case "engine": {
       const v = ctx.engine.get(t.text);
-      if (v?.number === null || v?.number === undefined) throw new TermError(`the expectation's ${t.text} gave no number${v ? ` (the Engine answered ${JSON.stringify(v.text)})` : ""}`);
+      if (v?.number === null || v?.number === undefined)
+        throw new TermError(`the expectation's ${t.text} gave no number${v ? ` (the Engine answered ${JSON.stringify(v.text)})` : ""}`);
       return v.number;
     }
     case "neg":
@@ -301,12 +303,18 @@ export function judge(e: Expectation, value: CheckValue, ctx: ExpectationContext
     bounds = terms(e).map((t) => compute(t, ctx));
   } catch (err) {
     if (!(err instanceof TermError)) throw err;
-    if (err.message === "previous") return { status: "passed", resolved: "(no previous value yet)", note: "no previous value yet: this value is the baseline for the next reload" };
+    if (err.message === "previous")
+      return { status: "passed", resolved: "(no previous value yet)", note: "no previous value yet: this value is the baseline for the next reload" };
     return { status: "error", resolved: "", message: err.message };
   }
-  const resolved = e.kind === "compare" ? `${OP_TEXT[e.op]} ${formatNumber(bounds[0]!)}` : `between ${formatNumber(bounds[0]!)} and ${formatNumber(bounds[1]!)}`;
+  const resolved =
+    e.kind === "compare" ? `${OP_TEXT[e.op]} ${formatNumber(bounds[0]!)}` : `between ${formatNumber(bounds[0]!)} and ${formatNumber(bounds[1]!)}`;
   if (bounds.some((b) => Number.isNaN(b))) return { status: "error", resolved, message: "the expectation works out to no number (a division by zero?)" };
-  if (value.number === null) return { status: "failed", resolved, note: `the value is not a number (${value.text === "" ? "empty" : JSON.stringify(value.text)})` };
-  const ok = e.kind === "compare" ? holds(e.op, value.number, bounds[0]!) : value.number >= Math.min(bounds[0]!, bounds[1]!) && value.number <= Math.max(bounds[0]!, bounds[1]!);
+  if (value.number === null)
+    return { status: "failed", resolved, note: `the value is not a number (${value.text === "" ? "empty" : JSON.stringify(value.text)})` };
+  const ok =
+    e.kind === "compare"
+      ? holds(e.op, value.number, bounds[0]!)
+      : value.number >= Math.min(bounds[0]!, bounds[1]!) && value.number <= Math.max(bounds[0]!, bounds[1]!);
   return { status: ok ? "passed" : "failed", resolved };
 }

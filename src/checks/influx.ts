@@ -9,7 +9,8 @@ import type { CheckStore, RunRow, StoredValue } from "./check-store";
 
 export function valuePoint(run: RunRow, v: StoredValue, severity: string | undefined, tags: Record<string, string>): Point {
   const p = new Point("steward_data_check");
-  for (const [k, val] of Object.entries({ ...tags, app_id: v.appId, app_name: run.doc.app.name, check: v.check, severity: severity ?? "", status: v.status })) if (val !== "") p.tag(k, val);
+  for (const [k, val] of Object.entries({ ...tags, app_id: v.appId, app_name: run.doc.app.name, check: v.check, severity: severity ?? "", status: v.status }))
+    if (val !== "") p.tag(k, val);
   if (v.value?.number !== null && v.value?.number !== undefined && Number.isFinite(v.value.number)) p.floatField("value", v.value.number);
   if (v.value) p.stringField("value_text", v.value.text);
   if (v.previous !== null && Number.isFinite(v.previous)) p.floatField("previous", v.previous);

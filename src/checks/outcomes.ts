@@ -29,7 +29,15 @@ export function valuesFor(
   base: { runId: string; appId: string; at: number },
 ): StoredValue[] {
   return checks.map((c) => {
-    const common = { runId: base.runId, appId: base.appId.toLowerCase(), check: c.name, expression: c.expression, at: base.at, expect: c.expect, previous: previous.get(c.name) ?? null };
+    const common = {
+      runId: base.runId,
+      appId: base.appId.toLowerCase(),
+      check: c.name,
+      expression: c.expression,
+      at: base.at,
+      expect: c.expect,
+      previous: previous.get(c.name) ?? null,
+    };
     const errorValue = (message: string): StoredValue => ({ ...common, status: "error", value: null, resolved: null, message });
     if (!evaluation.ok) return errorValue(evaluation.error);
     const answer = evaluation.answers.get(c.expression);
@@ -59,7 +67,8 @@ export function decide(checks: readonly DataCheckConfig[], values: readonly Stor
   const errors = holdOnError ? block("error") : [];
   let holdBack: string | undefined;
   if (failed.length) holdBack = `block check${failed.length > 1 ? "s" : ""} ${failed.join(", ")} failed`;
-  else if (errors.length) holdBack = `block check${errors.length > 1 ? "s" : ""} ${errors.join(", ")} could not be evaluated${runError ? `: ${runError}` : ""} (dataChecks.holdOnError)`;
+  else if (errors.length)
+    holdBack = `block check${errors.length > 1 ? "s" : ""} ${errors.join(", ")} could not be evaluated${runError ? `: ${runError}` : ""} (dataChecks.holdOnError)`;
   const verdict: RunVerdict = holdBack ? "blocked" : runError ? "error" : values.some((v) => v.status !== "passed") ? "failed" : "passed";
   return { verdict, ...(holdBack ? { holdBack } : {}) };
 }
@@ -92,11 +101,19 @@ export function eventsFor(
       ...(v.message ? { message: v.message } : {}),
     };
     if (v.status === "failed" && last !== "failed") out.push(dataCheckEvent({ ...base, kind: "data.check_failed", check, holdsBack }));
-    else if (v.status === "passed" && (last === "failed" || last === "error")) out.push(dataCheckEvent({ ...base, kind: "data.check_passed", check, holdsBack: false }));
+    else if (v.status === "passed" && (last === "failed" || last === "error"))
+      out.push(dataCheckEvent({ ...base, kind: "data.check_passed", check, holdsBack: false }));
     else if (v.status === "error" && !runError && last !== "error") out.push(dataCheckEvent({ ...base, kind: "data.check_error", check, holdsBack }));
   }
   if (runError && values.some((v) => lastStatus.get(v.check) !== "error")) {
-    out.push(dataCheckEvent({ ...base, kind: "data.check_error", error: { message: runError, checks: values.map((v) => v.check) }, holdsBack: run.holdBack !== undefined }));
+    out.push(
+      dataCheckEvent({
+        ...base,
+        kind: "data.check_error",
+        error: { message: runError, checks: values.map((v) => v.check) },
+        holdsBack: run.holdBack !== undefined,
+      }),
+    );
   }
   return out;
 }

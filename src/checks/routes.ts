@@ -54,7 +54,10 @@ export function registerDataCheckRoutes(router: Router, deps: { cfg: DataChecksC
       const s = store();
       const [latest, runs] = await Promise.all([s.latest(), s.runs({ limit: 200 })]);
       const names = new Map(runs.map((r) => [r.appId, r.doc.app.name]));
-      const apps = new Map<string, { appId: string; appName: string; lastRun: ReturnType<typeof publicRun> | null; checks: ReturnType<typeof publicValue>[] }>();
+      const apps = new Map<
+        string,
+        { appId: string; appName: string; lastRun: ReturnType<typeof publicRun> | null; checks: ReturnType<typeof publicValue>[] }
+      >();
       for (const v of latest) {
         const a = apps.get(v.appId) ?? { appId: v.appId, appName: names.get(v.appId) ?? v.appId, lastRun: null, checks: [] };
         a.checks.push(publicValue(v));
@@ -66,7 +69,13 @@ export function registerDataCheckRoutes(router: Router, deps: { cfg: DataChecksC
       }
       const cfg = deps.cfg!;
       return c.json({
-        checks: cfg.checks.map((x) => ({ name: x.name, expression: x.expression, expect: x.expect, severity: x.severity, ...(x.description ? { description: x.description } : {}) })),
+        checks: cfg.checks.map((x) => ({
+          name: x.name,
+          expression: x.expression,
+          expect: x.expect,
+          severity: x.severity,
+          ...(x.description ? { description: x.description } : {}),
+        })),
         apps: [...apps.values()].sort((a, b) => a.appName.localeCompare(b.appName)),
       });
     },

@@ -158,7 +158,9 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
     for (const e of eventsFor(row.doc, checks, values, last, deps.clock.now())) await deps.emit(e);
     await store.markDone(row.runId);
     metrics.invalidate();
-    await deps.exporter?.exportRun(row).catch((err) => log.warn({ runId: row.runId, err: describeError(err) }, "could not write data check values to InfluxDB; tried again later"));
+    await deps.exporter
+      ?.exportRun(row)
+      .catch((err) => log.warn({ runId: row.runId, err: describeError(err) }, "could not write data check values to InfluxDB; tried again later"));
   }
 
   async function afterReload(input: ReloadInput): Promise<RunHandle | undefined> {
@@ -188,11 +190,16 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
     }
     const target = { app, ...(input.task ? { task: input.task } : {}) };
     const typos = unknownSets(cfg, target);
-    if (typos.length) log.warn({ appId: app.id, app: app.name, values: typos, customProperty: cfg.customProperty }, "custom property names no check set and no check");
+    if (typos.length)
+      log.warn({ appId: app.id, app: app.name, values: typos, customProperty: cfg.customProperty }, "custom property names no check set and no check");
     const checks = applicableChecks(cfg, target);
     if (checks.length === 0) return undefined;
     const handle = { runId, block: checks.some((c) => c.severity === "block") };
-    const inserted = await store.insertRun({ runId, reload: input.reload, app, ...(input.task ? { task: input.task } : {}), checks: checks.map((c) => c.name) }, deps.instanceId, deps.clock.now());
+    const inserted = await store.insertRun(
+      { runId, reload: input.reload, app, ...(input.task ? { task: input.task } : {}), checks: checks.map((c) => c.name) },
+      deps.instanceId,
+      deps.clock.now(),
+    );
     if (inserted) enqueue(runId, app.id);
     return handle;
   }
@@ -223,7 +230,8 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
     const handle = await afterReload(input);
     if (!handle?.block) return undefined;
     const row = await verdict(handle.runId, cfg.maxWait);
-    if (!row) return cfg.holdOnError ? `the data checks of this reload did not finish within ${Math.round(cfg.maxWait / 60_000)} min (dataChecks.maxWait)` : undefined;
+    if (!row)
+      return cfg.holdOnError ? `the data checks of this reload did not finish within ${Math.round(cfg.maxWait / 60_000)} min (dataChecks.maxWait)` : undefined;
     return row.doc.holdBack;
   }
 
@@ -270,7 +278,10 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
       queue.length = 0;
       // Runs in progress end within their own timeout; what is not done by then resumes at the next start.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([Promise.allSettled([...running.values()].map((r) => r.done)), new Promise((r) => (timer = setTimeout(r, Math.max(0, budgetMs - 100))))]);
+      await Promise.race([
+        Promise.allSettled([...running.values()].map((r) => r.done)),
+        new Promise((r) => (timer = setTimeout(r, Math.max(0, budgetMs - 100)))),
+      ]);
       clearTimeout(timer);
     },
     afterReload,

@@ -44,11 +44,19 @@ export function setupDataChecks(loaded: LoadedConfig, deps: DataChecksSetupDeps)
   }
   const log = deps.log.child({ module: "data-checks" });
   const host = cfg.engine.host ?? config.qlik.host;
-  const engine = createEngineClient({ ...config.qlik, host, enginePort: cfg.engine.port ?? config.qlik.enginePort }, { baseDir: loaded.baseDir, log, callTimeoutMs: cfg.timeout });
+  const engine = createEngineClient(
+    { ...config.qlik, host, enginePort: cfg.engine.port ?? config.qlik.enginePort },
+    { baseDir: loaded.baseDir, log, callTimeoutMs: cfg.timeout },
+  );
   const store = createCheckStore(deps.store.sql);
   let exporter;
   if (cfg.influxChannel) {
-    const sink = createPointSink(cfg.influxChannel, config.channels[cfg.influxChannel] as InfluxDbChannelConfig, { log, clock: deps.clock, baseDir: loaded.baseDir, ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}) });
+    const sink = createPointSink(cfg.influxChannel, config.channels[cfg.influxChannel] as InfluxDbChannelConfig, {
+      log,
+      clock: deps.clock,
+      baseDir: loaded.baseDir,
+      ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
+    });
     // Added before the service so it closes after it: no run is still writing when the connection goes.
     deps.lifecycle.add({ name: "data-checks-influx", start() {}, stop: () => sink.close() });
     exporter = createValueExporter(sink, store, new Map(cfg.checks.map((c) => [c.name, c.severity])), log);

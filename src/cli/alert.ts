@@ -39,7 +39,6 @@ const OPTIONS = {
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
-
 export async function alertCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [sub, extra] = positionals;
@@ -94,7 +93,15 @@ async function buildEvent(loaded: LoadedConfig, values: Flags) {
 function channelDepsFactory(loaded: LoadedConfig): (name: string) => ChannelDeps {
   const renderers = createRendererCache();
   const log = createSilentLogger();
-  return (name) => ({ name, log, clock: systemClock, baseDir: loaded.baseDir, templates: renderers(templateDirsFor(loaded.config, loaded.config.channels[name], loaded.baseDir)), state: memoryChannelState(), newRelic: loaded.config.newRelic });
+  return (name) => ({
+    name,
+    log,
+    clock: systemClock,
+    baseDir: loaded.baseDir,
+    templates: renderers(templateDirsFor(loaded.config, loaded.config.channels[name], loaded.baseDir)),
+    state: memoryChannelState(),
+    newRelic: loaded.config.newRelic,
+  });
 }
 
 function runPreview(loaded: LoadedConfig, event: Preview["event"]): Promise<Preview> {
@@ -104,7 +111,9 @@ function runPreview(loaded: LoadedConfig, event: Preview["event"]): Promise<Prev
 export function formatPreview(p: Preview): string {
   const lines: string[] = [];
   const e = p.event;
-  lines.push(`Event ${e.kind} ${"taskType" in e ? `"${e.task.name}" (${e.taskType})` : "service" in e ? `${e.service.name} on ${e.host}` : `"${e.title}"`}${p.testMode ? "   [TEST MODE]" : ""}`);
+  lines.push(
+    `Event ${e.kind} ${"taskType" in e ? `"${e.task.name}" (${e.taskType})` : "service" in e ? `${e.service.name} on ${e.host}` : `"${e.title}"`}${p.testMode ? "   [TEST MODE]" : ""}`,
+  );
   lines.push("", "Routes:");
   if (p.routes.length === 0) lines.push("  (no routes configured)");
   for (const r of p.routes) {

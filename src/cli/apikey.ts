@@ -9,10 +9,12 @@ import { APIKEY_HELP } from "./apikey-help";
 import { UsageError } from "./usage";
 import { readStdinText } from "../runtime";
 
-
 function parseScopes(text: string | undefined): (typeof GRANTABLE_SCOPES)[number][] {
   if (!text) throw new UsageError("apikey create: --scopes is required, e.g. --scopes tasks,kv.read");
-  const scopes = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const scopes = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of scopes) {
     if (!(GRANTABLE_SCOPES as readonly string[]).includes(s)) throw new UsageError(`apikey: unknown scope "${s}"; expected ${GRANTABLE_SCOPES.join(", ")}`);
   }

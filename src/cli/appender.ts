@@ -6,7 +6,11 @@ import { parseAppenderTarget, renderAppenderXml } from "../intake/appender-xml";
 import { COMMAND_HELP, UsageError } from "./usage";
 
 export async function appenderXmlCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { target: { type: "string", multiple: true }, out: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { target: { type: "string", multiple: true }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
   if (values.help) {
     out(COMMAND_HELP["appender-xml"]!);
     return 0;
@@ -21,7 +25,9 @@ export async function appenderXmlCommand(argv: string[], out: (s: string) => voi
   const xml = renderAppenderXml(targets, `steward ${VERSION}`);
   if (values.out) {
     writeFileSync(values.out, xml);
-    out(`wrote ${values.out}: copy it to %ProgramData%\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml on each Scheduler node and restart the Qlik Sense Scheduler Service`);
+    out(
+      `wrote ${values.out}: copy it to %ProgramData%\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml on each Scheduler node and restart the Qlik Sense Scheduler Service`,
+    );
   } else out(xml.trimEnd());
   return 0;
 }

@@ -74,9 +74,17 @@ function certificateProblems(loaded: LoadedConfig): ConfigProblem[] {
     // The listener refuses a certificate and key that do not load (or do not match, or a wrong passphrase).
     if (texts.certFile !== undefined && texts.keyFile !== undefined) {
       try {
-        createSecureContext({ cert: texts.certFile, key: texts.keyFile, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}), ...(texts.caFile ? { ca: texts.caFile } : {}) });
+        createSecureContext({
+          cert: texts.certFile,
+          key: texts.keyFile,
+          ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+          ...(texts.caFile ? { ca: texts.caFile } : {}),
+        });
       } catch (err) {
-        out.push({ path: ["security", "tls", "certFile"], message: `the HTTPS listener cannot use ${tls.certFile} with ${tls.keyFile}: ${describeError(err)}` });
+        out.push({
+          path: ["security", "tls", "certFile"],
+          message: `the HTTPS listener cannot use ${tls.certFile} with ${tls.keyFile}: ${describeError(err)}`,
+        });
       }
     }
   }
@@ -100,8 +108,18 @@ function folderProblems(loaded: LoadedConfig, flavour: PathFlavour): ConfigProbl
   const f = loaded.config.files;
   if (!f) return [];
   const entries: Array<[string, Array<string | number>]> = [
-    ...f.copy.flatMap((p, i): Array<[string, Array<string | number>]> => [[p.from, ["files", "copy", i, "from"]], [p.to, ["files", "copy", i, "to"]]]),
-    ...f.move.flatMap((p, i): Array<[string, Array<string | number>]> => [[p.from, ["files", "move", i, "from"]], [p.to, ["files", "move", i, "to"]]]),
+    ...f.copy.flatMap(
+      (p, i): Array<[string, Array<string | number>]> => [
+        [p.from, ["files", "copy", i, "from"]],
+        [p.to, ["files", "copy", i, "to"]],
+      ],
+    ),
+    ...f.move.flatMap(
+      (p, i): Array<[string, Array<string | number>]> => [
+        [p.from, ["files", "move", i, "from"]],
+        [p.to, ["files", "move", i, "to"]],
+      ],
+    ),
     ...f.delete.map((d, i): [string, Array<string | number>] => [d, ["files", "delete", i]]),
     ...f.createDir.map((d, i): [string, Array<string | number>] => [d, ["files", "createDir", i]]),
     ...(f.qvdRoot === undefined ? [] : [[f.qvdRoot, ["files", "qvdRoot"]] as [string, Array<string | number>]]),

@@ -17,7 +17,13 @@ function guarded(log: Logger): Logger {
 
 export async function demoCommand(flags: LogFlags, cluster = false): Promise<number> {
   const terminal = createDemoTerminal({ write: (line) => console.log(line), colour: process.stdout.isTTY === true && !process.env.NO_COLOR });
-  const demo = await startDemo({ yaml: demoYaml, baseDir: process.cwd(), terminal, cluster, logger: (loaded) => guarded(loggerFor(loaded.config, flags, loaded.secrets)) });
+  const demo = await startDemo({
+    yaml: demoYaml,
+    baseDir: process.cwd(),
+    terminal,
+    cluster,
+    logger: (loaded) => guarded(loggerFor(loaded.config, flags, loaded.secrets)),
+  });
   return new Promise<number>((resolve) => {
     let offControls = () => {};
     const stop = async (signal: string) => {

@@ -69,10 +69,10 @@ export async function execute(c: ServiceContext, plan: Plan): Promise<number> {
     c.out(`${mark} ${what}${detail}`);
   });
   if (!ok) {
-    if (c.platform === "windows") c.out("Tip: sc.exe needs an elevated prompt (Run as administrator); error 1073 means the service exists already (--update reconfigures it).");
+    if (c.platform === "windows")
+      c.out("Tip: sc.exe needs an elevated prompt (Run as administrator); error 1073 means the service exists already (--update reconfigures it).");
     return 1;
   }
   for (const n of plan.notes) c.out(n);
   return 0;
 }
-

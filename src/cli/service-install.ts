@@ -59,9 +59,7 @@ export function installPlan(platform: Platform, loaded: LoadedConfig, o: Install
       start: o.start,
       update: Boolean(o.update),
       restrictFolders: o.restrictFolders ?? [],
-      ...(o.firewall?.length
-        ? { firewall: { openings: o.firewall, udp, http, ...(o.firewallRemote ? { remote: o.firewallRemote } : {}) } }
-        : {}),
+      ...(o.firewall?.length ? { firewall: { openings: o.firewall, udp, http, ...(o.firewallRemote ? { remote: o.firewallRemote } : {}) } } : {}),
     });
   }
   return systemdInstallPlan({
@@ -125,7 +123,8 @@ export async function serviceInstall(c: ServiceContext): Promise<number> {
   }
   const firewall = parseFirewallOpenings(values.firewall);
   if ("error" in firewall) throw new UsageError(`service install: ${firewall.error}`);
-  if (firewall.length && platform !== "windows") throw new UsageError("service install: --firewall opens the Windows Firewall; on Linux open the ports with your firewall (nftables, firewalld, ufw)");
+  if (firewall.length && platform !== "windows")
+    throw new UsageError("service install: --firewall opens the Windows Firewall; on Linux open the ports with your firewall (nftables, firewalld, ufw)");
   const remote = values["firewall-remote"] || undefined;
   if (remote !== undefined && !/^[A-Za-z0-9.:/,-]{1,2000}$/.test(remote)) {
     throw new UsageError("service install: --firewall-remote takes addresses, ranges or CIDRs separated by commas (10.0.0.11,10.0.1.0/24)");
@@ -171,4 +170,3 @@ export async function serviceInstall(c: ServiceContext): Promise<number> {
   }
   return code;
 }
-

@@ -34,7 +34,7 @@ export async function serviceRun(o: { configFile: string; name: string; logLevel
   const file = createRollingFile(join(logDir, "steward.log"));
   const events = await openEventLog(o.name).catch(() => undefined);
   const log = createLogger({
-    level: ((o.logLevel ?? loaded?.config.logging.level ?? "info") as LogLevel),
+    level: (o.logLevel ?? loaded?.config.logging.level ?? "info") as LogLevel,
     format: "json",
     secrets,
     write(line) {

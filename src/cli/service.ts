@@ -21,9 +21,14 @@ export async function serviceCommand(argv: string[], deps: ServiceCommandDeps): 
     return values.help ? 0 : 2;
   }
   const os = values.platform ?? deps.platform ?? process.platform;
-  const platform: Platform = os === "windows" || os === "win32" ? "windows" : os === "linux" ? "linux" : (() => {
-    throw new UsageError(`service: Windows and Linux (systemd) are supported, not ${os}`);
-  })();
+  const platform: Platform =
+    os === "windows" || os === "win32"
+      ? "windows"
+      : os === "linux"
+        ? "linux"
+        : (() => {
+            throw new UsageError(`service: Windows and Linux (systemd) are supported, not ${os}`);
+          })();
   const name = values.name || (platform === "windows" ? DEFAULT_WINDOWS_SERVICE_NAME : "steward");
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/.test(name)) throw new UsageError(`service: --name must be letters, digits, '.', '_' or '-' (got "${name}")`);
   const ctx = { values, platform, name, run: deps.run ?? spawnCommand, dryRun: Boolean(values["dry-run"]), deps };

@@ -115,7 +115,9 @@ export function createSingleCluster(instanceName = hostname()): Cluster {
       return {
         mode: "single",
         self: { instanceId, name: instanceName },
-        members: [{ instanceId, name: instanceName, host: hostname(), pid: process.pid, version: "", startedAt, lastHeartbeat: now, heartbeatAgeMs: 0, self: true }],
+        members: [
+          { instanceId, name: instanceName, host: hostname(), pid: process.pid, version: "", startedAt, lastHeartbeat: now, heartbeatAgeMs: 0, self: true },
+        ],
         leaders: DUTIES.map((duty) => ({ duty, instanceId, name: instanceName, since: startedAt, expiresAt: "" })),
       };
     },
@@ -161,9 +163,12 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     if (until === undefined) heldUntil.delete(duty);
     else {
       heldUntil.set(duty, until);
-      const t = setTimeout(() => {
-        if (!holds(duty)) setHeld(duty, undefined);
-      }, Math.max(0, until - performance.now()) + 1);
+      const t = setTimeout(
+        () => {
+          if (!holds(duty)) setHeld(duty, undefined);
+        },
+        Math.max(0, until - performance.now()) + 1,
+      );
       t.unref?.();
       expiryTimers.set(duty, t);
     }
@@ -201,7 +206,8 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
         ? `this machine's clock is ${(Math.abs(offsetMs) / 1000).toFixed(1)} s ${offsetMs > 0 ? "behind" : "ahead of"} the database's (store.postgres.maxClockOffsetMs is ${maxOffsetMs} ms): it takes no site-wide duty until the clocks agree; set the time (NTP) on this machine`
         : undefined;
     if (refusal && !was) log.error({ offsetMs, instance: instanceName }, refusal);
-    if (!refusal && was) log.info({ offsetMs, instance: instanceName }, "this machine's clock agrees with the database's again: it takes site-wide duties again");
+    if (!refusal && was)
+      log.info({ offsetMs, instance: instanceName }, "this machine's clock agrees with the database's again: it takes site-wide duties again");
   }
 
   /** Gives a lease up at once, so another Steward takes the duty without waiting for it to expire. */
@@ -315,7 +321,9 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
       const members = await db.all<Record<string, string | number>>(
         `SELECT instance_id, name, host, pid, version, started_at, heartbeat_at, ${DB_NOW} - heartbeat_at AS age FROM cluster_members ORDER BY name, instance_id`,
       );
-      const leases = await db.all<Record<string, string | number>>(`SELECT duty, holder, holder_name, acquired_at, expires_at FROM cluster_leases WHERE expires_at >= ${DB_NOW} ORDER BY duty`);
+      const leases = await db.all<Record<string, string | number>>(
+        `SELECT duty, holder, holder_name, acquired_at, expires_at FROM cluster_leases WHERE expires_at >= ${DB_NOW} ORDER BY duty`,
+      );
       return {
         mode: "cluster",
         self: { instanceId, name: instanceName },

@@ -15,17 +15,18 @@ export function describeCluster(v: ClusterView): string {
 
 export function registerClusterObservability(cluster: Cluster, deps: { readiness: Readiness; metrics: MetricsRegistry; pgStore?: SqlDb }): void {
   // A single Steward has no cluster to report on: no "cluster" row in /ready and on the dashboard.
-  if (deps.pgStore) deps.readiness.register({
-    name: "cluster",
-    required: false,
-    async check() {
-      try {
-        return { ok: true, detail: describeCluster(await cluster.view()) };
-      } catch (err) {
-        return { ok: false, detail: `cannot read the cluster from the store: ${(err as Error).message}` };
-      }
-    },
-  });
+  if (deps.pgStore)
+    deps.readiness.register({
+      name: "cluster",
+      required: false,
+      async check() {
+        try {
+          return { ok: true, detail: describeCluster(await cluster.view()) };
+        } catch (err) {
+          return { ok: false, detail: `cannot read the cluster from the store: ${(err as Error).message}` };
+        }
+      },
+    });
   if (deps.pgStore) {
     const db = deps.pgStore;
     deps.readiness.register({
@@ -42,14 +43,18 @@ export function registerClusterObservability(cluster: Cluster, deps: { readiness
     });
   }
   const instance = cluster.instanceName;
-  deps.metrics.gaugeFn("steward_instance_info", "This Steward in its cluster (mode single or cluster).", () => [{ labels: { instance, mode: cluster.mode }, value: 1 }]);
+  deps.metrics.gaugeFn("steward_instance_info", "This Steward in its cluster (mode single or cluster).", () => [
+    { labels: { instance, mode: cluster.mode }, value: 1 },
+  ]);
   deps.metrics.gaugeFn("steward_cluster_duty_held", "1 for each site-wide duty this Steward leads now, else 0.", () =>
     DUTIES.map((duty) => ({ labels: { duty, instance }, value: cluster.holds(duty) ? 1 : 0 })),
   );
   if (cluster.mode === "cluster") {
-    deps.metrics.gaugeFn("steward_cluster_clock_offset_seconds", "The database's clock minus this machine's, measured at each heartbeat; schedules and audit use the corrected time.", () => [
-      { labels: { instance }, value: cluster.clockOffsetMs() / 1000 },
-    ]);
+    deps.metrics.gaugeFn(
+      "steward_cluster_clock_offset_seconds",
+      "The database's clock minus this machine's, measured at each heartbeat; schedules and audit use the corrected time.",
+      () => [{ labels: { instance }, value: cluster.clockOffsetMs() / 1000 }],
+    );
     deps.readiness.register({
       name: "cluster-clock",
       required: false,
@@ -59,8 +64,10 @@ export function registerClusterObservability(cluster: Cluster, deps: { readiness
         return refusal ? { ok: false, detail: refusal } : { ok: true, detail: `offset to the database's clock ${offset}, corrected` };
       },
     });
-    deps.metrics.gaugeFnAsync("steward_cluster_member_heartbeat_age_seconds", "Seconds since each cluster member's last heartbeat (by the store's clock).", async () =>
-      (await cluster.view()).members.map((m) => ({ labels: { member: m.name, instance }, value: m.heartbeatAgeMs / 1000 })),
+    deps.metrics.gaugeFnAsync(
+      "steward_cluster_member_heartbeat_age_seconds",
+      "Seconds since each cluster member's last heartbeat (by the store's clock).",
+      async () => (await cluster.view()).members.map((m) => ({ labels: { member: m.name, instance }, value: m.heartbeatAgeMs / 1000 })),
     );
   }
 }

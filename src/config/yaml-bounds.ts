@@ -80,7 +80,7 @@ export function yamlBoundsProblem(text: string, bounds: YamlBounds): YamlBoundsP
       while (i < n) {
         const c = text.charCodeAt(i);
         const next = i + 1 < n ? text.charCodeAt(i + 1) : LF;
-        if ((c === 45 /* - */ || c === 63 /* ? */ || c === 58 /* : */) && (isBlank(next) || next === LF || next === CR)) {
+        if ((c === 45 /* - */ || c === 63 /* ? */ || c === 58) /* : */ && (isBlank(next) || next === LF || next === CR)) {
           depth++;
           nodes++;
           i++;
@@ -126,14 +126,14 @@ export function yamlBoundsProblem(text: string, bounds: YamlBounds): YamlBoundsP
       }
       // A flow collection opens only where a token starts (in a plain scalar a bracket is a character) or inside
       // another one; it closes only inside one.
-      if ((c === 91 /* [ */ || c === 123 /* { */) && (tokenStart || flow > 0)) {
+      if ((c === 91 /* [ */ || c === 123) /* { */ && (tokenStart || flow > 0)) {
         flow++;
         nodes++;
         if (++depth > deepest) deepest = depth;
         tokenStart = true;
         continue;
       }
-      if ((c === 93 /* ] */ || c === 125 /* } */) && flow > 0) {
+      if ((c === 93 /* ] */ || c === 125) /* } */ && flow > 0) {
         flow--;
         depth--;
         tokenStart = false;
@@ -166,7 +166,7 @@ export function yamlBoundsProblem(text: string, bounds: YamlBounds): YamlBoundsP
       let k = lastNonBlankAt;
       while (k > lineStart && /[-+0-9]/.test(text[k]!)) k--;
       const ch = text.charCodeAt(k);
-      if ((ch === 124 /* | */ || ch === 62 /* > */) && (k === lineStart || isBlank(text.charCodeAt(k - 1)))) blockScalarParent = indent;
+      if ((ch === 124 /* | */ || ch === 62) /* > */ && (k === lineStart || isBlank(text.charCodeAt(k - 1)))) blockScalarParent = indent;
     }
     if (i < n) i++;
   }

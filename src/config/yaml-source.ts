@@ -75,7 +75,9 @@ export function position(src: YamlSource, node: unknown): string {
 /** Whether the scalar at a path was written with quotes (then substitution results stay strings). */
 export function isQuotedScalar(src: YamlSource, path: PropertyKey[]): boolean {
   const { node, exact } = nodeAt(src, path);
-  return exact && isScalar(node) && (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE" || node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED");
+  return (
+    exact && isScalar(node) && (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE" || node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")
+  );
 }
 
 function keyText(key: unknown): string | undefined {

@@ -28,8 +28,24 @@ export interface AppDump {
   appId: string;
 }
 
-export const DUMP_SECTIONS = ["properties", "loadScript", "lineage", "sheets", "stories", "masterobjects", "appprops", "dimensions", "measures", "bookmarks", "embeddedmedia", "snapshots", "fields", "dataconnections", "variables", "appId"] as const;
-
+export const DUMP_SECTIONS = [
+  "properties",
+  "loadScript",
+  "lineage",
+  "sheets",
+  "stories",
+  "masterobjects",
+  "appprops",
+  "dimensions",
+  "measures",
+  "bookmarks",
+  "embeddedmedia",
+  "snapshots",
+  "fields",
+  "dataconnections",
+  "variables",
+  "appId",
+] as const;
 
 interface ListItem {
   qInfo: { qId: string; qType?: string };
@@ -46,7 +62,12 @@ export function createAppDumper(engine: EngineClient, concurrency = 8) {
   }
 
   async function appObjects(s: EngineSession, doc: number, type: string): Promise<unknown[]> {
-    const items = await listItems(s, doc, { qInfo: { qId: `${type}List`, qType: `${type}List` }, qAppObjectListDef: { qType: type, qData: { id: "/qInfo/qId" } }, qMetaDef: {}, qExtendsId: "" }, "qAppObjectList");
+    const items = await listItems(
+      s,
+      doc,
+      { qInfo: { qId: `${type}List`, qType: `${type}List` }, qAppObjectListDef: { qType: type, qData: { id: "/qInfo/qId" } }, qMetaDef: {}, qExtendsId: "" },
+      "qAppObjectList",
+    );
     return mapLimited(items, concurrency, async (item) => {
       const h = await callForHandle(s, doc, "GetObject", [item.qInfo.qId], `object ${item.qInfo.qId}`);
       return (await s.call<{ qPropEntry?: unknown }>(h, "GetFullPropertyTree", [])).qPropEntry;
@@ -71,11 +92,30 @@ export function createAppDumper(engine: EngineClient, concurrency = 8) {
     try {
       const doc = await openDoc(s, appId, true);
       const dimInfo = { qData: { info: "/qDimInfos" }, qMeta: {} };
-      const [props, script, lineage, sheets, stories, masterobjects, appprops, dimItems, measureItems, bookmarkItems, snapshotItems, media, fields, connections, variableItems] = await Promise.all([
+      const [
+        props,
+        script,
+        lineage,
+        sheets,
+        stories,
+        masterobjects,
+        appprops,
+        dimItems,
+        measureItems,
+        bookmarkItems,
+        snapshotItems,
+        media,
+        fields,
+        connections,
+        variableItems,
+      ] = await Promise.all([
         s.call<{ qProp?: Json }>(doc, "GetAppProperties", []).then((r) => r.qProp ?? {}),
         s.call<{ qScript?: string }>(doc, "GetScript", []).then((r) => r.qScript ?? ""),
         // Lineage is unavailable on some apps (e.g. never reloaded); its absence must not fail the dump.
-        s.call<{ qLineage?: unknown[] }>(doc, "GetLineage", []).then((r) => r.qLineage, () => undefined),
+        s.call<{ qLineage?: unknown[] }>(doc, "GetLineage", []).then(
+          (r) => r.qLineage,
+          () => undefined,
+        ),
         appObjects(s, doc, "sheet"),
         appObjects(s, doc, "story"),
         appObjects(s, doc, "masterobject"),
@@ -86,9 +126,25 @@ export function createAppDumper(engine: EngineClient, concurrency = 8) {
         // Its own qId (Butler reuses "BookmarkList" for both lists, which the real engine's handling of is unverified).
         listItems(s, doc, { qInfo: { qId: "SnapshotList", qType: "SnapshotList" }, qBookmarkListDef: { qType: "snapshot", ...dimInfo } }, "qBookmarkList"),
         listItems(s, doc, { qInfo: { qId: "mediaList", qType: "MediaList" }, qMediaListDef: {} }, "qMediaList"),
-        listItems(s, doc, { qInfo: { qId: "FieldList", qType: "FieldList" }, qFieldListDef: { qShowSystem: true, qShowHidden: true, qShowSrcTables: true, qShowSemantic: true } }, "qFieldList"),
+        listItems(
+          s,
+          doc,
+          {
+            qInfo: { qId: "FieldList", qType: "FieldList" },
+            qFieldListDef: { qShowSystem: true, qShowHidden: true, qShowSrcTables: true, qShowSemantic: true },
+          },
+          "qFieldList",
+        ),
         s.call<{ qConnections?: Array<{ qId: string }> }>(doc, "GetConnections", []).then((r) => r.qConnections ?? []),
-        listItems(s, doc, { qInfo: { qId: "VariableList", qType: "VariableList" }, qVariableListDef: { qType: "variable", qShowReserved: true, qShowConfig: true, ...dimInfo } }, "qVariableList"),
+        listItems(
+          s,
+          doc,
+          {
+            qInfo: { qId: "VariableList", qType: "VariableList" },
+            qVariableListDef: { qType: "variable", qShowReserved: true, qShowConfig: true, ...dimInfo },
+          },
+          "qVariableList",
+        ),
       ]);
       const [dimensions, measures, bookmarks, snapshots, dataconnections, variables] = await Promise.all([
         properties(s, doc, dimItems, "GetDimension"),
@@ -99,7 +155,24 @@ export function createAppDumper(engine: EngineClient, concurrency = 8) {
         properties(s, doc, variableItems, "GetVariableById"),
       ]);
       const embeddedmedia = (media as Array<{ qUrlDef?: string }>).filter((m) => typeof m.qUrlDef === "string" && m.qUrlDef.startsWith("/media/"));
-      return { properties: props, loadScript: script, ...(lineage ? { lineage } : {}), sheets, stories, masterobjects, appprops, dimensions, measures, bookmarks, embeddedmedia, snapshots, fields, dataconnections, variables, appId };
+      return {
+        properties: props,
+        loadScript: script,
+        ...(lineage ? { lineage } : {}),
+        sheets,
+        stories,
+        masterobjects,
+        appprops,
+        dimensions,
+        measures,
+        bookmarks,
+        embeddedmedia,
+        snapshots,
+        fields,
+        dataconnections,
+        variables,
+        appId,
+      };
     } finally {
       await s.close();
     }

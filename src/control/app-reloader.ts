@@ -57,7 +57,9 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
   let writes: Promise<void> = Promise.resolve();
   const persist = (job: ReloadJob) => {
     const snapshot = structuredClone(job);
-    writes = writes.then(() => jobs.update(snapshot)).catch((err) => log.warn({ jobId: job.jobId, err: describeError(err) }, "could not save the reload job's state"));
+    writes = writes
+      .then(() => jobs.update(snapshot))
+      .catch((err) => log.warn({ jobId: job.jobId, err: describeError(err) }, "could not save the reload job's state"));
   };
   const running = new Map<string, AbortController>();
   const outcomes = deps.metrics.counter("steward_app_reloads_total", "App reloads through the Engine by result.");
@@ -112,7 +114,11 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
         log.debug({ jobId: job.jobId, err: describeError(err) }, "ConfigureReload failed; script errors may not be reported");
       });
       let req = session.request<{ qResult?: { qSuccess?: boolean; qScriptLogFile?: string }; qReturn?: boolean }>(
-        doc, "DoReloadEx", [{ qMode: reloadMode, qPartial: partialReload, qDebug: false }], { timeoutMs: 0, signal });
+        doc,
+        "DoReloadEx",
+        [{ qMode: reloadMode, qPartial: partialReload, qDebug: false }],
+        { timeoutMs: 0, signal },
+      );
       const outcome = await followReload(session, req, signal, started, pushLines, save, noteError).catch(async (err) => {
         // Engines before DoReloadEx (2018) only know DoReload.
         if (!(err instanceof EngineRpcError) || err.rpcCode !== -32601) throw err;
@@ -144,14 +150,24 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     const interrupted = signal.aborted;
     // With tasks to start on success, the data checks of the reload decide first.
     const waitsForChecks = success && !interrupted && deps.dataChecks !== undefined && job.request.startQSEoWTaskOnSuccess.length > 0;
-    save({ status: interrupted ? "interrupted" : success ? "succeeded" : "failed", durationMs, phase: interrupted ? "done" : waitsForChecks ? "checking-data" : "starting-chained-tasks" });
+    save({
+      status: interrupted ? "interrupted" : success ? "succeeded" : "failed",
+      durationMs,
+      phase: interrupted ? "done" : waitsForChecks ? "checking-data" : "starting-chained-tasks",
+    });
     outcomes.inc({ result: job.status });
     deps.audit.record({
       actor: job.requestedBy,
       action: "app.reload",
       target: job.appId,
       result: success ? "ok" : "failed",
-      details: { jobId: job.jobId, partialReload: job.request.partialReload, reloadMode: job.request.reloadMode, durationMs, ...(job.error ? { error: job.error } : {}) },
+      details: {
+        jobId: job.jobId,
+        partialReload: job.request.partialReload,
+        reloadMode: job.request.reloadMode,
+        durationMs,
+        ...(job.error ? { error: job.error } : {}),
+      },
     });
     const heldBack = success && !interrupted ? await checkData(job, signal) : undefined;
     if (waitsForChecks) save({ phase: "starting-chained-tasks" });
@@ -216,13 +232,17 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     if (!checks) return undefined;
     const input: ReloadInput = { reload: { kind: "reload-job", id: job.jobId, at: iso() }, appId: job.appId };
     if (job.request.startQSEoWTaskOnSuccess.length === 0) {
-      void checks.afterReload(input).catch((err) => log.warn({ jobId: job.jobId, err: describeError(err) }, "the data checks of the reload could not be started"));
+      void checks
+        .afterReload(input)
+        .catch((err) => log.warn({ jobId: job.jobId, err: describeError(err) }, "the data checks of the reload could not be started"));
       return undefined;
     }
     // A check run that cannot even be recorded leaves the data unverified: the chained tasks wait for the next reload.
     const verdict = checks.holdBack(input).catch((err) => `the data checks of the reload could not be run: ${describeError(err)}`);
     // Stopping Steward does not wait for a long queue of checks: the job is then interrupted, nothing starts.
-    const stopped = new Promise<string>((resolve) => signal.addEventListener("abort", () => resolve("Steward stopped while the data checks ran"), { once: true }));
+    const stopped = new Promise<string>((resolve) =>
+      signal.addEventListener("abort", () => resolve("Steward stopped while the data checks ran"), { once: true }),
+    );
     return Promise.race([verdict, stopped]);
   }
 
@@ -232,12 +252,26 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     const on = success ? "success" : "failure";
     if (heldBack) {
       log.warn({ jobId: job.jobId, appId: job.appId, taskIds: ids, why: heldBack }, "chained tasks held back by the data checks of the reload");
-      deps.audit.record({ actor: { kind: "chain", name: job.jobId }, action: "task.held", target: ids.join(","), result: "denied", details: { jobId: job.jobId, appId: job.appId, taskIds: ids, why: heldBack } });
+      deps.audit.record({
+        actor: { kind: "chain", name: job.jobId },
+        action: "task.held",
+        target: ids.join(","),
+        result: "denied",
+        details: { jobId: job.jobId, appId: job.appId, taskIds: ids, why: heldBack },
+      });
       return { on, started: [], notFound: [], denied: [], heldBack };
     }
     try {
-      const r = await deps.starter.start({ taskIds: ids }, { kind: "chain", name: job.jobId, actor: { kind: "chain", name: `app reload ${job.jobId} (${job.requestedBy.kind}:${job.requestedBy.name})` } });
-      return { on, started: r.started.map(({ taskId, taskName, status, error }) => ({ taskId, taskName, status, ...(error ? { error } : {}) })), notFound: r.notFound, denied: r.denied };
+      const r = await deps.starter.start(
+        { taskIds: ids },
+        { kind: "chain", name: job.jobId, actor: { kind: "chain", name: `app reload ${job.jobId} (${job.requestedBy.kind}:${job.requestedBy.name})` } },
+      );
+      return {
+        on,
+        started: r.started.map(({ taskId, taskName, status, error }) => ({ taskId, taskName, status, ...(error ? { error } : {}) })),
+        notFound: r.notFound,
+        denied: r.denied,
+      };
     } catch (err) {
       log.warn({ jobId: job.jobId, err: describeError(err) }, "chained task start failed");
       return { on, started: [], notFound: [], denied: [], error: describeError(err) };
@@ -264,9 +298,21 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     async submit(appId, request, requestedBy) {
       if (!isGuid(appId)) throw new AppError("BAD_REQUEST", "Invalid app ID format", { details: "App ID must be a valid GUID" });
       const bad = [...request.startQSEoWTaskOnSuccess, ...request.startQSEoWTaskOnFailure].filter((id) => !isGuid(id));
-      if (bad.length) throw new AppError("BAD_REQUEST", "Invalid task ID format", { details: `Task ID must be a valid GUID; got ${bad.map((b) => JSON.stringify(b)).join(", ")}` });
+      if (bad.length)
+        throw new AppError("BAD_REQUEST", "Invalid task ID format", {
+          details: `Task ID must be a valid GUID; got ${bad.map((b) => JSON.stringify(b)).join(", ")}`,
+        });
       if (!accepting) throw new AppError("UNAVAILABLE", "app reloads are not accepted right now (Steward is starting or stopping)");
-      const job: ReloadJob = { jobId: randomUUID(), appId: appId.toLowerCase(), status: "queued", phase: "queued", request, requestedBy, createdAt: iso(), scriptLogTail: [] };
+      const job: ReloadJob = {
+        jobId: randomUUID(),
+        appId: appId.toLowerCase(),
+        status: "queued",
+        phase: "queued",
+        request,
+        requestedBy,
+        createdAt: iso(),
+        scriptLogTail: [],
+      };
       await jobs.insert(job);
       const view = structuredClone(job);
       queue.push(job);

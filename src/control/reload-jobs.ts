@@ -88,7 +88,8 @@ export function createReloadJobStore(db: SqlDb, clock: Clock, owner: string): Re
     purge: "DELETE FROM reload_jobs WHERE finished_at IS NOT NULL AND finished_at < ?",
   };
   const parse = (row: { doc: string }) => JSON.parse(String(row.doc)) as ReloadJob;
-  const save = async (job: ReloadJob, x: SqlExecutor = db) => void (await x.run(q.update, [job.status, job.finishedAt ?? null, JSON.stringify(job), job.jobId]));
+  const save = async (job: ReloadJob, x: SqlExecutor = db) =>
+    void (await x.run(q.update, [job.status, job.finishedAt ?? null, JSON.stringify(job), job.jobId]));
 
   return {
     insert: async (job) => void (await db.run(q.insert, [job.jobId, job.appId, job.status, job.createdAt, job.finishedAt ?? null, JSON.stringify(job), owner])),

@@ -62,7 +62,11 @@ export function createStartHandler(deps: StartHandlerDeps): StartHandler {
     const report = await deps.starter.start(selector, origin, { allTaskIdsMustExist: options.allTaskIdsMustExist, synchronous: options.wait === true });
     if (!options.wait) return toStartResponse(report, undefined, keyValues);
     const timeoutMs = Math.min(options.timeoutMs ?? deps.waitCfg.defaultTimeoutMs, deps.waitCfg.maxTimeoutMs);
-    const executions = await deps.waiter.waitAll(report.started, { timeoutMs, pollIntervalMs: deps.waitCfg.pollIntervalMs, logTailLines: deps.waitCfg.logTailLines });
+    const executions = await deps.waiter.waitAll(report.started, {
+      timeoutMs,
+      pollIntervalMs: deps.waitCfg.pollIntervalMs,
+      logTailLines: deps.waitCfg.logTailLines,
+    });
     return toStartResponse(report, executions, keyValues);
   };
 }

@@ -13,33 +13,39 @@ const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)
 const NameValueBodySchema = z.lazy(() => z.strictObject({ name: z.string().min(1), value: butlerText }));
 
 /** Seed 000's object form. */
-export const StartObjectBodySchema = z.lazy(() => z.strictObject({
-  taskId: oneOrMany(z.string()).optional().describe("Task ids (GUIDs)."),
-  tag: oneOrMany(z.string().min(1)).optional().describe("Start every task with any of these tags."),
-  customProperty: oneOrMany(NameValueBodySchema).optional().describe("Start every task with any of these custom property values."),
-}));
+export const StartObjectBodySchema = z.lazy(() =>
+  z.strictObject({
+    taskId: oneOrMany(z.string()).optional().describe("Task ids (GUIDs)."),
+    tag: oneOrMany(z.string().min(1)).optional().describe("Start every task with any of these tags."),
+    customProperty: oneOrMany(NameValueBodySchema).optional().describe("Start every task with any of these custom property values."),
+  }),
+);
 
 /**
  * A `keyvaluestore` item is checked one by one when the request is parsed (checkKvItem): a bad one is skipped and
  * reported, and the tasks still start, as with Butler. Only its shape is required here.
  */
-const KvPayloadSchema = z.lazy(() => z.looseObject({
-  namespace: z.unknown().optional(),
-  key: z.unknown().optional(),
-  value: z.unknown().optional(),
-  ttl: z.unknown().optional().describe('Milliseconds (a number or its text); 0, negative, "" or absent = never expires.'),
-}));
+const KvPayloadSchema = z.lazy(() =>
+  z.looseObject({
+    namespace: z.unknown().optional(),
+    key: z.unknown().optional(),
+    value: z.unknown().optional(),
+    ttl: z.unknown().optional().describe('Milliseconds (a number or its text); 0, negative, "" or absent = never expires.'),
+  }),
+);
 
 /** Butler's array form. */
-export const StartItemSchema = z.lazy(() => z.discriminatedUnion("type", [
-  z.object({ type: z.literal("starttaskid"), payload: z.object({ taskId: butlerText }) }),
-  z.object({ type: z.literal("starttasktag"), payload: z.object({ tag: butlerText.pipe(z.string().min(1)) }) }),
-  z.object({
-    type: z.literal("starttaskcustomproperty"),
-    payload: z.object({ customPropertyName: butlerText.pipe(z.string().min(1)), customPropertyValue: butlerText }),
-  }),
-  z.object({ type: z.literal("keyvaluestore"), payload: KvPayloadSchema }),
-]));
+export const StartItemSchema = z.lazy(() =>
+  z.discriminatedUnion("type", [
+    z.object({ type: z.literal("starttaskid"), payload: z.object({ taskId: butlerText }) }),
+    z.object({ type: z.literal("starttasktag"), payload: z.object({ tag: butlerText.pipe(z.string().min(1)) }) }),
+    z.object({
+      type: z.literal("starttaskcustomproperty"),
+      payload: z.object({ customPropertyName: butlerText.pipe(z.string().min(1)), customPropertyValue: butlerText }),
+    }),
+    z.object({ type: z.literal("keyvaluestore"), payload: KvPayloadSchema }),
+  ]),
+);
 
 export const StartArrayBodySchema = z.lazy(() => z.array(StartItemSchema));
 
@@ -47,19 +53,24 @@ export const StartArrayBodySchema = z.lazy(() => z.array(StartItemSchema));
 function unionMessage(iss: { input?: unknown; errors?: Array<Array<{ path: PropertyKey[]; message: string }>> }): string {
   const branch = iss.errors?.[Array.isArray(iss.input) ? 0 : 1]?.[0];
   if (!branch) return "expected {taskId[], tag[], customProperty[{name,value}]} or [{type, payload}]";
-  const where = branch.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+  const where = branch.path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+    .join("")
+    .replace(/^\./, "");
   return `${where ? `${where}: ` : ""}${branch.message}`;
 }
 
 /** Either form, or nothing. */
-export const StartBodySchema = z.lazy(() => z
-  .union([StartArrayBodySchema, StartObjectBodySchema], {
-    error: (iss) =>
-      typeof iss.input !== "object" || iss.input === null
-        ? "expected {taskId[], tag[], customProperty[{name,value}]} or [{type, payload}]"
-        : unionMessage(iss as Parameters<typeof unionMessage>[0]),
-  })
-  .optional());
+export const StartBodySchema = z.lazy(() =>
+  z
+    .union([StartArrayBodySchema, StartObjectBodySchema], {
+      error: (iss) =>
+        typeof iss.input !== "object" || iss.input === null
+          ? "expected {taskId[], tag[], customProperty[{name,value}]} or [{type, payload}]"
+          : unionMessage(iss as Parameters<typeof unionMessage>[0]),
+    })
+    .optional(),
+);
 export type StartBody = z.infer<typeof StartBodySchema>;
 
 export interface KvWrite {
@@ -154,7 +165,10 @@ export function parseStartRequest(pathTaskId: string | undefined, body: StartBod
 export function assertTaskIdsWellFormed(ids: string[]): void {
   const bad = ids.filter((id) => !isGuid(id.trim()));
   if (bad.length === 0) return;
-  const shown = bad.slice(0, 10).map((b) => JSON.stringify(b.length > 80 ? `${b.slice(0, 80)}…` : b)).join(", ");
+  const shown = bad
+    .slice(0, 10)
+    .map((b) => JSON.stringify(b.length > 80 ? `${b.slice(0, 80)}…` : b))
+    .join(", ");
   throw new AppError("BAD_REQUEST", "Invalid task ID format", { details: `Task ID must be a valid GUID; got ${shown}` });
 }
 

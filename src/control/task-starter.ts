@@ -32,7 +32,6 @@ interface Candidate {
 
 const ID_BATCH = 20;
 
-
 const uniq = <T>(xs: T[], key: (x: T) => string = String): T[] => {
   const seen = new Set<string>();
   return xs.filter((x) => (seen.has(key(x)) ? false : (seen.add(key(x)), true)));
@@ -80,7 +79,10 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
     };
 
     // 1. Ids: malformed ones are invalid, unknown ones not found.
-    const ids = uniq((selector.taskIds ?? []).map((id) => id.trim()), (id) => id.toLowerCase());
+    const ids = uniq(
+      (selector.taskIds ?? []).map((id) => id.trim()),
+      (id) => id.toLowerCase(),
+    );
     const wellFormed = ids.filter((id) => isGuid(id));
     report.invalid = ids.filter((id) => !isGuid(id));
     const known = wellFormed.length ? await resolveIds(wellFormed) : new Map<string, QrsTask>();
@@ -102,7 +104,10 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
       for (const t of matching) add(t, `tag:${tag}`, false);
       return { tag, tasks: matching.map((t) => ({ taskId: t.id, taskName: t.name })) };
     });
-    const cps = uniq((selector.customProperties ?? []).filter((cp) => cp.name.length > 0), (cp) => `${cp.name}\u0000${cp.value}`);
+    const cps = uniq(
+      (selector.customProperties ?? []).filter((cp) => cp.name.length > 0),
+      (cp) => `${cp.name}\u0000${cp.value}`,
+    );
     report.byCustomProperty = await mapLimited(cps, concurrency, async (cp) => {
       const filter = and(eqString("customProperties.definition.name", cp.name), eqString("customProperties.value", cp.value));
       const tasks = await qrsCall(`looking up tasks with ${cp.name}=${cp.value}`, () => deps.qrs.listTasksFull(filter));
@@ -118,7 +123,12 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
     const toStart: Candidate[] = [];
     for (const c of candidates.values()) {
       if (holdIds && c.byId && c.via.length === 1) {
-        report.denied.push({ taskId: c.task.id, taskName: c.task.name, reason: "allTaskIdsMustExist: another requested task id is malformed or unknown", via: c.via });
+        report.denied.push({
+          taskId: c.task.id,
+          taskName: c.task.name,
+          reason: "allTaskIdsMustExist: another requested task id is malformed or unknown",
+          via: c.via,
+        });
         continue;
       }
       const decision = deps.filter.check({ id: c.task.id, tags: taskTags(c.task), customProperties: taskCustomProperties(c.task) });
@@ -129,7 +139,18 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
 
     // 5. Audit and count every outcome.
     for (const s of report.started) {
-      deps.audit.record({ actor, action: "task.start", target: s.taskId, result: s.status === "started" ? "ok" : "failed", details: { taskName: s.taskName, via: s.via, ...(s.error ? { error: s.error } : {}), ...(s.executionSessionId ? { executionSessionId: s.executionSessionId } : {}) } });
+      deps.audit.record({
+        actor,
+        action: "task.start",
+        target: s.taskId,
+        result: s.status === "started" ? "ok" : "failed",
+        details: {
+          taskName: s.taskName,
+          via: s.via,
+          ...(s.error ? { error: s.error } : {}),
+          ...(s.executionSessionId ? { executionSessionId: s.executionSessionId } : {}),
+        },
+      });
       starts.inc({ origin: origin.kind, result: s.status });
     }
     for (const d of report.denied) {
@@ -145,18 +166,32 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
       starts.inc({ origin: origin.kind, result: "invalid" });
     }
     log.info(
-      { origin, started: report.started.filter((s) => s.status === "started").length, failed: report.started.filter((s) => s.status === "failed").length, denied: report.denied.length, notFound: report.notFound.length, invalid: report.invalid.length },
+      {
+        origin,
+        started: report.started.filter((s) => s.status === "started").length,
+        failed: report.started.filter((s) => s.status === "failed").length,
+        denied: report.denied.length,
+        notFound: report.notFound.length,
+        invalid: report.invalid.length,
+      },
       "task start request handled",
     );
     return report;
   }
 
   async function startOne(c: Candidate, options: StartOptions): Promise<StartedTask> {
-    const base: StartedTask = { taskId: c.task.id, taskName: c.task.name, status: "started", via: c.via, ...(typeof c.task.taskType === "number" ? { taskType: c.task.taskType } : {}) };
+    const base: StartedTask = {
+      taskId: c.task.id,
+      taskName: c.task.name,
+      status: "started",
+      via: c.via,
+      ...(typeof c.task.taskType === "number" ? { taskType: c.task.taskType } : {}),
+    };
     try {
       if (options.synchronous) {
         const sessionId = await deps.qrs.startTaskSynchronous(c.task.id);
-        if (!sessionId) return { ...base, status: "failed", error: "QRS did not start the task (it is disabled, already running, or no scheduler node could take it)" };
+        if (!sessionId)
+          return { ...base, status: "failed", error: "QRS did not start the task (it is disabled, already running, or no scheduler node could take it)" };
         return { ...base, executionSessionId: sessionId };
       }
       await deps.qrs.startTask(c.task.id);

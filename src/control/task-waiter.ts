@@ -84,7 +84,12 @@ export function createTaskWaiter(qrs: TaskWaiterQrs, log: Logger) {
       await sleep(opts.pollIntervalMs, signal);
     }
     if (!result || !FINAL_EXECUTION_STATUSES.has(result.status)) {
-      return { ...base, outcome: "timeout", ...(result ? { statusCode: result.status, status: executionStatusName(result.status) } : {}), note: `still running after ${opts.timeoutMs} ms${lastError ? ` (last error: ${lastError})` : ""}` };
+      return {
+        ...base,
+        outcome: "timeout",
+        ...(result ? { statusCode: result.status, status: executionStatusName(result.status) } : {}),
+        note: `still running after ${opts.timeoutMs} ms${lastError ? ` (last error: ${lastError})` : ""}`,
+      };
     }
     const run: TaskRunResult = {
       ...base,

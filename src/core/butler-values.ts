@@ -7,17 +7,15 @@ const TRUE = new Set(["true", "1"]);
 const FALSE = new Set(["false", "0"]);
 
 /** true/false, "true"/"false" (any case, spaces around ignored), 1/0 and "1"/"0". */
-export const butlerBoolean = z
-  .union([z.boolean(), z.literal(0), z.literal(1), z.string()])
-  .transform((v, ctx) => {
-    if (typeof v === "boolean") return v;
-    if (typeof v === "number") return v === 1;
-    const t = v.trim().toLowerCase();
-    if (TRUE.has(t)) return true;
-    if (FALSE.has(t)) return false;
-    ctx.addIssue({ code: "custom", message: `expected true or false, got ${JSON.stringify(v.slice(0, 40))}` });
-    return z.NEVER;
-  });
+export const butlerBoolean = z.union([z.boolean(), z.literal(0), z.literal(1), z.string()]).transform((v, ctx) => {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return v === 1;
+  const t = v.trim().toLowerCase();
+  if (TRUE.has(t)) return true;
+  if (FALSE.has(t)) return false;
+  ctx.addIssue({ code: "custom", message: `expected true or false, got ${JSON.stringify(v.slice(0, 40))}` });
+  return z.NEVER;
+});
 
 /** A whole number, or its text ("2", " 60000 "). */
 export const butlerInteger = z.union([z.number(), z.string()]).transform((v, ctx) => {

@@ -37,7 +37,9 @@ export function createReadiness(timeoutMs = 2000): Readiness {
           try {
             status = await Promise.race([
               Promise.resolve(c.check()),
-              new Promise<ComponentStatus>((resolve) => setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref?.()),
+              new Promise<ComponentStatus>((resolve) =>
+                setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref?.(),
+              ),
             ]);
           } catch (err) {
             status = { ok: false, detail: err instanceof Error ? err.message : String(err) };

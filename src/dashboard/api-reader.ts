@@ -11,7 +11,7 @@ export type ApiReader = <T>(c: Context<HttpEnv>, path: string) => Promise<ApiRes
 const NOT_FORWARDED = new Set(["content-length", "content-type", "accept-encoding", "connection", "transfer-encoding", "x-request-id"]);
 
 export function createApiReader(hono: Hono<HttpEnv>): ApiReader {
-  return async <T,>(c: Context<HttpEnv>, path: string): Promise<ApiResult<T>> => {
+  return async <T>(c: Context<HttpEnv>, path: string): Promise<ApiResult<T>> => {
     const headers = new Headers();
     c.req.raw.headers.forEach((value, name) => {
       if (!NOT_FORWARDED.has(name)) headers.set(name, value);

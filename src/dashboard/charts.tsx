@@ -55,7 +55,13 @@ export function Legend(props: { items: Array<[tone: string, label: string]> }) {
 }
 
 /** Runs per bucket, stacked by outcome. */
-export function OutcomeChart(props: { id: string; buckets: OutcomeBucket[]; label: (start: number) => string; every: number; span: (start: number) => string }) {
+export function OutcomeChart(props: {
+  id: string;
+  buckets: OutcomeBucket[];
+  label: (start: number) => string;
+  every: number;
+  span: (start: number) => string;
+}) {
   const totals = props.buckets.map((b) => b.succeeded + b.failed + b.aborted);
   const max = niceCeil(Math.max(...totals, 0));
   const plotW = W - PAD.left - PAD.right;
@@ -115,7 +121,15 @@ export function RunChart(props: { runs: RunRow[] }) {
             <g class="bar">
               <title>{`${new Date(r.finishedAt).toISOString().replace("T", " ").slice(0, 19)} UTC: ${r.outcome}${r.durationMs === null ? "" : `, ${formatDuration(r.durationMs)}`}`}</title>
               <rect class="hit" x={PAD.left + i * step} y={PAD.top} width={step} height={plotH} />
-              <rect class={`c-${TONE[r.outcome]}`} data-outcome={r.outcome} x={PAD.left + i * step + (step - barW) / 2} y={PAD.top + plotH - h} width={barW} height={h} rx="1.5" />
+              <rect
+                class={`c-${TONE[r.outcome]}`}
+                data-outcome={r.outcome}
+                x={PAD.left + i * step + (step - barW) / 2}
+                y={PAD.top + plotH - h}
+                width={barW}
+                height={h}
+                rx="1.5"
+              />
             </g>
           );
         })}

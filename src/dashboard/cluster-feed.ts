@@ -69,7 +69,9 @@ export function createClusterFeed(deps: {
     const stored = scriptLog ? { ...rest, scriptLog: { ...scriptLog, text: undefined } } : rest;
     deps.db
       .run("INSERT INTO dashboard_feed (seen_at, steward, kind, payload) VALUES (?, ?, ?, ?)", [now(), deps.steward, event.kind, JSON.stringify(stored)])
-      .catch((err: Error) => log.warn({ err: err.message }, "cannot add an event to the site-wide dashboard feed (it shows on this Steward's pages only after the store is back)"));
+      .catch((err: Error) =>
+        log.warn({ err: err.message }, "cannot add an event to the site-wide dashboard feed (it shows on this Steward's pages only after the store is back)"),
+      );
   };
 
   async function readOnce(): Promise<number> {

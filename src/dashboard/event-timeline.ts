@@ -31,7 +31,10 @@ export interface EventTimeline extends Component {
  * `siteWide`: in a cluster the entries come from the shared feed (ingest), so every Steward shows the whole site;
  * this Steward's own events still reach the subscribers (the demo's terminal) at once.
  */
-export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: number; now?: () => number; history?: EventHistory; siteWide?: boolean } = {}): EventTimeline {
+export function createEventTimeline(
+  bus: EventBus<DomainEvents>,
+  opts: { max?: number; now?: () => number; history?: EventHistory; siteWide?: boolean } = {},
+): EventTimeline {
   const max = opts.max ?? 500;
   const now = opts.now ?? Date.now;
   const ring: TimelineEntry[] = [];

@@ -56,7 +56,11 @@ const FEED_CURSOR = "dashboard.feed.cursor";
 export function setupDashboard(deps: DashboardDeps): Dashboard {
   const max = 500;
   const siteWide = deps.siteWide;
-  const timeline = createEventTimeline(deps.bus, { max, siteWide: Boolean(siteWide), ...(deps.store ? { history: createEventHistory(deps.store.db, max, deps.store.writes) } : {}) });
+  const timeline = createEventTimeline(deps.bus, {
+    max,
+    siteWide: Boolean(siteWide),
+    ...(deps.store ? { history: createEventHistory(deps.store.db, max, deps.store.writes) } : {}),
+  });
   deps.lifecycle.add(timeline);
   const runs = deps.store ? createRunHistory(deps.store.db, deps.bus, Date.now, undefined, deps.store.writes, Boolean(siteWide)) : undefined;
   if (runs) deps.lifecycle.add(runs);
@@ -70,7 +74,10 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
         steward: siteWide.steward,
         log: siteWide.log,
         initial: max,
-        cursor: { get: () => (getMeta(local, FEED_CURSOR) === undefined ? undefined : Number(getMeta(local, FEED_CURSOR))), set: (id) => setMeta(local, FEED_CURSOR, String(id)) },
+        cursor: {
+          get: () => (getMeta(local, FEED_CURSOR) === undefined ? undefined : Number(getMeta(local, FEED_CURSOR))),
+          set: (id) => setMeta(local, FEED_CURSOR, String(id)),
+        },
         sink: {
           take(event, seenAt, steward) {
             timeline.ingest(event, seenAt, steward);
@@ -81,7 +88,14 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     );
   }
   let inbox: InboxSource | undefined;
-  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, runs, inbox: () => inbox, siteTimeZone: deps.siteTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, taskNames: createTaskNames(deps.qrs) });
+  registerDashboardRoutes(deps.router, {
+    api: createApiReader(deps.hono),
+    timeline,
+    runs,
+    inbox: () => inbox,
+    siteTimeZone: deps.siteTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    taskNames: createTaskNames(deps.qrs),
+  });
   return {
     timeline,
     runs,

@@ -33,44 +33,44 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
     <>
       {raw("<!doctype html>")}
       <html lang="en" data-site-tz={props.nav.timeZone ?? "UTC"}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · Steward`}</title>
-        <style>{raw(DASHBOARD_CSS)}</style>
-      </head>
-      <body>
-        <header>
-          <a class="brand" href="/ui">
-            Steward<small>{VERSION}</small>
-          </a>
-          <nav>
-            {items.map(([id, href, label]) => (
-              <a href={href} class={id === props.nav.active ? "active" : undefined}>
-                {label}
-              </a>
-            ))}
-          </nav>
-          <label title="Times on these pages are shown in this zone">
-            <select id="tz" aria-label="Time zone of the times shown">
-              <option value="viewer">your time zone</option>
-              <option value="site">{`site: ${props.nav.timeZone ?? "UTC"}`}</option>
-              <option value="UTC" selected>
-                UTC
-              </option>
-            </select>
-          </label>
-          <label title="Reload this page's data every 5 seconds">
-            <input type="checkbox" id="autorefresh" checked /> auto-refresh
-          </label>
-        </header>
-        <main data-page={props.nav.active}>
-          <h1>{props.title}</h1>
-          {props.children}
-        </main>
-        <div id="toast" role="status" aria-live="polite"></div>
-        <script>{raw(DASHBOARD_JS)}</script>
-      </body>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${props.title} · Steward`}</title>
+          <style>{raw(DASHBOARD_CSS)}</style>
+        </head>
+        <body>
+          <header>
+            <a class="brand" href="/ui">
+              Steward<small>{VERSION}</small>
+            </a>
+            <nav>
+              {items.map(([id, href, label]) => (
+                <a href={href} class={id === props.nav.active ? "active" : undefined}>
+                  {label}
+                </a>
+              ))}
+            </nav>
+            <label title="Times on these pages are shown in this zone">
+              <select id="tz" aria-label="Time zone of the times shown">
+                <option value="viewer">your time zone</option>
+                <option value="site">{`site: ${props.nav.timeZone ?? "UTC"}`}</option>
+                <option value="UTC" selected>
+                  UTC
+                </option>
+              </select>
+            </label>
+            <label title="Reload this page's data every 5 seconds">
+              <input type="checkbox" id="autorefresh" checked /> auto-refresh
+            </label>
+          </header>
+          <main data-page={props.nav.active}>
+            <h1>{props.title}</h1>
+            {props.children}
+          </main>
+          <div id="toast" role="status" aria-live="polite"></div>
+          <script>{raw(DASHBOARD_JS)}</script>
+        </body>
       </html>
     </>
   );

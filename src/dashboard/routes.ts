@@ -67,7 +67,15 @@ export function registerDashboardRoutes(router: Router, deps: PageDeps): void {
     );
   }
   router.route(
-    { method: "get", path: "/ui/", summary: "Dashboard (trailing slash)", tags: ["ui"], scope: "public", hidden: true, responses: { 302: { description: "to /ui" } } },
+    {
+      method: "get",
+      path: "/ui/",
+      summary: "Dashboard (trailing slash)",
+      tags: ["ui"],
+      scope: "public",
+      hidden: true,
+      responses: { 302: { description: "to /ui" } },
+    },
     (c) => c.redirect("/ui"),
   );
 }

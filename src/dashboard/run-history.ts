@@ -76,7 +76,14 @@ export interface RunHistory extends Component {
 
 /** With `writes`, a run's row joins the store's shared transaction (group commit) instead of a commit of its own. */
 /** With `siteWide`, runs come from the cluster's feed (record), not from this Steward's bus. */
-export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, now: () => number = Date.now, maxRows = RUN_HISTORY_MAX_ROWS, writes?: GroupCommit, siteWide = false): RunHistory {
+export function createRunHistory(
+  db: DatabaseSync,
+  bus: EventBus<DomainEvents>,
+  now: () => number = Date.now,
+  maxRows = RUN_HISTORY_MAX_ROWS,
+  writes?: GroupCommit,
+  siteWide = false,
+): RunHistory {
   const insert = db.prepare(`${INSERT_HEAD} VALUES ${ROW_PLACEHOLDERS}`);
   const pruneOld = db.prepare("DELETE FROM task_runs WHERE finished_at < ?");
   const pruneExcess = db.prepare("DELETE FROM task_runs WHERE rowid <= (SELECT MAX(rowid) FROM task_runs) - ?");
@@ -134,16 +141,24 @@ export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, 
       const stop = Date.parse(e.execution?.stopTime ?? e.receivedAt);
       const finishedAt = Number.isFinite(stop) ? stop : now();
       const duration = e.execution?.durationMs;
-      const row: RowValues = [e.executionId, e.outcome, e.task.id, e.task.name || e.task.id, e.taskType, e.app?.name ?? null, e.host, finishedAt, duration === undefined ? null : Math.round(duration)];
+      const row: RowValues = [
+        e.executionId,
+        e.outcome,
+        e.task.id,
+        e.task.name || e.task.id,
+        e.taskType,
+        e.app?.name ?? null,
+        e.host,
+        finishedAt,
+        duration === undefined ? null : Math.round(duration),
+      ];
       if (!writes) return writeRows([row]);
       // The rows of one turn go into the shared transaction together, as multi-row INSERTs (one savepoint and a
       // few statements for a burst of runs instead of one of each per run).
       waiting.push(row);
       if (waiting.length > 1) return;
       // The charts are a convenience: rows lost with a failed commit are not worth failing the events for.
-      writes
-        .write(() => writeRows(waiting.splice(0)))
-        .catch(() => undefined);
+      writes.write(() => writeRows(waiting.splice(0))).catch(() => undefined);
     },
     outcomes(at, bucketMs, count, offsetMs = 0) {
       // Buckets are aligned to whole bucketMs (shifted by offsetMs, e.g. to local midnight).

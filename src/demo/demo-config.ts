@@ -32,7 +32,10 @@ export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts,
   doc.setIn(["udp", "port"], instance?.udpPort ?? ports.udp);
   if (instance) {
     doc.set("dataDir", join(dataDir, instance.name));
-    doc.setIn(["store", "postgres"], doc.createNode({ url: instance.postgresUrl, instanceName: instance.name, leaseTtlMs: DEMO_LEASE_MS, heartbeatIntervalMs: DEMO_HEARTBEAT_MS }));
+    doc.setIn(
+      ["store", "postgres"],
+      doc.createNode({ url: instance.postgresUrl, instanceName: instance.name, leaseTtlMs: DEMO_LEASE_MS, heartbeatIntervalMs: DEMO_HEARTBEAT_MS }),
+    );
   }
   doc.setIn(["qlik", "qrsPort"], ports.qrs);
   doc.setIn(["qlik", "enginePort"], ports.engine);

@@ -12,5 +12,7 @@ export function recordLastGoodLoad(hono: Hono<HttpEnv>, entry: TimelineEntry): P
   const e = entry.event;
   if (!isTaskEvent(e) || e.outcome !== "succeeded" || !e.app) return undefined;
   const body = JSON.stringify({ key: `${e.app.name}.lastGoodLoad`, value: e.execution?.stopTime ?? e.receivedAt });
-  return Promise.resolve(hono.request(`/v4/keyvalues/${DEMO_KV_NAMESPACE}`, { method: "POST", headers: { "content-type": "application/json" }, body }, inProcessEnv()));
+  return Promise.resolve(
+    hono.request(`/v4/keyvalues/${DEMO_KV_NAMESPACE}`, { method: "POST", headers: { "content-type": "application/json" }, body }, inProcessEnv()),
+  );
 }

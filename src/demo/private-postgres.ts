@@ -64,10 +64,16 @@ export function findPostgresPrograms(dirs: readonly string[] = programSearchDirs
   const setpriv = asRoot ? findProgram("setpriv", dirs) : undefined;
   const missing = [!postgres && "postgres", !initdb && "initdb"].filter(Boolean) as string[];
   if (missing.length) {
-    throw new AppError("UNAVAILABLE", `PostgreSQL's server programs (${missing.join(", ")}; Debian package postgresql) are not installed: ${POSTGRES_INSTALL_HINT}`);
+    throw new AppError(
+      "UNAVAILABLE",
+      `PostgreSQL's server programs (${missing.join(", ")}; Debian package postgresql) are not installed: ${POSTGRES_INSTALL_HINT}`,
+    );
   }
   if (asRoot && !setpriv) {
-    throw new AppError("UNAVAILABLE", `setpriv (Debian package util-linux) is needed to run PostgreSQL as nobody when Steward runs as root: ${POSTGRES_INSTALL_HINT}`);
+    throw new AppError(
+      "UNAVAILABLE",
+      `setpriv (Debian package util-linux) is needed to run PostgreSQL as nobody when Steward runs as root: ${POSTGRES_INSTALL_HINT}`,
+    );
   }
   return { postgres: postgres!, initdb: initdb!, ...(setpriv ? { setpriv } : {}) };
 }
@@ -147,8 +153,16 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
       chownSync(pwFile, NOBODY, NOBODY);
     }
     const [initCmd, ...initArgs] = argv(programs.initdb, [
-      "-D", dataDir, "-U", user, `--pwfile=${pwFile}`, "--auth-host=scram-sha-256", "--auth-local=trust",
-      "--encoding=UTF8", "--locale=C", "--no-sync",
+      "-D",
+      dataDir,
+      "-U",
+      user,
+      `--pwfile=${pwFile}`,
+      "--auth-host=scram-sha-256",
+      "--auth-local=trust",
+      "--encoding=UTF8",
+      "--locale=C",
+      "--no-sync",
     ]);
     // cwd: the programs look up their working folder, which nobody may not be allowed to read.
     const init = spawnSync(initCmd!, initArgs, { cwd: dir, encoding: "utf8", timeout: 60_000 });
@@ -162,10 +176,24 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
 
   const spawnServer = (): ServerProcess => {
     const [cmd, ...args] = argv(programs.postgres, [
-      "-D", dataDir, "-p", String(o.port), "-k", dir, "-c", `listen_addresses=${HOST}`,
+      "-D",
+      dataDir,
+      "-p",
+      String(o.port),
+      "-k",
+      dir,
+      "-c",
+      `listen_addresses=${HOST}`,
       // A throw-away database: the disk's durability is not what it is for, speed is welcome.
       // fsync=off still survives the server's own crash (the OS keeps what was written); synchronous_commit=off does not.
-      "-c", "fsync=off", "-c", `synchronous_commit=${o.durableCommits ? "on" : "off"}`, "-c", "full_page_writes=off", "-c", "max_connections=200",
+      "-c",
+      "fsync=off",
+      "-c",
+      `synchronous_commit=${o.durableCommits ? "on" : "off"}`,
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "max_connections=200",
     ]);
     const child = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.setEncoding("utf8").on("data", keep);
@@ -208,7 +236,9 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`postgres on port ${o.port} did not answer within ${o.readyTimeoutMs ?? 20_000} ms: ${(last as Error | undefined)?.message ?? "no answer"}`);
+    throw new Error(
+      `postgres on port ${o.port} did not answer within ${o.readyTimeoutMs ?? 20_000} ms: ${(last as Error | undefined)?.message ?? "no answer"}`,
+    );
   };
 
   const shutdown = async (proc: ServerProcess, mode: HaltMode = "fast") => {

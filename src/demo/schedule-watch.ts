@@ -8,7 +8,12 @@ export interface ScheduleWatch {
   stop(): void;
 }
 
-export function createScheduleWatch(audit: Pick<AuditLog, "query">, term: DemoTerminal, taskName: (id: string) => string | undefined, intervalMs = 250): ScheduleWatch {
+export function createScheduleWatch(
+  audit: Pick<AuditLog, "query">,
+  term: DemoTerminal,
+  taskName: (id: string) => string | undefined,
+  intervalMs = 250,
+): ScheduleWatch {
   let lastId = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   let polling = false;

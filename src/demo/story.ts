@@ -20,8 +20,10 @@ const USER_SYNC = 2;
 const DISTRIBUTE = 3;
 const PRELOAD = 4;
 
-const is = (type: number, outcome: "succeed" | "fail" | "abort", noRetries = false): Pick => (t) =>
-  t.enabled && (t.taskType as number) === type && t.outcome === outcome && (!noRetries || t.maxRetries === 0);
+const is =
+  (type: number, outcome: "succeed" | "fail" | "abort", noRetries = false): Pick =>
+  (t) =>
+    t.enabled && (t.taskType as number) === type && t.outcome === outcome && (!noRetries || t.maxRetries === 0);
 
 /** The opening: [delay from start in ms, which task, run duration in ms]. */
 const OPENING: Array<[number, Pick, number]> = [

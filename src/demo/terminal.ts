@@ -44,10 +44,15 @@ export function createDemoTerminal(opts: { write: (line: string) => void; colour
           out("yellow", "◆ SITE", `${e.title}${by}`);
           return;
         }
-        out(e.kind === "service.stopped" ? "red" : "green", e.kind === "service.stopped" ? "■ SERVICE" : "● SERVICE", `${e.service.name} on ${e.host}: ${e.previousState} → ${e.state}${by}`);
+        out(
+          e.kind === "service.stopped" ? "red" : "green",
+          e.kind === "service.stopped" ? "■ SERVICE" : "● SERVICE",
+          `${e.service.name} on ${e.host}: ${e.previousState} → ${e.state}${by}`,
+        );
         return;
       }
-      const [c, tag]: [Colour, string] = e.outcome === "failed" ? ["red", "✖ FAILED"] : e.outcome === "aborted" ? ["yellow", "■ ABORTED"] : ["green", "✔ SUCCEEDED"];
+      const [c, tag]: [Colour, string] =
+        e.outcome === "failed" ? ["red", "✖ FAILED"] : e.outcome === "aborted" ? ["yellow", "■ ABORTED"] : ["green", "✔ SUCCEEDED"];
       const bits = [e.taskType, e.app ? `app ${e.app.name}` : undefined, e.host, e.source === "udp" ? undefined : `via ${e.source}`].filter(Boolean);
       const why = e.outcome === "succeeded" ? undefined : failureReason(e);
       out(c, tag, `${paint("bold", e.task.name)}  ${paint("grey", bits.join(" · "))}${by}${why ? `\n${" ".repeat(10)}${paint(c, "└")} ${why}` : ""}`);

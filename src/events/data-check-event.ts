@@ -56,7 +56,10 @@ export function dataCheckEvent(i: DataCheckEventInput): DataCheckEvent {
   } else if (i.error) {
     facts.push({ name: "Error", value: i.error.message }, { name: "Checks not evaluated", value: i.error.checks.join(", ") });
   }
-  facts.push({ name: "Reload", value: i.task ? `task ${i.task.name}` : i.reload.kind === "reload-job" ? `reload job ${i.reload.id}` : `${i.reload.kind} ${i.reload.id}` });
+  facts.push({
+    name: "Reload",
+    value: i.task ? `task ${i.task.name}` : i.reload.kind === "reload-job" ? `reload job ${i.reload.id}` : `${i.reload.kind} ${i.reload.id}`,
+  });
   if (i.holdsBack) facts.push({ name: "Follow-up tasks", value: "held back" });
   return {
     id,

@@ -2,7 +2,16 @@
 import type { QrsApp, QrsCustomPropertyValue, QrsExecutionResult, QrsTask, QrsUser } from "../qlik/qrs-schemas";
 import { executionStatusName, isNeverDate, ZERO_GUID } from "../qlik/qrs-schemas";
 import { keepScriptLog, splitLogLines } from "./script-log-excerpt";
-import { TASK_TYPES, type ExecutionInfo, type NameValue, type QlikUserRef, type ScriptLogExcerpt, type TaskEvent, type TaskOutcome, type TaskType } from "./types";
+import {
+  TASK_TYPES,
+  type ExecutionInfo,
+  type NameValue,
+  type QlikUserRef,
+  type ScriptLogExcerpt,
+  type TaskEvent,
+  type TaskOutcome,
+  type TaskType,
+} from "./types";
 
 export function taskTypeOf(code: number | null | undefined): TaskType | undefined {
   return code !== null && code !== undefined ? TASK_TYPES[code] : undefined;
@@ -67,13 +76,16 @@ export function appPart(a: QrsApp): NonNullable<TaskEvent["app"]> {
 }
 
 export function ownerEmails(u: QrsUser): string[] {
-  return (u.attributes ?? [])
-    .filter((a) => (a.attributeType ?? "").toLowerCase() === "email" && a.attributeValue)
-    .map((a) => a.attributeValue!);
+  return (u.attributes ?? []).filter((a) => (a.attributeType ?? "").toLowerCase() === "email" && a.attributeValue).map((a) => a.attributeValue!);
 }
 
 export function withOwner(owner: QlikUserRef | undefined, user: QrsUser): QlikUserRef {
-  return { ...(owner ?? { userDirectory: user.userDirectory, userId: user.userId }), id: user.id, name: opt(user.name) ?? owner?.name, emails: ownerEmails(user) };
+  return {
+    ...(owner ?? { userDirectory: user.userDirectory, userId: user.userId }),
+    id: user.id,
+    name: opt(user.name) ?? owner?.name,
+    emails: ownerEmails(user),
+  };
 }
 
 export function executionPart(r: QrsExecutionResult): ExecutionInfo {
@@ -110,7 +122,9 @@ export function scriptLogExcerpt(text: string, head: number, tail: number, maxTe
     if (bytes <= maxTextBytes) excerpt.text = text;
     else {
       // Keep the end (errors are reported last), from the first whole line on, and say where it starts.
-      const end = Buffer.from(text, "utf8").subarray(bytes - maxTextBytes).toString("utf8");
+      const end = Buffer.from(text, "utf8")
+        .subarray(bytes - maxTextBytes)
+        .toString("utf8");
       const cut = end.indexOf("\n");
       const kept = cut >= 0 && cut < end.length - 1 ? end.slice(cut + 1) : end.replace(/^\uFFFD+/, "");
       excerpt.text = kept;

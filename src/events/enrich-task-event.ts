@@ -54,7 +54,11 @@ export interface EnricherDeps {
 
 type Missing = TaskEvent["missing"];
 
-type Lookups = { readonly down: string | undefined; errorOf(item: string): unknown; run<T>(item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs?: number, into?: Missing): Promise<T | undefined> };
+type Lookups = {
+  readonly down: string | undefined;
+  errorOf(item: string): unknown;
+  run<T>(item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs?: number, into?: Missing): Promise<T | undefined>;
+};
 
 export interface TaskEventEnricher {
   enrich(report: RunReport): Promise<TaskEvent>;
@@ -103,7 +107,13 @@ export function createTaskEventEnricher(
   /** Runs whose execution QRS has not shown yet, being re-read right now (see EnricherDeps.maxWaitingForExecution). */
   let waitingForExecution = 0;
 
-  async function executionFor(qrs: QrsClient, r: RunReport, task: QrsTask | undefined, missing: Missing, look: Lookups): Promise<QrsExecutionResult | undefined> {
+  async function executionFor(
+    qrs: QrsClient,
+    r: RunReport,
+    task: QrsTask | undefined,
+    missing: Missing,
+    look: Lookups,
+  ): Promise<QrsExecutionResult | undefined> {
     let result = r.execution;
     let lastTry: Missing = [];
     let waiting = false;
@@ -151,7 +161,13 @@ export function createTaskEventEnricher(
    * that execution is final, its outcome is the datagram's. The execution row exists from the moment the run is
    * triggered; only its final state lags, which the final-status reads already wait for.
    */
-  async function confirmation(qrs: QrsClient, r: RunReport, task: QrsTask | undefined, execution: QrsExecutionResult | undefined, look: Lookups): Promise<TaskEvent["unconfirmed"]> {
+  async function confirmation(
+    qrs: QrsClient,
+    r: RunReport,
+    task: QrsTask | undefined,
+    execution: QrsExecutionResult | undefined,
+    look: Lookups,
+  ): Promise<TaskEvent["unconfirmed"]> {
     if (r.source !== "udp") return undefined;
     if (look.down) return { qrs: "unavailable", reason: `QRS could not be asked (${look.down.replace(/^QRS unavailable \((.*)\)$/, "$1")})` };
     if (!task) {
@@ -264,7 +280,8 @@ export function createTaskEventEnricher(
       // Confirmed: QRS, not the first datagram to arrive, says which node ran it and what happened.
       if (r.source === "udp" && !event.unconfirmed && execution) {
         const replaced = settleDatagramClaims(event, execution, r.distribute === true);
-        if (replaced.length > 0) log.info({ eventId: event.id, replaced, datagramHost: r.host }, "the datagram's host or message did not match QRS; QRS's are used");
+        if (replaced.length > 0)
+          log.info({ eventId: event.id, replaced, datagramHost: r.host }, "the datagram's host or message did not match QRS; QRS's are used");
       }
 
       const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess);

@@ -182,7 +182,12 @@ export function createReconciler(
   async function tick(): Promise<void> {
     const urgent = await memberDown();
     if (urgent !== wasUrgent) {
-      log.info({ urgent }, urgent ? "a Steward of the cluster is down: reconciling every few seconds, as its node's datagrams reach nobody" : "every Steward of the cluster is back: reconciling every intervalSeconds again");
+      log.info(
+        { urgent },
+        urgent
+          ? "a Steward of the cluster is down: reconciling every few seconds, as its node's datagrams reach nobody"
+          : "every Steward of the cluster is back: reconciling every intervalSeconds again",
+      );
       wasUrgent = urgent;
     }
     if (urgent || deps.clock.now() - lastPassAt >= intervalMs - 1) {

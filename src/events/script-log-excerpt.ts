@@ -12,7 +12,7 @@ export interface NumberedLine {
 
 export type ExcerptPart =
   | { kind: "line"; n: number; text: string; failure: boolean }
-  | { kind: "omitted"; from: number; to: number; count: number; /** "… 14 lines omitted (lines 16–29) …" */ text: string };
+  | { kind: "omitted"; from: number; to: number; count: number /** "… 14 lines omitted (lines 16–29) …" */; text: string };
 
 export interface ShownScriptLog {
   parts: ExcerptPart[];
@@ -131,7 +131,13 @@ function summarize(parts: ExcerptPart[], total: number, failureCount: number): S
 }
 
 /** Picks the shown lines from whatever lines are known; unknown lines become part of an omission. */
-function select(total: number, get: (n: number) => string | undefined, failures: readonly number[], limits: ExcerptLimits, failureCount: number): ShownScriptLog {
+function select(
+  total: number,
+  get: (n: number) => string | undefined,
+  failures: readonly number[],
+  limits: ExcerptLimits,
+  failureCount: number,
+): ShownScriptLog {
   const lines: NumberedLine[] = [];
   for (const [from, to] of shownRanges(total, failures, limits)) {
     for (let n = from; n <= to; n++) {
@@ -151,7 +157,10 @@ export function splitLogLines(text: string): string[] {
 }
 
 /** What an event keeps of a full log: head and tail (not overlapping), the failure lines with context between them. */
-export function keepScriptLog(lines: readonly string[], limits: ExcerptLimits): Pick<ScriptLogExcerpt, "head" | "tail" | "middle" | "failureLines" | "failureCount" | "totalLines"> {
+export function keepScriptLog(
+  lines: readonly string[],
+  limits: ExcerptLimits,
+): Pick<ScriptLogExcerpt, "head" | "tail" | "middle" | "failureLines" | "failureCount" | "totalLines"> {
   const total = lines.length;
   // The first and the last failure lines and a count: a log repeating an error a million times costs no memory.
   const first: number[] = [];

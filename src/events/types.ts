@@ -20,7 +20,14 @@ export const TASK_EVENT_KINDS = ["task.succeeded", "task.failed", "task.aborted"
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 export type ServiceEventKind = "service.stopped" | "service.started";
 /** Site-wide conditions the site monitors raise (license, version), and Steward's own (InfluxDB refusing its points). */
-export const SITE_EVENT_KINDS = ["license.expiring", "license.expired", "license.low_availability", "license.released", "qliksense.version_changed", "influxdb.field_conflict"] as const;
+export const SITE_EVENT_KINDS = [
+  "license.expiring",
+  "license.expired",
+  "license.low_availability",
+  "license.released",
+  "qliksense.version_changed",
+  "influxdb.field_conflict",
+] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
 /** What the data checks after a reload found (src/checks): a check failed, passed again, or could not be evaluated. */
 export const DATA_CHECK_EVENT_KINDS = ["data.check_failed", "data.check_passed", "data.check_error"] as const;

@@ -67,7 +67,6 @@ function fromOsError(err: unknown, what: string): AppError {
   return new AppError("INTERNAL", `${what} failed (${code ?? (err as Error).message})`, { cause: err });
 }
 
-
 export function createFileOps(deps: FileOpsDeps): FileOps {
   const { flavour, audit } = deps;
   const api = pathApi(flavour);
@@ -92,18 +91,24 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
   }
 
   /** The names of `real` below the allowed folder `root` (both real paths, `real` inside `root`). */
-  const namesBelow = (real: string, root: string) => real.slice(root.length).split(api.sep).filter((n) => n !== "");
+  const namesBelow = (real: string, root: string) =>
+    real
+      .slice(root.length)
+      .split(api.sep)
+      .filter((n) => n !== "");
 
   /** Opens the folder holding the resolved entry; with `create`, missing folders on the way are made. */
   const openParentOf = (r: { real: string; root: string }, field: string, create: boolean) =>
     openBelow(opener, r.root, namesBelow(api.dirname(r.real), r.root), create, field);
 
   const notFound = (field: string) => (err: unknown) => {
-    if (errno(err) === "ENOENT" || errno(err) === "ENOTDIR") throw new AppError("NOT_FOUND", `${field}: does not exist`, { details: [{ field, message: "not found" }] });
+    if (errno(err) === "ENOENT" || errno(err) === "ENOTDIR")
+      throw new AppError("NOT_FOUND", `${field}: does not exist`, { details: [{ field, message: "not found" }] });
     throw err;
   };
   const notADir = (v: string) => new AppError("CONFLICT", v);
-  const targetExists = () => new AppError("CONFLICT", "toFile: exists; set overwrite: true to replace it", { details: [{ field: "toFile", message: "exists" }] });
+  const targetExists = () =>
+    new AppError("CONFLICT", "toFile: exists; set overwrite: true to replace it", { details: [{ field: "toFile", message: "exists" }] });
   const isTargetExists = (e: unknown) => e instanceof AppError && e.code === "CONFLICT" && e.message.startsWith("toFile: exists;");
   const sameAsSource = () => new AppError("BAD_REQUEST", "toFile: is the same file as fromFile");
 
@@ -116,9 +121,13 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
     const under = (p: string, r: AllowedRoot) => isUnder(p, r.configured, flavour) || isUnder(p, r.real, flavour);
     const candidates = pairs.filter((pair) => under(src, pair.from) && under(dst, pair.to));
     if (candidates.length === 0) {
-      throw new AppError("PATH_NOT_ALLOWED", `no ${setting} entry allows fromFile → toFile (fromFile must be below its 'from' folder and toFile below 'to' of the same entry)`, {
-        details: [{ field: "fromFile/toFile", message: "not an allowed pair" }],
-      });
+      throw new AppError(
+        "PATH_NOT_ALLOWED",
+        `no ${setting} entry allows fromFile → toFile (fromFile must be below its 'from' folder and toFile below 'to' of the same entry)`,
+        {
+          details: [{ field: "fromFile/toFile", message: "not an allowed pair" }],
+        },
+      );
     }
     let firstError: unknown;
     for (const pair of candidates) {
@@ -126,7 +135,10 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
         const s = await resolveInside(src, [pair.from], "fromFile", flavour, fs);
         const d = await resolveInside(dst, [pair.to], "toFile", flavour, fs);
         // An allowed folder itself is a folder: it has no parent inside the allowed folder to open.
-        if (samePath(s.real, s.root, flavour)) throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", { details: [{ field: "fromFile", message: "is a directory" }] });
+        if (samePath(s.real, s.root, flavour))
+          throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", {
+            details: [{ field: "fromFile", message: "is a directory" }],
+          });
         if (samePath(d.real, d.root, flavour)) throw notADir("toFile: is an existing directory; give the full target file name");
         return { src, dst, s, d, pair };
       } catch (err) {
@@ -139,7 +151,10 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
   /** Opens the source file for reading through its folder's handle: 404 when missing, 400 when not a file. */
   async function openSource(dir: DirHandle, name: string): Promise<{ input: FileHandle; st: Stats }> {
     const input = await dir.openFile(name, "read", "fromFile").catch((err) => {
-      if (errno(err) === "EISDIR") throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", { details: [{ field: "fromFile", message: "is a directory" }] });
+      if (errno(err) === "EISDIR")
+        throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", {
+          details: [{ field: "fromFile", message: "is a directory" }],
+        });
       return notFound("fromFile")(err);
     });
     const st = await input.stat();
@@ -276,9 +291,14 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
           // Moving a link moves the link itself; a relative one would then point somewhere else from its new
           // folder, possibly outside every allowed folder. Links are copied (their target) but never moved.
           if (st.isSymbolicLink()) {
-            throw new AppError("PATH_NOT_ALLOWED", "fromFile: is a symbolic link; move the file it points to instead", { details: [{ field: "fromFile", message: "symbolic link" }] });
+            throw new AppError("PATH_NOT_ALLOWED", "fromFile: is a symbolic link; move the file it points to instead", {
+              details: [{ field: "fromFile", message: "symbolic link" }],
+            });
           }
-          if (st.isDirectory()) throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", { details: [{ field: "fromFile", message: "is a directory" }] });
+          if (st.isDirectory())
+            throw new AppError("BAD_REQUEST", "fromFile: is a directory; only files can be copied or moved", {
+              details: [{ field: "fromFile", message: "is a directory" }],
+            });
           const dstDir = await openParentOf(d, "toFile", true);
           try {
             const toName = api.basename(d.real);
@@ -342,7 +362,8 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
             await dir.verify(parent.root, "deleteFile");
             await removeEntry(entry);
           } else if (st.isDirectory()) {
-            if (!dirs.allowDirectoryDelete) throw new AppError("PATH_NOT_ALLOWED", "deleteFile: is a directory; deleting directories is off (files.allowDirectoryDelete)");
+            if (!dirs.allowDirectoryDelete)
+              throw new AppError("PATH_NOT_ALLOWED", "deleteFile: is a directory; deleting directories is off (files.allowDirectoryDelete)");
             const sub = await dir.child(name, false, "deleteFile");
             try {
               await emptyTree(sub, parent.root);
@@ -392,7 +413,8 @@ export function createFileOps(deps: FileOpsDeps): FileOps {
   async function makeDir(p: string, roots: AllowedRoot[]): Promise<void> {
     const r = await resolveInside(p, roots, "directory", flavour, fs);
     const dir = await openBelow(opener, r.root, namesBelow(r.real, r.root), true, "directory").catch((err) => {
-      if (errno(err) === "ENOTDIR" || errno(err) === "EEXIST") throw new AppError("CONFLICT", "directory: a file with that name exists (or a folder on the way is a file)");
+      if (errno(err) === "ENOTDIR" || errno(err) === "EEXIST")
+        throw new AppError("CONFLICT", "directory: a file with that name exists (or a folder on the way is a file)");
       throw err;
     });
     await dir.close();

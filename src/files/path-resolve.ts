@@ -86,16 +86,23 @@ function findRoot(p: string, roots: readonly AllowedRoot[], flavour: PathFlavour
  * Resolves `p` (normalised, absolute) against `roots`. Throws 403 when it is outside every root or a link on
  * the way leads outside; 400 on link loops. The first decision is lexical, before any file-system call.
  */
-export async function resolveInside(p: string, roots: readonly AllowedRoot[], field: string, flavour: PathFlavour, fs: ResolverFs = nodeResolverFs): Promise<Resolved> {
+export async function resolveInside(
+  p: string,
+  roots: readonly AllowedRoot[],
+  field: string,
+  flavour: PathFlavour,
+  fs: ResolverFs = nodeResolverFs,
+): Promise<Resolved> {
   const api = pathApi(flavour);
-  const outside = (why: string) =>
-    new AppError("PATH_NOT_ALLOWED", `${field}: ${why}`, { details: [{ field, message: why }] });
+  const outside = (why: string) => new AppError("PATH_NOT_ALLOWED", `${field}: ${why}`, { details: [{ field, message: why }] });
   let current = p;
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
     const match = findRoot(current, roots, flavour);
     if (!match) throw outside(hop === 0 ? "is outside the allowed directories" : "leads (through a symbolic link or junction) outside the allowed directories");
     if (match.root.movedTo !== undefined) {
-      throw outside(`the allowed folder ${match.root.configured} now leads to ${match.root.movedTo}, not to ${match.root.real} as when Steward started; restart Steward to accept the new location`);
+      throw outside(
+        `the allowed folder ${match.root.configured} now leads to ${match.root.movedTo}, not to ${match.root.real} as when Steward started; restart Steward to accept the new location`,
+      );
     }
     const base = match.viaReal ? match.root.real : match.root.configured;
     // The part below the root, cut by length (isUnder matched it): win32.relative folds case its own way and

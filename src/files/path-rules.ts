@@ -71,7 +71,10 @@ function checkComponents(parts: string[], field: string, flavour: PathFlavour): 
     // On Windows "file.txt:stream" names an alternate data stream; refused on every host so a path means
     // the same thing wherever Steward runs.
     if (part.includes(":")) throw bad(field, `'${part}': ':' is not allowed in names (alternate data streams)`);
-    const stem = part.replace(/[. ]+$/, "").split(".")[0]!.trimEnd();
+    const stem = part
+      .replace(/[. ]+$/, "")
+      .split(".")[0]!
+      .trimEnd();
     if (WINDOWS_DEVICE.test(stem)) throw bad(field, `'${part}' is a reserved Windows device name`);
     if (flavour === "win32") {
       if (/[. ]$/.test(part)) throw bad(field, `'${part}': names ending in a dot or space are ambiguous on Windows`);

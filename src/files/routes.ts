@@ -14,17 +14,21 @@ import { MAX_PATH_CHARS } from "./path-rules";
 const BoolishSchema = butlerBoolean;
 const PathSchema = z.lazy(() => z.string().min(1).max(MAX_PATH_CHARS));
 
-const CopyBodySchema = z.lazy(() => z.strictObject({
-  fromFile: PathSchema.describe("Absolute path of the file to copy."),
-  toFile: PathSchema.describe("Absolute path of the copy (full file name)."),
-  overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise an existing toFile stays as it is (201 with copied: false)."),
-  preserveTimestamp: BoolishSchema.default(false).describe("Give the copy the source's modification time."),
-}));
-const MoveBodySchema = z.lazy(() => z.strictObject({
-  fromFile: PathSchema.describe("Absolute path of the file to move."),
-  toFile: PathSchema.describe("Absolute target path (full file name)."),
-  overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise 409."),
-}));
+const CopyBodySchema = z.lazy(() =>
+  z.strictObject({
+    fromFile: PathSchema.describe("Absolute path of the file to copy."),
+    toFile: PathSchema.describe("Absolute path of the copy (full file name)."),
+    overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise an existing toFile stays as it is (201 with copied: false)."),
+    preserveTimestamp: BoolishSchema.default(false).describe("Give the copy the source's modification time."),
+  }),
+);
+const MoveBodySchema = z.lazy(() =>
+  z.strictObject({
+    fromFile: PathSchema.describe("Absolute path of the file to move."),
+    toFile: PathSchema.describe("Absolute target path (full file name)."),
+    overwrite: BoolishSchema.default(false).describe("Replace toFile if it exists; otherwise 409."),
+  }),
+);
 const DeleteBodySchema = z.lazy(() => z.strictObject({ deleteFile: PathSchema.describe("Absolute path of the file to delete.") }));
 const DirBodySchema = z.lazy(() => z.strictObject({ directory: PathSchema.describe("Absolute path of the directory to create (with parents).") }));
 const QvdDirBodySchema = z.lazy(() => z.strictObject({ directory: PathSchema.describe("Directory to create, relative to files.qvdRoot.") }));
@@ -33,7 +37,6 @@ const errors = {
   400: { description: "malformed request or path (NUL, device name, alternate data stream, relative path …)" },
   403: { description: "path outside the allowed folders, through a link leading outside, or refused by policy" },
 };
-
 
 export function registerFileRoutes(router: Router, ops: FileOps): void {
   const tags = ["files"];
@@ -49,7 +52,14 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       responses: {
         201: {
           description: "copied, or (toFile exists, overwrite false) left alone: `copied` says which; echoes the normalised request",
-          schema: z.object({ fromFile: z.string(), toFile: z.string(), overwrite: z.boolean(), preserveTimestamp: z.boolean(), copied: z.boolean(), message: z.string().optional() }),
+          schema: z.object({
+            fromFile: z.string(),
+            toFile: z.string(),
+            overwrite: z.boolean(),
+            preserveTimestamp: z.boolean(),
+            copied: z.boolean(),
+            message: z.string().optional(),
+          }),
         },
         ...errors,
         404: { description: "fromFile does not exist" },
@@ -105,7 +115,11 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       scope: "files",
       butlerFlag: "createDir",
       body: DirBodySchema,
-      responses: { 201: { description: "created or already there", schema: z.object({ directory: z.string() }) }, ...errors, 409: { description: "a file with that name exists" } },
+      responses: {
+        201: { description: "created or already there", schema: z.object({ directory: z.string() }) },
+        ...errors,
+        409: { description: "a file with that name exists" },
+      },
     },
     async (c, { body }) => c.json(await ops.createDir(body.directory, auditActorOf(c)), 201),
   );
@@ -119,7 +133,11 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       scope: "files",
       butlerFlag: "createDirQVD",
       body: QvdDirBodySchema,
-      responses: { 201: { description: "created or already there; echoes the body", schema: z.object({ directory: z.string() }) }, ...errors, 409: { description: "a file with that name exists" } },
+      responses: {
+        201: { description: "created or already there; echoes the body", schema: z.object({ directory: z.string() }) },
+        ...errors,
+        409: { description: "a file with that name exists" },
+      },
     },
     async (c, { body }) => c.json(await ops.createQvdDir(body.directory, auditActorOf(c)), 201),
   );

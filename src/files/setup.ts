@@ -60,10 +60,22 @@ export function setupFiles(cfg: FilesConfig | undefined, deps: FilesSetupDeps): 
     );
   const dirs = async (): Promise<AllowedDirs> => {
     const [copyFrom, copyTo, moveFrom, moveTo, del, create, qvd] = await Promise.all([
-      realRoots(configured.copy.map((p) => p.from), fs),
-      realRoots(configured.copy.map((p) => p.to), fs),
-      realRoots(configured.move.map((p) => p.from), fs),
-      realRoots(configured.move.map((p) => p.to), fs),
+      realRoots(
+        configured.copy.map((p) => p.from),
+        fs,
+      ),
+      realRoots(
+        configured.copy.map((p) => p.to),
+        fs,
+      ),
+      realRoots(
+        configured.move.map((p) => p.from),
+        fs,
+      ),
+      realRoots(
+        configured.move.map((p) => p.to),
+        fs,
+      ),
       realRoots(configured.delete, fs),
       realRoots(configured.createDir, fs),
       realRoots(configured.qvdRoot ? [configured.qvdRoot] : [], fs),

@@ -33,7 +33,9 @@ export function createHeartbeat(initial: HeartbeatConfig | undefined, deps: Hear
   let failures = 0;
   let lastOk = 0;
   deps.metrics.gaugeFn("steward_heartbeat_consecutive_failures", "Heartbeats failed in a row.", () => failures);
-  deps.metrics.gaugeFn("steward_heartbeat_last_success_timestamp_seconds", "Unix time of the last successful heartbeat (0: none yet).", () => Math.round(lastOk / 1000));
+  deps.metrics.gaugeFn("steward_heartbeat_last_success_timestamp_seconds", "Unix time of the last successful heartbeat (0: none yet).", () =>
+    Math.round(lastOk / 1000),
+  );
 
   let cfg = initial?.enabled ? initial : undefined;
   let ca: string | undefined;
@@ -45,7 +47,11 @@ export function createHeartbeat(initial: HeartbeatConfig | undefined, deps: Hear
 
   async function send(c: HeartbeatConfig): Promise<boolean> {
     const started = deps.clock.now();
-    const init: RequestInit & { tls?: { ca: string } } = { method: c.method, headers: { "User-Agent": `Steward/${VERSION}`, ...c.headers }, signal: AbortSignal.timeout(c.timeout) };
+    const init: RequestInit & { tls?: { ca: string } } = {
+      method: c.method,
+      headers: { "User-Agent": `Steward/${VERSION}`, ...c.headers },
+      signal: AbortSignal.timeout(c.timeout),
+    };
     if (c.method === "POST") {
       const mem = process.memoryUsage();
       init.headers = { ...init.headers, "Content-Type": "application/json" };

@@ -37,11 +37,22 @@ export function memoryPoint(measurement: string, tags: Record<string, string>, u
   return p;
 }
 
-export function createMemoryWriter(cfg: InfluxDbChannelConfig, deps: { log: Logger; clock: Clock; baseDir: string; name: string; influxConflicts?: InfluxConflictMonitor }): MemoryWriter {
+export function createMemoryWriter(
+  cfg: InfluxDbChannelConfig,
+  deps: { log: Logger; clock: Clock; baseDir: string; name: string; influxConflicts?: InfluxConflictMonitor },
+): MemoryWriter {
   const tagsFor = (measurement: string) => ({ ...cfg.tags, ...(cfg.measurements?.[measurement]?.tags ?? {}) });
   if (cfg.version === 1) {
     // The v1 writer never renders templates; it only needs the connection deps.
-    const writer = createInfluxV1Writer(cfg, { name: deps.name, log: deps.log, clock: deps.clock, baseDir: deps.baseDir, templates: undefined as never, state: memoryChannelState(), influxConflicts: deps.influxConflicts });
+    const writer = createInfluxV1Writer(cfg, {
+      name: deps.name,
+      log: deps.log,
+      clock: deps.clock,
+      baseDir: deps.baseDir,
+      templates: undefined as never,
+      state: memoryChannelState(),
+      influxConflicts: deps.influxConflicts,
+    });
     return {
       tagsFor,
       write: (p) => writer.write([p.toLineProtocol()!], cfg.database!, AbortSignal.timeout(cfg.timeout)),

@@ -19,8 +19,18 @@ export interface HeartbeatSetupDeps {
   influxConflicts?: InfluxConflictMonitor;
 }
 
-export function setupHeartbeat(loaded: LoadedConfig, deps: HeartbeatSetupDeps): { heartbeat: Heartbeat; uptime: UptimeMonitor; reconfigurables: Reconfigurable[] } {
-  const common = { log: deps.log, clock: deps.clock, metrics: deps.metrics, baseDir: loaded.baseDir, startedAt: deps.startedAt, influxConflicts: deps.influxConflicts };
+export function setupHeartbeat(
+  loaded: LoadedConfig,
+  deps: HeartbeatSetupDeps,
+): { heartbeat: Heartbeat; uptime: UptimeMonitor; reconfigurables: Reconfigurable[] } {
+  const common = {
+    log: deps.log,
+    clock: deps.clock,
+    metrics: deps.metrics,
+    baseDir: loaded.baseDir,
+    startedAt: deps.startedAt,
+    influxConflicts: deps.influxConflicts,
+  };
   const heartbeat = createHeartbeat(loaded.config.heartbeat, common);
   const uptime = createUptimeMonitor(loaded.config, common);
   deps.lifecycle.add(heartbeat.component);

@@ -40,7 +40,11 @@ function writerFor(cfg: UptimeMonitorConfig | undefined, config: Config, deps: U
 export function createUptimeMonitor(config: Config, deps: UptimeDeps): UptimeMonitor {
   const log = deps.log.child({ module: "uptime" });
   deps.metrics.gaugeFn("process_heap_total_bytes", "JavaScript heap reserved, bytes.", () => process.memoryUsage().heapTotal);
-  deps.metrics.gaugeFn("process_external_memory_bytes", "Memory of objects outside the JavaScript heap (buffers), bytes.", () => process.memoryUsage().external);
+  deps.metrics.gaugeFn(
+    "process_external_memory_bytes",
+    "Memory of objects outside the JavaScript heap (buffers), bytes.",
+    () => process.memoryUsage().external,
+  );
   const written = deps.metrics.counter("steward_uptime_influx_writes_total", "Memory points written to InfluxDB, by result.");
   let cfg = config.uptimeMonitor;
   let writer = writerFor(cfg, config, deps);
@@ -52,7 +56,10 @@ export function createUptimeMonitor(config: Config, deps: UptimeDeps): UptimeMon
     if (!c?.enabled) return;
     const mem = process.memoryUsage();
     const uptimeSeconds = Math.round((deps.clock.now() - deps.startedAt) / 1000);
-    log[c.logLevel]({ uptimeSeconds, rssMB: Math.round(mem.rss / 1048576), heapUsedMB: Math.round(mem.heapUsed / 1048576), heapTotalMB: Math.round(mem.heapTotal / 1048576) }, "uptime and memory");
+    log[c.logLevel](
+      { uptimeSeconds, rssMB: Math.round(mem.rss / 1048576), heapUsedMB: Math.round(mem.heapUsed / 1048576), heapTotalMB: Math.round(mem.heapTotal / 1048576) },
+      "uptime and memory",
+    );
     if (!writer) return;
     try {
       await writer.write(memoryPoint(c.measurement, writer.tagsFor(c.measurement), uptimeSeconds, mem));

@@ -27,17 +27,15 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
   }
   if (err instanceof HTTPException) {
     const status = err.status;
-    const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : status === 404 ? "NOT_FOUND" : "BAD_REQUEST";
+    const code =
+      status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : status === 404 ? "NOT_FOUND" : "BAD_REQUEST";
     return c.json(errorBody(status, code, err.message || "request rejected"), status);
   }
   if (storeUnavailable(err)) {
     // An outage of the shared store, not a fault of this request: the client may try again shortly.
     requestLog(c)?.warn({ err: describeError(err) }, "request refused: the store is unreachable");
     c.header("Retry-After", String(STORE_RETRY_AFTER_SECONDS));
-    return c.json(
-      errorBody(503, "STORE_UNAVAILABLE", "the store (PostgreSQL) is unreachable; try again shortly", { store: "postgres" }),
-      503,
-    );
+    return c.json(errorBody(503, "STORE_UNAVAILABLE", "the store (PostgreSQL) is unreachable; try again shortly", { store: "postgres" }), 503);
   }
   requestLog(c)?.error({ err }, "unhandled error in request");
   return c.json(errorBody(500, "INTERNAL", "internal error; see the Steward log for this request id", { requestId: c.get("requestId") }), 500);

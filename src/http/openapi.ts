@@ -2,7 +2,10 @@
 import { z } from "zod";
 import type { RegisteredRoute } from "./route";
 
-export function buildOpenApi(routes: readonly RegisteredRoute[], info: { title: string; version: string; description: string; license?: { name: string; identifier?: string } }): Record<string, unknown> {
+export function buildOpenApi(
+  routes: readonly RegisteredRoute[],
+  info: { title: string; version: string; description: string; license?: { name: string; identifier?: string } },
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const ids = new Set<string>();
   for (const r of routes) {
@@ -29,7 +32,10 @@ export function buildOpenApi(routes: readonly RegisteredRoute[], info: { title: 
 
 function operation(r: RegisteredRoute): Record<string, unknown> {
   const parameters: unknown[] = [];
-  for (const [where, schema] of [["path", r.params], ["query", r.query]] as const) {
+  for (const [where, schema] of [
+    ["path", r.params],
+    ["query", r.query],
+  ] as const) {
     if (!schema) continue;
     const js = toJson(schema) as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, s] of Object.entries(js.properties ?? {})) {
@@ -46,7 +52,12 @@ function operation(r: RegisteredRoute): Record<string, unknown> {
   // Every operation can answer 400 (a malformed Host header, or an input that does not validate); protected ones
   // also 401 and 403. Declared where a route does not say it itself.
   const add = (status: string, description: string) => (responses[status] ??= { description });
-  add("400", r.params || r.query || r.body ? "Bad request: a parameter, query or body that does not validate (the body names the field)" : "Bad request: a malformed Host header");
+  add(
+    "400",
+    r.params || r.query || r.body
+      ? "Bad request: a parameter, query or body that does not validate (the body names the field)"
+      : "Bad request: a malformed Host header",
+  );
   if (r.scope !== "public") {
     add("401", "No credentials, or credentials Steward does not know (when access control is configured)");
     add("403", `The credentials lack the scope ${r.scope}`);

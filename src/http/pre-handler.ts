@@ -42,7 +42,11 @@ export function requestLog(c: Context<HttpEnv>): Logger | undefined {
 
 export function createPreHandler(deps: PreHandlerDeps): MiddlewareHandler<HttpEnv> {
   const requests = deps.metrics.counter("steward_http_requests_total", "HTTP requests by method, route and status.");
-  const latency = deps.metrics.histogram("steward_http_request_duration_seconds", "HTTP request latency by method and route.", [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]);
+  const latency = deps.metrics.histogram(
+    "steward_http_request_duration_seconds",
+    "HTTP request latency by method and route.",
+    [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+  );
   const limitBody = bodyLimit({
     maxSize: deps.bodyLimitBytes,
     onError: () => {

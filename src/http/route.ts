@@ -40,10 +40,11 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
 export type RegisteredRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 
 export interface Router {
-  route<P extends z.ZodType = z.ZodObject<Record<string, never>>, Q extends z.ZodType = z.ZodObject<Record<string, never>>, B extends z.ZodType = z.ZodUndefined>(
-    spec: RouteSpec<P, Q, B>,
-    handler: (c: Context<HttpEnv>, input: RouteInput<P, Q, B>) => Response | Promise<Response>,
-  ): void;
+  route<
+    P extends z.ZodType = z.ZodObject<Record<string, never>>,
+    Q extends z.ZodType = z.ZodObject<Record<string, never>>,
+    B extends z.ZodType = z.ZodUndefined,
+  >(spec: RouteSpec<P, Q, B>, handler: (c: Context<HttpEnv>, input: RouteInput<P, Q, B>) => Response | Promise<Response>): void;
   readonly routes: readonly RegisteredRoute[];
 }
 
@@ -51,7 +52,11 @@ export interface Router {
  * `guards` run once the route's scope is known, around the handler; `onError` answers what the handler throws
  * before the guards see the answer (a write refused by validation is audited with its 400).
  */
-export function createRouter(app: Hono<HttpEnv>, guards: MiddlewareHandler<HttpEnv>[] = [], onError?: (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>): Router {
+export function createRouter(
+  app: Hono<HttpEnv>,
+  guards: MiddlewareHandler<HttpEnv>[] = [],
+  onError?: (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>,
+): Router {
   const routes: RegisteredRoute[] = [];
   return {
     routes,

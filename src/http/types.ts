@@ -33,7 +33,12 @@ export interface HttpEnv {
    * Steward makes to itself (the demo, tests). A request with neither is refused: a missing address must never
    * be taken for an in-process call (a connection reset loses the peer's address).
    */
-  Bindings: { remoteAddress?: string; clientCert?: ClientCertInfo; inProcess?: true; /** The listener found the Host header unusable (answered 400). */ hostProblem?: string };
+  Bindings: {
+    remoteAddress?: string;
+    clientCert?: ClientCertInfo;
+    inProcess?: true /** The listener found the Host header unusable (answered 400). */;
+    hostProblem?: string;
+  };
   Variables: {
     requestId: string;
     /** The request's child logger, made on first use: read it with requestLog(c) (src/http/pre-handler.ts). */

@@ -49,10 +49,22 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
   async function seeds(e: TaskEvent, before: number): Promise<RunRow[]> {
     if (!cfg.seedFromQrs || !deps.qrs) return [];
     if (await incidentSql(deps.db).hasRuns(e.task.id)) return [];
-    return runsFromQrs(deps.qrs, e.task.id, { since: before - cfg.keepRuns, before, excludeExecution: e.executionId, timeoutMs: deps.qrsTimeoutMs ?? 8_000 }, log);
+    return runsFromQrs(
+      deps.qrs,
+      e.task.id,
+      { since: before - cfg.keepRuns, before, excludeExecution: e.executionId, timeoutMs: deps.qrsTimeoutMs ?? 8_000 },
+      log,
+    );
   }
 
-  async function record(e: TaskEvent, at: number, cause: ErrorCause | undefined, tables: Record<string, number> | undefined, readOnly: boolean, seeded: RunRow[]): Promise<Outcome> {
+  async function record(
+    e: TaskEvent,
+    at: number,
+    cause: ErrorCause | undefined,
+    tables: Record<string, number> | undefined,
+    readOnly: boolean,
+    seeded: RunRow[],
+  ): Promise<Outcome> {
     const failed = e.outcome !== "succeeded";
     const subject = taskSubject(e.task.id);
     const now = deps.clock.now();
@@ -66,7 +78,13 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       const base = { prior, previousTables };
       if (readOnly) {
         const open = await s.open(subject);
-        return { ...base, consecutiveFailures: failed ? prior.failures + 1 : 0, failingSince: failed ? (prior.failingSince ?? at) : undefined, incident: open, closed: false };
+        return {
+          ...base,
+          consecutiveFailures: failed ? prior.failures + 1 : 0,
+          failingSince: failed ? (prior.failingSince ?? at) : undefined,
+          incident: open,
+          closed: false,
+        };
       }
       const row: RunRow = {
         executionId: e.executionId,
@@ -137,12 +155,24 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       const readOnly = Boolean(e.unconfirmed) || e.source === "test";
       const seeded = readOnly ? [] : await seeds(e, at);
       const o = await record(e, at, cause, tables, readOnly, seeded);
-      const history = historyFor(o.prior, { failed, consecutiveFailures: o.consecutiveFailures, failingSince: o.failingSince, durationMs: e.execution?.durationMs }, startedByOf(e, cfg.schedulerUsers));
+      const history = historyFor(
+        o.prior,
+        { failed, consecutiveFailures: o.consecutiveFailures, failingSince: o.failingSince, durationMs: e.execution?.durationMs },
+        startedByOf(e, cfg.schedulerUsers),
+      );
       const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
       const warnings: RunWarning[] =
         !failed && !readOnly && cfg.warnings.enabled
           ? detectWarnings(
-              { event: e, durationMs: e.execution?.durationMs, usualDurationMs: history.usualDurationMs, quickestMs: o.prior.quickestMs, successes: o.prior.successes, tables, previousTables: o.previousTables },
+              {
+                event: e,
+                durationMs: e.execution?.durationMs,
+                usualDurationMs: history.usualDurationMs,
+                quickestMs: o.prior.quickestMs,
+                successes: o.prior.successes,
+                tables,
+                previousTables: o.previousTables,
+              },
               cfg.warnings,
             )
           : [];
@@ -156,7 +186,8 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       const out = [annotated];
       if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
       if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
-      if (incident && failed && o.incident?.events === 1) log.info({ taskId: e.task.id, incidentId: incident.id, errorClass: cause?.errorClass }, "incident opened");
+      if (incident && failed && o.incident?.events === 1)
+        log.info({ taskId: e.task.id, incidentId: incident.id, errorClass: cause?.errorClass }, "incident opened");
       if (o.closed) log.info({ taskId: e.task.id, incidentId: incident?.id }, "incident closed");
       return out;
     },

@@ -55,7 +55,11 @@ export function priorRuns(recent: readonly RunRow[]): PriorRuns {
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-export function historyFor(prior: PriorRuns, run: { failed: boolean; consecutiveFailures: number; failingSince?: number; durationMs?: number }, startedBy: StartedBy): RunHistory {
+export function historyFor(
+  prior: PriorRuns,
+  run: { failed: boolean; consecutiveFailures: number; failingSince?: number; durationMs?: number },
+  startedBy: StartedBy,
+): RunHistory {
   return {
     consecutiveFailures: run.failed ? run.consecutiveFailures : 0,
     ...(prior.lastSuccessAt !== undefined ? { lastSuccessAt: iso(prior.lastSuccessAt) } : {}),

@@ -24,4 +24,3 @@ export function recoveredSummary(row: Pick<IncidentRow, "failures" | "openedAt">
   const runs = `${row.failures} failed ${row.failures === 1 ? "run" : "runs"}`;
   return `recovered after ${runs} over ${spanText(Math.max(0, at - row.openedAt))}`;
 }
-

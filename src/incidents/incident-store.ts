@@ -179,8 +179,19 @@ export function incidentSql(x: SqlExecutor) {
     async touch(t: IncidentTouch, now: number): Promise<IncidentRow> {
       const add = t.failedRun ? 1 : 0;
       const row = await x.get<Row>(Q.touch, [
-        t.subject, t.taskId ?? null, t.title, (t.priorFailures ?? 0) + add, Math.min(t.since ?? t.at, t.at), t.at, t.eventId, t.eventId,
-        t.kind, t.summary, t.errorClass ?? null, now, add,
+        t.subject,
+        t.taskId ?? null,
+        t.title,
+        (t.priorFailures ?? 0) + add,
+        Math.min(t.since ?? t.at, t.at),
+        t.at,
+        t.eventId,
+        t.eventId,
+        t.kind,
+        t.summary,
+        t.errorClass ?? null,
+        now,
+        add,
       ]);
       return toIncident(row!);
     },
@@ -204,8 +215,17 @@ export function incidentSql(x: SqlExecutor) {
     /** True when the run was not known yet (this call recorded it). */
     async insertRun(r: RunRow, now: number): Promise<boolean> {
       const res = await x.run(Q.insertRun, [
-        r.executionId, r.outcome, r.taskId, r.finishedAt, r.durationMs, r.errorClass, r.tables ? JSON.stringify(r.tables) : null, r.incidentId,
-        r.consecutiveFailures, r.source, now,
+        r.executionId,
+        r.outcome,
+        r.taskId,
+        r.finishedAt,
+        r.durationMs,
+        r.errorClass,
+        r.tables ? JSON.stringify(r.tables) : null,
+        r.incidentId,
+        r.consecutiveFailures,
+        r.source,
+        now,
       ]);
       return res.changes === 1;
     },

@@ -71,7 +71,12 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
       scope: "admin",
       query: z.strictObject({
         status: z.enum(["open", "closed"]).optional(),
-        sinceHours: z.coerce.number().min(0).max(24 * 400).optional().describe("Only incidents updated in the last N hours."),
+        sinceHours: z.coerce
+          .number()
+          .min(0)
+          .max(24 * 400)
+          .optional()
+          .describe("Only incidents updated in the last N hours."),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
       responses: { 200: { description: "Incidents", schema: z.object({ incidents: z.array(IncidentViewSchema) }) } },

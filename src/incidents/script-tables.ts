@@ -13,12 +13,18 @@ const ECHO = /^(\d{4,})\s\s(.*)$/;
 const LABEL = /^(?:\[([^\]]{1,200})\]|"([^"]{1,200})"|([A-Za-z_\u00C0-\uFFFF][\w .\-\u00C0-\uFFFF]{0,199}?))\s*:(?!\/\/)\s*(.*)$/;
 const SOURCE = /\b(?:FROM|RESIDENT)\s+(\[[^\]]{1,300}\]|'[^']{1,300}'|"[^"]{1,300}"|[^\s;(]{1,300})/i;
 /** The start of a statement that loads rows (after an optional label and prefixes such as MAPPING or JOIN). */
-const LOADS = /^(?:\[[^\]]*\]\s*:\s*|[\w.\- ]+:\s*)?(?:(?:MAPPING|NOCONCATENATE|CONCATENATE|(?:LEFT|RIGHT|INNER|OUTER)?\s*(?:JOIN|KEEP))\s*(?:\([^)]*\))?\s*)*(?:LOAD|SELECT|SQL)\b/i;
+const LOADS =
+  /^(?:\[[^\]]*\]\s*:\s*|[\w.\- ]+:\s*)?(?:(?:MAPPING|NOCONCATENATE|CONCATENATE|(?:LEFT|RIGHT|INNER|OUTER)?\s*(?:JOIN|KEEP))\s*(?:\([^)]*\))?\s*)*(?:LOAD|SELECT|SQL)\b/i;
 const FETCHED = /^(.*?)([\d][\d ,.'\u00a0\u202f]*)\s+lines fetched\b/i;
 /** Statements whose first word is a keyword carry no table label ("TRACE Note: …", "SET x=…"). */
-const KEYWORD = /^(?:TRACE|SET|LET|IF|ELSE|ELSEIF|END|CALL|SUB|FOR|NEXT|DO|LOOP|EXIT|STORE|DROP|RENAME|CONNECT|LIB|ODBC|OLEDB|QUALIFY|UNQUALIFY|BINARY|DIRECTORY|EXECUTE|SLEEP|SWITCH|CASE|DEFAULT|SECTION|TAG|UNTAG|COMMENT|ALIAS|SEARCH|FORCE|HIDE|UNMAP|DISCONNECT)\b/i;
+const KEYWORD =
+  /^(?:TRACE|SET|LET|IF|ELSE|ELSEIF|END|CALL|SUB|FOR|NEXT|DO|LOOP|EXIT|STORE|DROP|RENAME|CONNECT|LIB|ODBC|OLEDB|QUALIFY|UNQUALIFY|BINARY|DIRECTORY|EXECUTE|SLEEP|SWITCH|CASE|DEFAULT|SECTION|TAG|UNTAG|COMMENT|ALIAS|SEARCH|FORCE|HIDE|UNMAP|DISCONNECT)\b/i;
 
-const clean = (s: string) => s.replace(/^[[\]'"]+|[[\]'"]+$/g, "").trim().slice(0, KEY_CHARS);
+const clean = (s: string) =>
+  s
+    .replace(/^[[\]'"]+|[[\]'"]+$/g, "")
+    .trim()
+    .slice(0, KEY_CHARS);
 
 /** Rows per table key (label, else source, else "line N"); a key loaded several times sums its rows. */
 export function tableRows(lines: readonly string[]): Record<string, number> {

@@ -43,11 +43,18 @@ export function detectWarnings(i: WarningInput, s: WarningSettings): RunWarning[
   if (s.emptyTables.enabled && i.tables) {
     for (const [table, n] of Object.entries(i.tables)) {
       if (n !== 0) continue;
-      const before = i.previousTables.filter((t) => t[table] !== undefined).slice(0, TABLE_RUNS).map((t) => t[table]!);
+      const before = i.previousTables
+        .filter((t) => t[table] !== undefined)
+        .slice(0, TABLE_RUNS)
+        .map((t) => t[table]!);
       if (before.length < s.emptyTables.minRuns || before.some((b) => b <= 0)) continue;
       const lo = Math.min(...before);
       const hi = Math.max(...before);
-      out.push({ kind: "emptyTable", table, message: `Table ${table} loaded 0 rows; the last ${before.length} runs loaded ${lo === hi ? rows(lo) : `${rows(lo).replace(/ rows?$/, "")} to ${rows(hi)}`}` });
+      out.push({
+        kind: "emptyTable",
+        table,
+        message: `Table ${table} loaded 0 rows; the last ${before.length} runs loaded ${lo === hi ? rows(lo) : `${rows(lo).replace(/ rows?$/, "")} to ${rows(hi)}`}`,
+      });
     }
   }
   const sr = s.shortRun;

@@ -58,7 +58,15 @@ export function describeConflict(c: OpenConflict): string {
 
 export function conflictEvent(c: OpenConflict, host: string): SiteEvent {
   const day = new Date(c.since).toISOString().slice(0, 10);
-  const data = { channel: c.channel, url: c.url, database: c.database, measurement: c.measurement, field: c.field, storedType: c.storedType, writtenType: c.writtenType };
+  const data = {
+    channel: c.channel,
+    url: c.url,
+    database: c.database,
+    measurement: c.measurement,
+    field: c.field,
+    storedType: c.storedType,
+    writtenType: c.writtenType,
+  };
   return {
     // One alert per conflict and day, also when several Stewards on one store meet it.
     id: `influxdb.field_conflict:${c.channel}:${c.database}:${c.measurement}:${c.field}:${c.storedType}:${day}`,
@@ -89,7 +97,10 @@ export function createInfluxConflictMonitor(deps: InfluxConflictDeps): InfluxCon
   const log = deps.log.child({ module: "influx-conflicts" });
   const host = hostname();
   const open = new Map<string, OpenConflict>();
-  const refusedPoints = deps.metrics.counter("steward_influxdb_refused_writes_total", "InfluxDB writes refused for a field type conflict, by channel, measurement and field.");
+  const refusedPoints = deps.metrics.counter(
+    "steward_influxdb_refused_writes_total",
+    "InfluxDB writes refused for a field type conflict, by channel, measurement and field.",
+  );
   deps.metrics.gaugeFn("steward_influxdb_field_conflicts", "Field type conflicts InfluxDB reports and no accepted write has ended yet.", () => open.size);
   let registered = false;
   const watch = () => {
@@ -98,7 +109,10 @@ export function createInfluxConflictMonitor(deps: InfluxConflictDeps): InfluxCon
     deps.readiness.register({
       name: "influxdb",
       required: false,
-      check: () => (open.size === 0 ? { ok: true, detail: "no field type conflict" } : { ok: false, detail: `field type conflict: ${[...open.values()].map(describeConflict).join("; ")}` }),
+      check: () =>
+        open.size === 0
+          ? { ok: true, detail: "no field type conflict" }
+          : { ok: false, detail: `field type conflict: ${[...open.values()].map(describeConflict).join("; ")}` },
     });
   };
 
@@ -120,7 +134,10 @@ export function createInfluxConflictMonitor(deps: InfluxConflictDeps): InfluxCon
         const entry: OpenConflict = { ...target, ...c, since: now, last: now, refusedWrites: 1 };
         if (!known && open.size >= MAX_OPEN) open.delete(open.keys().next().value!);
         open.set(key, entry);
-        log.error({ ...target, measurement: c.measurement, field: c.field, storedType: c.storedType, writtenType: c.writtenType }, "InfluxDB refused a write: field type conflict");
+        log.error(
+          { ...target, measurement: c.measurement, field: c.field, storedType: c.storedType, writtenType: c.writtenType },
+          "InfluxDB refused a write: field type conflict",
+        );
         const e = conflictEvent(entry, host);
         void deps.emit(e).catch((err) => log.error({ eventId: e.id, err: describeError(err) }, "the field type conflict event could not be queued"));
       }

@@ -13,7 +13,8 @@ export interface FieldTypeConflict {
   dropped?: number;
 }
 
-const CONFLICT = /field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement "((?:[^"\\]|\\.)*)" is type (\w+), already exists as type (\w+)(?: dropped=(\d+))?/g;
+const CONFLICT =
+  /field type conflict: input field "((?:[^"\\]|\\.)*)" on measurement "((?:[^"\\]|\\.)*)" is type (\w+), already exists as type (\w+)(?: dropped=(\d+))?/g;
 
 /** The text of the answer: the JSON error or message when the body is JSON, else the body itself. */
 function answerText(body: string): string {
@@ -33,7 +34,13 @@ export function parseFieldTypeConflicts(body: string): FieldTypeConflict[] {
   const out: FieldTypeConflict[] = [];
   for (const m of text.matchAll(CONFLICT)) {
     const unescapeName = (s: string) => s.replace(/\\(.)/g, "$1");
-    out.push({ field: unescapeName(m[1]!), measurement: unescapeName(m[2]!), writtenType: m[3]!, storedType: m[4]!, ...(m[5] ? { dropped: Number(m[5]) } : {}) });
+    out.push({
+      field: unescapeName(m[1]!),
+      measurement: unescapeName(m[2]!),
+      writtenType: m[3]!,
+      storedType: m[4]!,
+      ...(m[5] ? { dropped: Number(m[5]) } : {}),
+    });
   }
   return out;
 }

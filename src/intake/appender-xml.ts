@@ -17,7 +17,8 @@ interface AppenderSpec {
 }
 
 /** Field order after the prefix; the parser's contract (datagram-parser.ts) and the simulator use the same. */
-export const CONVERSION_FIELDS = "%hostname;%property{TaskName};%property{AppName};%property{User};%property{TaskId};%property{AppId};%date;%level;%property{ExecutionId};%message";
+export const CONVERSION_FIELDS =
+  "%hostname;%property{TaskName};%property{AppName};%property{User};%property{TaskId};%property{AppId};%date;%level;%property{ExecutionId};%message";
 
 const LOGGERS = {
   master: "System.Scheduler.Scheduler.Master.Task.TaskSession",
@@ -26,7 +27,12 @@ const LOGGERS = {
 
 // Steward writes the single-slash success prefix; it also accepts the `//` that Butler's shipped file sends.
 export const APPENDERS: readonly AppenderSpec[] = [
-  { name: "TaskFailed", logger: "master", prefix: "/scheduler-task-failed/", matches: ["Max retries reached", "Failed to start session", "Could not reserve an executor for task"] },
+  {
+    name: "TaskFailed",
+    logger: "master",
+    prefix: "/scheduler-task-failed/",
+    matches: ["Max retries reached", "Failed to start session", "Could not reserve an executor for task"],
+  },
   { name: "TaskAborted", logger: "master", prefix: "/scheduler-task-aborted/", matches: ["Execution State Change to Aborting"] },
   { name: "TaskSucceeded", logger: "master", prefix: "/scheduler-task-success/", matches: ["Execution State Change to FinishedSuccess"] },
   { name: "DistributeFinished", logger: "slave", prefix: "/scheduler-distribute/", matches: ["Exiting execute of Distribute task request."] },

@@ -232,7 +232,9 @@ function parseScheduler(prefix: SchedulerPrefix, f: Fields, cap: number): ParseR
     appId: hasApp ? appIdRaw.trim().toLowerCase() : undefined,
     timestamp: fit(field(f, t + 2).trim()),
     level: fit(field(f, t + 3).trim()),
-    executionId: field(f, t + 4).trim().toLowerCase(),
+    executionId: field(f, t + 4)
+      .trim()
+      .toLowerCase(),
     message: fit(span(f, t + 5, f.count)),
     namesAmbiguous: names.ambiguous,
     truncated: false,

@@ -143,7 +143,11 @@ export function createDistributePoller(
           await finish(p, undefined, why, why);
         } else if (result && FINAL_EXECUTION_STATUSES.has(result.status)) await finish(p, result);
         else if (now >= p.deadline) {
-          await finish(p, result, `the distribution had not finished after ${Math.round(o.maxWaitMs / 60_000)} min (last status ${result ? executionStatusName(result.status) : error ?? "unknown"})`);
+          await finish(
+            p,
+            result,
+            `the distribution had not finished after ${Math.round(o.maxWaitMs / 60_000)} min (last status ${result ? executionStatusName(result.status) : (error ?? "unknown")})`,
+          );
         } else {
           await deps.store.updatePending(p.executionId, Math.min(p.deadline, now + o.pollIntervalMs), p.attempts + 1);
           log.debug({ executionId: p.executionId, status: result?.status, error }, "distribution not final yet");
@@ -190,7 +194,15 @@ export function createDistributePoller(
     if ((await deps.store.pendingCount()) >= o.maxPending) return "full";
     if ((await deps.store.pendingCountFrom(source)) >= o.maxPendingPerSource) return "source_full";
     const now = deps.clock.now();
-    const added = await deps.store.addPending<DistributeReport>({ executionId: report.executionId, source, payload: report, createdAt: now, nextAt: now, deadline: now + o.maxWaitMs, attempts: 0 });
+    const added = await deps.store.addPending<DistributeReport>({
+      executionId: report.executionId,
+      source,
+      payload: report,
+      createdAt: now,
+      nextAt: now,
+      deadline: now + o.maxWaitMs,
+      attempts: 0,
+    });
     if (!added) return "duplicate";
     await schedule();
     return "added";

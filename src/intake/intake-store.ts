@@ -164,7 +164,8 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
     seenCount: async () => Number((await db.get<{ n: number }>(q.count))?.n ?? 0),
     getState: async (name) => (await db.get<{ value: string }>(q.getState, [name]))?.value,
     setState: async (name, value) => void (await db.run(q.setState, [name, value])),
-    addPending: async (p) => (await db.run(q.addPending, [p.executionId, p.source ?? "", JSON.stringify(p.payload), p.createdAt, p.nextAt, p.deadline, p.attempts])).changes > 0,
+    addPending: async (p) =>
+      (await db.run(q.addPending, [p.executionId, p.source ?? "", JSON.stringify(p.payload), p.createdAt, p.nextAt, p.deadline, p.attempts])).changes > 0,
     updatePending: async (id, nextAt, attempts) => void (await db.run(q.updPending, [nextAt, attempts, id])),
     removePending: async (id) => void (await db.run(q.delPending, [id])),
     isPending: async (id) => (await db.get(q.hasPending, [id])) !== undefined,

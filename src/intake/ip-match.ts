@@ -20,7 +20,10 @@ const MAPPED = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/;
 
 /** Parses an IP literal (zone ids and brackets allowed); undefined when it is not one. */
 export function parseIp(text: string): IpAddress | undefined {
-  const s = text.trim().replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  const s = text
+    .trim()
+    .replace(/^\[|\]$/g, "")
+    .replace(/%.*$/, "");
   const kind = isIP(s);
   if (kind === 4) return { family: 4, address: s };
   if (kind !== 6) return undefined;

@@ -68,7 +68,10 @@ export function createLineBudget(max: number, intervalMs: number, now: () => num
 /** A warning caused by a datagram: once per key per interval, and within a budget shared by all keys. */
 export type ThrottledWarn = (key: string, fields: Record<string, unknown>, msg: string) => void;
 
-export function createThrottledWarn(log: { warn(fields: Record<string, unknown>, msg: string): void }, o: { intervalMs: number; maxLinesPerInterval: number; now: () => number }): ThrottledWarn {
+export function createThrottledWarn(
+  log: { warn(fields: Record<string, unknown>, msg: string): void },
+  o: { intervalMs: number; maxLinesPerInterval: number; now: () => number },
+): ThrottledWarn {
   const perKey = createLogThrottle(o.intervalMs, o.now);
   const overall = createLineBudget(o.maxLinesPerInterval, o.intervalMs, o.now);
   return (key, fields, msg) => {

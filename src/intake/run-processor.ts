@@ -174,7 +174,10 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     try {
       let event = await deps.enricher.enrich(report);
       if (closed) {
-        log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
+        log.warn(
+          { executionId: report.executionId, source: report.source },
+          "a run finished enrichment after the intake stopped; it is left for the next start",
+        );
         await giveUp(key);
         return { dropped: "closed" };
       }
@@ -222,7 +225,10 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
         releaseNow = false;
         const tracked: Promise<void> = marked
           .catch(async (err: unknown) => {
-            log.error({ executionId: report.executionId, err: describeError(err) }, "could not remember a task run as handled; reconciliation may announce it again");
+            log.error(
+              { executionId: report.executionId, err: describeError(err) },
+              "could not remember a task run as handled; reconciliation may announce it again",
+            );
             await giveUp(key);
           })
           .finally(() => {

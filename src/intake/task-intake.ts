@@ -109,15 +109,22 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   const now = () => deps.clock.now();
   // Sub-modules get the root logger and name their own module (a child of a child would repeat the key).
   // A route that attaches script logs to success mails needs them fetched for successful reloads as well.
-  const scriptLog = { ...cfg.enrichment.scriptLog, onSuccess: cfg.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes) || deps.successLogs === true };
-  const enricher = createTaskEventEnricher({ ...cfg.enrichment, scriptLog }, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, {
-    qrs: deps.qrs,
-    log: deps.log,
-    clock: deps.clock,
-    maxRunAgeMs: cfg.dedupe.ttlHours * 3_600_000,
-    // At least one worker stays free for runs QRS knows.
-    maxWaitingForExecution: Math.max(1, cfg.concurrency - 1),
-  });
+  const scriptLog = {
+    ...cfg.enrichment.scriptLog,
+    onSuccess: cfg.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes) || deps.successLogs === true,
+  };
+  const enricher = createTaskEventEnricher(
+    { ...cfg.enrichment, scriptLog },
+    { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl },
+    {
+      qrs: deps.qrs,
+      log: deps.log,
+      clock: deps.clock,
+      maxRunAgeMs: cfg.dedupe.ttlHours * 3_600_000,
+      // At least one worker stays free for runs QRS knows.
+      maxWaitingForExecution: Math.max(1, cfg.concurrency - 1),
+    },
+  );
 
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
@@ -184,7 +191,13 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
           counters.distributeRefused.inc({ reason: added });
           warnOnce(
             `distribute|${added}|${added === "full" ? "" : source}`,
-            { source, executionId: report.executionId, reason: added, maxPending: cfg.enrichment.distribute.maxPending, maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource },
+            {
+              source,
+              executionId: report.executionId,
+              reason: added,
+              maxPending: cfg.enrichment.distribute.maxPending,
+              maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource,
+            },
             "distribution announcement not polled: too many pending; reconciliation will pick a real run up from QRS",
           );
         }
@@ -209,7 +222,9 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
 
   /** The run's store claim, started now if the queue handed the run to a worker before it was started. */
   function claimOf(item: QueueItem): Promise<boolean | Error> {
-    item.claim ??= processor.claimStored(item.key, item.report.executionId, item.report.source).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    item.claim ??= processor
+      .claimStored(item.key, item.report.executionId, item.report.source)
+      .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     return item.claim;
   }
 
@@ -230,9 +245,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       processor.release(item.key);
       return Promise.resolve();
     }
-    return item.claim
-      .then((ours) => (ours === true ? processor.giveUp(item.key) : undefined))
-      .finally(() => processor.release(item.key));
+    return item.claim.then((ours) => (ours === true ? processor.giveUp(item.key) : undefined)).finally(() => processor.release(item.key));
   }
 
   function duplicate(report: RunReport, why: string) {
@@ -283,7 +296,11 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     counters.parsed.inc({ kind: res.message.kind });
     if (res.message.kind === "engine") {
       const e = res.message;
-      warnOnce(`${from.address}|engine|${e.appId}`, { source: from.address, host: e.host, appId: e.appId, user: `${e.userDirectory}\\${e.userId}`, message: e.message }, "engine reported a failed reload");
+      warnOnce(
+        `${from.address}|engine|${e.appId}`,
+        { source: from.address, host: e.host, appId: e.appId, user: `${e.userDirectory}\\${e.userId}`, message: e.message },
+        "engine reported a failed reload",
+      );
       return;
     }
     const m = res.message;
@@ -322,7 +339,10 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     series.inc();
     const suppressed = dropThrottle.take(reason);
     if (suppressed !== undefined) {
-      log.warn({ reason, outcome, executionId, queueSize: cfg.queueSize, suppressedSinceLast: suppressed }, "task datagram dropped; reconciliation will pick the run up from QRS");
+      log.warn(
+        { reason, outcome, executionId, queueSize: cfg.queueSize, suppressedSinceLast: suppressed },
+        "task datagram dropped; reconciliation will pick the run up from QRS",
+      );
     }
   }
 

@@ -29,9 +29,13 @@ export function createUdpListener(
         const onStartError = (err: Error) => {
           s.close();
           reject(
-            new AppError("CONFIG_INVALID", `cannot listen for Qlik Sense datagrams on ${cfg.host}:${cfg.port}: ${err.message}. Is another Steward or Butler using the port?`, {
-              cause: err,
-            }),
+            new AppError(
+              "CONFIG_INVALID",
+              `cannot listen for Qlik Sense datagrams on ${cfg.host}:${cfg.port}: ${err.message}. Is another Steward or Butler using the port?`,
+              {
+                cause: err,
+              },
+            ),
           );
         };
         s.once("error", onStartError);

@@ -189,9 +189,13 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         checkName("key", key);
         const names = bytes(namespace) + bytes(key);
         if (names > KV_NAMES_MAX_BYTES) {
-          throw new AppError("PAYLOAD_TOO_LARGE", `namespace and key together are ${names} bytes; the limit is ${KV_NAMES_MAX_BYTES} bytes (what PostgreSQL can index)`, {
-            details: { field: "key", bytes: names, limit: KV_NAMES_MAX_BYTES },
-          });
+          throw new AppError(
+            "PAYLOAD_TOO_LARGE",
+            `namespace and key together are ${names} bytes; the limit is ${KV_NAMES_MAX_BYTES} bytes (what PostgreSQL can index)`,
+            {
+              details: { field: "key", bytes: names, limit: KV_NAMES_MAX_BYTES },
+            },
+          );
         }
         if (!Number.isInteger(ttlMs) || ttlMs < 0 || ttlMs > MAX_TTL_MS) {
           throw new AppError("BAD_REQUEST", `ttl: must be a whole number of milliseconds from 0 to ${MAX_TTL_MS}`, { details: { field: "ttl" } });
@@ -209,47 +213,70 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         const expiresAt = ttlMs > 0 ? now + ttlMs : null;
         const rowSize = bytes(namespace) + bytes(key) + bytes(text);
         if (pg) {
-          const args = { namespace, key, text, expiresAt, ttlMs, now, maxTotalBytes: cfg.maxTotalBytes, maxNamespaces: cfg.maxNamespaces, maxKeysPerNamespace: cfg.maxKeysPerNamespace };
+          const args = {
+            namespace,
+            key,
+            text,
+            expiresAt,
+            ttlMs,
+            now,
+            maxTotalBytes: cfg.maxTotalBytes,
+            maxNamespaces: cfg.maxNamespaces,
+            maxKeysPerNamespace: cfg.maxKeysPerNamespace,
+          };
           const refused = await setKey(db, args);
           if (refused.outcome !== "ok") throw limitError(cfg, refused, namespace, key);
-        } else await db.transaction(async (tx) => {
-          const totalBytes = await usageOf(tx);
-          const row = await tx.get<{ b: number | null; expires_at: number | null }>(q.rowState, [namespace, key]);
-          const after = totalBytes - bytesOf(row) + rowSize;
-          if (after > cfg.maxTotalBytes && after > totalBytes) {
-            throw new AppError("CONFLICT", `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
-              details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
-            });
-          }
-          const liveKey = row !== undefined && (row.expires_at === null || Number(row.expires_at) > now);
-          // A live key's namespace exists (it is deleted with its keys), so only a new key reads the namespace.
-          if (!liveKey) {
-            if (!(await tx.get(q.nsGet, [namespace]))) {
-              // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
-              // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
-              // then the oldest of them make room.
-              const nsCount = Number((await tx.get<{ n: number }>(q.nsLiveCount, [now]))?.n ?? 0);
-              const listed = Number((await tx.get<{ n: number }>(q.nsCount))?.n ?? 0);
-              if (listed >= cfg.maxNamespaces) await tx.run(q.nsDropEmpty, [now, listed - cfg.maxNamespaces + 1]);
-              if (nsCount >= cfg.maxNamespaces) {
-                throw new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
-                  details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
-                });
-              }
-              await tx.run(q.nsAdd, [namespace, now]);
-            } else {
-              const keyCount = Number((await tx.get<{ n: number }>(q.keyCount, [namespace, now]))?.n ?? 0);
-              if (keyCount >= cfg.maxKeysPerNamespace) {
-                throw new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
-                  details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
-                });
+        } else
+          await db.transaction(async (tx) => {
+            const totalBytes = await usageOf(tx);
+            const row = await tx.get<{ b: number | null; expires_at: number | null }>(q.rowState, [namespace, key]);
+            const after = totalBytes - bytesOf(row) + rowSize;
+            if (after > cfg.maxTotalBytes && after > totalBytes) {
+              throw new AppError(
+                "CONFLICT",
+                `cannot store ${target}: the key-value store would hold ${after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`,
+                {
+                  details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: after },
+                },
+              );
+            }
+            const liveKey = row !== undefined && (row.expires_at === null || Number(row.expires_at) > now);
+            // A live key's namespace exists (it is deleted with its keys), so only a new key reads the namespace.
+            if (!liveKey) {
+              if (!(await tx.get(q.nsGet, [namespace]))) {
+                // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
+                // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
+                // then the oldest of them make room.
+                const nsCount = Number((await tx.get<{ n: number }>(q.nsLiveCount, [now]))?.n ?? 0);
+                const listed = Number((await tx.get<{ n: number }>(q.nsCount))?.n ?? 0);
+                if (listed >= cfg.maxNamespaces) await tx.run(q.nsDropEmpty, [now, listed - cfg.maxNamespaces + 1]);
+                if (nsCount >= cfg.maxNamespaces) {
+                  throw new AppError(
+                    "CONFLICT",
+                    `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`,
+                    {
+                      details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
+                    },
+                  );
+                }
+                await tx.run(q.nsAdd, [namespace, now]);
+              } else {
+                const keyCount = Number((await tx.get<{ n: number }>(q.keyCount, [namespace, now]))?.n ?? 0);
+                if (keyCount >= cfg.maxKeysPerNamespace) {
+                  throw new AppError(
+                    "CONFLICT",
+                    `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`,
+                    {
+                      details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
+                    },
+                  );
+                }
               }
             }
-          }
-          await tx.run(q.upsert, [namespace, key, text, expiresAt, ttlMs, now]);
-          // Overwriting a key with a value of the same size leaves the total as it is: no write.
-          if (after !== totalBytes) await tx.run(q.setUsage, [after]);
-        });
+            await tx.run(q.upsert, [namespace, key, text, expiresAt, ttlMs, now]);
+            // Overwriting a key with a value of the same size leaves the total as it is: no write.
+            if (after !== totalBytes) await tx.run(q.setUsage, [after]);
+          });
         (note ?? record)({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
         writes.inc({ op: "kv.set", result: "ok" });
         // Awaited, so the timer is armed for this key before the caller goes on (one indexed MIN query).
@@ -279,32 +306,52 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       return (await db.get(q.get, [namespace, key, clock.now()])) !== undefined;
     },
     async delete(namespace, key, actor = SYSTEM_ACTOR, note) {
-      const n = !findable(namespace, key) ? 0 : await retryDeadlocks(() => db.transaction(async (tx) => {
-        if (pg) return deleteKey(tx, namespace, key, clock.now());
-        const total = await usageOf(tx);
-        const size = bytesOf(await tx.get(q.rowBytes, [namespace, key]));
-        const deleted = (await tx.run(q.del, [namespace, key, clock.now()])).changes;
-        if (deleted > 0) await tx.run(q.setUsage, [total - size]);
-        return deleted;
-      }));
-      (note ?? record)({ actor, action: "kv.delete", target: `${namespace}/${key}`, result: n > 0 ? "ok" : "failed", ...(n > 0 ? {} : { details: { error: "not found" } }) });
+      const n = !findable(namespace, key)
+        ? 0
+        : await retryDeadlocks(() =>
+            db.transaction(async (tx) => {
+              if (pg) return deleteKey(tx, namespace, key, clock.now());
+              const total = await usageOf(tx);
+              const size = bytesOf(await tx.get(q.rowBytes, [namespace, key]));
+              const deleted = (await tx.run(q.del, [namespace, key, clock.now()])).changes;
+              if (deleted > 0) await tx.run(q.setUsage, [total - size]);
+              return deleted;
+            }),
+          );
+      (note ?? record)({
+        actor,
+        action: "kv.delete",
+        target: `${namespace}/${key}`,
+        result: n > 0 ? "ok" : "failed",
+        ...(n > 0 ? {} : { details: { error: "not found" } }),
+      });
       writes.inc({ op: "kv.delete", result: n > 0 ? "ok" : "failed" });
       return n > 0;
     },
     async deleteNamespace(namespace, actor = SYSTEM_ACTOR, note) {
-      const { existed, n } = !findable(namespace) ? { existed: false, n: 0 } : await retryDeadlocks(() => db.transaction(async (tx) => {
-        if (pg) {
-          const live = await deleteNamespaceRows(tx, namespace, clock.now());
-          return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: live };
-        }
-        const total = await usageOf(tx);
-        const size = bytesOf(await tx.get(q.nsBytes, [namespace]));
-        const liveCount = (await tx.run(q.delNs, [namespace, clock.now()])).changes;
-        await tx.run(q.delNsAll, [namespace]);
-        if (size > 0) await tx.run(q.setUsage, [total - size]);
-        return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: liveCount };
-      }));
-      (note ?? record)({ actor, action: "kv.delete-namespace", target: namespace, result: existed ? "ok" : "failed", details: existed ? { keys: n } : { error: "not found" } });
+      const { existed, n } = !findable(namespace)
+        ? { existed: false, n: 0 }
+        : await retryDeadlocks(() =>
+            db.transaction(async (tx) => {
+              if (pg) {
+                const live = await deleteNamespaceRows(tx, namespace, clock.now());
+                return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: live };
+              }
+              const total = await usageOf(tx);
+              const size = bytesOf(await tx.get(q.nsBytes, [namespace]));
+              const liveCount = (await tx.run(q.delNs, [namespace, clock.now()])).changes;
+              await tx.run(q.delNsAll, [namespace]);
+              if (size > 0) await tx.run(q.setUsage, [total - size]);
+              return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: liveCount };
+            }),
+          );
+      (note ?? record)({
+        actor,
+        action: "kv.delete-namespace",
+        target: namespace,
+        result: existed ? "ok" : "failed",
+        details: existed ? { keys: n } : { error: "not found" },
+      });
       writes.inc({ op: "kv.delete-namespace", result: existed ? "ok" : "failed" });
       return existed;
     },
@@ -321,14 +368,16 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     },
     async purgeExpired() {
       const now = clock.now();
-      const n = await retryDeadlocks(() => db.transaction(async (tx) => {
-        if (pg) return purgeExpiredRows(tx, now);
-        const total = await usageOf(tx);
-        const size = bytesOf(await tx.get(q.expiredBytes, [now]));
-        const removed = (await tx.run(q.purge, [now])).changes;
-        if (removed > 0) await tx.run(q.setUsage, [total - size]);
-        return removed;
-      }));
+      const n = await retryDeadlocks(() =>
+        db.transaction(async (tx) => {
+          if (pg) return purgeExpiredRows(tx, now);
+          const total = await usageOf(tx);
+          const size = bytesOf(await tx.get(q.expiredBytes, [now]));
+          const removed = (await tx.run(q.purge, [now])).changes;
+          if (removed > 0) await tx.run(q.setUsage, [total - size]);
+          return removed;
+        }),
+      );
       if (n > 0) {
         purged.inc({}, n);
         log.debug({ keys: n }, "purged expired keys");
@@ -355,16 +404,28 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
 function limitError(cfg: KvConfig, r: Exclude<SetOutcome, { outcome: "ok" }>, namespace: string, key: string): AppError {
   switch (r.outcome) {
     case "total":
-      return new AppError("CONFLICT", `cannot store ${namespace}/${key}: the key-value store would hold ${r.after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`, {
-        details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: r.after },
-      });
+      return new AppError(
+        "CONFLICT",
+        `cannot store ${namespace}/${key}: the key-value store would hold ${r.after} bytes, over its limit of ${cfg.maxTotalBytes} bytes (kv.maxTotalBytes); delete keys or namespaces first`,
+        {
+          details: { limit: cfg.maxTotalBytes, setting: "kv.maxTotalBytes", bytes: r.after },
+        },
+      );
     case "namespaces":
-      return new AppError("CONFLICT", `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`, {
-        details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
-      });
+      return new AppError(
+        "CONFLICT",
+        `cannot create namespace '${namespace}': the store already holds the maximum of ${cfg.maxNamespaces} namespaces (kv.maxNamespaces); delete one first`,
+        {
+          details: { limit: cfg.maxNamespaces, setting: "kv.maxNamespaces" },
+        },
+      );
     case "keys":
-      return new AppError("CONFLICT", `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`, {
-        details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
-      });
+      return new AppError(
+        "CONFLICT",
+        `cannot add key '${key}': namespace '${namespace}' already holds the maximum of ${cfg.maxKeysPerNamespace} keys (kv.maxKeysPerNamespace); delete keys first`,
+        {
+          details: { limit: cfg.maxKeysPerNamespace, setting: "kv.maxKeysPerNamespace" },
+        },
+      );
   }
 }

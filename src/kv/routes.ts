@@ -27,7 +27,6 @@ const KvPostBodySchema = z.strictObject({
 const KvPairSchema = z.object({ namespace: z.string(), key: z.string(), value: z.unknown() });
 const KvSetResponseSchema = KvPairSchema.extend({ ttl: z.number() });
 
-
 function namespaceNotFound(namespace: string): AppError {
   return new AppError("NOT_FOUND", `namespace '${namespace}' not found`, { details: { namespace } });
 }
@@ -57,7 +56,10 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       params: NamespaceParamsSchema,
       query: KeyQuerySchema,
       responses: {
-        200: { description: "existence and, if it exists, the pair", schema: z.object({ keyExists: z.boolean(), keyValue: z.union([KvPairSchema, z.object({})]) }) },
+        200: {
+          description: "existence and, if it exists, the pair",
+          schema: z.object({ keyExists: z.boolean(), keyValue: z.union([KvPairSchema, z.object({})]) }),
+        },
         404: { description: "namespace not found" },
       },
     },
@@ -83,7 +85,9 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       const e = await kv.get(params.namespace, query.key);
       if (!e) {
         if (!(await kv.hasNamespace(params.namespace))) throw namespaceNotFound(params.namespace);
-        throw new AppError("NOT_FOUND", `key '${query.key}' not found in namespace '${params.namespace}'`, { details: { namespace: params.namespace, key: query.key } });
+        throw new AppError("NOT_FOUND", `key '${query.key}' not found in namespace '${params.namespace}'`, {
+          details: { namespace: params.namespace, key: query.key },
+        });
       }
       return c.json({ namespace: e.namespace, key: e.key, value: e.value });
     },
@@ -95,7 +99,8 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       method: "post",
       path: "/v4/keyvalues/:namespace",
       summary: "Create or overwrite a key (the namespace is created on first use)",
-      description: "Re-posting a key replaces its value and its TTL. Limits: kv.maxNamespaces and kv.maxKeysPerNamespace (409), kv.maxKeyBytes and kv.maxValueBytes (413, the value counted as stored: its JSON text); a namespace or key with the NUL character or a lone surrogate (400).",
+      description:
+        "Re-posting a key replaces its value and its TTL. Limits: kv.maxNamespaces and kv.maxKeysPerNamespace (409), kv.maxKeyBytes and kv.maxValueBytes (413, the value counted as stored: its JSON text); a namespace or key with the NUL character or a lone surrogate (400).",
       scope: "kv.write",
       params: NamespaceParamsSchema,
       body: KvPostBodySchema,

@@ -88,7 +88,9 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
       try {
         return readFileSync(path);
       } catch (err) {
-        throw new AppError("CONFIG_INVALID", `mqtt.tls.${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? describeError(err)}`, { cause: err });
+        throw new AppError("CONFIG_INVALID", `mqtt.tls.${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? describeError(err)}`, {
+          cause: err,
+        });
       }
     };
     return {
@@ -203,7 +205,10 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
         await Promise.race([
           client.publishAsync(topic, message, { qos: opts.qos ?? 1, retain: opts.retain ?? false }),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new AppError("TIMEOUT", `MQTT broker ${target} did not acknowledge the publish within ${cfg.publishTimeoutMs} ms`)), cfg.publishTimeoutMs);
+            timer = setTimeout(
+              () => reject(new AppError("TIMEOUT", `MQTT broker ${target} did not acknowledge the publish within ${cfg.publishTimeoutMs} ms`)),
+              cfg.publishTimeoutMs,
+            );
           }),
         ]);
         published.inc({ result: "ok" });

@@ -25,7 +25,10 @@ const MAX_WAITING = 1000;
 
 export function parseTaskStartPayload(payload: Buffer): Parsed {
   if (payload.length > MAX_PAYLOAD) return { ok: false, reason: "too_large", message: `payload is larger than ${MAX_PAYLOAD} bytes` };
-  const text = payload.toString("utf8").replace(/^\uFEFF/, "").trim();
+  const text = payload
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trim();
   if (text === "") return { ok: false, reason: "empty", message: "empty payload: send a task id or a JSON start body" };
   if (isGuid(text)) return { ok: true, pathId: text };
   if (text.startsWith("{") || text.startsWith("[")) {
@@ -110,7 +113,12 @@ export function registerMqttTaskStart(mqtt: MqttService, cfg: NonNullable<MqttCo
       const code = err instanceof AppError ? err.code : "INTERNAL";
       if (code === "BAD_REQUEST") bad.inc({ reason: "invalid_task_id" });
       log.warn({ topic, err: describeError(err) }, "MQTT task start failed");
-      await reply({ request, error: err instanceof AppError ? err.message : describeError(err), code, ...(err instanceof AppError && err.details !== undefined ? { details: err.details } : {}) });
+      await reply({
+        request,
+        error: err instanceof AppError ? err.message : describeError(err),
+        code,
+        ...(err instanceof AppError && err.details !== undefined ? { details: err.details } : {}),
+      });
     }
   }
 }

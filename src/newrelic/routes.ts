@@ -13,28 +13,41 @@ import type { Router } from "../http/route";
 import type { NewRelicApi, NewRelicClient } from "./client";
 
 /** Load scripts send numbers as JSON strings; both forms are accepted. */
-const NumberLike = z.lazy(() => z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, "expected a number").transform(Number)]));
+const NumberLike = z.lazy(() =>
+  z.union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, "expected a number")
+      .transform(Number),
+  ]),
+);
 
 const AttributeSchema = z.lazy(() => z.object({ name: z.string().min(1).max(255), value: z.union([z.string().max(4096), z.number(), z.boolean()]) }));
 
-const MetricBodySchema = z.lazy(() => z.object({
-  name: z.string().min(1).max(255).describe("Metric name, e.g. qlik.reload.rows."),
-  type: z
-    .string()
-    .transform((t) => t.toLowerCase())
-    .pipe(z.enum(["gauge", "count", "summary"]))
-    .describe("gauge (Butler's only type); count and summary need interval."),
-  value: NumberLike,
-  timestamp: NumberLike.optional().describe("Milliseconds since 1970; now when absent or 0."),
-  interval: NumberLike.optional().describe("Milliseconds; for count and summary."),
-  attributes: z.array(AttributeSchema).max(100).optional(),
-}));
+const MetricBodySchema = z.lazy(() =>
+  z.object({
+    name: z.string().min(1).max(255).describe("Metric name, e.g. qlik.reload.rows."),
+    type: z
+      .string()
+      .transform((t) => t.toLowerCase())
+      .pipe(z.enum(["gauge", "count", "summary"]))
+      .describe("gauge (Butler's only type); count and summary need interval."),
+    value: NumberLike,
+    timestamp: NumberLike.optional().describe("Milliseconds since 1970; now when absent or 0."),
+    interval: NumberLike.optional().describe("Milliseconds; for count and summary."),
+    attributes: z.array(AttributeSchema).max(100).optional(),
+  }),
+);
 
-const EventBodySchema = z.lazy(() => z.object({
-  eventType: z.string().regex(/^[A-Za-z0-9_:]{1,255}$/, "New Relic event types use letters, digits, _ and : (at most 255)"),
-  timestamp: NumberLike.optional(),
-  attributes: z.array(AttributeSchema).max(254).optional(),
-}));
+const EventBodySchema = z.lazy(() =>
+  z.object({
+    eventType: z.string().regex(/^[A-Za-z0-9_:]{1,255}$/, "New Relic event types use letters, digits, _ and : (at most 255)"),
+    timestamp: NumberLike.optional(),
+    attributes: z.array(AttributeSchema).max(254).optional(),
+  }),
+);
 
 type Forward = NonNullable<NewRelicConfig["api"]["metric"]>;
 
@@ -95,7 +108,10 @@ export function registerNewRelicRoutes(router: Router, deps: NewRelicRouteDeps):
     },
     async (c, { body }) => {
       const f = deps.config?.api.metric;
-      const common: Record<string, unknown> = { timestamp: body.timestamp && body.timestamp > 0 ? body.timestamp : deps.now(), attributes: attributesOf(f, body.attributes) };
+      const common: Record<string, unknown> = {
+        timestamp: body.timestamp && body.timestamp > 0 ? body.timestamp : deps.now(),
+        attributes: attributesOf(f, body.attributes),
+      };
       if (body.type !== "gauge" && body.interval !== undefined) common["interval.ms"] = body.interval;
       const payload = [{ common, metrics: [{ name: body.name, type: body.type, value: body.value }] }];
       const text = await audited(c, "newrelic.metric", body.name, () => forward("metric", f, payload, [202], "metric"));
@@ -121,7 +137,11 @@ export function registerNewRelicRoutes(router: Router, deps: NewRelicRouteDeps):
     },
     async (c, { body }) => {
       const f = deps.config?.api.event;
-      const event = { ...attributesOf(f, body.attributes), timestamp: body.timestamp && body.timestamp > 0 ? body.timestamp : deps.now(), eventType: body.eventType };
+      const event = {
+        ...attributesOf(f, body.attributes),
+        timestamp: body.timestamp && body.timestamp > 0 ? body.timestamp : deps.now(),
+        eventType: body.eventType,
+      };
       const text = await audited(c, "newrelic.event", body.eventType, () => forward("event", f, event, [200, 202], "event"));
       return c.text(text, 202);
     },

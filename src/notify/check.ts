@@ -26,13 +26,22 @@ export function sampleEventSets(): DomainEvent[][] {
     }
   }
   for (const kind of ["task.recovered", "task.warning"] as const) {
-    sets.push([syntheticTaskEvent({ kind, full: true })], [syntheticTaskEvent({ kind, full: false })], [syntheticTaskEvent({ kind, taskType: "externalProgram", full: true })]);
+    sets.push(
+      [syntheticTaskEvent({ kind, full: true })],
+      [syntheticTaskEvent({ kind, full: false })],
+      [syntheticTaskEvent({ kind, taskType: "externalProgram", full: true })],
+    );
   }
   sets.push([syntheticServiceEvent({ state: "stopped" })], [syntheticServiceEvent({ state: "started" })]);
   for (const kind of SITE_EVENT_KINDS) sets.push([syntheticSiteEvent(kind)]);
   for (const kind of DATA_CHECK_EVENT_KINDS) sets.push([syntheticDataCheckEvent(kind)], [syntheticDataCheckEvent(kind, { full: false })]);
   sets.push([syntheticDataCheckEvent("data.check_error", { runError: true })]);
-  sets.push([syntheticTaskEvent({ outcome: "failed" }), syntheticTaskEvent({ outcome: "aborted", taskType: "distribute", full: false }), syntheticServiceEvent(), syntheticDataCheckEvent("data.check_failed")]);
+  sets.push([
+    syntheticTaskEvent({ outcome: "failed" }),
+    syntheticTaskEvent({ outcome: "aborted", taskType: "distribute", full: false }),
+    syntheticServiceEvent(),
+    syntheticDataCheckEvent("data.check_failed"),
+  ]);
   return sets;
 }
 
@@ -46,7 +55,11 @@ function caFiles(ch: ChannelConfig): Array<[file: string, key: string[]]> {
     case "influxdb":
       return some([[ch.ca, ["ca"]]]);
     case "mqtt":
-      return some([[ch.tls?.ca, ["tls", "ca"]], [ch.tls?.cert, ["tls", "cert"]], [ch.tls?.key, ["tls", "key"]]]);
+      return some([
+        [ch.tls?.ca, ["tls", "ca"]],
+        [ch.tls?.cert, ["tls", "cert"]],
+        [ch.tls?.key, ["tls", "key"]],
+      ]);
     default:
       return [];
   }
@@ -78,7 +91,8 @@ export function notifyProblems(config: Config, baseDir: string): NotifyProblem[]
   const sets = sampleEventSets();
   for (const [name, ch] of Object.entries(config.channels)) {
     for (const [file, key] of caFiles(ch)) {
-      if (!existsSync(resolve(baseDir, file))) problems.push({ path: ["channels", name, ...key], message: `file ${file} does not exist (relative to ${baseDir})` });
+      if (!existsSync(resolve(baseDir, file)))
+        problems.push({ path: ["channels", name, ...key], message: `file ${file} does not exist (relative to ${baseDir})` });
     }
     let templates;
     try {
@@ -94,14 +108,28 @@ export function notifyProblems(config: Config, baseDir: string): NotifyProblem[]
     for (const events of sets) {
       if (events.length > 1 && !def.supportsDigest) continue;
       const n = buildNotification(
-        { deliveryId: 0, key: `check|${name}`, channel: name, route: "check", events, recipient: def.addressable ? "check@steward.invalid" : "", target: null, attempt: 1, groupWindowMs: 300_000 },
+        {
+          deliveryId: 0,
+          key: `check|${name}`,
+          channel: name,
+          route: "check",
+          events,
+          recipient: def.addressable ? "check@steward.invalid" : "",
+          target: null,
+          attempt: 1,
+          groupWindowMs: 300_000,
+        },
         varsOptionsFor(config, ch),
       );
       try {
         def.preview(ch as never, n, deps);
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
-        if (!seen.has(msg)) problems.push({ path: ["channels", name], message: `${msg} (sample: ${events.map((e) => ("taskType" in e ? `${e.kind} ${e.taskType}` : e.kind)).join(", ")})` });
+        if (!seen.has(msg))
+          problems.push({
+            path: ["channels", name],
+            message: `${msg} (sample: ${events.map((e) => ("taskType" in e ? `${e.kind} ${e.taskType}` : e.kind)).join(", ")})`,
+          });
         seen.add(msg);
       }
     }

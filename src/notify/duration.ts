@@ -21,7 +21,12 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   let rest = Math.round(ms / 1000);
   const out: string[] = [];
-  for (const [unit, size] of [["d", 86_400], ["h", 3600], ["m", 60], ["s", 1]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
     if (rest >= size) {
       out.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

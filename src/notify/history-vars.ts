@@ -35,7 +35,8 @@ export function historyLine(e: TaskEvent, timeZone?: string): string {
     if (h.consecutiveFailures > 1 && h.failingSince) parts.push(`failing since ${when(h.failingSince)}`);
   }
   parts.push(h.lastSuccessAt ? `last success ${when(h.lastSuccessAt)}` : "no earlier success on record");
-  if (h.usualDurationMs !== undefined) parts.push(`usually ${durationText(h.usualDurationMs)}${h.durationMs !== undefined ? `, this run ${durationText(h.durationMs)}` : ""}`);
+  if (h.usualDurationMs !== undefined)
+    parts.push(`usually ${durationText(h.usualDurationMs)}${h.durationMs !== undefined ? `, this run ${durationText(h.durationMs)}` : ""}`);
   parts.push(`started by ${h.startedBy.text}`);
   const line = parts.join(" · ");
   return line.charAt(0).toUpperCase() + line.slice(1);

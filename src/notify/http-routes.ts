@@ -36,33 +36,42 @@ export function deliveryView(d: DeliveryRow) {
   };
 }
 
-const DeliveryViewSchema = z.lazy(() => z.object({
-  id: z.number(),
-  key: z.string(),
-  status: z.enum(DELIVERY_STATUSES),
-  reason: z.string().nullable(),
-  route: z.string(),
-  channel: z.string(),
-  recipient: z.string().nullable(),
-  target: z.string().nullable(),
-  kind: z.string(),
-  eventId: z.string().nullable(),
-  eventTitle: z.string().nullable().describe("What the event is about (a task's name); null when not known."),
-  eventIds: z.array(z.string()),
-  groupId: z.number().nullable(),
-  attempts: z.number(),
-  lastError: z.string().nullable(),
-  createdAt: z.string().nullable(),
-  updatedAt: z.string().nullable(),
-  nextAttemptAt: z.string().nullable(),
-  expiresAt: z.string().nullable(),
-  deliveredAt: z.string().nullable(),
-}));
+const DeliveryViewSchema = z.lazy(() =>
+  z.object({
+    id: z.number(),
+    key: z.string(),
+    status: z.enum(DELIVERY_STATUSES),
+    reason: z.string().nullable(),
+    route: z.string(),
+    channel: z.string(),
+    recipient: z.string().nullable(),
+    target: z.string().nullable(),
+    kind: z.string(),
+    eventId: z.string().nullable(),
+    eventTitle: z.string().nullable().describe("What the event is about (a task's name); null when not known."),
+    eventIds: z.array(z.string()),
+    groupId: z.number().nullable(),
+    attempts: z.number(),
+    lastError: z.string().nullable(),
+    createdAt: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+    nextAttemptAt: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+  }),
+);
 
-const statusList = z.lazy(() => z
-  .string()
-  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
-  .pipe(z.array(z.enum(DELIVERY_STATUSES))));
+const statusList = z.lazy(() =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(DELIVERY_STATUSES))),
+);
 
 export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: { clock: Clock; lookupTaskEvent?: TaskEventLookup }): void {
   router.route(
@@ -70,7 +79,8 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       method: "get",
       path: "/v4/deliveries",
       summary: "List alert deliveries (newest first)",
-      description: "Every delivery of an event to a channel and recipient, with its status: pending, sending, delivered, dead (dead-lettered), suppressed (rate limit, test mode), grouping/grouped (digest).",
+      description:
+        "Every delivery of an event to a channel and recipient, with its status: pending, sending, delivered, dead (dead-lettered), suppressed (rate limit, test mode), grouping/grouped (digest).",
       tags: ["Alerts"],
       scope: "admin",
       query: z.strictObject({
@@ -83,7 +93,13 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       responses: { 200: { description: "Deliveries", schema: z.object({ deliveries: z.array(DeliveryViewSchema), nextBefore: z.number().nullable() }) } },
     },
     async (c, { query }) => {
-      const rows = await notifier.list({ status: query.status as DeliveryStatus[] | undefined, channel: query.channel, eventId: query.eventId, limit: query.limit, beforeId: query.before });
+      const rows = await notifier.list({
+        status: query.status as DeliveryStatus[] | undefined,
+        channel: query.channel,
+        eventId: query.eventId,
+        limit: query.limit,
+        beforeId: query.before,
+      });
       const last = rows[rows.length - 1];
       return c.json({ deliveries: rows.map(deliveryView), nextBefore: rows.length === query.limit && last ? last.id : null });
     },
@@ -114,7 +130,11 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       tags: ["Alerts"],
       scope: "admin",
       params: z.object({ id: z.coerce.number().int().min(1) }),
-      responses: { 202: { description: "Queued again", schema: DeliveryViewSchema }, 404: { description: "No such delivery" }, 409: { description: "Not dead or suppressed" } },
+      responses: {
+        202: { description: "Queued again", schema: DeliveryViewSchema },
+        404: { description: "No such delivery" },
+        409: { description: "Not dead or suppressed" },
+      },
     },
     async (c, { params }) => c.json(deliveryView(await notifier.retry(params.id)), 202),
   );
@@ -124,7 +144,8 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       method: "post",
       path: "/v4/alerts/preview",
       summary: "Show which routes match an event, who would receive what, and the rendered messages",
-      description: "Give a full event, a task id and outcome (looked up in QRS when available), or just a kind for a synthetic event. Nothing is sent or stored.",
+      description:
+        "Give a full event, a task id and outcome (looked up in QRS when available), or just a kind for a synthetic event. Nothing is sent or stored.",
       tags: ["Alerts"],
       scope: "admin",
       body: AlertEventInputSchema.prefault({}),
@@ -142,7 +163,7 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       path: "/v4/alerts/test",
       summary: "Send a test alert",
       description:
-        "Builds a test event (source \"test\", task name starting with \"Steward test\" unless given) and sends it through the routes " +
+        'Builds a test event (source "test", task name starting with "Steward test" unless given) and sends it through the routes ' +
         "like a real one, or with ?channel=NAME straight to one channel's own recipients. Deliveries go through the outbox.",
       tags: ["Alerts"],
       scope: "admin",

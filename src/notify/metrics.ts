@@ -12,7 +12,11 @@ export interface NotifyMetrics {
 
 export function createNotifyMetrics(registry: MetricsRegistry, outbox: OutboxStore): NotifyMetrics {
   const total = registry.counter("steward_notify_deliveries_total", "Deliveries by channel and outcome (queued, grouped, suppressed, delivered, retry, dead).");
-  const latency = registry.histogram("steward_notify_send_duration_seconds", "Time of successful delivery attempts by channel.", [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+  const latency = registry.histogram(
+    "steward_notify_send_duration_seconds",
+    "Time of successful delivery attempts by channel.",
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  );
   // Every status of a channel that has deliveries is reported, 0 included: "nothing pending" is then a 0 on a
   // dashboard, not a missing series that looks like a broken query.
   registry.gaugeFnAsync("steward_notify_outbox_deliveries", "Deliveries in the outbox by channel and status.", async () => {

@@ -49,7 +49,17 @@ export async function notificationForRow(row: DeliveryRow, attempt: number, outb
     events.push(e);
   }
   return buildNotification(
-    { deliveryId: row.id, key: row.key, channel: row.channel, route: row.route, events, recipient: row.recipient, target: row.target, attempt, groupWindowMs: row.groupWindowMs },
+    {
+      deliveryId: row.id,
+      key: row.key,
+      channel: row.channel,
+      route: row.route,
+      events,
+      recipient: row.recipient,
+      target: row.target,
+      attempt,
+      groupWindowMs: row.groupWindowMs,
+    },
     opts,
   );
 }

@@ -114,7 +114,8 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     markDelivered: "UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?",
     markRetry: "UPDATE notify_deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
     markDead: "UPDATE notify_deliveries SET status = 'dead', reason = ?, last_error = ?, updated_at = ? WHERE id = ?",
-    unclaim: "UPDATE notify_deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ? WHERE id = ? AND status = 'sending'",
+    unclaim:
+      "UPDATE notify_deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ? WHERE id = ? AND status = 'sending'",
     releaseGroup: "UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE id = ? AND status = 'grouping'",
     deleteRow: "DELETE FROM notify_deliveries WHERE id = ?",
     retry:
@@ -131,13 +132,29 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
 
   /** The same statements on one transaction's connection. */
   const on = (x: SqlExecutor) => ({
-    saveEvent: async (e: DomainEvent, now: number): Promise<void> => void (await x.run(q.saveEvent, [e.id, e.kind, JSON.stringify(e), e.receivedAt, now, eventTitle(e).slice(0, 500)])),
+    saveEvent: async (e: DomainEvent, now: number): Promise<void> =>
+      void (await x.run(q.saveEvent, [e.id, e.kind, JSON.stringify(e), e.receivedAt, now, eventTitle(e).slice(0, 500)])),
     exists: async (key: string) => (await x.get(q.exists, [key])) !== undefined,
     /** The new row's id, or undefined when a delivery with this key exists already. */
     async insert(d: NewDelivery): Promise<number | undefined> {
       const r = await x.get<{ id: number }>(q.insert, [
-        d.key, d.eventId, JSON.stringify(d.eventIds), d.kind, d.route, d.channel, d.recipient, d.target, d.status, d.reason,
-        d.groupId, d.groupWindowMs, d.groupKey ?? null, d.nextAttemptAt, d.expiresAt, d.createdAt, d.createdAt,
+        d.key,
+        d.eventId,
+        JSON.stringify(d.eventIds),
+        d.kind,
+        d.route,
+        d.channel,
+        d.recipient,
+        d.target,
+        d.status,
+        d.reason,
+        d.groupId,
+        d.groupWindowMs,
+        d.groupKey ?? null,
+        d.nextAttemptAt,
+        d.expiresAt,
+        d.createdAt,
+        d.createdAt,
       ]);
       return r ? Number(r.id) : undefined;
     },
@@ -145,7 +162,8 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       const r = await x.get<Row>(q.openGroup, [route, channel, recipient, groupKey]);
       return r ? toDelivery(r) : undefined;
     },
-    setGroupEvents: async (id: number, eventIds: string[], now: number) => void (await x.run(q.setGroupEvents, [JSON.stringify(eventIds), eventIds[0] ?? "", now, id])),
+    setGroupEvents: async (id: number, eventIds: string[], now: number) =>
+      void (await x.run(q.setGroupEvents, [JSON.stringify(eventIds), eventIds[0] ?? "", now, id])),
     setRateLimit: async (key: string, until: number) => void (await x.run(q.rateSet, [key, until])),
   });
   const base = on(db);
@@ -225,7 +243,8 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       return r && Number(r.until) > now ? Number(r.until) : undefined;
     },
     setRateLimit: base.setRateLimit,
-    counts: async () => (await db.all<{ channel: string; status: string; n: number }>(q.counts)).map((r) => ({ channel: r.channel, status: r.status, n: Number(r.n) })),
+    counts: async () =>
+      (await db.all<{ channel: string; status: string; n: number }>(q.counts)).map((r) => ({ channel: r.channel, status: r.status, n: Number(r.n) })),
     /** Deliveries not yet sent and when the oldest of them was queued. */
     async backlog(): Promise<{ pending: number; oldestCreatedAt?: number }> {
       const r = await db.get<{ n: number; oldest: number | null }>(q.backlog);

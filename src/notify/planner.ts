@@ -92,7 +92,16 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
       }
       for (const rcpt of recipients) {
         const key = deliveryKey(event.id, channelName, rcpt.address);
-        const base: PlannedDelivery = { route: route.name, channel: channelName, channelType: ch.type, recipient: rcpt.address, via: rcpt.via, target: null, key, action: "send" };
+        const base: PlannedDelivery = {
+          route: route.name,
+          channel: channelName,
+          channelType: ch.type,
+          recipient: rcpt.address,
+          via: rcpt.via,
+          target: null,
+          key,
+          action: "send",
+        };
         deliveries.push(await decide(route, ch, channelName, traits, base, event, outbox, now, planned, test));
       }
     }
@@ -130,7 +139,12 @@ async function decide(
   if (route.config.rateLimit) {
     const rateKey = `${route.name}|${rateSubject(event)}|${channelName}|${d.recipient.toLowerCase()}`;
     const until = await outbox?.rateLimitedUntil(rateKey, now);
-    if (until !== undefined) return { ...d, action: "suppress", reason: `rate limit: one alert per ${route.config.rateLimit / 1000}s; next allowed at ${new Date(until).toISOString()}` };
+    if (until !== undefined)
+      return {
+        ...d,
+        action: "suppress",
+        reason: `rate limit: one alert per ${route.config.rateLimit / 1000}s; next allowed at ${new Date(until).toISOString()}`,
+      };
     d = { ...d, rateLimit: { key: rateKey, windowMs: route.config.rateLimit } };
   }
 

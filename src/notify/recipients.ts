@@ -20,7 +20,11 @@ export interface ResolvedRecipients {
 
 const ADDRESS = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
 
-const splitAddresses = (value: string) => value.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
+const splitAddresses = (value: string) =>
+  value
+    .split(/[\s,;]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 const userKey = (dir: string, id: string) => `${dir}\\${id}`.toLowerCase();
 const normRef = (ref: string) => ref.replace("/", "\\").toLowerCase();
 

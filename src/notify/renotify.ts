@@ -22,12 +22,22 @@ export function renotifyDecision(mode: RouteConfig["renotify"], event: DomainEve
   if (incident?.status !== "open" || event.kind === "task.recovered" || event.kind === "task.warning") return SEND;
   const n = incident.failures;
   if (n <= 1) return SEND;
-  if (incident.acknowledgedAt) return { action: "suppress", reason: `renotify: incident ${incident.id} was acknowledged by ${incident.acknowledgedBy || "someone"}; its recovery will be sent` };
+  if (incident.acknowledgedAt)
+    return {
+      action: "suppress",
+      reason: `renotify: incident ${incident.id} was acknowledged by ${incident.acknowledgedBy || "someone"}; its recovery will be sent`,
+    };
   if (mode === "every") return SEND;
   if ("nth" in mode) {
     if (n % mode.nth === 0) return SEND;
-    return { action: "suppress", reason: `renotify: incident ${incident.id} notifies on the 1st failure and every ${ordinal(mode.nth)}; this is the ${ordinal(n)}` };
+    return {
+      action: "suppress",
+      reason: `renotify: incident ${incident.id} notifies on the 1st failure and every ${ordinal(mode.nth)}; this is the ${ordinal(n)}`,
+    };
   }
   if (traits.supportsDigest) return { action: "group", groupKey: incidentGroupKey(incident.id), windowMs: mode.digest };
-  return { action: "suppress", reason: `renotify: incident ${incident.id} sends its 1st failure here and folds the rest into a digest, which this channel cannot show` };
+  return {
+    action: "suppress",
+    reason: `renotify: incident ${incident.id} sends its 1st failure here and folds the rest into a digest, which this channel cannot show`,
+  };
 }

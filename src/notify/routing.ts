@@ -40,7 +40,10 @@ const nvMatch = (have: NameValue[], want: Array<{ name: string; value: string }>
   want.some((w) => have.some((h) => lower(h.name) === lower(w.name) && lower(h.value) === lower(w.value)));
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  const body = glob
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
   return new RegExp(`^${body}$`, "i");
 }
 
@@ -53,7 +56,20 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
   // A node is listed under its short name or its DNS name alike (the Scheduler and QRS may use either).
   if (route.hosts && !route.hosts.some((h) => sameNode(h, event.host))) return no(`hosts: ${show(event.host)} is not listed`);
   if (isSiteEvent(event)) {
-    for (const key of ["services", "taskTypes", "outcomes", "taskIds", "taskNames", "taskTags", "appIds", "appTags", "streams", "taskCustomProperties", "appCustomProperties", "sources"] as const) {
+    for (const key of [
+      "services",
+      "taskTypes",
+      "outcomes",
+      "taskIds",
+      "taskNames",
+      "taskTags",
+      "appIds",
+      "appTags",
+      "streams",
+      "taskCustomProperties",
+      "appCustomProperties",
+      "sources",
+    ] as const) {
       if (route[key]) return no(`${key}: a ${event.kind} event has no task or service`);
     }
     return { matched: true };
@@ -61,7 +77,19 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
   if (isDataCheckEvent(event)) return matchDataCheckFilters(route, event);
   if (!isTaskEvent(event)) {
     if (route.services && !anyIn([event.service.name], route.services)) return no(`services: ${show(event.service.name)} is not listed`);
-    for (const key of ["taskTypes", "outcomes", "taskIds", "taskNames", "taskTags", "appIds", "appTags", "streams", "taskCustomProperties", "appCustomProperties", "sources"] as const) {
+    for (const key of [
+      "taskTypes",
+      "outcomes",
+      "taskIds",
+      "taskNames",
+      "taskTags",
+      "appIds",
+      "appTags",
+      "streams",
+      "taskCustomProperties",
+      "appCustomProperties",
+      "sources",
+    ] as const) {
       if (route[key]) return no(`${key}: a service event has no task`);
     }
     return { matched: true };
@@ -107,7 +135,8 @@ function matchTaskAndApp(route: RouteConfig, task: TaskPart | undefined, app: Ap
   }
   if (route.appIds && !(app && anyIn([app.id], route.appIds))) return no(`appIds: ${app ? app.id : "the task has no app"} is not listed`);
   if (route.appTags && !(app && anyIn(app.tags, route.appTags))) return no(`appTags: the app has none of [${route.appTags.join(", ")}]`);
-  if (route.streams && !(app?.stream && anyIn([app.stream], route.streams))) return no(`streams: ${show(app?.stream ?? "(unpublished or unknown)")} is not listed`);
+  if (route.streams && !(app?.stream && anyIn([app.stream], route.streams)))
+    return no(`streams: ${show(app?.stream ?? "(unpublished or unknown)")} is not listed`);
   if (route.appCustomProperties && !(app && nvMatch(app.customProperties, route.appCustomProperties))) {
     return no(`appCustomProperties: the app has none of ${route.appCustomProperties.map((p) => `${p.name}=${p.value}`).join(", ")}`);
   }

@@ -2,7 +2,17 @@
 // `steward alert test` and POST /v4/alerts/test (marked source "test").
 import { randomUUID } from "node:crypto";
 import { scriptLogExcerpt } from "../events/enrich-mappers";
-import type { DataCheckEvent, DataCheckEventKind, ServiceEvent, SiteEvent, SiteEventKind, TaskEvent, TaskEventKind, TaskOutcome, TaskType } from "../events/types";
+import type {
+  DataCheckEvent,
+  DataCheckEventKind,
+  ServiceEvent,
+  SiteEvent,
+  SiteEventKind,
+  TaskEvent,
+  TaskEventKind,
+  TaskOutcome,
+  TaskType,
+} from "../events/types";
 import { dataCheckEvent } from "../events/data-check-event";
 
 export interface SyntheticTaskOptions {
@@ -53,7 +63,12 @@ export function syntheticTaskEvent(o: SyntheticTaskOptions = {}): TaskEvent {
     user: "CORP\\qlik_service",
     logTimestamp: new Date(now).toISOString().replace("T", " ").replace("Z", ""),
     logLevel: outcome === "succeeded" ? "INFO" : "ERROR",
-    logMessage: outcome === "succeeded" ? "Execution State Change to FinishedSuccess" : outcome === "aborted" ? "Execution State Change to Aborting" : "Max retries reached",
+    logMessage:
+      outcome === "succeeded"
+        ? "Execution State Change to FinishedSuccess"
+        : outcome === "aborted"
+          ? "Execution State Change to Aborting"
+          : "Max retries reached",
     task: {
       id: o.taskId ?? randomUUID(),
       name: o.taskName ?? "Steward test: Sales dashboard reload",
@@ -108,13 +123,31 @@ export function syntheticTaskEvent(o: SyntheticTaskOptions = {}): TaskEvent {
           ...(failed
             ? {
                 errorClass: "script" as const,
-                errorHint: "The load script stopped on an error of its own (syntax, a field or table that does not exist): open it in the data load editor at the line in the log; a source may have renamed a column.",
+                errorHint:
+                  "The load script stopped on an error of its own (syntax, a field or table that does not exist): open it in the data load editor at the line in the log; a source may have renamed a column.",
                 errorLine: "Field 'CustomerKey' not found",
                 incident: { id: 42, status: "open" as const, failures: 3, openedAt: new Date(now - 2 * 3_600_000).toISOString() },
               }
             : {}),
-          ...(kind === "task.recovered" ? { incident: { id: 42, status: "closed" as const, failures: 3, openedAt: new Date(now - 2 * 3_600_000).toISOString(), closedAt: stop, durationMs: 2 * 3_600_000 - 1000 } } : {}),
-          ...(kind === "task.warning" ? { warnings: [{ kind: "emptyTable" as const, table: "Orders", message: "Table Orders loaded 0 rows; the last 3 runs loaded 1 204 331 to 1 210 554 rows" }] } : {}),
+          ...(kind === "task.recovered"
+            ? {
+                incident: {
+                  id: 42,
+                  status: "closed" as const,
+                  failures: 3,
+                  openedAt: new Date(now - 2 * 3_600_000).toISOString(),
+                  closedAt: stop,
+                  durationMs: 2 * 3_600_000 - 1000,
+                },
+              }
+            : {}),
+          ...(kind === "task.warning"
+            ? {
+                warnings: [
+                  { kind: "emptyTable" as const, table: "Orders", message: "Table Orders loaded 0 rows; the last 3 runs loaded 1 204 331 to 1 210 554 rows" },
+                ],
+              }
+            : {}),
         }
       : {}),
   };
@@ -139,29 +172,67 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
     summary: "The Qlik Sense server license is valid to 2026-12-31: 21 days left (alert at 60).",
     data: { expiryDate: "2026-12-31", daysUntilExpiry: 21, licenseExpired: false, thresholdDays: 60 },
   },
-  "license.expired": { title: "Qlik Sense license expired", summary: "The Qlik Sense server license expired on 2026-10-31.", data: { expiryDate: "2026-10-31", daysUntilExpiry: -22, licenseExpired: true } },
-  "license.low_availability": { title: "Few Qlik Sense professional allocations left: 2", summary: "2 professional allocations available, below the threshold of 5.", data: { accessType: "professional", available: 2, threshold: 5 } },
-  "license.released": { title: "Released 2 Qlik Sense license allocations", summary: "Released after more than 30 days without use: CORP\\erik (professional, 45 days), CORP\\maria (analyzer, 90 days).", data: { released: 2, failed: 0, deferred: 0, inactiveDays: 30 } },
+  "license.expired": {
+    title: "Qlik Sense license expired",
+    summary: "The Qlik Sense server license expired on 2026-10-31.",
+    data: { expiryDate: "2026-10-31", daysUntilExpiry: -22, licenseExpired: true },
+  },
+  "license.low_availability": {
+    title: "Few Qlik Sense professional allocations left: 2",
+    summary: "2 professional allocations available, below the threshold of 5.",
+    data: { accessType: "professional", available: 2, threshold: 5 },
+  },
+  "license.released": {
+    title: "Released 2 Qlik Sense license allocations",
+    summary: "Released after more than 30 days without use: CORP\\erik (professional, 45 days), CORP\\maria (analyzer, 90 days).",
+    data: { released: 2, failed: 0, deferred: 0, inactiveDays: 30 },
+  },
   "influxdb.field_conflict": {
     title: "InfluxDB refuses reload_task_failed points: field task_scriptLogSize is integer there, Steward wrote float",
     summary:
       "InfluxDB at http://influx.corp.example:8086 (database butler) refused points of reload_task_failed written by channel metrics: the field task_scriptLogSize is stored there as integer and Steward wrote it as float (a field type conflict, which lasts until the shard rolls over).",
-    data: { channel: "metrics", url: "http://influx.corp.example:8086", database: "butler", measurement: "reload_task_failed", field: "task_scriptLogSize", storedType: "integer", writtenType: "float" },
+    data: {
+      channel: "metrics",
+      url: "http://influx.corp.example:8086",
+      database: "butler",
+      measurement: "reload_task_failed",
+      field: "task_scriptLogSize",
+      storedType: "integer",
+      writtenType: "float",
+    },
   },
-  "qliksense.version_changed": { title: "Qlik Sense version changed to 14.212.7 (May 2025)", summary: "Qlik Sense on sense1.corp.example now reports version 14.212.7 (May 2025); it was 14.187.4 (February 2025).", data: { previousVersion: "14.187.4 (February 2025)", version: "14.212.7", releaseLabel: "May 2025", productName: "Qlik Sense" } },
+  "qliksense.version_changed": {
+    title: "Qlik Sense version changed to 14.212.7 (May 2025)",
+    summary: "Qlik Sense on sense1.corp.example now reports version 14.212.7 (May 2025); it was 14.187.4 (February 2025).",
+    data: { previousVersion: "14.187.4 (February 2025)", version: "14.212.7", releaseLabel: "May 2025", productName: "Qlik Sense" },
+  },
 };
 
 export function syntheticSiteEvent(kind: SiteEventKind, o: { host?: string; nowMs?: number } = {}): SiteEvent {
   const s = SITE_SAMPLES[kind];
-  const facts = Object.entries(s.data).filter(([, v]) => v !== null && v !== "").map(([name, v]) => ({ name, value: String(v) }));
-  return { id: `${kind}:${randomUUID()}`, kind, receivedAt: new Date(o.nowMs ?? Date.now()).toISOString(), host: o.host ?? "sense1.corp.example", title: s.title, summary: s.summary, facts, data: s.data };
+  const facts = Object.entries(s.data)
+    .filter(([, v]) => v !== null && v !== "")
+    .map(([name, v]) => ({ name, value: String(v) }));
+  return {
+    id: `${kind}:${randomUUID()}`,
+    kind,
+    receivedAt: new Date(o.nowMs ?? Date.now()).toISOString(),
+    host: o.host ?? "sense1.corp.example",
+    title: s.title,
+    summary: s.summary,
+    facts,
+    data: s.data,
+  };
 }
 
 /**
  * A data.check_* event: a block check that failed after a reload task, passed again, could not be evaluated
  * (`runError`: the whole run could not, e.g. the Engine did not answer). `full` adds the task, owner and previous value.
  */
-export function syntheticDataCheckEvent(kind: DataCheckEventKind, o: { host?: string; nowMs?: number; full?: boolean; runError?: boolean; appName?: string; appId?: string } = {}): DataCheckEvent {
+export function syntheticDataCheckEvent(
+  kind: DataCheckEventKind,
+  o: { host?: string; nowMs?: number; full?: boolean; runError?: boolean; appName?: string; appId?: string } = {},
+): DataCheckEvent {
   const full = o.full ?? true;
   const appId = o.appId ?? "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
   const runId = `task:${randomUUID()}`;
@@ -170,7 +241,18 @@ export function syntheticDataCheckEvent(kind: DataCheckEventKind, o: { host?: st
     name: o.appName ?? "Sales dashboard",
     tags: full ? ["Finance"] : [],
     customProperties: full ? [{ name: "StewardChecks", value: "sales" }] : [],
-    ...(full ? { stream: "Sales", owner: { id: "a1b2c3d4-0000-4000-8000-000000000001", userDirectory: "CORP", userId: "anna", name: "Anna Svensson", emails: ["anna.svensson@corp.example"] } } : {}),
+    ...(full
+      ? {
+          stream: "Sales",
+          owner: {
+            id: "a1b2c3d4-0000-4000-8000-000000000001",
+            userDirectory: "CORP",
+            userId: "anna",
+            name: "Anna Svensson",
+            emails: ["anna.svensson@corp.example"],
+          },
+        }
+      : {}),
   };
   const value = kind === "data.check_failed" ? { text: "0", number: 0 } : kind === "data.check_passed" ? { text: "118 204", number: 118204 } : null;
   const check: DataCheckEvent["check"] = {
@@ -191,7 +273,9 @@ export function syntheticDataCheckEvent(kind: DataCheckEventKind, o: { host?: st
     app,
     ...(full ? { task: { id: "7552d9fc-d1bb-4975-9a38-18357de531ea", name: "Reload Sales dashboard", tags: ["Nightly"], customProperties: [] } } : {}),
     reload: full ? { kind: "task", id: randomUUID() } : { kind: "reload-job", id: randomUUID() },
-    ...(o.runError ? { error: { message: "the Engine did not answer within 120000 ms (EvaluateEx)", checks: ["orders-not-empty", "fresh-orders"] } } : { check }),
+    ...(o.runError
+      ? { error: { message: "the Engine did not answer within 120000 ms (EvaluateEx)", checks: ["orders-not-empty", "fresh-orders"] } }
+      : { check }),
     holdsBack: kind !== "data.check_passed",
   });
 }

@@ -66,7 +66,16 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   // Templates compile here, so a broken override stops start-up with a clear message instead of failing alerts.
   const channelDeps = new Map<string, ChannelDeps>();
   for (const [name, ch] of Object.entries(config.channels)) {
-    channelDeps.set(name, { name, log: log.child({ channel: name }), clock, templates: renderers(templateDirsFor(config, ch, baseDir)), baseDir, state: createChannelState(deps.store.sql, name, () => clock.now()), newRelic: config.newRelic, influxConflicts: deps.influxConflicts });
+    channelDeps.set(name, {
+      name,
+      log: log.child({ channel: name }),
+      clock,
+      templates: renderers(templateDirsFor(config, ch, baseDir)),
+      baseDir,
+      state: createChannelState(deps.store.sql, name, () => clock.now()),
+      newRelic: config.newRelic,
+      influxConflicts: deps.influxConflicts,
+    });
   }
   const workerChannels = new Map<string, WorkerChannel>();
   const definition = (name: string) => {
@@ -100,7 +109,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
     const plan = await planEvent(ctx, event, outbox, now);
     const result = await enqueuePlan(outbox, plan, now, o.maxAge);
-    for (const d of plan.deliveries) if (d.action === "suppress") log.info({ eventId: event.id, channel: d.channel, route: d.route, reason: d.reason }, "delivery suppressed");
+    for (const d of plan.deliveries)
+      if (d.action === "suppress") log.info({ eventId: event.id, channel: d.channel, route: d.route, reason: d.reason }, "delivery suppressed");
     countOutcomes(plan, result);
     if (result.queued > 0 || result.grouped > 0) worker.wake();
     return result;
@@ -133,7 +143,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           { required: true },
         );
       }
-      log.info({ channels: Object.keys(config.channels).length, routes: routes.length, testMode: config.notify.testMode.enabled }, "notification pipeline started");
+      log.info(
+        { channels: Object.keys(config.channels).length, routes: routes.length, testMode: config.notify.testMode.enabled },
+        "notification pipeline started",
+      );
     },
     async stop(budgetMs) {
       unsubscribe?.();

@@ -23,7 +23,10 @@ export function localTimes(iso: string | undefined, timeZone?: string): LocalTim
   const date = `${p("year")}-${p("month")}-${p("day")}`;
   const time = `${p("hour")}:${p("minute")}:${p("second")}`;
   return {
-    utc: d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"),
+    utc: d
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, " UTC"),
     local1: `${date} ${time}`,
     local2: `${date} ${p("hour")}:${p("minute")}`,
     local3: `${p("day")}/${p("month")}/${p("year")} ${time}`,

@@ -72,11 +72,14 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     if (timer !== undefined && timerDue <= at) return;
     if (timer !== undefined) clock.clearTimeout(timer);
     timerDue = at;
-    timer = clock.setTimeout(() => {
-      timer = undefined;
-      timerDue = Infinity;
-      return pump();
-    }, Math.max(0, at - clock.now()));
+    timer = clock.setTimeout(
+      () => {
+        timer = undefined;
+        timerDue = Infinity;
+        return pump();
+      },
+      Math.max(0, at - clock.now()),
+    );
     timer.unref?.();
   };
 
@@ -131,7 +134,8 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       }
       next = await outbox.nextDueAt();
     } finally {
-      if (inflight.size < settings.concurrency) schedule(Math.min(next ?? Infinity, now + (next === undefined && deps.liveInstances ? CLUSTER_SLEEP_MS : MAX_SLEEP_MS)));
+      if (inflight.size < settings.concurrency)
+        schedule(Math.min(next ?? Infinity, now + (next === undefined && deps.liveInstances ? CLUSTER_SLEEP_MS : MAX_SLEEP_MS)));
     }
   }
 
@@ -190,7 +194,11 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       }
       const permanent = isPermanent(err);
       if (permanent || attempt >= settings.maxAttempts || now >= row.expiresAt) {
-        const reason = permanent ? "permanent failure" : attempt >= settings.maxAttempts ? `gave up after ${attempt} attempts` : "gave up: older than outbox.maxAge";
+        const reason = permanent
+          ? "permanent failure"
+          : attempt >= settings.maxAttempts
+            ? `gave up after ${attempt} attempts`
+            : "gave up: older than outbox.maxAge";
         await outbox.markDead(row.id, reason, message, now);
         metrics.outcome(row.channel, "dead");
         log.error({ deliveryId: row.id, channel: row.channel, route: row.route, attempt, err: message, reason }, "delivery dead-lettered");

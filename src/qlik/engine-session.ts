@@ -100,7 +100,8 @@ export function createEngineSession(ws: WebSocket, defaultTimeoutMs: number, lab
     }
     const result = new Promise<T>((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
-      const timer = timeoutMs > 0 ? setTimeout(() => finish(new AppError("TIMEOUT", `Engine ${method} did not answer within ${timeoutMs} ms`)), timeoutMs) : undefined;
+      const timer =
+        timeoutMs > 0 ? setTimeout(() => finish(new AppError("TIMEOUT", `Engine ${method} did not answer within ${timeoutMs} ms`)), timeoutMs) : undefined;
       const onAbort = () => finish(new AppError("TIMEOUT", `Engine ${method} aborted: ${String(opts.signal?.reason ?? "cancelled")}`));
       const finish = (err: unknown) => {
         if (!pending.delete(id)) return;

@@ -40,7 +40,10 @@ function readCertFile(path: string, what: string): Buffer {
 }
 
 /** Every unreadable file of the three, each with the key that names it (for `config check`). */
-export function qlikCertProblems(cfg: NonNullable<Config["qlik"]>, baseDir: string): Array<{ key: "clientCert" | "clientKey" | "rootCa" | "certDir"; message: string }> {
+export function qlikCertProblems(
+  cfg: NonNullable<Config["qlik"]>,
+  baseDir: string,
+): Array<{ key: "clientCert" | "clientKey" | "rootCa" | "certDir"; message: string }> {
   const files = qlikCertFiles(cfg, baseDir);
   const out: Array<{ key: "clientCert" | "clientKey" | "rootCa" | "certDir"; message: string }> = [];
   const entries = [

@@ -174,8 +174,7 @@ export function createQrsClient(cfg: NonNullable<Config["qlik"]>, deps: QrsClien
     getUser: (id, o) => getJson(`user/${requireGuid(id, "user id")}`, QrsUserSchema, undefined, o),
     listTags: (filter, o) => list("tag/full", QrsTagSchema, filter, o),
     getCustomPropertyDefinitions: (filter, o) => list("custompropertydefinition/full", QrsCustomPropertyDefinitionSchema, filter, o),
-    getScriptLog: (taskId, opts = {}) =>
-      fetchScriptLog({ request: transport.request, getJson, decode }, requireGuid(taskId, "task id"), opts),
+    getScriptLog: (taskId, opts = {}) => fetchScriptLog({ request: transport.request, getJson, decode }, requireGuid(taskId, "task id"), opts),
     getJson: (path, schema, query, o) => getJson(path, schema, query, o),
     request: (req) => transport.request(req),
     close: () => transport.close(),

@@ -6,53 +6,72 @@ import { AppError } from "../core/errors";
 import type { QrsClient } from "./qrs-client";
 import { QrsUserRefSchema } from "./qrs-schemas";
 
-export const QrsLicenseSchema = z.lazy(() => z.looseObject({
-  isExpired: z.boolean().nullish(),
-  keyDetails: z.string().nullish(),
-}));
+export const QrsLicenseSchema = z.lazy(() =>
+  z.looseObject({
+    isExpired: z.boolean().nullish(),
+    keyDetails: z.string().nullish(),
+  }),
+);
 
-const AccessBlock = z.lazy(() => z.looseObject({
-  enabled: z.boolean().default(false),
-  total: z.number().default(0),
-  allocated: z.number().default(0),
-  used: z.number().default(0),
-  quarantined: z.number().default(0),
-  excess: z.number().default(0),
-  available: z.number().default(0),
-}));
+const AccessBlock = z.lazy(() =>
+  z.looseObject({
+    enabled: z.boolean().default(false),
+    total: z.number().default(0),
+    allocated: z.number().default(0),
+    used: z.number().default(0),
+    quarantined: z.number().default(0),
+    excess: z.number().default(0),
+    available: z.number().default(0),
+  }),
+);
 
-export const QrsAccessTypeOverviewSchema = z.lazy(() => z.looseObject({
-  totalTokens: z.number().default(0),
-  availableTokens: z.number().default(0),
-  professionalAccess: AccessBlock.prefault({}),
-  analyzerAccess: AccessBlock.prefault({}),
-  analyzerTimeAccess: z
-    .looseObject({ enabled: z.boolean().default(false), allocatedMinutes: z.number().default(0), usedMinutes: z.number().default(0), unavailableMinutes: z.number().default(0) })
-    .prefault({}),
-  loginAccess: z
-    .looseObject({ enabled: z.boolean().default(false), tokenCost: z.number().default(0), allocatedTokens: z.number().default(0), usedTokens: z.number().default(0), unavailableTokens: z.number().default(0) })
-    .prefault({}),
-  userAccess: z
-    .looseObject({
-      enabled: z.boolean().default(false),
-      tokenCost: z.number().default(0),
-      allocatedTokens: z.number().default(0),
-      usedTokens: z.number().optional(),
-      // Some QRS versions name the used tokens of user access `userTokens`.
-      userTokens: z.number().optional(),
-      quarantinedTokens: z.number().default(0),
-    })
-    .prefault({}),
-}));
+export const QrsAccessTypeOverviewSchema = z.lazy(() =>
+  z.looseObject({
+    totalTokens: z.number().default(0),
+    availableTokens: z.number().default(0),
+    professionalAccess: AccessBlock.prefault({}),
+    analyzerAccess: AccessBlock.prefault({}),
+    analyzerTimeAccess: z
+      .looseObject({
+        enabled: z.boolean().default(false),
+        allocatedMinutes: z.number().default(0),
+        usedMinutes: z.number().default(0),
+        unavailableMinutes: z.number().default(0),
+      })
+      .prefault({}),
+    loginAccess: z
+      .looseObject({
+        enabled: z.boolean().default(false),
+        tokenCost: z.number().default(0),
+        allocatedTokens: z.number().default(0),
+        usedTokens: z.number().default(0),
+        unavailableTokens: z.number().default(0),
+      })
+      .prefault({}),
+    userAccess: z
+      .looseObject({
+        enabled: z.boolean().default(false),
+        tokenCost: z.number().default(0),
+        allocatedTokens: z.number().default(0),
+        usedTokens: z.number().optional(),
+        // Some QRS versions name the used tokens of user access `userTokens`.
+        userTokens: z.number().optional(),
+        quarantinedTokens: z.number().default(0),
+      })
+      .prefault({}),
+  }),
+);
 
 export type AccessTypeOverview = z.infer<typeof QrsAccessTypeOverviewSchema>;
 
-export const QrsAllocationSchema = z.lazy(() => z.looseObject({
-  id: z.string(),
-  lastUsed: z.string().nullish(),
-  quarantined: z.boolean().nullish(),
-  user: QrsUserRefSchema,
-}));
+export const QrsAllocationSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    lastUsed: z.string().nullish(),
+    quarantined: z.boolean().nullish(),
+    user: QrsUserRefSchema,
+  }),
+);
 export type QrsAllocation = z.infer<typeof QrsAllocationSchema>;
 
 export type AccessKind = "professional" | "analyzer";

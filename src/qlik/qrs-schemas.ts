@@ -5,131 +5,151 @@ import { z } from "zod";
 
 export const QrsTagSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string() }));
 
-export const QrsCustomPropertyDefinitionSchema = z.lazy(() => z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  valueType: z.string().nullish(),
-  choiceValues: z.array(z.string()).nullish(),
-  objectTypes: z.array(z.string()).nullish(),
-  description: z.string().nullish(),
-}));
+export const QrsCustomPropertyDefinitionSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    valueType: z.string().nullish(),
+    choiceValues: z.array(z.string()).nullish(),
+    objectTypes: z.array(z.string()).nullish(),
+    description: z.string().nullish(),
+  }),
+);
 
-export const QrsCustomPropertyValueSchema = z.lazy(() => z.looseObject({
-  id: z.string().nullish(),
-  value: z.string(),
-  definition: z.looseObject({ id: z.string().nullish(), name: z.string() }),
-}));
+export const QrsCustomPropertyValueSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string().nullish(),
+    value: z.string(),
+    definition: z.looseObject({ id: z.string().nullish(), name: z.string() }),
+  }),
+);
 
-export const QrsExecutionDetailSchema = z.lazy(() => z.looseObject({
-  id: z.string().nullish(),
-  detailsType: z.number().nullish(),
-  message: z.string().nullish(),
-  detailCreatedDate: z.string().nullish(),
-}));
+export const QrsExecutionDetailSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string().nullish(),
+    detailsType: z.number().nullish(),
+    message: z.string().nullish(),
+    detailCreatedDate: z.string().nullish(),
+  }),
+);
 
-export const QrsExecutionResultSchema = z.lazy(() => z.looseObject({
-  id: z.string(),
-  executionID: z.string().nullish(),
-  executingNodeName: z.string().nullish(),
-  status: z.number(),
-  startTime: z.string().nullish(),
-  stopTime: z.string().nullish(),
-  duration: z.number().nullish(),
-  fileReferenceID: z.string().nullish(),
-  scriptLogAvailable: z.boolean().nullish(),
-  scriptLogLocation: z.string().nullish(),
-  scriptLogSize: z.number().nullish(),
-  details: z.array(QrsExecutionDetailSchema).nullish(),
-  /** Only on executionresult entities (not on task.operational.lastExecutionResult). */
-  taskID: z.string().nullish(),
-  appID: z.string().nullish(),
-  executingNodeID: z.string().nullish(),
-}));
+export const QrsExecutionResultSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    executionID: z.string().nullish(),
+    executingNodeName: z.string().nullish(),
+    status: z.number(),
+    startTime: z.string().nullish(),
+    stopTime: z.string().nullish(),
+    duration: z.number().nullish(),
+    fileReferenceID: z.string().nullish(),
+    scriptLogAvailable: z.boolean().nullish(),
+    scriptLogLocation: z.string().nullish(),
+    scriptLogSize: z.number().nullish(),
+    details: z.array(QrsExecutionDetailSchema).nullish(),
+    /** Only on executionresult entities (not on task.operational.lastExecutionResult). */
+    taskID: z.string().nullish(),
+    appID: z.string().nullish(),
+    executingNodeID: z.string().nullish(),
+  }),
+);
 
 const StreamRefSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string() }));
 
-export const QrsTaskCondensedSchema = z.lazy(() => z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  taskType: z.number().nullish(),
-  enabled: z.boolean().nullish(),
-}));
+export const QrsTaskCondensedSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    taskType: z.number().nullish(),
+    enabled: z.boolean().nullish(),
+  }),
+);
 
-export const QrsTaskSchema = z.lazy(() => z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  /** 0 reload, 1 external program, 2 user sync, 3 distribute, 4 preload. Absent on type-specific endpoints. */
-  taskType: z.number().nullish(),
-  enabled: z.boolean().nullish(),
-  isManuallyTriggered: z.boolean().nullish(),
-  isPartialReload: z.boolean().nullish(),
-  maxRetries: z.number().nullish(),
-  taskSessionTimeout: z.number().nullish(),
-  modifiedDate: z.string().nullish(),
-  modifiedByUserName: z.string().nullish(),
-  app: z
-    .looseObject({
-      id: z.string(),
-      name: z.string(),
-      published: z.boolean().nullish(),
-      stream: StreamRefSchema.nullish(),
-    })
-    .nullish(),
-  tags: z.array(QrsTagSchema).nullish(),
-  customProperties: z.array(QrsCustomPropertyValueSchema).nullish(),
-  operational: z
-    .looseObject({
-      id: z.string().nullish(),
-      nextExecution: z.string().nullish(),
-      lastExecutionResult: QrsExecutionResultSchema.nullish(),
-    })
-    .nullish(),
-}));
+export const QrsTaskSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    /** 0 reload, 1 external program, 2 user sync, 3 distribute, 4 preload. Absent on type-specific endpoints. */
+    taskType: z.number().nullish(),
+    enabled: z.boolean().nullish(),
+    isManuallyTriggered: z.boolean().nullish(),
+    isPartialReload: z.boolean().nullish(),
+    maxRetries: z.number().nullish(),
+    taskSessionTimeout: z.number().nullish(),
+    modifiedDate: z.string().nullish(),
+    modifiedByUserName: z.string().nullish(),
+    app: z
+      .looseObject({
+        id: z.string(),
+        name: z.string(),
+        published: z.boolean().nullish(),
+        stream: StreamRefSchema.nullish(),
+      })
+      .nullish(),
+    tags: z.array(QrsTagSchema).nullish(),
+    customProperties: z.array(QrsCustomPropertyValueSchema).nullish(),
+    operational: z
+      .looseObject({
+        id: z.string().nullish(),
+        nextExecution: z.string().nullish(),
+        lastExecutionResult: QrsExecutionResultSchema.nullish(),
+      })
+      .nullish(),
+  }),
+);
 
-export const QrsUserRefSchema = z.lazy(() => z.looseObject({
-  id: z.string(),
-  userId: z.string(),
-  userDirectory: z.string(),
-  name: z.string().nullish(),
-}));
+export const QrsUserRefSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    userId: z.string(),
+    userDirectory: z.string(),
+    name: z.string().nullish(),
+  }),
+);
 
-export const QrsAppSchema = z.lazy(() => z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  description: z.string().nullish(),
-  fileSize: z.number().nullish(),
-  lastReloadTime: z.string().nullish(),
-  published: z.boolean().nullish(),
-  publishTime: z.string().nullish(),
-  stream: StreamRefSchema.nullish(),
-  modifiedDate: z.string().nullish(),
-  modifiedByUserName: z.string().nullish(),
-  tags: z.array(QrsTagSchema).nullish(),
-  customProperties: z.array(QrsCustomPropertyValueSchema).nullish(),
-  owner: QrsUserRefSchema.nullish(),
-}));
+export const QrsAppSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullish(),
+    fileSize: z.number().nullish(),
+    lastReloadTime: z.string().nullish(),
+    published: z.boolean().nullish(),
+    publishTime: z.string().nullish(),
+    stream: StreamRefSchema.nullish(),
+    modifiedDate: z.string().nullish(),
+    modifiedByUserName: z.string().nullish(),
+    tags: z.array(QrsTagSchema).nullish(),
+    customProperties: z.array(QrsCustomPropertyValueSchema).nullish(),
+    owner: QrsUserRefSchema.nullish(),
+  }),
+);
 
-export const QrsUserSchema = z.lazy(() => z.looseObject({
-  id: z.string(),
-  userId: z.string(),
-  userDirectory: z.string(),
-  name: z.string().nullish(),
-  inactive: z.boolean().nullish(),
-  removedExternally: z.boolean().nullish(),
-  blacklisted: z.boolean().nullish(),
-  tags: z.array(QrsTagSchema).nullish(),
-  customProperties: z.array(QrsCustomPropertyValueSchema).nullish(),
-  attributes: z
-    .array(z.looseObject({ attributeType: z.string().nullish(), attributeValue: z.string().nullish(), externalId: z.string().nullish() }))
-    .nullish(),
-}));
+export const QrsUserSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    userId: z.string(),
+    userDirectory: z.string(),
+    name: z.string().nullish(),
+    inactive: z.boolean().nullish(),
+    removedExternally: z.boolean().nullish(),
+    blacklisted: z.boolean().nullish(),
+    tags: z.array(QrsTagSchema).nullish(),
+    customProperties: z.array(QrsCustomPropertyValueSchema).nullish(),
+    attributes: z
+      .array(z.looseObject({ attributeType: z.string().nullish(), attributeValue: z.string().nullish(), externalId: z.string().nullish() }))
+      .nullish(),
+  }),
+);
 
-export const QrsAboutSchema = z.lazy(() => z.looseObject({
-  buildVersion: z.string().nullish(),
-  buildDate: z.string().nullish(),
-  nodeType: z.number().nullish(),
-  schemaPath: z.string().nullish(),
-}));
+export const QrsAboutSchema = z.lazy(() =>
+  z.looseObject({
+    buildVersion: z.string().nullish(),
+    buildDate: z.string().nullish(),
+    nodeType: z.number().nullish(),
+    schemaPath: z.string().nullish(),
+  }),
+);
 
 /** `{ "value": ... }` wrappers: script-log references, synchronous start session id, counts. */
 export const QrsValueSchema = z.lazy(() => z.looseObject({ value: z.unknown() }));
@@ -147,8 +167,21 @@ export type QrsAbout = z.infer<typeof QrsAboutSchema>;
 
 /** QRS TaskExecutionStatus names by code (qlik-protocols §2.6). */
 export const EXECUTION_STATUS_NAMES = [
-  "NeverStarted", "Triggered", "Started", "Queued", "AbortInitiated", "Aborting", "Aborted", "FinishedSuccess",
-  "FinishedFail", "Skipped", "Retry", "Error", "Reset", "DistributionQueue", "DistributionRunning",
+  "NeverStarted",
+  "Triggered",
+  "Started",
+  "Queued",
+  "AbortInitiated",
+  "Aborting",
+  "Aborted",
+  "FinishedSuccess",
+  "FinishedFail",
+  "Skipped",
+  "Retry",
+  "Error",
+  "Reset",
+  "DistributionQueue",
+  "DistributionRunning",
 ] as const;
 
 export function executionStatusName(code: number): string {

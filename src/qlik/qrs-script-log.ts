@@ -111,7 +111,8 @@ export async function fetchScriptLog(io: ScriptLogIo, taskId: string, opts: Scri
     const candidates: Array<{ flow: ScriptLogResult["flow"]; get: () => Promise<string | undefined> }> = [];
     if (erId) candidates.push({ flow: "scriptlogfile", get: () => ref(`reloadtask/${taskId}/scriptlogfile`, { executionResultId: erId! }) });
     // A zero fileReferenceID means "no log" to the old API; the new flow above may still have one.
-    if (fileRef && fileRef !== ZERO_GUID) candidates.push({ flow: "scriptlog", get: () => ref(`reloadtask/${taskId}/scriptlog`, { fileReferenceId: fileRef! }) });
+    if (fileRef && fileRef !== ZERO_GUID)
+      candidates.push({ flow: "scriptlog", get: () => ref(`reloadtask/${taskId}/scriptlog`, { fileReferenceId: fileRef! }) });
     if (candidates.length === 0) problems.push("QRS has no execution result or script-log reference for this run yet");
 
     for (const c of candidates) {

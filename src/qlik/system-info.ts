@@ -7,16 +7,18 @@ import type { Config } from "../config/schema";
 import { AppError, describeError } from "../core/errors";
 import { loadQlikCerts } from "./qrs-certs";
 
-export const SystemInfoSchema = z.lazy(() => z.looseObject({
-  productName: z.string().nullish(),
-  deploymentType: z.string().nullish(),
-  version: z.string(),
-  releaseLabel: z.string().nullish(),
-  deprecatedProductVersion: z.string().nullish(),
-  contentHash: z.string().nullish(),
-  senseId: z.string().nullish(),
-  copyrightYearRange: z.string().nullish(),
-}));
+export const SystemInfoSchema = z.lazy(() =>
+  z.looseObject({
+    productName: z.string().nullish(),
+    deploymentType: z.string().nullish(),
+    version: z.string(),
+    releaseLabel: z.string().nullish(),
+    deprecatedProductVersion: z.string().nullish(),
+    contentHash: z.string().nullish(),
+    senseId: z.string().nullish(),
+    copyrightYearRange: z.string().nullish(),
+  }),
+);
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;
 
 export interface SystemInfoClient {
@@ -28,7 +30,15 @@ const MAX_BODY = 64 * 1024;
 
 export function createSystemInfoClient(cfg: NonNullable<Config["qlik"]>, port: number, baseDir: string): SystemInfoClient {
   const certs = loadQlikCerts(cfg, baseDir);
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, cert: certs.cert, key: certs.key, ca: certs.ca, passphrase: certs.passphrase, rejectUnauthorized: cfg.rejectUnauthorized });
+  const agent = new https.Agent({
+    keepAlive: true,
+    maxSockets: 1,
+    cert: certs.cert,
+    key: certs.key,
+    ca: certs.ca,
+    passphrase: certs.passphrase,
+    rejectUnauthorized: cfg.rejectUnauthorized,
+  });
   const url = `https://${cfg.host}:${port}/v1/systeminfo`;
   return {
     read(signal) {

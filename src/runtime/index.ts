@@ -2,7 +2,18 @@
 // of Steward asks `runtime` (test/unit/runtime/boundary.test.ts keeps it that way).
 import type { Runtime } from "./types";
 
-export type { ClientTls, RequestContext, Runtime, RuntimeName, ServeOptions, ServedHttp, ServerSocket, SpawnResult, Win32EventSource, Win32ServiceApi } from "./types";
+export type {
+  ClientTls,
+  RequestContext,
+  Runtime,
+  RuntimeName,
+  ServeOptions,
+  ServedHttp,
+  ServerSocket,
+  SpawnResult,
+  Win32EventSource,
+  Win32ServiceApi,
+} from "./types";
 
 const onDeno = typeof (globalThis as { Deno?: unknown }).Deno === "object";
 

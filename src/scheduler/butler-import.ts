@@ -17,24 +17,28 @@ export interface ImportedSchedule {
 }
 
 /** Schedule ids travel in URL paths: no slashes or control characters, and not a route word. */
-export const ScheduleIdSchema = z.lazy(() => z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[^/\\?#\u0000-\u001f]+$/, "must not contain / \\ ? # or control characters")
-  .refine((id) => !RESERVED_IDS.includes(id.toLowerCase()), { message: `must not be one of ${RESERVED_IDS.join(", ")}` }));
+export const ScheduleIdSchema = z.lazy(() =>
+  z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^/\\?#\u0000-\u001f]+$/, "must not contain / \\ ? # or control characters")
+    .refine((id) => !RESERVED_IDS.includes(id.toLowerCase()), { message: `must not be one of ${RESERVED_IDS.join(", ")}` }),
+);
 
-const ButlerEntrySchema = z.lazy(() => z.object({
-  name: z.string().min(1),
-  cronSchedule: z.string().min(1),
-  timezone: z.string().min(1).optional(),
-  qlikSenseTaskId: z.string(),
-  startupState: StartupStateSchema.optional(),
-  tags: z.array(z.coerce.string()).nullish(),
-  id: z.coerce.string().pipe(ScheduleIdSchema).optional(),
-  created: z.union([z.string(), z.date()]).optional(),
-  lastKnownState: StartupStateSchema.optional(),
-}));
+const ButlerEntrySchema = z.lazy(() =>
+  z.object({
+    name: z.string().min(1),
+    cronSchedule: z.string().min(1),
+    timezone: z.string().min(1).optional(),
+    qlikSenseTaskId: z.string(),
+    startupState: StartupStateSchema.optional(),
+    tags: z.array(z.coerce.string()).nullish(),
+    id: z.coerce.string().pipe(ScheduleIdSchema).optional(),
+    created: z.union([z.string(), z.date()]).optional(),
+    lastKnownState: StartupStateSchema.optional(),
+  }),
+);
 
 /**
  * The id of an entry written without one, derived from what makes it that schedule (name, cron, time zone as
@@ -42,7 +46,9 @@ const ButlerEntrySchema = z.lazy(() => z.object({
  * them instead of adding every schedule a second time. UUID-shaped, like the ids Butler writes.
  */
 export function derivedScheduleId(e: { name: string; cronSchedule: string; timezone?: string | undefined; qlikSenseTaskId: string }): string {
-  const h = createHash("sha256").update(JSON.stringify([e.name, e.cronSchedule, e.timezone ?? "", e.qlikSenseTaskId.toLowerCase()])).digest("hex");
+  const h = createHash("sha256")
+    .update(JSON.stringify([e.name, e.cronSchedule, e.timezone ?? "", e.qlikSenseTaskId.toLowerCase()]))
+    .digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -71,7 +77,8 @@ export function parseButlerScheduleFile(text: string, file: string, defaultTimez
     throw new AppError("BAD_REQUEST", `${file}:1:1 (root): expected a mapping with the key butlerSchedule (Butler's schedule file)`);
   }
   const list = data.butlerSchedule ?? [];
-  if (!Array.isArray(list)) throw new AppError("BAD_REQUEST", `${file}:${position(src, nodeAt(src, ["butlerSchedule"]).node)} butlerSchedule: expected a list of schedules`);
+  if (!Array.isArray(list))
+    throw new AppError("BAD_REQUEST", `${file}:${position(src, nodeAt(src, ["butlerSchedule"]).node)} butlerSchedule: expected a list of schedules`);
 
   const out: ImportedSchedule[] = [];
   const seen = new Map<string, number>();

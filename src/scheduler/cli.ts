@@ -100,7 +100,11 @@ function openLocalStore(loaded: LoadedConfig, file: string): ImportTarget {
     return { sql: store.sql, where: store.file, close: async () => store.close() };
   } catch (err) {
     if (err instanceof AppError && err.code === "STORE_LOCKED") {
-      throw new AppError("STORE_LOCKED", `${err.message}\nWhile Steward runs, import with: curl -X POST --data-binary @${basename(file)} http://HOST:PORT/v4/schedules/import`, { cause: err });
+      throw new AppError(
+        "STORE_LOCKED",
+        `${err.message}\nWhile Steward runs, import with: curl -X POST --data-binary @${basename(file)} http://HOST:PORT/v4/schedules/import`,
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -116,7 +120,11 @@ async function openSharedStore(loaded: LoadedConfig): Promise<ImportTarget> {
   const instance = `${pg.instanceName ?? hostname()} (schedules import)`;
   const store = createClusterStore(pg, loaded.baseDir, STORE_MIGRATIONS, instance);
   await store.component.start();
-  return { sql: store.db, where: `the shared PostgreSQL store ${describePostgresUrl(pg.url)} (store.postgres)`, close: () => Promise.resolve(store.component.stop(5_000)) };
+  return {
+    sql: store.db,
+    where: `the shared PostgreSQL store ${describePostgresUrl(pg.url)} (store.postgres)`,
+    close: () => Promise.resolve(store.component.stop(5_000)),
+  };
 }
 
 /** host:port/database of a connection URL, without the user or password. */

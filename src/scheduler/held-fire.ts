@@ -23,7 +23,13 @@ export async function recordHeldFire(deps: HeldFireDeps, row: ScheduleRow, e: Ta
   const fields = { scheduleId: row.id, schedule: row.definition.name, taskId, reason: "event", eventId: e.id, sourceTaskId: e.task.id };
   deps.fires.inc({ reason: "event", result: "held" });
   deps.log.warn({ ...fields, why }, "event trigger held back by the data checks of the reload: the task is not started");
-  deps.audit.record({ actor: { kind: "event-trigger", name: row.id }, action: "schedule.held", target: row.id, result: "denied", details: { ...fields, heldAt: at, why } });
+  deps.audit.record({
+    actor: { kind: "event-trigger", name: row.id },
+    action: "schedule.held",
+    target: row.id,
+    result: "denied",
+    details: { ...fields, heldAt: at, why },
+  });
   if (!deps.storeOpen()) return;
   try {
     if (await deps.repo.get(row.id)) await deps.repo.setLastRun(row.id, { at, reason: "event", result: "held", taskId, error: why, eventId: e.id });

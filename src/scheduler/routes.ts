@@ -10,20 +10,21 @@ import { ScheduleInputSchema, ScheduleUpdateSchema } from "./schedule-model";
 import { BulkSelectorSchema, type Scheduler } from "./scheduler";
 
 const IdParamsSchema = z.lazy(() => z.strictObject({ id: z.string().min(1) }));
-const ScheduleSchema = z.lazy(() => z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  cronSchedule: z.string().optional(),
-  timezone: z.string(),
-  qlikSenseTaskId: z.string(),
-  startupState: z.string(),
-  tags: z.array(z.string()),
-  created: z.string(),
-  lastKnownState: z.enum(["started", "stopped"]),
-  nextRun: z.string().nullable(),
-}));
+const ScheduleSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    cronSchedule: z.string().optional(),
+    timezone: z.string(),
+    qlikSenseTaskId: z.string(),
+    startupState: z.string(),
+    tags: z.array(z.string()),
+    created: z.string(),
+    lastKnownState: z.enum(["started", "stopped"]),
+    nextRun: z.string().nullable(),
+  }),
+);
 const notFound = { 404: { description: "no schedule with this id" } };
-
 
 export function registerScheduleRoutes(router: Router, scheduler: Scheduler): void {
   const base = { tags: ["schedules"], scope: "schedules" as const };
@@ -68,7 +69,11 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
         "Butler's body (name, cronSchedule, timezone, qlikSenseTaskId, startupState, tags) plus startDate, endDate, timeWindow {from,to}, catchUp and trigger {on, taskIds, taskTags}. An invalid cron or time zone is a 400 naming the field.",
       butlerFlag: "createNewSchedule",
       body: ScheduleInputSchema,
-      responses: { 201: { description: "the new schedule", schema: ScheduleSchema }, 400: { description: "invalid field" }, 409: { description: "scheduler.maxSchedules reached" } },
+      responses: {
+        201: { description: "the new schedule", schema: ScheduleSchema },
+        400: { description: "invalid field" },
+        409: { description: "scheduler.maxSchedules reached" },
+      },
     },
     async (c, { body }) => c.json(await scheduler.create(body, auditActorOf(c)), 201),
   );
@@ -108,10 +113,18 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       method: "post",
       path: "/v4/schedules/import",
       summary: "Import Butler's schedule file (YAML with the root key butlerSchedule)",
-      description: "Send the file as the request body. Ids, created and lastKnownState are kept. ?onConflict=replace replaces schedules with the same id (default: skip them). Nothing is imported unless every entry is valid.",
+      description:
+        "Send the file as the request body. Ids, created and lastKnownState are kept. ?onConflict=replace replaces schedules with the same id (default: skip them). Nothing is imported unless every entry is valid.",
       query: z.object({ onConflict: z.enum(["skip", "replace"]).default("skip") }),
       responses: {
-        200: { description: "what was imported, replaced and skipped", schema: z.object({ imported: z.array(ScheduleSchema), replaced: z.array(z.string()), skipped: z.array(z.object({ id: z.string(), reason: z.string() })) }) },
+        200: {
+          description: "what was imported, replaced and skipped",
+          schema: z.object({
+            imported: z.array(ScheduleSchema),
+            replaced: z.array(z.string()),
+            skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+          }),
+        },
         400: { description: "FILE:LINE:COL path: message per problem" },
       },
     },

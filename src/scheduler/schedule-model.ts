@@ -20,36 +20,45 @@ export const stateFromStartup = (s: StartupState): ScheduleState => (s === "star
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
-export const TimeWindowSchema = z.lazy(() => z
-  .strictObject({
-    from: z.string().regex(HHMM, "expected HH:MM (00:00–23:59)").describe("Start of the window, local time in the schedule's zone (inclusive)."),
-    to: z.string().regex(HHMM, "expected HH:MM (00:00–23:59)").describe("End of the window (inclusive, to the minute). A window may wrap midnight (22:00–04:00)."),
-  })
-  .describe("Only fire when the local time of day (minute resolution) is inside [from, to]."));
+export const TimeWindowSchema = z.lazy(() =>
+  z
+    .strictObject({
+      from: z.string().regex(HHMM, "expected HH:MM (00:00–23:59)").describe("Start of the window, local time in the schedule's zone (inclusive)."),
+      to: z
+        .string()
+        .regex(HHMM, "expected HH:MM (00:00–23:59)")
+        .describe("End of the window (inclusive, to the minute). A window may wrap midnight (22:00–04:00)."),
+    })
+    .describe("Only fire when the local time of day (minute resolution) is inside [from, to]."),
+);
 
-export const TriggerSchema = z.lazy(() => z
-  .strictObject({
-    on: z.array(z.enum(TASK_OUTCOMES)).min(1).describe("Outcomes that fire: succeeded, failed, aborted."),
-    taskIds: z.array(z.string().regex(GUID, "expected a task GUID")).default([]).describe("Fire when one of these tasks ends so."),
-    taskTags: z.array(z.string().min(1)).default([]).describe("…or when any task with one of these tags ends so."),
-    maxFiresPerHour: z
-      .number()
-      .int()
-      .min(1)
-      .max(3600)
-      .default(6)
-      .describe("Loop guard: at most this many starts in any hour; more are skipped and audited (\"when Z fails, start Z\" cannot spin)."),
-  })
-  .refine((t) => t.taskIds.length + t.taskTags.length > 0, { message: "give taskIds or taskTags (or both)" })
-  .describe("Start qlikSenseTaskId when a watched task finishes with one of the outcomes (instead of a cron schedule)."));
+export const TriggerSchema = z.lazy(() =>
+  z
+    .strictObject({
+      on: z.array(z.enum(TASK_OUTCOMES)).min(1).describe("Outcomes that fire: succeeded, failed, aborted."),
+      taskIds: z.array(z.string().regex(GUID, "expected a task GUID")).default([]).describe("Fire when one of these tasks ends so."),
+      taskTags: z.array(z.string().min(1)).default([]).describe("…or when any task with one of these tags ends so."),
+      maxFiresPerHour: z
+        .number()
+        .int()
+        .min(1)
+        .max(3600)
+        .default(6)
+        .describe('Loop guard: at most this many starts in any hour; more are skipped and audited ("when Z fails, start Z" cannot spin).'),
+    })
+    .refine((t) => t.taskIds.length + t.taskTags.length > 0, { message: "give taskIds or taskTags (or both)" })
+    .describe("Start qlikSenseTaskId when a watched task finishes with one of the outcomes (instead of a cron schedule)."),
+);
 
 export type TimeWindow = z.infer<typeof TimeWindowSchema>;
 export type Trigger = z.infer<typeof TriggerSchema>;
 
-const DateBoundSchema = z.lazy(() => z
-  .string()
-  .regex(DATE_OR_DATETIME, "expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]")
-  .describe("A date or date-time; without an offset it is read in the schedule's time zone."));
+const DateBoundSchema = z.lazy(() =>
+  z
+    .string()
+    .regex(DATE_OR_DATETIME, "expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]")
+    .describe("A date or date-time; without an offset it is read in the schedule's time zone."),
+);
 
 /** Definition fields shared by create, update and import (timezone may be filled in by the caller). */
 const definitionShape = {
@@ -66,11 +75,17 @@ const definitionShape = {
   trigger: TriggerSchema.optional(),
 };
 
-function checkDefinition(d: { cronSchedule?: string | undefined; trigger?: unknown; timezone?: string | undefined; startDate?: string | undefined; endDate?: string | undefined }, ctx: z.RefinementCtx): void {
-  if (d.cronSchedule === undefined && d.trigger === undefined) ctx.addIssue({ code: "custom", path: ["cronSchedule"], message: "give cronSchedule, or trigger for an event-triggered schedule" });
-  if (d.cronSchedule !== undefined && d.trigger !== undefined) ctx.addIssue({ code: "custom", path: ["trigger"], message: "a schedule has either cronSchedule or trigger, not both" });
+function checkDefinition(
+  d: { cronSchedule?: string | undefined; trigger?: unknown; timezone?: string | undefined; startDate?: string | undefined; endDate?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (d.cronSchedule === undefined && d.trigger === undefined)
+    ctx.addIssue({ code: "custom", path: ["cronSchedule"], message: "give cronSchedule, or trigger for an event-triggered schedule" });
+  if (d.cronSchedule !== undefined && d.trigger !== undefined)
+    ctx.addIssue({ code: "custom", path: ["trigger"], message: "a schedule has either cronSchedule or trigger, not both" });
   const tzOk = d.timezone === undefined || isTimeZone(d.timezone);
-  if (!tzOk) ctx.addIssue({ code: "custom", path: ["timezone"], message: `unknown time zone '${d.timezone}' (expected an IANA name such as Europe/Stockholm)` });
+  if (!tzOk)
+    ctx.addIssue({ code: "custom", path: ["timezone"], message: `unknown time zone '${d.timezone}' (expected an IANA name such as Europe/Stockholm)` });
   const tz = tzOk ? d.timezone : undefined;
   if (d.cronSchedule !== undefined) {
     const problem = cronProblem(d.cronSchedule, tz);
@@ -89,19 +104,21 @@ export type ScheduleInput = z.input<typeof ScheduleInputSchema>;
 export type ScheduleDefinition = z.output<typeof ScheduleInputSchema> & { timezone: string };
 
 /** The update body: any field; null clears an optional one. */
-export const ScheduleUpdateSchema = z.lazy(() => z.strictObject({
-  name: definitionShape.name.optional(),
-  cronSchedule: z.string().min(1).max(200).nullable().optional(),
-  timezone: z.string().min(1).optional(),
-  qlikSenseTaskId: definitionShape.qlikSenseTaskId.optional(),
-  startupState: StartupStateSchema.optional(),
-  tags: z.array(z.string().min(1).max(200)).max(100).optional(),
-  startDate: DateBoundSchema.nullable().optional(),
-  endDate: DateBoundSchema.nullable().optional(),
-  timeWindow: TimeWindowSchema.nullable().optional(),
-  catchUp: butlerBoolean.optional(),
-  trigger: TriggerSchema.nullable().optional(),
-}));
+export const ScheduleUpdateSchema = z.lazy(() =>
+  z.strictObject({
+    name: definitionShape.name.optional(),
+    cronSchedule: z.string().min(1).max(200).nullable().optional(),
+    timezone: z.string().min(1).optional(),
+    qlikSenseTaskId: definitionShape.qlikSenseTaskId.optional(),
+    startupState: StartupStateSchema.optional(),
+    tags: z.array(z.string().min(1).max(200)).max(100).optional(),
+    startDate: DateBoundSchema.nullable().optional(),
+    endDate: DateBoundSchema.nullable().optional(),
+    timeWindow: TimeWindowSchema.nullable().optional(),
+    catchUp: butlerBoolean.optional(),
+    trigger: TriggerSchema.nullable().optional(),
+  }),
+);
 export type ScheduleUpdate = z.infer<typeof ScheduleUpdateSchema>;
 
 /** Why a cron string is not usable, or undefined when it is (5 or 6 fields). */

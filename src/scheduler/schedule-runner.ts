@@ -91,7 +91,10 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
   let syncTimer: ReturnType<typeof setTimeout> | undefined;
   let eventClaims = 0;
   const fires = deps.metrics.counter("steward_scheduler_fires_total", "Schedule fires by reason (cron, event, catch-up) and result.");
-  const missedCounter = deps.metrics.counter("steward_scheduler_missed_fires_total", "Cron fires missed: Steward not running, the lead changing hands, or a timer woken after later fires were due.");
+  const missedCounter = deps.metrics.counter(
+    "steward_scheduler_missed_fires_total",
+    "Cron fires missed: Steward not running, the lead changing hands, or a timer woken after later fires were due.",
+  );
 
   const timingOf = (row: ScheduleRow): Timing => {
     const def = JSON.stringify(row.definition);
@@ -319,7 +322,14 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     if (recent.length >= limit) {
       recentTriggerFires.set(row.id, recent);
       fires.inc({ reason: "event", result: "suppressed" });
-      const details = { scheduleId: row.id, schedule: row.definition.name, taskId: row.definition.qlikSenseTaskId, eventId: e.id, sourceTaskId: e.task.id, maxFiresPerHour: limit };
+      const details = {
+        scheduleId: row.id,
+        schedule: row.definition.name,
+        taskId: row.definition.qlikSenseTaskId,
+        eventId: e.id,
+        sourceTaskId: e.task.id,
+        maxFiresPerHour: limit,
+      };
       log.warn(details, "event trigger skipped: it already fired maxFiresPerHour times in the last hour (loop guard)");
       audit.record({ actor: { kind: "event-trigger", name: row.id }, action: "schedule.suppressed", target: row.id, result: "denied", details });
       return true;
@@ -355,7 +365,10 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       if (!matches(row, e)) continue;
       // A datagram is a hint (UDP is unauthenticated): only a run QRS confirmed may start a task.
       if (e.unconfirmed) {
-        log.warn({ scheduleId: row.id, schedule: row.definition.name, eventId: e.id, sourceTaskId: e.task.id, why: e.unconfirmed.reason }, "event trigger skipped: QRS did not confirm the run");
+        log.warn(
+          { scheduleId: row.id, schedule: row.definition.name, eventId: e.id, sourceTaskId: e.task.id, why: e.unconfirmed.reason },
+          "event trigger skipped: QRS did not confirm the run",
+        );
         continue;
       }
       const key = `${row.id}\u0000${e.id}`;

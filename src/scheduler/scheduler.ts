@@ -16,7 +16,16 @@ import type { SqlDb } from "../store/sql";
 import { fieldName } from "../http/route";
 import { parseButlerScheduleFile, scheduleFileBounds, type ImportedSchedule } from "./butler-import";
 import { nextFire, compileTiming } from "./next-run";
-import { definitionOf, ScheduleInputSchema, stateFromStartup, type Schedule, type ScheduleDefinition, type ScheduleInput, type ScheduleState, type ScheduleUpdate } from "./schedule-model";
+import {
+  definitionOf,
+  ScheduleInputSchema,
+  stateFromStartup,
+  type Schedule,
+  type ScheduleDefinition,
+  type ScheduleInput,
+  type ScheduleState,
+  type ScheduleUpdate,
+} from "./schedule-model";
 import { createScheduleRepo, toSchedule, type ScheduleRepo, type ScheduleRow } from "./schedule-repo";
 import { createScheduleRunner, plannedNextRun, type SchedulerDuty } from "./schedule-runner";
 
@@ -119,13 +128,17 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
   function checkFires(def: ScheduleDefinition): void {
     if (def.cronSchedule === undefined || def.timeWindow === undefined || def.endDate !== undefined) return;
     if (nextFire(compileTiming(def), clock.now()) === null) {
-      throw new AppError("BAD_REQUEST", "body.timeWindow: the cron schedule never fires inside this window", { details: [{ field: "body.timeWindow", message: "never fires" }] });
+      throw new AppError("BAD_REQUEST", "body.timeWindow: the cron schedule never fires inside this window", {
+        details: [{ field: "body.timeWindow", message: "never fires" }],
+      });
     }
   }
 
   async function checkCapacity(adding: number): Promise<void> {
     if ((await repo.count()) + adding > cfg.maxSchedules) {
-      throw new AppError("CONFLICT", `the store already holds the maximum of ${cfg.maxSchedules} schedules (scheduler.maxSchedules)`, { details: { limit: cfg.maxSchedules } });
+      throw new AppError("CONFLICT", `the store already holds the maximum of ${cfg.maxSchedules} schedules (scheduler.maxSchedules)`, {
+        details: { limit: cfg.maxSchedules },
+      });
     }
   }
 

@@ -55,7 +55,10 @@ export function parseKeyHash(text: string): ParsedHash {
     if (N < 1024 || N > 1 << 20 || (N & (N - 1)) !== 0 || r < 1 || r > 32 || p < 1 || p > 16) {
       throw new AppError("CONFIG_INVALID", `scrypt parameters out of range in key hash (N=${N}, r=${r}, p=${p})`);
     }
-    return { algorithm: "scrypt", scrypt: { N, r, p, salt: Buffer.from(m[4]!, "base64url"), hash: Buffer.from(m[5]!, "base64url"), ...(m[6] ? { tag: m[6] } : {}) } };
+    return {
+      algorithm: "scrypt",
+      scrypt: { N, r, p, salt: Buffer.from(m[4]!, "base64url"), hash: Buffer.from(m[5]!, "base64url"), ...(m[6] ? { tag: m[6] } : {}) },
+    };
   }
   throw new AppError("CONFIG_INVALID", "a key hash must be sha256:<64 hex> or scrypt:N:r:p:salt:hash[:tag]");
 }

@@ -87,11 +87,19 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
     if (!policy.authConfigured && !url.loopbackName) {
       const name = url.hostname.toLowerCase();
       if (loopbackListener) {
-        return deps.deny(c, `host ${url.hostname} is not a loopback name; without API keys this Steward answers only requests addressed to localhost or 127.0.0.1`, "host");
+        return deps.deny(
+          c,
+          `host ${url.hostname} is not a loopback name; without API keys this Steward answers only requests addressed to localhost or 127.0.0.1`,
+          "host",
+        );
       }
       const known = isIpLiteral(name) || name === machine || name === listenName || policy.config.allowedHosts.some((h) => h.toLowerCase() === name);
       if (!known) {
-        return deps.deny(c, `host ${url.hostname} is not a name of this server; without API keys Steward answers requests addressed to its IP address or ${machine}; add other DNS names to security.allowedHosts`, "host");
+        return deps.deny(
+          c,
+          `host ${url.hostname} is not a name of this server; without API keys Steward answers requests addressed to its IP address or ${machine}; add other DNS names to security.allowedHosts`,
+          "host",
+        );
       }
     }
     const origin = c.req.raw.headers.get("origin") ?? undefined;
@@ -102,9 +110,15 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
       const parsed = origin === "null" || !origin.includes("://") ? undefined : parseUrl(origin);
       const from = parsed?.host.toLowerCase() || undefined;
       const scheme = parsed ? parsed.protocol.slice(0, -1) : "http";
-      const own = [c.req.header("host"), c.req.header("x-forwarded-host"), url.host].filter((h): h is string => Boolean(h)).map((h) => hostOf(h.split(",")[0]!.trim(), scheme));
+      const own = [c.req.header("host"), c.req.header("x-forwarded-host"), url.host]
+        .filter((h): h is string => Boolean(h))
+        .map((h) => hostOf(h.split(",")[0]!.trim(), scheme));
       if (from === undefined || !own.includes(from)) {
-        return deps.deny(c, `cross-origin ${c.req.method} from ${origin} refused: list the origin in control.cors.allowOrigins if it should call Steward`, "origin");
+        return deps.deny(
+          c,
+          `cross-origin ${c.req.method} from ${origin} refused: list the origin in control.cors.allowOrigins if it should call Steward`,
+          "origin",
+        );
       }
     }
     return undefined;

@@ -22,7 +22,13 @@ export interface ConnectionLimits {
 /** Half the open-file limit (the store, PostgreSQL, outbound calls and the runtime need the rest), 32 to 4,096. */
 export function defaultConnectionLimits(fileLimit = openFileLimit()): ConnectionLimits {
   const maxConnections = fileLimit === undefined ? 4096 : Math.max(32, Math.min(4096, Math.floor(fileLimit / 2)));
-  return { handshakeTimeoutMs: 10_000, idleTimeoutMs: 10_000, bodyTimeoutMs: 30_000, maxConnections, maxPerAddress: Math.max(8, Math.floor(maxConnections / 4)) };
+  return {
+    handshakeTimeoutMs: 10_000,
+    idleTimeoutMs: 10_000,
+    bodyTimeoutMs: 30_000,
+    maxConnections,
+    maxPerAddress: Math.max(8, Math.floor(maxConnections / 4)),
+  };
 }
 
 interface Tracked {
@@ -118,7 +124,8 @@ export function createConnectionGuard(limits: ConnectionLimits, log: Logger): Co
         socket.destroy();
         return false;
       }
-      if (mine >= limits.maxPerAddress || byKey.size >= limits.maxConnections - 1) warn("REST API (mutual TLS) at its connection limit: idle connections are closed to make room", address);
+      if (mine >= limits.maxPerAddress || byKey.size >= limits.maxConnections - 1)
+        warn("REST API (mutual TLS) at its connection limit: idle connections are closed to make room", address);
       const t: Tracked = { socket, address, busy: 0, idleSince: Date.now() };
       byKey.set(keyOf(socket), t);
       let set = perAddress.get(address);

@@ -15,15 +15,11 @@ export interface IdentifyInput {
   clientCert?: ClientCertInfo;
 }
 
-export type Identified =
-  | { ok: true; principal: Principal; via: "header" | "query" | "cert" | "none"; key?: KeyIdentity }
-  | { ok: false; reason: string };
+export type Identified = { ok: true; principal: Principal; via: "header" | "query" | "cert" | "none"; key?: KeyIdentity } | { ok: false; reason: string };
 
 export function matchCertRule(rules: readonly CertRule[], cert: ClientCertInfo): CertRule | undefined {
   return rules.find(
-    (r) =>
-      (r.fingerprint === undefined || r.fingerprint === cert.fingerprint256) &&
-      (r.subjectCN === undefined || r.subjectCN === cert.subjectCN),
+    (r) => (r.fingerprint === undefined || r.fingerprint === cert.fingerprint256) && (r.subjectCN === undefined || r.subjectCN === cert.subjectCN),
   );
 }
 

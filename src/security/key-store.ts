@@ -137,7 +137,9 @@ export function createKeyStore(db: SqlDb, clock: Clock): KeyStore {
         const left = Number((await tx.get<{ n: number }>(q.othersActive, [name]))?.n ?? 0);
         if (left === 0) {
           const rows = await tx.all<Row>(q.dependents, [clock.now()]);
-          const dependents = rows.filter((r) => r.instance_id !== self?.instanceId).map((r) => ({ instanceId: String(r.instance_id), name: String(r.instance_name), listen: String(r.listen) }));
+          const dependents = rows
+            .filter((r) => r.instance_id !== self?.instanceId)
+            .map((r) => ({ instanceId: String(r.instance_id), name: String(r.instance_name), listen: String(r.listen) }));
           if (self) dependents.unshift({ instanceId: self.instanceId, name: self.instanceName, listen: self.listen });
           if (dependents.length > 0) return { outcome: "last-key", dependents };
         }

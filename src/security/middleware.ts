@@ -36,9 +36,19 @@ function wantsDashboardPage(c: Context<HttpEnv>): boolean {
   return (c.req.header("accept") ?? "").includes("text/html");
 }
 
-export type Deny = (c: Context<HttpEnv>, status: 401 | 403 | 429, reason: string, details: Record<string, unknown>, extraHeaders?: Record<string, string>) => Response;
+export type Deny = (
+  c: Context<HttpEnv>,
+  status: 401 | 403 | 429,
+  reason: string,
+  details: Record<string, unknown>,
+  extraHeaders?: Record<string, string>,
+) => Response;
 
-export function createAccessMiddleware(deps: AccessDeps): { ipGate: (c: Context<HttpEnv>) => Response | undefined; accessGuard: MiddlewareHandler<HttpEnv>; deny: Deny } {
+export function createAccessMiddleware(deps: AccessDeps): {
+  ipGate: (c: Context<HttpEnv>) => Response | undefined;
+  accessGuard: MiddlewareHandler<HttpEnv>;
+  deny: Deny;
+} {
   const denials = deps.metrics.counter("steward_http_access_denied_total", "Requests refused by access control, by reason.");
   const writes = deps.metrics.counter("steward_http_audited_writes_total", "Write requests recorded in the audit log.");
 
@@ -107,7 +117,13 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: (c: Context<
     if (limiter && !a.exempt) {
       const d = limiter.hit(remote);
       if (!d.allowed) {
-        return deny(c, 429, `rate limit of ${d.limit} requests per ${d.windowSeconds}s for ${remote} exceeded`, { check: "rateLimit.perIp", audit: d.firstRejection }, rateLimitHeaders(d));
+        return deny(
+          c,
+          429,
+          `rate limit of ${d.limit} requests per ${d.windowSeconds}s for ${remote} exceeded`,
+          { check: "rateLimit.perIp", audit: d.firstRejection },
+          rateLimitHeaders(d),
+        );
       }
       // A per-key limit set later by the guard is the more specific one and replaces these numbers.
       limitHeaders(c, d);
@@ -133,7 +149,13 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: (c: Context<
     if (policy.perKey && (principal.kind === "apiKey" || principal.kind === "clientCert")) {
       const keyDecision = policy.perKey.hit(`${principal.kind}:${principal.name}`);
       if (!keyDecision.allowed) {
-        return deny(c, 429, `rate limit of ${keyDecision.limit} requests per ${keyDecision.windowSeconds}s for ${principal.name} exceeded`, { check: "rateLimit.perKey", audit: keyDecision.firstRejection }, rateLimitHeaders(keyDecision));
+        return deny(
+          c,
+          429,
+          `rate limit of ${keyDecision.limit} requests per ${keyDecision.windowSeconds}s for ${principal.name} exceeded`,
+          { check: "rateLimit.perKey", audit: keyDecision.firstRejection },
+          rateLimitHeaders(keyDecision),
+        );
       }
       // Set before the answer is built, so it carries them (and they replace the per-IP numbers).
       limitHeaders(c, keyDecision);
@@ -165,7 +187,14 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: (c: Context<
           status,
           requestId: c.get("requestId"),
           ...(who.via === "query" ? { via: "query" } : {}),
-          ...(noted ? { op: noted.action, ...(noted.target !== undefined ? { object: noted.target } : {}), ...(noted.result !== "ok" ? { opResult: noted.result } : {}), ...noted.details } : {}),
+          ...(noted
+            ? {
+                op: noted.action,
+                ...(noted.target !== undefined ? { object: noted.target } : {}),
+                ...(noted.result !== "ok" ? { opResult: noted.result } : {}),
+                ...noted.details,
+              }
+            : {}),
         },
       };
       // An anonymous write that was refused changed nothing: counted like a denial, so a flood of bad requests

@@ -159,7 +159,10 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
           resolve();
         });
       });
-      log.info({ url: this.url(), clientCertificates: options.tls.requireClientCert ? "required" : "requested", maxConnections: limits.maxConnections }, "REST API listening (mutual TLS)");
+      log.info(
+        { url: this.url(), clientCertificates: options.tls.requireClientCert ? "required" : "requested", maxConnections: limits.maxConnections },
+        "REST API listening (mutual TLS)",
+      );
       warnOnLowFileLimit(log);
     },
     async stop(budgetMs: number) {

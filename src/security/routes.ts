@@ -49,7 +49,15 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
     async (c, { body }) => {
       const { key, stored } = await security.createKey(body, auditActorOf(c));
       return c.json(
-        { name: stored.name, scopes: stored.scopes, source: "store" as const, createdAt: stored.createdAt, createdBy: stored.createdBy, key, note: "Store this key now; Steward keeps only its hash." },
+        {
+          name: stored.name,
+          scopes: stored.scopes,
+          source: "store" as const,
+          createdAt: stored.createdAt,
+          createdBy: stored.createdBy,
+          key,
+          note: "Store this key now; Steward keeps only its hash.",
+        },
         201,
         { "Cache-Control": "no-store" },
       );
@@ -64,7 +72,11 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       tags: ["admin"],
       scope: "admin",
       params: z.object({ name: z.string().min(1) }),
-      responses: { 204: { description: "revoked" }, 404: { description: "no such active key" }, 409: { description: "a config-file key, or the last credential of a non-loopback listener" } },
+      responses: {
+        204: { description: "revoked" },
+        404: { description: "no such active key" },
+        409: { description: "a config-file key, or the last credential of a non-loopback listener" },
+      },
     },
     async (c, { params }) => {
       await security.revokeKey(params.name, auditActorOf(c));

@@ -82,7 +82,13 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
     current = serving ? lockedIfOpen(policy, deps.listenHost) : policy;
     if (current.lockedOut && !was) {
       log.error({ listen: deps.listenHost }, current.lockedOut);
-      deps.audit.record({ actor: { kind: "system", name: "security" }, action: "access.locked", target: deps.listenHost, result: "ok", details: { reason: "no API key left" } });
+      deps.audit.record({
+        actor: { kind: "system", name: "security" },
+        action: "access.locked",
+        target: deps.listenHost,
+        result: "ok",
+        details: { reason: "no API key left" },
+      });
     } else if (!current.lockedOut && was) log.info({ listen: deps.listenHost }, "an API key exists again: the REST API serves authenticated callers again");
   };
   const rebuild = (cfg: SecurityConfig) => setPolicy(buildPolicy(cfg, { storedKeys, clock: deps.clock, previous: base }));
@@ -189,7 +195,11 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
         if (willDepend) recorded = true;
         else if (recorded) {
           recorded = false;
-          deps.keyStore.release(instance.id).catch((err: Error) => log.warn({ err: err.message }, "could not clear this Steward's record of depending on the stored keys; it expires on its own"));
+          deps.keyStore
+            .release(instance.id)
+            .catch((err: Error) =>
+              log.warn({ err: err.message }, "could not clear this Steward's record of depending on the stored keys; it expires on its own"),
+            );
         }
         log.info({ keys: candidate.ring.size, clientCertRules: candidate.certRules.length, allowlist: candidate.allow.length }, "access policy reloaded");
       };
@@ -214,8 +224,12 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
           }
           const known = new Set(routes().flatMap((r) => (Array.isArray(r.method) ? r.method : [r.method]).map((m) => `${m.toUpperCase()} ${r.path}`)));
           for (const ref of p.queryRoutes) if (!known.has(ref)) log.warn({ route: ref }, "security.queryKey.routes names a route that does not exist");
-          if (p.queryRoutes.size > 0) log.warn({ routes: [...p.queryRoutes] }, "API keys are accepted in the query string on these routes (compatibility mode)");
-          log.info({ keys: p.ring.size, clientCertRules: p.certRules.length, allowlist: p.allow.length, authenticated: p.authConfigured }, "access control ready");
+          if (p.queryRoutes.size > 0)
+            log.warn({ routes: [...p.queryRoutes] }, "API keys are accepted in the query string on these routes (compatibility mode)");
+          log.info(
+            { keys: p.ring.size, clientCertRules: p.certRules.length, allowlist: p.allow.length, authenticated: p.authConfigured },
+            "access control ready",
+          );
         },
         async stop() {
           clearInterval(refreshTimer);
@@ -223,7 +237,11 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
           serving = false;
           if (recorded) {
             recorded = false;
-            await deps.keyStore.release(instance.id).catch((err: Error) => log.warn({ err: err.message }, "could not clear this Steward's record of depending on the stored keys; it expires on its own"));
+            await deps.keyStore
+              .release(instance.id)
+              .catch((err: Error) =>
+                log.warn({ err: err.message }, "could not clear this Steward's record of depending on the stored keys; it expires on its own"),
+              );
           }
         },
       };

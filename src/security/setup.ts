@@ -106,12 +106,22 @@ export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Se
       check: () => {
         const p = service.policy();
         if (p.lockedOut) return { ok: false, detail: p.lockedOut };
-        return { ok: true, detail: `${p.ring.size} API keys, ${p.certRules.length} client-certificate rules${p.authConfigured ? "" : ", open (allowUnauthenticated)"}` };
+        return {
+          ok: true,
+          detail: `${p.ring.size} API keys, ${p.certRules.length} client-certificate rules${p.authConfigured ? "" : ", open (allowUnauthenticated)"}`,
+        };
       },
     });
   }
   const denialAudit = createDenialAudit(deps.audit, deps.clock);
-  const { ipGate, accessGuard, deny } = createAccessMiddleware({ policy: service.policy, audit: deps.audit, log, metrics: deps.metrics, onKeyUse: service.noteKeyUse, denialAudit });
+  const { ipGate, accessGuard, deny } = createAccessMiddleware({
+    policy: service.policy,
+    audit: deps.audit,
+    log,
+    metrics: deps.metrics,
+    onKeyUse: service.noteKeyUse,
+    denialAudit,
+  });
   const tls = loadTlsMaterial(cfg, loaded.baseDir);
   // After the IP gate (an unlisted address is refused before anything else is looked at).
   const browserGuard = createBrowserGuard({
@@ -143,9 +153,26 @@ export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Se
     },
     createServer(hono, options, serverLog) {
       if (tls?.mutual) {
-        return createMtlsServer(hono, { ...options, tls: { cert: tls.cert, key: tls.key, ca: tls.ca!, requireClientCert: tls.requireClientCert, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) } }, serverLog);
+        return createMtlsServer(
+          hono,
+          {
+            ...options,
+            tls: {
+              cert: tls.cert,
+              key: tls.key,
+              ca: tls.ca!,
+              requireClientCert: tls.requireClientCert,
+              ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+            },
+          },
+          serverLog,
+        );
       }
-      return createHttpServer(hono, { ...options, ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) } } : {}) }, serverLog);
+      return createHttpServer(
+        hono,
+        { ...options, ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) } } : {}) },
+        serverLog,
+      );
     },
   };
 }

@@ -79,7 +79,10 @@ export function createServiceMonitor(initial: ServiceMonitorConfig, deps: Servic
     const all = c.enabled ? targetsOf(c) : [];
     const skipped = all.filter((t) => !supported(t));
     if (skipped.length) {
-      log.warn({ platform, skipped: skipped.map((t) => `${t.platform}:${t.host}/${t.name}`) }, "these services cannot be checked from this operating system; they are skipped");
+      log.warn(
+        { platform, skipped: skipped.map((t) => `${t.platform}:${t.host}/${t.name}`) },
+        "these services cannot be checked from this operating system; they are skipped",
+      );
     }
     targets = all.filter(supported);
     const keep = new Set(targets.map(targetKey));
@@ -130,7 +133,10 @@ export function createServiceMonitor(initial: ServiceMonitorConfig, deps: Servic
       firstRound = false;
       const states = [...latest.values()].map((x) => (x.result.ok ? x.result.state : "unreadable"));
       const count = (s: string) => states.filter((x) => x === s).length;
-      log.info({ watched: targets.length, running: count("RUNNING"), stopped: count("STOPPED"), unreadable: count("unreadable") }, "service monitoring baseline taken");
+      log.info(
+        { watched: targets.length, running: count("RUNNING"), stopped: count("STOPPED"), unreadable: count("unreadable") },
+        "service monitoring baseline taken",
+      );
     }
   }
 

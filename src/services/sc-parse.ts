@@ -67,7 +67,12 @@ function scError(text: string, exitCode: number): ProbeError | undefined {
   const fromText = line ? Number(/(\d+)\s*:\s*$/.exec(line)![1]) : undefined;
   const code = fromText ?? (exitCode !== 0 ? exitCode : undefined);
   if (code === undefined) return undefined;
-  const message = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("[SC]")).join(" ") || `sc.exe exited with ${exitCode}`;
+  const message =
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("[SC]"))
+      .join(" ") || `sc.exe exited with ${exitCode}`;
   return { ok: false, kind: ERROR_KINDS[code] ?? "failed", code, message };
 }
 

@@ -23,7 +23,10 @@ export interface ServiceMonitorSetupDeps {
 
 const OFF: ServiceMonitorConfig = ServiceMonitorSchema.parse({ enabled: false });
 
-export function setupServiceMonitor(cfg: ServiceMonitorConfig | undefined, deps: ServiceMonitorSetupDeps): { monitor: ServiceMonitor; reconfigurable: Reconfigurable } {
+export function setupServiceMonitor(
+  cfg: ServiceMonitorConfig | undefined,
+  deps: ServiceMonitorSetupDeps,
+): { monitor: ServiceMonitor; reconfigurable: Reconfigurable } {
   const monitor = createServiceMonitor(cfg ?? OFF, deps);
   deps.lifecycle.add(monitor.component);
   return {

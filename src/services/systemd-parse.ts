@@ -45,7 +45,11 @@ export function parseSystemctlShow(unit: string, text: string, exitCode: number)
   const active = props.get("ActiveState");
   if (exitCode !== 0 || !active) {
     const message = text.trim() || `systemctl exited with ${exitCode}`;
-    const kind = /access denied|permission/i.test(message) ? "access_denied" : /Failed to connect|No route|Connection refused|ssh/i.test(message) ? "unreachable" : "failed";
+    const kind = /access denied|permission/i.test(message)
+      ? "access_denied"
+      : /Failed to connect|No route|Connection refused|ssh/i.test(message)
+        ? "unreachable"
+        : "failed";
     return { ok: false, kind, message };
   }
   if (props.get("LoadState") === "not-found") return { ok: false, kind: "not_found", message: `unit ${unit} does not exist` };

@@ -139,7 +139,9 @@ export async function simCommand(argv: string[], io: SimIo = {}): Promise<number
   out(`  Control   ${sim.urls.control}/   (plain HTTP, loopback only)`);
   if (sim.urls.version) out(`  Version   ${sim.urls.version}/v1/systeminfo   (client certificate required)`);
   out(`  Certs     ${sim.certDir}   (root.pem, client.pem, client_key.pem)`);
-  out(`  UDP       ${udp.targets.length === 0 ? "no targets (set with --udp-target or PUT /udp/targets)" : udp.targets.map((t) => `${t.host}:${t.port}`).join(", ")}   (generation ${udp.generation})`);
+  out(
+    `  UDP       ${udp.targets.length === 0 ? "no targets (set with --udp-target or PUT /udp/targets)" : udp.targets.map((t) => `${t.host}:${t.port}`).join(", ")}   (generation ${udp.generation})`,
+  );
   for (const n of nodeTargetView(s.nodes, udp).filter((v) => v.own)) {
     out(`  UDP       ${n.node} (${n.hostName}): ${n.targets.length === 0 ? "no targets" : n.targets.join(", ")}   (that node's own appender)`);
   }

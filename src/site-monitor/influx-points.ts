@@ -22,22 +22,55 @@ export function accessTypePoints(o: AccessTypeOverview, tags: Record<string, str
   const at = new Date(atMs);
   const point = (licenseType: string) => withTags("qlik_sense_license", { ...tags, license_type: licenseType }).timestamp(at);
   const out: Point[] = [];
-  for (const [type, b] of [["analyzer", o.analyzerAccess], ["professional", o.professionalAccess]] as const) {
+  for (const [type, b] of [
+    ["analyzer", o.analyzerAccess],
+    ["professional", o.professionalAccess],
+  ] as const) {
     if (!b.enabled) continue;
-    out.push(point(type).floatField("allocated", b.allocated).floatField("available", b.available).floatField("excess", b.excess).floatField("quarantined", b.quarantined).floatField("total", b.total).floatField("used", b.used));
+    out.push(
+      point(type)
+        .floatField("allocated", b.allocated)
+        .floatField("available", b.available)
+        .floatField("excess", b.excess)
+        .floatField("quarantined", b.quarantined)
+        .floatField("total", b.total)
+        .floatField("used", b.used),
+    );
   }
   const t = o.analyzerTimeAccess;
-  if (t.enabled) out.push(point("analyzer_capacity").floatField("allocated_minutes", t.allocatedMinutes).floatField("unavailable_minutes", t.unavailableMinutes).floatField("used_minutes", t.usedMinutes));
+  if (t.enabled)
+    out.push(
+      point("analyzer_capacity")
+        .floatField("allocated_minutes", t.allocatedMinutes)
+        .floatField("unavailable_minutes", t.unavailableMinutes)
+        .floatField("used_minutes", t.usedMinutes),
+    );
   const lg = o.loginAccess;
-  if (lg.enabled) out.push(point("token_login").floatField("allocated_tokens", lg.allocatedTokens).floatField("token_cost", lg.tokenCost).floatField("unavailable_tokens", lg.unavailableTokens).floatField("used_tokens", lg.usedTokens));
+  if (lg.enabled)
+    out.push(
+      point("token_login")
+        .floatField("allocated_tokens", lg.allocatedTokens)
+        .floatField("token_cost", lg.tokenCost)
+        .floatField("unavailable_tokens", lg.unavailableTokens)
+        .floatField("used_tokens", lg.usedTokens),
+    );
   const u = o.userAccess;
-  if (u.enabled) out.push(point("token_user").floatField("allocated_tokens", u.allocatedTokens).floatField("quarantined_tokens", u.quarantinedTokens).floatField("token_cost", u.tokenCost).floatField("used_tokens", u.usedTokens ?? u.userTokens ?? 0));
+  if (u.enabled)
+    out.push(
+      point("token_user")
+        .floatField("allocated_tokens", u.allocatedTokens)
+        .floatField("quarantined_tokens", u.quarantinedTokens)
+        .floatField("token_cost", u.tokenCost)
+        .floatField("used_tokens", u.usedTokens ?? u.userTokens ?? 0),
+    );
   if (o.totalTokens > 0) out.push(point("tokens_available").floatField("available_tokens", o.availableTokens).floatField("total_tokens", o.totalTokens));
   return out;
 }
 
 export function licenseReleasePoint(kind: string, user: string, daysSinceLastUse: number, tags: Record<string, string>, atMs: number): Point {
-  return withTags("qlik_sense_license_release", { ...tags, license_type: kind, user }).floatField("days_since_last_use", daysSinceLastUse).timestamp(new Date(atMs));
+  return withTags("qlik_sense_license_release", { ...tags, license_type: kind, user })
+    .floatField("days_since_last_use", daysSinceLastUse)
+    .timestamp(new Date(atMs));
 }
 
 export function versionPoint(v: SystemInfo, tags: Record<string, string>, atMs: number): Point {

@@ -60,13 +60,20 @@ function lastActivityMs(a: QrsAllocation): number | undefined {
 export function keepReason(cfg: LicenseReleaseConfig["neverRelease"], user: QrsUser): string | undefined {
   const id = `${user.userDirectory}\\${user.userId}`.toLowerCase();
   if (cfg.users.some((u) => u.toLowerCase() === id)) return "listed in neverRelease.users";
-  if (cfg.userDirectories.some((d) => d.toLowerCase() === user.userDirectory.toLowerCase())) return `user directory ${user.userDirectory} is in neverRelease.userDirectories`;
+  if (cfg.userDirectories.some((d) => d.toLowerCase() === user.userDirectory.toLowerCase()))
+    return `user directory ${user.userDirectory} is in neverRelease.userDirectories`;
   const tags = (user.tags ?? []).map((t) => t.name.toLowerCase());
   const tag = cfg.tags.find((t) => tags.includes(t.toLowerCase()));
   if (tag) return `user has tag ${tag}`;
-  const cp = cfg.customProperties.find((c) => (user.customProperties ?? []).some((v) => v.definition.name.toLowerCase() === c.name.toLowerCase() && v.value.toLowerCase() === c.value.toLowerCase()));
+  const cp = cfg.customProperties.find((c) =>
+    (user.customProperties ?? []).some((v) => v.definition.name.toLowerCase() === c.name.toLowerCase() && v.value.toLowerCase() === c.value.toLowerCase()),
+  );
   if (cp) return `user has custom property ${cp.name}=${cp.value}`;
-  for (const [flag, value] of [["inactive", user.inactive], ["blocked", user.blacklisted], ["removedExternally", user.removedExternally]] as const) {
+  for (const [flag, value] of [
+    ["inactive", user.inactive],
+    ["blocked", user.blacklisted],
+    ["removedExternally", user.removedExternally],
+  ] as const) {
     const rule = cfg[flag];
     if (rule === "yes" && value === true) return `user is ${flag} (neverRelease.${flag}: yes)`;
     if (rule === "no" && value !== true) return `user is not ${flag} (neverRelease.${flag}: no)`;
@@ -121,24 +128,49 @@ export function createLicenseRelease(cfg: LicenseReleaseConfig, deps: LicenseRel
         await releaseAllocation(deps.qrs, kind, a.id);
         item.result = "released";
         out.released++;
-        deps.audit.record({ actor: { kind: "system", name: "license-release" }, action: "license.release", target: name, result: "ok", details: { accessType: kind, allocationId: a.id, daysSinceLastUse: days } });
-        if (deps.sink) await deps.sink.write([licenseReleasePoint(kind, name, days, deps.sink.tagsFor("qlik_sense_license_release"), now)]).catch((err) => deps.log.warn({ err: describeError(err) }, "license release point not written to InfluxDB"));
+        deps.audit.record({
+          actor: { kind: "system", name: "license-release" },
+          action: "license.release",
+          target: name,
+          result: "ok",
+          details: { accessType: kind, allocationId: a.id, daysSinceLastUse: days },
+        });
+        if (deps.sink)
+          await deps.sink
+            .write([licenseReleasePoint(kind, name, days, deps.sink.tagsFor("qlik_sense_license_release"), now)])
+            .catch((err) => deps.log.warn({ err: describeError(err) }, "license release point not written to InfluxDB"));
       } catch (err) {
         item.result = "failed";
         item.reason = describeError(err);
         out.failed++;
-        deps.audit.record({ actor: { kind: "system", name: "license-release" }, action: "license.release", target: name, result: "failed", details: { accessType: kind, allocationId: a.id, error: item.reason } });
+        deps.audit.record({
+          actor: { kind: "system", name: "license-release" },
+          action: "license.release",
+          target: name,
+          result: "failed",
+          details: { accessType: kind, allocationId: a.id, error: item.reason },
+        });
       }
     }
     last = out;
-    deps.log.info({ dryRun, released: out.released, wouldRelease: out.wouldRelease, kept: out.kept, failed: out.failed, deferred: out.deferred }, "license release run");
+    deps.log.info(
+      { dryRun, released: out.released, wouldRelease: out.wouldRelease, kept: out.kept, failed: out.failed, deferred: out.deferred },
+      "license release run",
+    );
     if (out.released > 0) {
       const list = out.items.filter((i) => i.result === "released").map((i) => `${i.user} (${i.accessType}, ${i.daysSinceLastUse} days)`);
       await deps.emit(
-        siteEvent("license.released", out.at, deps.host, now, {
-          title: `Released ${out.released} Qlik Sense license allocation${out.released === 1 ? "" : "s"}`,
-          summary: `Released after more than ${cfg.accessTypes.map((k) => `${daysFor(k)} days (${k})`).join(" / ")} without use: ${list.join(", ")}.`,
-        }, { released: out.released, failed: out.failed, deferred: out.deferred, inactiveDays: cfg.accessTypes.map((k) => `${k} ${daysFor(k)}`).join(", ") }),
+        siteEvent(
+          "license.released",
+          out.at,
+          deps.host,
+          now,
+          {
+            title: `Released ${out.released} Qlik Sense license allocation${out.released === 1 ? "" : "s"}`,
+            summary: `Released after more than ${cfg.accessTypes.map((k) => `${daysFor(k)} days (${k})`).join(" / ")} without use: ${list.join(", ")}.`,
+          },
+          { released: out.released, failed: out.failed, deferred: out.deferred, inactiveDays: cfg.accessTypes.map((k) => `${k} ${daysFor(k)}`).join(", ") },
+        ),
       );
     }
     return out;

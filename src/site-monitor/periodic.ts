@@ -5,7 +5,12 @@ import type { Component } from "../core/lifecycle";
 import { describeError } from "../core/errors";
 import type { Counter } from "../core/metrics";
 
-export function periodic(name: string, intervalMs: number, run: () => Promise<unknown>, deps: { log: Logger; runs: Counter }): Component & { runNow(): Promise<void> } {
+export function periodic(
+  name: string,
+  intervalMs: number,
+  run: () => Promise<unknown>,
+  deps: { log: Logger; runs: Counter },
+): Component & { runNow(): Promise<void> } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;

@@ -14,7 +14,11 @@ export interface PointSink {
   close(): Promise<void>;
 }
 
-export function createPointSink(name: string, cfg: InfluxDbChannelConfig, deps: { log: Logger; clock: Clock; baseDir: string; influxConflicts?: InfluxConflictMonitor }): PointSink {
+export function createPointSink(
+  name: string,
+  cfg: InfluxDbChannelConfig,
+  deps: { log: Logger; clock: Clock; baseDir: string; influxConflicts?: InfluxConflictMonitor },
+): PointSink {
   const writer = createMemoryWriter(cfg, { ...deps, name });
   return {
     tagsFor: writer.tagsFor,

@@ -27,7 +27,11 @@ export function registerSiteMonitorRoutes(router: Router, deps: SiteMonitorRoute
     },
     async (c, { query }) => {
       if (query.refresh && deps.license) await deps.license.runNow();
-      return c.json({ monitor: deps.license?.last() ?? null, release: deps.release?.last() ?? null, enabled: { monitor: Boolean(deps.license), release: Boolean(deps.release) } });
+      return c.json({
+        monitor: deps.license?.last() ?? null,
+        release: deps.release?.last() ?? null,
+        enabled: { monitor: Boolean(deps.license), release: Boolean(deps.release) },
+      });
     },
   );
 
@@ -40,7 +44,10 @@ export function registerSiteMonitorRoutes(router: Router, deps: SiteMonitorRoute
       tags: ["license"],
       scope: "admin",
       query: z.object({ dryRun: queryBoolean.optional() }),
-      responses: { 200: { description: "the run: released, would release, kept (with the reason), failed, deferred" }, 503: { description: "licenseRelease is not configured" } },
+      responses: {
+        200: { description: "the run: released, would release, kept (with the reason), failed, deferred" },
+        503: { description: "licenseRelease is not configured" },
+      },
     },
     async (c, { query }) => {
       if (!deps.release) throw new AppError("UNAVAILABLE", "license release is not configured (licenseRelease:)");

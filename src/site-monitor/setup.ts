@@ -54,7 +54,12 @@ export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): 
   const sinks: PointSink[] = [];
   const sinkFor = (name: string | undefined): PointSink | undefined => {
     if (!name) return undefined;
-    const sink = createPointSink(name, config.channels[name] as InfluxDbChannelConfig, { log, clock: deps.clock, baseDir: loaded.baseDir, influxConflicts: deps.influxConflicts });
+    const sink = createPointSink(name, config.channels[name] as InfluxDbChannelConfig, {
+      log,
+      clock: deps.clock,
+      baseDir: loaded.baseDir,
+      influxConflicts: deps.influxConflicts,
+    });
     sinks.push(sink);
     return sink;
   };
@@ -65,14 +70,30 @@ export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): 
   const qrs = deps.qrs;
   const host = config.qlik?.host ?? "";
   if (qrs && config.licenseMonitor?.enabled) {
-    const m = createLicenseMonitor(config.licenseMonitor, { qrs, host, clock: deps.clock, log, state, emit: deps.emit, sink: sinkFor(config.licenseMonitor.influxChannel) });
+    const m = createLicenseMonitor(config.licenseMonitor, {
+      qrs,
+      host,
+      clock: deps.clock,
+      log,
+      state,
+      emit: deps.emit,
+      sink: sinkFor(config.licenseMonitor.influxChannel),
+    });
     const job = periodic("license", config.licenseMonitor.interval, m.check, { log, runs });
     deps.lifecycle.add(gate(job));
     out.license = m;
     routes.license = { ...m, runNow: job.runNow };
   }
   if (qrs && config.licenseRelease?.enabled) {
-    const r = createLicenseRelease(config.licenseRelease, { qrs, host, clock: deps.clock, log, audit: deps.audit, emit: deps.emit, sink: sinkFor(config.licenseRelease.influxChannel) });
+    const r = createLicenseRelease(config.licenseRelease, {
+      qrs,
+      host,
+      clock: deps.clock,
+      log,
+      audit: deps.audit,
+      emit: deps.emit,
+      sink: sinkFor(config.licenseRelease.influxChannel),
+    });
     deps.lifecycle.add(gate(periodic("license-release", config.licenseRelease.interval, () => r.run(), { log, runs })));
     out.release = r;
     routes.release = r;

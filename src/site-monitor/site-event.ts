@@ -3,7 +3,14 @@ import type { SiteEvent, SiteEventKind } from "../events/types";
 
 export type { SiteEvent, SiteEventKind } from "../events/types";
 
-export function siteEvent(kind: SiteEventKind, key: string, host: string, nowMs: number, text: { title: string; summary: string }, data: SiteEvent["data"]): SiteEvent {
+export function siteEvent(
+  kind: SiteEventKind,
+  key: string,
+  host: string,
+  nowMs: number,
+  text: { title: string; summary: string },
+  data: SiteEvent["data"],
+): SiteEvent {
   const facts = Object.entries(data)
     .filter(([, v]) => v !== null && v !== "")
     .map(([name, v]) => ({ name, value: String(v) }));

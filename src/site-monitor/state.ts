@@ -22,7 +22,8 @@ export interface MonitorState {
 
 export function createMonitorState(db: SqlDb, now: () => number): MonitorState {
   const get = "SELECT value FROM site_monitor_state WHERE key = ?";
-  const put = "INSERT INTO site_monitor_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+  const put =
+    "INSERT INTO site_monitor_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
   const del = "DELETE FROM site_monitor_state WHERE key = ?";
   return {
     get: async (key) => (await db.get<{ value: string }>(get, [key]))?.value,

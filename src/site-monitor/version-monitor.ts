@@ -31,10 +31,17 @@ export function createVersionMonitor(deps: VersionMonitorDeps) {
     const previous = await deps.state.get(STATE_KEY);
     if (previous !== undefined && previous !== label) {
       await deps.emit(
-        siteEvent("qliksense.version_changed", `${previous}->${label}`, deps.host, now, {
-          title: `Qlik Sense version changed to ${label}`,
-          summary: `Qlik Sense on ${deps.host} now reports version ${label}; it was ${previous}.`,
-        }, { previousVersion: previous, version: info.version, releaseLabel: info.releaseLabel ?? null, productName: info.productName ?? null }),
+        siteEvent(
+          "qliksense.version_changed",
+          `${previous}->${label}`,
+          deps.host,
+          now,
+          {
+            title: `Qlik Sense version changed to ${label}`,
+            summary: `Qlik Sense on ${deps.host} now reports version ${label}; it was ${previous}.`,
+          },
+          { previousVersion: previous, version: info.version, releaseLabel: info.releaseLabel ?? null, productName: info.productName ?? null },
+        ),
       );
     }
     await deps.state.set(STATE_KEY, label);

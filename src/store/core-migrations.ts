@@ -13,7 +13,9 @@ export const coreMigrations: MigrationSet = {
 };
 
 export function setMeta(db: import("node:sqlite").DatabaseSync, key: string, value: string): void {
-  db.prepare("INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at").run(key, value, new Date().toISOString());
+  db.prepare(
+    "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+  ).run(key, value, new Date().toISOString());
 }
 
 export function getMeta(db: import("node:sqlite").DatabaseSync, key: string): string | undefined {

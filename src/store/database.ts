@@ -140,11 +140,15 @@ function applyMigrations(db: DatabaseSync, sets: MigrationSet[], transaction: <T
   for (const set of sets) {
     const sorted = [...set.migrations].sort((a, b) => a.version - b.version);
     sorted.forEach((m, i) => {
-      if (m.version !== i + 1) throw new AppError("STORE_FAILED", `migrations of ${set.module} must be numbered 1, 2, 3 …; found ${m.version} at position ${i + 1}`);
+      if (m.version !== i + 1)
+        throw new AppError("STORE_FAILED", `migrations of ${set.module} must be numbered 1, 2, 3 …; found ${m.version} at position ${i + 1}`);
     });
     const have = Number((current.get(set.module) as { v: number }).v);
     if (have > sorted.length) {
-      throw new AppError("STORE_FAILED", `the store was written by a newer Steward (${set.module} schema ${have}, this build knows ${sorted.length}); upgrade Steward or use a backup`);
+      throw new AppError(
+        "STORE_FAILED",
+        `the store was written by a newer Steward (${set.module} schema ${have}, this build knows ${sorted.length}); upgrade Steward or use a backup`,
+      );
     }
     for (const m of sorted.slice(have)) {
       try {

@@ -25,20 +25,31 @@ export async function migratePostgres(db: SqlDb, sets: readonly MigrationSet[]):
       for (const set of sets) {
         const sorted = [...set.migrations].sort((a, b) => a.version - b.version);
         sorted.forEach((m, i) => {
-          if (m.version !== i + 1) throw new AppError("STORE_FAILED", `migrations of ${set.module} must be numbered 1, 2, 3 …; found ${m.version} at position ${i + 1}`);
+          if (m.version !== i + 1)
+            throw new AppError("STORE_FAILED", `migrations of ${set.module} must be numbered 1, 2, 3 …; found ${m.version} at position ${i + 1}`);
         });
         const row = await tx.get<{ v: number }>("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations WHERE module = ?", [set.module]);
         const have = Number(row?.v ?? 0);
         if (have > sorted.length) {
-          throw new AppError("STORE_FAILED", `the PostgreSQL store was written by a newer Steward (${set.module} schema ${have}, this build knows ${sorted.length}); upgrade every Steward of the cluster to the same version`);
+          throw new AppError(
+            "STORE_FAILED",
+            `the PostgreSQL store was written by a newer Steward (${set.module} schema ${have}, this build knows ${sorted.length}); upgrade every Steward of the cluster to the same version`,
+          );
         }
         for (const m of sorted.slice(have)) {
           try {
             await tx.exec(migrationSql(m, "postgres"));
           } catch (err) {
-            throw new AppError("STORE_FAILED", `store migration ${set.module} #${m.version} (${m.name}) failed on PostgreSQL: ${(err as Error).message}`, { cause: err });
+            throw new AppError("STORE_FAILED", `store migration ${set.module} #${m.version} (${m.name}) failed on PostgreSQL: ${(err as Error).message}`, {
+              cause: err,
+            });
           }
-          await tx.run("INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, ?, ?, ?)", [set.module, m.version, m.name, new Date().toISOString()]);
+          await tx.run("INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, ?, ?, ?)", [
+            set.module,
+            m.version,
+            m.name,
+            new Date().toISOString(),
+          ]);
         }
       }
     });

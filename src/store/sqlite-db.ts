@@ -55,7 +55,8 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
   // Booleans become 0/1; the parameters are passed as they are (no copy) when there is none, the common case.
   const args = (params: Params | undefined): Array<Exclude<SqlValue, boolean>> => {
     if (!params) return NO_PARAMS;
-    for (const v of params) if (typeof v === "boolean") return params.map((x) => (typeof x === "boolean" ? (x ? 1 : 0) : x)) as Array<Exclude<SqlValue, boolean>>;
+    for (const v of params)
+      if (typeof v === "boolean") return params.map((x) => (typeof x === "boolean" ? (x ? 1 : 0) : x)) as Array<Exclude<SqlValue, boolean>>;
     return params as Array<Exclude<SqlValue, boolean>>;
   };
   // The group commit's own statements, prepared once (exec() would parse them again for every transaction() call).

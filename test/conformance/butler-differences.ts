@@ -48,7 +48,11 @@ export const DIFFERENCES: Difference[] = [
     corpus: "rest",
     steps: [104, 112, 113, 119],
     status: 200,
-    check: (got, butler) => missingFrom((butler.json as Schedule[]).filter((s) => !REFUSED_SCHEDULES.has(s.name)), got.json),
+    check: (got, butler) =>
+      missingFrom(
+        (butler.json as Schedule[]).filter((s) => !REFUSED_SCHEDULES.has(s.name)),
+        got.json,
+      ),
   },
   {
     corpus: "rest",
@@ -63,7 +67,12 @@ export const DIFFERENCES: Difference[] = [
     status: 200,
     check: (got) => missingFrom({ tasksId: { started: [{ taskId: "7552d9fc-d1bb-4975-9a38-18357de531ea" }] } }, got.json),
   },
-  { corpus: "task-start", steps: [22, 23, 24], status: 200, check: (got) => missingFrom({ tasksId: { started: [{ taskId: "dd2376bc-72b6-5ec7-afd7-1f95e001ce11" }] } }, got.json) },
+  {
+    corpus: "task-start",
+    steps: [22, 23, 24],
+    status: 200,
+    check: (got) => missingFrom({ tasksId: { started: [{ taskId: "dd2376bc-72b6-5ec7-afd7-1f95e001ce11" }] } }, got.json),
+  },
 ];
 
 export function differenceFor(corpus: Difference["corpus"], step: number): Difference | undefined {

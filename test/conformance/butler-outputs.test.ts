@@ -48,7 +48,14 @@ describe("a failed reload as Butler 16.0.4 sent it", () => {
     dir = createTempDir("steward-butler-outputs-");
     [influx, broker] = await Promise.all([startInfluxDb1(), startMosquitto()]);
     hook = startHttpReceiver();
-    sim = await startSimulator({ certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 300 } } });
+    sim = await startSimulator({
+      certDir: join(dir.path, "certs"),
+      qrsPort: 0,
+      enginePort: 0,
+      controlPort: 0,
+      schedules: false,
+      settings: { timing: { durationOverrideMs: 300 } },
+    });
     sub = await mqtt.connectAsync(broker.url, { clientId: "butler-outputs-sub" });
     sub.on("message", (topic, payload) => messages.push({ topic, text: payload.toString() }));
     await sub.subscribeAsync("qliksense/#", { qos: 1 });
@@ -60,9 +67,13 @@ describe("a failed reload as Butler 16.0.4 sent it", () => {
     // Butler wrote first here: its point is in the shard before Steward's.
     butlerFirst.push(await write(influx, "butler_first", recordedLine(OUT.influxdb_v1, Date.now())));
     // The InfluxDB, MQTT and webhook settings `steward config import-butler` makes of the recording's Butler config.
-    const influxChannel = (db: string) => `{ type: influxdb, version: 1, url: "${influx.url}", database: ${db}, tags: { site: stockholm, butler_instance: prod-1 }, scriptLogLines: { head: 0, tail: 20 }, butlerTagTypo: true }`;
+    const influxChannel = (db: string) =>
+      `{ type: influxdb, version: 1, url: "${influx.url}", database: ${db}, tags: { site: stockholm, butler_instance: prod-1 }, scriptLogLines: { head: 0, tail: 20 }, butlerTagTypo: true }`;
     t = createTestApp(
-      intakeYaml(sim, {}, `
+      intakeYaml(
+        sim,
+        {},
+        `
 mqtt: { url: "${broker.url}", butlerStatus: {} }
 channels:
 ${DBS.map((db) => `  influx-${db.replace("_", "-")}: ${influxChannel(db)}`).join("\n")}
@@ -70,7 +81,8 @@ ${DBS.map((db) => `  influx-${db.replace("_", "-")}: ${influxChannel(db)}`).join
   hook: { type: webhook, url: "${hook.url}/butler" }
 routes:
   - { on: [task.failed], to: [${DBS.map((db) => `influx-${db.replace("_", "-")}`).join(", ")}, mqtt, hook] }
-`),
+`,
+      ),
       { dir: join(dir.path, "steward") },
     );
     await t.app.start();
@@ -94,7 +106,9 @@ routes:
 
   test("the InfluxDB point: Butler's measurement, tag values, and every field with Butler's type and format", async () => {
     const want = OUT.influxdb_v1;
-    const types = Object.fromEntries(((await influxQl(influx, "butler", `SHOW FIELD KEYS FROM ${want.measurement}`))[0]?.values ?? []).map((v) => [String(v[0]), String(v[1]) as FieldType]));
+    const types = Object.fromEntries(
+      ((await influxQl(influx, "butler", `SHOW FIELD KEYS FROM ${want.measurement}`))[0]?.values ?? []).map((v) => [String(v[0]), String(v[1]) as FieldType]),
+    );
     const [series] = await influxQl(influx, "butler", `SELECT * FROM ${want.measurement}`);
     expect(series?.values.length).toBe(1);
     const row = Object.fromEntries(series!.columns.map((c, i) => [c, series!.values[0]![i]]));
@@ -157,7 +171,8 @@ routes:
     const full = JSON.parse(messages.find((m) => m.topic === "qliksense/task_failure_full")!.text) as Record<string, unknown>;
     const butler = OUT.mqtt_task_failure_full;
     // What belongs to one run (its ids, times, duration, log file) must have Butler's type and format; the rest its value.
-    const run = /^(executionId|logTimeStamp)$|^qs_taskMetadata\.operational\.lastExecutionResult\.(id|createdDate|modifiedDate|executionID|startTime|stopTime|duration|fileReferenceID|scriptLogLocation|details\[\d+\]\.(id|createdDate|modifiedDate|detailCreatedDate))$/;
+    const run =
+      /^(executionId|logTimeStamp)$|^qs_taskMetadata\.operational\.lastExecutionResult\.(id|createdDate|modifiedDate|executionID|startTime|stopTime|duration|fileReferenceID|scriptLogLocation|details\[\d+\]\.(id|createdDate|modifiedDate|detailCreatedDate))$/;
     expect(compareJson(butler, full, (path) => !run.test(path))).toEqual([]);
     expect(Object.keys(full)).toEqual(Object.keys(butler));
     const last = (full.qs_taskMetadata as { operational: { lastExecutionResult: { executionID: string; status: number } } }).operational.lastExecutionResult;

@@ -25,7 +25,17 @@ beforeAll(async () => {
   const F = join(dir.path, "site");
   vars.F = F;
   for (const d of ["src", "dst", "outside", "mvsrc", "mvdst", "del/subdir", "qvd", "newdir"]) mkdirSync(join(F, d), { recursive: true });
-  for (const f of ["src/a.txt", "src/a#b.txt", "outside/x.txt", "mvsrc/m.txt", "mvsrc/m2.txt", "mvsrc/m3.txt", "del/d.txt", "del/d2.txt", "del/subdir/inner.txt"]) {
+  for (const f of [
+    "src/a.txt",
+    "src/a#b.txt",
+    "outside/x.txt",
+    "mvsrc/m.txt",
+    "mvsrc/m2.txt",
+    "mvsrc/m3.txt",
+    "del/d.txt",
+    "del/d2.txt",
+    "del/subdir/inner.txt",
+  ]) {
     writeFileSync(join(F, f), `content of ${f}\n`);
   }
   broker = await startMosquitto();
@@ -37,7 +47,9 @@ beforeAll(async () => {
       `mqtt:\n  url: ${broker.url}\n  reconnect: { initialDelayMs: 100, maxDelayMs: 400 }\n`,
   );
   await t.app.start();
-  await waitFor(async () => ((await (await t.request("/ready")).json()) as { components: Record<string, { ok: boolean }> }).components.mqtt?.ok, { what: "mqtt connected" });
+  await waitFor(async () => ((await (await t.request("/ready")).json()) as { components: Record<string, { ok: boolean }> }).components.mqtt?.ok, {
+    what: "mqtt connected",
+  });
   sub = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
   sub.on("message", (topic, payload) => published.push({ topic, text: payload.toString("utf8") }));
   await sub.subscribeAsync("compat/#", { qos: 1 });
@@ -98,10 +110,12 @@ test("error bodies: statusCode kept, message and code Steward's, as documented",
     if (!s) problems.push(`rest ${step}: no JSON body`);
     else {
       if (s.statusCode !== status) problems.push(`rest ${step}: statusCode ${String(s.statusCode)}, status ${status}`);
-      if (typeof s.message !== "string" || s.message === "" || s.error !== s.message) problems.push(`rest ${step}: error and message should be Steward's message: ${JSON.stringify(s)}`);
+      if (typeof s.message !== "string" || s.message === "" || s.error !== s.message)
+        problems.push(`rest ${step}: error and message should be Steward's message: ${JSON.stringify(s)}`);
       if (s.code !== want) problems.push(`rest ${step}: Butler's code ${String(butler.code)} should be ${want}, got ${String(s.code)}`);
       // A validation error names its field.
-      if (butler.code === "FST_ERR_VALIDATION" && !(Array.isArray(s.details) && s.details.length > 0)) problems.push(`rest ${step}: validation error without details`);
+      if (butler.code === "FST_ERR_VALIDATION" && !(Array.isArray(s.details) && s.details.length > 0))
+        problems.push(`rest ${step}: validation error without details`);
     }
   }
   expect(problems).toEqual([]);

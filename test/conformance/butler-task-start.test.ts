@@ -49,12 +49,13 @@ for (const step of STEPS) {
       : compareWithButler(step.butler, got);
     const starts = qrsStartsSince(seq);
     const butlerStarts = [...(step.butler.qrsTaskStarts ?? [])].sort();
-    if (!diff && JSON.stringify(starts) !== JSON.stringify(butlerStarts)) problems.push(`QRS starts: Butler ${JSON.stringify(butlerStarts)}, Steward ${JSON.stringify(starts)}`);
+    if (!diff && JSON.stringify(starts) !== JSON.stringify(butlerStarts))
+      problems.push(`QRS starts: Butler ${JSON.stringify(butlerStarts)}, Steward ${JSON.stringify(starts)}`);
     expect(problems).toEqual([]);
   });
 }
 
-test("the keyvaluestore items were stored on the way (\"0\" and \"\" TTLs: no expiry)", async () => {
+test('the keyvaluestore items were stored on the way ("0" and "" TTLs: no expiry)', async () => {
   expect(await t.app.kv!.get("startns", "k1")).toMatchObject({ value: "v1", ttl: 60000 });
   expect(await t.app.kv!.get("startns", "k2")).toMatchObject({ value: "v2", ttl: 0 });
   expect(await t.app.kv!.get("startns", "k3")).toMatchObject({ value: "v3", ttl: 0 });

@@ -103,7 +103,8 @@ export function compareWithButler(butler: CorpusStep["butler"], got: Answer): st
   if (got.status !== butler.status) return [`status: Butler ${butler.status}, Steward ${got.status}: ${got.text.slice(0, 300)}`];
   if (butler.status >= 400) return butlerErrorShape(got);
   if (butler.json === null || butler.json === undefined) {
-    if (butler.text === "" || butler.text === null || butler.text === undefined) return got.text === "" ? [] : [`body: expected none, got ${got.text.slice(0, 200)}`];
+    if (butler.text === "" || butler.text === null || butler.text === undefined)
+      return got.text === "" ? [] : [`body: expected none, got ${got.text.slice(0, 200)}`];
     return got.text === butler.text ? [] : [`body text differs: ${got.text.slice(0, 200)}`];
   }
   return missingFrom(butler.json, got.json);

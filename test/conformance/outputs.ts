@@ -41,7 +41,9 @@ export function keyPaths(v: unknown, path = ""): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const walk = (x: unknown, p: string) => {
     if (x !== null && typeof x === "object") {
-      const entries = Array.isArray(x) ? x.map((item, i) => [`${p}[${i}]`, item] as const) : Object.entries(x).map(([k, item]) => [p ? `${p}.${k}` : k, item] as const);
+      const entries = Array.isArray(x)
+        ? x.map((item, i) => [`${p}[${i}]`, item] as const)
+        : Object.entries(x).map(([k, item]) => [p ? `${p}.${k}` : k, item] as const);
       if (entries.length === 0) out.set(p, x);
       for (const [q, item] of entries) walk(item, q);
     } else out.set(p, x);

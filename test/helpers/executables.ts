@@ -61,8 +61,7 @@ export function requireTool(name: ExternalToolName): string {
   const found = findExecutable(tool.candidates);
   if (!found) {
     throw new Error(
-      `${tool.candidates[0]} (${tool.purpose}, Debian package ${tool.debianPackage}) is not installed: ` +
-        "run `sudo bash scripts/install-test-deps.sh`",
+      `${tool.candidates[0]} (${tool.purpose}, Debian package ${tool.debianPackage}) is not installed: ` + "run `sudo bash scripts/install-test-deps.sh`",
     );
   }
   return found;
@@ -70,7 +69,5 @@ export function requireTool(name: ExternalToolName): string {
 
 /** Names of the tools that are missing on this machine. */
 export function missingTools(): ExternalToolName[] {
-  return (Object.keys(EXTERNAL_TOOLS) as ExternalToolName[]).filter(
-    (n) => findExecutable(EXTERNAL_TOOLS[n].candidates) === undefined,
-  );
+  return (Object.keys(EXTERNAL_TOOLS) as ExternalToolName[]).filter((n) => findExecutable(EXTERNAL_TOOLS[n].candidates) === undefined);
 }

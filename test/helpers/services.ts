@@ -41,14 +41,7 @@ async function retryOnPortClash<T>(what: string, start: () => Promise<T>): Promi
 }
 
 /** Starts `proc` (already spawned), waits for `ready`, and wraps it; on failure kills it and throws with its output. */
-async function finishStart(
-  name: string,
-  proc: RunningProcess,
-  dir: TempDir,
-  port: number,
-  url: string,
-  ready: () => Promise<unknown>,
-): Promise<TestService> {
+async function finishStart(name: string, proc: RunningProcess, dir: TempDir, port: number, url: string, ready: () => Promise<unknown>): Promise<TestService> {
   const stop = async () => {
     await proc.stop("SIGTERM", 5_000);
     dir.remove();
@@ -96,7 +89,13 @@ async function startMosquittoOnce(opts: MosquittoOptions = {}): Promise<TestServ
   if (process.getuid?.() === 0) lines.push("user root");
   if (opts.users && Object.keys(opts.users).length > 0) {
     const pwFile = join(dir.path, "passwd");
-    writeFileSync(pwFile, `${Object.entries(opts.users).map(([u, p]) => `${u}:${p}`).join("\n")}\n`, { mode: 0o600 });
+    writeFileSync(
+      pwFile,
+      `${Object.entries(opts.users)
+        .map(([u, p]) => `${u}:${p}`)
+        .join("\n")}\n`,
+      { mode: 0o600 },
+    );
     // mosquitto_passwd -U hashes a plain "user:password" file in place.
     const passwd = findExecutable(["mosquitto_passwd"]) ?? join(dirname(bin), "mosquitto_passwd");
     const hash = Bun.spawnSync([passwd, "-U", pwFile], {
@@ -121,9 +120,7 @@ async function startMosquittoOnce(opts: MosquittoOptions = {}): Promise<TestServ
   writeFileSync(conf, `${lines.join("\n")}\n`);
   const proc = startProcess(bin, ["-c", conf], { cwd: dir.path });
   const scheme = opts.tls ? "mqtts" : "mqtt";
-  return finishStart("mosquitto", proc, dir, port, `${scheme}://${HOST}:${port}`, () =>
-    waitForTcp(HOST, port, { timeoutMs: READY_TIMEOUT_MS }),
-  );
+  return finishStart("mosquitto", proc, dir, port, `${scheme}://${HOST}:${port}`, () => waitForTcp(HOST, port, { timeoutMs: READY_TIMEOUT_MS }));
 }
 
 export interface InfluxDb1Options {
@@ -208,7 +205,10 @@ async function startVictoriaMetricsOnce(opts: VictoriaMetricsOptions = {}): Prom
   if (opts.scrape) {
     const file = join(dir.path, "scrape.yml");
     const targets = opts.scrape.targets.map((t) => JSON.stringify(t)).join(", ");
-    writeFileSync(file, `scrape_configs:\n  - job_name: steward\n    scrape_interval: ${opts.scrape.scrapeInterval ?? "1s"}\n    static_configs:\n      - targets: [${targets}]\n`);
+    writeFileSync(
+      file,
+      `scrape_configs:\n  - job_name: steward\n    scrape_interval: ${opts.scrape.scrapeInterval ?? "1s"}\n    static_configs:\n      - targets: [${targets}]\n`,
+    );
     scrapeArgs.push(`-promscrape.config=${file}`);
   }
   const proc = startProcess(
@@ -227,9 +227,7 @@ async function startVictoriaMetricsOnce(opts: VictoriaMetricsOptions = {}): Prom
     { cwd: dir.path },
   );
   const url = `http://${HOST}:${port}`;
-  return finishStart("victoria-metrics", proc, dir, port, url, () =>
-    waitForHttp(`${url}/health`, { timeoutMs: READY_TIMEOUT_MS }),
-  );
+  return finishStart("victoria-metrics", proc, dir, port, url, () => waitForHttp(`${url}/health`, { timeoutMs: READY_TIMEOUT_MS }));
 }
 
 /** Makes recently ingested samples searchable now (VictoriaMetrics buffers them for up to ~1 s). */
@@ -267,7 +265,11 @@ export function startPostgres(options: { durableCommits?: boolean } = {}): Promi
 }
 
 async function startPostgresOnce(options: { durableCommits?: boolean }): Promise<PostgresService> {
-  const programs = { postgres: requireTool("postgres"), initdb: requireTool("initdb"), ...(process.getuid?.() === 0 ? { setpriv: requireTool("setpriv") } : {}) };
+  const programs = {
+    postgres: requireTool("postgres"),
+    initdb: requireTool("initdb"),
+    ...(process.getuid?.() === 0 ? { setpriv: requireTool("setpriv") } : {}),
+  };
   const [port] = await freeTcpPorts(1);
   if (port === undefined) throw new Error("no free port");
   const pg = await startPrivatePostgres({ port, programs, readyTimeoutMs: READY_TIMEOUT_MS, ...options }).catch((err: unknown) => {

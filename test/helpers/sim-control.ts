@@ -3,7 +3,11 @@ import type { Simulator } from "../../src/sim";
 
 /** Calls the control API; a status of 300 or more throws with the answer's text. */
 export async function simControl(sim: Simulator, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${sim.urls.control}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const res = await fetch(`${sim.urls.control}${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
   if (res.status >= 300) throw new Error(`control API ${method} ${path}: ${res.status} ${await res.text()}`);
   return res.status === 204 ? undefined : res.json();
 }

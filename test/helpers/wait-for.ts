@@ -12,10 +12,7 @@ export interface WaitOptions {
  * Calls `probe` until it returns a value other than `undefined`/`false` (a throw counts as "not yet"),
  * at most until `timeoutMs`; then throws, naming `what` and the last error seen.
  */
-export async function waitFor<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  opts: WaitOptions = {},
-): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, opts: WaitOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const intervalMs = opts.intervalMs ?? 50;
   const deadline = Date.now() + timeoutMs;

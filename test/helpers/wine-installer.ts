@@ -30,7 +30,11 @@ export async function prepareInstallerPrefix(prefix = INSTALLER_PREFIX): Promise
   // Wine-only: Bun's runtime imports ProcessPrng, which Wine 8's bcryptprimitives lacks (Windows has it). The
   // installed steward.exe finds the shim in system32, preferred over Wine's builtin for every process of the prefix.
   await buildWineShim(join(prefix, "drive_c/windows/system32"));
-  const reg = await runUnderWine("reg.exe", ["add", "HKCU\\Software\\Wine\\DllOverrides", "/v", "bcryptprimitives", "/t", "REG_SZ", "/d", "native,builtin", "/f"], { prefix });
+  const reg = await runUnderWine(
+    "reg.exe",
+    ["add", "HKCU\\Software\\Wine\\DllOverrides", "/v", "bcryptprimitives", "/t", "REG_SZ", "/d", "native,builtin", "/f"],
+    { prefix },
+  );
   if (reg.code !== 0) throw new Error(`reg add DllOverrides failed: ${reg.stderr}`);
   // A persistent wineserver keeps the Service Control Manager (services.exe) alive between wine commands.
   const server = findExecutable(["wineserver", "wineserver64"]);

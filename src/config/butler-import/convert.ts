@@ -6,7 +6,17 @@ import { AppError } from "../../core/errors";
 import { createButlerTree } from "./tree";
 import type { Ctx, Obj } from "./context";
 import { mapAlerts } from "./map-alerts";
-import { mapControl, mapHeartbeatAndUptime, mapLogging, mapMqttConnection, mapQlik, mapServiceMonitor, mapStoreAndScheduler, mapUdp, mapUnsupported } from "./map-core";
+import {
+  mapControl,
+  mapHeartbeatAndUptime,
+  mapLogging,
+  mapMqttConnection,
+  mapQlik,
+  mapServiceMonitor,
+  mapStoreAndScheduler,
+  mapUdp,
+  mapUnsupported,
+} from "./map-core";
 import { mapFiles, mapRest } from "./map-rest";
 import { mapNewRelicAccounts } from "./map-incident";
 import { mapSiteMonitors } from "./map-site";
@@ -28,7 +38,31 @@ export interface ConvertResult {
 }
 
 const UNKNOWN = "not a Butler key Steward knows (a typo, or from another Butler version)";
-const ORDER = ["dataDir", "logging", "http", "udp", "qlik", "intake", "control", "mqtt", "kv", "files", "scheduler", "channels", "routes", "notify", "incidents", "security", "serviceMonitor", "heartbeat", "uptimeMonitor", "newRelic", "licenseMonitor", "licenseRelease", "versionMonitor"];
+const ORDER = [
+  "dataDir",
+  "logging",
+  "http",
+  "udp",
+  "qlik",
+  "intake",
+  "control",
+  "mqtt",
+  "kv",
+  "files",
+  "scheduler",
+  "channels",
+  "routes",
+  "notify",
+  "incidents",
+  "security",
+  "serviceMonitor",
+  "heartbeat",
+  "uptimeMonitor",
+  "newRelic",
+  "licenseMonitor",
+  "licenseRelease",
+  "versionMonitor",
+];
 
 export function convertButlerConfig(text: string, file: string, opts: { schedulesFile?: string } = {}): ConvertResult {
   let doc: unknown;
@@ -61,7 +95,8 @@ export function convertButlerConfig(text: string, file: string, opts: { schedule
   // Butler sent no "succeeded with warnings" alerts, and renotified on every failure (Steward's default): a site that
   // switches over gets what it had, and turns the warnings on when it wants them.
   c.out.incidents = { warnings: { enabled: false } };
-  if (Object.keys(alerts.channels).length && !c.out.qlik) c.review.push("No Qlik Sense connection (configQRS.host) was found: alerts go out without task, app and script-log details until qlik: is set.");
+  if (Object.keys(alerts.channels).length && !c.out.qlik)
+    c.review.push("No Qlik Sense connection (configQRS.host) was found: alerts go out without task, app and script-log details until qlik: is set.");
 
   const config: Obj = {};
   for (const k of ORDER) if (c.out[k] !== undefined) config[k] = c.out[k];

@@ -97,7 +97,9 @@ function mapChat(c: Ctx, a: AlertSink, type: "slack" | "teams"): void {
     if (lines) cfg.scriptLogLines = lines;
     const name = a.add(type, cfg);
     const rateLimit = secondsToDuration(num(c, `${p}.rateLimit`));
-    a.routes.push(route(`${type}-${kebab(b.key)}`, b.kind, [name], { ...(b.taskType ? { taskTypes: [b.taskType] } : {}), ...(rateLimit ? { rateLimit } : {}) }));
+    a.routes.push(
+      route(`${type}-${kebab(b.key)}`, b.kind, [name], { ...(b.taskType ? { taskTypes: [b.taskType] } : {}), ...(rateLimit ? { rateLimit } : {}) }),
+    );
     c.t.mapped(B(p));
     markTemplates(c, p);
   }
@@ -122,7 +124,10 @@ function mapEmail(c: Ctx, a: AlertSink): void {
   };
   c.t.mapped(B(s));
   if (!bool(c, `${s}.auth.enable`)) c.t.off(B(`${s}.auth`));
-  if (bool(c, `${s}.tls.requireTLS`) && !secure) c.review.push("E-mail: Butler's requireTLS never reached nodemailer, so mail may have gone out unencrypted; Steward enforces STARTTLS (security: starttls).");
+  if (bool(c, `${s}.tls.requireTLS`) && !secure)
+    c.review.push(
+      "E-mail: Butler's requireTLS never reached nodemailer, so mail may have gone out unencrypted; Steward enforces STARTTLS (security: starttls).",
+    );
   const services = serviceDestination(c, "email");
   const blocks: Block[] = [
     { key: "reloadTaskFailure", kind: "task.failed", taskType: "reload" },
@@ -149,7 +154,10 @@ function mapEmail(c: Ctx, a: AlertSink): void {
     const channel = a.add("email", cfg);
     const recipients: Obj = { addresses: list(c, `${p}.recipients`).map(String) };
     if (bool(c, `${p}.alertEnableByCustomProperty.enable`)) {
-      recipients.enableByCustomProperty = { name: str(c, `${p}.alertEnableByCustomProperty.customPropertyName`), value: String(c.t.get(B(`${p}.alertEnableByCustomProperty.enabledValue`)) ?? "") };
+      recipients.enableByCustomProperty = {
+        name: str(c, `${p}.alertEnableByCustomProperty.customPropertyName`),
+        value: String(c.t.get(B(`${p}.alertEnableByCustomProperty.enabledValue`)) ?? ""),
+      };
       c.t.mapped(B(`${p}.alertEnableByCustomProperty`));
     } else c.t.off(B(`${p}.alertEnableByCustomProperty`));
     const fromCp = str(c, `${p}.alertEnabledByEmailAddress.customPropertyName`);
@@ -170,14 +178,18 @@ function mapEmail(c: Ctx, a: AlertSink): void {
     markTemplates(c, p);
     const priority = str(c, `${p}.priority`);
     const steward = b.kind === "task.failed" || b.kind === "task.aborted" || b.kind === "service.stopped" ? "high" : "normal";
-    if (priority && priority !== steward) c.t.unmapped(B(`${p}.priority`), `Steward sends ${b.kind} mail with priority ${steward}; set channels.<name>.priority to change it for a whole channel`);
+    if (priority && priority !== steward)
+      c.t.unmapped(B(`${p}.priority`), `Steward sends ${b.kind} mail with priority ${steward}; set channels.<name>.priority to change it for a whole channel`);
   }
 }
 
 function mapWebhooks(c: Ctx, a: AlertSink): void {
   if (!feature(c, "webhookNotification")) return;
   const services = serviceDestination(c, "webhook");
-  const blocks: Array<Block & { kinds?: Kind[] }> = [...TASK_BLOCKS, { key: "serviceMonitor", kind: "service.stopped", service: true, kinds: ["service.stopped", "service.started"] }];
+  const blocks: Array<Block & { kinds?: Kind[] }> = [
+    ...TASK_BLOCKS,
+    { key: "serviceMonitor", kind: "service.stopped", service: true, kinds: ["service.stopped", "service.started"] },
+  ];
   for (const b of blocks) {
     const p = `webhookNotification.${b.key}`;
     if (!c.t.has(B(p))) continue;
@@ -194,16 +206,27 @@ function mapWebhooks(c: Ctx, a: AlertSink): void {
       if (cert.enable === true && typeof cert.certCA === "string" && cert.certCA) cfg.ca = cert.certCA;
       if (cert.enable === true && cert.rejectUnauthorized === false) cfg.rejectUnauthorized = false;
       c.t.mapped(B(`${p}.webhooks[${i}]`));
-      const base = typeof w.description === "string" && w.description ? `webhook-${w.description.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}` : "webhook";
+      const base =
+        typeof w.description === "string" && w.description
+          ? `webhook-${w.description
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, "-")
+              .replace(/^-|-$/g, "")}`
+          : "webhook";
       return a.add(base, cfg);
     });
     const rateLimit = secondsToDuration(num(c, `${p}.rateLimit`));
     c.t.mapped(B(`${p}.rateLimit`));
-    a.routes.push(route(`webhook-${kebab(b.key)}`, b.kinds ?? b.kind, names, { ...(b.taskType ? { taskTypes: [b.taskType] } : {}), ...(rateLimit ? { rateLimit } : {}) }));
+    a.routes.push(
+      route(`webhook-${kebab(b.key)}`, b.kinds ?? b.kind, names, { ...(b.taskType ? { taskTypes: [b.taskType] } : {}), ...(rateLimit ? { rateLimit } : {}) }),
+    );
   }
   // License alerts: Butler's expiry-alert webhooks get license.expiring / license.expired when its server license
   // monitor sends alerts to webhooks; its recurring status webhooks have no Steward equivalent.
-  const licenseAlerts = bool(c, "qlikSenseLicense.serverLicenseMonitor.enable") && bool(c, "qlikSenseLicense.serverLicenseMonitor.destination.webhook.enable") && bool(c, "qlikSenseLicense.serverLicenseMonitor.destination.webhook.sendAlert.enable");
+  const licenseAlerts =
+    bool(c, "qlikSenseLicense.serverLicenseMonitor.enable") &&
+    bool(c, "qlikSenseLicense.serverLicenseMonitor.destination.webhook.enable") &&
+    bool(c, "qlikSenseLicense.serverLicenseMonitor.destination.webhook.sendAlert.enable");
   for (const k of ["qlikSenseServerLicenseMonitor", "qlikSenseServerLicenseExpiryAlert"]) {
     const p = `webhookNotification.${k}`;
     if (!c.t.has(B(p))) continue;
@@ -213,7 +236,10 @@ function mapWebhooks(c: Ctx, a: AlertSink): void {
       continue;
     }
     if (k === "qlikSenseServerLicenseMonitor") {
-      c.t.unmapped(B(p), "Steward raises license.expiring / license.expired when a threshold is crossed; the status at every check is in InfluxDB and GET /v4/license");
+      c.t.unmapped(
+        B(p),
+        "Steward raises license.expiring / license.expired when a threshold is crossed; the status at every check is in InfluxDB and GET /v4/license",
+      );
       continue;
     }
     if (!licenseAlerts) {
@@ -223,7 +249,12 @@ function mapWebhooks(c: Ctx, a: AlertSink): void {
     c.t.mapped(B(p));
     const names = hooks.map((h) => {
       const w = h as Obj;
-      return a.add("webhook-license", { type: "webhook", url: w.webhookURL, method: String(w.httpMethod ?? "POST").toUpperCase(), ...(w.description ? { description: w.description } : {}) });
+      return a.add("webhook-license", {
+        type: "webhook",
+        url: w.webhookURL,
+        method: String(w.httpMethod ?? "POST").toUpperCase(),
+        ...(w.description ? { description: w.description } : {}),
+      });
     });
     const rateLimit = secondsToDuration(num(c, `${p}.rateLimit`));
     a.routes.push(route("webhook-license", ["license.expiring", "license.expired"], names, rateLimit ? { rateLimit } : {}));
@@ -254,13 +285,16 @@ function mapMqttChannel(c: Ctx, a: AlertSink): void {
   c.t.mapped(B(`${p}.taskFailureSendFull`));
   c.t.mapped(B(`${p}.taskAbortedSendFull`));
   const mqtt = (c.out.mqtt as Obj | undefined) ?? {};
-  const channel = (sendFull: boolean) => a.add("mqtt", { type: "mqtt", url: mqtt.url, ...connection(mqtt), butlerTopics: { ...topics, sendFull }, structured: { enabled: false } });
+  const channel = (sendFull: boolean) =>
+    a.add("mqtt", { type: "mqtt", url: mqtt.url, ...connection(mqtt), butlerTopics: { ...topics, sendFull }, structured: { enabled: false } });
   const failed = channel(failureFull);
   if (failureFull === abortedFull) a.routes.push(route("mqtt-task-alerts", ["task.failed", "task.aborted"], [failed], { taskTypes: ["reload"] }));
   else {
     a.routes.push(route("mqtt-task-failure", "task.failed", [failed], { taskTypes: ["reload"] }));
     a.routes.push(route("mqtt-task-aborted", "task.aborted", [channel(abortedFull)], { taskTypes: ["reload"] }));
-    c.review.push(`MQTT: Butler published the JSON of failed reloads ${failureFull ? "and not" : "but not"} of aborted ones (taskFailureSendFull: ${failureFull}, taskAbortedSendFull: ${abortedFull}); Steward does the same with two mqtt channels on the same broker.`);
+    c.review.push(
+      `MQTT: Butler published the JSON of failed reloads ${failureFull ? "and not" : "but not"} of aborted ones (taskFailureSendFull: ${failureFull}, taskAbortedSendFull: ${abortedFull}); Steward does the same with two mqtt channels on the same broker.`,
+    );
   }
   if (serviceDestination(c, "mqtt")) a.routes.push(route("mqtt-services", ["service.stopped", "service.started"], [failed]));
   const lic = "qlikSenseLicense.serverLicenseMonitor";

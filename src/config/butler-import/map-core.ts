@@ -17,7 +17,8 @@ export function mapLogging(c: Ctx): void {
   c.t.unmapped(B("logDirectory"), "see fileLogging: the Windows service writes its rolling log under <dataDir>\\logs");
   if (c.t.has(B("anonTelemetry"))) c.t.unmapped(B("anonTelemetry"), "Steward sends no telemetry at all");
   if (c.t.has(B("systemInfo"))) c.t.unmapped(B("systemInfo"), "not needed: Steward detects the platform itself");
-  if (feature(c, "configVisualisation")) c.t.unmapped(B("configVisualisation"), "no config web page; use `steward config check FILE`, GET /v4/admin/security and the /ui dashboard");
+  if (feature(c, "configVisualisation"))
+    c.t.unmapped(B("configVisualisation"), "no config web page; use `steward config check FILE`, GET /v4/admin/security and the /ui dashboard");
   if (feature(c, "dockerHealthCheck")) c.t.unmapped(B("dockerHealthCheck"), "no separate health port: use GET /health and GET /ready on the REST port");
   if (c.t.has(B("restServerApiDocGenerate"))) c.t.unmapped(B("restServerApiDocGenerate"), "API documentation is always served at /docs and /openapi.json");
 }
@@ -59,7 +60,8 @@ export function mapUdp(c: Ctx): void {
     put(c, "intake.dedupe", { enabled: bool(c, `${p}.deduplication.enable`), ttlHours: Math.max(0.1, Math.round((ttl / 60) * 1000) / 1000) });
     c.t.mapped(B(`${p}.deduplication`));
   }
-  if (bool(c, `${p}.rateLimit.enable`)) c.t.unmapped(B(`${p}.rateLimit`), "no datagram rate limit: datagrams go through a bounded queue with de-duplication, and excess is dropped and counted");
+  if (bool(c, `${p}.rateLimit.enable`))
+    c.t.unmapped(B(`${p}.rateLimit`), "no datagram rate limit: datagrams go through a bounded queue with de-duplication, and excess is dropped and counted");
   else c.t.off(B(`${p}.rateLimit`));
   if (bool(c, `${p}.queueMetrics.influxdb.enable`)) c.t.unmapped(B(`${p}.queueMetrics`), "queue metrics are on /metrics (Prometheus), not written to InfluxDB");
   else c.t.off(B(`${p}.queueMetrics`));
@@ -76,7 +78,11 @@ export function mapQlik(c: Ctx): void {
   const host = str(c, "configQRS.host");
   if (!host || isPlaceholder(host)) {
     for (const k of ["configQRS", "configEngine", "cert", "qlikSenseUrls"]) {
-      if (c.t.has(B(k))) c.t.unmapped(B(k), "the Butler config names no Qlik Sense server (configQRS.host is missing or a template placeholder): set qlik.host, the certificates and qlik.userDirectory/userId yourself");
+      if (c.t.has(B(k)))
+        c.t.unmapped(
+          B(k),
+          "the Butler config names no Qlik Sense server (configQRS.host is missing or a template placeholder): set qlik.host, the certificates and qlik.userDirectory/userId yourself",
+        );
     }
     return;
   }
@@ -85,9 +91,14 @@ export function mapQlik(c: Ctx): void {
   c.t.mapped(B("configQRS.port"));
   c.t.mapped(B("configEngine.port"));
   const engineHost = str(c, "configEngine.host");
-  if (engineHost && engineHost !== host) c.review.push(`Butler used ${engineHost} for the Engine and ${host} for QRS; Steward uses qlik.host (${host}) for both.`);
+  if (engineHost && engineHost !== host)
+    c.review.push(`Butler used ${engineHost} for the Engine and ${host} for QRS; Steward uses qlik.host (${host}) for both.`);
   if (engineHost) c.t.mapped(B("configEngine.host"));
-  for (const [from, to] of [["cert.clientCert", "clientCert"], ["cert.clientCertKey", "clientKey"], ["cert.clientCertCA", "rootCa"]] as const) {
+  for (const [from, to] of [
+    ["cert.clientCert", "clientCert"],
+    ["cert.clientCertKey", "clientKey"],
+    ["cert.clientCertCA", "rootCa"],
+  ] as const) {
     const v = str(c, from);
     if (v && isPlaceholder(v)) c.t.unmapped(B(from), "a template placeholder, not a file: set the path yourself");
     else if (v) {
@@ -95,11 +106,16 @@ export function mapQlik(c: Ctx): void {
       c.t.mapped(B(from));
     }
   }
-  if (qlik.clientCert) c.review.push("Check the certificate paths under qlik: Butler resolved relative paths against its own folder; Steward resolves them against the config file's folder.");
+  if (qlik.clientCert)
+    c.review.push(
+      "Check the certificate paths under qlik: Butler resolved relative paths against its own folder; Steward resolves them against the config file's folder.",
+    );
   const insecure = c.t.get(B("configQRS.rejectUnauthorized")) === false || c.t.get(B("configEngine.rejectUnauthorized")) === false;
   if (insecure) {
     qlik.rejectUnauthorized = false;
-    c.review.push("SECURITY: Butler did not verify the Qlik Sense server certificate (rejectUnauthorized: false); this config keeps that. With root.pem from the QMC export, remove qlik.rejectUnauthorized.");
+    c.review.push(
+      "SECURITY: Butler did not verify the Qlik Sense server certificate (rejectUnauthorized: false); this config keeps that. With root.pem from the QMC export, remove qlik.rejectUnauthorized.",
+    );
   }
   c.t.mapped(B("configQRS.rejectUnauthorized"));
   c.t.mapped(B("configEngine.rejectUnauthorized"));
@@ -108,7 +124,9 @@ export function mapQlik(c: Ctx): void {
     const user = qlikUser(value);
     if (qlik.userId === undefined) Object.assign(qlik, user);
     else if (user.userId !== undefined && (user.userId !== qlik.userId || user.userDirectory !== qlik.userDirectory)) {
-      c.review.push(`Butler's ${section} used X-Qlik-User ${String(value)}; Steward uses the QRS user (${String(qlik.userDirectory)}\\${String(qlik.userId)}) for the Engine too.`);
+      c.review.push(
+        `Butler's ${section} used X-Qlik-User ${String(value)}; Steward uses the QRS user (${String(qlik.userDirectory)}\\${String(qlik.userId)}) for the Engine too.`,
+      );
     }
   };
   for (const section of ["configQRS", "configEngine"]) {
@@ -122,8 +140,12 @@ export function mapQlik(c: Ctx): void {
     // Butler before 13: configQRS.headerKey/headerValue, configEngine.headers as a name → value mapping.
     const legacy: Array<[string, unknown, string]> =
       section === "configQRS"
-        ? c.t.has(B(`${section}.headerKey`)) ? [[String(c.t.get(B(`${section}.headerKey`))), c.t.get(B(`${section}.headerValue`)), `${section}.headerKey`]] : []
-        : Object.entries((c.t.get(B(`${section}.headers`)) ?? {}) as Obj).filter(([k]) => k !== "static").map(([k, v]) => [k, v, `${section}.headers.${k}`]);
+        ? c.t.has(B(`${section}.headerKey`))
+          ? [[String(c.t.get(B(`${section}.headerKey`))), c.t.get(B(`${section}.headerValue`)), `${section}.headerKey`]]
+          : []
+        : Object.entries((c.t.get(B(`${section}.headers`)) ?? {}) as Obj)
+            .filter(([k]) => k !== "static")
+            .map(([k, v]) => [k, v, `${section}.headers.${k}`]);
     for (const [name, value, key] of legacy) {
       if (name.toLowerCase() === "x-qlik-user") {
         setUser(value, section);
@@ -136,7 +158,10 @@ export function mapQlik(c: Ctx): void {
   }
   if (str(c, "configQRS.authentication") === "certificates") c.t.mapped(B("configQRS.authentication"));
   c.t.unmapped(B("configEngine.engineVersion"), "not needed: Steward speaks the Engine's JSON-RPC protocol without enigma schema files");
-  for (const [from, to] of [["qmc", "qmcUrl"], ["hub", "hubUrl"]] as const) {
+  for (const [from, to] of [
+    ["qmc", "qmcUrl"],
+    ["hub", "hubUrl"],
+  ] as const) {
     const url = str(c, `qlikSenseUrls.${from}`);
     if (url && isPlaceholder(url)) c.t.unmapped(B(`qlikSenseUrls.${from}`), `a template placeholder, not a link: set qlik.${to} yourself`);
     else {
@@ -158,7 +183,9 @@ export function mapControl(c: Ctx): void {
       customProperties: list(c, `${p}.customProperty`).map((x) => ({ name: String((x as Obj).name), value: String((x as Obj).value) })),
     });
     c.t.mapped(B("startTaskFilter"));
-    c.review.push("The start filter's lists are additive in Steward (id OR tag OR custom property) and apply to every start path: REST, MQTT and schedules. Butler checked each list separately and only on REST starts.");
+    c.review.push(
+      "The start filter's lists are additive in Steward (id OR tag OR custom property) and apply to every start path: REST, MQTT and schedules. Butler checked each list separately and only on REST starts.",
+    );
   }
   const slackUrl = str(c, "slackNotification.restMessage.webhookURL");
   if (slackUrl && bool(c, "restServerEndpointsEnable.slackPostMessage") && !restOff(c)) {
@@ -177,7 +204,9 @@ export function mapMqttConnection(c: Ctx): void {
     mqtt.clientId = str(c, `${p}.azureEventGrid.clientId`);
     mqtt.tls = { cert: str(c, `${p}.azureEventGrid.clientCertFile`), key: str(c, `${p}.azureEventGrid.clientKeyFile`) };
     c.t.mapped(B(`${p}.azureEventGrid`));
-    c.review.push("MQTT (Azure Event Grid): Steward opens one connection for task starts and one per mqtt channel, all with this client certificate; the Event Grid client must allow that many sessions.");
+    c.review.push(
+      "MQTT (Azure Event Grid): Steward opens one connection for task starts and one per mqtt channel, all with this client certificate; the Event Grid client must allow that many sessions.",
+    );
   } else c.t.off(B(`${p}.azureEventGrid`));
   const start = str(c, `${p}.taskStartTopic`);
   if (start) {
@@ -212,12 +241,14 @@ export function mapStoreAndScheduler(c: Ctx): void {
       `Key-value store: Butler never enforced maxKeysPerNamespace (${max}); Steward does (a new key beyond it gets 409), and it also caps namespaces at kv.maxNamespaces. Raise them if your load scripts keep more.`,
     );
   }
-  if (c.t.has(B("keyValueStore.enable"))) c.t.unmapped(B("keyValueStore.enable"), "Butler never read it; kv.enabled follows restServerEndpointsEnable.keyValueStore");
+  if (c.t.has(B("keyValueStore.enable")))
+    c.t.unmapped(B("keyValueStore.enable"), "Butler never read it; kv.enabled follows restServerEndpointsEnable.keyValueStore");
   if (c.t.has(B("scheduler.enable"))) {
     put(c, "scheduler.enabled", bool(c, "scheduler.enable"));
     c.t.mapped(B("scheduler.enable"));
     if (c.schedulesFile) c.t.mapped(B("scheduler.configfile"));
-    else if (bool(c, "scheduler.enable")) c.t.unmapped(B("scheduler.configfile"), "schedules live in Steward's store: import them with --schedules FILE or `steward schedules import FILE`");
+    else if (bool(c, "scheduler.enable"))
+      c.t.unmapped(B("scheduler.configfile"), "schedules live in Steward's store: import them with --schedules FILE or `steward schedules import FILE`");
     else c.t.off(B("scheduler.configfile"));
     if (bool(c, "scheduler.enable")) {
       c.review.push(
@@ -231,7 +262,11 @@ export function mapServiceMonitor(c: Ctx): void {
   if (!feature(c, "serviceMonitor")) return;
   const interval = laterToDuration(c.t.get(B("serviceMonitor.frequency")));
   if (interval) c.t.mapped(B("serviceMonitor.frequency"));
-  else c.t.unmapped(B("serviceMonitor.frequency"), "only `every N seconds|minutes|hours` converts; Steward checks every 30s unless serviceMonitor.interval says otherwise");
+  else
+    c.t.unmapped(
+      B("serviceMonitor.frequency"),
+      "only `every N seconds|minutes|hours` converts; Steward checks every 30s unless serviceMonitor.interval says otherwise",
+    );
   put(c, "serviceMonitor", {
     ...(interval ? { interval } : {}),
     windows: list(c, "serviceMonitor.monitor").map((m) => {
@@ -242,7 +277,9 @@ export function mapServiceMonitor(c: Ctx): void {
     }),
   });
   c.t.mapped(B("serviceMonitor.monitor"));
-  c.review.push("Service monitoring reads the state codes of sc.exe (any Windows language) and treats every state, not only STOPPED, correctly; remote hosts need the Service Control Manager reachable over RPC from the Steward host.");
+  c.review.push(
+    "Service monitoring reads the state codes of sc.exe (any Windows language) and treats every state, not only STOPPED, correctly; remote hosts need the Service Control Manager reachable over RPC from the Steward host.",
+  );
 }
 
 export function mapHeartbeatAndUptime(c: Ctx, influxChannel: string | undefined): void {
@@ -251,26 +288,39 @@ export function mapHeartbeatAndUptime(c: Ctx, influxChannel: string | undefined)
     put(c, "heartbeat", { url: str(c, "heartbeat.remoteURL"), ...(interval ? { interval } : {}) });
     c.t.mapped(B("heartbeat.remoteURL"));
     if (interval) c.t.mapped(B("heartbeat.frequency"));
-    else c.t.unmapped(B("heartbeat.frequency"), "only `every N seconds|minutes|hours` converts; Steward beats every minute unless heartbeat.interval says otherwise");
+    else
+      c.t.unmapped(
+        B("heartbeat.frequency"),
+        "only `every N seconds|minutes|hours` converts; Steward beats every minute unless heartbeat.interval says otherwise",
+      );
   }
   if (feature(c, "uptimeMonitor")) {
     const interval = laterToDuration(c.t.get(B("uptimeMonitor.frequency")));
     const level = LEVELS[str(c, "uptimeMonitor.logLevel") ?? "info"] ?? "info";
     const u: Obj = { ...(interval ? { interval } : {}), logLevel: ["info", "debug", "trace"].includes(level) ? level : "info" };
     if (interval) c.t.mapped(B("uptimeMonitor.frequency"));
-    else c.t.unmapped(B("uptimeMonitor.frequency"), "only `every N seconds|minutes|hours` converts; Steward logs uptime every 15 minutes unless uptimeMonitor.interval says otherwise");
+    else
+      c.t.unmapped(
+        B("uptimeMonitor.frequency"),
+        "only `every N seconds|minutes|hours` converts; Steward logs uptime every 15 minutes unless uptimeMonitor.interval says otherwise",
+      );
     c.t.mapped(B("uptimeMonitor.logLevel"));
     if (bool(c, "uptimeMonitor.storeInInfluxdb.enable") && influxChannel) {
       u.influxChannel = influxChannel;
       c.t.mapped(B("uptimeMonitor.storeInInfluxdb"));
     } else c.t.off(B("uptimeMonitor.storeInInfluxdb"));
-    if (bool(c, "uptimeMonitor.storeNewRelic.enable")) c.t.unmapped(B("uptimeMonitor.storeNewRelic"), "Steward's uptime and memory go to /metrics (Prometheus) and InfluxDB, not to New Relic");
+    if (bool(c, "uptimeMonitor.storeNewRelic.enable"))
+      c.t.unmapped(B("uptimeMonitor.storeNewRelic"), "Steward's uptime and memory go to /metrics (Prometheus) and InfluxDB, not to New Relic");
     else c.t.off(B("uptimeMonitor.storeNewRelic"));
     put(c, "uptimeMonitor", u);
   }
   const links = list(c, "genericUrls");
   if (links.length) {
-    put(c, "notify.links", links.map((l) => ({ id: (l as Obj).id, linkText: (l as Obj).linkText, comment: (l as Obj).comment ?? "", url: (l as Obj).url })));
+    put(
+      c,
+      "notify.links",
+      links.map((l) => ({ id: (l as Obj).id, linkText: (l as Obj).linkText, comment: (l as Obj).comment ?? "", url: (l as Obj).url })),
+    );
     c.t.mapped(B("genericUrls"));
   }
 }

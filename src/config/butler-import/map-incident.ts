@@ -45,7 +45,8 @@ export function mapSignl4(c: Ctx, a: Sink): void {
     if (sev !== undefined) (ch.severity as Obj)[b.sev] = Math.min(99, sev);
     byService.set(service, ch);
     for (const k of ["enable", "serviceName", "severity"]) if (c.t.has(B(`${bp}.${k}`))) c.t.mapped(B(`${bp}.${k}`));
-    if (c.t.has(B(`${bp}.includeApp`))) c.t.unmapped(B(`${bp}.includeApp`), "Butler never applied it (config only); filter with the route's appIds if you need it");
+    if (c.t.has(B(`${bp}.includeApp`)))
+      c.t.unmapped(B(`${bp}.includeApp`), "Butler never applied it (config only); filter with the route's appIds if you need it");
   }
   for (const b of on) {
     const bp = `${p}.${b.key}`;
@@ -77,7 +78,9 @@ export function mapNewRelicAccounts(c: Ctx): void {
   }
   if (!restOn("postNewRelicMetric") && !restOn("postNewRelicEvent") && !bool(c, "incidentTool.newRelic.enable")) return;
   if (!creds.length) {
-    c.actions.push("New Relic: Butler sent to New Relic but its config names no accounts (thirdPartyToolsCredentials.newRelic, or --new-relic-* on its command line): add them under newRelic.accounts.");
+    c.actions.push(
+      "New Relic: Butler sent to New Relic but its config names no accounts (thirdPartyToolsCredentials.newRelic, or --new-relic-* on its command line): add them under newRelic.accounts.",
+    );
     return;
   }
   const nr: Obj = { accounts: creds.map((x) => ({ name: x.accountName, accountId: String(x.accountId), insertApiKey: x.insertApiKey })) };
@@ -90,10 +93,15 @@ export function mapNewRelicAccounts(c: Ctx): void {
   for (const k of ["incidentTool.newRelic.url.event", "incidentTool.newRelic.url.log"]) if (c.t.has(B(k))) c.t.mapped(B(k));
   const restEvent = str(c, "restServerEndpointsConfig.newRelic.postNewRelicEvent.url");
   if (restEvent && eventUrl && restEvent.replace(/\/+$/, "") !== eventUrl.replace(/\/+$/, "")) {
-    c.review.push(`New Relic: Butler used two Event API URLs (${eventUrl} for alerts, ${restEvent} for POST /v4/newrelic/event); Steward uses newRelic.eventUrl for both.`);
+    c.review.push(
+      `New Relic: Butler used two Event API URLs (${eventUrl} for alerts, ${restEvent} for POST /v4/newrelic/event); Steward uses newRelic.eventUrl for both.`,
+    );
   }
   const api: Obj = {};
-  for (const [k, to] of [["postNewRelicMetric", "metric"], ["postNewRelicEvent", "event"]] as const) {
+  for (const [k, to] of [
+    ["postNewRelicMetric", "metric"],
+    ["postNewRelicEvent", "event"],
+  ] as const) {
     const rp = `restServerEndpointsConfig.newRelic.${k}`;
     if (!c.t.has(B(rp))) continue;
     if (!restOn(k)) continue;
@@ -126,10 +134,16 @@ export function mapNewRelicChannels(c: Ctx, a: Sink): void {
   const known = new Set(((c.out.newRelic as Obj).accounts as Obj[]).map((x) => x.name as string));
   const checkAccounts = (names: string[], where: string) => {
     const missing = names.filter((n) => !known.has(n));
-    if (missing.length) c.actions.push(`New Relic: ${where} names accounts that thirdPartyToolsCredentials does not define (${missing.join(", ")}); add them to newRelic.accounts or the channel's accounts.`);
+    if (missing.length)
+      c.actions.push(
+        `New Relic: ${where} names accounts that thirdPartyToolsCredentials does not define (${missing.join(", ")}); add them to newRelic.accounts or the channel's accounts.`,
+      );
     return names.filter((n) => known.has(n));
   };
-  for (const [key, kind] of [["reloadTaskFailure", "task.failed"], ["reloadTaskAborted", "task.aborted"]] as const) {
+  for (const [key, kind] of [
+    ["reloadTaskFailure", "task.failed"],
+    ["reloadTaskAborted", "task.aborted"],
+  ] as const) {
     const bp = `${p}.${key}`;
     if (!c.t.has(B(bp))) continue;
     const shared = nameValues(c, `${bp}.sharedSettings.attribute.static`);
@@ -144,7 +158,9 @@ export function mapNewRelicChannels(c: Ctx, a: Sink): void {
         continue;
       }
       c.t.mapped(B(`${dp}.enable`));
-      const always = bool(c, `${dp}.sendToAccount.always.enable`) ? checkAccounts(strings(c, `${dp}.sendToAccount.always.account`), `${dp}.sendToAccount.always`) : [];
+      const always = bool(c, `${dp}.sendToAccount.always.enable`)
+        ? checkAccounts(strings(c, `${dp}.sendToAccount.always.account`), `${dp}.sendToAccount.always`)
+        : [];
       if (c.t.has(B(`${dp}.sendToAccount.always`))) c.t.mapped(B(`${dp}.sendToAccount.always`));
       const byCp = bool(c, `${dp}.sendToAccount.byCustomProperty.enable`) ? str(c, `${dp}.sendToAccount.byCustomProperty.customPropertyName`) : undefined;
       if (c.t.has(B(`${dp}.sendToAccount.byCustomProperty`))) {
@@ -152,7 +168,9 @@ export function mapNewRelicChannels(c: Ctx, a: Sink): void {
         else c.t.off(B(`${dp}.sendToAccount.byCustomProperty`));
       }
       if (!always.length && !byCp) {
-        c.actions.push(`New Relic: ${dp} sends to no account (neither sendToAccount.always nor byCustomProperty); nothing is sent until the newrelic channel names one.`);
+        c.actions.push(
+          `New Relic: ${dp} sends to no account (neither sendToAccount.always nor byCustomProperty); nothing is sent until the newrelic channel names one.`,
+        );
         continue;
       }
       const cfg: Obj = {
@@ -174,7 +192,10 @@ export function mapNewRelicChannels(c: Ctx, a: Sink): void {
       }
       names.push(a.add(`newrelic-${kind === "task.failed" ? "failed" : "aborted"}-${dest}`, cfg));
     }
-    if (names.length) a.routes.push(route(`newrelic-${kind === "task.failed" ? "failed" : "aborted"}`, [kind], names, { taskTypes: ["reload"], ...(rateLimit ? { rateLimit } : {}) }));
+    if (names.length)
+      a.routes.push(
+        route(`newrelic-${kind === "task.failed" ? "failed" : "aborted"}`, [kind], names, { taskTypes: ["reload"], ...(rateLimit ? { rateLimit } : {}) }),
+      );
   }
   mapNewRelicServices(c, a, services, checkAccounts);
 }
@@ -206,9 +227,22 @@ function mapNewRelicServices(c: Ctx, a: Sink, services: boolean, checkAccounts: 
     c.t.mapped(B(`${dp}.enable`));
     const accounts = checkAccounts(strings(c, `${dp}.sendToAccount`), `${dp}.sendToAccount`);
     if (c.t.has(B(`${dp}.sendToAccount`))) c.t.mapped(B(`${dp}.sendToAccount`));
-    if (c.t.has(B(`${dp}.attribute.dynamic`))) c.t.unmapped(B(`${dp}.attribute.dynamic`), "Steward always sends butler_serviceHost, butler_serviceName, butler_serviceDisplayName and butler_serviceStatus");
+    if (c.t.has(B(`${dp}.attribute.dynamic`)))
+      c.t.unmapped(
+        B(`${dp}.attribute.dynamic`),
+        "Steward always sends butler_serviceHost, butler_serviceName, butler_serviceDisplayName and butler_serviceStatus",
+      );
     if (!accounts.length) continue;
-    names.push(a.add(`newrelic-services-${dest}`, { type: "newrelic", accounts, event: dest === "event", log: dest === "log", headers, attributes: { ...shared, ...nameValues(c, `${dp}.attribute.static`) } }));
+    names.push(
+      a.add(`newrelic-services-${dest}`, {
+        type: "newrelic",
+        accounts,
+        event: dest === "event",
+        log: dest === "log",
+        headers,
+        attributes: { ...shared, ...nameValues(c, `${dp}.attribute.static`) },
+      }),
+    );
   }
   if (names.length && kinds.length) a.routes.push(route("newrelic-services", kinds, names, rateLimit ? { rateLimit } : {}));
 }

@@ -60,7 +60,8 @@ function v2Connection(c: Ctx, cfg: Obj): void {
   Object.assign(cfg, { org: str(c, `${p}.org`), bucket: str(c, `${p}.bucket`), token: str(c, `${p}.token`) });
   for (const k of ["org", "bucket", "token"]) c.t.mapped(B(`${p}.${k}`));
   for (const k of ["description", "retentionDuration"]) {
-    if (c.t.has(B(`${p}.${k}`))) c.t.unmapped(B(`${p}.${k}`), "Butler never used it either: Steward does not create v2 buckets; create the bucket with its retention yourself");
+    if (c.t.has(B(`${p}.${k}`)))
+      c.t.unmapped(B(`${p}.${k}`), "Butler never used it either: Steward does not create v2 buckets; create the bucket with its retention yourself");
   }
 }
 
@@ -73,7 +74,11 @@ function v3Connection(c: Ctx, cfg: Obj): void {
   if (timeout) cfg.timeout = timeout;
   for (const k of ["database", "token", "writeTimeout"]) if (c.t.has(B(`${p}.${k}`))) c.t.mapped(B(`${p}.${k}`));
   for (const k of ["description", "retentionDuration"]) {
-    if (c.t.has(B(`${p}.${k}`))) c.t.unmapped(B(`${p}.${k}`), "Butler never used it either: Steward does not create InfluxDB 3 databases; create the database with its retention yourself");
+    if (c.t.has(B(`${p}.${k}`)))
+      c.t.unmapped(
+        B(`${p}.${k}`),
+        "Butler never used it either: Steward does not create InfluxDB 3 databases; create the database with its retention yourself",
+      );
   }
   if (c.t.has(B(`${p}.queryTimeout`))) c.t.unmapped(B(`${p}.queryTimeout`), "Steward only writes to InfluxDB, it never queries it");
   c.review.push(
@@ -88,12 +93,19 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
     c.t.unmapped(B("influxDb"), "only InfluxDB 1.x, 2.x and 3.x are supported");
     return;
   }
-  const cfg: Obj = { type: "influxdb", version: version === 1 ? 1 : 2, url: `http://${str(c, "influxDb.hostIP") ?? "localhost"}:${num(c, "influxDb.hostPort") ?? 8086}` };
+  const cfg: Obj = {
+    type: "influxdb",
+    version: version === 1 ? 1 : 2,
+    url: `http://${str(c, "influxDb.hostIP") ?? "localhost"}:${num(c, "influxDb.hostPort") ?? 8086}`,
+  };
   for (const k of ["hostIP", "hostPort", "version"]) if (c.t.has(B(`influxDb.${k}`))) c.t.mapped(B(`influxDb.${k}`));
   if (version === 1) v1Connection(c, cfg);
   else if (version === 2) v2Connection(c, cfg);
   else v3Connection(c, cfg);
-  for (const [v, block] of [[2, "v2Config"], [3, "v3Config"]] as const) {
+  for (const [v, block] of [
+    [2, "v2Config"],
+    [3, "v3Config"],
+  ] as const) {
     if (v !== version && c.t.has(B(`influxDb.${block}`))) c.t.off(B(`influxDb.${block}`));
   }
   if (version !== 1 && c.t.has(B("influxDb.v1Config"))) c.t.off(B("influxDb.v1Config"));
@@ -105,7 +117,8 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
   const owners = new Map<string, string[]>();
   const replaceTag = (name: string, value: string, from: string) => {
     if (tags[name] !== undefined && tags[name] !== value) {
-      for (const key of owners.get(name) ?? []) c.t.unmapped(B(key), `Steward writes one value per static tag on every point: ${name}=${value} from ${from} replaces it`);
+      for (const key of owners.get(name) ?? [])
+        c.t.unmapped(B(key), `Steward writes one value per static tag on every point: ${name}=${value} from ${from} replaces it`);
       owners.set(name, []);
     }
     if (!owners.has(name)) owners.set(name, []);
@@ -149,7 +162,13 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
       c.t.mapped(B(`${p}.tag.static[${i}]`));
     });
     // Butler wrote a dynamic tag only when its switch was true; a block without the switch wrote none.
-    blocks.push({ measurement: MEASUREMENT[key], hasApp: type === "reload" || type === "distribute" || type === "preload", tags: own, useAppTags: bool(c, `${p}.tag.dynamic.useAppTags`), useTaskTags: bool(c, `${p}.tag.dynamic.useTaskTags`) });
+    blocks.push({
+      measurement: MEASUREMENT[key],
+      hasApp: type === "reload" || type === "distribute" || type === "preload",
+      tags: own,
+      useAppTags: bool(c, `${p}.tag.dynamic.useAppTags`),
+      useTaskTags: bool(c, `${p}.tag.dynamic.useTaskTags`),
+    });
     if (key === "reloadTaskSuccess" && !bool(c, `${p}.allReloadTasks.enable`)) {
       if (c.t.has(B(`${p}.allReloadTasks`))) c.t.off(B(`${p}.allReloadTasks`));
       if (bool(c, `${p}.byCustomProperty.enable`)) {
@@ -177,23 +196,32 @@ export function mapInflux(c: Ctx, a: AlertSink): void {
   if (Object.keys(measurements).length) cfg.measurements = measurements;
   // Grafana dashboards built on Butler's data filter on its misspelt tag; keep writing it.
   cfg.butlerTagTypo = true;
-  c.review.push("InfluxDB: butlerTagTypo: true keeps writing Butler's misspelt tag task_exeuctionStatusText next to the correct one, so existing Grafana panels keep working; switch it off once they use task_executionStatusText.");
+  c.review.push(
+    "InfluxDB: butlerTagTypo: true keeps writing Butler's misspelt tag task_exeuctionStatusText next to the correct one, so existing Grafana panels keep working; switch it off once they use task_executionStatusText.",
+  );
   c.review.push(
     "InfluxDB: Steward writes Butler's measurements with Butler's field types, so its points land in the database Butler wrote. If InfluxDB ever refuses a point for a field type conflict, /ready and the dashboard name the field, and the event influxdb.field_conflict can be routed to a channel; docs/switching-from-butler.md says how to recover.",
   );
   if (bool(c, "influxDb.reloadTaskSuccess.enable")) {
     // Butler read the script log of successful reloads for reload_task_success; Steward only when asked to.
     put(c, "intake.enrichment.scriptLog.onSuccess", true);
-    c.review.push("InfluxDB: reload_task_success carries the script log as in Butler, so intake.enrichment.scriptLog.onSuccess is on: Steward reads the log of every successful reload from QRS.");
+    c.review.push(
+      "InfluxDB: reload_task_success carries the script log as in Butler, so intake.enrichment.scriptLog.onSuccess is on: Steward reads the log of every successful reload from QRS.",
+    );
   }
   const name = a.add("influxdb", cfg);
   a.influx = name;
   if (failedTypes.length) a.routes.push(route("influxdb-failed", ["task.failed"], name, { taskTypes: failedTypes }));
   if (succeededTypes.length) a.routes.push(route("influxdb-succeeded", ["task.succeeded"], name, { taskTypes: succeededTypes }));
-  if (successByCp) a.routes.push(route("influxdb-reload-succeeded-by-custom-property", ["task.succeeded"], name, { taskTypes: ["reload"], taskCustomProperties: [successByCp] }));
+  if (successByCp)
+    a.routes.push(
+      route("influxdb-reload-succeeded-by-custom-property", ["task.succeeded"], name, { taskTypes: ["reload"], taskCustomProperties: [successByCp] }),
+    );
   if (serviceDestination(c, "influxDb")) {
     a.routes.push(route("influxdb-services", ["service.stopped", "service.started"], name));
-    c.review.push("InfluxDB: win_service_state is written when a service changes state, not at every check; the current states are on /metrics (steward_service_state).");
+    c.review.push(
+      "InfluxDB: win_service_state is written when a service changes state, not at every check; the current states are on /metrics (steward_service_state).",
+    );
   }
 }
 
@@ -210,7 +238,8 @@ function scriptLogLines(c: Ctx): Record<string, Obj> {
   if (bool(c, `${ok}.enable`)) {
     const head = num(c, `${ok}.headScriptLogLines`);
     const tail = num(c, `${ok}.tailScriptLogLines`);
-    if (head !== undefined || tail !== undefined) out.reload_task_success = { ...(head !== undefined ? { head } : {}), ...(tail !== undefined ? { tail } : {}) };
+    if (head !== undefined || tail !== undefined)
+      out.reload_task_success = { ...(head !== undefined ? { head } : {}), ...(tail !== undefined ? { tail } : {}) };
     for (const k of ["headScriptLogLines", "tailScriptLogLines"]) if (c.t.has(B(`${ok}.${k}`))) c.t.mapped(B(`${ok}.${k}`));
   }
   return out;

@@ -13,7 +13,16 @@ export function mapRest(c: Ctx): void {
   if (!on) {
     put(c, "http.enabled", false);
     // The endpoint flags, their settings and the file allow-lists only ever acted through the REST server.
-    for (const k of ["restServerConfig", "restServerEndpointsEnable", "restServerEndpointsConfig", "fileCopyApprovedDirectories", "fileMoveApprovedDirectories", "fileDeleteApprovedDirectories", "configDirectories", "slackNotification.restMessage"]) {
+    for (const k of [
+      "restServerConfig",
+      "restServerEndpointsEnable",
+      "restServerEndpointsConfig",
+      "fileCopyApprovedDirectories",
+      "fileMoveApprovedDirectories",
+      "fileDeleteApprovedDirectories",
+      "configDirectories",
+      "slackNotification.restMessage",
+    ]) {
       if (c.t.has(B(k))) c.t.off(B(k));
     }
     return;
@@ -28,7 +37,10 @@ export function mapRest(c: Ctx): void {
     put(c, "security.tls", { certFile: str(c, "restServerConfig.tls.cert"), keyFile: str(c, "restServerConfig.tls.key") });
     c.t.mapped(B("restServerConfig.tls"));
     if (str(c, "restServerConfig.tls.ca")) {
-      c.t.unmapped(B("restServerConfig.tls.ca"), "append the CA chain to the certificate file; security.tls.caFile is the CA for client certificates (mutual TLS)");
+      c.t.unmapped(
+        B("restServerConfig.tls.ca"),
+        "append the CA chain to the certificate file; security.tls.caFile is the CA for client certificates (mutual TLS)",
+      );
     }
   } else c.t.off(B("restServerConfig.tls"));
   if (!isLoopbackHost(host)) {
@@ -66,7 +78,11 @@ function mapEndpointFlags(c: Ctx): void {
   for (const k of ["apiListEnabledEndpoints", "apiListEnbledEndpoints", "butlerping"]) {
     if (!c.t.has(B(`${base}.${k}`))) continue;
     if (bool(c, `${base}.${k}`)) c.t.mapped(B(`${base}.${k}`));
-    else c.t.unmapped(B(`${base}.${k}`), "Steward always serves this read-only route (GET /v4/butlerping, GET /v4/configfile/endpointsenabled); it reveals nothing beyond the version and the route list");
+    else
+      c.t.unmapped(
+        B(`${base}.${k}`),
+        "Steward always serves this read-only route (GET /v4/butlerping, GET /v4/configfile/endpointsenabled); it reveals nothing beyond the version and the route list",
+      );
   }
   // The id conversion routes need no key, so their switches carry over as they were (http.baseConvert).
   for (const k of ["base62ToBase16", "base16ToBase62"]) {
@@ -85,7 +101,8 @@ function mapEndpointFlags(c: Ctx): void {
       closed.push(flag);
     }
   }
-  if (closed.length) c.review.push(`Routes that were switched off in Butler (${closed.join(", ")}) exist in Steward; only API keys without their scope keep callers out.`);
+  if (closed.length)
+    c.review.push(`Routes that were switched off in Butler (${closed.join(", ")}) exist in Steward; only API keys without their scope keep callers out.`);
 }
 
 export function mapFiles(c: Ctx): void {
@@ -137,7 +154,9 @@ export function mapFiles(c: Ctx): void {
   const unc = all.filter((p): p is string => typeof p === "string" && /^[\\/]{2}[^\\/]/.test(p));
   if (unc.length) {
     files.allowUnc = true;
-    c.review.push(`Files: UNC folders (${unc.join(", ")}) need files.allowUnc, which this config sets; the Steward service account needs access to the shares.`);
+    c.review.push(
+      `Files: UNC folders (${unc.join(", ")}) need files.allowUnc, which this config sets; the Steward service account needs access to the shares.`,
+    );
   }
   if ((files.delete as unknown[] | undefined)?.length) {
     // Butler deleted a folder with everything in it when a load script named one; Steward deletes files only

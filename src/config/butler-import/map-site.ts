@@ -9,7 +9,8 @@ const TRI: Record<string, "yes" | "no" | "ignore"> = { yes: "yes", no: "no", ign
 function interval(c: Ctx, path: string, fallback: string): string {
   const d = laterToDuration(c.t.get(B(path)));
   if (d) c.t.mapped(B(path));
-  else if (c.t.has(B(path))) c.t.unmapped(B(path), `only \`every N seconds|minutes|hours\` converts; Steward uses ${fallback} unless its interval says otherwise`);
+  else if (c.t.has(B(path)))
+    c.t.unmapped(B(path), `only \`every N seconds|minutes|hours\` converts; Steward uses ${fallback} unless its interval says otherwise`);
   return d ?? fallback;
 }
 
@@ -36,9 +37,13 @@ export function mapSiteMonitors(c: Ctx, influxChannel: string | undefined): void
   if (serverOn || usageOn) {
     const lm: Obj = {};
     // One Steward monitor reads both; the more frequent of Butler's two intervals is kept.
-    const intervals = [serverOn ? interval(c, `${server}.frequency`, "6h") : undefined, usageOn ? interval(c, `${usage}.frequency`, "6h") : undefined].filter(Boolean) as string[];
+    const intervals = [serverOn ? interval(c, `${server}.frequency`, "6h") : undefined, usageOn ? interval(c, `${usage}.frequency`, "6h") : undefined].filter(
+      Boolean,
+    ) as string[];
     lm.interval = intervals.sort((x, y) => toMs(x) - toMs(y))[0];
-    const ch = (serverOn ? influx(c, server, influxChannel, "qlik_sense_server_license") : undefined) ?? (usageOn ? influx(c, usage, influxChannel, "qlik_sense_license") : undefined);
+    const ch =
+      (serverOn ? influx(c, server, influxChannel, "qlik_sense_server_license") : undefined) ??
+      (usageOn ? influx(c, usage, influxChannel, "qlik_sense_license") : undefined);
     if (serverOn && usageOn) influx(c, usage, influxChannel, "qlik_sense_license");
     if (ch) lm.influxChannel = ch;
     const days = num(c, `${server}.alert.thresholdDays`);
@@ -56,11 +61,17 @@ export function mapSiteMonitors(c: Ctx, influxChannel: string | undefined): void
         }
         c.t.mapped(B(dp));
         if (bool(c, `${dp}.sendRecurring.enable`)) {
-          c.t.unmapped(B(`${dp}.sendRecurring`), "Steward raises license.expiring / license.expired when a threshold is crossed; the status at every check is in InfluxDB and GET /v4/license");
+          c.t.unmapped(
+            B(`${dp}.sendRecurring`),
+            "Steward raises license.expiring / license.expired when a threshold is crossed; the status at every check is in InfluxDB and GET /v4/license",
+          );
         }
       }
     }
-    if (serverOn !== usageOn) c.review.push(`License monitoring: Butler read ${serverOn ? "only the server license" : "only the access-type usage"}; Steward's licenseMonitor reads both.`);
+    if (serverOn !== usageOn)
+      c.review.push(
+        `License monitoring: Butler read ${serverOn ? "only the server license" : "only the access-type usage"}; Steward's licenseMonitor reads both.`,
+      );
     c.out.licenseMonitor = lm;
   }
 
@@ -93,13 +104,19 @@ export function mapSiteMonitors(c: Ctx, influxChannel: string | undefined): void
       if (c.t.has(B(nr))) {
         c.t.mapped(B(nr));
         const never: Obj = {};
-        const users = list(c, `${nr}.user`).map((u) => u as Obj).filter((u) => u.userDir && u.userId).map((u) => `${u.userDir}\\${u.userId}`);
+        const users = list(c, `${nr}.user`)
+          .map((u) => u as Obj)
+          .filter((u) => u.userDir && u.userId)
+          .map((u) => `${u.userDir}\\${u.userId}`);
         if (users.length) never.users = users;
         const dirs = list(c, `${nr}.userDirectory`).filter((x): x is string => typeof x === "string" && x !== "");
         if (dirs.length) never.userDirectories = dirs;
         const tags = list(c, `${nr}.tag`).filter((x): x is string => typeof x === "string" && x !== "");
         if (tags.length) never.tags = tags;
-        const cps = list(c, `${nr}.customProperty`).map((x) => x as Obj).filter((x) => x.name).map((x) => ({ name: String(x.name), value: String(x.value ?? "") }));
+        const cps = list(c, `${nr}.customProperty`)
+          .map((x) => x as Obj)
+          .filter((x) => x.name)
+          .map((x) => ({ name: String(x.name), value: String(x.value ?? "") }));
         if (cps.length) never.customProperties = cps;
         for (const k of ["inactive", "blocked", "removedExternally"]) {
           const v = str(c, `${nr}.${k}`)?.toLowerCase();
@@ -110,7 +127,9 @@ export function mapSiteMonitors(c: Ctx, influxChannel: string | undefined): void
       const ch = influx(c, rel, influxChannel, "qlik_sense_license_release");
       if (ch) r.influxChannel = ch;
       if (!r.dryRun) {
-        c.review.push("License release: Butler released licenses for real (dryRun: false) and so will Steward, at most licenseRelease.maxPerRun (50) per run, the longest unused first; run POST /v4/license/release (a dry run) once to see what it would do.");
+        c.review.push(
+          "License release: Butler released licenses for real (dryRun: false) and so will Steward, at most licenseRelease.maxPerRun (50) per run, the longest unused first; run POST /v4/license/release (a dry run) once to see what it would do.",
+        );
       }
       c.out.licenseRelease = r;
     }
@@ -126,7 +145,11 @@ export function mapSiteMonitors(c: Ctx, influxChannel: string | undefined): void
       c.review.push(`Version monitor: Butler read the version from ${host}; Steward reads it from qlik.host (${String(qlikHost)}) on port 9032.`);
     }
     if (c.t.has(B(`${ver}.rejectUnauthorized`))) {
-      if (c.t.get(B(`${ver}.rejectUnauthorized`)) === false) c.t.unmapped(B(`${ver}.rejectUnauthorized`), "Steward verifies the server certificate with qlik.rejectUnauthorized (one setting for QRS, Engine and the version endpoint)");
+      if (c.t.get(B(`${ver}.rejectUnauthorized`)) === false)
+        c.t.unmapped(
+          B(`${ver}.rejectUnauthorized`),
+          "Steward verifies the server certificate with qlik.rejectUnauthorized (one setting for QRS, Engine and the version endpoint)",
+        );
       else c.t.mapped(B(`${ver}.rejectUnauthorized`));
     }
     const ch = influx(c, ver, influxChannel, "qlik_sense_version");

@@ -7,7 +7,11 @@ import type { ConvertResult, ImportReport } from "./convert";
  * A YAML comment of any text. Notes quote values from the Butler files (host names, folders, schedule names); a
  * line break in one must not end the comment and turn the rest into config keys.
  */
-const comment = (prefix: string, text: string) => text.split(/\r\n|\r|\n/).map((line, i) => `${i === 0 ? prefix : "#    "}${line}`).join("\n");
+const comment = (prefix: string, text: string) =>
+  text
+    .split(/\r\n|\r|\n/)
+    .map((line, i) => `${i === 0 ? prefix : "#    "}${line}`)
+    .join("\n");
 
 export function renderConfig(result: ConvertResult, source: string): string {
   const head = [

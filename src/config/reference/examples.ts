@@ -39,11 +39,7 @@ function findInTree(tree: Tree, path: string[], variant: string | undefined): { 
     if (i === path.length) return node === undefined ? undefined : { at, value: node };
     const seg = path[i]!;
     if (seg === "*") {
-      const children: Array<[string | number, unknown]> = Array.isArray(node)
-        ? node.map((v, k) => [k, v])
-        : isPlainObject(node)
-          ? Object.entries(node)
-          : [];
+      const children: Array<[string | number, unknown]> = Array.isArray(node) ? node.map((v, k) => [k, v]) : isPlainObject(node) ? Object.entries(node) : [];
       for (const [k, v] of children) {
         // A channel of another type has other keys under the same names (url, timeout …): skip it.
         if (variant !== undefined && isPlainObject(v) && "type" in v && v.type !== variant) continue;

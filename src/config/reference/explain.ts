@@ -39,7 +39,10 @@ function suggestion(segs: string[], entries: ReferenceEntry[]): string {
     const p = e.path.split(".");
     return p.length === segs.length && parent.every((s, i) => p[i] === s || p[i] === "*");
   });
-  const near = didYouMean(segs[segs.length - 1]!, siblings.map((e) => e.path.split(".").pop()!));
+  const near = didYouMean(
+    segs[segs.length - 1]!,
+    siblings.map((e) => e.path.split(".").pop()!),
+  );
   if (near !== undefined) return `; did you mean ${[...parent, near].join(".")}?`;
   const close = didYouMean(wanted, paths);
   if (close !== undefined) return `; did you mean ${close}?`;

@@ -12,7 +12,9 @@ export const AuditSchema = z
       .min(1000)
       .max(100_000_000)
       .default(200_000)
-      .describe("Most entries kept (default 200000: typically 60 MB, at most about 250 MB). Over it, the oldest denials go first, then the oldest of the rest."),
+      .describe(
+        "Most entries kept (default 200000: typically 60 MB, at most about 250 MB). Over it, the oldest denials go first, then the oldest of the rest.",
+      ),
   })
   .describe("Retention of the audit log (GET /v4/audit): task starts, reloads, file operations, KV writes, key changes, access denials.");
 

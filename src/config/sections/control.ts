@@ -47,10 +47,7 @@ export const CorsSchema = z
       .array(z.string().min(1))
       .default([])
       .describe("Origins allowed to call the API from a browser, e.g. https://sense1.corp.example; '*' allows any origin."),
-    allowHeaders: z
-      .array(z.string().min(1))
-      .default(["Content-Type", "Authorization", "X-Api-Key"])
-      .describe("Request headers a browser may send along."),
+    allowHeaders: z.array(z.string().min(1)).default(["Content-Type", "Authorization", "X-Api-Key"]).describe("Request headers a browser may send along."),
     allowCredentials: z.boolean().default(false).describe("Let browsers send cookies/credentials; not allowed together with '*'."),
     maxAgeSeconds: z.number().int().min(0).max(86_400).default(600).describe("How long a browser may cache a preflight answer."),
   })

@@ -14,7 +14,13 @@ export const HttpSchema = z
     enabled: z.boolean().default(true).describe("Serve the REST API. Off: no /v4 routes, no /health, /ready, /metrics, /docs or dashboard."),
     host: z.string().min(1).default("127.0.0.1").describe("Address the REST API listens on. Loopback by default."),
     port: z.number().int().min(0).max(65535).default(8080).describe("TCP port of the REST API and the dashboard (/ui)."),
-    bodyLimitBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024).describe("Larger request bodies get 413."),
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(1024 * 1024)
+      .describe("Larger request bodies get 413."),
     publicUrl: z.string().url().optional().describe("How people reach this Steward, used in links in alerts."),
     baseConvert: z
       .strictObject({

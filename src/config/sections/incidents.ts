@@ -48,12 +48,21 @@ export const IncidentsSchema = z
       .describe("Replace the built-in one-line hint of a class, e.g. { connection: 'Call the DBA on-call: +46 …' }."),
     warnings: z
       .strictObject({
-        enabled: z.boolean().default(true).describe("Raise task.warning for a successful reload that looks wrong (needs the script log of successful reloads, fetched then)."),
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("Raise task.warning for a successful reload that looks wrong (needs the script log of successful reloads, fetched then)."),
         skippedErrors: z.boolean().default(true).describe("The log shows errors the script continued past (ErrorMode 0)."),
         emptyTables: z
           .strictObject({
             enabled: z.boolean().default(true).describe("Warn when a table earlier runs filled loaded 0 rows."),
-            minRuns: z.number().int().min(1).max(10).default(3).describe("Earlier runs that must have filled the table; all of the last 10 that loaded it must have."),
+            minRuns: z
+              .number()
+              .int()
+              .min(1)
+              .max(10)
+              .default(3)
+              .describe("Earlier runs that must have filled the table; all of the last 10 that loaded it must have."),
           })
           .prefault({})
           .describe("A table earlier runs filled loaded 0 rows."),
@@ -70,6 +79,8 @@ export const IncidentsSchema = z
       .prefault({})
       .describe("task.warning: a successful reload that looks wrong (errors skipped under ErrorMode 0, an emptied table, a far too short run)."),
   })
-  .describe("Incidents per task (opened by a failure, updated by the next ones, closed by a success with task.recovered), run history and likely cause on every task event, task.warning.");
+  .describe(
+    "Incidents per task (opened by a failure, updated by the next ones, closed by a success with task.recovered), run history and likely cause on every task event, task.warning.",
+  );
 
 export type IncidentsConfig = z.infer<typeof IncidentsSchema>;

@@ -33,20 +33,43 @@ export const UdpIntakeFields = {
 
 export const IntakeSchema = z
   .strictObject({
-    queueSize: z.number().int().min(1).max(100_000).default(1_000).describe("Parsed events waiting for enrichment; beyond it new ones are dropped and counted."),
+    queueSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1_000)
+      .describe("Parsed events waiting for enrichment; beyond it new ones are dropped and counted."),
     concurrency: z.number().int().min(1).max(64).default(4).describe("Events enriched at the same time."),
     backpressureWarnRatio: z.number().min(0.1).max(1).default(0.8).describe("Queue fill ratio that logs a backpressure warning (at most once a minute)."),
     dedupe: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Announce each run once, however many datagrams or passes report it."),
-        ttlHours: z.number().min(0.1).max(24 * 90).default(72).describe("How long an ExecutionId + outcome is remembered (in the store, across restarts)."),
+        ttlHours: z
+          .number()
+          .min(0.1)
+          .max(24 * 90)
+          .default(72)
+          .describe("How long an ExecutionId + outcome is remembered (in the store, across restarts)."),
       })
       .prefault({})
       .describe("Suppress repeated reports of the same run (several appenders or nodes, a restart, reconciliation)."),
     enrichment: z
       .strictObject({
-        lookupTimeoutMs: z.number().int().min(100).max(120_000).default(8_000).describe("Time budget of each QRS lookup (task, app, owner, execution, script log)."),
-        finalStatusAttempts: z.number().int().min(1).max(30).default(5).describe("Reads of the execution result while QRS has not recorded the final state yet."),
+        lookupTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(120_000)
+          .default(8_000)
+          .describe("Time budget of each QRS lookup (task, app, owner, execution, script log)."),
+        finalStatusAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(30)
+          .default(5)
+          .describe("Reads of the execution result while QRS has not recorded the final state yet."),
         finalStatusDelayMs: z.number().int().min(0).max(60_000).default(1_000).describe("Wait between those reads, in milliseconds."),
         scriptLog: z
           .strictObject({
@@ -60,7 +83,13 @@ export const IntakeSchema = z
               .max(5_000)
               .default(40)
               .describe("Last lines of the script log kept on the event; the lines that state the failure are kept as well."),
-            maxTextBytes: z.number().int().min(0).max(50 * 1024 * 1024).default(1024 * 1024).describe("Cap of the full log text attached to the event (0: none)."),
+            maxTextBytes: z
+              .number()
+              .int()
+              .min(0)
+              .max(50 * 1024 * 1024)
+              .default(1024 * 1024)
+              .describe("Cap of the full log text attached to the event (0: none)."),
             attempts: z.number().int().min(1).max(20).default(3).describe("Tries while QRS has not caught up with the log."),
             retryDelayMs: z.number().int().min(0).max(60_000).default(2_000).describe("Wait between those tries, in milliseconds."),
           })
@@ -69,14 +98,21 @@ export const IntakeSchema = z
         distribute: z
           .strictObject({
             pollIntervalSeconds: z.number().min(0.05).max(3_600).default(30).describe("How often an unfinished distribution task is polled in QRS."),
-            maxWaitMinutes: z.number().min(0.01).max(7 * 24 * 60).default(360).describe("After this the event goes out with the last known state."),
+            maxWaitMinutes: z
+              .number()
+              .min(0.01)
+              .max(7 * 24 * 60)
+              .default(360)
+              .describe("After this the event goes out with the last known state."),
             maxPending: z
               .number()
               .int()
               .min(1)
               .max(10_000)
               .default(200)
-              .describe("Distribution runs polled at the same time; announcements beyond it are dropped and counted (reconciliation still finds real runs in QRS)."),
+              .describe(
+                "Distribution runs polled at the same time; announcements beyond it are dropped and counted (reconciliation still finds real runs in QRS).",
+              ),
             maxPendingPerSource: z
               .number()
               .int()
@@ -113,7 +149,12 @@ export const IntakeSchema = z
         enabled: z.boolean().default(true).describe("Ask QRS for runs that no datagram announced (needs qlik)."),
         intervalSeconds: z.number().min(0.05).max(86_400).default(300).describe("Seconds between reconciliation passes."),
         settleSeconds: z.number().min(0).max(3_600).default(60).describe("Runs younger than this are left to the datagram path."),
-        initialLookbackMinutes: z.number().min(0).max(7 * 24 * 60).default(0).describe("On the very first start, how far back to look (0: from now)."),
+        initialLookbackMinutes: z
+          .number()
+          .min(0)
+          .max(7 * 24 * 60)
+          .default(0)
+          .describe("On the very first start, how far back to look (0: from now)."),
         maxPerPass: z.number().int().min(1).max(10_000).default(500).describe("Runs handled per pass; the rest wait for the next one."),
       })
       .prefault({})

@@ -13,16 +13,18 @@ import { InfluxDbChannelSchema } from "../../notify/channels/influxdb/schema";
 import { Signl4ChannelSchema } from "../../notify/channels/signl4/schema";
 import { NewRelicChannelSchema } from "../../notify/channels/newrelic/schema";
 
-export const ChannelConfigSchema = z.discriminatedUnion("type", [
-  EmailChannelSchema,
-  SlackChannelSchema,
-  TeamsChannelSchema,
-  WebhookChannelSchema,
-  MqttChannelSchema,
-  InfluxDbChannelSchema,
-  Signl4ChannelSchema,
-  NewRelicChannelSchema,
-]).describe("The channel's type; it decides which other keys the channel takes.");
+export const ChannelConfigSchema = z
+  .discriminatedUnion("type", [
+    EmailChannelSchema,
+    SlackChannelSchema,
+    TeamsChannelSchema,
+    WebhookChannelSchema,
+    MqttChannelSchema,
+    InfluxDbChannelSchema,
+    Signl4ChannelSchema,
+    NewRelicChannelSchema,
+  ])
+  .describe("The channel's type; it decides which other keys the channel takes.");
 export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
 export type ChannelType = ChannelConfig["type"];
 
@@ -43,77 +45,90 @@ const UserRefSchema = z
   .regex(/^[^\\/]+[\\/][^\\/]+$/, 'expected DIRECTORY\\userId, e.g. "CORP\\anna"')
   .describe("A Qlik user as DIRECTORY\\userId.");
 
-export const RouteRecipientsSchema = z.lazy(() => z
-  .strictObject({
-    addresses: z.array(EmailAddressSchema).default([]).describe("Extra static addresses for this route, added to the channel's `to`."),
-    enableByCustomProperty: NameValueFilterSchema.optional().describe(
-      "Static addresses (the channel's `to` and `addresses`) get the alert only when the task has this custom property value " +
-        "(Butler's alertEnableByCustomProperty). Addresses from the task and the app owner are not affected.",
-    ),
-    fromCustomProperty: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("Task custom property whose values are e-mail addresses to alert as well (Butler's alertEnabledByEmailAddress)."),
-    appOwner: z
-      .strictObject({
-        enabled: z.boolean().default(true).describe("Alert the app owner (true once the block is there)."),
-        include: z.union([z.literal("all"), z.array(UserRefSchema)]).default("all").describe('"all" or a list of owners to include.'),
-        exclude: z.array(UserRefSchema).default([]).describe("Owners never alerted, even when included."),
-      })
-      .optional()
-      .describe("Also alert the app owner at their QRS e-mail address(es)."),
-  })
-  .describe("Who receives e-mail for this route. Only e-mail channels address people; other channels ignore this block."));
+export const RouteRecipientsSchema = z.lazy(() =>
+  z
+    .strictObject({
+      addresses: z.array(EmailAddressSchema).default([]).describe("Extra static addresses for this route, added to the channel's `to`."),
+      enableByCustomProperty: NameValueFilterSchema.optional().describe(
+        "Static addresses (the channel's `to` and `addresses`) get the alert only when the task has this custom property value " +
+          "(Butler's alertEnableByCustomProperty). Addresses from the task and the app owner are not affected.",
+      ),
+      fromCustomProperty: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Task custom property whose values are e-mail addresses to alert as well (Butler's alertEnabledByEmailAddress)."),
+      appOwner: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Alert the app owner (true once the block is there)."),
+          include: z
+            .union([z.literal("all"), z.array(UserRefSchema)])
+            .default("all")
+            .describe('"all" or a list of owners to include.'),
+          exclude: z.array(UserRefSchema).default([]).describe("Owners never alerted, even when included."),
+        })
+        .optional()
+        .describe("Also alert the app owner at their QRS e-mail address(es)."),
+    })
+    .describe("Who receives e-mail for this route. Only e-mail channels address people; other channels ignore this block."),
+);
 
-export const RouteSchema = z.lazy(() => z
-  .strictObject({
-    name: z.string().min(1).optional().describe("Shown in previews, delivery lists and metrics; defaults to route-<n>."),
-    enabled: z.boolean().default(true).describe("false switches the route off without deleting it."),
-    on: z.array(z.enum(EVENT_KINDS as [EventKind, ...EventKind[]])).min(1).describe("Event kinds, e.g. [task.failed, task.aborted]."),
-    to: z.array(z.string().min(1)).min(1).describe("Channel names."),
-    taskTypes: z.array(z.enum(TASK_TYPES)).optional().describe("Only these task types."),
-    outcomes: z.array(z.enum(TASK_OUTCOMES)).optional().describe("Only these outcomes (usually implied by `on`)."),
-    taskIds: z.array(z.string().min(1)).optional().describe("Only these tasks, by id."),
-    taskNames: z.array(z.string().min(1)).optional().describe("Task names; * matches any characters."),
-    taskTags: z.array(z.string().min(1)).optional().describe("Tasks with any of these Qlik tags."),
-    appIds: z.array(z.string().min(1)).optional().describe("Only tasks of these apps, by id."),
-    appTags: z.array(z.string().min(1)).optional().describe("Apps with any of these Qlik tags."),
-    streams: z.array(z.string().min(1)).optional().describe("Apps published to any of these streams."),
-    taskCustomProperties: z.array(NameValueFilterSchema).optional().describe("Tasks with any of these custom property values."),
-    appCustomProperties: z.array(NameValueFilterSchema).optional().describe("Apps with any of these custom property values."),
-    hosts: z.array(z.string().min(1)).optional().describe("Events from these hosts (task node or service host)."),
-    services: z.array(z.string().min(1)).optional().describe("Service events for these service names."),
-    sources: z.array(z.enum(["udp", "reconcile", "test"])).optional().describe("How Steward learnt of the task event."),
-    recipients: RouteRecipientsSchema.optional(),
-    attachScriptLog: z
-      .boolean()
-      .optional()
-      .describe(
-        "E-mail channels: attach the reload's script log to this route's mails for every outcome, success included (true), or never (false). " +
-          "Unset: the channel's attachScriptLog decides (failed and aborted tasks). Such a route makes the intake fetch logs of successful reloads too.",
-      ),
-    rateLimit: DurationSchema.optional().describe("At most one alert per route × task (or host+service) × channel × recipient in this window."),
-    renotify: z
-      .union([
-        z.literal("every"),
-        z.strictObject({ nth: z.number().int().min(2).max(1000).describe("Notify on the 1st failure of an incident and then on every n-th.") }),
-        z.strictObject({ digest: DurationSchema.describe("Notify on the 1st failure, then fold the incident's later failures into one digest per window.") }),
-      ])
-      .default("every")
-      .describe(
-        "How often a task's open incident notifies again on this route: every failure (default, Butler's behaviour), { nth: 4 }, or { digest: 1h }. " +
-          "task.recovered always goes; InfluxDB and New Relic always get every event.",
-      ),
-    group: z
-      .strictObject({
-        window: DurationSchema.describe("Events in this window are folded into one digest message."),
-        sendFirst: z.boolean().default(false).describe("Send the first event at once and fold the rest of the burst into a digest."),
-      })
-      .optional()
-      .describe("Alert-storm control for message channels (email, Slack, Teams, webhook); MQTT and InfluxDB get every event."),
-  })
-  .describe("Events → channels. Every filter that is present must match; within a filter any listed value matches."));
+export const RouteSchema = z.lazy(() =>
+  z
+    .strictObject({
+      name: z.string().min(1).optional().describe("Shown in previews, delivery lists and metrics; defaults to route-<n>."),
+      enabled: z.boolean().default(true).describe("false switches the route off without deleting it."),
+      on: z
+        .array(z.enum(EVENT_KINDS as [EventKind, ...EventKind[]]))
+        .min(1)
+        .describe("Event kinds, e.g. [task.failed, task.aborted]."),
+      to: z.array(z.string().min(1)).min(1).describe("Channel names."),
+      taskTypes: z.array(z.enum(TASK_TYPES)).optional().describe("Only these task types."),
+      outcomes: z.array(z.enum(TASK_OUTCOMES)).optional().describe("Only these outcomes (usually implied by `on`)."),
+      taskIds: z.array(z.string().min(1)).optional().describe("Only these tasks, by id."),
+      taskNames: z.array(z.string().min(1)).optional().describe("Task names; * matches any characters."),
+      taskTags: z.array(z.string().min(1)).optional().describe("Tasks with any of these Qlik tags."),
+      appIds: z.array(z.string().min(1)).optional().describe("Only tasks of these apps, by id."),
+      appTags: z.array(z.string().min(1)).optional().describe("Apps with any of these Qlik tags."),
+      streams: z.array(z.string().min(1)).optional().describe("Apps published to any of these streams."),
+      taskCustomProperties: z.array(NameValueFilterSchema).optional().describe("Tasks with any of these custom property values."),
+      appCustomProperties: z.array(NameValueFilterSchema).optional().describe("Apps with any of these custom property values."),
+      hosts: z.array(z.string().min(1)).optional().describe("Events from these hosts (task node or service host)."),
+      services: z.array(z.string().min(1)).optional().describe("Service events for these service names."),
+      sources: z
+        .array(z.enum(["udp", "reconcile", "test"]))
+        .optional()
+        .describe("How Steward learnt of the task event."),
+      recipients: RouteRecipientsSchema.optional(),
+      attachScriptLog: z
+        .boolean()
+        .optional()
+        .describe(
+          "E-mail channels: attach the reload's script log to this route's mails for every outcome, success included (true), or never (false). " +
+            "Unset: the channel's attachScriptLog decides (failed and aborted tasks). Such a route makes the intake fetch logs of successful reloads too.",
+        ),
+      rateLimit: DurationSchema.optional().describe("At most one alert per route × task (or host+service) × channel × recipient in this window."),
+      renotify: z
+        .union([
+          z.literal("every"),
+          z.strictObject({ nth: z.number().int().min(2).max(1000).describe("Notify on the 1st failure of an incident and then on every n-th.") }),
+          z.strictObject({ digest: DurationSchema.describe("Notify on the 1st failure, then fold the incident's later failures into one digest per window.") }),
+        ])
+        .default("every")
+        .describe(
+          "How often a task's open incident notifies again on this route: every failure (default, Butler's behaviour), { nth: 4 }, or { digest: 1h }. " +
+            "task.recovered always goes; InfluxDB and New Relic always get every event.",
+        ),
+      group: z
+        .strictObject({
+          window: DurationSchema.describe("Events in this window are folded into one digest message."),
+          sendFirst: z.boolean().default(false).describe("Send the first event at once and fold the rest of the burst into a digest."),
+        })
+        .optional()
+        .describe("Alert-storm control for message channels (email, Slack, Teams, webhook); MQTT and InfluxDB get every event."),
+    })
+    .describe("Events → channels. Every filter that is present must match; within a filter any listed value matches."),
+);
 
 export const RoutesSchema = z.array(RouteSchema).default([]).describe("Which events go to which channels.");
 
@@ -179,7 +194,11 @@ export function checkNotifyReferences(config: NotifyParts, ctx: z.RefinementCtx)
   config.routes.forEach((route, i) => {
     route.to.forEach((name, j) => {
       if (!known.has(name)) {
-        ctx.addIssue({ code: "custom", path: ["routes", i, "to", j], message: `no channel named "${name}"${names.length ? ` (channels: ${names.join(", ")})` : " (no channels are defined)"}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["routes", i, "to", j],
+          message: `no channel named "${name}"${names.length ? ` (channels: ${names.join(", ")})` : " (no channels are defined)"}`,
+        });
       }
     });
     if (route.name !== undefined) {

@@ -3,7 +3,25 @@
 import { z } from "zod";
 
 /** Query parameters Steward's routes use; the API key cannot travel under one of these names. */
-const RESERVED_QUERY_PARAMS = ["key", "id", "status", "kind", "wait", "timeout", "alltaskidsmustexist", "base62", "base16", "limit", "since", "until", "action", "target", "result", "channel", "next"];
+const RESERVED_QUERY_PARAMS = [
+  "key",
+  "id",
+  "status",
+  "kind",
+  "wait",
+  "timeout",
+  "alltaskidsmustexist",
+  "base62",
+  "base16",
+  "limit",
+  "since",
+  "until",
+  "action",
+  "target",
+  "result",
+  "channel",
+  "next",
+];
 import { parseRange } from "../../intake/ip-match";
 import { DurationSchema } from "../../notify/duration";
 
@@ -18,7 +36,10 @@ const ScopeListSchema = z
 export const KEY_HASH_PATTERN = /^(sha256:[0-9a-f]{64}|scrypt:\d+:\d+:\d+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+(:[0-9a-f]{16})?)$/;
 
 export const ApiKeyEntrySchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-', at most 64").describe("Shown in the audit log as the actor."),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-', at most 64")
+    .describe("Shown in the audit log as the actor."),
   hash: z
     .string()
     .regex(KEY_HASH_PATTERN, "expected sha256:<64 hex> or scrypt:N:r:p:salt:hash (from `steward apikey create`)")
@@ -72,12 +93,17 @@ const ROUTE_REF = /^(GET|POST|PUT|DELETE|PATCH) \/\S*$/;
 
 export const QueryKeySchema = z
   .strictObject({
-    enabled: z.boolean().default(false).describe("Accept an API key in the query string on the routes listed below (off by default: a key in a URL ends up in logs)."),
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe("Accept an API key in the query string on the routes listed below (off by default: a key in a URL ends up in logs)."),
     param: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/)
       // Names the API's own routes read would make those routes unusable (e.g. the key-value store's ?key=).
-      .refine((p) => !RESERVED_QUERY_PARAMS.includes(p.toLowerCase()), { message: "this name is a query parameter of Steward's own routes; choose another, e.g. apiKey" })
+      .refine((p) => !RESERVED_QUERY_PARAMS.includes(p.toLowerCase()), {
+        message: "this name is a query parameter of Steward's own routes; choose another, e.g. apiKey",
+      })
       .default("apiKey")
       .describe("Query parameter that carries the key."),
     routes: z
@@ -124,7 +150,11 @@ export const SecuritySchema = z
       seen.add(k.name);
     });
     if (s.clientCerts.length > 0 && !s.tls?.caFile) {
-      ctx.addIssue({ code: "custom", path: ["clientCerts"], message: "client certificate rules need HTTPS with a CA: set security.tls.certFile, keyFile and caFile" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["clientCerts"],
+        message: "client certificate rules need HTTPS with a CA: set security.tls.certFile, keyFile and caFile",
+      });
     }
     if (s.tls?.requireClientCert && !s.tls.caFile) {
       ctx.addIssue({ code: "custom", path: ["tls", "requireClientCert"], message: "requireClientCert needs tls.caFile" });

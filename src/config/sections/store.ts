@@ -14,8 +14,18 @@ export const PostgresTlsSchema = z
       .optional()
       .describe("PEM file of the CA that signed the server's certificate; relative to the config file.")
       .meta({ examples: ["./certs/pg-ca.pem"] }),
-    certFile: z.string().min(1).optional().describe("PEM client certificate, for servers that require one (hostssl … cert).").meta({ examples: ["./certs/pg-client.pem"] }),
-    keyFile: z.string().min(1).optional().describe("PEM key of certFile.").meta({ examples: ["./certs/pg-client.key"] }),
+    certFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("PEM client certificate, for servers that require one (hostssl … cert).")
+      .meta({ examples: ["./certs/pg-client.pem"] }),
+    keyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("PEM key of certFile.")
+      .meta({ examples: ["./certs/pg-client.key"] }),
     servername: z
       .string()
       .min(1)
@@ -49,17 +59,30 @@ export const PostgresStoreSchema = z
       .min(2_000)
       .max(300_000)
       .default(15_000)
-      .describe("How long a site-wide duty (schedules, reconciliation, distribute polling, site monitors) stays with a Steward that stopped renewing it: another takes over within this time."),
-    heartbeatIntervalMs: z.number().int().min(200).max(60_000).default(3_000).describe("How often each Steward renews its leases and heartbeat; also how often it reads API keys changed elsewhere."),
+      .describe(
+        "How long a site-wide duty (schedules, reconciliation, distribute polling, site monitors) stays with a Steward that stopped renewing it: another takes over within this time.",
+      ),
+    heartbeatIntervalMs: z
+      .number()
+      .int()
+      .min(200)
+      .max(60_000)
+      .default(3_000)
+      .describe("How often each Steward renews its leases and heartbeat; also how often it reads API keys changed elsewhere."),
     maxClockOffsetMs: z
       .number()
       .int()
       .min(100)
       .max(600_000)
       .default(10_000)
-      .describe("A Steward whose clock differs from the database's by more than this takes no site-wide duty (it says why in /ready and the log) until the clocks agree again. Within it, schedules and audit times are corrected by the measured offset."),
+      .describe(
+        "A Steward whose clock differs from the database's by more than this takes no site-wide duty (it says why in /ready and the log) until the clocks agree again. Within it, schedules and audit times are corrected by the measured offset.",
+      ),
   })
-  .refine((p) => p.heartbeatIntervalMs * 2 <= p.leaseTtlMs, { message: "heartbeatIntervalMs must be at most half of leaseTtlMs (a lease must survive one missed renewal)", path: ["heartbeatIntervalMs"] })
+  .refine((p) => p.heartbeatIntervalMs * 2 <= p.leaseTtlMs, {
+    message: "heartbeatIntervalMs must be at most half of leaseTtlMs (a lease must survive one missed renewal)",
+    path: ["heartbeatIntervalMs"],
+  })
   .describe("A PostgreSQL database shared by all Stewards of a site (one per Qlik node).");
 
 export const StoreSchema = z

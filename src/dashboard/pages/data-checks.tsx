@@ -84,7 +84,8 @@ export const dataChecksPage: PageHandler = async (c, { api, inbox, siteTimeZone 
             <a href={`/ui/data-checks/${encodeURIComponent(a.appId)}`}>{a.appName}</a>{" "}
             {a.lastRun ? (
               <span class="small muted">
-                last reload <Badge tone={tone(a.lastRun.verdict)}>{a.lastRun.verdict ?? "running"}</Badge> {a.lastRun.holdBack ? `· follow-ups held back: ${a.lastRun.holdBack}` : ""}
+                last reload <Badge tone={tone(a.lastRun.verdict)}>{a.lastRun.verdict ?? "running"}</Badge>{" "}
+                {a.lastRun.holdBack ? `· follow-ups held back: ${a.lastRun.holdBack}` : ""}
               </span>
             ) : null}
           </h2>

@@ -23,14 +23,20 @@ export const deliveriesPage: PageHandler = async (c, { api, inbox, siteTimeZone 
     <Layout title="Deliveries" nav={{ active: "deliveries", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
       <div class="toolbar">
         {FILTERS.map(([s, label]) => (
-          <a class="btn" href={s ? `/ui/deliveries?status=${s}` : "/ui/deliveries"} style={s === status ? "background:var(--info-bg);font-weight:600" : undefined}>
+          <a
+            class="btn"
+            href={s ? `/ui/deliveries?status=${s}` : "/ui/deliveries"}
+            style={s === status ? "background:var(--info-bg);font-weight:600" : undefined}
+          >
             {label}
           </a>
         ))}
         <span class="spacer"></span>
         <span class="small muted">Each alert to each channel and recipient, newest first (at most 200).</span>
       </div>
-      <section class="card tight">{res.ok ? <DeliveryTable rows={res.data.deliveries} /> : <ApiProblem status={res.status} error={res.error} what="Deliveries" />}</section>
+      <section class="card tight">
+        {res.ok ? <DeliveryTable rows={res.data.deliveries} /> : <ApiProblem status={res.status} error={res.error} what="Deliveries" />}
+      </section>
     </Layout>,
   );
 };

@@ -10,13 +10,22 @@ export function EventList(props: { entries: TimelineEntry[] }) {
     <ul class="timeline">
       {props.entries.map(({ seq, seenAt, event, steward }) => {
         const tone = toneOf(event.kind);
-        const label = isTaskEvent(event) ? event.outcome : event.kind === "service.stopped" ? "stopped" : event.kind === "service.started" ? "started" : event.kind;
+        const label = isTaskEvent(event)
+          ? event.outcome
+          : event.kind === "service.stopped"
+            ? "stopped"
+            : event.kind === "service.started"
+              ? "started"
+              : event.kind;
         return (
           <li data-kind={event.kind}>
             <Time ms={seenAt} />
             <div class={`bar s-${tone}`}></div>
             <div>
-              <Badge tone={tone}>{label}</Badge> <a href={`/ui/events/${seq}`}><b>{eventTitle(event)}</b></a>
+              <Badge tone={tone}>{label}</Badge>{" "}
+              <a href={`/ui/events/${seq}`}>
+                <b>{eventTitle(event)}</b>
+              </a>
               {isTaskEvent(event) ? (
                 <div class="small muted">
                   {event.taskType}

@@ -82,7 +82,17 @@ export const eventDetailPage: PageHandler = async (c, { timeline, inbox, siteTim
       ) : null}
       <details class="card">
         <summary>Event payload (JSON)</summary>
-        <pre>{JSON.stringify({ ...e, scriptLog: isTaskEvent(e) && e.scriptLog ? { ...e.scriptLog, text: e.scriptLog.text ? `(${e.scriptLog.text.length} characters)` : undefined } : undefined }, null, 2)}</pre>
+        <pre>
+          {JSON.stringify(
+            {
+              ...e,
+              scriptLog:
+                isTaskEvent(e) && e.scriptLog ? { ...e.scriptLog, text: e.scriptLog.text ? `(${e.scriptLog.text.length} characters)` : undefined } : undefined,
+            },
+            null,
+            2,
+          )}
+        </pre>
       </details>
     </Layout>,
   );
@@ -124,7 +134,10 @@ function TaskProps(props: { e: TaskEvent }) {
     ["App owner", e.app?.owner ? `${e.app.owner.name ?? e.app.owner.userId} ${e.app.owner.emails.join(", ")}` : undefined],
     ["Host", e.host],
     ["User", e.user],
-    ["Execution", e.execution ? `${e.execution.status}${e.execution.durationMs !== undefined ? `, ${formatDuration(e.execution.durationMs)}` : ""}` : undefined],
+    [
+      "Execution",
+      e.execution ? `${e.execution.status}${e.execution.durationMs !== undefined ? `, ${formatDuration(e.execution.durationMs)}` : ""}` : undefined,
+    ],
     ["Tags", e.task.tags.join(", ") || undefined],
     ["Learnt via", e.source],
     ["Message", e.logMessage],

@@ -41,7 +41,11 @@ export const inboxPage: PageHandler = async (c, { inbox }) => {
                     <a href={`/ui/inbox/${i.id}`}>{i.kind === "mail" ? i.subject || "(no subject)" : `${i.method} ${i.path}`}</a>
                     {i.kind === "mail" && i.attachments.length ? <span class="small muted"> · {i.attachments.length} attachment(s)</span> : null}
                     {i.kind === "webhook" && i.summary ? <div class="small muted">{i.summary}</div> : null}
-                    {i.repeatOf !== undefined ? <div class="small"><Badge tone="fail">received before</Badge> same delivery as #{i.repeatOf}</div> : null}
+                    {i.repeatOf !== undefined ? (
+                      <div class="small">
+                        <Badge tone="fail">received before</Badge> same delivery as #{i.repeatOf}
+                      </div>
+                    ) : null}
                   </td>
                   <td class="small">{i.kind === "mail" ? i.envelopeTo.join(", ") : ""}</td>
                 </tr>

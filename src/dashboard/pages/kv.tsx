@@ -71,7 +71,11 @@ export const kvPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
               <h2>
                 {ns} / <span class="mono">{key}</span>
               </h2>
-              {value.ok ? <pre>{typeof value.data.value === "string" ? value.data.value : JSON.stringify(value.data.value, null, 2)}</pre> : <ApiProblem status={value.status} error={value.error} what="This key" />}
+              {value.ok ? (
+                <pre>{typeof value.data.value === "string" ? value.data.value : JSON.stringify(value.data.value, null, 2)}</pre>
+              ) : (
+                <ApiProblem status={value.status} error={value.error} what="This key" />
+              )}
             </section>
           ) : null}
         </div>

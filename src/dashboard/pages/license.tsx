@@ -32,7 +32,14 @@ function UsageBar(props: { label: string; b: Block }) {
       <div class="small">
         <strong>{props.label}</strong> · {b.allocated} of {b.total} allocated · {b.available} available{b.quarantined ? ` · ${b.quarantined} quarantined` : ""}
       </div>
-      <svg width="100%" height="14" viewBox="0 0 100 14" preserveAspectRatio="none" role="img" aria-label={`${props.label}: ${b.allocated} of ${b.total} allocated`}>
+      <svg
+        width="100%"
+        height="14"
+        viewBox="0 0 100 14"
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${props.label}: ${b.allocated} of ${b.total} allocated`}
+      >
         <rect x="0" y="0" width="100" height="14" rx="3" fill="var(--idle-bg)" />
         <rect x="0" y="0" width={(share * 100).toFixed(2)} height="14" rx="3" fill={tone} />
       </svg>
@@ -60,7 +67,9 @@ export const licensePage: PageHandler = async (c, { api, inbox, siteTimeZone }) 
           ) : (
             <div>
               <p>
-                <Badge tone={expiryTone(m.server)}>{m.server.expired ? "expired" : m.server.daysUntilExpiry !== undefined ? `${m.server.daysUntilExpiry} days left` : "valid"}</Badge>{" "}
+                <Badge tone={expiryTone(m.server)}>
+                  {m.server.expired ? "expired" : m.server.daysUntilExpiry !== undefined ? `${m.server.daysUntilExpiry} days left` : "valid"}
+                </Badge>{" "}
                 {m.server.expiryDate ? `valid to ${m.server.expiryDate}` : ""}
               </p>
               {m.access.professionalAccess.enabled ? <UsageBar label="Professional" b={m.access.professionalAccess} /> : null}
@@ -99,7 +108,8 @@ export const licensePage: PageHandler = async (c, { api, inbox, siteTimeZone }) 
         ) : (
           <div>
             <p class="small" style="padding:0 16px">
-              <Time iso={r.at} /> · {r.dryRun ? "dry run" : "released"} · {r.released} released · {r.wouldRelease} would be released · {r.kept} kept · {r.deferred} deferred · {r.failed} failed
+              <Time iso={r.at} /> · {r.dryRun ? "dry run" : "released"} · {r.released} released · {r.wouldRelease} would be released · {r.kept} kept ·{" "}
+              {r.deferred} deferred · {r.failed} failed
             </p>
             <table>
               <thead>

@@ -26,8 +26,8 @@ export const loginPage: PageHandler = async (c, { inbox, siteTimeZone }) => {
     <Layout title="Sign in with an API key" nav={{ active: "login", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
       <section class="card" style="max-width:560px">
         <p>
-          This Steward requires credentials. Paste an API key with the <b>admin</b> scope (or the scopes of the pages you need). It is kept
-          in this browser tab only and sent as <span class="mono">X-API-Key</span>, exactly as API clients send it.
+          This Steward requires credentials. Paste an API key with the <b>admin</b> scope (or the scopes of the pages you need). It is kept in this browser tab
+          only and sent as <span class="mono">X-API-Key</span>, exactly as API clients send it.
         </p>
         <form id="login" data-next={target} class="toolbar">
           <input type="password" name="key" id="api-key" placeholder="API key" autocomplete="off" size={44} required />

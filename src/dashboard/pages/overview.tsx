@@ -31,9 +31,7 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
     <Layout title="Overview" nav={{ active: "overview", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
       <div class="grid">
         <section class="card" id="health">
-          <h2>
-            Health {report ? <Badge tone={report.ready ? "ok" : "fail"}>{report.ready ? "ready" : "not ready"}</Badge> : null}
-          </h2>
+          <h2>Health {report ? <Badge tone={report.ready ? "ok" : "fail"}>{report.ready ? "ready" : "not ready"}</Badge> : null}</h2>
           {report ? <HealthTable report={report} /> : <HealthFallback c503={!ready.ok ? ready.error : ""} />}
         </section>
         <section class="card">
@@ -46,7 +44,12 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
           <h2 style="margin-top:16px">Now</h2>
           <div class="stats">
             <Stat n={deliveries.ok ? (byStatus.dead ?? 0) : undefined} label="dead-lettered deliveries" tone="fail" href="/ui/deliveries?status=dead" />
-            <Stat n={deliveries.ok ? (byStatus.pending ?? 0) + (byStatus.sending ?? 0) : undefined} label="deliveries in flight" tone="warn" href="/ui/deliveries?status=pending,sending" />
+            <Stat
+              n={deliveries.ok ? (byStatus.pending ?? 0) + (byStatus.sending ?? 0) : undefined}
+              label="deliveries in flight"
+              tone="warn"
+              href="/ui/deliveries?status=pending,sending"
+            />
             <Stat n={enabled} label={schedules.ok ? `of ${schedules.data.length} schedules enabled` : "schedules"} tone="ok" href="/ui/schedules" />
             <Stat n={namespaces.ok ? namespaces.data.length : undefined} label="key-value namespaces" tone="info" href="/ui/kv" />
           </div>
@@ -60,15 +63,25 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
       <div class="grid">
         <section class="card">
           <h2>
-            Recent events <a class="small" href="/ui/events">all events →</a>
+            Recent events{" "}
+            <a class="small" href="/ui/events">
+              all events →
+            </a>
           </h2>
           <EventList entries={timeline.entries(12)} />
         </section>
         <section class="card">
           <h2>
-            Recent deliveries <a class="small" href="/ui/deliveries">all deliveries →</a>
+            Recent deliveries{" "}
+            <a class="small" href="/ui/deliveries">
+              all deliveries →
+            </a>
           </h2>
-          {deliveries.ok ? <DeliveryTable rows={deliveries.data.deliveries.slice(0, 10)} compact /> : <ApiProblem status={deliveries.status} error={deliveries.error} what="Deliveries" />}
+          {deliveries.ok ? (
+            <DeliveryTable rows={deliveries.data.deliveries.slice(0, 10)} compact />
+          ) : (
+            <ApiProblem status={deliveries.status} error={deliveries.error} what="Deliveries" />
+          )}
         </section>
       </div>
     </Layout>,
@@ -82,7 +95,13 @@ function Stat(props: { n: number | undefined; label: string; tone: "ok" | "fail"
       <span>{props.label}</span>
     </div>
   );
-  return props.href ? <a href={props.href} class="statlink">{body}</a> : body;
+  return props.href ? (
+    <a href={props.href} class="statlink">
+      {body}
+    </a>
+  ) : (
+    body
+  );
 }
 
 function HealthTable(props: { report: ReadinessReport }) {
@@ -116,4 +135,3 @@ function isReport(v: unknown): v is ReadinessReport {
 function HealthFallback(props: { c503: string }) {
   return <div class="notice">Could not read /ready: {props.c503}</div>;
 }
-

@@ -24,11 +24,19 @@ export function OutcomeCharts(props: { runs: RunHistory; now: number }) {
   return (
     <div class="grid">
       <ChartCard title="Task runs, last 24 hours" note="per hour, UTC" id="outcomes-24h">
-        {empty ? <Empty>No task runs in the last 7 days.</Empty> : <OutcomeChart id="outcomes-24h" buckets={hours} every={3} label={hhmm} span={(s) => `${mmdd(s)} ${hhmm(s)}–${hhmm(s + HOUR)} UTC`} />}
+        {empty ? (
+          <Empty>No task runs in the last 7 days.</Empty>
+        ) : (
+          <OutcomeChart id="outcomes-24h" buckets={hours} every={3} label={hhmm} span={(s) => `${mmdd(s)} ${hhmm(s)}–${hhmm(s + HOUR)} UTC`} />
+        )}
         <Legend items={OUTCOME_LEGEND} />
       </ChartCard>
       <ChartCard title="Task runs, last 7 days" note="per day, UTC" id="outcomes-7d">
-        {empty ? <Empty>No task runs in the last 7 days.</Empty> : <OutcomeChart id="outcomes-7d" buckets={days} every={1} label={mmdd} span={(s) => `${new Date(s).toISOString().slice(0, 10)} UTC`} />}
+        {empty ? (
+          <Empty>No task runs in the last 7 days.</Empty>
+        ) : (
+          <OutcomeChart id="outcomes-7d" buckets={days} every={1} label={mmdd} span={(s) => `${new Date(s).toISOString().slice(0, 10)} UTC`} />
+        )}
         <Legend items={OUTCOME_LEGEND} />
       </ChartCard>
     </div>
@@ -52,7 +60,11 @@ export function SlowestTasks(props: { runs: RunHistory; now: number }) {
                   <div class="small muted">{`${r.runs} run${r.runs === 1 ? "" : "s"}`}</div>
                 </td>
                 <td class="barcell">
-                  <HBar max={max} segments={[{ value: r.maxMs, tone: "info", title: `longest ${formatDuration(r.maxMs)}` }]} mark={{ value: r.avgMs, title: `average ${formatDuration(r.avgMs)}` }} />
+                  <HBar
+                    max={max}
+                    segments={[{ value: r.maxMs, tone: "info", title: `longest ${formatDuration(r.maxMs)}` }]}
+                    mark={{ value: r.avgMs, title: `average ${formatDuration(r.avgMs)}` }}
+                  />
                 </td>
                 <td class="nowrap right small">
                   <b>{formatDuration(r.maxMs)}</b>

@@ -37,17 +37,27 @@ export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, 
   return c.html(
     <Layout title="Schedules" nav={nav}>
       <div class="toolbar">
-        <button type="button" data-action="bulk-start">Enable selected</button>
-        <button type="button" data-action="bulk-stop">Disable selected</button>
-        <span class="muted small" style="margin-left:12px">by tag</span>
+        <button type="button" data-action="bulk-start">
+          Enable selected
+        </button>
+        <button type="button" data-action="bulk-stop">
+          Disable selected
+        </button>
+        <span class="muted small" style="margin-left:12px">
+          by tag
+        </span>
         <select id="bulk-tag" aria-label="tag">
           <option value="">choose…</option>
           {tags.map((t) => (
             <option value={t}>{t}</option>
           ))}
         </select>
-        <button type="button" data-action="tag-start">Enable tag</button>
-        <button type="button" data-action="tag-stop">Disable tag</button>
+        <button type="button" data-action="tag-start">
+          Enable tag
+        </button>
+        <button type="button" data-action="tag-stop">
+          Disable tag
+        </button>
         <span class="spacer"></span>
         <span class="small muted">
           {enabled} of {rows.length} enabled

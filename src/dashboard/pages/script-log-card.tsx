@@ -29,7 +29,7 @@ export function ScriptLogCard(props: { log: ScriptLogExcerpt }) {
         {shown.parts.map((p, i) => (
           <>
             {i > 0 ? "\n" : ""}
-            {p.kind === "line" ? (p.failure ? <mark class="log-fail">{p.text}</mark> : p.text) : <span class="muted">{p.text}</span>}
+            {p.kind === "line" ? p.failure ? <mark class="log-fail">{p.text}</mark> : p.text : <span class="muted">{p.text}</span>}
           </>
         ))}
       </pre>

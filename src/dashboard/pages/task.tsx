@@ -51,10 +51,17 @@ export const taskPage: PageHandler = async (c, { runs, inbox, siteTimeZone }) =>
       </section>
       <section class="card" id="task-runs">
         <h2>
-          Run history <span class="small muted">{rows.length === 1 ? "one run so far" : `the last ${rows.length} runs, oldest on the left`}; height is the duration</span>
+          Run history{" "}
+          <span class="small muted">{rows.length === 1 ? "one run so far" : `the last ${rows.length} runs, oldest on the left`}; height is the duration</span>
         </h2>
         <RunChart runs={rows} />
-        <Legend items={[["ok", "succeeded"], ["warn", "aborted"], ["fail", "failed"]]} />
+        <Legend
+          items={[
+            ["ok", "succeeded"],
+            ["warn", "aborted"],
+            ["fail", "failed"],
+          ]}
+        />
       </section>
       <section class="card tight">
         <table id="runs">

@@ -17,22 +17,23 @@ export interface AppRouteDeps {
 }
 
 /** Butler's ReloadSenseApp sub sends `"partialReload":"false"` and may send the mode as text: both are taken. */
-const ReloadBodySchema = z.lazy(() => z
-  .strictObject({
-    reloadMode: butlerInteger
-      .pipe(z.union([z.literal(0), z.literal(1), z.literal(2)]))
-      .default(0)
-      .describe("0 default, 1 abort on error (ABEND), 2 ignore errors (a number or its text)."),
-    partialReload: butlerBoolean.default(false).describe('Partial reload (only Add/Replace/Merge statements run); true/false or "true"/"false".'),
-    startQSEoWTaskOnSuccess: z.array(z.string()).default([]).describe("Task ids started after a successful reload and save."),
-    startQSEoWTaskOnFailure: z.array(z.string()).default([]).describe("Task ids started after a failed reload."),
-  })
-  .prefault({}));
+const ReloadBodySchema = z.lazy(() =>
+  z
+    .strictObject({
+      reloadMode: butlerInteger
+        .pipe(z.union([z.literal(0), z.literal(1), z.literal(2)]))
+        .default(0)
+        .describe("0 default, 1 abort on error (ABEND), 2 ignore errors (a number or its text)."),
+      partialReload: butlerBoolean.default(false).describe('Partial reload (only Add/Replace/Merge statements run); true/false or "true"/"false".'),
+      startQSEoWTaskOnSuccess: z.array(z.string()).default([]).describe("Task ids started after a successful reload and save."),
+      startQSEoWTaskOnFailure: z.array(z.string()).default([]).describe("Task ids started after a failed reload."),
+    })
+    .prefault({}),
+);
 
 const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() }));
 const JobSchema = z.lazy(() => z.object({ jobId: z.string(), appId: z.string(), status: z.string(), phase: z.string() }).loose());
 const AppIdParams = z.lazy(() => z.object({ appId: z.string().min(1) }));
-
 
 const notConfigured = () => new AppError("UNAVAILABLE", "no Qlik Sense connection is configured (add a qlik: section with host and certDir)");
 
@@ -42,7 +43,8 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
       method: "put",
       path: "/v4/app/:appId/reload",
       summary: "Reload an app through the Engine (as a job)",
-      description: "Answers 201 (Butler's status) with the appId and a job id at once; follow it at /v4/app/reloads/{jobId}. On success the app is saved and the on-success tasks start; on failure the on-failure tasks start. Chained starts go through the start allowlist.",
+      description:
+        "Answers 201 (Butler's status) with the appId and a job id at once; follow it at /v4/app/reloads/{jobId}. On success the app is saved and the on-success tasks start; on failure the on-failure tasks start. Chained starts go through the start allowlist.",
       tags: ["apps"],
       scope: "apps",
       butlerFlag: "senseAppReload",
@@ -104,7 +106,8 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
         method: "get",
         path,
         summary: path.startsWith("/v4/app/") ? "Dump an app as JSON" : "Dump an app as JSON (Butler's older path)",
-        description: "Every section of the app: properties, load script, lineage, sheets, stories, master objects, app properties, dimensions, measures, bookmarks, embedded media, snapshots, fields, data connections (with connection strings) and variables.",
+        description:
+          "Every section of the app: properties, load script, lineage, sheets, stories, master objects, app properties, dimensions, measures, bookmarks, embedded media, snapshots, fields, data connections (with connection strings) and variables.",
         tags: ["apps"],
         scope: "apps",
         butlerFlag: "senseAppDump",
@@ -119,7 +122,13 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
         const actor = auditActorOf(c);
         try {
           const dump = await deps.dumper.dump(params.appId);
-          deps.audit.record({ actor, action: "app.dump", target: params.appId, result: "ok", details: { sheets: dump.sheets.length, dataconnections: dump.dataconnections.length } });
+          deps.audit.record({
+            actor,
+            action: "app.dump",
+            target: params.appId,
+            result: "ok",
+            details: { sheets: dump.sheets.length, dataconnections: dump.dataconnections.length },
+          });
           return c.json(dump);
         } catch (err) {
           deps.audit.record({ actor, action: "app.dump", target: params.appId.slice(0, 100), result: "failed", details: { error: describeError(err) } });

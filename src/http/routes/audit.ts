@@ -4,28 +4,37 @@ import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
 import type { Router } from "../route";
 
-const isoDate = z.lazy(() => z.string().refine((s) => !Number.isNaN(Date.parse(s)), "expected an ISO-8601 date/time").transform((s) => new Date(s).toISOString()));
+const isoDate = z.lazy(() =>
+  z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), "expected an ISO-8601 date/time")
+    .transform((s) => new Date(s).toISOString()),
+);
 
-const AuditQuerySchema = z.lazy(() => z.object({
-  action: z.string().min(1).optional().describe("Exact action (task.start) or a prefix with * (app.*)."),
-  actorKind: z.string().min(1).optional().describe("apiKey, clientCert, anonymous, mqtt, schedule, event-trigger, chain …"),
-  actorName: z.string().min(1).optional().describe("API key name, MQTT topic, schedule id, reload job id …"),
-  target: z.string().min(1).optional().describe("Task id, app id, topic …"),
-  result: z.enum(["ok", "denied", "failed"]).optional(),
-  since: isoDate.optional().describe("Entries at or after this time."),
-  until: isoDate.optional().describe("Entries at or before this time."),
-  limit: z.coerce.number().int().min(1).max(1000).optional().describe("Default 100, at most 1000."),
-}));
+const AuditQuerySchema = z.lazy(() =>
+  z.object({
+    action: z.string().min(1).optional().describe("Exact action (task.start) or a prefix with * (app.*)."),
+    actorKind: z.string().min(1).optional().describe("apiKey, clientCert, anonymous, mqtt, schedule, event-trigger, chain …"),
+    actorName: z.string().min(1).optional().describe("API key name, MQTT topic, schedule id, reload job id …"),
+    target: z.string().min(1).optional().describe("Task id, app id, topic …"),
+    result: z.enum(["ok", "denied", "failed"]).optional(),
+    since: isoDate.optional().describe("Entries at or after this time."),
+    until: isoDate.optional().describe("Entries at or before this time."),
+    limit: z.coerce.number().int().min(1).max(1000).optional().describe("Default 100, at most 1000."),
+  }),
+);
 
-const AuditRecordSchema = z.lazy(() => z.object({
-  id: z.number(),
-  at: z.string(),
-  actor: z.object({ kind: z.string(), name: z.string(), ip: z.string().optional() }),
-  action: z.string(),
-  target: z.string().optional(),
-  result: z.enum(["ok", "denied", "failed"]),
-  details: z.record(z.string(), z.unknown()).optional(),
-}));
+const AuditRecordSchema = z.lazy(() =>
+  z.object({
+    id: z.number(),
+    at: z.string(),
+    actor: z.object({ kind: z.string(), name: z.string(), ip: z.string().optional() }),
+    action: z.string(),
+    target: z.string().optional(),
+    result: z.enum(["ok", "denied", "failed"]),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+);
 
 export function registerAuditRoutes(router: Router, audit: AuditLog): void {
   router.route(

@@ -22,7 +22,8 @@ export function registerButlerRoutes(router: Router): void {
       method: "get",
       path: "/v4/configfile/endpointsenabled",
       summary: "Names of the Butler endpoint flags whose routes this Steward serves",
-      description: "Butler answers with the leaf names of `restServerEndpointsEnable` flags that are true; Steward lists the flags of the routes it has registered.",
+      description:
+        "Butler answers with the leaf names of `restServerEndpointsEnable` flags that are true; Steward lists the flags of the routes it has registered.",
       tags: ["butler"],
       scope: "public",
       butlerFlag: "apiListEnabledEndpoints",

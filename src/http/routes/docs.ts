@@ -14,12 +14,27 @@ const INFO = {
 
 export function registerDocsRoutes(router: Router): void {
   router.route(
-    { method: "get", path: "/openapi.json", summary: "OpenAPI 3.1 description of this API", tags: ["docs"], scope: "public", responses: { 200: { description: "OpenAPI document", schema: z.record(z.string(), z.unknown()) } } },
+    {
+      method: "get",
+      path: "/openapi.json",
+      summary: "OpenAPI 3.1 description of this API",
+      tags: ["docs"],
+      scope: "public",
+      responses: { 200: { description: "OpenAPI document", schema: z.record(z.string(), z.unknown()) } },
+    },
     (c) => c.json(buildOpenApi(router.routes, INFO)),
   );
   for (const path of ["/docs", "/documentation"]) {
     router.route(
-      { method: "get", path, summary: "API reference (HTML)", tags: ["docs"], scope: "public", butlerFlag: path === "/documentation" ? undefined : undefined, responses: { 200: { description: "HTML page", contentType: "text/html" } } },
+      {
+        method: "get",
+        path,
+        summary: "API reference (HTML)",
+        tags: ["docs"],
+        scope: "public",
+        butlerFlag: path === "/documentation" ? undefined : undefined,
+        responses: { 200: { description: "HTML page", contentType: "text/html" } },
+      },
       (c) => c.html(renderDocs(router.routes)),
     );
   }
@@ -36,8 +51,12 @@ function renderDocs(routes: readonly RegisteredRoute[]): string {
     for (const [method, op] of Object.entries(ops)) {
       const tag = ((op.tags as string[] | undefined) ?? ["other"])[0]!;
       const params = (op.parameters as Array<{ name: string; in: string; required: boolean }> | undefined) ?? [];
-      const body = op.requestBody ? `<details><summary>request body</summary><pre>${esc(JSON.stringify((op.requestBody as { content: Record<string, { schema: unknown }> }).content["application/json"]?.schema, null, 2))}</pre></details>` : "";
-      const responses = Object.entries(op.responses as Record<string, { description: string }>).map(([s, r]) => `<li><code>${s}</code> ${esc(r.description)}</li>`).join("");
+      const body = op.requestBody
+        ? `<details><summary>request body</summary><pre>${esc(JSON.stringify((op.requestBody as { content: Record<string, { schema: unknown }> }).content["application/json"]?.schema, null, 2))}</pre></details>`
+        : "";
+      const responses = Object.entries(op.responses as Record<string, { description: string }>)
+        .map(([s, r]) => `<li><code>${s}</code> ${esc(r.description)}</li>`)
+        .join("");
       const html = `<section class="op"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h3>
 <p>${esc(String(op.summary ?? ""))}${op.description ? `<br><small>${esc(String(op.description))}</small>` : ""}</p>
 <p class="meta">scope: <code>${esc(String(op["x-steward-scope"]))}</code>${op["x-butler-endpoint"] ? ` · Butler flag <code>${esc(String(op["x-butler-endpoint"]))}</code>` : ""}</p>
@@ -45,8 +64,14 @@ ${params.length ? `<p>parameters: ${params.map((p) => `<code>${esc(p.name)}</cod
       (byTag.get(tag) ?? byTag.set(tag, []).get(tag)!).push(html);
     }
   }
-  const sections = [...byTag.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([tag, ops]) => `<h2 id="${esc(tag)}">${esc(tag)}</h2>${ops.join("")}`).join("");
-  const toc = [...byTag.keys()].sort().map((t) => `<a href="#${esc(t)}">${esc(t)}</a>`).join(" · ");
+  const sections = [...byTag.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([tag, ops]) => `<h2 id="${esc(tag)}">${esc(tag)}</h2>${ops.join("")}`)
+    .join("");
+  const toc = [...byTag.keys()]
+    .sort()
+    .map((t) => `<a href="#${esc(t)}">${esc(t)}</a>`)
+    .join(" · ");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Steward API ${esc(VERSION)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#1d232a}h2{border-bottom:1px solid #ccd;margin-top:2em}
 .op{border:1px solid #dde;border-radius:6px;padding:.4em 1em;margin:.8em 0}.m{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;color:#fff;font-size:12px;padding:2px 6px}

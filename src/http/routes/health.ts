@@ -22,7 +22,12 @@ export function registerHealthRoutes(router: Router, deps: { readiness: Readines
       responses: {
         200: {
           description: "alive",
-          schema: z.object({ status: z.literal("ok"), version: z.string(), uptimeSeconds: z.number(), runtime: z.object({ name: z.string().describe("bun or deno"), version: z.string() }) }),
+          schema: z.object({
+            status: z.literal("ok"),
+            version: z.string(),
+            uptimeSeconds: z.number(),
+            runtime: z.object({ name: z.string().describe("bun or deno"), version: z.string() }),
+          }),
         },
       },
     },
@@ -79,12 +84,17 @@ export function registerProcessMetrics(metrics: MetricsRegistry, startedAt: numb
   metrics.gaugeFn("process_resident_memory_bytes", "Resident set size in bytes.", () => process.memoryUsage().rss);
   metrics.gaugeFn("process_heap_used_bytes", "JavaScript heap in use, bytes.", () => process.memoryUsage().heapUsed);
   metrics.gaugeFn("process_uptime_seconds", "Seconds since Steward started.", () => Math.round((Date.now() - startedAt) / 1000));
-  metrics.gaugeFn("steward_info", "Build information and the runtime running it.", () => [{ labels: { version: VERSION, runtime: RUNTIME.name, runtime_version: RUNTIME.version }, value: 1 }]);
+  metrics.gaugeFn("steward_info", "Build information and the runtime running it.", () => [
+    { labels: { version: VERSION, runtime: RUNTIME.name, runtime_version: RUNTIME.version }, value: 1 },
+  ]);
 }
 
 /** steward_uncaught_errors_total: what the last-resort guard caught while this app ran (0 unless there is a bug). */
 export function countLastResortErrors(metrics: MetricsRegistry, lifecycle: Lifecycle): void {
-  const caught = metrics.counter("steward_uncaught_errors_total", "Errors no code handled, caught by the last-resort guard so Steward kept running, by kind; each one is a bug to report.");
+  const caught = metrics.counter(
+    "steward_uncaught_errors_total",
+    "Errors no code handled, caught by the last-resort guard so Steward kept running, by kind; each one is a bug to report.",
+  );
   for (const kind of ["uncaught_exception", "unhandled_rejection"] as const) caught.inc({ kind }, 0);
   let off: (() => void) | undefined;
   lifecycle.add({

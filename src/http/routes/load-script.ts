@@ -10,7 +10,8 @@ export function registerLoadScriptRoutes(router: Router): void {
       method: "get",
       path: "/v4/loadscript/steward.qvs",
       summary: "The load-script library for Qlik Sense (steward.qvs)",
-      description: "Subs that call Steward from a load script: StartTask, StartTasksByTag, StartTasksByCustomProperty, SetKeyValue, GetKeyValue, DeleteKeyValue, PublishMqtt, CopyFile, MoveFile, DeleteFile, CreateDirectory.",
+      description:
+        "Subs that call Steward from a load script: StartTask, StartTasksByTag, StartTasksByCustomProperty, SetKeyValue, GetKeyValue, DeleteKeyValue, PublishMqtt, CopyFile, MoveFile, DeleteFile, CreateDirectory.",
       tags: ["tasks"],
       scope: "public",
       responses: { 200: { description: "The script text.", contentType: "text/plain", schema: z.string() } },

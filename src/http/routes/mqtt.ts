@@ -9,12 +9,20 @@ import { butlerBoolean, butlerInteger, butlerText } from "../../core/butler-valu
 import { topicMatches, type MqttService } from "../../mqtt/mqtt-client";
 import type { Router } from "../route";
 
-const PublishBodySchema = z.lazy(() => z.strictObject({
-  topic: z.string().min(1).refine((t) => !/[+#]/.test(t), "a publish topic cannot contain the wildcards + or #"),
-  message: butlerText.describe("The payload; a number or boolean is published as its text (42 → \"42\"), as Butler did."),
-  qos: butlerInteger.pipe(z.union([z.literal(0), z.literal(1), z.literal(2)])).optional().describe("Default 1."),
-  retain: butlerBoolean.optional().describe("Default false."),
-}));
+const PublishBodySchema = z.lazy(() =>
+  z.strictObject({
+    topic: z
+      .string()
+      .min(1)
+      .refine((t) => !/[+#]/.test(t), "a publish topic cannot contain the wildcards + or #"),
+    message: butlerText.describe('The payload; a number or boolean is published as its text (42 → "42"), as Butler did.'),
+    qos: butlerInteger
+      .pipe(z.union([z.literal(0), z.literal(1), z.literal(2)]))
+      .optional()
+      .describe("Default 1."),
+    retain: butlerBoolean.optional().describe("Default false."),
+  }),
+);
 
 const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string() }));
 

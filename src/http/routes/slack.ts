@@ -10,12 +10,14 @@ import { butlerText } from "../../core/butler-values";
 import type { Router } from "../route";
 
 /** Butler's Fastify took a number or boolean as its text; so do we (msg: 42 is posted as "42"). */
-const SlackBodySchema = z.lazy(() => z.strictObject({
-  channel: butlerText.pipe(z.string().min(1)).describe("Channel, e.g. #qlik-ops (webhooks bound to one channel may ignore it)."),
-  from_user: butlerText.pipe(z.string().min(1)).describe("Display name of the sender."),
-  msg: butlerText.pipe(z.string().min(1)).describe("Message text (Slack mrkdwn)."),
-  emoji: butlerText.optional().describe("Icon emoji, e.g. ghost or :ghost:."),
-}));
+const SlackBodySchema = z.lazy(() =>
+  z.strictObject({
+    channel: butlerText.pipe(z.string().min(1)).describe("Channel, e.g. #qlik-ops (webhooks bound to one channel may ignore it)."),
+    from_user: butlerText.pipe(z.string().min(1)).describe("Display name of the sender."),
+    msg: butlerText.pipe(z.string().min(1)).describe("Message text (Slack mrkdwn)."),
+    emoji: butlerText.optional().describe("Icon emoji, e.g. ghost or :ghost:."),
+  }),
+);
 
 const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() }));
 
@@ -32,7 +34,11 @@ export async function postSlackMessage(cfg: NonNullable<ControlConfig["slack"]>,
     });
   } catch (err) {
     const timedOut = (err as Error).name === "TimeoutError";
-    throw new AppError(timedOut ? "TIMEOUT" : "CHANNEL_SEND", `Slack webhook ${timedOut ? `did not answer within ${cfg.timeoutMs} ms` : `unreachable: ${describeError(err)}`}`, { cause: err });
+    throw new AppError(
+      timedOut ? "TIMEOUT" : "CHANNEL_SEND",
+      `Slack webhook ${timedOut ? `did not answer within ${cfg.timeoutMs} ms` : `unreachable: ${describeError(err)}`}`,
+      { cause: err },
+    );
   }
   const text = (await res.text()).slice(0, 500);
   if (!res.ok) {

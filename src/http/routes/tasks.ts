@@ -13,15 +13,17 @@ import type { StartOrigin } from "../../control/types";
 import { queryBoolean, type Router } from "../route";
 import type { HttpEnv } from "../types";
 
-const StartQuerySchema = z.lazy(() => z.object({
-  allTaskIdsMustExist: queryBoolean.optional().describe("When true and any requested id is malformed or unknown, no id-selected task starts."),
-  wait: queryBoolean.optional().describe("When true, answer once the started runs have finished, with outcome, duration and script log tail."),
-  timeout: z
-    .string()
-    .refine((t) => parseTimeout(t) !== undefined, "expected milliseconds or a duration like 90s, 5m, 1h")
-    .optional()
-    .describe("How long ?wait=true waits (default control.wait.defaultTimeoutMs, at most control.wait.maxTimeoutMs)."),
-}));
+const StartQuerySchema = z.lazy(() =>
+  z.object({
+    allTaskIdsMustExist: queryBoolean.optional().describe("When true and any requested id is malformed or unknown, no id-selected task starts."),
+    wait: queryBoolean.optional().describe("When true, answer once the started runs have finished, with outcome, duration and script log tail."),
+    timeout: z
+      .string()
+      .refine((t) => parseTimeout(t) !== undefined, "expected milliseconds or a duration like 90s, 5m, 1h")
+      .optional()
+      .describe("How long ?wait=true waits (default control.wait.defaultTimeoutMs, at most control.wait.maxTimeoutMs)."),
+  }),
+);
 
 const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() }));
 
@@ -70,7 +72,13 @@ export function registerTaskRoutes(router: Router, handle: StartHandler): void {
     },
     async (c, { params, query, body }) => {
       assertMayWriteKv(c, body);
-      return c.json(await handle(params.taskId, body, restOrigin(c), { allTaskIdsMustExist: query.allTaskIdsMustExist, wait: query.wait, timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined }));
+      return c.json(
+        await handle(params.taskId, body, restOrigin(c), {
+          allTaskIdsMustExist: query.allTaskIdsMustExist,
+          wait: query.wait,
+          timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined,
+        }),
+      );
     },
   );
 
@@ -89,7 +97,13 @@ export function registerTaskRoutes(router: Router, handle: StartHandler): void {
     },
     async (c, { query, body }) => {
       assertMayWriteKv(c, body);
-      return c.json(await handle(undefined, body, restOrigin(c), { allTaskIdsMustExist: query.allTaskIdsMustExist, wait: query.wait, timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined }));
+      return c.json(
+        await handle(undefined, body, restOrigin(c), {
+          allTaskIdsMustExist: query.allTaskIdsMustExist,
+          wait: query.wait,
+          timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined,
+        }),
+      );
     },
   );
 }

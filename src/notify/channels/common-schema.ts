@@ -14,7 +14,11 @@ export const ScriptLogLinesSchema = z
 
 export const channelCommonShape = {
   enabled: z.boolean().default(true).describe("A disabled channel receives nothing; routes to it are skipped."),
-  description: z.string().optional().describe("Free text for people reading the config.").meta({ examples: ["Qlik operations team"] }),
+  description: z
+    .string()
+    .optional()
+    .describe("Free text for people reading the config.")
+    .meta({ examples: ["Qlik operations team"] }),
   timeout: DurationSchema.prefault("30s").describe("Upper bound of one delivery attempt."),
   templates: z
     .string()

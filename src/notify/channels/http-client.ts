@@ -39,20 +39,16 @@ export function createHttpClient(opts: { ca?: string; rejectUnauthorized?: boole
       const headers: Record<string, string | number> = { ...req.headers };
       if (req.body !== undefined) headers["Content-Length"] = Buffer.byteLength(req.body);
       return new Promise<HttpResponse>((done, fail) => {
-        const r = (isHttps ? https : http).request(
-          u,
-          { method: req.method, headers, agent: isHttps ? httpsAgent : httpAgent, signal: req.signal },
-          (res) => {
-            let size = 0;
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => {
-              size += c.length;
-              if (size <= MAX_BODY) chunks.push(c);
-            });
-            res.on("end", () => done({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
-            res.on("error", fail);
-          },
-        );
+        const r = (isHttps ? https : http).request(u, { method: req.method, headers, agent: isHttps ? httpsAgent : httpAgent, signal: req.signal }, (res) => {
+          let size = 0;
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => {
+            size += c.length;
+            if (size <= MAX_BODY) chunks.push(c);
+          });
+          res.on("end", () => done({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", fail);
+        });
         r.on("error", (err) => fail(deliveryError(`${req.method} ${u.protocol}//${u.host}: ${err.message}`, { cause: err })));
         if (req.body !== undefined) r.write(req.body);
         r.end();

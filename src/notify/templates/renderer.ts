@@ -33,7 +33,10 @@ export function readTemplateDir(dir: string): Map<string, Source> {
       const full = join(d, entry);
       if (statSync(full).isDirectory()) walk(full, depth + 1);
       else if (entry.endsWith(".eta")) {
-        const name = relative(dir, full).split(sep).join("/").replace(/\.eta$/, "");
+        const name = relative(dir, full)
+          .split(sep)
+          .join("/")
+          .replace(/\.eta$/, "");
         out.set(name, { text: readFileSync(full, "utf8"), origin: full });
       }
     }

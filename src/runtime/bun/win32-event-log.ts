@@ -5,7 +5,10 @@ import type { Win32EventSource } from "../types";
 export function openEventSource(source: string): Win32EventSource | undefined {
   const lib = dlopen("advapi32.dll", {
     RegisterEventSourceW: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.ptr },
-    ReportEventW: { args: [FFIType.ptr, FFIType.u16, FFIType.u16, FFIType.u32, FFIType.ptr, FFIType.u16, FFIType.u32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+    ReportEventW: {
+      args: [FFIType.ptr, FFIType.u16, FFIType.u16, FFIType.u32, FFIType.ptr, FFIType.u16, FFIType.u32, FFIType.ptr, FFIType.ptr],
+      returns: FFIType.i32,
+    },
     DeregisterEventSource: { args: [FFIType.ptr], returns: FFIType.i32 },
   });
   const name = Buffer.from(`${source}\0`, "utf16le");

@@ -47,7 +47,9 @@ export function bindWin32Service(): Win32ServiceApi {
     },
     registerControlHandler(name, onControl) {
       const serviceName = wide(name);
-      const handler = deno.UnsafeCallback.threadSafe({ parameters: ["u32", "u32", "pointer", "pointer"], result: "u32" }, (control) => onControl(control as number));
+      const handler = deno.UnsafeCallback.threadSafe({ parameters: ["u32", "u32", "pointer", "pointer"], result: "u32" }, (control) =>
+        onControl(control as number),
+      );
       keep.push(serviceName, handler);
       handle = advapi.symbols.RegisterServiceCtrlHandlerExW(serviceName, handler.pointer, null) as DenoPointer;
       return handle !== null;

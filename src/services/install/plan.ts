@@ -5,7 +5,13 @@ import { dirname } from "node:path";
 import type { CommandRunner } from "../command-runner";
 
 export type Step =
-  | { kind: "run"; argv: string[]; why: string; /** A failure is reported but does not stop the plan. */ optional?: boolean; /** Shown with this text instead of argv (hides passwords). */ display?: string }
+  | {
+      kind: "run";
+      argv: string[];
+      why: string /** A failure is reported but does not stop the plan. */;
+      optional?: boolean /** Shown with this text instead of argv (hides passwords). */;
+      display?: string;
+    }
   | { kind: "write"; path: string; content: string; mode?: number; why: string }
   | { kind: "mkdir"; path: string; why: string };
 
@@ -33,7 +39,14 @@ export function describePlan(plan: Plan, windows: boolean): string {
   for (const s of plan.steps) {
     if (s.kind === "run") lines.push(`# ${s.why}${s.optional ? " (may fail harmlessly)" : ""}`, s.display ?? s.argv.map((a) => showArg(a, windows)).join(" "));
     else if (s.kind === "mkdir") lines.push(`# ${s.why}`, `mkdir ${showArg(s.path, windows)}`);
-    else lines.push(`# ${s.why}: write ${s.path}`, ...s.content.trimEnd().split("\n").map((l) => `    ${l}`));
+    else
+      lines.push(
+        `# ${s.why}: write ${s.path}`,
+        ...s.content
+          .trimEnd()
+          .split("\n")
+          .map((l) => `    ${l}`),
+      );
   }
   return [...lines, ...(plan.notes.length ? ["", ...plan.notes] : [])].join("\n");
 }

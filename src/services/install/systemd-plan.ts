@@ -54,7 +54,10 @@ export function systemdPathWarnings(o: Pick<SystemdInstallOptions, "configPath" 
   ];
   return named
     .filter(([, p]) => TMP.test(p))
-    .map(([what, p]) => `${what} ${p} is under /tmp or /var/tmp, which the service cannot see (the unit sets PrivateTmp=yes): move it, e.g. the config to /etc/steward/steward.yaml and the data to /var/lib/steward`);
+    .map(
+      ([what, p]) =>
+        `${what} ${p} is under /tmp or /var/tmp, which the service cannot see (the unit sets PrivateTmp=yes): move it, e.g. the config to /etc/steward/steward.yaml and the data to /var/lib/steward`,
+    );
 }
 
 export function systemdUnit(o: SystemdInstallOptions): string {
@@ -121,7 +124,11 @@ export function systemdInstallPlan(o: SystemdInstallOptions): Plan {
   const unitPath = `${o.unitDir ?? "/etc/systemd/system"}/${o.name}.service`;
   const steps: Step[] = [];
   if (o.createUser) {
-    steps.push({ kind: "run", why: `create the system user ${o.user}`, argv: ["useradd", "--system", "--no-create-home", "--home-dir", o.dataDir, "--shell", "/usr/sbin/nologin", o.user] });
+    steps.push({
+      kind: "run",
+      why: `create the system user ${o.user}`,
+      argv: ["useradd", "--system", "--no-create-home", "--home-dir", o.dataDir, "--shell", "/usr/sbin/nologin", o.user],
+    });
   }
   steps.push(
     { kind: "run", why: "create the data folder, owned by the service user", argv: ["install", "-d", "-o", o.user, "-g", o.user, "-m", "0750", o.dataDir] },

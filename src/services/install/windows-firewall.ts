@@ -25,7 +25,10 @@ export function firewallRuleName(service: string, opening: FirewallOpening): str
 
 /** Parses the --firewall value ("udp", "rest", "udp,rest"; empty means none). */
 export function parseFirewallOpenings(value: string | undefined): FirewallOpening[] | { error: string } {
-  const items = (value ?? "").split(/[,;\s]+/).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = (value ?? "")
+    .split(/[,;\s]+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const bad = items.filter((i) => !FIREWALL_OPENINGS.includes(i as FirewallOpening));
   if (bad.length) return { error: `--firewall: expected udp, rest or udp,rest, got "${bad.join(",")}"` };
   return [...new Set(items as FirewallOpening[])];
@@ -45,25 +48,44 @@ export function firewallSteps(o: FirewallOptions): { steps: Step[]; notes: strin
       continue;
     }
     if (isLoopback(listener.host)) {
-      notes.push(`Firewall: the ${RULE_TITLE[opening]} listens on ${listener.host} only (${key}.host); the rule takes effect once it listens on a network address.`);
+      notes.push(
+        `Firewall: the ${RULE_TITLE[opening]} listens on ${listener.host} only (${key}.host); the rule takes effect once it listens on a network address.`,
+      );
     }
     const name = firewallRuleName(o.service, opening);
     steps.push(
-      { kind: "run", why: `replace an earlier firewall rule "${name}"`, argv: ["netsh.exe", "advfirewall", "firewall", "delete", "rule", `name=${name}`], optional: true },
+      {
+        kind: "run",
+        why: `replace an earlier firewall rule "${name}"`,
+        argv: ["netsh.exe", "advfirewall", "firewall", "delete", "rule", `name=${name}`],
+        optional: true,
+      },
       {
         kind: "run",
         why: `allow ${opening === "udp" ? "UDP" : "TCP"} port ${listener.port} in (${RULE_TITLE[opening]}) for steward.exe${o.remote ? ` from ${o.remote}` : ""}`,
         argv: [
-          "netsh.exe", "advfirewall", "firewall", "add", "rule", `name=${name}`, "dir=in", "action=allow",
-          `protocol=${opening === "udp" ? "UDP" : "TCP"}`, `localport=${listener.port}`, `program=${o.program}`,
-          "enable=yes", "profile=any", ...(o.remote ? [`remoteip=${o.remote}`] : []),
+          "netsh.exe",
+          "advfirewall",
+          "firewall",
+          "add",
+          "rule",
+          `name=${name}`,
+          "dir=in",
+          "action=allow",
+          `protocol=${opening === "udp" ? "UDP" : "TCP"}`,
+          `localport=${listener.port}`,
+          `program=${o.program}`,
+          "enable=yes",
+          "profile=any",
+          ...(o.remote ? [`remoteip=${o.remote}`] : []),
         ],
         // A firewall managed by Group Policy (or stopped) refuses local rules; the service itself still works.
         optional: true,
       },
     );
   }
-  if (steps.length) notes.push("Firewall rules are tied to the ports in the config: after changing udp.port or http.port, install again with --update --firewall.");
+  if (steps.length)
+    notes.push("Firewall rules are tied to the ports in the config: after changing udp.port or http.port, install again with --update --firewall.");
   return { steps, notes };
 }
 

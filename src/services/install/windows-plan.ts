@@ -47,17 +47,39 @@ export function windowsInstallPlan(o: WindowsInstallOptions): Plan {
     kind: "run",
     why: o.update ? "update the existing service (automatic start)" : "register the service (automatic start)",
     argv: ["sc.exe", verb, o.name, "binPath=", windowsCommandLine(o.command), "start=", "auto", "DisplayName=", `Steward (${o.name})`, ...accountArgs],
-    ...(o.password ? { display: `sc.exe ${verb} ${o.name} binPath= ${JSON.stringify(windowsCommandLine(o.command))} start= auto DisplayName= "Steward (${o.name})" obj= "${o.account}" password= ********` } : {}),
+    ...(o.password
+      ? {
+          display: `sc.exe ${verb} ${o.name} binPath= ${JSON.stringify(windowsCommandLine(o.command))} start= auto DisplayName= "Steward (${o.name})" obj= "${o.account}" password= ********`,
+        }
+      : {}),
   };
   const steps: Step[] = [
     // Stopped first (net stop waits until it has stopped), so the new binary and settings are what starts.
     ...(o.update && o.start ? [{ kind: "run" as const, why: "stop it for the update", argv: ["net.exe", "stop", o.name], optional: true }] : []),
     register,
-    { kind: "run", why: "describe it in services.msc", argv: ["sc.exe", "description", o.name, `Steward: Qlik Sense alerts, task starts, key-value store and scheduler. Config: ${o.configPath}`] },
-    { kind: "run", why: "restart after 5 s, 30 s, 60 s when it fails (counter reset after a day)", argv: ["sc.exe", "failure", o.name, "reset=", "86400", "actions=", "restart/5000/restart/30000/restart/60000"] },
+    {
+      kind: "run",
+      why: "describe it in services.msc",
+      argv: ["sc.exe", "description", o.name, `Steward: Qlik Sense alerts, task starts, key-value store and scheduler. Config: ${o.configPath}`],
+    },
+    {
+      kind: "run",
+      why: "restart after 5 s, 30 s, 60 s when it fails (counter reset after a day)",
+      argv: ["sc.exe", "failure", o.name, "reset=", "86400", "actions=", "restart/5000/restart/30000/restart/60000"],
+    },
     { kind: "run", why: "also restart when it stops with an error code (not only on a crash)", argv: ["sc.exe", "failureflag", o.name, "1"], optional: true },
-    { kind: "run", why: "register the event-log source", argv: ["reg.exe", "add", eventSourceKey(o.name), "/v", "EventMessageFile", "/t", "REG_EXPAND_SZ", "/d", EVENT_MESSAGES_DLL, "/f"], optional: true },
-    { kind: "run", why: "event types the source writes", argv: ["reg.exe", "add", eventSourceKey(o.name), "/v", "TypesSupported", "/t", "REG_DWORD", "/d", "7", "/f"], optional: true },
+    {
+      kind: "run",
+      why: "register the event-log source",
+      argv: ["reg.exe", "add", eventSourceKey(o.name), "/v", "EventMessageFile", "/t", "REG_EXPAND_SZ", "/d", EVENT_MESSAGES_DLL, "/f"],
+      optional: true,
+    },
+    {
+      kind: "run",
+      why: "event types the source writes",
+      argv: ["reg.exe", "add", eventSourceKey(o.name), "/v", "TypesSupported", "/t", "REG_DWORD", "/d", "7", "/f"],
+      optional: true,
+    },
     // Created here so the account can be granted it (a LocalService could not create it under ProgramData).
     { kind: "mkdir", why: "create the data folder", path: o.dataDir },
   ];
@@ -65,15 +87,30 @@ export function windowsInstallPlan(o: WindowsInstallOptions): Plan {
     // Config, secrets file, logs: not for every local user as ProgramData's inherited rights would have it; only
     // Administrators and SYSTEM, plus the account's grants below. (SIDs: the group names are localised.)
     steps.push(
-      { kind: "run", why: `restrict ${folder} to Administrators and SYSTEM`, argv: ["icacls.exe", folder, "/inheritance:r", "/grant:r", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F"], optional: true },
+      {
+        kind: "run",
+        why: `restrict ${folder} to Administrators and SYSTEM`,
+        argv: ["icacls.exe", folder, "/inheritance:r", "/grant:r", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-18:(OI)(CI)F"],
+        optional: true,
+      },
       // An owner keeps the right to change the rights: a folder a local user made first would stay theirs.
-      { kind: "run", why: `make Administrators the owner of ${folder} and what is in it`, argv: ["icacls.exe", folder, "/setowner", "*S-1-5-32-544", "/T", "/C"], optional: true },
+      {
+        kind: "run",
+        why: `make Administrators the owner of ${folder} and what is in it`,
+        argv: ["icacls.exe", folder, "/setowner", "*S-1-5-32-544", "/T", "/C"],
+        optional: true,
+      },
     );
   }
   if (!system) {
     steps.push(
       { kind: "run", why: `let ${o.account} write the data folder`, argv: ["icacls.exe", o.dataDir, "/grant", `${o.account}:(OI)(CI)M`], optional: true },
-      { kind: "run", why: `let ${o.account} read the config folder`, argv: ["icacls.exe", dirnameWin(o.configPath), "/grant", `${o.account}:(OI)(CI)RX`], optional: true },
+      {
+        kind: "run",
+        why: `let ${o.account} read the config folder`,
+        argv: ["icacls.exe", dirnameWin(o.configPath), "/grant", `${o.account}:(OI)(CI)RX`],
+        optional: true,
+      },
     );
   }
   const firewall = o.firewall ? firewallSteps({ ...o.firewall, service: o.name, program: o.command[0]! }) : { steps: [], notes: [] };
@@ -90,7 +127,11 @@ export function windowsInstallPlan(o: WindowsInstallOptions): Plan {
     `Secrets for \${env:NAME} placeholders: put NAME=value lines into ${o.envFile}; the service reads it at every start and reload ` +
       `(variables set for the service account win). Let only Administrators and the account read it: icacls "${o.envFile}" /inheritance:r /grant:r Administrators:F "${system ? "SYSTEM" : o.account}:R"`,
     ...firewall.notes,
-    o.start ? "" : o.update ? `The changes apply at the next start: steward service stop --name ${o.name}, then steward service start --name ${o.name}` : `Start it with: steward service start --name ${o.name}`,
+    o.start
+      ? ""
+      : o.update
+        ? `The changes apply at the next start: steward service stop --name ${o.name}, then steward service start --name ${o.name}`
+        : `Start it with: steward service start --name ${o.name}`,
   ].filter(Boolean);
   return { steps, notes };
 }

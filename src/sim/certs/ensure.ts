@@ -39,7 +39,11 @@ export function certSetProblem(set: CertSet, hostNames: string[] = [], minDays =
     const server = new X509Certificate(set.serverCert);
     const client = new X509Certificate(set.clientCert);
     const horizon = Date.now() + minDays * 86_400_000;
-    for (const [name, c] of [["root.pem", ca], ["server.pem", server], ["client.pem", client]] as const) {
+    for (const [name, c] of [
+      ["root.pem", ca],
+      ["server.pem", server],
+      ["client.pem", client],
+    ] as const) {
       if (Date.parse(c.validTo) < horizon) return `${name} expires ${c.validTo}`;
       if (Date.parse(c.validFrom) > Date.now()) return `${name} is not valid before ${c.validFrom}`;
     }
@@ -66,8 +70,7 @@ export function ensureCerts(dir: string, options: GenerateOptions = {}): Ensured
     const why = existing ? certSetProblem(existing, options.hostNames) : "the set is incomplete";
     throw new SimError(
       "CERTS_INVALID",
-      `${dir} holds certificates the simulator did not create and cannot use (${why}); ` +
-        "point --certs at an empty or new directory",
+      `${dir} holds certificates the simulator did not create and cannot use (${why}); ` + "point --certs at an empty or new directory",
     );
   }
   const set = generateCertSet(options);

@@ -103,11 +103,7 @@ export function generateCertSet(options: GenerateOptions = {}): CertSet {
       { name: "extKeyUsage", serverAuth: true },
       {
         name: "subjectAltName",
-        altNames: [
-          ...hostNames.map((h) => ({ type: 2, value: h })),
-          { type: 7, ip: "127.0.0.1" },
-          { type: 7, ip: "::1" },
-        ],
+        altNames: [...hostNames.map((h) => ({ type: 2, value: h })), { type: 7, ip: "127.0.0.1" }, { type: 7, ip: "::1" }],
       },
     ],
   });

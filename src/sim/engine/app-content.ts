@@ -82,8 +82,7 @@ export function objectId(appId: string, seed: string): string {
   return out;
 }
 
-const titled = (x: string | { title: string; description: string }) =>
-  typeof x === "string" ? { title: x, description: "" } : x;
+const titled = (x: string | { title: string; description: string }) => (typeof x === "string" ? { title: x, description: "" } : x);
 
 const RESERVED_VARS = ["ThousandSep", "DecimalSep", "MoneyThousandSep", "MoneyDecimalSep", "MoneyFormat", "TimeFormat", "DateFormat", "TimestampFormat"];
 
@@ -103,14 +102,20 @@ export function buildAppContent(app: AppModel, script: string): AppContent {
     const lib = /LIB CONNECT TO\s+'([^']+)'/i.exec(all)?.[1];
     if (lib) {
       currentLib = lib;
-      connections.set(lib, { id: "", name: lib, connectionString: `CUSTOM CONNECT TO "provider=QvOdbcConnectorPackage.exe;driver=sqlserver;host=sqlprod01.corp.example;database=${lib}"`, type: "QvOdbcConnectorPackage.exe" });
+      connections.set(lib, {
+        id: "",
+        name: lib,
+        connectionString: `CUSTOM CONNECT TO "provider=QvOdbcConnectorPackage.exe;driver=sqlserver;host=sqlprod01.corp.example;database=${lib}"`,
+        type: "QvOdbcConnectorPackage.exe",
+      });
     }
     for (const m of all.matchAll(/\[?lib:\/\/([^/\]]+)\/([^\]\s]*)\]?/gi)) {
       const name = m[1]!;
       if (!connections.has(name)) connections.set(name, { id: "", name, connectionString: `D:\\QlikData\\${name}\\`, type: "folder" });
       if (/\bFROM\b/i.test(all)) lineage.push({ qDiscriminator: `lib://${name}/${m[2]!}`, qStatement: "" });
     }
-    if (/\bSQL\s+SELECT\b/i.test(all)) lineage.push({ qDiscriminator: `{LIB CONNECT TO '${currentLib ?? "DWH"}'}`, qStatement: all.replace(/^\[[^\]]+\]:\s*/, "") });
+    if (/\bSQL\s+SELECT\b/i.test(all))
+      lineage.push({ qDiscriminator: `{LIB CONNECT TO '${currentLib ?? "DWH"}'}`, qStatement: all.replace(/^\[[^\]]+\]:\s*/, "") });
     for (const f of s.fields) {
       const set = fieldTables.get(f) ?? new Set<string>();
       set.add(label);
@@ -174,10 +179,26 @@ export function buildAppContent(app: AppModel, script: string): AppContent {
     if (!m) continue;
     const name = m[2]!;
     const reserved = RESERVED_VARS.includes(name);
-    variables.push({ id: id(`var/${name}`), name, definition: m[3]!.replace(/^'(.*)'$/, "$1"), comment: "", isScriptCreated: true, isReserved: reserved, isConfig: reserved });
+    variables.push({
+      id: id(`var/${name}`),
+      name,
+      definition: m[3]!.replace(/^'(.*)'$/, "$1"),
+      comment: "",
+      isScriptCreated: true,
+      isReserved: reserved,
+      isConfig: reserved,
+    });
   }
   for (const v of c?.variables ?? [{ name: "vToday", definition: "=Today()", comment: "" }]) {
-    variables.push({ id: id(`var/${v.name}`), name: v.name, definition: v.definition, comment: v.comment, isScriptCreated: false, isReserved: false, isConfig: false });
+    variables.push({
+      id: id(`var/${v.name}`),
+      name: v.name,
+      definition: v.definition,
+      comment: v.comment,
+      isScriptCreated: false,
+      isReserved: false,
+      isConfig: false,
+    });
   }
 
   const conns = [...connections.values()].map((x) => ({ ...x, id: stableGuid("connection", x.name.toLowerCase()) }));

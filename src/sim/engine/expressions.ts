@@ -26,7 +26,8 @@ export interface FieldValue {
 /** The text a bad expression evaluates to (Evaluate's qReturn, EvaluateEx's qText): no JSON-RPC error. */
 export const badExpressionText = (detail: string) => `Error in expression: ${detail}`;
 
-const UNKNOWN = "the simulator has no value for this expression (it computes no Qlik expressions; set one under expressions: in the site file or with PUT /apps/{id}/expressions)";
+const UNKNOWN =
+  "the simulator has no value for this expression (it computes no Qlik expressions; set one under expressions: in the site file or with PUT /apps/{id}/expressions)";
 
 /** What the Engine answers for `expression` in an app with these values. The text is matched trimmed, as written. */
 export function evaluateExpression(values: ReadonlyMap<string, ExpressionValue>, expression: string): FieldValue {

@@ -137,7 +137,15 @@ export const DOC_METHODS: MethodTable = {
       const c = s.state.content(appIdOf(h)).connections.find((x) => x.id === id);
       if (!c) throw new RpcError(2, "Connection not found", id);
       return {
-        qConnection: { qId: c.id, qName: c.name, qConnectionString: c.connectionString, qType: c.type, qModifiedDate: "2024-11-02T10:20:30.000Z", qMeta: { name: c.name }, qLogOn: "LOG_ON_SERVICE_USER" },
+        qConnection: {
+          qId: c.id,
+          qName: c.name,
+          qConnectionString: c.connectionString,
+          qType: c.type,
+          qModifiedDate: "2024-11-02T10:20:30.000Z",
+          qMeta: { name: c.name },
+          qLogOn: "LOG_ON_SERVICE_USER",
+        },
       };
     },
   },
@@ -167,7 +175,16 @@ export const DOC_METHODS: MethodTable = {
       if (typeof info.qType !== "string") info.qType = "session";
       p.qInfo = info;
       // Duplicate qIds (the dump's two BookmarkList objects) are allowed: each gets its own handle.
-      const handle = addHandle(s, { kind: "GenericObject", appId: appIdOf(h), id: String(info.qId), genericType: String(info.qType), session: p, def: undefined, child: undefined, rank: 0 });
+      const handle = addHandle(s, {
+        kind: "GenericObject",
+        appId: appIdOf(h),
+        id: String(info.qId),
+        genericType: String(info.qType),
+        session: p,
+        def: undefined,
+        child: undefined,
+        rank: 0,
+      });
       return handleRef("GenericObject", handle, String(info.qId), String(info.qType));
     },
   },

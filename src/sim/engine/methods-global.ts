@@ -77,7 +77,11 @@ export const GLOBAL_METHODS: MethodTable = {
   ConfigureReload: {
     params: ["qCancelOnScriptError", "qUseErrorData", "qInteractOnError"],
     run: (s, _h, args): Json => {
-      s.reloadConfig = { cancelOnScriptError: args.qCancelOnScriptError === true, useErrorData: args.qUseErrorData === true, interactOnError: args.qInteractOnError === true };
+      s.reloadConfig = {
+        cancelOnScriptError: args.qCancelOnScriptError === true,
+        useErrorData: args.qUseErrorData === true,
+        interactOnError: args.qInteractOnError === true,
+      };
       return {};
     },
   },

@@ -121,7 +121,30 @@ export const bookmarkLayout = (b: BookmarkDef): Json => ({
   qInfo: { qId: b.id, qType: b.type },
   qMeta: meta(b.title, b.description),
   qBookmark: {
-    qStateData: [{ qStateName: "$", qFieldItems: [{ qDef: { qName: b.field, qType: "PRESENT" }, qSelectInfo: { qTextSearch: "", qRangeLo: "NaN", qRangeHi: "NaN", qNumberFormat: { qType: "U", qnDec: 10, qUseThou: 0 }, qRangeInfo: [], qSoftLock: false, qContinuousRangeInfo: [], qSelectFieldSearch: false }, qValues: [], qExcludedValues: [], qAndMode: false, qOneAndOnlyOne: false }] }],
+    qStateData: [
+      {
+        qStateName: "$",
+        qFieldItems: [
+          {
+            qDef: { qName: b.field, qType: "PRESENT" },
+            qSelectInfo: {
+              qTextSearch: "",
+              qRangeLo: "NaN",
+              qRangeHi: "NaN",
+              qNumberFormat: { qType: "U", qnDec: 10, qUseThou: 0 },
+              qRangeInfo: [],
+              qSoftLock: false,
+              qContinuousRangeInfo: [],
+              qSelectFieldSearch: false,
+            },
+            qValues: [],
+            qExcludedValues: [],
+            qAndMode: false,
+            qOneAndOnlyOne: false,
+          },
+        ],
+      },
+    ],
     qUtcModifyTime: 45_672.4,
     qVariableItems: [],
     qPatches: [],

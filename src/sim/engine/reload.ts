@@ -23,7 +23,10 @@ export function startEngineReload(
 ): PendingReload {
   const app = state.repo.findApp(appId)!;
   const startMs = state.now();
-  const stamp = new Date(startMs).toISOString().replace(/[-:]/g, "").replace(/\.(\d{3})Z$/, ".$1+0000");
+  const stamp = new Date(startMs)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.(\d{3})Z$/, ".$1+0000");
   const record: EngineReloadRecord = {
     id: newGuid(),
     appId: app.model.id,
@@ -123,7 +126,15 @@ export function progressOf(state: EngineState, r: PendingReload | undefined, use
       qPersistentProgress: lines.length > 0 ? `${lines.join("\n")}\n` : "",
       qTransientProgress: r.finished ? "" : (statements[doneCount]?.lines[0]?.text.trim() ?? ""),
       qErrorData: failed
-        ? [{ qErrorString: app?.model.reload.error ?? "Script error", qLineEnd: "", qLine: statements[statements.length - 1]?.lines[0]?.text.trim() ?? "", qErrorDataCode: 1, qMessage: { qMessageCode: 1, qMessageParameters: [] } }]
+        ? [
+            {
+              qErrorString: app?.model.reload.error ?? "Script error",
+              qLineEnd: "",
+              qLine: statements[statements.length - 1]?.lines[0]?.text.trim() ?? "",
+              qErrorDataCode: 1,
+              qMessage: { qMessageCode: 1, qMessageParameters: [] },
+            },
+          ]
         : [],
       qPersistentProgressMessages: lines.map(() => ({ qMessageCode: 21, qMessageParameters: ["1000"] })),
     },

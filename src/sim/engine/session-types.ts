@@ -7,7 +7,16 @@ import type { EngineState } from "./state";
 export type HandleObject =
   | { kind: "Global" }
   | { kind: "Doc"; appId: string }
-  | { kind: "GenericObject"; appId: string; id: string; genericType: string; session: Json | undefined; def: ObjectDef | undefined; child: ObjectDef["children"][number] | undefined; rank: number }
+  | {
+      kind: "GenericObject";
+      appId: string;
+      id: string;
+      genericType: string;
+      session: Json | undefined;
+      def: ObjectDef | undefined;
+      child: ObjectDef["children"][number] | undefined;
+      rank: number;
+    }
   | { kind: "GenericDimension"; appId: string; def: DimensionDef }
   | { kind: "GenericMeasure"; appId: string; def: MeasureDef }
   | { kind: "GenericBookmark"; appId: string; def: BookmarkDef }

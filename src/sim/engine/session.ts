@@ -45,11 +45,7 @@ export function closeSession(s: EngineSession): void {
 const reply = (id: unknown, body: Json) => JSON.stringify({ jsonrpc: "2.0", id: id ?? null, ...body });
 
 /** Handles one text frame; resolves with the response frame (undefined for notifications). */
-export async function handleFrame(
-  s: EngineSession,
-  frame: string,
-  deps: { requestLog: RequestLog; faults: Faults },
-): Promise<string | undefined> {
+export async function handleFrame(s: EngineSession, frame: string, deps: { requestLog: RequestLog; faults: Faults }): Promise<string | undefined> {
   let req: RpcRequest;
   try {
     req = JSON.parse(frame) as RpcRequest;

@@ -6,9 +6,21 @@ import type { FilterNode, FilterValue, Operator } from "./parser";
 const ENUMS: Record<string, Record<string, number>> = {
   tasktype: { reload: 0, externalprogram: 1, usersync: 2, distribute: 3, preload: 4 },
   status: {
-    neverstarted: 0, triggered: 1, started: 2, queued: 3, abortinitiated: 4, aborting: 5, aborted: 6,
-    finishedsuccess: 7, finishedfail: 8, skipped: 9, retry: 10, error: 11, reset: 12,
-    distributionqueue: 13, distributionrunning: 14,
+    neverstarted: 0,
+    triggered: 1,
+    started: 2,
+    queued: 3,
+    abortinitiated: 4,
+    aborting: 5,
+    aborted: 6,
+    finishedsuccess: 7,
+    finishedfail: 8,
+    skipped: 9,
+    retry: 10,
+    error: 11,
+    reset: 12,
+    distributionqueue: 13,
+    distributionrunning: 14,
   },
   detailstype: { error: 0, warning: 1, information: 2 },
 };
@@ -125,9 +137,7 @@ export function checkProperties(node: FilterNode, entities: readonly unknown[]):
   if (entities.length === 0) return;
   for (const p of predicates(node)) {
     const first = p.path[0]!.toLowerCase();
-    const known = entities.some(
-      (e) => e !== null && typeof e === "object" && Object.keys(e).some((k) => k.toLowerCase() === first),
-    );
+    const known = entities.some((e) => e !== null && typeof e === "object" && Object.keys(e).some((k) => k.toLowerCase() === first));
     if (!known) throw new FilterSyntaxError(`unknown property '${p.path.join(".")}'`);
   }
 }

@@ -50,7 +50,12 @@ export function addEntityRoutes(router: Router<QrsContext>, resources: Record<st
   for (const [name, r] of Object.entries(resources)) {
     router.add("GET", name, (ctx) => {
       const items = select(ctx, r);
-      return items instanceof Response ? items : json(200, items.map((i) => r.condense(i)));
+      return items instanceof Response
+        ? items
+        : json(
+            200,
+            items.map((i) => r.condense(i)),
+          );
     });
     router.add("GET", `${name}/full`, (ctx) => {
       const items = select(ctx, r);

@@ -10,10 +10,7 @@ const NameSchema = z.string().min(1);
 /** `name: value` or `name: [v1, v2]` — values must be in the definition's choiceValues when it has any. */
 export const CustomPropertyValuesSchema = z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]));
 
-export const OutcomeSchema = z.union([
-  z.enum(["succeed", "fail", "abort"]),
-  z.strictObject({ failThenSucceed: z.int().min(1).max(1000) }),
-]);
+export const OutcomeSchema = z.union([z.enum(["succeed", "fail", "abort"]), z.strictObject({ failThenSucceed: z.int().min(1).max(1000) })]);
 
 export const NodeSchema = z.strictObject({
   id: GuidSchema.optional(),
@@ -58,9 +55,7 @@ export const CustomPropertyDefinitionSchema = z.strictObject({
   name: NameSchema,
   valueType: z.enum(["Text", "Number"]).default("Text"),
   choiceValues: z.array(z.string()).default([]),
-  objectTypes: z
-    .array(z.enum(["App", "ReloadTask", "ExternalProgramTask", "UserSyncTask", "User", "Stream", "ContentLibrary", "DataConnection"]))
-    .min(1),
+  objectTypes: z.array(z.enum(["App", "ReloadTask", "ExternalProgramTask", "UserSyncTask", "User", "Stream", "ContentLibrary", "DataConnection"])).min(1),
   description: z.string().default(""),
 });
 
@@ -70,13 +65,9 @@ const TitledSchema = z.strictObject({ title: NameSchema, description: z.string()
 export const AppContentSchema = z.strictObject({
   sheets: z.array(z.union([NameSchema, TitledSchema])).optional(),
   stories: z.array(z.union([NameSchema, TitledSchema])).optional(),
-  masterObjects: z
-    .array(z.strictObject({ title: NameSchema, visualization: z.string().default("barchart"), description: z.string().default("") }))
-    .optional(),
+  masterObjects: z.array(z.strictObject({ title: NameSchema, visualization: z.string().default("barchart"), description: z.string().default("") })).optional(),
   dimensions: z.array(z.strictObject({ title: NameSchema, field: NameSchema, description: z.string().default("") })).optional(),
-  measures: z
-    .array(z.strictObject({ title: NameSchema, expression: NameSchema, description: z.string().default("") }))
-    .optional(),
+  measures: z.array(z.strictObject({ title: NameSchema, expression: NameSchema, description: z.string().default("") })).optional(),
   bookmarks: z.array(z.union([NameSchema, TitledSchema])).optional(),
   snapshots: z.array(z.union([NameSchema, TitledSchema])).optional(),
   variables: z.array(z.strictObject({ name: NameSchema, definition: z.string(), comment: z.string().default("") })).optional(),
@@ -180,7 +171,10 @@ export const LicenseSchema = z.strictObject({
   organization: z.string().default("Example Corp"),
   product: z.string().default("Qlik Sense Enterprise"),
   numberOfCores: z.int().default(8),
-  validTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).default("2027-12-31"),
+  validTo: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .default("2027-12-31"),
   professionalTokens: z.int().min(0).default(50),
   analyzerTokens: z.int().min(0).default(200),
 });

@@ -54,7 +54,12 @@ export function scriptStatements(script: string): Statement[] {
       const all = current.map((l) => l.text).join(" ");
       const load = /\b(LOAD|SELECT)\b/i.test(all);
       const fieldMatch = /\b(?:LOAD|SELECT)\s+(.+?)\s+(?:FROM|RESIDENT|INLINE|AUTOGENERATE)\b/i.exec(all);
-      const fields = fieldMatch ? fieldMatch[1]!.split(",").map((f) => f.trim().replace(/^\[|\]$/g, "")).filter((f) => f && f !== "*") : [];
+      const fields = fieldMatch
+        ? fieldMatch[1]!
+            .split(",")
+            .map((f) => f.trim().replace(/^\[|\]$/g, ""))
+            .filter((f) => f && f !== "*")
+        : [];
       const label = /^\[?([^\]:;]+?)\]?\s*:\s*$/.exec(current[0]!.text.trim())?.[1];
       out.push({ lines: current, isLoad: load, fields, ...(label ? { label } : {}) });
       current = [];
@@ -100,11 +105,7 @@ export function buildScriptLog(input: ScriptLogInput): string {
 
   const error = input.error ?? "Cannot open file";
   const stopAt =
-    input.outcome === "fail"
-      ? failingIndex(statements, error)
-      : input.outcome === "abort"
-        ? Math.floor(statements.length / 2)
-        : statements.length - 1;
+    input.outcome === "fail" ? failingIndex(statements, error) : input.outcome === "abort" ? Math.floor(statements.length / 2) : statements.length - 1;
 
   const empty = new Set((input.outcome === "success" ? (input.warnings?.emptyTables ?? []) : []).map((t) => t.toLowerCase()));
   const skipped = input.outcome === "success" ? [...(input.warnings?.skippedErrors ?? [])] : [];
@@ -129,7 +130,6 @@ export function buildScriptLog(input: ScriptLogInput): string {
   }
   // More skipped errors than LOADs: the rest are logged at the end, before the log's last lines.
   for (const e of skipped) body.push(`      Error: ${e}`);
-
 
   const footer =
     input.outcome === "success"

@@ -47,9 +47,7 @@ export function appendersFor(generation: Generation): Appender[] {
 }
 
 export function matchingAppenders(event: SchedulerLogEvent, generation: Generation): Appender[] {
-  return appendersFor(generation).filter(
-    (a) => a.logger === event.logger && a.stringToMatch.some((s) => event.message.includes(s)),
-  );
+  return appendersFor(generation).filter((a) => a.logger === event.logger && a.stringToMatch.some((s) => event.message.includes(s)));
 }
 
 export interface FormatOptions {

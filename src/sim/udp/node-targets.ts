@@ -8,11 +8,7 @@ import type { UdpSettings, UdpTarget } from "../settings";
 /** A node by name, host name or id (case-insensitive). */
 export function findNode(nodes: readonly NodeModel[], ref: string): NodeModel | undefined {
   const key = ref.toLowerCase();
-  return (
-    nodes.find((n) => n.name.toLowerCase() === key) ??
-    nodes.find((n) => n.hostName.toLowerCase() === key) ??
-    nodes.find((n) => n.id === key)
-  );
+  return nodes.find((n) => n.name.toLowerCase() === key) ?? nodes.find((n) => n.hostName.toLowerCase() === key) ?? nodes.find((n) => n.id === key);
 }
 
 /** Re-keys per-node targets by each node's own name; an unknown node is an error naming the known ones. */

@@ -13,12 +13,7 @@ export interface Listener {
   stop(): void;
 }
 
-export function createListener(
-  name: string,
-  port: number,
-  serve: (port: number) => ServedHttp,
-  onError: (err: Error) => void = () => {},
-): Listener {
+export function createListener(name: string, port: number, serve: (port: number) => ServedHttp, onError: (err: Error) => void = () => {}): Listener {
   let server: ServedHttp | undefined;
   let bound = port;
   let timer: ReturnType<typeof setTimeout> | undefined;

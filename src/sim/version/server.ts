@@ -46,7 +46,14 @@ export function createVersionServer(deps: VersionServerDeps): Listener {
         const url = new URL(req.url);
         const res = await handle(req, url, nowMs);
         deps.requestLog.add(
-          { source: "version", method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: pickHeaders(req.headers), status: res.status },
+          {
+            source: "version",
+            method: req.method,
+            path: url.pathname,
+            query: Object.fromEntries(url.searchParams),
+            headers: pickHeaders(req.headers),
+            status: res.status,
+          },
           nowMs,
         );
         return res;

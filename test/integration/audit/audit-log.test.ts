@@ -35,14 +35,24 @@ for (const backend of bothBackends()) {
       for (let i = 0; i < 300; i++) {
         audit.record({ actor, action: "api.write", target: `POST /v4/keyvalues/ns${i}`, result: "ok" });
         // Batches mix the admin's rows with hostile ones, as concurrent requests do.
-        if (i % 10 === 0) audit.record({ actor: { kind: "anonymous", name: `anon\u0000${i}`, ip: "10.0.0.9\u0000" }, action: "access.denied", target: noise[i % 3]!, result: "denied", details: { path: "x\u0000" } });
+        if (i % 10 === 0)
+          audit.record({
+            actor: { kind: "anonymous", name: `anon\u0000${i}`, ip: "10.0.0.9\u0000" },
+            action: "access.denied",
+            target: noise[i % 3]!,
+            result: "denied",
+            details: { path: "x\u0000" },
+          });
       }
       await audit.flush();
       expect((await audit.query({ action: "api.write", limit: 1000 })).length).toBe(300);
       const denied = await audit.query({ action: "access.denied", limit: 1000 });
       expect(denied.length).toBe(30);
       expect(denied.map((d) => d.target)).toContain("POST /v4/keyvalues/x\ufffdy");
-      expect(denied.find((d) => d.target === "GET /v4/\ufffd")).toMatchObject({ actor: { name: "anon\ufffd280", ip: "10.0.0.9\ufffd" }, details: { path: "x\u0000" } });
+      expect(denied.find((d) => d.target === "GET /v4/\ufffd")).toMatchObject({
+        actor: { name: "anon\ufffd280", ip: "10.0.0.9\ufffd" },
+        details: { path: "x\u0000" },
+      });
       expect(errors).toEqual([]);
     });
 
@@ -55,7 +65,9 @@ for (const backend of bothBackends()) {
       const audit = createAuditLog(db, createManualClock(Date.parse("2026-01-01T00:00:00Z")), undefined, { onError: (e) => void errors.push(e.message) });
       for (let i = 0; i < 50; i++) audit.record({ actor, action: "task.start", target: i === 25 ? "poison" : `t${i}`, result: "ok" });
       await audit.flush();
-      expect((await audit.query({ action: "task.start", limit: 1000 })).map((e) => e.target)).toEqual(Array.from({ length: 50 }, (_, i) => `t${49 - i}`).filter((t) => t !== "t25"));
+      expect((await audit.query({ action: "task.start", limit: 1000 })).map((e) => e.target)).toEqual(
+        Array.from({ length: 50 }, (_, i) => `t${49 - i}`).filter((t) => t !== "t25"),
+      );
       expect(errors.some((e) => /refused 1 of \d+ audit entries/.test(e))).toBe(true);
     });
 

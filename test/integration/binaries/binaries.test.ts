@@ -172,13 +172,30 @@ for (const platform of [linux, windows]) {
         const code = await proc.stop(platform.stopSignal, 15_000);
         expect({ code, output: code === 0 ? "" : proc.output() }).toEqual({ code: 0, output: "" });
       }
-        }, 90_000);
+    }, 90_000);
 
     // Only the Linux binary: the simulator's TLS listeners are Linux-tested (DESIGN.md, Wine notes).
     if (platform === linux) {
       test("steward sim runs the Qlik Sense simulator from the binary alone (embedded site, generated certificates)", async () => {
         const controlPort = await freeTcpPort(HOST);
-        const proc = platform.start(exe, ["sim", "--certs", "sim-certs", "--qrs-port", "0", "--engine-port", "0", "--version-port", "0", "--control-port", String(controlPort), "--no-schedules"], dir.path);
+        const proc = platform.start(
+          exe,
+          [
+            "sim",
+            "--certs",
+            "sim-certs",
+            "--qrs-port",
+            "0",
+            "--engine-port",
+            "0",
+            "--version-port",
+            "0",
+            "--control-port",
+            String(controlPort),
+            "--no-schedules",
+          ],
+          dir.path,
+        );
         try {
           const state = await waitFor(
             async () => {

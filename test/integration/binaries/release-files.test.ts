@@ -30,7 +30,8 @@ interface Bom {
 }
 
 const fullName = (c: Component) => (c.group ? `${c.group}/${c.name}` : c.name);
-const installedVersion = (name: string) => (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+const installedVersion = (name: string) =>
+  (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 
 describe("SBOM", () => {
   let text = "";
@@ -63,7 +64,11 @@ describe("SBOM", () => {
     }
     const rootRef = bom.metadata.component["bom-ref"];
     const direct = bom.dependencies.find((d) => d.ref === rootRef)!.dependsOn!.filter((r) => !r.includes("|runtime:"));
-    expect(direct.sort()).toEqual(Object.keys(pkg.dependencies).map((d) => `${rootRef}|${d}@${installedVersion(d)}`).sort());
+    expect(direct.sort()).toEqual(
+      Object.keys(pkg.dependencies)
+        .map((d) => `${rootRef}|${d}@${installedVersion(d)}`)
+        .sort(),
+    );
   });
 
   test("names the runtime compiled into the executables, which the npm tree does not show", () => {
@@ -90,14 +95,21 @@ describe("SHA256SUMS", () => {
     });
     const sums = await writeSha256Sums(files);
     expect(sums).toBe(join(dir, SHA256SUMS));
-    expect(readFileSync(sums, "utf8").split("\n").filter(Boolean).map((l) => l.split("  ")[1])).toEqual([
-      "steward-9.9.9-sbom.cdx.json",
-      "steward-9.9.9-x64.msi",
-      "steward-windows-x64.exe",
-    ]);
+    expect(
+      readFileSync(sums, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split("  ")[1]),
+    ).toEqual(["steward-9.9.9-sbom.cdx.json", "steward-9.9.9-x64.msi", "steward-windows-x64.exe"]);
     const check = () => Bun.spawnSync([sha256sum!, "-c", SHA256SUMS], { cwd: dir, stdout: "pipe", stderr: "pipe" });
     const ok = check();
-    expect({ code: ok.exitCode, out: ok.stdout.toString() }).toEqual({ code: 0, out: files.map((f) => `${f.slice(dir.length + 1)}: OK\n`).sort().join("") });
+    expect({ code: ok.exitCode, out: ok.stdout.toString() }).toEqual({
+      code: 0,
+      out: files
+        .map((f) => `${f.slice(dir.length + 1)}: OK\n`)
+        .sort()
+        .join(""),
+    });
     writeFileSync(files[0]!, "tampered\n");
     const bad = check();
     expect(bad.exitCode).not.toBe(0);

@@ -53,7 +53,8 @@ for (const rt of RUNTIMES) {
     let steward: RunningProcess | undefined;
     let firstFailure = "";
 
-    const start = (args: string[]) => startProcess(rt.command[0]!, [...rt.command.slice(1), ...args], { cwd: tmp.path, env: { ...process.env, NO_COLOR: "1" } });
+    const start = (args: string[]) =>
+      startProcess(rt.command[0]!, [...rt.command.slice(1), ...args], { cwd: tmp.path, env: { ...process.env, NO_COLOR: "1" } });
 
     async function startSteward(): Promise<void> {
       // cwd is not the config folder: dataDir and every relative path must resolve against the config file.
@@ -62,7 +63,11 @@ for (const rt of RUNTIMES) {
       const exitedEarly = proc.exited.then((code) => Promise.reject(new Error(`steward on ${rt.name} exited early (${code})`)));
       await Promise.race([
         exitedEarly,
-        waitFor(async () => (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) })).ok, { what: `steward on ${rt.name} /health`, timeoutMs: 45_000, intervalMs: 100 }),
+        waitFor(async () => (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) })).ok, {
+          what: `steward on ${rt.name} /health`,
+          timeoutMs: 45_000,
+          intervalMs: 100,
+        }),
       ]).catch((err: unknown) => {
         throw new Error(`${err instanceof Error ? err.message : err}\n--- output ---\n${proc.output()}`);
       });
@@ -82,7 +87,9 @@ for (const rt of RUNTIMES) {
     const post = (path: string, body: unknown) => api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const put = (path: string, body: unknown) => api(path, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const qrsStarts = (taskId: string) =>
-      sim.requests.list({ source: "qrs" }).filter((r) => r.method === "POST" && /\/start/.test(r.path) && (r.path.includes(taskId) || JSON.stringify(r.body ?? "").includes(taskId)));
+      sim.requests
+        .list({ source: "qrs" })
+        .filter((r) => r.method === "POST" && /\/start/.test(r.path) && (r.path.includes(taskId) || JSON.stringify(r.body ?? "").includes(taskId)));
 
     beforeAll(async () => {
       tmp = createTempDir(`steward-${rt.name}-e2e-`);
@@ -166,7 +173,12 @@ routes:
     }, 60_000);
 
     test("an event-triggered schedule is stored", async () => {
-      const res = await post("/v4/schedules", { name: "fallback on failure", qlikSenseTaskId: IDS.followUp, timezone: "Europe/Stockholm", trigger: { on: ["failed"], taskIds: [IDS.failing] } });
+      const res = await post("/v4/schedules", {
+        name: "fallback on failure",
+        qlikSenseTaskId: IDS.followUp,
+        timezone: "Europe/Stockholm",
+        trigger: { on: ["failed"], taskIds: [IDS.failing] },
+      });
       expect(res.status).toBe(201);
       expect(await res.json()).toMatchObject({ name: "fallback on failure", lastKnownState: "started" });
     });
@@ -181,7 +193,14 @@ routes:
       expect(hit.headers.get("x-steward-event")).toBe("task.failed");
       expect(hit.headers.get("authorization")).toBe(HOOK_TOKEN);
       const body = JSON.parse(hit.body) as Record<string, unknown> & { stewardEvent: TaskEvent };
-      expect(body).toMatchObject({ taskId: IDS.failing, taskName: "Reload Sales dashboard", appName: "Sales dashboard", appOwnerEmail: "anna.svensson@corp.example", executionId: run.executionId, kind: "task.failed" });
+      expect(body).toMatchObject({
+        taskId: IDS.failing,
+        taskName: "Reload Sales dashboard",
+        appName: "Sales dashboard",
+        appOwnerEmail: "anna.svensson@corp.example",
+        executionId: run.executionId,
+        kind: "task.failed",
+      });
       const ev = body.stewardEvent;
       expect({ source: ev.source, complete: ev.complete, missing: ev.missing }).toEqual({ source: "udp", complete: true, missing: [] });
       expect([...ev.task.tags].sort()).toEqual(["Finance", "Nightly"]);
@@ -242,7 +261,11 @@ routes:
       const traversal = await put("/v4/filecopy", { fromFile: `${data}/landing/../../steward.yaml`, toFile: `${data}/archive/stolen.yaml` });
       expect(traversal.status).toBe(403);
       expect(existsSync(join(data, "archive", "stolen.yaml"))).toBe(false);
-      const del = await api("/v4/filedelete", { method: "DELETE", headers: { "content-type": "application/json" }, body: JSON.stringify({ deleteFile: `${data}/archive/2025/orders.qvd` }) });
+      const del = await api("/v4/filedelete", {
+        method: "DELETE",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ deleteFile: `${data}/archive/2025/orders.qvd` }),
+      });
       expect(del.status).toBe(204);
       expect(existsSync(join(data, "archive", "2025", "orders.qvd"))).toBe(false);
     });
@@ -284,7 +307,10 @@ routes:
           .filter((l) => (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && want.every((w) => l.split(" ")[0]!.includes(w)))
           .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
       };
-      await waitFor(async () => (await metric("steward_intake_events_emitted_total", { source: "udp", kind: "task.succeeded" })) >= 1, { what: "the run on /metrics", timeoutMs: 15_000 });
+      await waitFor(async () => (await metric("steward_intake_events_emitted_total", { source: "udp", kind: "task.succeeded" })) >= 1, {
+        what: "the run on /metrics",
+        timeoutMs: 15_000,
+      });
       expect(await metric("steward_intake_datagrams_received_total")).toBeGreaterThanOrEqual(1);
       expect(await metric("steward_intake_events_enriched_total", { complete: "true" })).toBeGreaterThanOrEqual(1);
       expect(await metric("steward_intake_datagrams_rejected_total")).toBe(0);

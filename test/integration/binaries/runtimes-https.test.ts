@@ -49,7 +49,9 @@ beforeAll(() => {
   tmp = createTempDir("steward-rt-https-");
   pki = createPki(tmp.path);
   encryptedKey = join(tmp.path, "server-encrypted.key");
-  const r = Bun.spawnSync(["openssl", "pkey", "-in", pki.files.serverKey, "-aes256", "-passout", `pass:${PASSPHRASE}`, "-out", encryptedKey], { stderr: "pipe" });
+  const r = Bun.spawnSync(["openssl", "pkey", "-in", pki.files.serverKey, "-aes256", "-passout", `pass:${PASSPHRASE}`, "-out", encryptedKey], {
+    stderr: "pipe",
+  });
   if (r.exitCode !== 0) throw new Error(`openssl pkey failed: ${r.stderr.toString()}`);
 });
 afterAll(() => tmp?.remove());
@@ -64,7 +66,10 @@ for (const rt of RUNTIMES) {
     async function start(name: string, securityYaml: string): Promise<string> {
       const [port, udpPort] = [await freeTcpPort(HOST), await freeUdpPort(HOST)];
       const config = join(tmp.path, `${rt.name}-${name}.yaml`);
-      writeFileSync(config, `dataDir: ./data-${rt.name}-${name}\nlogging: { level: warn, format: json }\nhttp: { host: ${HOST}, port: ${port} }\nudp: { host: ${HOST}, port: ${udpPort} }\n${securityYaml}`);
+      writeFileSync(
+        config,
+        `dataDir: ./data-${rt.name}-${name}\nlogging: { level: warn, format: json }\nhttp: { host: ${HOST}, port: ${port} }\nudp: { host: ${HOST}, port: ${udpPort} }\n${securityYaml}`,
+      );
       const proc = startProcess(rt.command[0]!, [...rt.command.slice(1), "run", "--config", config], { cwd: tmp.path, env: { ...process.env, NO_COLOR: "1" } });
       running.push(proc);
       const url = `https://${HOST}:${port}`;

@@ -62,7 +62,11 @@ async function startSteward(): Promise<void> {
   const exitedEarly = proc.exited.then((code) => Promise.reject(new Error(`steward.exe exited early (${code})`)));
   await Promise.race([
     exitedEarly,
-    waitFor(async () => (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) })).ok, { what: "steward.exe /health", timeoutMs: 30_000, intervalMs: 100 }),
+    waitFor(async () => (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) })).ok, {
+      what: "steward.exe /health",
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    }),
   ]).catch((err: unknown) => {
     throw new Error(`${err instanceof Error ? err.message : err}\n--- output ---\n${proc.output()}`);
   });
@@ -85,7 +89,10 @@ const post = (path: string, body: unknown) => api(path, { method: "POST", header
 function qrsStarts(taskId?: string) {
   return sim.requests
     .list({ source: "qrs" })
-    .filter((r) => r.method === "POST" && /\/start/.test(r.path) && (taskId === undefined || r.path.includes(taskId) || JSON.stringify(r.body ?? "").includes(taskId)));
+    .filter(
+      (r) =>
+        r.method === "POST" && /\/start/.test(r.path) && (taskId === undefined || r.path.includes(taskId) || JSON.stringify(r.body ?? "").includes(taskId)),
+    );
 }
 
 beforeAll(async () => {
@@ -258,7 +265,10 @@ describe("Windows binary under Wine against the simulator", () => {
       [IDS.opsA, "Ops"],
       [IDS.opsB, "Ops"],
     ]);
-    const starts = sim.requests.list({ source: "qrs" }).slice(before).filter((r) => r.method === "POST" && /\/start/.test(r.path));
+    const starts = sim.requests
+      .list({ source: "qrs" })
+      .slice(before)
+      .filter((r) => r.method === "POST" && /\/start/.test(r.path));
     const started = JSON.stringify(starts.map((r) => [r.path, r.body]));
     expect(started).toContain(IDS.opsA);
     expect(started).toContain(IDS.opsB);
@@ -290,7 +300,11 @@ describe("Windows binary under Wine against the simulator", () => {
     expect(traversal.status).toBe(403);
     expect(existsSync(join(data, "archive", "stolen.yaml"))).toBe(false);
 
-    const del = await api("/v4/filedelete", { method: "DELETE", headers: { "content-type": "application/json" }, body: JSON.stringify({ deleteFile: winPath(`${data}/archive/2025/orders.qvd`) }) });
+    const del = await api("/v4/filedelete", {
+      method: "DELETE",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ deleteFile: winPath(`${data}/archive/2025/orders.qvd`) }),
+    });
     expect(del.status).toBe(204);
     expect(existsSync(join(data, "archive", "2025", "orders.qvd"))).toBe(false);
   });

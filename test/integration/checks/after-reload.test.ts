@@ -28,7 +28,9 @@ afterAll(async () => {
   dir?.remove();
 });
 
-const lastRunOfSchedule = async () => ((await (await h.t.request(`/v4/schedules?id=${scheduleId}`)).json()) as Array<{ lastRun?: { result: string; error?: string; eventId?: string } }>)[0]!.lastRun;
+const lastRunOfSchedule = async () =>
+  ((await (await h.t.request(`/v4/schedules?id=${scheduleId}`)).json()) as Array<{ lastRun?: { result: string; error?: string; eventId?: string } }>)[0]!
+    .lastRun;
 
 describe("a block check after a reload task", () => {
   test("fails: one data.check_failed with expression, value, expectation and previous; the follow-up is held back", { timeout: 60_000 }, async () => {
@@ -38,7 +40,11 @@ describe("a block check after a reload task", () => {
     await waitFor(async () => (await lastRunOfSchedule())?.result === "started", { what: "the follow-up started after the good reload" });
     expect(h.alerts()).toEqual([]);
 
-    await h.setExpressions(ID.orders, { "NoOfRows('Orders')": 0, "Max(OrderDate)": { text: "2026-11-21", number: 46347 }, "Today()": { text: "2026-11-22", number: 46348 } });
+    await h.setExpressions(ID.orders, {
+      "NoOfRows('Orders')": 0,
+      "Max(OrderDate)": { text: "2026-11-21", number: 46347 },
+      "Today()": { text: "2026-11-22", number: 46348 },
+    });
     const seq = h.lastSeq();
     const exec = await h.run(ID.reloadOrders);
     const run = await h.runDone(exec);
@@ -54,7 +60,14 @@ describe("a block check after a reload task", () => {
       app: { id: ID.orders, name: "Orders", stream: "Sales" },
       task: { id: ID.reloadOrders, name: "Reload Orders" },
       reload: { kind: "task" },
-      check: { name: "orders-not-empty", expression: "NoOfRows('Orders')", expect: "> 0", severity: "block", value: { text: "0", number: 0 }, previous: 118204 },
+      check: {
+        name: "orders-not-empty",
+        expression: "NoOfRows('Orders')",
+        expect: "> 0",
+        severity: "block",
+        value: { text: "0", number: 0 },
+        previous: 118204,
+      },
       holdsBack: true,
     });
     expect(alert!.summary).toContain("NoOfRows('Orders') is 0; expected > 0");
@@ -76,18 +89,29 @@ describe("a block check after a reload task", () => {
   });
 
   test("passes on the next reload: data.check_passed says so, and the follow-up starts", { timeout: 60_000 }, async () => {
-    await h.setExpressions(ID.orders, { "NoOfRows('Orders')": 120_500, "Max(OrderDate)": { text: "2026-11-22", number: 46348 }, "Today()": { text: "2026-11-22", number: 46348 } });
+    await h.setExpressions(ID.orders, {
+      "NoOfRows('Orders')": 120_500,
+      "Max(OrderDate)": { text: "2026-11-22", number: 46348 },
+      "Today()": { text: "2026-11-22", number: 46348 },
+    });
     const seq = h.lastSeq();
     const exec = await h.run(ID.reloadOrders);
     expect((await h.runDone(exec)).verdict).toBe("passed");
     await waitFor(() => h.alerts().length >= 2, { what: "the pass" });
-    expect(h.alerts()[1]).toMatchObject({ kind: "data.check_passed", check: { name: "orders-not-empty", value: { number: 120500 }, previous: 0 }, holdsBack: false });
+    expect(h.alerts()[1]).toMatchObject({
+      kind: "data.check_passed",
+      check: { name: "orders-not-empty", value: { number: 120500 }, previous: 0 },
+      holdsBack: false,
+    });
     await waitFor(() => h.startedInSim(seq).includes(ID.publishOrders), { what: "the follow-up task started in the site" });
     expect((await lastRunOfSchedule())?.result).toBe("started");
   });
 
   test("values are kept and shown: REST history, dashboard page, /metrics", async () => {
-    const hist = (await (await h.t.request(`/v4/data-checks/apps/${ID.orders}?check=orders-not-empty`)).json()) as { appName: string; values: Array<{ value: { number: number } }> };
+    const hist = (await (await h.t.request(`/v4/data-checks/apps/${ID.orders}?check=orders-not-empty`)).json()) as {
+      appName: string;
+      values: Array<{ value: { number: number } }>;
+    };
     expect(hist.appName).toBe("Orders");
     expect(hist.values.map((v) => v.value.number)).toEqual([120500, 0, 0, 118204]);
     const page = await (await h.t.request(`/ui/data-checks/${ID.orders}`)).text();
@@ -107,10 +131,18 @@ describe("errors", () => {
     const run = await h.runDone(exec);
     expect(run.verdict).toBe("failed");
     expect(run.values.find((v) => v.check === "revenue-range")).toMatchObject({ status: "passed" });
-    expect(run.values.find((v) => v.check === "currency")).toMatchObject({ status: "error", message: expect.stringMatching(/^Error in expression: the simulator has no value/) });
+    expect(run.values.find((v) => v.check === "currency")).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/^Error in expression: the simulator has no value/),
+    });
     await waitFor(() => h.alerts().length > before, { what: "the error alert" });
     const e = h.alerts().at(-1)!;
-    expect(e).toMatchObject({ kind: "data.check_error", app: { name: "Finance" }, check: { name: "currency", expression: "Only(Currency)" }, holdsBack: false });
+    expect(e).toMatchObject({
+      kind: "data.check_error",
+      app: { name: "Finance" },
+      check: { name: "currency", expression: "Only(Currency)" },
+      holdsBack: false,
+    });
     expect(e.check!.message).toStartWith("Error in expression: ");
     expect(e.summary).toContain("The Engine could not evaluate Only(Currency): Error in expression:");
   });
@@ -150,7 +182,12 @@ describe("errors", () => {
     expect(run.error).toBe("the app is 8192 MB, larger than dataChecks.maxAppSizeMb (4096 MB): not opened");
     expect(h.sim.requests.list({ source: "engine", sinceSeq: seq }).filter((r) => r.rpc?.method === "OpenDoc")).toEqual([]);
     await waitFor(() => h.alerts().length > before, { what: "the alert" });
-    expect(h.alerts().at(-1)).toMatchObject({ kind: "data.check_error", app: { name: "Big" }, error: { message: expect.stringContaining("larger than dataChecks.maxAppSizeMb") }, holdsBack: true });
+    expect(h.alerts().at(-1)).toMatchObject({
+      kind: "data.check_error",
+      app: { name: "Big" },
+      error: { message: expect.stringContaining("larger than dataChecks.maxAppSizeMb") },
+      holdsBack: true,
+    });
   });
 
   test("an Engine that refuses to open the app: a data.check_error with its answer", { timeout: 60_000 }, async () => {

@@ -12,7 +12,12 @@ afterAll(async () => {
 });
 
 const APP = "c4000000-0000-4000-8000-0000000000AA";
-const ctx = (runId: string): RunContext => ({ runId, reload: { kind: "task", id: runId.slice(5) }, app: { id: APP, name: "Orders", tags: [], customProperties: [] }, checks: ["rows"] });
+const ctx = (runId: string): RunContext => ({
+  runId,
+  reload: { kind: "task", id: runId.slice(5) },
+  app: { id: APP, name: "Orders", tags: [], customProperties: [] },
+  checks: ["rows"],
+});
 const value = (runId: string, at: number, n: number | null, status: StoredValue["status"] = "passed", expression = "NoOfRows('Orders')"): StoredValue => ({
   runId,
   appId: APP,
@@ -59,7 +64,13 @@ for (const backend of backends) {
 
     test("previous and last skip the run itself, errors (for previous) and values of another expression", async () => {
       const store = createCheckStore(await backend.open([checksMigrations]));
-      for (const [id, at] of [["task:p1", 1000], ["task:p2", 2000], ["task:p3", 3000], ["task:p4", 4000]] as const) await store.insertRun(ctx(id), "n", at);
+      for (const [id, at] of [
+        ["task:p1", 1000],
+        ["task:p2", 2000],
+        ["task:p3", 3000],
+        ["task:p4", 4000],
+      ] as const)
+        await store.insertRun(ctx(id), "n", at);
       await store.finish("task:p1", [value("task:p1", 1000, 100)], "passed", ctx("task:p1"), 1000);
       await store.finish("task:p2", [value("task:p2", 2000, null, "error")], "error", ctx("task:p2"), 2000);
       await store.finish("task:p3", [value("task:p3", 3000, 7, "passed", "Count(X)")], "passed", ctx("task:p3"), 3000);

@@ -21,7 +21,10 @@ beforeAll(async () => {
   dir = createTempDir("steward-checks-cli-");
   sim = await startSimulator({ site: SITE, certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   config = join(dir.path, "steward.yaml");
-  writeFileSync(config, `dataDir: ./data\nqlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  enginePort: ${sim.ports.engine}\n  certDir: ${JSON.stringify(sim.certDir)}\n  retries: 0\n${CHECKS_YAML}`);
+  writeFileSync(
+    config,
+    `dataDir: ./data\nqlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  enginePort: ${sim.ports.engine}\n  certDir: ${JSON.stringify(sim.certDir)}\n  retries: 0\n${CHECKS_YAML}`,
+  );
 }, 30_000);
 afterAll(async () => {
   await sim?.stop();
@@ -36,7 +39,11 @@ async function steward(...args: string[]): Promise<{ code: number; out: string }
 
 describe("steward checks run", () => {
   test("by app name: every applicable check with its value and expectation; all pass → exit 0; nothing is sent", { timeout: 30_000 }, async () => {
-    await simControl(sim, "PUT", `/apps/${ID.orders}/expressions`, { "NoOfRows('Orders')": 118204, "Max(OrderDate)": { text: "2026-11-21", number: 46347 }, "Today()": { text: "2026-11-22", number: 46348 } });
+    await simControl(sim, "PUT", `/apps/${ID.orders}/expressions`, {
+      "NoOfRows('Orders')": 118204,
+      "Max(OrderDate)": { text: "2026-11-21", number: 46347 },
+      "Today()": { text: "2026-11-22", number: 46348 },
+    });
     const r = await steward("checks", "run", "--app", "Orders", "--config", config);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`Orders (${ID.orders}) on the Engine at 127.0.0.1: 2 checks`);
@@ -50,15 +57,52 @@ describe("steward checks run", () => {
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out) as { app: { name: string }; checks: Array<{ name: string; status: string; value: unknown; message: string | null }> };
     expect(j.app.name).toBe("Orders");
-    expect(j.checks.map((c) => [c.name, c.status])).toEqual([["orders-not-empty", "failed"], ["currency", "error"]]);
+    expect(j.checks.map((c) => [c.name, c.status])).toEqual([
+      ["orders-not-empty", "failed"],
+      ["currency", "error"],
+    ]);
     expect(j.checks[1]!.message).toStartWith("Error in expression: ");
   });
 
   test("previous values come from the store when it can be opened", { timeout: 30_000 }, async () => {
     const store = openStore(join(dir.path, "data"), [checksMigrations]);
     const s = createCheckStore(store.sql);
-    await s.insertRun({ runId: "task:x", reload: { kind: "task", id: "x" }, app: { id: ID.orders, name: "Orders", tags: [], customProperties: [] }, checks: ["orders-not-empty"] }, "n", 1);
-    await s.finish("task:x", [{ runId: "task:x", appId: ID.orders, check: "orders-not-empty", expression: "NoOfRows('Orders')", at: 1, status: "passed", value: { text: "42", number: 42 }, previous: null, expect: "> 0", resolved: "> 0", message: null }], "passed", { runId: "task:x", reload: { kind: "task", id: "x" }, app: { id: ID.orders, name: "Orders", tags: [], customProperties: [] }, checks: ["orders-not-empty"] }, 1);
+    await s.insertRun(
+      {
+        runId: "task:x",
+        reload: { kind: "task", id: "x" },
+        app: { id: ID.orders, name: "Orders", tags: [], customProperties: [] },
+        checks: ["orders-not-empty"],
+      },
+      "n",
+      1,
+    );
+    await s.finish(
+      "task:x",
+      [
+        {
+          runId: "task:x",
+          appId: ID.orders,
+          check: "orders-not-empty",
+          expression: "NoOfRows('Orders')",
+          at: 1,
+          status: "passed",
+          value: { text: "42", number: 42 },
+          previous: null,
+          expect: "> 0",
+          resolved: "> 0",
+          message: null,
+        },
+      ],
+      "passed",
+      {
+        runId: "task:x",
+        reload: { kind: "task", id: "x" },
+        app: { id: ID.orders, name: "Orders", tags: [], customProperties: [] },
+        checks: ["orders-not-empty"],
+      },
+      1,
+    );
     store.close();
     const r = await steward("checks", "run", "--app", "Orders", "--config", config, "--check", "orders-not-empty");
     expect(r.out).toContain("previous 42");
@@ -77,7 +121,10 @@ describe("steward checks run", () => {
 
 test("config check: an expectation that does not parse → exit 2 naming the file, line and key", { timeout: 30_000 }, async () => {
   const bad = join(dir.path, "bad.yaml");
-  writeFileSync(bad, `qlik:\n  host: 127.0.0.1\n  certDir: ${JSON.stringify(sim.certDir)}\ndataChecks:\n  checks:\n    - name: rows\n      expression: NoOfRows('Orders')\n      expect: ">= 0.8 * previos"\n      apps: [Orders]\n`);
+  writeFileSync(
+    bad,
+    `qlik:\n  host: 127.0.0.1\n  certDir: ${JSON.stringify(sim.certDir)}\ndataChecks:\n  checks:\n    - name: rows\n      expression: NoOfRows('Orders')\n      expect: ">= 0.8 * previos"\n      apps: [Orders]\n`,
+  );
   const r = await steward("config", "check", bad);
   expect(r.code).toBe(2);
   expect(r.out).toContain('bad.yaml:8:15 dataChecks.checks[0].expect: expectation: unknown name "previos" at position 10');

@@ -22,17 +22,34 @@ beforeAll(async () => {
   dir = createTempDir("steward-checks-cluster-");
   pg = await startPostgres();
   const url = await pg.createDatabase("checks_cluster");
-  sim = await startSimulator({ site: SITE, certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 60 } } });
+  sim = await startSimulator({
+    site: SITE,
+    certDir: join(dir.path, "certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 60 } },
+  });
   hook = startHttpReceiver();
   for (const name of ["node-a", "node-b"]) {
     const t = createTestApp(
-      stewardYaml(sim, hook.url, `${CHECKS_YAML}store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`),
+      stewardYaml(
+        sim,
+        hook.url,
+        `${CHECKS_YAML}store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`,
+      ),
       { dir: join(dir.path, name) },
     );
     apps.push(t);
     await t.app.start();
   }
-  await simControl(sim, "PUT", "/udp/targets", apps.map((t) => `127.0.0.1:${t.app.intake.udp!.address()!.port}`));
+  await simControl(
+    sim,
+    "PUT",
+    "/udp/targets",
+    apps.map((t) => `127.0.0.1:${t.app.intake.udp!.address()!.port}`),
+  );
 }, 90_000);
 afterAll(async () => {
   for (const t of apps.reverse()) await t.close().catch(() => {});
@@ -54,15 +71,30 @@ test("a reload heard by both Stewards: its checks are evaluated once and alerted
   if (!r.started) throw new Error(r.reason);
   const runId = `task:${r.executionId.toLowerCase()}`;
   const [a, b] = apps as [TestApp, TestApp];
-  await waitFor(async () => ((await (await b.request(`/v4/data-checks/runs/${runId}`)).json()) as { status?: string }).status === "done", { what: "the run done", timeoutMs: 20_000 });
+  await waitFor(async () => ((await (await b.request(`/v4/data-checks/runs/${runId}`)).json()) as { status?: string }).status === "done", {
+    what: "the run done",
+    timeoutMs: 20_000,
+  });
   await waitFor(() => alerts().some((x) => x.stewardEvent.runId === runId), { what: "the alert" });
   // Both Stewards heard the datagram and both subscribe to the event; the run was claimed in the store once.
   await Bun.sleep(1_000); // a second evaluation or a second alert would come now
   expect(opens(seq)).toHaveLength(1);
   expect(evaluations(seq)).toHaveLength(3);
-  expect(alerts().filter((x) => x.stewardEvent.runId === runId).map((x) => x.stewardEvent.kind)).toEqual(["data.check_failed"]);
+  expect(
+    alerts()
+      .filter((x) => x.stewardEvent.runId === runId)
+      .map((x) => x.stewardEvent.kind),
+  ).toEqual(["data.check_failed"]);
   const fromA = (await (await a.request(`/v4/data-checks/apps/${ID.orders}`)).json()) as { values: Array<{ runId: string; check: string; status: string }> };
-  expect(fromA.values.filter((v) => v.runId === runId).map((v) => [v.check, v.status]).sort()).toEqual([["fresh-orders", "passed"], ["orders-not-empty", "failed"]]);
+  expect(
+    fromA.values
+      .filter((v) => v.runId === runId)
+      .map((v) => [v.check, v.status])
+      .sort(),
+  ).toEqual([
+    ["fresh-orders", "passed"],
+    ["orders-not-empty", "failed"],
+  ]);
 });
 
 test("both ask for the checks of one reload at the same moment: one run, and both get its verdict", { timeout: 60_000 }, async () => {

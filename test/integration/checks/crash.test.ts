@@ -21,7 +21,15 @@ let proc: RunningProcess | undefined;
 
 beforeAll(async () => {
   dir = createTempDir("steward-checks-crash-");
-  sim = await startSimulator({ site: SITE, certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 60 } } });
+  sim = await startSimulator({
+    site: SITE,
+    certDir: join(dir.path, "certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 60 } },
+  });
   hook = startHttpReceiver();
 }, 30_000);
 afterAll(async () => {
@@ -37,7 +45,10 @@ test("SIGKILL while the Engine evaluates: after the restart the run is evaluated
   mkdirSync(folder, { recursive: true });
   const config = join(folder, "steward.yaml");
   const yaml = stewardYaml(sim, hook.url, CHECKS_YAML.replace("timeout: 2s", "timeout: 60s"));
-  writeFileSync(config, `dataDir: ./data\nlogging: { level: info }\nhttp: { host: 127.0.0.1, port: ${httpPort} }\nudp: { host: 127.0.0.1, port: ${udpPort} }\n${yaml}`);
+  writeFileSync(
+    config,
+    `dataDir: ./data\nlogging: { level: info }\nhttp: { host: 127.0.0.1, port: ${httpPort} }\nudp: { host: 127.0.0.1, port: ${udpPort} }\n${yaml}`,
+  );
   const base = `http://127.0.0.1:${httpPort}`;
   const start = async () => {
     proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
@@ -53,7 +64,10 @@ test("SIGKILL while the Engine evaluates: after the restart the run is evaluated
   const r = sim.tasks.start(ID.reloadOrders, { outcome: "succeed", durationMs: 60 });
   if (!r.started) throw new Error(r.reason);
   const runId = `task:${r.executionId.toLowerCase()}`;
-  await waitFor(() => sim.requests.list({ source: "engine", sinceSeq: seq }).some((x) => x.rpc?.method === "EvaluateEx"), { what: "Steward waiting on EvaluateEx", timeoutMs: 20_000 });
+  await waitFor(() => sim.requests.list({ source: "engine", sinceSeq: seq }).some((x) => x.rpc?.method === "EvaluateEx"), {
+    what: "Steward waiting on EvaluateEx",
+    timeoutMs: 20_000,
+  });
   process.kill(proc!.pid, "SIGKILL");
   await proc!.exited;
   expect(hook.requests).toHaveLength(0);

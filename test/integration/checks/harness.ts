@@ -76,7 +76,12 @@ export interface ChecksHarness {
   /** Runs a task in the simulator and returns its execution id. */
   run(taskId: string): Promise<string>;
   /** Waits for the check run of this reload task execution to be done (events raised). */
-  runDone(executionId: string): Promise<{ verdict: string; holdBack: string | null; error: string | null; values: Array<{ check: string; status: string; value: { text: string; number: number | null } | null; message: string | null; previous: number | null }> }>;
+  runDone(executionId: string): Promise<{
+    verdict: string;
+    holdBack: string | null;
+    error: string | null;
+    values: Array<{ check: string; status: string; value: { text: string; number: number | null } | null; message: string | null; previous: number | null }>;
+  }>;
   setExpressions(appId: string, values: Record<string, unknown>): Promise<void>;
   /** Task ids the simulator was asked to start through QRS since `seq`. */
   startedInSim(sinceSeq?: number): string[];
@@ -106,9 +111,19 @@ ${extra}`;
 }
 
 export async function startChecksHarness(opts: { dir: string; extraYaml?: string; checksYaml?: string; channelsYaml?: string }): Promise<ChecksHarness> {
-  const sim = await startSimulator({ site: SITE, certDir: join(opts.dir, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 60 } } });
+  const sim = await startSimulator({
+    site: SITE,
+    certDir: join(opts.dir, "certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 60 } },
+  });
   const hook = startHttpReceiver();
-  const t = createTestApp(stewardYaml(sim, hook.url, `${opts.checksYaml ?? CHECKS_YAML}${opts.extraYaml ?? ""}`, opts.channelsYaml ?? ""), { dir: join(opts.dir, "steward") });
+  const t = createTestApp(stewardYaml(sim, hook.url, `${opts.checksYaml ?? CHECKS_YAML}${opts.extraYaml ?? ""}`, opts.channelsYaml ?? ""), {
+    dir: join(opts.dir, "steward"),
+  });
   await t.app.start();
   sim.settings.udp.targets = [{ host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }];
   const h: ChecksHarness = {
@@ -142,7 +157,9 @@ export async function startChecksHarness(opts: { dir: string; extraYaml?: string
     async metric(name, labels = {}) {
       const text = await (await t.request("/metrics")).text();
       const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-      const line = text.split("\n").find((l) => (l.startsWith(`${name} `) && want.length === 0) || (l.startsWith(`${name}{`) && want.every((w) => l.includes(w))));
+      const line = text
+        .split("\n")
+        .find((l) => (l.startsWith(`${name} `) && want.length === 0) || (l.startsWith(`${name}{`) && want.every((w) => l.includes(w))));
       return line ? Number(line.split(" ").at(-1)) : 0;
     },
     async close() {

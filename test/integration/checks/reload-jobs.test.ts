@@ -29,7 +29,11 @@ afterAll(async () => {
 });
 
 async function reloadJob(onSuccess: string[]): Promise<ReloadJob> {
-  const r = await h.t.request(`/v4/app/${ID.orders}/reload`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ startQSEoWTaskOnSuccess: onSuccess }) });
+  const r = await h.t.request(`/v4/app/${ID.orders}/reload`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ startQSEoWTaskOnSuccess: onSuccess }),
+  });
   expect(r.status).toBe(201);
   const { jobId } = (await r.json()) as ReloadJob;
   return waitFor(
@@ -62,7 +66,9 @@ describe("a reload job's chained tasks", () => {
     const evaluated = log.filter((r) => r.rpc?.method === "EvaluateEx");
     expect(evaluated.length).toBe(3); // NoOfRows('Orders'), Max(OrderDate), Today()
     expect(evaluated.every((r) => r.seq > saved && r.path.endsWith("/identity/steward-checks"))).toBe(true);
-    await waitFor(() => h.alerts().some((a) => a.kind === "data.check_failed" && a.reload.kind === "reload-job" && a.reload.id === job.jobId), { what: "the alert" });
+    await waitFor(() => h.alerts().some((a) => a.kind === "data.check_failed" && a.reload.kind === "reload-job" && a.reload.id === job.jobId), {
+      what: "the alert",
+    });
     const audit = (await (await h.t.request("/v4/audit?action=task.held")).json()) as { entries: Array<{ target: string; details: { why: string } }> };
     expect(audit.entries[0]).toMatchObject({ target: ID.publishOrders, details: { why: "block check orders-not-empty failed" } });
   });

@@ -105,7 +105,9 @@ describe("exit codes", () => {
     const dir = join(tmp.path, "open-data");
     mkdirSync(dir, { recursive: true });
     const db = new DatabaseSync(join(dir, "steward.db"));
-    db.exec("CREATE TABLE api_keys (name TEXT PRIMARY KEY, hash TEXT NOT NULL, scopes TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT, last_used_at TEXT)");
+    db.exec(
+      "CREATE TABLE api_keys (name TEXT PRIMARY KEY, hash TEXT NOT NULL, scopes TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT, last_used_at TEXT)",
+    );
     db.prepare("INSERT INTO api_keys (name, hash, scopes, created_at, created_by) VALUES ('ops', 'sha256:00', '[\"admin\"]', '2026-01-01', 'api')").run();
     db.close();
     expect((await steward("config", "check", "open.yaml")).code).toBe(0);
@@ -156,7 +158,11 @@ describe("exit codes", () => {
 
   test("config/full.yaml: its header says check reads certificates and folders, and check does", async () => {
     const full = join(import.meta.dir, "../../../config/full.yaml");
-    const header = (await Bun.file(full).text()).split("\n").filter((l) => l.startsWith("#")).slice(0, 12).join(" ");
+    const header = (await Bun.file(full).text())
+      .split("\n")
+      .filter((l) => l.startsWith("#"))
+      .slice(0, 12)
+      .join(" ");
     expect(header).not.toContain("only read by `steward run`");
     expect(header).toContain("reads the certificate and key files");
     // Every ${env:…} of the example gets a value that passes as URL, token or password alike.
@@ -181,7 +187,10 @@ describe("exit codes", () => {
 describe("run refused", () => {
   test("a config refused at start-up exits 2 and does not make the next start report a crash", async () => {
     const dir = join(tmp.path, "refused-data");
-    writeFileSync(join(tmp.path, "refused.yaml"), `dataDir: ${dir}\nhttp:\n  port: 0\nudp:\n  host: 127.0.0.1\n  port: 0\nsecurity:\n  tls:\n    certFile: ./missing.pem\n    keyFile: ./missing-key.pem\n`);
+    writeFileSync(
+      join(tmp.path, "refused.yaml"),
+      `dataDir: ${dir}\nhttp:\n  port: 0\nudp:\n  host: 127.0.0.1\n  port: 0\nsecurity:\n  tls:\n    certFile: ./missing.pem\n    keyFile: ./missing-key.pem\n`,
+    );
     const refused = await steward("run", "--config", "refused.yaml");
     expect(refused.code).toBe(2);
     expect(refused.out).toContain("security.tls.certFile: cannot read");
@@ -189,7 +198,10 @@ describe("run refused", () => {
     writeFileSync(join(tmp.path, "after.yaml"), `dataDir: ${dir}\nhttp:\n  port: ${port}\nudp:\n  host: 127.0.0.1\n  port: 0\nlogging:\n  format: json\n`);
     const p = startProcess(process.execPath, [main, "run", "--config", "after.yaml"], { cwd: tmp.path });
     try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, { timeoutMs: 15_000, what: "steward /health" });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, {
+        timeoutMs: 15_000,
+        what: "steward /health",
+      });
       expect(p.output()).not.toContain("did not stop cleanly");
     } finally {
       await p.stop("SIGTERM", 15_000);
@@ -206,7 +218,10 @@ describe("run", () => {
       writeFileSync(cfg, `dataDir: ${dir}\nhttp:\n  port: ${port}\nudp:\n  host: 127.0.0.1\n  port: 0\nlogging:\n  format: json\n`);
       const p = startProcess(process.execPath, [main, "run", "--config", cfg], { cwd: tmp.path });
       try {
-        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, { timeoutMs: 15_000, what: "steward /health" });
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, {
+          timeoutMs: 15_000,
+          what: "steward /health",
+        });
         const ping = await (await fetch(`http://127.0.0.1:${port}/v4/butlerping`)).json();
         expect(ping).toMatchObject({ response: "Butler reporting for duty" });
         // The dashboard's address is printed at start, so an administrator knows where to look.

@@ -25,7 +25,10 @@ test("a key created on one Steward is accepted by another; revoked on that one, 
   const { openPostgresStore } = await import("../../../src/store/postgres-store");
   const services: SecurityService[] = [];
   for (const name of ["node-a", "node-b"]) {
-    const db = await openPostgresStore({ url, maxConnections: 2, connectTimeoutMs: 2_000, tls: false, applicationName: name }, [auditMigrations, securityMigrations]);
+    const db = await openPostgresStore({ url, maxConnections: 2, connectTimeoutMs: 2_000, tls: false, applicationName: name }, [
+      auditMigrations,
+      securityMigrations,
+    ]);
     const service = createSecurityService(SecuritySchema.parse({}), {
       keyStore: createKeyStore(db, systemClock),
       audit: createAuditLog(db, systemClock),
@@ -35,7 +38,10 @@ test("a key created on one Steward is accepted by another; revoked on that one, 
     });
     const component = service.component(() => [], { enabled: false, host: "127.0.0.1" });
     await component.start();
-    stops.push(() => component.stop(100), () => db.close());
+    stops.push(
+      () => component.stop(100),
+      () => db.close(),
+    );
     services.push(service);
   }
   const [a, b] = services as [SecurityService, SecurityService];

@@ -53,7 +53,9 @@ store:
 `,
   );
   const argv = [process.execPath, "src/main.ts", "run", "--config", config, "--log-format", "json"];
-  const proc = o.skewSeconds ? startProcess(requireTool("faketime"), ["-f", `+${o.skewSeconds}s`, ...argv], { cwd: REPO }) : startProcess(argv[0]!, argv.slice(1), { cwd: REPO });
+  const proc = o.skewSeconds
+    ? startProcess(requireTool("faketime"), ["-f", `+${o.skewSeconds}s`, ...argv], { cwd: REPO })
+    : startProcess(argv[0]!, argv.slice(1), { cwd: REPO });
   running.push(proc);
   const base = `http://127.0.0.1:${httpPort}`;
   await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
@@ -74,7 +76,9 @@ test("a Steward 30 s ahead of the database: its offset is shown, and past the bo
   const a = await steward("node-a");
   const b = await steward("node-b", { skewSeconds: SKEW_S });
   // The offset is the database's clock minus this machine's: about -30 s on the skewed one, about 0 on the other.
-  await waitFor(async () => Math.abs(((await metric(b, "steward_cluster_clock_offset_seconds"))[0] ?? 0) + SKEW_S) < 2 || undefined, { what: "node-b's measured offset" });
+  await waitFor(async () => Math.abs(((await metric(b, "steward_cluster_clock_offset_seconds"))[0] ?? 0) + SKEW_S) < 2 || undefined, {
+    what: "node-b's measured offset",
+  });
   expect(Math.abs((await metric(a, "steward_cluster_clock_offset_seconds"))[0]!)).toBeLessThan(2);
   const ready = (await (await fetch(`${b.base}/ready`)).json()) as { components: Record<string, { ok: boolean; detail?: string }> };
   expect(ready.components["cluster-clock"]?.ok).toBe(false);
@@ -91,9 +95,15 @@ test("a Steward 30 s ahead of the database: its offset is shown, and past the bo
 test("within the bound the skewed Steward leads, and what it writes carries the database's time", { timeout: 90_000 }, async () => {
   const b = await steward("node-b", { skewSeconds: SKEW_S, maxClockOffsetMs: 60_000 });
   await waitFor(async () => (await dutiesHeld(b)) > 0 || undefined, { what: "node-b to take the duties", timeoutMs: LEASE_MS * 5 });
-  await waitFor(async () => Math.abs(((await metric(b, "steward_cluster_clock_offset_seconds"))[0] ?? 0) + SKEW_S) < 2 || undefined, { what: "node-b's measured offset" });
+  await waitFor(async () => Math.abs(((await metric(b, "steward_cluster_clock_offset_seconds"))[0] ?? 0) + SKEW_S) < 2 || undefined, {
+    what: "node-b's measured offset",
+  });
   const before = Date.now();
-  const res = await fetch(`${b.base}/v4/keyvalues/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: "v" }) });
+  const res = await fetch(`${b.base}/v4/keyvalues/clock`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ key: "k", value: "v" }),
+  });
   expect(res.status).toBe(201);
   const after = Date.now();
   const { entries } = (await (await fetch(`${b.base}/v4/audit?action=api.write&limit=5`)).json()) as { entries: Array<{ at: string; target: string }> };

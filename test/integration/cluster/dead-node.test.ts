@@ -37,7 +37,15 @@ beforeAll(async () => {
     `  - { name: Reload01, hostName: sense2.test.example, udpTargets: ["127.0.0.1:${ports[1]!.udp}"] }`,
   ].join("\n");
   const site = SITE_YAML.replace("  - { name: Central, hostName: sense1.test.example, central: true }", nodes);
-  sim = await startSimulator({ site, certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 60 } } });
+  sim = await startSimulator({
+    site,
+    certDir: join(dir.path, "certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 60 } },
+  });
   for (const p of ports) {
     const folder = join(dir.path, p.name);
     mkdirSync(folder, { recursive: true });
@@ -92,7 +100,9 @@ async function failOn(taskId: string, node: string): Promise<string> {
   return executionId;
 }
 
-test("a failure on the node of a killed Steward is alerted within the lease time plus seconds, with reconciliation every 300 s", { timeout: 90_000 }, async () => {
+test("a failure on the node of a killed Steward is alerted within the lease time plus seconds, with reconciliation every 300 s", {
+  timeout: 90_000,
+}, async () => {
   const [a, b] = stewards as [(typeof stewards)[number], (typeof stewards)[number]];
   // Both Stewards hear their own node.
   const warm = [await failOn(IDS.reload, a.node), await failOn(IDS.externalProgram, b.node)];
@@ -102,8 +112,18 @@ test("a failure on the node of a killed Steward is alerted within the lease time
   const onDeadNode = await failOn(IDS.reload, b.node);
   // Lease (3 s) + a check every 2 s + runs younger than 3 s left to datagrams + QRS and SMTP: far below the
   // default five-minute pass, which is what a Steward did before.
-  await waitFor(() => mailsOf(onDeadNode).length >= 1 || undefined, { what: `the mail for ${onDeadNode} on the dead Steward's node`, timeoutMs: LEASE_MS + 15_000 }).catch((err) => {
-    console.error(a.proc.output().split("\n").filter((l) => /reconcil|cluster|lead/i.test(l)).slice(-20).join("\n"));
+  await waitFor(() => mailsOf(onDeadNode).length >= 1 || undefined, {
+    what: `the mail for ${onDeadNode} on the dead Steward's node`,
+    timeoutMs: LEASE_MS + 15_000,
+  }).catch((err) => {
+    console.error(
+      a.proc
+        .output()
+        .split("\n")
+        .filter((l) => /reconcil|cluster|lead/i.test(l))
+        .slice(-20)
+        .join("\n"),
+    );
     throw err;
   });
   const onLiveNode = await failOn(IDS.userSync, a.node);

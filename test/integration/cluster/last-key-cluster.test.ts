@@ -66,22 +66,33 @@ test("the last key stays while a Steward of the cluster listens on 0.0.0.0 with 
   const ready = (await (await fetch(`${b.base}/ready`)).json()) as { components: Record<string, unknown> };
   expect(ready.components.access).toEqual({ ok: false, required: true });
   // The reason is a detail, shown to admins (nobody, now) and in the log.
-  expect((await b.app.readiness.report()).components.access).toMatchObject({ ok: false, detail: expect.stringContaining("refuses every caller on non-public routes") });
+  expect((await b.app.readiness.report()).components.access).toMatchObject({
+    ok: false,
+    detail: expect.stringContaining("refuses every caller on non-public routes"),
+  });
   expect(lines.some((l) => l.level === 50 && l.msg.includes("every API key is gone"))).toBe(true);
   expect((await fetch(`${b.base}/v4/keyvalues/ns`, { method: "POST", headers: json, body: JSON.stringify({ key: "k", value: "anon" }) })).status).toBe(401);
-  expect((await fetch(`${b.base}/v4/admin/apikeys`, { method: "POST", headers: json, body: JSON.stringify({ name: "mine", scopes: ["admin"] }) })).status).toBe(401);
+  expect((await fetch(`${b.base}/v4/admin/apikeys`, { method: "POST", headers: json, body: JSON.stringify({ name: "mine", scopes: ["admin"] }) })).status).toBe(
+    401,
+  );
   expect((await fetch(`${b.base}/health`)).status).toBe(200);
   expect((await b.app.audit.query({ action: "access.locked" })).length).toBe(1);
 
   // A key created through the loopback Steward (open again, on loopback only) ends the lock within a heartbeat.
   // (node-a serves anonymous callers once it has read that no key is left: within a heartbeat.)
-  r = await waitFor(async () => {
-    const res = await fetch(`${a.base}/v4/admin/apikeys`, { method: "POST", headers: json, body: JSON.stringify({ name: "ops2", scopes: ["admin"] }) });
-    return res.status === 201 && res;
-  }, { what: "node-a to create a key", timeoutMs: 5_000 });
+  r = await waitFor(
+    async () => {
+      const res = await fetch(`${a.base}/v4/admin/apikeys`, { method: "POST", headers: json, body: JSON.stringify({ name: "ops2", scopes: ["admin"] }) });
+      return res.status === 201 && res;
+    },
+    { what: "node-a to create a key", timeoutMs: 5_000 },
+  );
   const ops2 = ((await r.json()) as { key: string }).key;
   await waitFor(async () => (await fetch(`${b.base}/ready`)).status === 200, { what: "node-b to serve again", timeoutMs: 5_000 });
-  expect((await fetch(`${b.base}/v4/keyvalues/ns`, { method: "POST", headers: { ...json, "x-api-key": ops2 }, body: JSON.stringify({ key: "k", value: "v" }) })).status).toBe(201);
+  expect(
+    (await fetch(`${b.base}/v4/keyvalues/ns`, { method: "POST", headers: { ...json, "x-api-key": ops2 }, body: JSON.stringify({ key: "k", value: "v" }) }))
+      .status,
+  ).toBe(201);
 
   // node-b stops (and clears its record): nobody depends on the stored keys, so the last one may go.
   await b.app.stop();
@@ -101,7 +112,9 @@ test("a reload that leaves a 0.0.0.0 Steward with only the stored keys records i
   let r = await fetch(`${a.base}/v4/admin/apikeys`, { method: "POST", headers: json, body: JSON.stringify({ name: "svc", scopes: ["admin"] }) });
   const svc = ((await r.json()) as { key: string }).key;
   const configKey = { name: "local", hash: hashApiKey(generateApiKey()), scopes: ["admin"] };
-  const c = createTestApp(`http: { host: 0.0.0.0, port: 0 }\n${store("node-c")}security:\n  apiKeys:\n    - { name: local, hash: "${configKey.hash}", scopes: [admin] }\n`);
+  const c = createTestApp(
+    `http: { host: 0.0.0.0, port: 0 }\n${store("node-c")}security:\n  apiKeys:\n    - { name: local, hash: "${configKey.hash}", scopes: [admin] }\n`,
+  );
   apps.push(c);
   await c.app.start();
   const withoutConfigKey = SecuritySchema.parse({});
@@ -113,7 +126,10 @@ test("a reload that leaves a 0.0.0.0 Steward with only the stored keys records i
   expect(((await r.json()) as { error: string }).error).toContain("node-c (0.0.0.0)");
 
   (await c.app.security.service.prepare(withConfigKey, "0.0.0.0"))();
-  await waitFor(async () => (await fetch(`${a.base}/v4/admin/apikeys/svc`, { method: "DELETE", headers: { "x-api-key": svc } })).status === 204, { what: "the last stored key to be revocable", timeoutMs: 5_000 });
+  await waitFor(async () => (await fetch(`${a.base}/v4/admin/apikeys/svc`, { method: "DELETE", headers: { "x-api-key": svc } })).status === 204, {
+    what: "the last stored key to be revocable",
+    timeoutMs: 5_000,
+  });
   // Without stored keys, a reload back to only the stored keys is refused: the listener would be open.
   await expect(c.app.security.service.prepare(withoutConfigKey, "0.0.0.0")).rejects.toThrow("refusing to serve the REST API on 0.0.0.0 without authentication");
 });

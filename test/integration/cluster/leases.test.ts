@@ -59,7 +59,10 @@ test("one holder; a clean stop hands the duty over at once; the view lists membe
   expect(b.c.holds("scheduler")).toBe(false);
   const view = await b.c.view();
   expect(view.mode).toBe("cluster");
-  expect(view.members.map((m) => [m.name, m.self])).toEqual([["node-a", false], ["node-b", true]]);
+  expect(view.members.map((m) => [m.name, m.self])).toEqual([
+    ["node-a", false],
+    ["node-b", true],
+  ]);
   expect(view.members.every((m) => m.heartbeatAgeMs < 5_000)).toBe(true);
   expect(view.leaders).toMatchObject([{ duty: "scheduler", name: "node-a", instanceId: a.c.instanceId }]);
   const t0 = performance.now();

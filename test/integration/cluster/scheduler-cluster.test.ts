@@ -50,14 +50,25 @@ const starts: Array<{ at: number; node: string; schedule: string }> = [];
 
 /** `afterStart`: runs inside each task start, after it succeeded (to take the store away at that moment). */
 async function node(url: string, name: string, afterStart?: () => Promise<void>): Promise<Node> {
-  const db = await openPostgresStore({ url, maxConnections: 3, connectTimeoutMs: 2_000, tls: false, applicationName: name }, [auditMigrations, schedulerMigrations, clusterMigrations]);
+  const db = await openPostgresStore({ url, maxConnections: 3, connectTimeoutMs: 2_000, tls: false, applicationName: name }, [
+    auditMigrations,
+    schedulerMigrations,
+    clusterMigrations,
+  ]);
   const log = createSilentLogger();
   const cluster = createPostgresCluster(timing, { db, log, version: "test", instanceName: name });
   const taskStarter: TaskStarter = {
     async start(sel, origin) {
       starts.push({ at: Date.now(), node: name, schedule: origin.name });
       await afterStart?.();
-      return { started: (sel.taskIds ?? []).map((taskId) => ({ taskId, taskName: "Sales", status: "started" as const })), notFound: [], invalid: [], denied: [], byTag: [], byCustomProperty: [] };
+      return {
+        started: (sel.taskIds ?? []).map((taskId) => ({ taskId, taskName: "Sales", status: "started" as const })),
+        notFound: [],
+        invalid: [],
+        denied: [],
+        byTag: [],
+        byCustomProperty: [],
+      };
     },
   };
   const audit = createAuditLog(db, systemClock);
@@ -103,13 +114,19 @@ test("a schedule fires once per occurrence across three Stewards, through the de
   const leader = [a, b, c].find((n) => n.cluster.holds("scheduler"))!;
   const other = [a, b, c].find((n) => n !== leader)!;
   // Created through a Steward that does not lead: the leader picks it up from the store.
-  const s = await other.scheduler.create({ name: "every second", qlikSenseTaskId: TASK, cronSchedule: "* * * * * *", timezone: "UTC", catchUp: false }, { kind: "apiKey", name: "ops" });
+  const s = await other.scheduler.create(
+    { name: "every second", qlikSenseTaskId: TASK, cronSchedule: "* * * * * *", timezone: "UTC", catchUp: false },
+    { kind: "apiKey", name: "ops" },
+  );
   await waitFor(() => starts.length >= 3, { what: "three fires", timeoutMs: 10_000 });
   expect(new Set(starts.map((x) => x.node))).toEqual(new Set([leader.name]));
 
   // The leader dies: its connections are cut, it can neither fire nor hand over. Cut right after its fires so far
   // are audited, so that at most the fire it is making then goes unrecorded.
-  await waitFor(async () => (await leader.audit.query({ action: "schedule.fire", target: s.id, limit: 1000 })).length === starts.length, { what: "the leader's fires audited", intervalMs: 20 });
+  await waitFor(async () => (await leader.audit.query({ action: "schedule.fire", target: s.id, limit: 1000 })).length === starts.length, {
+    what: "the leader's fires audited",
+    intervalMs: 20,
+  });
   await leader.db.close();
   const killedAt = Date.now();
   const survivors = [a, b, c].filter((n) => n !== leader);
@@ -199,7 +216,15 @@ test("steward schedules import with store.postgres writes the shared store the r
   const [x, y] = await Promise.all([a, b].map((n) => n.scheduler.importButler(text, "reports.yaml", "skip", { kind: "cli", name: "ops" })));
   expect(x!.imported.length + y!.imported.length).toBe(5);
   expect(x!.skipped.length + y!.skipped.length).toBe(5);
-  expect((await b.scheduler.list()).map((s) => s.name).sort()).toEqual(["Every second", "Nightly without an id", "Report 1", "Report 2", "Report 3", "Report 4", "Report 5"]);
+  expect((await b.scheduler.list()).map((s) => s.name).sort()).toEqual([
+    "Every second",
+    "Nightly without an id",
+    "Report 1",
+    "Report 2",
+    "Report 3",
+    "Report 4",
+    "Report 5",
+  ]);
 
   // PostgreSQL unreachable: the import fails, saying where it tried.
   const closed = url.replace(/:(\d+)\//, ":1/");
@@ -219,7 +244,10 @@ test("a fire whose task started just as PostgreSQL went away is still audited on
     await server.halt();
   });
   await waitFor(() => a.cluster.holds("scheduler"), { what: "the lead" });
-  const s = await a.scheduler.create({ name: "every second", qlikSenseTaskId: TASK, cronSchedule: "* * * * * *", timezone: "UTC" }, { kind: "apiKey", name: "ops" });
+  const s = await a.scheduler.create(
+    { name: "every second", qlikSenseTaskId: TASK, cronSchedule: "* * * * * *", timezone: "UTC" },
+    { kind: "apiKey", name: "ops" },
+  );
   const mine = () => starts.filter((x) => x.schedule === s.id);
   await waitFor(() => mine().length >= 2, { what: "two fires", timeoutMs: 10_000 });
   haltNext = true;
@@ -231,11 +259,16 @@ test("a fire whose task started just as PostgreSQL went away is still audited on
   await a.scheduler.stop(2_000);
 
   // Every start is an audited fire, the one started as the store went away included, each for its own occurrence.
-  const fires = await waitFor(async () => {
-    const f = await a.audit.query({ action: "schedule.fire", target: s.id, limit: 1000 }).catch(() => []);
-    return f.length >= mine().length ? f : undefined;
-  }, { what: "every start audited" }).catch(async (err) => {
-    console.error(JSON.stringify({ starts: mine().length, fires: (await a.audit.query({ action: "schedule.fire", target: s.id, limit: 1000 })).map((f) => f.details) }));
+  const fires = await waitFor(
+    async () => {
+      const f = await a.audit.query({ action: "schedule.fire", target: s.id, limit: 1000 }).catch(() => []);
+      return f.length >= mine().length ? f : undefined;
+    },
+    { what: "every start audited" },
+  ).catch(async (err) => {
+    console.error(
+      JSON.stringify({ starts: mine().length, fires: (await a.audit.query({ action: "schedule.fire", target: s.id, limit: 1000 })).map((f) => f.details) }),
+    );
     throw err;
   });
   expect(fires.length).toBe(mine().length);

@@ -51,7 +51,9 @@ afterAll(async () => {
   dir.remove();
 });
 
-test("PostgreSQL stopped and started six times under load: no Steward exits, REST answers 503 meanwhile, no acknowledged write is lost", { timeout: 120_000 }, async () => {
+test("PostgreSQL stopped and started six times under load: no Steward exits, REST answers 503 meanwhile, no acknowledged write is lost", {
+  timeout: 120_000,
+}, async () => {
   const acknowledged: string[] = [];
   const statuses = new Map<number, number>();
   const refusals: Array<{ status: number; retryAfter: string | null; body: unknown }> = [];
@@ -62,7 +64,12 @@ test("PostgreSQL stopped and started six times under load: no Steward exits, RES
       const s = stewards[n % stewards.length]!;
       const key = `k${n++}`;
       try {
-        const res = await fetch(`${s.base}/v4/keyvalues/outage`, { method: "POST", headers: json, body: JSON.stringify({ key, value: key }), signal: AbortSignal.timeout(5_000) });
+        const res = await fetch(`${s.base}/v4/keyvalues/outage`, {
+          method: "POST",
+          headers: json,
+          body: JSON.stringify({ key, value: key }),
+          signal: AbortSignal.timeout(5_000),
+        });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status === 201) acknowledged.push(key);
         else refusals.push({ status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.json().catch(() => undefined) });
@@ -80,7 +87,10 @@ test("PostgreSQL stopped and started six times under load: no Steward exits, RES
       await waitFor(() => acknowledged.length >= before + 5 || undefined, { what: `writes to succeed before the ${mode} stop`, timeoutMs: 30_000 });
       await pg.halt(mode);
       const refusedBefore = refusals.length;
-      await waitFor(() => refusals.length >= refusedBefore + 3 || undefined, { what: `writes to be refused while PostgreSQL is down (${mode})`, timeoutMs: 20_000 });
+      await waitFor(() => refusals.length >= refusedBefore + 3 || undefined, {
+        what: `writes to be refused while PostgreSQL is down (${mode})`,
+        timeoutMs: 20_000,
+      });
       await pg.resume();
     }
     const last = acknowledged.length;

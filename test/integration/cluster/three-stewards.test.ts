@@ -52,7 +52,15 @@ beforeAll(async () => {
   ].join("\n");
   const site = SITE_YAML.replace("  - { name: Central, hostName: sense1.test.example, central: true }", nodes);
   expect(site).toContain("Reload02");
-  sim = await startSimulator({ site, certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 60 } } });
+  sim = await startSimulator({
+    site,
+    certDir: join(dir.path, "certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 60 } },
+  });
 });
 
 afterAll(async () => {
@@ -89,8 +97,19 @@ async function expectOneMailEach(runs: Run[], timeoutMs = 20_000): Promise<void>
   await Bun.sleep(1_500); // a duplicate would come now
   for (const r of runs) {
     if (mailsOf(r.executionId).length < 2) continue;
-    console.error(`mailed twice: ${r.executionId}`, JSON.stringify(mailsOf(r.executionId).map((m) => m.mail.headers.filter((h) => /delivery|message-id|date/i.test(h.key)))));
-    for (const s of stewards) console.error(`${s.name}:\n${s.proc?.output().split("\n").filter((x) => /notify|deliver/i.test(x)).slice(-20).join("\n")}`);
+    console.error(
+      `mailed twice: ${r.executionId}`,
+      JSON.stringify(mailsOf(r.executionId).map((m) => m.mail.headers.filter((h) => /delivery|message-id|date/i.test(h.key)))),
+    );
+    for (const s of stewards)
+      console.error(
+        `${s.name}:\n${s.proc
+          ?.output()
+          .split("\n")
+          .filter((x) => /notify|deliver/i.test(x))
+          .slice(-20)
+          .join("\n")}`,
+      );
   }
   expect(counts()).toEqual(runs.map(() => 1));
   // Each mail names the node the run was on.
@@ -175,7 +194,8 @@ const sentTo = (s: Steward) =>
     .reduce((n, d) => n + d.copies, 0);
 
 /** Starts of a task in QRS (each POST …/task/{id}/start the simulator saw). */
-const startsOf = (taskId: string) => sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().startsWith(`/qrs/task/${taskId}/start`));
+const startsOf = (taskId: string) =>
+  sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().startsWith(`/qrs/task/${taskId}/start`));
 
 async function leader(): Promise<Steward> {
   return waitFor(
@@ -244,9 +264,14 @@ test("three Stewards, one per node: each failed run mailed once, keys shared, a 
   expect(sentTo(a)).toBeGreaterThan(sentTo(b));
 
   // A key set through one is read through the others.
-  const set = await b.request("/v4/keyvalues/chain", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "runDate", value: "2026-11-22" }) });
+  const set = await b.request("/v4/keyvalues/chain", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ key: "runDate", value: "2026-11-22" }),
+  });
   expect(set.status).toBe(201);
-  for (const s of [a, c]) expect(await (await s.request("/v4/keyvalues/chain?key=runDate")).json()).toEqual({ namespace: "chain", key: "runDate", value: "2026-11-22" });
+  for (const s of [a, c])
+    expect(await (await s.request("/v4/keyvalues/chain?key=runDate")).json()).toEqual({ namespace: "chain", key: "runDate", value: "2026-11-22" });
 
   // A schedule made through one Steward fires once per second, on whichever leads.
   const created = await c.request("/v4/schedules", {
@@ -258,10 +283,13 @@ test("three Stewards, one per node: each failed run mailed once, keys shared, a 
   const scheduleId = ((await created.json()) as { id: string }).id;
   await waitFor(async () => (await audited(a, "schedule.fire")).length >= 5, { what: "five audited fires", timeoutMs: 15_000 });
   // Every start is one audited fire (the fire is audited just after its start), each for an occurrence of its own.
-  await waitFor(async () => {
-    const l = await ledger(a, IDS.preload);
-    return l.starts === l.fires.length ? l : undefined;
-  }, { what: "each start in QRS audited" });
+  await waitFor(
+    async () => {
+      const l = await ledger(a, IDS.preload);
+      return l.starts === l.fires.length ? l : undefined;
+    },
+    { what: "each start in QRS audited" },
+  );
   const calm = await ledger(a, IDS.preload);
   expect(calm.doubled).toEqual([]);
   expect(calm.uncovered).toEqual([]);
@@ -273,10 +301,13 @@ test("three Stewards, one per node: each failed run mailed once, keys shared, a 
   burst.push(await failTask(IDS.reload, lead.node), await failTask(IDS.externalProgram, others[0]!), await failTask(IDS.userSync, others[1]!));
   // Killed right after its fires so far are audited, so that at most the fire it is making then goes unrecorded
   // (on a loaded machine a leader's audit rows may trail its fires by more than the one-second cron step).
-  await waitFor(async () => {
-    const l = await ledger(a, IDS.preload);
-    return l.starts === l.fires.length || undefined;
-  }, { what: "the leader's fires audited", intervalMs: 20 });
+  await waitFor(
+    async () => {
+      const l = await ledger(a, IDS.preload);
+      return l.starts === l.fires.length || undefined;
+    },
+    { what: "the leader's fires audited", intervalMs: 20 },
+  );
   await lead.kill();
   const killedAt = Date.now();
   // Runs on the dead Steward's node reach nobody now; reconciliation finds them.
@@ -294,17 +325,38 @@ test("three Stewards, one per node: each failed run mailed once, keys shared, a 
 
   // No occurrence started twice, through the kill and the outage. The killed leader may have claimed one
   // occurrence and died before auditing it (started or not): that one is neither audited nor reported missed.
-  const l = await waitFor(async () => {
-    const now = await ledger(next, IDS.preload);
-    return now.starts - now.fires.length <= now.uncovered.length ? now : undefined;
-  }, { what: "every start audited, but for one the killed leader started", timeoutMs: 10_000 }).catch(async (err) => {
+  const l = await waitFor(
+    async () => {
+      const now = await ledger(next, IDS.preload);
+      return now.starts - now.fires.length <= now.uncovered.length ? now : undefined;
+    },
+    { what: "every start audited, but for one the killed leader started", timeoutMs: 10_000 },
+  ).catch(async (err) => {
     for (const s of stewards) console.error(`${s.name} (exited: ${s.proc?.hasExited()}):\n${s.proc?.output().slice(-4000)}`);
     console.error(JSON.stringify({ killedAt: killedAt / 1000, ledger: await ledger(next, IDS.preload).catch((e) => String(e)) }));
     throw err;
   });
   if (l.doubled.length || l.uncovered.length > 1 || l.uncovered.some((t) => Math.abs(t - killedAt) >= LEASE_MS)) {
-    console.error(JSON.stringify({ killedAt: killedAt / 1000, lead: lead.name, starts: l.starts, doubled: l.doubled, uncovered: l.uncovered.map((t) => t / 1000), missed: l.missed.map((m) => [m.from / 1000, m.to / 1000]), fires: l.fires.map((f) => [f.details.reason, String(f.details.occurrence).slice(11, 19), String(f.details.firedAt).slice(11, 23)]) }));
-    for (const s of stewards) console.error(`${s.name}:\n${s.proc?.output().split("\n").filter((x) => /cluster|lead|duty|schedule|store/i.test(x)).slice(-30).join("\n")}`);
+    console.error(
+      JSON.stringify({
+        killedAt: killedAt / 1000,
+        lead: lead.name,
+        starts: l.starts,
+        doubled: l.doubled,
+        uncovered: l.uncovered.map((t) => t / 1000),
+        missed: l.missed.map((m) => [m.from / 1000, m.to / 1000]),
+        fires: l.fires.map((f) => [f.details.reason, String(f.details.occurrence).slice(11, 19), String(f.details.firedAt).slice(11, 23)]),
+      }),
+    );
+    for (const s of stewards)
+      console.error(
+        `${s.name}:\n${s.proc
+          ?.output()
+          .split("\n")
+          .filter((x) => /cluster|lead|duty|schedule|store/i.test(x))
+          .slice(-30)
+          .join("\n")}`,
+      );
   }
   expect(l.doubled).toEqual([]);
   expect(l.starts).toBeGreaterThanOrEqual(l.fires.filter((f) => f.result === "ok").length);
@@ -312,9 +364,12 @@ test("three Stewards, one per node: each failed run mailed once, keys shared, a 
   for (const t of l.uncovered) expect(Math.abs(t - killedAt)).toBeLessThan(LEASE_MS);
   // The handover and the outage left missed fires, reported on the schedule.
   expect(l.missed.length).toBeGreaterThan(0);
-  const schedule = await waitFor(async () => {
-    const res = await next.request(`/v4/schedules?id=${scheduleId}`);
-    return res.status === 200 ? ((await res.json()) as Array<{ missed?: { count: number } }>)[0] : undefined;
-  }, { what: "the schedule" });
+  const schedule = await waitFor(
+    async () => {
+      const res = await next.request(`/v4/schedules?id=${scheduleId}`);
+      return res.status === 200 ? ((await res.json()) as Array<{ missed?: { count: number } }>)[0] : undefined;
+    },
+    { what: "the schedule" },
+  );
   expect(schedule.missed?.count ?? 0).toBeGreaterThan(0);
 });

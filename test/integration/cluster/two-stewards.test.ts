@@ -21,8 +21,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-const config = (name: string) =>
-  `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
+const config = (name: string) => `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
 
 async function steward(name: string): Promise<TestApp> {
   const t = createTestApp(config(name));
@@ -39,7 +38,11 @@ interface Ready {
 test("a key set through one Steward is read through the other; both see the cluster", async () => {
   const a = await steward("node-a");
   const b = await steward("node-b");
-  const set = await a.request("/v4/keyvalues/chain", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "runDate", value: "2026-11-22", ttl: 60000 }) });
+  const set = await a.request("/v4/keyvalues/chain", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ key: "runDate", value: "2026-11-22", ttl: 60000 }),
+  });
   expect(set.status).toBe(201);
   const got = await b.request("/v4/keyvalues/chain?key=runDate");
   expect(got.status).toBe(200);

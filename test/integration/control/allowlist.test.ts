@@ -22,7 +22,9 @@ beforeAll(async () => {
     `  startTaskFilter:\n    enabled: true\n    taskIds: [${T.allowedById}]\n    tags: [allowed-tag]\n    customProperties: [{ name: taskGroup, value: ops }]\n` +
       `mqtt:\n  url: mqtt://127.0.0.1:${port}\n  taskStart: { topic: qliksense/start_task, replyTopic: qliksense/start_task/reply }\n`,
   );
-  await waitFor(async () => ((await h.json<{ components: { mqtt?: { ok: boolean } } }>("/ready")).body.components.mqtt?.ok ? true : undefined), { what: "mqtt connected" });
+  await waitFor(async () => ((await h.json<{ components: { mqtt?: { ok: boolean } } }>("/ready")).body.components.mqtt?.ok ? true : undefined), {
+    what: "mqtt connected",
+  });
   sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
   sub.on("message", (_t, p) => replies.push(JSON.parse(p.toString("utf8"))));
   await sub.subscribeAsync("qliksense/start_task/reply", { qos: 1 });
@@ -91,7 +93,9 @@ describe("MQTT", () => {
   }, 30_000);
 
   test("MQTT starts are audited as mqtt with the topic", async () => {
-    const r = await h.json<{ entries: Array<{ actor: { kind: string; name: string }; result: string; target: string }> }>("/v4/audit?actorKind=mqtt&action=task.start");
+    const r = await h.json<{ entries: Array<{ actor: { kind: string; name: string }; result: string; target: string }> }>(
+      "/v4/audit?actorKind=mqtt&action=task.start",
+    );
     expect(r.body.entries.length).toBeGreaterThanOrEqual(3);
     expect(r.body.entries.every((e) => e.actor.name === "qliksense/start_task")).toBe(true);
     expect(r.body.entries.map((e) => `${e.target}:${e.result}`)).toContain(`${T.salesReload}:denied`);
@@ -115,17 +119,25 @@ describe("scheduler (the TaskStarter the scheduler uses)", () => {
 describe("chained starts after an app reload", () => {
   test("on success: the allowed chained task starts, the other is denied", async () => {
     const seq = h.lastSeq();
-    const put = await h.json<ReloadJob>(`/v4/app/${A.finance}/reload`, { method: "PUT", body: JSON.stringify({ startQSEoWTaskOnSuccess: [T.onSuccess, T.preload] }) });
+    const put = await h.json<ReloadJob>(`/v4/app/${A.finance}/reload`, {
+      method: "PUT",
+      body: JSON.stringify({ startQSEoWTaskOnSuccess: [T.onSuccess, T.preload] }),
+    });
     expect(put.status).toBe(201);
-    const done = await waitFor(async () => {
-      const r = await h.json<ReloadJob>(`/v4/app/reloads/${put.body.jobId}`);
-      return r.body.phase === "done" ? r.body : undefined;
-    }, { what: "reload job", timeoutMs: 20_000 });
+    const done = await waitFor(
+      async () => {
+        const r = await h.json<ReloadJob>(`/v4/app/reloads/${put.body.jobId}`);
+        return r.body.phase === "done" ? r.body : undefined;
+      },
+      { what: "reload job", timeoutMs: 20_000 },
+    );
     expect(done.status).toBe("succeeded");
     expect(done.chained?.started.map((s) => s.taskId)).toEqual([T.preload]);
     expect(done.chained?.denied.map((d) => d.taskId)).toEqual([T.onSuccess]);
     expect(h.startedInSim(seq)).toEqual([T.preload]);
-    const audit = await h.json<{ entries: Array<{ actor: { kind: string }; target: string; result: string }> }>(`/v4/audit?actorKind=chain&target=${T.onSuccess}`);
+    const audit = await h.json<{ entries: Array<{ actor: { kind: string }; target: string; result: string }> }>(
+      `/v4/audit?actorKind=chain&target=${T.onSuccess}`,
+    );
     expect(audit.body.entries[0]).toMatchObject({ result: "denied" });
   }, 30_000);
 });

@@ -32,14 +32,22 @@ const reloadCalls = (seq: number) => h.engineCalls(seq).map((c) => c.method);
 describe("app reload", () => {
   test("full reload: 201 with a job, progress while running, DoSave, then the on-success task (not the on-failure one)", async () => {
     const seq = h.lastSeq();
-    const { status, job } = await reload(A.sales, { reloadMode: 0, partialReload: false, startQSEoWTaskOnSuccess: [T.onSuccess], startQSEoWTaskOnFailure: [T.onFailure] });
+    const { status, job } = await reload(A.sales, {
+      reloadMode: 0,
+      partialReload: false,
+      startQSEoWTaskOnSuccess: [T.onSuccess],
+      startQSEoWTaskOnFailure: [T.onFailure],
+    });
     expect(status).toBe(201);
     expect(job).toMatchObject({ appId: A.sales, statusUrl: `/v4/app/reloads/${job.jobId}`, requestedBy: { kind: "anonymous", name: "anonymous" } });
     expect(["queued", "running"]).toContain(job.status);
-    const running = await waitFor(async () => {
-      const r = await h.json<ReloadJob>(`/v4/app/reloads/${job.jobId}`);
-      return r.body.status === "running" && r.body.phase === "reloading" ? r.body : undefined;
-    }, { what: "running job" });
+    const running = await waitFor(
+      async () => {
+        const r = await h.json<ReloadJob>(`/v4/app/reloads/${job.jobId}`);
+        return r.body.status === "running" && r.body.phase === "reloading" ? r.body : undefined;
+      },
+      { what: "running job" },
+    );
     expect(running.startedAt).toBeDefined();
     const done = await finished(job.jobId);
     expect(done).toMatchObject({ status: "succeeded", saved: true, request: { partialReload: false, reloadMode: 0 } });
@@ -105,7 +113,10 @@ describe("app reload", () => {
   test("bad ids are 400 before anything runs; unknown jobs are 404", async () => {
     const seq = h.lastSeq();
     expect((await reload("not-an-app", {})).status).toBe(400);
-    const badTask = await h.json<{ error: string }>(`/v4/app/${A.sales}/reload`, { method: "PUT", body: JSON.stringify({ startQSEoWTaskOnSuccess: ["nope"] }) });
+    const badTask = await h.json<{ error: string }>(`/v4/app/${A.sales}/reload`, {
+      method: "PUT",
+      body: JSON.stringify({ startQSEoWTaskOnSuccess: ["nope"] }),
+    });
     expect(badTask.status).toBe(400);
     expect(badTask.body.error).toBe("Invalid task ID format");
     expect((await h.json(`/v4/app/${A.sales}/reload`, { method: "PUT", body: JSON.stringify({ reloadMode: 3 }) })).status).toBe(400);
@@ -117,19 +128,40 @@ describe("app reload", () => {
     const list = await h.json<{ jobs: ReloadJob[] }>(`/v4/app/reloads?appId=${A.sales}`);
     expect(list.body.jobs.length).toBeGreaterThanOrEqual(1);
     expect(list.body.jobs.every((j) => j.appId === A.sales)).toBe(true);
-    const audit = await h.json<{ entries: Array<{ action: string; target: string; result: string; actor: { kind: string }; details: { jobId: string } }> }>("/v4/audit?action=app.reload");
+    const audit = await h.json<{ entries: Array<{ action: string; target: string; result: string; actor: { kind: string }; details: { jobId: string } }> }>(
+      "/v4/audit?action=app.reload",
+    );
     const results = audit.body.entries.map((e) => `${e.target}:${e.result}`);
     expect(results).toContain(`${A.sales}:ok`);
     expect(results).toContain(`${A.finance}:ok`);
     expect(results).toContain(`${A.hrFails}:failed`);
-    const chained = await h.json<{ entries: Array<{ actor: { kind: string; name: string }; target: string; result: string }> }>(`/v4/audit?action=task.start&actorKind=chain`);
+    const chained = await h.json<{ entries: Array<{ actor: { kind: string; name: string }; target: string; result: string }> }>(
+      `/v4/audit?action=task.start&actorKind=chain`,
+    );
     expect(chained.body.entries.map((e) => e.target)).toContain(T.onFailure);
     expect(chained.body.entries[0]!.actor.name).toContain("app reload");
   });
 });
 
 describe("app dump and list", () => {
-  const SECTIONS = ["properties", "loadScript", "lineage", "sheets", "stories", "masterobjects", "appprops", "dimensions", "measures", "bookmarks", "embeddedmedia", "snapshots", "fields", "dataconnections", "variables", "appId"];
+  const SECTIONS = [
+    "properties",
+    "loadScript",
+    "lineage",
+    "sheets",
+    "stories",
+    "masterobjects",
+    "appprops",
+    "dimensions",
+    "measures",
+    "bookmarks",
+    "embeddedmedia",
+    "snapshots",
+    "fields",
+    "dataconnections",
+    "variables",
+    "appId",
+  ];
 
   test("every section of spec §3.4 is present and filled from the app", async () => {
     const seq = h.lastSeq();
@@ -137,9 +169,20 @@ describe("app dump and list", () => {
     expect(r.status).toBe(200);
     for (const s of SECTIONS) expect(r.body).toHaveProperty(s);
     const d = r.body as {
-      appId: string; loadScript: string; properties: { qTitle?: string }; sheets: unknown[]; stories: unknown[]; masterobjects: unknown[];
-      dimensions: Array<{ qDim?: { qFieldDefs?: string[] } }>; measures: Array<{ qMeasure?: { qDef?: string } }>; bookmarks: Array<{ qData?: { qBookMark?: unknown } }>;
-      snapshots: unknown[]; embeddedmedia: Array<{ qUrlDef: string }>; fields: unknown[]; dataconnections: unknown[]; variables: Array<{ qName?: string }>;
+      appId: string;
+      loadScript: string;
+      properties: { qTitle?: string };
+      sheets: unknown[];
+      stories: unknown[];
+      masterobjects: unknown[];
+      dimensions: Array<{ qDim?: { qFieldDefs?: string[] } }>;
+      measures: Array<{ qMeasure?: { qDef?: string } }>;
+      bookmarks: Array<{ qData?: { qBookMark?: unknown } }>;
+      snapshots: unknown[];
+      embeddedmedia: Array<{ qUrlDef: string }>;
+      fields: unknown[];
+      dataconnections: unknown[];
+      variables: Array<{ qName?: string }>;
     };
     expect(d.appId).toBe(A.sales);
     expect(d.properties.qTitle).toBe("Sales dashboard");

@@ -21,7 +21,10 @@ afterAll(() => t.close());
 
 const q = async (query: string) => {
   const r = await t.request(`/v4/audit${query}`);
-  return { status: r.status, body: (await r.json()) as { entries: Array<{ action: string; target: string; actor: { name: string }; at: string; details?: unknown }>; error?: string } };
+  return {
+    status: r.status,
+    body: (await r.json()) as { entries: Array<{ action: string; target: string; actor: { name: string }; at: string; details?: unknown }>; error?: string },
+  };
 };
 
 test("newest first, everything without filters", async () => {

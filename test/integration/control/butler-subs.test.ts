@@ -74,9 +74,14 @@ describe("Butler's load-script subs", () => {
     expect(await h.t.app.kv!.get("sales chain", "lastOrderDate")).toMatchObject({ value: "2025-11-20", ttl: 60000 });
     r = await sub("/v4/keyvalues/sales%20chain", { body: '{"key": "noTtl", "value": "x"}', json: true });
     expect(r.status).toBe(201);
-    expect(await (await get("/v4/keyvalues/sales%20chain?key=lastOrderDate")).json()).toEqual({ namespace: "sales chain", key: "lastOrderDate", value: "2025-11-20" });
+    expect(await (await get("/v4/keyvalues/sales%20chain?key=lastOrderDate")).json()).toEqual({
+      namespace: "sales chain",
+      key: "lastOrderDate",
+      value: "2025-11-20",
+    });
     expect(((await (await get("/v4/keyvalues/sales%20chain/keyexists?key=noTtl")).json()) as { keyExists: boolean }).keyExists).toBe(true);
-    for (const key of ["lastOrderDate", "noTtl"]) expect((await sub(`/v4/keyvalues/sales%20chain/${key}`, { override: "DELETE", body: "{}" })).status).toBe(204);
+    for (const key of ["lastOrderDate", "noTtl"])
+      expect((await sub(`/v4/keyvalues/sales%20chain/${key}`, { override: "DELETE", body: "{}" })).status).toBe(204);
     expect(await h.t.app.kv!.has("sales chain", "noTtl")).toBe(false);
     // GetAllKeysInNamespace on the emptied namespace, then DeleteKeyValueNamespace.
     r = await get("/v4/keylist/sales%20chain");
@@ -86,7 +91,7 @@ describe("Butler's load-script subs", () => {
     expect(await (await get("/v4/keyvaluesnamespaces")).json()).not.toContain("sales chain");
   });
 
-  test("CopyFile with \"false\"/\"true\" strings copies; again onto the copy it answers 201 and leaves the target alone", async () => {
+  test('CopyFile with "false"/"true" strings copies; again onto the copy it answers 201 and leaves the target alone', async () => {
     const body = JSON.stringify({ fromFile: `${D}/in/orders.qvd`, toFile: `${D}/out/2025/orders.qvd`, overwrite: "false", preserveTimestamp: "true" });
     let r = await sub("/v4/filecopy", { override: "PUT", body });
     expect(r.status).toBe(201);
@@ -98,8 +103,11 @@ describe("Butler's load-script subs", () => {
     expect(readFileSync(join(D, "out/2025/orders.qvd"), "utf8")).toBe("edited downstream");
   });
 
-  test("MoveFile with overwrite \"true\" replaces the target; DeleteFile (override DELETE with a body) deletes", async () => {
-    let r = await sub("/v4/filemove", { override: "PUT", body: JSON.stringify({ fromFile: `${D}/staging/orders.qvd`, toFile: `${D}/final/orders.qvd`, overwrite: "true" }) });
+  test('MoveFile with overwrite "true" replaces the target; DeleteFile (override DELETE with a body) deletes', async () => {
+    let r = await sub("/v4/filemove", {
+      override: "PUT",
+      body: JSON.stringify({ fromFile: `${D}/staging/orders.qvd`, toFile: `${D}/final/orders.qvd`, overwrite: "true" }),
+    });
     expect(r.status).toBe(201);
     expect(readFileSync(join(D, "final/orders.qvd"), "utf8")).toBe("staged");
     expect(existsSync(join(D, "staging/orders.qvd"))).toBe(false);
@@ -116,13 +124,19 @@ describe("Butler's load-script subs", () => {
   });
 
   test("PostToMQTT publishes through the override", async () => {
-    await waitFor(async () => ((await (await get("/ready")).json()) as { components: Record<string, { ok: boolean }> }).components.mqtt?.ok, { what: "mqtt connected" });
+    await waitFor(async () => ((await (await get("/ready")).json()) as { components: Record<string, { ok: boolean }> }).components.mqtt?.ok, {
+      what: "mqtt connected",
+    });
     const c = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
     try {
       const got: string[] = [];
       c.on("message", (_t, p) => got.push(p.toString("utf8")));
       await c.subscribeAsync("qliksense/sales/#", { qos: 1 });
-      const r = await sub("/v4/mqttpublishmessage", { override: "PUT", body: '{"topic":"qliksense/sales/reloaded", "message":"Sales has new data"}', json: true });
+      const r = await sub("/v4/mqttpublishmessage", {
+        override: "PUT",
+        body: '{"topic":"qliksense/sales/reloaded", "message":"Sales has new data"}',
+        json: true,
+      });
       expect(r.status).toBe(201);
       await waitFor(() => got.length > 0, { what: "the message" });
       expect(got).toEqual(["Sales has new data"]);
@@ -131,7 +145,7 @@ describe("Butler's load-script subs", () => {
     }
   });
 
-  test("ReloadSenseApp: override PUT with \"partialReload\":\"false\" reloads the app (201 {appId}) and starts the chained task", async () => {
+  test('ReloadSenseApp: override PUT with "partialReload":"false" reloads the app (201 {appId}) and starts the chained task', async () => {
     const seq = h.lastSeq();
     const body = `{"partialReload":"false", "reloadMode":0, "startQSEoWTaskOnSuccess":["${T.onSuccess}"], "startQSEoWTaskOnFailure":[]}`;
     const r = await sub(`/v4/app/${A.finance}/reload`, { override: "PUT", body });
@@ -143,7 +157,9 @@ describe("Butler's load-script subs", () => {
   }, 30_000);
 
   test("GetEnabledButlerAPIEndpoints and GetKeyValueNamespaces read plain lists", async () => {
-    expect(await (await get("/v4/configfile/endpointsenabled")).json()).toEqual(expect.arrayContaining(["keyValueStore", "fileCopy", "senseStartTask", "senseAppReload"]));
+    expect(await (await get("/v4/configfile/endpointsenabled")).json()).toEqual(
+      expect.arrayContaining(["keyValueStore", "fileCopy", "senseStartTask", "senseAppReload"]),
+    );
     expect(Array.isArray(await (await get("/v4/keyvaluesnamespaces")).json())).toBe(true);
   });
 });

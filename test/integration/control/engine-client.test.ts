@@ -22,7 +22,11 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 function client(certDir = h.sim.certDir, timeoutMs = 5000) {
-  const cfg = parseConfigText(`qlik:\n  host: 127.0.0.1\n  enginePort: ${h.sim.ports.engine}\n  certDir: ${certDir}\n  timeoutMs: ${timeoutMs}\n`, "t.yaml", "/").config.qlik!;
+  const cfg = parseConfigText(
+    `qlik:\n  host: 127.0.0.1\n  enginePort: ${h.sim.ports.engine}\n  certDir: ${certDir}\n  timeoutMs: ${timeoutMs}\n`,
+    "t.yaml",
+    "/",
+  ).config.qlik!;
   return createEngineClient(cfg, { baseDir: "/", log: createSilentLogger() });
 }
 
@@ -126,10 +130,13 @@ describe("reload on an engine without DoReloadEx", () => {
     h.sim.faults.add({ target: "engine", rpcMethod: "DoReloadEx", rpcErrorCode: -32601, count: 1 }, Date.now());
     const seq = h.lastSeq();
     const put = await h.json<ReloadJob>(`/v4/app/${A.finance}/reload`, { method: "PUT", body: JSON.stringify({ partialReload: true }) });
-    const done = await waitFor(async () => {
-      const r = await h.json<ReloadJob>(`/v4/app/reloads/${put.body.jobId}`);
-      return r.body.phase === "done" ? r.body : undefined;
-    }, { what: "reload job", timeoutMs: 20_000 });
+    const done = await waitFor(
+      async () => {
+        const r = await h.json<ReloadJob>(`/v4/app/reloads/${put.body.jobId}`);
+        return r.body.phase === "done" ? r.body : undefined;
+      },
+      { what: "reload job", timeoutMs: 20_000 },
+    );
     expect(done).toMatchObject({ status: "succeeded", saved: true });
     const calls = h.engineCalls(seq);
     expect(calls.find((c) => c.method === "DoReload")?.params).toEqual([0, true, false]);

@@ -102,7 +102,7 @@ export async function startHarness(extraYaml = "", opts: { dataDir?: string } = 
   try {
     configYaml =
       `${opts.dataDir ? `dataDir: ${opts.dataDir}\n` : ""}qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  enginePort: ${sim.ports.engine}\n  certDir: ${certs.path}\n  retries: 0\n` +
-        `control:\n  wait: { pollIntervalMs: 100 }\n${/^ {2}reload:/m.test(extraYaml) ? "" : "  reload: { progressIntervalMs: 100 }\n"}${extraYaml}`;
+      `control:\n  wait: { pollIntervalMs: 100 }\n${/^ {2}reload:/m.test(extraYaml) ? "" : "  reload: { progressIntervalMs: 100 }\n"}${extraYaml}`;
     t = createTestApp(configYaml);
     await t.app.start();
   } catch (err) {
@@ -123,7 +123,8 @@ export async function startHarness(extraYaml = "", opts: { dataDir?: string } = 
     engineCalls: (since = 0) => sim.requests.list({ source: "engine", sinceSeq: since }).flatMap((r) => (r.rpc ? [r.rpc] : [])),
     lastSeq: () => sim.requests.list().at(-1)?.seq ?? 0,
     async json(path, init) {
-      const headers = init?.body !== undefined ? { "Content-Type": "application/json", ...(init.headers as Record<string, string> | undefined) } : init?.headers;
+      const headers =
+        init?.body !== undefined ? { "Content-Type": "application/json", ...(init.headers as Record<string, string> | undefined) } : init?.headers;
       const r = await t.request(path, { ...init, headers });
       const text = await r.text();
       return { status: r.status, body: (text ? JSON.parse(text) : undefined) as never };

@@ -8,7 +8,19 @@ import { createTestApp, type TestApp } from "../../helpers/app";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 
 const QVS = readFileSync(join(import.meta.dir, "../../../templates/steward.qvs"), "utf8");
-const SUBS = ["StartTask", "StartTasksByTag", "StartTasksByCustomProperty", "SetKeyValue", "GetKeyValue", "DeleteKeyValue", "PublishMqtt", "CopyFile", "MoveFile", "DeleteFile", "CreateDirectory"];
+const SUBS = [
+  "StartTask",
+  "StartTasksByTag",
+  "StartTasksByCustomProperty",
+  "SetKeyValue",
+  "GetKeyValue",
+  "DeleteKeyValue",
+  "PublishMqtt",
+  "CopyFile",
+  "MoveFile",
+  "DeleteFile",
+  "CreateDirectory",
+];
 
 /** The StewardCall of each public sub: method, path template, body template. */
 function callsBySub(): Map<string, { method: string; path: string; body: string }> {
@@ -43,7 +55,7 @@ const VARS: Record<string, string> = {
   vTaskId: TASK,
   vStewardTagJson: "daily-refresh",
   vStewardNameJson: "taskGroup",
-  vStewardValueJson: "it's \\\"quoted\\\"",
+  vStewardValueJson: 'it\'s \\"quoted\\"',
   vStewardNs: "sales%20chain",
   vStewardKey: "last%2Fdate",
   vStewardKeyJson: "last/date",

@@ -13,10 +13,13 @@ afterAll(async () => {
 });
 
 async function done(h: Harness, jobId: string): Promise<ReloadJob> {
-  return waitFor(async () => {
-    const r = await h.json<ReloadJob>(`/v4/app/reloads/${jobId}`);
-    return r.body.phase === "done" ? r.body : undefined;
-  }, { what: "finished job", timeoutMs: 20_000 });
+  return waitFor(
+    async () => {
+      const r = await h.json<ReloadJob>(`/v4/app/reloads/${jobId}`);
+      return r.body.phase === "done" ? r.body : undefined;
+    },
+    { what: "finished job", timeoutMs: 20_000 },
+  );
 }
 
 describe("reload timeout", () => {
@@ -47,7 +50,9 @@ describe("restart", () => {
     expect((await done(h, quick.body.jobId)).status).toBe("succeeded");
     h.sim.repo.findApp(A.sales)!.model.reload.durationMs = 10_000;
     const slow = await h.json<ReloadJob>(`/v4/app/${A.sales}/reload`, { method: "PUT", body: "{}" });
-    await waitFor(async () => ((await h.json<ReloadJob>(`/v4/app/reloads/${slow.body.jobId}`)).body.phase === "reloading" ? true : undefined), { what: "reloading" });
+    await waitFor(async () => ((await h.json<ReloadJob>(`/v4/app/reloads/${slow.body.jobId}`)).body.phase === "reloading" ? true : undefined), {
+      what: "reloading",
+    });
     await h.t.app.stop();
 
     const again = createTestApp(h.configYaml);

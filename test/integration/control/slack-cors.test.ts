@@ -121,7 +121,10 @@ describe("CORS", () => {
   test("CORS off by default: no headers", async () => {
     const off = createTestApp("");
     try {
-      const r = await off.request("/v4/reloadtask/-/start", { method: "OPTIONS", headers: { Origin: "https://sense1.corp.example", "Access-Control-Request-Method": "POST" } });
+      const r = await off.request("/v4/reloadtask/-/start", {
+        method: "OPTIONS",
+        headers: { Origin: "https://sense1.corp.example", "Access-Control-Request-Method": "POST" },
+      });
       expect(r.headers.get("access-control-allow-origin")).toBeNull();
     } finally {
       await off.close();
@@ -129,6 +132,8 @@ describe("CORS", () => {
   });
 
   test("credentials with '*' is refused at config load, naming the key", () => {
-    expect(() => createTestApp(`control:\n  cors: { enabled: true, allowOrigins: ["*"], allowCredentials: true }\n`)).toThrow(/control\.cors\.allowCredentials/);
+    expect(() => createTestApp(`control:\n  cors: { enabled: true, allowOrigins: ["*"], allowCredentials: true }\n`)).toThrow(
+      /control\.cors\.allowCredentials/,
+    );
   });
 });

@@ -66,7 +66,14 @@ describe("start by id", () => {
 
   test("a placeholder word in the path (Butler's StartTask sub with tags only) is listed as invalid and the rest starts", async () => {
     let seq = h.lastSeq();
-    const a = await start("/v4/reloadtask/none/start", [{ type: "starttasktag", payload: { tag: "HR" } }, { type: "starttaskid", payload: { taskId: "abc" } }], "POST");
+    const a = await start(
+      "/v4/reloadtask/none/start",
+      [
+        { type: "starttasktag", payload: { tag: "HR" } },
+        { type: "starttaskid", payload: { taskId: "abc" } },
+      ],
+      "POST",
+    );
     expect(a.status).toBe(200);
     expect(a.body.tasksId.invalid).toEqual([{ taskId: "none" }, { taskId: "abc" }]);
     expect(a.body.tasksTag.map((x) => x.taskId)).toEqual([T.hrReloadFails]);
@@ -165,9 +172,9 @@ describe("wait=true", () => {
 
 describe("audit", () => {
   test("every start decision is in the audit log with who, what and the result", async () => {
-    const r = await h.json<{ entries: Array<{ actor: { kind: string; name: string }; action: string; target?: string; result: string; details?: Record<string, unknown> }> }>(
-      `/v4/audit?action=task.start&target=${T.extract}`,
-    );
+    const r = await h.json<{
+      entries: Array<{ actor: { kind: string; name: string }; action: string; target?: string; result: string; details?: Record<string, unknown> }>;
+    }>(`/v4/audit?action=task.start&target=${T.extract}`);
     expect(r.status).toBe(200);
     const results = r.body.entries.map((e) => e.result);
     expect(results).toContain("ok");

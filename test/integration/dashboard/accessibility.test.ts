@@ -24,7 +24,11 @@ beforeAll(async () => {
   await h.eventFor(failed);
   await h.eventFor(await h.runWhenIdle(IDS.reload, "succeed"));
   failedSeq = h.t.app.dashboard.timeline.entries().find((e) => "executionId" in e.event && e.event.executionId === failed)!.seq;
-  await h.t.request("/v4/schedules", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Nightly sales", cronSchedule: "0 2 * * *", qlikSenseTaskId: IDS.reload }) });
+  await h.t.request("/v4/schedules", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "Nightly sales", cronSchedule: "0 2 * * *", qlikSenseTaskId: IDS.reload }),
+  });
   await h.t.request("/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: "v" }) });
   browser = await launchChromium();
   page = browser.page;
@@ -51,13 +55,34 @@ async function seriousViolations(path: string): Promise<string[]> {
     const r = await (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe.run({ resultTypes: ["violations"] });
     return r.violations;
   })) as Violation[];
-  return found.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${path}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  return found
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) =>
+        `${path}: ${v.id} (${v.help}) at ${v.nodes
+          .map((n) => n.target.join(" "))
+          .slice(0, 3)
+          .join(", ")}`,
+    );
 }
 
 for (const scheme of ["light", "dark"] as const) {
   test(`the main pages have no serious accessibility violation (${scheme})`, { timeout: 60_000 }, async () => {
     await page.emulateMedia({ colorScheme: scheme });
-    const pages = ["/ui", "/ui/events", `/ui/events/${failedSeq}`, `/ui/tasks/${IDS.reload}`, "/ui/deliveries", "/ui/incidents", "/ui/schedules", "/ui/kv?ns=ns", "/ui/audit", "/ui/license", "/ui/data-checks", "/ui/login"];
+    const pages = [
+      "/ui",
+      "/ui/events",
+      `/ui/events/${failedSeq}`,
+      `/ui/tasks/${IDS.reload}`,
+      "/ui/deliveries",
+      "/ui/incidents",
+      "/ui/schedules",
+      "/ui/kv?ns=ns",
+      "/ui/audit",
+      "/ui/license",
+      "/ui/data-checks",
+      "/ui/login",
+    ];
     const problems: string[] = [];
     for (const p of pages) problems.push(...(await seriousViolations(p)));
     expect(problems).toEqual([]);

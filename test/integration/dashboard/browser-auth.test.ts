@@ -32,7 +32,10 @@ beforeAll(async () => {
   );
   await t.app.start();
   base = t.app.server!.url();
-  const res = await call("/v4/schedules", adminKey, { method: "POST", body: JSON.stringify({ name: "Nightly sales", cronSchedule: "0 2 * * *", qlikSenseTaskId: TASK }) });
+  const res = await call("/v4/schedules", adminKey, {
+    method: "POST",
+    body: JSON.stringify({ name: "Nightly sales", cronSchedule: "0 2 * * *", qlikSenseTaskId: TASK }),
+  });
   expect(res.status).toBe(201);
   scheduleId = ((await res.json()) as { id: string }).id;
   browser = await launchChromium();
@@ -89,16 +92,20 @@ test("a browser user signs in with a key, navigates and toggles a schedule as th
   expect(page.url()).toBe(`${base}/ui/audit`);
 });
 
-test("a key without the page's scope is told so", async () => {
-  await page.click("#signout");
-  await page.waitForSelector("#api-key");
-  await page.fill("#api-key", readerKey);
-  await page.click("#login button[type=submit]");
-  await page.waitForSelector("#toast.error");
-  expect(await page.textContent("#toast")).toMatch(/403|scope|not allowed|forbidden/i);
-  await page.goto(`${base}/ui/login?next=/ui/kv`);
-  await page.fill("#api-key", readerKey);
-  await page.click("#login button[type=submit]");
-  await page.waitForSelector("#kv-namespaces, .empty");
-  expect(await page.title()).toBe("Key-value store · Steward");
-}, TIMEOUT);
+test(
+  "a key without the page's scope is told so",
+  async () => {
+    await page.click("#signout");
+    await page.waitForSelector("#api-key");
+    await page.fill("#api-key", readerKey);
+    await page.click("#login button[type=submit]");
+    await page.waitForSelector("#toast.error");
+    expect(await page.textContent("#toast")).toMatch(/403|scope|not allowed|forbidden/i);
+    await page.goto(`${base}/ui/login?next=/ui/kv`);
+    await page.fill("#api-key", readerKey);
+    await page.click("#login button[type=submit]");
+    await page.waitForSelector("#kv-namespaces, .empty");
+    expect(await page.title()).toBe("Key-value store · Steward");
+  },
+  TIMEOUT,
+);

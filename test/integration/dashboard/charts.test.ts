@@ -48,7 +48,10 @@ routes:
   for (const r of reloads) await h.eventFor(await h.runWhenIdle(IDS.reload, r.outcome, { durationMs: r.durationMs }), 15_000);
   await h.eventFor(await h.runWhenIdle(IDS.externalProgram, "fail", { durationMs: 200 }), 15_000);
   await h.eventFor(await h.runWhenIdle(IDS.preload, "succeed", { durationMs: 250 }), 15_000);
-  await waitFor(async () => ((await (await h.t.request("/v4/deliveries?status=pending,sending")).json()) as { deliveries: unknown[] }).deliveries.length === 0, { what: "deliveries settled", timeoutMs: 20_000 });
+  await waitFor(
+    async () => ((await (await h.t.request("/v4/deliveries?status=pending,sending")).json()) as { deliveries: unknown[] }).deliveries.length === 0,
+    { what: "deliveries settled", timeoutMs: 20_000 },
+  );
   base = h.t.app.server!.url();
   mkdirSync(SHOTS, { recursive: true });
   browser = await launchChromium();
@@ -83,49 +86,60 @@ async function contrasts(selector: string): Promise<number[]> {
 
 describe("dashboard charts", () => {
   for (const scheme of ["light", "dark"] as const) {
-    test(`overview (${scheme}): outcomes, slowest tasks and delivery health from the runs`, async () => {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.goto(`${base}/ui`);
-      const total = reloads.length + 2;
-      for (const id of ["outcomes-24h", "outcomes-7d"]) {
-        const chart = page.locator(`figure[data-chart="${id}"]`);
-        expect(await chart.getAttribute("data-total")).toBe(String(total));
-        const sum = async (o: string) => (await chart.locator(`rect[data-outcome="${o}"]`).evaluateAll((rs) => rs.map((r) => Number(r.getAttribute("data-n"))))).reduce((a, b) => a + b, 0);
-        expect([await sum("succeeded"), await sum("failed"), await sum("aborted")]).toEqual([5, 2, 1]);
-      }
-      expect(await page.locator('figure[data-chart="outcomes-24h"] g.bar title').last().textContent()).toMatch(/5 succeeded, 2 failed, 1 aborted|\d+ succeeded/);
-      // Slowest first: the reload task (its 2 s abort), linking to its page.
-      const slow = page.locator('table[data-chart="slowest"] tr');
-      expect(await slow.first().getAttribute("data-task")).toBe(IDS.reload);
-      expect(await slow.first().textContent()).toContain("6 runs");
-      expect(await page.locator('table[data-chart="delivery-health"] tr[data-channel="old-hook"]').textContent()).toContain("2 dead");
-      expect(await page.locator('table[data-chart="delivery-health"] tr[data-channel="ops-hook"]').textContent()).toContain(`${total} delivered`);
-      // Readable: axis text ≥ 4.5:1 and bars ≥ 3:1 against the card, in this theme.
-      for (const c of await contrasts("figure.chart text")) expect(c).toBeGreaterThanOrEqual(4.5);
-      for (const c of await contrasts("figure.chart rect[data-outcome]")) expect(c).toBeGreaterThanOrEqual(3);
-      await page.screenshot({ path: join(SHOTS, `dashboard-charts-overview-${scheme}.png`), fullPage: true });
-    }, TIMEOUT);
+    test(
+      `overview (${scheme}): outcomes, slowest tasks and delivery health from the runs`,
+      async () => {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.goto(`${base}/ui`);
+        const total = reloads.length + 2;
+        for (const id of ["outcomes-24h", "outcomes-7d"]) {
+          const chart = page.locator(`figure[data-chart="${id}"]`);
+          expect(await chart.getAttribute("data-total")).toBe(String(total));
+          const sum = async (o: string) =>
+            (await chart.locator(`rect[data-outcome="${o}"]`).evaluateAll((rs) => rs.map((r) => Number(r.getAttribute("data-n"))))).reduce((a, b) => a + b, 0);
+          expect([await sum("succeeded"), await sum("failed"), await sum("aborted")]).toEqual([5, 2, 1]);
+        }
+        expect(await page.locator('figure[data-chart="outcomes-24h"] g.bar title').last().textContent()).toMatch(
+          /5 succeeded, 2 failed, 1 aborted|\d+ succeeded/,
+        );
+        // Slowest first: the reload task (its 2 s abort), linking to its page.
+        const slow = page.locator('table[data-chart="slowest"] tr');
+        expect(await slow.first().getAttribute("data-task")).toBe(IDS.reload);
+        expect(await slow.first().textContent()).toContain("6 runs");
+        expect(await page.locator('table[data-chart="delivery-health"] tr[data-channel="old-hook"]').textContent()).toContain("2 dead");
+        expect(await page.locator('table[data-chart="delivery-health"] tr[data-channel="ops-hook"]').textContent()).toContain(`${total} delivered`);
+        // Readable: axis text ≥ 4.5:1 and bars ≥ 3:1 against the card, in this theme.
+        for (const c of await contrasts("figure.chart text")) expect(c).toBeGreaterThanOrEqual(4.5);
+        for (const c of await contrasts("figure.chart rect[data-outcome]")) expect(c).toBeGreaterThanOrEqual(3);
+        await page.screenshot({ path: join(SHOTS, `dashboard-charts-overview-${scheme}.png`), fullPage: true });
+      },
+      TIMEOUT,
+    );
 
-    test(`a task's run history (${scheme})`, async () => {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.goto(`${base}/ui`);
-      await page.locator('table[data-chart="slowest"] tr').first().locator("a").click();
-      await page.waitForURL(`**/ui/tasks/${IDS.reload}`);
-      const chart = page.locator('figure[data-chart="task-runs"]');
-      expect(await chart.getAttribute("data-runs")).toBe(String(reloads.length));
-      const outcomes = await chart.locator("rect[data-outcome]").evaluateAll((rs) => rs.map((r) => r.getAttribute("data-outcome")));
-      expect(outcomes).toEqual(reloads.map((r) => ({ succeed: "succeeded", fail: "failed", abort: "aborted" })[r.outcome]));
-      // The bars follow the durations QRS reported: ranked by height they are ranked by duration.
-      const heights = await chart.locator("rect[data-outcome]").evaluateAll((rs) => rs.map((r) => Number(r.getAttribute("height"))));
-      // A recovery (task.recovered) follows a failure on the bus but is not a run of its own.
-      const isRun = (k: string) => k === "task.succeeded" || k === "task.failed" || k === "task.aborted";
-      const durations = h.events.filter((e) => e.task.id === IDS.reload && isRun(e.kind)).map((e) => e.execution?.durationMs ?? 0);
-      const rank = (xs: number[]) => xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
-      expect(rank(heights)).toEqual(rank(durations));
-      expect(await page.locator("#runs tbody tr").count()).toBe(reloads.length);
-      for (const c of await contrasts("figure.chart text")) expect(c).toBeGreaterThanOrEqual(4.5);
-      for (const c of await contrasts("figure.chart rect[data-outcome]")) expect(c).toBeGreaterThanOrEqual(3);
-      await page.screenshot({ path: join(SHOTS, `dashboard-charts-task-${scheme}.png`), fullPage: true });
-    }, TIMEOUT);
+    test(
+      `a task's run history (${scheme})`,
+      async () => {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.goto(`${base}/ui`);
+        await page.locator('table[data-chart="slowest"] tr').first().locator("a").click();
+        await page.waitForURL(`**/ui/tasks/${IDS.reload}`);
+        const chart = page.locator('figure[data-chart="task-runs"]');
+        expect(await chart.getAttribute("data-runs")).toBe(String(reloads.length));
+        const outcomes = await chart.locator("rect[data-outcome]").evaluateAll((rs) => rs.map((r) => r.getAttribute("data-outcome")));
+        expect(outcomes).toEqual(reloads.map((r) => ({ succeed: "succeeded", fail: "failed", abort: "aborted" })[r.outcome]));
+        // The bars follow the durations QRS reported: ranked by height they are ranked by duration.
+        const heights = await chart.locator("rect[data-outcome]").evaluateAll((rs) => rs.map((r) => Number(r.getAttribute("height"))));
+        // A recovery (task.recovered) follows a failure on the bus but is not a run of its own.
+        const isRun = (k: string) => k === "task.succeeded" || k === "task.failed" || k === "task.aborted";
+        const durations = h.events.filter((e) => e.task.id === IDS.reload && isRun(e.kind)).map((e) => e.execution?.durationMs ?? 0);
+        const rank = (xs: number[]) => xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
+        expect(rank(heights)).toEqual(rank(durations));
+        expect(await page.locator("#runs tbody tr").count()).toBe(reloads.length);
+        for (const c of await contrasts("figure.chart text")) expect(c).toBeGreaterThanOrEqual(4.5);
+        for (const c of await contrasts("figure.chart rect[data-outcome]")) expect(c).toBeGreaterThanOrEqual(3);
+        await page.screenshot({ path: join(SHOTS, `dashboard-charts-task-${scheme}.png`), fullPage: true });
+      },
+      TIMEOUT,
+    );
   }
 });

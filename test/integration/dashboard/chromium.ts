@@ -20,7 +20,16 @@ export async function launchChromium(options: { timezoneId?: string } = {}): Pro
       headless: true,
       viewport: { width: 1360, height: 900 },
       ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     page.setDefaultTimeout(15_000);

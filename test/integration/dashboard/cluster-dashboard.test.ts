@@ -30,7 +30,9 @@ afterAll(async () => {
 async function steward(name: string, dir?: TempDir): Promise<TestApp> {
   const d = dir ?? createTempDir(`steward-${name}-`);
   if (!dir) dirs.push(d);
-  const t = createTestApp(`store:\n  postgres: { url: ${JSON.stringify(url)}, instanceName: ${name}, leaseTtlMs: 2000, heartbeatIntervalMs: 500 }\n`, { dir: d.path });
+  const t = createTestApp(`store:\n  postgres: { url: ${JSON.stringify(url)}, instanceName: ${name}, leaseTtlMs: 2000, heartbeatIntervalMs: 500 }\n`, {
+    dir: d.path,
+  });
   await t.app.start();
   apps.push(t);
   return t;
@@ -49,11 +51,20 @@ test("each Steward's pages show the runs the other handled, labelled with the St
   ];
   for (const [i, r] of runs.entries()) {
     const e = syntheticTaskEvent({ outcome: r.outcome, taskName: "Nightly sales" });
-    const event = { ...e, id: `${crypto.randomUUID()}:${r.outcome}`, executionId: crypto.randomUUID(), task: { ...e.task, id: TASK }, execution: { ...e.execution!, stopTime: new Date(Date.now() - (3 - i) * 1000).toISOString() } };
+    const event = {
+      ...e,
+      id: `${crypto.randomUUID()}:${r.outcome}`,
+      executionId: crypto.randomUUID(),
+      task: { ...e.task, id: TASK },
+      execution: { ...e.execution!, stopTime: new Date(Date.now() - (3 - i) * 1000).toISOString() },
+    };
     await r.via.app.bus.emit(`task.${r.outcome}`, event);
   }
   for (const t of [a, b]) {
-    await waitFor(() => t.app.dashboard.timeline.entries().filter((x) => x.event.kind.startsWith("task.")).length >= 3 || undefined, { what: "three runs on each timeline", timeoutMs: 10_000 });
+    await waitFor(() => t.app.dashboard.timeline.entries().filter((x) => x.event.kind.startsWith("task.")).length >= 3 || undefined, {
+      what: "three runs on each timeline",
+      timeoutMs: 10_000,
+    });
     const handled = t.app.dashboard.timeline.entries().map((x) => x.steward);
     expect(handled.filter((s) => s === "node-a").length).toBe(2);
     expect(handled.filter((s) => s === "node-b").length).toBe(1);
@@ -93,7 +104,10 @@ test("each Steward's pages show the runs the other handled, labelled with the St
   const cDir = createTempDir("steward-node-c-");
   dirs.push(cDir);
   const c = await steward("node-c", cDir);
-  await waitFor(() => c.app.dashboard.timeline.entries().filter((x) => x.event.kind.startsWith("task.")).length >= 3 || undefined, { what: "node-c to catch up", timeoutMs: 10_000 });
+  await waitFor(() => c.app.dashboard.timeline.entries().filter((x) => x.event.kind.startsWith("task.")).length >= 3 || undefined, {
+    what: "node-c to catch up",
+    timeoutMs: 10_000,
+  });
   await c.close().catch(() => undefined);
   apps.splice(apps.indexOf(c), 1);
   const again = await steward("node-c", cDir);

@@ -10,7 +10,9 @@ import { waitFor } from "../../helpers/wait-for";
 import { startHarness, type Harness } from "../intake/harness";
 import { startSmtpReceiver, type SmtpReceiver } from "../notify/receivers";
 
-const failing = (parse(siteText) as { tasks: Array<{ id?: string; name: string; type: string; scriptError?: string }> }).tasks.filter((t) => t.type === "reload" && t.scriptError);
+const failing = (parse(siteText) as { tasks: Array<{ id?: string; name: string; type: string; scriptError?: string }> }).tasks.filter(
+  (t) => t.type === "reload" && t.scriptError,
+);
 
 let dir: TempDir;
 let smtp: SmtpReceiver;
@@ -38,12 +40,21 @@ afterAll(async () => {
 });
 
 const htmlText = (html: string) =>
-  html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 
 /** The lines under "What went wrong (script log):" in the plain-text mail. */
 function mailErrorLines(text: string): string[] {
   const after = text.split("What went wrong (script log):\n")[1] ?? "";
-  return after.split(/\n\s*\n/)[0]!.split("\n").filter(Boolean);
+  return after
+    .split(/\n\s*\n/)[0]!
+    .split("\n")
+    .filter(Boolean);
 }
 
 test("the simulator's default site has failing reloads to check", () => {
@@ -58,7 +69,10 @@ for (const task of failing) {
     const id = task.id ?? listed.find((t) => t.name === task.name)!.id;
     const executionId = await h.runWhenIdle(id, "fail");
     await h.eventFor(executionId);
-    const mail = await waitFor(() => smtp.mails.find((m) => m.mail.headers.some((x) => x.key === "x-steward-delivery" && String(x.value).startsWith(`${executionId}:`))), { what: `the mail of ${task.name}`, timeoutMs: 15_000 });
+    const mail = await waitFor(
+      () => smtp.mails.find((m) => m.mail.headers.some((x) => x.key === "x-steward-delivery" && String(x.value).startsWith(`${executionId}:`))),
+      { what: `the mail of ${task.name}`, timeoutMs: 15_000 },
+    );
     const fromMail = mailErrorLines(mail.mail.text ?? "");
     expect(fromMail.join("\n")).toContain(task.scriptError!.slice(0, 40));
     // The HTML mail shows them above its table of task, app and run details.
@@ -66,7 +80,9 @@ for (const task of failing) {
     expect(html.indexOf("What went wrong")).toBeGreaterThan(0);
     expect(html.indexOf("What went wrong")).toBeLessThan(html.indexOf(">Task id<"));
 
-    const entry = h.t.app.dashboard.timeline.entries().find((e) => "executionId" in e.event && e.event.executionId === executionId && e.event.kind === "task.failed");
+    const entry = h.t.app.dashboard.timeline
+      .entries()
+      .find((e) => "executionId" in e.event && e.event.executionId === executionId && e.event.kind === "task.failed");
     expect(entry).toBeDefined();
     const res = await h.t.request(`/ui/events/${entry!.seq}`);
     expect(res.status).toBe(200);

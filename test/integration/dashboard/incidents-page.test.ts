@@ -21,7 +21,17 @@ describe("dashboard: incidents", () => {
     const inc = t.app.incidents!;
     const now = Date.now();
     const touch = (task: string, title: string, eventId: string, at: number, errorClass?: string) =>
-      inc.raise({ subject: taskSubject(task), taskId: task, title, eventId, kind: "task.failed", summary: `${title} failed`, at, failedRun: true, ...(errorClass ? { errorClass } : {}) });
+      inc.raise({
+        subject: taskSubject(task),
+        taskId: task,
+        title,
+        eventId,
+        kind: "task.failed",
+        summary: `${title} failed`,
+        at,
+        failedRun: true,
+        ...(errorClass ? { errorClass } : {}),
+      });
     await touch("task-a", "Reload <Sales>", "e1", now - 60_000, "file");
     await touch("task-a", "Reload <Sales>", "e2", now - 30_000, "file");
     await touch("task-b", "Reload Finance", "e3", now - 20_000);

@@ -11,7 +11,11 @@ let scheduleId = "";
 beforeAll(async () => {
   dir = createTempDir("steward-names-");
   h = await startHarness({ dir: dir.path });
-  const res = await h.t.request("/v4/schedules", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Nightly sales", cronSchedule: "0 2 * * *", qlikSenseTaskId: IDS.reload }) });
+  const res = await h.t.request("/v4/schedules", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "Nightly sales", cronSchedule: "0 2 * * *", qlikSenseTaskId: IDS.reload }),
+  });
   expect(res.status).toBe(201);
   scheduleId = ((await res.json()) as { id: string }).id;
   expect((await h.t.request(`/v4/schedules/${scheduleId}/stop`, { method: "PUT" })).status).toBeLessThan(300);
@@ -41,7 +45,11 @@ test("the audit log names schedule and task targets", async () => {
 
 test("with QRS down, a task not named before shows its id, and the page still answers", async () => {
   await h.sim.stop();
-  const res = await h.t.request("/v4/schedules", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Weekly sync", cronSchedule: "0 3 * * 1", qlikSenseTaskId: IDS.userSync }) });
+  const res = await h.t.request("/v4/schedules", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "Weekly sync", cronSchedule: "0 3 * * 1", qlikSenseTaskId: IDS.userSync }),
+  });
   expect(res.status).toBe(201);
   const body = await page("/ui/schedules");
   expect(body).toContain("Reload Sales dashboard");

@@ -77,9 +77,18 @@ describe("dashboard pages", () => {
     expect((await html(t, "/ui/inbox")).status).toBe(404);
     expect((await html(t, "/ui")).body).not.toContain('href="/ui/inbox"');
     const mail: CapturedItem = {
-      kind: "mail", id: 7, receivedAt: new Date().toISOString(), envelopeFrom: "steward@demo.example", envelopeTo: ["ops@demo.example"],
-      from: "Steward <steward@demo.example>", to: ["ops@demo.example"], subject: "Reload failed: Sales", html: "<p onclick=\"x()\">Hello <b>ops</b></p>",
-      text: "Hello ops", attachments: [{ filename: "script.log", mimeType: "text/plain", sizeBytes: 120 }], sizeBytes: 2048,
+      kind: "mail",
+      id: 7,
+      receivedAt: new Date().toISOString(),
+      envelopeFrom: "steward@demo.example",
+      envelopeTo: ["ops@demo.example"],
+      from: "Steward <steward@demo.example>",
+      to: ["ops@demo.example"],
+      subject: "Reload failed: Sales",
+      html: '<p onclick="x()">Hello <b>ops</b></p>',
+      text: "Hello ops",
+      attachments: [{ filename: "script.log", mimeType: "text/plain", sizeBytes: 120 }],
+      sizeBytes: 2048,
     };
     t.app.dashboard.attachInbox({ items: () => [mail], get: (id) => (id === 7 ? mail : undefined) });
     const list = await html(t, "/ui/inbox");
@@ -89,7 +98,7 @@ describe("dashboard pages", () => {
     const item = await html(t, "/ui/inbox/7");
     // The mail's HTML goes into a sandboxed frame as an escaped attribute: it renders, it cannot run.
     expect(item.body).toContain('sandbox=""');
-    expect(item.body).toContain("srcdoc=\"&lt;p onclick=&quot;x()&quot;&gt;Hello &lt;b&gt;ops&lt;/b&gt;&lt;/p&gt;\"");
+    expect(item.body).toContain('srcdoc="&lt;p onclick=&quot;x()&quot;&gt;Hello &lt;b&gt;ops&lt;/b&gt;&lt;/p&gt;"');
     expect(item.body).toContain("script.log (text/plain, 120 bytes)");
     expect((await html(t, "/ui/inbox/8")).status).toBe(404);
   });

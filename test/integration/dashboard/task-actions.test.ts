@@ -26,7 +26,8 @@ afterAll(async () => {
   dir?.remove();
 });
 
-const startsOf = (taskId: string) => h.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().startsWith(`/qrs/task/${taskId}/start`));
+const startsOf = (taskId: string) =>
+  h.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().startsWith(`/qrs/task/${taskId}/start`));
 
 test("a failed run's page links to the QMC and the hub, and runs the task again after asking", { timeout: 60_000 }, async () => {
   const executionId = await h.runWhenIdle(IDS.reload, "fail");

@@ -26,7 +26,20 @@ afterAll(async () => {
 /** What a time shows in `zone`: HH:MM:SS today (in that zone), else YYYY-MM-DD HH:MM. */
 function expected(iso: string, zone: string): string {
   const f = (d: Date) => {
-    const o = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).formatToParts(d).map((p) => [p.type, p.value]));
+    const o = Object.fromEntries(
+      new Intl.DateTimeFormat("en-CA", {
+        timeZone: zone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+      })
+        .formatToParts(d)
+        .map((p) => [p.type, p.value]),
+    );
     return { date: `${o.year}-${o.month}-${o.day}`, hms: `${o.hour}:${o.minute}:${o.second}`, hm: `${o.hour}:${o.minute}` };
   };
   const p = f(new Date(iso));

@@ -9,13 +9,22 @@ import { waitFor } from "../../helpers/wait-for";
 export async function checkDemoRun(cmd: string, args: string[], cwd: string, onStart: (p: RunningProcess) => void): Promise<void> {
   const p = startProcess(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
   onStart(p);
-  const dashboard = await waitFor(() => /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/ui)\b/.exec(p.stdout())?.[1] ?? (p.hasExited() ? Promise.reject(new Error(`demo exited:\n${p.output()}`)) : undefined), {
-    what: "the dashboard URL",
-    timeoutMs: 60_000,
+  const dashboard = await waitFor(
+    () =>
+      /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/ui)\b/.exec(p.stdout())?.[1] ??
+      (p.hasExited() ? Promise.reject(new Error(`demo exited:\n${p.output()}`)) : undefined),
+    {
+      what: "the dashboard URL",
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    },
+  );
+  const started = Date.now();
+  const alertLine = await waitFor(() => /^.*ALERT MAIL\s+task\.failed\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "a failed-task alert line",
+    timeoutMs: 30_000,
     intervalMs: 100,
   });
-  const started = Date.now();
-  const alertLine = await waitFor(() => /^.*ALERT MAIL\s+task\.failed\s+→.*$/m.exec(p.stdout())?.[0], { what: "a failed-task alert line", timeoutMs: 30_000, intervalMs: 100 });
   expect(Date.now() - started).toBeLessThan(30_000);
   expect(alertLine).toContain("qlik-ops@demo.example");
   // The failure itself was narrated before its alert.
@@ -32,10 +41,13 @@ export async function checkDemoRun(cmd: string, args: string[], cwd: string, onS
   const overview = await (await fetch(`${base}/ui`)).text();
   expect(overview).toContain('href="/ui/inbox"');
   // The simulated site's license and version, read at start, on the License page.
-  const license = await waitFor(async () => {
-    const html = await (await fetch(`${base}/ui/license`)).text();
-    return html.includes("allocated") && html.includes("14.") ? html : undefined;
-  }, { what: "the License page with a reading", timeoutMs: 15_000 });
+  const license = await waitFor(
+    async () => {
+      const html = await (await fetch(`${base}/ui/license`)).text();
+      return html.includes("allocated") && html.includes("14.") ? html : undefined;
+    },
+    { what: "the License page with a reading", timeoutMs: 15_000 },
+  );
   expect(license).toContain("Professional");
   expect(license).toContain("would be released");
 

@@ -91,11 +91,14 @@ test("two Stewards on a private PostgreSQL: both are members, each failed run is
 
   // SIGUSR2 stops the leader (node-a, started first); node-b takes every duty over.
   process.kill(p.pid, "SIGUSR2");
-  await waitFor(() => /stopping node-a, the leader/.test(p.stdout()) && /members: node-b · node-b leads scheduler, reconcile, distribute, site-monitor/.test(p.stdout()), {
-    what: "node-b to take over",
-    timeoutMs: 30_000,
-    intervalMs: 100,
-  });
+  await waitFor(
+    () => /stopping node-a, the leader/.test(p.stdout()) && /members: node-b · node-b leads scheduler, reconcile, distribute, site-monitor/.test(p.stdout()),
+    {
+      what: "node-b to take over",
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    },
+  );
   expect((await ready(banner.b)).components.cluster?.detail).toMatch(/^1 member — node-b \(this one\).*scheduler: node-b/);
   await expect(fetch(`${banner.a}/ready`)).rejects.toThrow();
 

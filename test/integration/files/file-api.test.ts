@@ -98,7 +98,13 @@ describe("file operations", () => {
     utimesSync(join(A, "in", "real.txt"), old, old);
     let r = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/./real.txt`, toFile: `${A}/out/new/sub/copy.txt`, preserveTimestamp: true });
     expect(r.status).toBe(201);
-    expect(await r.json()).toEqual({ fromFile: `${A}/in/real.txt`, toFile: `${A}/out/new/sub/copy.txt`, overwrite: false, preserveTimestamp: true, copied: true });
+    expect(await r.json()).toEqual({
+      fromFile: `${A}/in/real.txt`,
+      toFile: `${A}/out/new/sub/copy.txt`,
+      overwrite: false,
+      preserveTimestamp: true,
+      copied: true,
+    });
     expect(readFileSync(join(A, "out/new/sub/copy.txt"), "utf8")).toBe("real file in in");
     expect(statSync(join(A, "out/new/sub/copy.txt")).mtime.getTime()).toBe(old.getTime());
     r = await req("PUT", "/v4/filecopy", { fromFile: `${A}/in/real.txt`, toFile: `${A}/out/plain.txt`, preserveTimestamp: "false" });
@@ -230,10 +236,30 @@ describe("file operations", () => {
     for (const h of HOSTILE_PATHS) {
       const lit = h.literal ?? false;
       const p = (root: string) => h.path(join(A, root), O);
-      attempts.push({ route: "copy from", name: h.name, literal: lit, run: () => req("PUT", "/v4/filecopy", { fromFile: p("in"), toFile: `${A}/out/corpus.txt`, overwrite: true }) });
-      attempts.push({ route: "copy to", name: h.name, literal: lit, run: () => req("PUT", "/v4/filecopy", { fromFile: `${A}/in/real.txt`, toFile: p("out"), overwrite: true }) });
-      attempts.push({ route: "move from", name: h.name, literal: lit, run: () => req("PUT", "/v4/filemove", { fromFile: p("min"), toFile: `${A}/mout/corpus.txt`, overwrite: true }) });
-      attempts.push({ route: "move to", name: h.name, literal: lit, run: () => req("PUT", "/v4/filemove", { fromFile: `${A}/min/real.txt`, toFile: p("mout"), overwrite: true }) });
+      attempts.push({
+        route: "copy from",
+        name: h.name,
+        literal: lit,
+        run: () => req("PUT", "/v4/filecopy", { fromFile: p("in"), toFile: `${A}/out/corpus.txt`, overwrite: true }),
+      });
+      attempts.push({
+        route: "copy to",
+        name: h.name,
+        literal: lit,
+        run: () => req("PUT", "/v4/filecopy", { fromFile: `${A}/in/real.txt`, toFile: p("out"), overwrite: true }),
+      });
+      attempts.push({
+        route: "move from",
+        name: h.name,
+        literal: lit,
+        run: () => req("PUT", "/v4/filemove", { fromFile: p("min"), toFile: `${A}/mout/corpus.txt`, overwrite: true }),
+      });
+      attempts.push({
+        route: "move to",
+        name: h.name,
+        literal: lit,
+        run: () => req("PUT", "/v4/filemove", { fromFile: `${A}/min/real.txt`, toFile: p("mout"), overwrite: true }),
+      });
       attempts.push({ route: "delete", name: h.name, literal: lit, run: () => req("DELETE", "/v4/filedelete", { deleteFile: p("del") }) });
       attempts.push({ route: "createdir", name: h.name, literal: lit, run: () => req("POST", "/v4/createdir", { directory: p("mk") }) });
       // createdirqvd takes a path relative to the QVD root: the part after the root, or the whole path.
@@ -261,14 +287,16 @@ describe("file operations", () => {
     // What createdirqvd made stays below the QVD root (the snapshots above cover everything else).
     expect(readdirSync(join(A, "qvd")).length).toBeGreaterThan(qvdBefore);
     // Each link planted in the roots is still there (none deleted through the API).
-    for (const r of ROOTS) for (const l of ["link-out-file", "link-out-dir", "link-rel", "dangling", "loop1", "link-parent"]) expect(lstatSync(join(A, r, l)).isSymbolicLink()).toBe(true);
+    for (const r of ROOTS)
+      for (const l of ["link-out-file", "link-out-dir", "link-rel", "dangling", "loop1", "link-parent"])
+        expect(lstatSync(join(A, r, l)).isSymbolicLink()).toBe(true);
     // 400 and 403 dominate; most attempts never reach the file system.
     expect((statuses.get(400) ?? 0) + (statuses.get(403) ?? 0)).toBeGreaterThan(attempts.length / 2);
   });
 
   test("every file operation is audited, denials included", async () => {
-    const denied = (await t.app.audit.query({ action: "file.*", result: "denied", limit: 1000 }));
-    const ok = (await t.app.audit.query({ action: "file.copy", result: "ok" }));
+    const denied = await t.app.audit.query({ action: "file.*", result: "denied", limit: 1000 });
+    const ok = await t.app.audit.query({ action: "file.copy", result: "ok" });
     expect(denied.length).toBeGreaterThan(50);
     expect(ok.length).toBeGreaterThan(0);
     expect(denied.every((d) => d.actor.kind === "anonymous" && typeof d.details?.error === "string")).toBe(true);

@@ -24,7 +24,11 @@ const SHOTS = resolve(import.meta.dir, "../../../test-output");
 /** The preview picture of a run (docs/monitoring.md shows copies of these). */
 function preview(name: string, dash: GrafanaDashboard, result: Awaited<ReturnType<typeof runDashboard>>) {
   mkdirSync(SHOTS, { recursive: true });
-  const svg = renderPreview(result, dash.panels as never, "Preview drawn by Steward's scripts/grafana-preview.ts from real query results — not a Grafana screenshot");
+  const svg = renderPreview(
+    result,
+    dash.panels as never,
+    "Preview drawn by Steward's scripts/grafana-preview.ts from real query results — not a Grafana screenshot",
+  );
   writeFileSync(join(SHOTS, `grafana-${name}.svg`), svg);
   return svg;
 }
@@ -50,7 +54,10 @@ async function influxKnown(db: string): Promise<KnownNames> {
 async function promKnown(): Promise<KnownNames> {
   await flushVictoriaMetrics(vm);
   const text = await (await fetch(`${vm.url}/api/v1/export?${new URLSearchParams({ "match[]": '{__name__!=""}' })}`)).text();
-  const names = text.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { metric: { __name__: string } }).metric.__name__);
+  const names = text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { metric: { __name__: string } }).metric.__name__);
   return { measurements: new Set(), names: new Set(names) };
 }
 
@@ -84,7 +91,12 @@ routes:
   for (const id of types) {
     for (const outcome of ["succeed", "fail"] as const) await h.eventFor(await h.runWhenIdle(id, outcome, { durationMs: 120 }), 15_000);
   }
-  for (const [outcome, durationMs] of [["succeed", 400], ["succeed", 900], ["fail", 250], ["succeed", 600]] as const) {
+  for (const [outcome, durationMs] of [
+    ["succeed", 400],
+    ["succeed", 900],
+    ["fail", 250],
+    ["succeed", 600],
+  ] as const) {
     await h.eventFor(await h.runWhenIdle(IDS.reload, outcome, { durationMs }), 15_000);
   }
   // The simulator has no Windows services: their state changes come as the service monitor publishes them.
@@ -96,15 +108,26 @@ routes:
   h.sim.faults.add({ target: "qrs", pathContains: "task/full", delayMs: 400, count: 6 }, Date.now());
   for (let n = 1; n <= 6; n++) {
     const exec = `00000000-0000-4000-8000-00000000001${n}`;
-    await sendDatagram(`/scheduler-task-failed/;SENSE1;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${IDS.reload};${IDS.app};2025-11-03 06:00:41,512;WARN;${exec};Max retries reached`, port);
+    await sendDatagram(
+      `/scheduler-task-failed/;SENSE1;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${IDS.reload};${IDS.app};2025-11-03 06:00:41,512;WARN;${exec};Max retries reached`,
+      port,
+    );
   }
   await waitFor(async () => (await h.metric("steward_intake_dropped_total", { reason: "queue_full" })) >= 1, { what: "a queue_full drop", timeoutMs: 10_000 });
-  await waitFor(async () => (await h.metric("steward_notify_deliveries_total", { channel: "ops-hook", outcome: "dead" })) >= 1, { what: "a dead letter", timeoutMs: 20_000 });
-  await waitFor(async () => ((await (await h.t.request("/v4/deliveries?status=pending,sending")).json()) as { deliveries: unknown[] }).deliveries.length === 0, { what: "the outbox to drain", timeoutMs: 20_000 });
+  await waitFor(async () => (await h.metric("steward_notify_deliveries_total", { channel: "ops-hook", outcome: "dead" })) >= 1, {
+    what: "a dead letter",
+    timeoutMs: 20_000,
+  });
+  await waitFor(
+    async () => ((await (await h.t.request("/v4/deliveries?status=pending,sending")).json()) as { deliveries: unknown[] }).deliveries.length === 0,
+    { what: "the outbox to drain", timeoutMs: 20_000 },
+  );
 
   // A Butler site's history, written as Butler writes it.
   await fetch(`${influx.url}/query`, { method: "POST", body: new URLSearchParams({ q: "CREATE DATABASE butler" }) });
-  const lines = butlerPoints(Date.now()).map((p) => p.toLineProtocol()).join("\n");
+  const lines = butlerPoints(Date.now())
+    .map((p) => p.toLineProtocol())
+    .join("\n");
   const write = await fetch(`${influx.url}/write?db=butler&precision=ns`, { method: "POST", body: lines });
   if (write.status !== 204) throw new Error(`butler points: HTTP ${write.status} ${await write.text()}`);
 
@@ -120,9 +143,11 @@ routes:
   await waitFor(
     async () => {
       const stored = (await promKnown()).names;
-      const body = (await (await fetch(`${vm.url}/api/v1/query?query=${encodeURIComponent('count by (__name__) ({__name__=~".+"})')}`)).json()) as { data: { result: Array<{ metric: { __name__: string } }> } };
+      const body = (await (await fetch(`${vm.url}/api/v1/query?query=${encodeURIComponent('count by (__name__) ({__name__=~".+"})')}`)).json()) as {
+        data: { result: Array<{ metric: { __name__: string } }> };
+      };
       const searchable = new Set(body.data.result.map((r) => r.metric.__name__));
-      const q = encodeURIComponent('count_over_time(steward_intake_dropped_total[1h])');
+      const q = encodeURIComponent("count_over_time(steward_intake_dropped_total[1h])");
       const drops = (await (await fetch(`${vm.url}/api/v1/query?query=${q}`)).json()) as { data: { result: Array<{ value: [number, string] }> } };
       return [...stewardNames].every((n) => stored.has(n)) && [...stored].every((n) => searchable.has(n)) && Number(drops.data.result[0]?.value[1] ?? 0) >= 3;
     },
@@ -170,7 +195,10 @@ describe("Grafana dashboards", () => {
     const all = await run(VM_TASKS, { kind: "prometheus", url: vm.url });
     expect(checkRun(all, "prometheus", known)).toEqual([]);
     expect(preview("qlik-sense-tasks-victoriametrics", VM_TASKS, all)).toContain("Reload Sales dashboard");
-    const perType = all.panels.find((p) => p.title === "Failed runs per task type")!.targets[0]!.frames.map((f) => f.labels.task_type).sort();
+    const perType = all.panels
+      .find((p) => p.title === "Failed runs per task type")!
+      .targets[0]!.frames.map((f) => f.labels.task_type)
+      .sort();
     expect(perType).toEqual(["distribute", "external_program", "preload", "reload", "user_sync"]);
     const one = await run(VM_TASKS, { kind: "prometheus", url: vm.url }, { host: ["sense1.test.example"], task: ["Reload Sales dashboard"] });
     expect(checkRun(one, "prometheus", known)).toEqual([]);
@@ -195,7 +223,12 @@ describe("Grafana dashboards", () => {
       [broken(INFLUXQL, "external_program|", "external_programme|"), b, influxKnownNames, /measurement external_programme_task_failed/],
       [broken(INFLUXQL, '\\"app_name\\"', '\\"app\\"'), b, influxKnownNames, /"app" is no measurement, tag or field/],
       [broken(INFLUXQL, "state_text", "state_txt"), b, influxKnownNames, /"state_txt" is no measurement/],
-      [broken(STEWARD, "steward_intake_dropped_total", "steward_intake_drops_total"), { kind: "prometheus", url: vm.url }, await promKnown(), /metric steward_intake_drops_total does not exist/],
+      [
+        broken(STEWARD, "steward_intake_dropped_total", "steward_intake_drops_total"),
+        { kind: "prometheus", url: vm.url },
+        await promKnown(),
+        /metric steward_intake_drops_total does not exist/,
+      ],
       [broken(VM_TASKS, "by (app_name)", "by (app)"), { kind: "prometheus", url: vm.url }, await promKnown(), /grouped by app but a series has no such label/],
     ];
     for (const [dash, backend, known, expected] of cases) {

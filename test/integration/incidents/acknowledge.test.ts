@@ -38,7 +38,8 @@ afterAll(async () => {
   dir?.remove();
 });
 
-const mailsFor = (executionId: string) => smtp.mails.filter((m) => m.mail.headers.some((x) => x.key === "x-steward-delivery" && String(x.value).startsWith(`${executionId}:`)));
+const mailsFor = (executionId: string) =>
+  smtp.mails.filter((m) => m.mail.headers.some((x) => x.key === "x-steward-delivery" && String(x.value).startsWith(`${executionId}:`)));
 const json = async <T>(path: string, init?: RequestInit) => {
   const res = await h.t.request(path, init);
   return { status: res.status, body: (await res.json()) as T };
@@ -47,7 +48,10 @@ const json = async <T>(path: string, init?: RequestInit) => {
 test("an acknowledged incident stops notifying its failures until it recovers", { timeout: 60_000 }, async () => {
   const first = await h.runWhenIdle(IDS.reload, "fail");
   const second = await h.runWhenIdle(IDS.reload, "fail");
-  await waitFor(() => (mailsFor(first).length === 1 && mailsFor(second).length === 1) || undefined, { what: "a mail for each of two failures", timeoutMs: 15_000 });
+  await waitFor(() => (mailsFor(first).length === 1 && mailsFor(second).length === 1) || undefined, {
+    what: "a mail for each of two failures",
+    timeoutMs: 15_000,
+  });
   const { body: list } = await json<{ incidents: Array<{ id: number; failures: number }> }>("/v4/incidents?status=open");
   const incident = list.incidents[0]!;
   expect(incident.failures).toBe(2);
@@ -57,7 +61,9 @@ test("an acknowledged incident stops notifying its failures until it recovers", 
   await page.click(`tr[data-incident="${incident.id}"] button[data-action="ack-incident"]`);
   await page.waitForSelector(`tr[data-incident="${incident.id}"] td[data-role="ack"] b`);
   expect(await page.locator(`tr[data-incident="${incident.id}"] td[data-role="ack"]`).textContent()).toContain("Looking at the SQL Server");
-  const { body: acked } = await json<{ acknowledgedAt: string | null; acknowledgedBy: string | null; acknowledgedNote: string | null }>(`/v4/incidents/${incident.id}`);
+  const { body: acked } = await json<{ acknowledgedAt: string | null; acknowledgedBy: string | null; acknowledgedNote: string | null }>(
+    `/v4/incidents/${incident.id}`,
+  );
   expect(acked.acknowledgedAt).not.toBeNull();
   expect(acked.acknowledgedNote).toBe("Looking at the SQL Server");
   const audit = await json<{ entries: Array<{ target: string; result: string }> }>("/v4/audit?action=api.write&limit=20");
@@ -65,10 +71,13 @@ test("an acknowledged incident stops notifying its failures until it recovers", 
 
   const third = await h.runWhenIdle(IDS.reload, "fail");
   await h.eventFor(third);
-  const quiet = await waitFor(async () => {
-    const d = await json<{ deliveries: Array<{ status: string; reason: string | null; eventId: string }> }>(`/v4/deliveries?limit=20`);
-    return d.body.deliveries.find((x) => x.eventId?.startsWith(third));
-  }, { what: "the third failure's delivery" });
+  const quiet = await waitFor(
+    async () => {
+      const d = await json<{ deliveries: Array<{ status: string; reason: string | null; eventId: string }> }>(`/v4/deliveries?limit=20`);
+      return d.body.deliveries.find((x) => x.eventId?.startsWith(third));
+    },
+    { what: "the third failure's delivery" },
+  );
   expect(quiet.status).toBe("suppressed");
   expect(quiet.reason).toContain("acknowledged");
 
@@ -77,7 +86,13 @@ test("an acknowledged incident stops notifying its failures until it recovers", 
   expect(mailsFor(third).length).toBe(0);
 
   // Closed now: nothing to acknowledge; an unknown id is not found.
-  const again = await json<{ code: string }>(`/v4/incidents/${incident.id}/acknowledge`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  const again = await json<{ code: string }>(`/v4/incidents/${incident.id}/acknowledge`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   expect(again.status).toBe(409);
-  expect((await h.t.request("/v4/incidents/999999/acknowledge", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(404);
+  expect((await h.t.request("/v4/incidents/999999/acknowledge", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(
+    404,
+  );
 });

@@ -36,12 +36,16 @@ routes:
     dir?.remove();
   });
 
-  const run = async (outcome: "succeed" | "fail", opts?: Parameters<Harness["runWhenIdle"]>[2]): Promise<TaskEvent> => h.eventFor(await h.runWhenIdle(IDS.reload, outcome, opts), 15_000);
+  const run = async (outcome: "succeed" | "fail", opts?: Parameters<Harness["runWhenIdle"]>[2]): Promise<TaskEvent> =>
+    h.eventFor(await h.runWhenIdle(IDS.reload, outcome, opts), 15_000);
 
   test("a warning for the suspicious success; the 1st failure, one digest of the 2nd and 3rd, then the recovery", { timeout: 90_000 }, async () => {
     for (let i = 0; i < 3; i++) await run("succeed");
     const suspicious = await run("succeed", { logWarnings: { skippedErrors: ["Field 'Region' not found"], emptyTables: ["customers"] } });
-    const warning = await waitFor(() => h.events.find((e): e is TaskEvent => e.kind === "task.warning" && "executionId" in e && e.executionId === suspicious.executionId), { what: "task.warning", timeoutMs: 15_000 });
+    const warning = await waitFor(
+      () => h.events.find((e): e is TaskEvent => e.kind === "task.warning" && "executionId" in e && e.executionId === suspicious.executionId),
+      { what: "task.warning", timeoutMs: 15_000 },
+    );
     expect(warning.warnings?.map((w) => w.kind).sort()).toEqual(["emptyTable", "skippedErrors"]);
     expect(warning.warnings?.find((w) => w.kind === "emptyTable")).toMatchObject({ table: "customers" });
     await waitFor(() => quality.requests.length >= 1, { what: "the warning on its route", timeoutMs: 15_000 });
@@ -54,8 +58,12 @@ routes:
     for (let i = 0; i < 3; i++) await run("fail");
     await waitFor(() => oncall.requests.length >= 1, { what: "the first failure", timeoutMs: 15_000 });
     // The 2nd and 3rd failures wait in the incident's digest (an hour's window): nothing more is sent yet.
-    const grouping = async () => ((await (await h.t.request("/v4/deliveries?status=grouping")).json()) as { deliveries: Array<{ kind: string; eventIds: string[] }> }).deliveries;
-    await waitFor(async () => (await grouping()).some((d) => d.kind === "digest" && d.eventIds.length === 2), { what: "one digest holding two failures", timeoutMs: 15_000 });
+    const grouping = async () =>
+      ((await (await h.t.request("/v4/deliveries?status=grouping")).json()) as { deliveries: Array<{ kind: string; eventIds: string[] }> }).deliveries;
+    await waitFor(async () => (await grouping()).some((d) => d.kind === "digest" && d.eventIds.length === 2), {
+      what: "one digest holding two failures",
+      timeoutMs: 15_000,
+    });
     expect(oncall.requests.length).toBe(1);
 
     await run("succeed");

@@ -38,7 +38,12 @@ for (const backend of backends) {
       const db = await backend.open([incidentMigrations]);
       const s = service(db);
       // Two earlier successes give a last success and, with a third, a usual duration.
-      for (const [i, d] of [[0, 50_000], [1, 70_000], [2, 60_000]] as const) await s.annotate(run("succeeded", T0 - (3 - i) * 3_600_000, d));
+      for (const [i, d] of [
+        [0, 50_000],
+        [1, 70_000],
+        [2, 60_000],
+      ] as const)
+        await s.annotate(run("succeeded", T0 - (3 - i) * 3_600_000, d));
       const outs: TaskEvent[][] = [];
       for (let i = 0; i < 5; i++) outs.push(await s.annotate(run("failed", T0 + i * 15 * 60_000, 5_000)));
       expect(outs.map((o) => o.length)).toEqual([1, 1, 1, 1, 1]);
@@ -109,7 +114,16 @@ for (const backend of backends) {
       const db = await backend.open([incidentMigrations]);
       const s = service(db);
       const subject = taskSubject(TASK);
-      const opened = await s.raise({ subject, taskId: TASK, title: "Reload Sales", eventId: "w1", kind: "task.missed", summary: "did not start at 02:00", at: T0, failedRun: false });
+      const opened = await s.raise({
+        subject,
+        taskId: TASK,
+        title: "Reload Sales",
+        eventId: "w1",
+        kind: "task.missed",
+        summary: "did not start at 02:00",
+        at: T0,
+        failedRun: false,
+      });
       expect(opened).toMatchObject({ status: "open", failures: 0, events: 1 });
       const failed = await s.annotate(run("failed", T0 + 60_000));
       expect(failed[0]!.incident).toMatchObject({ id: opened.id, failures: 1 });

@@ -82,14 +82,20 @@ routes:
       await waitFor(() => h.events.find((e) => e.kind === "task.recovered"), { what: "task.recovered on the bus", timeoutMs: 15_000 });
 
       // Every channel: failures 1 and 3, then the recovery.
-      await waitFor(() => smtp.mails.length >= 3 && slack.requests.length >= 3 && teams.requests.length >= 3 && hook.requests.length >= 3 && signl4.requests.length >= 3, {
-        what: "3 messages on every HTTP channel and 3 mails",
-        timeoutMs: 30_000,
-      });
-      await waitFor(async () => ((await (await h.t.request("/v4/deliveries?status=pending,sending,grouping")).json()) as { deliveries: unknown[] }).deliveries.length === 0, {
-        what: "the outbox to be empty",
-        timeoutMs: 30_000,
-      });
+      await waitFor(
+        () => smtp.mails.length >= 3 && slack.requests.length >= 3 && teams.requests.length >= 3 && hook.requests.length >= 3 && signl4.requests.length >= 3,
+        {
+          what: "3 messages on every HTTP channel and 3 mails",
+          timeoutMs: 30_000,
+        },
+      );
+      await waitFor(
+        async () => ((await (await h.t.request("/v4/deliveries?status=pending,sending,grouping")).json()) as { deliveries: unknown[] }).deliveries.length === 0,
+        {
+          what: "the outbox to be empty",
+          timeoutMs: 30_000,
+        },
+      );
       await waitFor(() => got.filter((m) => m.topic.startsWith(`${prefix}/`)).length >= 3, { what: "3 structured MQTT messages", timeoutMs: 15_000 });
       expect(smtp.mails.length).toBe(3);
       for (const r of [slack, teams, hook, signl4]) expect(r.requests.length).toBe(3);
@@ -111,7 +117,11 @@ routes:
 
       // Webhook: the third failure's body says 3 in a row and when the task last worked; Butler's fields unchanged.
       const bodies = hook.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>);
-      expect(bodies.map((b) => [b.kind, b.consecutiveFailures])).toEqual([["task.failed", 1], ["task.failed", 3], ["task.recovered", 0]]);
+      expect(bodies.map((b) => [b.kind, b.consecutiveFailures])).toEqual([
+        ["task.failed", 1],
+        ["task.failed", 3],
+        ["task.recovered", 0],
+      ]);
       expect(bodies[1]).toMatchObject({
         event: "Qlik Sense reload failed",
         executionId: third.executionId,
@@ -124,7 +134,10 @@ routes:
       });
       expect(bodies[2]).toMatchObject({ event: "Qlik Sense reload recovered", incident: { status: "closed", failures: 5 } });
       // Every field of the recorded Butler 16.0.4 webhook is still there under its name; Steward's are added.
-      const butler = Object.keys((JSON.parse(readFileSync(join(import.meta.dir, "../../fixtures/butler-16.0.4/outputs.json"), "utf8")) as { webhook: Array<Record<string, unknown>> }).webhook[0]!);
+      const butler = Object.keys(
+        (JSON.parse(readFileSync(join(import.meta.dir, "../../fixtures/butler-16.0.4/outputs.json"), "utf8")) as { webhook: Array<Record<string, unknown>> })
+          .webhook[0]!,
+      );
       for (const b of bodies.slice(0, 2)) expect(butler.filter((k) => !(k in b))).toEqual([]);
 
       // Slack and Teams: the recovery headline; the third failure's message carries the story line.

@@ -37,10 +37,38 @@ interface TaskPlan {
 }
 
 const PLANS: TaskPlan[] = [
-  { id: "aaaaaaaa-0000-4000-8000-000000000001", name: "Hourly sales", everyMs: 3_600_000, durationMs: 600_000, sigma: 0.3, tables: (r) => ({ Orders: Math.round(100_000 * (0.9 + 0.2 * r())), Rejects: r() < 0.7 ? 0 : Math.round(r() * 20) }) },
-  { id: "aaaaaaaa-0000-4000-8000-000000000002", name: "Quarter-hourly stock", everyMs: 900_000, durationMs: 20_000, sigma: 1.0, tables: (r) => ({ Stock: Math.round(5_000 * (0.5 + r())) }) },
-  { id: "aaaaaaaa-0000-4000-8000-000000000003", name: "Nightly finance", everyMs: 86_400_000, durationMs: 3_600_000, sigma: 0.2, tables: (r) => ({ Ledger: Math.round(2e6 * (0.95 + 0.1 * r())), Budget: 1_200 }) },
-  { id: "aaaaaaaa-0000-4000-8000-000000000004", name: "Hourly HR", everyMs: 3_600_000, durationMs: 180_000, sigma: 0.4, tables: (r) => ({ Staff: 3_000 + Math.round(r() * 50) }) },
+  {
+    id: "aaaaaaaa-0000-4000-8000-000000000001",
+    name: "Hourly sales",
+    everyMs: 3_600_000,
+    durationMs: 600_000,
+    sigma: 0.3,
+    tables: (r) => ({ Orders: Math.round(100_000 * (0.9 + 0.2 * r())), Rejects: r() < 0.7 ? 0 : Math.round(r() * 20) }),
+  },
+  {
+    id: "aaaaaaaa-0000-4000-8000-000000000002",
+    name: "Quarter-hourly stock",
+    everyMs: 900_000,
+    durationMs: 20_000,
+    sigma: 1.0,
+    tables: (r) => ({ Stock: Math.round(5_000 * (0.5 + r())) }),
+  },
+  {
+    id: "aaaaaaaa-0000-4000-8000-000000000003",
+    name: "Nightly finance",
+    everyMs: 86_400_000,
+    durationMs: 3_600_000,
+    sigma: 0.2,
+    tables: (r) => ({ Ledger: Math.round(2e6 * (0.95 + 0.1 * r())), Budget: 1_200 }),
+  },
+  {
+    id: "aaaaaaaa-0000-4000-8000-000000000004",
+    name: "Hourly HR",
+    everyMs: 3_600_000,
+    durationMs: 180_000,
+    sigma: 0.4,
+    tables: (r) => ({ Staff: 3_000 + Math.round(r() * 50) }),
+  },
 ];
 
 function normal(r: () => number): number {
@@ -54,8 +82,16 @@ function runEvent(plan: TaskPlan, stopMs: number, durationMs: number, outcome: "
   e.execution = { ...e.execution!, startTime: new Date(stopMs - durationMs).toISOString(), stopTime: new Date(stopMs).toISOString(), durationMs };
   const lines = ["Execution started."];
   let n = 1;
-  for (const [t, rows] of Object.entries(tables)) lines.push(`${String(n++).padStart(4, "0")}  [${t}]:`, `${String(n++).padStart(4, "0")}  LOAD * FROM [lib://Data/${t}.qvd] (qvd);`, `${rows.toLocaleString("en-US")} Lines fetched`);
-  lines.push(outcome === "failed" ? "      Error: Cannot open file: 'lib://Data/missing.qvd'" : "App saved", outcome === "failed" ? "Execution Failed" : "Execution finished.");
+  for (const [t, rows] of Object.entries(tables))
+    lines.push(
+      `${String(n++).padStart(4, "0")}  [${t}]:`,
+      `${String(n++).padStart(4, "0")}  LOAD * FROM [lib://Data/${t}.qvd] (qvd);`,
+      `${rows.toLocaleString("en-US")} Lines fetched`,
+    );
+  lines.push(
+    outcome === "failed" ? "      Error: Cannot open file: 'lib://Data/missing.qvd'" : "App saved",
+    outcome === "failed" ? "Execution Failed" : "Execution finished.",
+  );
   e.scriptLog = scriptLogExcerpt(lines.map((l) => `20261120T010000.000+0100 ${l}`).join("\r\n"), 20, 40, 1024 * 1024);
   return e;
 }

@@ -2,13 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { InfluxDB, Point } from "@influxdata/influxdb-client";
 import mqtt from "mqtt";
-import {
-  flushVictoriaMetrics,
-  startInfluxDb1,
-  startMosquitto,
-  startVictoriaMetrics,
-  type TestService,
-} from "../../helpers/services";
+import { flushVictoriaMetrics, startInfluxDb1, startMosquitto, startVictoriaMetrics, type TestService } from "../../helpers/services";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateCertSet } from "../../../src/sim/certs/generate";
@@ -123,7 +117,7 @@ describe("influxd 1.x", () => {
     expect((await q('CREATE DATABASE "steward_test"')).status).toBe(200);
     const write = await fetch(`${influx.url}/write?db=steward_test&precision=ms`, {
       method: "POST",
-      body: "task_failed,task_name=Reload\\ Sales host=\"sense1\",duration_s=12.5 1700000000000\n",
+      body: 'task_failed,task_name=Reload\\ Sales host="sense1",duration_s=12.5 1700000000000\n',
     });
     expect(write.status).toBe(204);
     const res = await q('SELECT "host", "duration_s", "task_name" FROM "task_failed"', "steward_test");
@@ -165,9 +159,7 @@ describe("victoria-metrics", () => {
       maxRetries: 0,
     });
     const ts = Date.now();
-    writeApi.writePoint(
-      new Point("task_succeeded").tag("task_name", "Reload Sales").floatField("duration_s", 3.25).timestamp(ts),
-    );
+    writeApi.writePoint(new Point("task_succeeded").tag("task_name", "Reload Sales").floatField("duration_s", 3.25).timestamp(ts));
     await writeApi.close();
 
     const series = await waitFor(

@@ -108,10 +108,22 @@ describe.skipIf(!haveMsiTools)("the MSI's tables", () => {
     const cfg = join(tmp.path, "cli-check/steward.yaml");
     mkdirSync(join(tmp.path, "cli-check"), { recursive: true });
     writeFileSync(cfg, "http: { host: 127.0.0.1, port: 8443 }\n");
-    const values: Record<string, string> = { CONFIG: cfg, SERVICEACCOUNT: "", SERVICEPASSWORD: "", FIREWALL: "udp,rest", FIREWALLREMOTE: "10.0.0.0/24", PROGRAMDATADIR: `${join(tmp.path, "cli-check")}/` };
+    const values: Record<string, string> = {
+      CONFIG: cfg,
+      SERVICEACCOUNT: "",
+      SERVICEPASSWORD: "",
+      FIREWALL: "udp,rest",
+      FIREWALLREMOTE: "10.0.0.0/24",
+      PROGRAMDATADIR: `${join(tmp.path, "cli-check")}/`,
+    };
     const argv = (target: string) =>
       [...target.replace(/\[(\w+)\]/g, (_m, p: string) => values[p] ?? `[${p}]`).matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
-    const notInstalled: CommandRunner = async () => ({ code: 1060, stdout: "The specified service does not exist as an installed service.", stderr: "", timedOut: false });
+    const notInstalled: CommandRunner = async () => ({
+      code: 1060,
+      stdout: "The specified service does not exist as an installed service.",
+      stderr: "",
+      timedOut: false,
+    });
     const out: string[] = [];
     // main.ts hands `steward service …` to serviceCommand without the word "service".
     const run = (target: string) => {
@@ -122,9 +134,11 @@ describe.skipIf(!haveMsiTools)("the MSI's tables", () => {
     expect(await run(actions.RegisterService!)).toBe(0);
     const plan = out.join("\n");
     expect(plan).toContain(`sc.exe create Steward binPath= "\\"${EXE}\\" service run --config ${cfg} --name Steward" start= auto`);
-    expect(plan).toContain("obj= \"NT AUTHORITY\\LocalService\"");
+    expect(plan).toContain('obj= "NT AUTHORITY\\LocalService"');
     expect(plan).toContain("sc.exe failure Steward reset= 86400 actions= restart/5000/restart/30000/restart/60000");
-    expect(plan).toContain(`"name=Steward UDP intake" dir=in action=allow protocol=UDP localport=9998 "program=${EXE}" enable=yes profile=any remoteip=10.0.0.0/24`);
+    expect(plan).toContain(
+      `"name=Steward UDP intake" dir=in action=allow protocol=UDP localport=9998 "program=${EXE}" enable=yes profile=any remoteip=10.0.0.0/24`,
+    );
     expect(plan).toContain("protocol=TCP localport=8443");
     expect(plan).toContain("sc.exe start Steward");
     out.length = 0;
@@ -143,11 +157,14 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
   const msiexec = async (args: string[]) => (await runUnderWine("msiexec", args, { prefix: INSTALLER_PREFIX, timeoutMs: 180_000 })).code;
   const service = () => wineRegistryKey(SERVICE_KEY);
   const healthVersion = (p: number, version: string) =>
-    waitFor(async () => {
-      const r = await fetch(`http://127.0.0.1:${p}/health`, { signal: AbortSignal.timeout(2000) });
-      const body = (await r.json()) as { version?: string };
-      return body.version === version ? body : undefined;
-    }, { what: `Steward ${version} answering /health on port ${p}`, timeoutMs: 60_000, intervalMs: 250 });
+    waitFor(
+      async () => {
+        const r = await fetch(`http://127.0.0.1:${p}/health`, { signal: AbortSignal.timeout(2000) });
+        const body = (await r.json()) as { version?: string };
+        return body.version === version ? body : undefined;
+      },
+      { what: `Steward ${version} answering /health on port ${p}`, timeoutMs: 60_000, intervalMs: 250 },
+    );
   const installedVersion = async () => (await runUnderWine(EXE, ["version"], { prefix: INSTALLER_PREFIX })).stdout.trim();
   const products = async () => {
     const r = await runUnderWine("reg.exe", ["query", "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall", "/s"], { prefix: INSTALLER_PREFIX });
@@ -247,7 +264,11 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
     writeFileSync(hostPath(DEFAULT_CONFIG), placed);
     expect(await msiexec(["/i", winPath(a.path), "/qn"])).toBe(0);
 
-    expect(await service()).toMatchObject({ ImagePath: `"${EXE}" service run --config ${DEFAULT_CONFIG} --name Steward`, Start: 2, ObjectName: "NT AUTHORITY\\LocalService" });
+    expect(await service()).toMatchObject({
+      ImagePath: `"${EXE}" service run --config ${DEFAULT_CONFIG} --name Steward`,
+      Start: 2,
+      ObjectName: "NT AUTHORITY\\LocalService",
+    });
     await healthVersion(port2, VERSION_A);
     expect(readFileSync(hostPath(DEFAULT_CONFIG), "utf8")).toBe(placed);
     expect(existsSync(hostPath("C:\\ProgramData\\Steward\\data"))).toBe(true);
@@ -260,13 +281,20 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
 
   test("a config the service refuses to start with: the install stands, installer.log says it stopped and where to look", async () => {
     // REST on a network address without authentication: valid YAML, refused at start.
-    writeFileSync(hostPath("C:\\StewardTest\\refused.yaml"), `dataDir: ./refused-data\r\nhttp: { host: 0.0.0.0, port: ${port} }\r\nudp: { enabled: false }\r\n`);
+    writeFileSync(
+      hostPath("C:\\StewardTest\\refused.yaml"),
+      `dataDir: ./refused-data\r\nhttp: { host: 0.0.0.0, port: ${port} }\r\nudp: { enabled: false }\r\n`,
+    );
     expect(await msiexec(["/i", winPath(a.path), "/qn", "CONFIG=C:\\StewardTest\\refused.yaml"])).toBe(0);
     const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
     expect(last).toContain("ok   start it");
-    expect(last).toContain("warning: Steward did not keep running (STOPPED); C:\\StewardTest\\refused-data\\logs\\steward.log and the Application event log say why.");
+    expect(last).toContain(
+      "warning: Steward did not keep running (STOPPED); C:\\StewardTest\\refused-data\\logs\\steward.log and the Application event log say why.",
+    );
     expect(last).toContain("exit 0");
-    expect(readFileSync(hostPath("C:\\StewardTest\\refused-data\\logs\\steward.log"), "utf8")).toContain("refusing to serve the REST API on 0.0.0.0 without authentication");
+    expect(readFileSync(hostPath("C:\\StewardTest\\refused-data\\logs\\steward.log"), "utf8")).toContain(
+      "refusing to serve the REST API on 0.0.0.0 without authentication",
+    );
     expect(await msiexec(["/x", winPath(a.path), "/qn"])).toBe(0);
     expect(await service()).toBeUndefined();
   }, 300_000);

@@ -197,7 +197,10 @@ describe("crash recovery: every failed run gives exactly one mail", () => {
     // (settle 1 s) meets the run while it is still pending.
     await control("PATCH", "/settings", { timing: { qrsLagMs: 500 } });
     try {
-      const s = await steward("distribute", { ...SLOW_QRS_INTAKE, enrichment: { ...SLOW_QRS_INTAKE.enrichment, distribute: { pollIntervalSeconds: 3, maxWaitMinutes: 1 } } });
+      const s = await steward("distribute", {
+        ...SLOW_QRS_INTAKE,
+        enrichment: { ...SLOW_QRS_INTAKE.enrichment, distribute: { pollIntervalSeconds: 3, maxWaitMinutes: 1 } },
+      });
       await s.start();
 
       const first = await failTask(IDS.distribute);
@@ -209,7 +212,9 @@ describe("crash recovery: every failed run gives exactly one mail", () => {
 
       const before = await s.metric("steward_intake_deduplicated_total", { source: "reconcile" });
       const second = await failTask(IDS.distribute);
-      await waitFor(async () => (await s.metric("steward_intake_deduplicated_total", { source: "reconcile" })) > before, { what: "reconciliation to skip the pending run" });
+      await waitFor(async () => (await s.metric("steward_intake_deduplicated_total", { source: "reconcile" })) > before, {
+        what: "reconciliation to skip the pending run",
+      });
       const fault = (await control("POST", "/faults", { target: "qrs", pathContains: "task/full", delayMs: 60_000, forMs: 60_000 })) as { id: string };
       // The poll found the final state and the event is being enriched (its task lookup hangs).
       await waitFor(async () => ((await control("GET", "/faults")) as Array<{ id: string; hits: number }>).some((f) => f.id === fault.id && f.hits > 0), {
@@ -249,10 +254,13 @@ describe("crash recovery: every failed run gives exactly one mail", () => {
     await s.start();
     expect(await s.proc.stop("SIGTERM", 15_000)).toBe(0);
     const execs = [await failTask(IDS.reload), await failTask(IDS.externalProgram)];
-    await waitFor(async () => {
-      const udp = (await control("GET", "/udp")) as { sent: Array<{ text: string }> };
-      return execs.every((id) => udp.sent.some((d) => d.text.includes(id)));
-    }, { what: "the datagrams to be sent (to nobody)" });
+    await waitFor(
+      async () => {
+        const udp = (await control("GET", "/udp")) as { sent: Array<{ text: string }> };
+        return execs.every((id) => udp.sent.some((d) => d.text.includes(id)));
+      },
+      { what: "the datagrams to be sent (to nobody)" },
+    );
     await s.start();
     await expectOneMailEach(execs);
     expect(s.proc.output()).toContain("reconciliation found runs no datagram announced");

@@ -12,7 +12,12 @@ import { IDS, sendDatagram, startHarness, type Harness } from "./harness";
 
 function collectLogs() {
   const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger({ level: "debug", format: "json", secrets: createSecretRegistry(), write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const log = createLogger({
+    level: "debug",
+    format: "json",
+    secrets: createSecretRegistry(),
+    write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>),
+  });
   return { log, lines };
 }
 
@@ -78,13 +83,20 @@ describe("runs that never happened", () => {
 
   test("alertUnconfirmed: always announces it marked unconfirmed, and an event-triggered schedule does not start its task", async () => {
     const h = await harness({ confirm: { alertUnconfirmed: "always" } });
-    const r = await h.t.request("/v4/schedules", json({ name: "after sales success", qlikSenseTaskId: IDS.externalProgram, trigger: { on: ["succeeded"], taskIds: [IDS.reload] } }));
+    const r = await h.t.request(
+      "/v4/schedules",
+      json({ name: "after sales success", qlikSenseTaskId: IDS.externalProgram, trigger: { on: ["succeeded"], taskIds: [IDS.reload] } }),
+    );
     expect(r.status).toBe(201);
     const schedule = (await r.json()) as { id: string };
     h.sim.requests.clear();
     await sendDatagram(failed(INVENTED, "/scheduler-task-success//"), h.udpPort());
     const event = await h.eventFor(INVENTED);
-    expect(event).toMatchObject({ kind: "task.succeeded", complete: false, unconfirmed: { qrs: "denied", reason: expect.stringContaining(`no execution ${INVENTED}`) } });
+    expect(event).toMatchObject({
+      kind: "task.succeeded",
+      complete: false,
+      unconfirmed: { qrs: "denied", reason: expect.stringContaining(`no execution ${INVENTED}`) },
+    });
     expect(event.missing).toContainEqual({ item: "confirmation", reason: event.unconfirmed!.reason });
     await Bun.sleep(300);
     expect((await h.t.app.scheduler!.get(schedule.id))!.lastRun).toBeUndefined();
@@ -114,7 +126,10 @@ describe("runs that never happened", () => {
     await h.eventFor(real, 10_000);
     // The real run did not queue behind both forged ones: one of them is still waiting for QRS to show its run.
     expect(forgedRuns.some((x) => h.t.app.intake.processor.inFlight(x))).toBe(true);
-    await waitFor(() => h.t.app.intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 2, { timeoutMs: 15_000, what: "both forged runs refused" });
+    await waitFor(() => h.t.app.intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 2, {
+      timeoutMs: 15_000,
+      what: "both forged runs refused",
+    });
   }, 30_000);
 
   test("a datagram for a task QRS does not know costs one lookup and raises nothing", async () => {
@@ -138,7 +153,10 @@ describe("runs that never happened", () => {
         const event = await hh.eventFor(INVENTED, 15_000);
         expect(event.unconfirmed).toMatchObject({ qrs: "unavailable" });
       } else {
-        await waitFor(() => hh.t.app.intake.counters.unconfirmed.get({ qrs: "unavailable", action: "dropped" }) === 1, { timeoutMs: 15_000, what: "the unconfirmable run held back" });
+        await waitFor(() => hh.t.app.intake.counters.unconfirmed.get({ qrs: "unavailable", action: "dropped" }) === 1, {
+          timeoutMs: 15_000,
+          what: "the unconfirmable run held back",
+        });
         expect(hh.events).toHaveLength(0);
       }
       await hh.t.close();
@@ -152,7 +170,10 @@ describe("forged distribution announcements", () => {
   const distribute = (exec: string, taskId: string = IDS.distribute) =>
     `/scheduler-distribute/;SENSE2;Distribute Sales to Cloud;;INTERNAL\\sa_scheduler;${taskId};;2025-11-04 06:05:40,775;INFO;${exec};Exiting execute of Distribute task request.`;
   const exec = (i: number) => `0badc0de-0000-4000-8000-${String(i).padStart(12, "0")}`;
-  const fast = { reconcile: { enabled: false }, enrichment: { distribute: { maxPending: 20, maxPendingPerSource: 5, confirmWithinSeconds: 0.5, pollIntervalSeconds: 0.1 } } };
+  const fast = {
+    reconcile: { enabled: false },
+    enrichment: { distribute: { maxPending: 20, maxPendingPerSource: 5, confirmWithinSeconds: 0.5, pollIntervalSeconds: 0.1 } },
+  };
   const qrsCalls = (h: Harness) => h.sim.requests.list({ source: "qrs" }).length;
 
   test("pending polls are capped, and one source gets only its share", async () => {
@@ -175,7 +196,10 @@ describe("forged distribution announcements", () => {
     for (let i = 0; i < 10; i++) intake.handleDatagram(Buffer.from(distribute(exec(i))), forged(i));
     // A task id of another type is refused at the first poll.
     intake.handleDatagram(Buffer.from(distribute(exec(99), IDS.reload)), forged(99));
-    await waitFor(() => intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 11, { timeoutMs: 10_000, what: "every forged announcement given up" });
+    await waitFor(() => intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" }) === 11, {
+      timeoutMs: 10_000,
+      what: "every forged announcement given up",
+    });
     expect(await intake.poller.pending()).toBe(0);
     // Two reads per poll, a poll every 0.1 s for the 0.5 s confirmation window (plus scheduling slack).
     expect(qrsCalls(h)).toBeLessThanOrEqual(11 * 2 * 8);

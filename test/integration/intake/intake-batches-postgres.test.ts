@@ -30,7 +30,14 @@ async function pool(url: string): Promise<SqlDb> {
 }
 
 const LEASE = 60_000;
-const claimRow = (key: string, instanceId: string) => ({ key, executionId: key.split(":")[0]!, source: "udp", now: 1_000, expiresAt: 1_000 + LEASE, instanceId });
+const claimRow = (key: string, instanceId: string) => ({
+  key,
+  executionId: key.split(":")[0]!,
+  source: "udp",
+  now: 1_000,
+  expiresAt: 1_000 + LEASE,
+  instanceId,
+});
 
 test("200 runs claimed and marked at once cost a few statements; each claim is answered with its own outcome", async () => {
   const db = await pool(await database());
@@ -80,7 +87,12 @@ test("a key asked for twice in one batch is won by one caller; a row PostgreSQL 
       ),
     ),
   );
-  expect(outcomes.filter((o) => "won" in o && o.won).map((o) => o.k).sort()).toEqual([...keys].sort());
+  expect(
+    outcomes
+      .filter((o) => "won" in o && o.won)
+      .map((o) => o.k)
+      .sort(),
+  ).toEqual([...keys].sort());
   expect(outcomes.find((o) => o.k.startsWith("bad"))).toHaveProperty("err");
   expect(await createIntakeStore(db).isSeen("ok3:failed", 1_500)).toBe(true);
 });

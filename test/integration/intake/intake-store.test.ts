@@ -14,10 +14,21 @@ import type { IntakeStore } from "../../../src/intake/intake-store";
 import { bothBackends } from "../../helpers/sql-backends";
 
 const enricher = {
-  enrich: async (r: RunReport): Promise<TaskEvent> => ({
-    id: `${r.executionId}:${r.outcome}`, kind: `task.${r.outcome}`, outcome: r.outcome, taskType: "reload", source: r.source, receivedAt: "", host: "",
-    executionId: r.executionId, user: "", task: { id: r.taskId, name: "", tags: [], customProperties: [] }, complete: true, missing: [],
-  }) as TaskEvent,
+  enrich: async (r: RunReport): Promise<TaskEvent> =>
+    ({
+      id: `${r.executionId}:${r.outcome}`,
+      kind: `task.${r.outcome}`,
+      outcome: r.outcome,
+      taskType: "reload",
+      source: r.source,
+      receivedAt: "",
+      host: "",
+      executionId: r.executionId,
+      user: "",
+      task: { id: r.taskId, name: "", tags: [], customProperties: [] },
+      complete: true,
+      missing: [],
+    }) as TaskEvent,
 };
 
 let instances = 0;
@@ -26,7 +37,18 @@ function processor(store: IntakeStore, clock: Clock, got: TaskEvent[], dedupe = 
   bus.onAny((_k, e) => void got.push(e as TaskEvent));
   const m = createMetricsRegistry();
   const counters = { enriched: m.counter("a", "a"), emitted: m.counter("b", "b"), deduplicated: m.counter("c", "c"), unconfirmed: m.counter("d", "d") };
-  return createRunProcessor({ enricher, bus, store, clock, log: createSilentLogger(), dedupe: { enabled: dedupe, ttlMs: 60_000 }, counters, alertUnconfirmed: "qrsUnavailable", warnOnce: () => {}, instanceId: `steward-${++instances}` });
+  return createRunProcessor({
+    enricher,
+    bus,
+    store,
+    clock,
+    log: createSilentLogger(),
+    dedupe: { enabled: dedupe, ttlMs: 60_000 },
+    counters,
+    alertUnconfirmed: "qrsUnavailable",
+    warnOnce: () => {},
+    instanceId: `steward-${++instances}`,
+  });
 }
 
 for (const backend of bothBackends()) {
@@ -48,7 +70,9 @@ for (const backend of bothBackends()) {
       await s.updatePending("e2", 7, 3);
       const again = createIntakeStore(db);
       expect(await again.getState("w")).toBe("2025-01-01T00:00:00.000Z");
-      expect(await again.listPending()).toEqual([{ executionId: "e2", source: "", payload: { taskId: "t" }, createdAt: 1, nextAt: 7, deadline: 9, attempts: 3 }]);
+      expect(await again.listPending()).toEqual([
+        { executionId: "e2", source: "", payload: { taskId: "t" }, createdAt: 1, nextAt: 7, deadline: 9, attempts: 3 },
+      ]);
       await again.removePending("e2");
       expect(await again.isPending("e2")).toBe(false);
     });
@@ -133,7 +157,22 @@ for (const backend of bothBackends()) {
       const bus = createEventBus<DomainEvents>(createSilentLogger());
       const m = createMetricsRegistry();
       const counters = { enriched: m.counter("a", "a"), emitted: m.counter("b", "b"), deduplicated: m.counter("c", "c"), unconfirmed: m.counter("d", "d") };
-      const failing = createRunProcessor({ enricher: { enrich: async () => { throw new Error("bug"); } }, bus, store: s, clock, log: createSilentLogger(), dedupe: { enabled: true, ttlMs: 60_000 }, counters, alertUnconfirmed: "qrsUnavailable", warnOnce: () => {}, instanceId: "failing" });
+      const failing = createRunProcessor({
+        enricher: {
+          enrich: async () => {
+            throw new Error("bug");
+          },
+        },
+        bus,
+        store: s,
+        clock,
+        log: createSilentLogger(),
+        dedupe: { enabled: true, ttlMs: 60_000 },
+        counters,
+        alertUnconfirmed: "qrsUnavailable",
+        warnOnce: () => {},
+        instanceId: "failing",
+      });
       expect(await failing.claim("r2:failed", "r2")).toBe(true);
       expect(await failing.process({ source: "udp", outcome: "failed", executionId: "r2", taskId: "t" }, "r2:failed")).toBeUndefined();
       expect(await s.isSeen("r2:failed", clock.now())).toBe(false);

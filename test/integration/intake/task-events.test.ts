@@ -48,7 +48,13 @@ describe("task events from the simulator", () => {
         expect(e.execution?.details.length).toBeGreaterThan(0);
         if (type === "reload") {
           expect(e.task).toMatchObject({ name: "Reload Sales dashboard", tags: ["Nightly"], customProperties: [{ name: "Department", value: "Sales" }] });
-          expect(e.app).toMatchObject({ id: IDS.app, name: "Sales dashboard", stream: "Sales", tags: ["Finance"], customProperties: [{ name: "Department", value: "Sales" }] });
+          expect(e.app).toMatchObject({
+            id: IDS.app,
+            name: "Sales dashboard",
+            stream: "Sales",
+            tags: ["Finance"],
+            customProperties: [{ name: "Department", value: "Sales" }],
+          });
           expect(e.app?.owner).toMatchObject({ userDirectory: "CORP", userId: "anna", emails: ["anna.svensson@corp.example"] });
           expect(e.links?.hubApp).toBe(`https://sense1.test.example/sense/app/${IDS.app}`);
           expect(e.logMessage).toBeTruthy();
@@ -61,7 +67,8 @@ describe("task events from the simulator", () => {
             if (o.run === "fail") expect(e.scriptLog?.tail.join("\n")).toContain("Cannot open file");
           }
         }
-        if (type === "externalProgram") expect(e.task).toMatchObject({ name: "Run ERP extract", tags: ["Ops"], customProperties: [{ name: "Department", value: "IT" }] });
+        if (type === "externalProgram")
+          expect(e.task).toMatchObject({ name: "Run ERP extract", tags: ["Ops"], customProperties: [{ name: "Department", value: "IT" }] });
         if (type === "userSync") expect(e.task.name).toBe("User sync CORP");
         // Distribute and preload datagrams carry no app, but their tasks reference one in QRS: the event gets it,
         // enriched from app/full like a reload's (owner included).
@@ -78,12 +85,19 @@ describe("task events from the simulator", () => {
   test("legacy appender prefixes (/scheduler-reload-failed/, /scheduler-reloadtask-success/, /scheduler-reload-aborted/)", async () => {
     h.sim.settings.udp.generation = "legacy";
     try {
-      for (const [run, kind] of [["fail", "task.failed"], ["succeed", "task.succeeded"], ["abort", "task.aborted"]] as const) {
+      for (const [run, kind] of [
+        ["fail", "task.failed"],
+        ["succeed", "task.succeeded"],
+        ["abort", "task.aborted"],
+      ] as const) {
         const e = await h.eventFor(await h.runWhenIdle(IDS.reload, run));
         expect(e.kind).toBe(kind);
         expect(e.complete).toBe(true);
       }
-      const prefixes = h.sim.udp.recent().slice(-3).map((d) => d.prefix);
+      const prefixes = h.sim.udp
+        .recent()
+        .slice(-3)
+        .map((d) => d.prefix);
       expect(prefixes).toEqual(["/scheduler-reload-failed/", "/scheduler-reloadtask-success/", "/scheduler-reload-aborted/"]);
     } finally {
       h.sim.settings.udp.generation = "current";

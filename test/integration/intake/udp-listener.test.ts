@@ -16,7 +16,12 @@ const datagram = (exec = EXEC, prefix = "/scheduler-task-failed/") =>
 
 function collectLogs() {
   const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger({ level: "debug", format: "json", secrets: createSecretRegistry(), write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const log = createLogger({
+    level: "debug",
+    format: "json",
+    secrets: createSecretRegistry(),
+    write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>),
+  });
   return { log, lines };
 }
 
@@ -47,7 +52,9 @@ describe("UDP intake edge", () => {
     const port = t.app.intake.udp!.address()!.port;
 
     await sendDatagram(datagram(), port, "::1");
-    await waitFor(async () => (await metric(t!, "steward_intake_datagrams_rejected_total", { reason: "source_not_allowed" })) === 1, { what: "the ::1 datagram refused" });
+    await waitFor(async () => (await metric(t!, "steward_intake_datagrams_rejected_total", { reason: "source_not_allowed" })) === 1, {
+      what: "the ::1 datagram refused",
+    });
     await sendDatagram(datagram(), port, "127.0.0.1");
     const e = await waitFor(() => events[0]);
     expect(e).toMatchObject({ kind: "task.failed", executionId: EXEC, complete: false, taskType: "reload" });
@@ -56,7 +63,9 @@ describe("UDP intake edge", () => {
     await sendDatagram(`${datagram("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")};${"x".repeat(3000)}`, port);
     for (let i = 0; i < 5; i++) await sendDatagram(`/scheduler-nonsense/;${i}`, port);
     await sendDatagram("/scheduler-task-failed/;too;few", port);
-    await waitFor(async () => (await metric(t!, "steward_intake_datagrams_rejected_total", { reason: "unknown_prefix" })) === 5, { what: "5 unknown prefixes" });
+    await waitFor(async () => (await metric(t!, "steward_intake_datagrams_rejected_total", { reason: "unknown_prefix" })) === 5, {
+      what: "5 unknown prefixes",
+    });
     expect(await metric(t, "steward_intake_datagrams_rejected_total", { reason: "too_large" })).toBe(1);
     await waitFor(async () => (await metric(t!, "steward_intake_datagrams_rejected_total", { reason: "too_few_fields" })) === 1);
     expect(await metric(t, "steward_intake_datagrams_received_total")).toBe(9);
@@ -75,7 +84,10 @@ describe("UDP intake edge", () => {
     t.app.bus.onAny((_k, e) => void events.push(e));
     await t.app.start();
     const port = t.app.intake.udp!.address()!.port;
-    await sendDatagram(`/engine-reload-failed/;SENSE1;${IDS.app};8a1f3c2e-77d0-4b9a-a2c4-5e6f7a8b9c0d;CORP;anna;2025-11-03 09:30:00,100;ERROR;Reload failed`, port);
+    await sendDatagram(
+      `/engine-reload-failed/;SENSE1;${IDS.app};8a1f3c2e-77d0-4b9a-a2c4-5e6f7a8b9c0d;CORP;anna;2025-11-03 09:30:00,100;ERROR;Reload failed`,
+      port,
+    );
     await waitFor(async () => (await metric(t!, "steward_intake_datagrams_parsed_total", { kind: "engine" })) === 1);
     expect(lines.some((l) => l.msg === "engine reported a failed reload" && l.appId === IDS.app)).toBe(true);
     expect(events).toEqual([]);
@@ -106,10 +118,13 @@ describe("UDP intake edge", () => {
     await waitFor(async () => (await metric(t!, "steward_intake_dropped_total", { reason: "queue_full" })) >= 1, { what: "a queue_full drop" });
     expect(lines.some((l) => String(l.msg).startsWith("intake queue is filling up"))).toBe(true);
     const dropped = await metric(t, "steward_intake_dropped_total", { reason: "queue_full" });
-    const emitted = await waitFor(async () => {
-      const n = await metric(t!, "steward_intake_events_emitted_total", { kind: "task.failed", source: "udp" });
-      return n + dropped === execs.length ? n : false;
-    }, { timeoutMs: 10_000, what: "every accepted run emitted" });
+    const emitted = await waitFor(
+      async () => {
+        const n = await metric(t!, "steward_intake_events_emitted_total", { kind: "task.failed", source: "udp" });
+        return n + dropped === execs.length ? n : false;
+      },
+      { timeoutMs: 10_000, what: "every accepted run emitted" },
+    );
     expect(emitted).toBeGreaterThan(0);
     // A dropped run was not remembered: the same datagram later is accepted.
     const seen = await Promise.all(execs.map((x) => t!.app.intake.store.isExecutionSeen(x, Date.now())));

@@ -38,7 +38,11 @@ test("SIGKILL during a burst of KV sets: every acknowledged set survives the res
     for (let i = 0; !killed && i < 5_000; i++) {
       const key = `w${w}-${i}`;
       try {
-        const res = await fetch(`${base}/v4/keyvalues/crash`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key, value: `v-${key}` }) });
+        const res = await fetch(`${base}/v4/keyvalues/crash`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ key, value: `v-${key}` }),
+        });
         if (res.status === 201) acknowledged.push(key);
         await res.arrayBuffer();
       } catch {

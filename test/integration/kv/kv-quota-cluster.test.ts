@@ -45,7 +45,10 @@ const STORED_BYTES = "SELECT COALESCE(SUM(octet_length(namespace) + octet_length
 test("two Stewards racing overwrites, new keys, deletes and purges never hold more than kv.maxTotalBytes, and the usage count stays exact", async () => {
   const url = await pg.createDatabase("kv_quota_cluster");
   const open = async () => {
-    const db = await openPostgresStore({ url, maxConnections: 4, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" }, [kvMigrations, auditMigrations]);
+    const db = await openPostgresStore({ url, maxConnections: 4, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" }, [
+      kvMigrations,
+      auditMigrations,
+    ]);
     pools.push(db);
     return db;
   };
@@ -84,22 +87,22 @@ test("two Stewards racing overwrites, new keys, deletes and purges never hold mo
   };
   const next = random(15);
   try {
-  for (let round = 0; round < ROUNDS; round++) {
-    const ops: Array<Promise<unknown>> = [];
-    for (let j = 0; j < PER_ROUND; j++) {
-      const kv = stewards[Math.floor(next() * 2)]!;
-      const pick = next();
-      const key = `k${Math.floor(next() * KEYS)}`;
-      const size = 1_000 + Math.floor(next() * 190_000);
-      if (pick < 0.75) ops.push(attempt(kv.set("race", key, "v".repeat(size))));
-      else if (pick < 0.85) ops.push(attempt(kv.set("race", `new${round}-${j}`, "n".repeat(size), next() < 0.5 ? 1 : 0)));
-      else if (pick < 0.93) ops.push(attempt(kv.delete("race", key)));
-      else if (pick < 0.97) ops.push(attempt(kv.purgeExpired()));
-      else ops.push(attempt(kv.deleteNamespace(`ns${round % 3}`)), attempt(kv.set(`ns${round % 3}`, "a", "a".repeat(size))));
+    for (let round = 0; round < ROUNDS; round++) {
+      const ops: Array<Promise<unknown>> = [];
+      for (let j = 0; j < PER_ROUND; j++) {
+        const kv = stewards[Math.floor(next() * 2)]!;
+        const pick = next();
+        const key = `k${Math.floor(next() * KEYS)}`;
+        const size = 1_000 + Math.floor(next() * 190_000);
+        if (pick < 0.75) ops.push(attempt(kv.set("race", key, "v".repeat(size))));
+        else if (pick < 0.85) ops.push(attempt(kv.set("race", `new${round}-${j}`, "n".repeat(size), next() < 0.5 ? 1 : 0)));
+        else if (pick < 0.93) ops.push(attempt(kv.delete("race", key)));
+        else if (pick < 0.97) ops.push(attempt(kv.purgeExpired()));
+        else ops.push(attempt(kv.deleteNamespace(`ns${round % 3}`)), attempt(kv.set(`ns${round % 3}`, "a", "a".repeat(size))));
+      }
+      await Promise.all(ops);
+      if (round % 10 === 9) await clock.advance(5);
     }
-    await Promise.all(ops);
-    if (round % 10 === 9) await clock.advance(5);
-  }
   } finally {
     // Stopped on a failure too, so the pools are not closed under a running query.
     sampling = false;
@@ -119,14 +122,23 @@ test("two Stewards racing overwrites, new keys, deletes and purges never hold mo
 test("two Stewards adding keys and namespaces at once stop exactly at kv.maxKeysPerNamespace and kv.maxNamespaces", async () => {
   const url = await pg.createDatabase("kv_counts_cluster");
   const open = async () => {
-    const db = await openPostgresStore({ url, maxConnections: 4, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" }, [kvMigrations, auditMigrations]);
+    const db = await openPostgresStore({ url, maxConnections: 4, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" }, [
+      kvMigrations,
+      auditMigrations,
+    ]);
     pools.push(db);
     return db;
   };
   const [dbA, dbB] = [await open(), await open()];
   const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
   const steward = (db: SqlDb): KvStore =>
-    createKvStore(KvSchema.parse({ maxKeysPerNamespace: 10, maxNamespaces: 5 }), { db, clock, log: createSilentLogger(), audit: createAuditLog(db, clock), metrics: createMetricsRegistry() });
+    createKvStore(KvSchema.parse({ maxKeysPerNamespace: 10, maxNamespaces: 5 }), {
+      db,
+      clock,
+      log: createSilentLogger(),
+      audit: createAuditLog(db, clock),
+      metrics: createMetricsRegistry(),
+    });
   const [a, b] = [steward(dbA), steward(dbB)];
   const settle = (p: Promise<unknown>) =>
     p.then(
@@ -148,7 +160,10 @@ test("a set PostgreSQL aborts as a deadlock victim is retried, not failed", asyn
   // and then waits for the usage row, which this Steward's set of X took first (it had no row of X to lock).
   // The server aborts the side that waited first, this set; it must be run again, not answered with a 500.
   const url = await pg.createDatabase("kv_deadlock");
-  const db = await openPostgresStore({ url, maxConnections: 2, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-deadlock" }, [kvMigrations, auditMigrations]);
+  const db = await openPostgresStore({ url, maxConnections: 2, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-deadlock" }, [
+    kvMigrations,
+    auditMigrations,
+  ]);
   pools.push(db);
   const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
   const kv = createKvStore(KvSchema.parse({}), { db, clock, log: createSilentLogger(), audit: createAuditLog(db, clock), metrics: createMetricsRegistry() });

@@ -148,7 +148,7 @@ for (const backend of bothBackends()) {
       await kv.set("c", "1", "x");
       expect(await kv.namespaces()).toEqual(["a", "c"]);
       expect(await kv.keys("b")).toBeUndefined();
-      const denied = (await audit.query({ action: "kv.set", result: "failed" }));
+      const denied = await audit.query({ action: "kv.set", result: "failed" });
       expect(denied.length).toBe(2);
     });
 
@@ -180,7 +180,7 @@ for (const backend of bothBackends()) {
     test("every write is audited with its actor", async () => {
       await kv.set("ns", "k", "v", 0, { kind: "apiKey", name: "etl" });
       await kv.delete("ns", "k", { kind: "apiKey", name: "etl" });
-      const rows = (await audit.query({ actorName: "etl" }));
+      const rows = await audit.query({ actorName: "etl" });
       expect(rows.map((r) => [r.action, r.target, r.result])).toEqual([
         ["kv.delete", "ns/k", "ok"],
         ["kv.set", "ns/k", "ok"],

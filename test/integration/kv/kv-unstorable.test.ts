@@ -67,7 +67,11 @@ for (const [name, storeYaml] of stores) {
     test("a lone surrogate in a key or namespace is a 400 (it would be stored as U+FFFD and never found)", async () => {
       const body = '{"key":"a\\ud800b","value":"v"}';
       await expectRefused(await t.request("/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body }), 400, "body.key");
-      const r = await t.request("/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: '{"key":"a\\udc00","value":"v"}' });
+      const r = await t.request("/v4/keyvalues/ns", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"key":"a\\udc00","value":"v"}',
+      });
       await expectRefused(r, 400, "body.key");
       expect(await t.app.kv!.namespaces()).not.toContain("\ufffd");
     });

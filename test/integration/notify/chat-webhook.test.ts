@@ -156,10 +156,13 @@ notify:
     rx.respondWith(200);
     const retried = await t.request(`/v4/deliveries/${dead.id}/retry`, { method: "POST" });
     expect(retried.status).toBe(202);
-    await waitFor(async () => {
-      const d = (await (await t.request(`/v4/deliveries/${dead.id}`)).json()) as D;
-      return d.status === "delivered";
-    }, { what: "delivered after retry" });
+    await waitFor(
+      async () => {
+        const d = (await (await t.request(`/v4/deliveries/${dead.id}`)).json()) as D;
+        return d.status === "delivered";
+      },
+      { what: "delivered after retry" },
+    );
     const again = await t.request(`/v4/deliveries/${dead.id}/retry`, { method: "POST" });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { code: string }).code).toBe("CONFLICT");
@@ -168,10 +171,15 @@ notify:
   test("a 4xx answer is permanent: dead after one attempt", async () => {
     rx.respondWith(400);
     await t.app.bus.emit("task.aborted", syntheticTaskEvent({ outcome: "aborted" }));
-    const dead = await waitFor(async () => {
-      const body = (await (await t.request("/v4/deliveries?status=dead&channel=strict")).json()) as { deliveries: Array<{ attempts: number; reason: string }> };
-      return body.deliveries[0];
-    }, { what: "dead strict delivery" });
+    const dead = await waitFor(
+      async () => {
+        const body = (await (await t.request("/v4/deliveries?status=dead&channel=strict")).json()) as {
+          deliveries: Array<{ attempts: number; reason: string }>;
+        };
+        return body.deliveries[0];
+      },
+      { what: "dead strict delivery" },
+    );
     expect(dead.attempts).toBe(1);
     expect(dead.reason).toBe("permanent failure");
     expect(rx.requests.filter((r) => r.path === "/strict").length).toBe(1);
@@ -208,8 +216,11 @@ notify:
     try {
       await t.app.start();
       await t.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed" }));
-      await waitFor(async () => (await t.app.notify.list({ limit: 10 })).every((d) => d.status !== "sending" && (d.status === "delivered" || d.attempts >= 1)), { what: "one attempt each" });
-      const rows = (await t.app.notify.list({ limit: 10 }));
+      await waitFor(
+        async () => (await t.app.notify.list({ limit: 10 })).every((d) => d.status !== "sending" && (d.status === "delivered" || d.attempts >= 1)),
+        { what: "one attempt each" },
+      );
+      const rows = await t.app.notify.list({ limit: 10 });
       expect(rows.find((d) => d.channel === "trusted")!.status).toBe("delivered");
       const untrusted = rows.find((d) => d.channel === "untrusted")!;
       expect(untrusted.status).toBe("pending");

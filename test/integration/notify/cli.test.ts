@@ -96,7 +96,10 @@ routes:
     mkdirSync(join(dir.path, "my-templates", "email"), { recursive: true });
     writeFileSync(join(dir.path, "my-templates", "email", "task.failed.subject.eta"), "Failed: <%= it.task.nme.toUpperCase() %>");
     const broken = join(dir.path, "broken.yaml");
-    writeFileSync(broken, `${"dataDir: ./data2\n"}notify: { templatesDir: ./my-templates }\nchannels:\n  mail: { type: email, smtp: { host: h.invalid }, from: s@corp.example, to: [o@corp.example] }\n`);
+    writeFileSync(
+      broken,
+      `${"dataDir: ./data2\n"}notify: { templatesDir: ./my-templates }\nchannels:\n  mail: { type: email, smtp: { host: h.invalid }, from: s@corp.example, to: [o@corp.example] }\n`,
+    );
     const r = await steward("config", "check", broken);
     expect(r.code).toBe(2);
     expect(r.err).toContain(join(dir.path, "my-templates", "email", "task.failed.subject.eta"));

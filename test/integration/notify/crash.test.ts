@@ -87,10 +87,13 @@ notify:
 
   const second = startSteward(config);
   await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
-  await waitFor(async () => {
-    const body = (await (await fetch(`${base}/v4/deliveries?status=delivered`)).json()) as { deliveries: unknown[] };
-    return body.deliveries.length === 10;
-  }, { what: "10 delivered", timeoutMs: 30_000 });
+  await waitFor(
+    async () => {
+      const body = (await (await fetch(`${base}/v4/deliveries?status=delivered`)).json()) as { deliveries: unknown[] };
+      return body.deliveries.length === 10;
+    },
+    { what: "10 delivered", timeoutMs: 30_000 },
+  );
   await Bun.sleep(500);
 
   expect(smtp.mails.length).toBe(10);

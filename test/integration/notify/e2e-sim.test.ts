@@ -66,7 +66,11 @@ routes:
   test("preview by task id reads the task, its app and owner from QRS", { timeout: 30_000 }, async () => {
     const res = await h.t.request("/v4/alerts/preview", { method: "POST", body: JSON.stringify({ kind: "task.failed", taskId: IDS.reload }) });
     expect(res.status).toBe(200);
-    const p = (await res.json()) as { note?: string; event: { task: { name: string; tags: string[] }; app: { stream: string } }; deliveries: Array<{ recipient: string; via: string; action: string }> };
+    const p = (await res.json()) as {
+      note?: string;
+      event: { task: { name: string; tags: string[] }; app: { stream: string } };
+      deliveries: Array<{ recipient: string; via: string; action: string }>;
+    };
     expect(p.note).toBeUndefined();
     expect(p.event.task.name).toBe("Reload Sales dashboard");
     expect(p.event.task.tags).toEqual(["Nightly"]);

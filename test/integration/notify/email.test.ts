@@ -67,7 +67,14 @@ notify:
     await Bun.sleep(150);
     expect(smtp.mails.length).toBe(4);
     // Static ops@ and Anna@ (= the owner anna@), task CP dev1@, DEV2@ (ops@ again is dropped).
-    const to = smtp.mails.map((m) => (m.mail.to ?? []).map((a) => a.address).join(",").toLowerCase()).sort();
+    const to = smtp.mails
+      .map((m) =>
+        (m.mail.to ?? [])
+          .map((a) => a.address)
+          .join(",")
+          .toLowerCase(),
+      )
+      .sort();
     expect(to).toEqual(["anna@corp.example", "dev1@corp.example", "dev2@corp.example", "ops@corp.example"]);
     for (const m of smtp.mails) {
       expect(m.envelopeFrom).toBe("steward@corp.example");
@@ -99,7 +106,10 @@ notify:
     expect(route.on).toEqual(["task.failed"]);
     // Send through the one-channel test path: it bypasses routes and uses the channel's own `to`.
     const before = smtp.mails.length;
-    const res = await t.request("/v4/alerts/test?channel=mail", { method: "POST", body: JSON.stringify({ kind: "task.succeeded", taskName: "Steward test: OK run" }) });
+    const res = await t.request("/v4/alerts/test?channel=mail", {
+      method: "POST",
+      body: JSON.stringify({ kind: "task.succeeded", taskName: "Steward test: OK run" }),
+    });
     expect(res.status).toBe(202);
     await waitFor(() => smtp.mails.length >= before + 2, { what: "2 test mails" });
     const sent = smtp.mails.slice(before);
@@ -290,10 +300,13 @@ notify:
       const events = Array.from({ length: 6 }, (_, i) => syntheticTaskEvent({ outcome: i % 2 ? "aborted" : "failed", taskName: `Job ${i}` }));
       for (const e of events) await t.app.bus.emit(e.kind, e);
       // Every delivery has failed at least twice while nothing listens.
-      await waitFor(async () => {
-        const list = await deliveries(t);
-        return list.length === 12 && list.every((d) => d.attempts >= 2 && d.status === "pending");
-      }, { what: "12 deliveries retried at least twice", timeoutMs: 15_000 });
+      await waitFor(
+        async () => {
+          const list = await deliveries(t);
+          return list.length === 12 && list.every((d) => d.attempts >= 2 && d.status === "pending");
+        },
+        { what: "12 deliveries retried at least twice", timeoutMs: 15_000 },
+      );
       smtp = await startSmtpReceiver({ port });
       await waitFor(async () => (await deliveries(t, "&status=delivered")).length === 12, { what: "all delivered", timeoutMs: 15_000 });
       await Bun.sleep(500);

@@ -62,7 +62,20 @@ describe("Butler's history and Steward's points in one InfluxDB database", () =>
       serverLicensePoint({ expired: false, expiryDate: "2026-12-31", daysUntilExpiry: 99 }, tags, now),
       ...accessTypePoints(access, tags, now),
       licenseReleasePoint("professional", "CORP\\erik", 45, tags, now),
-      versionPoint({ version: "14.212.7", productName: "Qlik Sense", releaseLabel: "May 2025", contentHash: "x", senseId: "y", deploymentType: "QlikSenseServer", deprecatedProductVersion: "4.0.X", copyrightYearRange: "1993-2025" }, tags, now),
+      versionPoint(
+        {
+          version: "14.212.7",
+          productName: "Qlik Sense",
+          releaseLabel: "May 2025",
+          contentHash: "x",
+          senseId: "y",
+          deploymentType: "QlikSenseServer",
+          deprecatedProductVersion: "4.0.X",
+          copyrightYearRange: "1993-2025",
+        },
+        tags,
+        now,
+      ),
     ];
   }
 
@@ -91,7 +104,20 @@ describe("Butler's history and Steward's points in one InfluxDB database", () =>
 
   test("every measurement Butler writes is one Steward writes too, and each field has one type", async () => {
     const measurements = (await query("steward_first", "SHOW MEASUREMENTS"))[0]!.values.flat().map(String);
-    for (const m of ["reload_task_failed", "reload_task_success", "external_program_task_failed", "user_sync_task_success", "distribute_task_success", "preload_task_failed", "win_service_state", "butler_memory_usage", "qlik_sense_server_license", "qlik_sense_license", "qlik_sense_license_release", "qlik_sense_version"]) {
+    for (const m of [
+      "reload_task_failed",
+      "reload_task_success",
+      "external_program_task_failed",
+      "user_sync_task_success",
+      "distribute_task_success",
+      "preload_task_failed",
+      "win_service_state",
+      "butler_memory_usage",
+      "qlik_sense_server_license",
+      "qlik_sense_license",
+      "qlik_sense_license_release",
+      "qlik_sense_version",
+    ]) {
       expect(measurements).toContain(m);
     }
     // SHOW FIELD KEYS lists a field once per type it has in any shard: once means no conflict anywhere.
@@ -99,9 +125,14 @@ describe("Butler's history and Steward's points in one InfluxDB database", () =>
       const names = s.values.map((v) => String(v[0]));
       expect({ measurement: s.name, twice: names.filter((n, i) => names.indexOf(n) !== i) }).toEqual({ measurement: s.name, twice: [] });
     }
-    const numbers = (await query("steward_first", "SHOW FIELD KEYS")).flatMap((s) => s.values.filter((v) => v[1] === "integer").map((v) => `${s.name}.${String(v[0])}`));
+    const numbers = (await query("steward_first", "SHOW FIELD KEYS")).flatMap((s) =>
+      s.values.filter((v) => v[1] === "integer").map((v) => `${s.name}.${String(v[0])}`),
+    );
     // Integers only under names Butler never wrote (Steward's run history and incident: steward_*).
-    const history = (m: string, failed: boolean) => [`${m}.steward_consecutive_failures`, ...(failed ? [`${m}.steward_incident_failures`, `${m}.steward_incident_id`] : [])];
+    const history = (m: string, failed: boolean) => [
+      `${m}.steward_consecutive_failures`,
+      ...(failed ? [`${m}.steward_incident_failures`, `${m}.steward_incident_id`] : []),
+    ];
     const types = ["distribute", "external_program", "preload", "reload", "user_sync"];
     expect(numbers.sort()).toEqual(
       [

@@ -17,7 +17,8 @@ describe("InfluxDB field type conflict", () => {
   let hook: HttpReceiver;
   let t: TestApp;
 
-  const deliveries = async (channel: string) => ((await (await t.request("/v4/deliveries")).json()) as { deliveries: Delivery[] }).deliveries.filter((d) => d.channel === channel);
+  const deliveries = async (channel: string) =>
+    ((await (await t.request("/v4/deliveries")).json()) as { deliveries: Delivery[] }).deliveries.filter((d) => d.channel === channel);
   const ready = async () => (await (await t.request("/ready")).json()) as Ready;
   const influxQl = async (q: string) => {
     const res = await fetch(`${influx.url}/query`, { method: "POST", body: new URLSearchParams({ db: "butler", q }) });
@@ -29,7 +30,10 @@ describe("InfluxDB field type conflict", () => {
     hook = startHttpReceiver();
     await influxQl("CREATE DATABASE butler");
     // The shard already holds task_scriptLogSize as an integer (written by a tool that wrote integers).
-    const res = await fetch(`${influx.url}/write?db=butler`, { method: "POST", body: `reload_task_failed,host=old task_scriptLogSize=1566i ${Date.now()}000000` });
+    const res = await fetch(`${influx.url}/write?db=butler`, {
+      method: "POST",
+      body: `reload_task_failed,host=old task_scriptLogSize=1566i ${Date.now()}000000`,
+    });
     expect(res.status).toBe(204);
     t = createTestApp(`
 channels:
@@ -53,17 +57,22 @@ routes:
 
   test("the refused write is dead-lettered with the field and both types, and shows on /ready, the dashboard and /metrics", async () => {
     await t.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed", taskName: "Reload Sales" }));
-    const [dead] = await waitFor(async () => {
-      const d = await deliveries("metrics");
-      return d.length && d.every((x) => x.status === "dead") ? d : undefined;
-    }, { what: "the dead InfluxDB delivery", timeoutMs: 15_000 });
+    const [dead] = await waitFor(
+      async () => {
+        const d = await deliveries("metrics");
+        return d.length && d.every((x) => x.status === "dead") ? d : undefined;
+      },
+      { what: "the dead InfluxDB delivery", timeoutMs: 15_000 },
+    );
     expect(dead!.lastError).toContain("field task_scriptLogSize of reload_task_failed is integer in butler, Steward wrote float");
 
     const r = await ready();
     // Not a reason to take Steward out of service: the component is optional.
     expect(r.ready).toBe(true);
     expect(r.components.influxdb!.ok).toBe(false);
-    expect(r.components.influxdb!.detail).toContain("reload_task_failed.task_scriptLogSize is integer in butler and Steward wrote float (channel metrics; 1 write refused since");
+    expect(r.components.influxdb!.detail).toContain(
+      "reload_task_failed.task_scriptLogSize is integer in butler and Steward wrote float (channel metrics; 1 write refused since",
+    );
 
     const page = await (await t.request("/ui")).text();
     expect(page).toContain('data-component="influxdb"');
@@ -78,12 +87,22 @@ routes:
     await waitFor(() => hook.requests.length >= 1, { what: "the conflict alert", timeoutMs: 15_000 });
     // The same conflict again: refused and counted, but not alerted twice.
     await t.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed", taskName: "Reload Finance" }));
-    await waitFor(async () => (await deliveries("metrics")).filter((d) => d.status === "dead").length === 2, { what: "the second dead delivery", timeoutMs: 15_000 });
+    await waitFor(async () => (await deliveries("metrics")).filter((d) => d.status === "dead").length === 2, {
+      what: "the second dead delivery",
+      timeoutMs: 15_000,
+    });
     expect((await ready()).components.influxdb!.detail).toContain("2 writes refused");
     expect(hook.requests.length).toBe(1);
     const body = JSON.parse(hook.requests[0]!.body) as { kind: string; data: Record<string, string>; title: string };
     expect(body.kind).toBe("influxdb.field_conflict");
-    expect(body.data).toMatchObject({ channel: "metrics", database: "butler", measurement: "reload_task_failed", field: "task_scriptLogSize", storedType: "integer", writtenType: "float" });
+    expect(body.data).toMatchObject({
+      channel: "metrics",
+      database: "butler",
+      measurement: "reload_task_failed",
+      field: "task_scriptLogSize",
+      storedType: "integer",
+      writtenType: "float",
+    });
     expect(body.title).toContain("field task_scriptLogSize is integer there, Steward wrote float");
   });
 

@@ -71,7 +71,7 @@ routes:
   });
 
   test("all five task types × success and failure are measurements, plus win_service_state", async () => {
-    const names = (await influxQl(influx, 'SHOW MEASUREMENTS ON steward'))[0]!.values.flat().sort();
+    const names = (await influxQl(influx, "SHOW MEASUREMENTS ON steward"))[0]!.values.flat().sort();
     expect(names).toEqual(
       [
         "distribute_task_failed",
@@ -125,12 +125,26 @@ routes:
 
   test("other task types carry their task tags and execution data", async () => {
     const [r] = rows((await influxQl(influx, 'SELECT * FROM "10d".user_sync_task_success'))[0]);
-    expect(r).toMatchObject({ task_name: "userSync succeeded", task_executionStatusText: "FinishedSuccess", taskTag_Finance: "true", task_executionDuration_min: 82 / 60 });
+    expect(r).toMatchObject({
+      task_name: "userSync succeeded",
+      task_executionStatusText: "FinishedSuccess",
+      taskTag_Finance: "true",
+      task_executionDuration_min: 82 / 60,
+    });
   });
 
   test("service state like Butler's win_service_state", async () => {
     const [r] = rows((await influxQl(influx, 'SELECT * FROM "10d".win_service_state'))[0]);
-    expect(r).toMatchObject({ host: "sense2", service_name: "QlikSenseRepositoryService", display_name: "Qlik Sense Scheduler Service", friendly_name: "Scheduler", state_num: 1, state_text: "STOPPED", startup_mode_num: 0, startup_mode_text: "Automatic" });
+    expect(r).toMatchObject({
+      host: "sense2",
+      service_name: "QlikSenseRepositoryService",
+      display_name: "Qlik Sense Scheduler Service",
+      friendly_name: "Scheduler",
+      state_num: 1,
+      state_text: "STOPPED",
+      startup_mode_num: 0,
+      startup_mode_text: "Automatic",
+    });
   });
 });
 
@@ -158,17 +172,37 @@ routes:
     await t.app.bus.emit("task.failed", e);
     const ok = syntheticTaskEvent({ outcome: "succeeded", taskType: "preload", taskName: "VM preload" });
     await t.app.bus.emit("task.succeeded", ok);
-    await waitFor(async () => ((await (await t.request("/v4/deliveries?status=delivered")).json()) as { deliveries: unknown[] }).deliveries.length === 2, { what: "2 delivered" });
+    await waitFor(async () => ((await (await t.request("/v4/deliveries?status=delivered")).json()) as { deliveries: unknown[] }).deliveries.length === 2, {
+      what: "2 delivered",
+    });
     type Line = { metric: Record<string, string>; values: number[]; timestamps: number[] };
-    const lines = await waitFor(async () => {
-      await flushVictoriaMetrics(vm);
-      const res = await fetch(`${vm.url}/api/v1/export?${new URLSearchParams({ "match[]": '{__name__=~"(reload|preload)_task_.*_task_executionDuration_sec"}' })}`);
-      const text = await res.text();
-      const parsed = text.trim() ? text.trim().split("\n").map((l) => JSON.parse(l) as Line) : [];
-      return parsed.length >= 2 ? parsed : undefined;
-    }, { what: "exported series", timeoutMs: 15_000 });
+    const lines = await waitFor(
+      async () => {
+        await flushVictoriaMetrics(vm);
+        const res = await fetch(
+          `${vm.url}/api/v1/export?${new URLSearchParams({ "match[]": '{__name__=~"(reload|preload)_task_.*_task_executionDuration_sec"}' })}`,
+        );
+        const text = await res.text();
+        const parsed = text.trim()
+          ? text
+              .trim()
+              .split("\n")
+              .map((l) => JSON.parse(l) as Line)
+          : [];
+        return parsed.length >= 2 ? parsed : undefined;
+      },
+      { what: "exported series", timeoutMs: 15_000 },
+    );
     const failed = lines.find((l) => l.metric.__name__ === "reload_task_failed_task_executionDuration_sec")!;
-    expect(failed.metric).toMatchObject({ env: "prod", task_name: "VM reload", task_id: e.task.id, app_name: "Sales dashboard", appTag_Certified: "true", taskTag_Nightly: "true", task_executionStatusText: "FinishedFail" });
+    expect(failed.metric).toMatchObject({
+      env: "prod",
+      task_name: "VM reload",
+      task_id: e.task.id,
+      app_name: "Sales dashboard",
+      appTag_Certified: "true",
+      taskTag_Nightly: "true",
+      task_executionStatusText: "FinishedFail",
+    });
     expect(failed.values).toEqual([82]);
     expect(failed.timestamps).toEqual([new Date(e.execution!.stopTime!).getTime()]);
     const preload = lines.find((l) => l.metric.__name__ === "preload_task_success_task_executionDuration_sec")!;

@@ -47,10 +47,13 @@ routes:
     try {
       await waitFor(() => bodies.length === 1, { what: "the delivery after restart" });
       expect(JSON.parse(bodies[0]!).taskName).toBe("Hanging");
-      const d = await waitFor(async () => {
-        const row = (await second.app.notify.list({ limit: 10 }))[0];
-        return row?.status === "delivered" ? row : undefined;
-      }, { what: "delivered status" });
+      const d = await waitFor(
+        async () => {
+          const row = (await second.app.notify.list({ limit: 10 }))[0];
+          return row?.status === "delivered" ? row : undefined;
+        },
+        { what: "delivered status" },
+      );
       // The interrupted attempt was handed back, not counted.
       expect(d.attempts).toBe(1);
     } finally {
@@ -124,7 +127,9 @@ notify:
     await t.app.start();
     expect(((await (await t.request("/ready")).json()) as Ready).components.notify).toEqual({ ok: true, detail: "outbox empty", required: false });
     await t.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed" }));
-    await waitFor(async () => (await t.app.notify.list({ limit: 1 }))[0]?.attempts === 1 && (await t.app.notify.list({ limit: 1 }))[0]?.status === "pending", { what: "a failed attempt" });
+    await waitFor(async () => (await t.app.notify.list({ limit: 1 }))[0]?.attempts === 1 && (await t.app.notify.list({ limit: 1 }))[0]?.status === "pending", {
+      what: "a failed attempt",
+    });
     await clock.advance(11 * 60_000);
     const res = await t.request("/ready");
     const body = (await res.json()) as Ready;

@@ -40,14 +40,20 @@ notify:
 
     const before = syntheticTaskEvent({ outcome: "failed", taskName: "Before the outage" });
     await t.app.bus.emit("task.failed", before);
-    await waitFor(async () => (await deliveries()).some((d) => d.eventId === before.id && d.status === "delivered"), { what: "first delivery", timeoutMs: 10_000 });
+    await waitFor(async () => (await deliveries()).some((d) => d.eventId === before.id && d.status === "delivered"), {
+      what: "first delivery",
+      timeoutMs: 10_000,
+    });
 
     await broker.stop();
     broker = undefined;
     const during = syntheticTaskEvent({ outcome: "failed", taskName: "During the outage" });
     await t.app.bus.emit("task.failed", during);
     // It is attempted and fails at least once while nothing listens on the port.
-    await waitFor(async () => (await deliveries()).some((d) => d.eventId === during.id && d.attempts >= 2 && d.status === "pending"), { what: "failed attempts", timeoutMs: 15_000 });
+    await waitFor(async () => (await deliveries()).some((d) => d.eventId === during.id && d.attempts >= 2 && d.status === "pending"), {
+      what: "failed attempts",
+      timeoutMs: 15_000,
+    });
 
     broker = await startBroker({ port });
     const got: string[] = [];
@@ -58,7 +64,10 @@ notify:
     await sub.subscribeAsync("qliksense/#", { qos: 1 });
 
     await waitFor(() => got.includes("During the outage"), { what: "the alert after the outage", timeoutMs: 20_000 });
-    await waitFor(async () => (await deliveries()).some((d) => d.eventId === during.id && d.status === "delivered"), { what: "delivered status", timeoutMs: 5_000 });
+    await waitFor(async () => (await deliveries()).some((d) => d.eventId === during.id && d.status === "delivered"), {
+      what: "delivered status",
+      timeoutMs: 5_000,
+    });
     await Bun.sleep(1500);
     expect(got.filter((p) => p === "During the outage")).toHaveLength(1);
   }, 60_000);

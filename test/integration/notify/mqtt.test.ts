@@ -52,7 +52,13 @@ routes:
 
     expect(by("qliksense/task_failure").map((m) => m.payload)).toEqual(["Sales reload"]);
     const full = JSON.parse(by("qliksense/task_failure_full")[0]!.payload);
-    expect(full).toMatchObject({ taskName: "Sales reload", taskId: failed.task.id, executionId: failed.executionId, hostName: "sense1.corp.example", qs_taskTags: ["Finance", "Nightly"] });
+    expect(full).toMatchObject({
+      taskName: "Sales reload",
+      taskId: failed.task.id,
+      executionId: failed.executionId,
+      hostName: "sense1.corp.example",
+      qs_taskTags: ["Finance", "Nightly"],
+    });
     // Butler's qs_taskMetadata: the QRS task object, in QRS's field names and shapes.
     expect(full.qs_taskMetadata).toMatchObject({
       id: failed.task.id,
@@ -64,7 +70,8 @@ routes:
       tags: [{ name: "Finance" }, { name: "Nightly" }],
       customProperties: failed.task.customProperties.map((cp) => ({ definition: { name: cp.name }, value: cp.value })),
     });
-    for (const k of ["qs_appTags", "qs_appCustomProperties", "qs_taskCustomProperties", "appName", "appId", "logTimeStamp", "logLevel", "logMessage", "user"]) expect(full).toHaveProperty(k);
+    for (const k of ["qs_appTags", "qs_appCustomProperties", "qs_taskCustomProperties", "appName", "appId", "logTimeStamp", "logLevel", "logMessage", "user"])
+      expect(full).toHaveProperty(k);
     expect(JSON.parse(by("steward/sense1.corp.example/task/failed/reload")[0]!.payload).id).toBe(failed.id);
 
     expect(by("qliksense/task_aborted").map((m) => m.payload)).toEqual(["Aborted reload"]);

@@ -53,12 +53,16 @@ function startNewRelic() {
         for (const block of body as Array<{ metrics?: Array<Record<string, unknown>> }>) {
           if (!Array.isArray(block.metrics)) return bad("metrics");
           for (const m of block.metrics) {
-            if (typeof m.name !== "string" || typeof m.value !== "number" || !["gauge", "count", "summary"].includes(String(m.type))) return bad("metric fields");
+            if (typeof m.name !== "string" || typeof m.value !== "number" || !["gauge", "count", "summary"].includes(String(m.type)))
+              return bad("metric fields");
           }
         }
       } else if (u.pathname === "/log/v1") {
         api = "log";
-        const blocks = (Array.isArray(body) ? body : [body]) as Array<{ common?: { attributes?: Record<string, unknown> }; logs?: Array<{ message?: unknown }> }>;
+        const blocks = (Array.isArray(body) ? body : [body]) as Array<{
+          common?: { attributes?: Record<string, unknown> };
+          logs?: Array<{ message?: unknown }>;
+        }>;
         for (const b of blocks) {
           if (!Array.isArray(b.logs) || b.logs.some((l) => typeof l.message !== "string")) return bad("logs[].message");
           for (const [k, v] of Object.entries(b.common?.attributes ?? {})) if (!scalar(v)) return bad(`attribute ${k} is not a scalar`);
@@ -106,11 +110,18 @@ notify:
     await nr?.stop();
   });
 
-  const post = (path: string, body: unknown) => t.request(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    t.request(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 
   test("a metric from a load script reaches every configured account, with Butler's answer", async () => {
     const before = nr.requests.length;
-    const r = await post("/v4/newrelic/metric", { name: "qlik.reload.rows", type: "gauge", value: "42.5", timestamp: "1700000000000", attributes: [{ name: "app", value: "Sales" }] });
+    const r = await post("/v4/newrelic/metric", {
+      name: "qlik.reload.rows",
+      type: "gauge",
+      value: "42.5",
+      timestamp: "1700000000000",
+      attributes: [{ name: "app", value: "Sales" }],
+    });
     expect(r.status).toBe(202);
     expect(r.headers.get("content-type")).toContain("text/plain");
     expect(await r.text()).toBe("Accepted");
@@ -185,7 +196,12 @@ notify:
     nr.refuse.clear();
     await waitFor(async () => (await t.app.notify.list({ eventId: e.id, limit: 5 })).some((d) => d.status === "delivered"), { what: "delivered" });
     const sent = nr.requests.slice(before);
-    expect(sent.filter((s) => s.apiKey === "key-prod").map((s) => s.api).sort()).toEqual(["event", "log"]);
+    expect(
+      sent
+        .filter((s) => s.apiKey === "key-prod")
+        .map((s) => s.api)
+        .sort(),
+    ).toEqual(["event", "log"]);
     const ev = (sent.find((s) => s.api === "event")!.body as Array<Record<string, unknown>>)[0]!;
     expect(ev.eventType).toBe("qs_reloadTaskAbortedEvent");
   });
@@ -206,7 +222,11 @@ describe("New Relic not configured", () => {
   test("the routes answer 503 at once instead of hanging", async () => {
     const t = createTestApp("security:\n  allowUnauthenticated: true\n");
     try {
-      const r = await t.request("/v4/newrelic/event", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ eventType: "x" }) });
+      const r = await t.request("/v4/newrelic/event", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ eventType: "x" }),
+      });
       expect(r.status).toBe(503);
     } finally {
       await t.close();
@@ -214,6 +234,8 @@ describe("New Relic not configured", () => {
   });
 
   test("an unknown account name is a config error naming the key", () => {
-    expect(() => createTestApp("newRelic:\n  accounts: [{ name: prod, accountId: 1, insertApiKey: k }]\n  api: { event: { accounts: [prd] } }\n")).toThrow(/^test\.yaml:\d+:\d+ newRelic\.api\.event\.accounts\[0\]: no New Relic account named "prd"/);
+    expect(() => createTestApp("newRelic:\n  accounts: [{ name: prod, accountId: 1, insertApiKey: k }]\n  api: { event: { accounts: [prd] } }\n")).toThrow(
+      /^test\.yaml:\d+:\d+ newRelic\.api\.event\.accounts\[0\]: no New Relic account named "prd"/,
+    );
   });
 });

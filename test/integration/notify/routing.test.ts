@@ -49,7 +49,9 @@ routes:
     await waitFor(() => at("/limited").length >= 2, { what: "2 requests" });
     await Bun.sleep(100);
     expect(at("/limited").map((r) => JSON.parse(r.body).taskName)).toEqual(["Limited A", "Limited B"]);
-    const suppressed = (await (await t.request(`/v4/deliveries?status=suppressed&eventId=${encodeURIComponent(a2.id)}`)).json()) as { deliveries: Array<{ reason: string }> };
+    const suppressed = (await (await t.request(`/v4/deliveries?status=suppressed&eventId=${encodeURIComponent(a2.id)}`)).json()) as {
+      deliveries: Array<{ reason: string }>;
+    };
     expect(suppressed.deliveries[0]!.reason).toContain("rate limit");
 
     await clock.advance(11 * 60_000);
@@ -122,7 +124,12 @@ routes:
     };
     expect(p.event.source).toBe("test");
     expect(p.note).toContain("synthetic");
-    expect(p.routes.map((r) => [r.route, r.matched])).toEqual([["limited", true], ["burst", false], ["first-then-digest", false], ["finance-apps", false]]);
+    expect(p.routes.map((r) => [r.route, r.matched])).toEqual([
+      ["limited", true],
+      ["burst", false],
+      ["first-then-digest", false],
+      ["finance-apps", false],
+    ]);
     expect(p.routes[1]!.reason).toBe('taskNames: "Limited A" matches none');
     expect(p.routes[2]!.reason).toBe("on: task.failed is not in [task.aborted]");
     expect(p.routes[3]!.reason).toBe("appTags: the app has none of [Finance]");
@@ -132,7 +139,10 @@ routes:
     expect(p.deliveries[0]!.rendered!.url).toBe(`${rx.url}/limited`); // the path tells webhooks on one host apart
     expect(p.deliveries[0]!.rendered!.body.taskName).toBe("Limited A");
 
-    const svc = (await (await t.request("/v4/alerts/preview", { method: "POST", body: JSON.stringify({ event: syntheticServiceEvent() }) })).json()) as { routes: Array<{ matched: boolean }>; deliveries: unknown[] };
+    const svc = (await (await t.request("/v4/alerts/preview", { method: "POST", body: JSON.stringify({ event: syntheticServiceEvent() }) })).json()) as {
+      routes: Array<{ matched: boolean }>;
+      deliveries: unknown[];
+    };
     expect(svc.routes.every((r) => !r.matched)).toBe(true);
     expect(svc.deliveries).toEqual([]);
 

@@ -72,7 +72,16 @@ describe("config reload", () => {
   const adminHeaders = { "x-api-key": keys.admin };
 
   beforeAll(async () => {
-    writeFileSync(file, configText({ keys: [["admin", keys.admin, "admin"], ["old", keys.old, "kv.read"]], hookPath: "/a" }));
+    writeFileSync(
+      file,
+      configText({
+        keys: [
+          ["admin", keys.admin, "admin"],
+          ["old", keys.old, "kv.read"],
+        ],
+        hookPath: "/a",
+      }),
+    );
     app = createApp(loadConfigFile(file), { log: createSilentLogger() });
     await app.start();
   });
@@ -104,7 +113,17 @@ describe("config reload", () => {
     })();
 
     await waitFor(() => received.length >= 5, { what: "the first deliveries" });
-    writeFileSync(file, configText({ keys: [["admin", keys.admin, "admin"], ["fresh", keys.fresh, "kv.read"]], hookPath: "/b", kvMaxKeys: 50 }));
+    writeFileSync(
+      file,
+      configText({
+        keys: [
+          ["admin", keys.admin, "admin"],
+          ["fresh", keys.fresh, "kv.read"],
+        ],
+        hookPath: "/b",
+        kvMaxKeys: 50,
+      }),
+    );
     const r = await fetch(`${base}/v4/admin/reload`, { method: "POST", headers: adminHeaders });
     expect(r.status).toBe(200);
     const report = (await r.json()) as { changed: string[]; applied: string[]; restartRequired: string[] };
@@ -214,7 +233,13 @@ describe("reloader", () => {
       const r = createConfigReloader(loadConfigFile(f), { log: createSilentLogger(), audit: createAuditLog(store.sql, systemClock) });
       const applied: string[] = [];
       r.register({ name: "a", sections: ["udp"], prepare: () => ({ apply: () => void applied.push("a") }) });
-      r.register({ name: "b", sections: ["udp"], prepare: () => { throw new Error("b says no"); } });
+      r.register({
+        name: "b",
+        sections: ["udp"],
+        prepare: () => {
+          throw new Error("b says no");
+        },
+      });
       await Bun.write(f, "udp: { port: 2 }\n");
       await expect(r.reload("test", { kind: "system", name: "t" })).rejects.toThrow("b says no");
       expect(applied).toEqual([]);
@@ -252,8 +277,10 @@ describe("restart required is measured against what runs, not the last file read
   test("security.tls: the listener keeps its certificate until a restart, however often the file is reloaded", async () => {
     const dir = join(tmp.path, "tls-pending");
     const f = join(dir, "s.yaml");
-    for (const name of ["a.pem", "a-key.pem", "b.pem", "b-key.pem"]) await Bun.write(join(dir, name), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
-    const text = (cert: string) => `dataDir: ./data\nhttp: { enabled: false }\nudp: { enabled: false }\nsecurity:\n  tls: { certFile: ./${cert}.pem, keyFile: ./${cert}-key.pem }\n`;
+    for (const name of ["a.pem", "a-key.pem", "b.pem", "b-key.pem"])
+      await Bun.write(join(dir, name), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+    const text = (cert: string) =>
+      `dataDir: ./data\nhttp: { enabled: false }\nudp: { enabled: false }\nsecurity:\n  tls: { certFile: ./${cert}.pem, keyFile: ./${cert}-key.pem }\n`;
     await Bun.write(f, text("a"));
     const app = createApp(loadConfigFile(f), { log: createSilentLogger() });
     try {

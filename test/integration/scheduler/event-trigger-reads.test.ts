@@ -32,11 +32,15 @@ test("a burst of task events reads the schedules once; a change made here is use
   const clock = createManualClock(Date.parse("2026-03-01T08:00:00Z"));
   t = createTestApp("", { clock });
   await t.app.start();
-  const r = await t.request("/v4/schedules", json({ name: "after failure", trigger: { on: ["failed"], taskIds: [TASK] }, qlikSenseTaskId: TASK, startupState: "started" }));
+  const r = await t.request(
+    "/v4/schedules",
+    json({ name: "after failure", trigger: { on: ["failed"], taskIds: [TASK] }, qlikSenseTaskId: TASK, startupState: "started" }),
+  );
   expect(r.status).toBe(201);
   const id = String(((await r.json()) as { id: string }).id);
 
-  const fireAudits = async () => ((await (await t!.request(`/v4/audit?action=schedule.fire&target=${id}`)).json()) as { entries?: unknown[] }).entries?.length ?? 0;
+  const fireAudits = async () =>
+    ((await (await t!.request(`/v4/audit?action=schedule.fire&target=${id}`)).json()) as { entries?: unknown[] }).entries?.length ?? 0;
   const before = scheduleReads;
   for (let i = 0; i < 100; i++) await t.app.bus.emit("task.succeeded", syntheticTaskEvent({ outcome: "succeeded" }));
   expect(scheduleReads - before).toBe(1);

@@ -36,14 +36,20 @@ test("each hostile megabyte is a 400 naming where, at a small and bounded cost",
     expect(body.length).toBeGreaterThan(900_000);
     const { value: r, cpuMs, rssMb } = await cost(() => importBody(body));
     const answer = (await r.json()) as { error: string };
-    expect({ name, status: r.status, error: answer.error }).toMatchObject({ name, status: 400, error: expect.stringMatching(/^request body:\d+:\d+ YAML refused before parsing: (nesting deeper than 16 levels|more than \d+ YAML nodes)/) });
+    expect({ name, status: r.status, error: answer.error }).toMatchObject({
+      name,
+      status: 400,
+      error: expect.stringMatching(/^request body:\d+:\d+ YAML refused before parsing: (nesting deeper than 16 levels|more than \d+ YAML nodes)/),
+    });
     // Parsing one of these took 1.3–3 s of CPU and 240 MB to 1.5 GB; the check is one pass over the text.
     expect({ name, cpuBelow: cpuMs < 600, rssBelow: rssMb < 150 }).toEqual({ name, cpuBelow: true, rssBelow: true });
   }
 });
 
 test("eight at once cost little in all, and /health answers among them", async () => {
-  const { value, cpuMs } = await cost(() => Promise.all([...Array.from({ length: 8 }, (_, i) => importBody(i % 2 ? bombs.flowDeep : bombs.compactDeep)), t.request("/health")]));
+  const { value, cpuMs } = await cost(() =>
+    Promise.all([...Array.from({ length: 8 }, (_, i) => importBody(i % 2 ? bombs.flowDeep : bombs.compactDeep)), t.request("/health")]),
+  );
   expect(value.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400, 400, 400, 200]);
   expect(cpuMs).toBeLessThan(2_000);
 });

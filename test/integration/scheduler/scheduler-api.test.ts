@@ -14,7 +14,15 @@ const tmp = createTempDir();
 afterAll(() => tmp.remove());
 const json = (body: unknown, method = "POST"): RequestInit => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const put = (t: TestApp, path: string, body?: unknown) => t.request(path, body === undefined ? { method: "PUT" } : json(body, "PUT"));
-const butlerBody = (extra: Record<string, unknown> = {}) => ({ name: "Every 2 hours", cronSchedule: "0 */2 * * *", timezone: "Europe/London", qlikSenseTaskId: TASK, startupState: "started", tags: ["Finance"], ...extra });
+const butlerBody = (extra: Record<string, unknown> = {}) => ({
+  name: "Every 2 hours",
+  cronSchedule: "0 */2 * * *",
+  timezone: "Europe/London",
+  qlikSenseTaskId: TASK,
+  startupState: "started",
+  tags: ["Finance"],
+  ...extra,
+});
 
 async function errorOf(r: Response): Promise<string> {
   return ((await r.json()) as { error: string }).error;
@@ -29,7 +37,13 @@ describe("schedules API", () => {
       let r = await t.request("/v4/schedules", json(butlerBody()));
       expect(r.status).toBe(201);
       const s = (await r.json()) as Record<string, unknown>;
-      expect(s).toMatchObject({ ...butlerBody(), lastKnownState: "started", created: "2025-01-10T09:15:00.000Z", nextRun: "2025-01-10T10:00:00.000Z", catchUp: false });
+      expect(s).toMatchObject({
+        ...butlerBody(),
+        lastKnownState: "started",
+        created: "2025-01-10T09:15:00.000Z",
+        nextRun: "2025-01-10T10:00:00.000Z",
+        catchUp: false,
+      });
       expect(s.id).toMatch(/^[0-9a-f-]{36}$/);
       const id = String(s.id);
 
@@ -41,9 +55,18 @@ describe("schedules API", () => {
       expect(await errorOf(r)).toBe("schedule 'nope' not found");
 
       // Update: given fields replace, null clears, the next run follows.
-      r = await t.request(`/v4/schedules/${id}`, json({ cronSchedule: "*/5 * * * *", timezone: "Asia/Tokyo", timeWindow: { from: "18:00", to: "19:00" } }, "PUT"));
+      r = await t.request(
+        `/v4/schedules/${id}`,
+        json({ cronSchedule: "*/5 * * * *", timezone: "Asia/Tokyo", timeWindow: { from: "18:00", to: "19:00" } }, "PUT"),
+      );
       expect(r.status).toBe(200);
-      expect(await r.json()).toMatchObject({ id, cronSchedule: "*/5 * * * *", timezone: "Asia/Tokyo", nextRun: "2025-01-10T09:20:00.000Z", updated: "2025-01-10T09:15:00.000Z" });
+      expect(await r.json()).toMatchObject({
+        id,
+        cronSchedule: "*/5 * * * *",
+        timezone: "Asia/Tokyo",
+        nextRun: "2025-01-10T09:20:00.000Z",
+        updated: "2025-01-10T09:15:00.000Z",
+      });
       r = await t.request(`/v4/schedules/${id}`, json({ timeWindow: { from: "20:00", to: "21:00" } }, "PUT"));
       expect((await r.json()).nextRun).toBe("2025-01-10T11:00:00.000Z");
       r = await t.request(`/v4/schedules/${id}`, json({ timeWindow: null, name: "renamed" }, "PUT"));
@@ -60,7 +83,14 @@ describe("schedules API", () => {
 
       expect((await t.request(`/v4/schedules/${id}`, { method: "DELETE" })).status).toBe(204);
       expect((await t.request(`/v4/schedules/${id}`, { method: "DELETE" })).status).toBe(404);
-      expect((await t.app.audit.query({ action: "schedule.*" })).map((a) => a.action)).toEqual(["schedule.delete", "schedule.update", "schedule.update", "schedule.update", "schedule.update", "schedule.create"]);
+      expect((await t.app.audit.query({ action: "schedule.*" })).map((a) => a.action)).toEqual([
+        "schedule.delete",
+        "schedule.update",
+        "schedule.update",
+        "schedule.update",
+        "schedule.update",
+        "schedule.create",
+      ]);
     } finally {
       await t.close();
     }
@@ -78,7 +108,10 @@ describe("schedules API", () => {
         [butlerBody({ startupState: "paused" }), "body.startupState: "],
         [butlerBody({ cronSchedule: undefined }), "body.cronSchedule: give cronSchedule, or trigger"],
         [butlerBody({ timeWindow: { from: "3:00", to: "15:00" } }), "body.timeWindow.from: expected HH:MM"],
-        [butlerBody({ timeWindow: { from: "03:00", to: "05:00" }, cronSchedule: "0 20 * * *" }), "body.timeWindow: the cron schedule never fires inside this window"],
+        [
+          butlerBody({ timeWindow: { from: "03:00", to: "05:00" }, cronSchedule: "0 20 * * *" }),
+          "body.timeWindow: the cron schedule never fires inside this window",
+        ],
         [butlerBody({ startDate: "2025-05-01", endDate: "2025-04-01" }), "body.endDate: must be after startDate"],
         [butlerBody({ startDate: "tomorrow" }), "body.startDate: expected YYYY-MM-DD"],
         [butlerBody({ cronSchedule: undefined, trigger: { on: ["failed"] } }), "body.trigger: give taskIds or taskTags"],
@@ -92,7 +125,7 @@ describe("schedules API", () => {
         expect(await errorOf(r)).toStartWith(message);
       }
       expect((await t.request("/v4/schedules", { method: "POST", body: "{not json" })).status).toBe(400);
-      expect((await t.app.scheduler!.list())).toEqual([]);
+      expect(await t.app.scheduler!.list()).toEqual([]);
     } finally {
       await t.close();
     }
@@ -111,7 +144,10 @@ describe("schedules API", () => {
     ] as const) {
       ids[name] = ((await (await t.request("/v4/schedules", json(butlerBody({ name, tags })))).json()) as { id: string }).id;
     }
-    const states = async () => ((await (await t.request("/v4/schedules")).json()) as Array<{ name: string; lastKnownState: string }>).map((s) => `${s.name}:${s.lastKnownState}`).join(" ");
+    const states = async () =>
+      ((await (await t.request("/v4/schedules")).json()) as Array<{ name: string; lastKnownState: string }>)
+        .map((s) => `${s.name}:${s.lastKnownState}`)
+        .join(" ");
 
     let r = await put(t, "/v4/schedules/stopall");
     expect(r.status).toBe(200);
@@ -136,7 +172,9 @@ describe("schedules API", () => {
     const before = await states();
     expect(before).toBe("a:started b:stopped c:stopped d:stopped");
     const status = await (await t.request("/v4/schedules/status")).text();
-    expect(status).toBe(`{\n'${ids.a}': 0 */2 * * * status: Running \n'${ids.b}': 0 */2 * * * status: Stopped \n'${ids.c}': 0 */2 * * * status: Stopped \n'${ids.d}': 0 */2 * * * status: Stopped \n}`);
+    expect(status).toBe(
+      `{\n'${ids.a}': 0 */2 * * * status: Running \n'${ids.b}': 0 */2 * * * status: Stopped \n'${ids.c}': 0 */2 * * * status: Stopped \n'${ids.d}': 0 */2 * * * status: Stopped \n}`,
+    );
     await t.close();
 
     t = createTestApp("", { dir });
@@ -188,7 +226,7 @@ describe("schedules API", () => {
       r = await t.request("/v4/schedules/import", { method: "POST", body: file.replace("6-18", "6-26").replace("id: task-2", "id: task-3") });
       expect(r.status).toBe(400);
       expect(await errorOf(r)).toMatch(/^request body:11:19 butlerSchedule\[1\]\.cronSchedule: /);
-      expect((await t.app.scheduler!.get("task-3"))).toBeUndefined();
+      expect(await t.app.scheduler!.get("task-3")).toBeUndefined();
       expect((await t.request("/v4/schedules/import", { method: "POST", body: "" })).status).toBe(400);
     } finally {
       await t.close();
@@ -220,7 +258,7 @@ describe("schedules API", () => {
     const t = createTestApp(`dataDir: ${dir}/data\n`, { dir });
     await t.app.start();
     try {
-      expect((await t.app.scheduler!.get("night"))).toMatchObject({ name: "Nightly", lastKnownState: "stopped", timezone: "UTC" });
+      expect(await t.app.scheduler!.get("night")).toMatchObject({ name: "Nightly", lastKnownState: "stopped", timezone: "UTC" });
       // While Steward runs, the CLI cannot open the store and says how to import instead.
       r = await run("schedules", "import", file, "--config", cfg);
       expect(r.code).toBe(1);
@@ -238,7 +276,8 @@ describe("schedules API", () => {
       expect(r.status).toBe(409);
       expect(await errorOf(r)).toContain("scheduler.maxSchedules");
       const flags = (await (await t.request("/v4/configfile/endpointsenabled")).json()) as string[];
-      for (const f of ["getSchedule", "createNewSchedule", "deleteSchedule", "startSchedule", "stopSchedule", "getScheduleStatusAll", "updateSchedule"]) expect(flags).toContain(f);
+      for (const f of ["getSchedule", "createNewSchedule", "deleteSchedule", "startSchedule", "stopSchedule", "getScheduleStatusAll", "updateSchedule"])
+        expect(flags).toContain(f);
     } finally {
       await t.close();
     }

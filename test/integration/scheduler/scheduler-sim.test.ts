@@ -52,7 +52,10 @@ describe("cron schedules in the simulator", () => {
     const t = await appAt("tz", clock);
     try {
       sim.requests.clear();
-      const r = await t.request("/v4/schedules", json({ name: "NY morning", cronSchedule: "30 6 * * *", timezone: "America/New_York", qlikSenseTaskId: TASK_SALES, startupState: "started" }));
+      const r = await t.request(
+        "/v4/schedules",
+        json({ name: "NY morning", cronSchedule: "30 6 * * *", timezone: "America/New_York", qlikSenseTaskId: TASK_SALES, startupState: "started" }),
+      );
       expect(r.status).toBe(201);
       const s = (await r.json()) as { id: string; nextRun: string; lastKnownState: string };
       expect(s.nextRun).toBe("2025-03-30T10:30:00.000Z");
@@ -63,11 +66,11 @@ describe("cron schedules in the simulator", () => {
       await clock.advance(1);
       await waitFor(async () => (await t.app.scheduler!.get(s.id))!.lastRun, { what: "the fire to be recorded" });
       expect(startsOf(sim, TASK_SALES)).toBe(1);
-      expect((await t.app.scheduler!.get(s.id))).toMatchObject({
+      expect(await t.app.scheduler!.get(s.id)).toMatchObject({
         nextRun: "2025-03-31T10:30:00.000Z",
         lastRun: { at: "2025-03-30T10:30:00.000Z", reason: "cron", result: "started", taskId: TASK_SALES },
       });
-      const fire = (await t.app.audit.query({ action: "schedule.fire" }));
+      const fire = await t.app.audit.query({ action: "schedule.fire" });
       expect(fire).toHaveLength(1);
       expect(fire[0]).toMatchObject({ actor: { kind: "schedule", name: s.id }, target: s.id, result: "ok" });
       // The TaskStarter recorded the start with the schedule as its origin.
@@ -84,16 +87,22 @@ describe("cron schedules in the simulator", () => {
       sim.requests.clear();
       const r = await t.request(
         "/v4/schedules",
-        json({ name: "day shift", cronSchedule: "0 * * * *", timezone: "Europe/Stockholm", qlikSenseTaskId: TASK_HR, timeWindow: { from: "03:00", to: "15:00" }, startDate: "2025-06-02", endDate: "2025-06-02" }),
+        json({
+          name: "day shift",
+          cronSchedule: "0 * * * *",
+          timezone: "Europe/Stockholm",
+          qlikSenseTaskId: TASK_HR,
+          timeWindow: { from: "03:00", to: "15:00" },
+          startDate: "2025-06-02",
+          endDate: "2025-06-02",
+        }),
       );
       const s = (await r.json()) as { id: string; nextRun: string };
       expect(s.nextRun).toBe("2025-06-02T01:00:00.000Z");
       for (let h = 0; h < 72; h++) await clock.advance(3_600_000);
       await waitFor(() => startsOf(sim, TASK_HR) === 13, { what: "13 task starts" });
       await waitFor(async () => (await t.app.audit.query({ action: "schedule.fire" })).length === 13, { what: "13 audited fires" });
-      const times = (await t.app.audit.query({ action: "schedule.fire" }))
-        .map((a) => String(a.details!.firedAt))
-        .sort();
+      const times = (await t.app.audit.query({ action: "schedule.fire" })).map((a) => String(a.details!.firedAt)).sort();
       expect(times[0]).toBe("2025-06-02T01:00:00.000Z");
       expect(times[12]).toBe("2025-06-02T13:00:00.000Z");
       expect((await t.app.scheduler!.get(s.id))!.nextRun).toBeNull();
@@ -117,7 +126,9 @@ describe("cron schedules in the simulator", () => {
       lagMs = 150_000;
       await inner.advance(60_000); // the 10:02 timer runs when the clock says 10:04:30: 10:03 and 10:04 are overtaken
       await waitFor(async () => (await t.app.audit.query({ action: "schedule.fire" })).length === 2, { what: "the late fire" });
-      const fires = (await t.app.audit.query({ action: "schedule.fire" })).map((a) => a.details).sort((a, b) => String(a!.firedAt).localeCompare(String(b!.firedAt)));
+      const fires = (await t.app.audit.query({ action: "schedule.fire" }))
+        .map((a) => a.details)
+        .sort((a, b) => String(a!.firedAt).localeCompare(String(b!.firedAt)));
       expect(fires.map((d) => [d!.occurrence, d!.firedAt])).toEqual([
         ["2025-02-03T10:01:00.000Z", "2025-02-03T10:01:00.000Z"],
         ["2025-02-03T10:02:00.000Z", "2025-02-03T10:04:30.000Z"],
@@ -136,7 +147,10 @@ describe("cron schedules in the simulator", () => {
     const clock = createManualClock(Date.parse("2025-01-01T00:00:00Z"));
     const t = await appAt("unknown", clock);
     try {
-      const r = await t.request("/v4/schedules", json({ name: "ghost", cronSchedule: "* * * * *", timezone: "UTC", qlikSenseTaskId: "00000000-0000-4000-8000-000000000000" }));
+      const r = await t.request(
+        "/v4/schedules",
+        json({ name: "ghost", cronSchedule: "* * * * *", timezone: "UTC", qlikSenseTaskId: "00000000-0000-4000-8000-000000000000" }),
+      );
       const s = (await r.json()) as { id: string };
       await clock.advance(60_000);
       const run = await waitFor(async () => (await t.app.scheduler!.get(s.id))!.lastRun);
@@ -154,14 +168,29 @@ describe("event-triggered schedules", () => {
     const t = await appAt("events", clock);
     try {
       sim.requests.clear();
-      let r = await t.request("/v4/schedules", json({ name: "after nightly fails", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskIds: [TASK_NIGHTLY] } }));
+      let r = await t.request(
+        "/v4/schedules",
+        json({ name: "after nightly fails", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskIds: [TASK_NIGHTLY] } }),
+      );
       expect(r.status).toBe(201);
       const byId = (await r.json()) as { id: string; nextRun: null };
       expect(byId.nextRun).toBeNull();
-      r = await t.request("/v4/schedules", json({ name: "any finance success", qlikSenseTaskId: TASK_HR, trigger: { on: ["succeeded"], taskTags: ["financial-reports"] } }));
+      r = await t.request(
+        "/v4/schedules",
+        json({ name: "any finance success", qlikSenseTaskId: TASK_HR, trigger: { on: ["succeeded"], taskTags: ["financial-reports"] } }),
+      );
       const byTag = (await r.json()) as { id: string };
       // Outside its time-of-day window (08:00Z now) a trigger does not fire.
-      r = await t.request("/v4/schedules", json({ name: "evenings only", timezone: "UTC", timeWindow: { from: "20:00", to: "21:00" }, qlikSenseTaskId: TASK_HR, trigger: { on: ["failed"], taskIds: [TASK_NIGHTLY] } }));
+      r = await t.request(
+        "/v4/schedules",
+        json({
+          name: "evenings only",
+          timezone: "UTC",
+          timeWindow: { from: "20:00", to: "21:00" },
+          qlikSenseTaskId: TASK_HR,
+          trigger: { on: ["failed"], taskIds: [TASK_NIGHTLY] },
+        }),
+      );
       const evening = (await r.json()) as { id: string };
 
       // A success of the watched task does not fire the failure trigger.
@@ -198,7 +227,10 @@ describe("event trigger loop guard", () => {
     const t = await appAt("loop", clock);
     try {
       sim.requests.clear();
-      const r = await t.request("/v4/schedules", json({ name: "retry sales forever", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskIds: [TASK_SALES], maxFiresPerHour: 2 } }));
+      const r = await t.request(
+        "/v4/schedules",
+        json({ name: "retry sales forever", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskIds: [TASK_SALES], maxFiresPerHour: 2 } }),
+      );
       expect(r.status).toBe(201);
       const { id } = (await r.json()) as { id: string };
       for (let i = 1; i <= 4; i++) {
@@ -208,7 +240,7 @@ describe("event trigger loop guard", () => {
       await waitFor(() => startsOf(sim, TASK_SALES) === 2, { what: "two guarded starts" });
       await Bun.sleep(200);
       expect(startsOf(sim, TASK_SALES)).toBe(2);
-      const suppressed = (await t.app.audit.query({ action: "schedule.suppressed", target: id }));
+      const suppressed = await t.app.audit.query({ action: "schedule.suppressed", target: id });
       expect(suppressed).toHaveLength(2);
       expect(suppressed[0]).toMatchObject({ result: "denied", details: { maxFiresPerHour: 2, eventId: "loop-4:failed" } });
 
@@ -223,7 +255,10 @@ describe("event trigger loop guard", () => {
   test("maxFiresPerHour out of range is a 400 naming the field", async () => {
     const t = await appAt("loop-bad", createManualClock(Date.parse("2025-05-06T08:00:00Z")));
     try {
-      const r = await t.request("/v4/schedules", json({ name: "x", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskIds: [TASK_SALES], maxFiresPerHour: 0 } }));
+      const r = await t.request(
+        "/v4/schedules",
+        json({ name: "x", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskIds: [TASK_SALES], maxFiresPerHour: 0 } }),
+      );
       expect(r.status).toBe(400);
       expect(((await r.json()) as { error: string }).error).toStartWith("body.trigger.maxFiresPerHour:");
     } finally {
@@ -240,12 +275,18 @@ describe("event trigger end to end", () => {
     try {
       sim.settings.udp.targets = [{ host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }];
       sim.settings.timing.durationOverrideMs = 50;
-      const r = await t.request("/v4/schedules", json({ name: "retry chain", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskTags: ["Nightly"] } }));
+      const r = await t.request(
+        "/v4/schedules",
+        json({ name: "retry chain", qlikSenseTaskId: TASK_SALES, trigger: { on: ["failed"], taskTags: ["Nightly"] } }),
+      );
       const s = (await r.json()) as { id: string };
       sim.requests.clear();
       const run = sim.tasks.start(TASK_NIGHTLY, { outcome: "fail", durationMs: 50 });
       expect(run.started).toBe(true);
-      const last = await waitFor(async () => (await t.app.scheduler!.get(s.id))!.lastRun, { timeoutMs: 15_000, what: "the trigger to fire from the UDP event" });
+      const last = await waitFor(async () => (await t.app.scheduler!.get(s.id))!.lastRun, {
+        timeoutMs: 15_000,
+        what: "the trigger to fire from the UDP event",
+      });
       expect(last).toMatchObject({ reason: "event", result: "started", taskId: TASK_SALES });
       expect(last.eventId).toContain(run.executionId!);
       expect(startsOf(sim, TASK_SALES)).toBe(1);
@@ -262,7 +303,8 @@ describe("across a restart", () => {
     const clock = createManualClock(Date.parse("2025-02-03T10:10:00Z"));
     const dir = "restart";
     let t = await appAt(dir, clock);
-    const create = async (body: Record<string, unknown>) => ((await (await t.request("/v4/schedules", json({ timezone: "UTC", cronSchedule: "0 * * * *", ...body }))).json()) as { id: string });
+    const create = async (body: Record<string, unknown>) =>
+      (await (await t.request("/v4/schedules", json({ timezone: "UTC", cronSchedule: "0 * * * *", ...body }))).json()) as { id: string };
     const a = await create({ name: "A catch up", qlikSenseTaskId: TASK_SALES, catchUp: true });
     const b = await create({ name: "B report only", qlikSenseTaskId: TASK_NIGHTLY });
     const c = await create({ name: "C stopped over the API", qlikSenseTaskId: TASK_HR });
@@ -275,8 +317,19 @@ describe("across a restart", () => {
     t = await appAt(dir, clock);
     try {
       const s = async (id: string) => (await t.app.scheduler!.get(id))!;
-      expect([(await s(a.id)).lastKnownState, (await s(b.id)).lastKnownState, (await s(c.id)).lastKnownState, (await s(d.id)).lastKnownState]).toEqual(["started", "started", "stopped", "stopped"]);
-      expect((await s(a.id)).missed).toMatchObject({ count: 3, capped: false, first: "2025-02-03T11:00:00.000Z", last: "2025-02-03T13:00:00.000Z", caughtUp: true });
+      expect([(await s(a.id)).lastKnownState, (await s(b.id)).lastKnownState, (await s(c.id)).lastKnownState, (await s(d.id)).lastKnownState]).toEqual([
+        "started",
+        "started",
+        "stopped",
+        "stopped",
+      ]);
+      expect((await s(a.id)).missed).toMatchObject({
+        count: 3,
+        capped: false,
+        first: "2025-02-03T11:00:00.000Z",
+        last: "2025-02-03T13:00:00.000Z",
+        caughtUp: true,
+      });
       expect((await s(b.id)).missed).toMatchObject({ count: 3, caughtUp: false });
       expect((await s(c.id)).missed).toBeUndefined();
       expect((await s(a.id)).nextRun).toBe("2025-02-03T14:00:00.000Z");

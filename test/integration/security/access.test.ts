@@ -52,7 +52,9 @@ describe("rate limits", () => {
 
   test("per IP: applies to remote callers before authentication, loopback exempt by default", async () => {
     const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
-    const t = app(`http: { port: 0, host: 127.0.0.1 }\nsecurity:\n  rateLimit:\n    perIp: { requests: 2, window: 1m }\n    perKey: { enabled: false }\n`, { clock });
+    const t = app(`http: { port: 0, host: 127.0.0.1 }\nsecurity:\n  rateLimit:\n    perIp: { requests: 2, window: 1m }\n    perKey: { enabled: false }\n`, {
+      clock,
+    });
     for (let i = 0; i < 2; i++) expect((await from(t, "10.0.0.7", "/health")).status).toBe(200);
     const r = await from(t, "10.0.0.7", "/health");
     expect(r.status).toBe(429);
@@ -95,7 +97,11 @@ describe("query-string keys (compatibility mode)", () => {
   test("on: accepted only on listed routes; the audit notes it", async () => {
     const { keys, yaml } = keysPerScope();
     const t = app(`security:\n${yaml}\n  queryKey:\n    enabled: true\n    routes: ["POST /v4/keyvalues/:namespace", "GET /v4/keyvalues/:namespace"]\n`);
-    let r = await from(t, "127.0.0.1", `/v4/keyvalues/chain?apiKey=${keys["kv.write"]}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: "v" }) });
+    let r = await from(t, "127.0.0.1", `/v4/keyvalues/chain?apiKey=${keys["kv.write"]}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key: "k", value: "v" }),
+    });
     expect(r.status).toBe(201);
     r = await from(t, "127.0.0.1", `/v4/keyvalues/chain?key=k&apiKey=${keys["kv.read"]}`);
     expect(await r.json()).toEqual({ namespace: "chain", key: "k", value: "v" });
@@ -118,7 +124,11 @@ describe("run-time keys", () => {
   test("the first key turns authentication on; list never shows the key; revoke stops it at once", async () => {
     const t = app("");
     expect((await t.request("/v4/keyvaluesnamespaces")).status).toBe(200);
-    let r = await t.request("/v4/admin/apikeys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "ops", scopes: ["admin"] }) });
+    let r = await t.request("/v4/admin/apikeys", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "ops", scopes: ["admin"] }),
+    });
     expect(r.status).toBe(201);
     expect(r.headers.get("cache-control")).toBe("no-store");
     const created = (await r.json()) as { key: string; name: string };
@@ -130,10 +140,18 @@ describe("run-time keys", () => {
     expect(listed).toContain('"name":"ops"');
     expect(listed).not.toContain(created.key);
     expect(listed).not.toContain("sha256");
-    r = await t.request("/v4/admin/apikeys", { method: "POST", headers: { ...auth.headers, "content-type": "application/json" }, body: JSON.stringify({ name: "reader", scopes: ["kv.read"] }) });
+    r = await t.request("/v4/admin/apikeys", {
+      method: "POST",
+      headers: { ...auth.headers, "content-type": "application/json" },
+      body: JSON.stringify({ name: "reader", scopes: ["kv.read"] }),
+    });
     const reader = ((await r.json()) as { key: string }).key;
     expect((await t.request("/v4/keyvaluesnamespaces", { headers: { "x-api-key": reader } })).status).toBe(200);
-    r = await t.request("/v4/admin/apikeys", { method: "POST", headers: { ...auth.headers, "content-type": "application/json" }, body: JSON.stringify({ name: "reader", scopes: ["kv.read"] }) });
+    r = await t.request("/v4/admin/apikeys", {
+      method: "POST",
+      headers: { ...auth.headers, "content-type": "application/json" },
+      body: JSON.stringify({ name: "reader", scopes: ["kv.read"] }),
+    });
     expect(r.status).toBe(409);
     expect((await t.request("/v4/admin/apikeys/reader", { method: "DELETE", ...auth })).status).toBe(204);
     expect((await t.request("/v4/keyvaluesnamespaces", { headers: { "x-api-key": reader } })).status).toBe(401);
@@ -146,7 +164,11 @@ describe("run-time keys", () => {
 
   test("run-time keys survive a restart (stored hashed)", async () => {
     const t1 = app("");
-    const r = await t1.request("/v4/admin/apikeys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "ops", scopes: ["kv.read"] }) });
+    const r = await t1.request("/v4/admin/apikeys", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "ops", scopes: ["kv.read"] }),
+    });
     const { key } = (await r.json()) as { key: string };
     await t1.app.stop();
     // Closed before t1 (which removes the shared folder) by the afterEach hook.
@@ -184,7 +206,11 @@ describe("run-time keys", () => {
 
   test("on loopback, or with allowUnauthenticated, the last key may be revoked", async () => {
     const t = app("");
-    const r = await t.request("/v4/admin/apikeys", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "ops", scopes: ["admin"] }) });
+    const r = await t.request("/v4/admin/apikeys", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "ops", scopes: ["admin"] }),
+    });
     const { key } = (await r.json()) as { key: string };
     expect((await t.request("/v4/admin/apikeys/ops", { method: "DELETE", headers: { "x-api-key": key } })).status).toBe(204);
     expect((await t.request("/v4/keyvaluesnamespaces")).status).toBe(200);

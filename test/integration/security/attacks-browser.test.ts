@@ -34,10 +34,19 @@ test(
   "a kv.write key cannot steal the admin key through markup in a stored value and a crafted sign-in link",
   async () => {
     const { base } = await started(
-      ["security:", "  apiKeys:", `    - { name: ops-admin, hash: "${hashApiKey(adminKey)}", scopes: [admin] }`, `    - { name: etl, hash: "${hashApiKey(etlKey)}", scopes: [kv.write] }`].join("\n"),
+      [
+        "security:",
+        "  apiKeys:",
+        `    - { name: ops-admin, hash: "${hashApiKey(adminKey)}", scopes: [admin] }`,
+        `    - { name: etl, hash: "${hashApiKey(etlKey)}", scopes: [kv.write] }`,
+      ].join("\n"),
     );
     const payload = "<main><h1 id=planted>planted</h1><img src=x onerror=document.title=`STOLEN:`+sessionStorage.getItem(`steward.apiKey`)></main>";
-    const put = await fetch(`${base}/v4/keyvalues/ns`, { method: "POST", headers: { "x-api-key": etlKey, "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: payload }) });
+    const put = await fetch(`${base}/v4/keyvalues/ns`, {
+      method: "POST",
+      headers: { "x-api-key": etlKey, "content-type": "application/json" },
+      body: JSON.stringify({ key: "k", value: payload }),
+    });
     expect(put.status).toBe(201);
 
     const page = browser.page;
@@ -85,13 +94,22 @@ test(
   "a page of another site cannot write through the open loopback API (no-cors POST, text/plain)",
   async () => {
     const { t, base } = await started("");
-    evilSite = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("<!doctype html><title>evil</title>", { headers: { "content-type": "text/html" } }) });
+    evilSite = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response("<!doctype html><title>evil</title>", { headers: { "content-type": "text/html" } }),
+    });
     const page = browser.page;
     // localhost vs 127.0.0.1: different sites to the browser, both loopback.
     await page.goto(`http://localhost:${evilSite.port}/`);
     const target = `${base}/v4/keyvalues/csrf`;
     const sent = await page.evaluate(async (url) => {
-      await fetch(url, { method: "POST", mode: "no-cors", headers: { "content-type": "text/plain" }, body: JSON.stringify({ key: "planted", value: "by evil" }) });
+      await fetch(url, {
+        method: "POST",
+        mode: "no-cors",
+        headers: { "content-type": "text/plain" },
+        body: JSON.stringify({ key: "planted", value: "by evil" }),
+      });
       return true;
     }, target);
     expect(sent).toBe(true);
@@ -101,7 +119,11 @@ test(
     expect(denial.details).toMatchObject({ check: "origin", status: 403 });
     // The dashboard itself (same origin) still writes.
     await page.goto(`${base}/ui/login`);
-    const status = await page.evaluate(async () => (await fetch("/v4/keyvalues/own", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: "v" }) })).status);
+    const status = await page.evaluate(
+      async () =>
+        (await fetch("/v4/keyvalues/own", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: "v" }) }))
+          .status,
+    );
     expect(status).toBe(201);
   },
   TIMEOUT,

@@ -22,7 +22,8 @@ const CAFE = "caf\u00e9"; // NFC
 let t: TestApp;
 const errors: string[] = [];
 
-const req = (method: string, path: string, body: unknown) => t.request(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const req = (method: string, path: string, body: unknown) =>
+  t.request(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 beforeAll(() => {
   for (const d of ["in", "out", "min/a/b", "mout", "del", "mk", CAFE]) mkdirSync(join(A, d), { recursive: true });
@@ -110,7 +111,8 @@ describe("an allowed folder that is itself a link", () => {
     symlinkSync(first, linked);
     const app = createTestApp(`files:\n  createDir: [${linked}]\n  copy: [{ from: ${A}/in, to: ${linked} }]\n`, { dir: join(tmp.path, "steward-linked") });
     try {
-      const mk = (d: string) => app.request("/v4/createdir", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ directory: d }) });
+      const mk = (d: string) =>
+        app.request("/v4/createdir", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ directory: d }) });
       expect((await mk(`${linked}/a`)).status).toBe(201);
       expect(existsSync(join(first, "a"))).toBe(true);
       unlinkSync(linked);
@@ -118,7 +120,11 @@ describe("an allowed folder that is itself a link", () => {
       const r = await mk(`${linked}/b`);
       expect(r.status).toBe(403);
       expect((await r.json()).error).toContain("restart Steward");
-      const copy = await app.request("/v4/filecopy", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ fromFile: `${A}/in/f.txt`, toFile: `${linked}/f.txt` }) });
+      const copy = await app.request("/v4/filecopy", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ fromFile: `${A}/in/f.txt`, toFile: `${linked}/f.txt` }),
+      });
       expect(copy.status).toBe(403);
       expect(readdirSync(other)).toEqual([]);
     } finally {
@@ -150,7 +156,12 @@ describe("Windows case folding", () => {
 
   test("letters that only JavaScript lower-cases to the root's letters are other names on NTFS", async () => {
     // KELVIN SIGN lower-cases to "k", DOTTED CAPITAL I to "i̇", OHM SIGN to "ω": NTFS keeps them distinct.
-    for (const raw of ["C:\\Qlik\\Stoc\u212a\\x.qvd", "C:\\Qlik\\\u212astock\\x.qvd", "C:\\Qlik\\i\u0307nbox\\x.qvd", "C:\\Qlik\\STOC\u212a\\..\\Stoc\u212a\\x"]) {
+    for (const raw of [
+      "C:\\Qlik\\Stoc\u212a\\x.qvd",
+      "C:\\Qlik\\\u212astock\\x.qvd",
+      "C:\\Qlik\\i\u0307nbox\\x.qvd",
+      "C:\\Qlik\\STOC\u212a\\..\\Stoc\u212a\\x",
+    ]) {
       expect({ raw, got: await resolve(raw) }).toEqual({ raw, got: 403 });
     }
   });

@@ -22,10 +22,17 @@ test("publishing to the task-start topic needs the tasks scope as well as mqtt",
   const broker = await startBroker({ port });
   cleanups.push(() => broker.stop());
   const { keys, yaml } = keysPerScope();
-  const t: TestApp = createTestApp(`security:\n${yaml}\nmqtt:\n  url: mqtt://127.0.0.1:${port}\n  taskStart: { topic: "qlik/start/+", replyTopic: qlik/started }\n`);
+  const t: TestApp = createTestApp(
+    `security:\n${yaml}\nmqtt:\n  url: mqtt://127.0.0.1:${port}\n  taskStart: { topic: "qlik/start/+", replyTopic: qlik/started }\n`,
+  );
   cleanups.push(() => t.close());
   await t.app.start();
-  await waitFor(async () => ((await (await t.request("/ready", { headers: { "x-api-key": keys.admin } })).json()) as { components: Record<string, { ok: boolean }> }).components.mqtt?.ok, { what: "mqtt connected" });
+  await waitFor(
+    async () =>
+      ((await (await t.request("/ready", { headers: { "x-api-key": keys.admin } })).json()) as { components: Record<string, { ok: boolean }> }).components.mqtt
+        ?.ok,
+    { what: "mqtt connected" },
+  );
 
   const replies: string[] = [];
   const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
@@ -34,7 +41,11 @@ test("publishing to the task-start topic needs the tasks scope as well as mqtt",
   await sub.subscribeAsync("qlik/started", { qos: 1 });
 
   const publish = (key: string, topic: string) =>
-    t.request("/v4/mqttpublishmessage", { method: "PUT", headers: { "content-type": "application/json", "x-api-key": key }, body: JSON.stringify({ topic, message: TASK }) });
+    t.request("/v4/mqttpublishmessage", {
+      method: "PUT",
+      headers: { "content-type": "application/json", "x-api-key": key },
+      body: JSON.stringify({ topic, message: TASK }),
+    });
 
   const refused = await publish(keys.mqtt, "qlik/start/now");
   expect(refused.status).toBe(403);

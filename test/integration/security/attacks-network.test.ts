@@ -52,7 +52,11 @@ describe("connection resets", () => {
     const t = app("http: { host: 127.0.0.1, port: 0 }\nsecurity:\n  rateLimit:\n    perIp: { requests: 3, window: 1h }\n    exemptLoopback: false\n");
     await t.app.start();
     const port = t.app.server!.port();
-    const ok = await fetch(`${t.app.server!.url()}/v4/keyvalues/reset`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "normal", value: 1 }) });
+    const ok = await fetch(`${t.app.server!.url()}/v4/keyvalues/reset`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key: "normal", value: 1 }),
+    });
     expect(ok.status).toBe(201);
     for (let i = 0; i < 60; i++) await sendAndReset(port, kvPost(i));
     // Let the server finish whatever it accepted.
@@ -66,16 +70,41 @@ describe("connection resets", () => {
 describe("requests without a peer address", () => {
   test("are refused by the IP gate unless their caller marked them in-process", async () => {
     const t = app("security:\n  ipAllowlist: [10.1.0.0/16]\n");
-    const r = await Promise.resolve(t.app.http.hono.request("/v4/keyvalues/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) }, {}));
+    const r = await Promise.resolve(
+      t.app.http.hono.request(
+        "/v4/keyvalues/x",
+        { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) },
+        {},
+      ),
+    );
     expect(r.status).toBe(403);
     expect(await r.json()).toMatchObject({ details: { check: "peerAddress" } });
     expect(await t.app.kv!.keys("x")).toBeUndefined();
-    expect((await t.request("/v4/keyvalues/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) })).status).toBe(201);
+    expect(
+      (await t.request("/v4/keyvalues/x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) }))
+        .status,
+    ).toBe(201);
   });
 });
 
 describe("Host header", () => {
-  const malformed = ["", "[::1", "a b", "%", "127.0.0.1:99999", "@evil", "x:y:z", "[zz]", "127.0.0.1:abc", "évil", "a/b", "a?b", "a#b", "localhost\\x", "user@localhost"];
+  const malformed = [
+    "",
+    "[::1",
+    "a b",
+    "%",
+    "127.0.0.1:99999",
+    "@evil",
+    "x:y:z",
+    "[zz]",
+    "127.0.0.1:abc",
+    "évil",
+    "a/b",
+    "a?b",
+    "a#b",
+    "localhost\\x",
+    "user@localhost",
+  ];
 
   for (const [name, yaml] of [
     ["loopback listener", "http: { host: 127.0.0.1, port: 0 }\n"],
@@ -94,7 +123,10 @@ describe("Host header", () => {
       }
       // A write with a bad Host does nothing.
       const body = JSON.stringify({ key: "k", value: 1 });
-      const w = await rawRequest(port, `POST /v4/keyvalues/h HTTP/1.1\r\nHost: a/b\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      const w = await rawRequest(
+        port,
+        `POST /v4/keyvalues/h HTTP/1.1\r\nHost: a/b\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
       expect(w.status).toBe(400);
       expect(await t.app.kv!.keys("h")).toBeUndefined();
       for (const raw of [`GET /health HTTP/1.1\r\nConnection: close\r\n\r\n`, `GET /health HTTP/1.0\r\n\r\n`]) {
@@ -102,7 +134,10 @@ describe("Host header", () => {
         expect(r.status).toBe(400);
       }
       for (const host of ["127.0.0.1", "127.0.0.1:", `127.0.0.1:${port}`, "[::1]:80", "localhost"]) {
-        expect({ host, status: (await rawRequest(port, `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).status }).toEqual({ host, status: 200 });
+        expect({ host, status: (await rawRequest(port, `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).status }).toEqual({
+          host,
+          status: 200,
+        });
       }
     });
   }
@@ -111,14 +146,33 @@ describe("Host header", () => {
     const t = app("http: { host: 127.0.0.1, port: 0 }\ncontrol:\n  cors: { enabled: true, allowOrigins: ['http://ok.example'] }\n");
     await t.app.start();
     const port = t.app.server!.port();
-    const names = ["Origin", "X-Forwarded-Host", "X-API-Key", "Authorization", "Content-Type", "X-Request-Id", "X-HTTP-Method-Override", "Accept", "Access-Control-Request-Method", "Content-Encoding"];
+    const names = [
+      "Origin",
+      "X-Forwarded-Host",
+      "X-API-Key",
+      "Authorization",
+      "Content-Type",
+      "X-Request-Id",
+      "X-HTTP-Method-Override",
+      "Accept",
+      "Access-Control-Request-Method",
+      "Content-Encoding",
+    ];
     const values = ["[", "%", "null", "http://[", "://", "Bearer", "a".repeat(6000), "http://ok.example:99999", "\u00ff\u00fe"];
     for (const name of names) {
       for (const value of values) {
         for (const method of ["GET", "POST", "OPTIONS"]) {
           const body = method === "POST" ? JSON.stringify({ key: "k", value: 1 }) : "";
-          const r = await rawRequest(port, `${method} /v4/keyvalues/ns HTTP/1.1\r\nHost: 127.0.0.1\r\n${name}: ${value}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-          expect({ name, value: value.slice(0, 20), method, ok: r.status >= 200 && r.status < 500 }).toEqual({ name, value: value.slice(0, 20), method, ok: true });
+          const r = await rawRequest(
+            port,
+            `${method} /v4/keyvalues/ns HTTP/1.1\r\nHost: 127.0.0.1\r\n${name}: ${value}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          );
+          expect({ name, value: value.slice(0, 20), method, ok: r.status >= 200 && r.status < 500 }).toEqual({
+            name,
+            value: value.slice(0, 20),
+            method,
+            ok: true,
+          });
         }
       }
     }

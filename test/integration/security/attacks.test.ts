@@ -20,7 +20,10 @@ const app = (yaml: string, opts: Parameters<typeof createTestApp>[1] = {}) => {
   return t;
 };
 const from = (t: TestApp, ip: string, path: string, init: RequestInit = {}) => Promise.resolve(t.app.http.hono.request(path, init, { remoteAddress: ip }));
-const json = (body: unknown, headers: Record<string, string> = {}) => ({ headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
 
 function capturedLog() {
   const lines: string[] = [];
@@ -33,8 +36,14 @@ describe("X-HTTP-Method-Override", () => {
     const { keys, yaml } = keysPerScope();
     const t = app(`security:\n${yaml}\nfiles:\n  copy: [{ from: ./in, to: ./out }]\n`);
     const post = (path: string, key: string, method: string, body?: unknown) =>
-      from(t, "127.0.0.1", path, { method: "POST", headers: { "x-api-key": key, "x-http-method-override": method, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    expect((await from(t, "127.0.0.1", "/v4/keyvalues/ns", { method: "POST", ...json({ key: "k", value: "v" }, { "x-api-key": keys["kv.write"] }) })).status).toBe(201);
+      from(t, "127.0.0.1", path, {
+        method: "POST",
+        headers: { "x-api-key": key, "x-http-method-override": method, "content-type": "application/json" },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    expect(
+      (await from(t, "127.0.0.1", "/v4/keyvalues/ns", { method: "POST", ...json({ key: "k", value: "v" }, { "x-api-key": keys["kv.write"] }) })).status,
+    ).toBe(201);
 
     // kv.read may POST nothing and DELETE nothing, whichever way the method is spelled.
     for (const m of ["DELETE", "delete", " DELETE "]) {
@@ -104,7 +113,7 @@ describe("path tricks", () => {
     // The write route behind a percent-encoded name still needs kv.write.
     const r = await from(t, "127.0.0.1", "/v4/%6Beyvalues/ns", { method: "POST", ...json({ key: "k", value: "v" }, { "x-api-key": keys["kv.read"] }) });
     expect(r.status).toBe(403);
-    expect((await t.app.audit.query({ action: "kv.set" }))).toEqual([]);
+    expect(await t.app.audit.query({ action: "kv.set" })).toEqual([]);
   });
 
   test("every route declares a known scope, and the public ones are exactly the reviewed list", () => {
@@ -149,8 +158,12 @@ describe("keys in the query string", () => {
     const on = app(`security:\n${yaml}\n  queryKey:\n    enabled: true\n    routes: ["GET /v4/keyvalues/:namespace"]\n`, { log });
     expect((await from(on, "10.0.0.9", `/v4/keyvalues/ns?key=k&apiKey=${keys["kv.read"]}`)).status).toBe(404); // accepted, no such key
     expect((await from(on, "10.0.0.9", `/v4/keylist/ns?apiKey=${keys["kv.read"]}`)).status).toBe(401);
-    expect((await from(on, "10.0.0.9", `/v4/keyvalues/ns?key=k&apiKey=${keys["kv.read"]}`, { method: "POST", ...json({ key: "k", value: "v" }) })).status).toBe(401);
-    expect((await from(on, "10.0.0.9", `/v4/keyvalues/ns?key=k&apiKey=${keys.admin}`, { method: "POST", headers: { "x-http-method-override": "DELETE" } })).status).toBe(401);
+    expect((await from(on, "10.0.0.9", `/v4/keyvalues/ns?key=k&apiKey=${keys["kv.read"]}`, { method: "POST", ...json({ key: "k", value: "v" }) })).status).toBe(
+      401,
+    );
+    expect(
+      (await from(on, "10.0.0.9", `/v4/keyvalues/ns?key=k&apiKey=${keys.admin}`, { method: "POST", headers: { "x-http-method-override": "DELETE" } })).status,
+    ).toBe(401);
     // A parameter of another spelling is just an unknown query parameter: no key, so anonymous.
     expect((await from(on, "10.0.0.9", `/v4/keyvalues/ns?key=k&APIKEY=${keys["kv.read"]}`)).status).toBe(401);
     const off = app(`security:\n${yaml}\n`, { log });
@@ -182,7 +195,20 @@ describe("client address spoofing", () => {
     for (const ip of ["127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.1.0.1", "[::1]"]) {
       expect({ ip, status: (await from(t, ip, "/health")).status }).toEqual({ ip, status: 200 });
     }
-    for (const ip of ["::127.0.0.1", "::7f00:1", "64:ff9b::7f00:1", "::ffff:10.2.0.1", "fe80::1%lo", "0.0.0.0", "::", "2001:db8::1", "127.0.0.1.evil", "localhost", "not an ip", ""]) {
+    for (const ip of [
+      "::127.0.0.1",
+      "::7f00:1",
+      "64:ff9b::7f00:1",
+      "::ffff:10.2.0.1",
+      "fe80::1%lo",
+      "0.0.0.0",
+      "::",
+      "2001:db8::1",
+      "127.0.0.1.evil",
+      "localhost",
+      "not an ip",
+      "",
+    ]) {
       expect({ ip, status: (await from(t, ip, "/health")).status }).toEqual({ ip, status: 403 });
     }
   });
@@ -208,7 +234,10 @@ describe("CORS and cross-site requests", () => {
   test("a preflight or a call from an unlisted origin gets no Access-Control-Allow-Origin; there are no cookies", async () => {
     const { keys, yaml } = keysPerScope();
     const t = app(`security:\n${yaml}\n${cors}`);
-    const pre = await from(t, "127.0.0.1", "/v4/keyvalues/ns", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "DELETE", "access-control-request-headers": "x-api-key" } });
+    const pre = await from(t, "127.0.0.1", "/v4/keyvalues/ns", {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "DELETE", "access-control-request-headers": "x-api-key" },
+    });
     expect(pre.headers.get("access-control-allow-origin")).toBeNull();
     expect(pre.headers.get("access-control-allow-credentials")).toBeNull();
     const get = await from(t, "127.0.0.1", "/v4/keyvaluesnamespaces", { headers: { origin: "https://evil.example", "x-api-key": keys.admin } });
@@ -227,7 +256,10 @@ describe("CORS and cross-site requests", () => {
 
   test("an unlisted address gets no preflight answer either", async () => {
     const t = app(`security:\n  ipAllowlist: [10.1.0.0/16]\n${cors}`);
-    const r = await from(t, "10.2.0.1", "/v4/keyvalues/ns", { method: "OPTIONS", headers: { origin: "https://sense.example", "access-control-request-method": "PUT" } });
+    const r = await from(t, "10.2.0.1", "/v4/keyvalues/ns", {
+      method: "OPTIONS",
+      headers: { origin: "https://sense.example", "access-control-request-method": "PUT" },
+    });
     expect(r.status).toBe(403);
     expect(r.headers.get("access-control-allow-origin")).toBeNull();
   });
@@ -235,7 +267,11 @@ describe("CORS and cross-site requests", () => {
   test("open loopback API: a cross-site page cannot write (a form post needs no preflight); same origin and non-browser clients can", async () => {
     const t = app(cors);
     const post = (key: string, headers: Record<string, string>) =>
-      from(t, "127.0.0.1", "http://127.0.0.1:8080/v4/keyvalues/csrf", { method: "POST", headers: { "content-type": "text/plain", ...headers }, body: JSON.stringify({ key, value: "x" }) });
+      from(t, "127.0.0.1", "http://127.0.0.1:8080/v4/keyvalues/csrf", {
+        method: "POST",
+        headers: { "content-type": "text/plain", ...headers },
+        body: JSON.stringify({ key, value: "x" }),
+      });
     for (const origin of ["https://evil.example", "null", "http://127.0.0.1:9999", "http://localhost:8080"]) {
       const r = await post("evil", { origin });
       expect({ origin, status: r.status }).toEqual({ origin, status: 403 });
@@ -251,7 +287,7 @@ describe("CORS and cross-site requests", () => {
     const stored = (await (await from(t, "127.0.0.1", "/v4/keylist/csrf")).json()) as { keys: Array<{ key: string }> };
     expect(stored.keys.map((k) => k.key).sort()).toEqual(["curl", "listed", "proxied", "same"]);
     // The five refusals are one caller's one denial: written once, the repeats counted (audit-flood.test.ts).
-    expect((await t.app.audit.query({ action: "access.denied" }))).toMatchObject([{ target: "POST /v4/keyvalues/csrf", details: { check: "origin" } }]);
+    expect(await t.app.audit.query({ action: "access.denied" })).toMatchObject([{ target: "POST /v4/keyvalues/csrf", details: { check: "origin" } }]);
   });
 
   test("open loopback API: a DNS-rebinding page (its own host name) is refused; loopback names pass; keys turn the check off", async () => {
@@ -265,7 +301,9 @@ describe("CORS and cross-site requests", () => {
     }
     const { keys, yaml } = keysPerScope();
     const keyed = app(`security:\n${yaml}\n`);
-    expect((await from(keyed, "127.0.0.1", "http://steward.corp.example/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"] } })).status).toBe(200);
+    expect((await from(keyed, "127.0.0.1", "http://steward.corp.example/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"] } })).status).toBe(
+      200,
+    );
   });
 
   test("open non-loopback API: only IP addresses, this computer's name and security.allowedHosts are answered (DNS rebinding)", async () => {
@@ -284,7 +322,9 @@ describe("CORS and cross-site requests", () => {
     expect((await from(listed, "10.0.0.7", "http://rebind.evil.example/v4/keyvaluesnamespaces")).status).toBe(403);
     const { keys, yaml } = keysPerScope();
     const keyed = app(`http: { host: 0.0.0.0, port: 0 }\nsecurity:\n${yaml}\n`);
-    expect((await from(keyed, "10.0.0.7", "http://rebind.evil.example/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"] } })).status).toBe(200);
+    expect((await from(keyed, "10.0.0.7", "http://rebind.evil.example/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"] } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -293,7 +333,10 @@ describe("scope escalation through side channels", () => {
     const { keys, yaml } = keysPerScope();
     const t = app(`security:\n${yaml}\n`);
     const start = (key: string) =>
-      from(t, "127.0.0.1", "/v4/reloadtask/-/start", { method: "POST", ...json([{ type: "keyvaluestore", payload: { namespace: "side", key: "k", value: "planted" } }], { "x-api-key": key }) });
+      from(t, "127.0.0.1", "/v4/reloadtask/-/start", {
+        method: "POST",
+        ...json([{ type: "keyvaluestore", payload: { namespace: "side", key: "k", value: "planted" } }], { "x-api-key": key }),
+      });
     const r = await start(keys.tasks);
     expect(r.status).toBe(403);
     expect((await r.json()).error).toContain('scope "kv.write"');
@@ -335,7 +378,9 @@ describe("error bodies and logs", () => {
     await collect(from(t, "10.0.0.9", "/v4/audit", { headers: { "x-api-key": keys.tasks } }));
     await collect(from(t, "10.0.0.9", "/v4/nope", { headers: { "x-api-key": keys.admin } }));
     await collect(from(t, "10.0.0.9", "/v4/keyvalues/ns", { method: "POST", headers: { "x-api-key": keys.admin }, body: "{bad" }));
-    await collect(from(t, "10.0.0.9", "/v4/slackpostmessage", { method: "PUT", ...json({ channel: "#c", from_user: "u", msg: "m" }, { "x-api-key": keys.mqtt }) }));
+    await collect(
+      from(t, "10.0.0.9", "/v4/slackpostmessage", { method: "PUT", ...json({ channel: "#c", from_user: "u", msg: "m" }, { "x-api-key": keys.mqtt }) }),
+    );
     const security = await (await from(t, "10.0.0.9", "/v4/admin/security", { headers: { "x-api-key": keys.admin } })).text();
     const listing = await (await from(t, "10.0.0.9", "/v4/admin/apikeys", { headers: { "x-api-key": keys.admin } })).text();
     const all = [...bodies, security, listing, ...lines].join("\n");

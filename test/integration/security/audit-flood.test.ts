@@ -31,17 +31,21 @@ describe("denials of an anonymous flood", () => {
     await t.app.start();
     const ips = ["10.0.0.1", "10.0.0.2", "10.0.0.3"];
     for (let i = 0; i < 1500; i++) {
-      const r = await from(t, ips[i % 3]!, "/v4/keyvalues/flood", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: `k${i}`, value: "x".repeat(100) }) });
+      const r = await from(t, ips[i % 3]!, "/v4/keyvalues/flood", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ key: `k${i}`, value: "x".repeat(100) }),
+      });
       expect(r.status).toBe(401);
     }
     // One row per caller so far: who, what, why.
     expect(await auditRows(t)).toBe(3);
-    const first = (await t.app.audit.query({ action: "access.denied" }));
+    const first = await t.app.audit.query({ action: "access.denied" });
     expect(first.map((e) => e.actor.ip).sort()).toEqual(ips);
     expect(first[0]).toMatchObject({ result: "denied", target: "POST /v4/keyvalues/flood", details: { check: "scope", status: 401 } });
     // The window ends: the repeats are written as one count per caller.
     await clock.advance(61_000);
-    const all = (await t.app.audit.query({ action: "access.denied" }));
+    const all = await t.app.audit.query({ action: "access.denied" });
     expect(all.length).toBe(6);
     const repeated = all.map((e) => Number(e.details?.repeated ?? 0)).reduce((a, b) => a + b, 0);
     expect(repeated).toBe(1500 - 3);
@@ -73,13 +77,25 @@ describe("denials of an anonymous flood", () => {
 describe("refused anonymous writes on an open API", () => {
   test("are counted like denials, not written one by one", async () => {
     const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
-    const t = createTestApp("http: { host: 0.0.0.0, port: 0 }\nsecurity: { allowUnauthenticated: true, rateLimit: { perIp: { enabled: false } } }\n", { clock });
+    const t = createTestApp("http: { host: 0.0.0.0, port: 0 }\nsecurity: { allowUnauthenticated: true, rateLimit: { perIp: { enabled: false } } }\n", {
+      clock,
+    });
     open.push(t);
     for (let i = 0; i < 1000; i++) {
-      expect((await from(t, "10.0.0.9", "/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" })).status).toBe(400);
+      expect(
+        (await from(t, "10.0.0.9", "/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" })).status,
+      ).toBe(400);
     }
-    expect((await from(t, "10.0.0.9", "/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) })).status).toBe(201);
-    const writes = (await t.app.audit.query({ action: "api.write" }));
+    expect(
+      (
+        await from(t, "10.0.0.9", "/v4/keyvalues/ns", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ key: "k", value: 1 }),
+        })
+      ).status,
+    ).toBe(201);
+    const writes = await t.app.audit.query({ action: "api.write" });
     expect(writes.map((w) => [w.result, w.details?.status])).toEqual([
       ["ok", 201],
       ["failed", 400],
@@ -98,7 +114,8 @@ describe("audit retention", () => {
     audit.record({ actor: { kind: "apiKey", name: "ops" }, action: "task.start", target: "old", result: "ok" });
     void clock.set(Date.parse("2026-01-20T00:00:00Z"));
     for (let i = 0; i < 100; i++) audit.record({ actor: { kind: "apiKey", name: "ops" }, action: "task.start", target: `t${i}`, result: "ok" });
-    for (let i = 0; i < 1500; i++) audit.record({ actor: { kind: "anonymous", name: "anonymous", ip: "10.0.0.1" }, action: "access.denied", target: `/x${i}`, result: "denied" });
+    for (let i = 0; i < 1500; i++)
+      audit.record({ actor: { kind: "anonymous", name: "anonymous", ip: "10.0.0.1" }, action: "access.denied", target: `/x${i}`, result: "denied" });
     // Pruned as it went (every 1000 inserts) and now.
     await audit.flush();
     await audit.prune();
@@ -107,11 +124,19 @@ describe("audit retention", () => {
     void clock.set(Date.parse("2026-02-05T00:00:00Z"));
     await audit.prune();
     // The January 1st entry is past 30 days; the January 20th ones are not.
-    expect((await audit.query({ target: "old" }))).toEqual([]);
+    expect(await audit.query({ target: "old" })).toEqual([]);
     expect((await audit.query({ action: "task.start", limit: 1000 })).length).toBe(100);
-    audit.record({ actor: { kind: "anonymous", name: "x".repeat(10_000) }, action: "access.denied", target: `/${"a".repeat(100_000)}`, result: "denied", details: { reason: "b".repeat(100_000) } });
+    audit.record({
+      actor: { kind: "anonymous", name: "x".repeat(10_000) },
+      action: "access.denied",
+      target: `/${"a".repeat(100_000)}`,
+      result: "denied",
+      details: { reason: "b".repeat(100_000) },
+    });
     await audit.flush();
-    const big = store.db.prepare("SELECT LENGTH(actor_name) + LENGTH(target) + LENGTH(details) AS len FROM audit ORDER BY id DESC LIMIT 1").get() as { len: number };
+    const big = store.db.prepare("SELECT LENGTH(actor_name) + LENGTH(target) + LENGTH(details) AS len FROM audit ORDER BY id DESC LIMIT 1").get() as {
+      len: number;
+    };
     expect(big.len).toBeLessThan(5000);
   });
 });
@@ -121,7 +146,9 @@ describe("refused requests with a NUL character in their path, on PostgreSQL", (
     const pg = await startPostgres();
     cleanups.push(() => pg.stop());
     const { keys, yaml } = keysPerScope();
-    const t = createTestApp(`store:\n  postgres:\n    url: ${await pg.createDatabase("audit_nul")}\nsecurity:\n${yaml}\n  rateLimit: { perIp: { enabled: false }, perKey: { enabled: false } }\n`);
+    const t = createTestApp(
+      `store:\n  postgres:\n    url: ${await pg.createDatabase("audit_nul")}\nsecurity:\n${yaml}\n  rateLimit: { perIp: { enabled: false }, perKey: { enabled: false } }\n`,
+    );
     open.push(t);
     await t.app.start();
     const admin = { "x-api-key": keys.admin, "content-type": "application/json" };
@@ -129,7 +156,9 @@ describe("refused requests with a NUL character in their path, on PostgreSQL", (
     for (let i = 0; i < 300; i++) {
       requests.push(from(t, "10.0.0.1", "/v4/keyvalues/ops", { method: "POST", headers: admin, body: JSON.stringify({ key: `k${i}`, value: "v" }) }));
       // Each from its own address: every one is a first denial, recorded in full with the decoded path.
-      requests.push(from(t, `10.1.${i >> 8}.${i & 255}`, `/v4/keyvalues/x%00${i}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }));
+      requests.push(
+        from(t, `10.1.${i >> 8}.${i & 255}`, `/v4/keyvalues/x%00${i}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+      );
     }
     const answers = await Promise.all(requests);
     expect(answers.filter((r) => r.status === 201).length).toBe(300);

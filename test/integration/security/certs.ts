@@ -46,7 +46,9 @@ export function createPki(dir: string): Pki {
         issue(dir, name.startsWith("rogue") ? "rogue-ca" : "ca", name, name, "extendedKeyUsage=clientAuth\n");
         issued.add(name);
       }
-      const fp = openssl(["x509", "-in", `${name}.pem`, "-noout", "-fingerprint", "-sha256"], dir).trim().split("=")[1]!;
+      const fp = openssl(["x509", "-in", `${name}.pem`, "-noout", "-fingerprint", "-sha256"], dir)
+        .trim()
+        .split("=")[1]!;
       return { cert: readFileSync(join(dir, `${name}.pem`), "utf8"), key: readFileSync(join(dir, `${name}.key`), "utf8"), fingerprint256: fp };
     },
   };

@@ -21,7 +21,8 @@ const SWAPPED = ["cin/sub", "cout/sub", "min/sub", "mout/sub", "del/sub", "mk/su
 let t: TestApp;
 let swapper: RunningProcess;
 
-const req = (method: string, path: string, body: unknown) => t.request(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const req = (method: string, path: string, body: unknown) =>
+  t.request(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 /** Every entry below a folder with its type, size and content hash. */
 function snapshot(dir: string): string[] {
@@ -146,7 +147,8 @@ describe("a folder swapped for a link to outside while requests run", () => {
 
     // The race was really run: the swapper kept swapping and every kind of request succeeded sometimes.
     expect(swaps).toBeGreaterThan(100);
-    for (const kind of ["copy-to", "copy-from", "move-to", "move-from", "delete", "delete-dir", "mkdir"]) expect({ kind, ok: (statuses[kind]?.[201] ?? 0) + (statuses[kind]?.[204] ?? 0) > 0 }).toEqual({ kind, ok: true });
+    for (const kind of ["copy-to", "copy-from", "move-to", "move-from", "delete", "delete-dir", "mkdir"])
+      expect({ kind, ok: (statuses[kind]?.[201] ?? 0) + (statuses[kind]?.[204] ?? 0) > 0 }).toEqual({ kind, ok: true });
     // Zero escapes: the outside folders are exactly as they were, and no outside file was copied or moved in.
     const after = snapshot(O);
     const escapes = { added: after.filter((e) => !outsideBefore.includes(e)), removed: outsideBefore.filter((e) => !after.includes(e)) };
@@ -154,7 +156,11 @@ describe("a folder swapped for a link to outside while requests run", () => {
     expect(escapes).toEqual({ added: [], removed: [] });
     expect(filesWithSecretInside()).toEqual([]);
     // No internal errors either: every refusal is a 4xx.
-    const serverErrors = Object.entries(statuses).flatMap(([kind, s]) => Object.keys(s).filter((code) => Number(code) >= 500).map((code) => `${kind} ${code}`));
+    const serverErrors = Object.entries(statuses).flatMap(([kind, s]) =>
+      Object.keys(s)
+        .filter((code) => Number(code) >= 500)
+        .map((code) => `${kind} ${code}`),
+    );
     expect({ serverErrors, serverErrorBodies }).toEqual({ serverErrors: [], serverErrorBodies: [] });
     expect(existsSync(join(A, "mk", "sub"))).toBe(true);
   }, 120_000);

@@ -45,10 +45,16 @@ async function stewardUnderLimit(name: string, security: string): Promise<{ url:
   const dir = join(tmp.path, name);
   const config = join(tmp.path, `${name}.yaml`);
   writeFileSync(config, `dataDir: ${dir}\nhttp: { host: 127.0.0.1, port: ${port} }\nudp: { host: 127.0.0.1, port: ${udpPort} }\nsecurity:\n${security}`);
-  const proc = startProcess("sh", ["-c", 'ulimit -n 256 && exec "$0" src/main.ts run --config "$1" --log-format json', process.execPath, config], { cwd: REPO });
+  const proc = startProcess("sh", ["-c", 'ulimit -n 256 && exec "$0" src/main.ts run --config "$1" --log-format json', process.execPath, config], {
+    cwd: REPO,
+  });
   running.push(proc);
   const url = `https://127.0.0.1:${port}`;
-  await waitFor(async () => (await get(`${url}/health`, undefined, 2_000)) === 200, { what: `${name} to answer\n${proc.output().slice(-2000)}`, timeoutMs: 30_000, intervalMs: 200 });
+  await waitFor(async () => (await get(`${url}/health`, undefined, 2_000)) === 200, {
+    what: `${name} to answer\n${proc.output().slice(-2000)}`,
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
   return { url, port, proc };
 }
 
@@ -64,7 +70,8 @@ function flood(port: number, n: number): Flood {
   const sockets: Socket[] = [];
   for (let i = 0; i < n; i++) {
     const localAddress = `127.0.0.${2 + (i % 8)}`;
-    const s: Socket = i % 2 === 0 ? tcpConnect({ host: "127.0.0.1", port, localAddress }) : tlsConnect({ host: "127.0.0.1", port, ca: pki.caPem, ...{ localAddress } });
+    const s: Socket =
+      i % 2 === 0 ? tcpConnect({ host: "127.0.0.1", port, localAddress }) : tlsConnect({ host: "127.0.0.1", port, ca: pki.caPem, ...{ localAddress } });
     s.on("error", () => {});
     s.once("close", () => closed++);
     sockets.push(s);
@@ -75,7 +82,10 @@ function flood(port: number, n: number): Flood {
 const ruleYaml = `  clientCerts:\n    - { name: etl, subjectCN: etl-client, scopes: [kv.read] }\n`;
 
 test("mutual TLS (node:tls): a client with a certificate is answered at once, and every idle connection is closed", { timeout: 120_000 }, async () => {
-  const s = await stewardUnderLimit("mtls", `  tls: { certFile: ${pki.files.serverCert}, keyFile: ${pki.files.serverKey}, caFile: ${pki.files.ca} }\n${ruleYaml}`);
+  const s = await stewardUnderLimit(
+    "mtls",
+    `  tls: { certFile: ${pki.files.serverCert}, keyFile: ${pki.files.serverKey}, caFile: ${pki.files.ca} }\n${ruleYaml}`,
+  );
   const attack = flood(s.port, 800);
   try {
     // Every connection of the flood is taken and, over the caps, closed at once: none waits in the kernel's queue.
@@ -83,7 +93,11 @@ test("mutual TLS (node:tls): a client with a certificate is answered at once, an
     expect(await get(`${s.url}/v4/keyvaluesnamespaces`, pki.client("etl-client"))).toBe(200);
     expect(await get(`${s.url}/health`)).toBe(200);
     // Nothing is held: the rest are closed by their handshake or idle deadline (10 s each).
-    await waitFor(() => attack.closed() === attack.sockets.length, { what: `Steward to close the idle connections (${attack.closed()} closed)`, timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor(() => attack.closed() === attack.sockets.length, {
+      what: `Steward to close the idle connections (${attack.closed()} closed)`,
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     expect(s.proc.hasExited()).toBe(false);
   } finally {
     for (const k of attack.sockets) k.destroy();
@@ -96,7 +110,11 @@ test("HTTPS (Bun.serve): idle connections are closed after its idle timeout, so 
   const s = await stewardUnderLimit("https", `  tls: { certFile: ${pki.files.serverCert}, keyFile: ${pki.files.serverKey} }\n  allowUnauthenticated: true\n`);
   const attack = flood(s.port, 600);
   try {
-    await waitFor(() => attack.closed() === attack.sockets.length, { what: `Steward to close the idle connections (${attack.closed()} closed)`, timeoutMs: 90_000, intervalMs: 250 });
+    await waitFor(() => attack.closed() === attack.sockets.length, {
+      what: `Steward to close the idle connections (${attack.closed()} closed)`,
+      timeoutMs: 90_000,
+      intervalMs: 250,
+    });
     expect(await get(`${s.url}/health`)).toBe(200);
     expect(s.proc.output()).toContain("open-file limit");
   } finally {

@@ -19,7 +19,11 @@ afterAll(async () => {
 });
 
 async function createKey(base: string, name: string, key?: string): Promise<string> {
-  const r = await fetch(`${base}/v4/admin/apikeys`, { method: "POST", headers: { ...json, ...(key ? { "x-api-key": key } : {}) }, body: JSON.stringify({ name, scopes: ["admin"] }) });
+  const r = await fetch(`${base}/v4/admin/apikeys`, {
+    method: "POST",
+    headers: { ...json, ...(key ? { "x-api-key": key } : {}) },
+    body: JSON.stringify({ name, scopes: ["admin"] }),
+  });
   expect(r.status).toBe(201);
   return ((await r.json()) as { key: string }).key;
 }
@@ -36,15 +40,22 @@ async function race(bases: [string, string], seedKey: string, seedName: string):
     expect((await fetch(`${bases[0]}/v4/admin/apikeys/${keep.name}`, { method: "DELETE", headers: { "x-api-key": keys[0]!.key } })).status).toBe(204);
     // Every Steward knows every key (one reads keys made through another within a heartbeat): a real race.
     for (const base of new Set(bases)) {
-      for (const k of keys) await waitFor(async () => (await fetch(`${base}/v4/admin/security`, { headers: { "x-api-key": k.key } })).status === 200, { what: `${base} to know ${k.name}` });
+      for (const k of keys)
+        await waitFor(async () => (await fetch(`${base}/v4/admin/security`, { headers: { "x-api-key": k.key } })).status === 200, {
+          what: `${base} to know ${k.name}`,
+        });
     }
-    const answers = await Promise.all(keys.map((k, i) => fetch(`${bases[i % 2]}/v4/admin/apikeys/${k.name}`, { method: "DELETE", headers: { "x-api-key": keys[(i + 1) % keys.length]!.key } })));
+    const answers = await Promise.all(
+      keys.map((k, i) => fetch(`${bases[i % 2]}/v4/admin/apikeys/${k.name}`, { method: "DELETE", headers: { "x-api-key": keys[(i + 1) % keys.length]!.key } })),
+    );
     const statuses = answers.map((r) => r.status);
     // The ones that lose are refused as the last key (409), or their signing key was revoked first (401).
     expect({ round, statuses, allRevoked: statuses.every((s) => s === 204) }).toMatchObject({ round, allRevoked: false });
     expect(statuses.every((s) => s === 204 || s === 409 || s === 401)).toBe(true);
     for (const base of bases) {
-      expect((await fetch(`${base}/v4/keyvalues/race`, { method: "POST", headers: json, body: JSON.stringify({ key: "k", value: "anonymous" }) })).status).toBe(401);
+      expect((await fetch(`${base}/v4/keyvalues/race`, { method: "POST", headers: json, body: JSON.stringify({ key: "k", value: "anonymous" }) })).status).toBe(
+        401,
+      );
     }
     keep = keys.find((_, i) => statuses[i] !== 204)!;
   }

@@ -16,10 +16,9 @@ let t: TestApp;
 beforeAll(() => {
   mkdirSync(`${tmp.path}/files/in`, { recursive: true });
   mkdirSync(`${tmp.path}/files/out`, { recursive: true });
-  t = createTestApp(
-    `security:\n${yaml}\nfiles:\n  copy: [{ from: ./files/in, to: ./files/out }]\n  delete: [./files/out]\n  createDir: [./files/out]\n`,
-    { dir: tmp.path },
-  );
+  t = createTestApp(`security:\n${yaml}\nfiles:\n  copy: [{ from: ./files/in, to: ./files/out }]\n  delete: [./files/out]\n  createDir: [./files/out]\n`, {
+    dir: tmp.path,
+  });
 });
 afterAll(async () => {
   await t.close();
@@ -104,15 +103,19 @@ describe("scopes on every route", () => {
   });
 
   test("denials and writes are in the audit log with the principal as actor", async () => {
-    const denials = (await t.app.audit.query({ action: "access.denied", actorName: "key-tasks", limit: 1000 }));
+    const denials = await t.app.audit.query({ action: "access.denied", actorName: "key-tasks", limit: 1000 });
     expect(denials.length).toBeGreaterThan(10);
     expect(denials[0]!.actor.kind).toBe("apiKey");
     expect(denials[0]!.result).toBe("denied");
     expect((await t.app.audit.query({ action: "access.denied", actorKind: "anonymous", limit: 1000 })).length).toBeGreaterThan(40);
-    const writes = (await t.app.audit.query({ action: "api.write", actorName: "key-kv.write", limit: 1000 }));
-    expect(writes.map((w) => w.target).sort()).toEqual(["DELETE /v4/keyvalues/sample-namespace", "DELETE /v4/keyvalues/sample-namespace/sample-key", "POST /v4/keyvalues/sample-namespace"]);
+    const writes = await t.app.audit.query({ action: "api.write", actorName: "key-kv.write", limit: 1000 });
+    expect(writes.map((w) => w.target).sort()).toEqual([
+      "DELETE /v4/keyvalues/sample-namespace",
+      "DELETE /v4/keyvalues/sample-namespace/sample-key",
+      "POST /v4/keyvalues/sample-namespace",
+    ]);
     expect(writes.every((w) => w.actor.ip === "127.0.0.1" && typeof w.details?.status === "number")).toBe(true);
     // GETs are not audited as writes.
-    expect((await t.app.audit.query({ action: "api.write", actorName: "key-kv.read", limit: 1000 }))).toEqual([]);
+    expect(await t.app.audit.query({ action: "api.write", actorName: "key-kv.read", limit: 1000 })).toEqual([]);
   });
 });

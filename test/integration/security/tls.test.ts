@@ -23,15 +23,22 @@ interface Reply {
   headers: Record<string, string | string[] | undefined>;
 }
 
-function get(url: string, opts: { cert?: { cert: string; key: string }; headers?: Record<string, string>; method?: string; body?: string; forgedHost?: boolean } = {}): Promise<Reply> {
+function get(
+  url: string,
+  opts: { cert?: { cert: string; key: string }; headers?: Record<string, string>; method?: string; body?: string; forgedHost?: boolean } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     // A forged Host header would otherwise be checked against the server certificate's names by the client.
     const identity = opts.forgedHost ? { checkServerIdentity: () => undefined } : {};
-    const req = request(url, { method: opts.method ?? "GET", ca: pki.caPem, agent: false, headers: opts.headers, ...(opts.cert ?? {}), ...identity, timeout: 10_000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
+    const req = request(
+      url,
+      { method: opts.method ?? "GET", ca: pki.caPem, agent: false, headers: opts.headers, ...(opts.cert ?? {}), ...identity, timeout: 10_000 },
+      (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      },
+    );
     req.on("error", reject);
     req.on("timeout", () => req.destroy(new Error("timeout")));
     if (opts.body) req.write(opts.body);
@@ -88,7 +95,12 @@ describe("mutual TLS", () => {
 
   test("a certificate matched by CN gets its rule's scopes, and is the audit actor", async () => {
     const cert = pki.client("etl-client");
-    let r = await get(`${url}/v4/keyvalues/mtls`, { cert, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "a", value: "b" }) });
+    let r = await get(`${url}/v4/keyvalues/mtls`, {
+      cert,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key: "a", value: "b" }),
+    });
     expect(r.status).toBe(201);
     r = await get(`${url}/v4/keyvalues/mtls?key=a`, { cert });
     expect(JSON.parse(r.body)).toEqual({ namespace: "mtls", key: "a", value: "b" });
@@ -130,7 +142,13 @@ describe("mutual TLS", () => {
   test("a malformed Host header is a 400 naming it, not a 500 from the bridge", async () => {
     const cert = pki.client("etl-client");
     for (const host of ["a/b", "@evil", "127.0.0.1:99999", "a b", "[::1"]) {
-      const r = await get(`${url}/v4/keyvalues/hosts`, { cert, forgedHost: true, method: "POST", headers: { host, "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: 1 }) });
+      const r = await get(`${url}/v4/keyvalues/hosts`, {
+        cert,
+        forgedHost: true,
+        method: "POST",
+        headers: { host, "content-type": "application/json" },
+        body: JSON.stringify({ key: "k", value: 1 }),
+      });
       expect({ host, status: r.status }).toEqual({ host, status: 400 });
       expect(JSON.parse(r.body)).toMatchObject({ code: "BAD_REQUEST", details: [{ field: "header.host" }] });
     }

@@ -48,7 +48,13 @@ describe("uptime monitor", () => {
       },
       { timeoutMs: 10_000, what: "the uptime write counted on /metrics" },
     );
-    for (const m of ["process_resident_memory_bytes", "process_heap_used_bytes", "process_heap_total_bytes", "process_external_memory_bytes", "process_uptime_seconds"]) {
+    for (const m of [
+      "process_resident_memory_bytes",
+      "process_heap_used_bytes",
+      "process_heap_total_bytes",
+      "process_external_memory_bytes",
+      "process_uptime_seconds",
+    ]) {
       expect(text).toMatch(new RegExp(`^${m} \\d+`, "m"));
     }
     expect(text).toContain('steward_uptime_influx_writes_total{result="ok"} 1');

@@ -53,7 +53,10 @@ describe.skipIf(!haveWine)("Windows service under Wine", () => {
     mkdirSync(join(tmp.path, "cfg"));
     // The port comes from the secrets file next to the config: a Windows service has no EnvironmentFile=, so
     // serving on it shows that `service run` reads steward.env.
-    writeFileSync(join(tmp.path, "cfg/steward.yaml"), `dataDir: ./data\nhttp:\n  host: 127.0.0.1\n  port: \${env:STEWARD_WINE_TEST_PORT}\nudp: { enabled: false }\n`);
+    writeFileSync(
+      join(tmp.path, "cfg/steward.yaml"),
+      `dataDir: ./data\nhttp:\n  host: 127.0.0.1\n  port: \${env:STEWARD_WINE_TEST_PORT}\nudp: { enabled: false }\n`,
+    );
     writeFileSync(join(tmp.path, "cfg/steward.env"), `# secrets for the service\r\nSTEWARD_WINE_TEST_PORT=${port}\r\n`);
     writeFileSync(join(tmp.path, "cfg/bad.yaml"), `dataDir: ./data\nhttp: { host: 0.0.0.0, port: ${port} }\nudp: { enabled: false }\n`);
     // Left over from an interrupted run.
@@ -125,7 +128,9 @@ describe.skipIf(!haveWine)("Windows service under Wine", () => {
 
   test("a config that refuses to start is a failed start with a service-specific exit code", async () => {
     const name = `${NAME}Bad`;
-    expect((await steward(["service", "install", "--config", winPath(join(tmp.path, "cfg/bad.yaml")), "--name", name, "--account", "LocalSystem"])).code).toBe(0);
+    expect((await steward(["service", "install", "--config", winPath(join(tmp.path, "cfg/bad.yaml")), "--name", name, "--account", "LocalSystem"])).code).toBe(
+      0,
+    );
     const start = await steward(["service", "start", "--name", name]);
     expect(start.code).toBe(1);
     expect(start.out).toContain(`${name}: STOPPED`);

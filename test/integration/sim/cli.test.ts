@@ -45,7 +45,12 @@ describe("sim CLI", () => {
     const site = join(d.path, "site.yaml");
     writeFileSync(site, "nodes:\n  - name: a\n    hostname: b\n");
     const c = capture();
-    expect(await simCommand(["--site", site, "--certs", sharedCertDir(), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0", "--version-port", "0"], c.io)).toBe(1);
+    expect(
+      await simCommand(
+        ["--site", site, "--certs", sharedCertDir(), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0", "--version-port", "0"],
+        c.io,
+      ),
+    ).toBe(1);
     expect(c.err.join("\n")).toContain(`${site}:3:5 nodes[0].hostname: unknown key 'hostname'`);
   });
 
@@ -65,7 +70,23 @@ describe("sim CLI", () => {
     const c = capture();
     const ac = new AbortController();
     const done = simCommand(
-      ["--certs", sharedCertDir(), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0", "--version-port", "0", "--udp-target", "127.0.0.1:9", "--generation", "legacy", "--no-schedules"],
+      [
+        "--certs",
+        sharedCertDir(),
+        "--qrs-port",
+        "0",
+        "--engine-port",
+        "0",
+        "--control-port",
+        "0",
+        "--version-port",
+        "0",
+        "--udp-target",
+        "127.0.0.1:9",
+        "--generation",
+        "legacy",
+        "--no-schedules",
+      ],
       { ...c.io, signal: ac.signal },
     );
     await waitFor(() => c.out.some((l) => l.startsWith("Press Ctrl+C")), { timeoutMs: 10_000 });
@@ -84,9 +105,14 @@ describe("sim CLI", () => {
     const entry = join(d.path, "entry.ts");
     writeFileSync(entry, `import { simCommand } from ${JSON.stringify(resolve("src/sim/cli.ts"))};\nprocess.exit(await simCommand(process.argv.slice(2)));\n`);
     const exe = join(d.path, "steward-sim");
-    const build = Bun.spawnSync([process.execPath, "build", "--compile", "--target=bun-linux-x64", entry, "--outfile", exe], { stdout: "pipe", stderr: "pipe" });
+    const build = Bun.spawnSync([process.execPath, "build", "--compile", "--target=bun-linux-x64", entry, "--outfile", exe], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(build.exitCode).toBe(0);
-    const p = startProcess(exe, ["--certs", join(d.path, "certs"), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0", "--version-port", "0"], { cwd: d.path });
+    const p = startProcess(exe, ["--certs", join(d.path, "certs"), "--qrs-port", "0", "--engine-port", "0", "--control-port", "0", "--version-port", "0"], {
+      cwd: d.path,
+    });
     try {
       await waitFor(() => p.stdout().includes("Press Ctrl+C"), { timeoutMs: 15_000, what: "simulator banner" });
       expect(p.stdout()).toContain("Site      3 nodes, 14 apps, 23 tasks, 8 users");

@@ -22,7 +22,13 @@ describe("sim control: state and runs", () => {
     const s = (await t.control.get("/state")).json();
     expect(s.tasks).toHaveLength(23);
     expect(s.apps).toHaveLength(14);
-    expect(s.tasks.find((x: any) => x.id === SALES_TASK)).toMatchObject({ name: "Reload Sales dashboard", type: "reload", enabled: true, running: false, lastStatusName: "NeverStarted" });
+    expect(s.tasks.find((x: any) => x.id === SALES_TASK)).toMatchObject({
+      name: "Reload Sales dashboard",
+      type: "reload",
+      enabled: true,
+      running: false,
+      lastStatusName: "NeverStarted",
+    });
     expect(Array.isArray(s.executions)).toBe(true);
     expect(Array.isArray(s.engineReloads)).toBe(true);
   });
@@ -47,7 +53,10 @@ describe("sim control: state and runs", () => {
   });
   test("PATCH /tasks/{id} changes the fixture behaviour; PATCH /apps/{id} changes engine reloads", async () => {
     const id = (await t.control.get("/tasks")).json<any[]>().find((x) => x.name === "Reload License monitor").id;
-    expect((await t.control.send("PATCH", `/tasks/${id}`, { enabled: true, outcome: { failThenSucceed: 1 } })).json()).toMatchObject({ enabled: true, outcome: { failThenSucceed: 1 } });
+    expect((await t.control.send("PATCH", `/tasks/${id}`, { enabled: true, outcome: { failThenSucceed: 1 } })).json()).toMatchObject({
+      enabled: true,
+      outcome: { failThenSucceed: 1 },
+    });
     expect((await t.qrs.get(`task/${id}`)).json().enabled).toBe(true);
     await t.qrs.post(`task/${id}/start`);
     expect((await waitForStatus(t.qrs, id, [7, 8])).status).toBe(8);
@@ -65,7 +74,14 @@ describe("sim control: state and runs", () => {
 
 describe("sim control: faults", () => {
   test("5xx on matching QRS paths for N requests, then normal", async () => {
-    const add = await t.control.send("POST", "/faults", { target: "qrs", method: "GET", pathContains: "/qrs/app", status: 503, count: 2, body: "Service Unavailable" });
+    const add = await t.control.send("POST", "/faults", {
+      target: "qrs",
+      method: "GET",
+      pathContains: "/qrs/app",
+      status: 503,
+      count: 2,
+      body: "Service Unavailable",
+    });
     expect(add.status).toBe(201);
     expect((await t.qrs.get(`app/${SALES_APP}`)).status).toBe(503);
     expect((await t.qrs.get("about")).status).toBe(200);

@@ -59,7 +59,14 @@ describe("sim Engine: global methods and errors", () => {
       const list = (await c.call("GetDocList", [], -1, { delta: true })).result.qDocList;
       expect(list).toHaveLength(14);
       const sales = list.find((d: any) => d.qDocId === SALES);
-      expect(sales).toMatchObject({ qDocName: "Sales dashboard", qTitle: "Sales dashboard", qConnectedUsers: 0, qReadOnly: false, qThumbnail: { qUrl: "" }, qMeta: { published: true, stream: { name: "Sales" } } });
+      expect(sales).toMatchObject({
+        qDocName: "Sales dashboard",
+        qTitle: "Sales dashboard",
+        qConnectedUsers: 0,
+        qReadOnly: false,
+        qThumbnail: { qUrl: "" },
+        qMeta: { published: true, stream: { name: "Sales" } },
+      });
       expect(typeof sales.qFileTime).toBe("number");
       expect(sales.qFileSize).toBeGreaterThan(0);
     } finally {
@@ -103,7 +110,10 @@ describe("sim Engine: global methods and errors", () => {
     const c = await engineClient(t.sim);
     await c.call("ProductVersion");
     c.close();
-    const entry = t.sim.requests.list({ source: "engine" }).filter((e) => e.rpc?.method === "ProductVersion").at(-1)!;
+    const entry = t.sim.requests
+      .list({ source: "engine" })
+      .filter((e) => e.rpc?.method === "ProductVersion")
+      .at(-1)!;
     expect(entry.path).toBe("/app/engineData");
     expect(entry.rpc).toMatchObject({ handle: -1, method: "ProductVersion", params: [] });
     expect(entry.headers.user).toBe(USER);
@@ -169,7 +179,9 @@ describe("sim Engine: reloads", () => {
       const r = await c.call("DoReloadEx", [{ qMode: 0, qPartial: true, qDebug: false, qReloadId: "", qSkipStore: false, qRowLimit: 0 }], doc);
       expect(r.result.qResult.qSuccess).toBe(true);
       expect(r.result.qResult.qEndedWithMemoryConstraint).toBe(false);
-      expect(r.result.qResult.qScriptLogFile).toMatch(new RegExp(`^C:\\\\ProgramData\\\\Qlik\\\\Sense\\\\Log\\\\Script\\\\${SALES}\\.\\d{8}T\\d{6}\\.\\d{3}\\+0000\\.log$`));
+      expect(r.result.qResult.qScriptLogFile).toMatch(
+        new RegExp(`^C:\\\\ProgramData\\\\Qlik\\\\Sense\\\\Log\\\\Script\\\\${SALES}\\.\\d{8}T\\d{6}\\.\\d{3}\\+0000\\.log$`),
+      );
       const named = await c.call("DoReloadEx", { qParams: { qMode: 0, qPartial: false } }, doc);
       expect(named.result.qResult.qSuccess).toBe(true);
     } finally {
@@ -239,7 +251,16 @@ async function dump(appId: string) {
     out.loadScript = (await call("GetScript")).qScript;
     out.lineage = (await call("GetLineage")).qLineage;
     for (const type of ["sheet", "story", "masterobject", "appprops"]) {
-      const list = (await call("CreateSessionObject", [{ qInfo: { qId: `${type}List`, qType: `${type}List` }, qAppObjectListDef: { qType: type, qData: { id: "/qInfo/qId" } }, qMetaDef: {}, qExtendsId: "" }])).qReturn;
+      const list = (
+        await call("CreateSessionObject", [
+          {
+            qInfo: { qId: `${type}List`, qType: `${type}List` },
+            qAppObjectListDef: { qType: type, qData: { id: "/qInfo/qId" } },
+            qMetaDef: {},
+            qExtendsId: "",
+          },
+        ])
+      ).qReturn;
       expect(list).toMatchObject({ qType: "GenericObject", qGenericType: `${type}List`, qGenericId: `${type}List` });
       const items = (await call("GetLayout", [], list.qHandle)).qLayout.qAppObjectList.qItems;
       out[type] = [];
@@ -249,13 +270,21 @@ async function dump(appId: string) {
         out[type].push((await call("GetFullPropertyTree", [], obj.qHandle)).qPropEntry);
       }
     }
-    const dimList = (await call("CreateSessionObject", [{ qInfo: { qId: "DimensionList", qType: "DimensionList" }, qDimensionListDef: { qType: "dimension", qData: { info: "/qDimInfos" }, qMeta: {} } }])).qReturn;
+    const dimList = (
+      await call("CreateSessionObject", [
+        { qInfo: { qId: "DimensionList", qType: "DimensionList" }, qDimensionListDef: { qType: "dimension", qData: { info: "/qDimInfos" }, qMeta: {} } },
+      ])
+    ).qReturn;
     out.dimensions = [];
     for (const item of (await call("GetLayout", [], dimList.qHandle)).qLayout.qDimensionList.qItems) {
       const h = (await call("GetDimension", [item.qInfo.qId])).qReturn;
       out.dimensions.push((await call("GetProperties", [], h.qHandle)).qProp);
     }
-    const mList = (await call("CreateSessionObject", [{ qInfo: { qId: "MeasureList", qType: "MeasureList" }, qMeasureListDef: { qType: "measure", qData: { info: "/qDimInfos" }, qMeta: {} } }])).qReturn;
+    const mList = (
+      await call("CreateSessionObject", [
+        { qInfo: { qId: "MeasureList", qType: "MeasureList" }, qMeasureListDef: { qType: "measure", qData: { info: "/qDimInfos" }, qMeta: {} } },
+      ])
+    ).qReturn;
     out.measures = [];
     for (const item of (await call("GetLayout", [], mList.qHandle)).qLayout.qMeasureList.qItems) {
       const h = (await call("GetMeasure", [item.qInfo.qId])).qReturn;
@@ -263,10 +292,20 @@ async function dump(appId: string) {
     }
     // Bookmarks and snapshots: two session objects with the same qId, created together.
     const [bList, sList] = await Promise.all(
-      ["bookmark", "snapshot"].map(async (qType) => (await call("CreateSessionObject", [{ qInfo: { qId: "BookmarkList", qType: "BookmarkList" }, qBookmarkListDef: { qType, qData: { title: "/qMetaDef/title" } } }])).qReturn),
+      ["bookmark", "snapshot"].map(
+        async (qType) =>
+          (
+            await call("CreateSessionObject", [
+              { qInfo: { qId: "BookmarkList", qType: "BookmarkList" }, qBookmarkListDef: { qType, qData: { title: "/qMetaDef/title" } } },
+            ])
+          ).qReturn,
+      ),
     );
     expect(bList.qHandle).not.toBe(sList.qHandle);
-    for (const [key, list] of [["bookmarks", bList], ["snapshots", sList]] as const) {
+    for (const [key, list] of [
+      ["bookmarks", bList],
+      ["snapshots", sList],
+    ] as const) {
       out[key] = [];
       for (const item of (await call("GetLayout", [], list.qHandle)).qLayout.qBookmarkList.qItems) {
         const h = (await call("GetBookmark", [item.qInfo.qId])).qReturn;
@@ -278,12 +317,23 @@ async function dump(appId: string) {
     const media = (await call("CreateSessionObject", [{ qInfo: { qId: "mediaList", qType: "MediaList" }, qMediaListDef: {} }])).qReturn;
     out.allMedia = (await call("GetLayout", [], media.qHandle)).qLayout.qMediaList.qItems;
     out.embeddedmedia = out.allMedia.filter((m: any) => m.qUrlDef.startsWith("/media/"));
-    const fields = (await call("CreateSessionObject", [{ qInfo: { qId: "FieldList", qType: "FieldList" }, qFieldListDef: { qShowSystem: true, qShowHidden: true, qShowSrcTables: true, qShowSemantic: true } }])).qReturn;
+    const fields = (
+      await call("CreateSessionObject", [
+        { qInfo: { qId: "FieldList", qType: "FieldList" }, qFieldListDef: { qShowSystem: true, qShowHidden: true, qShowSrcTables: true, qShowSemantic: true } },
+      ])
+    ).qReturn;
     out.fields = (await call("GetLayout", [], fields.qHandle)).qLayout.qFieldList.qItems;
     const conns = (await call("GetConnections")).qConnections;
     out.dataconnections = [];
     for (const conn of conns) out.dataconnections.push((await call("GetConnection", [conn.qId])).qConnection);
-    const vars = (await call("CreateSessionObject", [{ qInfo: { qId: "VariableList", qType: "VariableList" }, qVariableListDef: { qType: "variable", qShowReserved: true, qShowConfig: true, qData: { info: "/qDimInfos" }, qMeta: {} } }])).qReturn;
+    const vars = (
+      await call("CreateSessionObject", [
+        {
+          qInfo: { qId: "VariableList", qType: "VariableList" },
+          qVariableListDef: { qType: "variable", qShowReserved: true, qShowConfig: true, qData: { info: "/qDimInfos" }, qMeta: {} },
+        },
+      ])
+    ).qReturn;
     out.variables = [];
     out.variableItems = (await call("GetLayout", [], vars.qHandle)).qLayout.qVariableList.qItems;
     for (const item of out.variableItems) {
@@ -302,7 +352,9 @@ describe("sim Engine: Evaluate and EvaluateEx", () => {
     const { c, doc } = await openDoc(SALES);
     try {
       expect((await c.call("EvaluateEx", ["NoOfRows('Orders')"], doc)).result).toEqual({ qValue: { qText: "118204", qIsNumeric: true, qNumber: 118204 } });
-      expect((await c.call("EvaluateEx", { qExpression: " Max(OrderDate) " }, doc)).result).toEqual({ qValue: { qText: "2026-11-21", qIsNumeric: true, qNumber: 46347 } });
+      expect((await c.call("EvaluateEx", { qExpression: " Max(OrderDate) " }, doc)).result).toEqual({
+        qValue: { qText: "2026-11-21", qIsNumeric: true, qNumber: 46347 },
+      });
       expect((await c.call("EvaluateEx", ["Only(Currency)"], doc)).result).toEqual({ qValue: { qText: "EUR", qIsNumeric: false } });
       expect((await c.call("Evaluate", ["Sum(Amount)"], doc)).result).toEqual({ qReturn: "12 480 211,50" });
     } finally {
@@ -327,7 +379,12 @@ describe("sim Engine: Evaluate and EvaluateEx", () => {
   });
 
   test("PUT /apps/{id}/expressions replaces the values between reloads; an error value is the Engine's message", async () => {
-    const put = await t.control.send("PUT", `/apps/${FORSALJNING}/expressions`, { "NoOfRows('Orders')": 0, "Sum(": { error: "')' expected" }, "Only(X)": null, "Max(D)": { text: "2026-01-01", number: 46023 } });
+    const put = await t.control.send("PUT", `/apps/${FORSALJNING}/expressions`, {
+      "NoOfRows('Orders')": 0,
+      "Sum(": { error: "')' expected" },
+      "Only(X)": null,
+      "Max(D)": { text: "2026-01-01", number: 46023 },
+    });
     expect(put.status).toBe(200);
     const { c, doc } = await openDoc(FORSALJNING);
     try {
@@ -347,7 +404,13 @@ describe("sim Engine: Evaluate and EvaluateEx", () => {
 describe("sim Engine: app dump (spec §3.4)", () => {
   test("Sales dashboard: fixture content through every dump call", async () => {
     const d = await dump(SALES);
-    expect(d.properties).toMatchObject({ qTitle: "Sales dashboard", qThumbnail: { qUrl: "" }, qSavedInProductVersion: "14.212.7", description: "Daily sales by region, product and sales rep.", qHasSectionAccess: false });
+    expect(d.properties).toMatchObject({
+      qTitle: "Sales dashboard",
+      qThumbnail: { qUrl: "" },
+      qSavedInProductVersion: "14.212.7",
+      description: "Daily sales by region, product and sales rep.",
+      qHasSectionAccess: false,
+    });
     expect(typeof d.properties.qMigrationHash).toBe("string");
     expect(d.properties.qLastReloadTime).toMatch(/Z$/);
     expect(d.loadScript).toContain("[orders]:");
@@ -360,11 +423,17 @@ describe("sim Engine: app dump (spec §3.4)", () => {
     expect(d.sheet[0].qProperty.cells.map((c: any) => c.name)).toEqual(d.sheet[0].qChildren.map((c: any) => c.qProperty.qInfo.qId));
     expect(d.sheet[3].qProperty.qMetaDef.description).toBe("Ranking per rep");
     expect(d.story.map((s: any) => s.qProperty.qMetaDef.title)).toEqual(["Q3 review"]);
-    expect(d.masterobject.map((s: any) => [s.qProperty.qMetaDef.title, s.qProperty.visualization])).toEqual([["Sales by region", "barchart"], ["Sales trend", "linechart"]]);
+    expect(d.masterobject.map((s: any) => [s.qProperty.qMetaDef.title, s.qProperty.visualization])).toEqual([
+      ["Sales by region", "barchart"],
+      ["Sales trend", "linechart"],
+    ]);
     expect(d.appprops).toHaveLength(1);
     expect(d.appprops[0].qProperty.qInfo.qType).toBe("appprops");
 
-    expect(d.dimensions.map((x: any) => [x.qInfo.qType, x.qDim.qFieldDefs[0], x.qMetaDef.title])).toEqual([["dimension", "Region", "Region"], ["dimension", "CustomerName", "Customer"]]);
+    expect(d.dimensions.map((x: any) => [x.qInfo.qType, x.qDim.qFieldDefs[0], x.qMetaDef.title])).toEqual([
+      ["dimension", "Region", "Region"],
+      ["dimension", "CustomerName", "Customer"],
+    ]);
     expect(d.dimensions[0].qDim).toMatchObject({ qGrouping: "N", qFieldLabels: [""] });
     expect(d.measures.map((x: any) => x.qMeasure.qDef)).toEqual(["Sum(Sales)", "Count(distinct OrderID)"]);
     expect(d.measures[0].qMeasure).toMatchObject({ qLabel: "Total sales", qGrouping: "N", qExpressions: [], qActiveExpression: 0 });
@@ -378,10 +447,20 @@ describe("sim Engine: app dump (spec §3.4)", () => {
     expect(orderId).toMatchObject({ qSrcTables: ["orders"], qIsSystem: false, qTags: ["$numeric", "$integer"] });
     expect(d.fields.find((x: any) => x.qName === "CustomerID").qSrcTables).toEqual(["orders", "customers"]);
     expect(d.fields.some((x: any) => x.qName === "$Table" && x.qIsSystem)).toBe(true);
-    expect(d.dataconnections.map((x: any) => [x.qName, x.qType])).toEqual([["SalesDB", "QvOdbcConnectorPackage.exe"], ["Data", "folder"]]);
+    expect(d.dataconnections.map((x: any) => [x.qName, x.qType])).toEqual([
+      ["SalesDB", "QvOdbcConnectorPackage.exe"],
+      ["Data", "folder"],
+    ]);
     expect(d.dataconnections[1]).toMatchObject({ qConnectionString: "D:\\QlikData\\Data\\", qMeta: { name: "Data" } });
     expect(d.variables.map((v: any) => v.qName)).toEqual(["ThousandSep", "DecimalSep", "DateFormat", "vToday", "vSalesTarget"]);
-    expect(d.variables[3]).toEqual({ qInfo: { qId: expect.any(String), qType: "variable" }, qName: "vToday", qDefinition: "=Today()", qComment: "", qIncludeInBookmark: false, qMetaDef: {} });
+    expect(d.variables[3]).toEqual({
+      qInfo: { qId: expect.any(String), qType: "variable" },
+      qName: "vToday",
+      qDefinition: "=Today()",
+      qComment: "",
+      qIncludeInBookmark: false,
+      qMetaDef: {},
+    });
     expect(d.variableItems[0]).toMatchObject({ qIsScriptCreated: true, qIsReserved: true, qIsConfig: true });
     expect(d.variables[4].qComment).toBe("Yearly target in EUR");
     expect(d.missing).toEqual({ qReturn: { qType: null, qHandle: null } });

@@ -57,7 +57,11 @@ async function result(res: Response): Promise<HttpResult> {
 export interface QrsClient {
   tls: { ca: string; cert: string; key: string };
   /** GET/POST `/qrs/{path}` with a matching xrfkey and X-Qlik-User unless overridden. */
-  request(method: string, path: string, opts?: { body?: unknown; headers?: Record<string, string>; xrfkey?: string | null; raw?: boolean }): Promise<HttpResult>;
+  request(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; headers?: Record<string, string>; xrfkey?: string | null; raw?: boolean },
+  ): Promise<HttpResult>;
   get(path: string): Promise<HttpResult>;
   post(path: string, body?: unknown): Promise<HttpResult>;
 }
@@ -68,7 +72,12 @@ export function qrsClient(sim: Simulator): QrsClient {
     const key = opts.xrfkey === undefined ? XRF : opts.xrfkey;
     const sep = path.includes("?") ? "&" : "?";
     const url = `${sim.urls.qrs}/qrs/${path}${key === null ? "" : `${sep}xrfkey=${key}`}`;
-    const headers: Record<string, string> = { "Content-Type": "application/json", "X-Qlik-User": USER, ...(key === null ? {} : { "X-Qlik-Xrfkey": key }), ...opts.headers };
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      "X-Qlik-User": USER,
+      ...(key === null ? {} : { "X-Qlik-Xrfkey": key }),
+      ...opts.headers,
+    };
     for (const [k, v] of Object.entries(headers)) if (v === "") delete headers[k];
     const init: RequestInit & { tls: typeof tls } = { method, headers, tls };
     if (opts.body !== undefined) init.body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
@@ -94,7 +103,13 @@ export function controlClient(base: string): ControlClient {
   return {
     get: async (path) => result(await fetch(`${base}${path}`)),
     send: async (method, path, body) =>
-      result(await fetch(`${base}${path}`, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })),
+      result(
+        await fetch(`${base}${path}`, {
+          method,
+          headers: { "content-type": "application/json" },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }),
+      ),
   };
 }
 
@@ -127,7 +142,8 @@ export async function udpReceiver(): Promise<UdpReceiver> {
   return {
     port: sock.address().port,
     messages,
-    waitForCount: (n, timeoutMs = 5_000) => waitFor(() => (messages.length >= n ? [...messages] : undefined), { timeoutMs, intervalMs: 10, what: `${n} datagrams` }),
+    waitForCount: (n, timeoutMs = 5_000) =>
+      waitFor(() => (messages.length >= n ? [...messages] : undefined), { timeoutMs, intervalMs: 10, what: `${n} datagrams` }),
     clear: () => {
       messages.length = 0;
     },

@@ -75,7 +75,10 @@ describe("sim QRS: xrfkey", () => {
   });
   test("the query parameter name is case-insensitive (Xrfkey, XRFKEY)", async () => {
     for (const name of ["Xrfkey", "XRFKEY"]) {
-      const res = await fetch(`${t.sim.urls.qrs}/qrs/about?${name}=${XRF}`, { headers: { "X-Qlik-Xrfkey": XRF, "X-Qlik-User": USER }, tls: t.qrs.tls } as RequestInit);
+      const res = await fetch(`${t.sim.urls.qrs}/qrs/about?${name}=${XRF}`, {
+        headers: { "X-Qlik-Xrfkey": XRF, "X-Qlik-User": USER },
+        tls: t.qrs.tls,
+      } as RequestInit);
       expect(res.status).toBe(200);
     }
   });
@@ -100,7 +103,10 @@ describe("sim QRS: X-Qlik-User", () => {
     }
   });
   test("the user who starts a task is recorded as DIRECTORY\\userid in the run's log and UDP context", async () => {
-    const r = await t.qrs.request("POST", "task/7552d9fc-d1bb-4975-9a38-18357de531ea/start", { body: {}, headers: { "X-Qlik-User": "UserDirectory=CORP; UserId=anna" } });
+    const r = await t.qrs.request("POST", "task/7552d9fc-d1bb-4975-9a38-18357de531ea/start", {
+      body: {},
+      headers: { "X-Qlik-User": "UserDirectory=CORP; UserId=anna" },
+    });
     expect(r.status).toBe(204);
     expect(t.sim.tasks.runningSessions().find((s) => s.taskId === "7552d9fc-d1bb-4975-9a38-18357de531ea")?.user).toBe("CORP\\anna");
   });

@@ -54,7 +54,14 @@ describe("sim QRS: tasks", () => {
     expect(task.operational.nextExecution).toMatch(ISO);
     expect(task.operational.nextExecution.startsWith("1753")).toBe(false);
     const last = task.operational.lastExecutionResult;
-    expect(last).toMatchObject({ status: 0, startTime: "1753-01-01T00:00:00.000Z", stopTime: "1753-01-01T00:00:00.000Z", duration: 0, fileReferenceID: "00000000-0000-0000-0000-000000000000", details: [] });
+    expect(last).toMatchObject({
+      status: 0,
+      startTime: "1753-01-01T00:00:00.000Z",
+      stopTime: "1753-01-01T00:00:00.000Z",
+      duration: 0,
+      fileReferenceID: "00000000-0000-0000-0000-000000000000",
+      details: [],
+    });
   });
 
   test("task/count, ?privileges=true, orderby", async () => {
@@ -118,8 +125,19 @@ describe("sim QRS: apps, users, tags, custom properties", () => {
     expect(users.length).toBe(8);
     const [joe] = (await t.qrs.get(`user/full?${f("userId eq 'joe'")}`)).json<any[]>();
     const one = (await t.qrs.get(`user/${joe.id}`)).json();
-    expect(one).toMatchObject({ userId: "joe", userDirectory: "CORP", name: "Joe Bloggs", inactive: false, removedExternally: false, blacklisted: false, schemaPath: "User" });
-    expect(one.attributes.map((a: any) => `${a.attributeType}:${a.attributeValue}`)).toEqual(["Email:joe.bloggs@corp.example", "Email:joe@corp-finance.example"]);
+    expect(one).toMatchObject({
+      userId: "joe",
+      userDirectory: "CORP",
+      name: "Joe Bloggs",
+      inactive: false,
+      removedExternally: false,
+      blacklisted: false,
+      schemaPath: "User",
+    });
+    expect(one.attributes.map((a: any) => `${a.attributeType}:${a.attributeValue}`)).toEqual([
+      "Email:joe.bloggs@corp.example",
+      "Email:joe@corp-finance.example",
+    ]);
     expect(one.tags.map((x: any) => x.name)).toEqual(["Finance"]);
     const sa = (await t.qrs.get(`user/full?${f("userId eq 'sa_scheduler'")}`)).json<any[]>();
     expect(sa[0].attributes).toEqual([]);
@@ -133,18 +151,34 @@ describe("sim QRS: apps, users, tags, custom properties", () => {
     expect(defs.map((d) => d.name)).toContain("Butler_SuccessReloadTask_InfluxDB");
     expect(defs.every((d) => d.objectTypes.includes("ReloadTask"))).toBe(true);
     const [tg] = (await t.qrs.get(`custompropertydefinition/full?${f("name eq 'taskGroup'")}`)).json<any[]>();
-    expect(tg).toMatchObject({ name: "taskGroup", valueType: "Text", choiceValues: ["financial-reports", "operational-dashboards", "regulatory-compliance"], schemaPath: "CustomPropertyDefinition" });
+    expect(tg).toMatchObject({
+      name: "taskGroup",
+      valueType: "Text",
+      choiceValues: ["financial-reports", "operational-dashboards", "regulatory-compliance"],
+      schemaPath: "CustomPropertyDefinition",
+    });
     const condensed = (await t.qrs.get("custompropertydefinition")).json<any[]>();
     expect(condensed[0]).not.toHaveProperty("objectTypes");
     expect((await t.qrs.get("stream")).json<any[]>().length).toBe(6);
-    expect((await t.qrs.get("servernodeconfiguration/full")).json<any[]>().map((n) => n.hostName)).toEqual(["sense1.corp.example", "sense2.corp.example", "SENSE3"]);
+    expect((await t.qrs.get("servernodeconfiguration/full")).json<any[]>().map((n) => n.hostName)).toEqual([
+      "sense1.corp.example",
+      "sense2.corp.example",
+      "SENSE3",
+    ]);
   });
 });
 
 describe("sim QRS: license and about", () => {
   test("license has isExpired and a Valid To line", async () => {
     const l = (await t.qrs.get("license")).json();
-    expect(l).toMatchObject({ serial: "9999000000001234", name: "Corp Qlik Sense", organization: "Corp Example AB", isBlacklisted: false, isInvalid: false, schemaPath: "License" });
+    expect(l).toMatchObject({
+      serial: "9999000000001234",
+      name: "Corp Qlik Sense",
+      organization: "Corp Example AB",
+      isBlacklisted: false,
+      isInvalid: false,
+      schemaPath: "License",
+    });
     expect(typeof l.isExpired).toBe("boolean");
     expect(l.keyDetails).toContain("Valid To: 2026-12-31");
   });

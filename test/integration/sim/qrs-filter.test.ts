@@ -12,7 +12,10 @@ afterAll(() => t.stop());
 const names = async (resource: string, expr: string) => {
   const r = await t.qrs.get(`${resource}?${f(expr)}`);
   expect(r.status).toBe(200);
-  return r.json<any[]>().map((x) => x.name as string).sort();
+  return r
+    .json<any[]>()
+    .map((x) => x.name as string)
+    .sort();
 };
 
 describe("sim QRS filter: the filters Butler sends", () => {
@@ -40,7 +43,9 @@ describe("sim QRS filter: the filters Butler sends", () => {
   test("id eq X and CP name [and value] for the CP checks", async () => {
     const id = "7552d9fc-d1bb-4975-9a38-18357de531ea";
     expect(await names("task/full", `id eq ${id} and customProperties.definition.name eq 'Butler_SuccessReloadTask_InfluxDB'`)).toHaveLength(1);
-    expect(await names("task/full", `id eq ${id} and customProperties.definition.name eq 'Butler_SuccessReloadTask_InfluxDB' and customProperties.value eq 'Yes'`)).toHaveLength(1);
+    expect(
+      await names("task/full", `id eq ${id} and customProperties.definition.name eq 'Butler_SuccessReloadTask_InfluxDB' and customProperties.value eq 'Yes'`),
+    ).toHaveLength(1);
     expect(await names("task/full", `id eq ${id} and customProperties.definition.name eq 'priority'`)).toEqual([]);
   });
   test("objectTypes eq 'ReloadTask' and name eq 'N' on custom property definitions", async () => {
@@ -73,10 +78,14 @@ describe("sim QRS filter: operators and structure", () => {
   test("true/false/null", async () => {
     expect(await names("task", "enabled eq false")).toEqual(["Reload License monitor"]);
     expect((await names("app/full", "stream eq null")).sort()).toEqual(["ERP extract – staging", "Reload chain – step 1"]);
-    expect((await names("user/full", "inactive eq true"))).toEqual(["Li Wei"]);
+    expect(await names("user/full", "inactive eq true")).toEqual(["Li Wei"]);
   });
   test("and/or precedence and parentheses", async () => {
-    expect(await names("task", "taskType eq 3 or taskType eq 4 and name sw 'Preload S'")).toEqual(["Distribute HR", "Distribute Sales to Cloud", "Preload Sales dashboard"]);
+    expect(await names("task", "taskType eq 3 or taskType eq 4 and name sw 'Preload S'")).toEqual([
+      "Distribute HR",
+      "Distribute Sales to Cloud",
+      "Preload Sales dashboard",
+    ]);
     expect(await names("task", "(taskType eq 3 or taskType eq 4) and name sw 'Preload S'")).toEqual(["Preload Sales dashboard"]);
   });
   test("dotted paths into objects, case-insensitive", async () => {
@@ -92,7 +101,7 @@ describe("sim QRS filter: operators and structure", () => {
 });
 
 describe("sim QRS filter: errors", () => {
-  for (const bad of ["name eq", "name eq 'x", "(name eq 'x'", "name equals 'x'", "name eq 'x' or", "eq 'x'", "name eq \"x\"", "nosuchprop eq 1"]) {
+  for (const bad of ["name eq", "name eq 'x", "(name eq 'x'", "name equals 'x'", "name eq 'x' or", "eq 'x'", 'name eq "x"', "nosuchprop eq 1"]) {
     test(`400 for ${bad}`, async () => {
       const r = await t.qrs.get(`task?${f(bad)}`);
       expect(r.status).toBe(400);

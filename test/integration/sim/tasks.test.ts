@@ -47,11 +47,21 @@ function expectedDetails(type: keyof typeof TASKS, outcome: "succeed" | "fail" |
       ? [`Changing task state from ${running} to FinishedSuccess`]
       : outcome === "fail"
         ? [`Changing task state from ${running} to FinishedFail`]
-        : [`Changing task state from ${running} to AbortInitiated`, "Changing task state from AbortInitiated to Aborting", "Changing task state from Aborting to Aborted"];
+        : [
+            `Changing task state from ${running} to AbortInitiated`,
+            "Changing task state from AbortInitiated to Aborting",
+            "Changing task state from Aborting to Aborted",
+          ];
   return ["Changing task state to Triggered", `Trying to start task. Sending task to slave scheduler ${node}`, ...start, ...end];
 }
 
-const NODE_OF = { reload: "sense1.corp.example", externalProgram: "sense1.corp.example", userSync: "sense1.corp.example", distribute: "sense2.corp.example", preload: "sense1.corp.example" };
+const NODE_OF = {
+  reload: "sense1.corp.example",
+  externalProgram: "sense1.corp.example",
+  userSync: "sense1.corp.example",
+  distribute: "sense2.corp.example",
+  preload: "sense1.corp.example",
+};
 const FINAL = { succeed: 7, fail: 8, abort: 6 } as const;
 
 describe("sim tasks: five types × succeed/fail/abort", () => {

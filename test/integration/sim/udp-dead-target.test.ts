@@ -19,7 +19,16 @@ beforeAll(async () => {
   await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
   deadPort = s.address().port;
   await new Promise<void>((r) => s.close(() => r()));
-  t = await startTestSim({ settings: { udp: { targets: [{ host: "127.0.0.1", port: deadPort }, { host: "127.0.0.1", port: live.port }] } } });
+  t = await startTestSim({
+    settings: {
+      udp: {
+        targets: [
+          { host: "127.0.0.1", port: deadPort },
+          { host: "127.0.0.1", port: live.port },
+        ],
+      },
+    },
+  });
 });
 afterAll(async () => {
   await t.stop();
@@ -34,8 +43,14 @@ test("with one target down, every datagram of every run reaches the other", asyn
     runs.push(r.json().executionId);
     await waitFor(() => !t.sim.tasks.isRunning(TASK), { timeoutMs: 5_000, intervalMs: 10, what: "the run to finish" });
   }
-  const sent = t.sim.udp.recent().filter((d) => runs.some((e) => d.text.includes(`;${e};`))).reduce((n, d) => n + d.copies, 0);
+  const sent = t.sim.udp
+    .recent()
+    .filter((d) => runs.some((e) => d.text.includes(`;${e};`)))
+    .reduce((n, d) => n + d.copies, 0);
   expect(sent).toBeGreaterThanOrEqual(runs.length);
-  await waitFor(() => live.messages.length >= sent || undefined, { what: `${sent} datagrams at the live target (got ${live.messages.length})`, timeoutMs: 5_000 });
+  await waitFor(() => live.messages.length >= sent || undefined, {
+    what: `${sent} datagrams at the live target (got ${live.messages.length})`,
+    timeoutMs: 5_000,
+  });
   for (const e of runs) expect(live.messages.some((m) => m.toString("utf8").includes(`;${e};`))).toBe(true);
 });

@@ -146,7 +146,14 @@ describe("sim UDP: per-node targets from the site fixture and the CLI", () => {
       /nodes\[2\]\.udpTargets\[0\]: invalid UDP target 'nohost'/,
     );
     await expect(
-      startSimulator({ certDir: sharedCertDir(), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { udp: { nodeTargets: { Reload09: [] } } } }),
+      startSimulator({
+        certDir: sharedCertDir(),
+        qrsPort: 0,
+        enginePort: 0,
+        controlPort: 0,
+        schedules: false,
+        settings: { udp: { nodeTargets: { Reload09: [] } } },
+      }),
     ).rejects.toThrow("unknown node 'Reload09' in UDP node targets (the site's nodes: Central, Reload01, Reload02)");
   });
 

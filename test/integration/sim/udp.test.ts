@@ -19,7 +19,15 @@ afterAll(async () => {
   await rx.close();
 });
 afterEach(async () => {
-  await t.control.send("PATCH", "/udp", { generation: "current", duplicates: 0, semicolons: false, nonAscii: false, oversizeBytes: 0, dropNext: 0, nullForMissing: false });
+  await t.control.send("PATCH", "/udp", {
+    generation: "current",
+    duplicates: 0,
+    semicolons: false,
+    nonAscii: false,
+    oversizeBytes: 0,
+    dropNext: 0,
+    nullForMissing: false,
+  });
   rx.clear();
 });
 
@@ -48,7 +56,9 @@ describe("sim UDP: current generation, byte for byte", () => {
     const exec = await run(T.sales.id, { outcome: "succeed" });
     const [m] = await rx.waitForCount(1);
     expect(m).toEqual(
-      b(`/scheduler-task-success//;sense1.corp.example;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${T.sales.id};${T.sales.app};${DATE};INFO;${exec};Execution State Change to FinishedSuccess`),
+      b(
+        `/scheduler-task-success//;sense1.corp.example;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${T.sales.id};${T.sales.app};${DATE};INFO;${exec};Execution State Change to FinishedSuccess`,
+      ),
     );
     expect(m!.at(-1)).not.toBe(0x0a);
   });
@@ -58,21 +68,29 @@ describe("sim UDP: current generation, byte for byte", () => {
     await Bun.sleep(30);
     expect(rx.messages).toHaveLength(1);
     expect(rx.messages[0]).toEqual(
-      b(`/scheduler-task-failed/;sense2.corp.example;Nightly – Försäljning;Försäljning;CORP\\anna;${T.nightly.id};${T.nightly.app};${DATE};WARN;${exec};Task finished with state FinishedFail. Max retries reached.`),
+      b(
+        `/scheduler-task-failed/;sense2.corp.example;Nightly – Försäljning;Försäljning;CORP\\anna;${T.nightly.id};${T.nightly.app};${DATE};WARN;${exec};Task finished with state FinishedFail. Max retries reached.`,
+      ),
     );
   });
 
   test("abort → /scheduler-task-aborted/ at Aborting", async () => {
     const exec = await run(T.hr.id, { user: "CORP\\ops_admin" });
     const [m] = await rx.waitForCount(1);
-    expect(m).toEqual(b(`/scheduler-task-aborted/;SENSE3;HR headcount;HR headcount;CORP\\ops_admin;${T.hr.id};${T.hr.app};${DATE};INFO;${exec};Execution State Change to Aborting`));
+    expect(m).toEqual(
+      b(
+        `/scheduler-task-aborted/;SENSE3;HR headcount;HR headcount;CORP\\ops_admin;${T.hr.id};${T.hr.app};${DATE};INFO;${exec};Execution State Change to Aborting`,
+      ),
+    );
   });
 
   test("preload failure → /scheduler-task-failed/ 'Could not reserve an executor', empty app fields", async () => {
     const exec = await run(T.preload.id);
     const [m] = await rx.waitForCount(1);
     expect(m).toEqual(
-      b(`/scheduler-task-failed/;SENSE3;Preload Finance app;;INTERNAL\\sa_scheduler;${T.preload.id};;${DATE};ERROR;${exec};Could not reserve an executor for task ${T.preload.id}`),
+      b(
+        `/scheduler-task-failed/;SENSE3;Preload Finance app;;INTERNAL\\sa_scheduler;${T.preload.id};;${DATE};ERROR;${exec};Could not reserve an executor for task ${T.preload.id}`,
+      ),
     );
   });
 
@@ -80,8 +98,16 @@ describe("sim UDP: current generation, byte for byte", () => {
     const ok = await run(T.dist.id);
     const bad = await run(T.distHr.id);
     const ms = await rx.waitForCount(2);
-    expect(ms[0]).toEqual(b(`/scheduler-distribute/;sense2.corp.example;Distribute Sales to Cloud;;INTERNAL\\sa_scheduler;${T.dist.id};;${DATE};INFO;${ok};Exiting execute of Distribute task request.`));
-    expect(ms[1]).toEqual(b(`/scheduler-distribute/;sense2.corp.example;Distribute HR;;INTERNAL\\sa_scheduler;${T.distHr.id};;${DATE};WARN;${bad};Exiting execute of Distribute task request.`));
+    expect(ms[0]).toEqual(
+      b(
+        `/scheduler-distribute/;sense2.corp.example;Distribute Sales to Cloud;;INTERNAL\\sa_scheduler;${T.dist.id};;${DATE};INFO;${ok};Exiting execute of Distribute task request.`,
+      ),
+    );
+    expect(ms[1]).toEqual(
+      b(
+        `/scheduler-distribute/;sense2.corp.example;Distribute HR;;INTERNAL\\sa_scheduler;${T.distHr.id};;${DATE};WARN;${bad};Exiting execute of Distribute task request.`,
+      ),
+    );
   });
 
   test("user sync success, and nothing for Triggered/Started/Retry", async () => {
@@ -108,7 +134,8 @@ describe("sim UDP: legacy and both generations", () => {
     await run(T.dist.id);
     await run(T.preload.id);
     await Bun.sleep(30);
-    const tail = (exec: string, level: string, msg: string) => `;sense1.corp.example;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${T.sales.id};${T.sales.app};${DATE};${level};${exec};${msg}`;
+    const tail = (exec: string, level: string, msg: string) =>
+      `;sense1.corp.example;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${T.sales.id};${T.sales.app};${DATE};${level};${exec};${msg}`;
     expect(rx.messages.map(String)).toEqual([
       `/scheduler-reloadtask-success/${tail(s, "INFO", "Execution State Change to FinishedSuccess")}`,
       `/scheduler-reload-failed/${tail(f, "WARN", "Task finished with state FinishedFail. Max retries reached.")}`,

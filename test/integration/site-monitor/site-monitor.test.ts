@@ -48,7 +48,8 @@ describe("site monitors against the simulator and influxd", () => {
   let rx: HttpReceiver;
   let t: TestApp;
   let yaml = "";
-  const control = (path: string, body: unknown) => fetch(`${sim.urls.control}${path}`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const control = (path: string, body: unknown) =>
+    fetch(`${sim.urls.control}${path}`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const hooks = (kind: string) => rx.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>).filter((b) => b.kind === kind);
 
   beforeAll(async () => {
@@ -83,10 +84,13 @@ notify:
   test("license usage and the server license are read and written as Butler's measurements", async () => {
     // The access-type rows and the token row are separate points: wait for all three kinds, not a count.
     const kinds = ["professional", "analyzer", "tokens_available"];
-    await waitFor(async () => {
-      const types = new Set((await influxQl(influx, "SELECT * FROM qlik_sense_license")).map((r) => r.license_type));
-      return kinds.every((k) => types.has(k));
-    }, { what: "license points" });
+    await waitFor(
+      async () => {
+        const types = new Set((await influxQl(influx, "SELECT * FROM qlik_sense_license")).map((r) => r.license_type));
+        return kinds.every((k) => types.has(k));
+      },
+      { what: "license points" },
+    );
     const rows = await influxQl(influx, "SELECT * FROM qlik_sense_license");
     const pro = rows.find((r) => r.license_type === "professional")!;
     expect(pro).toMatchObject({ total: 8, allocated: 5, used: 5, available: 3, site: "test" });
@@ -102,7 +106,9 @@ notify:
   });
 
   test("the dashboard's license page shows usage as bars and the version", async () => {
-    await waitFor(async () => (await (await t.request("/v4/qliksense/version")).json() as { version: unknown }).version !== null, { what: "first version reading" });
+    await waitFor(async () => ((await (await t.request("/v4/qliksense/version")).json()) as { version: unknown }).version !== null, {
+      what: "first version reading",
+    });
     const html = await (await t.request("/ui/license")).text();
     expect(html).toContain("5 of 8 allocated");
     expect(html).toContain('aria-label="Professional: 5 of 8 allocated"');
@@ -135,7 +141,12 @@ notify:
   test("a dry run lists what would be released, with the reason each protected user keeps theirs", async () => {
     const r = await t.request("/v4/license/release", { method: "POST" });
     expect(r.status).toBe(200);
-    const run = (await r.json()) as { dryRun: boolean; wouldRelease: number; released: number; items: Array<{ user: string; result: string; reason?: string }> };
+    const run = (await r.json()) as {
+      dryRun: boolean;
+      wouldRelease: number;
+      released: number;
+      items: Array<{ user: string; result: string; reason?: string }>;
+    };
     expect(run.dryRun).toBe(true);
     expect(run.released).toBe(0);
     const byUser = Object.fromEntries(run.items.map((i) => [i.user, i]));
@@ -151,7 +162,13 @@ notify:
   });
 
   test("inactiveDaysByType sets the limit per access type (Butler's releaseThresholdDays)", async () => {
-    const other = createTestApp(yaml.replace("inactiveDays: 30,", "inactiveDays: 30, inactiveDaysByType: { analyzer: 150 },").replace(/^licenseMonitor.*$/m, "").replace(/^versionMonitor.*$/m, ""), { dir: join(dir.path, "steward-per-type") });
+    const other = createTestApp(
+      yaml
+        .replace("inactiveDays: 30,", "inactiveDays: 30, inactiveDaysByType: { analyzer: 150 },")
+        .replace(/^licenseMonitor.*$/m, "")
+        .replace(/^versionMonitor.*$/m, ""),
+      { dir: join(dir.path, "steward-per-type") },
+    );
     try {
       const run = (await (await other.request("/v4/license/release", { method: "POST" })).json()) as { items: Array<{ user: string; accessType: string }> };
       const users = run.items.map((i) => i.user);
@@ -169,13 +186,26 @@ notify:
     expect(run.released).toBe(2);
     const state = (await (await fetch(`${sim.urls.control}/license`)).json()) as { releasedAllocations: string[] };
     expect(state.releasedAllocations).toHaveLength(2);
-    const audit = (await t.app.audit.query({ action: "license.release" }));
-    expect(audit.filter((a) => a.result === "ok").map((a) => a.target).sort()).toEqual(run.items.filter((i) => i.result === "released").map((i) => i.user).sort());
+    const audit = await t.app.audit.query({ action: "license.release" });
+    expect(
+      audit
+        .filter((a) => a.result === "ok")
+        .map((a) => a.target)
+        .sort(),
+    ).toEqual(
+      run.items
+        .filter((i) => i.result === "released")
+        .map((i) => i.user)
+        .sort(),
+    );
     const points = await influxQl(influx, "SELECT * FROM qlik_sense_license_release");
     expect(points).toHaveLength(2);
     expect(points.every((p) => Number(p.days_since_last_use) >= 30)).toBe(true);
     await waitFor(() => hooks("license.released").length === 1, { what: "license.released webhook" });
-    const again = (await (await t.request("/v4/license/release?dryRun=false", { method: "POST" })).json()) as { released: number; items: Array<{ result: string }> };
+    const again = (await (await t.request("/v4/license/release?dryRun=false", { method: "POST" })).json()) as {
+      released: number;
+      items: Array<{ result: string }>;
+    };
     expect(again.released).toBe(1);
   });
 

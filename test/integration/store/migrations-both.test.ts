@@ -20,7 +20,13 @@ async function sqliteShape(db: SqlDb): Promise<{ tables: Shape; indexes: string[
   const names = await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
   for (const { name } of names) {
     const cols = await db.all<{ name: string; notnull: number; pk: number }>(`SELECT name, "notnull", pk FROM pragma_table_info(?)`, [name]);
-    tables[name] = { columns: cols.map((c) => c.name).sort(), notNull: cols.filter((c) => c.notnull === 1 || c.pk > 0).map((c) => c.name).sort() };
+    tables[name] = {
+      columns: cols.map((c) => c.name).sort(),
+      notNull: cols
+        .filter((c) => c.notnull === 1 || c.pk > 0)
+        .map((c) => c.name)
+        .sort(),
+    };
   }
   const indexes = await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name");
   return { tables, indexes: indexes.map((i) => i.name) };
@@ -80,6 +86,12 @@ test("a store written by a newer Steward is refused with a message that says wha
 });
 
 test("an unreachable server is a clear error naming the config key", async () => {
-  const opts = { url: "postgres://steward:x@127.0.0.1:1/steward", maxConnections: 1, connectTimeoutMs: 1_000, tls: false as const, applicationName: "steward-test" };
+  const opts = {
+    url: "postgres://steward:x@127.0.0.1:1/steward",
+    maxConnections: 1,
+    connectTimeoutMs: 1_000,
+    tls: false as const,
+    applicationName: "steward-test",
+  };
   await expect(openPostgresStore(opts, [...STORE_MIGRATIONS])).rejects.toThrow(/cannot connect to PostgreSQL \(store\.postgres\.url\)/);
 });

@@ -22,7 +22,10 @@ test("the server runs as a non-root user and refuses a wrong password", async ()
     await sql.end();
   }
   const stat = Bun.spawnSync(["ps", "-o", "uid=", "-p", String(pg.pid)]);
-  const uids = Bun.spawnSync(["ps", "-o", "uid=", "--ppid", String(pg.pid)]).stdout.toString().trim().split(/\s+/);
+  const uids = Bun.spawnSync(["ps", "-o", "uid=", "--ppid", String(pg.pid)])
+    .stdout.toString()
+    .trim()
+    .split(/\s+/);
   for (const uid of [stat.stdout.toString().trim(), ...uids].filter(Boolean)) expect(Number(uid)).not.toBe(0);
 
   const wrong = postgres(pg.url.replace(pg.password, "not-the-password"), { max: 1, onnotice: () => {} });

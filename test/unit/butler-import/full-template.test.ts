@@ -65,7 +65,8 @@ describe("Butler's full config template, every feature on", () => {
   test("every key is converted or named with its reason; none is unknown", () => {
     expect(unknownKeys(result)).toEqual([]);
     const leaves = leafPaths(parse(FULL)).length;
-    const counted = result.report.mapped + result.report.unmapped.reduce((n, u) => n + u.leaves.length, 0) + result.report.off.reduce((n, o) => n + o.leaves, 0);
+    const counted =
+      result.report.mapped + result.report.unmapped.reduce((n, u) => n + u.leaves.length, 0) + result.report.off.reduce((n, o) => n + o.leaves, 0);
     expect(counted).toBe(leaves);
     for (const u of result.report.unmapped) expect(u.reason.length).toBeGreaterThan(10);
   });
@@ -91,9 +92,18 @@ describe("Butler's full config template, every feature on", () => {
     expect(c.udp).toMatchObject({ host: "0.0.0.0", port: 9998, allowedSources: ["10.1.2.11", "10.1.2.12"], maxDatagramBytes: 16384 });
     expect(c.intake).toMatchObject({ queueSize: 500, concurrency: 8, backpressureWarnRatio: 0.75, dedupe: { enabled: true, ttlHours: 0.5 } });
     expect(c.qlik).toMatchObject({ host: "qlik1.corp.example", qrsPort: 4242, enginePort: 4747, userDirectory: "INTERNAL", userId: "sa_api" });
-    expect(c.qlik).toMatchObject({ clientCert: "D:\\Butler\\certs\\client.pem", clientKey: "D:\\Butler\\certs\\client_key.pem", rootCa: "D:\\Butler\\certs\\root.pem" });
+    expect(c.qlik).toMatchObject({
+      clientCert: "D:\\Butler\\certs\\client.pem",
+      clientKey: "D:\\Butler\\certs\\client_key.pem",
+      rootCa: "D:\\Butler\\certs\\root.pem",
+    });
     expect(c.qlik).toMatchObject({ qmcUrl: "https://qlik.corp.example/qmc", hubUrl: "https://qlik.corp.example/hub" });
-    expect(c.control.startTaskFilter).toEqual({ enabled: true, taskIds: ["5d6e7f80-1a2b-4c3d-8e4f-5a6b7c8d9e0f"], tags: ["Startable"], customProperties: [{ name: "StartFromScript", value: "Yes" }] });
+    expect(c.control.startTaskFilter).toEqual({
+      enabled: true,
+      taskIds: ["5d6e7f80-1a2b-4c3d-8e4f-5a6b7c8d9e0f"],
+      tags: ["Startable"],
+      customProperties: [{ name: "StartFromScript", value: "Yes" }],
+    });
     expect(c.control.slack.webhookUrl).toBe("https://hooks.slack.com/services/T000/B000/restmessage");
     expect(c.mqtt).toMatchObject({ url: "mqtts://mqtt.corp.example:8883", clientId: "steward-north", taskStart: { topic: "corp/qlik/start_task" } });
     expect(c.mqtt.tls).toMatchObject({ cert: "D:\\Butler\\certs\\mqtt-client.pem", key: "D:\\Butler\\certs\\mqtt-client-key.pem" });
@@ -109,27 +119,66 @@ describe("Butler's full config template, every feature on", () => {
     // The QVD root is where Butler's config says load scripts create folders: createdir keeps working there.
     expect(c.files).toMatchObject({ qvdRoot: "D:\\QlikData\\QVD", allowUnc: true, createDir: ["D:\\QlikData\\QVD"], allowDirectoryDelete: false });
     expect(c.scheduler.enabled).toBe(true);
-    expect(result.report.review).toContainEqual(expect.stringMatching(/^Several Qlik nodes: schedules \(and key-value pairs\) live in this Steward.s data folder\./));
+    expect(result.report.review).toContainEqual(
+      expect.stringMatching(/^Several Qlik nodes: schedules \(and key-value pairs\) live in this Steward.s data folder\./),
+    );
     expect(c.heartbeat).toMatchObject({ url: "https://uptime.corp.example/ping/butler-prod", interval: 120_000 });
     expect(c.uptimeMonitor).toMatchObject({ interval: 600_000, logLevel: "debug", influxChannel: "influxdb" });
     expect(c.serviceMonitor.interval).toBe(45_000);
-    expect(c.serviceMonitor.windows[0]).toEqual({ host: "qlik1.corp.example", services: [{ name: "QlikSenseEngineService", friendlyName: "Engine" }, { name: "QlikSenseSchedulerService", friendlyName: "Scheduler" }] });
+    expect(c.serviceMonitor.windows[0]).toEqual({
+      host: "qlik1.corp.example",
+      services: [
+        { name: "QlikSenseEngineService", friendlyName: "Engine" },
+        { name: "QlikSenseSchedulerService", friendlyName: "Scheduler" },
+      ],
+    });
     expect(c.notify.links.map((l: Any) => l.id)).toEqual(["runbook", "status"]);
 
-    expect(c.channels.email.smtp).toMatchObject({ host: "smtp.corp.example", port: 587, security: "starttls", servername: "mail.corp.example", auth: { user: "qlik-mailer", password: "smtp-secret-2" } });
+    expect(c.channels.email.smtp).toMatchObject({
+      host: "smtp.corp.example",
+      port: 587,
+      security: "starttls",
+      servername: "mail.corp.example",
+      auth: { user: "qlik-mailer", password: "smtp-secret-2" },
+    });
     expect(c.channels.email.from).toBe("Qlik <qlik-noreply@corp.example>");
-    expect(route("email-reload-task-failure")).toMatchObject({ taskTypes: ["reload"], rateLimit: 450_000, recipients: { addresses: ["qlik-ops@corp.example", "bi-team@corp.example"], fromCustomProperty: "Steward_FailedMailTo", appOwner: { include: "all", exclude: ["CORP\\svc_qlik"] } } });
-    expect(route("email-reload-task-aborted").recipients).toMatchObject({ enableByCustomProperty: { name: "Steward_AbortedMail", value: "Yes" }, appOwner: { include: ["CORP\\maria", "CORP\\jonas"] } });
+    expect(route("email-reload-task-failure")).toMatchObject({
+      taskTypes: ["reload"],
+      rateLimit: 450_000,
+      recipients: {
+        addresses: ["qlik-ops@corp.example", "bi-team@corp.example"],
+        fromCustomProperty: "Steward_FailedMailTo",
+        appOwner: { include: "all", exclude: ["CORP\\svc_qlik"] },
+      },
+    });
+    expect(route("email-reload-task-aborted").recipients).toMatchObject({
+      enableByCustomProperty: { name: "Steward_AbortedMail", value: "Yes" },
+      appOwner: { include: ["CORP\\maria", "CORP\\jonas"] },
+    });
     // Was dropped as "off in Butler".
     expect(route("email-reload-task-success")).toMatchObject({
       on: ["task.succeeded"],
       taskTypes: ["reload"],
       rateLimit: 900_000,
-      recipients: { addresses: ["bi-team@corp.example"], enableByCustomProperty: { name: "Steward_SuccessMail", value: "Yes" }, fromCustomProperty: "Steward_SuccessMailTo" },
+      recipients: {
+        addresses: ["bi-team@corp.example"],
+        enableByCustomProperty: { name: "Steward_SuccessMail", value: "Yes" },
+        fromCustomProperty: "Steward_SuccessMailTo",
+      },
     });
-    expect(["distribute-task-failure", "distribute-task-success", "preload-task-failure", "preload-task-success", "service-stopped", "service-started"].every((n) => route(`email-${n}`))).toBe(true);
+    expect(
+      ["distribute-task-failure", "distribute-task-success", "preload-task-failure", "preload-task-success", "service-stopped", "service-started"].every((n) =>
+        route(`email-${n}`),
+      ),
+    ).toBe(true);
 
-    expect(c.channels.slack).toMatchObject({ webhookUrl: "https://hooks.slack.com/services/T000/B001/failed", channel: "qlik-alerts", username: "Qlik Steward", iconEmoji: ":rotating_light:", scriptLogLines: { head: 5, tail: 20 } });
+    expect(c.channels.slack).toMatchObject({
+      webhookUrl: "https://hooks.slack.com/services/T000/B001/failed",
+      channel: "qlik-alerts",
+      username: "Qlik Steward",
+      iconEmoji: ":rotating_light:",
+      scriptLogLines: { head: 5, tail: 20 },
+    });
     expect(route("slack-reload-task-failure")).toMatchObject({ to: ["slack"], rateLimit: 120_000 });
     expect(route("teams-reload-task-aborted").to).toEqual(["teams-2"]);
     expect(c.channels["teams-2"].webhookUrl).toBe("https://prod-01.westeurope.logic.azure.com:443/workflows/teams-aborted");
@@ -171,7 +220,11 @@ describe("Butler's full config template, every feature on", () => {
   });
 
   test("passwords and tokens copied in clear text are named in the review", () => {
-    expect(result.report.review).toContainEqual(expect.stringMatching(/^Secrets copied from the Butler file in clear text: channels\.email\.smtp\.auth\.password, channels\.influxdb\.password, newRelic\.accounts\[0\]\.insertApiKey\. /));
+    expect(result.report.review).toContainEqual(
+      expect.stringMatching(
+        /^Secrets copied from the Butler file in clear text: channels\.email\.smtp\.auth\.password, channels\.influxdb\.password, newRelic\.accounts\[0\]\.insertApiKey\. /,
+      ),
+    );
     const v2 = convert(variant((b) => (b.influxDb.version = 2)));
     expect(v2.report.review.find((n) => n.startsWith("Secrets copied"))).toContain("channels.influxdb.token");
   });
@@ -183,7 +236,15 @@ describe("Butler's full config template, every feature on", () => {
     expect(c.newRelic.eventUrl).toBe("https://insights-collector.eu01.nr-data.net");
     expect(c.newRelic.logUrl).toBe("https://log-api.eu.newrelic.com/log/v1");
     const failedEvent = c.channels["newrelic-failed-event"];
-    expect(failedEvent).toMatchObject({ type: "newrelic", accounts: ["NR Ops"], accountsFromCustomProperty: "Steward_NrFailedEvent", event: true, log: false, headers: { "X-Site": "north" }, attributes: { site: "north", kind: "failed-event" } });
+    expect(failedEvent).toMatchObject({
+      type: "newrelic",
+      accounts: ["NR Ops"],
+      accountsFromCustomProperty: "Steward_NrFailedEvent",
+      event: true,
+      log: false,
+      headers: { "X-Site": "north" },
+      attributes: { site: "north", kind: "failed-event" },
+    });
     expect(c.channels["newrelic-failed-log"]).toMatchObject({ event: false, log: true, logTailLines: 25, accountsFromCustomProperty: "Steward_NrFailedLog" });
     expect(routeIn(c, "newrelic-failed")).toMatchObject({ on: ["task.failed"], to: ["newrelic-failed-event", "newrelic-failed-log"], rateLimit: 20_000 });
     expect(routeIn(c, "newrelic-aborted").on).toEqual(["task.aborted"]);
@@ -197,8 +258,21 @@ describe("Butler's full config template, every feature on", () => {
     expect(reasonFor(result, "Butler.incidentTool.signl4.reloadTaskFailure.includeApp.includeAll")).toContain("never applied");
     // License and version monitoring.
     expect(c.licenseMonitor).toMatchObject({ interval: 14_400_000, influxChannel: "influxdb", alerts: { expiryDays: 45 } });
-    expect(c.licenseRelease).toMatchObject({ dryRun: false, accessTypes: ["professional", "analyzer"], inactiveDays: 40, inactiveDaysByType: { professional: 40, analyzer: 20 } });
-    expect(c.licenseRelease.neverRelease).toMatchObject({ users: ["INTERNAL\\sa_scheduler", "CORP\\qlik_admin"], tags: ["Keep licence"], customProperties: [{ name: "LicencePolicy", value: "keep" }], userDirectories: ["INTERNAL"], inactive: "no", blocked: "ignore", removedExternally: "yes" });
+    expect(c.licenseRelease).toMatchObject({
+      dryRun: false,
+      accessTypes: ["professional", "analyzer"],
+      inactiveDays: 40,
+      inactiveDaysByType: { professional: 40, analyzer: 20 },
+    });
+    expect(c.licenseRelease.neverRelease).toMatchObject({
+      users: ["INTERNAL\\sa_scheduler", "CORP\\qlik_admin"],
+      tags: ["Keep licence"],
+      customProperties: [{ name: "LicencePolicy", value: "keep" }],
+      userDirectories: ["INTERNAL"],
+      inactive: "no",
+      blocked: "ignore",
+      removedExternally: "yes",
+    });
     expect(c.versionMonitor).toMatchObject({ interval: 43_200_000, influxChannel: "influxdb" });
     expect(routeIn(c, "webhook-license")).toMatchObject({ on: ["license.expiring", "license.expired"] });
     expect(routeIn(c, "mqtt-license").on).toEqual(["license.expiring", "license.expired"]);
@@ -219,11 +293,13 @@ describe("Butler's full config template, every feature on", () => {
     expect(renderReport(result.report)).toStartWith("ACTION REQUIRED before going live (2):\n  !! POST /v4/createdir");
     expect(renderConfig(result, "butler.yaml").split("\n").slice(0, 4).join("\n")).toContain("# ACTION REQUIRED: POST /v4/createdir");
 
-    const bare = convert(variant((b) => {
-      b.fileCopyApprovedDirectories = null;
-      b.fileMoveApprovedDirectories = null;
-      b.configDirectories.qvdPath = "<Path to folder under which QVDs are stored>";
-    }));
+    const bare = convert(
+      variant((b) => {
+        b.fileCopyApprovedDirectories = null;
+        b.fileMoveApprovedDirectories = null;
+        b.configDirectories.qvdPath = "<Path to folder under which QVDs are stored>";
+      }),
+    );
     expect(bare.report.actions[0]).toContain("leaves EMPTY");
     expect(bare.report.actions[0]).toContain("names no other folders to suggest");
     expect(load(bare).files.createDir).toEqual([]);
@@ -253,12 +329,18 @@ describe("InfluxDB layouts", () => {
     expect(reasonFor(r, "Butler.influxDb.reloadTaskSuccess.tailScriptLogLines")).toBeUndefined();
     expect(routeIn(c, "influxdb-failed").taskTypes).toEqual(["reload", "externalProgram", "userSync", "distribute", "preload"]);
     expect(routeIn(c, "influxdb-succeeded").taskTypes).toEqual(["externalProgram", "userSync", "preload"]);
-    expect(routeIn(c, "influxdb-reload-succeeded-by-custom-property").taskCustomProperties).toEqual([{ name: "Butler_SuccessReloadTask_InfluxDB", value: "Yes" }]);
+    expect(routeIn(c, "influxdb-reload-succeeded-by-custom-property").taskCustomProperties).toEqual([
+      { name: "Butler_SuccessReloadTask_InfluxDB", value: "Yes" },
+    ]);
     expect(offKeys(r)).toEqual(["Butler.influxDb.reloadTaskSuccess.allReloadTasks", "Butler.influxDb.distributeTaskSuccess"]);
   });
 
   test("v1Config wins over flat keys left in the file, as in Butler", () => {
-    const r = convert(variant((b) => Object.assign(b.influxDb, { dbName: "stale", auth: { enable: false, username: "x", password: "y" }, retentionPolicy: { name: "old", duration: "1d" } })));
+    const r = convert(
+      variant((b) =>
+        Object.assign(b.influxDb, { dbName: "stale", auth: { enable: false, username: "x", password: "y" }, retentionPolicy: { name: "old", duration: "1d" } }),
+      ),
+    );
     expect(unknownKeys(r)).toEqual([]);
     expect(load(r).channels.influxdb.database).toBe("qlik_events");
     expect(reasonFor(r, "Butler.influxDb.dbName")).toBe("Butler ignores it while influxDb.v1Config is present");
@@ -286,7 +368,8 @@ describe("settings that were lost or misreported", () => {
   test("the REST server switched off: its endpoint flags, their settings and the allow-lists are off, not unknown typos", () => {
     const r = convert(variant((b) => (b.restServerConfig.enable = false)));
     expect(unknownKeys(r)).toEqual([]);
-    for (const k of ["Butler.restServerEndpointsEnable", "Butler.restServerEndpointsConfig", "Butler.fileCopyApprovedDirectories", "Butler.configDirectories"]) expect(offKeys(r)).toContain(k);
+    for (const k of ["Butler.restServerEndpointsEnable", "Butler.restServerEndpointsConfig", "Butler.fileCopyApprovedDirectories", "Butler.configDirectories"])
+      expect(offKeys(r)).toContain(k);
     expect(isOff(r, "Butler.restServerEndpointsEnable.scheduler.createNewSchedule")).toBe(true);
     expect(isOff(r, "Butler.slackNotification.restMessage.webhookURL")).toBe(true);
     const c = load(r);
@@ -297,7 +380,9 @@ describe("settings that were lost or misreported", () => {
   });
 
   test("the same small config that used to report every endpoint flag as unknown", () => {
-    const r = convert("Butler:\n  restServerConfig:\n    enable: false\n    serverHost: 0.0.0.0\n    serverPort: 8080\n  restServerEndpointsEnable:\n    butlerping: true\n    keyValueStore: true\n    createDir: true\n    scheduler:\n      getSchedule: true\n");
+    const r = convert(
+      "Butler:\n  restServerConfig:\n    enable: false\n    serverHost: 0.0.0.0\n    serverPort: 8080\n  restServerEndpointsEnable:\n    butlerping: true\n    keyValueStore: true\n    createDir: true\n    scheduler:\n      getSchedule: true\n",
+    );
     expect(unknownKeys(r)).toEqual([]);
     expect(r.config).toMatchObject({ http: { enabled: false } });
     expect(r.report.actions).toEqual([]);
@@ -307,14 +392,18 @@ describe("settings that were lost or misreported", () => {
     const r = convert(variant((b) => Object.assign(b.restServerEndpointsEnable.scheduler, { createNewSchedule: false, deleteSchedule: false })));
     expect(reasonFor(r, "Butler.restServerEndpointsEnable.scheduler.createNewSchedule")).toContain('scope "schedules"');
     expect(reasonFor(r, "Butler.restServerEndpointsEnable.scheduler.getSchedule")).toBeUndefined();
-    expect(r.report.review).toContain("Routes that were switched off in Butler (scheduler.createNewSchedule, scheduler.deleteSchedule) exist in Steward; only API keys without their scope keep callers out.");
+    expect(r.report.review).toContain(
+      "Routes that were switched off in Butler (scheduler.createNewSchedule, scheduler.deleteSchedule) exist in Steward; only API keys without their scope keep callers out.",
+    );
   });
 
   test("a line break in a quoted value stays inside the YAML comment instead of adding config keys", () => {
-    const r = convert(variant((b) => {
-      b.configEngine.host = "engine.corp.example\nsecurity:\n  allowUnauthenticated: true";
-      b.configDirectories.qvdPath = "D:\\QVD\r\nhttp: {port: 1}";
-    }));
+    const r = convert(
+      variant((b) => {
+        b.configEngine.host = "engine.corp.example\nsecurity:\n  allowUnauthenticated: true";
+        b.configDirectories.qvdPath = "D:\\QVD\r\nhttp: {port: 1}";
+      }),
+    );
     expect(r.report.review.some((n) => n.includes("allowUnauthenticated: true"))).toBe(true);
     const text = renderConfig(r, "butler\nlogging: {level: error}.yaml");
     const c = parseConfigText(text, "converted.yaml", tmp.path, { env: {} }).config as Any;

@@ -58,18 +58,30 @@ describe("Butler config import", () => {
       on: ["task.failed"],
       taskTypes: ["reload"],
       rateLimit: "5m",
-      recipients: { enableByCustomProperty: { name: "Butler_FailedAlertEnableEmail", value: "Yes" }, fromCustomProperty: "Butler_FailedAlertSendToEmail", appOwner: { include: ["CORP\\anna", "CORP\\bengt"] } },
+      recipients: {
+        enableByCustomProperty: { name: "Butler_FailedAlertEnableEmail", value: "Yes" },
+        fromCustomProperty: "Butler_FailedAlertSendToEmail",
+        appOwner: { include: ["CORP\\anna", "CORP\\bengt"] },
+      },
     });
     expect(route("email-reload-task-success")).toMatchObject({
       on: ["task.succeeded"],
-      recipients: { addresses: ["bi-team@corp.example"], enableByCustomProperty: { name: "Butler_SuccessReloadTask_Email", value: "Yes" }, fromCustomProperty: "Butler_SuccessAlertSendToEmail" },
+      recipients: {
+        addresses: ["bi-team@corp.example"],
+        enableByCustomProperty: { name: "Butler_SuccessReloadTask_Email", value: "Yes" },
+        fromCustomProperty: "Butler_SuccessAlertSendToEmail",
+      },
     });
     expect(route("influxdb-failed").taskTypes).toEqual(["reload", "externalProgram", "userSync", "distribute"]);
     expect(route("slack-service-stopped")).toBeUndefined();
     expect(route("teams-service-stopped").to).toEqual(["teams-2"]);
     expect(c.channels.email.smtp.security).toBe("starttls");
     // Butler published its status messages whenever MQTT was on.
-    expect(c.mqtt).toEqual({ url: "mqtt://mqtt.corp.example:1883", taskStart: { topic: "qliksense/start_task" }, butlerStatus: { udpServerTopic: "qliksense/butler/task_failure_server" } });
+    expect(c.mqtt).toEqual({
+      url: "mqtt://mqtt.corp.example:1883",
+      taskStart: { topic: "qliksense/start_task" },
+      butlerStatus: { udpServerTopic: "qliksense/butler/task_failure_server" },
+    });
     // Per-event InfluxDB settings stay on their own measurement: the failure block's static tag and tail length,
     // the dynamic tags Butler did not write on the other measurements; the version monitor's tag on its own.
     expect(c.channels.influxdb.tags).toEqual({ butler_instance: "PROD" });
@@ -121,7 +133,13 @@ describe("Butler config import", () => {
     mkdirSync(dir);
     const out: string[] = [];
     const target = join(dir, "steward.yaml");
-    expect(await importButlerCommand([BUTLER, "--out", target, "--schedules", SCHEDULES], (s) => out.push(s), () => {})).toBe(0);
+    expect(
+      await importButlerCommand(
+        [BUTLER, "--out", target, "--schedules", SCHEDULES],
+        (s) => out.push(s),
+        () => {},
+      ),
+    ).toBe(0);
     const text = out.join("\n");
     expect(text).toContain(`wrote ${target}`);
     expect(text).toContain("Not converted (");
@@ -140,20 +158,40 @@ describe("Butler config import", () => {
     } finally {
       store.close();
     }
-    await expect(importButlerCommand([BUTLER, "--out", target], () => {}, () => {})).rejects.toThrow("--force");
+    await expect(
+      importButlerCommand(
+        [BUTLER, "--out", target],
+        () => {},
+        () => {},
+      ),
+    ).rejects.toThrow("--force");
   });
 
   test("without --out the YAML goes to stdout and the report to stderr", async () => {
     const out: string[] = [];
     const err: string[] = [];
-    expect(await importButlerCommand([BUTLER], (s) => out.push(s), (s) => err.push(s))).toBe(0);
+    expect(
+      await importButlerCommand(
+        [BUTLER],
+        (s) => out.push(s),
+        (s) => err.push(s),
+      ),
+    ).toBe(0);
     expect(out.join("\n")).toStartWith("# Steward configuration converted from the Butler config butler-production.yaml");
     expect(err.join("\n")).toContain("Converted ");
   });
 
   test("a small Butler config; unknown keys are reported as such", () => {
-    const r = convertButlerConfig("Butler:\n  logLevel: silly\n  heartbeat:\n    enable: true\n    remoteURL: http://127.0.0.1:9/hb\n    frequency: at 10:15 am\n  myOwnKey: 1\n", "small.yaml");
-    expect(r.config).toEqual({ dataDir: "./data", logging: { level: "trace" }, incidents: { warnings: { enabled: false } }, heartbeat: { url: "http://127.0.0.1:9/hb" } });
+    const r = convertButlerConfig(
+      "Butler:\n  logLevel: silly\n  heartbeat:\n    enable: true\n    remoteURL: http://127.0.0.1:9/hb\n    frequency: at 10:15 am\n  myOwnKey: 1\n",
+      "small.yaml",
+    );
+    expect(r.config).toEqual({
+      dataDir: "./data",
+      logging: { level: "trace" },
+      incidents: { warnings: { enabled: false } },
+      heartbeat: { url: "http://127.0.0.1:9/hb" },
+    });
     expect(r.report.unmapped.map((u) => [u.key, u.reason.slice(0, 20)])).toEqual([
       ["Butler.heartbeat.frequency", "only `every N second"],
       ["Butler.myOwnKey", "not a Butler key Ste"],

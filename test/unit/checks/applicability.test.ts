@@ -25,11 +25,21 @@ dataChecks:
 );
 const cfg = config.dataChecks!;
 const names = (t: CheckTarget) => applicableChecks(cfg, t).map((c) => c.name);
-const app = (extra: Partial<CheckTarget["app"]> = {}): CheckTarget["app"] => ({ id: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11", name: "Other", tags: [], customProperties: [], ...extra });
+const app = (extra: Partial<CheckTarget["app"]> = {}): CheckTarget["app"] => ({
+  id: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11",
+  name: "Other",
+  tags: [],
+  customProperties: [],
+  ...extra,
+});
 
 test("app attachments: id, name, tag, stream, custom property", () => {
   expect(names({ app: app() })).toEqual(["by-id"]);
-  expect(names({ app: { ...app({ name: "Sales Dashboard", tags: ["Finance"], stream: "Sales", customProperties: [{ name: "Department", value: "Sales" }] }), id: "x" } })).toEqual(["by-name", "by-tag", "by-stream", "by-cp"]);
+  expect(
+    names({
+      app: { ...app({ name: "Sales Dashboard", tags: ["Finance"], stream: "Sales", customProperties: [{ name: "Department", value: "Sales" }] }), id: "x" },
+    }),
+  ).toEqual(["by-name", "by-tag", "by-stream", "by-cp"]);
 });
 
 test("task attachments apply only with the task", () => {

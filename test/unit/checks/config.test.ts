@@ -18,7 +18,11 @@ function errorOf(yaml: string): string {
 
 describe("dataChecks config", () => {
   test("defaults: one app at a time, 2 minutes per app, block holds on errors too, 90 days of history", () => {
-    const { config } = parseConfigText(`${QLIK}dataChecks:\n  checks:\n    - { name: rows, expression: "NoOfRows('Orders')", expect: "> 0", apps: [Sales] }\n`, "t.yaml", "/tmp");
+    const { config } = parseConfigText(
+      `${QLIK}dataChecks:\n  checks:\n    - { name: rows, expression: "NoOfRows('Orders')", expect: "> 0", apps: [Sales] }\n`,
+      "t.yaml",
+      "/tmp",
+    );
     expect(config.dataChecks).toEqual({
       enabled: true,
       engine: {},
@@ -54,16 +58,31 @@ describe("dataChecks config", () => {
       `${QLIK}dataChecks:\n  checks:\n    - { name: rows, expression: "1", expect: "> 0", sets: [a] }\n    - { name: Rows, expression: "2", expect: "> 0", sets: [a] }\n`,
       't.yaml:5:15 dataChecks.checks[1].name: check name "Rows" is used twice (also checks[0])',
     ],
-    ["a severity that does not exist", `${QLIK}dataChecks:\n  checks:\n    - { name: rows, expression: "1", expect: "> 0", sets: [a], severity: fatal }\n`, 't.yaml:4:74 dataChecks.checks[0].severity: expected "warn" | "block", got "fatal"'],
-    ["without qlik:", `dataChecks:\n  checks:\n    - { name: rows, expression: "1", expect: "> 0", sets: [a] }\n`, "t.yaml:2:3 dataChecks: dataChecks evaluate expressions in the Engine"],
+    [
+      "a severity that does not exist",
+      `${QLIK}dataChecks:\n  checks:\n    - { name: rows, expression: "1", expect: "> 0", sets: [a], severity: fatal }\n`,
+      't.yaml:4:74 dataChecks.checks[0].severity: expected "warn" | "block", got "fatal"',
+    ],
+    [
+      "without qlik:",
+      `dataChecks:\n  checks:\n    - { name: rows, expression: "1", expect: "> 0", sets: [a] }\n`,
+      "t.yaml:2:3 dataChecks: dataChecks evaluate expressions in the Engine",
+    ],
     [
       "an influxChannel that is not an influxdb channel",
       `${QLIK}channels:\n  hook: { type: webhook, url: "http://x" }\ndataChecks:\n  influxChannel: hook\n  checks:\n    - { name: rows, expression: "1", expect: "> 0", sets: [a] }\n`,
       't.yaml:5:18 dataChecks.influxChannel: no influxdb channel named "hook"',
     ],
-    ["a misspelt key", `${QLIK}dataChecks:\n  concurency: 2\n  checks:\n    - { name: rows, expression: "1", expect: "> 0", sets: [a] }\n`, "t.yaml:3:3 dataChecks.concurency: unknown key"],
+    [
+      "a misspelt key",
+      `${QLIK}dataChecks:\n  concurency: 2\n  checks:\n    - { name: rows, expression: "1", expect: "> 0", sets: [a] }\n`,
+      "t.yaml:3:3 dataChecks.concurency: unknown key",
+    ],
   ])("%s", (_name, yaml, expected) => {
-    const first = errorOf(yaml).split("\n").find((l) => l.includes("t.yaml:")) ?? "";
+    const first =
+      errorOf(yaml)
+        .split("\n")
+        .find((l) => l.includes("t.yaml:")) ?? "";
     expect(first.trim()).toStartWith(expected);
   });
 });

@@ -20,9 +20,17 @@ const none = new Map<string, CheckValue>();
 describe("parsing", () => {
   test("the forms of the issue and the documentation", () => {
     expect(ok("> 0")).toEqual({ kind: "compare", op: ">", operand: { kind: "number", value: 0 } });
-    expect(ok(">= Today() - 1")).toEqual({ kind: "compare", op: ">=", operand: { kind: "bin", op: "-", left: { kind: "engine", text: "Today()" }, right: { kind: "number", value: 1 } } });
+    expect(ok(">= Today() - 1")).toEqual({
+      kind: "compare",
+      op: ">=",
+      operand: { kind: "bin", op: "-", left: { kind: "engine", text: "Today()" }, right: { kind: "number", value: 1 } },
+    });
     expect(ok("between 1e5 and 1e8")).toEqual({ kind: "between", low: { kind: "number", value: 100000 }, high: { kind: "number", value: 1e8 } });
-    expect(ok(">= 0.8 * previous")).toEqual({ kind: "compare", op: ">=", operand: { kind: "bin", op: "*", left: { kind: "number", value: 0.8 }, right: { kind: "previous" } } });
+    expect(ok(">= 0.8 * previous")).toEqual({
+      kind: "compare",
+      op: ">=",
+      operand: { kind: "bin", op: "*", left: { kind: "number", value: 0.8 }, right: { kind: "previous" } },
+    });
     expect(ok("= 'EUR'")).toEqual({ kind: "text", op: "=", text: "EUR" });
     expect(ok("<> 'it''s'")).toEqual({ kind: "text", op: "!=", text: "it's" });
     expect(ok("== 3")).toMatchObject({ op: "=" });
@@ -63,7 +71,10 @@ describe("verdicts", () => {
   test("comparisons and ranges on numbers", () => {
     expect(judge(ok("> 0"), num(0), { previous: null, engine: none })).toEqual({ status: "failed", resolved: "> 0" });
     expect(judge(ok("> 0"), num(12), { previous: null, engine: none }).status).toBe("passed");
-    expect(judge(ok("between 1e5 and 1e8"), num(1e5), { previous: null, engine: none })).toEqual({ status: "passed", resolved: "between 100000 and 100000000" });
+    expect(judge(ok("between 1e5 and 1e8"), num(1e5), { previous: null, engine: none })).toEqual({
+      status: "passed",
+      resolved: "between 100000 and 100000000",
+    });
     expect(judge(ok("between 1e5 and 1e8"), num(99_999), { previous: null, engine: none }).status).toBe("failed");
     expect(judge(ok("!= 0"), num(0), { previous: null, engine: none }).status).toBe("failed");
   });
@@ -78,13 +89,22 @@ describe("verdicts", () => {
 
   test("Engine terms: their number is used; a term without one is an error, not a failure", () => {
     const e = ok(">= Today() - 1");
-    expect(judge(e, { text: "2026-11-21", number: 46347 }, { previous: null, engine: new Map([["Today()", { text: "2026-11-22", number: 46348 }]]) })).toEqual({ status: "passed", resolved: ">= 46347" });
+    expect(judge(e, { text: "2026-11-21", number: 46347 }, { previous: null, engine: new Map([["Today()", { text: "2026-11-22", number: 46348 }]]) })).toEqual({
+      status: "passed",
+      resolved: ">= 46347",
+    });
     expect(judge(e, num(46340), { previous: null, engine: new Map([["Today()", { text: "2026-11-22", number: 46348 }]]) }).status).toBe("failed");
-    expect(judge(e, num(1), { previous: null, engine: new Map([["Today()", { text: "-", number: null }]]) })).toMatchObject({ status: "error", message: 'the expectation\'s Today() gave no number (the Engine answered "-")' });
+    expect(judge(e, num(1), { previous: null, engine: new Map([["Today()", { text: "-", number: null }]]) })).toMatchObject({
+      status: "error",
+      message: 'the expectation\'s Today() gave no number (the Engine answered "-")',
+    });
   });
 
   test("a value that is no number fails a numeric expectation; texts compare exactly", () => {
-    expect(judge(ok("> 0"), { text: "-", number: null }, { previous: null, engine: none })).toMatchObject({ status: "failed", note: 'the value is not a number ("-")' });
+    expect(judge(ok("> 0"), { text: "-", number: null }, { previous: null, engine: none })).toMatchObject({
+      status: "failed",
+      note: 'the value is not a number ("-")',
+    });
     expect(judge(ok("= 'EUR'"), { text: "EUR", number: null }, { previous: null, engine: none }).status).toBe("passed");
     expect(judge(ok("= 'EUR'"), { text: "eur", number: null }, { previous: null, engine: none }).status).toBe("failed");
   });

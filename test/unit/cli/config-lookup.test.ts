@@ -16,11 +16,19 @@ test("STEWARD_CONFIG next, even when the file is missing (the error then names i
 test("then the platform's place: %ProgramData%\\Steward on Windows, /etc/steward on Linux", () => {
   const win = { env: { ProgramData: "D:\\PD" }, platform: "win32" as const, cwd: "C:\\work" };
   expect(platformConfigPath("win32", win.env)).toBe("D:\\PD\\Steward\\steward.yaml");
-  expect(lookupConfig(undefined, { ...win, exists: (p) => p === "D:\\PD\\Steward\\steward.yaml" })).toEqual({ file: "D:\\PD\\Steward\\steward.yaml", via: "platform" });
-  expect(lookupConfig(undefined, { env: {}, platform: "linux", cwd: "/w", exists: (p) => p === "/etc/steward/steward.yaml" || p === "/w/steward.yaml" })).toEqual({ file: "/etc/steward/steward.yaml", via: "platform" });
+  expect(lookupConfig(undefined, { ...win, exists: (p) => p === "D:\\PD\\Steward\\steward.yaml" })).toEqual({
+    file: "D:\\PD\\Steward\\steward.yaml",
+    via: "platform",
+  });
+  expect(
+    lookupConfig(undefined, { env: {}, platform: "linux", cwd: "/w", exists: (p) => p === "/etc/steward/steward.yaml" || p === "/w/steward.yaml" }),
+  ).toEqual({ file: "/etc/steward/steward.yaml", via: "platform" });
 });
 
 test("then ./steward.yaml, then the built-in defaults", () => {
-  expect(lookupConfig(undefined, { env: {}, platform: "linux", cwd: "/w", exists: (p) => p === "/w/steward.yaml" })).toEqual({ file: "/w/steward.yaml", via: "working folder" });
+  expect(lookupConfig(undefined, { env: {}, platform: "linux", cwd: "/w", exists: (p) => p === "/w/steward.yaml" })).toEqual({
+    file: "/w/steward.yaml",
+    via: "working folder",
+  });
   expect(lookupConfig(undefined, { env: {}, platform: "linux", cwd: "/w", exists: none })).toEqual({ via: "defaults" });
 });

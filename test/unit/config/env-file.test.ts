@@ -20,7 +20,10 @@ describe("secrets file next to the config", () => {
     const cfg = join(tmp.path, "svc.yaml");
     writeFileSync(cfg, "qlik:\n  host: ${env:STEWARD_T_HOST}\n  clientKeyPassphrase: ${env:STEWARD_T_PASS}\nhttp:\n  port: ${env:STEWARD_T_PORT}\n");
     // UTF-8 with a BOM and CRLF, as Notepad and PowerShell write it.
-    writeFileSync(join(tmp.path, "svc.env"), "\uFEFF# Steward secrets\r\nSTEWARD_T_HOST=sense1.corp.example\r\nSTEWARD_T_PASS=\"p#ss \\\"word\\\"\"\r\n; port\r\nSTEWARD_T_PORT = 8444\r\n");
+    writeFileSync(
+      join(tmp.path, "svc.env"),
+      '\uFEFF# Steward secrets\r\nSTEWARD_T_HOST=sense1.corp.example\r\nSTEWARD_T_PASS="p#ss \\"word\\""\r\n; port\r\nSTEWARD_T_PORT = 8444\r\n',
+    );
     const loaded = loadConfigFile(cfg);
     expect(loaded.config.qlik?.host).toBe("sense1.corp.example");
     expect(loaded.config.qlik?.clientKeyPassphrase).toBe('p#ss "word"');

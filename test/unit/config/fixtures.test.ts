@@ -21,7 +21,9 @@ describe("invalid config fixtures", () => {
   for (const name of readdirSync(join(root, "invalid"))) {
     test(name, () => {
       const file = join(root, "invalid", name);
-      const expected = readFileSync(file, "utf8").split("\n")[0]!.replace(/^# expect: /, "");
+      const expected = readFileSync(file, "utf8")
+        .split("\n")[0]!
+        .replace(/^# expect: /, "");
       let error: unknown;
       try {
         loadConfigFile(file, { displayName: name });

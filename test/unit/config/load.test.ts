@@ -62,13 +62,18 @@ describe("placeholders", () => {
     expect(() => parseConfigText("qlik:\n  host: ${env:NOPE_NOT_SET}\n", "c.yaml", "/x", { env: {} })).toThrow(
       "c.yaml:2:9 qlik.host: environment variable NOPE_NOT_SET is not set",
     );
-    expect(() => parseConfigText("qlik:\n  host: ${file:missing.txt}\n", "c.yaml", tmp.path)).toThrow(/c\.yaml:2:9 qlik\.host: cannot read file .*missing\.txt/);
+    expect(() => parseConfigText("qlik:\n  host: ${file:missing.txt}\n", "c.yaml", tmp.path)).toThrow(
+      /c\.yaml:2:9 qlik\.host: cannot read file .*missing\.txt/,
+    );
   });
 
   test("substituted values and secret-named keys are registered as secrets", () => {
     const secrets = createSecretRegistry();
     writeFileSync(join(tmp.path, "key.pass"), "hunter2-file-secret\n");
-    parseConfigText("qlik:\n  host: ${env:QHOST}\n  clientKeyPassphrase: ${file:key.pass}\n", "c.yaml", tmp.path, { env: { QHOST: "sense-secret-host" }, secrets });
+    parseConfigText("qlik:\n  host: ${env:QHOST}\n  clientKeyPassphrase: ${file:key.pass}\n", "c.yaml", tmp.path, {
+      env: { QHOST: "sense-secret-host" },
+      secrets,
+    });
     expect(secrets.mask("connect sense-secret-host with hunter2-file-secret")).toBe("connect [REDACTED] with [REDACTED]");
   });
 

@@ -52,7 +52,7 @@ describe("config and secrets saved by Windows tools", () => {
   test("a UTF-16LE config file with CRLF loads, and errors still name line:col", () => {
     writeFileSync(join(tmp.path, "u16.yaml"), utf16le("http:\r\n  host: 127.0.0.1\r\n  port: 8181\r\n"));
     expect(loadConfigFile(join(tmp.path, "u16.yaml")).config.http).toMatchObject({ host: "127.0.0.1", port: 8181 });
-    writeFileSync(join(tmp.path, "u16-bad.yaml"), utf16le("http:\r\n  host: 127.0.0.1\r\n  port: \"25x\"\r\n"));
+    writeFileSync(join(tmp.path, "u16-bad.yaml"), utf16le('http:\r\n  host: 127.0.0.1\r\n  port: "25x"\r\n'));
     expect(() => loadConfigFile(join(tmp.path, "u16-bad.yaml"))).toThrow('u16-bad.yaml:3:9 http.port: expected number, got "25x"');
   });
 });

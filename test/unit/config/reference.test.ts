@@ -30,12 +30,24 @@ describe("configuration reference", () => {
     const want = generateReferencePage(entries).split("\n");
     const have = committed.split("\n");
     const first = want.findIndex((line, i) => line !== have[i]);
-    expect(first === -1 && have.length === want.length ? "current" : `differs from line ${first + 1}: ${JSON.stringify(have[first])} should be ${JSON.stringify(want[first])}`).toBe("current");
+    expect(
+      first === -1 && have.length === want.length
+        ? "current"
+        : `differs from line ${first + 1}: ${JSON.stringify(have[first])} should be ${JSON.stringify(want[first])}`,
+    ).toBe("current");
   });
 
   test("covers every key of the schema, sections included", () => {
     const paths = new Set(entries.map((e) => e.path));
-    for (const p of ["dataDir", "notify.outbox.maxAttempts", "channels.*.type", "channels.*.smtp.host", "routes.*.on", "security.apiKeys.*.scopes", "store.postgres.url"]) {
+    for (const p of [
+      "dataDir",
+      "notify.outbox.maxAttempts",
+      "channels.*.type",
+      "channels.*.smtp.host",
+      "routes.*.on",
+      "security.apiKeys.*.scopes",
+      "store.postgres.url",
+    ]) {
       expect(paths.has(p)).toBe(true);
     }
     expect(entries.filter((e) => e.variant === "email").length).toBeGreaterThan(15);
@@ -164,7 +176,14 @@ function placeExample(doc: Record<string, unknown>, at: Array<string | number>, 
 
 function siblingsOf(entry: ReferenceEntry): ReferenceEntry[] {
   const parent = entry.path.split(".").slice(0, -1).join(".");
-  return entries.filter((e) => e !== entry && e.children.length === 0 && e.variant === entry.variant && e.path.startsWith(`${parent}.`) && e.path.split(".").length === entry.path.split(".").length);
+  return entries.filter(
+    (e) =>
+      e !== entry &&
+      e.children.length === 0 &&
+      e.variant === entry.variant &&
+      e.path.startsWith(`${parent}.`) &&
+      e.path.split(".").length === entry.path.split(".").length,
+  );
 }
 
 function requiredKeys(prefix: string, variant: string | undefined): Record<string, unknown> {
@@ -182,7 +201,9 @@ function requiredKeys(prefix: string, variant: string | undefined): Record<strin
 /** The ${env:…} placeholders of full.yaml and the examples replaced by values shaped like the real thing. */
 function withPlaceholdersFilled(value: unknown): unknown {
   if (typeof value === "string") {
-    return value.replace(/\$\{env:([^}]+)\}/g, (_m, name: string) => (/URL|WEBHOOK/.test(name) ? `https://hooks.example.invalid/${name.toLowerCase()}` : `example-${name.toLowerCase()}-value`));
+    return value.replace(/\$\{env:([^}]+)\}/g, (_m, name: string) =>
+      /URL|WEBHOOK/.test(name) ? `https://hooks.example.invalid/${name.toLowerCase()}` : `example-${name.toLowerCase()}-value`,
+    );
   }
   if (Array.isArray(value)) return value.map(withPlaceholdersFilled);
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholdersFilled(v)]));

@@ -25,10 +25,10 @@ test("store.postgres with the password from the environment: defaults, and the p
 
 test("a URL that is not postgres://, a certFile without keyFile and a heartbeat too slow for the lease are errors naming the key", () => {
   expect(() => parseConfigText("store:\n  postgres:\n    url: mysql://x@y/z\n", "c.yaml", "/x")).toThrow(/store\.postgres\.url.*postgres:\/\//s);
-  expect(() =>
-    parseConfigText("store:\n  postgres:\n    url: postgres://x@y/z\n    tls:\n      certFile: a.pem\n", "c.yaml", "/x"),
-  ).toThrow(/store\.postgres\.tls\.keyFile.*certFile and keyFile go together/s);
-  expect(() => parseConfigText("store:\n  postgres:\n    url: postgres://x@y/z\n    leaseTtlMs: 4000\n    heartbeatIntervalMs: 3000\n", "c.yaml", "/x")).toThrow(
-    /store\.postgres\.heartbeatIntervalMs.*at most half of leaseTtlMs/s,
+  expect(() => parseConfigText("store:\n  postgres:\n    url: postgres://x@y/z\n    tls:\n      certFile: a.pem\n", "c.yaml", "/x")).toThrow(
+    /store\.postgres\.tls\.keyFile.*certFile and keyFile go together/s,
   );
+  expect(() =>
+    parseConfigText("store:\n  postgres:\n    url: postgres://x@y/z\n    leaseTtlMs: 4000\n    heartbeatIntervalMs: 3000\n", "c.yaml", "/x"),
+  ).toThrow(/store\.postgres\.heartbeatIntervalMs.*at most half of leaseTtlMs/s);
 });

@@ -62,6 +62,8 @@ describe("YAML bounds", () => {
 
   test("the parser is not reached for a hostile megabyte; the refusal names line and column", () => {
     const bomb = `butlerSchedule:\n  - name: ${"[".repeat(500_000)}\n`;
-    expect(() => parseYamlSource(bomb, "request body", { maxDepth: 16 })).toThrow("request body:2:1 YAML refused before parsing: nesting deeper than 16 levels");
+    expect(() => parseYamlSource(bomb, "request body", { maxDepth: 16 })).toThrow(
+      "request body:2:1 YAML refused before parsing: nesting deeper than 16 levels",
+    );
   });
 });

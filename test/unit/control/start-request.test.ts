@@ -41,7 +41,7 @@ describe("parseStartRequest", () => {
     ]);
   });
 
-  test("what Butler's subs send: a placeholder path id, TTLs as text or \"\", numbers as text; a bad key-value item is skipped, not fatal", () => {
+  test('what Butler\'s subs send: a placeholder path id, TTLs as text or "", numbers as text; a bad key-value item is skipped, not fatal', () => {
     const body = StartBodySchema.parse([
       { type: "starttasktag", payload: { tag: "daily" } },
       { type: "starttaskcustomproperty", payload: { customPropertyName: "priority", customPropertyValue: 1 } },
@@ -101,11 +101,22 @@ describe("start allowlist", () => {
   });
 
   test("denied when nothing matches", () => {
-    expect(filter.check({ id: B, tags: ["allowed-not"], customProperties: [{ name: "group", value: "ok2" }, { name: "grp", value: "ok" }] })).toMatchObject({ allowed: false });
+    expect(
+      filter.check({
+        id: B,
+        tags: ["allowed-not"],
+        customProperties: [
+          { name: "group", value: "ok2" },
+          { name: "grp", value: "ok" },
+        ],
+      }),
+    ).toMatchObject({ allowed: false });
   });
 
   test("disabled allows everything", () => {
-    expect(createStartFilter({ enabled: false, taskIds: [], tags: [], customProperties: [] }).check({ id: B, tags: [], customProperties: [] }).allowed).toBe(true);
+    expect(createStartFilter({ enabled: false, taskIds: [], tags: [], customProperties: [] }).check({ id: B, tags: [], customProperties: [] }).allowed).toBe(
+      true,
+    );
   });
 });
 

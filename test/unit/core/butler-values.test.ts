@@ -10,7 +10,7 @@ describe("Butler's scalar forms", () => {
     for (const v of ["yes please", "", 2, null]) expect(butlerBoolean.safeParse(v).success).toBe(false);
   });
 
-  test("whole numbers and their text; TTLs with \"\" and null as 0, negative kept for the echo and stored as 0", () => {
+  test('whole numbers and their text; TTLs with "" and null as 0, negative kept for the echo and stored as 0', () => {
     expect(butlerInteger.parse("2")).toBe(2);
     expect(butlerInteger.safeParse("2.5").success).toBe(false);
     expect(butlerInteger.safeParse("").success).toBe(false);

@@ -63,7 +63,12 @@ describe("run history", () => {
 
   test("slowest tasks and a task's runs", async () => {
     const { bus, history } = await setup();
-    for (const [ms, at] of [[60_000, 5], [180_000, 4], [120_000, 3]] as const) await bus.emit("task.succeeded", run({ outcome: "succeeded", at: NOW - at * HOUR, durationMs: ms }));
+    for (const [ms, at] of [
+      [60_000, 5],
+      [180_000, 4],
+      [120_000, 3],
+    ] as const)
+      await bus.emit("task.succeeded", run({ outcome: "succeeded", at: NOW - at * HOUR, durationMs: ms }));
     await bus.emit("task.succeeded", run({ outcome: "succeeded", at: NOW - HOUR, taskId: "t2", taskName: "Quick reload", durationMs: 5_000 }));
     expect(history.slowest(NOW - 7 * DAY, 5)).toEqual([
       { taskId: "t1", taskName: "Reload Sales", runs: 3, maxMs: 180_000, avgMs: 120_000 },

@@ -67,7 +67,11 @@ describe("demo capture inbox", () => {
     const off = inbox.subscribe((i) => term.delivered(i));
     try {
       const post = (delivery: string) =>
-        fetch(`${inbox.webhookUrl()}/hooks/qlik`, { method: "POST", headers: { "content-type": "application/json", "x-steward-delivery": delivery }, body: "{}" });
+        fetch(`${inbox.webhookUrl()}/hooks/qlik`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-steward-delivery": delivery },
+          body: "{}",
+        });
       for (const d of ["e1:failed|hook|", "e2:failed|hook|", "e1:failed|hook|"]) expect((await post(d)).status).toBe(200);
       const [third, second, first] = inbox.items();
       expect([first?.deliveryId, second?.deliveryId, third?.deliveryId]).toEqual(["e1:failed|hook|", "e2:failed|hook|", "e1:failed|hook|"]);
@@ -123,7 +127,9 @@ describe("demo terminal", () => {
 
   test("the script log's error is found in the middle of a long log too", () => {
     const e = syntheticTaskEvent({ outcome: "failed", taskName: "Reload Sales" });
-    const log = Array.from({ length: 200 }, (_, i) => (i === 99 ? "20260301T140122.900+0100       Error: Connector reply error: SQL##f" : `20260301T140122.900+0100 0007  LOAD x${i};`));
+    const log = Array.from({ length: 200 }, (_, i) =>
+      i === 99 ? "20260301T140122.900+0100       Error: Connector reply error: SQL##f" : `20260301T140122.900+0100 0007  LOAD x${i};`,
+    );
     e.scriptLog = scriptLogExcerpt(log.join("\r\n"), 20, 40, 0);
     expect(failureReason(e)).toBe("Error: Connector reply error: SQL##f");
   });
@@ -131,8 +137,29 @@ describe("demo terminal", () => {
   test("delivered mails and webhooks are one line each", () => {
     const lines: string[] = [];
     const term = createDemoTerminal({ write: (l) => lines.push(l), colour: false });
-    term.delivered({ kind: "mail", id: 1, receivedAt: "", envelopeFrom: "a@b.example", envelopeTo: ["ops@b.example"], from: "", to: [], subject: "Reload failed", eventKind: "task.failed", attachments: [], sizeBytes: 1 });
-    term.delivered({ kind: "webhook", id: 2, receivedAt: "", method: "POST", path: "/hooks/qlik", contentType: "application/json", body: "{}", summary: "task.failed Reload Sales" });
+    term.delivered({
+      kind: "mail",
+      id: 1,
+      receivedAt: "",
+      envelopeFrom: "a@b.example",
+      envelopeTo: ["ops@b.example"],
+      from: "",
+      to: [],
+      subject: "Reload failed",
+      eventKind: "task.failed",
+      attachments: [],
+      sizeBytes: 1,
+    });
+    term.delivered({
+      kind: "webhook",
+      id: 2,
+      receivedAt: "",
+      method: "POST",
+      path: "/hooks/qlik",
+      contentType: "application/json",
+      body: "{}",
+      summary: "task.failed Reload Sales",
+    });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/ALERT MAIL task\.failed → ops@b\.example {2}"Reload failed"$/);
     expect(lines[1]).toMatch(/WEBHOOK\s+POST \/hooks\/qlik {2}task\.failed Reload Sales$/);

@@ -58,7 +58,8 @@ export function problemWith(command: string): string | undefined {
 
 describe("commands shown in the docs", () => {
   test("the checker finds commands and catches ones that do not exist", () => {
-    const page = "Run `steward config check steward.yaml`.\n\n```bat\nC:\\Steward\\steward.exe service install --config x\nsudo ./steward frobnicate\n```\n\n```yaml\nsteward: no\n```";
+    const page =
+      "Run `steward config check steward.yaml`.\n\n```bat\nC:\\Steward\\steward.exe service install --config x\nsudo ./steward frobnicate\n```\n\n```yaml\nsteward: no\n```";
     const shown = commandsShown(page, "page.md").map((s) => s.command);
     expect(shown).toEqual(["C:\\Steward\\steward.exe service install --config x", "./steward frobnicate", "steward config check steward.yaml"]);
     expect(problemWith("steward config check x")).toBeUndefined();
@@ -76,7 +77,13 @@ describe("commands shown in the docs", () => {
     // Every command of the table is shown somewhere, so a new command gets documented.
     const shown = new Set(all.map((s) => s.command.split(/\s+/).slice(1, 3).join(" ")));
     const undocumented = Object.entries(CLI_COMMANDS).flatMap(([cmd, subs]) =>
-      subs.length === 0 ? ([...shown].some((s) => s === cmd || s.startsWith(`${cmd} `)) ? [] : [cmd]) : subs.filter((s) => ![...shown].some((x) => x === `${cmd} ${s}` || x.startsWith(`${cmd} `) && x.split(" ")[1]!.split("|").includes(s))).map((s) => `${cmd} ${s}`),
+      subs.length === 0
+        ? [...shown].some((s) => s === cmd || s.startsWith(`${cmd} `))
+          ? []
+          : [cmd]
+        : subs
+            .filter((s) => ![...shown].some((x) => x === `${cmd} ${s}` || (x.startsWith(`${cmd} `) && x.split(" ")[1]!.split("|").includes(s))))
+            .map((s) => `${cmd} ${s}`),
     );
     expect(undocumented).toEqual([]);
   });

@@ -56,7 +56,7 @@ describe("links in the docs", () => {
     expect(slug("1. Get `steward.exe`")).toBe("1-get-stewardexe");
     expect(slug("QRS refuses Steward (401/403)")).toBe("qrs-refuses-steward-401403");
     expect(slug("`channels.*.smtp.host (type: email)`")).toBe("channelssmtphost-type-email");
-    expect([...anchors("# A\n## B\n## B\n```\n## not a heading\n```\n<a id=\"x\"></a>")]).toEqual(["a", "b", "b-1", "x"]);
+    expect([...anchors('# A\n## B\n## B\n```\n## not a heading\n```\n<a id="x"></a>')]).toEqual(["a", "b", "b-1", "x"]);
     // The checker itself: a page with a broken link and a broken anchor is caught.
     const text = "# T\n[ok](#t) [bad](#nope) [gone](missing.md) `[code](ignored.md)`";
     expect(links(text).map((l) => l.target)).toEqual(["#t", "#nope", "missing.md"]);

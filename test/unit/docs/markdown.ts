@@ -32,7 +32,8 @@ export function codeBlocks(text: string): CodeBlock[] {
     const [, indent, fence, info] = open;
     const body: string[] = [];
     let j = i + 1;
-    for (; j < lines.length && !lines[j]!.trimStart().startsWith(fence!); j++) body.push(lines[j]!.startsWith(indent!) ? lines[j]!.slice(indent!.length) : lines[j]!);
+    for (; j < lines.length && !lines[j]!.trimStart().startsWith(fence!); j++)
+      body.push(lines[j]!.startsWith(indent!) ? lines[j]!.slice(indent!.length) : lines[j]!);
     blocks.push({ info: info!.trim(), body: body.join("\n"), line: i + 1 });
     i = j;
   }

@@ -28,7 +28,9 @@ describe("datagram claims", () => {
 
   test("settled: a foreign host and a foreign message become QRS's; a genuine pair stays as sent", () => {
     const execution = {
-      id: "e", status: 8, executingNodeName: "sense1.corp.example",
+      id: "e",
+      status: 8,
+      executingNodeName: "sense1.corp.example",
       details: [
         { message: "Changing task state from Started to FinishedFail", detailsType: 0, detailCreatedDate: "2026-01-01T00:00:02.000Z" },
         { message: "Changing task state to Triggered", detailsType: 2, detailCreatedDate: "2026-01-01T00:00:00.000Z" },

@@ -15,7 +15,8 @@ import {
 } from "../../../src/events/script-log-excerpt";
 import { buildScriptLog } from "../../../src/sim/tasks/script-log";
 
-const SCRIPT = "SET ErrorMode=1;\n[orders]:\nLOAD OrderID, Sales\nFROM [lib://Data/orders.qvd] (qvd);\n[customers]:\nSQL SELECT CustomerID, Name FROM dbo.Customers;\n";
+const SCRIPT =
+  "SET ErrorMode=1;\n[orders]:\nLOAD OrderID, Sales\nFROM [lib://Data/orders.qvd] (qvd);\n[customers]:\nSQL SELECT CustomerID, Name FROM dbo.Customers;\n";
 const ERROR = "Connector reply error: SQL##f - SqlState: 08001, ErrorCode: 53, ErrorMsg: Could not open a connection to SQL Server [53].";
 
 function log(lines: number, errorLine?: number): string {
@@ -93,7 +94,25 @@ describe("script-log excerpt: intake 20/40, channel 15/25", () => {
   test("the channel shows fewer lines than the event kept: markers say where", () => {
     const text = log(61, 30);
     const shown = showScriptLog(scriptLogExcerpt(text, 20, 40, 0), { head: 5, tail: 5 });
-    expect(shown.parts.map((p) => (p.kind === "line" ? p.n : `…${p.from}-${p.to}`))).toEqual([1, 2, 3, 4, 5, "…6-26", 27, 28, 29, 30, 31, "…32-56", 57, 58, 59, 60, 61]);
+    expect(shown.parts.map((p) => (p.kind === "line" ? p.n : `…${p.from}-${p.to}`))).toEqual([
+      1,
+      2,
+      3,
+      4,
+      5,
+      "…6-26",
+      27,
+      28,
+      29,
+      30,
+      31,
+      "…32-56",
+      57,
+      58,
+      59,
+      60,
+      61,
+    ]);
     expect(excerptText(shown)).toContain("… 21 lines omitted (lines 6–26) …");
   });
 
@@ -104,7 +123,9 @@ describe("script-log excerpt: intake 20/40, channel 15/25", () => {
   });
 
   test("a log repeating its error keeps the first and last five, and counts them all", () => {
-    const lines = Array.from({ length: 5_000 }, (_, i) => (i % 100 === 50 ? `20260301T130000.000+0100       Error: bad row ${i + 1}` : `20260301T130000.000+0100 0007  LOAD x;`));
+    const lines = Array.from({ length: 5_000 }, (_, i) =>
+      i % 100 === 50 ? `20260301T130000.000+0100       Error: bad row ${i + 1}` : `20260301T130000.000+0100 0007  LOAD x;`,
+    );
     const kept = scriptLogExcerpt(lines.join("\r\n"), 20, 40, 0);
     expect(kept.failureCount).toBe(50);
     expect(kept.failureLines).toEqual([51, 151, 251, 351, 451, 4_551, 4_651, 4_751, 4_851, 4_951]);
@@ -139,13 +160,15 @@ describe("failure markers", () => {
       "20251103T055959.420+0100 Execution Failed",
       "Error: Field 'CustomerKey' not found",
       "20251103T055959.415+0100 The following error occurred:",
-    ]) expect(isFailureLine(l)).toBe(true);
+    ])
+      expect(isFailureLine(l)).toBe(true);
     for (const l of [
       "20251103T055959.415+0100 0012  LET vMsg = 'Error: none';",
       "20251103T055959.430+0100 Execution finished.",
       "20251103T055959.430+0100 Errors: 0",
       "",
-    ]) expect(isFailureLine(l)).toBe(false);
+    ])
+      expect(isFailureLine(l)).toBe(false);
   });
 });
 
@@ -165,7 +188,11 @@ describe("fitting a message limit", () => {
 
   test("huge lines are cut with a note, and the stored lines are bounded", () => {
     const long = "x".repeat(1_000_000);
-    const text = [`20260301T130000.000+0100 0001  LOAD ${long}`, `20260301T130000.000+0100       Error: ${long}`, "20260301T130000.000+0100 Execution finished."].join("\r\n");
+    const text = [
+      `20260301T130000.000+0100 0001  LOAD ${long}`,
+      `20260301T130000.000+0100       Error: ${long}`,
+      "20260301T130000.000+0100 Execution finished.",
+    ].join("\r\n");
     const kept = scriptLogExcerpt(text, 20, 40, 0);
     expect(kept.failureLines).toEqual([2]);
     for (const l of [...kept.head, ...kept.tail]) expect(l.length).toBeLessThanOrEqual(2_000);

@@ -39,13 +39,30 @@ function swappingFs(folder: string, outside: string, nth: number): ResolverFs & 
 }
 
 async function opsWith(fs: ResolverFs, dirOpener: DirOpener) {
-  const audit: AuditLog = { record: (_e: AuditEntry) => undefined, query: async () => [], prune: async () => 0, flush: async () => {}, component: () => ({ name: "audit", start() {}, stop() {} }) };
+  const audit: AuditLog = {
+    record: (_e: AuditEntry) => undefined,
+    query: async () => [],
+    prune: async () => 0,
+    flush: async () => {},
+    component: () => ({ name: "audit", start() {}, stop() {} }),
+  };
   const [inRoot, outRoot, del, mk] = await realRoots([join(A, "in"), join(A, "out"), join(A, "del"), join(A, "mk")]);
-  const dirs: AllowedDirs = { copy: [{ from: inRoot!, to: outRoot! }], move: [{ from: inRoot!, to: outRoot! }], delete: [del!], createDir: [mk!], allowUnc: false, allowDirectoryDelete: true };
+  const dirs: AllowedDirs = {
+    copy: [{ from: inRoot!, to: outRoot! }],
+    move: [{ from: inRoot!, to: outRoot! }],
+    delete: [del!],
+    createDir: [mk!],
+    allowUnc: false,
+    allowDirectoryDelete: true,
+  };
   return createFileOps({ dirs: async () => dirs, flavour: "posix", audit, log: createSilentLogger(), metrics: createMetricsRegistry(), fs, dirOpener });
 }
 
-const statusOf = (p: Promise<unknown>) => p.then(() => 200, (err) => (err instanceof AppError ? err.status : String(err)));
+const statusOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 200,
+    (err) => (err instanceof AppError ? err.status : String(err)),
+  );
 
 function listing(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String).sort();
@@ -72,11 +89,36 @@ describe.each([
   ["checked paths (Windows)", openCheckedPathRoot],
 ] as const)("a folder swapped for a link after the guard checked it, %s", (_how, opener) => {
   const cases: Array<{ name: string; folder: string; nth: number; run: (ops: Awaited<ReturnType<typeof opsWith>>) => Promise<unknown> }> = [
-    { name: "copy into it", folder: "out/sub", nth: 1, run: (ops) => ops.copy({ fromFile: `${A}/in/f.txt`, toFile: `${A}/out/sub/new.txt`, overwrite: true }, actor) },
-    { name: "copy over a file in it", folder: "out/sub", nth: 1, run: (ops) => ops.copy({ fromFile: `${A}/in/f.txt`, toFile: `${A}/out/sub/f.txt`, overwrite: true }, actor) },
-    { name: "copy out of it", folder: "in/sub", nth: 1, run: (ops) => ops.copy({ fromFile: `${A}/in/sub/f.txt`, toFile: `${A}/out/stolen.txt`, overwrite: true }, actor) },
-    { name: "move into it", folder: "out/sub", nth: 1, run: (ops) => ops.move({ fromFile: `${A}/in/f.txt`, toFile: `${A}/out/sub/new.txt`, overwrite: false }, actor) },
-    { name: "move out of it", folder: "in/sub", nth: 2, run: (ops) => ops.move({ fromFile: `${A}/in/sub/f.txt`, toFile: `${A}/out/stolen.txt`, overwrite: false }, actor) },
+    {
+      name: "copy into it",
+      folder: "out/sub",
+      nth: 1,
+      run: (ops) => ops.copy({ fromFile: `${A}/in/f.txt`, toFile: `${A}/out/sub/new.txt`, overwrite: true }, actor),
+    },
+    {
+      name: "copy over a file in it",
+      folder: "out/sub",
+      nth: 1,
+      run: (ops) => ops.copy({ fromFile: `${A}/in/f.txt`, toFile: `${A}/out/sub/f.txt`, overwrite: true }, actor),
+    },
+    {
+      name: "copy out of it",
+      folder: "in/sub",
+      nth: 1,
+      run: (ops) => ops.copy({ fromFile: `${A}/in/sub/f.txt`, toFile: `${A}/out/stolen.txt`, overwrite: true }, actor),
+    },
+    {
+      name: "move into it",
+      folder: "out/sub",
+      nth: 1,
+      run: (ops) => ops.move({ fromFile: `${A}/in/f.txt`, toFile: `${A}/out/sub/new.txt`, overwrite: false }, actor),
+    },
+    {
+      name: "move out of it",
+      folder: "in/sub",
+      nth: 2,
+      run: (ops) => ops.move({ fromFile: `${A}/in/sub/f.txt`, toFile: `${A}/out/stolen.txt`, overwrite: false }, actor),
+    },
     { name: "delete a file in it", folder: "del/sub", nth: 2, run: (ops) => ops.remove(`${A}/del/sub/f.txt`, actor) },
     { name: "delete a folder in it", folder: "del/sub", nth: 2, run: (ops) => ops.remove(`${A}/del/sub/dir`, actor) },
     { name: "create a folder in it", folder: "mk/sub", nth: 1, run: (ops) => ops.createDir(`${A}/mk/sub/new/deeper`, actor) },

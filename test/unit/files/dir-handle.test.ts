@@ -13,7 +13,11 @@ import { createTempDir } from "../../helpers/temp-dir";
 
 const tmp = createTempDir("steward-dir-handle-");
 afterAll(() => tmp.remove());
-const statusOf = (p: Promise<unknown>) => p.then(() => 200, (err) => (err instanceof AppError ? err.status : (err as NodeJS.ErrnoException).code));
+const statusOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 200,
+    (err) => (err instanceof AppError ? err.status : (err as NodeJS.ErrnoException).code),
+  );
 
 describe.each([
   ["folder handles", openProcFdRoot],

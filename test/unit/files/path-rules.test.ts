@@ -91,6 +91,7 @@ describe("posix flavour", () => {
   });
 
   test("devices and streams are refused on every host so a path means the same everywhere", () => {
-    for (const p of ["/srv/qvd/CON", "/srv/qvd/nul.txt", "/srv/qvd/a.txt:s", "/srv/qvd/a\nb", "/srv/qvd/a\0"]) expect([p, status(p, "posix")]).toEqual([p, 400]);
+    for (const p of ["/srv/qvd/CON", "/srv/qvd/nul.txt", "/srv/qvd/a.txt:s", "/srv/qvd/a\nb", "/srv/qvd/a\0"])
+      expect([p, status(p, "posix")]).toEqual([p, 400]);
   });
 });

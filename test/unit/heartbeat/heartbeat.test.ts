@@ -35,7 +35,12 @@ afterAll(() => rx.stop(true));
 
 function make(cfg: object) {
   const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger({ level: "debug", format: "json", secrets: createSecretRegistry(), write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const log = createLogger({
+    level: "debug",
+    format: "json",
+    secrets: createSecretRegistry(),
+    write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>),
+  });
   const clock = createManualClock(Date.parse("2026-02-01T00:00:00Z"));
   const metrics = createMetricsRegistry();
   const hb = createHeartbeat(HeartbeatSchema.parse(cfg), { log, clock, metrics, baseDir: ".", startedAt: clock.now() - 90_000 });

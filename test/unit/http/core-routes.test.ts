@@ -55,7 +55,11 @@ describe("core routes", () => {
     const r = await t.request("/ready");
     off();
     expect(r.status).toBe(503);
-    expect(((await r.json()) as { components: Record<string, unknown> }).components["qrs-test"]).toEqual({ ok: false, detail: "connection refused", required: true });
+    expect(((await r.json()) as { components: Record<string, unknown> }).components["qrs-test"]).toEqual({
+      ok: false,
+      detail: "connection refused",
+      required: true,
+    });
   });
 
   test("GET /metrics has process memory, uptime and HTTP counts by route and status", async () => {
@@ -88,7 +92,10 @@ describe("core routes", () => {
   });
 
   test("GET /openapi.json describes the routes with their schemas", async () => {
-    const doc = (await (await t.request("/openapi.json")).json()) as { openapi: string; paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: unknown; "x-steward-scope"?: string }>> };
+    const doc = (await (await t.request("/openapi.json")).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: unknown; "x-steward-scope"?: string }>>;
+    };
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.paths["/v4/butlerping"]?.get).toBeDefined();
     const echo = doc.paths["/test/echo/{id}"]?.post;
@@ -110,11 +117,20 @@ describe("error handling", () => {
   test("unknown route → 404 JSON with Steward's fields and Butler's (statusCode, message)", async () => {
     const r = await t.request("/v4/nothing-here");
     expect(r.status).toBe(404);
-    expect(await r.json()).toEqual({ error: "no route for GET /v4/nothing-here", code: "NOT_FOUND", statusCode: 404, message: "no route for GET /v4/nothing-here" });
+    expect(await r.json()).toEqual({
+      error: "no route for GET /v4/nothing-here",
+      code: "NOT_FOUND",
+      statusCode: 404,
+      message: "no route for GET /v4/nothing-here",
+    });
   });
 
   test("valid request reaches the handler with typed input", async () => {
-    const r = await t.request(`/test/echo/${ID}?n=3`, { method: "POST", body: JSON.stringify({ key: "k", value: "v" }), headers: { "content-type": "application/json" } });
+    const r = await t.request(`/test/echo/${ID}?n=3`, {
+      method: "POST",
+      body: JSON.stringify({ key: "k", value: "v" }),
+      headers: { "content-type": "application/json" },
+    });
     expect(await r.json()).toEqual({ id: ID, n: 3, key: "k" });
   });
 

@@ -34,10 +34,10 @@ function score(): { perClass: Map<ErrorClass, Score>; total: Score } {
   for (const r of results) {
     if (r.got !== "unknown") {
       const s = perClass.get(r.got)!;
-      if (r.got === r.class) (s.tp++, total.tp++);
-      else (s.fp++, total.fp++);
+      if (r.got === r.class) s.tp++, total.tp++;
+      else s.fp++, total.fp++;
     }
-    if (r.class !== "unknown" && r.got !== r.class) (perClass.get(r.class)!.fn++, total.fn++);
+    if (r.class !== "unknown" && r.got !== r.class) perClass.get(r.class)!.fn++, total.fn++;
   }
   return { perClass, total };
 }
@@ -84,7 +84,9 @@ describe("what the rules look at", () => {
     expect(classifier.classifyLine("Field 'OutOfMemoryCount' not found")).toBe("script");
     expect(classifier.classifyLine("Table 'Login failed for user' not found")).toBe("script");
     // Outside quotes the words still count.
-    expect(classifier.classifyLine("Cannot open file: 'lib://Data/x.qvd' The process cannot access the file because it is being used by another process.")).toBe("lock");
+    expect(
+      classifier.classifyLine("Cannot open file: 'lib://Data/x.qvd' The process cannot access the file because it is being used by another process."),
+    ).toBe("lock");
   });
 
   test("quotes are blanked, apostrophes are not", () => {

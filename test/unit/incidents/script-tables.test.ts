@@ -36,7 +36,15 @@ describe("tableRows", () => {
 
   test("a load skipped under ErrorMode 0 does not lend its label to the next load", () => {
     expect(
-      tableRows(log(["0009  [Orders]:", "0010  LOAD * FROM [lib://Data/missing.qvd] (qvd);", "      Error: Cannot open file 'lib://Data/missing.qvd'", "0012  LOAD * FROM x.csv;", "5 Lines fetched"])),
+      tableRows(
+        log([
+          "0009  [Orders]:",
+          "0010  LOAD * FROM [lib://Data/missing.qvd] (qvd);",
+          "      Error: Cannot open file 'lib://Data/missing.qvd'",
+          "0012  LOAD * FROM x.csv;",
+          "5 Lines fetched",
+        ]),
+      ),
     ).toEqual({ "x.csv": 5 });
   });
 

@@ -7,12 +7,28 @@ import { detectWarnings, type WarningInput } from "../../../src/incidents/warnin
 import { syntheticTaskEvent } from "../../../src/notify/samples";
 
 const settings = IncidentsSchema.parse({}).warnings;
-const base = (over: Partial<WarningInput> = {}): WarningInput => ({ event: syntheticTaskEvent({ outcome: "succeeded", full: false }), successes: 0, previousTables: [], ...over });
+const base = (over: Partial<WarningInput> = {}): WarningInput => ({
+  event: syntheticTaskEvent({ outcome: "succeeded", full: false }),
+  successes: 0,
+  previousTables: [],
+  ...over,
+});
 
 describe("detectWarnings", () => {
   test("errors the script continued past", () => {
     const e = syntheticTaskEvent({ outcome: "succeeded", full: false });
-    e.scriptLog = scriptLogExcerpt(["Execution started.", "0010  LOAD * FROM x.qvd;", "      Error: Cannot open file 'lib://Data/x.qvd'", "      Error: Field 'Y' not found", "Execution finished."].join("\r\n"), 20, 40, 0);
+    e.scriptLog = scriptLogExcerpt(
+      [
+        "Execution started.",
+        "0010  LOAD * FROM x.qvd;",
+        "      Error: Cannot open file 'lib://Data/x.qvd'",
+        "      Error: Field 'Y' not found",
+        "Execution finished.",
+      ].join("\r\n"),
+      20,
+      40,
+      0,
+    );
     expect(detectWarnings(base({ event: e }), settings)).toEqual([
       { kind: "skippedErrors", message: "The script continued past 2 errors (ErrorMode): Cannot open file 'lib://Data/x.qvd'" },
     ]);
@@ -34,7 +50,9 @@ describe("detectWarnings", () => {
 
   test("a run in a small fraction of its usual time, only for tasks that take long enough and with enough runs", () => {
     const usual = { usualDurationMs: 600_000, quickestMs: 420_000, successes: 5 };
-    expect(detectWarnings(base({ ...usual, durationMs: 60_000 }), settings)).toEqual([{ kind: "shortRun", message: "The run took 1 min 00 s, usually 10 min 00 s" }]);
+    expect(detectWarnings(base({ ...usual, durationMs: 60_000 }), settings)).toEqual([
+      { kind: "shortRun", message: "The run took 1 min 00 s, usually 10 min 00 s" },
+    ]);
     // A task whose runs vary widely: quicker than a fifth of the median, but not than half the quickest run.
     expect(detectWarnings(base({ ...usual, quickestMs: 100_000, durationMs: 60_000 }), settings)).toEqual([]);
     expect(detectWarnings(base({ ...usual, durationMs: 180_000 }), settings)).toEqual([]);

@@ -10,14 +10,22 @@ import { systemClock } from "../../../src/core/clock";
 import type { SiteEvent } from "../../../src/events/types";
 
 const answer = (field: string, measurement = "reload_task_failed", stored = "integer", written = "float") =>
-  JSON.stringify({ error: `partial write: field type conflict: input field "${field}" on measurement "${measurement}" is type ${written}, already exists as type ${stored} dropped=1` });
+  JSON.stringify({
+    error: `partial write: field type conflict: input field "${field}" on measurement "${measurement}" is type ${written}, already exists as type ${stored} dropped=1`,
+  });
 const line = (measurement: string, field: string) => new Point(measurement).tag("host", "h").floatField(field, 1).toLineProtocol()!;
 const target = { channel: "metrics", url: "http://influx:8086", database: "butler" };
 
 function setup() {
   const readiness = createReadiness();
   const events: SiteEvent[] = [];
-  const m = createInfluxConflictMonitor({ clock: systemClock, log: createSilentLogger(), metrics: createMetricsRegistry(), readiness, emit: async (e) => void events.push(e) });
+  const m = createInfluxConflictMonitor({
+    clock: systemClock,
+    log: createSilentLogger(),
+    metrics: createMetricsRegistry(),
+    readiness,
+    emit: async (e) => void events.push(e),
+  });
   return { m, readiness, events };
 }
 
@@ -27,7 +35,9 @@ describe("influx conflict monitor", () => {
     const lines = [line("reload_task_failed", "task_scriptLogSize")];
     expect(m.refused(target, answer("task_scriptLogSize"), lines).length).toBe(1);
     m.refused(target, answer("task_scriptLogSize"), lines);
-    expect(m.open()).toMatchObject([{ measurement: "reload_task_failed", field: "task_scriptLogSize", storedType: "integer", writtenType: "float", refusedWrites: 2 }]);
+    expect(m.open()).toMatchObject([
+      { measurement: "reload_task_failed", field: "task_scriptLogSize", storedType: "integer", writtenType: "float", refusedWrites: 2 },
+    ]);
     expect(events.map((e) => e.kind)).toEqual(["influxdb.field_conflict"]);
     expect((await readiness.report()).components.influxdb).toMatchObject({ ok: false, required: false });
     // A write of another measurement, or to another database, does not end it.

@@ -5,18 +5,25 @@ import { lineKeys, parseFieldTypeConflicts } from "../../../src/influx-conflicts
 
 describe("parseFieldTypeConflicts", () => {
   test("InfluxDB 1.x: {error}", () => {
-    const body = '{"error":"partial write: field type conflict: input field \\"task_scriptLogSize\\" on measurement \\"reload_task_failed\\" is type integer, already exists as type float dropped=1"}\n';
-    expect(parseFieldTypeConflicts(body)).toEqual([{ field: "task_scriptLogSize", measurement: "reload_task_failed", writtenType: "integer", storedType: "float", dropped: 1 }]);
+    const body =
+      '{"error":"partial write: field type conflict: input field \\"task_scriptLogSize\\" on measurement \\"reload_task_failed\\" is type integer, already exists as type float dropped=1"}\n';
+    expect(parseFieldTypeConflicts(body)).toEqual([
+      { field: "task_scriptLogSize", measurement: "reload_task_failed", writtenType: "integer", storedType: "float", dropped: 1 },
+    ]);
   });
 
   test("InfluxDB 2.x: {code, message}, names with escaped quotes", () => {
-    const body = JSON.stringify({ code: "unprocessable entity", message: 'failure writing points to database: partial write: field type conflict: input field "a\\"b" on measurement "m x" is type string, already exists as type boolean dropped=3' });
+    const body = JSON.stringify({
+      code: "unprocessable entity",
+      message:
+        'failure writing points to database: partial write: field type conflict: input field "a\\"b" on measurement "m x" is type string, already exists as type boolean dropped=3',
+    });
     expect(parseFieldTypeConflicts(body)).toEqual([{ field: 'a"b', measurement: "m x", writtenType: "string", storedType: "boolean", dropped: 3 }]);
   });
 
   test("other refusals and plain text", () => {
     expect(parseFieldTypeConflicts('{"error":"unable to parse \'x\': missing fields"}')).toEqual([]);
-    expect(parseFieldTypeConflicts("field type conflict: input field \"f\" on measurement \"m\" is type float, already exists as type integer")).toEqual([
+    expect(parseFieldTypeConflicts('field type conflict: input field "f" on measurement "m" is type float, already exists as type integer')).toEqual([
       { field: "f", measurement: "m", writtenType: "float", storedType: "integer" },
     ]);
     expect(parseFieldTypeConflicts("x".repeat(200_000))).toEqual([]);

@@ -16,7 +16,16 @@ function elements(xml: string): Array<{ name: string; attrs: Record<string, stri
       expect(stack.pop()).toBe(name!);
       continue;
     }
-    const attrs = Object.fromEntries([...rawAttrs!.matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1]!, a[2]!.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&")]));
+    const attrs = Object.fromEntries(
+      [...rawAttrs!.matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [
+        a[1]!,
+        a[2]!
+          .replace(/&quot;/g, '"')
+          .replace(/&lt;/g, "<")
+          .replace(/&gt;/g, ">")
+          .replace(/&amp;/g, "&"),
+      ]),
+    );
     out.push({ name: name!, attrs });
     if (!selfClosing) stack.push(name!);
   }
@@ -69,7 +78,12 @@ describe("LocalLogConfig.xml", () => {
       "System.Scheduler.Scheduler.Master.Task.TaskSession",
       "System.Scheduler.Scheduler.Slave.Tasks.ReloadTask",
     ]);
-    expect(els.filter((e) => e.name === "appender-ref").map((r) => r.attrs.ref)).toEqual(["StewardTaskFailed", "StewardTaskAborted", "StewardTaskSucceeded", "StewardDistributeFinished"]);
+    expect(els.filter((e) => e.name === "appender-ref").map((r) => r.attrs.ref)).toEqual([
+      "StewardTaskFailed",
+      "StewardTaskAborted",
+      "StewardTaskSucceeded",
+      "StewardDistributeFinished",
+    ]);
   });
 
   test("each appender's filters accept its Scheduler message and end with DenyAll; its output parses to the right outcome", () => {
@@ -87,7 +101,10 @@ describe("LocalLogConfig.xml", () => {
       expect(parsed.message.executionId).toBe(EVENT.ExecutionId);
       expect(parsed.message.user).toBe(EVENT.User);
     }
-    const filters = xml.split("<appender ").slice(1).map((a) => [...a.matchAll(/<filter type="([^"]+)"/g)].map((m) => m[1]));
+    const filters = xml
+      .split("<appender ")
+      .slice(1)
+      .map((a) => [...a.matchAll(/<filter type="([^"]+)"/g)].map((m) => m[1]));
     for (const f of filters) expect(f.at(-1)).toBe("log4net.Filter.DenyAllFilter");
   });
 
@@ -99,7 +116,15 @@ describe("LocalLogConfig.xml", () => {
   });
 
   test("two targets get two complete appender sets", () => {
-    const two = elements(renderAppenderXml([{ host: "steward-a.corp.example", port: 9998 }, { host: "::1", port: 9000 }], "t"));
+    const two = elements(
+      renderAppenderXml(
+        [
+          { host: "steward-a.corp.example", port: 9998 },
+          { host: "::1", port: 9000 },
+        ],
+        "t",
+      ),
+    );
     expect(two.filter((e) => e.name === "appender")).toHaveLength(8);
     expect(two.filter((e) => e.name === "param" && e.attrs.name === "remoteAddress").map((p) => p.attrs.value)).toContain("::1");
     expect(two.filter((e) => e.name === "appender-ref")).toHaveLength(8);

@@ -19,15 +19,21 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number) => Math.floor(next() * n);
-  const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   return { next, int, pick };
 }
 type Rng = ReturnType<typeof rng>;
 
 const PREFIXES: Array<[string, SchedulerMessage["outcome"]]> = [
-  ["/scheduler-task-failed/", "failed"], ["/scheduler-reload-failed/", "failed"], ["/scheduler-reloadtask-failed/", "failed"],
-  ["/scheduler-task-aborted/", "aborted"], ["/scheduler-reload-aborted/", "aborted"], ["/scheduler-task-success//", "succeeded"],
-  ["/scheduler-task-success/", "succeeded"], ["/scheduler-reloadtask-success/", "succeeded"], ["/scheduler-distribute/", "distribute"],
+  ["/scheduler-task-failed/", "failed"],
+  ["/scheduler-reload-failed/", "failed"],
+  ["/scheduler-reloadtask-failed/", "failed"],
+  ["/scheduler-task-aborted/", "aborted"],
+  ["/scheduler-reload-aborted/", "aborted"],
+  ["/scheduler-task-success//", "succeeded"],
+  ["/scheduler-task-success/", "succeeded"],
+  ["/scheduler-reloadtask-success/", "succeeded"],
+  ["/scheduler-distribute/", "distribute"],
 ];
 const NAME_CHARS = [..."abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789-_.,()[]&'\"#%+/\\:!?", "å", "ä", "ö", "Ø", "é", "ß", "–", "日", "本", "语", "🙂", "Ж", "ı"];
 const MSG_CHARS = [...NAME_CHARS, ";", ";", "=", "{", "}"];
@@ -45,7 +51,19 @@ function text(r: Rng, chars: readonly string[], min: number, max: number) {
 }
 
 interface Valid {
-  fields: { prefix: string; host: string; taskName: string; appName: string; user: string; taskId: string; appId: string; ts: string; level: string; executionId: string; message: string };
+  fields: {
+    prefix: string;
+    host: string;
+    taskName: string;
+    appName: string;
+    user: string;
+    taskId: string;
+    appId: string;
+    ts: string;
+    level: string;
+    executionId: string;
+    message: string;
+  };
   outcome: SchedulerMessage["outcome"];
   /** Which names may contain `;`: none, task only, app inside task (the realignment heuristic's contract). */
   family: "plain" | "semicolonTask" | "semicolonAppInTask" | "nonApp";
@@ -97,13 +115,32 @@ function mutate(r: Rng, s: string): string {
   for (let i = 0; i < ops; i++) {
     const at = r.int(chars.length + 1);
     switch (r.int(7)) {
-      case 0: chars.splice(at, 1 + r.int(5)); break;
-      case 1: chars.splice(at, 0, r.pick([";", ";;", "\u0000", "\r\n", "\uFFFD", "'", "\\", "(null)", "//"])); break;
-      case 2: chars.splice(at, 0, String.fromCharCode(r.int(0x3000))); break;
-      case 3: chars.length = at; break;
-      case 4: chars.splice(at, 0, ...guid(r)); break;
-      case 5: { const j = r.int(chars.length + 1); const [x, y] = [chars[at], chars[j]]; if (x !== undefined && y !== undefined) { chars[at] = y; chars[j] = x; } break; }
-      default: chars.splice(at, 0, ...chars.slice(r.int(chars.length), r.int(chars.length)));
+      case 0:
+        chars.splice(at, 1 + r.int(5));
+        break;
+      case 1:
+        chars.splice(at, 0, r.pick([";", ";;", "\u0000", "\r\n", "\uFFFD", "'", "\\", "(null)", "//"]));
+        break;
+      case 2:
+        chars.splice(at, 0, String.fromCharCode(r.int(0x3000)));
+        break;
+      case 3:
+        chars.length = at;
+        break;
+      case 4:
+        chars.splice(at, 0, ...guid(r));
+        break;
+      case 5: {
+        const j = r.int(chars.length + 1);
+        const [x, y] = [chars[at], chars[j]];
+        if (x !== undefined && y !== undefined) {
+          chars[at] = y;
+          chars[j] = x;
+        }
+        break;
+      }
+      default:
+        chars.splice(at, 0, ...chars.slice(r.int(chars.length), r.int(chars.length)));
     }
   }
   return chars.join("");
@@ -168,7 +205,19 @@ test(`parser fuzz: 122,000 datagrams, no throw, valid ones round-trip (seed ${SE
     const f = v.fields;
     const nullish = (s: string) => (s === "(null)" ? "" : s);
     const got = [m.outcome, m.host, m.taskName, m.appName, m.user, m.taskId, m.appId ?? "", m.timestamp, m.level, m.executionId, m.message];
-    const want = [v.outcome, f.host, f.taskName, nullish(f.appName), f.user, f.taskId.toLowerCase(), nullish(f.appId).toLowerCase(), f.ts, f.level, f.executionId.toLowerCase(), f.message];
+    const want = [
+      v.outcome,
+      f.host,
+      f.taskName,
+      nullish(f.appName),
+      f.user,
+      f.taskId.toLowerCase(),
+      nullish(f.appId).toLowerCase(),
+      f.ts,
+      f.level,
+      f.executionId.toLowerCase(),
+      f.message,
+    ];
     if (JSON.stringify(got) !== JSON.stringify(want)) {
       throw new Error(`round trip (${v.family}) differs:\n wire ${wire}\n got  ${JSON.stringify(got)}\n want ${JSON.stringify(want)}`);
     }

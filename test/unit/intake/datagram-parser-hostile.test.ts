@@ -71,7 +71,7 @@ describe("hostile datagrams", () => {
     const A = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
     const E = "e4f1c2a9-3b7d-4c55-8e21-9a0b6c3d2f10";
     let seed = 7;
-    const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) % n);
+    const rand = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) % n;
     const alphabet = ["a", "b", " ", "ab", "Sales", "EU"];
     for (let i = 0; i < 20_000; i++) {
       const segments = Array.from({ length: 3 + rand(8) }, () => Array.from({ length: rand(4) }, () => alphabet[rand(alphabet.length)]).join(""));

@@ -16,11 +16,24 @@ function sched(text: string | Uint8Array): SchedulerMessage {
 
 describe("parseDatagram", () => {
   test("the spec's failed example", () => {
-    const m = sched(`/scheduler-task-failed/;SENSE1;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${T};${A};2025-11-03 06:00:41,512;WARN;${E};Task finished with state FinishedFail. Max retries reached.`);
+    const m = sched(
+      `/scheduler-task-failed/;SENSE1;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${T};${A};2025-11-03 06:00:41,512;WARN;${E};Task finished with state FinishedFail. Max retries reached.`,
+    );
     expect(m).toMatchObject({
-      prefix: "scheduler-task-failed", outcome: "failed", generation: "current", host: "SENSE1", taskName: "Reload Sales dashboard",
-      appName: "Sales dashboard", user: "INTERNAL\\sa_scheduler", taskId: T, appId: A, timestamp: "2025-11-03 06:00:41,512",
-      level: "WARN", executionId: E, message: "Task finished with state FinishedFail. Max retries reached.", namesAmbiguous: false,
+      prefix: "scheduler-task-failed",
+      outcome: "failed",
+      generation: "current",
+      host: "SENSE1",
+      taskName: "Reload Sales dashboard",
+      appName: "Sales dashboard",
+      user: "INTERNAL\\sa_scheduler",
+      taskId: T,
+      appId: A,
+      timestamp: "2025-11-03 06:00:41,512",
+      level: "WARN",
+      executionId: E,
+      message: "Task finished with state FinishedFail. Max retries reached.",
+      namesAmbiguous: false,
     });
   });
 
@@ -43,8 +56,14 @@ describe("parseDatagram", () => {
   });
 
   test("non-app tasks: empty or (null) app fields", () => {
-    expect(sched(`/scheduler-distribute/;SENSE2;Distribute HR;;INTERNAL\\sa;${T};;2025-11-04 06:09:12,030;WARN;${E};Exiting execute of Distribute task request.`)).toMatchObject({ appName: "", appId: undefined });
-    expect(sched(`/scheduler-task-success//;S;User sync;(null);INTERNAL\\sa;${T};(null);2025;INFO;${E};x`)).toMatchObject({ appName: "", appId: undefined, taskName: "User sync" });
+    expect(
+      sched(`/scheduler-distribute/;SENSE2;Distribute HR;;INTERNAL\\sa;${T};;2025-11-04 06:09:12,030;WARN;${E};Exiting execute of Distribute task request.`),
+    ).toMatchObject({ appName: "", appId: undefined });
+    expect(sched(`/scheduler-task-success//;S;User sync;(null);INTERNAL\\sa;${T};(null);2025;INFO;${E};x`)).toMatchObject({
+      appName: "",
+      appId: undefined,
+      taskName: "User sync",
+    });
   });
 
   test("`;` in the message is kept; `;` in names is realigned on the GUID fields", () => {
@@ -58,7 +77,9 @@ describe("parseDatagram", () => {
   });
 
   test("UTF-8 names from bytes; control characters stripped; GUIDs lower-cased", () => {
-    const bytes = new TextEncoder().encode(`/scheduler-reload-failed/;SENSE1;Nightly – Försäljning 日本;Försäljning;INTERNAL\\sa\u0007;${T.toUpperCase()};${A};ts;INFO;${E};Max\r\nretries reached`);
+    const bytes = new TextEncoder().encode(
+      `/scheduler-reload-failed/;SENSE1;Nightly – Försäljning 日本;Försäljning;INTERNAL\\sa\u0007;${T.toUpperCase()};${A};ts;INFO;${E};Max\r\nretries reached`,
+    );
     const m = sched(bytes);
     expect(m.taskName).toBe("Nightly – Försäljning 日本");
     expect(m.user).toBe("INTERNAL\\sa");
@@ -67,7 +88,9 @@ describe("parseDatagram", () => {
   });
 
   test("the 9-field engine message", () => {
-    const r = parseDatagram(`/engine-reload-failed/;SENSE1;${A};8a1f3c2e-77d0-4b9a-a2c4-5e6f7a8b9c0d;CORP;anna;2025-11-03 09:30:00,100;ERROR;Reload failed; at line 3`);
+    const r = parseDatagram(
+      `/engine-reload-failed/;SENSE1;${A};8a1f3c2e-77d0-4b9a-a2c4-5e6f7a8b9c0d;CORP;anna;2025-11-03 09:30:00,100;ERROR;Reload failed; at line 3`,
+    );
     expect(r.ok).toBe(true);
     const m = (r as { message: EngineMessage }).message;
     expect(m).toMatchObject({ kind: "engine", appId: A, userDirectory: "CORP", userId: "anna", message: "Reload failed; at line 3" });

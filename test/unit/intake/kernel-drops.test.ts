@@ -27,7 +27,8 @@ describe("kernel UDP drops", () => {
     const port = sock.address().port;
     expect(readKernelUdpDrops(port)).toBe(0);
     // A separate process sends while this one cannot read (spawnSync blocks the event loop).
-    const sender = `const s=require("node:dgram").createSocket("udp4");let n=0;const b=Buffer.alloc(512,65);` +
+    const sender =
+      `const s=require("node:dgram").createSocket("udp4");let n=0;const b=Buffer.alloc(512,65);` +
       `(function go(){for(let i=0;i<50;i++)s.send(b,${port},"127.0.0.1");if(++n<40)setImmediate(go);else setTimeout(()=>s.close(),50);})();`;
     spawnSync(process.execPath, ["-e", sender], { timeout: 10_000 });
     expect(readKernelUdpDrops(port)).toBeGreaterThan(0);

@@ -18,7 +18,11 @@ describe("work queue", () => {
     let active = 0;
     let maxActive = 0;
     const q = createWorkQueue<number>({
-      name: "t", size: 3, concurrency: 2, warnRatio: 0.6, log,
+      name: "t",
+      size: 3,
+      concurrency: 2,
+      warnRatio: 0.6,
+      log,
       worker: async (n) => {
         active++;
         maxActive = Math.max(maxActive, active);
@@ -79,7 +83,12 @@ describe("log throttle", () => {
     const original = Map.prototype[Symbol.iterator];
     const countSteps = function (this: Map<unknown, unknown>) {
       const it = original.call(this);
-      return { next: () => (steps++, it.next()), [Symbol.iterator]() { return this; } };
+      return {
+        next: () => (steps++, it.next()),
+        [Symbol.iterator]() {
+          return this;
+        },
+      };
     } as unknown as typeof original;
     Map.prototype[Symbol.iterator] = countSteps;
     try {

@@ -2,9 +2,19 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { butlerDetails, butlerDuration, butlerDurationNumbers, butlerFailureLog, butlerLines, butlerTimes, butlerUserTag } from "../../../src/notify/channels/influxdb/butler-format";
+import {
+  butlerDetails,
+  butlerDuration,
+  butlerDurationNumbers,
+  butlerFailureLog,
+  butlerLines,
+  butlerTimes,
+  butlerUserTag,
+} from "../../../src/notify/channels/influxdb/butler-format";
 
-const OUT = JSON.parse(readFileSync(join(import.meta.dir, "../../fixtures/butler-16.0.4/outputs.json"), "utf8")) as { influxdb_v1: { fields: Record<string, [string, string]>; tags: Record<string, string> } };
+const OUT = JSON.parse(readFileSync(join(import.meta.dir, "../../fixtures/butler-16.0.4/outputs.json"), "utf8")) as {
+  influxdb_v1: { fields: Record<string, [string, string]>; tags: Record<string, string> };
+};
 const F = OUT.influxdb_v1.fields;
 
 describe("Butler's InfluxDB formats", () => {
@@ -20,7 +30,11 @@ describe("Butler's InfluxDB formats", () => {
     const d = butlerDuration(1892);
     expect(JSON.stringify(d)).toBe(F.task_executionDuration_json![1]);
     const n = butlerDurationNumbers(d);
-    expect([String(n.sec), String(n.min), String(n.h)]).toEqual([F.task_executionDuration_sec![1], F.task_executionDuration_min![1], F.task_executionDuration_h![1]]);
+    expect([String(n.sec), String(n.min), String(n.h)]).toEqual([
+      F.task_executionDuration_sec![1],
+      F.task_executionDuration_min![1],
+      F.task_executionDuration_h![1],
+    ]);
     expect(butlerDuration(3_723_999)).toEqual({ hours: 1, minutes: 2, seconds: 3 });
   });
 

@@ -28,11 +28,25 @@ function hostileSite(kind: (typeof SITE_EVENT_KINDS)[number]) {
 function allVars(): Array<[string, TemplateVars]> {
   const single: Array<[string, TemplateVars]> = [
     ...(["failed", "succeeded", "aborted"] as const).map((o) => [`task.${o}`, buildVars(hostileTask(o), opts)] as [string, TemplateVars]),
-    ...(["stopped", "started"] as const).map((s) => [`service.${s}`, buildVars(syntheticServiceEvent({ state: s, host: `host ${EVIL}`, service: `svc ${EVIL}` }), opts)] as [string, TemplateVars]),
+    ...(["stopped", "started"] as const).map(
+      (s) => [`service.${s}`, buildVars(syntheticServiceEvent({ state: s, host: `host ${EVIL}`, service: `svc ${EVIL}` }), opts)] as [string, TemplateVars],
+    ),
     ...SITE_EVENT_KINDS.map((k) => [k, buildVars(hostileSite(k), opts)] as [string, TemplateVars]),
-    ...DATA_CHECK_EVENT_KINDS.map((k) => [k, buildVars(syntheticDataCheckEvent(k, { appName: `app ${EVIL}`, host: `host ${EVIL}` }), opts)] as [string, TemplateVars]),
+    ...DATA_CHECK_EVENT_KINDS.map(
+      (k) => [k, buildVars(syntheticDataCheckEvent(k, { appName: `app ${EVIL}`, host: `host ${EVIL}` }), opts)] as [string, TemplateVars],
+    ),
   ];
-  return [...single, ["digest", buildDigestVars(single.map(([, v]) => v), `route ${EVIL}`, 300_000)]];
+  return [
+    ...single,
+    [
+      "digest",
+      buildDigestVars(
+        single.map(([, v]) => v),
+        `route ${EVIL}`,
+        300_000,
+      ),
+    ],
+  ];
 }
 
 /** Strings of a Slack payload that Slack reads as mrkdwn: the top-level text and every mrkdwn text object. */
@@ -87,7 +101,8 @@ describe("chat channels show names as text", () => {
       const texts = teamsMarkup(r.renderJson(`teams/${kind}.json`, vars));
       expect(texts.length).toBeGreaterThan(1);
       for (const t of texts) {
-        const raw = t.includes("[x](") || t.includes("**b") || /(^|[^\\])_i/.test(t) || /\n- item/.test(t) || /\n1\. first/.test(t) || /(^|[^\\])<!channel/.test(t);
+        const raw =
+          t.includes("[x](") || t.includes("**b") || /(^|[^\\])_i/.test(t) || /\n- item/.test(t) || /\n1\. first/.test(t) || /(^|[^\\])<!channel/.test(t);
         expect({ kind, t, raw }).toEqual({ kind, t, raw: false });
       }
       // The names are still there, readable once Teams drops the escapes.

@@ -20,7 +20,14 @@ describe("notify config", () => {
     expect(config.channels).toEqual({});
     expect(config.routes).toEqual([]);
     expect(config.notify.testMode).toEqual({ enabled: false, unaffected: [] });
-    expect(config.notify.outbox).toEqual({ concurrency: 4, initialBackoff: 5000, maxBackoff: 600_000, maxAge: 86_400_000, maxAttempts: 100, keep: 14 * 86_400_000 });
+    expect(config.notify.outbox).toEqual({
+      concurrency: 4,
+      initialBackoff: 5000,
+      maxBackoff: 600_000,
+      maxAge: 86_400_000,
+      maxAttempts: 100,
+      keep: 14 * 86_400_000,
+    });
   });
 
   test("every channel type with defaults applied", () => {
@@ -56,17 +63,57 @@ routes:
   });
 
   test.each([
-    ["unknown channel type", "channels:\n  a: { type: pager, url: x }\n", "t.yaml:2:14 channels.a.type: unknown type \"pager\""],
-    ["misspelt key with a hint", "channels:\n  mail:\n    type: email\n    smtp: { host: h }\n    from: a@b.c\n    too: [x@y.z]\n", 't.yaml:6:5 channels.mail.too: unknown key (did you mean "to"?)'],
-    ["route to a channel that does not exist", 'channels:\n  hook: { type: webhook, url: "http://x" }\nroutes:\n  - on: [task.failed]\n    to: [hook, mail]\n', 't.yaml:5:16 routes[0].to[1]: no channel named "mail" (channels: hook)'],
-    ["bad duration", 'channels:\n  hook: { type: webhook, url: "http://x" }\nroutes:\n  - { on: [task.failed], to: [hook], rateLimit: 5 minutes }\n', 't.yaml:4:49 routes[0].rateLimit: expected a duration like "30s", "5m", "2h" or "1d", got "5 minutes"'],
-    ["influxdb v2 without org/bucket/token", 'channels:\n  m: { type: influxdb, version: 2, url: "http://x" }\n', "t.yaml:2:6 channels.m.org: required for version 2"],
-    ["influxdb measurement Steward does not write", 'channels:\n  m: { type: influxdb, url: "http://x", database: d, measurements: { reload_task_fail: { tags: { kind: r } } } }\n', "t.yaml:2:88 channels.m.measurements.reload_task_fail: not a measurement Steward writes; one of reload_task_failed"],
-    ["test mode without a test address", "channels:\n  mail: { type: email, smtp: { host: h }, from: a@b.c }\nnotify:\n  testMode: { enabled: true }\n", "t.yaml:4:13 notify.testMode.email: required when test mode is on and an email channel exists"],
-    ["unknown event kind", "routes:\n  - { on: [task.exploded], to: [x] }\n", 't.yaml:2:12 routes[0].on[0]: expected "task.succeeded" | "task.failed" | "task.aborted" | "task.recovered" | "task.warning" | "service.stopped" | "service.started" | "license.expiring" | "license.expired" | "license.low_availability" | "license.released" | "qliksense.version_changed" | "influxdb.field_conflict" | "data.check_failed" | "data.check_passed" | "data.check_error", got "task.exploded"'],
-    ["invalid address", "channels:\n  mail: { type: email, smtp: { host: h }, from: a@b.c, to: [not-an-address] }\n", 't.yaml:2:61 channels.mail.to[0]: expected an e-mail address like ops@corp.example, got "not-an-address"'],
-    ["duplicate route names", 'channels:\n  h: { type: webhook, url: "http://x" }\nroutes:\n  - { name: r, on: [task.failed], to: [h] }\n  - { name: r, on: [task.aborted], to: [h] }\n', 't.yaml:5:13 routes[1].name: route name "r" is used twice'],
-    ["owner reference without a directory", 'channels:\n  h: { type: webhook, url: "http://x" }\nroutes:\n  - { on: [task.failed], to: [h], recipients: { appOwner: { exclude: [anna] } } }\n', 't.yaml:4:71 routes[0].recipients.appOwner.exclude[0]: expected DIRECTORY\\userId'],
+    ["unknown channel type", "channels:\n  a: { type: pager, url: x }\n", 't.yaml:2:14 channels.a.type: unknown type "pager"'],
+    [
+      "misspelt key with a hint",
+      "channels:\n  mail:\n    type: email\n    smtp: { host: h }\n    from: a@b.c\n    too: [x@y.z]\n",
+      't.yaml:6:5 channels.mail.too: unknown key (did you mean "to"?)',
+    ],
+    [
+      "route to a channel that does not exist",
+      'channels:\n  hook: { type: webhook, url: "http://x" }\nroutes:\n  - on: [task.failed]\n    to: [hook, mail]\n',
+      't.yaml:5:16 routes[0].to[1]: no channel named "mail" (channels: hook)',
+    ],
+    [
+      "bad duration",
+      'channels:\n  hook: { type: webhook, url: "http://x" }\nroutes:\n  - { on: [task.failed], to: [hook], rateLimit: 5 minutes }\n',
+      't.yaml:4:49 routes[0].rateLimit: expected a duration like "30s", "5m", "2h" or "1d", got "5 minutes"',
+    ],
+    [
+      "influxdb v2 without org/bucket/token",
+      'channels:\n  m: { type: influxdb, version: 2, url: "http://x" }\n',
+      "t.yaml:2:6 channels.m.org: required for version 2",
+    ],
+    [
+      "influxdb measurement Steward does not write",
+      'channels:\n  m: { type: influxdb, url: "http://x", database: d, measurements: { reload_task_fail: { tags: { kind: r } } } }\n',
+      "t.yaml:2:88 channels.m.measurements.reload_task_fail: not a measurement Steward writes; one of reload_task_failed",
+    ],
+    [
+      "test mode without a test address",
+      "channels:\n  mail: { type: email, smtp: { host: h }, from: a@b.c }\nnotify:\n  testMode: { enabled: true }\n",
+      "t.yaml:4:13 notify.testMode.email: required when test mode is on and an email channel exists",
+    ],
+    [
+      "unknown event kind",
+      "routes:\n  - { on: [task.exploded], to: [x] }\n",
+      't.yaml:2:12 routes[0].on[0]: expected "task.succeeded" | "task.failed" | "task.aborted" | "task.recovered" | "task.warning" | "service.stopped" | "service.started" | "license.expiring" | "license.expired" | "license.low_availability" | "license.released" | "qliksense.version_changed" | "influxdb.field_conflict" | "data.check_failed" | "data.check_passed" | "data.check_error", got "task.exploded"',
+    ],
+    [
+      "invalid address",
+      "channels:\n  mail: { type: email, smtp: { host: h }, from: a@b.c, to: [not-an-address] }\n",
+      't.yaml:2:61 channels.mail.to[0]: expected an e-mail address like ops@corp.example, got "not-an-address"',
+    ],
+    [
+      "duplicate route names",
+      'channels:\n  h: { type: webhook, url: "http://x" }\nroutes:\n  - { name: r, on: [task.failed], to: [h] }\n  - { name: r, on: [task.aborted], to: [h] }\n',
+      't.yaml:5:13 routes[1].name: route name "r" is used twice',
+    ],
+    [
+      "owner reference without a directory",
+      'channels:\n  h: { type: webhook, url: "http://x" }\nroutes:\n  - { on: [task.failed], to: [h], recipients: { appOwner: { exclude: [anna] } } }\n',
+      "t.yaml:4:71 routes[0].recipients.appOwner.exclude[0]: expected DIRECTORY\\userId",
+    ],
   ])("%s", (_name, yaml, expected) => {
     expect(errorOf(yaml).split("\n")[0]!.startsWith(expected)).toBe(true);
   });

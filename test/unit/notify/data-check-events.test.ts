@@ -34,9 +34,15 @@ describe("routes", () => {
 
   test("filters a data check has no answer for cannot match, and say why", () => {
     expect(matchRoute(route({ taskTypes: ["reload"] }), failed())).toEqual({ matched: false, reason: "taskTypes: a data.check_failed event has no task run" });
-    expect(matchRoute(route({ services: ["QlikSenseEngineService"] }), failed())).toEqual({ matched: false, reason: "services: a data.check_failed event has no service" });
+    expect(matchRoute(route({ services: ["QlikSenseEngineService"] }), failed())).toEqual({
+      matched: false,
+      reason: "services: a data.check_failed event has no service",
+    });
     const afterJob = syntheticDataCheckEvent("data.check_failed", { full: false });
-    expect(matchRoute(route({ taskIds: ["x"] }), afterJob)).toEqual({ matched: false, reason: "taskIds: this data.check_failed followed a reload Steward ran, not a reload task" });
+    expect(matchRoute(route({ taskIds: ["x"] }), afterJob)).toEqual({
+      matched: false,
+      reason: "taskIds: this data.check_failed followed a reload Steward ran, not a reload task",
+    });
     expect(matchRoute(route({ on: ["data.check_passed"] }), failed()).reason).toBe("on: data.check_failed is not in [data.check_passed]");
   });
 
@@ -59,7 +65,9 @@ describe("channels", () => {
   test("InfluxDB: steward_data_check_event with the value and the previous value as fields", () => {
     const cfg = InfluxDbChannelSchema.parse({ type: "influxdb", url: "http://influx:8086", database: "d", tags: { site: "lab" } });
     const line = pointsFor(cfg, failed())[0]!.toLineProtocol()!;
-    expect(line).toStartWith("steward_data_check_event,app_id=0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11,app_name=Sales\\ dashboard,check=orders-not-empty,host=sense1.corp.example,kind=data.check_failed,severity=block,site=lab ");
+    expect(line).toStartWith(
+      "steward_data_check_event,app_id=0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11,app_name=Sales\\ dashboard,check=orders-not-empty,host=sense1.corp.example,kind=data.check_failed,severity=block,site=lab ",
+    );
     expect(line).toContain("value=0,");
     expect(line).toContain("previous=120000");
     expect(line).toContain("holds_back=T");
@@ -69,13 +77,24 @@ describe("channels", () => {
     const cfg = Signl4ChannelSchema.parse({ type: "signl4", url: "https://connect.signl4.com/webhook/x" });
     const open = signl4Alert(cfg, syntheticDataCheckEvent("data.check_failed"));
     const close = signl4Alert(cfg, syntheticDataCheckEvent("data.check_passed"));
-    expect(open).toMatchObject({ externalId: "check:0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11:orders-not-empty", status: "new", body: { Severity: 1, "Check severity": "block", Check: "orders-not-empty", Value: "0", Title: "Data check failed: orders-not-empty on Sales dashboard" } });
+    expect(open).toMatchObject({
+      externalId: "check:0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11:orders-not-empty",
+      status: "new",
+      body: { Severity: 1, "Check severity": "block", Check: "orders-not-empty", Value: "0", Title: "Data check failed: orders-not-empty on Sales dashboard" },
+    });
     expect(close).toMatchObject({ externalId: open.externalId, status: "resolved" });
   });
 
   test("New Relic: qs_dataCheckEvent with the check's attributes", () => {
     const cfg = NewRelicChannelSchema.parse({ type: "newrelic", accounts: ["prod"] });
     const [e] = newRelicEvent(cfg, failed(), 1);
-    expect(e).toMatchObject({ eventType: "qs_dataCheckEvent", qs_appName: "Sales dashboard", steward_check: "orders-not-empty", steward_value: 0, steward_previous: 120000, steward_holdsBack: true });
+    expect(e).toMatchObject({
+      eventType: "qs_dataCheckEvent",
+      qs_appName: "Sales dashboard",
+      steward_check: "orders-not-empty",
+      steward_value: 0,
+      steward_previous: 120000,
+      steward_holdsBack: true,
+    });
   });
 });

@@ -20,8 +20,21 @@ describe("recipients", () => {
   });
 
   test("addresses from a task custom property, several per value and several values", () => {
-    const r = resolveRecipients([], route({ fromCustomProperty: "Alert_To" }), event([["alert_to", "a@corp.example; b@corp.example, c@corp.example"], ["Alert_To", "d@corp.example"], ["Other", "x@corp.example"]]));
-    expect(addresses(r)).toEqual(["customProperty:a@corp.example", "customProperty:b@corp.example", "customProperty:c@corp.example", "customProperty:d@corp.example"]);
+    const r = resolveRecipients(
+      [],
+      route({ fromCustomProperty: "Alert_To" }),
+      event([
+        ["alert_to", "a@corp.example; b@corp.example, c@corp.example"],
+        ["Alert_To", "d@corp.example"],
+        ["Other", "x@corp.example"],
+      ]),
+    );
+    expect(addresses(r)).toEqual([
+      "customProperty:a@corp.example",
+      "customProperty:b@corp.example",
+      "customProperty:c@corp.example",
+      "customProperty:d@corp.example",
+    ]);
   });
 
   test("enableByCustomProperty gates only the static addresses (Butler's semantics)", () => {

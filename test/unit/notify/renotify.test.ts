@@ -19,7 +19,10 @@ describe("renotifyDecision", () => {
   test("nth: the 1st, then every n-th", () => {
     const sent = [1, 2, 3, 4, 5, 6, 7].filter((n) => renotifyDecision({ nth: 3 }, failure(n), chat).action === "send");
     expect(sent).toEqual([1, 3, 6]);
-    expect(renotifyDecision({ nth: 3 }, failure(4), chat)).toEqual({ action: "suppress", reason: "renotify: incident 42 notifies on the 1st failure and every 3rd; this is the 4th" });
+    expect(renotifyDecision({ nth: 3 }, failure(4), chat)).toEqual({
+      action: "suppress",
+      reason: "renotify: incident 42 notifies on the 1st failure and every 3rd; this is the 4th",
+    });
   });
 
   test("digest: the 1st at once, the rest into the incident's digest; channels without digests get the 1st only", () => {

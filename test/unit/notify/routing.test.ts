@@ -10,7 +10,10 @@ const failed = () => syntheticTaskEvent({ outcome: "failed", taskName: "Sales ET
 describe("matchRoute", () => {
   test("kind", () => {
     expect(matchRoute(r({}), failed()).matched).toBe(true);
-    expect(matchRoute(r({}), syntheticTaskEvent({ outcome: "aborted" }))).toEqual({ matched: false, reason: "on: task.aborted is not in [task.failed, service.stopped]" });
+    expect(matchRoute(r({}), syntheticTaskEvent({ outcome: "aborted" }))).toEqual({
+      matched: false,
+      reason: "on: task.aborted is not in [task.failed, service.stopped]",
+    });
   });
 
   test.each([

@@ -47,7 +47,15 @@ function overrideDir(files: Record<string, string>): string {
 
 describe("built-in templates", () => {
   test("every .eta file under templates/ is embedded, and every template name has a file", () => {
-    const files = filesUnder(TEMPLATES).filter((f) => f.endsWith(".eta")).map((f) => relative(TEMPLATES, f).split(sep).join("/").replace(/\.eta$/, "")).sort();
+    const files = filesUnder(TEMPLATES)
+      .filter((f) => f.endsWith(".eta"))
+      .map((f) =>
+        relative(TEMPLATES, f)
+          .split(sep)
+          .join("/")
+          .replace(/\.eta$/, ""),
+      )
+      .sort();
     expect(Object.keys(EMBEDDED_TEMPLATES).sort()).toEqual(files);
     for (const name of allTemplateNames()) expect(files).toContain(name);
   });
@@ -113,12 +121,19 @@ describe("template overrides", () => {
 
   test.each([
     ["a syntax error", "email/task.failed.html.eta", "<% if (it.x) { %>never closed", /email\/task\.failed\.html\.eta: .*/],
-    ["a runtime error", "email/task.failed.text.eta", "<%= it.nothing.here %>", /channels\.a: template email\/task\.failed\.text \(.*task\.failed\.text\.eta\) failed: .*nothing.*\(sample: task\.failed reload\)/],
+    [
+      "a runtime error",
+      "email/task.failed.text.eta",
+      "<%= it.nothing.here %>",
+      /channels\.a: template email\/task\.failed\.text \(.*task\.failed\.text\.eta\) failed: .*nothing.*\(sample: task\.failed reload\)/,
+    ],
     ["invalid JSON", "slack/task.failed.json.eta", '{ "text": <%= it.taskName %> }', /did not produce valid JSON/],
     ["an unknown template name", "email/task.faild.html.eta", "x", /unknown template name "email\/task\.faild\.html"/],
   ])("%s is reported by the config check, naming the file", (_n, file, text, pattern) => {
     const dir = overrideDir({ [file]: text });
-    const type = file.startsWith("slack") ? 'slack, webhookUrl: "https://h.invalid/x"' : "email, smtp: { host: h.invalid }, from: s@corp.example, to: [o@corp.example]";
+    const type = file.startsWith("slack")
+      ? 'slack, webhookUrl: "https://h.invalid/x"'
+      : "email, smtp: { host: h.invalid }, from: s@corp.example, to: [o@corp.example]";
     const { config } = parseConfigText(`channels:\n  a: { type: ${type} }\nnotify: { templatesDir: ./over }\n`, "t.yaml", dir);
     const problems = checkNotifyConfig(config, dir);
     expect(problems.length).toBeGreaterThan(0);
@@ -143,19 +158,70 @@ describe("template variables", () => {
   test("every variable Butler's templates offer is there", () => {
     const vars = buildVars(syntheticTaskEvent({ outcome: "failed" }), { ...opts, qmcUrl: "https://s/qmc", hubUrl: "https://s/hub" });
     const butler = [
-      "hostName", "user", "taskName", "taskId", "taskCustomProperties", "taskTags", "taskIsManuallyTriggered", "taskIsPartialReload", "taskMaxRetries",
-      "taskModifiedByUsername", "taskModifiedDate", "taskSessionTimeout", "taskNextExecution", "appName", "appId", "appUrl", "appDescription", "appFileSize",
-      "appLastSuccessfulReload", "appLastModifiedDate", "appLastModifiedByUserName", "appPublishTime", "appPublished", "appStreamName", "appCustomProperties",
-      "appTags", "appOwnerName", "appOwnerUserId", "appOwnerUserDirectory", "appOwnerEmail", "logTimeStamp", "logLevel", "logMessage", "executingNodeName",
-      "executionStatusNum", "executionStatusText", "executionDuration", "executionStartTime", "executionStopTime", "executionDetails",
-      "executionDetailsConcatenated", "scriptLogSize", "scriptLogSizeRows", "scriptLogSizeCharacters", "scriptLogHead", "scriptLogHeadCount", "scriptLogTail",
-      "scriptLogTailCount", "qlikSenseQMC", "qlikSenseHub", "genericUrls",
+      "hostName",
+      "user",
+      "taskName",
+      "taskId",
+      "taskCustomProperties",
+      "taskTags",
+      "taskIsManuallyTriggered",
+      "taskIsPartialReload",
+      "taskMaxRetries",
+      "taskModifiedByUsername",
+      "taskModifiedDate",
+      "taskSessionTimeout",
+      "taskNextExecution",
+      "appName",
+      "appId",
+      "appUrl",
+      "appDescription",
+      "appFileSize",
+      "appLastSuccessfulReload",
+      "appLastModifiedDate",
+      "appLastModifiedByUserName",
+      "appPublishTime",
+      "appPublished",
+      "appStreamName",
+      "appCustomProperties",
+      "appTags",
+      "appOwnerName",
+      "appOwnerUserId",
+      "appOwnerUserDirectory",
+      "appOwnerEmail",
+      "logTimeStamp",
+      "logLevel",
+      "logMessage",
+      "executingNodeName",
+      "executionStatusNum",
+      "executionStatusText",
+      "executionDuration",
+      "executionStartTime",
+      "executionStopTime",
+      "executionDetails",
+      "executionDetailsConcatenated",
+      "scriptLogSize",
+      "scriptLogSizeRows",
+      "scriptLogSizeCharacters",
+      "scriptLogHead",
+      "scriptLogHeadCount",
+      "scriptLogTail",
+      "scriptLogTailCount",
+      "qlikSenseQMC",
+      "qlikSenseHub",
+      "genericUrls",
     ];
     for (const name of butler) expect(vars).toHaveProperty(name);
     expect(vars.taskNextExecution).toBe("Never");
-    expect(vars.appUrl).toBe(`https://s/sense/app/${(vars.appId as string)}`);
+    expect(vars.appUrl).toBe(`https://s/sense/app/${vars.appId as string}`);
     expect(vars.executionDuration).toEqual({ hours: 0, minutes: 1, seconds: 22 });
-    expect(Object.keys(vars.executionStartTime as object)).toEqual(["startTimeUTC", "startTimeLocal1", "startTimeLocal2", "startTimeLocal3", "startTimeLocal4", "startTimeLocal5"]);
+    expect(Object.keys(vars.executionStartTime as object)).toEqual([
+      "startTimeUTC",
+      "startTimeLocal1",
+      "startTimeLocal2",
+      "startTimeLocal3",
+      "startTimeLocal4",
+      "startTimeLocal5",
+    ]);
   });
 
   test("script-log head and tail follow the channel's line counts: the first and last lines of the log, as in Butler", () => {

@@ -19,7 +19,14 @@ let qrs: QrsClient;
 
 beforeAll(async () => {
   tmp = createTempDir();
-  sim = await startSimulator({ certDir: join(tmp.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 60 } } });
+  sim = await startSimulator({
+    certDir: join(tmp.path, "certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 60 } },
+  });
   const cfg = QlikSchema.parse({ host: "127.0.0.1", qrsPort: sim.ports.qrs, certDir: sim.certDir, timeoutMs: 3000, retries: 1 });
   qrs = createQrsClient(cfg, { log: createSilentLogger(), baseDir: tmp.path, retryBaseMs: 10 });
 });
@@ -84,7 +91,12 @@ describe("QRS client against the simulator", () => {
     const fromTask = await qrs.getScriptLog(SALES_TASK, { retryDelayMs: 50 });
     expect(fromTask.text.length).toBeGreaterThan(0);
     if (result.fileReferenceID && !/^0{8}-/.test(result.fileReferenceID)) {
-      const viaOld = await qrs.getScriptLog(SALES_TASK, { executionResultId: "00000000-0000-0000-0000-000000000000", fileReferenceId: result.fileReferenceID, retryDelayMs: 50, attempts: 1 });
+      const viaOld = await qrs.getScriptLog(SALES_TASK, {
+        executionResultId: "00000000-0000-0000-0000-000000000000",
+        fileReferenceId: result.fileReferenceID,
+        retryDelayMs: 50,
+        attempts: 1,
+      });
       expect(viaOld.text).toBe(viaNew.text);
     }
 

@@ -57,7 +57,12 @@ beforeAll(async () => {
   writeCerts(join(tmp.path, "certs"), certs);
   port = await freeTcpPort();
   server = createServer({ key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, authorized: (req.socket as unknown as { authorized: boolean }).authorized });
+    seen.push({
+      method: req.method ?? "",
+      url: req.url ?? "",
+      headers: req.headers,
+      authorized: (req.socket as unknown as { authorized: boolean }).authorized,
+    });
     req.resume();
     req.on("end", () => handler(req, res));
   });
@@ -74,7 +79,8 @@ afterAll(async () => {
 describe("QRS transport", () => {
   test("sends a fresh matching xrfkey, X-Qlik-User and a percent-encoded filter over mTLS", async () => {
     seen.length = 0;
-    handler = (_q, r) => r.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([{ id: "7552d9fc-d1bb-4975-9a38-18357de531ea", name: "T", extra: 1 }]));
+    handler = (_q, r) =>
+      r.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([{ id: "7552d9fc-d1bb-4975-9a38-18357de531ea", name: "T", extra: 1 }]));
     const qrs = client({ userDirectory: "CORP", userId: "svc steward" });
     const filter = and(eq("id", "7552d9fc-d1bb-4975-9a38-18357de531ea"), eqString("tags.name", "O'Brien & Co #1 50%"));
     const rows = await qrs.listTasks(filter);

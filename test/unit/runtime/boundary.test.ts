@@ -36,7 +36,10 @@ describe("runtime boundary", () => {
   });
 
   test("bun:ffi is imported only by the Bun implementation's Windows modules, which are loaded dynamically", () => {
-    const importers = files.filter((f) => /from\s+["']bun:/.test(f.text)).map((f) => f.path).sort();
+    const importers = files
+      .filter((f) => /from\s+["']bun:/.test(f.text))
+      .map((f) => f.path)
+      .sort();
     expect(importers).toEqual(["runtime/bun/win32-event-log.ts", "runtime/bun/win32-service.ts"]);
     const bunIndex = files.find((f) => f.path === "runtime/bun/index.ts")!.text;
     expect(bunIndex).not.toMatch(/^import[^;]*["']\.\/win32-/m);

@@ -53,8 +53,18 @@ describe("runtime implementations", () => {
   }, 90_000);
 
   test("standard input reaches the CLI on both runtimes (apikey hash)", async () => {
-    for (const argv of [[BUN, MAIN], [DENO, "run", "--no-prompt", ...DENO_RUN_FLAGS, MAIN]]) {
-      const proc = Bun.spawn([...argv, "apikey", "hash"], { cwd: REPO, stdin: new TextEncoder().encode("stw_from_stdin\n"), stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
+    for (const argv of [
+      [BUN, MAIN],
+      [DENO, "run", "--no-prompt", ...DENO_RUN_FLAGS, MAIN],
+    ]) {
+      const proc = Bun.spawn([...argv, "apikey", "hash"], {
+        cwd: REPO,
+        stdin: new TextEncoder().encode("stw_from_stdin\n"),
+        stdout: "pipe",
+        stderr: "pipe",
+        env: { ...process.env, NO_COLOR: "1" },
+        timeout: 60_000,
+      });
       const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
       expect({ runtime: argv[0], code, stderr }).toEqual({ runtime: argv[0], code: 0, stderr: "" });
       expect(verifyApiKey("stw_from_stdin", parseKeyHash(stdout.trim()))).toBe(true);

@@ -70,7 +70,12 @@ describe("Butler schedule import", () => {
     expect(here).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(there).toBe(here);
     // Another schedule (cron, name, task or zone changed) is another id.
-    for (const [from, to] of [["'0 3 * * *'", "'0 4 * * *'"], ["No id given", "No id, renamed"], ["America/New_York", "America/Chicago"], ["2e4f6a8c-0b1d", "2e4f6a8c-0b1e"]]) {
+    for (const [from, to] of [
+      ["'0 3 * * *'", "'0 4 * * *'"],
+      ["No id given", "No id, renamed"],
+      ["America/New_York", "America/Chicago"],
+      ["2e4f6a8c-0b1d", "2e4f6a8c-0b1e"],
+    ]) {
       expect(parseButlerScheduleFile(FILE.replace(from!, to!), "sched.yaml", "UTC", NOW)[2]!.id).not.toBe(here);
     }
     // The same schedule twice without ids is named, not silently doubled.
@@ -84,7 +89,9 @@ describe("Butler schedule import", () => {
   });
 
   test("each problem names file:line:col and the path", () => {
-    const bad = FILE.replace("'0-30/5 6-18 * * 1-5'", "'0-30/5 6-25 * * 1-5'").replace("America/New_York", "America/Nowhere").replace("id: sched-2", "id: sched-1");
+    const bad = FILE.replace("'0-30/5 6-18 * * 1-5'", "'0-30/5 6-25 * * 1-5'")
+      .replace("America/New_York", "America/Nowhere")
+      .replace("id: sched-2", "id: sched-1");
     const msg = errorOf(bad);
     const lines = msg.split("\n");
     expect(lines).toHaveLength(2);
@@ -94,7 +101,9 @@ describe("Butler schedule import", () => {
 
   test("duplicate ids, bad task ids, reserved ids, missing fields, wrong root", () => {
     expect(errorOf(FILE.replace("id: sched-2", "id: sched-1"))).toMatch(/butlerSchedule\[1\]\.id: duplicate id 'sched-1'/);
-    expect(errorOf(FILE.replace("3c9e2b71-8d4a-4f60-b2d1-7e5a9c0f1b23", "not-a-guid"))).toMatch(/:15:22 butlerSchedule\[1\]\.qlikSenseTaskId: expected a task GUID/);
+    expect(errorOf(FILE.replace("3c9e2b71-8d4a-4f60-b2d1-7e5a9c0f1b23", "not-a-guid"))).toMatch(
+      /:15:22 butlerSchedule\[1\]\.qlikSenseTaskId: expected a task GUID/,
+    );
     expect(errorOf(FILE.replace("id: sched-2", "id: startall"))).toMatch(/butlerSchedule\[1\]\.id: must not be one of/);
     expect(errorOf(FILE.replace("    cronSchedule: '0 3 * * *'\n", ""))).toMatch(/butlerSchedule\[2\]\.cronSchedule: /);
     expect(errorOf("Butler:\n  scheduler: {}\n")).toMatch(/^sched\.yaml:1:1 \(root\): expected a mapping with the key butlerSchedule/);

@@ -31,11 +31,18 @@ describe("time zones", () => {
   });
 
   test("local time is kept across the spring DST change (Stockholm, 2025-03-30)", () => {
-    expect(runs(def({ cronSchedule: "0 6 * * *", timezone: "Europe/Stockholm" }), "2025-03-29T00:00:00Z", 2)).toEqual(["2025-03-29T05:00:00.000Z", "2025-03-30T04:00:00.000Z"]);
+    expect(runs(def({ cronSchedule: "0 6 * * *", timezone: "Europe/Stockholm" }), "2025-03-29T00:00:00Z", 2)).toEqual([
+      "2025-03-29T05:00:00.000Z",
+      "2025-03-30T04:00:00.000Z",
+    ]);
   });
 
   test("6-field cron has seconds first; 5-field fires on whole minutes", () => {
-    expect(runs(def({ cronSchedule: "*/20 * * * * *" }), "2025-01-01T00:00:00Z", 3)).toEqual(["2025-01-01T00:00:20.000Z", "2025-01-01T00:00:40.000Z", "2025-01-01T00:01:00.000Z"]);
+    expect(runs(def({ cronSchedule: "*/20 * * * * *" }), "2025-01-01T00:00:00Z", 3)).toEqual([
+      "2025-01-01T00:00:20.000Z",
+      "2025-01-01T00:00:40.000Z",
+      "2025-01-01T00:01:00.000Z",
+    ]);
     expect(runs(def({ cronSchedule: "*/20 * * * *" }), "2025-01-01T00:00:00Z", 2)).toEqual(["2025-01-01T00:20:00.000Z", "2025-01-01T00:40:00.000Z"]);
   });
 
@@ -58,7 +65,13 @@ describe("time-of-day window", () => {
 
   test("a window across midnight", () => {
     const d = def({ cronSchedule: "0 * * * *", timezone: "UTC", timeWindow: { from: "22:00", to: "01:30" } });
-    expect(runs(d, "2025-06-01T12:00:00Z", 5)).toEqual(["2025-06-01T22:00:00.000Z", "2025-06-01T23:00:00.000Z", "2025-06-02T00:00:00.000Z", "2025-06-02T01:00:00.000Z", "2025-06-02T22:00:00.000Z"]);
+    expect(runs(d, "2025-06-01T12:00:00Z", 5)).toEqual([
+      "2025-06-01T22:00:00.000Z",
+      "2025-06-01T23:00:00.000Z",
+      "2025-06-02T00:00:00.000Z",
+      "2025-06-02T01:00:00.000Z",
+      "2025-06-02T22:00:00.000Z",
+    ]);
   });
 
   test("a per-second cron with a narrow window jumps straight to the next window", () => {

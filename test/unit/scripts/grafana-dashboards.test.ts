@@ -9,7 +9,10 @@ describe("Grafana dashboards", () => {
   for (const { file, text } of renderDashboards()) {
     test(`${file} is up to date and uses the data-source variable`, () => {
       expect(readFileSync(join(GRAFANA_DIR, file), "utf8")).toBe(text);
-      const dash = JSON.parse(text) as { templating: { list: Array<{ type: string; name: string }> }; panels: Array<{ datasource: { uid: string }; targets: Array<{ datasource: { uid: string } }> }> };
+      const dash = JSON.parse(text) as {
+        templating: { list: Array<{ type: string; name: string }> };
+        panels: Array<{ datasource: { uid: string }; targets: Array<{ datasource: { uid: string } }> }>;
+      };
       expect(dash.templating.list[0]).toMatchObject({ type: "datasource", name: "datasource" });
       for (const p of dash.panels) {
         expect(p.datasource.uid).toBe("${datasource}");

@@ -23,7 +23,11 @@ describe("steward apikey", () => {
 
   test("hash reads the key from stdin; scrypt on request", async () => {
     const out: string[] = [];
-    await apikeyCommand(["hash", "--hash", "scrypt"], (s) => out.push(s), async () => "stw_abc\n");
+    await apikeyCommand(
+      ["hash", "--hash", "scrypt"],
+      (s) => out.push(s),
+      async () => "stw_abc\n",
+    );
     expect(verifyApiKey("stw_abc", parseKeyHash(out[0]!))).toBe(true);
   });
 

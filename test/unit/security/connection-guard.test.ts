@@ -53,7 +53,16 @@ describe("connection guard", () => {
     expect(defaultConnectionLimits(256)).toMatchObject({ maxConnections: 128, maxPerAddress: 32 });
     expect(defaultConnectionLimits(1_048_576)).toMatchObject({ maxConnections: 4096, maxPerAddress: 1024 });
     expect(defaultConnectionLimits(undefined)).toMatchObject({ maxConnections: 4096 });
-    expect(openFileLimit(() => "Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n")).toBe(1024);
-    expect(openFileLimit(() => { throw new Error("no /proc"); })).toBeUndefined();
+    expect(
+      openFileLimit(
+        () =>
+          "Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n",
+      ),
+    ).toBe(1024);
+    expect(
+      openFileLimit(() => {
+        throw new Error("no /proc");
+      }),
+    ).toBeUndefined();
   });
 });

@@ -27,18 +27,35 @@ describe("policy", () => {
     const cfg = SecuritySchema.parse({
       apiKeys: [{ name: "k", hash: hashApiKey(key), scopes: ["tasks"] }],
       tls: { certFile: "s.pem", keyFile: "s.key", caFile: "ca.pem" },
-      clientCerts: [{ name: "etl", subjectCN: "etl-host", scopes: ["files"] }, { name: "pinned", fingerprint256: "AB".repeat(32), scopes: ["admin"] }],
+      clientCerts: [
+        { name: "etl", subjectCN: "etl-host", scopes: ["files"] },
+        { name: "pinned", fingerprint256: "AB".repeat(32), scopes: ["admin"] },
+      ],
       queryKey: { enabled: true, routes: ["PUT /v4/reloadtask/:taskId/start"] },
     });
     const p = buildPolicy(cfg, { clock });
     const none = new Headers();
     const route = "GET /x";
-    expect(await identify(p, { headers: new Headers({ "x-api-key": key }), routeRef: route })).toMatchObject({ ok: true, via: "header", principal: { kind: "apiKey", name: "k" } });
-    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "etl-host", fingerprint256: "00" } })).toMatchObject({ ok: true, principal: { kind: "clientCert", name: "etl", scopes: ["files"] } });
-    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "x", fingerprint256: "AB".repeat(32) } })).toMatchObject({ principal: { name: "pinned" } });
-    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: false, subjectCN: "etl-host", error: "UNABLE_TO_GET_ISSUER_CERT" } })).toEqual({ ok: false, reason: "client certificate not trusted (UNABLE_TO_GET_ISSUER_CERT)" });
+    expect(await identify(p, { headers: new Headers({ "x-api-key": key }), routeRef: route })).toMatchObject({
+      ok: true,
+      via: "header",
+      principal: { kind: "apiKey", name: "k" },
+    });
+    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "etl-host", fingerprint256: "00" } })).toMatchObject({
+      ok: true,
+      principal: { kind: "clientCert", name: "etl", scopes: ["files"] },
+    });
+    expect(
+      await identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "x", fingerprint256: "AB".repeat(32) } }),
+    ).toMatchObject({ principal: { name: "pinned" } });
+    expect(
+      await identify(p, { headers: none, routeRef: route, clientCert: { authorized: false, subjectCN: "etl-host", error: "UNABLE_TO_GET_ISSUER_CERT" } }),
+    ).toEqual({ ok: false, reason: "client certificate not trusted (UNABLE_TO_GET_ISSUER_CERT)" });
     // A trusted certificate without a rule is nobody in particular.
-    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "other" } })).toMatchObject({ ok: true, principal: { kind: "anonymous", scopes: [] } });
+    expect(await identify(p, { headers: none, routeRef: route, clientCert: { authorized: true, subjectCN: "other" } })).toMatchObject({
+      ok: true,
+      principal: { kind: "anonymous", scopes: [] },
+    });
     expect(await identify(p, { headers: none, routeRef: "PUT /v4/reloadtask/:taskId/start", queryKey: key })).toMatchObject({ ok: true, via: "query" });
     expect(await identify(p, { headers: none, routeRef: route, queryKey: key })).toMatchObject({ ok: false });
     expect(await identify(p, { headers: new Headers({ "x-api-key": "stw_x" }), routeRef: route })).toEqual({ ok: false, reason: "unknown or revoked API key" });
@@ -51,7 +68,10 @@ describe("policy", () => {
   });
 
   test("config errors name the key", () => {
-    const r = SecuritySchema.safeParse({ clientCerts: [{ name: "x", subjectCN: "y", scopes: ["tasks"] }], apiKeys: [{ name: "a", hash: `sha256:${"0".repeat(64)}`, scopes: ["nope"] }] });
+    const r = SecuritySchema.safeParse({
+      clientCerts: [{ name: "x", subjectCN: "y", scopes: ["tasks"] }],
+      apiKeys: [{ name: "a", hash: `sha256:${"0".repeat(64)}`, scopes: ["nope"] }],
+    });
     expect(r.success).toBe(false);
     const paths = r.error!.issues.map((i) => i.path.join("."));
     expect(paths).toContain("apiKeys.0.scopes.0");

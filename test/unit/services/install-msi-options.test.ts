@@ -39,8 +39,18 @@ function scRecorder(exists: boolean, opts: { stopsAtOnce?: boolean } = {}) {
     if (file === "sc.exe" && args[0] === "start") state = opts.stopsAtOnce ? "STOPPED" : "RUNNING";
     if (file === "sc.exe" && args[0] === "query") {
       return state === "missing"
-        ? { code: 1060, stdout: "[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\n\nThe specified service does not exist as an installed service.\n", stderr: "", timedOut: false }
-        : { code: 0, stdout: `SERVICE_NAME: Steward\n        TYPE               : 10  WIN32_OWN_PROCESS\n        STATE              : ${state === "RUNNING" ? "4  RUNNING" : "1  STOPPED"}\n        WIN32_EXIT_CODE    : 0  (0x0)\n`, stderr: "", timedOut: false };
+        ? {
+            code: 1060,
+            stdout: "[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\n\nThe specified service does not exist as an installed service.\n",
+            stderr: "",
+            timedOut: false,
+          }
+        : {
+            code: 0,
+            stdout: `SERVICE_NAME: Steward\n        TYPE               : 10  WIN32_OWN_PROCESS\n        STATE              : ${state === "RUNNING" ? "4  RUNNING" : "1  STOPPED"}\n        WIN32_EXIT_CODE    : 0  (0x0)\n`,
+            stderr: "",
+            timedOut: false,
+          };
     }
     return { code: 0, stdout: "", stderr: "", timedOut: false };
   };
@@ -99,7 +109,11 @@ describe("--update: an existing service is reconfigured in place", () => {
     for (const exists of [true, false]) {
       const r = scRecorder(exists);
       const out: string[] = [];
-      const code = await serviceCommand(["install", "--update", "--start", "--config", cfg, "--platform", "windows"], { out: (s) => out.push(s), run: r.run, self: [EXE] });
+      const code = await serviceCommand(["install", "--update", "--start", "--config", cfg, "--platform", "windows"], {
+        out: (s) => out.push(s),
+        run: r.run,
+        self: [EXE],
+      });
       expect(code).toBe(0);
       const registered = r.calls.find((c) => c[0] === "sc.exe" && (c[1] === "create" || c[1] === "config"));
       expect(registered?.[1]).toBe(exists ? "config" : "create");
@@ -112,7 +126,11 @@ describe("--update: an existing service is reconfigured in place", () => {
     const cfg = join(tmp.path, "stops.yaml");
     writeFileSync(cfg, "dataDir: ./stops-data\nudp: { enabled: false }\n");
     const out: string[] = [];
-    const code = await serviceCommand(["install", "--start", "--config", cfg, "--platform", "windows"], { out: (s) => out.push(s), run: scRecorder(false, { stopsAtOnce: true }).run, self: [EXE] });
+    const code = await serviceCommand(["install", "--start", "--config", cfg, "--platform", "windows"], {
+      out: (s) => out.push(s),
+      run: scRecorder(false, { stopsAtOnce: true }).run,
+      self: [EXE],
+    });
     expect(code).toBe(0);
     expect(out.at(-1)).toBe(
       `warning: Steward did not keep running (STOPPED); ${join(tmp.path, "stops-data/logs/steward.log")} and the Application event log say why. Fix that, then: steward service start --name Steward`,
@@ -134,7 +152,13 @@ describe("--firewall", () => {
   });
 
   test("a disabled listener gets no rule; one on loopback gets the rule and a note", () => {
-    const r = firewallSteps({ service: "Steward", program: EXE, openings: ["udp", "rest"], udp: { ...listeners.udp, enabled: false }, http: { ...listeners.http, host: "127.0.0.1" } });
+    const r = firewallSteps({
+      service: "Steward",
+      program: EXE,
+      openings: ["udp", "rest"],
+      udp: { ...listeners.udp, enabled: false },
+      http: { ...listeners.http, host: "127.0.0.1" },
+    });
     expect(r.steps.filter((s) => s.kind === "run" && s.argv[3] === "add").map((s) => s.kind === "run" && s.argv[5])).toEqual(["name=Steward REST API"]);
     expect(r.notes.join("\n")).toContain("udp.enabled is false");
     expect(r.notes.join("\n")).toContain("listens on 127.0.0.1 only");
@@ -151,7 +175,8 @@ describe("--firewall", () => {
     const cfg = join(tmp.path, "fw.yaml");
     writeFileSync(cfg, "");
     const run = scRecorder(false).run;
-    const install = (args: string[], platform = "windows") => serviceCommand(["install", "--config", cfg, "--platform", platform, "--dry-run", ...args], { out: () => {}, run, self: [EXE] });
+    const install = (args: string[], platform = "windows") =>
+      serviceCommand(["install", "--config", cfg, "--platform", platform, "--dry-run", ...args], { out: () => {}, run, self: [EXE] });
     await expect(install(["--firewall", "smtp"])).rejects.toThrow(UsageError);
     await expect(install(["--firewall", "udp"], "linux")).rejects.toThrow("on Linux open the ports");
     await expect(install(["--firewall", "udp", "--firewall-remote", "10.0.0.1 dir=out"])).rejects.toThrow("--firewall-remote");
@@ -164,7 +189,9 @@ describe("--create-config", () => {
     const cfg = join(tmp.path, "fresh/Steward/steward.yaml");
     const out: string[] = [];
     const r = scRecorder(false);
-    expect(await serviceCommand(["install", "--create-config", "--config", cfg, "--platform", "windows"], { out: (s) => out.push(s), run: r.run, self: [EXE] })).toBe(0);
+    expect(
+      await serviceCommand(["install", "--create-config", "--config", cfg, "--platform", "windows"], { out: (s) => out.push(s), run: r.run, self: [EXE] }),
+    ).toBe(0);
     expect(out[0]).toBe(`ok   write a starter config: ${cfg}`);
     const text = readFileSync(cfg, "utf8");
     expect(text).toBe(STARTER_CONFIG.replace(/\n/g, "\r\n"));
@@ -183,13 +210,21 @@ describe("--create-config", () => {
     writeFileSync(cfg, "# mine\nudp: { port: 9999 }\n");
     const r = scRecorder(false);
     const out: string[] = [];
-    expect(await serviceCommand(["install", "--create-config", "--config", cfg, "--platform", "windows"], { out: (s) => out.push(s), run: r.run, self: [EXE] })).toBe(0);
+    expect(
+      await serviceCommand(["install", "--create-config", "--config", cfg, "--platform", "windows"], { out: (s) => out.push(s), run: r.run, self: [EXE] }),
+    ).toBe(0);
     expect(out[0]).toBe(`ok   keep the existing config: ${cfg}`);
     expect(readFileSync(cfg, "utf8")).toBe("# mine\nudp: { port: 9999 }\n");
     expect(r.calls.some((c) => c.includes("/inheritance:r"))).toBe(false);
     const missing = join(tmp.path, "dry/steward.yaml");
     const dry: string[] = [];
-    expect(await serviceCommand(["install", "--create-config", "--dry-run", "--config", missing, "--platform", "windows"], { out: (s) => dry.push(s), run: r.run, self: [EXE] })).toBe(0);
+    expect(
+      await serviceCommand(["install", "--create-config", "--dry-run", "--config", missing, "--platform", "windows"], {
+        out: (s) => dry.push(s),
+        run: r.run,
+        self: [EXE],
+      }),
+    ).toBe(0);
     expect(dry.join("\n")).toContain(`# write a starter config: ${missing}`);
     expect(dry.join("\n")).toContain(`service run --config ${missing} --name Steward`);
     expect(dry.join("\n")).toContain("/inheritance:r");
@@ -204,14 +239,21 @@ describe("--own-folder", () => {
     return join(dir, "steward.yaml");
   };
 
-  test("restricted once, also when it is the starter config's folder; given as MSI passes it (\"[PROGRAMDATADIR].\")", async () => {
+  test('restricted once, also when it is the starter config\'s folder; given as MSI passes it ("[PROGRAMDATADIR].")', async () => {
     const own = join(tmp.path, "own/Steward");
     const r = scRecorder(false);
-    const code = await serviceCommand(["install", "--create-config", "--config", join(own, "steward.yaml"), "--platform", "windows", "--own-folder", `${own}/.`], { out: () => {}, run: r.run, self: [EXE] });
+    const code = await serviceCommand(
+      ["install", "--create-config", "--config", join(own, "steward.yaml"), "--platform", "windows", "--own-folder", `${own}/.`],
+      { out: () => {}, run: r.run, self: [EXE] },
+    );
     expect(code).toBe(0);
     expect(r.calls.filter((c) => c.includes("/inheritance:r")).map((c) => c[1])).toEqual([own]);
     const elsewhere = scRecorder(false);
-    await serviceCommand(["install", "--config", cfgIn(join(tmp.path, "elsewhere")), "--platform", "windows", "--own-folder", `${own}/`], { out: () => {}, run: elsewhere.run, self: [EXE] });
+    await serviceCommand(["install", "--config", cfgIn(join(tmp.path, "elsewhere")), "--platform", "windows", "--own-folder", `${own}/`], {
+      out: () => {},
+      run: elsewhere.run,
+      self: [EXE],
+    });
     expect(elsewhere.calls.filter((c) => c.includes("/inheritance:r")).map((c) => c[1])).toEqual([own]);
   });
 
@@ -222,13 +264,26 @@ describe("--own-folder", () => {
     symlinkSync(target, link, "dir");
     const r = scRecorder(false);
     const install = serviceCommand(
-      ["install", "--create-config", "--config", join(link, "steward.yaml"), "--platform", "windows", "--own-folder", `${link}/.`, "--report", join(link, "installer.log")],
+      [
+        "install",
+        "--create-config",
+        "--config",
+        join(link, "steward.yaml"),
+        "--platform",
+        "windows",
+        "--own-folder",
+        `${link}/.`,
+        "--report",
+        join(link, "installer.log"),
+      ],
       { out: () => {}, run: r.run, self: [EXE] },
     );
     await expect(install).rejects.toThrow(`${link}/. is a link`);
     expect(readdirSync(target)).toEqual([]);
     expect(r.calls).toEqual([]);
-    await expect(serviceCommand(["uninstall", "--platform", "windows", "--own-folder", link, "--report", join(link, "installer.log")], { out: () => {}, run: r.run })).rejects.toThrow("is a link");
+    await expect(
+      serviceCommand(["uninstall", "--platform", "windows", "--own-folder", link, "--report", join(link, "installer.log")], { out: () => {}, run: r.run }),
+    ).rejects.toThrow("is a link");
     expect(readdirSync(target)).toEqual([]);
   });
 });
@@ -241,7 +296,9 @@ describe("--report", () => {
     const r = scRecorder(false);
     expect(await serviceCommand(["install", "--config", cfg, "--platform", "windows", "--report", report], { out: () => {}, run: r.run, self: [EXE] })).toBe(0);
     writeFileSync(cfg, "udp: { port: nine }\n");
-    await expect(serviceCommand(["install", "--config", cfg, "--platform", "windows", "--report", report], { out: () => {}, run: r.run, self: [EXE] })).rejects.toThrow();
+    await expect(
+      serviceCommand(["install", "--config", cfg, "--platform", "windows", "--report", report], { out: () => {}, run: r.run, self: [EXE] }),
+    ).rejects.toThrow();
     const text = readFileSync(report, "utf8");
     const runs = text.split(/^== /m).filter(Boolean);
     expect(runs).toHaveLength(2);

@@ -59,7 +59,12 @@ describe("systemd unit", () => {
   });
 
   test("a config, secrets file or folder under /tmp is warned about before anything is installed (PrivateTmp=yes)", () => {
-    const plan = systemdInstallPlan({ ...unitOptions, configPath: "/tmp/try/steward.yaml", environmentFile: "/tmp/try/steward.env", writablePaths: ["/var/tmp/out"] });
+    const plan = systemdInstallPlan({
+      ...unitOptions,
+      configPath: "/tmp/try/steward.yaml",
+      environmentFile: "/tmp/try/steward.env",
+      writablePaths: ["/var/tmp/out"],
+    });
     const warnings = plan.notes.filter((n) => n.startsWith("warning: "));
     expect(warnings).toHaveLength(3);
     expect(warnings[0]).toContain("the config /tmp/try/steward.yaml is under /tmp or /var/tmp, which the service cannot see");
@@ -85,7 +90,10 @@ describe("systemd unit", () => {
     const path = join(tmp.path, "steward-verify.service");
     writeFileSync(path, systemdUnit({ ...unitOptions, dataDir: tmp.path, writablePaths: [] }));
     const v = Bun.spawnSync([analyze!, "verify", "--man=no", path], { stderr: "pipe", stdout: "pipe", timeout: 60_000 });
-    const complaints = v.stderr.toString().split("\n").filter((l) => /steward-verify\.service/.test(l));
+    const complaints = v.stderr
+      .toString()
+      .split("\n")
+      .filter((l) => /steward-verify\.service/.test(l));
     expect({ code: v.exitCode, complaints }).toEqual({ code: 0, complaints: [] });
     const s = Bun.spawnSync([analyze!, "security", "--offline=true", path], { stderr: "pipe", stdout: "pipe", timeout: 60_000 });
     const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(s.stdout.toString() + s.stderr.toString())?.[1]);
@@ -109,26 +117,49 @@ describe("systemd unit", () => {
     expect(unit).toContain(`\nEnvironmentFile=-${join(dir, "steward.env").replace("%", "%%")}\n`);
     writeFileSync(path, unit);
     const v = Bun.spawnSync([analyze!, "verify", "--man=no", path], { stderr: "pipe", stdout: "pipe", timeout: 60_000 });
-    const complaints = v.stderr.toString().split("\n").filter((l) => /steward-space\.service/.test(l));
+    const complaints = v.stderr
+      .toString()
+      .split("\n")
+      .filter((l) => /steward-space\.service/.test(l));
     expect({ code: v.exitCode, complaints }).toEqual({ code: 0, complaints: [] });
   });
 
   test("the writable folders come from files: (move sources too), resolved against the config folder", () => {
-    const l = loaded("files:\n  copy: [{ from: ./in, to: ./out }]\n  move: [{ from: /srv/a, to: /srv/b }]\n  delete: [./out]\n  qvdRoot: /qvd\n", "/etc/steward");
+    const l = loaded(
+      "files:\n  copy: [{ from: ./in, to: ./out }]\n  move: [{ from: /srv/a, to: /srv/b }]\n  delete: [./out]\n  qvdRoot: /qvd\n",
+      "/etc/steward",
+    );
     expect(writablePathsOf(l).sort()).toEqual(["/etc/steward/out", "/qvd", "/srv/a", "/srv/b"]);
   });
 });
 
 describe("Windows plan", () => {
-  const base = { name: "Steward", command: ["C:\\Program Files\\Steward\\steward.exe", "service", "run", "--config", "C:\\Steward\\steward.yaml", "--name", "Steward"], configPath: "C:\\Steward\\steward.yaml", envFile: "C:\\Steward\\steward.env", dataDir: "C:\\Steward\\data", start: false };
+  const base = {
+    name: "Steward",
+    command: ["C:\\Program Files\\Steward\\steward.exe", "service", "run", "--config", "C:\\Steward\\steward.yaml", "--name", "Steward"],
+    configPath: "C:\\Steward\\steward.yaml",
+    envFile: "C:\\Steward\\steward.env",
+    dataDir: "C:\\Steward\\data",
+    start: false,
+  };
 
   test("sc create with automatic start, the service command line, the account; recovery actions; event source", () => {
     const plan = windowsInstallPlan({ ...base, account: "NT AUTHORITY\\LocalService" });
     const argvs = plan.steps.flatMap((s) => (s.kind === "run" ? [s.argv] : []));
     expect(argvs[0]).toEqual([
-      "sc.exe", "create", "Steward",
-      "binPath=", '"C:\\Program Files\\Steward\\steward.exe" service run --config C:\\Steward\\steward.yaml --name Steward',
-      "start=", "auto", "DisplayName=", "Steward (Steward)", "obj=", "NT AUTHORITY\\LocalService", "password=", "",
+      "sc.exe",
+      "create",
+      "Steward",
+      "binPath=",
+      '"C:\\Program Files\\Steward\\steward.exe" service run --config C:\\Steward\\steward.yaml --name Steward',
+      "start=",
+      "auto",
+      "DisplayName=",
+      "Steward (Steward)",
+      "obj=",
+      "NT AUTHORITY\\LocalService",
+      "password=",
+      "",
     ]);
     expect(argvs).toContainEqual(["sc.exe", "failure", "Steward", "reset=", "86400", "actions=", "restart/5000/restart/30000/restart/60000"]);
     expect(argvs.some((a) => a[0] === "reg.exe" && a.includes("EventMessageFile"))).toBe(true);
@@ -156,10 +187,11 @@ describe("Windows plan", () => {
       "netsh.exe advfirewall firewall ?",
       "netsh.exe advfirewall firewall ?",
     ]);
-    expect(windowsUninstallPlan("Steward").steps.slice(3).map((s) => s.kind === "run" && s.argv.slice(3).join(" "))).toEqual([
-      "delete rule name=Steward UDP intake",
-      "delete rule name=Steward REST API",
-    ]);
+    expect(
+      windowsUninstallPlan("Steward")
+        .steps.slice(3)
+        .map((s) => s.kind === "run" && s.argv.slice(3).join(" ")),
+    ).toEqual(["delete rule name=Steward UDP intake", "delete rule name=Steward REST API"]);
   });
 });
 
@@ -199,12 +231,20 @@ describe("plan runner and CLI", () => {
     writeFileSync(cfg, "dataDir: ./data\n");
     const out: string[] = [];
     const r = recorder();
-    expect(await serviceCommand(["install", "--config", cfg, "--dry-run", "--platform", "linux"], { out: (s) => out.push(s), run: r.run, self: ["/opt/steward/steward"] })).toBe(0);
+    expect(
+      await serviceCommand(["install", "--config", cfg, "--dry-run", "--platform", "linux"], {
+        out: (s) => out.push(s),
+        run: r.run,
+        self: ["/opt/steward/steward"],
+      }),
+    ).toBe(0);
     expect(r.calls).toEqual([]);
     expect(out.join("\n")).toContain(`ExecStart=/opt/steward/steward run --config ${cfg}`);
     expect(out.join("\n")).toContain(`ReadWritePaths=${tmp.path}/data`);
     expect(out.join("\n")).toContain(`EnvironmentFile=-${tmp.path}/steward.env`);
-    await expect(serviceCommand(["install", "--config", cfg, "--platform", "linux"], { out: () => {}, run: r.run, self: ["/opt/steward/steward"], isRoot: () => false })).rejects.toThrow(UsageError);
+    await expect(
+      serviceCommand(["install", "--config", cfg, "--platform", "linux"], { out: () => {}, run: r.run, self: ["/opt/steward/steward"], isRoot: () => false }),
+    ).rejects.toThrow(UsageError);
   });
 
   test("install on Windows runs the plan through the runner and stops at the first failure", async () => {
@@ -212,14 +252,22 @@ describe("plan runner and CLI", () => {
     writeFileSync(cfg, "dataDir: ./data\n");
     const out: string[] = [];
     const r = recorder("sc.exe create");
-    expect(await serviceCommand(["install", "--config", cfg, "--platform", "windows"], { out: (s) => out.push(s), run: r.run, self: ["C:\\Steward\\steward.exe"] })).toBe(1);
+    expect(
+      await serviceCommand(["install", "--config", cfg, "--platform", "windows"], { out: (s) => out.push(s), run: r.run, self: ["C:\\Steward\\steward.exe"] }),
+    ).toBe(1);
     expect(r.calls).toHaveLength(1);
     expect(out.join("\n")).toContain("FAIL register the service");
     expect(out.join("\n")).toContain("elevated prompt");
   });
 
   test("installPlan on Windows runs `service run` with the absolute config and the name", () => {
-    const plan = installPlan("windows", loaded("", "C:/Steward"), { name: "StewardProd", self: ["C:\\Steward\\steward.exe"], user: "steward", createUser: false, start: true });
+    const plan = installPlan("windows", loaded("", "C:/Steward"), {
+      name: "StewardProd",
+      self: ["C:\\Steward\\steward.exe"],
+      user: "steward",
+      createUser: false,
+      start: true,
+    });
     const create = plan.steps[0]!;
     expect(create.kind === "run" && create.argv[4]).toBe("C:\\Steward\\steward.exe service run --config C:/Steward/steward.yaml --name StewardProd");
     expect(plan.steps.at(-1)).toMatchObject({ kind: "run", argv: ["sc.exe", "start", "StewardProd"] });

@@ -16,7 +16,12 @@ import type { CommandRunner } from "../../../src/services/command-runner";
 import { createServiceMonitor } from "../../../src/services/monitor";
 
 const fx = (name: string) => new TextDecoder("utf-8", { fatal: false }).decode(readFileSync(join(import.meta.dir, "fixtures/sc", name)));
-const EXIT: Record<string, number> = { "query-not-found.en.txt": 1060, "query-access-denied.en.txt": 5, "query-access-denied.fr.txt": 5, "query-unreachable.en.txt": 1722 };
+const EXIT: Record<string, number> = {
+  "query-not-found.en.txt": 1060,
+  "query-access-denied.en.txt": 5,
+  "query-access-denied.fr.txt": 5,
+  "query-unreachable.en.txt": 1722,
+};
 
 /** Per "host|verb|service": the fixture to answer with (changed by the test between polls). */
 function scriptedSc() {
@@ -48,7 +53,10 @@ describe("service monitor", () => {
   test("baseline, pending states, stop and start events, errors", async () => {
     const { sc, events, monitor, clock, metrics } = setup({
       windows: [
-        { host: "localhost", services: ["QlikSenseEngineService", { name: "QlikSenseProxyService", friendlyName: "Proxy" }, "QlikSensePrintingService", "NoSuchService"] },
+        {
+          host: "localhost",
+          services: ["QlikSenseEngineService", { name: "QlikSenseProxyService", friendlyName: "Proxy" }, "QlikSensePrintingService", "NoSuchService"],
+        },
         { host: "sense2.corp.example", services: ["QlikSenseEngineService"] },
       ],
     });
@@ -148,7 +156,15 @@ describe("service monitor", () => {
 
   test("the default Windows host watches the seven Qlik Sense services; reconfigure changes the set", async () => {
     const { sc, monitor } = setup({ windows: [{}] });
-    for (const n of ["QlikSenseRepositoryService", "QlikSenseEngineService", "QlikSenseProxyService", "QlikSenseSchedulerService", "QlikSenseServiceDispatcher", "QlikSensePrintingService", "QlikSenseRepositoryDatabase"]) {
+    for (const n of [
+      "QlikSenseRepositoryService",
+      "QlikSenseEngineService",
+      "QlikSenseProxyService",
+      "QlikSenseSchedulerService",
+      "QlikSenseServiceDispatcher",
+      "QlikSensePrintingService",
+      "QlikSenseRepositoryDatabase",
+    ]) {
       sc.set("localhost", "query", n, "query-running.en.txt");
       sc.set("localhost", "qc", n, "qc-manual.en.txt");
     }

@@ -68,7 +68,13 @@ describe("sc qc", () => {
 
   test("German labels in the OEM code page: the numbers and positions still work", () => {
     const r = parseScQc(fixture("qc-auto.de.cp850.txt"), 0);
-    expect(r).toMatchObject({ ok: true, startCode: 2, startType: "AUTOMATIC", exePath: '"C:\\Program Files\\Qlik\\Sense\\Proxy\\Proxy.exe"', account: "CORP\\svc_qliksense" });
+    expect(r).toMatchObject({
+      ok: true,
+      startCode: 2,
+      startType: "AUTOMATIC",
+      exePath: '"C:\\Program Files\\Qlik\\Sense\\Proxy\\Proxy.exe"',
+      account: "CORP\\svc_qliksense",
+    });
     // Umlauts in the display name are garbled by the code page, which the monitor accepts.
     expect(r.ok && r.displayName?.startsWith("Qlik Sense Proxy-Dienst f")).toBe(true);
   });

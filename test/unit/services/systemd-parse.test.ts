@@ -2,11 +2,22 @@
 import { describe, expect, test } from "bun:test";
 import { parseSystemctlShow } from "../../../src/services/systemd-parse";
 
-const show = (props: Record<string, string>) => `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
+const show = (props: Record<string, string>) =>
+  `${Object.entries(props)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n")}\n`;
 
 describe("systemctl show", () => {
   test("active/running, enabled", () => {
-    const text = show({ Id: "postgresql.service", LoadState: "loaded", ActiveState: "active", SubState: "running", UnitFileState: "enabled", Description: "PostgreSQL RDBMS", FragmentPath: "/lib/systemd/system/postgresql.service" });
+    const text = show({
+      Id: "postgresql.service",
+      LoadState: "loaded",
+      ActiveState: "active",
+      SubState: "running",
+      UnitFileState: "enabled",
+      Description: "PostgreSQL RDBMS",
+      FragmentPath: "/lib/systemd/system/postgresql.service",
+    });
     expect(parseSystemctlShow("postgresql", text, 0)).toEqual({
       ok: true,
       name: "postgresql.service",
@@ -25,11 +36,18 @@ describe("systemctl show", () => {
     ["activating", "start", "enabled", "START_PENDING", "AUTOMATIC"],
     ["deactivating", "stop-sigterm", "masked", "STOP_PENDING", "DISABLED"],
   ])("%s/%s (%s) → %s", (active, sub, fileState, state, startType) => {
-    expect(parseSystemctlShow("x", show({ Id: "x.service", LoadState: "loaded", ActiveState: active, SubState: sub, UnitFileState: fileState }), 0)).toMatchObject({ ok: true, state, startType });
+    expect(
+      parseSystemctlShow("x", show({ Id: "x.service", LoadState: "loaded", ActiveState: active, SubState: sub, UnitFileState: fileState }), 0),
+    ).toMatchObject({ ok: true, state, startType });
   });
 
   test("a unit that does not exist, and systemctl failing", () => {
-    expect(parseSystemctlShow("nope", show({ Id: "nope.service", LoadState: "not-found", ActiveState: "inactive", SubState: "dead" }), 0)).toMatchObject({ ok: false, kind: "not_found" });
-    expect(parseSystemctlShow("x", "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n", 1)).toMatchObject({ ok: false, kind: "unreachable" });
+    expect(parseSystemctlShow("nope", show({ Id: "nope.service", LoadState: "not-found", ActiveState: "inactive", SubState: "dead" }), 0)).toMatchObject({
+      ok: false,
+      kind: "not_found",
+    });
+    expect(
+      parseSystemctlShow("x", "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n", 1),
+    ).toMatchObject({ ok: false, kind: "unreachable" });
   });
 });

@@ -6,7 +6,9 @@ import { windowsVersionProblem } from "../../../src/services/install/windows-ver
 
 test("builds from 17763 on pass; Server 2016 and older are named with the way out", () => {
   for (const ok of ["10.0.17763", "10.0.20348", "10.0.26100", "11.0.1"]) expect(windowsVersionProblem(ok)).toBeUndefined();
-  expect(windowsVersionProblem("10.0.14393")).toContain("Windows Server 2016 (build 14393) is older than Steward needs: Windows Server 2019 / Windows 10 1809 (build 17763)");
+  expect(windowsVersionProblem("10.0.14393")).toContain(
+    "Windows Server 2016 (build 14393) is older than Steward needs: Windows Server 2019 / Windows 10 1809 (build 17763)",
+  );
   expect(windowsVersionProblem("10.0.14393")).toContain("on Linux beside the Qlik Sense nodes");
   expect(windowsVersionProblem("6.3.9600")).toContain("build 9600");
   expect(windowsVersionProblem("unknown")).toBeUndefined();

@@ -79,25 +79,20 @@ describe("sim filter: structure", () => {
   test("and binds tighter than or; parentheses override", () => {
     expect(names("taskType eq 2 or enabled eq true and maxRetries eq 2")).toEqual(["User sync CORP; it's Joe's"]);
     expect(names("(taskType eq 2 or enabled eq true) and maxRetries eq 0")).toEqual(["Reload Sales dashboard"]);
-    expect(names("((name sw 'nightly')) OR (id eq 6e5d4c3b-2a19-4807-b6f5-e4d3c2b1a098)")).toEqual([
-      "Nightly – Försäljning",
-      "User sync CORP; it's Joe's",
-    ]);
+    expect(names("((name sw 'nightly')) OR (id eq 6e5d4c3b-2a19-4807-b6f5-e4d3c2b1a098)")).toEqual(["Nightly – Försäljning", "User sync CORP; it's Joe's"]);
   });
   test("quoted strings with '' escapes and ; inside", () => {
     expect(names("name eq 'User sync CORP; it''s Joe''s'")).toEqual(["User sync CORP; it's Joe's"]);
   });
   test("any-element semantics on collections, each predicate on its own", () => {
     expect(names("tags.name eq 'startTask1'")).toEqual(["Reload Sales dashboard"]);
-    expect(names("(customProperties.definition.name eq 'taskGroup') and (customProperties.value eq 'financial-reports')")).toEqual([
-      "Reload Sales dashboard",
-    ]);
+    expect(names("(customProperties.definition.name eq 'taskGroup') and (customProperties.value eq 'financial-reports')")).toEqual(["Reload Sales dashboard"]);
     // Two predicates may be satisfied by different CP entries.
-    expect(names("customProperties.definition.name eq 'taskGroup' and customProperties.value eq 'Yes'")).toEqual([
-      "Reload Sales dashboard",
-    ]);
+    expect(names("customProperties.definition.name eq 'taskGroup' and customProperties.value eq 'Yes'")).toEqual(["Reload Sales dashboard"]);
     expect(
-      names("id eq 7552d9fc-d1bb-4975-9a38-18357de531ea and customProperties.definition.name eq 'Butler_SuccessReloadTask_InfluxDB' and customProperties.value eq 'yes'"),
+      names(
+        "id eq 7552d9fc-d1bb-4975-9a38-18357de531ea and customProperties.definition.name eq 'Butler_SuccessReloadTask_InfluxDB' and customProperties.value eq 'yes'",
+      ),
     ).toEqual(["Reload Sales dashboard"]);
   });
   test("paths and operators are case-insensitive", () => {

@@ -61,7 +61,9 @@ describe("sim site: errors with line:column", () => {
     expect(s.apps[0]!.ownerId).toBe(s.users[0]!.id);
   });
   test("unknown key points at the key", () => {
-    expect(errorOf(`${BASE}tasks:\n  - name: R\n    type: reload\n    app: App 1\n    colour: red\n`)).toEqual(["site.yaml:15:5 tasks[0].colour: unknown key 'colour'"]);
+    expect(errorOf(`${BASE}tasks:\n  - name: R\n    type: reload\n    app: App 1\n    colour: red\n`)).toEqual([
+      "site.yaml:15:5 tasks[0].colour: unknown key 'colour'",
+    ]);
   });
   test("wrong type and unknown task type", () => {
     const errs = errorOf(`${BASE}tasks:\n  - { name: R, type: reload, app: App 1, maxRetries: lots }\n  - { name: S, type: rerun }\n`);
@@ -84,7 +86,9 @@ describe("sim site: errors with line:column", () => {
       "site.yaml:17:32 tasks[0].customProperties.Group: value 'c' is not one of Group's choiceValues (a, b)",
       "site.yaml:17:42 tasks[0].customProperties.Other: unknown custom property 'Other' (declare it under customProperties)",
     ]);
-    expect(errorOf(BASE.replace("CORP\\anna }", "CORP\\bob }"))[0]).toBe("site.yaml:10:27 apps[0].owner: unknown owner 'CORP\\bob' (write DIRECTORY\\userid of a user under users)");
+    expect(errorOf(BASE.replace("CORP\\anna }", "CORP\\bob }"))[0]).toBe(
+      "site.yaml:10:27 apps[0].owner: unknown owner 'CORP\\bob' (write DIRECTORY\\userid of a user under users)",
+    );
   });
   test("a custom property on the wrong object type, a bad cron, a duplicate name", () => {
     const errs = errorOf(`${BASE}tasks:

@@ -53,7 +53,12 @@ describe("sim UDP format", () => {
     expect(prefixes(dist, "both")).toEqual(["/scheduler-distribute/"]);
     // The same text from another logger does not match: filters are bound to their logger.
     expect(prefixes(ev({ message: "Exiting execute of Distribute task request." }), "current")).toEqual([]);
-    for (const m of ["Execution State Change to Triggered", "Execution State Change to Started", "Execution State Change to Retry", "Execution State Change to Aborted"]) {
+    for (const m of [
+      "Execution State Change to Triggered",
+      "Execution State Change to Started",
+      "Execution State Change to Retry",
+      "Execution State Change to Aborted",
+    ]) {
       expect(prefixes(ev({ message: m }), "both")).toEqual([]);
     }
   });

@@ -26,7 +26,10 @@ describe("store", () => {
     const b = openStore(tmp.path, [v2]);
     expect(b.db.prepare("SELECT name, colour FROM things").all()).toEqual([{ name: "kept", colour: "blue" }] as never);
     const applied = b.db.prepare("SELECT module, version FROM schema_migrations ORDER BY version").all();
-    expect(applied).toEqual([{ module: "things", version: 1 }, { module: "things", version: 2 }] as never);
+    expect(applied).toEqual([
+      { module: "things", version: 1 },
+      { module: "things", version: 2 },
+    ] as never);
     b.close();
   });
 

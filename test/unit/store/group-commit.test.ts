@@ -16,7 +16,10 @@ afterEach(() => {
   tmp?.remove();
 });
 
-const things: MigrationSet = { module: "things", migrations: [{ version: 1, name: "things", sql: "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)" }] };
+const things: MigrationSet = {
+  module: "things",
+  migrations: [{ version: 1, name: "things", sql: "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)" }],
+};
 
 function open(): Store {
   tmp = createTempDir();
@@ -32,10 +35,12 @@ describe("group commit", () => {
     const insert = s.db.prepare("INSERT INTO things (name) VALUES (?)");
     const answeredInTransaction: boolean[] = [];
     const writes = Array.from({ length: 100 }, (_, i) =>
-      s.writes.write(() => Number(insert.run(`n${i}`).lastInsertRowid)).then((id) => {
-        answeredInTransaction.push(s.db.isTransaction);
-        return id;
-      }),
+      s.writes
+        .write(() => Number(insert.run(`n${i}`).lastInsertRowid))
+        .then((id) => {
+          answeredInTransaction.push(s.db.isTransaction);
+          return id;
+        }),
     );
     const ids = await Promise.all(writes);
     expect(ids).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
@@ -96,7 +101,11 @@ describe("group commit", () => {
     const insert = s.db.prepare("INSERT INTO things (name) VALUES (?)");
     const [seamBefore, ownBefore] = [seam.batches.transactions, s.writes.stats.transactions];
     // In one moment: a seam write (a KV set, a dedupe mark) and synchronous writes (dashboard history rows).
-    const answers = [s.sql.run("INSERT INTO things (name) VALUES ('seam')"), s.writes.write(() => insert.run("history1")), s.writes.write(() => insert.run("history2"))];
+    const answers = [
+      s.sql.run("INSERT INTO things (name) VALUES ('seam')"),
+      s.writes.write(() => insert.run("history1")),
+      s.writes.write(() => insert.run("history2")),
+    ];
     await Promise.all(answers);
     expect(seam.batches.transactions - seamBefore).toBe(1);
     expect(s.writes.stats.transactions - ownBefore).toBe(0);

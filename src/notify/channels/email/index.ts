@@ -21,7 +21,17 @@ export const emailChannel: ChannelDefinition<"email"> = {
   preview(cfg, n, deps) {
     const mail = composeMail(cfg, n, deps.templates);
     const attachments = (mail.attachments ?? []).map((a) => ({ filename: a.filename, bytes: Buffer.byteLength(String(a.content ?? "")) }));
-    return { from: mail.from, to: mail.to, cc: mail.cc, bcc: mail.bcc, subject: mail.subject, priority: mail.priority, html: mail.html, text: mail.text, attachments };
+    return {
+      from: mail.from,
+      to: mail.to,
+      cc: mail.cc,
+      bcc: mail.bcc,
+      subject: mail.subject,
+      priority: mail.priority,
+      html: mail.html,
+      text: mail.text,
+      attachments,
+    };
   },
   create(cfg, deps) {
     // Made at the first send (the pool connects on demand anyway), so a start does not load nodemailer. One

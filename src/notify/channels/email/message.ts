@@ -29,7 +29,11 @@ export function scriptLogAttachment(e: TaskEvent): Mail.Attachment | undefined {
         : log.text;
   if (!content.trim()) return undefined;
   const stamp = (e.execution?.stopTime ?? e.receivedAt).replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
-  const name = e.task.name.replace(/[^\p{L}\p{N}._ -]+/gu, "_").trim().slice(0, 80) || "task";
+  const name =
+    e.task.name
+      .replace(/[^\p{L}\p{N}._ -]+/gu, "_")
+      .trim()
+      .slice(0, 80) || "task";
   return { filename: `${name}_${stamp}.log`, content, contentType: "text/plain; charset=utf-8" };
 }
 

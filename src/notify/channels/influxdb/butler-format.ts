@@ -13,7 +13,15 @@ const NEVER = "-";
 const SHORT: Intl.DateTimeFormatOptions = { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit" };
 const MEDIUM: Intl.DateTimeFormatOptions = { ...SHORT, month: "short" };
 const FULL: Intl.DateTimeFormatOptions = { ...SHORT, month: "long", timeZoneName: "short" };
-const NUMERIC: Intl.DateTimeFormatOptions = { hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+const NUMERIC: Intl.DateTimeFormatOptions = {
+  hourCycle: "h23",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+};
 
 /** Building a formatter costs far more than using one: one set per time zone, made on first use. */
 const formatters = new Map<string, { numeric: Intl.DateTimeFormat; short: Intl.DateTimeFormat; medium: Intl.DateTimeFormat; full: Intl.DateTimeFormat }>();

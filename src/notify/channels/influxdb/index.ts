@@ -20,14 +20,21 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
   preview(cfg, n) {
     const opts = { escapeNewlines: cfg.version === 2 };
     const target = n.test?.target ?? (cfg.version === 1 ? cfg.database : cfg.bucket);
-    return { version: cfg.version, [cfg.version === 1 ? "database" : "bucket"]: target, lines: n.events.flatMap((e) => pointsFor(cfg, e, opts)).map((p) => p.toLineProtocol()) };
+    return {
+      version: cfg.version,
+      [cfg.version === 1 ? "database" : "bucket"]: target,
+      lines: n.events.flatMap((e) => pointsFor(cfg, e, opts)).map((p) => p.toLineProtocol()),
+    };
   },
   create(cfg, deps) {
     if (cfg.version === 1) {
       const writer = createInfluxV1Writer(cfg, deps);
       return {
         async send(n, signal) {
-          const lines = n.events.flatMap((e) => pointsFor(cfg, e)).map((p) => p.toLineProtocol()).filter((l): l is string => Boolean(l));
+          const lines = n.events
+            .flatMap((e) => pointsFor(cfg, e))
+            .map((p) => p.toLineProtocol())
+            .filter((l): l is string => Boolean(l));
           await writer.write(lines, n.test?.target ?? cfg.database!, signal);
         },
         async close() {
@@ -78,7 +85,10 @@ export const influxDbChannel: ChannelDefinition<"influxdb"> = {
         } catch (err) {
           const status = (err as { statusCode?: number }).statusCode;
           const permanent = status !== undefined && status >= 400 && !isRetryableHttpStatus(status);
-          const conflicts = status !== undefined && status >= 400 && status < 500 ? (deps.influxConflicts?.refused(target, (err as { body?: string }).body ?? (err as Error).message, lines()) ?? []) : [];
+          const conflicts =
+            status !== undefined && status >= 400 && status < 500
+              ? (deps.influxConflicts?.refused(target, (err as { body?: string }).body ?? (err as Error).message, lines()) ?? [])
+              : [];
           if (conflicts.length) throw deliveryError(conflictMessage(conflicts, bucket), { cause: err, permanent: true, status });
           throw deliveryError(`InfluxDB v2 write: ${(err as Error).message}`, { cause: err, permanent, status });
         } finally {

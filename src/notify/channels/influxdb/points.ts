@@ -7,7 +7,16 @@ import { Point } from "@influxdata/influxdb-client";
 import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskType } from "../../../events/types";
 import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../../../events/types";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../../events/script-log-excerpt";
-import { butlerDetails, butlerDuration, butlerDurationNumbers, butlerFailureLog, butlerLines, butlerSuccessLog, butlerTimes, butlerUserTag } from "./butler-format";
+import {
+  butlerDetails,
+  butlerDuration,
+  butlerDurationNumbers,
+  butlerFailureLog,
+  butlerLines,
+  butlerSuccessLog,
+  butlerTimes,
+  butlerUserTag,
+} from "./butler-format";
 import type { InfluxDbChannelConfig } from "./schema";
 import { addHistoryFields, followUpMeasurement } from "./history-fields";
 
@@ -168,7 +177,16 @@ function scriptLogFields(p: Point, str: (k: string, v: string) => void, e: TaskE
 }
 
 const STATE_NUM: Record<string, number> = { STOPPED: 1, START_PENDING: 2, STOP_PENDING: 3, RUNNING: 4, CONTINUE_PENDING: 5, PAUSE_PENDING: 6, PAUSED: 7 };
-const START_NUM: Record<string, number> = { AUTOMATIC: 0, AUTO_START: 0, "AUTOMATIC (DELAYED START)": 1, "AUTOMATIC (DELAYED)": 1, DELAYED: 1, MANUAL: 2, DEMAND_START: 2, DISABLED: 3 };
+const START_NUM: Record<string, number> = {
+  AUTOMATIC: 0,
+  AUTO_START: 0,
+  "AUTOMATIC (DELAYED START)": 1,
+  "AUTOMATIC (DELAYED)": 1,
+  DELAYED: 1,
+  MANUAL: 2,
+  DEMAND_START: 2,
+  DISABLED: 3,
+};
 
 /** Butler's win_service_state: state and start mode as numbers (floats, -1 when unknown) and as text. */
 export function servicePoint(cfg: InfluxDbChannelConfig, e: ServiceEvent): Point {

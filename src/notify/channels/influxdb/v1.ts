@@ -57,7 +57,12 @@ export function createInfluxV1Writer(cfg: InfluxDbChannelConfig, deps: ChannelDe
       await ensure(database, signal);
       const q = new URLSearchParams({ db: database, precision: "ns" });
       if (cfg.retentionPolicy) q.set("rp", cfg.retentionPolicy.name);
-      const res = await client.request(`${base}/write?${q}`, { method: "POST", headers: { ...headers, "Content-Type": "text/plain; charset=utf-8" }, body: lines.join("\n"), signal });
+      const res = await client.request(`${base}/write?${q}`, {
+        method: "POST",
+        headers: { ...headers, "Content-Type": "text/plain; charset=utf-8" },
+        body: lines.join("\n"),
+        signal,
+      });
       if (res.status === 404) ensured.delete(database);
       const target = { channel: deps.name, url: base, database };
       if (res.status >= 200 && res.status < 300) deps.influxConflicts?.accepted(target, lines);

@@ -43,7 +43,12 @@ export function butlerTaskMetadata(e: TaskEvent): Record<string, unknown> {
 function butlerAppMetadata(e: TaskEvent): Record<string, unknown> {
   if (e.appMetadata) return e.appMetadata;
   if (!e.app) return {};
-  return { id: e.app.id, name: e.app.name, tags: e.app.tags.map((name) => ({ name })), customProperties: e.app.customProperties.map((cp) => ({ definition: { name: cp.name }, value: cp.value })) };
+  return {
+    id: e.app.id,
+    name: e.app.name,
+    tags: e.app.tags.map((name) => ({ name })),
+    customProperties: e.app.customProperties.map((cp) => ({ definition: { name: cp.name }, value: cp.value })),
+  };
 }
 
 /** The JSON of Butler's *_full topics, keys in Butler's order; aborted runs also carry qs_appMetadata, as Butler's did. */
@@ -89,7 +94,10 @@ function butlerServiceJson(e: ServiceEvent): Record<string, unknown> {
 }
 
 /** The event with the script-log excerpt alerts show (head, failure lines with context, tail, gaps marked). */
-function withExcerpt(cfg: MqttChannelConfig, e: TaskEvent): TaskEvent | (Omit<TaskEvent, "scriptLog"> & { scriptLog: ScriptLogExcerpt & { excerpt: string; errors: NumberedLine[] } }) {
+function withExcerpt(
+  cfg: MqttChannelConfig,
+  e: TaskEvent,
+): TaskEvent | (Omit<TaskEvent, "scriptLog"> & { scriptLog: ScriptLogExcerpt & { excerpt: string; errors: NumberedLine[] } }) {
   if (!e.scriptLog) return e;
   const shown = showScriptLog(e.scriptLog, { head: cfg.scriptLogLines.head, tail: cfg.scriptLogLines.tail });
   return { ...e, scriptLog: { ...e.scriptLog, excerpt: excerptText(shown), errors: shown.failures } };
@@ -111,19 +119,37 @@ export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix
     }
   } else if (isDataCheckEvent(e)) {
     const status = e.kind.slice("data.check_".length);
-    if (cfg.structured.enabled) out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/data/${status}/${level(e.app.id)}/${level(e.check?.name ?? "*")}`, payload: JSON.stringify(e) });
+    if (cfg.structured.enabled)
+      out.push({
+        topic: `${cfg.structured.prefix}/${level(e.host)}/data/${status}/${level(e.app.id)}/${level(e.check?.name ?? "*")}`,
+        payload: JSON.stringify(e),
+      });
   } else if (isSiteEvent(e)) {
     if (b.enabled && (e.kind === "license.expiring" || e.kind === "license.expired")) {
-      out.push({ topic: b.serverLicense, payload: JSON.stringify({ licenseExpired: e.data.licenseExpired === true, expiryDateStr: e.data.expiryDate ?? "", daysUntilExpiry: e.data.daysUntilExpiry ?? null }) });
+      out.push({
+        topic: b.serverLicense,
+        payload: JSON.stringify({
+          licenseExpired: e.data.licenseExpired === true,
+          expiryDateStr: e.data.expiryDate ?? "",
+          daysUntilExpiry: e.data.daysUntilExpiry ?? null,
+        }),
+      });
       out.push({ topic: b.serverLicenseExpire, payload: e.summary });
     }
     if (cfg.structured.enabled) out.push({ topic: `${cfg.structured.prefix}/${level(e.host)}/site/${e.kind}`, payload: JSON.stringify(e) });
   } else {
     const svc = e as ServiceEvent;
     const stopped = svc.kind === "service.stopped";
-    if (b.enabled) out.push({ topic: `${stopped ? b.serviceStopped : b.serviceRunning}/${level(svc.host)}/${level(svc.service.name)}`, payload: JSON.stringify(butlerServiceJson(svc)) });
+    if (b.enabled)
+      out.push({
+        topic: `${stopped ? b.serviceStopped : b.serviceRunning}/${level(svc.host)}/${level(svc.service.name)}`,
+        payload: JSON.stringify(butlerServiceJson(svc)),
+      });
     if (cfg.structured.enabled) {
-      out.push({ topic: `${cfg.structured.prefix}/${level(svc.host)}/service/${stopped ? "stopped" : "started"}/${level(svc.service.name)}`, payload: JSON.stringify(svc) });
+      out.push({
+        topic: `${cfg.structured.prefix}/${level(svc.host)}/service/${stopped ? "stopped" : "started"}/${level(svc.service.name)}`,
+        payload: JSON.stringify(svc),
+      });
     }
   }
   return out.map((m) => ({ ...m, topic: `${topicPrefix}${m.topic}` }));

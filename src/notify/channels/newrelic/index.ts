@@ -29,9 +29,13 @@ export const newRelicChannel: ChannelDefinition<"newrelic"> = {
       async send(n: Notification, signal: AbortSignal) {
         const names = n.test?.target ? [n.test.target] : destinationAccounts(cfg, n.event);
         const unknown = names.filter((name) => !client.account(name));
-        if (unknown.length > 0) deps.log.warn({ accounts: unknown, task: n.vars.taskName }, "New Relic account named by the task is not in newRelic.accounts; skipped");
+        if (unknown.length > 0)
+          deps.log.warn({ accounts: unknown, task: n.vars.taskName }, "New Relic account named by the task is not in newRelic.accounts; skipped");
         const now = deps.clock.now();
-        const bodies = [...(cfg.event ? [["event", newRelicEvent(cfg, n.event, now)] as const] : []), ...(cfg.log ? [["log", newRelicLog(cfg, n.event, now)] as const] : [])];
+        const bodies = [
+          ...(cfg.event ? [["event", newRelicEvent(cfg, n.event, now)] as const] : []),
+          ...(cfg.log ? [["log", newRelicLog(cfg, n.event, now)] as const] : []),
+        ];
         const errors: string[] = [];
         let permanent = true;
         const marks: string[] = [];

@@ -49,7 +49,10 @@ function taskAttributes(cfg: NewRelicChannelConfig, e: TaskEvent): Attributes {
   if (e.incident) a.steward_incidentId = e.incident.id;
   if (cfg.taskTagsAsAttributes) for (const t of e.task.tags) a[`qs_taskTag_${t}`] = "true";
   if (cfg.appTagsAsAttributes) for (const t of e.app?.tags ?? []) a[`qs_appTag_${t}`] = "true";
-  for (const [prefix, cps] of [["qs_taskCustomProperty_", e.task.customProperties], ["qs_appCustomProperty_", e.app?.customProperties ?? []]] as const) {
+  for (const [prefix, cps] of [
+    ["qs_taskCustomProperty_", e.task.customProperties],
+    ["qs_appCustomProperty_", e.app?.customProperties ?? []],
+  ] as const) {
     const byName = new Map<string, string[]>();
     for (const cp of cps) byName.set(cp.name, [...(byName.get(cp.name) ?? []), cp.value]);
     for (const [name, values] of byName) a[`${prefix}${name}`] = values.join(",");
@@ -82,7 +85,14 @@ function siteAttributes(e: SiteEvent): Attributes {
 }
 
 function dataCheckAttributes(e: DataCheckEvent): Attributes {
-  const a: Attributes = { steward_kind: e.kind, steward_host: e.host, steward_title: e.title, qs_appId: e.app.id, qs_appName: e.app.name, steward_holdsBack: e.holdsBack };
+  const a: Attributes = {
+    steward_kind: e.kind,
+    steward_host: e.host,
+    steward_title: e.title,
+    qs_appId: e.app.id,
+    qs_appName: e.app.name,
+    steward_holdsBack: e.holdsBack,
+  };
   if (e.task) Object.assign(a, { qs_taskId: e.task.id, qs_taskName: e.task.name });
   const c = e.check;
   if (c) {
@@ -96,7 +106,13 @@ function dataCheckAttributes(e: DataCheckEvent): Attributes {
 }
 
 export function eventAttributes(cfg: NewRelicChannelConfig, e: DomainEvent): Attributes {
-  const own = isTaskEvent(e) ? taskAttributes(cfg, e) : isSiteEvent(e) ? siteAttributes(e) : isDataCheckEvent(e) ? dataCheckAttributes(e) : serviceAttributes(e as ServiceEvent);
+  const own = isTaskEvent(e)
+    ? taskAttributes(cfg, e)
+    : isSiteEvent(e)
+      ? siteAttributes(e)
+      : isDataCheckEvent(e)
+        ? dataCheckAttributes(e)
+        : serviceAttributes(e as ServiceEvent);
   return { ...cfg.attributes, ...own, version: VERSION };
 }
 
@@ -106,7 +122,11 @@ export function newRelicEvent(cfg: NewRelicChannelConfig, e: DomainEvent, nowMs:
 }
 
 /** Log API body: the execution details and the end of the script log as one entry, attributes in common. */
-export function newRelicLog(cfg: NewRelicChannelConfig, e: DomainEvent, nowMs: number): Array<{ common: { attributes: Attributes }; logs: Array<{ timestamp: number; message: string }> }> {
+export function newRelicLog(
+  cfg: NewRelicChannelConfig,
+  e: DomainEvent,
+  nowMs: number,
+): Array<{ common: { attributes: Attributes }; logs: Array<{ timestamp: number; message: string }> }> {
   const attributes: Attributes = { ...eventAttributes(cfg, e), logtype: newRelicTypes(e).logType };
   let message: string;
   if (isTaskEvent(e)) {

@@ -43,7 +43,8 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
   if (isTaskEvent(e)) {
     // A warning is news about a run that succeeded; it neither opens nor resolves the task's incident.
     const status: Signl4Status = e.outcome === "succeeded" && e.kind !== "task.warning" ? "resolved" : "new";
-    const verb = e.kind === "task.recovered" ? "recovered" : e.kind === "task.warning" ? "succeeded with warnings" : e.outcome === "succeeded" ? "succeeded" : e.outcome;
+    const verb =
+      e.kind === "task.recovered" ? "recovered" : e.kind === "task.warning" ? "succeeded with warnings" : e.outcome === "succeeded" ? "succeeded" : e.outcome;
     const body: Record<string, string | number> = {
       Title: `Qlik Sense ${TYPE_TEXT[e.taskType]} task ${verb}`,
       Message: `Task: ${e.task.name}`,
@@ -55,13 +56,15 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
       Host: e.host,
       "Execution id": e.executionId,
     };
-    if (status === "new") body.Severity = e.kind === "task.warning" ? cfg.severity.warning : e.outcome === "aborted" ? cfg.severity.aborted : cfg.severity.failed;
+    if (status === "new")
+      body.Severity = e.kind === "task.warning" ? cfg.severity.warning : e.outcome === "aborted" ? cfg.severity.aborted : cfg.severity.failed;
     if (e.app) body.App = e.app.name;
     // The story so far and the likely cause, for whoever takes the incident.
     if (e.history && e.outcome !== "succeeded") body["Failures in a row"] = e.history.consecutiveFailures;
     if (e.history?.lastSuccessAt) body["Last success"] = e.history.lastSuccessAt;
     if (e.errorClass) body["Likely cause"] = `${e.errorClass}: ${e.errorHint ?? ""}`.trim();
-    if (e.kind === "task.recovered" && e.incident) body.Message = `Task: ${e.task.name} recovered after ${e.incident.failures} failed ${e.incident.failures === 1 ? "run" : "runs"}`;
+    if (e.kind === "task.recovered" && e.incident)
+      body.Message = `Task: ${e.task.name} recovered after ${e.incident.failures} failed ${e.incident.failures === 1 ? "run" : "runs"}`;
     if (e.warnings?.length) body.Warnings = e.warnings.map((w) => w.message).join("; ");
     // The lines that state the failure (wherever they are) and the end of the log, gaps marked.
     if (status === "new" && e.scriptLog) {

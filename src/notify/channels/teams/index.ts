@@ -13,7 +13,10 @@ export const teamsChannel: ChannelDefinition<"teams"> = {
   // A card carries at most ~28 KB; the log gets a fair share of it, long lines cut. Markdown characters go out
   // backslash-escaped (cardText in the templates), two characters each.
   scriptLogFit: { maxChars: 6_000, maxLineChars: 600, measure: (s) => s.length + (s.match(/[\\`*_~[\]()<>#|!{}]/g)?.length ?? 0) },
-  preview: (cfg, n, deps) => ({ url: safeUrl(n.test?.target ?? cfg.webhookUrl), body: deps.templates.renderJson(`teams/${messageKind(n)}.json`, templateData(n)) }),
+  preview: (cfg, n, deps) => ({
+    url: safeUrl(n.test?.target ?? cfg.webhookUrl),
+    body: deps.templates.renderJson(`teams/${messageKind(n)}.json`, templateData(n)),
+  }),
   create(cfg, deps) {
     const client = createHttpClient({ baseDir: deps.baseDir });
     return {
