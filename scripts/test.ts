@@ -1,4 +1,4 @@
-// `npm test`: checks the external programs the tests need (installing them as root), typechecks, then runs
+// `npm test`: checks the external programs the tests need (installing them as root), lints (Biome), typechecks, then runs
 // `bun test` over test/ (extra argv passed through: `npm test -- test/unit`), and removes the Wine prefixes runs that
 // were killed left behind (before and after). Exits non-zero on any failure.
 import { resolve } from "node:path";
@@ -48,6 +48,17 @@ async function ensureExternalTools(): Promise<boolean> {
 async function typecheck(): Promise<boolean> {
   say("typecheck: tsc --noEmit -p .");
   const proc = Bun.spawn([resolve(REPO_ROOT, "node_modules/.bin/tsc"), "--noEmit", "-p", "."], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+    timeout: TYPECHECK_TIMEOUT_MS,
+  });
+  return (await proc.exited) === 0;
+}
+
+/** Biome: formatting and lint rules (biome.jsonc); `npx biome check --write .` fixes what it can. */
+async function lint(): Promise<boolean> {
+  say("lint: biome check --error-on-warnings .");
+  const proc = Bun.spawn([resolve(REPO_ROOT, "node_modules/.bin/biome"), "check", "--error-on-warnings", "--reporter=summary", "."], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "inherit", "inherit"],
     timeout: TYPECHECK_TIMEOUT_MS,
@@ -105,8 +116,10 @@ if (!(await ensureExternalTools())) {
   say("FAILED: external test programs are missing (see above)");
   process.exit(1);
 }
-const typesOk = await typecheck();
-say(typesOk ? "typecheck: ok" : "typecheck: FAILED (errors above)");
+const lintOk = await lint();
+say(lintOk ? "lint: ok" : "lint: FAILED (see above; npx biome check --write . fixes formatting)");
+const typesOk = (await typecheck()) && lintOk;
+say(typesOk ? "typecheck: ok" : "typecheck or lint: FAILED (errors above)");
 const tests = await runTests(process.argv.slice(2));
 // The test process is gone now; if it died before its exit hook removed its Wine prefix, this does.
 sweepWinePrefixes("after the tests");
@@ -116,7 +129,7 @@ say(`${ok ? "OK" : "FAILED"} in ${seconds} s: typecheck ${typesOk ? "ok" : "fail
 if (tests.pass === undefined || tests.fail === undefined) {
   console.log(`test: bun test printed no summary (exit ${tests.code})`);
 } else {
-  // The type check counts as one more check, so a type error can never hide behind green tests.
+  // The type check and the lint count as one more check, so neither can hide behind green tests.
   const passed = tests.pass + (typesOk ? 1 : 0);
   const failed = tests.fail + (typesOk ? 0 : 1);
   console.log(`test: ${passed} passed, ${failed} failed${tests.skip ? `, ${tests.skip} skipped` : ""}`);
