@@ -115,7 +115,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (matchingAppenders(e, "both").length > 0) log.info(`${e.taskName}: ${e.message}`, { taskId: e.taskId, executionId: e.executionId });
     },
   });
-  const scheduler = createTaskScheduler(repo, tasks, opts.schedules ?? true);
+  const scheduler = createTaskScheduler(repo, tasks, opts.schedules ?? true, settings, now);
   const engine = createEngineState(repo, settings, now);
   const requests = createRequestLog();
   const faults = createFaults();
@@ -124,7 +124,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const qrs = createQrsServer({ repo, runner: tasks, settings, certs, requestLog: requests, faults, now, hostname, port: opts.qrsPort ?? DEFAULT_PORTS.qrs, onError });
   const eng = createEngineServer({ state: engine, certs, requestLog: requests, faults, hostname, port: opts.enginePort ?? DEFAULT_PORTS.engine, onError });
   const control = createControlServer({
-    repo, runner: tasks, settings, requestLog: requests, faults, udp, engine, listeners: { qrs, engine: eng }, now,
+    repo, runner: tasks, settings, requestLog: requests, faults, udp, engine, listeners: { qrs, engine: eng }, now, scheduler,
     hostname: "127.0.0.1", port: opts.controlPort ?? DEFAULT_PORTS.control, onError,
   });
 

@@ -5,6 +5,7 @@ import type { Repository } from "../repo/repository";
 import { OutcomeSchema } from "../site/schema";
 import { applySettingsPatch, assignPresent, parseUdpTarget, SimSettingsPatchSchema, UdpSettingsPatchSchema, UdpTargetSchema, type SimSettings, type UdpTarget } from "../settings";
 import type { TaskRunner } from "../tasks/runner";
+import type { TaskScheduler } from "../tasks/scheduler";
 import { FaultInputSchema, type Faults } from "../traffic/faults";
 import { expressionMap, ExpressionsSchema } from "../engine/expressions";
 import type { RequestLog } from "../traffic/request-log";
@@ -25,6 +26,7 @@ export interface ControlDeps {
   engine: EngineState;
   listeners: { qrs: Listener; engine: Listener };
   now: () => number;
+  scheduler?: TaskScheduler;
 }
 
 export interface ControlContext {
@@ -125,7 +127,7 @@ export function buildControlRouter(deps: ControlDeps) {
     json(200, {
       endpoints: [
         "GET /health", "GET /state", "GET /tasks", "GET /tasks/{id}", "POST /tasks/{id}/run", "POST /tasks/{id}/abort",
-        "PATCH /tasks/{id}", "GET /executions", "GET /executions/{id}/scriptlog", "GET /apps", "PATCH /apps/{id}", "GET /apps/{id}/expressions", "PUT /apps/{id}/expressions",
+        "PATCH /tasks/{id}", "GET /scheduler", "POST /scheduler/pause", "POST /scheduler/resume", "POST /nodes/{node}/down", "POST /nodes/{node}/up", "GET /executions", "GET /executions/{id}/scriptlog", "GET /apps", "PATCH /apps/{id}", "GET /apps/{id}/expressions", "PUT /apps/{id}/expressions",
         "GET /engine/reloads", "GET /requests", "DELETE /requests", "GET /faults", "POST /faults", "DELETE /faults",
         "DELETE /faults/{id}", "GET /settings", "PATCH /settings", "GET /udp", "PATCH /udp", "PUT /udp/targets",
         "PUT /udp/nodes/{node}/targets", "DELETE /udp/nodes/{node}/targets", "DELETE /udp/sent", "POST /listeners/{qrs|engine}/down", "POST /listeners/{qrs|engine}/up",
@@ -136,6 +138,19 @@ export function buildControlRouter(deps: ControlDeps) {
   r.add("GET", "/state", () => json(200, { ...stateSnapshot(repo, runner), engineReloads: deps.engine.reloads.slice(-100).map(withoutLog) }));
 
   r.add("GET", "/tasks", () => json(200, [...repo.tasks.values()].map((t) => taskSummary(repo, t))));
+  const schedulerView = () => ({
+    paused: deps.scheduler?.paused() ?? false,
+    downNodes: (deps.scheduler?.downNodes() ?? []).map((id) => repo.site.nodes.find((n) => n.id === id)?.name ?? id),
+  });
+  const needScheduler = () => {
+    if (!deps.scheduler) throw new NotFound("this simulator has no scheduler");
+    return deps.scheduler;
+  };
+  r.add("GET", "/scheduler", () => json(200, schedulerView()));
+  r.add("POST", "/scheduler/pause", () => (needScheduler().pause(), json(200, schedulerView())));
+  r.add("POST", "/scheduler/resume", () => (needScheduler().resume(), json(200, schedulerView())));
+  r.add("POST", "/nodes/:node/down", (_c, p) => (needScheduler().setNodeDown(node(p.node!).id, true), json(200, schedulerView())));
+  r.add("POST", "/nodes/:node/up", (_c, p) => (needScheduler().setNodeDown(node(p.node!).id, false), json(200, schedulerView())));
   r.add("GET", "/tasks/:id", (_c, p) => json(200, taskSummary(repo, task(p.id!))));
   r.add("POST", "/tasks/:id/run", (c, p) => {
     const t = task(p.id!);

@@ -62,6 +62,9 @@ export interface RunnerDeps {
   onLog: (event: SchedulerLogEvent) => void;
 }
 
+/** Final status of a run as QRS stores it (7 FinishedSuccess, 8 FinishedFail, 6 Aborted…), for task-event triggers. */
+export type FinishListener = (taskId: string, status: number) => void;
+
 export interface TaskRunner {
   start(taskId: string, opts?: StartOptions): StartResult;
   /** Aborts a running task; false when it is not running. */
@@ -70,6 +73,7 @@ export interface TaskRunner {
   /** executionIDs of running sessions (for `/qrs/executionsession/{id}`). */
   runningSessions(): { executionId: string; taskId: string; user: string; startMs: number }[];
   stop(): void;
+  onFinished(listener: FinishListener): void;
 }
 
 export function createTaskRunner(deps: RunnerDeps): TaskRunner {
@@ -77,6 +81,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
   const sessions = new Map<string, Session>();
   const allTimers = new Set<ReturnType<typeof setTimeout>>();
 
+  const finishListeners: FinishListener[] = [];
   const later = (s: Session | undefined, ms: number, fn: () => void) => {
     const t = setTimeout(() => {
       allTimers.delete(t);
@@ -131,6 +136,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       apply();
       s.task.runningSession = undefined;
       sessions.delete(s.task.model.id);
+      for (const l of finishListeners) l(s.task.model.id, s.record.status);
     };
     if (settings.timing.qrsLagMs > 0) later(undefined, settings.timing.qrsLagMs, finish);
     else finish();
@@ -354,6 +360,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
         user: s.user,
         startMs: s.record.createdMs,
       })),
+    onFinished: (l) => void finishListeners.push(l),
     stop() {
       for (const t of allTimers) clearTimeout(t);
       allTimers.clear();
