@@ -20,7 +20,8 @@ fi
 #   systemd               `systemd-analyze verify` of the generated unit file
 #   postgresql            the cluster store; tests run initdb + postgres as nobody in a temp dir on a free port
 #   util-linux            setpriv, which drops root to nobody for postgres (it refuses to run as root)
-PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 wixl msitools chromium systemd postgresql util-linux)
+#   faketime              runs a Steward whose clock is ahead or behind (the cluster's clock-offset tests)
+PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 wixl msitools chromium systemd postgresql util-linux faketime)
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -11,6 +11,9 @@ const INSTALL_TIMEOUT_MS = 15 * 60_000;
 const TYPECHECK_TIMEOUT_MS = 5 * 60_000;
 /** A hang must not eat CI's budget; the suite itself is expected to take a few minutes at most. */
 const TESTS_TIMEOUT_MS = 15 * 60_000;
+/** Worker processes for bun test: each test file runs in one of them, isolated from the others. */
+const TEST_WORKERS = 3;
+const TIMINGS_FILE = "test/timings.json";
 
 const say = (line: string) => console.log(`[npm test] ${line}`);
 
@@ -63,7 +66,10 @@ interface TestSummary {
 async function runTests(extraArgs: string[]): Promise<TestSummary> {
   const hasPath = extraArgs.some((a) => !a.startsWith("-"));
   // Integration tests start real servers; each bounds its own waits, this is the outer per-test limit.
-  const args = ["test", "--timeout", "60000", ...(hasPath ? [] : ["./test/"]), ...extraArgs];
+  // Most files wait on servers they start, so three workers on two cores finish in about half the time of one;
+  // test/timings.json (refresh: npm test -- --update-timings) starts the slowest files first.
+  const parallel = extraArgs.some((a) => a.startsWith("--parallel")) ? [] : [`--parallel=${TEST_WORKERS}`, `--timings=${TIMINGS_FILE}`];
+  const args = ["test", "--timeout", "60000", ...parallel, ...(hasPath ? [] : ["./test/"]), ...extraArgs];
   say(`bun ${args.join(" ")}`);
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: REPO_ROOT,

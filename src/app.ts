@@ -5,14 +5,14 @@ import type { Logger } from "pino";
 import type { LoadedConfig } from "./config/load";
 import type { Config } from "./config/schema";
 import { createEventBus, type EventBus } from "./core/bus";
-import { systemClock, type Clock } from "./core/clock";
+import { offsetClock, systemClock, type Clock } from "./core/clock";
 import { createLifecycle, type Lifecycle } from "./core/lifecycle";
 import { createMetricsRegistry, type MetricsRegistry } from "./core/metrics";
 import { createReadiness, type Readiness } from "./core/readiness";
 import type { DomainEvents } from "./events/types";
 import { createHttpApp, type HttpApp } from "./http/app";
 import type { HttpServer } from "./http/server";
-import { registerProcessMetrics } from "./http/routes/health";
+import { countLastResortErrors, registerProcessMetrics } from "./http/routes/health";
 import { createAuditLog, type AuditLog } from "./audit/audit-log";
 import { getMeta, setMeta } from "./store/core-migrations";
 import { openStore, type Store } from "./store/database";
@@ -103,13 +103,14 @@ export interface StewardApp {
 export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp {
   const config = loaded.config;
   const log = options.log;
-  const clock = options.clock ?? systemClock;
-  const startedAt = clock.now();
+  const localClock = options.clock ?? systemClock;
+  const startedAt = localClock.now();
   const metrics = createMetricsRegistry();
   registerProcessMetrics(metrics, startedAt);
   const readiness = createReadiness();
   const bus = createEventBus<DomainEvents>(log.child({ module: "bus" }));
   const lifecycle = createLifecycle(log);
+  countLastResortErrors(metrics, lifecycle);
 
   const store = openStore(config.dataDir, [...STORE_MIGRATIONS]);
   registerStoreMetrics(metrics, store);
@@ -135,12 +136,25 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const shared: Store = clusterStore ? { ...store, sql: clusterStore.db } : store;
     const clusterLog = log.child({ module: "cluster" });
     const cluster: Cluster = pg && clusterStore
-      ? createPostgresCluster({ leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs }, { db: clusterStore.db, log: clusterLog, version: VERSION, instanceName })
+      ? createPostgresCluster({ leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs, maxClockOffsetMs: pg.maxClockOffsetMs }, { db: clusterStore.db, log: clusterLog, version: VERSION, instanceName })
       : createSingleCluster(instanceName);
     lifecycle.add(cluster);
+    // In a cluster every time written to the shared store (schedule fires, audit, TTLs, claims) is the database's
+    // time: this machine's clock corrected by the offset each heartbeat measures, so a node whose clock runs
+    // ahead or behind fires schedules with the others, not early or late.
+    const clock = pg ? offsetClock(localClock, () => cluster.clockOffsetMs()) : localClock;
     const gate = pg ? dutyGate(cluster, clusterLog) : undefined;
     const liveInstances = pg
       ? async () => (await cluster.view()).members.filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId)
+      : undefined;
+    // A member silent past its lease but not yet forgotten (a day), killed or its machine down, and not started
+    // again since (a restarted Steward is a new instance under the same name).
+    const memberDown = pg
+      ? async () => {
+          const { members } = await cluster.view();
+          const alive = new Set(members.filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.name));
+          return members.some((m) => !alive.has(m.name));
+        }
       : undefined;
     const clusterWiring = { instanceId: cluster.instanceId, ...(liveInstances ? { liveInstances } : {}) };
     registerClusterObservability(cluster, { readiness, metrics, pgStore: clusterStore?.db });
@@ -199,12 +213,13 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
     const notify = setupNotify(loaded, { ...clusterWiring, store: shared, bus, log, clock, metrics: notifyMetrics, router: http.router, lifecycle, readiness, qrs, influxConflicts });
     // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
-    const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, ...(pg ? {} : { store }) });
+    const dashboard = setupDashboard({ router: http.router, hono: http.hono, bus, lifecycle, store, ...(pg && clusterStore ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log } } : {}), ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}), ...(qrs ? { qrs } : {}) });
     // Before the intake: a run's incident and history are written on its way to the bus.
     const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
     const intake = setupIntake(config, {
       ...clusterWiring,
       ...(gate ? { gate } : {}),
+      ...(memberDown ? { memberDown } : {}),
       ...(incidents ? { annotate: incidents.annotate, successLogs: incidentsWantSuccessLogs(config) } : {}),
       bus,
       log,

@@ -40,19 +40,20 @@ export async function main(argv: string[]): Promise<number> {
   if (delegated) return delegated(rest);
   if (command === "config" && rest[0] === "import-butler") return (await import("./cli/import-butler")).importButlerCommand(rest.slice(1), out, err);
 
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: {
+  const { values, positionals } = parseCommandArgs(command, rest, {
       config: { type: "string", short: "c" },
+      // Butler's spelling of --config, so a Butler service definition runs unchanged.
+      configfile: { type: "string" },
       "log-level": { type: "string" },
       "log-format": { type: "string" },
       out: { type: "string" },
       cluster: { type: "boolean" },
       help: { type: "boolean", short: "h" },
-    },
   });
+  if (values.configfile !== undefined) {
+    if (values.config !== undefined) throw new UsageError(`${command}: give --config or --configfile, not both`);
+    values.config = values.configfile;
+  }
   if (values.help) {
     out(COMMAND_HELP[command] ?? MAIN_HELP);
     return COMMAND_HELP[command] ? 0 : 2;
@@ -76,6 +77,27 @@ export async function main(argv: string[]): Promise<number> {
     }
     default:
       throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+
+/** parseArgs, with its errors (an unknown option, a missing value) said plainly and the command's usage shown. */
+function parseCommandArgs<O extends OptionSpec>(command: string, args: string[], options: O) {
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options });
+  } catch (e) {
+    const code = String((e as { code?: unknown }).code ?? "");
+    if (!code.startsWith("ERR_PARSE_ARGS")) throw e;
+    // Node's texts: "Unknown option '--bogus'", "Option '-c, --config <value>' argument missing".
+    const option = /(--[A-Za-z][\w-]*)/.exec((e as Error).message)?.[1] ?? /'(-[^'\s,]+)/.exec((e as Error).message)?.[1];
+    const what =
+      code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
+        ? `unknown option ${option ?? ""}`.trim()
+        : code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE"
+          ? `option ${option ?? ""} needs a value`
+          : (e as Error).message;
+    throw new UsageError(`${command}: ${what}\n\n${COMMAND_HELP[command] ?? MAIN_HELP}`);
   }
 }
 

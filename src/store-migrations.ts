@@ -9,7 +9,7 @@ import { controlMigrations } from "./control";
 import { schedulerMigrations } from "./scheduler";
 import { notifyMigrations } from "./notify";
 import { channelStateMigrations } from "./notify/channel-state";
-import { eventHistoryMigrations, runHistoryMigrations } from "./dashboard";
+import { dashboardFeedMigrations, eventHistoryMigrations, runHistoryMigrations } from "./dashboard";
 import { securityMigrations } from "./security";
 import { siteMonitorMigrations } from "./site-monitor";
 import { clusterMigrations } from "./cluster/migrations";
@@ -32,5 +32,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   clusterMigrations,
   checksMigrations,
   incidentMigrations,
+  dashboardFeedMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

@@ -134,12 +134,14 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
   /** Set by the component's stop after its last flush attempt: no more retries. */
   let closed = false;
   let lastWriteFailed = false;
+  /** What the last failed write was refused with: the cause a caller of flush() is given. */
+  let lastWriteError: Error | undefined;
 
   /** Waits until everything recorded is written; rejects if the store is unreachable (entries stay queued). */
   const flush = async (): Promise<void> => {
     while (writing || queue.length > 0) {
       await (writing ?? drain());
-      if (lastWriteFailed) throw new Error(`the store is unreachable; ${queue.length} audit entries wait to be written`);
+      if (lastWriteFailed) throw new Error(`the store is unreachable; ${queue.length} audit entries wait to be written`, { cause: lastWriteError });
     }
   };
 
@@ -204,6 +206,7 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
         (err: Error) => {
           onError(err, `writing ${batch.length} audit entries`);
           lastWriteFailed = isStoreUnavailable(err);
+          lastWriteError = err;
           if (!lastWriteFailed) return true;
           // The store is down: keep the entries (oldest first, within the bound) and try again in a second.
           queue = batch.concat(queue);

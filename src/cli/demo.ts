@@ -5,11 +5,19 @@ import demoYaml from "../../config/demo.yaml" with { type: "text" };
 import { describeError } from "../core/errors";
 import { startDemo, type RunningDemo } from "../demo/run-demo";
 import { createDemoTerminal, type DemoTerminal } from "../demo/terminal";
+import { installLastResortGuard } from "../core/last-resort";
+import type { Logger } from "../core/logger";
 import { loggerFor, type LogFlags } from "./logging";
+
+/** The demo's Stewards run in this process: the last-resort guard logs through the latest one's logger. */
+function guarded(log: Logger): Logger {
+  installLastResortGuard(log);
+  return log;
+}
 
 export async function demoCommand(flags: LogFlags, cluster = false): Promise<number> {
   const terminal = createDemoTerminal({ write: (line) => console.log(line), colour: process.stdout.isTTY === true && !process.env.NO_COLOR });
-  const demo = await startDemo({ yaml: demoYaml, baseDir: process.cwd(), terminal, cluster, logger: (loaded) => loggerFor(loaded.config, flags, loaded.secrets) });
+  const demo = await startDemo({ yaml: demoYaml, baseDir: process.cwd(), terminal, cluster, logger: (loaded) => guarded(loggerFor(loaded.config, flags, loaded.secrets)) });
   return new Promise<number>((resolve) => {
     let offControls = () => {};
     const stop = async (signal: string) => {

@@ -1,9 +1,10 @@
 // `steward run`: load config, build the app, start it, and stop it cleanly on SIGINT/SIGTERM.
-import { existsSync } from "node:fs";
 import { createApp, type StewardApp } from "../app";
 import { defaultConfig, loadConfigFile, type LoadedConfig } from "../config/load";
 import { describeError } from "../core/errors";
+import { installLastResortGuard } from "../core/last-resort";
 import type { Logger } from "../core/logger";
+import { lookupConfig } from "./config-lookup";
 import { loggerFor, type LogFlags } from "./logging";
 
 export interface RunFlags extends LogFlags {
@@ -11,14 +12,14 @@ export interface RunFlags extends LogFlags {
 }
 
 export function resolveConfig(flags: RunFlags): LoadedConfig {
-  if (flags.config) return loadConfigFile(flags.config);
-  if (existsSync("steward.yaml")) return loadConfigFile("steward.yaml");
-  return defaultConfig();
+  const found = lookupConfig(flags.config);
+  return found.file ? loadConfigFile(found.file) : defaultConfig();
 }
 
 export async function runCommand(flags: RunFlags): Promise<number> {
   const loaded = resolveConfig(flags);
   const log = loggerFor(loaded.config, flags, loaded.secrets);
+  installLastResortGuard(log);
   log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
   const app = createApp(loaded, { log });
   return runUntilSignal(app, log);

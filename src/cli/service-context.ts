@@ -14,6 +14,8 @@ export interface ServiceCommandDeps {
   /** argv that starts this Steward (exe, and the script when not compiled). */
   self?: string[];
   isRoot?: () => boolean;
+  /** The OS release (os.release()): Windows builds older than Steward's runtime supports are refused. */
+  osRelease?: () => string;
 }
 
 export const SERVICE_OPTIONS = {

@@ -1,5 +1,7 @@
 // `steward service install`: the starter config, the installation's own folders, the plan for Windows or systemd,
 // and after a start whether the service kept running.
+import { release } from "node:os";
+import { windowsVersionProblem } from "../services/install/windows-version";
 import { existsSync, lstatSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { envFileFor } from "../config/env-file";
@@ -112,6 +114,15 @@ function ownFolders(...folders: (string | undefined)[]): string[] {
 export async function serviceInstall(c: ServiceContext): Promise<number> {
   const { values, platform, name, run, dryRun } = c;
   if (!values.config) throw new UsageError("service install: --config FILE is required (the service reads that file at every start)");
+  // Planned for Windows on another OS (--platform windows --dry-run) there is no Windows version to check.
+  const osRelease = c.deps.osRelease ?? (process.platform === "win32" ? release : undefined);
+  if (platform === "windows" && osRelease) {
+    const tooOld = windowsVersionProblem(osRelease());
+    if (tooOld) {
+      c.out(`service install: ${tooOld}`);
+      return 1;
+    }
+  }
   const firewall = parseFirewallOpenings(values.firewall);
   if ("error" in firewall) throw new UsageError(`service install: ${firewall.error}`);
   if (firewall.length && platform !== "windows") throw new UsageError("service install: --firewall opens the Windows Firewall; on Linux open the ports with your firewall (nftables, firewalld, ufw)");

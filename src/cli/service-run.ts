@@ -1,6 +1,7 @@
 // The Windows service process (`steward service run`, started by the SCM): logs to a rolling file and the event
 // log, starts the app when the SCM says so and stops it on STOP/SHUTDOWN. Also the status helpers of
 // `steward service start|stop|status` on both platforms.
+import { installLastResortGuard } from "../core/last-resort";
 import { join } from "node:path";
 import { createApp, type StewardApp } from "../app";
 import { loadConfigFile } from "../config/load";
@@ -43,7 +44,7 @@ export async function serviceRun(o: { configFile: string; name: string; logLevel
       if (ev && events) events.write(ev, eventText(line));
     },
   });
-  process.on("uncaughtException", (err) => log.fatal({ err: describeError(err) }, "uncaught exception"));
+  installLastResortGuard(log);
   let app: StewardApp | undefined;
   const code = await runAsWindowsService(o.name, {
     async start() {

@@ -46,8 +46,10 @@ to send every event to two Steward instances.`,
   service: SERVICE_HELP,
   run: `Usage: steward run [--config FILE] [--log-level LEVEL] [--log-format json|pretty]
 
-Runs Steward until SIGINT/SIGTERM. Without --config it reads ./steward.yaml if present, else the built-in
-defaults (REST API on 127.0.0.1:8080, UDP intake on 0.0.0.0:9998, data in ./data).`,
+Runs Steward until SIGINT/SIGTERM. --config (or -c, or Butler's --configfile) names the config file; without
+it Steward reads the file named by STEWARD_CONFIG, else %ProgramData%\\Steward\\steward.yaml (Windows) or
+/etc/steward/steward.yaml (Linux) if present, else ./steward.yaml if present, else the built-in defaults
+(REST API on 127.0.0.1:8080, UDP intake on 0.0.0.0:9998, data in ./data).`,
   demo: `Usage: steward demo [--cluster] [--log-level LEVEL]
 
 Starts the Qlik Sense simulator, Steward on the demo configuration and a capture inbox (SMTP server and

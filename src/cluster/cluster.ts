@@ -54,6 +54,13 @@ export interface Cluster extends Component {
   onDuty(duty: DutyName, fn: (held: boolean) => void): () => void;
   /** Members with their heartbeats and who leads which duty, for /ready and the dashboard. */
   view(): Promise<ClusterView>;
+  /**
+   * The database's clock minus this machine's, in milliseconds, as measured at the last heartbeat (0 on a single
+   * Steward). Added to this machine's time, it gives the time every member of the cluster agrees on.
+   */
+  clockOffsetMs(): number;
+  /** Why this Steward takes no duty now (its clock is too far off), or undefined. */
+  dutyRefusal(): string | undefined;
 }
 
 export interface ClusterTiming {
@@ -61,6 +68,8 @@ export interface ClusterTiming {
   leaseTtlMs: number;
   /** Heartbeat and renewal interval. */
   heartbeatMs: number;
+  /** Past this difference between this machine's clock and the database's, no duty is taken. */
+  maxClockOffsetMs?: number;
 }
 
 export interface ClusterDeps {
@@ -99,6 +108,8 @@ export function createSingleCluster(instanceName = hostname()): Cluster {
       running = false;
       for (const set of listeners.values()) for (const fn of set) fn(false);
     },
+    clockOffsetMs: () => 0,
+    dutyRefusal: () => undefined,
     async view() {
       const now = new Date().toISOString();
       return {
@@ -167,11 +178,35 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     // Members silent for a day are gone for good (killed, or their node removed); younger ones stay listed so
     // the dashboard can show that they stopped answering.
     await db.run(`DELETE FROM cluster_members WHERE heartbeat_at < ${DB_NOW} - ?`, [MEMBER_FORGET_MS]);
-    await db.run(
+    const sent = Date.now();
+    const row = await db.get<{ at: number }>(
       `INSERT INTO cluster_members (instance_id, name, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ${DB_NOW}, ${DB_NOW})
-       ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = ${DB_NOW}`,
+       ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = ${DB_NOW} RETURNING heartbeat_at AS at`,
       [instanceId, instanceName, hostname(), process.pid, deps.version],
     );
+    // The database read its clock somewhere within the round trip: the middle is off by half of it at most.
+    const received = Date.now();
+    if (row) measureOffset(Number(row.at) - (sent + received) / 2, received - sent);
+  }
+
+  let offsetMs = 0;
+  let refusal: string | undefined;
+  const maxOffsetMs = timing.maxClockOffsetMs ?? Number.POSITIVE_INFINITY;
+  function measureOffset(sample: number, roundTripMs: number): void {
+    offsetMs = Math.round(sample);
+    const off = Math.abs(offsetMs) - roundTripMs / 2;
+    const was = refusal;
+    refusal =
+      off > maxOffsetMs
+        ? `this machine's clock is ${(Math.abs(offsetMs) / 1000).toFixed(1)} s ${offsetMs > 0 ? "behind" : "ahead of"} the database's (store.postgres.maxClockOffsetMs is ${maxOffsetMs} ms): it takes no site-wide duty until the clocks agree; set the time (NTP) on this machine`
+        : undefined;
+    if (refusal && !was) log.error({ offsetMs, instance: instanceName }, refusal);
+    if (!refusal && was) log.info({ offsetMs, instance: instanceName }, "this machine's clock agrees with the database's again: it takes site-wide duties again");
+  }
+
+  /** Gives a lease up at once, so another Steward takes the duty without waiting for it to expire. */
+  async function release(duty: DutyName): Promise<void> {
+    await db.run("DELETE FROM cluster_leases WHERE duty = ? AND holder = ?", [duty, instanceId]);
   }
 
   /** Takes the lease when it is free or expired, renews it when ours; true when we hold it afterwards. */
@@ -192,6 +227,12 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     try {
       await heartbeat();
       for (const duty of wanted()) {
+        if (refusal) {
+          // Acting on a duty with a clock this far off would fire schedules at the wrong time: hand it over.
+          if (heldUntil.has(duty)) await release(duty);
+          setHeld(duty, undefined);
+          continue;
+        }
         const ours = await claim(duty);
         setHeld(duty, ours ? sentAt + timing.leaseTtlMs - timing.heartbeatMs : undefined);
       }
@@ -239,6 +280,8 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     instanceId,
     instanceName,
     holds,
+    clockOffsetMs: () => offsetMs,
+    dutyRefusal: () => refusal,
     onDuty(duty, fn) {
       const set = listeners.get(duty) ?? new Set<Listener>();
       listeners.set(duty, set);

@@ -14,7 +14,8 @@ export function describeCluster(v: ClusterView): string {
 }
 
 export function registerClusterObservability(cluster: Cluster, deps: { readiness: Readiness; metrics: MetricsRegistry; pgStore?: SqlDb }): void {
-  deps.readiness.register({
+  // A single Steward has no cluster to report on: no "cluster" row in /ready and on the dashboard.
+  if (deps.pgStore) deps.readiness.register({
     name: "cluster",
     required: false,
     async check() {
@@ -46,6 +47,18 @@ export function registerClusterObservability(cluster: Cluster, deps: { readiness
     DUTIES.map((duty) => ({ labels: { duty, instance }, value: cluster.holds(duty) ? 1 : 0 })),
   );
   if (cluster.mode === "cluster") {
+    deps.metrics.gaugeFn("steward_cluster_clock_offset_seconds", "The database's clock minus this machine's, measured at each heartbeat; schedules and audit use the corrected time.", () => [
+      { labels: { instance }, value: cluster.clockOffsetMs() / 1000 },
+    ]);
+    deps.readiness.register({
+      name: "cluster-clock",
+      required: false,
+      check: () => {
+        const refusal = cluster.dutyRefusal();
+        const offset = `${(cluster.clockOffsetMs() / 1000).toFixed(3)} s`;
+        return refusal ? { ok: false, detail: refusal } : { ok: true, detail: `offset to the database's clock ${offset}, corrected` };
+      },
+    });
     deps.metrics.gaugeFnAsync("steward_cluster_member_heartbeat_age_seconds", "Seconds since each cluster member's last heartbeat (by the store's clock).", async () =>
       (await cluster.view()).members.map((m) => ({ labels: { member: m.name, instance }, value: m.heartbeatAgeMs / 1000 })),
     );

@@ -1,5 +1,6 @@
 // Loads a config file: YAML → placeholder substitution → zod validation, with every error naming the file,
 // line:column and YAML path. Relative paths in the config are resolved against the config file's folder.
+import { applyEnvOverrides } from "./env-overrides";
 import { dirname, resolve } from "node:path";
 import { AppError } from "../core/errors";
 import { createSecretRegistry, type SecretRegistry } from "../core/redaction";
@@ -28,6 +29,8 @@ export interface LoadOptions {
   displayName?: string;
   /** Said about the secrets file when a variable is missing ("nor in /etc/steward/steward.env"). */
   envFileNote?: string;
+  /** STEWARD_<SECTION>__<KEY> variables override settings (default); false reads the file alone. */
+  envOverrides?: boolean;
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
@@ -54,11 +57,16 @@ export function parseConfigText(text: string, displayName: string, baseDir: stri
     throw new AppError("CONFIG_INVALID", msg, { details: [msg] });
   }
   const data = substitutePlaceholders(src, { env: options.env ?? process.env, baseDir, secrets, envFileNote: options.envFileNote });
+  // STEWARD_<SECTION>__<KEY> variables set single settings over the file (not for `config check` of a file alone).
+  const overrides = options.envOverrides === false ? [] : applyEnvOverrides(data as Record<string, unknown>, options.env ?? process.env, secrets);
   // Parsed once per start or reload: zod's compiled fast path (generated with new Function on the first parse of
   // each object schema) costs more to build than it saves on one parse (measured: ~18 ms against ~8 ms of CPU).
   const parsed = ConfigSchema.safeParse(data, { jitless: true });
   if (!parsed.success) {
-    const messages = formatConfigIssues(parsed.error.issues, ConfigSchema, src, data);
+    const messages = formatConfigIssues(parsed.error.issues, ConfigSchema, src, data).map((m) => {
+      const from = overrides.find((o) => m.includes(` ${o.path}:`) || m.includes(` ${o.path}.`));
+      return from ? `${m} (set by ${from.variable})` : m;
+    });
     throw new AppError("CONFIG_INVALID", messages.join("\n"), { details: messages });
   }
   const config = parsed.data;

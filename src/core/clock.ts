@@ -56,3 +56,12 @@ export function createManualClock(startMs: number): ManualClock {
   };
   return clock;
 }
+
+/** `base` with `offsetMs()` added to its time; timers are relative and run as on `base`. */
+export function offsetClock(base: Clock, offsetMs: () => number): Clock {
+  return {
+    now: () => base.now() + offsetMs(),
+    setTimeout: (fn, ms) => base.setTimeout(fn, ms),
+    clearTimeout: (timer) => base.clearTimeout(timer),
+  };
+}

@@ -34,6 +34,8 @@ export interface Histogram {
 export interface MetricsRegistry {
   counter(name: string, help: string): Counter;
   gauge(name: string, help: string): Gauge;
+  /** A counter whose total is read when /metrics is read (the process's CPU seconds). */
+  counterFn(name: string, help: string, read: () => number): void;
   /** A gauge computed when /metrics is read (memory, uptime, queue depth). */
   gaugeFn(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): void;
   /**
@@ -108,9 +110,9 @@ export function createMetricsRegistry(): MetricsRegistry {
     };
   }
 
-  function gaugeFn(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>): void {
+  function gaugeFn(name: string, help: string, read: () => number | Array<{ labels: Labels; value: number }>, type: "gauge" | "counter" = "gauge"): void {
     register(name, () => {
-      const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
+      const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
       const v = read();
       if (typeof v === "number") lines.push(`${name} ${v}`);
       else for (const s of v) lines.push(`${name}${fmtLabels(s.labels)} ${s.value}`);
@@ -123,6 +125,7 @@ export function createMetricsRegistry(): MetricsRegistry {
     counter: (name, help) => scalar(name, help, "counter"),
     gauge: (name, help) => scalar(name, help, "gauge"),
     gaugeFn: (name, help, read) => gaugeFn(name, help, read),
+    counterFn: (name, help, read) => gaugeFn(name, help, read, "counter"),
     gaugeFnAsync(name, help, read) {
       let last: number | Array<{ labels: Labels; value: number }> = [];
       collectors.set(name, async () => {

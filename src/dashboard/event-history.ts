@@ -14,6 +14,12 @@ export const eventHistoryMigrations: MigrationSet = {
       sql: `CREATE TABLE event_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, seen_at INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
         CREATE INDEX event_history_seen ON event_history (seen_at);`,
     },
+    {
+      version: 2,
+      name: "the Steward that handled each event",
+      // In a cluster the timeline shows the whole site: each entry says which Steward handled it.
+      sql: "ALTER TABLE event_history ADD COLUMN steward TEXT",
+    },
   ],
 };
 
@@ -21,10 +27,12 @@ export interface StoredEvent {
   seq: number;
   seenAt: number;
   event: DomainEvent;
+  /** The Steward of the cluster that handled it (absent on a single Steward). */
+  steward?: string;
 }
 
 export interface EventHistory {
-  append(event: DomainEvent, seenAt: number): number;
+  append(event: DomainEvent, seenAt: number, steward?: string): number;
   /** Writes what is waiting now (at stop). */
   flush(): void;
   /** Newest first. */
@@ -41,18 +49,18 @@ const FLUSH_EVERY_MS = 250;
  * are in the outbox, runs in the run history). Sequence numbers are assigned here, so they are known at once.
  */
 export function createEventHistory(db: DatabaseSync, max: number, writes?: GroupCommit): EventHistory {
-  const insert = db.prepare("INSERT INTO event_history (seq, seen_at, kind, payload) VALUES (?, ?, ?, ?)");
+  const insert = db.prepare("INSERT INTO event_history (seq, seen_at, kind, payload, steward) VALUES (?, ?, ?, ?, ?)");
   const prune = db.prepare("DELETE FROM event_history WHERE seq <= ?");
-  const recent = db.prepare("SELECT seq, seen_at, payload FROM event_history ORDER BY seq DESC LIMIT ?");
+  const recent = db.prepare("SELECT seq, seen_at, payload, steward FROM event_history ORDER BY seq DESC LIMIT ?");
   let last = Number((db.prepare("SELECT COALESCE(MAX(seq), 0) AS s FROM event_history").get() as { s: number }).s);
-  let pending: Array<{ seq: number; seenAt: number; event: DomainEvent }> = [];
+  let pending: Array<{ seq: number; seenAt: number; event: DomainEvent; steward?: string }> = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const writeRows = (rows: typeof pending) => {
     for (const r of rows) {
       const e = r.event;
       const stored = "scriptLog" in e && e.scriptLog?.text !== undefined ? { ...e, scriptLog: { ...e.scriptLog, text: undefined } } : e;
-      insert.run(r.seq, r.seenAt, e.kind, JSON.stringify(stored));
+      insert.run(r.seq, r.seenAt, e.kind, JSON.stringify(stored), r.steward ?? null);
     }
     const newest = rows.at(-1)?.seq;
     // Pruning in steps keeps the write path short most of the time.
@@ -65,13 +73,14 @@ export function createEventHistory(db: DatabaseSync, max: number, writes?: Group
   };
 
   return {
-    append(event, seenAt) {
+    append(event, seenAt, steward) {
       const seq = ++last;
+      const row = { seq, seenAt, event, ...(steward ? { steward } : {}) };
       if (!writes) {
-        writeRows([{ seq, seenAt, event }]);
+        writeRows([row]);
         return seq;
       }
-      pending.push({ seq, seenAt, event });
+      pending.push(row);
       if (pending.length > 2 * max) pending = pending.slice(-max);
       timer ??= setTimeout(() => {
         timer = undefined;
@@ -91,10 +100,11 @@ export function createEventHistory(db: DatabaseSync, max: number, writes?: Group
       else writeRows(rows);
     },
     recent(limit) {
-      return (recent.all(limit) as Array<{ seq: number; seen_at: number; payload: string }>).map((r) => ({
+      return (recent.all(limit) as Array<{ seq: number; seen_at: number; payload: string; steward: string | null }>).map((r) => ({
         seq: Number(r.seq),
         seenAt: Number(r.seen_at),
         event: JSON.parse(r.payload) as DomainEvent,
+        ...(r.steward ? { steward: r.steward } : {}),
       }));
     },
   };

@@ -11,6 +11,8 @@ export interface TimelineEntry {
   /** When the dashboard saw it (ms since epoch). */
   seenAt: number;
   event: DomainEvent;
+  /** In a cluster: the Steward that handled it. */
+  steward?: string;
 }
 
 export interface EventTimeline extends Component {
@@ -21,9 +23,15 @@ export interface EventTimeline extends Component {
   countsSince(sinceMs: number): Record<string, number>;
   /** Called for every new entry (the demo's terminal); returns an unsubscribe function. */
   subscribe(listener: (e: TimelineEntry) => void): () => void;
+  /** An event of the whole site, read from the cluster's shared feed (with `siteWide`). */
+  ingest(event: DomainEvent, seenAt: number, steward: string): void;
 }
 
-export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: number; now?: () => number; history?: EventHistory } = {}): EventTimeline {
+/**
+ * `siteWide`: in a cluster the entries come from the shared feed (ingest), so every Steward shows the whole site;
+ * this Steward's own events still reach the subscribers (the demo's terminal) at once.
+ */
+export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: number; now?: () => number; history?: EventHistory; siteWide?: boolean } = {}): EventTimeline {
   const max = opts.max ?? 500;
   const now = opts.now ?? Date.now;
   const ring: TimelineEntry[] = [];
@@ -31,11 +39,15 @@ export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: n
   let seq = 0;
   let unsubscribe: (() => void) | undefined;
 
-  const add = (event: DomainEvent) => {
-    const seenAt = now();
-    const entry = { seq: opts.history ? opts.history.append(event, seenAt) : ++seq, seenAt, event };
+  const keep = (event: DomainEvent, seenAt: number, steward?: string): TimelineEntry => {
+    const entry: TimelineEntry = { seq: opts.history ? opts.history.append(event, seenAt, steward) : ++seq, seenAt, event, ...(steward ? { steward } : {}) };
     ring.unshift(entry);
     if (ring.length > max) ring.length = max;
+    return entry;
+  };
+  const add = (event: DomainEvent) => {
+    const seenAt = now();
+    const entry = opts.siteWide ? { seq: 0, seenAt, event } : keep(event, seenAt);
     for (const l of listeners) l(entry);
   };
 
@@ -64,11 +76,11 @@ export function createEventTimeline(bus: EventBus<DomainEvents>, opts: { max?: n
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
+    ingest(event, seenAt, steward) {
+      keep(event, seenAt, steward);
+    },
   };
 }
 
 /** A one-line title for an event: the task name, or the service name. */
-export function eventTitle(e: DomainEvent): string {
-  if (isTaskEvent(e)) return e.task.name || e.task.id;
-  return isServiceEvent(e) ? e.service.displayName || e.service.name : e.title;
-}
+export { eventTitle } from "../events/event-title";

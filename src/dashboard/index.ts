@@ -1,5 +1,12 @@
 // The status dashboard at /ui, served by Steward itself: server-rendered pages over Steward's own REST API,
 // plus an in-memory timeline of recent events. `steward demo` attaches its capture inbox.
+import type { Logger } from "../core/logger";
+import { isTaskEvent } from "../events/types";
+import type { SqlDb } from "../store/sql";
+import { getMeta, setMeta } from "../store/core-migrations";
+import { createClusterFeed } from "./cluster-feed";
+import type { QrsClient } from "../qlik";
+import { createTaskNames } from "./task-names";
 import type { Hono } from "hono";
 import type { EventBus } from "../core/bus";
 import type { Lifecycle } from "../core/lifecycle";
@@ -18,6 +25,7 @@ export type { EventTimeline, TimelineEntry } from "./event-timeline";
 export { eventTitle } from "./event-timeline";
 export type { InboxSource } from "./types";
 export { eventHistoryMigrations } from "./event-history";
+export { dashboardFeedMigrations } from "./cluster-feed";
 export { runHistoryMigrations } from "./run-history";
 
 export interface Dashboard {
@@ -35,16 +43,45 @@ export interface DashboardDeps {
   lifecycle: Lifecycle;
   /** Keeps the timeline across restarts; without it the timeline lives in memory only. */
   store?: Store;
+  /** IANA zone of the site (notify.timeZone); this machine's when unset. */
+  siteTimeZone?: string;
+  /** QRS, to name the tasks that schedules and audit entries hold by id. */
+  qrs?: QrsClient;
+  /** In a cluster: the shared store and this Steward's name, so every Steward's pages show the whole site. */
+  siteWide?: { db: SqlDb; steward: string; log: Logger };
 }
+
+const FEED_CURSOR = "dashboard.feed.cursor";
 
 export function setupDashboard(deps: DashboardDeps): Dashboard {
   const max = 500;
-  const timeline = createEventTimeline(deps.bus, { max, ...(deps.store ? { history: createEventHistory(deps.store.db, max, deps.store.writes) } : {}) });
+  const siteWide = deps.siteWide;
+  const timeline = createEventTimeline(deps.bus, { max, siteWide: Boolean(siteWide), ...(deps.store ? { history: createEventHistory(deps.store.db, max, deps.store.writes) } : {}) });
   deps.lifecycle.add(timeline);
-  const runs = deps.store ? createRunHistory(deps.store.db, deps.bus, Date.now, undefined, deps.store.writes) : undefined;
+  const runs = deps.store ? createRunHistory(deps.store.db, deps.bus, Date.now, undefined, deps.store.writes, Boolean(siteWide)) : undefined;
   if (runs) deps.lifecycle.add(runs);
+  if (siteWide && deps.store) {
+    const local = deps.store.db;
+    const isRun = (k: string) => k === "task.succeeded" || k === "task.failed" || k === "task.aborted";
+    deps.lifecycle.add(
+      createClusterFeed({
+        db: siteWide.db,
+        bus: deps.bus,
+        steward: siteWide.steward,
+        log: siteWide.log,
+        initial: max,
+        cursor: { get: () => (getMeta(local, FEED_CURSOR) === undefined ? undefined : Number(getMeta(local, FEED_CURSOR))), set: (id) => setMeta(local, FEED_CURSOR, String(id)) },
+        sink: {
+          take(event, seenAt, steward) {
+            timeline.ingest(event, seenAt, steward);
+            if (runs && isTaskEvent(event) && isRun(event.kind)) runs.record(event);
+          },
+        },
+      }),
+    );
+  }
   let inbox: InboxSource | undefined;
-  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, runs, inbox: () => inbox });
+  registerDashboardRoutes(deps.router, { api: createApiReader(deps.hono), timeline, runs, inbox: () => inbox, siteTimeZone: deps.siteTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, taskNames: createTaskNames(deps.qrs) });
   return {
     timeline,
     runs,

@@ -10,6 +10,8 @@ export interface NavState {
   active: string;
   /** The demo's capture inbox is attached. */
   inbox: boolean;
+  /** The site's IANA time zone, which the viewer may choose instead of their own. */
+  timeZone?: string;
 }
 
 const NAV: Array<[id: string, href: string, label: string]> = [
@@ -30,7 +32,7 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
   return (
     <>
       {raw("<!doctype html>")}
-      <html lang="en">
+      <html lang="en" data-site-tz={props.nav.timeZone ?? "UTC"}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -49,6 +51,15 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
               </a>
             ))}
           </nav>
+          <label title="Times on these pages are shown in this zone">
+            <select id="tz" aria-label="Time zone of the times shown">
+              <option value="viewer">your time zone</option>
+              <option value="site">{`site: ${props.nav.timeZone ?? "UTC"}`}</option>
+              <option value="UTC" selected>
+                UTC
+              </option>
+            </select>
+          </label>
           <label title="Reload this page's data every 5 seconds">
             <input type="checkbox" id="autorefresh" checked /> auto-refresh
           </label>

@@ -75,7 +75,8 @@ export interface RunHistory extends Component {
 }
 
 /** With `writes`, a run's row joins the store's shared transaction (group commit) instead of a commit of its own. */
-export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, now: () => number = Date.now, maxRows = RUN_HISTORY_MAX_ROWS, writes?: GroupCommit): RunHistory {
+/** With `siteWide`, runs come from the cluster's feed (record), not from this Steward's bus. */
+export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, now: () => number = Date.now, maxRows = RUN_HISTORY_MAX_ROWS, writes?: GroupCommit, siteWide = false): RunHistory {
   const insert = db.prepare(`${INSERT_HEAD} VALUES ${ROW_PLACEHOLDERS}`);
   const pruneOld = db.prepare("DELETE FROM task_runs WHERE finished_at < ?");
   const pruneExcess = db.prepare("DELETE FROM task_runs WHERE rowid <= (SELECT MAX(rowid) FROM task_runs) - ?");
@@ -121,6 +122,7 @@ export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, 
     name: "dashboard-run-history",
     async start() {
       prune();
+      if (siteWide) return;
       const off = [bus.on("task.succeeded", history.record), bus.on("task.failed", history.record), bus.on("task.aborted", history.record)];
       unsubscribe = () => off.forEach((f) => f());
     },

@@ -45,6 +45,8 @@ button,.btn{font:inherit;font-size:13px;border:1px solid var(--line);background:
 button:hover{background:#eef1f4}button:disabled{opacity:.5;cursor:default}
 button.primary{background:var(--brand);border-color:var(--brand);color:#fff}button.primary:hover{background:#094a8c}
 button.danger{color:var(--fail)}
+pre.log-errors{color:var(--fail);background:var(--fail-bg);border-left:3px solid var(--fail);white-space:pre-wrap}
+mark.log-fail{color:var(--fail);background:var(--fail-bg);font-weight:600}
 .toolbar{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-bottom:12px}
 .toolbar .spacer{flex:1}
 select,input[type=text],input[type=search]{font:inherit;font-size:13px;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:#fff}
@@ -82,5 +84,6 @@ tbody tr:hover{background:var(--hover)}button,.btn{background:var(--button)}sele
 --info:#58a6ff;--info-bg:#0f2540;--idle:#8b949e;--idle-bg:#21262d;--hover:rgba(88,166,255,.10);--row:#21262d;--raised:#0d1117;--button:#21262d;--field:#0d1117}
 .s-ok{border-color:#1f6f35}.s-fail{border-color:#8e1c1c}.s-warn{border-color:#6c4f0c}.s-info{border-color:#1c4f8a}.s-idle{border-color:#30363d}
 button:hover{background:#30363d}.notice{color:var(--warn);border-color:#6c4f0c}
+button.primary{color:#0d1117}button.primary:hover{background:#79b8ff}
 }
 `;

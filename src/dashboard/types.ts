@@ -1,4 +1,5 @@
 // What the dashboard pages are given: the API reader, the recent-event memory and the optional demo inbox.
+import type { TaskNames } from "./task-names";
 import type { Context } from "hono";
 import type { CapturedItem } from "../demo/capture-types";
 import type { HttpEnv } from "../http/types";
@@ -18,6 +19,10 @@ export interface PageDeps {
   /** Finished task runs for the charts; absent without a store. */
   runs?: RunHistory;
   inbox(): InboxSource | undefined;
+  /** The site's time zone (notify.timeZone, else this machine's): offered beside the viewer's own. */
+  siteTimeZone: string;
+  /** Names of Qlik Sense tasks by id (from QRS, cached), for pages that hold only ids. */
+  taskNames: TaskNames;
 }
 
 export type PageHandler = (c: Context<HttpEnv>, deps: PageDeps) => Promise<Response>;

@@ -4,7 +4,7 @@
 // start theirs with the same code. PostgreSQL refuses to run as root, so under root the folder is handed to
 // nobody and both programs run through setpriv.
 import { spawn, spawnSync } from "node:child_process";
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { AppError } from "../core/errors";
@@ -79,6 +79,11 @@ export interface PrivatePostgresOptions {
   prefix?: string;
   programs?: PostgresPrograms;
   readyTimeoutMs?: number;
+  /**
+   * Commits are acknowledged only once their WAL is written, so a server killed (or shut down "immediate") keeps
+   * every commit it acknowledged. Off by default: a throw-away database is faster without.
+   */
+  durableCommits?: boolean;
 }
 
 export interface PrivatePostgres {
@@ -97,13 +102,18 @@ export interface PrivatePostgres {
   output(): string;
   /** A fresh, empty database (dropped first if it exists); returns its URL. */
   createDatabase(name: string): Promise<string>;
-  /** Fast shutdown (SIGINT) that keeps the data: clients see the server go away. */
-  halt(): Promise<void>;
+  /**
+   * Stops the server and keeps the data: "fast" (SIGINT, the default) disconnects clients, "immediate" (SIGQUIT)
+   * aborts every backend without a checkpoint, "kill" SIGKILLs the postmaster and its backends as a crash would.
+   */
+  halt(mode?: HaltMode): Promise<void>;
   /** Starts the same data folder again on the same port after halt(). */
   resume(): Promise<void>;
   /** Stops the server and removes its folder. */
   stop(): Promise<void>;
 }
+
+export type HaltMode = "fast" | "immediate" | "kill";
 
 const HOST = "127.0.0.1";
 const NOBODY = 65534;
@@ -154,7 +164,8 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
     const [cmd, ...args] = argv(programs.postgres, [
       "-D", dataDir, "-p", String(o.port), "-k", dir, "-c", `listen_addresses=${HOST}`,
       // A throw-away database: the disk's durability is not what it is for, speed is welcome.
-      "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200",
+      // fsync=off still survives the server's own crash (the OS keeps what was written); synchronous_commit=off does not.
+      "-c", "fsync=off", "-c", `synchronous_commit=${o.durableCommits ? "on" : "off"}`, "-c", "full_page_writes=off", "-c", "max_connections=200",
     ]);
     const child = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.setEncoding("utf8").on("data", keep);
@@ -200,10 +211,17 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
     throw new Error(`postgres on port ${o.port} did not answer within ${o.readyTimeoutMs ?? 20_000} ms: ${(last as Error | undefined)?.message ?? "no answer"}`);
   };
 
-  const shutdown = async (proc: ServerProcess) => {
+  const shutdown = async (proc: ServerProcess, mode: HaltMode = "fast") => {
     if (proc.ended()) return;
-    // SIGINT is PostgreSQL's "fast" shutdown: it disconnects clients instead of waiting for them.
-    kill(proc.pid, "SIGINT");
+    if (mode === "kill") {
+      // The backends outlive a SIGKILLed postmaster and would keep its port and shared memory: they go too.
+      const backends = childrenOf(proc.pid);
+      kill(proc.pid, "SIGKILL");
+      for (const pid of backends) kill(pid, "SIGKILL");
+    } else {
+      // SIGINT is PostgreSQL's "fast" shutdown (clients are disconnected, not waited for); SIGQUIT its "immediate".
+      kill(proc.pid, mode === "fast" ? "SIGINT" : "SIGQUIT");
+    }
     const timer = setTimeout(() => kill(proc.pid, "SIGKILL"), 10_000);
     await proc.exited;
     clearTimeout(timer);
@@ -250,7 +268,7 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
       }
       return `postgres://${user}:${password}@${HOST}:${o.port}/${name}`;
     },
-    halt: () => shutdown(proc),
+    halt: (mode?: HaltMode) => shutdown(proc, mode),
     async resume() {
       proc = await startAndWait();
     },
@@ -259,6 +277,29 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
       remove();
     },
   };
+}
+
+/** The processes whose parent is `pid` (Linux /proc; none elsewhere). */
+function childrenOf(pid: number): number[] {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat, after the command name in parentheses (which may hold spaces).
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) children.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
 }
 
 function kill(pid: number, signal: NodeJS.Signals): void {

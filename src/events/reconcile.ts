@@ -44,6 +44,9 @@ export interface Reconciler {
 }
 
 export const WATERMARK_KEY = "reconcile.watermark";
+/** While a member is down: how often to look, and how young a run may be (its datagram will not come). */
+const URGENT_CHECK_MS = 2_000;
+const URGENT_SETTLE_SECONDS = 3;
 
 export function createReconciler(
   cfg: Config["intake"]["reconcile"],
@@ -57,6 +60,12 @@ export function createReconciler(
     counters: { runs: Counter; reconciled: Counter; deduplicated: Counter };
     /** Runs first in every pass (the intake drops run claims of Stewards that are gone). */
     beforePass?: () => Promise<void>;
+    /**
+     * In a cluster: true while a Steward of the cluster is dead (silent past its lease). Its node's datagrams then
+     * reach nobody, so only reconciliation hears that node's runs: passes come every few seconds with a short
+     * settle time until the member is back or forgotten, instead of every intervalSeconds.
+     */
+    memberDown?: () => Promise<boolean>;
   },
 ): Reconciler {
   const log = deps.log.child({ module: "reconcile" });
@@ -72,10 +81,11 @@ export function createReconciler(
     return initial;
   }
 
-  async function pass(): Promise<ReconcilePassResult> {
+  async function pass(urgent = false): Promise<ReconcilePassResult> {
     await deps.beforePass?.();
     const since = await watermark();
-    const until = new Date(deps.clock.now() - cfg.settleSeconds * 1000).toISOString();
+    const settleSeconds = urgent ? Math.min(cfg.settleSeconds, URGENT_SETTLE_SECONDS) : cfg.settleSeconds;
+    const until = new Date(deps.clock.now() - settleSeconds * 1000).toISOString();
     if (until <= since) return { fetched: 0, emitted: 0, skipped: 0, watermark: since };
     const rows = await deps.qrs.getExecutionResults(and(compare("stopTime", "gt", since), compare("stopTime", "le", until)), {
       orderBy: "stopTime asc",
@@ -136,8 +146,8 @@ export function createReconciler(
     return result;
   }
 
-  function runOnce() {
-    current ??= pass()
+  function runOnce(urgent = false) {
+    current ??= pass(urgent)
       .then((r) => {
         deps.counters.runs.inc({ result: "ok" });
         return r;
@@ -153,18 +163,54 @@ export function createReconciler(
     return current;
   }
 
+  const intervalMs = cfg.intervalSeconds * 1000;
+  /** When the last pass started, by the timer's clock: the next regular one is due intervalMs later. */
+  let lastPassAt = 0;
+  /** A dead member seen at the last check: logged once when it starts and once when it ends. */
+  let wasUrgent = false;
+
+  async function memberDown(): Promise<boolean> {
+    if (!deps.memberDown) return false;
+    try {
+      return await deps.memberDown();
+    } catch {
+      return false; // the store is unreachable: the regular cadence goes on
+    }
+  }
+
+  /** Without a cluster, one timer per interval; in one, a check every few seconds for a dead member. */
+  async function tick(): Promise<void> {
+    const urgent = await memberDown();
+    if (urgent !== wasUrgent) {
+      log.info({ urgent }, urgent ? "a Steward of the cluster is down: reconciling every few seconds, as its node's datagrams reach nobody" : "every Steward of the cluster is back: reconciling every intervalSeconds again");
+      wasUrgent = urgent;
+    }
+    if (urgent || deps.clock.now() - lastPassAt >= intervalMs - 1) {
+      lastPassAt = deps.clock.now();
+      await runOnce(urgent);
+    }
+  }
+
   function arm() {
     if (stopped) return;
+    const every = deps.memberDown ? Math.min(intervalMs, URGENT_CHECK_MS) : intervalMs;
     timer = deps.clock.setTimeout(() => {
-      void runOnce().finally(arm);
-    }, cfg.intervalSeconds * 1000);
+      void tick().finally(arm);
+    }, every);
     timer.unref?.();
   }
 
   return {
     start() {
       stopped = false;
-      void runOnce().finally(arm);
+      // Taking over the duty (a leader that died, say) starts with a pass, urgent when a member is down.
+      lastPassAt = deps.clock.now();
+      void memberDown()
+        .then((urgent) => {
+          wasUrgent = urgent;
+          return runOnce(urgent);
+        })
+        .finally(arm);
     },
     async stop() {
       stopped = true;

@@ -44,6 +44,9 @@ export interface IncidentRef {
   closedAt?: string;
   /** openedAt → closedAt, for a closed incident. */
   durationMs?: number;
+  /** Someone acknowledged it (POST /v4/incidents/{id}/acknowledge): its further failures do not notify again. */
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
 }
 
 /** Why a successful run is suspicious (task.warning). */

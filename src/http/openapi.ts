@@ -2,19 +2,22 @@
 import { z } from "zod";
 import type { RegisteredRoute } from "./route";
 
-export function buildOpenApi(routes: readonly RegisteredRoute[], info: { title: string; version: string; description: string }): Record<string, unknown> {
+export function buildOpenApi(routes: readonly RegisteredRoute[], info: { title: string; version: string; description: string; license?: { name: string; identifier?: string } }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const ids = new Set<string>();
   for (const r of routes) {
     if (r.hidden) continue;
     const path = r.path.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, "{$1}");
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) {
-      (paths[path] ??= {})[m] = operation(r);
+      (paths[path] ??= {})[m] = { operationId: uniqueId(operationIdOf(m, r.path), ids), ...operation(r) };
     }
   }
   return {
     openapi: "3.1.0",
     info,
+    // Relative: the document describes the Steward that serves it, wherever it listens.
+    servers: [{ url: "/", description: "this Steward (the host and port /openapi.json was read from)" }],
     paths,
     components: {
       securitySchemes: {
@@ -40,16 +43,44 @@ function operation(r: RegisteredRoute): Record<string, unknown> {
       ...(spec.schema ? { content: { [spec.contentType ?? "application/json"]: { schema: toJson(spec.schema, "output") } } } : {}),
     };
   }
+  // Every operation can answer 400 (a malformed Host header, or an input that does not validate); protected ones
+  // also 401 and 403. Declared where a route does not say it itself.
+  const add = (status: string, description: string) => (responses[status] ??= { description });
+  add("400", r.params || r.query || r.body ? "Bad request: a parameter, query or body that does not validate (the body names the field)" : "Bad request: a malformed Host header");
+  if (r.scope !== "public") {
+    add("401", "No credentials, or credentials Steward does not know (when access control is configured)");
+    add("403", `The credentials lack the scope ${r.scope}`);
+  }
   return {
     summary: r.summary,
     ...(r.description ? { description: r.description } : {}),
     tags: r.tags,
     "x-steward-scope": r.scope,
+    // Public routes need nothing; the others take an API key (or a client certificate on the mTLS listener).
+    security: r.scope === "public" ? [] : [{ apiKey: [] }],
     ...(r.butlerFlag ? { "x-butler-endpoint": r.butlerFlag } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(r.body ? { requestBody: { required: !r.body.safeParse(undefined).success, content: { "application/json": { schema: toJson(r.body) } } } } : {}),
     responses,
   };
+}
+
+/** "get /v4/keyvalues/:namespace/keyexists" → "getKeyvaluesNamespaceKeyexists": stable method names for generated clients. */
+function operationIdOf(method: string, path: string): string {
+  const words = path
+    .split("/")
+    .filter((seg) => seg && seg !== "v4")
+    .map((seg) => seg.replace(/^:/, "").replace(/\{[^}]*\}$/, ""))
+    .flatMap((seg) => seg.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+}
+
+function uniqueId(id: string, taken: Set<string>): string {
+  let out = id;
+  for (let n = 2; taken.has(out); n++) out = `${id}${n}`;
+  taken.add(out);
+  return out;
 }
 
 function toJson(schema: z.ZodType, io: "input" | "output" = "input"): unknown {

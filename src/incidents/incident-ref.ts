@@ -15,6 +15,7 @@ export function incidentRef(row: IncidentRow): IncidentRef {
     failures: row.failures,
     openedAt: iso(row.openedAt),
     ...(row.closedAt !== null ? { closedAt: iso(row.closedAt), durationMs: Math.max(0, row.closedAt - row.openedAt) } : {}),
+    ...(row.acknowledgedAt !== null ? { acknowledgedAt: iso(row.acknowledgedAt), acknowledgedBy: row.acknowledgedBy ?? "" } : {}),
   };
 }
 

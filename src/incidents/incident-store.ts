@@ -26,6 +26,10 @@ export interface IncidentRow {
   closedByEventId: string | null;
   closedSummary: string | null;
   updatedAt: number;
+  /** Who acknowledged it (an API key's or a certificate's name) and when; null while nobody has. */
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  acknowledgedNote: string | null;
 }
 
 export interface RunRow {
@@ -94,6 +98,9 @@ function toIncident(r: Row): IncidentRow {
     closedByEventId: strOrNull(r.closed_by_event_id),
     closedSummary: strOrNull(r.closed_summary),
     updatedAt: num(r.updated_at),
+    acknowledgedAt: numOrNull(r.acknowledged_at),
+    acknowledgedBy: strOrNull(r.acknowledged_by),
+    acknowledgedNote: strOrNull(r.acknowledged_note),
   };
 }
 
@@ -143,6 +150,8 @@ const Q = {
     WHERE subject = ? AND status = 'open' AND last_event_at <= ? RETURNING *`,
   open: "SELECT * FROM incidents WHERE subject = ? AND status = 'open'",
   byId: "SELECT * FROM incidents WHERE id = ?",
+  acknowledge: `UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_note = ?, updated_at = ?
+    WHERE id = ? AND status = 'open' RETURNING *`,
   closedBy: "SELECT * FROM incidents WHERE closed_by_event_id = ?",
   insertRun: `INSERT INTO incident_runs (execution_id, outcome, task_id, finished_at, duration_ms, error_class, tables, incident_id,
       consecutive_failures, source, recorded_at)
@@ -209,6 +218,11 @@ export function incidentSql(x: SqlExecutor) {
     /** The task's runs that ended before `before`, newest first. */
     recent: async (taskId: string, before: number, excludeExecution: string, limit: number): Promise<RunRow[]> =>
       (await x.all<Row>(Q.recent, [taskId, before, excludeExecution, limit])).map(toRun),
+    /** Marks an open incident acknowledged; undefined when it is not open (closed meanwhile, or no such id). */
+    async acknowledge(id: number, by: string, note: string | null, now: number): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.acknowledge, [now, by, note, now, id]);
+      return row ? toIncident(row) : undefined;
+    },
     hasRuns: async (taskId: string) => (await x.get(Q.hasRuns, [taskId])) !== undefined,
     successAfter: async (taskId: string, at: number) => (await x.get(Q.successAfter, [taskId, at])) !== undefined,
     async list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]> {

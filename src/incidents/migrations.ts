@@ -50,5 +50,13 @@ export const incidentMigrations: MigrationSet = {
         CREATE INDEX incident_runs_finished ON incident_runs (finished_at);
       `,
     },
+    {
+      version: 2,
+      name: "acknowledgement",
+      // Someone is on it: who, when and what they said; the incident's further failures stop re-notifying.
+      sql: `ALTER TABLE incidents ADD COLUMN acknowledged_at INTEGER;
+        ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
+        ALTER TABLE incidents ADD COLUMN acknowledged_note TEXT;`,
+    },
   ],
 };

@@ -1,7 +1,8 @@
-// REST surface of incidents: the list (open ones, recently closed ones) and one incident. Read-only; the
+// REST surface of incidents: the list (open ones, recently closed ones), one incident, and acknowledging one; the
 // dashboard's incident page reads the same list with the viewer's own key.
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
+import { auditActorOf } from "../http/audit-actor";
 import { errorBody } from "../http/errors";
 import type { Router } from "../http/route";
 import type { IncidentRow } from "./incident-store";
@@ -27,6 +28,9 @@ export function incidentView(r: IncidentRow) {
     closedAt: iso(r.closedAt),
     closedByEventId: r.closedByEventId,
     closedSummary: r.closedSummary,
+    acknowledgedAt: iso(r.acknowledgedAt),
+    acknowledgedBy: r.acknowledgedBy,
+    acknowledgedNote: r.acknowledgedNote,
   };
 }
 
@@ -50,6 +54,9 @@ const IncidentViewSchema = z.lazy(() =>
     closedAt: z.string().nullable(),
     closedByEventId: z.string().nullable(),
     closedSummary: z.string().nullable(),
+    acknowledgedAt: z.string().nullable(),
+    acknowledgedBy: z.string().nullable(),
+    acknowledgedNote: z.string().nullable(),
   }),
 );
 
@@ -90,6 +97,33 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
       const row = await incidents.get(params.id);
       if (!row) return c.json(errorBody(404, "NOT_FOUND", `no incident ${params.id}`), 404);
       return c.json(incidentView(row));
+    },
+  );
+
+  router.route(
+    {
+      method: "post",
+      path: "/v4/incidents/:id/acknowledge",
+      summary: "Acknowledge an open incident",
+      description:
+        "Says someone is on it: the incident records who (the caller's key or certificate name), when and an optional note; its further failures stop notifying on every route until it recovers, and the recovery is sent as usual.",
+      tags: ["Alerts"],
+      scope: "admin",
+      params: z.object({ id: z.coerce.number().int().min(1) }),
+      body: z.strictObject({ note: z.string().max(500).optional().describe("What is being done, shown with the incident.") }).prefault({}),
+      responses: {
+        200: { description: "The incident, acknowledged", schema: IncidentViewSchema },
+        404: { description: "No such incident" },
+        409: { description: "The incident is closed" },
+      },
+    },
+    async (c, { params, body }) => {
+      const actor = auditActorOf(c);
+      const row = await incidents.acknowledge(params.id, actor.name, body.note);
+      if (row) return c.json(incidentView(row));
+      const existing = await incidents.get(params.id);
+      if (!existing) return c.json(errorBody(404, "NOT_FOUND", `no incident ${params.id}`), 404);
+      return c.json(errorBody(409, "CONFLICT", `incident ${params.id} is closed: it recovered, there is nothing to acknowledge`, { field: "id" }), 409);
     },
   );
 }

@@ -34,6 +34,8 @@ export interface IncidentService {
   /** The subject's open incident. */
   openIncident(subject: string): Promise<IncidentRow | undefined>;
   get(id: number): Promise<IncidentRow | undefined>;
+  /** Marks an open incident acknowledged by `by`; undefined when it is not open. */
+  acknowledge(id: number, by: string, note?: string): Promise<IncidentRow | undefined>;
   /** Newest first. */
   list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]>;
   readonly classifier: Classifier;
@@ -94,6 +96,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     resolve: (c) => locked(c.subject, (s) => s.close(c, now())),
     openIncident: (subject) => incidentSql(deps.db).open(subject),
     get: (id) => incidentSql(deps.db).byId(id),
+    acknowledge: (id, by, note) => incidentSql(deps.db).acknowledge(id, by, note ?? null, now()),
     list: (f) => incidentSql(deps.db).list(f),
     classifier,
     component,

@@ -45,6 +45,8 @@ export interface TaskIntakeDeps {
    * one, so claims left by a killed process are dropped at start.
    */
   liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: true while another Steward is dead (its node's runs are heard only by reconciliation). */
+  memberDown?: () => Promise<boolean>;
   /**
    * In a cluster: runs reconciliation and distribute polling only while this Steward leads them; the poller
    * then also looks at the store for polls other Stewards added.
@@ -338,6 +340,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
           lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
           counters: { runs: counters.reconcileRuns, reconciled: counters.reconciled, deduplicated: counters.deduplicated },
           ...(deps.liveInstances ? { beforePass: dropDeadClaims } : {}),
+          ...(deps.memberDown ? { memberDown: deps.memberDown } : {}),
         })
       : undefined;
 

@@ -11,7 +11,7 @@ import type { SqlDb, SqlExecutor } from "../store/sql";
 import { KV_NAMES_MAX_BYTES, type KvConfig } from "../config/sections/kv";
 import type { KeyValueWriter } from "../control/types";
 import { unstorableNameReason } from "./kv-names";
-import { deleteKey, deleteNamespaceRows, purgeExpiredRows, setKey, type SetOutcome } from "./postgres-writes";
+import { deleteKey, deleteNamespaceRows, purgeExpiredRows, retryDeadlocks, setKey, type SetOutcome } from "./postgres-writes";
 
 /** Values are strings over REST (as in Butler); other start paths may store any JSON value. */
 export type KvValue = string | number | boolean | null | readonly unknown[] | { readonly [k: string]: unknown };
@@ -279,20 +279,20 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
       return (await db.get(q.get, [namespace, key, clock.now()])) !== undefined;
     },
     async delete(namespace, key, actor = SYSTEM_ACTOR, note) {
-      const n = !findable(namespace, key) ? 0 : await db.transaction(async (tx) => {
+      const n = !findable(namespace, key) ? 0 : await retryDeadlocks(() => db.transaction(async (tx) => {
         if (pg) return deleteKey(tx, namespace, key, clock.now());
         const total = await usageOf(tx);
         const size = bytesOf(await tx.get(q.rowBytes, [namespace, key]));
         const deleted = (await tx.run(q.del, [namespace, key, clock.now()])).changes;
         if (deleted > 0) await tx.run(q.setUsage, [total - size]);
         return deleted;
-      });
+      }));
       (note ?? record)({ actor, action: "kv.delete", target: `${namespace}/${key}`, result: n > 0 ? "ok" : "failed", ...(n > 0 ? {} : { details: { error: "not found" } }) });
       writes.inc({ op: "kv.delete", result: n > 0 ? "ok" : "failed" });
       return n > 0;
     },
     async deleteNamespace(namespace, actor = SYSTEM_ACTOR, note) {
-      const { existed, n } = !findable(namespace) ? { existed: false, n: 0 } : await db.transaction(async (tx) => {
+      const { existed, n } = !findable(namespace) ? { existed: false, n: 0 } : await retryDeadlocks(() => db.transaction(async (tx) => {
         if (pg) {
           const live = await deleteNamespaceRows(tx, namespace, clock.now());
           return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: live };
@@ -303,7 +303,7 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
         await tx.run(q.delNsAll, [namespace]);
         if (size > 0) await tx.run(q.setUsage, [total - size]);
         return { existed: (await tx.run(q.nsDel, [namespace])).changes > 0, n: liveCount };
-      });
+      }));
       (note ?? record)({ actor, action: "kv.delete-namespace", target: namespace, result: existed ? "ok" : "failed", details: existed ? { keys: n } : { error: "not found" } });
       writes.inc({ op: "kv.delete-namespace", result: existed ? "ok" : "failed" });
       return existed;
@@ -321,14 +321,14 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     },
     async purgeExpired() {
       const now = clock.now();
-      const n = await db.transaction(async (tx) => {
+      const n = await retryDeadlocks(() => db.transaction(async (tx) => {
         if (pg) return purgeExpiredRows(tx, now);
         const total = await usageOf(tx);
         const size = bytesOf(await tx.get(q.expiredBytes, [now]));
         const removed = (await tx.run(q.purge, [now])).changes;
         if (removed > 0) await tx.run(q.setUsage, [total - size]);
         return removed;
-      });
+      }));
       if (n > 0) {
         purged.inc({}, n);
         log.debug({ keys: n }, "purged expired keys");

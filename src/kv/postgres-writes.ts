@@ -28,8 +28,38 @@ export interface SetArgs {
   maxKeysPerNamespace: number;
 }
 
+/** PostgreSQL's deadlock and serialization failures: the server rolled the statement back, so running it again is safe. */
+const RETRYABLE_CODES = new Set(["40P01", "40001"]);
+const RETRY_ATTEMPTS = 6;
+
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && RETRYABLE_CODES.has(code);
+}
+
+/**
+ * Runs a KV write again when PostgreSQL aborted it as a deadlock victim. A new key's set takes the usage row
+ * before the key's row (it has no row to lock yet), while an overwrite of a key another Steward has just added
+ * takes them the other way round; the server breaks that cycle by aborting one side, which is retried here
+ * after a short random pause instead of failing the caller's request with a 500.
+ */
+export async function retryDeadlocks<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= RETRY_ATTEMPTS || !isRetryable(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}
+
 /** Sets a key in one round trip; a refused set (which limit, and for the quota the bytes it would need) changed nothing. */
-export async function setKey(db: SqlExecutor, a: SetArgs): Promise<SetOutcome> {
+export function setKey(db: SqlExecutor, a: SetArgs): Promise<SetOutcome> {
+  return retryDeadlocks(() => setKeyOnce(db, a));
+}
+
+async function setKeyOnce(db: SqlExecutor, a: SetArgs): Promise<SetOutcome> {
   const r = await db.get<{ outcome: string; bytes: number | null }>("SELECT outcome, bytes FROM kv_set($1, $2, $3, $4, $5, $6, $7, $8, $9)", [
     a.namespace,
     a.key,

@@ -59,5 +59,11 @@ export const notifyMigrations: MigrationSet = {
       // A digest of one incident's follow-ups (renotify: { digest }) is kept apart from the route's other digests.
       sql: "ALTER TABLE notify_deliveries ADD COLUMN group_key TEXT",
     },
+    {
+      version: 4,
+      name: "event titles",
+      // What the deliveries list shows for an event (the task's name) instead of its id.
+      sql: "ALTER TABLE notify_events ADD COLUMN title TEXT",
+    },
   ],
 };

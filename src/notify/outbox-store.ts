@@ -1,6 +1,7 @@
 // SQL of the durable outbox: events, deliveries and rate-limit windows, in the store every Steward of a
 // cluster shares. A delivery is in the store before the bus handler that created it resolves; a delivery is
 // sent by the one Steward that moved it from pending to sending.
+import { eventTitle } from "../events/event-title";
 import type { DomainEvent } from "../events/types";
 import type { SqlDb, SqlExecutor, SqlValue } from "../store/sql";
 
@@ -32,6 +33,8 @@ export interface DeliveryRow {
   updatedAt: number;
   deliveredAt: number | null;
   lastError: string | null;
+  /** The event's title (a task's name), in lists only; null for events stored before titles were kept. */
+  eventTitle?: string | null;
 }
 
 export type NewDelivery = Omit<DeliveryRow, "id" | "attempts" | "updatedAt" | "deliveredAt" | "lastError" | "groupKey"> & { groupKey?: string | null };
@@ -70,6 +73,7 @@ function toDelivery(r: Row): DeliveryRow {
     updatedAt: Number(r.updated_at),
     deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
     lastError: r.last_error === null ? null : String(r.last_error),
+    ...(r.event_title !== undefined ? { eventTitle: r.event_title === null ? null : String(r.event_title) } : {}),
   };
 }
 
@@ -89,7 +93,7 @@ export const SENDING_LEASE_MS = 10 * 60_000;
 export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
   const pg = db.dialect === "postgres";
   const q = {
-    saveEvent: "INSERT INTO notify_events (id, kind, payload, received_at, stored_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    saveEvent: "INSERT INTO notify_events (id, kind, payload, received_at, stored_at, title) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
     getEvent: "SELECT payload FROM notify_events WHERE id = ?",
     exists: "SELECT 1 AS x FROM notify_deliveries WHERE key = ?",
     // Written by whichever Steward handles the event; the unique key makes a second write of the same delivery
@@ -127,7 +131,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
 
   /** The same statements on one transaction's connection. */
   const on = (x: SqlExecutor) => ({
-    saveEvent: async (e: DomainEvent, now: number): Promise<void> => void (await x.run(q.saveEvent, [e.id, e.kind, JSON.stringify(e), e.receivedAt, now])),
+    saveEvent: async (e: DomainEvent, now: number): Promise<void> => void (await x.run(q.saveEvent, [e.id, e.kind, JSON.stringify(e), e.receivedAt, now, eventTitle(e).slice(0, 500)])),
     exists: async (key: string) => (await x.get(q.exists, [key])) !== undefined,
     /** The new row's id, or undefined when a delivery with this key exists already. */
     async insert(d: NewDelivery): Promise<number | undefined> {
@@ -231,22 +235,23 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       const where: string[] = [];
       const args: SqlValue[] = [];
       if (f.status?.length) {
-        where.push(`status IN (${f.status.map(() => "?").join(", ")})`);
+        where.push(`d.status IN (${f.status.map(() => "?").join(", ")})`);
         args.push(...f.status);
       }
       if (f.channel) {
-        where.push("channel = ?");
+        where.push("d.channel = ?");
         args.push(f.channel);
       }
       if (f.eventId) {
-        where.push("(event_id = ? OR event_ids LIKE ?)");
+        where.push("(d.event_id = ? OR d.event_ids LIKE ?)");
         args.push(f.eventId, `%${JSON.stringify(f.eventId)}%`);
       }
       if (f.beforeId !== undefined) {
-        where.push("id < ?");
+        where.push("d.id < ?");
         args.push(f.beforeId);
       }
-      const sql = `SELECT * FROM notify_deliveries ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+      // The event's title comes along (one indexed lookup per row of the page), so the list names the task.
+      const sql = `SELECT d.*, e.title AS event_title FROM notify_deliveries d LEFT JOIN notify_events e ON e.id = d.event_id ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.id DESC LIMIT ?`;
       return (await db.all<Row>(sql, [...args, f.limit])).map(toDelivery);
     },
     async purge(olderThan: number, now: number): Promise<number> {

@@ -14,12 +14,16 @@ const SEND: RenotifyDecision = { action: "send" };
 export const incidentGroupKey = (incidentId: number): string => `incident:${incidentId}`;
 
 export function renotifyDecision(mode: RouteConfig["renotify"], event: DomainEvent, traits: { supportsDigest: boolean; dataSink?: boolean }): RenotifyDecision {
-  if (mode === "every" || traits.dataSink || !isTaskEvent(event)) return SEND;
+  if (traits.dataSink || !isTaskEvent(event)) return SEND;
+  // An acknowledged incident is quiet on every route, renotify: every included, until it recovers.
+  if (mode === "every" && !event.incident?.acknowledgedAt) return SEND;
   const incident = event.incident;
   // Only follow-ups of an open incident are thinned out; the recovery and warnings always go.
   if (!incident || incident.status !== "open" || event.kind === "task.recovered" || event.kind === "task.warning") return SEND;
   const n = incident.failures;
   if (n <= 1) return SEND;
+  if (incident.acknowledgedAt) return { action: "suppress", reason: `renotify: incident ${incident.id} was acknowledged by ${incident.acknowledgedBy || "someone"}; its recovery will be sent` };
+  if (mode === "every") return SEND;
   if ("nth" in mode) {
     if (n % mode.nth === 0) return SEND;
     return { action: "suppress", reason: `renotify: incident ${incident.id} notifies on the 1st failure and every ${ordinal(mode.nth)}; this is the ${ordinal(n)}` };

@@ -27,6 +27,15 @@ export interface AccessDeps {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** A browser's navigation to a dashboard page: GET or HEAD of /ui or /ui/…, asking for HTML. */
+function wantsDashboardPage(c: Context<HttpEnv>): boolean {
+  const method = c.req.method;
+  if (method !== "GET" && method !== "HEAD") return false;
+  const path = c.req.path;
+  if (path !== "/ui" && !path.startsWith("/ui/")) return false;
+  return (c.req.header("accept") ?? "").includes("text/html");
+}
+
 export type Deny = (c: Context<HttpEnv>, status: 401 | 403 | 429, reason: string, details: Record<string, unknown>, extraHeaders?: Record<string, string>) => Response;
 
 export function createAccessMiddleware(deps: AccessDeps): { ipGate: (c: Context<HttpEnv>) => Response | undefined; accessGuard: MiddlewareHandler<HttpEnv>; deny: Deny } {
@@ -50,6 +59,10 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: (c: Context<
       else deps.audit.record(entry);
     }
     requestLog(c)?.warn({ status, reason, method: c.req.method, path: c.req.path, ip: c.env?.remoteAddress }, "request denied");
+    // A person opening a dashboard page in a browser is sent to sign in (and back); API clients keep the JSON 401.
+    if (status === 401 && wantsDashboardPage(c)) {
+      return c.redirect(`/ui/login?next=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`, 303);
+    }
     const headers: Record<string, string> = { ...extraHeaders };
     if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="steward", charset="UTF-8"';
     const shown = { check: details.check, ...(details.scope !== undefined ? { scope: details.scope } : {}) };

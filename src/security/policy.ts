@@ -73,8 +73,7 @@ export function grants(scopes: readonly Scope[] | "all", scope: Scope): boolean 
 }
 
 export function isLoopbackIp(ip: IpAddress): boolean {
-  if (ip.family === 4) return ip.bytes[0] === 127;
-  return ip.bytes.every((b, i) => (i === 15 ? b === 1 : b === 0));
+  return ip.family === 4 ? ip.address.startsWith("127.") : ip.address === "::1";
 }
 
 /** Is a listen address loopback-only? ("localhost", 127.0.0.0/8, ::1). */

@@ -35,6 +35,7 @@ export const EXTERNAL_TOOLS = {
   postgres: { purpose: "PostgreSQL server (the cluster store)", candidates: ["postgres"], debianPackage: "postgresql" },
   initdb: { purpose: "creates the PostgreSQL test cluster", candidates: ["initdb"], debianPackage: "postgresql" },
   setpriv: { purpose: "runs PostgreSQL as nobody when the tests run as root", candidates: ["setpriv"], debianPackage: "util-linux" },
+  faketime: { purpose: "runs a Steward with its clock shifted (cluster clock tests)", candidates: ["faketime"], debianPackage: "faketime" },
   systemdAnalyze: {
     purpose: "verifies the generated systemd unit file",
     candidates: ["systemd-analyze"],

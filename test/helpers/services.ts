@@ -2,7 +2,7 @@
 // child process on free loopback ports with its own temp data dir; stop() kills it by PID and cleans up.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { startPrivatePostgres } from "../../src/demo/private-postgres";
+import { startPrivatePostgres, type HaltMode } from "../../src/demo/private-postgres";
 import { startProcess, type RunningProcess } from "./child-process";
 import { findExecutable, requireTool } from "./executables";
 import { freeTcpPorts } from "./free-port";
@@ -251,8 +251,8 @@ export interface PostgresService extends TestService {
   password: string;
   /** A fresh, empty database named `name` (dropped first if it exists); returns its URL. */
   createDatabase(name: string): Promise<string>;
-  /** Fast shutdown (SIGINT) that keeps the data: clients see the server go away. */
-  halt(): Promise<void>;
+  /** Stops the server, keeping the data: fast (SIGINT, the default), immediate (SIGQUIT) or killed with its backends. */
+  halt(mode?: HaltMode): Promise<void>;
   /** Starts the same data directory again on the same port after halt(). */
   resume(): Promise<void>;
 }
@@ -262,15 +262,15 @@ export interface PostgresService extends TestService {
  * test port: initdb into a temp dir, password (scram) login for user "steward", run as nobody when the tests run
  * as root.
  */
-export function startPostgres(): Promise<PostgresService> {
-  return retryOnPortClash("startPostgres", () => startPostgresOnce());
+export function startPostgres(options: { durableCommits?: boolean } = {}): Promise<PostgresService> {
+  return retryOnPortClash("startPostgres", () => startPostgresOnce(options));
 }
 
-async function startPostgresOnce(): Promise<PostgresService> {
+async function startPostgresOnce(options: { durableCommits?: boolean }): Promise<PostgresService> {
   const programs = { postgres: requireTool("postgres"), initdb: requireTool("initdb"), ...(process.getuid?.() === 0 ? { setpriv: requireTool("setpriv") } : {}) };
   const [port] = await freeTcpPorts(1);
   if (port === undefined) throw new Error("no free port");
-  const pg = await startPrivatePostgres({ port, programs, readyTimeoutMs: READY_TIMEOUT_MS }).catch((err: unknown) => {
+  const pg = await startPrivatePostgres({ port, programs, readyTimeoutMs: READY_TIMEOUT_MS, ...options }).catch((err: unknown) => {
     throw new Error(`postgres did not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   });
   return {

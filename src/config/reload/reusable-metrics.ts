@@ -22,6 +22,11 @@ export function createReusableMetrics(inner: MetricsRegistry): MetricsRegistry {
       reads.set(name, read);
       if (first) inner.gaugeFn(name, help, () => reads.get(name)!());
     },
+    counterFn(name, help, read) {
+      const first = !reads.has(name);
+      reads.set(name, read);
+      if (first) inner.counterFn(name, help, () => reads.get(name)!() as number);
+    },
     gaugeFnAsync(name, help, read) {
       const first = !asyncReads.has(name);
       asyncReads.set(name, read);

@@ -51,6 +51,13 @@ export const PostgresStoreSchema = z
       .default(15_000)
       .describe("How long a site-wide duty (schedules, reconciliation, distribute polling, site monitors) stays with a Steward that stopped renewing it: another takes over within this time."),
     heartbeatIntervalMs: z.number().int().min(200).max(60_000).default(3_000).describe("How often each Steward renews its leases and heartbeat; also how often it reads API keys changed elsewhere."),
+    maxClockOffsetMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(10_000)
+      .describe("A Steward whose clock differs from the database's by more than this takes no site-wide duty (it says why in /ready and the log) until the clocks agree again. Within it, schedules and audit times are corrected by the measured offset."),
   })
   .refine((p) => p.heartbeatIntervalMs * 2 <= p.leaseTtlMs, { message: "heartbeatIntervalMs must be at most half of leaseTtlMs (a lease must survive one missed renewal)", path: ["heartbeatIntervalMs"] })
   .describe("A PostgreSQL database shared by all Stewards of a site (one per Qlik node).");

@@ -14,15 +14,24 @@ interface AuditView {
   details?: Record<string, unknown>;
 }
 
-export const auditPage: PageHandler = async (c, { api, inbox }) => {
+export const auditPage: PageHandler = async (c, { api, inbox, siteTimeZone, taskNames }) => {
   const action = c.req.query("action") ?? "";
   const result = c.req.query("result") ?? "";
   const qs = new URLSearchParams({ limit: "200" });
   if (action) qs.set("action", action);
   if (result) qs.set("result", result);
   const res = await api<{ entries: AuditView[] }>(c, `/v4/audit?${qs}`);
+  // Targets and actors are often ids: schedules by the schedules list (when this viewer may read it), tasks by QRS.
+  const names = new Map<string, string>();
+  if (res.ok) {
+    const schedules = await api<Array<{ id: string; name: string }>>(c, "/v4/schedules");
+    if (schedules.ok) for (const s of schedules.data) names.set(s.id.toLowerCase(), `schedule ${s.name}`);
+    const ids = res.data.entries.flatMap((e) => [e.target ?? "", e.actor.name]).filter((x) => x && !names.has(x.toLowerCase()));
+    for (const [id, name] of await taskNames.of(ids)) names.set(id, `task ${name}`);
+  }
+  const named = (id: string | undefined) => (id ? names.get(id.toLowerCase()) : undefined);
   return c.html(
-    <Layout title="Audit log" nav={{ active: "audit", inbox: inbox() !== undefined }}>
+    <Layout title="Audit log" nav={{ active: "audit", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
       <form class="toolbar" method="get" action="/ui/audit">
         <input type="search" name="action" value={action} placeholder="action, e.g. task.start or schedule.*" size={28} />
         <select name="result" aria-label="result">
@@ -60,14 +69,23 @@ export const auditPage: PageHandler = async (c, { api, inbox }) => {
                     <Time iso={e.at} />
                   </td>
                   <td class="small">
-                    <b>{e.actor.name}</b>
+                    <b title={named(e.actor.name) ? e.actor.name : undefined}>{named(e.actor.name) ?? e.actor.name}</b>
                     <div class="muted">
                       {e.actor.kind}
                       {e.actor.ip ? ` · ${e.actor.ip}` : ""}
                     </div>
                   </td>
                   <td class="mono">{e.action}</td>
-                  <td class="mono small">{e.target ?? ""}</td>
+                  <td class="small" data-role="target">
+                    {named(e.target) ? (
+                      <>
+                        <span title={e.target}>{named(e.target)}</span>
+                        <div class="mono muted">{e.target}</div>
+                      </>
+                    ) : (
+                      <span class="mono">{e.target ?? ""}</span>
+                    )}
+                  </td>
                   <td>
                     <Badge tone={toneOf(e.result)}>{e.result}</Badge>
                   </td>

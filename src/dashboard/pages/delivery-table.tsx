@@ -13,6 +13,7 @@ export interface DeliveryView {
   target: string | null;
   kind: string;
   eventId: string | null;
+  eventTitle?: string | null;
   attempts: number;
   lastError: string | null;
   createdAt: string | null;
@@ -58,7 +59,13 @@ export function DeliveryTable(props: { rows: DeliveryView[]; compact?: boolean }
             {props.compact ? null : (
               <td class="small">
                 <Badge tone={toneOf(d.kind)}>{d.kind}</Badge>
-                <div class="mono muted">{d.eventId ?? ""}</div>
+                {d.eventTitle ? (
+                  <div data-role="event-title" title={d.eventId ?? undefined}>
+                    {d.eventTitle}
+                  </div>
+                ) : (
+                  <div class="mono muted">{d.eventId ?? ""}</div>
+                )}
               </td>
             )}
             {props.compact ? null : <td class="right">{d.attempts}</td>}

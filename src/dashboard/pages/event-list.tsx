@@ -8,7 +8,7 @@ export function EventList(props: { entries: TimelineEntry[] }) {
   if (props.entries.length === 0) return <Empty>No task events yet. They appear here as Qlik Sense reports them.</Empty>;
   return (
     <ul class="timeline">
-      {props.entries.map(({ seq, seenAt, event }) => {
+      {props.entries.map(({ seq, seenAt, event, steward }) => {
         const tone = toneOf(event.kind);
         const label = isTaskEvent(event) ? event.outcome : event.kind === "service.stopped" ? "stopped" : event.kind === "service.started" ? "started" : event.kind;
         return (
@@ -24,6 +24,7 @@ export function EventList(props: { entries: TimelineEntry[] }) {
                   {` · ${event.host}`}
                   {event.execution?.durationMs !== undefined ? ` · ${formatDuration(event.execution.durationMs)}` : ""}
                   {` · via ${event.source}`}
+                  {steward ? ` · handled by ${steward}` : ""}
                   {event.complete ? "" : ` · incomplete (${event.missing.map((m) => m.item).join(", ")})`}
                 </div>
               ) : "service" in event ? (

@@ -18,6 +18,7 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
           <th>Failures</th>
           <th>Likely cause</th>
           <th>{props.closed ? "Closed" : "Last event"}</th>
+          {props.closed ? null : <th>Acknowledged</th>}
         </tr>
       </thead>
       <tbody>
@@ -45,6 +46,20 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
                 </>
               )}
             </td>
+            {props.closed ? null : (
+              <td class="small" data-role="ack">
+                {i.acknowledgedAt ? (
+                  <>
+                    <b>{i.acknowledgedBy}</b> <Time iso={i.acknowledgedAt} />
+                    {i.acknowledgedNote ? <div class="muted">{i.acknowledgedNote}</div> : null}
+                  </>
+                ) : (
+                  <button type="button" data-action="ack-incident" data-id={String(i.id)} data-name={i.title}>
+                    Acknowledge
+                  </button>
+                )}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
@@ -52,14 +67,14 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
   );
 }
 
-export const incidentsPage: PageHandler = async (c, { api, inbox }) => {
+export const incidentsPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
   const [open, closed] = await Promise.all([
     api<{ incidents: IncidentView[] }>(c, "/v4/incidents?status=open&limit=200"),
     api<{ incidents: IncidentView[] }>(c, `/v4/incidents?status=closed&sinceHours=${CLOSED_HOURS}&limit=100`),
   ]);
   const off = !open.ok && open.status === 404;
   return c.html(
-    <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined }}>
+    <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
       {off ? (
         <section class="card">
           <Empty>Incidents are off (incidents.enabled: false in the config).</Empty>

@@ -12,7 +12,7 @@ interface ScheduleLite {
   lastKnownState: string;
 }
 
-export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox }) => {
+export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox, siteTimeZone }) => {
   const [ready, deliveries, schedules, namespaces] = await Promise.all([
     api<ReadinessReport>(c, "/ready"),
     api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=1000"),
@@ -28,7 +28,7 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox 
   const now = Date.now();
 
   return c.html(
-    <Layout title="Overview" nav={{ active: "overview", inbox: inbox() !== undefined }}>
+    <Layout title="Overview" nav={{ active: "overview", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
       <div class="grid">
         <section class="card" id="health">
           <h2>

@@ -2,6 +2,7 @@
 // GET /ui/schedules: every schedule with an enable/disable switch, and bulk enable/disable by selection or tag.
 import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
+import { TaskName } from "./task-name";
 import type { PageHandler } from "../types";
 
 /** The fields of a /v4/schedules entry the dashboard shows. */
@@ -19,9 +20,9 @@ interface ScheduleView {
   lastRun?: { at: string; reason: string; result: string; error?: string };
 }
 
-export const schedulesPage: PageHandler = async (c, { api, inbox }) => {
+export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, taskNames }) => {
   const res = await api<ScheduleView[]>(c, "/v4/schedules");
-  const nav = { active: "schedules", inbox: inbox() !== undefined };
+  const nav = { active: "schedules", inbox: inbox() !== undefined, timeZone: siteTimeZone };
   if (!res.ok) {
     return c.html(
       <Layout title="Schedules" nav={nav}>
@@ -30,6 +31,7 @@ export const schedulesPage: PageHandler = async (c, { api, inbox }) => {
     );
   }
   const rows = [...res.data].sort((a, b) => a.name.localeCompare(b.name));
+  const names = await taskNames.of(rows.map((s) => s.qlikSenseTaskId));
   const tags = [...new Set(rows.flatMap((s) => s.tags))].sort();
   const enabled = rows.filter((s) => s.lastKnownState === "started").length;
   return c.html(
@@ -93,7 +95,9 @@ export const schedulesPage: PageHandler = async (c, { api, inbox }) => {
                       {s.timeWindow ? ` · ${s.timeWindow.from}–${s.timeWindow.to}` : ""}
                     </div>
                   </td>
-                  <td class="mono small">{s.qlikSenseTaskId}</td>
+                  <td class="small" data-role="task">
+                    <TaskName id={s.qlikSenseTaskId} name={names.get(s.qlikSenseTaskId.toLowerCase())} />
+                  </td>
                   <td>
                     {s.tags.map((t) => (
                       <>

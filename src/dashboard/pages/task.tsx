@@ -8,9 +8,9 @@ import type { PageHandler } from "../types";
 
 const RUNS = 60;
 
-export const taskPage: PageHandler = async (c, { runs, inbox }) => {
+export const taskPage: PageHandler = async (c, { runs, inbox, siteTimeZone }) => {
   const id = c.req.param("id") ?? "";
-  const nav = { active: "events", inbox: inbox() !== undefined };
+  const nav = { active: "events", inbox: inbox() !== undefined, timeZone: siteTimeZone };
   const rows = runs?.runsOf(id, RUNS) ?? [];
   const latest = rows[0];
   if (!latest) {
@@ -42,7 +42,7 @@ export const taskPage: PageHandler = async (c, { runs, inbox }) => {
           <dd>
             <Badge tone={toneOf(latest.outcome)}>{latest.outcome}</Badge> <Time ms={latest.finishedAt} />
           </dd>
-          <dt>{`Last ${rows.length} runs`}</dt>
+          <dt>{rows.length === 1 ? "The only run" : `Last ${rows.length} runs`}</dt>
           <dd>
             {`${count("succeeded")} succeeded, ${count("failed")} failed, ${count("aborted")} aborted`}
             {avg !== undefined ? ` · average ${formatDuration(avg)}, longest ${formatDuration(Math.max(...durations))}` : ""}
@@ -51,7 +51,7 @@ export const taskPage: PageHandler = async (c, { runs, inbox }) => {
       </section>
       <section class="card" id="task-runs">
         <h2>
-          Run history <span class="small muted">the last {rows.length} runs, oldest on the left; height is the duration</span>
+          Run history <span class="small muted">{rows.length === 1 ? "one run so far" : `the last ${rows.length} runs, oldest on the left`}; height is the duration</span>
         </h2>
         <RunChart runs={rows} />
         <Legend items={[["ok", "succeeded"], ["warn", "aborted"], ["fail", "failed"]]} />

@@ -5,7 +5,12 @@ import { VERSION } from "../../core/version";
 import { buildOpenApi } from "../openapi";
 import type { RegisteredRoute, Router } from "../route";
 
-const INFO = { title: "Steward API", version: VERSION, description: "REST API of Steward, the Qlik Sense companion. Butler-compatible /v4 routes plus Steward's own." };
+const INFO = {
+  title: "Steward API",
+  version: VERSION,
+  description: "REST API of Steward, the Qlik Sense companion. Butler-compatible /v4 routes plus Steward's own.",
+  license: { name: "MIT", identifier: "MIT" },
+};
 
 export function registerDocsRoutes(router: Router): void {
   router.route(

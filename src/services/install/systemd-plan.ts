@@ -38,8 +38,28 @@ const pathArg = (p: string) => {
 // become part of the path, so spaces stay unquoted.
 const singlePath = (p: string) => p.replace(/%/g, "%%");
 
+const HOME = /^\/(home|root|run\/user)(\/|$)/;
+const TMP = /^\/(tmp|var\/tmp)(\/|$)/;
+
+/**
+ * What the unit's hardening would hide from the service: /tmp and /var/tmp are private to it (PrivateTmp=yes), so a
+ * config, secrets file or folder there is not the one the service sees. Said before anything is installed.
+ */
+export function systemdPathWarnings(o: Pick<SystemdInstallOptions, "configPath" | "environmentFile" | "dataDir" | "writablePaths">): string[] {
+  const named: Array<[string, string]> = [
+    ["the config", o.configPath],
+    ["the secrets file", o.environmentFile],
+    ["the data folder", o.dataDir],
+    ...o.writablePaths.map((p): [string, string] => ["a file-operation folder", p]),
+  ];
+  return named
+    .filter(([, p]) => TMP.test(p))
+    .map(([what, p]) => `${what} ${p} is under /tmp or /var/tmp, which the service cannot see (the unit sets PrivateTmp=yes): move it, e.g. the config to /etc/steward/steward.yaml and the data to /var/lib/steward`);
+}
+
 export function systemdUnit(o: SystemdInstallOptions): string {
-  const underHome = [o.dataDir, ...o.writablePaths, o.workingDirectory].some((p) => /^\/(home|root|run\/user)(\/|$)/.test(p));
+  // The config and its secrets file are read by the service too: under /home they need the home folders visible.
+  const underHome = [o.configPath, o.environmentFile, o.dataDir, ...o.writablePaths, o.workingDirectory].some((p) => HOME.test(p));
   const lowPort = o.httpPort > 0 && o.httpPort < 1024;
   return `# Steward as a systemd service, written by \`steward service install\`. Edit with \`systemctl edit ${o.name}\`.
 [Unit]
@@ -113,6 +133,7 @@ export function systemdInstallPlan(o: SystemdInstallOptions): Plan {
   return {
     steps,
     notes: [
+      ...systemdPathWarnings(o).map((w) => `warning: ${w}`),
       `The config file ${o.configPath} and the Qlik certificates must be readable by ${o.user}.`,
       `Secrets for \${env:NAME} placeholders go into ${o.environmentFile} (NAME=value lines; chmod 600, owned by root).`,
       "Logs go to the journal: journalctl -u " + o.name + " -f",

@@ -50,24 +50,25 @@ function pad(text: string, targetBytes: number): string {
 }
 
 export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) => void = () => {}): UdpEmitter {
-  let v4: Socket | undefined;
-  let v6: Socket | undefined;
   const recent: SentDatagram[] = [];
-
-  const socketFor = (host: string): Socket => {
-    if (isIPv6(host)) {
-      v6 ??= createSocket("udp6").on("error", onError);
-      v6.unref();
-      return v6;
+  // One socket per target, as log4net's UDP appenders have one client each. On a shared socket (Bun), the ICMP
+  // "port unreachable" of a target that is down is reported on the next send, to any target, and that datagram is
+  // lost: one stopped Steward would silence the datagrams to every other.
+  const sockets = new Map<string, Socket>();
+  const socketFor = (t: UdpTarget): Socket => {
+    const key = `${t.host}|${t.port}`;
+    let s = sockets.get(key);
+    if (!s) {
+      s = createSocket(isIPv6(t.host) ? "udp6" : "udp4").on("error", onError);
+      s.unref();
+      sockets.set(key, s);
     }
-    v4 ??= createSocket("udp4").on("error", onError);
-    v4.unref();
-    return v4;
+    return s;
   };
 
   const send = (buf: Buffer, targets: UdpTarget[]) => {
     for (const t of targets) {
-      socketFor(t.host).send(buf, t.port, t.host, (err) => {
+      socketFor(t).send(buf, t.port, t.host, (err) => {
         if (err) onError(err);
       });
     }
@@ -102,10 +103,9 @@ export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) =>
       recent.length = 0;
     },
     async stop() {
-      const close = (s: Socket | undefined) => new Promise<void>((r) => (s ? s.close(() => r()) : r()));
-      await Promise.all([close(v4), close(v6)]);
-      v4 = undefined;
-      v6 = undefined;
+      const all = [...sockets.values()];
+      sockets.clear();
+      await Promise.all(all.map((s) => new Promise<void>((r) => s.close(() => r()))));
     },
   };
 }

@@ -213,7 +213,7 @@ routes:
       const res = await api("/ui", { headers: { accept: "text/html" } });
       const html = await res.text();
       expect({ status: res.status, type: res.headers.get("content-type") }).toEqual({ status: 200, type: "text/html; charset=UTF-8" });
-      expect(html).toStartWith(`<!doctype html><html lang="en">`);
+      expect(html).toStartWith(`<!doctype html><html lang="en" data-site-tz="`);
       expect(html).toContain("<title>Overview · Steward</title>");
       expect(html).toContain("Reload Sales dashboard");
     });

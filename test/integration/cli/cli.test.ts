@@ -19,6 +19,34 @@ async function steward(...args: string[]): Promise<{ code: number; out: string }
   return { code, out: p.output() };
 }
 
+describe("options", () => {
+  test("an unknown option is named, with the command's usage, exit 2", async () => {
+    const r = await steward("run", "--bogus");
+    expect(r.code).toBe(2);
+    expect(r.out).toContain("run: unknown option --bogus");
+    expect(r.out).toContain("Usage: steward run");
+    expect(r.out).not.toContain("ERR_PARSE_ARGS");
+  });
+
+  test("an option without its value says so", async () => {
+    const r = await steward("run", "--config");
+    expect(r.code).toBe(2);
+    expect(r.out).toContain("run: option --config needs a value");
+  });
+
+  test("Butler's --configfile names the config like --config; STEWARD_CONFIG when neither is given", async () => {
+    const bad = join(tmp.path, "bad.yaml");
+    writeFileSync(bad, "http: { port: nope }\n");
+    const viaFlag = await steward("run", "--configfile", bad);
+    expect(viaFlag.code).toBe(2);
+    expect(viaFlag.out).toContain("bad.yaml");
+    expect((await steward("run", "--config", bad, "--configfile", bad)).out).toContain("not both");
+    const p = startProcess(process.execPath, [main, "run"], { cwd: tmp.path, env: { ...process.env, STEWARD_CONFIG: bad } });
+    expect(await p.exited).toBe(2);
+    expect(p.output()).toContain("bad.yaml");
+  });
+});
+
 describe("exit codes", () => {
   test("version → 0", async () => {
     const r = await steward("version");

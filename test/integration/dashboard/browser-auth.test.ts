@@ -52,6 +52,24 @@ test("pages follow the API's access control", async () => {
   expect((await call("/ui/login")).status).toBe(200);
 });
 
+test("a browser without credentials is sent to sign in and back; API clients keep the JSON 401", async () => {
+  const res = await fetch(`${base}/ui/schedules?x=1`, { headers: { accept: "text/html,application/xhtml+xml" }, redirect: "manual" });
+  expect(res.status).toBe(303);
+  expect(res.headers.get("location")).toBe(`/ui/login?next=${encodeURIComponent("/ui/schedules?x=1")}`);
+  const api = await fetch(`${base}/ui/schedules`, { headers: { accept: "application/json" }, redirect: "manual" });
+  expect(api.status).toBe(401);
+  expect(((await api.json()) as { code: string }).code).toBe("UNAUTHORIZED");
+  // A wrong scope is not a sign-in question: still 403.
+  expect((await fetch(`${base}/ui/schedules`, { headers: { accept: "text/html", "x-api-key": readerKey }, redirect: "manual" })).status).toBe(403);
+  // In the browser: the page it asked for opens after signing in.
+  await page.goto(`${base}/ui/schedules`);
+  await page.waitForURL("**/ui/login?next=*");
+  await page.fill("#api-key", adminKey);
+  await page.click("#login button[type=submit]");
+  await page.waitForSelector(`tr[data-schedule="${scheduleId}"]`);
+  await page.evaluate(() => sessionStorage.clear());
+});
+
 test("a browser user signs in with a key, navigates and toggles a schedule as that key", async () => {
   await page.goto(`${base}/ui/login?next=/ui/schedules`);
   await page.fill("#api-key", adminKey);

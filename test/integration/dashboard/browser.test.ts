@@ -99,6 +99,13 @@ test("a dead-lettered delivery is retried from the deliveries page", async () =>
   await page.goto(`${base}/ui/deliveries?status=dead`);
   const row = page.locator(`tr[data-delivery="${id}"]`);
   await expect(row.getAttribute("data-status")).resolves.toBe("dead");
+  // The event is named as people name it (the task), its id on hover.
+  const listed = await api<{ deliveries: Array<{ id: number; eventId: string; eventTitle: string | null }> }>("/v4/deliveries?limit=5");
+  const view = listed.deliveries.find((d) => d.id === id)!;
+  expect(view.eventTitle).toBeTruthy();
+  expect(view.eventTitle).not.toBe(view.eventId);
+  expect(await row.locator("[data-role=event-title]").textContent()).toBe(view.eventTitle!);
+  expect(await row.locator("[data-role=event-title]").getAttribute("title")).toBe(view.eventId);
   receiverStatus = 200;
   await row.locator("button[data-action=retry]").click();
   await waitFor(async () => (await api<{ status: string }>(`/v4/deliveries/${id}`)).status === "delivered", { what: "delivery delivered after retry", timeoutMs: 15_000 });

@@ -10,7 +10,8 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<TestBrowser> {
+/** `timezoneId`: the IANA zone the browser reports (as a viewer elsewhere in the world would have). */
+export async function launchChromium(options: { timezoneId?: string } = {}): Promise<TestBrowser> {
   const executablePath = requireTool("chromium");
   const profile = createTempDir("steward-chromium-");
   try {
@@ -18,6 +19,7 @@ export async function launchChromium(): Promise<TestBrowser> {
       executablePath,
       headless: true,
       viewport: { width: 1360, height: 900 },
+      ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     const page = ctx.pages()[0] ?? (await ctx.newPage());

@@ -2,7 +2,7 @@
 // attached, and sections that explain why they are empty when a feature is off.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../../helpers/app";
-import { syntheticServiceEvent, syntheticTaskEvent } from "../../../src/notify/samples";
+import { syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent } from "../../../src/notify/samples";
 import type { CapturedItem } from "../../../src/demo/capture-types";
 import { DASHBOARD_JS } from "../../../src/dashboard/client-script";
 
@@ -40,6 +40,10 @@ describe("dashboard pages", () => {
 
     const overview = await html(t, "/ui");
     expect(overview.body).toMatch(/<b[^>]*>1<\/b><span>failed tasks<\/span>/);
+    // A single Steward has no cluster: no such health row (nor in /ready).
+    expect(overview.body).toContain('data-component="store"');
+    expect(overview.body).not.toContain('data-component="cluster"');
+    expect(Object.keys(((await (await t.request("/ready")).json()) as { components: object }).components)).not.toContain("cluster");
   });
 
   test("an event's detail page shows its properties and script log tail", async () => {
@@ -52,6 +56,21 @@ describe("dashboard pages", () => {
     expect(page.body).toContain(e.task.id);
     expect(page.body).toContain("Field &#39;CustomerKey&#39; not found");
     expect((await html(t, "/ui/events/999999")).status).toBe(404);
+  });
+
+  test("a license event's page shows its summary and facts; the JSON payload is folded away", async () => {
+    const e = syntheticSiteEvent("license.expiring");
+    await t.app.bus.emit("license.expiring", e);
+    const seq = t.app.dashboard.timeline.entries(1)[0]!.seq;
+    const page = await html(t, `/ui/events/${seq}`);
+    expect(page.status).toBe(200);
+    const facts = /<section class="card" id="event-facts">([\s\S]*?)<\/section>/.exec(page.body)?.[1] ?? "";
+    expect(e.facts.length).toBeGreaterThan(0);
+    for (const f of e.facts) {
+      expect(facts).toContain(`<dt>${f.name}</dt>`);
+      expect(facts).toContain(`<dd>${f.value}</dd>`);
+    }
+    expect(page.body).toMatch(/<details class="card"><summary>Event payload \(JSON\)<\/summary><pre>/);
   });
 
   test("the inbox exists only once a capture inbox is attached", async () => {

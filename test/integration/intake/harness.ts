@@ -105,11 +105,13 @@ export interface HarnessOptions {
   log?: Logger;
   /** Steward's clock (the simulator keeps real time). */
   clock?: Clock;
+  /** The simulated site (YAML); the small test site by default. */
+  site?: string;
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const sim = await startSimulator({
-    site: SITE_YAML,
+    site: opts.site ?? SITE_YAML,
     certDir: join(opts.dir, "certs"),
     qrsPort: 0,
     enginePort: 0,

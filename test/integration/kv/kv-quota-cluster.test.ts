@@ -4,6 +4,7 @@
 // quota, and the usage counter must end equal to what is stored (a difference taken from a stale read of the
 // replaced value would make it drift).
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import postgres from "postgres";
 import { auditMigrations, createAuditLog } from "../../../src/audit/audit-log";
 import { KvSchema } from "../../../src/config/sections/kv";
 import { createManualClock } from "../../../src/core/clock";
@@ -82,6 +83,7 @@ test("two Stewards racing overwrites, new keys, deletes and purges never hold mo
     }
   };
   const next = random(15);
+  try {
   for (let round = 0; round < ROUNDS; round++) {
     const ops: Array<Promise<unknown>> = [];
     for (let j = 0; j < PER_ROUND; j++) {
@@ -98,8 +100,11 @@ test("two Stewards racing overwrites, new keys, deletes and purges never hold mo
     await Promise.all(ops);
     if (round % 10 === 9) await clock.advance(5);
   }
-  sampling = false;
-  await sampler;
+  } finally {
+    // Stopped on a failure too, so the pools are not closed under a running query.
+    sampling = false;
+    await sampler;
+  }
 
   const stored = Number((await watcher.get<{ b: number }>(STORED_BYTES))?.b ?? 0);
   const usage = Number((await watcher.get<{ bytes: number }>("SELECT bytes FROM kv_usage WHERE name = 'total'"))?.bytes);
@@ -136,4 +141,40 @@ test("two Stewards adding keys and namespaces at once stop exactly at kv.maxKeys
   // "one" holds keys already: four more namespaces fit.
   expect(spaces.filter((s) => s === 201).length).toBe(4);
   expect((await b.namespaces()).length).toBe(5);
+});
+
+test("a set PostgreSQL aborts as a deadlock victim is retried, not failed", async () => {
+  // The cycle of the race above, made on purpose: another Steward's uncommitted new key X holds X's index entry
+  // and then waits for the usage row, which this Steward's set of X took first (it had no row of X to lock).
+  // The server aborts the side that waited first, this set; it must be run again, not answered with a 500.
+  const url = await pg.createDatabase("kv_deadlock");
+  const db = await openPostgresStore({ url, maxConnections: 2, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-deadlock" }, [kvMigrations, auditMigrations]);
+  pools.push(db);
+  const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
+  const kv = createKvStore(KvSchema.parse({}), { db, clock, log: createSilentLogger(), audit: createAuditLog(db, clock), metrics: createMetricsRegistry() });
+  await kv.set("race", "other", "o");
+  const other = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await other.unsafe("SET deadlock_timeout = '10s'");
+    await other.unsafe("BEGIN");
+    await other.unsafe("INSERT INTO kv_entries (namespace, key, value, expires_at, ttl_ms, updated_at) VALUES ('race', 'x', '\"theirs\"', NULL, 0, 0)");
+    const mine = kv.set("race", "x", "mine").then(
+      () => "stored",
+      (err: unknown) => `failed: ${(err as Error).message}`,
+    );
+    // This Steward's set now holds the usage row and waits for the other's key.
+    for (let i = 0; i < 200; i++) {
+      const waiting = await other.unsafe("SELECT 1 FROM pg_stat_activity WHERE application_name = 'steward-deadlock' AND wait_event_type = 'Lock'");
+      if (waiting.length > 0) break;
+      await Bun.sleep(10);
+    }
+    await other.unsafe("UPDATE kv_usage SET bytes = bytes WHERE name = 'total'");
+    await other.unsafe("ROLLBACK");
+    expect(await mine).toBe("stored");
+  } finally {
+    await other.end({ timeout: 5 });
+  }
+  expect((await kv.get("race", "x"))?.value).toBe("mine");
+  const stored = Number((await db.get<{ b: number }>(STORED_BYTES))?.b ?? 0);
+  expect(Number((await db.get<{ bytes: number }>("SELECT bytes FROM kv_usage WHERE name = 'total'"))?.bytes)).toBe(stored);
 });

@@ -1,5 +1,5 @@
-// The REST listeners under a file-descriptor limit: Steward runs as a child process with `ulimit -n 256`, and 2,000
-// connections from eight other loopback addresses are opened and left idle (half raw TCP that never starts TLS,
+// The REST listeners under a file-descriptor limit: Steward runs as a child process with `ulimit -n 256`, and 800
+// connections (three times the limit) from eight other loopback addresses are opened and left idle (half raw TCP that never starts TLS,
 // half TLS handshakes without a certificate). A client with a certificate must still get its answer, and the idle
 // connections must be closed by Steward, not held. Checked for the mutual-TLS listener (node:tls, its own
 // deadlines and caps) and the HTTPS listener (Bun.serve, its idle timeout).
@@ -76,7 +76,7 @@ const ruleYaml = `  clientCerts:\n    - { name: etl, subjectCN: etl-client, scop
 
 test("mutual TLS (node:tls): a client with a certificate is answered at once, and every idle connection is closed", { timeout: 120_000 }, async () => {
   const s = await stewardUnderLimit("mtls", `  tls: { certFile: ${pki.files.serverCert}, keyFile: ${pki.files.serverKey}, caFile: ${pki.files.ca} }\n${ruleYaml}`);
-  const attack = flood(s.port, 2000);
+  const attack = flood(s.port, 800);
   try {
     // Every connection of the flood is taken and, over the caps, closed at once: none waits in the kernel's queue.
     await waitFor(() => attack.sockets.every((k) => !k.connecting || k.destroyed), { what: "the flood's connections to be accepted", timeoutMs: 30_000 });

@@ -18,6 +18,7 @@ test("store.postgres with the password from the environment: defaults, and the p
     connectTimeoutMs: 10_000,
     leaseTtlMs: 15_000,
     heartbeatIntervalMs: 3_000,
+    maxClockOffsetMs: 10_000,
   });
   expect(loaded.secrets.mask("postgres://steward:secret-pw@pg")).not.toContain("secret-pw");
 });

@@ -38,7 +38,7 @@ describe("core routes", () => {
   test("GET /health", async () => {
     const r = await t.request("/health");
     expect(r.status).toBe(200);
-    expect(await r.json()).toMatchObject({ status: "ok", version: VERSION });
+    expect(await r.json()).toMatchObject({ status: "ok", version: VERSION, runtime: { name: "bun", version: Bun.version } });
     expect(r.headers.get("x-request-id")).toBeTruthy();
   });
 
@@ -65,6 +65,11 @@ describe("core routes", () => {
     const text = await r.text();
     expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
     expect(text).toMatch(/^process_uptime_seconds \d+$/m);
+    // The conventional process metrics of Prometheus' client libraries, with their types.
+    expect(text).toContain("# TYPE process_cpu_seconds_total counter");
+    expect(text).toMatch(/^process_cpu_seconds_total \d+(\.\d+)?$/m);
+    expect(Number(/^process_start_time_seconds (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(Date.now() / 1000 - 3600);
+    expect(text).toContain(`steward_info{version="${VERSION}",runtime="bun",runtime_version="${Bun.version}"} 1`);
     expect(text).toMatch(/^steward_http_requests_total\{method="GET",route="\/health",status="200"\} \d+$/m);
     expect(text).toContain('steward_http_request_duration_seconds_bucket{method="GET",route="/health",le="+Inf"}');
   });

@@ -9,11 +9,13 @@ const log = createSilentLogger();
 describe("ip-match", () => {
   test("parses v4, v6, compressed v6, mapped v4 and zone ids", () => {
     expect(formatIp(parseIp("10.0.0.5")!)).toBe("10.0.0.5");
-    expect(formatIp(parseIp("::1")!)).toBe("0:0:0:0:0:0:0:1");
-    expect(formatIp(parseIp("fe80::1%eth0")!)).toBe("fe80:0:0:0:0:0:0:1");
-    expect(parseIp("::ffff:127.0.0.1")).toEqual({ family: 4, bytes: new Uint8Array([127, 0, 0, 1]) });
-    expect(parseIp("::ffff:7f00:1")).toEqual({ family: 4, bytes: new Uint8Array([127, 0, 0, 1]) });
-    expect(formatIp(parseIp("2001:db8:0:0:1:0:0:1")!)).toBe("2001:db8:0:0:1:0:0:1");
+    expect(formatIp(parseIp("::1")!)).toBe("::1");
+    expect(formatIp(parseIp("0:0:0:0:0:0:0:1")!)).toBe("::1");
+    expect(formatIp(parseIp("fe80::1%eth0")!)).toBe("fe80::1");
+    expect(formatIp(parseIp("[FE80::1]")!)).toBe("fe80::1");
+    expect(parseIp("::ffff:127.0.0.1")).toEqual({ family: 4, address: "127.0.0.1" });
+    expect(parseIp("::ffff:7f00:1")).toEqual({ family: 4, address: "127.0.0.1" });
+    expect(formatIp(parseIp("2001:db8:0:0:1:0:0:1")!)).toBe("2001:db8::1:0:0:1");
     for (const bad of ["", "256.1.1.1", "1.2.3", "sense1", "1::2::3", "12345::"]) expect(parseIp(bad)).toBeUndefined();
   });
   test("CIDR membership for v4 and v6, with odd prefix lengths", () => {
@@ -29,6 +31,14 @@ describe("ip-match", () => {
     expect(inRange(parseIp("::ffff:192.168.1.9")!, parseRange("192.168.1.0/24")!)).toBe(true);
     expect(parseRange("10.0.0.0/33")).toBeUndefined();
     expect(parseRange("10.0.0.0/x")).toBeUndefined();
+    expect(parseRange("10.0.0.0/8/1")).toBeUndefined();
+    // A range written in its IPv4-mapped form is the IPv4 range; each IPv4 range matches both spellings.
+    const mapped = parseRange("::ffff:10.0.0.0/104")!;
+    expect({ family: mapped.family, address: mapped.address, prefix: mapped.prefix }).toEqual({ family: 4, address: "10.0.0.0", prefix: 8 });
+    expect(inRange(parseIp("10.9.8.7")!, mapped)).toBe(true);
+    expect(r.list.check("::ffff:10.1.3.4", "ipv6")).toBe(true);
+    expect(r.list.check("::ffff:10.2.0.0", "ipv6")).toBe(false);
+    expect(parseRange("::ffff:10.0.0.0/95")).toBeUndefined();
   });
 });
 

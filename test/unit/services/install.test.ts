@@ -9,7 +9,7 @@ import { UsageError } from "../../../src/cli/usage";
 import { parseConfigText } from "../../../src/config/load";
 import type { CommandRunner } from "../../../src/services/command-runner";
 import { describePlan, executePlan, type Plan } from "../../../src/services/install/plan";
-import { systemdArg, systemdUnit } from "../../../src/services/install/systemd-plan";
+import { systemdArg, systemdInstallPlan, systemdUnit } from "../../../src/services/install/systemd-plan";
 import { windowsCommandLine, windowsInstallPlan, windowsUninstallPlan } from "../../../src/services/install/windows-plan";
 import { createTempDir } from "../../helpers/temp-dir";
 
@@ -50,6 +50,21 @@ describe("systemd unit", () => {
       expect(unit).toContain(`\n${line}\n`);
     }
     expect(unit).not.toContain("MemoryDenyWriteExecute=yes");
+  });
+
+  test("a config under /home keeps homes readable (ProtectHome=yes would hide it from the service)", () => {
+    const unit = systemdUnit({ ...unitOptions, configPath: "/home/qlik/steward.yaml", environmentFile: "/home/qlik/steward.env" });
+    expect(unit).toContain("\nProtectHome=read-only\n");
+    expect(unit).not.toContain("\nProtectHome=yes\n");
+  });
+
+  test("a config, secrets file or folder under /tmp is warned about before anything is installed (PrivateTmp=yes)", () => {
+    const plan = systemdInstallPlan({ ...unitOptions, configPath: "/tmp/try/steward.yaml", environmentFile: "/tmp/try/steward.env", writablePaths: ["/var/tmp/out"] });
+    const warnings = plan.notes.filter((n) => n.startsWith("warning: "));
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toContain("the config /tmp/try/steward.yaml is under /tmp or /var/tmp, which the service cannot see");
+    expect(warnings.join("\n")).toContain("/var/tmp/out");
+    expect(systemdInstallPlan(unitOptions).notes.some((n) => n.startsWith("warning: "))).toBe(false);
   });
 
   test("a privileged port gets CAP_NET_BIND_SERVICE; folders under /home keep homes read-only", () => {

@@ -1,0 +1,81 @@
+// Single settings from the environment, the habit of container and service deployments: STEWARD_<SECTION>__<KEY>
+// sets <section>.<key> over what the file says (or the default). Segments are joined by a double underscore and
+// written in upper snake case: STEWARD_HTTP__PORT=8081, STEWARD_STORE__POSTGRES__LEASE_TTL_MS=20000,
+// STEWARD_LOGGING__LEVEL=debug; a top-level setting by its name alone (STEWARD_DATA_DIR). Values are read as YAML scalars or flow lists (8081 is a number, true a boolean,
+// [a, b] a list). STEWARD_CONFIG names the file and is not a setting.
+import { parse } from "yaml";
+import { AppError } from "../core/errors";
+import type { SecretRegistry } from "../core/redaction";
+import { configJsonSchema } from "./json-schema";
+
+export const ENV_PREFIX = "STEWARD_";
+const NOT_SETTINGS = new Set(["STEWARD_CONFIG"]);
+const SECRET_KEY = /(password|secret|token|apikey|passphrase|key)$/i;
+
+export interface AppliedOverride {
+  variable: string;
+  path: string;
+}
+
+type SchemaNode = { properties?: Record<string, SchemaNode>; additionalProperties?: SchemaNode | boolean; anyOf?: SchemaNode[]; $ref?: string };
+
+let cachedSchema: SchemaNode | undefined;
+const schemaRoot = (): SchemaNode => (cachedSchema ??= configJsonSchema() as SchemaNode);
+
+/** "LEASE_TTL_MS" and "leaseTtlMs" are the same name: compared without case and without separators. */
+const fold = (s: string) => s.replace(/[_-]/g, "").toLowerCase();
+
+function propertiesOf(node: SchemaNode | undefined): Record<string, SchemaNode> {
+  if (!node) return {};
+  const own = node.properties ?? {};
+  const alternatives = (node.anyOf ?? []).map((a) => a.properties ?? {});
+  return Object.assign({}, ...alternatives, own);
+}
+
+/** Applies the STEWARD_… variables of `env` to the parsed file `data` (changed in place); returns what it set. */
+export function applyEnvOverrides(data: Record<string, unknown>, env: Record<string, string | undefined>, secrets?: SecretRegistry): AppliedOverride[] {
+  const applied: AppliedOverride[] = [];
+  for (const [variable, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!variable.startsWith(ENV_PREFIX) || NOT_SETTINGS.has(variable) || raw === undefined) continue;
+    const name = variable.slice(ENV_PREFIX.length);
+    // Without a double underscore a variable is a setting only if it names a top-level one (STEWARD_DATA_DIR):
+    // sites already keep secrets in variables such as STEWARD_TLS_PASSPHRASE for ${env:…} placeholders.
+    if (!name.includes("__") && !Object.keys(propertiesOf(schemaRoot())).some((k) => fold(k) === fold(name))) continue;
+    const segments = name.split("__");
+    if (segments.some((s) => s === "")) throw badVariable(variable, "empty name between double underscores");
+    let node: SchemaNode | undefined = schemaRoot();
+    let target: Record<string, unknown> = data;
+    const path: string[] = [];
+    for (const [i, seg] of segments.entries()) {
+      const props = propertiesOf(node);
+      let key = Object.keys(props).find((k) => fold(k) === fold(seg));
+      let next: SchemaNode | undefined = key ? props[key] : undefined;
+      if (!key && node && typeof node.additionalProperties === "object") {
+        // A map of named things (channels.<name>): an existing name, matched the same way.
+        key = Object.keys(target).find((k) => fold(k) === fold(seg));
+        next = node.additionalProperties;
+      }
+      if (!key) throw badVariable(variable, `${[...path, seg.toLowerCase()].join(".")} is not a setting (see docs/configuration-reference.md)`);
+      path.push(key);
+      if (i === segments.length - 1) {
+        const value = raw.trim() === "" ? "" : (parse(raw) as unknown);
+        target[key] = value;
+        if (secrets && SECRET_KEY.test(key) && typeof value === "string" && value) secrets.add(value);
+      } else {
+        const existing = target[key];
+        if (existing !== undefined && (typeof existing !== "object" || existing === null || Array.isArray(existing))) {
+          throw badVariable(variable, `${path.join(".")} is a value, not a section`);
+        }
+        target = (target[key] ??= {}) as Record<string, unknown>;
+        node = next;
+      }
+    }
+    applied.push({ variable, path: path.join(".") });
+  }
+  return applied;
+}
+
+function badVariable(variable: string, why: string): AppError {
+  const msg = `environment variable ${variable}: ${why}`;
+  return new AppError("CONFIG_INVALID", msg, { details: [msg] });
+}
