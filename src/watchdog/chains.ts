@@ -52,34 +52,63 @@ export function readCompositeEvent(raw: unknown): CompositeRead {
   };
 }
 
-/** Each cycle once, as task ids in order starting from the smallest id (so the same cycle reads the same). */
+/**
+ * Each group of tasks that wait for one another in a loop, once (a strongly connected component of the
+ * "upstream → downstream" graph with more than one task, or a task waiting on itself), ids sorted. Tarjan's
+ * algorithm, iterative: linear in the chain size, no recursion depth limit.
+ */
 export function findCycles(edges: readonly ChainEdge[]): string[][] {
-  const next = new Map<string, Set<string>>();
-  for (const e of edges) for (const up of e.upstreamIds) (next.get(up) ?? next.set(up, new Set()).get(up)!).add(e.taskId);
-  const seen = new Set<string>();
-  const out: string[][] = [];
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const visit = (n: string) => {
-    stack.push(n);
-    onStack.add(n);
-    for (const m of next.get(n) ?? []) {
-      if (onStack.has(m)) {
-        const cyc = stack.slice(stack.indexOf(m));
-        const min = cyc.indexOf([...cyc].sort()[0]!);
-        const norm = [...cyc.slice(min), ...cyc.slice(0, min)];
-        const key = norm.join(">");
-        if (!seen.has(key)) {
-          seen.add(key);
-          out.push(norm);
-        }
-      } else if (stack.length < 10_000 && !stack.includes(m)) visit(m);
+  const next = new Map<string, string[]>();
+  const selfLoop = new Set<string>();
+  for (const e of edges)
+    for (const up of e.upstreamIds) {
+      if (up === e.taskId) selfLoop.add(up);
+      (next.get(up) ?? next.set(up, []).get(up)!).push(e.taskId);
+      if (!next.has(e.taskId)) next.set(e.taskId, []);
     }
-    stack.pop();
-    onStack.delete(n);
-  };
-  for (const start of [...next.keys()].sort()) visit(start);
-  return out;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  let counter = 0;
+  for (const root of [...next.keys()].sort()) {
+    if (index.has(root)) continue;
+    const work: { node: string; i: number }[] = [{ node: root, i: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const succ = next.get(top.node)!;
+      if (top.i < succ.length) {
+        const m = succ[top.i++]!;
+        if (!index.has(m)) {
+          index.set(m, counter);
+          low.set(m, counter++);
+          stack.push(m);
+          onStack.add(m);
+          work.push({ node: m, i: 0 });
+        } else if (onStack.has(m)) low.set(top.node, Math.min(low.get(top.node)!, index.get(m)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(top.node)!));
+      if (low.get(top.node) === index.get(top.node)) {
+        const comp: string[] = [];
+        let n: string;
+        do {
+          n = stack.pop()!;
+          onStack.delete(n);
+          comp.push(n);
+        } while (n !== top.node);
+        if (comp.length > 1 || selfLoop.has(top.node)) out.push(comp.sort());
+      }
+    }
+  }
+  return out.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 }
 
 /** Pairs of one task's enabled schema triggers whose next `horizon` fires coincide (within `toleranceMs`). */

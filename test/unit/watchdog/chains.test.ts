@@ -16,6 +16,15 @@ describe("findCycles", () => {
     expect(findCycles([edge("b", "a"), edge("c", "b")])).toEqual([]);
     expect(findCycles([edge("s", "s")])).toEqual([["s"]]);
   });
+  test("a wide diamond lattice without loops stays quick and finds none; closing it finds one group", () => {
+    const edges: ChainEdge[] = [];
+    for (let layer = 0; layer < 40; layer++) for (const x of ["l", "r"]) edges.push(edge(`${layer + 1}${x}`, `${layer}l`, `${layer}r`));
+    expect(findCycles(edges)).toEqual([]);
+    const closed = findCycles([...edges, edge("0l", "40r")]);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]).toContain("0l");
+    expect(closed[0]).toContain("40r");
+  });
 });
 
 describe("readCompositeEvent", () => {
