@@ -64,7 +64,7 @@ export function renderMarkdown(r: BenchResults): string {
   for (const f of r.figures) {
     lines.push(`| ${f.metric} | ${cell(f.steward, f.unit, f.stewardBound)} | ${cell(f.baseline, f.unit, f.baselineBound)} | ${ratio(f)} | ${f.note ?? ""} |`);
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 export const MiB = (bytes: number) => bytes / 1024 / 1024;

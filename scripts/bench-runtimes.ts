@@ -120,7 +120,7 @@ export function renderRuntimeTable(rows: RuntimeFigures[], o: { connections: num
     `|---|${rows.map(() => "---:").join("|")}|`,
     ...metrics.map(([label, cell]) => `| ${label} | ${rows.map(cell).join(" | ")} |`),
   ];
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 // `bun scripts/bench-runtimes.ts`: only this section (builds the Linux binary first).

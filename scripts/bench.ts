@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     raw,
   };
   const name = only ? "results-partial" : "results";
-  writeFileSync(join(OUT_DIR, `${name}.json`), JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(join(OUT_DIR, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
   const md = `${renderMarkdown(results)}${runtimes ? `\n${renderRuntimeTable(runtimes, runtimeOptions)}` : ""}`;
   writeFileSync(join(OUT_DIR, `${name}.md`), md);
   console.log(`\n${md}`);

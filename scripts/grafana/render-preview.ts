@@ -53,7 +53,7 @@ function seriesOf(p: PanelResult): Series[] {
   return p.targets.flatMap((t) =>
     t.frames.map((f) => {
       const ti = f.columns.indexOf("time");
-      const vi = f.columns.findIndex((c, i) => i !== ti);
+      const vi = f.columns.findIndex((_c, i) => i !== ti);
       return { name: legendOf(t.legend, f), points: f.rows.map((r) => [Number(r[ti]), Number(r[vi])] as [number, number]).filter(([, v]) => Number.isFinite(v)) };
     }),
   );

@@ -82,8 +82,8 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 /** Grafana's formatting of selected values: a regex group; in PromQL string literals the backslashes doubled. */
 function formatVariable(values: string[] | undefined, allValue: string, kind: Backend["kind"]): string {
   if (!values || values.length === 0) return allValue;
-  const escape = kind === "prometheus" ? (v: string) => escapeRegex(v).replace(/\\/g, "\\\\") : escapeRegex;
-  return values.length === 1 ? escape(values[0]!) : `(${values.map(escape).join("|")})`;
+  const escapeValue = kind === "prometheus" ? (v: string) => escapeRegex(v).replace(/\\/g, "\\\\") : escapeRegex;
+  return values.length === 1 ? escapeValue(values[0]!) : `(${values.map(escapeValue).join("|")})`;
 }
 
 const secs = (ms: number) => `${Math.max(1, Math.round(ms / 1000))}s`;

@@ -132,7 +132,7 @@ function runOf(r: RunDbRow): RunRow {
   };
 }
 
-function valueOf(r: ValueDbRow): StoredValue {
+function storedValueOf(r: ValueDbRow): StoredValue {
   const num = n(r.value_number);
   return {
     runId: r.run_id,
@@ -228,7 +228,7 @@ export function createCheckStore(db: SqlDb): CheckStore {
     },
     async last(appId, check, expression, exceptRun) {
       const r = await db.get<ValueDbRow>("SELECT * FROM check_values WHERE app_id = ? AND check_name = ? AND expression = ? AND run_id <> ? ORDER BY at DESC LIMIT 1", [appId.toLowerCase(), check, expression, exceptRun]);
-      return r ? valueOf(r) : undefined;
+      return r ? storedValueOf(r) : undefined;
     },
     async previousNumber(appId, check, expression, exceptRun) {
       const r = await db.get<{ value_number: number | string }>(
@@ -237,7 +237,7 @@ export function createCheckStore(db: SqlDb): CheckStore {
       );
       return r ? Number(r.value_number) : null;
     },
-    values: async (runId) => (await db.all<ValueDbRow>("SELECT * FROM check_values WHERE run_id = ? ORDER BY check_name", [runId])).map(valueOf),
+    values: async (runId) => (await db.all<ValueDbRow>("SELECT * FROM check_values WHERE run_id = ? ORDER BY check_name", [runId])).map(storedValueOf),
     async latest(appId) {
       const where = appId ? "WHERE v.app_id = ?" : "";
       const rows = await db.all<ValueDbRow>(
@@ -245,13 +245,13 @@ export function createCheckStore(db: SqlDb): CheckStore {
          ON v.app_id = m.app_id AND v.check_name = m.check_name AND v.at = m.at ${where} ORDER BY v.app_id, v.check_name`,
         appId ? [appId.toLowerCase()] : [],
       );
-      return rows.map(valueOf);
+      return rows.map(storedValueOf);
     },
     async history(appId, check, limit) {
       const rows = check
         ? await db.all<ValueDbRow>(`SELECT * FROM check_values WHERE app_id = ? AND check_name = ? ORDER BY at DESC LIMIT ${limit}`, [appId.toLowerCase(), check])
         : await db.all<ValueDbRow>(`SELECT * FROM check_values WHERE app_id = ? ORDER BY at DESC LIMIT ${limit}`, [appId.toLowerCase()]);
-      return rows.map(valueOf);
+      return rows.map(storedValueOf);
     },
     async runs({ appId, limit }) {
       const rows = appId

@@ -72,7 +72,7 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
   const metrics = createCheckMetrics(deps.metrics, store, appNames, () => queue.length + running.size);
   let accepting = false;
   let tick: ReturnType<typeof setTimeout> | undefined;
-  let idleWaiters: Array<() => void> = [];
+  const idleWaiters: Array<() => void> = [];
 
   const wake = (runId: string) => {
     for (const w of waiters.get(runId) ?? []) w();

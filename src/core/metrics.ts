@@ -171,6 +171,6 @@ export function createMetricsRegistry(): MetricsRegistry {
         },
       };
     },
-    render: () => [...blocks.values()].map((r) => r()).join("\n") + "\n",
+    render: () => `${[...blocks.values()].map((r) => r()).join("\n")}\n`,
   };
 }

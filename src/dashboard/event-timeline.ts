@@ -3,7 +3,7 @@
 // entries are written through and reloaded at start, so the timeline survives a restart.
 import type { EventBus } from "../core/bus";
 import type { Component } from "../core/lifecycle";
-import { isServiceEvent, isTaskEvent, type DomainEvent, type DomainEvents } from "../events/types";
+import type { DomainEvent, DomainEvents } from "../events/types";
 import type { EventHistory } from "./event-history";
 
 export interface TimelineEntry {

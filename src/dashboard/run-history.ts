@@ -95,7 +95,7 @@ export function createRunHistory(db: DatabaseSync, bus: EventBus<DomainEvents>, 
   let inserted = 0;
   let unsubscribe: (() => void) | undefined;
   /** Rows recorded this turn, written by the one group-commit write queued for them. */
-  let waiting: RowValues[] = [];
+  const waiting: RowValues[] = [];
   const multiInsert = new Map<number, StatementSync>();
   const insertOf = (rows: number): StatementSync => {
     if (rows === 1) return insert;

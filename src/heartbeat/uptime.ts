@@ -31,7 +31,7 @@ export interface UptimeMonitor {
 function writerFor(cfg: UptimeMonitorConfig | undefined, config: Config, deps: UptimeDeps): MemoryWriter | undefined {
   if (!cfg?.enabled || !cfg.influxChannel) return undefined;
   const ch = config.channels[cfg.influxChannel];
-  if (!ch || ch.type !== "influxdb") {
+  if (ch?.type !== "influxdb") {
     throw new AppError("CONFIG_INVALID", `uptimeMonitor.influxChannel: "${cfg.influxChannel}" is not an influxdb channel under channels:`);
   }
   return createMemoryWriter(ch, { log: deps.log, clock: deps.clock, baseDir: deps.baseDir, name: cfg.influxChannel, influxConflicts: deps.influxConflicts });

@@ -40,7 +40,7 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
 export type RegisteredRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 
 export interface Router {
-  route<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(
+  route<P extends z.ZodType = z.ZodObject<Record<string, never>>, Q extends z.ZodType = z.ZodObject<Record<string, never>>, B extends z.ZodType = z.ZodUndefined>(
     spec: RouteSpec<P, Q, B>,
     handler: (c: Context<HttpEnv>, input: RouteInput<P, Q, B>) => Response | Promise<Response>,
   ): void;

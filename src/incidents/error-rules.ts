@@ -71,5 +71,5 @@ export const BUILTIN_RULES: readonly ErrorRule[] = [
  * and closes only before the end, a space or ) ] . , ; : — so the apostrophe of "can't" opens nothing.
  */
 export function blankQuoted(line: string): string {
-  return line.replace(/(^|[\s(\[:=,])(['"])[^'"\n]{0,400}\2(?=$|[\s)\].,;:])/g, "$1$2$2");
+  return line.replace(/(^|[\s([:=,])(['"])[^'"\n]{0,400}\2(?=$|[\s)\].,;:])/g, "$1$2$2");
 }

@@ -32,8 +32,8 @@ export function parseFieldTypeConflicts(body: string): FieldTypeConflict[] {
   const text = answerText(body.slice(0, 64 * 1024));
   const out: FieldTypeConflict[] = [];
   for (const m of text.matchAll(CONFLICT)) {
-    const unescape = (s: string) => s.replace(/\\(.)/g, "$1");
-    out.push({ field: unescape(m[1]!), measurement: unescape(m[2]!), writtenType: m[3]!, storedType: m[4]!, ...(m[5] ? { dropped: Number(m[5]) } : {}) });
+    const unescapeName = (s: string) => s.replace(/\\(.)/g, "$1");
+    out.push({ field: unescapeName(m[1]!), measurement: unescapeName(m[2]!), writtenType: m[3]!, storedType: m[4]!, ...(m[5] ? { dropped: Number(m[5]) } : {}) });
   }
   return out;
 }

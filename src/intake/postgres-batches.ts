@@ -118,7 +118,7 @@ export function createPostgresIntakeBatches(db: SqlDb): PostgresIntakeBatches {
     const taken = new Set((await db.all<{ key: string }>(CLAIM, [json])).map((r) => r.key));
     return rows.map((r, i) => first.get(r.key) === i && taken.has(r.key));
   };
-  const markRows = async (batches: SeenRow[][]): Promise<void[]> => {
+  const markRows = async (batches: SeenRow[][]): Promise<undefined[]> => {
     // One row per key (a second mark of a key in the batch is the same mark, the later one kept).
     const byKey = new Map<string, SeenRow>();
     for (const rows of batches) for (const r of rows) byKey.set(r.key, r);
@@ -128,6 +128,6 @@ export function createPostgresIntakeBatches(db: SqlDb): PostgresIntakeBatches {
   };
   const stats = { claims: { batches: 0, items: 0 }, marks: { batches: 0, items: 0 } };
   const claim = createBatcher<ClaimRow, boolean>(claimRows, async (r) => (await claimRows([r]))[0]!, stats.claims);
-  const mark = createBatcher<SeenRow[], void>(markRows, async (rows) => void (await markRows([rows])), stats.marks);
+  const mark = createBatcher<SeenRow[], undefined>(markRows, async (rows) => void (await markRows([rows])), stats.marks);
   return { claim, markSeen: mark, stats };
 }

@@ -19,7 +19,7 @@ export function renotifyDecision(mode: RouteConfig["renotify"], event: DomainEve
   if (mode === "every" && !event.incident?.acknowledgedAt) return SEND;
   const incident = event.incident;
   // Only follow-ups of an open incident are thinned out; the recovery and warnings always go.
-  if (!incident || incident.status !== "open" || event.kind === "task.recovered" || event.kind === "task.warning") return SEND;
+  if (incident?.status !== "open" || event.kind === "task.recovered" || event.kind === "task.warning") return SEND;
   const n = incident.failures;
   if (n <= 1) return SEND;
   if (incident.acknowledgedAt) return { action: "suppress", reason: `renotify: incident ${incident.id} was acknowledged by ${incident.acknowledgedBy || "someone"}; its recovery will be sent` };

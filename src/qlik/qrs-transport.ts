@@ -186,7 +186,7 @@ export function createQrsTransport(cfg: NonNullable<Config["qlik"]>, deps: QrsTr
     const tlsHint = /certificate|self.signed|handshake|SSL|TLS|alert/i.test(err.message)
       ? " The TLS handshake failed: check that qlik.certDir holds the QMC export (client.pem, client_key.pem, root.pem) " +
         "for this site and that qlik.host matches the server certificate (or, knowingly, set qlik.rejectUnauthorized: false)."
-      : " Is the Qlik Sense Repository Service running and port " + cfg.qrsPort + " reachable from this host?";
+      : ` Is the Qlik Sense Repository Service running and port ${cfg.qrsPort} reachable from this host?`;
     return new AppError(
       "QRS_UNAVAILABLE",
       `QRS ${req.method} ${req.path} at ${baseUrl} failed after ${attempts} attempt(s): ${err.message} (${err.code}).${tlsHint}`,

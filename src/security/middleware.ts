@@ -100,7 +100,7 @@ export function createAccessMiddleware(deps: AccessDeps): { ipGate: (c: Context<
     const remote = c.env?.remoteAddress;
     if (remote === undefined) return deny(c, 403, "the caller's address is unknown (connection reset?); request refused", { check: "peerAddress" });
     const a = admission(policy, remote);
-    if (!a || !a.allowed) {
+    if (!a?.allowed) {
       return deny(c, 403, `address ${remote} is not in security.ipAllowlist`, { check: "ipAllowlist" });
     }
     const limiter = policy.perIp;

@@ -44,7 +44,7 @@ interface Job {
 export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {}): GroupCommit {
   const maxBatch = opts.maxBatch ?? 1000;
   const schedule = opts.schedule ?? ((f: () => void) => void setImmediate(f));
-  let queue: Job[] = [];
+  const queue: Job[] = [];
   let scheduled = false;
   const stats = { transactions: 0, writes: 0, largestBatch: 0 };
   // Prepared once: exec() would parse these four statements again for every write.

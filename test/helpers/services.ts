@@ -96,7 +96,7 @@ async function startMosquittoOnce(opts: MosquittoOptions = {}): Promise<TestServ
   if (process.getuid?.() === 0) lines.push("user root");
   if (opts.users && Object.keys(opts.users).length > 0) {
     const pwFile = join(dir.path, "passwd");
-    writeFileSync(pwFile, Object.entries(opts.users).map(([u, p]) => `${u}:${p}`).join("\n") + "\n", { mode: 0o600 });
+    writeFileSync(pwFile, `${Object.entries(opts.users).map(([u, p]) => `${u}:${p}`).join("\n")}\n`, { mode: 0o600 });
     // mosquitto_passwd -U hashes a plain "user:password" file in place.
     const passwd = findExecutable(["mosquitto_passwd"]) ?? join(dirname(bin), "mosquitto_passwd");
     const hash = Bun.spawnSync([passwd, "-U", pwFile], {
@@ -118,7 +118,7 @@ async function startMosquittoOnce(opts: MosquittoOptions = {}): Promise<TestServ
     if (opts.tls.requireClientCert) lines.push("require_certificate true");
   }
   const conf = join(dir.path, "mosquitto.conf");
-  writeFileSync(conf, lines.join("\n") + "\n");
+  writeFileSync(conf, `${lines.join("\n")}\n`);
   const proc = startProcess(bin, ["-c", conf], { cwd: dir.path });
   const scheme = opts.tls ? "mqtts" : "mqtt";
   return finishStart("mosquitto", proc, dir, port, `${scheme}://${HOST}:${port}`, () =>

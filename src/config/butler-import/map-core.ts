@@ -138,7 +138,7 @@ export function mapQlik(c: Ctx): void {
   c.t.unmapped(B("configEngine.engineVersion"), "not needed: Steward speaks the Engine's JSON-RPC protocol without enigma schema files");
   for (const [from, to] of [["qmc", "qmcUrl"], ["hub", "hubUrl"]] as const) {
     const url = str(c, `qlikSenseUrls.${from}`);
-    if (url && isPlaceholder(url)) c.t.unmapped(B(`qlikSenseUrls.${from}`), "a template placeholder, not a link: set qlik." + to + " yourself");
+    if (url && isPlaceholder(url)) c.t.unmapped(B(`qlikSenseUrls.${from}`), `a template placeholder, not a link: set qlik.${to} yourself`);
     else {
       if (url) qlik[to] = url;
       if (c.t.has(B(`qlikSenseUrls.${from}`))) c.t.mapped(B(`qlikSenseUrls.${from}`));

@@ -40,7 +40,7 @@ export function checkUptimeReferences(config: { uptimeMonitor?: UptimeMonitorCon
   const name = config.uptimeMonitor?.influxChannel;
   if (name === undefined) return;
   const ch = config.channels[name];
-  if (!ch || ch.type !== "influxdb") {
+  if (ch?.type !== "influxdb") {
     const influx = Object.entries(config.channels).filter(([, c]) => c.type === "influxdb").map(([n]) => n);
     ctx.addIssue({ code: "custom", path: ["uptimeMonitor", "influxChannel"], message: `no influxdb channel named "${name}"${influx.length ? ` (influxdb channels: ${influx.join(", ")})` : ""}` });
   }

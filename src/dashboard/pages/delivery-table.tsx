@@ -86,7 +86,7 @@ export function DeliveryTable(props: { rows: DeliveryView[]; compact?: boolean }
             )}
             <td class="right">
               {RETRYABLE.has(d.status) ? (
-                <button data-action="retry" data-id={String(d.id)}>
+                <button type="button" data-action="retry" data-id={String(d.id)}>
                   Retry
                 </button>
               ) : null}

@@ -37,8 +37,8 @@ export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, 
   return c.html(
     <Layout title="Schedules" nav={nav}>
       <div class="toolbar">
-        <button data-action="bulk-start">Enable selected</button>
-        <button data-action="bulk-stop">Disable selected</button>
+        <button type="button" data-action="bulk-start">Enable selected</button>
+        <button type="button" data-action="bulk-stop">Disable selected</button>
         <span class="muted small" style="margin-left:12px">by tag</span>
         <select id="bulk-tag" aria-label="tag">
           <option value="">choose…</option>
@@ -46,8 +46,8 @@ export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, 
             <option value={t}>{t}</option>
           ))}
         </select>
-        <button data-action="tag-start">Enable tag</button>
-        <button data-action="tag-stop">Disable tag</button>
+        <button type="button" data-action="tag-start">Enable tag</button>
+        <button type="button" data-action="tag-stop">Disable tag</button>
         <span class="spacer"></span>
         <span class="small muted">
           {enabled} of {rows.length} enabled
@@ -126,7 +126,7 @@ export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, 
 };
 
 function TriggerText(props: { t: NonNullable<ScheduleView["trigger"]> }) {
-  const what = [...props.t.taskIds.map((id) => id.slice(0, 8) + "…"), ...props.t.taskTags.map((t) => `tag ${t}`)].join(", ");
+  const what = [...props.t.taskIds.map((id) => `${id.slice(0, 8)}…`), ...props.t.taskTags.map((t) => `tag ${t}`)].join(", ");
   return (
     <span>
       when {what} {props.t.on.join("/")}

@@ -64,6 +64,7 @@ export interface DenoApi {
   createHttpClient(options: { caCerts?: string[]; cert?: string; key?: string }): unknown;
   dlopen<S extends Record<string, DenoFfiSymbol>>(path: string, symbols: S): DenoDynamicLibrary<S>;
   UnsafeCallback: {
+    // biome-ignore lint/suspicious/noConfusingVoidType: Deno's own signature (a callback may return nothing).
     threadSafe(definition: DenoFfiSymbol, callback: (...args: (number | bigint | DenoPointer)[]) => number | void): DenoUnsafeCallback;
   };
   UnsafePointer: {

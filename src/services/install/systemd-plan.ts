@@ -136,8 +136,8 @@ export function systemdInstallPlan(o: SystemdInstallOptions): Plan {
       ...systemdPathWarnings(o).map((w) => `warning: ${w}`),
       `The config file ${o.configPath} and the Qlik certificates must be readable by ${o.user}.`,
       `Secrets for \${env:NAME} placeholders go into ${o.environmentFile} (NAME=value lines; chmod 600, owned by root).`,
-      "Logs go to the journal: journalctl -u " + o.name + " -f",
-      "Reload the config after editing it: systemctl reload " + o.name,
+      `Logs go to the journal: journalctl -u ${o.name} -f`,
+      `Reload the config after editing it: systemctl reload ${o.name}`,
       ...(o.start ? [] : [`Start it with: steward service start --name ${o.name} (or systemctl start ${o.name})`]),
     ],
   };

@@ -60,7 +60,7 @@ export const GLOBAL_METHODS: MethodTable = {
     params: [],
     run: (s) => {
       const h = s.docHandle === undefined ? undefined : s.handles.get(s.docHandle);
-      if (!h || h.kind !== "Doc") throw ERR.noActiveDoc();
+      if (h?.kind !== "Doc") throw ERR.noActiveDoc();
       return handleRef("Doc", s.docHandle!, h.appId);
     },
   },

@@ -46,7 +46,7 @@ function decorate(e: SchedulerLogEvent, s: UdpSettings): SchedulerLogEvent {
 function pad(text: string, targetBytes: number): string {
   const have = Buffer.byteLength(text, "utf8");
   const want = Math.min(targetBytes, MAX_DATAGRAM);
-  return have >= want ? text : text + " " + "X".repeat(Math.max(0, want - have - 1));
+  return have >= want ? text : `${text} ${"X".repeat(Math.max(0, want - have - 1))}`;
 }
 
 export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) => void = () => {}): UdpEmitter {

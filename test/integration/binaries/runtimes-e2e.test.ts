@@ -239,8 +239,8 @@ routes:
       expect(readFileSync(join(data, "qvd", "customers.qvd"), "utf8")).toBe("QVD-2");
       expect((await post("/v4/createdirqvd", { directory: "sales/2025" })).status).toBe(201);
       expect(existsSync(join(data, "qvd", "sales", "2025"))).toBe(true);
-      const escape = await put("/v4/filecopy", { fromFile: `${data}/landing/../../steward.yaml`, toFile: `${data}/archive/stolen.yaml` });
-      expect(escape.status).toBe(403);
+      const traversal = await put("/v4/filecopy", { fromFile: `${data}/landing/../../steward.yaml`, toFile: `${data}/archive/stolen.yaml` });
+      expect(traversal.status).toBe(403);
       expect(existsSync(join(data, "archive", "stolen.yaml"))).toBe(false);
       const del = await api("/v4/filedelete", { method: "DELETE", headers: { "content-type": "application/json" }, body: JSON.stringify({ deleteFile: `${data}/archive/2025/orders.qvd` }) });
       expect(del.status).toBe(204);

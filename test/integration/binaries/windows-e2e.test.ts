@@ -286,8 +286,8 @@ describe("Windows binary under Wine against the simulator", () => {
     expect(qvdDir.status).toBe(201);
     expect(existsSync(join(data, "qvd", "sales", "2025"))).toBe(true);
 
-    const escape = await put("/v4/filecopy", { fromFile: winPath(`${data}/landing/../../steward.yaml`), toFile: winPath(`${data}/archive/stolen.yaml`) });
-    expect(escape.status).toBe(403);
+    const traversal = await put("/v4/filecopy", { fromFile: winPath(`${data}/landing/../../steward.yaml`), toFile: winPath(`${data}/archive/stolen.yaml`) });
+    expect(traversal.status).toBe(403);
     expect(existsSync(join(data, "archive", "stolen.yaml"))).toBe(false);
 
     const del = await api("/v4/filedelete", { method: "DELETE", headers: { "content-type": "application/json" }, body: JSON.stringify({ deleteFile: winPath(`${data}/archive/2025/orders.qvd`) }) });

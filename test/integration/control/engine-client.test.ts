@@ -2,7 +2,7 @@
 // to AppErrors, per-call timeouts, refused handshakes, the Engine being down, and the DoReload fallback.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ReloadJob } from "../../../src/control/reload-jobs";
-import { AppError } from "../../../src/core/errors";
+import type { AppError } from "../../../src/core/errors";
 import { createSilentLogger } from "../../../src/core/logger";
 import { parseConfigText } from "../../../src/config/load";
 import { createEngineClient } from "../../../src/qlik/engine-client";

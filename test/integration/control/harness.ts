@@ -102,7 +102,7 @@ export async function startHarness(extraYaml = "", opts: { dataDir?: string } = 
   try {
     configYaml =
       `${opts.dataDir ? `dataDir: ${opts.dataDir}\n` : ""}qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  enginePort: ${sim.ports.engine}\n  certDir: ${certs.path}\n  retries: 0\n` +
-        `control:\n  wait: { pollIntervalMs: 100 }\n${/^  reload:/m.test(extraYaml) ? "" : "  reload: { progressIntervalMs: 100 }\n"}${extraYaml}`;
+        `control:\n  wait: { pollIntervalMs: 100 }\n${/^ {2}reload:/m.test(extraYaml) ? "" : "  reload: { progressIntervalMs: 100 }\n"}${extraYaml}`;
     t = createTestApp(configYaml);
     await t.app.start();
   } catch (err) {

@@ -37,7 +37,7 @@ afterAll(async () => {
   dir?.remove();
 });
 
-const unescape = (html: string) =>
+const htmlText = (html: string) =>
   html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
 
 /** The lines under "What went wrong (script log):" in the plain-text mail. */
@@ -73,11 +73,11 @@ for (const task of failing) {
     const body = await res.text();
     const block = /<pre class="log-errors" data-role="error-lines">([\s\S]*?)<\/pre>/.exec(body);
     expect(block).not.toBeNull();
-    expect(unescape(block![1]!).split("\n").filter(Boolean)).toEqual(fromMail);
+    expect(htmlText(block![1]!).split("\n").filter(Boolean)).toEqual(fromMail);
     // The error block comes before the log, and the log holds more than its last line.
     const log = /<pre data-role="script-log">([\s\S]*?)<\/pre>/.exec(body);
     expect(body.indexOf('data-role="error-lines"')).toBeLessThan(body.indexOf('data-role="script-log"'));
-    expect(unescape(log![1]!).split("\n").length).toBeGreaterThan(3);
-    expect(unescape(log![1]!)).toContain(task.scriptError!.slice(0, 40));
+    expect(htmlText(log![1]!).split("\n").length).toBeGreaterThan(3);
+    expect(htmlText(log![1]!)).toContain(task.scriptError!.slice(0, 40));
   });
 }

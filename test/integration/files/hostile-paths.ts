@@ -39,7 +39,7 @@ export const HOSTILE_PATHS: HostilePath[] = [
   // Backslashes and mixed separators (not separators on this host: refused)
   { name: "backslash traversal", path: (r) => `${r}\\..\\..\\outside\\secret.txt` },
   { name: "mixed separators", path: (r) => `${r}/..\\../outside/secret.txt` },
-  { name: "all backslashes", path: (r) => r.replace(/\//g, "\\") + "\\real.txt" },
+  { name: "all backslashes", path: (r) => `${r.replace(/\//g, "\\")}\\real.txt` },
   { name: "root-relative backslash", path: () => "\\etc\\passwd" },
   // Windows forms
   { name: "drive path", path: () => "C:\\Windows\\win.ini" },

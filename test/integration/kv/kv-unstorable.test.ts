@@ -88,7 +88,7 @@ for (const [name, storeYaml] of stores) {
       expect((await t.request("/v4/keyvalues/big", json({ key: "k", value: "\u0001".repeat(1666) }))).status).toBe(201);
       expect((await t.request("/v4/keyvalues/big", json({ key: "k", value: "\u0001".repeat(1667) }))).status).toBe(413);
       expect((await t.request("/v4/keyvalues/big", json({ key: "k", value: "é".repeat(5000) }))).status).toBe(201);
-      expect((await t.request("/v4/keyvalues/big", json({ key: "k", value: "é".repeat(5000) + "x" }))).status).toBe(413);
+      expect((await t.request("/v4/keyvalues/big", json({ key: "k", value: `${"é".repeat(5000)}x` }))).status).toBe(413);
     });
   });
 }

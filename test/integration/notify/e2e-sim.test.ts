@@ -41,7 +41,7 @@ routes:
       expect(m.mail.subject).toBe("[Qlik Sense] Reload task failed: Reload Sales dashboard (Sales dashboard)");
       expect(m.mail.html).toContain("Anna Svensson");
       expect(m.mail.html).toContain(">Sales<");
-      expect(m.mail.html).toContain("https://sense1.test.example/sense/app/" + IDS.app);
+      expect(m.mail.html).toContain(`https://sense1.test.example/sense/app/${IDS.app}`);
       const log = m.mail.attachments[0]!;
       const text = typeof log.content === "string" ? log.content : new TextDecoder().decode(log.content);
       expect(text).toContain("Cannot open file: 'lib://Data/orders.qvd'");

@@ -9,7 +9,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, symlinkSync,
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { AppError } from "../../../src/core/errors";
+import type { AppError } from "../../../src/core/errors";
 import { normaliseRequestPath } from "../../../src/files/path-rules";
 import { resolveInside, type ResolverFs } from "../../../src/files/path-resolve";
 import { createTestApp, type TestApp } from "../../helpers/app";

@@ -60,7 +60,7 @@ describe("denials of an anonymous flood", () => {
     expect(await auditRows(t)).toBe(501);
     await t.app.stop();
     // Stopping writes the counts: nothing is lost, and the rows stay bounded.
-    const db = openStore(t.dir + "/data", [auditMigrations]);
+    const db = openStore(`${t.dir}/data`, [auditMigrations]);
     cleanups.push(() => db.close());
     const rows = db.db.prepare("SELECT details FROM audit WHERE action = 'access.denied'").all() as Array<{ details: string }>;
     expect(rows.length).toBe(502);

@@ -61,7 +61,7 @@ describe("HTTPS", () => {
       const r = await get(`${url}/health`);
       expect(r.status).toBe(200);
       expect(JSON.parse(r.body).status).toBe("ok");
-      await expect(fetch(url.replace("https:", "http:") + "/health", { signal: AbortSignal.timeout(5000) }).then((x) => x.status)).rejects.toThrow();
+      await expect(fetch(`${url.replace("https:", "http:")}/health`, { signal: AbortSignal.timeout(5000) }).then((x) => x.status)).rejects.toThrow();
     } finally {
       await t.close();
     }

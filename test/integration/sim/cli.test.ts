@@ -71,7 +71,7 @@ describe("sim CLI", () => {
     await waitFor(() => c.out.some((l) => l.startsWith("Press Ctrl+C")), { timeoutMs: 10_000 });
     const control = /Control\s+(http:\/\/\S+?)\//.exec(c.out.join("\n"))![1]!;
     expect((await (await fetch(`${control}/health`)).json()).ok).toBe(true);
-    expect(c.out.join("\n")).toMatch(/Version   https:\/\/127\.0\.0\.1:\d+\/v1\/systeminfo/);
+    expect(c.out.join("\n")).toMatch(/Version {3}https:\/\/127\.0\.0\.1:\d+\/v1\/systeminfo/);
     expect((await (await fetch(`${control}/settings`)).json()).udp).toMatchObject({ targets: [{ host: "127.0.0.1", port: 9 }], generation: "legacy" });
     ac.abort();
     expect(await done).toBe(0);

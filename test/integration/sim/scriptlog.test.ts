@@ -119,7 +119,7 @@ describe("sim script logs", () => {
     const ref = await t.qrs.get(`reloadtask/${FAILING}/scriptlogfile?executionResultId=${last.id}`);
     const lines = (await download(ref.json().value)).text.split("\r\n").slice(0, -1);
     expect(lines.length).toBe(61);
-    expect(lines[29]).toMatch(/^\d{8}T\d{6}\.\d{3}[+-]\d{4}       Error: Cannot open file: /);
+    expect(lines[29]).toMatch(/^\d{8}T\d{6}\.\d{3}[+-]\d{4} {7}Error: Cannot open file: /);
     expect(lines.at(-2)).toMatch(/ Execution Failed$/);
     const bad = await t.control.send("POST", `/tasks/${FAILING}/run`, { scriptLog: { lines: 0 } });
     expect(bad.status).toBe(400);

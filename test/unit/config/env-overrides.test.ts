@@ -2,7 +2,7 @@
 // with errors that name the variable.
 import { expect, test } from "bun:test";
 import { parseConfigText } from "../../../src/config/load";
-import { AppError } from "../../../src/core/errors";
+import type { AppError } from "../../../src/core/errors";
 
 const load = (yaml: string, env: Record<string, string>) => parseConfigText(yaml, "steward.yaml", "/srv/steward", { env });
 

@@ -12,9 +12,9 @@ const nested = {
   flow: (n: number) => `a: ${"[".repeat(n)}${"]".repeat(n)}\n`,
   flowMaps: (n: number) => `${"{a: ".repeat(n)}1${"}".repeat(n)}\n`,
   compact: (n: number) => `${"- ".repeat(n)}x\n`,
-  indented: (n: number) => Array.from({ length: n }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + " x\n",
+  indented: (n: number) => `${Array.from({ length: n }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n")} x\n`,
   // A sequence may sit at its key's indentation: two levels per step of indentation.
-  keySeq: (n: number) => Array.from({ length: n }, (_, i) => `${" ".repeat(2 * i)}- k${i}:`).join("\n") + " x\n",
+  keySeq: (n: number) => `${Array.from({ length: n }, (_, i) => `${" ".repeat(2 * i)}- k${i}:`).join("\n")} x\n`,
   flowLines: (n: number) => `a:\n${Array.from({ length: n }, () => "  [").join("\n")}\n${"]".repeat(n)}\n`,
 };
 

@@ -74,11 +74,11 @@ test("a default config loads none of the optional modules and builds none of the
 }, 60_000);
 
 test("a config with an email channel does not load nodemailer until a mail is sent", async () => {
-  const yaml = BASE + "channels:\n  ops: { type: email, smtp: { host: 127.0.0.1, port: 2525, security: none }, from: s@example.com, to: [o@example.com] }\n";
+  const yaml = `${BASE}channels:\n  ops: { type: email, smtp: { host: 127.0.0.1, port: 2525, security: none }, from: s@example.com, to: [o@example.com] }\n`;
   expect(await lazyModulesLoaded("mail", yaml)).toEqual([]);
 }, 60_000);
 
 test("a config with an MQTT channel does not load mqtt.js until a message is sent", async () => {
-  const yaml = BASE + "channels:\n  bus: { type: mqtt, url: 'mqtt://127.0.0.1:1883' }\n";
+  const yaml = `${BASE}channels:\n  bus: { type: mqtt, url: 'mqtt://127.0.0.1:1883' }\n`;
   expect(await lazyModulesLoaded("mqtt-channel", yaml)).toEqual([]);
 }, 60_000);

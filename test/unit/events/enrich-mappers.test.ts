@@ -6,7 +6,7 @@ import { QrsExecutionResultSchema, QrsUserSchema } from "../../../src/qlik/qrs-s
 describe("enrich mappers", () => {
   test("script-log excerpt: head and tail do not overlap; CRLF; a capped text keeps the end", () => {
     const lines = Array.from({ length: 10 }, (_, i) => `line ${i + 1}`);
-    const text = lines.join("\r\n") + "\r\n";
+    const text = `${lines.join("\r\n")}\r\n`;
     const e = scriptLogExcerpt(text, 3, 4, 1_000);
     expect(e).toMatchObject({ head: ["line 1", "line 2", "line 3"], tail: ["line 7", "line 8", "line 9", "line 10"], totalLines: 10, text });
     const short = scriptLogExcerpt("a\r\nb\r\nc", 2, 5, 1_000);

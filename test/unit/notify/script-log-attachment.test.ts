@@ -9,13 +9,13 @@ const LOG = Array.from({ length: 200 }, (_, i) => (i === 99 ? "      Error: Conn
 
 function attached(maxTextBytes: number): string {
   const e = syntheticTaskEvent({ outcome: "failed" });
-  e.scriptLog = scriptLogExcerpt(LOG.join("\r\n") + "\r\n", 20, 40, maxTextBytes);
+  e.scriptLog = scriptLogExcerpt(`${LOG.join("\r\n")}\r\n`, 20, 40, maxTextBytes);
   return String(scriptLogAttachment(e)!.content);
 }
 
 describe("script log attachment", () => {
   test("the whole log", () => {
-    expect(attached(1024 * 1024)).toBe(LOG.join("\r\n") + "\r\n");
+    expect(attached(1024 * 1024)).toBe(`${LOG.join("\r\n")}\r\n`);
   });
 
   test("a capped log starts at a whole line and says which lines are left out", () => {

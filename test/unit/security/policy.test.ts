@@ -51,7 +51,7 @@ describe("policy", () => {
   });
 
   test("config errors name the key", () => {
-    const r = SecuritySchema.safeParse({ clientCerts: [{ name: "x", subjectCN: "y", scopes: ["tasks"] }], apiKeys: [{ name: "a", hash: "sha256:" + "0".repeat(64), scopes: ["nope"] }] });
+    const r = SecuritySchema.safeParse({ clientCerts: [{ name: "x", subjectCN: "y", scopes: ["tasks"] }], apiKeys: [{ name: "a", hash: `sha256:${"0".repeat(64)}`, scopes: ["nope"] }] });
     expect(r.success).toBe(false);
     const paths = r.error!.issues.map((i) => i.path.join("."));
     expect(paths).toContain("apiKeys.0.scopes.0");

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseSystemctlShow } from "../../../src/services/systemd-parse";
 
-const show = (props: Record<string, string>) => Object.entries(props).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+const show = (props: Record<string, string>) => `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
 
 describe("systemctl show", () => {
   test("active/running, enabled", () => {

@@ -51,7 +51,7 @@ describe("sim script log", () => {
     expect(middle.findIndex((l) => l.includes("Error:"))).toBe(2_499);
     expect(middle.filter((l) => l.includes("Error:")).length).toBe(1);
     expect(middle.slice(-2)).toEqual(["Execution Failed", "Execution finished."]);
-    expect(middle[2_500]).toMatch(/^\d{4}  |fields found|Lines fetched/);
+    expect(middle[2_500]).toMatch(/^\d{4} {2}|fields found|Lines fetched/);
     const success = buildScriptLog({ ...base, outcome: "success", shape: { lines: 40 } }).split("\r\n").slice(0, -1);
     expect(success.length).toBe(40);
     expect(success.at(-1)).toMatch(/ Execution finished\.$/);
