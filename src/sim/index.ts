@@ -121,11 +121,33 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faults = createFaults();
   const hostname = opts.hostname ?? "127.0.0.1";
 
-  const qrs = createQrsServer({ repo, runner: tasks, settings, certs, requestLog: requests, faults, now, hostname, port: opts.qrsPort ?? DEFAULT_PORTS.qrs, onError });
+  const qrs = createQrsServer({
+    repo,
+    runner: tasks,
+    settings,
+    certs,
+    requestLog: requests,
+    faults,
+    now,
+    hostname,
+    port: opts.qrsPort ?? DEFAULT_PORTS.qrs,
+    onError,
+  });
   const eng = createEngineServer({ state: engine, certs, requestLog: requests, faults, hostname, port: opts.enginePort ?? DEFAULT_PORTS.engine, onError });
   const control = createControlServer({
-    repo, runner: tasks, settings, requestLog: requests, faults, udp, engine, listeners: { qrs, engine: eng }, now, scheduler,
-    hostname: "127.0.0.1", port: opts.controlPort ?? DEFAULT_PORTS.control, onError,
+    repo,
+    runner: tasks,
+    settings,
+    requestLog: requests,
+    faults,
+    udp,
+    engine,
+    listeners: { qrs, engine: eng },
+    now,
+    scheduler,
+    hostname: "127.0.0.1",
+    port: opts.controlPort ?? DEFAULT_PORTS.control,
+    onError,
   });
 
   const version =

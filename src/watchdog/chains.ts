@@ -3,7 +3,10 @@
 import { z } from "zod";
 import { nextExpectedStart, type ScheduleTrigger } from "./schedule";
 
-const TaskRef = z.looseObject({ id: z.string(), name: z.string().default("") }).nullable().optional();
+const TaskRef = z
+  .looseObject({ id: z.string(), name: z.string().default("") })
+  .nullable()
+  .optional();
 const QrsCompositeEvent = z.looseObject({
   id: z.string(),
   name: z.string().default(""),

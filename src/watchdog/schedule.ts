@@ -40,7 +40,8 @@ export function readSchemaEvent(raw: unknown): TriggerRead {
     return { ok: false, error: `schema trigger: field ${i.path.join(".") || "(root)"}: ${i.message}` };
   }
   const e = r.data;
-  if (![0, 1, 2, 3, 4, 5].includes(e.incrementOption)) return { ok: false, error: `schema trigger '${e.name}': unknown incrementOption ${e.incrementOption} (known: 0 once … 5 custom)` };
+  if (![0, 1, 2, 3, 4, 5].includes(e.incrementOption))
+    return { ok: false, error: `schema trigger '${e.name}': unknown incrementOption ${e.incrementOption} (known: 0 once … 5 custom)` };
   const parts = e.incrementDescription.trim().split(/\s+/).map(Number);
   if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n) || n < 0))
     return { ok: false, error: `schema trigger '${e.name}': incrementDescription '${e.incrementDescription}' is not "minutes hours days weeks"` };
@@ -48,12 +49,22 @@ export function readSchemaEvent(raw: unknown): TriggerRead {
   const step = m * MIN + h * 60 * MIN + d * DAY + w * 7 * DAY;
   const option = e.incrementOption as ScheduleTrigger["option"];
   const periodMs = step > 0 ? step : ([0, 60 * MIN, DAY, 7 * DAY, 0, DAY][option] ?? DAY);
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?/.test(e.startDate)) return { ok: false, error: `schema trigger '${e.name}': startDate '${e.startDate}' is not a date` };
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?/.test(e.startDate))
+    return { ok: false, error: `schema trigger '${e.name}': startDate '${e.startDate}' is not a date` };
   if (!validZone(e.timeZone)) return { ok: false, error: `schema trigger '${e.name}': unknown timeZone '${e.timeZone}'` };
-  const expires = Date.parse(stripZone(e.expirationDate) + "Z");
+  const expires = Date.parse(`${stripZone(e.expirationDate)}Z`);
   return {
     ok: true,
-    trigger: { id: e.id, name: e.name, enabled: e.enabled, option, periodMs, startLocal: stripZone(e.startDate), expiresMs: Number.isNaN(expires) ? Infinity : expires, timeZone: e.timeZone },
+    trigger: {
+      id: e.id,
+      name: e.name,
+      enabled: e.enabled,
+      option,
+      periodMs,
+      startLocal: stripZone(e.startDate),
+      expiresMs: Number.isNaN(expires) ? Infinity : expires,
+      timeZone: e.timeZone,
+    },
   };
 }
 
@@ -72,7 +83,16 @@ function validZone(tz: string): boolean {
 
 /** The zone's offset from UTC at `utcMs`, in ms. */
 function offsetMs(tz: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(utcMs));
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: tz,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(utcMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second")) - Math.floor(utcMs / 1000) * 1000;
 }
@@ -90,7 +110,7 @@ function localToUtc(tz: string, localMs: number): number {
  */
 export function nextExpectedStart(t: ScheduleTrigger, afterMs: number): number | undefined {
   if (!t.enabled) return undefined;
-  const startLocalMs = Date.parse(t.startLocal + "Z");
+  const startLocalMs = Date.parse(`${t.startLocal}Z`);
   const at = (local: number) => localToUtc(t.timeZone, local);
   let next: number | undefined;
   if (t.option === 0) next = at(startLocalMs) > afterMs ? at(startLocalMs) : undefined;

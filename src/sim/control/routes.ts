@@ -3,7 +3,16 @@ import { z } from "zod";
 import type { EngineReloadRecord, EngineState } from "../engine/state";
 import type { Repository } from "../repo/repository";
 import { OutcomeSchema } from "../site/schema";
-import { applySettingsPatch, assignPresent, parseUdpTarget, SimSettingsPatchSchema, UdpSettingsPatchSchema, UdpTargetSchema, type SimSettings, type UdpTarget } from "../settings";
+import {
+  applySettingsPatch,
+  assignPresent,
+  parseUdpTarget,
+  SimSettingsPatchSchema,
+  UdpSettingsPatchSchema,
+  UdpTargetSchema,
+  type SimSettings,
+  type UdpTarget,
+} from "../settings";
 import type { TaskRunner } from "../tasks/runner";
 import type { TaskScheduler } from "../tasks/scheduler";
 import { FaultInputSchema, type Faults } from "../traffic/faults";
@@ -42,7 +51,10 @@ const RunSchema = z.strictObject({
   scriptLog: z.strictObject({ lines: z.int().min(1).max(1_000_000), errorLine: z.int().min(1).optional() }).optional(),
   /** A successful reload's log shows errors skipped under ErrorMode 0 and tables that loaded 0 rows. */
   logWarnings: z
-    .strictObject({ skippedErrors: z.array(z.string().min(1).max(2_000)).max(100).optional(), emptyTables: z.array(z.string().min(1).max(200)).max(100).optional() })
+    .strictObject({
+      skippedErrors: z.array(z.string().min(1).max(2_000)).max(100).optional(),
+      emptyTables: z.array(z.string().min(1).max(200)).max(100).optional(),
+    })
     .optional(),
   /** Node (name, host name or id) that runs this run instead of the task's own, as a load-balancing rule may pick. */
   node: z.string().min(1).optional(),
@@ -55,13 +67,14 @@ const TaskPatchSchema = z.strictObject({
   maxRetries: z.int().min(0).max(20).optional(),
 });
 const AppPatchSchema = z.strictObject({
-  reload: z
-    .strictObject({ durationMs: z.int().min(0).optional(), outcome: z.enum(["succeed", "fail"]).optional(), error: z.string().optional() })
-    .optional(),
+  reload: z.strictObject({ durationMs: z.int().min(0).optional(), outcome: z.enum(["succeed", "fail"]).optional(), error: z.string().optional() }).optional(),
 });
 const DownSchema = z.strictObject({ ms: z.int().min(1).optional() });
 const LicensePatchSchema = z.strictObject({
-  validTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  validTo: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
   professionalTokens: z.int().min(0).optional(),
   analyzerTokens: z.int().min(0).optional(),
 });
@@ -94,7 +107,11 @@ class BadRequest extends Error {
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new BadRequest("invalid request body", r.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`));
+  if (!r.success)
+    throw new BadRequest(
+      "invalid request body",
+      r.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`),
+    );
   return r.data;
 }
 
@@ -126,18 +143,53 @@ export function buildControlRouter(deps: ControlDeps) {
   r.add("GET", "/", () =>
     json(200, {
       endpoints: [
-        "GET /health", "GET /state", "GET /tasks", "GET /tasks/{id}", "POST /tasks/{id}/run", "POST /tasks/{id}/abort",
-        "PATCH /tasks/{id}", "GET /scheduler", "POST /scheduler/pause", "POST /scheduler/resume", "POST /nodes/{node}/down", "POST /nodes/{node}/up", "GET /executions", "GET /executions/{id}/scriptlog", "GET /apps", "PATCH /apps/{id}", "GET /apps/{id}/expressions", "PUT /apps/{id}/expressions",
-        "GET /engine/reloads", "GET /requests", "DELETE /requests", "GET /faults", "POST /faults", "DELETE /faults",
-        "DELETE /faults/{id}", "GET /settings", "PATCH /settings", "GET /udp", "PATCH /udp", "PUT /udp/targets",
-        "PUT /udp/nodes/{node}/targets", "DELETE /udp/nodes/{node}/targets", "DELETE /udp/sent", "POST /listeners/{qrs|engine}/down", "POST /listeners/{qrs|engine}/up",
+        "GET /health",
+        "GET /state",
+        "GET /tasks",
+        "GET /tasks/{id}",
+        "POST /tasks/{id}/run",
+        "POST /tasks/{id}/abort",
+        "PATCH /tasks/{id}",
+        "GET /scheduler",
+        "POST /scheduler/pause",
+        "POST /scheduler/resume",
+        "POST /nodes/{node}/down",
+        "POST /nodes/{node}/up",
+        "GET /executions",
+        "GET /executions/{id}/scriptlog",
+        "GET /apps",
+        "PATCH /apps/{id}",
+        "GET /apps/{id}/expressions",
+        "PUT /apps/{id}/expressions",
+        "GET /engine/reloads",
+        "GET /requests",
+        "DELETE /requests",
+        "GET /faults",
+        "POST /faults",
+        "DELETE /faults",
+        "DELETE /faults/{id}",
+        "GET /settings",
+        "PATCH /settings",
+        "GET /udp",
+        "PATCH /udp",
+        "PUT /udp/targets",
+        "PUT /udp/nodes/{node}/targets",
+        "DELETE /udp/nodes/{node}/targets",
+        "DELETE /udp/sent",
+        "POST /listeners/{qrs|engine}/down",
+        "POST /listeners/{qrs|engine}/up",
       ],
     }),
   );
   r.add("GET", "/health", () => json(200, { ok: true, qrs: deps.listeners.qrs.isUp(), engine: deps.listeners.engine.isUp() }));
   r.add("GET", "/state", () => json(200, { ...stateSnapshot(repo, runner), engineReloads: deps.engine.reloads.slice(-100).map(withoutLog) }));
 
-  r.add("GET", "/tasks", () => json(200, [...repo.tasks.values()].map((t) => taskSummary(repo, t))));
+  r.add("GET", "/tasks", () =>
+    json(
+      200,
+      [...repo.tasks.values()].map((t) => taskSummary(repo, t)),
+    ),
+  );
   const schedulerView = () => ({
     paused: deps.scheduler?.paused() ?? false,
     downNodes: (deps.scheduler?.downNodes() ?? []).map((id) => repo.site.nodes.find((n) => n.id === id)?.name ?? id),
@@ -157,7 +209,14 @@ export function buildControlRouter(deps: ControlDeps) {
     const b = parse(RunSchema, c.body);
     const runNode = b.node === undefined ? undefined : findNode(repo.site.nodes, b.node);
     if (b.node !== undefined && !runNode) throw new BadRequest(`node: no node '${b.node}' in the site (${repo.site.nodes.map((x) => x.name).join(", ")})`);
-    const res = runner.start(t.model.id, { ...(runNode ? { nodeId: runNode.id } : {}), ...(b.user ? { user: b.user } : {}), ...(b.outcome ? { outcome: b.outcome } : {}), ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}), ...(b.scriptLog ? { scriptLog: b.scriptLog } : {}), ...(b.logWarnings ? { logWarnings: b.logWarnings } : {}) });
+    const res = runner.start(t.model.id, {
+      ...(runNode ? { nodeId: runNode.id } : {}),
+      ...(b.user ? { user: b.user } : {}),
+      ...(b.outcome ? { outcome: b.outcome } : {}),
+      ...(b.durationMs !== undefined ? { durationMs: b.durationMs } : {}),
+      ...(b.scriptLog ? { scriptLog: b.scriptLog } : {}),
+      ...(b.logWarnings ? { logWarnings: b.logWarnings } : {}),
+    });
     if (!res.started) return json(409, { error: `task not started: ${res.reason}`, reason: res.reason, executionId: res.executionId ?? null });
     return json(201, { executionId: res.executionId, executionResultId: res.executionResultId });
   });
@@ -184,7 +243,10 @@ export function buildControlRouter(deps: ControlDeps) {
     const taskId = c.url.searchParams.get("taskId")?.toLowerCase();
     const limit = Number(c.url.searchParams.get("limit") ?? 200);
     const all = [...repo.executions.values()].filter((e) => !taskId || e.taskId === taskId);
-    return json(200, all.slice(-Math.max(1, limit)).map((e) => executionSummary(repo, e)));
+    return json(
+      200,
+      all.slice(-Math.max(1, limit)).map((e) => executionSummary(repo, e)),
+    );
   });
   r.add("GET", "/executions/:id/scriptlog", (_c, p) => {
     const e = repo.executions.get(p.id!.toLowerCase());
@@ -192,7 +254,12 @@ export function buildControlRouter(deps: ControlDeps) {
     return text(200, e.scriptLog);
   });
 
-  r.add("GET", "/apps", () => json(200, [...repo.apps.keys()].map((id) => appSummary(repo, id))));
+  r.add("GET", "/apps", () =>
+    json(
+      200,
+      [...repo.apps.keys()].map((id) => appSummary(repo, id)),
+    ),
+  );
   r.add("PATCH", "/apps/:id", (c, p) => {
     const a = repo.findApp(p.id!);
     if (!a) throw new NotFound(`no app ${p.id}`);
@@ -280,7 +347,14 @@ export function buildControlRouter(deps: ControlDeps) {
     assignPresent(repo.site.info, parse(SitePatchSchema, c.body), c.body as object);
     return json(200, repo.site.info);
   });
-  const userSummary = (u: (typeof repo.site.users)[number]) => ({ id: u.id, userDirectory: u.userDirectory, userId: u.userId, access: u.access, lastUsed: u.lastUsed ?? null, inactive: u.inactive });
+  const userSummary = (u: (typeof repo.site.users)[number]) => ({
+    id: u.id,
+    userDirectory: u.userDirectory,
+    userId: u.userId,
+    access: u.access,
+    lastUsed: u.lastUsed ?? null,
+    inactive: u.inactive,
+  });
   r.add("GET", "/users", () => json(200, repo.site.users.map(userSummary)));
   r.add("PATCH", "/users/:id", (c, p) => {
     const key = p.id!.toLowerCase();

@@ -3,14 +3,7 @@ import type { Repository } from "../repo/repository";
 import type { TaskRunner } from "../tasks/runner";
 import { renderExecution, type Json, type RenderOptions } from "../repo/render-common";
 import { condenseTask, renderTaskFull } from "../repo/render-task";
-import {
-  renderAppFull,
-  renderCpDefinitionFull,
-  renderNodeFull,
-  renderStreamFull,
-  renderTagFull,
-  renderUserFull,
-} from "../repo/render-app";
+import { renderAppFull, renderCpDefinitionFull, renderNodeFull, renderStreamFull, renderTagFull, renderUserFull } from "../repo/render-app";
 import { allocatedUsers, allocationId, renderAllocation } from "../repo/render-license";
 import { iso } from "../util/time";
 import { renderCompositeEvent, renderSchemaEvent } from "../repo/render-trigger";
@@ -25,11 +18,13 @@ export interface Resource {
   remove?(id: string): boolean;
 }
 
-const pick = (keys: string[]) => (full: Json): Json => {
-  const out: Json = {};
-  for (const k of keys) if (k in full) out[k] = full[k];
-  return out;
-};
+const pick =
+  (keys: string[]) =>
+  (full: Json): Json => {
+    const out: Json = {};
+    for (const k of keys) if (k in full) out[k] = full[k];
+    return out;
+  };
 
 export function createResources(repo: Repository, runner: TaskRunner): Record<string, Resource> {
   const tasksOfType = (types: number[] | null) => (opts: RenderOptions) =>
@@ -81,7 +76,18 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
     },
     app: {
       full: (opts) => [...repo.apps.values()].map((a) => renderAppFull(repo, a, opts)),
-      condense: pick(["id", "name", "appId", "publishTime", "published", "stream", "savedInProductVersion", "migrationHash", "availabilityStatus", "privileges"]),
+      condense: pick([
+        "id",
+        "name",
+        "appId",
+        "publishTime",
+        "published",
+        "stream",
+        "savedInProductVersion",
+        "migrationHash",
+        "availabilityStatus",
+        "privileges",
+      ]),
       byId: (id, opts) => {
         const a = repo.findApp(id);
         return a ? renderAppFull(repo, a, opts) : undefined;

@@ -109,7 +109,8 @@ export function createRepository(site: SiteModel): Repository {
       lastExecutionResultId: undefined,
       runningSession: undefined,
       failuresLeft: typeof t.outcome === "object" ? t.outcome.failThenSucceed : 0,
-      nextExecutionMs: undefined, triggerNextMs: new Map(),
+      nextExecutionMs: undefined,
+      triggerNextMs: new Map(),
     });
   }
   const apps = new Map<string, AppState>();

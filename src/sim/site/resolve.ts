@@ -59,7 +59,9 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
   if (nodes.length > 0 && !nodes.some((n) => n.central)) nodes[0]!.central = true;
   unique(nodes, (n) => n.name, "node name", "nodes", "name");
 
-  const tags = fx.tags.map((t) => (typeof t === "string" ? { id: stableGuid("tag", t), name: t } : { id: t.id?.toLowerCase() ?? stableGuid("tag", t.name), name: t.name }));
+  const tags = fx.tags.map((t) =>
+    typeof t === "string" ? { id: stableGuid("tag", t), name: t } : { id: t.id?.toLowerCase() ?? stableGuid("tag", t.name), name: t.name },
+  );
   unique(tags, (t) => t.name, "tag", "tags", "name");
   const cpDefs: CpDefinitionModel[] = fx.customProperties.map((c) => ({
     id: c.id?.toLowerCase() ?? stableGuid("customproperty", c.name),
@@ -222,10 +224,17 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
       if (tr.type === "schema") {
         const option = INCREMENT_OPTIONS.indexOf(tr.incrementOption);
         return {
-          type: "schema", id, name: tr.name, enabled: tr.enabled, incrementOption: option,
+          type: "schema",
+          id,
+          name: tr.name,
+          enabled: tr.enabled,
+          incrementOption: option,
           incrementDescription: tr.incrementDescription ?? DEFAULT_INCREMENT[option]!,
-          startDate: tr.startDate, expirationDate: tr.expirationDate, timeZone: tr.timeZone,
-          daylightSavingTime: tr.daylightSavingTime, schemaFilterDescription: tr.schemaFilterDescription,
+          startDate: tr.startDate,
+          expirationDate: tr.expirationDate,
+          timeZone: tr.timeZone,
+          daylightSavingTime: tr.daylightSavingTime,
+          schemaFilterDescription: tr.schemaFilterDescription,
         };
       }
       const rules = tr.rules.map((r, k) => {

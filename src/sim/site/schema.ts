@@ -10,10 +10,7 @@ const NameSchema = z.string().min(1);
 /** `name: value` or `name: [v1, v2]` — values must be in the definition's choiceValues when it has any. */
 export const CustomPropertyValuesSchema = z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]));
 
-export const OutcomeSchema = z.union([
-  z.enum(["succeed", "fail", "abort"]),
-  z.strictObject({ failThenSucceed: z.int().min(1).max(1000) }),
-]);
+export const OutcomeSchema = z.union([z.enum(["succeed", "fail", "abort"]), z.strictObject({ failThenSucceed: z.int().min(1).max(1000) })]);
 
 export const NodeSchema = z.strictObject({
   id: GuidSchema.optional(),
@@ -58,9 +55,7 @@ export const CustomPropertyDefinitionSchema = z.strictObject({
   name: NameSchema,
   valueType: z.enum(["Text", "Number"]).default("Text"),
   choiceValues: z.array(z.string()).default([]),
-  objectTypes: z
-    .array(z.enum(["App", "ReloadTask", "ExternalProgramTask", "UserSyncTask", "User", "Stream", "ContentLibrary", "DataConnection"]))
-    .min(1),
+  objectTypes: z.array(z.enum(["App", "ReloadTask", "ExternalProgramTask", "UserSyncTask", "User", "Stream", "ContentLibrary", "DataConnection"])).min(1),
   description: z.string().default(""),
 });
 
@@ -70,13 +65,9 @@ const TitledSchema = z.strictObject({ title: NameSchema, description: z.string()
 export const AppContentSchema = z.strictObject({
   sheets: z.array(z.union([NameSchema, TitledSchema])).optional(),
   stories: z.array(z.union([NameSchema, TitledSchema])).optional(),
-  masterObjects: z
-    .array(z.strictObject({ title: NameSchema, visualization: z.string().default("barchart"), description: z.string().default("") }))
-    .optional(),
+  masterObjects: z.array(z.strictObject({ title: NameSchema, visualization: z.string().default("barchart"), description: z.string().default("") })).optional(),
   dimensions: z.array(z.strictObject({ title: NameSchema, field: NameSchema, description: z.string().default("") })).optional(),
-  measures: z
-    .array(z.strictObject({ title: NameSchema, expression: NameSchema, description: z.string().default("") }))
-    .optional(),
+  measures: z.array(z.strictObject({ title: NameSchema, expression: NameSchema, description: z.string().default("") })).optional(),
   bookmarks: z.array(z.union([NameSchema, TitledSchema])).optional(),
   snapshots: z.array(z.union([NameSchema, TitledSchema])).optional(),
   variables: z.array(z.strictObject({ name: NameSchema, definition: z.string(), comment: z.string().default("") })).optional(),
@@ -117,7 +108,10 @@ export const SchemaTriggerSchema = z.strictObject({
   /** QRS incrementOption: 0 once, 1 hourly, 2 daily, 3 weekly, 4 monthly, 5 custom. */
   incrementOption: z.enum(["once", "hourly", "daily", "weekly", "monthly", "custom"]),
   /** QRS incrementDescription "minutes hours days weeks"; defaults to one unit of the increment. */
-  incrementDescription: z.string().regex(/^\d+ \d+ \d+ \d+$/).optional(),
+  incrementDescription: z
+    .string()
+    .regex(/^\d+ \d+ \d+ \d+$/)
+    .optional(),
   startDate: z.iso.datetime({ local: true }),
   expirationDate: z.iso.datetime({ local: true }).default("9999-12-31T00:00:00.000"),
   timeZone: z.string().default("UTC"),
@@ -131,7 +125,12 @@ export const CompositeTriggerSchema = z.strictObject({
   name: NameSchema,
   enabled: z.boolean().default(true),
   timeConstraint: z
-    .strictObject({ days: z.int().min(0).default(0), hours: z.int().min(0).default(0), minutes: z.int().min(0).default(360), seconds: z.int().min(0).default(0) })
+    .strictObject({
+      days: z.int().min(0).default(0),
+      hours: z.int().min(0).default(0),
+      minutes: z.int().min(0).default(360),
+      seconds: z.int().min(0).default(0),
+    })
     .prefault({}),
   /** Upstream task (name or id) and the outcome the trigger waits for. */
   rules: z.array(z.strictObject({ task: NameSchema, state: z.enum(["success", "fail"]).default("success") })).min(1),
@@ -212,7 +211,10 @@ export const LicenseSchema = z.strictObject({
   organization: z.string().default("Example Corp"),
   product: z.string().default("Qlik Sense Enterprise"),
   numberOfCores: z.int().default(8),
-  validTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).default("2027-12-31"),
+  validTo: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .default("2027-12-31"),
   professionalTokens: z.int().min(0).default(50),
   analyzerTokens: z.int().min(0).default(200),
 });

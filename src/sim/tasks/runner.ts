@@ -11,8 +11,21 @@ import { buildScriptLog, type ScriptLogShape, type ScriptLogWarnings } from "./s
 import type { SchedulerLogEvent } from "./log-event";
 
 export const STATUS_NAMES = [
-  "NeverStarted", "Triggered", "Started", "Queued", "AbortInitiated", "Aborting", "Aborted", "FinishedSuccess",
-  "FinishedFail", "Skipped", "Retry", "Error", "Reset", "DistributionQueue", "DistributionRunning",
+  "NeverStarted",
+  "Triggered",
+  "Started",
+  "Queued",
+  "AbortInitiated",
+  "Aborting",
+  "Aborted",
+  "FinishedSuccess",
+  "FinishedFail",
+  "Skipped",
+  "Retry",
+  "Error",
+  "Reset",
+  "DistributionQueue",
+  "DistributionRunning",
 ] as const;
 
 export const SCHEDULER_USER = "INTERNAL\\sa_scheduler";
@@ -83,11 +96,14 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
 
   const finishListeners: FinishListener[] = [];
   const later = (s: Session | undefined, ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      allTimers.delete(t);
-      s?.pending.delete(t);
-      fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        allTimers.delete(t);
+        s?.pending.delete(t);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     allTimers.add(t);
     s?.pending.add(t);
   };
@@ -229,7 +245,10 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
         setStatus(s, EXEC_STATUS.Started);
         if (t.taskType === 0 && app) {
           if (!settings.scriptLog.zeroFileReference) rec.fileReferenceID = newGuid();
-          const stamp = new Date(rec.startMs).toISOString().replace(/[-:]/g, "").replace(/\.(\d{3})Z$/, ".$1+0000");
+          const stamp = new Date(rec.startMs)
+            .toISOString()
+            .replace(/[-:]/g, "")
+            .replace(/\.(\d{3})Z$/, ".$1+0000");
           rec.scriptLogLocation = `C:\\ProgramData\\Qlik\\Sense\\Log\\Script\\${app.model.id}.${stamp}.log`;
           detail(rec, "Reference to scriptlog added");
         }

@@ -21,7 +21,13 @@ export interface TaskScheduler {
 
 const COMPOSITE_STATUS = { 1: 7, 2: 8 } as const;
 
-export function createTaskScheduler(repo: Repository, runner: TaskRunner, enabled: boolean, settings?: SimSettings, now: () => number = Date.now): TaskScheduler {
+export function createTaskScheduler(
+  repo: Repository,
+  runner: TaskRunner,
+  enabled: boolean,
+  settings?: SimSettings,
+  now: () => number = Date.now,
+): TaskScheduler {
   const jobs: Cron[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const down = new Set<string>();
@@ -37,7 +43,7 @@ export function createTaskScheduler(repo: Repository, runner: TaskRunner, enable
 
   const arm = (task: TaskState, triggerId: string) => {
     const tr = task.model.triggers.find((x) => x.id === triggerId);
-    if (!tr || tr.type !== "schema") return;
+    if (tr?.type !== "schema") return;
     const at = nextFireMs(tr, now(), anchorMs, settings?.timing.timeScale ?? 1);
     if (at === undefined) {
       task.triggerNextMs.delete(tr.id);

@@ -52,10 +52,19 @@ describe("sim triggers", () => {
     const schema = (await t.qrs.get("schemaevent/full")).json<any[]>();
     expect(schema).toHaveLength(1);
     expect(schema[0]).toMatchObject({
-      name: "Every hour", enabled: true, eventType: 0, incrementOption: 1, incrementDescription: "0 1 0 0",
-      timeZone: "Europe/Stockholm", daylightSavingTime: 0, startDate: "2020-01-01T00:00:00.000",
-      expirationDate: "9999-12-31T00:00:00.000", schemaFilterDescription: ["* * - * * * * *"],
-      reloadTask: { name: "Reload Extract" }, externalProgramTask: null, schemaPath: "SchemaEvent",
+      name: "Every hour",
+      enabled: true,
+      eventType: 0,
+      incrementOption: 1,
+      incrementDescription: "0 1 0 0",
+      timeZone: "Europe/Stockholm",
+      daylightSavingTime: 0,
+      startDate: "2020-01-01T00:00:00.000",
+      expirationDate: "9999-12-31T00:00:00.000",
+      schemaFilterDescription: ["* * - * * * * *"],
+      reloadTask: { name: "Reload Extract" },
+      externalProgramTask: null,
+      schemaPath: "SchemaEvent",
     });
     expect(Date.parse(schema[0].operational.nextExecution)).toBeGreaterThan(Date.now() - 1000);
     expect(typeof schema[0].modifiedDate).toBe("string");
@@ -64,8 +73,12 @@ describe("sim triggers", () => {
     const comp = (await t.qrs.get("compositeevent/full")).json<any[]>();
     expect(comp).toHaveLength(1);
     expect(comp[0]).toMatchObject({
-      name: "After Extract", enabled: true, eventType: 1, timeConstraint: { days: 0, hours: 0, minutes: 30, seconds: 0 },
-      reloadTask: { name: "Reload Model" }, schemaPath: "CompositeEvent",
+      name: "After Extract",
+      enabled: true,
+      eventType: 1,
+      timeConstraint: { days: 0, hours: 0, minutes: 30, seconds: 0 },
+      reloadTask: { name: "Reload Model" },
+      schemaPath: "CompositeEvent",
     });
     expect(comp[0].compositeRules).toHaveLength(1);
     expect(comp[0].compositeRules[0]).toMatchObject({ ruleState: 1, reloadTask: { name: "Reload Extract" } });

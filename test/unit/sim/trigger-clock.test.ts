@@ -4,9 +4,18 @@ import { nextFireMs, triggerPeriodMs } from "../../../src/sim/tasks/trigger-cloc
 import type { SchemaTriggerModel } from "../../../src/sim/site/model";
 
 const trig = (over: Partial<SchemaTriggerModel>): SchemaTriggerModel => ({
-  type: "schema", id: "t", name: "t", enabled: true, incrementOption: 2, incrementDescription: "0 0 1 0",
-  startDate: "2026-01-01T06:00:00.000", expirationDate: "9999-12-31T00:00:00.000", timeZone: "UTC", daylightSavingTime: 0,
-  schemaFilterDescription: "* * - * * * * *", ...over,
+  type: "schema",
+  id: "t",
+  name: "t",
+  enabled: true,
+  incrementOption: 2,
+  incrementDescription: "0 0 1 0",
+  startDate: "2026-01-01T06:00:00.000",
+  expirationDate: "9999-12-31T00:00:00.000",
+  timeZone: "UTC",
+  daylightSavingTime: 0,
+  schemaFilterDescription: "* * - * * * * *",
+  ...over,
 });
 const at = (s: string) => Date.parse(s);
 

@@ -3,7 +3,13 @@ import { describe, expect, test } from "bun:test";
 import { findCycles, findDoubleTriggers, readCompositeEvent, type ChainEdge } from "../../../src/watchdog/chains";
 import { readSchemaEvent, type ScheduleTrigger } from "../../../src/watchdog/schedule";
 
-const edge = (taskId: string, ...ups: string[]): ChainEdge => ({ taskId, taskName: taskId, triggerName: `after ${ups.join("+")}`, upstreamIds: ups, ruleStates: ups.map(() => 1) });
+const edge = (taskId: string, ...ups: string[]): ChainEdge => ({
+  taskId,
+  taskName: taskId,
+  triggerName: `after ${ups.join("+")}`,
+  upstreamIds: ups,
+  ruleStates: ups.map(() => 1),
+});
 
 describe("findCycles", () => {
   test("A waits for B and B for A: one cycle, reported once", () => {
@@ -29,12 +35,20 @@ describe("findCycles", () => {
 
 describe("readCompositeEvent", () => {
   const raw = {
-    id: "c1", name: "After extract", enabled: true,
-    reloadTask: { id: "B", name: "Model" }, externalProgramTask: null, userSyncTask: null,
+    id: "c1",
+    name: "After extract",
+    enabled: true,
+    reloadTask: { id: "B", name: "Model" },
+    externalProgramTask: null,
+    userSyncTask: null,
     compositeRules: [{ ruleState: 1, reloadTask: { id: "A", name: "Extract" }, externalProgramTask: null }],
   };
   test("reads the owner and its upstream tasks", () => {
-    expect(readCompositeEvent(raw)).toEqual({ ok: true, enabled: true, edge: { taskId: "b", taskName: "Model", triggerName: "After extract", upstreamIds: ["a"], ruleStates: [1] } });
+    expect(readCompositeEvent(raw)).toEqual({
+      ok: true,
+      enabled: true,
+      edge: { taskId: "b", taskName: "Model", triggerName: "After extract", upstreamIds: ["a"], ruleStates: [1] },
+    });
   });
   test("missing fields are errors naming them", () => {
     expect(readCompositeEvent({ ...raw, compositeRules: undefined })).toMatchObject({ ok: false, error: expect.stringContaining("compositeRules") });
@@ -51,7 +65,9 @@ describe("findDoubleTriggers", () => {
   };
   const from = Date.parse("2026-01-01T00:00:00Z");
   test("an hourly and a daily trigger on the same hour fire together", () => {
-    expect(findDoubleTriggers([trig("hourly", 1, "0 1 0 0", "2026-01-01T00:00:00"), trig("daily 6", 2, "0 0 1 0", "2026-01-01T06:00:00")], from)).toEqual([["hourly", "daily 6"]]);
+    expect(findDoubleTriggers([trig("hourly", 1, "0 1 0 0", "2026-01-01T00:00:00"), trig("daily 6", 2, "0 0 1 0", "2026-01-01T06:00:00")], from)).toEqual([
+      ["hourly", "daily 6"],
+    ]);
   });
   test("two daily triggers at different times do not", () => {
     expect(findDoubleTriggers([trig("06", 2, "0 0 1 0", "2026-01-01T06:00:00"), trig("18", 2, "0 0 1 0", "2026-01-01T18:00:00")], from)).toEqual([]);

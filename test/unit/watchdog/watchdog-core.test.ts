@@ -49,12 +49,26 @@ describe("learnUsualDuration", () => {
 describe("readOverrides", () => {
   const cp = (name: string, value: string) => ({ value, definition: { name } });
   test("the four custom properties, names in any case", () => {
-    const r = readOverrides({ id: "t1", name: "Reload Sales", customProperties: [cp("StewardMaxDuration", "45m"), cp("stewardexpectsuccesswithin", "26h"), cp("StewardGrace", "10m"), cp("StewardWatch", "off"), cp("Other", "x")] });
+    const r = readOverrides({
+      id: "t1",
+      name: "Reload Sales",
+      customProperties: [
+        cp("StewardMaxDuration", "45m"),
+        cp("stewardexpectsuccesswithin", "26h"),
+        cp("StewardGrace", "10m"),
+        cp("StewardWatch", "off"),
+        cp("Other", "x"),
+      ],
+    });
     expect(r.problems).toEqual([]);
     expect(r.overrides).toEqual({ maxDurationMs: 2_700_000, expectSuccessWithinMs: 93_600_000, graceMs: 600_000, watch: false });
   });
   test("an unreadable value is a problem naming the task and the property, and is ignored", () => {
-    const r = readOverrides({ id: "t1", name: "Reload Sales", customProperties: [cp("StewardMaxDuration", "forever"), cp("StewardWatch", "maybe"), cp("StewardGrace", "5m")] });
+    const r = readOverrides({
+      id: "t1",
+      name: "Reload Sales",
+      customProperties: [cp("StewardMaxDuration", "forever"), cp("StewardWatch", "maybe"), cp("StewardGrace", "5m")],
+    });
     expect(r.overrides).toEqual({ graceMs: 300_000 });
     expect(r.problems.map((p) => [p.taskName, p.property, p.value])).toEqual([
       ["Reload Sales", "StewardMaxDuration", "forever"],
@@ -68,8 +82,16 @@ describe("readOverrides", () => {
 });
 
 const event = (over: Record<string, unknown>) => ({
-  id: "e1", name: "T", enabled: true, incrementOption: 2, incrementDescription: "0 0 1 0",
-  startDate: "2026-01-01T06:00:00.000", expirationDate: "9999-12-31T00:00:00.000", timeZone: "UTC", daylightSavingTime: 0, ...over,
+  id: "e1",
+  name: "T",
+  enabled: true,
+  incrementOption: 2,
+  incrementDescription: "0 0 1 0",
+  startDate: "2026-01-01T06:00:00.000",
+  expirationDate: "9999-12-31T00:00:00.000",
+  timeZone: "UTC",
+  daylightSavingTime: 0,
+  ...over,
 });
 const read = (over: Record<string, unknown>): ScheduleTrigger => {
   const r = readSchemaEvent(event(over));
