@@ -115,7 +115,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (matchingAppenders(e, "both").length > 0) log.info(`${e.taskName}: ${e.message}`, { taskId: e.taskId, executionId: e.executionId });
     },
   });
-  const scheduler = createTaskScheduler(repo, tasks, opts.schedules ?? true);
+  const scheduler = createTaskScheduler(repo, tasks, opts.schedules ?? true, settings, now);
   const engine = createEngineState(repo, settings, now);
   const requests = createRequestLog();
   const faults = createFaults();
@@ -144,6 +144,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     engine,
     listeners: { qrs, engine: eng },
     now,
+    scheduler,
     hostname: "127.0.0.1",
     port: opts.controlPort ?? DEFAULT_PORTS.control,
     onError,

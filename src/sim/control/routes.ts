@@ -14,6 +14,7 @@ import {
   type UdpTarget,
 } from "../settings";
 import type { TaskRunner } from "../tasks/runner";
+import type { TaskScheduler } from "../tasks/scheduler";
 import { FaultInputSchema, type Faults } from "../traffic/faults";
 import { expressionMap, ExpressionsSchema } from "../engine/expressions";
 import type { RequestLog } from "../traffic/request-log";
@@ -34,6 +35,7 @@ export interface ControlDeps {
   engine: EngineState;
   listeners: { qrs: Listener; engine: Listener };
   now: () => number;
+  scheduler?: TaskScheduler;
 }
 
 export interface ControlContext {
@@ -148,6 +150,11 @@ export function buildControlRouter(deps: ControlDeps) {
         "POST /tasks/{id}/run",
         "POST /tasks/{id}/abort",
         "PATCH /tasks/{id}",
+        "GET /scheduler",
+        "POST /scheduler/pause",
+        "POST /scheduler/resume",
+        "POST /nodes/{node}/down",
+        "POST /nodes/{node}/up",
         "GET /executions",
         "GET /executions/{id}/scriptlog",
         "GET /apps",
@@ -183,6 +190,19 @@ export function buildControlRouter(deps: ControlDeps) {
       [...repo.tasks.values()].map((t) => taskSummary(repo, t)),
     ),
   );
+  const schedulerView = () => ({
+    paused: deps.scheduler?.paused() ?? false,
+    downNodes: (deps.scheduler?.downNodes() ?? []).map((id) => repo.site.nodes.find((n) => n.id === id)?.name ?? id),
+  });
+  const needScheduler = () => {
+    if (!deps.scheduler) throw new NotFound("this simulator has no scheduler");
+    return deps.scheduler;
+  };
+  r.add("GET", "/scheduler", () => json(200, schedulerView()));
+  r.add("POST", "/scheduler/pause", () => (needScheduler().pause(), json(200, schedulerView())));
+  r.add("POST", "/scheduler/resume", () => (needScheduler().resume(), json(200, schedulerView())));
+  r.add("POST", "/nodes/:node/down", (_c, p) => (needScheduler().setNodeDown(node(p.node!).id, true), json(200, schedulerView())));
+  r.add("POST", "/nodes/:node/up", (_c, p) => (needScheduler().setNodeDown(node(p.node!).id, false), json(200, schedulerView())));
   r.add("GET", "/tasks/:id", (_c, p) => json(200, taskSummary(repo, task(p.id!))));
   r.add("POST", "/tasks/:id/run", (c, p) => {
     const t = task(p.id!);

@@ -6,6 +6,7 @@ import { condenseTask, renderTaskFull } from "../repo/render-task";
 import { renderAppFull, renderCpDefinitionFull, renderNodeFull, renderStreamFull, renderTagFull, renderUserFull } from "../repo/render-app";
 import { allocatedUsers, allocationId, renderAllocation } from "../repo/render-license";
 import { iso } from "../util/time";
+import { renderCompositeEvent, renderSchemaEvent } from "../repo/render-trigger";
 
 export interface Resource {
   /** Full entities, in a stable order. */
@@ -111,6 +112,18 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
     servernodeconfiguration: {
       full: (opts) => repo.site.nodes.map((n) => renderNodeFull(repo, n.id, opts)),
       condense: pick(["id", "name", "hostName", "privileges"]),
+    },
+    schemaevent: {
+      full: (opts) =>
+        [...repo.tasks.values()].flatMap((t) =>
+          t.model.triggers.flatMap((tr) => (tr.type === "schema" ? [renderSchemaEvent(t, tr, t.triggerNextMs.get(tr.id), opts)] : [])),
+        ),
+      condense: pick(["id", "name", "enabled", "eventType", "privileges"]),
+    },
+    compositeevent: {
+      full: (opts) =>
+        [...repo.tasks.values()].flatMap((t) => t.model.triggers.flatMap((tr) => (tr.type === "composite" ? [renderCompositeEvent(repo, t, tr, opts)] : []))),
+      condense: pick(["id", "name", "enabled", "eventType", "privileges"]),
     },
     "license/professionalaccesstype": allocation("professional"),
     "license/analyzeraccesstype": allocation("analyzer"),

@@ -63,6 +63,8 @@ export interface TaskState {
   /** For outcome failThenSucceed(N): failed attempts still to come. */
   failuresLeft: number;
   nextExecutionMs: number | undefined;
+  /** Next fire time of each schema trigger, by trigger id (what QRS shows as the trigger's operational.nextExecution). */
+  triggerNextMs: Map<string, number>;
 }
 
 export interface AppState {
@@ -108,6 +110,7 @@ export function createRepository(site: SiteModel): Repository {
       runningSession: undefined,
       failuresLeft: typeof t.outcome === "object" ? t.outcome.failThenSucceed : 0,
       nextExecutionMs: undefined,
+      triggerNextMs: new Map(),
     });
   }
   const apps = new Map<string, AppState>();

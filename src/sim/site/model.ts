@@ -103,6 +103,7 @@ export interface TaskModel {
   durationMs: number;
   outcome: Outcome;
   schedule: string | undefined;
+  triggers: TriggerModel[];
   createdDate: string;
   modifiedByUserName: string;
   appId: string | undefined;
@@ -137,3 +138,30 @@ export interface SiteModel {
   apps: AppModel[];
   tasks: TaskModel[];
 }
+
+export interface SchemaTriggerModel {
+  type: "schema";
+  id: string;
+  name: string;
+  enabled: boolean;
+  /** 0 once, 1 hourly, 2 daily, 3 weekly, 4 monthly, 5 custom. */
+  incrementOption: number;
+  incrementDescription: string;
+  startDate: string;
+  expirationDate: string;
+  timeZone: string;
+  daylightSavingTime: number;
+  schemaFilterDescription: string;
+}
+
+export interface CompositeTriggerModel {
+  type: "composite";
+  id: string;
+  name: string;
+  enabled: boolean;
+  timeConstraint: { days: number; hours: number; minutes: number; seconds: number };
+  /** Upstream task ids and the outcome each must reach (QRS ruleState 1 = success, 2 = fail). */
+  rules: { id: string; taskId: string; ruleState: 1 | 2 }[];
+}
+
+export type TriggerModel = SchemaTriggerModel | CompositeTriggerModel;

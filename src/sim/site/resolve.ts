@@ -2,7 +2,7 @@
 import { Cron } from "croner";
 import { stableGuid } from "../util/ids";
 import { TASK_TYPE_BY_NAME } from "./model";
-import type { AppModel, CpDefinitionModel, CpValueModel, SiteModel, TaskModel, UserModel } from "./model";
+import type { AppModel, CpDefinitionModel, CpValueModel, SiteModel, TaskModel, TriggerModel, UserModel } from "./model";
 import type { SiteFixture, TaskFixture } from "./schema";
 import { defaultScript } from "./default-script";
 import { parseUdpTarget } from "../settings";
@@ -23,6 +23,10 @@ const CP_OBJECT_TYPE: Record<TaskFixture["type"], string> = {
 /** Base date for entities without an explicit createdDate: spread a day apart so lists look natural. */
 const BASE_MS = Date.UTC(2024, 1, 1, 8, 0, 0);
 const dayAfterBase = (i: number) => new Date(BASE_MS + i * 86_400_000).toISOString();
+
+const INCREMENT_OPTIONS = ["once", "hourly", "daily", "weekly", "monthly", "custom"];
+/** QMC's own "minutes hours days weeks" for each option when the site file gives none. */
+const DEFAULT_INCREMENT = ["0 0 0 0", "0 1 0 0", "0 0 1 0", "0 0 0 1", "0 0 0 0", "0 0 1 0"];
 
 export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIssue[] } {
   const issues: SiteIssue[] = [];
@@ -199,6 +203,7 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
       durationMs: t.durationMs,
       outcome: t.outcome,
       schedule: t.schedule,
+      triggers: [],
       createdDate: t.createdDate ?? dayAfterBase(10 + i),
       modifiedByUserName: t.modifiedByUserName ?? "INTERNAL\\sa_repository",
       appId,
@@ -210,6 +215,35 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
       parameters: t.type === "externalProgram" ? t.parameters : undefined,
       userDirectory: t.type === "userSync" ? t.userDirectory : undefined,
     };
+  });
+  // Composite rules name upstream tasks, so they resolve once every task has its id.
+  const findTask = (ref: string) => tasks.find((x) => x.id === ref.toLowerCase()) ?? findByName(tasks, ref);
+  fx.tasks.forEach((t, i) => {
+    tasks[i]!.triggers = t.triggers.map((tr, j): TriggerModel => {
+      const id = stableGuid("trigger", `${tasks[i]!.id}/${tr.name}`);
+      if (tr.type === "schema") {
+        const option = INCREMENT_OPTIONS.indexOf(tr.incrementOption);
+        return {
+          type: "schema",
+          id,
+          name: tr.name,
+          enabled: tr.enabled,
+          incrementOption: option,
+          incrementDescription: tr.incrementDescription ?? DEFAULT_INCREMENT[option]!,
+          startDate: tr.startDate,
+          expirationDate: tr.expirationDate,
+          timeZone: tr.timeZone,
+          daylightSavingTime: tr.daylightSavingTime,
+          schemaFilterDescription: tr.schemaFilterDescription,
+        };
+      }
+      const rules = tr.rules.map((r, k) => {
+        const up = findTask(r.task);
+        if (!up) issue(["tasks", i, "triggers", j, "rules", k, "task"], `unknown task '${r.task}' (use a task name or id from tasks)`);
+        return { id: stableGuid("rule", `${id}/${k}`), taskId: up?.id ?? "", ruleState: r.state === "success" ? (1 as const) : (2 as const) };
+      });
+      return { type: "composite", id, name: tr.name, enabled: tr.enabled, timeConstraint: tr.timeConstraint, rules };
+    });
   });
   unique(fx.tasks, (t) => t.id, "task id", "tasks", "id");
   unique(tasks, (t) => t.name, "task name", "tasks", "name");

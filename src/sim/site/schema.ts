@@ -100,6 +100,44 @@ export const AppSchema = z.strictObject({
   expressions: ExpressionsSchema.default({}),
 });
 
+/** A QMC schema (time) trigger, as QRS stores it in `schemaevent`. */
+export const SchemaTriggerSchema = z.strictObject({
+  type: z.literal("schema"),
+  name: NameSchema,
+  enabled: z.boolean().default(true),
+  /** QRS incrementOption: 0 once, 1 hourly, 2 daily, 3 weekly, 4 monthly, 5 custom. */
+  incrementOption: z.enum(["once", "hourly", "daily", "weekly", "monthly", "custom"]),
+  /** QRS incrementDescription "minutes hours days weeks"; defaults to one unit of the increment. */
+  incrementDescription: z
+    .string()
+    .regex(/^\d+ \d+ \d+ \d+$/)
+    .optional(),
+  startDate: z.iso.datetime({ local: true }),
+  expirationDate: z.iso.datetime({ local: true }).default("9999-12-31T00:00:00.000"),
+  timeZone: z.string().default("UTC"),
+  daylightSavingTime: z.int().min(0).max(3).default(0),
+  schemaFilterDescription: z.string().default("* * - * * * * *"),
+});
+
+/** A QMC task-event trigger, as QRS stores it in `compositeevent`: start when the upstream tasks ended so. */
+export const CompositeTriggerSchema = z.strictObject({
+  type: z.literal("composite"),
+  name: NameSchema,
+  enabled: z.boolean().default(true),
+  timeConstraint: z
+    .strictObject({
+      days: z.int().min(0).default(0),
+      hours: z.int().min(0).default(0),
+      minutes: z.int().min(0).default(360),
+      seconds: z.int().min(0).default(0),
+    })
+    .prefault({}),
+  /** Upstream task (name or id) and the outcome the trigger waits for. */
+  rules: z.array(z.strictObject({ task: NameSchema, state: z.enum(["success", "fail"]).default("success") })).min(1),
+});
+
+export const TriggerSchema = z.discriminatedUnion("type", [SchemaTriggerSchema, CompositeTriggerSchema]);
+
 const TaskCommon = {
   id: GuidSchema.optional(),
   name: NameSchema,
@@ -114,6 +152,8 @@ const TaskCommon = {
   outcome: OutcomeSchema.default("succeed"),
   /** Cron expression (5 or 6 fields) run by the simulator's scheduler. */
   schedule: z.string().optional(),
+  /** Qlik-shaped triggers served at /qrs/schemaevent and /qrs/compositeevent and fired by the simulator's scheduler. */
+  triggers: z.array(TriggerSchema).default([]),
   createdDate: IsoDateSchema.optional(),
   modifiedByUserName: z.string().optional(),
 };
@@ -201,6 +241,7 @@ export const SiteSchema = z.strictObject({
 export type SiteInput = z.input<typeof SiteSchema>;
 export type SiteFixture = z.output<typeof SiteSchema>;
 export type TaskFixture = z.output<typeof TaskSchema>;
+export type TriggerFixture = z.output<typeof TriggerSchema>;
 export type AppFixture = z.output<typeof AppSchema>;
 export type Outcome = z.output<typeof OutcomeSchema>;
 export type AppContentFixture = z.output<typeof AppContentSchema>;

@@ -75,6 +75,9 @@ export interface RunnerDeps {
   onLog: (event: SchedulerLogEvent) => void;
 }
 
+/** Final status of a run as QRS stores it (7 FinishedSuccess, 8 FinishedFail, 6 Aborted…), for task-event triggers. */
+export type FinishListener = (taskId: string, status: number) => void;
+
 export interface TaskRunner {
   start(taskId: string, opts?: StartOptions): StartResult;
   /** Aborts a running task; false when it is not running. */
@@ -83,6 +86,7 @@ export interface TaskRunner {
   /** executionIDs of running sessions (for `/qrs/executionsession/{id}`). */
   runningSessions(): { executionId: string; taskId: string; user: string; startMs: number }[];
   stop(): void;
+  onFinished(listener: FinishListener): void;
 }
 
 export function createTaskRunner(deps: RunnerDeps): TaskRunner {
@@ -90,6 +94,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
   const sessions = new Map<string, Session>();
   const allTimers = new Set<ReturnType<typeof setTimeout>>();
 
+  const finishListeners: FinishListener[] = [];
   const later = (s: Session | undefined, ms: number, fn: () => void) => {
     const t = setTimeout(
       () => {
@@ -147,6 +152,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       apply();
       s.task.runningSession = undefined;
       sessions.delete(s.task.model.id);
+      for (const l of finishListeners) l(s.task.model.id, s.record.status);
     };
     if (settings.timing.qrsLagMs > 0) later(undefined, settings.timing.qrsLagMs, finish);
     else finish();
@@ -373,6 +379,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
         user: s.user,
         startMs: s.record.createdMs,
       })),
+    onFinished: (l) => void finishListeners.push(l),
     stop() {
       for (const t of allTimers) clearTimeout(t);
       allTimers.clear();

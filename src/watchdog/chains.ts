@@ -1,0 +1,135 @@
+// Chains that cannot work, found from the triggers alone: task-event (composite) trigger cycles, and a task
+// whose schema triggers fire at the same moment (the second start is refused while the first runs).
+import { z } from "zod";
+import { nextExpectedStart, type ScheduleTrigger } from "./schedule";
+
+const TaskRef = z
+  .looseObject({ id: z.string(), name: z.string().default("") })
+  .nullable()
+  .optional();
+const QrsCompositeEvent = z.looseObject({
+  id: z.string(),
+  name: z.string().default(""),
+  enabled: z.boolean(),
+  reloadTask: TaskRef,
+  externalProgramTask: TaskRef,
+  userSyncTask: TaskRef,
+  compositeRules: z.array(z.looseObject({ ruleState: z.number().int(), reloadTask: TaskRef, externalProgramTask: TaskRef, userSyncTask: TaskRef })),
+});
+
+export interface ChainEdge {
+  /** The downstream task (the trigger's owner). */
+  taskId: string;
+  taskName: string;
+  triggerName: string;
+  upstreamIds: string[];
+  /** Per upstream: 1 waits for success, 2 for failure. */
+  ruleStates: number[];
+}
+
+export type CompositeRead = { ok: true; edge: ChainEdge; enabled: boolean } | { ok: false; error: string };
+
+const refOf = (x: { reloadTask?: unknown; externalProgramTask?: unknown; userSyncTask?: unknown }) =>
+  (x.reloadTask ?? x.externalProgramTask ?? x.userSyncTask ?? undefined) as { id: string; name: string } | undefined;
+
+export function readCompositeEvent(raw: unknown): CompositeRead {
+  const r = QrsCompositeEvent.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    return { ok: false, error: `task-event trigger: field ${i.path.join(".") || "(root)"}: ${i.message}` };
+  }
+  const owner = refOf(r.data);
+  if (!owner) return { ok: false, error: `task-event trigger '${r.data.name}' names no task it starts` };
+  const ups = r.data.compositeRules.map(refOf);
+  if (ups.some((u) => !u)) return { ok: false, error: `task-event trigger '${r.data.name}' of task '${owner.name}' has a rule naming no upstream task` };
+  return {
+    ok: true,
+    enabled: r.data.enabled,
+    edge: {
+      taskId: owner.id.toLowerCase(),
+      taskName: owner.name,
+      triggerName: r.data.name,
+      upstreamIds: ups.map((u) => u!.id.toLowerCase()),
+      ruleStates: r.data.compositeRules.map((c) => c.ruleState),
+    },
+  };
+}
+
+/**
+ * Each group of tasks that wait for one another in a loop, once (a strongly connected component of the
+ * "upstream → downstream" graph with more than one task, or a task waiting on itself), ids sorted. Tarjan's
+ * algorithm, iterative: linear in the chain size, no recursion depth limit.
+ */
+export function findCycles(edges: readonly ChainEdge[]): string[][] {
+  const next = new Map<string, string[]>();
+  const selfLoop = new Set<string>();
+  for (const e of edges)
+    for (const up of e.upstreamIds) {
+      if (up === e.taskId) selfLoop.add(up);
+      (next.get(up) ?? next.set(up, []).get(up)!).push(e.taskId);
+      if (!next.has(e.taskId)) next.set(e.taskId, []);
+    }
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  let counter = 0;
+  for (const root of [...next.keys()].sort()) {
+    if (index.has(root)) continue;
+    const work: { node: string; i: number }[] = [{ node: root, i: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const succ = next.get(top.node)!;
+      if (top.i < succ.length) {
+        const m = succ[top.i++]!;
+        if (!index.has(m)) {
+          index.set(m, counter);
+          low.set(m, counter++);
+          stack.push(m);
+          onStack.add(m);
+          work.push({ node: m, i: 0 });
+        } else if (onStack.has(m)) low.set(top.node, Math.min(low.get(top.node)!, index.get(m)!));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(top.node)!));
+      if (low.get(top.node) === index.get(top.node)) {
+        const comp: string[] = [];
+        let n: string;
+        do {
+          n = stack.pop()!;
+          onStack.delete(n);
+          comp.push(n);
+        } while (n !== top.node);
+        if (comp.length > 1 || selfLoop.has(top.node)) out.push(comp.sort());
+      }
+    }
+  }
+  return out.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+}
+
+/** Pairs of one task's enabled schema triggers whose next `horizon` fires coincide (within `toleranceMs`). */
+export function findDoubleTriggers(triggers: readonly ScheduleTrigger[], fromMs: number, horizon = 50, toleranceMs = 60_000): [string, string][] {
+  const fires = triggers.map((t) => {
+    const list: number[] = [];
+    let at = fromMs;
+    for (let i = 0; i < horizon; i++) {
+      const n = nextExpectedStart(t, at);
+      if (n === undefined) break;
+      list.push(n);
+      at = n;
+    }
+    return list;
+  });
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < triggers.length; i++)
+    for (let j = i + 1; j < triggers.length; j++)
+      if (fires[i]!.some((a) => fires[j]!.some((b) => Math.abs(a - b) <= toleranceMs))) pairs.push([triggers[i]!.name, triggers[j]!.name]);
+  return pairs;
+}
