@@ -169,18 +169,26 @@ export function createReconciler(
   /** A dead member seen at the last check: logged once when it starts and once when it ends. */
   let wasUrgent = false;
 
+  /** The store could not be read at a check: runs announced meanwhile could not be claimed by anyone. */
+  let storeWasDown = false;
+
   async function memberDown(): Promise<boolean> {
     if (!deps.memberDown) return false;
     try {
       return await deps.memberDown();
     } catch {
+      storeWasDown = true;
       return false; // the store is unreachable: the regular cadence goes on
     }
   }
 
   /** Without a cluster, one timer per interval; in one, a check every few seconds for a dead member. */
   async function tick(): Promise<void> {
+    const hadOutage = storeWasDown;
+    storeWasDown = false;
     const urgent = await memberDown();
+    if (storeWasDown) return; // still unreachable: nothing can be claimed; the next check tries again
+    const memberBack = wasUrgent && !urgent;
     if (urgent !== wasUrgent) {
       log.info(
         { urgent },
@@ -189,6 +197,14 @@ export function createReconciler(
           : "every Steward of the cluster is back: reconciling every intervalSeconds again",
       );
       wasUrgent = urgent;
+    }
+    // Catch up at once, not at the next interval: after a store outage (the datagrams of that time could not be
+    // claimed by anyone), and when a dead member is back (its node's runs of the gap reached nobody).
+    if (hadOutage || memberBack) {
+      log.info({ after: hadOutage ? "store outage" : "member back" }, "catching up with QRS now: runs of the last minutes may have reached no Steward");
+      lastPassAt = deps.clock.now();
+      await runOnce(true);
+      return;
     }
     if (urgent || deps.clock.now() - lastPassAt >= intervalMs - 1) {
       lastPassAt = deps.clock.now();

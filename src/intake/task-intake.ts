@@ -1,5 +1,6 @@
 // Composes the task-event intake: UDP socket → allowlist → size → parse → dedupe → bounded queue → enrichment →
 // bus, plus distribute polling and QRS reconciliation. app.ts adds `components` to the lifecycle in order.
+import { isStoreUnavailable } from "../store/sql";
 import type { RemoteInfo } from "node:dgram";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -88,6 +89,11 @@ const TOP_PRIORITY = 1;
 function priorityOf(outcome: string): number {
   return outcome === "failed" || outcome === "aborted" ? TOP_PRIORITY : 0;
 }
+
+/** A claim refused by a store outage is tried again this often, this many times, for at most this many runs. */
+const CLAIM_RETRY_MS = 2_000;
+const CLAIM_RETRIES = 60;
+const MAX_CLAIM_RETRIES = 1_000;
 
 interface QueueItem {
   report: RunReport;
@@ -205,6 +211,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       }
       const ours = await claimOf(item);
       if (ours instanceof Error) {
+        if (isStoreUnavailable(ours) && retryClaimLater(item)) return;
         log.error({ executionId: report.executionId, err: ours.message }, "cannot claim a task run in the store; reconciliation will pick it up");
         return;
       }
@@ -219,6 +226,40 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
   const allowlist = createSourceAllowlist(config.udp.allowedSources, { log, resolveIntervalMs: config.udp.resolveIntervalSeconds * 1000 });
   const dropThrottle = createLogThrottle(60_000, now);
   let stopping = false;
+
+  /**
+   * A run whose claim failed because the store was unreachable (PostgreSQL restarting, this Steward cut off from
+   * it) is tried again every couple of seconds for up to two minutes, instead of waiting for the next
+   * reconciliation pass: the Steward leading reconciliation may not have seen any outage (a partition of this
+   * node only). Its reservation holds meanwhile, so a repeat datagram stays a duplicate. Bounded in number.
+   */
+  const claimRetries = new Map<string, { item: QueueItem; tries: number }>();
+  let claimRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  function retryClaimLater(item: QueueItem): boolean {
+    const entry = claimRetries.get(item.key) ?? { item, tries: 0 };
+    if (stopping || entry.tries >= CLAIM_RETRIES || (!claimRetries.has(item.key) && claimRetries.size >= MAX_CLAIM_RETRIES)) {
+      claimRetries.delete(item.key);
+      return false;
+    }
+    entry.tries++;
+    claimRetries.set(item.key, entry);
+    claimRetryTimer ??= setTimeout(retryClaims, CLAIM_RETRY_MS);
+    claimRetryTimer.unref?.();
+    return true;
+  }
+  function retryClaims(): void {
+    claimRetryTimer = undefined;
+    const due = [...claimRetries.values()];
+    for (const { item } of due) {
+      item.claim = undefined;
+      // Back into the queue (its place by priority); if refused, reconciliation is left to find it.
+      if (queue.offer(item).accepted) {
+        void claimOf(item);
+        claimRetries.delete(item.key);
+      }
+    }
+    if (claimRetries.size > 0) claimRetryTimer = setTimeout(retryClaims, CLAIM_RETRY_MS);
+  }
 
   /** The run's store claim, started now if the queue handed the run to a worker before it was started. */
   function claimOf(item: QueueItem): Promise<boolean | Error> {
@@ -381,6 +422,11 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       async stop(budgetMs) {
         stopping = true;
         clearInterval(purgeTimer);
+        // Runs still waiting for the store are left to reconciliation at the next start.
+        if (claimRetryTimer) clearTimeout(claimRetryTimer);
+        claimRetryTimer = undefined;
+        for (const { item } of claimRetries.values()) processor.release(item.key);
+        claimRetries.clear();
         const started = Date.now();
         const left = await queue.stop(Math.max(100, budgetMs - 200));
         // The seen marks still waiting for their commit: they go before the store closes.
