@@ -47,6 +47,8 @@ export const WATERMARK_KEY = "reconcile.watermark";
 /** While a member is down: how often to look, and how young a run may be (its datagram will not come). */
 const URGENT_CHECK_MS = 2_000;
 const URGENT_SETTLE_SECONDS = 3;
+/** After an outage or a member's return: how long passes stay urgent (a few settle times). */
+const CATCH_UP_MS = 12_000;
 
 export function createReconciler(
   cfg: Config["intake"]["reconcile"],
@@ -171,6 +173,8 @@ export function createReconciler(
 
   /** The store could not be read at a check: runs announced meanwhile could not be claimed by anyone. */
   let storeWasDown = false;
+  /** Until when passes stay short and frequent after an outage or a member's return (clock ms). */
+  let catchUpUntil = 0;
 
   async function memberDown(): Promise<boolean> {
     if (!deps.memberDown) return false;
@@ -202,13 +206,13 @@ export function createReconciler(
     // claimed by anyone), and when a dead member is back (its node's runs of the gap reached nobody).
     if (hadOutage || memberBack) {
       log.info({ after: hadOutage ? "store outage" : "member back" }, "catching up with QRS now: runs of the last minutes may have reached no Steward");
-      lastPassAt = deps.clock.now();
-      await runOnce(true);
-      return;
+      // Runs that ended just before now are younger than the short settle time: keep the short cadence a while.
+      catchUpUntil = deps.clock.now() + CATCH_UP_MS;
     }
-    if (urgent || deps.clock.now() - lastPassAt >= intervalMs - 1) {
+    const catchingUp = deps.clock.now() < catchUpUntil;
+    if (urgent || catchingUp || deps.clock.now() - lastPassAt >= intervalMs - 1) {
       lastPassAt = deps.clock.now();
-      await runOnce(urgent);
+      await runOnce(urgent || catchingUp);
     }
   }
 

@@ -1,0 +1,421 @@
+// The cluster's chaos suite: N Steward processes, one per node of a simulated site, on one PostgreSQL, under a
+// steady load (a failing run every 0.4 s spread over the nodes, a KV write every 0.1 s through the live
+// Stewards), put through faults one after another. At the end it prints what matters to a site:
+//   alerts lost (a failed run no webhook delivery named) and duplicated (named twice), KV writes acknowledged
+//   with 201 and then missing, Stewards that exited on their own, the time each takeover of the scheduler lead
+//   took, how late a failure on a dead Steward's node was alerted, and whether a Steward whose clock is 30 s off
+//   ever led a duty.
+//
+//   bun scripts/chaos.ts            the long form: five members, every scenario (about 3 minutes)
+//   bun scripts/chaos.ts --short    three members, kill and database stop (about 40 s; `npm test` runs it)
+//
+// Scenarios: kill-leader (SIGKILL, restarted 5 s later), pause-leader (SIGSTOP past its lease, then SIGCONT),
+// db-stop (fast shutdown for 5 s), db-kill (PostgreSQL and its backends SIGKILLed, 3 s), partition (one
+// member's connections to PostgreSQL cut by a proxy for 5 s, then restored), dead-node (a member killed and
+// left dead while its node keeps failing), clock-skew (one member started 30 s ahead under Debian's faketime).
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, connect, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startSimulator, type Simulator } from "../src/sim";
+import { startProcess, type RunningProcess } from "../test/helpers/child-process";
+import { findExecutable } from "../test/helpers/executables";
+import { freeTcpPort, freeUdpPort } from "../test/helpers/free-port";
+import { startPostgres, type PostgresService } from "../test/helpers/services";
+import { IDS, SITE_YAML } from "../test/integration/intake/harness";
+
+const REPO = resolve(import.meta.dir, "..");
+
+export type Scenario = "kill-leader" | "pause-leader" | "db-stop" | "db-kill" | "partition" | "dead-node" | "clock-skew";
+export const ALL_SCENARIOS: Scenario[] = ["kill-leader", "pause-leader", "db-stop", "db-kill", "partition", "dead-node", "clock-skew"];
+
+export interface ChaosOptions {
+  members: number;
+  scenarios: Scenario[];
+  leaseTtlMs: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  members: number;
+  failedRuns: number;
+  lostAlerts: string[];
+  duplicatedAlerts: string[];
+  kvAcknowledged: number;
+  kvLost: string[];
+  unexpectedExits: string[];
+  takeoversMs: number[];
+  deadNodeAlertMs?: number;
+  skewedMemberLed?: boolean;
+  scenarios: Array<{ name: Scenario; ms: number /** Seconds into the load. */; startedAt: number }>;
+}
+
+interface Member {
+  name: string;
+  node: string;
+  base: string;
+  udpPort: number;
+  config: string;
+  proc?: RunningProcess;
+  /** Killed or stopped by a scenario on purpose (not an unexpected exit). */
+  down: boolean;
+  skewed: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A TCP proxy in front of PostgreSQL for one member: cut() drops its connections and refuses new ones. */
+async function startProxy(target: { host: string; port: number }): Promise<{ port: number; cut(on: boolean): void; close(): Promise<void> }> {
+  const port = await freeTcpPort();
+  const sockets = new Set<Socket>();
+  let refusing = false;
+  const server: Server = createServer((client) => {
+    if (refusing) return client.destroy();
+    const upstream = connect(target.port, target.host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("error", () => {});
+      s.on("close", () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
+  return {
+    port,
+    cut(on) {
+      refusing = on;
+      if (on) for (const s of sockets) s.destroy();
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const log = o.log ?? (() => {});
+  const dir = join(tmpdir(), `steward-chaos-${process.pid}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  const deliveries = new Map<string, number>();
+  const receiver = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      const body = (await req.json().catch(() => ({}))) as { executionId?: string };
+      const id = body.executionId ?? JSON.stringify(body).match(/"executionId":"([0-9a-f-]{36})"/i)?.[1];
+      if (id) deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+      return new Response("ok");
+    },
+  });
+  let pg: PostgresService | undefined;
+  let sim: Simulator | undefined;
+  const members: Member[] = [];
+  const proxies: Array<Awaited<ReturnType<typeof startProxy>> | undefined> = [];
+  const report: ChaosReport = {
+    members: o.members,
+    failedRuns: 0,
+    lostAlerts: [],
+    duplicatedAlerts: [],
+    kvAcknowledged: 0,
+    kvLost: [],
+    unexpectedExits: [],
+    takeoversMs: [],
+    scenarios: [],
+  };
+  let loading = true;
+  try {
+    pg = await startPostgres({ durableCommits: true });
+    const url = await pg.createDatabase("chaos");
+    const wantsSkew = o.scenarios.includes("clock-skew") && findExecutable(["faketime"]) !== undefined;
+    const nodeNames = Array.from({ length: o.members }, (_, i) => (i === 0 ? "Central" : `Reload${String(i).padStart(2, "0")}`));
+    for (const [i, node] of nodeNames.entries()) {
+      const name = `node-${String.fromCharCode(97 + i)}`;
+      const [httpPort, udpPort] = [await freeTcpPort(), await freeUdpPort()];
+      const folder = join(dir, name);
+      mkdirSync(folder, { recursive: true });
+      // The first member reaches PostgreSQL through a proxy that the partition scenario cuts.
+      const proxy = i === 0 && o.scenarios.includes("partition") ? await startProxy({ host: pg.host, port: pg.port }) : undefined;
+      proxies.push(proxy);
+      members.push({
+        name,
+        node,
+        base: `http://127.0.0.1:${httpPort}`,
+        udpPort,
+        config: join(folder, "steward.yaml"),
+        down: false,
+        skewed: wantsSkew && i === o.members - 1,
+      });
+      const storeUrl = proxy ? url.replace(`:${pg.port}/`, `:${proxy.port}/`) : url;
+      members[i]!.config = join(folder, "steward.yaml");
+      writeFileSync(
+        members[i]!.config,
+        `dataDir: ./data
+logging: { level: warn }
+http: { host: 127.0.0.1, port: ${httpPort} }
+udp: { host: 127.0.0.1, port: ${udpPort} }
+store:
+  postgres: { url: ${JSON.stringify(storeUrl)}, instanceName: ${name}, leaseTtlMs: ${o.leaseTtlMs}, heartbeatIntervalMs: ${Math.floor(o.leaseTtlMs / 5)}, connectTimeoutMs: 2000 }
+qlik: { host: 127.0.0.1, qrsPort: QRS_PORT, certDir: CERT_DIR, timeoutMs: 10000, retries: 0 }
+channels:
+  hook: { type: webhook, url: "http://127.0.0.1:${receiver.port}/alerts", timeout: 10s }
+routes:
+  - { on: [task.failed], to: [hook] }
+notify:
+  outbox: { concurrency: 4, initialBackoff: 200ms, maxBackoff: 2s }
+`,
+      );
+    }
+    const nodes = members
+      .map(
+        (m, i) => `  - { name: ${m.node}, hostName: sense${i + 1}.chaos.example${i === 0 ? ", central: true" : ""}, udpTargets: ["127.0.0.1:${m.udpPort}"] }`,
+      )
+      .join("\n");
+    const site = SITE_YAML.replace("  - { name: Central, hostName: sense1.test.example, central: true }", nodes);
+    sim = await startSimulator({
+      site,
+      certDir: join(dir, "certs"),
+      qrsPort: 0,
+      enginePort: 0,
+      controlPort: 0,
+      schedules: false,
+      settings: { timing: { durationOverrideMs: 60 } },
+    });
+    const control = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${sim!.urls.control}${path}`, {
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      });
+      return res.json() as Promise<Record<string, unknown>>;
+    };
+    for (const m of members) {
+      const { readFileSync } = await import("node:fs");
+      writeFileSync(m.config, readFileSync(m.config, "utf8").replace("QRS_PORT", String(sim.ports.qrs)).replace("CERT_DIR", JSON.stringify(sim.certDir)));
+    }
+
+    const start = async (m: Member) => {
+      const argv = [process.execPath, "src/main.ts", "run", "--config", m.config, "--log-format", "json"];
+      m.proc = m.skewed
+        ? startProcess(findExecutable(["faketime"])!, ["-f", "+30s", ...argv], { cwd: REPO })
+        : startProcess(argv[0]!, argv.slice(1), { cwd: REPO });
+      m.down = false;
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        if ((await fetch(`${m.base}/health`).catch(() => undefined))?.status === 200) return;
+        await sleep(100);
+      }
+      throw new Error(`${m.name} did not start:\n${m.proc.output().slice(-3000)}`);
+    };
+    for (const m of members) await start(m);
+    log(`${members.length} Stewards up on one PostgreSQL${wantsSkew ? `, ${members.at(-1)!.name} 30 s ahead` : ""}`);
+
+    const dutyHolders = async (duty: string) => {
+      const held: string[] = [];
+      for (const m of members) {
+        if (m.down || !m.proc || m.proc.hasExited()) continue;
+        const text = await fetch(`${m.base}/metrics`, { signal: AbortSignal.timeout(2000) })
+          .then((r) => r.text())
+          .catch(() => "");
+        if (text.includes(`steward_cluster_duty_held{duty="${duty}",instance="${m.name}"} 1`)) held.push(m.name);
+      }
+      return held;
+    };
+    const leader = async (): Promise<Member | undefined> => {
+      const deadline = Date.now() + o.leaseTtlMs * 4;
+      while (Date.now() < deadline) {
+        const [name] = await dutyHolders("scheduler");
+        const m = members.find((x) => x.name === name);
+        if (m) return m;
+        await sleep(100);
+      }
+      return undefined;
+    };
+    let skewLed = false;
+    const watchSkew = setInterval(() => {
+      const skewed = members.find((m) => m.skewed);
+      if (!skewed) return;
+      void (async () => {
+        for (const duty of ["scheduler", "reconcile"]) if ((await dutyHolders(duty)).includes(skewed.name)) skewLed = true;
+      })();
+    }, 500);
+
+    // The load: failing runs over the live nodes' tasks, KV writes through the live Stewards.
+    const runs: Array<{ executionId: string; node: string; at: number }> = [];
+    const acked: Array<{ key: string; via: string }> = [];
+    const tasks = [IDS.reload, IDS.externalProgram, IDS.userSync];
+    let n = 0;
+    const runLoad = (async () => {
+      while (loading) {
+        const onDead = members.filter((m) => m.down && m.node !== members[0]!.node);
+        const m = members[n % members.length]!;
+        const taskId = tasks[n % tasks.length]!;
+        n++;
+        const t = (await control("GET", `/tasks/${taskId}`).catch(() => ({ running: true }))) as { running?: boolean };
+        if (!t.running) {
+          const r = await control("POST", `/tasks/${taskId}/run`, { outcome: "fail", durationMs: 60, node: m.node }).catch(() => undefined);
+          if (r?.executionId) runs.push({ executionId: String(r.executionId), node: m.node, at: Date.now() });
+        }
+        void onDead;
+        await sleep(400);
+      }
+    })();
+    let k = 0;
+    const kvLoad = (async () => {
+      while (loading) {
+        const live = members.filter((m) => !m.down);
+        const m = live[k % Math.max(1, live.length)];
+        const key = `k${k++}`;
+        if (m) {
+          const res = await fetch(`${m.base}/v4/keyvalues/chaos`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ key, value: key }),
+            signal: AbortSignal.timeout(5000),
+          }).catch(() => undefined);
+          if (res?.status === 201) acked.push({ key, via: m.name });
+        }
+        await sleep(100);
+      }
+    })();
+
+    const takeover = async (from: Member) => {
+      const t0 = Date.now();
+      const deadline = t0 + o.leaseTtlMs * 6;
+      while (Date.now() < deadline) {
+        const held = await dutyHolders("scheduler");
+        if (held.length > 0 && !held.includes(from.name)) return Date.now() - t0;
+        await sleep(100);
+      }
+      return Number.NaN;
+    };
+
+    await sleep(3_000);
+    for (const s of o.scenarios) {
+      const t0 = Date.now();
+      log(`scenario ${s} …`);
+      if (s === "kill-leader") {
+        const l = await leader();
+        if (l?.proc) {
+          l.down = true;
+          process.kill(l.proc.pid, "SIGKILL");
+          report.takeoversMs.push(await takeover(l));
+          await sleep(5_000);
+          await start(l);
+        }
+      } else if (s === "pause-leader") {
+        const l = await leader();
+        if (l?.proc) {
+          process.kill(l.proc.pid, "SIGSTOP");
+          report.takeoversMs.push(await takeover(l));
+          await sleep(o.leaseTtlMs / 2);
+          process.kill(l.proc.pid, "SIGCONT");
+        }
+      } else if (s === "db-stop" || s === "db-kill") {
+        await pg.halt(s === "db-stop" ? "fast" : "kill");
+        await sleep(s === "db-stop" ? 5_000 : 3_000);
+        await pg.resume();
+      } else if (s === "partition") {
+        const proxy = proxies[0];
+        if (proxy) {
+          proxy.cut(true);
+          await sleep(5_000);
+          proxy.cut(false);
+        }
+      } else if (s === "dead-node") {
+        const victim = members.find((m) => m !== members[0] && !m.skewed && !m.down);
+        if (victim?.proc) {
+          victim.down = true;
+          process.kill(victim.proc.pid, "SIGKILL");
+          await sleep(500);
+          // A failure on the dead Steward's node: only reconciliation can hear it now.
+          const t = await control("POST", `/tasks/${IDS.reload}/run`, { outcome: "fail", durationMs: 60, node: victim.node }).catch(() => undefined);
+          const id = t?.executionId ? String(t.executionId) : undefined;
+          if (id) {
+            runs.push({ executionId: id, node: victim.node, at: Date.now() });
+            const sent = Date.now();
+            while (!deliveries.has(id) && Date.now() - sent < o.leaseTtlMs + 30_000) await sleep(100);
+            report.deadNodeAlertMs = deliveries.has(id) ? Date.now() - sent : Number.NaN;
+          }
+          await start(victim);
+        }
+      } else if (s === "clock-skew") {
+        // The skewed member runs from the start; watched the whole time (see skewedMemberLed).
+        await sleep(o.leaseTtlMs);
+      }
+      report.scenarios.push({ name: s, ms: Date.now() - t0, startedAt: (t0 - (runs[0]?.at ?? t0)) / 1000 });
+    }
+    await sleep(2_000);
+    loading = false;
+    await Promise.all([runLoad, kvLoad]);
+    clearInterval(watchSkew);
+
+    // Every failed run is alerted (reconciliation finds the ones whose datagram reached nobody): wait for quiet.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && runs.some((r) => !deliveries.has(r.executionId))) await sleep(250);
+    await sleep(2_000); // a duplicate would come now
+    report.failedRuns = runs.length;
+    const t0 = runs[0]?.at ?? Date.now();
+    report.lostAlerts = runs
+      .filter((r) => !deliveries.has(r.executionId))
+      .map((r) => `${r.executionId} (node ${r.node}, ${((r.at - t0) / 1000).toFixed(1)} s into the load)`);
+    report.duplicatedAlerts = runs.filter((r) => (deliveries.get(r.executionId) ?? 0) > 1).map((r) => r.executionId);
+    report.kvAcknowledged = acked.length;
+    const reader = members.find((m) => !m.down)!;
+    const stored = new Set(((await (await fetch(`${reader.base}/v4/keylist/chaos`)).json()) as { keys: Array<{ key: string }> }).keys.map((x) => x.key));
+    report.kvLost = acked.filter((a) => !stored.has(a.key)).map((a) => a.key);
+    report.unexpectedExits = members.filter((m) => !m.down && m.proc?.hasExited()).map((m) => `${m.name}:\n${m.proc!.output().slice(-2000)}`);
+    if (wantsSkew) report.skewedMemberLed = skewLed;
+    return report;
+  } finally {
+    loading = false;
+    for (const m of members) {
+      if (m.proc && !m.proc.hasExited()) {
+        try {
+          process.kill(m.proc.pid, "SIGCONT");
+        } catch {}
+        await m.proc.stop("SIGKILL", 1_000);
+      }
+    }
+    for (const p of proxies) await p?.close();
+    await sim?.stop();
+    await pg?.stop();
+    receiver.stop(true);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function describeReport(r: ChaosReport): string {
+  const ms = (x: number | undefined) => (x === undefined ? "—" : Number.isNaN(x) ? "never" : `${(x / 1000).toFixed(1)} s`);
+  return [
+    `members: ${r.members}; scenarios: ${r.scenarios.map((s) => `${s.name} (${ms(s.ms)})`).join(", ")}`,
+    `scenario starts (s into the load): ${r.scenarios.map((s) => `${s.name} ${s.startedAt.toFixed(1)}`).join(", ")}`,
+    `failed runs: ${r.failedRuns}; alerts lost: ${r.lostAlerts.length}; alerts duplicated: ${r.duplicatedAlerts.length}`,
+    ...r.lostAlerts.map((l) => `  lost: ${l}`),
+    `KV writes acknowledged: ${r.kvAcknowledged}; lost: ${r.kvLost.length}`,
+    `Stewards that exited on their own: ${r.unexpectedExits.length}`,
+    `scheduler takeovers: ${r.takeoversMs.map(ms).join(", ") || "—"}`,
+    `a dead Steward's node's failure alerted after: ${ms(r.deadNodeAlertMs)}`,
+    `the member 30 s ahead led a duty: ${r.skewedMemberLed === undefined ? "— (faketime missing or scenario off)" : r.skewedMemberLed ? "YES" : "no"}`,
+  ].join("\n");
+}
+
+if (import.meta.main) {
+  const short = process.argv.includes("--short");
+  const report = await runChaos({
+    members: short ? 3 : 5,
+    scenarios: short ? ["kill-leader", "db-stop"] : ALL_SCENARIOS,
+    leaseTtlMs: 3_000,
+    log: (line) => console.log(`[chaos] ${line}`),
+  });
+  console.log(describeReport(report));
+  const ok =
+    report.lostAlerts.length === 0 &&
+    report.duplicatedAlerts.length === 0 &&
+    report.kvLost.length === 0 &&
+    report.unexpectedExits.length === 0 &&
+    report.skewedMemberLed !== true;
+  process.exit(ok ? 0 : 1);
+}

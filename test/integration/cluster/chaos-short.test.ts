@@ -1,0 +1,22 @@
+// The short form of the chaos suite (scripts/chaos.ts --short): three Stewards on one PostgreSQL under a steady
+// load of failing runs and KV writes; the scheduler's leader is SIGKILLed (and restarted), then PostgreSQL is
+// stopped for 5 s. No alert may be lost or duplicated, no acknowledged KV write lost, no Steward exit on its own,
+// and the lead taken over within the lease time plus a few heartbeats. The long form (five members, every
+// scenario) is `bun scripts/chaos.ts`, documented in docs/cluster.md.
+import { expect, test } from "bun:test";
+import { describeReport, runChaos } from "../../../scripts/chaos";
+
+const LEASE_MS = 3_000;
+
+test("kill the leader, stop PostgreSQL: 0 alerts lost or duplicated, 0 acknowledged writes lost, no exit", { timeout: 180_000 }, async () => {
+  const report = await runChaos({ members: 3, scenarios: ["kill-leader", "db-stop"], leaseTtlMs: LEASE_MS });
+  const text = describeReport(report);
+  expect(report.failedRuns, text).toBeGreaterThan(20);
+  expect(report.lostAlerts, text).toEqual([]);
+  expect(report.duplicatedAlerts, text).toEqual([]);
+  expect(report.kvAcknowledged, text).toBeGreaterThan(50);
+  expect(report.kvLost, text).toEqual([]);
+  expect(report.unexpectedExits, text).toEqual([]);
+  expect(report.takeoversMs.length, text).toBe(1);
+  expect(report.takeoversMs[0]!, text).toBeLessThan(LEASE_MS + 5_000);
+});
