@@ -12,6 +12,12 @@ export interface StartedBy {
   kind: "user" | "scheduler" | "unknown";
   /** `DIRECTORY\userid` of the run. */
   user?: string;
+  /** For the Scheduler's runs, the QRS trigger that started it, when Steward could tell. */
+  trigger?: {
+    type: "schedule" | "chain";
+    name: string /** A chain's upstream task and the outcome it waited for. */;
+    after?: { task: string; outcome: "succeeded" | "failed" };
+  };
   /** One phrase for people: "CORP\anna (manual start)", "a trigger or task chain", "unknown". */
   text: string;
 }

@@ -2,6 +2,7 @@
 // one store transaction (under a per-task lock on PostgreSQL), and the event leaves with its history, likely cause
 // and incident, followed by task.recovered or task.warning when the run calls for one. A run handled twice (a
 // retry after a crash, reconciliation) finds its row and says the same again instead of counting twice.
+import { triggerOf } from "./started-by-trigger";
 import type { Logger } from "pino";
 import type { Clock } from "../core/clock";
 import type { IncidentRef, RunWarning } from "../events/run-context";
@@ -25,7 +26,7 @@ export interface AnnotatorDeps {
   classifier: Classifier;
   clock: Clock;
   log: Logger;
-  qrs?: Pick<QrsClient, "getExecutionResults">;
+  qrs?: Pick<QrsClient, "getExecutionResults" | "request">;
   qrsTimeoutMs?: number;
   /** Keep the full log text of successful runs on the event (a route attaches it); else it is dropped after reading. */
   keepSuccessLogText?: boolean;
@@ -155,10 +156,14 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       const readOnly = Boolean(e.unconfirmed) || e.source === "test";
       const seeded = readOnly ? [] : await seeds(e, at);
       const o = await record(e, at, cause, tables, readOnly, seeded);
+      // A failure of the Scheduler's own run says which trigger or chain started it (two QRS reads; successes,
+      // which seldom alert, do not pay for them).
+      const started = startedByOf(e, cfg.schedulerUsers);
+      const startedBy = failed && deps.qrs ? await triggerOf(deps.qrs, e, started, log, deps.qrsTimeoutMs) : started;
       const history = historyFor(
         o.prior,
         { failed, consecutiveFailures: o.consecutiveFailures, failingSince: o.failingSince, durationMs: e.execution?.durationMs },
-        startedByOf(e, cfg.schedulerUsers),
+        startedBy,
       );
       const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
       const warnings: RunWarning[] =

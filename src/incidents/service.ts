@@ -46,7 +46,7 @@ export interface IncidentServiceDeps {
   db: SqlDb;
   clock: Clock;
   log: Logger;
-  qrs?: Pick<QrsClient, "getExecutionResults">;
+  qrs?: Pick<QrsClient, "getExecutionResults" | "request">;
   qrsTimeoutMs?: number;
   keepSuccessLogText?: boolean;
 }

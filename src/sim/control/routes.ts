@@ -153,6 +153,7 @@ export function buildControlRouter(deps: ControlDeps) {
         "GET /scheduler",
         "POST /scheduler/pause",
         "POST /scheduler/resume",
+        "POST /triggers/{id}/fire",
         "POST /nodes/{node}/down",
         "POST /nodes/{node}/up",
         "GET /executions",
@@ -201,6 +202,11 @@ export function buildControlRouter(deps: ControlDeps) {
   r.add("GET", "/scheduler", () => json(200, schedulerView()));
   r.add("POST", "/scheduler/pause", () => (needScheduler().pause(), json(200, schedulerView())));
   r.add("POST", "/scheduler/resume", () => (needScheduler().resume(), json(200, schedulerView())));
+  r.add("POST", "/triggers/:id/fire", (_c, p) => {
+    const fired = needScheduler().fireTrigger(p.id!);
+    if (!fired) throw new NotFound(`no trigger ${p.id} that can fire now (unknown, or the scheduler is paused, or its node is down)`);
+    return json(200, { fired: p.id });
+  });
   r.add("POST", "/nodes/:node/down", (_c, p) => (needScheduler().setNodeDown(node(p.node!).id, true), json(200, schedulerView())));
   r.add("POST", "/nodes/:node/up", (_c, p) => (needScheduler().setNodeDown(node(p.node!).id, false), json(200, schedulerView())));
   r.add("GET", "/tasks/:id", (_c, p) => json(200, taskSummary(repo, task(p.id!))));

@@ -35,7 +35,12 @@ export function renderSchemaEvent(t: TaskState, tr: SchemaTriggerModel, nextMs: 
     incrementDescription: tr.incrementDescription,
     incrementOption: tr.incrementOption,
     ...owner(t),
-    operational: { nextExecution: nextMs === undefined ? NEVER : iso(nextMs), timesTriggered: 0, privileges: privileges(opts) },
+    operational: {
+      nextExecution: nextMs === undefined ? NEVER : iso(nextMs),
+      lastEventDate: t.triggerLastMs.has(tr.id) ? iso(t.triggerLastMs.get(tr.id)!) : NEVER,
+      timesTriggered: t.triggerCount.get(tr.id) ?? 0,
+      privileges: privileges(opts),
+    },
     privileges: privileges(opts),
     schemaPath: "SchemaEvent",
   };

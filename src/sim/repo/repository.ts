@@ -65,6 +65,9 @@ export interface TaskState {
   nextExecutionMs: number | undefined;
   /** Next fire time of each schema trigger, by trigger id (what QRS shows as the trigger's operational.nextExecution). */
   triggerNextMs: Map<string, number>;
+  /** When each trigger last fired and how often (QRS: operational.lastEventDate, timesTriggered). */
+  triggerLastMs: Map<string, number>;
+  triggerCount: Map<string, number>;
 }
 
 export interface AppState {
@@ -111,6 +114,8 @@ export function createRepository(site: SiteModel): Repository {
       failuresLeft: typeof t.outcome === "object" ? t.outcome.failThenSucceed : 0,
       nextExecutionMs: undefined,
       triggerNextMs: new Map(),
+      triggerLastMs: new Map(),
+      triggerCount: new Map(),
     });
   }
   const apps = new Map<string, AppState>();

@@ -17,6 +17,8 @@ export interface TaskScheduler {
   /** A node that is down starts none of its tasks' triggered runs. */
   setNodeDown(nodeId: string, down: boolean): void;
   downNodes(): string[];
+  /** Fires one trigger now, as when it falls due (the control API's POST /triggers/{id}/fire); false when it cannot. */
+  fireTrigger(triggerId: string): boolean;
 }
 
 const COMPOSITE_STATUS = { 1: 7, 2: 8 } as const;
@@ -36,9 +38,14 @@ export function createTaskScheduler(
   // Per composite trigger: when each rule was last met (the trigger fires once all are met within its time constraint).
   const met = new Map<string, Map<string, number>>();
 
-  const fire = (task: TaskState) => {
-    if (isPaused || down.has(task.model.nodeId)) return;
+  const fire = (task: TaskState, triggerId?: string): boolean => {
+    if (isPaused || down.has(task.model.nodeId)) return false;
+    if (triggerId) {
+      task.triggerLastMs.set(triggerId, now());
+      task.triggerCount.set(triggerId, (task.triggerCount.get(triggerId) ?? 0) + 1);
+    }
     runner.start(task.model.id, { user: SCHEDULER_USER });
+    return true;
   };
 
   const arm = (task: TaskState, triggerId: string) => {
@@ -56,7 +63,7 @@ export function createTaskScheduler(
     const delay = Math.min(Math.max(0, at - now()), 2 ** 31 - 1);
     const h = setTimeout(() => {
       timers.delete(h);
-      if (now() >= at - 5) fire(task);
+      if (now() >= at - 5) fire(task, triggerId);
       arm(task, triggerId);
     }, delay);
     timers.add(h);
@@ -79,13 +86,19 @@ export function createTaskScheduler(
         const win = windowMs(tr) * (settings?.timing.timeScale ?? 1);
         if (tr.rules.every((r) => (seen.get(r.id) ?? -Infinity) >= t - (win > 0 ? win : Infinity))) {
           seen.clear();
-          fire(task);
+          fire(task, tr.id);
         }
       }
     }
   });
 
   return {
+    fireTrigger(triggerId) {
+      for (const task of repo.tasks.values()) {
+        if (task.model.triggers.some((t) => t.id === triggerId)) return fire(task, triggerId);
+      }
+      return false;
+    },
     start() {
       anchorMs = now();
       for (const task of repo.tasks.values()) {
