@@ -30,6 +30,8 @@ const ROWS_PER_POLL = 500;
  */
 const REREAD = 200;
 const KEEP_MS = 24 * 3_600_000;
+/** A flood of runs must not grow the shared table without end: beyond this many rows the oldest go. */
+export const FEED_MAX_ROWS = 50_000;
 
 export interface FeedSink {
   /** One event of the site, oldest first. */
@@ -52,6 +54,8 @@ export function createClusterFeed(deps: {
   cursor: { get(): number | undefined; set(id: number): void };
   /** On a first start: how many of the newest events to take. */
   initial: number;
+  /** Rows kept at most (FEED_MAX_ROWS). */
+  maxRows?: number;
 }): ClusterFeed {
   const now = deps.now ?? Date.now;
   const log = deps.log.child({ module: "dashboard-feed" });
@@ -62,6 +66,8 @@ export function createClusterFeed(deps: {
   let polling: Promise<number> | undefined;
   let lastError = "";
   let pruneAt = 0;
+  let prunedUpTo = 0;
+  const maxRows = deps.maxRows ?? FEED_MAX_ROWS;
 
   const publish = (event: DomainEvent) => {
     const { scriptLog, ...rest } = event as DomainEvent & { scriptLog?: { text?: string } };
@@ -94,9 +100,11 @@ export function createClusterFeed(deps: {
     }
     for (const id of seen) if (id <= newest - REREAD) seen.delete(id);
     if (taken > 0) deps.cursor.set(newest);
-    if (now() >= pruneAt) {
+    if (now() >= pruneAt || newest - prunedUpTo >= maxRows / 10) {
       pruneAt = now() + 10 * 60_000;
+      prunedUpTo = newest;
       await deps.db.run("DELETE FROM dashboard_feed WHERE seen_at < ?", [now() - KEEP_MS]);
+      await deps.db.run("DELETE FROM dashboard_feed WHERE id <= ?", [newest - maxRows]);
     }
     return taken;
   }
