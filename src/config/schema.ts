@@ -19,6 +19,7 @@ import { StoreSchema } from "./sections/store";
 import { IncidentsSchema } from "./sections/incidents";
 import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "./sections/site-monitor";
 import { DataChecksSchema, checkDataCheckReferences } from "./sections/data-checks";
+import { WatchdogSchema, checkWatchdogReferences } from "./sections/watchdog";
 
 export const ConfigSchema = z
   .strictObject({
@@ -49,12 +50,14 @@ export const ConfigSchema = z
     licenseRelease: LicenseReleaseSchema.optional(),
     versionMonitor: VersionMonitorSchema.optional(),
     dataChecks: DataChecksSchema.optional(),
+    watchdog: WatchdogSchema.optional(),
   })
   .superRefine(checkNotifyReferences)
   .superRefine(checkUptimeReferences)
   .superRefine(checkNewRelicReferences)
   .superRefine(checkSiteMonitorReferences)
   .superRefine(checkDataCheckReferences)
+  .superRefine(checkWatchdogReferences)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 export type Config = z.infer<typeof ConfigSchema>;

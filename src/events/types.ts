@@ -32,8 +32,21 @@ export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
 /** What the data checks after a reload found (src/checks): a check failed, passed again, or could not be evaluated. */
 export const DATA_CHECK_EVENT_KINDS = ["data.check_failed", "data.check_passed", "data.check_error"] as const;
 export type DataCheckEventKind = (typeof DATA_CHECK_EVENT_KINDS)[number];
-export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind | DataCheckEventKind;
-export const EVENT_KINDS: readonly EventKind[] = [...TASK_EVENT_KINDS, "service.stopped", "service.started", ...SITE_EVENT_KINDS, ...DATA_CHECK_EVENT_KINDS];
+/**
+ * What the watchdog (src/watchdog) raises about runs that did not happen as planned, and `task.on_track`, the
+ * follow-up that closes each of them.
+ */
+export const WATCHDOG_EVENT_KINDS = ["task.missed", "task.retrying", "task.chain_broken", "task.running_long", "app.stale", "task.on_track"] as const;
+export type WatchdogEventKind = (typeof WATCHDOG_EVENT_KINDS)[number];
+export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind | DataCheckEventKind | WatchdogEventKind;
+export const EVENT_KINDS: readonly EventKind[] = [
+  ...TASK_EVENT_KINDS,
+  "service.stopped",
+  "service.started",
+  ...SITE_EVENT_KINDS,
+  ...DATA_CHECK_EVENT_KINDS,
+  ...WATCHDOG_EVENT_KINDS,
+];
 
 export interface NameValue {
   name: string;
@@ -269,7 +282,40 @@ export interface DataCheckEvent {
   holdsBack: boolean;
 }
 
-export type DomainEvent = TaskEvent | ServiceEvent | SiteEvent | DataCheckEvent;
+/** The conditions the watchdog opens; `task.on_track` closes one of them and names it. */
+export const WATCH_CONDITIONS = ["missed", "skipped", "retrying", "chain_broken", "running_long", "stale"] as const;
+export type WatchCondition = (typeof WATCH_CONDITIONS)[number];
+
+/**
+ * A run that should have happened and did not (or is taking too long), found by the watchdog from the tasks'
+ * own QRS triggers and their history. Carries title, summary and facts like a site event, so every channel can
+ * show it, plus the task and app for routes, recipients and templates.
+ */
+export interface WatchdogEvent {
+  /** Stable per condition and occurrence: `watch:<condition key>:<opened at ms>:<open|closed>`. */
+  id: string;
+  kind: WatchdogEventKind;
+  receivedAt: string;
+  /** The node the task runs on when known, else the Qlik Sense host (qlik.host). */
+  host: string;
+  title: string;
+  summary: string;
+  facts: NameValue[];
+  /** The same facts for machines (InfluxDB fields, MQTT, webhooks): times ISO-8601, durations in ms. */
+  data: Record<string, string | number | boolean | null>;
+  task?: { id: string; name: string; tags: string[]; customProperties: NameValue[] };
+  app?: { id: string; name: string; stream?: string; tags: string[]; customProperties: NameValue[]; owner?: QlikUserRef };
+  condition: {
+    type: WatchCondition;
+    /** Identifies the condition while it is open (e.g. `missed:<task id>:<trigger id>`). */
+    key: string;
+    openedAt: string;
+    /** task.on_track: when the condition ended. */
+    closedAt?: string;
+  };
+}
+
+export type DomainEvent = TaskEvent | ServiceEvent | SiteEvent | DataCheckEvent | WatchdogEvent;
 
 /** Event kinds and payloads as carried on the bus. */
 export interface DomainEvents {
@@ -289,10 +335,20 @@ export interface DomainEvents {
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;
   "data.check_error": DataCheckEvent;
+  "task.missed": WatchdogEvent;
+  "task.retrying": WatchdogEvent;
+  "task.chain_broken": WatchdogEvent;
+  "task.running_long": WatchdogEvent;
+  "app.stale": WatchdogEvent;
+  "task.on_track": WatchdogEvent;
 }
 
 export function isTaskEvent(e: DomainEvent): e is TaskEvent {
-  return e.kind.startsWith("task.");
+  return (TASK_EVENT_KINDS as readonly string[]).includes(e.kind);
+}
+
+export function isWatchdogEvent(e: DomainEvent): e is WatchdogEvent {
+  return (WATCHDOG_EVENT_KINDS as readonly string[]).includes(e.kind);
 }
 
 export function isServiceEvent(e: DomainEvent): e is ServiceEvent {

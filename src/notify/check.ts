@@ -9,11 +9,11 @@ import type { ChannelConfig } from "../config/sections/notify";
 import { systemClock } from "../core/clock";
 import { describeError } from "../core/errors";
 import { createSilentLogger } from "../core/logger";
-import { TASK_OUTCOMES, TASK_TYPES, type DomainEvent, SITE_EVENT_KINDS, DATA_CHECK_EVENT_KINDS } from "../events/types";
+import { TASK_OUTCOMES, TASK_TYPES, type DomainEvent, SITE_EVENT_KINDS, DATA_CHECK_EVENT_KINDS, WATCHDOG_EVENT_KINDS, WATCH_CONDITIONS } from "../events/types";
 import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";
 import { CHANNELS } from "./channels/registry";
 import { buildNotification } from "./notification";
-import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticTaskEvent, syntheticSiteEvent } from "./samples";
+import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticTaskEvent, syntheticSiteEvent, syntheticWatchdogEvent } from "./samples";
 import type { ChannelDefinition, ChannelDeps } from "./types";
 
 /** Sample sets: one event per kind × task type (rich and sparse), both service kinds, site and data check kinds, and a digest. */
@@ -36,6 +36,8 @@ export function sampleEventSets(): DomainEvent[][] {
   for (const kind of SITE_EVENT_KINDS) sets.push([syntheticSiteEvent(kind)]);
   for (const kind of DATA_CHECK_EVENT_KINDS) sets.push([syntheticDataCheckEvent(kind)], [syntheticDataCheckEvent(kind, { full: false })]);
   sets.push([syntheticDataCheckEvent("data.check_error", { runError: true })]);
+  for (const kind of WATCHDOG_EVENT_KINDS) sets.push([syntheticWatchdogEvent(kind)], [syntheticWatchdogEvent(kind, { full: false })]);
+  for (const condition of WATCH_CONDITIONS) sets.push([syntheticWatchdogEvent("task.on_track", { condition })]);
   sets.push([
     syntheticTaskEvent({ outcome: "failed" }),
     syntheticTaskEvent({ outcome: "aborted", taskType: "distribute", full: false }),

@@ -8,13 +8,16 @@ import {
   SITE_EVENT_KINDS,
   TASK_OUTCOMES,
   TASK_TYPES,
+  WATCH_CONDITIONS,
+  WATCHDOG_EVENT_KINDS,
+  type WatchdogEventKind,
   type DataCheckEventKind,
   type DomainEvent,
   type EventKind,
   type SiteEventKind,
   type TaskOutcome,
 } from "../events/types";
-import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent } from "./samples";
+import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "./samples";
 
 const NameValue = z.lazy(() => z.object({ name: z.string(), value: z.string() }));
 const UserRef = z.lazy(() =>
@@ -161,10 +164,37 @@ export const DataCheckEventSchema = z.lazy(() =>
   }),
 );
 
+export const WatchdogEventSchema = z.lazy(() =>
+  z.object({
+    id: z.string().min(1),
+    kind: z.enum(WATCHDOG_EVENT_KINDS),
+    receivedAt: z.string().min(1),
+    host: z.string(),
+    title: z.string(),
+    summary: z.string(),
+    facts: z.array(NameValue).default([]),
+    data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+    task: z
+      .looseObject({ id: z.string(), name: z.string(), tags: z.array(z.string()).default([]), customProperties: z.array(NameValue).default([]) })
+      .optional(),
+    app: z
+      .looseObject({
+        id: z.string(),
+        name: z.string(),
+        stream: z.string().optional(),
+        tags: z.array(z.string()).default([]),
+        customProperties: z.array(NameValue).default([]),
+        owner: UserRef.optional(),
+      })
+      .optional(),
+    condition: z.object({ type: z.enum(WATCH_CONDITIONS), key: z.string().min(1), openedAt: z.string().min(1), closedAt: z.string().optional() }),
+  }),
+);
+
 export const AlertEventInputSchema = z.lazy(() =>
   z.strictObject({
     event: z
-      .union([TaskEventSchema, ServiceEventSchema, SiteEventSchema, DataCheckEventSchema])
+      .union([TaskEventSchema, ServiceEventSchema, SiteEventSchema, DataCheckEventSchema, WatchdogEventSchema])
       .optional()
       .describe("A full event as JSON (as on the bus); the other fields are then ignored."),
     kind: z
@@ -192,6 +222,8 @@ export async function eventFromInput(input: AlertEventInput, nowMs: number, look
   if ((DATA_CHECK_EVENT_KINDS as readonly string[]).includes(input.kind)) {
     return { event: syntheticDataCheckEvent(input.kind as DataCheckEventKind, { host: input.host, nowMs, appId: input.appId, appName: input.appName }) };
   }
+  if ((WATCHDOG_EVENT_KINDS as readonly string[]).includes(input.kind))
+    return { event: syntheticWatchdogEvent(input.kind as WatchdogEventKind, { host: input.host, nowMs }) };
   if (input.kind.startsWith("service.")) {
     return {
       event: syntheticServiceEvent({ state: input.kind === "service.stopped" ? "stopped" : "started", host: input.host, service: input.service, nowMs }),

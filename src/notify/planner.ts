@@ -2,7 +2,7 @@
 // and grouping decide what happens to each. Used both to enqueue (dispatcher) and to preview.
 import type { ChannelConfig, NotifyConfig } from "../config/sections/notify";
 import type { DomainEvent } from "../events/types";
-import { isDataCheckEvent, isTaskEvent } from "../events/types";
+import { isDataCheckEvent, isTaskEvent, isWatchdogEvent } from "../events/types";
 import type { OutboxStore } from "./outbox-store";
 import { resolveRecipients } from "./recipients";
 import { matchRoute, type NamedRoute } from "./routing";
@@ -63,6 +63,7 @@ export function deliveryKey(eventId: string, channel: string, recipient: string)
 function rateSubject(event: DomainEvent): string {
   if (isTaskEvent(event)) return `task:${event.task.id}`;
   if (isDataCheckEvent(event)) return `check:${event.app.id}|${event.check?.name ?? "*"}`;
+  if (isWatchdogEvent(event)) return `watch:${event.condition.key}`;
   return "service" in event ? `service:${event.host}|${event.service.name}` : `site:${event.kind}`;
 }
 

@@ -3,7 +3,7 @@
 // De-duplicated case-insensitively, first spelling kept; invalid addresses are reported, not sent to.
 import type { RouteConfig } from "../config/sections/notify";
 import type { DomainEvent, NameValue, QlikUserRef } from "../events/types";
-import { isDataCheckEvent, isTaskEvent } from "../events/types";
+import { isDataCheckEvent, isTaskEvent, isWatchdogEvent } from "../events/types";
 
 export interface RecipientSource {
   address: string;
@@ -32,6 +32,7 @@ const normRef = (ref: string) => ref.replace("/", "\\").toLowerCase();
 function peopleOf(event: DomainEvent): { taskCps: NameValue[]; owner: QlikUserRef | undefined } | undefined {
   if (isTaskEvent(event)) return { taskCps: event.task.customProperties, owner: event.app?.owner };
   if (isDataCheckEvent(event)) return { taskCps: event.task?.customProperties ?? [], owner: event.app.owner };
+  if (isWatchdogEvent(event)) return { taskCps: event.task?.customProperties ?? [], owner: event.app?.owner };
   return undefined;
 }
 

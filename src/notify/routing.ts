@@ -2,7 +2,7 @@
 // first failing filter is returned as the reason, for previews ("taskTypes: distribute is not in [reload]").
 import type { RouteConfig } from "../config/sections/notify";
 import type { DataCheckEvent, DomainEvent, NameValue, TaskEvent } from "../events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, type WatchdogEvent } from "../events/types";
 import { sameNode } from "../events/datagram-claims";
 
 export interface RouteMatch {
@@ -75,6 +75,7 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
     return { matched: true };
   }
   if (isDataCheckEvent(event)) return matchDataCheckFilters(route, event);
+  if (isWatchdogEvent(event)) return matchWatchdogFilters(route, event);
   if (!isTaskEvent(event)) {
     if (route.services && !anyIn([event.service.name], route.services)) return no(`services: ${show(event.service.name)} is not listed`);
     for (const key of [
@@ -106,6 +107,20 @@ function matchDataCheckFilters(route: RouteConfig, e: DataCheckEvent): RouteMatc
   if (!e.task) {
     for (const key of ["taskIds", "taskNames", "taskTags", "taskCustomProperties"] as const) {
       if (route[key]) return no(`${key}: this ${e.kind} followed a reload Steward ran, not a reload task`);
+    }
+  }
+  return matchTaskAndApp(route, e.task, e.app);
+}
+
+/** A watchdog event names a task (app.stale: an app): task and app filters apply; run filters cannot match. */
+function matchWatchdogFilters(route: RouteConfig, e: WatchdogEvent): RouteMatch {
+  const no = (reason: string): RouteMatch => ({ matched: false, reason });
+  for (const key of ["services", "taskTypes", "outcomes", "sources"] as const) {
+    if (route[key]) return no(`${key}: a ${e.kind} event has no ${key === "services" ? "service" : "finished run"}`);
+  }
+  if (!e.task) {
+    for (const key of ["taskIds", "taskNames", "taskTags", "taskCustomProperties"] as const) {
+      if (route[key]) return no(`${key}: this ${e.kind} is about an app, not a task`);
     }
   }
   return matchTaskAndApp(route, e.task, e.app);

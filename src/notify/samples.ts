@@ -12,8 +12,12 @@ import type {
   TaskEventKind,
   TaskOutcome,
   TaskType,
+  WatchCondition,
+  WatchdogEvent,
+  WatchdogEventKind,
 } from "../events/types";
 import { dataCheckEvent } from "../events/data-check-event";
+import { watchdogEvent } from "../watchdog/watchdog-event";
 
 export interface SyntheticTaskOptions {
   outcome?: TaskOutcome;
@@ -277,5 +281,55 @@ export function syntheticDataCheckEvent(
       ? { error: { message: "the Engine did not answer within 120000 ms (EvaluateEx)", checks: ["orders-not-empty", "fresh-orders"] } }
       : { check }),
     holdsBack: kind !== "data.check_passed",
+  });
+}
+
+const SAMPLE_CONDITION: Record<WatchdogEventKind, WatchCondition> = {
+  "task.missed": "missed",
+  "task.retrying": "retrying",
+  "task.chain_broken": "chain_broken",
+  "task.running_long": "running_long",
+  "app.stale": "stale",
+  "task.on_track": "missed",
+};
+
+/** A watchdog event about the demo site's sales reload (`full` adds tags, custom properties and the app owner). */
+export function syntheticWatchdogEvent(
+  kind: WatchdogEventKind,
+  o: { host?: string; nowMs?: number; full?: boolean; condition?: WatchCondition } = {},
+): WatchdogEvent {
+  const full = o.full ?? true;
+  const nowMs = o.nowMs ?? Date.now();
+  const type = o.condition ?? SAMPLE_CONDITION[kind];
+  const task = { id: "7552d9fc-d1bb-4975-9a38-18357de531ea", name: "Reload Sales dashboard", tags: full ? ["Finance"] : [], customProperties: [] };
+  const app = {
+    id: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11",
+    name: "Sales dashboard",
+    tags: full ? ["Finance"] : [],
+    customProperties: [],
+    ...(full
+      ? {
+          stream: "Sales",
+          owner: { userDirectory: "CORP", userId: "anna", name: "Anna Svensson", emails: ["anna.svensson@corp.example"] },
+        }
+      : {}),
+  };
+  const opened = nowMs - 20 * 60_000;
+  return watchdogEvent({
+    kind,
+    condition: { type, key: `${type}:${task.id}`, openedAtMs: opened, ...(kind === "task.on_track" ? { closedAtMs: nowMs } : {}) },
+    nowMs,
+    host: o.host ?? "sense1.corp.example",
+    ...(type === "stale" ? {} : { task }),
+    app,
+    details: {
+      expectedAtMs: opened - 5 * 60_000,
+      trigger: "Daily at 03:30",
+      graceMs: 5 * 60_000,
+      ...(type === "running_long" ? { startedAtMs: opened - 60 * 60_000, usualMs: 12 * 60_000, limitMs: 45 * 60_000, limitFrom: "learned" as const } : {}),
+      ...(type === "chain_broken" ? { upstreamTask: "Reload ERP extract", upstreamOutcome: "success" as const } : {}),
+      ...(type === "stale" ? { lastSuccessAtMs: nowMs - 50 * 3_600_000, expectWithinMs: 26 * 3_600_000 } : {}),
+      ...(kind === "task.on_track" ? { resolution: "started 25 min late" } : {}),
+    },
   });
 }

@@ -1,7 +1,8 @@
 // Builds the variables templates see for one event: every name Butler's templates offer (inventory §3.3)
 // plus Steward's own (outcome, task type, completeness, the full event). Missing data becomes "" or [].
 import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskOutcome, TaskType } from "../events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../events/types";
+import { buildWatchdogVars } from "./watchdog-vars";
 import { buildDataCheckVars } from "./data-check-vars";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog, type FitOptions } from "../events/script-log-excerpt";
 import { durationText, localTimes, splitDuration } from "./time-format";
@@ -36,6 +37,7 @@ const never = (iso: string | undefined) => (!iso ? "" : iso.startsWith("1753-01-
 export function buildVars(event: DomainEvent, opts: TemplateVarsOptions): TemplateVars {
   if (isTaskEvent(event)) return buildTaskVars(event, opts);
   if (isDataCheckEvent(event)) return buildDataCheckVars(event, opts);
+  if (isWatchdogEvent(event)) return buildWatchdogVars(event, opts);
   return isSiteEvent(event) ? buildSiteVars(event, opts) : buildServiceVars(event as ServiceEvent, opts);
 }
 
@@ -228,7 +230,7 @@ export function buildSiteVars(e: SiteEvent, opts: TemplateVarsOptions): Template
 export function buildDigestVars(events: TemplateVars[], route: string, windowMs: number): TemplateVars {
   const counts = new Map<string, number>();
   for (const e of events) {
-    const label = e.isTask ? `${String(e.outcome)}` : e.isSite || e.isDataCheck ? String(e.kind) : `service ${String(e.outcome)}`;
+    const label = e.isTask ? `${String(e.outcome)}` : e.isSite || e.isDataCheck || e.isWatchdog ? String(e.kind) : `service ${String(e.outcome)}`;
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   const times = events.map((e) => e.receivedAt as { utc: string; local1: string });

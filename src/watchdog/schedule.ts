@@ -1,6 +1,7 @@
 // When a QRS schema trigger (schemaevent) should fire next: read from the fields Qlik stores, validated here
 // at the edge; a trigger Steward cannot read is a problem naming the task, not a guess.
 import { z } from "zod";
+import { isKnownZone, zonedLocalToUtc, zoneOffsetMs } from "../core/time-zone";
 
 const QrsSchemaEvent = z.looseObject({
   id: z.string(),
@@ -51,7 +52,7 @@ export function readSchemaEvent(raw: unknown): TriggerRead {
   const periodMs = step > 0 ? step : ([0, 60 * MIN, DAY, 7 * DAY, 0, DAY][option] ?? DAY);
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?/.test(e.startDate))
     return { ok: false, error: `schema trigger '${e.name}': startDate '${e.startDate}' is not a date` };
-  if (!validZone(e.timeZone)) return { ok: false, error: `schema trigger '${e.name}': unknown timeZone '${e.timeZone}'` };
+  if (!isKnownZone(e.timeZone)) return { ok: false, error: `schema trigger '${e.name}': unknown timeZone '${e.timeZone}'` };
   const expires = Date.parse(`${stripZone(e.expirationDate)}Z`);
   return {
     ok: true,
@@ -72,37 +73,6 @@ function stripZone(s: string): string {
   return s.replace(/(Z|[+-]\d\d:\d\d)$/, "");
 }
 
-function validZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The zone's offset from UTC at `utcMs`, in ms. */
-function offsetMs(tz: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: tz,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(new Date(utcMs));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second")) - Math.floor(utcMs / 1000) * 1000;
-}
-
-/** A wall-clock time in the zone (ms as if UTC) to the instant. */
-function localToUtc(tz: string, localMs: number): number {
-  const guess = localMs - offsetMs(tz, localMs);
-  return localMs - offsetMs(tz, guess);
-}
-
 /**
  * The first fire strictly after `afterMs`, or undefined (disabled, expired, a past "once").
  * Daily, weekly and monthly steps keep the local wall time across daylight-saving changes, as the Scheduler does;
@@ -111,7 +81,7 @@ function localToUtc(tz: string, localMs: number): number {
 export function nextExpectedStart(t: ScheduleTrigger, afterMs: number): number | undefined {
   if (!t.enabled) return undefined;
   const startLocalMs = Date.parse(`${t.startLocal}Z`);
-  const at = (local: number) => localToUtc(t.timeZone, local);
+  const at = (local: number) => zonedLocalToUtc(t.timeZone, local);
   let next: number | undefined;
   if (t.option === 0) next = at(startLocalMs) > afterMs ? at(startLocalMs) : undefined;
   else if (t.option === 4) {
@@ -123,7 +93,7 @@ export function nextExpectedStart(t: ScheduleTrigger, afterMs: number): number |
     const first = at(startLocalMs);
     if (first > afterMs) next = first;
     else if (wallStep) {
-      const afterLocal = afterMs + offsetMs(t.timeZone, afterMs);
+      const afterLocal = afterMs + zoneOffsetMs(t.timeZone, afterMs);
       let k = Math.floor((afterLocal - startLocalMs) / t.periodMs);
       while (at(startLocalMs + k * t.periodMs) <= afterMs) k++;
       next = at(startLocalMs + k * t.periodMs);

@@ -83,6 +83,11 @@ export interface TaskRunner {
   /** Aborts a running task; false when it is not running. */
   abort(taskId: string, user?: string): boolean;
   isRunning(taskId: string): boolean;
+  /**
+   * A trigger fell due while the task was still running: the Scheduler starts nothing and QRS records an
+   * execution result with status Skipped (9), which no log line (so no datagram) reports.
+   */
+  recordSkipped(taskId: string): void;
   /** executionIDs of running sessions (for `/qrs/executionsession/{id}`). */
   runningSessions(): { executionId: string; taskId: string; user: string; startMs: number }[];
   stop(): void;
@@ -372,6 +377,17 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       return true;
     },
     isRunning: (taskId) => repo.findTask(taskId)?.runningSession !== undefined,
+    recordSkipped(taskId) {
+      const task = repo.findTask(taskId);
+      if (!task) return;
+      const node = nodeById(task.model.nodeId) ?? repo.site.nodes[0]!;
+      const rec = newRecord(task, node, newGuid(), 0);
+      rec.status = EXEC_STATUS.Skipped;
+      rec.startMs = rec.createdMs;
+      rec.stopMs = rec.createdMs;
+      repo.addExecution(rec);
+      detail(rec, "Task skipped: the previous execution is still running");
+    },
     runningSessions: () =>
       [...sessions.values()].map((s) => ({
         executionId: s.executionId,

@@ -29,6 +29,8 @@ export function createTaskScheduler(
   enabled: boolean,
   settings?: SimSettings,
   now: () => number = Date.now,
+  /** A simulator on a virtual clock: `now` runs this many times faster than real time, triggers keep their own grid. */
+  virtualSpeed?: number,
 ): TaskScheduler {
   const jobs: Cron[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -44,6 +46,10 @@ export function createTaskScheduler(
       task.triggerLastMs.set(triggerId, now());
       task.triggerCount.set(triggerId, (task.triggerCount.get(triggerId) ?? 0) + 1);
     }
+    if (runner.isRunning(task.model.id)) {
+      if (task.model.enabled) runner.recordSkipped(task.model.id);
+      return true;
+    }
     runner.start(task.model.id, { user: SCHEDULER_USER });
     return true;
   };
@@ -51,7 +57,8 @@ export function createTaskScheduler(
   const arm = (task: TaskState, triggerId: string) => {
     const tr = task.model.triggers.find((x) => x.id === triggerId);
     if (tr?.type !== "schema") return;
-    const at = nextFireMs(tr, now(), anchorMs, settings?.timing.timeScale ?? 1);
+    const gridScale = virtualSpeed ? 1 : (settings?.timing.timeScale ?? 1);
+    const at = nextFireMs(tr, now(), anchorMs, gridScale);
     if (at === undefined) {
       task.triggerNextMs.delete(tr.id);
       return;
@@ -60,7 +67,7 @@ export function createTaskScheduler(
     task.nextExecutionMs = Math.min(...task.triggerNextMs.values());
     if (!enabled) return;
     // Timers cap near 24.8 days; a later fire is re-armed on the way.
-    const delay = Math.min(Math.max(0, at - now()), 2 ** 31 - 1);
+    const delay = Math.min(Math.max(0, (at - now()) / (virtualSpeed ?? 1)), 2 ** 31 - 1);
     const h = setTimeout(() => {
       timers.delete(h);
       if (now() >= at - 5) fire(task, triggerId);
@@ -83,7 +90,7 @@ export function createTaskScheduler(
         const seen = met.get(tr.id) ?? new Map<string, number>();
         met.set(tr.id, seen);
         seen.set(rule.id, t);
-        const win = windowMs(tr) * (settings?.timing.timeScale ?? 1);
+        const win = windowMs(tr) * (virtualSpeed ? 1 : (settings?.timing.timeScale ?? 1));
         if (tr.rules.every((r) => (seen.get(r.id) ?? -Infinity) >= t - (win > 0 ? win : Infinity))) {
           seen.clear();
           fire(task, tr.id);

@@ -1,4 +1,5 @@
 // When a schema trigger fires next, on the wall clock the simulator runs on (periods shrink with timing.timeScale).
+import { zonedLocalToUtc } from "../../core/time-zone";
 import type { SchemaTriggerModel } from "../site/model";
 
 const MIN = 60_000;
@@ -16,15 +17,17 @@ export function triggerPeriodMs(tr: SchemaTriggerModel): number | undefined {
 const utc = (local: string) => Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(local) ? local : `${local}Z`);
 
 /**
- * Next fire after `nowMs`. At time scale 1 the grid is the trigger's own (startDate + k·period, in UTC: the
- * simulator does not apply timeZone). Scaled, the grid starts at `anchorMs` (when the simulator started) with
- * period·timeScale, so a simulated week of daily triggers passes in seconds.
+ * Next fire after `nowMs`. At time scale 1 the grid is the trigger's own, as the Scheduler keeps it: startDate is
+ * wall-clock time in the trigger's timeZone, and daily, weekly and monthly steps keep that wall time across
+ * daylight-saving changes (hourly and minute steps are fixed intervals). Scaled, the grid starts at `anchorMs`
+ * (when the simulator started) with period·timeScale in UTC, so a simulated week of daily triggers passes in
+ * seconds; a simulator on a virtual clock (startSimulator's virtualClock) keeps the real grid instead.
  */
 export function nextFireMs(tr: SchemaTriggerModel, nowMs: number, anchorMs: number, timeScale: number): number | undefined {
-  const start = utc(tr.startDate);
-  const expires = utc(tr.expirationDate);
-  if (!tr.enabled || Number.isNaN(start)) return undefined;
   const scaled = timeScale !== 1;
+  if (!scaled) return wallClockFire(tr, nowMs);
+  const start = utc(tr.startDate);
+  if (!tr.enabled || Number.isNaN(start)) return undefined;
   const base = scaled ? anchorMs + Math.max(0, start - anchorMs) * timeScale : start;
   let next: number | undefined;
   if (tr.incrementOption === 0) next = base > nowMs ? base : undefined;
@@ -36,8 +39,31 @@ export function nextFireMs(tr: SchemaTriggerModel, nowMs: number, anchorMs: numb
       next = d.getTime();
     }
   } else next = stepAfter(base, Math.max(1, triggerPeriodMs(tr)! * timeScale), nowMs);
-  if (next === undefined) return undefined;
-  return scaled || next < expires ? next : undefined;
+  return next;
+}
+
+/** The trigger's own grid on the wall clock of its zone. */
+function wallClockFire(tr: SchemaTriggerModel, nowMs: number): number | undefined {
+  const startLocal = utc(tr.startDate.replace(/([zZ]|[+-]\d\d:\d\d)$/, ""));
+  if (!tr.enabled || Number.isNaN(startLocal)) return undefined;
+  const zone = tr.timeZone || "UTC";
+  const at = (local: number) => zonedLocalToUtc(zone, local);
+  let next: number | undefined;
+  if (tr.incrementOption === 0) next = at(startLocal) > nowMs ? at(startLocal) : undefined;
+  else if (tr.incrementOption === 4) {
+    const d = new Date(startLocal);
+    for (let i = 0; i < 12_000 && at(d.getTime()) <= nowMs; i++) d.setUTCMonth(d.getUTCMonth() + 1);
+    next = at(d.getTime());
+  } else {
+    const period = triggerPeriodMs(tr)!;
+    if (period % DAY === 0) {
+      // Whole days: step the local date, so 03:30 stays 03:30 when the clocks change.
+      let k = Math.max(0, Math.floor((nowMs - at(startLocal)) / period) - 1);
+      while (at(startLocal + k * period) <= nowMs) k++;
+      next = at(startLocal + k * period);
+    } else next = stepAfter(at(startLocal), period, nowMs);
+  }
+  return next !== undefined && next < utc(tr.expirationDate) ? next : undefined;
 }
 
 function stepAfter(base: number, period: number, nowMs: number): number {

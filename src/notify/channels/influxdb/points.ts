@@ -5,7 +5,7 @@
 // and the tag name typo is fixed (kept on request).
 import { Point } from "@influxdata/influxdb-client";
 import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskType } from "../../../events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../../../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, type WatchdogEvent } from "../../../events/types";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../../events/script-log-excerpt";
 import {
   butlerDetails,
@@ -227,6 +227,28 @@ export function siteEventPoint(cfg: InfluxDbChannelConfig, e: SiteEvent): Point 
   return p;
 }
 
+/** A routed watchdog event: measurement steward_watchdog_event, tags kind, condition, task and app; its data as fields. */
+export function watchdogEventPoint(cfg: InfluxDbChannelConfig, e: WatchdogEvent): Point {
+  const p = new Point("steward_watchdog_event");
+  staticTags(p, cfg, measurementSettings(cfg, "steward_watchdog_event").tags);
+  tag(p, "kind", e.kind);
+  tag(p, "host", e.host);
+  tag(p, "condition", e.condition.type);
+  tag(p, "task_id", e.task?.id);
+  tag(p, "task_name", e.task?.name);
+  tag(p, "app_id", e.app?.id);
+  tag(p, "app_name", e.app?.name);
+  p.stringField("title", e.title);
+  p.stringField("summary", e.summary);
+  for (const [k, v] of Object.entries(e.data)) {
+    if (typeof v === "number") p.floatField(k, v);
+    else if (typeof v === "boolean") p.booleanField(k, v);
+    else if (typeof v === "string" && v !== "") p.stringField(k, v);
+  }
+  p.timestamp(new Date(e.receivedAt));
+  return p;
+}
+
 /** A routed data check event: measurement steward_data_check_event, tags kind, app, check; the value and previous as fields. */
 export function dataCheckEventPoint(cfg: InfluxDbChannelConfig, e: DataCheckEvent): Point {
   const p = new Point("steward_data_check_event");
@@ -256,5 +278,6 @@ export function dataCheckEventPoint(cfg: InfluxDbChannelConfig, e: DataCheckEven
 export function pointsFor(cfg: InfluxDbChannelConfig, e: DomainEvent, o: PointOptions = {}): Point[] {
   if (isTaskEvent(e)) return [taskPoint(cfg, e, o)];
   if (isDataCheckEvent(e)) return [dataCheckEventPoint(cfg, e)];
+  if (isWatchdogEvent(e)) return [watchdogEventPoint(cfg, e)];
   return [isSiteEvent(e) ? siteEventPoint(cfg, e) : servicePoint(cfg, e as ServiceEvent)];
 }

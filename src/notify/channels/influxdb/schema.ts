@@ -19,6 +19,7 @@ export const INFLUX_MEASUREMENTS: readonly string[] = [
   "qlik_sense_version",
   "steward_site_event",
   "steward_data_check_event",
+  "steward_watchdog_event",
   "steward_data_check",
 ];
 

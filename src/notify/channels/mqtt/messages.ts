@@ -1,7 +1,7 @@
 // What an event becomes on MQTT: Butler's topics (task name as payload, JSON on the *_full topics, service
 // JSON below <topic>/<host>/<service>) and Steward's structured topic with the full event.
 import type { DomainEvent, ScriptLogExcerpt, ServiceEvent, TaskEvent } from "../../../events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent, TASK_TYPES } from "../../../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, TASK_TYPES } from "../../../events/types";
 import { excerptText, showScriptLog, type NumberedLine } from "../../../events/script-log-excerpt";
 import type { MqttChannelConfig } from "./schema";
 
@@ -122,6 +122,12 @@ export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix
     if (cfg.structured.enabled)
       out.push({
         topic: `${cfg.structured.prefix}/${level(e.host)}/data/${status}/${level(e.app.id)}/${level(e.check?.name ?? "*")}`,
+        payload: JSON.stringify(e),
+      });
+  } else if (isWatchdogEvent(e)) {
+    if (cfg.structured.enabled)
+      out.push({
+        topic: `${cfg.structured.prefix}/${level(e.host)}/watchdog/${e.kind}/${level(e.task?.id ?? e.app?.id ?? "*")}`,
         payload: JSON.stringify(e),
       });
   } else if (isSiteEvent(e)) {

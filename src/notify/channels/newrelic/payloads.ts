@@ -1,8 +1,8 @@
 // What a task or service event becomes in New Relic: an Event API object and a Log API entry with Butler's
 // event/log types and qs_* / butler_* attribute names, so existing NRQL queries and dashboards keep working.
 // New Relic attributes are flat scalars: tags become one attribute each, custom properties one per name.
-import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent } from "../../../events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../../../events/types";
+import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent, WatchdogEvent } from "../../../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../events/types";
 import { VERSION } from "../../../core/version";
 import { excerptText, showScriptLog } from "../../../events/script-log-excerpt";
 import type { NewRelicChannelConfig } from "./schema";
@@ -15,6 +15,7 @@ const OUTCOME: Record<TaskEvent["outcome"], string> = { failed: "Failed", aborte
 export function newRelicTypes(e: DomainEvent): { eventType: string; logType: string } {
   if (isSiteEvent(e)) return { eventType: "qs_siteEvent", logType: "qs_siteLog" };
   if (isDataCheckEvent(e)) return { eventType: "qs_dataCheckEvent", logType: "qs_dataCheckLog" };
+  if (isWatchdogEvent(e)) return { eventType: "qs_watchdogEvent", logType: "qs_watchdogLog" };
   if (!isTaskEvent(e)) return { eventType: "qs_serviceStateEvent", logType: "qs_serviceStateLog" };
   // task.recovered and task.warning are not runs of their own: named apart so run counts in NRQL stay right.
   const what = e.kind === "task.recovered" ? "Recovered" : e.kind === "task.warning" ? "Warning" : OUTCOME[e.outcome];
@@ -84,6 +85,14 @@ function siteAttributes(e: SiteEvent): Attributes {
   return a;
 }
 
+function watchdogAttributes(e: WatchdogEvent): Attributes {
+  const a: Attributes = { steward_kind: e.kind, steward_host: e.host, steward_title: e.title, steward_condition: e.condition.type };
+  if (e.task) Object.assign(a, { qs_taskId: e.task.id, qs_taskName: e.task.name });
+  if (e.app) Object.assign(a, { qs_appId: e.app.id, qs_appName: e.app.name });
+  for (const [k, v] of Object.entries(e.data)) if (v !== null) a[`steward_${k}`] = v;
+  return a;
+}
+
 function dataCheckAttributes(e: DataCheckEvent): Attributes {
   const a: Attributes = {
     steward_kind: e.kind,
@@ -112,7 +121,9 @@ export function eventAttributes(cfg: NewRelicChannelConfig, e: DomainEvent): Att
       ? siteAttributes(e)
       : isDataCheckEvent(e)
         ? dataCheckAttributes(e)
-        : serviceAttributes(e as ServiceEvent);
+        : isWatchdogEvent(e)
+          ? watchdogAttributes(e)
+          : serviceAttributes(e as ServiceEvent);
   return { ...cfg.attributes, ...own, version: VERSION };
 }
 
@@ -141,7 +152,7 @@ export function newRelicLog(
     } else {
       message = `${details}\r\nScript log not available for this task.`;
     }
-  } else if (isSiteEvent(e) || isDataCheckEvent(e)) {
+  } else if (isSiteEvent(e) || isDataCheckEvent(e) || isWatchdogEvent(e)) {
     message = e.summary;
   } else {
     const s = e as ServiceEvent;
@@ -154,7 +165,7 @@ export function newRelicLog(
 export function destinationAccounts(cfg: NewRelicChannelConfig, e: DomainEvent): string[] {
   const names = [...cfg.accounts];
   // A data check's task custom properties are those of the reload task it followed.
-  const cps = isTaskEvent(e) ? e.task.customProperties : isDataCheckEvent(e) ? (e.task?.customProperties ?? []) : [];
+  const cps = isTaskEvent(e) ? e.task.customProperties : isDataCheckEvent(e) || isWatchdogEvent(e) ? (e.task?.customProperties ?? []) : [];
   if (cfg.accountsFromCustomProperty) {
     const want = cfg.accountsFromCustomProperty.toLowerCase();
     for (const cp of cps) if (cp.name.toLowerCase() === want) names.push(cp.value);

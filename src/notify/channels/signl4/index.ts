@@ -2,7 +2,7 @@
 // host and service), and a later success (or the service running again) resolves it. Which incidents are
 // open is kept in the channel's durable state, so a success of a task that never failed sends nothing.
 import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent } from "../../../events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../events/types";
 import type { ChannelDefinition, Notification } from "../../types";
 import { excerptText, fitScriptLog, showScriptLog } from "../../../events/script-log-excerpt";
 import { createHttpClient, expectOk, safeUrl } from "../http-client";
@@ -33,6 +33,7 @@ export function incidentKey(e: DomainEvent): string {
   if (isTaskEvent(e)) return `task:${e.task.id}`;
   if (isSiteEvent(e)) return `site:${e.kind}`;
   if (isDataCheckEvent(e)) return `check:${e.app.id}:${e.check?.name ?? "*"}`;
+  if (isWatchdogEvent(e)) return `watch:${e.condition.key}`;
   const s = e as ServiceEvent;
   return `service:${s.host.toLowerCase()}:${s.service.name.toLowerCase()}`;
 }
@@ -88,6 +89,22 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
       Host: e.host,
     };
     if (status === "new") body.Severity = e.check?.severity === "block" || e.holdsBack ? cfg.severity.failed : cfg.severity.site;
+    return { externalId, status, body };
+  }
+  if (isWatchdogEvent(e)) {
+    // A condition opens an incident keyed by the condition; its task.on_track follow-up resolves that one.
+    const status: Signl4Status = e.kind === "task.on_track" ? "resolved" : "new";
+    const body: Record<string, string | number> = {
+      ...Object.fromEntries(e.facts.map((f) => [f.name, f.value])),
+      Title: e.title,
+      Message: e.summary,
+      "X-S4-Service": cfg.serviceName,
+      "X-S4-ExternalID": externalId,
+      "X-S4-Status": status,
+      "X-S4-SourceSystem": "Steward",
+      Host: e.host,
+    };
+    if (status === "new") body.Severity = cfg.severity.site;
     return { externalId, status, body };
   }
   if (isSiteEvent(e)) {

@@ -1,0 +1,140 @@
+// Builds the watchdog's events: title, summary and facts for people, data for machines, the task and app for
+// routes and recipients. One builder for the alert that opens a condition and the task.on_track that closes it.
+import type { NameValue, WatchCondition, WatchdogEvent, WatchdogEventKind } from "../events/types";
+import { spanText } from "../notify/time-format";
+
+/** What was planned and what was seen; each condition fills the fields it has. */
+export interface WatchDetails {
+  /** When the run should have started (task.missed), or the chain's upstream ended (task.chain_broken). */
+  expectedAtMs?: number;
+  trigger?: string;
+  graceMs?: number;
+  /** The run this is about: when it started, and its execution (session) id. */
+  startedAtMs?: number;
+  executionId?: string;
+  /** task.running_long: the usual duration and the limit passed; `limitFrom` says where the limit came from. */
+  usualMs?: number;
+  limitMs?: number;
+  limitFrom?: "learned" | "StewardMaxDuration" | "config";
+  upstreamTask?: string;
+  upstreamOutcome?: "success" | "failure";
+  /** app.stale: the last successful reload and the time it should not be older than. */
+  lastSuccessAtMs?: number;
+  expectWithinMs?: number;
+  /** task.on_track: what ended the condition, e.g. "started 12 min late". */
+  resolution?: string;
+}
+
+export interface WatchdogEventInput {
+  kind: WatchdogEventKind;
+  condition: { type: WatchCondition; key: string; openedAtMs: number; closedAtMs?: number };
+  nowMs: number;
+  host: string;
+  task?: WatchdogEvent["task"];
+  app?: WatchdogEvent["app"];
+  details: WatchDetails;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function describe(i: WatchdogEventInput): { title: string; summary: string } {
+  const d = i.details;
+  const task = i.task?.name ?? "(unknown task)";
+  const app = i.app?.name ?? "(unknown app)";
+  const at = (ms: number | undefined) => (ms === undefined ? "(unknown time)" : iso(ms));
+  switch (i.condition.type) {
+    case "missed":
+      return {
+        title: `Task did not start: ${task}`,
+        summary: `${task} should have started at ${at(d.expectedAtMs)}${d.trigger ? ` (trigger "${d.trigger}")` : ""} and had not started ${spanText(d.graceMs ?? 0)} later.`,
+      };
+    case "skipped":
+      return {
+        title: `Task run skipped: ${task}`,
+        summary: `Qlik Sense recorded the run of ${task} due at ${at(d.expectedAtMs)} as Skipped: the Scheduler started nothing, usually because the previous run was still going.`,
+      };
+    case "retrying":
+      return {
+        title: `Task is retrying: ${task}`,
+        summary: `An attempt of ${task} failed and the Scheduler is retrying it; the run has not failed yet.`,
+      };
+    case "chain_broken":
+      return {
+        title: `Task chain stopped at ${task}`,
+        summary: `${d.upstreamTask ?? "The upstream task"} ended with ${d.upstreamOutcome ?? "the awaited outcome"} at ${at(d.expectedAtMs)}, so ${task} should have started${d.trigger ? ` (trigger "${d.trigger}")` : ""}; it had not started ${spanText(d.graceMs ?? 0)} later.`,
+      };
+    case "running_long":
+      return {
+        title: `Task running long: ${task}`,
+        summary: `${task} has been running since ${at(d.startedAtMs)}, longer than ${spanText(d.limitMs ?? 0)}${d.usualMs !== undefined ? `; it usually takes ${spanText(d.usualMs)}` : ""}.`,
+      };
+    case "stale":
+      return {
+        title: `App data is stale: ${app}`,
+        summary: `${app} was last reloaded successfully ${d.lastSuccessAtMs === undefined ? "never (as far as QRS and Steward know)" : `at ${iso(d.lastSuccessAtMs)}`}; a successful reload was expected within ${spanText(d.expectWithinMs ?? 0)}.`,
+      };
+  }
+}
+
+const WHAT: Record<WatchCondition, string> = {
+  missed: "a missed start",
+  skipped: "a skipped run",
+  retrying: "a retrying run",
+  chain_broken: "a stopped chain",
+  running_long: "a long run",
+  stale: "stale data",
+};
+
+export function watchdogEvent(i: WatchdogEventInput): WatchdogEvent {
+  const d = i.details;
+  const closing = i.kind === "task.on_track";
+  const opened = describe(i);
+  const subject = i.condition.type === "stale" ? (i.app?.name ?? "the app") : (i.task?.name ?? "the task");
+  const title = closing ? `Back on track: ${subject}` : opened.title;
+  const summary = closing
+    ? `${subject} is back on track after ${WHAT[i.condition.type]}${d.resolution ? `: ${d.resolution}` : ""}. It began with: ${opened.summary}`
+    : opened.summary;
+  const facts: NameValue[] = [];
+  const data: WatchdogEvent["data"] = { condition: i.condition.type, openedAt: iso(i.condition.openedAtMs) };
+  const fact = (name: string, value: string | undefined, key?: string, raw?: string | number) => {
+    if (value === undefined || value === "") return;
+    facts.push({ name, value });
+    if (key) data[key] = raw ?? value;
+  };
+  fact("Task", i.task?.name, "taskName");
+  fact("App", i.app?.name, "appName");
+  fact("Trigger", d.trigger, "trigger");
+  if (d.expectedAtMs !== undefined) fact(i.condition.type === "chain_broken" ? "Upstream ended" : "Due at", iso(d.expectedAtMs), "expectedAt");
+  fact("Upstream task", d.upstreamTask, "upstreamTask");
+  fact("Upstream outcome", d.upstreamOutcome, "upstreamOutcome");
+  if (d.startedAtMs !== undefined) fact("Started", iso(d.startedAtMs), "startedAt");
+  if (d.usualMs !== undefined) fact("Usually takes", spanText(d.usualMs), "usualMs", d.usualMs);
+  if (d.limitMs !== undefined) fact("Limit", `${spanText(d.limitMs)} (${d.limitFrom ?? "learned"})`, "limitMs", d.limitMs);
+  if (d.lastSuccessAtMs !== undefined) fact("Last success", iso(d.lastSuccessAtMs), "lastSuccessAt");
+  if (d.expectWithinMs !== undefined) fact("Expected within", spanText(d.expectWithinMs), "expectWithinMs", d.expectWithinMs);
+  if (d.graceMs !== undefined) fact("Grace", spanText(d.graceMs), "graceMs", d.graceMs);
+  fact("Execution", d.executionId, "executionId");
+  if (closing) {
+    fact("Condition opened", iso(i.condition.openedAtMs));
+    if (i.condition.closedAtMs !== undefined) fact("Back on track at", iso(i.condition.closedAtMs), "closedAt");
+    fact("Resolution", d.resolution, "resolution");
+  }
+  return {
+    id: `watch:${i.condition.key}:${i.condition.openedAtMs}:${closing ? "closed" : "open"}`,
+    kind: i.kind,
+    receivedAt: iso(i.nowMs),
+    host: i.host,
+    title,
+    summary,
+    facts,
+    data,
+    ...(i.task ? { task: i.task } : {}),
+    ...(i.app ? { app: i.app } : {}),
+    condition: {
+      type: i.condition.type,
+      key: i.condition.key,
+      openedAt: iso(i.condition.openedAtMs),
+      ...(i.condition.closedAtMs !== undefined ? { closedAt: iso(i.condition.closedAtMs) } : {}),
+    },
+  };
+}
