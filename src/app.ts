@@ -42,6 +42,7 @@ import { incidentsWantSuccessLogs, setupIncidents, type IncidentService } from "
 import { setupDataChecks, type DataChecks } from "./checks";
 import { createButlerStatusPublisher } from "./mqtt/butler-status";
 import { createInfluxConflictMonitor } from "./influx-conflicts";
+import { setupWatchdog, type Watchdog } from "./watchdog";
 
 export interface AppOptions {
   log: Logger;
@@ -96,6 +97,8 @@ export interface StewardApp {
   serviceMonitor: ServiceMonitor;
   /** Data checks after each successful reload; present when dataChecks is configured. */
   dataChecks?: DataChecks;
+  /** What did not happen as the triggers planned; present when watchdog is configured (needs qlik). */
+  watchdog?: Watchdog;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -325,6 +328,18 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       emit: (e) => bus.emit(e.kind, e),
       influxConflicts,
     });
+    const watchdog = setupWatchdog(config.watchdog, {
+      db: shared.sql,
+      qrs,
+      qlikHost: config.qlik?.host ?? "",
+      bus,
+      clock,
+      log,
+      metrics,
+      lifecycle,
+      router: http.router,
+      ...(gate ? { gate } : {}),
+    });
     const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
     // ↑ feature modules are wired above this line
     const reloader = setupReload(loaded, {
@@ -382,6 +397,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       reloader,
       serviceMonitor: services.monitor,
       ...(dataChecks ? { dataChecks } : {}),
+      ...(watchdog ? { watchdog } : {}),
       start: () => lifecycle.start(),
       async stop(budgetMs = 10_000) {
         await lifecycle.stop(budgetMs);

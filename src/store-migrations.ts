@@ -15,6 +15,7 @@ import { siteMonitorMigrations } from "./site-monitor";
 import { clusterMigrations } from "./cluster/migrations";
 import { checksMigrations } from "./checks/check-store";
 import { incidentMigrations } from "./incidents/migrations";
+import { watchdogMigrations } from "./watchdog/watch-store";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -33,5 +34,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   checksMigrations,
   incidentMigrations,
   dashboardFeedMigrations,
+  watchdogMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

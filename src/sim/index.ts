@@ -66,7 +66,7 @@ export interface SimulatorOptions {
    * Run on a virtual clock from `startMs`, `speed` times faster than real time (overrides `now` and
    * timing.timeScale): QRS dates, execution results and trigger grids are in simulated time.
    */
-  virtualClock?: { startMs: number; speed: number };
+  virtualClock?: { startMs: number; speed: number; realStartMs?: number };
   log?: SimulatorLogger;
 }
 
@@ -99,7 +99,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // On a virtual clock simulated time runs `speed` times faster: timestamps and trigger grids are virtual, run
   // durations shrink by the same factor, so a week of a site's schedules passes in seconds and reads true.
   const virtual = opts.virtualClock;
-  const realStart = Date.now();
+  const realStart = virtual?.realStartMs ?? Date.now();
   const now = virtual ? () => virtual.startMs + (Date.now() - realStart) * virtual.speed : (opts.now ?? Date.now);
   const log = opts.log ?? { info: () => {}, warn: () => {} };
   const onError = (err: Error) => log.warn(err.message, { err: err.name });

@@ -1,0 +1,50 @@
+// Wires the watchdog into the app: its store tables, the loop (under the cluster's watchdog lease when there
+// is one, so a site's conditions are judged and announced once), the REST view and the events on the bus.
+import type { Logger } from "pino";
+import type { WatchdogConfig } from "../config/sections/watchdog";
+import type { EventBus } from "../core/bus";
+import type { Clock } from "../core/clock";
+import type { Lifecycle } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { DutyGate } from "../cluster/gate";
+import type { DomainEvents } from "../events/types";
+import type { Router } from "../http/route";
+import type { QrsClient } from "../qlik/qrs-client";
+import type { SqlDb } from "../store/sql";
+import { registerWatchdogRoutes } from "./routes";
+import { createWatchdog, type Watchdog } from "./service";
+import { createWatchStore } from "./watch-store";
+
+export interface WatchdogSetupDeps {
+  db: SqlDb;
+  qrs: QrsClient | undefined;
+  qlikHost: string;
+  bus: EventBus<DomainEvents>;
+  clock: Clock;
+  log: Logger;
+  metrics: MetricsRegistry;
+  lifecycle: Lifecycle;
+  router: Router;
+  gate?: DutyGate;
+}
+
+export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
+  if (!cfg?.enabled || !deps.qrs) {
+    registerWatchdogRoutes(deps.router, { clock: deps.clock });
+    return undefined;
+  }
+  const store = createWatchStore(deps.db);
+  const watchdog = createWatchdog({
+    cfg,
+    qrs: deps.qrs,
+    store,
+    clock: deps.clock,
+    log: deps.log.child({ module: "watchdog" }),
+    metrics: deps.metrics,
+    emit: (e) => deps.bus.emit(e.kind, e),
+    host: deps.qlikHost,
+  });
+  deps.lifecycle.add(deps.gate ? deps.gate("watchdog", watchdog) : watchdog);
+  registerWatchdogRoutes(deps.router, { watchdog, store, clock: deps.clock });
+  return watchdog;
+}
