@@ -104,14 +104,14 @@ export function evaluate(i: EvaluationInput): Evaluation {
   };
   const graceOf = (t: WatchedTask) => settingsOf(t).graceMs ?? Math.max(cfg.grace, i.startLatencyMs);
   const watched = (t: WatchedTask | undefined): t is WatchedTask => Boolean(t?.enabled && settingsOf(t).watch);
-  /** Every start of the task we know: finished runs (not skips), then runs in progress. */
+  /** Every start of the task we know (when the Scheduler triggered it): finished runs (not skips), then runs in progress. */
   const startsOf = (taskId: string): number[] => [
-    ...(runsByTask.get(taskId) ?? []).filter((r) => r.status !== STATUS.Skipped && r.startMs !== undefined).map((r) => r.startMs!),
-    ...(runningByTask.get(taskId) ?? []).map((e) => e.startMs ?? e.createdMs),
+    ...(runsByTask.get(taskId) ?? []).filter((r) => r.status !== STATUS.Skipped).map((r) => r.createdMs),
+    ...(runningByTask.get(taskId) ?? []).map((e) => e.createdMs),
   ];
   const runningAt = (taskId: string, at: number) =>
-    (runsByTask.get(taskId) ?? []).some((r) => r.startMs !== undefined && r.startMs < at && r.stopMs > at) ||
-    (runningByTask.get(taskId) ?? []).some((e) => (e.startMs ?? e.createdMs) < at);
+    (runsByTask.get(taskId) ?? []).some((r) => r.status !== STATUS.Skipped && r.createdMs < at && r.stopMs > at) ||
+    (runningByTask.get(taskId) ?? []).some((e) => e.createdMs < at);
   const open = (c: OpenCondition) => {
     if (!openByKey.has(c.key)) opens.push(c);
   };

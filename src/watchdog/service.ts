@@ -146,6 +146,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
         taskId: e.taskId,
         ...(e.appId ? { appId: e.appId } : {}),
         status: e.status,
+        createdMs: e.createdMs,
         startMs: e.startMs ?? e.createdMs,
         stopMs: e.stopMs ?? e.modifiedMs,
       })),

@@ -16,6 +16,7 @@ export const watchdogMigrations: MigrationSet = {
           task_id TEXT NOT NULL,
           app_id TEXT,
           status INTEGER NOT NULL,
+          created_ms INTEGER NOT NULL,
           start_ms INTEGER,
           stop_ms INTEGER NOT NULL
         );
@@ -45,6 +46,9 @@ export interface RunRow {
   taskId: string;
   appId?: string;
   status: number;
+  /** When the Scheduler triggered the run: what "it started" means for a due time or a chain. */
+  createdMs: number;
+  /** When it got an engine (durations are measured from here). */
   startMs?: number;
   stopMs: number;
 }
@@ -113,6 +117,7 @@ type RawRun = {
   task_id: string;
   app_id: string | null;
   status: number | string;
+  created_ms: number | string;
   start_ms: number | string | null;
   stop_ms: number | string;
 };
@@ -121,6 +126,7 @@ const toRun = (r: RawRun): RunRow => ({
   taskId: r.task_id,
   ...(r.app_id ? { appId: r.app_id } : {}),
   status: Number(r.status),
+  createdMs: Number(r.created_ms),
   ...(r.start_ms !== null ? { startMs: Number(r.start_ms) } : {}),
   stopMs: Number(r.stop_ms),
 });
@@ -134,8 +140,8 @@ export function createWatchStore(db: SqlDb): WatchStore {
       await db.transaction(async (tx) => {
         for (const r of runs)
           await tx.run(
-            "INSERT INTO watchdog_runs (result_id, task_id, app_id, status, start_ms, stop_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING",
-            [r.resultId, r.taskId, r.appId ?? null, r.status, r.startMs ?? null, r.stopMs],
+            "INSERT INTO watchdog_runs (result_id, task_id, app_id, status, created_ms, start_ms, stop_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING",
+            [r.resultId, r.taskId, r.appId ?? null, r.status, r.createdMs, r.startMs ?? null, r.stopMs],
           );
       });
     },

@@ -43,6 +43,8 @@ export interface StartOptions {
   logWarnings?: ScriptLogWarnings;
   /** Id of the node that runs this run (default: the task's node), as a load-balancing rule may pick one per run. */
   nodeId?: string;
+  /** When the Scheduler triggered it (default now): a simulator on a virtual clock fires exactly on the due time. */
+  atMs?: number;
 }
 
 export type StartResult =
@@ -202,8 +204,8 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
   };
 
   /** A fresh execution result for attempt `attempt` of session `executionId`. */
-  const newRecord = (task: TaskState, n: NodeModel, executionId: string, attempt: number): ExecutionRecord => {
-    const at = now();
+  const newRecord = (task: TaskState, n: NodeModel, executionId: string, attempt: number, atMs?: number): ExecutionRecord => {
+    const at = Math.min(atMs ?? now(), now());
     return {
       id: newGuid(),
       executionID: executionId,
@@ -359,7 +361,7 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
         ...(opts.scriptLog ? { scriptLog: opts.scriptLog } : {}),
         ...(opts.logWarnings ? { logWarnings: opts.logWarnings } : {}),
         attempt: 0,
-        record: newRecord(task, node, executionId, 0),
+        record: newRecord(task, node, executionId, 0, opts.atMs),
         pending: new Set(),
         aborting: false,
         done: false,

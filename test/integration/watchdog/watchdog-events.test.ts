@@ -92,7 +92,11 @@ describe("watchdog events on the simulator (virtual clock)", () => {
     await simControl(sim, "POST", "/scheduler/resume");
     await waitFor(() => of("task.on_track").filter((e) => e.condition.type === "missed" || e.condition.type === "stale").length >= 3, { timeoutMs: 30_000 });
     expect(of("task.missed", "missed")).toHaveLength(1);
-    expect(of("app.stale").map((e) => e.app?.name).sort()).toEqual(["Extract", "Model"]);
+    expect(
+      of("app.stale")
+        .map((e) => e.app?.name)
+        .sort(),
+    ).toEqual(["Extract", "Model"]);
     expect(of("task.on_track", "missed")[0]!.summary).toContain("started at");
   });
 

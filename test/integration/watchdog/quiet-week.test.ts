@@ -1,0 +1,56 @@
+// The false-alarm test: the default simulated site run through a week (with a daylight-saving change) on the
+// simulator's virtual clock, with its usual mix of durations, chains and outcomes, and the watchdog on its
+// defaults. Nothing went wrong, so it must say nothing: no missed start, stopped chain, long run or stale app.
+import { afterAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { WatchdogEvent } from "../../../src/events/types";
+import { type Simulator, startSimulator } from "../../../src/sim";
+import { createTestApp, type TestApp } from "../../helpers/app";
+import { simControl } from "../../helpers/sim-control";
+import { createTempDir } from "../../helpers/temp-dir";
+import { virtualTime } from "../../helpers/virtual-clock";
+import { waitFor } from "../../helpers/wait-for";
+import { qlikYaml } from "../scheduler/sim-setup";
+
+const SPEED = 20_000;
+const WEEK_MS = 7 * 86_400_000;
+const dir = createTempDir();
+let sim: Simulator | undefined;
+let t: TestApp | undefined;
+
+afterAll(async () => {
+  await t?.close();
+  await sim?.stop();
+  dir.remove();
+});
+
+test("a week of the default site (Europe's clocks change on the 29th) raises no watchdog alert", async () => {
+  const vt = virtualTime(Date.parse("2026-03-24T00:00:00Z"), SPEED);
+  sim = await startSimulator({
+    certDir: join(dir.path, "sim-certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    versionPort: 0,
+    schedules: true,
+    virtualClock: { startMs: vt.startMs, speed: SPEED, realStartMs: vt.realStartMs },
+  });
+  t = createTestApp(`${qlikYaml(sim)}watchdog:\n  interval: 100ms\n`, { clock: vt.clock, dir: join(dir.path, "steward") });
+  const alerts: WatchdogEvent[] = [];
+  for (const k of ["task.missed", "task.chain_broken", "task.running_long", "app.stale"] as const) t.app.bus.on(k, (e) => void alerts.push(e as WatchdogEvent));
+  await t.app.start();
+  await waitFor(() => vt.clock.now() >= vt.startMs + WEEK_MS, { timeoutMs: 60_000, intervalMs: 500, what: "a simulated week" });
+  await t.app.watchdog!.look();
+
+  // The week really happened: the 4-hourly task and the chain it starts ran all week, the daily chain every day.
+  const tasks = (await simControl(sim, "GET", "/tasks")) as Array<{ id: string; name: string }>;
+  const runs = async (name: string) =>
+    ((await simControl(sim!, "GET", `/executions?taskId=${tasks.find((x) => x.name === name)!.id}&limit=200`)) as Array<{ status: number }>).filter(
+      (e) => e.status === 7,
+    ).length;
+  expect(await runs("Reload Logistics KPIs")).toBeGreaterThanOrEqual(40);
+  expect(await runs("Reload; Sales; EMEA")).toBeGreaterThanOrEqual(40);
+  expect(await runs("Reload chain – step 1")).toBeGreaterThanOrEqual(6);
+  expect(t.app.metrics.render()).toMatch(/steward_watchdog_looks_total\{result="ok"\} \d{2,}/);
+  expect(alerts.map((e) => `${e.kind}: ${e.summary}`)).toEqual([]);
+});
