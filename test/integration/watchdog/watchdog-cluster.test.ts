@@ -1,0 +1,86 @@
+// Two Stewards on one PostgreSQL store watch one site: the watchdog runs under one lease, so a missed start and
+// its task.on_track are each announced once for the site, and the Steward that takes over after the leader stops
+// neither repeats nor forgets the open condition.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { WatchdogEvent } from "../../../src/events/types";
+import { type Simulator, startSimulator } from "../../../src/sim";
+import { createTestApp, type TestApp } from "../../helpers/app";
+import { type PostgresService, startPostgres } from "../../helpers/services";
+import { simControl } from "../../helpers/sim-control";
+import { createTempDir } from "../../helpers/temp-dir";
+import { virtualTime } from "../../helpers/virtual-clock";
+import { waitFor } from "../../helpers/wait-for";
+import { qlikYaml } from "../scheduler/sim-setup";
+
+const SPEED = 120;
+const SITE = `
+nodes: [{ name: Central, hostName: sense1, central: true }]
+users: [{ userDirectory: INTERNAL, userId: sa_scheduler, name: sa_scheduler }]
+apps: [{ name: Extract, owner: INTERNAL\\sa_scheduler }]
+tasks:
+  - name: Reload Extract
+    type: reload
+    app: Extract
+    durationMs: 30000
+    triggers:
+      - { type: schema, name: Every 5 minutes, incrementOption: custom, incrementDescription: "5 0 0 0", startDate: "2026-01-01T00:00:00.000", timeZone: UTC }
+`;
+
+const dir = createTempDir();
+const vt = virtualTime(Date.parse("2026-11-23T08:00:30Z"), SPEED);
+let pg: PostgresService;
+let sim: Simulator;
+const stewards: TestApp[] = [];
+const events: Array<{ by: string; e: WatchdogEvent }> = [];
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  const url = await pg.createDatabase("watchdog_cluster");
+  sim = await startSimulator({
+    site: SITE,
+    certDir: join(dir.path, "sim-certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    versionPort: 0,
+    schedules: true,
+    virtualClock: { startMs: vt.startMs, speed: SPEED, realStartMs: vt.realStartMs },
+  });
+  for (const name of ["alpha", "beta"]) {
+    const t = createTestApp(
+      `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n${qlikYaml(sim)}watchdog:\n  interval: 100ms\n  grace: 3m\n`,
+      { clock: vt.clock, dir: join(dir.path, name) },
+    );
+    for (const k of ["task.missed", "task.on_track"] as const) t.app.bus.on(k, (e) => void events.push({ by: name, e: e as WatchdogEvent }));
+    stewards.push(t);
+  }
+  await Promise.all(stewards.map((s) => s.app.start()));
+});
+
+afterAll(async () => {
+  for (const s of stewards) await s.close().catch(() => {});
+  await sim?.stop();
+  await pg?.stop();
+  dir.remove();
+});
+
+test("a missed start is announced once by the site's two Stewards, and its task.on_track once, across a leader change", async () => {
+  await waitFor(async () => ((await simControl(sim, "GET", "/executions?limit=50")) as Array<{ status: number }>).filter((e) => e.status === 7).length >= 2, {
+    timeoutMs: 30_000,
+  });
+  await simControl(sim, "POST", "/scheduler/pause");
+  await waitFor(() => events.some((x) => x.e.kind === "task.missed"), { timeoutMs: 30_000 });
+  const leader = events.find((x) => x.e.kind === "task.missed")!.by;
+  // The leader goes; the other Steward takes the lease and must not announce the open condition again.
+  await stewards.find((_, i) => ["alpha", "beta"][i] === leader)!.app.stop();
+  await Bun.sleep(3_000);
+  await simControl(sim, "POST", "/scheduler/resume");
+  await waitFor(() => events.some((x) => x.e.kind === "task.on_track"), { timeoutMs: 30_000 });
+  await Bun.sleep(1_000);
+  expect(events.filter((x) => x.e.kind === "task.missed")).toHaveLength(1);
+  const onTrack = events.filter((x) => x.e.kind === "task.on_track");
+  expect(onTrack).toHaveLength(1);
+  expect(onTrack[0]!.by).not.toBe(leader);
+  expect(onTrack[0]!.e.condition.key).toBe(events.find((x) => x.e.kind === "task.missed")!.e.condition.key);
+});
