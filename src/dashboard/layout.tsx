@@ -24,6 +24,7 @@ const NAV: Array<[id: string, href: string, label: string]> = [
   ["audit", "/ui/audit", "Audit log"],
   ["license", "/ui/license", "License"],
   ["data-checks", "/ui/data-checks", "Data checks"],
+  ["watchdog", "/ui/watchdog", "Watchdog"],
 ];
 
 export function Layout(props: { title: string; nav: NavState; children?: Child }) {

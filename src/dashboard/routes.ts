@@ -14,6 +14,7 @@ import { loginPage } from "./pages/login";
 import { overviewPage } from "./pages/overview";
 import { schedulesPage } from "./pages/schedules";
 import { dataCheckAppPage, dataChecksPage } from "./pages/data-checks";
+import { watchdogPage } from "./pages/watchdog";
 import { taskPage } from "./pages/task";
 import { DASHBOARD_JS } from "./client-script";
 import type { PageDeps, PageHandler } from "./types";
@@ -31,6 +32,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/license", "admin", "Dashboard: Qlik Sense license, version and license release", licensePage],
   ["/ui/data-checks", "admin", "Dashboard: data checks after reloads, per app", dataChecksPage],
   ["/ui/data-checks/:appId", "admin", "Dashboard: one app's data check values", dataCheckAppPage],
+  ["/ui/watchdog", "admin", "Dashboard: what did not happen as the triggers planned, and each task's next start and usual duration", watchdogPage],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
   ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],
   ["/ui/login", "public", "Dashboard: enter an API key", loginPage],

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { NameValue, WatchdogEvent } from "../events/types";
 import type { QrsClient } from "../qlik/qrs-client";
 import { compare } from "../qlik/qrs-filter";
-import { type ChainEdge, readCompositeEvent } from "./chains";
+import { type ChainEdge, findCycles, findDoubleTriggers, readCompositeEvent } from "./chains";
 import { readOverrides, type WatchOverrides } from "./overrides";
 import { readSchemaEvent, type ScheduleTrigger } from "./schedule";
 
@@ -151,7 +151,25 @@ export async function readPlan(qrs: QrsClient, nowMs: number): Promise<Plan> {
       ...(Number.isFinite(last) ? { lastReloadMs: last } : {}),
     });
   }
+  problems.push(...chainsThatCannotWork(tasks, nowMs));
   return { tasks, apps, problems, readAtMs: nowMs };
+}
+
+/** Found from the triggers alone, so the administrator hears of them before the night they bite. */
+function chainsThatCannotWork(tasks: Map<string, WatchedTask>, nowMs: number): string[] {
+  const out: string[] = [];
+  const name = (id: string) => tasks.get(id)?.name ?? id;
+  const edges = [...tasks.values()].filter((t) => t.enabled).flatMap((t) => t.chains);
+  for (const cycle of findCycles(edges))
+    out.push(
+      `tasks ${cycle.map((id) => `"${name(id)}"`).join(", ")} wait for one another in a loop of task-event triggers: none of them starts from those triggers unless another trigger starts one`,
+    );
+  for (const t of tasks.values()) {
+    if (!t.enabled || t.schedules.length < 2) continue;
+    for (const [a, b] of findDoubleTriggers(t.schedules, nowMs))
+      out.push(`task "${t.name}": triggers "${a}" and "${b}" fall due at the same time; the Scheduler skips the second while the first runs`);
+  }
+  return out;
 }
 
 /**

@@ -13,11 +13,12 @@ interface ScheduleLite {
 }
 
 export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox, siteTimeZone }) => {
-  const [ready, deliveries, schedules, namespaces] = await Promise.all([
+  const [ready, deliveries, schedules, namespaces, watch] = await Promise.all([
     api<ReadinessReport>(c, "/ready"),
     api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=1000"),
     api<ScheduleLite[]>(c, "/v4/schedules"),
     api<string[]>(c, "/v4/keyvaluesnamespaces"),
+    api<{ enabled: boolean; open: unknown[] }>(c, "/v4/watchdog"),
   ]);
   // /ready answers 503 with the same body when a required component is down.
   const report = ready.ok ? ready.data : isReport(ready.body) ? ready.body : undefined;
@@ -52,6 +53,9 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
             />
             <Stat n={enabled} label={schedules.ok ? `of ${schedules.data.length} schedules enabled` : "schedules"} tone="ok" href="/ui/schedules" />
             <Stat n={namespaces.ok ? namespaces.data.length : undefined} label="key-value namespaces" tone="info" href="/ui/kv" />
+            {watch.ok && watch.data.enabled ? (
+              <Stat n={watch.data.open.length} label="need attention (watchdog)" tone="fail" href="/ui/watchdog#needs-attention" />
+            ) : null}
           </div>
         </section>
       </div>

@@ -81,6 +81,7 @@ for (const scheme of ["light", "dark"] as const) {
       "/ui/audit",
       "/ui/license",
       "/ui/data-checks",
+      "/ui/watchdog",
       "/ui/login",
     ];
     const problems: string[] = [];

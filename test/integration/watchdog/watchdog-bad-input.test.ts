@@ -29,6 +29,9 @@ tasks:
     app: Fresh
     triggers:
       - { type: schema, name: Hourly, incrementOption: hourly, startDate: "2026-01-01T00:00:00.000", timeZone: UTC }
+      - { type: schema, name: Daily at midnight, incrementOption: daily, startDate: "2026-01-01T00:00:00.000", timeZone: UTC }
+  - { name: Loop A, type: reload, app: Extract, triggers: [{ type: composite, name: After B, rules: [{ task: Loop B }] }] }
+  - { name: Loop B, type: reload, app: Fresh, triggers: [{ type: composite, name: After A, rules: [{ task: Loop A }] }] }
 `;
 
 const dir = createTempDir();
@@ -86,15 +89,22 @@ test("unreadable settings and triggers are reported once each, naming the task; 
   expect(problems.filter((p) => p.includes('task "Reload Extract"') && p.includes("unknown incrementOption 7"))).toHaveLength(1);
   expect(problems.filter((p) => p.includes('task "Reload Extract"') && p.includes("startDate"))).toHaveLength(1);
   expect(problems.filter((p) => p.includes("schema trigger: field (root)"))).toHaveLength(1);
+  // Chains that cannot work, found from the triggers alone (the simulator's own triggers, served as they are).
+  await simControl(sim, "DELETE", "/faults");
+  await t.app.watchdog!.look();
+  await t.app.watchdog!.look();
+  const chains = lines.filter((l) => l.module === "watchdog" && typeof l.problem === "string").map((l) => String(l.problem));
+  expect(chains.filter((p) => p.includes('tasks "Loop A", "Loop B" wait for one another in a loop'))).toHaveLength(1);
+  expect(chains.filter((p) => p.includes('task "Reload Fresh": triggers "Hourly" and "Daily at midnight" fall due at the same time'))).toHaveLength(1);
   const view = (await (await t.request("/v4/watchdog")).json()) as {
     problems: string[];
     lastError?: string;
     tasks: Array<{ name: string; usualMs: number | null }>;
   };
   expect(view.lastError).toBeUndefined();
-  expect(view.problems).toHaveLength(5);
+  expect(view.problems).toHaveLength(4); // the two custom properties, the loop, the two triggers at once
   // A task with no history is watched but not judged on its duration yet.
   expect(view.tasks.find((x) => x.name === "Reload Fresh")?.usualMs).toBeNull();
-  expect(t.app.metrics.render()).toContain('steward_watchdog_looks_total{result="ok"} 3');
+  expect(t.app.metrics.render()).toContain('steward_watchdog_looks_total{result="ok"} 5');
   expect(alerts).toEqual([]);
 });

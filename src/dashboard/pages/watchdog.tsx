@@ -1,0 +1,183 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui/watchdog: what needs attention (open watchdog conditions: missed starts, stopped chains, long runs,
+// stale apps), what got back on track in the last day, and per task the next expected start, the learned usual
+// duration and its state. Read from /v4/watchdog.
+import { ApiProblem, Badge, Empty, formatDuration, Time, type Tone } from "../components";
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+
+interface ConditionView {
+  id: string;
+  kind: string;
+  title: string;
+  summary: string;
+  receivedAt: string;
+  task?: { id: string; name: string };
+  app?: { id: string; name: string };
+  condition: { type: string; openedAt: string; closedAt?: string };
+}
+
+interface TaskRow {
+  id: string;
+  name: string;
+  watched: boolean;
+  nextExpectedAt: string | null;
+  usualMs: number | null;
+  limitMs: number | null;
+  samples: number;
+  runningSince: string | null;
+  lastRunAt: string | null;
+  lastStatus: number | null;
+}
+
+interface WatchdogView {
+  enabled: boolean;
+  lastLookAt?: string;
+  lastError?: string;
+  problems: string[];
+  open: ConditionView[];
+  recentlyClosed: ConditionView[];
+  tasks: TaskRow[];
+}
+
+const LABEL: Record<string, [string, Tone]> = {
+  missed: ["missed start", "fail"],
+  skipped: ["skipped run", "warn"],
+  chain_broken: ["chain stopped", "fail"],
+  running_long: ["running long", "warn"],
+  stale: ["stale data", "warn"],
+  retrying: ["retrying", "info"],
+};
+
+const STATUS: Record<number, [string, Tone]> = { 6: ["aborted", "warn"], 7: ["succeeded", "ok"], 8: ["failed", "fail"], 9: ["skipped", "warn"], 10: ["retried", "warn"] };
+
+function stateOf(t: TaskRow, open: ConditionView[]): [string, Tone] {
+  const mine = open.find((c) => c.task?.id === t.id);
+  if (mine) return LABEL[mine.condition.type] ?? [mine.condition.type, "warn"];
+  if (!t.watched) return ["not watched", "info"];
+  if (t.runningSince) return ["running", "info"];
+  return ["on track", "ok"];
+}
+
+function ConditionRow(props: { c: ConditionView; closed?: boolean }) {
+  const c = props.c;
+  const [label, tone] = LABEL[c.condition.type] ?? [c.condition.type, "warn"];
+  const subject = c.task ? (
+    <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a>
+  ) : c.app ? (
+    c.app.name
+  ) : (
+    "—"
+  );
+  return (
+    <tr data-condition={c.condition.type} data-kind={c.kind}>
+      <td>
+        <Badge tone={props.closed ? "ok" : tone}>{props.closed ? `${label}: over` : label}</Badge>
+      </td>
+      <td>{subject}</td>
+      <td class="small">{c.summary}</td>
+      <td>
+        <Time iso={props.closed ? (c.condition.closedAt ?? c.receivedAt) : c.condition.openedAt} />
+      </td>
+    </tr>
+  );
+}
+
+export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+  const nav = { active: "watchdog", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+  const res = await api<WatchdogView>(c, "/v4/watchdog");
+  if (!res.ok) {
+    return c.html(
+      <Layout title="Watchdog" nav={nav}>
+        <ApiProblem status={res.status} error={res.error} what="The watchdog" />
+      </Layout>,
+    );
+  }
+  const w = res.data;
+  if (!w.enabled)
+    return c.html(
+      <Layout title="Watchdog" nav={nav}>
+        <Empty>The watchdog is off. Add a watchdog: block (and qlik:) to the config to be told about runs that did not happen; see docs/watchdog.md.</Empty>
+      </Layout>,
+    );
+  return c.html(
+    <Layout title="Watchdog" nav={nav}>
+      <section class="card tight" id="needs-attention">
+        <h2>
+          Needs attention <span class="small muted">{w.lastLookAt ? <>last look <Time iso={w.lastLookAt} /></> : "not looked yet"}</span>
+        </h2>
+        {w.lastError ? <p class="small">The last look at QRS failed: {w.lastError}</p> : null}
+        {w.open.length === 0 ? (
+          <Empty>Nothing: every watched task started when its triggers said, no run is taking unusually long, no app is stale.</Empty>
+        ) : (
+          <table>
+            <tbody>
+              {w.open.map((x) => (
+                <ConditionRow c={x} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {w.recentlyClosed.length > 0 ? (
+        <section class="card tight" id="back-on-track">
+          <h2>Back on track in the last day</h2>
+          <table>
+            <tbody>
+              {w.recentlyClosed.map((x) => (
+                <ConditionRow c={x} closed />
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+      <section class="card tight" id="watched-tasks">
+        <h2>Tasks</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>Task</th>
+              <th>State</th>
+              <th>Next expected start</th>
+              <th>Usually takes</th>
+              <th>Long after</th>
+              <th>Last run</th>
+            </tr>
+          </thead>
+          <tbody>
+            {w.tasks.map((t) => {
+              const [label, tone] = stateOf(t, w.open);
+              const last = t.lastStatus !== null ? STATUS[t.lastStatus] : undefined;
+              return (
+                <tr data-task={t.id}>
+                  <td>
+                    <a href={`/ui/tasks/${encodeURIComponent(t.id)}`}>{t.name}</a>
+                  </td>
+                  <td>
+                    <Badge tone={tone}>{label}</Badge>
+                  </td>
+                  <td>{t.nextExpectedAt ? <Time iso={t.nextExpectedAt} /> : <span class="muted">no schedule trigger</span>}</td>
+                  <td>{t.usualMs !== null ? formatDuration(t.usualMs) : <span class="muted">learning ({t.samples} runs)</span>}</td>
+                  <td>{t.limitMs !== null ? formatDuration(t.limitMs) : "—"}</td>
+                  <td>
+                    {t.lastRunAt ? <Time iso={t.lastRunAt} /> : "—"} {last ? <Badge tone={last[1]}>{last[0]}</Badge> : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </section>
+      {w.problems.length > 0 ? (
+        <section class="card tight" id="watchdog-problems">
+          <h2>Not watched: what Steward could not read</h2>
+          <ul class="small">
+            {w.problems.map((p) => (
+              <li>{p}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </Layout>,
+  );
+};
