@@ -4,7 +4,7 @@
 // numbered here; 64-bit integers and numerics come back as JavaScript numbers, as from node:sqlite.
 import postgres from "postgres";
 import type { ConnectionOptions } from "node:tls";
-import { numberPlaceholders, type SqlDb, type SqlExecutor, type SqlValue } from "./sql";
+import { isStoreUnavailable, numberPlaceholders, type SqlDb, type SqlExecutor, type SqlValue } from "./sql";
 
 export interface PostgresDbOptions {
   url: string;
@@ -29,6 +29,9 @@ export function createPostgresDb(opts: PostgresDbOptions): SqlDb {
     connect_timeout: Math.max(1, Math.ceil(opts.connectTimeoutMs / 1000)),
     ssl: opts.tls === false ? false : opts.tls,
     onnotice: () => {},
+    // The client would read the server's array types on every new connection, in a promise nobody awaits: when the
+    // server goes down during that read, the rejection ends the process. Steward passes and reads no arrays.
+    fetch_types: false,
     // The client's own default waits up to 20 s between attempts once a few have failed, so after an outage of
     // PostgreSQL the leases would stay vacant that long: retry within a second instead (seconds, capped at 1).
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
@@ -74,7 +77,10 @@ export function createPostgresDb(opts: PostgresDbOptions): SqlDb {
   return {
     ...base,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      return (await sql.begin((tx) => fn(executor(tx)))) as T;
+      const ended = endedSignal();
+      const outcome = sql.begin((tx) => fn(guardTransaction(executor(tx), ended.promise)));
+      outcome.then(ended.resolve, ended.resolve);
+      return (await outcome) as T;
     },
     get isOpen() {
       return open;
@@ -84,5 +90,58 @@ export function createPostgresDb(opts: PostgresDbOptions): SqlDb {
       open = false;
       await sql.end({ timeout: 5 });
     },
+  };
+}
+
+/** How long a statement that failed as if the connection were lost waits for the client to say so, before failing. */
+const LOST_CONNECTION_WAIT_MS = 5_000;
+
+function endedSignal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/**
+ * The client's sql.begin() rejects as soon as the transaction's connection closes, but the callback goes on: when it
+ * settles, the client sends ROLLBACK (or COMMIT) down that closed connection, which throws in a timer outside any
+ * promise (`null is not an object (evaluating 'socket.write')`) and would end the process. So once the connection
+ * is gone, the callback must never settle: a statement that fails because the store is unreachable waits until the
+ * transaction has ended (the caller already has the client's error) and then stays pending, and so does any later
+ * statement. The server rolled the transaction back when the connection dropped; nothing is left to undo. If the
+ * transaction is still open after a while, the connection is alive after all and the error goes to the callback.
+ */
+function guardTransaction(tx: SqlExecutor, ended: Promise<void>): SqlExecutor {
+  let over = false;
+  void ended.then(() => {
+    over = true;
+  });
+  const never = new Promise<never>(() => {});
+  const guard = async <T>(statement: () => Promise<T>): Promise<T> => {
+    if (over) return never;
+    try {
+      return await statement();
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = await Promise.race([
+        ended.then(() => "ended" as const),
+        new Promise<"open">((resolve) => {
+          timer = setTimeout(() => resolve("open"), LOST_CONNECTION_WAIT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (waited === "ended") return never;
+      throw err;
+    }
+  };
+  return {
+    dialect: tx.dialect,
+    get: <T>(q: string, p?: readonly SqlValue[]) => guard(() => tx.get<T>(q, p)),
+    all: <T>(q: string, p?: readonly SqlValue[]) => guard(() => tx.all<T>(q, p)),
+    run: (q, p) => guard(() => tx.run(q, p)),
+    exec: (script) => guard(() => tx.exec(script)),
   };
 }
