@@ -4,7 +4,8 @@
 //   alerts lost (a failed run no webhook delivery named) and duplicated (named twice), KV writes acknowledged
 //   with 201 and then missing, Stewards that exited on their own, the time each takeover of the scheduler lead
 //   took, how late a failure on a dead Steward's node was alerted, and whether a Steward whose clock is 30 s off
-//   ever led a duty.
+//   ever led a duty, and errors that reached a Steward's last-resort guard (each one a bug: an error of the
+//   database client or a timer that no code handled).
 //
 //   bun scripts/chaos.ts            the long form: five members, every scenario (about 3 minutes)
 //   bun scripts/chaos.ts --short    three members, kill and database stop (about 40 s; `npm test` runs it)
@@ -44,6 +45,8 @@ export interface ChaosReport {
   kvAcknowledged: number;
   kvLost: string[];
   unexpectedExits: string[];
+  /** Log lines of the last-resort guard from every Steward process of the run (killed ones included). */
+  lastResortErrors: string[];
   takeoversMs: number[];
   deadNodeAlertMs?: number;
   skewedMemberLed?: boolean;
@@ -122,6 +125,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     kvAcknowledged: 0,
     kvLost: [],
     unexpectedExits: [],
+    lastResortErrors: [],
     takeoversMs: [],
     scenarios: [],
   };
@@ -196,7 +200,13 @@ notify:
       writeFileSync(m.config, readFileSync(m.config, "utf8").replace("QRS_PORT", String(sim.ports.qrs)).replace("CERT_DIR", JSON.stringify(sim.certDir)));
     }
 
+    /** The last-resort guard's lines a process logged (read before a restart replaces it, and at the end). */
+    const harvest = (m: Member) => {
+      for (const line of m.proc?.output().split("\n") ?? [])
+        if (line.includes("reached the last-resort guard")) report.lastResortErrors.push(`${m.name}: ${line}`);
+    };
     const start = async (m: Member) => {
+      harvest(m);
       const argv = [process.execPath, "src/main.ts", "run", "--config", m.config, "--log-format", "json"];
       m.proc = m.skewed
         ? startProcess(findExecutable(["faketime"])!, ["-f", "+30s", ...argv], { cwd: REPO })
@@ -367,6 +377,7 @@ notify:
     const stored = new Set(((await (await fetch(`${reader.base}/v4/keylist/chaos`)).json()) as { keys: Array<{ key: string }> }).keys.map((x) => x.key));
     report.kvLost = acked.filter((a) => !stored.has(a.key)).map((a) => a.key);
     report.unexpectedExits = members.filter((m) => !m.down && m.proc?.hasExited()).map((m) => `${m.name}:\n${m.proc!.output().slice(-2000)}`);
+    for (const m of members) harvest(m);
     if (wantsSkew) report.skewedMemberLed = skewLed;
     return report;
   } finally {
@@ -396,6 +407,8 @@ export function describeReport(r: ChaosReport): string {
     ...r.lostAlerts.map((l) => `  lost: ${l}`),
     `KV writes acknowledged: ${r.kvAcknowledged}; lost: ${r.kvLost.length}`,
     `Stewards that exited on their own: ${r.unexpectedExits.length}`,
+    `errors caught by a last-resort guard: ${r.lastResortErrors.length}`,
+    ...r.lastResortErrors.map((l) => `  ${l.slice(0, 600)}`),
     `scheduler takeovers: ${r.takeoversMs.map(ms).join(", ") || "—"}`,
     `a dead Steward's node's failure alerted after: ${ms(r.deadNodeAlertMs)}`,
     `the member 30 s ahead led a duty: ${r.skewedMemberLed === undefined ? "— (faketime missing or scenario off)" : r.skewedMemberLed ? "YES" : "no"}`,
@@ -416,6 +429,7 @@ if (import.meta.main) {
     report.duplicatedAlerts.length === 0 &&
     report.kvLost.length === 0 &&
     report.unexpectedExits.length === 0 &&
+    report.lastResortErrors.length === 0 &&
     report.skewedMemberLed !== true;
   process.exit(ok ? 0 : 1);
 }

@@ -1,8 +1,8 @@
 // The short form of the chaos suite (scripts/chaos.ts --short): three Stewards on one PostgreSQL under a steady
 // load of failing runs and KV writes; the scheduler's leader is SIGKILLed (and restarted), then PostgreSQL is
-// stopped for 5 s. No alert may be lost or duplicated, no acknowledged KV write lost, no Steward exit on its own,
-// and the lead taken over within the lease time plus a few heartbeats. The long form (five members, every
-// scenario) is `bun scripts/chaos.ts`, documented in docs/cluster.md.
+// stopped for 5 s. No alert may be lost or duplicated, no acknowledged KV write lost, no Steward exit on its own
+// nor error caught by its last-resort guard, and the lead taken over within the lease time plus a few heartbeats.
+// The long form (five members, every scenario) is `bun scripts/chaos.ts`, documented in docs/cluster.md.
 import { expect, test } from "bun:test";
 import { describeReport, runChaos } from "../../../scripts/chaos";
 
@@ -17,6 +17,7 @@ test("kill the leader, stop PostgreSQL: 0 alerts lost or duplicated, 0 acknowled
   expect(report.kvAcknowledged, text).toBeGreaterThan(50);
   expect(report.kvLost, text).toEqual([]);
   expect(report.unexpectedExits, text).toEqual([]);
+  expect(report.lastResortErrors, text).toEqual([]);
   expect(report.takeoversMs.length, text).toBe(1);
   expect(report.takeoversMs[0]!, text).toBeLessThan(LEASE_MS + 5_000);
 });
