@@ -83,6 +83,11 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
   /** What each armed timer was armed for (state, next fire, definition): a change re-arms. */
   const armed = new Map<string, string>();
   const timings = new Map<string, { def: string; timing: Timing }>();
+  /**
+   * Next fires found within what their cron allows, and when: as time goes on a plan can only come closer to
+   * allowed, so it is checked again only when it changes or the clock went back (the 2-second sync stays cheap).
+   */
+  const plansChecked = new Map<string, { planned: number; at: number }>();
   const inFlight = new Set<Promise<void>>();
   const seenEvents = new Set<string>();
   /** Recent event-trigger fire times per schedule, for the loop guard. */
@@ -240,7 +245,13 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
    * that fell due since it was planned (the database's time of that write) are reported missed, as after a takeover.
    */
   async function replanIfAhead(row: ScheduleRow, t: Timing, now: number): Promise<ScheduleRow> {
-    if (!deps.duty || !plannedTooFarAhead(t, row.nextRunAt, now, PLAN_TOLERANCE_MS)) return row;
+    if (!deps.duty) return row;
+    const checked = plansChecked.get(row.id);
+    if (checked && checked.planned === row.nextRunAt && checked.at <= now) return row;
+    if (!plannedTooFarAhead(t, row.nextRunAt, now, PLAN_TOLERANCE_MS)) {
+      if (row.nextRunAt !== null) plansChecked.set(row.id, { planned: row.nextRunAt, at: now });
+      return row;
+    }
     const next = nextFire(t, now);
     if (!(await repo.claimNextRun(row.id, row.nextRunAt, next))) return (await repo.get(row.id)) ?? row;
     const details = {
@@ -319,6 +330,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     if (!leading) return;
     const ids = new Set(rows.map((r) => r.id));
     for (const id of [...armed.keys()]) if (!ids.has(id)) disarm(id);
+    for (const id of [...plansChecked.keys()]) if (!ids.has(id)) plansChecked.delete(id);
     const now = clock.now();
     for (let row of rows) {
       const should = row.state === "started" && row.definition.cronSchedule !== undefined && row.nextRunAt !== null;
@@ -456,6 +468,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       triggerRows = undefined;
       disarm(id);
       timings.delete(id);
+      plansChecked.delete(id);
     },
   };
 }
