@@ -4,11 +4,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
-import { type Simulator, startSimulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
-import { virtualTime } from "../../helpers/virtual-clock";
+import { startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
 import { waitFor } from "../../helpers/wait-for";
 import { qlikYaml } from "../scheduler/sim-setup";
 
@@ -26,15 +26,7 @@ afterAll(async () => {
 
 test("a week of the default site (Europe's clocks change on the 29th) raises no watchdog alert", async () => {
   const vt = virtualTime(Date.parse("2026-03-24T00:00:00Z"), SPEED);
-  sim = await startSimulator({
-    certDir: join(dir.path, "sim-certs"),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    versionPort: 0,
-    schedules: true,
-    virtualClock: { startMs: vt.startMs, speed: SPEED, realStartMs: vt.realStartMs },
-  });
+  sim = await startVirtualSimulator(dir.path, vt);
   t = createTestApp(`${qlikYaml(sim)}watchdog:\n  interval: 100ms\n`, { clock: vt.clock, dir: join(dir.path, "steward") });
   const alerts: WatchdogEvent[] = [];
   for (const k of ["task.missed", "task.chain_broken", "task.running_long", "app.stale"] as const) t.app.bus.on(k, (e) => void alerts.push(e as WatchdogEvent));

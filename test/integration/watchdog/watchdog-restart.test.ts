@@ -3,11 +3,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
-import { type Simulator, startSimulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
-import { virtualTime } from "../../helpers/virtual-clock";
+import { startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
 import { waitFor } from "../../helpers/wait-for";
 import { qlikYaml } from "../scheduler/sim-setup";
 
@@ -36,16 +36,7 @@ afterAll(async () => {
 
 test("after a restart an open missed start is not announced again, and its task.on_track comes once", async () => {
   const vt = virtualTime(Date.parse("2026-11-23T08:00:30Z"), SPEED);
-  sim = await startSimulator({
-    site: SITE,
-    certDir: join(dir.path, "sim-certs"),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    versionPort: 0,
-    schedules: true,
-    virtualClock: { startMs: vt.startMs, speed: SPEED, realStartMs: vt.realStartMs },
-  });
+  sim = await startVirtualSimulator(dir.path, vt, SITE);
   const events: WatchdogEvent[] = [];
   const yaml = `${qlikYaml(sim)}watchdog:\n  interval: 100ms\n  grace: 3m\n  stale: { enabled: false }\n`;
   const start = async () => {
