@@ -152,9 +152,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const eng = createEngineServer({ state: engine, certs, requestLog: requests, faults, hostname, port: opts.enginePort ?? DEFAULT_PORTS.engine, onError });
   const cloud = opts.cloudPort === undefined ? undefined : createCloudTenant(site, { now, durationMs: () => effectiveDuration(settings.timing, 3_000) });
   if (cloud) writeFileSync(join(certDir, "cloud-api-key.txt"), `${cloud.apiKey}\n`, { mode: 0o600 });
-  const cloudServer = cloud
-    ? createCloudServer({ tenant: cloud, certs, requestLog: requests, now, hostname, port: opts.cloudPort!, onError })
-    : undefined;
+  const cloudServer = cloud ? createCloudServer({ tenant: cloud, certs, requestLog: requests, now, hostname, port: opts.cloudPort!, onError }) : undefined;
   const control = createControlServer({
     ...(cloud ? { cloud } : {}),
     repo,

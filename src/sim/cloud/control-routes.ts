@@ -26,7 +26,12 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
     const r = tenant.runReload(b.appId, b.outcome, { ...(b.type ? { type: b.type } : {}), ...(b.partial !== undefined ? { partial: b.partial } : {}) });
     return json(201, { id: r.id, appId: r.appId, status: r.status, type: r.type, outcome: b.outcome });
   });
-  add("GET", "/cloud/reloads", () => json(200, tenant.reloads.map((r) => ({ id: r.id, appId: r.appId, status: r.status, type: r.type }))));
+  add("GET", "/cloud/reloads", () =>
+    json(
+      200,
+      tenant.reloads.map((r) => ({ id: r.id, appId: r.appId, status: r.status, type: r.type })),
+    ),
+  );
   add("GET", "/cloud/settings", () => json(200, tenant.settings));
   add("PATCH", "/cloud/settings", (c) => {
     const b = parse(SettingsSchema, c.body);

@@ -74,7 +74,11 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
     const auth = req.headers.get("authorization") ?? "";
     if (auth !== `Bearer ${tenant.apiKey}`) return apiError(401, "Unauthorized", "HTTP-401");
     if (tenant.overBudget(deps.now()))
-      return json(429, { errors: [{ title: "Too Many Requests", code: "HTTP-429", status: "429" }] }, { "Retry-After": String(tenant.settings.retryAfterSeconds) });
+      return json(
+        429,
+        { errors: [{ title: "Too Many Requests", code: "HTTP-429", status: "429" }] },
+        { "Retry-After": String(tenant.settings.retryAfterSeconds) },
+      );
     const path = url.pathname.replace(/\/+$/, "");
     const misbehave = tenant.settings.misbehave;
     if (misbehave === "html") return text(200, "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>", "text/html");
@@ -98,7 +102,8 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
         data: page.map((r, i) => render(r, withLog, misbehave === "unknownStatus" && i === 0 ? ("WARMING_UP" as CloudReload["status"]) : r.status)),
         links: { self: { href: self.toString() }, ...(more ? { next: { href: nextUrl.toString() } } : {}) },
       });
-      if (misbehave === "truncated") return new Response(body.slice(0, Math.floor(body.length / 2)), { status: 200, headers: { "content-type": "application/json" } });
+      if (misbehave === "truncated")
+        return new Response(body.slice(0, Math.floor(body.length / 2)), { status: 200, headers: { "content-type": "application/json" } });
       return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
     }
     if (req.method === "POST" && path === "/api/v1/reloads") return empty(405); // handled in fetch (needs the body)
@@ -130,7 +135,9 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
     if (req.method === "GET" && m) return json(200, { id: m[1], name: "Finance (Cloud)", type: "shared" });
     m = /^\/api\/v1\/users\/([^/]+)$/.exec(path);
     if (req.method === "GET" && m)
-      return m[1] === CLOUD_USER_ID ? json(200, { id: CLOUD_USER_ID, name: "Anna Svensson", email: "anna.svensson@corp.example" }) : apiError(404, "Not Found", "HTTP-404");
+      return m[1] === CLOUD_USER_ID
+        ? json(200, { id: CLOUD_USER_ID, name: "Anna Svensson", email: "anna.svensson@corp.example" })
+        : apiError(404, "Not Found", "HTTP-404");
     return apiError(404, "Not Found", "HTTP-404");
   };
 
@@ -159,7 +166,14 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
             ? await startReload(req)
             : handle(req, url);
         deps.requestLog.add(
-          { source: "cloud", method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: pickHeaders(req.headers), status: res.status },
+          {
+            source: "cloud",
+            method: req.method,
+            path: url.pathname,
+            query: Object.fromEntries(url.searchParams),
+            headers: pickHeaders(req.headers),
+            status: res.status,
+          },
           deps.now(),
         );
         return res;

@@ -387,7 +387,13 @@ export function buildControlRouter(deps: ControlDeps) {
     l.up();
     return json(200, { name: p.name, up: l.isUp() });
   });
-  if (deps.cloud) addCloudControlRoutes((m, path, h) => r.add(m, path, (c) => h(c)), deps.cloud, parse, (msg) => new NotFound(msg));
+  if (deps.cloud)
+    addCloudControlRoutes(
+      (m, path, h) => r.add(m, path, (c) => h(c)),
+      deps.cloud,
+      parse,
+      (msg) => new NotFound(msg),
+    );
   return r;
 }
 
