@@ -128,7 +128,8 @@ export function createCloudTenant(site: SiteModel, deps: { now: () => number; du
 
 /** A Qlik Cloud reload log (CRLF), ending as the Engine ends a failed, cancelled or successful reload. */
 function reloadLog(appName: string, r: CloudReload, outcome: CloudOutcome): string {
-  const stamp = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 19);
+  // The Engine's own stamp, as in on-premise script logs: 20261123T085946.453+0000.
+  const stamp = (ms: number) => `${new Date(ms).toISOString().replace(/[-:]/g, "").replace("Z", "")}+0000`;
   const lines = [
     `${stamp(r.startTime ?? r.creationTime)} Execution started.`,
     `${stamp(r.startTime ?? r.creationTime)} Qlik Cloud reload of ${appName} (${r.id})`,
