@@ -16,7 +16,12 @@ const TenantSchema = z.strictObject({
     .min(1)
     .describe("API key of a tenant admin (developer role with API keys enabled); write ${env:QLIK_CLOUD_API_KEY} and keep the key in steward.env.")
     .meta({ examples: ["${env:QLIK_CLOUD_API_KEY}"] }),
-  caFile: z.string().min(1).optional().describe("PEM file of a private CA the tenant's certificate is signed by (a proxy, the simulator)."),
+  caFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("PEM file of a private CA the tenant's certificate is signed by (a proxy, the simulator).")
+    .meta({ examples: ["./certs/proxy-ca.pem"] }),
   apps: z.array(z.string().min(1)).max(1_000).optional().describe("Only these app ids (default: every app in the tenant; needs a tenant admin's key)."),
   spaces: z.array(z.string().min(1)).max(1_000).optional().describe("Only apps in these space ids."),
   pollInterval: DurationSchema.prefault("30s").describe("How often the tenant's reloads are read (one call per 100 new reloads; Qlik allows 1,000 a minute)."),

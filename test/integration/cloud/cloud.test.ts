@@ -191,3 +191,38 @@ describe("a tenant that misbehaves", () => {
       void failed;
     });
 });
+
+describe("two Stewards on one PostgreSQL store", () => {
+  test("each Cloud reload is announced once for the site, also when the polling Steward stops", async () => {
+    const { startPostgres } = await import("../../helpers/services");
+    const pg = await startPostgres();
+    const url = await pg.createDatabase("cloud_two");
+    const stewards: TestApp[] = [];
+    const seen: Array<{ by: string; id: string }> = [];
+    try {
+      for (const name of ["alpha", "beta"]) {
+        const s = createTestApp(
+          `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n${tenantYaml(sim.cloud!.apiKey)}${hookYaml()}`,
+          { dir: join(dir.path, `pg-${name}`) },
+        );
+        s.app.bus.on("task.failed", (e) => void seen.push({ by: name, id: (e as TaskEvent).executionId }));
+        stewards.push(s);
+      }
+      await Promise.all(stewards.map((s) => s.app.start()));
+      const first = await run("fail");
+      await waitFor(() => seen.some((x) => x.id === first.id), { timeoutMs: 15_000 });
+      const poller = seen.find((x) => x.id === first.id)!.by;
+      await stewards[poller === "alpha" ? 0 : 1]!.app.stop();
+      const second = await run("fail");
+      await waitFor(() => seen.some((x) => x.id === second.id), { timeoutMs: 20_000 });
+      await Bun.sleep(800);
+      expect(seen.filter((x) => x.id === first.id)).toHaveLength(1);
+      expect(seen.filter((x) => x.id === second.id).map((x) => x.by)).toEqual([poller === "alpha" ? "beta" : "alpha"]);
+      expect(hooksFor(first.id)).toHaveLength(1);
+      expect(hooksFor(second.id)).toHaveLength(1);
+    } finally {
+      for (const s of stewards) await s.close().catch(() => {});
+      await pg.stop();
+    }
+  });
+});
