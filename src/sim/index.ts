@@ -60,6 +60,8 @@ export interface SimulatorOptions {
   versionPort?: number;
   /** Port of a simulated Qlik Cloud tenant (HTTPS, API-key bearer auth); not started when left out. */
   cloudPort?: number;
+  /** The tenant's API key (default: a random one, written to cloud-api-key.txt). */
+  cloudApiKey?: string;
   /** Initial knobs: UDP targets (site-wide and per node) and generation, timing, script-log behaviour, start conflicts. */
   settings?: SimSettingsInput;
   /** Fire the fixture's cron schedules (default true). */
@@ -150,7 +152,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     onError,
   });
   const eng = createEngineServer({ state: engine, certs, requestLog: requests, faults, hostname, port: opts.enginePort ?? DEFAULT_PORTS.engine, onError });
-  const cloud = opts.cloudPort === undefined ? undefined : createCloudTenant(site, { now, durationMs: () => effectiveDuration(settings.timing, 3_000) });
+  const cloud =
+    opts.cloudPort === undefined
+      ? undefined
+      : createCloudTenant(site, {
+          now,
+          durationMs: () => effectiveDuration(settings.timing, 3_000),
+          ...(opts.cloudApiKey ? { apiKey: opts.cloudApiKey } : {}),
+        });
   if (cloud) writeFileSync(join(certDir, "cloud-api-key.txt"), `${cloud.apiKey}\n`, { mode: 0o600 });
   const cloudServer = cloud ? createCloudServer({ tenant: cloud, certs, requestLog: requests, now, hostname, port: opts.cloudPort!, onError }) : undefined;
   const control = createControlServer({

@@ -56,7 +56,7 @@ export interface CloudTenant {
   stop(): void;
 }
 
-export function createCloudTenant(site: SiteModel, deps: { now: () => number; durationMs: () => number }): CloudTenant {
+export function createCloudTenant(site: SiteModel, deps: { now: () => number; durationMs: () => number; apiKey?: string }): CloudTenant {
   const apps = new Map<string, CloudApp>();
   for (const a of site.apps) apps.set(a.id, { id: a.id, name: a.name, spaceId: SPACE_ID, ownerId: CLOUD_USER_ID });
   const reloads: CloudReload[] = [];
@@ -72,7 +72,7 @@ export function createCloudTenant(site: SiteModel, deps: { now: () => number; du
     timers.add(t);
   };
   return {
-    apiKey: `simcloud_${randomBytes(24).toString("hex")}`,
+    apiKey: deps.apiKey ?? `simcloud_${randomBytes(24).toString("hex")}`,
     apps,
     reloads,
     settings,
