@@ -343,7 +343,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       router: http.router,
       ...(gate ? { gate } : {}),
     });
-    const cloudTenants = setupCloud(loaded, {
+    const cloud = setupCloud(loaded, {
+      ...(control.mqtt ? { mqtt: control.mqtt } : {}),
       db: shared.sql,
       bus,
       clock,
@@ -414,7 +415,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       serviceMonitor: services.monitor,
       ...(dataChecks ? { dataChecks } : {}),
       ...(watchdog ? { watchdog } : {}),
-      cloudTenants,
+      cloudTenants: cloud.watchers,
       start: () => lifecycle.start(),
       async stop(budgetMs = 10_000) {
         await lifecycle.stop(budgetMs);

@@ -14,7 +14,10 @@ import type { Router } from "../http/route";
 import type { SqlDb } from "../store/sql";
 import { createCloudClient } from "./cloud-client";
 import { createCloudStore } from "./cloud-store";
+import type { MqttService } from "../mqtt/mqtt-client";
+import { registerMqttCloudStart } from "./mqtt-start";
 import { registerCloudRoutes } from "./routes";
+import { type CloudStarter, createCloudStarter } from "./start-reload";
 import { createTenantWatcher, type TenantWatcher } from "./tenant-watcher";
 
 export interface CloudSetupDeps {
@@ -28,14 +31,21 @@ export interface CloudSetupDeps {
   router: Router;
   audit: AuditLog;
   gate?: DutyGate;
+  /** The broker connection, for mqtt.cloudReloadStart. */
+  mqtt?: MqttService;
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
 }
 
-export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): TenantWatcher[] {
+export interface CloudSetup {
+  watchers: TenantWatcher[];
+  start: CloudStarter;
+}
+
+export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSetup {
   const cfg = loaded.config.qlikCloud;
   if (!cfg?.enabled) {
-    registerCloudRoutes(deps.router, { tenants: [], audit: deps.audit });
-    return [];
+    registerCloudRoutes(deps.router, { watchers: [], start: createCloudStarter([], deps.audit) });
+    return { watchers: [], start: createCloudStarter([], deps.audit) };
   }
   const log = deps.log.child({ module: "qlik-cloud" });
   const store = createCloudStore(deps.db);
@@ -76,6 +86,9 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): TenantWa
   deps.metrics.gaugeFn("steward_cloud_tenant_up", "1 when the tenant's last poll worked, by tenant.", () =>
     tenants.map((t) => ({ labels: { tenant: t.name }, value: t.watcher.state().up ? 1 : 0 })),
   );
-  registerCloudRoutes(deps.router, { tenants, audit: deps.audit });
-  return tenants.map((t) => t.watcher);
+  const start = createCloudStarter(tenants, deps.audit);
+  const watchers = tenants.map((t) => t.watcher);
+  registerCloudRoutes(deps.router, { watchers, start });
+  if (deps.mqtt && loaded.config.mqtt?.cloudReloadStart) registerMqttCloudStart(deps.mqtt, loaded.config.mqtt.cloudReloadStart, { start, log });
+  return { watchers, start };
 }

@@ -226,3 +226,43 @@ describe("two Stewards on one PostgreSQL store", () => {
     }
   });
 });
+
+describe("Cloud reloads started over MQTT", () => {
+  test("an app id on mqtt.cloudReloadStart's topic starts a reload; the reply names it; a bad payload gets an error reply", async () => {
+    const { startMosquitto } = await import("../../helpers/services");
+    const { default: mqtt } = await import("mqtt");
+    const broker = await startMosquitto({});
+    const t = createTestApp(`mqtt:\n  url: ${broker.url}\n  cloudReloadStart: { topic: steward/cloud/start }\n${tenantYaml(sim.cloud!.apiKey)}`, {
+      dir: join(dir.path, "mqtt-start"),
+    });
+    const done: TaskEvent[] = [];
+    t.app.bus.on("task.succeeded", (e) => void done.push(e as TaskEvent));
+    const client = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    const replies: any[] = [];
+    client.on("message", (_topic, payload) => replies.push(JSON.parse(payload.toString())));
+    try {
+      await client.subscribeAsync("steward/cloud/start/result");
+      await t.app.start();
+      await waitFor(async () => (await (await t.request("/ready")).json()) as unknown, { timeoutMs: 5_000 });
+      await waitFor(
+        async () => {
+          await client.publishAsync("steward/cloud/start", appId, { qos: 1 });
+          await Bun.sleep(300);
+          return replies.length > 0;
+        },
+        { timeoutMs: 10_000 },
+      );
+      const started = replies[0] as { reloadId: string; tenant: string; status: string };
+      expect(started.tenant).toBe("corp-cloud");
+      expect(started.status).toBe("QUEUED");
+      await waitFor(() => done.some((e) => e.executionId === started.reloadId), { timeoutMs: 15_000 });
+      await client.publishAsync("steward/cloud/start", '{"appId": 5}', { qos: 1 });
+      await waitFor(() => replies.some((r) => r.code === "BAD_REQUEST"), { timeoutMs: 5_000 });
+      expect(replies.find((r) => r.code === "BAD_REQUEST").error).toContain("appId");
+    } finally {
+      await client.endAsync();
+      await t.close();
+      await broker.stop();
+    }
+  });
+});
