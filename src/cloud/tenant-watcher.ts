@@ -159,7 +159,14 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
       for (const e of JSON.parse(p.event) as TaskEvent[]) await d.emit(e);
       await store.markAnnounced(name, p.reloadId);
     }
-    const since = Number((await store.getMeta(`${name}:since`)) ?? now - tenant.lookBack);
+    const saved = await store.getMeta(`${name}:since`);
+    const since = Number(saved ?? now - tenant.lookBack);
+    // Only what ended after the first poll's look-back is announced, ever: a new Steward does not replay the
+    // tenant's history, neither at its first poll nor through the overlap of the next ones.
+    const floorText = await store.getMeta(`${name}:floor`);
+    if (floorText === undefined) await store.setMeta(`${name}:floor`, String(since));
+    const floor = Number(floorText ?? since);
+    const cutoff = Math.max(since - OVERLAP_MS, floor);
     const finals = new Map<string, CloudReload>();
     const seen = new Set<string>();
     let url: string | undefined;
@@ -173,10 +180,11 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
         const r = readReload(raw);
         if (!r) continue;
         const created = ms(r.creationTime) ?? ms(r.endTime);
-        if (created !== undefined && created < since - OVERLAP_MS) {
+        if (created !== undefined && created < cutoff) {
           older = true;
           continue;
         }
+        if (FINAL[r.status] && (ms(r.endTime) ?? now) < floor) continue;
         seen.add(r.id);
         if (FINAL[r.status]) finals.set(r.id, r);
         else await store.noteRunning(name, r.id, r.appId, r.status, now);

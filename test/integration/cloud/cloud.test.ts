@@ -266,3 +266,29 @@ describe("Cloud reloads started over MQTT", () => {
     }
   });
 });
+
+describe("a first start", () => {
+  test("does not replay the tenant's history: reloads that ended before lookBack are not announced", async () => {
+    const old = await run("fail");
+    await waitFor(
+      async () =>
+        ((await simControl(sim, "GET", "/cloud/reloads")) as Array<{ id: string; status: string }>).some((r) => r.id === old.id && r.status === "FAILED"),
+      {
+        timeoutMs: 5_000,
+      },
+    );
+    await Bun.sleep(50);
+    const t = createTestApp(tenantYaml(sim.cloud!.apiKey).replace("lookBack: 1h", "lookBack: 10ms"), { dir: join(dir.path, "first-start") });
+    const seen: string[] = [];
+    t.app.bus.on("task.failed", (e) => void seen.push((e as TaskEvent).executionId));
+    await t.app.start();
+    try {
+      await waitFor(() => t.app.cloudTenants[0]!.state().lastPollAt, { timeoutMs: 5_000 });
+      const fresh = await run("fail");
+      await waitFor(() => seen.includes(fresh.id), { timeoutMs: 10_000 });
+      expect(seen).not.toContain(old.id);
+    } finally {
+      await t.close();
+    }
+  });
+});
