@@ -138,7 +138,7 @@ describe("kv key counts after an upgrade", () => {
     const pg = postgresBackend();
     try {
       const url = await (await pg.server()).createDatabase(`kv_counts_${process.pid}`);
-      const opts = { url, maxConnections: 4, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" };
+      const opts = { url, maxConnections: 4, connectTimeoutMs: 5_000, tls: false as const, applicationName: "steward-test" };
       const clock = createManualClock(T0);
       const before = await openPostgresStore(opts, [kvBeforeCounts, auditMigrations]);
       const old = kvOn(before, clock);
