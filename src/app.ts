@@ -43,6 +43,7 @@ import { setupDataChecks, type DataChecks } from "./checks";
 import { createButlerStatusPublisher } from "./mqtt/butler-status";
 import { createInfluxConflictMonitor } from "./influx-conflicts";
 import { setupWatchdog, type Watchdog } from "./watchdog";
+import { setupCloud, type TenantWatcher } from "./cloud";
 
 export interface AppOptions {
   log: Logger;
@@ -99,6 +100,8 @@ export interface StewardApp {
   dataChecks?: DataChecks;
   /** What did not happen as the triggers planned; present when watchdog is configured (needs qlik). */
   watchdog?: Watchdog;
+  /** One watcher per Qlik Cloud tenant (qlikCloud.tenants); empty when none is configured. */
+  cloudTenants: TenantWatcher[];
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -340,6 +343,20 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       router: http.router,
       ...(gate ? { gate } : {}),
     });
+    const cloud = setupCloud(loaded, {
+      ...(control.mqtt ? { mqtt: control.mqtt } : {}),
+      db: shared.sql,
+      bus,
+      clock,
+      log,
+      metrics,
+      lifecycle,
+      readiness,
+      router: http.router,
+      audit,
+      ...(gate ? { gate } : {}),
+      ...(incidents ? { annotate: incidents.annotate } : {}),
+    });
     const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
     // ↑ feature modules are wired above this line
     const reloader = setupReload(loaded, {
@@ -398,6 +415,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       serviceMonitor: services.monitor,
       ...(dataChecks ? { dataChecks } : {}),
       ...(watchdog ? { watchdog } : {}),
+      cloudTenants: cloud.watchers,
       start: () => lifecycle.start(),
       async stop(budgetMs = 10_000) {
         await lifecycle.stop(budgetMs);

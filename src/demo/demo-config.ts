@@ -24,7 +24,7 @@ export interface DemoInstance {
 export const DEMO_LEASE_MS = 6_000;
 export const DEMO_HEARTBEAT_MS = 1_000;
 
-export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts, instance?: DemoInstance): DemoConfig {
+export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts, instance?: DemoInstance, cloudApiKey?: string): DemoConfig {
   const doc = parseDocument(yaml);
   const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "./data/demo"));
   const certDir = join(dataDir, "sim-certs");
@@ -41,6 +41,12 @@ export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts,
   doc.setIn(["qlik", "enginePort"], ports.engine);
   doc.setIn(["qlik", "certDir"], certDir);
   if (doc.hasIn(["versionMonitor"])) doc.setIn(["versionMonitor", "port"], ports.version);
+  if (doc.hasIn(["qlikCloud"])) {
+    // The simulated tenant: its port, the simulator's CA, and the API key made for this run.
+    doc.setIn(["qlikCloud", "tenants", 0, "url"], `https://127.0.0.1:${ports.cloud}`);
+    doc.setIn(["qlikCloud", "tenants", 0, "caFile"], join(certDir, "root.pem"));
+    if (cloudApiKey) doc.setIn(["qlikCloud", "tenants", 0, "apiKey"], cloudApiKey);
+  }
   doc.setIn(["channels", "ops-mail", "smtp", "port"], ports.smtp);
   doc.setIn(["channels", "ops-webhook", "url"], `http://127.0.0.1:${ports.webhook}/hooks/qlik`);
   return { loaded: parseConfigText(doc.toString(), "demo.yaml", baseDir), dataDir, certDir };

@@ -83,6 +83,13 @@ export function createDemoStory(sim: Simulator, term: DemoTerminal, opts: StoryO
         last = delay;
         later(delay, () => run(task, duration, "demo opening"));
       }
+      // One Qlik Cloud reload fails too, next to the site's: polled from the tenant, alerted the same way.
+      const cloudApp = sim.cloud ? sim.site.apps[0] : undefined;
+      if (sim.cloud && cloudApp)
+        later(5_500, () => {
+          sim.cloud!.runReload(cloudApp.id, "fail", { type: "hub" });
+          term.started(`${cloudApp.name} (Qlik Cloud reload)`, "demo opening");
+        });
       later(last + interval, cycle);
     },
     stop() {

@@ -27,6 +27,7 @@ export const SITE_EVENT_KINDS = [
   "license.released",
   "qliksense.version_changed",
   "influxdb.field_conflict",
+  "qlikcloud.key_rejected",
 ] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
 /** What the data checks after a reload found (src/checks): a check failed, passed again, or could not be evaluated. */
@@ -115,8 +116,8 @@ export interface TaskEvent {
   kind: TaskEventKind;
   outcome: TaskOutcome;
   taskType: TaskType;
-  /** How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, or a test/preview. */
-  source: "udp" | "reconcile" | "test";
+  /** How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, a Qlik Cloud tenant poll (src/cloud), or a test/preview. */
+  source: "udp" | "reconcile" | "test" | "cloud";
   /** When Steward received/created the event (ISO-8601 UTC). */
   receivedAt: string;
   /** Node host name as sent by the scheduler (datagram field 1) or the executing node from QRS. */
@@ -332,6 +333,7 @@ export interface DomainEvents {
   "license.released": SiteEvent;
   "qliksense.version_changed": SiteEvent;
   "influxdb.field_conflict": SiteEvent;
+  "qlikcloud.key_rejected": SiteEvent;
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;
   "data.check_error": DataCheckEvent;

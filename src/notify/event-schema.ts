@@ -30,7 +30,7 @@ export const TaskEventSchema = z.lazy(() =>
     kind: z.enum(["task.succeeded", "task.failed", "task.aborted"]),
     outcome: z.enum(TASK_OUTCOMES),
     taskType: z.enum(TASK_TYPES),
-    source: z.enum(["udp", "reconcile", "test"]).default("test"),
+    source: z.enum(["udp", "reconcile", "test", "cloud"]).default("test"),
     receivedAt: z.string().min(1),
     host: z.string(),
     executionId: z.string(),

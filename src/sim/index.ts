@@ -1,6 +1,8 @@
 // Public surface of the Qlik Sense simulator: startSimulator() runs QRS (HTTPS), Engine (WSS), the Scheduler's
 // UDP events and the control API in-process. Nothing else in src/ imports this folder.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createCloudServer, createCloudTenant, type CloudTenant } from "./cloud";
 import { ensureCerts } from "./certs/ensure";
 import type { CertSet } from "./certs/generate";
 import { createControlServer } from "./control/server";
@@ -8,7 +10,7 @@ import { createEngineServer } from "./engine/server";
 import { createEngineState, type EngineState } from "./engine/state";
 import { createQrsServer } from "./qrs/server";
 import { createRepository, type Repository } from "./repo/repository";
-import { SimSettingsSchema, type SimSettings, type SimSettingsInput } from "./settings";
+import { effectiveDuration, SimSettingsSchema, type SimSettings, type SimSettingsInput } from "./settings";
 import { DEFAULT_SITE_YAML } from "./site/default-site";
 import { loadSiteFile, parseSite } from "./site/load";
 import type { SiteModel } from "./site/model";
@@ -56,6 +58,10 @@ export interface SimulatorOptions {
   controlPort?: number;
   /** Port of the version endpoint (`/v1/systeminfo`, Qlik's 9032); not started when left out. */
   versionPort?: number;
+  /** Port of a simulated Qlik Cloud tenant (HTTPS, API-key bearer auth); not started when left out. */
+  cloudPort?: number;
+  /** The tenant's API key (default: a random one, written to cloud-api-key.txt). */
+  cloudApiKey?: string;
   /** Initial knobs: UDP targets (site-wide and per node) and generation, timing, script-log behaviour, start conflicts. */
   settings?: SimSettingsInput;
   /** Fire the fixture's cron schedules (default true). */
@@ -71,8 +77,10 @@ export interface SimulatorOptions {
 }
 
 export interface Simulator {
-  urls: { qrs: string; engine: string; control: string; version?: string };
-  ports: { qrs: number; engine: number; control: number; version?: number };
+  urls: { qrs: string; engine: string; control: string; version?: string; cloud?: string };
+  ports: { qrs: number; engine: number; control: number; version?: number; cloud?: number };
+  /** The simulated Qlik Cloud tenant (its API key is also in `cloud-api-key.txt` in the certificate folder). */
+  cloud?: CloudTenant;
   certDir: string;
   /** PEM texts of the generated set (ca = root.pem, clientCert = client.pem, …). */
   certs: CertSet;
@@ -144,7 +152,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     onError,
   });
   const eng = createEngineServer({ state: engine, certs, requestLog: requests, faults, hostname, port: opts.enginePort ?? DEFAULT_PORTS.engine, onError });
+  const cloud =
+    opts.cloudPort === undefined
+      ? undefined
+      : createCloudTenant(site, {
+          now,
+          durationMs: () => effectiveDuration(settings.timing, 3_000),
+          ...(opts.cloudApiKey ? { apiKey: opts.cloudApiKey } : {}),
+        });
+  if (cloud) writeFileSync(join(certDir, "cloud-api-key.txt"), `${cloud.apiKey}\n`, { mode: 0o600 });
+  const cloudServer = cloud ? createCloudServer({ tenant: cloud, certs, requestLog: requests, now, hostname, port: opts.cloudPort!, onError }) : undefined;
   const control = createControlServer({
+    ...(cloud ? { cloud } : {}),
     repo,
     runner: tasks,
     settings,
@@ -167,7 +186,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const started: Listener[] = [];
   try {
-    for (const l of version ? [qrs, eng, control, version] : [qrs, eng, control]) {
+    for (const l of [qrs, eng, control, ...(version ? [version] : []), ...(cloudServer ? [cloudServer] : [])]) {
       l.start();
       started.push(l);
     }
@@ -178,7 +197,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   }
   scheduler.start();
 
-  const ports = { qrs: qrs.port(), engine: eng.port(), control: control.port(), ...(version ? { version: version.port() } : {}) };
+  const ports = {
+    qrs: qrs.port(),
+    engine: eng.port(),
+    control: control.port(),
+    ...(version ? { version: version.port() } : {}),
+    ...(cloudServer ? { cloud: cloudServer.port() } : {}),
+  };
   // Clients connect by IP: the certificate covers 127.0.0.1, and "localhost" may resolve to ::1 first.
   const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
   const urlHost = host.includes(":") ? `[${host}]` : host;
@@ -189,7 +214,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       engine: `wss://${urlHost}:${ports.engine}`,
       control: `http://127.0.0.1:${ports.control}`,
       ...(version ? { version: `https://${urlHost}:${version.port()}` } : {}),
+      ...(cloudServer ? { cloud: `https://${urlHost}:${cloudServer.port()}` } : {}),
     },
+    ...(cloud ? { cloud } : {}),
     ports,
     certDir,
     certs,
@@ -208,6 +235,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       scheduler.stop();
       tasks.stop();
       version?.stop();
+      cloudServer?.stop();
+      cloud?.stop();
       control.stop();
       eng.stop();
       qrs.stop();

@@ -1,6 +1,8 @@
 // Simulated time for Steward and the simulator together: `speed` times faster than the wall clock from one
 // anchor, so both read the same "now" and a week of a site's triggers passes in seconds.
+import { join } from "node:path";
 import type { Clock } from "../../src/core/clock";
+import { type Simulator, startSimulator } from "../../src/sim";
 
 export interface VirtualTime {
   startMs: number;
@@ -22,4 +24,18 @@ export function virtualTime(startMs: number, speed: number): VirtualTime {
       clearTimeout: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
     },
   };
+}
+
+/** The simulator on the same virtual clock, its scheduler firing triggers; `site` is YAML (default: the demo site). */
+export function startVirtualSimulator(dir: string, vt: VirtualTime, site?: string): Promise<Simulator> {
+  return startSimulator({
+    ...(site ? { site } : {}),
+    certDir: join(dir, "sim-certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    versionPort: 0,
+    schedules: true,
+    virtualClock: { startMs: vt.startMs, speed: vt.speed, realStartMs: vt.realStartMs },
+  });
 }

@@ -14,6 +14,7 @@ import {
   type UdpTarget,
 } from "../settings";
 import type { TaskRunner } from "../tasks/runner";
+import { addCloudControlRoutes, type CloudTenant } from "../cloud";
 import type { TaskScheduler } from "../tasks/scheduler";
 import { FaultInputSchema, type Faults } from "../traffic/faults";
 import { expressionMap, ExpressionsSchema } from "../engine/expressions";
@@ -36,6 +37,8 @@ export interface ControlDeps {
   listeners: { qrs: Listener; engine: Listener };
   now: () => number;
   scheduler?: TaskScheduler;
+  /** The simulated Qlik Cloud tenant, when started (--cloud-port). */
+  cloud?: CloudTenant;
 }
 
 export interface ControlContext {
@@ -384,6 +387,13 @@ export function buildControlRouter(deps: ControlDeps) {
     l.up();
     return json(200, { name: p.name, up: l.isUp() });
   });
+  if (deps.cloud)
+    addCloudControlRoutes(
+      (m, path, h) => r.add(m, path, (c) => h(c)),
+      deps.cloud,
+      parse,
+      (msg) => new NotFound(msg),
+    );
   return r;
 }
 

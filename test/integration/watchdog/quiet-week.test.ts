@@ -4,11 +4,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
-import { type Simulator, startSimulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
-import { virtualTime } from "../../helpers/virtual-clock";
+import { startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
 import { waitFor } from "../../helpers/wait-for";
 import { qlikYaml } from "../scheduler/sim-setup";
 
@@ -26,15 +26,7 @@ afterAll(async () => {
 
 test("a week of the default site (Europe's clocks change on the 29th) raises no watchdog alert", async () => {
   const vt = virtualTime(Date.parse("2026-03-24T00:00:00Z"), SPEED);
-  sim = await startSimulator({
-    certDir: join(dir.path, "sim-certs"),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    versionPort: 0,
-    schedules: true,
-    virtualClock: { startMs: vt.startMs, speed: SPEED, realStartMs: vt.realStartMs },
-  });
+  sim = await startVirtualSimulator(dir.path, vt);
   t = createTestApp(`${qlikYaml(sim)}watchdog:\n  interval: 100ms\n`, { clock: vt.clock, dir: join(dir.path, "steward") });
   const alerts: WatchdogEvent[] = [];
   for (const k of ["task.missed", "task.chain_broken", "task.running_long", "app.stale"] as const) t.app.bus.on(k, (e) => void alerts.push(e as WatchdogEvent));
@@ -48,9 +40,28 @@ test("a week of the default site (Europe's clocks change on the 29th) raises no 
     ((await simControl(sim!, "GET", `/executions?taskId=${tasks.find((x) => x.name === name)!.id}&limit=200`)) as Array<{ status: number }>).filter(
       (e) => e.status === 7,
     ).length;
-  expect(await runs("Reload Logistics KPIs")).toBeGreaterThanOrEqual(40);
-  expect(await runs("Reload; Sales; EMEA")).toBeGreaterThanOrEqual(40);
+  expect(await runs("Reload Logistics KPIs")).toBeGreaterThanOrEqual(36);
+  expect(await runs("Reload; Sales; EMEA")).toBeGreaterThanOrEqual(36);
   expect(await runs("Reload chain – step 1")).toBeGreaterThanOrEqual(6);
   expect(t.app.metrics.render()).toMatch(/steward_watchdog_looks_total\{result="ok"\} \d{2,}/);
+  if (alerts.length > 0) {
+    // What the simulator recorded around each alert, so a failure here can be explained.
+    const all = (await simControl(sim, "GET", "/executions?limit=2000")) as Array<{
+      taskId: string;
+      status: number;
+      startTime?: string;
+      stopTime?: string;
+      createdDate?: string;
+    }>;
+    for (const a of alerts) {
+      const at = Date.parse(String(a.data.expectedAt ?? a.data.startedAt ?? a.receivedAt));
+      const near = all.filter((x) => Math.abs(Date.parse(x.createdDate ?? x.startTime ?? "") - at) < 3 * 3_600_000);
+      console.log(
+        a.kind,
+        a.summary,
+        JSON.stringify(near.map((x) => [tasks.find((t) => t.id === x.taskId)?.name, x.status, x.createdDate, x.startTime, x.stopTime])),
+      );
+    }
+  }
   expect(alerts.map((e) => `${e.kind}: ${e.summary}`)).toEqual([]);
 });

@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
-import { type Simulator, startSimulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { type PostgresService, startPostgres } from "../../helpers/services";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
-import { virtualTime } from "../../helpers/virtual-clock";
+import { startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
 import { waitFor } from "../../helpers/wait-for";
 import { qlikYaml } from "../scheduler/sim-setup";
 
@@ -37,16 +37,7 @@ const events: Array<{ by: string; e: WatchdogEvent }> = [];
 beforeAll(async () => {
   pg = await startPostgres();
   const url = await pg.createDatabase("watchdog_cluster");
-  sim = await startSimulator({
-    site: SITE,
-    certDir: join(dir.path, "sim-certs"),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    versionPort: 0,
-    schedules: true,
-    virtualClock: { startMs: vt.startMs, speed: SPEED, realStartMs: vt.realStartMs },
-  });
+  sim = await startVirtualSimulator(dir.path, vt, SITE);
   for (const name of ["alpha", "beta"]) {
     const t = createTestApp(
       `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n${qlikYaml(sim)}watchdog:\n  interval: 100ms\n  grace: 3m\n`,

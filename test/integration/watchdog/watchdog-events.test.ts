@@ -3,12 +3,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
-import { type Simulator, startSimulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { type PostgresService, startPostgres } from "../../helpers/services";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
-import { virtualTime } from "../../helpers/virtual-clock";
+import { startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
 import { waitFor } from "../../helpers/wait-for";
 import { qlikYaml } from "../scheduler/sim-setup";
 
@@ -50,16 +50,7 @@ for (const backend of ["sqlite", "postgres"] as const)
     const of = (kind: string, type?: string) => events.filter((e) => e.kind === kind && (!type || e.condition.type === type));
 
     beforeAll(async () => {
-      sim = await startSimulator({
-        site: SITE,
-        certDir: join(dir.path, "sim-certs"),
-        qrsPort: 0,
-        enginePort: 0,
-        controlPort: 0,
-        versionPort: 0,
-        schedules: true,
-        virtualClock: { startMs: vt.startMs, speed: SPEED, realStartMs: vt.realStartMs },
-      });
+      sim = await startVirtualSimulator(dir.path, vt, SITE);
       for (const task of (await simControl(sim, "GET", "/tasks")) as Array<{ id: string; name: string }>) ids[task.name] = task.id;
       let store = "";
       if (backend === "postgres") {

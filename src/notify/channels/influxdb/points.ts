@@ -218,13 +218,18 @@ export function siteEventPoint(cfg: InfluxDbChannelConfig, e: SiteEvent): Point 
   tag(p, "host", e.host);
   p.stringField("title", e.title);
   p.stringField("summary", e.summary);
-  for (const [k, v] of Object.entries(e.data)) {
+  dataFields(p, e.data);
+  p.timestamp(new Date(e.receivedAt));
+  return p;
+}
+
+/** An event's data for machines as fields: numbers, booleans and non-empty texts (null and "" are left out). */
+function dataFields(p: Point, data: Record<string, string | number | boolean | null>): void {
+  for (const [k, v] of Object.entries(data)) {
     if (typeof v === "number") p.floatField(k, v);
     else if (typeof v === "boolean") p.booleanField(k, v);
     else if (typeof v === "string" && v !== "") p.stringField(k, v);
   }
-  p.timestamp(new Date(e.receivedAt));
-  return p;
 }
 
 /** A routed watchdog event: measurement steward_watchdog_event, tags kind, condition, task and app; its data as fields. */
@@ -240,11 +245,7 @@ export function watchdogEventPoint(cfg: InfluxDbChannelConfig, e: WatchdogEvent)
   tag(p, "app_name", e.app?.name);
   p.stringField("title", e.title);
   p.stringField("summary", e.summary);
-  for (const [k, v] of Object.entries(e.data)) {
-    if (typeof v === "number") p.floatField(k, v);
-    else if (typeof v === "boolean") p.booleanField(k, v);
-    else if (typeof v === "string" && v !== "") p.stringField(k, v);
-  }
+  dataFields(p, e.data);
   p.timestamp(new Date(e.receivedAt));
   return p;
 }

@@ -1,0 +1,94 @@
+// Wires the Qlik Cloud tenants into the app: one watcher per tenant (under the cluster's `cloud` lease, so one
+// Steward polls), its readiness row and metrics, the REST routes, and the events on the bus.
+import type { Logger } from "pino";
+import type { AuditLog } from "../audit/audit-log";
+import type { DutyGate } from "../cluster/gate";
+import type { LoadedConfig } from "../config/load";
+import type { EventBus } from "../core/bus";
+import type { Clock } from "../core/clock";
+import type { Lifecycle } from "../core/lifecycle";
+import type { MetricsRegistry } from "../core/metrics";
+import type { Readiness } from "../core/readiness";
+import type { DomainEvents, TaskEvent } from "../events/types";
+import type { Router } from "../http/route";
+import type { SqlDb } from "../store/sql";
+import { createCloudClient } from "./cloud-client";
+import { createCloudStore } from "./cloud-store";
+import type { MqttService } from "../mqtt/mqtt-client";
+import { registerMqttCloudStart } from "./mqtt-start";
+import { registerCloudRoutes } from "./routes";
+import { type CloudStarter, createCloudStarter } from "./start-reload";
+import { createTenantWatcher, type TenantWatcher } from "./tenant-watcher";
+
+export interface CloudSetupDeps {
+  db: SqlDb;
+  bus: EventBus<DomainEvents>;
+  clock: Clock;
+  log: Logger;
+  metrics: MetricsRegistry;
+  lifecycle: Lifecycle;
+  readiness: Readiness;
+  router: Router;
+  audit: AuditLog;
+  gate?: DutyGate;
+  /** The broker connection, for mqtt.cloudReloadStart. */
+  mqtt?: MqttService;
+  annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
+}
+
+export interface CloudSetup {
+  watchers: TenantWatcher[];
+  start: CloudStarter;
+}
+
+export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSetup {
+  const cfg = loaded.config.qlikCloud;
+  if (!cfg?.enabled) {
+    registerCloudRoutes(deps.router, { watchers: [], start: createCloudStarter([], deps.audit) });
+    return { watchers: [], start: createCloudStarter([], deps.audit) };
+  }
+  const log = deps.log.child({ module: "qlik-cloud" });
+  const store = createCloudStore(deps.db);
+  const metrics = {
+    polls: deps.metrics.counter("steward_cloud_polls_total", "Qlik Cloud polls by tenant and result (ok, auth, rate-limited, server, network, bad-answer, …)."),
+    reloads: deps.metrics.counter("steward_cloud_reloads_total", "Qlik Cloud reloads announced, by tenant and final status."),
+  };
+  const headLines = 10;
+  const tenants = cfg.tenants.map((t) => {
+    const name = t.name ?? new URL(t.url).host;
+    const client = createCloudClient({ url: t.url, apiKey: t.apiKey, ...(t.caFile ? { caFile: t.caFile } : {}), baseDir: loaded.baseDir });
+    const watcher = createTenantWatcher({
+      tenant: { ...t, name },
+      client,
+      store,
+      clock: deps.clock,
+      log,
+      metrics,
+      emit: (e) => deps.bus.emit(e.kind, e as never),
+      ...(deps.annotate ? { annotate: deps.annotate } : {}),
+      logLines: { head: headLines, tail: 30 },
+    });
+    deps.lifecycle.add({ name: `qlik-cloud client ${name}`, start() {}, stop: () => client.close() });
+    deps.lifecycle.add(deps.gate ? deps.gate("cloud", watcher) : watcher);
+    deps.readiness.register({
+      name: `qlik-cloud:${name}`,
+      required: false,
+      check: () => {
+        const s = watcher.state();
+        return {
+          ok: s.up || !s.polled,
+          detail: s.problem ?? (s.lastPollAt ? `last poll ${s.lastPollAt}` : "not polled yet (or another Steward polls it)"),
+        };
+      },
+    });
+    return { name, client, watcher };
+  });
+  deps.metrics.gaugeFn("steward_cloud_tenant_up", "1 when the tenant's last poll worked, by tenant.", () =>
+    tenants.map((t) => ({ labels: { tenant: t.name }, value: t.watcher.state().up ? 1 : 0 })),
+  );
+  const start = createCloudStarter(tenants, deps.audit);
+  const watchers = tenants.map((t) => t.watcher);
+  registerCloudRoutes(deps.router, { watchers, start });
+  if (deps.mqtt && loaded.config.mqtt?.cloudReloadStart) registerMqttCloudStart(deps.mqtt, loaded.config.mqtt.cloudReloadStart, { start, log });
+  return { watchers, start };
+}

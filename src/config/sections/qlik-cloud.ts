@@ -1,0 +1,41 @@
+// Config of Qlik Cloud tenants watched outbound only (src/cloud/): each tenant's URL and API key, which apps or
+// spaces to watch, and how often to ask. Off unless the block is present.
+import { z } from "zod";
+import { lazySection } from "../lazy-section";
+import { DurationSchema } from "../../notify/duration";
+
+const TenantSchema = z.strictObject({
+  name: z.string().min(1).max(100).optional().describe("Shown in alerts and metrics (default: the tenant's host name)."),
+  url: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith("https://"), "the tenant URL must be https://")
+    .describe("The tenant, e.g. https://corp.eu.qlikcloud.com"),
+  apiKey: z
+    .string()
+    .min(1)
+    .describe("API key of a tenant admin (developer role with API keys enabled); write ${env:QLIK_CLOUD_API_KEY} and keep the key in steward.env.")
+    .meta({ examples: ["${env:QLIK_CLOUD_API_KEY}"] }),
+  caFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("PEM file of a private CA the tenant's certificate is signed by (a proxy, the simulator).")
+    .meta({ examples: ["./certs/proxy-ca.pem"] }),
+  apps: z.array(z.string().min(1)).max(1_000).optional().describe("Only these app ids (default: every app in the tenant; needs a tenant admin's key)."),
+  spaces: z.array(z.string().min(1)).max(1_000).optional().describe("Only apps in these space ids."),
+  pollInterval: DurationSchema.prefault("30s").describe("How often the tenant's reloads are read (one call per 100 new reloads; Qlik allows 1,000 a minute)."),
+  lookBack: DurationSchema.prefault("15m").describe("On the first start, reloads that ended this long ago are announced; older history is not replayed."),
+  maxPages: z.number().int().min(1).max(1_000).default(20).describe("Pages of 100 reloads read per poll at most (a bound if the tenant keeps paging)."),
+});
+
+export const QlikCloudSchema = lazySection(() =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("Watch the tenants. Off: the section is kept but not used."),
+      tenants: z.array(TenantSchema).min(1).max(50).describe("The Qlik Cloud tenants to watch."),
+    })
+    .describe("Qlik Cloud tenants watched outbound only: their reloads become task events like on-premise ones (docs/qlik-cloud.md)."),
+);
+export type QlikCloudConfig = z.infer<typeof QlikCloudSchema>;
+export type QlikCloudTenantConfig = QlikCloudConfig["tenants"][number];

@@ -1,0 +1,145 @@
+// A simulated Qlik Cloud tenant's state: its apps (the site file's), the reloads they had, and how it answers:
+// API-key bearer auth, a per-minute request budget (429 with Retry-After past it), and misbehaviours a test can
+// switch on (HTML instead of JSON, cut-off JSON, an unknown status, a `next` cursor that never ends).
+import { randomBytes } from "node:crypto";
+import type { SiteModel } from "../site/model";
+import { newGuid } from "../util/ids";
+
+export type CloudReloadStatus = "QUEUED" | "RELOADING" | "CANCELING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "EXCEEDED_LIMIT";
+export type CloudOutcome = "succeed" | "fail" | "cancel";
+export type CloudMisbehaviour = "html" | "truncated" | "unknownStatus" | "endlessCursor";
+
+export interface CloudReload {
+  id: string;
+  appId: string;
+  tenantId: string;
+  userId: string;
+  type: "hub" | "chronos" | "external" | "automations";
+  status: CloudReloadStatus;
+  partial: boolean;
+  creationTime: number;
+  startTime?: number;
+  endTime?: number;
+  errorCode?: string;
+  errorMessage?: string;
+  log: string;
+}
+
+export interface CloudApp {
+  id: string;
+  name: string;
+  spaceId: string;
+  ownerId: string;
+}
+
+export interface CloudSettings {
+  /** Requests per minute before 429 (Qlik's tier 1 is 1,000). */
+  rateLimitPerMinute: number;
+  /** Seconds in Retry-After of a 429. */
+  retryAfterSeconds: number;
+  misbehave: CloudMisbehaviour | null;
+}
+
+export const CLOUD_TENANT_ID = "Xq7c1loudTenant0000000000000000";
+export const CLOUD_USER_ID = "6571e4a1b2c3d4e5f6a7b8c9";
+const SPACE_ID = "6571f0a1b2c3d4e5f6a7b8c0";
+
+export interface CloudTenant {
+  apiKey: string;
+  apps: Map<string, CloudApp>;
+  reloads: CloudReload[];
+  settings: CloudSettings;
+  /** Runs a reload of an app of the site file to the outcome, as the tenant's reload service would. */
+  runReload(appId: string, outcome: CloudOutcome, opts?: { type?: CloudReload["type"]; partial?: boolean }): CloudReload;
+  /** True when this request is over the minute's budget (the caller answers 429). */
+  overBudget(nowMs: number): boolean;
+  stop(): void;
+}
+
+export function createCloudTenant(site: SiteModel, deps: { now: () => number; durationMs: () => number; apiKey?: string }): CloudTenant {
+  const apps = new Map<string, CloudApp>();
+  for (const a of site.apps) apps.set(a.id, { id: a.id, name: a.name, spaceId: SPACE_ID, ownerId: CLOUD_USER_ID });
+  const reloads: CloudReload[] = [];
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const settings: CloudSettings = { rateLimitPerMinute: 1_000, retryAfterSeconds: 2, misbehave: null };
+  let windowStart = 0;
+  let used = 0;
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  return {
+    apiKey: deps.apiKey ?? `simcloud_${randomBytes(24).toString("hex")}`,
+    apps,
+    reloads,
+    settings,
+    runReload(appId, outcome, opts = {}) {
+      const app = apps.get(appId.toLowerCase());
+      if (!app) throw new Error(`no app ${appId} in the site file`);
+      const r: CloudReload = {
+        id: newGuid().replace(/-/g, "").slice(0, 24),
+        appId: app.id,
+        tenantId: CLOUD_TENANT_ID,
+        userId: CLOUD_USER_ID,
+        type: opts.type ?? "chronos",
+        status: "QUEUED",
+        partial: opts.partial ?? false,
+        creationTime: deps.now(),
+        log: "",
+      };
+      reloads.push(r);
+      const d = deps.durationMs();
+      later(Math.round(d / 4), () => {
+        r.status = "RELOADING";
+        r.startTime = deps.now();
+      });
+      later(d, () => {
+        const end = deps.now();
+        r.endTime = end;
+        r.startTime ??= end;
+        r.log = reloadLog(app.name, r, outcome);
+        if (outcome === "succeed") r.status = "SUCCEEDED";
+        else if (outcome === "cancel") r.status = "CANCELED";
+        else {
+          r.status = "FAILED";
+          r.errorCode = "EngineReloadScriptError";
+          r.errorMessage = "The reload script failed: Field 'OrderDate' not found";
+        }
+      });
+      return r;
+    },
+    overBudget(nowMs) {
+      if (nowMs - windowStart >= 60_000) {
+        windowStart = nowMs;
+        used = 0;
+      }
+      used++;
+      return used > settings.rateLimitPerMinute;
+    },
+    stop() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+
+/** A Qlik Cloud reload log (CRLF), ending as the Engine ends a failed, cancelled or successful reload. */
+function reloadLog(appName: string, r: CloudReload, outcome: CloudOutcome): string {
+  // The Engine's own stamp, as in on-premise script logs: 20261123T085946.453+0000.
+  const stamp = (ms: number) => `${new Date(ms).toISOString().replace(/[-:]/g, "").replace("Z", "")}+0000`;
+  const lines = [
+    `${stamp(r.startTime ?? r.creationTime)} Execution started.`,
+    `${stamp(r.startTime ?? r.creationTime)} Qlik Cloud reload of ${appName} (${r.id})`,
+    `${stamp(r.startTime ?? r.creationTime)} Orders << orders.qvd`,
+    `${stamp(r.startTime ?? r.creationTime)} Lines fetched: 118,204`,
+  ];
+  const end = stamp(r.endTime ?? r.creationTime);
+  if (outcome === "fail")
+    lines.push(`${end} Customers << customers.qvd`, `${end} Error: Field 'OrderDate' not found`, `${end} Execution Failed`, `${end} Execution finished.`);
+  else if (outcome === "cancel") lines.push(`${end} Execution cancelled by user`, `${end} Execution finished.`);
+  else lines.push(`${end} Execution finished.`);
+  return `${lines.join("\r\n")}\r\n`;
+}
