@@ -7,7 +7,14 @@
 // the holes left so far: the CPU a statement costs grows with every statement the process has served (one pool of
 // 10 connections under 50 concurrent callers: 20 µs per SELECT 1 at first, 54 µs after 320,000). A pool of one
 // connection empties its queues with each statement it takes, so nothing builds up.
+//
+// A lane whose connection was lost gets a new client. The client's connection object keeps state across a
+// reconnect that can leave it unable to connect again: a write it had scheduled when the socket closed stays
+// "scheduled" (its handle is cleared but not forgotten), so the next connection's startup message is never sent
+// and every attempt ends in CONNECT_TIMEOUT; and the last connection's FATAL error is handed to the next one's first
+// statement. Seen after PostgreSQL was killed under load: one lane failing every statement, for good.
 import type postgres from "postgres";
+import { isStoreUnavailable } from "./sql";
 
 type Sql = postgres.Sql<Record<string, never>>;
 
@@ -38,6 +45,22 @@ export function createLanes(count: number, open: () => Sql): Lanes {
     }
     return best;
   };
+  let ended = false;
+  /** After a lost connection: a new client for the lane, the old one closed (what still waits on it fails). */
+  const renew = (lane: Lane, lost: Sql) => {
+    if (ended || lane.sql !== lost) return;
+    lane.sql = open();
+    lost.end({ timeout: 0 }).catch(() => {});
+  };
+  const attempt = async <T>(lane: Lane, fn: (sql: Sql) => Promise<T>): Promise<T> => {
+    const sql = lane.sql;
+    try {
+      return await fn(sql);
+    } catch (err) {
+      if (isStoreUnavailable(err)) renew(lane, sql);
+      throw err;
+    }
+  };
   return {
     async use(fn, transaction = false) {
       const lane = pick();
@@ -45,10 +68,10 @@ export function createLanes(count: number, open: () => Sql): Lanes {
       if (transaction) lane.transactions++;
       try {
         try {
-          return await fn(lane.sql);
+          return await attempt(lane, fn);
         } catch (err) {
           if (!refusedBeforeSent(err)) throw err;
-          return await fn(lane.sql);
+          return await attempt(lane, fn);
         }
       } finally {
         lane.busy--;
@@ -56,6 +79,7 @@ export function createLanes(count: number, open: () => Sql): Lanes {
       }
     },
     async end(timeoutSeconds) {
+      ended = true;
       await Promise.all(lanes.map((l) => l.sql.end({ timeout: timeoutSeconds })));
     },
   };
@@ -65,8 +89,7 @@ export function createLanes(count: number, open: () => Sql): Lanes {
  * A FATAL error from the server reaches a statement only when the statement was never run: a connection refused
  * at its start (the server shutting down), or, on a connection the server had ended, that end's error kept by the
  * client and handed to the first statement of the next connection (a FATAL while a statement runs reaches it as
- * CONNECTION_CLOSED). One more attempt is safe and, in the second case, succeeds; with one connection per lane the
- * kept error would otherwise fail the first statement on every lane after each restart of PostgreSQL.
+ * CONNECTION_CLOSED). One more attempt (on the lane's new client) is safe.
  */
 function refusedBeforeSent(err: unknown): boolean {
   return (err as { severity?: unknown } | null)?.severity === "FATAL";
