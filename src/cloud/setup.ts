@@ -56,7 +56,13 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
   const headLines = 10;
   const tenants = cfg.tenants.map((t) => {
     const name = t.name ?? new URL(t.url).host;
-    const client = createCloudClient({ url: t.url, apiKey: t.apiKey, ...(t.caFile ? { caFile: t.caFile } : {}), baseDir: loaded.baseDir });
+    const client = createCloudClient({
+      url: t.url,
+      ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+      ...(t.oauth ? { oauth: t.oauth } : {}),
+      ...(t.caFile ? { caFile: t.caFile } : {}),
+      baseDir: loaded.baseDir,
+    });
     const watcher = createTenantWatcher({
       tenant: { ...t, name },
       client,

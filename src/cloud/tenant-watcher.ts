@@ -242,7 +242,9 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
     authFailedSince = now;
     log.error(
       { tenant: name, err: err.message },
-      "Qlik Cloud: the API key is refused; make a new key in the tenant (see docs/qlik-cloud.md) and reload the config",
+      tenant.oauth
+        ? "Qlik Cloud: the OAuth client is refused; check its id and secret in the tenant (see docs/qlik-cloud.md) and reload the config"
+        : "Qlik Cloud: the API key is refused; make a new key in the tenant (see docs/qlik-cloud.md) and reload the config",
     );
     await d
       .emit(
@@ -252,7 +254,7 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
           new URL(tenant.url).host,
           now,
           {
-            title: `Qlik Cloud refuses Steward's API key: ${name}`,
+            title: `Qlik Cloud refuses Steward's ${tenant.oauth ? "OAuth client" : "API key"}: ${name}`,
             summary: `${err.message}. Steward does not see this tenant's reloads until a working key is configured.`,
           },
           { tenant: name, url: tenant.url },
