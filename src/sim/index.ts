@@ -21,6 +21,7 @@ import { createVersionServer } from "./version/server";
 import { matchingAppenders } from "./udp/format";
 import { canonicalNodeTargets } from "./udp/node-targets";
 import type { Listener } from "./util/listener";
+import { createCloudServer, createCloudTenant, ensureCloudApiKey, type CloudTenant } from "./cloud";
 
 export { SimError } from "./errors";
 export { parseSite, loadSiteFile } from "./site/load";
@@ -31,6 +32,7 @@ export type { SiteModel, TaskModel, AppModel } from "./site/model";
 export type { SimSettings, SimSettingsInput, UdpSettings, UdpTarget } from "./settings";
 export type { LoggedRequest } from "./traffic/request-log";
 export type { StartOptions, StartResult } from "./tasks/runner";
+export { CLOUD_API_KEY_FILE, type CloudTenant, type CloudReload } from "./cloud";
 
 export const DEFAULT_PORTS = { qrs: 4242, engine: 4747, control: 4799, version: 9032 } as const;
 
@@ -56,6 +58,8 @@ export interface SimulatorOptions {
   controlPort?: number;
   /** Port of the version endpoint (`/v1/systeminfo`, Qlik's 9032); not started when left out. */
   versionPort?: number;
+  /** Port of the simulated Qlik Cloud tenant (HTTPS, API key); not started when left out. 0 = any free port. */
+  cloudPort?: number;
   /** Initial knobs: UDP targets (site-wide and per node) and generation, timing, script-log behaviour, start conflicts. */
   settings?: SimSettingsInput;
   /** Fire the fixture's cron schedules (default true). */
@@ -71,8 +75,8 @@ export interface SimulatorOptions {
 }
 
 export interface Simulator {
-  urls: { qrs: string; engine: string; control: string; version?: string };
-  ports: { qrs: number; engine: number; control: number; version?: number };
+  urls: { qrs: string; engine: string; control: string; version?: string; cloud?: string };
+  ports: { qrs: number; engine: number; control: number; version?: number; cloud?: number };
   certDir: string;
   /** PEM texts of the generated set (ca = root.pem, clientCert = client.pem, …). */
   certs: CertSet;
@@ -84,7 +88,9 @@ export interface Simulator {
   requests: RequestLog;
   faults: Faults;
   udp: UdpEmitter;
-  listeners: { qrs: Listener; engine: Listener; control: Listener; version?: Listener };
+  listeners: { qrs: Listener; engine: Listener; control: Listener; version?: Listener; cloud?: Listener };
+  /** The simulated Qlik Cloud tenant (with `cloudPort`): its reloads and knobs, and the API key it accepts. */
+  cloud?: { tenant: CloudTenant; apiKey: string; apiKeyFile: string };
   stop(): Promise<void>;
 }
 
@@ -130,6 +136,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const requests = createRequestLog();
   const faults = createFaults();
   const hostname = opts.hostname ?? "127.0.0.1";
+  // Clients connect by IP: the certificate covers 127.0.0.1, and "localhost" may resolve to ::1 first.
+  const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  const cloudKey = opts.cloudPort === undefined ? undefined : ensureCloudApiKey(certDir);
+  const cloudTenant = cloudKey ? createCloudTenant(site, now) : undefined;
+  const cloudListener =
+    cloudTenant && cloudKey
+      ? createCloudServer({ tenant: cloudTenant, apiKey: cloudKey.key, certs, requestLog: requests, faults, now, hostname, port: opts.cloudPort!, onError })
+      : undefined;
 
   const qrs = createQrsServer({
     repo,
@@ -155,6 +170,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     listeners: { qrs, engine: eng },
     now,
     scheduler,
+    ...(cloudTenant && cloudKey && cloudListener
+      ? { cloud: { tenant: cloudTenant, apiKeyFile: cloudKey.file, url: () => `https://${urlHost}:${cloudListener.port()}` } }
+      : {}),
     hostname: "127.0.0.1",
     port: opts.controlPort ?? DEFAULT_PORTS.control,
     onError,
@@ -167,21 +185,25 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const started: Listener[] = [];
   try {
-    for (const l of version ? [qrs, eng, control, version] : [qrs, eng, control]) {
+    for (const l of [qrs, eng, control, ...(version ? [version] : []), ...(cloudListener ? [cloudListener] : [])]) {
       l.start();
       started.push(l);
     }
   } catch (err) {
     for (const l of started) l.stop();
     await udp.stop();
+    cloudTenant?.stop();
     throw err;
   }
   scheduler.start();
 
-  const ports = { qrs: qrs.port(), engine: eng.port(), control: control.port(), ...(version ? { version: version.port() } : {}) };
-  // Clients connect by IP: the certificate covers 127.0.0.1, and "localhost" may resolve to ::1 first.
-  const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
-  const urlHost = host.includes(":") ? `[${host}]` : host;
+  const ports = {
+    qrs: qrs.port(),
+    engine: eng.port(),
+    control: control.port(),
+    ...(version ? { version: version.port() } : {}),
+    ...(cloudListener ? { cloud: cloudListener.port() } : {}),
+  };
   let stopped = false;
   return {
     urls: {
@@ -189,6 +211,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       engine: `wss://${urlHost}:${ports.engine}`,
       control: `http://127.0.0.1:${ports.control}`,
       ...(version ? { version: `https://${urlHost}:${version.port()}` } : {}),
+      ...(cloudListener ? { cloud: `https://${urlHost}:${cloudListener.port()}` } : {}),
     },
     ports,
     certDir,
@@ -201,13 +224,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requests,
     faults,
     udp,
-    listeners: { qrs, engine: eng, control, ...(version ? { version } : {}) },
+    listeners: { qrs, engine: eng, control, ...(version ? { version } : {}), ...(cloudListener ? { cloud: cloudListener } : {}) },
+    ...(cloudTenant && cloudKey ? { cloud: { tenant: cloudTenant, apiKey: cloudKey.key, apiKeyFile: cloudKey.file } } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;
       scheduler.stop();
       tasks.stop();
       version?.stop();
+      cloudListener?.stop();
+      cloudTenant?.stop();
       control.stop();
       eng.stop();
       qrs.stop();

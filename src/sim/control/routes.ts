@@ -24,6 +24,7 @@ import { empty, json, text } from "../util/http";
 import type { Listener } from "../util/listener";
 import { createRouter } from "../util/router";
 import { appSummary, executionSummary, stateSnapshot, taskSummary } from "./summaries";
+import { addCloudControlRoutes, type CloudTenant } from "../cloud";
 
 export interface ControlDeps {
   repo: Repository;
@@ -36,6 +37,8 @@ export interface ControlDeps {
   listeners: { qrs: Listener; engine: Listener };
   now: () => number;
   scheduler?: TaskScheduler;
+  /** The simulated Qlik Cloud tenant, when it runs (`/cloud/...` routes). */
+  cloud?: { tenant: CloudTenant; apiKeyFile: string; url: () => string };
 }
 
 export interface ControlContext {
@@ -292,7 +295,7 @@ export function buildControlRouter(deps: ControlDeps) {
     return json(
       200,
       deps.requestLog.list({
-        ...(source === "qrs" || source === "engine" || source === "version" ? { source } : {}),
+        ...(source === "qrs" || source === "engine" || source === "version" || source === "cloud" ? { source } : {}),
         ...(q.has("sinceSeq") ? { sinceSeq: Number(q.get("sinceSeq")) } : {}),
         ...(q.has("method") ? { method: q.get("method")! } : {}),
         ...(q.has("path") ? { pathContains: q.get("path")! } : {}),
@@ -384,6 +387,20 @@ export function buildControlRouter(deps: ControlDeps) {
     l.up();
     return json(200, { name: p.name, up: l.isUp() });
   });
+  if (deps.cloud) {
+    const cloud = deps.cloud;
+    addCloudControlRoutes(
+      r,
+      cloud.tenant,
+      {
+        get url() {
+          return cloud.url();
+        },
+        apiKeyFile: cloud.apiKeyFile,
+      },
+      (message, details) => new BadRequest(message, details),
+    );
+  }
   return r;
 }
 

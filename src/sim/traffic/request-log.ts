@@ -3,7 +3,7 @@
 export interface LoggedRequest {
   seq: number;
   time: string;
-  source: "qrs" | "engine" | "version";
+  source: "qrs" | "engine" | "version" | "cloud";
   method: string;
   path: string;
   query: Record<string, string>;
@@ -16,7 +16,7 @@ export interface LoggedRequest {
 }
 
 export interface RequestLogQuery {
-  source?: "qrs" | "engine" | "version";
+  source?: "qrs" | "engine" | "version" | "cloud";
   sinceSeq?: number;
   method?: string;
   pathContains?: string;
