@@ -43,6 +43,7 @@ import { setupDataChecks, type DataChecks } from "./checks";
 import { createButlerStatusPublisher } from "./mqtt/butler-status";
 import { createInfluxConflictMonitor } from "./influx-conflicts";
 import { setupWatchdog, type Watchdog } from "./watchdog";
+import { setupCloud } from "./cloud";
 
 export interface AppOptions {
   log: Logger;
@@ -339,6 +340,21 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       lifecycle,
       router: http.router,
       ...(gate ? { gate } : {}),
+    });
+    setupCloud(config, {
+      ...clusterWiring,
+      ...(gate ? { gate } : {}),
+      ...(incidents ? { annotate: incidents.annotate } : {}),
+      db: shared.sql,
+      bus,
+      clock,
+      log,
+      metrics,
+      readiness,
+      lifecycle,
+      router: http.router,
+      audit,
+      baseDir: loaded.baseDir,
     });
     const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
     // ↑ feature modules are wired above this line

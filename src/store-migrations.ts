@@ -16,6 +16,7 @@ import { clusterMigrations } from "./cluster/migrations";
 import { checksMigrations } from "./checks/check-store";
 import { incidentMigrations } from "./incidents/migrations";
 import { watchdogMigrations } from "./watchdog/watch-store";
+import { cloudMigrations } from "./cloud/cloud-store";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -35,5 +36,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   incidentMigrations,
   dashboardFeedMigrations,
   watchdogMigrations,
+  cloudMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import type { Component } from "../core/lifecycle";
 import type { SqlDb } from "../store/sql";
 
-export const DUTIES = ["scheduler", "reconcile", "distribute", "site-monitor", "watchdog"] as const;
+export const DUTIES = ["scheduler", "reconcile", "distribute", "site-monitor", "watchdog", "cloud"] as const;
 export type DutyName = (typeof DUTIES)[number];
 
 export interface ClusterMember {

@@ -20,6 +20,7 @@ import { IncidentsSchema } from "./sections/incidents";
 import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "./sections/site-monitor";
 import { DataChecksSchema, checkDataCheckReferences } from "./sections/data-checks";
 import { WatchdogSchema, checkWatchdogReferences } from "./sections/watchdog";
+import { QlikCloudSchema } from "./sections/qlik-cloud";
 
 export const ConfigSchema = z
   .strictObject({
@@ -51,6 +52,7 @@ export const ConfigSchema = z
     versionMonitor: VersionMonitorSchema.optional(),
     dataChecks: DataChecksSchema.optional(),
     watchdog: WatchdogSchema.optional(),
+    qlikCloud: QlikCloudSchema.optional(),
   })
   .superRefine(checkNotifyReferences)
   .superRefine(checkUptimeReferences)

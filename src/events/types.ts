@@ -115,8 +115,8 @@ export interface TaskEvent {
   kind: TaskEventKind;
   outcome: TaskOutcome;
   taskType: TaskType;
-  /** How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, or a test/preview. */
-  source: "udp" | "reconcile" | "test";
+  /** How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, a Qlik Cloud tenant's Reloads API, or a test/preview. */
+  source: "udp" | "reconcile" | "cloud" | "test";
   /** When Steward received/created the event (ISO-8601 UTC). */
   receivedAt: string;
   /** Node host name as sent by the scheduler (datagram field 1) or the executing node from QRS. */
@@ -197,6 +197,25 @@ export interface TaskEvent {
   incident?: IncidentRef;
   /** task.warning: why a successful run looks wrong. */
   warnings?: RunWarning[];
+  /** A Qlik Cloud reload (source `cloud`): which tenant, and what Qlik Cloud says of it. */
+  cloud?: CloudReloadRef;
+}
+
+/** What a task event of a Qlik Cloud reload carries besides the common fields. */
+export interface CloudReloadRef {
+  /** The tenant's name in Steward's config (qlikCloud.tenants[].name, default its host name). */
+  tenant: string;
+  tenantUrl: string;
+  tenantId?: string;
+  reloadId: string;
+  /** Qlik Cloud's status: SUCCEEDED, FAILED, CANCELED or EXCEEDED_LIMIT. */
+  status: string;
+  /** hub (hub or script editor), chronos (a schedule), external (the API), automations. */
+  type: string;
+  partial: boolean;
+  errorCode?: string;
+  errorMessage?: string;
+  spaceId?: string;
 }
 
 /** A watched Windows service or systemd unit changed state. */
