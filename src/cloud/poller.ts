@@ -209,10 +209,9 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
       }
     }
     // Without every page read, the reloads beyond the last one read are not seen yet: the watermark stays.
-    if (complete) {
-      const mark = Math.min(oldestOpen, stoppedAt ?? Number.POSITIVE_INFINITY);
-      if (stored === undefined || mark > stored) await deps.store.setWatermark(name, Math.max(mark, stored ?? mark), now);
-    } else if (stored === undefined) await deps.store.setWatermark(name, since, now);
+    // It never moves back: not before the first start's look-back either (the overlap must not replay history).
+    const mark = complete ? Math.max(since, Math.min(oldestOpen, stoppedAt ?? Number.POSITIVE_INFINITY)) : since;
+    if (stored === undefined || mark > stored) await deps.store.setWatermark(name, mark, now);
     return failure ? { ok: false, failure } : { ok: true };
   }
 
