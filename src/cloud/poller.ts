@@ -79,6 +79,15 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
     reported.add(key);
     log[level](fields, msg);
   }
+  /** Odd content of answers that were otherwise fine, logged once while it lasts (from one poll to the next). */
+  const oddReported = new Set<string>();
+  let oddThisPoll = new Set<string>();
+  function reportOdd(key: string, fields: Record<string, unknown>, msg: string) {
+    oddThisPoll.add(key);
+    if (oddReported.has(key)) return;
+    oddReported.add(key);
+    log.warn(fields, msg);
+  }
 
   function watched(app: CloudAppInfo | undefined, appId: string): boolean {
     if (!filtered) return true;
@@ -134,6 +143,7 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
 
   async function poll(): Promise<PollEnd> {
     const now = deps.clock.now();
+    oddThisPoll = new Set();
     const stored = await deps.store.watermark(name);
     const since = stored ?? now - t.lookBack;
     let oldestOpen = now - OVERLAP_MS;
@@ -156,8 +166,11 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
         return { ok: false, failure: { kind: "bad_answer", message: `GET /api/v1/reloads: ${describeError(err)}` } };
       }
       for (const rej of read.rejected) {
+        // A status Steward does not know may turn into one it knows (or be a glitch): read it again next time.
+        const created = timeMs(rej.creationTime);
+        if (created !== undefined && created >= since) oldestOpen = Math.min(oldestOpen, created);
         deps.metrics.rejected.inc({ tenant: name, reason: rej.reason });
-        reportOnce(`reject:${rej.reason}`, "warn", { reason: rej.reason, detail: rej.detail }, "the tenant listed a reload Steward cannot read; it is skipped");
+        reportOdd(`reject:${rej.reason}`, { reason: rej.reason, detail: rej.detail }, "the tenant listed a reload Steward cannot read; it is skipped");
       }
       let reachedOld = false;
       for (const r of read.reloads) {
@@ -176,16 +189,15 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
       }
       if (next === cursor) {
         deps.metrics.rejected.inc({ tenant: name, reason: "cursor_loop" });
-        reportOnce("cursor_loop", "warn", { cursor: next.slice(0, 60) }, "the tenant answered the same next cursor again; paging stops here");
+        reportOdd("cursor_loop", { cursor: next.slice(0, 60) }, "the tenant answered the same next cursor again; paging stops here");
         break;
       }
       cursor = next;
     }
     if (!complete) {
       deps.metrics.rejected.inc({ tenant: name, reason: "too_many_pages" });
-      reportOnce(
+      reportOdd(
         "pages",
-        "warn",
         { maxPages: t.maxPages },
         "more reloads than maxPages pages since the last poll (or a tenant whose next cursor never ends); the older ones wait for the next polls",
       );
@@ -212,6 +224,7 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
     // It never moves back: not before the first start's look-back either (the overlap must not replay history).
     const mark = complete ? Math.max(since, Math.min(oldestOpen, stoppedAt ?? Number.POSITIVE_INFINITY)) : since;
     if (stored === undefined || mark > stored) await deps.store.setWatermark(name, mark, now);
+    for (const k of oddReported) if (!oddThisPoll.has(k)) oddReported.delete(k);
     return failure ? { ok: false, failure } : { ok: true };
   }
 

@@ -50,7 +50,8 @@ const PageSchema = z
   })
   .loose();
 
-export type Rejected = { reason: "shape" | "unknown_status"; detail: string };
+/** A listed reload Steward cannot use; `creationTime` when it is a reload with a status Steward does not know. */
+export type Rejected = { reason: "shape" | "unknown_status"; detail: string; creationTime?: string };
 
 export interface ReloadPage {
   reloads: CloudReload[];
@@ -71,7 +72,11 @@ export function readReloadPage(body: unknown): ReloadPage {
       continue;
     }
     if (!(r.data.status in FINAL_STATUSES) && !IN_PROGRESS_STATUSES.has(r.data.status)) {
-      rejected.push({ reason: "unknown_status", detail: `reload ${r.data.id} has status '${r.data.status.slice(0, 40)}'` });
+      rejected.push({
+        reason: "unknown_status",
+        detail: `reload ${r.data.id} has status '${r.data.status.slice(0, 40)}'`,
+        ...(r.data.creationTime ? { creationTime: r.data.creationTime } : {}),
+      });
       continue;
     }
     reloads.push(r.data);
