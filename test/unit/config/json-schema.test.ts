@@ -41,6 +41,7 @@ const EXAMPLE_ENV: Record<string, string> = {
   HEARTBEAT_URL: "https://hc-ping.com/00000000-0000-0000-0000-000000000000",
   SIGNL4_WEBHOOK: "https://connect.signl4.com/webhook/example-team",
   NEW_RELIC_INSERT_KEY: "nr-insert-key",
+  QLIK_CLOUD_API_KEY: "qlik-cloud-api-key",
 };
 
 describe("example configs", () => {
