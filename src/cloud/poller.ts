@@ -6,7 +6,7 @@
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../core/clock";
 import { describeError } from "../core/errors";
-import type { TaskEvent } from "../events/types";
+import type { SiteEvent, TaskEvent } from "../events/types";
 import type { CloudTenantConfig } from "../config/sections/qlik-cloud";
 import { CloudCallError, type CloudFailure, type CloudHttp } from "./cloud-http";
 import type { CloudStore } from "./cloud-store";
@@ -37,6 +37,8 @@ export interface TenantPollerDeps {
   scriptLog: { enabled: boolean; onSuccess: boolean; head: number; tail: number; maxTextBytes: number };
   /** Hands the event to incidents and the bus; rejects when it could not be handed over. */
   announce(e: TaskEvent): Promise<void>;
+  /** Puts a site event (the key refused) on the bus. */
+  raise(e: SiteEvent): Promise<void>;
 }
 
 export interface TenantStatus {
@@ -260,10 +262,36 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
         : f.message;
     status = { ok: reachable, detail, lastPollAt: at, ...(status.lastSuccessAt ? { lastSuccessAt: status.lastSuccessAt } : {}) };
     const fields = { url: t.url, why: f.message, nextPollInMs: delayAfter(end) };
-    if (f.kind === "auth")
+    if (f.kind === "auth") {
+      if (!reported.has("auth")) void raiseAuthFailed(f.status, f.message);
       reportOnce("auth", "error", fields, "the Qlik Cloud tenant refused the API key; its reloads are not watched until a valid key is configured");
-    else if (f.kind === "rate") reportOnce("rate", "warn", fields, "the Qlik Cloud tenant asks Steward to slow down (429); polling waits as Retry-After says");
+    } else if (f.kind === "rate")
+      reportOnce("rate", "warn", fields, "the Qlik Cloud tenant asks Steward to slow down (429); polling waits as Retry-After says");
     else reportOnce(f.kind, "warn", fields, "polling the Qlik Cloud tenant failed; backing off");
+  }
+
+  /** One event per episode of a refused key, for a route that asks for `qlikcloud.auth_failed`. */
+  async function raiseAuthFailed(statusCode: number, why: string) {
+    const now = deps.clock.now();
+    const e: SiteEvent = {
+      id: `qlikcloud.auth_failed:${name}:${now}`,
+      kind: "qlikcloud.auth_failed",
+      receivedAt: new Date(now).toISOString(),
+      host: new URL(t.url).hostname,
+      title: `Qlik Cloud tenant ${name} refuses Steward's API key`,
+      summary: `${t.url} answered HTTP ${statusCode} to Steward's API key: it expired, was revoked, or its user lost the Tenant Admin role. The tenant's reloads are not watched until a new key is configured (docs/qlik-cloud.md).`,
+      facts: [
+        { name: "Tenant", value: name },
+        { name: "URL", value: t.url },
+        { name: "Answer", value: `HTTP ${statusCode}` },
+      ],
+      data: { tenant: name, url: t.url, status: statusCode, why },
+    };
+    try {
+      await deps.raise(e);
+    } catch (err) {
+      log.warn({ err: describeError(err) }, "could not announce the refused API key");
+    }
   }
 
   async function tick() {

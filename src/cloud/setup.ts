@@ -79,6 +79,7 @@ export function setupCloud(config: Config, deps: CloudSetupDeps): CloudWatch | u
       instanceId: deps.instanceId,
       scriptLog: { enabled: sl.enabled, onSuccess: sl.onSuccess, head: sl.headLines, tail: sl.tailLines, maxTextBytes: sl.maxTextBytes },
       announce,
+      raise: (e) => deps.bus.emit(e.kind, e),
     });
     // Not required: a Cloud tenant down must not take the on-premise alerts out of a load balancer.
     deps.readiness.register({ name: `qlikCloud:${name}`, required: false, check: () => poller.status() });

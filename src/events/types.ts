@@ -19,7 +19,10 @@ export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 export const TASK_EVENT_KINDS = ["task.succeeded", "task.failed", "task.aborted", "task.recovered", "task.warning"] as const;
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 export type ServiceEventKind = "service.stopped" | "service.started";
-/** Site-wide conditions the site monitors raise (license, version), and Steward's own (InfluxDB refusing its points). */
+/**
+ * Site-wide conditions the site monitors raise (license, version), Steward's own (InfluxDB refusing its points), and
+ * a Qlik Cloud tenant refusing Steward's API key (once per episode).
+ */
 export const SITE_EVENT_KINDS = [
   "license.expiring",
   "license.expired",
@@ -27,6 +30,7 @@ export const SITE_EVENT_KINDS = [
   "license.released",
   "qliksense.version_changed",
   "influxdb.field_conflict",
+  "qlikcloud.auth_failed",
 ] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
 /** What the data checks after a reload found (src/checks): a check failed, passed again, or could not be evaluated. */
@@ -351,6 +355,7 @@ export interface DomainEvents {
   "license.released": SiteEvent;
   "qliksense.version_changed": SiteEvent;
   "influxdb.field_conflict": SiteEvent;
+  "qlikcloud.auth_failed": SiteEvent;
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;
   "data.check_error": DataCheckEvent;

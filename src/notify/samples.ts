@@ -205,6 +205,12 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
       writtenType: "float",
     },
   },
+  "qlikcloud.auth_failed": {
+    title: "Qlik Cloud tenant acme-eu refuses Steward's API key",
+    summary:
+      "https://acme.eu.qlikcloud.com answered HTTP 401 to Steward's API key: it expired, was revoked, or its user lost the Tenant Admin role. The tenant's reloads are not watched until a new key is configured (docs/qlik-cloud.md).",
+    data: { tenant: "acme-eu", url: "https://acme.eu.qlikcloud.com", status: 401 },
+  },
   "qliksense.version_changed": {
     title: "Qlik Sense version changed to 14.212.7 (May 2025)",
     summary: "Qlik Sense on sense1.corp.example now reports version 14.212.7 (May 2025); it was 14.187.4 (February 2025).",

@@ -1,6 +1,6 @@
 // A Qlik Cloud tenant watched outbound only: a failed Cloud reload reaches a webhook once, with its log's error
 // line, as the same task.failed an on-premise run gives; a restart announces nothing twice and misses nothing; a
-// first start does not replay older history; a wrong key is one error on /ready and one log line.
+// first start does not replay older history; a wrong key is one error on /ready, one log line and one alert.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { TaskEvent } from "../../../src/events/types";
@@ -109,10 +109,17 @@ describe("a failed Qlik Cloud reload", () => {
     }
   });
 
-  test("a wrong key is one clear error on /ready and one log line, not a loop", async () => {
+  test("a wrong key is one clear error on /ready, one log line and one alert, not a loop", async () => {
     const lines: string[] = [];
     const log = createLogger({ level: "info", format: "json", secrets: createSecretRegistry(), write: (l) => void lines.push(l) });
-    const t = createTestApp(`${cloudYaml(sim, { name: "badkey", apiKey: "not-the-key" })}`, { dir: join(dir.path, "badkey"), log });
+    const yaml = `${cloudYaml(sim, { name: "badkey", apiKey: "not-the-key" })}channels:
+  keys: { type: webhook, url: "${rx.url}/keys" }
+routes:
+  - { on: [qlikcloud.auth_failed], to: [keys] }
+notify:
+  outbox: { initialBackoff: 50ms, maxBackoff: 200ms }
+`;
+    const t = createTestApp(yaml, { dir: join(dir.path, "badkey"), log });
     await t.app.start();
     try {
       await waitFor(async () => {
@@ -129,6 +136,11 @@ describe("a failed Qlik Cloud reload", () => {
       // Polling waits minutes after a refused key, not the 100 ms poll interval.
       expect(sim.requests.list({ source: "cloud" }).filter((r) => r.status === 401).length).toBe(before);
       expect(lines.filter((l) => l.includes("refused the API key"))).toHaveLength(1);
+      // And one alert through the route that asks for it.
+      await waitFor(() => rx.requests.some((r) => r.path === "/keys"));
+      const alerts = rx.requests.filter((r) => r.path === "/keys");
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]!.body).toContain("refuses Steward's API key");
       expect(lines.join("\n")).not.toContain("not-the-key");
       expect(await (await t.request("/metrics")).text()).toMatch(/steward_cloud_reachable\{tenant="badkey"\} 0/);
     } finally {
