@@ -345,6 +345,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       ...clusterWiring,
       ...(gate ? { gate } : {}),
       ...(incidents ? { annotate: incidents.annotate } : {}),
+      ...(control.mqtt ? { mqtt: control.mqtt } : {}),
       db: shared.sql,
       bus,
       clock,

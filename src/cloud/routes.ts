@@ -2,39 +2,13 @@
 // and the tenants' polling state (`GET /v4/cloud`).
 import { z } from "zod";
 import type { AuditLog } from "../audit/audit-log";
-import { AppError } from "../core/errors";
 import { auditActorOf } from "../http/audit-actor";
 import type { Router } from "../http/route";
-import { CloudCallError, type CloudHttp } from "./cloud-http";
-import type { TenantPoller } from "./poller";
+import { CloudStartBodySchema, startCloudReload, type CloudTenantHandle } from "./start-reload";
 
-export interface CloudTenantHandle {
-  name: string;
-  url: string;
-  http: CloudHttp;
-  poller: TenantPoller;
-}
-
-const StartBodySchema = z.lazy(() =>
-  z.strictObject({
-    appId: z.string().min(1).max(200).describe("The Qlik Cloud app's id."),
-    tenant: z.string().min(1).optional().describe("The tenant's name in qlikCloud.tenants (needed when there are several)."),
-    partial: z.boolean().optional().describe("A partial reload."),
-  }),
-);
+export type { CloudTenantHandle } from "./start-reload";
 
 const ReloadAnswerSchema = z.lazy(() => z.object({ id: z.string(), appId: z.string(), tenant: z.string(), status: z.string(), type: z.string().optional() }));
-
-function pickTenant(tenants: readonly CloudTenantHandle[], name: string | undefined): CloudTenantHandle {
-  if (tenants.length === 0) throw new AppError("NOT_FOUND", "no Qlik Cloud tenant is configured (qlikCloud.tenants)");
-  if (name === undefined) {
-    if (tenants.length === 1) return tenants[0]!;
-    throw new AppError("BAD_REQUEST", `several Qlik Cloud tenants are configured: name one in "tenant" (${tenants.map((t) => t.name).join(", ")})`);
-  }
-  const t = tenants.find((x) => x.name === name);
-  if (!t) throw new AppError("NOT_FOUND", `no Qlik Cloud tenant named '${name}' (configured: ${tenants.map((x) => x.name).join(", ")})`);
-  return t;
-}
 
 export function registerCloudRoutes(router: Router, deps: { tenants: readonly CloudTenantHandle[]; audit: AuditLog }): void {
   router.route(
@@ -46,7 +20,7 @@ export function registerCloudRoutes(router: Router, deps: { tenants: readonly Cl
         "Asks the tenant's Reloads API (POST /api/v1/reloads) to reload the app; the answer is the reload Qlik Cloud queued. How it ends is announced like any Cloud reload (task.succeeded, task.failed, task.aborted). Audited as a task start.",
       tags: ["tasks"],
       scope: "tasks",
-      body: StartBodySchema,
+      body: CloudStartBodySchema,
       responses: {
         201: { description: "The reload Qlik Cloud queued.", schema: ReloadAnswerSchema },
         400: { description: "A malformed body, or no tenant named." },
@@ -54,39 +28,7 @@ export function registerCloudRoutes(router: Router, deps: { tenants: readonly Cl
         502: { description: "The tenant could not be reached or refused the key." },
       },
     },
-    async (c, { body }) => {
-      const tenant = pickTenant(deps.tenants, body.tenant);
-      const actor = auditActorOf(c);
-      const target = `${tenant.name}/${body.appId}`.slice(0, 300);
-      let answer: Record<string, unknown>;
-      try {
-        answer = (await tenant.http.json("POST", "/api/v1/reloads", { appId: body.appId, partial: body.partial ?? false })) as Record<string, unknown>;
-      } catch (err) {
-        const f = err instanceof CloudCallError ? err.failure : undefined;
-        deps.audit.record({
-          actor,
-          action: "task.start",
-          target,
-          result: "failed",
-          details: { via: "qlikCloud", tenant: tenant.name, error: (err as Error).message },
-        });
-        if (f?.kind === "client" && (f.status === 404 || f.status === 400))
-          throw new AppError("NOT_FOUND", `the tenant ${tenant.name} has no app ${body.appId} it would reload (HTTP ${f.status})`);
-        throw new AppError("CLOUD_UNAVAILABLE", `Qlik Cloud tenant ${tenant.name}: ${(err as Error).message}`, { cause: err });
-      }
-      const id = typeof answer.id === "string" ? answer.id : "";
-      deps.audit.record({ actor, action: "task.start", target, result: "ok", details: { via: "qlikCloud", tenant: tenant.name, reloadId: id } });
-      return c.json(
-        {
-          id,
-          appId: body.appId,
-          tenant: tenant.name,
-          status: String(answer.status ?? "QUEUED"),
-          ...(typeof answer.type === "string" ? { type: answer.type } : {}),
-        },
-        201,
-      );
-    },
+    async (c, { body }) => c.json(await startCloudReload(deps.tenants, body, auditActorOf(c), deps.audit), 201),
   );
 
   router.route(

@@ -14,7 +14,9 @@ import type { MetricsRegistry } from "../core/metrics";
 import type { Readiness } from "../core/readiness";
 import type { DomainEvents, TaskEvent } from "../events/types";
 import type { Router } from "../http/route";
+import type { MqttService } from "../mqtt/mqtt-client";
 import type { SqlDb } from "../store/sql";
+import { registerCloudMqttStart } from "./mqtt-start";
 import { createCloudHttp } from "./cloud-http";
 import { createCloudStore } from "./cloud-store";
 import { createCloudMetadata } from "./metadata";
@@ -35,6 +37,8 @@ export interface CloudSetupDeps {
   baseDir: string;
   instanceId: string;
   gate?: DutyGate;
+  /** The broker connection, for Cloud reload starts over MQTT (qlikCloud.mqttTopic). */
+  mqtt?: MqttService;
   /** src/incidents/: history, cause and incident on the way to the bus, and follow-ups (task.recovered). */
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
 }
@@ -99,5 +103,6 @@ export function setupCloud(config: Config, deps: CloudSetupDeps): CloudWatch | u
   deps.lifecycle.add({ name: "qlik-cloud-http", start() {}, stop: () => tenants.forEach((t) => t.http.close()) });
   deps.lifecycle.add(deps.gate ? deps.gate("cloud", component) : component);
   registerCloudRoutes(deps.router, { tenants, audit: deps.audit });
+  if (cfg.mqttTopic && deps.mqtt) registerCloudMqttStart(deps.mqtt, cfg.mqttTopic, { tenants, audit: deps.audit, log: deps.log, metrics: deps.metrics });
   return { tenants };
 }

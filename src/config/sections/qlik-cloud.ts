@@ -47,6 +47,12 @@ export const QlikCloudSchema = lazySection(() =>
     .strictObject({
       enabled: z.boolean().default(true).describe("Watch the tenants. Off: the section is kept but not used."),
       tenants: z.array(TenantSchema).min(1).max(50).describe("The tenants to watch."),
+      mqttTopic: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Messages here start Cloud reloads: the JSON body of POST /v4/cloud/reloads; the answer goes to <topic>/result. Needs mqtt:.")
+        .meta({ examples: ["qlikcloud/reload"] }),
     })
     .superRefine((c, ctx) => {
       const seen = new Map<string, number>();
@@ -75,4 +81,14 @@ export function tenantName(t: { name?: string | undefined; url: string }): strin
   } catch {
     return t.url;
   }
+}
+
+/** Cloud reload starts over MQTT need the broker connection. */
+export function checkQlikCloudReferences(config: { qlikCloud?: QlikCloudConfig; mqtt?: unknown }, ctx: z.RefinementCtx): void {
+  if (config.qlikCloud?.mqttTopic && !config.mqtt)
+    ctx.addIssue({
+      code: "custom",
+      path: ["qlikCloud", "mqttTopic"],
+      message: "starting Cloud reloads from MQTT needs the broker: configure mqtt: or remove mqttTopic",
+    });
 }
