@@ -24,7 +24,11 @@ export interface DemoInstance {
 export const DEMO_LEASE_MS = 6_000;
 export const DEMO_HEARTBEAT_MS = 1_000;
 
-export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts, instance?: DemoInstance): DemoConfig {
+/**
+ * `cloudApiKey`: the simulated Qlik Cloud tenant's key (made before the simulator starts); without it the demo's
+ * qlikCloud block is left out (the tenant is not watched).
+ */
+export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts, instance?: DemoInstance, cloudApiKey?: string): DemoConfig {
   const doc = parseDocument(yaml);
   const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "./data/demo"));
   const certDir = join(dataDir, "sim-certs");
@@ -43,5 +47,13 @@ export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts,
   if (doc.hasIn(["versionMonitor"])) doc.setIn(["versionMonitor", "port"], ports.version);
   doc.setIn(["channels", "ops-mail", "smtp", "port"], ports.smtp);
   doc.setIn(["channels", "ops-webhook", "url"], `http://127.0.0.1:${ports.webhook}/hooks/qlik`);
+  if (doc.hasIn(["qlikCloud"])) {
+    if (cloudApiKey === undefined) doc.delete("qlikCloud");
+    else {
+      doc.setIn(["qlikCloud", "tenants", 0, "url"], `https://127.0.0.1:${ports.cloud}`);
+      doc.setIn(["qlikCloud", "tenants", 0, "apiKey"], cloudApiKey);
+      doc.setIn(["qlikCloud", "tenants", 0, "caFile"], join(certDir, "root.pem"));
+    }
+  }
   return { loaded: parseConfigText(doc.toString(), "demo.yaml", baseDir), dataDir, certDir };
 }

@@ -44,6 +44,7 @@ export const DEMO_PORTS = {
   smtp: 7425,
   webhook: 7481,
   version: 7432,
+  cloud: 7443,
 } as const;
 
 export type DemoPorts = { -readonly [K in keyof typeof DEMO_PORTS]: number };
