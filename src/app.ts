@@ -341,7 +341,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       router: http.router,
       ...(gate ? { gate } : {}),
     });
-    setupCloud(config, {
+    const cloud = setupCloud(config, {
       ...clusterWiring,
       ...(gate ? { gate } : {}),
       ...(incidents ? { annotate: incidents.annotate } : {}),
@@ -372,7 +372,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       security,
       notify,
       influxConflicts,
-      more: [services.reconfigurable, ...beats.reconfigurables],
+      more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud ? [cloud.reconfigurable] : [])],
     });
 
     // The HTTP listener starts last and stops first.

@@ -28,6 +28,8 @@ export interface CloudHttp {
   json(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown>;
   /** GET a text resource (a reload log), at most `maxBytes` of it (the end is what matters: it is kept). */
   text(path: string, maxBytes: number): Promise<{ text: string; cut: boolean }>;
+  /** A new key (a config reload after the old one expired): the next call uses it. */
+  setApiKey(key: string): void;
   close(): void;
 }
 
@@ -68,11 +70,12 @@ export function createCloudHttp(o: CloudHttpOptions): CloudHttp {
   // A private CA is trusted besides the system's, not instead of them (a proxy's CA next to the public ones).
   const agent = new https.Agent({ keepAlive: true, maxSockets: 4, ...(ca ? { ca: [...rootCertificates, ...ca] } : {}) });
   const base = o.url.replace(/\/+$/, "");
+  let apiKey = o.apiKey;
   const maxJson = o.maxJsonBytes ?? DEFAULT_MAX_JSON;
 
   function call(method: string, path: string, accept: string, body: string | undefined, maxBytes: number, keepEnd: boolean) {
     const u = new URL(path.startsWith("https://") ? path : `${base}${path}`);
-    const headers: Record<string, string | number> = { authorization: `Bearer ${o.apiKey}`, accept, "user-agent": "Steward" };
+    const headers: Record<string, string | number> = { authorization: `Bearer ${apiKey}`, accept, "user-agent": "Steward" };
     if (body !== undefined) {
       headers["content-type"] = "application/json";
       headers["content-length"] = Buffer.byteLength(body);
@@ -150,6 +153,7 @@ export function createCloudHttp(o: CloudHttpOptions): CloudHttp {
       check(r, `GET ${path.split("?")[0]}`);
       return { text: r.text, cut: r.cut };
     },
+    setApiKey: (key) => void (apiKey = key),
     close: () => agent.destroy(),
   };
 }

@@ -18,7 +18,7 @@ import { cloudTaskEvent } from "./task-event";
 /** Reloads that become visible a little after their creation time are still read by the next poll. */
 const OVERLAP_MS = 2 * 60_000;
 const MAX_BACKOFF_MS = 15 * 60_000;
-/** With a rejected key: ask again this seldom (a new key in the config is picked up on reload anyway). */
+/** With a rejected key: ask again this seldom (a config reload with a new key polls at once). */
 const AUTH_RETRY_MS = 5 * 60_000;
 /** A claim older than this belongs to a Steward that died while announcing. */
 export const CLOUD_CLAIM_LEASE_MS = 5 * 60_000;
@@ -57,6 +57,8 @@ export interface TenantPoller {
   status(): TenantStatus;
   /** When the next poll is due (ms), for tests and /v4/cloud. */
   nextPollAt(): number | undefined;
+  /** Polls at once if polling (this Steward holds the lease): after a new API key was loaded. */
+  pollSoon(): void;
 }
 
 type PollEnd = { ok: true } | { ok: false; failure: CloudFailure };
@@ -70,6 +72,8 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
   let stopped = true;
   let failures = 0;
   let nextAt: number | undefined;
+  /** Poll again at once when the running poll ends (a new key came in meanwhile). */
+  let soon = false;
   let status: TenantStatus = { ok: false, detail: "not polled yet" };
   /** Failure kinds already logged in the current episode: a lasting problem is one line, not one per poll. */
   const reported = new Set<string>();
@@ -306,7 +310,8 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
       record(end);
       const delay = delayAfter(end);
       await deps.store.prune(deps.clock.now() - KEEP_DONE_MS).catch(() => 0);
-      if (!stopped) arm(delay);
+      if (!stopped) arm(soon ? 0 : delay);
+      soon = false;
     })().finally(() => {
       running = undefined;
     });
@@ -348,5 +353,10 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
     },
     status: () => status,
     nextPollAt: () => nextAt,
+    pollSoon() {
+      if (stopped) return;
+      if (running) soon = true;
+      else arm(0);
+    },
   };
 }

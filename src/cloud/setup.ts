@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { DutyGate } from "../cluster/gate";
 import type { Config } from "../config";
+import type { Reconfigurable } from "../config/reload/reloader";
 import { tenantName } from "../config/sections/qlik-cloud";
 import type { EventBus } from "../core/bus";
 import type { Clock } from "../core/clock";
@@ -45,7 +46,12 @@ export interface CloudSetupDeps {
 
 export interface CloudWatch {
   tenants: readonly CloudTenantHandle[];
+  /** A config reload applies new API keys live; anything else about the tenants needs a restart. */
+  reconfigurable: Reconfigurable;
 }
+
+/** The tenants' settings apart from their keys: what a reload cannot change live. */
+const shape = (c: Config["qlikCloud"]) => JSON.stringify({ ...c, tenants: c?.tenants.map(({ apiKey: _k, ...rest }) => rest) });
 
 export function setupCloud(config: Config, deps: CloudSetupDeps): CloudWatch | undefined {
   const cfg = config.qlikCloud;
@@ -104,5 +110,26 @@ export function setupCloud(config: Config, deps: CloudSetupDeps): CloudWatch | u
   deps.lifecycle.add(deps.gate ? deps.gate("cloud", component) : component);
   registerCloudRoutes(deps.router, { tenants, audit: deps.audit });
   if (cfg.mqttTopic && deps.mqtt) registerCloudMqttStart(deps.mqtt, cfg.mqttTopic, { tenants, audit: deps.audit, log: deps.log, metrics: deps.metrics });
-  return { tenants };
+  const reconfigurable: Reconfigurable = {
+    name: "qlik-cloud",
+    sections: ["qlikCloud"],
+    prepare(next) {
+      const n = next.config.qlikCloud;
+      if (shape(n) !== shape(cfg)) return { apply() {}, restartRequired: ["qlikCloud"] };
+      return {
+        apply() {
+          n!.tenants.forEach((t, i) => {
+            const handle = tenants[i]!;
+            if (t.apiKey === cfg.tenants[i]!.apiKey) return;
+            cfg.tenants[i]!.apiKey = t.apiKey;
+            handle.http.setApiKey(t.apiKey);
+            log.info({ tenant: handle.name }, "new API key loaded; polling the tenant now");
+            handle.poller.pollSoon();
+          });
+        },
+      };
+    },
+    pendingRestart: (next, started) => (shape(next.config.qlikCloud) === shape(started.config.qlikCloud) ? [] : ["qlikCloud"]),
+  };
+  return { tenants, reconfigurable };
 }

@@ -1,11 +1,16 @@
 // A Qlik Cloud tenant watched outbound only: a failed Cloud reload reaches a webhook once, with its log's error
 // line, as the same task.failed an on-premise run gives; a restart announces nothing twice and misses nothing; a
-// first start does not replay older history; a wrong key is one error on /ready, one log line and one alert.
+// first start does not replay older history; a wrong key is one error on /ready, one log line and one alert, and a
+// new key loaded by a config reload is used at once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createApp } from "../../../src/app";
+import { loadConfigFile } from "../../../src/config/load";
+import { inProcessEnv } from "../../../src/http/types";
 import type { TaskEvent } from "../../../src/events/types";
 import type { Simulator } from "../../../src/sim";
-import { createLogger } from "../../../src/core/logger";
+import { createLogger, createSilentLogger } from "../../../src/core/logger";
 import { createSecretRegistry } from "../../../src/core/redaction";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { createTempDir } from "../../helpers/temp-dir";
@@ -145,6 +150,39 @@ notify:
       expect(await (await t.request("/metrics")).text()).toMatch(/steward_cloud_reachable\{tenant="badkey"\} 0/);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe("a new API key", () => {
+  test("loaded by a config reload is used at once: the tenant is polled again and reloads come through", async () => {
+    const folder = join(dir.path, "rotate");
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, "steward.yaml");
+    const base = "dataDir: ./data\nhttp: { host: 127.0.0.1, port: 0 }\nudp: { host: 127.0.0.1, port: 0 }\n";
+    writeFileSync(file, `${base}${cloudYaml(sim, { name: "rotate", apiKey: "an-expired-key" })}`);
+    const app = createApp(loadConfigFile(file), { log: createSilentLogger() });
+    const events: TaskEvent[] = [];
+    app.bus.on("task.failed", (e) => void events.push(e as TaskEvent));
+    await app.start();
+    try {
+      const ready = async () =>
+        ((await (await app.http.hono.request("/ready", {}, inProcessEnv())).json()) as { components: Record<string, { ok: boolean }> }).components[
+          "qlikCloud:rotate"
+        ];
+      await waitFor(async () => (await ready())?.ok === false && sim.requests.list({ source: "cloud" }).some((r) => r.status === 401));
+      const failed = await runCloudReload(sim, sim.site.apps[0]!.id, "fail", "failed while the key was expired");
+      writeFileSync(file, `${base}${cloudYaml(sim, { name: "rotate" })}`);
+      const r = await app.http.hono.request("/v4/admin/reload", { method: "POST" }, inProcessEnv());
+      if (r.status !== 200) throw new Error(`reload answered ${r.status}: ${await r.text()}`);
+      const report = (await r.json()) as { applied: string[]; restartRequired: string[] };
+      expect(report.applied).toContain("qlik-cloud");
+      expect(report.restartRequired).toEqual([]);
+      // Without waiting out the 5 minutes a refused key waits.
+      await waitFor(() => events.some((e) => e.executionId === failed.id), { timeoutMs: 10_000, what: "the reload that failed while the key was expired" });
+      await waitFor(async () => (await ready())?.ok === true, { what: "the tenant ready again" });
+    } finally {
+      await app.stop();
     }
   });
 });
