@@ -35,7 +35,9 @@ export interface CloudHttp {
 
 export interface CloudHttpOptions {
   url: string;
-  apiKey: string;
+  /** An API key, or a machine-to-machine OAuth client whose access tokens are fetched and renewed here. */
+  apiKey?: string;
+  oauth?: { clientId: string; clientSecret: string; scope?: string };
   caFile?: string;
   baseDir: string;
   timeoutMs: number;
@@ -72,10 +74,12 @@ export function createCloudHttp(o: CloudHttpOptions): CloudHttp {
   const base = o.url.replace(/\/+$/, "");
   let apiKey = o.apiKey;
   const maxJson = o.maxJsonBytes ?? DEFAULT_MAX_JSON;
+  let token: { value: string; until: number } | undefined;
+  let fetching: Promise<string> | undefined;
 
-  function call(method: string, path: string, accept: string, body: string | undefined, maxBytes: number, keepEnd: boolean) {
+  function call(method: string, path: string, accept: string, body: string | undefined, maxBytes: number, keepEnd: boolean, bearer?: string) {
     const u = new URL(path.startsWith("https://") ? path : `${base}${path}`);
-    const headers: Record<string, string | number> = { authorization: `Bearer ${apiKey}`, accept, "user-agent": "Steward" };
+    const headers: Record<string, string | number> = { accept, "user-agent": "Steward", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
     if (body !== undefined) {
       headers["content-type"] = "application/json";
       headers["content-length"] = Buffer.byteLength(body);
@@ -123,7 +127,7 @@ export function createCloudHttp(o: CloudHttpOptions): CloudHttp {
       throw new CloudCallError({
         kind: "auth",
         status: r.status,
-        message: `${what} answered HTTP ${r.status} (the API key is wrong, expired or revoked, or lacks the role)`,
+        message: `${what} answered HTTP ${r.status} (${o.oauth ? "the OAuth client's token was refused, or the client lacks the role" : "the API key is wrong, expired or revoked, or lacks the role"})`,
       });
     if (r.status === 429)
       throw new CloudCallError({ kind: "rate", retryAfterMs: parseRetryAfter(r.retryAfter, Date.now()), message: `${what} answered 429 Too Many Requests` });
@@ -131,10 +135,58 @@ export function createCloudHttp(o: CloudHttpOptions): CloudHttp {
     throw new CloudCallError({ kind: "client", status: r.status, message: `${what} answered HTTP ${r.status}${detail}` });
   }
 
+  /** An access token of the OAuth client: fetched once, renewed shortly before it expires. */
+  async function fetchToken(): Promise<string> {
+    const c = o.oauth!;
+    const body = JSON.stringify({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      grant_type: "client_credentials",
+      ...(c.scope ? { scope: c.scope } : {}),
+    });
+    const r = await call("POST", "/oauth/token", "application/json", body, 64 * 1024, false);
+    if (r.status === 400 || r.status === 401 || r.status === 403)
+      throw new CloudCallError({
+        kind: "auth",
+        status: r.status,
+        message: `POST /oauth/token answered HTTP ${r.status} (the OAuth client id or secret is wrong, or the client is not a machine-to-machine one)`,
+      });
+    check(r, "POST /oauth/token");
+    let answer: { access_token?: unknown; expires_in?: unknown };
+    try {
+      answer = JSON.parse(r.text);
+    } catch {
+      throw new CloudCallError({ kind: "bad_answer", message: "POST /oauth/token answered something that is not JSON" });
+    }
+    if (typeof answer.access_token !== "string" || answer.access_token === "")
+      throw new CloudCallError({ kind: "bad_answer", message: "POST /oauth/token answered without an access_token" });
+    const lifeMs = typeof answer.expires_in === "number" && answer.expires_in > 0 ? answer.expires_in * 1000 : 3_600_000;
+    // Renewed a little before it runs out (a tenth of its life, at most a minute), never busier than every second.
+    token = { value: answer.access_token, until: Date.now() + Math.max(1_000, lifeMs - Math.min(60_000, lifeMs / 10)) };
+    return token.value;
+  }
+
+  async function bearer(): Promise<string | undefined> {
+    if (!o.oauth) return apiKey;
+    if (token && Date.now() < token.until) return token.value;
+    fetching ??= fetchToken().finally(() => {
+      fetching = undefined;
+    });
+    return fetching;
+  }
+
+  /** A call with the credentials; with OAuth a 401 (a token revoked early) gets one new token and one retry. */
+  async function authorized(method: string, path: string, accept: string, body: string | undefined, maxBytes: number, keepEnd: boolean) {
+    const r = await call(method, path, accept, body, maxBytes, keepEnd, await bearer());
+    if (r.status !== 401 || !o.oauth) return r;
+    token = undefined;
+    return call(method, path, accept, body, maxBytes, keepEnd, await bearer());
+  }
+
   return {
     async json(method, path, body) {
       const what = `${method} ${path.split("?")[0]}`;
-      const r = await call(method, path, "application/json", body === undefined ? undefined : JSON.stringify(body), maxJson, false);
+      const r = await authorized(method, path, "application/json", body === undefined ? undefined : JSON.stringify(body), maxJson, false);
       check(r, what);
       if (r.cut) throw new CloudCallError({ kind: "bad_answer", message: `${what} answered more than ${maxJson} bytes` });
       if (!/json/i.test(r.type))
@@ -149,7 +201,7 @@ export function createCloudHttp(o: CloudHttpOptions): CloudHttp {
       }
     },
     async text(path, maxBytes) {
-      const r = await call("GET", path, "text/plain", undefined, maxBytes, true);
+      const r = await authorized("GET", path, "text/plain", undefined, maxBytes, true);
       check(r, `GET ${path.split("?")[0]}`);
       return { text: r.text, cut: r.cut };
     },

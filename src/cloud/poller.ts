@@ -262,7 +262,9 @@ export function createTenantPoller(deps: TenantPollerDeps): TenantPoller {
     deps.metrics.reachable.set(reachable ? 1 : 0, { tenant: name });
     const detail =
       f.kind === "auth"
-        ? `the tenant refused the API key (HTTP ${f.status}): make a new key in the Management Console and put it in qlikCloud.tenants[].apiKey (docs/qlik-cloud.md)`
+        ? t.oauth
+          ? `the tenant refused the OAuth client (HTTP ${f.status}): check qlikCloud.tenants[].oauth against the Management Console's OAuth page (docs/qlik-cloud.md)`
+          : `the tenant refused the API key (HTTP ${f.status}): make a new key in the Management Console and put it in qlikCloud.tenants[].apiKey (docs/qlik-cloud.md)`
         : f.message;
     status = { ok: reachable, detail, lastPollAt: at, ...(status.lastSuccessAt ? { lastSuccessAt: status.lastSuccessAt } : {}) };
     const fields = { url: t.url, why: f.message, nextPollInMs: delayAfter(end) };

@@ -77,7 +77,14 @@ export function setupCloud(config: Config, deps: CloudSetupDeps): CloudWatch | u
 
   const tenants: CloudTenantHandle[] = cfg.tenants.map((t) => {
     const name = tenantName(t);
-    const http = createCloudHttp({ url: t.url, apiKey: t.apiKey, ...(t.caFile ? { caFile: t.caFile } : {}), baseDir: deps.baseDir, timeoutMs: t.timeout });
+    const http = createCloudHttp({
+      url: t.url,
+      ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+      ...(t.oauth ? { oauth: t.oauth } : {}),
+      ...(t.caFile ? { caFile: t.caFile } : {}),
+      baseDir: deps.baseDir,
+      timeoutMs: t.timeout,
+    });
     const poller = createTenantPoller({
       tenant: { ...t, name },
       http,
@@ -120,7 +127,7 @@ export function setupCloud(config: Config, deps: CloudSetupDeps): CloudWatch | u
         apply() {
           n!.tenants.forEach((t, i) => {
             const handle = tenants[i]!;
-            if (t.apiKey === cfg.tenants[i]!.apiKey) return;
+            if (t.apiKey === undefined || t.apiKey === cfg.tenants[i]!.apiKey) return;
             cfg.tenants[i]!.apiKey = t.apiKey;
             handle.http.setApiKey(t.apiKey);
             log.info({ tenant: handle.name }, "new API key loaded; polling the tenant now");

@@ -32,7 +32,7 @@ export type { SiteModel, TaskModel, AppModel } from "./site/model";
 export type { SimSettings, SimSettingsInput, UdpSettings, UdpTarget } from "./settings";
 export type { LoggedRequest } from "./traffic/request-log";
 export type { StartOptions, StartResult } from "./tasks/runner";
-export { CLOUD_API_KEY_FILE, ensureCloudApiKey, type CloudTenant, type CloudReload } from "./cloud";
+export { CLOUD_API_KEY_FILE, CLOUD_OAUTH_CLIENT_ID, ensureCloudApiKey, type CloudTenant, type CloudReload } from "./cloud";
 
 export const DEFAULT_PORTS = { qrs: 4242, engine: 4747, control: 4799, version: 9032 } as const;
 

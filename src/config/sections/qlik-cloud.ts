@@ -20,8 +20,32 @@ const TenantSchema = z
     apiKey: z
       .string()
       .min(1)
-      .describe("API key of a tenant admin (Management Console → API keys); from ${env:…} or ${file:…}, never written in the file. See docs/qlik-cloud.md.")
+      .optional()
+      .describe(
+        "API key of a tenant admin (profile → API keys); from ${env:…} or ${file:…}, never written in the file. Give apiKey or oauth. See docs/qlik-cloud.md.",
+      )
       .meta({ examples: ["${env:QLIK_CLOUD_API_KEY}"] }),
+    oauth: z
+      .strictObject({
+        clientId: z
+          .string()
+          .min(1)
+          .describe("The OAuth client's id.")
+          .meta({ examples: ["3f0a9c2e5b1d4e7f8a6b"] }),
+        clientSecret: z
+          .string()
+          .min(1)
+          .describe("The OAuth client's secret, from ${env:…} or ${file:…}.")
+          .meta({ examples: ["${env:QLIK_CLOUD_CLIENT_SECRET}"] }),
+        scope: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Scopes to ask for (space-separated); left out, the client's own.")
+          .meta({ examples: ["user_default"] }),
+      })
+      .optional()
+      .describe("A machine-to-machine OAuth client (Management Console → OAuth) instead of an API key: Steward fetches and renews its access tokens."),
     caFile: z
       .string()
       .min(1)
@@ -39,6 +63,10 @@ const TenantSchema = z
     ),
     maxPages: z.number().int().min(1).max(100).default(10).describe("Pages of 100 reloads read per poll at most; the rest waits for the next poll."),
     timeout: DurationSchema.prefault("30s").describe("Per-request timeout."),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.apiKey === undefined) === (t.oauth === undefined))
+      ctx.addIssue({ code: "custom", path: ["apiKey"], message: "give either apiKey or oauth (a machine-to-machine OAuth client), not both and not neither" });
   })
   .describe("One Qlik Cloud tenant.");
 

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { json } from "../util/http";
 import type { Router } from "../util/router";
+import { CLOUD_OAUTH_CLIENT_ID } from "./server";
 import { CLOUD_RELOAD_TYPES, LIST_ANSWERS, type CloudReload, type CloudTenant } from "./tenant";
 
 const RunSchema = z.strictObject({
@@ -21,6 +22,7 @@ export const CloudSettingsPatchSchema = z.strictObject({
   retryAfterSeconds: z.int().min(0).max(3_600).optional(),
   listAnswer: z.enum(LIST_ANSWERS).optional(),
   durationMs: z.int().min(0).max(3_600_000).optional(),
+  oauthTokenSeconds: z.int().min(1).max(86_400).optional(),
 });
 
 export interface CloudControlContext {
@@ -54,7 +56,15 @@ export function addCloudControlRoutes<C extends CloudControlContext>(
       );
     return res.data;
   };
-  r.add("GET", "/cloud", () => json(200, { url: info.url, tenantId: tenant.tenantId, apiKeyFile: info.apiKeyFile, settings: tenant.settings }));
+  r.add("GET", "/cloud", () =>
+    json(200, {
+      url: info.url,
+      tenantId: tenant.tenantId,
+      apiKeyFile: info.apiKeyFile,
+      oauth: { clientId: CLOUD_OAUTH_CLIENT_ID, clientSecret: "the API key", tokensIssued: tenant.oauthTokensIssued },
+      settings: tenant.settings,
+    }),
+  );
   r.add("POST", "/cloud/reloads", (c) => {
     const b = parse(RunSchema, c.body);
     if (!tenant.site.apps.some((a) => a.id === b.appId))

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export { createCloudTenant, CLOUD_STATUSES, CLOUD_RELOAD_TYPES, type CloudTenant, type CloudReload, type CloudSettings, type CloudOutcome } from "./tenant";
-export { createCloudServer, parseScimFilter } from "./server";
+export { createCloudServer, parseScimFilter, CLOUD_OAUTH_CLIENT_ID } from "./server";
 export { addCloudControlRoutes } from "./control";
 
 export const CLOUD_API_KEY_FILE = "cloud-api-key.txt";

@@ -1,6 +1,7 @@
 // The simulated Qlik Cloud tenant's REST API: HTTPS, `Authorization: Bearer <API key>`, a per-minute request
 // budget answered with 429 and Retry-After, the Reloads API with SCIM status filters and cursor paging, reload
 // logs, app and item metadata, spaces, users and scheduling tasks.
+import { randomBytes } from "node:crypto";
 import type { CertSet } from "../certs/generate";
 import type { Faults } from "../traffic/faults";
 import { pickHeaders, type RequestLog } from "../traffic/request-log";
@@ -155,14 +156,36 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
     return json(200, { data, links: { self: { href: `${c.base}/api/scheduling/tasks${c.url.search}` } } });
   });
 
+  /** Access tokens of the machine-to-machine OAuth client, with their expiry. */
+  const tokens = new Map<string, number>();
+  const oauthToken = (raw: string, nowMs: number): Response => {
+    let b: Record<string, unknown>;
+    try {
+      b = raw.trim().startsWith("{") ? JSON.parse(raw) : Object.fromEntries(new URLSearchParams(raw));
+    } catch {
+      return json(400, { error: "invalid_request", error_description: "the body is neither JSON nor a form" });
+    }
+    if (b.grant_type !== "client_credentials") return json(400, { error: "unsupported_grant_type" });
+    if (b.client_id !== CLOUD_OAUTH_CLIENT_ID || b.client_secret !== deps.apiKey) return json(401, { error: "invalid_client" });
+    tenant.oauthTokensIssued++;
+    for (const [k, until] of tokens) if (until <= nowMs) tokens.delete(k);
+    const value = `oat_${randomBytes(24).toString("base64url")}`;
+    const life = tenant.settings.oauthTokenSeconds;
+    tokens.set(value, nowMs + life * 1000);
+    return json(200, { access_token: value, token_type: "bearer", expires_in: life, scope: typeof b.scope === "string" ? b.scope : "user_default" });
+  };
+
   const handle = async (c: Ctx, nowMs: number): Promise<Response> => {
     const fault = deps.faults.take({ target: "cloud", method: c.req.method, path: c.url.pathname }, nowMs);
     if (fault) {
       if (fault.delayMs > 0) await sleep(fault.delayMs);
       if (fault.status !== undefined) return text(fault.status, fault.body ?? "Internal Server Error");
     }
+    if (c.req.method === "POST" && c.url.pathname === "/oauth/token") return oauthToken(c.body, nowMs);
     const auth = c.req.headers.get("authorization") ?? "";
-    if (auth !== `Bearer ${deps.apiKey}`) return errors(401, "Not authorized", "AUTH-1");
+    const bearer = auth.startsWith("Bearer ") ? auth.slice(7) : "";
+    const token = tokens.get(bearer);
+    if (bearer !== deps.apiKey && !(token !== undefined && token > nowMs)) return errors(401, "Not authorized", "AUTH-1");
     while (window.length > 0 && window[0]! <= nowMs - 60_000) window.shift();
     if (window.length >= tenant.settings.ratePerMinute) {
       const res = errors(429, "Too Many Requests", "REQUEST-LIMIT-EXCEEDED");
@@ -213,3 +236,6 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
 }
 
 export const RELOAD_TYPES = CLOUD_RELOAD_TYPES;
+
+/** The simulated tenant's machine-to-machine OAuth client: this id, and the API key as its secret. */
+export const CLOUD_OAUTH_CLIENT_ID = "steward-sim-m2m";

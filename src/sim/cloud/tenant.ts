@@ -40,6 +40,8 @@ export interface CloudSettings {
   listAnswer: ListAnswer;
   /** How long a reload stays RELOADING (ms). */
   durationMs: number;
+  /** Lifetime of the OAuth client's access tokens (expires_in). */
+  oauthTokenSeconds: number;
 }
 
 export interface RunRequest {
@@ -54,6 +56,8 @@ export interface RunRequest {
 
 export interface CloudTenant {
   tenantId: string;
+  /** Access tokens handed out at /oauth/token so far. */
+  oauthTokensIssued: number;
   site: SiteModel;
   settings: CloudSettings;
   reloads(): CloudReload[];
@@ -68,7 +72,7 @@ export const newReloadId = () => randomBytes(12).toString("hex");
 
 export function createCloudTenant(site: SiteModel, now: () => number, settings: Partial<CloudSettings> = {}): CloudTenant {
   const tenantId = `sim${randomBytes(12).toString("base64url")}`;
-  const s: CloudSettings = { ratePerMinute: 1_000, retryAfterSeconds: 1, listAnswer: "normal", durationMs: 50, ...settings };
+  const s: CloudSettings = { ratePerMinute: 1_000, retryAfterSeconds: 1, listAnswer: "normal", durationMs: 50, oauthTokenSeconds: 3_600, ...settings };
   const all: CloudReload[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const later = (ms: number, fn: () => void) => {
@@ -114,6 +118,7 @@ export function createCloudTenant(site: SiteModel, now: () => number, settings: 
 
   return {
     tenantId,
+    oauthTokensIssued: 0,
     site,
     settings: s,
     reloads: () => all,
