@@ -4,7 +4,7 @@ import type { LoadResult } from "./bench-http-load";
 
 export interface Figure {
   metric: string;
-  unit: "ms" | "MiB" | "req/s" | "datagrams/s" | "datagrams" | "bytes";
+  unit: "ms" | "µs" | "%" | "MiB" | "req/s" | "datagrams/s" | "datagrams" | "bytes";
   steward?: number;
   baseline?: number;
   /** The figure is a lower bound: no limit was reached (">") or the load generator was the limit ("≥"). */
@@ -29,6 +29,8 @@ export interface BenchResults {
     enrich?: unknown;
     /** scripts/bench-postgres.ts: KV and UDP on the cluster store. */
     postgres?: unknown;
+    /** scripts/bench-kv.ts: KV sets into large namespaces and past the audit cap. */
+    kv?: unknown;
     /** scripts/bench-runtimes.ts: the same Steward on Bun and on Deno. */
     runtimes?: unknown;
   };
@@ -38,6 +40,7 @@ function fmt(n: number | undefined, unit: Figure["unit"]): string {
   if (n === undefined || Number.isNaN(n)) return "—";
   if (unit === "MiB") return `${n.toFixed(1)} MiB`;
   if (unit === "ms") return n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n)} ms`;
+  if (unit === "%") return `${n.toFixed(1)}%`;
   return `${Math.round(n).toLocaleString("en-US")} ${unit}`;
 }
 

@@ -72,6 +72,41 @@ async function settle(read: () => Promise<IntakeCounters>, sent: number, before:
   return last;
 }
 
+/** One paced step against Steward: sends at `targetRate` for `ms`, then waits (bounded) until its counters settle. */
+async function measureRateStep(
+  sender: UdpSender,
+  read: () => Promise<IntakeCounters>,
+  stewardPid: number,
+  targetRate: number,
+  ms: number,
+): Promise<Omit<OverloadStep, "factor">> {
+  const before = await read();
+  const kernelBefore = kernelUdpDrops();
+  const cpuBefore = cpuMs(stewardPid);
+  const t0 = performance.now();
+  const sent = await sender.paced(targetRate, ms);
+  const sendSeconds = (performance.now() - t0) / 1000;
+  const cpuUsed = cpuMs(stewardPid) - cpuBefore;
+  const atEnd = await read();
+  const after = await settle(read, sent, before, kernelBefore);
+  const droppedByKernel = kernelUdpDrops() - kernelBefore;
+  const step = {
+    targetRate,
+    sent,
+    sendSeconds,
+    processedPerSecond: Math.round((atEnd.emitted - before.emitted) / sendSeconds),
+    processedTotal: after.emitted - before.emitted,
+    droppedBySteward: after.dropped - before.dropped,
+    droppedByKernel,
+    deduplicated: after.deduplicated - before.deduplicated,
+    unaccounted: 0,
+    stewardCores: cpuUsed / 1000 / sendSeconds,
+    cpuUsPerEvent: Math.round((cpuUsed * 1000) / Math.max(1, atEnd.emitted - before.emitted)),
+  };
+  step.unaccounted = Math.max(0, sent - step.processedTotal - step.droppedBySteward - step.droppedByKernel - step.deduplicated);
+  return step;
+}
+
 export async function measureOverload(
   sender: UdpSender,
   metricsUrl: string,
@@ -84,40 +119,50 @@ export async function measureOverload(
   const steps: OverloadStep[] = [];
   for (const factor of factors) {
     const targetRate = Math.round(zeroLossRate * factor);
-    const before = await read();
-    const kernelBefore = kernelUdpDrops();
-    const cpuBefore = cpuMs(stewardPid);
-    const t0 = performance.now();
-    const sent = await sender.paced(targetRate, STEP_MS);
-    const sendSeconds = (performance.now() - t0) / 1000;
-    const cpuUsed = cpuMs(stewardPid) - cpuBefore;
-    const atEnd = await read();
-    const after = await settle(read, sent, before, kernelBefore);
-    const droppedByKernel = kernelUdpDrops() - kernelBefore;
-    const step: OverloadStep = {
-      factor,
-      targetRate,
-      sent,
-      sendSeconds,
-      processedPerSecond: Math.round((atEnd.emitted - before.emitted) / sendSeconds),
-      processedTotal: after.emitted - before.emitted,
-      droppedBySteward: after.dropped - before.dropped,
-      droppedByKernel,
-      deduplicated: after.deduplicated - before.deduplicated,
-      unaccounted: 0,
-      stewardCores: cpuUsed / 1000 / sendSeconds,
-      cpuUsPerEvent: Math.round((cpuUsed * 1000) / Math.max(1, atEnd.emitted - before.emitted)),
-    };
-    step.unaccounted = Math.max(0, sent - step.processedTotal - step.droppedBySteward - step.droppedByKernel - step.deduplicated);
+    const step: OverloadStep = { factor, ...(await measureRateStep(sender, read, stewardPid, targetRate, STEP_MS)) };
     steps.push(step);
     log(
-      `steward UDP overload ${factor}× (${targetRate}/s): sent ${sent} in ${sendSeconds.toFixed(1)} s, processed ${step.processedPerSecond}/s while sending ` +
-        `(${step.processedTotal} in all), dropped by Steward ${step.droppedBySteward}, by the kernel ${droppedByKernel}, unaccounted ${step.unaccounted}; ` +
+      `steward UDP overload ${factor}× (${targetRate}/s): sent ${step.sent} in ${step.sendSeconds.toFixed(1)} s, processed ${step.processedPerSecond}/s while sending ` +
+        `(${step.processedTotal} in all), dropped by Steward ${step.droppedBySteward}, by the kernel ${step.droppedByKernel}, unaccounted ${step.unaccounted}; ` +
         `Steward used ${step.stewardCores.toFixed(2)} of a core, ${step.cpuUsPerEvent} µs CPU per event`,
     );
     await Bun.sleep(500);
   }
   return steps;
+}
+
+/** The paced-sender rows: fixed offered rates, comparable run to run (and with Butler's figures in issue 33). */
+export const PACED_RATES = [10_000, 20_000, 50_000];
+export const PACED_MS = 5_000;
+
+export type PacedStep = Omit<OverloadStep, "factor">;
+
+/** Offers each of PACED_RATES for PACED_MS from one paced sender; each step starts once the last has settled. */
+export async function measurePaced(sender: UdpSender, metricsUrl: string, stewardPid: number, log: (line: string) => void): Promise<PacedStep[]> {
+  const read = () => readIntakeCounters(metricsUrl);
+  const steps: PacedStep[] = [];
+  for (const rate of PACED_RATES) {
+    const step = await measureRateStep(sender, read, stewardPid, rate, PACED_MS);
+    steps.push(step);
+    log(
+      `steward UDP paced ${rate}/s for ${PACED_MS / 1000} s: sent ${step.sent}, processed ${step.processedTotal} (${((100 * step.processedTotal) / Math.max(1, step.sent)).toFixed(1)}%), ` +
+        `dropped by Steward ${step.droppedBySteward}, by the kernel ${step.droppedByKernel}, unaccounted ${step.unaccounted}; ${step.cpuUsPerEvent} µs CPU per event`,
+    );
+    await Bun.sleep(500);
+  }
+  return steps;
+}
+
+export function pacedFigures(steps: PacedStep[]): Figure[] {
+  return steps.map((s) => ({
+    metric: `UDP intake paced at ${s.targetRate.toLocaleString("en-US")}/s for ${PACED_MS / 1000} s: share processed`,
+    unit: "%" as const,
+    steward: (100 * s.processedTotal) / Math.max(1, s.sent),
+    note:
+      `one paced sender, failed-run datagrams; sent ${s.sent} (achieved ${Math.round(s.sent / s.sendSeconds).toLocaleString("en-US")}/s), processed ${s.processedTotal} ` +
+      `(${s.processedPerSecond.toLocaleString("en-US")}/s while sending); not processed: ${s.droppedBySteward} counted by Steward, ${s.droppedByKernel} by the kernel, ` +
+      `${s.unaccounted} unaccounted; Steward got ${s.stewardCores.toFixed(2)} of a core, ${s.cpuUsPerEvent} µs of CPU per event`,
+  }));
 }
 
 export function overloadFigures(steps: OverloadStep[], zeroLossRate: number): Figure[] {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createUdpSender, measureStep, type UdpCounts, type UdpSender, type UdpStep } from "./bench-udp-load";
 import type { Figure } from "./bench-report";
 import { startBaseline, startSteward } from "./bench-targets";
-import { measureOverload, measureWorstDatagram, overloadFigures, type OverloadStep } from "./bench-udp-overload";
+import { measureOverload, measurePaced, measureWorstDatagram, overloadFigures, pacedFigures, type OverloadStep, type PacedStep } from "./bench-udp-overload";
 import { measureParseShapes } from "./bench-parse";
 import { hostileDatagrams } from "../test/fixtures/hostile-datagrams";
 
@@ -171,6 +171,7 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
   const steward = await startSteward(o.stewardBin, join(o.workDir, "steward-udp"));
   let mine: UdpLadder | undefined;
   let overload: OverloadStep[] = [];
+  let paced: PacedStep[] = [];
   let worst: { shape: string; sent: number; handledPerSecond: number; kernelDrops: number } | undefined;
   let missing: string | undefined;
   try {
@@ -185,6 +186,7 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
       try {
         mine = await ladder(s, counts, "steward UDP", o.log);
         if (mine.sustained) overload = await measureOverload(s, `${steward.url}/metrics`, steward.proc.pid, mine.sustained, OVERLOAD_FACTORS, o.log);
+        paced = await measurePaced(s, `${steward.url}/metrics`, steward.proc.pid, o.log);
         const shape = worstParseShape();
         const w = await measureWorstDatagram(steward.udpPort, `${steward.url}/metrics`, shape.datagram, WORST_RATE, 3_000);
         o.log(`steward UDP worst-case datagram (${shape.name}): sent ${w.sent}, handled ${w.handledPerSecond}/s, kernel drops ${w.kernelDrops}`);
@@ -232,6 +234,7 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
     },
   ];
   if (mine?.sustained) figures.push(...overloadFigures(overload, mine.sustained));
+  figures.push(...pacedFigures(paced));
   if (worst) {
     figures.push({
       metric: "UDP intake: worst-case 64 KB datagrams handled per second",
@@ -240,5 +243,5 @@ export async function runUdpSection(o: UdpSectionOptions): Promise<{ figures: Fi
       note: `the parser's slowest hostile shape (${worst.shape}) offered at ${WORST_RATE.toLocaleString("en-US")}/s for 3 s (${worst.sent} sent; each one parsed, then refused or recognised as a repeat); the kernel dropped ${worst.kernelDrops}`,
     });
   }
-  return { figures, raw: { baseline: bare, steward: mine ?? missing, overload, worst }, bare };
+  return { figures, raw: { baseline: bare, steward: mine ?? missing, overload, paced, worst }, bare };
 }

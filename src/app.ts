@@ -43,7 +43,7 @@ import { setupDataChecks, type DataChecks } from "./checks";
 import { createButlerStatusPublisher } from "./mqtt/butler-status";
 import { createInfluxConflictMonitor } from "./influx-conflicts";
 import { setupWatchdog, type Watchdog } from "./watchdog";
-import { setupCloud } from "./cloud";
+import { setupCloud, type TenantWatcher } from "./cloud";
 
 export interface AppOptions {
   log: Logger;
@@ -100,6 +100,8 @@ export interface StewardApp {
   dataChecks?: DataChecks;
   /** What did not happen as the triggers planned; present when watchdog is configured (needs qlik). */
   watchdog?: Watchdog;
+  /** One watcher per Qlik Cloud tenant (qlikCloud.tenants); empty when none is configured. */
+  cloudTenants: TenantWatcher[];
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
@@ -341,21 +343,19 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       router: http.router,
       ...(gate ? { gate } : {}),
     });
-    const cloud = setupCloud(config, {
-      ...clusterWiring,
-      ...(gate ? { gate } : {}),
-      ...(incidents ? { annotate: incidents.annotate } : {}),
+    const cloud = setupCloud(loaded, {
       ...(control.mqtt ? { mqtt: control.mqtt } : {}),
       db: shared.sql,
       bus,
       clock,
       log,
       metrics,
-      readiness,
       lifecycle,
+      readiness,
       router: http.router,
       audit,
-      baseDir: loaded.baseDir,
+      ...(gate ? { gate } : {}),
+      ...(incidents ? { annotate: incidents.annotate } : {}),
     });
     const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
     // ↑ feature modules are wired above this line
@@ -372,7 +372,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       security,
       notify,
       influxConflicts,
-      more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud ? [cloud.reconfigurable] : [])],
+      more: [services.reconfigurable, ...beats.reconfigurables],
     });
 
     // The HTTP listener starts last and stops first.
@@ -415,6 +415,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       serviceMonitor: services.monitor,
       ...(dataChecks ? { dataChecks } : {}),
       ...(watchdog ? { watchdog } : {}),
+      cloudTenants: cloud.watchers,
       start: () => lifecycle.start(),
       async stop(budgetMs = 10_000) {
         await lifecycle.stop(budgetMs);

@@ -1,5 +1,6 @@
-// What Steward remembers of each Qlik Cloud tenant, on SQLite or the cluster's PostgreSQL: every final reload it
-// claimed (so a restart, an overlapping poll or another Steward announces it once) and how far polling got.
+// What Steward remembers of each tenant's reloads, in the shared store: every reload seen (so one that was still
+// running is asked about again until it ends), whether its final outcome was claimed and announced (each one
+// once, through restarts and across Stewards), and how far the tenant's list has been read.
 import type { MigrationSet } from "../store/database";
 import type { SqlDb } from "../store/sql";
 
@@ -8,77 +9,94 @@ export const cloudMigrations: MigrationSet = {
   migrations: [
     {
       version: 1,
-      name: "claimed reloads and poll watermarks",
-      // claimed_by set and done_at NULL: a Steward is announcing the reload (its claim runs out after a lease);
-      // done_at set: announced.
+      name: "qlik cloud reloads and cursors",
       sql: `
         CREATE TABLE cloud_reloads (
           tenant TEXT NOT NULL,
           reload_id TEXT NOT NULL,
+          app_id TEXT NOT NULL,
           status TEXT NOT NULL,
-          claimed_by TEXT,
-          claimed_at INTEGER NOT NULL,
-          done_at INTEGER,
+          seen_ms INTEGER NOT NULL,
+          claimed_ms INTEGER,
+          event TEXT,
+          announced INTEGER NOT NULL DEFAULT 0,
           PRIMARY KEY (tenant, reload_id)
         );
-        CREATE INDEX cloud_reloads_claimed ON cloud_reloads (claimed_at);
-        CREATE TABLE cloud_state (tenant TEXT PRIMARY KEY, watermark INTEGER NOT NULL, updated_at INTEGER NOT NULL);`,
+        CREATE INDEX cloud_reloads_open ON cloud_reloads (tenant, claimed_ms);
+        CREATE TABLE cloud_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      `,
     },
   ],
 };
 
 export interface CloudStore {
-  /**
-   * Claims a final reload for this Steward: true when nobody announced or is announcing it (a claim older than
-   * `leaseMs` belongs to a Steward that died while announcing, and is taken over).
-   */
-  claim(tenant: string, reloadId: string, status: string, now: number, leaseMs: number, instanceId: string): Promise<boolean>;
-  /** The reload was announced. */
-  markDone(tenant: string, reloadId: string, now: number): Promise<void>;
-  /** The reload could not be announced: the next poll may claim it again. */
-  unclaim(tenant: string, reloadId: string): Promise<void>;
-  isDone(tenant: string, reloadId: string): Promise<boolean>;
-  /** Creation time (ms) from which polls read; undefined before the tenant's first poll. */
-  watermark(tenant: string): Promise<number | undefined>;
-  setWatermark(tenant: string, at: number, now: number): Promise<void>;
-  /** Forgets announced reloads older than `before` (far behind every watermark). */
-  prune(before: number): Promise<number>;
-  count(tenant: string): Promise<number>;
+  /** Records a reload still in progress (nothing when it is known). */
+  noteRunning(tenant: string, reloadId: string, appId: string, status: string, nowMs: number): Promise<void>;
+  /** Claims a finished reload's announcement: true for exactly one caller, ever, per tenant and reload. */
+  claim(tenant: string, reloadId: string, appId: string, status: string, nowMs: number): Promise<boolean>;
+  /** The event built for a claimed reload, stored before it is handed to the notifier. */
+  saveEvent(tenant: string, reloadId: string, event: string): Promise<void>;
+  markAnnounced(tenant: string, reloadId: string): Promise<void>;
+  /** Claimed reloads whose event was stored but not announced (a crash in between). */
+  unannounced(tenant: string): Promise<Array<{ reloadId: string; event: string }>>;
+  /** Reloads seen in progress and not finished yet, oldest first. */
+  running(tenant: string, limit: number): Promise<Array<{ reloadId: string; appId: string }>>;
+  /** Claimed but the event could not be built yet (the log or the app could not be read): tried again. */
+  claimedWithoutEvent(tenant: string, limit: number): Promise<Array<{ reloadId: string; appId: string; status: string }>>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  prune(beforeMs: number): Promise<void>;
 }
 
 export function createCloudStore(db: SqlDb): CloudStore {
   return {
-    async claim(tenant, reloadId, status, now, leaseMs, instanceId) {
-      const r = await db.run(
-        "INSERT INTO cloud_reloads (tenant, reload_id, status, claimed_by, claimed_at, done_at) VALUES (?, ?, ?, ?, ?, NULL) " +
-          "ON CONFLICT (tenant, reload_id) DO UPDATE SET status = excluded.status, claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at " +
-          "WHERE cloud_reloads.done_at IS NULL AND cloud_reloads.claimed_at <= ?",
-        [tenant, reloadId, status, instanceId, now, now - leaseMs],
-      );
-      return r.changes > 0;
+    noteRunning: async (tenant, id, appId, status, now) =>
+      void (await db.run(
+        "INSERT INTO cloud_reloads (tenant, reload_id, app_id, status, seen_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, reload_id) DO NOTHING",
+        [tenant, id, appId, status, now],
+      )),
+    async claim(tenant, id, appId, status, now) {
+      await db.run("INSERT INTO cloud_reloads (tenant, reload_id, app_id, status, seen_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, reload_id) DO NOTHING", [
+        tenant,
+        id,
+        appId,
+        status,
+        now,
+      ]);
+      const r = await db.run("UPDATE cloud_reloads SET claimed_ms = ?, status = ? WHERE tenant = ? AND reload_id = ? AND claimed_ms IS NULL", [
+        now,
+        status,
+        tenant,
+        id,
+      ]);
+      return r.changes === 1;
     },
-    async markDone(tenant, reloadId, now) {
-      await db.run("UPDATE cloud_reloads SET done_at = ?, claimed_by = NULL WHERE tenant = ? AND reload_id = ?", [now, tenant, reloadId]);
-    },
-    async unclaim(tenant, reloadId) {
-      await db.run("DELETE FROM cloud_reloads WHERE tenant = ? AND reload_id = ? AND done_at IS NULL", [tenant, reloadId]);
-    },
-    isDone: async (tenant, reloadId) =>
-      (await db.get("SELECT 1 AS x FROM cloud_reloads WHERE tenant = ? AND reload_id = ? AND done_at IS NOT NULL", [tenant, reloadId])) !== undefined,
-    async watermark(tenant) {
-      const row = await db.get<{ watermark: number | string }>("SELECT watermark FROM cloud_state WHERE tenant = ?", [tenant]);
-      return row ? Number(row.watermark) : undefined;
-    },
-    async setWatermark(tenant, at, now) {
-      await db.run(
-        "INSERT INTO cloud_state (tenant, watermark, updated_at) VALUES (?, ?, ?) ON CONFLICT (tenant) DO UPDATE SET watermark = excluded.watermark, updated_at = excluded.updated_at",
-        [tenant, at, now],
-      );
-    },
-    prune: async (before) => (await db.run("DELETE FROM cloud_reloads WHERE done_at IS NOT NULL AND claimed_at < ?", [before])).changes,
-    async count(tenant) {
-      const row = await db.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM cloud_reloads WHERE tenant = ?", [tenant]);
-      return Number(row?.n ?? 0);
-    },
+    saveEvent: async (tenant, id, event) => void (await db.run("UPDATE cloud_reloads SET event = ? WHERE tenant = ? AND reload_id = ?", [event, tenant, id])),
+    markAnnounced: async (tenant, id) => void (await db.run("UPDATE cloud_reloads SET announced = 1 WHERE tenant = ? AND reload_id = ?", [tenant, id])),
+    unannounced: async (tenant) =>
+      (
+        await db.all<{ reload_id: string; event: string }>(
+          "SELECT reload_id, event FROM cloud_reloads WHERE tenant = ? AND claimed_ms IS NOT NULL AND event IS NOT NULL AND announced = 0 ORDER BY claimed_ms",
+          [tenant],
+        )
+      ).map((r) => ({ reloadId: r.reload_id, event: r.event })),
+    running: async (tenant, limit) =>
+      (
+        await db.all<{ reload_id: string; app_id: string }>(
+          "SELECT reload_id, app_id FROM cloud_reloads WHERE tenant = ? AND claimed_ms IS NULL ORDER BY seen_ms LIMIT ?",
+          [tenant, limit],
+        )
+      ).map((r) => ({ reloadId: r.reload_id, appId: r.app_id })),
+    claimedWithoutEvent: async (tenant, limit) =>
+      (
+        await db.all<{ reload_id: string; app_id: string; status: string }>(
+          "SELECT reload_id, app_id, status FROM cloud_reloads WHERE tenant = ? AND claimed_ms IS NOT NULL AND event IS NULL ORDER BY claimed_ms LIMIT ?",
+          [tenant, limit],
+        )
+      ).map((r) => ({ reloadId: r.reload_id, appId: r.app_id, status: r.status })),
+    getMeta: async (key) => (await db.get<{ value: string }>("SELECT value FROM cloud_meta WHERE key = ?", [key]))?.value,
+    setMeta: async (key, value) =>
+      void (await db.run("INSERT INTO cloud_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])),
+    prune: async (beforeMs) => void (await db.run("DELETE FROM cloud_reloads WHERE seen_ms < ? AND (claimed_ms IS NULL OR announced = 1)", [beforeMs])),
   };
 }

@@ -1,29 +1,24 @@
-// Wires the Qlik Cloud tenants into the app: one poller per tenant (together under the cluster's `cloud` lease,
-// so one Steward of a cluster polls), readiness per tenant, metrics, the REST routes, and the path of each event
-// through incidents to the bus, as the on-premise intake's.
+// Wires the Qlik Cloud tenants into the app: one watcher per tenant (under the cluster's `cloud` lease, so one
+// Steward polls), its readiness row and metrics, the REST routes, and the events on the bus.
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { DutyGate } from "../cluster/gate";
-import type { Config } from "../config";
-import type { Reconfigurable } from "../config/reload/reloader";
-import { tenantName } from "../config/sections/qlik-cloud";
+import type { LoadedConfig } from "../config/load";
 import type { EventBus } from "../core/bus";
 import type { Clock } from "../core/clock";
-import { describeError } from "../core/errors";
 import type { Lifecycle } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { Readiness } from "../core/readiness";
 import type { DomainEvents, TaskEvent } from "../events/types";
 import type { Router } from "../http/route";
-import type { MqttService } from "../mqtt/mqtt-client";
 import type { SqlDb } from "../store/sql";
-import { registerCloudMqttStart } from "./mqtt-start";
-import { createCloudHttp } from "./cloud-http";
+import { createCloudClient } from "./cloud-client";
 import { createCloudStore } from "./cloud-store";
-import { createCloudMetadata } from "./metadata";
-import { createCloudMetrics } from "./metrics";
-import { createTenantPoller } from "./poller";
-import { registerCloudRoutes, type CloudTenantHandle } from "./routes";
+import type { MqttService } from "../mqtt/mqtt-client";
+import { registerMqttCloudStart } from "./mqtt-start";
+import { registerCloudRoutes } from "./routes";
+import { type CloudStarter, createCloudStarter } from "./start-reload";
+import { createTenantWatcher, type TenantWatcher } from "./tenant-watcher";
 
 export interface CloudSetupDeps {
   db: SqlDb;
@@ -31,112 +26,69 @@ export interface CloudSetupDeps {
   clock: Clock;
   log: Logger;
   metrics: MetricsRegistry;
-  readiness: Readiness;
   lifecycle: Lifecycle;
+  readiness: Readiness;
   router: Router;
   audit: AuditLog;
-  baseDir: string;
-  instanceId: string;
   gate?: DutyGate;
-  /** The broker connection, for Cloud reload starts over MQTT (qlikCloud.mqttTopic). */
+  /** The broker connection, for mqtt.cloudReloadStart. */
   mqtt?: MqttService;
-  /** src/incidents/: history, cause and incident on the way to the bus, and follow-ups (task.recovered). */
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
 }
 
-export interface CloudWatch {
-  tenants: readonly CloudTenantHandle[];
-  /** A config reload applies new API keys live; anything else about the tenants needs a restart. */
-  reconfigurable: Reconfigurable;
+export interface CloudSetup {
+  watchers: TenantWatcher[];
+  start: CloudStarter;
 }
 
-/** The tenants' settings apart from their keys: what a reload cannot change live. */
-const shape = (c: Config["qlikCloud"]) => JSON.stringify({ ...c, tenants: c?.tenants.map(({ apiKey: _k, ...rest }) => rest) });
-
-export function setupCloud(config: Config, deps: CloudSetupDeps): CloudWatch | undefined {
-  const cfg = config.qlikCloud;
+export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSetup {
+  const cfg = loaded.config.qlikCloud;
   if (!cfg?.enabled) {
-    registerCloudRoutes(deps.router, { tenants: [], audit: deps.audit });
-    return undefined;
+    registerCloudRoutes(deps.router, { watchers: [], start: createCloudStarter([], deps.audit) });
+    return { watchers: [], start: createCloudStarter([], deps.audit) };
   }
-  const log = deps.log.child({ module: "cloud" });
+  const log = deps.log.child({ module: "qlik-cloud" });
   const store = createCloudStore(deps.db);
-  const metrics = createCloudMetrics(deps.metrics);
-  const sl = config.intake.enrichment.scriptLog;
-  const announce = async (e: TaskEvent) => {
-    let events: TaskEvent[] = [e];
-    if (deps.annotate) {
-      try {
-        events = await deps.annotate(e);
-      } catch (err) {
-        log.warn({ reloadId: e.executionId, err: describeError(err) }, "could not add the reload's history and incident; the event goes out without them");
-      }
-    }
-    for (const ev of events) await deps.bus.emit(ev.kind, ev);
+  const metrics = {
+    polls: deps.metrics.counter("steward_cloud_polls_total", "Qlik Cloud polls by tenant and result (ok, auth, rate-limited, server, network, bad-answer, …)."),
+    reloads: deps.metrics.counter("steward_cloud_reloads_total", "Qlik Cloud reloads announced, by tenant and final status."),
   };
-
-  const tenants: CloudTenantHandle[] = cfg.tenants.map((t) => {
-    const name = tenantName(t);
-    const http = createCloudHttp({
-      url: t.url,
-      ...(t.apiKey ? { apiKey: t.apiKey } : {}),
-      ...(t.oauth ? { oauth: t.oauth } : {}),
-      ...(t.caFile ? { caFile: t.caFile } : {}),
-      baseDir: deps.baseDir,
-      timeoutMs: t.timeout,
-    });
-    const poller = createTenantPoller({
+  const headLines = 10;
+  const tenants = cfg.tenants.map((t) => {
+    const name = t.name ?? new URL(t.url).host;
+    const client = createCloudClient({ url: t.url, apiKey: t.apiKey, ...(t.caFile ? { caFile: t.caFile } : {}), baseDir: loaded.baseDir });
+    const watcher = createTenantWatcher({
       tenant: { ...t, name },
-      http,
-      metadata: createCloudMetadata(http, () => deps.clock.now()),
+      client,
       store,
       clock: deps.clock,
       log,
       metrics,
-      instanceId: deps.instanceId,
-      scriptLog: { enabled: sl.enabled, onSuccess: sl.onSuccess, head: sl.headLines, tail: sl.tailLines, maxTextBytes: sl.maxTextBytes },
-      announce,
-      raise: (e) => deps.bus.emit(e.kind, e),
+      emit: (e) => deps.bus.emit(e.kind, e as never),
+      ...(deps.annotate ? { annotate: deps.annotate } : {}),
+      logLines: { head: headLines, tail: 30 },
     });
-    // Not required: a Cloud tenant down must not take the on-premise alerts out of a load balancer.
-    deps.readiness.register({ name: `qlikCloud:${name}`, required: false, check: () => poller.status() });
-    return { name, url: t.url, http, poller };
+    deps.lifecycle.add({ name: `qlik-cloud client ${name}`, start() {}, stop: () => client.close() });
+    deps.lifecycle.add(deps.gate ? deps.gate("cloud", watcher) : watcher);
+    deps.readiness.register({
+      name: `qlik-cloud:${name}`,
+      required: false,
+      check: () => {
+        const s = watcher.state();
+        return {
+          ok: s.up || !s.polled,
+          detail: s.problem ?? (s.lastPollAt ? `last poll ${s.lastPollAt}` : "not polled yet (or another Steward polls it)"),
+        };
+      },
+    });
+    return { name, client, watcher };
   });
-
-  const component = {
-    name: "qlik-cloud",
-    start() {
-      for (const t of tenants) t.poller.start();
-    },
-    async stop() {
-      await Promise.all(tenants.map((t) => t.poller.stop()));
-    },
-  };
-  // Added first, so it stops last: the pollers finish their calls before the connections close.
-  deps.lifecycle.add({ name: "qlik-cloud-http", start() {}, stop: () => tenants.forEach((t) => t.http.close()) });
-  deps.lifecycle.add(deps.gate ? deps.gate("cloud", component) : component);
-  registerCloudRoutes(deps.router, { tenants, audit: deps.audit });
-  if (cfg.mqttTopic && deps.mqtt) registerCloudMqttStart(deps.mqtt, cfg.mqttTopic, { tenants, audit: deps.audit, log: deps.log, metrics: deps.metrics });
-  const reconfigurable: Reconfigurable = {
-    name: "qlik-cloud",
-    sections: ["qlikCloud"],
-    prepare(next) {
-      const n = next.config.qlikCloud;
-      if (shape(n) !== shape(cfg)) return { apply() {}, restartRequired: ["qlikCloud"] };
-      return {
-        apply() {
-          n!.tenants.forEach((t, i) => {
-            const handle = tenants[i]!;
-            if (t.apiKey === undefined || t.apiKey === cfg.tenants[i]!.apiKey) return;
-            cfg.tenants[i]!.apiKey = t.apiKey;
-            handle.http.setApiKey(t.apiKey);
-            log.info({ tenant: handle.name }, "new API key loaded; polling the tenant now");
-            handle.poller.pollSoon();
-          });
-        },
-      };
-    },
-    pendingRestart: (next, started) => (shape(next.config.qlikCloud) === shape(started.config.qlikCloud) ? [] : ["qlikCloud"]),
-  };
-  return { tenants, reconfigurable };
+  deps.metrics.gaugeFn("steward_cloud_tenant_up", "1 when the tenant's last poll worked, by tenant.", () =>
+    tenants.map((t) => ({ labels: { tenant: t.name }, value: t.watcher.state().up ? 1 : 0 })),
+  );
+  const start = createCloudStarter(tenants, deps.audit);
+  const watchers = tenants.map((t) => t.watcher);
+  registerCloudRoutes(deps.router, { watchers, start });
+  if (deps.mqtt && loaded.config.mqtt?.cloudReloadStart) registerMqttCloudStart(deps.mqtt, loaded.config.mqtt.cloudReloadStart, { start, log });
+  return { watchers, start };
 }

@@ -1,71 +1,44 @@
-// Starting a reload of a Qlik Cloud app (POST /api/v1/reloads), shared by REST and MQTT: the tenant picked by
-// name, the start audited as a task start, and every failure an AppError that says why.
+// Starting a Qlik Cloud reload, for REST and MQTT alike: the tenant chosen (by name, or the only one), the
+// tenant's POST /api/v1/reloads called, the outcome audited like a task start.
 import { z } from "zod";
 import type { AuditActor, AuditLog } from "../audit/audit-log";
 import { AppError } from "../core/errors";
-import { CloudCallError, type CloudHttp } from "./cloud-http";
-import type { TenantPoller } from "./poller";
+import type { CloudClient } from "./cloud-client";
 
-export interface CloudTenantHandle {
-  name: string;
-  url: string;
-  http: CloudHttp;
-  poller: TenantPoller;
-}
+export const CloudStartSchema = z.strictObject({
+  appId: z.string().min(1).max(200).describe("The Qlik Cloud app to reload."),
+  tenant: z.string().min(1).optional().describe("The tenant's name (qlikCloud.tenants[].name); needed when several are configured."),
+  partial: z.boolean().default(false),
+});
+export type CloudStart = z.infer<typeof CloudStartSchema>;
 
-export const CloudStartBodySchema = z.lazy(() =>
-  z.strictObject({
-    appId: z.string().min(1).max(200).describe("The Qlik Cloud app's id."),
-    tenant: z.string().min(1).optional().describe("The tenant's name in qlikCloud.tenants (needed when there are several)."),
-    partial: z.boolean().optional().describe("A partial reload."),
-  }),
-);
-export type CloudStartBody = z.infer<typeof CloudStartBodySchema>;
-
-export interface CloudStartAnswer {
-  id: string;
-  appId: string;
+export interface CloudStartResult {
   tenant: string;
+  reloadId: string;
+  appId: string;
   status: string;
-  type?: string;
 }
 
-function pickTenant(tenants: readonly CloudTenantHandle[], name: string | undefined): CloudTenantHandle {
-  if (tenants.length === 0) throw new AppError("NOT_FOUND", "no Qlik Cloud tenant is configured (qlikCloud.tenants)");
-  if (name === undefined) {
-    if (tenants.length === 1) return tenants[0]!;
-    throw new AppError("BAD_REQUEST", `several Qlik Cloud tenants are configured: name one in "tenant" (${tenants.map((t) => t.name).join(", ")})`);
-  }
-  const t = tenants.find((x) => x.name === name);
-  if (!t) throw new AppError("NOT_FOUND", `no Qlik Cloud tenant named '${name}' (configured: ${tenants.map((x) => x.name).join(", ")})`);
-  return t;
-}
+export type CloudStarter = (start: CloudStart, actor: AuditActor) => Promise<CloudStartResult>;
 
-export async function startCloudReload(
-  tenants: readonly CloudTenantHandle[],
-  body: CloudStartBody,
-  actor: AuditActor,
-  audit: AuditLog,
-): Promise<CloudStartAnswer> {
-  const tenant = pickTenant(tenants, body.tenant);
-  const target = `${tenant.name}/${body.appId}`.slice(0, 300);
-  let answer: Record<string, unknown>;
-  try {
-    answer = (await tenant.http.json("POST", "/api/v1/reloads", { appId: body.appId, partial: body.partial ?? false })) as Record<string, unknown>;
-  } catch (err) {
-    const f = err instanceof CloudCallError ? err.failure : undefined;
-    audit.record({ actor, action: "task.start", target, result: "failed", details: { via: "qlikCloud", tenant: tenant.name, error: (err as Error).message } });
-    if (f?.kind === "client" && (f.status === 404 || f.status === 400))
-      throw new AppError("NOT_FOUND", `the tenant ${tenant.name} has no app ${body.appId} it would reload (HTTP ${f.status})`);
-    throw new AppError("CLOUD_UNAVAILABLE", `Qlik Cloud tenant ${tenant.name}: ${(err as Error).message}`, { cause: err });
-  }
-  const id = typeof answer.id === "string" ? answer.id : "";
-  audit.record({ actor, action: "task.start", target, result: "ok", details: { via: "qlikCloud", tenant: tenant.name, reloadId: id } });
-  return {
-    id,
-    appId: body.appId,
-    tenant: tenant.name,
-    status: String(answer.status ?? "QUEUED"),
-    ...(typeof answer.type === "string" ? { type: answer.type } : {}),
+export function createCloudStarter(tenants: Array<{ name: string; client: CloudClient }>, audit: AuditLog): CloudStarter {
+  return async (start, actor) => {
+    if (tenants.length === 0) throw new AppError("UNAVAILABLE", "no Qlik Cloud tenant is configured (qlikCloud.tenants)");
+    if (!start.tenant && tenants.length > 1)
+      throw new AppError("BAD_REQUEST", `several tenants are configured: name one in "tenant" (${tenants.map((t) => t.name).join(", ")})`, {
+        details: { field: "tenant" },
+      });
+    const t = start.tenant ? tenants.find((x) => x.name === start.tenant) : tenants[0];
+    if (!t) throw new AppError("NOT_FOUND", `no Qlik Cloud tenant named ${start.tenant}`, { details: { field: "tenant" } });
+    try {
+      const r = await t.client.startReload(start.appId, start.partial);
+      audit.record({ actor, action: "cloud.reload.start", target: start.appId, result: "ok", details: { tenant: t.name, reloadId: r.id } });
+      return { tenant: t.name, reloadId: r.id, appId: r.appId, status: r.status };
+    } catch (err) {
+      const message = (err as Error).message;
+      audit.record({ actor, action: "cloud.reload.start", target: start.appId, result: "failed", details: { tenant: t.name, error: message } });
+      if ((err as { kind?: string }).kind === "not-found") throw new AppError("NOT_FOUND", `${t.name}: no app ${start.appId}`, { details: { field: "appId" } });
+      throw new AppError("UNAVAILABLE", `${t.name}: ${message}`);
+    }
   };
 }

@@ -20,7 +20,7 @@ import { IncidentsSchema } from "./sections/incidents";
 import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "./sections/site-monitor";
 import { DataChecksSchema, checkDataCheckReferences } from "./sections/data-checks";
 import { WatchdogSchema, checkWatchdogReferences } from "./sections/watchdog";
-import { QlikCloudSchema, checkQlikCloudReferences } from "./sections/qlik-cloud";
+import { QlikCloudSchema } from "./sections/qlik-cloud";
 
 export const ConfigSchema = z
   .strictObject({
@@ -60,7 +60,6 @@ export const ConfigSchema = z
   .superRefine(checkSiteMonitorReferences)
   .superRefine(checkDataCheckReferences)
   .superRefine(checkWatchdogReferences)
-  .superRefine(checkQlikCloudReferences)
   .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -24,10 +24,6 @@ export interface DemoInstance {
 export const DEMO_LEASE_MS = 6_000;
 export const DEMO_HEARTBEAT_MS = 1_000;
 
-/**
- * `cloudApiKey`: the simulated Qlik Cloud tenant's key (made before the simulator starts); without it the demo's
- * qlikCloud block is left out (the tenant is not watched).
- */
 export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts, instance?: DemoInstance, cloudApiKey?: string): DemoConfig {
   const doc = parseDocument(yaml);
   const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "./data/demo"));
@@ -45,15 +41,13 @@ export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts,
   doc.setIn(["qlik", "enginePort"], ports.engine);
   doc.setIn(["qlik", "certDir"], certDir);
   if (doc.hasIn(["versionMonitor"])) doc.setIn(["versionMonitor", "port"], ports.version);
+  if (doc.hasIn(["qlikCloud"])) {
+    // The simulated tenant: its port, the simulator's CA, and the API key made for this run.
+    doc.setIn(["qlikCloud", "tenants", 0, "url"], `https://127.0.0.1:${ports.cloud}`);
+    doc.setIn(["qlikCloud", "tenants", 0, "caFile"], join(certDir, "root.pem"));
+    if (cloudApiKey) doc.setIn(["qlikCloud", "tenants", 0, "apiKey"], cloudApiKey);
+  }
   doc.setIn(["channels", "ops-mail", "smtp", "port"], ports.smtp);
   doc.setIn(["channels", "ops-webhook", "url"], `http://127.0.0.1:${ports.webhook}/hooks/qlik`);
-  if (doc.hasIn(["qlikCloud"])) {
-    if (cloudApiKey === undefined) doc.delete("qlikCloud");
-    else {
-      doc.setIn(["qlikCloud", "tenants", 0, "url"], `https://127.0.0.1:${ports.cloud}`);
-      doc.setIn(["qlikCloud", "tenants", 0, "apiKey"], cloudApiKey);
-      doc.setIn(["qlikCloud", "tenants", 0, "caFile"], join(certDir, "root.pem"));
-    }
-  }
   return { loaded: parseConfigText(doc.toString(), "demo.yaml", baseDir), dataDir, certDir };
 }

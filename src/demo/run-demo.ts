@@ -4,8 +4,8 @@
 import type { Logger } from "pino";
 import type { StewardApp } from "../app";
 import { AppError } from "../core/errors";
-import { mkdirSync } from "node:fs";
-import { ensureCloudApiKey, startSimulator, type Simulator } from "../sim";
+import { randomBytes } from "node:crypto";
+import { startSimulator, type Simulator } from "../sim";
 import { createCaptureInbox, type CaptureInbox } from "./capture-inbox";
 import { createClusterWatch, createDemoNode, leaderNode, liveApp, type DemoNode } from "./cluster-demo";
 import { buildDemoConfig, DEMO_LEASE_MS } from "./demo-config";
@@ -55,14 +55,12 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   // Before anything is started or wiped: a cluster demo needs PostgreSQL's programs on this machine.
   const programs = o.cluster ? (o.postgresPrograms ?? (() => findPostgresPrograms()))() : undefined;
   const ports: DemoPorts & Partial<DemoClusterPorts> = o.cluster ? await pickDemoPorts(HOST, true) : await pickDemoPorts(HOST);
-  const { dataDir, certDir } = buildDemoConfig(o.yaml, o.baseDir, ports);
+  const cloudApiKey = `demo_${randomBytes(16).toString("hex")}`;
+  const single = buildDemoConfig(o.yaml, o.baseDir, ports, undefined, cloudApiKey);
+  const { dataDir, certDir } = single;
   if (!resetDemoDataDir(dataDir)) {
     throw new AppError("CONFIG_INVALID", `${dataDir} exists and was not created by the demo; move it away or run the demo from another folder`);
   }
-  // The simulated Qlik Cloud tenant's key, made before the simulator starts (which then uses it), goes into the config.
-  mkdirSync(certDir, { recursive: true });
-  const cloudKey = ensureCloudApiKey(certDir).key;
-  const single = buildDemoConfig(o.yaml, o.baseDir, ports, undefined, cloudKey);
 
   const inbox = createCaptureInbox({ host: HOST, smtpPort: ports.smtp, webhookPort: ports.webhook });
   await inbox.start();
@@ -84,7 +82,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       ];
       configs = CLUSTER_NODES.map((name, i) => ({
         name,
-        loaded: buildDemoConfig(o.yaml, o.baseDir, ports, { name, ...own[i]!, postgresUrl: url }, cloudKey).loaded,
+        loaded: buildDemoConfig(o.yaml, o.baseDir, ports, { name, ...own[i]!, postgresUrl: url }, cloudApiKey).loaded,
       }));
     }
 
@@ -96,6 +94,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       controlPort: ports.simControl,
       versionPort: ports.version,
       cloudPort: ports.cloud,
+      cloudApiKey,
       schedules: false,
       // Fixture durations are real-life minutes; runs started through QRS (Steward's schedules) play at 1/20.
       // In a cluster every datagram goes to both Stewards (as when each node's appender feeds its neighbours
@@ -135,9 +134,9 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       steward,
       qrs: sim.urls.qrs,
       simControl: sim.urls.control,
+      ...(sim.urls.cloud ? { cloud: sim.urls.cloud } : {}),
       smtp: `${HOST}:${inbox.smtpPort()}`,
       webhook: `${inbox.webhookUrl()}/hooks/qlik`,
-      ...(sim.urls.cloud ? { cloud: sim.urls.cloud } : {}),
     };
     const story = createDemoStory(sim, term, o.storyIntervalMs !== undefined ? { intervalMs: o.storyIntervalMs } : {});
     cleanups.push(() => story.stop());
@@ -199,7 +198,7 @@ function printBanner(term: DemoTerminal, urls: RunningDemo["urls"], dataDir: str
       `${b("Steward demo")}: a simulated Qlik Sense site, ${cluster ? "a cluster of two Stewards on PostgreSQL" : "Steward"} and a capture inbox, all on this machine.`,
       "",
       ...stewards,
-      row("Simulator", `QRS ${urls.qrs}   control API ${urls.simControl}${urls.cloud ? `   Qlik Cloud ${urls.cloud}` : ""}`),
+      row("Simulator", `QRS ${urls.qrs}   control API ${urls.simControl}${urls.cloud ? `   Qlik Cloud tenant ${urls.cloud}` : ""}`),
       row("Inbox", `SMTP ${urls.smtp}   webhook ${urls.webhook}`),
       row("Data", dataDir),
       "",

@@ -1,5 +1,5 @@
-// The demo's script: which simulated Qlik Sense tasks run when. It opens with one task of each kind and outcome (a
-// failure first, so an alert shows within seconds) and one failed Qlik Cloud reload, then runs the site's tasks in turn.
+// The demo's script: which simulated Qlik Sense tasks run when. It opens with one task of each kind and
+// outcome (a failure first, so an alert shows within seconds), then runs the site's tasks in turn.
 import type { Simulator, TaskModel } from "../sim";
 import type { DemoTerminal } from "./terminal";
 
@@ -37,8 +37,6 @@ const OPENING: Array<[number, Pick, number]> = [
   [15_000, (t) => t.enabled && (t.taskType as number) === RELOAD && t.outcome === "fail" && t.maxRetries > 0, 700],
 ];
 
-const CLOUD_FAILURE_AT_MS = 6_000;
-
 /** Fixture durations are real-life minutes; the demo plays them at 1/20 speed within 0.8–3 s. */
 const playDuration = (ms: number) => Math.min(3_000, Math.max(800, Math.round(ms / 20)));
 
@@ -74,18 +72,8 @@ export function createDemoStory(sim: Simulator, term: DemoTerminal, opts: StoryO
     later(interval, cycle);
   };
 
-  /** A reload of the simulated Qlik Cloud tenant, which Steward hears of by polling (no datagram). */
-  const runCloud = (outcome: "fail" | "succeed") => {
-    const app = sim.site.apps[0];
-    if (!sim.cloud || !app) return;
-    sim.cloud.tenant.run({ appId: app.id, outcome, type: "chronos", durationMs: 1_000, error: "Connection to the data source failed: timeout" });
-    term.started(`${app.name} (Qlik Cloud)`, "demo opening");
-  };
-
   return {
     start() {
-      // One Cloud failure next to the on-premise ones.
-      later(CLOUD_FAILURE_AT_MS, () => runCloud("fail"));
       const used = new Set<string>();
       let last = 0;
       for (const [delay, pick, duration] of OPENING) {
@@ -95,6 +83,13 @@ export function createDemoStory(sim: Simulator, term: DemoTerminal, opts: StoryO
         last = delay;
         later(delay, () => run(task, duration, "demo opening"));
       }
+      // One Qlik Cloud reload fails too, next to the site's: polled from the tenant, alerted the same way.
+      const cloudApp = sim.cloud ? sim.site.apps[0] : undefined;
+      if (sim.cloud && cloudApp)
+        later(5_500, () => {
+          sim.cloud!.runReload(cloudApp.id, "fail", { type: "hub" });
+          term.started(`${cloudApp.name} (Qlik Cloud reload)`, "demo opening");
+        });
       later(last + interval, cycle);
     },
     stop() {

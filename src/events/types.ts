@@ -19,10 +19,7 @@ export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 export const TASK_EVENT_KINDS = ["task.succeeded", "task.failed", "task.aborted", "task.recovered", "task.warning"] as const;
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 export type ServiceEventKind = "service.stopped" | "service.started";
-/**
- * Site-wide conditions the site monitors raise (license, version), Steward's own (InfluxDB refusing its points), and
- * a Qlik Cloud tenant refusing Steward's API key (once per episode).
- */
+/** Site-wide conditions the site monitors raise (license, version), and Steward's own (InfluxDB refusing its points). */
 export const SITE_EVENT_KINDS = [
   "license.expiring",
   "license.expired",
@@ -30,7 +27,7 @@ export const SITE_EVENT_KINDS = [
   "license.released",
   "qliksense.version_changed",
   "influxdb.field_conflict",
-  "qlikcloud.auth_failed",
+  "qlikcloud.key_rejected",
 ] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
 /** What the data checks after a reload found (src/checks): a check failed, passed again, or could not be evaluated. */
@@ -119,8 +116,8 @@ export interface TaskEvent {
   kind: TaskEventKind;
   outcome: TaskOutcome;
   taskType: TaskType;
-  /** How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, a Qlik Cloud tenant's Reloads API, or a test/preview. */
-  source: "udp" | "reconcile" | "cloud" | "test";
+  /** How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, a Qlik Cloud tenant poll (src/cloud), or a test/preview. */
+  source: "udp" | "reconcile" | "test" | "cloud";
   /** When Steward received/created the event (ISO-8601 UTC). */
   receivedAt: string;
   /** Node host name as sent by the scheduler (datagram field 1) or the executing node from QRS. */
@@ -201,25 +198,6 @@ export interface TaskEvent {
   incident?: IncidentRef;
   /** task.warning: why a successful run looks wrong. */
   warnings?: RunWarning[];
-  /** A Qlik Cloud reload (source `cloud`): which tenant, and what Qlik Cloud says of it. */
-  cloud?: CloudReloadRef;
-}
-
-/** What a task event of a Qlik Cloud reload carries besides the common fields. */
-export interface CloudReloadRef {
-  /** The tenant's name in Steward's config (qlikCloud.tenants[].name, default its host name). */
-  tenant: string;
-  tenantUrl: string;
-  tenantId?: string;
-  reloadId: string;
-  /** Qlik Cloud's status: SUCCEEDED, FAILED, CANCELED or EXCEEDED_LIMIT. */
-  status: string;
-  /** hub (hub or script editor), chronos (a schedule), external (the API), automations. */
-  type: string;
-  partial: boolean;
-  errorCode?: string;
-  errorMessage?: string;
-  spaceId?: string;
 }
 
 /** A watched Windows service or systemd unit changed state. */
@@ -355,7 +333,7 @@ export interface DomainEvents {
   "license.released": SiteEvent;
   "qliksense.version_changed": SiteEvent;
   "influxdb.field_conflict": SiteEvent;
-  "qlikcloud.auth_failed": SiteEvent;
+  "qlikcloud.key_rejected": SiteEvent;
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;
   "data.check_error": DataCheckEvent;

@@ -48,8 +48,7 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
   const log = deps.log.child({ module: "incidents" });
 
   async function seeds(e: TaskEvent, before: number): Promise<RunRow[]> {
-    // A Qlik Cloud app's reloads are not in QRS.
-    if (!cfg.seedFromQrs || !deps.qrs || e.source === "cloud") return [];
+    if (!cfg.seedFromQrs || !deps.qrs) return [];
     if (await incidentSql(deps.db).hasRuns(e.task.id)) return [];
     return runsFromQrs(
       deps.qrs,
@@ -160,7 +159,7 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       // A failure of the Scheduler's own run says which trigger or chain started it (two QRS reads; successes,
       // which seldom alert, do not pay for them).
       const started = startedByOf(e, cfg.schedulerUsers);
-      const startedBy = failed && deps.qrs && e.source !== "cloud" ? await triggerOf(deps.qrs, e, started, log, deps.qrsTimeoutMs) : started;
+      const startedBy = failed && deps.qrs ? await triggerOf(deps.qrs, e, started, log, deps.qrsTimeoutMs) : started;
       const history = historyFor(
         o.prior,
         { failed, consecutiveFailures: o.consecutiveFailures, failingSince: o.failingSince, durationMs: e.execution?.durationMs },

@@ -1,6 +1,7 @@
-// Composes the task-event intake: UDP socket → allowlist → size → parse → dedupe → bounded queue → enrichment →
-// bus, plus distribute polling and QRS reconciliation. app.ts adds `components` to the lifecycle in order.
-import { isStoreUnavailable } from "../store/sql";
+// Composes the task-event intake from its parts: the socket and its allowlist (udp-socket.ts), what happens to a
+// datagram up to the queue (datagram-handler.ts), the queue (run-queue.ts), the claim-and-mark path of a run
+// (run-claims.ts), the distribute path (distribute-path.ts), the run processor, distribute polling and QRS
+// reconciliation. app.ts adds `components` to the lifecycle in order.
 import type { RemoteInfo } from "node:dgram";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -14,20 +15,21 @@ import type { SqlDb } from "../store/sql";
 import type { DutyGate } from "../cluster/gate";
 import type { QrsClient } from "../qlik/qrs-client";
 import type { DomainEvents, TaskEvent } from "../events/types";
-import { createTaskEventEnricher, type RunReport } from "../events/enrich-task-event";
+import { createTaskEventEnricher } from "../events/enrich-task-event";
 import { routesWantSuccessLogs } from "../notify/routing";
 import { createReconciler, type Reconciler } from "../events/reconcile";
-import { parseDatagram, sniffSchedulerOutcome } from "./datagram-parser";
-import type { SchedulerMessage } from "./datagram-types";
-import { createDistributePoller, distributeKey, type DistributePoller } from "./distribute-poller";
+import { createDatagramHandler } from "./datagram-handler";
+import { createDistributePath } from "./distribute-path";
+import { createDistributePoller, type DistributePoller } from "./distribute-poller";
 import { createIntakeStore, type IntakeStore } from "./intake-store";
 import { registerIntakeMetrics, type IntakeCounters } from "./intake-metrics";
-import { createLogThrottle, createThrottledWarn } from "./log-throttle";
-import { createRunProcessor, type RunProcessor } from "./run-processor";
-import { createSourceAllowlist } from "./source-allowlist";
-import { createUdpListener, type UdpListener } from "./udp-listener";
-import { createWorkQueue } from "./work-queue";
 import { readKernelUdpDrops } from "./kernel-drops";
+import { createThrottledWarn } from "./log-throttle";
+import { createRunClaims } from "./run-claims";
+import { createRunProcessor, type RunProcessor } from "./run-processor";
+import { createRunQueue, type QueueItem } from "./run-queue";
+import { createIntakeSocket } from "./udp-socket";
+import type { UdpListener } from "./udp-listener";
 
 export interface TaskIntakeDeps {
   bus: EventBus<DomainEvents>;
@@ -77,35 +79,6 @@ export interface TaskIntake {
 
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
 const DATAGRAM_LINES_PER_MINUTE = 20;
-
-/** The rank of failures and aborts: a queue full of these takes nothing more. */
-const TOP_PRIORITY = 1;
-
-/**
- * The shedding rule of a full queue: failures and aborts are kept over successes and distribution notices (an
- * alert is what a failure is for; a lost success only leaves a gap in the charts, and reconciliation with QRS
- * recovers either once the burst is over).
- */
-function priorityOf(outcome: string): number {
-  return outcome === "failed" || outcome === "aborted" ? TOP_PRIORITY : 0;
-}
-
-/** A claim refused by a store outage is tried again this often, this many times, for at most this many runs. */
-const CLAIM_RETRY_MS = 2_000;
-const CLAIM_RETRIES = 60;
-const MAX_CLAIM_RETRIES = 1_000;
-
-interface QueueItem {
-  report: RunReport;
-  key: string;
-  /** The datagram's source address. */
-  source: string;
-  /**
-   * The run's claim in the store, started when the queue took the run (so the claims of a burst share one
-   * commit while the runs wait their turn); an Error when the store could not be written.
-   */
-  claim?: Promise<boolean | Error>;
-}
 
 export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskIntake {
   const cfg = config.intake;
@@ -178,218 +151,44 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     },
     { qrs: deps.qrs, store, processor, clock: deps.clock, log: deps.log },
   );
-  const queue = createWorkQueue<QueueItem>({
-    name: "task-events",
-    size: cfg.queueSize,
-    concurrency: cfg.concurrency,
-    warnRatio: cfg.backpressureWarnRatio,
-    log,
-    now,
-    priority: (item) => priorityOf(item.report.outcome),
-    async worker(item) {
-      const { report, key, source } = item;
-      if (report.distribute) {
-        // The pending row is the claim: a second datagram (or another Steward) finds it there.
-        const added = await poller.add(report, source).finally(() => processor.release(key));
-        if (added === "duplicate") return duplicate(report, "distribute run already waits for its poll");
-        if (added !== "added") {
-          // Reconciliation still finds a real run in QRS once it has ended.
-          counters.distributeRefused.inc({ reason: added });
-          warnOnce(
-            `distribute|${added}|${added === "full" ? "" : source}`,
-            {
-              source,
-              executionId: report.executionId,
-              reason: added,
-              maxPending: cfg.enrichment.distribute.maxPending,
-              maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource,
-            },
-            "distribution announcement not polled: too many pending; reconciliation will pick a real run up from QRS",
-          );
-        }
-        return;
-      }
-      const ours = await claimOf(item);
-      if (ours instanceof Error) {
-        if (isStoreUnavailable(ours) && retryClaimLater(item)) return;
-        log.error({ executionId: report.executionId, err: ours.message }, "cannot claim a task run in the store; reconciliation will pick it up");
-        return;
-      }
-      if (!ours) return duplicate(report, "run already handled or claimed by another Steward");
-      // The worker takes the next run once the event is on the bus; the mark commits with the next batch.
-      await processor.process(report, key, { markInBackground: true });
-    },
-  });
-  queueDepth = () => queue.depth();
-  inFlight = () => queue.active();
-
-  const allowlist = createSourceAllowlist(config.udp.allowedSources, { log, resolveIntervalMs: config.udp.resolveIntervalSeconds * 1000 });
-  const dropThrottle = createLogThrottle(60_000, now);
   let stopping = false;
-
-  /**
-   * A run whose claim failed because the store was unreachable (PostgreSQL restarting, this Steward cut off from
-   * it) is tried again every couple of seconds for up to two minutes, instead of waiting for the next
-   * reconciliation pass: the Steward leading reconciliation may not have seen any outage (a partition of this
-   * node only). Its reservation holds meanwhile, so a repeat datagram stays a duplicate. Bounded in number.
-   */
-  const claimRetries = new Map<string, { item: QueueItem; tries: number }>();
-  let claimRetryTimer: ReturnType<typeof setTimeout> | undefined;
-  function retryClaimLater(item: QueueItem): boolean {
-    const entry = claimRetries.get(item.key) ?? { item, tries: 0 };
-    if (stopping || entry.tries >= CLAIM_RETRIES || (!claimRetries.has(item.key) && claimRetries.size >= MAX_CLAIM_RETRIES)) {
-      claimRetries.delete(item.key);
-      return false;
-    }
-    entry.tries++;
-    claimRetries.set(item.key, entry);
-    claimRetryTimer ??= setTimeout(retryClaims, CLAIM_RETRY_MS);
-    claimRetryTimer.unref?.();
-    return true;
-  }
-  function retryClaims(): void {
-    claimRetryTimer = undefined;
-    const due = [...claimRetries.values()];
-    for (const { item } of due) {
-      item.claim = undefined;
-      // Back into the queue (its place by priority); if refused, reconciliation is left to find it.
-      if (queue.offer(item).accepted) {
-        void claimOf(item);
-        claimRetries.delete(item.key);
-      }
-    }
-    if (claimRetries.size > 0) claimRetryTimer = setTimeout(retryClaims, CLAIM_RETRY_MS);
-  }
-
-  /** The run's store claim, started now if the queue handed the run to a worker before it was started. */
-  function claimOf(item: QueueItem): Promise<boolean | Error> {
-    item.claim ??= processor
-      .claimStored(item.key, item.report.executionId, item.report.source)
-      .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
-    return item.claim;
-  }
-
-  /** Shed runs whose claims are being given up: a repeat is a duplicate until their give-up is committed. */
-  const abandoning = new Set<Promise<void>>();
-  function abandonInBackground(item: QueueItem): void {
-    const done = abandon(item).finally(() => abandoning.delete(done));
-    abandoning.add(done);
-  }
-
-  /**
-   * A queued run that will not be processed (shed, or left at stop): its store claim is given up, so a repeat or
-   * reconciliation can pick the run up; its reservation here holds until then, so a repeat in between is a
-   * duplicate rather than a run that finds its own stale claim.
-   */
-  function abandon(item: QueueItem): Promise<void> {
-    if (!item.claim) {
-      processor.release(item.key);
-      return Promise.resolve();
-    }
-    return item.claim.then((ours) => (ours === true ? processor.giveUp(item.key) : undefined)).finally(() => processor.release(item.key));
-  }
-
-  function duplicate(report: RunReport, why: string) {
+  function duplicate({ report }: QueueItem, why: string) {
     counters.deduplicated.inc({ source: report.source });
     log.debug({ executionId: report.executionId, outcome: report.outcome, why }, "duplicate task datagram");
   }
+  const distribute = createDistributePath({
+    poller,
+    processor,
+    counters,
+    warnOnce,
+    limits: { maxPending: cfg.enrichment.distribute.maxPending, maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource },
+    duplicate,
+  });
+  const claims = createRunClaims({ processor, log, requeue: (item) => queue.offer(item).accepted, stopping: () => stopping, duplicate });
+  const queue = createRunQueue(cfg, { log, now, worker: (item) => (item.report.distribute ? distribute(item) : claims.work(item)) });
+  queueDepth = () => queue.depth();
+  inFlight = () => queue.active();
 
-  function rejected(reason: string, from: string, fields: Record<string, unknown>, msg: string) {
-    counters.rejected.inc({ reason });
-    warnOnce(`${from}|${reason}`, { source: from, reason, ...fields }, msg);
-  }
+  const socket = createIntakeSocket(config.udp, {
+    log,
+    onDatagram: (msg, from) => handleDatagram(msg, from),
+    onStopping: () => (stopping = true),
+    ...(deps.udpPort !== undefined ? { port: deps.udpPort } : {}),
+  });
+  const udp = socket.udp;
+  const handleDatagram = createDatagramHandler({
+    limits: { maxDatagramBytes: config.udp.maxDatagramBytes, maxFieldChars: config.udp.maxFieldChars, queueSize: cfg.queueSize },
+    allowlist: socket.allowlist,
+    queue,
+    processor,
+    claims,
+    counters,
+    warnOnce,
+    log,
+    now,
+    stopping: () => stopping,
+  });
 
-  function toReport(m: SchedulerMessage): RunReport {
-    return {
-      source: "udp",
-      outcome: m.outcome === "distribute" ? "succeeded" : m.outcome,
-      executionId: m.executionId,
-      taskId: m.taskId,
-      appId: m.appId,
-      host: m.host,
-      user: m.user,
-      taskName: m.taskName,
-      appName: m.appName || undefined,
-      logTimestamp: m.timestamp,
-      logLevel: m.level,
-      logMessage: m.message,
-      distribute: m.outcome === "distribute" || undefined,
-    };
-  }
-
-  function handleDatagram(msg: Buffer, from: Pick<RemoteInfo, "address" | "port">) {
-    counters.received.inc();
-    if (!allowlist.allows(from.address)) {
-      return rejected("source_not_allowed", from.address, {}, "datagram from a source not in udp.allowedSources ignored");
-    }
-    if (msg.length > config.udp.maxDatagramBytes) {
-      return rejected("too_large", from.address, { bytes: msg.length, max: config.udp.maxDatagramBytes }, "oversized datagram dropped");
-    }
-    // A queue full of runs that rank highest takes nothing more: refuse a scheduler datagram before parsing it.
-    if (!queue.admits(TOP_PRIORITY)) {
-      const outcome = sniffSchedulerOutcome(msg);
-      if (outcome !== undefined) return dropped(stopping ? "stopping" : "queue_full", outcome, undefined);
-    }
-    const res = parseDatagram(msg, { maxFieldChars: config.udp.maxFieldChars });
-    if (!res.ok) {
-      return rejected(res.reason, from.address, { detail: res.detail, sample: msg.subarray(0, 160).toString("utf8") }, "unparseable datagram");
-    }
-    counters.parsed.inc({ kind: res.message.kind });
-    if (res.message.kind === "engine") {
-      const e = res.message;
-      warnOnce(
-        `${from.address}|engine|${e.appId}`,
-        { source: from.address, host: e.host, appId: e.appId, user: `${e.userDirectory}\\${e.userId}`, message: e.message },
-        "engine reported a failed reload",
-      );
-      return;
-    }
-    const m = res.message;
-    const priority = priorityOf(m.outcome);
-    // A full queue refuses a run it would not keep before anything else is done for it (no store work at all).
-    if (!queue.admits(priority)) return dropped(stopping ? "stopping" : "queue_full", m.outcome, m.executionId);
-    const key = m.outcome === "distribute" ? distributeKey(m.executionId) : `${m.executionId}:${m.outcome}`;
-    if (!processor.reserve(key, m.executionId)) {
-      counters.deduplicated.inc({ source: "udp" });
-      log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
-      return;
-    }
-    const item: QueueItem = { report: toReport(m), key, source: from.address };
-    const offer = queue.offer(item);
-    if (!offer.accepted) {
-      processor.release(key);
-      return dropped(stopping ? "stopping" : "queue_full", m.outcome, m.executionId);
-    }
-    // Claimed now, not when a worker takes it: the claims of a burst share a commit (distribute runs are
-    // claimed by their pending row instead).
-    if (!item.report.distribute) void claimOf(item);
-    if (offer.shed) {
-      // A queued success made room for this failure: the rule is "failures are kept over successes".
-      abandonInBackground(offer.shed);
-      dropped("shed", offer.shed.report.distribute ? "distribute" : offer.shed.report.outcome, offer.shed.report.executionId);
-    }
-  }
-
-  /** Counts (by reason and outcome) and logs, at most once a minute per reason, a run the queue did not keep. */
-  /** Series per reason and outcome, resolved once: under overload this runs for most datagrams. */
-  const droppedSeries = new Map<string, { inc(by?: number): void }>();
-  function dropped(reason: "queue_full" | "stopping" | "shed", outcome: string, executionId: string | undefined): void {
-    const seriesKey = `${reason}|${outcome}`;
-    let series = droppedSeries.get(seriesKey);
-    if (!series) droppedSeries.set(seriesKey, (series = counters.dropped.series({ reason, outcome })));
-    series.inc();
-    const suppressed = dropThrottle.take(reason);
-    if (suppressed !== undefined) {
-      log.warn(
-        { reason, outcome, executionId, queueSize: cfg.queueSize, suppressedSinceLast: suppressed },
-        "task datagram dropped; reconciliation will pick the run up from QRS",
-      );
-    }
-  }
-
-  const udp = config.udp.enabled
-    ? createUdpListener({ host: config.udp.host, port: deps.udpPort ?? config.udp.port }, { log, onDatagram: handleDatagram })
-    : undefined;
   const reconciler =
     deps.qrs && cfg.reconcile.enabled
       ? createReconciler(cfg.reconcile, {
@@ -423,10 +222,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         stopping = true;
         clearInterval(purgeTimer);
         // Runs still waiting for the store are left to reconciliation at the next start.
-        if (claimRetryTimer) clearTimeout(claimRetryTimer);
-        claimRetryTimer = undefined;
-        for (const { item } of claimRetries.values()) processor.release(item.key);
-        claimRetries.clear();
+        claims.stop();
         const started = Date.now();
         const left = await queue.stop(Math.max(100, budgetMs - 200));
         // The seen marks still waiting for their commit: they go before the store closes.
@@ -436,7 +232,7 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         // Past this point the notifier stops too: whatever is still being enriched must not be emitted.
         processor.close();
         // Their claims are given up (the store is still open), so reconciliation picks the runs up at once.
-        await Promise.race([Promise.allSettled(left.map(abandon)), new Promise<void>((r) => (timer = setTimeout(r, 200)))]);
+        await Promise.race([Promise.allSettled(left.map(claims.abandon)), new Promise<void>((r) => (timer = setTimeout(r, 200)))]);
         clearTimeout(timer);
         if (left.length > 0) {
           counters.dropped.inc({ reason: "stopping" }, left.length);
@@ -451,37 +247,12 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     const reconcile: Component = { name: "reconcile", start: () => reconciler.start(), stop: () => reconciler.stop() };
     components.push(deps.gate ? deps.gate("reconcile", reconcile) : reconcile);
   }
-  if (udp) {
-    components.push({
-      name: "udp",
-      async start() {
-        await allowlist.start();
-        if (allowlist.open) log.warn("udp.allowedSources is empty: datagrams from any host are accepted; list your Sense nodes to refuse spoofed events");
-        await udp.start();
-      },
-      async stop() {
-        stopping = true;
-        allowlist.stop();
-        await udp.stop();
-      },
-    });
-  }
-  // Informational: a socket that cannot bind already fails start().
-  const udpCheck = (l: UdpListener): ReadinessCheck => ({
-    name: "udp",
-    required: false,
-    check() {
-      const a = l.address();
-      if (!a) return { ok: false, detail: "not listening" };
-      const drops = readKernelUdpDrops(a.port);
-      return { ok: true, detail: `listening on ${a.address}:${a.port}${drops ? `; the OS dropped ${drops} datagrams (receive buffer full)` : ""}` };
-    },
-  });
-  const readiness: ReadinessCheck[] = udp ? [udpCheck(udp)] : [];
+  if (socket.component) components.push(socket.component);
+  const readiness = socket.readiness;
 
   async function settled(): Promise<void> {
     await processor.marksSettled();
-    while (abandoning.size > 0) await Promise.allSettled([...abandoning]);
+    await claims.settled();
   }
 
   return { components, readiness, udp, reconciler, processor, poller, store, counters, handleDatagram, settled };

@@ -91,6 +91,10 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     nsDropEmpty: `DELETE FROM kv_namespaces WHERE seq IN (SELECT seq FROM kv_namespaces n WHERE NOT EXISTS
          (SELECT 1 FROM kv_entries e WHERE e.namespace = n.namespace AND (e.expires_at IS NULL OR e.expires_at > ?)) ORDER BY seq LIMIT ?)`,
     keyCount: `SELECT COUNT(*) AS n FROM kv_entries WHERE namespace = ? AND ${live}`,
+    // Rows (live or expired, not yet purged) per namespace and the namespaces holding any, kept by triggers
+    // (migration 5): upper bounds of the live counts, so only a set at a limit counts live keys exactly.
+    rowCount: "SELECT n FROM kv_key_counts WHERE namespace = ?",
+    nsWithRows: "SELECT COUNT(*) AS n FROM kv_key_counts",
     keys: `SELECT key FROM kv_entries WHERE namespace = ? AND ${live} ORDER BY key`,
     purge: "DELETE FROM kv_entries WHERE expires_at IS NOT NULL AND expires_at <= ?",
     nextExpiry: "SELECT MIN(expires_at) AS t FROM kv_entries WHERE expires_at IS NOT NULL",
@@ -247,7 +251,8 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
                 // The limit counts namespaces that hold keys, as before: a site that makes a namespace per run with
                 // expiring keys must not run into it. Emptied ones stay listed (as in Butler) until the list is full;
                 // then the oldest of them make room.
-                const nsCount = Number((await tx.get<{ n: number }>(q.nsLiveCount, [now]))?.n ?? 0);
+                let nsCount = Number((await tx.get<{ n: number }>(q.nsWithRows))?.n ?? 0);
+                if (nsCount >= cfg.maxNamespaces) nsCount = Number((await tx.get<{ n: number }>(q.nsLiveCount, [now]))?.n ?? 0);
                 const listed = Number((await tx.get<{ n: number }>(q.nsCount))?.n ?? 0);
                 if (listed >= cfg.maxNamespaces) await tx.run(q.nsDropEmpty, [now, listed - cfg.maxNamespaces + 1]);
                 if (nsCount >= cfg.maxNamespaces) {
@@ -261,7 +266,8 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
                 }
                 await tx.run(q.nsAdd, [namespace, now]);
               } else {
-                const keyCount = Number((await tx.get<{ n: number }>(q.keyCount, [namespace, now]))?.n ?? 0);
+                let keyCount = Number((await tx.get<{ n: number }>(q.rowCount, [namespace]))?.n ?? 0);
+                if (keyCount >= cfg.maxKeysPerNamespace) keyCount = Number((await tx.get<{ n: number }>(q.keyCount, [namespace, now]))?.n ?? 0);
                 if (keyCount >= cfg.maxKeysPerNamespace) {
                   throw new AppError(
                     "CONFLICT",

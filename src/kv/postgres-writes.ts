@@ -7,9 +7,10 @@
 //   whatever locks it takes live for microseconds, not for round trips. It locks the key's row; an overwrite of a
 //   live key moves the usage by the exact difference in one conditional UPDATE (refused if over the quota), and a
 //   value of the same size does not touch the usage row at all, so such overwrites of different keys never wait;
-//   a set that may add a key or a namespace takes the usage row's lock before its count checks, as on SQLite;
-// - deletes and purges remove rows first and move the usage after.
-// Every writer therefore locks key rows before the usage row, so no two of them can wait for each other.
+//   a set that may add a key or a namespace takes its namespace's row count (kv_key_counts) and then the usage
+//   row's lock before its count checks, as on SQLite;
+// - deletes and purges remove rows first (their trigger moves the row counts) and move the usage after.
+// Every writer therefore locks key rows, then count rows, then the usage row, so no two of them wait for each other.
 import type { SqlExecutor } from "../store/sql";
 
 const ROW_BYTES = "octet_length(namespace) + octet_length(key) + octet_length(value)";

@@ -30,7 +30,7 @@ export const TaskEventSchema = z.lazy(() =>
     kind: z.enum(["task.succeeded", "task.failed", "task.aborted"]),
     outcome: z.enum(TASK_OUTCOMES),
     taskType: z.enum(TASK_TYPES),
-    source: z.enum(["udp", "reconcile", "cloud", "test"]).default("test"),
+    source: z.enum(["udp", "reconcile", "test", "cloud"]).default("test"),
     receivedAt: z.string().min(1),
     host: z.string(),
     executionId: z.string(),
@@ -89,16 +89,6 @@ export const TaskEventSchema = z.lazy(() =>
     complete: z.boolean().default(true),
     missing: z.array(z.object({ item: z.string(), reason: z.string() })).default([]),
     links: z.object({ qmcTask: z.string().optional(), hubApp: z.string().optional(), qmc: z.string().optional() }).optional(),
-    cloud: z
-      .looseObject({
-        tenant: z.string(),
-        tenantUrl: z.string(),
-        reloadId: z.string(),
-        status: z.string(),
-        type: z.string(),
-        partial: z.boolean().default(false),
-      })
-      .optional(),
   }),
 );
 

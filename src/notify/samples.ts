@@ -191,6 +191,12 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
     summary: "Released after more than 30 days without use: CORP\\erik (professional, 45 days), CORP\\maria (analyzer, 90 days).",
     data: { released: 2, failed: 0, deferred: 0, inactiveDays: 30 },
   },
+  "qlikcloud.key_rejected": {
+    title: "Qlik Cloud refuses Steward's API key: corp-eu",
+    summary:
+      "corp.eu.qlikcloud.com refused the API key (HTTP 401): it is wrong, expired or revoked, or its user lost the role. Steward does not see this tenant's reloads until a working key is configured.",
+    data: { tenant: "corp-eu", url: "https://corp.eu.qlikcloud.com" },
+  },
   "influxdb.field_conflict": {
     title: "InfluxDB refuses reload_task_failed points: field task_scriptLogSize is integer there, Steward wrote float",
     summary:
@@ -204,12 +210,6 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
       storedType: "integer",
       writtenType: "float",
     },
-  },
-  "qlikcloud.auth_failed": {
-    title: "Qlik Cloud tenant acme-eu refuses Steward's API key",
-    summary:
-      "https://acme.eu.qlikcloud.com answered HTTP 401 to Steward's API key: it expired, was revoked, or its user lost the Tenant Admin role. The tenant's reloads are not watched until a new key is configured (docs/qlik-cloud.md).",
-    data: { tenant: "acme-eu", url: "https://acme.eu.qlikcloud.com", status: 401 },
   },
   "qliksense.version_changed": {
     title: "Qlik Sense version changed to 14.212.7 (May 2025)",

@@ -1,6 +1,6 @@
 // `steward sim`: runs the Qlik Sense simulator until SIGINT/SIGTERM and prints where everything listens.
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { DEFAULT_PORTS, startSimulator, type SimulatorOptions } from "./index";
 import { parseUdpTarget, type UdpTarget } from "./settings";
 import { nodeTargetView } from "./udp/node-targets";
@@ -22,7 +22,8 @@ Options:
   --engine-port N           Engine port (default ${DEFAULT_PORTS.engine}; 0 = any free port)
   --control-port N          control API port on 127.0.0.1 (default ${DEFAULT_PORTS.control}; 0 = any free port)
   --version-port N          /v1/systeminfo port (default ${DEFAULT_PORTS.version}; 0 = any free port)
-  --cloud-port N            also run a simulated Qlik Cloud tenant (HTTPS, API key) on this port (0 = any free port)
+  --cloud-port N            also a Qlik Cloud tenant (HTTPS) on this port; its API key goes to
+                            cloud-api-key.txt in the certificate directory (0 = any free port)
   --host ADDR               address QRS and Engine bind to (default 127.0.0.1)
   --time-scale X            multiply every task/reload duration by X (e.g. 0.1)
   --no-schedules            do not fire the fixture's cron schedules
@@ -99,8 +100,8 @@ function buildOptions(argv: string[]): SimulatorOptions | "help" {
   const e = port(values["engine-port"], "--engine-port");
   const c = port(values["control-port"], "--control-port");
   opts.versionPort = port(values["version-port"], "--version-port") ?? DEFAULT_PORTS.version;
-  const cloud = port(values["cloud-port"], "--cloud-port");
-  if (cloud !== undefined) opts.cloudPort = cloud;
+  const cloudPort = port(values["cloud-port"], "--cloud-port");
+  if (cloudPort !== undefined) opts.cloudPort = cloudPort;
   if (q !== undefined) opts.qrsPort = q;
   if (e !== undefined) opts.enginePort = e;
   if (c !== undefined) opts.controlPort = c;
@@ -142,8 +143,7 @@ export async function simCommand(argv: string[], io: SimIo = {}): Promise<number
   out(`  Engine    ${sim.urls.engine}/app/   (client certificate and X-Qlik-User required)`);
   out(`  Control   ${sim.urls.control}/   (plain HTTP, loopback only)`);
   if (sim.urls.version) out(`  Version   ${sim.urls.version}/v1/systeminfo   (client certificate required)`);
-  if (sim.urls.cloud && sim.cloud)
-    out(`  Cloud     ${sim.urls.cloud}/api/v1/   (Qlik Cloud tenant; Bearer API key in ${sim.cloud.apiKeyFile}; trust root.pem)`);
+  if (sim.urls.cloud) out(`  Cloud     ${sim.urls.cloud}/api/v1/reloads   (Qlik Cloud tenant; API key in ${join(sim.certDir, "cloud-api-key.txt")})`);
   out(`  Certs     ${sim.certDir}   (root.pem, client.pem, client_key.pem)`);
   out(
     `  UDP       ${udp.targets.length === 0 ? "no targets (set with --udp-target or PUT /udp/targets)" : udp.targets.map((t) => `${t.host}:${t.port}`).join(", ")}   (generation ${udp.generation})`,

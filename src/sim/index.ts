@@ -1,6 +1,8 @@
 // Public surface of the Qlik Sense simulator: startSimulator() runs QRS (HTTPS), Engine (WSS), the Scheduler's
 // UDP events and the control API in-process. Nothing else in src/ imports this folder.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createCloudServer, createCloudTenant, type CloudTenant } from "./cloud";
 import { ensureCerts } from "./certs/ensure";
 import type { CertSet } from "./certs/generate";
 import { createControlServer } from "./control/server";
@@ -8,7 +10,7 @@ import { createEngineServer } from "./engine/server";
 import { createEngineState, type EngineState } from "./engine/state";
 import { createQrsServer } from "./qrs/server";
 import { createRepository, type Repository } from "./repo/repository";
-import { SimSettingsSchema, type SimSettings, type SimSettingsInput } from "./settings";
+import { effectiveDuration, SimSettingsSchema, type SimSettings, type SimSettingsInput } from "./settings";
 import { DEFAULT_SITE_YAML } from "./site/default-site";
 import { loadSiteFile, parseSite } from "./site/load";
 import type { SiteModel } from "./site/model";
@@ -21,7 +23,6 @@ import { createVersionServer } from "./version/server";
 import { matchingAppenders } from "./udp/format";
 import { canonicalNodeTargets } from "./udp/node-targets";
 import type { Listener } from "./util/listener";
-import { createCloudServer, createCloudTenant, ensureCloudApiKey, type CloudTenant } from "./cloud";
 
 export { SimError } from "./errors";
 export { parseSite, loadSiteFile } from "./site/load";
@@ -32,7 +33,6 @@ export type { SiteModel, TaskModel, AppModel } from "./site/model";
 export type { SimSettings, SimSettingsInput, UdpSettings, UdpTarget } from "./settings";
 export type { LoggedRequest } from "./traffic/request-log";
 export type { StartOptions, StartResult } from "./tasks/runner";
-export { CLOUD_API_KEY_FILE, CLOUD_OAUTH_CLIENT_ID, ensureCloudApiKey, type CloudTenant, type CloudReload } from "./cloud";
 
 export const DEFAULT_PORTS = { qrs: 4242, engine: 4747, control: 4799, version: 9032 } as const;
 
@@ -58,8 +58,10 @@ export interface SimulatorOptions {
   controlPort?: number;
   /** Port of the version endpoint (`/v1/systeminfo`, Qlik's 9032); not started when left out. */
   versionPort?: number;
-  /** Port of the simulated Qlik Cloud tenant (HTTPS, API key); not started when left out. 0 = any free port. */
+  /** Port of a simulated Qlik Cloud tenant (HTTPS, API-key bearer auth); not started when left out. */
   cloudPort?: number;
+  /** The tenant's API key (default: a random one, written to cloud-api-key.txt). */
+  cloudApiKey?: string;
   /** Initial knobs: UDP targets (site-wide and per node) and generation, timing, script-log behaviour, start conflicts. */
   settings?: SimSettingsInput;
   /** Fire the fixture's cron schedules (default true). */
@@ -77,6 +79,8 @@ export interface SimulatorOptions {
 export interface Simulator {
   urls: { qrs: string; engine: string; control: string; version?: string; cloud?: string };
   ports: { qrs: number; engine: number; control: number; version?: number; cloud?: number };
+  /** The simulated Qlik Cloud tenant (its API key is also in `cloud-api-key.txt` in the certificate folder). */
+  cloud?: CloudTenant;
   certDir: string;
   /** PEM texts of the generated set (ca = root.pem, clientCert = client.pem, …). */
   certs: CertSet;
@@ -88,9 +92,7 @@ export interface Simulator {
   requests: RequestLog;
   faults: Faults;
   udp: UdpEmitter;
-  listeners: { qrs: Listener; engine: Listener; control: Listener; version?: Listener; cloud?: Listener };
-  /** The simulated Qlik Cloud tenant (with `cloudPort`): its reloads and knobs, and the API key it accepts. */
-  cloud?: { tenant: CloudTenant; apiKey: string; apiKeyFile: string };
+  listeners: { qrs: Listener; engine: Listener; control: Listener; version?: Listener };
   stop(): Promise<void>;
 }
 
@@ -136,15 +138,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const requests = createRequestLog();
   const faults = createFaults();
   const hostname = opts.hostname ?? "127.0.0.1";
-  // Clients connect by IP: the certificate covers 127.0.0.1, and "localhost" may resolve to ::1 first.
-  const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
-  const urlHost = host.includes(":") ? `[${host}]` : host;
-  const cloudKey = opts.cloudPort === undefined ? undefined : ensureCloudApiKey(certDir);
-  const cloudTenant = cloudKey ? createCloudTenant(site, now) : undefined;
-  const cloudListener =
-    cloudTenant && cloudKey
-      ? createCloudServer({ tenant: cloudTenant, apiKey: cloudKey.key, certs, requestLog: requests, faults, now, hostname, port: opts.cloudPort!, onError })
-      : undefined;
 
   const qrs = createQrsServer({
     repo,
@@ -159,7 +152,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     onError,
   });
   const eng = createEngineServer({ state: engine, certs, requestLog: requests, faults, hostname, port: opts.enginePort ?? DEFAULT_PORTS.engine, onError });
+  const cloud =
+    opts.cloudPort === undefined
+      ? undefined
+      : createCloudTenant(site, {
+          now,
+          durationMs: () => effectiveDuration(settings.timing, 3_000),
+          ...(opts.cloudApiKey ? { apiKey: opts.cloudApiKey } : {}),
+        });
+  if (cloud) writeFileSync(join(certDir, "cloud-api-key.txt"), `${cloud.apiKey}\n`, { mode: 0o600 });
+  const cloudServer = cloud ? createCloudServer({ tenant: cloud, certs, requestLog: requests, now, hostname, port: opts.cloudPort!, onError }) : undefined;
   const control = createControlServer({
+    ...(cloud ? { cloud } : {}),
     repo,
     runner: tasks,
     settings,
@@ -170,9 +174,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     listeners: { qrs, engine: eng },
     now,
     scheduler,
-    ...(cloudTenant && cloudKey && cloudListener
-      ? { cloud: { tenant: cloudTenant, apiKeyFile: cloudKey.file, url: () => `https://${urlHost}:${cloudListener.port()}` } }
-      : {}),
     hostname: "127.0.0.1",
     port: opts.controlPort ?? DEFAULT_PORTS.control,
     onError,
@@ -185,14 +186,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const started: Listener[] = [];
   try {
-    for (const l of [qrs, eng, control, ...(version ? [version] : []), ...(cloudListener ? [cloudListener] : [])]) {
+    for (const l of [qrs, eng, control, ...(version ? [version] : []), ...(cloudServer ? [cloudServer] : [])]) {
       l.start();
       started.push(l);
     }
   } catch (err) {
     for (const l of started) l.stop();
     await udp.stop();
-    cloudTenant?.stop();
     throw err;
   }
   scheduler.start();
@@ -202,8 +202,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     engine: eng.port(),
     control: control.port(),
     ...(version ? { version: version.port() } : {}),
-    ...(cloudListener ? { cloud: cloudListener.port() } : {}),
+    ...(cloudServer ? { cloud: cloudServer.port() } : {}),
   };
+  // Clients connect by IP: the certificate covers 127.0.0.1, and "localhost" may resolve to ::1 first.
+  const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
   let stopped = false;
   return {
     urls: {
@@ -211,8 +214,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       engine: `wss://${urlHost}:${ports.engine}`,
       control: `http://127.0.0.1:${ports.control}`,
       ...(version ? { version: `https://${urlHost}:${version.port()}` } : {}),
-      ...(cloudListener ? { cloud: `https://${urlHost}:${cloudListener.port()}` } : {}),
+      ...(cloudServer ? { cloud: `https://${urlHost}:${cloudServer.port()}` } : {}),
     },
+    ...(cloud ? { cloud } : {}),
     ports,
     certDir,
     certs,
@@ -224,16 +228,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requests,
     faults,
     udp,
-    listeners: { qrs, engine: eng, control, ...(version ? { version } : {}), ...(cloudListener ? { cloud: cloudListener } : {}) },
-    ...(cloudTenant && cloudKey ? { cloud: { tenant: cloudTenant, apiKey: cloudKey.key, apiKeyFile: cloudKey.file } } : {}),
+    listeners: { qrs, engine: eng, control, ...(version ? { version } : {}) },
     async stop() {
       if (stopped) return;
       stopped = true;
       scheduler.stop();
       tasks.stop();
       version?.stop();
-      cloudListener?.stop();
-      cloudTenant?.stop();
+      cloudServer?.stop();
+      cloud?.stop();
       control.stop();
       eng.stop();
       qrs.stop();

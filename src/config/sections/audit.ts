@@ -13,7 +13,7 @@ export const AuditSchema = z
       .max(100_000_000)
       .default(200_000)
       .describe(
-        "Most entries kept (default 200000: typically 60 MB, at most about 250 MB). Over it, the oldest denials go first, then the oldest of the rest.",
+        "Most entries kept (default 200000: typically 60 MB, at most about 250 MB). Once the log is 1% over it, retention deletes back down to it in one batch, the oldest denials first, then the oldest of the rest (with several Stewards on one PostgreSQL store, up to 1% more per Steward).",
       ),
   })
   .describe("Retention of the audit log (GET /v4/audit): task starts, reloads, file operations, KV writes, key changes, access denials.");

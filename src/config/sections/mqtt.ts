@@ -72,6 +72,17 @@ export const MqttSchema = lazySection(() =>
       publishTimeoutMs: z.number().int().min(100).max(120_000).default(5000).describe("A publish not acknowledged within this fails."),
       required: z.boolean().default(false).describe("When true, /ready reports not ready while the broker is not connected."),
       taskStart: MqttTaskStartSchema.optional(),
+      cloudReloadStart: z
+        .strictObject({
+          topic: z.string().min(1).describe("Messages here start Qlik Cloud reloads: an app id, or the JSON body of POST /v4/cloud/reloads."),
+          replyTopic: z.string().min(1).optional().describe("Where the result is published; defaults to <topic>/result."),
+          qos: z
+            .union([z.literal(0), z.literal(1), z.literal(2)])
+            .default(1)
+            .describe("MQTT quality of service of the subscription and of the reply."),
+        })
+        .optional()
+        .describe("Start Qlik Cloud reloads from MQTT messages (needs qlikCloud)."),
       butlerStatus: z
         .strictObject({
           connectTopic: z

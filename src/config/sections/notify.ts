@@ -96,9 +96,9 @@ export const RouteSchema = z.lazy(() =>
       hosts: z.array(z.string().min(1)).optional().describe("Events from these hosts (task node or service host)."),
       services: z.array(z.string().min(1)).optional().describe("Service events for these service names."),
       sources: z
-        .array(z.enum(["udp", "reconcile", "cloud", "test"]))
+        .array(z.enum(["udp", "reconcile", "test", "cloud"]))
         .optional()
-        .describe("How Steward learnt of the task event: udp, reconcile, cloud (a Qlik Cloud tenant) or test."),
+        .describe("How Steward learnt of the task event."),
       recipients: RouteRecipientsSchema.optional(),
       attachScriptLog: z
         .boolean()

@@ -49,7 +49,13 @@ const LABEL: Record<string, [string, Tone]> = {
   retrying: ["retrying", "info"],
 };
 
-const STATUS: Record<number, [string, Tone]> = { 6: ["aborted", "warn"], 7: ["succeeded", "ok"], 8: ["failed", "fail"], 9: ["skipped", "warn"], 10: ["retried", "warn"] };
+const STATUS: Record<number, [string, Tone]> = {
+  6: ["aborted", "warn"],
+  7: ["succeeded", "ok"],
+  8: ["failed", "fail"],
+  9: ["skipped", "warn"],
+  10: ["retried", "warn"],
+};
 
 function stateOf(t: TaskRow, open: ConditionView[]): [string, Tone] {
   const mine = open.find((c) => c.task?.id === t.id);
@@ -62,13 +68,7 @@ function stateOf(t: TaskRow, open: ConditionView[]): [string, Tone] {
 function ConditionRow(props: { c: ConditionView; closed?: boolean }) {
   const c = props.c;
   const [label, tone] = LABEL[c.condition.type] ?? [c.condition.type, "warn"];
-  const subject = c.task ? (
-    <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a>
-  ) : c.app ? (
-    c.app.name
-  ) : (
-    "—"
-  );
+  const subject = c.task ? <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a> : c.app ? c.app.name : "—";
   return (
     <tr data-condition={c.condition.type} data-kind={c.kind}>
       <td>
@@ -104,7 +104,16 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
     <Layout title="Watchdog" nav={nav}>
       <section class="card tight" id="needs-attention">
         <h2>
-          Needs attention <span class="small muted">{w.lastLookAt ? <>last look <Time iso={w.lastLookAt} /></> : "not looked yet"}</span>
+          Needs attention{" "}
+          <span class="small muted">
+            {w.lastLookAt ? (
+              <>
+                last look <Time iso={w.lastLookAt} />
+              </>
+            ) : (
+              "not looked yet"
+            )}
+          </span>
         </h2>
         {w.lastError ? <p class="small">The last look at QRS failed: {w.lastError}</p> : null}
         {w.open.length === 0 ? (

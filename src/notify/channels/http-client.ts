@@ -27,7 +27,8 @@ export interface HttpClient {
 
 const MAX_BODY = 256 * 1024;
 
-export function createHttpClient(opts: { ca?: string; rejectUnauthorized?: boolean; baseDir?: string } = {}): HttpClient {
+export function createHttpClient(opts: { ca?: string; rejectUnauthorized?: boolean; baseDir?: string; maxBodyBytes?: number } = {}): HttpClient {
+  const maxBody = opts.maxBodyBytes ?? MAX_BODY;
   const ca = opts.ca ? readFileSync(resolve(opts.baseDir ?? ".", opts.ca), "utf8") : undefined;
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8, ca, rejectUnauthorized: opts.rejectUnauthorized ?? true });
@@ -44,7 +45,7 @@ export function createHttpClient(opts: { ca?: string; rejectUnauthorized?: boole
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => {
             size += c.length;
-            if (size <= MAX_BODY) chunks.push(c);
+            if (size <= maxBody) chunks.push(c);
           });
           res.on("end", () => done({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
           res.on("error", fail);

@@ -38,9 +38,9 @@ import t35 from "../../../templates/email/license.low_availability.text.eta" wit
 import t36 from "../../../templates/email/license.released.html.eta" with { type: "text" };
 import t37 from "../../../templates/email/license.released.subject.eta" with { type: "text" };
 import t38 from "../../../templates/email/license.released.text.eta" with { type: "text" };
-import t39 from "../../../templates/email/qlikcloud.auth_failed.html.eta" with { type: "text" };
-import t40 from "../../../templates/email/qlikcloud.auth_failed.subject.eta" with { type: "text" };
-import t41 from "../../../templates/email/qlikcloud.auth_failed.text.eta" with { type: "text" };
+import t39 from "../../../templates/email/qlikcloud.key_rejected.html.eta" with { type: "text" };
+import t40 from "../../../templates/email/qlikcloud.key_rejected.subject.eta" with { type: "text" };
+import t41 from "../../../templates/email/qlikcloud.key_rejected.text.eta" with { type: "text" };
 import t42 from "../../../templates/email/qliksense.version_changed.html.eta" with { type: "text" };
 import t43 from "../../../templates/email/qliksense.version_changed.subject.eta" with { type: "text" };
 import t44 from "../../../templates/email/qliksense.version_changed.text.eta" with { type: "text" };
@@ -94,7 +94,7 @@ import t91 from "../../../templates/slack/license.expired.json.eta" with { type:
 import t92 from "../../../templates/slack/license.expiring.json.eta" with { type: "text" };
 import t93 from "../../../templates/slack/license.low_availability.json.eta" with { type: "text" };
 import t94 from "../../../templates/slack/license.released.json.eta" with { type: "text" };
-import t95 from "../../../templates/slack/qlikcloud.auth_failed.json.eta" with { type: "text" };
+import t95 from "../../../templates/slack/qlikcloud.key_rejected.json.eta" with { type: "text" };
 import t96 from "../../../templates/slack/qliksense.version_changed.json.eta" with { type: "text" };
 import t97 from "../../../templates/slack/service.started.json.eta" with { type: "text" };
 import t98 from "../../../templates/slack/service.stopped.json.eta" with { type: "text" };
@@ -122,7 +122,7 @@ import t119 from "../../../templates/teams/license.expired.json.eta" with { type
 import t120 from "../../../templates/teams/license.expiring.json.eta" with { type: "text" };
 import t121 from "../../../templates/teams/license.low_availability.json.eta" with { type: "text" };
 import t122 from "../../../templates/teams/license.released.json.eta" with { type: "text" };
-import t123 from "../../../templates/teams/qlikcloud.auth_failed.json.eta" with { type: "text" };
+import t123 from "../../../templates/teams/qlikcloud.key_rejected.json.eta" with { type: "text" };
 import t124 from "../../../templates/teams/qliksense.version_changed.json.eta" with { type: "text" };
 import t125 from "../../../templates/teams/service.started.json.eta" with { type: "text" };
 import t126 from "../../../templates/teams/service.stopped.json.eta" with { type: "text" };
@@ -151,7 +151,7 @@ import t148 from "../../../templates/webhook/license.expired.json.eta" with { ty
 import t149 from "../../../templates/webhook/license.expiring.json.eta" with { type: "text" };
 import t150 from "../../../templates/webhook/license.low_availability.json.eta" with { type: "text" };
 import t151 from "../../../templates/webhook/license.released.json.eta" with { type: "text" };
-import t152 from "../../../templates/webhook/qlikcloud.auth_failed.json.eta" with { type: "text" };
+import t152 from "../../../templates/webhook/qlikcloud.key_rejected.json.eta" with { type: "text" };
 import t153 from "../../../templates/webhook/qliksense.version_changed.json.eta" with { type: "text" };
 import t154 from "../../../templates/webhook/service.started.json.eta" with { type: "text" };
 import t155 from "../../../templates/webhook/service.stopped.json.eta" with { type: "text" };
@@ -205,9 +205,9 @@ export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/license.released.html": t36,
   "email/license.released.subject": t37,
   "email/license.released.text": t38,
-  "email/qlikcloud.auth_failed.html": t39,
-  "email/qlikcloud.auth_failed.subject": t40,
-  "email/qlikcloud.auth_failed.text": t41,
+  "email/qlikcloud.key_rejected.html": t39,
+  "email/qlikcloud.key_rejected.subject": t40,
+  "email/qlikcloud.key_rejected.text": t41,
   "email/qliksense.version_changed.html": t42,
   "email/qliksense.version_changed.subject": t43,
   "email/qliksense.version_changed.text": t44,
@@ -261,7 +261,7 @@ export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "slack/license.expiring.json": t92,
   "slack/license.low_availability.json": t93,
   "slack/license.released.json": t94,
-  "slack/qlikcloud.auth_failed.json": t95,
+  "slack/qlikcloud.key_rejected.json": t95,
   "slack/qliksense.version_changed.json": t96,
   "slack/service.started.json": t97,
   "slack/service.stopped.json": t98,
@@ -289,7 +289,7 @@ export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "teams/license.expiring.json": t120,
   "teams/license.low_availability.json": t121,
   "teams/license.released.json": t122,
-  "teams/qlikcloud.auth_failed.json": t123,
+  "teams/qlikcloud.key_rejected.json": t123,
   "teams/qliksense.version_changed.json": t124,
   "teams/service.started.json": t125,
   "teams/service.stopped.json": t126,
@@ -318,7 +318,7 @@ export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "webhook/license.expiring.json": t149,
   "webhook/license.low_availability.json": t150,
   "webhook/license.released.json": t151,
-  "webhook/qlikcloud.auth_failed.json": t152,
+  "webhook/qlikcloud.key_rejected.json": t152,
   "webhook/qliksense.version_changed.json": t153,
   "webhook/service.started.json": t154,
   "webhook/service.stopped.json": t155,

@@ -1,222 +1,170 @@
-// The simulated Qlik Cloud tenant's REST API: HTTPS, `Authorization: Bearer <API key>`, a per-minute request
-// budget answered with 429 and Retry-After, the Reloads API with SCIM status filters and cursor paging, reload
-// logs, app and item metadata, spaces, users and scheduling tasks.
-import { randomBytes } from "node:crypto";
+// The simulated Qlik Cloud tenant's REST API over HTTPS (the simulator's server certificate, no client
+// certificate): the Reloads API with its real shapes and cursor paging, full reload logs, app, item, space and
+// user metadata, API-key bearer auth and the per-minute rate limit with 429 and Retry-After.
 import type { CertSet } from "../certs/generate";
-import type { Faults } from "../traffic/faults";
-import { pickHeaders, type RequestLog } from "../traffic/request-log";
-import { json, text } from "../util/http";
+import type { RequestLog } from "../traffic/request-log";
+import { pickHeaders } from "../traffic/request-log";
+import { empty, json, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
-import { createRouter } from "../util/router";
-import { runtime, sleep } from "../../runtime";
-import { appJson, itemJson, reloadJson, schedulingTasks, spaceJson, userJson } from "./shapes";
-import { CLOUD_RELOAD_TYPES, type CloudReload, type CloudTenant } from "./tenant";
+import { runtime } from "../../runtime";
+import { CLOUD_USER_ID, type CloudReload, type CloudTenant } from "./tenant";
 
 export interface CloudServerDeps {
   tenant: CloudTenant;
-  apiKey: string;
   certs: CertSet;
   requestLog: RequestLog;
-  faults: Faults;
   now: () => number;
   hostname: string;
   port: number;
   onError?: (err: Error) => void;
 }
 
-interface Ctx {
-  req: Request;
-  url: URL;
-  base: string;
-  body: string;
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const apiError = (status: number, title: string, code: string) => json(status, { errors: [{ title, code, status: String(status) }] });
+
+function render(r: CloudReload, withLog: boolean, status = r.status): Record<string, unknown> {
+  const done = r.endTime !== undefined;
+  return {
+    id: r.id,
+    appId: r.appId,
+    tenantId: r.tenantId,
+    userId: r.userId,
+    type: r.type,
+    status,
+    partial: r.partial,
+    creationTime: iso(r.creationTime),
+    ...(r.startTime !== undefined ? { startTime: iso(r.startTime) } : {}),
+    ...(done ? { endTime: iso(r.endTime), duration: `PT${((r.endTime! - (r.startTime ?? r.creationTime)) / 1000).toFixed(3)}S` } : {}),
+    ...(r.errorCode ? { errorCode: r.errorCode, errorMessage: r.errorMessage } : {}),
+    // Since 2026 the list's log is a summary; the whole log is at /api/v1/apps/{appId}/reloads/logs/{reloadId}.
+    ...(withLog ? { log: done ? `Reload ${r.status.toLowerCase()}${r.errorMessage ? `: ${r.errorMessage}` : ""}` : "" } : {}),
+  };
 }
 
-const errors = (status: number, title: string, code = String(status)) => json(status, { errors: [{ title, code, status: String(status) }] });
+const cursorOf = (r: CloudReload) => Buffer.from(`${r.creationTime}:${r.id}`).toString("base64url");
+function afterCursor(cursor: string): (r: CloudReload) => boolean {
+  const [ms, id] = Buffer.from(cursor, "base64url").toString("utf8").split(":");
+  const at = Number(ms);
+  return (r) => r.creationTime < at || (r.creationTime === at && r.id < (id ?? ""));
+}
 
-/** SCIM `attr eq "value"` terms joined by `or`/`and` with optional parentheses (the subset the Reloads API takes). */
-export function parseScimFilter(filter: string): ((r: CloudReload) => boolean) | string {
-  const ors = filter.split(/\s+or\s+/i);
-  const alternatives: Array<Array<[string, string]>> = [];
-  for (const alt of ors) {
-    const terms: Array<[string, string]> = [];
-    for (const raw of alt.split(/\s+and\s+/i)) {
-      const m = /^\(*\s*(status|type|partial)\s+eq\s+("([^"]*)"|true|false)\s*\)*$/i.exec(raw.trim());
-      if (!m) return `invalid filter term '${raw.trim()}' (supported: status, partial, type with eq)`;
-      terms.push([m[1]!.toLowerCase(), m[3] ?? m[2]!]);
+/** SCIM `eq` on status, type and partial, joined by `and`/`or` as the Reloads API accepts. */
+function scimFilter(expr: string | null): ((r: CloudReload) => boolean) | "bad" {
+  if (!expr) return () => true;
+  const parts = expr.split(/\s+(and|or)\s+/i);
+  const tests: Array<(r: CloudReload) => boolean> = [];
+  const ops: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 1) {
+      ops.push(parts[i]!.toLowerCase());
+      continue;
     }
-    alternatives.push(terms);
+    const m = /^\(?\s*(status|type|partial)\s+eq\s+"?([A-Za-z_]+)"?\s*\)?$/i.exec(parts[i]!.trim());
+    if (!m) return "bad";
+    const [, field, value] = m as unknown as [string, string, string];
+    const f = field.toLowerCase();
+    tests.push((r) => (f === "partial" ? String(r.partial) === value.toLowerCase() : f === "status" ? r.status === value.toUpperCase() : r.type === value));
   }
-  return (r) => alternatives.some((terms) => terms.every(([k, v]) => String(r[k as "status" | "type" | "partial"]) === v));
+  return (r) => tests.slice(1).reduce((acc, t, i) => (ops[i] === "or" ? acc || t(r) : acc && t(r)), tests[0]!(r));
 }
 
 export function createCloudServer(deps: CloudServerDeps): Listener {
   const { tenant } = deps;
-  const site = tenant.site;
-  const router = createRouter<Ctx>();
-  /** Request times of the last minute, for the rate limit. */
-  const window: number[] = [];
-  let endless = 0;
-
-  router.add("GET", "/api/v1/reloads", (c) => {
-    const q = c.url.searchParams;
-    const limit = Number(q.get("limit") ?? "10");
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return errors(400, "limit must be 1-100", "RELOADS-001");
-    const appId = q.get("appId");
-    let list = [...tenant.reloads()].sort((a, b) => b.creationMs - a.creationMs || (a.id < b.id ? 1 : -1));
-    if (appId) list = list.filter((r) => r.appId === appId);
-    const filter = q.get("filter");
-    if (filter) {
-      const f = parseScimFilter(filter);
-      if (typeof f === "string") return errors(400, f, "RELOADS-002");
-      list = list.filter(f);
+  const handle = (req: Request, url: URL): Response => {
+    const auth = req.headers.get("authorization") ?? "";
+    if (auth !== `Bearer ${tenant.apiKey}`) return apiError(401, "Unauthorized", "HTTP-401");
+    if (tenant.overBudget(deps.now()))
+      return json(
+        429,
+        { errors: [{ title: "Too Many Requests", code: "HTTP-429", status: "429" }] },
+        { "Retry-After": String(tenant.settings.retryAfterSeconds) },
+      );
+    const path = url.pathname.replace(/\/+$/, "");
+    const misbehave = tenant.settings.misbehave;
+    if (misbehave === "html") return text(200, "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>", "text/html");
+    if (req.method === "GET" && path === "/api/v1/reloads") {
+      const limit = Number(url.searchParams.get("limit") ?? 10);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) return apiError(400, "limit must be between 1 and 100", "HTTP-400");
+      const filter = scimFilter(url.searchParams.get("filter"));
+      if (filter === "bad") return apiError(400, "Bad filter", "HTTP-400");
+      const appId = url.searchParams.get("appId")?.toLowerCase();
+      const next = url.searchParams.get("next");
+      const withLog = url.searchParams.get("log") !== "false";
+      let list = [...tenant.reloads].sort((a, b) => b.creationTime - a.creationTime || (a.id < b.id ? 1 : -1));
+      list = list.filter((r) => (!appId || r.appId === appId) && filter(r));
+      if (next && misbehave !== "endlessCursor") list = list.filter(afterCursor(next));
+      const page = list.slice(0, limit);
+      const self = new URL(url.toString());
+      const more = misbehave === "endlessCursor" || list.length > limit;
+      const nextUrl = new URL(url.toString());
+      nextUrl.searchParams.set("next", misbehave === "endlessCursor" ? (next ?? "ZW5kbGVzcw") : page.length ? cursorOf(page[page.length - 1]!) : "");
+      const body = JSON.stringify({
+        data: page.map((r, i) => render(r, withLog, misbehave === "unknownStatus" && i === 0 ? ("WARMING_UP" as CloudReload["status"]) : r.status)),
+        links: { self: { href: self.toString() }, ...(more ? { next: { href: nextUrl.toString() } } : {}) },
+      });
+      if (misbehave === "truncated")
+        return new Response(body.slice(0, Math.floor(body.length / 2)), { status: 200, headers: { "content-type": "application/json" } });
+      return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
     }
-    const cursor = q.get("next");
-    if (cursor && !cursor.startsWith("loop-")) {
-      const at = list.findIndex((r) => r.id === cursor);
-      if (at < 0) return errors(400, "invalid next cursor", "RELOADS-003");
-      list = list.slice(at + 1);
+    if (req.method === "POST" && path === "/api/v1/reloads") return empty(405); // handled in fetch (needs the body)
+    let m = /^\/api\/v1\/reloads\/([^/]+)$/.exec(path);
+    if (req.method === "GET" && m) {
+      const r = tenant.reloads.find((x) => x.id === m![1]);
+      return r ? json(200, render(r, true)) : apiError(404, "Not Found", "HTTP-404");
     }
-    const page = list.slice(0, limit);
-    const withLog = q.get("log") !== "false";
-    const data = page.map((r) => reloadJson(r, c.base, tenant.tenantId, withLog));
-    const answer = tenant.settings.listAnswer;
-    if (answer === "html") return text(200, "<!DOCTYPE html><html><body><h1>Sign in to Qlik Cloud</h1></body></html>", "text/html; charset=utf-8");
-    if (answer === "unknownStatus" && data[0]) data[0].status = "PAUSED";
-    const self = `${c.base}/api/v1/reloads${c.url.search}`;
-    const links: Record<string, { href: string }> = { self: { href: self } };
-    const more = list.length > limit ? page[page.length - 1]!.id : undefined;
-    const nextCursor = answer === "endlessCursor" ? `loop-${++endless}` : more;
-    if (nextCursor) {
-      const next = new URLSearchParams(q);
-      next.set("next", nextCursor);
-      links.next = { href: `${c.base}/api/v1/reloads?${next}` };
+    m = /^\/api\/v1\/apps\/([^/]+)\/reloads\/logs\/([^/]+)$/.exec(path);
+    if (req.method === "GET" && m) {
+      const r = tenant.reloads.find((x) => x.id === m![2] && x.appId === m![1]!.toLowerCase());
+      if (!r || r.endTime === undefined) return apiError(404, "Not Found", "HTTP-404");
+      return text(200, r.log);
     }
-    const body = JSON.stringify({ data, links });
-    if (answer === "truncated") return text(200, body.slice(0, Math.max(1, Math.floor(body.length / 2))), "application/json; charset=utf-8");
-    return text(200, body, "application/json; charset=utf-8");
-  });
-
-  router.add("POST", "/api/v1/reloads", (c) => {
-    let body: { appId?: unknown; partial?: unknown };
-    try {
-      body = JSON.parse(c.body || "{}");
-    } catch {
-      return errors(400, "request body is not JSON", "RELOADS-004");
+    m = /^\/api\/v1\/apps\/([^/]+)$/.exec(path);
+    if (req.method === "GET" && m) {
+      const a = tenant.apps.get(m[1]!.toLowerCase());
+      if (!a) return apiError(404, "Not Found", "HTTP-404");
+      return json(200, { attributes: { id: a.id, name: a.name, ownerId: a.ownerId, owner: `auth0|${a.ownerId}`, spaceId: a.spaceId, published: false } });
     }
-    const app = typeof body.appId === "string" ? site.apps.find((a) => a.id === body.appId) : undefined;
-    if (!app) return errors(404, `app ${String(body.appId)} not found`, "RELOADS-005");
-    const r = tenant.run({ appId: app.id, outcome: app.reload.outcome, type: "external", partial: body.partial === true });
-    return json(201, reloadJson(r, c.base, tenant.tenantId, false));
-  });
-
-  router.add("GET", "/api/v1/reloads/:id", (c, p) => {
-    const r = tenant.get(p.id!);
-    return r ? json(200, reloadJson(r, c.base, tenant.tenantId, true)) : errors(404, "reload not found");
-  });
-
-  router.add("POST", "/api/v1/reloads/:id/actions/cancel", (_c, p) =>
-    tenant.cancel(p.id!) ? new Response(null, { status: 204 }) : errors(404, "reload not found"),
-  );
-
-  router.add("GET", "/api/v1/apps/:appId/reloads/logs/:reloadId", (_c, p) => {
-    const r = tenant.get(p.reloadId!);
-    if (!r || r.appId !== p.appId) return errors(404, "reload log not found");
-    if (r.log === undefined) return errors(404, "the reload has not ended; its log is not ready");
-    return text(200, r.log);
-  });
-
-  router.add("GET", "/api/v1/apps/:id", (_c, p) => {
-    const app = site.apps.find((a) => a.id === p.id);
-    return app ? json(200, appJson(app, tenant.tenantId)) : errors(404, "app not found");
-  });
-
-  router.add("GET", "/api/v1/items", (c) => {
-    const q = c.url.searchParams;
-    const type = q.get("resourceType");
-    if (type && type !== "app") return json(200, { data: [], links: { self: { href: `${c.base}/api/v1/items${c.url.search}` } } });
-    const id = q.get("resourceId");
-    const limit = Math.min(100, Math.max(1, Number(q.get("limit") ?? "10") || 10));
-    const apps = site.apps.filter((a) => !id || a.id === id).slice(0, limit);
-    return json(200, { data: apps.map((a) => itemJson(site, a, c.base, tenant.tenantId)), links: { self: { href: `${c.base}/api/v1/items${c.url.search}` } } });
-  });
-
-  router.add("GET", "/api/v1/spaces/:id", (_c, p) => {
-    const s = spaceJson(site, p.id!, tenant.tenantId);
-    return s ? json(200, s) : errors(404, "space not found");
-  });
-
-  router.add("GET", "/api/v1/users/:id", (_c, p) => {
-    const u = userJson(site, p.id!, tenant.tenantId);
-    return u ? json(200, u) : errors(404, "user not found");
-  });
-
-  router.add("GET", "/api/scheduling/tasks", (c) => {
-    const id = c.url.searchParams.get("resourceId");
-    const data = schedulingTasks(site, tenant.tenantId).filter((t) => !id || t.resourceId === id);
-    return json(200, { data, links: { self: { href: `${c.base}/api/scheduling/tasks${c.url.search}` } } });
-  });
-
-  /** Access tokens of the machine-to-machine OAuth client, with their expiry. */
-  const tokens = new Map<string, number>();
-  const oauthToken = (raw: string, nowMs: number): Response => {
-    let b: Record<string, unknown>;
-    try {
-      b = raw.trim().startsWith("{") ? JSON.parse(raw) : Object.fromEntries(new URLSearchParams(raw));
-    } catch {
-      return json(400, { error: "invalid_request", error_description: "the body is neither JSON nor a form" });
+    if (req.method === "GET" && path === "/api/v1/items") {
+      const id = url.searchParams.get("resourceId")?.toLowerCase();
+      const data = [...tenant.apps.values()]
+        .filter((a) => !id || a.id === id)
+        .map((a) => ({ id: `item-${a.id}`, name: a.name, resourceType: "app", resourceId: a.id, spaceId: a.spaceId, ownerId: a.ownerId }));
+      return json(200, { data, links: { self: { href: url.toString() } } });
     }
-    if (b.grant_type !== "client_credentials") return json(400, { error: "unsupported_grant_type" });
-    if (b.client_id !== CLOUD_OAUTH_CLIENT_ID || b.client_secret !== deps.apiKey) return json(401, { error: "invalid_client" });
-    tenant.oauthTokensIssued++;
-    for (const [k, until] of tokens) if (until <= nowMs) tokens.delete(k);
-    const value = `oat_${randomBytes(24).toString("base64url")}`;
-    const life = tenant.settings.oauthTokenSeconds;
-    tokens.set(value, nowMs + life * 1000);
-    return json(200, { access_token: value, token_type: "bearer", expires_in: life, scope: typeof b.scope === "string" ? b.scope : "user_default" });
+    m = /^\/api\/v1\/spaces\/([^/]+)$/.exec(path);
+    if (req.method === "GET" && m) return json(200, { id: m[1], name: "Finance (Cloud)", type: "shared" });
+    m = /^\/api\/v1\/users\/([^/]+)$/.exec(path);
+    if (req.method === "GET" && m)
+      return m[1] === CLOUD_USER_ID
+        ? json(200, { id: CLOUD_USER_ID, name: "Anna Svensson", email: "anna.svensson@corp.example" })
+        : apiError(404, "Not Found", "HTTP-404");
+    return apiError(404, "Not Found", "HTTP-404");
   };
 
-  const handle = async (c: Ctx, nowMs: number): Promise<Response> => {
-    const fault = deps.faults.take({ target: "cloud", method: c.req.method, path: c.url.pathname }, nowMs);
-    if (fault) {
-      if (fault.delayMs > 0) await sleep(fault.delayMs);
-      if (fault.status !== undefined) return text(fault.status, fault.body ?? "Internal Server Error");
+  const startReload = async (req: Request): Promise<Response> => {
+    let body: { appId?: unknown; partial?: unknown };
+    try {
+      body = (await req.json()) as typeof body;
+    } catch {
+      return apiError(400, "Body is not JSON", "HTTP-400");
     }
-    if (c.req.method === "POST" && c.url.pathname === "/oauth/token") return oauthToken(c.body, nowMs);
-    const auth = c.req.headers.get("authorization") ?? "";
-    const bearer = auth.startsWith("Bearer ") ? auth.slice(7) : "";
-    const token = tokens.get(bearer);
-    if (bearer !== deps.apiKey && !(token !== undefined && token > nowMs)) return errors(401, "Not authorized", "AUTH-1");
-    while (window.length > 0 && window[0]! <= nowMs - 60_000) window.shift();
-    if (window.length >= tenant.settings.ratePerMinute) {
-      const res = errors(429, "Too Many Requests", "REQUEST-LIMIT-EXCEEDED");
-      res.headers.set("retry-after", String(tenant.settings.retryAfterSeconds));
-      return res;
-    }
-    window.push(nowMs);
-    const m = router.match(c.req.method, c.url.pathname);
-    if (!m) return errors(404, "Not Found");
-    if ("methodNotAllowed" in m) return errors(405, "Method Not Allowed");
-    return m.handler(c, m.params);
+    if (typeof body.appId !== "string" || !tenant.apps.has(body.appId.toLowerCase())) return apiError(404, "App not found", "HTTP-404");
+    const r = tenant.runReload(body.appId, "succeed", { type: "external", partial: body.partial === true });
+    return json(201, render(r, false));
   };
 
   const serve = (port: number) =>
     runtime.serve({
       hostname: deps.hostname,
       port,
-      idleTimeout: 0,
       tls: { cert: deps.certs.serverCert, key: deps.certs.serverKey },
       fetch: async (req) => {
-        const nowMs = deps.now();
         const url = new URL(req.url);
-        let res: Response;
-        let body = "";
-        try {
-          if (req.method !== "GET" && req.method !== "HEAD") body = await req.text();
-          res = await handle({ req, url, base: url.origin, body }, nowMs);
-        } catch (err) {
-          deps.onError?.(err as Error);
-          res = errors(500, "Internal Server Error");
-        }
+        const authorized = req.headers.get("authorization") === `Bearer ${tenant.apiKey}`;
+        const res =
+          req.method === "POST" && url.pathname.replace(/\/+$/, "") === "/api/v1/reloads" && authorized && !tenant.overBudget(deps.now())
+            ? await startReload(req)
+            : handle(req, url);
         deps.requestLog.add(
           {
             source: "cloud",
@@ -226,16 +174,10 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
             headers: pickHeaders(req.headers),
             status: res.status,
           },
-          nowMs,
+          deps.now(),
         );
         return res;
       },
     });
-
-  return createListener("Qlik Cloud", deps.port, serve, deps.onError);
+  return createListener("Qlik Cloud tenant", deps.port, serve, deps.onError);
 }
-
-export const RELOAD_TYPES = CLOUD_RELOAD_TYPES;
-
-/** The simulated tenant's machine-to-machine OAuth client: this id, and the API key as its secret. */
-export const CLOUD_OAUTH_CLIENT_ID = "steward-sim-m2m";

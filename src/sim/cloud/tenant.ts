@@ -1,80 +1,69 @@
-// The simulated Qlik Cloud tenant's state: its reloads (queued → reloading → final), their logs, and the knobs
-// that make it misbehave (rate limit, bad list answers). The apps are the site file's apps; spaces its streams.
+// A simulated Qlik Cloud tenant's state: its apps (the site file's), the reloads they had, and how it answers:
+// API-key bearer auth, a per-minute request budget (429 with Retry-After past it), and misbehaviours a test can
+// switch on (HTML instead of JSON, cut-off JSON, an unknown status, a `next` cursor that never ends).
 import { randomBytes } from "node:crypto";
 import type { SiteModel } from "../site/model";
-import { buildScriptLog } from "../tasks/script-log";
-import { SimError } from "../errors";
+import { newGuid } from "../util/ids";
 
-export const CLOUD_STATUSES = ["QUEUED", "RELOADING", "CANCELING", "SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"] as const;
-export type CloudStatus = (typeof CLOUD_STATUSES)[number];
-export const CLOUD_RELOAD_TYPES = ["hub", "chronos", "external", "automations"] as const;
-export type CloudReloadType = (typeof CLOUD_RELOAD_TYPES)[number];
-export type CloudOutcome = "succeed" | "fail" | "cancel" | "exceed";
+export type CloudReloadStatus = "QUEUED" | "RELOADING" | "CANCELING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "EXCEEDED_LIMIT";
+export type CloudOutcome = "succeed" | "fail" | "cancel";
+export type CloudMisbehaviour = "html" | "truncated" | "unknownStatus" | "endlessCursor";
 
 export interface CloudReload {
   id: string;
   appId: string;
+  tenantId: string;
   userId: string;
-  type: CloudReloadType;
-  status: CloudStatus;
+  type: "hub" | "chronos" | "external" | "automations";
+  status: CloudReloadStatus;
   partial: boolean;
-  creationMs: number;
-  startMs?: number;
-  endMs?: number;
+  creationTime: number;
+  startTime?: number;
+  endTime?: number;
   errorCode?: string;
   errorMessage?: string;
-  /** The full script log (CRLF), once the reload ended. */
-  log?: string;
-  outcome: CloudOutcome;
+  log: string;
 }
 
-/** How `GET /api/v1/reloads` misbehaves (tests of a client's defences). */
-export const LIST_ANSWERS = ["normal", "html", "truncated", "unknownStatus", "endlessCursor"] as const;
-export type ListAnswer = (typeof LIST_ANSWERS)[number];
+export interface CloudApp {
+  id: string;
+  name: string;
+  spaceId: string;
+  ownerId: string;
+}
 
 export interface CloudSettings {
   /** Requests per minute before 429 (Qlik's tier 1 is 1,000). */
-  ratePerMinute: number;
-  /** Seconds in Retry-After on a 429. */
+  rateLimitPerMinute: number;
+  /** Seconds in Retry-After of a 429. */
   retryAfterSeconds: number;
-  listAnswer: ListAnswer;
-  /** How long a reload stays RELOADING (ms). */
-  durationMs: number;
-  /** Lifetime of the OAuth client's access tokens (expires_in). */
-  oauthTokenSeconds: number;
+  misbehave: CloudMisbehaviour | null;
 }
 
-export interface RunRequest {
-  appId: string;
-  outcome: CloudOutcome;
-  type?: CloudReloadType;
-  userId?: string;
-  partial?: boolean;
-  durationMs?: number;
-  error?: string;
-}
+export const CLOUD_TENANT_ID = "Xq7c1loudTenant0000000000000000";
+export const CLOUD_USER_ID = "6571e4a1b2c3d4e5f6a7b8c9";
+const SPACE_ID = "6571f0a1b2c3d4e5f6a7b8c0";
 
 export interface CloudTenant {
-  tenantId: string;
-  /** Access tokens handed out at /oauth/token so far. */
-  oauthTokensIssued: number;
-  site: SiteModel;
+  apiKey: string;
+  apps: Map<string, CloudApp>;
+  reloads: CloudReload[];
   settings: CloudSettings;
-  reloads(): CloudReload[];
-  get(id: string): CloudReload | undefined;
-  run(req: RunRequest): CloudReload;
-  cancel(id: string): CloudReload | undefined;
+  /** Runs a reload of an app of the site file to the outcome, as the tenant's reload service would. */
+  runReload(appId: string, outcome: CloudOutcome, opts?: { type?: CloudReload["type"]; partial?: boolean }): CloudReload;
+  /** True when this request is over the minute's budget (the caller answers 429). */
+  overBudget(nowMs: number): boolean;
   stop(): void;
 }
 
-/** Qlik Cloud reload ids are 24 hex digits (object ids). */
-export const newReloadId = () => randomBytes(12).toString("hex");
-
-export function createCloudTenant(site: SiteModel, now: () => number, settings: Partial<CloudSettings> = {}): CloudTenant {
-  const tenantId = `sim${randomBytes(12).toString("base64url")}`;
-  const s: CloudSettings = { ratePerMinute: 1_000, retryAfterSeconds: 1, listAnswer: "normal", durationMs: 50, oauthTokenSeconds: 3_600, ...settings };
-  const all: CloudReload[] = [];
+export function createCloudTenant(site: SiteModel, deps: { now: () => number; durationMs: () => number; apiKey?: string }): CloudTenant {
+  const apps = new Map<string, CloudApp>();
+  for (const a of site.apps) apps.set(a.id, { id: a.id, name: a.name, spaceId: SPACE_ID, ownerId: CLOUD_USER_ID });
+  const reloads: CloudReload[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  const settings: CloudSettings = { rateLimitPerMinute: 1_000, retryAfterSeconds: 2, misbehave: null };
+  let windowStart = 0;
+  let used = 0;
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
       timers.delete(t);
@@ -82,84 +71,75 @@ export function createCloudTenant(site: SiteModel, now: () => number, settings: 
     }, ms);
     timers.add(t);
   };
-  const ownerOf = (appId: string) => site.apps.find((a) => a.id === appId)?.ownerId ?? site.users[0]?.id ?? "";
-
-  function finish(r: CloudReload, error?: string) {
-    if (r.status !== "RELOADING" && r.status !== "CANCELING" && r.status !== "QUEUED") return;
-    const end = now();
-    r.endMs = end;
-    r.startMs ??= end;
-    const app = site.apps.find((a) => a.id === r.appId)!;
-    const user = site.users.find((u) => u.id === r.userId);
-    const logOutcome = r.outcome === "succeed" ? "success" : r.outcome === "fail" ? "fail" : "abort";
-    const message = error ?? app.reload.error ?? "Cannot open file: 'lib://DataFiles/orders.qvd'";
-    r.log = buildScriptLog({
-      script: app.script,
-      productVersion: "Qlik Cloud",
-      user: user ? `${user.userDirectory}\\${user.userId}` : r.userId,
-      startMs: r.startMs,
-      stopMs: end,
-      outcome: logOutcome,
-      error: message,
-      partial: r.partial,
-    });
-    if (r.status === "CANCELING" || r.outcome === "cancel") r.status = "CANCELED";
-    else if (r.outcome === "succeed") r.status = "SUCCEEDED";
-    else if (r.outcome === "exceed") {
-      r.status = "EXCEEDED_LIMIT";
-      r.errorCode = "RELOADS-429";
-      r.errorMessage = "The reload limit of the tenant was exceeded.";
-    } else {
-      r.status = "FAILED";
-      r.errorCode = "EngineReloadError";
-      r.errorMessage = message;
-    }
-  }
-
   return {
-    tenantId,
-    oauthTokensIssued: 0,
-    site,
-    settings: s,
-    reloads: () => all,
-    get: (id) => all.find((r) => r.id === id),
-    run(req) {
-      const app = site.apps.find((a) => a.id === req.appId);
-      if (!app) throw new SimError("NOT_FOUND", `no app ${req.appId} in the site file`);
+    apiKey: deps.apiKey ?? `simcloud_${randomBytes(24).toString("hex")}`,
+    apps,
+    reloads,
+    settings,
+    runReload(appId, outcome, opts = {}) {
+      const app = apps.get(appId.toLowerCase());
+      if (!app) throw new Error(`no app ${appId} in the site file`);
       const r: CloudReload = {
-        id: newReloadId(),
+        id: newGuid().replace(/-/g, "").slice(0, 24),
         appId: app.id,
-        userId: req.userId ?? ownerOf(app.id),
-        type: req.type ?? "hub",
+        tenantId: CLOUD_TENANT_ID,
+        userId: CLOUD_USER_ID,
+        type: opts.type ?? "chronos",
         status: "QUEUED",
-        partial: req.partial ?? false,
-        creationMs: now(),
-        outcome: req.outcome,
+        partial: opts.partial ?? false,
+        creationTime: deps.now(),
+        log: "",
       };
-      all.push(r);
-      const duration = req.durationMs ?? s.durationMs;
-      later(Math.min(10, duration), () => {
-        if (r.status !== "QUEUED") return;
+      reloads.push(r);
+      const d = deps.durationMs();
+      later(Math.round(d / 4), () => {
         r.status = "RELOADING";
-        r.startMs = now();
-        // A cancel request ends it as CANCELING → CANCELED; "cancel" as an outcome is someone cancelling it midway.
-        later(duration, () => finish(r, req.error));
+        r.startTime = deps.now();
+      });
+      later(d, () => {
+        const end = deps.now();
+        r.endTime = end;
+        r.startTime ??= end;
+        r.log = reloadLog(app.name, r, outcome);
+        if (outcome === "succeed") r.status = "SUCCEEDED";
+        else if (outcome === "cancel") r.status = "CANCELED";
+        else {
+          r.status = "FAILED";
+          r.errorCode = "EngineReloadScriptError";
+          r.errorMessage = "The reload script failed: Field 'OrderDate' not found";
+        }
       });
       return r;
     },
-    cancel(id) {
-      const r = all.find((x) => x.id === id);
-      if (!r) return undefined;
-      if (r.status === "QUEUED" || r.status === "RELOADING") {
-        r.status = "CANCELING";
-        r.outcome = "cancel";
-        later(5, () => finish(r));
+    overBudget(nowMs) {
+      if (nowMs - windowStart >= 60_000) {
+        windowStart = nowMs;
+        used = 0;
       }
-      return r;
+      used++;
+      return used > settings.rateLimitPerMinute;
     },
     stop() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
     },
   };
+}
+
+/** A Qlik Cloud reload log (CRLF), ending as the Engine ends a failed, cancelled or successful reload. */
+function reloadLog(appName: string, r: CloudReload, outcome: CloudOutcome): string {
+  // The Engine's own stamp, as in on-premise script logs: 20261123T085946.453+0000.
+  const stamp = (ms: number) => `${new Date(ms).toISOString().replace(/[-:]/g, "").replace("Z", "")}+0000`;
+  const lines = [
+    `${stamp(r.startTime ?? r.creationTime)} Execution started.`,
+    `${stamp(r.startTime ?? r.creationTime)} Qlik Cloud reload of ${appName} (${r.id})`,
+    `${stamp(r.startTime ?? r.creationTime)} Orders << orders.qvd`,
+    `${stamp(r.startTime ?? r.creationTime)} Lines fetched: 118,204`,
+  ];
+  const end = stamp(r.endTime ?? r.creationTime);
+  if (outcome === "fail")
+    lines.push(`${end} Customers << customers.qvd`, `${end} Error: Field 'OrderDate' not found`, `${end} Execution Failed`, `${end} Execution finished.`);
+  else if (outcome === "cancel") lines.push(`${end} Execution cancelled by user`, `${end} Execution finished.`);
+  else lines.push(`${end} Execution finished.`);
+  return `${lines.join("\r\n")}\r\n`;
 }

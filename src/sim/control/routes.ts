@@ -14,6 +14,7 @@ import {
   type UdpTarget,
 } from "../settings";
 import type { TaskRunner } from "../tasks/runner";
+import { addCloudControlRoutes, type CloudTenant } from "../cloud";
 import type { TaskScheduler } from "../tasks/scheduler";
 import { FaultInputSchema, type Faults } from "../traffic/faults";
 import { expressionMap, ExpressionsSchema } from "../engine/expressions";
@@ -24,7 +25,6 @@ import { empty, json, text } from "../util/http";
 import type { Listener } from "../util/listener";
 import { createRouter } from "../util/router";
 import { appSummary, executionSummary, stateSnapshot, taskSummary } from "./summaries";
-import { addCloudControlRoutes, type CloudTenant } from "../cloud";
 
 export interface ControlDeps {
   repo: Repository;
@@ -37,8 +37,8 @@ export interface ControlDeps {
   listeners: { qrs: Listener; engine: Listener };
   now: () => number;
   scheduler?: TaskScheduler;
-  /** The simulated Qlik Cloud tenant, when it runs (`/cloud/...` routes). */
-  cloud?: { tenant: CloudTenant; apiKeyFile: string; url: () => string };
+  /** The simulated Qlik Cloud tenant, when started (--cloud-port). */
+  cloud?: CloudTenant;
 }
 
 export interface ControlContext {
@@ -295,7 +295,7 @@ export function buildControlRouter(deps: ControlDeps) {
     return json(
       200,
       deps.requestLog.list({
-        ...(source === "qrs" || source === "engine" || source === "version" || source === "cloud" ? { source } : {}),
+        ...(source === "qrs" || source === "engine" || source === "version" ? { source } : {}),
         ...(q.has("sinceSeq") ? { sinceSeq: Number(q.get("sinceSeq")) } : {}),
         ...(q.has("method") ? { method: q.get("method")! } : {}),
         ...(q.has("path") ? { pathContains: q.get("path")! } : {}),
@@ -387,20 +387,13 @@ export function buildControlRouter(deps: ControlDeps) {
     l.up();
     return json(200, { name: p.name, up: l.isUp() });
   });
-  if (deps.cloud) {
-    const cloud = deps.cloud;
+  if (deps.cloud)
     addCloudControlRoutes(
-      r,
-      cloud.tenant,
-      {
-        get url() {
-          return cloud.url();
-        },
-        apiKeyFile: cloud.apiKeyFile,
-      },
-      (message, details) => new BadRequest(message, details),
+      (m, path, h) => r.add(m, path, (c) => h(c)),
+      deps.cloud,
+      parse,
+      (msg) => new NotFound(msg),
     );
-  }
   return r;
 }
 

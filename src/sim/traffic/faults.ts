@@ -3,7 +3,7 @@ import { z } from "zod";
 import { newGuid } from "../util/ids";
 
 export const FaultInputSchema = z.strictObject({
-  target: z.enum(["qrs", "engine", "cloud"]).default("qrs"),
+  target: z.enum(["qrs", "engine"]).default("qrs"),
   /** HTTP method (QRS) to match; any when left out. */
   method: z.string().optional(),
   /** Case-insensitive substring of the path (QRS path, or the Engine WebSocket path). */
@@ -26,7 +26,7 @@ export type FaultInput = z.input<typeof FaultInputSchema>;
 
 export interface Fault {
   id: string;
-  target: "qrs" | "engine" | "cloud";
+  target: "qrs" | "engine";
   method: string | undefined;
   pathContains: string | undefined;
   rpcMethod: string | undefined;
@@ -40,7 +40,7 @@ export interface Fault {
 }
 
 export interface FaultMatch {
-  target: "qrs" | "engine" | "cloud";
+  target: "qrs" | "engine";
   method?: string;
   path?: string;
   rpcMethod?: string;

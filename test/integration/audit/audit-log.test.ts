@@ -79,12 +79,41 @@ for (const backend of bothBackends()) {
       await clock.set(Date.parse("2026-01-08T00:00:00Z"));
       for (let i = 0; i < 15; i++) audit.record({ actor, action: "task.start", target: `t${i}`, result: "ok" });
       for (let i = 0; i < 10; i++) audit.record({ actor, action: "access.denied", target: `/d${i}`, result: "denied" });
+      // Past the cap (plus its slack of one entry at this size) retention ran on its own, denials first.
       await audit.flush();
-      expect(await audit.prune()).toBe(6);
+      await audit.prune();
+      expect((await audit.query({ limit: 100 })).length).toBe(20);
       expect((await audit.query({ action: "task.start", limit: 100 })).length).toBe(16);
       await clock.set(Date.parse("2026-01-12T00:00:00Z"));
       expect(await audit.prune()).toBe(1);
       expect(await audit.query({ target: "old" })).toEqual([]);
+    });
+
+    test("past maxEntries, retention runs once the log is 1% over it and deletes back down to it in one batch", async () => {
+      const db = await backend.open([auditMigrations]);
+      const audit = createAuditLog(db, createManualClock(Date.parse("2026-01-01T00:00:00Z")), { maxAgeMs: 86_400_000, maxEntries: 1000 });
+      const held = async () => Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit"))?.n);
+      const recordMany = (n: number, from: number) => {
+        for (let i = from; i < from + n; i++) audit.record({ actor, action: "kv.set", target: `ns/k${i}`, result: "ok" });
+      };
+      // The first entry has retention count the log (then it counts the entries it records).
+      recordMany(1, 0);
+      await audit.flush();
+      recordMany(1008, 1);
+      await audit.flush();
+      // 9 over the cap: within the slack of 10, nothing deleted yet.
+      expect(await held()).toBe(1009);
+      recordMany(1, 1009);
+      await audit.flush();
+      expect(await held()).toBe(1000);
+      expect((await audit.query({ limit: 1 }))[0]?.target).toBe("ns/k1009");
+      // However the entries come, the log never holds more than the cap and its slack.
+      for (let round = 0; round < 5; round++) {
+        recordMany(777, 2000 + round * 777);
+        await audit.flush();
+        expect(await held()).toBeLessThanOrEqual(1010);
+        expect(await held()).toBeGreaterThanOrEqual(1000);
+      }
     });
   });
 }

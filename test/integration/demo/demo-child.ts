@@ -61,6 +61,14 @@ export async function checkDemoRun(cmd: string, args: string[], cwd: string, onS
   );
   expect(keys.some((k) => k.key.endsWith(".lastGoodLoad"))).toBe(true);
 
+  // One Qlik Cloud reload fails next to the site's: polled from the simulated tenant, alerted the same way.
+  const cloudLine = await waitFor(() => /^.*✖ FAILED\s+.*\(Qlik Cloud reload\).*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's Qlik Cloud failure in the terminal",
+    timeoutMs: 20_000,
+    intervalMs: 200,
+  });
+  expect(cloudLine).toContain("via cloud");
+
   expect(existsSync(join(cwd, "data/demo/steward.db"))).toBe(true);
   const code = await p.stop("SIGINT", 15_000);
   expect(p.stdout()).toContain("Demo stopped.");

@@ -97,7 +97,7 @@ routes:
     [
       "unknown event kind",
       "routes:\n  - { on: [task.exploded], to: [x] }\n",
-      't.yaml:2:12 routes[0].on[0]: expected "task.succeeded" | "task.failed" | "task.aborted" | "task.recovered" | "task.warning" | "service.stopped" | "service.started" | "license.expiring" | "license.expired" | "license.low_availability" | "license.released" | "qliksense.version_changed" | "influxdb.field_conflict" | "qlikcloud.auth_failed" | "data.check_failed" | "data.check_passed" | "data.check_error" | "task.missed" | "task.retrying" | "task.chain_broken" | "task.running_long" | "app.stale" | "task.on_track", got "task.exploded"',
+      't.yaml:2:12 routes[0].on[0]: expected "task.succeeded" | "task.failed" | "task.aborted" | "task.recovered" | "task.warning" | "service.stopped" | "service.started" | "license.expiring" | "license.expired" | "license.low_availability" | "license.released" | "qliksense.version_changed" | "influxdb.field_conflict" | "qlikcloud.key_rejected" | "data.check_failed" | "data.check_passed" | "data.check_error" | "task.missed" | "task.retrying" | "task.chain_broken" | "task.running_long" | "app.stale" | "task.on_track", got "task.exploded"',
     ],
     [
       "invalid address",

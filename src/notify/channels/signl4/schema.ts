@@ -19,9 +19,7 @@ export const Signl4ChannelSchema = z.lazy(() =>
           aborted: SeveritySchema.default(10).describe("Aborted tasks."),
           warning: SeveritySchema.default(10).describe("task.warning events routed here (a successful run that looks wrong)."),
           serviceStopped: SeveritySchema.default(1).describe("Stopped services."),
-          site: SeveritySchema.default(2).describe(
-            "Site events routed here: license.*, qliksense.version_changed, influxdb.field_conflict, qlikcloud.auth_failed.",
-          ),
+          site: SeveritySchema.default(2).describe("Site events routed here: license.*, qliksense.version_changed, influxdb.field_conflict."),
         })
         .prefault({})
         .describe("Severity per kind of incident (Butler's reloadTaskFailure/reloadTaskAborted.severity)."),

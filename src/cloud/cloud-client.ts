@@ -1,0 +1,137 @@
+// Calls to one Qlik Cloud tenant's REST API with its API key: every answer read at the edge, so a tenant that
+// answers HTML, cut-off JSON or a shape Steward does not know is a typed error naming what was wrong, never a
+// crash. 429 carries its Retry-After; 401/403 mean the key is wrong or revoked.
+import { z } from "zod";
+import { createHttpClient, type HttpResponse } from "../notify/channels/http-client";
+
+export type CloudErrorKind = "auth" | "rate-limited" | "server" | "bad-answer" | "network" | "not-found" | "refused";
+
+export class CloudApiError extends Error {
+  constructor(
+    readonly kind: CloudErrorKind,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "CloudApiError";
+  }
+}
+
+export const CLOUD_STATUSES = ["QUEUED", "RELOADING", "CANCELING", "SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"] as const;
+
+export const CloudReloadSchema = z.looseObject({
+  id: z.string().min(1).max(200),
+  appId: z.string().min(1).max(200),
+  userId: z.string().nullish(),
+  type: z.string().nullish(),
+  status: z.string(),
+  partial: z.boolean().nullish(),
+  creationTime: z.string().nullish(),
+  startTime: z.string().nullish(),
+  endTime: z.string().nullish(),
+  errorCode: z.string().nullish(),
+  errorMessage: z.string().nullish(),
+});
+export type CloudReload = z.infer<typeof CloudReloadSchema>;
+
+const ListSchema = z.looseObject({
+  data: z.array(z.unknown()),
+  links: z.looseObject({ next: z.looseObject({ href: z.string() }).nullish() }).nullish(),
+});
+
+const AppSchema = z.looseObject({
+  attributes: z.looseObject({ id: z.string(), name: z.string(), ownerId: z.string().nullish(), spaceId: z.string().nullish() }),
+});
+const SpaceSchema = z.looseObject({ id: z.string(), name: z.string() });
+const UserSchema = z.looseObject({ id: z.string(), name: z.string().nullish(), email: z.string().nullish() });
+
+export interface CloudClient {
+  /** One page of the tenant's reloads, newest first; `next` is the URL of the following page. */
+  listReloads(pageUrl?: string): Promise<{ reloads: unknown[]; next?: string }>;
+  getReload(id: string): Promise<CloudReload>;
+  reloadLog(appId: string, reloadId: string): Promise<string>;
+  getApp(appId: string): Promise<z.infer<typeof AppSchema>["attributes"]>;
+  getSpace(spaceId: string): Promise<z.infer<typeof SpaceSchema>>;
+  getUser(userId: string): Promise<z.infer<typeof UserSchema>>;
+  startReload(appId: string, partial: boolean): Promise<CloudReload>;
+  close(): void;
+}
+
+const TIMEOUT_MS = 30_000;
+/** A script log can be large; the excerpt keeps the failure lines and the end. */
+const MAX_BODY = 8 * 1024 * 1024;
+
+export function createCloudClient(opts: { url: string; apiKey: string; caFile?: string; baseDir: string }): CloudClient {
+  const base = opts.url.replace(/\/+$/, "");
+  const http = createHttpClient({ ...(opts.caFile ? { ca: opts.caFile } : {}), baseDir: opts.baseDir, maxBodyBytes: MAX_BODY });
+  const host = new URL(base).host;
+
+  async function call(method: string, url: string, body?: unknown): Promise<HttpResponse> {
+    let res: HttpResponse;
+    try {
+      res = await http.request(url, {
+        method,
+        headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new CloudApiError("network", `${host}: ${(err as Error).message}`);
+    }
+    if (res.status === 401 || res.status === 403)
+      throw new CloudApiError("auth", `${host} refused the API key (HTTP ${res.status}): it is wrong, expired or revoked, or its user lost the role`);
+    if (res.status === 429) {
+      const after = Number(res.headers["retry-after"]);
+      throw new CloudApiError("rate-limited", `${host} is rate limiting Steward (HTTP 429)`, Number.isFinite(after) && after >= 0 ? after * 1000 : 60_000);
+    }
+    if (res.status >= 500) throw new CloudApiError("server", `${host} answered HTTP ${res.status}`);
+    if (res.status === 404) throw new CloudApiError("not-found", `${host}: ${method} ${new URL(url).pathname} not found`);
+    if (res.status >= 400)
+      throw new CloudApiError("refused", `${host} refused ${method} ${new URL(url).pathname}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
+    return res;
+  }
+
+  async function getJson<S extends z.ZodType>(url: string, schema: S, method = "GET", body?: unknown): Promise<z.infer<S>> {
+    const res = await call(method, url, body);
+    const type = String(res.headers["content-type"] ?? "");
+    if (!type.includes("json"))
+      throw new CloudApiError("bad-answer", `${host} answered ${type || "no content type"} instead of JSON (${res.text.slice(0, 60).replace(/\s+/g, " ")}…)`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(res.text);
+    } catch {
+      throw new CloudApiError("bad-answer", `${host} answered JSON Steward cannot parse (${res.text.length} bytes, cut off or malformed)`);
+    }
+    const r = schema.safeParse(parsed);
+    if (!r.success) {
+      const i = r.error.issues[0]!;
+      throw new CloudApiError("bad-answer", `${host} answered an unexpected shape: ${i.path.join(".") || "(root)"}: ${i.message}`);
+    }
+    return r.data;
+  }
+
+  const sameHost = (href: string): string => {
+    const u = new URL(href, base);
+    // A next link to another host would send the API key there: refuse it.
+    if (u.host !== host) throw new CloudApiError("bad-answer", `${host} gave a next page on another host (${u.host}); not followed`);
+    return u.toString();
+  };
+
+  return {
+    async listReloads(pageUrl) {
+      const url = pageUrl ? sameHost(pageUrl) : `${base}/api/v1/reloads?limit=100&log=false`;
+      const page = await getJson(url, ListSchema);
+      return { reloads: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) };
+    },
+    getReload: (id) => getJson(`${base}/api/v1/reloads/${encodeURIComponent(id)}`, CloudReloadSchema),
+    async reloadLog(appId, reloadId) {
+      const res = await call("GET", `${base}/api/v1/apps/${encodeURIComponent(appId)}/reloads/logs/${encodeURIComponent(reloadId)}`);
+      return res.text;
+    },
+    getApp: async (appId) => (await getJson(`${base}/api/v1/apps/${encodeURIComponent(appId)}`, AppSchema)).attributes,
+    getSpace: (spaceId) => getJson(`${base}/api/v1/spaces/${encodeURIComponent(spaceId)}`, SpaceSchema),
+    getUser: (userId) => getJson(`${base}/api/v1/users/${encodeURIComponent(userId)}`, UserSchema),
+    startReload: (appId, partial) => getJson(`${base}/api/v1/reloads`, CloudReloadSchema, "POST", { appId, partial }),
+    close: () => http.close(),
+  };
+}

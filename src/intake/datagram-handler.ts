@@ -1,0 +1,131 @@
+// What happens to one datagram before a worker sees it: source allowlist, size, a cheap refusal when the queue is
+// full of failures, parse, admission by priority, the in-memory reservation of its run, the queue (a failure may
+// shed a queued success), and the store claim started at once. Refusals are counted by reason and logged within
+// a budget; nothing here waits for the store.
+import type { RemoteInfo } from "node:dgram";
+import type { Logger } from "pino";
+import type { RunReport } from "../events/enrich-task-event";
+import { parseDatagram, sniffSchedulerOutcome } from "./datagram-parser";
+import type { SchedulerMessage } from "./datagram-types";
+import { distributeKey } from "./distribute-poller";
+import type { IntakeCounters } from "./intake-metrics";
+import { createLogThrottle, type ThrottledWarn } from "./log-throttle";
+import type { RunClaims } from "./run-claims";
+import type { RunProcessor } from "./run-processor";
+import { priorityOf, TOP_PRIORITY, type QueueItem } from "./run-queue";
+import type { SourceAllowlist } from "./source-allowlist";
+import type { WorkQueue } from "./work-queue";
+
+export interface DatagramHandlerDeps {
+  limits: { maxDatagramBytes: number; maxFieldChars: number; queueSize: number };
+  allowlist: Pick<SourceAllowlist, "allows">;
+  queue: Pick<WorkQueue<QueueItem>, "admits" | "offer">;
+  processor: Pick<RunProcessor, "reserve" | "release">;
+  claims: Pick<RunClaims, "claimOf" | "abandonInBackground">;
+  counters: Pick<IntakeCounters, "received" | "rejected" | "parsed" | "deduplicated" | "dropped">;
+  warnOnce: ThrottledWarn;
+  log: Logger;
+  now: () => number;
+  /** True while the intake stops: a refused run is counted as "stopping" rather than "queue_full". */
+  stopping: () => boolean;
+}
+
+export type DatagramHandler = (msg: Buffer, from: Pick<RemoteInfo, "address" | "port">) => void;
+
+export function toReport(m: SchedulerMessage): RunReport {
+  return {
+    source: "udp",
+    outcome: m.outcome === "distribute" ? "succeeded" : m.outcome,
+    executionId: m.executionId,
+    taskId: m.taskId,
+    appId: m.appId,
+    host: m.host,
+    user: m.user,
+    taskName: m.taskName,
+    appName: m.appName || undefined,
+    logTimestamp: m.timestamp,
+    logLevel: m.level,
+    logMessage: m.message,
+    distribute: m.outcome === "distribute" || undefined,
+  };
+}
+
+export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandler {
+  const { limits, queue, processor, counters, log } = deps;
+  const dropThrottle = createLogThrottle(60_000, deps.now);
+
+  function rejected(reason: string, from: string, fields: Record<string, unknown>, msg: string) {
+    counters.rejected.inc({ reason });
+    deps.warnOnce(`${from}|${reason}`, { source: from, reason, ...fields }, msg);
+  }
+
+  /** Series per reason and outcome, resolved once: under overload this runs for most datagrams. */
+  const droppedSeries = new Map<string, { inc(by?: number): void }>();
+  /** Counts (by reason and outcome) and logs, at most once a minute per reason, a run the queue did not keep. */
+  function dropped(reason: "queue_full" | "stopping" | "shed", outcome: string, executionId: string | undefined): void {
+    const seriesKey = `${reason}|${outcome}`;
+    let series = droppedSeries.get(seriesKey);
+    if (!series) droppedSeries.set(seriesKey, (series = counters.dropped.series({ reason, outcome })));
+    series.inc();
+    const suppressed = dropThrottle.take(reason);
+    if (suppressed !== undefined) {
+      log.warn(
+        { reason, outcome, executionId, queueSize: limits.queueSize, suppressedSinceLast: suppressed },
+        "task datagram dropped; reconciliation will pick the run up from QRS",
+      );
+    }
+  }
+  const full = () => (deps.stopping() ? "stopping" : "queue_full");
+
+  return (msg, from) => {
+    counters.received.inc();
+    if (!deps.allowlist.allows(from.address)) {
+      return rejected("source_not_allowed", from.address, {}, "datagram from a source not in udp.allowedSources ignored");
+    }
+    if (msg.length > limits.maxDatagramBytes) {
+      return rejected("too_large", from.address, { bytes: msg.length, max: limits.maxDatagramBytes }, "oversized datagram dropped");
+    }
+    // A queue full of runs that rank highest takes nothing more: refuse a scheduler datagram before parsing it.
+    if (!queue.admits(TOP_PRIORITY)) {
+      const outcome = sniffSchedulerOutcome(msg);
+      if (outcome !== undefined) return dropped(full(), outcome, undefined);
+    }
+    const res = parseDatagram(msg, { maxFieldChars: limits.maxFieldChars });
+    if (!res.ok) {
+      return rejected(res.reason, from.address, { detail: res.detail, sample: msg.subarray(0, 160).toString("utf8") }, "unparseable datagram");
+    }
+    counters.parsed.inc({ kind: res.message.kind });
+    if (res.message.kind === "engine") {
+      const e = res.message;
+      deps.warnOnce(
+        `${from.address}|engine|${e.appId}`,
+        { source: from.address, host: e.host, appId: e.appId, user: `${e.userDirectory}\\${e.userId}`, message: e.message },
+        "engine reported a failed reload",
+      );
+      return;
+    }
+    const m = res.message;
+    // A full queue refuses a run it would not keep before anything else is done for it (no store work at all).
+    if (!queue.admits(priorityOf(m.outcome))) return dropped(full(), m.outcome, m.executionId);
+    const key = m.outcome === "distribute" ? distributeKey(m.executionId) : `${m.executionId}:${m.outcome}`;
+    if (!processor.reserve(key, m.executionId)) {
+      counters.deduplicated.inc({ source: "udp" });
+      log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
+      return;
+    }
+    const item: QueueItem = { report: toReport(m), key, source: from.address };
+    const offer = queue.offer(item);
+    if (!offer.accepted) {
+      processor.release(key);
+      return dropped(full(), m.outcome, m.executionId);
+    }
+    // Claimed now, not when a worker takes it: the claims of a burst share a commit (distribute runs are
+    // claimed by their pending row instead).
+    if (!item.report.distribute) void deps.claims.claimOf(item);
+    if (offer.shed) {
+      // A queued success made room for this failure: the rule is "failures are kept over successes".
+      deps.claims.abandonInBackground(offer.shed);
+      dropped("shed", offer.shed.report.distribute ? "distribute" : offer.shed.report.outcome, offer.shed.report.executionId);
+    }
+  };
+}
