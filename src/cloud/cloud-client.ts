@@ -54,6 +54,8 @@ export interface CloudClient {
   getSpace(spaceId: string): Promise<z.infer<typeof SpaceSchema>>;
   getUser(userId: string): Promise<z.infer<typeof UserSchema>>;
   startReload(appId: string, partial: boolean): Promise<CloudReload>;
+  /** A new API key (a config reload after the old one expired or was revoked): the next call uses it. */
+  setApiKey(key: string): void;
   close(): void;
 }
 
@@ -65,13 +67,14 @@ export function createCloudClient(opts: { url: string; apiKey: string; caFile?: 
   const base = opts.url.replace(/\/+$/, "");
   const http = createHttpClient({ ...(opts.caFile ? { ca: opts.caFile } : {}), baseDir: opts.baseDir, maxBodyBytes: MAX_BODY });
   const host = new URL(base).host;
+  let apiKey = opts.apiKey;
 
   async function call(method: string, url: string, body?: unknown): Promise<HttpResponse> {
     let res: HttpResponse;
     try {
       res = await http.request(url, {
         method,
-        headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+        headers: { Authorization: `Bearer ${apiKey}`, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
@@ -132,6 +135,7 @@ export function createCloudClient(opts: { url: string; apiKey: string; caFile?: 
     getSpace: (spaceId) => getJson(`${base}/api/v1/spaces/${encodeURIComponent(spaceId)}`, SpaceSchema),
     getUser: (userId) => getJson(`${base}/api/v1/users/${encodeURIComponent(userId)}`, UserSchema),
     startReload: (appId, partial) => getJson(`${base}/api/v1/reloads`, CloudReloadSchema, "POST", { appId, partial }),
+    setApiKey: (key) => void (apiKey = key),
     close: () => http.close(),
   };
 }
