@@ -67,14 +67,13 @@ export function createCloudClient(opts: { url: string; apiKey: string; caFile?: 
   const base = opts.url.replace(/\/+$/, "");
   const http = createHttpClient({ ...(opts.caFile ? { ca: opts.caFile } : {}), baseDir: opts.baseDir, maxBodyBytes: MAX_BODY });
   const host = new URL(base).host;
-  let apiKey = opts.apiKey;
 
   async function call(method: string, url: string, body?: unknown): Promise<HttpResponse> {
     let res: HttpResponse;
     try {
       res = await http.request(url, {
         method,
-        headers: { Authorization: `Bearer ${apiKey}`, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+        headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
@@ -135,7 +134,8 @@ export function createCloudClient(opts: { url: string; apiKey: string; caFile?: 
     getSpace: (spaceId) => getJson(`${base}/api/v1/spaces/${encodeURIComponent(spaceId)}`, SpaceSchema),
     getUser: (userId) => getJson(`${base}/api/v1/users/${encodeURIComponent(userId)}`, UserSchema),
     startReload: (appId, partial) => getJson(`${base}/api/v1/reloads`, CloudReloadSchema, "POST", { appId, partial }),
-    setApiKey: (key) => void (apiKey = key),
+    // opts is this client's own copy (built by setup): the calls read the key from it.
+    setApiKey: (key) => void (opts.apiKey = key),
     close: () => http.close(),
   };
 }

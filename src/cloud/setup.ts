@@ -107,7 +107,7 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
       return {
         apply() {
           n!.tenants.forEach((t, i) => {
-            if (t.apiKey === keys[i]) return;
+            if (t.apiKey === undefined || t.apiKey === keys[i]) return;
             keys[i] = t.apiKey;
             const tenant = tenants[i]!;
             tenant.client.setApiKey(t.apiKey);
