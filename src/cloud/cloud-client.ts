@@ -54,6 +54,8 @@ export interface CloudClient {
   getSpace(spaceId: string): Promise<z.infer<typeof SpaceSchema>>;
   getUser(userId: string): Promise<z.infer<typeof UserSchema>>;
   startReload(appId: string, partial: boolean): Promise<CloudReload>;
+  /** A new API key (a config reload after the old one expired or was revoked): the next call uses it. */
+  setApiKey(key: string): void;
   close(): void;
 }
 
@@ -181,6 +183,8 @@ export function createCloudClient(opts: {
     getSpace: (spaceId) => getJson(`${base}/api/v1/spaces/${encodeURIComponent(spaceId)}`, SpaceSchema),
     getUser: (userId) => getJson(`${base}/api/v1/users/${encodeURIComponent(userId)}`, UserSchema),
     startReload: (appId, partial) => getJson(`${base}/api/v1/reloads`, CloudReloadSchema, "POST", { appId, partial }),
+    // opts is this client's own copy (built by setup): the calls read the key from it.
+    setApiKey: (key) => void (opts.apiKey = key),
     close: () => http.close(),
   };
 }

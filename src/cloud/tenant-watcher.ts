@@ -42,6 +42,8 @@ export interface TenantState {
 export interface TenantWatcher extends Component {
   poll(): Promise<void>;
   state(): TenantState;
+  /** A new API key was loaded: polls at once instead of waiting out the pause after a refused key. */
+  keyChanged(): void;
 }
 
 /** Reloads created this long before the last poll began are read again (clocks and commits differ a little). */
@@ -319,6 +321,14 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
       await running;
     },
     poll,
+    keyChanged() {
+      pausedUntil = 0;
+      // Only where this Steward polls (it holds the lease): the timer that waits out the refused key starts over. A
+      // poll in progress schedules the next one itself (now without the pause): a second timer would poll twice.
+      if (stopped || running) return;
+      if (timer) clearTimeout(timer);
+      schedule(0);
+    },
     state: () => ({
       name,
       url: tenant.url,
