@@ -25,5 +25,12 @@ export const schedulerMigrations: MigrationSet = {
         PRIMARY KEY (schedule_id, event_id));
         CREATE INDEX schedule_event_fires_at ON schedule_event_fires (fired_at);`,
     },
+    {
+      version: 3,
+      name: "when the next fire was planned",
+      // The store's own time (the database's clock on PostgreSQL) at which next_run_at was last set: a next fire
+      // planned too far ahead by a Steward whose clock ran ahead tells the next leader since when nothing fired.
+      sql: "ALTER TABLE schedules ADD COLUMN planned_at INTEGER",
+    },
   ],
 };

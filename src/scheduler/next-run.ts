@@ -96,3 +96,16 @@ export function firesBetween(t: Timing, afterMs: number, untilMs: number, limit:
   }
   return out;
 }
+
+/**
+ * True when a stored next fire lies further ahead than the cron allows from `now`: planned by a Steward whose clock
+ * ran ahead (waiting for it would skip every occurrence until then, unreported). A next fire planned correctly at
+ * any time up to `now` is exactly the first fire after `now`; `toleranceMs` allows for clocks of a cluster that
+ * agree only that closely (a plan made a moment "after" now).
+ */
+export function plannedTooFarAhead(t: Timing, planned: number | null, now: number, toleranceMs: number): boolean {
+  if (planned === null || planned <= now + toleranceMs) return false;
+  if (planned === nextFire(t, now)) return false;
+  const allowed = nextFire(t, now + toleranceMs);
+  return allowed === null || planned > allowed;
+}

@@ -10,6 +10,11 @@ export interface ScheduleRow {
   updated?: string;
   state: ScheduleState;
   nextRunAt: number | null;
+  /**
+   * When nextRunAt was last set, by the store's clock (the database's on PostgreSQL; unset on SQLite, whose only
+   * writer is this Steward, and on rows written before it was kept).
+   */
+  plannedAt?: number;
   lastRun?: LastRun;
   missed?: MissedReport;
 }
@@ -59,17 +64,20 @@ export function toSchedule(r: ScheduleRow): Schedule {
   };
 }
 
+/** The database's clock in epoch milliseconds, on PostgreSQL; SQLite keeps no planning time (see ScheduleRow.plannedAt). */
+const PLANNED_NOW = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+
 export function createScheduleRepo(db: SqlExecutor): ScheduleRepo {
+  const planned = db.dialect === "postgres" ? `, planned_at = ${PLANNED_NOW}` : "";
   const q = {
     all: "SELECT * FROM schedules ORDER BY position",
     get: "SELECT * FROM schedules WHERE id = ?",
     count: "SELECT COUNT(*) AS n FROM schedules",
-    insert:
-      "INSERT INTO schedules (id, position, definition, created, updated, state, next_run_at, last_run, missed) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM schedules), ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-    def: "UPDATE schedules SET definition = ?, updated = ?, next_run_at = ? WHERE id = ?",
-    state: "UPDATE schedules SET state = ?, updated = ?, next_run_at = ? WHERE id = ?",
+    insert: `INSERT INTO schedules (id, position, definition, created, updated, state, next_run_at, last_run, missed, planned_at) VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM schedules), ?, ?, ?, ?, ?, ?, ?, ${db.dialect === "postgres" ? PLANNED_NOW : "NULL"}) ON CONFLICT (id) DO NOTHING`,
+    def: `UPDATE schedules SET definition = ?, updated = ?, next_run_at = ?${planned} WHERE id = ?`,
+    state: `UPDATE schedules SET state = ?, updated = ?, next_run_at = ?${planned} WHERE id = ?`,
     // IS, not =, so an unset next fire (NULL) can be claimed too; PostgreSQL spells it IS NOT DISTINCT FROM.
-    claim: `UPDATE schedules SET next_run_at = ? WHERE id = ? AND next_run_at ${db.dialect === "postgres" ? "IS NOT DISTINCT FROM" : "IS"} ?`,
+    claim: `UPDATE schedules SET next_run_at = ?${planned} WHERE id = ? AND next_run_at ${db.dialect === "postgres" ? "IS NOT DISTINCT FROM" : "IS"} ?`,
     last: "UPDATE schedules SET last_run = ? WHERE id = ?",
     missed: "UPDATE schedules SET missed = ? WHERE id = ?",
     del: "DELETE FROM schedules WHERE id = ?",
@@ -83,6 +91,7 @@ export function createScheduleRepo(db: SqlExecutor): ScheduleRepo {
     ...(r.updated !== null ? { updated: String(r.updated) } : {}),
     state: r.state as ScheduleState,
     nextRunAt: r.next_run_at === null ? null : Number(r.next_run_at),
+    ...(r.planned_at !== null && r.planned_at !== undefined ? { plannedAt: Number(r.planned_at) } : {}),
     ...(r.last_run !== null ? { lastRun: JSON.parse(String(r.last_run)) as LastRun } : {}),
     ...(r.missed !== null ? { missed: JSON.parse(String(r.missed)) as MissedReport } : {}),
   });

@@ -12,7 +12,7 @@ import { describeError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
 import type { StartOrigin, TaskStarter, TaskStartReport } from "../control/types";
 import type { DomainEvents, TaskEvent } from "../events/types";
-import { compileTiming, firesBetween, inDateBounds, inWindow, nextFire, type Timing } from "./next-run";
+import { compileTiming, firesBetween, inDateBounds, inWindow, nextFire, plannedTooFarAhead, type Timing } from "./next-run";
 import type { LastRun, MissedReport } from "./schedule-model";
 import type { ScheduleRepo, ScheduleRow } from "./schedule-repo";
 import { recordHeldFire } from "./held-fire";
@@ -65,6 +65,8 @@ const SEEN_EVENTS = 2000;
 const EVENT_CLAIM_TTL_MS = 7 * 86_400_000;
 /** How long the schedules read for event triggers are used before they are read again. */
 const TRIGGER_ROWS_TTL_MS = 1_000;
+/** How closely the (offset-corrected) clocks of a cluster's Stewards agree, for the check of planned next fires. */
+const PLAN_TOLERANCE_MS = 1_000;
 
 const ALWAYS_LEADING: SchedulerDuty = { holds: () => true, onChange: () => () => {} };
 
@@ -222,7 +224,7 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
       const next = nextFire(t, now);
       return (await repo.claimNextRun(row.id, null, next)) ? { ...row, nextRunAt: next } : ((await repo.get(row.id)) ?? row);
     }
-    if (row.nextRunAt > now) return row;
+    if (row.nextRunAt > now) return replanIfAhead(row, t, now);
     const next = nextFire(t, now);
     if (!(await repo.claimNextRun(row.id, row.nextRunAt, next))) return (await repo.get(row.id)) ?? row;
     const missed = [row.nextRunAt, ...firesBetween(t, row.nextRunAt, now, deps.catchUpLimit - 1)];
@@ -232,10 +234,41 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     return { ...row, nextRunAt: next, missed: report };
   }
 
+  /**
+   * In a cluster: a next fire planned further ahead than the cron allows from the cluster's time (by a Steward whose
+   * clock ran ahead, e.g. stepped forward between two heartbeats) is planned again from now, and the occurrences
+   * that fell due since it was planned (the database's time of that write) are reported missed, as after a takeover.
+   */
+  async function replanIfAhead(row: ScheduleRow, t: Timing, now: number): Promise<ScheduleRow> {
+    if (!deps.duty || !plannedTooFarAhead(t, row.nextRunAt, now, PLAN_TOLERANCE_MS)) return row;
+    const next = nextFire(t, now);
+    if (!(await repo.claimNextRun(row.id, row.nextRunAt, next))) return (await repo.get(row.id)) ?? row;
+    const details = {
+      planned: new Date(row.nextRunAt!).toISOString(),
+      replanned: next === null ? null : new Date(next).toISOString(),
+      ...(row.plannedAt !== undefined ? { plannedAt: new Date(row.plannedAt).toISOString() } : {}),
+    };
+    log.warn(
+      { scheduleId: row.id, schedule: row.definition.name, ...details },
+      "the schedule's next fire was planned further ahead than its cron allows (by a Steward whose clock ran ahead): planned again from the cluster's time",
+    );
+    audit.record({ actor: { kind: "system", name: "scheduler" }, action: "schedule.replanned", target: row.id, result: "ok", details });
+    // Since when nothing could fire: the write of the far plan, by the database's clock. Unknown for a row last
+    // written before that time was kept: then no occurrence is known to be missed.
+    const since = row.plannedAt !== undefined && row.plannedAt < now ? row.plannedAt : now;
+    const missed = firesBetween(t, since, now, deps.catchUpLimit);
+    if (missed.length === 0) return { ...row, nextRunAt: next };
+    const takeover = (deps.takeoverGraceMs ?? 0) > 0 && now - missed[0]! <= deps.takeoverGraceMs!;
+    const report = await reportMissed(row, missed, now, row.definition.catchUp || takeover, "ahead");
+    if (report.caughtUp) track(fire(row, "catch-up", undefined, missed[0]));
+    return { ...row, nextRunAt: next, missed: report };
+  }
+
   const MISSED_MESSAGES = {
     takeover: "schedule fell due while the lead changed hands; firing it now",
     "not-running": "schedule missed fires while Steward was not running",
     late: "schedule timer woke after later fires were due; fired once for them",
+    ahead: "schedule missed fires while its next fire was planned too far ahead",
   } as const;
 
   /**
@@ -286,8 +319,15 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
     if (!leading) return;
     const ids = new Set(rows.map((r) => r.id));
     for (const id of [...armed.keys()]) if (!ids.has(id)) disarm(id);
-    for (const row of rows) {
+    const now = clock.now();
+    for (let row of rows) {
       const should = row.state === "started" && row.definition.cronSchedule !== undefined && row.nextRunAt !== null;
+      // A far plan written meanwhile (by this Steward before its clock was corrected, or by another one).
+      if (should && row.nextRunAt! > now) {
+        const replanned = await replanIfAhead(row, timingOf(row), now);
+        if (!leading) return;
+        row = replanned;
+      }
       if (should ? armed.get(row.id) !== fingerprint(row) : timers.has(row.id)) arm(row);
     }
   }

@@ -1,7 +1,7 @@
 // Next-fire computation: time zones (incl. DST changes), 5- and 6-field cron, date bounds, time-of-day
 // windows (also across midnight), and counting fires in an interval.
 import { describe, expect, test } from "bun:test";
-import { compileTiming, firesBetween, inDateBounds, inWindow, nextFire } from "../../../src/scheduler/next-run";
+import { compileTiming, firesBetween, inDateBounds, inWindow, nextFire, plannedTooFarAhead } from "../../../src/scheduler/next-run";
 import { boundInstant, cronProblem, type ScheduleDefinition } from "../../../src/scheduler/schedule-model";
 
 const TASK = "7552d9fc-d1bb-4975-9a38-18357de531ea";
@@ -114,5 +114,28 @@ describe("date bounds", () => {
       "2025-01-01T01:00:00.000Z",
     ]);
     expect(firesBetween(t, at("2025-01-01T00:00:00Z"), at("2025-01-02T00:00:00Z"), 5)).toHaveLength(5);
+  });
+});
+
+describe("a planned next fire further ahead than the cron allows", () => {
+  const t = compileTiming(def({ cronSchedule: "*/2 * * * * *" }));
+  const now = at("2025-01-01T00:00:01.000Z");
+  test("the first fire after now, or one a clock within the tolerance planned, is fine", () => {
+    expect(plannedTooFarAhead(t, at("2025-01-01T00:00:02.000Z"), now, 1_000)).toBe(false);
+    // A Steward up to 1 s ahead may have planned at 00:00:02 by its clock: the fire after that.
+    expect(plannedTooFarAhead(t, at("2025-01-01T00:00:04.000Z"), now, 1_000)).toBe(false);
+    expect(plannedTooFarAhead(t, at("2025-01-01T00:00:06.000Z"), now, 1_000)).toBe(true);
+    expect(plannedTooFarAhead(t, at("2025-01-01T00:00:04.000Z"), now, 100)).toBe(true);
+    expect(plannedTooFarAhead(t, null, now, 1_000)).toBe(false);
+    // Due already: the missed-fire check's business, not this one's.
+    expect(plannedTooFarAhead(t, at("2025-01-01T00:00:00.000Z"), now, 1_000)).toBe(false);
+  });
+  test("a plan 30 s ahead (a clock stepped forward) is too far", () => {
+    expect(plannedTooFarAhead(t, at("2025-01-01T00:00:32.000Z"), now, 1_000)).toBe(true);
+  });
+  test("the last fire before an end date is fine; a plan past the end is too far", () => {
+    const ending = compileTiming(def({ cronSchedule: "0 * * * *", endDate: "2025-01-01T01:30:00Z" }));
+    expect(plannedTooFarAhead(ending, at("2025-01-01T01:00:00.000Z"), at("2025-01-01T00:59:59.800Z"), 1_000)).toBe(false);
+    expect(plannedTooFarAhead(ending, at("2025-01-01T02:00:00.000Z"), at("2025-01-01T00:30:00.000Z"), 1_000)).toBe(true);
   });
 });
