@@ -372,7 +372,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       security,
       notify,
       influxConflicts,
-      more: [services.reconfigurable, ...beats.reconfigurables],
+      more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud.reconfigurable ? [cloud.reconfigurable] : [])],
     });
 
     // The HTTP listener starts last and stops first.

@@ -183,7 +183,16 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
       }
       heldAfterPrune = Math.min(held, retention.maxEntries);
       return deleted;
-    })().finally(() => (pruning = undefined)));
+    })()
+      .catch((err: unknown) => {
+        // The store refused or could not be reached: try again once the next slack's worth of entries is recorded
+        // (counting the log as at its cap), not on every entry meanwhile; the hourly run tries too. While retention
+        // cannot run the bound cannot hold; the first run that can deletes back down to the cap.
+        heldAfterPrune = retention.maxEntries;
+        insertsSincePrune = 0;
+        throw err;
+      })
+      .finally(() => (pruning = undefined)));
 
   const pruneInBackground = () => {
     prune().catch((err: Error) => onError(err, "audit retention"));

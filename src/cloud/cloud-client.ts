@@ -54,6 +54,8 @@ export interface CloudClient {
   getSpace(spaceId: string): Promise<z.infer<typeof SpaceSchema>>;
   getUser(userId: string): Promise<z.infer<typeof UserSchema>>;
   startReload(appId: string, partial: boolean): Promise<CloudReload>;
+  /** A new API key (a config reload after the old one expired or was revoked): the next call uses it. */
+  setApiKey(key: string): void;
   close(): void;
 }
 
@@ -61,25 +63,74 @@ const TIMEOUT_MS = 30_000;
 /** A script log can be large; the excerpt keeps the failure lines and the end. */
 const MAX_BODY = 8 * 1024 * 1024;
 
-export function createCloudClient(opts: { url: string; apiKey: string; caFile?: string; baseDir: string }): CloudClient {
+const TokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
+
+export function createCloudClient(opts: {
+  url: string;
+  apiKey?: string;
+  oauth?: { clientId: string; clientSecret: string };
+  caFile?: string;
+  baseDir: string;
+  now?: () => number;
+}): CloudClient {
   const base = opts.url.replace(/\/+$/, "");
   const http = createHttpClient({ ...(opts.caFile ? { ca: opts.caFile } : {}), baseDir: opts.baseDir, maxBodyBytes: MAX_BODY });
   const host = new URL(base).host;
+  const now = opts.now ?? Date.now;
+  let token: { value: string; until: number } | undefined;
 
-  async function call(method: string, url: string, body?: unknown): Promise<HttpResponse> {
+  /** The API key, or an OAuth access token fetched with the client credentials and renewed a minute before it ends. */
+  async function bearer(renew = false): Promise<string> {
+    if (opts.apiKey) return opts.apiKey;
+    if (!renew && token && token.until > now()) return token.value;
     let res: HttpResponse;
+    try {
+      res = await http.request(`${base}/oauth/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ client_id: opts.oauth!.clientId, client_secret: opts.oauth!.clientSecret, grant_type: "client_credentials" }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new CloudApiError("network", `${host}: ${(err as Error).message}`);
+    }
+    if (res.status === 400 || res.status === 401 || res.status === 403)
+      throw new CloudApiError("auth", `${host} refused the OAuth client (HTTP ${res.status}): its id or secret is wrong, or the client was deleted`);
+    if (res.status === 429) throw new CloudApiError("rate-limited", `${host} is rate limiting Steward (HTTP 429)`, 60_000);
+    if (res.status >= 300) throw new CloudApiError("server", `${host} answered HTTP ${res.status} for a token`);
+    let parsed: z.infer<typeof TokenSchema>;
+    try {
+      parsed = TokenSchema.parse(JSON.parse(res.text));
+    } catch {
+      throw new CloudApiError("bad-answer", `${host} answered its token endpoint with something that is not a token`);
+    }
+    const lifetime = (parsed.expires_in ?? 3600) * 1000;
+    token = { value: parsed.access_token, until: now() + lifetime - Math.min(60_000, lifetime / 2) };
+    return token.value;
+  }
+
+  async function call(method: string, url: string, body?: unknown, renewed = false): Promise<HttpResponse> {
+    let res: HttpResponse;
+    const auth = await bearer(renewed);
     try {
       res = await http.request(url, {
         method,
-        headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+        headers: { Authorization: `Bearer ${auth}`, Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (err) {
       throw new CloudApiError("network", `${host}: ${(err as Error).message}`);
     }
+    // A token the tenant no longer takes (revoked, or its clock runs ahead of ours) is renewed once.
+    if ((res.status === 401 || res.status === 403) && opts.oauth && !renewed) return call(method, url, body, true);
     if (res.status === 401 || res.status === 403)
-      throw new CloudApiError("auth", `${host} refused the API key (HTTP ${res.status}): it is wrong, expired or revoked, or its user lost the role`);
+      throw new CloudApiError(
+        "auth",
+        opts.oauth
+          ? `${host} refused the OAuth client's token (HTTP ${res.status}): the client lost its scope or its user's roles`
+          : `${host} refused the API key (HTTP ${res.status}): it is wrong, expired or revoked, or its user lost the role`,
+      );
     if (res.status === 429) {
       const after = Number(res.headers["retry-after"]);
       throw new CloudApiError("rate-limited", `${host} is rate limiting Steward (HTTP 429)`, Number.isFinite(after) && after >= 0 ? after * 1000 : 60_000);
@@ -132,6 +183,8 @@ export function createCloudClient(opts: { url: string; apiKey: string; caFile?: 
     getSpace: (spaceId) => getJson(`${base}/api/v1/spaces/${encodeURIComponent(spaceId)}`, SpaceSchema),
     getUser: (userId) => getJson(`${base}/api/v1/users/${encodeURIComponent(userId)}`, UserSchema),
     startReload: (appId, partial) => getJson(`${base}/api/v1/reloads`, CloudReloadSchema, "POST", { appId, partial }),
+    // opts is this client's own copy (built by setup): the calls read the key from it.
+    setApiKey: (key) => void (opts.apiKey = key),
     close: () => http.close(),
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { DutyGate } from "../cluster/gate";
 import type { LoadedConfig } from "../config/load";
+import type { Reconfigurable } from "../config/reload/reloader";
 import type { EventBus } from "../core/bus";
 import type { Clock } from "../core/clock";
 import type { Lifecycle } from "../core/lifecycle";
@@ -39,7 +40,12 @@ export interface CloudSetupDeps {
 export interface CloudSetup {
   watchers: TenantWatcher[];
   start: CloudStarter;
+  /** A config reload applies new API keys at once; any other change of qlikCloud needs a restart. */
+  reconfigurable?: Reconfigurable;
 }
+
+/** The tenants' settings apart from their API keys: what a reload cannot change in place. */
+const withoutKeys = (c: LoadedConfig["config"]["qlikCloud"]) => JSON.stringify(c ? { ...c, tenants: c.tenants.map(({ apiKey: _k, ...rest }) => rest) } : null);
 
 export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSetup {
   const cfg = loaded.config.qlikCloud;
@@ -56,7 +62,13 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
   const headLines = 10;
   const tenants = cfg.tenants.map((t) => {
     const name = t.name ?? new URL(t.url).host;
-    const client = createCloudClient({ url: t.url, apiKey: t.apiKey, ...(t.caFile ? { caFile: t.caFile } : {}), baseDir: loaded.baseDir });
+    const client = createCloudClient({
+      url: t.url,
+      ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+      ...(t.oauth ? { oauth: t.oauth } : {}),
+      ...(t.caFile ? { caFile: t.caFile } : {}),
+      baseDir: loaded.baseDir,
+    });
     const watcher = createTenantWatcher({
       tenant: { ...t, name },
       client,
@@ -90,5 +102,28 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
   const watchers = tenants.map((t) => t.watcher);
   registerCloudRoutes(deps.router, { watchers, start });
   if (deps.mqtt && loaded.config.mqtt?.cloudReloadStart) registerMqttCloudStart(deps.mqtt, loaded.config.mqtt.cloudReloadStart, { start, log });
-  return { watchers, start };
+  // The key in force per tenant: a rotated key (the old one expired or was revoked) goes into the client at once.
+  const keys = cfg.tenants.map((t) => t.apiKey);
+  const reconfigurable: Reconfigurable = {
+    name: "qlik-cloud",
+    sections: ["qlikCloud"],
+    prepare(next) {
+      const n = next.config.qlikCloud;
+      if (withoutKeys(n) !== withoutKeys(cfg)) return { apply() {}, restartRequired: ["qlikCloud"] };
+      return {
+        apply() {
+          n!.tenants.forEach((t, i) => {
+            if (t.apiKey === undefined || t.apiKey === keys[i]) return;
+            keys[i] = t.apiKey;
+            const tenant = tenants[i]!;
+            tenant.client.setApiKey(t.apiKey);
+            log.info({ tenant: tenant.name }, "Qlik Cloud: a new API key is loaded; the tenant is polled with it now");
+            tenant.watcher.keyChanged();
+          });
+        },
+      };
+    },
+    pendingRestart: (next, started) => (withoutKeys(next.config.qlikCloud) === withoutKeys(started.config.qlikCloud) ? [] : ["qlikCloud"]),
+  };
+  return { watchers, start, reconfigurable };
 }

@@ -42,6 +42,8 @@ export interface TenantState {
 export interface TenantWatcher extends Component {
   poll(): Promise<void>;
   state(): TenantState;
+  /** A new API key was loaded: polls at once instead of waiting out the pause after a refused key. */
+  keyChanged(): void;
 }
 
 /** Reloads created this long before the last poll began are read again (clocks and commits differ a little). */
@@ -242,7 +244,9 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
     authFailedSince = now;
     log.error(
       { tenant: name, err: err.message },
-      "Qlik Cloud: the API key is refused; make a new key in the tenant (see docs/qlik-cloud.md) and reload the config",
+      tenant.oauth
+        ? "Qlik Cloud: the OAuth client is refused; check its id and secret in the tenant (see docs/qlik-cloud.md) and reload the config"
+        : "Qlik Cloud: the API key is refused; make a new key in the tenant (see docs/qlik-cloud.md) and reload the config",
     );
     await d
       .emit(
@@ -252,7 +256,7 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
           new URL(tenant.url).host,
           now,
           {
-            title: `Qlik Cloud refuses Steward's API key: ${name}`,
+            title: `Qlik Cloud refuses Steward's ${tenant.oauth ? "OAuth client" : "API key"}: ${name}`,
             summary: `${err.message}. Steward does not see this tenant's reloads until a working key is configured.`,
           },
           { tenant: name, url: tenant.url },
@@ -317,6 +321,14 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
       await running;
     },
     poll,
+    keyChanged() {
+      pausedUntil = 0;
+      // Only where this Steward polls (it holds the lease): the timer that waits out the refused key starts over. A
+      // poll in progress schedules the next one itself (now without the pause): a second timer would poll twice.
+      if (stopped || running) return;
+      if (timer) clearTimeout(timer);
+      schedule(0);
+    },
     state: () => ({
       name,
       url: tenant.url,

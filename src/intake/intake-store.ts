@@ -156,6 +156,9 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
     unclaim: async (key) => void (await db.run(q.unclaim, [key])),
     async markSeen(keys, source, now, ttlMs) {
       if (batches) return batches.markSeen(keys.map((k) => ({ key: k.key, executionId: k.executionId, source, now, expiresAt: now + ttlMs })));
+      // The usual case: one mark, one statement (no transaction of its own, so no savepoint in the shared commit).
+      const [only] = keys;
+      if (keys.length === 1 && only) return void (await db.run(q.upsertSeen, [only.key, only.executionId, source, now, now + ttlMs]));
       await db.transaction(async (tx) => {
         for (const k of keys) await tx.run(q.upsertSeen, [k.key, k.executionId, source, now, now + ttlMs]);
       });

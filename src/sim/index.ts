@@ -160,7 +160,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
           durationMs: () => effectiveDuration(settings.timing, 3_000),
           ...(opts.cloudApiKey ? { apiKey: opts.cloudApiKey } : {}),
         });
-  if (cloud) writeFileSync(join(certDir, "cloud-api-key.txt"), `${cloud.apiKey}\n`, { mode: 0o600 });
+  if (cloud) {
+    writeFileSync(join(certDir, "cloud-api-key.txt"), `${cloud.apiKey}\n`, { mode: 0o600 });
+    writeFileSync(join(certDir, "cloud-oauth-client.json"), `${JSON.stringify(cloud.oauthClient, null, 2)}\n`, { mode: 0o600 });
+  }
   const cloudServer = cloud ? createCloudServer({ tenant: cloud, certs, requestLog: requests, now, hostname, port: opts.cloudPort!, onError }) : undefined;
   const control = createControlServer({
     ...(cloud ? { cloud } : {}),

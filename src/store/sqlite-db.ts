@@ -38,6 +38,12 @@ const MAX_BATCH = 1000;
 
 interface TxJob {
   fn: (tx: SqlExecutor) => Promise<unknown>;
+  /**
+   * One statement (run, or a read queued behind writes): SQLite undoes a failed statement on its own and keeps
+   * the transaction open, so it needs no savepoint. A savepoint and its release cost about as much as a small
+   * indexed insert; an intake run's claim and seen mark are one statement each.
+   */
+  statement?: boolean;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -131,6 +137,21 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
         return;
       }
       for (const job of batch) {
+        if (job.statement) {
+          try {
+            outcomes.push({ ok: true, value: await job.fn(txExecutor) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+            // An I/O error can end the whole transaction: the batch's remaining writes still share one (as after a
+            // failed savepoint below, where the next SAVEPOINT opens it); if even BEGIN fails, the COMMIT does too.
+            if (!db.isTransaction) {
+              try {
+                control.begin.run();
+              } catch {}
+            }
+          }
+          continue;
+        }
         control.savepoint.run();
         try {
           const value = await job.fn(txExecutor);
@@ -176,9 +197,9 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     }
   };
 
-  function enqueue<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  function enqueue<T>(fn: (tx: SqlExecutor) => Promise<T>, statement = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, statement });
       arm();
     });
   }
@@ -205,10 +226,10 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     batches,
     // A read issued after a write that still waits for its shared commit goes behind it, so every caller reads
     // its own writes and those issued before (program order), whether or not it awaited them.
-    get: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.get(sql, params)) : now(() => direct.get(sql, params))),
-    all: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.all(sql, params)) : now(() => direct.all(sql, params))),
+    get: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.get(sql, params), true) : now(() => direct.get(sql, params))),
+    all: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.all(sql, params), true) : now(() => direct.all(sql, params))),
     // A write outside a transaction joins the next shared commit like a one-statement transaction.
-    run: (sql, params) => enqueue(async () => direct.run(sql, params)),
+    run: (sql, params) => enqueue(async () => direct.run(sql, params), true),
     exec: (script) => (pending.length > 0 ? enqueue(async () => db.exec(script)) : now(() => db.exec(script))),
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) => enqueue(fn),
     get isOpen() {

@@ -96,6 +96,10 @@ export function evaluate(i: EvaluationInput): Evaluation {
   for (const r of i.runs) (runsByTask.get(r.taskId) ?? runsByTask.set(r.taskId, []).get(r.taskId)!).push(r);
   const runningByTask = new Map<string, Execution[]>();
   for (const e of i.running) (runningByTask.get(e.taskId) ?? runningByTask.set(e.taskId, []).get(e.taskId)!).push(e);
+  // Starts also count from changed results still in progress (a run that started after the read of runs in progress).
+  const startedByTask = new Map<string, number[]>();
+  for (const e of [...i.running, ...i.changed.filter((x) => x.status >= STATUS.Triggered && x.status <= STATUS.Aborting)])
+    (startedByTask.get(e.taskId) ?? startedByTask.set(e.taskId, []).get(e.taskId)!).push(e.createdMs);
   const settings = new Map<string, TaskSettings>();
   const settingsOf = (t: WatchedTask) => {
     let s = settings.get(t.id);
@@ -107,7 +111,7 @@ export function evaluate(i: EvaluationInput): Evaluation {
   /** Every start of the task we know (when the Scheduler triggered it): finished runs (not skips), then runs in progress. */
   const startsOf = (taskId: string): number[] => [
     ...(runsByTask.get(taskId) ?? []).filter((r) => r.status !== STATUS.Skipped).map((r) => r.createdMs),
-    ...(runningByTask.get(taskId) ?? []).map((e) => e.createdMs),
+    ...(startedByTask.get(taskId) ?? []),
   ];
   const runningAt = (taskId: string, at: number) =>
     (runsByTask.get(taskId) ?? []).some((r) => r.status !== STATUS.Skipped && r.createdMs < at && r.stopMs > at) ||

@@ -134,7 +134,10 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     const since = await store.getMeta(SINCE);
     if (since === undefined) await store.setMeta(SINCE, String(now));
     const watchingSince = Number(since ?? now);
-    const [runningRows, changedRows] = await Promise.all([fetchRunning(qrs), fetchChanged(qrs, cursor - OVERLAP_MS)]);
+    // Runs in progress first, then what changed: a run that ends between the two reads is in the second as
+    // finished. Read the other way round (or at once), a short run could be in neither and look as if it never started.
+    const runningRows = await fetchRunning(qrs);
+    const changedRows = await fetchChanged(qrs, cursor - OVERLAP_MS);
     const running = readExecutions(runningRows);
     const changed = readExecutions(changedRows);
     if (running.unreadable + changed.unreadable > 0)

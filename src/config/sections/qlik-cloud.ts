@@ -4,7 +4,7 @@ import { z } from "zod";
 import { lazySection } from "../lazy-section";
 import { DurationSchema } from "../../notify/duration";
 
-const TenantSchema = z.strictObject({
+const TenantFields = z.strictObject({
   name: z.string().min(1).max(100).optional().describe("Shown in alerts and metrics (default: the tenant's host name)."),
   url: z
     .string()
@@ -14,8 +14,16 @@ const TenantSchema = z.strictObject({
   apiKey: z
     .string()
     .min(1)
+    .optional()
     .describe("API key of a tenant admin (developer role with API keys enabled); write ${env:QLIK_CLOUD_API_KEY} and keep the key in steward.env.")
     .meta({ examples: ["${env:QLIK_CLOUD_API_KEY}"] }),
+  oauth: z
+    .strictObject({
+      clientId: z.string().min(1).describe("The OAuth client's id (Management Console → OAuth, a machine-to-machine client)."),
+      clientSecret: z.string().min(1).describe("Its secret: write ${env:QLIK_CLOUD_CLIENT_SECRET} and keep it in steward.env."),
+    })
+    .optional()
+    .describe("An OAuth machine-to-machine client instead of an API key: Steward gets and renews its access tokens itself."),
   caFile: z
     .string()
     .min(1)
@@ -27,6 +35,11 @@ const TenantSchema = z.strictObject({
   pollInterval: DurationSchema.prefault("30s").describe("How often the tenant's reloads are read (one call per 100 new reloads; Qlik allows 1,000 a minute)."),
   lookBack: DurationSchema.prefault("15m").describe("On the first start, reloads that ended this long ago are announced; older history is not replayed."),
   maxPages: z.number().int().min(1).max(1_000).default(20).describe("Pages of 100 reloads read per poll at most (a bound if the tenant keeps paging)."),
+});
+
+const TenantSchema = TenantFields.superRefine((t, ctx) => {
+  if ((t.apiKey === undefined) === (t.oauth === undefined))
+    ctx.addIssue({ code: "custom", path: ["apiKey"], message: "give either apiKey or oauth (clientId and clientSecret), not both and not neither" });
 });
 
 export const QlikCloudSchema = lazySection(() =>

@@ -12,6 +12,7 @@ const RunSchema = z.strictObject({
 });
 const SettingsSchema = z.strictObject({
   rateLimitPerMinute: z.int().min(1).optional(),
+  tokenLifetimeSeconds: z.int().min(1).max(86_400).optional(),
   retryAfterSeconds: z.int().min(0).max(3600).optional(),
   misbehave: z.enum(["html", "truncated", "unknownStatus", "endlessCursor"]).nullable().optional(),
 });
@@ -36,6 +37,7 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
   add("PATCH", "/cloud/settings", (c) => {
     const b = parse(SettingsSchema, c.body);
     if (b.rateLimitPerMinute !== undefined) tenant.settings.rateLimitPerMinute = b.rateLimitPerMinute;
+    if (b.tokenLifetimeSeconds !== undefined) tenant.settings.tokenLifetimeSeconds = b.tokenLifetimeSeconds;
     if (b.retryAfterSeconds !== undefined) tenant.settings.retryAfterSeconds = b.retryAfterSeconds;
     if (b.misbehave !== undefined) tenant.settings.misbehave = b.misbehave;
     return json(200, tenant.settings);

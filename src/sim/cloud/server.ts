@@ -72,7 +72,7 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
   const { tenant } = deps;
   const handle = (req: Request, url: URL): Response => {
     const auth = req.headers.get("authorization") ?? "";
-    if (auth !== `Bearer ${tenant.apiKey}`) return apiError(401, "Unauthorized", "HTTP-401");
+    if (!auth.startsWith("Bearer ") || !tenant.accepts(auth.slice("Bearer ".length), deps.now())) return apiError(401, "Unauthorized", "HTTP-401");
     if (tenant.overBudget(deps.now()))
       return json(
         429,
@@ -141,6 +141,23 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
     return apiError(404, "Not Found", "HTTP-404");
   };
 
+  /** The client credentials grant, JSON or form body, as Qlik Cloud's OAuth token endpoint takes it. */
+  const oauthToken = async (req: Request): Promise<Response> => {
+    const raw = await req.text();
+    let fields: Record<string, unknown>;
+    try {
+      fields = (req.headers.get("content-type") ?? "").includes("json")
+        ? (JSON.parse(raw) as Record<string, unknown>)
+        : Object.fromEntries(new URLSearchParams(raw));
+    } catch {
+      return json(400, { error: "invalid_request", error_description: "body is not JSON" });
+    }
+    if (fields.grant_type !== "client_credentials") return json(400, { error: "unsupported_grant_type" });
+    const t = tenant.issueToken(String(fields.client_id ?? ""), String(fields.client_secret ?? ""), deps.now());
+    if (!t) return json(401, { error: "invalid_client", error_description: "client authentication failed" });
+    return json(200, { access_token: t.token, token_type: "bearer", expires_in: t.expiresIn, scope: "user_default" });
+  };
+
   const startReload = async (req: Request): Promise<Response> => {
     let body: { appId?: unknown; partial?: unknown };
     try {
@@ -160,11 +177,15 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
       tls: { cert: deps.certs.serverCert, key: deps.certs.serverKey },
       fetch: async (req) => {
         const url = new URL(req.url);
-        const authorized = req.headers.get("authorization") === `Bearer ${tenant.apiKey}`;
+        const bearer = (req.headers.get("authorization") ?? "").replace(/^Bearer /, "");
+        const authorized = tenant.accepts(bearer, deps.now());
+        const path = url.pathname.replace(/\/+$/, "");
         const res =
-          req.method === "POST" && url.pathname.replace(/\/+$/, "") === "/api/v1/reloads" && authorized && !tenant.overBudget(deps.now())
-            ? await startReload(req)
-            : handle(req, url);
+          req.method === "POST" && path === "/oauth/token"
+            ? await oauthToken(req)
+            : req.method === "POST" && path === "/api/v1/reloads" && authorized && !tenant.overBudget(deps.now())
+              ? await startReload(req)
+              : handle(req, url);
         deps.requestLog.add(
           {
             source: "cloud",

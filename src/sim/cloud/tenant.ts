@@ -35,6 +35,8 @@ export interface CloudApp {
 export interface CloudSettings {
   /** Requests per minute before 429 (Qlik's tier 1 is 1,000). */
   rateLimitPerMinute: number;
+  /** Lifetime of an OAuth access token, in seconds (Qlik's is 6 hours). */
+  tokenLifetimeSeconds: number;
   /** Seconds in Retry-After of a 429. */
   retryAfterSeconds: number;
   misbehave: CloudMisbehaviour | null;
@@ -46,6 +48,12 @@ const SPACE_ID = "6571f0a1b2c3d4e5f6a7b8c0";
 
 export interface CloudTenant {
   apiKey: string;
+  /** A machine-to-machine OAuth client (client credentials grant at POST /oauth/token). */
+  oauthClient: { clientId: string; clientSecret: string };
+  /** A new access token for the client's credentials, or undefined when they are wrong. */
+  issueToken(clientId: string, clientSecret: string, nowMs: number): { token: string; expiresIn: number } | undefined;
+  /** The API key, or an access token that has not expired. */
+  accepts(bearer: string, nowMs: number): boolean;
   apps: Map<string, CloudApp>;
   reloads: CloudReload[];
   settings: CloudSettings;
@@ -61,7 +69,8 @@ export function createCloudTenant(site: SiteModel, deps: { now: () => number; du
   for (const a of site.apps) apps.set(a.id, { id: a.id, name: a.name, spaceId: SPACE_ID, ownerId: CLOUD_USER_ID });
   const reloads: CloudReload[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  const settings: CloudSettings = { rateLimitPerMinute: 1_000, retryAfterSeconds: 2, misbehave: null };
+  const settings: CloudSettings = { rateLimitPerMinute: 1_000, tokenLifetimeSeconds: 21_600, retryAfterSeconds: 2, misbehave: null };
+  const tokens = new Map<string, number>();
   let windowStart = 0;
   let used = 0;
   const later = (ms: number, fn: () => void) => {
@@ -73,6 +82,19 @@ export function createCloudTenant(site: SiteModel, deps: { now: () => number; du
   };
   return {
     apiKey: deps.apiKey ?? `simcloud_${randomBytes(24).toString("hex")}`,
+    oauthClient: { clientId: `simclient_${randomBytes(8).toString("hex")}`, clientSecret: randomBytes(24).toString("hex") },
+    issueToken(clientId, clientSecret, nowMs) {
+      if (clientId !== this.oauthClient.clientId || clientSecret !== this.oauthClient.clientSecret) return undefined;
+      const token = `simtoken_${randomBytes(24).toString("hex")}`;
+      tokens.set(token, nowMs + settings.tokenLifetimeSeconds * 1000);
+      for (const [t, until] of tokens) if (until < nowMs) tokens.delete(t);
+      return { token, expiresIn: settings.tokenLifetimeSeconds };
+    },
+    accepts(bearer, nowMs) {
+      if (bearer === this.apiKey) return true;
+      const until = tokens.get(bearer);
+      return until !== undefined && until > nowMs;
+    },
     apps,
     reloads,
     settings,

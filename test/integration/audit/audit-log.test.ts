@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { auditMigrations, createAuditLog } from "../../../src/audit/audit-log";
 import { createManualClock } from "../../../src/core/clock";
-import { bothBackends, postgresBackend } from "../../helpers/sql-backends";
+import { bothBackends, postgresBackend, sqliteBackend } from "../../helpers/sql-backends";
 import { waitFor } from "../../helpers/wait-for";
 
 const actor = { kind: "apiKey", name: "etl", ip: "10.0.0.5" };
@@ -117,6 +117,34 @@ for (const backend of bothBackends()) {
     });
   });
 }
+
+describe("audit retention that fails", () => {
+  test("is tried again after the next 1% of the cap, not on every entry recorded meanwhile", async () => {
+    const backend = sqliteBackend();
+    try {
+      const db = await backend.open([auditMigrations]);
+      const failures: string[] = [];
+      const audit = createAuditLog(
+        db,
+        createManualClock(Date.parse("2026-01-01T00:00:00Z")),
+        { maxAgeMs: 86_400_000, maxEntries: 1000 },
+        {
+          onError: (_e, what) => void failures.push(what),
+        },
+      );
+      // A store that refuses everything: the first entry's retention run (and its write) fail.
+      await db.close();
+      for (let i = 0; i < 5; i++) {
+        audit.record({ actor, action: "kv.set", target: `k${i}`, result: "ok" });
+        await audit.flush().catch(() => {});
+      }
+      expect(failures.filter((w) => w === "audit retention")).toHaveLength(1);
+      expect(failures.filter((w) => w.startsWith("writing"))).toHaveLength(5);
+    } finally {
+      await backend.shutdown().catch(() => {});
+    }
+  });
+});
 
 describe("audit log while PostgreSQL is down", () => {
   const pg = postgresBackend();

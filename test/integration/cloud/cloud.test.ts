@@ -292,3 +292,56 @@ describe("a first start", () => {
     }
   });
 });
+
+describe("an OAuth machine-to-machine client instead of an API key", () => {
+  const oauthYaml = (secret: string) =>
+    tenantYaml("x").replace("      apiKey: x\n", `      oauth: { clientId: ${sim.cloud!.oauthClient.clientId}, clientSecret: ${secret} }\n`);
+
+  test("Steward gets a token, renews it when it runs out, and still hears every reload", async () => {
+    await simControl(sim, "PATCH", "/cloud/settings", { tokenLifetimeSeconds: 1 });
+    const t = createTestApp(oauthYaml(sim.cloud!.oauthClient.clientSecret), { dir: join(dir.path, "oauth") });
+    const seen: string[] = [];
+    t.app.bus.on("task.failed", (e) => void seen.push((e as TaskEvent).executionId));
+    sim.requests.clear();
+    await t.app.start();
+    try {
+      const first = await run("fail");
+      await waitFor(() => seen.includes(first.id), { timeoutMs: 10_000 });
+      await Bun.sleep(2_200); // the token has run out
+      const second = await run("fail");
+      await waitFor(() => seen.includes(second.id), { timeoutMs: 10_000 });
+      const tokens = sim.requests.list({ source: "cloud" }).filter((r) => r.path === "/oauth/token");
+      expect(tokens.length).toBeGreaterThanOrEqual(2);
+      expect(tokens.every((r) => r.status === 200)).toBe(true);
+      expect(sim.requests.list({ source: "cloud" }).filter((r) => r.status === 401)).toHaveLength(0);
+    } finally {
+      await t.close();
+      await simControl(sim, "PATCH", "/cloud/settings", { tokenLifetimeSeconds: 21_600 });
+    }
+  });
+
+  test("a wrong secret is one error naming the OAuth client and one qlikcloud.key_rejected event", async () => {
+    const { log, lines } = capture();
+    const t = createTestApp(oauthYaml("wrong-secret"), { dir: join(dir.path, "oauth-wrong"), log });
+    const site: SiteEvent[] = [];
+    t.app.bus.on("qlikcloud.key_rejected", (e) => void site.push(e));
+    await t.app.start();
+    try {
+      await waitFor(() => site.length >= 1, { timeoutMs: 10_000 });
+      await Bun.sleep(600);
+      expect(site).toHaveLength(1);
+      expect(site[0]!.title).toContain("OAuth client");
+      expect(lines.filter((l) => String(l.msg).includes("the OAuth client is refused"))).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("a config with both an API key and an OAuth client, or neither, is refused naming the key", async () => {
+    const { parseConfigText } = await import("../../../src/config/load");
+    expect(() => parseConfigText(oauthYaml("s").replace("      oauth:", "      apiKey: k\n      oauth:"), "t.yaml", dir.path)).toThrow(
+      /apiKey: give either apiKey or oauth/,
+    );
+    expect(() => parseConfigText(tenantYaml("x").replace("      apiKey: x\n", ""), "t.yaml", dir.path)).toThrow(/apiKey: give either apiKey or oauth/);
+  });
+});

@@ -107,5 +107,27 @@ for (const backend of bothBackends()) {
       await outside;
       expect(await db.all("SELECT name FROM items")).toEqual([{ name: "outside" }]);
     });
+
+    test("writes issued together: a failing statement or transaction undoes only itself; on SQLite a queued read sees what came before", async () => {
+      const db = await fresh();
+      await db.run("INSERT INTO items (name, at) VALUES (?, ?)", ["taken", 0]);
+      // Issued together, as concurrent requests do: on SQLite they share one commit, single statements without savepoints.
+      const results = await Promise.allSettled([
+        db.run("INSERT INTO items (name, at) VALUES (?, ?)", ["a", 1]),
+        db.run("INSERT INTO items (name, at) VALUES (?, ?)", ["taken", 2]),
+        db.transaction(async (tx) => {
+          await tx.run("INSERT INTO items (name, at) VALUES (?, ?)", ["in-tx", 3]);
+          await tx.run("INSERT INTO items (name, at) VALUES (?, ?)", ["taken", 3]);
+        }),
+        db.run("UPDATE items SET n = n + 1 WHERE name = ?", ["a"]),
+        db.get<{ n: number }>("SELECT COUNT(*) AS n FROM items"),
+        db.run("INSERT INTO items (name, at) VALUES (?, ?)", ["b", 4]),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled", "fulfilled", "fulfilled"]);
+      // The SQLite seam keeps program order (PostgreSQL runs them on several pooled connections, in any order).
+      if (backend.name === "sqlite") expect(Number((results[4] as PromiseFulfilledResult<{ n: number } | undefined>).value?.n)).toBe(2);
+      expect(await db.all("SELECT name FROM items ORDER BY name")).toEqual([{ name: "a" }, { name: "b" }, { name: "taken" }]);
+      if (backend.name === "sqlite") expect(await db.get("SELECT n FROM items WHERE name = 'a'")).toEqual({ n: 1 });
+    });
   });
 }

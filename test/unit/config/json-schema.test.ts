@@ -42,6 +42,7 @@ const EXAMPLE_ENV: Record<string, string> = {
   SIGNL4_WEBHOOK: "https://connect.signl4.com/webhook/example-team",
   NEW_RELIC_INSERT_KEY: "nr-insert-key",
   QLIK_CLOUD_API_KEY: "qlik-cloud-api-key",
+  QLIK_CLOUD_CLIENT_SECRET: "qlik-cloud-client-secret",
 };
 
 describe("example configs", () => {
