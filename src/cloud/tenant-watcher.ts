@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { QlikCloudTenantConfig } from "../config/sections/qlik-cloud";
 import type { Clock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
+import { createLoop } from "../core/loop";
 import type { MetricsRegistry } from "../core/metrics";
 import type { SiteEvent, TaskEvent } from "../events/types";
 import { siteEvent } from "../site-monitor/site-event";
@@ -72,9 +73,6 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
   let lastPoll: number | undefined;
   let polled = false;
   let warnedPagesAt = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
 
   async function appInfo(appId: string): Promise<{ info?: CloudAppInfo & { spaceId?: string }; missing?: string }> {
     const hit = apps.get(appId);
@@ -265,11 +263,10 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
       .catch((e) => log.warn({ err: (e as Error).message }, "could not announce the refused key"));
   }
 
-  const poll = (): Promise<void> => {
-    if (running) return running;
+  const pollGuarded = (): Promise<void> => {
     if (clock.now() < pausedUntil) return Promise.resolve();
     polled = true;
-    running = pollOnce()
+    return pollOnce()
       .then(() => {
         up = true;
         problem = undefined;
@@ -294,40 +291,19 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
         const backoff = Math.min(MAX_BACKOFF_MS, tenant.pollInterval * 2 ** Math.min(failures, 10));
         pausedUntil = clock.now() + backoff;
         log.warn({ tenant: name, err: e.message, nextTryInMs: backoff }, "Qlik Cloud poll failed; trying again later");
-      })
-      .finally(() => {
-        running = undefined;
       });
-    return running;
   };
-
-  const schedule = (delay: number) => {
-    timer = setTimeout(() => {
-      void poll().finally(() => {
-        if (!stopped) schedule(Math.max(tenant.pollInterval, Math.min(pausedUntil - clock.now(), MAX_BACKOFF_MS)));
-      });
-    }, delay);
-  };
+  const loop = createLoop(`qlik-cloud ${name}`, pollGuarded, () => Math.max(tenant.pollInterval, Math.min(pausedUntil - clock.now(), MAX_BACKOFF_MS)));
 
   return {
     name: `qlik-cloud ${name}`,
-    start() {
-      stopped = false;
-      schedule(0);
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-    poll,
+    start: () => loop.start(),
+    stop: (budgetMs) => loop.stop(budgetMs),
+    poll: () => loop.runNow(),
     keyChanged() {
+      // Only where this Steward polls (it holds the lease): the wait for a refused key is over.
       pausedUntil = 0;
-      // Only where this Steward polls (it holds the lease): the timer that waits out the refused key starts over. A
-      // poll in progress schedules the next one itself (now without the pause): a second timer would poll twice.
-      if (stopped || running) return;
-      if (timer) clearTimeout(timer);
-      schedule(0);
+      loop.wake();
     },
     state: () => ({
       name,

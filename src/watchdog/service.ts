@@ -7,6 +7,7 @@ import type { WatchdogConfig } from "../config/sections/watchdog";
 import type { Clock } from "../core/clock";
 import { describeError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
+import { createLoop } from "../core/loop";
 import type { MetricsRegistry } from "../core/metrics";
 import type { WatchCondition, WatchdogEvent } from "../events/types";
 import type { QrsClient } from "../qlik/qrs-client";
@@ -58,9 +59,6 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
   let lastLook: number | undefined;
   let lastError: string | undefined;
   let view: TaskView[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
 
   const looks = d.metrics.counter("steward_watchdog_looks_total", "Watchdog looks at QRS, by result (ok, failed).");
   const raised = d.metrics.counter("steward_watchdog_events_total", "Watchdog events announced, by kind.");
@@ -218,45 +216,28 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     await store.prune(now - cfg.keepRuns, now - 7 * 86_400_000);
   }
 
-  const look = (): Promise<void> => {
-    if (running) return running;
-    running = lookOnce()
-      .then(() => {
-        lastLook = clock.now();
-        lastError = undefined;
-        looks.inc({ result: "ok" });
-      })
-      .catch((err) => {
-        lastError = describeError(err);
-        looks.inc({ result: "failed" });
-        log.warn({ err: lastError }, "watchdog look failed; the next look is at the usual time and catches up");
-      })
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-
-  const schedule = (ms: number) => {
-    timer = setTimeout(() => {
-      void look().finally(() => {
-        if (!stopped) schedule(cfg.interval);
-      });
-    }, ms);
-  };
+  const loop = createLoop(
+    "watchdog",
+    () =>
+      lookOnce()
+        .then(() => {
+          lastLook = clock.now();
+          lastError = undefined;
+          looks.inc({ result: "ok" });
+        })
+        .catch((err) => {
+          lastError = describeError(err);
+          looks.inc({ result: "failed" });
+          log.warn({ err: lastError }, "watchdog look failed; the next look is at the usual time and catches up");
+        }),
+    () => cfg.interval,
+  );
 
   return {
     name: "watchdog",
-    start() {
-      stopped = false;
-      schedule(0);
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-    look,
+    start: () => loop.start(),
+    stop: (budgetMs) => loop.stop(budgetMs),
+    look: () => loop.runNow(),
     status: () => ({
       ...(lastLook !== undefined ? { lastLookAt: new Date(lastLook).toISOString() } : {}),
       ...(lastError ? { lastError } : {}),
