@@ -240,7 +240,11 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
           continue;
         }
         const ours = await claim(duty);
-        setHeld(duty, ours ? sentAt + timing.leaseTtlMs - timing.heartbeatMs : undefined);
+        // Held locally until a heartbeat before the database's expiry (safely before another Steward can take it),
+        // or half-way between the next renewal and that expiry when the heartbeat is more than a third of the lease:
+        // a heartbeat of half the lease would otherwise lose the duty at every renewal.
+        const margin = Math.min(timing.heartbeatMs, (timing.leaseTtlMs - timing.heartbeatMs) / 2);
+        setHeld(duty, ours ? sentAt + timing.leaseTtlMs - margin : undefined);
       }
       if (lastError) log.info({ instance: instanceName }, "the cluster store is reachable again");
       lastError = "";

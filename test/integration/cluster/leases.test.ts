@@ -21,9 +21,9 @@ afterAll(async () => {
   await pg.shutdown();
 });
 
-async function member(url: string, name: string, duties: DutyName[] = ["scheduler"]) {
+async function member(url: string, name: string, duties: DutyName[] = ["scheduler"], t: typeof timing = timing) {
   const db = await openPostgresStore({ url, maxConnections: 2, connectTimeoutMs: 2_000, tls: false, applicationName: name }, [clusterMigrations]);
-  const c = createPostgresCluster(timing, { db, log: createSilentLogger(), version: "test", instanceName: name });
+  const c = createPostgresCluster(t, { db, log: createSilentLogger(), version: "test", instanceName: name });
   const changes: boolean[] = [];
   for (const d of duties) c.onDuty(d, (held) => changes.push(held));
   opened.push({ c, db });
@@ -120,4 +120,12 @@ test("while PostgreSQL is down nobody leads; afterwards exactly one does again",
     }
     await waitFor(() => [a, b].filter((m) => m.c.holds("scheduler")).length === 1, { what: "one leader after the outage", timeoutMs: 15_000, intervalMs: 10 });
   });
+});
+
+test("a heartbeat of half the lease time (the most the config allows) keeps the duty: no loss at each renewal", async () => {
+  const url = await (await pg.server()).createDatabase("lease_half");
+  const a = await member(url, "node-half", ["scheduler"], { leaseTtlMs: 600, heartbeatMs: 300 });
+  await a.c.start();
+  await Bun.sleep(3_000); // ten renewals
+  expect(a.changes).toEqual([true]);
 });

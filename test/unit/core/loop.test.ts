@@ -25,7 +25,7 @@ test("runs at start, never two at once, a run on demand joins the one in progres
   const b = loop.runNow();
   expect(a).toBe(b);
   expect(runs).toBe(1);
-  const stopped = loop.stop();
+  const stopped = Promise.resolve(loop.stop(1_000));
   let done = false;
   void stopped.then(() => (done = true));
   await Bun.sleep(10);
@@ -54,7 +54,7 @@ test("wake brings the next run forward; the wait after each run is asked anew", 
   expect(runs).toBe(1);
   loop.wake();
   await Bun.sleep(40);
-  await loop.stop();
+  await loop.stop(1_000);
   expect(runs).toBeGreaterThanOrEqual(3);
   expect(waits[0]).toBe(60_000);
 });
