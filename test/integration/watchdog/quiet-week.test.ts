@@ -1,6 +1,7 @@
 // The false-alarm test: the default simulated site run through a week (with a daylight-saving change) on the
 // simulator's virtual clock, with its usual mix of durations, chains and outcomes, and the watchdog on its
-// defaults. Nothing went wrong, so it must say nothing: no missed start, stopped chain, long run or stale app.
+// defaults, and a QRS that answers 503 now and then. No run went wrong, so it must say nothing: no missed start,
+// stopped chain, long run or stale app.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
@@ -31,8 +32,21 @@ test("a week of the default site (Europe's clocks change on the 29th) raises no 
   const alerts: WatchdogEvent[] = [];
   for (const k of ["task.missed", "task.chain_broken", "task.running_long", "app.stale"] as const) t.app.bus.on(k, (e) => void alerts.push(e as WatchdogEvent));
   await t.app.start();
+  // A flaky QRS on the way: every few simulated hours its execution results answer 503 for three simulated hours,
+  // so looks fail and the watchdog must catch up afterwards without calling a run missed.
+  let week = true;
+  const flaky = (async () => {
+    while (week) {
+      await Bun.sleep(4_000);
+      if (week) await simControl(sim!, "POST", "/faults", { target: "qrs", pathContains: "executionresult", status: 503, forMs: 3 * 3_600_000 });
+    }
+  })();
   await waitFor(() => vt.clock.now() >= vt.startMs + WEEK_MS, { timeoutMs: 60_000, intervalMs: 500, what: "a simulated week" });
+  week = false;
+  await flaky;
+  await simControl(sim, "DELETE", "/faults");
   await t.app.watchdog!.look();
+  expect(t.app.metrics.render()).toMatch(/steward_watchdog_looks_total\{result="failed"\} [1-9]/);
 
   // The week really happened: the 4-hourly task and the chain it starts ran all week, the daily chain every day.
   const tasks = (await simControl(sim, "GET", "/tasks")) as Array<{ id: string; name: string }>;
