@@ -110,41 +110,38 @@ export const ServiceEventSchema = z.lazy(() =>
   }),
 );
 
-export const SiteEventSchema = z.lazy(() =>
-  z.object({
-    id: z.string().min(1),
-    kind: z.enum(SITE_EVENT_KINDS),
-    receivedAt: z.string().min(1),
-    host: z.string(),
-    title: z.string(),
-    summary: z.string(),
-    facts: z.array(NameValue).default([]),
-    data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
-  }),
-);
+/** What site, data check and watchdog events have in common: an id, a title and summary for people, facts. */
+const titledEventFields = () => ({
+  id: z.string().min(1),
+  receivedAt: z.string().min(1),
+  host: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  facts: z.array(NameValue).default([]),
+});
+const eventData = () => z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({});
+const taskRef = () =>
+  z.looseObject({ id: z.string(), name: z.string(), tags: z.array(z.string()).default([]), customProperties: z.array(NameValue).default([]) });
+const appRef = () =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    stream: z.string().optional(),
+    tags: z.array(z.string()).default([]),
+    customProperties: z.array(NameValue).default([]),
+    owner: UserRef.optional(),
+  });
+
+export const SiteEventSchema = z.lazy(() => z.object({ ...titledEventFields(), kind: z.enum(SITE_EVENT_KINDS), data: eventData() }));
 
 const CheckValueSchema = z.lazy(() => z.object({ text: z.string(), number: z.number().nullable() }));
 
 export const DataCheckEventSchema = z.lazy(() =>
   z.object({
-    id: z.string().min(1),
+    ...titledEventFields(),
     kind: z.enum(DATA_CHECK_EVENT_KINDS),
-    receivedAt: z.string().min(1),
-    host: z.string(),
-    title: z.string(),
-    summary: z.string(),
-    facts: z.array(NameValue).default([]),
-    app: z.looseObject({
-      id: z.string(),
-      name: z.string(),
-      stream: z.string().optional(),
-      tags: z.array(z.string()).default([]),
-      customProperties: z.array(NameValue).default([]),
-      owner: UserRef.optional(),
-    }),
-    task: z
-      .looseObject({ id: z.string(), name: z.string(), tags: z.array(z.string()).default([]), customProperties: z.array(NameValue).default([]) })
-      .optional(),
+    app: appRef(),
+    task: taskRef().optional(),
     reload: z.object({ kind: z.enum(["task", "reload-job", "cloud"]), id: z.string(), at: z.string().optional() }),
     runId: z.string(),
     check: z
@@ -166,27 +163,11 @@ export const DataCheckEventSchema = z.lazy(() =>
 
 export const WatchdogEventSchema = z.lazy(() =>
   z.object({
-    id: z.string().min(1),
+    ...titledEventFields(),
     kind: z.enum(WATCHDOG_EVENT_KINDS),
-    receivedAt: z.string().min(1),
-    host: z.string(),
-    title: z.string(),
-    summary: z.string(),
-    facts: z.array(NameValue).default([]),
-    data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
-    task: z
-      .looseObject({ id: z.string(), name: z.string(), tags: z.array(z.string()).default([]), customProperties: z.array(NameValue).default([]) })
-      .optional(),
-    app: z
-      .looseObject({
-        id: z.string(),
-        name: z.string(),
-        stream: z.string().optional(),
-        tags: z.array(z.string()).default([]),
-        customProperties: z.array(NameValue).default([]),
-        owner: UserRef.optional(),
-      })
-      .optional(),
+    data: eventData(),
+    task: taskRef().optional(),
+    app: appRef().optional(),
     condition: z.object({ type: z.enum(WATCH_CONDITIONS), key: z.string().min(1), openedAt: z.string().min(1), closedAt: z.string().optional() }),
   }),
 );

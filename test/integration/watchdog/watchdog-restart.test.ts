@@ -10,20 +10,9 @@ import { createTempDir } from "../../helpers/temp-dir";
 import { startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
 import { waitFor } from "../../helpers/wait-for";
 import { qlikYaml } from "../scheduler/sim-setup";
+import { FIVE_MINUTE_SITE } from "./five-minute-site";
 
 const SPEED = 120;
-const SITE = `
-nodes: [{ name: Central, hostName: sense1, central: true }]
-users: [{ userDirectory: INTERNAL, userId: sa_scheduler, name: sa_scheduler }]
-apps: [{ name: Extract, owner: INTERNAL\\sa_scheduler }]
-tasks:
-  - name: Reload Extract
-    type: reload
-    app: Extract
-    durationMs: 30000
-    triggers:
-      - { type: schema, name: Every 5 minutes, incrementOption: custom, incrementDescription: "5 0 0 0", startDate: "2026-01-01T00:00:00.000", timeZone: UTC }
-`;
 
 const dir = createTempDir();
 let sim: Simulator | undefined;
@@ -36,7 +25,7 @@ afterAll(async () => {
 
 test("after a restart an open missed start is not announced again, and its task.on_track comes once", async () => {
   const vt = virtualTime(Date.parse("2026-11-23T08:00:30Z"), SPEED);
-  sim = await startVirtualSimulator(dir.path, vt, SITE);
+  sim = await startVirtualSimulator(dir.path, vt, FIVE_MINUTE_SITE);
   const events: WatchdogEvent[] = [];
   const yaml = `${qlikYaml(sim)}watchdog:\n  interval: 100ms\n  grace: 3m\n  stale: { enabled: false }\n`;
   const start = async () => {
