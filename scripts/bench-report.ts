@@ -31,6 +31,8 @@ export interface BenchResults {
     postgres?: unknown;
     /** scripts/bench-kv.ts: KV sets into large namespaces and past the audit cap. */
     kv?: unknown;
+    /** scripts/bench-incidents.ts: a failed run's history and incident on both stores. */
+    incidents?: unknown;
     /** scripts/bench-runtimes.ts: the same Steward on Bun and on Deno. */
     runtimes?: unknown;
   };

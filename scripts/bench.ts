@@ -10,6 +10,7 @@ import { buildBinaries, buildVersion } from "./build";
 import { runAlertSection } from "./bench-alert";
 import { runEnrichSection } from "./bench-enrich";
 import { runHttpSection } from "./bench-http";
+import { runIncidentSection } from "./bench-incidents";
 import { runKvSection } from "./bench-kv";
 import { runParseSection } from "./bench-parse";
 import { MiB, renderMarkdown, type BenchResults, type Figure } from "./bench-report";
@@ -28,7 +29,7 @@ const log = (line: string) => console.log(`[bench] ${line}`);
  * The sections, in the order they run; BENCH_ONLY=postgres,udp runs only those. `start` and `soak` are parts of
  * `http`: cold start and idle memory only, and those plus the RSS after the sustained load (without the REST rows).
  */
-const SECTIONS = ["http", "start", "soak", "udp", "postgres", "alert", "enrich", "parse", "kv", "runtimes"] as const;
+const SECTIONS = ["http", "start", "soak", "udp", "postgres", "alert", "enrich", "parse", "kv", "incidents", "runtimes"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The sections BENCH_ONLY names (comma-separated), or undefined for all; an unknown name stops the run. */
@@ -130,6 +131,12 @@ async function main(): Promise<void> {
     const kv = await runKvSection(log);
     figures.push(...kv.figures);
     raw.kv = kv.raw;
+  }
+
+  if (wants("incidents")) {
+    const incidents = await runIncidentSection(log);
+    figures.push(...incidents.figures);
+    raw.incidents = incidents.raw;
   }
 
   // Which runtime: Bun's binary beside Deno (deno run, and Deno's binary when built), in a table of its own.

@@ -20,6 +20,8 @@ import { detectWarnings } from "./warnings";
 
 /** Earlier runs read for one run's history. */
 const RECENT_RUNS = 50;
+/** Task ids remembered as having runs (a site has hundreds to a few thousand tasks). */
+const KNOWN_TASKS_MAX = 20_000;
 
 export interface AnnotatorDeps {
   db: SqlDb;
@@ -47,9 +49,16 @@ const isRun = (e: TaskEvent) => e.kind === "task.succeeded" || e.kind === "task.
 export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
   const log = deps.log.child({ module: "incidents" });
 
+  // Tasks known to have runs in the store: their history needs no seeding, so no query asks again. Runs are
+  // purged only after `keepRuns`, long after a task's next run; forgetting the set now and then costs one query.
+  const withRuns = new Set<string>();
   async function seeds(e: TaskEvent, before: number): Promise<RunRow[]> {
-    if (!cfg.seedFromQrs || !deps.qrs) return [];
-    if (await incidentSql(deps.db).hasRuns(e.task.id)) return [];
+    if (!cfg.seedFromQrs || !deps.qrs || withRuns.has(e.task.id)) return [];
+    if (await incidentSql(deps.db).hasRuns(e.task.id)) {
+      if (withRuns.size >= KNOWN_TASKS_MAX) withRuns.clear();
+      withRuns.add(e.task.id);
+      return [];
+    }
     return runsFromQrs(
       deps.qrs,
       e.task.id,
@@ -69,37 +78,50 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
     const failed = e.outcome !== "succeeded";
     const subject = taskSubject(e.task.id);
     const now = deps.clock.now();
+    // The earlier runs' tables are read only when this run's own may be compared with them.
+    const withTables = !failed && tables !== undefined && cfg.warnings.enabled && cfg.warnings.emptyTables.enabled;
+    const row: RunRow = {
+      executionId: e.executionId,
+      outcome: e.outcome,
+      taskId: e.task.id,
+      finishedAt: at,
+      durationMs: e.execution?.durationMs ?? null,
+      errorClass: cause?.errorClass ?? null,
+      tables: tables ?? null,
+      incidentId: null,
+      consecutiveFailures: 0,
+      source: "event",
+    };
     return deps.db.transaction(async (tx) => {
       const s = incidentSql(tx);
-      await s.lockSubject(subject);
-      for (const r of seeded) await s.insertRun(r, now);
-      const recent = await s.recent(e.task.id, at, e.executionId, RECENT_RUNS);
+      const locked = s.lockSubject(subject);
+      if (seeded.length > 0) {
+        await locked;
+        for (const r of seeded) await s.insertRun(r, now);
+      }
+      // Sent together (on PostgreSQL one round trip behind the lock; the transaction's connection runs them in
+      // order): the history, the run's own row, and what decides the incident: a newer success for a failure,
+      // the open incident for a success.
+      const [, recent, inserted, newerSuccess, openBefore] = await Promise.all([
+        locked,
+        s.recent(e.task.id, at, e.executionId, RECENT_RUNS, withTables),
+        readOnly ? false : s.insertRun(row, now),
+        failed && !readOnly ? s.successAfter(e.task.id, at) : false,
+        failed && !readOnly ? undefined : s.open(subject),
+      ]);
       const prior = priorRuns(recent);
-      const previousTables = recent.filter((r) => r.outcome === "succeeded" && r.tables).map((r) => r.tables!);
+      const previousTables = withTables ? recent.filter((r) => r.outcome === "succeeded" && r.tables).map((r) => r.tables!) : [];
       const base = { prior, previousTables };
       if (readOnly) {
-        const open = await s.open(subject);
         return {
           ...base,
           consecutiveFailures: failed ? prior.failures + 1 : 0,
           failingSince: failed ? (prior.failingSince ?? at) : undefined,
-          incident: open,
+          incident: openBefore,
           closed: false,
         };
       }
-      const row: RunRow = {
-        executionId: e.executionId,
-        outcome: e.outcome,
-        taskId: e.task.id,
-        finishedAt: at,
-        durationMs: e.execution?.durationMs ?? null,
-        errorClass: cause?.errorClass ?? null,
-        tables: tables ?? null,
-        incidentId: null,
-        consecutiveFailures: 0,
-        source: "event",
-      };
-      if (!(await s.insertRun(row, now))) {
+      if (!inserted) {
         // Handled before: say what was decided then.
         const stored = await s.run(e.executionId, e.outcome);
         const incident = stored?.incidentId ? await s.byId(stored.incidentId) : undefined;
@@ -108,12 +130,12 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       }
       if (failed) {
         // A failure older than a success already recorded belongs to the past: it opens nothing.
-        if (await s.successAfter(e.task.id, at)) {
+        if (newerSuccess) {
           const consecutive = prior.failures + 1;
           await s.setRunIncident(e.executionId, e.outcome, null, consecutive);
           return { ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? at, closed: false };
         }
-        const incident = await s.touch(
+        const incident = await s.touchRun(
           {
             subject,
             taskId: e.task.id,
@@ -128,14 +150,12 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
             errorClass: cause?.errorClass,
           },
           now,
+          row,
         );
-        await s.setRunIncident(e.executionId, e.outcome, incident.id, incident.failures);
         return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
       }
-      const open = await s.open(subject);
-      const closed = open ? await s.close({ subject, eventId: e.id, summary: recoveredSummary(open, at), at }, now) : undefined;
-      if (closed) await s.setRunIncident(e.executionId, e.outcome, closed.id, 0);
-      return { ...base, consecutiveFailures: 0, incident: closed ?? open, closed: Boolean(closed) };
+      const closed = openBefore ? await s.closeRun({ subject, eventId: e.id, summary: recoveredSummary(openBefore, at), at }, now, row) : undefined;
+      return { ...base, consecutiveFailures: 0, incident: closed ?? openBefore, closed: Boolean(closed) };
     });
   }
 

@@ -2,7 +2,7 @@
 // the last success, the usual duration (median of recent successes, robust to one slow night), what started it.
 import type { RunHistory, StartedBy } from "../events/run-context";
 import type { TaskEvent } from "../events/types";
-import type { RunRow } from "./incident-store";
+import type { PastRun } from "./incident-store";
 
 /** Successful runs the usual duration is the median of. */
 export const USUAL_OF = 10;
@@ -32,7 +32,7 @@ export function median(values: number[]): number | undefined {
   return s.length % 2 === 1 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
 }
 
-export function priorRuns(recent: readonly RunRow[]): PriorRuns {
+export function priorRuns(recent: readonly PastRun[]): PriorRuns {
   let failures = 0;
   let failingSince: number | undefined;
   for (const r of recent) {

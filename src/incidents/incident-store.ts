@@ -45,6 +45,15 @@ export interface RunRow {
   source: "event" | "qrs";
 }
 
+/** What a run's history is read from: an earlier run of the task, with only the columns the history needs. */
+export interface PastRun {
+  outcome: string;
+  finishedAt: number;
+  durationMs: number | null;
+  /** Rows loaded per table: read only for successful runs, and only when asked for. */
+  tables: Record<string, number> | null;
+}
+
 /** What opens or updates an incident. */
 export interface IncidentTouch {
   subject: string;
@@ -73,6 +82,33 @@ export interface IncidentClose {
 }
 
 type Row = Record<string, SqlValue>;
+
+/** One run's row: a task run ends once per outcome. */
+export interface RunKey {
+  executionId: string;
+  outcome: string;
+}
+
+function touchArgs(t: IncidentTouch, now: number): SqlValue[] {
+  const add = t.failedRun ? 1 : 0;
+  return [
+    t.subject,
+    t.taskId ?? null,
+    t.title,
+    (t.priorFailures ?? 0) + add,
+    Math.min(t.since ?? t.at, t.at),
+    t.at,
+    t.eventId,
+    t.eventId,
+    t.kind,
+    t.summary,
+    t.errorClass ?? null,
+    now,
+    add,
+  ];
+}
+
+const closeArgs = (c: IncidentClose, now: number): SqlValue[] => [c.at, c.eventId, c.summary, now, c.subject, c.at];
 
 const num = (v: SqlValue | undefined): number => Number(v);
 const numOrNull = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
@@ -104,15 +140,21 @@ function toIncident(r: Row): IncidentRow {
   };
 }
 
-function toRun(r: Row): RunRow {
-  let tables: Record<string, number> | null = null;
-  if (r.tables !== null && r.tables !== undefined) {
-    try {
-      tables = JSON.parse(String(r.tables)) as Record<string, number>;
-    } catch {
-      tables = null;
-    }
+function tablesOf(v: SqlValue | undefined): Record<string, number> | null {
+  if (v === null || v === undefined) return null;
+  try {
+    return JSON.parse(String(v)) as Record<string, number>;
+  } catch {
+    return null;
   }
+}
+
+function toPastRun(r: Row): PastRun {
+  return { outcome: String(r.outcome), finishedAt: num(r.finished_at), durationMs: numOrNull(r.duration_ms), tables: tablesOf(r.tables) };
+}
+
+function toRun(r: Row): RunRow {
+  const tables = tablesOf(r.tables);
   return {
     executionId: String(r.execution_id),
     outcome: String(r.outcome),
@@ -130,8 +172,7 @@ function toRun(r: Row): RunRow {
 // The newest of two values without GREATEST/MAX(a, b), which the dialects spell differently.
 const later = (col: string) => `CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN excluded.${col} ELSE incidents.${col} END`;
 
-const Q = {
-  touch: `INSERT INTO incidents (subject, task_id, title, status, failures, events, opened_at, last_event_at, first_event_id, last_event_id,
+const TOUCH = `INSERT INTO incidents (subject, task_id, title, status, failures, events, opened_at, last_event_at, first_event_id, last_event_id,
       last_kind, last_summary, error_class, updated_at)
     VALUES (?, ?, ?, 'open', ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (subject) WHERE status = 'open' DO UPDATE SET
@@ -145,9 +186,13 @@ const Q = {
       error_class = CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN COALESCE(excluded.error_class, incidents.error_class) ELSE incidents.error_class END,
       last_event_at = CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN excluded.last_event_at ELSE incidents.last_event_at END,
       updated_at = excluded.updated_at
-    RETURNING *`,
-  close: `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by_event_id = ?, closed_summary = ?, updated_at = ?
-    WHERE subject = ? AND status = 'open' AND last_event_at <= ? RETURNING *`,
+    RETURNING *`;
+const CLOSE = `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by_event_id = ?, closed_summary = ?, updated_at = ?
+    WHERE subject = ? AND status = 'open' AND last_event_at <= ? RETURNING *`;
+
+const Q = {
+  touch: TOUCH,
+  close: CLOSE,
   open: "SELECT * FROM incidents WHERE subject = ? AND status = 'open'",
   byId: "SELECT * FROM incidents WHERE id = ?",
   acknowledge: `UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_note = ?, updated_at = ?
@@ -158,9 +203,19 @@ const Q = {
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, outcome) DO NOTHING`,
   setRunIncident: "UPDATE incident_runs SET incident_id = ?, consecutive_failures = ? WHERE execution_id = ? AND outcome = ?",
   run: "SELECT * FROM incident_runs WHERE execution_id = ? AND outcome = ?",
-  recent: "SELECT * FROM incident_runs WHERE task_id = ? AND finished_at < ? AND execution_id <> ? ORDER BY finished_at DESC LIMIT ?",
+  // Only what the history needs: a wide row (error class, incident, source…) costs more to decode than to find.
+  recent: `SELECT outcome, finished_at, duration_ms FROM incident_runs
+    WHERE task_id = ? AND finished_at < ? AND execution_id <> ? ORDER BY finished_at DESC LIMIT ?`,
+  recentWithTables: `SELECT outcome, finished_at, duration_ms, CASE WHEN outcome = 'succeeded' THEN tables END AS tables FROM incident_runs
+    WHERE task_id = ? AND finished_at < ? AND execution_id <> ? ORDER BY finished_at DESC LIMIT ?`,
   hasRuns: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? LIMIT 1",
   successAfter: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ? LIMIT 1",
+  // PostgreSQL: the incident's change and the run's link to it in one statement (one round trip); the run's row was
+  // written earlier in the same transaction, so the UPDATE sees it. SQLite runs the two statements in-process.
+  touchRun: `WITH t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t)
+    WHERE execution_id = ? AND outcome = ?) SELECT * FROM t`,
+  closeRun: `WITH c AS (${CLOSE}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM c), consecutive_failures = 0
+    WHERE execution_id = ? AND outcome = ? AND EXISTS (SELECT 1 FROM c)) SELECT * FROM c`,
   purgeRuns: "DELETE FROM incident_runs WHERE finished_at < ?",
   purgeClosed: "DELETE FROM incidents WHERE status = 'closed' AND updated_at < ?",
 };
@@ -176,29 +231,30 @@ export function incidentSql(x: SqlExecutor) {
       if (x.dialect === "postgres") await x.get("SELECT pg_advisory_xact_lock(27, hashtext(?)) AS locked", [subject]);
     },
     /** Opens the subject's incident, or adds to the open one; returns it as it is now. */
-    async touch(t: IncidentTouch, now: number): Promise<IncidentRow> {
-      const add = t.failedRun ? 1 : 0;
-      const row = await x.get<Row>(Q.touch, [
-        t.subject,
-        t.taskId ?? null,
-        t.title,
-        (t.priorFailures ?? 0) + add,
-        Math.min(t.since ?? t.at, t.at),
-        t.at,
-        t.eventId,
-        t.eventId,
-        t.kind,
-        t.summary,
-        t.errorClass ?? null,
-        now,
-        add,
-      ]);
-      return toIncident(row!);
+    touch: async (t: IncidentTouch, now: number): Promise<IncidentRow> => toIncident((await x.get<Row>(Q.touch, touchArgs(t, now)))!),
+    /** touch(), and the run (recorded before, in the same transaction) linked to the incident with its failure count. */
+    async touchRun(t: IncidentTouch, now: number, run: RunKey): Promise<IncidentRow> {
+      if (x.dialect === "postgres") return toIncident((await x.get<Row>(Q.touchRun, [...touchArgs(t, now), run.executionId, run.outcome]))!);
+      const incident = toIncident((await x.get<Row>(Q.touch, touchArgs(t, now)))!);
+      await x.run(Q.setRunIncident, [incident.id, incident.failures, run.executionId, run.outcome]);
+      return incident;
     },
     /** Closes the open incident unless something newer than the closing event updated it; undefined when none closed. */
     async close(c: IncidentClose, now: number): Promise<IncidentRow | undefined> {
-      const row = await x.get<Row>(Q.close, [c.at, c.eventId, c.summary, now, c.subject, c.at]);
+      const row = await x.get<Row>(Q.close, closeArgs(c, now));
       return row ? toIncident(row) : undefined;
+    },
+    /** close(), and the closing run (recorded before, in the same transaction) linked to the incident it closed. */
+    async closeRun(c: IncidentClose, now: number, run: RunKey): Promise<IncidentRow | undefined> {
+      if (x.dialect === "postgres") {
+        const row = await x.get<Row>(Q.closeRun, [...closeArgs(c, now), run.executionId, run.outcome]);
+        return row ? toIncident(row) : undefined;
+      }
+      const row = await x.get<Row>(Q.close, closeArgs(c, now));
+      if (!row) return undefined;
+      const incident = toIncident(row);
+      await x.run(Q.setRunIncident, [incident.id, 0, run.executionId, run.outcome]);
+      return incident;
     },
     async open(subject: string): Promise<IncidentRow | undefined> {
       const row = await x.get<Row>(Q.open, [subject]);
@@ -235,9 +291,9 @@ export function incidentSql(x: SqlExecutor) {
       const row = await x.get<Row>(Q.run, [executionId, outcome]);
       return row ? toRun(row) : undefined;
     },
-    /** The task's runs that ended before `before`, newest first. */
-    recent: async (taskId: string, before: number, excludeExecution: string, limit: number): Promise<RunRow[]> =>
-      (await x.all<Row>(Q.recent, [taskId, before, excludeExecution, limit])).map(toRun),
+    /** The task's runs that ended before `before`, newest first; the tables of successful runs when `withTables`. */
+    recent: async (taskId: string, before: number, excludeExecution: string, limit: number, withTables = false): Promise<PastRun[]> =>
+      (await x.all<Row>(withTables ? Q.recentWithTables : Q.recent, [taskId, before, excludeExecution, limit])).map(toPastRun),
     /** Marks an open incident acknowledged; undefined when it is not open (closed meanwhile, or no such id). */
     async acknowledge(id: number, by: string, note: string | null, now: number): Promise<IncidentRow | undefined> {
       const row = await x.get<Row>(Q.acknowledge, [now, by, note, now, id]);

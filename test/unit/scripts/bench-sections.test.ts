@@ -9,6 +9,6 @@ test("BENCH_ONLY: unset runs everything, names select sections, an unknown name 
   expect([...selectedSections("start,soak")!]).toEqual(["start", "soak"]);
   expect([...selectedSections("kv")!]).toEqual(["kv"]);
   expect(() => selectedSections("postgres,pg")).toThrow(
-    "BENCH_ONLY: unknown section pg; choose from http, start, soak, udp, postgres, alert, enrich, parse, kv, runtimes",
+    "BENCH_ONLY: unknown section pg; choose from http, start, soak, udp, postgres, alert, enrich, parse, kv, incidents, runtimes",
   );
 });
