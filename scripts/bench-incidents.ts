@@ -115,5 +115,5 @@ export async function runIncidentSection(log: (line: string) => void): Promise<{
 
 if (import.meta.main) {
   const { figures } = await runIncidentSection((line) => console.log(`[bench] ${line}`));
-  for (const f of figures) console.log(`${f.steward?.toFixed(0).padStart(8)} ${f.unit}  ${f.metric}`);
+  for (const f of figures) console.log(`${f.steward?.toFixed(0).padStart(8)} ${f.unit}  ${f.metric} (${f.note})`);
 }
