@@ -132,12 +132,13 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
     return r;
   };
 
-  const arm = (t: CloudTask) => {
+  /** Arms the task's next run after `afterMs` (its last due time: a timer that fired late loses no run). */
+  const arm = (t: CloudTask, afterMs = deps.now()) => {
     const old = timers.get(t.id);
     if (old) clearTimeout(old);
     timers.delete(t.id);
     const schedule = scheduleOf(t);
-    const at = schedule && t.enabled ? nextOccurrence(schedule, deps.now()) : undefined;
+    const at = schedule && t.enabled ? nextOccurrence(schedule, afterMs) : undefined;
     if (at === undefined) {
       delete t.nextRunMs;
       return;
@@ -149,14 +150,13 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
       t.id,
       setTimeout(() => {
         timers.delete(t.id);
-        if (deps.now() >= at - 5) {
-          if (allPaused || t.paused) {
-            // lost, as when the tenant's scheduler did not fire
-          } else if (t.skipNext > 0) t.skipNext--;
-          // On a virtual clock a timer that fired late (a busy machine) is not a late scheduler: the run starts at its due time.
-          else run(t, "schedule", deps.speed !== 1 ? at : undefined);
-        }
-        arm(t);
+        if (deps.now() < at - 5) return arm(t); // early: the same due time again
+        if (allPaused || t.paused) {
+          // lost, as when the tenant's scheduler did not fire
+        } else if (t.skipNext > 0) t.skipNext--;
+        // On a virtual clock a timer that fired late (a busy machine) is not a late scheduler: the run starts at its due time.
+        else run(t, "schedule", deps.speed !== 1 ? at : undefined);
+        arm(t, deps.speed !== 1 ? at : deps.now());
       }, delay),
     );
   };
