@@ -331,18 +331,6 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       emit: (e) => bus.emit(e.kind, e),
       influxConflicts,
     });
-    const watchdog = setupWatchdog(config.watchdog, {
-      db: shared.sql,
-      qrs,
-      qlikHost: config.qlik?.host ?? "",
-      bus,
-      clock,
-      log,
-      metrics,
-      lifecycle,
-      router: http.router,
-      ...(gate ? { gate } : {}),
-    });
     const cloud = setupCloud(loaded, {
       ...(control.mqtt ? { mqtt: control.mqtt } : {}),
       db: shared.sql,
@@ -356,6 +344,20 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       audit,
       ...(gate ? { gate } : {}),
       ...(incidents ? { annotate: incidents.annotate } : {}),
+    });
+    // After the Cloud tenants: the watchdog reads their Scheduling Tasks with the same clients.
+    const watchdog = setupWatchdog(config.watchdog, {
+      db: shared.sql,
+      qrs,
+      cloudTenants: cloud.tenants,
+      qlikHost: config.qlik?.host ?? "",
+      bus,
+      clock,
+      log,
+      metrics,
+      lifecycle,
+      router: http.router,
+      ...(gate ? { gate } : {}),
     });
     const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
     // ↑ feature modules are wired above this line

@@ -54,6 +54,12 @@ export interface CloudClient {
   getSpace(spaceId: string): Promise<z.infer<typeof SpaceSchema>>;
   getUser(userId: string): Promise<z.infer<typeof UserSchema>>;
   startReload(appId: string, partial: boolean): Promise<CloudReload>;
+  /** One page of the tenant's Scheduling Tasks (`/api/scheduling/tasks`, 100 a page); `next` is the following page. */
+  listTasks(pageUrl?: string): Promise<{ tasks: unknown[]; next?: string }>;
+  /** One task's full definition (trigger, states, last run). */
+  getTask(id: string): Promise<unknown>;
+  /** A task's most recent runs, newest first (one page of at most `limit`). */
+  taskRuns(id: string, limit: number): Promise<unknown[]>;
   /** A new API key (a config reload after the old one expired or was revoked): the next call uses it. */
   setApiKey(key: string): void;
   close(): void;
@@ -183,6 +189,14 @@ export function createCloudClient(opts: {
     getSpace: (spaceId) => getJson(`${base}/api/v1/spaces/${encodeURIComponent(spaceId)}`, SpaceSchema),
     getUser: (userId) => getJson(`${base}/api/v1/users/${encodeURIComponent(userId)}`, UserSchema),
     startReload: (appId, partial) => getJson(`${base}/api/v1/reloads`, CloudReloadSchema, "POST", { appId, partial }),
+    async listTasks(pageUrl) {
+      const url = pageUrl ? sameHost(pageUrl) : `${base}/api/scheduling/tasks?limit=100`;
+      const page = await getJson(url, ListSchema);
+      return { tasks: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) };
+    },
+    getTask: (id) => getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}`, z.looseObject({ id: z.string() })),
+    taskRuns: async (id, limit) =>
+      (await getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startedAt`, ListSchema)).data,
     // opts is this client's own copy (built by setup): the calls read the key from it.
     setApiKey: (key) => void (opts.apiKey = key),
     close: () => http.close(),

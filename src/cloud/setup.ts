@@ -13,7 +13,7 @@ import type { Readiness } from "../core/readiness";
 import type { DomainEvents, TaskEvent } from "../events/types";
 import type { Router } from "../http/route";
 import type { SqlDb } from "../store/sql";
-import { createCloudClient } from "./cloud-client";
+import { type CloudClient, createCloudClient } from "./cloud-client";
 import { createCloudStore } from "./cloud-store";
 import type { MqttService } from "../mqtt/mqtt-client";
 import { registerMqttCloudStart } from "./mqtt-start";
@@ -39,6 +39,8 @@ export interface CloudSetupDeps {
 
 export interface CloudSetup {
   watchers: TenantWatcher[];
+  /** Each tenant's client and scope, for the watchdog's reading of its Scheduling Tasks. */
+  tenants: Array<{ name: string; url: string; client: CloudClient; apps?: string[]; spaces?: string[] }>;
   start: CloudStarter;
   /** A config reload applies new API keys at once; any other change of qlikCloud needs a restart. */
   reconfigurable?: Reconfigurable;
@@ -51,7 +53,7 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
   const cfg = loaded.config.qlikCloud;
   if (!cfg?.enabled) {
     registerCloudRoutes(deps.router, { watchers: [], start: createCloudStarter([], deps.audit) });
-    return { watchers: [], start: createCloudStarter([], deps.audit) };
+    return { watchers: [], tenants: [], start: createCloudStarter([], deps.audit) };
   }
   const log = deps.log.child({ module: "qlik-cloud" });
   const store = createCloudStore(deps.db);
@@ -93,7 +95,7 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
         };
       },
     });
-    return { name, client, watcher };
+    return { name, client, watcher, url: t.url, ...(t.apps ? { apps: t.apps } : {}), ...(t.spaces ? { spaces: t.spaces } : {}) };
   });
   deps.metrics.gaugeFn("steward_cloud_tenant_up", "1 when the tenant's last poll worked, by tenant.", () =>
     tenants.map((t) => ({ labels: { tenant: t.name }, value: t.watcher.state().up ? 1 : 0 })),
@@ -125,5 +127,10 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
     },
     pendingRestart: (next, started) => (withoutKeys(next.config.qlikCloud) === withoutKeys(started.config.qlikCloud) ? [] : ["qlikCloud"]),
   };
-  return { watchers, start, reconfigurable };
+  return {
+    watchers,
+    tenants: tenants.map(({ watcher: _w, ...rest }) => rest),
+    start,
+    reconfigurable,
+  };
 }

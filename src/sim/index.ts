@@ -158,6 +158,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       : createCloudTenant(site, {
           now,
           durationMs: () => effectiveDuration(settings.timing, 3_000),
+          speed: virtual?.speed ?? 1,
+          schedules: opts.schedules ?? true,
           ...(opts.cloudApiKey ? { apiKey: opts.cloudApiKey } : {}),
         });
   if (cloud) {

@@ -11,6 +11,7 @@ import { createLoop } from "../core/loop";
 import type { MetricsRegistry } from "../core/metrics";
 import type { WatchCondition, WatchdogEvent } from "../events/types";
 import type { QrsClient } from "../qlik/qrs-client";
+import { type CloudTenantWatchState, type CloudWatch, type CloudWatchTenant, createCloudWatch } from "./cloud-watch";
 import { type Evaluation, evaluate, type KnownCondition, type TaskView } from "./evaluate";
 import { type Execution, fetchChanged, fetchRunning, isFinal, readExecutions, STATUS } from "./observations";
 import { type Plan, planChanged, readPlan } from "./qrs-plan";
@@ -19,7 +20,10 @@ import { type WatchDetails, watchdogEvent } from "./watchdog-event";
 
 export interface WatchdogDeps {
   cfg: WatchdogConfig;
-  qrs: QrsClient;
+  /** Qlik Sense Enterprise (QRS triggers and execution results); absent on a Qlik Cloud-only Steward. */
+  qrs?: QrsClient;
+  /** Qlik Cloud tenants whose Scheduling Tasks are watched too. */
+  cloudTenants?: CloudWatchTenant[];
   store: WatchStore;
   clock: Clock;
   log: Logger;
@@ -35,6 +39,8 @@ export interface WatchdogStatus {
   planReadAt?: string;
   problems: string[];
   tasks: TaskView[];
+  /** Each Qlik Cloud tenant's last look at its Scheduling Tasks. */
+  cloud: CloudTenantWatchState[];
 }
 
 export interface Watchdog extends Component {
@@ -105,7 +111,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     }
   }
 
-  async function refreshPlan(now: number): Promise<void> {
+  async function refreshPlan(qrs: QrsClient, now: number): Promise<void> {
     let due = !plan || now - plan.readAtMs >= cfg.planRefresh;
     if (plan && !due) {
       const probe = await planChanged(qrs, plan);
@@ -122,10 +128,39 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     }
   }
 
+  async function openAndAnnounce(c: { key: string; type: WatchCondition; taskId?: string; appId?: string; openedMs: number; event: WatchdogEvent }) {
+    const { event, ...row } = c;
+    if (await store.open({ ...row, openEvent: event })) await announce(c.key, event, "open");
+  }
+  const cloud: CloudWatch | undefined = d.cloudTenants?.length
+    ? createCloudWatch({
+        cfg,
+        tenants: d.cloudTenants,
+        store,
+        clock,
+        log,
+        metrics: d.metrics,
+        sink: {
+          open: openAndAnnounce,
+          close: async (key, closedMs, event) => {
+            if (await store.close(key, closedMs, event)) await announce(key, event, "close");
+          },
+        },
+      })
+    : undefined;
+
+  /** One look: QRS (when configured), then each Qlik Cloud tenant (each reports its own errors); a QRS error is the look's. */
   async function lookOnce(): Promise<void> {
-    const now = clock.now();
     await announcePending();
-    await refreshPlan(now);
+    let failure: unknown;
+    if (qrs) await lookQrs(qrs).catch((err) => void (failure = err));
+    if (cloud) await cloud.look();
+    if (failure) throw failure;
+  }
+
+  async function lookQrs(qrs: QrsClient): Promise<void> {
+    const now = clock.now();
+    await refreshPlan(qrs, now);
     if (!plan) return;
     const cursor = Number((await store.getMeta(CURSOR)) ?? now - FIRST_LOOK_BACK_MS);
     const checkedUntil = Number((await store.getMeta(CHECKED)) ?? now);
@@ -152,7 +187,8 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
         stopMs: e.stopMs ?? e.modifiedMs,
       })),
     );
-    const open = await store.openConditions();
+    // Qlik Cloud's conditions are judged by the Cloud part (cloud-watch.ts).
+    const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));
     const known: KnownCondition[] = open.map((c) => ({
       key: c.key,
       type: c.type,
@@ -242,8 +278,9 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
       ...(lastLook !== undefined ? { lastLookAt: new Date(lastLook).toISOString() } : {}),
       ...(lastError ? { lastError } : {}),
       ...(plan ? { planReadAt: new Date(plan.readAtMs).toISOString() } : {}),
-      problems: plan?.problems ?? [],
-      tasks: view,
+      problems: [...(plan?.problems ?? []), ...(cloud?.status().problems ?? [])],
+      tasks: [...view, ...(cloud?.status().tasks ?? [])],
+      cloud: cloud?.status().tenants ?? [],
     }),
   };
 }

@@ -11,6 +11,7 @@ import type { DomainEvents } from "../events/types";
 import type { Router } from "../http/route";
 import type { QrsClient } from "../qlik/qrs-client";
 import type { SqlDb } from "../store/sql";
+import type { CloudWatchTenant } from "./cloud-watch";
 import { registerWatchdogRoutes } from "./routes";
 import { createWatchdog, type Watchdog } from "./service";
 import { createWatchStore } from "./watch-store";
@@ -18,6 +19,8 @@ import { createWatchStore } from "./watch-store";
 export interface WatchdogSetupDeps {
   db: SqlDb;
   qrs: QrsClient | undefined;
+  /** Qlik Cloud tenants (qlikCloud.tenants) whose Scheduling Tasks the watchdog reads too. */
+  cloudTenants?: CloudWatchTenant[];
   qlikHost: string;
   bus: EventBus<DomainEvents>;
   clock: Clock;
@@ -29,14 +32,16 @@ export interface WatchdogSetupDeps {
 }
 
 export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
-  if (!cfg?.enabled || !deps.qrs) {
+  const cloudTenants = deps.cloudTenants ?? [];
+  if (!cfg?.enabled || (!deps.qrs && cloudTenants.length === 0)) {
     registerWatchdogRoutes(deps.router, { clock: deps.clock });
     return undefined;
   }
   const store = createWatchStore(deps.db);
   const watchdog = createWatchdog({
     cfg,
-    qrs: deps.qrs,
+    ...(deps.qrs ? { qrs: deps.qrs } : {}),
+    ...(cloudTenants.length > 0 ? { cloudTenants } : {}),
     store,
     clock: deps.clock,
     log: deps.log.child({ module: "watchdog" }),

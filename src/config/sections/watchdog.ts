@@ -70,12 +70,13 @@ export const WatchdogSchema = lazySection(() =>
 export type WatchdogConfig = z.infer<typeof WatchdogSchema>;
 export type WatchRule = WatchdogConfig["rules"][number];
 
-/** The watchdog reads the tasks' triggers and runs from QRS. */
-export function checkWatchdogReferences(config: { watchdog?: WatchdogConfig; qlik?: unknown }, ctx: z.RefinementCtx): void {
-  if (config.watchdog?.enabled && !config.qlik)
+/** The watchdog reads the tasks' triggers and runs from QRS, or Qlik Cloud tenants' Scheduling Tasks. */
+export function checkWatchdogReferences(config: { watchdog?: WatchdogConfig; qlik?: unknown; qlikCloud?: { enabled: boolean } }, ctx: z.RefinementCtx): void {
+  if (config.watchdog?.enabled && !config.qlik && !config.qlikCloud?.enabled)
     ctx.addIssue({
       code: "custom",
       path: ["watchdog"],
-      message: "the watchdog reads the tasks' triggers and runs from QRS: configure qlik: (host and certificates) or remove watchdog",
+      message:
+        "the watchdog reads the tasks' triggers and runs from QRS or a Qlik Cloud tenant's Scheduling Tasks: configure qlik: (host and certificates) or qlikCloud:, or remove watchdog",
     });
 }

@@ -1,7 +1,9 @@
-// Control API of the simulated Qlik Cloud tenant: run a reload to an outcome, list the reloads, change the rate
-// limit and switch a misbehaviour on or off (documented in src/sim/README.md).
+// Control API of the simulated Qlik Cloud tenant: run a reload to an outcome, list the reloads, add, change, pause
+// or skip scheduled tasks, change the rate limits and switch a misbehaviour on or off (documented in src/sim/README.md).
 import { z } from "zod";
 import { json } from "../util/http";
+import { renderRun } from "./scheduling-api";
+import type { CloudTask } from "./scheduling";
 import type { CloudTenant } from "./tenant";
 
 const RunSchema = z.strictObject({
@@ -10,14 +12,35 @@ const RunSchema = z.strictObject({
   type: z.enum(["hub", "chronos", "external", "automations"]).optional(),
   partial: z.boolean().optional(),
 });
+const TaskSchema = z.strictObject({
+  name: z.string().min(1),
+  appId: z.string().min(1),
+  // Stored as given (not validated), so a test can serve a definition Steward cannot read.
+  recurrence: z.array(z.string()).min(1),
+  timezone: z.string().optional(),
+  startDateTime: z.string().optional(),
+  endDateTime: z.string().optional(),
+  enabled: z.boolean().optional(),
+  outcome: z.enum(["succeed", "fail", "cancel"]).optional(),
+});
+const TaskPatchSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  enabled: z.boolean().optional(),
+  paused: z.boolean().optional(),
+  skipNext: z.int().min(0).max(10_000).optional(),
+  recurrence: z.array(z.string()).min(1).optional(),
+  timezone: z.string().optional(),
+  outcome: z.enum(["succeed", "fail", "cancel"]).optional(),
+});
 const SettingsSchema = z.strictObject({
   rateLimitPerMinute: z.int().min(1).optional(),
+  schedulingRateLimitPerMinute: z.int().min(1).optional(),
   tokenLifetimeSeconds: z.int().min(1).max(86_400).optional(),
   retryAfterSeconds: z.int().min(0).max(3600).optional(),
   misbehave: z.enum(["html", "truncated", "unknownStatus", "endlessCursor"]).nullable().optional(),
 });
 
-type Add = (method: string, path: string, handler: (c: { body: unknown }) => Response) => void;
+type Add = (method: string, path: string, handler: (c: { body: unknown; params: Record<string, string | undefined> }) => Response) => void;
 type Parse = <T>(schema: z.ZodType<T>, body: unknown) => T;
 
 export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Parse, notFound: (message: string) => Error): void {
@@ -33,10 +56,43 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
       tenant.reloads.map((r) => ({ id: r.id, appId: r.appId, status: r.status, type: r.type })),
     ),
   );
+  const view = (t: CloudTask) => ({
+    ...t,
+    createdAt: new Date(t.createdAt).toISOString(),
+    updatedAt: new Date(t.updatedAt).toISOString(),
+    nextRun: t.nextRunMs !== undefined ? new Date(t.nextRunMs).toISOString() : null,
+    runs: tenant.scheduling.runs.filter((r) => r.taskId === t.id).length,
+  });
+  const task = (id: string) => {
+    const t = tenant.scheduling.tasks.find((x) => x.id === id);
+    if (!t) throw notFound(`no Cloud task ${id}`);
+    return t;
+  };
+  add("GET", "/cloud/tasks", () => json(200, tenant.scheduling.tasks.map(view)));
+  add("POST", "/cloud/tasks", (c) => {
+    const b = parse(TaskSchema, c.body);
+    if (!tenant.apps.has(b.appId.toLowerCase())) throw notFound(`no app ${b.appId} in the site file (the tenant's apps are the site's)`);
+    const t = tenant.scheduling.add({ ...b, appId: b.appId.toLowerCase() });
+    return json(201, view(t));
+  });
+  add("PATCH", "/cloud/tasks/:id", (c) => {
+    const t = task(c.params.id!);
+    tenant.scheduling.update(t.id, parse(TaskPatchSchema, c.body));
+    return json(200, view(t));
+  });
+  add("DELETE", "/cloud/tasks/:id", (c) => {
+    tenant.scheduling.remove(task(c.params.id!).id);
+    return json(200, { deleted: c.params.id });
+  });
+  add("POST", "/cloud/tasks/:id/run", (c) => json(201, renderRun(tenant.scheduling.startNow(task(c.params.id!).id)!)));
+  add("GET", "/cloud/task-runs", () => json(200, tenant.scheduling.runs.map(renderRun)));
+  add("POST", "/cloud/scheduler/pause", () => (tenant.scheduling.pauseAll(true), json(200, { paused: true })));
+  add("POST", "/cloud/scheduler/resume", () => (tenant.scheduling.pauseAll(false), json(200, { paused: false })));
   add("GET", "/cloud/settings", () => json(200, tenant.settings));
   add("PATCH", "/cloud/settings", (c) => {
     const b = parse(SettingsSchema, c.body);
     if (b.rateLimitPerMinute !== undefined) tenant.settings.rateLimitPerMinute = b.rateLimitPerMinute;
+    if (b.schedulingRateLimitPerMinute !== undefined) tenant.settings.schedulingRateLimitPerMinute = b.schedulingRateLimitPerMinute;
     if (b.tokenLifetimeSeconds !== undefined) tenant.settings.tokenLifetimeSeconds = b.tokenLifetimeSeconds;
     if (b.retryAfterSeconds !== undefined) tenant.settings.retryAfterSeconds = b.retryAfterSeconds;
     if (b.misbehave !== undefined) tenant.settings.misbehave = b.misbehave;

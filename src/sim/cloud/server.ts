@@ -1,13 +1,15 @@
 // The simulated Qlik Cloud tenant's REST API over HTTPS (the simulator's server certificate, no client
 // certificate): the Reloads API with its real shapes and cursor paging, full reload logs, app, item, space and
-// user metadata, API-key bearer auth and the per-minute rate limit with 429 and Retry-After.
+// user metadata, the Scheduling Tasks API (scheduling-api.ts), API-key bearer auth and the per-minute rate limits
+// with 429 and Retry-After.
 import type { CertSet } from "../certs/generate";
 import type { RequestLog } from "../traffic/request-log";
 import { pickHeaders } from "../traffic/request-log";
 import { empty, json, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
 import { runtime } from "../../runtime";
-import { CLOUD_USER_ID, type CloudReload, type CloudTenant } from "./tenant";
+import { handleScheduling } from "./scheduling-api";
+import { CLOUD_TENANT_ID, CLOUD_USER_ID, type CloudReload, type CloudTenant } from "./tenant";
 
 export interface CloudServerDeps {
   tenant: CloudTenant;
@@ -73,15 +75,17 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
   const handle = (req: Request, url: URL): Response => {
     const auth = req.headers.get("authorization") ?? "";
     if (!auth.startsWith("Bearer ") || !tenant.accepts(auth.slice("Bearer ".length), deps.now())) return apiError(401, "Unauthorized", "HTTP-401");
-    if (tenant.overBudget(deps.now()))
+    const path = url.pathname.replace(/\/+$/, "");
+    if (tenant.overBudget(deps.now(), path.startsWith("/api/scheduling/") ? "scheduling" : "tier1"))
       return json(
         429,
         { errors: [{ title: "Too Many Requests", code: "HTTP-429", status: "429" }] },
         { "Retry-After": String(tenant.settings.retryAfterSeconds) },
       );
-    const path = url.pathname.replace(/\/+$/, "");
     const misbehave = tenant.settings.misbehave;
     if (misbehave === "html") return text(200, "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>", "text/html");
+    const scheduling = handleScheduling(tenant, req, url, path, CLOUD_TENANT_ID);
+    if (scheduling) return scheduling;
     if (req.method === "GET" && path === "/api/v1/reloads") {
       const limit = Number(url.searchParams.get("limit") ?? 10);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) return apiError(400, "limit must be between 1 and 100", "HTTP-400");

@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { SiteModel } from "../site/model";
 import { newGuid } from "../util/ids";
+import { type CloudScheduling, createCloudScheduling } from "./scheduling";
 
 export type CloudReloadStatus = "QUEUED" | "RELOADING" | "CANCELING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "EXCEEDED_LIMIT";
 export type CloudOutcome = "succeed" | "fail" | "cancel";
@@ -35,6 +36,8 @@ export interface CloudApp {
 export interface CloudSettings {
   /** Requests per minute before 429 (Qlik's tier 1 is 1,000). */
   rateLimitPerMinute: number;
+  /** Requests per minute to the Scheduling Tasks API before 429 (Qlik's "Special" tier: 600). */
+  schedulingRateLimitPerMinute: number;
   /** Lifetime of an OAuth access token, in seconds (Qlik's is 6 hours). */
   tokenLifetimeSeconds: number;
   /** Seconds in Retry-After of a 429. */
@@ -57,22 +60,36 @@ export interface CloudTenant {
   apps: Map<string, CloudApp>;
   reloads: CloudReload[];
   settings: CloudSettings;
+  /** The tenant's Scheduling Tasks (time-scheduled reload tasks) and their runs. */
+  scheduling: CloudScheduling;
   /** Runs a reload of an app of the site file to the outcome, as the tenant's reload service would. */
-  runReload(appId: string, outcome: CloudOutcome, opts?: { type?: CloudReload["type"]; partial?: boolean }): CloudReload;
-  /** True when this request is over the minute's budget (the caller answers 429). */
-  overBudget(nowMs: number): boolean;
+  runReload(
+    appId: string,
+    outcome: CloudOutcome,
+    opts?: { type?: CloudReload["type"]; partial?: boolean; atMs?: number; onEnd?: (r: CloudReload) => void },
+  ): CloudReload;
+  /** True when this request is over the minute's budget of its rate tier (the caller answers 429). */
+  overBudget(nowMs: number, tier?: "tier1" | "scheduling"): boolean;
   stop(): void;
 }
 
-export function createCloudTenant(site: SiteModel, deps: { now: () => number; durationMs: () => number; apiKey?: string }): CloudTenant {
+export function createCloudTenant(
+  site: SiteModel,
+  deps: { now: () => number; durationMs: () => number; apiKey?: string; speed?: number; schedules?: boolean },
+): CloudTenant {
   const apps = new Map<string, CloudApp>();
   for (const a of site.apps) apps.set(a.id, { id: a.id, name: a.name, spaceId: SPACE_ID, ownerId: CLOUD_USER_ID });
   const reloads: CloudReload[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  const settings: CloudSettings = { rateLimitPerMinute: 1_000, tokenLifetimeSeconds: 21_600, retryAfterSeconds: 2, misbehave: null };
+  const settings: CloudSettings = {
+    rateLimitPerMinute: 1_000,
+    schedulingRateLimitPerMinute: 600,
+    tokenLifetimeSeconds: 21_600,
+    retryAfterSeconds: 2,
+    misbehave: null,
+  };
   const tokens = new Map<string, number>();
-  let windowStart = 0;
-  let used = 0;
+  const windows = { tier1: { start: 0, used: 0 }, scheduling: { start: 0, used: 0 } };
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
       timers.delete(t);
@@ -80,7 +97,7 @@ export function createCloudTenant(site: SiteModel, deps: { now: () => number; du
     }, ms);
     timers.add(t);
   };
-  return {
+  const tenant: CloudTenant = {
     apiKey: deps.apiKey ?? `simcloud_${randomBytes(24).toString("hex")}`,
     oauthClient: { clientId: `simclient_${randomBytes(8).toString("hex")}`, clientSecret: randomBytes(24).toString("hex") },
     issueToken(clientId, clientSecret, nowMs) {
@@ -98,6 +115,7 @@ export function createCloudTenant(site: SiteModel, deps: { now: () => number; du
     apps,
     reloads,
     settings,
+    scheduling: undefined as unknown as CloudScheduling,
     runReload(appId, outcome, opts = {}) {
       const app = apps.get(appId.toLowerCase());
       if (!app) throw new Error(`no app ${appId} in the site file`);
@@ -109,7 +127,7 @@ export function createCloudTenant(site: SiteModel, deps: { now: () => number; du
         type: opts.type ?? "chronos",
         status: "QUEUED",
         partial: opts.partial ?? false,
-        creationTime: deps.now(),
+        creationTime: opts.atMs ?? deps.now(),
         log: "",
       };
       reloads.push(r);
@@ -130,22 +148,36 @@ export function createCloudTenant(site: SiteModel, deps: { now: () => number; du
           r.errorCode = "EngineReloadScriptError";
           r.errorMessage = "The reload script failed: Field 'OrderDate' not found";
         }
+        opts.onEnd?.(r);
       });
       return r;
     },
-    overBudget(nowMs) {
-      if (nowMs - windowStart >= 60_000) {
-        windowStart = nowMs;
-        used = 0;
+    overBudget(nowMs, tier = "tier1") {
+      const w = windows[tier];
+      if (nowMs - w.start >= 60_000) {
+        w.start = nowMs;
+        w.used = 0;
       }
-      used++;
-      return used > settings.rateLimitPerMinute;
+      w.used++;
+      return w.used > (tier === "scheduling" ? settings.schedulingRateLimitPerMinute : settings.rateLimitPerMinute);
     },
     stop() {
+      tenant.scheduling.stop();
       for (const t of timers) clearTimeout(t);
       timers.clear();
     },
   };
+  tenant.scheduling = createCloudScheduling({
+    now: deps.now,
+    speed: deps.speed ?? 1,
+    enabled: deps.schedules ?? false,
+    spaceId: SPACE_ID,
+    ownerId: CLOUD_USER_ID,
+    runReload: (appId, outcome, opts) => tenant.runReload(appId, outcome, opts),
+  });
+  for (const t of site.cloudTasks ?? []) tenant.scheduling.add(t);
+  tenant.scheduling.start();
+  return tenant;
 }
 
 /** A Qlik Cloud reload log (CRLF), ending as the Engine ends a failed, cancelled or successful reload. */

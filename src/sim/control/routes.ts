@@ -389,7 +389,7 @@ export function buildControlRouter(deps: ControlDeps) {
   });
   if (deps.cloud)
     addCloudControlRoutes(
-      (m, path, h) => r.add(m, path, (c) => h(c)),
+      (m, path, h) => r.add(m, path, (c, p) => h({ body: c.body, params: p })),
       deps.cloud,
       parse,
       (msg) => new NotFound(msg),

@@ -1,5 +1,5 @@
 // The resolved site: every entity has its id, every name reference is an id, ready for the repository.
-import type { AppContentFixture, Outcome } from "./schema";
+import type { AppContentFixture, CloudTaskFixture, Outcome } from "./schema";
 import type { ExpressionValue } from "../engine/expressions";
 
 export type TaskType = 0 | 1 | 2 | 3 | 4;
@@ -137,6 +137,8 @@ export interface SiteModel {
   cpDefs: CpDefinitionModel[];
   apps: AppModel[];
   tasks: TaskModel[];
+  /** Qlik Cloud time-scheduled reload tasks, their app resolved to its id. */
+  cloudTasks: Array<Omit<CloudTaskFixture, "app"> & { appId: string }>;
 }
 
 export interface SchemaTriggerModel {

@@ -248,6 +248,13 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
   unique(fx.tasks, (t) => t.id, "task id", "tasks", "id");
   unique(tasks, (t) => t.name, "task name", "tasks", "name");
 
-  const model: SiteModel = { info: fx.site, license: fx.license, nodes, users, streams, tags, cpDefs, apps, tasks };
+  const cloudTasks = fx.cloud.tasks.flatMap(({ app, ...t }, i) => {
+    const a = findApp(app);
+    if (!a) issue(["cloud", "tasks", i, "app"], `unknown app '${app}' (use an app name or id from apps)`);
+    return a ? [{ ...t, appId: a.id }] : [];
+  });
+  unique(cloudTasks, (t) => t.name, "cloud task name", "cloud.tasks", "name");
+
+  const model: SiteModel = { info: fx.site, license: fx.license, nodes, users, streams, tags, cpDefs, apps, tasks, cloudTasks };
   return { model, issues };
 }

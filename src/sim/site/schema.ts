@@ -205,6 +205,20 @@ export const TaskSchema = z.discriminatedUnion("type", [
   PreloadTaskSchema,
 ]);
 
+/** A Qlik Cloud time-scheduled reload task of the simulated tenant (served at /api/scheduling/tasks, run on its schedule). */
+export const CloudTaskSchema = z.strictObject({
+  name: NameSchema,
+  /** App name or id (the tenant's apps are the site's). */
+  app: NameSchema,
+  enabled: z.boolean().default(true),
+  /** RFC 5545 lines, e.g. ["RRULE:FREQ=DAILY;BYHOUR=6;BYMINUTE=0;BYSECOND=0"]; served as written, run when Steward's evaluator reads them. */
+  recurrence: z.array(z.string()).min(1),
+  timezone: z.string().default("UTC"),
+  startDateTime: z.string().optional(),
+  endDateTime: z.string().optional(),
+  outcome: z.enum(["succeed", "fail", "cancel"]).default("succeed"),
+});
+
 export const LicenseSchema = z.strictObject({
   serial: z.string().default("9999000000001234"),
   name: z.string().default("Simulated Site"),
@@ -235,6 +249,8 @@ export const SiteSchema = z.strictObject({
   customProperties: z.array(CustomPropertyDefinitionSchema).default([]),
   apps: z.array(AppSchema).default([]),
   tasks: z.array(TaskSchema).default([]),
+  /** The simulated Qlik Cloud tenant's scheduled tasks (`steward sim --cloud-port`). */
+  cloud: z.strictObject({ tasks: z.array(CloudTaskSchema).default([]) }).prefault({}),
   license: LicenseSchema.prefault({}),
 });
 
@@ -243,5 +259,6 @@ export type SiteFixture = z.output<typeof SiteSchema>;
 export type TaskFixture = z.output<typeof TaskSchema>;
 export type TriggerFixture = z.output<typeof TriggerSchema>;
 export type AppFixture = z.output<typeof AppSchema>;
+export type CloudTaskFixture = z.output<typeof CloudTaskSchema>;
 export type Outcome = z.output<typeof OutcomeSchema>;
 export type AppContentFixture = z.output<typeof AppContentSchema>;

@@ -1,0 +1,192 @@
+// The simulated tenant's Scheduling Tasks API (`/api/scheduling/tasks…`): the task list with cursor paging, sort
+// and a SCIM filter, one task's full definition, its runs (newest first), the last run, a resource's runs, a run's
+// log and a manual start. Documented parts and inferred ones are listed in src/sim/README.md.
+import { json, text } from "../util/http";
+import type { CloudScheduling, CloudTask, CloudTaskRun } from "./scheduling";
+import type { CloudTenant } from "./tenant";
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const apiError = (status: number, title: string, code: string) => json(status, { errors: [{ title, code, status: String(status) }] });
+
+function lastRun(s: CloudScheduling, taskId: string): CloudTaskRun | undefined {
+  let last: CloudTaskRun | undefined;
+  for (const r of s.runs) if (r.taskId === taskId && (!last || r.startedAt >= last.startedAt)) last = r;
+  return last;
+}
+
+export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): Record<string, unknown> {
+  const last = lastRun(s, t.id);
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    enabled: t.enabled,
+    tenantId,
+    ownerId: t.ownerId,
+    spaceId: t.spaceId,
+    resourceId: t.appId,
+    resourceType: "app",
+    triggerType: "time",
+    createdAt: iso(t.createdAt),
+    updatedAt: iso(t.updatedAt),
+    updatedBy: t.ownerId,
+    // The time trigger, as the on-time-schedule endpoint takes it (recurrence, timezone, start/end date-times).
+    start: {
+      stateName: "reload",
+      schedule: {
+        recurrence: t.recurrence,
+        timezone: t.timezone,
+        startDateTime: t.startDateTime ?? "",
+        endDateTime: t.endDateTime ?? "",
+      },
+    },
+    states: [{ name: "reload", type: "operation", actions: [{ name: "reload", functionRef: { refName: "app.reload", arguments: { appId: t.appId } } }] }],
+    ...(last
+      ? {
+          lastStatus: last.status,
+          lastStartedAt: iso(last.startedAt),
+          ...(last.endedAt !== undefined ? { lastEndedAt: iso(last.endedAt) } : {}),
+          lastTriggeredBy: last.triggeredBy,
+          lastExecutedAs: last.executedAs,
+        }
+      : {}),
+  };
+}
+
+export const renderRun = (r: CloudTaskRun) => ({
+  id: r.id,
+  taskId: r.taskId,
+  actionId: "reload",
+  resourceId: r.appId,
+  status: r.status,
+  startedAt: iso(r.startedAt),
+  ...(r.endedAt !== undefined ? { endedAt: iso(r.endedAt) } : {}),
+  triggeredBy: r.triggeredBy,
+  executedAs: r.executedAs,
+  reloadId: r.reloadId,
+});
+
+const SORTS: Record<string, (t: CloudTask) => number | string> = {
+  name: (t) => t.name.toLowerCase(),
+  createdAt: (t) => t.createdAt,
+  updatedAt: (t) => t.updatedAt,
+};
+
+/** SCIM `eq` on enabled, resourceId, name, triggerType and spaceId, joined by `and`. */
+function taskFilter(expr: string | null): ((t: CloudTask) => boolean) | "bad" {
+  if (!expr) return () => true;
+  const tests: Array<(t: CloudTask) => boolean> = [];
+  for (const part of expr.split(/\s+and\s+/i)) {
+    const m = /^\(?\s*(enabled|resourceId|name|triggerType|spaceId)\s+eq\s+"?([^"]*)"?\s*\)?$/i.exec(part.trim());
+    if (!m) return "bad";
+    const [, field, value] = m as unknown as [string, string, string];
+    const f = field.toLowerCase();
+    tests.push((t) =>
+      f === "enabled"
+        ? String(t.enabled) === value.toLowerCase()
+        : f === "resourceid"
+          ? t.appId === value.toLowerCase()
+          : f === "name"
+            ? t.name === value
+            : f === "spaceid"
+              ? t.spaceId === value
+              : value === "time",
+    );
+  }
+  return (t) => tests.every((x) => x(t));
+}
+
+/** One page of `items` from the `page` cursor (an offset), with the `links` Qlik Cloud's lists carry. */
+function paged<T>(url: URL, items: T[], render: (x: T) => unknown, misbehave: CloudTenant["settings"]["misbehave"]): Response {
+  const limit = Number(url.searchParams.get("limit") ?? 10);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return apiError(400, "limit must be between 1 and 100", "CHO-001");
+  const cursor = url.searchParams.get("page");
+  const offset = cursor ? Number(Buffer.from(cursor, "base64url").toString("utf8")) : 0;
+  if (!Number.isInteger(offset) || offset < 0) return apiError(400, "Bad page cursor", "CHO-001");
+  const page = items.slice(offset, offset + limit);
+  const more = misbehave === "endlessCursor" || offset + limit < items.length;
+  const next = new URL(url.toString());
+  next.searchParams.set(
+    "page",
+    misbehave === "endlessCursor" ? (cursor ?? Buffer.from("0").toString("base64url")) : Buffer.from(String(offset + limit)).toString("base64url"),
+  );
+  const body = JSON.stringify({ data: page.map(render), links: { self: { href: url.toString() }, ...(more ? { next: { href: next.toString() } } : {}) } });
+  if (misbehave === "truncated")
+    return new Response(body.slice(0, Math.floor(body.length / 2)), { status: 200, headers: { "content-type": "application/json" } });
+  return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+}
+
+function sortRuns(url: URL, runs: CloudTaskRun[]): CloudTaskRun[] | "bad" {
+  const sort = url.searchParams.get("sort") ?? "-startedAt";
+  const m = /^([+-]?)(startedAt|endedAt|status|taskId|actionId)$/.exec(sort);
+  if (!m) return "bad";
+  const dir = m[1] === "-" ? -1 : 1;
+  const key = (r: CloudTaskRun): number | string =>
+    m[2] === "startedAt"
+      ? r.startedAt
+      : m[2] === "endedAt"
+        ? (r.endedAt ?? Number.MAX_SAFE_INTEGER)
+        : m[2] === "status"
+          ? r.status
+          : m[2] === "taskId"
+            ? r.taskId
+            : "reload";
+  return [...runs].sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0));
+}
+
+/** The answer for a Scheduling Tasks path, or undefined when the path is not one. */
+export function handleScheduling(tenant: CloudTenant, req: Request, url: URL, path: string, tenantId: string): Response | undefined {
+  if (!path.startsWith("/api/scheduling/tasks")) return undefined;
+  const s = tenant.scheduling;
+  const misbehave = tenant.settings.misbehave;
+  if (req.method === "GET" && path === "/api/scheduling/tasks") {
+    const filter = taskFilter(url.searchParams.get("filter"));
+    if (filter === "bad") return apiError(400, "Bad filter", "CHO-001");
+    const sort = url.searchParams.get("sort") ?? "-updatedAt";
+    const m = /^([+-]?)(name|createdAt|updatedAt)$/.exec(sort);
+    if (!m) return apiError(400, "Bad sort", "CHO-001");
+    const dir = m[1] === "-" ? -1 : 1;
+    const key = SORTS[m[2]!]!;
+    const resourceId = url.searchParams.get("resourceId")?.toLowerCase();
+    const list = s.tasks
+      .filter((t) => (!resourceId || t.appId === resourceId) && filter(t))
+      .sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : a.id < b.id ? -1 : 1));
+    return paged(url, list, (t) => renderTask(s, t, tenantId), misbehave);
+  }
+  let m = /^\/api\/scheduling\/tasks\/resources\/([^/]+)\/runs$/.exec(path);
+  if (req.method === "GET" && m) {
+    const runs = sortRuns(
+      url,
+      s.runs.filter((r) => r.appId === m![1]!.toLowerCase()),
+    );
+    return runs === "bad" ? apiError(400, "Bad sort", "CHO-001") : paged(url, runs, renderRun, misbehave);
+  }
+  m = /^\/api\/scheduling\/tasks\/([^/]+)(\/.*)?$/.exec(path);
+  if (!m) return apiError(404, "Not Found", "CHO-004");
+  const task = s.tasks.find((t) => t.id === m![1]);
+  if (!task) return apiError(404, "Task not found", "CHO-004");
+  const rest = m[2] ?? "";
+  if (req.method === "GET" && rest === "") return json(200, renderTask(s, task, tenantId));
+  if (req.method === "GET" && rest === "/runs") {
+    const runs = sortRuns(
+      url,
+      s.runs.filter((r) => r.taskId === task.id),
+    );
+    return runs === "bad" ? apiError(400, "Bad sort", "CHO-001") : paged(url, runs, renderRun, misbehave);
+  }
+  if (req.method === "GET" && rest === "/runs/last") {
+    const last = lastRun(s, task.id);
+    return last ? json(200, renderRun(last)) : apiError(404, "The task has not run", "CHO-004");
+  }
+  const log = /^\/runs\/([^/]+)\/log$/.exec(rest);
+  if (req.method === "GET" && log) {
+    const run = s.runs.find((r) => r.taskId === task.id && r.id === log[1]);
+    const reload = run ? tenant.reloads.find((r) => r.id === run.reloadId) : undefined;
+    return reload?.endTime !== undefined ? text(200, reload.log) : apiError(404, "Not Found", "CHO-004");
+  }
+  if (req.method === "POST" && rest === "/actions/start") {
+    const run = s.startNow(task.id)!;
+    return json(201, { ...renderRun(run), source: url.searchParams.get("source") ?? "manual" });
+  }
+  return apiError(404, "Not Found", "CHO-004");
+}
