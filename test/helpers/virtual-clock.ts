@@ -26,8 +26,11 @@ export function virtualTime(startMs: number, speed: number): VirtualTime {
   };
 }
 
-/** The simulator on the same virtual clock, its scheduler firing triggers; `site` is YAML (default: the demo site). */
-export function startVirtualSimulator(dir: string, vt: VirtualTime, site?: string): Promise<Simulator> {
+/**
+ * The simulator on the same virtual clock, its scheduler firing triggers; `site` is YAML (default: the demo site).
+ * `cloud` adds the simulated Qlik Cloud tenant, its scheduled tasks running on that clock too.
+ */
+export function startVirtualSimulator(dir: string, vt: VirtualTime, site?: string, opts: { cloud?: boolean } = {}): Promise<Simulator> {
   return startSimulator({
     ...(site ? { site } : {}),
     certDir: join(dir, "sim-certs"),
@@ -35,7 +38,13 @@ export function startVirtualSimulator(dir: string, vt: VirtualTime, site?: strin
     enginePort: 0,
     controlPort: 0,
     versionPort: 0,
+    ...(opts.cloud ? { cloudPort: 0 } : {}),
     schedules: true,
     virtualClock: { startMs: vt.startMs, speed: vt.speed, realStartMs: vt.realStartMs },
   });
+}
+
+/** Steward's `qlikCloud:` block for the simulator's tenant (named corp-cloud), trusting its certificate. */
+export function simCloudTenantYaml(sim: Simulator): string {
+  return `qlikCloud:\n  tenants:\n    - { name: corp-cloud, url: "${sim.urls.cloud}", apiKey: "${sim.cloud!.apiKey}", caFile: "${join(sim.certDir, "root.pem")}" }\n`;
 }

@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
-import { type Simulator, startSimulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { type PostgresService, startPostgres } from "../../helpers/services";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
-import { virtualTime } from "../../helpers/virtual-clock";
+import { simCloudTenantYaml, startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
 import { waitFor } from "../../helpers/wait-for";
 
 const SPEED = 120; // a simulated 2 minutes a real second
@@ -44,29 +44,14 @@ for (const backend of ["sqlite", "postgres"] as const) {
         pg ??= await startPostgres();
         storeYaml = `store:\n  postgres:\n    url: ${await pg.createDatabase("cloud_watchdog")}\n`;
       }
-      sim = await startSimulator({
-        site: CLOUD_SITE,
-        certDir: join(dir.path, `${backend}-certs`),
-        qrsPort: 0,
-        enginePort: 0,
-        controlPort: 0,
-        cloudPort: 0,
-        schedules: true,
-        virtualClock: { startMs: vt.startMs, speed: vt.speed, realStartMs: vt.realStartMs },
-      });
+      sim = await startVirtualSimulator(join(dir.path, backend), vt, CLOUD_SITE, { cloud: true });
     });
     afterAll(async () => {
       await t?.close();
       await sim?.stop();
     });
     const start = async () => {
-      const yaml = `${storeYaml}qlikCloud:
-  tenants:
-    - name: corp-cloud
-      url: ${sim.urls.cloud}
-      apiKey: ${sim.cloud!.apiKey}
-      caFile: ${join(sim.certDir, "root.pem")}
-watchdog:
+      const yaml = `${storeYaml}${simCloudTenantYaml(sim)}watchdog:
   interval: 100ms
   grace: 3m
   stale: { enabled: false }

@@ -5,11 +5,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
-import { type Simulator, startSimulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
-import { virtualTime } from "../../helpers/virtual-clock";
+import { simCloudTenantYaml, startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
 import { waitFor } from "../../helpers/wait-for";
 
 const SPEED = 20_000;
@@ -36,20 +36,8 @@ afterAll(async () => {
 
 test(`${DAYS} quiet simulated days of a Qlik Cloud tenant's schedules (clocks change on the 29th) raise no watchdog alert`, async () => {
   const vt = virtualTime(Date.parse("2026-03-27T00:00:00Z"), SPEED);
-  sim = await startSimulator({
-    site: SITE,
-    certDir: join(dir.path, "sim-certs"),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    cloudPort: 0,
-    schedules: true,
-    virtualClock: { startMs: vt.startMs, speed: vt.speed, realStartMs: vt.realStartMs },
-  });
-  t = createTestApp(
-    `qlikCloud:\n  tenants:\n    - { name: corp-cloud, url: "${sim.urls.cloud}", apiKey: "${sim.cloud!.apiKey}", caFile: "${join(sim.certDir, "root.pem")}" }\nwatchdog:\n  interval: 100ms\n`,
-    { clock: vt.clock, dir: join(dir.path, "steward") },
-  );
+  sim = await startVirtualSimulator(dir.path, vt, SITE, { cloud: true });
+  t = createTestApp(`${simCloudTenantYaml(sim)}watchdog:\n  interval: 100ms\n`, { clock: vt.clock, dir: join(dir.path, "steward") });
   const alerts: WatchdogEvent[] = [];
   for (const k of ["task.missed", "task.running_long", "task.on_track"] as const) t.app.bus.on(k, (e) => void alerts.push(e as WatchdogEvent));
   await t.app.start();

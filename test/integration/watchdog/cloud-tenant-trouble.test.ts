@@ -5,11 +5,11 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
-import { type Simulator, startSimulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
-import { virtualTime } from "../../helpers/virtual-clock";
+import { simCloudTenantYaml, startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
 import { waitFor } from "../../helpers/wait-for";
 
 const SPEED = 120; // a simulated 2 minutes a real second
@@ -39,21 +39,11 @@ interface WatchdogView {
 
 test("an endless task list, a 429 storm and cut-short JSON are bounded and reported, raise nothing, and watching goes on", async () => {
   const vt = virtualTime(Date.parse("2026-11-23T08:00:30Z"), SPEED);
-  sim = await startSimulator({
-    site: SITE,
-    certDir: join(dir.path, "sim-certs"),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    cloudPort: 0,
-    schedules: true,
-    virtualClock: { startMs: vt.startMs, speed: vt.speed, realStartMs: vt.realStartMs },
+  sim = await startVirtualSimulator(dir.path, vt, SITE, { cloud: true });
+  t = createTestApp(`${simCloudTenantYaml(sim)}watchdog:\n  interval: 100ms\n  grace: 3m\n  stale: { enabled: false }\n`, {
+    clock: vt.clock,
+    dir: join(dir.path, "steward"),
   });
-  t = createTestApp(
-    `qlikCloud:\n  tenants:\n    - { name: corp-cloud, url: "${sim.urls.cloud}", apiKey: "${sim.cloud!.apiKey}", caFile: "${join(sim.certDir, "root.pem")}" }\n` +
-      "watchdog:\n  interval: 100ms\n  grace: 3m\n  stale: { enabled: false }\n",
-    { clock: vt.clock, dir: join(dir.path, "steward") },
-  );
   const events: WatchdogEvent[] = [];
   for (const k of ["task.missed", "task.on_track", "task.running_long"] as const) t.app.bus.on(k, (e) => void events.push(e as WatchdogEvent));
   await t.app.start();
