@@ -10,6 +10,7 @@ import type { QrsCallOptions, QrsClient } from "../qlik/qrs-client";
 import { FINAL_EXECUTION_STATUSES, ZERO_GUID, executionStatusName, isNeverDate, type QrsExecutionResult, type QrsTask } from "../qlik/qrs-schemas";
 import { settleDatagramClaims } from "./datagram-claims";
 import { appPart, executionPart, linksFor, outcomeOfStatus, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
+import { runKey } from "./run-key";
 import type { TaskEvent, TaskOutcome, TaskType } from "./types";
 
 /** What is known about a finished run before enrichment. */
@@ -207,7 +208,7 @@ export function createTaskEventEnricher(
       const missing: Missing = [...(r.knownMissing ?? [])];
       const receivedAt = new Date(deps.clock.now()).toISOString();
       const event: TaskEvent = {
-        id: `${r.executionId}:${r.outcome}`,
+        id: runKey(r.executionId, r.outcome),
         kind: `task.${r.outcome}`,
         outcome: r.outcome,
         taskType: guessType(r),

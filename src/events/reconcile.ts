@@ -2,6 +2,7 @@
 // one seen (a persisted watermark) and emit events for runs no datagram announced — Steward was down, a datagram
 // was lost, a node had no appender. Runs younger than `settleSeconds` are left to the datagram path.
 import type { Logger } from "pino";
+import { runKey } from "./run-key";
 import type { Config } from "../config/schema";
 import type { Clock, Timer } from "../core/clock";
 import { describeError } from "../core/errors";
@@ -122,7 +123,7 @@ export function createReconciler(
       const appId = r.appID && r.appID !== ZERO_GUID ? r.appID.toLowerCase() : undefined;
       if (!outcome || !taskId) {
         skipped++;
-      } else if (!(await deps.sink.claim(`${executionId}:${outcome}`, executionId, true))) {
+      } else if (!(await deps.sink.claim(runKey(executionId, outcome), executionId, true))) {
         // Already announced by a datagram (the normal case) or being handled right now, here or by another
         // Steward of the cluster (which may die before it finishes: then its claim runs out and a pass retries).
         deps.counters.deduplicated.inc({ source: "reconcile" });
@@ -131,7 +132,7 @@ export function createReconciler(
       } else {
         const event = await deps.sink.process(
           { source: "reconcile", outcome, executionId, taskId, appId, host: r.executingNodeName ?? undefined, execution: r },
-          `${executionId}:${outcome}`,
+          runKey(executionId, outcome),
         );
         if (event) {
           deps.counters.reconciled.inc();

@@ -4,10 +4,10 @@
 // a budget; nothing here waits for the store.
 import type { RemoteInfo } from "node:dgram";
 import type { Logger } from "pino";
+import { runKey } from "../events/run-key";
 import type { RunReport } from "../events/enrich-task-event";
 import { parseDatagram, sniffSchedulerOutcome } from "./datagram-parser";
 import type { SchedulerMessage } from "./datagram-types";
-import { distributeKey } from "./distribute-poller";
 import type { IntakeCounters } from "./intake-metrics";
 import { createLogThrottle, type ThrottledWarn } from "./log-throttle";
 import type { RunClaims } from "./run-claims";
@@ -107,7 +107,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     const m = res.message;
     // A full queue refuses a run it would not keep before anything else is done for it (no store work at all).
     if (!queue.admits(priorityOf(m.outcome))) return dropped(full(), m.outcome, m.executionId);
-    const key = m.outcome === "distribute" ? distributeKey(m.executionId) : `${m.executionId}:${m.outcome}`;
+    const key = runKey(m.executionId, m.outcome);
     if (!processor.reserve(key, m.executionId)) {
       counters.deduplicated.inc({ source: "udp" });
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");

@@ -4,6 +4,7 @@
 // run QRS does not show within `confirmWithinMs` (or whose task QRS does not know) is given up at once, and each
 // tick reads only due rows, so one datagram costs a bounded amount of work and QRS calls.
 import type { Logger } from "pino";
+import { runKey } from "../events/run-key";
 import type { Clock, Timer } from "../core/clock";
 import { describeError, isAppError } from "../core/errors";
 import { eq } from "../qlik/qrs-filter";
@@ -42,7 +43,7 @@ export interface DistributePoller {
   pending(): Promise<number>;
 }
 
-export const distributeKey = (executionId: string) => `${executionId}:distribute`;
+export const distributeKey = (executionId: string) => runKey(executionId, "distribute");
 
 export function createDistributePoller(
   o: DistributePollerOptions,

@@ -3,6 +3,14 @@
 import type { MigrationSet } from "../store/database";
 import type { SqlDb } from "../store/sql";
 import { createPostgresIntakeBatches } from "./postgres-batches";
+import { processClaimsOf } from "./process-claims";
+import { isRunKeyOf, runKeysOf } from "../events/run-key";
+
+/** Every stored key is a run key: the execution's lookups (runKeysOf) find nothing else. */
+function checkKey(key: string, executionId: string): void {
+  if (isRunKeyOf(key, executionId)) return;
+  throw new Error(`intake key "${key}" is not runKey("${executionId}", …): the execution's lookups would miss it`);
+}
 
 export const intakeMigrations: MigrationSet = {
   module: "intake",
@@ -44,6 +52,17 @@ export const intakeMigrations: MigrationSet = {
       // A row with claimed_by set is a run that Steward instance is working on (its expiry is the claim's
       // lease); without it, a run handled and remembered for dedupe.
       sql: "ALTER TABLE intake_seen ADD COLUMN claimed_by TEXT",
+    },
+    {
+      version: 4,
+      name: "no execution index; claims in memory on SQLite",
+      // An execution's keys are a closed set (runKey), looked up by the primary key. On SQLite, which one process
+      // holds, claims live in memory (process-claims.ts): the claim rows left are of the process before this one,
+      // which its successor dropped at start anyway. On PostgreSQL live claims of other Stewards stay.
+      sql: `
+        DELETE FROM intake_seen WHERE claimed_by IS NOT NULL;
+        DROP INDEX IF EXISTS intake_seen_execution;`,
+      postgres: "DROP INDEX IF EXISTS intake_seen_execution",
     },
   ],
 };
@@ -101,8 +120,8 @@ export interface IntakeStore {
 export function createIntakeStore(db: SqlDb): IntakeStore {
   const q = {
     seen: "SELECT 1 AS x FROM intake_seen WHERE key = ? AND expires_at > ?",
-    execSeen: "SELECT 1 AS x FROM intake_seen WHERE execution_id = ? AND expires_at > ? LIMIT 1",
-    execClaimed: "SELECT 1 AS x FROM intake_seen WHERE execution_id = ? AND claimed_by IS NOT NULL AND expires_at > ? LIMIT 1",
+    execSeen: "SELECT 1 AS x FROM intake_seen WHERE key IN (?, ?, ?, ?) AND expires_at > ? LIMIT 1",
+    execClaimed: "SELECT 1 AS x FROM intake_seen WHERE key IN (?, ?, ?, ?) AND claimed_by IS NOT NULL AND expires_at > ? LIMIT 1",
     upsertSeen:
       "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at, claimed_by) VALUES (?, ?, ?, ?, ?, NULL) " +
       "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at, claimed_by = NULL",
@@ -137,33 +156,63 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
     attempts: Number(r.attempts),
   });
 
-  // On PostgreSQL the claims and marks of concurrent runs share statements (postgres-batches.ts); SQLite's seam
-  // already puts the writes of one turn of the event loop in one commit.
+  const seenRow = async (key: string, now: number) => (await db.get(q.seen, [key, now])) !== undefined;
+
+  // On PostgreSQL, shared by the Stewards of a cluster, a claim is a row, and the claims and marks of concurrent
+  // runs share statements (postgres-batches.ts). On SQLite, held by one process, a claim is held in memory and a
+  // run writes one row, its seen mark; the seam puts the marks of one turn of the event loop in one commit.
   const batches = db.dialect === "postgres" ? createPostgresIntakeBatches(db) : undefined;
+  const held = db.dialect === "sqlite" ? processClaimsOf(db) : undefined;
+
+  async function writeMarks(keys: Array<{ key: string; executionId: string }>, source: string, now: number, ttlMs: number): Promise<void> {
+    if (batches) return batches.markSeen(keys.map((k) => ({ key: k.key, executionId: k.executionId, source, now, expiresAt: now + ttlMs })));
+    // The usual case: one mark, one statement (no transaction of its own, so no savepoint in the shared commit).
+    const [only] = keys;
+    if (keys.length === 1 && only) return void (await db.run(q.upsertSeen, [only.key, only.executionId, source, now, now + ttlMs]));
+    await db.transaction(async (tx) => {
+      for (const k of keys) await tx.run(q.upsertSeen, [k.key, k.executionId, source, now, now + ttlMs]);
+    });
+  }
 
   return {
-    isSeen: async (key, now) => (await db.get(q.seen, [key, now])) !== undefined,
-    isExecutionSeen: async (executionId, now) => (await db.get(q.execSeen, [executionId, now])) !== undefined,
-    isExecutionClaimed: async (executionId, now) => (await db.get(q.execClaimed, [executionId, now])) !== undefined,
-    claim: async (key, executionId, source, now, leaseMs, instanceId) =>
-      batches
-        ? batches.claim({ key, executionId, source, now, expiresAt: now + leaseMs, instanceId })
-        : (await db.run(q.claim, [key, executionId, source, now, now + leaseMs, instanceId])).changes > 0,
+    isSeen: async (key, now) => held?.holds(key, now) || (await seenRow(key, now)),
+    isExecutionSeen: async (executionId, now) =>
+      held?.holdsExecution(executionId, now) || (await db.get(q.execSeen, [...runKeysOf(executionId), now])) !== undefined,
+    isExecutionClaimed: async (executionId, now) =>
+      held ? held.holdsExecution(executionId, now) : (await db.get(q.execClaimed, [...runKeysOf(executionId), now])) !== undefined,
+    async claim(key, executionId, source, now, leaseMs, instanceId) {
+      checkKey(key, executionId);
+      if (batches) return batches.claim({ key, executionId, source, now, expiresAt: now + leaseMs, instanceId });
+      if (held) {
+        // Taken before the read, so a second claim of the key meanwhile loses to this one.
+        if (!held.take(key, executionId, instanceId, now + leaseMs, now)) return false;
+        try {
+          if (!(await seenRow(key, now))) return true;
+        } catch (err) {
+          held.drop(key);
+          throw err;
+        }
+        held.drop(key);
+        return false;
+      }
+      return (await db.run(q.claim, [key, executionId, source, now, now + leaseMs, instanceId])).changes > 0;
+    },
     async dropClaimsExcept(instanceIds) {
+      if (held) return held.dropExcept(instanceIds);
       const keep = instanceIds.length ? ` AND claimed_by NOT IN (${instanceIds.map(() => "?").join(", ")})` : "";
       return (await db.run(`DELETE FROM intake_seen WHERE claimed_by IS NOT NULL${keep}`, [...instanceIds])).changes;
     },
-    unclaim: async (key) => void (await db.run(q.unclaim, [key])),
+    unclaim: async (key) => (held ? held.drop(key) : void (await db.run(q.unclaim, [key]))),
     async markSeen(keys, source, now, ttlMs) {
-      if (batches) return batches.markSeen(keys.map((k) => ({ key: k.key, executionId: k.executionId, source, now, expiresAt: now + ttlMs })));
-      // The usual case: one mark, one statement (no transaction of its own, so no savepoint in the shared commit).
-      const [only] = keys;
-      if (keys.length === 1 && only) return void (await db.run(q.upsertSeen, [only.key, only.executionId, source, now, now + ttlMs]));
-      await db.transaction(async (tx) => {
-        for (const k of keys) await tx.run(q.upsertSeen, [k.key, k.executionId, source, now, now + ttlMs]);
-      });
+      for (const k of keys) checkKey(k.key, k.executionId);
+      await writeMarks(keys, source, now, ttlMs);
+      // Committed: the rows answer for these keys from now on.
+      if (held) for (const k of keys) held.drop(k.key);
     },
-    purgeExpired: async (now) => (await db.run(q.purge, [now])).changes,
+    async purgeExpired(now) {
+      held?.purge(now);
+      return (await db.run(q.purge, [now])).changes;
+    },
     seenCount: async () => Number((await db.get<{ n: number }>(q.count))?.n ?? 0),
     getState: async (name) => (await db.get<{ value: string }>(q.getState, [name]))?.value,
     setState: async (name, value) => void (await db.run(q.setState, [name, value])),

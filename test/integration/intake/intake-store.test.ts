@@ -12,6 +12,8 @@ import type { DomainEvents, TaskEvent } from "../../../src/events/types";
 import type { RunReport } from "../../../src/events/enrich-task-event";
 import type { IntakeStore } from "../../../src/intake/intake-store";
 import { bothBackends } from "../../helpers/sql-backends";
+import { openStore } from "../../../src/store/database";
+import { createTempDir } from "../../helpers/temp-dir";
 
 const enricher = {
   enrich: async (r: RunReport): Promise<TaskEvent> =>
@@ -150,6 +152,51 @@ for (const backend of bothBackends()) {
       expect(await s.isSeen("c:failed", clock.now())).toBe(true);
     });
 
+    test("an execution's runs are found by their keys, without an index on the execution id; a key of another shape is refused", async () => {
+      const db = await backend.open([intakeMigrations]);
+      const s = createIntakeStore(db);
+      await s.markSeen([{ key: "d1:distribute", executionId: "d1" }], "udp", 1_000, 60_000);
+      await s.markSeen([{ key: "a1:aborted", executionId: "a1" }], "reconcile", 1_000, 60_000);
+      expect(await s.isExecutionSeen("d1", 2_000)).toBe(true);
+      expect(await s.isExecutionSeen("a1", 2_000)).toBe(true);
+      expect(await s.isExecutionSeen("a", 2_000)).toBe(false);
+      expect(await s.isExecutionSeen("d1", 61_000)).toBe(false);
+      expect(await s.claim("c1:succeeded", "c1", "udp", 2_000, CLAIM_LEASE_MS, "me")).toBe(true);
+      expect(await s.isExecutionClaimed("c1", 2_000)).toBe(true);
+      expect(await s.isExecutionSeen("c1", 2_000)).toBe(true);
+      expect(await s.isExecutionClaimed("d1", 2_000)).toBe(false);
+      // A key the execution's lookups would not find is a bug in the caller, refused before it is stored.
+      await expect(s.markSeen([{ key: "e1-failed", executionId: "e1" }], "udp", 1_000, 60_000)).rejects.toThrow(/not runKey\("e1"/);
+      await expect(s.claim("e2:failed", "e1", "udp", 1_000, CLAIM_LEASE_MS, "me")).rejects.toThrow(/not runKey/);
+      await expect(s.markSeen([{ key: "e1:started", executionId: "e1" }], "udp", 1_000, 60_000)).rejects.toThrow(/not runKey/);
+      expect(await s.seenCount()).toBe(backend.name === "sqlite" ? 2 : 3);
+      const indexes =
+        backend.name === "sqlite"
+          ? await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'intake_seen'")
+          : await db.all<{ name: string }>("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'intake_seen'");
+      expect(indexes.map((i) => i.name)).not.toContain("intake_seen_execution");
+      expect(indexes.map((i) => i.name)).toContain("intake_seen_expiry");
+    });
+
+    test("a run writes one row on SQLite, its seen mark (the claim is held in memory: one process holds the file); on PostgreSQL the claim is a row", async () => {
+      const db = await backend.open([intakeMigrations]);
+      const clock = createManualClock(100_000);
+      const rows = async () => db.all<{ key: string; claimed_by: string | null }>("SELECT key, claimed_by FROM intake_seen ORDER BY key");
+      const got: TaskEvent[] = [];
+      const p = processor(createIntakeStore(db), clock, got);
+      expect(await p.claim("w1:failed", "w1")).toBe(true);
+      expect((await rows()).map((r) => r.claimed_by === null)).toEqual(backend.name === "sqlite" ? [] : [false]);
+      // Another intake on the same connection sees the claim all the same.
+      const other = processor(createIntakeStore(db), clock, got);
+      expect(await other.claim("w1:failed", "w1", true)).toBe(false);
+      expect(await other.claimedElsewhere("w1")).toBe(true);
+      await p.process({ source: "udp", outcome: "failed", executionId: "w1", taskId: "t" }, "w1:failed");
+      expect(await rows()).toEqual([{ key: "w1:failed", claimed_by: null }]);
+      expect(await other.claimedElsewhere("w1")).toBe(false);
+      expect(await other.claim("w1:failed", "w1", true)).toBe(false);
+      expect(got.map((e) => e.id)).toEqual(["w1:failed"]);
+    });
+
     test("a run that could not be processed gives its claim up at once", async () => {
       const db = await backend.open([intakeMigrations]);
       const clock = createManualClock(100_000);
@@ -180,3 +227,26 @@ for (const backend of bothBackends()) {
     });
   });
 }
+
+test("upgrading a SQLite store: the claim rows the last process left and the execution index go, the seen marks stay", async () => {
+  const dir = createTempDir("steward-intake-upgrade-");
+  try {
+    const v3 = openStore(dir.path, [{ module: "intake", migrations: intakeMigrations.migrations.filter((m) => m.version <= 3) }]);
+    const insert = "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at, claimed_by) VALUES (?, ?, 'udp', 1, ?, ?)";
+    await v3.sql.run(insert, ["k1:failed", "k1", Date.now() + 60_000, "steward-before"]);
+    await v3.sql.run(insert, ["k2:failed", "k2", Date.now() + 60_000, null]);
+    v3.close();
+    const now = openStore(dir.path, [intakeMigrations]);
+    try {
+      const s = createIntakeStore(now.sql);
+      expect(await now.sql.all("SELECT key FROM intake_seen ORDER BY key")).toEqual([{ key: "k2:failed" }]);
+      expect(await s.isExecutionSeen("k2", Date.now())).toBe(true);
+      expect(await s.isExecutionSeen("k1", Date.now())).toBe(false);
+      expect(await now.sql.all("SELECT name FROM sqlite_master WHERE name = 'intake_seen_execution'")).toEqual([]);
+    } finally {
+      now.close();
+    }
+  } finally {
+    dir.remove();
+  }
+});
