@@ -33,8 +33,10 @@ interface PerRun {
 
 export type IncidentBenchRaw = Record<string, PerRun>;
 
-function failedRun(taskId: string): TaskEvent {
-  const e = syntheticTaskEvent({ outcome: "failed", taskId, taskName: `Reload ${taskId.slice(-4)}` });
+/** The n-th run ends a second after the one before it (a task runs one at a time, so its runs never end together). */
+const T0 = Date.now() - 86_400_000;
+function failedRun(taskId: string, n: number): TaskEvent {
+  const e = syntheticTaskEvent({ outcome: "failed", taskId, taskName: `Reload ${taskId.slice(-4)}`, nowMs: T0 + n * 1_000 });
   e.source = "udp";
   e.user = "INTERNAL\\sa_scheduler";
   return e;
@@ -51,8 +53,8 @@ async function measure(db: SqlDb, tasks: number): Promise<PerRun> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   };
-  await drive(Array.from({ length: WARMUP }, (_, i) => failedRun(ids[i % tasks]!)));
-  const events = Array.from({ length: RUNS }, (_, i) => failedRun(ids[i % tasks]!));
+  await drive(Array.from({ length: WARMUP }, (_, i) => failedRun(ids[i % tasks]!, i)));
+  const events = Array.from({ length: RUNS }, (_, i) => failedRun(ids[i % tasks]!, WARMUP + i));
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await drive(events);

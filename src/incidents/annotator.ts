@@ -12,9 +12,10 @@ import type { IncidentsConfig } from "../config/sections/incidents";
 import type { SqlDb } from "../store/sql";
 import type { Classifier, ErrorCause } from "./classify";
 import { historyFor, priorRuns, startedByOf, type PriorRuns } from "./history";
-import { incidentSql, type IncidentRow, type RunRow } from "./incident-store";
+import { incidentSql, type IncidentRow, type IncidentSql, type PastRun, type RunRow } from "./incident-store";
 import { incidentRef, recoveredSummary, taskSubject } from "./incident-ref";
 import { runsFromQrs } from "./qrs-seed";
+import { KEPT_PER_TASK, recentRunsOf } from "./recent-runs";
 import { logLines, tableRows } from "./script-tables";
 import { detectWarnings } from "./warnings";
 
@@ -67,6 +68,17 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
     );
   }
 
+  // One process holds a SQLite store, so the runs it records are all there is: their latest are kept in memory.
+  const kept = deps.db.dialect === "sqlite" ? recentRunsOf(deps.db) : undefined;
+  async function recentRuns(s: IncidentSql, e: TaskEvent, at: number, withTables: boolean): Promise<PastRun[]> {
+    if (kept) {
+      if (!kept.has(e.task.id)) kept.load(e.task.id, await s.latest(e.task.id, KEPT_PER_TASK));
+      const runs = kept.read(e.task.id, at, e.executionId, RECENT_RUNS);
+      if (runs) return runs;
+    }
+    return s.recent(e.task.id, at, e.executionId, RECENT_RUNS, withTables);
+  }
+
   async function record(
     e: TaskEvent,
     at: number,
@@ -92,23 +104,32 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       consecutiveFailures: 0,
       source: "event",
     };
-    return deps.db.transaction(async (tx) => {
+    const recorded = deps.db.transaction(async (tx) => {
       const s = incidentSql(tx);
       const locked = s.lockSubject(subject);
       if (seeded.length > 0) {
         await locked;
         for (const r of seeded) await s.insertRun(r, now);
+        kept?.forget(e.task.id);
       }
       // Sent together (on PostgreSQL one round trip behind the lock; the transaction's connection runs them in
       // order): the history, the run's own row, and what decides the incident: a newer success for a failure,
       // the open incident for a success.
       const [, recent, inserted, newerSuccess, openBefore] = await Promise.all([
         locked,
-        s.recent(e.task.id, at, e.executionId, RECENT_RUNS, withTables),
+        recentRuns(s, e, at, withTables),
         readOnly ? false : s.insertRun(row, now),
         failed && !readOnly ? s.successAfter(e.task.id, at) : false,
         failed && !readOnly ? undefined : s.open(subject),
       ]);
+      if (inserted)
+        kept?.add(e.task.id, {
+          executionId: row.executionId,
+          outcome: row.outcome,
+          finishedAt: at,
+          durationMs: row.durationMs,
+          tables: failed ? null : row.tables,
+        });
       const prior = priorRuns(recent);
       const previousTables = withTables ? recent.filter((r) => r.outcome === "succeeded" && r.tables).map((r) => r.tables!) : [];
       const base = { prior, previousTables };
@@ -157,6 +178,11 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       const closed = openBefore ? await s.closeRun({ subject, eventId: e.id, summary: recoveredSummary(openBefore, at), at }, now, row) : undefined;
       return { ...base, consecutiveFailures: 0, incident: closed ?? openBefore, closed: Boolean(closed) };
     });
+    // Rolled back: what was kept of this task may now differ from the store.
+    return recorded.catch((err: unknown) => {
+      kept?.forget(e.task.id);
+      throw err;
+    });
   }
 
   function followUp(e: TaskEvent, kind: "task.recovered" | "task.warning", extra: Partial<TaskEvent>): TaskEvent {
@@ -164,6 +190,8 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
   }
 
   return {
+    /** Runs were deleted from the store (purged): the kept ones are read again. */
+    runsPurged: () => kept?.clear(),
     /** The event with history, cause and incident, then its follow-ups; a non-run event comes back as it is. */
     async annotate(e: TaskEvent): Promise<TaskEvent[]> {
       if (!isRun(e)) return [e];

@@ -2,6 +2,7 @@
 // INSERT … ON CONFLICT on the partial unique index of open incidents, and closing is one conditional UPDATE, so two
 // Stewards (or two workers) handling the same task at the same moment leave one incident, counted right.
 import type { SqlExecutor, SqlValue } from "../store/sql";
+import type { KeptRun } from "./recent-runs";
 
 export type IncidentStatus = "open" | "closed";
 
@@ -208,6 +209,8 @@ const Q = {
     WHERE task_id = ? AND finished_at < ? AND execution_id <> ? ORDER BY finished_at DESC LIMIT ?`,
   recentWithTables: `SELECT outcome, finished_at, duration_ms, CASE WHEN outcome = 'succeeded' THEN tables END AS tables FROM incident_runs
     WHERE task_id = ? AND finished_at < ? AND execution_id <> ? ORDER BY finished_at DESC LIMIT ?`,
+  latest: `SELECT execution_id, outcome, finished_at, duration_ms, CASE WHEN outcome = 'succeeded' THEN tables END AS tables FROM incident_runs
+    WHERE task_id = ? ORDER BY finished_at DESC LIMIT ?`,
   hasRuns: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? LIMIT 1",
   successAfter: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ? LIMIT 1",
   // PostgreSQL: the incident's change and the run's link to it in one statement (one round trip); the run's row was
@@ -294,6 +297,9 @@ export function incidentSql(x: SqlExecutor) {
     /** The task's runs that ended before `before`, newest first; the tables of successful runs when `withTables`. */
     recent: async (taskId: string, before: number, excludeExecution: string, limit: number, withTables = false): Promise<PastRun[]> =>
       (await x.all<Row>(withTables ? Q.recentWithTables : Q.recent, [taskId, before, excludeExecution, limit])).map(toPastRun),
+    /** The task's newest runs, newest first, with their execution ids (what recent-runs.ts keeps). */
+    latest: async (taskId: string, limit: number): Promise<KeptRun[]> =>
+      (await x.all<Row>(Q.latest, [taskId, limit])).map((r) => ({ ...toPastRun(r), executionId: String(r.execution_id) })),
     /** Marks an open incident acknowledged; undefined when it is not open (closed meanwhile, or no such id). */
     async acknowledge(id: number, by: string, note: string | null, now: number): Promise<IncidentRow | undefined> {
       const row = await x.get<Row>(Q.acknowledge, [now, by, note, now, id]);

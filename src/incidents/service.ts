@@ -68,6 +68,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     try {
       const t = now();
       const n = await incidentSql(deps.db).purge(t - cfg.keepRuns, t - cfg.keepClosed);
+      if (n.runs > 0) annotator.runsPurged();
       if (n.runs + n.incidents > 0) log.debug(n, "old task runs and closed incidents deleted");
     } catch (err) {
       log.warn({ err: describeError(err) }, "could not delete old task runs and incidents; will try again");

@@ -7,6 +7,8 @@ import { createManualClock } from "../../../src/core/clock";
 import { createSilentLogger } from "../../../src/core/logger";
 import type { TaskEvent } from "../../../src/events/types";
 import { createIncidentService, incidentMigrations, taskSubject, type IncidentService } from "../../../src/incidents";
+import { priorRuns } from "../../../src/incidents/history";
+import { incidentSql } from "../../../src/incidents/incident-store";
 import { syntheticTaskEvent } from "../../../src/notify/samples";
 import { openPostgresStore } from "../../../src/store/postgres-store";
 import type { SqlDb } from "../../../src/store/sql";
@@ -69,6 +71,29 @@ for (const backend of backends) {
       expect(await s.openIncident(taskSubject(TASK))).toBeUndefined();
       // The next success is just a success.
       expect((await s.annotate(run("succeeded", T0 + 90 * 60_000))).map((e) => e.kind)).toEqual(["task.succeeded"]);
+    });
+
+    test("each run's history is what the store holds of the runs before it, whatever order the runs arrive in", async () => {
+      const db = await backend.open([incidentMigrations]);
+      const s = service(db);
+      // 150 runs (more than the window kept on SQLite): mostly in order, every seventh ending before the one
+      // recorded before it, and now and then one from days ago.
+      let seed = 7;
+      const rand = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+      const stops = Array.from({ length: 150 }, (_, i) => T0 + i * 600_000 - (i % 7 === 6 ? 900_000 : 0) - (i % 41 === 40 ? 5 * 86_400_000 : 0));
+      for (const [i, stop] of stops.entries()) {
+        const outcome = rand() < 0.6 ? "succeeded" : rand() < 0.8 ? "failed" : "aborted";
+        const e = run(outcome, stop, Math.round(10_000 + rand() * 90_000));
+        const [out] = await s.annotate(e);
+        const prior = priorRuns(await incidentSql(db).recent(TASK, stop, e.executionId, 50));
+        const h = out!.history!;
+        expect({ i, runsKnown: h.runsKnown, lastSuccessAt: h.lastSuccessAt, usual: h.usualDurationMs }).toEqual({
+          i,
+          runsKnown: prior.runsKnown,
+          lastSuccessAt: prior.lastSuccessAt === undefined ? undefined : new Date(prior.lastSuccessAt).toISOString(),
+          usual: prior.usualDurationMs,
+        });
+      }
     });
 
     test("a run handled twice says the same and counts once; the recovery is told again with the same id", async () => {
