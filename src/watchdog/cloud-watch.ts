@@ -3,7 +3,7 @@
 // without a run (task.on_track when one starts), and task.running_long for a run past its learned duration. A
 // tenant that answers 401, 429, 5xx or garbage is paused and reported like the reload poller does; the others go on.
 import type { Logger } from "pino";
-import { CloudApiError, type CloudClient } from "../cloud/cloud-client";
+import { CloudApiError } from "../cloud/cloud-client";
 import type { WatchdogConfig } from "../config/sections/watchdog";
 import type { Clock } from "../core/clock";
 import { describeError } from "../core/errors";
@@ -16,15 +16,10 @@ import type { TaskView } from "./evaluate";
 import { settingsFor } from "./task-settings";
 import { DEFAULT_USUAL, learnUsualDuration } from "./usual";
 import type { RunRow, WatchStore } from "./watch-store";
-import { type WatchDetails, watchdogEvent } from "./watchdog-event";
+import { type CloudWatchTenant, createCloudTaskReader, MAX_SINGLE_CALLS } from "./cloud-task-list";
+import { createCloudEvents } from "./cloud-watch-event";
 
-export interface CloudWatchTenant {
-  name: string;
-  url: string;
-  client: CloudClient;
-  apps?: string[];
-  spaces?: string[];
-}
+export type { CloudWatchTenant } from "./cloud-task-list";
 
 export interface ConditionSink {
   /** Stores the condition (unless open already) and announces it. */
@@ -58,12 +53,8 @@ export interface CloudWatch {
 /** Starts before a due time by this much still answer it (clocks differ a little). */
 const EARLY_MS = 60_000;
 const MAX_DUE_PER_TASK = 500;
-const MAX_PAGES = 20;
-/** Tasks whose full definition or run history is read one by one per look at most (the rest at the next look). */
-const MAX_SINGLE_CALLS = 50;
 const MAX_BACKOFF_MS = 10 * 60_000;
 const AUTH_RETRY_MS = 5 * 60_000;
-const APP_TTL_MS = 60 * 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -73,8 +64,8 @@ export function createCloudWatch(d: CloudWatchDeps): CloudWatch {
   const reported = new Set<string>();
   const problems = new Map<string, string[]>();
   const state = new Map<string, { pausedUntil: number; failures: number; lastLook?: number; lastError?: string; tasks: CloudPlanTask[]; view: TaskView[] }>();
-  const definitions = new Map<string, { updatedAt: string; raw: unknown }>();
-  const apps = new Map<string, { at: number; ref: NonNullable<WatchdogEvent["app"]> }>();
+  const taskList = createCloudTaskReader();
+  const { event } = createCloudEvents(clock);
   for (const t of d.tenants) state.set(t.name, { pausedUntil: 0, failures: 0, tasks: [], view: [] });
 
   const report = (tenant: string, list: string[]) => {
@@ -86,104 +77,10 @@ export function createCloudWatch(d: CloudWatchDeps): CloudWatch {
     }
   };
 
-  async function appRef(t: CloudWatchTenant, appId: string | undefined): Promise<WatchdogEvent["app"] | undefined> {
-    if (!appId) return undefined;
-    const hit = apps.get(`${t.name}:${appId}`);
-    if (hit && clock.now() - hit.at < APP_TTL_MS) return hit.ref;
-    const ref: NonNullable<WatchdogEvent["app"]> = { id: appId, name: appId, tags: [], customProperties: [] };
-    try {
-      const a = await t.client.getApp(appId);
-      ref.name = a.name;
-      if (a.spaceId) ref.stream = (await t.client.getSpace(a.spaceId).catch(() => undefined))?.name ?? a.spaceId;
-    } catch (err) {
-      if (err instanceof CloudApiError && (err.kind === "auth" || err.kind === "rate-limited")) throw err;
-    }
-    apps.set(`${t.name}:${appId}`, { at: clock.now(), ref });
-    return ref;
-  }
-
-  async function event(
-    t: CloudWatchTenant,
-    task: CloudPlanTask | undefined,
-    o: {
-      kind: WatchdogEvent["kind"];
-      type: WatchCondition;
-      key: string;
-      openedMs: number;
-      closedMs?: number;
-      taskRef?: WatchdogEvent["task"];
-      appId?: string;
-      details: WatchDetails;
-    },
-  ): Promise<WatchdogEvent> {
-    const app = await appRef(t, task?.appId ?? o.appId);
-    const e = watchdogEvent({
-      kind: o.kind,
-      condition: { type: o.type, key: o.key, openedAtMs: o.openedMs, ...(o.closedMs !== undefined ? { closedAtMs: o.closedMs } : {}) },
-      nowMs: clock.now(),
-      host: new URL(t.url).host,
-      ...(o.taskRef ? { task: o.taskRef } : task ? { task: { id: task.id, name: task.name, tags: ["Qlik Cloud"], customProperties: [] } } : {}),
-      ...(app ? { app } : {}),
-      details: o.details,
-    });
-    e.facts.push({ name: "Qlik Cloud tenant", value: t.name });
-    e.data.source = "cloud";
-    e.data.tenant = t.name;
-    if (app?.stream) e.data.space = app.stream;
-    return e;
-  }
-
-  async function readTasks(t: CloudWatchTenant): Promise<{ tasks: CloudPlanTask[]; complete: boolean; problems: string[] }> {
-    const out: CloudPlanTask[] = [];
-    const bad: string[] = [];
-    let url: string | undefined;
-    let previous: string | undefined;
-    let complete = false;
-    let single = 0;
-    for (let pages = 0; pages < MAX_PAGES; pages++) {
-      const page = await t.client.listTasks(url);
-      for (const raw of page.tasks) {
-        let r = readCloudTask(raw);
-        // The list may carry no trigger: the task's own definition does, read once per change (updatedAt).
-        if (r.ok && !r.hasDefinition) {
-          const cached = definitions.get(`${t.name}:${r.task.id}`);
-          let def = cached?.updatedAt === r.task.updatedAt ? cached.raw : undefined;
-          if (def === undefined && single < MAX_SINGLE_CALLS) {
-            single++;
-            def = await t.client.getTask(r.task.id);
-            definitions.set(`${t.name}:${r.task.id}`, { updatedAt: r.task.updatedAt, raw: def });
-          }
-          // The list's own fields (its last run) win over the definition's.
-          if (def !== undefined) r = readCloudTask({ ...(def as object), ...(raw as object) });
-        }
-        if (!r.ok) {
-          bad.push(`Qlik Cloud tenant ${t.name}: ${r.error}; this task is not watched`);
-          continue;
-        }
-        if (t.apps && !(r.task.appId && t.apps.some((a) => a.toLowerCase() === r.task.appId))) continue;
-        if (t.spaces && !(r.task.spaceId && t.spaces.includes(r.task.spaceId))) continue;
-        out.push(r.task);
-      }
-      if (!page.next) {
-        complete = true;
-        break;
-      }
-      if (page.next === previous) {
-        bad.push(`Qlik Cloud tenant ${t.name}: the task list gave the same next page twice; the tasks after it are not watched this look`);
-        break;
-      }
-      previous = page.next;
-      url = page.next;
-    }
-    if (!complete && !bad.some((b) => b.includes("same next page")))
-      bad.push(`Qlik Cloud tenant ${t.name}: more than ${MAX_PAGES} pages of tasks; the tasks after them are not watched`);
-    return { tasks: out, complete, problems: bad };
-  }
-
   async function lookTenant(t: CloudWatchTenant, now: number): Promise<void> {
     const prefix = `cloud:${t.name}:`;
     const st = state.get(t.name)!;
-    const { tasks, complete, problems: bad } = await readTasks(t);
+    const { tasks, complete, problems: bad } = await taskList.read(t);
     report(t.name, bad);
     const since = await store.getMeta(`${prefix}watching_since`);
     if (since === undefined) await store.setMeta(`${prefix}watching_since`, String(now));
