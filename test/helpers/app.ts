@@ -5,7 +5,7 @@ import { parseConfigText } from "../../src/config/load";
 import { createSilentLogger, type Logger } from "../../src/core/logger";
 import type { Clock } from "../../src/core/clock";
 import { inProcessEnv } from "../../src/http/types";
-import { createTempDir } from "./temp-dir";
+import { createTempDir, type TempDir } from "./temp-dir";
 
 export interface TestApp {
   app: StewardApp;
@@ -31,4 +31,11 @@ export function createTestApp(yaml = "", options: { log?: Logger; clock?: Clock;
       tmp?.remove();
     },
   };
+}
+
+/** Ends what a test file started, in order: its Steward, then the simulator, then the temporary folder. */
+export async function closeAll(t: TestApp | undefined, sim: { stop(): Promise<void> } | undefined, dir: TempDir): Promise<void> {
+  await t?.close();
+  await sim?.stop();
+  dir.remove();
 }

@@ -6,7 +6,7 @@ import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
 import type { Simulator } from "../../../src/sim";
-import { createTestApp, type TestApp } from "../../helpers/app";
+import { closeAll, createTestApp, type TestApp } from "../../helpers/app";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
 import { simCloudTenantYaml, startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
@@ -28,11 +28,7 @@ cloud:
 const dir = createTempDir();
 let sim: Simulator | undefined;
 let t: TestApp | undefined;
-afterAll(async () => {
-  await t?.close();
-  await sim?.stop();
-  dir.remove();
-});
+afterAll(() => closeAll(t, sim, dir));
 
 test(`${DAYS} quiet simulated days of a Qlik Cloud tenant's schedules (clocks change on the 29th) raise no watchdog alert`, async () => {
   const vt = virtualTime(Date.parse("2026-03-27T00:00:00Z"), SPEED);

@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import type { WatchdogEvent } from "../../../src/events/types";
 import { type Simulator, startSimulator } from "../../../src/sim";
-import { createTestApp, type TestApp } from "../../helpers/app";
+import { closeAll, createTestApp, type TestApp } from "../../helpers/app";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
 import { qlikYaml } from "../scheduler/sim-setup";
@@ -37,11 +37,7 @@ tasks:
 const dir = createTempDir();
 let sim: Simulator | undefined;
 let t: TestApp | undefined;
-afterAll(async () => {
-  await t?.close();
-  await sim?.stop();
-  dir.remove();
-});
+afterAll(() => closeAll(t, sim, dir));
 
 test("unreadable settings and triggers are reported once each, naming the task; nothing crashes, nothing is alerted", async () => {
   sim = await startSimulator({ site: SITE, certDir: join(dir.path, "sim-certs"), qrsPort: 0, enginePort: 0, controlPort: 0, versionPort: 0, schedules: false });

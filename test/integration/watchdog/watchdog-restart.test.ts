@@ -4,7 +4,7 @@ import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
 import type { Simulator } from "../../../src/sim";
-import { createTestApp, type TestApp } from "../../helpers/app";
+import { closeAll, createTestApp, type TestApp } from "../../helpers/app";
 import { simControl } from "../../helpers/sim-control";
 import { createTempDir } from "../../helpers/temp-dir";
 import { startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
@@ -17,11 +17,7 @@ const SPEED = 120;
 const dir = createTempDir();
 let sim: Simulator | undefined;
 let t: TestApp | undefined;
-afterAll(async () => {
-  await t?.close();
-  await sim?.stop();
-  dir.remove();
-});
+afterAll(() => closeAll(t, sim, dir));
 
 test("after a restart an open missed start is not announced again, and its task.on_track comes once", async () => {
   const vt = virtualTime(Date.parse("2026-11-23T08:00:30Z"), SPEED);
