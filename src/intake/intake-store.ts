@@ -125,11 +125,6 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
     upsertSeen:
       "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at, claimed_by) VALUES (?, ?, ?, ?, ?, NULL) " +
       "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at, claimed_by = NULL",
-    // Takes the key when it is new or its row (a handled run, or a claim of a Steward that died) has expired.
-    claim:
-      "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at, claimed_by) VALUES (?, ?, ?, ?, ?, ?) " +
-      "ON CONFLICT (key) DO UPDATE SET execution_id = excluded.execution_id, source = excluded.source, seen_at = excluded.seen_at, " +
-      "expires_at = excluded.expires_at, claimed_by = excluded.claimed_by WHERE intake_seen.expires_at <= excluded.seen_at",
     unclaim: "DELETE FROM intake_seen WHERE key = ? AND claimed_by IS NOT NULL",
     purge: "DELETE FROM intake_seen WHERE expires_at <= ?",
     count: "SELECT COUNT(*) AS n FROM intake_seen",
@@ -162,7 +157,7 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
   // runs share statements (postgres-batches.ts). On SQLite, held by one process, a claim is held in memory and a
   // run writes one row, its seen mark; the seam puts the marks of one turn of the event loop in one commit.
   const batches = db.dialect === "postgres" ? createPostgresIntakeBatches(db) : undefined;
-  const held = db.dialect === "sqlite" ? processClaimsOf(db) : undefined;
+  const held = batches ? undefined : processClaimsOf(db);
 
   async function writeMarks(keys: Array<{ key: string; executionId: string }>, source: string, now: number, ttlMs: number): Promise<void> {
     if (batches) return batches.markSeen(keys.map((k) => ({ key: k.key, executionId: k.executionId, source, now, expiresAt: now + ttlMs })));
@@ -182,20 +177,17 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
       held ? held.holdsExecution(executionId, now) : (await db.get(q.execClaimed, [...runKeysOf(executionId), now])) !== undefined,
     async claim(key, executionId, source, now, leaseMs, instanceId) {
       checkKey(key, executionId);
-      if (batches) return batches.claim({ key, executionId, source, now, expiresAt: now + leaseMs, instanceId });
-      if (held) {
-        // Taken before the read, so a second claim of the key meanwhile loses to this one.
-        if (!held.take(key, executionId, instanceId, now + leaseMs, now)) return false;
-        try {
-          if (!(await seenRow(key, now))) return true;
-        } catch (err) {
-          held.drop(key);
-          throw err;
-        }
+      if (!held) return batches!.claim({ key, executionId, source, now, expiresAt: now + leaseMs, instanceId });
+      // Taken before the read, so a second claim of the key meanwhile loses to this one.
+      if (!held.take(key, executionId, instanceId, now + leaseMs, now)) return false;
+      try {
+        if (!(await seenRow(key, now))) return true;
+      } catch (err) {
         held.drop(key);
-        return false;
+        throw err;
       }
-      return (await db.run(q.claim, [key, executionId, source, now, now + leaseMs, instanceId])).changes > 0;
+      held.drop(key);
+      return false;
     },
     async dropClaimsExcept(instanceIds) {
       if (held) return held.dropExcept(instanceIds);

@@ -38,7 +38,7 @@ export interface SeenRow {
 const ROWS = (cols: string) => `SELECT * FROM json_to_recordset(?::text::json) AS r(${cols}) ORDER BY k`;
 const COLS = "k text, e text, s text, n bigint, x bigint";
 
-// As the single-row claim: takes the key when it is new or its row (handled, or a claim of a Steward that died) has
+// Takes the key when it is new or its row (a handled run, or a claim of a Steward that died) has
 // expired. RETURNING names the keys this statement took.
 const CLAIM =
   "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at, claimed_by) " +
