@@ -56,7 +56,7 @@ function skipped(reason: string): Figure[] {
  * CPU time (ms) the PostgreSQL server has used so far: the postmaster, its live backends, and the children that
  * already exited (cutime/cstime). With Steward's own, it says what a request costs whatever else the cores do.
  */
-function postgresCpuMs(postmaster: number): number {
+export function postgresCpuMs(postmaster: number): number {
   const stat = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   const own = stat(postmaster);
   let ms = (Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14])) * 10;

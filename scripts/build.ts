@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { buildDenoBinary, DENO_BINARY_NAME } from "./build-deno";
+import { buildExtensionZip } from "./build-extension";
 import { buildMsi } from "./msi";
 import { writeSbom, writeSha256Sums, type EmbeddedRuntime } from "./release-files";
 
@@ -152,7 +153,10 @@ async function main(argv: string[]): Promise<void> {
       runtimes.push({ name: "deno", version: denoVersion, purl: `pkg:npm/deno@${denoVersion}`, in: [DENO_BINARY_NAME] });
     }
   }
-  if (artefacts.length === 0) return;
+  // The Qlik Sense extension that shows an app's freshness (docs/status.md), imported in the QMC.
+  const extension = buildExtensionZip(outDir);
+  console.log(`built ${extension}`);
+  artefacts.push(extension);
   const sbom = writeSbom({ outDir, runtimes });
   console.log(`wrote ${sbom}`);
   console.log(`wrote ${await writeSha256Sums([...artefacts, sbom])}`);

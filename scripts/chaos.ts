@@ -14,8 +14,7 @@
 // db-stop (fast shutdown for 5 s), db-kill (PostgreSQL and its backends SIGKILLed, 3 s), partition (one
 // member's connections to PostgreSQL cut by a proxy for 5 s, then restored), dead-node (a member killed and
 // left dead while its node keeps failing), clock-skew (one member started 30 s ahead under Debian's faketime).
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, connect, type Server, type Socket } from "node:net";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startSimulator, type Simulator } from "../src/sim";
@@ -24,34 +23,26 @@ import { findExecutable } from "../test/helpers/executables";
 import { freeTcpPort, freeUdpPort } from "../test/helpers/free-port";
 import { startPostgres, type PostgresService } from "../test/helpers/services";
 import { IDS, SITE_YAML } from "../test/integration/intake/harness";
+import { createAlertHolds, stopAtEveryPhase } from "./chaos-phases";
+import { startProxy } from "./chaos-proxy";
+import { describeReport, judgeAlerts, type ChaosReport, type ObservedRun, type Scenario } from "./chaos-report";
 
 const REPO = resolve(import.meta.dir, "..");
 
-export type Scenario = "kill-leader" | "pause-leader" | "db-stop" | "db-kill" | "partition" | "dead-node" | "clock-skew";
-export const ALL_SCENARIOS: Scenario[] = ["kill-leader", "pause-leader", "db-stop", "db-kill", "partition", "dead-node", "clock-skew"];
+export const ALL_SCENARIOS: Scenario[] = ["kill-leader", "pause-leader", "db-stop", "db-kill", "db-stop-phases", "partition", "dead-node", "clock-skew"];
 
 export interface ChaosOptions {
   members: number;
   scenarios: Scenario[];
   leaseTtlMs: number;
+  /** A run alerted later than this after its end (or after the store's return) is reported late. Default 45 s. */
+  alertBoundMs?: number;
+  /** How long after the load the suite waits for the last alerts; a run not alerted by then is lost. Default 60 s. */
+  watchMs?: number;
   log?: (line: string) => void;
 }
 
-export interface ChaosReport {
-  members: number;
-  failedRuns: number;
-  lostAlerts: string[];
-  duplicatedAlerts: string[];
-  kvAcknowledged: number;
-  kvLost: string[];
-  unexpectedExits: string[];
-  /** Log lines of the last-resort guard from every Steward process of the run (killed ones included). */
-  lastResortErrors: string[];
-  takeoversMs: number[];
-  deadNodeAlertMs?: number;
-  skewedMemberLed?: boolean;
-  scenarios: Array<{ name: Scenario; ms: number /** Seconds into the load. */; startedAt: number }>;
-}
+export { describeReport, type ChaosReport, type Scenario };
 
 interface Member {
   name: string;
@@ -65,51 +56,31 @@ interface Member {
   skewed: boolean;
 }
 
+/** Sends each Steward makes at once (notify.outbox.concurrency). */
+const OUTBOX_CONCURRENCY = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A TCP proxy in front of PostgreSQL for one member: cut() drops its connections and refuses new ones. */
-async function startProxy(target: { host: string; port: number }): Promise<{ port: number; cut(on: boolean): void; close(): Promise<void> }> {
-  const port = await freeTcpPort();
-  const sockets = new Set<Socket>();
-  let refusing = false;
-  const server: Server = createServer((client) => {
-    if (refusing) return client.destroy();
-    const upstream = connect(target.port, target.host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("error", () => {});
-      s.on("close", () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
-  return {
-    port,
-    cut(on) {
-      refusing = on;
-      if (on) for (const s of sockets) s.destroy();
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? (() => {});
   const dir = join(tmpdir(), `steward-chaos-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   const deliveries = new Map<string, number>();
+  const firstAlertAt = new Map<string, number>();
+  const holds = createAlertHolds();
   const receiver = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
       const body = (await req.json().catch(() => ({}))) as { executionId?: string };
       const id = body.executionId ?? JSON.stringify(body).match(/"executionId":"([0-9a-f-]{36})"/i)?.[1];
-      if (id) deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+      const status = await holds.answerFor(id);
+      // A send held past the channel's timeout was given up by its Steward (and is sent again): not a delivery.
+      if (req.signal.aborted) return new Response(null, { status: 499 });
+      if (status !== 200) return new Response("not now", { status });
+      if (id) {
+        deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+        if (!firstAlertAt.has(id)) firstAlertAt.set(id, Date.now());
+      }
       return new Response("ok");
     },
   });
@@ -120,8 +91,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const report: ChaosReport = {
     members: o.members,
     failedRuns: 0,
+    lateAlerts: [],
     lostAlerts: [],
     duplicatedAlerts: [],
+    alertBoundMs: o.alertBoundMs ?? 45_000,
+    phases: [],
     kvAcknowledged: 0,
     kvLost: [],
     unexpectedExits: [],
@@ -168,7 +142,7 @@ channels:
 routes:
   - { on: [task.failed], to: [hook] }
 notify:
-  outbox: { concurrency: 4, initialBackoff: 200ms, maxBackoff: 2s }
+  outbox: { concurrency: ${OUTBOX_CONCURRENCY}, initialBackoff: 200ms, maxBackoff: 2s }
 `,
       );
     }
@@ -196,7 +170,6 @@ notify:
       return res.json() as Promise<Record<string, unknown>>;
     };
     for (const m of members) {
-      const { readFileSync } = await import("node:fs");
       writeFileSync(m.config, readFileSync(m.config, "utf8").replace("QRS_PORT", String(sim.ports.qrs)).replace("CERT_DIR", JSON.stringify(sim.certDir)));
     }
 
@@ -253,13 +226,12 @@ notify:
     }, 500);
 
     // The load: failing runs over the live nodes' tasks, KV writes through the live Stewards.
-    const runs: Array<{ executionId: string; node: string; at: number }> = [];
+    const runs: ObservedRun[] = [];
     const acked: Array<{ key: string; via: string }> = [];
     const tasks = [IDS.reload, IDS.externalProgram, IDS.userSync];
     let n = 0;
     const runLoad = (async () => {
       while (loading) {
-        const onDead = members.filter((m) => m.down && m.node !== members[0]!.node);
         const m = members[n % members.length]!;
         const taskId = tasks[n % tasks.length]!;
         n++;
@@ -268,7 +240,6 @@ notify:
           const r = await control("POST", `/tasks/${taskId}/run`, { outcome: "fail", durationMs: 60, node: m.node }).catch(() => undefined);
           if (r?.executionId) runs.push({ executionId: String(r.executionId), node: m.node, at: Date.now() });
         }
-        void onDead;
         await sleep(400);
       }
     })();
@@ -310,7 +281,7 @@ notify:
         const l = await leader();
         if (l?.proc) {
           l.down = true;
-          process.kill(l.proc.pid, "SIGKILL");
+          l.proc.signal("SIGKILL");
           report.takeoversMs.push(await takeover(l));
           await sleep(5_000);
           await start(l);
@@ -318,15 +289,27 @@ notify:
       } else if (s === "pause-leader") {
         const l = await leader();
         if (l?.proc) {
-          process.kill(l.proc.pid, "SIGSTOP");
+          l.proc.signal("SIGSTOP");
           report.takeoversMs.push(await takeover(l));
           await sleep(o.leaseTtlMs / 2);
-          process.kill(l.proc.pid, "SIGCONT");
+          l.proc.signal("SIGCONT");
         }
       } else if (s === "db-stop" || s === "db-kill") {
         await pg.halt(s === "db-stop" ? "fast" : "kill");
         await sleep(s === "db-stop" ? 5_000 : 3_000);
         await pg.resume();
+      } else if (s === "db-stop-phases") {
+        const startRun = async (): Promise<ObservedRun> => {
+          for (let i = 0; ; i++) {
+            const m = members.filter((x) => !x.down)[i % members.length] ?? members[0]!;
+            const r = await control("POST", `/tasks/${IDS.reload}/run`, { outcome: "fail", durationMs: 60, node: m.node }).catch(() => undefined);
+            if (r?.executionId) return { executionId: String(r.executionId), node: m.node, at: Date.now() };
+            if (i > 100) throw new Error("db-stop-phases: the simulator would not start a run");
+            await sleep(100);
+          }
+        };
+        const senders = () => members.filter((m) => !m.down).length * OUTBOX_CONCURRENCY;
+        report.phases = await stopAtEveryPhase({ pg, url, sim, holds, firstAlertAt, startRun, senders, log }, runs);
       } else if (s === "partition") {
         const proxy = proxies[0];
         if (proxy) {
@@ -338,7 +321,7 @@ notify:
         const victim = members.find((m) => m !== members[0] && !m.skewed && !m.down);
         if (victim?.proc) {
           victim.down = true;
-          process.kill(victim.proc.pid, "SIGKILL");
+          victim.proc.signal("SIGKILL");
           await sleep(500);
           // A failure on the dead Steward's node: only reconciliation can hear it now.
           const t = await control("POST", `/tasks/${IDS.reload}/run`, { outcome: "fail", durationMs: 60, node: victim.node }).catch(() => undefined);
@@ -362,16 +345,13 @@ notify:
     await Promise.all([runLoad, kvLoad]);
     clearInterval(watchSkew);
 
-    // Every failed run is alerted (reconciliation finds the ones whose datagram reached nobody): wait for quiet.
-    const deadline = Date.now() + 60_000;
+    // Every failed run is alerted (reconciliation finds the ones whose datagram reached nobody): wait for the last
+    // ones for up to watchMs. Alerted after the bound is late; never alerted by the end of the watch is lost.
+    const deadline = Date.now() + (o.watchMs ?? 60_000);
     while (Date.now() < deadline && runs.some((r) => !deliveries.has(r.executionId))) await sleep(250);
     await sleep(2_000); // a duplicate would come now
     report.failedRuns = runs.length;
-    const t0 = runs[0]?.at ?? Date.now();
-    report.lostAlerts = runs
-      .filter((r) => !deliveries.has(r.executionId))
-      .map((r) => `${r.executionId} (node ${r.node}, ${((r.at - t0) / 1000).toFixed(1)} s into the load)`);
-    report.duplicatedAlerts = runs.filter((r) => (deliveries.get(r.executionId) ?? 0) > 1).map((r) => r.executionId);
+    Object.assign(report, judgeAlerts(runs, firstAlertAt, deliveries, report.alertBoundMs));
     report.kvAcknowledged = acked.length;
     const reader = members.find((m) => !m.down)!;
     const stored = new Set(((await (await fetch(`${reader.base}/v4/keylist/chaos`)).json()) as { keys: Array<{ key: string }> }).keys.map((x) => x.key));
@@ -385,7 +365,7 @@ notify:
     for (const m of members) {
       if (m.proc && !m.proc.hasExited()) {
         try {
-          process.kill(m.proc.pid, "SIGCONT");
+          m.proc.signal("SIGCONT");
         } catch {}
         await m.proc.stop("SIGKILL", 1_000);
       }
@@ -398,29 +378,14 @@ notify:
   }
 }
 
-export function describeReport(r: ChaosReport): string {
-  const ms = (x: number | undefined) => (x === undefined ? "—" : Number.isNaN(x) ? "never" : `${(x / 1000).toFixed(1)} s`);
-  return [
-    `members: ${r.members}; scenarios: ${r.scenarios.map((s) => `${s.name} (${ms(s.ms)})`).join(", ")}`,
-    `scenario starts (s into the load): ${r.scenarios.map((s) => `${s.name} ${s.startedAt.toFixed(1)}`).join(", ")}`,
-    `failed runs: ${r.failedRuns}; alerts lost: ${r.lostAlerts.length}; alerts duplicated: ${r.duplicatedAlerts.length}`,
-    ...r.lostAlerts.map((l) => `  lost: ${l}`),
-    `KV writes acknowledged: ${r.kvAcknowledged}; lost: ${r.kvLost.length}`,
-    `Stewards that exited on their own: ${r.unexpectedExits.length}`,
-    `errors caught by a last-resort guard: ${r.lastResortErrors.length}`,
-    ...r.lastResortErrors.map((l) => `  ${l.slice(0, 600)}`),
-    `scheduler takeovers: ${r.takeoversMs.map(ms).join(", ") || "—"}`,
-    `a dead Steward's node's failure alerted after: ${ms(r.deadNodeAlertMs)}`,
-    `the member 30 s ahead led a duty: ${r.skewedMemberLed === undefined ? "— (faketime missing or scenario off)" : r.skewedMemberLed ? "YES" : "no"}`,
-  ].join("\n");
-}
-
 if (import.meta.main) {
   const short = process.argv.includes("--short");
+  const watch = process.argv.indexOf("--watch");
   const report = await runChaos({
     members: short ? 3 : 5,
-    scenarios: short ? ["kill-leader", "db-stop"] : ALL_SCENARIOS,
+    scenarios: short ? ["kill-leader", "db-stop", "db-stop-phases"] : ALL_SCENARIOS,
     leaseTtlMs: 3_000,
+    ...(watch > 0 ? { watchMs: Number(process.argv[watch + 1]) * 1000 } : {}),
     log: (line) => console.log(`[chaos] ${line}`),
   });
   console.log(describeReport(report));

@@ -12,8 +12,11 @@ const fresh =
   existsSync("node_modules/.bin/deno") &&
   (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
 if (!fresh) {
-  console.error("[steward] installing dependencies (npm ci)…");
+  // npm ci prints nothing until it ends: say what is happening and how long it usually takes.
+  console.error("[steward] first run: installing dependencies with npm ci (about 1-2 minutes; the Bun and Deno runtimes are the largest part) …");
+  const started = Date.now();
   const cmd = existsSync(lock) ? ["ci", "--no-fund", "--no-audit"] : ["install", "--no-fund", "--no-audit"];
   const r = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", cmd, { stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
+  console.error(`[steward] dependencies installed in ${Math.round((Date.now() - started) / 1000)} s`);
 }

@@ -16,12 +16,14 @@ fi
 #   gcc-mingw-w64-x86-64  compiles the bcryptprimitives.dll shim Wine 8 needs for Bun binaries
 #   wixl                  builds the Windows installer (steward-<version>-x64.msi) from installer/steward.wxs
 #   msitools              msibuild/msiinfo: finish the MSI's tables, and read them back in the tests
+#   osslsigncode          Authenticode-signs the exe and the MSI of `npm run release` (tested with a made certificate)
+#   unzip                 reads the release zip back in its test
 #   chromium              the dashboard browser test (playwright-core drives /usr/bin/chromium)
 #   systemd               `systemd-analyze verify` of the generated unit file
 #   postgresql            the cluster store; tests run initdb + postgres as nobody in a temp dir on a free port
 #   util-linux            setpriv, which drops root to nobody for postgres (it refuses to run as root)
 #   faketime              runs a Steward whose clock is ahead or behind (the cluster's clock-offset tests)
-PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 wixl msitools chromium systemd postgresql util-linux faketime)
+PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 wixl msitools osslsigncode unzip chromium systemd postgresql util-linux faketime)
 
 export DEBIAN_FRONTEND=noninteractive
 

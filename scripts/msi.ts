@@ -8,7 +8,13 @@ import { DEFAULT_WINDOWS_SERVICE_NAME } from "../src/services/install/windows-pl
 const REPO_ROOT = resolve(import.meta.dir, "..");
 export const MSI_SOURCE = join(REPO_ROOT, "installer/steward.wxs");
 /** Public properties a deployment tool passes; secure, so an elevated install takes them from the command line. */
-export const MSI_PROPERTIES = ["CONFIG", "SERVICEACCOUNT", "SERVICEPASSWORD", "FIREWALL", "FIREWALLREMOTE", "INSTALLDIR"] as const;
+export const MSI_PROPERTIES = ["CONFIG", "SERVICEACCOUNT", "SERVICEPASSWORD", "FIREWALL", "FIREWALLREMOTE", "INSTALLDIR", "ADOPTFOLDER"] as const;
+/**
+ * %ProgramData%\Steward's own ACL, set by Windows Installer when it creates the folder (and on repairs): owner
+ * Administrators (BA), a protected DACL (nothing inherited from ProgramData, where Users may create files), SYSTEM
+ * (SY) and Administrators full control for the folder, its subfolders and files. SIDs, not names: names are localised.
+ */
+export const PROGRAMDATA_SDDL = "O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)";
 const TOOL_TIMEOUT_MS = 300_000;
 /** msidbCustomActionTypeHideTarget: the command line (it holds SERVICEPASSWORD) is not written to the MSI log. */
 const HIDE_TARGET = 0x2000;
@@ -101,6 +107,12 @@ export function buildMsi(o: { exe: string; version: string; outDir: string }): B
     "DELETE FROM `Upgrade` WHERE `ActionProperty` = 'WIX_UPGRADE_DETECTED'",
     "INSERT INTO `Upgrade` (`UpgradeCode`, `VersionMax`, `Attributes`, `ActionProperty`) " +
       `VALUES (${sqlString(upgrade.UpgradeCode!)}, ${sqlString(upgrade.VersionMax!)}, ${Number(upgrade.Attributes) | VERSION_MAX_INCLUSIVE}, 'WIX_UPGRADE_DETECTED')`,
+  );
+  // wixl has no <Permission>: the folder's ACL goes into MsiLockPermissionsEx (Windows Installer 5, SDDL) here.
+  queries.push(
+    "CREATE TABLE `MsiLockPermissionsEx` (`MsiLockPermissionsEx` CHAR(72) NOT NULL, `LockObject` CHAR(72) NOT NULL, `Table` CHAR(32) NOT NULL, " +
+      "`SDDL` LONGCHAR NOT NULL, `Condition` CHAR(255) PRIMARY KEY `MsiLockPermissionsEx`)",
+    `INSERT INTO \`MsiLockPermissionsEx\` (\`MsiLockPermissionsEx\`, \`LockObject\`, \`Table\`, \`SDDL\`) VALUES ('ProgramDataAcl', 'PROGRAMDATADIR', 'CreateFolder', ${sqlString(PROGRAMDATA_SDDL)})`,
   );
   for (const q of queries) runTool("msibuild", [out, "-q", q]);
   return { path: out, bytes: statSync(out).size, version };

@@ -1,15 +1,13 @@
 // The files beside the release artefacts that a security review asks for: a CycloneDX SBOM of the npm packages
-// bundled into Steward (made by @cyclonedx/cyclonedx-npm from package-lock.json and node_modules, offline) plus
-// the runtimes embedded in the executables, and SHA256SUMS over every artefact (sha256sum -c format).
-import { spawnSync } from "node:child_process";
+// bundled into Steward (scripts/sbom.ts, from package-lock.json, each with its SHA-512) plus the runtimes embedded
+// in the executables, and SHA256SUMS over every artefact (sha256sum -c format).
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
+import { sbomFromLock } from "./sbom";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
-const CYCLONEDX_NPM = join(REPO_ROOT, "node_modules/@cyclonedx/cyclonedx-npm/bin/cyclonedx-npm-cli.js");
 export const SHA256SUMS = "SHA256SUMS";
 
 export function sbomName(version: string): string {
@@ -25,63 +23,33 @@ export interface EmbeddedRuntime {
   in: string[];
 }
 
-interface CycloneDxBom {
-  metadata: { component: { "bom-ref": string } };
-  components: Record<string, unknown>[];
-  dependencies?: { ref: string; dependsOn?: string[] }[];
-}
-
 /**
- * Writes the SBOM into `outDir` and returns its path. The generator reads the installed tree (`npm ls`), production
- * dependencies only; its output is reproducible (no timestamp or serial number), so two builds of one commit match.
+ * Writes the SBOM into `outDir` and returns its path: production dependencies only, reproducible (no timestamp or
+ * serial number), so two builds of one commit match.
  */
-export function writeSbom(o: { outDir: string; version?: string; runtimes?: EmbeddedRuntime[] }): string {
+export function writeSbom(o: { outDir: string; version?: string; runtimes?: EmbeddedRuntime[]; repoRoot?: string }): string {
   const version = o.version ?? pkg.version;
-  if (!existsSync(CYCLONEDX_NPM)) throw new Error(`${CYCLONEDX_NPM} is missing: run npm install (it is a devDependency)`);
-  const scratch = mkdtempSync(join(tmpdir(), "steward-sbom-"));
-  try {
-    const raw = join(scratch, "bom.json");
-    const args = [
-      CYCLONEDX_NPM,
-      "--omit",
-      "dev",
-      "--output-reproducible",
-      "--output-format",
-      "JSON",
-      "--spec-version",
-      "1.6",
-      "--mc-type",
-      "application",
-      "--output-file",
-      raw,
-      join(REPO_ROOT, "package.json"),
-    ];
-    const r = spawnSync(process.env.NODE ?? "node", args, { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
-    if (r.status !== 0) throw new Error(`cyclonedx-npm failed (exit ${r.status ?? r.signal}):\n${r.stderr || r.stdout || r.error?.message}`);
-    const bom = JSON.parse(readFileSync(raw, "utf8")) as CycloneDxBom;
-    const root = bom.metadata.component["bom-ref"];
-    for (const rt of o.runtimes ?? []) {
-      const ref = `${root}|runtime:${rt.name}@${rt.version}`;
-      bom.components.push({
-        type: "platform",
-        name: rt.name,
-        version: rt.version,
-        "bom-ref": ref,
-        purl: rt.purl,
-        description: `Runtime compiled into ${rt.in.join(", ")}`,
-        properties: [{ name: "steward:sbom:added-by", value: "scripts/release-files.ts (the runtime that scripts/build.ts compiled with)" }],
-      });
-      const rootDeps = bom.dependencies?.find((d) => d.ref === root);
-      if (rootDeps) rootDeps.dependsOn = [...(rootDeps.dependsOn ?? []), ref];
-      bom.dependencies?.push({ ref });
-    }
-    mkdirSync(o.outDir, { recursive: true });
-    const out = join(resolve(o.outDir), sbomName(version));
-    writeFileSync(out, `${JSON.stringify(bom, null, 2)}\n`);
-    return out;
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+  const bom = sbomFromLock(o.repoRoot ?? REPO_ROOT);
+  const root = bom.metadata.component["bom-ref"];
+  for (const rt of o.runtimes ?? []) {
+    const ref = `${root}|runtime:${rt.name}@${rt.version}`;
+    bom.components.push({
+      type: "platform",
+      name: rt.name,
+      version: rt.version,
+      "bom-ref": ref,
+      purl: rt.purl,
+      description: `Runtime compiled into ${rt.in.join(", ")}`,
+      properties: [{ name: "steward:sbom:added-by", value: "scripts/release-files.ts (the runtime that scripts/build.ts compiled with)" }],
+    });
+    const rootDeps = bom.dependencies.find((d) => d.ref === root);
+    if (rootDeps) rootDeps.dependsOn = [...(rootDeps.dependsOn ?? []), ref];
+    bom.dependencies.push({ ref });
   }
+  mkdirSync(o.outDir, { recursive: true });
+  const out = join(resolve(o.outDir), sbomName(version));
+  writeFileSync(out, `${JSON.stringify(bom, null, 2)}\n`);
+  return out;
 }
 
 async function sha256(path: string): Promise<string> {

@@ -2,6 +2,8 @@
 // `bun test` over test/ (extra argv passed through: `npm test -- test/unit`), and removes the Wine prefixes runs that
 // were killed left behind (before and after). Exits non-zero on any failure.
 import { resolve } from "node:path";
+import { childrenOf, countTestFiles, createOutputTally } from "./test-output";
+import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
 import { removeStaleWinePrefixes } from "../test/helpers/wine";
 
@@ -10,7 +12,7 @@ const INSTALL_CMD = "sudo bash scripts/install-test-deps.sh";
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
 const TYPECHECK_TIMEOUT_MS = 5 * 60_000;
 /** A hang must not eat CI's budget; the suite itself is expected to take a few minutes at most. */
-const TESTS_TIMEOUT_MS = 15 * 60_000;
+const TESTS_TIMEOUT_MS = 30 * 60_000;
 /** Worker processes for bun test: each test file runs in one of them, isolated from the others. */
 const TEST_WORKERS = 3;
 const TIMINGS_FILE = "test/timings.json";
@@ -71,6 +73,18 @@ interface TestSummary {
   pass?: number;
   fail?: number;
   skip?: number;
+  failures: Array<{ name: string; why: string }>;
+}
+
+/** A CI log often shows only its end: each failure's error again there, so the reason is read where the verdict is. */
+function repeatFailures(failures: TestSummary["failures"]): void {
+  if (failures.length === 0) return;
+  say(`why each of the ${failures.length} failed test(s) failed (repeated from above):`);
+  for (const f of failures.slice(0, 10)) {
+    console.log(`--- (fail) ${f.name}`);
+    console.log(f.why ? f.why.slice(-4_000) : "(nothing printed before its result)");
+  }
+  if (failures.length > 10) say(`... and ${failures.length - 10} more, above`);
 }
 
 /** Runs bun test with live output, keeping a copy to read its closing counts. */
@@ -82,27 +96,54 @@ async function runTests(extraArgs: string[]): Promise<TestSummary> {
   const parallel = extraArgs.some((a) => a.startsWith("--parallel")) ? [] : [`--parallel=${TEST_WORKERS}`, `--timings=${TIMINGS_FILE}`];
   const args = ["test", "--timeout", "60000", ...parallel, ...(hasPath ? [] : ["./test/"]), ...extraArgs];
   say(`bun ${args.join(" ")}`);
+  const mark = newSuiteMark();
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: REPO_ROOT,
+    env: { ...process.env, [SUITE_MARK]: mark },
     stdio: ["ignore", "pipe", "pipe"],
     timeout: TESTS_TIMEOUT_MS,
   });
   let tail = "";
-  const pump = async (stream: ReadableStream<Uint8Array>, sink: NodeJS.WriteStream) => {
+  const seen = createOutputTally();
+  const pump = async (stream: ReadableStream<Uint8Array>, sink: NodeJS.WriteStream, name: string) => {
     const decoder = new TextDecoder();
     for await (const chunk of stream) {
       sink.write(chunk);
-      tail = (tail + decoder.decode(chunk, { stream: true })).slice(-8_000);
+      const text = decoder.decode(chunk, { stream: true });
+      tail = (tail + text).slice(-8_000);
+      seen.add(text, name);
     }
   };
-  await Promise.all([pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr)]);
+  // Every file has reported and nothing has been printed for a long while: a worker kept alive by something a test
+  // left behind (a timer) would otherwise hold the run until the outer limit. End it and count what was printed.
+  const expected = hasPath ? undefined : countTestFiles(REPO_ROOT);
+  let stalled = false;
+  const watch = setInterval(() => {
+    if (expected === undefined || seen.files() < expected || Date.now() - seen.lastOutputMs() < STALL_AFTER_ALL_FILES_MS) return;
+    stalled = true;
+    say(
+      `all ${expected} test files reported, then no output for ${STALL_AFTER_ALL_FILES_MS / 60_000} minutes: a test worker did not exit (a timer or server a test left running); ending it`,
+    );
+    clearInterval(watch);
+    void endStuckWorker(proc.pid, () => childrenOf(proc.pid), 15_000, proc.exited);
+  }, 5_000);
+  await Promise.all([pump(proc.stdout, process.stdout, "stdout"), pump(proc.stderr, process.stderr, "stderr")]);
   const code = await proc.exited;
+  clearInterval(watch);
+  // A worker killed before its exit hook (stuck, or by the time limit) leaves what its tests started; end it here.
+  const left = await endSuiteLeftovers(mark, 10_000);
+  if (left.length > 0) say(`ended ${left.length} process(es) the tests left running: ${left.map((p) => `${p.pid} ${p.command}`).join("; ")}`);
   const count = (word: string) => {
     const m = tail.match(new RegExp(`^\\s*(\\d+) ${word}\\s*$`, "m"));
     return m?.[1] === undefined ? undefined : Number(m[1]);
   };
-  return { code, pass: count("pass"), fail: count("fail"), skip: count("skip") };
+  const failures = seen.failures();
+  if (stalled) return { code: seen.failed() > 0 ? 1 : 0, pass: seen.passed(), fail: seen.failed(), failures };
+  return { code, pass: count("pass"), fail: count("fail"), skip: count("skip"), failures };
 }
+
+/** How long a run may be silent after every test file reported before its worker counts as stuck. */
+const STALL_AFTER_ALL_FILES_MS = 4 * 60_000;
 
 /** Wine prefixes (about 700 MB each) that runs killed before their exit hook left in the temp folder or the clone. */
 function sweepWinePrefixes(when: string): void {
@@ -123,6 +164,7 @@ say(typesOk ? "typecheck: ok" : "typecheck or lint: FAILED (errors above)");
 const tests = await runTests(process.argv.slice(2));
 // The test process is gone now; if it died before its exit hook removed its Wine prefix, this does.
 sweepWinePrefixes("after the tests");
+repeatFailures(tests.failures);
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 const ok = typesOk && tests.code === 0;
 say(`${ok ? "OK" : "FAILED"} in ${seconds} s: typecheck ${typesOk ? "ok" : "failed"}, bun test exit ${tests.code}`);

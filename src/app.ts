@@ -1,49 +1,48 @@
 // Composition root: builds every service from one loaded config and returns { start, stop }. Start order is
 // store → workers → intake → HTTP; stop is the reverse, so intake stops before work drains and the store
-// closes last.
+// closes last. Each stage of the wiring is in src/composition/, called here in start order.
 import type { Logger } from "pino";
+import type { AlertGates } from "./alert-gates";
+import type { AuditLog } from "./audit/audit-log";
+import type { DataChecks } from "./checks";
+import type { Checkins } from "./checkins";
+import type { TenantWatcher } from "./cloud";
+import type { Cluster } from "./cluster";
+import { wireAlerting } from "./composition/alerting";
+import { wireAuditAndHttp } from "./composition/http-and-security";
+import { wireExpectations, wireSiteWatch } from "./composition/site-watch";
+import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
+import { wireTaskServices } from "./composition/task-services";
+import type { CoreServices } from "./composition/wiring";
 import type { LoadedConfig } from "./config/load";
+import { type ConfigReloader, setupReload } from "./config/reload";
 import type { Config } from "./config/schema";
+import type { Control, TaskStarter } from "./control";
 import { createEventBus, type EventBus } from "./core/bus";
-import { offsetClock, systemClock, type Clock } from "./core/clock";
+import { type Clock, systemClock } from "./core/clock";
 import { createLifecycle, type Lifecycle } from "./core/lifecycle";
 import { createMetricsRegistry, type MetricsRegistry } from "./core/metrics";
 import { createReadiness, type Readiness } from "./core/readiness";
+import type { Dashboard } from "./dashboard";
 import type { DomainEvents } from "./events/types";
-import { createHttpApp, type HttpApp } from "./http/app";
-import type { HttpServer } from "./http/server";
+import type { FileOps } from "./files";
+import type { Freshness } from "./freshness";
+import type { HttpApp } from "./http/app";
 import { countLastResortErrors, registerProcessMetrics } from "./http/routes/health";
-import { createAuditLog, type AuditLog } from "./audit/audit-log";
+import type { HttpServer } from "./http/server";
+import type { IncidentService } from "./incidents";
+import type { TaskIntake } from "./intake";
+import type { KvStore } from "./kv";
+import type { Notifier } from "./notify";
+import type { QrsClient } from "./qlik";
+import type { Scheduler } from "./scheduler";
+import type { Security } from "./security";
+import type { ServiceMonitor } from "./services";
 import { getMeta, setMeta } from "./store/core-migrations";
+import { registerStoreMetrics } from "./store/store-metrics";
 import { openStore, type Store } from "./store/database";
 import { STORE_MIGRATIONS } from "./store-migrations";
-import { hostname } from "node:os";
-import { createPostgresCluster, createSingleCluster, dutyGate, registerClusterObservability, type Cluster } from "./cluster";
-import { createClusterStore } from "./store/cluster-store";
-import { VERSION } from "./core/version";
-import { registerStoreMetrics } from "./store/store-metrics";
-import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from "./qlik";
-import { setupIntake, type TaskIntake } from "./intake";
-import { setupKv, type KvStore } from "./kv";
-import { setupControl, type Control, type TaskStarter } from "./control";
-import { createCorsMiddleware } from "./http/middleware/cors";
-import { createMethodOverride } from "./http/middleware/method-override";
-import { setupFiles, type FileOps } from "./files";
-import { setupScheduler, type Scheduler } from "./scheduler";
-import { setupNotify, type Notifier } from "./notify";
-import { setupDashboard, type Dashboard } from "./dashboard";
-import { setupSecurity, type Security } from "./security";
-import { createReusableMetrics, setupReload, type ConfigReloader } from "./config/reload";
-import { setupServiceMonitor, type ServiceMonitor } from "./services";
-import { setupHeartbeat } from "./heartbeat";
-import { setupNewRelic } from "./newrelic";
-import { setupSiteMonitors } from "./site-monitor";
-import { incidentsWantSuccessLogs, setupIncidents, type IncidentService } from "./incidents";
-import { setupDataChecks, type DataChecks } from "./checks";
-import { createButlerStatusPublisher } from "./mqtt/butler-status";
-import { createInfluxConflictMonitor } from "./influx-conflicts";
-import { setupWatchdog, type Watchdog } from "./watchdog";
-import { setupCloud, type TenantWatcher } from "./cloud";
+import type { Watchdog } from "./watchdog";
 
 export interface AppOptions {
   log: Logger;
@@ -100,14 +99,20 @@ export interface StewardApp {
   dataChecks?: DataChecks;
   /** What did not happen as the triggers planned; present when watchdog is configured (needs qlik). */
   watchdog?: Watchdog;
+  /** Maintenance windows, silences and incidents per cause: what holds alerts back (src/alert-gates). */
+  alertGates: AlertGates;
   /** One watcher per Qlik Cloud tenant (qlikCloud.tenants); empty when none is configured. */
   cloudTenants: TenantWatcher[];
+  /** The jobs before Qlik that ping /ping/<key>; present when checkins is configured. */
+  checkins?: Checkins;
+  /** Freshness promises per app; present when freshness is configured. */
+  freshness?: Freshness;
   start(): Promise<void>;
   stop(budgetMs?: number): Promise<void>;
 }
 
-export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp {
-  const config = loaded.config;
+/** The process-wide services, built before the store is open. */
+function createCore(loaded: LoadedConfig, options: AppOptions): CoreServices {
   const log = options.log;
   const localClock = options.clock ?? systemClock;
   const startedAt = localClock.now();
@@ -117,251 +122,43 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const bus = createEventBus<DomainEvents>(log.child({ module: "bus" }));
   const lifecycle = createLifecycle(log);
   countLastResortErrors(metrics, lifecycle);
+  return { loaded, config: loaded.config, log, localClock, startedAt, metrics, readiness, bus, lifecycle };
+}
+
+/** Warns when the previous run did not stop cleanly; marked at start, not at creation (a config that fails to build or start must not look like a crash later). */
+function addRunMarker(core: CoreServices, store: Store): void {
+  core.lifecycle.add({
+    name: "run-marker",
+    start() {
+      if (getMeta(store.db, "clean_stop") === "false") core.log.warn("the previous run did not stop cleanly; pending work is resumed from the store");
+      setMeta(store.db, "clean_stop", "false");
+    },
+    stop() {},
+  });
+}
+
+export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp {
+  const core = createCore(loaded, options);
+  const { config, log, metrics, readiness, bus, lifecycle } = core;
 
   const store = openStore(config.dataDir, [...STORE_MIGRATIONS]);
   registerStoreMetrics(metrics, store);
   // Anything below may refuse the config (unreadable certificates, bad folders); the store must not stay locked.
   try {
     readiness.register({ name: "store", required: true, check: () => ({ ok: store.db.isOpen, detail: store.file }) });
-    // Marked at start, not at creation: a config that fails to build or start must not look like a crash later.
-    lifecycle.add({
-      name: "run-marker",
-      start() {
-        if (getMeta(store.db, "clean_stop") === "false") log.warn("the previous run did not stop cleanly; pending work is resumed from the store");
-        setMeta(store.db, "clean_stop", "false");
-      },
-      stop() {},
-    });
-
-    // ── Store and cluster ── with store.postgres every module's state lives in the shared PostgreSQL store
-    // (connected and migrated first at start); the local file keeps the instance lock and the run marker.
-    const pg = config.store.postgres;
-    const instanceName = pg?.instanceName ?? hostname();
-    const clusterStore = pg ? createClusterStore(pg, loaded.baseDir, STORE_MIGRATIONS, instanceName) : undefined;
-    if (clusterStore) lifecycle.add(clusterStore.component);
-    const shared: Store = clusterStore ? { ...store, sql: clusterStore.db } : store;
-    const clusterLog = log.child({ module: "cluster" });
-    const cluster: Cluster =
-      pg && clusterStore
-        ? createPostgresCluster(
-            { leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs, maxClockOffsetMs: pg.maxClockOffsetMs },
-            { db: clusterStore.db, log: clusterLog, version: VERSION, instanceName },
-          )
-        : createSingleCluster(instanceName);
-    lifecycle.add(cluster);
-    // In a cluster every time written to the shared store (schedule fires, audit, TTLs, claims) is the database's
-    // time: this machine's clock corrected by the offset each heartbeat measures, so a node whose clock runs
-    // ahead or behind fires schedules with the others, not early or late.
-    const clock = pg ? offsetClock(localClock, () => cluster.clockOffsetMs()) : localClock;
-    const gate = pg ? dutyGate(cluster, clusterLog) : undefined;
-    const liveInstances = pg
-      ? async () => (await cluster.view()).members.filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId)
-      : undefined;
-    // A member silent past its lease but not yet forgotten (a day), killed or its machine down, and not started
-    // again since (a restarted Steward is a new instance under the same name).
-    const memberDown = pg
-      ? async () => {
-          const { members } = await cluster.view();
-          const alive = new Set(members.filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.name));
-          return members.some((m) => !alive.has(m.name));
-        }
-      : undefined;
-    const clusterWiring = { instanceId: cluster.instanceId, ...(liveInstances ? { liveInstances } : {}) };
-    registerClusterObservability(cluster, { readiness, metrics, pgStore: clusterStore?.db });
-
-    const auditLog = log.child({ module: "audit" });
-    const audit = createAuditLog(
-      shared.sql,
-      clock,
-      { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries },
-      {
-        onError: (err, what) => auditLog.error({ err: err.message }, `${what} failed`),
-      },
-    );
-    lifecycle.add(audit.component());
-
-    const corsMw = createCorsMiddleware(config.control.cors);
-    // Method override first: the re-dispatched request then passes CORS and access control like any other.
-    // CORS after the IP gate, so an address outside security.ipAllowlist gets no preflight answer either.
-    const methodOverride = createMethodOverride(() => http.hono);
-    // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
-    const security = setupSecurity(loaded, {
-      store: shared,
-      audit,
-      clock,
-      log,
-      metrics,
-      readiness,
-      instance: { id: cluster.instanceId, name: cluster.instanceName },
-      ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}),
-    });
-    const http: HttpApp = createHttpApp({
-      log: log.child({ module: "http" }),
-      metrics,
-      readiness,
-      mask: (t) => loaded.secrets.mask(t),
-      bodyLimitBytes: config.http.bodyLimitBytes,
-      baseConvert: config.http.baseConvert,
-      startedAt,
-      methodOverride,
-      precheck: security.precheck,
-      ...(corsMw ? { cors: corsMw } : {}),
-      guards: security.guards,
-    });
-    lifecycle.add(security.component(http.router));
-    security.registerRoutes(http.router);
-
-    // ── Feature modules ── each creates its services from config, registers routes on http.router, and adds
-    // its lifecycle components with lifecycle.add(...) in start order (workers first, intake last).
-    const qrs = config.qlik ? createQrsClient(config.qlik, { log, baseDir: loaded.baseDir }) : undefined;
-    if (qrs) {
-      lifecycle.add(qrsComponent(qrs));
-      readiness.register(qrsReadinessCheck(qrs));
-    }
-    const kv = setupKv(config.kv, { store: shared, clock, log, audit, metrics, router: http.router, lifecycle });
-    const files = setupFiles(config.files, { baseDir: loaded.baseDir, audit, log, metrics, router: http.router });
-    // Before control and the scheduler: the follow-ups they start after a reload ask the checks first.
-    const influxConflicts = createInfluxConflictMonitor({ clock, log, metrics, readiness, emit: (e) => bus.emit(e.kind, e) });
-    if (Object.values(config.channels).some((ch) => ch.type === "influxdb" && ch.enabled)) influxConflicts.watch();
-    const dataChecks = setupDataChecks(loaded, {
-      store: shared,
-      bus,
-      qrs,
-      log,
-      clock,
-      metrics,
-      lifecycle,
-      router: http.router,
-      influxConflicts,
-      ...clusterWiring,
-    });
-    const control = setupControl(config, {
-      qrs,
-      kv,
-      store: shared,
-      clock,
-      log,
-      audit,
-      metrics,
-      readiness,
-      router: http.router,
-      lifecycle,
-      baseDir: loaded.baseDir,
-      ...clusterWiring,
-      ...(dataChecks ? { dataChecks } : {}),
-    });
-    const scheduler = setupScheduler(config.scheduler, {
-      db: shared.sql,
-      clock,
-      log,
-      audit,
-      metrics,
-      bus,
-      taskStarter: control.taskStarter,
-      router: http.router,
-      lifecycle,
-      ...(dataChecks ? { holdBack: (e: Parameters<DataChecks["holdBackForTask"]>[0]) => dataChecks.holdBackForTask(e) } : {}),
-      ...(pg
-        ? {
-            duty: { holds: () => cluster.holds("scheduler"), onChange: (fn: (held: boolean) => void) => cluster.onDuty("scheduler", fn) },
-            syncIntervalMs: Math.min(2_000, pg.heartbeatIntervalMs),
-            // A handover takes at most the lease time plus one renewal; fires missed within it are made up.
-            takeoverGraceMs: pg.leaseTtlMs + 2 * pg.heartbeatIntervalMs,
-          }
-        : {}),
-    });
-    const notifyMetrics = createReusableMetrics(metrics); // the notifier is rebuilt on config reload
-    // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
-    const notify = setupNotify(loaded, {
-      ...clusterWiring,
-      store: shared,
-      bus,
-      log,
-      clock,
-      metrics: notifyMetrics,
-      router: http.router,
-      lifecycle,
-      readiness,
-      qrs,
-      influxConflicts,
-    });
-    // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
-    const dashboard = setupDashboard({
-      router: http.router,
-      hono: http.hono,
-      bus,
-      lifecycle,
-      store,
-      ...(pg && clusterStore ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log } } : {}),
-      ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
-      ...(qrs ? { qrs } : {}),
-    });
-    // Before the intake: a run's incident and history are written on its way to the bus.
-    const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
-    const intake = setupIntake(config, {
-      ...clusterWiring,
-      ...(gate ? { gate } : {}),
-      ...(memberDown ? { memberDown } : {}),
-      ...(incidents ? { annotate: incidents.annotate, successLogs: incidentsWantSuccessLogs(config) } : {}),
-      bus,
-      log,
-      clock,
-      db: shared.sql,
-      metrics,
-      qrs,
-      lifecycle,
-      readiness,
-      udpPort: options.overrides?.udpPort,
-    });
-    // Butler's MQTT status messages (after the intake, so its socket listens when "start" is sent).
-    if (control.mqtt && config.mqtt?.butlerStatus)
-      lifecycle.add(createButlerStatusPublisher(config.mqtt.butlerStatus, { mqtt: control.mqtt, udp: intake.udp, log }));
-    const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
-    setupNewRelic(config.newRelic, { audit, router: http.router, clock, lifecycle });
-    setupSiteMonitors(loaded, {
-      ...(gate ? { gate } : {}),
-      qrs,
-      store: shared,
-      audit,
-      clock,
-      log,
-      metrics,
-      lifecycle,
-      router: http.router,
-      emit: (e) => bus.emit(e.kind, e),
-      influxConflicts,
-    });
-    const cloud = setupCloud(loaded, {
-      ...(control.mqtt ? { mqtt: control.mqtt } : {}),
-      db: shared.sql,
-      bus,
-      clock,
-      log,
-      metrics,
-      lifecycle,
-      readiness,
-      router: http.router,
-      audit,
-      ...(gate ? { gate } : {}),
-      ...(incidents ? { annotate: incidents.annotate } : {}),
-    });
-    // After the Cloud tenants: the watchdog reads their Scheduling Tasks with the same clients.
-    const watchdog = setupWatchdog(config.watchdog, {
-      db: shared.sql,
-      qrs,
-      cloudTenants: cloud.tenants,
-      qlikHost: config.qlik?.host ?? "",
-      bus,
-      clock,
-      log,
-      metrics,
-      lifecycle,
-      router: http.router,
-      ...(gate ? { gate } : {}),
-    });
-    const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
+    addRunMarker(core, store);
+    const w = { ...core, ...wireStoreAndCluster(core, store) };
+    const { shared, cluster, clock, clusterWiring } = w;
+    const { audit, security, http } = wireAuditAndHttp(w);
+    const tasks = wireTaskServices(w, audit, http);
+    const { qrs, kv, files, influxConflicts, dataChecks, control, scheduler } = tasks;
+    const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config.routes);
+    const { alertGates, act, notifyMetrics, notify, dashboard, incidents } = alerting;
+    const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort);
+    const { intake, services, cloud } = site;
+    const { watchdog, checkins, freshness, beats } = wireExpectations(w, http, tasks, alerting, site);
     // ↑ feature modules are wired above this line
-    const reloader = setupReload(loaded, {
+    const reloader: ConfigReloader = setupReload(loaded, {
       ...clusterWiring,
       log,
       audit,
@@ -374,6 +171,9 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       security,
       notify,
       influxConflicts,
+      gate: alertGates.gate,
+      hooks: act.hooks,
+      ...outboxPeerPoll(w),
       more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud.reconfigurable ? [cloud.reconfigurable] : [])],
     });
 
@@ -418,6 +218,9 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       ...(dataChecks ? { dataChecks } : {}),
       ...(watchdog ? { watchdog } : {}),
       cloudTenants: cloud.watchers,
+      ...(checkins ? { checkins } : {}),
+      ...(freshness ? { freshness } : {}),
+      alertGates,
       start: () => lifecycle.start(),
       async stop(budgetMs = 10_000) {
         await lifecycle.stop(budgetMs);

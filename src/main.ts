@@ -20,6 +20,7 @@ const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   service: async (argv) => (await import("./cli/service")).serviceCommand(argv, { out }),
   schedules: async (argv) => (await import("./scheduler/cli")).schedulesCommand(argv, out),
   checks: async (argv) => (await import("./checks/cli")).checksCommand(argv, out),
+  silence: async (argv) => (await import("./silences/cli")).silenceCommand(argv, out),
   sim: async (argv) => (await import("./sim/cli")).simCommand(argv),
   "appender-xml": async (argv) => (await import("./cli/appender")).appenderXmlCommand(argv, out),
 };

@@ -7,6 +7,7 @@ import { intakeMigrations } from "./intake";
 import { kvMigrations } from "./kv";
 import { controlMigrations } from "./control";
 import { schedulerMigrations } from "./scheduler";
+import { scheduleFileImportMigrations } from "./scheduler/import-on-start";
 import { notifyMigrations } from "./notify";
 import { channelStateMigrations } from "./notify/channel-state";
 import { dashboardFeedMigrations, eventHistoryMigrations, runHistoryMigrations } from "./dashboard";
@@ -17,6 +18,13 @@ import { checksMigrations } from "./checks/check-store";
 import { incidentMigrations } from "./incidents/migrations";
 import { watchdogMigrations } from "./watchdog/watch-store";
 import { cloudMigrations } from "./cloud/cloud-store";
+import { checkinMigrations } from "./checkins/checkin-store";
+import { freshnessMigrations } from "./freshness/freshness-store";
+import { silenceMigrations } from "./silences/migrations";
+import { maintenanceMigrations } from "./maintenance/migrations";
+import { groupingMigrations } from "./grouping/migrations";
+import { ackLinkMigrations } from "./ack-links/migrations";
+import { escalationMigrations } from "./escalation/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -37,5 +45,13 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   dashboardFeedMigrations,
   watchdogMigrations,
   cloudMigrations,
+  scheduleFileImportMigrations,
+  checkinMigrations,
+  freshnessMigrations,
+  silenceMigrations,
+  maintenanceMigrations,
+  groupingMigrations,
+  ackLinkMigrations,
+  escalationMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

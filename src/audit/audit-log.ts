@@ -2,7 +2,7 @@
 // writes, schedule changes and access denials. Persisted in the store; queried by GET /v4/audit.
 import type { MigrationSet } from "../store/database";
 import { isStoreUnavailable, type SqlDb } from "../store/sql";
-import type { Clock, Timer } from "../core/clock";
+import { type Clock, type Timer, wallClock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 
 export interface AuditActor {
@@ -127,17 +127,18 @@ export interface AuditLogOptions {
   onError?: (err: Error, what: string) => void;
 }
 
+const INSERT = "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+// PostgreSQL: a batch as one JSON array of rows (same columns, in order; ids follow the array's order).
+const INSERT_MANY =
+  "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) " +
+  "SELECT r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6, r->>7 FROM json_array_elements(?::text::json) WITH ORDINALITY AS a(r, n) ORDER BY n";
+const DELETE_OLDER = "DELETE FROM audit WHERE at < ?";
+const COUNT = "SELECT COUNT(*) AS n FROM audit";
+// Denials go first: a flood of refused requests must not push task starts and key changes out of the log.
+const DELETE_OLDEST_DENIED = "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE result = 'denied' ORDER BY id LIMIT ?)";
+const DELETE_OLDEST = "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?)";
+
 export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetention = DEFAULT_AUDIT_RETENTION, opts: AuditLogOptions = {}): AuditLog {
-  const insert = "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-  // PostgreSQL: a batch as one JSON array of rows (same columns, in order; ids follow the array's order).
-  const insertMany =
-    "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) " +
-    "SELECT r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6, r->>7 FROM json_array_elements(?::text::json) WITH ORDINALITY AS a(r, n) ORDER BY n";
-  const deleteOlder = "DELETE FROM audit WHERE at < ?";
-  const count = "SELECT COUNT(*) AS n FROM audit";
-  // Denials go first: a flood of refused requests must not push task starts and key changes out of the log.
-  const deleteOldestDenied = "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE result = 'denied' ORDER BY id LIMIT ?)";
-  const deleteOldest = "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?)";
   const onError = opts.onError ?? (() => {});
   /** Entries the log held when retention last ran (undefined until it has), and entries recorded since it started. */
   let heldAfterPrune: number | undefined;
@@ -173,13 +174,13 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
       // is queued now), so the next estimate starts from them; no longer, or a steady load would hold it off.
       for (let i = 0; i < 2 && writing; i++) await writing;
       insertsSincePrune = 0;
-      let deleted = (await db.run(deleteOlder, [new Date(clock.now() - retention.maxAgeMs).toISOString()])).changes;
-      const held = Number((await db.get<{ n: number }>(count))?.n ?? 0);
+      let deleted = (await db.run(DELETE_OLDER, [new Date(clock.now() - retention.maxAgeMs).toISOString()])).changes;
+      const held = Number((await db.get<{ n: number }>(COUNT))?.n ?? 0);
       const excess = held - retention.maxEntries;
       if (excess > 0) {
-        const denied = (await db.run(deleteOldestDenied, [excess])).changes;
+        const denied = (await db.run(DELETE_OLDEST_DENIED, [excess])).changes;
         deleted += denied;
-        if (denied < excess) deleted += (await db.run(deleteOldest, [excess - denied])).changes;
+        if (denied < excess) deleted += (await db.run(DELETE_OLDEST, [excess - denied])).changes;
       }
       heldAfterPrune = Math.min(held, retention.maxEntries);
       return deleted;
@@ -198,42 +199,12 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
     prune().catch((err: Error) => onError(err, "audit retention"));
   };
 
-  /**
-   * A batch the store refused (not one it could not be reached for) is written again row by row, so one row it
-   * refuses loses only itself, reported; the others are kept.
-   */
-  const oneByOne = async (batch: unknown[][], err: Error): Promise<void> => {
-    if (batch.length === 1 || isStoreUnavailable(err)) throw err;
-    let refused = 0;
-    let firstError: Error | undefined;
-    for (const row of batch) {
-      try {
-        await db.run(insert, row as never);
-      } catch (rowErr) {
-        if (isStoreUnavailable(rowErr)) throw rowErr;
-        refused++;
-        firstError ??= rowErr as Error;
-      }
-    }
-    if (refused > 0)
-      onError(new Error(`the store refused ${refused} of ${batch.length} audit entries: ${firstError?.message}`), "writing audit entries one by one");
-  };
-
   /** Writes the queued rows in one transaction; rows recorded meanwhile go in the next batch. */
   const drain = (): Promise<void> => {
     if (writing || queue.length === 0) return writing ?? Promise.resolve();
     const batch = queue;
     queue = [];
-    const write = (
-      batch.length === 1
-        ? db.run(insert, batch[0] as never).then(() => {})
-        : db.dialect === "postgres"
-          ? // One statement per batch: a row per statement would be a round trip each, in line behind one another.
-            db.run(insertMany, [JSON.stringify(batch)]).then(() => {})
-          : db.transaction(async (tx) => {
-              for (const row of batch) await tx.run(insert, row as never);
-            })
-    ).catch((err: Error) => oneByOne(batch, err));
+    const write = writeBatch(db, batch).catch((err: Error) => oneByOne(db, batch, err, onError));
     writing = write
       .then(
         () => {
@@ -252,7 +223,7 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
         },
       )
       .then((written) => {
-        if (!written) return new Promise<void>((r) => setTimeout(r, RETRY_MS).unref?.()).then(() => undefined);
+        if (!written) return new Promise<void>((r) => clock.setTimeout(r, RETRY_MS).unref?.()).then(() => undefined);
       })
       .finally(() => {
         writing = undefined;
@@ -282,7 +253,7 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
           timer = undefined;
           const deadline = Date.now() + budgetMs;
           while ((writing || queue.length > 0) && Date.now() < deadline) {
-            await Promise.race([writing ?? drain(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref?.())]);
+            await Promise.race([writing ?? drain(), new Promise<void>((r) => wallClock.setTimeout(r, Math.max(0, deadline - Date.now())).unref?.())]);
           }
           closed = true;
           if (queue.length > 0) onError(new Error(`${queue.length} audit entries could not be written before shutdown`), "audit shutdown");
@@ -291,18 +262,7 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
       };
     },
     record(e) {
-      const target = e.target === undefined ? null : storableText(e.target.length > MAX_TARGET_CHARS ? `${e.target.slice(0, MAX_TARGET_CHARS)}…` : e.target);
-      // The details are JSON text, where JSON.stringify escapes NUL and lone surrogates already.
-      queue.push([
-        new Date(clock.now()).toISOString(),
-        storableText(e.actor.kind),
-        storableText(e.actor.name.slice(0, 128)),
-        e.actor.ip === undefined ? null : storableText(e.actor.ip),
-        storableText(e.action),
-        target,
-        e.result,
-        boundedDetails(e.details),
-      ]);
+      queue.push(auditRow(e, clock.now()));
       if (queue.length > MAX_QUEUED) {
         const dropped = queue.length - MAX_QUEUED;
         queue.splice(0, dropped);
@@ -314,44 +274,96 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
     },
     async query(q) {
       await flush();
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      const eq = (col: string, v: string | undefined) => {
-        if (v !== undefined) {
-          where.push(`${col} = ?`);
-          args.push(v);
-        }
-      };
-      if (q.action?.endsWith("*")) {
-        where.push("action LIKE ?");
-        args.push(`${q.action.slice(0, -1)}%`);
-      } else eq("action", q.action);
-      eq("actor_kind", q.actorKind);
-      eq("actor_name", q.actorName);
-      eq("target", q.target);
-      eq("result", q.result);
-      if (q.since) {
-        where.push("at >= ?");
-        args.push(q.since);
-      }
-      if (q.until) {
-        where.push("at <= ?");
-        args.push(q.until);
-      }
-      const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-      const rows = await db.all<Record<string, string | number | null>>(
-        `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`,
-        args,
-      );
-      return rows.map((r) => ({
-        id: Number(r.id),
-        at: String(r.at),
-        actor: { kind: String(r.actor_kind), name: String(r.actor_name), ...(r.actor_ip ? { ip: String(r.actor_ip) } : {}) },
-        action: String(r.action),
-        ...(r.target !== null ? { target: String(r.target) } : {}),
-        result: r.result as AuditEntry["result"],
-        ...(r.details ? { details: JSON.parse(String(r.details)) as Record<string, unknown> } : {}),
-      }));
+      return queryAudit(db, q);
     },
   };
+}
+
+/**
+ * A batch the store refused (not one it could not be reached for) is written again row by row, so one row it
+ * refuses loses only itself, reported; the others are kept.
+ */
+async function oneByOne(db: SqlDb, batch: unknown[][], err: Error, onError: (err: Error, what: string) => void): Promise<void> {
+  if (batch.length === 1 || isStoreUnavailable(err)) throw err;
+  let refused = 0;
+  let firstError: Error | undefined;
+  for (const row of batch) {
+    try {
+      await db.run(INSERT, row as never);
+    } catch (rowErr) {
+      if (isStoreUnavailable(rowErr)) throw rowErr;
+      refused++;
+      firstError ??= rowErr as Error;
+    }
+  }
+  if (refused > 0)
+    onError(new Error(`the store refused ${refused} of ${batch.length} audit entries: ${firstError?.message}`), "writing audit entries one by one");
+}
+
+/** Writes a batch of rows at once: one statement on PostgreSQL, one transaction on SQLite. */
+function writeBatch(db: SqlDb, batch: unknown[][]): Promise<void> {
+  if (batch.length === 1) return db.run(INSERT, batch[0] as never).then(() => {});
+  // One statement per batch: a row per statement would be a round trip each, in line behind one another.
+  if (db.dialect === "postgres") return db.run(INSERT_MANY, [JSON.stringify(batch)]).then(() => {});
+  return db.transaction(async (tx) => {
+    for (const row of batch) await tx.run(INSERT, row as never);
+  });
+}
+
+/** The row of an entry: texts the store can hold, the target and details bounded. */
+function auditRow(e: AuditEntry, now: number): unknown[] {
+  const target = e.target === undefined ? null : storableText(e.target.length > MAX_TARGET_CHARS ? `${e.target.slice(0, MAX_TARGET_CHARS)}…` : e.target);
+  // The details are JSON text, where JSON.stringify escapes NUL and lone surrogates already.
+  return [
+    new Date(now).toISOString(),
+    storableText(e.actor.kind),
+    storableText(e.actor.name.slice(0, 128)),
+    e.actor.ip === undefined ? null : storableText(e.actor.ip),
+    storableText(e.action),
+    target,
+    e.result,
+    boundedDetails(e.details),
+  ];
+}
+
+/** The newest entries matching the query (an action ending in * matches by prefix), at most 1000. */
+async function queryAudit(db: SqlDb, q: AuditQuery): Promise<AuditRecord[]> {
+  const where: string[] = [];
+  const args: Array<string | number> = [];
+  const eq = (col: string, v: string | undefined) => {
+    if (v !== undefined) {
+      where.push(`${col} = ?`);
+      args.push(v);
+    }
+  };
+  if (q.action?.endsWith("*")) {
+    where.push("action LIKE ?");
+    args.push(`${q.action.slice(0, -1)}%`);
+  } else eq("action", q.action);
+  eq("actor_kind", q.actorKind);
+  eq("actor_name", q.actorName);
+  eq("target", q.target);
+  eq("result", q.result);
+  if (q.since) {
+    where.push("at >= ?");
+    args.push(q.since);
+  }
+  if (q.until) {
+    where.push("at <= ?");
+    args.push(q.until);
+  }
+  const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+  const rows = await db.all<Record<string, string | number | null>>(
+    `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`,
+    args,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: String(r.at),
+    actor: { kind: String(r.actor_kind), name: String(r.actor_name), ...(r.actor_ip ? { ip: String(r.actor_ip) } : {}) },
+    action: String(r.action),
+    ...(r.target !== null ? { target: String(r.target) } : {}),
+    result: r.result as AuditEntry["result"],
+    ...(r.details ? { details: JSON.parse(String(r.details)) as Record<string, unknown> } : {}),
+  }));
 }

@@ -7,6 +7,7 @@ import { resolveConfig } from "../cli/run";
 import { UsageError } from "../cli/usage";
 import type { LoadedConfig } from "../config/load";
 import type { DataCheckConfig } from "../config/sections/data-checks";
+import { systemClock } from "../core/clock";
 import { AppError, describeError } from "../core/errors";
 import { showCheckValue } from "../events/data-check-event";
 import { createSilentLogger } from "../core/logger";
@@ -60,7 +61,7 @@ export async function checksCommand(argv: string[], out: (s: string) => void = c
   const qlik = loaded.config.qlik;
   if (!cfg || !qlik) throw new UsageError(`checks run: ${loaded.file ?? "the config"} has no dataChecks section`);
   const log = createSilentLogger();
-  const qrs = createQrsClient(qlik, { log, baseDir: loaded.baseDir });
+  const qrs = createQrsClient(qlik, { log, clock: systemClock, baseDir: loaded.baseDir });
   try {
     const app = await lookUpApp(qrs, await resolveAppId(qrs, values.app));
     let checks: DataCheckConfig[];

@@ -1,6 +1,7 @@
 // Evaluates expressions in one app through the Engine: one session of its own (an identity, so no one's
 // selections apply), OpenDoc with data, one EvaluateEx per expression, all within one deadline. Nothing here
 // can hang: a connection, an OpenDoc or an EvaluateEx past the deadline ends the session and says which step.
+import { wallClock } from "../core/clock";
 import { describeError } from "../core/errors";
 import type { CheckValue } from "../events/types";
 import type { EngineClient } from "../qlik/engine-client";
@@ -50,7 +51,7 @@ export async function evaluateInApp(engine: EngineClient, appId: string, express
   const left = () => Math.max(1, timeoutMs - (Date.now() - started));
   let step = "connecting to the Engine";
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new Deadline()), timeoutMs);
+  const timer = wallClock.setTimeout(() => abort.abort(new Deadline()), timeoutMs);
   const expired = new Promise<never>((_, reject) => abort.signal.addEventListener("abort", () => reject(new Deadline()), { once: true }));
   expired.catch(() => undefined);
   let session: EngineSession | undefined;
@@ -87,7 +88,7 @@ export async function evaluateInApp(engine: EngineClient, appId: string, express
     if (err instanceof EngineRpcError && step.startsWith("opening")) return { ok: false, error: `the Engine refused to open the app: ${err.message}` };
     return { ok: false, error: `${describeError(err)} (while ${step})`, transient: !(err instanceof EngineRpcError) };
   } finally {
-    clearTimeout(timer);
+    wallClock.clearTimeout(timer);
     await session?.close().catch(() => undefined);
   }
 }

@@ -5,17 +5,16 @@
 // the outbox sends each once). Follow-up tasks ask holdBack() whether the reload's checks let them start.
 import type { Logger } from "pino";
 import type { DataChecksConfig, DataCheckConfig } from "../config/sections/data-checks";
-import type { Clock } from "../core/clock";
+import { type Clock, type Timer, wallClock } from "../core/clock";
 import { describeError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { DataCheckEvent, TaskEvent } from "../events/types";
 import type { EngineClient } from "../qlik/engine-client";
 import type { QrsClient } from "../qlik/qrs-client";
 import { applicableChecks, unknownSets } from "./applicability";
-import type { CheckStore, RunDoc, RunRow, ValueStatus } from "./check-store";
-import { evaluateInApp, type AppEvaluation } from "./evaluator";
+import type { CheckStore, RunDoc, RunRow } from "./check-store";
 import { createCheckMetrics } from "./metrics";
-import { decide, eventsFor, expressionsFor, valuesFor } from "./outcomes";
+import { announceRun, evaluateRun, type RunWork, waitForVerdict } from "./run-work";
 import { lookUpApp, reloadInputOf, runIdOf, type ReloadInput } from "./reload-input";
 import type { MetricsRegistry } from "../core/metrics";
 
@@ -59,8 +58,6 @@ export interface DataChecks extends Component {
   idle(): Promise<void>;
 }
 
-const POLL_MS = 500;
-
 export function createDataChecks(deps: DataChecksDeps): DataChecks {
   const { cfg, store, log } = deps;
   const checksByName = new Map(cfg.checks.map((c) => [c.name, c]));
@@ -71,7 +68,7 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
   const appNames = new Map<string, string>();
   const metrics = createCheckMetrics(deps.metrics, store, appNames, () => queue.length + running.size);
   let accepting = false;
-  let tick: ReturnType<typeof setTimeout> | undefined;
+  let tick: Timer | undefined;
   const idleWaiters: Array<() => void> = [];
 
   const wake = (runId: string) => {
@@ -79,6 +76,8 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
     waiters.delete(runId);
   };
   const checksOf = (doc: RunDoc): DataCheckConfig[] => doc.checks.map((n) => checksByName.get(n)).filter((c): c is DataCheckConfig => c !== undefined);
+  const w: RunWork = { ...deps, metrics, checksOf, wake, accepting: () => accepting };
+  const verdict = (runId: string, maxWaitMs: number) => waitForVerdict(w, waiters, runId, maxWaitMs);
 
   function pump(): void {
     for (let i = 0; accepting && running.size < cfg.concurrency && i < queue.length; ) {
@@ -111,119 +110,22 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
     const row = await store.getRun(runId);
     if (!row || row.owner !== deps.instanceId) return;
     appNames.set(row.appId, row.doc.app.name);
-    if (row.status !== "done" && row.verdict === null) await evaluate(row);
+    if (row.status !== "done" && row.verdict === null) await evaluateRun(w, row);
     const after = await store.getRun(runId);
-    if (after && after.status !== "done" && after.verdict !== null) await announce(after);
-  }
-
-  async function evaluate(row: RunRow): Promise<void> {
-    await store.setRunning(row.runId);
-    wake(row.runId);
-    const checks = checksOf(row.doc);
-    const started = deps.clock.now();
-    const sizeMb = row.doc.app.fileSize !== undefined ? row.doc.app.fileSize / 1_048_576 : undefined;
-    const tooLarge = cfg.maxAppSizeMb !== undefined && sizeMb !== undefined && sizeMb > cfg.maxAppSizeMb;
-    let evaluation: AppEvaluation = tooLarge
-      ? { ok: false, error: `the app is ${Math.round(sizeMb!)} MB, larger than dataChecks.maxAppSizeMb (${cfg.maxAppSizeMb} MB): not opened` }
-      : await evaluateInApp(deps.engine, row.doc.app.id, expressionsFor(checks), cfg.timeout);
-    // An Engine restarting or a dropped connection is tried once more before anyone is alerted.
-    if (!evaluation.ok && evaluation.transient && cfg.retryDelay > 0 && accepting) {
-      log.warn({ runId: row.runId, err: evaluation.error, retryInMs: cfg.retryDelay }, "the Engine could not be reached for the data checks; trying once more");
-      await new Promise((r) => setTimeout(r, cfg.retryDelay));
-      evaluation = await evaluateInApp(deps.engine, row.doc.app.id, expressionsFor(checks), cfg.timeout);
-    }
-    const previous = new Map<string, number | null>();
-    for (const c of checks) previous.set(c.name, await store.previousNumber(row.appId, c.name, c.expression, row.runId));
-    const values = valuesFor(checks, evaluation, previous, { runId: row.runId, appId: row.appId, at: deps.clock.now() });
-    const runError = evaluation.ok ? undefined : evaluation.error;
-    const d = decide(checks, values, runError, cfg.holdOnError);
-    const doc: RunDoc = { ...row.doc, host: deps.engineHost, ...(d.holdBack ? { holdBack: d.holdBack } : {}), ...(runError ? { error: runError } : {}) };
-    await store.finish(row.runId, values, d.verdict, doc, deps.clock.now());
-    metrics.runs.inc({ verdict: d.verdict });
-    metrics.seconds.observe((deps.clock.now() - started) / 1000);
-    const fields = { runId: row.runId, appId: row.appId, app: row.doc.app.name, verdict: d.verdict, ms: deps.clock.now() - started };
-    if (runError) log.warn({ ...fields, err: runError }, "data checks could not be evaluated");
-    else log.info({ ...fields, failed: values.filter((v) => v.status !== "passed").map((v) => v.check) }, "data checks evaluated");
-    if (d.holdBack) log.warn({ runId: row.runId, app: row.doc.app.name, why: d.holdBack }, "data checks hold back the follow-up tasks of this reload");
-    wake(row.runId);
-  }
-
-  /** Raises the run's events (stable ids: announcing twice sends once), exports its values, marks it done. */
-  async function announce(row: RunRow): Promise<void> {
-    const checks = checksOf(row.doc);
-    const order = (name: string) => row.doc.checks.indexOf(name);
-    const values = (await store.values(row.runId)).sort((a, b) => order(a.check) - order(b.check));
-    const last = new Map<string, ValueStatus | undefined>();
-    for (const v of values) last.set(v.check, (await store.last(row.appId, v.check, v.expression, row.runId))?.status);
-    for (const e of eventsFor(row.doc, checks, values, last, deps.clock.now())) await deps.emit(e);
-    await store.markDone(row.runId);
-    metrics.invalidate();
-    await deps.exporter
-      ?.exportRun(row)
-      .catch((err) => log.warn({ runId: row.runId, err: describeError(err) }, "could not write data check values to InfluxDB; tried again later"));
+    if (after && after.status !== "done" && after.verdict !== null) await announceRun(w, after);
   }
 
   async function afterReload(input: ReloadInput): Promise<RunHandle | undefined> {
     const runId = runIdOf(input.reload);
     let start = starts.get(runId);
     if (!start) {
-      start = begin(runId, input);
+      start = beginRun(deps, runId, input, enqueue, () => starts.delete(runId));
       // A failed start (the store unreachable) is tried again by the next caller.
       start.catch(() => starts.delete(runId));
       starts.set(runId, start);
       if (starts.size > 1_000) starts.delete(starts.keys().next().value!);
     }
     return start;
-  }
-
-  async function begin(runId: string, input: ReloadInput): Promise<RunHandle | undefined> {
-    let app = input.app;
-    if (!app) {
-      if (!deps.qrs) return undefined;
-      try {
-        app = await lookUpApp(deps.qrs, input.appId);
-      } catch (err) {
-        log.warn({ runId, appId: input.appId, err: describeError(err) }, "data checks skipped: the app could not be read from QRS");
-        starts.delete(runId);
-        return undefined;
-      }
-    }
-    const target = { app, ...(input.task ? { task: input.task } : {}) };
-    const typos = unknownSets(cfg, target);
-    if (typos.length)
-      log.warn({ appId: app.id, app: app.name, values: typos, customProperty: cfg.customProperty }, "custom property names no check set and no check");
-    const checks = applicableChecks(cfg, target);
-    if (checks.length === 0) return undefined;
-    const handle = { runId, block: checks.some((c) => c.severity === "block") };
-    const inserted = await store.insertRun(
-      { runId, reload: input.reload, app, ...(input.task ? { task: input.task } : {}), checks: checks.map((c) => c.name) },
-      deps.instanceId,
-      deps.clock.now(),
-    );
-    if (inserted) enqueue(runId, app.id);
-    return handle;
-  }
-
-  async function verdict(runId: string, maxWaitMs: number): Promise<RunRow | undefined> {
-    const deadline = deps.clock.now() + maxWaitMs;
-    for (;;) {
-      const row = await store.getRun(runId);
-      if (row?.verdict) return row;
-      const left = deadline - deps.clock.now();
-      if (left <= 0) return undefined;
-      // Woken when this Steward finishes the run; a run another Steward works on is polled in the store.
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, Math.min(POLL_MS, left));
-        function done() {
-          clearTimeout(t);
-          const rest = (waiters.get(runId) ?? []).filter((w) => w !== done);
-          if (rest.length) waiters.set(runId, rest);
-          else waiters.delete(runId);
-          resolve();
-        }
-        waiters.set(runId, [...(waiters.get(runId) ?? []), done]);
-      });
-    }
   }
 
   async function holdBack(input: ReloadInput): Promise<string | undefined> {
@@ -250,7 +152,7 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
   }
 
   const scheduleTick = () => {
-    tick = setTimeout(() => {
+    tick = deps.clock.setTimeout(() => {
       void resume()
         .catch((err) => log.warn({ err: describeError(err) }, "could not look for unfinished data check runs"))
         .finally(() => {
@@ -274,15 +176,15 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
     },
     async stop(budgetMs) {
       accepting = false;
-      if (tick) clearTimeout(tick);
+      if (tick) deps.clock.clearTimeout(tick);
       queue.length = 0;
       // Runs in progress end within their own timeout; what is not done by then resumes at the next start.
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: Timer | undefined;
       await Promise.race([
         Promise.allSettled([...running.values()].map((r) => r.done)),
-        new Promise((r) => (timer = setTimeout(r, Math.max(0, budgetMs - 100)))),
+        new Promise<void>((r) => (timer = wallClock.setTimeout(r, Math.max(0, budgetMs - 100)))),
       ]);
-      clearTimeout(timer);
+      wallClock.clearTimeout(timer);
     },
     afterReload,
     async onTaskEvent(e) {
@@ -297,4 +199,44 @@ export function createDataChecks(deps: DataChecksDeps): DataChecks {
     verdict,
     idle: () => (queue.length === 0 && running.size === 0 ? Promise.resolve() : new Promise((r) => idleWaiters.push(r))),
   };
+}
+
+/**
+ * Starts the data check run of a reload: the app read from QRS when the caller did not give it, the checks that
+ * apply to it, and the run stored and queued (once: a run already stored is not queued again). Undefined when no
+ * check applies or the app cannot be read.
+ */
+async function beginRun(
+  deps: DataChecksDeps,
+  runId: string,
+  input: ReloadInput,
+  enqueue: (runId: string, appId: string) => void,
+  forgetStart: () => void,
+): Promise<RunHandle | undefined> {
+  const { cfg, store, log } = deps;
+  let app = input.app;
+  if (!app) {
+    if (!deps.qrs) return undefined;
+    try {
+      app = await lookUpApp(deps.qrs, input.appId);
+    } catch (err) {
+      log.warn({ runId, appId: input.appId, err: describeError(err) }, "data checks skipped: the app could not be read from QRS");
+      forgetStart();
+      return undefined;
+    }
+  }
+  const target = { app, ...(input.task ? { task: input.task } : {}) };
+  const typos = unknownSets(cfg, target);
+  if (typos.length)
+    log.warn({ appId: app.id, app: app.name, values: typos, customProperty: cfg.customProperty }, "custom property names no check set and no check");
+  const checks = applicableChecks(cfg, target);
+  if (checks.length === 0) return undefined;
+  const handle = { runId, block: checks.some((c) => c.severity === "block") };
+  const inserted = await store.insertRun(
+    { runId, reload: input.reload, app, ...(input.task ? { task: input.task } : {}), checks: checks.map((c) => c.name) },
+    deps.instanceId,
+    deps.clock.now(),
+  );
+  if (inserted) enqueue(runId, app.id);
+  return handle;
 }

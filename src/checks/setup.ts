@@ -46,7 +46,7 @@ export function setupDataChecks(loaded: LoadedConfig, deps: DataChecksSetupDeps)
   const host = cfg.engine.host ?? config.qlik.host;
   const engine = createEngineClient(
     { ...config.qlik, host, enginePort: cfg.engine.port ?? config.qlik.enginePort },
-    { baseDir: loaded.baseDir, log, callTimeoutMs: cfg.timeout },
+    { baseDir: loaded.baseDir, log, callTimeoutMs: cfg.timeout, clock: deps.clock },
   );
   const store = createCheckStore(deps.store.sql);
   let exporter;

@@ -83,7 +83,7 @@ async function buildEvent(loaded: LoadedConfig, values: Flags) {
   let lookup;
   if (values["task-id"] && config.qlik) {
     const log = loggerFor(config, { "log-level": values["log-level"] ?? "warn", "log-format": values["log-format"] }, loaded.secrets);
-    lookup = createQrsTaskLookup(config, createQrsClient(config.qlik, { log, baseDir: loaded.baseDir }), { log, clock: systemClock });
+    lookup = createQrsTaskLookup(config, createQrsClient(config.qlik, { log, clock: systemClock, baseDir: loaded.baseDir }), { log, clock: systemClock });
   }
   const { event, note } = await eventFromInput(parsed.data, Date.now(), lookup);
   if (note) console.error(`note: ${note}`);

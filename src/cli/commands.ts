@@ -10,6 +10,7 @@ export const CLI_COMMANDS = {
   schedules: ["import"],
   checks: ["run"],
   apikey: ["create", "hash"],
+  silence: ["list", "add", "show", "end"],
   service: ["install", "uninstall", "start", "stop", "status", "run"],
   version: [],
 } as const satisfies Record<string, readonly string[]>;

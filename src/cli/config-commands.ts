@@ -8,6 +8,7 @@ import { createSilentLogger } from "../core/logger";
 import { loadConfigFile } from "../config/load";
 import { configJsonSchema } from "../config/json-schema";
 import { UsageError } from "./usage";
+import { actionLinksNotice } from "../ack-links/notice";
 import { findConfigProblems, formatProblems, type CheckOptions } from "./config-check";
 import { hostFlavour } from "../files/path-rules";
 import { AppError } from "../core/errors";
@@ -16,6 +17,8 @@ export function configCheckCommand(file: string | undefined, out: (s: string) =>
   if (!file) throw new UsageError("config check: missing FILE");
   const loaded = checkConfigFile(file);
   out(`${file}: valid (data directory ${loaded.config.dataDir})`);
+  const linksNote = actionLinksNotice(loaded.config);
+  if (linksNote) out(linksNote);
   return 0;
 }
 

@@ -1,15 +1,16 @@
 // `steward config import-butler BUTLER.yaml [--schedules FILE] [--out FILE] [--force]`: converts a Butler config
 // into a Steward config, checks it against the schema, and lists every Butler key that was not converted and
-// why. With --schedules and --out, Butler's schedule file is imported into the new config's store.
+// why. With --schedules and --out, Butler's schedules are written beside the new config (<name>.schedules.yaml)
+// and the config names that file (scheduler.importFile), so they travel with it to the new server.
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { convertButlerConfig, renderConfig, renderReport } from "../config/butler-import";
 import { parseConfigText } from "../config/load";
 import { checkNotifyConfig } from "../notify/check";
 import { butlerTimezoneNote, parseButlerScheduleFile } from "../scheduler/butler-import";
 import { systemTimezone } from "../scheduler/scheduler";
-import { schedulesCommand } from "../scheduler/cli";
+import { renderScheduleFile } from "../scheduler/schedule-file";
 import { UsageError } from "./usage";
 
 export const IMPORT_BUTLER_HELP = `Usage: steward config import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
@@ -17,8 +18,9 @@ export const IMPORT_BUTLER_HELP = `Usage: steward config import-butler BUTLER.ya
 Converts a Butler config file into a Steward config: channels and routes from the alert blocks, the file
 allow-lists, MQTT, InfluxDB, UDP, the Qlik Sense connection, service monitoring, heartbeat. The result is
 validated before it is written (to --out, else to stdout) and the report lists every Butler key that was not
-converted, and why. --schedules FILE (Butler's schedule file) is checked, and with --out imported into the
-new config's data folder.`;
+converted, and why. --schedules FILE (Butler's schedule file) is checked, and with --out written beside the
+new config as <name>.schedules.yaml, which the config names (scheduler.importFile): copy both files to the new
+server and Steward imports the schedules when it starts.`;
 
 export async function importButlerCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -41,10 +43,14 @@ export async function importButlerCommand(argv: string[], out: (s: string) => vo
   }
   // Fails with FILE:LINE:COL messages before anything is written.
   const schedules = values.schedules ? parseButlerScheduleFile(readFileSync(values.schedules, "utf8"), values.schedules, systemTimezone(), Date.now) : [];
-  const result = convertButlerConfig(text, file, values.schedules ? { schedulesFile: values.schedules } : {});
+  const target = values.out ? resolve(values.out) : undefined;
+  const schedulesOut = target && values.schedules ? join(dirname(target), `${basename(target).replace(/\.ya?ml$/i, "")}.schedules.yaml`) : undefined;
+  const result = convertButlerConfig(text, file, {
+    ...(values.schedules ? { schedulesFile: values.schedules } : {}),
+    ...(schedulesOut ? { schedulesImportFile: `./${basename(schedulesOut)}` } : {}),
+  });
   const zoneNote = butlerTimezoneNote(schedules, systemTimezone(), Date.now());
   if (zoneNote) result.report.review.push(zoneNote);
-  const target = values.out ? resolve(values.out) : undefined;
   const baseDir = target ? dirname(target) : process.cwd();
   // The converted config must load exactly as `steward config check` would load it; what the deeper check finds
   // (missing CA files, templates) is for the admin to fix on the target machine before Steward starts.
@@ -57,17 +63,18 @@ export async function importButlerCommand(argv: string[], out: (s: string) => vo
     err(report);
     return 0;
   }
-  if (existsSync(target) && !values.force) throw new UsageError(`config import-butler: ${target} exists; use --force to overwrite it`);
+  for (const f of [target, ...(schedulesOut ? [schedulesOut] : [])])
+    if (existsSync(f) && !values.force) throw new UsageError(`config import-butler: ${f} exists; use --force to overwrite it`);
   // The file may hold the SMTP, InfluxDB and MQTT passwords copied from Butler: readable by its owner only (an
   // existing file overwritten with --force keeps its old mode unless it is set again).
   writeFileSync(target, yaml, { mode: 0o600 });
   if (process.platform !== "win32") chmodSync(target, 0o600);
   out(`wrote ${target}\n`);
-  out(report);
-  if (values.schedules) {
-    out("");
-    const code = await schedulesCommand(["import", values.schedules, "--config", target], out);
-    if (code !== 0) return code;
+  if (schedulesOut) {
+    const note = `Butler's schedules from ${basename(values.schedules!)}, converted by steward config import-butler.\nSteward imports this file when it starts (scheduler.importFile in ${basename(target)}); keep the two files together.`;
+    writeFileSync(schedulesOut, renderScheduleFile(schedules, note));
+    out(`wrote ${schedulesOut} (${schedules.length} schedules; imported by Steward when it starts)\n`);
   }
+  out(report);
   return 0;
 }

@@ -32,6 +32,7 @@ export const SERVICE_OPTIONS = {
   "firewall-remote": { type: "string" },
   report: { type: "string" },
   "own-folder": { type: "string" },
+  "fresh-folder": { type: "boolean" },
   "dry-run": { type: "boolean" },
   "log-level": { type: "string" },
   help: { type: "boolean", short: "h" },

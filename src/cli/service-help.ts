@@ -3,7 +3,7 @@ import { DEFAULT_WINDOWS_ACCOUNT, DEFAULT_WINDOWS_SERVICE_NAME } from "../servic
 
 export const SERVICE_HELP = `Usage: steward service install   --config FILE [--name NAME] [--account ACCOUNT] [--password PW] [--user USER] [--start]
                                  [--update] [--create-config] [--firewall udp,rest] [--firewall-remote ADDRS]
-                                 [--report FILE] [--own-folder DIR] [--dry-run]
+                                 [--report FILE] [--own-folder DIR [--fresh-folder]] [--dry-run]
        steward service uninstall [--name NAME] [--report FILE] [--own-folder DIR] [--dry-run]
        steward service start|stop|status [--name NAME]
 
@@ -26,4 +26,7 @@ Needs root. NAME defaults to steward.
 --report FILE      also append what was done to FILE (the MSI writes %ProgramData%\\Steward\\installer.log).
 --own-folder DIR   Windows: a folder of this installation alone (the MSI's %ProgramData%\\Steward): refused if a
                    link stands in its place, restricted to Administrators and SYSTEM (plus the account's grants).
+--fresh-folder     with --own-folder: a first install; refused when DIR already holds files (a config, a secrets
+                   file or data someone else may have put there), its report file aside. The MSI passes it unless
+                   ADOPTFOLDER=1.
 (steward service run is what the Windows service itself runs; do not call it by hand.)`;

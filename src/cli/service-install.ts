@@ -15,6 +15,7 @@ import { runtime } from "../runtime";
 import { execute, type Platform, type ServiceContext } from "./service-context";
 import { serviceState, waitForState } from "./service-run";
 import { UsageError } from "./usage";
+import { freshFolderProblem } from "./fresh-folder";
 
 /** How to start this Steward again: the compiled binary alone, or the runtime plus the entry script. */
 export function selfCommand(): string[] {
@@ -128,6 +129,11 @@ export async function serviceInstall(c: ServiceContext): Promise<number> {
   const remote = values["firewall-remote"] || undefined;
   if (remote !== undefined && !/^[A-Za-z0-9.:/,-]{1,2000}$/.test(remote)) {
     throw new UsageError("service install: --firewall-remote takes addresses, ranges or CIDRs separated by commas (10.0.0.11,10.0.1.0/24)");
+  }
+  const fresh = values["fresh-folder"] && values["own-folder"] ? freshFolderProblem(bareFolder(values["own-folder"]), values.report) : undefined;
+  if (fresh) {
+    c.out(`service install: refused: ${fresh}`);
+    return 1;
   }
   const configFile = resolve(values.config);
   // The starter config is written before the config is read; a dry run plans with it but writes nothing.

@@ -22,6 +22,7 @@ Commands:
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped, or a cluster's shared store)
   checks run --app APP           Evaluate the data checks of one app now and print the values
   apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
+  silence list|add|show|end      Silence alerts until a time, through the running Steward (see steward help silence)
   service install|uninstall|start|stop|status [--config FILE] [--dry-run]
                                  Run Steward as a Windows service or a systemd unit
   version                        Print the version
@@ -82,6 +83,9 @@ Prints the Steward version.`,
   checks: `Usage: steward checks run --app APP [--check NAME …] [--config FILE] [--json]
 
 Evaluates the data checks of one app now and prints each value; see 'steward checks --help'.`,
+  silence: `Usage: steward silence list|add|show|end [options]
+
+Silences alerts until a time, through the running Steward's REST API; see 'steward silence --help'.`,
   schedules: `Usage: steward schedules import FILE [--config FILE] [--replace]
 
 Imports Butler's schedule file (root key butlerSchedule) into the store; see 'steward schedules --help'.`,

@@ -2,6 +2,8 @@
 // answers HTML, cut-off JSON or a shape Steward does not know is a typed error naming what was wrong, never a
 // crash. 429 carries its Retry-After; 401/403 mean the key is wrong or revoked.
 import { z } from "zod";
+import type { Clock } from "../core/clock";
+import { inFlight } from "../core/stepped-clock";
 import { createHttpClient, type HttpResponse } from "../notify/channels/http-client";
 
 export type CloudErrorKind = "auth" | "rate-limited" | "server" | "bad-answer" | "network" | "not-found" | "refused";
@@ -44,6 +46,7 @@ const AppSchema = z.looseObject({
 });
 const SpaceSchema = z.looseObject({ id: z.string(), name: z.string() });
 const UserSchema = z.looseObject({ id: z.string(), name: z.string().nullish(), email: z.string().nullish() });
+const ApiKeySchema = z.looseObject({ id: z.string(), expiry: z.string().nullish(), status: z.string().nullish() });
 
 export interface CloudClient {
   /** One page of the tenant's reloads, newest first; `next` is the URL of the following page. */
@@ -60,6 +63,8 @@ export interface CloudClient {
   getTask(id: string): Promise<unknown>;
   /** A task's most recent runs, newest first (one page of at most `limit`). */
   taskRuns(id: string, limit: number): Promise<unknown[]>;
+  /** One API key's record (GET /api/v1/api-keys/{id}): when it expires, and whether it is active. */
+  getApiKey(id: string): Promise<z.infer<typeof ApiKeySchema>>;
   /** A new API key (a config reload after the old one expired or was revoked): the next call uses it. */
   setApiKey(key: string): void;
   close(): void;
@@ -71,18 +76,36 @@ const MAX_BODY = 8 * 1024 * 1024;
 
 const TokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
 
+/**
+ * The key (or the OAuth secret) goes only to the configured tenant over https: same scheme, host and port. A URL
+ * from an answer (a page's next link) that differs in any of them is refused, so http on the same host or another
+ * port never receives the key, even if the tenant (or something between) offers one.
+ */
+function assertKeyMayGoTo(url: string, origin: URL): void {
+  const u = new URL(url);
+  if (u.protocol !== "https:") throw new CloudApiError("bad-answer", `${origin.host}: ${u.protocol}//${u.host} is not https; the API key is not sent there`);
+  if (u.origin !== origin.origin)
+    throw new CloudApiError("bad-answer", `${origin.host}: ${u.origin} is not the tenant's ${origin.origin}; the API key is not sent there`);
+}
+
 export function createCloudClient(opts: {
   url: string;
   apiKey?: string;
   oauth?: { clientId: string; clientSecret: string };
   caFile?: string;
   baseDir: string;
+  /** Token lifetimes run on it; on a stepped clock each request counts as work in flight (time waits for the answer). */
+  clock?: Clock;
   now?: () => number;
 }): CloudClient {
   const base = opts.url.replace(/\/+$/, "");
-  const http = createHttpClient({ ...(opts.caFile ? { ca: opts.caFile } : {}), baseDir: opts.baseDir, maxBodyBytes: MAX_BODY });
-  const host = new URL(base).host;
-  const now = opts.now ?? Date.now;
+  const client = createHttpClient({ ...(opts.caFile ? { ca: opts.caFile } : {}), baseDir: opts.baseDir, maxBodyBytes: MAX_BODY });
+  const http: Pick<typeof client, "request"> = {
+    request: (url, init) => (opts.clock ? inFlight(opts.clock, client.request(url, init), `Qlik Cloud ${init.method} ${url}`) : client.request(url, init)),
+  };
+  const origin = new URL(base);
+  const host = origin.host;
+  const now = opts.now ?? (opts.clock ? () => opts.clock!.now() : Date.now);
   let token: { value: string; until: number } | undefined;
 
   /** The API key, or an OAuth access token fetched with the client credentials and renewed a minute before it ends. */
@@ -90,6 +113,7 @@ export function createCloudClient(opts: {
     if (opts.apiKey) return opts.apiKey;
     if (!renew && token && token.until > now()) return token.value;
     let res: HttpResponse;
+    assertKeyMayGoTo(`${base}/oauth/token`, origin);
     try {
       res = await http.request(`${base}/oauth/token`, {
         method: "POST",
@@ -117,6 +141,7 @@ export function createCloudClient(opts: {
 
   async function call(method: string, url: string, body?: unknown, renewed = false): Promise<HttpResponse> {
     let res: HttpResponse;
+    assertKeyMayGoTo(url, origin);
     const auth = await bearer(renewed);
     try {
       res = await http.request(url, {
@@ -167,16 +192,25 @@ export function createCloudClient(opts: {
     return r.data;
   }
 
-  const sameHost = (href: string): string => {
-    const u = new URL(href, base);
-    // A next link to another host would send the API key there: refuse it.
-    if (u.host !== host) throw new CloudApiError("bad-answer", `${host} gave a next page on another host (${u.host}); not followed`);
+  /** A next link from a page, resolved against the tenant and checked before any request carries the key. */
+  const nextPage = (href: string): string => {
+    let u: URL;
+    try {
+      u = new URL(href, base);
+    } catch {
+      throw new CloudApiError("bad-answer", `${host} gave a next page that is not a URL; not followed`);
+    }
+    if (u.origin !== origin.origin || u.protocol !== "https:")
+      throw new CloudApiError(
+        "bad-answer",
+        `${host} gave a next page at ${u.origin}, not the tenant's ${origin.origin}; not followed (the API key would go there)`,
+      );
     return u.toString();
   };
 
   return {
     async listReloads(pageUrl) {
-      const url = pageUrl ? sameHost(pageUrl) : `${base}/api/v1/reloads?limit=100&log=false`;
+      const url = pageUrl ? nextPage(pageUrl) : `${base}/api/v1/reloads?limit=100&log=false`;
       const page = await getJson(url, ListSchema);
       return { reloads: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) };
     },
@@ -188,9 +222,10 @@ export function createCloudClient(opts: {
     getApp: async (appId) => (await getJson(`${base}/api/v1/apps/${encodeURIComponent(appId)}`, AppSchema)).attributes,
     getSpace: (spaceId) => getJson(`${base}/api/v1/spaces/${encodeURIComponent(spaceId)}`, SpaceSchema),
     getUser: (userId) => getJson(`${base}/api/v1/users/${encodeURIComponent(userId)}`, UserSchema),
+    getApiKey: (id) => getJson(`${base}/api/v1/api-keys/${encodeURIComponent(id)}`, ApiKeySchema),
     startReload: (appId, partial) => getJson(`${base}/api/v1/reloads`, CloudReloadSchema, "POST", { appId, partial }),
     async listTasks(pageUrl) {
-      const url = pageUrl ? sameHost(pageUrl) : `${base}/api/scheduling/tasks?limit=100`;
+      const url = pageUrl ? nextPage(pageUrl) : `${base}/api/scheduling/tasks?limit=100`;
       const page = await getJson(url, ListSchema);
       return { tasks: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) };
     },
@@ -199,6 +234,6 @@ export function createCloudClient(opts: {
       (await getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startedAt`, ListSchema)).data,
     // opts is this client's own copy (built by setup): the calls read the key from it.
     setApiKey: (key) => void (opts.apiKey = key),
-    close: () => http.close(),
+    close: () => client.close(),
   };
 }

@@ -19,7 +19,7 @@ import type { MqttService } from "../mqtt/mqtt-client";
 import { registerMqttCloudStart } from "./mqtt-start";
 import { registerCloudRoutes } from "./routes";
 import { type CloudStarter, createCloudStarter } from "./start-reload";
-import { createTenantWatcher, type TenantWatcher } from "./tenant-watcher";
+import { createTenantWatcher, type TenantState, type TenantWatcher } from "./tenant-watcher";
 
 export interface CloudSetupDeps {
   db: SqlDb;
@@ -47,6 +47,25 @@ export interface CloudSetup {
 }
 
 /** The tenants' settings apart from their API keys: what a reload cannot change in place. */
+/** A person's line for /ready and the dashboard: "last poll 14:02:11 UTC (35 s ago); API key expires 2026-12-02". */
+export function tenantHealthLine(s: TenantState, now: number): string {
+  const parts: string[] = [];
+  if (s.problem) parts.push(s.problem);
+  else if (s.lastPollAt) {
+    const at = Date.parse(s.lastPollAt);
+    parts.push(`last poll ${new Date(at).toISOString().slice(11, 19)} UTC (${ago(now - at)})`);
+  } else parts.push("not polled yet (or another Steward polls it)");
+  if (s.keyExpiresAt) parts.push(`API key expires ${s.keyExpiresAt.slice(0, 10)}`);
+  return parts.join("; ");
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s} s ago`;
+  if (s < 5400) return `${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)} h ago`;
+}
+
 const withoutKeys = (c: LoadedConfig["config"]["qlikCloud"]) => JSON.stringify(c ? { ...c, tenants: c.tenants.map(({ apiKey: _k, ...rest }) => rest) } : null);
 
 export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSetup {
@@ -70,6 +89,7 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
       ...(t.oauth ? { oauth: t.oauth } : {}),
       ...(t.caFile ? { caFile: t.caFile } : {}),
       baseDir: loaded.baseDir,
+      clock: deps.clock,
     });
     const watcher = createTenantWatcher({
       tenant: { ...t, name },
@@ -91,7 +111,7 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
         const s = watcher.state();
         return {
           ok: s.up || !s.polled,
-          detail: s.problem ?? (s.lastPollAt ? `last poll ${s.lastPollAt}` : "not polled yet (or another Steward polls it)"),
+          detail: tenantHealthLine(s, deps.clock.now()),
         };
       },
     });
@@ -120,7 +140,7 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
             const tenant = tenants[i]!;
             tenant.client.setApiKey(t.apiKey);
             log.info({ tenant: tenant.name }, "Qlik Cloud: a new API key is loaded; the tenant is polled with it now");
-            tenant.watcher.keyChanged();
+            tenant.watcher.keyChanged(t.apiKey);
           });
         },
       };

@@ -9,11 +9,14 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
+import type { Clock, Timer } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 import type { SqlDb } from "../store/sql";
+import { createDutyHolding } from "./duty-holding";
 
-export const DUTIES = ["scheduler", "reconcile", "distribute", "site-monitor", "watchdog", "cloud"] as const;
-export type DutyName = (typeof DUTIES)[number];
+import { DUTIES, type DutyName } from "./duties";
+
+export { DUTIES, type DutyName } from "./duties";
 
 export interface ClusterMember {
   instanceId: string;
@@ -61,6 +64,12 @@ export interface Cluster extends Component {
   clockOffsetMs(): number;
   /** Why this Steward takes no duty now (its clock is too far off), or undefined. */
   dutyRefusal(): string | undefined;
+  /**
+   * True when the last heartbeat found no other Steward in the shared store (none alive, none silent for less than a
+   * day), and always on a single Steward: no one else writes work for this one, so its looks for such work may slow
+   * down to the heartbeat's pace (src/cluster/peer-poll.ts). False until the first heartbeat has looked.
+   */
+  alone(): boolean;
 }
 
 export interface ClusterTiming {
@@ -75,6 +84,8 @@ export interface ClusterTiming {
 export interface ClusterDeps {
   db: SqlDb;
   log: Logger;
+  /** The heartbeat's interval runs on it. */
+  clock: Clock;
   version: string;
   instanceName?: string;
 }
@@ -110,6 +121,7 @@ export function createSingleCluster(instanceName = hostname()): Cluster {
     },
     clockOffsetMs: () => 0,
     dutyRefusal: () => undefined,
+    alone: () => true,
     async view() {
       const now = new Date().toISOString();
       return {
@@ -132,57 +144,17 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
   const { db, log } = deps;
   const instanceName = deps.instanceName ?? hostname();
   const instanceId = `${instanceName}-${randomBytes(3).toString("hex")}`;
-  const listeners = new Map<DutyName, Set<Listener>>();
-  /** Monotonic time (performance.now) until which this instance may act on a duty it holds. */
-  const heldUntil = new Map<DutyName, number>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   let running = false;
   let ticking: Promise<void> | undefined;
   let again = false;
   let lastError = "";
 
-  const emit = (duty: DutyName, held: boolean) => {
-    for (const fn of listeners.get(duty) ?? []) {
-      try {
-        fn(held);
-      } catch (err) {
-        log.error({ duty, err: (err as Error).message }, "a duty listener failed");
-      }
-    }
-  };
-  const wanted = (): DutyName[] => DUTIES.filter((d) => (listeners.get(d)?.size ?? 0) > 0);
-  const holds = (duty: DutyName) => (heldUntil.get(duty) ?? 0) > performance.now();
-
-  /** Per duty: gives it up the moment the lease may have run out, even while a renewal hangs. */
-  const expiryTimers = new Map<DutyName, ReturnType<typeof setTimeout>>();
-
-  function setHeld(duty: DutyName, until: number | undefined): void {
-    const before = heldUntil.has(duty);
-    clearTimeout(expiryTimers.get(duty));
-    expiryTimers.delete(duty);
-    if (until === undefined) heldUntil.delete(duty);
-    else {
-      heldUntil.set(duty, until);
-      const t = setTimeout(
-        () => {
-          if (!holds(duty)) setHeld(duty, undefined);
-        },
-        Math.max(0, until - performance.now()) + 1,
-      );
-      t.unref?.();
-      expiryTimers.set(duty, t);
-    }
-    const after = heldUntil.has(duty);
-    if (before !== after) {
-      log.info({ duty, instance: instanceName }, after ? "this Steward now leads the duty" : "this Steward no longer leads the duty");
-      emit(duty, after);
-    }
-  }
+  const duties = createDutyHolding(log, instanceName);
+  const { holds, setHeld } = duties;
 
   async function heartbeat(): Promise<void> {
-    // Members silent for a day are gone for good (killed, or their node removed); younger ones stay listed so
-    // the dashboard can show that they stopped answering.
-    await db.run(`DELETE FROM cluster_members WHERE heartbeat_at < ${DB_NOW} - ?`, [MEMBER_FORGET_MS]);
+    othersSeen = await forgetSilentMembers(db, instanceId);
     const sent = Date.now();
     const row = await db.get<{ at: number }>(
       `INSERT INTO cluster_members (instance_id, name, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ${DB_NOW}, ${DB_NOW})
@@ -193,6 +165,7 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     const received = Date.now();
     if (row) measureOffset(Number(row.at) - (sent + received) / 2, received - sent);
   }
+  let othersSeen = true;
 
   let offsetMs = 0;
   let refusal: string | undefined;
@@ -215,31 +188,19 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     await db.run("DELETE FROM cluster_leases WHERE duty = ? AND holder = ?", [duty, instanceId]);
   }
 
-  /** Takes the lease when it is free or expired, renews it when ours; true when we hold it afterwards. */
-  async function claim(duty: DutyName): Promise<boolean> {
-    const r = await db.run(
-      `INSERT INTO cluster_leases (duty, holder, holder_name, acquired_at, expires_at) VALUES (?, ?, ?, ${DB_NOW}, ${DB_NOW} + ?)
-       ON CONFLICT (duty) DO UPDATE SET holder = excluded.holder, holder_name = excluded.holder_name, expires_at = excluded.expires_at,
-         acquired_at = CASE WHEN cluster_leases.holder = excluded.holder THEN cluster_leases.acquired_at ELSE excluded.acquired_at END
-       WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ${DB_NOW}`,
-      [duty, instanceId, instanceName, timing.leaseTtlMs],
-    );
-    return r.changes > 0;
-  }
-
   async function tick(): Promise<void> {
     // Reckoned before the request is sent: the lease cannot outlive the database's expiry by our clock.
     const sentAt = performance.now();
     try {
       await heartbeat();
-      for (const duty of wanted()) {
+      for (const duty of duties.wanted()) {
         if (refusal) {
           // Acting on a duty with a clock this far off would fire schedules at the wrong time: hand it over.
-          if (heldUntil.has(duty)) await release(duty);
+          if (duties.held(duty)) await release(duty);
           setHeld(duty, undefined);
           continue;
         }
-        const ours = await claim(duty);
+        const ours = await claimLease(db, duty, instanceId, instanceName, timing.leaseTtlMs);
         // Held locally until a heartbeat before the database's expiry (safely before another Steward can take it),
         // or half-way between the next renewal and that expiry when the heartbeat is more than a third of the lease:
         // a heartbeat of half the lease would otherwise lose the duty at every renewal.
@@ -254,13 +215,13 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
       lastError = msg;
     }
     // Duties whose lease may have run out without a renewal are given up (no renewal answered in time).
-    for (const duty of [...heldUntil.keys()]) if (!holds(duty)) setHeld(duty, undefined);
+    for (const duty of duties.heldDuties()) if (!holds(duty)) setHeld(duty, undefined);
   }
 
   function schedule(): void {
     if (!running) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(runTick, timing.heartbeatMs);
+    if (timer) deps.clock.clearTimeout(timer);
+    timer = deps.clock.setTimeout(runTick, timing.heartbeatMs);
     timer.unref?.();
   }
 
@@ -279,7 +240,7 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
   function kick(): void {
     if (ticking) again = true;
     else {
-      if (timer) clearTimeout(timer);
+      if (timer) deps.clock.clearTimeout(timer);
       runTick();
     }
   }
@@ -292,15 +253,13 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     holds,
     clockOffsetMs: () => offsetMs,
     dutyRefusal: () => refusal,
+    alone: () => !othersSeen,
     onDuty(duty, fn) {
-      const set = listeners.get(duty) ?? new Set<Listener>();
-      listeners.set(duty, set);
-      const first = set.size === 0;
-      set.add(fn);
+      const { first, unsubscribe } = duties.listen(duty, fn);
       if (holds(duty)) fn(true);
       // A duty nobody here wanted so far: compete for it now rather than at the next heartbeat.
       else if (first && running) kick();
-      return () => set.delete(fn);
+      return unsubscribe;
     },
     async start() {
       running = true;
@@ -309,10 +268,10 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     },
     async stop() {
       running = false;
-      if (timer) clearTimeout(timer);
+      if (timer) deps.clock.clearTimeout(timer);
       timer = undefined;
       await ticking;
-      for (const duty of [...heldUntil.keys()]) setHeld(duty, undefined);
+      for (const duty of duties.heldDuties()) setHeld(duty, undefined);
       // A clean stop hands the duties over at once instead of after the lease runs out.
       try {
         await db.run("DELETE FROM cluster_leases WHERE holder = ?", [instanceId]);
@@ -321,35 +280,60 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
         log.warn({ err: (err as Error).message }, "could not release the cluster leases; others take over when they expire");
       }
     },
-    async view() {
-      const members = await db.all<Record<string, string | number>>(
-        `SELECT instance_id, name, host, pid, version, started_at, heartbeat_at, ${DB_NOW} - heartbeat_at AS age FROM cluster_members ORDER BY name, instance_id`,
-      );
-      const leases = await db.all<Record<string, string | number>>(
-        `SELECT duty, holder, holder_name, acquired_at, expires_at FROM cluster_leases WHERE expires_at >= ${DB_NOW} ORDER BY duty`,
-      );
-      return {
-        mode: "cluster",
-        self: { instanceId, name: instanceName },
-        members: members.map((m) => ({
-          instanceId: String(m.instance_id),
-          name: String(m.name),
-          host: String(m.host),
-          pid: Number(m.pid),
-          version: String(m.version),
-          startedAt: new Date(Number(m.started_at)).toISOString(),
-          lastHeartbeat: new Date(Number(m.heartbeat_at)).toISOString(),
-          heartbeatAgeMs: Number(m.age),
-          self: m.instance_id === instanceId,
-        })),
-        leaders: leases.map((l) => ({
-          duty: String(l.duty),
-          instanceId: String(l.holder),
-          name: String(l.holder_name),
-          since: new Date(Number(l.acquired_at)).toISOString(),
-          expiresAt: new Date(Number(l.expires_at)).toISOString(),
-        })),
-      };
-    },
+    view: () => clusterView(db, instanceId, instanceName),
+  };
+}
+
+/**
+ * Members silent for a day are gone for good (killed, or their node removed); younger ones stay listed so the
+ * dashboard can show that they stopped answering. True when another member is still listed.
+ */
+async function forgetSilentMembers(db: SqlDb, instanceId: string): Promise<boolean> {
+  await db.run(`DELETE FROM cluster_members WHERE heartbeat_at < ${DB_NOW} - ?`, [MEMBER_FORGET_MS]);
+  const others = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM cluster_members WHERE instance_id <> ?", [instanceId]);
+  return Number(others?.n ?? 1) > 0;
+}
+
+/** Takes the lease when it is free or expired, renews it when ours; true when we hold it afterwards. */
+async function claimLease(db: SqlDb, duty: DutyName, instanceId: string, instanceName: string, leaseTtlMs: number): Promise<boolean> {
+  const r = await db.run(
+    `INSERT INTO cluster_leases (duty, holder, holder_name, acquired_at, expires_at) VALUES (?, ?, ?, ${DB_NOW}, ${DB_NOW} + ?)
+     ON CONFLICT (duty) DO UPDATE SET holder = excluded.holder, holder_name = excluded.holder_name, expires_at = excluded.expires_at,
+       acquired_at = CASE WHEN cluster_leases.holder = excluded.holder THEN cluster_leases.acquired_at ELSE excluded.acquired_at END
+     WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ${DB_NOW}`,
+    [duty, instanceId, instanceName, leaseTtlMs],
+  );
+  return r.changes > 0;
+}
+
+/** The members (with how long ago each was heard from) and the current leaders, by the database's clock. */
+async function clusterView(db: SqlDb, instanceId: string, instanceName: string): Promise<ClusterView> {
+  const members = await db.all<Record<string, string | number>>(
+    `SELECT instance_id, name, host, pid, version, started_at, heartbeat_at, ${DB_NOW} - heartbeat_at AS age FROM cluster_members ORDER BY name, instance_id`,
+  );
+  const leases = await db.all<Record<string, string | number>>(
+    `SELECT duty, holder, holder_name, acquired_at, expires_at FROM cluster_leases WHERE expires_at >= ${DB_NOW} ORDER BY duty`,
+  );
+  return {
+    mode: "cluster",
+    self: { instanceId, name: instanceName },
+    members: members.map((m) => ({
+      instanceId: String(m.instance_id),
+      name: String(m.name),
+      host: String(m.host),
+      pid: Number(m.pid),
+      version: String(m.version),
+      startedAt: new Date(Number(m.started_at)).toISOString(),
+      lastHeartbeat: new Date(Number(m.heartbeat_at)).toISOString(),
+      heartbeatAgeMs: Number(m.age),
+      self: m.instance_id === instanceId,
+    })),
+    leaders: leases.map((l) => ({
+      duty: String(l.duty),
+      instanceId: String(l.holder),
+      name: String(l.holder_name),
+      since: new Date(Number(l.acquired_at)).toISOString(),
+      expiresAt: new Date(Number(l.expires_at)).toISOString(),
+    })),
   };
 }

@@ -3,10 +3,11 @@
 // written in upper snake case: STEWARD_HTTP__PORT=8081, STEWARD_STORE__POSTGRES__LEASE_TTL_MS=20000,
 // STEWARD_LOGGING__LEVEL=debug; a top-level setting by its name alone (STEWARD_DATA_DIR). Values are read as YAML scalars or flow lists (8081 is a number, true a boolean,
 // [a, b] a list). STEWARD_CONFIG names the file and is not a setting.
-import { parse } from "yaml";
+import { ENV_VALUE_BOUNDS, parseYamlValue } from "./yaml-value";
 import { AppError } from "../core/errors";
 import type { SecretRegistry } from "../core/redaction";
 import { configJsonSchema } from "./json-schema";
+import { allowedByFile, checkOverride } from "./override-policy";
 
 export const ENV_PREFIX = "STEWARD_";
 const NOT_SETTINGS = new Set(["STEWARD_CONFIG"]);
@@ -33,8 +34,15 @@ function propertiesOf(node: SchemaNode | undefined): Record<string, SchemaNode> 
 }
 
 /** Applies the STEWARD_… variables of `env` to the parsed file `data` (changed in place); returns what it set. */
-export function applyEnvOverrides(data: Record<string, unknown>, env: Record<string, string | undefined>, secrets?: SecretRegistry): AppliedOverride[] {
+export function applyEnvOverrides(
+  data: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  secrets?: SecretRegistry,
+  envFile?: { file: string; names: ReadonlySet<string> },
+): AppliedOverride[] {
   const applied: AppliedOverride[] = [];
+  // What the file allows variables to widen, read before any variable is applied.
+  const allowed = allowedByFile(data);
   for (const [variable, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
     if (!variable.startsWith(ENV_PREFIX) || NOT_SETTINGS.has(variable) || raw === undefined) continue;
     const name = variable.slice(ENV_PREFIX.length);
@@ -58,7 +66,8 @@ export function applyEnvOverrides(data: Record<string, unknown>, env: Record<str
       if (!key) throw badVariable(variable, `${[...path, seg.toLowerCase()].join(".")} is not a setting (see docs/configuration-reference.md)`);
       path.push(key);
       if (i === segments.length - 1) {
-        const value = raw.trim() === "" ? "" : (parse(raw) as unknown);
+        const value = raw.trim() === "" ? "" : parseYamlValue(raw, `environment variable ${variable}`, ENV_VALUE_BOUNDS);
+        checkOverride(variable, path.join("."), value, allowed, envFile?.names.has(variable) ? `from ${envFile.file}` : "from the environment");
         target[key] = value;
         if (secrets && SECRET_KEY.test(key) && typeof value === "string" && value) secrets.add(value);
       } else {

@@ -31,6 +31,8 @@ export interface LoadOptions {
   envFileNote?: string;
   /** STEWARD_<SECTION>__<KEY> variables override settings (default); false reads the file alone. */
   envOverrides?: boolean;
+  /** The secrets file next to the config and the variables that came from it (named in refusals). */
+  envFileVars?: { file: string; names: ReadonlySet<string> };
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
@@ -46,7 +48,12 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedC
   const envFile = options.env ? undefined : readEnvFile(resolve(file));
   const env = envFile ? { ...envFile.vars, ...process.env } : options.env;
   const envFileNote = envFile ? (envFile.unreadable ? `${envFile.file} exists, but this user may not read it` : `nor in ${envFile.file}`) : undefined;
-  return { ...parseConfigText(text, options.displayName ?? file, baseDir, { ...options, env, envFileNote }), file: resolve(file) };
+  // Variables the environment also sets come from there (it wins over the file).
+  const envFileVars = envFile ? { file: envFile.file, names: new Set(Object.keys(envFile.vars).filter((k) => process.env[k] === undefined)) } : undefined;
+  return {
+    ...parseConfigText(text, options.displayName ?? file, baseDir, { ...options, env, envFileNote, ...(envFileVars ? { envFileVars } : {}) }),
+    file: resolve(file),
+  };
 }
 
 export function parseConfigText(text: string, displayName: string, baseDir: string, options: LoadOptions = {}): LoadedConfig {
@@ -58,7 +65,8 @@ export function parseConfigText(text: string, displayName: string, baseDir: stri
   }
   const data = substitutePlaceholders(src, { env: options.env ?? process.env, baseDir, secrets, envFileNote: options.envFileNote });
   // STEWARD_<SECTION>__<KEY> variables set single settings over the file (not for `config check` of a file alone).
-  const overrides = options.envOverrides === false ? [] : applyEnvOverrides(data as Record<string, unknown>, options.env ?? process.env, secrets);
+  const overrides =
+    options.envOverrides === false ? [] : applyEnvOverrides(data as Record<string, unknown>, options.env ?? process.env, secrets, options.envFileVars);
   // Parsed once per start or reload: zod's compiled fast path (generated with new Function on the first parse of
   // each object schema) costs more to build than it saves on one parse (measured: ~18 ms against ~8 ms of CPU).
   const parsed = ConfigSchema.safeParse(data, { jitless: true });

@@ -21,6 +21,11 @@ import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, check
 import { DataChecksSchema, checkDataCheckReferences } from "./sections/data-checks";
 import { WatchdogSchema, checkWatchdogReferences } from "./sections/watchdog";
 import { QlikCloudSchema } from "./sections/qlik-cloud";
+import { CheckinsSchema } from "./sections/checkins";
+import { FreshnessSchema } from "./sections/freshness";
+import { MaintenanceSchema } from "./sections/maintenance";
+import { GroupingSchema } from "./sections/grouping";
+import { ActionLinksSchema } from "./sections/action-links";
 
 export const ConfigSchema = z
   .strictObject({
@@ -53,6 +58,11 @@ export const ConfigSchema = z
     dataChecks: DataChecksSchema.optional(),
     watchdog: WatchdogSchema.optional(),
     qlikCloud: QlikCloudSchema.optional(),
+    checkins: CheckinsSchema.optional(),
+    freshness: FreshnessSchema.optional(),
+    maintenance: MaintenanceSchema.prefault({}),
+    grouping: GroupingSchema.prefault({}),
+    actionLinks: ActionLinksSchema.prefault({}),
   })
   .superRefine(checkNotifyReferences)
   .superRefine(checkUptimeReferences)

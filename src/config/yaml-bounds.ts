@@ -1,11 +1,12 @@
-// Bounds checked on YAML text before the parser sees it: the parser builds a node per item and recurses per level,
-// so a 1 MB body nested 500,000 deep cost seconds of CPU and gigabytes before its error. One linear pass over
-// the text, allocating nothing per character, finds an upper bound of the nesting depth (block levels by
-// indentation, compact "- - -" and "? " indicators, flow brackets), of the node count and of the aliases.
-// Quoted scalars, comments and block scalars (| and >) are skipped, so brackets inside them do not count.
+// Bounds checked on YAML text before the parser builds a document: composing makes a node per item and recurses per
+// level, so a megabyte nested 500,000 deep cost seconds of CPU and a gigabyte before its error. The text goes through
+// the parser's own lexer and CST parser (so document markers, directives, quotes, comments, block scalars and errors
+// are read exactly as when it is parsed for real), and the check stops at the first token past a bound: its cost is
+// that of the allowed prefix, whatever the text.
+import { CST, Lexer, Parser } from "yaml";
 
 export interface YamlBounds {
-  /** Deepest nesting allowed (block levels plus flow brackets). */
+  /** Deepest nesting allowed (collections inside collections, block or flow). */
   maxDepth: number;
   /** Most nodes (an upper bound: entries, keys, scalars); unbounded when unset. */
   maxNodes?: number;
@@ -21,13 +22,81 @@ export interface YamlBoundsProblem {
   offset: number;
 }
 
-const SPACE = 32;
-const TAB = 9;
-const LF = 10;
-const CR = 13;
+/** Lexer tokens that mark something without being source text (they take no room in the text). */
+const SYNTHETIC = new Set([CST.DOCUMENT, CST.SCALAR, CST.FLOW_END]);
 
-function isBlank(c: number): boolean {
-  return c === SPACE || c === TAB;
+/**
+ * Tokens (comments, blank lines, indentation) allowed per node, with a floor: with maxNodes set, a body of a million
+ * comment lines is refused too, not lexed and parsed in full.
+ */
+const TOKENS_PER_NODE = 4;
+const MIN_TOKENS = 10_000;
+
+/** Levels one CST token on the parser's stack makes: a flow collection two ("[a: b]" nests a mapping in it). */
+const levelsOf = (type: string) => (type === "flow-collection" ? 2 : type === "block-map" || type === "block-seq" ? 1 : 0);
+
+/**
+ * The depth of what the composer builds, bounded from the CST parser's stack, which holds every collection open at
+ * this token. A collection that finished is off the stack but may still be inside an open one (a flow sequence
+ * becomes the key of a block mapping, "[a]: b"), so each position keeps the depth of what finished above it.
+ */
+function createDepthTracker(): (stack: readonly { type: string }[]) => number {
+  let prev: Array<{ token: object; type: string }> = [];
+  /** Per stack position: the deepest levels that finished above it (popped, or replaced by what holds them). */
+  let below: number[] = [];
+  return (stack) => {
+    let same = 0;
+    while (same < stack.length && same < prev.length && stack[same] === prev[same]!.token && stack[same]!.type === prev[same]!.type) same++;
+    if (same < prev.length) {
+      // What left the stack from `same` up: its deepest path, kept by the position that now holds it or its parent.
+      let deepest = 0;
+      let levels = 0;
+      for (let i = same; i < prev.length; i++) {
+        levels += levelsOf(prev[i]!.type);
+        deepest = Math.max(deepest, levels + below[i]!);
+      }
+      const keeper = same < stack.length ? same : same - 1;
+      below = below.slice(0, same);
+      if (keeper >= 0) below[keeper] = Math.max(below[keeper] ?? 0, deepest);
+    }
+    prev = stack.map((t) => ({ token: t, type: t.type }));
+    let levels = 0;
+    let bound = 0;
+    for (let i = 0; i < stack.length; i++) {
+      below[i] ??= 0;
+      levels += levelsOf(stack[i]!.type);
+      bound = Math.max(bound, levels + below[i]!);
+    }
+    return bound;
+  };
+}
+
+/** What one token adds to the node and alias counts (an upper bound of the nodes it can make). */
+function nodesOf(type: ReturnType<typeof CST.tokenType>, inFlow: boolean): { nodes: number; alias: boolean } {
+  switch (type) {
+    case "scalar":
+    case "single-quoted-scalar":
+    case "double-quoted-scalar":
+    case "alias":
+      // In a flow mapping "{a, b}" each key brings an empty value of its own.
+      return { nodes: inFlow ? 2 : 1, alias: type === "alias" };
+    case "seq-item-ind":
+    case "explicit-key-ind":
+    case "map-value-ind":
+      // The collection it may open and the empty node it may hold.
+      return { nodes: 2, alias: false };
+    case "doc-mode":
+    case "doc-start":
+    case "flow-seq-start":
+    case "flow-map-start":
+    case "comma":
+    case "anchor":
+    case "tag":
+    case "block-scalar-header":
+      return { nodes: 1, alias: false };
+    default:
+      return { nodes: 0, alias: false };
+  }
 }
 
 /** The first bound the text passes, or undefined when it stays within all of them. */
@@ -36,144 +105,59 @@ export function yamlBoundsProblem(text: string, bounds: YamlBounds): YamlBoundsP
     const bytes = Buffer.byteLength(text, "utf8");
     if (bytes > bounds.maxBytes) return { message: `the document is ${bytes} bytes; at most ${bounds.maxBytes} are read`, offset: 0 };
   }
+  // The lexer alone first (a few times cheaper per token): sizes, and brackets open at once past any bound.
+  return lexicalProblem(text, bounds) ?? structuralProblem(text, bounds);
+}
+
+/** Nodes, aliases and tokens counted on the lexer's tokens; more flow brackets open at once than the depth allows. */
+function lexicalProblem(text: string, bounds: YamlBounds): YamlBoundsProblem | undefined {
   const maxNodes = bounds.maxNodes ?? Number.POSITIVE_INFINITY;
   const maxAliases = bounds.maxAliases ?? Number.POSITIVE_INFINITY;
-  const n = text.length;
-  /** Indentations of the open block levels. */
-  const indents: number[] = [];
-  let flow = 0;
+  const maxTokens = bounds.maxNodes === undefined ? Number.POSITIVE_INFINITY : Math.max(MIN_TOKENS, TOKENS_PER_NODE * bounds.maxNodes);
   let nodes = 0;
   let aliases = 0;
-  /** Inside a quoted scalar that goes on past the end of a line: its quote character. */
-  let quote = 0;
-  /** Inside a block scalar: the indentation of the line that opened it (content lines are deeper). */
-  let blockScalarParent = -1;
-  let i = 0;
-  while (i < n) {
-    const lineStart = i;
-    let indent = 0;
-    while (i < n && text.charCodeAt(i) === SPACE) {
-      indent++;
-      i++;
-    }
-    const first = i < n ? text.charCodeAt(i) : LF;
-    const empty = first === LF || first === CR || (first === 35 /* # */ && quote === 0);
-    if (blockScalarParent >= 0) {
-      if (empty || indent > blockScalarParent) {
-        i = skipLine(text, i);
-        continue;
-      }
-      blockScalarParent = -1;
-    }
-    if (empty && quote === 0) {
-      i = skipLine(text, i);
+  let tokens = 0;
+  let offset = 0;
+  let flow = 0;
+  /** The token after a scalar marker is the scalar's source (plain, quoted or a block scalar's lines): only text. */
+  let scalarValue = false;
+  for (const token of new Lexer().lex(text)) {
+    const at = offset;
+    if (!SYNTHETIC.has(token)) offset += token.length;
+    if (++tokens > maxTokens) return { message: `more than ${maxTokens} YAML tokens (comments, lines, indentation)`, offset: at };
+    if (scalarValue) {
+      scalarValue = false;
       continue;
     }
-    // Block structure: indentation opens and closes levels (outside flow collections and quoted scalars).
-    let depth: number;
-    let tokenStart = true;
-    if (quote === 0 && flow === 0) {
-      while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
-      if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
-      depth = indents.length;
-      // Compact nesting on one line: "- - - x", "? ? x", "- : x".
-      while (i < n) {
-        const c = text.charCodeAt(i);
-        const next = i + 1 < n ? text.charCodeAt(i + 1) : LF;
-        if ((c === 45 /* - */ || c === 63 /* ? */ || c === 58) /* : */ && (isBlank(next) || next === LF || next === CR)) {
-          depth++;
-          nodes++;
-          i++;
-          while (i < n && isBlank(text.charCodeAt(i))) i++;
-        } else break;
-      }
-    } else depth = indents.length + flow;
-    let deepest = depth;
-    let lastNonBlankAt = -1;
-    /** Inside a plain (unquoted) scalar of block context, where brackets are characters. */
-    let plain = false;
-    nodes++;
-    // The rest of the line: quotes, comments, flow brackets, mapping indicators, aliases.
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c === LF) break;
-      if (quote !== 0) {
-        if (c === quote) {
-          if (quote === 39 /* ' */ && i + 1 < n && text.charCodeAt(i + 1) === 39) i++;
-          else quote = 0;
-        } else if (c === 92 /* \ */ && quote === 34 /* " */) i++;
-        tokenStart = false;
-        continue;
-      }
-      if (isBlank(c) || c === CR) {
-        tokenStart = true;
-        continue;
-      }
-      if (plain && c !== 58 /* : */ && c !== 35 /* # */) {
-        lastNonBlankAt = i;
-        tokenStart = false;
-        continue;
-      }
-      if (c === 35 /* # */ && tokenStart) {
-        while (i < n && text.charCodeAt(i) !== LF) i++;
-        break;
-      }
-      lastNonBlankAt = i;
-      if ((c === 39 || c === 34) && tokenStart) {
-        quote = c;
-        tokenStart = false;
-        continue;
-      }
-      // A flow collection opens only where a token starts (in a plain scalar a bracket is a character) or inside
-      // another one; it closes only inside one.
-      if ((c === 91 /* [ */ || c === 123) /* { */ && (tokenStart || flow > 0)) {
-        flow++;
-        nodes++;
-        if (++depth > deepest) deepest = depth;
-        tokenStart = true;
-        continue;
-      }
-      if ((c === 93 /* ] */ || c === 125) /* } */ && flow > 0) {
-        flow--;
-        depth--;
-        tokenStart = false;
-        continue;
-      }
-      if (c === 44 /* , */ && flow > 0) {
-        nodes++;
-        tokenStart = true;
-        continue;
-      }
-      if (c === 58 /* : */) {
-        const next = i + 1 < n ? text.charCodeAt(i + 1) : LF;
-        // ": " ends a plain key; a colon inside a plain scalar ("http://x") is a character.
-        if (isBlank(next) || next === LF || next === CR || (flow > 0 && (next === 44 || next === 93 || next === 125))) {
-          nodes++;
-          plain = false;
-          tokenStart = true;
-        } else tokenStart = flow > 0;
-        continue;
-      }
-      if (c === 42 /* * */ && tokenStart) aliases++;
-      else if (tokenStart && flow === 0 && c !== 38 /* & */ && c !== 33 /* ! */ && c !== 124 /* | */ && c !== 62 /* > */) plain = true;
-      tokenStart = false;
-    }
-    if (deepest > bounds.maxDepth) return { message: `nesting deeper than ${bounds.maxDepth} levels`, offset: lineStart };
-    if (nodes > maxNodes) return { message: `more than ${bounds.maxNodes} YAML nodes`, offset: lineStart };
-    if (aliases > maxAliases) return { message: `more than ${bounds.maxAliases} aliases (*name)`, offset: lineStart };
-    // A block scalar indicator ends the line ("key: |", "- >-", "| # note"): the deeper lines after it are text.
-    if (quote === 0 && flow === 0 && lastNonBlankAt >= 0) {
-      let k = lastNonBlankAt;
-      while (k > lineStart && /[-+0-9]/.test(text[k]!)) k--;
-      const ch = text.charCodeAt(k);
-      if ((ch === 124 /* | */ || ch === 62) /* > */ && (k === lineStart || isBlank(text.charCodeAt(k - 1)))) blockScalarParent = indent;
-    }
-    if (i < n) i++;
+    const type = CST.tokenType(token);
+    if (type === "scalar") scalarValue = true;
+    else if (type === "flow-seq-start" || type === "flow-map-start") flow++;
+    else if (type === "flow-seq-end" || type === "flow-map-end") flow = Math.max(0, flow - 1);
+    else if (type === "doc-mode" || type === "doc-start" || type === "doc-end") flow = 0;
+    // Each open bracket is a collection inside the one before it: refusing here is never wrong, only sooner.
+    if (flow > bounds.maxDepth) return { message: `nesting deeper than ${bounds.maxDepth} levels`, offset: at };
+    const add = nodesOf(type, flow > 0);
+    nodes += add.nodes;
+    if (add.alias) aliases++;
+    if (nodes > maxNodes) return { message: `more than ${bounds.maxNodes} YAML nodes`, offset: at };
+    if (aliases > maxAliases) return { message: `more than ${bounds.maxAliases} aliases (*name)`, offset: at };
   }
   return undefined;
 }
 
-function skipLine(text: string, i: number): number {
-  const nl = text.indexOf("\n", i);
-  return nl < 0 ? text.length : nl + 1;
+/** The depth bound on the CST parser's stack, token by token (the lexical pass bounded how many there are). */
+function structuralProblem(text: string, bounds: YamlBounds): YamlBoundsProblem | undefined {
+  const parser = new Parser();
+  const depth = createDepthTracker();
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    const at = offset;
+    if (!SYNTHETIC.has(token)) offset += token.length;
+    // Finished documents are dropped as they come: only what is open is held.
+    for (const _ of parser.next(token));
+    // Every token: the parser may turn the top of its stack into a collection without growing it.
+    if (depth(parser.stack) > bounds.maxDepth) return { message: `nesting deeper than ${bounds.maxDepth} levels`, offset: at };
+  }
+  for (const _ of parser.end());
+  return undefined;
 }

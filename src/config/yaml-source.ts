@@ -2,6 +2,7 @@
 import { parseDocument, isMap, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from "yaml";
 import { AppError } from "../core/errors";
 import { yamlBoundsProblem, type YamlBounds } from "./yaml-bounds";
+import { duplicateKeyOffsets } from "./yaml-duplicate-keys";
 
 export interface YamlSource {
   file: string;
@@ -10,8 +11,8 @@ export interface YamlSource {
   data: unknown;
 }
 
-/** No config file nests this deep; a document that does is refused before it is parsed. */
-const DEFAULT_BOUNDS: YamlBounds = { maxDepth: 64, maxAliases: 100 };
+/** No config file nests this deep or is this large; a document that does is refused before it is parsed. */
+const DEFAULT_BOUNDS: YamlBounds = { maxDepth: 64, maxAliases: 100, maxNodes: 200_000, maxBytes: 16 * 1024 * 1024 };
 
 export function parseYamlSource(text: string, file: string, bounds: YamlBounds = DEFAULT_BOUNDS): YamlSource {
   const problem = yamlBoundsProblem(text, bounds);
@@ -21,16 +22,53 @@ export function parseYamlSource(text: string, file: string, bounds: YamlBounds =
     throw new AppError("CONFIG_INVALID", message, { details: [message] });
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const messages = doc.errors.map((e) => {
-      const { line, col } = lines.linePos(e.pos[0]);
-      return `${file}:${line}:${col} YAML syntax: ${e.message.split("\n")[0]}`;
-    });
+  // Duplicate keys are checked below in one pass: the parser's check is quadratic in a mapping's size.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const errors: YamlProblem[] = [
+    ...doc.errors.map((e) => ({ at: e.pos[0], code: e.code as string, message: e.message.split("\n")[0]! })),
+    ...(doc.errors.length === 0 ? duplicateKeyOffsets(doc).map((at) => ({ at, code: "DUPLICATE_KEY", message: "Map keys must be unique" })) : []),
+  ];
+  if (errors.length > 0) {
+    const messages = syntaxMessages(text, file, errors, lines).slice(0, 20);
     throw new AppError("CONFIG_INVALID", messages.join("\n"), { details: messages });
   }
-  const data = doc.toJS({ maxAliasCount: bounds.maxAliases ?? 100 }) ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: bounds.maxAliases ?? 100 }) ?? {};
+  } catch (err) {
+    // An alias to an anchor set later or nowhere, or aliases that expand too far: the parser throws, not reports.
+    const message = `${file}: YAML: ${(err as Error).message}`;
+    throw new AppError("CONFIG_INVALID", message, { details: [message], cause: err });
+  }
   return { file, doc, lines, data };
+}
+
+/**
+ * One message per mistake: the parser reports what a tab or a broken line made of the lines after it as well, so
+ * only the first problem of a line is kept, and a duplicate key is named.
+ */
+interface YamlProblem {
+  at: number;
+  code: string;
+  message: string;
+}
+
+function syntaxMessages(text: string, file: string, errors: YamlProblem[], lines: LineCounter): string[] {
+  const seen = new Set<number>();
+  const out: string[] = [];
+  for (const e of errors) {
+    const { line, col } = lines.linePos(e.at);
+    if (seen.has(line)) continue;
+    seen.add(line);
+    let what = e.message;
+    if (e.code === "DUPLICATE_KEY") {
+      const rest = text.slice(e.at, e.at + 200).split("\n")[0]!;
+      const key = (/^(.*?):(\s|$)/.exec(rest)?.[1] ?? rest).trim().replace(/^(["'])(.*)\1$/, "$2");
+      what = `the key "${key}" appears twice in one mapping (the second one is here); keep one`;
+    } else if (e.code === "TAB_AS_INDENT") what = "a tab is used for indentation; YAML needs spaces (replace the tab with spaces)";
+    out.push(`${file}:${line}:${col} YAML syntax: ${what}`);
+  }
+  return out;
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; col: number } {

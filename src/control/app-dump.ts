@@ -52,15 +52,15 @@ interface ListItem {
   [k: string]: unknown;
 }
 
-export function createAppDumper(engine: EngineClient, concurrency = 8) {
-  /** CreateSessionObject(def) → GetLayout → the item list under `listKey`. */
-  async function listItems(s: EngineSession, doc: number, def: Json, listKey: string): Promise<ListItem[]> {
-    const qId = (def.qInfo as { qId: string }).qId;
-    const h = await callForHandle(s, doc, "CreateSessionObject", [def], `session object ${qId}`);
-    const r = await s.call<{ qLayout?: Record<string, { qItems?: ListItem[] } | undefined> }>(h, "GetLayout", []);
-    return r.qLayout?.[listKey]?.qItems ?? [];
-  }
+/** CreateSessionObject(def) → GetLayout → the item list under `listKey`. */
+async function listItems(s: EngineSession, doc: number, def: Json, listKey: string): Promise<ListItem[]> {
+  const qId = (def.qInfo as { qId: string }).qId;
+  const h = await callForHandle(s, doc, "CreateSessionObject", [def], `session object ${qId}`);
+  const r = await s.call<{ qLayout?: Record<string, { qItems?: ListItem[] } | undefined> }>(h, "GetLayout", []);
+  return r.qLayout?.[listKey]?.qItems ?? [];
+}
 
+export function createAppDumper(engine: EngineClient, concurrency = 8) {
   async function appObjects(s: EngineSession, doc: number, type: string): Promise<unknown[]> {
     const items = await listItems(
       s,

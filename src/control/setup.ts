@@ -77,6 +77,7 @@ export function setupControl(config: Config, deps: ControlSetupDeps): Control {
       getScriptLog: () => Promise.reject(new AppError("UNAVAILABLE", "no Qlik Sense connection is configured")),
     },
     log.child({ module: "task-waiter" }),
+    deps.clock,
   );
   const startHandler = createStartHandler({ starter: taskStarter, waiter, waitCfg: cfg.wait, kv: () => deps.kv });
   registerTaskRoutes(deps.router, startHandler);
@@ -84,7 +85,7 @@ export function setupControl(config: Config, deps: ControlSetupDeps): Control {
   let reloader: AppReloader | undefined;
   let dumper: AppDumper | undefined;
   if (config.qlik) {
-    const engine = createEngineClient(config.qlik, { baseDir: deps.baseDir, log, callTimeoutMs: cfg.reload.engineTimeoutMs });
+    const engine = createEngineClient(config.qlik, { baseDir: deps.baseDir, log, callTimeoutMs: cfg.reload.engineTimeoutMs, clock: deps.clock });
     dumper = createAppDumper(engine);
     reloader = createAppReloader({
       engine,

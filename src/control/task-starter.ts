@@ -2,9 +2,9 @@
 // allowlist, starts each task once (any task type), and records every decision in the audit log.
 import { mapLimited } from "../core/map-limited";
 import type { Logger } from "pino";
-import type { AuditLog } from "../audit/audit-log";
+import type { AuditActor, AuditLog } from "../audit/audit-log";
 import { AppError, describeError } from "../core/errors";
-import type { MetricsRegistry } from "../core/metrics";
+import type { Counter, MetricsRegistry } from "../core/metrics";
 import type { NameValue } from "../events/types";
 import type { QrsClient } from "../qlik/qrs-client";
 import { and, eq, eqString, isGuid, or } from "../qlik/qrs-filter";
@@ -44,15 +44,6 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
   const log = deps.log.child({ module: "task-starter" });
   const concurrency = deps.concurrency ?? 8;
   const starts = deps.metrics.counter("steward_task_starts_total", "Task start decisions by origin and result (started, failed, denied, not_found, invalid).");
-
-  async function qrsCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw new AppError("QRS_UNAVAILABLE", `${what}: ${describeError(err)}`, { cause: err });
-    }
-  }
 
   async function resolveIds(ids: string[]): Promise<Map<string, QrsTask>> {
     const found = new Map<string, QrsTask>();
@@ -138,33 +129,7 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
     report.started = await mapLimited(toStart, concurrency, (c) => startOne(c, options));
 
     // 5. Audit and count every outcome.
-    for (const s of report.started) {
-      deps.audit.record({
-        actor,
-        action: "task.start",
-        target: s.taskId,
-        result: s.status === "started" ? "ok" : "failed",
-        details: {
-          taskName: s.taskName,
-          via: s.via,
-          ...(s.error ? { error: s.error } : {}),
-          ...(s.executionSessionId ? { executionSessionId: s.executionSessionId } : {}),
-        },
-      });
-      starts.inc({ origin: origin.kind, result: s.status });
-    }
-    for (const d of report.denied) {
-      deps.audit.record({ actor, action: "task.start", target: d.taskId, result: "denied", details: { taskName: d.taskName, via: d.via, reason: d.reason } });
-      starts.inc({ origin: origin.kind, result: "denied" });
-    }
-    for (const id of report.notFound) {
-      deps.audit.record({ actor, action: "task.start", target: id, result: "failed", details: { reason: "no such task on the Qlik site" } });
-      starts.inc({ origin: origin.kind, result: "not_found" });
-    }
-    for (const id of report.invalid) {
-      deps.audit.record({ actor, action: "task.start", target: id.slice(0, 100), result: "failed", details: { reason: "not a task id (GUID)" } });
-      starts.inc({ origin: origin.kind, result: "invalid" });
-    }
+    auditReport(deps.audit, starts, actor, origin.kind, report);
     log.info(
       {
         origin,
@@ -203,4 +168,45 @@ export function createTaskStarter(deps: TaskStarterDeps): TaskStarter {
   }
 
   return { start };
+}
+
+/** A QRS call whose failure is a 503 naming what was being looked up. */
+async function qrsCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError("QRS_UNAVAILABLE", `${what}: ${describeError(err)}`, { cause: err });
+  }
+}
+
+/** Every outcome of a start request in the audit log and the start counter. */
+function auditReport(audit: AuditLog, starts: Counter, actor: AuditActor, originKind: string, report: TaskStartReport): void {
+  for (const s of report.started) {
+    audit.record({
+      actor,
+      action: "task.start",
+      target: s.taskId,
+      result: s.status === "started" ? "ok" : "failed",
+      details: {
+        taskName: s.taskName,
+        via: s.via,
+        ...(s.error ? { error: s.error } : {}),
+        ...(s.executionSessionId ? { executionSessionId: s.executionSessionId } : {}),
+      },
+    });
+    starts.inc({ origin: originKind, result: s.status });
+  }
+  for (const d of report.denied) {
+    audit.record({ actor, action: "task.start", target: d.taskId, result: "denied", details: { taskName: d.taskName, via: d.via, reason: d.reason } });
+    starts.inc({ origin: originKind, result: "denied" });
+  }
+  for (const id of report.notFound) {
+    audit.record({ actor, action: "task.start", target: id, result: "failed", details: { reason: "no such task on the Qlik site" } });
+    starts.inc({ origin: originKind, result: "not_found" });
+  }
+  for (const id of report.invalid) {
+    audit.record({ actor, action: "task.start", target: id.slice(0, 100), result: "failed", details: { reason: "not a task id (GUID)" } });
+    starts.inc({ origin: originKind, result: "invalid" });
+  }
 }

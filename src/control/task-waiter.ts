@@ -1,6 +1,7 @@
 // Follows task runs started through QRS's synchronous start until they finish (?wait=true): polls the execution
 // session until QRS deletes it, then reads the execution result and the script log tail.
 import type { Logger } from "pino";
+import { type Clock, sleep } from "../core/clock";
 import { describeError } from "../core/errors";
 import type { QrsClient } from "../qlik/qrs-client";
 import { eq } from "../qlik/qrs-filter";
@@ -47,18 +48,7 @@ export function tailLines(text: string, n: number): string[] {
   return lines.slice(-n);
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-
-export function createTaskWaiter(qrs: TaskWaiterQrs, log: Logger) {
+export function createTaskWaiter(qrs: TaskWaiterQrs, log: Logger, clock: Clock) {
   async function latestResult(sessionId: string): Promise<QrsExecutionResult | undefined> {
     const results = await qrs.getExecutionResults(eq("executionID", sessionId));
     // One result per attempt (retries); the newest one is the outcome.
@@ -81,7 +71,7 @@ export function createTaskWaiter(qrs: TaskWaiterQrs, log: Logger) {
         lastError = describeError(err);
         log.debug({ taskId: task.taskId, err: lastError }, "polling a task run failed; retrying");
       }
-      await sleep(opts.pollIntervalMs, signal);
+      await sleep(clock, opts.pollIntervalMs, signal);
     }
     if (!result || !FINAL_EXECUTION_STATUSES.has(result.status)) {
       return {

@@ -1,10 +1,13 @@
 // Time as a dependency, so schedules, TTLs, rate limits and retries can be tested without waiting.
+import { type PollInterval, pollMsOf } from "./poll-interval";
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** fn may return a promise (work on the store): the manual clock waits for it before it fires later timers. */
   setTimeout(fn: () => unknown, ms: number): Timer;
-  clearTimeout(timer: Timer): void;
+  /** Does nothing for undefined or a timer that has fired. */
+  clearTimeout(timer: Timer | undefined): void;
 }
 
 export interface Timer {
@@ -16,6 +19,48 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
 };
+
+/**
+ * Wall time, whatever clock Steward runs on: only for deadlines on real I/O (a socket, a peer's answer, a child
+ * process) and for shutdown budgets. These bound work that takes wall time even in a simulation, so a virtual
+ * clock that jumps must not fire them early and a manual clock that stands still must not hold them back.
+ * Schedules, intervals, retries, backoffs, leases and TTLs use the injected Clock instead.
+ */
+export const wallClock: Clock = systemClock;
+
+/** Resolves after `ms` on `clock`, or at once when `signal` aborts. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = clock.setTimeout(done, ms);
+    function done() {
+      clock.clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Calls `fn` every `ms` on `clock` (from `ms` after now) until the returned function is called; `ms` may be a
+ * function, read each time the next call is armed.
+ */
+export function every(clock: Clock, ms: PollInterval, fn: () => unknown): () => void {
+  let timer: Timer | undefined;
+  let stopped = false;
+  const arm = () => {
+    timer = clock.setTimeout(() => {
+      if (stopped) return;
+      arm();
+      fn();
+    }, pollMsOf(ms));
+  };
+  arm();
+  return () => {
+    stopped = true;
+    if (timer) clock.clearTimeout(timer);
+  };
+}
 
 /** A clock that only moves when told to; timers fire in due order as time advances. */
 export interface ManualClock extends Clock {
@@ -35,7 +80,7 @@ export function createManualClock(startMs: number): ManualClock {
       return { id } as unknown as Timer;
     },
     clearTimeout(timer) {
-      timers.delete((timer as unknown as { id: number }).id);
+      if (timer) timers.delete((timer as unknown as { id: number }).id);
     },
     async advance(ms) {
       await clock.set(current + ms);

@@ -1,4 +1,5 @@
 // Ordered start and reverse-ordered, time-bounded stop of the program's components.
+import { type Timer, wallClock } from "./clock";
 import type { Logger } from "pino";
 import { describeError } from "./errors";
 
@@ -42,16 +43,16 @@ export function createLifecycle(log: Logger): Lifecycle {
         const deadline = Date.now() + budgetMs;
         for (const c of running.reverse()) {
           const left = Math.max(100, deadline - Date.now());
-          let timer: ReturnType<typeof setTimeout> | undefined;
+          let timer: Timer | undefined;
           try {
             await Promise.race([
               Promise.resolve(c.stop(left)),
-              new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`did not stop within ${left} ms`)), left))),
+              new Promise((_, reject) => (timer = wallClock.setTimeout(() => reject(new Error(`did not stop within ${left} ms`)), left))),
             ]);
           } catch (err) {
             log.warn({ component: c.name, err: describeError(err) }, "component did not stop cleanly");
           } finally {
-            clearTimeout(timer);
+            wallClock.clearTimeout(timer);
           }
         }
         running.length = 0;

@@ -1,29 +1,50 @@
 // A job that runs at start and then again a while after each run ends: never two runs at once, a run on demand
 // shares the one in progress, and stop waits for it. The job handles its own errors (a rejected run is a bug).
+import type { Clock, Timer } from "./clock";
 import type { Component } from "./lifecycle";
+import { inFlight } from "./stepped-clock";
 
 export interface Loop extends Component {
   /** Runs now, or joins the run in progress. */
   runNow(): Promise<void>;
-  /** The next run comes now instead of after the wait (a run in progress schedules the next one itself). */
+  /**
+   * The next run comes now instead of after the wait; during a run, right after it ends (what woke the loop may have
+   * happened after the run read its state: a new API key while a poll with the old one was on its way).
+   */
   wake(): void;
 }
 
 /** `delayAfter` is asked after every run: a fixed interval, or a wait a run asked for (a backoff, a Retry-After). */
-export function createLoop(name: string, run: () => Promise<void>, delayAfter: () => number): Loop {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+export function createLoop(name: string, run: () => Promise<void>, delayAfter: () => number, clock: Clock): Loop {
+  let timer: Timer | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
+  let wokenDuringRun = false;
+  /** The timer fired and waits for the run in progress (its own or one on demand): it arms the next one itself. */
+  let timerRun = false;
   const runNow = (): Promise<void> => {
     running ??= run().finally(() => {
       running = undefined;
+      // A run on demand leaves the timer as it was; a wake during it still brings the next run forward.
+      if (timerRun || !wokenDuringRun) return;
+      wokenDuringRun = false;
+      if (stopped) return;
+      if (timer) clock.clearTimeout(timer);
+      schedule(0);
     });
     return running;
   };
   const schedule = (ms: number) => {
-    timer = setTimeout(() => {
-      void runNow().finally(() => {
-        if (!stopped) schedule(delayAfter());
+    timer = clock.setTimeout(() => {
+      timerRun = true;
+      // On a stepped clock the run is work in flight (a Qlik Cloud poll's HTTPS calls, a watchdog look): time
+      // waits for it. A run must therefore not wait on a timer of that clock itself (it yields with setImmediate).
+      void inFlight(clock, runNow(), `the ${name} loop's run`).finally(() => {
+        timerRun = false;
+        if (stopped) return;
+        const again = wokenDuringRun;
+        wokenDuringRun = false;
+        schedule(again ? 0 : delayAfter());
       });
     }, ms);
   };
@@ -35,13 +56,17 @@ export function createLoop(name: string, run: () => Promise<void>, delayAfter: (
     },
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      if (timer) clock.clearTimeout(timer);
       await running;
     },
     runNow,
     wake() {
-      if (stopped || running) return;
-      if (timer) clearTimeout(timer);
+      if (stopped) return;
+      if (running) {
+        wokenDuringRun = true;
+        return;
+      }
+      if (timer) clock.clearTimeout(timer);
       schedule(0);
     },
   };

@@ -1,5 +1,6 @@
 // A small Prometheus registry: components register counters, gauges and histograms by name; /metrics renders
 // them in the text exposition format. Labels are fixed per metric at registration.
+import { type Timer, wallClock } from "./clock";
 export type Labels = Record<string, string>;
 
 interface Series {
@@ -134,10 +135,10 @@ export function createMetricsRegistry(): MetricsRegistry {
       gaugeFn(name, help, () => last);
     },
     async collect() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: Timer | undefined;
       const reads = Promise.allSettled([...collectors.values()].map((c) => c()));
-      await Promise.race([reads, new Promise((r) => (timer = setTimeout(r, COLLECT_TIMEOUT_MS)))]);
-      clearTimeout(timer);
+      await Promise.race([reads, new Promise<void>((r) => (timer = wallClock.setTimeout(r, COLLECT_TIMEOUT_MS)))]);
+      wallClock.clearTimeout(timer);
     },
     histogram(name, help, buckets) {
       const sorted = [...buckets].sort((a, b) => a - b);

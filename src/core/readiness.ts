@@ -1,5 +1,6 @@
 // Per-component readiness for GET /ready: each component reports whether it is up; a required component
 // that is down makes the whole service not ready (503).
+import { wallClock } from "./clock";
 export interface ComponentStatus {
   ok: boolean;
   /** A short human-readable state, e.g. "connected to mqtt://broker:1883" or the last error. */
@@ -38,7 +39,7 @@ export function createReadiness(timeoutMs = 2000): Readiness {
             status = await Promise.race([
               Promise.resolve(c.check()),
               new Promise<ComponentStatus>((resolve) =>
-                setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref?.(),
+                wallClock.setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref?.(),
               ),
             ]);
           } catch (err) {

@@ -1,26 +1,10 @@
 // RFC 5545 recurrence rules (RRULE lines) as Qlik Cloud's Scheduling Tasks store them: the occurrences of a
 // time schedule in its IANA zone, wall-clock times kept across daylight-saving changes. A rule Steward cannot read
-// is an error naming the part, never a guess; every search is bounded, so a rule that never matches costs little.
+// is an error naming the part, never a guess; every search has a step budget no rule can exceed (RecurrenceBudgetError).
+import { parseRule, type RecurrenceRule } from "./rrule-parse";
 import { isKnownZone, zonedLocalToUtc, zoneOffsetMs } from "./time-zone";
 
-export type Freq = "MINUTELY" | "HOURLY" | "DAILY" | "WEEKLY" | "MONTHLY" | "YEARLY";
-
-export interface RecurrenceRule {
-  freq: Freq;
-  interval: number;
-  count?: number;
-  /** UNTIL as an instant (a `Z` value) or as local wall time in the schedule's zone (read as if UTC). */
-  until?: { utcMs: number } | { localMs: number };
-  bySecond?: number[];
-  byMinute?: number[];
-  byHour?: number[];
-  /** Weekday 0 = Sunday … 6 = Saturday; `n` the numeric prefix (MONTHLY, YEARLY): 1 first, -1 last. */
-  byDay?: Array<{ weekday: number; n?: number }>;
-  byMonthDay?: number[];
-  byMonth?: number[];
-  /** Week start for WEEKLY with INTERVAL (default Monday). */
-  wkst: number;
-}
+export { type Freq, parseRule, type RecurrenceRule, type RuleRead } from "./rrule-parse";
 
 export interface Schedule {
   rules: RecurrenceRule[];
@@ -31,122 +15,30 @@ export interface Schedule {
   endMs?: number;
 }
 
-export type RuleRead = { ok: true; rule: RecurrenceRule } | { ok: false; error: string };
-
 const DAY = 86_400_000;
-const WEEKDAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
-const FREQS: Freq[] = ["MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
-const UNSUPPORTED = new Set(["BYSETPOS", "BYYEARDAY", "BYWEEKNO"]);
+const HOUR = 3_600_000;
 /** Days searched ahead at most (a rule that never matches, or fires once a decade, ends the search here). */
 const HORIZON_DAYS = 366 * 30;
-/** Candidate times examined per search at most (MINUTELY rules with COUNT counted from a start long ago). */
-const MAX_CANDIDATES = 400_000;
+/**
+ * Steps one search may take at most: a step is a day looked at or a candidate time generated, each a bounded
+ * amount of work (lists are deduplicated, so a day costs at most a few hundred comparisons). A MINUTELY rule with
+ * COUNT counted from a start months ago, or a rule firing every second, needs more and is refused, not computed.
+ */
+export const MAX_STEPS_PER_SEARCH = 100_000;
+/** A time-zone conversion costs about as much as this many steps (Intl look-ups are slow), so it is charged so. */
+const ZONE_STEPS = 40;
 
-function intList(name: string, value: string, min: number, max: number, allowNegative = false): number[] | string {
-  const out: number[] = [];
-  for (const part of value.split(",")) {
-    if (!/^[+-]?\d{1,4}$/.test(part)) return `${name}=${value}: '${part}' is not a number`;
-    const n = Number(part);
-    const ok = allowNegative ? n !== 0 && Math.abs(n) >= min && Math.abs(n) <= max : n >= min && n <= max;
-    if (!ok) return `${name}=${value}: ${n} is out of range`;
-    out.push(n);
-  }
-  return out;
+/** Steps left to a caller that makes many searches (the watchdog, per task and pass); each search also has its own cap. */
+export interface StepBudget {
+  left: number;
 }
 
-/** Reads one `RRULE:…` line (the `RRULE:` prefix is optional). */
-export function parseRule(line: string): RuleRead {
-  const text = line.trim().replace(/^RRULE:/i, "");
-  if (/^[A-Z-]+[:;]/i.test(text) && !/^(FREQ|INTERVAL|COUNT|UNTIL|BY[A-Z]+|WKST)=/i.test(text)) {
-    return { ok: false, error: `'${line.trim().slice(0, 80)}': only RRULE lines are supported` };
+/** A search that would take more steps than its budget: the rule is too costly to follow, not "no occurrence". */
+export class RecurrenceBudgetError extends Error {
+  constructor(readonly steps: number) {
+    super(`working out its next occurrence takes more than ${steps} steps (a rule firing very often, or COUNT counted from long ago)`);
+    this.name = "RecurrenceBudgetError";
   }
-  const parts = new Map<string, string>();
-  for (const kv of text.split(";")) {
-    if (kv === "") continue;
-    const eq = kv.indexOf("=");
-    if (eq <= 0) return { ok: false, error: `'${kv.slice(0, 40)}' is not NAME=VALUE` };
-    const name = kv.slice(0, eq).toUpperCase();
-    if (parts.has(name)) return { ok: false, error: `${name} is given twice` };
-    parts.set(name, kv.slice(eq + 1).toUpperCase());
-  }
-  const freq = parts.get("FREQ");
-  if (!freq) return { ok: false, error: "FREQ is missing" };
-  if (!FREQS.includes(freq as Freq)) return { ok: false, error: `FREQ=${freq} is not supported (${FREQS.join(", ")})` };
-  const rule: RecurrenceRule = { freq: freq as Freq, interval: 1, wkst: 1 };
-  for (const [name, value] of parts) {
-    if (UNSUPPORTED.has(name)) return { ok: false, error: `${name} is not supported` };
-    let list: number[] | string;
-    switch (name) {
-      case "FREQ":
-        continue;
-      case "INTERVAL":
-      case "COUNT": {
-        if (!/^\d{1,7}$/.test(value) || Number(value) < 1) return { ok: false, error: `${name}=${value} is not a positive whole number` };
-        if (name === "INTERVAL") rule.interval = Number(value);
-        else rule.count = Number(value);
-        continue;
-      }
-      case "UNTIL": {
-        const m = /^(\d{4})(\d\d)(\d\d)(?:T(\d\d)(\d\d)(\d\d)(Z?))?$/.exec(value);
-        if (!m) return { ok: false, error: `UNTIL=${value} is not a date (20261231 or 20261231T235959Z)` };
-        const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 23), +(m[5] ?? 59), +(m[6] ?? 59));
-        if (!Number.isFinite(ms) || new Date(ms).getUTCDate() !== +m[3]!) return { ok: false, error: `UNTIL=${value} is not a date` };
-        rule.until = m[7] === "Z" ? { utcMs: ms } : { localMs: ms };
-        continue;
-      }
-      case "BYSECOND":
-        list = intList(name, value, 0, 59);
-        if (typeof list === "string") return { ok: false, error: list };
-        rule.bySecond = list;
-        continue;
-      case "BYMINUTE":
-        list = intList(name, value, 0, 59);
-        if (typeof list === "string") return { ok: false, error: list };
-        rule.byMinute = list;
-        continue;
-      case "BYHOUR":
-        list = intList(name, value, 0, 23);
-        if (typeof list === "string") return { ok: false, error: list };
-        rule.byHour = list;
-        continue;
-      case "BYMONTHDAY":
-        list = intList(name, value, 1, 31, true);
-        if (typeof list === "string") return { ok: false, error: list };
-        rule.byMonthDay = list;
-        continue;
-      case "BYMONTH":
-        list = intList(name, value, 1, 12);
-        if (typeof list === "string") return { ok: false, error: list };
-        rule.byMonth = list;
-        continue;
-      case "WKST": {
-        const d = WEEKDAYS.indexOf(value);
-        if (d < 0) return { ok: false, error: `WKST=${value} is not a weekday (MO … SU)` };
-        rule.wkst = d;
-        continue;
-      }
-      case "BYDAY": {
-        const days: Array<{ weekday: number; n?: number }> = [];
-        for (const item of value.split(",")) {
-          const m = /^([+-]?\d{1,2})?(SU|MO|TU|WE|TH|FR|SA)$/.exec(item);
-          if (!m) return { ok: false, error: `BYDAY=${value}: '${item}' is not a weekday such as MO or 1MO or -1FR` };
-          const n = m[1] === undefined ? undefined : Number(m[1]);
-          if (n !== undefined) {
-            if (n === 0 || Math.abs(n) > 53) return { ok: false, error: `BYDAY=${value}: ${n} is out of range` };
-            if (rule.freq !== "MONTHLY" && rule.freq !== "YEARLY")
-              return { ok: false, error: `BYDAY=${value}: a numbered weekday needs FREQ=MONTHLY or YEARLY` };
-          }
-          days.push({ weekday: WEEKDAYS.indexOf(m[2]!), ...(n !== undefined ? { n } : {}) });
-        }
-        rule.byDay = days;
-        continue;
-      }
-      default:
-        return { ok: false, error: `${name} is not a recurrence rule part Steward knows` };
-    }
-  }
-  if (rule.count !== undefined && rule.until !== undefined) return { ok: false, error: "COUNT and UNTIL together are not allowed" };
-  return { ok: true, rule };
 }
 
 /** A schedule from Qlik's fields: recurrence lines, zone, optional local start and end (RFC 3339 without offset). */
@@ -256,11 +148,13 @@ function dayMatches(r: RecurrenceRule, dayMs: number, start: Date): boolean {
 }
 
 /** The rule's local times within one matching day, ascending (ms after that day's midnight). */
-function timesOfDay(r: RecurrenceRule, dayMs: number, start: Date): number[] {
+function timesOfDay(r: RecurrenceRule, dayMs: number, start: Date, steps: Steps): number[] {
   const startMs = start.getTime();
   const hours = r.byHour ?? (r.freq === "HOURLY" || r.freq === "MINUTELY" ? range(24) : [start.getUTCHours()]);
   const minutes = r.byMinute ?? (r.freq === "MINUTELY" ? range(60) : [start.getUTCMinutes()]);
   const seconds = r.bySecond ?? [start.getUTCSeconds()];
+  // Paid before the times are built: a day of a rule firing every second is 86,400 of them.
+  steps.take(hours.length * minutes.length * seconds.length);
   const out: number[] = [];
   for (const h of hours)
     for (const mi of minutes)
@@ -275,8 +169,69 @@ function timesOfDay(r: RecurrenceRule, dayMs: number, start: Date): number[] {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/** Counts a search's steps against its own cap and the caller's budget; throws once either is spent. */
+export interface Steps {
+  take(n: number): void;
+}
+
+function stepsFor(budget: StepBudget | undefined): Steps {
+  const cap = Math.min(MAX_STEPS_PER_SEARCH, budget?.left ?? MAX_STEPS_PER_SEARCH);
+  let used = 0;
+  return {
+    take(n) {
+      used += n;
+      if (budget) budget.left -= n;
+      if (used > cap) throw new RecurrenceBudgetError(cap);
+    },
+  };
+}
+
+/**
+ * Local wall times of one day to instants, each zone look-up charged. A day with no daylight-saving change has one
+ * offset throughout (its midnight and the next one, shared with the following day, tell). On the day of a change the
+ * offset changes once: each local hour converts its first and last second, and an hour whose two agree converts its
+ * other times by the same offset; only the hour holding the change converts each time on its own. (Converting every
+ * time of such a day on its own made an every-minute rule cost 60,000 steps there, and spent a look's share.)
+ * Exported for its test.
+ */
+export function dayConverter(zone: string, steps: Steps): (dayMs: number) => (local: number) => number {
+  const midnights = new Map<number, number>();
+  const midnight = (dayMs: number) => {
+    let at = midnights.get(dayMs);
+    if (at === undefined) {
+      steps.take(ZONE_STEPS);
+      at = zonedLocalToUtc(zone, dayMs);
+      if (midnights.size > 2) midnights.clear();
+      midnights.set(dayMs, at);
+    }
+    return at;
+  };
+  const convert = (local: number) => {
+    steps.take(ZONE_STEPS);
+    return zonedLocalToUtc(zone, local);
+  };
+  return (dayMs) => {
+    const from = midnight(dayMs);
+    if (midnight(dayMs + DAY) - from === DAY) return (local) => local - (dayMs - from);
+    /** Per local hour of the day: its offset when the whole hour has one, NaN for the hour of the change. */
+    const hours = new Map<number, number>();
+    return (local) => {
+      const hour = Math.floor(local / HOUR);
+      let offset = hours.get(hour);
+      if (offset === undefined) {
+        const start = hour * HOUR;
+        const last = start + HOUR - 1_000;
+        const atStart = start - convert(start);
+        offset = atStart === last - convert(last) ? atStart : Number.NaN;
+        hours.set(hour, offset);
+      }
+      return Number.isNaN(offset) ? convert(local) : local - offset;
+    };
+  };
+}
+
 /** The rule's next occurrence strictly after `afterMs` (an instant), or undefined (ended, or none in the horizon). */
-function nextOfRule(r: RecurrenceRule, s: Schedule, afterMs: number): number | undefined {
+function nextOfRule(r: RecurrenceRule, s: Schedule, afterMs: number, steps: Steps): number | undefined {
   const start = new Date(s.startLocalMs);
   const untilMs = r.until ? ("utcMs" in r.until ? r.until.utcMs : zonedLocalToUtc(s.timeZone, r.until.localMs)) : Number.POSITIVE_INFINITY;
   // UNTIL is the last instant that may fire (RFC 5545); endDateTime is when the schedule stops.
@@ -286,15 +241,16 @@ function nextOfRule(r: RecurrenceRule, s: Schedule, afterMs: number): number | u
   const afterLocal = afterMs + zoneOffsetMs(s.timeZone, afterMs);
   const firstDay = r.count !== undefined ? dayIndex(s.startLocalMs) : Math.max(dayIndex(s.startLocalMs), dayIndex(afterLocal) - 1);
   let seen = 0;
-  let examined = 0;
   let previous = Number.NEGATIVE_INFINITY;
+  const converterOf = dayConverter(s.timeZone, steps);
   for (let di = firstDay; di < firstDay + HORIZON_DAYS + (r.count !== undefined ? dayIndex(afterLocal) - firstDay : 0); di++) {
+    steps.take(1);
     const dayMs = di * DAY;
     if (!dayMatches(r, dayMs, start)) continue;
-    for (const local of timesOfDay(r, dayMs, start)) {
-      if (++examined > MAX_CANDIDATES) return undefined;
+    const toUtc = converterOf(dayMs);
+    for (const local of timesOfDay(r, dayMs, start, steps)) {
       if (local < s.startLocalMs) continue;
-      const at = zonedLocalToUtc(s.timeZone, local);
+      const at = toUtc(local);
       if (at <= previous) continue; // a wall time repeated or skipped over by a daylight-saving change fires once
       previous = at;
       if (at >= endMs) return undefined;
@@ -306,23 +262,27 @@ function nextOfRule(r: RecurrenceRule, s: Schedule, afterMs: number): number | u
   return undefined;
 }
 
-/** The schedule's next occurrence strictly after `afterMs`, or undefined. */
-export function nextOccurrence(s: Schedule, afterMs: number): number | undefined {
+/**
+ * The schedule's next occurrence strictly after `afterMs`, or undefined. Throws RecurrenceBudgetError when the
+ * search would pass MAX_STEPS_PER_SEARCH steps or what is left of `budget` (which it draws down).
+ */
+export function nextOccurrence(s: Schedule, afterMs: number, budget?: StepBudget): number | undefined {
+  const steps = stepsFor(budget);
   let best: number | undefined;
   for (const r of s.rules) {
-    const n = nextOfRule(r, s, afterMs);
+    const n = nextOfRule(r, s, afterMs, steps);
     if (n !== undefined && (best === undefined || n < best)) best = n;
   }
   return best;
 }
 
-/** Occurrences in (fromMs, toMs], at most `max`. */
-export function occurrencesBetween(s: Schedule, fromMs: number, toMs: number, max = 500): number[] {
+/** Occurrences in (fromMs, toMs], at most `max`; each search draws on `budget` when given. */
+export function occurrencesBetween(s: Schedule, fromMs: number, toMs: number, max = 500, budget?: StepBudget): number[] {
   const out: number[] = [];
-  let at = nextOccurrence(s, fromMs);
+  let at = nextOccurrence(s, fromMs, budget);
   while (at !== undefined && at <= toMs && out.length < max) {
     out.push(at);
-    at = nextOccurrence(s, at);
+    at = nextOccurrence(s, at, budget);
   }
   return out;
 }

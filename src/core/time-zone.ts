@@ -12,8 +12,30 @@ export function isKnownZone(tz: string): boolean {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The zone's offset from UTC at `utcMs`, in ms. */
+const HOUR_MS = 3_600_000;
+/** Per zone and UTC hour: the offset all through that hour, or NaN when it changes within the hour. */
+const hourOffsets = new Map<string, number>();
+const MAX_CACHED_HOURS = 200_000;
+
+/**
+ * The zone's offset from UTC at `utcMs`, in ms. Asking Intl is slow (a watchdog look computes thousands of trigger
+ * times), so each UTC hour is asked about once: an hour whose start and end have the same offset has it throughout
+ * (no zone changes its offset twice within an hour); an hour with a change in it is asked about per instant.
+ */
 export function zoneOffsetMs(tz: string, utcMs: number): number {
+  const hour = Math.floor(utcMs / HOUR_MS);
+  const key = `${tz}|${hour}`;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    const atStart = exactZoneOffsetMs(tz, hour * HOUR_MS);
+    offset = atStart === exactZoneOffsetMs(tz, (hour + 1) * HOUR_MS - 1000) ? atStart : Number.NaN;
+    if (hourOffsets.size >= MAX_CACHED_HOURS) hourOffsets.clear();
+    hourOffsets.set(key, offset);
+  }
+  return Number.isNaN(offset) ? exactZoneOffsetMs(tz, utcMs) : offset;
+}
+
+function exactZoneOffsetMs(tz: string, utcMs: number): number {
   let f = formatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", {

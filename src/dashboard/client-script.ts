@@ -118,8 +118,27 @@ export const DASHBOARD_JS = `
     e.preventDefault();
     navigate(url.pathname + url.search, true);
   });
+  // A form that writes through the API (data-api-form = its path): fields to JSON, "a.b" names nest, data-list
+  // fields are comma-separated lists, empty fields are left out.
+  function formBody(f) {
+    var body = {};
+    Array.prototype.forEach.call(f.elements, function (el) {
+      if (!el.name || el.value.trim() === "") return;
+      var value = el.dataset.list ? el.value.split(",").map(function (s) { return s.trim(); }).filter(Boolean) : el.value.trim();
+      var path = el.name.split("."), at = body;
+      for (var i = 0; i < path.length - 1; i++) at = at[path[i]] = at[path[i]] || {};
+      at[path[path.length - 1]] = value;
+    });
+    return body;
+  }
   document.addEventListener("submit", function (e) {
     var f = e.target;
+    if (f.dataset && f.dataset.apiForm) {
+      e.preventDefault();
+      var btn = f.querySelector("button[type=submit]") || f;
+      run(btn, function () { return api("POST", f.dataset.apiForm, formBody(f)); }, f.dataset.done || "Saved");
+      return;
+    }
     if (f.id === "login") {
       e.preventDefault();
       sessionStorage.setItem(KEY, f.elements.key.value.trim());
@@ -185,6 +204,9 @@ export const DASHBOARD_JS = `
       var note = prompt("Acknowledge the incident of " + b.dataset.name + "? Its further failures will not notify again until it recovers. Note (optional):", "");
       if (note === null) return;
       run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/acknowledge", note ? { note: note } : {}); }, "Acknowledged " + b.dataset.name);
+    } else if (a === "end-silence") {
+      if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
+      run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");
     } else if (a === "retry") {
       run(b, function () { return api("POST", "/v4/deliveries/" + encodeURIComponent(b.dataset.id) + "/retry"); }, "Delivery " + b.dataset.id + " queued again");
     } else if (a === "refresh") {

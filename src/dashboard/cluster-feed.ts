@@ -4,11 +4,13 @@
 // local file), so the overview, the charts and the events are the whole site's on every node, each entry naming
 // the Steward that handled it.
 import type { EventBus } from "../core/bus";
+import { type Clock, every, systemClock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 import type { Logger } from "../core/logger";
 import type { DomainEvent, DomainEvents } from "../events/types";
 import type { MigrationSet } from "../store/database";
 import type { SqlDb } from "../store/sql";
+import { createFeedWriter } from "./feed-writer";
 
 export const dashboardFeedMigrations: MigrationSet = {
   module: "dashboard_feed",
@@ -50,6 +52,10 @@ export function createClusterFeed(deps: {
   sink: FeedSink;
   log: Logger;
   now?: () => number;
+  /** The polls run on it (the system clock when left out). */
+  clock?: Clock;
+  /** How often to read what other Stewards wrote (POLL_MS when left out; src/cluster/peer-poll.ts). */
+  pollMs?: () => number;
   /** Where a restart resumes (the local store's meta), so the timeline does not take the same events twice. */
   cursor: { get(): number | undefined; set(id: number): void };
   /** On a first start: how many of the newest events to take. */
@@ -61,7 +67,7 @@ export function createClusterFeed(deps: {
   const log = deps.log.child({ module: "dashboard-feed" });
   const seen = new Set<number>();
   let newest = 0;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let stopPolls: (() => void) | undefined;
   let off: (() => void) | undefined;
   let polling: Promise<number> | undefined;
   let lastError = "";
@@ -69,15 +75,25 @@ export function createClusterFeed(deps: {
   let prunedUpTo = 0;
   const maxRows = deps.maxRows ?? FEED_MAX_ROWS;
 
+  const write = createFeedWriter(deps.db, deps.steward);
   const publish = (event: DomainEvent) => {
     const { scriptLog, ...rest } = event as DomainEvent & { scriptLog?: { text?: string } };
     // The whole script log stays out (the outbox has it); the excerpt the pages show stays in.
     const stored = scriptLog ? { ...rest, scriptLog: { ...scriptLog, text: undefined } } : rest;
-    deps.db
-      .run("INSERT INTO dashboard_feed (seen_at, steward, kind, payload) VALUES (?, ?, ?, ?)", [now(), deps.steward, event.kind, JSON.stringify(stored)])
+    write({ seenAt: now(), kind: event.kind, payload: JSON.stringify(stored) })
+      .then(readOwnWrite)
       .catch((err: Error) =>
         log.warn({ err: err.message }, "cannot add an event to the site-wide dashboard feed (it shows on this Steward's pages only after the store is back)"),
       );
+  };
+  /**
+   * This Steward's own event is on its pages as soon as it is in the table, not at the next poll (slow while the
+   * cluster has no other member): read after the write, after the read running now if one is (it may have missed it).
+   */
+  const readOwnWrite = () => {
+    if (!off) return;
+    if (polling) void polling.then(() => feed.poll());
+    else void feed.poll();
   };
 
   async function readOnce(): Promise<number> {
@@ -121,15 +137,14 @@ export function createClusterFeed(deps: {
       // Ids up to the saved cursor were taken before the restart: only later ones are new.
       for (let id = Math.max(1, newest - REREAD + 1); id <= newest; id++) seen.add(id);
       off = deps.bus.onAny((_kind, payload) => publish(payload as DomainEvent));
-      timer = setInterval(() => void feed.poll(), POLL_MS);
-      timer.unref?.();
+      stopPolls = every(deps.clock ?? systemClock, deps.pollMs ?? POLL_MS, () => void feed.poll());
       await feed.poll();
     },
     async stop() {
       off?.();
       off = undefined;
-      if (timer) clearInterval(timer);
-      timer = undefined;
+      stopPolls?.();
+      stopPolls = undefined;
       await polling;
     },
     poll() {

@@ -1,6 +1,7 @@
 // The recent-event history behind the dashboard timeline, kept in the store so the timeline survives a restart.
 // Capped: only the newest rows are kept; whole script logs are not stored twice (the outbox has them).
 import type { DatabaseSync } from "node:sqlite";
+import { type Clock, systemClock, type Timer } from "../core/clock";
 import type { DomainEvent } from "../events/types";
 import type { MigrationSet } from "../store/database";
 import type { GroupCommit } from "../store/group-commit";
@@ -48,13 +49,13 @@ const FLUSH_EVERY_MS = 250;
  * of one each (older ones would be pruned at once). A crash loses at most that moment of the timeline (alerts
  * are in the outbox, runs in the run history). Sequence numbers are assigned here, so they are known at once.
  */
-export function createEventHistory(db: DatabaseSync, max: number, writes?: GroupCommit): EventHistory {
+export function createEventHistory(db: DatabaseSync, max: number, writes?: GroupCommit, clock: Clock = systemClock): EventHistory {
   const insert = db.prepare("INSERT INTO event_history (seq, seen_at, kind, payload, steward) VALUES (?, ?, ?, ?, ?)");
   const prune = db.prepare("DELETE FROM event_history WHERE seq <= ?");
   const recent = db.prepare("SELECT seq, seen_at, payload, steward FROM event_history ORDER BY seq DESC LIMIT ?");
   let last = Number((db.prepare("SELECT COALESCE(MAX(seq), 0) AS s FROM event_history").get() as { s: number }).s);
   let pending: Array<{ seq: number; seenAt: number; event: DomainEvent; steward?: string }> = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
 
   const writeRows = (rows: typeof pending) => {
     for (const r of rows) {
@@ -82,7 +83,7 @@ export function createEventHistory(db: DatabaseSync, max: number, writes?: Group
       }
       pending.push(row);
       if (pending.length > 2 * max) pending = pending.slice(-max);
-      timer ??= setTimeout(() => {
+      timer ??= clock.setTimeout(() => {
         timer = undefined;
         const rows = take();
         // The timeline is a convenience: rows lost with a failed commit are not worth failing anything for.
@@ -92,7 +93,7 @@ export function createEventHistory(db: DatabaseSync, max: number, writes?: Group
       return seq;
     },
     flush() {
-      if (timer) clearTimeout(timer);
+      if (timer) clock.clearTimeout(timer);
       timer = undefined;
       const rows = take();
       if (rows.length === 0 || !db.isOpen) return;

@@ -1,5 +1,6 @@
 // The status dashboard at /ui, served by Steward itself: server-rendered pages over Steward's own REST API,
 // plus an in-memory timeline of recent events. `steward demo` attaches its capture inbox.
+import type { Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
 import { isTaskEvent } from "../events/types";
 import type { SqlDb } from "../store/sql";
@@ -41,6 +42,8 @@ export interface DashboardDeps {
   hono: Hono<HttpEnv>;
   bus: EventBus<DomainEvents>;
   lifecycle: Lifecycle;
+  /** The timeline's delayed writes and the site-wide feed's polls run on it. */
+  clock: Clock;
   /** Keeps the timeline across restarts; without it the timeline lives in memory only. */
   store?: Store;
   /** IANA zone of the site (notify.timeZone); this machine's when unset. */
@@ -48,7 +51,10 @@ export interface DashboardDeps {
   /** QRS, to name the tasks that schedules and audit entries hold by id. */
   qrs?: QrsClient;
   /** In a cluster: the shared store and this Steward's name, so every Steward's pages show the whole site. */
-  siteWide?: { db: SqlDb; steward: string; log: Logger };
+  /** `pollMs`: how often to read what other Stewards wrote (src/cluster/peer-poll.ts). */
+  siteWide?: { db: SqlDb; steward: string; log: Logger; pollMs?: () => number };
+  /** HTML shown at the top of every page while it returns one (an active maintenance window). */
+  banner?: () => string | undefined;
 }
 
 const FEED_CURSOR = "dashboard.feed.cursor";
@@ -59,7 +65,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
   const timeline = createEventTimeline(deps.bus, {
     max,
     siteWide: Boolean(siteWide),
-    ...(deps.store ? { history: createEventHistory(deps.store.db, max, deps.store.writes) } : {}),
+    ...(deps.store ? { history: createEventHistory(deps.store.db, max, deps.store.writes, deps.clock) } : {}),
   });
   deps.lifecycle.add(timeline);
   const runs = deps.store ? createRunHistory(deps.store.db, deps.bus, Date.now, undefined, deps.store.writes, Boolean(siteWide)) : undefined;
@@ -73,6 +79,8 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
         bus: deps.bus,
         steward: siteWide.steward,
         log: siteWide.log,
+        ...(siteWide.pollMs ? { pollMs: siteWide.pollMs } : {}),
+        clock: deps.clock,
         initial: max,
         cursor: {
           get: () => (getMeta(local, FEED_CURSOR) === undefined ? undefined : Number(getMeta(local, FEED_CURSOR))),
@@ -95,6 +103,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     inbox: () => inbox,
     siteTimeZone: deps.siteTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     taskNames: createTaskNames(deps.qrs),
+    ...(deps.banner ? { banner: deps.banner } : {}),
   });
   return {
     timeline,

@@ -19,6 +19,8 @@ const NAV: Array<[id: string, href: string, label: string]> = [
   ["events", "/ui/events", "Events"],
   ["deliveries", "/ui/deliveries", "Deliveries"],
   ["incidents", "/ui/incidents", "Incidents"],
+  ["causes", "/ui/causes", "Causes"],
+  ["silences", "/ui/silences", "Silences"],
   ["schedules", "/ui/schedules", "Schedules"],
   ["kv", "/ui/kv", "Key-value"],
   ["audit", "/ui/audit", "Audit log"],
@@ -51,6 +53,9 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
                   {label}
                 </a>
               ))}
+              <a href="/help" class="help" title="Steward's documentation, served by this Steward">
+                Help
+              </a>
             </nav>
             <label title="Times on these pages are shown in this zone">
               <select id="tz" aria-label="Time zone of the times shown">

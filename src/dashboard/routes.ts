@@ -8,6 +8,8 @@ import { deliveriesPage } from "./pages/deliveries";
 import { eventDetailPage, eventsPage } from "./pages/events";
 import { inboxItemPage, inboxPage } from "./pages/inbox";
 import { incidentsPage } from "./pages/incidents";
+import { silencesPage } from "./pages/silences";
+import { causesPage } from "./pages/causes";
 import { kvPage } from "./pages/kv";
 import { licensePage } from "./pages/license";
 import { loginPage } from "./pages/login";
@@ -26,6 +28,8 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/tasks/:id", "admin", "Dashboard: one task's run history", taskPage],
   ["/ui/deliveries", "admin", "Dashboard: alert deliveries", deliveriesPage],
   ["/ui/incidents", "admin", "Dashboard: open and recently closed incidents", incidentsPage],
+  ["/ui/causes", "admin", "Dashboard: incidents per cause and what each affects", causesPage],
+  ["/ui/silences", "admin", "Dashboard: silences and the alerts they held", silencesPage],
   ["/ui/schedules", "schedules", "Dashboard: schedules", schedulesPage],
   ["/ui/kv", "kv.read", "Dashboard: key-value store browser", kvPage],
   ["/ui/audit", "admin", "Dashboard: audit log", auditPage],
@@ -58,13 +62,23 @@ const SECURITY_HEADERS = {
   "Referrer-Policy": "same-origin",
 };
 
+/** Puts the banner at the top of the page's <main> (which auto-refresh replaces, so it stays current). */
+async function withBanner(page: Promise<Response>, banner: string | undefined): Promise<Response> {
+  const res = await page;
+  if (!banner || !res.headers.get("content-type")?.startsWith("text/html")) return res;
+  const html = (await res.text()).replace(/<main data-page="[^"]*">/, (m) => `${m}${banner}`);
+  const headers = new Headers(res.headers);
+  headers.delete("content-length");
+  return new Response(html, { status: res.status, headers });
+}
+
 export function registerDashboardRoutes(router: Router, deps: PageDeps): void {
   for (const [path, scope, summary, handler] of PAGES) {
     router.route(
       { method: "get", path, summary, tags: ["ui"], scope, hidden: true, responses: { 200: { description: "HTML page", contentType: "text/html" } } },
       (c) => {
         for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
-        return handler(c, deps);
+        return withBanner(handler(c, deps), deps.banner?.());
       },
     );
   }

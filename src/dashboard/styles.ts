@@ -6,10 +6,12 @@ export const DASHBOARD_CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;background:var(--bg);color:var(--ink)}
 a{color:var(--brand);text-decoration:none}a:hover{text-decoration:underline}
-header{background:#10243e;color:#fff;display:flex;align-items:center;gap:24px;padding:0 24px;height:52px;position:sticky;top:0;z-index:5}
+header{background:#10243e;color:#fff;display:flex;flex-wrap:wrap;align-items:center;column-gap:24px;row-gap:2px;padding:8px 24px 0;position:sticky;top:0;z-index:5}
 header .brand{font-weight:700;font-size:16px;letter-spacing:.2px;color:#fff}
 header .brand small{font-weight:400;color:#9fb3c8;margin-left:8px;font-size:12px}
-header nav{display:flex;gap:4px;flex:1;flex-wrap:wrap}
+header nav{display:flex;gap:2px;order:3;flex:1 0 100%;flex-wrap:nowrap;overflow-x:auto;scrollbar-width:thin;scrollbar-color:#24507f #10243e;padding-bottom:6px;margin:0 -10px}
+header nav a{white-space:nowrap}header nav a.help{margin-left:auto}
+header .brand{margin-right:auto}
 header nav a{color:#c9d6e3;padding:6px 10px;border-radius:6px}
 header nav a:hover{background:#1d3a5f;text-decoration:none;color:#fff}
 header nav a.active{background:#24507f;color:#fff}
@@ -60,7 +62,7 @@ pre{background:#0f1720;color:#e6edf3;padding:12px;border-radius:6px;overflow:aut
 .kv{display:grid;grid-template-columns:220px 1fr;gap:16px}
 .kv ul{list-style:none;margin:0;padding:0}.kv li a{display:block;padding:5px 8px;border-radius:6px}
 .kv li a.active{background:var(--info-bg);font-weight:600}
-.empty{color:var(--muted);padding:16px;text-align:center}
+.empty{color:var(--muted);padding:16px;text-align:center}.empty a{text-decoration:underline}
 .notice{border:1px solid #f5e0a0;background:var(--warn-bg);color:#5c4400;border-radius:6px;padding:10px 12px;margin-bottom:12px}
 .mail-frame{width:100%;height:560px;border:1px solid var(--line);border-radius:6px;background:#fff}
 dl.props{display:grid;grid-template-columns:160px 1fr;gap:6px 12px;margin:0}dl.props dt{color:var(--muted)}dl.props dd{margin:0}

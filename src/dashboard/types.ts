@@ -23,6 +23,8 @@ export interface PageDeps {
   siteTimeZone: string;
   /** Names of Qlik Sense tasks by id (from QRS, cached), for pages that hold only ids. */
   taskNames: TaskNames;
+  /** HTML shown at the top of every page while it returns one (an active maintenance window). */
+  banner?: () => string | undefined;
 }
 
 export type PageHandler = (c: Context<HttpEnv>, deps: PageDeps) => Promise<Response>;

@@ -1,6 +1,7 @@
 // The parts of `steward demo --cluster`: each Steward of the demo's cluster (its own ports and data folder, the
 // shared PostgreSQL store) can be stopped and started again while the demo runs, and a watch narrates the
 // cluster — who is a member, who leads which duty — whenever that changes.
+import { every, wallClock } from "../core/clock";
 import type { Logger } from "pino";
 import { createApp, type StewardApp } from "../app";
 import { DUTIES } from "../cluster";
@@ -85,7 +86,7 @@ export interface ClusterWatch {
 /** One line whenever the members or the leaders change (polled from the shared store). */
 export function createClusterWatch(nodes: readonly DemoNode[], term: DemoTerminal, silentAfterMs: number, intervalMs = 500): ClusterWatch {
   let last = "";
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let stopPolls: (() => void) | undefined;
   let polling = false;
   const poll = async () => {
     const app = liveApp(nodes);
@@ -112,11 +113,11 @@ export function createClusterWatch(nodes: readonly DemoNode[], term: DemoTermina
   return {
     async start() {
       await poll();
-      timer ??= setInterval(() => void poll(), intervalMs);
+      stopPolls ??= every(wallClock, intervalMs, () => void poll());
     },
     stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
+      stopPolls?.();
+      stopPolls = undefined;
     },
   };
 }

@@ -12,7 +12,7 @@ export async function createDemoSchedules(scheduler: Scheduler, tasks: readonly 
   const sales = byName("Sales dashboard");
   const ledger = byName("General ledger");
   const payable = byName("Accounts payable");
-  const logistics = byName("Logistics KPIs");
+  const inventory = byName("Inventory on hand");
   const inputs: ScheduleInput[] = [];
   if (sales) inputs.push({ name: "Sales dashboard every 45 s (demo)", cronSchedule: "*/45 * * * * *", qlikSenseTaskId: sales.id, tags: ["demo", "sales"] });
   if (ledger) {
@@ -26,10 +26,10 @@ export async function createDemoSchedules(scheduler: Scheduler, tasks: readonly 
       startupState: "stopped",
     });
   }
-  if (payable && logistics) {
+  if (payable && inventory) {
     inputs.push({
-      name: "After Accounts payable fails, reload Logistics KPIs",
-      qlikSenseTaskId: logistics.id,
+      name: "After Accounts payable fails, reload Inventory on hand",
+      qlikSenseTaskId: inventory.id,
       trigger: { on: ["failed"], taskIds: [payable.id], taskTags: [] },
       tags: ["event-trigger"],
     });

@@ -3,6 +3,8 @@
 // logins for user "steward". `steward demo --cluster` runs its cluster on one; the benchmark and the tests
 // start theirs with the same code. PostgreSQL refuses to run as root, so under root the folder is handed to
 // nobody and both programs run through setpriv.
+import type Postgres from "postgres";
+import { sleep, wallClock } from "../core/clock";
 import { spawn, spawnSync } from "node:child_process";
 import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -220,47 +222,10 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
     return { pid: child.pid, exited, ended: () => ended };
   };
 
-  const ready = async (proc: ServerProcess) => {
-    const deadline = Date.now() + (o.readyTimeoutMs ?? 20_000);
-    let last: unknown;
-    while (Date.now() < deadline) {
-      if (proc.ended()) throw new Error(`postgres exited with code ${await proc.exited} before it was ready`);
-      const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
-      try {
-        await sql`SELECT 1`;
-        return;
-      } catch (err) {
-        last = err;
-      } finally {
-        await sql.end({ timeout: 1 });
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(
-      `postgres on port ${o.port} did not answer within ${o.readyTimeoutMs ?? 20_000} ms: ${(last as Error | undefined)?.message ?? "no answer"}`,
-    );
-  };
-
-  const shutdown = async (proc: ServerProcess, mode: HaltMode = "fast") => {
-    if (proc.ended()) return;
-    if (mode === "kill") {
-      // The backends outlive a SIGKILLed postmaster and would keep its port and shared memory: they go too.
-      const backends = childrenOf(proc.pid);
-      kill(proc.pid, "SIGKILL");
-      for (const pid of backends) kill(pid, "SIGKILL");
-    } else {
-      // SIGINT is PostgreSQL's "fast" shutdown (clients are disconnected, not waited for); SIGQUIT its "immediate".
-      kill(proc.pid, mode === "fast" ? "SIGINT" : "SIGQUIT");
-    }
-    const timer = setTimeout(() => kill(proc.pid, "SIGKILL"), 10_000);
-    await proc.exited;
-    clearTimeout(timer);
-  };
-
   const startAndWait = async (): Promise<ServerProcess> => {
     const proc = spawnServer();
     try {
-      await ready(proc);
+      await waitUntilReady(postgres, url, proc, o);
       return proc;
     } catch (err) {
       await shutdown(proc);
@@ -307,6 +272,43 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
       remove();
     },
   };
+}
+
+/** Waits until the server answers a query, or it exits, or `readyTimeoutMs` passes. */
+async function waitUntilReady(postgres: typeof Postgres, url: string, proc: ServerProcess, o: PrivatePostgresOptions): Promise<void> {
+  const deadline = Date.now() + (o.readyTimeoutMs ?? 20_000);
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (proc.ended()) throw new Error(`postgres exited with code ${await proc.exited} before it was ready`);
+    const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+    try {
+      await sql`SELECT 1`;
+      return;
+    } catch (err) {
+      last = err;
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+    await sleep(wallClock, 100);
+  }
+  throw new Error(`postgres on port ${o.port} did not answer within ${o.readyTimeoutMs ?? 20_000} ms: ${(last as Error | undefined)?.message ?? "no answer"}`);
+}
+
+/** Stops the server (see PrivatePostgres.halt for the modes); SIGKILL when it has not ended after 10 s. */
+async function shutdown(proc: ServerProcess, mode: HaltMode = "fast"): Promise<void> {
+  if (proc.ended()) return;
+  if (mode === "kill") {
+    // The backends outlive a SIGKILLed postmaster and would keep its port and shared memory: they go too.
+    const backends = childrenOf(proc.pid);
+    kill(proc.pid, "SIGKILL");
+    for (const pid of backends) kill(pid, "SIGKILL");
+  } else {
+    // SIGINT is PostgreSQL's "fast" shutdown (clients are disconnected, not waited for); SIGQUIT its "immediate".
+    kill(proc.pid, mode === "fast" ? "SIGINT" : "SIGQUIT");
+  }
+  const timer = wallClock.setTimeout(() => kill(proc.pid, "SIGKILL"), 10_000);
+  await proc.exited;
+  wallClock.clearTimeout(timer);
 }
 
 /** The processes whose parent is `pid` (Linux /proc; none elsewhere). */

@@ -3,6 +3,7 @@
 // `cluster`, two Stewards (node-a, node-b) share a private PostgreSQL store and hear every datagram.
 import type { Logger } from "pino";
 import type { StewardApp } from "../app";
+import { wallClock } from "../core/clock";
 import { AppError } from "../core/errors";
 import { randomBytes } from "node:crypto";
 import { startSimulator, type Simulator } from "../sim";
@@ -10,6 +11,7 @@ import { createCaptureInbox, type CaptureInbox } from "./capture-inbox";
 import { createClusterWatch, createDemoNode, leaderNode, liveApp, type DemoNode } from "./cluster-demo";
 import { buildDemoConfig, DEMO_LEASE_MS } from "./demo-config";
 import { createDemoSchedules } from "./demo-schedules";
+import { buildDemoSite } from "./demo-site";
 import { resetDemoDataDir } from "./data-dir";
 import { pickDemoPorts, type DemoClusterPorts, type DemoPorts } from "./ports";
 import { findPostgresPrograms, startPrivatePostgres, type PostgresPrograms, type PrivatePostgres } from "./private-postgres";
@@ -95,11 +97,14 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       versionPort: ports.version,
       cloudPort: ports.cloud,
       cloudApiKey,
-      schedules: false,
-      // Fixture durations are real-life minutes; runs started through QRS (Steward's schedules) play at 1/20.
+      // The demo site's runs are 1/20 of the fixture's real-life minutes, its triggers keep real time: the
+      // simulator's Scheduler fires them and their chains as QRS says, so the watchdog judges a site that keeps
+      // its plan except where the demo breaks it (watchdog-scenes.ts).
+      site: buildDemoSite(wallClock.now()),
+      schedules: true,
       // In a cluster every datagram goes to both Stewards (as when each node's appender feeds its neighbours
       // too): whichever claims a run first narrates and alerts it.
-      settings: { udp: { targets: configs.map((c) => ({ host: HOST, port: c.loaded.config.udp.port })) }, timing: { timeScale: 0.05 } },
+      settings: { udp: { targets: configs.map((c) => ({ host: HOST, port: c.loaded.config.udp.port })) } },
       log: { info: () => {}, warn: (msg) => term.note(`simulator: ${msg}`) },
     });
     cleanups.push(() => sim.stop());

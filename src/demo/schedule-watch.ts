@@ -1,5 +1,6 @@
 // Tells the demo terminal when Steward's own scheduler starts a task (cron or event trigger), by following
 // the audit log's schedule.fire entries (polled four times a second).
+import { every, wallClock } from "../core/clock";
 import type { AuditLog } from "../audit/audit-log";
 import type { DemoTerminal } from "./terminal";
 
@@ -15,7 +16,7 @@ export function createScheduleWatch(
   intervalMs = 250,
 ): ScheduleWatch {
   let lastId = 0;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let stopPolls: (() => void) | undefined;
   let polling = false;
   const poll = async () => {
     if (polling) return;
@@ -33,11 +34,11 @@ export function createScheduleWatch(
   return {
     async start() {
       lastId = (await audit.query({ action: "schedule.fire", limit: 1 }))[0]?.id ?? 0;
-      timer ??= setInterval(() => void poll().catch(() => {}), intervalMs);
+      stopPolls ??= every(wallClock, intervalMs, () => void poll().catch(() => {}));
     },
     stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
+      stopPolls?.();
+      stopPolls = undefined;
     },
   };
 }

@@ -1,7 +1,10 @@
 // The demo's script: which simulated Qlik Sense tasks run when. It opens with one task of each kind and
-// outcome (a failure first, so an alert shows within seconds), then runs the site's tasks in turn.
+// outcome (a failure first, so an alert shows within seconds) and the watchdog's two scenes, then runs the
+// site's tasks in turn.
+import { type Timer, wallClock } from "../core/clock";
 import type { Simulator, TaskModel } from "../sim";
 import type { DemoTerminal } from "./terminal";
+import { createWatchdogScenes } from "./watchdog-scenes";
 
 export interface DemoStory {
   start(): void;
@@ -37,18 +40,19 @@ const OPENING: Array<[number, Pick, number]> = [
   [15_000, (t) => t.enabled && (t.taskType as number) === RELOAD && t.outcome === "fail" && t.maxRetries > 0, 700],
 ];
 
-/** Fixture durations are real-life minutes; the demo plays them at 1/20 speed within 0.8–3 s. */
-const playDuration = (ms: number) => Math.min(3_000, Math.max(800, Math.round(ms / 20)));
+/** The demo site's durations are already 1/20 of the fixture's (demo-site.ts); a round plays them within 0.8–3 s. */
+const playDuration = (ms: number) => Math.min(3_000, Math.max(800, ms));
 
 export function createDemoStory(sim: Simulator, term: DemoTerminal, opts: StoryOptions = {}): DemoStory {
   const interval = opts.intervalMs ?? 12_000;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const enabled = sim.site.tasks.filter((t) => t.enabled);
+  const timers = new Set<Timer>();
+  const scenes = createWatchdogScenes(sim, term);
+  const enabled = sim.site.tasks.filter((t) => t.enabled && !scenes.taskIds.has(t.id));
   let next = 0;
   let stopped = false;
 
   const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
+    const t = wallClock.setTimeout(() => {
       timers.delete(t);
       if (!stopped) fn();
     }, ms);
@@ -77,7 +81,7 @@ export function createDemoStory(sim: Simulator, term: DemoTerminal, opts: StoryO
       const used = new Set<string>();
       let last = 0;
       for (const [delay, pick, duration] of OPENING) {
-        const task = sim.site.tasks.find((t) => pick(t) && !used.has(t.id));
+        const task = sim.site.tasks.find((t) => pick(t) && !used.has(t.id) && !scenes.taskIds.has(t.id));
         if (!task) continue;
         used.add(task.id);
         last = delay;
@@ -90,11 +94,12 @@ export function createDemoStory(sim: Simulator, term: DemoTerminal, opts: StoryO
           sim.cloud!.runReload(cloudApp.id, "fail", { type: "hub" });
           term.started(`${cloudApp.name} (Qlik Cloud reload)`, "demo opening");
         });
+      scenes.start(later, run);
       later(last + interval, cycle);
     },
     stop() {
       stopped = true;
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) wallClock.clearTimeout(t);
       timers.clear();
     },
   };

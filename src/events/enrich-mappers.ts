@@ -135,8 +135,19 @@ export function scriptLogExcerpt(text: string, head: number, tail: number, maxTe
   return excerpt;
 }
 
-export function linksFor(qmcUrl: string | undefined, hubUrl: string | undefined, appId: string | undefined): TaskEvent["links"] | undefined {
-  if (!qmcUrl && !hubUrl) return undefined;
+/** An app's link: below qlik.appBaseUrl when set (it may hold a virtual proxy, as Butler's appBaseUrl), else the hub's host. */
+export function appUrlFor(appId: string, hubUrl: string | undefined, appBaseUrl?: string): string | undefined {
+  if (appBaseUrl) return `${appBaseUrl.replace(/\/+$/, "")}/${appId}`;
+  return hubUrl ? `${hubUrl.replace(/\/+$/, "").replace(/\/hub$/i, "")}/sense/app/${appId}` : undefined;
+}
+
+export function linksFor(
+  qmcUrl: string | undefined,
+  hubUrl: string | undefined,
+  appId: string | undefined,
+  appBaseUrl?: string,
+): TaskEvent["links"] | undefined {
+  if (!qmcUrl && !hubUrl && !appBaseUrl) return undefined;
   const links: NonNullable<TaskEvent["links"]> = {};
   if (qmcUrl) {
     const base = qmcUrl.replace(/\/+$/, "");
@@ -144,6 +155,7 @@ export function linksFor(qmcUrl: string | undefined, hubUrl: string | undefined,
     // The QMC's task list; deep links into the QMC single-page app are not stable across releases.
     links.qmcTask = `${base}/tasks`;
   }
-  if (hubUrl && appId) links.hubApp = `${hubUrl.replace(/\/+$/, "").replace(/\/hub$/i, "")}/sense/app/${appId}`;
+  const app = appId ? appUrlFor(appId, hubUrl, appBaseUrl) : undefined;
+  if (app) links.hubApp = app;
   return links;
 }

@@ -51,42 +51,35 @@ const URGENT_SETTLE_SECONDS = 3;
 /** After an outage or a member's return: how long passes stay urgent (a few settle times). */
 const CATCH_UP_MS = 12_000;
 
-export function createReconciler(
-  cfg: Config["intake"]["reconcile"],
-  deps: {
-    qrs: QrsClient;
-    state: ReconcileState;
-    sink: ReconcileSink;
-    clock: Clock;
-    log: Logger;
-    lookupTimeoutMs: number;
-    counters: { runs: Counter; reconciled: Counter; deduplicated: Counter };
-    /** Runs first in every pass (the intake drops run claims of Stewards that are gone). */
-    beforePass?: () => Promise<void>;
-    /**
-     * In a cluster: true while a Steward of the cluster is dead (silent past its lease). Its node's datagrams then
-     * reach nobody, so only reconciliation hears that node's runs: passes come every few seconds with a short
-     * settle time until the member is back or forgotten, instead of every intervalSeconds.
-     */
-    memberDown?: () => Promise<boolean>;
-  },
-): Reconciler {
+export interface ReconcilerDeps {
+  qrs: QrsClient;
+  state: ReconcileState;
+  sink: ReconcileSink;
+  clock: Clock;
+  log: Logger;
+  lookupTimeoutMs: number;
+  counters: { runs: Counter; reconciled: Counter; deduplicated: Counter };
+  /** Runs first in every pass (the intake drops run claims of Stewards that are gone). */
+  beforePass?: () => Promise<void>;
+  /**
+   * In a cluster: true while a Steward of the cluster is dead (silent past its lease). Its node's datagrams then
+   * reach nobody, so only reconciliation hears that node's runs: passes come every few seconds with a short
+   * settle time until the member is back or forgotten, instead of every intervalSeconds.
+   */
+  memberDown?: () => Promise<boolean>;
+  /** In a cluster: the pace of a look that would come every `ms` (slower while this Steward is alone in it). */
+  peerPace?: (ms: number) => number;
+}
+
+export function createReconciler(cfg: Config["intake"]["reconcile"], deps: ReconcilerDeps): Reconciler {
   const log = deps.log.child({ module: "reconcile" });
   let timer: Timer | undefined;
   let stopped = true;
   let current: Promise<ReconcilePassResult | undefined> | undefined;
 
-  async function watermark(): Promise<string> {
-    const stored = await deps.state.getState(WATERMARK_KEY);
-    if (stored) return stored;
-    const initial = new Date(deps.clock.now() - cfg.initialLookbackMinutes * 60_000).toISOString();
-    await deps.state.setState(WATERMARK_KEY, initial);
-    return initial;
-  }
-
   async function pass(urgent = false): Promise<ReconcilePassResult> {
     await deps.beforePass?.();
-    const since = await watermark();
+    const since = await watermarkOf(deps, cfg.initialLookbackMinutes);
     const settleSeconds = urgent ? Math.min(cfg.settleSeconds, URGENT_SETTLE_SECONDS) : cfg.settleSeconds;
     const until = new Date(deps.clock.now() - settleSeconds * 1000).toISOString();
     if (until <= since) return { fetched: 0, emitted: 0, skipped: 0, watermark: since };
@@ -94,19 +87,7 @@ export function createReconciler(
       orderBy: "stopTime asc",
       timeoutMs: deps.lookupTimeoutMs * 3,
     });
-    // Newest result per execution (one per retry attempt); only runs that really ended.
-    const byExecution = new Map<string, QrsExecutionResult>();
-    for (const r of rows) {
-      if (!r.executionID || isNeverDate(r.stopTime) || r.stopTime! <= since) continue;
-      const id = r.executionID.toLowerCase();
-      const prev = byExecution.get(id);
-      if (!prev || (prev.stopTime ?? "") < (r.stopTime ?? "")) byExecution.set(id, r);
-    }
-    const ordered = [...byExecution.values()].sort((a, b) => a.stopTime!.localeCompare(b.stopTime!));
-    // Cut at maxPerPass, but never between runs with the same stopTime (the watermark is exclusive).
-    let batch = ordered.slice(0, cfg.maxPerPass);
-    const lastStop = batch[batch.length - 1]?.stopTime;
-    if (lastStop) batch = ordered.filter((r) => r.stopTime! <= lastStop);
+    const batch = batchOf(rows, since, cfg.maxPerPass);
 
     let emitted = 0;
     let skipped = 0;
@@ -117,28 +98,10 @@ export function createReconciler(
     let held = false;
     for (const r of batch) {
       if (stopped) break;
-      const executionId = r.executionID!.toLowerCase();
-      const outcome = outcomeOfStatus(r.status);
-      const taskId = r.taskID?.toLowerCase();
-      const appId = r.appID && r.appID !== ZERO_GUID ? r.appID.toLowerCase() : undefined;
-      if (!outcome || !taskId) {
-        skipped++;
-      } else if (!(await deps.sink.claim(runKey(executionId, outcome), executionId, true))) {
-        // Already announced by a datagram (the normal case) or being handled right now, here or by another
-        // Steward of the cluster (which may die before it finishes: then its claim runs out and a pass retries).
-        deps.counters.deduplicated.inc({ source: "reconcile" });
-        skipped++;
-        if (deps.sink.inFlight(executionId) || (await deps.sink.claimedElsewhere(executionId))) held = true;
-      } else {
-        const event = await deps.sink.process(
-          { source: "reconcile", outcome, executionId, taskId, appId, host: r.executingNodeName ?? undefined, execution: r },
-          runKey(executionId, outcome),
-        );
-        if (event) {
-          deps.counters.reconciled.inc();
-          emitted++;
-        } else held = true;
-      }
+      const handled = await handleRun(deps, r);
+      if (handled === "emitted") emitted++;
+      else if (handled !== "held") skipped++;
+      if (handled === "held" || handled === "skipped-held") held = true;
       if (!held) await deps.state.setState(WATERMARK_KEY, r.stopTime!);
     }
     const mark = await deps.state.getState(WATERMARK_KEY);
@@ -219,7 +182,7 @@ export function createReconciler(
 
   function arm() {
     if (stopped) return;
-    const every = deps.memberDown ? Math.min(intervalMs, URGENT_CHECK_MS) : intervalMs;
+    const every = deps.memberDown ? Math.min(intervalMs, deps.peerPace?.(URGENT_CHECK_MS) ?? URGENT_CHECK_MS) : intervalMs;
     timer = deps.clock.setTimeout(() => {
       void tick().finally(arm);
     }, every);
@@ -246,4 +209,56 @@ export function createReconciler(
     },
     runOnce,
   };
+}
+
+/** The runs one pass handles: the newest result per execution that really ended after `since`, oldest first. */
+function batchOf(rows: QrsExecutionResult[], since: string, maxPerPass: number): QrsExecutionResult[] {
+  // Newest result per execution (one per retry attempt); only runs that really ended.
+  const byExecution = new Map<string, QrsExecutionResult>();
+  for (const r of rows) {
+    if (!r.executionID || isNeverDate(r.stopTime) || r.stopTime! <= since) continue;
+    const id = r.executionID.toLowerCase();
+    const prev = byExecution.get(id);
+    if (!prev || (prev.stopTime ?? "") < (r.stopTime ?? "")) byExecution.set(id, r);
+  }
+  const ordered = [...byExecution.values()].sort((a, b) => a.stopTime!.localeCompare(b.stopTime!));
+  // Cut at maxPerPass, but never between runs with the same stopTime (the watermark is exclusive).
+  let batch = ordered.slice(0, maxPerPass);
+  const lastStop = batch[batch.length - 1]?.stopTime;
+  if (lastStop) batch = ordered.filter((r) => r.stopTime! <= lastStop);
+  return batch;
+}
+
+/**
+ * One run of a pass: skipped (not a run that ended, or already handled), emitted, or held: not durably handled yet
+ * (claimed in memory or by another Steward, or it could not be emitted), so the watermark must not pass it.
+ */
+async function handleRun(deps: ReconcilerDeps, r: QrsExecutionResult): Promise<"skipped" | "skipped-held" | "emitted" | "held"> {
+  const executionId = r.executionID!.toLowerCase();
+  const outcome = outcomeOfStatus(r.status);
+  const taskId = r.taskID?.toLowerCase();
+  const appId = r.appID && r.appID !== ZERO_GUID ? r.appID.toLowerCase() : undefined;
+  if (!outcome || !taskId) return "skipped";
+  if (!(await deps.sink.claim(runKey(executionId, outcome), executionId, true))) {
+    // Already announced by a datagram (the normal case) or being handled right now, here or by another
+    // Steward of the cluster (which may die before it finishes: then its claim runs out and a pass retries).
+    deps.counters.deduplicated.inc({ source: "reconcile" });
+    return deps.sink.inFlight(executionId) || (await deps.sink.claimedElsewhere(executionId)) ? "skipped-held" : "skipped";
+  }
+  const event = await deps.sink.process(
+    { source: "reconcile", outcome, executionId, taskId, appId, host: r.executingNodeName ?? undefined, execution: r },
+    runKey(executionId, outcome),
+  );
+  if (!event) return "held";
+  deps.counters.reconciled.inc();
+  return "emitted";
+}
+
+/** The stopTime passes start after; the first pass ever starts `initialLookbackMinutes` back. */
+async function watermarkOf(deps: ReconcilerDeps, initialLookbackMinutes: number): Promise<string> {
+  const stored = await deps.state.getState(WATERMARK_KEY);
+  if (stored) return stored;
+  const initial = new Date(deps.clock.now() - initialLookbackMinutes * 60_000).toISOString();
+  await deps.state.setState(WATERMARK_KEY, initial);
+  return initial;
 }

@@ -1,9 +1,12 @@
 // The domain events that flow from intake and monitoring to the notification pipeline, the scheduler and the
 // dashboard. This file is the single documented contract for them; payloads are plain JSON (they are stored
 // in the outbox and survive restarts).
+import type { WithCause } from "./cause-summary";
+import type { ExecutionInfo, NameValue, QlikUserRef, ScriptLogExcerpt } from "./event-parts";
 import type { ErrorClass, IncidentRef, RunHistory, RunWarning } from "./run-context";
 
 export * from "./run-context";
+export * from "./event-parts";
 
 /** Qlik Sense task types; the QRS `taskType` numbers are 0..4 in this order. */
 export const TASK_TYPES = ["reload", "externalProgram", "userSync", "distribute", "preload"] as const;
@@ -28,6 +31,8 @@ export const SITE_EVENT_KINDS = [
   "qliksense.version_changed",
   "influxdb.field_conflict",
   "qlikcloud.key_rejected",
+  "qlikcloud.key_expiring",
+  "maintenance.summary",
 ] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
 /** What the data checks after a reload found (src/checks): a check failed, passed again, or could not be evaluated. */
@@ -37,9 +42,30 @@ export type DataCheckEventKind = (typeof DATA_CHECK_EVENT_KINDS)[number];
  * What the watchdog (src/watchdog) raises about runs that did not happen as planned, and `task.on_track`, the
  * follow-up that closes each of them.
  */
-export const WATCHDOG_EVENT_KINDS = ["task.missed", "task.retrying", "task.chain_broken", "task.running_long", "app.stale", "task.on_track"] as const;
+export const WATCHDOG_EVENT_KINDS = [
+  "task.missed",
+  "task.retrying",
+  "task.chain_broken",
+  "task.running_long",
+  "app.stale",
+  "task.disabled",
+  "task.on_track",
+] as const;
 export type WatchdogEventKind = (typeof WATCHDOG_EVENT_KINDS)[number];
-export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind | DataCheckEventKind | WatchdogEventKind;
+/**
+ * What the check-ins (src/checkins) raise about the jobs before Qlik that ping Steward: a job that did not check in
+ * on its schedule, reported a failure, or started and has not finished; `checkin.recovered` closes each of them.
+ * They have the watchdog event's shape (WatchdogEvent), so every channel and route treats them alike.
+ */
+export const CHECKIN_EVENT_KINDS = ["checkin.missed", "checkin.failed", "checkin.running_long", "checkin.recovered"] as const;
+export type CheckinEventKind = (typeof CHECKIN_EVENT_KINDS)[number];
+/**
+ * What the freshness promises (src/freshness) raise: an app not yet fresh at its warning time, not fresh at its
+ * deadline, and `app.freshness_recovered` once it is. In the watchdog event's shape, with the app.
+ */
+export const FRESHNESS_EVENT_KINDS = ["app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"] as const;
+export type FreshnessEventKind = (typeof FRESHNESS_EVENT_KINDS)[number];
+export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind | DataCheckEventKind | WatchdogEventKind | CheckinEventKind | FreshnessEventKind;
 export const EVENT_KINDS: readonly EventKind[] = [
   ...TASK_EVENT_KINDS,
   "service.stopped",
@@ -47,70 +73,12 @@ export const EVENT_KINDS: readonly EventKind[] = [
   ...SITE_EVENT_KINDS,
   ...DATA_CHECK_EVENT_KINDS,
   ...WATCHDOG_EVENT_KINDS,
+  ...CHECKIN_EVENT_KINDS,
+  ...FRESHNESS_EVENT_KINDS,
 ];
 
-export interface NameValue {
-  name: string;
-  value: string;
-}
-
-export interface QlikUserRef {
-  id?: string;
-  userDirectory: string;
-  userId: string;
-  name?: string;
-  /** All e-mail attributes of the user, in QRS order. */
-  emails: string[];
-}
-
-export interface ExecutionDetail {
-  message: string;
-  detailsType: number;
-  createdDate: string;
-}
-
-export interface ExecutionInfo {
-  executionResultId?: string;
-  /** QRS status code (7 FinishedSuccess, 8 FinishedFail, 6 Aborted, …) and its name. */
-  statusCode: number;
-  status: string;
-  startTime?: string;
-  stopTime?: string;
-  durationMs?: number;
-  executingNode?: string;
-  details: ExecutionDetail[];
-  fileReferenceId?: string;
-  scriptLogSize?: number;
-}
-
-/**
- * What an event keeps of a reload's script log (built by `keepScriptLog` in script-log-excerpt.ts). Lines longer
- * than 2,000 characters are cut with a visible note. Messages show an excerpt of these lines with a marker for
- * every stretch left out, so no line is ever skipped silently.
- */
-export interface ScriptLogExcerpt {
-  /** Lines 1 … head.length of the log. */
-  head: string[];
-  /** The last lines of the log (totalLines - tail.length + 1 … totalLines); never overlapping head. */
-  tail: string[];
-  /** Lines between head and tail kept because they state the failure or surround such a line, in order. */
-  middle?: Array<{ n: number; text: string }>;
-  /** Numbers (1-based) of the lines that state the failure (`Error: …`, `Execution Failed`), wherever they are;
-   * of many, the first 5 and the last 5. */
-  failureLines?: number[];
-  /** How many lines state a failure in the whole log. */
-  failureCount?: number;
-  totalLines: number;
-  sizeBytes: number;
-  /** The whole log (capped), attached to failure e-mails. */
-  text?: string;
-  /** `text` holds only the end of the log, from line `textFirstLine` (a whole line) on. */
-  truncated?: boolean;
-  textFirstLine?: number;
-}
-
 /** A finished (or aborting) Qlik Sense task run. */
-export interface TaskEvent {
+export interface TaskEvent extends WithCause {
   /** Stable identity: `${executionId}:${outcome}`. Used for deduplication and delivery idempotency. */
   id: string;
   kind: TaskEventKind;
@@ -164,7 +132,8 @@ export interface TaskEvent {
   scriptLog?: ScriptLogExcerpt;
   /**
    * The QRS task/full object as read (Butler's qs_taskMetadata on MQTT), with operational.lastExecutionResult the
-   * final result of this run when QRS's copy was of this run. Absent when the task lookup failed.
+   * final result of this run when QRS's copy was of this run; an aborted run's stays as read when the abort was
+   * reported (status Aborting), as Butler sent it. Absent when the task lookup failed.
    */
   taskMetadata?: Record<string, unknown>;
   /** The QRS app/full object as read (Butler's qs_appMetadata on MQTT). Absent without an app or when its lookup failed. */
@@ -201,7 +170,7 @@ export interface TaskEvent {
 }
 
 /** A watched Windows service or systemd unit changed state. */
-export interface ServiceEvent {
+export interface ServiceEvent extends WithCause {
   id: string;
   kind: ServiceEventKind;
   receivedAt: string;
@@ -215,7 +184,7 @@ export interface ServiceEvent {
  * A site-wide condition (a license threshold crossed, licenses released, the Qlik Sense version changed), in
  * one generic shape: a title and summary for people, facts every channel can list, data for machines.
  */
-export interface SiteEvent {
+export interface SiteEvent extends WithCause {
   /** Stable identity of the condition, so it is alerted once. */
   id: string;
   kind: SiteEventKind;
@@ -249,7 +218,7 @@ export interface CheckValue {
  * Engine could not be reached, refused the app or did not answer in time. Carries title, summary and facts like
  * a site event, so every channel can show it, plus the app, task and check for routes and templates.
  */
-export interface DataCheckEvent {
+export interface DataCheckEvent extends WithCause {
   /** Stable per run and check: `check:<run>:<check>:<status>` (or `check:<run>:error` for the whole run). */
   id: string;
   kind: DataCheckEventKind;
@@ -284,20 +253,26 @@ export interface DataCheckEvent {
 }
 
 /** The conditions the watchdog opens; `task.on_track` closes one of them and names it. */
-export const WATCH_CONDITIONS = ["missed", "skipped", "retrying", "chain_broken", "running_long", "stale"] as const;
+export const WATCH_CONDITIONS = ["missed", "skipped", "retrying", "chain_broken", "running_long", "stale", "disabled"] as const;
 export type WatchCondition = (typeof WATCH_CONDITIONS)[number];
+/** The conditions the check-ins open; `checkin.recovered` closes one of them and names it. */
+export const CHECKIN_CONDITIONS = ["checkin_missed", "checkin_failed", "checkin_running_long"] as const;
+export type CheckinCondition = (typeof CHECKIN_CONDITIONS)[number];
+/** The levels of a freshness promise not kept; `app.freshness_recovered` closes one and names the level it reached. */
+export const FRESHNESS_CONDITIONS = ["freshness_warning", "freshness_breached"] as const;
+export type FreshnessCondition = (typeof FRESHNESS_CONDITIONS)[number];
 
 /**
  * A run that should have happened and did not (or is taking too long), found by the watchdog from the tasks'
  * own QRS triggers and their history. Carries title, summary and facts like a site event, so every channel can
  * show it, plus the task and app for routes, recipients and templates.
  */
-export interface WatchdogEvent {
+export interface WatchdogEvent extends WithCause {
   /** Stable per condition and occurrence: `watch:<condition key>:<opened at ms>:<open|closed>`. */
   id: string;
-  kind: WatchdogEventKind;
+  kind: WatchdogEventKind | CheckinEventKind | FreshnessEventKind;
   receivedAt: string;
-  /** The node the task runs on when known, else the Qlik Sense host (qlik.host). */
+  /** The node the task runs on when known, else the Qlik Sense host (qlik.host); for a check-in, the Steward that judged it. */
   host: string;
   title: string;
   summary: string;
@@ -307,7 +282,7 @@ export interface WatchdogEvent {
   task?: { id: string; name: string; tags: string[]; customProperties: NameValue[] };
   app?: { id: string; name: string; stream?: string; tags: string[]; customProperties: NameValue[]; owner?: QlikUserRef };
   condition: {
-    type: WatchCondition;
+    type: WatchCondition | CheckinCondition | FreshnessCondition;
     /** Identifies the condition while it is open (e.g. `missed:<task id>:<trigger id>`). */
     key: string;
     openedAt: string;
@@ -334,6 +309,8 @@ export interface DomainEvents {
   "qliksense.version_changed": SiteEvent;
   "influxdb.field_conflict": SiteEvent;
   "qlikcloud.key_rejected": SiteEvent;
+  "qlikcloud.key_expiring": SiteEvent;
+  "maintenance.summary": SiteEvent;
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;
   "data.check_error": DataCheckEvent;
@@ -342,7 +319,15 @@ export interface DomainEvents {
   "task.chain_broken": WatchdogEvent;
   "task.running_long": WatchdogEvent;
   "app.stale": WatchdogEvent;
+  "task.disabled": WatchdogEvent;
   "task.on_track": WatchdogEvent;
+  "checkin.missed": WatchdogEvent;
+  "checkin.failed": WatchdogEvent;
+  "checkin.running_long": WatchdogEvent;
+  "checkin.recovered": WatchdogEvent;
+  "app.freshness_warning": WatchdogEvent;
+  "app.freshness_breached": WatchdogEvent;
+  "app.freshness_recovered": WatchdogEvent;
 }
 
 export function isTaskEvent(e: DomainEvent): e is TaskEvent {
@@ -350,7 +335,11 @@ export function isTaskEvent(e: DomainEvent): e is TaskEvent {
 }
 
 export function isWatchdogEvent(e: DomainEvent): e is WatchdogEvent {
-  return (WATCHDOG_EVENT_KINDS as readonly string[]).includes(e.kind);
+  return (
+    (WATCHDOG_EVENT_KINDS as readonly string[]).includes(e.kind) ||
+    (CHECKIN_EVENT_KINDS as readonly string[]).includes(e.kind) ||
+    (FRESHNESS_EVENT_KINDS as readonly string[]).includes(e.kind)
+  );
 }
 
 export function isServiceEvent(e: DomainEvent): e is ServiceEvent {

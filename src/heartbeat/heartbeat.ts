@@ -51,6 +51,8 @@ export function createHeartbeat(initial: HeartbeatConfig | undefined, deps: Hear
       method: c.method,
       headers: { "User-Agent": `Steward/${VERSION}`, ...c.headers },
       signal: AbortSignal.timeout(c.timeout),
+      // A redirect is not followed: the configured headers (a token) would go to a URL the receiver chose.
+      redirect: "manual",
     };
     if (c.method === "POST") {
       const mem = process.memoryUsage();
@@ -68,6 +70,10 @@ export function createHeartbeat(initial: HeartbeatConfig | undefined, deps: Hear
     try {
       const res = await fetch(c.url, init);
       await res.arrayBuffer().catch(() => undefined);
+      if (res.status >= 300 && res.status < 400)
+        throw new Error(
+          `HTTP ${res.status}, a redirect; not followed (set heartbeat.url to where it points, ${redact(res.headers.get("location") ?? "no Location")})`,
+        );
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       sent.inc({ result: "ok" });
       if (failures > 0) log.info({ url: redact(c.url), failedBefore: failures }, "heartbeat delivered again");

@@ -10,6 +10,7 @@ import { createPreHandler } from "./pre-handler";
 import { createRouter, type Router } from "./route";
 import { registerBaseConvertRoutes } from "./routes/base-convert";
 import { registerButlerRoutes } from "./routes/butler";
+import { registerHelpRoutes } from "../help";
 import { registerDocsRoutes } from "./routes/docs";
 import { registerHealthRoutes } from "./routes/health";
 import type { HttpEnv } from "./types";
@@ -63,5 +64,6 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   registerButlerRoutes(router);
   registerBaseConvertRoutes(router, deps.baseConvert);
   registerDocsRoutes(router);
+  registerHelpRoutes(router);
   return { hono, router };
 }

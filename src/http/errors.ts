@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, describeError } from "../core/errors";
-import { isStoreUnavailable } from "../store/sql";
+import { causedByStoreOutage, mayHaveBeenApplied } from "../store/sql";
 import { requestLog } from "./pre-handler";
 import type { HttpEnv } from "./types";
 
@@ -31,11 +31,11 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
       status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : status === 404 ? "NOT_FOUND" : "BAD_REQUEST";
     return c.json(errorBody(status, code, err.message || "request rejected"), status);
   }
-  if (storeUnavailable(err)) {
+  if (causedByStoreOutage(err)) {
     // An outage of the shared store, not a fault of this request: the client may try again shortly.
     requestLog(c)?.warn({ err: describeError(err) }, "request refused: the store is unreachable");
     c.header("Retry-After", String(STORE_RETRY_AFTER_SECONDS));
-    return c.json(errorBody(503, "STORE_UNAVAILABLE", "the store (PostgreSQL) is unreachable; try again shortly", { store: "postgres" }), 503);
+    return c.json(storeUnavailableBody(c.req.method, err), 503);
   }
   requestLog(c)?.error({ err }, "unhandled error in request");
   return c.json(errorBody(500, "INTERNAL", "internal error; see the Steward log for this request id", { requestId: c.get("requestId") }), 500);
@@ -44,12 +44,23 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
 /** Seconds a client is asked to wait after a store outage answer: a restart of PostgreSQL takes a few. */
 const STORE_RETRY_AFTER_SECONDS = 5;
 
-/** The error, or one it was caused by, says the store could not be reached. */
-function storeUnavailable(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isStoreUnavailable(e)) return true;
-  }
-  return false;
+/**
+ * A write whose answer was lost on its way (a timeout, a connection dropped mid-statement) may have been committed:
+ * it is not reported as failed, but as unknown (`details.outcome`), so a client checks or repeats it rather than
+ * assume it did not happen; `notApplied` when it surely did not run. A 201 is only ever sent after the commit.
+ */
+function storeUnavailableBody(method: string, err: unknown): Record<string, unknown> {
+  if (method === "GET" || method === "HEAD")
+    return errorBody(503, "STORE_UNAVAILABLE", "the store (PostgreSQL) is unreachable; try again shortly", { store: "postgres" });
+  const unknown = mayHaveBeenApplied(err);
+  return errorBody(
+    503,
+    "STORE_UNAVAILABLE",
+    unknown
+      ? "the store (PostgreSQL) did not answer in time: the change may or may not have been applied; check it, or repeat it, shortly"
+      : "the store (PostgreSQL) is unreachable; the change was not applied; try again shortly",
+    { store: "postgres", outcome: unknown ? "unknown" : "notApplied" },
+  );
 }
 
 export function handleNotFound(c: Context<HttpEnv>): Response {

@@ -11,8 +11,9 @@ import type { QrsClient } from "../qlik/qrs-client";
 import type { IncidentsConfig } from "../config/sections/incidents";
 import type { SqlDb } from "../store/sql";
 import type { Classifier, ErrorCause } from "./classify";
+import { createFailureBatches, type RecordOutcome } from "./failure-batch";
 import { historyFor, priorRuns, startedByOf, type PriorRuns } from "./history";
-import { incidentSql, type IncidentRow, type IncidentSql, type PastRun, type RunRow } from "./incident-store";
+import { incidentSql, type IncidentRow, type IncidentSql, type IncidentTouch, type PastRun, type RunRow } from "./incident-store";
 import { incidentRef, recoveredSummary, taskSubject } from "./incident-ref";
 import { runsFromQrs } from "./qrs-seed";
 import { KEPT_PER_TASK, recentRunsOf } from "./recent-runs";
@@ -35,15 +36,7 @@ export interface AnnotatorDeps {
   keepSuccessLogText?: boolean;
 }
 
-interface Outcome {
-  prior: PriorRuns;
-  consecutiveFailures: number;
-  failingSince?: number;
-  incident?: IncidentRow;
-  /** This success closed the incident (now or when it was first handled). */
-  closed: boolean;
-  previousTables: Array<Record<string, number>>;
-}
+type Outcome = RecordOutcome;
 
 const isRun = (e: TaskEvent) => e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted";
 
@@ -92,18 +85,7 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
     const now = deps.clock.now();
     // The earlier runs' tables are read only when this run's own may be compared with them.
     const withTables = !failed && tables !== undefined && cfg.warnings.enabled && cfg.warnings.emptyTables.enabled;
-    const row: RunRow = {
-      executionId: e.executionId,
-      outcome: e.outcome,
-      taskId: e.task.id,
-      finishedAt: at,
-      durationMs: e.execution?.durationMs ?? null,
-      errorClass: cause?.errorClass ?? null,
-      tables: tables ?? null,
-      incidentId: null,
-      consecutiveFailures: 0,
-      source: "event",
-    };
+    const row = runRowOf(e, at, cause, tables);
     const recorded = deps.db.transaction(async (tx) => {
       const s = incidentSql(tx);
       const locked = s.lockSubject(subject);
@@ -142,41 +124,7 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
           closed: false,
         };
       }
-      if (!inserted) {
-        // Handled before: say what was decided then.
-        const stored = await s.run(e.executionId, e.outcome);
-        const incident = stored?.incidentId ? await s.byId(stored.incidentId) : undefined;
-        const closed = !failed && incident?.closedByEventId === e.id;
-        return { ...base, consecutiveFailures: stored?.consecutiveFailures ?? 0, failingSince: failed ? incident?.openedAt : undefined, incident, closed };
-      }
-      if (failed) {
-        // A failure older than a success already recorded belongs to the past: it opens nothing.
-        if (newerSuccess) {
-          const consecutive = prior.failures + 1;
-          await s.setRunIncident(e.executionId, e.outcome, null, consecutive);
-          return { ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? at, closed: false };
-        }
-        const incident = await s.touchRun(
-          {
-            subject,
-            taskId: e.task.id,
-            title: e.task.name || e.task.id,
-            eventId: e.id,
-            kind: e.kind,
-            summary: cause?.errorLine ? `${e.outcome}: ${cause.errorLine}`.slice(0, 500) : e.outcome,
-            at,
-            failedRun: true,
-            priorFailures: prior.failures,
-            since: prior.failingSince,
-            errorClass: cause?.errorClass,
-          },
-          now,
-          row,
-        );
-        return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
-      }
-      const closed = openBefore ? await s.closeRun({ subject, eventId: e.id, summary: recoveredSummary(openBefore, at), at }, now, row) : undefined;
-      return { ...base, consecutiveFailures: 0, incident: closed ?? openBefore, closed: Boolean(closed) };
+      return decide(s, e, { at, now, cause, row, subject, inserted, newerSuccess, openBefore, base });
     });
     // Rolled back: what was kept of this task may now differ from the store.
     return recorded.catch((err: unknown) => {
@@ -185,11 +133,11 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
     });
   }
 
-  function followUp(e: TaskEvent, kind: "task.recovered" | "task.warning", extra: Partial<TaskEvent>): TaskEvent {
-    return { ...e, id: `${e.executionId}:${kind === "task.recovered" ? "recovered" : "warning"}`, kind, ...extra };
-  }
+  const batched = batchedRecorder(deps, record);
 
   return {
+    /** PostgreSQL: the failure batches sent so far and the runs they carried (undefined on SQLite). */
+    failureBatches: () => batched.stats(),
     /** Runs were deleted from the store (purged): the kept ones are read again. */
     runsPurged: () => kept?.clear(),
     /** The event with history, cause and incident, then its follow-ups; a non-run event comes back as it is. */
@@ -203,7 +151,7 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       // A run QRS did not confirm may be forged: it reads the history but changes nothing.
       const readOnly = Boolean(e.unconfirmed) || e.source === "test";
       const seeded = readOnly ? [] : await seeds(e, at);
-      const o = await record(e, at, cause, tables, readOnly, seeded);
+      const o = await batched.record(e, at, cause, tables, readOnly, seeded);
       // A failure of the Scheduler's own run says which trigger or chain started it (two QRS reads; successes,
       // which seldom alert, do not pay for them).
       const started = startedByOf(e, cfg.schedulerUsers);
@@ -214,28 +162,8 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
         startedBy,
       );
       const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
-      const warnings: RunWarning[] =
-        !failed && !readOnly && cfg.warnings.enabled
-          ? detectWarnings(
-              {
-                event: e,
-                durationMs: e.execution?.durationMs,
-                usualDurationMs: history.usualDurationMs,
-                quickestMs: o.prior.quickestMs,
-                successes: o.prior.successes,
-                tables,
-                previousTables: o.previousTables,
-              },
-              cfg.warnings,
-            )
-          : [];
-      // What the event says of its history is Steward's to say: anything it came with is replaced.
-      const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, ...plain } = e;
-      let annotated: TaskEvent = { ...plain, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}) };
-      if (!failed && annotated.scriptLog?.text !== undefined && !deps.keepSuccessLogText) {
-        const { text: _text, truncated: _t, textFirstLine: _f, ...rest } = annotated.scriptLog;
-        annotated = { ...annotated, scriptLog: rest };
-      }
+      const warnings = !failed && !readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, tables) : [];
+      const annotated = annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText);
       const out = [annotated];
       if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
       if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
@@ -248,3 +176,147 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
 }
 
 export type Annotator = ReturnType<typeof createAnnotator>;
+
+function followUp(e: TaskEvent, kind: "task.recovered" | "task.warning", extra: Partial<TaskEvent>): TaskEvent {
+  return { ...e, id: `${e.executionId}:${kind === "task.recovered" ? "recovered" : "warning"}`, kind, ...extra };
+}
+
+/** The run's row as the store keeps it. */
+function runRowOf(e: TaskEvent, at: number, cause: ErrorCause | undefined, tables: Record<string, number> | undefined): RunRow {
+  return {
+    executionId: e.executionId,
+    outcome: e.outcome,
+    taskId: e.task.id,
+    finishedAt: at,
+    durationMs: e.execution?.durationMs ?? null,
+    errorClass: cause?.errorClass ?? null,
+    tables: tables ?? null,
+    incidentId: null,
+    consecutiveFailures: 0,
+    source: "event",
+  };
+}
+
+type RecordOne = (
+  e: TaskEvent,
+  at: number,
+  cause: ErrorCause | undefined,
+  tables: Record<string, number> | undefined,
+  readOnly: boolean,
+  seeded: RunRow[],
+) => Promise<Outcome>;
+
+/**
+ * On PostgreSQL the failures that arrive together share one transaction (failure-batch.ts); a run QRS did not
+ * confirm, one whose task's history is first seeded from QRS, a success, and any run on SQLite go alone.
+ */
+function batchedRecorder(deps: AnnotatorDeps, alone: RecordOne) {
+  const batches = deps.db.dialect === "postgres" ? createFailureBatches({ db: deps.db, clock: deps.clock, recentRuns: RECENT_RUNS }) : undefined;
+  return {
+    stats: () => batches?.stats,
+    record(...args: Parameters<RecordOne>): Promise<Outcome> {
+      const [e, at, cause, tables, readOnly, seeded] = args;
+      if (!batches || e.outcome === "succeeded" || readOnly || seeded.length > 0) return alone(...args);
+      return batches.record({ row: runRowOf(e, at, cause, tables), touch: failureTouch(e, at, cause), alone: () => alone(...args) });
+    },
+  };
+}
+
+/** What a failed run changes in its task's incident, but for what its history says. */
+function failureTouch(e: TaskEvent, at: number, cause: ErrorCause | undefined): Omit<IncidentTouch, "priorFailures" | "since"> {
+  return {
+    subject: taskSubject(e.task.id),
+    taskId: e.task.id,
+    title: e.task.name || e.task.id,
+    eventId: e.id,
+    kind: e.kind,
+    summary: cause?.errorLine ? `${e.outcome}: ${cause.errorLine}`.slice(0, 500) : e.outcome,
+    at,
+    failedRun: true,
+    errorClass: cause?.errorClass,
+  };
+}
+
+interface Decision {
+  at: number;
+  now: number;
+  cause: ErrorCause | undefined;
+  row: RunRow;
+  subject: string;
+  /** The run's row was new (false: handled before). */
+  inserted: boolean;
+  /** A success of the task recorded after this failure. */
+  newerSuccess: boolean;
+  /** The task's open incident (read for a success). */
+  openBefore: IncidentRow | undefined;
+  base: { prior: PriorRuns; previousTables: Array<Record<string, number>> };
+}
+
+/**
+ * Under the subject's lock: what the run does to the task's incident. A run handled before says what was decided
+ * then; a failure opens or extends the incident (unless a newer success is recorded); a success closes it.
+ */
+async function decide(s: IncidentSql, e: TaskEvent, d: Decision): Promise<Outcome> {
+  const { at, now, cause, row, subject, inserted, newerSuccess, openBefore, base } = d;
+  const { prior } = base;
+  const failed = e.outcome !== "succeeded";
+  if (!inserted) {
+    // Handled before: say what was decided then.
+    const stored = await s.run(e.executionId, e.outcome);
+    const incident = stored?.incidentId ? await s.byId(stored.incidentId) : undefined;
+    const closed = !failed && incident?.closedByEventId === e.id;
+    return { ...base, consecutiveFailures: stored?.consecutiveFailures ?? 0, failingSince: failed ? incident?.openedAt : undefined, incident, closed };
+  }
+  if (failed) {
+    // A failure older than a success already recorded belongs to the past: it opens nothing.
+    if (newerSuccess) {
+      const consecutive = prior.failures + 1;
+      await s.setRunIncident(e.executionId, e.outcome, null, consecutive);
+      return { ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? at, closed: false };
+    }
+    const incident = await s.touchRun({ ...failureTouch(e, at, cause), priorFailures: prior.failures, since: prior.failingSince }, now, row);
+    return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
+  }
+  const closed = openBefore ? await s.closeRun({ subject, eventId: e.id, summary: recoveredSummary(openBefore, at), at }, now, row) : undefined;
+  return { ...base, consecutiveFailures: 0, incident: closed ?? openBefore, closed: Boolean(closed) };
+}
+
+/**
+ * The event with Steward's history, cause and incident (anything it came with is replaced: what the event says of
+ * its history is Steward's to say); `dropLogText`: a success's full script log text is not kept.
+ */
+function annotatedEvent(
+  e: TaskEvent,
+  history: TaskEvent["history"],
+  cause: ErrorCause | undefined,
+  incident: IncidentRef | undefined,
+  dropLogText: boolean,
+): TaskEvent {
+  const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, ...plain } = e;
+  const annotated: TaskEvent = { ...plain, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}) };
+  if (!dropLogText || annotated.scriptLog?.text === undefined) return annotated;
+  const { text: _text, truncated: _tr, textFirstLine: _f, ...rest } = annotated.scriptLog;
+  return { ...annotated, scriptLog: rest };
+}
+
+/** What looks wrong in a successful run although it succeeded (too quick, empty tables, …). */
+function warningsOf(
+  cfg: IncidentsConfig,
+  e: TaskEvent,
+  usualDurationMs: number | undefined,
+  o: Outcome,
+  tables: Record<string, number> | undefined,
+): RunWarning[] {
+  return detectWarnings(
+    {
+      event: e,
+      durationMs: e.execution?.durationMs,
+      usualDurationMs,
+      quickestMs: o.prior.quickestMs,
+      successes: o.prior.successes,
+      tables,
+      previousTables: o.previousTables,
+    },
+    cfg.warnings,
+  );
+}

@@ -3,6 +3,7 @@
 // Stewards (or two workers) handling the same task at the same moment leave one incident, counted right.
 import type { SqlExecutor, SqlValue } from "../store/sql";
 import type { KeptRun } from "./recent-runs";
+import type { PastRun } from "./past-run";
 
 export type IncidentStatus = "open" | "closed";
 
@@ -46,14 +47,7 @@ export interface RunRow {
   source: "event" | "qrs";
 }
 
-/** What a run's history is read from: an earlier run of the task, with only the columns the history needs. */
-export interface PastRun {
-  outcome: string;
-  finishedAt: number;
-  durationMs: number | null;
-  /** Rows loaded per table: read only for successful runs, and only when asked for. */
-  tables: Record<string, number> | null;
-}
+export type { PastRun } from "./past-run";
 
 /** What opens or updates an incident. */
 export interface IncidentTouch {
@@ -72,6 +66,10 @@ export interface IncidentTouch {
   /** When the streak began, if before `at`. */
   since?: number;
   errorClass?: string;
+  /** The event that opens the incident if none is open (several runs in one touch: the first of them); eventId when left out. */
+  firstEventId?: string;
+  /** Events this touch stands for (several failed runs of one batch, failure-batch.ts); 1 when left out. */
+  events?: number;
 }
 
 export interface IncidentClose {
@@ -91,21 +89,24 @@ export interface RunKey {
 }
 
 function touchArgs(t: IncidentTouch, now: number): SqlValue[] {
-  const add = t.failedRun ? 1 : 0;
+  const events = t.events ?? 1;
+  const add = t.failedRun ? events : 0;
   return [
     t.subject,
     t.taskId ?? null,
     t.title,
     (t.priorFailures ?? 0) + add,
+    events,
     Math.min(t.since ?? t.at, t.at),
     t.at,
-    t.eventId,
+    t.firstEventId ?? t.eventId,
     t.eventId,
     t.kind,
     t.summary,
     t.errorClass ?? null,
     now,
     add,
+    events,
   ];
 }
 
@@ -175,10 +176,10 @@ const later = (col: string) => `CASE WHEN excluded.last_event_at >= incidents.la
 
 const TOUCH = `INSERT INTO incidents (subject, task_id, title, status, failures, events, opened_at, last_event_at, first_event_id, last_event_id,
       last_kind, last_summary, error_class, updated_at)
-    VALUES (?, ?, ?, 'open', ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (subject) WHERE status = 'open' DO UPDATE SET
       failures = incidents.failures + ?,
-      events = incidents.events + 1,
+      events = incidents.events + ?,
       title = excluded.title,
       opened_at = CASE WHEN excluded.opened_at < incidents.opened_at THEN excluded.opened_at ELSE incidents.opened_at END,
       last_event_id = ${later("last_event_id")},
@@ -217,6 +218,10 @@ const Q = {
   // written earlier in the same transaction, so the UPDATE sees it. SQLite runs the two statements in-process.
   touchRun: `WITH t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t)
     WHERE execution_id = ? AND outcome = ?) SELECT * FROM t`,
+  // PostgreSQL: one touch standing for several failed runs of a subject, each run linked with its own failure count
+  // (`back`: how many of the touch's runs came after it).
+  touchRuns: `WITH b AS (SELECT opened_at FROM incidents WHERE subject = ? AND status = 'open'), t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t) - x.back
+    FROM json_to_recordset(?::text::json) AS x(e text, o text, back int) WHERE incident_runs.execution_id = x.e AND incident_runs.outcome = x.o) SELECT t.*, (SELECT opened_at FROM b) AS opened_before FROM t`,
   closeRun: `WITH c AS (${CLOSE}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM c), consecutive_failures = 0
     WHERE execution_id = ? AND outcome = ? AND EXISTS (SELECT 1 FROM c)) SELECT * FROM c`,
   purgeRuns: "DELETE FROM incident_runs WHERE finished_at < ?",
@@ -241,6 +246,15 @@ export function incidentSql(x: SqlExecutor) {
       const incident = toIncident((await x.get<Row>(Q.touch, touchArgs(t, now)))!);
       await x.run(Q.setRunIncident, [incident.id, incident.failures, run.executionId, run.outcome]);
       return incident;
+    },
+    /**
+     * PostgreSQL: touch() for `runs.length` failed runs in one statement, each run linked with the failures counted up to
+     * it; `openedBefore` is when the incident open before it had opened (undefined when this touch opened it).
+     */
+    async touchRuns(t: IncidentTouch, now: number, runs: readonly RunKey[]): Promise<{ incident: IncidentRow; openedBefore?: number }> {
+      const links = runs.map((r, i) => ({ e: r.executionId, o: r.outcome, back: runs.length - 1 - i }));
+      const row = (await x.get<Row>(Q.touchRuns, [t.subject, ...touchArgs({ ...t, events: runs.length }, now), JSON.stringify(links)]))!;
+      return { incident: toIncident(row), openedBefore: numOrNull(row.opened_before) ?? undefined };
     },
     /** Closes the open incident unless something newer than the closing event updated it; undefined when none closed. */
     async close(c: IncidentClose, now: number): Promise<IncidentRow | undefined> {

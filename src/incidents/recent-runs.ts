@@ -3,7 +3,7 @@
 // process holds (the SQLite file): there every run is recorded through here, so the window is exact. On
 // PostgreSQL other Stewards record runs too, and the history is read from the store.
 import type { SqlDb } from "../store/sql";
-import type { PastRun } from "./incident-store";
+import type { PastRun } from "./past-run";
 
 export interface KeptRun extends PastRun {
   executionId: string;

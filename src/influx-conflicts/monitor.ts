@@ -78,7 +78,7 @@ export function conflictEvent(c: OpenConflict, host: string): SiteEvent {
       `InfluxDB at ${c.url} (database ${c.database}) refused points of ${c.measurement} written by channel ${c.channel}: the field ${c.field} ` +
       `is stored there as ${c.storedType} and Steward wrote it as ${c.writtenType} (a field type conflict, which lasts until the shard rolls over). ` +
       "The refused deliveries are dead-lettered. To recover, drop the measurement or the shard, or write to a new database or measurement " +
-      "(docs/switching-from-butler.md), then retry them from /ui/deliveries.",
+      "(/help/switching-from-butler#when-influxdb-refuses-a-point-field-type-conflicts), then retry them from /ui/deliveries.",
     facts: Object.entries(data).map(([name, value]) => ({ name, value })),
     data,
   };

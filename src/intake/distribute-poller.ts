@@ -3,6 +3,7 @@
 // Announcements are datagrams anyone on the network can forge: the list is capped (overall and per source), a
 // run QRS does not show within `confirmWithinMs` (or whose task QRS does not know) is given up at once, and each
 // tick reads only due rows, so one datagram costs a bounded amount of work and QRS calls.
+import { type PollInterval, pollMsOf } from "../core/poll-interval";
 import type { Logger } from "pino";
 import { runKey } from "../events/run-key";
 import type { Clock, Timer } from "../core/clock";
@@ -25,7 +26,7 @@ export interface DistributePollerOptions {
   maxPendingPerSource: number;
   confirmWithinMs: number;
   /** In a cluster: also look at the store this often for polls other Stewards added. Unset: only when told (add). */
-  rescanMs?: number;
+  rescanMs?: PollInterval;
 }
 
 /** Rows polled per tick; the rest wait for the next one (a long list must not block the event loop). */
@@ -44,6 +45,44 @@ export interface DistributePoller {
 }
 
 export const distributeKey = (executionId: string) => runKey(executionId, "distribute");
+
+/**
+ * The newest execution result of the run; undefined when QRS has none yet; "no_task" when QRS has no such
+ * distribution task (unknown id, or a task of another type: forged either way).
+ */
+async function readDistribution(qrs: QrsClient, r: DistributeReport, lookupTimeoutMs: number): Promise<QrsExecutionResult | "no_task" | undefined> {
+  const call = { timeoutMs: lookupTimeoutMs, signal: AbortSignal.timeout(lookupTimeoutMs) };
+  const rows = await qrs.getExecutionResults(eq("executionID", r.executionId), call);
+  const newest = rows.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
+  if (newest) return newest;
+  let task;
+  try {
+    task = await qrs.getTaskFull(r.taskId, call);
+  } catch (err) {
+    if (isAppError(err) && err.code === "NOT_FOUND") return "no_task";
+    throw err;
+  }
+  if (task.taskType !== 3) return "no_task";
+  const last = task.operational?.lastExecutionResult;
+  return last && (last.executionID ?? "").toLowerCase() === r.executionId ? last : undefined;
+}
+
+/** Writes the run's pending poll unless a cap is reached or it is there already. */
+async function addPendingPoll(store: IntakeStore, o: DistributePollerOptions, clock: Clock, report: DistributeReport, source: string): Promise<AddResult> {
+  if ((await store.pendingCount()) >= o.maxPending) return "full";
+  if ((await store.pendingCountFrom(source)) >= o.maxPendingPerSource) return "source_full";
+  const now = clock.now();
+  const added = await store.addPending<DistributeReport>({
+    executionId: report.executionId,
+    source,
+    payload: report,
+    createdAt: now,
+    nextAt: now,
+    deadline: now + o.maxWaitMs,
+    attempts: 0,
+  });
+  return added ? "added" : "duplicate";
+}
 
 export function createDistributePoller(
   o: DistributePollerOptions,
@@ -69,32 +108,10 @@ export function createDistributePoller(
     if (timer) deps.clock.clearTimeout(timer);
     timer = undefined;
     const now = deps.clock.now();
-    const at = Math.min(nextAt ?? Number.POSITIVE_INFINITY, o.rescanMs ? now + o.rescanMs : Number.POSITIVE_INFINITY);
+    const at = Math.min(nextAt ?? Number.POSITIVE_INFINITY, o.rescanMs ? now + pollMsOf(o.rescanMs) : Number.POSITIVE_INFINITY);
     if (at === Number.POSITIVE_INFINITY) return;
     timer = deps.clock.setTimeout(() => tick(), Math.max(0, at - now));
     timer.unref?.();
-  }
-
-  /**
-   * The newest execution result of the run; undefined when QRS has none yet; "no_task" when QRS has no such
-   * distribution task (unknown id, or a task of another type: forged either way).
-   */
-  async function read(r: DistributeReport): Promise<QrsExecutionResult | "no_task" | undefined> {
-    const qrs = deps.qrs!;
-    const call = { timeoutMs: o.lookupTimeoutMs, signal: AbortSignal.timeout(o.lookupTimeoutMs) };
-    const rows = await qrs.getExecutionResults(eq("executionID", r.executionId), call);
-    const newest = rows.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
-    if (newest) return newest;
-    let task;
-    try {
-      task = await qrs.getTaskFull(r.taskId, call);
-    } catch (err) {
-      if (isAppError(err) && err.code === "NOT_FOUND") return "no_task";
-      throw err;
-    }
-    if (task.taskType !== 3) return "no_task";
-    const last = task.operational?.lastExecutionResult;
-    return last && (last.executionID ?? "").toLowerCase() === r.executionId ? last : undefined;
   }
 
   /** Ends the poll: announces the run (enriched), or gives it up when QRS denied it (`denied`: why). */
@@ -130,7 +147,7 @@ export function createDistributePoller(
         let result: QrsExecutionResult | "no_task" | undefined;
         let error: string | undefined;
         try {
-          result = await read(p.payload);
+          result = await readDistribution(deps.qrs, p.payload, o.lookupTimeoutMs);
         } catch (err) {
           error = describeError(err);
         }
@@ -192,20 +209,8 @@ export function createDistributePoller(
   };
 
   async function addNow(report: DistributeReport, source: string): Promise<AddResult> {
-    if ((await deps.store.pendingCount()) >= o.maxPending) return "full";
-    if ((await deps.store.pendingCountFrom(source)) >= o.maxPendingPerSource) return "source_full";
-    const now = deps.clock.now();
-    const added = await deps.store.addPending<DistributeReport>({
-      executionId: report.executionId,
-      source,
-      payload: report,
-      createdAt: now,
-      nextAt: now,
-      deadline: now + o.maxWaitMs,
-      attempts: 0,
-    });
-    if (!added) return "duplicate";
-    await schedule();
-    return "added";
+    const added = await addPendingPoll(deps.store, o, deps.clock, report, source);
+    if (added === "added") await schedule();
+    return added;
   }
 }

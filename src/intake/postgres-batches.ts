@@ -38,13 +38,15 @@ export interface SeenRow {
 const ROWS = (cols: string) => `SELECT * FROM json_to_recordset(?::text::json) AS r(${cols}) ORDER BY k`;
 const COLS = "k text, e text, s text, n bigint, x bigint";
 
-// Takes the key when it is new or its row (a handled run, or a claim of a Steward that died) has
-// expired. RETURNING names the keys this statement took.
+// Takes the key when it is new, when its row (a handled run, or a claim of a Steward that died) has expired, or
+// when the row is this Steward's own claim: a claim committed just before the connection was lost answers with an
+// error, and the retry must find the run still ours (this process reserves a key in memory before claiming it, so
+// no second path of its own is working on it). RETURNING names the keys this statement took.
 const CLAIM =
   "INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at, claimed_by) " +
   `SELECT k, e, s, n, x, i FROM (${ROWS(`${COLS}, i text`)}) rows ORDER BY k ` +
   "ON CONFLICT (key) DO UPDATE SET execution_id = excluded.execution_id, source = excluded.source, seen_at = excluded.seen_at, " +
-  "expires_at = excluded.expires_at, claimed_by = excluded.claimed_by WHERE intake_seen.expires_at <= excluded.seen_at " +
+  "expires_at = excluded.expires_at, claimed_by = excluded.claimed_by WHERE intake_seen.expires_at <= excluded.seen_at OR intake_seen.claimed_by = excluded.claimed_by " +
   "RETURNING key";
 
 const MARK =

@@ -3,6 +3,7 @@
 // on while its seen mark commits with the next batch. A claim the store could not take is tried again for a
 // while; a run that will not be processed (shed, or left at stop) gives its claim up.
 import type { Logger } from "pino";
+import { type Clock, systemClock, type Timer } from "../core/clock";
 import { isStoreUnavailable } from "../store/sql";
 import type { RunProcessor } from "./run-processor";
 import type { QueueItem } from "./run-queue";
@@ -15,6 +16,8 @@ const MAX_CLAIM_RETRIES = 1_000;
 export interface RunClaimsDeps {
   processor: Pick<RunProcessor, "claimStored" | "giveUp" | "release" | "process">;
   log: Logger;
+  /** The waits before a claim is tried again run on it (the system clock when left out). */
+  clock?: Clock;
   /** Puts a run whose claim is tried again back into the queue; false when the queue refused it. */
   requeue(item: QueueItem): boolean;
   /** True once the intake is stopping: no more retries. */
@@ -44,6 +47,7 @@ export interface RunClaims {
 export function createRunClaims(deps: RunClaimsDeps): RunClaims {
   const { processor, log } = deps;
   const retryMs = deps.retryMs ?? CLAIM_RETRY_MS;
+  const clock = deps.clock ?? systemClock;
 
   function claimOf(item: QueueItem): Promise<boolean | Error> {
     item.claim ??= processor
@@ -59,7 +63,7 @@ export function createRunClaims(deps: RunClaimsDeps): RunClaims {
    * node only). Its reservation holds meanwhile, so a repeat datagram stays a duplicate. Bounded in number.
    */
   const retries = new Map<string, { item: QueueItem; tries: number }>();
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: Timer | undefined;
   function retryLater(item: QueueItem): boolean {
     const entry = retries.get(item.key) ?? { item, tries: 0 };
     if (deps.stopping() || entry.tries >= CLAIM_RETRIES || (!retries.has(item.key) && retries.size >= MAX_CLAIM_RETRIES)) {
@@ -68,7 +72,7 @@ export function createRunClaims(deps: RunClaimsDeps): RunClaims {
     }
     entry.tries++;
     retries.set(item.key, entry);
-    retryTimer ??= setTimeout(retryDue, retryMs);
+    retryTimer ??= clock.setTimeout(retryDue, retryMs);
     retryTimer.unref?.();
     return true;
   }
@@ -82,7 +86,7 @@ export function createRunClaims(deps: RunClaimsDeps): RunClaims {
         retries.delete(item.key);
       }
     }
-    if (retries.size > 0) retryTimer = setTimeout(retryDue, retryMs);
+    if (retries.size > 0) retryTimer = clock.setTimeout(retryDue, retryMs);
   }
 
   /** Shed runs whose claims are being given up: a repeat is a duplicate until their give-up is committed. */
@@ -112,7 +116,7 @@ export function createRunClaims(deps: RunClaimsDeps): RunClaims {
       }
       if (!ours) return deps.duplicate(item, "run already handled or claimed by another Steward");
       // The worker takes the next run once the event is on the bus; the mark commits with the next batch.
-      await processor.process(item.report, item.key, { markInBackground: true });
+      await processor.process(item.report, item.key, { markInBackground: true, announceAhead: true });
     },
     abandon,
     abandonInBackground(item) {
@@ -124,7 +128,7 @@ export function createRunClaims(deps: RunClaimsDeps): RunClaims {
     },
     retrying: () => retries.size,
     stop() {
-      if (retryTimer) clearTimeout(retryTimer);
+      if (retryTimer) clock.clearTimeout(retryTimer);
       retryTimer = undefined;
       for (const { item } of retries.values()) processor.release(item.key);
       retries.clear();

@@ -4,16 +4,34 @@ import type { Logger } from "pino";
 import type { Clock } from "../core/clock";
 import type { EventBus } from "../core/bus";
 import { describeError } from "../core/errors";
+import { causedByStoreOutage } from "../store/sql";
 import type { Counter } from "../core/metrics";
 import type { DomainEvents, TaskEvent } from "../events/types";
 import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
 import type { IntakeStore } from "./intake-store";
-import { createLineBudget, type ThrottledWarn } from "./log-throttle";
+import { createLineBudget, type LineBudget, type ThrottledWarn } from "./log-throttle";
+import { createProcessRetries } from "./process-retries";
+import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
+
+export { CLAIM_LEASE_MS } from "./run-reservations";
 
 /** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
 export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
 
-export type ProcessResult = { event: TaskEvent; dropped?: undefined } | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" };
+/** `retrying`: the store was unreachable; the run stays claimed here and is announced once it answers. */
+export type ProcessResult =
+  | { event: TaskEvent; dropped?: undefined }
+  | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" | "retrying" }
+  /** Enriched, and announced in the background (ProcessOptions.announceAhead): `announced` settles when that is over. */
+  | { event?: undefined; dropped?: undefined; announced: Promise<ProcessResult> };
+
+/** A run enriched and claimed, not yet announced. */
+interface HeldRun {
+  report: RunReport;
+  key: string;
+  /** As enriched, before history and incident (added again at each try). */
+  event: TaskEvent;
+}
 
 export interface RunProcessorDeps {
   enricher: TaskEventEnricher;
@@ -34,14 +52,13 @@ export interface RunProcessorDeps {
    * is better than a lost alert.
    */
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
+  /**
+   * Runs whose announcement (history and incident, the bus, the seen mark) may go on after their worker took the next
+   * run (ProcessOptions.announceAhead); 0 or left out: none. On PostgreSQL the runs announced together share
+   * transactions and statements, so more of them at once is fewer round trips per run.
+   */
+  announceAhead?: number;
 }
-
-/**
- * How long a claim protects a run a Steward works on. Enrichment takes seconds. The claims of a Steward that
- * died are dropped when it (on its own store) or the reconciling Steward of a cluster starts; at the latest they
- * run out after this.
- */
-export const CLAIM_LEASE_MS = 5 * 60_000;
 
 /** "task event" lines per second at most; beyond it they are counted (see processRun). */
 export const EVENT_LINES_PER_SECOND = 50;
@@ -54,6 +71,11 @@ export interface ProcessOptions {
    * crash just before the mark (reconciliation finds the run again).
    */
   markInBackground?: boolean;
+  /**
+   * Answer once the run is enriched while it is announced in the background, when fewer than `announceAhead` runs are
+   * (else wait for room first). Stop waits for them (marksSettled).
+   */
+  announceAhead?: boolean;
 }
 
 export interface RunProcessor {
@@ -82,8 +104,10 @@ export interface RunProcessor {
    * later.
    */
   processRun(report: RunReport, key: string, options?: ProcessOptions): Promise<ProcessResult>;
-  /** Resolves when every seen mark written in the background (ProcessOptions.markInBackground) has settled. */
+  /** Resolves when every run announced and every seen mark written in the background has settled. */
   marksSettled(): Promise<void>;
+  /** Runs being announced in the background (ProcessOptions.announceAhead). */
+  announcing(): number;
   inFlight(executionId: string): boolean;
   /** True while this or another Steward holds a claim on the run and has not finished it. */
   claimedElsewhere(executionId: string): Promise<boolean>;
@@ -96,131 +120,124 @@ export interface RunProcessor {
   open(): void;
 }
 
+/**
+ * One line per event, up to EVENT_LINES_PER_SECOND: a site sends a few a second, so normally every one; in a
+ * burst the rest of that second is counted and the count rides on the next line (every event is still on
+ * /metrics and on the bus). Formatting a line costs about as much as the event's own store writes.
+ */
+function logTaskEvent(log: Logger, eventLines: LineBudget, event: TaskEvent): void {
+  const notLogged = eventLines.take();
+  if (notLogged === undefined) return;
+  log.info(
+    {
+      eventId: event.id,
+      kind: event.kind,
+      taskType: event.taskType,
+      task: event.task.name,
+      source: event.source,
+      complete: event.complete,
+      unconfirmed: event.unconfirmed?.qrs,
+      ...(notLogged > 0 ? { eventsNotLoggedBefore: notLogged } : {}),
+    },
+    "task event",
+  );
+}
+
+/** Whether a run QRS did not confirm still goes on the bus (`intake.confirm.alertUnconfirmed`); counted and warned either way. */
+function passesUnconfirmed(
+  deps: Pick<RunProcessorDeps, "alertUnconfirmed" | "counters" | "warnOnce">,
+  report: RunReport,
+  u: NonNullable<TaskEvent["unconfirmed"]>,
+): boolean {
+  const pass = deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
+  deps.counters.unconfirmed.inc({ qrs: u.qrs, action: pass ? "emitted" : "dropped" });
+  deps.warnOnce(
+    `unconfirmed|${u.qrs}`,
+    { executionId: report.executionId, taskId: report.taskId, outcome: report.outcome, host: report.host, why: u.reason },
+    pass
+      ? "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
+      : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
+  );
+  return pass;
+}
+
+/** The event with its history and incident, and its follow-ups; the event alone when that fails (a lost history beats a lost alert). */
+async function annotateSafely(annotate: RunProcessorDeps["annotate"], log: Logger, event: TaskEvent): Promise<TaskEvent[]> {
+  if (!annotate) return [event];
+  try {
+    return await annotate(event);
+  } catch (err) {
+    log.warn({ executionId: event.executionId, err: describeError(err) }, "could not add the run's history and incident; the event goes out without them");
+    return [event];
+  }
+}
+
 export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
-  const claims = new Map<string, string>(); // key → executionId
-  const executions = new Map<string, number>(); // executionId → number of claims
-  /** Keys this Steward claimed in the store (and must mark seen or give up). */
-  const stored = new Set<string>();
   const log = deps.log.child({ module: "intake" });
+  const reservations = createRunReservations({ ...deps, log });
+  const { reserve, claimStored, release, giveUp } = reservations;
   const eventLines = createLineBudget(EVENT_LINES_PER_SECOND, 1_000, () => deps.clock.now());
   let closed = false;
   /** Seen marks written in the background, until they settle. */
   const marking = new Set<Promise<void>>();
+  /** Runs announced in the background, until that is over. */
+  const announcing = new Set<Promise<ProcessResult>>();
+  const ahead = deps.announceAhead ?? 0;
 
-  function release(key: string) {
-    const exec = claims.get(key);
-    if (exec === undefined) return;
-    claims.delete(key);
-    const n = (executions.get(exec) ?? 1) - 1;
-    if (n <= 0) executions.delete(exec);
-    else executions.set(exec, n);
-  }
-
-  async function giveUp(key: string): Promise<void> {
-    if (!stored.delete(key)) return;
-    try {
-      await deps.store.unclaim(key);
-    } catch (err) {
-      log.warn({ key, err: describeError(err) }, "could not give up a run claim; it runs out on its own");
-    }
-  }
-
-  const reserve = (key: string, executionId: string, anyOutcome = false): boolean => {
-    if (claims.has(key)) return false;
-    if (anyOutcome && executions.has(executionId)) return false;
-    claims.set(key, executionId);
-    executions.set(executionId, (executions.get(executionId) ?? 0) + 1);
-    return true;
-  };
-
-  const claimStored = async (key: string, executionId: string, source: string, anyOutcome = false): Promise<boolean> => {
-    const now = deps.clock.now();
-    try {
-      // Reconciliation always checks what was handled (turning dedupe off must not replay every run from QRS).
-      if (anyOutcome && ((await deps.store.isExecutionSeen(executionId, now)) || (await deps.store.isPending(executionId)))) {
-        release(key);
-        return false;
-      }
-      if (!deps.dedupe.enabled && !anyOutcome) return true;
-      if (!(await deps.store.claim(key, executionId, source, now, CLAIM_LEASE_MS, deps.instanceId))) {
-        release(key);
-        return false;
-      }
-    } catch (err) {
-      release(key);
-      throw err;
-    }
-    stored.add(key);
-    return true;
-  };
-
-  function allowed(u: NonNullable<TaskEvent["unconfirmed"]>): boolean {
-    return deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
-  }
-
-  async function annotate(event: TaskEvent): Promise<TaskEvent[]> {
-    if (!deps.annotate) return [event];
-    try {
-      return await deps.annotate(event);
-    } catch (err) {
-      log.warn({ executionId: event.executionId, err: describeError(err) }, "could not add the run's history and incident; the event goes out without them");
-      return [event];
-    }
+  /** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
+  async function drop(key: string, why: Exclude<ProcessResult["dropped"], undefined>): Promise<ProcessResult> {
+    await giveUp(key);
+    release(key);
+    return { dropped: why };
   }
 
   async function processRun(report: RunReport, key: string, options: ProcessOptions = {}): Promise<ProcessResult> {
-    // False once a background mark took over releasing the claim.
+    let event: TaskEvent;
+    try {
+      event = await deps.enricher.enrich(report);
+    } catch (err) {
+      // Enrichment never throws by design: this is a bug. Reconciliation can pick the run up again.
+      log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+      return drop(key, "error");
+    }
+    if (closed) {
+      log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
+      return drop(key, "closed");
+    }
+    deps.counters.enriched.inc({ complete: String(event.complete) });
+    if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
+    if (options.announceAhead && ahead > 0) return announceAhead({ report, key, event }, options);
+    return announce({ report, key, event }, options);
+  }
+
+  /** The worker waits only for room among the runs announced in the background, then takes its next run. */
+  async function announceAhead(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
+    while (announcing.size >= ahead) await Promise.race(announcing);
+    const announced: Promise<ProcessResult> = announce(run, options).finally(() => announcing.delete(announced));
+    announcing.add(announced);
+    return { announced };
+  }
+
+  /**
+   * The part of processing that needs the store: history and incident, the bus (the outbox writes there), the seen
+   * mark. When the store is unreachable the run stays claimed and reserved here and is announced again as soon as
+   * it answers (process-retries.ts): giving the claim up would fail too, leaving the run claimed by this live
+   * Steward and unannounced until the claim ran out.
+   */
+  async function announce(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
+    const { report, key } = run;
+    if (closed) return drop(key, "closed");
+    // False once a background mark, or a retry, took over releasing the reservation.
     let releaseNow = true;
     try {
-      let event = await deps.enricher.enrich(report);
-      if (closed) {
-        log.warn(
-          { executionId: report.executionId, source: report.source },
-          "a run finished enrichment after the intake stopped; it is left for the next start",
-        );
-        await giveUp(key);
-        return { dropped: "closed" };
-      }
-      deps.counters.enriched.inc({ complete: String(event.complete) });
-      if (event.unconfirmed) {
-        const pass = allowed(event.unconfirmed);
-        deps.counters.unconfirmed.inc({ qrs: event.unconfirmed.qrs, action: pass ? "emitted" : "dropped" });
-        deps.warnOnce(
-          `unconfirmed|${event.unconfirmed.qrs}`,
-          { executionId: report.executionId, taskId: report.taskId, outcome: report.outcome, host: report.host, why: event.unconfirmed.reason },
-          pass
-            ? "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
-            : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
-        );
-        if (!pass) {
-          await giveUp(key);
-          return { dropped: "unconfirmed" };
-        }
-      }
-      const [withHistory = event, ...followUps] = await annotate(event);
-      event = withHistory;
-      await deps.bus.emit(event.kind, event);
-      deps.counters.emitted.inc({ kind: event.kind, source: event.source });
+      const [event = run.event, ...followUps] = await annotateSafely(deps.annotate, log, run.event);
       // After the run's own event: a failure to hand one over leaves the run unmarked, so it is handled again and
       // the same (idempotent) events go out again.
-      for (const f of followUps) {
-        await deps.bus.emit(f.kind, f);
-        deps.counters.emitted.inc({ kind: f.kind, source: f.source });
+      for (const e of [event, ...followUps]) {
+        await deps.bus.emit(e.kind, e);
+        deps.counters.emitted.inc({ kind: e.kind, source: e.source });
       }
-      // The event id is usually the claim key itself (ExecutionId:outcome): then one row, not the same row twice.
-      const marked = deps.store
-        .markSeen(
-          event.id === key
-            ? [{ key, executionId: report.executionId }]
-            : [
-                { key, executionId: report.executionId },
-                { key: event.id, executionId: report.executionId },
-              ],
-          report.source,
-          deps.clock.now(),
-          deps.dedupe.ttlMs,
-        )
-        .then(() => void stored.delete(key));
+      const marked = markSeen(report, key, event);
       if (options.markInBackground) {
         releaseNow = false;
         const tracked: Promise<void> = marked
@@ -237,35 +254,47 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
           });
         marking.add(tracked);
       } else await marked;
-      // One line per event, up to EVENT_LINES_PER_SECOND: a site sends a few a second, so normally every one; in a
-      // burst the rest of that second is counted and the count rides on the next line (every event is still on
-      // /metrics and on the bus). Formatting a line costs about as much as the event's own store writes.
-      const notLogged = eventLines.take();
-      if (notLogged !== undefined) {
-        log.info(
-          {
-            eventId: event.id,
-            kind: event.kind,
-            taskType: event.taskType,
-            task: event.task.name,
-            source: event.source,
-            complete: event.complete,
-            unconfirmed: event.unconfirmed?.qrs,
-            ...(notLogged > 0 ? { eventsNotLoggedBefore: notLogged } : {}),
-          },
-          "task event",
-        );
-      }
+      logTaskEvent(log, eventLines, event);
       return { event };
     } catch (err) {
-      // Enrichment never throws by design; this is a bug or a store failure. Give the claim up so
-      // reconciliation can pick the run up again.
+      if (causedByStoreOutage(err) && !closed && retries.hold(key, run)) {
+        releaseNow = false;
+        log.warn(
+          { executionId: report.executionId, err: describeError(err) },
+          "the store is unreachable; the task run stays claimed here and is announced as soon as the store answers",
+        );
+        return { dropped: "retrying" };
+      }
       log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
       await giveUp(key);
       return { dropped: "error" };
     } finally {
       if (releaseNow) release(key);
     }
+  }
+
+  const retries = createProcessRetries<HeldRun>({
+    clock: deps.clock,
+    log,
+    maxAgeMs: CLAIM_LEASE_MS - 60_000,
+    attempt: async (run) => (await announce(run, {})).dropped !== "retrying",
+    abandon: (run) => void drop(run.key, "error"),
+  });
+
+  /** The event id is usually the claim key itself (ExecutionId:outcome): then one row, not the same row twice. */
+  async function markSeen(report: RunReport, key: string, event: TaskEvent): Promise<void> {
+    await deps.store.markSeen(
+      event.id === key
+        ? [{ key, executionId: report.executionId }]
+        : [
+            { key, executionId: report.executionId },
+            { key: event.id, executionId: report.executionId },
+          ],
+      report.source,
+      deps.clock.now(),
+      deps.dedupe.ttlMs,
+    );
+    reservations.markedSeen(key);
   }
 
   return {
@@ -277,14 +306,22 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     },
     release,
     giveUp,
-    inFlight: (executionId) => executions.has(executionId),
+    inFlight: reservations.inFlight,
     claimedElsewhere: (executionId) => deps.store.isExecutionClaimed(executionId, deps.clock.now()),
-    close: () => void (closed = true),
-    open: () => void (closed = false),
+    close() {
+      closed = true;
+      retries.stop();
+    },
+    open() {
+      closed = false;
+      retries.start();
+    },
     processRun,
     process: async (report, key, options) => (await processRun(report, key, options)).event,
     async marksSettled() {
+      while (announcing.size > 0) await Promise.allSettled([...announcing]);
       while (marking.size > 0) await Promise.allSettled([...marking]);
     },
+    announcing: () => announcing.size,
   };
 }

@@ -2,6 +2,7 @@
 // interval so a Sense node that changes address keeps working. An empty list accepts every source.
 import { lookup } from "node:dns/promises";
 import type { Logger } from "pino";
+import { type Clock, every, systemClock } from "../core/clock";
 import { describeError } from "../core/errors";
 import { formatIp, inRange, parseIp, parseRange, type IpRange } from "./ip-match";
 
@@ -20,6 +21,8 @@ export interface SourceAllowlist {
 export interface AllowlistDeps {
   log: Logger;
   resolveIntervalMs: number;
+  /** The interval between resolutions runs on it (the system clock when left out). */
+  clock?: Clock;
   /** Resolver; defaults to the OS resolver (hosts file included), all addresses of both families. */
   resolve?: (host: string) => Promise<string[]>;
 }
@@ -36,7 +39,7 @@ export function createSourceAllowlist(entries: string[], deps: AllowlistDeps): S
   }
   const byHost = new Map<string, IpRange[]>();
   const resolve = deps.resolve ?? osResolve;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let stopRefresh: (() => void) | undefined;
 
   async function refresh() {
     await Promise.all(
@@ -67,12 +70,11 @@ export function createSourceAllowlist(entries: string[], deps: AllowlistDeps): S
     async start() {
       if (hosts.length === 0) return;
       await refresh();
-      timer = setInterval(() => void refresh(), deps.resolveIntervalMs);
-      timer.unref?.();
+      stopRefresh = every(deps.clock ?? systemClock, deps.resolveIntervalMs, () => void refresh());
     },
     stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
+      stopRefresh?.();
+      stopRefresh = undefined;
     },
     resolved() {
       const out: Record<string, string[]> = {};

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
 import type { EventBus } from "../core/bus";
-import type { Clock } from "../core/clock";
+import { type Clock, every, type Timer, wallClock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { ReadinessCheck } from "../core/readiness";
@@ -20,12 +20,12 @@ import { routesWantSuccessLogs } from "../notify/routing";
 import { createReconciler, type Reconciler } from "../events/reconcile";
 import { createDatagramHandler } from "./datagram-handler";
 import { createDistributePath } from "./distribute-path";
-import { createDistributePoller, type DistributePoller } from "./distribute-poller";
+import { createDistributePoller, type DistributePoller, type DistributePollerOptions } from "./distribute-poller";
 import { createIntakeStore, type IntakeStore } from "./intake-store";
 import { registerIntakeMetrics, type IntakeCounters } from "./intake-metrics";
 import { readKernelUdpDrops } from "./kernel-drops";
 import { createThrottledWarn } from "./log-throttle";
-import { createRunClaims } from "./run-claims";
+import { createRunClaims, type RunClaims } from "./run-claims";
 import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createRunQueue, type QueueItem } from "./run-queue";
 import { createIntakeSocket } from "./udp-socket";
@@ -50,6 +50,8 @@ export interface TaskIntakeDeps {
   liveInstances?: () => Promise<readonly string[]>;
   /** In a cluster: true while another Steward is dead (its node's runs are heard only by reconciliation). */
   memberDown?: () => Promise<boolean>;
+  /** In a cluster: the pace of a look for other Stewards' work that would come every `ms` (src/cluster/peer-poll.ts). */
+  peerPace?: (ms: number) => number;
   /**
    * In a cluster: runs reconciliation and distribute polling only while this Steward leads them; the poller
    * then also looks at the store for polls other Stewards added.
@@ -79,22 +81,19 @@ export interface TaskIntake {
 
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
 const DATAGRAM_LINES_PER_MINUTE = 20;
+/** Runs announced in the background on PostgreSQL (as many as one batch of failures records: MAX_FAILURE_BATCH). */
+const ANNOUNCE_AHEAD_ON_POSTGRES = 64;
 
-export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskIntake {
+/** The enricher of the intake's runs; a route that attaches script logs to success mails needs them fetched for successful reloads as well. */
+function intakeEnricher(config: Config, deps: TaskIntakeDeps) {
   const cfg = config.intake;
-  const log = deps.log.child({ module: "intake" });
-  const store = createIntakeStore(deps.db);
-  const instanceId = deps.instanceId ?? `steward-${randomUUID()}`;
-  const now = () => deps.clock.now();
-  // Sub-modules get the root logger and name their own module (a child of a child would repeat the key).
-  // A route that attaches script logs to success mails needs them fetched for successful reloads as well.
   const scriptLog = {
     ...cfg.enrichment.scriptLog,
     onSuccess: cfg.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes) || deps.successLogs === true,
   };
-  const enricher = createTaskEventEnricher(
+  return createTaskEventEnricher(
     { ...cfg.enrichment, scriptLog },
-    { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl },
+    { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl, appBaseUrl: config.qlik?.appBaseUrl },
     {
       qrs: deps.qrs,
       log: deps.log,
@@ -104,6 +103,86 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
       maxWaitingForExecution: Math.max(1, cfg.concurrency - 1),
     },
   );
+}
+
+/** Distribution polling as `intake.enrichment.distribute` sets it; in a cluster (`gated`) it also rescans the store. */
+function distributePollerOptions(cfg: Config["intake"], gated: boolean, peerPace?: (ms: number) => number): DistributePollerOptions {
+  return {
+    pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000,
+    maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000,
+    lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
+    maxPending: cfg.enrichment.distribute.maxPending,
+    maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource,
+    confirmWithinMs: cfg.enrichment.distribute.confirmWithinSeconds * 1000,
+    ...(gated ? { rescanMs: () => (peerPace ?? ((ms: number) => ms))(cfg.enrichment.distribute.pollIntervalSeconds * 1000) } : {}),
+  };
+}
+
+/** Reconciliation with QRS (`intake.reconcile`); `beforePass` drops the claims of Stewards that are gone. */
+function intakeReconciler(
+  cfg: Config["intake"],
+  deps: TaskIntakeDeps,
+  qrs: QrsClient,
+  store: IntakeStore,
+  processor: RunProcessor,
+  counters: IntakeCounters,
+  beforePass: (() => Promise<void>) | undefined,
+): Reconciler {
+  return createReconciler(cfg.reconcile, {
+    qrs,
+    state: store,
+    sink: processor,
+    clock: deps.clock,
+    log: deps.log,
+    lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
+    counters: { runs: counters.reconcileRuns, reconciled: counters.reconciled, deduplicated: counters.deduplicated },
+    ...(beforePass ? { beforePass } : {}),
+    ...(deps.memberDown ? { memberDown: deps.memberDown } : {}),
+    ...(deps.peerPace ? { peerPace: deps.peerPace } : {}),
+  });
+}
+
+/**
+ * Stops the intake's workers within `budgetMs` (on wall time: the store is about to close): the queue stops, the
+ * seen marks waiting for their commit go first, then the runs left in the queue give their claims up.
+ */
+async function drainWorkers(
+  budgetMs: number,
+  parts: {
+    queue: ReturnType<typeof createRunQueue>;
+    claims: RunClaims;
+    processor: RunProcessor;
+    counters: IntakeCounters;
+    log: Logger;
+    settled: () => Promise<void>;
+  },
+): Promise<void> {
+  const { queue, claims, processor, counters, log, settled } = parts;
+  const started = Date.now();
+  const left = await queue.stop(Math.max(100, budgetMs - 200));
+  // The seen marks still waiting for their commit: they go before the store closes.
+  let timer: Timer | undefined;
+  await Promise.race([settled(), new Promise<void>((r) => (timer = wallClock.setTimeout(r, Math.max(100, budgetMs - 200 - (Date.now() - started)))))]);
+  wallClock.clearTimeout(timer);
+  // Past this point the notifier stops too: whatever is still being enriched must not be emitted.
+  processor.close();
+  // Their claims are given up (the store is still open), so reconciliation picks the runs up at once.
+  await Promise.race([Promise.allSettled(left.map(claims.abandon)), new Promise<void>((r) => (timer = wallClock.setTimeout(r, 200)))]);
+  wallClock.clearTimeout(timer);
+  if (left.length > 0) {
+    counters.dropped.inc({ reason: "stopping" }, left.length);
+    log.warn({ dropped: left.length }, "stopped with task datagrams still queued; reconciliation recovers them at the next start");
+  }
+}
+
+export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskIntake {
+  const cfg = config.intake;
+  const log = deps.log.child({ module: "intake" });
+  const store = createIntakeStore(deps.db);
+  const instanceId = deps.instanceId ?? `steward-${randomUUID()}`;
+  const now = () => deps.clock.now();
+  // Sub-modules get the root logger and name their own module (a child of a child would repeat the key).
+  const enricher = intakeEnricher(config, deps);
 
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
@@ -132,6 +211,9 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     warnOnce,
     instanceId,
     ...(deps.annotate ? { annotate: deps.annotate } : {}),
+    // On PostgreSQL the runs announced together share transactions (src/incidents/failure-batch.ts) and statements
+    // (postgres-batches.ts): the workers hand enriched runs on instead of waiting for each one's round trips.
+    announceAhead: deps.db.dialect === "postgres" ? ANNOUNCE_AHEAD_ON_POSTGRES : 0,
   });
   /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
   async function dropDeadClaims(): Promise<void> {
@@ -139,18 +221,13 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     const n = await store.dropClaimsExcept(live.includes(instanceId) ? live : [...live, instanceId]);
     if (n > 0) log.warn({ claims: n }, "dropped run claims of a Steward that stopped without finishing them; reconciliation picks the runs up");
   }
-  const poller = createDistributePoller(
-    {
-      pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000,
-      maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000,
-      lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
-      maxPending: cfg.enrichment.distribute.maxPending,
-      maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource,
-      confirmWithinMs: cfg.enrichment.distribute.confirmWithinSeconds * 1000,
-      ...(deps.gate ? { rescanMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000 } : {}),
-    },
-    { qrs: deps.qrs, store, processor, clock: deps.clock, log: deps.log },
-  );
+  const poller = createDistributePoller(distributePollerOptions(cfg, deps.gate !== undefined, deps.peerPace), {
+    qrs: deps.qrs,
+    store,
+    processor,
+    clock: deps.clock,
+    log: deps.log,
+  });
   let stopping = false;
   function duplicate({ report }: QueueItem, why: string) {
     counters.deduplicated.inc({ source: report.source });
@@ -164,15 +241,16 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
     limits: { maxPending: cfg.enrichment.distribute.maxPending, maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource },
     duplicate,
   });
-  const claims = createRunClaims({ processor, log, requeue: (item) => queue.offer(item).accepted, stopping: () => stopping, duplicate });
+  const claims = createRunClaims({ processor, log, clock: deps.clock, requeue: (item) => queue.offer(item).accepted, stopping: () => stopping, duplicate });
   const queue = createRunQueue(cfg, { log, now, worker: (item) => (item.report.distribute ? distribute(item) : claims.work(item)) });
   queueDepth = () => queue.depth();
-  inFlight = () => queue.active();
+  inFlight = () => queue.active() + processor.announcing();
 
   const socket = createIntakeSocket(config.udp, {
     log,
     onDatagram: (msg, from) => handleDatagram(msg, from),
     onStopping: () => (stopping = true),
+    clock: deps.clock,
     ...(deps.udpPort !== undefined ? { port: deps.udpPort } : {}),
   });
   const udp = socket.udp;
@@ -191,20 +269,10 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
 
   const reconciler =
     deps.qrs && cfg.reconcile.enabled
-      ? createReconciler(cfg.reconcile, {
-          qrs: deps.qrs,
-          state: store,
-          sink: processor,
-          clock: deps.clock,
-          log: deps.log,
-          lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
-          counters: { runs: counters.reconcileRuns, reconciled: counters.reconciled, deduplicated: counters.deduplicated },
-          ...(deps.liveInstances ? { beforePass: dropDeadClaims } : {}),
-          ...(deps.memberDown ? { memberDown: deps.memberDown } : {}),
-        })
+      ? intakeReconciler(cfg, deps, deps.qrs, store, processor, counters, deps.liveInstances ? dropDeadClaims : undefined)
       : undefined;
 
-  let purgeTimer: ReturnType<typeof setInterval> | undefined;
+  let stopPurge: (() => void) | undefined;
   const components: Component[] = [
     {
       name: "intake-workers",
@@ -214,30 +282,15 @@ export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskInta
         const purge = () => store.purgeExpired(now()).catch((err: Error) => log.warn({ err: err.message }, "purging expired dedupe keys failed"));
         await purge();
         await dropDeadClaims().catch((err: Error) => log.warn({ err: err.message }, "cannot drop stale run claims"));
-        purgeTimer = setInterval(() => void purge(), 10 * 60_000);
-        purgeTimer.unref?.();
+        stopPurge = every(deps.clock, 10 * 60_000, () => void purge());
         if (!deps.gate) poller.start();
       },
       async stop(budgetMs) {
         stopping = true;
-        clearInterval(purgeTimer);
+        stopPurge?.();
         // Runs still waiting for the store are left to reconciliation at the next start.
         claims.stop();
-        const started = Date.now();
-        const left = await queue.stop(Math.max(100, budgetMs - 200));
-        // The seen marks still waiting for their commit: they go before the store closes.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([settled(), new Promise<void>((r) => (timer = setTimeout(r, Math.max(100, budgetMs - 200 - (Date.now() - started)))))]);
-        clearTimeout(timer);
-        // Past this point the notifier stops too: whatever is still being enriched must not be emitted.
-        processor.close();
-        // Their claims are given up (the store is still open), so reconciliation picks the runs up at once.
-        await Promise.race([Promise.allSettled(left.map(claims.abandon)), new Promise<void>((r) => (timer = setTimeout(r, 200)))]);
-        clearTimeout(timer);
-        if (left.length > 0) {
-          counters.dropped.inc({ reason: "stopping" }, left.length);
-          log.warn({ dropped: left.length }, "stopped with task datagrams still queued; reconciliation recovers them at the next start");
-        }
+        await drainWorkers(budgetMs, { queue, claims, processor, counters, log, settled });
         if (!deps.gate) await poller.stop();
       },
     },

@@ -28,6 +28,8 @@ export interface IntakeSocketDeps {
   onStopping: () => void;
   /** Tests bind port 0. */
   port?: number;
+  /** The allow-list's resolution interval runs on it (the system clock when left out). */
+  clock?: AllowlistDeps["clock"];
   resolve?: AllowlistDeps["resolve"];
 }
 
@@ -36,6 +38,7 @@ export function createIntakeSocket(cfg: Config["udp"], deps: IntakeSocketDeps): 
   const allowlist = createSourceAllowlist(cfg.allowedSources, {
     log,
     resolveIntervalMs: cfg.resolveIntervalSeconds * 1000,
+    ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.resolve ? { resolve: deps.resolve } : {}),
   });
   if (!cfg.enabled) return { allowlist, readiness: [] };

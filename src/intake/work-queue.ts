@@ -3,6 +3,7 @@
 // priority (task failures above successes); the highest is served first, and when the queue is full a new item
 // takes the place of the most recently queued item of a lower priority, which is handed back to be counted.
 // So an overload sheds successes before it loses a failure, and it costs O(1) per item either way.
+import { wallClock } from "../core/clock";
 import type { Logger } from "pino";
 import { describeError } from "../core/errors";
 
@@ -178,7 +179,7 @@ export function createWorkQueue<T>(o: WorkQueueOptions<T>): WorkQueue<T> {
       const left = ordered.flatMap(([, l]) => l.drain());
       count = 0;
       if (running > 0) {
-        await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise((r) => setTimeout(r, budgetMs).unref?.())]);
+        await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise<void>((r) => wallClock.setTimeout(r, budgetMs).unref?.())]);
       }
       return left;
     },

@@ -134,6 +134,10 @@ BEGIN
   SELECT c.n INTO v_rows FROM kv_key_counts c WHERE c.namespace = p_ns FOR UPDATE;
   IF NOT FOUND THEN v_rows := 0; END IF;
   SELECT u.bytes INTO v_total FROM kv_usage u WHERE u.name = 'total' FOR UPDATE;
+  -- Read again now that this set holds the usage row: a namespace with no count row yet locked nothing above, so
+  -- every set adding to it waited here with a count of 0, and sets that went before may have added keys.
+  SELECT c.n INTO v_rows FROM kv_key_counts c WHERE c.namespace = p_ns;
+  IF NOT FOUND THEN v_rows := 0; END IF;
   SELECT octet_length(e.namespace) + octet_length(e.key) + octet_length(e.value), (e.expires_at IS NULL OR e.expires_at > p_now)
     INTO v_old, v_live FROM kv_entries e WHERE e.namespace = p_ns AND e.key = p_key;
   IF NOT FOUND THEN v_old := 0; v_live := false; END IF;
@@ -256,6 +260,15 @@ export const kvMigrations: MigrationSet = {
       // A set that adds a key counted the namespace's live keys (COUNT(*)): filling one namespace was quadratic.
       sql: KEY_COUNTS_SQLITE,
       postgres: KEY_COUNTS_POSTGRES,
+    },
+    {
+      version: 6,
+      name: "kv set counts a new namespace's keys after the usage lock (PostgreSQL)",
+      // Version 5's kv_set read the key count before waiting for the usage row, so sets racing into a namespace
+      // that had no count row yet all saw 0 and passed kv.maxKeysPerNamespace. Migration 5 now creates the
+      // corrected function too; this one replaces it in stores that ran the old migration 5.
+      sql: "SELECT 1",
+      postgres: KV_SET_FUNCTION_COUNTED,
     },
   ],
 };

@@ -11,6 +11,7 @@
 //   row's lock before its count checks, as on SQLite;
 // - deletes and purges remove rows first (their trigger moves the row counts) and move the usage after.
 // Every writer therefore locks key rows, then count rows, then the usage row, so no two of them wait for each other.
+import { sleep, wallClock } from "../core/clock";
 import type { SqlExecutor } from "../store/sql";
 
 const ROW_BYTES = "octet_length(namespace) + octet_length(key) + octet_length(value)";
@@ -50,7 +51,8 @@ export async function retryDeadlocks<T>(write: () => Promise<T>): Promise<T> {
       return await write();
     } catch (err) {
       if (attempt >= RETRY_ATTEMPTS || !isRetryable(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      // Wall time: the pause separates real transactions on PostgreSQL, whatever clock Steward runs on.
+      await sleep(wallClock, Math.random() * 10 * attempt);
     }
   }
 }

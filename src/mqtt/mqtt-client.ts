@@ -1,5 +1,6 @@
 // Steward's MQTT connection: connects with credentials and TLS, reconnects with exponential backoff, reports
 // its state on /ready and /metrics, re-subscribes after every reconnect, and publishes with a bounded wait.
+import { type Timer, wallClock } from "../core/clock";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
@@ -52,8 +53,48 @@ export function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
+/** host:port of the broker, the port the scheme's default when the URL names none. */
+function brokerAddress(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || (u.protocol === "mqtts:" ? "8883" : u.protocol === "wss:" ? "443" : u.protocol === "ws:" ? "80" : "1883")}`;
+}
+
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, "//***@");
+}
+
+/** The TLS options of the connection, its files read now (a file that cannot be read is a config error naming it). */
+function tlsOptions(cfg: MqttConfig, baseDir: string): Partial<IClientOptions> {
+  if (!cfg.tls) return {};
+  const read = (file: string | undefined, what: string) => {
+    if (!file) return undefined;
+    const path = resolve(baseDir, file);
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new AppError("CONFIG_INVALID", `mqtt.tls.${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? describeError(err)}`, {
+        cause: err,
+      });
+    }
+  };
+  return {
+    ca: read(cfg.tls.ca, "ca"),
+    cert: read(cfg.tls.cert, "cert"),
+    key: read(cfg.tls.key, "key"),
+    rejectUnauthorized: cfg.tls.rejectUnauthorized,
+    ...(cfg.tls.servername ? { servername: cfg.tls.servername } : {}),
+  };
+}
+
+/** Hands a message to the handler of every subscription whose filter it falls under. */
+function dispatch(subs: Array<{ topic: string; handler: MqttMessageHandler }>, log: Logger, topic: string, payload: Buffer, packet: IPublishPacket): void {
+  for (const s of subs) {
+    if (!topicMatches(s.topic, topic)) continue;
+    // A handler must never take the connection down: its errors are logged here.
+    Promise.resolve()
+      .then(() => s.handler(topic, payload, packet))
+      .catch((err) => log.error({ topic, err: describeError(err) }, "MQTT message handler failed"));
+  }
 }
 
 export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttService {
@@ -61,16 +102,13 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
   const subs: Array<{ topic: string; qos: 0 | 1 | 2; handler: MqttMessageHandler }> = [];
   const connectListeners: Array<() => void> = [];
   const clientId = cfg.clientId ?? `steward-${hostname()}-${Math.random().toString(16).slice(2, 10)}`;
-  const broker = (() => {
-    const u = new URL(cfg.url);
-    return `${u.hostname}:${u.port || (u.protocol === "mqtts:" ? "8883" : u.protocol === "wss:" ? "443" : u.protocol === "ws:" ? "80" : "1883")}`;
-  })();
+  const broker = brokerAddress(cfg.url);
   const target = redactUrl(cfg.url);
   let client: MqttClient | undefined;
   let stopping = false;
   let connected = false;
   let delayMs = cfg.reconnect.initialDelayMs;
-  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let reconnectTimer: Timer | undefined;
   let lastError = "";
   let state = "not started";
 
@@ -80,34 +118,13 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
   deps.metrics.gaugeFn("steward_mqtt_connected", "1 while the MQTT broker connection is up.", () => (connected ? 1 : 0));
   deps.readiness.register({ name: "mqtt", required: cfg.required, check: () => ({ ok: connected, detail: state }) });
 
-  function tlsOptions(): Partial<IClientOptions> {
-    if (!cfg.tls) return {};
-    const read = (file: string | undefined, what: string) => {
-      if (!file) return undefined;
-      const path = resolve(deps.baseDir, file);
-      try {
-        return readFileSync(path);
-      } catch (err) {
-        throw new AppError("CONFIG_INVALID", `mqtt.tls.${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? describeError(err)}`, {
-          cause: err,
-        });
-      }
-    };
-    return {
-      ca: read(cfg.tls.ca, "ca"),
-      cert: read(cfg.tls.cert, "cert"),
-      key: read(cfg.tls.key, "key"),
-      rejectUnauthorized: cfg.tls.rejectUnauthorized,
-      ...(cfg.tls.servername ? { servername: cfg.tls.servername } : {}),
-    };
-  }
-
   function scheduleReconnect() {
     if (stopping || reconnectTimer || !client) return;
     const wait = delayMs;
     delayMs = Math.min(delayMs * 2, cfg.reconnect.maxDelayMs);
     state = `reconnecting to ${target} in ${wait} ms${lastError ? ` (last error: ${lastError})` : ""}`;
-    reconnectTimer = setTimeout(() => {
+    // Wall time: the broker is always a real one over the network, never simulated.
+    reconnectTimer = wallClock.setTimeout(() => {
       reconnectTimer = undefined;
       if (stopping || !client) return;
       reconnects.inc();
@@ -117,13 +134,7 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
 
   function onMessage(topic: string, payload: Buffer, packet: IPublishPacket) {
     received.inc();
-    for (const s of subs) {
-      if (!topicMatches(s.topic, topic)) continue;
-      // A handler must never take the connection down: its errors are logged here.
-      Promise.resolve()
-        .then(() => s.handler(topic, payload, packet))
-        .catch((err) => log.error({ topic, err: describeError(err) }, "MQTT message handler failed"));
-    }
+    dispatch(subs, log, topic, payload, packet);
   }
 
   return {
@@ -145,7 +156,7 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
         reconnectPeriod: 0,
         resubscribe: false,
         clean: true,
-        ...tlsOptions(),
+        ...tlsOptions(cfg, deps.baseDir),
       };
       state = `connecting to ${target}`;
       // mqtt.js (with its stream and timer dependencies) loads when a broker is configured, not at every start.
@@ -185,14 +196,14 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
     },
     async stop(budgetMs) {
       stopping = true;
-      clearTimeout(reconnectTimer);
+      wallClock.clearTimeout(reconnectTimer);
       reconnectTimer = undefined;
       const c = client;
       client = undefined;
       connected = false;
       state = "stopped";
       if (!c) return;
-      await Promise.race([c.endAsync(false), new Promise((r) => setTimeout(r, Math.max(100, budgetMs - 100)))]);
+      await Promise.race([c.endAsync(false), new Promise<void>((r) => wallClock.setTimeout(r, Math.max(100, budgetMs - 100)))]);
       if (!c.disconnected) await c.endAsync(true);
     },
     async publish(topic, message, opts = {}) {
@@ -200,12 +211,12 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
         published.inc({ result: "not_connected" });
         throw new AppError("UNAVAILABLE", `MQTT broker ${target} is not connected (${state})`);
       }
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: Timer | undefined;
       try {
         await Promise.race([
           client.publishAsync(topic, message, { qos: opts.qos ?? 1, retain: opts.retain ?? false }),
           new Promise((_, reject) => {
-            timer = setTimeout(
+            timer = wallClock.setTimeout(
               () => reject(new AppError("TIMEOUT", `MQTT broker ${target} did not acknowledge the publish within ${cfg.publishTimeoutMs} ms`)),
               cfg.publishTimeoutMs,
             );
@@ -217,7 +228,7 @@ export function createMqttService(cfg: MqttConfig, deps: MqttServiceDeps): MqttS
         if (err instanceof AppError) throw err;
         throw new AppError("UNAVAILABLE", `MQTT publish to ${topic} failed: ${describeError(err)}`, { cause: err });
       } finally {
-        clearTimeout(timer);
+        wallClock.clearTimeout(timer);
       }
     },
     subscribe(topic, qos, handler) {

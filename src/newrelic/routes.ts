@@ -68,6 +68,7 @@ export function registerNewRelicRoutes(router: Router, deps: NewRelicRouteDeps):
   /** Posts to every account of the forward; all must accept, else 502 naming the ones that did not. */
   async function forward(api: NewRelicApi, f: Forward | undefined, body: unknown, accepted: number[], what: string): Promise<string> {
     if (!deps.config || !deps.client || !f) throw new AppError("UNAVAILABLE", `forwarding ${what}s to New Relic is not configured (newRelic.api.${api})`);
+    if (f.accounts.length === 0) throw new AppError("UNAVAILABLE", `forwarding ${what}s to New Relic names no account yet (newRelic.api.${api}.accounts)`);
     const client = deps.client;
     const results = await Promise.all(
       f.accounts.map(async (name) => {

@@ -33,6 +33,7 @@ export function varsOptionsFor(config: Config, ch: ChannelConfig | undefined): T
     timeZone: config.notify.timeZone,
     qmcUrl: config.qlik?.qmcUrl,
     hubUrl: config.qlik?.hubUrl,
+    appBaseUrl: config.qlik?.appBaseUrl,
     links: config.notify.links,
   };
 }

@@ -9,7 +9,20 @@ import type { ChannelConfig } from "../config/sections/notify";
 import { systemClock } from "../core/clock";
 import { describeError } from "../core/errors";
 import { createSilentLogger } from "../core/logger";
-import { TASK_OUTCOMES, TASK_TYPES, type DomainEvent, SITE_EVENT_KINDS, DATA_CHECK_EVENT_KINDS, WATCHDOG_EVENT_KINDS, WATCH_CONDITIONS } from "../events/types";
+import {
+  TASK_OUTCOMES,
+  TASK_TYPES,
+  type DomainEvent,
+  SITE_EVENT_KINDS,
+  DATA_CHECK_EVENT_KINDS,
+  WATCHDOG_EVENT_KINDS,
+  WATCH_CONDITIONS,
+  CHECKIN_EVENT_KINDS,
+  CHECKIN_CONDITIONS,
+  FRESHNESS_EVENT_KINDS,
+} from "../events/types";
+import { syntheticCheckinEvent } from "../checkins/samples";
+import { syntheticFreshnessEvent } from "../freshness/samples";
 import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";
 import { CHANNELS } from "./channels/registry";
 import { buildNotification } from "./notification";
@@ -38,6 +51,9 @@ export function sampleEventSets(): DomainEvent[][] {
   sets.push([syntheticDataCheckEvent("data.check_error", { runError: true })]);
   for (const kind of WATCHDOG_EVENT_KINDS) sets.push([syntheticWatchdogEvent(kind)], [syntheticWatchdogEvent(kind, { full: false })]);
   for (const condition of WATCH_CONDITIONS) sets.push([syntheticWatchdogEvent("task.on_track", { condition })]);
+  for (const kind of CHECKIN_EVENT_KINDS) sets.push([syntheticCheckinEvent(kind)]);
+  for (const condition of CHECKIN_CONDITIONS) sets.push([syntheticCheckinEvent("checkin.recovered", { condition })]);
+  for (const kind of FRESHNESS_EVENT_KINDS) sets.push([syntheticFreshnessEvent(kind)]);
   sets.push([
     syntheticTaskEvent({ outcome: "failed" }),
     syntheticTaskEvent({ outcome: "aborted", taskType: "distribute", full: false }),

@@ -3,11 +3,11 @@
 import type { DataCheckEvent } from "../events/types";
 import { showCheckValue } from "../events/data-check-event";
 import { localTimes } from "./time-format";
-import type { TemplateVars, TemplateVarsOptions } from "./template-vars";
+import { appUrlFor } from "../events/enrich-mappers";
+import type { TemplateVars, TemplateVarsOptions } from "./template-vars-types";
 
 export function buildDataCheckVars(e: DataCheckEvent, opts: TemplateVarsOptions): TemplateVars {
   const c = e.check;
-  const hubBase = opts.hubUrl?.replace(/\/+$/, "");
   return {
     isTask: false,
     isDataCheck: true,
@@ -23,7 +23,7 @@ export function buildDataCheckVars(e: DataCheckEvent, opts: TemplateVarsOptions)
     facts: e.facts,
     appName: e.app.name,
     appId: e.app.id,
-    appUrl: hubBase ? `${hubBase.replace(/\/hub$/, "")}/sense/app/${e.app.id}` : "",
+    appUrl: appUrlFor(e.app.id, opts.hubUrl, opts.appBaseUrl) ?? "",
     appStreamName: e.app.stream ?? "",
     appTags: e.app.tags,
     taskName: e.task?.name ?? "",

@@ -10,6 +10,12 @@ import {
   TASK_TYPES,
   WATCH_CONDITIONS,
   WATCHDOG_EVENT_KINDS,
+  CHECKIN_CONDITIONS,
+  CHECKIN_EVENT_KINDS,
+  FRESHNESS_CONDITIONS,
+  FRESHNESS_EVENT_KINDS,
+  type CheckinEventKind,
+  type FreshnessEventKind,
   type WatchdogEventKind,
   type DataCheckEventKind,
   type DomainEvent,
@@ -17,6 +23,8 @@ import {
   type SiteEventKind,
   type TaskOutcome,
 } from "../events/types";
+import { syntheticCheckinEvent } from "../checkins/samples";
+import { syntheticFreshnessEvent } from "../freshness/samples";
 import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "./samples";
 
 const NameValue = z.lazy(() => z.object({ name: z.string(), value: z.string() }));
@@ -164,11 +172,16 @@ export const DataCheckEventSchema = z.lazy(() =>
 export const WatchdogEventSchema = z.lazy(() =>
   z.object({
     ...titledEventFields(),
-    kind: z.enum(WATCHDOG_EVENT_KINDS),
+    kind: z.enum([...WATCHDOG_EVENT_KINDS, ...CHECKIN_EVENT_KINDS, ...FRESHNESS_EVENT_KINDS]),
     data: eventData(),
     task: taskRef().optional(),
     app: appRef().optional(),
-    condition: z.object({ type: z.enum(WATCH_CONDITIONS), key: z.string().min(1), openedAt: z.string().min(1), closedAt: z.string().optional() }),
+    condition: z.object({
+      type: z.enum([...WATCH_CONDITIONS, ...CHECKIN_CONDITIONS, ...FRESHNESS_CONDITIONS]),
+      key: z.string().min(1),
+      openedAt: z.string().min(1),
+      closedAt: z.string().optional(),
+    }),
   }),
 );
 
@@ -205,6 +218,10 @@ export async function eventFromInput(input: AlertEventInput, nowMs: number, look
   }
   if ((WATCHDOG_EVENT_KINDS as readonly string[]).includes(input.kind))
     return { event: syntheticWatchdogEvent(input.kind as WatchdogEventKind, { host: input.host, nowMs }) };
+  if ((CHECKIN_EVENT_KINDS as readonly string[]).includes(input.kind))
+    return { event: syntheticCheckinEvent(input.kind as CheckinEventKind, { host: input.host, nowMs }) };
+  if ((FRESHNESS_EVENT_KINDS as readonly string[]).includes(input.kind))
+    return { event: syntheticFreshnessEvent(input.kind as FreshnessEventKind, { host: input.host, nowMs }) };
   if (input.kind.startsWith("service.")) {
     return {
       event: syntheticServiceEvent({ state: input.kind === "service.stopped" ? "stopped" : "started", host: input.host, service: input.service, nowMs }),

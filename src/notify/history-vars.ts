@@ -2,7 +2,7 @@
 // incident and warnings, each as plain values and as one short line a default template shows as it is.
 import type { ErrorClass, TaskEvent } from "../events/types";
 import { durationText, localTimes, spanText } from "./time-format";
-import type { TemplateVars } from "./template-vars";
+import type { TemplateVars } from "./template-vars-types";
 
 /** The class in a few words, for "Likely cause (…)". */
 export const ERROR_CLASS_TEXT: Record<ErrorClass, string> = {

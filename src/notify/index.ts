@@ -1,5 +1,5 @@
 // Public surface of the notification pipeline: the service, its migrations, REST routes and config check.
-export { createNotifier, type Notifier, type NotifierDeps } from "./service";
+export { createNotifier, type Notifier, type NotifierDeps, type NotifyHooks } from "./service";
 export { previewEvent, planContextFor, type Preview } from "./preview";
 export { notifyMigrations } from "./migrations";
 export { registerNotifyRoutes } from "./http-routes";
@@ -7,3 +7,4 @@ export { checkNotifyConfig } from "./check";
 export type { TaskEventLookup } from "./event-schema";
 export type { Channel, ChannelDefinition, ChannelDeps, Notification } from "./types";
 export { setupNotify, type NotifySetupDeps } from "./setup";
+export { composeGates, wouldSend, type DeliveryGate } from "./gate";

@@ -90,17 +90,17 @@ export interface OutboxOptions {
  */
 export const SENDING_LEASE_MS = 10 * 60_000;
 
-export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
-  const pg = db.dialect === "postgres";
-  const q = {
+/** The outbox's statements; on PostgreSQL the claims lock their rows (FOR UPDATE, SKIP LOCKED). */
+function outboxStatements(pg: boolean) {
+  return {
     saveEvent: "INSERT INTO notify_events (id, kind, payload, received_at, stored_at, title) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
     getEvent: "SELECT payload FROM notify_events WHERE id = ?",
     exists: "SELECT 1 AS x FROM notify_deliveries WHERE key = ?",
     // Written by whichever Steward handles the event; the unique key makes a second write of the same delivery
     // (another route, a concurrent emit, another Steward) a no-op instead of a second alert.
     insert: `INSERT INTO notify_deliveries (key, event_id, event_ids, kind, route, channel, recipient, target, status, reason,
-        group_id, group_window_ms, group_key, next_attempt_at, expires_at, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+      group_id, group_window_ms, group_key, next_attempt_at, expires_at, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
     get: "SELECT * FROM notify_deliveries WHERE id = ?",
     openGroup: `SELECT * FROM notify_deliveries WHERE route = ? AND channel = ? AND recipient = ? AND status = 'grouping' AND COALESCE(group_key, '') = ? ORDER BY id DESC LIMIT 1${pg ? " FOR UPDATE" : ""}`,
     // An incident closed: its digests go out now instead of at the end of their window.
@@ -129,6 +129,36 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       "DELETE FROM notify_events WHERE stored_at < ? AND NOT EXISTS (SELECT 1 FROM notify_deliveries d WHERE d.event_id = notify_events.id OR d.event_ids LIKE '%' || notify_events.id || '%')",
     purgeRates: "DELETE FROM notify_rate_limits WHERE until < ?",
   };
+}
+
+/** Deliveries newest first, filtered, with their event's title. */
+async function listDeliveries(db: SqlDb, f: ListFilter): Promise<DeliveryRow[]> {
+  const where: string[] = [];
+  const args: SqlValue[] = [];
+  if (f.status?.length) {
+    where.push(`d.status IN (${f.status.map(() => "?").join(", ")})`);
+    args.push(...f.status);
+  }
+  if (f.channel) {
+    where.push("d.channel = ?");
+    args.push(f.channel);
+  }
+  if (f.eventId) {
+    where.push("(d.event_id = ? OR d.event_ids LIKE ?)");
+    args.push(f.eventId, `%${JSON.stringify(f.eventId)}%`);
+  }
+  if (f.beforeId !== undefined) {
+    where.push("d.id < ?");
+    args.push(f.beforeId);
+  }
+  // The event's title comes along (one indexed lookup per row of the page), so the list names the task.
+  const sql = `SELECT d.*, e.title AS event_title FROM notify_deliveries d LEFT JOIN notify_events e ON e.id = d.event_id ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.id DESC LIMIT ?`;
+  return (await db.all<Row>(sql, [...args, f.limit])).map(toDelivery);
+}
+
+export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
+  const pg = db.dialect === "postgres";
+  const q = outboxStatements(pg);
 
   /** The same statements on one transaction's connection. */
   const on = (x: SqlExecutor) => ({
@@ -250,29 +280,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       const r = await db.get<{ n: number; oldest: number | null }>(q.backlog);
       return { pending: Number(r?.n ?? 0), oldestCreatedAt: r?.oldest === null || r?.oldest === undefined ? undefined : Number(r.oldest) };
     },
-    async list(f: ListFilter): Promise<DeliveryRow[]> {
-      const where: string[] = [];
-      const args: SqlValue[] = [];
-      if (f.status?.length) {
-        where.push(`d.status IN (${f.status.map(() => "?").join(", ")})`);
-        args.push(...f.status);
-      }
-      if (f.channel) {
-        where.push("d.channel = ?");
-        args.push(f.channel);
-      }
-      if (f.eventId) {
-        where.push("(d.event_id = ? OR d.event_ids LIKE ?)");
-        args.push(f.eventId, `%${JSON.stringify(f.eventId)}%`);
-      }
-      if (f.beforeId !== undefined) {
-        where.push("d.id < ?");
-        args.push(f.beforeId);
-      }
-      // The event's title comes along (one indexed lookup per row of the page), so the list names the task.
-      const sql = `SELECT d.*, e.title AS event_title FROM notify_deliveries d LEFT JOIN notify_events e ON e.id = d.event_id ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.id DESC LIMIT ?`;
-      return (await db.all<Row>(sql, [...args, f.limit])).map(toDelivery);
-    },
+    list: (f: ListFilter) => listDeliveries(db, f),
     async purge(olderThan: number, now: number): Promise<number> {
       const n = (await db.run(q.purgeDeliveries, [olderThan])).changes;
       await db.run(q.purgeEvents, [olderThan]);

@@ -19,6 +19,8 @@ export interface PlanContext {
   channels: Record<string, ChannelConfig>;
   notify: NotifyConfig;
   traits(type: ChannelConfig["type"]): ChannelTraits;
+  /** Routes that take events only by escalation (another route's escalate.to). */
+  escalationTargets?: ReadonlySet<string> | undefined;
 }
 
 export type PlannedAction = "send" | "group" | "suppress" | "duplicate";
@@ -67,14 +69,17 @@ function rateSubject(event: DomainEvent): string {
   return "service" in event ? `service:${event.host}|${event.service.name}` : `site:${event.kind}`;
 }
 
-export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: OutboxStore | undefined, now: number): Promise<Plan> {
+/** `keyPrefix` makes the deliveries of an escalation distinct from the alert's own on the same channel. */
+export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: OutboxStore | undefined, now: number, keyPrefix = ""): Promise<Plan> {
   const routes: RoutePlan[] = [];
   const deliveries: PlannedDelivery[] = [];
   const planned = new Map<string, string>();
   const test = ctx.notify.testMode;
 
   for (const route of ctx.routes) {
-    const m = matchRoute(route.config, event);
+    const m = ctx.escalationTargets?.has(route.name)
+      ? { matched: false, reason: "an escalation target: takes events only when a route escalates to it" }
+      : matchRoute(route.config, event);
     const rp: RoutePlan = { route: route.name, matched: m.matched, reason: m.reason, channels: [], skippedRecipients: [] };
     routes.push(rp);
     if (!m.matched) continue;
@@ -92,7 +97,7 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
         for (const s of resolved.skipped) rp.skippedRecipients.push({ channel: channelName, ...s });
       }
       for (const rcpt of recipients) {
-        const key = deliveryKey(event.id, channelName, rcpt.address);
+        const key = keyPrefix + deliveryKey(event.id, channelName, rcpt.address);
         const base: PlannedDelivery = {
           route: route.name,
           channel: channelName,

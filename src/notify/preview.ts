@@ -26,6 +26,7 @@ export interface Preview {
 export function planContextFor(config: Config): PlanContext {
   return {
     routes: nameRoutes(config.routes),
+    escalationTargets: new Set(config.routes.flatMap((r) => (r.escalate ? [r.escalate.to] : []))),
     channels: config.channels,
     notify: config.notify,
     traits: (type) => ({ addressable: CHANNELS[type].addressable, supportsDigest: CHANNELS[type].supportsDigest, dataSink: CHANNELS[type].dataSink === true }),

@@ -11,7 +11,11 @@ import type { TaskEventLookup } from "./event-schema";
 export function createQrsTaskLookup(config: Config, qrs: QrsClient, deps: { log: Logger; clock: Clock }): TaskEventLookup {
   // Previews should answer quickly: one try for the final status, no waiting for QRS to catch up.
   const enrichment = { ...config.intake.enrichment, finalStatusAttempts: 1 };
-  const enricher = createTaskEventEnricher(enrichment, { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl }, { qrs, log: deps.log, clock: deps.clock });
+  const enricher = createTaskEventEnricher(
+    enrichment,
+    { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl, appBaseUrl: config.qlik?.appBaseUrl },
+    { qrs, log: deps.log, clock: deps.clock },
+  );
   return async (taskId, outcome) => {
     const task = await qrs.getTaskFull(taskId, { timeoutMs: enrichment.lookupTimeoutMs });
     const last = task.operational?.lastExecutionResult?.executionID;

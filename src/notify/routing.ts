@@ -4,6 +4,7 @@ import type { RouteConfig } from "../config/sections/notify";
 import type { DataCheckEvent, DomainEvent, NameValue, TaskEvent } from "../events/types";
 import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, type WatchdogEvent } from "../events/types";
 import { sameNode } from "../events/datagram-claims";
+import { timeFilterReason } from "./time-intervals";
 
 export interface RouteMatch {
   matched: boolean;
@@ -53,6 +54,8 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
   const no = (reason: string): RouteMatch => ({ matched: false, reason });
   if (!route.enabled) return no("route is disabled");
   if (!route.on.includes(event.kind)) return no(`on: ${event.kind} is not in [${route.on.join(", ")}]`);
+  const offHours = timeFilterReason(route.activeTimes, route.mutedTimes, Date.parse(event.receivedAt));
+  if (offHours) return no(offHours);
   // A node is listed under its short name or its DNS name alike (the Scheduler and QRS may use either).
   if (route.hosts && !route.hosts.some((h) => sameNode(h, event.host))) return no(`hosts: ${show(event.host)} is not listed`);
   if (isSiteEvent(event)) {

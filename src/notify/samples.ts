@@ -197,6 +197,18 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
       "corp.eu.qlikcloud.com refused the API key (HTTP 401): it is wrong, expired or revoked, or its user lost the role. Steward does not see this tenant's reloads until a working key is configured.",
     data: { tenant: "corp-eu", url: "https://corp.eu.qlikcloud.com" },
   },
+  "qlikcloud.key_expiring": {
+    title: "Qlik Cloud API key of corp-eu expires in 9 days",
+    summary:
+      "The API key Steward uses for corp.eu.qlikcloud.com expires at 2026-12-02 08:00 UTC. Make a new key in the tenant (profile → Settings → API keys), put it in steward.env and reload the config; until then Steward keeps watching with the old one.",
+    data: { tenant: "corp-eu", url: "https://corp.eu.qlikcloud.com", expiresAt: "2026-12-02T08:00:00.000Z", daysLeft: 9 },
+  },
+  "maintenance.summary": {
+    title: "Maintenance window sunday-patching ended: 3 alerts held",
+    summary:
+      "From 2026-11-22 22:00 to 2026-11-23 06:00 (Europe/Stockholm), 3 alerts were held: 2 task.missed, 1 task.failed. Still open at its end: Sales - load (task.failed).",
+    data: { window: "sunday-patching", startsAt: "2026-11-22T21:00:00.000Z", endsAt: "2026-11-23T05:00:00.000Z", held: 3, stillOpen: 1 },
+  },
   "influxdb.field_conflict": {
     title: "InfluxDB refuses reload_task_failed points: field task_scriptLogSize is integer there, Steward wrote float",
     summary:
@@ -296,6 +308,7 @@ const SAMPLE_CONDITION: Record<WatchdogEventKind, WatchCondition> = {
   "task.chain_broken": "chain_broken",
   "task.running_long": "running_long",
   "app.stale": "stale",
+  "task.disabled": "disabled",
   "task.on_track": "missed",
 };
 
@@ -335,6 +348,7 @@ export function syntheticWatchdogEvent(
       ...(type === "running_long" ? { startedAtMs: opened - 60 * 60_000, usualMs: 12 * 60_000, limitMs: 45 * 60_000, limitFrom: "learned" as const } : {}),
       ...(type === "chain_broken" ? { upstreamTask: "Reload ERP extract", upstreamOutcome: "success" as const } : {}),
       ...(type === "stale" ? { lastSuccessAtMs: nowMs - 50 * 3_600_000, expectWithinMs: 26 * 3_600_000 } : {}),
+      ...(type === "disabled" ? { turnedOff: "task-disabled" as const, changedBy: "CORP\\anna", changedAtMs: opened } : {}),
       ...(kind === "task.on_track" ? { resolution: "started 25 min late" } : {}),
     },
   });

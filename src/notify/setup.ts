@@ -14,7 +14,8 @@ import type { Store } from "../store/database";
 import type { InfluxConflictMonitor } from "../influx-conflicts";
 import { registerNotifyRoutes } from "./http-routes";
 import { createQrsTaskLookup } from "./qrs-lookup";
-import { createNotifier, type Notifier } from "./service";
+import { createNotifier, type Notifier, type NotifyHooks } from "./service";
+import type { DeliveryGate } from "./gate";
 
 export interface NotifySetupDeps {
   store: Store;
@@ -29,7 +30,11 @@ export interface NotifySetupDeps {
   /** This Steward instance and the live ones of its cluster (see NotifierDeps). */
   instanceId?: string;
   liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: how often to look for deliveries another Steward queued (src/cluster/peer-poll.ts). */
+  peerPollMs?: () => number;
   influxConflicts?: InfluxConflictMonitor;
+  gate?: DeliveryGate;
+  hooks?: NotifyHooks;
 }
 
 /** Alerts waiting longer than this make the (non-required) notify readiness entry report a problem. */
@@ -46,7 +51,10 @@ export function setupNotify(loaded: LoadedConfig, deps: NotifySetupDeps): Notifi
     metrics: deps.metrics,
     ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+    ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
     ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
+    ...(deps.gate ? { gate: deps.gate } : {}),
+    ...(deps.hooks ? { hooks: deps.hooks } : {}),
   });
   const lookupTaskEvent = deps.qrs ? createQrsTaskLookup(loaded.config, deps.qrs, { log: deps.log, clock: deps.clock }) : undefined;
   registerNotifyRoutes(deps.router, notifier, { clock: deps.clock, lookupTaskEvent });

@@ -4,22 +4,13 @@ import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskOutcome, Task
 import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../events/types";
 import { buildWatchdogVars } from "./watchdog-vars";
 import { buildDataCheckVars } from "./data-check-vars";
-import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog, type FitOptions } from "../events/script-log-excerpt";
+import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../events/script-log-excerpt";
 import { durationText, localTimes, splitDuration } from "./time-format";
 import { buildHistoryVars } from "./history-vars";
+import { appUrlFor } from "../events/enrich-mappers";
+import type { TemplateVars, TemplateVarsOptions } from "./template-vars-types";
 
-export type TemplateVars = Record<string, unknown>;
-
-export interface TemplateVarsOptions {
-  headLines: number;
-  tailLines: number;
-  /** The channel's message limits for the script-log excerpt (Slack and Teams cap a text block). */
-  scriptLogFit?: FitOptions;
-  timeZone?: string;
-  qmcUrl?: string;
-  hubUrl?: string;
-  links: Array<{ id: string; linkText: string; comment: string; url: string }>;
-}
+export type { TemplateVars, TemplateVarsOptions } from "./template-vars-types";
 
 const TASK_TYPE_TEXT: Record<TaskType, string> = {
   reload: "Reload",
@@ -41,18 +32,10 @@ export function buildVars(event: DomainEvent, opts: TemplateVarsOptions): Templa
   return isSiteEvent(event) ? buildSiteVars(event, opts) : buildServiceVars(event as ServiceEvent, opts);
 }
 
-export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): TemplateVars {
-  const ex = e.execution;
-  const log = e.scriptLog;
-  // Butler's head and tail: the first and last lines of the log (they overlap in a short log, as in Butler).
-  const head = log && opts.headLines > 0 ? logHead(log, opts.headLines) : [];
-  const tail = log && opts.tailLines > 0 ? logTail(log, opts.tailLines) : [];
-  // Steward's excerpt: head, the failure lines with context, tail — never overlapping, gaps marked.
-  const shown = log ? fitScriptLog(showScriptLog(log, { head: opts.headLines, tail: opts.tailLines }), opts.scriptLogFit ?? {}) : undefined;
-  const start = localTimes(ex?.startTime, opts.timeZone);
-  const stop = localTimes(ex?.stopTime, opts.timeZone);
-  const details = (ex?.details ?? []).map((d) => {
-    const t = localTimes(d.createdDate, opts.timeZone);
+/** The execution result's detail rows as Butler's templates see them: the time in UTC and five local forms. */
+function executionDetails(rows: NonNullable<TaskEvent["execution"]>["details"], timeZone: TemplateVarsOptions["timeZone"]) {
+  return rows.map((d) => {
+    const t = localTimes(d.createdDate, timeZone);
     return {
       timestampUTC: t.utc,
       timestampLocal1: t.local1,
@@ -64,9 +47,21 @@ export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): Template
       detailsType: d.detailsType,
     };
   });
+}
+
+export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): TemplateVars {
+  const ex = e.execution;
+  const log = e.scriptLog;
+  // Butler's head and tail: the first and last lines of the log (they overlap in a short log, as in Butler).
+  const head = log && opts.headLines > 0 ? logHead(log, opts.headLines) : [];
+  const tail = log && opts.tailLines > 0 ? logTail(log, opts.tailLines) : [];
+  // Steward's excerpt: head, the failure lines with context, tail — never overlapping, gaps marked.
+  const shown = log ? fitScriptLog(showScriptLog(log, { head: opts.headLines, tail: opts.tailLines }), opts.scriptLogFit ?? {}) : undefined;
+  const start = localTimes(ex?.startTime, opts.timeZone);
+  const stop = localTimes(ex?.stopTime, opts.timeZone);
+  const details = executionDetails(ex?.details ?? [], opts.timeZone);
   const owner = e.app?.owner;
-  const hubBase = opts.hubUrl?.replace(/\/+$/, "");
-  const appUrl = e.links?.hubApp ?? (e.app && hubBase ? `${hubBase.replace(/\/hub$/, "")}/sense/app/${e.app.id}` : "");
+  const appUrl = e.links?.hubApp ?? (e.app ? (appUrlFor(e.app.id, opts.hubUrl, opts.appBaseUrl) ?? "") : "");
   const qmcBase = opts.qmcUrl?.replace(/\/+$/, "");
   return {
     // Steward's own

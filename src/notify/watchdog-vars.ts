@@ -2,11 +2,11 @@
 // site events have), the task and app with their links, and the condition's fields on their own.
 import type { WatchdogEvent } from "../events/types";
 import { localTimes } from "./time-format";
-import type { TemplateVars, TemplateVarsOptions } from "./template-vars";
+import { appUrlFor } from "../events/enrich-mappers";
+import type { TemplateVars, TemplateVarsOptions } from "./template-vars-types";
 
 export function buildWatchdogVars(e: WatchdogEvent, opts: TemplateVarsOptions): TemplateVars {
   const qmcBase = opts.qmcUrl?.replace(/\/+$/, "");
-  const hubBase = opts.hubUrl?.replace(/\/+$/, "");
   return {
     isTask: false,
     isWatchdog: true,
@@ -33,7 +33,7 @@ export function buildWatchdogVars(e: WatchdogEvent, opts: TemplateVarsOptions): 
     appId: e.app?.id ?? "",
     appStreamName: e.app?.stream ?? "",
     appTags: e.app?.tags ?? [],
-    appUrl: hubBase && e.app ? `${hubBase.replace(/\/hub$/, "")}/sense/app/${e.app.id}` : "",
+    appUrl: e.app ? (appUrlFor(e.app.id, opts.hubUrl, opts.appBaseUrl) ?? "") : "",
     appOwnerName: e.app?.owner?.name ?? "",
     appOwnerEmail: e.app?.owner?.emails[0] ?? "",
     qlikSenseQMC: opts.qmcUrl ?? "",

@@ -2,13 +2,15 @@
 // the outcome (delivered, retry with backoff, or dead-lettered). Resumes whatever was pending at start;
 // on stop it lets in-flight sends finish within the budget and hands interrupted ones back to the store.
 import type { Logger } from "pino";
-import type { Clock, Timer } from "../core/clock";
+import { type Clock, type Timer, wallClock } from "../core/clock";
 import { describeError } from "../core/errors";
 import type { NotifyMetrics } from "./metrics";
 import { backoffDelay } from "./backoff";
+import { randomOf } from "../core/clock-random";
+import { inFlight } from "../core/stepped-clock";
 import { deliveryError, isPermanent } from "./delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
-import { isStoreUnavailable } from "../store/sql";
+import { causedByStoreOutage, isStoreUnavailable } from "../store/sql";
 import type { Channel, Notification } from "./types";
 
 export interface WorkerChannel {
@@ -35,6 +37,8 @@ export interface WorkerDeps {
   buildNotification(row: DeliveryRow, attempt: number): Promise<Notification>;
   /** The Steward instances alive in the cluster (their deliveries in sending are theirs); unset: only this one. */
   liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: how often to look for deliveries another Steward queued (CLUSTER_SLEEP_MS when not given). */
+  peerPollMs?: () => number;
 }
 
 export interface OutboxWorker {
@@ -54,8 +58,117 @@ const RECORD_RETRY_MS = 1_000;
 const RESET_EVERY_MS = 15_000;
 const PURGE_EVERY_MS = 3_600_000;
 
-export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
+/** Why a failed delivery is given up (dead-lettered); undefined when it is tried again. */
+function deadReason(err: unknown, attempt: number, row: DeliveryRow, settings: WorkerSettings, now: number): string | undefined {
+  if (isPermanent(err)) return "permanent failure";
+  if (attempt >= settings.maxAttempts) return `gave up after ${attempt} attempts`;
+  return now >= row.expiresAt ? "gave up: older than outbox.maxAge" : undefined;
+}
+
+/**
+ * Runs `write` until it succeeds. A failure `isOutage` accepts is tried again every RECORD_RETRY_MS until stopping
+ * (`warn` once, with the error); any other failure, or one while stopping, is thrown.
+ */
+async function untilStoreAnswers<T>(
+  clock: Clock,
+  stopping: () => boolean,
+  isOutage: (err: unknown) => boolean,
+  write: () => Promise<T>,
+  warn: (err: string) => void,
+): Promise<T> {
+  for (let warned = false; ; ) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isOutage(err) || stopping()) throw err;
+      if (!warned) warn(describeError(err));
+      warned = true;
+      await new Promise<void>((r) => clock.setTimeout(r, RECORD_RETRY_MS));
+    }
+  }
+}
+
+/** What sending a delivery needs from the worker: its deps, whether it is stopping, and its store write-backs. */
+interface SendContext {
+  deps: WorkerDeps;
+  stopping: () => boolean;
+  recordDelivered: (id: number) => Promise<void>;
+  writeBack: (id: number, write: () => Promise<unknown>) => Promise<void>;
+}
+
+/** Sends one claimed delivery and records how it went: delivered, handed back, dead-lettered or retried with backoff. */
+async function sendDelivery(w: SendContext, row: DeliveryRow, ac: AbortController): Promise<void> {
+  const { deps, recordDelivered, writeBack } = w;
   const { outbox, clock, log, settings, metrics } = deps;
+  const attempt = row.attempts + 1;
+  const began = performance.now();
+  const entry = deps.channels.get(row.channel);
+  let sent = false;
+  let built = false;
+  try {
+    if (!entry) throw deliveryError(`channel ${row.channel} is no longer configured`, { permanent: true });
+    const n = await inFlight(clock, deps.buildNotification(row, attempt), `building delivery ${row.id}`);
+    built = true;
+    const signal = AbortSignal.any([ac.signal, AbortSignal.timeout(entry.timeoutMs)]);
+    // On a stepped clock the send is work in flight: time waits for the channel's answer (bounded in wall time by
+    // the channel's timeout). The store waits after it (recordDelivered, writeBack) are not: they sleep on the clock.
+    await inFlight(clock, entry.channel.send(n, signal), `a ${row.channel} delivery`);
+    sent = true;
+    await recordDelivered(row.id);
+    metrics.outcome(row.channel, "delivered");
+    metrics.sendSeconds(row.channel, (performance.now() - began) / 1000);
+    log.info({ deliveryId: row.id, channel: row.channel, route: row.route, recipient: row.recipient || undefined, attempt }, "delivered");
+  } catch (err) {
+    const now = clock.now();
+    const message = describeError(err);
+    if (sent) {
+      // Never retried: the recipient has it. Left in sending, it is sent again only after SENDING_LEASE_MS.
+      log.error({ deliveryId: row.id, channel: row.channel, err: message }, "delivered, but the store could not record it");
+      return;
+    }
+    if (w.stopping() && ac.signal.aborted) {
+      await outbox.unclaim(row.id, now);
+      return;
+    }
+    // The store failed while the notification was built (it reads the event there): no channel was tried, so the
+    // attempt does not count. Only then: a channel's own ECONNREFUSED is the channel's failure, not the store's.
+    if (!built && causedByStoreOutage(err)) {
+      await writeBack(row.id, () => outbox.unclaim(row.id, clock.now()));
+      return;
+    }
+    const reason = deadReason(err, attempt, row, settings, now);
+    if (reason !== undefined) {
+      await writeBack(row.id, () => outbox.markDead(row.id, reason, message, now));
+      metrics.outcome(row.channel, "dead");
+      log.error({ deliveryId: row.id, channel: row.channel, route: row.route, attempt, err: message, reason }, "delivery dead-lettered");
+      return;
+    }
+    const next = Math.min(now + backoffDelay(attempt, settings.initialBackoffMs, settings.maxBackoffMs, randomOf(clock)), Math.max(now, row.expiresAt));
+    await writeBack(row.id, () => outbox.markRetry(row.id, next, message, now));
+    metrics.outcome(row.channel, "retry");
+    log.warn({ deliveryId: row.id, channel: row.channel, attempt, retryInMs: next - now, err: message }, "delivery failed; will retry");
+  }
+}
+
+/** Lets in-flight sends finish within the budget, keeping a slice of it to abort the rest (they hand their rows back). */
+async function drainInFlight(inflight: ReadonlyMap<number, { ac: AbortController; done: Promise<void> }>, budgetMs: number): Promise<void> {
+  const pending = [...inflight.values()];
+  if (pending.length === 0) return;
+  const wait = Math.max(0, budgetMs - 500);
+  let t: Timer | undefined;
+  await Promise.race([Promise.all(pending.map((p) => p.done)), new Promise<void>((r) => (t = wallClock.setTimeout(r, wait)))]);
+  wallClock.clearTimeout(t);
+  for (const p of inflight.values()) p.ac.abort(new Error("Steward is stopping"));
+  await Promise.race([Promise.all([...inflight.values()].map((p) => p.done)), new Promise<void>((r) => wallClock.setTimeout(r, 300))]);
+}
+
+/** How long an idle worker sleeps: in a cluster with nothing due here, only until another Steward may have queued work. */
+function sleepMs(deps: WorkerDeps, nothingDue: boolean): number {
+  return nothingDue && deps.liveInstances ? Math.min(MAX_SLEEP_MS, deps.peerPollMs?.() ?? CLUSTER_SLEEP_MS) : MAX_SLEEP_MS;
+}
+
+export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
+  const { outbox, clock, log, settings } = deps;
   const inflight = new Map<number, { ac: AbortController; done: Promise<void> }>();
   let timer: Timer | undefined;
   let timerDue = Infinity;
@@ -89,7 +202,8 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       again = true;
       return pumping;
     }
-    pumping = pass()
+    // A pass woken by new deliveries (not by a timer) is work in flight on a stepped clock too.
+    pumping = inFlight(clock, pass(), "the outbox's look for due deliveries")
       .catch((err) => log.error({ err: describeError(err) }, "outbox worker failed to read the store"))
       .finally(() => {
         pumping = undefined;
@@ -134,8 +248,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       }
       next = await outbox.nextDueAt();
     } finally {
-      if (inflight.size < settings.concurrency)
-        schedule(Math.min(next ?? Infinity, now + (next === undefined && deps.liveInstances ? CLUSTER_SLEEP_MS : MAX_SLEEP_MS)));
+      if (inflight.size < settings.concurrency) schedule(Math.min(next ?? Infinity, now + sleepMs(deps, next === undefined)));
     }
   }
 
@@ -152,64 +265,30 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
    * Records a send the channel accepted. While the store is unreachable it tries again every second (until stop):
    * left in sending, the delivery would be sent a second time later.
    */
-  async function recordDelivered(id: number): Promise<void> {
-    for (let warned = false; ; ) {
-      try {
-        return await outbox.markDelivered(id, clock.now());
-      } catch (err) {
-        if (!isStoreUnavailable(err) || stopping) throw err;
-        if (!warned) log.warn({ deliveryId: id, err: describeError(err) }, "delivered; the store is unreachable, recording it when it is back");
-        warned = true;
-        await new Promise((r) => setTimeout(r, RECORD_RETRY_MS));
-      }
-    }
-  }
+  const recordDelivered = (id: number): Promise<void> =>
+    untilStoreAnswers(
+      clock,
+      () => stopping,
+      isStoreUnavailable,
+      () => outbox.markDelivered(id, clock.now()),
+      (err) => log.warn({ deliveryId: id, err }, "delivered; the store is unreachable, recording it when it is back"),
+    );
 
-  async function send(row: DeliveryRow, ac: AbortController): Promise<void> {
-    const attempt = row.attempts + 1;
-    const began = performance.now();
-    const entry = deps.channels.get(row.channel);
-    let sent = false;
-    try {
-      if (!entry) throw deliveryError(`channel ${row.channel} is no longer configured`, { permanent: true });
-      const n = await deps.buildNotification(row, attempt);
-      const signal = AbortSignal.any([ac.signal, AbortSignal.timeout(entry.timeoutMs)]);
-      await entry.channel.send(n, signal);
-      sent = true;
-      await recordDelivered(row.id);
-      metrics.outcome(row.channel, "delivered");
-      metrics.sendSeconds(row.channel, (performance.now() - began) / 1000);
-      log.info({ deliveryId: row.id, channel: row.channel, route: row.route, recipient: row.recipient || undefined, attempt }, "delivered");
-    } catch (err) {
-      const now = clock.now();
-      const message = describeError(err);
-      if (sent) {
-        // Never retried: the recipient has it. Left in sending, it is sent again only after SENDING_LEASE_MS.
-        log.error({ deliveryId: row.id, channel: row.channel, err: message }, "delivered, but the store could not record it");
-        return;
-      }
-      if (stopping && ac.signal.aborted) {
-        await outbox.unclaim(row.id, now);
-        return;
-      }
-      const permanent = isPermanent(err);
-      if (permanent || attempt >= settings.maxAttempts || now >= row.expiresAt) {
-        const reason = permanent
-          ? "permanent failure"
-          : attempt >= settings.maxAttempts
-            ? `gave up after ${attempt} attempts`
-            : "gave up: older than outbox.maxAge";
-        await outbox.markDead(row.id, reason, message, now);
-        metrics.outcome(row.channel, "dead");
-        log.error({ deliveryId: row.id, channel: row.channel, route: row.route, attempt, err: message, reason }, "delivery dead-lettered");
-        return;
-      }
-      const next = Math.min(now + backoffDelay(attempt, settings.initialBackoffMs, settings.maxBackoffMs), Math.max(now, row.expiresAt));
-      await outbox.markRetry(row.id, next, message, now);
-      metrics.outcome(row.channel, "retry");
-      log.warn({ deliveryId: row.id, channel: row.channel, attempt, retryInMs: next - now, err: message }, "delivery failed; will retry");
-    }
-  }
+  /**
+   * Writes a delivery's way back to pending (or dead) while the store is unreachable: tried again every second until
+   * stop. Left in sending by this live Steward, the delivery would wait SENDING_LEASE_MS (10 minutes) to go out.
+   */
+  const writeBack = async (id: number, write: () => Promise<unknown>): Promise<void> =>
+    void (await untilStoreAnswers(
+      clock,
+      () => stopping,
+      causedByStoreOutage,
+      write,
+      (err) => log.warn({ deliveryId: id, err }, "the store is unreachable; the delivery is queued again when it is back"),
+    ));
+
+  const sending: SendContext = { deps, stopping: () => stopping, recordDelivered, writeBack };
+  const send = (row: DeliveryRow, ac: AbortController) => sendDelivery(sending, row, ac);
 
   return {
     async start() {
@@ -226,16 +305,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
       await pumping;
-      const pending = [...inflight.values()];
-      if (pending.length > 0) {
-        // Let in-flight sends finish, but keep a slice of the budget to hand the rest back to the store.
-        const wait = Math.max(0, budgetMs - 500);
-        let t: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([Promise.all(pending.map((p) => p.done)), new Promise((r) => (t = setTimeout(r, wait)))]);
-        clearTimeout(t);
-        for (const p of inflight.values()) p.ac.abort(new Error("Steward is stopping"));
-        await Promise.race([Promise.all([...inflight.values()].map((p) => p.done)), new Promise((r) => setTimeout(r, 300))]);
-      }
+      await drainInFlight(inflight, budgetMs);
       running = false;
     },
     inFlight: () => inflight.size,

@@ -1,5 +1,7 @@
 // Opens Engine (QIX) sessions: WebSocket over TLS to qlik.host:enginePort with the QMC client certificate
 // and the X-Qlik-User header, as enigma.js would. Each session is short-lived and closed by its user.
+import { type Clock, wallClock } from "../core/clock";
+import { inFlight } from "../core/stepped-clock";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
 import { AppError } from "../core/errors";
@@ -13,6 +15,11 @@ export interface EngineClientDeps {
   log: Logger;
   /** Default per-call timeout (DoReload overrides it). */
   callTimeoutMs?: number;
+  /**
+   * Steward's clock: on a stepped clock (a simulation) opening a session and each call with a timeout are work in
+   * flight, so time does not jump while an answer is on its way (see engine-session.ts for DoReload).
+   */
+  clock?: Clock;
 }
 
 export interface EngineClient {
@@ -52,7 +59,7 @@ export function createEngineClient(cfg: NonNullable<Config["qlik"]>, deps: Engin
     async openSession(path) {
       const target = url(path);
       const tlsNow = tls();
-      return new Promise<EngineSession>((resolve, reject) => {
+      const opening = new Promise<EngineSession>((resolve, reject) => {
         let ws: WebSocket;
         try {
           ws = runtime.openWebSocket(target, { headers, tls: tlsNow });
@@ -61,26 +68,27 @@ export function createEngineClient(cfg: NonNullable<Config["qlik"]>, deps: Engin
           return;
         }
         let settled = false;
-        const timer = setTimeout(() => {
+        const timer = wallClock.setTimeout(() => {
           fail(`no connection within ${cfg.timeoutMs} ms`);
           ws.close();
         }, cfg.timeoutMs);
         const fail = (why: string) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          wallClock.clearTimeout(timer);
           log.warn({ url: target, reason: why }, "engine connection failed");
           reject(new AppError("ENGINE_UNAVAILABLE", `cannot open an Engine session to ${target}: ${why}${hint(why)}`));
         };
         ws.addEventListener("open", () => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
-          resolve(createEngineSession(ws, callTimeoutMs, target));
+          wallClock.clearTimeout(timer);
+          resolve(createEngineSession(ws, callTimeoutMs, target, deps.clock));
         });
         ws.addEventListener("error", (ev) => fail((ev as ErrorEvent).message || "connection error"));
         ws.addEventListener("close", (ev) => fail(`closed during the handshake (${ev.code}${ev.reason ? ` ${ev.reason}` : ""})`));
       });
+      return deps.clock ? inFlight(deps.clock, opening, `an Engine session to ${target}`) : opening;
     },
   };
 }

@@ -1,11 +1,16 @@
 // One Engine (QIX) session: JSON-RPC 2.0 over an open WebSocket. Matches answers to requests by id, bounds
 // every call with a timeout, and fails all pending calls when the socket closes.
+import { type Clock, wallClock } from "../core/clock";
+import { inFlight } from "../core/stepped-clock";
 import { AppError } from "../core/errors";
 
 export type EngineParams = unknown[] | Record<string, unknown>;
 
 export interface EngineCallOptions {
-  /** 0 = no timeout (DoReload may run for hours; the caller bounds it). */
+  /**
+   * 0 = no timeout (DoReload may run for hours; the caller bounds it). Such a call is not work in flight on a stepped
+   * clock either: its answer waits for the reload, which needs (simulated) time to pass.
+   */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -53,8 +58,11 @@ interface RpcMessage {
   error?: { code?: number; message?: string; parameter?: string };
 }
 
-/** Wraps an already-open WebSocket. `defaultTimeoutMs` applies when a call gives none. */
-export function createEngineSession(ws: WebSocket, defaultTimeoutMs: number, label: string): EngineSession {
+/**
+ * Wraps an already-open WebSocket. `defaultTimeoutMs` applies when a call gives none. On a stepped `clock` each call
+ * with a timeout is work in flight until answered.
+ */
+export function createEngineSession(ws: WebSocket, defaultTimeoutMs: number, label: string, clock?: Clock): EngineSession {
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let closed = false;
@@ -98,10 +106,12 @@ export function createEngineSession(ws: WebSocket, defaultTimeoutMs: number, lab
     if (opts.signal?.aborted) {
       return { id, result: Promise.reject(new AppError("TIMEOUT", `Engine ${method} aborted: ${String(opts.signal.reason ?? "cancelled")}`)) };
     }
+    const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
     const result = new Promise<T>((resolve, reject) => {
-      const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
       const timer =
-        timeoutMs > 0 ? setTimeout(() => finish(new AppError("TIMEOUT", `Engine ${method} did not answer within ${timeoutMs} ms`)), timeoutMs) : undefined;
+        timeoutMs > 0
+          ? wallClock.setTimeout(() => finish(new AppError("TIMEOUT", `Engine ${method} did not answer within ${timeoutMs} ms`)), timeoutMs)
+          : undefined;
       const onAbort = () => finish(new AppError("TIMEOUT", `Engine ${method} aborted: ${String(opts.signal?.reason ?? "cancelled")}`));
       const finish = (err: unknown) => {
         if (!pending.delete(id)) return;
@@ -109,14 +119,14 @@ export function createEngineSession(ws: WebSocket, defaultTimeoutMs: number, lab
         reject(err);
       };
       const cleanup = () => {
-        if (timer) clearTimeout(timer);
+        if (timer) wallClock.clearTimeout(timer);
         opts.signal?.removeEventListener("abort", onAbort);
       };
       opts.signal?.addEventListener("abort", onAbort, { once: true });
       pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, cleanup });
       ws.send(JSON.stringify({ jsonrpc: "2.0", id, handle, method, params }));
     });
-    return { id, result };
+    return { id, result: clock && timeoutMs > 0 ? inFlight(clock, result, `Engine ${method} (${label})`) : result };
   }
 
   return {
@@ -128,9 +138,9 @@ export function createEngineSession(ws: WebSocket, defaultTimeoutMs: number, lab
     close() {
       if (closed) return Promise.resolve();
       return new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 2000); // never wait long for the peer's close frame
+        const timer = wallClock.setTimeout(resolve, 2000); // never wait long for the peer's close frame
         ws.addEventListener("close", () => {
-          clearTimeout(timer);
+          wallClock.clearTimeout(timer);
           resolve();
         });
         ws.close(1000, "done");

@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Config } from "../config/schema";
+import type { Clock } from "../core/clock";
 import { AppError } from "../core/errors";
 import { eq, isGuid, type QrsFilter } from "./qrs-filter";
 import {
@@ -86,6 +87,8 @@ export interface QrsClient {
 
 export interface QrsClientDeps {
   log: Logger;
+  /** Retries and the waits between script-log reads run on it. */
+  clock: Clock;
   /** Folder relative cert paths are resolved against (the config file's folder). */
   baseDir: string;
   /** First retry delay (default 250 ms); tests shorten it. */
@@ -98,7 +101,7 @@ function requireGuid(id: string, what: string): string {
 }
 
 export function createQrsClient(cfg: NonNullable<Config["qlik"]>, deps: QrsClientDeps): QrsClient {
-  const transport: QrsTransport = createQrsTransport(cfg, { log: deps.log, baseDir: deps.baseDir, retryBaseMs: deps.retryBaseMs });
+  const transport: QrsTransport = createQrsTransport(cfg, { log: deps.log, clock: deps.clock, baseDir: deps.baseDir, retryBaseMs: deps.retryBaseMs });
 
   function decode<S extends z.ZodType>(res: QrsRawResponse, path: string, schema: S): z.infer<S> {
     let data: unknown;
@@ -174,7 +177,8 @@ export function createQrsClient(cfg: NonNullable<Config["qlik"]>, deps: QrsClien
     getUser: (id, o) => getJson(`user/${requireGuid(id, "user id")}`, QrsUserSchema, undefined, o),
     listTags: (filter, o) => list("tag/full", QrsTagSchema, filter, o),
     getCustomPropertyDefinitions: (filter, o) => list("custompropertydefinition/full", QrsCustomPropertyDefinitionSchema, filter, o),
-    getScriptLog: (taskId, opts = {}) => fetchScriptLog({ request: transport.request, getJson, decode }, requireGuid(taskId, "task id"), opts),
+    getScriptLog: (taskId, opts = {}) =>
+      fetchScriptLog({ request: transport.request, getJson, decode, clock: deps.clock }, requireGuid(taskId, "task id"), opts),
     getJson: (path, schema, query, o) => getJson(path, schema, query, o),
     request: (req) => transport.request(req),
     close: () => transport.close(),

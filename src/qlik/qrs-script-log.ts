@@ -1,6 +1,7 @@
 // Script-log retrieval for a reload task run (qlik-protocols §2.8.4): the new `scriptlogfile?executionResultId=`
 // flow first, then the old `scriptlog?fileReferenceId=` flow, then the download; retried while QRS catches up.
 import type { z } from "zod";
+import { type Clock, sleep } from "../core/clock";
 import { AppError } from "../core/errors";
 import { QrsTaskSchema, QrsValueSchema, ZERO_GUID } from "./qrs-schemas";
 import type { QrsRawResponse, QrsRequest } from "./qrs-transport";
@@ -29,6 +30,8 @@ export interface ScriptLogResult {
 
 export interface ScriptLogIo {
   request(req: QrsRequest): Promise<QrsRawResponse>;
+  /** The waits between attempts run on it. */
+  clock: Clock;
   getJson<S extends z.ZodType>(path: string, schema: S, query?: QrsRequest["query"], o?: { timeoutMs?: number; signal?: AbortSignal }): Promise<z.infer<S>>;
   decode<S extends z.ZodType>(res: QrsRawResponse, path: string, schema: S): z.infer<S>;
 }
@@ -38,18 +41,6 @@ const REF = /^[A-Za-z0-9-]{1,64}$/;
 function refFrom(value: unknown): string | undefined {
   const v = typeof value === "string" ? value : value && typeof value === "object" ? (value as { value?: unknown }).value : undefined;
   return typeof v === "string" && REF.test(v) && v !== ZERO_GUID ? v : undefined;
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 export async function fetchScriptLog(io: ScriptLogIo, taskId: string, opts: ScriptLogOptions): Promise<ScriptLogResult> {
@@ -97,7 +88,7 @@ export async function fetchScriptLog(io: ScriptLogIo, taskId: string, opts: Scri
       if (again !== "not-ready") return again;
       pending.misses++;
       if (opts.signal?.aborted) break;
-      if (attempt < attempts) await pause(opts.retryDelayMs ?? 2_000, opts.signal);
+      if (attempt < attempts) await sleep(io.clock, opts.retryDelayMs ?? 2_000, opts.signal);
       continue;
     }
     let erId = opts.executionResultId;
@@ -124,7 +115,7 @@ export async function fetchScriptLog(io: ScriptLogIo, taskId: string, opts: Scri
       break;
     }
     if (opts.signal?.aborted) break;
-    if (attempt < attempts) await pause(opts.retryDelayMs ?? 2_000, opts.signal);
+    if (attempt < attempts) await sleep(io.clock, opts.retryDelayMs ?? 2_000, opts.signal);
   }
   throw new AppError("NOT_FOUND", `no script log for task ${taskId} after ${attempts} attempt(s): ${problems.slice(-3).join("; ")}`, {
     details: { taskId, problems: problems.slice(-6) },

@@ -6,7 +6,10 @@ import type { IncomingHttpHeaders } from "node:http";
 import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config/schema";
+import { type Clock, sleep as sleepOn, wallClock } from "../core/clock";
+import { randomOf } from "../core/clock-random";
 import { AppError } from "../core/errors";
+import { inFlight } from "../core/stepped-clock";
 import { loadQlikCerts, type QlikCertMaterial } from "./qrs-certs";
 import { encodeQueryValue } from "./qrs-filter";
 
@@ -35,6 +38,8 @@ export interface QrsRawResponse {
 
 export interface QrsTransportDeps {
   log: Logger;
+  /** Backoffs between retries wait on it; a request's own deadline is wall time (it bounds real I/O). */
+  clock: Clock;
   baseDir: string;
   /** First backoff delay; doubled per retry (capped at 5 s) with jitter. Tests shorten it. */
   retryBaseMs?: number;
@@ -113,12 +118,13 @@ export function createQrsTransport(cfg: NonNullable<Config["qlik"]>, deps: QrsTr
     if (payload) headers["Content-Length"] = String(payload.length);
     else if (req.method !== "GET" && req.method !== "DELETE") headers["Content-Length"] = "0";
 
-    return new Promise<QrsRawResponse>((resolvePromise, reject) => {
+    // In flight on a stepped clock: simulated time must not pass while the answer is on its way.
+    const answer = new Promise<QrsRawResponse>((resolvePromise, reject) => {
       let settled = false;
       const finish = (fn: () => void) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        wallClock.clearTimeout(timer);
         req.signal?.removeEventListener("abort", onAbort);
         fn();
       };
@@ -136,7 +142,7 @@ export function createQrsTransport(cfg: NonNullable<Config["qlik"]>, deps: QrsTr
         rejectUnauthorized: cfg.rejectUnauthorized,
       });
       let sent = false;
-      const timer = setTimeout(() => {
+      const timer = wallClock.setTimeout(() => {
         r.destroy();
         finish(() => reject(new NetworkError(`no answer within ${timeoutMs} ms`, "ETIMEDOUT", sent)));
       }, timeoutMs);
@@ -168,48 +174,11 @@ export function createQrsTransport(cfg: NonNullable<Config["qlik"]>, deps: QrsTr
       r.on("finish", () => (sent = true));
       r.end(payload);
     });
+    return inFlight(deps.clock, answer, `QRS ${req.method} ${req.path}`);
   }
 
   function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolveSleep) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        signal?.removeEventListener("abort", done);
-        resolveSleep();
-      }
-      signal?.addEventListener("abort", done, { once: true });
-    });
-  }
-
-  function networkFailure(req: QrsRequest, err: NetworkError, attempts: number): AppError {
-    const tlsHint = /certificate|self.signed|handshake|SSL|TLS|alert/i.test(err.message)
-      ? " The TLS handshake failed: check that qlik.certDir holds the QMC export (client.pem, client_key.pem, root.pem) " +
-        "for this site and that qlik.host matches the server certificate (or, knowingly, set qlik.rejectUnauthorized: false)."
-      : ` Is the Qlik Sense Repository Service running and port ${cfg.qrsPort} reachable from this host?`;
-    return new AppError(
-      "QRS_UNAVAILABLE",
-      `QRS ${req.method} ${req.path} at ${baseUrl} failed after ${attempts} attempt(s): ${err.message} (${err.code}).${tlsHint}`,
-      { cause: err, details: { path: req.path, code: err.code, attempts } },
-    );
-  }
-
-  function statusFailure(req: QrsRequest, res: QrsRawResponse, attempts: number): AppError {
-    const text = res.body.toString("utf8").slice(0, 300).trim();
-    const details = { path: req.path, status: res.status, attempts, body: text || undefined };
-    const what = `QRS ${req.method} ${req.path} answered ${res.status}${text ? `: ${text}` : ""}`;
-    if (res.status === 404) return new AppError("NOT_FOUND", `${what} (no such entity on the Qlik site)`, { details });
-    if (res.status === 400) return new AppError("BAD_REQUEST", `${what}`, { details });
-    if (res.status === 409) return new AppError("CONFLICT", `${what}`, { details });
-    if (res.status === 401 || res.status === 403) {
-      return new AppError(
-        "QRS_UNAVAILABLE",
-        `${what}. QRS refused Steward: check that the client certificate is this site's QMC export and that the ` +
-          `X-Qlik-User "${user}" (qlik.userDirectory / qlik.userId) exists`,
-        { details },
-      );
-    }
-    return new AppError("QRS_UNAVAILABLE", `${what}${res.status >= 500 ? " after retries" : ""}`, { details });
+    return sleepOn(deps.clock, ms, signal);
   }
 
   return {
@@ -227,17 +196,17 @@ export function createQrsTransport(cfg: NonNullable<Config["qlik"]>, deps: QrsTr
           const res = await once(req, timeoutMs);
           log.debug({ method: req.method, path: req.path, status: res.status, ms: Date.now() - started, attempt }, "qrs call");
           if (res.status >= 200 && res.status < 300) return res;
-          failure = statusFailure(req, res, attempt + 1);
+          failure = statusFailure(user, req, res, attempt + 1);
           // A 503 means "not processed"; other 5xx may have done something, so only idempotent calls repeat.
           retryable = res.status === 503 || (res.status >= 500 && idempotent);
         } catch (err) {
           if (!(err instanceof NetworkError)) throw err;
           log.debug({ method: req.method, path: req.path, code: err.code, ms: Date.now() - started, attempt }, "qrs call failed");
-          failure = networkFailure(req, err, attempt + 1);
+          failure = networkFailure(cfg, baseUrl, req, err, attempt + 1);
           retryable = idempotent || !err.delivered;
         }
         if (!retryable || attempt >= retries || req.signal?.aborted) throw failure;
-        const delay = Math.min(5_000, retryBaseMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+        const delay = Math.min(5_000, retryBaseMs * 2 ** attempt) * (0.75 + randomOf(deps.clock)() * 0.5);
         log.debug({ path: req.path, attempt: attempt + 1, delayMs: Math.round(delay), reason: failure.message }, "retrying qrs call");
         await sleep(delay, req.signal);
         if (req.signal?.aborted) throw failure;
@@ -249,4 +218,36 @@ export function createQrsTransport(cfg: NonNullable<Config["qlik"]>, deps: QrsTr
       certs = undefined;
     },
   };
+}
+
+/** The 503 for a call that never got an answer, with what to check (TLS material, the service, the port). */
+function networkFailure(cfg: NonNullable<Config["qlik"]>, baseUrl: string, req: QrsRequest, err: NetworkError, attempts: number): AppError {
+  const tlsHint = /certificate|self.signed|handshake|SSL|TLS|alert/i.test(err.message)
+    ? " The TLS handshake failed: check that qlik.certDir holds the QMC export (client.pem, client_key.pem, root.pem) " +
+      "for this site and that qlik.host matches the server certificate (or, knowingly, set qlik.rejectUnauthorized: false)."
+    : ` Is the Qlik Sense Repository Service running and port ${cfg.qrsPort} reachable from this host?`;
+  return new AppError(
+    "QRS_UNAVAILABLE",
+    `QRS ${req.method} ${req.path} at ${baseUrl} failed after ${attempts} attempt(s): ${err.message} (${err.code}).${tlsHint}`,
+    { cause: err, details: { path: req.path, code: err.code, attempts } },
+  );
+}
+
+/** The error for a QRS answer that is not 2xx, in the words a Qlik administrator can act on. */
+function statusFailure(user: string, req: QrsRequest, res: QrsRawResponse, attempts: number): AppError {
+  const text = res.body.toString("utf8").slice(0, 300).trim();
+  const details = { path: req.path, status: res.status, attempts, body: text || undefined };
+  const what = `QRS ${req.method} ${req.path} answered ${res.status}${text ? `: ${text}` : ""}`;
+  if (res.status === 404) return new AppError("NOT_FOUND", `${what} (no such entity on the Qlik site)`, { details });
+  if (res.status === 400) return new AppError("BAD_REQUEST", `${what}`, { details });
+  if (res.status === 409) return new AppError("CONFLICT", `${what}`, { details });
+  if (res.status === 401 || res.status === 403) {
+    return new AppError(
+      "QRS_UNAVAILABLE",
+      `${what}. QRS refused Steward: check that the client certificate is this site's QMC export and that the ` +
+        `X-Qlik-User "${user}" (qlik.userDirectory / qlik.userId) exists`,
+      { details },
+    );
+  }
+  return new AppError("QRS_UNAVAILABLE", `${what}${res.status >= 500 ? " after retries" : ""}`, { details });
 }

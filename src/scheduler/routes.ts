@@ -26,9 +26,17 @@ const ScheduleSchema = z.lazy(() =>
 );
 const notFound = { 404: { description: "no schedule with this id" } };
 
-export function registerScheduleRoutes(router: Router, scheduler: Scheduler): void {
-  const base = { tags: ["schedules"], scope: "schedules" as const };
+const base = { tags: ["schedules"], scope: "schedules" as const };
 
+export function registerScheduleRoutes(router: Router, scheduler: Scheduler): void {
+  // Fixed paths first, so "startall" or "import" is never read as a schedule id.
+  registerListAndCreate(router, scheduler);
+  registerBulkRoutes(router, scheduler);
+  registerOneScheduleRoutes(router, scheduler);
+}
+
+/** The list (or one by ?id=), the status text and create. */
+function registerListAndCreate(router: Router, scheduler: Scheduler): void {
   router.route(
     {
       ...base,
@@ -77,7 +85,10 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
     },
     async (c, { body }) => c.json(await scheduler.create(body, auditActorOf(c)), 201),
   );
+}
 
+/** Start or stop all or a selection of schedules, and import Butler's schedule file. */
+function registerBulkRoutes(router: Router, scheduler: Scheduler): void {
   for (const [word, state, flag] of [
     ["startall", "started", "startSchedule"],
     ["stopall", "stopped", "stopSchedule"],
@@ -134,7 +145,10 @@ export function registerScheduleRoutes(router: Router, scheduler: Scheduler): vo
       return c.json(await scheduler.importButler(text, "request body", query.onConflict, auditActorOf(c)));
     },
   );
+}
 
+/** Update, delete, start and stop one schedule by id. */
+function registerOneScheduleRoutes(router: Router, scheduler: Scheduler): void {
   router.route(
     {
       ...base,

@@ -1,5 +1,6 @@
 // The scheduler service: create, update, delete, start/stop (one, all, or in bulk by id or tag) and import
 // schedules; every change is persisted at once, audited, and handed to the runner to (re)arm.
+import type { PollInterval } from "../core/poll-interval";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -41,7 +42,7 @@ export interface SchedulerDeps {
   /** The cluster's scheduler duty; without it this Steward always leads. */
   duty?: SchedulerDuty;
   /** How often the leader re-reads schedules changed through another Steward (cluster only; default 2 s). */
-  syncIntervalMs?: number;
+  syncIntervalMs?: PollInterval;
   /** See RunnerDeps.takeoverGraceMs. */
   takeoverGraceMs?: number;
   /** See RunnerDeps.holdBack. */
@@ -94,19 +95,7 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
   let systemTz: string | undefined;
   const defaultTz = () => cfg.defaultTimezone ?? (systemTz ??= systemTimezone());
   const repo: ScheduleRepo = createScheduleRepo(db);
-  const runner = createScheduleRunner({
-    repo,
-    clock,
-    log,
-    audit,
-    metrics: deps.metrics,
-    bus: deps.bus,
-    taskStarter: deps.taskStarter,
-    catchUpLimit: cfg.catchUpLimit,
-    storeOpen: () => db.isOpen,
-    ...(deps.holdBack ? { holdBack: deps.holdBack } : {}),
-    ...(deps.duty ? { duty: deps.duty, syncIntervalMs: deps.syncIntervalMs ?? 2_000, takeoverGraceMs: deps.takeoverGraceMs ?? 0 } : {}),
-  });
+  const runner = runnerFor(cfg, deps, repo);
   const iso = () => new Date(clock.now()).toISOString();
   deps.metrics.gaugeFnAsync("steward_scheduler_schedules", "Schedules by state.", async () => {
     if (!db.isOpen) return [];
@@ -222,23 +211,7 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
       const existing = new Set((await repo.all()).map((r) => r.id));
       const fresh = parsed.filter((s) => !existing.has(s.id));
       await checkCapacity(fresh.length);
-      await db.transaction(async (tx) => {
-        const r = repo.in(tx);
-        for (const s of parsed) {
-          let replacing = false;
-          if (await r.get(s.id)) {
-            if (onConflict === "skip") {
-              report.skipped.push({ id: s.id, reason: "a schedule with this id exists (use onConflict=replace)" });
-              continue;
-            }
-            await r.delete(s.id);
-            replacing = true;
-          }
-          // Two Stewards of a cluster importing the same file at once: the id is taken once, the other skips it.
-          if (!(await insert(s, r))) report.skipped.push({ id: s.id, reason: "a schedule with this id was just imported through another Steward" });
-          else if (replacing) report.replaced.push(s.id);
-        }
-      });
+      await db.transaction((tx) => writeImported(repo.in(tx), parsed, onConflict, insert, report));
       for (const id of report.replaced) runner.forget(id);
       for (const s of parsed) {
         if (report.skipped.some((k) => k.id === s.id)) continue;
@@ -257,6 +230,47 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
       return `{\n${lines.join("\n")}${lines.length ? "\n" : ""}}`;
     },
   };
+}
+
+function runnerFor(cfg: SchedulerConfig, deps: SchedulerDeps, repo: ScheduleRepo) {
+  const { clock, audit, db, log } = deps;
+  return createScheduleRunner({
+    repo,
+    clock,
+    log,
+    audit,
+    metrics: deps.metrics,
+    bus: deps.bus,
+    taskStarter: deps.taskStarter,
+    catchUpLimit: cfg.catchUpLimit,
+    storeOpen: () => db.isOpen,
+    ...(deps.holdBack ? { holdBack: deps.holdBack } : {}),
+    ...(deps.duty ? { duty: deps.duty, syncIntervalMs: deps.syncIntervalMs ?? 2_000, takeoverGraceMs: deps.takeoverGraceMs ?? 0 } : {}),
+  });
+}
+
+/** Writes imported schedules in one transaction, replacing or skipping those whose id exists; fills the report's lists. */
+async function writeImported(
+  r: ScheduleRepo,
+  parsed: ImportedSchedule[],
+  onConflict: "skip" | "replace",
+  insert: (s: ImportedSchedule, into: ScheduleRepo) => Promise<boolean>,
+  report: ImportReport,
+): Promise<void> {
+  for (const s of parsed) {
+    let replacing = false;
+    if (await r.get(s.id)) {
+      if (onConflict === "skip") {
+        report.skipped.push({ id: s.id, reason: "a schedule with this id exists (use onConflict=replace)" });
+        continue;
+      }
+      await r.delete(s.id);
+      replacing = true;
+    }
+    // Two Stewards of a cluster importing the same file at once: the id is taken once, the other skips it.
+    if (!(await insert(s, r))) report.skipped.push({ id: s.id, reason: "a schedule with this id was just imported through another Steward" });
+    else if (replacing) report.replaced.push(s.id);
+  }
 }
 
 export const BulkSelectorSchema = z

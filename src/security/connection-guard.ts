@@ -4,6 +4,7 @@
 // a request's body; the number of connections is capped in all and per address, and a new connection over a cap
 // closes the longest-idle one of the address holding the most (a connection with a request in flight is never
 // closed), so a flood from a few addresses cannot keep out a client that comes later.
+import { type Timer, wallClock } from "../core/clock";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import { openFileLimit } from "../core/file-limit";
@@ -38,7 +39,7 @@ interface Tracked {
   busy: number;
   /** When the connection last became idle (for the longest-idle choice). */
   idleSince: number;
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: Timer;
 }
 
 export interface ConnectionGuard {
@@ -70,7 +71,7 @@ export function createConnectionGuard(limits: ConnectionLimits, log: Logger): Co
   };
 
   const forget = (t: Tracked) => {
-    clearTimeout(t.timer);
+    wallClock.clearTimeout(t.timer);
     const key = keyOf(t.socket);
     if (byKey.get(key) === t) byKey.delete(key);
     const set = perAddress.get(t.address);
@@ -79,8 +80,8 @@ export function createConnectionGuard(limits: ConnectionLimits, log: Logger): Co
   };
 
   const deadline = (t: Tracked, ms: number, onExpiry: () => void) => {
-    clearTimeout(t.timer);
-    t.timer = setTimeout(() => {
+    wallClock.clearTimeout(t.timer);
+    t.timer = wallClock.setTimeout(() => {
       if (t.busy > 0) return;
       onExpiry();
       t.socket.destroy();
@@ -150,7 +151,7 @@ export function createConnectionGuard(limits: ConnectionLimits, log: Logger): Co
       const t = tracked(socket);
       if (!t) return;
       t.busy++;
-      clearTimeout(t.timer);
+      wallClock.clearTimeout(t.timer);
     },
     requestEnded(socket) {
       const t = tracked(socket);
@@ -162,9 +163,9 @@ export function createConnectionGuard(limits: ConnectionLimits, log: Logger): Co
       }
     },
     bodyDeadline(socket) {
-      const timer = setTimeout(() => socket.destroy(), limits.bodyTimeoutMs);
+      const timer = wallClock.setTimeout(() => socket.destroy(), limits.bodyTimeoutMs);
       timer.unref?.();
-      return () => clearTimeout(timer);
+      return () => wallClock.clearTimeout(timer);
     },
     get open() {
       return byKey.size;

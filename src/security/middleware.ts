@@ -5,7 +5,8 @@ import { errorBody } from "../http/errors";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { AuditEntry, AuditLog } from "../audit/audit-log";
-import type { MetricsRegistry } from "../core/metrics";
+import type { Counter, MetricsRegistry } from "../core/metrics";
+import { causedByStoreOutage } from "../store/sql";
 import { auditActorOf } from "../http/audit-actor";
 import { requestLog } from "../http/pre-handler";
 import type { HttpEnv } from "../http/types";
@@ -13,6 +14,7 @@ import { parseIp, type IpAddress } from "../intake/ip-match";
 import type { DenialAudit } from "./denial-audit";
 import { identify } from "./identify";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
+import { decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
 
 export interface AccessDeps {
@@ -44,15 +46,9 @@ export type Deny = (
   extraHeaders?: Record<string, string>,
 ) => Response;
 
-export function createAccessMiddleware(deps: AccessDeps): {
-  ipGate: (c: Context<HttpEnv>) => Response | undefined;
-  accessGuard: MiddlewareHandler<HttpEnv>;
-  deny: Deny;
-} {
-  const denials = deps.metrics.counter("steward_http_access_denied_total", "Requests refused by access control, by reason.");
-  const writes = deps.metrics.counter("steward_http_audited_writes_total", "Write requests recorded in the audit log.");
-
-  const deny: Deny = (c, status, reason, details, extraHeaders = {}) => {
+/** The answer to a refused request: counted, audited (unless told not to), logged, and a JSON 401/403/429 or a sign-in redirect. */
+function createDeny(deps: AccessDeps, denials: Counter): Deny {
+  return (c, status, reason, details, extraHeaders = {}) => {
     const code = status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : "RATE_LIMITED";
     denials.inc({ reason: String(details.check) });
     const record = details.audit !== false;
@@ -79,16 +75,16 @@ export function createAccessMiddleware(deps: AccessDeps): {
     // Butler clients read statusCode and message; Steward's own fields stay (one shape for every error answer).
     return c.json(errorBody(status, code, reason, shown), status, headers);
   };
+}
 
-  const limitHeaders = (c: Context<HttpEnv>, d: RateDecision) => {
-    for (const [k, v] of Object.entries(rateLimitHeaders(d))) c.header(k, v);
-  };
-
-  // Parsed remote addresses and whether the policy admits them, per policy (a reload swaps the policy and so
-  // empties this). Bounded: emptied when it holds too many addresses.
+/**
+ * Parsed remote addresses and whether the policy admits them, per policy (a reload swaps the policy and so empties
+ * this). Bounded: emptied when it holds too many addresses.
+ */
+function createAdmissionCache() {
   let admittedFor: SecurityPolicy | undefined;
   const admitted = new Map<string, { ip: IpAddress; allowed: boolean; exempt: boolean } | null>();
-  const admission = (policy: SecurityPolicy, remote: string) => {
+  return (policy: SecurityPolicy, remote: string) => {
     if (admittedFor !== policy || admitted.size >= 4096) {
       admitted.clear();
       admittedFor = policy;
@@ -101,6 +97,23 @@ export function createAccessMiddleware(deps: AccessDeps): {
     }
     return a;
   };
+}
+
+export function createAccessMiddleware(deps: AccessDeps): {
+  ipGate: (c: Context<HttpEnv>) => Response | undefined;
+  accessGuard: MiddlewareHandler<HttpEnv>;
+  deny: Deny;
+} {
+  const denials = deps.metrics.counter("steward_http_access_denied_total", "Requests refused by access control, by reason.");
+  const writes = deps.metrics.counter("steward_http_audited_writes_total", "Write requests recorded in the audit log.");
+
+  const deny = createDeny(deps, denials);
+
+  const limitHeaders = (c: Context<HttpEnv>, d: RateDecision) => {
+    for (const [k, v] of Object.entries(rateLimitHeaders(d))) c.header(k, v);
+  };
+
+  const admission = createAdmissionCache();
 
   /** Before routing: the caller's address and its rate limit. The limit's headers are set on the coming answer. */
   const ipGate = (c: Context<HttpEnv>): Response | undefined => {
@@ -160,7 +173,17 @@ export function createAccessMiddleware(deps: AccessDeps): {
       // Set before the answer is built, so it carries them (and they replace the per-IP numbers).
       limitHeaders(c, keyDecision);
     }
-    if (!grants(principal.scopes, scope)) {
+    const byAddress: StatusDecision =
+      scope === "status"
+        ? decideStatusAccess(policy.statusAccess, {
+            ...(c.env?.remoteAddress !== undefined ? { remoteAddress: c.env.remoteAddress } : {}),
+            inProcess: c.env?.inProcess === true,
+            forwardedFor: c.req.header("x-forwarded-for"),
+            hasCredential: principal.kind !== "anonymous",
+          })
+        : "scope";
+    if (typeof byAddress === "object") return deny(c, 403, byAddress.refuse, { check: "statusAccess", scope, route: routeRef });
+    if (byAddress !== "grant" && !grants(principal.scopes, scope)) {
       const reason =
         principal.kind === "anonymous"
           ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)`
@@ -203,7 +226,13 @@ export function createAccessMiddleware(deps: AccessDeps): {
       // The answer waits for the row's write, which the audit log batches with the other requests of this moment.
       else {
         deps.audit.record(entry);
-        await deps.audit.flush();
+        await deps.audit.flush().catch((err: unknown) => {
+          // The store went away after the handler answered: its answer stands (a change it made is committed, and
+          // one it could not make says so), and the entry stays queued until the store is back. Answering with the
+          // audit's error instead would report a committed change as failed.
+          if (!causedByStoreOutage(err)) throw err;
+          requestLog(c)?.warn({ err: (err as Error).message }, "the request's audit entry waits for the store");
+        });
       }
     }
   };

@@ -7,6 +7,7 @@ import type { SecurityConfig } from "../config/sections/security";
 import { inRange, parseIp, parseRange, type IpAddress, type IpRange } from "../intake/ip-match";
 import { createKeyRing, type KeyRing } from "./key-ring";
 import type { StoredKey } from "./key-store";
+import { compileStatusAccess, type StatusAccessPolicy } from "./status-access";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter";
 
 export interface CertRule {
@@ -28,6 +29,8 @@ export interface SecurityPolicy {
   queryRoutes: ReadonlySet<string>;
   /** Keys or certificate rules exist: anonymous callers then reach only public routes. */
   authConfigured: boolean;
+  /** Addresses that may read the status routes (security.statusAccess). */
+  statusAccess: StatusAccessPolicy;
   /** Set when the stored keys vanished under a non-loopback listener: why every caller is refused (listen-rule.ts). */
   lockedOut?: string;
 }
@@ -63,6 +66,7 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
     perKey: limiter(cfg.rateLimit.perKey, deps.previous?.perKey),
     queryRoutes: new Set(cfg.queryKey.enabled ? cfg.queryKey.routes : []),
     authConfigured: ring.size > 0 || certRules.length > 0,
+    statusAccess: compileStatusAccess(cfg.statusAccess),
   };
 }
 

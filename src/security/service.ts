@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { AuditActor, AuditLog } from "../audit/audit-log";
 import type { SecurityConfig } from "../config/sections/security";
-import type { Clock } from "../core/clock";
+import { type Clock, every } from "../core/clock";
 import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { RegisteredRoute } from "../http/route";
@@ -80,16 +80,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
     base = policy;
     const was = current.lockedOut;
     current = serving ? lockedIfOpen(policy, deps.listenHost) : policy;
-    if (current.lockedOut && !was) {
-      log.error({ listen: deps.listenHost }, current.lockedOut);
-      deps.audit.record({
-        actor: { kind: "system", name: "security" },
-        action: "access.locked",
-        target: deps.listenHost,
-        result: "ok",
-        details: { reason: "no API key left" },
-      });
-    } else if (!current.lockedOut && was) log.info({ listen: deps.listenHost }, "an API key exists again: the REST API serves authenticated callers again");
+    noteLockChange(deps, was, current.lockedOut);
   };
   const rebuild = (cfg: SecurityConfig) => setPolicy(buildPolicy(cfg, { storedKeys, clock: deps.clock, previous: base }));
   const fingerprint = (keys: readonly StoredKey[]) => keys.map((k) => `${k.name}|${k.hash}|${k.scopes.join(",")}`).join("\n");
@@ -107,7 +98,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
     storedKeys = fresh;
     rebuild(base.config);
   }
-  let refreshTimer: ReturnType<typeof setInterval> | undefined;
+  let stopRefresh: (() => void) | undefined;
 
   const checkListenRule = (host: string, policy = base) => {
     const refusal = listenRuleRefusal(host, policy);
@@ -141,19 +132,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       log.info({ name: input.name, scopes: input.scopes, by: actor.name }, "API key created");
       return { key, hash, stored };
     },
-    async listKeys() {
-      const fromConfig: KeyListing[] = base.config.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, source: "config" }));
-      const fromStore: KeyListing[] = (await deps.keyStore.list()).map((k) => ({
-        name: k.name,
-        scopes: k.scopes,
-        source: "store",
-        createdAt: k.createdAt,
-        createdBy: k.createdBy,
-        ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}),
-        ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
-      }));
-      return [...fromConfig, ...fromStore];
-    },
+    listKeys: () => listKeys(base.config, deps.keyStore),
     async revokeKey(name, actor) {
       if (base.config.apiKeys.some((k) => k.name === name)) {
         throw new AppError("CONFLICT", `key ${name} comes from the config file; remove it there and reload`);
@@ -161,16 +140,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       // The store counts the keys left and reads who depends on them in the same locked transaction as the revocation.
       const result = await deps.keyStore.revoke(name, depends() ? requirement() : undefined);
       if (result.outcome === "not-found") throw new AppError("NOT_FOUND", `no active key named ${name}`);
-      if (result.outcome === "last-key") {
-        const who = result.dependents.map((d) => (d.instanceId === instance.id ? `this Steward (${d.listen})` : `${d.name} (${d.listen})`));
-        throw new AppError(
-          "CONFLICT",
-          `${name} is the last API key, and the REST API of ${who.join(", ")} listens beyond loopback with only these keys to authenticate callers: ` +
-            "revoking it would open that API to anyone who can reach it. Create another key first (or give that Steward security.apiKeys or " +
-            "security.clientCerts), then revoke this one.",
-          { details: { dependents: result.dependents } },
-        );
-      }
+      if (result.outcome === "last-key") throw lastKeyError(name, result.dependents, instance.id);
       await refreshKeys();
       deps.audit.record({ actor, action: "apikey.revoke", target: name, result: "ok" });
       log.info({ name, by: actor.name }, "API key revoked");
@@ -210,30 +180,18 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
         async start() {
           await refreshKeys();
           if (deps.keyRefreshMs) {
-            refreshTimer = setInterval(() => {
+            stopRefresh = every(deps.clock, deps.keyRefreshMs, () => {
               refreshKeys().catch((err: Error) => log.warn({ err: err.message }, "cannot read the API keys from the store; the last ones read stay in force"));
-            }, deps.keyRefreshMs);
-            refreshTimer.unref?.();
+            });
           }
           if (!http.enabled) return;
           checkListenRule(http.host);
           serving = true;
-          const p = current;
-          if (!isLoopbackHost(http.host) && !p.authConfigured) {
-            log.warn({ host: http.host }, "the REST API is open to anyone who can reach it (security.allowUnauthenticated: true, no keys or certificates)");
-          }
-          const known = new Set(routes().flatMap((r) => (Array.isArray(r.method) ? r.method : [r.method]).map((m) => `${m.toUpperCase()} ${r.path}`)));
-          for (const ref of p.queryRoutes) if (!known.has(ref)) log.warn({ route: ref }, "security.queryKey.routes names a route that does not exist");
-          if (p.queryRoutes.size > 0)
-            log.warn({ routes: [...p.queryRoutes] }, "API keys are accepted in the query string on these routes (compatibility mode)");
-          log.info(
-            { keys: p.ring.size, clientCertRules: p.certRules.length, allowlist: p.allow.length, authenticated: p.authConfigured },
-            "access control ready",
-          );
+          logAccessReady(log, http.host, current, routes);
         },
         async stop() {
-          clearInterval(refreshTimer);
-          refreshTimer = undefined;
+          stopRefresh?.();
+          stopRefresh = undefined;
           serving = false;
           if (recorded) {
             recorded = false;
@@ -247,4 +205,56 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       };
     },
   };
+}
+
+/** The keys of the config file and of the store (active and revoked), without their secrets. */
+async function listKeys(cfg: SecurityConfig, keyStore: SecurityDeps["keyStore"]): Promise<KeyListing[]> {
+  const fromConfig: KeyListing[] = cfg.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, source: "config" }));
+  const fromStore: KeyListing[] = (await keyStore.list()).map((k) => ({
+    name: k.name,
+    scopes: k.scopes,
+    source: "store",
+    createdAt: k.createdAt,
+    createdBy: k.createdBy,
+    ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}),
+    ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
+  }));
+  return [...fromConfig, ...fromStore];
+}
+
+/** The 409 for revoking the last key a Steward listening beyond loopback authenticates callers with. */
+function lastKeyError(name: string, dependents: Array<{ instanceId: string; name: string; listen: string }>, selfId: string): AppError {
+  const who = dependents.map((d) => (d.instanceId === selfId ? `this Steward (${d.listen})` : `${d.name} (${d.listen})`));
+  return new AppError(
+    "CONFLICT",
+    `${name} is the last API key, and the REST API of ${who.join(", ")} listens beyond loopback with only these keys to authenticate callers: ` +
+      "revoking it would open that API to anyone who can reach it. Create another key first (or give that Steward security.apiKeys or " +
+      "security.clientCerts), then revoke this one.",
+    { details: { dependents } },
+  );
+}
+
+/** At start: warnings for an open API and for query-string keys (and routes that do not exist), then the summary. */
+function logAccessReady(log: Logger, host: string, p: SecurityPolicy, routes: () => ReadonlyArray<{ method: string | readonly string[]; path: string }>): void {
+  if (!isLoopbackHost(host) && !p.authConfigured) {
+    log.warn({ host }, "the REST API is open to anyone who can reach it (security.allowUnauthenticated: true, no keys or certificates)");
+  }
+  const known = new Set(routes().flatMap((r) => (Array.isArray(r.method) ? r.method : [r.method]).map((m) => `${m.toUpperCase()} ${r.path}`)));
+  for (const ref of p.queryRoutes) if (!known.has(ref)) log.warn({ route: ref }, "security.queryKey.routes names a route that does not exist");
+  if (p.queryRoutes.size > 0) log.warn({ routes: [...p.queryRoutes] }, "API keys are accepted in the query string on these routes (compatibility mode)");
+  log.info({ keys: p.ring.size, clientCertRules: p.certRules.length, allowlist: p.allow.length, authenticated: p.authConfigured }, "access control ready");
+}
+
+/** The REST API locked (no key left for a Steward listening beyond loopback) or open again: logged, and audited when locked. */
+function noteLockChange(deps: SecurityDeps, was: string | undefined, now: string | undefined): void {
+  if (now && !was) {
+    deps.log.error({ listen: deps.listenHost }, now);
+    deps.audit.record({
+      actor: { kind: "system", name: "security" },
+      action: "access.locked",
+      target: deps.listenHost,
+      result: "ok",
+      details: { reason: "no API key left" },
+    });
+  } else if (!now && was) deps.log.info({ listen: deps.listenHost }, "an API key exists again: the REST API serves authenticated callers again");
 }

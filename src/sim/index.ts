@@ -2,6 +2,7 @@
 // UDP events and the control API in-process. Nothing else in src/ imports this folder.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type Clock, wallClock } from "../core/clock";
 import { createCloudServer, createCloudTenant, type CloudTenant } from "./cloud";
 import { ensureCerts } from "./certs/ensure";
 import type { CertSet } from "./certs/generate";
@@ -73,6 +74,11 @@ export interface SimulatorOptions {
    * timing.timeScale): QRS dates, execution results and trigger grids are in simulated time.
    */
   virtualClock?: { startMs: number; speed: number; realStartMs?: number };
+  /**
+   * One clock shared with Steward (a stepped simulation, src/core/stepped-clock.ts): timestamps, run durations,
+   * reloads and triggers all run on it, unscaled. Not with `virtualClock`.
+   */
+  clock?: Clock;
   log?: SimulatorLogger;
 }
 
@@ -103,12 +109,51 @@ function resolveSite(opts: SimulatorOptions): SiteModel {
   return opts.site;
 }
 
+/** The simulator's time: a clock shared with Steward, a virtual clock running `speed` times faster, or wall time. */
+function simulatorTime(opts: SimulatorOptions): { now: () => number; clock: Clock } {
+  const virtual = opts.virtualClock;
+  const realStart = virtual?.realStartMs ?? Date.now();
+  const shared = opts.clock;
+  if (shared && virtual) throw new Error("startSimulator: clock and virtualClock cannot be combined");
+  const now = shared ? () => shared.now() : virtual ? () => virtual.startMs + (Date.now() - realStart) * virtual.speed : (opts.now ?? Date.now);
+  // The speed-up divides the timers' waits itself, so they are armed in wall time.
+  return { now, clock: shared ?? wallClock };
+}
+
+/** The simulated Qlik Cloud tenant; its API key and OAuth client are written next to the certificates for clients. */
+function startCloudTenant(opts: SimulatorOptions, site: SiteModel, settings: SimSettings, certDir: string, now: () => number, clock: Clock): CloudTenant {
+  const cloud = createCloudTenant(site, {
+    now,
+    clock,
+    durationMs: () => effectiveDuration(settings.timing, 3_000),
+    speed: opts.virtualClock?.speed ?? 1,
+    schedules: opts.schedules ?? true,
+    ...(opts.cloudApiKey ? { apiKey: opts.cloudApiKey } : {}),
+  });
+  writeFileSync(join(certDir, "cloud-api-key.txt"), `${cloud.apiKey}\n`, { mode: 0o600 });
+  writeFileSync(join(certDir, "cloud-oauth-client.json"), `${JSON.stringify(cloud.oauthClient, null, 2)}\n`, { mode: 0o600 });
+  return cloud;
+}
+
+/** Starts every listener; when one cannot start, those already started stop again. */
+function startAll(listeners: Listener[]): void {
+  const started: Listener[] = [];
+  try {
+    for (const l of listeners) {
+      l.start();
+      started.push(l);
+    }
+  } catch (err) {
+    for (const l of started) l.stop();
+    throw err;
+  }
+}
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   // On a virtual clock simulated time runs `speed` times faster: timestamps and trigger grids are virtual, run
   // durations shrink by the same factor, so a week of a site's schedules passes in seconds and reads true.
   const virtual = opts.virtualClock;
-  const realStart = virtual?.realStartMs ?? Date.now();
-  const now = virtual ? () => virtual.startMs + (Date.now() - realStart) * virtual.speed : (opts.now ?? Date.now);
+  const { now, clock } = simulatorTime(opts);
   const log = opts.log ?? { info: () => {}, warn: () => {} };
   const onError = (err: Error) => log.warn(err.message, { err: err.name });
   const site = resolveSite(opts);
@@ -127,14 +172,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     repo,
     settings,
     now,
+    clock,
     onLog: (e) => {
       udp.handle(e);
       // Log the transitions an appender could pick up, so a person watching `steward sim` sees the story.
       if (matchingAppenders(e, "both").length > 0) log.info(`${e.taskName}: ${e.message}`, { taskId: e.taskId, executionId: e.executionId });
     },
   });
-  const scheduler = createTaskScheduler(repo, tasks, opts.schedules ?? true, settings, now, virtual?.speed);
-  const engine = createEngineState(repo, settings, now);
+  const scheduler = createTaskScheduler(repo, tasks, opts.schedules ?? true, settings, now, virtual?.speed, clock);
+  const engine = createEngineState(repo, settings, now, clock);
   const requests = createRequestLog();
   const faults = createFaults();
   const hostname = opts.hostname ?? "127.0.0.1";
@@ -152,20 +198,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     onError,
   });
   const eng = createEngineServer({ state: engine, certs, requestLog: requests, faults, hostname, port: opts.enginePort ?? DEFAULT_PORTS.engine, onError });
-  const cloud =
-    opts.cloudPort === undefined
-      ? undefined
-      : createCloudTenant(site, {
-          now,
-          durationMs: () => effectiveDuration(settings.timing, 3_000),
-          speed: virtual?.speed ?? 1,
-          schedules: opts.schedules ?? true,
-          ...(opts.cloudApiKey ? { apiKey: opts.cloudApiKey } : {}),
-        });
-  if (cloud) {
-    writeFileSync(join(certDir, "cloud-api-key.txt"), `${cloud.apiKey}\n`, { mode: 0o600 });
-    writeFileSync(join(certDir, "cloud-oauth-client.json"), `${JSON.stringify(cloud.oauthClient, null, 2)}\n`, { mode: 0o600 });
-  }
+  const cloud = opts.cloudPort === undefined ? undefined : startCloudTenant(opts, site, settings, certDir, now, clock);
   const cloudServer = cloud ? createCloudServer({ tenant: cloud, certs, requestLog: requests, now, hostname, port: opts.cloudPort!, onError }) : undefined;
   const control = createControlServer({
     ...(cloud ? { cloud } : {}),
@@ -189,14 +222,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       ? undefined
       : createVersionServer({ site, certs, requestLog: requests, faults, now, hostname, port: opts.versionPort, onError });
 
-  const started: Listener[] = [];
   try {
-    for (const l of [qrs, eng, control, ...(version ? [version] : []), ...(cloudServer ? [cloudServer] : [])]) {
-      l.start();
-      started.push(l);
-    }
+    startAll([qrs, eng, control, ...(version ? [version] : []), ...(cloudServer ? [cloudServer] : [])]);
   } catch (err) {
-    for (const l of started) l.stop();
     await udp.stop();
     throw err;
   }

@@ -1,6 +1,7 @@
 // Runs a check at start and then every interval, never two at once; a failed run is logged and counted and
 // the next one comes at its usual time.
 import type { Logger } from "pino";
+import type { Clock } from "../core/clock";
 import { describeError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import { createLoop } from "../core/loop";
@@ -10,7 +11,7 @@ export function periodic(
   name: string,
   intervalMs: number,
   run: () => Promise<unknown>,
-  deps: { log: Logger; runs: Counter },
+  deps: { log: Logger; runs: Counter; clock: Clock },
 ): Component & { runNow(): Promise<void> } {
   const once = () =>
     run()
@@ -19,5 +20,5 @@ export function periodic(
         deps.runs.inc({ monitor: name, result: "failed" });
         deps.log.warn({ monitor: name, err: describeError(err) }, "site monitor run failed; the next run is at the usual time");
       });
-  return createLoop(name, once, () => intervalMs);
+  return createLoop(name, once, () => intervalMs, deps.clock);
 }

@@ -16,6 +16,8 @@ import { createLicenseMonitor, type LicenseMonitor } from "./license-monitor";
 import { createLicenseRelease, type LicenseRelease } from "./license-release";
 import { periodic } from "./periodic";
 import type { InfluxConflictMonitor } from "../influx-conflicts";
+import type { ServiceEvent } from "../events/types";
+import { createNodeReachability, type NodeReachability } from "./node-reachability";
 import { createPointSink, type PointSink } from "./point-sink";
 import { registerSiteMonitorRoutes } from "./routes";
 import type { SiteEvent } from "./site-event";
@@ -33,7 +35,8 @@ export interface SiteMonitorDeps {
   metrics: MetricsRegistry;
   lifecycle: Lifecycle;
   router: Router;
-  emit(e: SiteEvent): Promise<void>;
+  /** Site events, and the service.stopped / service.started of the node reachability read. */
+  emit(e: SiteEvent | ServiceEvent): Promise<void>;
   /** In a cluster: the monitors run only on the Steward that leads the site-monitor duty. */
   gate?: DutyGate;
   influxConflicts?: InfluxConflictMonitor;
@@ -43,6 +46,7 @@ export interface SiteMonitors {
   license?: LicenseMonitor;
   release?: LicenseRelease;
   version?: VersionMonitor;
+  nodes?: NodeReachability;
 }
 
 export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): SiteMonitors {
@@ -79,7 +83,7 @@ export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): 
       emit: deps.emit,
       sink: sinkFor(config.licenseMonitor.influxChannel),
     });
-    const job = periodic("license", config.licenseMonitor.interval, m.check, { log, runs });
+    const job = periodic("license", config.licenseMonitor.interval, m.check, { log, runs, clock: deps.clock });
     deps.lifecycle.add(gate(job));
     out.license = m;
     routes.license = { ...m, runNow: job.runNow };
@@ -94,18 +98,24 @@ export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): 
       emit: deps.emit,
       sink: sinkFor(config.licenseRelease.influxChannel),
     });
-    deps.lifecycle.add(gate(periodic("license-release", config.licenseRelease.interval, () => r.run(), { log, runs })));
+    deps.lifecycle.add(gate(periodic("license-release", config.licenseRelease.interval, () => r.run(), { log, runs, clock: deps.clock })));
     out.release = r;
     routes.release = r;
   }
   if (qrs && config.qlik && config.versionMonitor?.enabled) {
     const client = createSystemInfoClient(config.qlik, config.versionMonitor.port, loaded.baseDir);
     const v = createVersionMonitor({ client, host, clock: deps.clock, state, emit: deps.emit, sink: sinkFor(config.versionMonitor.influxChannel) });
-    const job = periodic("version", config.versionMonitor.interval, v.check, { log, runs });
+    const job = periodic("version", config.versionMonitor.interval, v.check, { log, runs, clock: deps.clock });
     deps.lifecycle.add(gate(job));
     deps.lifecycle.add({ name: "systeminfo-client", start() {}, stop: () => client.close() });
     out.version = v;
     routes.version = { ...v, runNow: job.runNow };
+  }
+  const unreachable = config.grouping.nodeDown.unreachable;
+  if (qrs && unreachable.enabled) {
+    const n = createNodeReachability(unreachable, { qrs, host, clock: deps.clock, state, emit: deps.emit });
+    deps.lifecycle.add(gate(periodic("node-reachability", unreachable.interval, n.check, { log, runs, clock: deps.clock })));
+    out.nodes = n;
   }
   registerSiteMonitorRoutes(deps.router, routes);
   return out;

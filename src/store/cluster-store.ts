@@ -4,10 +4,11 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ConnectionOptions } from "node:tls";
 import type { PostgresStoreConfig } from "../config/sections/store";
+import { type Clock, systemClock } from "../core/clock";
 import { AppError } from "../core/errors";
+import { isStepped } from "../core/stepped-clock";
 import type { Component } from "../core/lifecycle";
 import type { MigrationSet } from "./database";
-import { migratePostgres } from "./postgres-migrate";
 import type { SqlDb, SqlExecutor } from "./sql";
 
 function readPem(baseDir: string, file: string, key: string): Buffer {
@@ -41,7 +42,13 @@ export interface ClusterStore {
  * when the component starts (first in the lifecycle), so a single Steward never loads the PostgreSQL client and
  * nothing is sent before the tables exist. A statement issued before that waits for it (or fails with its error).
  */
-export function createClusterStore(cfg: PostgresStoreConfig, baseDir: string, sets: readonly MigrationSet[], instanceName: string): ClusterStore {
+export function createClusterStore(
+  cfg: PostgresStoreConfig,
+  baseDir: string,
+  sets: readonly MigrationSet[],
+  instanceName: string,
+  clock: Clock = systemClock,
+): ClusterStore {
   const tls = postgresTlsOptions(cfg, baseDir);
   let real: SqlDb | undefined;
   let resolveReady!: (db: SqlDb) => void;
@@ -52,13 +59,17 @@ export function createClusterStore(cfg: PostgresStoreConfig, baseDir: string, se
   });
   ready.catch(() => {}); // observed by start(); statements waiting on it see the same error
   const db = async () => real ?? ready;
+  // On a stepped clock (a simulation) a statement on its way is work in flight: time must not jump past it. Counted
+  // once the store is up: a statement waiting for the start is not on its way yet.
+  const counted = <T>(work: Promise<T>, sql: string): Promise<T> =>
+    isStepped(clock) ? clock.track(work, `PostgreSQL: ${sql.trim().replace(/\s+/g, " ").slice(0, 60)}`) : work;
   const lazy: SqlDb = {
     dialect: "postgres",
-    get: async (sql, params) => (await db()).get(sql, params),
-    all: async (sql, params) => (await db()).all(sql, params),
-    run: async (sql, params) => (await db()).run(sql, params),
-    exec: async (script) => (await db()).exec(script),
-    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>) => (await db()).transaction(fn),
+    get: async (sql, params) => counted((await db()).get(sql, params), sql),
+    all: async (sql, params) => counted((await db()).all(sql, params), sql),
+    run: async (sql, params) => counted((await db()).run(sql, params), sql),
+    exec: async (script) => counted((await db()).exec(script), script),
+    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>) => counted((await db()).transaction(fn), "a transaction"),
     get isOpen() {
       return real?.isOpen ?? false;
     },
@@ -70,20 +81,22 @@ export function createClusterStore(cfg: PostgresStoreConfig, baseDir: string, se
       name: "cluster-store",
       async start() {
         try {
-          const { createPostgresDb } = await import("./postgres-db");
-          const pg = createPostgresDb({
-            url: cfg.url,
-            maxConnections: cfg.maxConnections,
-            connectTimeoutMs: cfg.connectTimeoutMs,
-            tls,
-            applicationName: `steward ${instanceName}`.slice(0, 63),
-          });
-          try {
-            await migratePostgres(pg, sets);
-          } catch (err) {
-            await pg.close();
-            throw err;
-          }
+          const { openPostgresStore } = await import("./postgres-store");
+          // Connecting and migrating is work in flight on a stepped clock too: a simulation's time waits for it.
+          const pg = await counted(
+            openPostgresStore(
+              {
+                url: cfg.url,
+                maxConnections: cfg.maxConnections,
+                connectTimeoutMs: cfg.connectTimeoutMs,
+                statementTimeoutMs: cfg.statementTimeoutMs,
+                tls,
+                applicationName: `steward ${instanceName}`.slice(0, 63),
+              },
+              sets,
+            ),
+            "connecting and migrating",
+          );
           real = pg;
           resolveReady(pg);
         } catch (err) {

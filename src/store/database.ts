@@ -8,23 +8,10 @@ import { createSqliteDb } from "./sqlite-db";
 import { createGroupCommit, type GroupCommit } from "./group-commit";
 import { setImmediate } from "node:timers";
 import { migrationSql } from "./migration-dialect";
+import type { MigrationSet } from "./migration-types";
 import type { SqlDb } from "./sql";
 
-export interface Migration {
-  /** 1, 2, 3 … per module, applied in order, never edited once released. */
-  version: number;
-  name: string;
-  /** SQLite text; PostgreSQL gets it through migrationSql()'s substitutions unless `postgres` is given. */
-  sql: string;
-  /** The PostgreSQL text, where the substitutions are not enough. */
-  postgres?: string;
-}
-
-export interface MigrationSet {
-  /** A module's name (kv, outbox, scheduler …); versions are numbered per module. */
-  module: string;
-  migrations: Migration[];
-}
+export type { Migration, MigrationSet } from "./migration-types";
 
 export interface Store {
   /** The SQLite connection of modules not yet moved to `sql`. */

@@ -2,7 +2,7 @@
 // few mechanical substitutions. A migration that needs more than these says so with its own `postgres` text;
 // test/integration/store/migrations-both.test.ts applies every module's migrations to both back ends and
 // compares the resulting tables and columns, so a difference cannot slip through.
-import type { Migration } from "./database";
+import type { Migration } from "./migration-types";
 import type { SqlDialect } from "./sql";
 
 const POSTGRES_SUBSTITUTIONS: Array<[RegExp, string]> = [

@@ -2,8 +2,10 @@
 // platform, so the single-file binaries stay single files), runs unchanged on Bun, Node and Deno, pools
 // connections, speaks TLS and prepares statements. The module's statements are written once with `?` and
 // numbered here; 64-bit integers and numerics come back as JavaScript numbers, as from node:sqlite.
+import { type Timer, wallClock } from "../core/clock";
 import postgres from "postgres";
 import type { ConnectionOptions } from "node:tls";
+import { type Clock, systemClock } from "../core/clock";
 import { createLanes } from "./postgres-lanes";
 import { isStoreUnavailable, numberPlaceholders, type SqlDb, type SqlExecutor, type SqlValue } from "./sql";
 
@@ -16,7 +18,22 @@ export interface PostgresDbOptions {
   tls: false | ConnectionOptions;
   /** Shown to the DBA in pg_stat_activity: which Steward holds a connection. */
   applicationName: string;
+  /**
+   * Longest wait for a statement's (or a whole transaction's) answer, connecting included; the server is asked to
+   * cancel a statement, and end a transaction left idle, after the same time. Default DEFAULT_STATEMENT_TIMEOUT_MS.
+   */
+  statementTimeoutMs?: number;
+  /** Times the waits (network time: the system clock unless a test says otherwise). */
+  clock?: Clock;
 }
+
+/** store.postgres.statementTimeoutMs when not set. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+/**
+ * How much longer Steward waits than the server's own statement_timeout: a slow statement is cancelled by the
+ * server (its connection stays), and only a store that does not answer at all costs a connection.
+ */
+const CLIENT_GRACE_MS = 2_000;
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -25,6 +42,7 @@ type Sql = postgres.Sql<Record<string, never>>;
 type TxSql = postgres.TransactionSql<Record<string, never>>;
 
 export function createPostgresDb(opts: PostgresDbOptions): SqlDb {
+  const statementTimeoutMs = opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const open = (): Sql =>
     postgres(opts.url, {
       max: 1,
@@ -37,14 +55,20 @@ export function createPostgresDb(opts: PostgresDbOptions): SqlDb {
       // The client's own default waits up to 20 s between attempts once a few have failed, so after an outage of
       // PostgreSQL the leases would stay vacant that long: retry within a second instead (seconds, capped at 1).
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
-      connection: { application_name: opts.applicationName },
+      // Server side: a statement running past the limit is cancelled, and a transaction whose client went silent (a
+      // network cut) is ended instead of holding its row locks until the server's TCP keepalive notices (hours).
+      connection: {
+        application_name: opts.applicationName,
+        statement_timeout: statementTimeoutMs,
+        idle_in_transaction_session_timeout: statementTimeoutMs,
+      },
       // Epoch milliseconds live in BIGINT columns and counts come back as BIGINT: make them numbers, as SQLite does.
       types: {
         int8: { to: INT8_OID, from: [INT8_OID], serialize: (v: unknown) => String(v), parse: (v: string) => Number(v) },
         numeric: { to: NUMERIC_OID, from: [NUMERIC_OID], serialize: (v: unknown) => String(v), parse: (v: string) => Number(v) },
       } as unknown as Record<string, never>,
     }) as unknown as Sql;
-  const lanes = createLanes(opts.maxConnections, open);
+  const lanes = createLanes(opts.maxConnections, open, { clock: opts.clock ?? systemClock, timeoutMs: statementTimeoutMs + CLIENT_GRACE_MS });
 
   const texts = new Map<string, string>();
   const text = (q: string): string => {
@@ -81,12 +105,17 @@ export function createPostgresDb(opts: PostgresDbOptions): SqlDb {
   return {
     ...base,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      return lanes.use(async (sql) => {
+      return lanes.use(async (sql, alive) => {
         const ended = endedSignal();
+        // Each answered statement restarts the time limit: it bounds a silence, not the transaction's length.
         const outcome = sql.begin((tx) =>
           fn(
             guardTransaction(
-              executor((run) => run(tx)),
+              executor(async (run) => {
+                const result = await run(tx);
+                alive();
+                return result;
+              }),
               ended.promise,
             ),
           ),
@@ -138,14 +167,14 @@ function guardTransaction(tx: SqlExecutor, ended: Promise<void>): SqlExecutor {
       return await statement();
     } catch (err) {
       if (!isStoreUnavailable(err)) throw err;
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: Timer | undefined;
       const waited = await Promise.race([
         ended.then(() => "ended" as const),
         new Promise<"open">((resolve) => {
-          timer = setTimeout(() => resolve("open"), LOST_CONNECTION_WAIT_MS);
+          timer = wallClock.setTimeout(() => resolve("open"), LOST_CONNECTION_WAIT_MS);
         }),
       ]);
-      clearTimeout(timer);
+      wallClock.clearTimeout(timer);
       if (waited === "ended") return never;
       throw err;
     }

@@ -13,8 +13,13 @@
 // "scheduled" (its handle is cleared but not forgotten), so the next connection's startup message is never sent
 // and every attempt ends in CONNECT_TIMEOUT; and the last connection's FATAL error is handed to the next one's first
 // statement. Seen after PostgreSQL was killed under load: one lane failing every statement, for good.
+//
+// A statement (or a transaction) that gets no answer within the time limit, as on a network cut that closes
+// nothing, gives its lane up the same way: the caller gets a STORE_TIMEOUT error at once (answered 503), the
+// connection is dropped and the next statement opens a new one.
 import type postgres from "postgres";
-import { isStoreUnavailable } from "./sql";
+import type { Clock, Timer } from "../core/clock";
+import { isStoreUnavailable, StoreTimeoutError } from "./sql";
 
 type Sql = postgres.Sql<Record<string, never>>;
 
@@ -28,11 +33,18 @@ interface Lane {
 
 export interface Lanes {
   /** Runs `fn` on the least busy lane; `transaction` keeps other work off that lane while it runs. */
-  use<T>(fn: (sql: Sql) => Promise<T>, transaction?: boolean): Promise<T>;
+  /** `alive` restarts the time limit (a transaction's statement was answered). */
+  use<T>(fn: (sql: Sql, alive: () => void) => Promise<T>, transaction?: boolean): Promise<T>;
   end(timeoutSeconds: number): Promise<void>;
 }
 
-export function createLanes(count: number, open: () => Sql): Lanes {
+export interface LaneTimeouts {
+  clock: Clock;
+  /** Longest wait for one statement's or one transaction's answer, connecting included. */
+  timeoutMs: number;
+}
+
+export function createLanes(count: number, open: () => Sql, timeouts: LaneTimeouts): Lanes {
   const lanes: Lane[] = Array.from({ length: Math.max(1, count) }, () => ({ sql: open(), busy: 0, transactions: 0 }));
   // A lane holding a transaction is chosen only when every lane does.
   const load = (l: Lane) => l.busy + (l.transactions > 0 ? 1_000_000 : 0);
@@ -52,14 +64,44 @@ export function createLanes(count: number, open: () => Sql): Lanes {
     lane.sql = open();
     lost.end({ timeout: 0 }).catch(() => {});
   };
-  const attempt = async <T>(lane: Lane, fn: (sql: Sql) => Promise<T>): Promise<T> => {
+  /** Runs `fn` on the lane's client, noting which (`on.sql`) so a timeout drops the connection it waits on. */
+  const attempt = async <T>(lane: Lane, fn: (sql: Sql) => Promise<T>, on: { sql: Sql }): Promise<T> => {
     const sql = lane.sql;
+    on.sql = sql;
     try {
       return await fn(sql);
     } catch (err) {
-      if (isStoreUnavailable(err)) renew(lane, sql);
+      // A statement the server cancelled (its own statement_timeout) leaves the connection sound.
+      if (isStoreUnavailable(err) && (err as { code?: unknown }).code !== QUERY_CANCELED) renew(lane, sql);
       throw err;
     }
+  };
+  /**
+   * `work` answered within the time limit, or the connection it waits on dropped and a STORE_TIMEOUT error. The
+   * limit counts from the last sign of life: a transaction's statements each report their answer (`alive`), so a
+   * long transaction of quick statements is not cut short.
+   */
+  const bounded = <T>(lane: Lane, work: (on: { sql: Sql }, alive: () => void) => Promise<T>): Promise<T> => {
+    let timer: Timer | undefined;
+    const on = { sql: lane.sql };
+    let fail!: (err: Error) => void;
+    const timedOut = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    const arm = () => {
+      if (timer) timeouts.clock.clearTimeout(timer);
+      timer = timeouts.clock.setTimeout(() => {
+        renew(lane, on.sql);
+        fail(new StoreTimeoutError(timeouts.timeoutMs));
+      }, timeouts.timeoutMs);
+    };
+    arm();
+    const done = work(on, arm);
+    // After a timeout the work still settles (its connection is ended), with nobody waiting for it.
+    done.catch(() => {});
+    return Promise.race([done, timedOut]).finally(() => {
+      if (timer) timeouts.clock.clearTimeout(timer);
+    });
   };
   return {
     async use(fn, transaction = false) {
@@ -67,12 +109,14 @@ export function createLanes(count: number, open: () => Sql): Lanes {
       lane.busy++;
       if (transaction) lane.transactions++;
       try {
-        try {
-          return await attempt(lane, fn);
-        } catch (err) {
-          if (!refusedBeforeSent(err)) throw err;
-          return await attempt(lane, fn);
-        }
+        return await bounded(lane, async (on, alive) => {
+          try {
+            return await attempt(lane, (sql) => fn(sql, alive), on);
+          } catch (err) {
+            if (!refusedBeforeSent(err)) throw err;
+            return await attempt(lane, (sql) => fn(sql, alive), on);
+          }
+        });
       } finally {
         lane.busy--;
         if (transaction) lane.transactions--;
@@ -84,6 +128,9 @@ export function createLanes(count: number, open: () => Sql): Lanes {
     },
   };
 }
+
+/** SQLSTATE of a statement the server cancelled (statement_timeout). */
+const QUERY_CANCELED = "57014";
 
 /**
  * A FATAL error from the server reaches a statement only when the statement was never run: a connection refused

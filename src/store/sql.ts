@@ -96,7 +96,45 @@ function closingQuote(sql: string, start: number, q: string): number {
 export function isStoreUnavailable(err: unknown): boolean {
   const code = String((err as { code?: unknown } | null)?.code ?? "");
   if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
-  if (/^CONNECT(ION)?_(CLOSED|ENDED|DESTROYED|TIMEOUT)$/.test(code)) return true;
-  // SQLSTATE class 08 (connection exception), 57P01–57P03 (server shutting down, crashed, starting up).
-  return /^08/.test(code) || /^57P0[123]$/.test(code);
+  if (/^CONNECT(ION)?_(CLOSED|ENDED|DESTROYED|TIMEOUT)$/.test(code) || code === STORE_TIMEOUT) return true;
+  // SQLSTATE class 08 (connection exception), 57P01–57P03 (server shutting down, crashed, starting up), 57014 (a
+  // statement the server cancelled at its statement_timeout: the store is too slow to answer now).
+  return /^08/.test(code) || /^57P0[123]$/.test(code) || code === "57014";
+}
+
+/** The code of StoreTimeoutError. */
+export const STORE_TIMEOUT = "STORE_TIMEOUT";
+
+/**
+ * No answer from the store within its time limit (store.postgres.statementTimeoutMs), as on a network cut that
+ * closes nothing. Whether a write sent just before was applied is unknown: the server may have committed it.
+ */
+export class StoreTimeoutError extends Error {
+  readonly code = STORE_TIMEOUT;
+  constructor(readonly timeoutMs: number) {
+    super(`no answer from PostgreSQL within ${timeoutMs} ms (store.postgres.statementTimeoutMs); its connection was dropped`);
+    this.name = "StoreTimeoutError";
+  }
+}
+
+/**
+ * Whether a write that failed this way may still have been applied: false only when the statement surely never
+ * ran or was rolled back (the connection was refused, or the server cancelled it); true when the answer was lost
+ * on its way (a timeout, a connection closed or reset mid-statement), as the server may have committed it.
+ */
+export function mayHaveBeenApplied(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = String((e as { code?: unknown } | null)?.code ?? "");
+    if (/^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|CONNECT_TIMEOUT|57014|57P03)$/.test(code)) return false;
+    if (isStoreUnavailable(e)) return true;
+  }
+  return false;
+}
+
+/** The error, or one it was caused by (a bus subscriber's failure wraps the store's), says the store was unreachable. */
+export function causedByStoreOutage(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isStoreUnavailable(e)) return true;
+  }
+  return false;
 }

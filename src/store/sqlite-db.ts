@@ -48,7 +48,15 @@ interface TxJob {
   reject: (e: unknown) => void;
 }
 
-export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): SqliteSqlDb {
+// Booleans become 0/1; the parameters are passed as they are (no copy) when there is none, the common case.
+function args(params: Params | undefined): Array<Exclude<SqlValue, boolean>> {
+  if (!params) return NO_PARAMS;
+  for (const v of params) if (typeof v === "boolean") return params.map((x) => (typeof x === "boolean" ? (x ? 1 : 0) : x)) as Array<Exclude<SqlValue, boolean>>;
+  return params as Array<Exclude<SqlValue, boolean>>;
+}
+
+/** Statements run at once on the connection, prepared once per text. */
+function directStatements(db: DatabaseSync) {
   const cache = new Map<string, StatementSync>();
   const prepare = (sql: string): StatementSync => {
     let st = cache.get(sql);
@@ -58,28 +66,66 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     }
     return st;
   };
-  // Booleans become 0/1; the parameters are passed as they are (no copy) when there is none, the common case.
-  const args = (params: Params | undefined): Array<Exclude<SqlValue, boolean>> => {
-    if (!params) return NO_PARAMS;
-    for (const v of params)
-      if (typeof v === "boolean") return params.map((x) => (typeof x === "boolean" ? (x ? 1 : 0) : x)) as Array<Exclude<SqlValue, boolean>>;
-    return params as Array<Exclude<SqlValue, boolean>>;
+  return {
+    get: <T>(sql: string, params?: Params) => prepare(sql).get(...args(params)) as T | undefined,
+    all: <T>(sql: string, params?: Params) => prepare(sql).all(...args(params)) as T[],
+    // The one place a statement outside a transaction writes (group commit would batch here).
+    run: (sql: string, params?: Params): SqlRunResult => ({ changes: Number(prepare(sql).run(...args(params)).changes) }),
   };
-  // The group commit's own statements, prepared once (exec() would parse them again for every transaction() call).
-  const control = {
+}
+
+type JobOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** The group commit's own statements, prepared once (exec() would parse them again for every transaction() call). */
+function controlStatements(db: DatabaseSync) {
+  return {
     begin: db.prepare("BEGIN IMMEDIATE"),
     savepoint: db.prepare("SAVEPOINT tx"),
     release: db.prepare("RELEASE tx"),
     rollbackTo: db.prepare("ROLLBACK TO tx"),
     commit: db.prepare("COMMIT"),
   };
+}
+
+/** Runs a batch's jobs inside its open transaction, each transaction() in its own savepoint; one outcome per job. */
+async function runJobs(db: DatabaseSync, control: ReturnType<typeof controlStatements>, txExecutor: SqlExecutor, batch: TxJob[]): Promise<JobOutcome[]> {
+  const outcomes: JobOutcome[] = [];
+  for (const job of batch) {
+    if (job.statement) {
+      try {
+        outcomes.push({ ok: true, value: await job.fn(txExecutor) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+        // An I/O error can end the whole transaction: the batch's remaining writes still share one (as after a
+        // failed savepoint below, where the next SAVEPOINT opens it); if even BEGIN fails, the COMMIT does too.
+        if (!db.isTransaction) {
+          try {
+            control.begin.run();
+          } catch {}
+        }
+      }
+      continue;
+    }
+    control.savepoint.run();
+    try {
+      const value = await job.fn(txExecutor);
+      control.release.run();
+      outcomes.push({ ok: true, value });
+    } catch (error) {
+      if (db.isTransaction) {
+        control.rollbackTo.run();
+        control.release.run();
+      }
+      outcomes.push({ ok: false, error });
+    }
+  }
+  return outcomes;
+}
+
+export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): SqliteSqlDb {
+  const control = controlStatements(db);
   // The direct, synchronous forms: used by the transaction's own executor and when no transaction is open.
-  const direct = {
-    get: <T>(sql: string, params?: Params) => prepare(sql).get(...args(params)) as T | undefined,
-    all: <T>(sql: string, params?: Params) => prepare(sql).all(...args(params)) as T[],
-    // The one place a statement outside a transaction writes (group commit would batch here).
-    run: (sql: string, params?: Params): SqlRunResult => ({ changes: Number(prepare(sql).run(...args(params)).changes) }),
-  };
+  const direct = directStatements(db);
 
   /** Settles when the open transaction (if any) has ended; undefined when none is open. */
   let gate: Promise<void> | undefined;
@@ -128,7 +174,6 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     if (batch.length === 0) return;
     let release!: () => void;
     gate = new Promise<void>((r) => (release = r));
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       try {
         control.begin.run();
@@ -136,35 +181,7 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
         for (const job of batch) job.reject(err);
         return;
       }
-      for (const job of batch) {
-        if (job.statement) {
-          try {
-            outcomes.push({ ok: true, value: await job.fn(txExecutor) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-            // An I/O error can end the whole transaction: the batch's remaining writes still share one (as after a
-            // failed savepoint below, where the next SAVEPOINT opens it); if even BEGIN fails, the COMMIT does too.
-            if (!db.isTransaction) {
-              try {
-                control.begin.run();
-              } catch {}
-            }
-          }
-          continue;
-        }
-        control.savepoint.run();
-        try {
-          const value = await job.fn(txExecutor);
-          control.release.run();
-          outcomes.push({ ok: true, value });
-        } catch (error) {
-          if (db.isTransaction) {
-            control.rollbackTo.run();
-            control.release.run();
-          }
-          outcomes.push({ ok: false, error });
-        }
-      }
+      const outcomes = await runJobs(db, control, txExecutor, batch);
       let joined: { settle(commitError?: unknown): void } | undefined;
       try {
         joined = opts.beforeCommit?.();

@@ -3,6 +3,7 @@
 // once, listed on /v4/watchdog), never a reason to drop the others.
 import { z } from "zod";
 import { readSchedule, type Schedule } from "../core/rrule";
+import { type CloudEventTrigger, readCloudEventTrigger } from "./cloud-trigger-read";
 
 export interface CloudLastRun {
   startedMs: number;
@@ -18,6 +19,10 @@ export interface CloudPlanTask {
   spaceId?: string;
   /** Qlik's updatedAt: a changed value means the definition changed (read again, judged by the new one). */
   updatedAt: string;
+  /** Who changed it last (Qlik's updatedBy, a user id). */
+  updatedBy?: string;
+  /** Started by another task's end (a chain) or a dataset update, instead of a time schedule. */
+  trigger?: CloudEventTrigger;
   createdMs?: number;
   /** The readable time schedule; absent for event- or dataset-triggered tasks and for unreadable ones. */
   schedule?: Schedule;
@@ -35,6 +40,7 @@ const Row = z.looseObject({
   triggerType: z.string().nullish(),
   createdAt: z.string().nullish(),
   updatedAt: z.string().nullish(),
+  updatedBy: z.string().max(200).nullish(),
   lastStatus: z.string().nullish(),
   lastStartedAt: z.string().nullish(),
   lastEndedAt: z.string().nullish(),
@@ -96,6 +102,7 @@ export function readCloudTask(raw: unknown): CloudTaskRead {
     ...(row.resourceId ? { appId: row.resourceId.toLowerCase() } : {}),
     ...(row.spaceId ? { spaceId: row.spaceId } : {}),
     updatedAt: row.updatedAt ?? "",
+    ...(row.updatedBy ? { updatedBy: row.updatedBy } : {}),
     ...(created !== undefined ? { createdMs: created } : {}),
     ...(started !== undefined
       ? {
@@ -108,6 +115,8 @@ export function readCloudTask(raw: unknown): CloudTaskRead {
       : {}),
   };
   // Event- and dataset-triggered tasks have no due times to miss.
+  const trigger = readCloudEventTrigger(raw);
+  if (trigger) task.trigger = trigger;
   if (row.triggerType && row.triggerType.toLowerCase() !== "time") return { ok: true, task, hasDefinition: true };
   const found = findScheduleObject(raw);
   if (!found) return { ok: true, task, hasDefinition: false };
@@ -136,15 +145,29 @@ export function runStatusCode(status: string): number {
   return 11;
 }
 
-const RunRow = z.looseObject({ id: z.string().min(1), status: z.string().nullish(), startedAt: z.string().nullish(), endedAt: z.string().nullish() });
+const RunRow = z.looseObject({
+  id: z.string().min(1),
+  status: z.string().nullish(),
+  startedAt: z.string().nullish(),
+  endedAt: z.string().nullish(),
+  triggeredBy: z.string().max(200).nullish(),
+});
 
 /** Runs of GET /tasks/{id}/runs that Steward can read (others are skipped). */
-export function readRuns(rows: readonly unknown[]): Array<{ id: string; startedMs: number; endedMs?: number; status: string }> {
+export function readRuns(rows: readonly unknown[]): Array<{ id: string; startedMs: number; endedMs?: number; status: string; triggeredBy?: string }> {
   return rows.flatMap((raw) => {
     const r = RunRow.safeParse(raw);
     const started = r.success ? time(r.data.startedAt) : undefined;
     if (!r.success || started === undefined) return [];
     const ended = time(r.data.endedAt);
-    return [{ id: r.data.id, startedMs: started, ...(ended !== undefined ? { endedMs: ended } : {}), status: (r.data.status ?? "").toUpperCase() }];
+    return [
+      {
+        id: r.data.id,
+        startedMs: started,
+        ...(ended !== undefined ? { endedMs: ended } : {}),
+        status: (r.data.status ?? "").toUpperCase(),
+        ...(r.data.triggeredBy ? { triggeredBy: r.data.triggeredBy } : {}),
+      },
+    ];
   });
 }

@@ -3,7 +3,7 @@
 // `source: "cloud"`.
 import { CloudApiError } from "../cloud/cloud-client";
 import type { Clock } from "../core/clock";
-import type { WatchCondition, WatchdogEvent } from "../events/types";
+import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../events/types";
 import type { CloudPlanTask } from "./cloud-plan";
 import type { CloudWatchTenant } from "./cloud-task-list";
 import { type WatchDetails, watchdogEvent } from "./watchdog-event";
@@ -11,7 +11,7 @@ import { type WatchDetails, watchdogEvent } from "./watchdog-event";
 const APP_TTL_MS = 60 * 60_000;
 
 export interface CloudEventSpec {
-  kind: WatchdogEvent["kind"];
+  kind: WatchdogEventKind;
   type: WatchCondition;
   key: string;
   openedMs: number;

@@ -92,9 +92,60 @@ export async function fetchRunning(qrs: QrsClient): Promise<unknown[]> {
   return qrs.getJson("executionresult/full", z.array(z.unknown()), { filter: filter.expression });
 }
 
-/** Every execution result QRS changed after `sinceMs` (new runs, status changes, finishes, skips, retries). */
-export async function fetchChanged(qrs: QrsClient, sinceMs: number): Promise<unknown[]> {
+/** What one look read of the changed execution results: every row changed in (since, `untilMs`]. */
+export interface ChangedRead {
+  rows: unknown[];
+  untilMs: number;
+  /** False when the rows up to now were more than the look may read: the next look carries on from `untilMs`. */
+  complete: boolean;
+}
+
+const Count = z.looseObject({ value: z.number() });
+/** Counts asked at most in one look to find a span that fits (each narrows it in proportion, at least by half). */
+const MAX_COUNTS = 8;
+/**
+ * A span this short is read without counting first: a look every minute reads about one minute, and no site changes
+ * thousands of results in ten, so the usual look costs no extra call. Longer spans come after an outage or a restart.
+ */
+const UNCOUNTED_SPAN_MS = 10 * 60_000;
+
+/**
+ * Results created or changed after `sinceMs`; with `untilMs`, only up to it, plus those created by then and changed
+ * after (runs going on at `untilMs`, a few): a run that started before the span and ended after it is then neither
+ * in progress nor unseen when the site is judged as of `untilMs`.
+ */
+const changedFilter = (sinceMs: number, untilMs?: number) => {
   const since = new Date(sinceMs).toISOString();
-  const filter = or(compare("modifiedDate", "gt", since), compare("createdDate", "gt", since));
-  return qrs.getJson("executionresult/full", z.array(z.unknown()), { filter: filter.expression });
+  if (untilMs === undefined) return or(compare("modifiedDate", "gt", since), compare("createdDate", "gt", since)).expression;
+  const until = new Date(untilMs).toISOString();
+  return or(
+    and(compare("modifiedDate", "gt", since), compare("modifiedDate", "le", until)),
+    and(compare("createdDate", "gt", since), compare("createdDate", "le", until)),
+    and(compare("createdDate", "le", until), compare("modifiedDate", "gt", until)),
+  ).expression;
+};
+
+/**
+ * The execution results QRS created or changed in (sinceMs, nowMs] (new runs, status changes, finishes, skips,
+ * retries), at most `maxRows` of them: after a long QRS outage a site has thousands, and one look must not read
+ * them all in one answer. QRS pages no /full list, so a span longer than ten minutes is narrowed by counts first
+ * (cheap) until it holds at most `maxRows`; it never ends before `minUntilMs`, so each look moves on even when more
+ * rows than that changed in that first second.
+ */
+export async function fetchChanged(qrs: QrsClient, sinceMs: number, nowMs: number, maxRows: number, minUntilMs = sinceMs + 1_000): Promise<ChangedRead> {
+  let untilMs = nowMs;
+  let capped = false;
+  const counted = nowMs - sinceMs > UNCOUNTED_SPAN_MS;
+  for (let i = 0; counted && i < MAX_COUNTS && untilMs > minUntilMs; i++) {
+    const { value } = await qrs.getJson("executionresult/count", Count, { filter: changedFilter(sinceMs, untilMs) });
+    if (value <= maxRows) break;
+    capped = true;
+    // Out of counts: the shortest span (a second past the cursor), so all that is read unverified is that second's.
+    const last = i === MAX_COUNTS - 1;
+    untilMs = last ? minUntilMs : Math.max(minUntilMs, sinceMs + Math.floor((untilMs - sinceMs) * Math.min(0.5, (0.9 * maxRows) / value)));
+  }
+  // Not capped: everything after `sinceMs`, also what changed since `nowMs` was taken (a run that ended between the
+  // read of runs in progress and this one must be in one of the two).
+  const rows = await qrs.getJson("executionresult/full", z.array(z.unknown()), { filter: changedFilter(sinceMs, capped ? untilMs : undefined) });
+  return { rows, untilMs: capped ? untilMs : nowMs, complete: !capped };
 }

@@ -7,7 +7,8 @@ import type { QrsClient } from "../qlik/qrs-client";
 import { compare } from "../qlik/qrs-filter";
 import { type ChainEdge, findCycles, findDoubleTriggers, readCompositeEvent } from "./chains";
 import { readOverrides, type WatchOverrides } from "./overrides";
-import { readSchemaEvent, type ScheduleTrigger } from "./schedule";
+import { compareWithQrs, readSchemaEvent, type ScheduleTrigger } from "./schedule";
+import { readTurnOffFacts, type TurnOffFacts } from "./turned-off-facts";
 
 export interface WatchedChain extends ChainEdge {
   /** All rules must be met within this long of one another (QRS timeConstraint; 0 = no limit). */
@@ -35,6 +36,8 @@ export interface Plan {
   /** Things Steward could not read, each naming the task or trigger. */
   problems: string[];
   readAtMs: number;
+  /** Every task and trigger, enabled or not, with who changed it last (task.disabled, turned-off-watch.ts). */
+  turnOff?: TurnOffFacts;
 }
 
 const Named = z.looseObject({ name: z.string() });
@@ -76,16 +79,38 @@ const cpsOf = (raw: unknown): NameValue[] =>
 
 const NEVER = "1753-01-01";
 
-export async function readPlan(qrs: QrsClient, nowMs: number): Promise<Plan> {
+/** The raw QRS rows a plan is built from, kept so a later read of only what changed can be merged into them. */
+export interface PlanRows {
+  taskLists: unknown[][];
+  schemaEvents: unknown[];
+  compositeEvents: unknown[];
+  appRows: unknown[];
+}
+
+export const PLAN_ENDPOINTS = [...TASK_ENDPOINTS.map(([p]) => p), "schemaevent/full", "compositeevent/full", "app/full"] as const;
+
+/** Every task, trigger and app; `filter` (e.g. on modifiedDate) reads only those that match. */
+export async function fetchPlanRows(qrs: QrsClient, filter?: string): Promise<PlanRows> {
+  const raw = (path: string) => qrs.getJson(path, z.array(z.unknown()), filter ? { filter } : undefined) as Promise<unknown[]>;
+  const [taskLists, schemaEvents, compositeEvents, appRows] = await Promise.all([
+    Promise.all(TASK_ENDPOINTS.map(([path]) => raw(path))),
+    raw("schemaevent/full"),
+    raw("compositeevent/full"),
+    raw("app/full"),
+  ]);
+  return { taskLists, schemaEvents, compositeEvents, appRows };
+}
+
+export async function readPlan(qrs: QrsClient, nowMs: number): Promise<Plan & { rows: PlanRows }> {
+  const rows = await fetchPlanRows(qrs);
+  return { ...buildPlan(rows, nowMs), rows };
+}
+
+/** The plan from its rows: each entity validated on its own. */
+export function buildPlan(rows: PlanRows, nowMs: number): Plan {
   const problems: string[] = [];
   const tasks = new Map<string, WatchedTask>();
-  const raw = <T>(path: string) => qrs.getJson(path, z.array(z.unknown())) as Promise<T[]>;
-  const [taskLists, schemaEvents, compositeEvents, appRows] = await Promise.all([
-    Promise.all(TASK_ENDPOINTS.map(([path]) => raw<unknown>(path))),
-    raw<unknown>("schemaevent/full"),
-    raw<unknown>("compositeevent/full"),
-    raw<unknown>("app/full"),
-  ]);
+  const { taskLists, schemaEvents, compositeEvents, appRows } = rows;
   TASK_ENDPOINTS.forEach(([path, taskType], i) => {
     for (const row of taskLists[i]!) {
       const r = QrsTaskRow.safeParse(row);
@@ -119,7 +144,10 @@ export async function readPlan(qrs: QrsClient, nowMs: number): Promise<Plan> {
       problems.push(`${task ? `task "${task.name}": ` : ""}${r.error}; this trigger is not watched`);
       continue;
     }
-    if (task && r.trigger.enabled) task.schedules.push(r.trigger);
+    if (!task || !r.trigger.enabled) continue;
+    const disagreement = compareWithQrs(r.trigger, nowMs);
+    if (disagreement) problems.push(`task "${task.name}": ${disagreement}`);
+    task.schedules.push(r.trigger);
   }
   for (const row of compositeEvents) {
     const r = readCompositeEvent(row);
@@ -152,7 +180,7 @@ export async function readPlan(qrs: QrsClient, nowMs: number): Promise<Plan> {
     });
   }
   problems.push(...chainsThatCannotWork(tasks, nowMs));
-  return { tasks, apps, problems, readAtMs: nowMs };
+  return { tasks, apps, problems, readAtMs: nowMs, turnOff: readTurnOffFacts(taskLists, schemaEvents, compositeEvents) };
 }
 
 /** Found from the triggers alone, so the administrator hears of them before the night they bite. */

@@ -1,7 +1,9 @@
 // When a QRS schema trigger (schemaevent) should fire next: read from the fields Qlik stores, validated here
-// at the edge; a trigger Steward cannot read is a problem naming the task, not a guess.
+// at the edge; a trigger Steward cannot read is a problem naming the task, not a guess. The calendar itself (the
+// whole schemaFilterDescription, time zone, daylight-saving option, a step budget) is src/core/qmc-schedule.ts.
 import { z } from "zod";
-import { isKnownZone, zonedLocalToUtc, zoneOffsetMs } from "../core/time-zone";
+import { nextQmcFire, type QmcSchedule } from "../core/qmc-schedule";
+import { readQmcSchedule } from "../core/qmc-trigger-read";
 
 const QrsSchemaEvent = z.looseObject({
   id: z.string(),
@@ -9,9 +11,12 @@ const QrsSchemaEvent = z.looseObject({
   enabled: z.boolean(),
   incrementOption: z.number().int(),
   incrementDescription: z.string(),
+  schemaFilterDescription: z.union([z.array(z.string()), z.string()]).nullish(),
   startDate: z.string(),
   expirationDate: z.string().default("9999-12-31T00:00:00.000"),
   timeZone: z.string().default("UTC"),
+  daylightSavingTime: z.number().int().nullish(),
+  operational: z.looseObject({ nextExecution: z.string().nullish() }).nullish(),
 });
 
 export interface ScheduleTrigger {
@@ -20,18 +25,19 @@ export interface ScheduleTrigger {
   enabled: boolean;
   /** 0 once, 1 hourly, 2 daily, 3 weekly, 4 monthly, 5 custom. */
   option: 0 | 1 | 2 | 3 | 4 | 5;
-  /** Step for options 1, 2, 3 and 5. */
-  periodMs: number;
-  /** Local wall time of the first fire in `timeZone`, as QRS writes it (no offset). */
-  startLocal: string;
-  expiresMs: number;
-  timeZone: string;
+  schedule: QmcSchedule;
+  /** QRS's own operational.nextExecution when the plan was read (undefined: none stated). */
+  qrsNextMs?: number;
+  /**
+   * Set when Steward's computation disagreed with QRS's next execution: the trigger is then judged by QRS's time
+   * alone (this one due time) until the plan is read again.
+   */
+  judgedByQrs?: boolean;
 }
 
 export type TriggerRead = { ok: true; trigger: ScheduleTrigger } | { ok: false; error: string };
 
-const MIN = 60_000;
-const DAY = 86_400_000;
+const NEVER_PREFIX = "1753-01-01";
 
 /** Parses one QRS schemaevent; the error says which field is missing or what Steward does not know. */
 export function readSchemaEvent(raw: unknown): TriggerRead {
@@ -41,63 +47,45 @@ export function readSchemaEvent(raw: unknown): TriggerRead {
     return { ok: false, error: `schema trigger: field ${i.path.join(".") || "(root)"}: ${i.message}` };
   }
   const e = r.data;
-  if (![0, 1, 2, 3, 4, 5].includes(e.incrementOption))
-    return { ok: false, error: `schema trigger '${e.name}': unknown incrementOption ${e.incrementOption} (known: 0 once … 5 custom)` };
-  const parts = e.incrementDescription.trim().split(/\s+/).map(Number);
-  if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n) || n < 0))
-    return { ok: false, error: `schema trigger '${e.name}': incrementDescription '${e.incrementDescription}' is not "minutes hours days weeks"` };
-  const [m, h, d, w] = parts as [number, number, number, number];
-  const step = m * MIN + h * 60 * MIN + d * DAY + w * 7 * DAY;
-  const option = e.incrementOption as ScheduleTrigger["option"];
-  const periodMs = step > 0 ? step : ([0, 60 * MIN, DAY, 7 * DAY, 0, DAY][option] ?? DAY);
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?/.test(e.startDate))
-    return { ok: false, error: `schema trigger '${e.name}': startDate '${e.startDate}' is not a date` };
-  if (!isKnownZone(e.timeZone)) return { ok: false, error: `schema trigger '${e.name}': unknown timeZone '${e.timeZone}'` };
-  const expires = Date.parse(`${stripZone(e.expirationDate)}Z`);
+  const read = readQmcSchedule(e);
+  if (!read.ok) return { ok: false, error: `schema trigger '${e.name}': ${read.error}` };
+  const next = e.operational?.nextExecution;
+  const qrsNextMs = next && !next.startsWith(NEVER_PREFIX) ? Date.parse(/Z|[+-]\d\d:\d\d$/.test(next) ? next : `${next}Z`) : Number.NaN;
   return {
     ok: true,
     trigger: {
       id: e.id,
       name: e.name,
       enabled: e.enabled,
-      option,
-      periodMs,
-      startLocal: stripZone(e.startDate),
-      expiresMs: Number.isNaN(expires) ? Infinity : expires,
-      timeZone: e.timeZone,
+      option: read.schedule.option,
+      schedule: read.schedule,
+      ...(Number.isFinite(qrsNextMs) ? { qrsNextMs } : {}),
     },
   };
 }
 
-function stripZone(s: string): string {
-  return s.replace(/(Z|[+-]\d\d:\d\d)$/, "");
-}
-
 /**
- * The first fire strictly after `afterMs`, or undefined (disabled, expired, a past "once").
- * Daily, weekly and monthly steps keep the local wall time across daylight-saving changes, as the Scheduler does;
- * hourly and custom minute steps are fixed intervals.
+ * The first fire strictly after `afterMs`, or undefined (disabled, expired, a past "once", none within the step
+ * budget). A trigger judged by QRS's time has one known due time: QRS's next execution.
  */
 export function nextExpectedStart(t: ScheduleTrigger, afterMs: number): number | undefined {
   if (!t.enabled) return undefined;
-  const startLocalMs = Date.parse(`${t.startLocal}Z`);
-  const at = (local: number) => zonedLocalToUtc(t.timeZone, local);
-  let next: number | undefined;
-  if (t.option === 0) next = at(startLocalMs) > afterMs ? at(startLocalMs) : undefined;
-  else if (t.option === 4) {
-    const d = new Date(startLocalMs);
-    for (let i = 0; i < 12_000 && at(d.getTime()) <= afterMs; i++) d.setUTCMonth(d.getUTCMonth() + 1);
-    next = at(d.getTime());
-  } else {
-    const wallStep = t.periodMs % DAY === 0;
-    const first = at(startLocalMs);
-    if (first > afterMs) next = first;
-    else if (wallStep) {
-      const afterLocal = afterMs + zoneOffsetMs(t.timeZone, afterMs);
-      let k = Math.floor((afterLocal - startLocalMs) / t.periodMs);
-      while (at(startLocalMs + k * t.periodMs) <= afterMs) k++;
-      next = at(startLocalMs + k * t.periodMs);
-    } else next = first + (Math.floor((afterMs - first) / t.periodMs) + 1) * t.periodMs;
-  }
-  return next !== undefined && next < t.expiresMs ? next : undefined;
+  if (t.judgedByQrs) return t.qrsNextMs !== undefined && t.qrsNextMs > afterMs ? t.qrsNextMs : undefined;
+  return nextQmcFire(t.schedule, afterMs);
+}
+
+/** How far Steward's next start may lie from QRS's before it is a disagreement (QRS rounds to the second). */
+export const QRS_AGREEMENT_MS = 60_000;
+
+/**
+ * Compares Steward's next start with QRS's operational.nextExecution at the plan read. A disagreement marks the
+ * trigger as judged by QRS's time and returns the sentence for the watchdog's problems; never an alert.
+ */
+export function compareWithQrs(t: ScheduleTrigger, readAtMs: number): string | undefined {
+  if (!t.enabled || t.qrsNextMs === undefined || t.qrsNextMs <= readAtMs) return undefined;
+  const ours = nextQmcFire(t.schedule, readAtMs);
+  if (ours !== undefined && Math.abs(ours - t.qrsNextMs) <= QRS_AGREEMENT_MS) return undefined;
+  t.judgedByQrs = true;
+  const when = (ms: number | undefined) => (ms === undefined ? "none" : new Date(ms).toISOString());
+  return `trigger "${t.name}": Steward computes the next start ${when(ours)}, QRS states ${when(t.qrsNextMs)}; this task is judged by QRS's time`;
 }

@@ -6,6 +6,7 @@ import type { EventBus } from "../core/bus";
 import type { Clock } from "../core/clock";
 import type { Lifecycle } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
+import type { CheckinChainItem } from "../checkins/chain-view";
 import type { DutyGate } from "../cluster/gate";
 import type { DomainEvents } from "../events/types";
 import type { Router } from "../http/route";
@@ -29,6 +30,8 @@ export interface WatchdogSetupDeps {
   lifecycle: Lifecycle;
   router: Router;
   gate?: DutyGate;
+  /** The check-ins with their state, shown as links of the chains in the watchdog's view. */
+  checkins?: () => Promise<CheckinChainItem[]>;
 }
 
 export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
@@ -50,6 +53,6 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     host: deps.qlikHost,
   });
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", watchdog) : watchdog);
-  registerWatchdogRoutes(deps.router, { watchdog, store, clock: deps.clock });
+  registerWatchdogRoutes(deps.router, { watchdog, store, clock: deps.clock, ...(deps.checkins ? { checkins: deps.checkins } : {}) });
   return watchdog;
 }

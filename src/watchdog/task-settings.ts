@@ -5,6 +5,8 @@ import type { WatchedApp, WatchedTask } from "./qrs-plan";
 
 export interface TaskSettings {
   watch: boolean;
+  /** Raise task.disabled when the task is turned off (a rule's `disabled: false` says no). */
+  reportDisabled: boolean;
   graceMs?: number;
   maxDurationMs?: number;
   maxDurationFrom?: "StewardMaxDuration" | "config";
@@ -46,6 +48,7 @@ export function settingsFor(cfg: WatchdogConfig, task: WatchedTask | undefined, 
   const within = o.expectSuccessWithinMs ?? rule?.expectSuccessWithin;
   return {
     watch: o.watch ?? rule?.watch ?? true,
+    reportDisabled: rule?.disabled ?? true,
     ...(grace !== undefined ? { graceMs: grace } : {}),
     ...(max !== undefined && maxFrom ? { maxDurationMs: max, maxDurationFrom: maxFrom } : {}),
     ...(within !== undefined ? { expectSuccessWithinMs: within } : {}),

@@ -23,7 +23,18 @@ export interface WatchDetails {
   expectWithinMs?: number;
   /** task.on_track: what ended the condition, e.g. "started 12 min late". */
   resolution?: string;
+  /** task.disabled: how the task was turned off, by whom and when (QRS modifiedByUserName / modifiedDate, the Cloud task's updatedBy / updatedAt). */
+  turnedOff?: TurnedOff;
+  changedBy?: string;
+  changedAtMs?: number;
+  /** task.disabled of a deleted task or trigger: when Steward last saw it (QRS keeps no record of a deletion). */
+  lastSeenAtMs?: number;
+  /** task.disabled by Qlik Cloud: the failed runs in a row before it. */
+  failures?: number;
 }
+
+/** The ways a task stops running without failing. */
+export type TurnedOff = "task-disabled" | "trigger-disabled" | "trigger-expired" | "trigger-deleted" | "task-deleted" | "upstream-deleted" | "disabled-by-qlik";
 
 export interface WatchdogEventInput {
   kind: WatchdogEventKind;
@@ -71,8 +82,54 @@ function describe(i: WatchdogEventInput): { title: string; summary: string } {
     case "stale":
       return {
         title: `App data is stale: ${app}`,
-        summary: `${app} was last reloaded successfully ${d.lastSuccessAtMs === undefined ? "never (as far as QRS and Steward know)" : `at ${iso(d.lastSuccessAtMs)}`}; a successful reload was expected within ${spanText(d.expectWithinMs ?? 0)}.`,
+        summary: `${app} was last reloaded successfully ${d.lastSuccessAtMs === undefined ? "never (as far as QRS and Steward know)" : `at ${iso(d.lastSuccessAtMs)}`}; ${
+          d.expectedAtMs !== undefined && d.lastSuccessAtMs !== undefined
+            ? `its triggers expected a reload starting at ${iso(d.expectedAtMs)}, which had not succeeded ${spanText(d.lastSuccessAtMs + (d.expectWithinMs ?? 0) - d.expectedAtMs)} later.`
+            : `a successful reload was expected within ${spanText(d.expectWithinMs ?? 0)}.`
+        }`,
       };
+    case "disabled":
+      return describeTurnedOff(task, d);
+  }
+}
+
+const NOT_A_FAILURE = "This is not a failure: no failure alert will come, and the app's data ages until the task runs again.";
+
+function describeTurnedOff(task: string, d: WatchDetails): { title: string; summary: string } {
+  const by = d.changedBy ? ` by ${d.changedBy}` : "";
+  const at = d.changedAtMs !== undefined ? ` at ${iso(d.changedAtMs)}` : "";
+  const seen = d.lastSeenAtMs !== undefined ? ` (Steward last saw it at ${iso(d.lastSeenAtMs)}; Qlik keeps no record of who deleted it)` : "";
+  const trigger = d.trigger ? ` "${d.trigger}"` : "";
+  switch (d.turnedOff) {
+    case "trigger-disabled":
+      return {
+        title: `Task turned off: ${task}`,
+        summary: `The last enabled trigger${trigger} of ${task} was disabled${by}${at}: the task no longer starts on its own. ${NOT_A_FAILURE}`,
+      };
+    case "trigger-expired":
+      return {
+        title: `Task turned off: ${task}`,
+        summary: `The last trigger${trigger} of ${task} expired${at}${by ? ` (its end date was set${by})` : ""}: the task no longer starts on its own. ${NOT_A_FAILURE}`,
+      };
+    case "trigger-deleted":
+      return {
+        title: `Task turned off: ${task}`,
+        summary: `The last trigger${trigger} of ${task} was deleted${seen}: the task no longer starts on its own. ${NOT_A_FAILURE}`,
+      };
+    case "task-deleted":
+      return { title: `Task deleted: ${task}`, summary: `${task} was deleted${seen}. Tasks that waited for it no longer start from it.` };
+    case "upstream-deleted":
+      return {
+        title: `Task chain can no longer run: ${task}`,
+        summary: `${d.upstreamTask ?? "The upstream task"} was deleted${seen}, and ${task} starts only when it ends (trigger${trigger}): ${task} no longer runs. ${NOT_A_FAILURE}`,
+      };
+    case "disabled-by-qlik":
+      return {
+        title: `Qlik Cloud disabled a task: ${task}`,
+        summary: `Qlik Cloud disabled ${task}${at}${d.failures ? ` after ${d.failures} failed runs in a row` : " after repeated failures"}: it no longer runs, so no reload failure is reported again until someone fixes and enables it.`,
+      };
+    default:
+      return { title: `Task turned off: ${task}`, summary: `${task} was disabled${by}${at}: it no longer runs on its triggers. ${NOT_A_FAILURE}` };
   }
 }
 
@@ -83,6 +140,7 @@ const WHAT: Record<WatchCondition, string> = {
   chain_broken: "a stopped chain",
   running_long: "a long run",
   stale: "stale data",
+  disabled: "being turned off",
 };
 
 export function watchdogEvent(i: WatchdogEventInput): WatchdogEvent {
@@ -114,6 +172,11 @@ export function watchdogEvent(i: WatchdogEventInput): WatchdogEvent {
   if (d.expectWithinMs !== undefined) fact("Expected within", spanText(d.expectWithinMs), "expectWithinMs", d.expectWithinMs);
   if (d.graceMs !== undefined) fact("Grace", spanText(d.graceMs), "graceMs", d.graceMs);
   fact("Execution", d.executionId, "executionId");
+  fact("Turned off", d.turnedOff, "turnedOff");
+  fact("Changed by", d.changedBy, "changedBy");
+  if (d.changedAtMs !== undefined) fact("Changed at", iso(d.changedAtMs), "changedAt");
+  if (d.lastSeenAtMs !== undefined) fact("Last seen", iso(d.lastSeenAtMs), "lastSeenAt");
+  if (d.failures !== undefined) fact("Failed runs in a row", String(d.failures), "failures", d.failures);
   if (closing) {
     fact("Condition opened", iso(i.condition.openedAtMs));
     if (i.condition.closedAtMs !== undefined) fact("Back on track at", iso(i.condition.closedAtMs), "closedAt");

@@ -3,7 +3,7 @@
 import { butlerErrorShape, missingFrom, type Answer, type CorpusStep } from "./corpus";
 
 export interface Difference {
-  corpus: "rest" | "task-start";
+  corpus: "rest" | "task-start" | "subs";
   steps: number[];
   /** Steward's status for these steps. */
   status: number;
@@ -73,6 +73,18 @@ export const DIFFERENCES: Difference[] = [
     status: 200,
     check: (got) => missingFrom({ tasksId: { started: [{ taskId: "dd2376bc-72b6-5ec7-afd7-1f95e001ce11" }] } }, got.json),
   },
+  // Butler's load-script subs (subs.json): the same differences as in rest.json, met through the subs.
+  {
+    corpus: "subs",
+    steps: [0],
+    status: 200,
+    check: (got, butler) => {
+      const have = new Set(got.json as string[]);
+      return (butler.json as string[]).filter((flag) => !have.has(flag)).map((flag) => `missing endpoint flag ${flag}`);
+    },
+  },
+  { corpus: "subs", steps: [11, 13, 15], status: 404, check: errorShape },
+  { corpus: "subs", steps: [20], status: 404, check: errorShape },
 ];
 
 export function differenceFor(corpus: Difference["corpus"], step: number): Difference | undefined {

@@ -21,7 +21,7 @@ export interface CorpusStep {
   };
 }
 
-export function loadCorpus(file: "rest" | "task-start"): CorpusStep[] {
+export function loadCorpus(file: "rest" | "task-start" | "subs"): CorpusStep[] {
   return JSON.parse(readFileSync(join(CORPUS_DIR, `${file}.json`), "utf8")) as CorpusStep[];
 }
 

@@ -13,7 +13,7 @@ const DOC = readFileSync(join(ROOT, "docs/switching-from-butler.md"), "utf8");
 function documentedSteps(text: string): string[] | undefined {
   const section = /^#{2,3} Differences from Butler\n([\s\S]*?)(?=^#{1,3} |(?![\s\S]))/m.exec(text)?.[1];
   if (section === undefined) return undefined;
-  return [...section.matchAll(/^\| (rest|task-start) ([\d, ]+) \|/gm)].flatMap((m) => m[2]!.split(",").map((n) => `${m[1]} ${n.trim()}`));
+  return [...section.matchAll(/^\| (rest|task-start|subs) ([\d, ]+) \|/gm)].flatMap((m) => m[2]!.split(",").map((n) => `${m[1]} ${n.trim()}`));
 }
 
 const tested = () => DIFFERENCES.flatMap((d) => d.steps.map((s) => `${d.corpus} ${s}`)).sort();
@@ -26,6 +26,6 @@ test("docs/switching-from-butler.md lists exactly the steps the conformance test
 });
 
 test("every listed step exists in the recorded corpus", () => {
-  const exists = new Set([...loadCorpus("rest").map((s) => `rest ${s.step}`), ...loadCorpus("task-start").map((s) => `task-start ${s.step}`)]);
+  const exists = new Set((["rest", "task-start", "subs"] as const).flatMap((c) => loadCorpus(c).map((s) => `${c} ${s.step}`)));
   expect((documentedSteps(DOC) ?? []).filter((s) => !exists.has(s))).toEqual([]);
 });

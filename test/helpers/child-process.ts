@@ -1,4 +1,5 @@
-// A child process for tests: output captured (bounded), exit awaited, stopped by PID with a bounded grace.
+// A child process for tests: output captured (bounded), exit awaited, stopped with its own children (it leads a
+// process group: faketime, a shell or a launcher runs the program as its child) within a bounded grace.
 import { spawn, type SpawnOptions } from "node:child_process";
 
 export interface RunningProcess {
@@ -10,8 +11,10 @@ export interface RunningProcess {
   /** Resolves with the exit code (or 128+signal number style null → -1) once the process ended. */
   exited: Promise<number>;
   hasExited(): boolean;
-  /** SIGTERM (or `signal`), wait up to `graceMs`, then SIGKILL; resolves with the exit code. */
+  /** SIGTERM (or `signal`) to the process and its children, wait up to `graceMs`, then SIGKILL; resolves with the exit code. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number>;
+  /** Sends `signal` to the process and every process it started (SIGKILL, SIGSTOP, SIGCONT in chaos tests). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export interface StartOptions {
@@ -23,7 +26,8 @@ export interface StartOptions {
 /** Starts `cmd args` with piped output; throws if it cannot be spawned at all. */
 export function startProcess(cmd: string, args: string[], opts: StartOptions = {}): RunningProcess {
   const maxOutput = opts.maxOutput ?? 256 * 1024;
-  const spawnOpts: SpawnOptions = { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] };
+  // detached: the child leads a new process group, so a signal to the group reaches what it started too.
+  const spawnOpts: SpawnOptions = { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true };
   const child = spawn(cmd, args, spawnOpts);
   let out = "";
   let err = "";
@@ -52,38 +56,28 @@ export function startProcess(cmd: string, args: string[], opts: StartOptions = {
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${cmd}`);
 
-  // A test that fails before calling stop() must not leave a daemon behind.
-  const onExit = () => {
-    if (!ended) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  };
+  const signal = (sig: NodeJS.Signals) => signalGroup(pid, sig, ended);
+  // A test that fails or times out before calling stop() must not leave a daemon behind.
+  const onExit = () => signal("SIGKILL");
   process.once("exit", onExit);
-  void exited.then(() => process.removeListener("exit", onExit));
+  liveGroups.add(onExit);
+  endGroupsOnTermination();
+  void exited.then(() => {
+    process.removeListener("exit", onExit);
+    liveGroups.delete(onExit);
+  });
 
-  const stop = async (signal: NodeJS.Signals = "SIGTERM", graceMs = 5_000): Promise<number> => {
+  const stop = async (sig: NodeJS.Signals = "SIGTERM", graceMs = 5_000): Promise<number> => {
     if (!ended) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // exited between the check and the kill
-      }
+      signal(sig);
       const timer = setTimeout(() => {
-        if (!ended) {
-          try {
-            process.kill(pid, "SIGKILL");
-          } catch {
-            // gone
-          }
-        }
+        if (!ended) signal("SIGKILL");
       }, graceMs);
       await exited;
       clearTimeout(timer);
     }
+    // Whatever the process started and left behind (a grandchild that outlived its parent) goes too.
+    signalGroup(pid, "SIGKILL", true);
     return exited;
   };
 
@@ -95,5 +89,47 @@ export function startProcess(cmd: string, args: string[], opts: StartOptions = {
     exited,
     hasExited: () => ended,
     stop,
+    signal,
   };
+}
+
+/** Kills of the groups started here that are still running, for a termination of this process. */
+const liveGroups = new Set<() => void>();
+let terminationHandled = false;
+
+/**
+ * A child leads its own group, so the terminal's Ctrl-C, a CI job's cancel or `npm test`'s time limit (a signal to
+ * the test process, not to its children) would leave it running: on such a signal the groups go first, then this
+ * process ends as that signal would have ended it.
+ */
+function endGroupsOnTermination(): void {
+  if (terminationHandled) return;
+  terminationHandled = true;
+  for (const [sig, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
+    process.once(sig, () => {
+      for (const kill of liveGroups) kill();
+      process.exit(code);
+    });
+  }
+}
+
+/**
+ * Signals the process group `pid` leads, or the process alone when it leads none (not once it has exited: its
+ * PID may belong to another process by then; its group id cannot, while any member of the group lives).
+ */
+export function signalGroup(pid: number, sig: NodeJS.Signals, exited = false): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    if (exited) return;
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // gone
+    }
+  }
 }

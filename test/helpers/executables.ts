@@ -31,6 +31,8 @@ export const EXTERNAL_TOOLS = {
   },
   wixl: { purpose: "builds the Windows installer (MSI)", candidates: ["wixl"], debianPackage: "wixl" },
   msiinfo: { purpose: "reads the MSI's tables back (msitools also has msibuild, which finishes them)", candidates: ["msiinfo"], debianPackage: "msitools" },
+  osslsigncode: { purpose: "signs the release's exe and MSI (Authenticode)", candidates: ["osslsigncode"], debianPackage: "osslsigncode" },
+  unzip: { purpose: "reads the release zip back", candidates: ["unzip"], debianPackage: "unzip" },
   chromium: { purpose: "browser tests", candidates: ["chromium"], debianPackage: "chromium" },
   postgres: { purpose: "PostgreSQL server (the cluster store)", candidates: ["postgres"], debianPackage: "postgresql" },
   initdb: { purpose: "creates the PostgreSQL test cluster", candidates: ["initdb"], debianPackage: "postgresql" },

@@ -1,8 +1,20 @@
-// Preloaded into every `bun test` run (bunfig.toml): after the last test file, removes what the run left in the
-// system's temp folder that is too large to leave there (the Wine prefix, about 700 MB).
+// Preloaded into every `bun test` run (bunfig.toml): marks the processes the run starts, and after the last test
+// file removes what the run left in the system's temp folder that is too large to leave there (the Wine prefix,
+// about 700 MB), then fails the run when a process it started is still running (it is killed first).
 import { afterAll } from "bun:test";
+import { endLeftovers, markThisRun } from "./leftover-processes";
 import { removeThisRunsWinePrefix } from "./wine";
 
-afterAll(() => {
+const mark = markThisRun();
+/** A process that was told to stop at the end of the last file gets this long to go (wineserver lingers 3 s). */
+const GRACE_MS = 10_000;
+
+afterAll(async () => {
   removeThisRunsWinePrefix();
-});
+  const left = await endLeftovers(mark, GRACE_MS);
+  if (left.length > 0) {
+    throw new Error(
+      `the tests left ${left.length} process(es) running (now killed); a test must stop what it starts, with its children:\n${left.map((p) => `  ${p.pid} ${p.command}`).join("\n")}`,
+    );
+  }
+}, GRACE_MS + 5_000);

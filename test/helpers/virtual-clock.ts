@@ -44,7 +44,11 @@ export function startVirtualSimulator(dir: string, vt: VirtualTime, site?: strin
   });
 }
 
-/** Steward's `qlikCloud:` block for the simulator's tenant (named corp-cloud), trusting its certificate. */
-export function simCloudTenantYaml(sim: Simulator): string {
-  return `qlikCloud:\n  tenants:\n    - { name: corp-cloud, url: "${sim.urls.cloud}", apiKey: "${sim.cloud!.apiKey}", caFile: "${join(sim.certDir, "root.pem")}" }\n`;
+/**
+ * Steward's `qlikCloud:` block for the simulator's tenant (named corp-cloud), trusting its certificate. Its
+ * `pollInterval` is simulated time on a virtual clock: 30 s (the default) at a speed of 20,000 is a poll every 1.5 ms.
+ */
+export function simCloudTenantYaml(sim: Simulator, pollInterval?: string): string {
+  const poll = pollInterval ? `, pollInterval: ${pollInterval}` : "";
+  return `qlikCloud:\n  tenants:\n    - { name: corp-cloud, url: "${sim.urls.cloud}", apiKey: "${sim.cloud!.apiKey}", caFile: "${join(sim.certDir, "root.pem")}"${poll} }\n`;
 }

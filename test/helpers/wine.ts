@@ -156,7 +156,12 @@ export async function ensureWinePrefix(prefix = DEFAULT_WINE_PREFIX): Promise<{ 
     if (boot.code !== 0) throw new Error(`wineboot --init failed (exit ${boot.code}):\n${boot.stderr.slice(-2000)}`);
     // Wine 8 presents itself as Windows 7 (6.1.7601), which `steward service install` refuses (Steward needs
     // Windows 10 1809 / Server 2019 or newer): the prefix plays Windows 10 (10.0.18362), as a supported server would.
-    const version = await runBounded(wine, ["winecfg", "-v", "win10"], env, undefined, BOOT_TIMEOUT_MS);
+    let version = await runBounded(wine, ["winecfg", "-v", "win10"], env, undefined, BOOT_TIMEOUT_MS);
+    // Seen once on a loaded machine: winecfg exits 1 with nothing on stderr right after the boot; a second try works.
+    if (version.code !== 0) {
+      await waitWineServer(prefix);
+      version = await runBounded(wine, ["winecfg", "-v", "win10"], env, undefined, BOOT_TIMEOUT_MS);
+    }
     if (version.code !== 0) throw new Error(`winecfg -v win10 failed (exit ${version.code}):\n${version.stderr.slice(-2000)}`);
     await waitWineServer(prefix);
     const bootMs = Math.round(performance.now() - started);

@@ -14,6 +14,8 @@ export interface Ctx {
   actions: string[];
   /** Schedules file given with --schedules. */
   schedulesFile?: string;
+  /** Where the converted schedules are written, relative to the converted config (scheduler.importFile). */
+  schedulesImportFile?: string;
 }
 
 export const B = (path: string) => `Butler.${path}`;

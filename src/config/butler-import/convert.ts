@@ -1,7 +1,7 @@
 // Converts a Butler YAML config into a Steward config: every Butler leaf ends up mapped, reported as not
 // mappable (with the reason), or counted as off (a feature disabled in Butler). The result is validated
 // against Steward's schema before it is returned.
-import { parse } from "yaml";
+import { parseYamlValue } from "../yaml-value";
 import { AppError } from "../../core/errors";
 import { createButlerTree } from "./tree";
 import type { Ctx, Obj } from "./context";
@@ -64,10 +64,10 @@ const ORDER = [
   "versionMonitor",
 ];
 
-export function convertButlerConfig(text: string, file: string, opts: { schedulesFile?: string } = {}): ConvertResult {
+export function convertButlerConfig(text: string, file: string, opts: { schedulesFile?: string; schedulesImportFile?: string } = {}): ConvertResult {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = parseYamlValue(text, file);
   } catch (err) {
     throw new AppError("CONFIG_INVALID", `${file}: not valid YAML: ${(err as Error).message}`, { cause: err });
   }
@@ -75,7 +75,14 @@ export function convertButlerConfig(text: string, file: string, opts: { schedule
     throw new AppError("CONFIG_INVALID", `${file}: expected Butler's config format (a mapping with the root key Butler)`);
   }
   const t = createButlerTree(doc);
-  const c: Ctx = { t, out: { dataDir: "./data" }, review: [], actions: [], ...(opts.schedulesFile ? { schedulesFile: opts.schedulesFile } : {}) };
+  const c: Ctx = {
+    t,
+    out: { dataDir: "./data" },
+    review: [],
+    actions: [],
+    ...(opts.schedulesFile ? { schedulesFile: opts.schedulesFile } : {}),
+    ...(opts.schedulesImportFile ? { schedulesImportFile: opts.schedulesImportFile } : {}),
+  };
   mapLogging(c);
   mapRest(c);
   mapUdp(c);

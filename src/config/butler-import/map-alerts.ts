@@ -1,6 +1,7 @@
 // Butler's per-channel × per-event alert blocks → Steward's named channels and routes. Identical channel
 // settings share one channel; each enabled Butler block becomes one route with its rate limit and recipients.
-import { B, bool, feature, list, num, serviceDestination, str, type Ctx, type Obj } from "./context";
+import { B, bool, feature, isPlaceholder, list, num, serviceDestination, str, type Ctx, type Obj } from "./context";
+import type { AlertSink, Alerts } from "./alert-sink";
 import { mapInflux } from "./map-influx";
 import { mapNewRelicChannels, mapSignl4 } from "./map-incident";
 import { secondsToDuration } from "./units";
@@ -16,16 +17,9 @@ interface Block {
   service?: boolean;
 }
 
-export interface Alerts {
-  channels: Obj;
-  routes: Obj[];
-  /** Name of the InfluxDB channel, for the uptime monitor. */
-  influx?: string;
-}
+export type { AlertSink, Alerts } from "./alert-sink";
 
 const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
-
-export type AlertSink = Alerts & { add(base: string, cfg: Obj): string };
 
 function createAlerts(): AlertSink {
   const channels: Obj = {};
@@ -110,6 +104,15 @@ function ownerRef(u: unknown): string {
   return `${String(o.directory)}\\${String(o.userId)}`;
 }
 
+/** The items of a Butler list that are settings; the template's placeholders (`<Email address 1>`) are reported instead. */
+function realItems(c: Ctx, path: string, text: (item: unknown) => string, what: string): unknown[] {
+  return list(c, path).filter((item, i) => {
+    if (!isPlaceholder(text(item)) && !/<[^>]*>/.test(text(item))) return true;
+    c.t.unmapped(B(`${path}[${i}]`), `a placeholder of Butler's template, not ${what}: add yours to the converted route`);
+    return false;
+  });
+}
+
 function mapEmail(c: Ctx, a: AlertSink): void {
   if (!feature(c, "emailNotification")) return;
   const s = "emailNotification.smtp";
@@ -152,7 +155,7 @@ function mapEmail(c: Ctx, a: AlertSink): void {
     const lines = logLines(c, p);
     if (lines) cfg.scriptLogLines = lines;
     const channel = a.add("email", cfg);
-    const recipients: Obj = { addresses: list(c, `${p}.recipients`).map(String) };
+    const recipients: Obj = { addresses: realItems(c, `${p}.recipients`, String, "an address").map(String) };
     if (bool(c, `${p}.alertEnableByCustomProperty.enable`)) {
       recipients.enableByCustomProperty = {
         name: str(c, `${p}.alertEnableByCustomProperty.customPropertyName`),
@@ -165,8 +168,8 @@ function mapEmail(c: Ctx, a: AlertSink): void {
     if (bool(c, `${p}.appOwnerAlert.enable`)) {
       const all = bool(c, `${p}.appOwnerAlert.includeOwner.includeAll`);
       recipients.appOwner = {
-        include: all ? "all" : list(c, `${p}.appOwnerAlert.includeOwner.user`).map(ownerRef),
-        exclude: list(c, `${p}.appOwnerAlert.excludeOwner.user`).map(ownerRef),
+        include: all ? "all" : realItems(c, `${p}.appOwnerAlert.includeOwner.user`, ownerRef, "a user").map(ownerRef),
+        exclude: realItems(c, `${p}.appOwnerAlert.excludeOwner.user`, ownerRef, "a user").map(ownerRef),
       };
       c.t.mapped(B(`${p}.appOwnerAlert`));
     } else c.t.off(B(`${p}.appOwnerAlert`));

@@ -169,7 +169,13 @@ export function mapQlik(c: Ctx): void {
       if (c.t.has(B(`qlikSenseUrls.${from}`))) c.t.mapped(B(`qlikSenseUrls.${from}`));
     }
   }
-  if (c.t.has(B("qlikSenseUrls.appBaseUrl"))) c.t.unmapped(B("qlikSenseUrls.appBaseUrl"), "app links are built from qlik.hubUrl");
+  // Butler's app links may go through a virtual proxy that the hub link does not name.
+  const appBase = str(c, "qlikSenseUrls.appBaseUrl");
+  if (appBase && isPlaceholder(appBase)) c.t.unmapped(B("qlikSenseUrls.appBaseUrl"), "a template placeholder, not a link: set qlik.appBaseUrl yourself");
+  else if (appBase) {
+    qlik.appBaseUrl = appBase;
+    c.t.mapped(B("qlikSenseUrls.appBaseUrl"));
+  } else if (c.t.has(B("qlikSenseUrls.appBaseUrl"))) c.t.mapped(B("qlikSenseUrls.appBaseUrl"));
   put(c, "qlik", qlik);
 }
 
@@ -246,13 +252,17 @@ export function mapStoreAndScheduler(c: Ctx): void {
   if (c.t.has(B("scheduler.enable"))) {
     put(c, "scheduler.enabled", bool(c, "scheduler.enable"));
     c.t.mapped(B("scheduler.enable"));
-    if (c.schedulesFile) c.t.mapped(B("scheduler.configfile"));
-    else if (bool(c, "scheduler.enable"))
+    if (c.schedulesFile) {
+      c.t.mapped(B("scheduler.configfile"));
+      if (c.schedulesImportFile) put(c, "scheduler.importFile", c.schedulesImportFile);
+    } else if (bool(c, "scheduler.enable"))
       c.t.unmapped(B("scheduler.configfile"), "schedules live in Steward's store: import them with --schedules FILE or `steward schedules import FILE`");
     else c.t.off(B("scheduler.configfile"));
     if (bool(c, "scheduler.enable")) {
       c.review.push(
-        "Several Qlik nodes: schedules (and key-value pairs) live in this Steward's data folder. Import the schedules into one Steward only, like Butler ran them on one server; each Steward that holds them starts their tasks.",
+        c.schedulesImportFile
+          ? `Schedules: they are in ${c.schedulesImportFile}, beside the converted config, and Steward imports them when it starts (scheduler.importFile). Copy both files to the new server. Several Qlik nodes: give the file to one Steward only (or to every Steward of a PostgreSQL cluster, which imports it once), like Butler ran them on one server.`
+          : "Several Qlik nodes: schedules (and key-value pairs) live in this Steward's data folder. Import the schedules into one Steward only, like Butler ran them on one server; each Steward that holds them starts their tasks.",
       );
     }
   }

@@ -79,8 +79,12 @@ export function mapNewRelicAccounts(c: Ctx): void {
   if (!restOn("postNewRelicMetric") && !restOn("postNewRelicEvent") && !bool(c, "incidentTool.newRelic.enable")) return;
   if (!creds.length) {
     c.actions.push(
-      "New Relic: Butler sent to New Relic but its config names no accounts (thirdPartyToolsCredentials.newRelic, or --new-relic-* on its command line): add them under newRelic.accounts.",
+      "New Relic: Butler sent to New Relic but its config names no accounts (thirdPartyToolsCredentials.newRelic, or --new-relic-* on its command line): add them under thirdPartyToolsCredentials.newRelic in the Butler file and convert again.",
     );
+    // Nothing of New Relic can be written without an account (newRelic.accounts); the report says so, key by key.
+    const why = "Butler's config names no New Relic account (thirdPartyToolsCredentials.newRelic), so newRelic: cannot be written";
+    for (const k of ["postNewRelicMetric", "postNewRelicEvent"]) if (restOn(k)) c.t.unmapped(B(`restServerEndpointsConfig.newRelic.${k}`), why);
+    if (bool(c, "incidentTool.newRelic.enable")) c.t.unmapped(B("incidentTool.newRelic"), why);
     return;
   }
   const nr: Obj = { accounts: creds.map((x) => ({ name: x.accountName, accountId: String(x.accountId), insertApiKey: x.insertApiKey })) };
@@ -109,10 +113,9 @@ export function mapNewRelicAccounts(c: Ctx): void {
     const accounts = strings(c, `${rp}.destinationAccount`);
     c.t.mapped(B(`${rp}.url`));
     if (c.t.has(B(`${rp}.destinationAccount`))) c.t.mapped(B(`${rp}.destinationAccount`));
-    if (!accounts.length) {
+    // Without an account the block is kept (headers, attributes) and the route answers 503 until one is named.
+    if (!accounts.length)
       c.actions.push(`New Relic: Butler's ${k} route has no destinationAccount; Steward answers it 503 until newRelic.api.${to}.accounts names one.`);
-      continue;
-    }
     api[to] = { accounts, headers: nameValues(c, `${rp}.header`), attributes: nameValues(c, `${rp}.attribute.static`) };
   }
   if (Object.keys(api).length) nr.api = api;
@@ -125,7 +128,7 @@ export function mapNewRelicChannels(c: Ctx, a: Sink): void {
   const services = serviceDestination(c, "newRelic");
   if (!c.t.has(B(p))) return;
   if (!bool(c, `${p}.enable`) || !c.out.newRelic) {
-    c.t.off(B(p));
+    if (!bool(c, `${p}.enable`)) c.t.off(B(p));
     if (services) c.t.unmapped(B("serviceMonitor.alertDestination.newRelic"), "incidentTool.newRelic is off or has no accounts in Butler, so nothing was sent");
     return;
   }
@@ -167,14 +170,15 @@ export function mapNewRelicChannels(c: Ctx, a: Sink): void {
         if (byCp) c.t.mapped(B(`${dp}.sendToAccount.byCustomProperty`));
         else c.t.off(B(`${dp}.sendToAccount.byCustomProperty`));
       }
-      if (!always.length && !byCp) {
+      const idle = !always.length && !byCp;
+      const channel = `newrelic-${kind === "task.failed" ? "failed" : "aborted"}-${dest}`;
+      if (idle)
         c.actions.push(
-          `New Relic: ${dp} sends to no account (neither sendToAccount.always nor byCustomProperty); nothing is sent until the newrelic channel names one.`,
+          `New Relic: ${dp} sends to no account (neither sendToAccount.always nor byCustomProperty); the channel ${channel} keeps Butler's headers and attributes but is disabled until it names an account and enabled: true.`,
         );
-        continue;
-      }
       const cfg: Obj = {
         type: "newrelic",
+        ...(idle ? { enabled: false } : {}),
         accounts: always,
         ...(byCp ? { accountsFromCustomProperty: byCp } : {}),
         event: dest === "event",
@@ -190,7 +194,7 @@ export function mapNewRelicChannels(c: Ctx, a: Sink): void {
         cfg.logTailLines = Math.min(500, tail);
         c.t.mapped(B(`${dp}.tailScriptLogLines`));
       }
-      names.push(a.add(`newrelic-${kind === "task.failed" ? "failed" : "aborted"}-${dest}`, cfg));
+      names.push(a.add(channel, cfg));
     }
     if (names.length)
       a.routes.push(
@@ -232,10 +236,14 @@ function mapNewRelicServices(c: Ctx, a: Sink, services: boolean, checkAccounts: 
         B(`${dp}.attribute.dynamic`),
         "Steward always sends butler_serviceHost, butler_serviceName, butler_serviceDisplayName and butler_serviceStatus",
       );
-    if (!accounts.length) continue;
+    if (!accounts.length)
+      c.actions.push(
+        `New Relic: ${dp}.sendToAccount names no account; the channel newrelic-services-${dest} keeps Butler's headers and attributes but is disabled until it names one and enabled: true.`,
+      );
     names.push(
       a.add(`newrelic-services-${dest}`, {
         type: "newrelic",
+        ...(accounts.length ? {} : { enabled: false }),
         accounts,
         event: dest === "event",
         log: dest === "log",

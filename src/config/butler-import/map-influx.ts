@@ -2,7 +2,7 @@
 // 9–15 (auth, dbName and retentionPolicy directly under influxDb, no version), Butler 16 with v1Config, and Butler
 // 16 with v2Config or v3Config (InfluxDB 3 is written through its v2-compatible write API).
 import { B, bool, feature, list, num, put, serviceDestination, str, type Ctx, type Obj } from "./context";
-import type { AlertSink } from "./map-alerts";
+import type { AlertSink } from "./alert-sink";
 import { secondsToDuration } from "./units";
 
 const EVENT_BLOCKS = [

@@ -1,6 +1,7 @@
 // Renders reference entries: the whole Markdown page (docs/configuration-reference.md) and one entry as plain text
 // for `steward config explain`. Both are built from the same parts, so they say the same thing.
 import { stringify } from "yaml";
+import { parseConfigText } from "../load";
 import type { ReferenceEntry } from "./entries";
 import { exampleFor, exampleYaml } from "./examples";
 
@@ -35,7 +36,7 @@ export function renderEntryText(entry: ReferenceEntry, fullYaml: unknown): strin
   const p = entryParts(entry, fullYaml);
   const lines = [p.title, `  ${p.facts.join(" · ")}`, "", ...wrap(p.description, 100).map((l) => `  ${l}`)];
   if (p.keys.length) lines.push("", `  Keys: ${p.keys.join(", ")}`);
-  if (p.example) lines.push("", "  Example:", ...p.example.split("\n").map((l) => `    ${l}`));
+  if (p.example) lines.push("", standsAlone(p.example) ? "  Example:" : "  Example (part of a config):", ...p.example.split("\n").map((l) => `    ${l}`));
   return lines.join("\n");
 }
 
@@ -46,8 +47,24 @@ function renderEntryMarkdown(entry: ReferenceEntry, fullYaml: unknown): string {
   const level = entry.path === entry.section ? "##" : "###";
   const lines = [`${level} \`${p.title}\``, "", p.facts.map(markdownFact).join(" · "), "", p.description];
   if (p.keys.length) lines.push("", `Keys: ${p.keys.map((k) => `[\`${k}\`](#${anchorOf(`${entry.path}.${k}`, entry.variant)})`).join(", ")}`);
-  if (p.example) lines.push("", "```yaml", p.example, "```");
+  if (p.example) lines.push("", standsAlone(p.example) ? "```yaml" : "```yaml fragment", p.example, "```");
   return lines.join("\n");
+}
+
+/** Any ${env:NAME} is set, to the name itself: an example is judged on its keys, not on this machine's variables. */
+const ANY_VARIABLE = new Proxy({} as Record<string, string>, { get: (_t, name) => (typeof name === "string" ? name : undefined) });
+
+/**
+ * Whether an example is a whole config `steward config check` accepts. Many are not: a route needs its channel, a
+ * PostgreSQL setting its URL. Those are labelled fragments, the docs' convention for a part of a config.
+ */
+export function standsAlone(example: string): boolean {
+  try {
+    parseConfigText(example, "example.yaml", "/", { env: ANY_VARIABLE });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function markdownFact(fact: string): string {
@@ -82,6 +99,8 @@ export function renderReferencePage(entries: ReferenceEntry[], fullYaml: unknown
     "- Durations are text such as `500ms`, `30s`, `5m`, `1h30m` or `7d`. Secrets can be written as `${env:NAME}` or",
     "  `${file:path}`; see [the config file](configuration.md#secrets) for the secrets file next to it.",
     "- `steward config check FILE` checks a whole file against this reference and against the server it runs on.",
+    "- An example marked `yaml fragment` shows its key in place but is not a config on its own: its section needs",
+    "  other keys too (a route its channel, a PostgreSQL setting the URL). Copy the key into your config.",
     "",
     `Sections: ${sections.map((s) => `[\`${s}\`](#${anchorOf(s)})`).join(" · ")}`,
   ];

@@ -10,6 +10,8 @@ import type { MetricsRegistry } from "../../core/metrics";
 import type { DomainEvents } from "../../events/types";
 import type { Router } from "../../http/route";
 import { createNotifier, type Notifier } from "../../notify";
+import type { DeliveryGate } from "../../notify/gate";
+import type { NotifyHooks } from "../../notify/service";
 import type { Security } from "../../security";
 import { securityReconfigurable } from "../../security/reconfigure";
 import type { Store } from "../../store/database";
@@ -28,6 +30,8 @@ export interface ReloadSetupDeps {
   /** This Steward instance and the live ones of its cluster, for the rebuilt notifier. */
   instanceId?: string;
   liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: how often the rebuilt notifier looks for deliveries another Steward queued. */
+  peerPollMs?: () => number;
   clock: Clock;
   /** The registry view the notifier was built with (see createReusableMetrics). */
   notifyMetrics: MetricsRegistry;
@@ -36,6 +40,10 @@ export interface ReloadSetupDeps {
   /** Further components that apply their section live (service monitoring, heartbeat). */
   more?: Reconfigurable[];
   influxConflicts?: InfluxConflictMonitor;
+  /** The same delivery gate (silences, maintenance windows) for the rebuilt notifier. */
+  gate?: DeliveryGate;
+  /** The same hooks (action links, escalation) for the rebuilt notifier. */
+  hooks?: NotifyHooks;
 }
 
 export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): ConfigReloader {
@@ -57,7 +65,10 @@ export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): Config
           metrics: deps.notifyMetrics,
           ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
           ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+          ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
           ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
+          ...(deps.gate ? { gate: deps.gate } : {}),
+          ...(deps.hooks ? { hooks: deps.hooks } : {}),
         }),
     }),
   );

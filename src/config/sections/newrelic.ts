@@ -17,7 +17,9 @@ const AccountSchema = z.lazy(() =>
 
 const ForwardSchema = z.lazy(() =>
   z.strictObject({
-    accounts: z.array(z.string().min(1)).min(1).describe("Accounts each call is forwarded to (Butler's destinationAccount)."),
+    accounts: z
+      .array(z.string().min(1))
+      .describe("Accounts each call is forwarded to (Butler's destinationAccount); with none the route answers 503 until one is named."),
     headers: z
       .record(z.string().min(1), z.string())
       .default({})

@@ -3,6 +3,7 @@
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { EVENT_KINDS, TASK_TYPES, TASK_OUTCOMES, type EventKind } from "../../events/types";
+import { TimeIntervalsSchema } from "../../notify/time-intervals";
 import { DurationSchema } from "../../notify/duration";
 import { EmailAddressSchema, EmailChannelSchema } from "../../notify/channels/email/schema";
 import { SlackChannelSchema } from "../../notify/channels/slack/schema";
@@ -108,6 +109,8 @@ export const RouteSchema = z.lazy(() =>
             "Unset: the channel's attachScriptLog decides (failed and aborted tasks). Such a route makes the intake fetch logs of successful reloads too.",
         ),
       rateLimit: DurationSchema.optional().describe("At most one alert per route × task (or host+service) × channel × recipient in this window."),
+      activeTimes: TimeIntervalsSchema.optional().describe("Business hours: the route takes an event only when its time falls inside these."),
+      mutedTimes: TimeIntervalsSchema.optional().describe("Off hours: the route takes no event whose time falls inside these."),
       renotify: z
         .union([
           z.literal("every"),
@@ -126,6 +129,13 @@ export const RouteSchema = z.lazy(() =>
         })
         .optional()
         .describe("Alert-storm control for message channels (email, Slack, Teams, webhook); MQTT and InfluxDB get every event."),
+      escalate: z
+        .strictObject({
+          after: DurationSchema.describe("How long an incident this route alerted on may stay unacknowledged before the next route is told."),
+          to: z.string().min(1).describe("The route told then (its name). It takes events only by escalation; it may escalate further."),
+        })
+        .optional()
+        .describe("Escalation: an incident not acknowledged (and not recovered) within `after` of this route's alert is sent on route `to`."),
     })
     .describe("Events → channels. Every filter that is present must match; within a filter any listed value matches."),
 );
@@ -206,6 +216,7 @@ export function checkNotifyReferences(config: NotifyParts, ctx: z.RefinementCtx)
       routeNames.add(route.name);
     }
   });
+  checkEscalationReferences(config.routes, ctx);
   config.notify.testMode.unaffected.forEach((name, i) => {
     if (!known.has(name)) ctx.addIssue({ code: "custom", path: ["notify", "testMode", "unaffected", i], message: `no channel named "${name}"` });
   });
@@ -213,4 +224,16 @@ export function checkNotifyReferences(config: NotifyParts, ctx: z.RefinementCtx)
   if (config.notify.testMode.enabled && hasEmail && !config.notify.testMode.email) {
     ctx.addIssue({ code: "custom", path: ["notify", "testMode", "email"], message: "required when test mode is on and an email channel exists" });
   }
+}
+
+/** escalate.to names another route (by its name, or route-<n> when unnamed). */
+function checkEscalationReferences(routes: RouteConfig[], ctx: z.RefinementCtx): void {
+  const names = routes.map((r, i) => r.name ?? `route-${i + 1}`);
+  routes.forEach((route, i) => {
+    const to = route.escalate?.to;
+    if (to === undefined) return;
+    const path = ["routes", i, "escalate", "to"];
+    if (to === names[i]) ctx.addIssue({ code: "custom", path, message: "a route cannot escalate to itself" });
+    else if (!names.includes(to)) ctx.addIssue({ code: "custom", path, message: `no route named "${to}" (routes: ${names.join(", ")})` });
+  });
 }

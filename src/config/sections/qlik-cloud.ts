@@ -35,6 +35,9 @@ const TenantFields = z.strictObject({
   pollInterval: DurationSchema.prefault("30s").describe("How often the tenant's reloads are read (one call per 100 new reloads; Qlik allows 1,000 a minute)."),
   lookBack: DurationSchema.prefault("15m").describe("On the first start, reloads that ended this long ago are announced; older history is not replayed."),
   maxPages: z.number().int().min(1).max(1_000).default(20).describe("Pages of 100 reloads read per poll at most (a bound if the tenant keeps paging)."),
+  keyExpiryWarning: DurationSchema.prefault("14d").describe(
+    "Raise qlikcloud.key_expiring this long before the API key expires (read from the key, or asked of the tenant twice a day).",
+  ),
 });
 
 const TenantSchema = TenantFields.superRefine((t, ctx) => {

@@ -38,6 +38,14 @@ export const QlikSchema = lazySection(() =>
       retries: z.number().int().min(0).max(10).default(3).describe("Retries on network errors and 5xx, with backoff."),
       qmcUrl: z.string().url().optional().describe("Base URL of the QMC for links in alerts, e.g. https://sense1.corp.example/qmc."),
       hubUrl: z.string().url().optional().describe("Base URL of the hub for links in alerts, e.g. https://sense1.corp.example/hub."),
+      appBaseUrl: z
+        .string()
+        .url()
+        .optional()
+        .describe(
+          "Base of app links in alerts, the app id appended (Butler's qlikSenseUrls.appBaseUrl), e.g. https://sense1.corp.example/my-proxy/sense/app for a virtual proxy. Default: the hub's host with /sense/app.",
+        )
+        .meta({ examples: ["https://sense1.corp.example/my-proxy/sense/app"] }),
     })
     .describe("Connection to Qlik Sense (QRS and Engine). Without it Steward cannot enrich events, start tasks or reload apps."),
 );

@@ -21,6 +21,14 @@ export const SchedulerSchema = z
       .describe("Time zone of schedules created without one. Default: the server's own zone."),
     maxSchedules: z.number().int().min(1).max(100_000).default(1000).describe("Most schedules the store may hold; creating more gets 409."),
     catchUpLimit: z.number().int().min(1).max(100_000).default(10_000).describe("Most missed fires counted per schedule when Steward starts after a stop."),
+    importFile: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ examples: ["./steward.schedules.yaml"] })
+      .describe(
+        "A schedule file (Butler's format; `config import-butler --schedules` writes one beside the config) imported when Steward starts, relative to the config's folder. Each version of the file is imported once; schedules the store already has (by id) are left as they are.",
+      ),
   })
   .describe("Cron schedules (with time zone, date bounds and time-of-day window) and event triggers that start Qlik Sense tasks.");
 

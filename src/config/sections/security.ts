@@ -1,6 +1,7 @@
 // Config of REST API access control: API keys (hashed), client-certificate rules, HTTPS, IP allowlist, rate
 // limits, the query-string key mode for load scripts, and the explicit opt-out of authentication.
 import { z } from "zod";
+import { WIDENING_PATHS } from "../override-policy";
 
 /** Query parameters Steward's routes use; the API key cannot travel under one of these names. */
 const RESERVED_QUERY_PARAMS = [
@@ -26,12 +27,13 @@ import { parseRange } from "../../intake/ip-match";
 import { DurationSchema } from "../../notify/duration";
 
 /** Scopes a key or certificate can be given ("public" routes need none). admin implies every other scope. */
-export const GRANTABLE_SCOPES = ["tasks", "apps", "kv.read", "kv.write", "files", "schedules", "mqtt", "admin"] as const;
+// "status": the read-only freshness of apps and streams (src/status), for keys handed to business users and extensions.
+export const GRANTABLE_SCOPES = ["tasks", "apps", "kv.read", "kv.write", "files", "schedules", "mqtt", "status", "admin"] as const;
 
 const ScopeListSchema = z
   .array(z.enum(GRANTABLE_SCOPES))
   .min(1)
-  .describe("Scopes granted: tasks, apps, kv.read, kv.write, files, schedules, mqtt, admin (admin implies all).");
+  .describe("Scopes granted: tasks, apps, kv.read, kv.write, files, schedules, mqtt, status, admin (admin implies all).");
 
 export const KEY_HASH_PATTERN = /^(sha256:[0-9a-f]{64}|scrypt:\d+:\d+:\d+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+(:[0-9a-f]{16})?)$/;
 
@@ -116,6 +118,28 @@ export const QueryKeySchema = z
       "a URL ends up in proxy logs, browser history and the Qlik script log, so give such keys the narrowest scopes and rotate them.",
   );
 
+const CidrListSchema = z
+  .array(z.string().refine((s) => parseRange(s) !== undefined, { message: "expected an IP address or CIDR, e.g. 10.20.0.0/16 or fd00::/8" }))
+  .max(500)
+  .default([]);
+
+export const StatusAccessSchema = z
+  .strictObject({
+    ipAllowlist: CidrListSchema.meta({ examples: [["10.20.0.0/16", "fd00:20::/32"]] }).describe(
+      "Callers from these addresses (IPs or CIDRs, IPv4 or IPv6) may read the status routes (/status, /v4/status/…). Empty: the status key alone decides.",
+    ),
+    requireKey: z
+      .boolean()
+      .default(false)
+      .describe(
+        "false: an address in ipAllowlist reads the status routes without a key, and a key with scope status works from anywhere. true: both are needed (the allowlist narrows where a status key works).",
+      ),
+    trustedProxies: CidrListSchema.meta({ examples: [["10.0.0.5"]] }).describe(
+      "Reverse proxies whose X-Forwarded-For is believed when judging ipAllowlist. Empty: the header is ignored and the connection's address counts.",
+    ),
+  })
+  .describe("Who may read the business-facing status without (or besides) a status key: an address allowlist (docs/status.md).");
+
 export const SecuritySchema = z
   .strictObject({
     allowUnauthenticated: z
@@ -134,7 +158,16 @@ export const SecuritySchema = z
       .default([])
       .describe("Callers allowed to reach the API (IPs or CIDRs). Empty: any address. Loopback is always allowed."),
     rateLimit: RateLimitSchema.prefault({}),
+    statusAccess: StatusAccessSchema.prefault({}),
     queryKey: QueryKeySchema.prefault({}),
+    allowEnvOverrides: z
+      .array(z.enum(WIDENING_PATHS))
+      .default([])
+      .describe(
+        "Settings that widen access (http.host beyond loopback, security, dataDir, store, files, …) which STEWARD_* variables, from the " +
+          "environment or steward.env, may set. Empty: only this file sets them, and such a variable stops the start. Only this file sets this list.",
+      )
+      .meta({ examples: [["http.host"]] }),
     allowedHosts: z
       .array(z.string().regex(/^[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,252})$/, "expected a host name without port, e.g. steward.corp.example"))
       .default([])

@@ -45,6 +45,15 @@ export const PostgresStoreSchema = z
       .meta({ examples: ["postgres://steward:${env:STEWARD_PG_PASSWORD}@pg.corp.example:5432/steward"] }),
     maxConnections: z.number().int().min(2).max(100).default(10).describe("Connections this Steward opens at most."),
     connectTimeoutMs: z.number().int().min(500).max(120_000).default(10_000).describe("How long a connection attempt may take."),
+    statementTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(600_000)
+      .default(10_000)
+      .describe(
+        "How long one statement may take, and a transaction stay idle between two. The server cancels the statement (or ends the transaction) then; if the server does not answer at all (a network cut), Steward drops the connection 2 s later and the request is answered 503. Migrations at start get 10 minutes.",
+      ),
     tls: PostgresTlsSchema.optional(),
     instanceName: z
       .string()

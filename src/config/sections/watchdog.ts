@@ -21,6 +21,10 @@ const WatchRuleSchema = z
       .meta({ examples: [["0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11"]] }),
     appTags: z.array(z.string().min(1)).optional().describe("Apps with one of these tags (and their reload tasks)."),
     watch: z.boolean().optional().describe("false: no watchdog alert for these tasks and apps (StewardWatch=off does the same per task)."),
+    disabled: z
+      .boolean()
+      .optional()
+      .describe("false: no task.disabled for these tasks (turned off on purpose, e.g. seasonal ones); their other alerts are unchanged."),
     grace: DurationSchema.optional().describe("How late a start may be before task.missed (StewardGrace)."),
     maxDuration: DurationSchema.optional().describe("A run longer than this is running long, instead of the learned limit (StewardMaxDuration)."),
     expectSuccessWithin: DurationSchema.optional().describe(
@@ -64,6 +68,13 @@ export const WatchdogSchema = lazySection(() =>
         .describe("app.stale: an app whose last successful reload is older than its usual interval allows."),
       rules: z.array(WatchRuleSchema).max(1_000).default([]).describe("Settings for some tasks or apps, instead of the learned ones."),
       keepRuns: DurationSchema.prefault("35d").describe("How long finished runs are kept to learn durations and intervals from."),
+      readLimit: z
+        .number()
+        .int()
+        .min(50)
+        .max(100_000)
+        .default(500)
+        .describe("Execution results one look reads at most (about 2.5 kB each); after a QRS outage the next looks carry on where it stopped."),
     })
     .describe("Alerts on what did not happen: missed runs, broken chains, hung reloads, stale apps (docs/watchdog.md)."),
 );

@@ -1,14 +1,17 @@
 /** @jsxImportSource hono/jsx */
 // GET /ui/incidents: open incidents (oldest first: the longest-running trouble on top) and those closed in the
-// last 7 days, read from /v4/incidents with the viewer's own key. Self-contained: one page, one nav entry.
+// last 7 days, read from /v4/incidents with the viewer's own key, and their escalations (/v4/escalations): pending
+// and fired ones on each open incident's row, every recent timer in a table of its own.
 import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import type { IncidentView } from "../../incidents/routes";
+import type { EscalationView } from "../../escalation";
+import { EscalationCell, EscalationTable } from "./escalation-table";
 
 const CLOSED_HOURS = 7 * 24;
 
-function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
+function IncidentTable(props: { rows: IncidentView[]; closed: boolean; escalations?: Map<number, EscalationView[]> }) {
   return (
     <table class={props.closed ? "incidents closed" : "incidents open"}>
       <thead>
@@ -19,6 +22,7 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
           <th>Likely cause</th>
           <th>{props.closed ? "Closed" : "Last event"}</th>
           {props.closed ? null : <th>Acknowledged</th>}
+          {props.closed ? null : <th>Escalation</th>}
         </tr>
       </thead>
       <tbody>
@@ -60,6 +64,11 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
                 )}
               </td>
             )}
+            {props.closed ? null : (
+              <td class="small" data-role="escalation">
+                <EscalationCell rows={props.escalations?.get(i.id)} />
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
@@ -68,10 +77,13 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean }) {
 }
 
 export const incidentsPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
-  const [open, closed] = await Promise.all([
+  const [open, closed, esc] = await Promise.all([
     api<{ incidents: IncidentView[] }>(c, "/v4/incidents?status=open&limit=200"),
     api<{ incidents: IncidentView[] }>(c, `/v4/incidents?status=closed&sinceHours=${CLOSED_HOURS}&limit=100`),
+    api<{ escalations: EscalationView[] }>(c, "/v4/escalations?limit=200"),
   ]);
+  const byIncident = new Map<number, EscalationView[]>();
+  for (const e of esc.ok ? esc.data.escalations : []) byIncident.set(e.incidentId, [...(byIncident.get(e.incidentId) ?? []), e]);
   const off = !open.ok && open.status === 404;
   return c.html(
     <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
@@ -88,8 +100,16 @@ export const incidentsPage: PageHandler = async (c, { api, inbox, siteTimeZone }
             ) : open.data.incidents.length === 0 ? (
               <Empty>No open incidents: every task's last run succeeded.</Empty>
             ) : (
-              <IncidentTable rows={[...open.data.incidents].sort((a, b) => (a.openedAt ?? "").localeCompare(b.openedAt ?? ""))} closed={false} />
+              <IncidentTable
+                rows={[...open.data.incidents].sort((a, b) => (a.openedAt ?? "").localeCompare(b.openedAt ?? ""))}
+                closed={false}
+                escalations={byIncident}
+              />
             )}
+          </section>
+          <section class="card tight" id="escalations">
+            <h2>Escalations</h2>
+            {!esc.ok ? <ApiProblem status={esc.status} error={esc.error} what="Escalations" /> : <EscalationTable rows={esc.data.escalations} />}
           </section>
           <section class="card tight">
             <h2>Closed in the last 7 days</h2>

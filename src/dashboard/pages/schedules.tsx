@@ -31,7 +31,8 @@ export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, 
     );
   }
   const rows = [...res.data].sort((a, b) => a.name.localeCompare(b.name));
-  const names = await taskNames.of(rows.map((s) => s.qlikSenseTaskId));
+  // Names of the tasks each schedule starts and of the tasks an event trigger waits for, looked up together.
+  const names = await taskNames.of([...rows.map((s) => s.qlikSenseTaskId), ...rows.flatMap((s) => s.trigger?.taskIds ?? [])]);
   const tags = [...new Set(rows.flatMap((s) => s.tags))].sort();
   const enabled = rows.filter((s) => s.lastKnownState === "started").length;
   return c.html(
@@ -99,7 +100,7 @@ export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, 
                     <div class="mono muted">{s.id}</div>
                   </td>
                   <td class="small">
-                    {s.cronSchedule ? <span class="mono">{s.cronSchedule}</span> : s.trigger ? <TriggerText t={s.trigger} /> : "—"}
+                    {s.cronSchedule ? <span class="mono">{s.cronSchedule}</span> : s.trigger ? <TriggerText t={s.trigger} names={names} /> : "—"}
                     <div class="muted">
                       {s.timezone}
                       {s.timeWindow ? ` · ${s.timeWindow.from}–${s.timeWindow.to}` : ""}
@@ -135,8 +136,12 @@ export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, 
   );
 };
 
-function TriggerText(props: { t: NonNullable<ScheduleView["trigger"]> }) {
-  const what = [...props.t.taskIds.map((id) => `${id.slice(0, 8)}…`), ...props.t.taskTags.map((t) => `tag ${t}`)].join(", ");
+/** "when Reload Sales succeeded": a task by its name (its id only when QRS does not know it), a tag as "tag X". */
+function TriggerText(props: { t: NonNullable<ScheduleView["trigger"]>; names: Map<string, string> }) {
+  const what = [
+    ...props.t.taskIds.map((id) => props.names.get(id.toLowerCase()) ?? `task ${id.slice(0, 8)}…`),
+    ...props.t.taskTags.map((t) => `tag ${t}`),
+  ].join(", ");
   return (
     <span>
       when {what} {props.t.on.join("/")}

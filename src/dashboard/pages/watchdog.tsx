@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
 // GET /ui/watchdog: what needs attention (open watchdog conditions: missed starts, stopped chains, long runs,
-// stale apps), what got back on track in the last day, and per task the next expected start, the learned usual
-// duration and its state. Read from /v4/watchdog.
+// stale apps), what got back on track in the last day, per task the next expected start, the learned usual
+// duration, its state and what it waits for in its chain (tasks and check-ins), and the check-ins. Read from /v4/watchdog.
 import { ApiProblem, Badge, Empty, formatDuration, Time, type Tone } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
+import { type CheckinLink, CheckinSection, Upstreams } from "./chain-links";
 
 interface ConditionView {
   id: string;
@@ -28,6 +29,8 @@ interface TaskRow {
   runningSince: string | null;
   lastRunAt: string | null;
   lastStatus: number | null;
+  afterTasks?: Array<{ id: string; name: string }>;
+  afterCheckins?: string[];
 }
 
 interface WatchdogView {
@@ -38,6 +41,7 @@ interface WatchdogView {
   open: ConditionView[];
   recentlyClosed: ConditionView[];
   tasks: TaskRow[];
+  checkins?: CheckinLink[];
 }
 
 const LABEL: Record<string, [string, Tone]> = {
@@ -47,6 +51,7 @@ const LABEL: Record<string, [string, Tone]> = {
   running_long: ["running long", "warn"],
   stale: ["stale data", "warn"],
   retrying: ["retrying", "info"],
+  disabled: ["turned off", "warn"],
 };
 
 const STATUS: Record<number, [string, Tone]> = {
@@ -97,7 +102,10 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
   if (!w.enabled)
     return c.html(
       <Layout title="Watchdog" nav={nav}>
-        <Empty>The watchdog is off. Add a watchdog: block (and qlik:) to the config to be told about runs that did not happen; see docs/watchdog.md.</Empty>
+        <Empty>
+          The watchdog is off. Add a watchdog: block (and qlik:) to the config to be told about runs that did not happen; see{" "}
+          <a href="/help/watchdog">the watchdog's help page</a>.
+        </Empty>
       </Layout>,
     );
   return c.html(
@@ -140,6 +148,7 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
           </table>
         </section>
       ) : null}
+      <CheckinSection checkins={w.checkins ?? []} />
       <section class="card tight" id="watched-tasks">
         <h2>Tasks</h2>
         <table>
@@ -151,6 +160,7 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
               <th>Usually takes</th>
               <th>Long after</th>
               <th>Last run</th>
+              <th>Waits for</th>
             </tr>
           </thead>
           <tbody>
@@ -170,6 +180,9 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
                   <td>{t.limitMs !== null ? formatDuration(t.limitMs) : "—"}</td>
                   <td>
                     {t.lastRunAt ? <Time iso={t.lastRunAt} /> : "—"} {last ? <Badge tone={last[1]}>{last[0]}</Badge> : null}
+                  </td>
+                  <td class="small">
+                    <Upstreams tasks={t.afterTasks ?? []} checkins={t.afterCheckins ?? []} all={w.checkins ?? []} />
                   </td>
                 </tr>
               );

@@ -2,6 +2,7 @@
 // the Service Control Manager. The Win32 calls go through the runtime's FFI (src/runtime/*/win32-service.ts):
 // StartServiceCtrlDispatcherW blocks a native thread, and the SCM's callbacks (ServiceMain, HandlerEx) are
 // thread-safe callbacks run on the JavaScript thread.
+import { every, wallClock } from "../../core/clock";
 import { runtime, type Win32ServiceApi } from "../../runtime";
 
 const SERVICE_WIN32_OWN_PROCESS = 0x10;
@@ -54,7 +55,7 @@ function serveScm(win32: Win32ServiceApi, name: string, hooks: ServiceHooks, opt
       hooks.note("service stop requested", { by: why });
       report(STATE.STOP_PENDING, { waitHint: 20_000 });
       // Keep the SCM informed while in-flight work drains.
-      const tick = setInterval(() => report(STATE.STOP_PENDING, { waitHint: 20_000 }), 5_000);
+      const stopTicks = every(wallClock, 5_000, () => report(STATE.STOP_PENDING, { waitHint: 20_000 }));
       let code = 0;
       try {
         await hooks.stop();
@@ -62,7 +63,7 @@ function serveScm(win32: Win32ServiceApi, name: string, hooks: ServiceHooks, opt
         code = 1;
         hooks.note("error while stopping", { err: (err as Error).message });
       } finally {
-        clearInterval(tick);
+        stopTicks();
       }
       report(STATE.STOPPED, { exitCode: code });
       resolveExit(code);
@@ -106,16 +107,16 @@ function serveScm(win32: Win32ServiceApi, name: string, hooks: ServiceHooks, opt
 
     // Not started by the SCM (e.g. run from a console): the dispatcher returns FALSE at once.
     const started = Date.now();
-    const watch = setInterval(() => {
+    const stopWatch = every(wallClock, 100, () => {
       if (connected) {
-        clearInterval(watch);
+        stopWatch();
         return;
       }
       if (win32.dispatcherExited() || Date.now() - started > (opts.connectTimeoutMs ?? 30_000)) {
-        clearInterval(watch);
+        stopWatch();
         hooks.note("not started by the Service Control Manager; use 'steward service start' or 'steward run'");
         resolveExit(2);
       }
-    }, 100);
+    });
   });
 }

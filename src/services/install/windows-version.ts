@@ -15,6 +15,6 @@ export function windowsVersionProblem(release: string): string | undefined {
   return (
     `${seen} (build ${build}) is older than Steward needs: ${MIN_WINDOWS_NAME} (build ${MIN_WINDOWS_BUILD}) or newer. ` +
     "Run Steward on a newer Windows server or on Linux beside the Qlik Sense nodes instead: it reaches QRS and the Engine over the network, " +
-    "and the nodes' appenders send their datagrams to its address (docs/install-windows.md#older-windows)."
+    "and the nodes' appenders send their datagrams to its address (/help/install-windows#older-windows, docs/install-windows.md)."
   );
 }

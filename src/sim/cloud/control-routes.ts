@@ -12,11 +12,17 @@ const RunSchema = z.strictObject({
   type: z.enum(["hub", "chronos", "external", "automations"]).optional(),
   partial: z.boolean().optional(),
 });
+const TriggerSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("time") }),
+  z.strictObject({ type: z.literal("task"), upstreamId: z.string().min(1), on: z.enum(["succeeded", "failed", "any"]) }),
+  z.strictObject({ type: z.literal("dataset"), datasetId: z.string().min(1) }),
+]);
 const TaskSchema = z.strictObject({
   name: z.string().min(1),
   appId: z.string().min(1),
-  // Stored as given (not validated), so a test can serve a definition Steward cannot read.
-  recurrence: z.array(z.string()).min(1),
+  // Stored as given (not validated), so a test can serve a definition Steward cannot read; empty for event triggers.
+  recurrence: z.array(z.string()).default([]),
+  trigger: TriggerSchema.optional(),
   timezone: z.string().optional(),
   startDateTime: z.string().optional(),
   endDateTime: z.string().optional(),
@@ -31,13 +37,18 @@ const TaskPatchSchema = z.strictObject({
   recurrence: z.array(z.string()).min(1).optional(),
   timezone: z.string().optional(),
   outcome: z.enum(["succeed", "fail", "cancel"]).optional(),
+  /** Who made the change (a user id; Qlik's updatedBy). */
+  updatedBy: z.string().min(1).max(200).optional(),
 });
+const DatasetSchema = z.strictObject({ starts: z.int().min(1).max(10).default(1) });
 const SettingsSchema = z.strictObject({
   rateLimitPerMinute: z.int().min(1).optional(),
   schedulingRateLimitPerMinute: z.int().min(1).optional(),
   tokenLifetimeSeconds: z.int().min(1).max(86_400).optional(),
   retryAfterSeconds: z.int().min(0).max(3600).optional(),
+  apiKeyExpiry: z.iso.datetime().nullable().optional(),
   misbehave: z.enum(["html", "truncated", "unknownStatus", "endlessCursor"]).nullable().optional(),
+  disableAfterFailures: z.int().min(0).max(100).optional(),
 });
 
 type Add = (method: string, path: string, handler: (c: { body: unknown; params: Record<string, string | undefined> }) => Response) => void;
@@ -72,7 +83,12 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
   add("POST", "/cloud/tasks", (c) => {
     const b = parse(TaskSchema, c.body);
     if (!tenant.apps.has(b.appId.toLowerCase())) throw notFound(`no app ${b.appId} in the site file (the tenant's apps are the site's)`);
-    const t = tenant.scheduling.add({ ...b, appId: b.appId.toLowerCase() });
+    if (b.trigger?.type === "task" && !tenant.scheduling.tasks.some((x) => x.id === (b.trigger as { upstreamId: string }).upstreamId))
+      throw notFound(`no Cloud task ${b.trigger.upstreamId} to chain on`);
+    // A time-scheduled task needs its recurrence lines (a 400 naming the field).
+    if ((b.trigger ?? { type: "time" }).type === "time") parse(z.object({ recurrence: z.array(z.string()).min(1) }), { recurrence: b.recurrence });
+    const { trigger, ...rest } = b;
+    const t = tenant.scheduling.add({ ...rest, appId: b.appId.toLowerCase(), ...(trigger ? { trigger } : {}) });
     return json(201, view(t));
   });
   add("PATCH", "/cloud/tasks/:id", (c) => {
@@ -86,6 +102,9 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
   });
   add("POST", "/cloud/tasks/:id/run", (c) => json(201, renderRun(tenant.scheduling.startNow(task(c.params.id!).id)!)));
   add("GET", "/cloud/task-runs", () => json(200, tenant.scheduling.runs.map(renderRun)));
+  add("POST", "/cloud/datasets/:id/updated", (c) =>
+    json(201, tenant.scheduling.datasetUpdated(c.params.id!, parse(DatasetSchema, c.body).starts).map(renderRun)),
+  );
   add("POST", "/cloud/scheduler/pause", () => (tenant.scheduling.pauseAll(true), json(200, { paused: true })));
   add("POST", "/cloud/scheduler/resume", () => (tenant.scheduling.pauseAll(false), json(200, { paused: false })));
   add("GET", "/cloud/settings", () => json(200, tenant.settings));
@@ -96,6 +115,8 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
     if (b.tokenLifetimeSeconds !== undefined) tenant.settings.tokenLifetimeSeconds = b.tokenLifetimeSeconds;
     if (b.retryAfterSeconds !== undefined) tenant.settings.retryAfterSeconds = b.retryAfterSeconds;
     if (b.misbehave !== undefined) tenant.settings.misbehave = b.misbehave;
+    if (b.apiKeyExpiry !== undefined) tenant.settings.apiKeyExpiry = b.apiKeyExpiry;
+    if (b.disableAfterFailures !== undefined) tenant.settings.disableAfterFailures = b.disableAfterFailures;
     return json(200, tenant.settings);
   });
 }

@@ -29,17 +29,8 @@ export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): 
     triggerType: "time",
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
-    updatedBy: t.ownerId,
-    // The time trigger, as the on-time-schedule endpoint takes it (recurrence, timezone, start/end date-times).
-    start: {
-      stateName: "reload",
-      schedule: {
-        recurrence: t.recurrence,
-        timezone: t.timezone,
-        startDateTime: t.startDateTime ?? "",
-        endDateTime: t.endDateTime ?? "",
-      },
-    },
+    updatedBy: t.updatedBy,
+    ...renderTrigger(t),
     states: [{ name: "reload", type: "operation", actions: [{ name: "reload", functionRef: { refName: "app.reload", arguments: { appId: t.appId } } }] }],
     ...(last
       ? {
@@ -51,6 +42,35 @@ export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): 
         }
       : {}),
   };
+}
+
+/**
+ * The task's trigger: a time trigger as the on-time-schedule endpoint takes it (recurrence, timezone, start/end
+ * date-times); an on-task-event trigger as an event definition on `system-events.task` / `com.qlik.v1.task.run.finished`
+ * correlated by the upstream task's `id` and, unless any outcome starts it, `status` (qlik-cli's --events-* flags); a
+ * dataset trigger on `dataset.updated` correlated by `datasetId`. The nesting is inferred (src/sim/README.md).
+ */
+function renderTrigger(t: CloudTask): Record<string, unknown> {
+  if (t.trigger.type === "time")
+    return {
+      triggerType: "time",
+      start: {
+        stateName: "reload",
+        schedule: { recurrence: t.recurrence, timezone: t.timezone, startDateTime: t.startDateTime ?? "", endDateTime: t.endDateTime ?? "" },
+      },
+    };
+  const correlation =
+    t.trigger.type === "task"
+      ? [
+          { contextAttributeName: "id", contextAttributeValue: t.trigger.upstreamId },
+          ...(t.trigger.on === "any" ? [] : [{ contextAttributeName: "status", contextAttributeValue: t.trigger.on }]),
+        ]
+      : [{ contextAttributeName: "datasetId", contextAttributeValue: t.trigger.datasetId }];
+  const event =
+    t.trigger.type === "task"
+      ? { name: "upstream-finished", source: "system-events.task", type: "com.qlik.v1.task.run.finished", correlation, dataOnly: true }
+      : { name: "dataset-updated", source: "dataset.updated", type: "com.qlik.v1.dataset.updated", correlation, dataOnly: true };
+  return { triggerType: "event", events: [event], start: { stateName: "reload" } };
 }
 
 export const renderRun = (r: CloudTaskRun) => ({

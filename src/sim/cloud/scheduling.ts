@@ -1,11 +1,17 @@
 // The simulated tenant's Scheduling Tasks: time-scheduled reload tasks (RRULE lines in an IANA zone) that run on
-// their schedule on the simulator's clock, each run a `chronos` reload plus a task run. A test makes a run not
-// happen (a task paused, the next runs skipped, the whole scheduler paused), as when Qlik's scheduler misses one.
+// their schedule on the simulator's clock, task chains (on-task-event: a run when an upstream task finishes as
+// awaited) and dataset-triggered tasks, each run a `chronos` reload plus a task run. A test makes a run not happen
+// (a task paused, the next runs skipped, the whole scheduler paused), and Qlik disables a task after repeated failures.
+import type { Clock, Timer } from "../../core/clock";
 import { nextOccurrence, readSchedule, type Schedule } from "../../core/rrule";
 import { newGuid } from "../util/ids";
-import type { CloudOutcome, CloudReload } from "./tenant";
+import type { CloudOutcome, CloudReload } from "./reload-types";
 
 export type CloudTaskRunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED";
+/** How a task starts besides manually: its time schedule, another task's end (succeeded, failed or any), a dataset update. */
+export type CloudTrigger = { type: "time" } | { type: "task"; upstreamId: string; on: "succeeded" | "failed" | "any" } | { type: "dataset"; datasetId: string };
+/** Who Qlik records as having changed a task it disabled itself (inferred: Qlik documents the event, not this field). */
+export const QLIK_SYSTEM_USER = "system";
 
 export interface CloudTask {
   id: string;
@@ -15,6 +21,9 @@ export interface CloudTask {
   appId: string;
   spaceId: string;
   ownerId: string;
+  /** Who changed the task last (Qlik's updatedBy). */
+  updatedBy: string;
+  trigger: CloudTrigger;
   recurrence: string[];
   timezone: string;
   startDateTime?: string;
@@ -38,7 +47,7 @@ export interface CloudTaskRun {
   status: CloudTaskRunStatus;
   startedAt: number;
   endedAt?: number;
-  triggeredBy: "schedule" | "manual";
+  triggeredBy: "schedule" | "manual" | "task-event" | "dataset";
   executedAs: string;
   reloadId: string;
 }
@@ -53,6 +62,7 @@ export interface NewCloudTask {
   enabled?: boolean;
   outcome?: CloudOutcome;
   description?: string;
+  trigger?: CloudTrigger;
 }
 
 export interface CloudScheduling {
@@ -61,8 +71,10 @@ export interface CloudScheduling {
   add(t: NewCloudTask): CloudTask;
   update(
     id: string,
-    patch: Partial<Pick<CloudTask, "enabled" | "paused" | "skipNext" | "recurrence" | "timezone" | "outcome" | "name">>,
+    patch: Partial<Pick<CloudTask, "enabled" | "paused" | "skipNext" | "recurrence" | "timezone" | "outcome" | "name" | "updatedBy">>,
   ): CloudTask | undefined;
+  /** A dataset update: each enabled task triggered by it starts `starts` times (Qlik: "one pipeline run may start the task more than once"). */
+  datasetUpdated(datasetId: string, starts: number): CloudTaskRun[];
   remove(id: string): boolean;
   /** A run now (source manual), as POST /api/scheduling/tasks/{id}/actions/start does. */
   startNow(id: string): CloudTaskRun | undefined;
@@ -74,6 +86,8 @@ export interface CloudScheduling {
 
 export interface SchedulingDeps {
   now: () => number;
+  /** The schedules' timers run on it. */
+  clock: Clock;
   /** Simulated time runs this many times faster than real time (a virtual clock); 1 otherwise. */
   speed: number;
   /** Fire the schedules (off in most tests). */
@@ -81,32 +95,72 @@ export interface SchedulingDeps {
   spaceId: string;
   ownerId: string;
   runReload(appId: string, outcome: CloudOutcome, opts: { type: "chronos"; atMs?: number; onEnd?: (r: CloudReload) => void }): CloudReload;
+  /** Qlik disables a task after this many failed runs in a row (0: never). */
+  disableAfterFailures: () => number;
 }
 
 const STATUS_OF: Record<string, CloudTaskRunStatus> = { SUCCEEDED: "SUCCEEDED", FAILED: "FAILED", EXCEEDED_LIMIT: "FAILED", CANCELED: "CANCELED" };
 
+/** The task's time schedule; a rule or zone it cannot read is kept as the task's problem. */
+function scheduleOf(t: CloudTask): Schedule | undefined {
+  const r = readSchedule({
+    recurrence: t.recurrence,
+    timeZone: t.timezone,
+    ...(t.startDateTime ? { startDateTime: t.startDateTime } : {}),
+    ...(t.endDateTime ? { endDateTime: t.endDateTime } : {}),
+    fallbackStartMs: t.createdAt,
+  });
+  if (r.ok) {
+    delete t.problem;
+    return r.schedule;
+  }
+  t.problem = r.error;
+  return undefined;
+}
+
+/** When an enabled time-scheduled task runs next after `afterMs`; undefined for other tasks or a schedule with no run left. */
+function nextDue(t: CloudTask, afterMs: number): number | undefined {
+  const schedule = t.trigger.type === "time" ? scheduleOf(t) : undefined;
+  try {
+    return schedule && t.enabled ? nextOccurrence(schedule, afterMs) : undefined;
+  } catch (err) {
+    // A rule too costly to follow (RecurrenceBudgetError) is the task's problem, as an unreadable one is.
+    t.problem = (err as Error).message;
+    return undefined;
+  }
+}
+
+/** A task as the tenant stores it when created: owned by the tenant's user, in its space, not paused. */
+function newCloudTask(n: NewCloudTask, deps: SchedulingDeps): CloudTask {
+  const now = deps.now();
+  return {
+    id: newGuid().replace(/-/g, "").slice(0, 24),
+    name: n.name,
+    description: n.description ?? "",
+    enabled: n.enabled ?? true,
+    appId: n.appId,
+    spaceId: deps.spaceId,
+    ownerId: deps.ownerId,
+    updatedBy: deps.ownerId,
+    trigger: n.trigger ?? { type: "time" },
+    recurrence: n.recurrence,
+    timezone: n.timezone ?? "UTC",
+    ...(n.startDateTime ? { startDateTime: n.startDateTime } : {}),
+    ...(n.endDateTime ? { endDateTime: n.endDateTime } : {}),
+    outcome: n.outcome ?? "succeed",
+    createdAt: now,
+    updatedAt: now,
+    skipNext: 0,
+    paused: false,
+  };
+}
+
 export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
   const tasks: CloudTask[] = [];
   const runs: CloudTaskRun[] = [];
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const timers = new Map<string, Timer>();
   let started = false;
   let allPaused = false;
-
-  const scheduleOf = (t: CloudTask): Schedule | undefined => {
-    const r = readSchedule({
-      recurrence: t.recurrence,
-      timeZone: t.timezone,
-      ...(t.startDateTime ? { startDateTime: t.startDateTime } : {}),
-      ...(t.endDateTime ? { endDateTime: t.endDateTime } : {}),
-      fallbackStartMs: t.createdAt,
-    });
-    if (r.ok) {
-      delete t.problem;
-      return r.schedule;
-    }
-    t.problem = r.error;
-    return undefined;
-  };
 
   const run = (t: CloudTask, triggeredBy: CloudTaskRun["triggeredBy"], atMs?: number): CloudTaskRun => {
     const r: CloudTaskRun = {
@@ -125,6 +179,7 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
       onEnd: (done) => {
         r.status = STATUS_OF[done.status] ?? "FAILED";
         r.endedAt = done.endTime ?? deps.now();
+        finished(t, r);
       },
     });
     r.reloadId = reload.id;
@@ -132,13 +187,29 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
     return r;
   };
 
+  /** After a run: Qlik's auto-disable after repeated failures, then the tasks chained on this one (on-task-event). */
+  const finished = (t: CloudTask, r: CloudTaskRun) => {
+    const limit = deps.disableAfterFailures();
+    const mine = runs.filter((x) => x.taskId === t.id && x.endedAt !== undefined).slice(-limit);
+    if (limit > 0 && t.enabled && mine.length === limit && mine.every((x) => x.status === "FAILED")) {
+      t.enabled = false;
+      t.updatedAt = deps.now();
+      t.updatedBy = QLIK_SYSTEM_USER;
+      arm(t);
+    }
+    if (!started || !deps.enabled || allPaused) return;
+    const outcome = r.status === "SUCCEEDED" ? "succeeded" : r.status === "FAILED" ? "failed" : "other";
+    for (const d of tasks)
+      if (d.enabled && !d.paused && d.trigger.type === "task" && d.trigger.upstreamId === t.id && (d.trigger.on === "any" || d.trigger.on === outcome))
+        run(d, "task-event");
+  };
+
   /** Arms the task's next run after `afterMs` (its last due time: a timer that fired late loses no run). */
   const arm = (t: CloudTask, afterMs = deps.now()) => {
     const old = timers.get(t.id);
-    if (old) clearTimeout(old);
+    if (old) deps.clock.clearTimeout(old);
     timers.delete(t.id);
-    const schedule = scheduleOf(t);
-    const at = schedule && t.enabled ? nextOccurrence(schedule, afterMs) : undefined;
+    const at = nextDue(t, afterMs);
     if (at === undefined) {
       delete t.nextRunMs;
       return;
@@ -148,7 +219,7 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
     const delay = Math.min(Math.max(0, (at - deps.now()) / deps.speed), 2 ** 31 - 1);
     timers.set(
       t.id,
-      setTimeout(() => {
+      deps.clock.setTimeout(() => {
         timers.delete(t.id);
         if (deps.now() < at - 5) return arm(t); // early: the same due time again
         if (allPaused || t.paused) {
@@ -165,25 +236,7 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
     tasks,
     runs,
     add(n) {
-      const now = deps.now();
-      const t: CloudTask = {
-        id: newGuid().replace(/-/g, "").slice(0, 24),
-        name: n.name,
-        description: n.description ?? "",
-        enabled: n.enabled ?? true,
-        appId: n.appId,
-        spaceId: deps.spaceId,
-        ownerId: deps.ownerId,
-        recurrence: n.recurrence,
-        timezone: n.timezone ?? "UTC",
-        ...(n.startDateTime ? { startDateTime: n.startDateTime } : {}),
-        ...(n.endDateTime ? { endDateTime: n.endDateTime } : {}),
-        outcome: n.outcome ?? "succeed",
-        createdAt: now,
-        updatedAt: now,
-        skipNext: 0,
-        paused: false,
-      };
+      const t = newCloudTask(n, deps);
       tasks.push(t);
       arm(t);
       return t;
@@ -193,7 +246,10 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
       if (!t) return undefined;
       const defining = patch.enabled !== undefined || patch.recurrence !== undefined || patch.timezone !== undefined || patch.name !== undefined;
       Object.assign(t, patch);
-      if (defining) t.updatedAt = deps.now();
+      if (defining) {
+        t.updatedAt = deps.now();
+        t.updatedBy = patch.updatedBy ?? deps.ownerId;
+      }
       arm(t);
       return t;
     },
@@ -201,10 +257,17 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
       const i = tasks.findIndex((x) => x.id === id);
       if (i < 0) return false;
       const timer = timers.get(id);
-      if (timer) clearTimeout(timer);
+      if (timer) deps.clock.clearTimeout(timer);
       timers.delete(id);
       tasks.splice(i, 1);
       return true;
+    },
+    datasetUpdated(datasetId, starts) {
+      const out: CloudTaskRun[] = [];
+      for (const t of tasks)
+        if (t.enabled && !t.paused && t.trigger.type === "dataset" && t.trigger.datasetId === datasetId)
+          for (let i = 0; i < starts; i++) out.push(run(t, "dataset"));
+      return out;
     },
     startNow(id) {
       const t = tasks.find((x) => x.id === id);
@@ -218,7 +281,7 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
     },
     stop() {
       started = false;
-      for (const timer of timers.values()) clearTimeout(timer);
+      for (const timer of timers.values()) deps.clock.clearTimeout(timer);
       timers.clear();
     },
   };

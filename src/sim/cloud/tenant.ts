@@ -1,30 +1,15 @@
 // A simulated Qlik Cloud tenant's state: its apps (the site file's), the reloads they had, and how it answers:
 // API-key bearer auth, a per-minute request budget (429 with Retry-After past it), and misbehaviours a test can
 // switch on (HTML instead of JSON, cut-off JSON, an unknown status, a `next` cursor that never ends).
+import type { Clock, Timer } from "../../core/clock";
 import { randomBytes } from "node:crypto";
 import type { SiteModel } from "../site/model";
 import { newGuid } from "../util/ids";
+import type { CloudOutcome, CloudReload } from "./reload-types";
 import { type CloudScheduling, createCloudScheduling } from "./scheduling";
 
-export type CloudReloadStatus = "QUEUED" | "RELOADING" | "CANCELING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "EXCEEDED_LIMIT";
-export type CloudOutcome = "succeed" | "fail" | "cancel";
+export type { CloudOutcome, CloudReload, CloudReloadStatus } from "./reload-types";
 export type CloudMisbehaviour = "html" | "truncated" | "unknownStatus" | "endlessCursor";
-
-export interface CloudReload {
-  id: string;
-  appId: string;
-  tenantId: string;
-  userId: string;
-  type: "hub" | "chronos" | "external" | "automations";
-  status: CloudReloadStatus;
-  partial: boolean;
-  creationTime: number;
-  startTime?: number;
-  endTime?: number;
-  errorCode?: string;
-  errorMessage?: string;
-  log: string;
-}
 
 export interface CloudApp {
   id: string;
@@ -42,12 +27,25 @@ export interface CloudSettings {
   tokenLifetimeSeconds: number;
   /** Seconds in Retry-After of a 429. */
   retryAfterSeconds: number;
+  /** When the API key expires (ISO), as GET /api/v1/api-keys/{id} tells it; null: it never does. */
+  apiKeyExpiry: string | null;
   misbehave: CloudMisbehaviour | null;
+  /** Qlik disables a task after this many failed runs in a row (it does since June 2026; the count is not documented; 0: never). */
+  disableAfterFailures: number;
 }
 
 export const CLOUD_TENANT_ID = "Xq7c1loudTenant0000000000000000";
+/** The id of the simulated tenant's API key: the key's jti, and the path of GET /api/v1/api-keys/{id}. */
+export const CLOUD_API_KEY_ID = "6571e4a1b2c3d4e5f6a7b8ca";
 export const CLOUD_USER_ID = "6571e4a1b2c3d4e5f6a7b8c9";
 const SPACE_ID = "6571f0a1b2c3d4e5f6a7b8c0";
+
+/** A key shaped as Qlik Cloud's are: a JWT whose payload names the key (jti) and its user; the signature is random. */
+function simulatedApiKey(): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const payload = { sub: CLOUD_USER_ID, subType: "user", tenantId: CLOUD_TENANT_ID, jti: CLOUD_API_KEY_ID, aud: "qlik.api", iss: "qlik.api/api-keys" };
+  return `${part({ alg: "ES384", kid: "sim", typ: "JWT" })}.${part(payload)}.${randomBytes(48).toString("base64url")}`;
+}
 
 export interface CloudTenant {
   apiKey: string;
@@ -68,6 +66,8 @@ export interface CloudTenant {
     outcome: CloudOutcome,
     opts?: { type?: CloudReload["type"]; partial?: boolean; atMs?: number; onEnd?: (r: CloudReload) => void },
   ): CloudReload;
+  /** Starts and ends every reload whose planned time has come, whether or not its timer fired yet. */
+  settle(nowMs: number): void;
   /** True when this request is over the minute's budget of its rate tier (the caller answers 429). */
   overBudget(nowMs: number, tier?: "tier1" | "scheduling"): boolean;
   stop(): void;
@@ -75,30 +75,34 @@ export interface CloudTenant {
 
 export function createCloudTenant(
   site: SiteModel,
-  deps: { now: () => number; durationMs: () => number; apiKey?: string; speed?: number; schedules?: boolean },
+  deps: { now: () => number; clock: Clock; durationMs: () => number; apiKey?: string; speed?: number; schedules?: boolean },
 ): CloudTenant {
   const apps = new Map<string, CloudApp>();
   for (const a of site.apps) apps.set(a.id, { id: a.id, name: a.name, spaceId: SPACE_ID, ownerId: CLOUD_USER_ID });
   const reloads: CloudReload[] = [];
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const timers = new Set<Timer>();
   const settings: CloudSettings = {
     rateLimitPerMinute: 1_000,
     schedulingRateLimitPerMinute: 600,
     tokenLifetimeSeconds: 21_600,
     retryAfterSeconds: 2,
+    apiKeyExpiry: null,
     misbehave: null,
+    disableAfterFailures: 0,
   };
   const tokens = new Map<string, number>();
+  /** Reloads not yet ended, with their planned start and end (simulated time). */
+  const pending = new Map<CloudReload, { startAt: number; endAt: number; begin: () => void; finish: () => void }>();
   const windows = { tier1: { start: 0, used: 0 }, scheduling: { start: 0, used: 0 } };
   const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
+    const t = deps.clock.setTimeout(() => {
       timers.delete(t);
       fn();
     }, ms);
     timers.add(t);
   };
   const tenant: CloudTenant = {
-    apiKey: deps.apiKey ?? `simcloud_${randomBytes(24).toString("hex")}`,
+    apiKey: deps.apiKey ?? simulatedApiKey(),
     oauthClient: { clientId: `simclient_${randomBytes(8).toString("hex")}`, clientSecret: randomBytes(24).toString("hex") },
     issueToken(clientId, clientSecret, nowMs) {
       if (clientId !== this.oauthClient.clientId || clientSecret !== this.oauthClient.clientSecret) return undefined;
@@ -132,14 +136,15 @@ export function createCloudTenant(
       };
       reloads.push(r);
       const d = deps.durationMs();
-      later(Math.round(d / 4), () => {
-        r.status = "RELOADING";
-        r.startTime = deps.now();
-      });
-      later(d, () => {
-        const end = deps.now();
-        r.endTime = end;
-        r.startTime ??= end;
+      // Start and end are planned from the creation time and applied when due, by the timer or by the first request
+      // after (settle): a timer that fires late on a busy machine must not make the reload longer in the tenant's
+      // answers, or the watchdog would see a run no real tenant ran.
+      const startAt = r.creationTime + Math.round(d / 4);
+      const endAt = r.creationTime + d;
+      const finish = () => {
+        if (!pending.delete(r)) return;
+        r.startTime ??= startAt;
+        r.endTime = endAt;
         r.log = reloadLog(app.name, r, outcome);
         if (outcome === "succeed") r.status = "SUCCEEDED";
         else if (outcome === "cancel") r.status = "CANCELED";
@@ -149,8 +154,22 @@ export function createCloudTenant(
           r.errorMessage = "The reload script failed: Field 'OrderDate' not found";
         }
         opts.onEnd?.(r);
-      });
+      };
+      const begin = () => {
+        if (r.status !== "QUEUED") return;
+        r.status = "RELOADING";
+        r.startTime = startAt;
+      };
+      pending.set(r, { startAt, endAt, begin, finish });
+      later(Math.max(0, startAt - deps.now()), begin);
+      later(Math.max(0, endAt - deps.now()), finish);
       return r;
+    },
+    settle(nowMs) {
+      for (const p of [...pending.values()].sort((a, b) => a.endAt - b.endAt)) {
+        if (p.startAt <= nowMs) p.begin();
+        if (p.endAt <= nowMs) p.finish();
+      }
     },
     overBudget(nowMs, tier = "tier1") {
       const w = windows[tier];
@@ -163,17 +182,19 @@ export function createCloudTenant(
     },
     stop() {
       tenant.scheduling.stop();
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) deps.clock.clearTimeout(t);
       timers.clear();
     },
   };
   tenant.scheduling = createCloudScheduling({
     now: deps.now,
+    clock: deps.clock,
     speed: deps.speed ?? 1,
     enabled: deps.schedules ?? false,
     spaceId: SPACE_ID,
     ownerId: CLOUD_USER_ID,
     runReload: (appId, outcome, opts) => tenant.runReload(appId, outcome, opts),
+    disableAfterFailures: () => settings.disableAfterFailures,
   });
   for (const t of site.cloudTasks ?? []) tenant.scheduling.add(t);
   tenant.scheduling.start();

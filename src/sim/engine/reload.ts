@@ -1,5 +1,6 @@
 // Engine-side reloads (DoReload/DoReloadEx): duration and outcome from the fixture, progress, cancel,
 // script log, and the app's lastReloadTime in the QRS on success.
+import type { Timer } from "../../core/clock";
 import { effectiveDuration } from "../settings";
 import { buildScriptLog, scriptStatements } from "../tasks/script-log";
 import { newGuid } from "../util/ids";
@@ -45,14 +46,14 @@ export function startEngineReload(
   // qMode 2 ignores script errors, so a failing script still "succeeds".
   const willSucceed = app.model.reload.outcome === "succeed" || opts.mode === 2;
 
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   let resolveDone!: (ok: boolean) => void;
   const done = new Promise<boolean>((r) => (resolveDone = r));
 
   const finish = (status: EngineReloadRecord["status"]) => {
     if (pending.finished) return;
     pending.finished = true;
-    if (timer) clearTimeout(timer);
+    if (timer) state.clock.clearTimeout(timer);
     const stopMs = state.now();
     record.stopMs = stopMs;
     record.status = status;
@@ -82,7 +83,7 @@ export function startEngineReload(
     cancel: () => finish("cancelled"),
     done,
   };
-  timer = setTimeout(() => finish(willSucceed ? "succeeded" : "failed"), durationMs);
+  timer = state.clock.setTimeout(() => finish(willSucceed ? "succeeded" : "failed"), durationMs);
   return pending;
 }
 

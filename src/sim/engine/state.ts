@@ -1,4 +1,5 @@
 // Engine state shared by all sessions: per-app content (cached per script), app property edits, reload history.
+import type { Clock } from "../../core/clock";
 import type { Repository } from "../repo/repository";
 import type { SimSettings } from "../settings";
 import { buildAppContent, type AppContent } from "./app-content";
@@ -22,6 +23,8 @@ export interface EngineState {
   repo: Repository;
   settings: SimSettings;
   now: () => number;
+  /** Reloads' durations wait on it. */
+  clock: Clock;
   content(appId: string): AppContent;
   /** SetAppProperties edits, by app id. */
   appProps: Map<string, Json>;
@@ -31,13 +34,14 @@ export interface EngineState {
 
 const KEEP_RELOADS = 1_000;
 
-export function createEngineState(repo: Repository, settings: SimSettings, now: () => number): EngineState {
+export function createEngineState(repo: Repository, settings: SimSettings, now: () => number, clock: Clock): EngineState {
   const cache = new Map<string, { script: string; content: AppContent }>();
   const reloads: EngineReloadRecord[] = [];
   return {
     repo,
     settings,
     now,
+    clock,
     content(appId) {
       const app = repo.findApp(appId);
       if (!app) throw new Error(`unknown app ${appId}`);

@@ -47,6 +47,19 @@ export function valuesAt(entity: unknown, path: string[]): unknown[] {
   return current.flatMap((c) => (Array.isArray(c) ? c : [c]));
 }
 
+// Dates compared by a filter are mostly the same few thousand strings (each run's times, asked about every look):
+// parsed once each. Bounded, so a long simulation cannot grow it without end.
+const parsedDates = new Map<string, number>();
+function isoDateMs(s: string): number {
+  let ms = parsedDates.get(s);
+  if (ms === undefined) {
+    ms = ISO_DATE.test(s) ? Date.parse(s) : Number.NaN;
+    if (parsedDates.size >= 100_000) parsedDates.clear();
+    parsedDates.set(s, ms);
+  }
+  return ms;
+}
+
 function compareOrder(a: unknown, v: FilterValue, enumTable: Record<string, number> | undefined): number | undefined {
   if (v.type === "null" || v.type === "bool") return undefined;
   if (typeof a === "number") {
@@ -58,11 +71,9 @@ function compareOrder(a: unknown, v: FilterValue, enumTable: Record<string, numb
   }
   if (typeof a === "string") {
     const b = v.type === "number" ? String(v.value) : v.value;
-    if (ISO_DATE.test(a) && ISO_DATE.test(b)) {
-      const da = Date.parse(a);
-      const db = Date.parse(b);
-      if (Number.isFinite(da) && Number.isFinite(db)) return da - db;
-    }
+    const da = isoDateMs(a);
+    const db = Number.isFinite(da) ? isoDateMs(b) : Number.NaN;
+    if (Number.isFinite(da) && Number.isFinite(db)) return da - db;
     if (v.type === "number" && a.trim() !== "" && Number.isFinite(Number(a))) return Number(a) - v.value;
     const la = a.toLowerCase();
     const lb = b.toLowerCase();

@@ -1,7 +1,8 @@
 // The QRS entity collections: each lists full entities (filters run on those) and knows its condensed form.
 import type { Repository } from "../repo/repository";
 import type { TaskRunner } from "../tasks/runner";
-import { renderExecution, type Json, type RenderOptions } from "../repo/render-common";
+import { renderExecutionCached } from "../repo/execution-render-cache";
+import type { Json, RenderOptions } from "../repo/render-common";
 import { condenseTask, renderTaskFull } from "../repo/render-task";
 import { renderAppFull, renderCpDefinitionFull, renderNodeFull, renderStreamFull, renderTagFull, renderUserFull } from "../repo/render-app";
 import { allocatedUsers, allocationId, renderAllocation } from "../repo/render-license";
@@ -51,11 +52,11 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
     externalprogramtask: { full: tasksOfType([1]), condense: condenseTask, byId: taskById([1]) },
     usersynctask: { full: tasksOfType([2]), condense: condenseTask, byId: taskById([2]) },
     executionresult: {
-      full: (opts) => [...repo.executions.values()].map((e) => renderExecution(e, opts)),
+      full: (opts) => [...repo.executions.values()].map((e) => renderExecutionCached(e, opts)),
       condense: pick(["id", "executionID", "taskID", "appID", "status", "startTime", "stopTime", "duration", "privileges"]),
       byId: (id, opts) => {
         const e = repo.executions.get(id.toLowerCase());
-        return e ? renderExecution(e, opts) : undefined;
+        return e ? renderExecutionCached(e, opts) : undefined;
       },
     },
     // Exists only while the run is going; 404 once it finished (spec §2.8.5).

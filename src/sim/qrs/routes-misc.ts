@@ -1,6 +1,7 @@
-// QRS license and about endpoints.
+// QRS license, about and service status endpoints.
 import type { Repository } from "../repo/repository";
 import { renderAbout, renderAccessTypeOverview, renderLicense } from "../repo/render-license";
+import { renderServiceStatus } from "../repo/render-service-status";
 import { json } from "../util/http";
 import type { Router } from "../util/router";
 import type { QrsContext } from "./context";
@@ -10,4 +11,5 @@ export function addMiscRoutes(router: Router<QrsContext>, repo: Repository): voi
   router.add("GET", "license", (ctx) => json(200, renderLicense(repo, ctx.nowMs, { privileges: privileges(ctx) })));
   router.add("GET", "license/accesstypeoverview", () => json(200, renderAccessTypeOverview(repo)));
   router.add("GET", "about", () => json(200, renderAbout(repo)));
+  router.add("GET", "servicestatus/full", (ctx) => json(200, renderServiceStatus(repo, ctx.nowMs)));
 }

@@ -89,6 +89,9 @@ export function createQrsServer(deps: QrsServerDeps): Listener {
           deps.onError?.(err as Error);
           res = text(500, "Internal Server Error");
         }
+        // The body is in memory already; read it once to count what a client's call cost.
+        const payload = res.body && res.status !== 204 && res.status !== 304 ? new Uint8Array(await res.arrayBuffer()) : undefined;
+        res = new Response(payload, { status: res.status, statusText: res.statusText, headers: res.headers });
         const entry: Parameters<RequestLog["add"]>[0] = {
           source: "qrs",
           method: req.method,
@@ -96,6 +99,8 @@ export function createQrsServer(deps: QrsServerDeps): Listener {
           query: Object.fromEntries(url.searchParams),
           headers: pickHeaders(req.headers),
           status: res.status,
+          responseBytes: payload?.byteLength ?? 0,
+          ...itemsOf(payload),
         };
         if (body !== "") {
           const cut = body.slice(0, 4096);
@@ -111,4 +116,15 @@ export function createQrsServer(deps: QrsServerDeps): Listener {
     });
 
   return createListener("QRS", deps.port, serve, deps.onError);
+}
+
+/** Items of a JSON list answer, so a test can see how many rows one call read (big answers are not parsed again). */
+function itemsOf(payload: Uint8Array | undefined): { responseItems?: number } {
+  if (!payload || payload.byteLength > 1_000_000 || payload[0] !== 0x5b) return {};
+  try {
+    const v: unknown = JSON.parse(new TextDecoder().decode(payload));
+    return Array.isArray(v) ? { responseItems: v.length } : {};
+  } catch {
+    return {};
+  }
 }

@@ -1,7 +1,8 @@
 // QRS JSON of tasks of all five types, full and condensed, with `operational.lastExecutionResult`.
 import { NEVER, iso } from "../util/time";
 import type { Repository, TaskState } from "./repository";
-import { neverRunExecution, privileges, renderCpValues, renderExecution, renderTagRef, type Json, type RenderOptions } from "./render-common";
+import { renderExecutionCached } from "./execution-render-cache";
+import { neverRunExecution, privileges, renderCpValues, renderTagRef, type Json, type RenderOptions } from "./render-common";
 import { renderAppCondensed } from "./render-app";
 
 export const TASK_SCHEMA_PATH = ["ReloadTask", "ExternalProgramTask", "UserSyncTask", "DistributionTask", "PreloadTask"] as const;
@@ -12,7 +13,7 @@ function renderOperational(repo: Repository, t: TaskState, opts: RenderOptions):
   const last = (lastId && repo.executions.get(lastId)) || neverRunExecution(t.model.id, t.model.appId, node?.hostName ?? "");
   return {
     id: t.operationalId,
-    lastExecutionResult: renderExecution(last, opts),
+    lastExecutionResult: renderExecutionCached(last, opts),
     nextExecution: t.nextExecutionMs === undefined ? NEVER : iso(t.nextExecutionMs),
     privileges: privileges(opts),
   };

@@ -22,8 +22,8 @@ export function renderSchemaEvent(t: TaskState, tr: SchemaTriggerModel, nextMs: 
   return {
     id: tr.id,
     createdDate: t.model.createdDate,
-    modifiedDate: iso(t.modifiedMs),
-    modifiedByUserName: t.model.modifiedByUserName,
+    modifiedDate: iso(tr.modifiedMs ?? t.modifiedMs),
+    modifiedByUserName: tr.modifiedByUserName ?? t.model.modifiedByUserName,
     name: tr.name,
     enabled: tr.enabled,
     eventType: 0,
@@ -50,8 +50,8 @@ export function renderCompositeEvent(repo: Repository, t: TaskState, tr: Composi
   return {
     id: tr.id,
     createdDate: t.model.createdDate,
-    modifiedDate: iso(t.modifiedMs),
-    modifiedByUserName: t.model.modifiedByUserName,
+    modifiedDate: iso(tr.modifiedMs ?? t.modifiedMs),
+    modifiedByUserName: tr.modifiedByUserName ?? t.model.modifiedByUserName,
     name: tr.name,
     enabled: tr.enabled,
     eventType: 1,

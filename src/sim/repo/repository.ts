@@ -1,6 +1,7 @@
 // The simulator's repository: fixture entities plus the runtime state the QRS serves (runs, script logs, reload times).
 import type { AppModel, SiteModel, TaskModel } from "../site/model";
 import { newGuid, stableGuid } from "../util/ids";
+import type { SimService } from "./node-services";
 import { expressionMap, type ExpressionValue } from "../engine/expressions";
 
 export const EXEC_STATUS = {
@@ -96,6 +97,8 @@ export interface Repository {
   downloadRefs: Map<string, DownloadRef>;
   /** License allocations released through DELETE, by allocation id. */
   releasedAllocations: Set<string>;
+  /** Per node id, the services the central Repository cannot reach (ServiceStatus NoCommunication). */
+  servicesDown: Map<string, Set<SimService>>;
   findTask(id: string): TaskState | undefined;
   findApp(id: string): AppState | undefined;
   addExecution(rec: ExecutionRecord): void;
@@ -138,6 +141,7 @@ export function createRepository(site: SiteModel): Repository {
     executions,
     downloadRefs,
     releasedAllocations: new Set(),
+    servicesDown: new Map(),
     findTask: (id) => tasks.get(id.toLowerCase()),
     findApp: (id) => apps.get(id.toLowerCase()),
     addExecution(rec) {

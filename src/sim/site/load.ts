@@ -1,6 +1,7 @@
 // Loads a site fixture from YAML text or a file; every error names the file, line:column and YAML path.
 import { readFileSync } from "node:fs";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { yamlBoundsProblem } from "../../config/yaml-bounds";
 import type { z } from "zod";
 import { SimError } from "../errors";
 import type { SiteModel } from "./model";
@@ -55,6 +56,9 @@ function zodMessages(error: z.ZodError, doc: Document.Parsed, lines: LineCounter
 
 /** Parses and validates site YAML; throws SimError SITE_INVALID listing every problem. */
 export function parseSite(text: string, file = "site.yaml"): SiteModel {
+  // The same bounds as Steward's own config: a site file is read by the parser only when it stays within them.
+  const problem = yamlBoundsProblem(text, { maxDepth: 64, maxAliases: 100, maxNodes: 2_000_000 });
+  if (problem) throw new SimError("SITE_INVALID", `invalid site fixture: ${file} (offset ${problem.offset}): ${problem.message}`);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {

@@ -154,6 +154,9 @@ export interface SchemaTriggerModel {
   timeZone: string;
   daylightSavingTime: number;
   schemaFilterDescription: string;
+  /** Set when the control API changed the trigger (else the task's own modified date and user are shown). */
+  modifiedMs?: number;
+  modifiedByUserName?: string;
 }
 
 export interface CompositeTriggerModel {
@@ -164,6 +167,8 @@ export interface CompositeTriggerModel {
   timeConstraint: { days: number; hours: number; minutes: number; seconds: number };
   /** Upstream task ids and the outcome each must reach (QRS ruleState 1 = success, 2 = fail). */
   rules: { id: string; taskId: string; ruleState: 1 | 2 }[];
+  modifiedMs?: number;
+  modifiedByUserName?: string;
 }
 
 export type TriggerModel = SchemaTriggerModel | CompositeTriggerModel;

@@ -1,9 +1,10 @@
 // The simulator's Scheduler: fires fixture cron schedules, schema triggers (on the scaled clock) and task-event
 // triggers as Scheduler-started runs, can be paused, and starts nothing on a node that is down.
+import { type Clock, type Timer, wallClock } from "../../core/clock";
 import { Cron } from "croner";
 import type { Repository, TaskState } from "../repo/repository";
 import type { SimSettings } from "../settings";
-import type { CompositeTriggerModel } from "../site/model";
+import { onTaskFinished, type RulesMet } from "./composite-triggers";
 import { SCHEDULER_USER, type TaskRunner } from "./runner";
 import { nextFireMs } from "./trigger-clock";
 
@@ -19,9 +20,12 @@ export interface TaskScheduler {
   downNodes(): string[];
   /** Fires one trigger now, as when it falls due (the control API's POST /triggers/{id}/fire); false when it cannot. */
   fireTrigger(triggerId: string): boolean;
+  /** Arms a schema trigger again after the control API changed it (re-enabled, a new end date). */
+  rearm(triggerId: string): void;
 }
 
-const COMPOSITE_STATUS = { 1: 7, 2: 8 } as const;
+/** A trigger's end date as trigger-clock.ts reads it (no zone: UTC). */
+const expiryMs = (s: string) => Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
 
 export function createTaskScheduler(
   repo: Repository,
@@ -31,14 +35,19 @@ export function createTaskScheduler(
   now: () => number = Date.now,
   /** A simulator on a virtual clock: `now` runs this many times faster than real time, triggers keep their own grid. */
   virtualSpeed?: number,
+  /** The triggers' timers run on it. */
+  clock: Clock = wallClock,
 ): TaskScheduler {
   const jobs: Cron[] = [];
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const timers = new Set<Timer>();
+  const armed = new Map<string, Timer>();
   const down = new Set<string>();
   let isPaused = false;
   let anchorMs = now();
   // Per composite trigger: when each rule was last met (the trigger fires once all are met within its time constraint).
-  const met = new Map<string, Map<string, number>>();
+  const met: RulesMet = new Map();
+  /** Fires held back until the task's late-started run ends (virtual clock only). */
+  const deferred = new Map<string, { triggerId: string | undefined; atMs: number }>();
 
   const fire = (task: TaskState, triggerId?: string, atMs?: number): boolean => {
     if (isPaused || down.has(task.model.nodeId)) return false;
@@ -47,7 +56,10 @@ export function createTaskScheduler(
       task.triggerCount.set(triggerId, (task.triggerCount.get(triggerId) ?? 0) + 1);
     }
     if (runner.isRunning(task.model.id)) {
-      if (task.model.enabled) runner.recordSkipped(task.model.id);
+      // A run that only still goes because its own trigger fired late (a busy machine) would have ended on a real
+      // Scheduler: this fire starts once it ends instead of being recorded as Skipped.
+      if (atMs !== undefined && runner.wouldHaveEnded(task.model.id, atMs)) deferred.set(task.model.id, { triggerId, atMs });
+      else if (task.model.enabled) runner.recordSkipped(task.model.id);
       return true;
     }
     runner.start(task.model.id, { user: SCHEDULER_USER, ...(atMs !== undefined ? { atMs } : {}) });
@@ -68,39 +80,54 @@ export function createTaskScheduler(
     if (!enabled) return;
     // Timers cap near 24.8 days; a later fire is re-armed on the way.
     const delay = Math.min(Math.max(0, (at - now()) / (virtualSpeed ?? 1)), 2 ** 31 - 1);
-    const h = setTimeout(() => {
+    // One timer per trigger: arming again (rearm after a change) replaces the one pending.
+    const pending = armed.get(tr.id);
+    if (pending) {
+      clock.clearTimeout(pending);
+      timers.delete(pending);
+    }
+    const h = clock.setTimeout(() => {
       timers.delete(h);
+      armed.delete(tr.id);
       // On a virtual clock a timer that fired late (a busy machine) is not a late Scheduler: the run is triggered at the due time.
-      if (now() >= at - 5) fire(task, triggerId, virtualSpeed ? at : undefined);
+      // A trigger disabled, ended or deleted (with its task) since it was armed does not fire, as in the QMC.
+      const still = task.model.triggers.find((x) => x.id === triggerId);
+      const live = still?.type === "schema" && still.enabled && at < expiryMs(still.expirationDate);
+      if (now() >= at - 5 && live && repo.tasks.has(task.model.id.toLowerCase())) fire(task, triggerId, virtualSpeed ? at : undefined);
       arm(task, triggerId);
     }, delay);
     timers.add(h);
+    armed.set(tr.id, h);
   };
 
-  const windowMs = (c: CompositeTriggerModel) =>
-    ((c.timeConstraint.days * 24 + c.timeConstraint.hours) * 60 + c.timeConstraint.minutes) * 60_000 + c.timeConstraint.seconds * 1000;
+  /** On a shared clock (a stepped simulation) a task's cron schedule is armed on it rather than by croner's own timer. */
+  const armCron = (task: TaskState, job: Cron) => {
+    const at = job.nextRun(new Date(now()))?.getTime();
+    task.nextExecutionMs = at;
+    if (at === undefined || !enabled) return;
+    const h = clock.setTimeout(() => {
+      timers.delete(h);
+      fire(task, undefined, at);
+      armCron(task, job);
+    }, at - now());
+    timers.add(h);
+  };
 
   runner.onFinished((upId, status) => {
-    if (!enabled) return;
-    const t = now();
-    for (const task of repo.tasks.values()) {
-      for (const tr of task.model.triggers) {
-        if (tr.type !== "composite" || !tr.enabled) continue;
-        const rule = tr.rules.find((r) => r.taskId === upId && COMPOSITE_STATUS[r.ruleState] === status);
-        if (!rule) continue;
-        const seen = met.get(tr.id) ?? new Map<string, number>();
-        met.set(tr.id, seen);
-        seen.set(rule.id, t);
-        const win = windowMs(tr) * (virtualSpeed ? 1 : (settings?.timing.timeScale ?? 1));
-        if (tr.rules.every((r) => (seen.get(r.id) ?? -Infinity) >= t - (win > 0 ? win : Infinity))) {
-          seen.clear();
-          fire(task, tr.id);
-        }
-      }
+    const held = deferred.get(upId);
+    if (held) {
+      deferred.delete(upId);
+      const t = repo.tasks.get(upId);
+      if (t && enabled) runner.start(upId, { user: SCHEDULER_USER, atMs: Math.min(held.atMs, now()) });
     }
+    if (!enabled) return;
+    onTaskFinished(repo, met, upId, status, now(), virtualSpeed ? 1 : (settings?.timing.timeScale ?? 1), fire);
   });
 
   return {
+    rearm(triggerId) {
+      for (const task of repo.tasks.values()) if (task.model.triggers.some((t) => t.id === triggerId)) arm(task, triggerId);
+    },
     fireTrigger(triggerId) {
       for (const task of repo.tasks.values()) {
         if (task.model.triggers.some((t) => t.id === triggerId)) return fire(task, triggerId);
@@ -113,6 +140,10 @@ export function createTaskScheduler(
         for (const tr of task.model.triggers) if (tr.type === "schema") arm(task, tr.id);
         const expr = task.model.schedule;
         if (!expr || !task.model.enabled) continue;
+        if (clock !== wallClock) {
+          armCron(task, new Cron(expr, { paused: true }));
+          continue;
+        }
         // Even when schedules do not fire (tests), nextExecution shows what the fixture says.
         const job = new Cron(expr, { paused: !enabled, protect: true }, () => {
           fire(task);
@@ -129,7 +160,7 @@ export function createTaskScheduler(
     stop() {
       for (const j of jobs) j.stop();
       jobs.length = 0;
-      for (const h of timers) clearTimeout(h);
+      for (const h of timers) clock.clearTimeout(h);
       timers.clear();
     },
     pause: () => void (isPaused = true),

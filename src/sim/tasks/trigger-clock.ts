@@ -1,5 +1,6 @@
 // When a schema trigger fires next, on the wall clock the simulator runs on (periods shrink with timing.timeScale).
-import { zonedLocalToUtc } from "../../core/time-zone";
+import { nextQmcFire } from "../../core/qmc-schedule";
+import { readQmcSchedule } from "../../core/qmc-trigger-read";
 import type { SchemaTriggerModel } from "../site/model";
 
 const MIN = 60_000;
@@ -42,28 +43,11 @@ export function nextFireMs(tr: SchemaTriggerModel, nowMs: number, anchorMs: numb
   return next;
 }
 
-/** The trigger's own grid on the wall clock of its zone. */
+/** The trigger's own calendar on the wall clock of its zone: its whole filter, zone and daylight-saving option. */
 function wallClockFire(tr: SchemaTriggerModel, nowMs: number): number | undefined {
-  const startLocal = utc(tr.startDate.replace(/([zZ]|[+-]\d\d:\d\d)$/, ""));
-  if (!tr.enabled || Number.isNaN(startLocal)) return undefined;
-  const zone = tr.timeZone || "UTC";
-  const at = (local: number) => zonedLocalToUtc(zone, local);
-  let next: number | undefined;
-  if (tr.incrementOption === 0) next = at(startLocal) > nowMs ? at(startLocal) : undefined;
-  else if (tr.incrementOption === 4) {
-    const d = new Date(startLocal);
-    for (let i = 0; i < 12_000 && at(d.getTime()) <= nowMs; i++) d.setUTCMonth(d.getUTCMonth() + 1);
-    next = at(d.getTime());
-  } else {
-    const period = triggerPeriodMs(tr)!;
-    if (period % DAY === 0) {
-      // Whole days: step the local date, so 03:30 stays 03:30 when the clocks change.
-      let k = Math.max(0, Math.floor((nowMs - at(startLocal)) / period) - 1);
-      while (at(startLocal + k * period) <= nowMs) k++;
-      next = at(startLocal + k * period);
-    } else next = stepAfter(at(startLocal), period, nowMs);
-  }
-  return next !== undefined && next < utc(tr.expirationDate) ? next : undefined;
+  if (!tr.enabled) return undefined;
+  const read = readQmcSchedule(tr);
+  return read.ok ? nextQmcFire(read.schedule, nowMs) : undefined;
 }
 
 function stepAfter(base: number, period: number, nowMs: number): number {

@@ -11,6 +11,10 @@ export interface LoggedRequest {
   status?: number;
   /** Request body for writes (JSON if it parses, else text; cut at 4 KiB). */
   body?: unknown;
+  /** Bytes of the response body (QRS), so a client's cost can be measured. */
+  responseBytes?: number;
+  /** Items of a JSON list answer (QRS), so a test can see how many rows one call read. */
+  responseItems?: number;
   /** Engine JSON-RPC call on an open socket. */
   rpc?: { id: unknown; handle: unknown; method: string; params: unknown };
 }
@@ -26,6 +30,8 @@ export interface RequestLog {
   add(entry: Omit<LoggedRequest, "seq" | "time">, timeMs: number): LoggedRequest;
   list(q?: RequestLogQuery): LoggedRequest[];
   clear(): void;
+  /** Requests and response bytes per source and path (ids replaced by {id}) since the start or the last clear: not bounded like the list. */
+  totals(): Map<string, { requests: number; bytes: number }>;
 }
 
 const MAX_ENTRIES = 10_000;
@@ -46,9 +52,14 @@ export function pickHeaders(h: Headers): LoggedRequest["headers"] {
 export function createRequestLog(): RequestLog {
   let seq = 0;
   const entries: LoggedRequest[] = [];
+  const sums = new Map<string, { requests: number; bytes: number }>();
   return {
     add(entry, timeMs) {
       const rec: LoggedRequest = { seq: ++seq, time: new Date(timeMs).toISOString(), ...entry };
+      const key = `${entry.source} ${entry.method} ${entry.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "{id}")}`;
+      const sum = sums.get(key) ?? sums.set(key, { requests: 0, bytes: 0 }).get(key)!;
+      sum.requests++;
+      sum.bytes += entry.responseBytes ?? 0;
       entries.push(rec);
       if (entries.length > MAX_ENTRIES) entries.splice(0, entries.length - MAX_ENTRIES);
       return rec;
@@ -64,6 +75,10 @@ export function createRequestLog(): RequestLog {
     },
     clear() {
       entries.length = 0;
+      sums.clear();
+    },
+    totals() {
+      return new Map([...sums].map(([k, v]) => [k, { ...v }]));
     },
   };
 }

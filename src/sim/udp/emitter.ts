@@ -25,6 +25,11 @@ export interface UdpEmitter {
   /** The most recent datagrams (newest last), including dropped ones. */
   recent(): SentDatagram[];
   clearRecent(): void;
+  /**
+   * Datagrams handed to the OS for `target` ("host:port") so far, less those whose send failed: a stepped
+   * simulation compares it with what the receiver counted, so time does not move while one is on its way.
+   */
+  sentTo(target: string): number;
   stop(): Promise<void>;
 }
 
@@ -66,11 +71,21 @@ export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) =>
     return s;
   };
 
+  const sent = new Map<string, number>();
+  const count = (key: string, by: number) => sent.set(key, (sent.get(key) ?? 0) + by);
   const send = (buf: Buffer, targets: UdpTarget[]) => {
     for (const t of targets) {
-      socketFor(t).send(buf, t.port, t.host, (err) => {
-        if (err) onError(err);
-      });
+      const key = `${t.host}:${t.port}`;
+      count(key, 1);
+      const failed = (err: Error) => {
+        count(key, -1);
+        onError(err);
+      };
+      try {
+        socketFor(t).send(buf, t.port, t.host, (err) => err && failed(err));
+      } catch (err) {
+        failed(err as Error);
+      }
     }
   };
 
@@ -99,6 +114,7 @@ export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) =>
       }
     },
     recent: () => [...recent],
+    sentTo: (target) => sent.get(target) ?? 0,
     clearRecent: () => {
       recent.length = 0;
     },

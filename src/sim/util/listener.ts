@@ -1,4 +1,5 @@
 // An HTTP(S) listener that can be taken down and brought back on the same port (to refuse connections on demand).
+import { type Timer, wallClock } from "../../core/clock";
 import type { ServedHttp } from "../../runtime";
 import { SimError } from "../errors";
 
@@ -16,7 +17,7 @@ export interface Listener {
 export function createListener(name: string, port: number, serve: (port: number) => ServedHttp, onError: (err: Error) => void = () => {}): Listener {
   let server: ServedHttp | undefined;
   let bound = port;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   let stopped = false;
 
   const open = () => {
@@ -32,7 +33,7 @@ export function createListener(name: string, port: number, serve: (port: number)
     server = undefined;
   };
   const clearTimer = () => {
-    if (timer) clearTimeout(timer);
+    if (timer) wallClock.clearTimeout(timer);
     timer = undefined;
   };
 
@@ -45,7 +46,7 @@ export function createListener(name: string, port: number, serve: (port: number)
       clearTimer();
       close();
       if (ms === undefined) return;
-      timer = setTimeout(() => {
+      timer = wallClock.setTimeout(() => {
         timer = undefined;
         if (stopped || server) return;
         try {

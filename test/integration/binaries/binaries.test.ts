@@ -1,5 +1,5 @@
 // Smoke test of the compiled single-file binaries: each copied alone into an empty directory runs
-// `version`, `config check` (good and bad file) and `run` with /health and /v4/butlerping over HTTP.
+// `version`, `config check` (good and bad file) and `run` with /health, /v4/butlerping and /help over HTTP.
 // Linux natively; Windows under Wine (with the bcryptprimitives shim beside the exe).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, writeFileSync } from "node:fs";
@@ -167,6 +167,10 @@ for (const platform of [linux, windows]) {
         const ping = await fetch(`${base}/v4/butlerping`, { signal: AbortSignal.timeout(5_000) });
         expect(ping.status).toBe(200);
         expect(await ping.json()).toEqual({ response: "Butler reporting for duty", butlerVersion: VERSION });
+        // The docs travel inside the binary: /help works with nothing but the lone executable.
+        const help = await fetch(`${base}/help/watchdog`, { signal: AbortSignal.timeout(10_000) });
+        expect(help.status).toBe(200);
+        expect(await help.text()).toContain('<h1 id="the-watchdog');
         expect(existsSync(join(dir.path, "data"))).toBe(true);
       } finally {
         const code = await proc.stop(platform.stopSignal, 15_000);

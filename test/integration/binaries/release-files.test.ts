@@ -1,5 +1,6 @@
-// The files beside the release artefacts: the SBOM (the real @cyclonedx/cyclonedx-npm over this checkout's
-// node_modules, offline) validated against the CycloneDX 1.6 JSON schema by CycloneDX's own library, and
+// The files beside the release artefacts: the SBOM (scripts/sbom.ts over this checkout's package-lock.json)
+// validated against the CycloneDX 1.6 JSON schema by CycloneDX's own library, each component's hash checked
+// against the package npm installed, and
 // SHA256SUMS checked by coreutils' sha256sum -c, the command the docs tell administrators to run.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
@@ -20,6 +21,7 @@ interface Component {
   version: string;
   "bom-ref": string;
   purl?: string;
+  hashes?: { alg: string; content: string }[];
 }
 interface Bom {
   bomFormat: string;
@@ -59,7 +61,7 @@ describe("SBOM", () => {
     // Build and test tools are absent (a dev dependency that a production package also needs, like @types/node
     // for mqtt's typings, is listed through that package).
     const packages = new Set(bom.components.filter((c) => c.type !== "platform").map(fullName));
-    for (const dev of ["typescript", "bun", "deno", "playwright-core", "@cyclonedx/cyclonedx-npm", "bun-types"]) {
+    for (const dev of ["typescript", "bun", "deno", "playwright-core", "@cyclonedx/cyclonedx-library", "bun-types", "libxmljs2"]) {
       expect({ dev, listed: packages.has(dev) }).toEqual({ dev, listed: false });
     }
     const rootRef = bom.metadata.component["bom-ref"];
@@ -69,6 +71,19 @@ describe("SBOM", () => {
         .map((d) => `${rootRef}|${d}@${installedVersion(d)}`)
         .sort(),
     );
+  });
+
+  test("every npm component carries the SHA-512 of the tarball npm installed (the lock file's integrity)", () => {
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { integrity?: string }> };
+    const libraries = bom.components.filter((c) => c.type === "library");
+    expect(libraries.length).toBeGreaterThan(20);
+    for (const c of libraries) {
+      const sha = c.hashes?.find((h) => h.alg === "SHA-512")?.content ?? "";
+      expect({ c: fullName(c), hex: /^[0-9a-f]{128}$/.test(sha) }).toEqual({ c: fullName(c), hex: true });
+    }
+    const zod = libraries.find((c) => c.name === "zod")!;
+    const integrity = lock.packages["node_modules/zod"]!.integrity!;
+    expect(zod.hashes![0]!.content).toBe(Buffer.from(integrity.slice("sha512-".length), "base64").toString("hex"));
   });
 
   test("names the runtime compiled into the executables, which the npm tree does not show", () => {

@@ -4,6 +4,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { createPostgresCluster, type Cluster, type DutyName } from "../../../src/cluster";
 import { clusterMigrations } from "../../../src/cluster/migrations";
+import { systemClock } from "../../../src/core/clock";
 import { createSilentLogger } from "../../../src/core/logger";
 import { openPostgresStore } from "../../../src/store/postgres-store";
 import type { SqlDb } from "../../../src/store/sql";
@@ -23,7 +24,7 @@ afterAll(async () => {
 
 async function member(url: string, name: string, duties: DutyName[] = ["scheduler"], t: typeof timing = timing) {
   const db = await openPostgresStore({ url, maxConnections: 2, connectTimeoutMs: 2_000, tls: false, applicationName: name }, [clusterMigrations]);
-  const c = createPostgresCluster(t, { db, log: createSilentLogger(), version: "test", instanceName: name });
+  const c = createPostgresCluster(t, { db, log: createSilentLogger(), clock: systemClock, version: "test", instanceName: name });
   const changes: boolean[] = [];
   for (const d of duties) c.onDuty(d, (held) => changes.push(held));
   opened.push({ c, db });

@@ -56,7 +56,7 @@ async function node(url: string, name: string, afterStart?: () => Promise<void>)
     clusterMigrations,
   ]);
   const log = createSilentLogger();
-  const cluster = createPostgresCluster(timing, { db, log, version: "test", instanceName: name });
+  const cluster = createPostgresCluster(timing, { db, log, clock: systemClock, version: "test", instanceName: name });
   const taskStarter: TaskStarter = {
     async start(sel, origin) {
       starts.push({ at: Date.now(), node: name, schedule: origin.name });

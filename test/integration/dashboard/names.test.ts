@@ -1,4 +1,4 @@
-// Names where the pages used to show ids: a schedule's task by its name from QRS (linked to its run history, the
+// Names where the pages used to show ids: a schedule's task (and the task an event trigger waits for) by its name from QRS (linked to its run history, the
 // id below), and the audit log's schedule and task targets by their names; with QRS down, the ids as before.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
@@ -20,6 +20,12 @@ beforeAll(async () => {
   scheduleId = ((await res.json()) as { id: string }).id;
   expect((await h.t.request(`/v4/schedules/${scheduleId}/stop`, { method: "PUT" })).status).toBeLessThan(300);
   expect((await h.t.request(`/v4/reloadtask/${IDS.reload}/start`, { method: "POST" })).status).toBeLessThan(300);
+  const chained = await h.t.request("/v4/schedules", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "Weekly follow-up", trigger: { on: ["succeeded"], taskIds: [IDS.reload] }, qlikSenseTaskId: IDS.externalProgram }),
+  });
+  expect(chained.status).toBe(201);
 }, 60_000);
 
 afterAll(async () => {
@@ -34,6 +40,12 @@ test("the schedules page names the task a schedule starts, with its id below", a
   const cell = /<td class="small" data-role="task">([\s\S]*?)<\/td>/.exec(body)?.[1] ?? "";
   expect(cell).toContain(`<a href="/ui/tasks/${IDS.reload}" title="${IDS.reload}" data-task-name="true">Reload Sales dashboard</a>`);
   expect(cell).toContain(`<div class="mono muted">${IDS.reload}</div>`);
+});
+
+test("an event trigger names the task it waits for, not its id", async () => {
+  const body = await page("/ui/schedules");
+  expect(body).toContain("<span>when Reload Sales dashboard succeeded</span>");
+  expect(body).not.toContain(`when ${IDS.reload.slice(0, 8)}`);
 });
 
 test("the audit log names schedule and task targets", async () => {

@@ -6,7 +6,14 @@ import { join } from "node:path";
 import { startProcess, type RunningProcess } from "../../helpers/child-process";
 import { waitFor } from "../../helpers/wait-for";
 
-export async function checkDemoRun(cmd: string, args: string[], cwd: string, onStart: (p: RunningProcess) => void): Promise<void> {
+/** `basics`: the dashboard, the first alert, /health and a clean stop; `full` also every feature the demo shows. */
+export async function checkDemoRun(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  onStart: (p: RunningProcess) => void,
+  depth: "full" | "basics" = "full",
+): Promise<void> {
   const p = startProcess(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
   onStart(p);
   const dashboard = await waitFor(
@@ -35,6 +42,15 @@ export async function checkDemoRun(cmd: string, args: string[], cwd: string, onS
   expect(health.status).toBe(200);
   expect(((await health.json()) as { status: string }).status).toBe("ok");
 
+  if (depth === "full") await checkFeatures(p, base);
+
+  expect(existsSync(join(cwd, "data/demo/steward.db"))).toBe(true);
+  const code = await p.stop("SIGINT", 15_000);
+  expect(p.stdout()).toContain("Demo stopped.");
+  expect(code).toBe(0);
+}
+
+async function checkFeatures(p: RunningProcess, base: string): Promise<void> {
   const inbox = await (await fetch(`${base}/ui/inbox`)).text();
   expect(inbox).toContain('data-kind="mail"');
   expect(inbox).toMatch(/task failed/i);
@@ -69,8 +85,38 @@ export async function checkDemoRun(cmd: string, args: string[], cwd: string, onS
   });
   expect(cloudLine).toContain("via cloud");
 
-  expect(existsSync(join(cwd, "data/demo/steward.db"))).toBe(true);
-  const code = await p.stop("SIGINT", 15_000);
-  expect(p.stdout()).toContain("Demo stopped.");
-  expect(code).toBe(0);
+  // A data check after the Sales dashboard's successful reload: one passes, one fails on purpose and is mailed.
+  const checkLine = await waitFor(() => /^.*ALERT MAIL\s+data\.check_failed\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's failed data check mailed",
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
+  expect(checkLine).toContain("qlik-ops@demo.example");
+  const checks = await (await fetch(`${base}/ui/data-checks`)).text();
+  expect(checks).toContain("currency-is-sek");
+  expect(checks).toContain("orders-not-empty");
+
+  // The watchdog: a reload that hangs far past its usual duration, then a start missed while its node was down.
+  const longLine = await waitFor(() => /^.*ALERT MAIL\s+task\.running_long\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's hung reload mailed as task.running_long",
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+  expect(longLine).toContain("Reload Customer 360");
+  expect(p.stdout()).toMatch(/node Reload02 is down/);
+  const missedLine = await waitFor(() => /^.*ALERT MAIL\s+task\.missed\s+→.*$/m.exec(p.stdout())?.[0], {
+    // Its first due time, or the next one two minutes later when the demo started too slowly for the first.
+    what: "the demo's missed start mailed as task.missed",
+    timeoutMs: 180_000,
+    intervalMs: 200,
+  });
+  expect(missedLine).toContain("Reload Logistics KPIs");
+  // Both on the Watchdog page with their explanations (the long run may be over by now: then under "back on track").
+  const watchdog = await (await fetch(`${base}/ui/watchdog`)).text();
+  expect(watchdog).toContain('data-condition="missed"');
+  expect(watchdog).toMatch(
+    /Reload Logistics KPIs should have started at [^<]*\(trigger &quot;Every 2 minutes \(demo\)&quot;\) and had not started \d+ s later/,
+  );
+  expect(watchdog).toContain('data-condition="running_long"');
+  expect(watchdog).toMatch(/Reload Customer 360 has been running since [^<]*, longer than 15 s; it usually takes \d+ s/);
 }

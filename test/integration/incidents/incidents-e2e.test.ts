@@ -160,9 +160,9 @@ routes:
       // SIGNL4: one incident id, opened (1st and 3rd failure) and resolved once.
       const s4 = signl4.requests.map((r) => JSON.parse(r.body) as Record<string, string>);
       expect(s4.map((b) => [b["X-S4-ExternalID"], b["X-S4-Status"]])).toEqual([
-        [`task:${IDS.reload}`, "new"],
-        [`task:${IDS.reload}`, "new"],
-        [`task:${IDS.reload}`, "resolved"],
+        [IDS.reload, "new"],
+        [IDS.reload, "new"],
+        [IDS.reload, "resolved"],
       ]);
 
       // One incident, closed, with its summary; failures 2, 4 and 5 were suppressed on every channel by renotify.
@@ -174,14 +174,18 @@ routes:
       expect(suppressed.deliveries.length).toBe(3 * 6);
       expect(suppressed.deliveries.every((d) => d.reason.startsWith("renotify: incident "))).toBe(true);
 
-      // docs/alerts.md shows this run's third-failure mail and Slack message and the recovery mail.
+      // docs/incident-examples.md shows this run's third-failure mail and Slack message and the recovery mail.
       if (updateDocsExamples && backend === "sqlite") {
         const mail = smtp.mails[1]!.mail;
         const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body.trimEnd()}\n\`\`\``;
-        replaceGeneratedBlock("docs/alerts.md", "mail", fence("text", `Subject: ${mail.subject}\n\n${mail.text}`));
-        replaceGeneratedBlock("docs/alerts.md", "recovered-mail", fence("text", `Subject: ${smtp.mails[2]!.mail.subject}\n\n${smtp.mails[2]!.mail.text}`));
-        replaceGeneratedBlock("docs/alerts.md", "slack", fence("json", JSON.stringify(JSON.parse(slack.requests[1]!.body), null, 2)));
-        replaceGeneratedBlock("docs/alerts.md", "webhook", fence("json", JSON.stringify(bodies[1], null, 2)));
+        replaceGeneratedBlock("docs/incident-examples.md", "mail", fence("text", `Subject: ${mail.subject}\n\n${mail.text}`));
+        replaceGeneratedBlock(
+          "docs/incident-examples.md",
+          "recovered-mail",
+          fence("text", `Subject: ${smtp.mails[2]!.mail.subject}\n\n${smtp.mails[2]!.mail.text}`),
+        );
+        replaceGeneratedBlock("docs/incident-examples.md", "slack", fence("json", JSON.stringify(JSON.parse(slack.requests[1]!.body), null, 2)));
+        replaceGeneratedBlock("docs/incident-examples.md", "webhook", fence("json", JSON.stringify(bodies[1], null, 2)));
         writeDocsFile("docs/examples/task-failed-3rd.html", String(mail.html));
       }
     });

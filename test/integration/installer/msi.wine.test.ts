@@ -9,13 +9,16 @@
 //   the old package leaves it and the new one updates it with `sc config` (which Wine's sc.exe lacks);
 // - firewall rules: Wine's netsh accepts `advfirewall` and does nothing (the steps show "ok", no rule exists);
 // - recovery actions (registered with sc failure, never exercised), the service accounts (Wine runs every
-//   service as one user), icacls rights, the event log, and the MSI log hiding SERVICEPASSWORD.
+//   service as one user), icacls rights, the event log, and the MSI log hiding SERVICEPASSWORD;
+// - any ACL: Wine's icacls and cacls accept every command, change nothing and print nothing, and `dir /q` names
+//   the Unix user as every file's owner; so %ProgramData%\Steward's own ACL is checked in the package's
+//   MsiLockPermissionsEx table, while the refusal of a folder holding planted files runs for real.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../../package.json" with { type: "json" };
 import { buildBinaries } from "../../../scripts/build";
-import { buildMsi, msiTable, MSI_PROPERTIES, type BuiltMsi } from "../../../scripts/msi";
+import { buildMsi, msiTable, MSI_PROPERTIES, PROGRAMDATA_SDDL, type BuiltMsi } from "../../../scripts/msi";
 import { serviceCommand } from "../../../src/cli/service";
 import type { CommandRunner } from "../../../src/services/command-runner";
 import { findExecutable } from "../../helpers/executables";
@@ -73,6 +76,21 @@ describe.skipIf(!haveMsiTools)("the MSI's tables", () => {
     expect(msiTable(a.path, "CreateFolder").map((r) => r.Directory_)).toEqual(["PROGRAMDATADIR"]);
   });
 
+  test("%ProgramData%\\Steward gets its own ACL from Windows Installer: owner Administrators, SYSTEM and Administrators only, nothing inherited", () => {
+    expect(msiTable(a.path, "MsiLockPermissionsEx")).toEqual([
+      { MsiLockPermissionsEx: "ProgramDataAcl", LockObject: "PROGRAMDATADIR", Table: "CreateFolder", SDDL: PROGRAMDATA_SDDL, Condition: "" },
+    ]);
+    // Protected (P: no inheritance from ProgramData, whose Users may create files), two grants, no Users (BU), no Everyone (WD).
+    expect(PROGRAMDATA_SDDL).toBe("O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)");
+    // A first install is told to check the folder; an upgrade, a repair or ADOPTFOLDER=1 is not.
+    const actions = Object.fromEntries(msiTable(a.path, "CustomAction").map((r) => [r.Action, r]));
+    expect(actions.FirstInstallCheck).toMatchObject({ Source: "FRESHFOLDER_ARG", Target: "--fresh-folder" });
+    expect(actions.RegisterService!.Target).toContain("[FRESHFOLDER_ARG]");
+    const seq = Object.fromEntries(msiTable(a.path, "InstallExecuteSequence").map((r) => [r.Action, r]));
+    expect(seq.FirstInstallCheck!.Condition).toBe("NOT Installed AND NOT WIX_UPGRADE_DETECTED AND NOT ADOPTFOLDER");
+    expect(Number(seq.FirstInstallCheck!.Sequence)).toBeGreaterThan(Number(seq.FindRelatedProducts!.Sequence));
+  });
+
   test("the service is stopped (and waited for) before steward.exe is replaced or removed; no ServiceInstall of its own", () => {
     const [control] = msiTable(a.path, "ServiceControl");
     // msidbServiceControlEventStop (2) | msidbServiceControlEventUninstallStop (32)
@@ -115,6 +133,7 @@ describe.skipIf(!haveMsiTools)("the MSI's tables", () => {
       FIREWALL: "udp,rest",
       FIREWALLREMOTE: "10.0.0.0/24",
       PROGRAMDATADIR: `${join(tmp.path, "cli-check")}/`,
+      FRESHFOLDER_ARG: "",
     };
     const argv = (target: string) =>
       [...target.replace(/\[(\w+)\]/g, (_m, p: string) => values[p] ?? `[${p}]`).matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
@@ -258,11 +277,24 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
     expect(last).toContain("exit 0");
   }, 300_000);
 
-  test("with no properties the service reads %ProgramData%\\Steward\\steward.yaml as LocalService; a config put there first is kept", async () => {
+  test("a first install into a %ProgramData%\\Steward holding files it did not make (a planted steward.env) is refused and rolled back", async () => {
+    writeFileSync(hostPath("C:\\ProgramData\\Steward\\steward.env"), "STEWARD_HTTP__HOST=0.0.0.0\r\nSTEWARD_SECURITY__ALLOW_UNAUTHENTICATED=true\r\n");
+    writeFileSync(hostPath(DEFAULT_CONFIG), "udp: { enabled: false }\r\n");
+    expect(await msiexec(["/i", winPath(a.path), "/qn"])).not.toBe(0);
+    expect(await service()).toBeUndefined();
+    expect(await products()).toEqual([]);
+    expect(existsSync(hostPath(EXE))).toBe(false);
+    const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
+    expect(last).toContain("service install: refused: C:\\ProgramData\\Steward already holds files this install did not create");
+    expect(last).toContain("steward.env");
+    rmSync(hostPath("C:\\ProgramData\\Steward\\steward.env"));
+  }, 300_000);
+
+  test("with no properties the service reads %ProgramData%\\Steward\\steward.yaml as LocalService; a config put there first is kept with ADOPTFOLDER=1", async () => {
     const port2 = await freeTcpPort();
     const placed = `http: { host: 127.0.0.1, port: ${port2} }\r\nudp: { enabled: false }\r\n`;
     writeFileSync(hostPath(DEFAULT_CONFIG), placed);
-    expect(await msiexec(["/i", winPath(a.path), "/qn"])).toBe(0);
+    expect(await msiexec(["/i", winPath(a.path), "/qn", "ADOPTFOLDER=1"])).toBe(0);
 
     expect(await service()).toMatchObject({
       ImagePath: `"${EXE}" service run --config ${DEFAULT_CONFIG} --name Steward`,
@@ -285,7 +317,7 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
       hostPath("C:\\StewardTest\\refused.yaml"),
       `dataDir: ./refused-data\r\nhttp: { host: 0.0.0.0, port: ${port} }\r\nudp: { enabled: false }\r\n`,
     );
-    expect(await msiexec(["/i", winPath(a.path), "/qn", "CONFIG=C:\\StewardTest\\refused.yaml"])).toBe(0);
+    expect(await msiexec(["/i", winPath(a.path), "/qn", "CONFIG=C:\\StewardTest\\refused.yaml", "ADOPTFOLDER=1"])).toBe(0);
     const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
     expect(last).toContain("ok   start it");
     expect(last).toContain(

@@ -13,7 +13,7 @@ let pg: PostgresService;
 const pools: SqlDb[] = [];
 beforeAll(async () => {
   pg = await startPostgres();
-});
+}, 60_000);
 afterAll(async () => {
   for (const db of pools.splice(0)) await db.close();
   await pg?.stop();
@@ -95,4 +95,17 @@ test("a key asked for twice in one batch is won by one caller; a row PostgreSQL 
   ).toEqual([...keys].sort());
   expect(outcomes.find((o) => o.k.startsWith("bad"))).toHaveProperty("err");
   expect(await createIntakeStore(db).isSeen("ok3:failed", 1_500)).toBe(true);
+});
+
+test("a Steward claiming a run it already holds (its first claim committed, the answer lost) gets it again; no one else does", async () => {
+  const db = await pool(await database());
+  const b = createPostgresIntakeBatches(db);
+  expect(await b.claim(claimRow("lost-answer:failed", "a"))).toBe(true);
+  // The retry after an answer lost with the connection: the row is this Steward's own claim.
+  expect(await b.claim(claimRow("lost-answer:failed", "a"))).toBe(true);
+  expect(await b.claim(claimRow("lost-answer:failed", "b"))).toBe(false);
+  // Once handled (marked seen), the run is nobody's to claim again, its announcer's included.
+  await b.markSeen([{ key: "lost-answer:failed", executionId: "lost-answer", source: "udp", now: 2_000, expiresAt: 9_000_000 }]);
+  expect(await b.claim(claimRow("lost-answer:failed", "a"))).toBe(false);
+  expect(await db.all("SELECT claimed_by FROM intake_seen WHERE key = 'lost-answer:failed'")).toEqual([{ claimed_by: null }]);
 });

@@ -155,6 +155,57 @@ test("two Stewards adding keys and namespaces at once stop exactly at kv.maxKeys
   expect((await b.namespaces()).length).toBe(5);
 });
 
+test("sets that waited together for the usage row into a namespace with no keys yet stop at kv.maxKeysPerNamespace", async () => {
+  // Made to happen every time: another session holds the usage row while twelve sets into a new namespace start,
+  // so all of them read the namespace's key count (no row yet: nothing to lock) before waiting. A count read before
+  // the wait said 0 to each of them and all twelve were stored (CI saw 12 of a limit of 10).
+  const url = await pg.createDatabase("kv_counts_wait");
+  const db = await openPostgresStore({ url, maxConnections: 16, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-wait" }, [
+    kvMigrations,
+    auditMigrations,
+  ]);
+  pools.push(db);
+  const clock = createManualClock(Date.parse("2026-03-01T10:00:00Z"));
+  const kv = createKvStore(KvSchema.parse({ maxKeysPerNamespace: 10 }), {
+    db,
+    clock,
+    log: createSilentLogger(),
+    audit: createAuditLog(db, clock),
+    metrics: createMetricsRegistry(),
+  });
+  const other = postgres(url, { max: 1, onnotice: () => {} });
+  const watcher = postgres(url, { max: 1, onnotice: () => {} });
+  let sets: Promise<number[]> | undefined;
+  try {
+    await other.unsafe("BEGIN");
+    await other.unsafe("UPDATE kv_usage SET bytes = bytes WHERE name = 'total'");
+    sets = Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        kv.set("fresh", `k${i}`, "v").then(
+          () => 201,
+          (err: unknown) => (err instanceof AppError ? err.status : 500),
+        ),
+      ),
+    );
+    let waiting = 0;
+    for (let i = 0; i < 500 && waiting < 12; i++) {
+      // Asked outside the held transaction: a transaction sees pg_stat_activity as it was at its first read.
+      waiting = (await watcher.unsafe("SELECT 1 FROM pg_stat_activity WHERE application_name = 'steward-wait' AND wait_event_type = 'Lock'")).length;
+      if (waiting < 12) await Bun.sleep(10);
+    }
+    expect(waiting).toBe(12);
+    await other.unsafe("ROLLBACK");
+    const outcomes = await sets;
+    expect(outcomes.filter((s) => s === 201).length).toBe(10);
+    expect(outcomes.filter((s) => s === 409).length).toBe(2);
+  } finally {
+    await other.end({ timeout: 5 });
+    await watcher.end({ timeout: 5 });
+    await sets?.catch(() => undefined);
+  }
+  expect((await kv.keys("fresh"))?.length).toBe(10);
+});
+
 test("a set PostgreSQL aborts as a deadlock victim is retried, not failed", async () => {
   // The cycle of the race above, made on purpose: another Steward's uncommitted new key X holds X's index entry
   // and then waits for the usage row, which this Steward's set of X took first (it had no row of X to lock).

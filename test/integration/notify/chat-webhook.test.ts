@@ -87,8 +87,15 @@ notify:
     expect(get.query.get("taskName")).toBe("Nightly sales reload");
     expect(get.query.get("event")).toBe("Qlik Sense reload failed");
 
-    const res = await t.request("/v4/deliveries?status=delivered");
-    const list = (await res.json()) as { deliveries: Array<{ channel: string; eventId: string; attempts: number }> };
+    // A send is recorded as delivered just after the receiver has it: on a loaded machine that can be a moment later.
+    type Listed = { deliveries: Array<{ channel: string; eventId: string; attempts: number }> };
+    const list = await waitFor(
+      async () => {
+        const l = (await (await t.request("/v4/deliveries?status=delivered")).json()) as Listed;
+        return l.deliveries.length >= 4 ? l : undefined;
+      },
+      { what: "four deliveries recorded as delivered", timeoutMs: 15_000 },
+    );
     expect(list.deliveries.map((d) => d.channel).sort()).toEqual(["hook", "hookget", "slack", "teams"]);
     expect(list.deliveries.every((d) => d.eventId === event.id && d.attempts === 1)).toBe(true);
 

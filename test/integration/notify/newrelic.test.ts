@@ -233,6 +233,23 @@ describe("New Relic not configured", () => {
     }
   });
 
+  test("a route kept with Butler's headers and attributes but no account yet (as the import writes it) answers 503", async () => {
+    const t = createTestApp(
+      "security:\n  allowUnauthenticated: true\nnewRelic:\n  accounts: [{ name: prod, accountId: 1, insertApiKey: k }]\n  api: { metric: { accounts: [], headers: { X-My-Header: v }, attributes: { env: prod } } }\n",
+    );
+    try {
+      const r = await t.request("/v4/newrelic/metric", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "m", type: "gauge", value: 1 }),
+      });
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { message: string }).message).toContain("newRelic.api.metric.accounts");
+    } finally {
+      await t.close();
+    }
+  });
+
   test("an unknown account name is a config error naming the key", () => {
     expect(() => createTestApp("newRelic:\n  accounts: [{ name: prod, accountId: 1, insertApiKey: k }]\n  api: { event: { accounts: [prd] } }\n")).toThrow(
       /^test\.yaml:\d+:\d+ newRelic\.api\.event\.accounts\[0\]: no New Relic account named "prd"/,

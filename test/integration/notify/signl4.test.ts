@@ -60,10 +60,28 @@ describe("SIGNL4 channel", () => {
     expect(b.Message).toBe("Task: Nightly sales reload");
     expect(b.Severity).toBe(1);
     expect(b["X-S4-Service"]).toBe("Qlik Sense PROD");
-    expect(b["X-S4-ExternalID"]).toBe(`task:${taskId}`);
+    expect(b["X-S4-ExternalID"]).toBe(taskId);
     expect(b["X-S4-Status"]).toBe("new");
     expect(b.App).toBe("Sales");
     expect(b["Script log"]).toContain("CustomerKey");
+  });
+
+  test("an incident opened under the external id Steward used before Butler's (task:<id>) is resolved under that id", async () => {
+    const id = randomUUID();
+    // What an earlier Steward left in the store for an incident it opened.
+    await t.app.sharedStore.sql.run("INSERT INTO channel_state (channel, key, value, updated_at) VALUES (?, ?, ?, ?)", [
+      "oncall",
+      `task:${id}`,
+      "earlier",
+      Date.now(),
+    ]);
+    const before = rx.requests.length;
+    const ok = syntheticTaskEvent({ outcome: "succeeded", taskId: id, taskName: "Old incident" });
+    await t.app.bus.emit("task.succeeded", ok);
+    await waitFor(() => delivered(ok.id), { what: "the resolve" });
+    const sent = rx.requests.slice(before).map(signl4Body);
+    expect(sent.map((b) => [b["X-S4-ExternalID"], b["X-S4-Status"]])).toEqual([[`task:${id}`, "resolved"]]);
+    expect(await t.app.sharedStore.sql.get("SELECT value FROM channel_state WHERE channel = ? AND key = ?", ["oncall", `task:${id}`])).toBeUndefined();
   });
 
   test("a success of a task that never failed sends nothing", async () => {
@@ -83,7 +101,7 @@ describe("SIGNL4 channel", () => {
     rx.respondWith(200);
     await waitFor(() => delivered(ok.id), { what: "the resolve delivered" });
     const resolves = rx.requests.slice(before).map(signl4Body);
-    expect(resolves.every((b) => b["X-S4-Status"] === "resolved" && b["X-S4-ExternalID"] === `task:${taskId}`)).toBe(true);
+    expect(resolves.every((b) => b["X-S4-Status"] === "resolved" && b["X-S4-ExternalID"] === taskId)).toBe(true);
     expect(resolves.at(-1)!.Title).toBe("Qlik Sense reload task succeeded");
     expect(resolves.at(-1)!.Severity).toBeUndefined();
   });
@@ -99,7 +117,7 @@ describe("SIGNL4 channel", () => {
   test("an aborted run opens an incident that a restart does not forget", async () => {
     const id = randomUUID();
     await t.app.bus.emit("task.aborted", syntheticTaskEvent({ outcome: "aborted", taskId: id }));
-    await waitFor(() => rx.requests.some((r) => JSON.parse(r.body)["X-S4-ExternalID"] === `task:${id}`), { what: "the abort incident" });
+    await waitFor(() => rx.requests.some((r) => JSON.parse(r.body)["X-S4-ExternalID"] === id), { what: "the abort incident" });
     const opened = signl4Body(rx.requests.at(-1)!);
     expect(opened.Severity).toBe(10);
     expect(opened.Title).toBe("Qlik Sense reload task aborted");
@@ -112,7 +130,7 @@ describe("SIGNL4 channel", () => {
     await waitFor(() => rx.requests.length > before, { what: "the resolve after restart" });
     const b = signl4Body(rx.requests.at(-1)!);
     expect(b["X-S4-Status"]).toBe("resolved");
-    expect(b["X-S4-ExternalID"]).toBe(`task:${id}`);
+    expect(b["X-S4-ExternalID"]).toBe(id);
   });
 
   test("a stopped service opens an incident and is resolved when it runs again", async () => {

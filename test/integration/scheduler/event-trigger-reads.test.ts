@@ -56,7 +56,7 @@ test("a burst of task events reads the schedules once; a change made here is use
   expect(scheduleReads - before).toBe(2);
 
   // A second later the schedules are read again.
-  clock.advance(1_000);
+  await clock.advance(1_000);
   await t.app.bus.emit("task.succeeded", syntheticTaskEvent({ outcome: "succeeded" }));
   expect(scheduleReads - before).toBe(3);
   await Bun.sleep(100);

@@ -135,6 +135,10 @@ describe("path tricks", () => {
         "GET /openapi.json",
         "GET /docs",
         "GET /documentation",
+        // Steward's own documentation: pages built into the binary, escaped, under a script-less CSP.
+        "GET /help",
+        "GET /help/search",
+        "GET /help/:page",
         "GET /v4/loadscript/steward.qvs",
         "GET /ui/login",
         "GET /ui/",

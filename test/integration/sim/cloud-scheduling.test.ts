@@ -1,15 +1,16 @@
-// The simulated tenant's Scheduling Tasks on a virtual clock: a site file's time-scheduled task runs on its RRULE
+// The simulated tenant's Scheduling Tasks on a stepped clock (time moves only when the test runs it, and never
+// while a request is on its way): a site file's time-scheduled task runs on its RRULE
 // (a `chronos` reload and a task run each time), the list pages with `links.next`, a skipped run does not happen,
 // a task added over the control API with a rule the simulator cannot read is served but never run.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createCloudClient } from "../../../src/cloud/cloud-client";
-import { type Simulator, startSimulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import { simControl } from "../../helpers/sim-control";
+import { type SteppedCloud, startSteppedCloud } from "../../helpers/stepped-cloud";
 import { createTempDir } from "../../helpers/temp-dir";
-import { waitFor } from "../../helpers/wait-for";
 
-const SPEED = 600; // a simulated 10 minutes a real second
+const MINUTE = 60_000;
 const START = Date.parse("2026-11-23T07:58:00Z");
 const SITE = `
 nodes: [{ name: Central, hostName: sense1, central: true }]
@@ -21,22 +22,21 @@ cloud:
     - { name: Stock at 6, app: Stock, recurrence: ["RRULE:FREQ=DAILY;BYHOUR=6;BYMINUTE=0;BYSECOND=0"], timezone: Europe/Stockholm, enabled: false }
 `;
 const dir = createTempDir();
+let cloud: SteppedCloud;
 let sim: Simulator;
 let client: ReturnType<typeof createCloudClient>;
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    site: SITE,
-    certDir: join(dir.path, "sim-certs"),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    cloudPort: 0,
-    schedules: true,
-    virtualClock: { startMs: START, speed: SPEED },
+  cloud = await startSteppedCloud(dir.path, START, SITE);
+  sim = cloud.sim;
+  client = createCloudClient({
+    url: sim.urls.cloud!,
+    apiKey: sim.cloud!.apiKey,
+    caFile: join(sim.certDir, "root.pem"),
+    baseDir: dir.path,
+    clock: cloud.clock,
   });
-  client = createCloudClient({ url: sim.urls.cloud!, apiKey: sim.cloud!.apiKey, caFile: join(sim.certDir, "root.pem"), baseDir: dir.path });
-});
+}, 60_000); // a hang guard only: making certificates on a loaded machine takes a while
 afterAll(async () => {
   client?.close();
   await sim?.stop();
@@ -58,11 +58,11 @@ test("time-scheduled tasks are listed with their schedule and run on it, each ru
   const sales = (tasks as Task[]).find((t) => t.name === "Sales every 5 minutes")!;
   expect(sales.start.schedule).toMatchObject({ recurrence: ["RRULE:FREQ=MINUTELY;INTERVAL=5;BYSECOND=0"], timezone: "Europe/Stockholm" });
   expect(sales.resourceId).toBe(sim.site.apps[0]!.id);
-  await waitFor(async () => (await client.taskRuns(sales.id, 10)).length >= 2, { timeoutMs: 20_000 });
+  // From 07:58 to 08:12: the runs due at 08:00, 08:05 and 08:10.
+  await cloud.clock.runUntil(START + 14 * MINUTE);
   const runs = (await client.taskRuns(sales.id, 10)) as Run[];
   // Newest first, on the 5-minute grid of simulated time.
-  expect(Date.parse(runs[0]!.startedAt)).toBeGreaterThan(Date.parse(runs[1]!.startedAt));
-  for (const r of runs) expect(new Date(r.startedAt).getUTCMinutes() % 5).toBe(0);
+  expect(runs.map((r) => r.startedAt)).toEqual(["2026-11-23T08:10:00.000Z", "2026-11-23T08:05:00.000Z", "2026-11-23T08:00:00.000Z"]);
   expect(runs[0]!.triggeredBy).toBe("schedule");
   const reload = sim.cloud!.reloads.find((x) => x.id === runs[1]!.reloadId)!;
   expect(reload.type).toBe("chronos");
@@ -86,8 +86,11 @@ test("paging follows links.next; skipNext makes the next scheduled run not happe
   const sales = tasks.find((t) => t.name === "Sales every 5 minutes")!;
   const before = sim.cloud!.scheduling.runs.filter((r) => r.taskId === sales.id).length;
   await simControl(sim, "PATCH", `/cloud/tasks/${sales.id}`, { skipNext: 2 });
-  await Bun.sleep(1_100); // a simulated 11 minutes: two due times pass
+  // 08:12 to 08:23: the runs due at 08:15 and 08:20 are skipped; the one at 08:25 happens.
+  await cloud.clock.runUntil(START + 25 * MINUTE);
   const during = sim.cloud!.scheduling.runs.filter((r) => r.taskId === sales.id).length;
-  expect(during).toBeLessThanOrEqual(before + 1); // at most one that was already starting
-  await waitFor(() => sim.cloud!.scheduling.runs.filter((r) => r.taskId === sales.id).length > during, { timeoutMs: 10_000 });
+  expect(during).toBe(before);
+  await cloud.clock.runUntil(START + 27 * MINUTE);
+  const after = sim.cloud!.scheduling.runs.filter((r) => r.taskId === sales.id);
+  expect(after.map((r) => new Date(r.startedAt).toISOString()).slice(before)).toEqual(["2026-11-23T08:25:00.000Z"]);
 });

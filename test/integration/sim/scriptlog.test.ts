@@ -69,14 +69,17 @@ describe("sim script logs", () => {
   });
 
   test("refs are not ready for notReadyMs and expire after expireMs", async () => {
-    await t.control.send("PATCH", "/settings", { scriptLog: { notReadyMs: 150, expireMs: 400 } });
+    // The windows are read at each download, so one ref's age is put on each side of them by changing the settings:
+    // windows of a few hundred milliseconds of wall time were crossed by a loaded machine between two requests.
+    await t.control.send("PATCH", "/settings", { scriptLog: { notReadyMs: 3_600_000, expireMs: 7_200_000 } });
     try {
       const last = await lastResult(SALES);
       const { value } = (await t.qrs.get(`reloadtask/${SALES}/scriptlogfile?executionResultId=${last.id}`)).json();
       expect((await download(value)).status).toBe(404);
-      await Bun.sleep(200);
+      await t.control.send("PATCH", "/settings", { scriptLog: { notReadyMs: 0 } });
       expect((await download(value)).status).toBe(200);
-      await Bun.sleep(250);
+      await Bun.sleep(5);
+      await t.control.send("PATCH", "/settings", { scriptLog: { expireMs: 1 } });
       expect((await download(value)).status).toBe(404);
     } finally {
       await t.control.send("PATCH", "/settings", { scriptLog: { notReadyMs: 0, expireMs: 300_000 } });

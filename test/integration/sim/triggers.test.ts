@@ -97,7 +97,7 @@ describe("sim triggers", () => {
   test("a paused scheduler fires nothing until resumed", async () => {
     t = await start();
     const sim = t;
-    expect((await sim.control.send("POST", "/scheduler/pause", {})).json()).toEqual({ paused: true, downNodes: [] });
+    expect((await sim.control.send("POST", "/scheduler/pause", {})).json()).toEqual({ paused: true, downNodes: [], servicesDown: {} });
     const before = await runs(sim, "Reload Extract");
     // Wait for two fire times to pass (QRS moves the trigger's nextExecution on) rather than for a fixed time.
     const next = async () => (await sim.qrs.get("schemaevent/full")).json<any[]>()[0].operational.nextExecution as string;
@@ -112,7 +112,11 @@ describe("sim triggers", () => {
   test("a node that is down starts none of its tasks; the rest of the chain stops there", async () => {
     t = await start();
     const sim = t;
-    expect((await sim.control.send("POST", "/nodes/Reload01/down", {})).json()).toEqual({ paused: false, downNodes: ["Reload01"] });
+    expect((await sim.control.send("POST", "/nodes/Reload01/down", {})).json()).toEqual({
+      paused: false,
+      downNodes: ["Reload01"],
+      servicesDown: { Reload01: ["engine", "repository", "scheduler"] },
+    });
     await waitFor(async () => (await runs(sim, "Reload Extract")) >= 2, { what: "two upstream runs" });
     expect(await runs(sim, "Reload Model")).toBe(0);
     await sim.control.send("POST", "/nodes/Reload01/up", {});

@@ -52,7 +52,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
     });
     const start = async () => {
       const yaml = `${storeYaml}${simCloudTenantYaml(sim)}watchdog:
-  interval: 100ms
+  interval: 12s
   grace: 3m
   stale: { enabled: false }
 `;

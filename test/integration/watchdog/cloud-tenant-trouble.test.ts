@@ -36,7 +36,7 @@ interface WatchdogView {
 test("an endless task list, a 429 storm and cut-short JSON are bounded and reported, raise nothing, and watching goes on", async () => {
   const vt = virtualTime(Date.parse("2026-11-23T08:00:30Z"), SPEED);
   sim = await startVirtualSimulator(dir.path, vt, SITE, { cloud: true });
-  t = createTestApp(`${simCloudTenantYaml(sim)}watchdog:\n  interval: 100ms\n  grace: 3m\n  stale: { enabled: false }\n`, {
+  t = createTestApp(`${simCloudTenantYaml(sim)}watchdog:\n  interval: 12s\n  grace: 3m\n  stale: { enabled: false }\n`, {
     clock: vt.clock,
     dir: join(dir.path, "steward"),
   });

@@ -29,7 +29,7 @@ beforeAll(async () => {
   sim = await startVirtualSimulator(dir.path, vt, FIVE_MINUTE_SITE);
   for (const name of ["alpha", "beta"]) {
     const t = createTestApp(
-      `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n${qlikYaml(sim)}watchdog:\n  interval: 100ms\n  grace: 3m\n`,
+      `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n${qlikYaml(sim)}watchdog:\n  interval: 12s\n  grace: 3m\n`,
       { clock: vt.clock, dir: join(dir.path, name) },
     );
     for (const k of ["task.missed", "task.on_track"] as const) t.app.bus.on(k, (e) => void events.push({ by: name, e: e as WatchdogEvent }));

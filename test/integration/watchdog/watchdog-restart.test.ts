@@ -23,7 +23,7 @@ test("after a restart an open missed start is not announced again, and its task.
   const vt = virtualTime(Date.parse("2026-11-23T08:00:30Z"), SPEED);
   sim = await startVirtualSimulator(dir.path, vt, FIVE_MINUTE_SITE);
   const events: WatchdogEvent[] = [];
-  const yaml = `${qlikYaml(sim)}watchdog:\n  interval: 100ms\n  grace: 3m\n  stale: { enabled: false }\n`;
+  const yaml = `${qlikYaml(sim)}watchdog:\n  interval: 12s\n  grace: 3m\n  stale: { enabled: false }\n`;
   const start = async () => {
     const app = createTestApp(yaml, { clock: vt.clock, dir: join(dir.path, "steward") });
     for (const k of ["task.missed", "task.on_track"] as const) app.app.bus.on(k, (e) => void events.push(e as WatchdogEvent));

@@ -1,16 +1,15 @@
 // Butler config import on a full, realistic Butler 16 config: golden Steward YAML and golden report (set
 // UPDATE_GOLDEN=1 to rewrite them after a deliberate change), every Butler key handled on purpose, the result
-// passing `steward config check`, and the CLI writing the config and importing Butler's schedule file.
+// passing `steward config check`, and the CLI writing the config and the schedule file a new server imports.
 import { checkNotifyConfig } from "../../../src/notify/check";
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { configCheckCommand } from "../../../src/cli/config-commands";
 import { importButlerCommand } from "../../../src/cli/import-butler";
 import { convertButlerConfig, laterToDuration, renderConfig, renderReport, secondsToDuration } from "../../../src/config/butler-import";
 import { loadConfigFile } from "../../../src/config/load";
-import { openStore } from "../../../src/store/database";
-import { schedulerMigrations } from "../../../src/scheduler/migrations";
+import { createTestApp, type TestApp } from "../../helpers/app";
 import { createTempDir } from "../../helpers/temp-dir";
 
 const FIXTURES = resolve(import.meta.dir, "../../fixtures/butler");
@@ -128,7 +127,7 @@ describe("Butler config import", () => {
     }
   });
 
-  test("the CLI writes the config, reports, and imports the schedules into the new data folder", async () => {
+  test("the CLI writes the config and, beside it, the schedule file it names; nothing goes into this host's store", async () => {
     const dir = join(tmp.path, "cli");
     mkdirSync(dir);
     const out: string[] = [];
@@ -142,22 +141,19 @@ describe("Butler config import", () => {
     ).toBe(0);
     const text = out.join("\n");
     expect(text).toContain(`wrote ${target}`);
+    expect(text).toContain(`wrote ${join(dir, "steward.schedules.yaml")} (2 schedules; imported by Steward when it starts)`);
     expect(text).toContain("Not converted (");
     // A missing file stops `steward config check`: it is listed with what must be done first.
-    expect(text).toContain(`wrote ${target}\n\nACTION REQUIRED before going live (3):\n  !! POST /v4/createdir`);
+    expect(text).toContain("ACTION REQUIRED before going live (3):\n  !! POST /v4/createdir");
     expect(text).toContain("  !! Before starting: channels.webhook-incident-bridge: file D:\\Butler\\certs\\corp-root-ca.pem does not exist");
     expect(readFileSync(target, "utf8")).toContain("# ACTION REQUIRED: Before starting: channels.webhook-incident-bridge");
-    expect(text).toContain("2 imported (0 replaced), 0 skipped");
-    expect(loadConfigFile(target).config.channels["webhook-incident-bridge"]).toBeDefined();
-    // It holds the SMTP password copied from Butler: readable by its owner only.
+    const loaded = loadConfigFile(target).config;
+    expect(loaded.channels["webhook-incident-bridge"]).toBeDefined();
+    expect(loaded.scheduler.importFile).toBe("./steward.schedules.yaml");
+    // Both may hold what Butler's file held; the config its SMTP password: readable by its owner only.
     if (process.platform !== "win32") expect(statSync(target).mode & 0o777).toBe(0o600);
-    const store = openStore(join(dir, "data"), [schedulerMigrations]);
-    try {
-      const rows = store.db.prepare("SELECT id FROM schedules ORDER BY id").all() as Array<{ id: string }>;
-      expect(rows.map((r) => r.id)).toEqual(["1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d", "9f8e7d6c-5b4a-4f3e-9d2c-1b0a9f8e7d6c"]);
-    } finally {
-      store.close();
-    }
+    // The import host is usually the Butler server: its own data folder is not where the schedules belong.
+    expect(existsSync(join(dir, "data"))).toBe(false);
     await expect(
       importButlerCommand(
         [BUTLER, "--out", target],
@@ -166,6 +162,46 @@ describe("Butler config import", () => {
       ),
     ).rejects.toThrow("--force");
   });
+
+  test("the switch-over page's steps on two folders: the new server's Steward starts with the schedules", async () => {
+    // On the Butler host (folder a): convert. On the new server (folder b): the two files, copied; Steward starts.
+    const a = join(tmp.path, "host-a");
+    const b = join(tmp.path, "host-b");
+    mkdirSync(a);
+    mkdirSync(b);
+    await importButlerCommand(
+      [BUTLER, "--out", join(a, "steward.yaml"), "--schedules", SCHEDULES],
+      () => {},
+      () => {},
+    );
+    copyFileSync(join(a, "steward.schedules.yaml"), join(b, "steward.schedules.yaml"));
+    // The converted file names Butler's Windows certificate paths; the new server's copy keeps its scheduler block.
+    const importFile = loadConfigFile(join(a, "steward.yaml")).config.scheduler.importFile!;
+    const yaml = `scheduler:\n  importFile: ${importFile}\n`;
+    const ids = ["1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d", "9f8e7d6c-5b4a-4f3e-9d2c-1b0a9f8e7d6c"];
+    const list = async (t: TestApp) => ((await (await t.request("/v4/schedules")).json()) as Array<{ id: string; timezone: string }>).map((s) => s.id).sort();
+
+    let t = createTestApp(yaml, { dir: b });
+    await t.app.start();
+    expect(await list(t)).toEqual(ids);
+    // A schedule deleted on the new server stays deleted: the same file is not imported again at the next start.
+    expect((await t.request(`/v4/schedules/${ids[0]}`, { method: "DELETE" })).status).toBeLessThan(300);
+    await t.app.stop();
+    t = createTestApp(yaml, { dir: b });
+    await t.app.start();
+    expect(await list(t)).toEqual([ids[1]!]);
+    await t.app.stop();
+    // A changed file is imported again: its new schedule is added, the existing one is left as it is.
+    const more = readFileSync(join(b, "steward.schedules.yaml"), "utf8").replace(
+      "butlerSchedule:\n",
+      "butlerSchedule:\n  - name: Added later\n    cronSchedule: 0 6 * * *\n    timezone: Europe/Stockholm\n    qlikSenseTaskId: 0c7e5e4b-2f5d-4a3e-9a41-1d2e3f4a5b6c\n    id: added-later\n",
+    );
+    writeFileSync(join(b, "steward.schedules.yaml"), more);
+    t = createTestApp(yaml, { dir: b });
+    await t.app.start();
+    expect(await list(t)).toEqual(["added-later", ids[0]!, ids[1]!].sort());
+    await t.app.stop();
+  }, 60_000);
 
   test("without --out the YAML goes to stdout and the report to stderr", async () => {
     const out: string[] = [];

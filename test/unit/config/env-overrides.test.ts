@@ -7,7 +7,8 @@ import type { AppError } from "../../../src/core/errors";
 const load = (yaml: string, env: Record<string, string>) => parseConfigText(yaml, "steward.yaml", "/srv/steward", { env });
 
 test("a variable sets a setting over the file and over the default, typed like YAML", () => {
-  const c = load("http: { port: 8080 }\nlogging: { level: info }\n", {
+  // dataDir and store.postgres.url widen access (a store of someone else's making): the file lets variables set them.
+  const c = load("http: { port: 8080 }\nlogging: { level: info }\nsecurity: { allowEnvOverrides: [dataDir, store.postgres.url] }\n", {
     STEWARD_HTTP__PORT: "8081",
     STEWARD_LOGGING__LEVEL: "debug",
     STEWARD_STORE__POSTGRES__URL: "postgres://steward:pw@db.corp.example/steward",

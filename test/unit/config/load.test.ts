@@ -67,6 +67,37 @@ describe("placeholders", () => {
     );
   });
 
+  test("a malformed placeholder is refused with the key, the line and the fix, never passed on as text", () => {
+    const check = (value: string) => () => parseConfigText(`qlik:\n  host: "${value}"\n`, "c.yaml", "/x", { env: { SMTP_HOST: "mail" } });
+    expect(check("${SMTP_HOST}")).toThrow(
+      'c.yaml:2:9 qlik.host: "${SMTP_HOST}" names no source: write "${env:SMTP_HOST}" for an environment variable or "${file:PATH}" for a file',
+    );
+    expect(check("${env:SMTP_HOST")).toThrow('c.yaml:2:9 qlik.host: placeholder "${env:SMTP_HOST" is not closed: end it with "}"');
+    expect(check("${env:}")).toThrow('c.yaml:2:9 qlik.host: placeholder "${env:}" names no variable: write "${env:NAME}"');
+    expect(check("${env: }")).toThrow("names no variable");
+    expect(check("${file:}")).toThrow('names no file: write "${file:PATH}"');
+    expect(check("${ENV:SMTP_HOST}")).toThrow('has an unknown source "ENV": write "${env:SMTP_HOST}" (lower case)');
+    expect(check("${vault:x}")).toThrow('unknown source "vault": the sources are "env" and "file"');
+    expect(check("a-${env:SMTP_HOST}-${oops}")).toThrow('"${oops}" names no source');
+  });
+
+  test("every malformed placeholder of a file is listed, each with its own line", () => {
+    const text = "qlik:\n  host: ${SMTP_HOST}\nhttp:\n  host: ${env:X\n";
+    let message = "";
+    try {
+      parseConfigText(text, "c.yaml", "/x", { env: {} });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain("c.yaml:2:9 qlik.host:");
+    expect(message).toContain("c.yaml:4:9 http.host:");
+  });
+
+  test('"$${" writes a literal "${"', () => {
+    const { config } = parseConfigText('qlik:\n  host: "a$${b}c"\n', "c.yaml", "/x", { env: {} });
+    expect(config.qlik?.host).toBe("a${b}c");
+  });
+
   test("substituted values and secret-named keys are registered as secrets", () => {
     const secrets = createSecretRegistry();
     writeFileSync(join(tmp.path, "key.pass"), "hunter2-file-secret\n");
@@ -85,6 +116,23 @@ describe("placeholders", () => {
 });
 
 describe("errors", () => {
+  test("a duplicate key is named, at the second one", () => {
+    expect(() => parseConfigText("http:\n  port: 1\n  port: 2\n", "c.yaml", "/x")).toThrow(
+      'c.yaml:3:3 YAML syntax: the key "port" appears twice in one mapping (the second one is here); keep one',
+    );
+    expect(() => parseConfigText('qlik:\n  host: a\n"qlik":\n  host: b\n', "c.yaml", "/x")).toThrow('the key "qlik" appears twice');
+  });
+
+  test("a tab is one message, not one per thing the parser then made of the line", () => {
+    let message = "";
+    try {
+      parseConfigText("http:\n  port: 1\n\t  host: x\n  extra: 2\n", "c.yaml", "/x");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe("c.yaml:3:1 YAML syntax: a tab is used for indentation; YAML needs spaces (replace the tab with spaces)");
+  });
+
   test("several problems are all reported, one line each", () => {
     try {
       parseConfigText("http:\n  port: x\n  hots: a\nudp:\n  port: -1\n", "s.yaml", "/x");

@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseConfigText } from "../../../src/config/load";
 import { ConfigSchema } from "../../../src/config/schema";
 import {
   exampleFor,
@@ -80,6 +81,24 @@ describe("configuration reference", () => {
       if (!parsed.success) bad.push(`${title(e)}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
     }
     expect(bad).toEqual([]);
+  });
+
+  test("an example labelled yaml is a config `config check` accepts alone; one that is not is labelled a fragment", () => {
+    const page = readFileSync(join(import.meta.dir, "../../..", REFERENCE_PAGE), "utf8");
+    const blocks = [...page.matchAll(/```(yaml(?: fragment)?)\n([\s\S]*?)```/g)].map((m) => ({ fragment: m[1] !== "yaml", text: m[2]! }));
+    const env = new Proxy({} as Record<string, string>, { get: (_t, n) => (typeof n === "string" ? n : undefined) });
+    const alone = (text: string) => {
+      try {
+        parseConfigText(text, "example.yaml", "/", { env });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(blocks.filter((b) => b.fragment).length).toBeGreaterThan(50);
+    expect(blocks.filter((b) => !b.fragment).length).toBeGreaterThan(50);
+    const mislabelled = blocks.filter((b) => alone(b.text) === b.fragment).map((b) => b.text.split("\n")[0]);
+    expect(mislabelled).toEqual([]);
   });
 
   test("the types read as a person would say them", () => {

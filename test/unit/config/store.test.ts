@@ -16,6 +16,7 @@ test("store.postgres with the password from the environment: defaults, and the p
     url: "postgres://steward:secret-pw@pg.corp.example:5432/steward",
     maxConnections: 10,
     connectTimeoutMs: 10_000,
+    statementTimeoutMs: 10_000,
     leaseTtlMs: 15_000,
     heartbeatIntervalMs: 3_000,
     maxClockOffsetMs: 10_000,

@@ -70,5 +70,8 @@ describe("enrich mappers", () => {
       qmcTask: "https://s/qmc/tasks",
       hubApp: "https://s/sense/app/app1",
     });
+    // Butler's appBaseUrl may go through a virtual proxy the hub link does not name.
+    expect(linksFor("https://s/qmc", "https://s/hub", "app1", "https://s/proxy/sense/app/")?.hubApp).toBe("https://s/proxy/sense/app/app1");
+    expect(linksFor(undefined, undefined, "app1", "https://s/proxy/sense/app")).toEqual({ hubApp: "https://s/proxy/sense/app/app1" });
   });
 });

@@ -17,7 +17,7 @@ interface Hit {
   auth: string | null;
 }
 const hits: Hit[] = [];
-let mode: "ok" | "slow" | "error" = "ok";
+let mode: "ok" | "slow" | "error" | "redirect" = "ok";
 let rx: ReturnType<typeof Bun.serve>;
 
 beforeAll(() => {
@@ -27,6 +27,7 @@ beforeAll(() => {
     async fetch(req) {
       hits.push({ method: req.method, path: new URL(req.url).pathname, body: await req.text(), auth: req.headers.get("authorization") });
       if (mode === "slow") await Bun.sleep(1500);
+      if (mode === "redirect" && !req.url.includes("/landed")) return Response.redirect(`http://localhost:${rx.port}/landed`, 307);
       return new Response(mode === "error" ? "no" : "ok", { status: mode === "error" ? 500 : 200 });
     },
   });
@@ -102,6 +103,16 @@ describe("heartbeat", () => {
   test("an unreachable URL fails without throwing", async () => {
     const { hb } = make({ url: "http://127.0.0.1:9/ping", timeout: "2s" });
     expect(await hb.beat()).toBe(false);
+  });
+
+  test("a redirect is not followed: the configured headers do not go to where the receiver points", async () => {
+    hits.length = 0;
+    mode = "redirect";
+    const { hb, lines } = make({ url: `${rx.url.origin}/ping`, method: "POST", headers: { Authorization: "Bearer hb-secret" } });
+    expect(await hb.beat()).toBe(false);
+    mode = "ok";
+    expect(hits.map((h) => h.path)).toEqual(["/ping"]);
+    expect(JSON.stringify(lines)).toContain("a redirect; not followed");
   });
 
   test("reconfigure switches it off and on", async () => {

@@ -10,6 +10,7 @@ import {
   butlerLines,
   butlerTimes,
   butlerUserTag,
+  butlerUtcParts,
 } from "../../../src/notify/channels/influxdb/butler-format";
 
 const OUT = JSON.parse(readFileSync(join(import.meta.dir, "../../fixtures/butler-16.0.4/outputs.json"), "utf8")) as {
@@ -54,5 +55,21 @@ describe("Butler's InfluxDB formats", () => {
 
   test("the user tag has Butler's forward slash", () => {
     expect(butlerUserTag("INTERNAL\\sa_scheduler")).toBe(OUT.influxdb_v1.tags.user!);
+  });
+});
+
+describe("an external program's and a distribution's times (test/fixtures/butler-16.0.4/task-types.json)", () => {
+  const REC = JSON.parse(readFileSync(join(import.meta.dir, "../../fixtures/butler-16.0.4/task-types.json"), "utf8")) as {
+    influxdb_v1: Record<string, { fields: Record<string, [string, string]> }>;
+  };
+  test("Butler's object for the QRS time, keys in luxon's order", () => {
+    const want = JSON.parse(REC.influxdb_v1.external_program_task_success!.fields.task_executionStartTime_json![1]) as Record<string, number>;
+    const iso = new Date(Date.UTC(want.year!, want.month! - 1, want.day, want.hour, want.minute, want.second, want.millisecond)).toISOString();
+    expect(JSON.stringify(butlerUtcParts(iso))).toBe(JSON.stringify(want));
+  });
+  test("a time given with an offset is written in UTC; no time at all is {}", () => {
+    expect(butlerUtcParts("2026-01-01T00:30:05.007+02:00")).toEqual({ year: 2025, month: 12, day: 31, hour: 22, minute: 30, second: 5, millisecond: 7 });
+    expect(butlerUtcParts(undefined)).toEqual({});
+    expect(butlerUtcParts("not a time")).toEqual({});
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseConfigText } from "../../../src/config/load";
 import { AppError } from "../../../src/core/errors";
+import { EVENT_KINDS } from "../../../src/events/types";
 
 function errorOf(yaml: string): string {
   try {
@@ -97,7 +98,7 @@ routes:
     [
       "unknown event kind",
       "routes:\n  - { on: [task.exploded], to: [x] }\n",
-      't.yaml:2:12 routes[0].on[0]: expected "task.succeeded" | "task.failed" | "task.aborted" | "task.recovered" | "task.warning" | "service.stopped" | "service.started" | "license.expiring" | "license.expired" | "license.low_availability" | "license.released" | "qliksense.version_changed" | "influxdb.field_conflict" | "qlikcloud.key_rejected" | "data.check_failed" | "data.check_passed" | "data.check_error" | "task.missed" | "task.retrying" | "task.chain_broken" | "task.running_long" | "app.stale" | "task.on_track", got "task.exploded"',
+      `t.yaml:2:12 routes[0].on[0]: expected ${EVENT_KINDS.map((k) => `"${k}"`).join(" | ")}, got "task.exploded"`,
     ],
     [
       "invalid address",

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../../src/sim";
 import { createQrsClient, eq, eqString, and, compare, type QrsClient } from "../../../src/qlik";
 import { QlikSchema } from "../../../src/config/sections/qlik";
+import { systemClock } from "../../../src/core/clock";
 import { createSilentLogger } from "../../../src/core/logger";
 import { AppError } from "../../../src/core/errors";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
@@ -28,7 +29,7 @@ beforeAll(async () => {
     settings: { timing: { durationOverrideMs: 60 } },
   });
   const cfg = QlikSchema.parse({ host: "127.0.0.1", qrsPort: sim.ports.qrs, certDir: sim.certDir, timeoutMs: 3000, retries: 1 });
-  qrs = createQrsClient(cfg, { log: createSilentLogger(), baseDir: tmp.path, retryBaseMs: 10 });
+  qrs = createQrsClient(cfg, { log: createSilentLogger(), clock: systemClock, baseDir: tmp.path, retryBaseMs: 10 });
 });
 
 afterAll(async () => {
@@ -106,10 +107,20 @@ describe("QRS client against the simulator", () => {
   });
 
   test("script log not ready yet is retried until it is", async () => {
-    sim.settings.scriptLog.notReadyMs = 150;
+    // Not ready until the client has been refused once: a window in wall time would be over before a slow machine
+    // downloaded the log at all.
+    sim.settings.scriptLog.notReadyMs = 3_600_000;
+    const since = sim.requests.list().at(-1)?.seq ?? 0;
     try {
-      const r = await qrs.getScriptLog(SALES_TASK, { retryDelayMs: 100, attempts: 5 });
+      const reading = qrs.getScriptLog(SALES_TASK, { retryDelayMs: 20, attempts: 1_000 });
+      await waitFor(() => sim.requests.list({ sinceSeq: since, pathContains: "/download/reloadtask/" }).some((r) => r.status === 404), {
+        timeoutMs: 20_000,
+        what: "a download refused as not ready",
+      });
+      sim.settings.scriptLog.notReadyMs = 0;
+      const r = await reading;
       expect(r.attempts).toBeGreaterThan(1);
+      expect(r.text.length).toBeGreaterThan(0);
     } finally {
       sim.settings.scriptLog.notReadyMs = 0;
     }

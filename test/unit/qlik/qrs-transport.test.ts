@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { generateCertSet, type CertSet } from "../../../src/sim/certs/generate";
 import { createQrsClient, eq, eqString, and, type QrsClient } from "../../../src/qlik";
 import { QlikSchema } from "../../../src/config/sections/qlik";
+import { systemClock } from "../../../src/core/clock";
 import { createSilentLogger } from "../../../src/core/logger";
 import { AppError } from "../../../src/core/errors";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
@@ -37,7 +38,7 @@ function writeCerts(dir: string, set: CertSet) {
 
 function client(over: Record<string, unknown> = {}): QrsClient {
   const cfg = QlikSchema.parse({ host: "localhost", qrsPort: port, certDir: "certs", timeoutMs: 1000, retries: 2, ...over });
-  return createQrsClient(cfg, { log: createSilentLogger(), baseDir: tmp.path, retryBaseMs: 10 });
+  return createQrsClient(cfg, { log: createSilentLogger(), clock: systemClock, baseDir: tmp.path, retryBaseMs: 10 });
 }
 
 async function expectAppError(p: Promise<unknown>, code: string): Promise<AppError> {

@@ -100,6 +100,18 @@ describe("sim site: errors with line:column", () => {
     expect(errs[1]).toMatch(/^site\.yaml:13:63 tasks\[1\]\.schedule: invalid cron expression '61 \* \* \* \*'/);
     expect(errs[2]).toMatch(/^site\.yaml:14:\d+ tasks\[2\]\.name: duplicate task name 'Y' \(also at tasks\[1\]\)$/);
   });
+  test("a schema trigger whose filter the Scheduler cannot read is an error at the trigger, not a trigger that never fires", () => {
+    const errs = errorOf(`${BASE}tasks:
+  - name: X
+    type: externalProgram
+    path: x.exe
+    triggers:
+      - { type: schema, name: Weekdays, incrementOption: weekly, startDate: "2026-01-05T06:00:00", schemaFilterDescription: "* * - 1-7 1 * * *" }
+`);
+    expect(errs[0]).toMatch(
+      /^site\.yaml:\d+:\d+ tasks\[0\]\.triggers\[0\]: schemaFilterDescription '\* \* - 1-7 1 \* \* \*': weekday '1-7' is not a list of 0–6$/,
+    );
+  });
   test("YAML syntax errors carry a position; a site without nodes is rejected", () => {
     expect(errorOf("nodes: [\n")[0]).toMatch(/^site\.yaml:\d+:\d+ /);
     expect(errorOf("apps: []\n")[0]).toBe("site.yaml:1:1 nodes: Invalid input: expected array, received undefined");

@@ -6,6 +6,7 @@ import type Mail from "nodemailer/lib/mailer";
 import { excerptText, keptScriptLog } from "../../../events/script-log-excerpt";
 import { isTaskEvent, type TaskEvent } from "../../../events/types";
 import { deliveryError } from "../../delivery-error";
+import { causeHeadline, causeOf, withCauseHtml, withCauseText } from "../../cause-render";
 import { messageKind, templateData } from "../../notification";
 import type { TemplateRenderer } from "../../templates/renderer";
 import type { Notification } from "../../types";
@@ -45,9 +46,12 @@ export function composeMail(cfg: EmailChannelConfig, n: Notification, templates:
   if (!n.recipient) throw deliveryError("an e-mail delivery without a recipient", { permanent: true });
   const kind = messageKind(n);
   const data = templateData(n);
-  const subject = templates.render(`email/${kind}.subject`, data).replace(/\s+/g, " ").trim();
-  const html = templates.render(`email/${kind}.html`, data);
-  const text = templates.render(`email/${kind}.text`, data);
+  const cause = causeOf(n);
+  const rendered = templates.render(`email/${kind}.subject`, data).replace(/\s+/g, " ").trim();
+  // The cause's title comes from a script log (a source's name): one line, whatever it holds.
+  const subject = cause ? `[${causeHeadline(cause)}] ${rendered}`.replace(/\s+/g, " ") : rendered;
+  const html = cause ? withCauseHtml(templates.render(`email/${kind}.html`, data), cause) : templates.render(`email/${kind}.html`, data);
+  const text = cause ? withCauseText(templates.render(`email/${kind}.text`, data), cause) : templates.render(`email/${kind}.text`, data);
   const test = n.test?.target;
   const failed = n.kind === "task.failed" || n.kind === "task.aborted";
   const priority = cfg.priority ?? (failed || n.kind === "service.stopped" ? "high" : "normal");

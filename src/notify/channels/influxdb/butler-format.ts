@@ -59,6 +59,25 @@ export function butlerTimes(prefix: "startTime" | "stopTime", iso: string | unde
   };
 }
 
+/**
+ * An external program's or a distribution's start or stop time as Butler wrote it for those task types: the QRS
+ * time in UTC as luxon's toObject() gives it ({year, month, day, hour, minute, second, millisecond}); {} when
+ * QRS's value is no time.
+ */
+export function butlerUtcParts(iso: string | undefined): Record<string, number> {
+  const d = iso ? new Date(iso) : undefined;
+  if (!d || Number.isNaN(d.getTime())) return {};
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    millisecond: d.getUTCMilliseconds(),
+  };
+}
+
 export interface ButlerDuration {
   hours: number;
   minutes: number;

@@ -16,6 +16,7 @@ import {
   butlerSuccessLog,
   butlerTimes,
   butlerUserTag,
+  butlerUtcParts,
 } from "./butler-format";
 import type { InfluxDbChannelConfig } from "./schema";
 import { addHistoryFields, followUpMeasurement } from "./history-fields";
@@ -124,8 +125,10 @@ export function taskPoint(cfg: InfluxDbChannelConfig, e: TaskEvent, o: PointOpti
   if (ex) {
     const d = butlerDuration(ex.durationMs);
     const n = butlerDurationNumbers(d);
-    str("task_executionStartTime_json", JSON.stringify(butlerTimes("startTime", ex.startTime, o.timeZone)));
-    str("task_executionStopTime_json", JSON.stringify(butlerTimes("stopTime", ex.stopTime, o.timeZone)));
+    // Butler wrote external programs' and distributions' times as luxon objects, the other types' as six renderings.
+    const utcParts = e.taskType === "externalProgram" || e.taskType === "distribute";
+    str("task_executionStartTime_json", JSON.stringify(utcParts ? butlerUtcParts(ex.startTime) : butlerTimes("startTime", ex.startTime, o.timeZone)));
+    str("task_executionStopTime_json", JSON.stringify(utcParts ? butlerUtcParts(ex.stopTime) : butlerTimes("stopTime", ex.stopTime, o.timeZone)));
     str("task_executionDuration_json", JSON.stringify(d));
     p.floatField("task_executionDuration_sec", n.sec);
     p.floatField("task_executionDuration_min", n.min);

@@ -9,7 +9,7 @@ import type { FieldTypeConflict } from "../../../influx-conflicts";
 /** What a refused write says when InfluxDB named a field type conflict. */
 export function conflictMessage(conflicts: readonly FieldTypeConflict[], database: string): string {
   const what = conflicts.map((c) => `field ${c.field} of ${c.measurement} is ${c.storedType} in ${database}, Steward wrote ${c.writtenType}`).join("; ");
-  return `InfluxDB refused the points (field type conflict: ${what}); see "InfluxDB field type conflicts" in docs/switching-from-butler.md`;
+  return `InfluxDB refused the points (field type conflict: ${what}); see /help/switching-from-butler#when-influxdb-refuses-a-point-field-type-conflicts (docs/switching-from-butler.md)`;
 }
 
 const ident = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;

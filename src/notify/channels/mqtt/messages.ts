@@ -127,7 +127,7 @@ export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix
   } else if (isWatchdogEvent(e)) {
     if (cfg.structured.enabled)
       out.push({
-        topic: `${cfg.structured.prefix}/${level(e.host)}/watchdog/${e.kind}/${level(e.task?.id ?? e.app?.id ?? "*")}`,
+        topic: `${cfg.structured.prefix}/${level(e.host)}/watchdog/${e.kind}/${level(e.task?.id ?? e.app?.id ?? (typeof e.data.check === "string" ? e.data.check : "*"))}`,
         payload: JSON.stringify(e),
       });
   } else if (isSiteEvent(e)) {

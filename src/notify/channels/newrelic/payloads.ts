@@ -124,7 +124,18 @@ export function eventAttributes(cfg: NewRelicChannelConfig, e: DomainEvent): Att
         : isWatchdogEvent(e)
           ? watchdogAttributes(e)
           : serviceAttributes(e as ServiceEvent);
-  return { ...cfg.attributes, ...own, version: VERSION };
+  // The parent incident (src/grouping): every event a cause decided on, symptoms included, names it.
+  const cause: Attributes = e.cause
+    ? {
+        steward_cause_id: e.cause.id,
+        steward_cause_title: e.cause.title,
+        steward_cause_status: e.cause.status,
+        steward_cause_affected: e.cause.text,
+        steward_cause_tasks: e.cause.tasks.join(", ").slice(0, 4_000),
+        steward_cause_apps: e.cause.apps.join(", ").slice(0, 4_000),
+      }
+    : {};
+  return { ...cfg.attributes, ...own, ...cause, version: VERSION };
 }
 
 /** Event API body: an array with one event object. */

@@ -34,8 +34,9 @@ export const NewRelicChannelSchema = z.lazy(() =>
         .describe("Account name used instead while notify.testMode is on.")
         .meta({ examples: ["test-account"] }),
     })
-    .refine((c) => c.accounts.length > 0 || c.accountsFromCustomProperty !== undefined, {
-      message: "name accounts, accountsFromCustomProperty, or both",
+    // A disabled channel may wait for its accounts: the import keeps Butler's headers and attributes that way.
+    .refine((c) => !c.enabled || c.accounts.length > 0 || c.accountsFromCustomProperty !== undefined, {
+      message: "name accounts, accountsFromCustomProperty, or both (or set enabled: false)",
       path: ["accounts"],
     })
     .describe("Task and service events to New Relic (Event API and Log API), to one or several accounts."),

@@ -4,6 +4,7 @@
 import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../events/types";
 import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../events/types";
 import type { ChannelDefinition, Notification } from "../../types";
+import type { ChannelState } from "../../channel-state";
 import { excerptText, fitScriptLog, showScriptLog } from "../../../events/script-log-excerpt";
 import { createHttpClient, expectOk, safeUrl } from "../http-client";
 import { Signl4ChannelSchema, type Signl4ChannelConfig } from "./schema";
@@ -27,10 +28,14 @@ const TYPE_TEXT: Record<TaskEvent["taskType"], string> = {
   preload: "preload",
 };
 
-/** A task.warning has an incident of its own (it must not resolve, or be resolved with, the task's failure incident). */
+/**
+ * A task's incident is the task id alone, Butler's X-S4-ExternalID, so an incident Butler opened is the one Steward
+ * resolves after the switch. A task.warning has an incident of its own (it must not resolve, or be resolved with,
+ * the task's failure incident).
+ */
 export function incidentKey(e: DomainEvent): string {
   if (isTaskEvent(e) && e.kind === "task.warning") return `task-warning:${e.task.id}`;
-  if (isTaskEvent(e)) return `task:${e.task.id}`;
+  if (isTaskEvent(e)) return e.task.id;
   if (isSiteEvent(e)) return `site:${e.kind}`;
   if (isDataCheckEvent(e)) return `check:${e.app.id}:${e.check?.name ?? "*"}`;
   if (isWatchdogEvent(e)) return `watch:${e.condition.key}`;
@@ -38,8 +43,40 @@ export function incidentKey(e: DomainEvent): string {
   return `service:${s.host.toLowerCase()}:${s.service.name.toLowerCase()}`;
 }
 
-/** What SIGNL4 receives for one event: Butler's fields (Title, Message, Severity, X-S4-*) plus context fields. */
+/**
+ * The external id of the open incident a resolve closes: the event's own, or for a task the id Steward used before
+ * it took Butler's (task:<id>), so an incident opened before that change is still resolved.
+ */
+async function openIncident(state: ChannelState, externalId: string, e: DomainEvent): Promise<string | undefined> {
+  if ((await state.get(externalId)) !== undefined) return externalId;
+  const before = isTaskEvent(e) && e.kind !== "task.warning" ? `task:${e.task.id}` : undefined;
+  return before !== undefined && (await state.get(before)) !== undefined ? before : undefined;
+}
+
+/** Where the channel remembers which SIGNL4 alert a cause opened (its first page's own external id). */
+const causeKey = (id: number) => `cause:${id}`;
+
+/**
+ * What SIGNL4 receives for one event. An alert of a cause (src/grouping) is the cause's one SIGNL4 alert: opened by
+ * the cause's first page under that event's own external id (Butler's, so nothing changes for a cause of one), and
+ * resolved by its recovered page, whichever task's recovery that is, listing what it affects.
+ */
 export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Alert {
+  const a = eventAlert(cfg, e);
+  const c = e.cause;
+  if (!c) return a;
+  const externalId = a.externalId;
+  const status: Signl4Status = c.status === "closed" ? "resolved" : "new";
+  const body: Record<string, string | number> = { ...a.body, "X-S4-Status": status, Cause: c.title, Affected: c.text };
+  if (c.tasks.length > 0) body["Affected tasks"] = c.tasks.join(", ").slice(0, 4_000);
+  if (c.apps.length > 0) body["Affected apps"] = c.apps.join(", ").slice(0, 4_000);
+  if (c.streams.length > 0) body["Affected streams"] = c.streams.join(", ").slice(0, 4_000);
+  if (c.url) body["Cause link"] = c.url;
+  return { externalId, status, body };
+}
+
+/** Butler's fields (Title, Message, Severity, X-S4-*) plus context fields. */
+function eventAlert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Alert {
   const externalId = incidentKey(e);
   if (isTaskEvent(e)) {
     // A warning is news about a run that succeeded; it neither opens nor resolves the task's incident.
@@ -162,19 +199,29 @@ export const signl4Channel: ChannelDefinition<"signl4"> = {
     return {
       async send(n, signal) {
         const a = signl4Alert(cfg, n.event);
+        const cause = n.event.cause;
+        // A cause's update goes under the external id of the alert its first page opened: one SIGNL4 alert per cause,
+        // which its recovered page resolves.
+        const opened = cause?.update ? await deps.state.get(causeKey(cause.id)) : undefined;
+        if (a.status === "new" && opened !== undefined) return post(n, { ...a, externalId: opened, body: { ...a.body, "X-S4-ExternalID": opened } }, signal);
         if (a.status === "new") {
           await post(n, a, signal);
           await deps.state.set(a.externalId, n.event.id);
+          if (cause) await deps.state.set(causeKey(cause.id), a.externalId);
           return;
         }
         // Only incidents this channel opened are resolved; the mark is removed after SIGNL4 accepted the
-        // resolve, so a failed attempt is retried by the outbox like any other delivery.
-        if (!cfg.resolve || (await deps.state.get(a.externalId)) === undefined) {
+        // resolve, so a failed attempt is retried by the outbox like any other delivery. A cause's recovery
+        // resolves the alert its first page opened.
+        const byCause = cause && cfg.resolve ? await deps.state.get(causeKey(cause.id)) : undefined;
+        const open = byCause ?? (cfg.resolve ? await openIncident(deps.state, a.externalId, n.event) : undefined);
+        if (open === undefined) {
           deps.log.debug({ externalId: a.externalId }, "no open SIGNL4 incident to resolve");
           return;
         }
-        await post(n, a, signal);
-        await deps.state.take(a.externalId);
+        await post(n, open === a.externalId ? a : { ...a, externalId: open, body: { ...a.body, "X-S4-ExternalID": open } }, signal);
+        await deps.state.take(open);
+        if (cause) await deps.state.take(causeKey(cause.id));
       },
       async close() {
         client.close();

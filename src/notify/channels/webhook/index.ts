@@ -2,6 +2,7 @@
 // (GET), with custom headers, an idempotency header and an optional HMAC-SHA256 signature.
 import { createHmac } from "node:crypto";
 import type { ChannelDefinition, ChannelDeps, Notification } from "../../types";
+import { causeFields, causeOf } from "../../cause-render";
 import { messageKind, templateData } from "../../notification";
 import { createHttpClient, expectOk, previewUrl } from "../http-client";
 import { WebhookChannelSchema, type WebhookChannelConfig } from "./schema";
@@ -30,6 +31,9 @@ interface WebhookRequest {
 
 export function buildWebhookRequest(cfg: WebhookChannelConfig, n: Notification, deps: ChannelDeps): WebhookRequest {
   const payload = deps.templates.renderJson(`webhook/${messageKind(n)}.json`, templateData(n)) as Record<string, unknown>;
+  // The parent's shape: flat fields (a GET's query string keeps only those) and the whole summary as `cause`.
+  const cause = causeOf(n);
+  if (cause) Object.assign(payload, causeFields(cause), { cause });
   const timestamp = String(Math.floor(deps.clock.now() / 1000));
   const headers: Record<string, string> = {
     "User-Agent": "Steward",

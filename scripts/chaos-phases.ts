@@ -1,0 +1,176 @@
+// The db-stop-phases scenario of the chaos suite: PostgreSQL stopped (fast, 3 s) while one failed run is held, on
+// purpose, at each point of its processing, then how long after the store's return its alert came:
+//   claimed   its claim committed, its enrichment waiting on QRS (a delay the simulator injects);
+//   enriched  its event built, its outbox write waiting on a table lock the suite holds;
+//   stored    its delivery in the outbox, waiting because every sender is busy (the receiver holds every send);
+//   queued    its delivery handed to the channel, whose answer (a failure) comes while the store is down.
+import postgres from "postgres";
+import type { Simulator } from "../src/sim";
+import type { PostgresService } from "../test/helpers/services";
+import type { ChaosReport, ObservedRun, Phase } from "./chaos-report";
+
+const STOP_MS = 3_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The alert receiver's side of the scenario: sends it holds until told how to answer them. */
+export interface AlertHolds {
+  /** How to answer a send about `executionId` (waits while it is held). */
+  answerFor(executionId: string | undefined): Promise<number>;
+  holdAll(on: boolean): void;
+  /** Holds the sends about one run; `release(status)` answers them. */
+  holdRun(executionId: string): { seen(): boolean; release(status: number): void };
+}
+
+export function createAlertHolds(): AlertHolds {
+  let all: { promise: Promise<void>; open: () => void } | undefined;
+  const runs = new Map<string, { seen: boolean; promise: Promise<number>; answer: (s: number) => void }>();
+  return {
+    async answerFor(id) {
+      const run = id ? runs.get(id) : undefined;
+      if (run) {
+        run.seen = true;
+        return run.promise;
+      }
+      await all?.promise;
+      return 200;
+    },
+    holdAll(on) {
+      if (on && !all) {
+        let open!: () => void;
+        const promise = new Promise<void>((r) => (open = r));
+        all = { promise, open };
+      } else if (!on && all) {
+        all.open();
+        all = undefined;
+      }
+    },
+    holdRun(id) {
+      let answer!: (s: number) => void;
+      const promise = new Promise<number>((r) => (answer = r));
+      const entry = { seen: false, promise, answer };
+      runs.set(id, entry);
+      return {
+        seen: () => entry.seen,
+        release(status) {
+          runs.delete(id);
+          answer(status);
+        },
+      };
+    },
+  };
+}
+
+export interface PhaseDeps {
+  pg: PostgresService;
+  /** The suite's database, reached directly (not through any proxy). */
+  url: string;
+  sim: Simulator;
+  holds: AlertHolds;
+  firstAlertAt: ReadonlyMap<string, number>;
+  /** Starts a failing run on a live node: its execution id, node and start time. */
+  startRun(): Promise<ObservedRun>;
+  /** Senders of all live Stewards together (members × outbox concurrency). */
+  senders(): number;
+  log(line: string): void;
+}
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await sleep(50);
+  }
+  throw new Error(`db-stop-phases: timed out waiting for ${what}`);
+}
+
+/** Stops PostgreSQL for STOP_MS; returns when it answered again. */
+async function stopStore(pg: PostgresService): Promise<number> {
+  await pg.halt("fast");
+  await sleep(STOP_MS);
+  await pg.resume();
+  return Date.now();
+}
+
+/** Runs every phase in turn; each held run goes into `runs` (its delay counted from the store's return). */
+export async function stopAtEveryPhase(d: PhaseDeps, runs: ObservedRun[]): Promise<ChaosReport["phases"]> {
+  const out: ChaosReport["phases"] = [];
+  for (const phase of ["claimed", "enriched", "stored", "queued"] as Phase[]) {
+    const admin = postgres(d.url, { max: 1, onnotice: () => {} });
+    const locker = postgres(d.url, { max: 1, onnotice: () => {} });
+    const rows = async (q: string, args: string[] = []) => (await admin.unsafe(q, args)).length;
+    const claimed = (id: string) => rows("SELECT 1 FROM intake_seen WHERE execution_id = $1 AND claimed_by IS NOT NULL", [id]).then((n) => n > 0);
+    let run: ObservedRun;
+    let back: number;
+    try {
+      if (phase === "claimed") {
+        // QRS slow for the run's first lookups: they answer while the store is down, so the run is enriched then and
+        // its outbox write fails (a delay longer than the stop would only postpone the whole run past it).
+        const fault = d.sim.faults.add({ target: "qrs", delayMs: 2_000, forMs: 30_000 }, Date.now());
+        run = await d.startRun();
+        await until("the run's claim", () => claimed(run.executionId));
+        const stopping = stopStore(d.pg);
+        await sleep(300);
+        d.sim.faults.remove(fault.id);
+        back = await stopping;
+      } else if (phase === "enriched") {
+        let unlock!: () => void;
+        const held = new Promise<void>((r) => (unlock = r));
+        let locked!: () => void;
+        const isLocked = new Promise<void>((r) => (locked = r));
+        const lock = locker
+          .begin(async (tx) => {
+            await tx.unsafe("LOCK TABLE notify_events IN EXCLUSIVE MODE");
+            locked();
+            await held;
+          })
+          .catch(() => {});
+        await isLocked;
+        run = await d.startRun();
+        await until("the run's claim", () => claimed(run.executionId));
+        await until(
+          "an outbox write waiting on the lock",
+          async () => (await rows("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%notify_events%'")) > 0,
+        );
+        // Enrichment of a run takes a fraction of a second here: past this, this run's write waits too.
+        await sleep(1_500);
+        const stopping = stopStore(d.pg);
+        unlock();
+        back = await stopping;
+        await lock;
+      } else if (phase === "stored") {
+        d.holds.holdAll(true);
+        await until("every sender to be busy", async () => (await rows("SELECT 1 FROM notify_deliveries WHERE status = 'sending'")) >= d.senders(), 60_000);
+        run = await d.startRun();
+        const pending = () =>
+          rows("SELECT 1 FROM notify_deliveries WHERE status = 'pending' AND event_ids LIKE $1", [`%${run.executionId}%`]).then((n) => n > 0);
+        await until("the run's delivery in the outbox", pending);
+        await sleep(500);
+        if (!(await pending())) throw new Error("db-stop-phases: the stored run's delivery was taken before the stop");
+        const stopping = stopStore(d.pg);
+        await sleep(500);
+        d.holds.holdAll(false);
+        back = await stopping;
+      } else {
+        run = await d.startRun();
+        const hold = d.holds.holdRun(run.executionId);
+        await until("the run's send to reach the channel", async () => hold.seen());
+        const stopping = stopStore(d.pg);
+        // The channel fails the send while the store is down: its retry must wait for the store, not be lost.
+        await sleep(500);
+        hold.release(500);
+        back = await stopping;
+      }
+    } finally {
+      d.holds.holdAll(false);
+      await admin.end({ timeout: 1 }).catch(() => {});
+      await locker.end({ timeout: 1 }).catch(() => {});
+    }
+    runs.push({ ...run, storeBackAt: back });
+    const deadline = Date.now() + 60_000;
+    while (!d.firstAlertAt.has(run.executionId) && Date.now() < deadline) await sleep(100);
+    const alerted = d.firstAlertAt.get(run.executionId);
+    out.push({ phase, executionId: run.executionId, alertedAfterReturnMs: alerted === undefined ? Number.NaN : alerted - back });
+    d.log(`db-stop-phases: ${phase}: ${alerted === undefined ? "not alerted within 60 s" : `alerted ${alerted - back} ms after PostgreSQL was back`}`);
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+// The landing page of a link: a small standalone HTML page (the person may have no dashboard session), that asks
+// to confirm with a button (a POST) and shows the result. A GET never acts: mail scanners open links to look at them.
+import type { SnoozeChoice } from "./snooze-choices";
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+function frame(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${esc(title)} · Steward</title>
+<style>body{font-family:Segoe UI,Helvetica,Arial,sans-serif;background:#f3f4f6;margin:0;padding:32px 12px;color:#111827}
+main{max-width:560px;margin:0 auto;background:#fff;border:1px solid #e5e7eb;padding:20px 24px}
+h1{font-size:20px;margin:0 0 12px}button{font-size:15px;padding:8px 16px;margin:4px 8px 4px 0;cursor:pointer}
+.muted{color:#6b7280;font-size:13px}</style></head>
+<body><main><h1>${esc(title)}</h1>${body}</main></body></html>`;
+}
+
+export interface IncidentFacts {
+  id: number;
+  title: string;
+  status: string;
+  lastSummary: string;
+}
+
+export function confirmPage(incident: IncidentFacts, action: "ack" | "snooze", recipient: string, choices: SnoozeChoice[]): string {
+  const about = `<p><b>Incident #${incident.id}</b>: ${esc(incident.title)}<br><span class="muted">${esc(incident.lastSummary)}</span></p>`;
+  const who = `<p class="muted">As ${esc(recipient)}. This link acts once.</p>`;
+  if (action === "ack")
+    return frame(
+      "Acknowledge this incident?",
+      `${about}<form method="post"><button type="submit" name="confirm" value="ack">Acknowledge</button></form>${who}`,
+    );
+  const buttons = choices.map((c) => `<button type="submit" name="choice" value="${esc(c.id)}">Snooze ${esc(c.label)}</button>`).join("");
+  return frame("Snooze this incident?", `${about}<p>Its further alerts are held until then.</p><form method="post">${buttons}</form>${who}`);
+}
+
+export function resultPage(title: string, message: string): string {
+  return frame(title, `<p>${esc(message)}</p>`);
+}

@@ -1,0 +1,38 @@
+// Signs and checks the parameters of an acknowledge or snooze link: an HMAC-SHA256 over every field (the incident,
+// the action, the person it was made for, the expiry and a random nonce), so changing any of them, or using a link
+// made for one incident on another, breaks the signature.
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+
+export const LINK_ACTIONS = ["ack", "snooze"] as const;
+export type LinkAction = (typeof LINK_ACTIONS)[number];
+
+export interface LinkParams {
+  incidentId: number;
+  action: LinkAction;
+  /** The person the link was made for (a mail address), or `channel:<name>` for a Teams or Slack channel. */
+  recipient: string;
+  /** Valid until (ms since the epoch). */
+  expiresAt: number;
+  /** Random; identifies the link for single use. */
+  nonce: string;
+}
+
+const canonical = (p: LinkParams) => ["steward-link-v1", "incident", p.incidentId, p.action, p.recipient, p.expiresAt, p.nonce].join("\n");
+
+export function signLink(secret: Buffer, p: LinkParams): string {
+  return createHmac("sha256", secret).update(canonical(p)).digest("base64url");
+}
+
+export function verifyLink(secret: Buffer, p: LinkParams, signature: string): boolean {
+  const want = Buffer.from(signLink(secret, p));
+  const got = Buffer.from(signature);
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+export const newNonce = (): string => randomBytes(16).toString("base64url");
+
+/** The query string of a link (the incident is in the path). */
+export function linkQuery(p: LinkParams, signature: string): string {
+  const q = new URLSearchParams({ a: p.action, r: p.recipient, x: String(p.expiresAt), n: p.nonce, s: signature });
+  return q.toString();
+}

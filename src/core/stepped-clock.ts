@@ -1,0 +1,123 @@
+// Discrete-event time for a simulation (Steward and the simulator in one process): time stands still while any
+// work is in flight and jumps to the next due timer once everything is idle, so a week passes in seconds and the
+// same events happen at the same simulated times on a fast or a busy machine.
+import type { Clock, Timer } from "./clock";
+import { createRandom, type Random } from "./seeded-random";
+
+export interface SteppedClock extends Clock {
+  /** Counts `work` as in flight until it settles (an HTTP call, a store write): time does not move meanwhile. */
+  track<T>(work: Promise<T>, label: string): Promise<T>;
+  /** A component's own idea of idle (its queue is empty, every datagram sent was received): time waits for it. */
+  addIdleProbe(name: string, idle: () => boolean): void;
+  /**
+   * Fires the timers due up to `untilMs` one at a time in due order, each once everything is idle, and leaves the
+   * clock at `untilMs`. Throws when the work in flight does not settle within `stallMs` of wall time.
+   */
+  runUntil(untilMs: number, opts?: { stallMs?: number }): Promise<void>;
+  /** Timers armed and not yet fired. */
+  pendingTimers(): number;
+  /** Timers fired so far (a measure of how much happened). */
+  firedTimers(): number;
+  /** The run's seeded generator: Steward's own jitter (retry backoffs) draws from it (`randomOf` in clock-random.ts). */
+  readonly random: Random;
+}
+
+interface Entry {
+  id: number;
+  due: number;
+  fn: () => unknown;
+}
+
+/** Macrotask turns with nothing new before time may jump: lets ready I/O callbacks and promise chains run. */
+const QUIET_TURNS = 3;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** `seed` (default 1) makes the run's random choices, and so the run, the same each time. */
+export function createSteppedClock(startMs: number, opts: { seed?: number } = {}): SteppedClock {
+  let current = startMs;
+  let seq = 0;
+  let fired = 0;
+  /** Bumped by anything that happens (a timer armed or cleared, work started or settled): quiet means unchanged. */
+  let activity = 0;
+  const timers = new Map<number, Entry>();
+  const inFlight = new Map<number, string>();
+  const probes = new Map<string, () => boolean>();
+
+  const busy = (): string[] => [...new Set(inFlight.values()), ...[...probes].filter(([, idle]) => !idle()).map(([name]) => `${name} (not idle)`)];
+  const nextDue = (): Entry | undefined => {
+    let best: Entry | undefined;
+    for (const t of timers.values()) if (!best || t.due < best.due || (t.due === best.due && t.id < best.id)) best = t;
+    return best;
+  };
+
+  /** Resolves once nothing is in flight, every probe is idle and a few turns pass with nothing new. */
+  async function settle(stallMs: number): Promise<void> {
+    const deadline = performance.now() + stallMs;
+    let quiet = 0;
+    while (quiet < QUIET_TURNS) {
+      const before = activity;
+      await turn();
+      quiet = inFlight.size === 0 && before === activity && busy().length === 0 ? quiet + 1 : 0;
+      if (quiet === 0 && performance.now() > deadline) {
+        throw new Error(
+          `simulation stalled at ${new Date(current).toISOString()}: still busy after ${stallMs} ms: ${busy().join(", ") || "activity without end"}`,
+        );
+      }
+    }
+  }
+
+  const clock: SteppedClock = {
+    now: () => current,
+    setTimeout(fn, ms) {
+      const id = ++seq;
+      timers.set(id, { id, due: current + Math.max(0, ms), fn });
+      activity++;
+      return { id } as unknown as Timer;
+    },
+    clearTimeout(timer) {
+      if (timer && timers.delete((timer as unknown as { id: number }).id)) activity++;
+    },
+    track(work, label) {
+      const id = ++seq;
+      inFlight.set(id, label);
+      activity++;
+      const done = () => {
+        inFlight.delete(id);
+        activity++;
+      };
+      work.then(done, done);
+      return work;
+    },
+    addIdleProbe(name, idle) {
+      probes.set(name, idle);
+    },
+    async runUntil(untilMs, opts = {}) {
+      const stallMs = opts.stallMs ?? 30_000;
+      for (;;) {
+        await settle(stallMs);
+        const next = nextDue();
+        if (!next || next.due > untilMs) break;
+        timers.delete(next.id);
+        current = Math.max(current, next.due);
+        fired++;
+        const result = next.fn();
+        if (result instanceof Promise) clock.track(result, "a timer's work");
+      }
+      current = Math.max(current, untilMs);
+    },
+    pendingTimers: () => timers.size,
+    firedTimers: () => fired,
+    random: createRandom(opts.seed ?? 1),
+  };
+  return clock;
+}
+
+/** True for a stepped clock: its time is a simulation's, with nothing to do with any machine's. */
+export function isStepped(clock: Clock): clock is SteppedClock {
+  return typeof (clock as Partial<SteppedClock>).track === "function";
+}
+
+/** `work`, counted as in flight when `clock` is a stepped clock (time must not jump while it runs). */
+export function inFlight<T>(clock: Clock, work: Promise<T>, label: string): Promise<T> {
+  return isStepped(clock) ? clock.track(work, label) : work;
+}

@@ -1,0 +1,61 @@
+// The rows a Steward adds to the site-wide dashboard feed, written together: the events published while an INSERT
+// is on its way go in the next one (one multi-row statement, in publish order), instead of a statement and a commit
+// per event. A batch the database refuses for a reason other than an outage (a value it will not take) is written
+// row by row, so one bad event cannot keep the others off the feed. PostgreSQL only (json_to_recordset).
+import { setImmediate } from "node:timers";
+import { isStoreUnavailable, type SqlDb } from "../store/sql";
+
+/** Most rows one INSERT carries. */
+const MAX_ROWS = 200;
+
+const ONE = "INSERT INTO dashboard_feed (seen_at, steward, kind, payload) VALUES (?, ?, ?, ?)";
+// Rows travel as one JSON text parameter, so the statement is the same for any batch size (prepared once); the
+// ordinal keeps the ids in publish order.
+const MANY =
+  "INSERT INTO dashboard_feed (seen_at, steward, kind, payload) " +
+  "SELECT n, ?, k, p::text FROM json_to_recordset(?::text::json) AS r(i int, n bigint, k text, p json) ORDER BY i";
+
+export interface FeedRow {
+  seenAt: number;
+  kind: string;
+  payload: string;
+}
+
+/** Writes one row: resolves once it is committed, rejects when it could not be. */
+export type FeedWriter = (row: FeedRow) => Promise<void>;
+
+export function createFeedWriter(db: SqlDb, steward: string): FeedWriter {
+  const one = async (r: FeedRow) => void (await db.run(ONE, [r.seenAt, steward, r.kind, r.payload]));
+  // SQLite (a feed on a store of its own, in tests): its seam already puts the writes of one turn in one commit.
+  if (db.dialect !== "postgres") return one;
+  const queue: Array<{ row: FeedRow; resolve: () => void; reject: (e: unknown) => void }> = [];
+  let busy = false;
+  async function flush(): Promise<void> {
+    const batch = queue.splice(0, MAX_ROWS);
+    if (batch.length === 0) {
+      busy = false;
+      return;
+    }
+    try {
+      if (batch.length === 1) await one(batch[0]!.row);
+      // Each payload is JSON text already: it goes in as a JSON value (read back as the same text), not escaped again.
+      else
+        await db.run(MANY, [
+          steward,
+          `[${batch.map((j, i) => `{"i":${i},"n":${j.row.seenAt},"k":${JSON.stringify(j.row.kind)},"p":${j.row.payload}}`).join(",")}]`,
+        ]);
+      for (const j of batch) j.resolve();
+    } catch (err) {
+      if (batch.length === 1 || isStoreUnavailable(err)) for (const j of batch) j.reject(err);
+      else for (const j of batch) await one(j.row).then(j.resolve, j.reject);
+    }
+    void flush();
+  }
+  return (row) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ row, resolve, reject });
+      if (busy) return;
+      busy = true;
+      setImmediate(() => void flush());
+    });
+}

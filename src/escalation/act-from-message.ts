@@ -1,0 +1,73 @@
+// Wires "act from the message" into the app: acknowledge and snooze links (src/ack-links) and escalation timers
+// add to the notifier's messages and follow what it queues, through the notifier's hooks. The notifier needs the
+// hooks when it is built, while the escalation sends through the notifier and both read the incidents service,
+// built later: `attach` completes the wiring once those exist.
+import type { PollInterval } from "../core/poll-interval";
+import type { Logger } from "pino";
+import { effectiveActionLinks, setupAckLinks } from "../ack-links";
+import type { AuditLog } from "../audit/audit-log";
+import type { Config } from "../config/schema";
+import type { Clock } from "../core/clock";
+import type { Lifecycle } from "../core/lifecycle";
+import type { Router } from "../http/route";
+import type { IncidentService } from "../incidents";
+import type { Notifier, NotifyHooks } from "../notify";
+import type { SilenceService } from "../silences";
+import type { SqlDb } from "../store/sql";
+import { setupEscalation, type Escalation } from "./index";
+
+export interface ActFromMessageDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  router: Router;
+  audit: AuditLog;
+  silences: SilenceService;
+  /** In a cluster: how often a Steward looks for escalation timers another one armed. */
+  pollMs?: PollInterval;
+}
+
+export interface ActFromMessage {
+  hooks: NotifyHooks;
+  /** Call after the notifier (the escalation's lifecycle component starts after it) with what came later. */
+  attach(late: { notify: Notifier; lifecycle: Lifecycle; routes: () => Config["routes"] }): void;
+  setIncidents(incidents: IncidentService | undefined): void;
+}
+
+export function setupActFromMessage(config: Config, deps: ActFromMessageDeps): ActFromMessage {
+  let incidents: IncidentService | undefined;
+  let escalation: Escalation | undefined;
+  const links = setupAckLinks(effectiveActionLinks(config), {
+    db: deps.db,
+    clock: deps.clock,
+    router: deps.router,
+    audit: deps.audit,
+    timeZone: config.notify.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    incidents: () => incidents,
+    silences: deps.silences,
+    postponeEscalation: (id, until) => escalation?.postpone(id, until) ?? Promise.resolve(),
+  });
+  return {
+    hooks: {
+      decorate: (n) => links.decorate(escalation ? escalation.decorate(n) : n),
+      queued: async (plan, now) => escalation?.queued(plan, now),
+    },
+    attach({ notify, lifecycle, routes }) {
+      escalation = setupEscalation({
+        db: deps.db,
+        clock: deps.clock,
+        log: deps.log,
+        router: deps.router,
+        lifecycle,
+        routes,
+        incident: async (id) => incidents?.get(id),
+        event: (id) => notify.outbox.getEvent(id),
+        send: (event, route, keyPrefix) => notify.escalate(event, route, keyPrefix),
+        ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+      });
+    },
+    setIncidents(i) {
+      incidents = i;
+    },
+  };
+}

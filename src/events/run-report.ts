@@ -1,0 +1,27 @@
+// A finished run as a datagram or reconciliation reports it, before the enricher looks it up in QRS.
+import type { QrsExecutionResult } from "../qlik/qrs-schemas";
+import type { TaskEvent, TaskOutcome } from "./types";
+
+/** What is known about a finished run before enrichment. */
+export interface RunReport {
+  source: TaskEvent["source"];
+  outcome: TaskOutcome;
+  executionId: string;
+  taskId: string;
+  appId?: string;
+  host?: string;
+  user?: string;
+  taskName?: string;
+  appName?: string;
+  logTimestamp?: string;
+  logLevel?: string;
+  logMessage?: string;
+  /** The datagram came from the distribute appender (the task type is known without QRS). */
+  distribute?: boolean;
+  /** An execution result already read from QRS (reconciliation, distribute polling). */
+  execution?: QrsExecutionResult;
+  /** Gaps the caller already knows of (e.g. a distribute outcome that had to be guessed). */
+  knownMissing?: TaskEvent["missing"];
+  /** The caller already found that QRS has no such run (why): it is marked unconfirmed without further lookups. */
+  deniedByQrs?: string;
+}

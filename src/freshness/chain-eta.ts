@@ -1,0 +1,73 @@
+// When an app will now be fresh, from the chain of Qlik tasks that ends in its reload (the watchdog's plan: schedule
+// triggers, task-event triggers and each task's usual duration) and what ran this cycle: a task running finishes at
+// its start plus its usual duration, a chained task starts when all its upstream tasks have succeeded, a scheduled one
+// at its next start. A run that failed this cycle stops the chain there, and is named as the cause.
+import type { TaskView } from "../watchdog/evaluate";
+
+/** What went wrong upstream this cycle: a run that failed, or one running past its usual limit. */
+export interface ChainProblem {
+  task: string;
+  state: "failed" | "running_long";
+  atMs: number;
+}
+
+export interface ChainEta {
+  /** When the app's reload is expected to finish (never before now); absent when the chain cannot tell. */
+  expectedMs?: number;
+  /** The tasks from the chain's head to the app's reload along the path that gives expectedMs. */
+  via: string[];
+  problems: ChainProblem[];
+}
+
+type Finish = { atMs: number; via: string[] } | undefined;
+const SUCCEEDED = 7;
+const MAX_DEPTH = 20;
+
+export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs: number, nowMs: number): ChainEta | undefined {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const reloads = tasks.filter((t) => t.appId?.toLowerCase() === appId.toLowerCase());
+  if (reloads.length === 0) return undefined;
+  const memo = new Map<string, Finish>();
+  const problems = new Map<string, ChainProblem>();
+
+  const finish = (t: TaskView, depth: number, path: ReadonlySet<string>): Finish => {
+    if (memo.has(t.id)) return memo.get(t.id);
+    // A loop of task-event triggers, or a chain deeper than any real one: no estimate through it.
+    if (path.has(t.id) || depth > MAX_DEPTH) return undefined;
+    const usual = t.usual?.medianMs;
+    const ranThisCycle = t.lastRunMs !== undefined && t.lastRunMs >= cycleStartMs;
+    let out: Finish;
+    if (t.runningSinceMs !== undefined) {
+      if (t.usual && nowMs - t.runningSinceMs > t.usual.limitMs) problems.set(t.id, { task: t.name, state: "running_long", atMs: t.runningSinceMs });
+      out = usual === undefined ? undefined : { atMs: Math.max(nowMs, t.runningSinceMs + usual), via: [t.name] };
+    } else if (ranThisCycle && t.lastStatus === SUCCEEDED) {
+      out = { atMs: t.lastRunMs!, via: [t.name] };
+    } else {
+      if (ranThisCycle) problems.set(t.id, { task: t.name, state: "failed", atMs: t.lastRunMs! });
+      const options: Array<{ atMs: number; via: string[] }> = [];
+      if (usual !== undefined && t.nextExpectedMs !== undefined) options.push({ atMs: t.nextExpectedMs + usual, via: [t.name] });
+      const inner = new Set(path).add(t.id);
+      for (const a of usual === undefined || ranThisCycle ? [] : (t.after ?? [])) {
+        if (!a.onSuccess) continue;
+        const ups = a.upstreamIds.map((id) => {
+          const u = byId.get(id);
+          return u ? finish(u, depth + 1, inner) : undefined;
+        });
+        if (ups.some((u) => u === undefined)) continue;
+        const last = ups.reduce((m, u) => (u!.atMs > m!.atMs ? u : m))!;
+        options.push({ atMs: Math.max(nowMs, last.atMs) + usual!, via: [...last.via, t.name] });
+      }
+      out = options.length ? options.reduce((m, o) => (o.atMs < m.atMs ? o : m)) : undefined;
+    }
+    memo.set(t.id, out);
+    return out;
+  };
+
+  const found = reloads.map((t) => finish(t, 0, new Set())).filter((f) => f !== undefined);
+  const best = found.length ? found.reduce((m, f) => (f.atMs < m.atMs ? f : m)) : undefined;
+  return {
+    ...(best ? { expectedMs: Math.max(nowMs, best.atMs) } : {}),
+    via: best?.via ?? [],
+    problems: [...problems.values()],
+  };
+}

@@ -1,0 +1,201 @@
+// Judges each promise for each app it names, without side effects: an app is fresh for a deadline when its last
+// successful reload came after the chain began (its upstream check-in's due time, or the previous deadline). Not
+// fresh at the warning time: a warning; at the deadline: a breach (one condition, escalated); fresh: it closes.
+import type { CheckState } from "../checkins/checkin-store";
+import type { ChainEta } from "./chain-eta";
+import type { Deadlines } from "./deadlines";
+import type { AppFreshness, Level } from "./freshness-store";
+import { judgeMaxAge, type MaxAgeRule } from "./judge-max-age";
+
+export interface JudgedPromise {
+  name: string;
+  /** A "fresh by" promise's deadlines; absent for a "never older than" promise. */
+  deadlines?: Deadlines;
+  /** A "never older than" promise. */
+  maxAge?: MaxAgeRule;
+  /** For messages: "07:00 Mon, Tue (Europe/Stockholm)" or "never older than 2 h, 07:00–18:00 every day (UTC)". */
+  text: string;
+  appIds: ReadonlySet<string>;
+  /** Lower-case. */
+  appNames: ReadonlySet<string>;
+  streams: ReadonlySet<string>;
+  appTags: ReadonlySet<string>;
+}
+
+/** A check-in job that feeds apps (checkins.checks.<name>.feeds). */
+export interface Upstream {
+  check: string;
+  /** The latest due time at or before `t`. */
+  dueAtOrBefore(t: number): number | undefined;
+  appIds: ReadonlySet<string>;
+  /** Lower-case. */
+  appNames: ReadonlySet<string>;
+}
+
+export interface UpstreamStatus {
+  check: string;
+  dueMs: number;
+  state: "not_checked_in" | "failed" | "running" | "done";
+  atMs?: number;
+}
+
+export interface FreshnessFinding {
+  key: string;
+  promise: string;
+  app: AppFreshness;
+  deadlineMs: number;
+  /** Since when a successful reload counts. */
+  cycleStartMs?: number;
+  upstream: UpstreamStatus[];
+  /** When the app is now expected to be fresh, if the history says. */
+  expectedMs?: number;
+  /** The usual time from the upstream's success to fresh data (median of recent cycles). */
+  usualLagMs?: number;
+  /** A "never older than" promise: the most its data may be aged. */
+  maxAgeMs?: number;
+  /** The Qlik task chain that ends in the app's reload (from the watchdog's plan), when Steward knows it. */
+  chain?: ChainEta;
+}
+
+export interface OpenFreshness {
+  key: string;
+  deadlineMs: number;
+  level: Level;
+}
+
+export interface FreshnessJudgement {
+  opens: Array<FreshnessFinding & { level: Level }>;
+  escalations: FreshnessFinding[];
+  closes: FreshnessFinding[];
+}
+
+const lower = (s: string) => s.toLowerCase();
+
+/** Does the promise name this app (by id, name, stream or tag)? */
+export function promises(p: JudgedPromise, a: { appId: string; appName: string; stream?: string; tags: readonly string[] }): boolean {
+  return (
+    p.appIds.has(a.appId) ||
+    p.appNames.has(lower(a.appName)) ||
+    (a.stream !== undefined && p.streams.has(lower(a.stream))) ||
+    a.tags.some((t) => p.appTags.has(lower(t)))
+  );
+}
+
+export function promisedApps(p: JudgedPromise, apps: readonly AppFreshness[]): AppFreshness[] {
+  const out = apps.filter((a) => promises(p, a));
+  // An app named by id that never reloaded since Steward started watching: it is not fresh.
+  for (const id of p.appIds) if (!out.some((a) => a.appId === id)) out.push({ appId: id, appName: id, tags: [], lagsMs: [] });
+  return out;
+}
+
+export function upstreamsOf(app: AppFreshness, upstreams: readonly Upstream[]): Upstream[] {
+  return upstreams.filter((u) => u.appIds.has(app.appId) || u.appNames.has(lower(app.appName)));
+}
+
+const median = (xs: readonly number[]) => {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+export function judgeFreshness(input: {
+  promises: readonly JudgedPromise[];
+  apps: readonly AppFreshness[];
+  upstreams: readonly Upstream[];
+  checkStates: ReadonlyMap<string, CheckState>;
+  open: readonly OpenFreshness[];
+  since: ReadonlyMap<string, number>;
+  nowMs: number;
+}): FreshnessJudgement {
+  const { nowMs } = input;
+  const out: FreshnessJudgement = { opens: [], escalations: [], closes: [] };
+  const openByKey = new Map(input.open.map((o) => [o.key, o]));
+  for (const p of input.promises) {
+    const since = input.since.get(p.name) ?? nowMs;
+    for (const app of promisedApps(p, input.apps)) {
+      const ups = upstreamsOf(app, input.upstreams);
+      const finding = (deadlineMs: number): FreshnessFinding & { fresh: boolean } => {
+        // For a "never older than" promise the upstream counts at its latest due time before now.
+        const dues = ups.flatMap((u) => {
+          const due = u.dueAtOrBefore(p.maxAge ? Math.min(nowMs, deadlineMs) : deadlineMs);
+          return due === undefined ? [] : [{ u, due }];
+        });
+        const maxAgeStart = p.maxAge ? deadlineMs - p.maxAge.maxAgeMs : undefined;
+        const cycleStartMs = maxAgeStart ?? (dues.length > 0 ? Math.max(...dues.map((d) => d.due)) : p.deadlines?.atOrBefore(deadlineMs - 1));
+        const upstream: UpstreamStatus[] = dues.map(({ u, due }) => status(u.check, due, input.checkStates.get(u.check)));
+        // A deadline's chain completes when every job before Qlik succeeded and a reload followed: a reload that
+        // ran on without them read yesterday's data.
+        // Only the latest check-in is kept: one from a later cycle says nothing of this deadline's (its due time counts).
+        const doneAtFor = (i: number) => {
+          const s = upstream[i]!;
+          const laterDue = dues[i]!.u.dueAtOrBefore(s.atMs!);
+          return laterDue !== undefined && laterDue > s.dueMs ? s.dueMs : s.atMs!;
+        };
+        const chainDone = upstream.every((s) => s.state === "done")
+          ? Math.max(cycleStartMs ?? Number.NEGATIVE_INFINITY, ...upstream.map((_, i) => doneAtFor(i)))
+          : undefined;
+        const fresh = p.maxAge
+          ? app.lastSuccessMs !== undefined && app.lastSuccessMs > maxAgeStart!
+          : app.lastSuccessMs !== undefined && chainDone !== undefined && (!Number.isFinite(chainDone) || app.lastSuccessMs >= chainDone);
+        const usualLagMs = median(app.lagsMs);
+        const doneAt = upstream.every((s) => s.state === "done") && upstream.length > 0 ? Math.max(...upstream.map((s) => s.atMs!)) : undefined;
+        return {
+          key: `freshness:${p.name}:${app.appId}`,
+          promise: p.name,
+          app,
+          deadlineMs,
+          ...(cycleStartMs !== undefined ? { cycleStartMs } : {}),
+          upstream,
+          ...(usualLagMs !== undefined ? { usualLagMs } : {}),
+          ...(doneAt !== undefined && usualLagMs !== undefined ? { expectedMs: Math.max(nowMs, doneAt + usualLagMs) } : {}),
+          ...(p.maxAge ? { maxAgeMs: p.maxAge.maxAgeMs } : {}),
+          fresh,
+        };
+      };
+      const key = `freshness:${p.name}:${app.appId}`;
+      const open = openByKey.get(key);
+      if (p.maxAge) {
+        const v = judgeMaxAge(p.maxAge, app, open, since, nowMs);
+        if (v.action === "open") out.opens.push({ ...finding(v.deadlineMs), level: v.level });
+        else if (v.action === "escalate") out.escalations.push(finding(v.deadlineMs));
+        else if (v.action === "close") out.closes.push(finding(v.deadlineMs));
+        continue;
+      }
+      const deadlines = p.deadlines;
+      if (!deadlines) continue;
+      if (open) {
+        const f = finding(open.deadlineMs);
+        if (f.fresh) out.closes.push(f);
+        else if (open.level === "warning" && nowMs >= open.deadlineMs) out.escalations.push(f);
+        continue;
+      }
+      const prev = deadlines.atOrBefore(nowMs);
+      if (prev !== undefined && prev >= since) {
+        const f = finding(prev);
+        if (!f.fresh) {
+          out.opens.push({ ...f, level: "breached" });
+          continue;
+        }
+      }
+      const next = deadlines.after(nowMs);
+      const warnAt = next === undefined ? undefined : next - deadlines.warnBeforeMs;
+      if (next !== undefined && warnAt !== undefined && deadlines.warnBeforeMs > 0 && nowMs >= warnAt && warnAt >= since) {
+        const f = finding(next);
+        if (!f.fresh) out.opens.push({ ...f, level: "warning" });
+      }
+    }
+  }
+  return out;
+}
+
+function status(check: string, dueMs: number, s: CheckState | undefined): UpstreamStatus {
+  const success = s?.lastSuccessMs;
+  const fail = s?.lastFailMs;
+  const start = s?.lastStartMs;
+  // Only what happened for this due time counts (a ping up to a minute early included).
+  const early = dueMs - 60_000;
+  if (success !== undefined && success >= early && (fail === undefined || success >= fail)) return { check, dueMs, state: "done", atMs: success };
+  if (fail !== undefined && fail >= early) return { check, dueMs, state: "failed", atMs: fail };
+  if (start !== undefined && start >= early) return { check, dueMs, state: "running", atMs: start };
+  return { check, dueMs, state: "not_checked_in" };
+}

@@ -1,0 +1,24 @@
+// What a grouping rule decided about one event: send it (it opened a parent, or closed one) or hold it as a symptom
+// of a parent. The parent's id lets the gate put the parent's shape (what it affects) on the event the channels render.
+import type { CauseStore } from "./cause-store";
+
+/** `recovering`: a symptom ended while others stay open (never an update: only new symptoms are). */
+export type CauseDecision = { action: "pass"; parentId: number } | { action: "suppress"; parentId: number; reason: string; recovering?: true };
+
+type Touched = Awaited<ReturnType<CauseStore["recover"]>>;
+
+/** After a recovery: the closing call passes (the parent's recovered page); one that leaves symptoms open is held. */
+export function afterRecovery(touched: Touched, what = "symptom(s) open"): CauseDecision | undefined {
+  if (touched.length === 0) return undefined;
+  const closed = touched.find((t) => t.closed);
+  if (closed) return { action: "pass", parentId: closed.parentId };
+  const t = touched[0]!;
+  return {
+    action: "suppress",
+    parentId: t.parentId,
+    recovering: true,
+    reason: `cause #${t.parentId} still has ${t.remaining} ${what}: its recovery is sent when the last ends`,
+  };
+}
+
+export const symptomReason = (parentId: number, title: string) => `a symptom of cause #${parentId} (${title}): listed there, not sent on its own`;

@@ -1,0 +1,27 @@
+// The one place where modules outside notify/ may hold back an event's planned deliveries (silences, maintenance
+// windows): a gate reviews each plan before it is written and may turn sends into suppressions with a reason, which
+// the outbox records like any other suppression, so nothing is dropped unseen.
+import { CHANNELS } from "./channels/registry";
+import type { Plan, PlannedDelivery } from "./planner";
+
+export interface DeliveryGate {
+  review(plan: Plan, now: number): Promise<Plan>;
+}
+
+/** Gates applied in order, each seeing what the one before left. */
+export function composeGates(gates: readonly DeliveryGate[]): DeliveryGate {
+  return {
+    async review(plan, now) {
+      let p = plan;
+      for (const g of gates) p = await g.review(p, now);
+      return p;
+    },
+  };
+}
+
+/**
+ * Deliveries that would go out (sent now or folded into a digest) as an alert: the ones a gate may hold back. Data
+ * sinks (InfluxDB, New Relic) are not alerts: they get every event, so their history has no holes.
+ */
+export const wouldSend = (d: Pick<PlannedDelivery, "action" | "channelType">): boolean =>
+  (d.action === "send" || d.action === "group") && CHANNELS[d.channelType].dataSink !== true;

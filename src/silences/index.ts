@@ -1,0 +1,47 @@
+// Silences: hold back the alerts a matcher covers until a time, recorded and visible, and sent when the silence ends
+// while their condition lasts. setupSilences builds the store, the notify gate, the releaser and the REST routes.
+import type { Logger } from "pino";
+import type { Clock } from "../core/clock";
+import type { Lifecycle } from "../core/lifecycle";
+import type { Router } from "../http/route";
+import type { DeliveryGate } from "../notify/gate";
+import type { SqlDb } from "../store/sql";
+import { createSilenceGate } from "./gate";
+import { createSilenceReleaser } from "./release";
+import { registerSilenceRoutes } from "./routes";
+import { createSilenceService, type SilenceService } from "./service";
+import { createSilenceStore } from "./silence-store";
+
+export { silenceMigrations } from "./migrations";
+export { matchesSilence, SilenceMatcherSchema, describeMatcher, type SilenceMatcher } from "./matcher";
+export type { SilenceService } from "./service";
+export type { SilenceView, HoldView } from "./routes";
+
+export interface SilencesDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  router: Router;
+  lifecycle: Lifecycle;
+  /** notify.outbox.maxAge: how long a released alert may keep failing before it is dead-lettered. */
+  maxAgeMs: number;
+  /** notify.outbox.keep: how long settled held alerts stay listed. */
+  keepMs: number;
+  /** Wakes the notifier (released alerts are pending rows). */
+  wake(): void;
+}
+
+export interface Silences {
+  service: SilenceService;
+  gate: DeliveryGate;
+}
+
+export function setupSilences(deps: SilencesDeps): Silences {
+  const log = deps.log.child({ module: "silences" });
+  const store = createSilenceStore(deps.db);
+  const releaser = createSilenceReleaser({ store, clock: deps.clock, log, maxAgeMs: deps.maxAgeMs, keepMs: deps.keepMs, wake: deps.wake });
+  const service = createSilenceService(store, releaser, deps.clock);
+  registerSilenceRoutes(deps.router, service, deps.clock);
+  deps.lifecycle.add(releaser.component);
+  return { service, gate: createSilenceGate(store, log, () => releaser.noteHeld()) };
+}

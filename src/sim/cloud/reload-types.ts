@@ -1,0 +1,20 @@
+// A simulated Qlik Cloud reload and its outcomes: shared by the tenant and its scheduler, in a file of their own so
+// neither imports the other for a type.
+export type CloudReloadStatus = "QUEUED" | "RELOADING" | "CANCELING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "EXCEEDED_LIMIT";
+export type CloudOutcome = "succeed" | "fail" | "cancel";
+
+export interface CloudReload {
+  id: string;
+  appId: string;
+  tenantId: string;
+  userId: string;
+  type: "hub" | "chronos" | "external" | "automations";
+  status: CloudReloadStatus;
+  partial: boolean;
+  creationTime: number;
+  startTime?: number;
+  endTime?: number;
+  errorCode?: string;
+  errorMessage?: string;
+  log: string;
+}

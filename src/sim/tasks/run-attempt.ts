@@ -1,0 +1,157 @@
+// The task state machine of one run (spec §5.4): Triggered → Started/Distribution* → FinishedSuccess |
+// FinishedFail (with Retry) | AbortInitiated → Aborting → Aborted, each step a timer on the session.
+import { type AppState, EXEC_STATUS } from "../repo/repository";
+import { newGuid } from "../util/ids";
+import { appOf, commitFinal, detail, emit, later, newRecord, type RunnerContext, STATUS_NAMES, type Session, setStatus, steps } from "./run-session";
+import { buildScriptLog } from "./script-log";
+
+/** Runs the session's current record (already created) from Triggered to its outcome. */
+export function startAttempt(ctx: RunnerContext, s: Session): void {
+  const t = s.task.model;
+  const app = appOf(ctx, s.task);
+  const rec = s.record;
+  ctx.repo.addExecution(rec);
+  s.task.lastExecutionResultId = rec.id;
+  detail(ctx, rec, "Changing task state to Triggered");
+  emit(ctx, s, "TaskSession", "INFO", "Execution State Change to Triggered");
+
+  const { step, total } = steps(s);
+  later(ctx, s, step / 2, () => detail(ctx, rec, `Trying to start task. Sending task to slave scheduler ${s.node.hostName}`));
+  if (t.taskType === 3) {
+    later(ctx, s, step, () => setStatus(ctx, s, EXEC_STATUS.DistributionQueue));
+    later(ctx, s, 2 * step, () => {
+      rec.startMs = ctx.now();
+      setStatus(ctx, s, EXEC_STATUS.DistributionRunning);
+    });
+  } else {
+    later(ctx, s, step, () => markStarted(ctx, s, app));
+  }
+  if (s.outcome === "abort") later(ctx, s, Math.max(2 * step + 1, Math.round(total / 2)), () => beginAbort(ctx, s, s.user));
+  else later(ctx, s, total, () => (attemptFails(s) ? finishFail(ctx, s) : finishSuccess(ctx, s)));
+}
+
+/** Started; a reload task's result gets the script log's file reference and location then. */
+function markStarted(ctx: RunnerContext, s: Session, app: AppState | undefined): void {
+  const rec = s.record;
+  rec.startMs = ctx.now();
+  setStatus(ctx, s, EXEC_STATUS.Started);
+  if (s.task.model.taskType !== 0 || !app) return;
+  if (!ctx.settings.scriptLog.zeroFileReference) rec.fileReferenceID = newGuid();
+  const stamp = new Date(rec.startMs)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.(\d{3})Z$/, ".$1+0000");
+  rec.scriptLogLocation = `C:\\ProgramData\\Qlik\\Sense\\Log\\Script\\${app.model.id}.${stamp}.log`;
+  detail(ctx, rec, "Reference to scriptlog added");
+}
+
+/** Whether this attempt fails: always for "fail", and while a fail-then-succeed outcome has failures left. */
+function attemptFails(s: Session): boolean {
+  const o = s.outcome;
+  if (o === "fail") return true;
+  if (typeof o === "object") {
+    if (s.task.failuresLeft > 0) {
+      s.task.failuresLeft--;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** A reload task's script log, written when the run ends. */
+function writeLog(ctx: RunnerContext, s: Session, outcome: "success" | "fail" | "abort"): void {
+  const t = s.task.model;
+  const app = appOf(ctx, s.task);
+  if (t.taskType !== 0 || !app) return;
+  const startMs = s.record.startMs ?? ctx.now();
+  s.record.scriptLog = buildScriptLog({
+    script: app.script,
+    productVersion: ctx.repo.site.info.productVersion,
+    user: s.user,
+    startMs,
+    stopMs: ctx.now(),
+    outcome,
+    ...(t.scriptError === undefined ? {} : { error: t.scriptError }),
+    partial: t.partial,
+    ...(s.scriptLog ? { shape: s.scriptLog } : {}),
+    ...(s.logWarnings ? { warnings: s.logWarnings } : {}),
+  });
+  s.record.scriptLogSize = Buffer.byteLength(s.record.scriptLog, "utf8");
+}
+
+function finishSuccess(ctx: RunnerContext, s: Session): void {
+  const t = s.task.model;
+  const rec = s.record;
+  if (t.taskType === 3) emit(ctx, s, "SlaveReloadTask", "INFO", "Exiting execute of Distribute task request.");
+  else emit(ctx, s, "TaskSession", "INFO", "Execution State Change to FinishedSuccess");
+  writeLog(ctx, s, "success");
+  const stop = ctx.now();
+  commitFinal(ctx, s, () => {
+    rec.stopMs = stop;
+    const from = rec.status;
+    rec.status = EXEC_STATUS.FinishedSuccess;
+    detail(ctx, rec, `Changing task state from ${STATUS_NAMES[from]} to FinishedSuccess`);
+    const app = appOf(ctx, s.task);
+    if (t.taskType === 0 && app) {
+      app.lastReloadMs = stop;
+      app.modifiedMs = stop;
+    }
+  });
+}
+
+function finishFail(ctx: RunnerContext, s: Session): void {
+  const t = s.task.model;
+  const rec = s.record;
+  writeLog(ctx, s, "fail");
+  if (s.attempt < t.maxRetries) {
+    rec.stopMs = ctx.now();
+    setStatus(ctx, s, EXEC_STATUS.Retry, 1);
+    later(ctx, s, steps(s).step, () => {
+      s.attempt++;
+      s.record = newRecord(ctx, s.task, s.node, s.executionId, s.attempt);
+      startAttempt(ctx, s);
+    });
+    return;
+  }
+  if (t.taskType === 3) emit(ctx, s, "SlaveReloadTask", "WARN", "Exiting execute of Distribute task request.");
+  else if (t.taskType === 4) {
+    const m = t.failMessage ?? "Could not reserve an executor for task";
+    emit(ctx, s, "TaskSession", "ERROR", m === "Failed to start session" ? m : `${m} ${t.id}`);
+  } else emit(ctx, s, "TaskSession", "WARN", "Task finished with state FinishedFail. Max retries reached.");
+  const stop = ctx.now();
+  commitFinal(ctx, s, () => {
+    rec.stopMs = stop;
+    const from = rec.status;
+    rec.status = EXEC_STATUS.FinishedFail;
+    detail(ctx, rec, `Changing task state from ${STATUS_NAMES[from]} to FinishedFail`, 0);
+  });
+}
+
+/** Cancels the attempt's timers and runs AbortInitiated → Aborting → Aborted, a step apart. */
+export function beginAbort(ctx: RunnerContext, s: Session, user: string): void {
+  if (s.aborting) return;
+  s.aborting = true;
+  for (const t of s.pending) {
+    ctx.clock.clearTimeout(t);
+    ctx.allTimers.delete(t);
+  }
+  s.pending.clear();
+  const { step } = steps(s);
+  const rec = s.record;
+  if (rec.startMs === undefined) rec.startMs = ctx.now();
+  s.user = user;
+  setStatus(ctx, s, EXEC_STATUS.AbortInitiated, 1);
+  later(ctx, s, step, () => {
+    setStatus(ctx, s, EXEC_STATUS.Aborting, 1);
+    later(ctx, s, step, () => {
+      writeLog(ctx, s, "abort");
+      emit(ctx, s, "TaskSession", "INFO", "Execution State Change to Aborted");
+      const stop = ctx.now();
+      commitFinal(ctx, s, () => {
+        rec.stopMs = stop;
+        rec.status = EXEC_STATUS.Aborted;
+        detail(ctx, rec, "Changing task state from Aborting to Aborted", 1);
+      });
+    });
+  });
+}

@@ -1,0 +1,33 @@
+// A Qlik Cloud task's event trigger, read from its event definitions (documented October 2026: on-task-event on
+// `system-events.task` / `com.qlik.v1.task.run.finished`, correlated by the upstream task's `id` and its `status`
+// succeeded / failed, none for any; on-dataset-updated on `dataset.updated`, correlated by `datasetId`).
+import { z } from "zod";
+
+export type CloudEventTrigger = { kind: "task"; upstreamId: string; on: "succeeded" | "failed" | "any" } | { kind: "dataset"; datasetId: string };
+
+const Correlation = z.looseObject({ contextAttributeName: z.string().max(100), contextAttributeValue: z.string().max(500).nullish() });
+const EventDef = z.looseObject({
+  source: z.string().max(200).nullish(),
+  type: z.string().max(200).nullish(),
+  correlation: z.array(Correlation).max(20).nullish(),
+});
+const Row = z.looseObject({ events: z.array(EventDef).max(20).nullish() });
+
+/** The trigger, undefined when the task has no event definition Steward knows (time-scheduled or manual only). */
+export function readCloudEventTrigger(raw: unknown): CloudEventTrigger | undefined {
+  const r = Row.safeParse(raw);
+  if (!r.success) return undefined;
+  for (const e of r.data.events ?? []) {
+    const value = (name: string) => e.correlation?.find((c) => c.contextAttributeName.toLowerCase() === name.toLowerCase())?.contextAttributeValue ?? undefined;
+    if (e.source === "system-events.task" || e.type === "com.qlik.v1.task.run.finished") {
+      const id = value("id");
+      const status = (value("status") ?? "any").toLowerCase();
+      if (id && (status === "succeeded" || status === "failed" || status === "any")) return { kind: "task", upstreamId: id, on: status };
+    }
+    if (e.source === "dataset.updated") {
+      const id = value("datasetId");
+      if (id) return { kind: "dataset", datasetId: id };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,225 @@
+// The rich site's injected faults, as data (what is done when, what each fault explains and must raise), and the judge
+// that scores a run's watchdog events against them: precision (every event explained by a fault) and recall (every
+// fault caught). The stepped scenario (test/integration/watchdog/rich-site-scenario.test.ts) drives them.
+import type { WatchdogEvent } from "../../src/events/types";
+import { downstreamOf, type RichCloudTask, type RichTask } from "./rich-site";
+
+const DAY = 86_400_000;
+const Z = (s: string) => Date.parse(s);
+
+export type Action =
+  | { patchTask: string; body: Record<string, unknown> }
+  | { patchTrigger: string; body: Record<string, unknown> }
+  | { deleteTask: string }
+  | { patchCloudTask: string; body: Record<string, unknown> }
+  | { cloudSettings: Record<string, unknown> }
+  | { nodeDown: string }
+  | { nodeUp: string };
+
+/** An event a fault must raise to count as caught (any task when `task` is left out). */
+export interface Expected {
+  kind: string;
+  task?: string;
+  turnedOff?: string;
+}
+
+/** An injected fault: what is done when, and which tasks' and apps' watchdog events it explains (until `explainsUntil`). */
+export interface Fault {
+  name: string;
+  at: number;
+  /** When the fault bites (the run it spoils falls due), for the detection latency; default `at`. */
+  effectiveAt?: number;
+  apply: Action[];
+  revertAt: number;
+  revert: Action[];
+  explainsTasks: string[];
+  explainsUntil: number;
+  /** Caught only when each of these was raised among the events the fault explains (besides at least one event). */
+  expects: Expected[];
+}
+
+/** The eleven faults of the two weeks from Monday 23 March 2026 that fall within `days` of `start`. */
+export function richSiteFaults(tasks: RichTask[], start: number, days: number): Fault[] {
+  const byName = new Map(tasks.map((t) => [t.name, t]));
+  const withDownstream = (names: string[]) => [...new Set(names.flatMap((n) => [n, ...downstreamOf(tasks, n).map((t) => t.name)]))];
+  const onNode = (node: string, pred: (t: RichTask) => boolean) => tasks.filter((t) => t.node === node && pred(t)).map((t) => t.name);
+  const all: Fault[] = [
+    {
+      name: "a hang at 5× usual (QVD 03, Thursday night)",
+      at: Z("2026-03-25T23:00:00Z"),
+      effectiveAt: Z("2026-03-26T00:10:00Z"), // the night's run starts
+      apply: [{ patchTask: "QVD 03", body: { durationMs: 5 * byName.get("QVD 03")!.durationMs } }],
+      revertAt: Z("2026-03-26T02:00:00Z"),
+      revert: [{ patchTask: "QVD 03", body: { durationMs: byName.get("QVD 03")!.durationMs } }],
+      explainsTasks: withDownstream(["QVD 03"]),
+      explainsUntil: Z("2026-03-26T12:00:00Z"),
+      expects: [{ kind: "app.stale" }],
+    },
+    {
+      name: "a chain whose middle task fails (Model 07, Friday night)",
+      at: Z("2026-03-26T22:00:00Z"),
+      effectiveAt: Z("2026-03-27T00:30:00Z"), // the chain's first task starts
+      apply: [{ patchTask: "Model 07", body: { outcome: "fail" } }],
+      revertAt: Z("2026-03-27T05:00:00Z"),
+      revert: [{ patchTask: "Model 07", body: { outcome: "succeed" } }],
+      explainsTasks: withDownstream(["Model 07"]),
+      explainsUntil: Z("2026-03-27T23:59:00Z"),
+      expects: [{ kind: "app.stale" }],
+    },
+    {
+      name: "an app not reloaded for 3 days (QVD 15 fails three nights, the clock change among them)",
+      at: Z("2026-03-27T22:00:00Z"),
+      effectiveAt: Z("2026-03-28T01:10:00Z"), // the first failing run
+      apply: [{ patchTask: "QVD 15", body: { outcome: "fail" } }],
+      revertAt: Z("2026-03-30T22:00:00Z"),
+      revert: [{ patchTask: "QVD 15", body: { outcome: "succeed" } }],
+      explainsTasks: withDownstream(["QVD 15"]),
+      explainsUntil: Z("2026-03-31T12:00:00Z"),
+      expects: [{ kind: "app.stale" }],
+    },
+    {
+      name: "a Skipped run (Quarter 02 runs 20 minutes once, Monday)",
+      at: Z("2026-03-30T07:55:00Z"),
+      effectiveAt: Z("2026-03-30T08:17:00Z"), // the trigger that falls due while the long run goes on
+      apply: [{ patchTask: "Quarter 02", body: { durationMs: 20 * 60_000 } }],
+      revertAt: Z("2026-03-30T08:10:00Z"),
+      revert: [{ patchTask: "Quarter 02", body: { durationMs: byName.get("Quarter 02")!.durationMs } }],
+      explainsTasks: ["Quarter 02"],
+      explainsUntil: Z("2026-03-30T12:00:00Z"),
+      expects: [{ kind: "task.missed", task: "Quarter 02" }],
+    },
+    {
+      name: "a node down (Reload02, Monday night 00:30–04:00)",
+      at: Z("2026-03-29T22:30:00Z"),
+      apply: [{ nodeDown: "Reload02" }],
+      revertAt: Z("2026-03-30T02:00:00Z"),
+      revert: [{ nodeUp: "Reload02" }],
+      explainsTasks: withDownstream(onNode("Reload02", () => true)),
+      explainsUntil: Z("2026-03-30T12:00:00Z"),
+      expects: [{ kind: "task.missed" }],
+    },
+    {
+      name: "the scheduler paused on one node (Reload01, Monday 13:00–15:00)",
+      at: Z("2026-03-30T11:00:00Z"),
+      apply: [{ nodeDown: "Reload01" }],
+      revertAt: Z("2026-03-30T13:00:00Z"),
+      revert: [{ nodeUp: "Reload01" }],
+      explainsTasks: withDownstream(onNode("Reload01", () => true)),
+      explainsUntil: Z("2026-03-30T18:00:00Z"),
+      expects: [{ kind: "task.missed" }],
+    },
+    {
+      // Turned off is not all clear: the task is disabled for two nights; its app and the apps after it go stale.
+      name: "a disabled task (QVD 21, Thursday evening to Saturday morning)",
+      at: Z("2026-03-26T20:00:00Z"),
+      apply: [{ patchTask: "QVD 21", body: { enabled: false, modifiedBy: "CORP\\anna" } }],
+      revertAt: Z("2026-03-28T08:00:00Z"),
+      revert: [{ patchTask: "QVD 21", body: { enabled: true, modifiedBy: "CORP\\anna" } }],
+      explainsTasks: withDownstream(["QVD 21"]),
+      explainsUntil: Z("2026-03-29T12:00:00Z"),
+      expects: [{ kind: "task.disabled", task: "QVD 21", turnedOff: "task-disabled" }, { kind: "app.stale" }],
+    },
+    {
+      name: "a disabled trigger (Office hourly 05's only schedule, Friday 09:30–14:00)",
+      at: Z("2026-03-27T08:30:00Z"),
+      apply: [{ patchTrigger: "Office hourly 05 schedule", body: { enabled: false, modifiedBy: "CORP\\bob" } }],
+      revertAt: Z("2026-03-27T13:00:00Z"),
+      revert: [{ patchTrigger: "Office hourly 05 schedule", body: { enabled: true, modifiedBy: "CORP\\bob" } }],
+      explainsTasks: ["Office hourly 05"],
+      explainsUntil: Z("2026-03-27T18:00:00Z"),
+      expects: [{ kind: "task.disabled", task: "Office hourly 05", turnedOff: "trigger-disabled" }],
+    },
+    {
+      // Qlik's "this task no longer runs": the data model after a deleted QVD generator waits for a run that never comes.
+      name: "a deleted upstream task (QVD 27, Saturday evening)",
+      at: Z("2026-03-28T20:00:00Z"),
+      apply: [{ deleteTask: "QVD 27" }],
+      revertAt: Z("2026-03-28T20:01:00Z"),
+      revert: [],
+      explainsTasks: withDownstream(["QVD 27"]),
+      explainsUntil: start + 15 * DAY,
+      expects: [
+        { kind: "task.disabled", task: "QVD 27", turnedOff: "task-deleted" },
+        { kind: "task.disabled", task: "Model 27", turnedOff: "upstream-deleted" },
+      ],
+    },
+    {
+      // The tenant's scheduler starts none of its runs while it is paused: three hourly runs lost.
+      name: "a Qlik Cloud task paused (Cloud stock hourly, Friday 11:00–14:00)",
+      at: Z("2026-03-27T10:00:00Z"),
+      apply: [{ patchCloudTask: "Cloud stock hourly", body: { paused: true } }],
+      revertAt: Z("2026-03-27T13:00:00Z"),
+      revert: [{ patchCloudTask: "Cloud stock hourly", body: { paused: false } }],
+      explainsTasks: ["Cloud stock hourly"],
+      explainsUntil: Z("2026-03-27T18:00:00Z"),
+      expects: [{ kind: "task.missed", task: "Cloud stock hourly" }],
+    },
+    {
+      // Qlik disables a task after repeated failures (here two in a row); it is enabled again in the afternoon.
+      name: "a Qlik Cloud task disabled by Qlik (Cloud finance hourly fails twice, Saturday)",
+      at: Z("2026-03-28T09:00:00Z"),
+      effectiveAt: Z("2026-03-28T09:40:00Z"), // its first failing run (10:40 in Stockholm; Qlik disables it after the 11:40)
+      apply: [{ cloudSettings: { disableAfterFailures: 2 } }, { patchCloudTask: "Cloud finance hourly", body: { outcome: "fail" } }],
+      revertAt: Z("2026-03-28T14:00:00Z"),
+      revert: [
+        { cloudSettings: { disableAfterFailures: 0 } },
+        { patchCloudTask: "Cloud finance hourly", body: { outcome: "succeed", enabled: true, updatedBy: "6571e4a1b2c3d4e5f6a7b8aa" } },
+      ],
+      explainsTasks: ["Cloud finance hourly"],
+      explainsUntil: Z("2026-03-29T06:00:00Z"),
+      expects: [{ kind: "task.disabled", task: "Cloud finance hourly", turnedOff: "disabled-by-qlik" }],
+    },
+  ];
+  return all.filter((f) => f.revertAt < start + days * DAY);
+}
+
+/** A watchdog event as the scenario saw it: the simulated time it was raised. */
+export interface TimedEvent {
+  at: number;
+  e: WatchdogEvent;
+}
+
+export interface FaultRow {
+  fault: string;
+  caught: boolean;
+  unmet: string;
+  events: number;
+  kinds: string;
+  latencyMin: number | null;
+}
+
+/** Scores `events`: each explained by a fault (its task, or its app, among the fault's while the fault explains). */
+export function judgeRichSite(
+  events: TimedEvent[],
+  faults: Fault[],
+  site: Array<RichTask | RichCloudTask>,
+): { unexplained: TimedEvent[]; rows: FaultRow[]; precision: number; recall: number } {
+  const appOf = new Map(site.map((x) => [x.name, x.app]));
+  const appsOf = (names: string[]) => new Set(names.map((n) => appOf.get(n)!));
+  const explainedBy = (ev: TimedEvent) =>
+    faults.filter(
+      (f) =>
+        ev.at >= f.at &&
+        ev.at <= f.explainsUntil &&
+        ((ev.e.task && f.explainsTasks.includes(ev.e.task.name)) || (!ev.e.task && ev.e.app && appsOf(f.explainsTasks).has(ev.e.app.name))),
+    );
+  const unexplained = events.filter((ev) => explainedBy(ev).length === 0);
+  const rows = faults.map((f) => {
+    const mine = events.filter((ev) => explainedBy(ev).includes(f)).sort((a, b) => a.at - b.at);
+    const kinds = [...new Set(mine.map((ev) => (ev.e.condition.type === "skipped" ? "task.missed (skipped)" : ev.e.kind)))];
+    const raised = (x: Expected) =>
+      mine.some((ev) => ev.e.kind === x.kind && (!x.task || ev.e.task?.name === x.task) && (!x.turnedOff || ev.e.data.turnedOff === x.turnedOff));
+    const unmet = f.expects.filter((x) => !raised(x));
+    return {
+      fault: f.name,
+      caught: mine.length > 0 && unmet.length === 0,
+      unmet: unmet.map((x) => `${x.kind} ${x.task ?? ""} ${x.turnedOff ?? ""}`.trim()).join("; "),
+      events: mine.length,
+      kinds: kinds.join(", "),
+      latencyMin: mine[0] ? Math.round((mine[0].at - (f.effectiveAt ?? f.at)) / 60_000) : null,
+    };
+  });
+  const precision = events.length === 0 ? 1 : (events.length - unexplained.length) / events.length;
+  const recall = rows.filter((r) => r.caught).length / Math.max(1, rows.length);
+  return { unexplained, rows, precision, recall };
+}

@@ -1,0 +1,27 @@
+// The simulated Qlik Cloud tenant on a stepped clock (src/core/stepped-clock.ts) that Steward shares: its schedules,
+// reloads and Steward's polls and looks are discrete events, each request to the tenant counted as work in flight,
+// so days pass in seconds and one seed gives one history whatever the machine's load.
+import { join } from "node:path";
+import { createSteppedClock, type SteppedClock } from "../../src/core/stepped-clock";
+import { type Simulator, startSimulator } from "../../src/sim";
+
+export interface SteppedCloud {
+  clock: SteppedClock;
+  sim: Simulator;
+}
+
+/** `site` is YAML (its `cloud.tasks` are the tenant's scheduled tasks); `schedules: false` leaves them unfired. */
+export async function startSteppedCloud(dir: string, startMs: number, site?: string, opts: { seed?: number; schedules?: boolean } = {}): Promise<SteppedCloud> {
+  const clock = createSteppedClock(startMs, opts.seed !== undefined ? { seed: opts.seed } : {});
+  const sim = await startSimulator({
+    ...(site ? { site } : {}),
+    certDir: join(dir, "sim-certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    cloudPort: 0,
+    schedules: opts.schedules ?? true,
+    clock,
+  });
+  return { clock, sim };
+}

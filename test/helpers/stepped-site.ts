@@ -1,0 +1,50 @@
+// A simulated site on a stepped clock (src/core/stepped-clock.ts): any site file, its triggers, schedules, run
+// durations and reloads on one discrete-event clock, so days pass in seconds and one seed gives one history.
+import { join } from "node:path";
+import { createSteppedClock, type SteppedClock } from "../../src/core/stepped-clock";
+import { type Simulator, startSimulator } from "../../src/sim";
+
+export interface SteppedSite {
+  clock: SteppedClock;
+  sim: Simulator;
+  /** Every run that ended, in order: simulated start and stop, task name, QRS status (7 succeeded, 8 failed…). */
+  finished: Array<{ startMs: number; stopMs: number; task: string; status: number }>;
+}
+
+/**
+ * Starts the simulator on a stepped clock from `startMs`; `site` is YAML (default: the demo site). Steward can share
+ * `clock`. `cloud` adds the simulated Qlik Cloud tenant, its scheduled tasks on the same clock.
+ */
+export async function startSteppedSite(dir: string, startMs: number, site?: string, opts: { cloud?: boolean } = {}): Promise<SteppedSite> {
+  const clock = createSteppedClock(startMs);
+  const sim = await startSimulator({
+    ...(site ? { site } : {}),
+    certDir: join(dir, "sim-certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    ...(opts.cloud ? { cloudPort: 0 } : {}),
+    schedules: true,
+    clock,
+  });
+  const finished: SteppedSite["finished"] = [];
+  sim.tasks.onFinished((taskId, status) => {
+    const task = sim.repo.tasks.get(taskId);
+    const last = [...sim.repo.executions.values()].filter((e) => e.taskId === taskId && e.stopMs !== undefined).at(-1);
+    finished.push({ startMs: last?.startMs ?? -1, stopMs: last?.stopMs ?? -1, task: task?.model.name ?? taskId, status });
+  });
+  return { clock, sim, finished };
+}
+
+/**
+ * Points the simulator's Scheduler (every node's appenders) at a UDP port on loopback and holds simulated time while
+ * a datagram is on its way: sent by the simulator but not yet counted by `received` (Steward's intake counter).
+ * Without it a run's end could be followed by a jump of hours before Steward heard of it. `target` is where the
+ * datagrams go (Steward's port, or a relay in front of it); both count every copy.
+ */
+export function sendDatagramsTo(site: SteppedSite, target: { host: string; port: number }, received: () => number): void {
+  site.sim.settings.udp.targets = [target];
+  const key = `${target.host}:${target.port}`;
+  const before = received() - site.sim.udp.sentTo(key);
+  site.clock.addIdleProbe(`datagrams from the simulator's Scheduler on their way to ${key}`, () => site.sim.udp.sentTo(key) + before <= received());
+}

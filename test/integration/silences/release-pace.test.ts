@@ -1,0 +1,86 @@
+// How often the silences' releaser looks at the store: every 5 s while an alert is held, once a minute when none is
+// (a sweep every 5 s on every node forever was most of the timers of a stepped simulated week), and an alert held
+// during the idle pace is still settled within 5 s of its silence's end.
+import { afterAll, expect, test } from "bun:test";
+import pino from "pino";
+import { createSteppedClock } from "../../../src/core/stepped-clock";
+import { createOutboxStore } from "../../../src/notify/outbox-store";
+import { createSilenceReleaser, IDLE_SWEEP_EVERY_MS, SWEEP_EVERY_MS } from "../../../src/silences/release";
+import { createSilenceStore } from "../../../src/silences/silence-store";
+import { STORE_MIGRATIONS } from "../../../src/store-migrations";
+import { sqliteBackend } from "../../helpers/sql-backends";
+
+const T0 = Date.parse("2026-11-23T10:00:00Z");
+const HOUR = 3_600_000;
+const backend = sqliteBackend();
+afterAll(() => backend.shutdown());
+
+test("idle: a sweep a minute; held: every 5 s until settled, within 5 s of the silence's end", async () => {
+  const db = await backend.open([...STORE_MIGRATIONS]);
+  const real = createSilenceStore(db);
+  let sweeps = 0;
+  const store = {
+    ...real,
+    due: (now: number, limit: number) => {
+      sweeps++;
+      return real.due(now, limit);
+    },
+  };
+  const clock = createSteppedClock(T0);
+  const releaser = createSilenceReleaser({ store, clock, log: pino({ level: "silent" }), maxAgeMs: HOUR, keepMs: 24 * HOUR, wake: () => undefined });
+  await releaser.component.start();
+  try {
+    await clock.runUntil(T0 + HOUR);
+    // The first look 5 s after start, then one a minute.
+    expect(sweeps).toBe(1 + Math.floor((HOUR - SWEEP_EVERY_MS) / IDLE_SWEEP_EVERY_MS));
+
+    // An alert is held 20 s into an idle minute, under a silence that ends 2 min 3 s later.
+    await clock.runUntil(T0 + HOUR + 20_000);
+    const endsAt = T0 + HOUR + 143_000;
+    const silence = await real.create({ matcher: { kinds: ["*"] }, author: "a", reason: "r", startsAt: T0, endsAt, createdAt: T0, createdBy: "a" });
+    await real.hold({
+      deliveryKey: "k1",
+      silenceId: silence.id,
+      eventId: "e1",
+      kind: "task.failed",
+      title: "Sales",
+      conditionKey: null,
+      route: "r",
+      channel: "c",
+      recipient: "",
+      heldAt: clock.now(),
+    });
+    const at = clock.now();
+    await createOutboxStore(db, { instanceId: "test" }).insert({
+      key: "k1",
+      eventId: "e1",
+      eventIds: ["e1"],
+      kind: "task.failed",
+      route: "r",
+      channel: "c",
+      recipient: "",
+      target: null,
+      status: "suppressed",
+      reason: "silenced",
+      groupId: null,
+      groupWindowMs: null,
+      nextAttemptAt: at,
+      expiresAt: at + HOUR,
+      createdAt: at,
+    });
+    releaser.noteHeld();
+    const before = sweeps;
+    await clock.runUntil(endsAt + SWEEP_EVERY_MS);
+    const [hold] = await real.holds({ limit: 10 });
+    expect(hold?.state).toBe("passed");
+    expect(hold!.settledAt! - endsAt).toBeLessThanOrEqual(SWEEP_EVERY_MS);
+    expect(sweeps - before).toBeGreaterThanOrEqual(Math.floor((endsAt - T0 - HOUR - 20_000) / SWEEP_EVERY_MS));
+
+    // Nothing held any more: back to a look a minute.
+    const settled = sweeps;
+    await clock.runUntil(endsAt + SWEEP_EVERY_MS + 10 * 60_000);
+    expect(sweeps - settled).toBeLessThanOrEqual(11);
+  } finally {
+    await releaser.component.stop(1_000);
+  }
+});
