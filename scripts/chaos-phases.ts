@@ -72,16 +72,33 @@ export interface PhaseDeps {
   /** Senders of all live Stewards together (members × outbox concurrency). */
   senders(): number;
   log(line: string): void;
+  /** What the live Stewards say of their intake (counters, recent warnings): why a run was not claimed. */
+  intakeState(): Promise<string>;
 }
 
+/** A probe that does not answer in this time counts as "not yet" (a connection to a store just back may hang). */
+const PROBE_MS = 5_000;
+
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  if (!(await within(probe, timeoutMs))) throw new Error(`db-stop-phases: timed out waiting for ${what}`);
+}
+
+/** True once `probe` answers true within `timeoutMs`; false when it never did. */
+async function within(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), PROBE_MS)));
+    const ok = await Promise.race([probe().catch(() => false), late]);
+    clearTimeout(timer);
+    if (ok) return true;
     await sleep(50);
   }
-  throw new Error(`db-stop-phases: timed out waiting for ${what}`);
+  return false;
 }
+
+/** Tries to start a run and see it claimed; a run that was not, is still judged with the others (it must be alerted). */
+const CLAIM_ATTEMPTS = 3;
 
 /** Stops PostgreSQL for STOP_MS; returns when it answered again. */
 async function stopStore(pg: PostgresService): Promise<number> {
@@ -99,25 +116,34 @@ export async function stopAtEveryPhase(d: PhaseDeps, runs: ObservedRun[]): Promi
     const locker = postgres(d.url, { max: 1, onnotice: () => {} });
     const rows = async (q: string, args: string[] = []) => (await admin.unsafe(q, args)).length;
     const claimed = (id: string) => rows("SELECT 1 FROM intake_seen WHERE execution_id = $1 AND claimed_by IS NOT NULL", [id]).then((n) => n > 0);
+    const state = async (id: string) => {
+      const seen = await admin
+        .unsafe("SELECT key, claimed_by, seen_at, expires_at FROM intake_seen WHERE execution_id = $1", [id])
+        .then((r) => JSON.stringify(r))
+        .catch((err: Error) => `unreadable: ${err.message}`);
+      return `intake_seen rows: ${seen}; alerted: ${d.firstAlertAt.has(id)}\n${await d.intakeState()}`;
+    };
     let run: ObservedRun;
     let back: number;
     try {
       if (phase === "claimed") {
         // QRS slow for the run's first lookups: they answer while the store is down, so the run is enriched then and
         // its outbox write fails (a delay longer than the stop would only postpone the whole run past it).
-        const fault = d.sim.faults.add({ target: "qrs", delayMs: 2_000, forMs: 30_000 }, Date.now());
-        run = await d.startRun();
-        await until("the run's claim", () => claimed(run.executionId));
-        const stopping = stopStore(d.pg);
-        await sleep(300);
-        d.sim.faults.remove(fault.id);
-        back = await stopping;
+        const fault = d.sim.faults.add({ target: "qrs", delayMs: 2_000, forMs: 60_000 }, Date.now());
+        try {
+          run = await claimedRun(d, runs, claimed, state);
+          const stopping = stopStore(d.pg);
+          await sleep(300);
+          d.sim.faults.remove(fault.id);
+          back = await stopping;
+        } finally {
+          d.sim.faults.remove(fault.id);
+        }
       } else if (phase === "enriched") {
-        let unlock!: () => void;
-        const held = new Promise<void>((r) => (unlock = r));
+        const held = new Promise<void>(() => {});
         let locked!: () => void;
         const isLocked = new Promise<void>((r) => (locked = r));
-        const lock = locker
+        void locker
           .begin(async (tx) => {
             await tx.unsafe("LOCK TABLE notify_events IN EXCLUSIVE MODE");
             locked();
@@ -126,17 +152,16 @@ export async function stopAtEveryPhase(d: PhaseDeps, runs: ObservedRun[]): Promi
           .catch(() => {});
         await isLocked;
         run = await d.startRun();
-        await until("the run's claim", () => claimed(run.executionId));
+        await until("the run's claim", () => claimed(run.executionId), 60_000);
         await until(
           "an outbox write waiting on the lock",
           async () => (await rows("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%notify_events%'")) > 0,
         );
         // Enrichment of a run takes a fraction of a second here: past this, this run's write waits too.
         await sleep(1_500);
-        const stopping = stopStore(d.pg);
-        unlock();
-        back = await stopping;
-        await lock;
+        // The lock holder's session ends with the stop, its transaction never finished here: releasing the lock before
+        // would let the write through first, and finishing it after would write to the closed connection.
+        back = await stopStore(d.pg);
       } else if (phase === "stored") {
         d.holds.holdAll(true);
         await until("every sender to be busy", async () => (await rows("SELECT 1 FROM notify_deliveries WHERE status = 'sending'")) >= d.senders(), 60_000);
@@ -173,4 +198,27 @@ export async function stopAtEveryPhase(d: PhaseDeps, runs: ObservedRun[]): Promi
     d.log(`db-stop-phases: ${phase}: ${alerted === undefined ? "not alerted within 60 s" : `alerted ${alerted - back} ms after PostgreSQL was back`}`);
   }
   return out;
+}
+
+/**
+ * A run started and seen claimed while QRS is slow. One whose claim is not seen within 60 s (its datagram lost on a
+ * loaded machine, or handled before the probe looked) stays among the judged runs and another is started; after
+ * CLAIM_ATTEMPTS the scenario fails with what the store and the Stewards said of each.
+ */
+async function claimedRun(
+  d: PhaseDeps,
+  runs: ObservedRun[],
+  claimed: (id: string) => Promise<boolean>,
+  state: (id: string) => Promise<string>,
+): Promise<ObservedRun> {
+  const missed: string[] = [];
+  for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
+    const run = await d.startRun();
+    if (await within(() => claimed(run.executionId), 60_000)) return run;
+    const why = await state(run.executionId);
+    d.log(`db-stop-phases: claimed: run ${run.executionId} not seen claimed within 60 s (attempt ${attempt}): ${why}`);
+    missed.push(`${run.executionId}: ${why}`);
+    runs.push(run);
+  }
+  throw new Error(`db-stop-phases: timed out waiting for the run's claim, ${CLAIM_ATTEMPTS} runs:\n${missed.join("\n")}`);
 }

@@ -56,6 +56,27 @@ interface Member {
   skewed: boolean;
 }
 
+/** Each live Steward's intake counters and its last warnings: what a scenario reports when a run was not taken in. */
+async function describeIntakes(members: Member[]): Promise<string> {
+  const lines: string[] = [];
+  for (const m of members) {
+    const metrics = await fetch(`${m.base}/metrics`, { signal: AbortSignal.timeout(3_000) })
+      .then((r) => r.text())
+      .catch((err: Error) => `# /metrics unreadable: ${err.message}`);
+    const intake = metrics
+      .split("\n")
+      .filter(
+        (l) => /^steward_intake_(datagrams_received|dropped|deduplicated|events_emitted|queue_depth|in_flight|kernel)/.test(l) || l.startsWith("# /metrics"),
+      );
+    const warnings = (m.proc?.output() ?? "")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .slice(-8);
+    lines.push(`${m.name} (${m.node}): ${intake.join("; ")}\n  last log lines:\n    ${warnings.join("\n    ")}`);
+  }
+  return lines.join("\n");
+}
+
 /** Sends each Steward makes at once (notify.outbox.concurrency). */
 const OUTBOX_CONCURRENCY = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -309,7 +330,8 @@ notify:
           }
         };
         const senders = () => members.filter((m) => !m.down).length * OUTBOX_CONCURRENCY;
-        report.phases = await stopAtEveryPhase({ pg, url, sim, holds, firstAlertAt, startRun, senders, log }, runs);
+        const intakeState = () => describeIntakes(members.filter((m) => !m.down));
+        report.phases = await stopAtEveryPhase({ pg, url, sim, holds, firstAlertAt, startRun, senders, log, intakeState }, runs);
       } else if (s === "partition") {
         const proxy = proxies[0];
         if (proxy) {

@@ -31,7 +31,11 @@ test("kill the leader, stop PostgreSQL at every phase of a run: 0 alerts lost, l
     report.phases.map((p) => p.phase),
     text,
   ).toEqual(["claimed", "enriched", "stored", "queued"]);
-  for (const p of report.phases) expect(p.alertedAfterReturnMs, text).toBeLessThan(45_000);
+  for (const p of report.phases) {
+    // Before the store's return would mean the run was not held at its phase during the stop: the scenario tested nothing.
+    expect(p.alertedAfterReturnMs, text).toBeGreaterThanOrEqual(0);
+    expect(p.alertedAfterReturnMs, text).toBeLessThan(45_000);
+  }
   expect(report.kvAcknowledged, text).toBeGreaterThan(50);
   expect(report.kvLost, text).toEqual([]);
   expect(report.unexpectedExits, text).toEqual([]);
