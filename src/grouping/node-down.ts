@@ -17,8 +17,15 @@ const glob = (p: string) =>
       .join(".*")}$`,
     "i",
   );
-/** The node part of a host name: a Scheduler may say qlik2 where QRS says qlik2.corp.example. */
-const nodeOf = (host: string) => host.trim().toLowerCase().split(".")[0] ?? "";
+/**
+ * The node part of a host name: a Scheduler may say qlik2 where QRS says qlik2.corp.example. An IP address is kept
+ * whole (its first label, "127" or "10", names no node).
+ */
+export function nodeOf(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(":")) return h.replace(/^\[|\]$/g, "");
+  return h.split(".")[0] ?? "";
+}
 
 export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeDown"], nodes: TaskNodes) {
   const services = cfg.services.map(glob);
