@@ -223,3 +223,72 @@ export function judgeRichSite(
   const recall = rows.filter((r) => r.caught).length / Math.max(1, rows.length);
   return { unexplained, rows, precision, recall };
 }
+
+/** An alert a channel received (the rich site's webhook), at the simulated time Steward sent it. */
+export interface Page {
+  at: number;
+  kind: string;
+  task?: string;
+  app?: string;
+  /** The node (its host name's first label, as grouping names it) whose cause the page opened or updated. */
+  causeTitle?: string;
+  causeStatus?: string;
+  /** An update page of an open cause (more tasks joined), not its opening. */
+  update?: boolean;
+}
+
+export interface NodeFaultRow {
+  fault: string;
+  /** Pages that opened the node's cause while the fault explains it, and its update pages. */
+  opened: number;
+  updates: number;
+  /** Watchdog pages about the down node's own tasks that went out on their own instead of joining the cause. */
+  loosePages: string;
+}
+
+const WATCH_PAGES = new Set(["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled"]);
+
+/**
+ * Scores what the channels received with grouping on: every watchdog page explained by a fault (as the events are),
+ * every node cause opened during a node fault of its own node, and per node fault its cause pages and the pages about
+ * the node's own tasks that were not folded into it. `hostOf` maps a node name to its host name.
+ */
+export function judgePages(
+  pages: Page[],
+  faults: Fault[],
+  site: Array<RichTask | RichCloudTask>,
+  tasks: RichTask[],
+  hostOf: (node: string) => string,
+): { unexplained: Page[]; strayCauses: Page[]; nodeRows: NodeFaultRow[] } {
+  const appOf = new Map(site.map((x) => [x.name, x.app]));
+  const explains = (f: Fault, p: Page) =>
+    p.at >= f.at &&
+    p.at <= f.explainsUntil &&
+    ((p.task && f.explainsTasks.includes(p.task)) || (!p.task && p.app && f.explainsTasks.some((n) => appOf.get(n) === p.app)));
+  const unexplained = pages.filter((p) => WATCH_PAGES.has(p.kind) && !faults.some((f) => explains(f, p)));
+  const downNode = (f: Fault) => f.apply.flatMap((a) => ("nodeDown" in a ? [a.nodeDown] : []))[0];
+  const label = (node: string) => hostOf(node).split(".")[0]!.toLowerCase();
+  const nodeCause = (p: Page) => /^(?:Qlik services down on|every run fails on) (.+)$/.exec(p.causeTitle ?? "")?.[1];
+  const strayCauses = pages.filter((p) => {
+    const node = nodeCause(p);
+    return node !== undefined && !faults.some((f) => downNode(f) !== undefined && label(downNode(f)!) === node && p.at >= f.at && p.at <= f.explainsUntil);
+  });
+  const nodeRows = faults.flatMap((f) => {
+    const node = downNode(f);
+    if (node === undefined) return [];
+    const during = pages.filter((p) => p.at >= f.at && p.at <= f.revertAt + 60 * 60_000);
+    const own = new Set(tasks.filter((t) => t.node === node).map((t) => t.name));
+    return [
+      {
+        fault: f.name,
+        opened: during.filter((p) => nodeCause(p) === label(node) && !p.update && p.causeStatus === "open").length,
+        updates: during.filter((p) => nodeCause(p) === label(node) && p.update).length,
+        loosePages: during
+          .filter((p) => WATCH_PAGES.has(p.kind) && p.task !== undefined && own.has(p.task) && nodeCause(p) === undefined)
+          .map((p) => `${p.kind} ${p.task}`)
+          .join("; "),
+      },
+    ];
+  });
+  return { unexplained, strayCauses, nodeRows };
+}

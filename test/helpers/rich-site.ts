@@ -18,6 +18,9 @@ export interface RichTask {
 
 const MIN = 60_000;
 const NODES = ["Central", "Reload01", "Reload02"];
+
+/** A node's host name, as QRS and the Scheduler's datagrams give it. */
+export const richSiteHostOf = (node: string) => `sense${NODES.indexOf(node) + 1}.corp.example`;
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** Deterministic durations that vary per task (no randomness: the same site on every run). */
@@ -118,7 +121,7 @@ export function richCloudTasks(): RichCloudTask[] {
 export function richSiteYaml(tasks: RichTask[] = richSiteTasks(), cloud: RichCloudTask[] = []): string {
   return JSON.stringify({
     site: { name: "Rich site" },
-    nodes: NODES.map((name, i) => ({ name, hostName: `sense${i + 1}.corp.example`, central: i === 0 })),
+    nodes: NODES.map((name, i) => ({ name, hostName: richSiteHostOf(name), central: i === 0 })),
     users: [{ userDirectory: "CORP", userId: "qlikadmin" }],
     apps: [
       ...tasks.map((t) => ({ name: t.app, owner: "CORP\\qlikadmin", reload: { durationMs: t.durationMs } })),

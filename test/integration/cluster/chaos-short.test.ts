@@ -32,8 +32,10 @@ test("kill the leader, stop PostgreSQL at every phase of a run: 0 alerts lost, l
     text,
   ).toEqual(["claimed", "enriched", "stored", "queued"]);
   for (const p of report.phases) {
-    // Before the store's return would mean the run was not held at its phase during the stop: the scenario tested nothing.
-    expect(p.alertedAfterReturnMs, text).toBeGreaterThanOrEqual(0);
+    // Seconds before the store's return would mean the run was not held at its phase through the stop (3 s): the
+    // scenario tested nothing. A little before is the suite's lag: it polls for the store's return, and a Steward
+    // reconnecting first may deliver ahead of that poll (-124 ms seen under load).
+    expect(p.alertedAfterReturnMs, text).toBeGreaterThan(-1_000);
     expect(p.alertedAfterReturnMs, text).toBeLessThan(45_000);
   }
   expect(report.kvAcknowledged, text).toBeGreaterThan(50);

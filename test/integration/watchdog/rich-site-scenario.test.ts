@@ -10,12 +10,13 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
 import { closeAll, createTestApp, type TestApp } from "../../helpers/app";
-import { richCloudTasks, richSiteTasks, richSiteYaml } from "../../helpers/rich-site";
-import { type Action, type Fault, judgeRichSite, richSiteFaults, type TimedEvent } from "../../helpers/rich-site-faults";
+import { richCloudTasks, richSiteHostOf, richSiteTasks, richSiteYaml } from "../../helpers/rich-site";
+import { type Action, type Fault, judgePages, judgeRichSite, type Page, richSiteFaults, type TimedEvent } from "../../helpers/rich-site-faults";
 import { simControl } from "../../helpers/sim-control";
 import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "../../helpers/stepped-site";
 import { createTempDir } from "../../helpers/temp-dir";
 import { simCloudTenantYaml } from "../../helpers/virtual-clock";
+import { type HttpReceiver, startHttpReceiver } from "../notify/receivers";
 import { qlikYaml } from "../scheduler/sim-setup";
 
 const DAY = 86_400_000;
@@ -33,9 +34,12 @@ const CLOUD = richCloudTasks();
 const WATCHED = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled"] as const;
 
 const dir = createTempDir();
-const open: Array<{ t: TestApp; site: SteppedSite }> = [];
+const open: Array<{ t: TestApp; site: SteppedSite; rx: HttpReceiver }> = [];
 afterAll(async () => {
-  for (const o of open) await closeAll(o.t, o.site.sim, { path: "", remove: () => {} });
+  for (const o of open) {
+    await closeAll(o.t, o.site.sim, { path: "", remove: () => {} });
+    await o.rx.stop();
+  }
   dir.remove();
 });
 
@@ -47,6 +51,8 @@ interface RichRun {
   /** Everything that happened, in order: each event on Steward's bus and each run the simulator ended, at its simulated time. */
   history: Array<{ at: number; line: string }>;
   looksAtStart: number;
+  /** What the channel received, grouping on (every Qlik node's QRS and Scheduler read as the QMC shows them). */
+  pages: () => Page[];
 }
 
 const looksOk = (t: TestApp) => Number(/steward_watchdog_looks_total\{result="ok"\} (\d+)/.exec(t.app.metrics.render())?.[1] ?? 0);
@@ -57,11 +63,20 @@ async function runRichSite(name: string, days: number, faults: Fault[]): Promise
   // the trigger due at START itself (a Scheduler started at START would arm only what falls due after it).
   const site = await startSteppedSite(join(dir.path, name), START - 10 * 60_000, richSiteYaml(TASKS, CLOUD), { cloud: true });
   const { sim, clock } = site;
-  const t = createTestApp(`${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${LOOK}\n  runningLong: { minRuns: 3 }\n`, {
+  // Alerts go to a webhook with grouping as a site would run it, the node rule reading QRS's service states too: a
+  // false page of any rule shows here, where the watchdog's own events are judged below.
+  const rx = startHttpReceiver();
+  const alerting = `channels:
+  hook: { type: webhook, url: "${rx.url}/hook" }
+routes:
+  - { on: [task.missed, task.chain_broken, task.running_long, app.stale, task.disabled, task.failed, service.stopped], to: [hook] }
+grouping: { nodeDown: { unreachable: { enabled: true } } }
+`;
+  const t = createTestApp(`${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${LOOK}\n  runningLong: { minRuns: 3 }\n${alerting}`, {
     clock,
     dir: join(dir.path, name, "steward"),
   });
-  open.push({ t, site });
+  open.push({ t, site, rx });
   const events: TimedEvent[] = [];
   for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: e as WatchdogEvent }));
   const history: RichRun["history"] = [];
@@ -105,7 +120,25 @@ async function runRichSite(name: string, days: number, faults: Fault[]): Promise
     await clock.runUntil(START + day * DAY);
     if (process.env.RICH_SITE_PROGRESS) console.log(`${name}: day ${day} in ${Math.round(performance.now() - wall)} ms, ${clock.firedTimers()} timers so far`);
   }
-  return { site, t, events, history, looksAtStart };
+  const pages = () =>
+    rx.requests.map((r) => {
+      const b = JSON.parse(r.body) as {
+        kind: string;
+        taskName?: string;
+        appName?: string;
+        causeTitle?: string;
+        causeStatus?: string;
+        cause?: { update?: unknown };
+      };
+      return {
+        at: Number(r.headers.get("x-steward-timestamp")) * 1000,
+        kind: b.kind,
+        ...(b.taskName ? { task: b.taskName } : {}),
+        ...(b.appName ? { app: b.appName } : {}),
+        ...(b.causeTitle ? { causeTitle: b.causeTitle, causeStatus: b.causeStatus, update: b.cause?.update !== undefined } : {}),
+      };
+    });
+  return { site, t, events, history, looksAtStart, pages };
 }
 
 const lines = (h: RichRun["history"]) => h.map((x) => `${new Date(x.at).toISOString()} ${x.line}`);
@@ -153,7 +186,19 @@ test(`the rich site for ${DAYS} simulated days: every watchdog event explained b
   expect(rows.filter((r) => !r.caught).map((r) => r.fault)).toEqual([]);
   expect(precision).toBe(1);
   expect(recall).toBe(1);
+
+  // ── Grouping on the same weeks: no page a fault does not explain, no node's cause but a node that was down, and
+  // each node down paged once as its cause (its missed starts folded in, not paged one by one).
+  const paged = judgePages(run.pages(), faults, [...TASKS, ...CLOUD], TASKS, richSiteHostOf);
+  console.log(`pages: ${run.pages().length}, by kind: ${JSON.stringify(countBy(run.pages().map((p) => p.kind)))}`);
+  console.table(paged.nodeRows);
+  expect(paged.unexplained.map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.task ?? p.app}`)).toEqual([]);
+  expect(paged.strayCauses.map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.causeTitle}`)).toEqual([]);
+  expect(paged.nodeRows.length).toBeGreaterThan(0);
+  for (const r of paged.nodeRows) expect({ fault: r.fault, opened: r.opened, loose: r.loosePages }).toEqual({ fault: r.fault, opened: 1, loose: "" });
 }, 1_500_000);
+
+const countBy = (xs: string[]) => Object.fromEntries([...new Set(xs)].sort().map((x) => [x, xs.filter((y) => y === x).length]));
 
 test(`replay: a second run of the first ${REPLAY_DAYS} days gives the same history, to the millisecond`, async () => {
   expect(first).toBeDefined();
