@@ -9,11 +9,18 @@ export interface WaitOptions {
 }
 
 /**
+ * The shortest wait: on a CI runner shared with other jobs (8 busy processes on 2 cores) a store write, a poll of a
+ * peer or a process start can take seconds, and a 2 to 5 s bound failed there for no fault of Steward's. A wait
+ * ends as soon as its condition holds, so the floor costs nothing when the test passes.
+ */
+export const MIN_WAIT_MS = 15_000;
+
+/**
  * Calls `probe` until it returns a value other than `undefined`/`false` (a throw counts as "not yet"),
- * at most until `timeoutMs`; then throws, naming `what` and the last error seen.
+ * at most until `timeoutMs` (never less than MIN_WAIT_MS); then throws, naming `what` and the last error seen.
  */
 export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, opts: WaitOptions = {}): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const timeoutMs = Math.max(opts.timeoutMs ?? MIN_WAIT_MS, MIN_WAIT_MS);
   const intervalMs = opts.intervalMs ?? 50;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
