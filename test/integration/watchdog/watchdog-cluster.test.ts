@@ -15,6 +15,9 @@ import { qlikYaml } from "../scheduler/sim-setup";
 import { FIVE_MINUTE_SITE } from "./five-minute-site";
 
 const SPEED = 120;
+// The cluster's heartbeat runs on the Stewards' clock, here 120 times wall time: 30 simulated seconds are 250 ms. (300
+// were 2.5 ms: two Stewards renewing leases back to back starved a loaded machine.) The lease's expiry is the
+// database's, in wall time, and a clean stop hands it over at once, so the takeover still comes within a heartbeat.
 
 const dir = createTempDir();
 const vt = virtualTime(Date.parse("2026-11-23T08:00:30Z"), SPEED);
@@ -29,7 +32,7 @@ beforeAll(async () => {
   sim = await startVirtualSimulator(dir.path, vt, FIVE_MINUTE_SITE);
   for (const name of ["alpha", "beta"]) {
     const t = createTestApp(
-      `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n${qlikYaml(sim)}watchdog:\n  interval: 12s\n  grace: 3m\n`,
+      `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 60000\n    heartbeatIntervalMs: 30000\n${qlikYaml(sim)}watchdog:\n  interval: 12s\n  grace: 3m\n`,
       { clock: vt.clock, dir: join(dir.path, name) },
     );
     // Every kind: on a loaded machine the paused scheduler lasts long enough in simulated time for an app to go stale
