@@ -259,7 +259,7 @@ export function judgePages(
   site: Array<RichTask | RichCloudTask>,
   tasks: RichTask[],
   hostOf: (node: string) => string,
-): { unexplained: Page[]; strayCauses: Page[]; nodeRows: NodeFaultRow[] } {
+): { unexplained: Page[]; strayCauses: Page[]; nodeRows: NodeFaultRow[]; perFault: Array<{ fault: string; pages: string }> } {
   const appOf = new Map(site.map((x) => [x.name, x.app]));
   const explains = (f: Fault, p: Page) =>
     p.at >= f.at &&
@@ -290,5 +290,14 @@ export function judgePages(
       },
     ];
   });
-  return { unexplained, strayCauses, nodeRows };
+  // What each fault cost in pages: a page of a cause (its opening, or an update carried by a later symptom) is counted
+  // as such, whatever event carried it; the others by kind.
+  const perFault = faults.map((f) => {
+    const node = downNode(f);
+    const mine = pages.filter((p) => (node !== undefined && nodeCause(p) === label(node)) || (nodeCause(p) === undefined && explains(f, p)));
+    const what = (p: Page) => (p.causeTitle === undefined ? p.kind : p.update ? "cause update" : `cause ${p.causeStatus ?? ""} (${p.kind})`);
+    const kinds = [...new Set(mine.map(what))].sort();
+    return { fault: f.name, pages: kinds.map((k) => `${k} ${mine.filter((p) => what(p) === k).length}`).join(", ") };
+  });
+  return { unexplained, strayCauses, nodeRows, perFault };
 }

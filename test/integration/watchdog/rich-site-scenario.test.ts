@@ -192,6 +192,14 @@ test(`the rich site for ${DAYS} simulated days: every watchdog event explained b
   const paged = judgePages(run.pages(), faults, [...TASKS, ...CLOUD], TASKS, richSiteHostOf);
   console.log(`pages: ${run.pages().length}, by kind: ${JSON.stringify(countBy(run.pages().map((p) => p.kind)))}`);
   console.table(paged.nodeRows);
+  console.table(paged.perFault);
+  if (process.env.RICH_SITE_DEBUG)
+    console.log(
+      run
+        .pages()
+        .map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.task ?? p.app ?? ""} ${p.causeTitle ?? ""} ${p.update ? "update" : ""}`)
+        .join("\n"),
+    );
   expect(paged.unexplained.map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.task ?? p.app}`)).toEqual([]);
   expect(paged.strayCauses.map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.causeTitle}`)).toEqual([]);
   expect(paged.nodeRows.length).toBeGreaterThan(0);
