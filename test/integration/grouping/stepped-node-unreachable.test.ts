@@ -13,33 +13,7 @@ import type { SteppedSite } from "../../helpers/stepped-site";
 import { createTempDir } from "../../helpers/temp-dir";
 import type { HttpReceiver, SmtpReceiver } from "../notify/receivers";
 import { startGroupingScenario } from "./stepped-grouping";
-
-const START = Date.parse("2026-03-10T00:00:00Z");
-const MIN = 60_000;
-const NIGHT = Array.from({ length: 8 }, (_, i) => `Night ${i}`);
-const CENTRAL = Array.from({ length: 4 }, (_, i) => `Central ${i}`);
-
-function site(): string {
-  const hourly = `{ type: schema, name: Hourly, incrementOption: hourly, startDate: "2026-03-01T00:05:00.000", timeZone: UTC }`;
-  const apps = [...NIGHT, ...CENTRAL].map((n) => `  - { name: ${n} app, owner: CORP\\anna, stream: Ops }`);
-  const tasks = [
-    ...NIGHT.map((n) => `  - { name: ${n}, type: reload, app: ${n} app, node: Reload01, durationMs: 30000, triggers: [${hourly}] }`),
-    ...CENTRAL.map((n) => `  - { name: ${n}, type: reload, app: ${n} app, node: Central, durationMs: 30000, triggers: [${hourly}] }`),
-  ];
-  return `site: { name: Node down, buildVersion: 34.12.3 }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-  - { name: Reload01, hostName: reload01.test.example }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna, email: anna@corp.example }
-streams: [{ name: Ops }]
-apps:
-${apps.join("\n")}
-tasks:
-${tasks.join("\n")}
-`;
-}
+import { CENTRAL, MIN, NIGHT, START, twoNodeSite } from "./two-node-site";
 
 const dir = createTempDir("steward-stepped-unreachable-");
 let s: SteppedSite | undefined;
@@ -60,7 +34,7 @@ beforeAll(async () => {
   ({ s, t, rx, smtp } = await startGroupingScenario(
     dir.path,
     START,
-    site(),
+    twoNodeSite(),
     ["service.stopped", "service.started", "task.missed", "task.on_track", "task.failed", "task.recovered", "app.stale"],
     "grouping: { nodeDown: { unreachable: { enabled: true, interval: 30s, after: 2m } } }\n",
   ));
