@@ -67,7 +67,11 @@ export function createCronTimers(ctx: RunnerContext, missed: MissedFires, duty: 
     if (!duty.holds()) return;
     const now = clock.now();
     const following = nextFire(timingOf(row), now);
-    if (!(await repo.claimNextRun(id, due, following))) {
+    // Woken so late (a busy or suspended machine) that later occurrences are due too: this one fire stands for
+    // them; they are reported as missed (stored with the claim), not silently dropped.
+    const overtaken = firesBetween(timingOf(row), due, now, deps.catchUpLimit);
+    const report = overtaken.length ? missed.reportOf(overtaken, now, false) : undefined;
+    if (!(await repo.claimNextRun(id, due, following, report))) {
       // Another Steward fired this occurrence (it led a moment ago) or the schedule just changed.
       const fresh = await repo.get(id);
       if (fresh) arm(fresh);
@@ -75,11 +79,8 @@ export function createCronTimers(ctx: RunnerContext, missed: MissedFires, duty: 
     }
     // Arm the following fire first, so a slow task start never delays the schedule.
     arm({ ...row, nextRunAt: following });
-    // Woken so late (a busy or suspended machine) that later occurrences are due too: this one fire stands for
-    // them; they are reported as missed, not silently dropped.
     track(fireSchedule(ctx, row, "cron", undefined, due));
-    const overtaken = firesBetween(timingOf(row), due, now, deps.catchUpLimit);
-    if (overtaken.length) await missed.reportMissed(row, overtaken, now, false, "late");
+    if (report) missed.announce(row, report, "late");
   }
 
   return {

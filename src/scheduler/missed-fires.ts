@@ -2,7 +2,6 @@
 // when the lead just changed hands), overtaken by a timer that woke late, or skipped because a Steward whose
 // clock ran ahead planned the next fire too far ahead. Each is reported in the log, the audit log, a counter
 // and on the schedule.
-import { describeError } from "../core/errors";
 import type { MissedReport } from "./schedule-model";
 import { firesBetween, nextFire, plannedTooFarAhead, type Timing } from "./next-run";
 import type { RunnerContext } from "./runner-context";
@@ -26,8 +25,10 @@ export interface MissedFires {
   checkMissed(row: ScheduleRow): Promise<ScheduleRow>;
   /** A next fire planned further ahead than the cron allows is planned again from now (in a cluster). */
   replanIfAhead(row: ScheduleRow, t: Timing, now: number): Promise<ScheduleRow>;
-  /** Records fires that did not happen on time; never throws. */
-  reportMissed(row: ScheduleRow, missed: number[], now: number, caughtUp: boolean, why: MissedWhy): Promise<MissedReport>;
+  /** The report of fires that did not happen on time, to be stored with the claim that moves the plan past them. */
+  reportOf(missed: number[], now: number, caughtUp: boolean): MissedReport;
+  /** Tells of stored missed fires: the log, the audit log and the counter. */
+  announce(row: ScheduleRow, report: MissedReport, why: MissedWhy): void;
   /** Forgets the plan checks of the schedules `keep` answers false for (deleted ones). */
   forget(keep: (id: string) => boolean): void;
 }
@@ -53,10 +54,11 @@ export function createMissedFires(ctx: RunnerContext): MissedFires {
     }
     if (row.nextRunAt > now) return replanIfAhead(row, t, now);
     const next = nextFire(t, now);
-    if (!(await repo.claimNextRun(row.id, row.nextRunAt, next))) return (await repo.get(row.id)) ?? row;
     const missed = [row.nextRunAt, ...firesBetween(t, row.nextRunAt, now, deps.catchUpLimit - 1)];
-    const takeover = (deps.takeoverGraceMs ?? 0) > 0 && now - missed[0]! <= deps.takeoverGraceMs!;
-    const report = await reportMissed(row, missed, now, row.definition.catchUp || takeover, takeover ? "takeover" : "not-running");
+    const takeover = withinTakeoverGrace(missed[0]!, now);
+    const report = reportOf(missed, now, row.definition.catchUp || takeover);
+    if (!(await repo.claimNextRun(row.id, row.nextRunAt, next, report))) return (await repo.get(row.id)) ?? row;
+    announce(row, report, takeover ? "takeover" : "not-running");
     if (report.caughtUp) track(fireSchedule(ctx, row, "catch-up", undefined, missed[0]));
     return { ...row, nextRunAt: next, missed: report };
   }
@@ -75,7 +77,13 @@ export function createMissedFires(ctx: RunnerContext): MissedFires {
       return row;
     }
     const next = nextFire(t, now);
-    if (!(await repo.claimNextRun(row.id, row.nextRunAt, next))) return (await repo.get(row.id)) ?? row;
+    // Since when nothing could fire: the write of the far plan, by the database's clock. Unknown for a row last
+    // written before that time was kept: then no occurrence is known to be missed.
+    const since = row.plannedAt !== undefined && row.plannedAt < now ? row.plannedAt : now;
+    const missed = firesBetween(t, since, now, deps.catchUpLimit);
+    const takeover = missed.length > 0 && withinTakeoverGrace(missed[0]!, now);
+    const report = missed.length > 0 ? reportOf(missed, now, row.definition.catchUp || takeover) : undefined;
+    if (!(await repo.claimNextRun(row.id, row.nextRunAt, next, report))) return (await repo.get(row.id)) ?? row;
     const details = {
       planned: new Date(row.nextRunAt!).toISOString(),
       replanned: next === null ? null : new Date(next).toISOString(),
@@ -86,23 +94,18 @@ export function createMissedFires(ctx: RunnerContext): MissedFires {
       "the schedule's next fire was planned further ahead than its cron allows (by a Steward whose clock ran ahead): planned again from the cluster's time",
     );
     audit.record({ actor: { kind: "system", name: "scheduler" }, action: "schedule.replanned", target: row.id, result: "ok", details });
-    // Since when nothing could fire: the write of the far plan, by the database's clock. Unknown for a row last
-    // written before that time was kept: then no occurrence is known to be missed.
-    const since = row.plannedAt !== undefined && row.plannedAt < now ? row.plannedAt : now;
-    const missed = firesBetween(t, since, now, deps.catchUpLimit);
-    if (missed.length === 0) return { ...row, nextRunAt: next };
-    const takeover = (deps.takeoverGraceMs ?? 0) > 0 && now - missed[0]! <= deps.takeoverGraceMs!;
-    const report = await reportMissed(row, missed, now, row.definition.catchUp || takeover, "ahead");
+    if (!report) return { ...row, nextRunAt: next };
+    announce(row, report, "ahead");
     if (report.caughtUp) track(fireSchedule(ctx, row, "catch-up", undefined, missed[0]));
     return { ...row, nextRunAt: next, missed: report };
   }
 
-  /**
-   * Records fires that did not happen on time: in the log, the audit log, the counter and on the schedule. Never
-   * throws: the store may fail right after a claim, and what follows the claim (a catch-up fire) must still run.
-   */
-  async function reportMissed(row: ScheduleRow, missed: number[], now: number, caughtUp: boolean, why: MissedWhy): Promise<MissedReport> {
-    const report: MissedReport = {
+  function withinTakeoverGrace(firstMissed: number, now: number): boolean {
+    return (deps.takeoverGraceMs ?? 0) > 0 && now - firstMissed <= deps.takeoverGraceMs!;
+  }
+
+  function reportOf(missed: number[], now: number, caughtUp: boolean): MissedReport {
+    return {
       count: missed.length,
       capped: missed.length >= deps.catchUpLimit,
       first: new Date(missed[0]!).toISOString(),
@@ -110,21 +113,19 @@ export function createMissedFires(ctx: RunnerContext): MissedFires {
       detectedAt: new Date(now).toISOString(),
       caughtUp,
     };
+  }
+
+  function announce(row: ScheduleRow, report: MissedReport, why: MissedWhy): void {
     missedCounter.inc({}, report.count);
     log.warn({ scheduleId: row.id, schedule: row.definition.name, ...report }, MISSED_MESSAGES[why]);
     audit.record({ actor: { kind: "system", name: "scheduler" }, action: "schedule.missed", target: row.id, result: "ok", details: { ...report } });
-    try {
-      await repo.setMissed(row.id, report);
-    } catch (err) {
-      log.warn({ scheduleId: row.id, err: describeError(err) }, "cannot record the missed fires on the schedule (the audit log has them)");
-    }
-    return report;
   }
 
   return {
     checkMissed,
     replanIfAhead,
-    reportMissed,
+    reportOf,
+    announce,
     forget(keep) {
       for (const id of [...plansChecked.keys()]) if (!keep(id)) plansChecked.delete(id);
     },

@@ -27,10 +27,13 @@ export interface ScheduleRepo {
   insert(row: ScheduleRow): Promise<boolean>;
   replaceDefinition(id: string, def: ScheduleDefinition, updated: string, nextRunAt: number | null): Promise<void>;
   setState(id: string, state: ScheduleState, updated: string, nextRunAt: number | null): Promise<void>;
-  /** Sets the next planned fire only if it is still `expected`: true when this caller won (the fire claim). */
-  claimNextRun(id: string, expected: number | null, next: number | null): Promise<boolean>;
+  /**
+   * Sets the next planned fire only if it is still `expected`: true when this caller won (the fire claim). With
+   * `missed`, the fires found missed are recorded in the same statement, so no reader (nor a crash between two
+   * writes) sees the new plan without them.
+   */
+  claimNextRun(id: string, expected: number | null, next: number | null, missed?: MissedReport): Promise<boolean>;
   setLastRun(id: string, run: LastRun): Promise<void>;
-  setMissed(id: string, missed: MissedReport | null): Promise<void>;
   delete(id: string): Promise<boolean>;
   /** Records that an event fired a schedule; false when some Steward already did (one fire per event). */
   claimEventFire(id: string, eventId: string, at: number): Promise<boolean>;
@@ -78,8 +81,8 @@ export function createScheduleRepo(db: SqlExecutor): ScheduleRepo {
     state: `UPDATE schedules SET state = ?, updated = ?, next_run_at = ?${planned} WHERE id = ?`,
     // IS, not =, so an unset next fire (NULL) can be claimed too; PostgreSQL spells it IS NOT DISTINCT FROM.
     claim: `UPDATE schedules SET next_run_at = ?${planned} WHERE id = ? AND next_run_at ${db.dialect === "postgres" ? "IS NOT DISTINCT FROM" : "IS"} ?`,
+    claimMissed: `UPDATE schedules SET next_run_at = ?, missed = ?${planned} WHERE id = ? AND next_run_at ${db.dialect === "postgres" ? "IS NOT DISTINCT FROM" : "IS"} ?`,
     last: "UPDATE schedules SET last_run = ? WHERE id = ?",
-    missed: "UPDATE schedules SET missed = ? WHERE id = ?",
     del: "DELETE FROM schedules WHERE id = ?",
     eventFire: "INSERT INTO schedule_event_fires (schedule_id, event_id, fired_at) VALUES (?, ?, ?) ON CONFLICT (schedule_id, event_id) DO NOTHING",
     pruneEventFires: "DELETE FROM schedule_event_fires WHERE fired_at < ?",
@@ -117,9 +120,9 @@ export function createScheduleRepo(db: SqlExecutor): ScheduleRepo {
     },
     replaceDefinition: async (id, def, updated, nextRunAt) => void (await db.run(q.def, [JSON.stringify(def), updated, nextRunAt, id])),
     setState: async (id, state, updated, nextRunAt) => void (await db.run(q.state, [state, updated, nextRunAt, id])),
-    claimNextRun: async (id, expected, next) => (await db.run(q.claim, [next, id, expected])).changes > 0,
+    claimNextRun: async (id, expected, next, missed) =>
+      (await (missed ? db.run(q.claimMissed, [next, JSON.stringify(missed), id, expected]) : db.run(q.claim, [next, id, expected]))).changes > 0,
     setLastRun: async (id, run) => void (await db.run(q.last, [JSON.stringify(run), id])),
-    setMissed: async (id, missed) => void (await db.run(q.missed, [missed ? JSON.stringify(missed) : null, id])),
     delete: async (id) => (await db.run(q.del, [id])).changes > 0,
     claimEventFire: async (id, eventId, at) => (await db.run(q.eventFire, [id, eventId, at])).changes > 0,
     pruneEventFires: async (before) => (await db.run(q.pruneEventFires, [before])).changes,
