@@ -1,13 +1,20 @@
 // Wall-clock times in a named IANA zone (Qlik Sense triggers store a local start time and a zone).
 
+// Zones found known: a trigger's zone is asked about on every read of the plan, and building a formatter to find
+// out costs about 30 µs. Unknown names are not kept (a hostile input could otherwise fill the set).
+const knownZones = new Set<string>();
+const MAX_KNOWN_ZONES = 1_000;
+
 /** Whether the runtime knows the zone. */
 export function isKnownZone(tz: string): boolean {
+  if (knownZones.has(tz)) return true;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
   } catch {
     return false;
   }
+  if (knownZones.size < MAX_KNOWN_ZONES) knownZones.add(tz);
+  return true;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

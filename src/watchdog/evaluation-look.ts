@@ -13,7 +13,12 @@ export type Look = ReturnType<typeof createLook>;
 
 function groupBy<T>(items: Iterable<T>, keyOf: (x: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const x of items) (out.get(keyOf(x)) ?? out.set(keyOf(x), []).get(keyOf(x))!).push(x);
+  for (const x of items) {
+    const key = keyOf(x);
+    const list = out.get(key);
+    if (list) list.push(x);
+    else out.set(key, [x]);
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 // intervals from, the conditions it opened (announced once; their task.on_track once), and how far it has looked.
 import type { WatchdogEvent } from "../events/types";
 import type { MigrationSet } from "../store/database";
+import { createKeptRuns, type KeptRuns } from "./kept-runs";
 import type { SqlDb } from "../store/sql";
 
 export const watchdogMigrations: MigrationSet = {
@@ -133,7 +134,15 @@ const toRun = (r: RawRun): RunRow => ({
 
 const COND_COLS = "key, type, task_id, app_id, opened_ms, open_event, open_announced, closed_ms, close_event, close_announced";
 
+/** One per SQLite store, whatever number of watch stores use it (see kept-runs.ts); none on PostgreSQL. */
+const keptRunsOf = new WeakMap<SqlDb, KeptRuns>();
+
 export function createWatchStore(db: SqlDb): WatchStore {
+  let kept: KeptRuns | undefined;
+  if (db.dialect === "sqlite") {
+    kept = keptRunsOf.get(db);
+    if (!kept) keptRunsOf.set(db, (kept = createKeptRuns()));
+  }
   return {
     async addRuns(runs) {
       if (runs.length === 0) return;
@@ -144,10 +153,18 @@ export function createWatchStore(db: SqlDb): WatchStore {
             [r.resultId, r.taskId, r.appId ?? null, r.status, r.createdMs, r.startMs ?? null, r.stopMs],
           );
       });
+      // The rows as the store now holds them, not the caller's objects (which it may go on using).
+      kept?.added(runs.map((r) => ({ ...r })));
     },
     runsOf: async (taskId, sinceMs) =>
       (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? ORDER BY stop_ms", [taskId, sinceMs])).map(toRun),
-    runsSince: async (sinceMs) => (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE stop_ms >= ? ORDER BY stop_ms", [sinceMs])).map(toRun),
+    async runsSince(sinceMs) {
+      const known = kept?.since(sinceMs);
+      if (known) return known;
+      const rows = (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE stop_ms >= ? ORDER BY stop_ms", [sinceMs])).map(toRun);
+      kept?.load(sinceMs, rows);
+      return kept ? kept.since(sinceMs)! : rows;
+    },
     async open(row) {
       // A closed condition under the same key is history: a new occurrence replaces it, the same one (read again
       // after a restart or by another Steward) does not open twice.
@@ -190,6 +207,7 @@ export function createWatchStore(db: SqlDb): WatchStore {
       void (await db.run("INSERT INTO watchdog_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])),
     async prune(runsBeforeMs, closedBeforeMs) {
       await db.run("DELETE FROM watchdog_runs WHERE stop_ms < ?", [runsBeforeMs]);
+      kept?.pruned(runsBeforeMs);
       await db.run("DELETE FROM watchdog_conditions WHERE closed_ms IS NOT NULL AND closed_ms < ? AND close_announced = 1", [closedBeforeMs]);
     },
   };

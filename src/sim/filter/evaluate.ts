@@ -3,7 +3,7 @@ import { FilterSyntaxError } from "./lexer";
 import type { FilterNode, FilterValue, Operator } from "./parser";
 
 /** Enum names accepted as bare values, keyed by the last path segment (lower-case). */
-const ENUMS: Record<string, Record<string, number>> = {
+export const ENUMS: Record<string, Record<string, number>> = {
   tasktype: { reload: 0, externalprogram: 1, usersync: 2, distribute: 3, preload: 4 },
   status: {
     neverstarted: 0,
@@ -50,7 +50,7 @@ export function valuesAt(entity: unknown, path: string[]): unknown[] {
 // Dates compared by a filter are mostly the same few thousand strings (each run's times, asked about every look):
 // parsed once each. Bounded, so a long simulation cannot grow it without end.
 const parsedDates = new Map<string, number>();
-function isoDateMs(s: string): number {
+export function isoDateMs(s: string): number {
   let ms = parsedDates.get(s);
   if (ms === undefined) {
     ms = ISO_DATE.test(s) ? Date.parse(s) : Number.NaN;
@@ -120,18 +120,35 @@ function matchOne(a: unknown, op: Operator, v: FilterValue, enumTable: Record<st
   }
 }
 
-export function matches(entity: unknown, node: FilterNode): boolean {
+/**
+ * The filter as a test of one entity, built once per query: a query runs it over thousands of entities (every run
+ * the repository keeps), so what does not depend on the entity (the enum table, the path's case) is settled here.
+ */
+export function compileFilter(node: FilterNode): (entity: unknown) => boolean {
   switch (node.kind) {
-    case "or":
-      return node.items.some((n) => matches(entity, n));
-    case "and":
-      return node.items.every((n) => matches(entity, n));
+    case "or": {
+      const items = node.items.map(compileFilter);
+      return (entity) => items.some((test) => test(entity));
+    }
+    case "and": {
+      const items = node.items.map(compileFilter);
+      return (entity) => items.every((test) => test(entity));
+    }
     case "predicate": {
-      const values = valuesAt(entity, node.path);
-      const enumTable = ENUMS[node.path[node.path.length - 1]!.toLowerCase()];
+      const { path, op, value } = node;
+      const enumTable = ENUMS[path[path.length - 1]!.toLowerCase()];
       // `x eq null` also holds when the path leads nowhere (no value at all).
-      if (values.length === 0) return node.value.type === "null" && node.op === "eq";
-      return values.some((a) => matchOne(a, node.op, node.value, enumTable));
+      const whenNone = value.type === "null" && op === "eq";
+      const any = (values: unknown[]) => (values.length === 0 ? whenNone : values.some((a) => matchOne(a, op, value, enumTable)));
+      if (path.length !== 1) return (entity) => any(valuesAt(entity, path));
+      // One segment (most filters): the same values as valuesAt, without building its lists.
+      const key = path[0]!;
+      return (entity) => {
+        if (entity === null || typeof entity !== "object") return whenNone;
+        if (Array.isArray(entity)) return any(valuesAt(entity, path));
+        const v = getKey(entity as Record<string, unknown>, key);
+        return Array.isArray(v) ? any(v) : matchOne(v, op, value, enumTable);
+      };
     }
   }
 }

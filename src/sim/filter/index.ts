@@ -1,17 +1,19 @@
 // The QRS filter language (spec §2.4): parse once, then test entities; parse errors carry Qlik's 400 text.
 import { FilterSyntaxError } from "./lexer";
-import { checkProperties, matches } from "./evaluate";
+import { checkProperties, compileFilter } from "./evaluate";
 import { parseFilter, type FilterNode } from "./parser";
 
 export { FilterSyntaxError } from "./lexer";
 export { parseFilter, OPERATORS, type FilterNode, type FilterValue, type Operator } from "./parser";
-export { matches, valuesAt } from "./evaluate";
+export { checkProperties, compileFilter, ENUMS, isoDateMs, valuesAt } from "./evaluate";
+export { filterRange, type Range } from "./range";
 
 /** Filters `entities` by a (percent-decoded) filter expression; throws FilterSyntaxError on bad input. */
 export function applyFilter<T>(entities: readonly T[], expression: string): T[] {
   const tree: FilterNode = parseFilter(expression);
   checkProperties(tree, entities);
-  return entities.filter((e) => matches(e, tree));
+  const test = compileFilter(tree);
+  return entities.filter(test);
 }
 
 /** The body QRS sends with its 400 for an expression it cannot parse. */

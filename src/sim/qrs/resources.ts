@@ -1,4 +1,5 @@
 // The QRS entity collections: each lists full entities (filters run on those) and knows its condensed form.
+import { ENUMS, type FilterNode, type FilterValue, filterRange, isoDateMs } from "../filter";
 import type { Repository } from "../repo/repository";
 import type { TaskRunner } from "../tasks/runner";
 import { renderExecutionCached } from "../repo/execution-render-cache";
@@ -17,7 +18,24 @@ export interface Resource {
   byId?(id: string, opts: RenderOptions): Json | undefined;
   /** `DELETE /{resource}/{id}`; absent = not deletable. */
   remove?(id: string): boolean;
+  /**
+   * The entities a filter can match, picked without rendering the rest (a superset: the filter still decides), or
+   * undefined when the filter does not narrow them this way.
+   */
+  candidates?(filter: FilterNode, opts: RenderOptions): Json[] | undefined;
 }
+
+/** An execution result's times; a filter bounded below on any of them can only match a run with some time that late. */
+const EXECUTION_TIMES = ["createddate", "modifieddate", "starttime", "stoptime"];
+const dateValue = (v: FilterValue) => (v.type === "string" ? isoDateMs(v.value) : undefined);
+/** A status literal as the filter compares it: a number, or a status name (`FinishedSuccess`). */
+const statusValue = (v: FilterValue) => {
+  if (v.type === "number") return v.value;
+  if (v.type !== "string" && v.type !== "name") return undefined;
+  const named = ENUMS.status![v.value.toLowerCase()];
+  if (named !== undefined) return named;
+  return v.value.trim() !== "" && Number.isFinite(Number(v.value)) ? Number(v.value) : undefined;
+};
 
 const pick =
   (keys: string[]) =>
@@ -57,6 +75,23 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
       byId: (id, opts) => {
         const e = repo.executions.get(id.toLowerCase());
         return e ? renderExecutionCached(e, opts) : undefined;
+      },
+      candidates: (filter, opts) => {
+        const since = filterRange(filter, EXECUTION_TIMES, dateValue)?.lo;
+        const status = filterRange(filter, ["status"], statusValue);
+        if (since === undefined && status === undefined) return undefined;
+        const out: Json[] = [];
+        for (const e of repo.executions.values()) {
+          if (status && (e.status < status.lo || e.status > status.hi)) continue;
+          if (
+            since !== undefined &&
+            !(e.modifiedMs >= since || e.createdMs >= since || (e.startMs ?? -Infinity) >= since || (e.stopMs ?? -Infinity) >= since)
+          ) {
+            continue;
+          }
+          out.push(renderExecutionCached(e, opts));
+        }
+        return out;
       },
     },
     // Exists only while the run is going; 404 once it finished (spec §2.8.5).

@@ -1,5 +1,5 @@
 // Generic QRS entity routes: list (condensed), /full, /count, /{id}, DELETE, with filter, orderby and privileges.
-import { applyFilter, FilterSyntaxError, filterErrorText, valuesAt } from "../filter";
+import { checkProperties, compileFilter, FilterSyntaxError, filterErrorText, parseFilter, valuesAt } from "../filter";
 import type { Json, RenderOptions } from "../repo/render-common";
 import { empty, json, text } from "../util/http";
 import { isGuid } from "../util/ids";
@@ -32,18 +32,19 @@ function orderBy(items: Json[], spec: string | undefined): Json[] {
 }
 
 function select(ctx: QrsContext, r: Resource): Json[] | Response {
-  const all = r.full(renderOpts(ctx));
+  const opts = renderOpts(ctx);
   const filter = ctx.query.get("filter");
-  let items = all;
-  if (filter !== undefined && filter.trim() !== "") {
-    try {
-      items = applyFilter(all, filter);
-    } catch (err) {
-      if (err instanceof FilterSyntaxError) return text(400, filterErrorText(err));
-      throw err;
-    }
+  if (filter === undefined || filter.trim() === "") return orderBy(r.full(opts), ctx.query.get("orderby"));
+  try {
+    const tree = parseFilter(filter);
+    const candidates = r.candidates?.(tree, opts) ?? r.full(opts);
+    // An unknown property is a 400 whatever matched: with no candidate left, it is judged on all the entities.
+    checkProperties(tree, candidates.length > 0 ? candidates : r.full(opts));
+    return orderBy(candidates.filter(compileFilter(tree)), ctx.query.get("orderby"));
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) return text(400, filterErrorText(err));
+    throw err;
   }
-  return orderBy(items, ctx.query.get("orderby"));
 }
 
 export function addEntityRoutes(router: Router<QrsContext>, resources: Record<string, Resource>): void {

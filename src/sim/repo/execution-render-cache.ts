@@ -5,35 +5,67 @@ import type { ExecutionRecord } from "./repository";
 import { type Json, type RenderOptions, renderExecution } from "./render-common";
 
 /** What renderExecution reads that changes while a run goes on (or when the control API edits it). */
-const versionOf = (e: ExecutionRecord, opts: RenderOptions): unknown[] => [
-  e.status,
-  e.startMs,
-  e.stopMs,
-  e.modifiedMs,
-  e.createdMs,
-  e.details.length,
-  e.fileReferenceID,
-  e.scriptLogLocation,
-  e.scriptLogSize,
-  e.appId,
-  e.taskId,
-  e.nodeId,
-  e.nodeName,
-  e.executionID,
-  opts.privileges,
-];
-const same = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+interface Version {
+  status: ExecutionRecord["status"];
+  startMs: ExecutionRecord["startMs"];
+  stopMs: ExecutionRecord["stopMs"];
+  modifiedMs: ExecutionRecord["modifiedMs"];
+  createdMs: ExecutionRecord["createdMs"];
+  details: number;
+  fileReferenceID: ExecutionRecord["fileReferenceID"];
+  scriptLogLocation: ExecutionRecord["scriptLogLocation"];
+  scriptLogSize: ExecutionRecord["scriptLogSize"];
+  appId: ExecutionRecord["appId"];
+  taskId: ExecutionRecord["taskId"];
+  nodeId: ExecutionRecord["nodeId"];
+  nodeName: ExecutionRecord["nodeName"];
+  executionID: ExecutionRecord["executionID"];
+  privileges: RenderOptions["privileges"];
+}
+const versionOf = (e: ExecutionRecord, opts: RenderOptions): Version => ({
+  status: e.status,
+  startMs: e.startMs,
+  stopMs: e.stopMs,
+  modifiedMs: e.modifiedMs,
+  createdMs: e.createdMs,
+  details: e.details.length,
+  fileReferenceID: e.fileReferenceID,
+  scriptLogLocation: e.scriptLogLocation,
+  scriptLogSize: e.scriptLogSize,
+  appId: e.appId,
+  taskId: e.taskId,
+  nodeId: e.nodeId,
+  nodeName: e.nodeName,
+  executionID: e.executionID,
+  privileges: opts.privileges,
+});
+// Compared field by field against the record itself: every query checks every kept run, so nothing is built for it.
+const unchanged = (v: Version, e: ExecutionRecord, opts: RenderOptions) =>
+  v.status === e.status &&
+  v.modifiedMs === e.modifiedMs &&
+  v.stopMs === e.stopMs &&
+  v.startMs === e.startMs &&
+  v.createdMs === e.createdMs &&
+  v.details === e.details.length &&
+  v.fileReferenceID === e.fileReferenceID &&
+  v.scriptLogLocation === e.scriptLogLocation &&
+  v.scriptLogSize === e.scriptLogSize &&
+  v.appId === e.appId &&
+  v.taskId === e.taskId &&
+  v.nodeId === e.nodeId &&
+  v.nodeName === e.nodeName &&
+  v.executionID === e.executionID &&
+  v.privileges === opts.privileges;
 
 // Keyed by the records themselves (weakly), so simulators in one process share no state through it and a record the
 // repository drops takes its render with it.
-const cache = new WeakMap<ExecutionRecord, { version: unknown[]; json: Json }>();
+const cache = new WeakMap<ExecutionRecord, { version: Version; json: Json }>();
 
 /** The record rendered as QRS shows it; callers must not change the object (it is shared between answers). */
 export function renderExecutionCached(e: ExecutionRecord, opts: RenderOptions): Json {
-  const version = versionOf(e, opts);
   const hit = cache.get(e);
-  if (hit && same(hit.version, version)) return hit.json;
+  if (hit && unchanged(hit.version, e, opts)) return hit.json;
   const json = renderExecution(e, opts);
-  cache.set(e, { version, json });
+  cache.set(e, { version: versionOf(e, opts), json });
   return json;
 }

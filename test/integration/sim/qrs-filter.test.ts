@@ -1,7 +1,8 @@
 // The filter language over HTTP on the default site: Butler's filters, every operator, and/or/parens, quoting,
 // any-element on collections, case-insensitivity, percent-decoding, and 400 on garbage.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { f, startTestSim, type TestSim } from "./helpers";
+import { applyFilter } from "../../../src/sim/filter";
+import { f, startTestSim, type TestSim, waitForStatus } from "./helpers";
 
 let t: TestSim;
 beforeAll(async () => {
@@ -116,5 +117,41 @@ describe("sim QRS filter: errors", () => {
     const r = await t.qrs.get(`task?${f("name eq 'no such task'")}`);
     expect(r.status).toBe(200);
     expect(r.json()).toEqual([]);
+  });
+});
+
+describe("sim QRS filter: execution results picked by time or status give what testing every run gives", () => {
+  test("running, changed since, stopped between, by status name, and mixed branches", async () => {
+    const sales = "7552d9fc-d1bb-4975-9a38-18357de531ea";
+    for (let i = 0; i < 3; i++) {
+      expect((await t.qrs.post(`task/${sales}/start`, {})).status).toBe(204);
+      await waitForStatus(t.qrs, sales, [7, 8]);
+    }
+    const all = (await t.qrs.get("executionresult/full")).json<Array<{ id: string; createdDate: string; modifiedDate: string; stopTime: string }>>();
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+    const times = all.flatMap((e) => [shift(e.createdDate, -1), e.createdDate, shift(e.stopTime, 1)]);
+    const filters = [
+      "(status ge 1) and (status le 5)",
+      "status eq FinishedSuccess",
+      "status eq 8",
+      "status ne 7",
+      "(status eq 7) or (modifiedDate gt '2999-01-01T00:00:00.000Z')",
+      "(status ge 7) and (modifiedDate gt '2000-01-01T00:00:00.000Z')",
+      ...times.map((x) => `(modifiedDate gt '${x}') or (createdDate gt '${x}')`),
+      ...times.map((x) => `(stopTime gt '${shift(x, -60_000)}') and (stopTime le '${x}')`),
+      ...times.map((x) => `startTime ge '${x}'`),
+      // A bound met exactly.
+      ...all.flatMap((e) => [`createdDate ge '${e.createdDate}'`, `modifiedDate eq '${e.modifiedDate}'`, `stopTime ge '${e.stopTime}'`]),
+    ];
+    const ids = (items: Array<{ id: string }>) => items.map((e) => e.id).sort();
+    for (const expr of filters) {
+      const r = await t.qrs.get(`executionresult/full?${f(expr)}`);
+      expect({ expr, status: r.status }).toEqual({ expr, status: 200 });
+      expect({ expr, ids: ids(r.json()) }).toEqual({ expr, ids: ids(applyFilter(all, expr)) });
+    }
+    // Narrowed to nothing, an unknown property is still refused.
+    const unknown = await t.qrs.get(`executionresult/full?${f("(modifiedDate gt '2999-01-01') and (nosuch eq 1)")}`);
+    expect(unknown.status).toBe(400);
   });
 });

@@ -1,0 +1,41 @@
+// The range of values a filter allows on some properties: a watchdog asks for "what changed since the last look" or
+// "what is running", and answering by testing every run the repository keeps (up to 5,000) on each look makes a
+// long simulation slower every day. A resource uses the range to pick its candidates; the filter still decides.
+import type { FilterNode, FilterValue } from "./parser";
+
+export interface Range {
+  lo: number;
+  hi: number;
+}
+
+const ALL: Range = { lo: -Infinity, hi: Infinity };
+
+/**
+ * The values an entity matching `node` can carry in one of `fields` (single-segment paths, lower-case): a superset,
+ * undefined when the filter does not bound them (some branch matches whatever they are). `valueOf` reads a filter
+ * literal as a number (undefined when it cannot).
+ */
+export function filterRange(node: FilterNode, fields: readonly string[], valueOf: (v: FilterValue) => number | undefined): Range | undefined {
+  switch (node.kind) {
+    case "predicate": {
+      const { path, op } = node;
+      if (path.length !== 1 || !fields.includes(path[0]!.toLowerCase())) return undefined;
+      const v = valueOf(node.value);
+      if (v === undefined || !Number.isFinite(v)) return undefined;
+      if (op === "eq") return { lo: v, hi: v };
+      if (op === "gt" || op === "ge") return { lo: v, hi: Infinity };
+      if (op === "lt" || op === "le") return { lo: -Infinity, hi: v };
+      return undefined;
+    }
+    case "and": {
+      const ranges = node.items.map((n) => filterRange(n, fields, valueOf)).filter((r) => r !== undefined);
+      if (ranges.length === 0) return undefined;
+      return ranges.reduce((a, b) => ({ lo: Math.max(a.lo, b.lo), hi: Math.min(a.hi, b.hi) }), ALL);
+    }
+    case "or": {
+      const ranges = node.items.map((n) => filterRange(n, fields, valueOf));
+      if (!ranges.every((r) => r !== undefined)) return undefined;
+      return (ranges as Range[]).reduce((a, b) => ({ lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) }), { lo: Infinity, hi: -Infinity });
+    }
+  }
+}

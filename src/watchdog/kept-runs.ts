@@ -1,0 +1,70 @@
+// The finished runs a look learns from, kept in memory on the SQLite file. Each look reads every run of the last
+// keepRuns (35 days: about 14,000 rows on a site with 400 runs a day), so the read grew with the history and became
+// most of a look's cost. The file is held by one process (an exclusive lock) and every write of watchdog_runs goes
+// through the watch store, so the runs read once stay true if each write and prune is applied here too. On
+// PostgreSQL other Stewards write as well: there each look reads the store.
+import type { RunRow } from "./watch-store";
+
+export interface KeptRuns {
+  /** The kept runs with a stop at or after `sinceMs`, oldest first; undefined when they reach back less far. */
+  since(sinceMs: number): RunRow[] | undefined;
+  /** Everything the store holds from `sinceMs` on, as just read from it (oldest first). */
+  load(sinceMs: number, rows: RunRow[]): void;
+  /** Runs the store has just committed (a run it already had is left as it was, as the insert does). */
+  added(rows: readonly RunRow[]): void;
+  /** The store dropped the runs that stopped before `beforeMs`. */
+  pruned(beforeMs: number): void;
+}
+
+export function createKeptRuns(): KeptRuns {
+  /** From when on every run of the store is here; undefined until a first load. */
+  let from: number | undefined;
+  const ids = new Set<string>();
+  /** In stop order; runs that stopped at the same time in the order they came (as the store's index keeps them). */
+  let ordered: RunRow[] = [];
+
+  /** The index of the first run that stopped at or after `ms` (`after`: after `ms`). */
+  const firstFrom = (ms: number, after = false) => {
+    let lo = 0;
+    let hi = ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const stop = ordered[mid]!.stopMs;
+      if (stop < ms || (after && stop === ms)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const keep = (r: RunRow) => {
+    if (ids.has(r.resultId)) return;
+    ids.add(r.resultId);
+    // Shared by every look from now on: a caller that changed one would change what the store says.
+    const run = Object.freeze(r);
+    // Runs mostly come in stop order: then this is a push.
+    if (ordered.length === 0 || ordered[ordered.length - 1]!.stopMs <= r.stopMs) ordered.push(run);
+    else ordered.splice(firstFrom(r.stopMs, true), 0, run);
+  };
+
+  return {
+    since(sinceMs) {
+      if (from === undefined || sinceMs < from) return undefined;
+      return ordered.slice(firstFrom(sinceMs));
+    },
+    load(sinceMs, rows) {
+      ids.clear();
+      ordered = [];
+      for (const r of rows) keep(r);
+      from = sinceMs;
+    },
+    added(rows) {
+      if (from === undefined) return;
+      for (const r of rows) if (r.stopMs >= from) keep(r);
+    },
+    pruned(beforeMs) {
+      if (from === undefined) return;
+      const gone = ordered.splice(0, firstFrom(beforeMs));
+      for (const r of gone) ids.delete(r.resultId);
+      from = Math.max(from, beforeMs);
+    },
+  };
+}
