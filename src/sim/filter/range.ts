@@ -12,15 +12,15 @@ const ALL: Range = { lo: -Infinity, hi: Infinity };
 
 /**
  * The values an entity matching `node` can carry in one of `fields` (single-segment paths, lower-case): a superset,
- * undefined when the filter does not bound them (some branch matches whatever they are). `valueOf` reads a filter
+ * undefined when the filter does not bound them (some branch matches whatever they are). `numberOf` reads a filter
  * literal as a number (undefined when it cannot).
  */
-export function filterRange(node: FilterNode, fields: readonly string[], valueOf: (v: FilterValue) => number | undefined): Range | undefined {
+export function filterRange(node: FilterNode, fields: readonly string[], numberOf: (v: FilterValue) => number | undefined): Range | undefined {
   switch (node.kind) {
     case "predicate": {
       const { path, op } = node;
       if (path.length !== 1 || !fields.includes(path[0]!.toLowerCase())) return undefined;
-      const v = valueOf(node.value);
+      const v = numberOf(node.value);
       if (v === undefined || !Number.isFinite(v)) return undefined;
       if (op === "eq") return { lo: v, hi: v };
       if (op === "gt" || op === "ge") return { lo: v, hi: Infinity };
@@ -28,12 +28,12 @@ export function filterRange(node: FilterNode, fields: readonly string[], valueOf
       return undefined;
     }
     case "and": {
-      const ranges = node.items.map((n) => filterRange(n, fields, valueOf)).filter((r) => r !== undefined);
+      const ranges = node.items.map((n) => filterRange(n, fields, numberOf)).filter((r) => r !== undefined);
       if (ranges.length === 0) return undefined;
       return ranges.reduce((a, b) => ({ lo: Math.max(a.lo, b.lo), hi: Math.min(a.hi, b.hi) }), ALL);
     }
     case "or": {
-      const ranges = node.items.map((n) => filterRange(n, fields, valueOf));
+      const ranges = node.items.map((n) => filterRange(n, fields, numberOf));
       if (!ranges.every((r) => r !== undefined)) return undefined;
       return (ranges as Range[]).reduce((a, b) => ({ lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) }), { lo: Infinity, hi: -Infinity });
     }
