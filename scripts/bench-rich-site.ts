@@ -23,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), "steward-bench-rich-"));
 const site = await startSteppedSite(join(dir, "site"), START - 10 * 60_000, richSiteYaml(richSiteTasks(), richCloudTasks()), { cloud: true });
 const { sim, clock } = site;
 const t = createTestApp(
-  `${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${values.look}\n  runningLong: { minRuns: 3 }\ngrouping: { nodeDown: { unreachable: { enabled: true } } }\n`,
+  `${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${values.look}\n  runningLong: { minRuns: 3 }\ngrouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }\n`,
   { clock, dir: join(dir, "steward") },
 );
 try {

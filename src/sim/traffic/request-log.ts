@@ -35,6 +35,7 @@ export interface RequestLog {
 }
 
 const MAX_ENTRIES = 10_000;
+const TRIM_STEP = 1_000;
 
 export function pickHeaders(h: Headers): LoggedRequest["headers"] {
   const out: LoggedRequest["headers"] = {};
@@ -61,7 +62,8 @@ export function createRequestLog(): RequestLog {
       sum.requests++;
       sum.bytes += entry.responseBytes ?? 0;
       entries.push(rec);
-      if (entries.length > MAX_ENTRIES) entries.splice(0, entries.length - MAX_ENTRIES);
+      // Trimmed in steps: cutting one entry off the front at each request moved 10,000 entries every time.
+      if (entries.length > MAX_ENTRIES + TRIM_STEP) entries.splice(0, entries.length - MAX_ENTRIES);
       return rec;
     },
     list(q = {}) {
