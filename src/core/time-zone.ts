@@ -20,8 +20,12 @@ export function isKnownZone(tz: string): boolean {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 const HOUR_MS = 3_600_000;
-/** Per zone and UTC hour: the offset all through that hour, or NaN when it changes within the hour. */
-const hourOffsets = new Map<string, number>();
+/**
+ * Per zone, per UTC hour: the offset all through that hour, or NaN when it changes within the hour. Keyed by number
+ * within a zone: a look asks thousands of times, and a key built from the zone's name was most of each answer.
+ */
+const hourOffsets = new Map<string, Map<number, number>>();
+let cachedHours = 0;
 const MAX_CACHED_HOURS = 200_000;
 
 /**
@@ -31,13 +35,19 @@ const MAX_CACHED_HOURS = 200_000;
  */
 export function zoneOffsetMs(tz: string, utcMs: number): number {
   const hour = Math.floor(utcMs / HOUR_MS);
-  const key = `${tz}|${hour}`;
-  let offset = hourOffsets.get(key);
+  let hours = hourOffsets.get(tz);
+  let offset = hours?.get(hour);
   if (offset === undefined) {
     const atStart = exactZoneOffsetMs(tz, hour * HOUR_MS);
     offset = atStart === exactZoneOffsetMs(tz, (hour + 1) * HOUR_MS - 1000) ? atStart : Number.NaN;
-    if (hourOffsets.size >= MAX_CACHED_HOURS) hourOffsets.clear();
-    hourOffsets.set(key, offset);
+    if (cachedHours >= MAX_CACHED_HOURS) {
+      hourOffsets.clear();
+      cachedHours = 0;
+      hours = undefined;
+    }
+    if (!hours) hourOffsets.set(tz, (hours = new Map()));
+    hours.set(hour, offset);
+    cachedHours++;
   }
   return Number.isNaN(offset) ? exactZoneOffsetMs(tz, utcMs) : offset;
 }

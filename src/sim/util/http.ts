@@ -1,10 +1,20 @@
 // Response helpers and a strict query-string parser shared by the simulator's HTTP servers.
 
+/** How many items a JSON list answer holds, noted as it is made (the request log counts them without parsing again). */
+const listLengths = new WeakMap<Response, number>();
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  const res = new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
+  if (Array.isArray(body)) listLengths.set(res, body.length);
+  return res;
+}
+
+/** The number of items of a list answer made by json(); undefined for anything else. */
+export function listLength(res: Response): number | undefined {
+  return listLengths.get(res);
 }
 
 export function text(status: number, body: string, contentType = "text/plain; charset=utf-8"): Response {
