@@ -48,8 +48,30 @@ export function createSilenceReleaser(d: ReleaseDeps): SilenceReleaser {
   /** noteHeld came during a sweep: its hold may be newer than the sweep's look at the store. */
   let heldNoted = false;
 
+  /** Whether the last sweep's look found an alert held (after settling what it could). */
+  let held = true;
+
   async function once(): Promise<number> {
     const now = d.clock.now();
+    // A hold noted from here on may be too new for the looks below; the flag catches it.
+    heldNoted = false;
+    // With nothing held there is nothing to release, keep or drop (each of those reads held holds only): an idle
+    // sweep is this one query (and the hourly purge), not four.
+    held = await d.store.anyHeld();
+    let released = 0;
+    if (held) {
+      released = await settleHeld(now);
+      held = await d.store.anyHeld();
+    }
+    if (now - lastPurge >= PURGE_EVERY_MS) {
+      lastPurge = now;
+      await d.store.purge(now - d.keepMs);
+    }
+    return released;
+  }
+
+  /** Releases, moves or settles the held alerts whose silence ended; returns how many it released. */
+  async function settleHeld(now: number): Promise<number> {
     let active: SilenceRow[] | undefined;
     let released = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
@@ -72,10 +94,6 @@ export function createSilenceReleaser(d: ReleaseDeps): SilenceReleaser {
     }
     await d.store.keepHeld(now, now - KEEP_HELD_EVERY_MS);
     await d.store.dropOrphans(now - ORPHAN_AFTER_MS, now);
-    if (now - lastPurge >= PURGE_EVERY_MS) {
-      lastPurge = now;
-      await d.store.purge(now - d.keepMs);
-    }
     if (released > 0) {
       d.log.info({ released }, "silence ended: held alerts whose condition lasts are sent now");
       d.wake();
@@ -89,12 +107,7 @@ export function createSilenceReleaser(d: ReleaseDeps): SilenceReleaser {
     SWEEP_EVERY_MS,
     once,
     (err) => d.log.warn({ err: describeError(err) }, "silences: could not release held alerts; trying again"),
-    async () => {
-      // A hold noted from here on may be too new for the look below; the flag catches it.
-      heldNoted = false;
-      const any = await d.store.anyHeld();
-      return any || heldNoted ? SWEEP_EVERY_MS : IDLE_SWEEP_EVERY_MS;
-    },
+    async () => (held || heldNoted ? SWEEP_EVERY_MS : IDLE_SWEEP_EVERY_MS),
   );
   const sweep = ticker.run;
 
