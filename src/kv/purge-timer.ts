@@ -1,5 +1,6 @@
 // The timer that removes expired keys: armed for the earlier of the next expiry and the purge interval, and
-// armed again after every purge. While the store cannot be reached it tries again after one interval.
+// armed again after every purge (a purge only once a key has expired). While the store cannot be reached it tries
+// again after one interval.
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../core/clock";
 import type { SqlDb } from "../store/sql";
@@ -31,9 +32,15 @@ export function createPurgeTimer(d: PurgeTimerDeps): PurgeTimer {
   /** The purge the timer started, awaited by stop(). */
   let purging: Promise<void> | undefined;
 
-  async function arm(): Promise<void> {
+  const nextExpiry = async (): Promise<number | null> => {
+    const t = (await db.get<{ t: number | null }>(d.nextExpirySql))?.t ?? null;
+    return t === null ? null : Number(t);
+  };
+
+  /** `known`: the next expiry as just read (it is read here when not given). */
+  async function arm(known?: number | null): Promise<void> {
     if (!running) return;
-    const next = (await db.get<{ t: number | null }>(d.nextExpirySql))?.t ?? null;
+    const next = known === undefined ? await nextExpiry() : known;
     if (!running) return;
     const now = clock.now();
     const due = Math.min(next ?? Number.POSITIVE_INFINITY, now + d.purgeIntervalMs);
@@ -48,13 +55,14 @@ export function createPurgeTimer(d: PurgeTimerDeps): PurgeTimer {
     timer = undefined;
     timerDue = Number.POSITIVE_INFINITY;
     if (!running || !db.isOpen) return undefined;
-    purging = d
-      .purge()
-      .then(
-        () => {},
-        (err) => log.error({ err: (err as Error).message }, "purging expired keys failed"),
-      )
-      .then(() => arm())
+    // The timer also comes at every purge interval (a key another Steward wrote may expire sooner than any seen
+    // here): when nothing has expired by then, one look at the next expiry arms it again, without a purge.
+    purging = nextExpiry()
+      .then(async (next) => {
+        if (next === null || next > clock.now()) return arm(next);
+        await d.purge().catch((err) => log.error({ err: (err as Error).message }, "purging expired keys failed"));
+        return arm();
+      })
       .catch((err) => {
         log.error({ err: (err as Error).message }, "arming the purge of expired keys failed");
         // The store is unreachable: try again after one interval rather than never.
