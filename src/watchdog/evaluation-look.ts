@@ -27,7 +27,7 @@ export function createLook(i: EvaluationInput) {
   const opens: OpenCondition[] = [];
   const latencies: number[] = [];
   const openByKey = new Map(i.open.map((c) => [c.key, c]));
-  const runsByTask = groupBy(i.runs, (r) => r.taskId);
+  const runsByTask = i.runsByTask ?? groupBy(i.runs, (r) => r.taskId);
   const runningByTask = groupBy(i.running, (e) => e.taskId);
   // Starts also count from changed results still in progress (a run that started after the read of runs in progress).
   const startedByTask = new Map<string, number[]>();

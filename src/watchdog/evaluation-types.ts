@@ -56,6 +56,8 @@ export interface EvaluationInput {
   watchingSinceMs: number;
   /** Finished runs (and skipped, retried attempts) in the learning window, oldest first. */
   runs: readonly RunRow[];
+  /** The same runs per task when the store has them so (grouped here otherwise). */
+  runsByTask?: ReadonlyMap<string, RunRow[]>;
   running: readonly Execution[];
   /** Results QRS changed since the last look (for Skipped and Retry). */
   changed: readonly Execution[];

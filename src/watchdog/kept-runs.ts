@@ -8,6 +8,8 @@ import type { RunRow } from "./watch-store";
 export interface KeptRuns {
   /** The kept runs with a stop at or after `sinceMs`, oldest first; undefined when they reach back less far. */
   since(sinceMs: number): RunRow[] | undefined;
+  /** The same runs per task (each list oldest first, the caller's own copy), without grouping them all again. */
+  byTask(sinceMs: number): Map<string, RunRow[]> | undefined;
   /** Everything the store holds from `sinceMs` on, as just read from it (oldest first). */
   load(sinceMs: number, rows: RunRow[]): void;
   /** Runs the store has just committed (a run it already had is left as it was, as the insert does). */
@@ -16,42 +18,62 @@ export interface KeptRuns {
   pruned(beforeMs: number): void;
 }
 
+/** The index of the first run in `runs` (in stop order) that stopped at or after `ms` (`after`: after `ms`). */
+function firstFrom(runs: readonly RunRow[], ms: number, after = false): number {
+  let lo = 0;
+  let hi = runs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const stop = runs[mid]!.stopMs;
+    if (stop < ms || (after && stop === ms)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Puts `run` in its place in stop order, after the runs that stopped at the same time. Mostly a push. */
+function insertInOrder(runs: RunRow[], run: RunRow): void {
+  if (runs.length === 0 || runs[runs.length - 1]!.stopMs <= run.stopMs) runs.push(run);
+  else runs.splice(firstFrom(runs, run.stopMs, true), 0, run);
+}
+
 export function createKeptRuns(): KeptRuns {
   /** From when on every run of the store is here; undefined until a first load. */
   let from: number | undefined;
   const ids = new Set<string>();
   /** In stop order; runs that stopped at the same time in the order they came (as the store's index keeps them). */
   let ordered: RunRow[] = [];
+  /** The same runs per task, each list in the same order. */
+  const tasks = new Map<string, RunRow[]>();
 
-  /** The index of the first run that stopped at or after `ms` (`after`: after `ms`). */
-  const firstFrom = (ms: number, after = false) => {
-    let lo = 0;
-    let hi = ordered.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const stop = ordered[mid]!.stopMs;
-      if (stop < ms || (after && stop === ms)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
   const keep = (r: RunRow) => {
     if (ids.has(r.resultId)) return;
     ids.add(r.resultId);
     // Shared by every look from now on: a caller that changed one would change what the store says.
     const run = Object.freeze(r);
-    // Runs mostly come in stop order: then this is a push.
-    if (ordered.length === 0 || ordered[ordered.length - 1]!.stopMs <= r.stopMs) ordered.push(run);
-    else ordered.splice(firstFrom(r.stopMs, true), 0, run);
+    insertInOrder(ordered, run);
+    const own = tasks.get(run.taskId);
+    if (own) insertInOrder(own, run);
+    else tasks.set(run.taskId, [run]);
   };
 
   return {
     since(sinceMs) {
       if (from === undefined || sinceMs < from) return undefined;
-      return ordered.slice(firstFrom(sinceMs));
+      return ordered.slice(firstFrom(ordered, sinceMs));
+    },
+    byTask(sinceMs) {
+      if (from === undefined || sinceMs < from) return undefined;
+      const out = new Map<string, RunRow[]>();
+      for (const [taskId, runs] of tasks) {
+        const first = firstFrom(runs, sinceMs);
+        if (first < runs.length) out.set(taskId, runs.slice(first));
+      }
+      return out;
     },
     load(sinceMs, rows) {
       ids.clear();
+      tasks.clear();
       ordered = [];
       for (const r of rows) keep(r);
       from = sinceMs;
@@ -62,8 +84,12 @@ export function createKeptRuns(): KeptRuns {
     },
     pruned(beforeMs) {
       if (from === undefined) return;
-      const gone = ordered.splice(0, firstFrom(beforeMs));
+      const gone = ordered.splice(0, firstFrom(ordered, beforeMs));
       for (const r of gone) ids.delete(r.resultId);
+      for (const [taskId, runs] of tasks) {
+        runs.splice(0, firstFrom(runs, beforeMs));
+        if (runs.length === 0) tasks.delete(taskId);
+      }
       from = Math.max(from, beforeMs);
     },
   };

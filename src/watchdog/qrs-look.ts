@@ -90,6 +90,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     // Qlik Cloud's conditions are judged by the Cloud part (cloud-watch.ts).
     const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));
     const runs = await store.runsSince(now - cfg.keepRuns);
+    const runsByTask = store.keptRunsByTask(now - cfg.keepRuns);
     const result = evaluate({
       cfg,
       plan,
@@ -97,6 +98,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       checkedUntilMs: r.checkedUntil,
       watchingSinceMs: r.watchingSince,
       runs,
+      ...(runsByTask ? { runsByTask } : {}),
       running: r.running,
       changed: r.changed,
       open: open.map(knownCondition),

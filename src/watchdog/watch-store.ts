@@ -73,6 +73,8 @@ export interface WatchStore {
   runsOf(taskId: string, sinceMs: number): Promise<RunRow[]>;
   /** Every finished run since `sinceMs` (for the chain and missed-start checks). */
   runsSince(sinceMs: number): Promise<RunRow[]>;
+  /** The same runs per task, each list oldest first, when they are kept in memory (SQLite); else undefined. */
+  keptRunsByTask(sinceMs: number): Map<string, RunRow[]> | undefined;
   /** Opens a condition unless one with the key is open; true when this call opened it. */
   open(row: { key: string; type: string; taskId?: string; appId?: string; openedMs: number; openEvent: WatchdogEvent }): Promise<boolean>;
   markOpenAnnounced(key: string): Promise<void>;
@@ -165,6 +167,7 @@ export function createWatchStore(db: SqlDb): WatchStore {
       kept?.load(sinceMs, rows);
       return kept ? kept.since(sinceMs)! : rows;
     },
+    keptRunsByTask: (sinceMs) => kept?.byTask(sinceMs),
     async open(row) {
       // A closed condition under the same key is history: a new occurrence replaces it, the same one (read again
       // after a restart or by another Steward) does not open twice.

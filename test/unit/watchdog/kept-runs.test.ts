@@ -38,13 +38,20 @@ test("kept runs answer as the store does through writes out of order, duplicates
     if (step % 25 === 24) await writer.prune(now - 40_000, now);
     const reader = random.next() < 0.5 ? a : b;
     const since = now - 35_000;
-    expect((await reader.runsSince(since)).map((r) => r.resultId)).toEqual(await fromStore(since));
+    const expected = await fromStore(since);
+    expect((await reader.runsSince(since)).map((r) => r.resultId)).toEqual(expected);
+    // Per task: the same runs in the same order as the store's list, grouped.
+    const grouped = new Map<string, string[]>();
+    for (const r of await reader.runsSince(since)) grouped.set(r.taskId, [...(grouped.get(r.taskId) ?? []), r.resultId]);
+    const byTask = reader.keptRunsByTask(since)!;
+    expect(new Map([...byTask].map(([task, runs]) => [task, runs.map((r) => r.resultId)]))).toEqual(grouped);
   }
   const kept = await a.runsSince(now - 35_000);
   expect(kept.length).toBeGreaterThan(50);
   expect(kept.every((r) => r.status === 7)).toBe(true);
-  // A look reaching further back than what is kept reads the store again.
-  expect((await b.runsSince(now - 39_000)).map((r) => r.resultId)).toEqual(await fromStore(now - 39_000));
+  // A look reaching further back than what is kept reads the store again (and has no per-task lists until then).
+  expect(b.keptRunsByTask(now - 45_000)).toBeUndefined();
+  expect((await b.runsSince(now - 45_000)).map((r) => r.resultId)).toEqual(await fromStore(now - 45_000));
   // What a caller gets cannot be changed under the next look.
   expect(() => {
     (kept[0] as { status: number }).status = 1;
