@@ -57,6 +57,8 @@ export interface Cluster extends Component {
   onDuty(duty: DutyName, fn: (held: boolean) => void): () => void;
   /** Members with their heartbeats and who leads which duty, for /ready and the dashboard. */
   view(): Promise<ClusterView>;
+  /** The members with their heartbeats only (one statement, where view() takes two): for the looks at who is alive. */
+  members(): Promise<ClusterMember[]>;
   /**
    * The database's clock minus this machine's, in milliseconds, as measured at the last heartbeat (0 on a single
    * Steward). Added to this machine's time, it gives the time every member of the cluster agrees on.
@@ -98,6 +100,19 @@ export function createSingleCluster(instanceName = hostname()): Cluster {
   const startedAt = new Date().toISOString();
   const listeners = new Map<DutyName, Set<Listener>>();
   let running = false;
+  const self = (): ClusterMember[] => [
+    {
+      instanceId,
+      name: instanceName,
+      host: hostname(),
+      pid: process.pid,
+      version: "",
+      startedAt,
+      lastHeartbeat: new Date().toISOString(),
+      heartbeatAgeMs: 0,
+      self: true,
+    },
+  ];
   return {
     name: "cluster",
     mode: "single",
@@ -123,16 +138,14 @@ export function createSingleCluster(instanceName = hostname()): Cluster {
     dutyRefusal: () => undefined,
     alone: () => true,
     async view() {
-      const now = new Date().toISOString();
       return {
         mode: "single",
         self: { instanceId, name: instanceName },
-        members: [
-          { instanceId, name: instanceName, host: hostname(), pid: process.pid, version: "", startedAt, lastHeartbeat: now, heartbeatAgeMs: 0, self: true },
-        ],
+        members: self(),
         leaders: DUTIES.map((duty) => ({ duty, instanceId, name: instanceName, since: startedAt, expiresAt: "" })),
       };
     },
+    members: async () => self(),
   };
 }
 
@@ -154,15 +167,11 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
   const { holds, setHeld } = duties;
 
   async function heartbeat(): Promise<void> {
-    othersSeen = await forgetSilentMembers(db, instanceId);
     const sent = Date.now();
-    const row = await db.get<{ at: number }>(
-      `INSERT INTO cluster_members (instance_id, name, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ${DB_NOW}, ${DB_NOW})
-       ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = ${DB_NOW} RETURNING heartbeat_at AS at`,
-      [instanceId, instanceName, hostname(), process.pid, deps.version],
-    );
+    const row = await beat(db, instanceId, instanceName, deps.version);
     // The database read its clock somewhere within the round trip: the middle is off by half of it at most.
     const received = Date.now();
+    othersSeen = Number(row?.others ?? 1) > 0;
     if (row) measureOffset(Number(row.at) - (sent + received) / 2, received - sent);
   }
   let othersSeen = true;
@@ -193,19 +202,20 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     const sentAt = performance.now();
     try {
       await heartbeat();
-      for (const duty of duties.wanted()) {
-        if (refusal) {
-          // Acting on a duty with a clock this far off would fire schedules at the wrong time: hand it over.
+      const wanted = duties.wanted();
+      if (refusal) {
+        // Acting on a duty with a clock this far off would fire schedules at the wrong time: hand it over.
+        for (const duty of wanted) {
           if (duties.held(duty)) await release(duty);
           setHeld(duty, undefined);
-          continue;
         }
-        const ours = await claimLease(db, duty, instanceId, instanceName, timing.leaseTtlMs);
+      } else if (wanted.length > 0) {
+        const ours = await claimLeases(db, wanted, instanceId, instanceName, timing.leaseTtlMs);
         // Held locally until a heartbeat before the database's expiry (safely before another Steward can take it),
         // or half-way between the next renewal and that expiry when the heartbeat is more than a third of the lease:
         // a heartbeat of half the lease would otherwise lose the duty at every renewal.
         const margin = Math.min(timing.heartbeatMs, (timing.leaseTtlMs - timing.heartbeatMs) / 2);
-        setHeld(duty, ours ? sentAt + timing.leaseTtlMs - margin : undefined);
+        for (const duty of wanted) setHeld(duty, ours.has(duty) ? sentAt + timing.leaseTtlMs - margin : undefined);
       }
       if (lastError) log.info({ instance: instanceName }, "the cluster store is reachable again");
       lastError = "";
@@ -274,60 +284,86 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
       for (const duty of duties.heldDuties()) setHeld(duty, undefined);
       // A clean stop hands the duties over at once instead of after the lease runs out.
       try {
-        await db.run("DELETE FROM cluster_leases WHERE holder = ?", [instanceId]);
+        await db.run(RELEASE_ALL, [instanceId, instanceId]);
         await db.run("DELETE FROM cluster_members WHERE instance_id = ?", [instanceId]);
       } catch (err) {
         log.warn({ err: (err as Error).message }, "could not release the cluster leases; others take over when they expire");
       }
     },
     view: () => clusterView(db, instanceId, instanceName),
+    members: () => clusterMembers(db, instanceId),
   };
 }
 
 /**
- * Members silent for a day are gone for good (killed, or their node removed); younger ones stay listed so the
- * dashboard can show that they stopped answering. True when another member is still listed.
+ * One statement a heartbeat: members silent for a day are gone for good (killed, or their node removed) — younger
+ * ones stay listed so the dashboard can show that they stopped answering — and this instance's row is written.
+ * `others`: how many other members are still listed (the snapshot the statement reads is from before its own writes,
+ * so they are counted by the same rule the deletion uses). Its own row is never deleted here: written in the same
+ * statement, it would be touched twice.
  */
-async function forgetSilentMembers(db: SqlDb, instanceId: string): Promise<boolean> {
-  await db.run(`DELETE FROM cluster_members WHERE heartbeat_at < ${DB_NOW} - ?`, [MEMBER_FORGET_MS]);
-  const others = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM cluster_members WHERE instance_id <> ?", [instanceId]);
-  return Number(others?.n ?? 1) > 0;
+async function beat(db: SqlDb, instanceId: string, instanceName: string, version: string): Promise<{ at: number; others: number } | undefined> {
+  return db.get<{ at: number; others: number }>(
+    `WITH gone AS (DELETE FROM cluster_members WHERE heartbeat_at < ${DB_NOW} - ? AND instance_id <> ?),
+       me AS (INSERT INTO cluster_members (instance_id, name, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ${DB_NOW}, ${DB_NOW})
+         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = ${DB_NOW} RETURNING heartbeat_at)
+     SELECT (SELECT heartbeat_at FROM me) AS at,
+       (SELECT COUNT(*) FROM cluster_members WHERE instance_id <> ? AND heartbeat_at >= ${DB_NOW} - ?) AS others`,
+    [MEMBER_FORGET_MS, instanceId, instanceId, instanceName, hostname(), process.pid, version, instanceId, MEMBER_FORGET_MS],
+  );
 }
 
-/** Takes the lease when it is free or expired, renews it when ours; true when we hold it afterwards. */
-async function claimLease(db: SqlDb, duty: DutyName, instanceId: string, instanceName: string, leaseTtlMs: number): Promise<boolean> {
-  const r = await db.run(
-    `INSERT INTO cluster_leases (duty, holder, holder_name, acquired_at, expires_at) VALUES (?, ?, ?, ${DB_NOW}, ${DB_NOW} + ?)
+/**
+ * Takes each lease that is free or expired and renews each that is ours, in one statement; returns the duties held
+ * afterwards. The rows are locked in the order of the duties' names (and so by RELEASE_ALL): two Stewards claiming,
+ * or one claiming while another stops, wait for each other instead of deadlocking.
+ */
+async function claimLeases(db: SqlDb, duties: readonly DutyName[], instanceId: string, instanceName: string, leaseTtlMs: number): Promise<Set<string>> {
+  const sorted = [...duties].sort();
+  const rows = await db.all<{ duty: string }>(
+    `INSERT INTO cluster_leases (duty, holder, holder_name, acquired_at, expires_at)
+     SELECT d.duty, ?, ?, ${DB_NOW}, ${DB_NOW} + ? FROM (VALUES ${sorted.map(() => "(CAST(? AS TEXT))").join(", ")}) AS d (duty) ORDER BY d.duty COLLATE "C"
      ON CONFLICT (duty) DO UPDATE SET holder = excluded.holder, holder_name = excluded.holder_name, expires_at = excluded.expires_at,
        acquired_at = CASE WHEN cluster_leases.holder = excluded.holder THEN cluster_leases.acquired_at ELSE excluded.acquired_at END
-     WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ${DB_NOW}`,
-    [duty, instanceId, instanceName, leaseTtlMs],
+     WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ${DB_NOW}
+     RETURNING duty`,
+    [instanceId, instanceName, leaseTtlMs, ...sorted],
   );
-  return r.changes > 0;
+  return new Set(rows.map((r) => String(r.duty)));
+}
+
+/** A clean stop gives every lease up, locking the rows in the duties' order as claimLeases does. */
+const RELEASE_ALL = `DELETE FROM cluster_leases WHERE holder = ?
+  AND duty IN (SELECT duty FROM cluster_leases WHERE holder = ? ORDER BY duty COLLATE "C" FOR UPDATE)`;
+
+/** The members with how long ago each was heard from, by the database's clock: one statement. */
+async function clusterMembers(db: SqlDb, instanceId: string): Promise<ClusterMember[]> {
+  const members = await db.all<Record<string, string | number>>(
+    `SELECT instance_id, name, host, pid, version, started_at, heartbeat_at, ${DB_NOW} - heartbeat_at AS age FROM cluster_members ORDER BY name, instance_id`,
+  );
+  return members.map((m) => ({
+    instanceId: String(m.instance_id),
+    name: String(m.name),
+    host: String(m.host),
+    pid: Number(m.pid),
+    version: String(m.version),
+    startedAt: new Date(Number(m.started_at)).toISOString(),
+    lastHeartbeat: new Date(Number(m.heartbeat_at)).toISOString(),
+    heartbeatAgeMs: Number(m.age),
+    self: m.instance_id === instanceId,
+  }));
 }
 
 /** The members (with how long ago each was heard from) and the current leaders, by the database's clock. */
 async function clusterView(db: SqlDb, instanceId: string, instanceName: string): Promise<ClusterView> {
-  const members = await db.all<Record<string, string | number>>(
-    `SELECT instance_id, name, host, pid, version, started_at, heartbeat_at, ${DB_NOW} - heartbeat_at AS age FROM cluster_members ORDER BY name, instance_id`,
-  );
+  const members = await clusterMembers(db, instanceId);
   const leases = await db.all<Record<string, string | number>>(
     `SELECT duty, holder, holder_name, acquired_at, expires_at FROM cluster_leases WHERE expires_at >= ${DB_NOW} ORDER BY duty`,
   );
   return {
     mode: "cluster",
     self: { instanceId, name: instanceName },
-    members: members.map((m) => ({
-      instanceId: String(m.instance_id),
-      name: String(m.name),
-      host: String(m.host),
-      pid: Number(m.pid),
-      version: String(m.version),
-      startedAt: new Date(Number(m.started_at)).toISOString(),
-      lastHeartbeat: new Date(Number(m.heartbeat_at)).toISOString(),
-      heartbeatAgeMs: Number(m.age),
-      self: m.instance_id === instanceId,
-    })),
+    members,
     leaders: leases.map((l) => ({
       duty: String(l.duty),
       instanceId: String(l.holder),

@@ -41,11 +41,11 @@ export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiri
   const clock = pg && !isStepped(localClock) ? offsetClock(localClock, () => cluster.clockOffsetMs()) : localClock;
   const gate = pg ? dutyGate(cluster, clusterLog) : undefined;
   const liveInstances = pg
-    ? async () => (await cluster.view()).members.filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId)
+    ? async () => (await cluster.members()).filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId)
     : undefined;
   // A member silent past its lease but not yet forgotten (a day), or killed and started again a moment ago: its
   // node may be deaf (src/cluster/member-down.ts).
-  const memberDown = pg ? async () => memberMayBeDeaf((await cluster.view()).members, clock.now(), pg.leaseTtlMs) : undefined;
+  const memberDown = pg ? async () => memberMayBeDeaf(await cluster.members(), clock.now(), pg.leaseTtlMs) : undefined;
   const clusterWiring = { instanceId: cluster.instanceId, ...(liveInstances ? { liveInstances } : {}) };
   registerClusterObservability(cluster, { readiness, metrics, pgStore: clusterStore?.db });
   return {

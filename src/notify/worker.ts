@@ -162,6 +162,25 @@ async function drainInFlight(inflight: ReadonlyMap<number, { ac: AbortController
   await Promise.race([Promise.all([...inflight.values()].map((p) => p.done)), new Promise<void>((r) => wallClock.setTimeout(r, 300))]);
 }
 
+/** Sends again what a Steward that is gone (killed mid-send) left in sending. */
+async function resetAbandoned(deps: WorkerDeps, now: number): Promise<void> {
+  const live = deps.liveInstances ? await deps.liveInstances() : undefined;
+  // A Steward that looks dead may only be slow (its heartbeat lags on a busy machine): its sends are left to it
+  // for as long as a send may take, so a mail is not sent a second time while the first is still on its way.
+  const longestSend = Math.max(0, ...[...deps.channels.values()].map((c) => c.timeoutMs));
+  const reset = await deps.outbox.resetSending(now, live, longestSend);
+  if (reset > 0) deps.log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
+}
+
+/**
+ * How often to look for sends a dead Steward left: RESET_EVERY_MS, slower while this Steward is alone in its cluster
+ * (peerPollMs is then the heartbeat's pace). Alone, no dead member is left to look for: a killed one stays listed
+ * for a day, so the heartbeat would not find this Steward alone.
+ */
+function resetEveryMs(deps: WorkerDeps): number {
+  return Math.max(RESET_EVERY_MS, deps.peerPollMs?.() ?? 0);
+}
+
 /** How long an idle worker sleeps: in a cluster with nothing due here, only until another Steward may have queued work. */
 function sleepMs(deps: WorkerDeps, nothingDue: boolean): number {
   return nothingDue && deps.liveInstances ? Math.min(MAX_SLEEP_MS, deps.peerPollMs?.() ?? CLUSTER_SLEEP_MS) : MAX_SLEEP_MS;
@@ -215,15 +234,16 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     return pumping;
   }
 
-  /** Sends again what a Steward that is gone (killed mid-send) left in sending. */
-  async function resetAbandoned(now: number): Promise<void> {
-    lastReset = now;
-    const live = deps.liveInstances ? await deps.liveInstances() : undefined;
-    // A Steward that looks dead may only be slow (its heartbeat lags on a busy machine): its sends are left to it
-    // for as long as a send may take, so a mail is not sent a second time while the first is still on its way.
-    const longestSend = Math.max(0, ...[...deps.channels.values()].map((c) => c.timeoutMs));
-    const reset = await outbox.resetSending(now, live, longestSend);
-    if (reset > 0) log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
+  /** Releases the digests whose window closed and starts the sends that are due, as many as there are free slots. */
+  async function claimAndStart(now: number): Promise<void> {
+    await outbox.closeDueGroups(now);
+    const free = settings.concurrency - inflight.size;
+    if (free <= 0 || stopping) return;
+    for (const row of await outbox.claimDue(now, free)) {
+      // Stopping began while the rows were claimed: hand them back rather than start sends now.
+      if (stopping) await outbox.unclaim(row.id, now);
+      else start(row);
+    }
   }
 
   async function pass(): Promise<void> {
@@ -236,17 +256,18 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
         if (n > 0) log.info({ deleted: n }, "old deliveries purged");
       }
       // In a cluster, another Steward may have died mid-send since the last look.
-      if (deps.liveInstances && now - lastReset >= RESET_EVERY_MS) await resetAbandoned(now);
-      await outbox.closeDueGroups(now);
-      const free = settings.concurrency - inflight.size;
-      if (free > 0 && !stopping) {
-        for (const row of await outbox.claimDue(now, free)) {
-          // Stopping began while the rows were claimed: hand them back rather than start sends now.
-          if (stopping) await outbox.unclaim(row.id, now);
-          else start(row);
-        }
+      if (deps.liveInstances && now - lastReset >= resetEveryMs(deps)) {
+        lastReset = now;
+        await resetAbandoned(deps, now);
       }
+      // One cheap look first: an idle pass (most of them) then takes no claiming transaction. Nothing is missed: the
+      // claims only take rows this look counts (pending or grouping, due by now); one written after it wakes this
+      // worker (written here) or is found at the next pass (written by another Steward), as it would be anyway.
       next = await outbox.nextDueAt();
+      if (next !== undefined && next <= now) {
+        await claimAndStart(now);
+        next = await outbox.nextDueAt();
+      }
     } finally {
       if (inflight.size < settings.concurrency) schedule(Math.min(next ?? Infinity, now + sleepMs(deps, next === undefined)));
     }
@@ -294,7 +315,8 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     async start() {
       running = true;
       stopping = false;
-      await resetAbandoned(clock.now());
+      lastReset = clock.now();
+      await resetAbandoned(deps, lastReset);
       await pump();
     },
     wake() {
