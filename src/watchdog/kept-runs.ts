@@ -3,7 +3,7 @@
 // most of a look's cost. The file is held by one process (an exclusive lock) and every write of watchdog_runs goes
 // through the watch store, so the runs read once stay true if each write and prune is applied here too. On
 // PostgreSQL other Stewards write as well: there each look reads the store.
-import type { RunRow } from "./watch-store";
+import type { RunRow } from "./run-row";
 
 export interface KeptRuns {
   /** The kept runs with a stop at or after `sinceMs`, oldest first; undefined when they reach back less far. */

@@ -2,8 +2,11 @@
 // intervals from, the conditions it opened (announced once; their task.on_track once), and how far it has looked.
 import type { WatchdogEvent } from "../events/types";
 import type { MigrationSet } from "../store/database";
-import { createKeptRuns, type KeptRuns } from "./kept-runs";
 import type { SqlDb } from "../store/sql";
+import { createKeptRuns, type KeptRuns } from "./kept-runs";
+import type { RunRow } from "./run-row";
+
+export type { RunRow } from "./run-row";
 
 export const watchdogMigrations: MigrationSet = {
   module: "watchdog",
@@ -41,18 +44,6 @@ export const watchdogMigrations: MigrationSet = {
     },
   ],
 };
-
-export interface RunRow {
-  resultId: string;
-  taskId: string;
-  appId?: string;
-  status: number;
-  /** When the Scheduler triggered the run: what "it started" means for a due time or a chain. */
-  createdMs: number;
-  /** When it got an engine (durations are measured from here). */
-  startMs?: number;
-  stopMs: number;
-}
 
 export interface ConditionRow {
   key: string;
