@@ -181,9 +181,13 @@ function resetEveryMs(deps: WorkerDeps): number {
   return Math.max(RESET_EVERY_MS, deps.peerPollMs?.() ?? 0);
 }
 
-/** How long an idle worker sleeps: in a cluster with nothing due here, only until another Steward may have queued work. */
+/**
+ * How long an idle worker sleeps: in a cluster with nothing due here, only until another Steward may have queued
+ * work. That is peerPollMs, not capped at MAX_SLEEP_MS: alone in its cluster (peerPollMs is then the heartbeat's
+ * pace, a minute at most) nobody else queues work, and a delivery queued here wakes the worker anyway.
+ */
 function sleepMs(deps: WorkerDeps, nothingDue: boolean): number {
-  return nothingDue && deps.liveInstances ? Math.min(MAX_SLEEP_MS, deps.peerPollMs?.() ?? CLUSTER_SLEEP_MS) : MAX_SLEEP_MS;
+  return nothingDue && deps.liveInstances ? (deps.peerPollMs?.() ?? CLUSTER_SLEEP_MS) : MAX_SLEEP_MS;
 }
 
 export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {

@@ -48,7 +48,7 @@ test("alone in its cluster a Steward looks for others' work at the heartbeat's p
   let before = clock.firedTimers();
   await clock.runUntil(clock.now() + HOUR);
   const alone = clock.firedTimers() - before;
-  // About a dozen modules each look once a minute or less often (the heartbeat, the outbox every 30 s, the loops).
+  // About a dozen modules each look once a minute or less often (the heartbeat, the outbox, the loops).
   expect(alone).toBeLessThan(1_500);
 
   await startSteward(clock, url, "beta");
