@@ -1,6 +1,7 @@
 // The QRS entity collections: each lists full entities (filters run on those) and knows its condensed form.
 import { ENUMS, type FilterNode, type FilterValue, filterRange, isoDateMs } from "../filter";
-import type { Repository } from "../repo/repository";
+import type { Repository, TaskState } from "../repo/repository";
+import type { TriggerModel } from "../site/model";
 import type { TaskRunner } from "../tasks/runner";
 import { renderExecutionCached } from "../repo/execution-render-cache";
 import type { Json, RenderOptions } from "../repo/render-common";
@@ -48,6 +49,25 @@ const pick =
 export function createResources(repo: Repository, runner: TaskRunner): Record<string, Resource> {
   const tasksOfType = (types: number[] | null) => (opts: RenderOptions) =>
     [...repo.tasks.values()].filter((t) => types === null || types.includes(t.model.taskType)).map((t) => renderTaskFull(repo, t, opts));
+  // "What changed since the last look" (`modifiedDate gt '…'`), asked every look: only what changed is rendered.
+  const tasksChanged = (types: number[] | null) => (filter: FilterNode, opts: RenderOptions) => {
+    const since = filterRange(filter, ["modifieddate"], dateValue)?.lo;
+    if (since === undefined) return undefined;
+    return [...repo.tasks.values()]
+      .filter((t) => (types === null || types.includes(t.model.taskType)) && t.modifiedMs >= since)
+      .map((t) => renderTaskFull(repo, t, opts));
+  };
+  /** The triggers changed since the filter's modifiedDate bound, rendered by `render` (undefined for another type). */
+  const triggersChanged = (filter: FilterNode, render: (t: TaskState, tr: TriggerModel) => Json | undefined) => {
+    const since = filterRange(filter, ["modifieddate"], dateValue)?.lo;
+    if (since === undefined) return undefined;
+    return [...repo.tasks.values()].flatMap((t) =>
+      t.model.triggers.flatMap((tr) => {
+        const rendered = (tr.modifiedMs ?? t.modifiedMs) >= since ? render(t, tr) : undefined;
+        return rendered ? [rendered] : [];
+      }),
+    );
+  };
   const taskById = (types: number[] | null) => (id: string, opts: RenderOptions) => {
     const t = repo.findTask(id);
     return t && (types === null || types.includes(t.model.taskType)) ? renderTaskFull(repo, t, opts) : undefined;
@@ -64,11 +84,11 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
   });
 
   return {
-    task: { full: tasksOfType(null), condense: condenseTask, byId: taskById(null) },
+    task: { full: tasksOfType(null), condense: condenseTask, byId: taskById(null), candidates: tasksChanged(null) },
     // Butler reads preload (4) and distribute (3) results from reloadtask/{id} (spec §6): served leniently.
-    reloadtask: { full: tasksOfType([0]), condense: condenseTask, byId: taskById([0, 3, 4]) },
-    externalprogramtask: { full: tasksOfType([1]), condense: condenseTask, byId: taskById([1]) },
-    usersynctask: { full: tasksOfType([2]), condense: condenseTask, byId: taskById([2]) },
+    reloadtask: { full: tasksOfType([0]), condense: condenseTask, byId: taskById([0, 3, 4]), candidates: tasksChanged([0]) },
+    externalprogramtask: { full: tasksOfType([1]), condense: condenseTask, byId: taskById([1]), candidates: tasksChanged([1]) },
+    usersynctask: { full: tasksOfType([2]), condense: condenseTask, byId: taskById([2]), candidates: tasksChanged([2]) },
     executionresult: {
       full: (opts) => [...repo.executions.values()].map((e) => renderExecutionCached(e, opts)),
       condense: pick(["id", "executionID", "taskID", "appID", "status", "startTime", "stopTime", "duration", "privileges"]),
@@ -155,11 +175,14 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
           t.model.triggers.flatMap((tr) => (tr.type === "schema" ? [renderSchemaEvent(t, tr, t.triggerNextMs.get(tr.id), opts)] : [])),
         ),
       condense: pick(["id", "name", "enabled", "eventType", "privileges"]),
+      candidates: (filter, opts) =>
+        triggersChanged(filter, (t, tr) => (tr.type === "schema" ? renderSchemaEvent(t, tr, t.triggerNextMs.get(tr.id), opts) : undefined)),
     },
     compositeevent: {
       full: (opts) =>
         [...repo.tasks.values()].flatMap((t) => t.model.triggers.flatMap((tr) => (tr.type === "composite" ? [renderCompositeEvent(repo, t, tr, opts)] : []))),
       condense: pick(["id", "name", "enabled", "eventType", "privileges"]),
+      candidates: (filter, opts) => triggersChanged(filter, (t, tr) => (tr.type === "composite" ? renderCompositeEvent(repo, t, tr, opts) : undefined)),
     },
     "license/professionalaccesstype": allocation("professional"),
     "license/analyzeraccesstype": allocation("analyzer"),

@@ -150,6 +150,19 @@ describe("sim QRS filter: execution results picked by time or status give what t
       expect({ expr, status: r.status }).toEqual({ expr, status: 200 });
       expect({ expr, ids: ids(r.json()) }).toEqual({ expr, ids: ids(applyFilter(all, expr)) });
     }
+    // Tasks and triggers picked by what changed since a time (each look asks that of all three).
+    for (const resource of ["task", "reloadtask", "externalprogramtask", "schemaevent", "compositeevent"]) {
+      const every = (await t.qrs.get(`${resource}/full`)).json<Array<{ id: string; modifiedDate: string }>>();
+      expect(every.length).toBeGreaterThan(0);
+      const bounds = every.flatMap((e) => [shift(e.modifiedDate, -1), e.modifiedDate, shift(e.modifiedDate, 1)]);
+      const exprs = [...bounds.map((x) => `modifiedDate gt '${x}'`), ...bounds.map((x) => `modifiedDate ge '${x}'`), "modifiedDate gt '1999-01-01'"];
+      for (const expr of exprs) {
+        const r = await t.qrs.get(`${resource}/full?${f(expr)}`);
+        expect({ resource, expr, ids: ids(r.json()) }).toEqual({ resource, expr, ids: ids(applyFilter(every, expr)) });
+        const count = await t.qrs.get(`${resource}/count?${f(expr)}`);
+        expect({ resource, expr, count: count.json<{ value: number }>().value }).toEqual({ resource, expr, count: applyFilter(every, expr).length });
+      }
+    }
     // Narrowed to nothing, an unknown property is still refused.
     const unknown = await t.qrs.get(`executionresult/full?${f("(modifiedDate gt '2999-01-01') and (nosuch eq 1)")}`);
     expect(unknown.status).toBe(400);
