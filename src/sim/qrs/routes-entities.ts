@@ -63,6 +63,8 @@ export function addEntityRoutes(router: Router<QrsContext>, resources: Record<st
       return items instanceof Response ? items : json(200, items);
     });
     router.add("GET", `${name}/count`, (ctx) => {
+      const filter = ctx.query.get("filter");
+      if (r.count && (filter === undefined || filter.trim() === "")) return json(200, { value: r.count() });
       const items = select(ctx, r);
       return items instanceof Response ? items : json(200, { value: items.length });
     });

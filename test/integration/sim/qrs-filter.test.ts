@@ -155,6 +155,7 @@ describe("sim QRS filter: execution results picked by time or status give what t
       const every = (await t.qrs.get(`${resource}/full`)).json<Array<{ id: string; modifiedDate: string }>>();
       expect(every.length).toBeGreaterThan(0);
       const bounds = every.flatMap((e) => [shift(e.modifiedDate, -1), e.modifiedDate, shift(e.modifiedDate, 1)]);
+      expect((await t.qrs.get(`${resource}/count`)).json<{ value: number }>().value).toBe(every.length);
       const exprs = [...bounds.map((x) => `modifiedDate gt '${x}'`), ...bounds.map((x) => `modifiedDate ge '${x}'`), "modifiedDate gt '1999-01-01'"];
       for (const expr of exprs) {
         const r = await t.qrs.get(`${resource}/full?${f(expr)}`);

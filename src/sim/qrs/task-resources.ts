@@ -1,0 +1,104 @@
+// The QRS collections of tasks, their triggers and their runs: the ones a watchdog asks about at every look ("what
+// changed since", "what is running"), so each can pick what a filter may match before rendering anything.
+import { ENUMS, type FilterNode, type FilterValue, filterRange, isoDateMs } from "../filter";
+import { renderExecutionCached } from "../repo/execution-render-cache";
+import type { Json, RenderOptions } from "../repo/render-common";
+import { condenseTask, renderTaskFull } from "../repo/render-task";
+import { renderCompositeEvent, renderSchemaEvent } from "../repo/render-trigger";
+import type { Repository, TaskState } from "../repo/repository";
+import type { TriggerModel } from "../site/model";
+import { pick, type Resource } from "./resource";
+
+/** An execution result's times; a filter bounded below on any of them can only match a run with some time that late. */
+const EXECUTION_TIMES = ["createddate", "modifieddate", "starttime", "stoptime"];
+const dateValue = (v: FilterValue) => (v.type === "string" ? isoDateMs(v.value) : undefined);
+/** A status literal as the filter compares it: a number, or a status name (`FinishedSuccess`). */
+const statusValue = (v: FilterValue) => {
+  if (v.type === "number") return v.value;
+  if (v.type !== "string" && v.type !== "name") return undefined;
+  const named = ENUMS.status![v.value.toLowerCase()];
+  if (named !== undefined) return named;
+  return v.value.trim() !== "" && Number.isFinite(Number(v.value)) ? Number(v.value) : undefined;
+};
+
+export function taskResources(repo: Repository): Record<string, Resource> {
+  const tasksOfType = (types: number[] | null) => (opts: RenderOptions) =>
+    [...repo.tasks.values()].filter((t) => types === null || types.includes(t.model.taskType)).map((t) => renderTaskFull(repo, t, opts));
+  // "What changed since the last look" (`modifiedDate gt '…'`), asked every look: only what changed is rendered.
+  const tasksChanged = (types: number[] | null) => (filter: FilterNode, opts: RenderOptions) => {
+    const since = filterRange(filter, ["modifieddate"], dateValue)?.lo;
+    if (since === undefined) return undefined;
+    return [...repo.tasks.values()]
+      .filter((t) => (types === null || types.includes(t.model.taskType)) && t.modifiedMs >= since)
+      .map((t) => renderTaskFull(repo, t, opts));
+  };
+  /** The triggers changed since the filter's modifiedDate bound, rendered by `render` (undefined for another type). */
+  const triggersChanged = (filter: FilterNode, render: (t: TaskState, tr: TriggerModel) => Json | undefined) => {
+    const since = filterRange(filter, ["modifieddate"], dateValue)?.lo;
+    if (since === undefined) return undefined;
+    return [...repo.tasks.values()].flatMap((t) =>
+      t.model.triggers.flatMap((tr) => {
+        const rendered = (tr.modifiedMs ?? t.modifiedMs) >= since ? render(t, tr) : undefined;
+        return rendered ? [rendered] : [];
+      }),
+    );
+  };
+  const countOfType = (types: number[] | null) => () =>
+    types === null ? repo.tasks.size : [...repo.tasks.values()].filter((t) => types.includes(t.model.taskType)).length;
+  const triggerCount = (type: TriggerModel["type"]) => () =>
+    [...repo.tasks.values()].reduce((n, t) => n + t.model.triggers.filter((tr) => tr.type === type).length, 0);
+  const taskById = (types: number[] | null) => (id: string, opts: RenderOptions) => {
+    const t = repo.findTask(id);
+    return t && (types === null || types.includes(t.model.taskType)) ? renderTaskFull(repo, t, opts) : undefined;
+  };
+
+  return {
+    task: { full: tasksOfType(null), condense: condenseTask, byId: taskById(null), candidates: tasksChanged(null), count: countOfType(null) },
+    // Butler reads preload (4) and distribute (3) results from reloadtask/{id} (spec §6): served leniently.
+    reloadtask: { full: tasksOfType([0]), condense: condenseTask, byId: taskById([0, 3, 4]), candidates: tasksChanged([0]), count: countOfType([0]) },
+    externalprogramtask: { full: tasksOfType([1]), condense: condenseTask, byId: taskById([1]), candidates: tasksChanged([1]), count: countOfType([1]) },
+    usersynctask: { full: tasksOfType([2]), condense: condenseTask, byId: taskById([2]), candidates: tasksChanged([2]), count: countOfType([2]) },
+    executionresult: {
+      full: (opts) => [...repo.executions.values()].map((e) => renderExecutionCached(e, opts)),
+      condense: pick(["id", "executionID", "taskID", "appID", "status", "startTime", "stopTime", "duration", "privileges"]),
+      byId: (id, opts) => {
+        const e = repo.executions.get(id.toLowerCase());
+        return e ? renderExecutionCached(e, opts) : undefined;
+      },
+      candidates: (filter, opts) => {
+        const since = filterRange(filter, EXECUTION_TIMES, dateValue)?.lo;
+        const status = filterRange(filter, ["status"], statusValue);
+        if (since === undefined && status === undefined) return undefined;
+        const out: Json[] = [];
+        for (const e of repo.executions.values()) {
+          if (status && (e.status < status.lo || e.status > status.hi)) continue;
+          if (
+            since !== undefined &&
+            !(e.modifiedMs >= since || e.createdMs >= since || (e.startMs ?? -Infinity) >= since || (e.stopMs ?? -Infinity) >= since)
+          ) {
+            continue;
+          }
+          out.push(renderExecutionCached(e, opts));
+        }
+        return out;
+      },
+    },
+    schemaevent: {
+      full: (opts) =>
+        [...repo.tasks.values()].flatMap((t) =>
+          t.model.triggers.flatMap((tr) => (tr.type === "schema" ? [renderSchemaEvent(t, tr, t.triggerNextMs.get(tr.id), opts)] : [])),
+        ),
+      condense: pick(["id", "name", "enabled", "eventType", "privileges"]),
+      candidates: (filter, opts) =>
+        triggersChanged(filter, (t, tr) => (tr.type === "schema" ? renderSchemaEvent(t, tr, t.triggerNextMs.get(tr.id), opts) : undefined)),
+      count: triggerCount("schema"),
+    },
+    compositeevent: {
+      full: (opts) =>
+        [...repo.tasks.values()].flatMap((t) => t.model.triggers.flatMap((tr) => (tr.type === "composite" ? [renderCompositeEvent(repo, t, tr, opts)] : []))),
+      condense: pick(["id", "name", "enabled", "eventType", "privileges"]),
+      candidates: (filter, opts) => triggersChanged(filter, (t, tr) => (tr.type === "composite" ? renderCompositeEvent(repo, t, tr, opts) : undefined)),
+      count: triggerCount("composite"),
+    },
+  };
+}
