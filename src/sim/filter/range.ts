@@ -39,3 +39,17 @@ export function filterRange(node: FilterNode, fields: readonly string[], numberO
     }
   }
 }
+
+/**
+ * The one id an entity matching `node` must have (`id eq <guid>`, alone or among and-ed conditions), or undefined:
+ * a lookup by id (a task's or an app's, for every run a client enriches) then renders one entity, not all of them.
+ */
+export function filterId(node: FilterNode): string | undefined {
+  if (node.kind === "predicate") {
+    const { path, op, value } = node;
+    const isId = path.length === 1 && path[0]!.toLowerCase() === "id" && op === "eq";
+    return isId && (value.type === "guid" || value.type === "string") ? value.value.toLowerCase() : undefined;
+  }
+  if (node.kind === "and") for (const n of node.items) if (filterId(n) !== undefined) return filterId(n);
+  return undefined;
+}

@@ -1,6 +1,6 @@
 // The QRS collections of tasks, their triggers and their runs: the ones a watchdog asks about at every look ("what
 // changed since", "what is running"), so each can pick what a filter may match before rendering anything.
-import { ENUMS, type FilterNode, type FilterValue, filterRange, isoDateMs } from "../filter";
+import { ENUMS, type FilterNode, type FilterValue, filterId, filterRange, isoDateMs } from "../filter";
 import { renderExecutionCached } from "../repo/execution-render-cache";
 import type { Json, RenderOptions } from "../repo/render-common";
 import { condenseTask, renderTaskFull } from "../repo/render-task";
@@ -24,13 +24,18 @@ const statusValue = (v: FilterValue) => {
 export function taskResources(repo: Repository): Record<string, Resource> {
   const tasksOfType = (types: number[] | null) => (opts: RenderOptions) =>
     [...repo.tasks.values()].filter((t) => types === null || types.includes(t.model.taskType)).map((t) => renderTaskFull(repo, t, opts));
-  // "What changed since the last look" (`modifiedDate gt '…'`), asked every look: only what changed is rendered.
-  const tasksChanged = (types: number[] | null) => (filter: FilterNode, opts: RenderOptions) => {
+  // Asked for every run a client enriches (`id eq …`) and at every look (`modifiedDate gt '…'`): only the task with
+  // that id, or only what changed, is rendered.
+  const taskCandidates = (types: number[] | null) => (filter: FilterNode, opts: RenderOptions) => {
+    const ofType = (t: TaskState) => types === null || types.includes(t.model.taskType);
+    const id = filterId(filter);
+    if (id !== undefined) {
+      const t = repo.findTask(id);
+      return t && ofType(t) ? [renderTaskFull(repo, t, opts)] : [];
+    }
     const since = filterRange(filter, ["modifieddate"], dateValue)?.lo;
     if (since === undefined) return undefined;
-    return [...repo.tasks.values()]
-      .filter((t) => (types === null || types.includes(t.model.taskType)) && t.modifiedMs >= since)
-      .map((t) => renderTaskFull(repo, t, opts));
+    return [...repo.tasks.values()].filter((t) => ofType(t) && t.modifiedMs >= since).map((t) => renderTaskFull(repo, t, opts));
   };
   /** The triggers changed since the filter's modifiedDate bound, rendered by `render` (undefined for another type). */
   const triggersChanged = (filter: FilterNode, render: (t: TaskState, tr: TriggerModel) => Json | undefined) => {
@@ -53,11 +58,11 @@ export function taskResources(repo: Repository): Record<string, Resource> {
   };
 
   return {
-    task: { full: tasksOfType(null), condense: condenseTask, byId: taskById(null), candidates: tasksChanged(null), count: countOfType(null) },
+    task: { full: tasksOfType(null), condense: condenseTask, byId: taskById(null), candidates: taskCandidates(null), count: countOfType(null) },
     // Butler reads preload (4) and distribute (3) results from reloadtask/{id} (spec §6): served leniently.
-    reloadtask: { full: tasksOfType([0]), condense: condenseTask, byId: taskById([0, 3, 4]), candidates: tasksChanged([0]), count: countOfType([0]) },
-    externalprogramtask: { full: tasksOfType([1]), condense: condenseTask, byId: taskById([1]), candidates: tasksChanged([1]), count: countOfType([1]) },
-    usersynctask: { full: tasksOfType([2]), condense: condenseTask, byId: taskById([2]), candidates: tasksChanged([2]), count: countOfType([2]) },
+    reloadtask: { full: tasksOfType([0]), condense: condenseTask, byId: taskById([0, 3, 4]), candidates: taskCandidates([0]), count: countOfType([0]) },
+    externalprogramtask: { full: tasksOfType([1]), condense: condenseTask, byId: taskById([1]), candidates: taskCandidates([1]), count: countOfType([1]) },
+    usersynctask: { full: tasksOfType([2]), condense: condenseTask, byId: taskById([2]), candidates: taskCandidates([2]), count: countOfType([2]) },
     executionresult: {
       full: (opts) => [...repo.executions.values()].map((e) => renderExecutionCached(e, opts)),
       condense: pick(["id", "executionID", "taskID", "appID", "status", "startTime", "stopTime", "duration", "privileges"]),

@@ -164,6 +164,23 @@ describe("sim QRS filter: execution results picked by time or status give what t
         expect({ resource, expr, count: count.json<{ value: number }>().value }).toEqual({ resource, expr, count: applyFilter(every, expr).length });
       }
     }
+    // One task or app by id (a client enriching a run), alone or with other conditions, in any case.
+    for (const resource of ["task", "reloadtask", "externalprogramtask", "app"]) {
+      const every = (await t.qrs.get(`${resource}/full`)).json<Array<{ id: string; name: string }>>();
+      const other = (await t.qrs.get(`${resource === "app" ? "task" : "app"}/full`)).json<Array<{ id: string }>>()[0]!;
+      // A task of another type: its id is not in this list of tasks.
+      const otherType = (await t.qrs.get("task/full")).json<Array<{ id: string }>>().find((x) => !every.some((e) => e.id === x.id));
+      const exprs = [
+        ...every.slice(0, 3).flatMap((e) => [`id eq ${e.id}`, `id eq ${e.id.toUpperCase()}`, `(id eq ${e.id}) and (name eq 'no such name')`]),
+        `id eq ${other.id}`,
+        ...(otherType ? [`id eq ${otherType.id}`] : []),
+        "id eq 00000000-0000-0000-0000-000000000000",
+      ];
+      for (const expr of exprs) {
+        const r = await t.qrs.get(`${resource}/full?${f(expr)}`);
+        expect({ resource, expr, ids: ids(r.json()) }).toEqual({ resource, expr, ids: ids(applyFilter(every, expr)) });
+      }
+    }
     // Narrowed to nothing, an unknown property is still refused.
     const unknown = await t.qrs.get(`executionresult/full?${f("(modifiedDate gt '2999-01-01') and (nosuch eq 1)")}`);
     expect(unknown.status).toBe(400);
