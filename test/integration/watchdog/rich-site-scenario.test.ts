@@ -8,21 +8,13 @@
 import { afterAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../../src/events/types";
-import { closeAll, createTestApp, type TestApp } from "../../helpers/app";
-import { richCloudTasks, richSiteHostOf, richSiteTasks, richSiteYaml } from "../../helpers/rich-site";
-import { type Action, type Fault, judgePages, judgeRichSite, type Page, richSiteFaults, type TimedEvent } from "../../helpers/rich-site-faults";
-import { simControl } from "../../helpers/sim-control";
-import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "../../helpers/stepped-site";
+import { richCloudTasks, richSiteHostOf, richSiteTasks } from "../../helpers/rich-site";
+import { judgePages, judgeRichSite, richSiteFaults } from "../../helpers/rich-site-faults";
+import { closeRichRun, DAY, looksOk, RICH_SITE_START as START, type RichRun, runRichSite } from "../../helpers/rich-site-run";
 import { createTempDir } from "../../helpers/temp-dir";
-import { simCloudTenantYaml } from "../../helpers/virtual-clock";
-import { type HttpReceiver, startHttpReceiver } from "../notify/receivers";
-import { qlikYaml } from "../scheduler/sim-setup";
 
-const DAY = 86_400_000;
-const START = Date.parse("2026-03-23T00:00:00Z"); // a Monday; clocks go forward on Sunday 29 March
-// Eight days in the suite (ten of the eleven faults, about 12 s of CPU a simulated day); RICH_SITE_DAYS=14 runs the
-// two weeks with all eleven.
+// Eight days in the suite (ten of the eleven faults, about 5 s a simulated day); RICH_SITE_DAYS=14 runs the two weeks
+// with all eleven.
 const DAYS = Number(process.env.RICH_SITE_DAYS ?? 8);
 // The replay: long enough to hold the first fault (Wednesday night) and its catch.
 const REPLAY_DAYS = Math.min(DAYS, Number(process.env.RICH_SITE_REPLAY_DAYS ?? 4));
@@ -31,116 +23,26 @@ const REPLAY_DAYS = Math.min(DAYS, Number(process.env.RICH_SITE_REPLAY_DAYS ?? 4
 const LOOK = process.env.RICH_SITE_LOOK ?? "5m";
 const TASKS = richSiteTasks();
 const CLOUD = richCloudTasks();
-const WATCHED = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled"] as const;
 
 const dir = createTempDir();
-const open: Array<{ t: TestApp; site: SteppedSite; rx: HttpReceiver }> = [];
+const open: RichRun[] = [];
 afterAll(async () => {
-  for (const o of open) {
-    await closeAll(o.t, o.site.sim, { path: "", remove: () => {} });
-    await o.rx.stop();
-  }
+  for (const run of open) await closeRichRun(run);
   dir.remove();
 });
 
-interface RichRun {
-  site: SteppedSite;
-  t: TestApp;
-  /** The watchdog's events, each at the simulated time it was raised. */
-  events: TimedEvent[];
-  /** Everything that happened, in order: each event on Steward's bus and each run the simulator ended, at its simulated time. */
-  history: Array<{ at: number; line: string }>;
-  looksAtStart: number;
-  /** What the channel received, grouping on (every Qlik node's QRS and Scheduler read as the QMC shows them). */
-  pages: () => Page[];
-}
-
-const looksOk = (t: TestApp) => Number(/steward_watchdog_looks_total\{result="ok"\} (\d+)/.exec(t.app.metrics.render())?.[1] ?? 0);
-
 /** Runs the rich site with `faults` for `days` simulated days from START. */
-async function runRichSite(name: string, days: number, faults: Fault[]): Promise<RichRun> {
-  // The simulator starts a little before Steward, as a site runs before anyone watches it: its Scheduler then fires
-  // the trigger due at START itself (a Scheduler started at START would arm only what falls due after it).
-  const site = await startSteppedSite(join(dir.path, name), START - 10 * 60_000, richSiteYaml(TASKS, CLOUD), { cloud: true });
-  const { sim, clock } = site;
-  // Alerts go to a webhook with grouping as a site would run it, the node rule reading QRS's service states too: a
-  // false page of any rule shows here, where the watchdog's own events are judged below. The states are read every
-  // simulated minute (30 s by default): still two reads inside the rule's 2 minutes, at half the requests.
-  const rx = startHttpReceiver();
-  const alerting = `channels:
-  hook: { type: webhook, url: "${rx.url}/hook" }
-routes:
-  - { on: [task.missed, task.chain_broken, task.running_long, app.stale, task.disabled, task.failed, service.stopped], to: [hook] }
-grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
-`;
-  const t = createTestApp(`${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${LOOK}\n  runningLong: { minRuns: 3 }\n${alerting}`, {
-    clock,
-    dir: join(dir.path, name, "steward"),
+const runRichSiteAs = (name: string, days: number, faults: ReturnType<typeof richSiteFaults>) =>
+  runRichSite({
+    dir: join(dir.path, name),
+    days,
+    faults,
+    look: LOOK,
+    opened: (run) => open.push(run),
+    onDay: (day, wallMs, run) => {
+      if (process.env.RICH_SITE_PROGRESS) console.log(`${name}: day ${day} in ${Math.round(wallMs)} ms, ${run.site.clock.firedTimers()} timers so far`);
+    },
   });
-  open.push({ t, site, rx });
-  const events: TimedEvent[] = [];
-  for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: e as WatchdogEvent }));
-  const history: RichRun["history"] = [];
-  t.app.bus.onAny((kind, payload) => {
-    const e = payload as { task?: { name?: string }; app?: { name?: string }; summary?: string };
-    history.push({ at: clock.now(), line: `${kind} ${e.task?.name ?? e.app?.name ?? e.summary ?? ""}` });
-  });
-  sim.tasks.onFinished((taskId, status) =>
-    history.push({ at: clock.now(), line: `sim run ended ${sim.repo.tasks.get(taskId)?.model.name ?? taskId} ${status}` }),
-  );
-
-  const ids = new Map(((await simControl(sim, "GET", "/tasks")) as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
-  const cloudIds = new Map(((await simControl(sim, "GET", "/cloud/tasks")) as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
-  const triggerIds = new Map(((await simControl(sim, "GET", "/triggers")) as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
-  const act = async (a: Action) => {
-    if ("patchTask" in a) await simControl(sim, "PATCH", `/tasks/${ids.get(a.patchTask)}`, a.body);
-    else if ("patchTrigger" in a) await simControl(sim, "PATCH", `/triggers/${triggerIds.get(a.patchTrigger)}`, a.body);
-    else if ("deleteTask" in a) await simControl(sim, "DELETE", `/tasks/${ids.get(a.deleteTask)}`);
-    else if ("patchCloudTask" in a) await simControl(sim, "PATCH", `/cloud/tasks/${cloudIds.get(a.patchCloudTask)}`, a.body);
-    else if ("cloudSettings" in a) await simControl(sim, "PATCH", "/cloud/settings", a.cloudSettings);
-    else if ("nodeDown" in a) await simControl(sim, "POST", `/nodes/${a.nodeDown}/down`);
-    else await simControl(sim, "POST", `/nodes/${a.nodeUp}/up`);
-  };
-  // Each fault is applied and reverted by a timer on the shared clock: its work (control API calls) is what the
-  // timer returns, so time stands still until the simulator has taken it.
-  for (const f of faults) {
-    clock.setTimeout(() => Promise.all(f.apply.map(act)), f.at - clock.now());
-    clock.setTimeout(() => Promise.all(f.revert.map(act)), f.revertAt - clock.now());
-  }
-
-  await clock.runUntil(START);
-  const starting = t.app.start();
-  await clock.runUntil(START);
-  await starting;
-  // The Scheduler's datagrams go to Steward's intake, as on a real site (reconciliation finds any that are lost).
-  sendDatagramsTo(site, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t.app.intake.counters.received.get());
-  sim.requests.clear();
-  const looksAtStart = looksOk(t);
-  for (let day = 1; day <= days; day++) {
-    const wall = performance.now();
-    await clock.runUntil(START + day * DAY);
-    if (process.env.RICH_SITE_PROGRESS) console.log(`${name}: day ${day} in ${Math.round(performance.now() - wall)} ms, ${clock.firedTimers()} timers so far`);
-  }
-  const pages = () =>
-    rx.requests.map((r) => {
-      const b = JSON.parse(r.body) as {
-        kind: string;
-        taskName?: string;
-        appName?: string;
-        causeTitle?: string;
-        causeStatus?: string;
-        cause?: { update?: unknown };
-      };
-      return {
-        at: Number(r.headers.get("x-steward-timestamp")) * 1000,
-        kind: b.kind,
-        ...(b.taskName ? { task: b.taskName } : {}),
-        ...(b.appName ? { app: b.appName } : {}),
-        ...(b.causeTitle ? { causeTitle: b.causeTitle, causeStatus: b.causeStatus, update: b.cause?.update !== undefined } : {}),
-      };
-    });
-  return { site, t, events, history, looksAtStart, pages };
-}
 
 const lines = (h: RichRun["history"]) => h.map((x) => `${new Date(x.at).toISOString()} ${x.line}`);
 const digest = (l: string[]) => createHash("sha256").update(l.join("\n")).digest("hex");
@@ -149,7 +51,7 @@ let first: RichRun | undefined;
 
 test(`the rich site for ${DAYS} simulated days: every watchdog event explained by a fault, every fault caught`, async () => {
   const faults = richSiteFaults(TASKS, START, DAYS);
-  const run = await runRichSite("a", DAYS, faults);
+  const run = await runRichSiteAs("a", DAYS, faults);
   first = run;
   const { site, t, events } = run;
   // The days really passed: a nightly task no fault touches ran every night (the first night's run falls due at
@@ -213,7 +115,7 @@ test(`replay: a second run of the first ${REPLAY_DAYS} days gives the same histo
   expect(first).toBeDefined();
   const cut = START + REPLAY_DAYS * DAY;
   // The same faults as the first run (the ones that end within the replay are applied and reverted in it).
-  const run = await runRichSite("b", REPLAY_DAYS, richSiteFaults(TASKS, START, DAYS));
+  const run = await runRichSiteAs("b", REPLAY_DAYS, richSiteFaults(TASKS, START, DAYS));
   // Events at the cut itself may fall on either side of the second run's end: compare what came before it.
   const before = (h: RichRun["history"]) => lines(h.filter((x) => x.at < cut));
   const a = before(first!.history);

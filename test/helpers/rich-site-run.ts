@@ -1,0 +1,148 @@
+// The rich site run for some simulated days on one stepped clock with Steward beside it, as the scenario test and
+// scripts/bench-rich-site.ts run it: faults applied and reverted by timers, alerts routed to a webhook with grouping
+// on, every event and every run the simulator ended recorded at its simulated time.
+import { join } from "node:path";
+import type { WatchdogEvent } from "../../src/events/types";
+import { type HttpReceiver, startHttpReceiver } from "../integration/notify/receivers";
+import { qlikYaml } from "../integration/scheduler/sim-setup";
+import { createTestApp, type TestApp } from "./app";
+import { richCloudTasks, richSiteTasks, richSiteYaml } from "./rich-site";
+import type { Action, Fault, Page, TimedEvent } from "./rich-site-faults";
+import { simControl } from "./sim-control";
+import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "./stepped-site";
+import { simCloudTenantYaml } from "./virtual-clock";
+
+export const DAY = 86_400_000;
+/** A Monday; Europe's clocks go forward on Sunday 29 March. */
+export const RICH_SITE_START = Date.parse("2026-03-23T00:00:00Z");
+const START = RICH_SITE_START;
+const TASKS = richSiteTasks();
+const CLOUD = richCloudTasks();
+const WATCHED = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled"] as const;
+
+export interface RichRunOptions {
+  /** The folder the run's simulator and Steward keep their files in. */
+  dir: string;
+  days: number;
+  faults: Fault[];
+  /** The watchdog's interval (default 5m: the looks are most of the work, and finer than any fault's grace). */
+  look?: string;
+  /** Called once the run's Steward and simulator exist (before they start), so a caller can close them whatever happens. */
+  opened?: (run: RichRun) => void;
+  /** Called after each simulated day with its wall time in ms. */
+  onDay?: (day: number, wallMs: number, run: RichRun) => void;
+}
+
+export interface RichRun {
+  site: SteppedSite;
+  t: TestApp;
+  /** The watchdog's events, each at the simulated time it was raised. */
+  events: TimedEvent[];
+  /** Everything that happened, in order: each event on Steward's bus and each run the simulator ended, at its simulated time. */
+  history: Array<{ at: number; line: string }>;
+  looksAtStart: number;
+  /** What the channel received, grouping on (every Qlik node's QRS and Scheduler read as the QMC shows them). */
+  pages: () => Page[];
+  /** The webhook's receiver. */
+  rx: HttpReceiver;
+}
+
+export const looksOk = (t: TestApp) => Number(/steward_watchdog_looks_total\{result="ok"\} (\d+)/.exec(t.app.metrics.render())?.[1] ?? 0);
+
+/** Runs the rich site with `faults` for `days` simulated days from RICH_SITE_START; the caller closes it (closeRichRun). */
+export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
+  const { days, faults } = o;
+  // The simulator starts a little before Steward, as a site runs before anyone watches it: its Scheduler then fires
+  // the trigger due at START itself (a Scheduler started at START would arm only what falls due after it).
+  const site = await startSteppedSite(o.dir, START - 10 * 60_000, richSiteYaml(TASKS, CLOUD), { cloud: true });
+  const { sim, clock } = site;
+  // Alerts go to a webhook with grouping as a site would run it, the node rule reading QRS's service states too: a
+  // false page of any rule shows here, where the watchdog's own events are judged below. The states are read every
+  // simulated minute (30 s by default): still two reads inside the rule's 2 minutes, at half the requests.
+  const rx = startHttpReceiver();
+  const alerting = `channels:
+  hook: { type: webhook, url: "${rx.url}/hook" }
+routes:
+  - { on: [task.missed, task.chain_broken, task.running_long, app.stale, task.disabled, task.failed, service.stopped], to: [hook] }
+grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
+`;
+  const t = createTestApp(
+    `${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${o.look ?? "5m"}\n  runningLong: { minRuns: 3 }\n${alerting}`,
+    {
+      clock,
+      dir: join(o.dir, "steward"),
+    },
+  );
+  const events: TimedEvent[] = [];
+  for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: e as WatchdogEvent }));
+  const history: RichRun["history"] = [];
+  t.app.bus.onAny((kind, payload) => {
+    const e = payload as { task?: { name?: string }; app?: { name?: string }; summary?: string };
+    history.push({ at: clock.now(), line: `${kind} ${e.task?.name ?? e.app?.name ?? e.summary ?? ""}` });
+  });
+  sim.tasks.onFinished((taskId, status) =>
+    history.push({ at: clock.now(), line: `sim run ended ${sim.repo.tasks.get(taskId)?.model.name ?? taskId} ${status}` }),
+  );
+
+  const ids = new Map(((await simControl(sim, "GET", "/tasks")) as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
+  const cloudIds = new Map(((await simControl(sim, "GET", "/cloud/tasks")) as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
+  const triggerIds = new Map(((await simControl(sim, "GET", "/triggers")) as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
+  const act = async (a: Action) => {
+    if ("patchTask" in a) await simControl(sim, "PATCH", `/tasks/${ids.get(a.patchTask)}`, a.body);
+    else if ("patchTrigger" in a) await simControl(sim, "PATCH", `/triggers/${triggerIds.get(a.patchTrigger)}`, a.body);
+    else if ("deleteTask" in a) await simControl(sim, "DELETE", `/tasks/${ids.get(a.deleteTask)}`);
+    else if ("patchCloudTask" in a) await simControl(sim, "PATCH", `/cloud/tasks/${cloudIds.get(a.patchCloudTask)}`, a.body);
+    else if ("cloudSettings" in a) await simControl(sim, "PATCH", "/cloud/settings", a.cloudSettings);
+    else if ("nodeDown" in a) await simControl(sim, "POST", `/nodes/${a.nodeDown}/down`);
+    else await simControl(sim, "POST", `/nodes/${a.nodeUp}/up`);
+  };
+  // Each fault is applied and reverted by a timer on the shared clock: its work (control API calls) is what the
+  // timer returns, so time stands still until the simulator has taken it.
+  for (const f of faults) {
+    clock.setTimeout(() => Promise.all(f.apply.map(act)), f.at - clock.now());
+    clock.setTimeout(() => Promise.all(f.revert.map(act)), f.revertAt - clock.now());
+  }
+
+  const pages = () =>
+    rx.requests.map((r) => {
+      const b = JSON.parse(r.body) as {
+        kind: string;
+        taskName?: string;
+        appName?: string;
+        causeTitle?: string;
+        causeStatus?: string;
+        cause?: { update?: unknown };
+      };
+      return {
+        at: Number(r.headers.get("x-steward-timestamp")) * 1000,
+        kind: b.kind,
+        ...(b.taskName ? { task: b.taskName } : {}),
+        ...(b.appName ? { app: b.appName } : {}),
+        ...(b.causeTitle ? { causeTitle: b.causeTitle, causeStatus: b.causeStatus, update: b.cause?.update !== undefined } : {}),
+      };
+    });
+  const run: RichRun = { site, t, events, history, looksAtStart: 0, pages, rx };
+  o.opened?.(run);
+
+  await clock.runUntil(START);
+  const starting = t.app.start();
+  await clock.runUntil(START);
+  await starting;
+  // The Scheduler's datagrams go to Steward's intake, as on a real site (reconciliation finds any that are lost).
+  sendDatagramsTo(site, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t.app.intake.counters.received.get());
+  sim.requests.clear();
+  run.looksAtStart = looksOk(t);
+  for (let day = 1; day <= days; day++) {
+    const wall = performance.now();
+    await clock.runUntil(START + day * DAY);
+    o.onDay?.(day, performance.now() - wall, run);
+  }
+  return run;
+}
+
+/** Stops the run's Steward, simulator and webhook receiver. */
+export async function closeRichRun(run: RichRun): Promise<void> {
+  await run.t.close();
+  await run.site.sim.stop();
+  await run.rx.stop();
+}
