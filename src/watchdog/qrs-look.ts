@@ -113,7 +113,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     );
     await announceOpens(announcer, refs, d.host, opens, r.running, now);
     await announceCloses(announcer, refs, result.closes, open, now);
-    await turnedOff.look({ plan, nowMs: now, runs, running: r.running, open: await store.openConditions() });
+    await turnedOff.look({ plan, nowMs: now, runs, ...(runsByTask ? { runsByTask } : {}), running: r.running, open: await store.openConditions() });
     await advanceCursor(store, cfg, r, now);
   }
 

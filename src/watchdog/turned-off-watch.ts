@@ -27,6 +27,8 @@ export interface TurnedOffLook {
   nowMs: number;
   /** Finished runs in the learning window and runs in progress: a start after the condition opened closes it. */
   runs: readonly RunRow[];
+  /** The same runs per task, when the store keeps them so (each open condition then reads its task's runs only). */
+  runsByTask?: ReadonlyMap<string, readonly RunRow[]>;
   running: readonly { taskId: string; createdMs: number }[];
   /** Every open condition (QRS and Cloud), to say which alerts of the task stay open. */
   open: readonly ConditionRow[];
@@ -90,7 +92,8 @@ export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook)
   async function closeStarted(l: TurnedOffLook): Promise<void> {
     for (const c of l.open) {
       if (c.type !== "disabled" || c.key.startsWith("cloud:") || !c.taskId) continue;
-      const first = [...l.runs.filter((r) => r.taskId === c.taskId && r.status !== 9), ...l.running.filter((r) => r.taskId === c.taskId)]
+      const own = l.runsByTask ? (l.runsByTask.get(c.taskId) ?? []) : l.runs.filter((r) => r.taskId === c.taskId);
+      const first = [...own.filter((r) => r.status !== 9), ...l.running.filter((r) => r.taskId === c.taskId)]
         .map((r) => r.createdMs)
         .filter((s) => s > c.openedMs)
         .sort((a, b) => a - b)[0];

@@ -41,15 +41,21 @@ export function filterRange(node: FilterNode, fields: readonly string[], numberO
 }
 
 /**
- * The one id an entity matching `node` must have (`id eq <guid>`, alone or among and-ed conditions), or undefined:
- * a lookup by id (a task's or an app's, for every run a client enriches) then renders one entity, not all of them.
+ * The one value an entity matching `node` must have in `field` (a single-segment path, lower-case): `id eq <guid>`
+ * or `taskID eq <guid>`, alone or among and-ed conditions; undefined when there is none. A lookup by id (a task's or
+ * an app's, for every run a client enriches) then renders one entity, not all of them.
  */
-export function filterId(node: FilterNode): string | undefined {
+export function filterId(node: FilterNode, field = "id"): string | undefined {
   if (node.kind === "predicate") {
     const { path, op, value } = node;
-    const isId = path.length === 1 && path[0]!.toLowerCase() === "id" && op === "eq";
+    const isId = path.length === 1 && path[0]!.toLowerCase() === field && op === "eq";
     return isId && (value.type === "guid" || value.type === "string") ? value.value.toLowerCase() : undefined;
   }
-  if (node.kind === "and") for (const n of node.items) if (filterId(n) !== undefined) return filterId(n);
+  if (node.kind === "and") {
+    for (const n of node.items) {
+      const id = filterId(n, field);
+      if (id !== undefined) return id;
+    }
+  }
   return undefined;
 }

@@ -73,9 +73,11 @@ export function taskResources(repo: Repository): Record<string, Resource> {
       candidates: (filter, opts) => {
         const since = filterRange(filter, EXECUTION_TIMES, dateValue)?.lo;
         const status = filterRange(filter, ["status"], statusValue);
-        if (since === undefined && status === undefined) return undefined;
+        const taskId = filterId(filter, "taskid");
+        if (since === undefined && status === undefined && taskId === undefined) return undefined;
         const out: Json[] = [];
         for (const e of repo.executions.values()) {
+          if (taskId !== undefined && e.taskId.toLowerCase() !== taskId) continue;
           if (status && (e.status < status.lo || e.status > status.hi)) continue;
           if (
             since !== undefined &&

@@ -141,6 +141,11 @@ describe("sim QRS filter: execution results picked by time or status give what t
       ...times.map((x) => `(modifiedDate gt '${x}') or (createdDate gt '${x}')`),
       ...times.map((x) => `(stopTime gt '${shift(x, -60_000)}') and (stopTime le '${x}')`),
       ...times.map((x) => `startTime ge '${x}'`),
+      // One task's runs, alone, with a time, in capitals, and a task with none.
+      `taskID eq ${sales}`,
+      `taskID eq ${sales.toUpperCase()}`,
+      ...times.map((x) => `(taskID eq ${sales}) and (stopTime gt '${x}')`),
+      "taskID eq 00000000-0000-0000-0000-000000000000",
       // A bound met exactly.
       ...all.flatMap((e) => [`createdDate ge '${e.createdDate}'`, `modifiedDate eq '${e.modifiedDate}'`, `stopTime ge '${e.stopTime}'`]),
     ];
