@@ -26,6 +26,16 @@ export const cloudMigrations: MigrationSet = {
         CREATE TABLE cloud_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       `,
     },
+    {
+      version: 2,
+      name: "qlik cloud reloads still to announce, indexed apart",
+      // Each poll asks for the claimed reloads not yet announced (or without their event): through the first index it
+      // read every reload kept, announced or not (a cost that grew each day); these hold only the few in between.
+      sql: `
+        CREATE INDEX cloud_reloads_unannounced ON cloud_reloads (tenant, claimed_ms) WHERE announced = 0;
+        CREATE INDEX cloud_reloads_no_event ON cloud_reloads (tenant, claimed_ms) WHERE event IS NULL;
+      `,
+    },
   ],
 };
 
