@@ -6,7 +6,7 @@ import type { SimSettings } from "../settings";
 import type { TaskRunner } from "../tasks/runner";
 import type { Faults } from "../traffic/faults";
 import { pickHeaders, type RequestLog } from "../traffic/request-log";
-import { empty, listLength, parseQuery, QueryError, readBody, text } from "../util/http";
+import { empty, jsonAnswerFacts, parseQuery, QueryError, readBody, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
 import { runtime, sleep } from "../../runtime";
 import { createRouter } from "../util/router";
@@ -89,10 +89,14 @@ export function createQrsServer(deps: QrsServerDeps): Listener {
           deps.onError?.(err as Error);
           res = text(500, "Internal Server Error");
         }
-        // The body is in memory already; read it once to count what a client's call cost.
-        const items = listLength(res);
-        const payload = res.body && res.status !== 204 && res.status !== 304 ? new Uint8Array(await res.arrayBuffer()) : undefined;
-        res = new Response(payload, { status: res.status, statusText: res.statusText, headers: res.headers });
+        // What a client's call cost: known for a JSON answer; any other body is in memory already and read once.
+        const facts = jsonAnswerFacts(res);
+        let bytes = facts?.bytes ?? 0;
+        if (!facts && res.body && res.status !== 204 && res.status !== 304) {
+          const payload = new Uint8Array(await res.arrayBuffer());
+          bytes = payload.byteLength;
+          res = new Response(payload, { status: res.status, statusText: res.statusText, headers: res.headers });
+        }
         const entry: Parameters<RequestLog["add"]>[0] = {
           source: "qrs",
           method: req.method,
@@ -100,8 +104,8 @@ export function createQrsServer(deps: QrsServerDeps): Listener {
           query: Object.fromEntries(url.searchParams),
           headers: pickHeaders(req.headers),
           status: res.status,
-          responseBytes: payload?.byteLength ?? 0,
-          ...(items !== undefined ? { responseItems: items } : {}),
+          responseBytes: bytes,
+          ...(facts?.items !== undefined ? { responseItems: facts.items } : {}),
         };
         if (body !== "") {
           const cut = body.slice(0, 4096);

@@ -1,20 +1,21 @@
 // Response helpers and a strict query-string parser shared by the simulator's HTTP servers.
 
-/** How many items a JSON list answer holds, noted as it is made (the request log counts them without parsing again). */
-const listLengths = new WeakMap<Response, number>();
+/** What a JSON answer made by json() holds, noted as it is made: the request log counts it without reading it again. */
+const jsonFacts = new WeakMap<Response, { bytes: number; items?: number }>();
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  const res = new Response(JSON.stringify(body), {
+  const text = JSON.stringify(body);
+  const res = new Response(text, {
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
-  if (Array.isArray(body)) listLengths.set(res, body.length);
+  jsonFacts.set(res, { bytes: Buffer.byteLength(text), ...(Array.isArray(body) ? { items: body.length } : {}) });
   return res;
 }
 
-/** The number of items of a list answer made by json(); undefined for anything else. */
-export function listLength(res: Response): number | undefined {
-  return listLengths.get(res);
+/** The size (and a list's number of items) of an answer made by json(); undefined for anything else. */
+export function jsonAnswerFacts(res: Response): { bytes: number; items?: number } | undefined {
+  return jsonFacts.get(res);
 }
 
 export function text(status: number, body: string, contentType = "text/plain; charset=utf-8"): Response {
