@@ -28,6 +28,9 @@ export function startProcess(cmd: string, args: string[], opts: StartOptions = {
   const maxOutput = opts.maxOutput ?? 256 * 1024;
   // detached: the child leads a new process group, so a signal to the group reaches what it started too.
   const spawnOpts: SpawnOptions = { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true };
+  // Before the spawn: on a loaded machine the child (and what it starts) can run before this process gets the CPU
+  // back, and a signal that came before the handlers existed ended this process and left the group running.
+  endGroupsOnTermination();
   const child = spawn(cmd, args, spawnOpts);
   let out = "";
   let err = "";
@@ -61,7 +64,6 @@ export function startProcess(cmd: string, args: string[], opts: StartOptions = {
   const onExit = () => signal("SIGKILL");
   process.once("exit", onExit);
   liveGroups.add(onExit);
-  endGroupsOnTermination();
   void exited.then(() => {
     process.removeListener("exit", onExit);
     liveGroups.delete(onExit);
