@@ -6,10 +6,10 @@
 // heartbeat's pace, as does its look for sends a dead Steward left, and an idle silence sweep is one query.
 // A second Steward is still seen at the next heartbeat, and each duty is held by exactly one of the two.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
 import { DUTIES } from "../../../src/cluster";
 import { createSteppedClock, type SteppedClock } from "../../../src/core/stepped-clock";
-import { createTestApp, type TestApp } from "../../helpers/app";
+import type { TestApp } from "../../helpers/app";
+import { startSteppedMember } from "../../helpers/stepped-cluster-member";
 import { type PostgresService, startPostgres } from "../../helpers/services";
 import { createTempDir } from "../../helpers/temp-dir";
 
@@ -48,18 +48,10 @@ function countStatements(clock: SteppedClock) {
   };
 }
 
+/** Starts a Steward of the cluster on the stepped clock; closed with the others at the end. */
 async function startSteward(clock: SteppedClock, url: string, name: string): Promise<TestApp> {
-  const t = createTestApp(`store:\n  postgres: { url: "${url}", instanceName: ${name}, leaseTtlMs: 180000, heartbeatIntervalMs: 60000 }\n`, {
-    clock,
-    dir: join(dir.path, name),
-  });
+  const t = await startSteppedMember(clock, url, name, dir.path);
   apps.push(t);
-  let started = false;
-  const starting = t.app.start().finally(() => {
-    started = true;
-  });
-  while (!started) await clock.runUntil(clock.now() + 1_000);
-  await starting;
   return t;
 }
 
