@@ -45,8 +45,17 @@ export function mergeById(old: readonly unknown[], changed: readonly unknown[]):
   return [...out, ...fresh.values()];
 }
 
-/** A plan as the watchdog keeps it: with its rows, the entity counts and when everything was last read. */
-export type KeptPlan = Plan & { rows: PlanRows; counts?: Record<string, number>; fullReadAtMs: number };
+/**
+ * A plan as the watchdog keeps it: with its rows, the entity counts and when everything was last read. `short`: a
+ * full read gave fewer or more triggers than QRS counts (a truncated or garbled answer), so the next look reads
+ * everything again; a modifiedDate filter would never bring back a trigger that did not change.
+ */
+export type KeptPlan = Plan & { rows: PlanRows; counts?: Record<string, number>; fullReadAtMs: number; short?: boolean };
+
+/** Whether the triggers read are as many as QRS counts (tasks are not compared: task/count also counts other task types). */
+function triggersMatchCounts(rows: PlanRows, counts: Record<string, number>): boolean {
+  return rows.schemaEvents.length === counts.schemaevent && rows.compositeEvents.length === counts.compositeevent;
+}
 
 /** Everything is read again this many refreshes apart (a deleted app, or anything a filter could miss). */
 export const FULL_READ_EVERY = 24;
@@ -61,9 +70,10 @@ const MAX_QRS_JUDGED = 50;
 export async function nextPlan(qrs: QrsClient, plan: KeptPlan | undefined, now: number, refreshMs: number): Promise<KeptPlan | undefined> {
   const full = async (): Promise<KeptPlan> => {
     const probe = await planChanged(qrs, { readAtMs: now });
-    return { ...(await readPlan(qrs, now)), counts: probe.counts, fullReadAtMs: now };
+    const read = await readPlan(qrs, now);
+    return { ...read, counts: probe.counts, fullReadAtMs: now, ...(triggersMatchCounts(read.rows, probe.counts) ? {} : { short: true }) };
   };
-  if (!plan || now - plan.fullReadAtMs >= FULL_READ_EVERY * refreshMs) return full();
+  if (!plan || plan.short || now - plan.fullReadAtMs >= FULL_READ_EVERY * refreshMs) return full();
   const probe = await planChanged(qrs, plan);
   if (plan.counts && Object.keys(probe.counts).some((k) => plan.counts![k] !== probe.counts[k])) return full();
   plan.counts = probe.counts;
