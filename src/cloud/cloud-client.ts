@@ -47,6 +47,7 @@ const AppSchema = z.looseObject({
 const SpaceSchema = z.looseObject({ id: z.string(), name: z.string() });
 const UserSchema = z.looseObject({ id: z.string(), name: z.string().nullish(), email: z.string().nullish() });
 const ApiKeySchema = z.looseObject({ id: z.string(), expiry: z.string().nullish(), status: z.string().nullish() });
+const TaskIdSchema = z.looseObject({ id: z.string() });
 
 export interface CloudClient {
   /** One page of the tenant's reloads, newest first; `next` is the URL of the following page. */
@@ -229,7 +230,7 @@ export function createCloudClient(opts: {
       const page = await getJson(url, ListSchema);
       return { tasks: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) };
     },
-    getTask: (id) => getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}`, z.looseObject({ id: z.string() })),
+    getTask: (id) => getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}`, TaskIdSchema),
     taskRuns: async (id, limit) =>
       (await getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startedAt`, ListSchema)).data,
     // opts is this client's own copy (built by setup): the calls read the key from it.

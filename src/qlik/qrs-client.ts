@@ -95,6 +95,14 @@ export interface QrsClientDeps {
   retryBaseMs?: number;
 }
 
+/** One array schema per row schema: building a zod schema costs more than checking a short answer with it. */
+const arrays = new WeakMap<z.ZodType, z.ZodArray>();
+function arrayOf<S extends z.ZodType>(schema: S): z.ZodArray<S> {
+  let a = arrays.get(schema);
+  if (!a) arrays.set(schema, (a = z.array(schema)));
+  return a as z.ZodArray<S>;
+}
+
 function requireGuid(id: string, what: string): string {
   if (!isGuid(id)) throw new AppError("BAD_REQUEST", `${what} must be a GUID, got ${JSON.stringify(id)}`, { details: { [what]: id } });
   return id;
@@ -128,7 +136,7 @@ export function createQrsClient(cfg: NonNullable<Config["qlik"]>, deps: QrsClien
 
   const list = <S extends z.ZodType>(path: string, schema: S, filter: QrsFilter | undefined, o: QrsListOptions = {}) => {
     const { orderBy, ...call } = o;
-    return getJson(path, z.array(schema), { filter: filter?.expression, orderby: orderBy }, call);
+    return getJson(path, arrayOf(schema), { filter: filter?.expression, orderby: orderBy }, call);
   };
 
   async function single<S extends z.ZodType>(path: string, schema: S, id: string, what: string, o?: QrsCallOptions): Promise<z.infer<S>> {

@@ -3,6 +3,15 @@
 // use (z.lazy): a Steward without `qlik:` never needs them, and building ~340 schema objects is a visible share of a start.
 import { z } from "zod";
 
+/**
+ * A list whose rows the caller validates one by one (a bad row is reported and skipped, not the whole answer). Built
+ * once: a schema built per call costs more than the check itself on a watchdog's small answers.
+ */
+export const QrsRowsSchema = z.lazy(() => z.array(z.unknown()));
+
+/** `GET …/count`. */
+export const QrsCountSchema = z.lazy(() => z.looseObject({ value: z.number() }));
+
 export const QrsTagSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string() }));
 
 export const QrsCustomPropertyDefinitionSchema = z.lazy(() =>

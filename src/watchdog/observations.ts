@@ -2,6 +2,7 @@
 // unreadable rows dropped, start times falling back to when the result was created (a run still Triggered).
 import { z } from "zod";
 import type { QrsClient } from "../qlik/qrs-client";
+import { QrsCountSchema, QrsRowsSchema } from "../qlik/qrs-schemas";
 import { and, compare, or } from "../qlik/qrs-filter";
 
 export interface Execution {
@@ -89,7 +90,7 @@ export function readExecutions(rows: readonly unknown[]): { executions: Executio
 /** Runs in progress now: Triggered … Aborting (1–5). */
 export async function fetchRunning(qrs: QrsClient): Promise<unknown[]> {
   const filter = and(compare("status", "ge", STATUS.Triggered), compare("status", "le", STATUS.Aborting));
-  return qrs.getJson("executionresult/full", z.array(z.unknown()), { filter: filter.expression });
+  return qrs.getJson("executionresult/full", QrsRowsSchema, { filter: filter.expression });
 }
 
 /** What one look read of the changed execution results: every row changed in (since, `untilMs`]. */
@@ -100,7 +101,6 @@ export interface ChangedRead {
   complete: boolean;
 }
 
-const Count = z.looseObject({ value: z.number() });
 /** Counts asked at most in one look to find a span that fits (each narrows it in proportion, at least by half). */
 const MAX_COUNTS = 8;
 /**
@@ -137,7 +137,7 @@ export async function fetchChanged(qrs: QrsClient, sinceMs: number, nowMs: numbe
   let capped = false;
   const counted = nowMs - sinceMs > UNCOUNTED_SPAN_MS;
   for (let i = 0; counted && i < MAX_COUNTS && untilMs > minUntilMs; i++) {
-    const { value } = await qrs.getJson("executionresult/count", Count, { filter: changedFilter(sinceMs, untilMs) });
+    const { value } = await qrs.getJson("executionresult/count", QrsCountSchema, { filter: changedFilter(sinceMs, untilMs) });
     if (value <= maxRows) break;
     capped = true;
     // Out of counts: the shortest span (a second past the cursor), so all that is read unverified is that second's.
@@ -146,6 +146,6 @@ export async function fetchChanged(qrs: QrsClient, sinceMs: number, nowMs: numbe
   }
   // Not capped: everything after `sinceMs`, also what changed since `nowMs` was taken (a run that ended between the
   // read of runs in progress and this one must be in one of the two).
-  const rows = await qrs.getJson("executionresult/full", z.array(z.unknown()), { filter: changedFilter(sinceMs, capped ? untilMs : undefined) });
+  const rows = await qrs.getJson("executionresult/full", QrsRowsSchema, { filter: changedFilter(sinceMs, capped ? untilMs : undefined) });
   return { rows, untilMs: capped ? untilMs : nowMs, complete: !capped };
 }

@@ -1,8 +1,8 @@
 // Reads only the tasks, triggers and apps QRS changed since the plan was read (a modifiedDate filter on the same
 // six lists) and merges them into the plan's rows by id, so a plan refresh costs what changed, not the whole site.
 // A deletion (a count that fell) is not visible this way: the caller reads everything then.
-import { z } from "zod";
 import type { QrsClient } from "../qlik/qrs-client";
+import { QrsRowsSchema } from "../qlik/qrs-schemas";
 import { compare } from "../qlik/qrs-filter";
 import { buildPlan, fetchPlanRows, type Plan, type PlanRows, planChanged, readPlan } from "./qrs-plan";
 
@@ -82,7 +82,7 @@ export async function nextPlan(qrs: QrsClient, plan: KeptPlan | undefined, now: 
   const judged = [...plan.tasks.values()].flatMap((t) => t.schedules.filter((s) => s.judgedByQrs).map((s) => s.id)).slice(0, MAX_QRS_JUDGED);
   if (judged.length > 0) {
     const filter = judged.map((id) => compare("id", "eq", id).expression).join(" or ");
-    const again = (await qrs.getJson("schemaevent/full", z.array(z.unknown()), { filter })) as unknown[];
+    const again = (await qrs.getJson("schemaevent/full", QrsRowsSchema, { filter })) as unknown[];
     rows = { ...rows, schemaEvents: mergeById(rows.schemaEvents, again) };
   }
   return { ...buildPlan(rows, now), rows, counts: probe.counts, fullReadAtMs: plan.fullReadAtMs };

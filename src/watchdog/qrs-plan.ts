@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { NameValue, WatchdogEvent } from "../events/types";
 import type { QrsClient } from "../qlik/qrs-client";
+import { QrsCountSchema, QrsRowsSchema } from "../qlik/qrs-schemas";
 import { compare } from "../qlik/qrs-filter";
 import { type ChainEdge, findCycles, findDoubleTriggers, readCompositeEvent } from "./chains";
 import { readOverrides, type WatchOverrides } from "./overrides";
@@ -91,7 +92,7 @@ export const PLAN_ENDPOINTS = [...TASK_ENDPOINTS.map(([p]) => p), "schemaevent/f
 
 /** Every task, trigger and app; `filter` (e.g. on modifiedDate) reads only those that match. */
 export async function fetchPlanRows(qrs: QrsClient, filter?: string): Promise<PlanRows> {
-  const raw = (path: string) => qrs.getJson(path, z.array(z.unknown()), filter ? { filter } : undefined) as Promise<unknown[]>;
+  const raw = (path: string) => qrs.getJson(path, QrsRowsSchema, filter ? { filter } : undefined) as Promise<unknown[]>;
   const [taskLists, schemaEvents, compositeEvents, appRows] = await Promise.all([
     Promise.all(TASK_ENDPOINTS.map(([path]) => raw(path))),
     raw("schemaevent/full"),
@@ -208,13 +209,15 @@ export async function planChanged(
   qrs: QrsClient,
   plan: { readAtMs: number; counts?: Record<string, number> },
 ): Promise<{ changed: boolean; counts: Record<string, number> }> {
-  const Count = z.looseObject({ value: z.number() });
   const since = compare("modifiedDate", "gt", new Date(plan.readAtMs - 1_000).toISOString()).expression;
   const counts: Record<string, number> = {};
   let changed = false;
   await Promise.all(
     ["task", "schemaevent", "compositeevent"].map(async (entity) => {
-      const [all, modified] = await Promise.all([qrs.getJson(`${entity}/count`, Count), qrs.getJson(`${entity}/count`, Count, { filter: since })]);
+      const [all, modified] = await Promise.all([
+        qrs.getJson(`${entity}/count`, QrsCountSchema),
+        qrs.getJson(`${entity}/count`, QrsCountSchema, { filter: since }),
+      ]);
       counts[entity] = all.value;
       if (modified.value > 0 || (plan.counts && plan.counts[entity] !== all.value)) changed = true;
     }),
