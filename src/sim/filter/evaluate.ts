@@ -157,6 +157,11 @@ function predicates(node: FilterNode): Extract<FilterNode, { kind: "predicate" }
   return node.kind === "predicate" ? [node] : node.items.flatMap(predicates);
 }
 
+/** The first path segments a filter's predicates name, lower-case (what checkProperties judges). */
+export function filterProperties(node: FilterNode): string[] {
+  return predicates(node).map((p) => p.path[0]!.toLowerCase());
+}
+
 /**
  * QRS rejects filters on properties the entity type does not have. We know the type by its entities:
  * a first path segment that none of them has is an unknown property (only checked when there are entities).

@@ -5,7 +5,7 @@ import { parseFilter, type FilterNode } from "./parser";
 
 export { FilterSyntaxError } from "./lexer";
 export { parseFilter, OPERATORS, type FilterNode, type FilterValue, type Operator } from "./parser";
-export { checkProperties, compileFilter, ENUMS, isoDateMs, valuesAt } from "./evaluate";
+export { checkProperties, compileFilter, ENUMS, filterProperties, isoDateMs, valuesAt } from "./evaluate";
 export { filterId, filterRange, type Range } from "./range";
 
 /** Filters `entities` by a (percent-decoded) filter expression; throws FilterSyntaxError on bad input. */

@@ -1,5 +1,5 @@
 // Generic QRS entity routes: list (condensed), /full, /count, /{id}, DELETE, with filter, orderby and privileges.
-import { checkProperties, compileFilter, FilterSyntaxError, filterErrorText, parseFilter, valuesAt } from "../filter";
+import { checkProperties, compileFilter, FilterSyntaxError, filterErrorText, filterProperties, parseFilter, valuesAt } from "../filter";
 import type { Json, RenderOptions } from "../repo/render-common";
 import { empty, json, text } from "../util/http";
 import { isGuid } from "../util/ids";
@@ -31,6 +31,14 @@ function orderBy(items: Json[], spec: string | undefined): Json[] {
   });
 }
 
+/** Per resource, the top-level property names (lower-case) its entities had when all of them were rendered. */
+const seenKeys = new WeakMap<Resource, Set<string>>();
+function learnKeys(r: Resource, entities: readonly Json[]): void {
+  let keys = seenKeys.get(r);
+  if (!keys) seenKeys.set(r, (keys = new Set()));
+  for (const e of entities) for (const k of Object.keys(e)) keys.add(k.toLowerCase());
+}
+
 function select(ctx: QrsContext, r: Resource): Json[] | Response {
   const opts = renderOpts(ctx);
   const filter = ctx.query.get("filter");
@@ -38,8 +46,14 @@ function select(ctx: QrsContext, r: Resource): Json[] | Response {
   try {
     const tree = parseFilter(filter);
     const candidates = r.candidates?.(tree, opts) ?? r.full(opts);
-    // An unknown property is a 400 whatever matched: with no candidate left, it is judged on all the entities.
-    checkProperties(tree, candidates.length > 0 ? candidates : r.full(opts));
+    // An unknown property is a 400 whatever matched: with no candidate left (a look asking what changed, most of
+    // the time), it is judged on the properties the type's entities were seen with, or else on all of them.
+    if (candidates.length > 0) checkProperties(tree, candidates);
+    else if (!filterProperties(tree).every((p) => seenKeys.get(r)?.has(p))) {
+      const all = r.full(opts);
+      checkProperties(tree, all);
+      learnKeys(r, all);
+    }
     return orderBy(candidates.filter(compileFilter(tree)), ctx.query.get("orderby"));
   } catch (err) {
     if (err instanceof FilterSyntaxError) return text(400, filterErrorText(err));

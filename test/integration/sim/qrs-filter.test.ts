@@ -186,8 +186,16 @@ describe("sim QRS filter: execution results picked by time or status give what t
         expect({ resource, expr, ids: ids(r.json()) }).toEqual({ resource, expr, ids: ids(applyFilter(every, expr)) });
       }
     }
-    // Narrowed to nothing, an unknown property is still refused.
+    // Narrowed to nothing, an unknown property is still refused, and a known one is not, on every asking (the
+    // simulator judges the later ones by the properties it has seen the type with).
     const unknown = await t.qrs.get(`executionresult/full?${f("(modifiedDate gt '2999-01-01') and (nosuch eq 1)")}`);
     expect(unknown.status).toBe(400);
+    for (const resource of ["task", "schemaevent", "compositeevent", "executionresult"])
+      for (let i = 0; i < 2; i++) {
+        const refused = await t.qrs.get(`${resource}/count?${f("(modifiedDate gt '2999-01-01') and (nosuch eq 1)")}`);
+        expect({ resource, status: refused.status, text: refused.text }).toEqual({ resource, status: 400, text: expect.stringContaining("nosuch") });
+        const known = await t.qrs.get(`${resource}/count?${f("(modifiedDate gt '2999-01-01') and (createdDate lt '2000-01-01')")}`);
+        expect({ resource, status: known.status, value: known.json<{ value: number }>().value }).toEqual({ resource, status: 200, value: 0 });
+      }
   });
 });
