@@ -10,17 +10,18 @@ const NO_COMMUNICATION = 3;
 const STAMP = "2026-01-01T00:00:00.000Z";
 
 export function renderServiceStatus(repo: Repository, nowMs: number): unknown[] {
+  const now = new Date(nowMs).toISOString();
   return repo.site.nodes.flatMap((n) => {
     const down = repo.servicesDown.get(n.id);
     return servicesOf(n.central).map((s) => ({
       id: stableGuid("servicestatus", `${n.id}|${s}`),
       createdDate: STAMP,
-      modifiedDate: new Date(nowMs).toISOString(),
+      modifiedDate: now,
       modifiedByUserName: "INTERNAL\\sa_repository",
       serverNodeConfiguration: { id: n.id, name: n.name, hostName: n.hostName, privileges: null },
       serviceType: SIM_SERVICES[s],
       serviceState: down?.has(s) ? NO_COMMUNICATION : RUNNING,
-      timestamp: new Date(nowMs).toISOString(),
+      timestamp: now,
       privileges: null,
       schemaPath: "ServiceStatus",
     }));

@@ -14,6 +14,20 @@ export function newGuid(): string {
 
 /** A v5-style GUID from a kind and a name, so fixture entities keep their ids across restarts. */
 export function stableGuid(kind: string, name: string): string {
+  const key = `${kind}:${name}`;
+  let id = stableGuids.get(key);
+  if (id === undefined) {
+    if (stableGuids.size >= MAX_REMEMBERED) stableGuids.clear();
+    stableGuids.set(key, (id = hashGuid(kind, name)));
+  }
+  return id;
+}
+
+/** Renders ask for the same ids on every request (a node's service states, a trigger's owner): hashed once each. */
+const stableGuids = new Map<string, string>();
+const MAX_REMEMBERED = 50_000;
+
+function hashGuid(kind: string, name: string): string {
   const h = createHash("sha1").update(`steward-sim:${kind}:${name}`).digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
