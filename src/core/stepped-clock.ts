@@ -44,6 +44,12 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
   const probes = new Map<string, () => boolean>();
 
   const busy = (): string[] => [...new Set(inFlight.values()), ...[...probes].filter(([, idle]) => !idle()).map(([name]) => `${name} (not idle)`)];
+  /** busy() is empty, asked every turn of every step without building its list (that is for the stall message). */
+  const idle = (): boolean => {
+    if (inFlight.size > 0) return false;
+    for (const probe of probes.values()) if (!probe()) return false;
+    return true;
+  };
   const nextDue = (): Entry | undefined => {
     let best: Entry | undefined;
     for (const t of timers.values()) if (!best || t.due < best.due || (t.due === best.due && t.id < best.id)) best = t;
@@ -57,7 +63,7 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
     while (quiet < QUIET_TURNS) {
       const before = activity;
       await turn();
-      quiet = inFlight.size === 0 && before === activity && busy().length === 0 ? quiet + 1 : 0;
+      quiet = before === activity && idle() ? quiet + 1 : 0;
       if (quiet === 0 && performance.now() > deadline) {
         throw new Error(
           `simulation stalled at ${new Date(current).toISOString()}: still busy after ${stallMs} ms: ${busy().join(", ") || "activity without end"}`,
