@@ -39,6 +39,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     bus,
     host: config.qlik?.host ?? instanceName,
     wakeNotifier: () => notify.wake(),
+    released: (event, route, now) => act.released(event, route, now),
   });
   // Acknowledge and snooze links and escalation timers: the notifier's hooks (src/escalation/act-from-message.ts).
   const act = setupActFromMessage(config, {
@@ -48,6 +49,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     router: http.router,
     audit,
     silences: alertGates.silences.service,
+    quietUntil: alertGates.quietUntil,
     ...(pg ? { pollMs: peerPollMs(cluster, Math.min(2_000, pg.heartbeatIntervalMs), pg.heartbeatIntervalMs) } : {}),
   });
   const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload

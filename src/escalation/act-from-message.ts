@@ -11,7 +11,9 @@ import type { Clock } from "../core/clock";
 import type { Lifecycle } from "../core/lifecycle";
 import type { Router } from "../http/route";
 import type { IncidentService } from "../incidents";
+import type { DomainEvent } from "../events/types";
 import type { Notifier, NotifyHooks } from "../notify";
+import type { QuietSpell } from "../notify/gate";
 import type { SilenceService } from "../silences";
 import type { SqlDb } from "../store/sql";
 import { setupEscalation, type Escalation } from "./index";
@@ -23,6 +25,8 @@ export interface ActFromMessageDeps {
   router: Router;
   audit: AuditLog;
   silences: SilenceService;
+  /** What keeps an event quiet now (maintenance windows, silences): an escalation due then waits for its end. */
+  quietUntil(event: DomainEvent, now: number): Promise<QuietSpell | undefined>;
   /** In a cluster: how often a Steward looks for escalation timers another one armed. */
   pollMs?: PollInterval;
 }
@@ -32,6 +36,8 @@ export interface ActFromMessage {
   /** Call after the notifier (the escalation's lifecycle component starts after it) with what came later. */
   attach(late: { notify: Notifier; lifecycle: Lifecycle; routes: () => Config["routes"] }): void;
   setIncidents(incidents: IncidentService | undefined): void;
+  /** An alert a silence held was sent on `route` when it ended: that route's escalation starts now. */
+  released(event: DomainEvent, route: string, now: number): Promise<void>;
 }
 
 export function setupActFromMessage(config: Config, deps: ActFromMessageDeps): ActFromMessage {
@@ -63,11 +69,13 @@ export function setupActFromMessage(config: Config, deps: ActFromMessageDeps): A
         incident: async (id) => incidents?.get(id),
         event: (id) => notify.outbox.getEvent(id),
         send: (event, route, keyPrefix) => notify.escalate(event, route, keyPrefix),
+        quietUntil: deps.quietUntil,
         ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
       });
     },
     setIncidents(i) {
       incidents = i;
     },
+    released: async (event, route, now) => escalation?.arm(event, [route], now),
   };
 }

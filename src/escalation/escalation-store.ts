@@ -1,5 +1,6 @@
 // SQL of escalation timers, written once for SQLite and PostgreSQL: arm (once per incident and target route), the
-// next due time, claim (a conditional UPDATE: one Stewards wins), settle, postpone (a snooze) and list.
+// next due time, claim (a conditional UPDATE: one Stewards wins), settle, defer (a window or silence), postpone (a
+// snooze) and list.
 import type { SqlDb, SqlValue } from "../store/sql";
 
 /** pending: waiting; firing: claimed by a Steward; fired: the next route was told; stopped: acknowledged or
@@ -68,6 +69,14 @@ export function createEscalationStore(db: SqlDb) {
     },
     async settle(id: number, state: Exclude<EscalationState, "pending" | "firing">, reason: string, now: number): Promise<void> {
       await db.run("UPDATE escalations SET state = ?, reason = ?, settled_at = ? WHERE id = ?", [state, reason.slice(0, 500), now, id]);
+    },
+    /** A claimed timer due while a window or silence keeps its incident quiet: pending again, due when that ends. */
+    async defer(id: number, dueAt: number, reason: string): Promise<void> {
+      await db.run("UPDATE escalations SET state = 'pending', due_at = ?, reason = ?, settled_at = NULL WHERE id = ? AND state = 'firing'", [
+        dueAt,
+        reason.slice(0, 500),
+        id,
+      ]);
     },
     /** A snooze: the incident's pending timers wait until it ends at least. */
     async postpone(incidentId: number, until: number): Promise<number> {

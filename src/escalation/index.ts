@@ -11,6 +11,7 @@ import type { Router } from "../http/route";
 import type { IncidentRow } from "../incidents";
 import { formatDuration } from "../notify/duration";
 import { nameRoutes } from "../notify/routing";
+import type { QuietSpell } from "../notify/gate";
 import type { Notification } from "../notify/types";
 import type { SqlDb } from "../store/sql";
 import { createEscalationStore, type EscalationRow } from "./escalation-store";
@@ -29,11 +30,13 @@ export interface EscalationSetupDeps {
   incident(id: number): Promise<IncidentRow | undefined>;
   event(id: string): Promise<DomainEvent | undefined>;
   send(event: DomainEvent, route: string, keyPrefix: string): Promise<unknown>;
+  /** What keeps an event quiet now (a maintenance window, a silence): a timer due then waits for its end. */
+  quietUntil?(event: DomainEvent, now: number): Promise<QuietSpell | undefined>;
   /** In a cluster: how often to look for timers another Steward armed. */
   pollMs?: PollInterval;
 }
 
-export interface Escalation extends Pick<EscalationService, "queued" | "postpone"> {
+export interface Escalation extends Pick<EscalationService, "queued" | "postpone" | "arm"> {
   /** Says in an escalated message why it came (before the run's history line, which every task template shows). */
   decorate(n: Notification): Notification;
 }
@@ -78,6 +81,7 @@ export function setupEscalation(deps: EscalationSetupDeps): Escalation {
   return {
     queued: service.queued,
     postpone: service.postpone,
+    arm: service.arm,
     decorate(n) {
       const m = /^esc:(\d+):/.exec(n.key);
       if (!m) return n;

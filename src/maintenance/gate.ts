@@ -6,15 +6,13 @@ import type { DeliveryGate } from "../notify/gate";
 import { wouldSend } from "../notify/gate";
 import { conditionOf } from "../silences/condition";
 import type { MaintenanceStore } from "./maintenance-store";
-import type { CompiledWindow } from "./windows";
+import { type CompiledWindow, coveringOccurrences, endingLast } from "./windows";
 
 export function createMaintenanceGate(store: MaintenanceStore, windows: () => readonly CompiledWindow[]): DeliveryGate {
   return {
     async review(plan, now) {
       const event = plan.event;
-      const inside = windows()
-        .map((w) => (w.covers(event) ? w.activeAt(now) : undefined))
-        .filter((o) => o !== undefined);
+      const inside = coveringOccurrences(windows(), event, now);
       if (inside.length === 0) return plan;
       const held = plan.deliveries.some((d) => wouldSend(d));
       const cond = conditionOf(event);
@@ -27,7 +25,7 @@ export function createMaintenanceGate(store: MaintenanceStore, windows: () => re
         );
       }
       if (!held) return plan;
-      const o = inside.reduce((a, b) => (b.endsAt > a.endsAt ? b : a));
+      const o = endingLast(inside)!;
       const reason = `maintenance window ${o.window} (${o.scope}) until ${new Date(o.endsAt).toISOString()}: recorded for its summary, not sent`;
       return { ...plan, deliveries: plan.deliveries.map((d) => (wouldSend(d) ? { ...d, action: "suppress", reason } : d)) };
     },

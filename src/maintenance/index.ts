@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { MaintenanceConfig } from "../config/sections/maintenance";
 import type { Clock } from "../core/clock";
-import type { SiteEvent } from "../events/types";
+import type { DomainEvent, SiteEvent } from "../events/types";
 import type { Router } from "../http/route";
 import type { DeliveryGate } from "../notify/gate";
 import type { SqlDb } from "../store/sql";
@@ -11,7 +11,7 @@ import { createMaintenanceGate } from "./gate";
 import { createMaintenanceStore } from "./maintenance-store";
 import { registerMaintenanceRoutes } from "./routes";
 import { createMaintenanceService, type MaintenanceService } from "./service";
-import { compileWindows } from "./windows";
+import { compileWindows, coveringOccurrences, endingLast, type Occurrence } from "./windows";
 
 export { maintenanceMigrations } from "./migrations";
 export { maintenanceBanner } from "./banner";
@@ -32,6 +32,11 @@ export interface Maintenance {
   /** Its component sends summaries through the bus: add it to the lifecycle after the notifier. */
   service: MaintenanceService;
   gate: DeliveryGate;
+  /**
+   * The window occurrence that covers `e` at `now` and ends last, if any: what is due to page then waits for it
+   * (an escalation), without being recorded for the window's summary as the gate would.
+   */
+  holding(e: DomainEvent, now: number): Occurrence | undefined;
 }
 
 export function setupMaintenance(cfg: MaintenanceConfig, deps: MaintenanceDeps): Maintenance {
@@ -47,5 +52,5 @@ export function setupMaintenance(cfg: MaintenanceConfig, deps: MaintenanceDeps):
     keepMs: deps.keepMs,
   });
   registerMaintenanceRoutes(deps.router, service);
-  return { service, gate: createMaintenanceGate(store, () => windows) };
+  return { service, gate: createMaintenanceGate(store, () => windows), holding: (e, now) => endingLast(coveringOccurrences(windows, e, now)) };
 }

@@ -83,3 +83,12 @@ export function compileWindow(w: MaintenanceWindowConfig): CompiledWindow {
 export function compileWindows(ws: readonly MaintenanceWindowConfig[]): CompiledWindow[] {
   return ws.map(compileWindow);
 }
+
+/** The occurrences active at `now` of the windows that cover `e`. */
+export function coveringOccurrences(ws: readonly CompiledWindow[], e: DomainEvent, now: number): Occurrence[] {
+  return ws.map((w) => (w.covers(e) ? w.activeAt(now) : undefined)).filter((o) => o !== undefined);
+}
+
+/** Of several occurrences, the one that ends last (what holds an alert longest). */
+export const endingLast = (os: readonly Occurrence[]): Occurrence | undefined =>
+  os.reduce<Occurrence | undefined>((a, b) => (a && a.endsAt >= b.endsAt ? a : b), undefined);

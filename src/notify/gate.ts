@@ -8,6 +8,17 @@ export interface DeliveryGate {
   review(plan: Plan, now: number): Promise<Plan>;
 }
 
+/**
+ * Why an alert due now would be held, and when to look again: what pages later than its event (an escalation) asks
+ * this instead of going through the gates, which would record it as held (in a window's summary, as a silence's hold).
+ */
+export interface QuietSpell {
+  /** When to ask again (the hold may end then, or earlier: a silence can be ended by hand). */
+  until: number;
+  /** For people: what holds it and until when. */
+  reason: string;
+}
+
 /** Gates applied in order, each seeing what the one before left. */
 export function composeGates(gates: readonly DeliveryGate[]): DeliveryGate {
   return {

@@ -2,6 +2,7 @@
 // silence named) and as held, to be sent when the silence ends if its condition still lasts. An event that ends a
 // condition whose alert is held is suppressed too: nobody was told it began.
 import type { Logger } from "pino";
+import type { DomainEvent } from "../events/types";
 import { eventTitle } from "../events/event-title";
 import type { DeliveryGate } from "../notify/gate";
 import { wouldSend } from "../notify/gate";
@@ -12,6 +13,13 @@ import type { SilenceRow, SilenceStore } from "./silence-store";
 
 export const silencedReason = (s: SilenceRow): string =>
   `silenced by silence #${s.id} (${s.author}: ${s.reason}) until ${new Date(s.endsAt).toISOString()}; held, sent when it ends if the condition lasts`;
+
+/** Of the silences active at `now` that cover `event`, the one that ends last. */
+export async function coveringSilence(store: SilenceStore, event: DomainEvent, now: number): Promise<SilenceRow | undefined> {
+  const covering = (await store.active(now)).filter((s) => matchesSilence(s.matcher, event));
+  // The silence that ends last: the release re-checks the others anyway, this one saves a move.
+  return covering.reduce<SilenceRow | undefined>((a, b) => (a && a.endsAt >= b.endsAt ? a : b), undefined);
+}
 
 /** `onHeld` is told after alerts were held (the releaser then sweeps often until they are settled). */
 export function createSilenceGate(store: SilenceStore, log: Logger, onHeld: () => void = () => undefined): DeliveryGate {
@@ -30,10 +38,8 @@ export function createSilenceGate(store: SilenceStore, log: Logger, onHeld: () =
         }
       }
       if (open.length === 0) return plan;
-      const covering = (await store.active(now)).filter((s) => matchesSilence(s.matcher, event));
-      if (covering.length === 0) return plan;
-      // The silence that ends last: the release re-checks the others anyway, this one saves a move.
-      const silence = covering.reduce((a, b) => (b.endsAt > a.endsAt ? b : a));
+      const silence = await coveringSilence(store, event, now);
+      if (!silence) return plan;
       const title = eventTitle(event);
       // Written before the outbox row (a hold without its row is not released: see SilenceStore.due).
       for (const d of open) {

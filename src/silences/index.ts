@@ -6,11 +6,12 @@ import type { Lifecycle } from "../core/lifecycle";
 import type { Router } from "../http/route";
 import type { DeliveryGate } from "../notify/gate";
 import type { SqlDb } from "../store/sql";
-import { createSilenceGate } from "./gate";
+import type { DomainEvent } from "../events/types";
+import { coveringSilence, createSilenceGate } from "./gate";
 import { createSilenceReleaser } from "./release";
 import { registerSilenceRoutes } from "./routes";
 import { createSilenceService, type SilenceService } from "./service";
-import { createSilenceStore } from "./silence-store";
+import { createSilenceStore, type SilenceRow } from "./silence-store";
 
 export { silenceMigrations } from "./migrations";
 export { matchesSilence, SilenceMatcherSchema, describeMatcher, type SilenceMatcher } from "./matcher";
@@ -29,19 +30,31 @@ export interface SilencesDeps {
   keepMs: number;
   /** Wakes the notifier (released alerts are pending rows). */
   wake(): void;
+  /** Told of each held alert sent when its silence ended (escalation timers start from it). */
+  released?(event: DomainEvent, route: string, now: number): Promise<void>;
 }
 
 export interface Silences {
   service: SilenceService;
   gate: DeliveryGate;
+  /** The active silence that covers `e` and ends last, if any (what an escalation due now waits for). */
+  covering(e: DomainEvent, now: number): Promise<SilenceRow | undefined>;
 }
 
 export function setupSilences(deps: SilencesDeps): Silences {
   const log = deps.log.child({ module: "silences" });
   const store = createSilenceStore(deps.db);
-  const releaser = createSilenceReleaser({ store, clock: deps.clock, log, maxAgeMs: deps.maxAgeMs, keepMs: deps.keepMs, wake: deps.wake });
+  const releaser = createSilenceReleaser({
+    store,
+    clock: deps.clock,
+    log,
+    maxAgeMs: deps.maxAgeMs,
+    keepMs: deps.keepMs,
+    wake: deps.wake,
+    ...(deps.released ? { released: deps.released } : {}),
+  });
   const service = createSilenceService(store, releaser, deps.clock);
   registerSilenceRoutes(deps.router, service, deps.clock);
   deps.lifecycle.add(releaser.component);
-  return { service, gate: createSilenceGate(store, log, () => releaser.noteHeld()) };
+  return { service, gate: createSilenceGate(store, log, () => releaser.noteHeld()), covering: (e, now) => coveringSilence(store, e, now) };
 }

@@ -33,6 +33,8 @@ export interface ReleaseDeps {
   keepMs: number;
   /** Tells the notifier rows became pending. */
   wake(): void;
+  /** Told of each held alert sent now on its route: people are told only now, so an escalation's clock starts now. */
+  released?(event: DomainEvent, route: string, now: number): Promise<void>;
 }
 
 export interface SilenceReleaser {
@@ -87,8 +89,10 @@ export function createSilenceReleaser(d: ReleaseDeps): SilenceReleaser {
         const cover = active.find((s) => matchesSilence(s.matcher, event));
         if (cover) await d.store.moveHold(h.deliveryKey, cover.id);
         else if (h.conditionKey === null) await d.store.settle(h.deliveryKey, "passed", now);
-        else if (await d.store.release(h, now, now + d.maxAgeMs, `held by silence #${h.silenceId}; sent when it ended, its condition still lasting`))
+        else if (await d.store.release(h, now, now + d.maxAgeMs, `held by silence #${h.silenceId}; sent when it ended, its condition still lasting`)) {
           released++;
+          await d.released?.(event, h.route, now);
+        }
       }
       if (due.length < BATCH) break;
     }
