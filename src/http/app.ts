@@ -7,7 +7,7 @@ import type { Readiness } from "../core/readiness";
 import { handleError, handleNotFound, type SecretMask } from "./errors";
 import { createCachedRouter } from "./cached-router";
 import { createPreHandler } from "./pre-handler";
-import { createRouter, type Router } from "./route";
+import { createRouter, type RouteGuard, type Router } from "./route";
 import { registerBaseConvertRoutes } from "./routes/base-convert";
 import { registerButlerRoutes } from "./routes/butler";
 import { registerHelpRoutes } from "../help";
@@ -30,7 +30,7 @@ export interface HttpAppDeps {
   /** Masks secrets in error bodies sent to clients. */
   mask?: SecretMask;
   /** Per-route guards run after the route's scope is known (authorisation). */
-  guards?: MiddlewareHandler<HttpEnv>[];
+  guards?: RouteGuard[];
   /** Which of Butler's id conversion routes are served (all when unset). */
   baseConvert?: { base62ToBase16: boolean; base16ToBase62: boolean };
 }
@@ -43,23 +43,21 @@ export interface HttpApp {
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const hono = new Hono<HttpEnv>({ router: createCachedRouter() });
   const onError = (err: Error, c: Context<HttpEnv>) => handleError(err, c, deps.mask);
-  // One middleware before every route, in this order: request id, Host header, method override, access checks,
-  // CORS, body limit (see pre-handler.ts).
-  hono.use(
-    "*",
-    createPreHandler({
-      log: deps.log,
-      metrics: deps.metrics,
-      bodyLimitBytes: deps.bodyLimitBytes,
-      onError,
-      ...(deps.methodOverride ? { methodOverride: deps.methodOverride } : {}),
-      ...(deps.precheck ? { precheck: deps.precheck } : {}),
-      ...(deps.cors ? { cors: deps.cors } : {}),
-    }),
-  );
+  // The checks every request passes, in this order: request id, Host header, method override, access checks,
+  // CORS, body limit (see pre-handler.ts). Each route's handler runs them, and so does the not-found answer.
+  const pre = createPreHandler({
+    log: deps.log,
+    metrics: deps.metrics,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    onError,
+    ...(deps.methodOverride ? { methodOverride: deps.methodOverride } : {}),
+    ...(deps.precheck ? { precheck: deps.precheck } : {}),
+    ...(deps.cors ? { cors: deps.cors } : {}),
+  });
+  const unmatched = pre.metricsFor("unmatched");
   hono.onError(onError);
-  hono.notFound(handleNotFound);
-  const router = createRouter(hono, deps.guards ?? [], onError);
+  hono.notFound((c) => pre.run(c, unmatched, handleNotFound));
+  const router = createRouter(hono, pre, deps.guards ?? [], onError);
   registerHealthRoutes(router, deps);
   registerButlerRoutes(router);
   registerBaseConvertRoutes(router, deps.baseConvert);

@@ -1,8 +1,9 @@
-// The one middleware every request passes before its route: request id (echoed as X-Request-Id), the Host-header
-// check, method override, access checks before routing (IP allowlist, per-IP rate limit, browser guard), CORS and
-// the body limit, in that order, in one pass; afterwards the count and latency metrics. It allocates no logger
-// (requestLog() makes the request's child logger when something logs) and counts into series resolved once per
-// method, route and status.
+// What every request passes around its route: request id (echoed as X-Request-Id), the Host-header check, method
+// override, access checks before routing (IP allowlist, per-IP rate limit, browser guard), CORS and the body
+// limit, in that order, in one pass; afterwards the count and latency metrics. It is not a Hono middleware: each
+// route's one handler (and the not-found answer) calls it, so Hono takes its single-handler path (no compose, no
+// middleware chain per request). It allocates no logger (requestLog() makes the request's child logger when
+// something logs) and counts into series resolved once per route, method and status.
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
@@ -24,6 +25,22 @@ export interface PreHandlerDeps {
   onError: (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>;
 }
 
+/** The answer behind the checks: the matched route's handler, or the not-found answer. */
+export type Inner = (c: Context<HttpEnv>) => Response | Promise<Response>;
+
+/** The metric series of one route (its declared path, or "unmatched"), resolved as methods and statuses appear. */
+export interface RouteMetrics {
+  readonly route: string;
+  readonly methods: Map<string, { latency: { observe(value: number): void }; statuses: Map<number, { inc(by?: number): void }> }>;
+}
+
+export interface PreHandler {
+  /** Made once per declared route, at registration. */
+  metricsFor(route: string): RouteMetrics;
+  /** Runs `inner` behind the checks and counts the answer under `route`. */
+  run(c: Context<HttpEnv>, route: RouteMetrics, inner: Inner): Promise<Response>;
+}
+
 /** Every request starts anonymous with every scope; the access guard replaces it on routes that check. */
 const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", name: "anonymous", scopes: "all" }) as Principal;
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -40,7 +57,12 @@ export function requestLog(c: Context<HttpEnv>): Logger | undefined {
   return log;
 }
 
-export function createPreHandler(deps: PreHandlerDeps): MiddlewareHandler<HttpEnv> {
+/** The answer `res` as the context's: set unless a guard or middleware already did (setting it again copies it). */
+function settle(c: Context<HttpEnv>, res: Response): void {
+  if (!c.finalized) c.res = res;
+}
+
+export function createPreHandler(deps: PreHandlerDeps): PreHandler {
   const requests = deps.metrics.counter("steward_http_requests_total", "HTTP requests by method, route and status.");
   const latency = deps.metrics.histogram(
     "steward_http_request_duration_seconds",
@@ -53,22 +75,21 @@ export function createPreHandler(deps: PreHandlerDeps): MiddlewareHandler<HttpEn
       throw new AppError("PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${deps.bodyLimitBytes} bytes (http.bodyLimitBytes)`);
     },
   }) as unknown as MiddlewareHandler<HttpEnv>;
-  // Series per "METHOD route status", resolved once (the labels are the ones the registry keeps anyway).
-  const counted = new Map<string, { inc(by?: number): void }>();
-  const timed = new Map<string, { observe(value: number): void }>();
-  const count = (method: string, route: string, status: number, seconds: number) => {
-    const routeKey = `${method} ${route}`;
-    const key = `${routeKey} ${status}`;
-    let c = counted.get(key);
-    if (!c) counted.set(key, (c = requests.series({ method, route, status: String(status) })));
+  const count = (m: RouteMetrics, method: string, status: number, seconds: number) => {
+    let perMethod = m.methods.get(method);
+    if (!perMethod) m.methods.set(method, (perMethod = { latency: latency.series({ method, route: m.route }), statuses: new Map() }));
+    let c = perMethod.statuses.get(status);
+    if (!c) perMethod.statuses.set(status, (c = requests.series({ method, route: m.route, status: String(status) })));
     c.inc();
-    let h = timed.get(routeKey);
-    if (!h) timed.set(routeKey, (h = latency.series({ method, route })));
-    h.observe(seconds);
+    perMethod.latency.observe(seconds);
   };
+  // Request ids are this process's start (base 36) and a sequence number: unique across restarts, one
+  // concatenation per request.
+  const idPrefix = `${Date.now().toString(36)}-`;
   let seq = 0;
 
-  const checks = async (c: Context<HttpEnv>, next: () => Promise<void>): Promise<unknown> => {
+  /** The checks, then `inner`: its answer, or a refusal. A body is read through the body limit. */
+  const checks = (c: Context<HttpEnv>, inner: Inner): Response | Promise<Response> => {
     const problem = c.env?.hostProblem;
     if (problem !== undefined) {
       throw new AppError("BAD_REQUEST", `${problem}; send the name or address this server is reached by, e.g. Host: steward.example.com:8080`, {
@@ -83,37 +104,40 @@ export function createPreHandler(deps: PreHandlerDeps): MiddlewareHandler<HttpEn
       const refused = deps.precheck(c);
       if (refused) return refused;
     }
-    if (deps.cors) return deps.cors(c, c.req.raw.body ? () => limitBody(c, next) as Promise<void> : next);
-    if (c.req.raw.body) return limitBody(c, next);
-    return next();
+    const hasBody = c.req.raw.body !== null;
+    if (!deps.cors && !hasBody) return inner(c);
+    // Hono's middlewares answer through the context: the answer is what they return, else c.res.
+    const next = async () => settle(c, await inner(c));
+    const viaContext = (ran: Promise<unknown>) => ran.then((refused) => (refused instanceof Response ? refused : c.res));
+    if (deps.cors) return viaContext(deps.cors(c, hasBody ? () => limitBody(c, next) as Promise<void> : next));
+    return viaContext(limitBody(c, next));
   };
 
-  return async (c, next) => {
-    const started = performance.now();
-    const incoming = c.req.raw.headers.get("x-request-id");
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : `${Date.now().toString(36)}-${(++seq).toString(36)}`;
-    c.set("requestId", requestId);
-    c.set(BASE_LOG, deps.log);
-    c.set("principal", ANONYMOUS);
-    // Set before the answer is built, so it is part of it (setting it afterwards would copy the response).
-    c.header("X-Request-Id", requestId);
-    let res: unknown;
-    try {
-      // A refusal is a Response; next() resolves to the context, whose answer is c.res.
-      res = await checks(c, next);
-    } catch (err) {
-      if (!(err instanceof Error)) throw err;
-      res = await deps.onError(err, c);
-    }
-    if (res instanceof Response) c.res = res;
-    const status = c.res.status;
-    // A handler that built its own Response (not through the context) did not get the prepared header.
-    if (!c.res.headers.has("X-Request-Id")) c.header("X-Request-Id", requestId);
-    const route = status === 404 && !matched(c.req.routePath) ? "unmatched" : c.req.routePath;
-    count(c.req.method, route, status, (performance.now() - started) / 1000);
+  return {
+    metricsFor: (route) => ({ route, methods: new Map() }),
+    async run(c, route, inner) {
+      const started = performance.now();
+      const incoming = c.req.raw.headers.get("x-request-id");
+      const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : idPrefix + (++seq).toString(36);
+      c.set("requestId", requestId);
+      c.set(BASE_LOG, deps.log);
+      c.set("principal", ANONYMOUS);
+      // Set before the answer is built, so it is part of it (setting it afterwards would copy the response).
+      c.header("X-Request-Id", requestId);
+      let res: Response;
+      try {
+        res = await checks(c, inner);
+      } catch (err) {
+        if (!(err instanceof Error)) throw err;
+        res = await deps.onError(err, c);
+      }
+      // A handler that built its own Response (not through the context) did not get the prepared header.
+      if (!res.headers.has("X-Request-Id")) {
+        res = new Response(res.body, res);
+        res.headers.set("X-Request-Id", requestId);
+      }
+      count(route, c.req.method, res.status, (performance.now() - started) / 1000);
+      return res;
+    },
   };
-}
-
-function matched(routePath: string): boolean {
-  return routePath !== "/*" && routePath !== "*";
 }

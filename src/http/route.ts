@@ -1,8 +1,9 @@
 // Declares a route once: zod schemas validate params, query and body at the edge, the handler receives typed
 // input, and the same declaration feeds /openapi.json. A validation failure is a 400 naming the field.
-import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../core/errors";
+import type { PreHandler } from "./pre-handler";
 import type { HttpEnv, Scope } from "./types";
 
 export type Method = "get" | "post" | "put" | "delete" | "patch";
@@ -37,6 +38,9 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
   body: z.infer<B>;
 }
 
+/** Runs once the route's scope is known, around the handler: a refusal, or what `next` led to. */
+export type RouteGuard = (c: Context<HttpEnv>, next: () => Promise<void>) => Response | undefined | Promise<unknown>;
+
 export type RegisteredRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 
 export interface Router {
@@ -49,12 +53,14 @@ export interface Router {
 }
 
 /**
- * `guards` run once the route's scope is known, around the handler; `onError` answers what the handler throws
- * before the guards see the answer (a write refused by validation is audited with its 400).
+ * Each route is one Hono handler: the pre-handler's checks (`pre`), then the route's scope and `guards` around
+ * validation and the handler. `onError` answers what the handler throws before the guards see the answer (a
+ * write refused by validation is audited with its 400).
  */
 export function createRouter(
   app: Hono<HttpEnv>,
-  guards: MiddlewareHandler<HttpEnv>[] = [],
+  pre: PreHandler,
+  guards: RouteGuard[] = [],
   onError?: (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>,
 ): Router {
   const routes: RegisteredRoute[] = [];
@@ -62,15 +68,16 @@ export function createRouter(
     routes,
     route(spec, handler) {
       routes.push(spec as unknown as RegisteredRoute);
-      const methods = Array.isArray(spec.method) ? spec.method : [spec.method];
-      const run = async (c: Context<HttpEnv>): Promise<Response> => {
+      const methods = (Array.isArray(spec.method) ? spec.method : [spec.method]).map((m) => m.toUpperCase());
+      const run = (c: Context<HttpEnv>): Response | Promise<Response> => {
         const params = spec.params ? validate("path", spec.params, c.req.param()) : c.req.param();
-        const query = validate("query", spec.query, queryObject(c));
-        const body = spec.body ? validate("body", spec.body, await readBody(c)) : undefined;
-        return handler(c, { params, query, body } as never);
+        const query = spec.query ? validate("query", spec.query, queryObject(c)) : queryObject(c);
+        if (!spec.body) return handler(c, { params, query, body: undefined } as never);
+        const bodySchema = spec.body;
+        return readBody(c).then((raw) => handler(c, { params, query, body: validate("body", bodySchema, raw) } as never));
       };
       // Scope, guards and handler are one route handler (not a middleware chain per request).
-      const guarded = guards.reduceRight<(c: Context<HttpEnv>) => Promise<Response>>(
+      const guarded = guards.reduceRight<(c: Context<HttpEnv>) => Response | Promise<Response>>(
         (inner, guard) => async (c) => {
           const refused = await guard(c, async () => {
             let res: Response;
@@ -86,14 +93,15 @@ export function createRouter(
         },
         run,
       );
-      app.on(
-        methods.map((m) => m.toUpperCase()),
-        spec.path,
-        (c) => {
-          c.set("scope", spec.scope);
-          return guarded(c);
-        },
-      );
+      // "METHOD /path" of this route, made once per method (HEAD is answered by the GET route).
+      const refs = new Map(["HEAD", ...methods].map((m) => [m, `${m} ${spec.path}`]));
+      const scoped = (c: Context<HttpEnv>) => {
+        c.set("scope", spec.scope);
+        c.set("routeRef", refs.get(c.req.method) ?? `${c.req.method} ${spec.path}`);
+        return guarded(c);
+      };
+      const metrics = pre.metricsFor(spec.path);
+      app.on(methods, spec.path, (c) => pre.run(c, metrics, scoped));
     },
   };
 }

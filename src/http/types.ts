@@ -48,6 +48,8 @@ export interface HttpEnv {
     principal: Principal;
     /** The matched route's declared scope, set before the handler runs. */
     scope: Scope;
+    /** "METHOD /declared/path" of the matched route, set with the scope. */
+    routeRef: string;
     /**
      * Set by the access guard on a write request: a module that audits what the request did hands its entry
      * here instead of writing it, and it becomes part of the request's one audit row (one write, one row).

@@ -23,12 +23,26 @@ export function matchCertRule(rules: readonly CertRule[], cert: ClientCertInfo):
   );
 }
 
-export async function identify(policy: SecurityPolicy, input: IdentifyInput): Promise<Identified> {
+/** Nobody: every scope while the API is open, none once keys or certificate rules exist (made once, not per request). */
+const OPEN: Identified = Object.freeze({
+  ok: true,
+  principal: Object.freeze({ kind: "anonymous", name: "anonymous", scopes: "all" }),
+  via: "none",
+}) as Identified;
+const CLOSED: Identified = Object.freeze({
+  ok: true,
+  principal: Object.freeze({ kind: "anonymous", name: "anonymous", scopes: Object.freeze([]) }),
+  via: "none",
+}) as Identified;
+
+/** Synchronous unless a key was presented (its match may run scrypt on the thread pool). */
+export function identify(policy: SecurityPolicy, input: IdentifyInput): Identified | Promise<Identified> {
   const headerKey = keyFromHeaders(input.headers);
   if (headerKey !== undefined) {
-    const id = await policy.ring.match(headerKey);
-    if (!id) return { ok: false, reason: "unknown or revoked API key" };
-    return { ok: true, principal: { kind: "apiKey", name: id.name, scopes: id.scopes }, via: "header", key: id };
+    return policy.ring.match(headerKey).then((id): Identified => {
+      if (!id) return { ok: false, reason: "unknown or revoked API key" };
+      return { ok: true, principal: { kind: "apiKey", name: id.name, scopes: id.scopes }, via: "header", key: id };
+    });
   }
   const cert = input.clientCert;
   if (cert && (cert.subjectCN !== undefined || cert.fingerprint256 !== undefined)) {
@@ -45,11 +59,12 @@ export async function identify(policy: SecurityPolicy, input: IdentifyInput): Pr
           : "keys in the query string are off (security.queryKey.enabled); send X-API-Key instead",
       };
     }
-    const id = await policy.ring.match(input.queryKey);
-    if (!id) return { ok: false, reason: "unknown or revoked API key" };
-    return { ok: true, principal: { kind: "apiKey", name: id.name, scopes: id.scopes }, via: "query", key: id };
+    return policy.ring.match(input.queryKey).then((id): Identified => {
+      if (!id) return { ok: false, reason: "unknown or revoked API key" };
+      return { ok: true, principal: { kind: "apiKey", name: id.name, scopes: id.scopes }, via: "query", key: id };
+    });
   }
   // Without any configured credential the API is open; the start-up rule confines that to loopback unless
   // the admin opted out with allowUnauthenticated.
-  return { ok: true, principal: { kind: "anonymous", name: "anonymous", scopes: policy.authConfigured ? [] : "all" }, via: "none" };
+  return policy.authConfigured ? CLOSED : OPEN;
 }

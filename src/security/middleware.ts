@@ -2,17 +2,18 @@
 // `accessGuard` runs once the route's scope is known (identify the caller, per-key rate limit, scope check,
 // audit of every write). Every denial is answered as `{ error, code }` and written to the audit log.
 import { errorBody } from "../http/errors";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { Logger } from "pino";
 import type { AuditEntry, AuditLog } from "../audit/audit-log";
 import type { Counter, MetricsRegistry } from "../core/metrics";
 import { causedByStoreOutage } from "../store/sql";
 import { auditActorOf } from "../http/audit-actor";
 import { requestLog } from "../http/pre-handler";
-import type { HttpEnv } from "../http/types";
+import type { RouteGuard } from "../http/route";
+import type { HttpEnv, Scope } from "../http/types";
 import { parseIp, type IpAddress } from "../intake/ip-match";
 import type { DenialAudit } from "./denial-audit";
-import { identify } from "./identify";
+import { identify, type Identified } from "./identify";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
 import { decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
@@ -99,9 +100,63 @@ function createAdmissionCache() {
   };
 }
 
+/** A write: the route runs, then its one audit row (with what the module noted) is written before the answer. */
+async function audited(
+  deps: AccessDeps,
+  writes: Counter,
+  c: Context<HttpEnv>,
+  who: Identified & { ok: true },
+  scope: Scope,
+  routeRef: string,
+  next: () => Promise<void>,
+): Promise<void> {
+  const principal = who.principal;
+  // What the handler's module did (kv.set ns/key …) joins this request's row instead of being a row of its own.
+  let noted: AuditEntry | undefined;
+  c.set("auditNote", (e) => void (noted = e));
+  await next();
+  const status = c.res.status;
+  writes.inc();
+  const entry = {
+    actor: auditActorOf(c),
+    action: "api.write",
+    target: `${c.req.method} ${c.req.path}`,
+    result: status < 400 ? ("ok" as const) : status === 401 || status === 403 ? ("denied" as const) : ("failed" as const),
+    details: {
+      route: routeRef,
+      scope,
+      status,
+      requestId: c.get("requestId"),
+      ...(who.via === "query" ? { via: "query" } : {}),
+      ...(noted
+        ? {
+            op: noted.action,
+            ...(noted.target !== undefined ? { object: noted.target } : {}),
+            ...(noted.result !== "ok" ? { opResult: noted.result } : {}),
+            ...noted.details,
+          }
+        : {}),
+    },
+  };
+  // An anonymous write that was refused changed nothing: counted like a denial, so a flood of bad requests
+  // on an open API cannot grow the log either.
+  if (principal.kind === "anonymous" && status >= 400 && status < 500 && deps.denialAudit) deps.denialAudit.record(entry, "write", status);
+  // The answer waits for the row's write, which the audit log batches with the other requests of this moment.
+  else {
+    deps.audit.record(entry);
+    await deps.audit.flush().catch((err: unknown) => {
+      // The store went away after the handler answered: its answer stands (a change it made is committed, and
+      // one it could not make says so), and the entry stays queued until the store is back. Answering with the
+      // audit's error instead would report a committed change as failed.
+      if (!causedByStoreOutage(err)) throw err;
+      requestLog(c)?.warn({ err: (err as Error).message }, "the request's audit entry waits for the store");
+    });
+  }
+}
+
 export function createAccessMiddleware(deps: AccessDeps): {
   ipGate: (c: Context<HttpEnv>) => Response | undefined;
-  accessGuard: MiddlewareHandler<HttpEnv>;
+  accessGuard: RouteGuard;
   deny: Deny;
 } {
   const denials = deps.metrics.counter("steward_http_access_denied_total", "Requests refused by access control, by reason.");
@@ -144,17 +199,10 @@ export function createAccessMiddleware(deps: AccessDeps): {
     return undefined;
   };
 
-  const accessGuard: MiddlewareHandler<HttpEnv> = async (c, next) => {
-    const policy = deps.policy();
+  /** Once the caller is known: per-key rate limit, status access, scope; then the route, and a write's audit row. */
+  const admit = (c: Context<HttpEnv>, policy: SecurityPolicy, who: Identified, next: () => Promise<void>): Response | Promise<unknown> => {
     const scope = c.get("scope");
-    const routeRef = `${c.req.method} ${c.req.routePath}`;
-    const who = await identify(policy, {
-      headers: c.req.raw.headers,
-      // Most requests carry no query string: then there is nothing to parse.
-      queryKey: c.req.url.includes("?") ? c.req.query(policy.config.queryKey.param) : undefined,
-      routeRef,
-      clientCert: c.env?.clientCert,
-    });
+    const routeRef = c.get("routeRef");
     if (!who.ok) return deny(c, 401, who.reason, { check: "authentication", scope, route: routeRef });
     const principal = who.principal;
     c.set("principal", principal);
@@ -191,50 +239,22 @@ export function createAccessMiddleware(deps: AccessDeps): {
       return deny(c, principal.kind === "anonymous" ? 401 : 403, reason, { check: "scope", scope, route: routeRef });
     }
     if (who.via === "query") requestLog(c)?.info({ key: principal.name, route: routeRef }, "API key accepted from the query string (compatibility mode)");
-    const write = !SAFE_METHODS.has(c.req.method);
-    // What the handler's module did (kv.set ns/key …) joins this request's row instead of being a row of its own.
-    let noted: AuditEntry | undefined;
-    if (write) c.set("auditNote", (e) => void (noted = e));
-    await next();
-    if (write) {
-      const status = c.res.status;
-      writes.inc();
-      const entry = {
-        actor: auditActorOf(c),
-        action: "api.write",
-        target: `${c.req.method} ${c.req.path}`,
-        result: status < 400 ? ("ok" as const) : status === 401 || status === 403 ? ("denied" as const) : ("failed" as const),
-        details: {
-          route: routeRef,
-          scope,
-          status,
-          requestId: c.get("requestId"),
-          ...(who.via === "query" ? { via: "query" } : {}),
-          ...(noted
-            ? {
-                op: noted.action,
-                ...(noted.target !== undefined ? { object: noted.target } : {}),
-                ...(noted.result !== "ok" ? { opResult: noted.result } : {}),
-                ...noted.details,
-              }
-            : {}),
-        },
-      };
-      // An anonymous write that was refused changed nothing: counted like a denial, so a flood of bad requests
-      // on an open API cannot grow the log either.
-      if (principal.kind === "anonymous" && status >= 400 && status < 500 && deps.denialAudit) deps.denialAudit.record(entry, "write", status);
-      // The answer waits for the row's write, which the audit log batches with the other requests of this moment.
-      else {
-        deps.audit.record(entry);
-        await deps.audit.flush().catch((err: unknown) => {
-          // The store went away after the handler answered: its answer stands (a change it made is committed, and
-          // one it could not make says so), and the entry stays queued until the store is back. Answering with the
-          // audit's error instead would report a committed change as failed.
-          if (!causedByStoreOutage(err)) throw err;
-          requestLog(c)?.warn({ err: (err as Error).message }, "the request's audit entry waits for the store");
-        });
-      }
-    }
+    // A read passes straight on; a write waits for its audit row.
+    if (SAFE_METHODS.has(c.req.method)) return next();
+    return audited(deps, writes, c, who, scope, routeRef, next);
+  };
+
+  const accessGuard: RouteGuard = (c, next) => {
+    const policy = deps.policy();
+    const who = identify(policy, {
+      headers: c.req.raw.headers,
+      // Most requests carry no query string: then there is nothing to parse.
+      queryKey: c.req.url.includes("?") ? c.req.query(policy.config.queryKey.param) : undefined,
+      routeRef: c.get("routeRef"),
+      clientCert: c.env?.clientCert,
+    });
+    // Only a presented key is looked up asynchronously (scrypt on the thread pool, or its remembered digest).
+    return who instanceof Promise ? who.then((w) => admit(c, policy, w, next)) : admit(c, policy, who, next);
   };
 
   return { ipGate, accessGuard, deny };

@@ -3,7 +3,7 @@
 // mutual TLS).
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { Context, Hono } from "hono";
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
 import type { LoadedConfig } from "../config/load";
@@ -13,7 +13,7 @@ import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
 import type { Readiness } from "../core/readiness";
-import type { Router } from "../http/route";
+import type { RouteGuard, Router } from "../http/route";
 import { createHttpServer, type HttpServer } from "../http/server";
 import type { HttpEnv } from "../http/types";
 import type { Store } from "../store/database";
@@ -54,7 +54,7 @@ export interface Security {
   /** For createHttpApp: run before routing (IP allowlist and rate limit, then the browser guard); a refusal or undefined. */
   precheck: (c: Context<HttpEnv>) => Response | undefined;
   /** For createHttpApp: run once the route's scope is known. */
-  guards: MiddlewareHandler<HttpEnv>[];
+  guards: RouteGuard[];
   tls?: TlsMaterial;
   registerRoutes(router: Router): void;
   component(router: Router): Component;

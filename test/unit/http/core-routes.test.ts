@@ -125,6 +125,23 @@ describe("error handling", () => {
     });
   });
 
+  test("an unknown route passes the same checks as a declared one: request id, Host check, counted as unmatched", async () => {
+    const r = await t.request("/v4/nothing-here", { headers: { "x-request-id": "probe-404" } });
+    expect(r.status).toBe(404);
+    expect(r.headers.get("x-request-id")).toBe("probe-404");
+    // The listener's verdict on the Host header is answered before routing, for unknown paths too.
+    const bad = await t.app.http.hono.request("/v4/nothing-here", {}, { remoteAddress: "127.0.0.1", hostProblem: "the Host header is empty" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { details: unknown }).details).toEqual([{ field: "header.host", message: "the Host header is empty" }]);
+    expect(bad.headers.get("x-request-id")).toMatch(/^[a-z0-9]+-[a-z0-9]+$/);
+    const metrics = await (await t.request("/metrics")).text();
+    expect(metrics).toMatch(/^steward_http_requests_total\{method="GET",route="unmatched",status="404"\} \d+$/m);
+    expect(metrics).toMatch(/^steward_http_requests_total\{method="GET",route="unmatched",status="400"\} \d+$/m);
+    // A declared route is counted under its declared path, with HEAD answered by its GET.
+    expect((await t.request("/v4/butlerping", { method: "HEAD" })).status).toBe(200);
+    expect(await (await t.request("/metrics")).text()).toMatch(/^steward_http_requests_total\{method="HEAD",route="\/v4\/butlerping",status="200"\} 1$/m);
+  });
+
   test("valid request reaches the handler with typed input", async () => {
     const r = await t.request(`/test/echo/${ID}?n=3`, {
       method: "POST",
