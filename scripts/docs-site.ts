@@ -3,13 +3,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createDocsLibrary, type PageHref } from "../src/help/docs-library";
+import { EMBEDDED_DOCS } from "../src/help/embedded-docs";
 import { escapeHtml, helpLayout } from "../src/help/help-page";
 
 const fileHref: PageHref = (slug, anchor) => `${slug === "README" ? "index" : slug}.html${anchor ? `#${anchor}` : ""}`;
 
 /** Writes the site into `outDir` and returns the number of pages. */
 export function writeDocsSite(outDir: string): number {
-  const library = createDocsLibrary(undefined, fileHref);
+  const library = createDocsLibrary(EMBEDDED_DOCS, fileHref);
   mkdirSync(outDir, { recursive: true });
   for (const slug of library.slugs()) {
     const page = library.page(slug)!;

@@ -1,6 +1,6 @@
 // The documentation as pages: rendered once on first use (not at start: most Stewards never serve /help), with
-// links between pages rewritten to the served form, and a plain-text search over every page.
-import { EMBEDDED_DOCS } from "./embedded-docs";
+// links between pages rewritten to the served form, and a plain-text search over every page. The embedded pages
+// (about 600 KB of text) are imported with the first /help request, not at start (loadEmbeddedDocs).
 import { type LinkRewriter, type RenderedDoc, renderMarkdown } from "./markdown";
 
 export interface DocPage extends RenderedDoc {
@@ -39,7 +39,13 @@ export interface DocsLibrary {
   search(query: string, limit?: number): SearchHit[];
 }
 
-export function createDocsLibrary(sources: Readonly<Record<string, string>> = EMBEDDED_DOCS, href: PageHref = servedHref): DocsLibrary {
+/** The library of the docs embedded in the binary; the import is literal, so the compiled binary holds the pages. */
+export async function loadEmbeddedDocs(href: PageHref = servedHref): Promise<DocsLibrary> {
+  const { EMBEDDED_DOCS } = await import("./embedded-docs");
+  return createDocsLibrary(EMBEDDED_DOCS, href);
+}
+
+export function createDocsLibrary(sources: Readonly<Record<string, string>>, href: PageHref = servedHref): DocsLibrary {
   let pages: Map<string, DocPage> | undefined;
   const all = () => {
     pages ??= new Map(

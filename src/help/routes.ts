@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Router } from "../http/route";
-import { createDocsLibrary, type DocsLibrary, servedHref } from "./docs-library";
+import { type DocsLibrary, loadEmbeddedDocs, servedHref } from "./docs-library";
 import { helpLayout, searchResultsHtml } from "./help-page";
 
 const HELP_HEADERS = {
@@ -14,8 +14,11 @@ const HELP_HEADERS = {
 
 const html = { 200: { description: "HTML page", contentType: "text/html" } } as const;
 
-export function registerHelpRoutes(router: Router, library: DocsLibrary = createDocsLibrary()): void {
-  const render = (c: Context, slug: string) => {
+/** `library` defaults to the embedded docs, imported with the first request (most Stewards never serve /help). */
+export function registerHelpRoutes(router: Router, library?: DocsLibrary): void {
+  let loading: Promise<DocsLibrary> | undefined;
+  const docs = () => (library ? Promise.resolve(library) : (loading ??= loadEmbeddedDocs()));
+  const render = (c: Context, library: DocsLibrary, slug: string) => {
     for (const [k, v] of Object.entries(HELP_HEADERS)) c.header(k, v);
     const page = library.page(slug);
     if (!page) {
@@ -34,7 +37,7 @@ export function registerHelpRoutes(router: Router, library: DocsLibrary = create
   };
   router.route(
     { method: "get", path: "/help", summary: "Steward's documentation (HTML), served from the binary", tags: ["docs"], scope: "public", responses: html },
-    (c) => render(c, "README"),
+    async (c) => render(c, await docs(), "README"),
   );
   router.route(
     {
@@ -46,7 +49,8 @@ export function registerHelpRoutes(router: Router, library: DocsLibrary = create
       query: z.object({ q: z.string().max(200, "at most 200 characters").default("") }),
       responses: html,
     },
-    (c, { query }) => {
+    async (c, { query }) => {
+      const library = await docs();
       for (const [k, v] of Object.entries(HELP_HEADERS)) c.header(k, v);
       return c.html(
         helpLayout({
@@ -70,6 +74,6 @@ export function registerHelpRoutes(router: Router, library: DocsLibrary = create
       params: z.object({ page: z.string().regex(/^[\w-]{1,80}$/, "a page name such as watchdog") }),
       responses: { ...html, 404: { description: "No such page", contentType: "text/html" } },
     },
-    (c, { params }) => render(c, params.page),
+    async (c, { params }) => render(c, await docs(), params.page),
   );
 }

@@ -1,8 +1,8 @@
-// `steward run` loads only what it uses: the simulator, the demo (its SMTP server, the certificate generator) and
-// the Butler import stay unloaded, nodemailer loads with the first mail and mqtt.js with the first MQTT message or
-// broker connection, not at start. Schemas of what a config leaves out (QRS answers, optional config blocks, channel
-// types, request bodies) are not built. Each case runs in a fresh process, so the module registry shows exactly
-// what that start loaded.
+// `steward run` loads only what it uses: the simulator, the demo (its SMTP server, the certificate generator),
+// the Butler import and the embedded docs (imported with the first /help request) stay unloaded, nodemailer loads
+// with the first mail and mqtt.js with the first MQTT message or broker connection, not at start. Schemas of what a
+// config leaves out (QRS answers, optional config blocks, channel types, request bodies) are not built. Each case
+// runs in a fresh process, so the module registry shows exactly what that start loaded.
 import { afterAll, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { createTempDir } from "../../helpers/temp-dir";
@@ -15,6 +15,7 @@ const LAZY = [
   "/src/sim/",
   "/src/demo/",
   "/src/config/butler-import/",
+  "/src/help/embedded-docs.ts",
   "node_modules/nodemailer/",
   "node_modules/node-forge/",
   "node_modules/smtp-server/",

@@ -18,7 +18,7 @@ describe("embedded docs", () => {
   });
 
   test("every page has a title and every link to another page or heading resolves", () => {
-    const lib = createDocsLibrary();
+    const lib = createDocsLibrary(EMBEDDED_DOCS);
     const broken: string[] = [];
     for (const slug of lib.slugs()) {
       const page = lib.page(slug)!;
@@ -36,7 +36,7 @@ describe("embedded docs", () => {
   });
 
   test("every /help link in Steward's messages and pages names a page and a heading that exist", () => {
-    const lib = createDocsLibrary();
+    const lib = createDocsLibrary(EMBEDDED_DOCS);
     const src = join(import.meta.dir, "../../../src");
     const files = readdirSync(src, { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && /\.tsx?$/.test(d.name));
     const links: string[] = [];
@@ -53,10 +53,10 @@ describe("embedded docs", () => {
   });
 
   test("search finds the page about a word, best match first, with a snippet", () => {
-    const hits = createDocsLibrary().search("watchdog missed");
+    const hits = createDocsLibrary(EMBEDDED_DOCS).search("watchdog missed");
     expect(hits.length).toBeGreaterThan(0);
     expect(hits[0]!.slug).toBe("watchdog");
     expect(hits[0]!.snippet.toLowerCase()).toContain("watchdog");
-    expect(createDocsLibrary().search("zzqqxx-not-a-word")).toEqual([]);
+    expect(createDocsLibrary(EMBEDDED_DOCS).search("zzqqxx-not-a-word")).toEqual([]);
   });
 });
