@@ -74,9 +74,12 @@ export function taskResources(repo: Repository): Record<string, Resource> {
         const since = filterRange(filter, EXECUTION_TIMES, dateValue)?.lo;
         const status = filterRange(filter, ["status"], statusValue);
         const taskId = filterId(filter, "taskid");
-        if (since === undefined && status === undefined && taskId === undefined) return undefined;
+        // A client enriching a run asks for its attempts by executionID: picked without rendering every run kept.
+        const executionId = filterId(filter, "executionid");
+        if (since === undefined && status === undefined && taskId === undefined && executionId === undefined) return undefined;
         const out: Json[] = [];
         for (const e of repo.executions.values()) {
+          if (executionId !== undefined && e.executionID.toLowerCase() !== executionId) continue;
           if (taskId !== undefined && e.taskId.toLowerCase() !== taskId) continue;
           if (status && (e.status < status.lo || e.status > status.hi)) continue;
           if (

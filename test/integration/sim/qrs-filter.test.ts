@@ -127,7 +127,9 @@ describe("sim QRS filter: execution results picked by time or status give what t
       expect((await t.qrs.post(`task/${sales}/start`, {})).status).toBe(204);
       await waitForStatus(t.qrs, sales, [7, 8]);
     }
-    const all = (await t.qrs.get("executionresult/full")).json<Array<{ id: string; createdDate: string; modifiedDate: string; stopTime: string }>>();
+    const all = (await t.qrs.get("executionresult/full")).json<
+      Array<{ id: string; executionID: string; createdDate: string; modifiedDate: string; stopTime: string }>
+    >();
     expect(all.length).toBeGreaterThanOrEqual(3);
     const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
     const times = all.flatMap((e) => [shift(e.createdDate, -1), e.createdDate, shift(e.stopTime, 1)]);
@@ -146,6 +148,13 @@ describe("sim QRS filter: execution results picked by time or status give what t
       `taskID eq ${sales.toUpperCase()}`,
       ...times.map((x) => `(taskID eq ${sales}) and (stopTime gt '${x}')`),
       "taskID eq 00000000-0000-0000-0000-000000000000",
+      // A run's attempts by its executionID (a client enriching it), in capitals, with another condition, and none.
+      ...all.flatMap((e) => [
+        `executionID eq ${e.executionID}`,
+        `executionID eq ${e.executionID.toUpperCase()}`,
+        `(executionID eq ${e.executionID}) and (status eq 7)`,
+      ]),
+      "executionID eq 00000000-0000-0000-0000-000000000000",
       // A bound met exactly.
       ...all.flatMap((e) => [`createdDate ge '${e.createdDate}'`, `modifiedDate eq '${e.modifiedDate}'`, `stopTime ge '${e.stopTime}'`]),
     ];
