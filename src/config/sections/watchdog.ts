@@ -5,33 +5,35 @@ import { z } from "zod";
 import { lazySection } from "../lazy-section";
 import { DurationSchema } from "../../notify/duration";
 
-const WatchRuleSchema = z
-  .strictObject({
-    taskIds: z
-      .array(z.string().min(1))
-      .optional()
-      .describe("Task ids the rule applies to.")
-      .meta({ examples: [["7552d9fc-d1bb-4975-9a38-18357de531ea"]] }),
-    taskNames: z.array(z.string().min(1)).optional().describe("Task names (wildcard *) the rule applies to."),
-    taskTags: z.array(z.string().min(1)).optional().describe("Tasks with one of these tags."),
-    appIds: z
-      .array(z.string().min(1))
-      .optional()
-      .describe("Apps (and their reload tasks) the rule applies to.")
-      .meta({ examples: [["0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11"]] }),
-    appTags: z.array(z.string().min(1)).optional().describe("Apps with one of these tags (and their reload tasks)."),
-    watch: z.boolean().optional().describe("false: no watchdog alert for these tasks and apps (StewardWatch=off does the same per task)."),
-    disabled: z
-      .boolean()
-      .optional()
-      .describe("false: no task.disabled for these tasks (turned off on purpose, e.g. seasonal ones); their other alerts are unchanged."),
-    grace: DurationSchema.optional().describe("How late a start may be before task.missed (StewardGrace)."),
-    maxDuration: DurationSchema.optional().describe("A run longer than this is running long, instead of the learned limit (StewardMaxDuration)."),
-    expectSuccessWithin: DurationSchema.optional().describe(
-      "The app is stale when its last successful reload is older than this, instead of the learned interval (StewardExpectSuccessWithin).",
-    ),
-  })
-  .describe("Settings for some tasks or apps; the first rule that names a task (or its app) wins, QMC custom properties on the task win over rules.");
+/** One rule's schema, built by WatchdogSchema's lazySection: a config without watchdog builds neither. */
+const watchRuleSchema = () =>
+  z
+    .strictObject({
+      taskIds: z
+        .array(z.string().min(1))
+        .optional()
+        .describe("Task ids the rule applies to.")
+        .meta({ examples: [["7552d9fc-d1bb-4975-9a38-18357de531ea"]] }),
+      taskNames: z.array(z.string().min(1)).optional().describe("Task names (wildcard *) the rule applies to."),
+      taskTags: z.array(z.string().min(1)).optional().describe("Tasks with one of these tags."),
+      appIds: z
+        .array(z.string().min(1))
+        .optional()
+        .describe("Apps (and their reload tasks) the rule applies to.")
+        .meta({ examples: [["0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11"]] }),
+      appTags: z.array(z.string().min(1)).optional().describe("Apps with one of these tags (and their reload tasks)."),
+      watch: z.boolean().optional().describe("false: no watchdog alert for these tasks and apps (StewardWatch=off does the same per task)."),
+      disabled: z
+        .boolean()
+        .optional()
+        .describe("false: no task.disabled for these tasks (turned off on purpose, e.g. seasonal ones); their other alerts are unchanged."),
+      grace: DurationSchema.optional().describe("How late a start may be before task.missed (StewardGrace)."),
+      maxDuration: DurationSchema.optional().describe("A run longer than this is running long, instead of the learned limit (StewardMaxDuration)."),
+      expectSuccessWithin: DurationSchema.optional().describe(
+        "The app is stale when its last successful reload is older than this, instead of the learned interval (StewardExpectSuccessWithin).",
+      ),
+    })
+    .describe("Settings for some tasks or apps; the first rule that names a task (or its app) wins, QMC custom properties on the task win over rules.");
 
 export const WatchdogSchema = lazySection(() =>
   z
@@ -66,7 +68,7 @@ export const WatchdogSchema = lazySection(() =>
         })
         .prefault({})
         .describe("app.stale: an app whose last successful reload is older than its usual interval allows."),
-      rules: z.array(WatchRuleSchema).max(1_000).default([]).describe("Settings for some tasks or apps, instead of the learned ones."),
+      rules: z.array(watchRuleSchema()).max(1_000).default([]).describe("Settings for some tasks or apps, instead of the learned ones."),
       keepRuns: DurationSchema.prefault("35d").describe("How long finished runs are kept to learn durations and intervals from."),
       readLimit: z
         .number()

@@ -38,6 +38,9 @@ const LAZY_SCHEMAS = [
   ["control/start-request.ts", "StartBodySchema"],
 ] as const;
 
+/** Optional config blocks whose schemas (their items' too) are built only when the config has the block. */
+const OPTIONAL_SECTIONS = ["checkins", "freshness", "qlik-cloud", "watchdog"];
+
 /** Starts and stops the app the way `steward run` does, on `yaml`; returns the loaded modules that are in LAZY. */
 async function lazyModulesLoaded(name: string, yaml: string): Promise<string[]> {
   return (await startAndInspect(name, yaml)).modules;
@@ -48,8 +51,21 @@ async function lazyModulesLoaded(name: string, yaml: string): Promise<string[]> 
  * (a z.lazy keeps what it built in its definition; a schema that is not lazy was built when its module loaded). `probeWorks` shows that the check sees a build: it is read again
  * after one safeParse of the first schema.
  */
-async function startAndInspect(name: string, yaml: string): Promise<{ modules: string[]; schemasBuilt: string[]; probeWorks: boolean }> {
+async function startAndInspect(
+  name: string,
+  yaml: string,
+): Promise<{ modules: string[]; schemasBuilt: string[]; probeWorks: boolean; sectionsDescribed: string[] }> {
+  // Every described schema is registered in zod's global registry as it is built: the files under
+  // src/config/sections/ on the stack at that moment are the sections that built schemas.
   const script = `
+    const { globalRegistry } = await import("zod");
+    const described = new Set();
+    const register = globalRegistry.add.bind(globalRegistry);
+    globalRegistry.add = (schema, meta) => {
+      const file = /\\/src\\/config\\/sections\\/([\\w-]+)\\.ts/.exec(new Error().stack ?? "")?.[1];
+      if (file) described.add(file);
+      return register(schema, meta);
+    };
     await import(${JSON.stringify(join(ROOT, "src/main.ts"))});
     const { createApp } = await import(${JSON.stringify(join(ROOT, "src/app.ts"))});
     const { parseConfigText } = await import(${JSON.stringify(join(ROOT, "src/config/load.ts"))});
@@ -65,13 +81,14 @@ async function startAndInspect(name: string, yaml: string): Promise<{ modules: s
     for (const [file, name] of ${JSON.stringify(LAZY_SCHEMAS)}) schemas.push([name, (await import(${JSON.stringify(join(ROOT, "src"))} + "/" + file))[name]]);
     const schemasBuilt = schemas.filter(([, s]) => built(s)).map(([n]) => n);
     schemas[0][1].safeParse({});
-    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, probeWorks: built(schemas[0][1]) }));
+    const sectionsDescribed = ${JSON.stringify(OPTIONAL_SECTIONS)}.filter((s) => described.has(s));
+    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, probeWorks: built(schemas[0][1]), sectionsDescribed }));
   `;
   const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
   const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
   const line = /^LOADED (.*)$/m.exec(err);
   if (code !== 0 || !line) throw new Error(`the start failed (exit ${code}): ${err.slice(-2000)}`);
-  return JSON.parse(line[1]!) as { modules: string[]; schemasBuilt: string[]; probeWorks: boolean };
+  return JSON.parse(line[1]!) as { modules: string[]; schemasBuilt: string[]; probeWorks: boolean; sectionsDescribed: string[] };
 }
 
 const BASE = "logging: { level: silent, format: json }\nhttp: { host: 127.0.0.1, port: 0 }\nudp: { host: 127.0.0.1, port: 0 }\n";
@@ -81,6 +98,12 @@ test("a default config loads none of the optional modules and builds none of the
   expect(seen.modules).toEqual([]);
   expect(seen.schemasBuilt).toEqual([]);
   expect(seen.probeWorks).toBe(true);
+  expect(seen.sectionsDescribed).toEqual([]);
+}, 60_000);
+
+test("an optional config block builds its schemas when the config has it (what the check above relies on)", async () => {
+  const seen = await startAndInspect("freshness", `${BASE}freshness:\n  promises: {}\n`);
+  expect(seen.sectionsDescribed).toEqual(["freshness"]);
 }, 60_000);
 
 test("a config with an email channel does not load nodemailer until a mail is sent", async () => {
