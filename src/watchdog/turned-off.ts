@@ -70,6 +70,21 @@ function whyNoTrigger(t: TaskFacts, before: SeenTask, prev: Seen, facts: TurnOff
   return { turnedOff: "trigger-deleted", ...(first ? { trigger: first.name } : {}), lastSeenAtMs: before.seenAtMs };
 }
 
+/** The same task as seen before, apart from when (asked for every task at every look, so without serialising both). */
+function sameButSeen(a: SeenTask, b: SeenTask): boolean {
+  if (a.name !== b.name || a.appId !== b.appId || a.runnable !== b.runnable || a.live.length !== b.live.length) return false;
+  return a.live.every((x, i) => {
+    const y = b.live[i]!;
+    return (
+      x.id === y.id &&
+      x.name === y.name &&
+      x.kind === y.kind &&
+      x.upstreamIds.length === y.upstreamIds.length &&
+      x.upstreamIds.every((u, j) => u === y.upstreamIds[j])
+    );
+  });
+}
+
 /** "Last seen" moves on at most this often while nothing else changes, so the stored snapshot is not rewritten every look. */
 const SEEN_STEP_MS = 60 * 60_000;
 
@@ -85,8 +100,7 @@ export function judgeTurnedOff(prev: Seen | undefined, facts: TurnOffFacts, read
       seenAtMs: readAtMs,
     };
     const old = prev?.[t.id];
-    if (old && readAtMs - old.seenAtMs < SEEN_STEP_MS && JSON.stringify({ ...old, seenAtMs: 0 }) === JSON.stringify({ ...entry, seenAtMs: 0 }))
-      entry.seenAtMs = old.seenAtMs;
+    if (old && readAtMs - old.seenAtMs < SEEN_STEP_MS && sameButSeen(old, entry)) entry.seenAtMs = old.seenAtMs;
     seen[t.id] = entry;
   }
   const changes: TurnedOffChange[] = [];

@@ -51,6 +51,16 @@ describe("task.disabled: what changed since the last look", () => {
     expect(judgeTurnedOff(seen, before, T0 + 60_000, T0 + 60_000).changes).toEqual([]);
   });
 
+  test("'last seen' of an unchanged task moves on at most hourly (the stored snapshot is not rewritten every look); a change moves it at once", () => {
+    const later = judgeTurnedOff(seen, before, T0 + 5 * 60_000, T0 + 5 * 60_000).seen;
+    expect([later.a!.seenAtMs, later.b!.seenAtMs, later.c!.seenAtMs]).toEqual([T0, T0, T0]);
+    const hourLater = judgeTurnedOff(later, before, T0 + 60 * 60_000, T0 + 60 * 60_000).seen;
+    expect(hourLater.a!.seenAtMs).toBe(T0 + 60 * 60_000);
+    const renamed = facts([task("a"), task("b"), task("c")], [{ ...schema("sa", "a"), name: "Renamed" }, schema("sc", "c")], [composite("cb", "b", ["a"])]);
+    const afterRename = judgeTurnedOff(later, renamed, T0 + 10 * 60_000, T0 + 10 * 60_000).seen;
+    expect([afterRename.a!.seenAtMs, afterRename.c!.seenAtMs]).toEqual([T0 + 10 * 60_000, T0]);
+  });
+
   test("a task disabled: who and when from its modifiedByUserName and modifiedDate", () => {
     const now = facts(
       [task("a"), task("b"), task("c", { enabled: false, by: "CORP\\bob", at: "2026-11-23T07:59:00.000Z" })],
