@@ -25,6 +25,22 @@ export function createDenialAudit(audit: AuditLog, clock: Clock, options: { wind
   const maxCallers = options.maxCallers ?? 500;
   let windowStart = clock.now();
   const tallies = new Map<string, Tally>();
+  let running = false;
+  let timer: Timer | undefined;
+
+  /** The window's end, armed only once a caller repeated a denial: an idle Steward keeps no timer for it. */
+  const armWindowEnd = () => {
+    if (!running || timer) return;
+    timer = clock.setTimeout(
+      () => {
+        timer = undefined;
+        if (clock.now() - windowStart >= windowMs) flush();
+        else armWindowEnd();
+      },
+      Math.max(0, windowStart + windowMs - clock.now()),
+    );
+    timer.unref?.();
+  };
 
   const flush = () => {
     for (const t of tallies.values()) {
@@ -55,7 +71,10 @@ export function createDenialAudit(audit: AuditLog, clock: Clock, options: { wind
       const t = tallies.get(key);
       if (t) {
         t.repeated++;
-        if (t.repeated === 1) t.first = now;
+        if (t.repeated === 1) {
+          t.first = now;
+          armWindowEnd();
+        }
         t.last = now;
         return;
       }
@@ -63,20 +82,16 @@ export function createDenialAudit(audit: AuditLog, clock: Clock, options: { wind
       audit.record(shown);
     },
     component() {
-      let timer: Timer | undefined;
-      const tick = () => {
-        if (clock.now() - windowStart >= windowMs) flush();
-        timer = clock.setTimeout(tick, windowMs);
-        timer.unref?.();
-      };
       return {
         name: "denial-audit",
         start() {
-          timer = clock.setTimeout(tick, windowMs);
-          timer.unref?.();
+          running = true;
+          if ([...tallies.values()].some((t) => t.repeated > 0)) armWindowEnd();
         },
         stop() {
+          running = false;
           if (timer) clock.clearTimeout(timer);
+          timer = undefined;
           flush();
         },
       };
