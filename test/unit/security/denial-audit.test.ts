@@ -43,5 +43,5 @@ test("repeats are written as one entry with their count when the window ends; id
   });
   // The window written, nothing is armed until someone is refused again.
   expect(clock.pendingTimers()).toBe(0);
-  await component.stop?.();
+  await component.stop?.(1_000);
 });
