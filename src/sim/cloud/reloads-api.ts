@@ -53,6 +53,20 @@ function scimFilter(expr: string | null): ((r: CloudReload) => boolean) | "bad" 
 }
 
 /** GET /api/v1/reloads: newest first, filtered, a page of `limit` and a link to the next. */
+/**
+ * The tenant's reloads, newest first, sorted again only when one was added: a poll every few simulated minutes would
+ * otherwise sort every reload of the run's days for each page. The list only grows, and the sort keys (creation
+ * time, id) never change.
+ */
+const sorted = new WeakMap<CloudTenant, { count: number; list: CloudReload[] }>();
+function newestFirst(tenant: CloudTenant): CloudReload[] {
+  const kept = sorted.get(tenant);
+  if (kept && kept.count === tenant.reloads.length) return kept.list;
+  const list = [...tenant.reloads].sort((a, b) => b.creationTime - a.creationTime || (a.id < b.id ? 1 : -1));
+  sorted.set(tenant, { count: tenant.reloads.length, list });
+  return list;
+}
+
 export function listReloads(tenant: CloudTenant, url: URL): Response {
   const misbehave = tenant.settings.misbehave;
   const limit = Number(url.searchParams.get("limit") ?? 10);
@@ -62,7 +76,7 @@ export function listReloads(tenant: CloudTenant, url: URL): Response {
   const appId = url.searchParams.get("appId")?.toLowerCase();
   const next = url.searchParams.get("next");
   const withLog = url.searchParams.get("log") !== "false";
-  let list = [...tenant.reloads].sort((a, b) => b.creationTime - a.creationTime || (a.id < b.id ? 1 : -1));
+  let list = newestFirst(tenant);
   list = list.filter((r) => (!appId || r.appId === appId) && filter(r));
   if (next && misbehave !== "endlessCursor") list = list.filter(afterCursor(next));
   const page = list.slice(0, limit);
