@@ -1,19 +1,21 @@
 // The watchdog expects Qlik Cloud runs from the tenant's Scheduling Tasks (a Cloud-only Steward: no qlik: section),
-// on SQLite and on PostgreSQL: a time-scheduled task whose run the simulated tenant does not start raises task.missed
-// once (with tenant, task, app and space), a restart neither repeats nor forgets it, and the next run closes it with
-// task.on_track once. Tasks with a rule or zone Steward cannot read are listed as problems and the others still watched.
+// on SQLite and on PostgreSQL, on the stepped clock Steward shares with the simulated tenant (no wall-clock waits),
+// each event at the simulated time the plan says: a time-scheduled task whose run the tenant does not start raises
+// task.missed once (with tenant, task, app and space), a restart neither repeats nor forgets it, and the next run
+// closes it with task.on_track once. Tasks with a rule or zone Steward cannot read are listed as problems and the
+// others still watched.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../src/events/types";
-import type { Simulator } from "../../../src/sim";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { type PostgresService, startPostgres } from "../../helpers/services";
 import { simControl } from "../../helpers/sim-control";
+import { type SteppedCloud, startSteppedCloud } from "../../helpers/stepped-cloud";
 import { createTempDir } from "../../helpers/temp-dir";
-import { simCloudTenantYaml, startVirtualSimulator, virtualTime } from "../../helpers/virtual-clock";
-import { waitFor } from "../../helpers/wait-for";
+import { simCloudTenantYaml } from "../../helpers/virtual-clock";
 
-const SPEED = 120; // a simulated 2 minutes a real second
+const START = Date.parse("2026-11-23T08:00:30Z");
+const MIN = 60_000;
 export const CLOUD_SITE = `
 nodes: [{ name: Central, hostName: sense1, central: true }]
 users: [{ userDirectory: CORP, userId: anna }]
@@ -32,31 +34,34 @@ afterAll(async () => {
   dir.remove();
 });
 
+type CloudTask = { id: string; name: string; runs: number };
+
 for (const backend of ["sqlite", "postgres"] as const) {
-  describe(`Qlik Cloud scheduled tasks in the watchdog (${backend})`, () => {
-    const vt = virtualTime(Date.parse("2026-11-23T08:00:30Z"), SPEED);
-    let sim: Simulator;
+  describe(`Qlik Cloud scheduled tasks in the watchdog (stepped clock, ${backend})`, () => {
+    let cloud: SteppedCloud;
+    let sim: SteppedCloud["sim"];
     let t: TestApp | undefined;
     let storeYaml = "";
     const events: WatchdogEvent[] = [];
+    const run = (ms: number) => cloud.clock.runUntil(cloud.clock.now() + ms);
+    /** Each event as "kind task hh:mm:ss" (simulated time it was raised), in order. */
+    const seen = () => events.map((x) => `${x.kind} ${x.task?.name} ${x.receivedAt.slice(11, 19)}`);
+    const salesRuns = async () => ((await simControl(sim, "GET", "/cloud/tasks")) as CloudTask[]).find((x) => x.name === "Sales every 5 minutes")!.runs;
     beforeAll(async () => {
       if (backend === "postgres") {
         pg ??= await startPostgres();
-        storeYaml = `store:\n  postgres:\n    url: ${await pg.createDatabase("cloud_watchdog")}\n`;
+        storeYaml = `store:\n  postgres:\n    url: ${await pg.createDatabase("cloud_watchdog")}\n    leaseTtlMs: 180000\n    heartbeatIntervalMs: 60000\n`;
       }
-      sim = await startVirtualSimulator(join(dir.path, backend), vt, CLOUD_SITE, { cloud: true });
-    });
+      cloud = await startSteppedCloud(join(dir.path, backend), START, CLOUD_SITE);
+      sim = cloud.sim;
+    }, 120_000);
     afterAll(async () => {
       await t?.close();
       await sim?.stop();
     });
     const start = async () => {
-      const yaml = `${storeYaml}${simCloudTenantYaml(sim)}watchdog:
-  interval: 12s
-  grace: 3m
-  stale: { enabled: false }
-`;
-      const app = createTestApp(yaml, { clock: vt.clock, dir: join(dir.path, `${backend}-steward`) });
+      const yaml = `${storeYaml}${simCloudTenantYaml(sim)}watchdog:\n  interval: 12s\n  grace: 3m\n  stale: { enabled: false }\n`;
+      const app = createTestApp(yaml, { clock: cloud.clock, dir: join(dir.path, `${backend}-steward`) });
       for (const k of ["task.missed", "task.on_track", "task.running_long"] as const) app.app.bus.on(k, (e) => void events.push(e as WatchdogEvent));
       await app.app.start();
       return app;
@@ -71,34 +76,41 @@ for (const backend of ["sqlite", "postgres"] as const) {
           tasks: Array<{ name: string; watched: boolean }>;
           cloud: Array<{ lastLookAt?: string }>;
         };
-      await waitFor(async () => (await view()).cloud[0]?.lastLookAt !== undefined, { timeoutMs: 10_000 });
+      await run(0); // the first look, at Steward's start
       const v = await view();
+      expect(v.cloud[0]?.lastLookAt).toBe("2026-11-23T08:00:30.000Z");
       expect(v.enabled).toBe(true);
       expect(v.tasks.find((x) => x.name.startsWith("Sales every 5 minutes"))?.watched).toBe(true);
       expect(v.problems.some((p) => p.includes("Stock odd rule") && p.includes("BYWEEKNO"))).toBe(true);
       expect(v.problems.some((p) => p.includes("Stock odd zone") && p.includes("Europe/Atlantis"))).toBe(true);
-      await Bun.sleep(2_000); // a few runs on time: nothing to say
+      await run(11 * MIN); // to 08:11:30: the runs of 08:05 and 08:10 on time, nothing to say
+      expect(await salesRuns()).toBe(2);
       expect(events).toEqual([]);
 
-      const sales = ((await simControl(sim, "GET", "/cloud/tasks")) as Array<{ id: string; name: string }>).find((x) => x.name === "Sales every 5 minutes")!;
+      const sales = ((await simControl(sim, "GET", "/cloud/tasks")) as CloudTask[]).find((x) => x.name === "Sales every 5 minutes")!;
       await simControl(sim, "PATCH", `/cloud/tasks/${sales.id}`, { paused: true });
-      await waitFor(() => events.some((e) => e.kind === "task.missed"), { timeoutMs: 30_000 });
-      const missed = events.find((e) => e.kind === "task.missed")!;
-      expect(missed.task?.name).toBe("Sales every 5 minutes");
+      await run(7 * MIN);
+      // Paused at 08:11:30: the run due at 08:15 does not start; missed after 3 minutes of grace, at the next look
+      // (every 12 s from 08:00:30).
+      expect(seen()).toEqual(["task.missed Sales every 5 minutes 08:18:06"]);
+      const missed = events[0]!;
       expect(missed.app?.name).toBe("Sales");
       expect(missed.app?.stream).toBe("Finance (Cloud)");
       expect(missed.data).toMatchObject({ source: "cloud", tenant: "corp-cloud", space: "Finance (Cloud)", condition: "missed" });
       expect(String(missed.data.trigger)).toContain("FREQ=MINUTELY;INTERVAL=5");
-      expect(new Date(String(missed.data.expectedAt)).getUTCMinutes() % 5).toBe(0);
+      expect(missed.data.expectedAt).toBe("2026-11-23T08:15:00.000Z");
 
-      await Bun.sleep(1_500); // more due times pass while it is still missing: one condition, one alert
+      await run(4 * MIN); // to 08:22:30: the due time of 08:20 passes while it is still missing: one condition, one alert
       await t.app.stop();
       t = await start(); // the same store
-      await Bun.sleep(1_500);
-      expect(events.map((e) => e.kind)).toEqual(["task.missed"]);
+      await run(3 * MIN); // to 08:25:30: the due time of 08:25 passes too, the new process looks every 12 s
+      expect(seen()).toEqual(["task.missed Sales every 5 minutes 08:18:06"]);
+      expect(await salesRuns()).toBe(2);
       await simControl(sim, "PATCH", `/cloud/tasks/${sales.id}`, { paused: false });
-      await waitFor(() => events.some((e) => e.kind === "task.on_track"), { timeoutMs: 30_000 });
-      await Bun.sleep(800);
+      await run(6 * MIN);
+      // Unpaused at 08:25:30: the run due at 08:30 starts, seen at the next look (every 12 s from the restart at 08:22:30).
+      expect(await salesRuns()).toBe(3);
+      expect(seen()).toEqual(["task.missed Sales every 5 minutes 08:18:06", "task.on_track Sales every 5 minutes 08:30:06"]);
       expect(events.map((e) => `${e.kind} ${e.condition.key}`)).toEqual([
         `task.missed cloud:corp-cloud:missed:${sales.id}`,
         `task.on_track cloud:corp-cloud:missed:${sales.id}`,
