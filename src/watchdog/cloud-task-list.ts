@@ -29,6 +29,8 @@ export function createCloudTaskReader(): { read(t: CloudWatchTenant): Promise<Cl
   async function read(t: CloudWatchTenant): Promise<CloudTaskList> {
     const out: CloudPlanTask[] = [];
     const bad: string[] = [];
+    /** Tasks read this look: a page given again (a next link that repeats) adds no second copy of its tasks. */
+    const seen = new Set<string>();
     let url: string | undefined;
     let previous: string | undefined;
     let complete = false;
@@ -37,6 +39,7 @@ export function createCloudTaskReader(): { read(t: CloudWatchTenant): Promise<Cl
       const page = await t.client.listTasks(url);
       for (const raw of page.tasks) {
         let r = readCloudTask(raw);
+        if (r.ok && seen.has(r.task.id)) continue;
         // The list may carry no trigger: the task's own definition does, read once per change (updatedAt).
         if (r.ok && !r.hasDefinition) {
           const cached = definitions.get(`${t.name}:${r.task.id}`);
@@ -50,9 +53,11 @@ export function createCloudTaskReader(): { read(t: CloudWatchTenant): Promise<Cl
           if (def !== undefined) r = readCloudTask({ ...(def as object), ...(raw as object) });
         }
         if (!r.ok) {
-          bad.push(`Qlik Cloud tenant ${t.name}: ${r.error}; this task is not watched`);
+          const problem = `Qlik Cloud tenant ${t.name}: ${r.error}; this task is not watched`;
+          if (!bad.includes(problem)) bad.push(problem);
           continue;
         }
+        seen.add(r.task.id);
         if (t.apps && !(r.task.appId && t.apps.some((a) => a.toLowerCase() === r.task.appId))) continue;
         if (t.spaces && !(r.task.spaceId && t.spaces.includes(r.task.spaceId))) continue;
         out.push(r.task);
