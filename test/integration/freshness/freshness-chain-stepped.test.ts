@@ -200,5 +200,6 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
 
 describe("fresh by 07:00, the chain starting with a check-in, on the simulator (stepped clock)", () => {
   test("SQLite", () => scenario("sqlite"), 300_000);
-  test("PostgreSQL", () => scenario("postgres"), 900_000);
+  // 37–48 s on a quiet two-core machine, 645 s beside 8 busy processes and other jobs (load average 14): bounded far above both.
+  test("PostgreSQL", () => scenario("postgres"), 1_800_000);
 });
