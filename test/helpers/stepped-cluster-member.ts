@@ -4,11 +4,26 @@ import { join } from "node:path";
 import type { SteppedClock } from "../../src/core/stepped-clock";
 import { createTestApp, type TestApp } from "./app";
 
-export async function startSteppedMember(clock: SteppedClock, url: string, name: string, dir: string): Promise<TestApp> {
-  const t = createTestApp(`store:\n  postgres: { url: "${url}", instanceName: ${name}, leaseTtlMs: 180000, heartbeatIntervalMs: 60000 }\n`, {
+/**
+ * `yaml` is appended to the store block (a qlik: or watchdog: section); `beforeStart` sees the app before it starts
+ * (to listen on its bus).
+ */
+export async function startSteppedMember(
+  clock: SteppedClock,
+  url: string,
+  name: string,
+  dir: string,
+  opts: { yaml?: string; beforeStart?: (t: TestApp) => void } = {},
+): Promise<TestApp> {
+  // The store loads the PostgreSQL client at its start, and that load is not counted as work in flight: loaded cold
+  // there, it let this loop move time on by seconds to minutes (a different start time on every run). Loaded here
+  // first, every start takes the same simulated second.
+  await import("../../src/store/postgres-store");
+  const t = createTestApp(`store:\n  postgres: { url: "${url}", instanceName: ${name}, leaseTtlMs: 180000, heartbeatIntervalMs: 60000 }\n${opts.yaml ?? ""}`, {
     clock,
     dir: join(dir, name),
   });
+  opts.beforeStart?.(t);
   let started = false;
   const starting = t.app.start().finally(() => {
     started = true;
