@@ -81,10 +81,11 @@ export function createClusterStore(
       name: "cluster-store",
       async start() {
         try {
-          const { openPostgresStore } = await import("./postgres-store");
-          // Connecting and migrating is work in flight on a stepped clock too: a simulation's time waits for it.
-          const pg = await counted(
-            openPostgresStore(
+          // Loading the client, connecting and migrating are work in flight on a stepped clock too: a simulation's
+          // time waits for them (a cold module load alone took up to minutes of simulated time otherwise).
+          const open = async () => {
+            const { openPostgresStore } = await import("./postgres-store");
+            return openPostgresStore(
               {
                 url: cfg.url,
                 maxConnections: cfg.maxConnections,
@@ -94,9 +95,9 @@ export function createClusterStore(
                 applicationName: `steward ${instanceName}`.slice(0, 63),
               },
               sets,
-            ),
-            "connecting and migrating",
-          );
+            );
+          };
+          const pg = await counted(open(), "loading the PostgreSQL client, connecting and migrating");
           real = pg;
           resolveReady(pg);
         } catch (err) {

@@ -15,10 +15,6 @@ export async function startSteppedMember(
   dir: string,
   opts: { yaml?: string; beforeStart?: (t: TestApp) => void } = {},
 ): Promise<TestApp> {
-  // The store loads the PostgreSQL client at its start, and that load is not counted as work in flight: loaded cold
-  // there, it let this loop move time on by seconds to minutes (a different start time on every run). Loaded here
-  // first, every start takes the same simulated second.
-  await import("../../src/store/postgres-store");
   const t = createTestApp(`store:\n  postgres: { url: "${url}", instanceName: ${name}, leaseTtlMs: 180000, heartbeatIntervalMs: 60000 }\n${opts.yaml ?? ""}`, {
     clock,
     dir: join(dir, name),
