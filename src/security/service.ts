@@ -63,6 +63,18 @@ export interface SecurityDeps {
 /** How long a Steward's record that it depends on the stored keys lasts unless renewed (at every key refresh). */
 const requirementTtl = (refreshMs: number | undefined) => Math.max(60_000, 3 * (refreshMs ?? 0));
 
+/** Records a stored key's use in the store, at most once a minute per key. */
+function keyUseNoter(deps: SecurityDeps, log: SecurityDeps["log"]): SecurityService["noteKeyUse"] {
+  const lastTouched = new Map<string, number>();
+  return (name, source) => {
+    if (source !== "store") return;
+    const now = deps.clock.now();
+    if (now - (lastTouched.get(name) ?? 0) < 60_000) return;
+    lastTouched.set(name, now);
+    deps.keyStore.touch(name).catch((err: Error) => log.warn({ name, err: err.message }, "could not record the use of an API key"));
+  };
+}
+
 export function createSecurityService(initial: SecurityConfig, deps: SecurityDeps): SecurityService {
   const log = deps.log;
   const instance = deps.instance ?? { id: `${hostname()}-${randomBytes(3).toString("hex")}`, name: hostname() };
@@ -89,6 +101,8 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
   const readKeys = async (): Promise<StoredKey[]> => {
     if (!depends()) return deps.keyStore.active();
     const keys = await deps.keyStore.require(requirement(), ttl);
+    // A reload ended the dependence while this waited for the keys' lock (its release may have come first).
+    if (!depends()) return deps.keyStore.release(instance.id).then(async () => keys ?? deps.keyStore.active());
     if (keys) recorded = true;
     return keys ?? [];
   };
@@ -105,18 +119,10 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
     if (refusal) throw new AppError("CONFIG_INVALID", refusal);
   };
 
-  const lastTouched = new Map<string, number>();
-
   return {
     policy: () => current,
     checkListenRule,
-    noteKeyUse(name, source) {
-      if (source !== "store") return;
-      const now = deps.clock.now();
-      if (now - (lastTouched.get(name) ?? 0) < 60_000) return;
-      lastTouched.set(name, now);
-      deps.keyStore.touch(name).catch((err: Error) => log.warn({ name, err: err.message }, "could not record the use of an API key"));
-    },
+    noteKeyUse: keyUseNoter(deps, log),
     refreshKeys,
     async createKey(input, actor) {
       const cfg = base.config;

@@ -133,3 +133,49 @@ test("a reload that leaves a 0.0.0.0 Steward with only the stored keys records i
   // Without stored keys, a reload back to only the stored keys is refused: the listener would be open.
   await expect(c.app.security.service.prepare(withoutConfigKey, "0.0.0.0")).rejects.toThrow("refusing to serve the REST API on 0.0.0.0 without authentication");
 });
+
+test("a key refresh on its way when a reload ends the dependence on stored keys does not record it again", async () => {
+  // Made to happen every time: another session holds the keys' lock, so node-d's renewal of its record waits for it;
+  // meanwhile a reload gives node-d a config key and clears the record. When the lock is let go the renewal must not
+  // write the record back: it would block revoking the last stored key for a minute, naming a Steward that no longer
+  // depends on it (seen under load as the 15 s wait above running out).
+  url = await pg.createDatabase("last_key_refresh_race");
+  const { SecuritySchema } = await import("../../../src/config/sections/security");
+  const { generateApiKey, hashApiKey } = await import("../../../src/security/api-keys");
+  const a = await steward("node-a3", "127.0.0.1");
+  const r = await fetch(`${a.base}/v4/admin/apikeys`, { method: "POST", headers: json, body: JSON.stringify({ name: "svc", scopes: ["admin"] }) });
+  const svc = ((await r.json()) as { key: string }).key;
+  const configKey = { name: "local", hash: hashApiKey(generateApiKey()), scopes: ["admin"] };
+  const d = createTestApp(
+    `http: { host: 0.0.0.0, port: 0 }\n${store("node-d")}security:\n  apiKeys:\n    - { name: local, hash: "${configKey.hash}", scopes: [admin] }\n`,
+  );
+  apps.push(d);
+  await d.app.start();
+  const service = d.app.security.service;
+  (await service.prepare(SecuritySchema.parse({}), "0.0.0.0"))();
+  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  const records = async () => (await sql`SELECT instance_name FROM api_key_requirements WHERE instance_name = 'node-d'`).length;
+  expect(await records()).toBe(1);
+  const holder = await sql.reserve();
+  try {
+    await holder.unsafe("BEGIN");
+    await holder.unsafe("SELECT pg_advisory_xact_lock(1400141643)"); // the keys' lock (src/security/key-store.ts)
+    const refresh = service.refreshKeys();
+    let waiting = 0;
+    for (let i = 0; i < 500 && waiting === 0; i++) {
+      waiting = (await sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'steward node-d' AND wait_event_type = 'Lock'`).length;
+      if (waiting === 0) await Bun.sleep(10);
+    }
+    expect(waiting).toBe(1);
+    (await service.prepare(SecuritySchema.parse({ apiKeys: [configKey] }), "0.0.0.0"))();
+    await waitFor(async () => (await records()) === 0, { what: "the reload's release of the record" });
+    await holder.unsafe("ROLLBACK");
+    await refresh;
+    expect(await records()).toBe(0);
+    const revoked = await fetch(`${a.base}/v4/admin/apikeys/svc`, { method: "DELETE", headers: { "x-api-key": svc } });
+    expect(revoked.status).toBe(204);
+  } finally {
+    holder.release();
+    await sql.end();
+  }
+});
