@@ -76,19 +76,26 @@ class NetworkError extends Error {
   }
 }
 
+/**
+ * The certificates as text: the agent names each request's connection pool from its TLS options, and with Buffers
+ * it converted all three to strings again for every request.
+ */
+type PemText = Omit<QlikCertMaterial, "cert" | "key" | "ca"> & { cert: string; key: string; ca: string };
+const pemText = (c: QlikCertMaterial): PemText => ({ ...c, cert: c.cert.toString("utf8"), key: c.key.toString("utf8"), ca: c.ca.toString("utf8") });
+
 export function createQrsTransport(cfg: NonNullable<Config["qlik"]>, deps: QrsTransportDeps): QrsTransport {
   const log = deps.log.child({ module: "qrs" });
   const baseUrl = `https://${cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host}:${cfg.qrsPort}`;
   const user = `UserDirectory=${cfg.userDirectory}; UserId=${cfg.userId}`;
   const retryBaseMs = deps.retryBaseMs ?? 250;
   const maxBodyBytes = deps.maxBodyBytes ?? 64 * 1024 * 1024;
-  let certs: QlikCertMaterial | undefined;
+  let certs: PemText | undefined;
   let agent: Agent | undefined;
 
   // Certificates are read on first use, so a missing file is reported where it matters (readiness, enrichment).
-  function tls(): { certs: QlikCertMaterial; agent: Agent } {
+  function tls(): { certs: PemText; agent: Agent } {
     if (!certs || !agent) {
-      certs = loadQlikCerts(cfg, deps.baseDir);
+      certs = pemText(loadQlikCerts(cfg, deps.baseDir));
       agent = new Agent({
         keepAlive: true,
         maxSockets: 16,

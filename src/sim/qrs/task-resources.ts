@@ -21,6 +21,18 @@ const statusValue = (v: FilterValue) => {
   return v.value.trim() !== "" && Number.isFinite(Number(v.value)) ? Number(v.value) : undefined;
 };
 
+/**
+ * `value` is `lower` (lower-case) but for case. Asked of every run kept for each lookup by id, so most values (ids that
+ * differ from the first character) are told apart without building a lower-cased copy of each.
+ */
+function equalsLower(value: string, lower: string): boolean {
+  if (value === lower) return true;
+  if (value.length !== lower.length) return false;
+  const first = value.charCodeAt(0);
+  if (first < 128 && (first >= 65 && first <= 90 ? first + 32 : first) !== lower.charCodeAt(0)) return false;
+  return value.toLowerCase() === lower;
+}
+
 export function taskResources(repo: Repository): Record<string, Resource> {
   const tasksOfType = (types: number[] | null) => (opts: RenderOptions) =>
     [...repo.tasks.values()].filter((t) => types === null || types.includes(t.model.taskType)).map((t) => renderTaskFull(repo, t, opts));
@@ -79,8 +91,8 @@ export function taskResources(repo: Repository): Record<string, Resource> {
         if (since === undefined && status === undefined && taskId === undefined && executionId === undefined) return undefined;
         const out: Json[] = [];
         for (const e of repo.executions.values()) {
-          if (executionId !== undefined && e.executionID.toLowerCase() !== executionId) continue;
-          if (taskId !== undefined && e.taskId.toLowerCase() !== taskId) continue;
+          if (executionId !== undefined && !equalsLower(e.executionID, executionId)) continue;
+          if (taskId !== undefined && !equalsLower(e.taskId, taskId)) continue;
           if (status && (e.status < status.lo || e.status > status.hi)) continue;
           if (
             since !== undefined &&
