@@ -139,10 +139,10 @@ export function createSilenceStore(db: SqlDb) {
     },
     /** Silences whose held alerts of this condition are still waiting (the condition has not ended). */
     async heldSilencesOf(conditionKey: string): Promise<number[]> {
-      const rows = await db.all<{ silence_id: number }>("SELECT DISTINCT silence_id FROM silence_holds WHERE condition_key = ? AND state = 'held'", [
-        conditionKey,
-      ]);
-      return rows.map((r) => Number(r.silence_id));
+      // Asked for every event with a condition, nearly always of none: DISTINCT would sort through a temporary
+      // table even then (ten times the index lookup); the few rows are made distinct here.
+      const rows = await db.all<{ silence_id: number }>("SELECT silence_id FROM silence_holds WHERE condition_key = ? AND state = 'held'", [conditionKey]);
+      return [...new Set(rows.map((r) => Number(r.silence_id)))].sort((a, b) => a - b);
     },
     /** The condition ended while silenced: its held alerts are not to be sent. */
     async closeCondition(conditionKey: string, now: number): Promise<number> {
