@@ -11,7 +11,7 @@ import { createManualClock, type ManualClock } from "../../../src/core/clock";
 import type { TaskEvent } from "../../../src/events/types";
 import { syntheticTaskEvent } from "../../../src/notify/samples";
 import { createTestApp, type TestApp } from "../../helpers/app";
-import { createTempDir, type TempDir } from "../../helpers/temp-dir";
+import { createTempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
 
@@ -77,31 +77,32 @@ interface Summary {
 
 const summaries = (rx: HttpReceiver) => rx.requests.filter((r) => r.path === "/summary").map((r) => JSON.parse(r.body) as Summary);
 
-describe("escalation and maintenance windows", () => {
-  let rx: HttpReceiver;
-  let dir: TempDir;
-  let clock: ManualClock;
-  let t: TestApp;
+/**
+ * One Steward with these maintenance windows (YAML), on its own manual clock from 09:00 and receivers, started before
+ * the describe's tests and stopped after them.
+ */
+function stewardWith(windows: string): { readonly rx: HttpReceiver; readonly clock: ManualClock; readonly t: TestApp } {
+  const rx = startHttpReceiver();
+  const dir = createTempDir();
+  const clock = createManualClock(START);
+  const t = createTestApp(config(rx, windows), { clock, dir: dir.path });
+  beforeAll(() => t.app.start());
+  afterAll(async () => {
+    await t.app.stop();
+    dir.remove();
+    await rx.stop();
+  });
+  return { rx, clock, t };
+}
 
-  beforeAll(async () => {
-    rx = startHttpReceiver();
-    dir = createTempDir();
-    clock = createManualClock(START);
-    // Each window covers one task, so the cases run side by side on one clock from 09:00.
-    const windows = `maintenance:
+describe("escalation and maintenance windows", () => {
+  // Each window covers one task, so the cases run side by side on one clock from 09:00.
+  const { rx, clock, t } = stewardWith(`maintenance:
   windows:
     - { name: sales-window, start: "${at(10)}", end: "${at(60)}", matcher: { taskNames: ["Sales load"] } }
     - { name: hr-window, start: "${at(10)}", end: "${at(60)}", matcher: { taskNames: ["HR load"] } }
     - { name: finance-window, start: "${at(5)}", end: "${at(20)}", matcher: { taskNames: ["Finance load"] } }
-`;
-    t = createTestApp(config(rx, windows), { clock, dir: dir.path });
-    await t.app.start();
-  });
-  afterAll(async () => {
-    await t?.app.stop();
-    dir?.remove();
-    await rx?.stop();
-  });
+`);
 
   test("an escalation due inside a window waits for its end, pages once then, and the summary counts each alert once", async () => {
     // 09:00 Sales load fails and the team is paged; HR load too (acknowledged inside its window, below); Finance
@@ -156,27 +157,10 @@ describe("escalation and maintenance windows", () => {
 });
 
 describe("alerts held by a window", () => {
-  let rx: HttpReceiver;
-  let dir: TempDir;
-  let clock: ManualClock;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    rx = startHttpReceiver();
-    dir = createTempDir();
-    clock = createManualClock(START);
-    const windows = `maintenance:
+  const { rx, clock, t } = stewardWith(`maintenance:
   windows:
     - { name: stock-window, start: "${at(0)}", end: "${at(20)}", matcher: { taskNames: ["Stock load"] } }
-`;
-    t = createTestApp(config(rx, windows), { clock, dir: dir.path });
-    await t.app.start();
-  });
-  afterAll(async () => {
-    await t?.app.stop();
-    dir?.remove();
-    await rx?.stop();
-  });
+`);
 
   test("a failure the window held starts no escalation, during the window or after it; the next failure's page does", async () => {
     const stock = await run(t, "Stock load", "failed", clock.now());
@@ -196,27 +180,10 @@ describe("alerts held by a window", () => {
 });
 
 describe("a condition that ended and began again inside a window", () => {
-  let rx: HttpReceiver;
-  let dir: TempDir;
-  let clock: ManualClock;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    rx = startHttpReceiver();
-    dir = createTempDir();
-    clock = createManualClock(START);
-    const windows = `maintenance:
+  const { rx, clock, t } = stewardWith(`maintenance:
   windows:
     - { name: budget-window, start: "${at(0)}", end: "${at(50)}", matcher: { taskNames: ["Budget load"] } }
-`;
-    t = createTestApp(config(rx, windows), { clock, dir: dir.path });
-    await t.app.start();
-  });
-  afterAll(async () => {
-    await t?.app.stop();
-    dir?.remove();
-    await rx?.stop();
-  });
+`);
 
   test("is listed once, as still open; each alert held is counted once", async () => {
     await clock.set(START + 5 * MIN);
@@ -241,23 +208,7 @@ describe("a condition that ended and began again inside a window", () => {
 });
 
 describe("escalation and silences", () => {
-  let rx: HttpReceiver;
-  let dir: TempDir;
-  let clock: ManualClock;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    rx = startHttpReceiver();
-    dir = createTempDir();
-    clock = createManualClock(START);
-    t = createTestApp(config(rx, ""), { clock, dir: dir.path });
-    await t.app.start();
-  });
-  afterAll(async () => {
-    await t?.app.stop();
-    dir?.remove();
-    await rx?.stop();
-  });
+  const { clock, t } = stewardWith("");
 
   const silence = async (taskNames: string[], duration: string): Promise<number> => {
     const res = await t.request("/v4/silences", {
