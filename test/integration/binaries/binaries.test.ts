@@ -130,7 +130,8 @@ for (const platform of [linux, windows]) {
       }
     });
 
-    test("run serves /health and /v4/butlerping, then stops gracefully with exit 0", async () => {
+    /** Starts `run`, checks what it serves, stops it with the platform's signal: the exit code and the output. */
+    const serveAndStop = async (): Promise<{ code: number; output: string }> => {
       const [httpPort, udpPort] = [await freeTcpPort(HOST), await freeUdpPort(HOST)];
       writeFileSync(
         join(dir.path, "run.yaml"),
@@ -172,11 +173,22 @@ for (const platform of [linux, windows]) {
         expect(help.status).toBe(200);
         expect(await help.text()).toContain('<h1 id="the-watchdog');
         expect(existsSync(join(dir.path, "data"))).toBe(true);
-      } finally {
-        const code = await proc.stop(platform.stopSignal, 15_000);
-        expect({ code, output: code === 0 ? "" : proc.output() }).toEqual({ code: 0, output: "" });
+      } catch (err) {
+        await proc.stop(platform.stopSignal, 15_000);
+        throw err;
       }
-    }, 90_000);
+      const code = await proc.stop(platform.stopSignal, 15_000);
+      return { code, output: code === 0 ? "" : proc.output() };
+    };
+
+    test("run serves /health and /v4/butlerping, then stops gracefully with exit 0", async () => {
+      let stopped = await serveAndStop();
+      // Wine's own client, not Steward, sometimes loses its connection to the wineserver while a process with several
+      // threads exits ("wine client error:…: recvmsg: Connection reset by peer", exit 1 and nothing else; seen twice
+      // in many runs, each time passing alone right after): the whole run is tried once more then.
+      if (platform === windows && stopped.code !== 0 && /^(wine client error:[^\n]*\n?)+$/.test(stopped.output)) stopped = await serveAndStop();
+      expect(stopped).toEqual({ code: 0, output: "" });
+    }, 180_000);
 
     // Only the Linux binary: the simulator's TLS listeners are Linux-tested (DESIGN.md, Wine notes).
     if (platform === linux) {
