@@ -36,6 +36,8 @@ export interface Fault {
   explainsUntil: number;
   /** Caught only when each of these was raised among the events the fault explains (besides at least one event). */
   expects: Expected[];
+  /** Someone acknowledges the task's open incident then (POST /v4/incidents/{id}/acknowledge): it must not escalate. */
+  acknowledge?: { at: number; task: string };
 }
 
 /** The eleven faults of the two weeks from Monday 23 March 2026 that fall within `days` of `start`. */
@@ -76,6 +78,8 @@ export function richSiteFaults(tasks: RichTask[], start: number, days: number): 
       explainsTasks: withDownstream(["QVD 15"]),
       explainsUntil: Z("2026-03-31T12:00:00Z"),
       expects: [{ kind: "app.stale" }],
+      // The team's page comes at 01:38; someone is on it 12 minutes later, before the 30 minutes run out.
+      acknowledge: { at: Z("2026-03-28T01:50:00Z"), task: "QVD 15" },
     },
     {
       name: "a Skipped run (Quarter 02 runs 20 minutes once, Monday)",
@@ -235,6 +239,8 @@ export interface Page {
   causeStatus?: string;
   /** An update page of an open cause (more tasks joined), not its opening. */
   update?: boolean;
+  /** Sent on the duty manager's route because nobody acknowledged the team's alert in time. */
+  escalated?: boolean;
 }
 
 export interface NodeFaultRow {
@@ -300,4 +306,51 @@ export function judgePages(
     return { fault: f.name, pages: kinds.map((k) => `${k} ${mine.filter((p) => what(p) === k).length}`).join(", ") };
   });
   return { unexplained, strayCauses, nodeRows, perFault };
+}
+
+export interface EscalationRow {
+  fault: string;
+  /** The failing task (a Qlik Cloud reload's alert names its app instead). */
+  subject: string;
+  /** The team's pages of its failures while the fault explains them. */
+  failurePages: number;
+  acknowledged: boolean;
+  /** Minutes from the team's first page to each escalated page. */
+  escalatedAfterMin: string;
+}
+
+/**
+ * Escalation on the same weeks (route `team` escalates to `duty-manager` after 30 minutes): every escalated page is a
+ * failure a fault explains, and per fault and failing task exactly one escalation 30 minutes after the team's first
+ * page, none when someone acknowledged the incident in time.
+ */
+export function judgeEscalations(pages: Page[], faults: Fault[], site: Array<RichTask | RichCloudTask>): { stray: Page[]; rows: EscalationRow[] } {
+  const appOf = new Map(site.map((x) => [x.name, x.app]));
+  // A Qlik Cloud reload's alert names its app, not the task that started it.
+  const explained = (f: Fault, p: Page) =>
+    p.at >= f.at &&
+    p.at <= f.explainsUntil &&
+    ((p.task !== undefined && f.explainsTasks.includes(p.task)) || (p.app !== undefined && f.explainsTasks.some((n) => appOf.get(n) === p.app)));
+  const subjectOf = (p: Page) => p.task ?? p.app ?? "";
+  const failures = (f: Fault) => pages.filter((p) => p.kind === "task.failed" && explained(f, p));
+  const stray = pages.filter((p) => p.escalated && !faults.some((f) => failures(f).includes(p)));
+  const rows = faults.flatMap((f) => {
+    const mine = failures(f);
+    const team = mine.filter((p) => !p.escalated);
+    return [...new Set(team.map(subjectOf))].map((subject) => {
+      const first = team.find((p) => subjectOf(p) === subject)!.at;
+      const ackTask = f.acknowledge?.task;
+      return {
+        fault: f.name,
+        subject,
+        failurePages: team.filter((p) => subjectOf(p) === subject).length,
+        acknowledged: ackTask !== undefined && (ackTask === subject || appOf.get(ackTask) === subject),
+        escalatedAfterMin: mine
+          .filter((p) => p.escalated && subjectOf(p) === subject)
+          .map((p) => String((p.at - first) / 60_000))
+          .join(", "),
+      };
+    });
+  });
+  return { stray, rows };
 }

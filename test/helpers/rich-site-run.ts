@@ -45,6 +45,8 @@ export interface RichRun {
   pages: () => Page[];
   /** The webhook's receiver. */
   rx: HttpReceiver;
+  /** Each acknowledgement a fault made: when, of which task's incident, and the API's answer (or why none was made). */
+  acks: Array<{ at: number; task: string; result: string }>;
 }
 
 export const looksOk = (t: TestApp) => Number(/steward_watchdog_looks_total\{result="ok"\} (\d+)/.exec(t.app.metrics.render())?.[1] ?? 0);
@@ -62,8 +64,13 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
   const rx = startHttpReceiver();
   const alerting = `channels:
   hook: { type: webhook, url: "${rx.url}/hook" }
+  duty: { type: webhook, url: "${rx.url}/duty" }
 routes:
-  - { on: [task.missed, task.chain_broken, task.running_long, app.stale, task.disabled, task.failed, service.stopped], to: [hook] }
+  - name: team
+    on: [task.missed, task.chain_broken, task.running_long, app.stale, task.disabled, task.failed, service.stopped]
+    to: [hook]
+    escalate: { after: 30m, to: duty-manager }
+  - { name: duty-manager, on: [task.failed, task.aborted], to: [duty] }
 grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
 `;
   const t = createTestApp(
@@ -96,11 +103,27 @@ grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
     else if ("nodeDown" in a) await simControl(sim, "POST", `/nodes/${a.nodeDown}/down`);
     else await simControl(sim, "POST", `/nodes/${a.nodeUp}/up`);
   };
+  const acks: RichRun["acks"] = [];
+  // As an admin would from the dashboard: the task's open incident, acknowledged through the API.
+  const acknowledge = async (task: string) => {
+    const open = (await (await t.request("/v4/incidents?status=open")).json()) as { incidents: Array<{ id: number; taskId: string | null }> };
+    const incident = open.incidents.find((i) => i.taskId === ids.get(task));
+    const res = incident
+      ? await t.request(`/v4/incidents/${incident.id}/acknowledge`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: '{"note":"on it"}',
+        })
+      : undefined;
+    acks.push({ at: clock.now(), task, result: res ? String(res.status) : "no open incident" });
+  };
   // Each fault is applied and reverted by a timer on the shared clock: its work (control API calls) is what the
   // timer returns, so time stands still until the simulator has taken it.
   for (const f of faults) {
     clock.setTimeout(() => Promise.all(f.apply.map(act)), f.at - clock.now());
     clock.setTimeout(() => Promise.all(f.revert.map(act)), f.revertAt - clock.now());
+    const ack = f.acknowledge;
+    if (ack) clock.setTimeout(() => acknowledge(ack.task), ack.at - clock.now());
   }
 
   const pages = () =>
@@ -119,9 +142,10 @@ grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
         ...(b.taskName ? { task: b.taskName } : {}),
         ...(b.appName ? { app: b.appName } : {}),
         ...(b.causeTitle ? { causeTitle: b.causeTitle, causeStatus: b.causeStatus, update: b.cause?.update !== undefined } : {}),
+        ...(r.path === "/duty" ? { escalated: true } : {}),
       };
     });
-  const run: RichRun = { site, t, events, history, looksAtStart: 0, pages, rx };
+  const run: RichRun = { site, t, events, history, looksAtStart: 0, pages, rx, acks };
   o.opened?.(run);
 
   await clock.runUntil(START);

@@ -9,7 +9,7 @@ import { afterAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { richCloudTasks, richSiteHostOf, richSiteTasks } from "../../helpers/rich-site";
-import { judgePages, judgeRichSite, richSiteFaults } from "../../helpers/rich-site-faults";
+import { judgeEscalations, judgePages, judgeRichSite, richSiteFaults } from "../../helpers/rich-site-faults";
 import { closeRichRun, DAY, looksOk, RICH_SITE_START as START, type RichRun, runRichSite } from "../../helpers/rich-site-run";
 import { createTempDir } from "../../helpers/temp-dir";
 
@@ -100,13 +100,26 @@ test(`the rich site for ${DAYS} simulated days: every watchdog event explained b
     console.log(
       run
         .pages()
-        .map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.task ?? p.app ?? ""} ${p.causeTitle ?? ""} ${p.update ? "update" : ""}`)
+        .map(
+          (p) =>
+            `${new Date(p.at).toISOString()} ${p.kind} ${p.task ?? p.app ?? ""} ${p.causeTitle ?? ""} ${p.update ? "update" : ""} ${p.escalated ? "ESCALATED" : ""}`,
+        )
         .join("\n"),
     );
   expect(paged.unexplained.map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.task ?? p.app}`)).toEqual([]);
   expect(paged.strayCauses.map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.causeTitle}`)).toEqual([]);
   expect(paged.nodeRows.length).toBeGreaterThan(0);
   for (const r of paged.nodeRows) expect({ fault: r.fault, opened: r.opened, loose: r.loosePages }).toEqual({ fault: r.fault, opened: 1, loose: "" });
+
+  // ── Escalation on the same weeks: the duty manager is told of each failing task a fault explains, once, 30 minutes
+  // after the team's first page, and never of one someone acknowledged in time.
+  const escalations = judgeEscalations(run.pages(), faults, [...TASKS, ...CLOUD]);
+  console.table(escalations.rows);
+  expect(run.acks.map((a) => `${a.task} ${a.result}`)).toEqual(faults.flatMap((f) => (f.acknowledge ? [`${f.acknowledge.task} 200`] : [])));
+  expect(escalations.stray.map((p) => `${new Date(p.at).toISOString()} ${p.task ?? p.app}`)).toEqual([]);
+  for (const r of escalations.rows) expect(r).toEqual({ ...r, escalatedAfterMin: r.acknowledged ? "" : "30" });
+  expect(escalations.rows.filter((r) => r.acknowledged).length).toBeGreaterThan(0);
+  expect(escalations.rows.filter((r) => !r.acknowledged).length).toBeGreaterThan(1);
 }, 1_500_000);
 
 const countBy = (xs: string[]) => Object.fromEntries([...new Set(xs)].sort().map((x) => [x, xs.filter((y) => y === x).length]));
