@@ -1,6 +1,6 @@
 // The JSON Schema of the config file for editors (YAML language server), generated from the zod schema.
 import { z } from "zod";
-import { ConfigSchema } from "./schema";
+import { configSchema } from "./schema";
 
 /**
  * The file is checked as written, before ${env:…} placeholders are replaced: a URL written as
@@ -19,6 +19,6 @@ function dropUriFormats(node: unknown): unknown {
 }
 
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = dropUriFormats(z.toJSONSchema(ConfigSchema, { io: "input", target: "draft-7", unrepresentable: "any" })) as Record<string, unknown>;
+  const schema = dropUriFormats(z.toJSONSchema(configSchema(), { io: "input", target: "draft-7", unrepresentable: "any" })) as Record<string, unknown>;
   return { ...schema, title: "Steward configuration", $id: "https://steward.invalid/steward.schema.json" };
 }

@@ -5,7 +5,7 @@ import { dirname, resolve } from "node:path";
 import { AppError } from "../core/errors";
 import { createSecretRegistry, type SecretRegistry } from "../core/redaction";
 import { readEnvFile } from "./env-file";
-import { ConfigSchema, type Config } from "./schema";
+import { configSchema, type Config } from "./schema";
 import { formatConfigIssues } from "./format-issues";
 import { readUserTextFile } from "./read-text";
 import { substitutePlaceholders } from "./substitute";
@@ -69,9 +69,12 @@ export function parseConfigText(text: string, displayName: string, baseDir: stri
     options.envOverrides === false ? [] : applyEnvOverrides(data as Record<string, unknown>, options.env ?? process.env, secrets, options.envFileVars);
   // Parsed once per start or reload: zod's compiled fast path (generated with new Function on the first parse of
   // each object schema) costs more to build than it saves on one parse (measured: ~18 ms against ~8 ms of CPU).
-  const parsed = ConfigSchema.safeParse(data, { jitless: true });
+  // Built for this parse and dropped with it: kept in a module constant its ~1,400 zod objects stayed in the heap
+  // for the life of the process (bench/README.md, "Idle RSS against issue 48").
+  const schema = configSchema();
+  const parsed = schema.safeParse(data, { jitless: true });
   if (!parsed.success) {
-    const messages = formatConfigIssues(parsed.error.issues, ConfigSchema, src, data).map((m) => {
+    const messages = formatConfigIssues(parsed.error.issues, schema, src, data).map((m) => {
       const from = overrides.find((o) => m.includes(` ${o.path}:`) || m.includes(` ${o.path}.`));
       return from ? `${m} (set by ${from.variable})` : m;
     });

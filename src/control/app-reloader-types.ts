@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { z } from "zod";
 import type { AuditLog } from "../audit/audit-log";
 import type { ReloadInput } from "../checks/reload-input";
-import type { ReloadSchema } from "../config/sections/control";
+import type { reloadSchema } from "../config/sections/control";
 import type { Clock } from "../core/clock";
 import type { MetricsRegistry } from "../core/metrics";
 import type { EngineClient } from "../qlik/engine-client";
@@ -26,6 +26,6 @@ export interface AppReloaderDeps {
   log: Logger;
   metrics: MetricsRegistry;
   clock: Clock;
-  cfg: z.infer<typeof ReloadSchema>;
+  cfg: z.infer<ReturnType<typeof reloadSchema>>;
   dataChecks?: ReloadDataChecks;
 }

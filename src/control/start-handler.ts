@@ -1,6 +1,6 @@
 // One start request, whichever edge it came from (REST or MQTT): validate ids, store the key-value pairs,
 // start through the TaskStarter, optionally wait for the runs, and build the answer.
-import type { WaitSchema } from "../config/sections/control";
+import type { waitSchema } from "../config/sections/control";
 import { AppError, isAppError } from "../core/errors";
 import { assertTaskIdsWellFormed, isEmptySelector, parseStartRequest, type KvSkipped, type KvWrite, type StartBody } from "./start-request";
 import { toStartResponse, type KeyValueReport, type StartResponse } from "./start-response";
@@ -11,7 +11,7 @@ import type { z } from "zod";
 export interface StartHandlerDeps {
   starter: TaskStarter;
   waiter: TaskWaiter;
-  waitCfg: z.infer<typeof WaitSchema>;
+  waitCfg: z.infer<ReturnType<typeof waitSchema>>;
   /** The KV store, once it exists; without it `keyvaluestore` items are skipped and reported. */
   kv: () => KeyValueWriter | undefined;
 }

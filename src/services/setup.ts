@@ -2,7 +2,7 @@
 // other workers, and reconfigured in place when `serviceMonitor:` changes.
 import type { Logger } from "pino";
 import type { Reconfigurable } from "../config/reload/reloader";
-import { ServiceMonitorSchema, type ServiceMonitorConfig } from "../config/sections/services";
+import { serviceMonitorSchema, type ServiceMonitorConfig } from "../config/sections/services";
 import type { EventBus } from "../core/bus";
 import type { Clock } from "../core/clock";
 import type { Lifecycle } from "../core/lifecycle";
@@ -21,20 +21,21 @@ export interface ServiceMonitorSetupDeps {
   platform?: string;
 }
 
-const OFF: ServiceMonitorConfig = ServiceMonitorSchema.parse({ enabled: false });
+/** The section switched off, parsed when needed: a schema built at import would stay in the heap. */
+const off = (): ServiceMonitorConfig => serviceMonitorSchema().parse({ enabled: false });
 
 export function setupServiceMonitor(
   cfg: ServiceMonitorConfig | undefined,
   deps: ServiceMonitorSetupDeps,
 ): { monitor: ServiceMonitor; reconfigurable: Reconfigurable } {
-  const monitor = createServiceMonitor(cfg ?? OFF, deps);
+  const monitor = createServiceMonitor(cfg ?? off(), deps);
   deps.lifecycle.add(monitor.component);
   return {
     monitor,
     reconfigurable: {
       name: "serviceMonitor",
       sections: ["serviceMonitor"],
-      prepare: (next) => ({ apply: () => monitor.reconfigure(next.config.serviceMonitor ?? OFF) }),
+      prepare: (next) => ({ apply: () => monitor.reconfigure(next.config.serviceMonitor ?? off()) }),
     },
   };
 }

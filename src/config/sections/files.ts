@@ -4,12 +4,12 @@
 import { z } from "zod";
 import { lazySection } from "../lazy-section";
 
-const DirSchema = z.string().min(1).max(4096);
+const dirSchema = () => z.string().min(1).max(4096);
 const PairSchema = z.lazy(() =>
   z
     .strictObject({
-      from: DirSchema.describe("Source folder; files anywhere below it may be read."),
-      to: DirSchema.describe("Target folder; files anywhere below it may be written."),
+      from: dirSchema().describe("Source folder; files anywhere below it may be read."),
+      to: dirSchema().describe("Target folder; files anywhere below it may be written."),
     })
     .describe("A source → target folder pair: a request must match both folders of the same pair."),
 );
@@ -19,9 +19,9 @@ export const FilesSchema = lazySection(() =>
     .strictObject({
       copy: z.array(PairSchema).default([]).describe("Folder pairs for PUT /v4/filecopy (Butler: fileCopyApprovedDirectories)."),
       move: z.array(PairSchema).default([]).describe("Folder pairs for PUT /v4/filemove (Butler: fileMoveApprovedDirectories)."),
-      delete: z.array(DirSchema).default([]).describe("Folders below which DELETE /v4/filedelete may remove files (Butler: fileDeleteApprovedDirectories)."),
-      createDir: z.array(DirSchema).default([]).describe("Folders below which POST /v4/createdir may create directories (Butler allowed anywhere)."),
-      qvdRoot: DirSchema.optional().describe("Root of POST /v4/createdirqvd; its `directory` is relative to this (Butler: configDirectories.qvdPath)."),
+      delete: z.array(dirSchema()).default([]).describe("Folders below which DELETE /v4/filedelete may remove files (Butler: fileDeleteApprovedDirectories)."),
+      createDir: z.array(dirSchema()).default([]).describe("Folders below which POST /v4/createdir may create directories (Butler allowed anywhere)."),
+      qvdRoot: dirSchema().optional().describe("Root of POST /v4/createdirqvd; its `directory` is relative to this (Butler: configDirectories.qvdPath)."),
       allowUnc: z.boolean().default(false).describe("Accept UNC paths (\\\\server\\share\\…) on Windows. Off by default."),
       allowDirectoryDelete: z.boolean().default(false).describe("Let /v4/filedelete remove a whole directory tree. Off by default: only files are deleted."),
     })

@@ -14,46 +14,54 @@ import { InfluxDbChannelSchema } from "../../notify/channels/influxdb/schema";
 import { Signl4ChannelSchema } from "../../notify/channels/signl4/schema";
 import { NewRelicChannelSchema } from "../../notify/channels/newrelic/schema";
 
-export const ChannelConfigSchema = z
-  .discriminatedUnion("type", [
-    EmailChannelSchema,
-    SlackChannelSchema,
-    TeamsChannelSchema,
-    WebhookChannelSchema,
-    MqttChannelSchema,
-    InfluxDbChannelSchema,
-    Signl4ChannelSchema,
-    NewRelicChannelSchema,
-  ])
-  .describe("The channel's type; it decides which other keys the channel takes.");
-export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
+export const channelConfigSchema = () =>
+  z
+    .discriminatedUnion("type", [
+      EmailChannelSchema,
+      SlackChannelSchema,
+      TeamsChannelSchema,
+      WebhookChannelSchema,
+      MqttChannelSchema,
+      InfluxDbChannelSchema,
+      Signl4ChannelSchema,
+      NewRelicChannelSchema,
+    ])
+    .describe("The channel's type; it decides which other keys the channel takes.");
+/** For tests and scripts: built on first use and kept. Steward builds it per parse (channelConfigSchema()), so it is dropped after. */
+export const ChannelConfigSchema = z.lazy(channelConfigSchema);
+export type ChannelConfig = z.infer<ReturnType<typeof channelConfigSchema>>;
 export type ChannelType = ChannelConfig["type"];
 
 const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export const ChannelsSchema = z
-  .record(z.string().regex(CHANNEL_NAME, "channel names use letters, digits, '.', '_' and '-'"), ChannelConfigSchema)
-  .default({})
-  .describe("Named channel instances, e.g. ops-mail: { type: email, … }. Routes refer to them by name.");
+export const channelsSchema = () =>
+  z
+    .record(z.string().regex(CHANNEL_NAME, "channel names use letters, digits, '.', '_' and '-'"), channelConfigSchema())
+    .default({})
+    .describe("Named channel instances, e.g. ops-mail: { type: email, … }. Routes refer to them by name.");
 
-const NameValueFilterSchema = z.strictObject({
-  name: z.string().min(1).describe("Custom property name (case-insensitive)."),
-  value: z.string().describe("Value (case-insensitive)."),
-});
+const nameValueFilterSchema = () =>
+  z.strictObject({
+    name: z.string().min(1).describe("Custom property name (case-insensitive)."),
+    value: z.string().describe("Value (case-insensitive)."),
+  });
 
-const UserRefSchema = z
-  .string()
-  .regex(/^[^\\/]+[\\/][^\\/]+$/, 'expected DIRECTORY\\userId, e.g. "CORP\\anna"')
-  .describe("A Qlik user as DIRECTORY\\userId.");
+const userRefSchema = () =>
+  z
+    .string()
+    .regex(/^[^\\/]+[\\/][^\\/]+$/, 'expected DIRECTORY\\userId, e.g. "CORP\\anna"')
+    .describe("A Qlik user as DIRECTORY\\userId.");
 
 export const RouteRecipientsSchema = z.lazy(() =>
   z
     .strictObject({
       addresses: z.array(EmailAddressSchema).default([]).describe("Extra static addresses for this route, added to the channel's `to`."),
-      enableByCustomProperty: NameValueFilterSchema.optional().describe(
-        "Static addresses (the channel's `to` and `addresses`) get the alert only when the task has this custom property value " +
-          "(Butler's alertEnableByCustomProperty). Addresses from the task and the app owner are not affected.",
-      ),
+      enableByCustomProperty: nameValueFilterSchema()
+        .optional()
+        .describe(
+          "Static addresses (the channel's `to` and `addresses`) get the alert only when the task has this custom property value " +
+            "(Butler's alertEnableByCustomProperty). Addresses from the task and the app owner are not affected.",
+        ),
       fromCustomProperty: z
         .string()
         .min(1)
@@ -63,10 +71,10 @@ export const RouteRecipientsSchema = z.lazy(() =>
         .strictObject({
           enabled: z.boolean().default(true).describe("Alert the app owner (true once the block is there)."),
           include: z
-            .union([z.literal("all"), z.array(UserRefSchema)])
+            .union([z.literal("all"), z.array(userRefSchema())])
             .default("all")
             .describe('"all" or a list of owners to include.'),
-          exclude: z.array(UserRefSchema).default([]).describe("Owners never alerted, even when included."),
+          exclude: z.array(userRefSchema()).default([]).describe("Owners never alerted, even when included."),
         })
         .optional()
         .describe("Also alert the app owner at their QRS e-mail address(es)."),
@@ -92,8 +100,8 @@ export const RouteSchema = z.lazy(() =>
       appIds: z.array(z.string().min(1)).optional().describe("Only tasks of these apps, by id."),
       appTags: z.array(z.string().min(1)).optional().describe("Apps with any of these Qlik tags."),
       streams: z.array(z.string().min(1)).optional().describe("Apps published to any of these streams."),
-      taskCustomProperties: z.array(NameValueFilterSchema).optional().describe("Tasks with any of these custom property values."),
-      appCustomProperties: z.array(NameValueFilterSchema).optional().describe("Apps with any of these custom property values."),
+      taskCustomProperties: z.array(nameValueFilterSchema()).optional().describe("Tasks with any of these custom property values."),
+      appCustomProperties: z.array(nameValueFilterSchema()).optional().describe("Apps with any of these custom property values."),
       hosts: z.array(z.string().min(1)).optional().describe("Events from these hosts (task node or service host)."),
       services: z.array(z.string().min(1)).optional().describe("Service events for these service names."),
       sources: z
@@ -140,55 +148,56 @@ export const RouteSchema = z.lazy(() =>
     .describe("Events → channels. Every filter that is present must match; within a filter any listed value matches."),
 );
 
-export const RoutesSchema = z.array(RouteSchema).default([]).describe("Which events go to which channels.");
+export const routesSchema = () => z.array(RouteSchema).default([]).describe("Which events go to which channels.");
 
-export const NotifySchema = z
-  .strictObject({
-    testMode: z
-      .strictObject({
-        enabled: z.boolean().default(false).describe("Turn test mode on."),
-        email: EmailAddressSchema.optional().describe("Every e-mail goes here instead: one per original recipient, subject prefixed with it."),
-        unaffected: z.array(z.string().min(1)).default([]).describe("Channels that keep delivering normally in test mode (e.g. InfluxDB)."),
-      })
-      .prefault({})
-      .describe(
-        "Test mode: nobody but the test targets receives anything. E-mail goes to testMode.email; other channels go to their " +
-          "testTarget, or are held back when they have none.",
-      ),
-    outbox: z
-      .strictObject({
-        concurrency: z.number().int().min(1).max(64).default(4).describe("Deliveries sent at the same time."),
-        initialBackoff: DurationSchema.prefault("5s").describe("Wait before the first retry; doubles each time, with jitter."),
-        maxBackoff: DurationSchema.prefault("10m").describe("Longest wait between two retries."),
-        maxAge: DurationSchema.prefault("24h").describe("A delivery still failing this long after it was queued is dead-lettered."),
-        maxAttempts: z.number().int().min(1).max(1000).default(100).describe("Attempts after which a failing delivery is dead-lettered."),
-        keep: DurationSchema.prefault("14d").describe("Finished deliveries (delivered, dead, suppressed) are deleted after this."),
-      })
-      .prefault({})
-      .describe("The durable outbox: every delivery is stored before the first attempt and retried with backoff."),
-    templatesDir: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("Folder (relative to the config file) whose templates override the built-in ones.")
-      .meta({ examples: ["./alert-templates"] }),
-    timeZone: z.string().min(1).optional().describe("IANA time zone for local times in messages; defaults to the system's."),
-    links: z
-      .array(
-        z.strictObject({
-          id: z.string().min(1).describe("Name templates pick the link by."),
-          linkText: z.string().min(1).describe("Text of the link."),
-          comment: z.string().default("").describe("Free text for people reading the config."),
-          url: z.string().url().describe("Where the link goes."),
-        }),
-      )
-      .default([])
-      .describe("Extra links offered to templates as genericUrls (Butler's genericUrls)."),
-  })
-  .describe("Notification pipeline settings.");
+export const notifySchema = () =>
+  z
+    .strictObject({
+      testMode: z
+        .strictObject({
+          enabled: z.boolean().default(false).describe("Turn test mode on."),
+          email: EmailAddressSchema.optional().describe("Every e-mail goes here instead: one per original recipient, subject prefixed with it."),
+          unaffected: z.array(z.string().min(1)).default([]).describe("Channels that keep delivering normally in test mode (e.g. InfluxDB)."),
+        })
+        .prefault({})
+        .describe(
+          "Test mode: nobody but the test targets receives anything. E-mail goes to testMode.email; other channels go to their " +
+            "testTarget, or are held back when they have none.",
+        ),
+      outbox: z
+        .strictObject({
+          concurrency: z.number().int().min(1).max(64).default(4).describe("Deliveries sent at the same time."),
+          initialBackoff: DurationSchema.prefault("5s").describe("Wait before the first retry; doubles each time, with jitter."),
+          maxBackoff: DurationSchema.prefault("10m").describe("Longest wait between two retries."),
+          maxAge: DurationSchema.prefault("24h").describe("A delivery still failing this long after it was queued is dead-lettered."),
+          maxAttempts: z.number().int().min(1).max(1000).default(100).describe("Attempts after which a failing delivery is dead-lettered."),
+          keep: DurationSchema.prefault("14d").describe("Finished deliveries (delivered, dead, suppressed) are deleted after this."),
+        })
+        .prefault({})
+        .describe("The durable outbox: every delivery is stored before the first attempt and retried with backoff."),
+      templatesDir: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Folder (relative to the config file) whose templates override the built-in ones.")
+        .meta({ examples: ["./alert-templates"] }),
+      timeZone: z.string().min(1).optional().describe("IANA time zone for local times in messages; defaults to the system's."),
+      links: z
+        .array(
+          z.strictObject({
+            id: z.string().min(1).describe("Name templates pick the link by."),
+            linkText: z.string().min(1).describe("Text of the link."),
+            comment: z.string().default("").describe("Free text for people reading the config."),
+            url: z.string().url().describe("Where the link goes."),
+          }),
+        )
+        .default([])
+        .describe("Extra links offered to templates as genericUrls (Butler's genericUrls)."),
+    })
+    .describe("Notification pipeline settings.");
 
 export type RouteConfig = z.infer<typeof RouteSchema>;
-export type NotifyConfig = z.infer<typeof NotifySchema>;
+export type NotifyConfig = z.infer<ReturnType<typeof notifySchema>>;
 
 interface NotifyParts {
   channels: Record<string, ChannelConfig>;

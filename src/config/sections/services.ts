@@ -20,7 +20,7 @@ const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]
 // shell-special text out.
 const NAME = /^[A-Za-z0-9_$][A-Za-z0-9_.$@ -]{0,255}$/;
 
-const HostSchema = z.string().regex(HOST, "expected a host name or IP address").describe('Host to query; "localhost" is this machine.');
+const hostSchema = () => z.string().regex(HOST, "expected a host name or IP address").describe('Host to query; "localhost" is this machine.');
 
 const ServiceRefSchema = z.lazy(() =>
   z.union([
@@ -45,7 +45,7 @@ const ServiceRefSchema = z.lazy(() =>
 export const WindowsHostSchema = z.lazy(() =>
   z
     .strictObject({
-      host: HostSchema.default("localhost"),
+      host: hostSchema().default("localhost"),
       services: z
         .array(ServiceRefSchema)
         .min(1)
@@ -58,23 +58,27 @@ export const WindowsHostSchema = z.lazy(() =>
 export const SystemdHostSchema = z.lazy(() =>
   z
     .strictObject({
-      host: HostSchema.default("localhost").describe('"localhost", or a host reached by systemctl -H (SSH).'),
+      host: hostSchema().default("localhost").describe('"localhost", or a host reached by systemctl -H (SSH).'),
       units: z.array(ServiceRefSchema).min(1).describe("Unit names, e.g. postgresql.service."),
     })
     .describe("systemd units checked with systemctl show."),
 );
 
-export const ServiceMonitorSchema = lazySection(() =>
-  z
-    .strictObject({
-      enabled: z.boolean().default(true).describe("Run the checks. Off: the section is kept but not used."),
-      interval: DurationSchema.prefault("30s").describe("Time between checks of every service."),
-      timeout: DurationSchema.prefault("20s").describe("Longest wait for one sc.exe/systemctl call (an unreachable host can take this long)."),
-      concurrency: z.number().int().min(1).max(64).default(8).describe("Checks running at the same time."),
-      windows: z.array(WindowsHostSchema).default([]).describe("Windows hosts; [{ host: localhost }] watches this server's Qlik Sense services."),
-      systemd: z.array(SystemdHostSchema).default([]).describe("Linux hosts whose systemd units are checked with systemctl."),
-    })
-    .describe("Service monitoring (Butler's serviceMonitor). The first check is the baseline: no alerts for services already down at start."),
-);
+export const serviceMonitorSchema = () =>
+  lazySection(() =>
+    z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Run the checks. Off: the section is kept but not used."),
+        interval: DurationSchema.prefault("30s").describe("Time between checks of every service."),
+        timeout: DurationSchema.prefault("20s").describe("Longest wait for one sc.exe/systemctl call (an unreachable host can take this long)."),
+        concurrency: z.number().int().min(1).max(64).default(8).describe("Checks running at the same time."),
+        windows: z.array(WindowsHostSchema).default([]).describe("Windows hosts; [{ host: localhost }] watches this server's Qlik Sense services."),
+        systemd: z.array(SystemdHostSchema).default([]).describe("Linux hosts whose systemd units are checked with systemctl."),
+      })
+      .describe("Service monitoring (Butler's serviceMonitor). The first check is the baseline: no alerts for services already down at start."),
+  );
 
-export type ServiceMonitorConfig = z.infer<typeof ServiceMonitorSchema>;
+/** For tests: built on first use and kept. Steward builds it per parse (serviceMonitorSchema()), so it is dropped after. */
+export const ServiceMonitorSchema = serviceMonitorSchema();
+
+export type ServiceMonitorConfig = z.infer<ReturnType<typeof serviceMonitorSchema>>;

@@ -6,14 +6,14 @@ import { z } from "zod";
 import { lazySection } from "../lazy-section";
 import { DurationSchema } from "../../notify/duration";
 
-const InfluxChannelRef = z.string().min(1).optional().describe("Name of an influxdb channel to write Butler's measurements to.");
+const influxChannelRef = () => z.string().min(1).optional().describe("Name of an influxdb channel to write Butler's measurements to.");
 
 export const LicenseMonitorSchema = lazySection(() =>
   z
     .strictObject({
       enabled: z.boolean().default(true).describe("Read the license. Off: the section is kept but not used."),
       interval: DurationSchema.prefault("6h").describe("How often license usage and expiry are read from QRS."),
-      influxChannel: InfluxChannelRef,
+      influxChannel: influxChannelRef(),
       alerts: z
         .strictObject({
           expiryDays: z.number().int().min(1).max(3650).default(60).describe("license.expiring once when this few days are left (Butler's thresholdDays)."),
@@ -37,7 +37,7 @@ export const LicenseMonitorSchema = lazySection(() =>
     .describe("License usage and expiry from QRS; writes qlik_sense_license and qlik_sense_server_license, raises license.* events."),
 );
 
-const TriState = z.enum(["ignore", "yes", "no"]);
+const triState = () => z.enum(["ignore", "yes", "no"]);
 
 export const LicenseReleaseSchema = lazySection(() =>
   z
@@ -72,7 +72,7 @@ export const LicenseReleaseSchema = lazySection(() =>
         .prefault({})
         .describe("Per access type, instead of inactiveDays (Butler's licenseType.<type>.releaseThresholdDays)."),
       maxPerRun: z.number().int().min(1).max(10_000).default(50).describe("Upper bound of releases per run; the rest wait for the next run."),
-      influxChannel: InfluxChannelRef,
+      influxChannel: influxChannelRef(),
       neverRelease: z
         .strictObject({
           users: z
@@ -85,11 +85,11 @@ export const LicenseReleaseSchema = lazySection(() =>
             .array(z.strictObject({ name: z.string().min(1).describe("Custom property name."), value: z.string().describe("Custom property value.") }))
             .default([])
             .describe("Users with any of these custom property values keep their allocation."),
-          inactive: TriState.default("ignore").describe(
-            '"yes": users marked inactive in QRS keep theirs; "no": active users keep theirs; "ignore": not considered.',
-          ),
-          blocked: TriState.default("ignore").describe('The same for users blocked in QRS ("yes": blocked users keep theirs).'),
-          removedExternally: TriState.default("ignore").describe('The same for users removed from their directory ("yes": they keep theirs).'),
+          inactive: triState()
+            .default("ignore")
+            .describe('"yes": users marked inactive in QRS keep theirs; "no": active users keep theirs; "ignore": not considered.'),
+          blocked: triState().default("ignore").describe('The same for users blocked in QRS ("yes": blocked users keep theirs).'),
+          removedExternally: triState().default("ignore").describe('The same for users removed from their directory ("yes": they keep theirs).'),
         })
         .prefault({})
         .describe("Users who keep their allocation whatever its age."),
@@ -103,7 +103,7 @@ export const VersionMonitorSchema = lazySection(() =>
       enabled: z.boolean().default(true).describe("Read the version. Off: the section is kept but not used."),
       interval: DurationSchema.prefault("1h").describe("Time between two version readings."),
       port: z.number().int().min(1).max(65535).default(9032).describe("Port of the repository's /v1/systeminfo endpoint."),
-      influxChannel: InfluxChannelRef,
+      influxChannel: influxChannelRef(),
     })
     .describe("Qlik Sense version from /v1/systeminfo; writes qlik_sense_version and raises qliksense.version_changed."),
 );

@@ -54,16 +54,26 @@ async function lazyModulesLoaded(name: string, yaml: string): Promise<string[]> 
 async function startAndInspect(
   name: string,
   yaml: string,
-): Promise<{ modules: string[]; schemasBuilt: string[]; probeWorks: boolean; sectionsDescribed: string[] }> {
+): Promise<{
+  modules: string[];
+  schemasBuilt: string[];
+  probeWorks: boolean;
+  sectionsDescribed: string[];
+  configSchemasAlive: number;
+  configSchemasBuilt: number;
+}> {
   // Every described schema is registered in zod's global registry as it is built: the files under
   // src/config/sections/ on the stack at that moment are the sections that built schemas.
   const script = `
     const { globalRegistry } = await import("zod");
     const described = new Set();
+    const configSchemas = [];
     const register = globalRegistry.add.bind(globalRegistry);
     globalRegistry.add = (schema, meta) => {
-      const file = /\\/src\\/config\\/sections\\/([\\w-]+)\\.ts/.exec(new Error().stack ?? "")?.[1];
+      const stack = new Error().stack ?? "";
+      const file = /\\/src\\/config\\/sections\\/([\\w-]+)\\.ts/.exec(stack)?.[1];
       if (file) described.add(file);
+      if (/\\/src\\/config\\//.test(stack)) configSchemas.push(new WeakRef(schema));
       return register(schema, meta);
     };
     await import(${JSON.stringify(join(ROOT, "src/main.ts"))});
@@ -82,13 +92,17 @@ async function startAndInspect(
     const schemasBuilt = schemas.filter(([, s]) => built(s)).map(([n]) => n);
     schemas[0][1].safeParse({});
     const sectionsDescribed = ${JSON.stringify(OPTIONAL_SECTIONS)}.filter((s) => described.has(s));
-    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, probeWorks: built(schemas[0][1]), sectionsDescribed }));
+    // A WeakRef holds its target until the current job ends: collect after a turn of the event loop.
+    await Bun.sleep(0);
+    Bun.gc(true);
+    const configSchemasAlive = configSchemas.filter((r) => r.deref() !== undefined).length;
+    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, probeWorks: built(schemas[0][1]), sectionsDescribed, configSchemasAlive, configSchemasBuilt: configSchemas.length }));
   `;
   const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
   const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
   const line = /^LOADED (.*)$/m.exec(err);
   if (code !== 0 || !line) throw new Error(`the start failed (exit ${code}): ${err.slice(-2000)}`);
-  return JSON.parse(line[1]!) as { modules: string[]; schemasBuilt: string[]; probeWorks: boolean; sectionsDescribed: string[] };
+  return JSON.parse(line[1]!) as Awaited<ReturnType<typeof startAndInspect>>;
 }
 
 const BASE = "logging: { level: silent, format: json }\nhttp: { host: 127.0.0.1, port: 0 }\nudp: { host: 127.0.0.1, port: 0 }\n";
@@ -99,6 +113,13 @@ test("a default config loads none of the optional modules and builds none of the
   expect(seen.schemasBuilt).toEqual([]);
   expect(seen.probeWorks).toBe(true);
   expect(seen.sectionsDescribed).toEqual([]);
+}, 60_000);
+
+test("the config schema does not outlive the parse: a default start keeps none of the schemas src/config built", async () => {
+  // Built per parse (configSchema()) and dropped: kept in module constants its ~1,400 zod objects stayed in the heap.
+  const seen = await startAndInspect("dropped", BASE);
+  expect(seen.configSchemasBuilt).toBeGreaterThan(200);
+  expect(seen.configSchemasAlive).toBe(0);
 }, 60_000);
 
 test("an optional config block builds its schemas when the config has it (what the check above relies on)", async () => {
