@@ -21,33 +21,39 @@ export class CloudApiError extends Error {
 
 export const CLOUD_STATUSES = ["QUEUED", "RELOADING", "CANCELING", "SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"] as const;
 
-export const CloudReloadSchema = z.looseObject({
-  id: z.string().min(1).max(200),
-  appId: z.string().min(1).max(200),
-  userId: z.string().nullish(),
-  type: z.string().nullish(),
-  status: z.string(),
-  partial: z.boolean().nullish(),
-  creationTime: z.string().nullish(),
-  startTime: z.string().nullish(),
-  endTime: z.string().nullish(),
-  errorCode: z.string().nullish(),
-  errorMessage: z.string().nullish(),
-});
+export const CloudReloadSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string().min(1).max(200),
+    appId: z.string().min(1).max(200),
+    userId: z.string().nullish(),
+    type: z.string().nullish(),
+    status: z.string(),
+    partial: z.boolean().nullish(),
+    creationTime: z.string().nullish(),
+    startTime: z.string().nullish(),
+    endTime: z.string().nullish(),
+    errorCode: z.string().nullish(),
+    errorMessage: z.string().nullish(),
+  }),
+);
 export type CloudReload = z.infer<typeof CloudReloadSchema>;
 
-const ListSchema = z.looseObject({
-  data: z.array(z.unknown()),
-  links: z.looseObject({ next: z.looseObject({ href: z.string() }).nullish() }).nullish(),
-});
+const ListSchema = z.lazy(() =>
+  z.looseObject({
+    data: z.array(z.unknown()),
+    links: z.looseObject({ next: z.looseObject({ href: z.string() }).nullish() }).nullish(),
+  }),
+);
 
-const AppSchema = z.looseObject({
-  attributes: z.looseObject({ id: z.string(), name: z.string(), ownerId: z.string().nullish(), spaceId: z.string().nullish() }),
-});
-const SpaceSchema = z.looseObject({ id: z.string(), name: z.string() });
-const UserSchema = z.looseObject({ id: z.string(), name: z.string().nullish(), email: z.string().nullish() });
-const ApiKeySchema = z.looseObject({ id: z.string(), expiry: z.string().nullish(), status: z.string().nullish() });
-const TaskIdSchema = z.looseObject({ id: z.string() });
+const AppSchema = z.lazy(() =>
+  z.looseObject({
+    attributes: z.looseObject({ id: z.string(), name: z.string(), ownerId: z.string().nullish(), spaceId: z.string().nullish() }),
+  }),
+);
+const SpaceSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string() }));
+const UserSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string().nullish(), email: z.string().nullish() }));
+const ApiKeySchema = z.lazy(() => z.looseObject({ id: z.string(), expiry: z.string().nullish(), status: z.string().nullish() }));
+const TaskIdSchema = z.lazy(() => z.looseObject({ id: z.string() }));
 
 export interface CloudClient {
   /** One page of the tenant's reloads, newest first; `next` is the URL of the following page. */
@@ -75,7 +81,7 @@ const TIMEOUT_MS = 30_000;
 /** A script log can be large; the excerpt keeps the failure lines and the end. */
 const MAX_BODY = 8 * 1024 * 1024;
 
-const TokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
+const TokenSchema = z.lazy(() => z.looseObject({ access_token: z.string().min(1), expires_in: z.number().positive().optional() }));
 
 /**
  * The key (or the OAuth secret) goes only to the configured tenant over https: same scheme, host and port. A URL

@@ -14,18 +14,22 @@ const SCHEDULE_SLACK_MS = 120_000;
 const CHAIN_DEFAULT_WINDOW_MS = 10 * 60_000;
 const TASK_KEY: Record<string, string> = { reload: "reloadTask", externalProgram: "externalProgramTask", userSync: "userSyncTask" };
 
-const TaskRef = z.object({ id: z.string(), name: z.string() }).nullish();
-const SchemaEventSchema = z.object({
-  name: z.string(),
-  enabled: z.boolean().optional(),
-  operational: z.object({ lastEventDate: z.string().nullish() }).nullish(),
-});
-const CompositeEventSchema = z.object({
-  name: z.string(),
-  enabled: z.boolean().optional(),
-  timeConstraint: z.object({ days: z.number(), hours: z.number(), minutes: z.number(), seconds: z.number() }).partial().nullish(),
-  compositeRules: z.array(z.object({ ruleState: z.number(), reloadTask: TaskRef, externalProgramTask: TaskRef, userSyncTask: TaskRef })).default([]),
-});
+const TaskRef = z.lazy(() => z.object({ id: z.string(), name: z.string() }).nullish());
+const SchemaEventSchema = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    enabled: z.boolean().optional(),
+    operational: z.object({ lastEventDate: z.string().nullish() }).nullish(),
+  }),
+);
+const CompositeEventSchema = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    enabled: z.boolean().optional(),
+    timeConstraint: z.object({ days: z.number(), hours: z.number(), minutes: z.number(), seconds: z.number() }).partial().nullish(),
+    compositeRules: z.array(z.object({ ruleState: z.number(), reloadTask: TaskRef, externalProgramTask: TaskRef, userSyncTask: TaskRef })).default([]),
+  }),
+);
 
 export type TriggerLookup = Pick<QrsClient, "request" | "getExecutionResults">;
 

@@ -7,38 +7,42 @@ import { sameNode } from "../events/datagram-claims";
 
 /** A glob with many stars backtracks badly on a long name: a few are all a real name pattern needs. */
 const MAX_STARS = 8;
-const Glob = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine((g) => g.split("*").length - 1 <= MAX_STARS, { message: `at most ${MAX_STARS} * in a name pattern` });
+const Glob = z.lazy(() =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((g) => g.split("*").length - 1 <= MAX_STARS, { message: `at most ${MAX_STARS} * in a name pattern` }),
+);
 
 const names = (what: string) => z.array(Glob).min(1).max(50).optional().describe(`${what}; * matches any run of characters, case-insensitive.`);
 
-export const SilenceMatcherSchema = z
-  .strictObject({
-    taskIds: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional().describe("Task ids (QRS or Qlik Cloud)."),
-    taskNames: names("Task names"),
-    appIds: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional().describe("App ids."),
-    appNames: names("App names"),
-    streams: names("Stream names (an unpublished app matches none)"),
-    tags: names("Tags of the task or of its app"),
-    nodes: names("Node host names (short or DNS name alike)"),
-    kinds: names("Event kinds, e.g. task.failed, task.*, app.stale"),
-    source: z.enum(["on-premise", "cloud"]).optional().describe("Qlik Sense Enterprise on Windows (on-premise) or a Qlik Cloud tenant."),
-    incidentIds: z
-      .array(z.number().int().min(1))
-      .min(1)
-      .max(50)
-      .optional()
-      .describe("Incidents, while they are open (a snooze from an alert link): their recovery is not held.")
-      .meta({ examples: [[42]] }),
-  })
-  .refine((m) => Object.values(m).some((v) => v !== undefined), {
-    message:
-      "a matcher needs at least one field (taskIds, taskNames, appIds, appNames, streams, tags, nodes, kinds, source or incidentIds); kinds: ['*'] silences everything",
-  });
+export const SilenceMatcherSchema = z.lazy(() =>
+  z
+    .strictObject({
+      taskIds: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional().describe("Task ids (QRS or Qlik Cloud)."),
+      taskNames: names("Task names"),
+      appIds: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional().describe("App ids."),
+      appNames: names("App names"),
+      streams: names("Stream names (an unpublished app matches none)"),
+      tags: names("Tags of the task or of its app"),
+      nodes: names("Node host names (short or DNS name alike)"),
+      kinds: names("Event kinds, e.g. task.failed, task.*, app.stale"),
+      source: z.enum(["on-premise", "cloud"]).optional().describe("Qlik Sense Enterprise on Windows (on-premise) or a Qlik Cloud tenant."),
+      incidentIds: z
+        .array(z.number().int().min(1))
+        .min(1)
+        .max(50)
+        .optional()
+        .describe("Incidents, while they are open (a snooze from an alert link): their recovery is not held.")
+        .meta({ examples: [[42]] }),
+    })
+    .refine((m) => Object.values(m).some((v) => v !== undefined), {
+      message:
+        "a matcher needs at least one field (taskIds, taskNames, appIds, appNames, streams, tags, nodes, kinds, source or incidentIds); kinds: ['*'] silences everything",
+    }),
+);
 
 export type SilenceMatcher = z.infer<typeof SilenceMatcherSchema>;
 

@@ -15,21 +15,23 @@ export const MAX_OPEN_SILENCES = 500;
 /** How far back a start may be given (a clock a little behind the server's). */
 const START_SLACK_MS = 5 * 60_000;
 
-const Iso = z.iso.datetime({ offset: true, error: "must be an ISO-8601 time such as 2026-11-23T06:00:00Z or 2026-11-23T07:00:00+01:00" });
+const Iso = z.lazy(() => z.iso.datetime({ offset: true, error: "must be an ISO-8601 time such as 2026-11-23T06:00:00Z or 2026-11-23T07:00:00+01:00" }));
 
-export const SilenceInputSchema = z
-  .strictObject({
-    matcher: SilenceMatcherSchema,
-    reason: z.string().trim().min(1).max(500).describe("Why: shown with every alert it holds."),
-    author: z.string().trim().min(1).max(200).optional().describe("Who asks for it (default: the caller's key or certificate name)."),
-    startsAt: Iso.optional().describe("When it begins (default: now)."),
-    endsAt: Iso.optional().describe("When it ends; give this or duration."),
-    duration: DurationSchema.optional().describe('How long from its start, e.g. "2h" or "1d"; give this or endsAt.'),
-  })
-  .refine((s) => (s.endsAt === undefined) !== (s.duration === undefined), {
-    message: "give exactly one of endsAt and duration",
-    path: ["endsAt"],
-  });
+export const SilenceInputSchema = z.lazy(() =>
+  z
+    .strictObject({
+      matcher: SilenceMatcherSchema,
+      reason: z.string().trim().min(1).max(500).describe("Why: shown with every alert it holds."),
+      author: z.string().trim().min(1).max(200).optional().describe("Who asks for it (default: the caller's key or certificate name)."),
+      startsAt: Iso.optional().describe("When it begins (default: now)."),
+      endsAt: Iso.optional().describe("When it ends; give this or duration."),
+      duration: DurationSchema.optional().describe('How long from its start, e.g. "2h" or "1d"; give this or endsAt.'),
+    })
+    .refine((s) => (s.endsAt === undefined) !== (s.duration === undefined), {
+      message: "give exactly one of endsAt and duration",
+      path: ["endsAt"],
+    }),
+);
 
 export type SilenceInput = z.infer<typeof SilenceInputSchema>;
 

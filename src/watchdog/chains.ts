@@ -3,19 +3,23 @@
 import { z } from "zod";
 import { nextExpectedStart, type ScheduleTrigger } from "./schedule";
 
-const TaskRef = z
-  .looseObject({ id: z.string(), name: z.string().default("") })
-  .nullable()
-  .optional();
-const QrsCompositeEvent = z.looseObject({
-  id: z.string(),
-  name: z.string().default(""),
-  enabled: z.boolean(),
-  reloadTask: TaskRef,
-  externalProgramTask: TaskRef,
-  userSyncTask: TaskRef,
-  compositeRules: z.array(z.looseObject({ ruleState: z.number().int(), reloadTask: TaskRef, externalProgramTask: TaskRef, userSyncTask: TaskRef })),
-});
+const TaskRef = z.lazy(() =>
+  z
+    .looseObject({ id: z.string(), name: z.string().default("") })
+    .nullable()
+    .optional(),
+);
+const QrsCompositeEvent = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string().default(""),
+    enabled: z.boolean(),
+    reloadTask: TaskRef,
+    externalProgramTask: TaskRef,
+    userSyncTask: TaskRef,
+    compositeRules: z.array(z.looseObject({ ruleState: z.number().int(), reloadTask: TaskRef, externalProgramTask: TaskRef, userSyncTask: TaskRef })),
+  }),
+);
 
 export interface ChainEdge {
   /** The downstream task (the trigger's owner). */

@@ -31,28 +31,32 @@ export interface CloudPlanTask {
   last?: CloudLastRun;
 }
 
-const Row = z.looseObject({
-  id: z.string().min(1).max(200),
-  name: z.string().max(1_000).nullish(),
-  enabled: z.boolean().nullish(),
-  resourceId: z.string().nullish(),
-  spaceId: z.string().nullish(),
-  triggerType: z.string().nullish(),
-  createdAt: z.string().nullish(),
-  updatedAt: z.string().nullish(),
-  updatedBy: z.string().max(200).nullish(),
-  lastStatus: z.string().nullish(),
-  lastStartedAt: z.string().nullish(),
-  lastEndedAt: z.string().nullish(),
-});
+const Row = z.lazy(() =>
+  z.looseObject({
+    id: z.string().min(1).max(200),
+    name: z.string().max(1_000).nullish(),
+    enabled: z.boolean().nullish(),
+    resourceId: z.string().nullish(),
+    spaceId: z.string().nullish(),
+    triggerType: z.string().nullish(),
+    createdAt: z.string().nullish(),
+    updatedAt: z.string().nullish(),
+    updatedBy: z.string().max(200).nullish(),
+    lastStatus: z.string().nullish(),
+    lastStartedAt: z.string().nullish(),
+    lastEndedAt: z.string().nullish(),
+  }),
+);
 
-const ScheduleFields = z.looseObject({
-  recurrence: z.array(z.string().max(1_000)).max(50),
-  timezone: z.string().nullish(),
-  timeZone: z.string().nullish(),
-  startDateTime: z.string().nullish(),
-  endDateTime: z.string().nullish(),
-});
+const ScheduleFields = z.lazy(() =>
+  z.looseObject({
+    recurrence: z.array(z.string().max(1_000)).max(50),
+    timezone: z.string().nullish(),
+    timeZone: z.string().nullish(),
+    startDateTime: z.string().nullish(),
+    endDateTime: z.string().nullish(),
+  }),
+);
 
 const time = (s: string | null | undefined) => {
   const t = s ? Date.parse(s) : Number.NaN;
@@ -145,13 +149,15 @@ export function runStatusCode(status: string): number {
   return 11;
 }
 
-const RunRow = z.looseObject({
-  id: z.string().min(1),
-  status: z.string().nullish(),
-  startedAt: z.string().nullish(),
-  endedAt: z.string().nullish(),
-  triggeredBy: z.string().max(200).nullish(),
-});
+const RunRow = z.lazy(() =>
+  z.looseObject({
+    id: z.string().min(1),
+    status: z.string().nullish(),
+    startedAt: z.string().nullish(),
+    endedAt: z.string().nullish(),
+    triggeredBy: z.string().max(200).nullish(),
+  }),
+);
 
 /** Runs of GET /tasks/{id}/runs that Steward can read (others are skipped). */
 export function readRuns(rows: readonly unknown[]): Array<{ id: string; startedMs: number; endedMs?: number; status: string; triggeredBy?: string }> {

@@ -5,13 +5,15 @@ import { z } from "zod";
 
 export type CloudEventTrigger = { kind: "task"; upstreamId: string; on: "succeeded" | "failed" | "any" } | { kind: "dataset"; datasetId: string };
 
-const Correlation = z.looseObject({ contextAttributeName: z.string().max(100), contextAttributeValue: z.string().max(500).nullish() });
-const EventDef = z.looseObject({
-  source: z.string().max(200).nullish(),
-  type: z.string().max(200).nullish(),
-  correlation: z.array(Correlation).max(20).nullish(),
-});
-const Row = z.looseObject({ events: z.array(EventDef).max(20).nullish() });
+const Correlation = z.lazy(() => z.looseObject({ contextAttributeName: z.string().max(100), contextAttributeValue: z.string().max(500).nullish() }));
+const EventDef = z.lazy(() =>
+  z.looseObject({
+    source: z.string().max(200).nullish(),
+    type: z.string().max(200).nullish(),
+    correlation: z.array(Correlation).max(20).nullish(),
+  }),
+);
+const Row = z.lazy(() => z.looseObject({ events: z.array(EventDef).max(20).nullish() }));
 
 /** The trigger, undefined when the task has no event definition Steward knows (time-scheduled or manual only). */
 export function readCloudEventTrigger(raw: unknown): CloudEventTrigger | undefined {

@@ -38,18 +38,20 @@ const FINAL = new Set<number>([STATUS.Aborted, STATUS.Success, STATUS.Fail, STAT
 export const isFinal = (status: number) => FINAL.has(status);
 export const isRunning = (status: number) => status >= STATUS.Triggered && status <= STATUS.Aborting;
 
-const Row = z.looseObject({
-  id: z.string(),
-  executionID: z.string().nullish(),
-  taskID: z.string().nullish(),
-  appID: z.string().nullish(),
-  status: z.number(),
-  createdDate: z.string().nullish(),
-  modifiedDate: z.string().nullish(),
-  startTime: z.string().nullish(),
-  stopTime: z.string().nullish(),
-  executingNodeName: z.string().nullish(),
-});
+const Row = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    executionID: z.string().nullish(),
+    taskID: z.string().nullish(),
+    appID: z.string().nullish(),
+    status: z.number(),
+    createdDate: z.string().nullish(),
+    modifiedDate: z.string().nullish(),
+    startTime: z.string().nullish(),
+    stopTime: z.string().nullish(),
+    executingNodeName: z.string().nullish(),
+  }),
+);
 
 const ZERO = "00000000-0000-0000-0000-000000000000";
 const time = (s: string | null | undefined): number | undefined => {

@@ -41,29 +41,35 @@ export interface Plan {
   turnOff?: TurnOffFacts;
 }
 
-const Named = z.looseObject({ name: z.string() });
-const QrsTaskRow = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  enabled: z.boolean().nullish(),
-  app: z.looseObject({ id: z.string(), name: z.string().nullish() }).nullish(),
-  tags: z.array(Named).nullish(),
-  customProperties: z.unknown(),
-});
-const QrsAppRow = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  stream: z.looseObject({ name: z.string() }).nullish(),
-  tags: z.array(Named).nullish(),
-  customProperties: z.array(z.looseObject({ value: z.unknown(), definition: z.looseObject({ name: z.string() }).nullish() })).nullish(),
-  owner: z.looseObject({ userDirectory: z.string(), userId: z.string(), name: z.string().nullish() }).nullish(),
-  lastReloadTime: z.string().nullish(),
-});
-const OwnerRef = z.looseObject({ id: z.string() }).nullish();
-const TriggerOwner = z.looseObject({ reloadTask: OwnerRef, externalProgramTask: OwnerRef, userSyncTask: OwnerRef });
-const Constraint = z.looseObject({
-  timeConstraint: z.looseObject({ days: z.number(), hours: z.number(), minutes: z.number(), seconds: z.number() }).partial().nullish(),
-});
+const Named = z.lazy(() => z.looseObject({ name: z.string() }));
+const QrsTaskRow = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    enabled: z.boolean().nullish(),
+    app: z.looseObject({ id: z.string(), name: z.string().nullish() }).nullish(),
+    tags: z.array(Named).nullish(),
+    customProperties: z.unknown(),
+  }),
+);
+const QrsAppRow = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    stream: z.looseObject({ name: z.string() }).nullish(),
+    tags: z.array(Named).nullish(),
+    customProperties: z.array(z.looseObject({ value: z.unknown(), definition: z.looseObject({ name: z.string() }).nullish() })).nullish(),
+    owner: z.looseObject({ userDirectory: z.string(), userId: z.string(), name: z.string().nullish() }).nullish(),
+    lastReloadTime: z.string().nullish(),
+  }),
+);
+const OwnerRef = z.lazy(() => z.looseObject({ id: z.string() }).nullish());
+const TriggerOwner = z.lazy(() => z.looseObject({ reloadTask: OwnerRef, externalProgramTask: OwnerRef, userSyncTask: OwnerRef }));
+const Constraint = z.lazy(() =>
+  z.looseObject({
+    timeConstraint: z.looseObject({ days: z.number(), hours: z.number(), minutes: z.number(), seconds: z.number() }).partial().nullish(),
+  }),
+);
 
 const TASK_ENDPOINTS = [
   ["reloadtask/full", 0],

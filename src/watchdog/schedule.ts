@@ -5,19 +5,21 @@ import { z } from "zod";
 import { nextQmcFire, type QmcSchedule } from "../core/qmc-schedule";
 import { readQmcSchedule } from "../core/qmc-trigger-read";
 
-const QrsSchemaEvent = z.looseObject({
-  id: z.string(),
-  name: z.string().default(""),
-  enabled: z.boolean(),
-  incrementOption: z.number().int(),
-  incrementDescription: z.string(),
-  schemaFilterDescription: z.union([z.array(z.string()), z.string()]).nullish(),
-  startDate: z.string(),
-  expirationDate: z.string().default("9999-12-31T00:00:00.000"),
-  timeZone: z.string().default("UTC"),
-  daylightSavingTime: z.number().int().nullish(),
-  operational: z.looseObject({ nextExecution: z.string().nullish() }).nullish(),
-});
+const QrsSchemaEvent = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string().default(""),
+    enabled: z.boolean(),
+    incrementOption: z.number().int(),
+    incrementDescription: z.string(),
+    schemaFilterDescription: z.union([z.array(z.string()), z.string()]).nullish(),
+    startDate: z.string(),
+    expirationDate: z.string().default("9999-12-31T00:00:00.000"),
+    timeZone: z.string().default("UTC"),
+    daylightSavingTime: z.number().int().nullish(),
+    operational: z.looseObject({ nextExecution: z.string().nullish() }).nullish(),
+  }),
+);
 
 export interface ScheduleTrigger {
   id: string;

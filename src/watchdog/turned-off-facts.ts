@@ -38,33 +38,39 @@ export interface TurnOffFacts {
 }
 
 const Changed = { modifiedDate: z.string().nullish(), modifiedByUserName: z.string().max(500).nullish() };
-const Ref = z.looseObject({ id: z.string() }).nullish();
+const Ref = z.lazy(() => z.looseObject({ id: z.string() }).nullish());
 const Owner = { reloadTask: Ref, externalProgramTask: Ref, userSyncTask: Ref };
-const TaskRow = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  enabled: z.boolean().nullish(),
-  app: z.looseObject({ id: z.string() }).nullish(),
-  ...Changed,
-});
-const SchemaRow = z.looseObject({
-  id: z.string(),
-  name: z.string().nullish(),
-  enabled: z.boolean(),
-  incrementOption: z.number().nullish(),
-  expirationDate: z.string().nullish(),
-  timeZone: z.string().nullish(),
-  ...Owner,
-  ...Changed,
-});
-const CompositeRow = z.looseObject({
-  id: z.string(),
-  name: z.string().nullish(),
-  enabled: z.boolean(),
-  compositeRules: z.array(z.looseObject(Owner)).max(1_000),
-  ...Owner,
-  ...Changed,
-});
+const TaskRow = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    enabled: z.boolean().nullish(),
+    app: z.looseObject({ id: z.string() }).nullish(),
+    ...Changed,
+  }),
+);
+const SchemaRow = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string().nullish(),
+    enabled: z.boolean(),
+    incrementOption: z.number().nullish(),
+    expirationDate: z.string().nullish(),
+    timeZone: z.string().nullish(),
+    ...Owner,
+    ...Changed,
+  }),
+);
+const CompositeRow = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string().nullish(),
+    enabled: z.boolean(),
+    compositeRules: z.array(z.looseObject(Owner)).max(1_000),
+    ...Owner,
+    ...Changed,
+  }),
+);
 
 const NEVER = "1753-01-01";
 const time = (s: string | null | undefined) => {

@@ -1,7 +1,8 @@
 // `steward run` loads only what it uses: the simulator, the demo (its SMTP server, the certificate generator),
 // the Butler import and the embedded docs (imported with the first /help request) stay unloaded, nodemailer loads
 // with the first mail and mqtt.js with the first MQTT message or broker connection, not at start. Schemas of what a
-// config leaves out (QRS answers, optional config blocks, channel types, request bodies) are not built. Each case
+// config leaves out (QRS and Qlik Cloud answers, silence matchers, optional config blocks, channel types, request
+// bodies) are not built, and the config schema is dropped after the parse. Each case
 // runs in a fresh process, so the module registry shows exactly what that start loaded.
 import { afterAll, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
@@ -36,6 +37,8 @@ const LAZY_SCHEMAS = [
   ["notify/event-schema.ts", "AlertEventInputSchema"],
   ["scheduler/schedule-model.ts", "ScheduleInputSchema"],
   ["control/start-request.ts", "StartBodySchema"],
+  ["cloud/cloud-client.ts", "CloudReloadSchema"],
+  ["silences/matcher.ts", "SilenceMatcherSchema"],
 ] as const;
 
 /** Optional config blocks whose schemas (their items' too) are built only when the config has the block. */
