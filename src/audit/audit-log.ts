@@ -50,8 +50,31 @@ export interface AuditLog {
   prune(): Promise<number>;
   /** Resolves when every entry recorded so far is written (or was given up, see maxQueued). */
   flush(): Promise<void>;
+  /**
+   * The row of an entry its caller inserts itself (AUDIT_INSERT, or AUDIT_COLUMNS in its own statement) inside the
+   * transaction of the change the entry records, so one COMMIT keeps both or neither; then rowsCommitted().
+   */
+  rowToWrite(entry: AuditEntry): AuditRowValues;
+  /** Rows of rowToWrite() committed by their caller: counted for retention as record() counts its entries. */
+  rowsCommitted(n?: number): void;
+  /** True when the log keeps its entries in this store: only a transaction on it can hold a row of rowToWrite(). */
+  keptIn(store: SqlDb): boolean;
   /** Runs retention at start and every hour. */
   component(): Component;
+}
+
+/** The values of one audit row, in AUDIT_COLUMNS order. */
+export type AuditRowValues = Array<string | null>;
+
+/**
+ * A request's audit row that the module doing the request's write inserts in that write's own transaction (the
+ * access guard hands it out, src/security/middleware.ts; a KV set takes it), so the answer waits for one COMMIT.
+ */
+export interface RequestAuditRow {
+  /** The request's entry with the module's own joined, exactly as the request would write it after its answer. */
+  entry(noted: AuditEntry): AuditEntry;
+  /** The row is committed with the write: the request writes no row of its own. */
+  written(): void;
 }
 
 export interface AuditRetention {
@@ -127,7 +150,10 @@ export interface AuditLogOptions {
   onError?: (err: Error, what: string) => void;
 }
 
-const INSERT = "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+export const AUDIT_COLUMNS = "at, actor_kind, actor_name, actor_ip, action, target, result, details";
+const INSERT = `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+/** Inserts one row of rowToWrite() (`?` placeholders: both dialects). */
+export const AUDIT_INSERT = INSERT;
 // PostgreSQL: a batch as one JSON array of rows (same columns, in order; ids follow the array's order).
 const INSERT_MANY =
   "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) " +
@@ -195,8 +221,11 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
       })
       .finally(() => (pruning = undefined)));
 
-  const pruneInBackground = () => {
-    prune().catch((err: Error) => onError(err, "audit retention"));
+  const pruneInBackground = () => void prune().catch((err: Error) => onError(err, "audit retention"));
+  /** Entries written (or on their way): retention runs once the log may hold its slack above the cap. */
+  const counted = (n = 1) => {
+    insertsSincePrune += n;
+    if (!pruning && (heldAfterPrune === undefined || heldAfterPrune + insertsSincePrune >= pruneAt)) pruneInBackground();
   };
 
   /** Writes the queued rows in one transaction; rows recorded meanwhile go in the next batch. */
@@ -261,6 +290,9 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
         },
       };
     },
+    keptIn: (store) => store === db,
+    rowToWrite: (e) => auditRow(e, clock.now()),
+    rowsCommitted: (n = 1) => counted(n),
     record(e) {
       queue.push(auditRow(e, clock.now()));
       if (queue.length > MAX_QUEUED) {
@@ -269,8 +301,7 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
         onError(new Error(`the store is not keeping up: ${dropped} audit entries dropped`), "audit queue");
       }
       void drain();
-      insertsSincePrune++;
-      if (!pruning && (heldAfterPrune === undefined || heldAfterPrune + insertsSincePrune >= pruneAt)) pruneInBackground();
+      counted();
     },
     async query(q) {
       await flush();
@@ -311,7 +342,7 @@ function writeBatch(db: SqlDb, batch: unknown[][]): Promise<void> {
 }
 
 /** The row of an entry: texts the store can hold, the target and details bounded. */
-function auditRow(e: AuditEntry, now: number): unknown[] {
+function auditRow(e: AuditEntry, now: number): AuditRowValues {
   const target = e.target === undefined ? null : storableText(e.target.length > MAX_TARGET_CHARS ? `${e.target.slice(0, MAX_TARGET_CHARS)}…` : e.target);
   // The details are JSON text, where JSON.stringify escapes NUL and lone surrogates already.
   return [

@@ -1,6 +1,6 @@
 // Types shared by the HTTP layer: the Hono environment and the access scopes routes declare.
 import type { Logger } from "pino";
-import type { AuditEntry } from "../audit/audit-log";
+import type { AuditEntry, RequestAuditRow } from "../audit/audit-log";
 
 /**
  * Access scopes (issue 8 enforces them): every route declares one. "public" routes (health, ping, docs)
@@ -55,6 +55,11 @@ export interface HttpEnv {
      * here instead of writing it, and it becomes part of the request's one audit row (one write, one row).
      */
     auditNote?: (entry: AuditEntry) => void;
+    /**
+     * Set with auditNote: the request's row for an answer with `status`, for a module that inserts it in its own
+     * write's transaction (one COMMIT for the change and its row); the guard then writes no row of its own.
+     */
+    auditRow?: (status: number) => RequestAuditRow;
   };
 }
 

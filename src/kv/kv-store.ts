@@ -2,7 +2,7 @@
 // write, expired keys invisible to reads and removed by a purge timer armed for the next expiry. A namespace
 // exists from its first key until it is deleted, even while it holds no key (as in Butler).
 import type { Logger } from "pino";
-import type { AuditActor, AuditEntry, AuditLog } from "../audit/audit-log";
+import { AUDIT_INSERT, type AuditActor, type AuditEntry, type AuditLog, type AuditRowValues, type RequestAuditRow } from "../audit/audit-log";
 import type { Clock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 import type { MetricsRegistry } from "../core/metrics";
@@ -11,8 +11,8 @@ import type { KvConfig } from "../config/sections/kv";
 import type { KeyValueWriter } from "../control/types";
 import { checkSet, limitError } from "./kv-limits";
 import { unstorableNameReason } from "./kv-names";
-import { kvQueries } from "./kv-queries";
-import { deleteKey, deleteNamespaceRows, purgeExpiredRows, retryDeadlocks, setKey } from "./postgres-writes";
+import { kvQueries, type KvQueries } from "./kv-queries";
+import { deleteKey, deleteNamespaceRows, purgeExpiredRows, retryDeadlocks, type SetArgs, setKey } from "./postgres-writes";
 import { createPurgeTimer } from "./purge-timer";
 import { sqliteDeleteKey, sqliteDeleteNamespaceRows, sqlitePurgeExpired, sqliteSetKey } from "./sqlite-writes";
 
@@ -35,9 +35,13 @@ export interface KvEntry {
 export type AuditNote = (entry: AuditEntry) => void;
 
 export interface KvStore extends KeyValueWriter {
-  /** Creates or overwrites a key; a new TTL (or none) replaces the old one. Rejects with AppError on limits. */
-  /** `note`, when given, receives the audit entry instead of the log (the REST request writes one row with it). */
-  set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor, note?: AuditNote): Promise<KvEntry>;
+  /**
+   * Creates or overwrites a key; a new TTL (or none) replaces the old one. Rejects with AppError on limits.
+   * `note`, when given, receives the audit entry instead of the log (the REST request writes one row with it).
+   * `row`, when given, is the request's own row: a set that succeeds inserts it in its own transaction (one COMMIT
+   * for the key and its row, or neither) and tells the request so; a refused or failed set notes its entry as before.
+   */
+  set(namespace: string, key: string, value: KvValue, ttlMs?: number, actor?: AuditActor, note?: AuditNote, row?: RequestAuditRow): Promise<KvEntry>;
   get(namespace: string, key: string): Promise<KvEntry | undefined>;
   has(namespace: string, key: string): Promise<boolean>;
   /** True if the key existed (and was live). */
@@ -69,6 +73,28 @@ const START_REQUEST_ACTOR: AuditActor = { kind: "system", name: "task-start requ
 /** A name no store can hold names nothing: reads answer "not found" without asking the store (PostgreSQL would fail). */
 const findable = (...names: string[]) => names.every((n) => unstorableNameReason(n) === undefined);
 
+/** What a set's write needs: the row's fields and the limits it is checked against. */
+function setArgs(cfg: KvConfig, namespace: string, key: string, text: string, ttlMs: number, now: number): SetArgs {
+  const { maxTotalBytes, maxNamespaces, maxKeysPerNamespace } = cfg;
+  return { namespace, key, text, expiresAt: ttlMs > 0 ? now + ttlMs : null, ttlMs, now, maxTotalBytes, maxNamespaces, maxKeysPerNamespace };
+}
+
+/**
+ * Writes a set's key and, with `auditRow`, the REST request's audit row after it in the same transaction (on
+ * PostgreSQL the same statement): one COMMIT keeps both or neither. Throws the limit a refused set would break.
+ */
+async function writeSet(db: SqlDb, q: KvQueries, cfg: KvConfig, args: SetArgs, auditRow?: () => AuditRowValues): Promise<void> {
+  if (db.dialect === "postgres") {
+    const refused = await setKey(db, args, auditRow?.());
+    if (refused.outcome !== "ok") throw limitError(cfg, refused, args.namespace, args.key);
+    return;
+  }
+  await db.transaction(async (tx) => {
+    await sqliteSetKey(tx, q, cfg, args);
+    if (auditRow) await tx.run(AUDIT_INSERT, auditRow());
+  });
+}
+
 export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component {
   const { db, clock, audit } = deps;
   const log = deps.log;
@@ -99,28 +125,21 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
 
   const store: KvStore & Component = {
     name: "kv",
-    async set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR, note) {
+    async set(namespace, key, value, ttlMs = 0, actor = SYSTEM_ACTOR, note, row) {
       const target = `${namespace}/${key}`;
       try {
         const { text, size } = checkSet(cfg, namespace, key, value, ttlMs);
-        const now = clock.now();
-        const expiresAt = ttlMs > 0 ? now + ttlMs : null;
-        const args = {
-          namespace,
-          key,
-          text,
-          expiresAt,
-          ttlMs,
-          now,
-          maxTotalBytes: cfg.maxTotalBytes,
-          maxNamespaces: cfg.maxNamespaces,
-          maxKeysPerNamespace: cfg.maxKeysPerNamespace,
-        };
-        if (pg) {
-          const refused = await setKey(db, args);
-          if (refused.outcome !== "ok") throw limitError(cfg, refused, namespace, key);
-        } else await db.transaction((tx) => sqliteSetKey(tx, q, cfg, args));
-        (note ?? record)({ actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } });
+        const args = setArgs(cfg, namespace, key, text, ttlMs, clock.now());
+        const { expiresAt } = args;
+        const done: AuditEntry = { actor, action: "kv.set", target, result: "ok", details: { ttl: ttlMs, bytes: size } };
+        // The request's row commits with the key when the log is kept in this store; else the entry is noted as before.
+        const inTx = row && audit.keptIn(db) ? row : undefined;
+        const requestRow = inTx ? () => audit.rowToWrite(inTx.entry(done)) : undefined;
+        await writeSet(db, q, cfg, args, requestRow);
+        if (inTx) {
+          audit.rowsCommitted();
+          inTx.written();
+        } else (note ?? record)(done);
         writes.inc({ op: "kv.set", result: "ok" });
         // Awaited, so the timer is armed for this key before the caller goes on (one indexed MIN query).
         if (expiresAt !== null) await purgeTimer.arm().catch((err) => log.error({ err: (err as Error).message }, "arming the purge of expired keys failed"));

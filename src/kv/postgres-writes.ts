@@ -11,6 +11,7 @@
 //   row's lock before its count checks, as on SQLite;
 // - deletes and purges remove rows first (their trigger moves the row counts) and move the usage after.
 // Every writer therefore locks key rows, then count rows, then the usage row, so no two of them wait for each other.
+import { AUDIT_COLUMNS, type AuditRowValues } from "../audit/audit-log";
 import { sleep, wallClock } from "../core/clock";
 import type { SqlExecutor } from "../store/sql";
 
@@ -57,23 +58,24 @@ export async function retryDeadlocks<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Sets a key in one round trip; a refused set (which limit, and for the quota the bytes it would need) changed nothing. */
-export function setKey(db: SqlExecutor, a: SetArgs): Promise<SetOutcome> {
-  return retryDeadlocks(() => setKeyOnce(db, a));
+/**
+ * Sets a key in one round trip; a refused set (which limit, and for the quota the bytes it would need) changed
+ * nothing. With `auditRow` the same statement inserts that audit row when the set is ok, so one commit keeps both.
+ */
+export function setKey(db: SqlExecutor, a: SetArgs, auditRow?: AuditRowValues): Promise<SetOutcome> {
+  return retryDeadlocks(() => setKeyOnce(db, a, auditRow));
 }
 
-async function setKeyOnce(db: SqlExecutor, a: SetArgs): Promise<SetOutcome> {
-  const r = await db.get<{ outcome: string; bytes: number | null }>("SELECT outcome, bytes FROM kv_set($1, $2, $3, $4, $5, $6, $7, $8, $9)", [
-    a.namespace,
-    a.key,
-    a.text,
-    a.expiresAt,
-    a.ttlMs,
-    a.now,
-    a.maxTotalBytes,
-    a.maxNamespaces,
-    a.maxKeysPerNamespace,
-  ]);
+const SET = "SELECT outcome, bytes FROM kv_set($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+// The function's result is read once (a CTE with a volatile function is evaluated once); the INSERT runs with it.
+const SET_AUDITED =
+  `WITH s AS (${SET}), a AS (INSERT INTO audit (${AUDIT_COLUMNS}) ` +
+  "SELECT $10::text, $11::text, $12::text, $13::text, $14::text, $15::text, $16::text, $17::text FROM s WHERE s.outcome = 'ok') " +
+  "SELECT outcome, bytes FROM s";
+
+async function setKeyOnce(db: SqlExecutor, a: SetArgs, auditRow: AuditRowValues | undefined): Promise<SetOutcome> {
+  const params = [a.namespace, a.key, a.text, a.expiresAt, a.ttlMs, a.now, a.maxTotalBytes, a.maxNamespaces, a.maxKeysPerNamespace];
+  const r = await db.get<{ outcome: string; bytes: number | null }>(auditRow ? SET_AUDITED : SET, auditRow ? [...params, ...auditRow] : params);
   switch (r?.outcome) {
     case "ok":
       return { outcome: "ok" };

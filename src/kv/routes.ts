@@ -111,7 +111,8 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       },
     },
     async (c, { params, body }) => {
-      const e = await kv.set(params.namespace, body.key, body.value ?? "", storedTtl(body.ttl), auditActorOf(c), c.get("auditNote"));
+      // Answered 201: the request's audit row for that answer commits with the key.
+      const e = await kv.set(params.namespace, body.key, body.value ?? "", storedTtl(body.ttl), auditActorOf(c), c.get("auditNote"), c.get("auditRow")?.(201));
       // Butler echoed the TTL as given (a negative one too). A key sent without a value is stored with "".
       return c.json({ namespace: e.namespace, key: e.key, value: e.value, ttl: body.ttl ?? 0 }, 201);
     },

@@ -100,24 +100,16 @@ function createAdmissionCache() {
   };
 }
 
-/** A write: the route runs, then its one audit row (with what the module noted) is written before the answer. */
-async function audited(
-  deps: AccessDeps,
-  writes: Counter,
+/** The request's one audit row: what it was, how it was answered, and what the handler's module noted it did. */
+function requestEntry(
   c: Context<HttpEnv>,
   who: Identified & { ok: true },
   scope: Scope,
   routeRef: string,
-  next: () => Promise<void>,
-): Promise<void> {
-  const principal = who.principal;
-  // What the handler's module did (kv.set ns/key …) joins this request's row instead of being a row of its own.
-  let noted: AuditEntry | undefined;
-  c.set("auditNote", (e) => void (noted = e));
-  await next();
-  const status = c.res.status;
-  writes.inc();
-  const entry = {
+  status: number,
+  noted: AuditEntry | undefined,
+): AuditEntry {
+  return {
     actor: auditActorOf(c),
     action: "api.write",
     target: `${c.req.method} ${c.req.path}`,
@@ -138,6 +130,41 @@ async function audited(
         : {}),
     },
   };
+}
+
+/**
+ * A write: the route runs, then its one audit row (with what the module noted) is written before the answer. A
+ * module may instead write the row in its own transaction (auditRow: a KV set), so one COMMIT answers for both:
+ * then the row is committed before the handler returns and nothing is left to write here.
+ */
+async function audited(
+  deps: AccessDeps,
+  writes: Counter,
+  c: Context<HttpEnv>,
+  who: Identified & { ok: true },
+  scope: Scope,
+  routeRef: string,
+  next: () => Promise<void>,
+): Promise<void> {
+  const principal = who.principal;
+  // What the handler's module did (kv.set ns/key …) joins this request's row instead of being a row of its own.
+  let noted: AuditEntry | undefined;
+  c.set("auditNote", (e) => void (noted = e));
+  /** The status of the answer the row the module committed was written for. */
+  let committedFor: number | undefined;
+  c.set("auditRow", (status) => ({
+    entry: (e) => requestEntry(c, who, scope, routeRef, status, e),
+    written: () => void (committedFor = status),
+  }));
+  await next();
+  const status = c.res.status;
+  writes.inc();
+  if (committedFor === status) return;
+  if (committedFor !== undefined) {
+    // The handler answered other than the row it committed says (no route does): this row tells what was answered.
+    requestLog(c)?.warn({ committedFor, status }, "the request's audit row was committed for another status; a second row records the answer");
+  }
+  const entry = requestEntry(c, who, scope, routeRef, status, noted);
   // An anonymous write that was refused changed nothing: counted like a denial, so a flood of bad requests
   // on an open API cannot grow the log either.
   if (principal.kind === "anonymous" && status >= 400 && status < 500 && deps.denialAudit) deps.denialAudit.record(entry, "write", status);

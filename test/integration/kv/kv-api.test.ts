@@ -123,6 +123,64 @@ describe("key-value REST API", () => {
     }
   });
 
+  test("a set's key and its request's audit row commit together: one COMMIT per set, the row's text as before", async () => {
+    const t = createTestApp("", { dir: `${tmp.path}/one-commit` });
+    await t.app.start();
+    try {
+      const seam = t.app.store.sql as unknown as SqliteSqlDb;
+      // Other components may commit meanwhile: the fewest commits seen around one set is the set's own.
+      const commits: number[] = [];
+      let requestId = "";
+      for (let i = 0; i < 5; i++) {
+        await t.app.audit.flush();
+        const before = seam.batches.transactions;
+        const r = await t.request("/v4/keyvalues/etl", json({ key: "last", value: `v${i}`, ttl: 5000 }));
+        expect(r.status).toBe(201);
+        commits.push(seam.batches.transactions - before);
+        requestId = r.headers.get("x-request-id") ?? "";
+      }
+      expect(Math.min(...commits)).toBe(1);
+      // The row's stored text, byte for byte as the access guard has always written it.
+      const rows = await t.app.store.sql.all<Record<string, string | null>>("SELECT * FROM audit WHERE action = 'api.write' ORDER BY id");
+      expect(rows).toHaveLength(5);
+      const last = rows[4]!;
+      expect([last.actor_kind, last.actor_name, last.actor_ip, last.action, last.target, last.result]).toEqual([
+        "anonymous",
+        "anonymous",
+        null,
+        "api.write",
+        "POST /v4/keyvalues/etl",
+        "ok",
+      ]);
+      expect(last.details).toBe(
+        `{"route":"POST /v4/keyvalues/:namespace","scope":"kv.write","status":201,"requestId":"${requestId}","op":"kv.set","object":"etl/last","ttl":5000,"bytes":2}`,
+      );
+      expect(last.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("a set whose audit row the store refuses is not kept either: no key without its row", async () => {
+    const t = createTestApp("", { dir: `${tmp.path}/atomic` });
+    await t.app.start();
+    try {
+      // The store refuses the row of a successful write (as a full disk or an I/O error would refuse that insert).
+      await t.app.store.sql.exec(
+        "CREATE TEMP TRIGGER refuse_ok_rows BEFORE INSERT ON main.audit WHEN NEW.action = 'api.write' AND NEW.result = 'ok' " +
+          "BEGIN SELECT RAISE(ABORT, 'audit row refused'); END",
+      );
+      const r = await t.request("/v4/keyvalues/etl", json({ key: "orphan", value: "v" }));
+      expect(r.status).toBe(500);
+      expect(await t.app.kv!.get("etl", "orphan")).toBeUndefined();
+      // The failed set has its row (a failed one, which the trigger lets through), as any failed write has.
+      const rows = await t.app.audit.query({ action: "api.write" });
+      expect(rows.map((row) => [row.result, row.details?.op, row.details?.object, row.details?.status])).toEqual([["failed", "kv.set", "etl/orphan", 500]]);
+    } finally {
+      await t.close();
+    }
+  });
+
   test("concurrent sets share commits (group commit in the store seam): fewer commits than writes, one audit row each", async () => {
     const t = createTestApp("kv:\n  maxKeysPerNamespace: 30\n", { dir: `${tmp.path}/group` });
     await t.app.start();

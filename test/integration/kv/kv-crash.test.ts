@@ -1,8 +1,11 @@
 // Group-committed key-value writes under SIGKILL: Steward is killed while a burst of sets from many connections
-// is in flight; after a restart every set that was answered 201 is there (an answer comes after its commit).
+// is in flight; after a restart every set that was answered 201 is there with its request's audit row (an answer
+// comes after the commit that holds both), and no set is there without its row.
 import { afterAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { STORE_FILE } from "../../../src/store/database";
 import { startProcess, type RunningProcess } from "../../helpers/child-process";
 import { freeTcpPorts } from "../../helpers/free-port";
 import { createTempDir } from "../../helpers/temp-dir";
@@ -23,7 +26,7 @@ function startSteward(config: string): RunningProcess {
   return p;
 }
 
-test("SIGKILL during a burst of KV sets: every acknowledged set survives the restart", { timeout: 90_000 }, async () => {
+test("SIGKILL during a burst of KV sets: every acknowledged set survives the restart, each key with its audit row", { timeout: 90_000 }, async () => {
   const [httpPort] = await freeTcpPorts(1);
   const base = `http://127.0.0.1:${httpPort}`;
   const config = join(dir.path, "steward.yaml");
@@ -64,4 +67,16 @@ test("SIGKILL during a burst of KV sets: every acknowledged set survives the res
   const missing = acknowledged.filter((k) => !stored.has(k));
   expect({ acknowledged: acknowledged.length >= 300, missing }).toEqual({ acknowledged: true, missing: [] });
   await second.stop("SIGTERM", 10_000);
+
+  const db = new DatabaseSync(join(dir.path, "data", STORE_FILE), { readOnly: true });
+  try {
+    const rows = db.prepare("SELECT details FROM audit WHERE action = 'api.write' AND result = 'ok'").all() as Array<{ details: string }>;
+    const audited = new Set(rows.map((r) => String((JSON.parse(r.details) as { object?: unknown }).object)));
+    expect({
+      acknowledgedWithoutRow: acknowledged.filter((k) => !audited.has(`crash/${k}`)),
+      storedWithoutRow: [...stored].filter((k) => !audited.has(`crash/${k}`)),
+    }).toEqual({ acknowledgedWithoutRow: [], storedWithoutRow: [] });
+  } finally {
+    db.close();
+  }
 });

@@ -44,6 +44,9 @@ async function opsWith(fs: ResolverFs, dirOpener: DirOpener) {
     query: async () => [],
     prune: async () => 0,
     flush: async () => {},
+    rowToWrite: () => [],
+    keptIn: () => false,
+    rowsCommitted: () => {},
     component: () => ({ name: "audit", start() {}, stop() {} }),
   };
   const [inRoot, outRoot, del, mk] = await realRoots([join(A, "in"), join(A, "out"), join(A, "del"), join(A, "mk")]);
