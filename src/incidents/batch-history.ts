@@ -58,6 +58,13 @@ export async function batchHistories(tx: SqlExecutor, runs: readonly HistoryOf[]
   // The rows of run i's history: not itself, not a run of the batch after it.
   const belongs = (row: Row, i: number, r: HistoryOf) =>
     Number(row.finished_at) < r.at && row.execution_id !== r.executionId && (position.get(row.execution_id) ?? -1) <= i;
+  // The runs of a batch share most of their history rows: each row becomes a PastRun once (they are only read).
+  const pasts = new Map<Row, PastRun>();
+  const pastOf = (row: Row) => {
+    let p = pasts.get(row);
+    if (!p) pasts.set(row, (p = toPast(row)));
+    return p;
+  };
   const out: PastRun[][] = [];
   const short: number[] = [];
   runs.forEach((r, i) => {
@@ -68,7 +75,7 @@ export async function batchHistories(tx: SqlExecutor, runs: readonly HistoryOf[]
       if (belongs(row, i, r)) mine.push(row);
     }
     // Complete when it has `limit` runs, or when the task's read stopped short of its limit (nothing older exists).
-    if (mine.length >= limit || read.length < tasks.get(r.taskId)!.n) out.push(mine.map(toPast));
+    if (mine.length >= limit || read.length < tasks.get(r.taskId)!.n) out.push(mine.map(pastOf));
     else {
       out.push([]);
       short.push(i);

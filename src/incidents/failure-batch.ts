@@ -63,8 +63,10 @@ const INSERT = `INSERT INTO incident_runs (execution_id, outcome, task_id, finis
     consecutive_failures, source, recorded_at)
   SELECT e, o, t, a, d, c, NULL, NULL, 0, 'event', ? FROM json_to_recordset(?::text::json) AS r(e text, o text, t text, a bigint, d bigint, c text)
   ON CONFLICT (execution_id, outcome) DO NOTHING RETURNING execution_id, outcome`;
+// A lateral look per run (an index probe each): PostgreSQL plans json_to_recordset as 100 rows, so an EXISTS became a
+// scan of every stored run (a hash or materialised semi join), per batch, growing with the table.
 const NEWER_SUCCESS = `SELECT r.i FROM json_to_recordset(?::text::json) AS r(i int, t text, a bigint)
-  WHERE EXISTS (SELECT 1 FROM incident_runs WHERE task_id = r.t AND outcome = 'succeeded' AND finished_at > r.a)`;
+  CROSS JOIN LATERAL (SELECT 1 FROM incident_runs WHERE task_id = r.t AND outcome = 'succeeded' AND finished_at > r.a LIMIT 1) s`;
 
 /**
  * One incident change for several failed runs of a subject, in batch order, as their touches one after another would

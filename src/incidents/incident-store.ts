@@ -219,9 +219,12 @@ const Q = {
   touchRun: `WITH t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t)
     WHERE execution_id = ? AND outcome = ?) SELECT * FROM t`,
   // PostgreSQL: one touch standing for several failed runs of a subject, each run linked with its own failure count
-  // (`back`: how many of the touch's runs came after it).
-  touchRuns: `WITH b AS (SELECT opened_at FROM incidents WHERE subject = ? AND status = 'open'), t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t) - x.back
-    FROM json_to_recordset(?::text::json) AS x(e text, o text, back int) WHERE incident_runs.execution_id = x.e AND incident_runs.outcome = x.o) SELECT t.*, (SELECT opened_at FROM b) AS opened_before FROM t`,
+  // (`back`: how many of the touch's runs came after it). Each run's row is found by its key (a lateral index probe)
+  // and updated by its ctid: joined to json_to_recordset (planned as 100 rows), the UPDATE scanned every stored run.
+  touchRuns: `WITH b AS (SELECT opened_at FROM incidents WHERE subject = ? AND status = 'open'), t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t) - y.back
+    FROM (SELECT x.back, k.ctid AS c FROM json_to_recordset(?::text::json) AS x(e text, o text, back int)
+      CROSS JOIN LATERAL (SELECT ctid FROM incident_runs WHERE execution_id = x.e AND outcome = x.o LIMIT 1) k) y
+    WHERE incident_runs.ctid = y.c) SELECT t.*, (SELECT opened_at FROM b) AS opened_before FROM t`,
   closeRun: `WITH c AS (${CLOSE}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM c), consecutive_failures = 0
     WHERE execution_id = ? AND outcome = ? AND EXISTS (SELECT 1 FROM c)) SELECT * FROM c`,
   purgeRuns: "DELETE FROM incident_runs WHERE finished_at < ?",

@@ -10,7 +10,7 @@ import { incidentMigrations } from "../../../src/incidents";
 import { createAnnotator } from "../../../src/incidents/annotator";
 import { createClassifier } from "../../../src/incidents/classify";
 import { syntheticTaskEvent } from "../../../src/notify/samples";
-import type { SqlDb } from "../../../src/store/sql";
+import type { SqlDb, SqlExecutor, SqlValue } from "../../../src/store/sql";
 import { postgresBackend } from "../../helpers/sql-backends";
 
 const T0 = Date.parse("2026-11-20T01:00:00Z");
@@ -109,5 +109,45 @@ describe("failure batches on PostgreSQL", () => {
     expect(runs.map((r) => Number((r as { consecutive_failures: number }).consecutive_failures)).sort()).toEqual([0, 1, 2, 3, 4]);
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ status: "open", failures: 4, events: 4, first_event_id: good[0]!.id, last_event_id: good[3]!.id });
+  });
+
+  test("with thousands of runs stored, a batch finds its runs and any newer success by index, not by reading every stored run", {
+    timeout: 60_000,
+  }, async () => {
+    const db = await backend.open([incidentMigrations]);
+    // Earlier failures of the task and of others (as a busy site keeps for weeks); the planner knows the table's size.
+    await db.run(
+      `INSERT INTO incident_runs (execution_id, outcome, task_id, finished_at, duration_ms, error_class, tables, incident_id, consecutive_failures, source, recorded_at)
+       SELECT 'old-' || g, 'failed', CASE WHEN g % 2 = 0 THEN ? ELSE 'other-' || (g % 50) END, CAST(? AS BIGINT) + g, 1000, NULL, NULL, NULL, 0, 'event', 0
+       FROM generate_series(1, 4000) g`,
+      [TASK_A, T0 - 86_400_000],
+    );
+    await db.run("ANALYZE incident_runs");
+    // Each statement of a batch that names incident_runs is explained (with its parameters) before it runs.
+    const plans: string[] = [];
+    const explained = (tx: SqlExecutor): SqlExecutor => {
+      const spy: SqlExecutor = Object.create(tx);
+      const explain = async (sql: string, params?: readonly SqlValue[]) => {
+        if (!/incident_runs/.test(sql) || sql.startsWith("INSERT")) return;
+        const rows = await tx.all<{ "QUERY PLAN": string }>(`EXPLAIN ${sql}`, params);
+        plans.push(`${sql.slice(0, 40)}\n${rows.map((r) => r["QUERY PLAN"]).join("\n")}`);
+      };
+      spy.all = async <T>(sql: string, params?: readonly SqlValue[]) => (await explain(sql, params), tx.all<T>(sql, params));
+      spy.get = async <T>(sql: string, params?: readonly SqlValue[]) => (await explain(sql, params), tx.get<T>(sql, params));
+      return spy;
+    };
+    const watched: SqlDb = Object.create(db);
+    watched.transaction = (fn) => db.transaction((tx) => fn(explained(tx)));
+    const a = annotator(watched);
+    const failures = Array.from({ length: 12 }, (_, i) => run(TASK_A, "failed", T0 + i * 60_000, 5_000));
+    const before = { ...a.failureBatches()! };
+    const events = (await Promise.all(failures.map((e) => a.annotate(e)))).flat();
+
+    expect(a.failureBatches()!.batches - before.batches).toBeLessThan(4);
+    const first = events[0]!.incident!.failures;
+    expect(events.map((e) => e.incident?.failures)).toEqual(failures.map((_, i) => first + i));
+    expect(plans.some((p) => p.includes("succeeded"))).toBe(true);
+    expect(plans.some((p) => p.startsWith("WITH b AS"))).toBe(true);
+    expect(plans.filter((p) => /Seq Scan on incident_runs/.test(p))).toEqual([]);
   });
 });
