@@ -96,6 +96,7 @@ async function measure(bin: string, label: string, round: number): Promise<void>
 
     // pg_stat_database counts lag by up to a second (the backends report at transaction end, at most once a 500 ms).
     await Bun.sleep(1_100);
+    if (process.env.BENCH_PG_TOP) await db`SELECT pg_stat_statements_reset()`;
     const b0 = await read();
     const t0 = performance.now();
     await sender.burst(BURST);
@@ -110,6 +111,7 @@ async function measure(bin: string, label: string, round: number): Promise<void>
     );
     if (process.env.BENCH_PG_TOP) await topStatements(db, dbName, b.runs);
     for (const rate of rates) {
+      if (process.env.BENCH_PG_TOP) await db`SELECT pg_stat_statements_reset()`;
       const p0 = await read();
       const sent = await sender.paced(rate, PACED_MS);
       const whileSending = (await metric(["steward_intake_events_emitted_total"])) - p0.emitted;
@@ -122,6 +124,7 @@ async function measure(bin: string, label: string, round: number): Promise<void>
           `${Math.round(whileSending / (PACED_MS / 1000))}/s while sending); per run: Steward ${p.stewardUs} µs, PostgreSQL ${p.postgresUs} µs, ` +
           `${p.statements} statements, ${p.commits} commits`,
       );
+      if (process.env.BENCH_PG_TOP) await topStatements(db, dbName, p.runs);
     }
   } finally {
     sender?.close();

@@ -1,8 +1,9 @@
 // In a cluster each event is handled by one Steward (runs are claimed once), so each Steward's own dashboard
 // would show a slice of the site. The feed fixes that: every Steward writes the events it handles to one table of
-// the shared store, and every Steward reads that table every second into its own timeline and run history (its
-// local file), so the overview, the charts and the events are the whole site's on every node, each entry naming
-// the Steward that handled it.
+// the shared store, and every Steward reads what the others wrote every second into its own timeline and run history
+// (its local file), so the overview, the charts and the events are the whole site's on every node, each entry naming
+// the Steward that handled it. A Steward's own events go to its pages once their row is committed, without being
+// read back (at thousands of runs a second, reading and parsing its own rows again was most of the feed's cost).
 import type { EventBus } from "../core/bus";
 import { type Clock, every, systemClock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
@@ -21,6 +22,13 @@ export const dashboardFeedMigrations: MigrationSet = {
       sql: `CREATE TABLE dashboard_feed (id INTEGER PRIMARY KEY AUTOINCREMENT, seen_at INTEGER NOT NULL, steward TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL);
         CREATE INDEX dashboard_feed_seen ON dashboard_feed (seen_at);`,
     },
+    {
+      version: 2,
+      name: "the Steward that wrote each feed row",
+      // Which Steward's local store wrote the row (a random id kept there, unlike the name two nodes may share), so
+      // it need not read its own rows back; rows of earlier versions have none and are read by every Steward.
+      sql: "ALTER TABLE dashboard_feed ADD COLUMN writer TEXT",
+    },
   ],
 };
 
@@ -36,8 +44,8 @@ const KEEP_MS = 24 * 3_600_000;
 export const FEED_MAX_ROWS = 50_000;
 
 export interface FeedSink {
-  /** One event of the site, oldest first. */
-  take(event: DomainEvent, seenAt: number, steward: string): void;
+  /** One event of the site, oldest first; `json`: the event as stored (its JSON text, to keep without writing it again). */
+  take(event: DomainEvent, seenAt: number, steward: string, json?: string): void;
 }
 
 export interface ClusterFeed extends Component {
@@ -45,10 +53,30 @@ export interface ClusterFeed extends Component {
   poll(): Promise<number>;
 }
 
+/** The payloads of rows first met below the newest id taken (committed late): their read left them out. */
+async function latePayloads(db: SqlDb, ids: number[]): Promise<Map<number, string>> {
+  const payloads = new Map<number, string>();
+  if (ids.length === 0) return payloads;
+  const sql = `SELECT id, payload FROM dashboard_feed WHERE id IN (${ids.map(() => "?").join(", ")})`;
+  for (const r of await db.all<{ id: number; payload: string }>(sql, ids)) payloads.set(Number(r.id), r.payload);
+  return payloads;
+}
+
+/** Rows older than KEEP_MS go, and beyond `maxRows` the oldest. */
+async function prune(db: SqlDb, now: number, maxRows: number): Promise<void> {
+  await db.run("DELETE FROM dashboard_feed WHERE seen_at < ?", [now - KEEP_MS]);
+  await db.run("DELETE FROM dashboard_feed WHERE id <= (SELECT MAX(id) FROM dashboard_feed) - ?", [maxRows]);
+}
+
 export function createClusterFeed(deps: {
   db: SqlDb;
   bus: EventBus<DomainEvents>;
   steward: string;
+  /**
+   * Names this Steward's rows, so that its polls leave them out (its own events reach the sink once written): the
+   * same across its restarts (kept in its local store), and no other Steward's.
+   */
+  writer: string;
   sink: FeedSink;
   log: Logger;
   now?: () => number;
@@ -65,62 +93,88 @@ export function createClusterFeed(deps: {
 }): ClusterFeed {
   const now = deps.now ?? Date.now;
   const log = deps.log.child({ module: "dashboard-feed" });
+  /** Ids of other Stewards' rows taken within REREAD of `floor`. */
   const seen = new Set<number>();
+  /** The newest id taken from another Steward: above it rows come with their payload. */
   let newest = 0;
+  /** Polls read from REREAD below it: the newest id taken, or one of this Steward's rows a complete poll passed. */
+  let floor = 0;
+  /** The newest id of this Steward's rows committed so far. */
+  let ownNewest = 0;
   let stopPolls: (() => void) | undefined;
   let off: (() => void) | undefined;
   let polling: Promise<number> | undefined;
   let lastError = "";
   let pruneAt = 0;
-  let prunedUpTo = 0;
+  /** Rows added to the table (by anyone) as far as this Steward knows, since the last prune. */
+  let added = 0;
   const maxRows = deps.maxRows ?? FEED_MAX_ROWS;
+  /** This Steward's rows on their way: stop waits for them (a restart does not read them back). */
+  const writing = new Set<Promise<void>>();
+  let stopped = false;
+  /** The cursor as last kept. */
+  let saved: number | undefined;
 
-  const write = createFeedWriter(deps.db, deps.steward);
+  const write = createFeedWriter(deps.db, deps.steward, deps.writer);
   const publish = (event: DomainEvent) => {
     const { scriptLog, ...rest } = event as DomainEvent & { scriptLog?: { text?: string } };
     // The whole script log stays out (the outbox has it); the excerpt the pages show stays in.
-    const stored = scriptLog ? { ...rest, scriptLog: { ...scriptLog, text: undefined } } : rest;
-    write({ seenAt: now(), kind: event.kind, payload: JSON.stringify(stored) })
-      .then(readOwnWrite)
-      .catch((err: Error) =>
-        log.warn({ err: err.message }, "cannot add an event to the site-wide dashboard feed (it shows on this Steward's pages only after the store is back)"),
-      );
-  };
-  /**
-   * This Steward's own event is on its pages as soon as it is in the table, not at the next poll (slow while the
-   * cluster has no other member): read after the write, after the read running now if one is (it may have missed it).
-   */
-  const readOwnWrite = () => {
-    if (!off) return;
-    if (polling) void polling.then(() => feed.poll());
-    else void feed.poll();
+    const stored = (scriptLog ? { ...rest, scriptLog: { ...scriptLog, text: undefined } } : rest) as DomainEvent;
+    const seenAt = now();
+    const payload = JSON.stringify(stored);
+    const written = write({ seenAt, kind: event.kind, payload })
+      .then((id) => {
+        // On this Steward's pages as soon as it is in the table (as the others will show it), not read back.
+        added++;
+        if (id > ownNewest) ownNewest = id;
+        if (!stopped) deps.sink.take(stored, seenAt, deps.steward, payload);
+      })
+      .catch((err: Error) => log.warn({ err: err.message }, "cannot add an event to the site-wide dashboard feed (no dashboard shows it)"))
+      .finally(() => writing.delete(written));
+    writing.add(written);
   };
 
+  /** Rows taken before are read again without their payload (a late commit below the newest one is what is looked for). */
+  const READ = `SELECT id, seen_at, steward, CASE WHEN id > ? THEN payload END AS payload FROM dashboard_feed
+    WHERE id > ? AND (writer IS NULL OR writer <> ?) ORDER BY id LIMIT ?`;
   async function readOnce(): Promise<number> {
-    const rows = await deps.db.all<{ id: number; seen_at: number; steward: string; payload: string }>(
-      "SELECT id, seen_at, steward, payload FROM dashboard_feed WHERE id > ? ORDER BY id LIMIT ?",
-      [Math.max(0, newest - REREAD), ROWS_PER_POLL + REREAD],
+    const from = floor;
+    // This Steward's rows committed before this read are passed by it (a read not cut short by its limit sees every
+    // row up to them, but for a late commit, which the REREAD window is for), so later reads start above them.
+    const ownBefore = ownNewest;
+    const rows = await deps.db.all<{ id: number; seen_at: number; steward: string; payload: string | null }>(READ, [
+      newest,
+      Math.max(0, from - REREAD),
+      deps.writer,
+      ROWS_PER_POLL + REREAD,
+    ]);
+    const payloads = await latePayloads(
+      deps.db,
+      rows.filter((r) => r.payload === null && !seen.has(Number(r.id))).map((r) => Number(r.id)),
     );
     let taken = 0;
     for (const r of rows) {
       const id = Number(r.id);
-      if (seen.has(id) || id <= newest - REREAD) continue;
+      if (seen.has(id) || id <= from - REREAD) continue;
       seen.add(id);
       if (id > newest) newest = id;
+      if (id > floor) floor = id;
       try {
-        deps.sink.take(JSON.parse(r.payload) as DomainEvent, Number(r.seen_at), r.steward);
+        const json = r.payload ?? payloads.get(id)!;
+        deps.sink.take(JSON.parse(json) as DomainEvent, Number(r.seen_at), r.steward, json);
         taken++;
       } catch (err) {
         log.warn({ id, err: (err as Error).message }, "an entry of the dashboard feed could not be shown");
       }
     }
-    for (const id of seen) if (id <= newest - REREAD) seen.delete(id);
-    if (taken > 0) deps.cursor.set(newest);
-    if (now() >= pruneAt || newest - prunedUpTo >= maxRows / 10) {
+    if (rows.length < ROWS_PER_POLL + REREAD && ownBefore > floor) floor = ownBefore;
+    for (const id of seen) if (id <= floor - REREAD) seen.delete(id);
+    if (floor !== saved) deps.cursor.set((saved = floor));
+    added += taken;
+    if (now() >= pruneAt || added >= maxRows / 10) {
       pruneAt = now() + 10 * 60_000;
-      prunedUpTo = newest;
-      await deps.db.run("DELETE FROM dashboard_feed WHERE seen_at < ?", [now() - KEEP_MS]);
-      await deps.db.run("DELETE FROM dashboard_feed WHERE id <= ?", [newest - maxRows]);
+      added = 0;
+      await prune(deps.db, now(), maxRows);
     }
     return taken;
   }
@@ -128,14 +182,16 @@ export function createClusterFeed(deps: {
   const feed: ClusterFeed = {
     name: "dashboard-feed",
     async start() {
-      const saved = deps.cursor.get();
+      saved = deps.cursor.get();
       if (saved !== undefined) newest = saved;
       else {
         const max = Number((await deps.db.get<{ m: number | null }>("SELECT MAX(id) AS m FROM dashboard_feed"))?.m ?? 0);
         newest = Math.max(0, max - deps.initial);
       }
-      // Ids up to the saved cursor were taken before the restart: only later ones are new.
+      floor = newest;
+      // Ids up to the saved cursor were taken (or written here) before the restart: only later ones are new.
       for (let id = Math.max(1, newest - REREAD + 1); id <= newest; id++) seen.add(id);
+      stopped = false;
       off = deps.bus.onAny((_kind, payload) => publish(payload as DomainEvent));
       stopPolls = every(deps.clock ?? systemClock, deps.pollMs ?? POLL_MS, () => void feed.poll());
       await feed.poll();
@@ -146,6 +202,8 @@ export function createClusterFeed(deps: {
       stopPolls?.();
       stopPolls = undefined;
       await polling;
+      while (writing.size > 0) await Promise.allSettled([...writing]);
+      stopped = true;
     },
     poll() {
       polling ??= readOnce()

@@ -33,7 +33,8 @@ export interface StoredEvent {
 }
 
 export interface EventHistory {
-  append(event: DomainEvent, seenAt: number, steward?: string): number;
+  /** `json`: the event's JSON text without its script log's text, when the caller has it already. */
+  append(event: DomainEvent, seenAt: number, steward?: string, json?: string): number;
   /** Writes what is waiting now (at stop). */
   flush(): void;
   /** Newest first. */
@@ -54,14 +55,14 @@ export function createEventHistory(db: DatabaseSync, max: number, writes?: Group
   const prune = db.prepare("DELETE FROM event_history WHERE seq <= ?");
   const recent = db.prepare("SELECT seq, seen_at, payload, steward FROM event_history ORDER BY seq DESC LIMIT ?");
   let last = Number((db.prepare("SELECT COALESCE(MAX(seq), 0) AS s FROM event_history").get() as { s: number }).s);
-  let pending: Array<{ seq: number; seenAt: number; event: DomainEvent; steward?: string }> = [];
+  let pending: Array<{ seq: number; seenAt: number; event: DomainEvent; steward?: string; json?: string }> = [];
   let timer: Timer | undefined;
 
   const writeRows = (rows: typeof pending) => {
     for (const r of rows) {
       const e = r.event;
-      const stored = "scriptLog" in e && e.scriptLog?.text !== undefined ? { ...e, scriptLog: { ...e.scriptLog, text: undefined } } : e;
-      insert.run(r.seq, r.seenAt, e.kind, JSON.stringify(stored), r.steward ?? null);
+      const stored = () => ("scriptLog" in e && e.scriptLog?.text !== undefined ? { ...e, scriptLog: { ...e.scriptLog, text: undefined } } : e);
+      insert.run(r.seq, r.seenAt, e.kind, r.json ?? JSON.stringify(stored()), r.steward ?? null);
     }
     const newest = rows.at(-1)?.seq;
     // Pruning in steps keeps the write path short most of the time.
@@ -74,9 +75,9 @@ export function createEventHistory(db: DatabaseSync, max: number, writes?: Group
   };
 
   return {
-    append(event, seenAt, steward) {
+    append(event, seenAt, steward, json) {
       const seq = ++last;
-      const row = { seq, seenAt, event, ...(steward ? { steward } : {}) };
+      const row = { seq, seenAt, event, ...(steward ? { steward } : {}), ...(json !== undefined ? { json } : {}) };
       if (!writes) {
         writeRows([row]);
         return seq;

@@ -23,8 +23,8 @@ export interface EventTimeline extends Component {
   countsSince(sinceMs: number): Record<string, number>;
   /** Called for every new entry (the demo's terminal); returns an unsubscribe function. */
   subscribe(listener: (e: TimelineEntry) => void): () => void;
-  /** An event of the whole site, read from the cluster's shared feed (with `siteWide`). */
-  ingest(event: DomainEvent, seenAt: number, steward: string): void;
+  /** An event of the whole site, read from the cluster's shared feed (with `siteWide`); `json`: as stored there. */
+  ingest(event: DomainEvent, seenAt: number, steward: string, json?: string): void;
 }
 
 /**
@@ -42,8 +42,9 @@ export function createEventTimeline(
   let seq = 0;
   let unsubscribe: (() => void) | undefined;
 
-  const keep = (event: DomainEvent, seenAt: number, steward?: string): TimelineEntry => {
-    const entry: TimelineEntry = { seq: opts.history ? opts.history.append(event, seenAt, steward) : ++seq, seenAt, event, ...(steward ? { steward } : {}) };
+  const keep = (event: DomainEvent, seenAt: number, steward?: string, json?: string): TimelineEntry => {
+    const seqOf = () => (opts.history ? opts.history.append(event, seenAt, steward, json) : ++seq);
+    const entry: TimelineEntry = { seq: seqOf(), seenAt, event, ...(steward ? { steward } : {}) };
     ring.unshift(entry);
     if (ring.length > max) ring.length = max;
     return entry;
@@ -79,8 +80,8 @@ export function createEventTimeline(
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    ingest(event, seenAt, steward) {
-      keep(event, seenAt, steward);
+    ingest(event, seenAt, steward, json) {
+      keep(event, seenAt, steward, json);
     },
   };
 }

@@ -58,6 +58,16 @@ export interface DashboardDeps {
 }
 
 const FEED_CURSOR = "dashboard.feed.cursor";
+const FEED_WRITER = "dashboard.feed.writer";
+
+/** The id this Steward's feed rows carry: made once, kept in its local store (a node's name may not be unique). */
+function feedWriterId(local: Store["db"]): string {
+  const kept = getMeta(local, FEED_WRITER);
+  if (kept) return kept;
+  const id = crypto.randomUUID();
+  setMeta(local, FEED_WRITER, id);
+  return id;
+}
 
 export function setupDashboard(deps: DashboardDeps): Dashboard {
   const max = 500;
@@ -78,6 +88,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
         db: siteWide.db,
         bus: deps.bus,
         steward: siteWide.steward,
+        writer: feedWriterId(local),
         log: siteWide.log,
         ...(siteWide.pollMs ? { pollMs: siteWide.pollMs } : {}),
         clock: deps.clock,
@@ -87,8 +98,8 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
           set: (id) => setMeta(local, FEED_CURSOR, String(id)),
         },
         sink: {
-          take(event, seenAt, steward) {
-            timeline.ingest(event, seenAt, steward);
+          take(event, seenAt, steward, json) {
+            timeline.ingest(event, seenAt, steward, json);
             if (runs && isTaskEvent(event) && isRun(event.kind)) runs.record(event);
           },
         },

@@ -11,7 +11,7 @@ afterAll(() => backend.shutdown());
 
 test("rows published together keep their order and their JSON text; a refused row fails alone", { timeout: 60_000 }, async () => {
   const db = await backend.open([dashboardFeedMigrations]);
-  const write = createFeedWriter(db, "node-a");
+  const write = createFeedWriter(db, "node-a", "writer-a");
   // Text JSON.stringify leaves as it is (non-ASCII, line separators, an escaped quote) must come back unchanged.
   const payloads = [0, 1, 2, 3, 4, 5].map((i) => JSON.stringify({ id: `e${i}`, name: `Reload é ${i} \u2028 "q"`, n: i }));
   const first = await Promise.allSettled(payloads.map((p, i) => write({ seenAt: 1_000 + i, kind: "task.failed", payload: p })));

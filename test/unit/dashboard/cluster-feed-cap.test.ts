@@ -20,6 +20,7 @@ test("past maxRows the oldest feed rows go; every event is still shown", async (
     db: store.sql,
     bus,
     steward: "a",
+    writer: "writer-a",
     sink: { take: () => void shown++ },
     log: createSilentLogger(),
     cursor: { get: () => undefined, set: () => {} },
