@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { openStore, type MigrationSet } from "../../../src/store/database";
+import { openStore, type MigrationSet, WAL_CHECKPOINT_PAGES } from "../../../src/store/database";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 
 let tmp: TempDir;
@@ -31,6 +31,19 @@ describe("store", () => {
       { module: "things", version: 2 },
     ] as never);
     b.close();
+  });
+
+  test("the WAL is checkpointed past 10,000 pages, not SQLite's 1,000 (each checkpoint holds the commit that triggers it)", () => {
+    tmp = createTempDir();
+    const store = openStore(tmp.path, [v1]);
+    expect((store.db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint).toBe(WAL_CHECKPOINT_PAGES);
+    // About 3,000 pages in 600 commits: past SQLite's default, which would have started the WAL over by now.
+    const insert = store.db.prepare("INSERT INTO things (name) VALUES (?)");
+    for (let i = 0; i < 600; i++) insert.run("x".repeat(16_000));
+    const wal = store.db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as { log: number; checkpointed: number };
+    expect(wal.log).toBeGreaterThan(2_000);
+    expect(wal.checkpointed).toBe(wal.log);
+    store.close();
   });
 
   test("a store written by a newer build is refused with an explanation", () => {
