@@ -132,7 +132,7 @@ export async function measureOverload(
 }
 
 /** The paced-sender rows: fixed offered rates, comparable run to run (and with Butler's figures in issue 33). */
-export const PACED_RATES = [10_000, 20_000, 50_000];
+export const PACED_RATES = [5_000, 10_000, 20_000, 50_000];
 export const PACED_MS = 5_000;
 
 export type PacedStep = Omit<OverloadStep, "factor">;

@@ -1,5 +1,5 @@
 // The paced-sender UDP rows on their own (they are also part of `npm run bench`'s udp section): one Steward binary,
-// one paced sender offering 10k, 20k and 50k failed-run datagrams a second for 5 s each, and the share processed.
+// one paced sender offering 5k, 10k, 20k and 50k failed-run datagrams a second for 5 s each, and the share processed.
 //
 //   bun scripts/bench-udp-paced.ts [steward binary; default: build this checkout's linux-x64 binary]
 import { mkdtempSync, rmSync } from "node:fs";
