@@ -89,7 +89,10 @@ describe("intake resilience", () => {
     const execs = [IDS.externalProgram, IDS.userSync, IDS.preload].map((id, i) => h.run(id, "succeed", { durationMs: 60 + 60 * i }));
     await waitFor(() => ![IDS.externalProgram, IDS.userSync, IDS.preload].some((id) => h.sim.tasks.isRunning(id)), { what: "the runs to end" });
     await h.restart();
-    await waitFor(() => h.events.length === 1, { what: "the first pass at start" });
+    // The start pass must have ended, not only emitted: a runOnce() while it runs shares it (and its result).
+    await waitFor(async () => h.events.length === 1 && (await h.metric("steward_intake_reconcile_runs_total", { result: "ok" })) === 1, {
+      what: "the first pass at start to end",
+    });
     const r = h.t.app.intake.reconciler!;
     expect((await r.runOnce())?.emitted).toBe(1);
     expect((await r.runOnce())?.emitted).toBe(1);

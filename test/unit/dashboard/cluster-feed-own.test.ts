@@ -11,6 +11,7 @@ import { syntheticTaskEvent } from "../../../src/notify/samples";
 import { openStore } from "../../../src/store/database";
 import type { SqlDb } from "../../../src/store/sql";
 import { createTempDir } from "../../helpers/temp-dir";
+import { waitFor } from "../../helpers/wait-for";
 
 const dir = createTempDir("steward-feed-own-");
 afterAll(() => dir.remove());
@@ -53,7 +54,8 @@ test("own events are shown once without being read back; the others' once each, 
   await b.feed.start();
   for (let i = 0; i < 30; i++) await a.bus.emit("task.failed", { ...syntheticTaskEvent({ outcome: "failed" }), id: `a${i}` });
   for (let i = 0; i < 20; i++) await b.bus.emit("task.failed", { ...syntheticTaskEvent({ outcome: "failed" }), id: `b${i}` });
-  await Bun.sleep(50);
+  // Rows are written after emit returns; on a loaded machine that takes a while.
+  await waitFor(() => a.shown.length === 30 && b.shown.length === 20, { what: "the 50 rows written" });
   // Each one's own events, shown as written (no poll has run since the start).
   expect(a.shown.filter((s) => s.steward === "a").map((s) => s.id)).toEqual(Array.from({ length: 30 }, (_, i) => `a${i}`));
   expect(b.shown.filter((s) => s.steward === "b").length).toBe(20);
@@ -79,7 +81,7 @@ test("own events are shown once without being read back; the others' once each, 
   const again = member("a", cursorA);
   await again.feed.start();
   await b.bus.emit("task.failed", { ...syntheticTaskEvent({ outcome: "failed" }), id: "b-new" });
-  await Bun.sleep(50);
+  await waitFor(() => b.shown.at(-1)?.id === "b-new", { what: "b's new row written" });
   expect(await again.feed.poll()).toBe(1);
   expect(again.shown.map((s) => s.id)).toEqual(["b-new"]);
   await again.feed.stop(1_000);
