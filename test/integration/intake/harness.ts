@@ -60,6 +60,11 @@ export interface Harness {
   /** Points the simulator's Scheduler at the app's UDP port. */
   aim(): void;
   metric(name: string, labels?: Record<string, string>): Promise<number>;
+  /**
+   * Waits until the reconciliation pass that starts with the app has ended: a runOnce() while it runs shares it
+   * (and its count), which on a loaded machine can be long after the app's start.
+   */
+  startPassEnded(): Promise<void>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -159,6 +164,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         if (series!.startsWith(`${name}{`) && want.every((w) => series!.includes(w))) return Number(value);
       }
       return 0;
+    },
+    async startPassEnded() {
+      const passes = async () =>
+        (await h.metric("steward_intake_reconcile_runs_total", { result: "ok" })) +
+        (await h.metric("steward_intake_reconcile_runs_total", { result: "error" }));
+      await waitFor(async () => (await passes()) >= 1, { what: "the reconciliation pass at start to end" });
     },
     async restart() {
       await t.app.stop();

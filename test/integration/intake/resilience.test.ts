@@ -47,6 +47,7 @@ describe("intake resilience", () => {
 
   test("a dropped datagram is recovered by reconciliation (source: reconcile)", async () => {
     const h = await harness();
+    await h.startPassEnded();
     h.sim.settings.udp.dropNext = 1;
     const exec = h.run(IDS.externalProgram, "fail");
     await waitFor(() => !h.sim.tasks.isRunning(IDS.externalProgram), { what: "the run to end" });
@@ -89,10 +90,8 @@ describe("intake resilience", () => {
     const execs = [IDS.externalProgram, IDS.userSync, IDS.preload].map((id, i) => h.run(id, "succeed", { durationMs: 60 + 60 * i }));
     await waitFor(() => ![IDS.externalProgram, IDS.userSync, IDS.preload].some((id) => h.sim.tasks.isRunning(id)), { what: "the runs to end" });
     await h.restart();
-    // The start pass must have ended, not only emitted: a runOnce() while it runs shares it (and its result).
-    await waitFor(async () => h.events.length === 1 && (await h.metric("steward_intake_reconcile_runs_total", { result: "ok" })) === 1, {
-      what: "the first pass at start to end",
-    });
+    await h.startPassEnded();
+    expect(h.events).toHaveLength(1);
     const r = h.t.app.intake.reconciler!;
     expect((await r.runOnce())?.emitted).toBe(1);
     expect((await r.runOnce())?.emitted).toBe(1);
