@@ -1,23 +1,21 @@
 // Test clients for the simulator built on plain fetch / WebSocket / node:dgram with the generated client
-// certificate (deliberately not Steward's own Qlik client), plus a shared certificate set per test process.
+// certificate (deliberately not Steward's own Qlik client), plus a shared certificate set per test file.
 import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../../src/sim";
+import { createTempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 
 export const XRF = "abcdefghijKLMNOP";
 export const USER = "UserDirectory=INTERNAL; UserId=sa_repository";
 
 let certDir: string | undefined;
-/** One certificate directory per test process: generating RSA keys costs ~0.5 s, so share it. */
+/**
+ * One certificate directory per test file (per process without `--isolate`): generating RSA keys costs ~0.5 s, so
+ * share it. The preload removes it once the file's afterAll hooks have run (a `process` "exit" hook never runs in
+ * bun test).
+ */
 export function sharedCertDir(): string {
-  if (certDir === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), "steward-sim-certs-"));
-    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-    certDir = dir;
-  }
+  certDir ??= createTempDir("steward-sim-certs-").path;
   return certDir;
 }
 
