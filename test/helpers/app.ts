@@ -20,8 +20,14 @@ export function createTestApp(yaml = "", options: { log?: Logger; clock?: Clock;
   const dir = options.dir ?? tmp!.path;
   const base = /^http:/m.test(yaml) ? "" : "http:\n  port: 0\n";
   const udp = /^udp:/m.test(yaml) ? "" : "udp:\n  host: 127.0.0.1\n  port: 0\n";
-  const loaded = parseConfigText(`${base}${udp}${yaml}`, "test.yaml", dir);
-  const app = createApp(loaded, { log: options.log ?? createSilentLogger(), clock: options.clock });
+  let app: StewardApp;
+  try {
+    app = createApp(parseConfigText(`${base}${udp}${yaml}`, "test.yaml", dir), { log: options.log ?? createSilentLogger(), clock: options.clock });
+  } catch (err) {
+    // Tests that expect a bad config to throw get no close() to call.
+    tmp?.remove();
+    throw err;
+  }
   return {
     app,
     dir,

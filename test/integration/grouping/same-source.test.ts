@@ -52,7 +52,7 @@ routes:
       }
     }, 120_000);
     afterAll(async () => {
-      for (const t of apps.reverse()) await t.app.stop().catch(() => {});
+      for (const t of apps.reverse()) await t.close().catch(() => {});
       await rx.stop();
       await pg?.stop();
     });

@@ -56,7 +56,7 @@ maintenance:
       } else b = a;
     });
     afterAll(async () => {
-      for (const t of apps.reverse()) await t.app.stop().catch(() => {});
+      for (const t of apps.reverse()) await t.close().catch(() => {});
       dirA.remove();
       await rx.stop();
       await smtp.stop();

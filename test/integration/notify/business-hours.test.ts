@@ -36,7 +36,7 @@ routes:
       }
     });
     afterAll(async () => {
-      for (const t of apps.reverse()) await t.app.stop().catch(() => {});
+      for (const t of apps.reverse()) await t.close().catch(() => {});
       await rx.stop();
       await pg?.stop();
     });

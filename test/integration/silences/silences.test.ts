@@ -78,7 +78,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       };
     });
     afterAll(async () => {
-      for (const t of apps.reverse()) await t.app.stop().catch(() => {});
+      for (const t of apps.reverse()) await t.close().catch(() => {});
       dirA.remove();
       await rx.stop();
       await pg?.stop();
