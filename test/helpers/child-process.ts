@@ -1,6 +1,8 @@
 // A child process for tests: output captured (bounded), exit awaited, stopped with its own children (it leads a
 // process group: faketime, a shell or a launcher runs the program as its child) within a bounded grace.
 import { spawn, type SpawnOptions } from "node:child_process";
+import { processesMarked } from "./leftover-processes";
+import { removeLeftoverTempDirs } from "./temp-dir";
 
 export interface RunningProcess {
   pid: number;
@@ -101,10 +103,12 @@ let terminationHandled = false;
 
 /**
  * A child leads its own group, so the terminal's Ctrl-C, a CI job's cancel or `npm test`'s time limit (a signal to
- * the test process, not to its children) would leave it running: on such a signal the groups go first, then this
- * process ends as that signal would have ended it.
+ * the test process, not to its children) would leave it running: on such a signal the groups go first, then the
+ * other processes this test run started, then the temp dirs (the preload's afterAll, which removes them otherwise,
+ * does not run now), then this process ends as that signal would have ended it. The preload installs this in every
+ * test process, one that starts no child too, with its run's mark (leftover-processes.ts).
  */
-function endGroupsOnTermination(): void {
+export function endGroupsOnTermination(runMark?: string): void {
   if (terminationHandled) return;
   terminationHandled = true;
   for (const [sig, code] of [
@@ -114,6 +118,14 @@ function endGroupsOnTermination(): void {
   ] as const) {
     process.once(sig, () => {
       for (const kill of liveGroups) kill();
+      for (const p of runMark ? processesMarked(runMark) : []) {
+        try {
+          process.kill(p.pid, "SIGKILL");
+        } catch {
+          // ended meanwhile
+        }
+      }
+      removeLeftoverTempDirs();
       process.exit(code);
     });
   }

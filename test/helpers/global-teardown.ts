@@ -1,15 +1,18 @@
-// Preloaded into every `bun test` run (bunfig.toml): marks the processes the run starts, and after the last test
-// file removes what the run left in the system's temp folder that is too large to leave there (the Wine prefix,
-// about 700 MB), then fails the run when a process it started is still running (it is killed first), and removes the
-// temp dirs (test/helpers/temp-dir.ts) the tests did not. Under `--isolate` (which `--parallel` implies) the
-// preload is loaded again for each test file and its afterAll runs after each file's own afterAll hooks; the
-// `process` "exit" event does not fire in bun test, so a hook on it would never run.
+// Preloaded into every `bun test` run (bunfig.toml): marks the processes the run starts and, after the tests,
+// removes what they left in the system's temp folder that is too large to leave there (the Wine prefix, about
+// 700 MB), fails the run when a process they started is still running (it is killed first), and then removes the
+// temp dirs (test/helpers/temp-dir.ts) they did not. "After the tests": its afterAll runs after the last file's own
+// afterAll hooks, and under `--isolate` (which `--parallel` implies) after each file's, the preload being loaded
+// again for each file. A `process` "exit" hook would not do: bun test does not emit that event. On a signal (Ctrl-C,
+// a CI cancel) child-process.ts ends the processes and removes the temp dirs instead.
 import { afterAll } from "bun:test";
+import { endGroupsOnTermination } from "./child-process";
 import { endLeftovers, markThisRun } from "./leftover-processes";
 import { removeLeftoverTempDirs } from "./temp-dir";
 import { removeThisRunsWinePrefix } from "./wine";
 
 const mark = markThisRun();
+endGroupsOnTermination(mark);
 /** A process that was told to stop at the end of the last file gets this long to go (wineserver lingers 3 s). */
 const GRACE_MS = 10_000;
 

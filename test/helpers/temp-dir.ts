@@ -1,6 +1,6 @@
 // Temporary directories for tests: created under the OS temp dir, removed (recursively) by `remove()`. What a test
 // file made and did not remove (a test failed or timed out before its cleanup, a helper forgot) is removed by the
-// preload (global-teardown.ts) once the file's own teardown has run: nothing is left in the temp dir by a run.
+// preload (global-teardown.ts) once the file's own teardown has run, or on a signal that ends the test process.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,9 +33,9 @@ export function createTempDir(prefix = "steward-test-"): TempDir {
 }
 
 /**
- * Removes every directory createTempDir made that is still there, and returns them. For the preload only: it runs
- * after the test file's afterAll hooks and after the processes the tests started have ended, so nothing still
- * uses them.
+ * Removes every directory createTempDir made that is still there, and returns them. Only for the preload's afterAll
+ * and the handler of a terminating signal (child-process.ts): both call it once the file's own teardown is over or
+ * will not come, and the processes the tests started have ended, so nothing still uses them.
  */
 export function removeLeftoverTempDirs(): string[] {
   const left = [...made];
