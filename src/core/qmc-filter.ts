@@ -1,6 +1,6 @@
 // Reads a QMC schema trigger's `schemaFilterDescription` (eight space-separated fields) into sets of allowed values.
-// Only shapes the public sources below show are read; anything else is an error, so the caller falls back on QRS's
-// own next execution time instead of guessing.
+// Only shapes the public sources below show are read; anything else is an error, and the watchdog then judges the
+// trigger by QRS's own next execution time alone (or lists it as not watched when QRS states none).
 //
 // Sources (facts only, no code copied):
 // - data-master.org, "Qlik Tricks and Tips #1: QS Custom Scheduling QMC" (2024): positions 0 minute, 1 hour,
@@ -12,6 +12,9 @@
 // - Community scripts (qlik-cli examples, PowerShell Qlik-Cli Update-QlikReloadTask): daily "0 0 1 0" with
 //   "* * - * * * * *"; ptarmiganlabs/ctrl-q lookups: daylightSavingTime 0 observe, 1 permanent standard time,
 //   2 permanent daylight-saving time.
+// - A community PowerShell sample that creates a QRS reload task with a custom trigger writes weekdays Monday–Friday
+//   as "* * - * 1-5 * * *" (the range in the weekly-interval position, the weekday position "*"); a list or range of
+//   0–6 there, with no weekday of its own, is read as those weekdays every week.
 
 export interface QmcFilter {
   /** Undefined = any. Local minute 0–59 and hour 0–23 of a fire. */
@@ -49,6 +52,12 @@ export function parseQmcFilter(text: string): FilterRead {
     [1, 12, false],
     [1, 120, false],
   ];
+  // The community form: weekdays written in the weekly-interval position (see the sources above).
+  const weekdaysInInterval = fields[3] === "*" && /[-,]/.test(fields[4]!) && fields[4] !== "-" ? readList(fields[4]!, 0, 6, false) : undefined;
+  if (weekdaysInInterval) {
+    fields[3] = fields[4]!;
+    fields[4] = "*";
+  }
   for (let i = 0; i < 8; i++) {
     const f = fields[i]!;
     if (f === "*" || (f === "-" && (i === 2 || i === 4 || i === 7))) {

@@ -1,6 +1,7 @@
 // When a QMC schema trigger fires next: its increment, its whole filter (weekdays, days of month incl. the last,
-// hours and minutes), its time zone and daylight-saving option. Shared by the simulator's Scheduler and the watchdog,
-// and bounded: no trigger, however strange its dates, costs more than QMC_STEP_BUDGET steps per computation.
+// hours and minutes), its time zone and daylight-saving option, read as docs/watchdog.md states. The watchdog's
+// fallback behind QRS's own next execution time, and bounded: no trigger, however strange its dates, costs more than
+// QMC_STEP_BUDGET steps per computation.
 import { LAST_DAY, type QmcFilter } from "./qmc-filter";
 import { zoneOffsetMs } from "./time-zone";
 
@@ -15,8 +16,8 @@ export interface QmcSchedule {
   timeZone: string;
   /** 0 observe daylight-saving time, 1 permanent standard time, 2 permanent daylight-saving time. */
   daylightSaving: 0 | 1 | 2;
-  /** Instant after which the trigger no longer fires (Infinity = never expires). */
-  expiresMs: number;
+  /** expirationDate as wall time in the zone, read like startLocalMs: fires only before it (Infinity = never expires). */
+  expiresLocalMs: number;
 }
 
 /**
@@ -35,20 +36,23 @@ export interface StepCounter {
 
 /**
  * The first fire strictly after `afterMs`, or undefined: a past "once", expired, or none found within the budget
- * (a filter that no calendar day meets, such as February 30th). Day-based triggers keep the start's wall time on
- * every matching local day; minute and hour steps are a fixed grid in real time whose fires are kept when their
- * local time passes the filter (the QMC's office-hours triggers).
+ * (a filter that no calendar day meets, such as February 30th). Option 0 or no increment at all is a "once";
+ * day and week steps keep the start's wall time on every matching local day; minute and hour steps are a fixed grid
+ * in real time whose fires are kept when their local time passes the filter (the QMC's office-hours triggers).
+ * Whatever the option: the increment says how the trigger steps, the filter which steps fire.
  */
 export function nextQmcFire(s: QmcSchedule, afterMs: number, counter: StepCounter = { steps: 0 }): number | undefined {
   if (!Number.isFinite(afterMs) || !Number.isFinite(s.startLocalMs)) return undefined;
   const clock = wallClock(s.timeZone, s.daylightSaving, counter);
+  const expiresMs = Number.isFinite(s.expiresLocalMs) ? clock.toUtc(s.expiresLocalMs) : Number.POSITIVE_INFINITY;
+  const [m, h, d, w] = s.increment;
   let next: number | undefined;
-  if (s.option === 0) {
+  if (s.option === 0 || m + h + d + w === 0) {
     const first = clock.toUtc(s.startLocalMs);
     next = first > afterMs ? first : undefined;
-  } else if (dayStepOf(s) > 0) next = nextByDays(s, afterMs, clock, counter);
-  else next = nextBySteps(s, afterMs, clock, counter);
-  return next !== undefined && next > afterMs && next < s.expiresMs ? next : undefined;
+  } else if (m === 0 && h === 0) next = nextByDays(s, afterMs, expiresMs, clock, counter);
+  else next = nextBySteps(s, afterMs, expiresMs, clock, counter);
+  return next !== undefined && next > afterMs && next < expiresMs ? next : undefined;
 }
 
 interface WallClock {
@@ -112,22 +116,12 @@ function cachedOffset(raw: (u: number) => number, counter: StepCounter): (u: num
   };
 }
 
-/** Days between fires for a day-based trigger (filters then pick among those days); 0 for minute/hour steps. */
-function dayStepOf(s: QmcSchedule): number {
-  const [m, h, d, w] = s.increment;
-  if (s.option === 1) return 0;
-  if (s.option === 5 && (m > 0 || h > 0)) return 0;
-  if (s.option === 5 && d === 0 && w === 0) return 0;
-  const days = d + 7 * w;
-  if (days > 0) return days;
-  return s.option === 3 ? 7 : 1;
-}
-
 const weekdayOf = (day: number) => (((day + 4) % 7) + 7) % 7; // day 0 (1970-01-01) was a Thursday
 const mondayIndex = (day: number) => (weekdayOf(day) + 6) % 7;
 
-function nextByDays(s: QmcSchedule, afterMs: number, clock: WallClock, counter: StepCounter): number | undefined {
-  const step = dayStepOf(s);
+/** Day and week steps: every `days + 7·weeks` local days from the start's day, at the start's wall time. */
+function nextByDays(s: QmcSchedule, afterMs: number, expiresMs: number, clock: WallClock, counter: StepCounter): number | undefined {
+  const step = s.increment[2] + 7 * s.increment[3];
   const startDay = Math.floor(s.startLocalMs / DAY);
   const timeOfDay = s.startLocalMs - startDay * DAY;
   const start = civil(startDay);
@@ -138,7 +132,7 @@ function nextByDays(s: QmcSchedule, afterMs: number, clock: WallClock, counter: 
   const impliedDom = s.option === 4 && !f.daysOfMonth && !f.weekdays ? start.d : undefined;
   let day = Math.max(startDay, Math.floor(clock.toLocal(afterMs) / DAY) - 1);
   if (step > 1) day = startDay + Math.ceil((day - startDay) / step) * step;
-  const lastDay = Number.isFinite(s.expiresMs) ? Math.floor(clock.toLocal(s.expiresMs) / DAY) + 1 : Number.POSITIVE_INFINITY;
+  const lastDay = Number.isFinite(expiresMs) ? Math.floor(s.expiresLocalMs / DAY) + 1 : Number.POSITIVE_INFINITY;
   for (; counter.steps < QMC_STEP_BUDGET && day <= lastDay; day += step) {
     counter.steps++;
     if (!Number.isFinite(day * DAY + timeOfDay)) return undefined;
@@ -189,9 +183,9 @@ function timeMatches(f: QmcFilter, localTimeOfDay: number): boolean {
 }
 
 /** Minute/hour steps: a fixed real-time grid from the first fire; a fire outside the filter is skipped, by jumps. */
-function nextBySteps(s: QmcSchedule, afterMs: number, clock: WallClock, counter: StepCounter): number | undefined {
+function nextBySteps(s: QmcSchedule, afterMs: number, expiresMs: number, clock: WallClock, counter: StepCounter): number | undefined {
   const [m, h, d, w] = s.increment;
-  const step = m * MIN + h * HOUR + d * DAY + w * 7 * DAY || HOUR;
+  const step = m * MIN + h * HOUR + d * DAY + w * 7 * DAY;
   const first = clock.toUtc(s.startLocalMs);
   const startDay = Math.floor(s.startLocalMs / DAY);
   const start = civil(startDay);
@@ -203,7 +197,7 @@ function nextBySteps(s: QmcSchedule, afterMs: number, clock: WallClock, counter:
   const dayOk = (day: number) => dayMatches(f, day, undefined, startMonth, startWeek);
   while (counter.steps < QMC_STEP_BUDGET) {
     counter.steps++;
-    if (!Number.isFinite(at) || at >= s.expiresMs) return undefined;
+    if (!Number.isFinite(at) || at >= expiresMs) return undefined;
     const local = clock.toLocal(at);
     const day = Math.floor(local / DAY);
     if (!Number.isFinite(local)) return undefined;

@@ -1,18 +1,20 @@
-// Turns the fields QRS stores on a schema trigger (schemaevent) into a QmcSchedule, or an error naming the field:
-// one reader for the simulator's site file and for what the watchdog reads from a real QRS.
+// Turns the fields QRS stores on a schema trigger (schemaevent) into a QmcSchedule, or an error naming the field, as
+// docs/watchdog.md ("How Steward reads a trigger") states. The simulator reads triggers with code of its own
+// (src/sim/scheduler-clock), so that each can catch the other's mistakes.
 import { parseQmcFilter } from "./qmc-filter";
 import type { QmcSchedule } from "./qmc-schedule";
 import { isKnownZone } from "./time-zone";
 
 export interface QrsScheduleFields {
-  incrementOption: number;
+  /** A number, or a numeric string as some tools write it ("1"). */
+  incrementOption: number | string;
   incrementDescription: string;
   /** QRS serves an array of one string; the site file a string. */
   schemaFilterDescription?: string | readonly string[] | null | undefined;
   startDate: string;
   expirationDate?: string | null | undefined;
   timeZone?: string | null | undefined;
-  daylightSavingTime?: number | null | undefined;
+  daylightSavingTime?: number | string | null | undefined;
 }
 
 export type ScheduleRead = { ok: true; schedule: QmcSchedule } | { ok: false; error: string };
@@ -31,37 +33,61 @@ export function readLocalDate(s: string): number | undefined {
   return dt.getUTCDate() === d ? dt.getTime() : undefined;
 }
 
+/** A JSON number or a numeric string ("1", " 2 "); undefined for anything else. */
+function readInteger(v: number | string | null | undefined): number | undefined {
+  if (typeof v === "number") return Number.isInteger(v) ? v : undefined;
+  if (typeof v === "string" && /^\s*\d{1,6}\s*$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** QRS's own "never": its expiry year is 9999 or later (QRS writes 9999-01-01 or 9999-12-31). */
+const NEVER_EXPIRES_FROM = Date.UTC(9999, 0, 1);
+
 /** Reads one trigger; the error says which field and why, so the caller can name the task. */
 export function readQmcSchedule(raw: QrsScheduleFields): ScheduleRead {
-  const option = raw.incrementOption;
-  if (!Number.isInteger(option) || option < 0 || option > 5) return { ok: false, error: `unknown incrementOption ${option} (known: 0 once … 5 custom)` };
-  const parts = raw.incrementDescription.trim().split(/\s+/).map(Number);
-  if (parts.length !== 4 || parts.some((n) => !Number.isInteger(n) || n < 0 || n > 100_000))
-    return { ok: false, error: `incrementDescription '${raw.incrementDescription.slice(0, 60)}' is not "minutes hours days weeks"` };
-  const filterText = Array.isArray(raw.schemaFilterDescription) ? raw.schemaFilterDescription[0] : raw.schemaFilterDescription;
-  if (Array.isArray(raw.schemaFilterDescription) && raw.schemaFilterDescription.length > 1)
-    return { ok: false, error: `schemaFilterDescription has ${raw.schemaFilterDescription.length} filters; Steward reads one` };
-  const filter = parseQmcFilter(typeof filterText === "string" ? filterText : "* * - * * * * *");
+  const option = readInteger(raw.incrementOption);
+  if (option === undefined || option < 0 || option > 5)
+    return { ok: false, error: `unknown incrementOption ${clip(String(raw.incrementOption))} (known: 0 once … 5 custom)` };
+  const parts = raw.incrementDescription.trim().split(/\s+/);
+  if (parts.length !== 4 || parts.some((n) => !/^\d{1,6}$/.test(n) || Number(n) > 100_000))
+    return { ok: false, error: `incrementDescription '${clip(raw.incrementDescription)}' is not "minutes hours days weeks"` };
+  const increment = parts.map(Number) as [number, number, number, number];
+  const list = raw.schemaFilterDescription;
+  if (Array.isArray(list) && list.length > 1) return { ok: false, error: `schemaFilterDescription has ${list.length} filters; Steward reads one` };
+  const filterText = Array.isArray(list) ? list[0] : list;
+  const filter = parseQmcFilter(typeof filterText === "string" && filterText.trim() !== "" ? filterText : "* * - * * * * *");
   if (!filter.ok) return { ok: false, error: filter.error };
   const start = readLocalDate(raw.startDate);
-  if (start === undefined) return { ok: false, error: `startDate '${raw.startDate.slice(0, 40)}' is not a date` };
+  if (start === undefined) return { ok: false, error: `startDate '${clip(raw.startDate)}' is not a date` };
   const zone = raw.timeZone || "UTC";
-  if (!isKnownZone(zone)) return { ok: false, error: `unknown timeZone '${zone.slice(0, 60)}'` };
-  const dst = raw.daylightSavingTime ?? 0;
-  if (dst !== 0 && dst !== 1 && dst !== 2)
-    return { ok: false, error: `unknown daylightSavingTime ${dst} (known: 0 observe, 1 permanent standard, 2 permanent daylight)` };
-  const expires = raw.expirationDate ? readLocalDate(raw.expirationDate) : undefined;
+  if (!isKnownZone(zone)) return { ok: false, error: `unknown timeZone '${clip(zone)}'` };
+  const dstRead = raw.daylightSavingTime === null || raw.daylightSavingTime === undefined ? 0 : readInteger(raw.daylightSavingTime);
+  if (dstRead === undefined || dstRead < 0 || dstRead > 3)
+    return {
+      ok: false,
+      error: `unknown daylightSavingTime ${clip(String(raw.daylightSavingTime))} (known: 0 observe, 1 permanent standard, 2 permanent daylight)`,
+    };
+  let expiresLocalMs = Number.POSITIVE_INFINITY;
+  if (raw.expirationDate) {
+    const expires = readLocalDate(raw.expirationDate);
+    if (expires === undefined) return { ok: false, error: `expirationDate '${clip(raw.expirationDate)}' is not a date` };
+    if (expires < NEVER_EXPIRES_FROM) expiresLocalMs = expires;
+  }
   return {
     ok: true,
     schedule: {
       option: option as QmcSchedule["option"],
-      increment: parts as [number, number, number, number],
+      increment,
       filter: filter.filter,
       startLocalMs: start,
       timeZone: zone,
-      daylightSaving: dst,
-      // Expiration is compared in UTC as before (QRS writes "9999-12-31…" for never).
-      expiresMs: expires === undefined || expires >= Date.UTC(9999, 0, 1) ? Number.POSITIVE_INFINITY : expires,
+      // 3 is not documented by Qlik (0–2 are): read as "observe", and QRS's own next time decides where they differ.
+      daylightSaving: dstRead === 3 ? 0 : (dstRead as 0 | 1 | 2),
+      expiresLocalMs,
     },
   };
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }

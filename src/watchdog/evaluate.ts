@@ -1,7 +1,7 @@
 // One look at the site: from the plan (tasks and their triggers), the runs QRS recorded and the runs in progress,
 // which conditions open (a start that did not come, a chain that stopped, a run past its usual time, an app whose
 // data went stale, a skipped or retrying run) and which open ones are over. Pure: the service does the I/O.
-import { nextExpectedStart } from "./schedule";
+import { nextExpectedStart, watchOf } from "./schedule";
 import { closedConditions } from "./evaluate-closes";
 import { runsPastUsual, skippedAndRetrying } from "./evaluate-runs";
 import { brokenChains, missedStarts } from "./evaluate-starts";
@@ -9,7 +9,7 @@ import { staleApps } from "./evaluate-stale";
 import { createLook, type Look } from "./evaluation-look";
 import type { Evaluation, EvaluationInput, TaskView } from "./evaluation-types";
 
-export type { CloseCondition, Evaluation, EvaluationInput, KnownCondition, OpenCondition, TaskView } from "./evaluation-types";
+export type { CloseCondition, Evaluation, EvaluationInput, KnownCondition, OpenCondition, TaskView, TriggerView } from "./evaluation-types";
 
 export function evaluate(i: EvaluationInput): Evaluation {
   const look = createLook(i);
@@ -32,11 +32,31 @@ function taskViews(look: Look): TaskView[] {
     const next = t.schedules.map((tr) => nextExpectedStart(tr, nowMs)).filter((x): x is number => x !== undefined);
     const runningNow = runningByTask.get(t.id)?.[0];
     const usual = usualByTask.get(t.id);
+    const triggers = t.schedules.map((tr) => {
+      const watch = watchOf(tr);
+      return {
+        name: tr.name,
+        watch,
+        ...(watch === "qrs" || watch === "not-watched" ? { reason: tr.unreadable ?? "Steward's reading and QRS's time differ" } : {}),
+      };
+    });
+    const off = !t.enabled
+      ? "the task is disabled in the QMC"
+      : watched(t)
+        ? undefined
+        : "by choice: StewardWatch=off on the task or its app, or a watchdog rule with watch: false";
+    const notWatched = [
+      ...triggers.filter((x) => x.watch === "not-watched").map((x) => `trigger "${x.name}": ${x.reason}; QRS states no next execution`),
+      ...(t.unreadableTriggers ?? []).map((e) => `${e}; this trigger is not watched`),
+    ];
     return {
       id: t.id,
       name: t.name,
       ...(t.appId ? { appId: t.appId } : {}),
       watched: watched(t),
+      ...(off ? { offReason: off } : {}),
+      ...(notWatched.length ? { notWatched } : {}),
+      ...(triggers.length ? { triggers } : {}),
       ...(next.length ? { nextExpectedMs: Math.min(...next) } : {}),
       ...(usual ? { usual } : {}),
       ...(last ? { lastRunMs: last.stopMs, lastStatus: last.status } : {}),

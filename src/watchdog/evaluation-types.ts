@@ -4,6 +4,7 @@ import type { WatchdogConfig } from "../config/sections/watchdog";
 import type { WatchCondition } from "../events/types";
 import type { Execution } from "./observations";
 import type { Plan } from "./qrs-plan";
+import type { TriggerWatch } from "./schedule";
 import type { UsualDuration } from "./usual";
 import type { WatchDetails } from "./watchdog-event";
 import type { RunRow } from "./watch-store";
@@ -32,11 +33,24 @@ export interface KnownCondition {
   details: WatchDetails;
 }
 
+/** One enabled schema trigger of a task and how its starts are expected (schedule.ts watchOf). */
+export interface TriggerView {
+  name: string;
+  watch: TriggerWatch;
+  /** Why it is judged by QRS alone or not watched. */
+  reason?: string;
+}
+
 export interface TaskView {
   id: string;
   name: string;
   appId?: string;
   watched: boolean;
+  /** Why the task is not watched at all (disabled, or by choice). */
+  offReason?: string;
+  /** Its enabled triggers that are not watched, each with the reason (never silently skipped). */
+  notWatched?: string[];
+  triggers?: TriggerView[];
   nextExpectedMs?: number;
   usual?: UsualDuration;
   lastRunMs?: number;

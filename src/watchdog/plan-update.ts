@@ -2,9 +2,9 @@
 // six lists) and merges them into the plan's rows by id, so a plan refresh costs what changed, not the whole site.
 // A deletion (a count that fell) is not visible this way: the caller reads everything then.
 import type { QrsClient } from "../qlik/qrs-client";
-import { QrsRowsSchema } from "../qlik/qrs-schemas";
 import { compare } from "../qlik/qrs-filter";
 import { buildPlan, fetchPlanRows, type Plan, type PlanRows, planChanged, readPlan } from "./qrs-plan";
+import { MAX_EARLIER_QRS_TIMES, type ScheduleTrigger } from "./schedule";
 
 /** The rows with those QRS changed since `sinceMs` (a second of overlap for clocks) put in place of the old ones. */
 export async function updatePlanRows(qrs: QrsClient, rows: PlanRows, sinceMs: number): Promise<{ rows: PlanRows; changed: number }> {
@@ -59,8 +59,6 @@ function triggersMatchCounts(rows: PlanRows, counts: Record<string, number>): bo
 
 /** Everything is read again this many refreshes apart (a deleted app, or anything a filter could miss). */
 export const FULL_READ_EVERY = 24;
-/** Triggers judged by QRS's time whose next execution is read again at each refresh (their operational part changes without a modifiedDate). */
-const MAX_QRS_JUDGED = 50;
 
 /**
  * The plan after this look: a full read at start, when a count moved (a deletion) and every FULL_READ_EVERY
@@ -73,17 +71,38 @@ export async function nextPlan(qrs: QrsClient, plan: KeptPlan | undefined, now: 
     const read = await readPlan(qrs, now);
     return { ...read, counts: probe.counts, fullReadAtMs: now, ...(triggersMatchCounts(read.rows, probe.counts) ? {} : { short: true }) };
   };
-  if (!plan || plan.short || now - plan.fullReadAtMs >= FULL_READ_EVERY * refreshMs) return full();
+  const fullCarrying = async (): Promise<KeptPlan> => {
+    const next = await full();
+    if (plan) carryQrsTimes(plan, next);
+    return next;
+  };
+  if (!plan || plan.short || now - plan.fullReadAtMs >= FULL_READ_EVERY * refreshMs) return fullCarrying();
   const probe = await planChanged(qrs, plan);
-  if (plan.counts && Object.keys(probe.counts).some((k) => plan.counts![k] !== probe.counts[k])) return full();
+  if (plan.counts && Object.keys(probe.counts).some((k) => plan.counts![k] !== probe.counts[k])) return fullCarrying();
   plan.counts = probe.counts;
   if (!probe.changed && now - plan.readAtMs < refreshMs) return undefined;
-  let { rows } = await updatePlanRows(qrs, plan.rows, plan.readAtMs);
-  const judged = [...plan.tasks.values()].flatMap((t) => t.schedules.filter((s) => s.judgedByQrs).map((s) => s.id)).slice(0, MAX_QRS_JUDGED);
-  if (judged.length > 0) {
-    const filter = judged.map((id) => compare("id", "eq", id).expression).join(" or ");
-    const again = (await qrs.getJson("schemaevent/full", QrsRowsSchema, { filter })) as unknown[];
-    rows = { ...rows, schemaEvents: mergeById(rows.schemaEvents, again) };
-  }
-  return { ...buildPlan(rows, now), rows, counts: probe.counts, fullReadAtMs: plan.fullReadAtMs };
+  const { rows } = await updatePlanRows(qrs, plan.rows, plan.readAtMs);
+  const next: KeptPlan = { ...buildPlan(rows, now), rows, counts: probe.counts, fullReadAtMs: plan.fullReadAtMs };
+  carryQrsTimes(plan, next);
+  return next;
+}
+
+/**
+ * A rebuilt plan keeps what the old one learned of QRS's times for triggers judged by QRS: the earlier stated times
+ * not yet judged, and when each was last read again (qrs-times.ts).
+ */
+export function carryQrsTimes(old: Plan, next: Plan): void {
+  const before = new Map<string, ScheduleTrigger>();
+  for (const t of old.tasks.values()) for (const s of t.schedules) if (s.judgedByQrs) before.set(s.id.toLowerCase(), s);
+  if (before.size === 0) return;
+  for (const t of next.tasks.values())
+    for (const s of t.schedules) {
+      const o = before.get(s.id.toLowerCase());
+      if (!o || !s.judgedByQrs) continue;
+      const earlier = [...(o.qrsEarlierMs ?? []), ...(o.qrsNextMs !== undefined ? [o.qrsNextMs] : [])].filter(
+        (x) => s.qrsNextMs === undefined || x < s.qrsNextMs,
+      );
+      if (earlier.length) s.qrsEarlierMs = earlier.slice(-MAX_EARLIER_QRS_TIMES);
+      if (o.qrsCheckedMs !== undefined) s.qrsCheckedMs = o.qrsCheckedMs;
+    }
 }

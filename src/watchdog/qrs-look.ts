@@ -9,6 +9,7 @@ import type { Announcer } from "./announcer";
 import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
+import { refreshQrsTimes } from "./qrs-times";
 import { advanceCursor, readQrs } from "./qrs-read";
 import { detailsOf } from "./stored-details";
 import { lastChangedMs } from "./turned-off-facts";
@@ -86,6 +87,8 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
   async function look(qrs: QrsClient, now: number): Promise<void> {
     await refreshPlan(qrs, now);
     if (!plan) return;
+    // QRS's clock first: a trigger judged by QRS's stated time alone is read again once that time has passed.
+    await refreshQrsTimes(qrs, plan, now);
     const r = await readQrs(qrs, store, cfg, log, now);
     // Qlik Cloud's conditions are judged by the Cloud part (cloud-watch.ts).
     const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));

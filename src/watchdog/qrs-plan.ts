@@ -27,6 +27,8 @@ export interface WatchedTask {
   schedules: ScheduleTrigger[];
   chains: WatchedChain[];
   overrides: WatchOverrides;
+  /** Enabled schema triggers of the task that are not watched, each with the reason (rows Steward cannot read at all). */
+  unreadableTriggers?: string[];
 }
 
 export type WatchedApp = NonNullable<WatchdogEvent["app"]> & { lastReloadMs?: number };
@@ -149,6 +151,7 @@ export function buildPlan(rows: PlanRows, nowMs: number): Plan {
     const r = readSchemaEvent(row);
     if (!r.ok) {
       problems.push(`${task ? `task "${task.name}": ` : ""}${r.error}; this trigger is not watched`);
+      if (task && (row as { enabled?: unknown } | null)?.enabled !== false) (task.unreadableTriggers ??= []).push(r.error);
       continue;
     }
     if (!task || !r.trigger.enabled) continue;

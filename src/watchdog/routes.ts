@@ -35,7 +35,7 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
       path: "/v4/watchdog",
       summary: "What did not happen as planned",
       description:
-        "Open conditions (missed starts, stopped chains, long runs, stale apps), those closed in the last day, and per task the next expected start and learned usual duration. In a cluster the task list comes from the Steward that holds the watchdog lease; conditions are shared.",
+        "Open conditions (missed starts, stopped chains, long runs, stale apps), those closed in the last day, and per task the next expected start (QRS's own next execution first), how each trigger is watched or why not, and the learned usual duration. In a cluster the task list comes from the Steward that holds the watchdog lease; conditions are shared.",
       tags: ["Alerts"],
       scope: "admin",
       query: z.object({}),
@@ -63,6 +63,12 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
           name: t.name,
           appId: t.appId ?? null,
           watched: t.watched,
+          // Never silently skipped: why the task is not watched, and each of its triggers that is not, with the reason.
+          notWatchedReason: t.offReason ?? null,
+          notWatched: t.notWatched ?? [],
+          // Each enabled schema trigger and where its expected starts come from: Steward's reading cross-checked with
+          // QRS ("arithmetic"), QRS's stated times alone ("qrs"), QRS's "never" ("qrs-never"), or none ("not-watched").
+          triggers: t.triggers ?? [],
           nextExpectedAt: t.nextExpectedMs !== undefined ? new Date(t.nextExpectedMs).toISOString() : null,
           usualMs: t.usual ? Math.round(t.usual.medianMs) : null,
           limitMs: t.usual?.limitMs ?? null,

@@ -1,6 +1,7 @@
-// When a QRS schema trigger (schemaevent) should fire next: read from the fields Qlik stores, validated here
-// at the edge; a trigger Steward cannot read is a problem naming the task, not a guess. The calendar itself (the
-// whole schemaFilterDescription, time zone, daylight-saving option, a step budget) is src/core/qmc-schedule.ts.
+// When a QRS schema trigger (schemaevent) should fire next. QRS's own clock first: the time QRS states
+// (operational.nextExecution) is the expectation, and its "never" means none; Steward's own arithmetic
+// (src/core/qmc-schedule.ts) gives the times QRS does not state and cross-checks the ones it does. A trigger Steward
+// cannot read is judged by QRS's time alone, or listed as not watched when QRS states none: never silently skipped.
 import { z } from "zod";
 import { nextQmcFire, type QmcSchedule } from "../core/qmc-schedule";
 import { readQmcSchedule } from "../core/qmc-trigger-read";
@@ -10,13 +11,13 @@ const QrsSchemaEvent = z.lazy(() =>
     id: z.string(),
     name: z.string().default(""),
     enabled: z.boolean(),
-    incrementOption: z.number().int(),
+    incrementOption: z.union([z.number(), z.string()]),
     incrementDescription: z.string(),
     schemaFilterDescription: z.union([z.array(z.string()), z.string()]).nullish(),
     startDate: z.string(),
-    expirationDate: z.string().default("9999-12-31T00:00:00.000"),
-    timeZone: z.string().default("UTC"),
-    daylightSavingTime: z.number().int().nullish(),
+    expirationDate: z.string().nullish(),
+    timeZone: z.string().nullish(),
+    daylightSavingTime: z.union([z.number(), z.string()]).nullish(),
     operational: z.looseObject({ nextExecution: z.string().nullish() }).nullish(),
   }),
 );
@@ -25,23 +26,52 @@ export interface ScheduleTrigger {
   id: string;
   name: string;
   enabled: boolean;
-  /** 0 once, 1 hourly, 2 daily, 3 weekly, 4 monthly, 5 custom. */
-  option: 0 | 1 | 2 | 3 | 4 | 5;
-  schedule: QmcSchedule;
-  /** QRS's own operational.nextExecution when the plan was read (undefined: none stated). */
+  /** Steward's reading of the trigger; absent when it cannot read it (`unreadable` says why). */
+  schedule?: QmcSchedule;
+  unreadable?: string;
+  /** QRS's own operational.nextExecution when last read (undefined: QRS stated none, or "never"). */
   qrsNextMs?: number;
   /**
-   * Set when Steward's computation disagreed with QRS's next execution: the trigger is then judged by QRS's time
-   * alone (this one due time) until the plan is read again.
+   * Times QRS stated earlier for a trigger judged by QRS, kept after a later read moved nextExecution on, until the
+   * look has judged them (at most MAX_EARLIER_QRS_TIMES, oldest dropped first).
+   */
+  qrsEarlierMs?: number[];
+  /** When QRS's time was last read again for this trigger (qrs-times.ts). */
+  qrsCheckedMs?: number;
+  /** QRS stated "never" (1753-01-01…): an expired or finished trigger, or one the Scheduler will not fire. */
+  qrsNever?: boolean;
+  /**
+   * Judged by QRS's stated time alone: Steward cannot read the trigger, or its arithmetic disagreed with QRS. Its
+   * QRS time is read again once it has passed (plan-update.ts), so each due time is QRS's own.
    */
   judgedByQrs?: boolean;
+}
+
+/** How the watchdog expects a trigger's starts, for the watchdog's page and /metrics. */
+export type TriggerWatch = "arithmetic" | "qrs" | "qrs-never" | "not-watched";
+
+export function watchOf(t: ScheduleTrigger): TriggerWatch {
+  if (t.qrsNever) return "qrs-never";
+  if (t.judgedByQrs) return t.qrsNextMs !== undefined ? "qrs" : "not-watched";
+  return t.schedule ? "arithmetic" : "not-watched";
 }
 
 export type TriggerRead = { ok: true; trigger: ScheduleTrigger } | { ok: false; error: string };
 
 const NEVER_PREFIX = "1753-01-01";
 
-/** Parses one QRS schemaevent; the error says which field is missing or what Steward does not know. */
+/** QRS's operational.nextExecution: a time, QRS's "never", or nothing stated. */
+export function readQrsNext(next: string | null | undefined): { nextMs?: number; never?: true } {
+  if (!next) return {};
+  if (next.startsWith(NEVER_PREFIX)) return { never: true };
+  const ms = Date.parse(/Z|[+-]\d\d:\d\d$/.test(next) ? next : `${next}Z`);
+  return Number.isFinite(ms) ? { nextMs: ms } : {};
+}
+
+/**
+ * Parses one QRS schemaevent. An error only when the row cannot name a trigger (no id, no enabled flag, no
+ * increment or start); a trigger whose calendar Steward cannot read is returned with `unreadable`.
+ */
 export function readSchemaEvent(raw: unknown): TriggerRead {
   const r = QrsSchemaEvent.safeParse(raw);
   if (!r.success) {
@@ -50,44 +80,82 @@ export function readSchemaEvent(raw: unknown): TriggerRead {
   }
   const e = r.data;
   const read = readQmcSchedule(e);
-  if (!read.ok) return { ok: false, error: `schema trigger '${e.name}': ${read.error}` };
-  const next = e.operational?.nextExecution;
-  const qrsNextMs = next && !next.startsWith(NEVER_PREFIX) ? Date.parse(/Z|[+-]\d\d:\d\d$/.test(next) ? next : `${next}Z`) : Number.NaN;
+  const qrs = readQrsNext(e.operational?.nextExecution);
   return {
     ok: true,
     trigger: {
       id: e.id,
       name: e.name,
       enabled: e.enabled,
-      option: read.schedule.option,
-      schedule: read.schedule,
-      ...(Number.isFinite(qrsNextMs) ? { qrsNextMs } : {}),
+      ...(read.ok ? { schedule: read.schedule } : { unreadable: read.error }),
+      ...(qrs.nextMs !== undefined ? { qrsNextMs: qrs.nextMs } : {}),
+      ...(qrs.never ? { qrsNever: true } : {}),
     },
   };
 }
 
 /**
- * The first fire strictly after `afterMs`, or undefined (disabled, expired, a past "once", none within the step
- * budget). A trigger judged by QRS's time has one known due time: QRS's next execution.
+ * The first due time strictly after `afterMs`, or undefined: disabled, QRS says never, a trigger judged by QRS
+ * whose stated time is not after `afterMs`, or (by Steward's arithmetic) expired, a past "once", none within the
+ * step budget.
  */
 export function nextExpectedStart(t: ScheduleTrigger, afterMs: number): number | undefined {
   if (!t.enabled) return undefined;
-  if (t.judgedByQrs) return t.qrsNextMs !== undefined && t.qrsNextMs > afterMs ? t.qrsNextMs : undefined;
+  if (t.judgedByQrs || !t.schedule) {
+    let best: number | undefined;
+    for (const at of [...(t.qrsEarlierMs ?? []), ...(t.qrsNextMs !== undefined ? [t.qrsNextMs] : [])])
+      if (at > afterMs && (best === undefined || at < best)) best = at;
+    return best;
+  }
+  if (t.qrsNever) return undefined;
   return nextQmcFire(t.schedule, afterMs);
 }
 
-/** How far Steward's next start may lie from QRS's before it is a disagreement (QRS rounds to the second). */
+export const MAX_EARLIER_QRS_TIMES = 20;
+
+/** A new read of QRS's time for a trigger judged by QRS: the time it replaces stays expected until judged. */
+export function noteQrsTime(t: ScheduleTrigger, next: { nextMs?: number; never?: true }, readAtMs: number): void {
+  t.qrsCheckedMs = readAtMs;
+  if (t.qrsNextMs !== undefined && t.qrsNextMs !== next.nextMs) t.qrsEarlierMs = [...(t.qrsEarlierMs ?? []), t.qrsNextMs].slice(-MAX_EARLIER_QRS_TIMES);
+  if (next.never) {
+    delete t.qrsNextMs;
+    t.qrsNever = true;
+  } else if (next.nextMs !== undefined) {
+    t.qrsNextMs = next.nextMs;
+    delete t.qrsNever;
+  }
+}
+
+/** How far Steward's time may lie from QRS's before it is a disagreement (QRS rounds to the second). */
 export const QRS_AGREEMENT_MS = 60_000;
 
+const when = (ms: number | undefined) => (ms === undefined ? "none" : new Date(ms).toISOString());
+
 /**
- * Compares Steward's next start with QRS's operational.nextExecution at the plan read. A disagreement marks the
- * trigger as judged by QRS's time and returns the sentence for the watchdog's problems; never an alert.
+ * Cross-checks Steward's reading with the time QRS states, at a read of the trigger (`readAtMs`). Where they differ
+ * QRS wins (the trigger is judged by QRS's time) and the sentence returned names the trigger, for the watchdog's
+ * problems: never an alert. Also the sentence for a trigger that is not watched at all.
  */
 export function compareWithQrs(t: ScheduleTrigger, readAtMs: number): string | undefined {
-  if (!t.enabled || t.qrsNextMs === undefined || t.qrsNextMs <= readAtMs) return undefined;
-  const ours = nextQmcFire(t.schedule, readAtMs);
+  if (!t.enabled) return undefined;
+  if (!t.schedule) {
+    t.judgedByQrs = true;
+    return t.qrsNextMs !== undefined && !t.qrsNever
+      ? `trigger "${t.name}": Steward cannot read it (${t.unreadable}); its starts are expected at the times QRS states`
+      : `trigger "${t.name}": Steward cannot read it (${t.unreadable}) and QRS states no next execution: this trigger is not watched`;
+  }
+  if (t.qrsNever) {
+    const ours = nextQmcFire(t.schedule, readAtMs);
+    return ours === undefined
+      ? undefined
+      : `trigger "${t.name}": Steward computes the next start ${when(ours)}, QRS states none (the Scheduler will not fire it); QRS is followed: no start is expected`;
+  }
+  if (t.qrsNextMs === undefined) return undefined;
+  // QRS's time must be one of Steward's fires: the next one after the read, or (a time already past, the Scheduler
+  // late or stopped) the fire at that time.
+  const from = t.qrsNextMs > readAtMs ? readAtMs : t.qrsNextMs - QRS_AGREEMENT_MS - 1;
+  const ours = nextQmcFire(t.schedule, from);
   if (ours !== undefined && Math.abs(ours - t.qrsNextMs) <= QRS_AGREEMENT_MS) return undefined;
   t.judgedByQrs = true;
-  const when = (ms: number | undefined) => (ms === undefined ? "none" : new Date(ms).toISOString());
-  return `trigger "${t.name}": Steward computes the next start ${when(ours)}, QRS states ${when(t.qrsNextMs)}; this task is judged by QRS's time`;
+  return `trigger "${t.name}": Steward computes the next start ${when(ours)}, QRS states ${when(t.qrsNextMs)}; QRS is followed: its starts are expected at the times QRS states`;
 }

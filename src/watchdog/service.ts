@@ -18,6 +18,7 @@ import { acknowledged } from "./acknowledge";
 import { createQrsLook } from "./qrs-look";
 import type { KeptPlan } from "./plan-update";
 import { detailsOf } from "./stored-details";
+import { type TriggerWatch, watchOf } from "./schedule";
 import type { WatchStore } from "./watch-store";
 import { watchdogEvent } from "./watchdog-event";
 
@@ -67,6 +68,24 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     "steward_watchdog_tasks_watched",
     "Enabled tasks the watchdog watches (not StewardWatch=off).",
     () => qrsLook.tasks().filter((t) => t.watched).length,
+  );
+  d.metrics.gaugeFn(
+    "steward_watchdog_triggers",
+    "Enabled schema triggers of enabled tasks by how their starts are expected: arithmetic (Steward's reading, agreeing with QRS), qrs (QRS's stated times alone), qrs-never (QRS states none), not-watched (neither: see /ui/watchdog).",
+    () => {
+      const counts = new Map<TriggerWatch, number>([
+        ["arithmetic", 0],
+        ["qrs", 0],
+        ["qrs-never", 0],
+        ["not-watched", 0],
+      ]);
+      for (const t of qrsLook.plan()?.tasks.values() ?? []) {
+        if (!t.enabled) continue;
+        for (const s of t.schedules) counts.set(watchOf(s), counts.get(watchOf(s))! + 1);
+        counts.set("not-watched", counts.get("not-watched")! + (t.unreadableTriggers?.length ?? 0));
+      }
+      return [...counts].map(([watch, value]) => ({ labels: { watch }, value }));
+    },
   );
   d.metrics.gaugeFnAsync("steward_watchdog_open_conditions", "Open watchdog conditions by type (missed, chain_broken, running_long, stale, …).", async () => {
     const open = await store.openConditions();

@@ -54,7 +54,8 @@ const SchemaRow = z.lazy(() =>
     id: z.string(),
     name: z.string().nullish(),
     enabled: z.boolean(),
-    incrementOption: z.number().nullish(),
+    incrementOption: z.union([z.number(), z.string()]).nullish(),
+    incrementDescription: z.string().nullish(),
     expirationDate: z.string().nullish(),
     timeZone: z.string().nullish(),
     ...Owner,
@@ -71,6 +72,12 @@ const CompositeRow = z.lazy(() =>
     ...Changed,
   }),
 );
+
+/** Option 0, or no increment at all whatever the option (as docs/watchdog.md reads a trigger). */
+function isOnce(option: number | string | null | undefined, increment: string | null | undefined): boolean {
+  if (option !== null && option !== undefined && Number(option) === 0) return true;
+  return typeof increment === "string" && /^\s*0+\s+0+\s+0+\s+0+\s*$/.test(increment);
+}
 
 const NEVER = "1753-01-01";
 const time = (s: string | null | undefined) => {
@@ -139,7 +146,7 @@ export function readTurnOffFacts(
       kind: "schedule",
       enabled: r.data.enabled,
       expiresMs: expiryOf(r.data.expirationDate, r.data.timeZone),
-      once: r.data.incrementOption === 0,
+      once: isOnce(r.data.incrementOption, r.data.incrementDescription),
       upstreamIds: [],
       ...changed(r.data),
     });

@@ -22,6 +22,8 @@ interface TaskRow {
   id: string;
   name: string;
   watched: boolean;
+  notWatched?: string[];
+  triggers?: Array<{ name: string; watch: string; reason?: string }>;
   nextExpectedAt: string | null;
   usualMs: number | null;
   limitMs: number | null;
@@ -62,10 +64,58 @@ const STATUS: Record<number, [string, Tone]> = {
   10: ["retried", "warn"],
 };
 
+/** Why a task has no next expected start: no schedule trigger, QRS's "never", or a trigger that is not watched. */
+function nothingExpected(t: TaskRow): string {
+  const triggers = t.triggers ?? [];
+  if (triggers.length === 0) return "no schedule trigger";
+  if (triggers.some((x) => x.watch === "not-watched")) return "not watched (see below)";
+  if (triggers.every((x) => x.watch === "qrs-never")) return "none: QRS states the Scheduler will not fire it";
+  return "none";
+}
+
+/** Every task or trigger that is not watched, with the reason and what to do: never silently skipped. */
+function NotWatchedSection(props: { tasks: TaskRow[] }) {
+  const rows = props.tasks.filter((t) => (t.notWatched ?? []).length > 0);
+  if (rows.length === 0) return null;
+  return (
+    <section class="card tight" id="not-watched">
+      <h2>Not watched, and why</h2>
+      <p class="small muted">
+        A trigger Steward cannot read is judged by the time QRS states for it; with no time from QRS it is not watched. Fix the trigger in the QMC (or tell us
+        its definition), or set StewardWatch=off on the task to say it is not watched on purpose. See docs/watchdog.md.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Task</th>
+            <th>Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((t) => (
+            <tr data-not-watched={t.id}>
+              <td>
+                <a href={`/ui/tasks/${encodeURIComponent(t.id)}`}>{t.name}</a>
+              </td>
+              <td class="small">
+                {(t.notWatched ?? []).map((r) => (
+                  <div>{r}</div>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 function stateOf(t: TaskRow, open: ConditionView[]): [string, Tone] {
   const mine = open.find((c) => c.task?.id === t.id);
   if (mine) return LABEL[mine.condition.type] ?? [mine.condition.type, "warn"];
   if (!t.watched) return ["not watched", "info"];
+  const triggers = t.triggers ?? [];
+  if (triggers.length > 0 && triggers.every((x) => x.watch === "not-watched")) return ["not watched", "warn"];
   if (t.runningSince) return ["running", "info"];
   return ["on track", "ok"];
 }
@@ -175,7 +225,10 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
                   <td>
                     <Badge tone={tone}>{label}</Badge>
                   </td>
-                  <td>{t.nextExpectedAt ? <Time iso={t.nextExpectedAt} /> : <span class="muted">no schedule trigger</span>}</td>
+                  <td>
+                    {t.nextExpectedAt ? <Time iso={t.nextExpectedAt} /> : <span class="muted">{nothingExpected(t)}</span>}
+                    {(t.triggers ?? []).some((x) => x.watch === "qrs") ? <span class="muted small"> (QRS's time)</span> : null}
+                  </td>
                   <td>{t.usualMs !== null ? formatDuration(t.usualMs) : <span class="muted">learning ({t.samples} runs)</span>}</td>
                   <td>{t.limitMs !== null ? formatDuration(t.limitMs) : "—"}</td>
                   <td>
@@ -190,9 +243,10 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
           </tbody>
         </table>
       </section>
+      <NotWatchedSection tasks={w.tasks} />
       {w.problems.length > 0 ? (
         <section class="card tight" id="watchdog-problems">
-          <h2>Not watched: what Steward could not read</h2>
+          <h2>What Steward found in the plan</h2>
           <ul class="small">
             {w.problems.map((p) => (
               <li>{p}</li>

@@ -61,7 +61,15 @@ describe("the next-start computation has a step budget no trigger exceeds", () =
     // The runtime builds its time-zone data on first use of a zone (tens of ms): not the computation's cost.
     for (const z of ZONES)
       nextQmcFire(
-        { option: 2, increment: [0, 0, 1, 0], filter: { everyWeeks: 1, everyMonths: 1 }, startLocalMs: 0, timeZone: z, daylightSaving: 0, expiresMs: Infinity },
+        {
+          option: 2,
+          increment: [0, 0, 1, 0],
+          filter: { everyWeeks: 1, everyMonths: 1 },
+          startLocalMs: 0,
+          timeZone: z,
+          daylightSaving: 0,
+          expiresLocalMs: Infinity,
+        },
         0,
       );
     const r = rng(40_41_05);
@@ -109,7 +117,7 @@ describe("the next-start computation has a step budget no trigger exceeds", () =
     if (!read.ok) throw new Error(read.error);
     const now = Date.parse("2026-11-23T12:00:00Z");
     const counter: StepCounter = { steps: 0 };
-    expect(nextQmcFire(read.trigger.schedule, now, counter)).toBe(Date.parse("2026-12-01T00:00:00Z"));
+    expect(nextQmcFire(read.trigger.schedule!, now, counter)).toBe(Date.parse("2026-12-01T00:00:00Z"));
     expect(counter.steps).toBeLessThan(40);
     // The watchdog's loop over due times moves forward each time.
     let at = now - 90 * 86_400_000;

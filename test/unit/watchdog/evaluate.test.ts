@@ -27,7 +27,6 @@ const plan: Plan = {
             id: "tr1",
             name: "Daily 06:00",
             enabled: true,
-            option: 2,
             schedule: {
               option: 2,
               increment: [0, 0, 1, 0],
@@ -35,7 +34,7 @@ const plan: Plan = {
               startLocalMs: Date.parse("2026-01-01T06:00:00.000Z"),
               timeZone: "UTC",
               daylightSaving: 0,
-              expiresMs: Infinity,
+              expiresLocalMs: Infinity,
             },
           },
         ],

@@ -35,15 +35,29 @@ describe("compareWithQrs", () => {
     const t = read("2026-03-28T05:30:00.000Z");
     const problem = compareWithQrs(t, READ_AT);
     expect(problem).toBe(
-      `trigger "Weekdays 06:30": Steward computes the next start 2026-03-30T04:30:00.000Z, QRS states 2026-03-28T05:30:00.000Z; this task is judged by QRS's time`,
+      `trigger "Weekdays 06:30": Steward computes the next start 2026-03-30T04:30:00.000Z, QRS states 2026-03-28T05:30:00.000Z; QRS is followed: its starts are expected at the times QRS states`,
     );
     expect(t.judgedByQrs).toBe(true);
     expect(nextExpectedStart(t, READ_AT)).toBe(Date.parse("2026-03-28T05:30:00Z"));
     expect(nextExpectedStart(t, Date.parse("2026-03-28T05:30:00Z"))).toBeUndefined();
   });
-  test("no stated next execution (1753-01-01) or one in the past: nothing to compare", () => {
-    expect(compareWithQrs(read("1753-01-01T00:00:00.000Z"), READ_AT)).toBeUndefined();
-    expect(compareWithQrs(read("2026-03-27T05:30:00.000Z"), READ_AT)).toBeUndefined();
+  test("a stated time in the past that is one of Steward's fires agrees (the Scheduler late or stopped)", () => {
+    const t = read("2026-03-27T05:30:00.000Z");
+    expect(compareWithQrs(t, READ_AT)).toBeUndefined();
+    // Steward's calendar then expects it, and the fires after it.
+    expect(nextExpectedStart(t, Date.parse("2026-03-27T05:00:00Z"))).toBe(Date.parse("2026-03-27T05:30:00Z"));
+  });
+  test("a stated time in the past that is not one of Steward's fires: QRS is followed", () => {
+    const t = read("2026-03-27T07:00:00.000Z");
+    expect(compareWithQrs(t, READ_AT)).toContain("QRS states 2026-03-27T07:00:00.000Z");
+    expect(nextExpectedStart(t, Date.parse("2026-03-27T05:00:00Z"))).toBe(Date.parse("2026-03-27T07:00:00Z"));
+  });
+  test("QRS's never (1753-01-01) means no expectation, whatever Steward computes; the difference is a problem", () => {
+    const t = read("1753-01-01T00:00:00.000Z");
+    expect(compareWithQrs(t, READ_AT)).toBe(
+      `trigger "Weekdays 06:30": Steward computes the next start 2026-03-30T04:30:00.000Z, QRS states none (the Scheduler will not fire it); QRS is followed: no start is expected`,
+    );
+    expect(nextExpectedStart(t, READ_AT)).toBeUndefined();
   });
   test("within a minute counts as agreement (QRS rounds)", () => {
     expect(compareWithQrs(read("2026-03-30T04:30:40.000Z"), READ_AT)).toBeUndefined();

@@ -104,9 +104,13 @@ describe("readSchemaEvent: bad input is an error value", () => {
   test("missing fields and unknown options", () => {
     const { startDate: _s, ...noStart } = event({});
     expect(readSchemaEvent(noStart)).toMatchObject({ ok: false, error: expect.stringContaining("startDate") });
-    expect(readSchemaEvent(event({ incrementOption: 9 }))).toMatchObject({ ok: false, error: expect.stringContaining("unknown incrementOption 9") });
-    expect(readSchemaEvent(event({ incrementDescription: "daily" }))).toMatchObject({ ok: false, error: expect.stringContaining("minutes hours days weeks") });
-    expect(readSchemaEvent(event({ timeZone: "Mars/Olympus" }))).toMatchObject({ ok: false, error: expect.stringContaining("Mars/Olympus") });
+    // A trigger whose calendar Steward cannot read is still a trigger: judged by QRS's time, or listed as not watched.
+    expect(readSchemaEvent(event({ incrementOption: 9 }))).toMatchObject({ ok: true, trigger: { unreadable: expect.stringContaining("unknown incrementOption 9") } });
+    expect(readSchemaEvent(event({ incrementDescription: "daily" }))).toMatchObject({
+      ok: true,
+      trigger: { unreadable: expect.stringContaining("minutes hours days weeks") },
+    });
+    expect(readSchemaEvent(event({ timeZone: "Mars/Olympus" }))).toMatchObject({ ok: true, trigger: { unreadable: expect.stringContaining("Mars/Olympus") } });
     expect(readSchemaEvent(null)).toMatchObject({ ok: false });
   });
 });
@@ -131,9 +135,14 @@ describe("nextExpectedStart for every increment option", () => {
     const t = read({ incrementOption: 3, incrementDescription: "0 0 0 1", startDate: "2026-01-05T04:00:00.000" }); // a Monday
     expect(nextExpectedStart(t, at("2026-01-07T00:00:00Z"))).toBe(at("2026-01-12T04:00:00Z"));
   });
-  test("4 monthly steps calendar months", () => {
-    const t = read({ incrementOption: 4, incrementDescription: "0 0 0 0", startDate: "2026-01-15T05:00:00.000" });
+  test("4 monthly (day steps, no days in the filter) fires on the start's day of every month", () => {
+    const t = read({ incrementOption: 4, incrementDescription: "0 0 1 0", startDate: "2026-01-15T05:00:00.000" });
     expect(nextExpectedStart(t, at("2026-02-16T00:00:00Z"))).toBe(at("2026-03-15T05:00:00Z"));
+  });
+  test("no increment at all is a once, whatever the option (docs/watchdog.md)", () => {
+    const t = read({ incrementOption: 4, incrementDescription: "0 0 0 0", startDate: "2026-01-15T05:00:00.000" });
+    expect(nextExpectedStart(t, at("2026-01-01T00:00:00Z"))).toBe(at("2026-01-15T05:00:00Z"));
+    expect(nextExpectedStart(t, at("2026-01-16T00:00:00Z"))).toBeUndefined();
   });
   test("5 custom every 2 days", () => {
     const t = read({ incrementOption: 5, incrementDescription: "0 0 2 0" });
