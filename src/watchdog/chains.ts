@@ -118,22 +118,30 @@ export function findCycles(edges: readonly ChainEdge[]): string[][] {
   return out.sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
 }
 
-/** Pairs of one task's enabled schema triggers whose next `horizon` fires coincide (within `toleranceMs`). */
+/**
+ * Pairs of one task's enabled schema triggers whose next `horizon` fires coincide (within `toleranceMs`). The fires
+ * of all the task's triggers are sorted once and swept, so a task with many triggers (the QMC's way of writing
+ * "every 15 minutes on weekdays" is one trigger per quarter hour) costs its number of fires, not its pairs squared.
+ */
 export function findDoubleTriggers(triggers: readonly ScheduleTrigger[], fromMs: number, horizon = 50, toleranceMs = 60_000): [string, string][] {
-  const fires = triggers.map((t) => {
-    const list: number[] = [];
+  const fires: Array<{ at: number; i: number }> = [];
+  triggers.forEach((t, i) => {
     let at = fromMs;
-    for (let i = 0; i < horizon; i++) {
+    for (let k = 0; k < horizon; k++) {
       const n = nextExpectedStart(t, at);
       if (n === undefined) break;
-      list.push(n);
+      fires.push({ at: n, i });
       at = n;
     }
-    return list;
   });
-  const pairs: [string, string][] = [];
-  for (let i = 0; i < triggers.length; i++)
-    for (let j = i + 1; j < triggers.length; j++)
-      if (fires[i]!.some((a) => fires[j]!.some((b) => Math.abs(a - b) <= toleranceMs))) pairs.push([triggers[i]!.name, triggers[j]!.name]);
-  return pairs;
+  fires.sort((a, b) => a.at - b.at);
+  const pairs = new Set<number>();
+  const n = triggers.length;
+  for (let a = 0; a < fires.length; a++)
+    for (let b = a + 1; b < fires.length && fires[b]!.at - fires[a]!.at <= toleranceMs; b++) {
+      const i = fires[a]!.i;
+      const j = fires[b]!.i;
+      if (i !== j) pairs.add(Math.min(i, j) * n + Math.max(i, j));
+    }
+  return [...pairs].sort((x, y) => x - y).map((p) => [triggers[Math.floor(p / n)]!.name, triggers[p % n]!.name]);
 }

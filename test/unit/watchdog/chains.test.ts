@@ -72,4 +72,25 @@ describe("findDoubleTriggers", () => {
   test("two daily triggers at different times do not", () => {
     expect(findDoubleTriggers([trig("06", 2, "0 0 1 0", "2026-01-01T06:00:00"), trig("18", 2, "0 0 1 0", "2026-01-01T18:00:00")], from)).toEqual([]);
   });
+  test("a task with 180 weekly triggers (one per quarter hour, as the QMC writes 'every 15 minutes on weekdays') and one twin", () => {
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const weekly = (k: number, name = `q${k}`) => {
+      const r = readSchemaEvent({
+        id: name,
+        name,
+        enabled: true,
+        incrementOption: 3,
+        incrementDescription: "0 0 1 0",
+        schemaFilterDescription: [`* * - ${1 + Math.floor(k / 36)} 1 * * *`],
+        startDate: `2026-01-05T${pad(8 + Math.floor((k % 36) / 4))}:${pad((k % 4) * 15)}:00`,
+        timeZone: "UTC",
+      });
+      if (!r.ok) throw new Error(r.error);
+      return r.trigger;
+    };
+    const triggers = Array.from({ length: 180 }, (_, k) => weekly(k));
+    expect(findDoubleTriggers(triggers, from)).toEqual([]);
+    // A second trigger at Wednesday 10:30 (k = 2·36 + 2·4 + 2 = 82) pairs with that one only.
+    expect(findDoubleTriggers([...triggers, weekly(82, "twin")], from)).toEqual([["q82", "twin"]]);
+  });
 });
