@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { createApp } from "../app";
 import type { LoadedConfig } from "../config/load";
 import { createSilentLogger } from "../core/logger";
-import { loadConfigFile } from "../config/load";
 import { configJsonSchema } from "../config/json-schema";
 import { UsageError } from "./usage";
 import { actionLinksNotice } from "../ack-links/notice";
-import { findConfigProblems, formatProblems, type CheckOptions } from "./config-check";
+import type { CheckOptions } from "./config-check";
+import { loadCheckedConfig } from "./config-problems";
 import { hostFlavour } from "../files/path-rules";
 import { AppError } from "../core/errors";
 
@@ -28,10 +28,9 @@ export function configCheckCommand(file: string | undefined, out: (s: string) =>
  * out of the trial build, which would apply this host's rules to them.
  */
 export function checkConfigFile(file: string, options: CheckOptions = {}): LoadedConfig {
-  const loaded = loadConfigFile(file);
-  // Everything `run` refuses at start-up (files, folders, the listen rule, templates), all at once, in line order.
-  const problems = formatProblems(findConfigProblems(loaded, options), loaded.source, file);
-  if (problems.length > 0) throw new AppError("CONFIG_INVALID", problems.join("\n"), { details: problems });
+  // Everything `run` refuses at start-up (the schema, placeholders, files, folders, the listen rule, templates), all
+  // at once, in line order: the same function `run` uses.
+  const loaded = loadCheckedConfig(file, options);
   const foreign = options.flavour !== undefined && options.flavour !== hostFlavour();
   preflight(foreign ? { ...loaded, config: { ...loaded.config, files: undefined } } : loaded, file);
   return loaded;

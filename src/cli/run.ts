@@ -5,6 +5,7 @@ import { describeError } from "../core/errors";
 import { installLastResortGuard } from "../core/last-resort";
 import type { Logger } from "../core/logger";
 import { lookupConfig } from "./config-lookup";
+import { loadCheckedConfig } from "./config-problems";
 import { loggerFor, type LogFlags } from "./logging";
 
 export interface RunFlags extends LogFlags {
@@ -16,8 +17,14 @@ export function resolveConfig(flags: RunFlags): LoadedConfig {
   return found.file ? loadConfigFile(found.file) : defaultConfig();
 }
 
+/** The config `run` starts with: refused, with every problem, on whatever `config check` refuses. */
+export function resolveCheckedConfig(flags: RunFlags): LoadedConfig {
+  const found = lookupConfig(flags.config);
+  return found.file ? loadCheckedConfig(found.file) : defaultConfig();
+}
+
 export async function runCommand(flags: RunFlags): Promise<number> {
-  const loaded = resolveConfig(flags);
+  const loaded = resolveCheckedConfig(flags);
   const log = loggerFor(loaded.config, flags, loaded.secrets);
   installLastResortGuard(log);
   log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");

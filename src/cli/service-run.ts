@@ -4,7 +4,8 @@
 import { installLastResortGuard } from "../core/last-resort";
 import { join } from "node:path";
 import { createApp, type StewardApp } from "../app";
-import { loadConfigFile } from "../config/load";
+import type { LoadedConfig } from "../config/load";
+import { loadCheckedConfig } from "./config-problems";
 import { describeError } from "../core/errors";
 import { createLogger, type LogLevel } from "../core/logger";
 import { createSecretRegistry } from "../core/redaction";
@@ -23,10 +24,11 @@ const EVENT_LEVEL: Record<string, EventLevel | undefined> = { warn: "warn", erro
 export async function serviceRun(o: { configFile: string; name: string; logLevel?: string }): Promise<number> {
   // The config is read again at every service start; an error is reported to the SCM as a failed start.
   const secrets = createSecretRegistry();
-  let loaded: ReturnType<typeof loadConfigFile> | undefined;
+  let loaded: LoadedConfig | undefined;
   let loadError: unknown;
   try {
-    loaded = loadConfigFile(o.configFile, { secrets });
+    // What `config check` refuses, the service refuses: a failed start with every problem in the event log.
+    loaded = loadCheckedConfig(o.configFile, { secrets });
   } catch (err) {
     loadError = err;
   }

@@ -35,7 +35,8 @@ export interface LoadOptions {
   envFileVars?: { file: string; names: ReadonlySet<string> };
 }
 
-export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
+/** The file's text and what loading it takes from beside it (the `<name>.env` secrets file). */
+function prepareFile(file: string, options: LoadOptions): { text: string; baseDir: string; options: LoadOptions } {
   let text: string;
   try {
     text = readUserTextFile(file); // a config saved by a Windows tool may be UTF-16 or carry a BOM
@@ -50,10 +51,113 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedC
   const envFileNote = envFile ? (envFile.unreadable ? `${envFile.file} exists, but this user may not read it` : `nor in ${envFile.file}`) : undefined;
   // Variables the environment also sets come from there (it wins over the file).
   const envFileVars = envFile ? { file: envFile.file, names: new Set(Object.keys(envFile.vars).filter((k) => process.env[k] === undefined)) } : undefined;
-  return {
-    ...parseConfigText(text, options.displayName ?? file, baseDir, { ...options, env, envFileNote, ...(envFileVars ? { envFileVars } : {}) }),
-    file: resolve(file),
+  return { text, baseDir, options: { ...options, env, envFileNote, ...(envFileVars ? { envFileVars } : {}) } };
+}
+
+export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
+  const p = prepareFile(file, options);
+  return { ...parseConfigText(p.text, options.displayName ?? file, p.baseDir, p.options), file: resolve(file) };
+}
+
+/** A config file's problems, all of them, and the config as far as it could be read around them. */
+export interface CollectedConfig {
+  /** Undefined when the file could not be read around its problems (not YAML, a list at the root…). */
+  loaded?: LoadedConfig;
+  /** `file:line:col key: message` lines. */
+  problems: string[];
+}
+
+/** Rounds of setting problem values aside to read the rest of the file (each round may uncover a check that needs the rest). */
+const RECOVERY_ROUNDS = 6;
+
+/**
+ * Like loadConfigFile, but collects every problem instead of stopping at the first kind: placeholders that cannot be
+ * substituted and values the schema refuses are reported, then set aside (the key left out, its default used) so the
+ * rest of the file is still read, and the checks that need a whole config (certificates, folders…) can run on it.
+ */
+export function loadConfigFileCollecting(file: string, options: LoadOptions = {}): CollectedConfig {
+  let p: ReturnType<typeof prepareFile>;
+  try {
+    p = prepareFile(file, options);
+  } catch (err) {
+    return { problems: [(err as Error).message] };
+  }
+  const displayName = options.displayName ?? file;
+  const secrets = p.options.secrets ?? createSecretRegistry();
+  let src: YamlSource;
+  try {
+    src = parseYamlSource(p.text, displayName);
+  } catch (err) {
+    const details = err instanceof AppError ? err.details : undefined;
+    return { problems: Array.isArray(details) ? details.map(String) : [(err as Error).message] };
+  }
+  if (src.data === null || typeof src.data !== "object" || Array.isArray(src.data))
+    return { problems: [`${displayName}:1:1 (root): expected a mapping of config keys, got ${Array.isArray(src.data) ? "a list" : JSON.stringify(src.data)}`] };
+  const collect = { problems: [] as string[], paths: [] as PropertyKey[][] };
+  const data = substitutePlaceholders(src, {
+    env: p.options.env ?? process.env,
+    baseDir: p.baseDir,
+    secrets,
+    envFileNote: p.options.envFileNote,
+    collect,
+  }) as Record<string, unknown>;
+  const problems = [...collect.problems];
+  const setAside: PropertyKey[][] = [];
+  const touched = (path: PropertyKey[]) => [...collect.paths, ...setAside].some((q) => startsWith(path, q) || startsWith(q, path));
+  for (const path of collect.paths) setAside.push(setAsidePath(data, path));
+  let overrides: ReturnType<typeof applyEnvOverrides> = [];
+  try {
+    if (p.options.envOverrides !== false) overrides = applyEnvOverrides(data, p.options.env ?? process.env, secrets, p.options.envFileVars);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  const setBy = (m: string) => {
+    const from = overrides.find((o) => m.includes(` ${o.path}:`) || m.includes(` ${o.path}.`));
+    return from ? `${m} (set by ${from.variable})` : m;
   };
+  const schema = configSchema();
+  for (let round = 0; round < RECOVERY_ROUNDS; round++) {
+    const parsed = schema.safeParse(data, { jitless: true });
+    if (parsed.success) {
+      const config = parsed.data;
+      config.dataDir = resolve(p.baseDir, config.dataDir);
+      return { loaded: { config, baseDir: p.baseDir, secrets, source: src, file: resolve(file) }, problems };
+    }
+    // Names of entries set aside (a channel whose URL is an unset variable): a route naming one is a consequence.
+    const asideNames = new Set(setAside.filter((x) => x.length > 1).map((x) => x.at(-1)));
+    for (const issue of parsed.error.issues) {
+      const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...(issue.path as PropertyKey[]), k]) : [issue.path as PropertyKey[]];
+      const consequence = round > 0 && paths.some((x) => asideNames.has(valueAt(data, x) as PropertyKey));
+      // An issue where a problem was already reported (or a value set aside) follows from it: said once.
+      if (!consequence && !paths.some((x) => touched(x))) problems.push(...formatConfigIssues([issue], schema, src, data).map(setBy));
+      for (const x of paths) setAside.push(setAsidePath(data, x, setAside));
+    }
+  }
+  return { problems };
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let o = data;
+  for (const k of path) o = o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined;
+  return o;
+}
+
+const startsWith = (path: readonly PropertyKey[], prefix: readonly PropertyKey[]) => prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
+
+/**
+ * Leaves a refused value out of `data` so the rest can be read: the key on the way to it that is not inside a list
+ * (removing a list item would move the ones after it), or, when that was already set aside, the key above it.
+ * Returns the path removed.
+ */
+function setAsidePath(data: Record<string, unknown>, path: readonly PropertyKey[], done: readonly PropertyKey[][] = []): PropertyKey[] {
+  const firstIndex = path.findIndex((k) => typeof k === "number");
+  let cut = firstIndex === -1 ? [...path] : path.slice(0, firstIndex);
+  while (cut.length > 1 && done.some((d) => startsWith(cut, d) && d.length === cut.length)) cut = cut.slice(0, -1);
+  if (cut.length === 0) return cut;
+  let o: unknown = data;
+  for (const k of cut.slice(0, -1)) o = o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined;
+  if (o && typeof o === "object") delete (o as Record<PropertyKey, unknown>)[cut.at(-1)!];
+  return cut;
 }
 
 export function parseConfigText(text: string, displayName: string, baseDir: string, options: LoadOptions = {}): LoadedConfig {

@@ -42,6 +42,11 @@ export interface SubstituteOptions {
   secrets: SecretRegistry;
   /** Said about the secrets file next to the config in "not set" errors ("nor in …/steward.env"). */
   envFileNote?: string;
+  /**
+   * Collect the problems here instead of throwing (`config check` reports every problem of a file in one pass):
+   * each message, and the path of each value left unsubstituted.
+   */
+  collect?: { problems: string[]; paths: PropertyKey[][] };
 }
 
 export function substitutePlaceholders(src: YamlSource, opts: SubstituteOptions): unknown {
@@ -67,6 +72,7 @@ export function substitutePlaceholders(src: YamlSource, opts: SubstituteOptions)
     const malformed = malformedPlaceholder(text);
     if (malformed) {
       problems.push(`${src.file}:${position(src, nodeAt(src, path).node)} ${formatPath(path)}: ${malformed}`);
+      opts.collect?.paths.push(path);
       return text;
     }
     let failed = false;
@@ -86,7 +92,10 @@ export function substitutePlaceholders(src: YamlSource, opts: SubstituteOptions)
       opts.secrets.add(resolved);
       return resolved;
     });
-    if (failed) return text;
+    if (failed) {
+      opts.collect?.paths.push(path);
+      return text;
+    }
     const whole = /^\$\{(env|file):[^}]+\}$/.test(text.trim());
     if (whole && !isQuotedScalar(src, path)) {
       if (/^-?\d+(\.\d+)?$/.test(result.trim())) return Number(result.trim());
@@ -106,6 +115,7 @@ export function substitutePlaceholders(src: YamlSource, opts: SubstituteOptions)
   };
 
   const data = walk(src.data, []);
-  if (problems.length > 0) throw new AppError("CONFIG_INVALID", problems.join("\n"), { details: problems });
+  if (opts.collect) opts.collect.problems.push(...problems);
+  else if (problems.length > 0) throw new AppError("CONFIG_INVALID", problems.join("\n"), { details: problems });
   return data;
 }

@@ -8,7 +8,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../src/sim";
 import { createTestApp, type TestApp } from "../helpers/app";
-import { startInfluxDb1, startMosquitto, type TestService } from "../helpers/services";
+import { createInfluxDb1Database, startInfluxDb1, startMosquitto, type TestService } from "../helpers/services";
 import { createTempDir, type TempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../integration/notify/receivers";
@@ -59,11 +59,7 @@ describe("a failed reload as Butler 16.0.4 sent it", () => {
     sub = await mqtt.connectAsync(broker.url, { clientId: "butler-outputs-sub" });
     sub.on("message", (topic, payload) => messages.push({ topic, text: payload.toString() }));
     await sub.subscribeAsync("qliksense/#", { qos: 1 });
-    for (const db of DBS) {
-      const created = await fetch(`${influx.url}/query`, { method: "POST", body: new URLSearchParams({ q: `CREATE DATABASE ${db}` }) });
-      const text = await created.text();
-      if (!created.ok || text.includes("error")) throw new Error(`CREATE DATABASE ${db}: ${created.status} ${text}`);
-    }
+    for (const db of DBS) await createInfluxDb1Database(influx, db);
     // Butler wrote first here: its point is in the shard before Steward's.
     butlerFirst.push(await write(influx, "butler_first", recordedLine(OUT.influxdb_v1, Date.now())));
     // The InfluxDB, MQTT and webhook settings `steward config import-butler` makes of the recording's Butler config.

@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { convertButlerConfig } from "../../src/config/butler-import";
 import { startSimulator, type Simulator } from "../../src/sim";
 import { createTestApp, type TestApp } from "../helpers/app";
-import { startInfluxDb1, startMosquitto, type TestService } from "../helpers/services";
+import { createInfluxDb1Database, startInfluxDb1, startMosquitto, type TestService } from "../helpers/services";
 import { createTempDir, type TempDir } from "../helpers/temp-dir";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../integration/notify/receivers";
 import { recordingConfig } from "./record/butler-process";
@@ -54,8 +54,7 @@ export async function startImportedSite(opts: { durationMs: number; prepare?: (F
     dir.remove();
   };
   try {
-    const created = await fetch(`${influx.url}/query`, { method: "POST", body: new URLSearchParams({ q: "CREATE DATABASE butler" }) });
-    if (!created.ok) throw new Error(`CREATE DATABASE: ${created.status}`);
+    await createInfluxDb1Database(influx, "butler");
     sub = await mqtt.connectAsync(broker.url, { clientId: "imported-site-sub" });
     sub.on("message", (topic, payload) => messages.push({ topic, text: payload.toString() }));
     await sub.subscribeAsync("qliksense/#", { qos: 1 });

@@ -194,6 +194,22 @@ async function startInfluxDb1Once(opts: InfluxDb1Options = {}): Promise<TestServ
   });
 }
 
+/**
+ * Creates a database on influxd 1.x and returns once a write to it is accepted: right after CREATE DATABASE answers,
+ * a write can still be answered 404 "database not found" on a loaded machine (seen in a fresh clone's `npm test`). An
+ * empty write is the probe: 404 while the database is unknown, 204 once it takes writes, and it writes nothing.
+ */
+export async function createInfluxDb1Database(influx: Pick<TestService, "url">, db: string, auth?: { username: string; password: string }): Promise<void> {
+  const creds: Record<string, string> = auth ? { u: auth.username, p: auth.password } : {};
+  const created = await fetch(`${influx.url}/query`, { method: "POST", body: new URLSearchParams({ q: `CREATE DATABASE "${db}"`, ...creds }) });
+  const text = await created.text();
+  if (!created.ok || text.includes('"error"')) throw new Error(`CREATE DATABASE ${db}: HTTP ${created.status} ${text}`);
+  await waitFor(async () => (await fetch(`${influx.url}/write?${new URLSearchParams({ db, ...creds })}`, { method: "POST", body: "" })).status === 204, {
+    what: `influxd to take writes to the new database ${db}`,
+    timeoutMs: READY_TIMEOUT_MS,
+  });
+}
+
 export interface VictoriaMetricsOptions {
   /** Prometheus scrape targets ("127.0.0.1:8080", path /metrics), scraped every `scrapeInterval` (default 1s). */
   scrape?: { targets: string[]; scrapeInterval?: string };

@@ -287,6 +287,12 @@ export function mapServiceMonitor(c: Ctx): void {
     }),
   });
   c.t.mapped(B("serviceMonitor.monitor"));
+  // A destination whose own channel is off in Butler (teamsNotification.enable: false, …) received no service alert,
+  // whatever its alertDestination says: off, like the channel. The channels that are on claimed theirs already.
+  for (const dest of Object.keys((c.t.get(B("serviceMonitor.alertDestination")) as Obj | undefined) ?? {})) {
+    const enable = B(`serviceMonitor.alertDestination.${dest}.enable`);
+    if (c.t.has(enable) && c.t.verdict(enable) === undefined) c.t.off(B(`serviceMonitor.alertDestination.${dest}`));
+  }
   c.review.push(
     "Service monitoring reads the state codes of sc.exe (any Windows language) and treats every state, not only STOPPED, correctly; remote hosts need the Service Control Manager reachable over RPC from the Steward host.",
   );

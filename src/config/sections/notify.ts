@@ -5,6 +5,7 @@ import { z } from "zod";
 import { EVENT_KINDS, TASK_TYPES, TASK_OUTCOMES, type EventKind } from "../../events/types";
 import { TimeIntervalsSchema } from "../../notify/time-intervals";
 import { DurationSchema } from "../../notify/duration";
+import { isTimeZone } from "./scheduler";
 import { EmailAddressSchema, EmailChannelSchema } from "../../notify/channels/email/schema";
 import { SlackChannelSchema } from "../../notify/channels/slack/schema";
 import { TeamsChannelSchema } from "../../notify/channels/teams/schema";
@@ -181,7 +182,12 @@ export const notifySchema = () =>
         .optional()
         .describe("Folder (relative to the config file) whose templates override the built-in ones.")
         .meta({ examples: ["./alert-templates"] }),
-      timeZone: z.string().min(1).optional().describe("IANA time zone for local times in messages; defaults to the system's."),
+      timeZone: z
+        .string()
+        .min(1)
+        .refine(isTimeZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
+        .optional()
+        .describe("IANA time zone for local times in messages; defaults to the system's."),
       links: z
         .array(
           z.strictObject({

@@ -13,7 +13,7 @@ import { GRAFANA_DIR } from "../../../scripts/grafana-dashboards";
 import { syntheticServiceEvent } from "../../../src/notify/samples";
 import { butlerPoints } from "../../fixtures/butler/influx-points";
 import { freeTcpPorts } from "../../helpers/free-port";
-import { flushVictoriaMetrics, startInfluxDb1, startVictoriaMetrics, type TestService } from "../../helpers/services";
+import { createInfluxDb1Database, flushVictoriaMetrics, startInfluxDb1, startVictoriaMetrics, type TestService } from "../../helpers/services";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { IDS, sendDatagram, startHarness, type Harness } from "../intake/harness";
@@ -124,7 +124,7 @@ routes:
   );
 
   // A Butler site's history, written as Butler writes it.
-  await fetch(`${influx.url}/query`, { method: "POST", body: new URLSearchParams({ q: "CREATE DATABASE butler" }) });
+  await createInfluxDb1Database(influx, "butler");
   const lines = butlerPoints(Date.now())
     .map((p) => p.toLineProtocol())
     .join("\n");

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { InfluxDB, Point } from "@influxdata/influxdb-client";
 import mqtt from "mqtt";
-import { flushVictoriaMetrics, startInfluxDb1, startMosquitto, startVictoriaMetrics, type TestService } from "../../helpers/services";
+import { createInfluxDb1Database, flushVictoriaMetrics, startInfluxDb1, startMosquitto, startVictoriaMetrics, type TestService } from "../../helpers/services";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateCertSet } from "../../../src/sim/certs/generate";
@@ -114,7 +114,7 @@ describe("influxd 1.x", () => {
       if (db) params.set("db", db);
       return fetch(`${influx.url}/query`, { method: "POST", body: params });
     };
-    expect((await q('CREATE DATABASE "steward_test"')).status).toBe(200);
+    await createInfluxDb1Database(influx, "steward_test");
     const write = await fetch(`${influx.url}/write?db=steward_test&precision=ms`, {
       method: "POST",
       body: 'task_failed,task_name=Reload\\ Sales host="sense1",duration_s=12.5 1700000000000\n',

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Point } from "@influxdata/influxdb-client";
 import { butlerMonitorPoints, butlerPoints } from "../../fixtures/butler/influx-points";
-import { startInfluxDb1, type TestService } from "../../helpers/services";
+import { createInfluxDb1Database, startInfluxDb1, type TestService } from "../../helpers/services";
 import { memoryPoint } from "../../../src/heartbeat/influx-memory";
 import { pointsFor } from "../../../src/notify/channels/influxdb/points";
 import { InfluxDbChannelSchema } from "../../../src/notify/channels/influxdb/schema";
@@ -81,10 +81,7 @@ describe("Butler's history and Steward's points in one InfluxDB database", () =>
 
   beforeAll(async () => {
     influx = await startInfluxDb1();
-    for (const db of ["butler_first", "steward_first"]) {
-      const res = await fetch(`${influx.url}/query`, { method: "POST", body: new URLSearchParams({ q: `CREATE DATABASE ${db}` }) });
-      if (!res.ok) throw new Error(await res.text());
-    }
+    for (const db of ["butler_first", "steward_first"]) await createInfluxDb1Database(influx, db);
   }, 30_000);
   afterAll(async () => {
     await influx?.stop();

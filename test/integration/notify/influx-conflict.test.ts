@@ -4,7 +4,7 @@
 // recovery the docs describe (drop the measurement) the retried delivery lands and the conflict is over.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../../helpers/app";
-import { startInfluxDb1, type TestService } from "../../helpers/services";
+import { createInfluxDb1Database, startInfluxDb1, type TestService } from "../../helpers/services";
 import { waitFor } from "../../helpers/wait-for";
 import { syntheticTaskEvent } from "../../../src/notify/samples";
 import { startHttpReceiver, type HttpReceiver } from "./receivers";
@@ -28,7 +28,7 @@ describe("InfluxDB field type conflict", () => {
   beforeAll(async () => {
     influx = await startInfluxDb1();
     hook = startHttpReceiver();
-    await influxQl("CREATE DATABASE butler");
+    await createInfluxDb1Database(influx, "butler");
     // The shard already holds task_scriptLogSize as an integer (written by a tool that wrote integers).
     const res = await fetch(`${influx.url}/write?db=butler`, {
       method: "POST",
