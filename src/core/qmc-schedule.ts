@@ -22,9 +22,12 @@ export interface QmcSchedule {
 
 /**
  * Steps (candidate days or fire times looked at, a time-zone look-up counting ZONE_LOOKUP_STEPS) one computation may
- * take; past it the answer is "not known". One step's work may carry the count past it by at most three look-ups.
+ * take; past it the answer is "not known". One step's work may carry the count past it by at most five look-ups.
  */
 export const QMC_STEP_BUDGET = 5_000;
+
+/** A trigger whose next fire is further than this from the time asked has none (docs/watchdog.md). */
+export const QMC_HORIZON_MS = 5 * 366 * 86_400_000;
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -52,7 +55,7 @@ export function nextQmcFire(s: QmcSchedule, afterMs: number, counter: StepCounte
     next = first > afterMs ? first : undefined;
   } else if (m === 0 && h === 0) next = nextByDays(s, afterMs, expiresMs, clock, counter);
   else next = nextBySteps(s, afterMs, expiresMs, clock, counter);
-  return next !== undefined && next > afterMs && next < expiresMs ? next : undefined;
+  return next !== undefined && next > afterMs && next < expiresMs && next <= afterMs + QMC_HORIZON_MS ? next : undefined;
 }
 
 interface WallClock {
@@ -79,9 +82,17 @@ function wallClock(zone: string, dst: 0 | 1 | 2, counter: StepCounter): WallCloc
         };
   const offset = cachedOffset(raw, counter);
   return {
+    // The wall time under the offsets of half a day before and after it: the one that reads back as this wall time,
+    // the later of two (a fall-back overlap is read as standard time), or, in a spring-forward gap, the offset from
+    // before the change (02:30 becomes 03:30 on the new clock). Western and eastern zones alike.
     toUtc: (l) => {
-      const guess = l - offset(l);
-      return l - offset(guess);
+      const before = l - offset(l - 12 * HOUR);
+      const after = l - offset(l + 12 * HOUR);
+      const beforeFits = before + offset(before) === l;
+      const afterFits = after + offset(after) === l;
+      if (beforeFits && afterFits) return Math.max(before, after);
+      if (afterFits) return after;
+      return before;
     },
     toLocal: (u) => u + offset(u),
   };

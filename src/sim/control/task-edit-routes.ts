@@ -18,6 +18,12 @@ const TriggerPatchSchema = z.strictObject({
     .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/)
     .optional(),
   modifiedBy: WhoSchema.optional(),
+  /**
+   * The Scheduler fires this schema trigger this many minutes later (earlier when negative) than its reading of the
+   * trigger says, and QRS states those times: a Qlik that reads the trigger differently from Steward. Not an edit of
+   * the trigger: its modifiedDate stays.
+   */
+  schedulerShiftMinutes: z.int().min(-1440).max(1440).optional(),
 });
 const DeleteSchema = z.strictObject({ modifiedBy: WhoSchema.optional() }).optional();
 
@@ -43,7 +49,7 @@ export function addTaskEditRoutes(
           taskId: t.model.id,
           task: t.model.name,
           enabled: tr.enabled,
-          ...(tr.type === "schema" ? { expirationDate: tr.expirationDate } : {}),
+          ...(tr.type === "schema" ? { expirationDate: tr.expirationDate, schedulerShiftMinutes: (tr.shiftMs ?? 0) / 60_000 } : {}),
         })),
       ),
     ),
@@ -54,6 +60,14 @@ export function addTaskEditRoutes(
       const tr = task.model.triggers.find((x) => x.id.toLowerCase() === id);
       if (!tr) continue;
       const b = parse(TriggerPatchSchema, c.body);
+      if (b.schedulerShiftMinutes !== undefined) {
+        if (tr.type !== "schema") throw notFound(`trigger ${p.id} is a task-event trigger; only schema triggers fire on a schedule`);
+        tr.shiftMs = b.schedulerShiftMinutes * 60_000;
+        if (b.enabled === undefined && b.expirationDate === undefined) {
+          rearm?.(tr.id);
+          return json(200, { id: tr.id, task: task.model.name, schedulerShiftMinutes: b.schedulerShiftMinutes });
+        }
+      }
       if (b.enabled !== undefined) tr.enabled = b.enabled;
       if (b.expirationDate !== undefined) {
         if (tr.type !== "schema") throw notFound(`trigger ${p.id} is a task-event trigger; only schema triggers have an end date`);

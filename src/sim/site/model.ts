@@ -146,14 +146,18 @@ export interface SchemaTriggerModel {
   id: string;
   name: string;
   enabled: boolean;
-  /** 0 once, 1 hourly, 2 daily, 3 weekly, 4 monthly, 5 custom. */
-  incrementOption: number;
+  /** 0 once, 1 hourly, 2 daily, 3 weekly, 4 monthly, 5 custom; a string when the site file wrote one ("1"). */
+  incrementOption: number | string;
   incrementDescription: string;
   startDate: string;
   expirationDate: string;
   timeZone: string;
-  daylightSavingTime: number;
+  daylightSavingTime: number | string;
   schemaFilterDescription: string;
+  /** The Scheduler cannot read it: never fired, QRS states "never". */
+  unreadable?: boolean;
+  /** The Scheduler fires it this much later (or earlier) than its reading says, and QRS states those times. */
+  shiftMs?: number;
   /** Set when the control API changed the trigger (else the task's own modified date and user are shown). */
   modifiedMs?: number;
   modifiedByUserName?: string;

@@ -1,7 +1,7 @@
 // The fixture's tasks as site models: node, app and cron schedule resolved, then their triggers (composite rules
 // name upstream tasks, so triggers resolve once every task has its id).
 import { Cron } from "croner";
-import { readQmcSchedule } from "../../core/qmc-trigger-read";
+import { readSimTrigger } from "../scheduler-clock";
 import { stableGuid } from "../util/ids";
 import { type AppModel, type NodeModel, TASK_TYPE_BY_NAME, type TaskModel, type TriggerModel } from "./model";
 import { cpValues, dayAfterBase, findByName, issue, type Resolving, tagIds } from "./resolve-refs";
@@ -17,7 +17,8 @@ const CP_OBJECT_TYPE: Record<TaskFixture["type"], string> = {
 
 const INCREMENT_OPTIONS = ["once", "hourly", "daily", "weekly", "monthly", "custom"];
 /** QMC's own "minutes hours days weeks" for each option when the site file gives none. */
-const DEFAULT_INCREMENT = ["0 0 0 0", "0 1 0 0", "0 0 1 0", "0 0 0 1", "0 0 0 0", "0 0 1 0"];
+/** What the QMC writes for each option: once none, hourly an hour, daily and monthly a day (the filter picks the days), weekly a week. */
+const DEFAULT_INCREMENT = ["0 0 0 0", "0 1 0 0", "0 0 1 0", "0 0 0 1", "0 0 1 0", "0 0 1 0"];
 
 export function resolveTasks(r: Resolving, fx: SiteFixture, nodes: NodeModel[], findApp: (ref: string) => AppModel | undefined): TaskModel[] {
   const tasks = fx.tasks.map((t, i) => resolveTask(r, t, i, nodes, findApp));
@@ -86,22 +87,26 @@ function resolveTrigger(
 ): TriggerModel {
   const id = stableGuid("trigger", `${taskId}/${tr.name}`);
   if (tr.type === "schema") {
-    const option = INCREMENT_OPTIONS.indexOf(tr.incrementOption);
-    // The Scheduler reads the whole trigger; one it could not read would silently never fire.
-    const read = readQmcSchedule({ ...tr, incrementOption: option, incrementDescription: tr.incrementDescription ?? DEFAULT_INCREMENT[option]! });
-    if (!read.ok) issue(r, path, read.error);
+    const named = INCREMENT_OPTIONS.indexOf(String(tr.incrementOption));
+    const option = named >= 0 ? named : tr.incrementOption;
+    const incrementDescription = tr.incrementDescription ?? DEFAULT_INCREMENT[Number(option)]!;
+    // The Scheduler reads the whole trigger; one it could not read would silently never fire, unless the site says so.
+    const read = readSimTrigger({ ...tr, incrementOption: option, incrementDescription });
+    if (typeof read === "string" && !tr.unreadable) issue(r, path, `${read} (mark the trigger unreadable: true to serve it as written, never fired)`);
     return {
       type: "schema",
       id,
       name: tr.name,
       enabled: tr.enabled,
       incrementOption: option,
-      incrementDescription: tr.incrementDescription ?? DEFAULT_INCREMENT[option]!,
+      incrementDescription,
       startDate: tr.startDate,
       expirationDate: tr.expirationDate,
       timeZone: tr.timeZone,
       daylightSavingTime: tr.daylightSavingTime,
       schemaFilterDescription: tr.schemaFilterDescription,
+      ...(tr.unreadable ? { unreadable: true } : {}),
+      ...(tr.schedulerShiftMinutes ? { shiftMs: tr.schedulerShiftMinutes * 60_000 } : {}),
     };
   }
   const rules = tr.rules.map((rule, k) => {

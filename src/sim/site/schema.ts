@@ -100,23 +100,28 @@ export const AppSchema = z.strictObject({
   expressions: ExpressionsSchema.default({}),
 });
 
-/** A QMC schema (time) trigger, as QRS stores it in `schemaevent`. */
+/** A QMC schema (time) trigger, as QRS stores it in `schemaevent`: every form the QMC and the QRS API write. */
 export const SchemaTriggerSchema = z.strictObject({
   type: z.literal("schema"),
   name: NameSchema,
   enabled: z.boolean().default(true),
-  /** QRS incrementOption: 0 once, 1 hourly, 2 daily, 3 weekly, 4 monthly, 5 custom. */
-  incrementOption: z.enum(["once", "hourly", "daily", "weekly", "monthly", "custom"]),
+  /** QRS incrementOption: 0 once, 1 hourly, 2 daily, 3 weekly, 4 monthly, 5 custom; a name, the number, or the number as a string. */
+  incrementOption: z.union([z.enum(["once", "hourly", "daily", "weekly", "monthly", "custom"]), z.int().min(0).max(5), z.string().regex(/^[0-5]$/)]),
   /** QRS incrementDescription "minutes hours days weeks"; defaults to one unit of the increment. */
-  incrementDescription: z
-    .string()
-    .regex(/^\d+ \d+ \d+ \d+$/)
-    .optional(),
-  startDate: z.iso.datetime({ local: true }),
-  expirationDate: z.iso.datetime({ local: true }).default("9999-12-31T00:00:00.000"),
+  incrementDescription: z.string().max(100).optional(),
+  /** Wall time in timeZone; a Z or offset after it is kept as written (QRS's readers ignore it). */
+  startDate: z.string().max(40),
+  expirationDate: z.string().max(40).default("9999-12-31T00:00:00.000"),
   timeZone: z.string().default("UTC"),
-  daylightSavingTime: z.int().min(0).max(3).default(0),
-  schemaFilterDescription: z.string().default("* * - * * * * *"),
+  daylightSavingTime: z.union([z.int().min(0).max(3), z.string().regex(/^[0-3]$/)]).default(0),
+  schemaFilterDescription: z.string().max(400).default("* * - * * * * *"),
+  /**
+   * The Scheduler cannot read this trigger either (a form no Qlik reads): served as written, never fired, and QRS
+   * states "never" for it. Without it a trigger the simulator cannot read is refused at load.
+   */
+  unreadable: z.boolean().default(false),
+  /** The Scheduler fires this trigger this many minutes after its reading of it, and QRS states those times: a Qlik that reads the trigger differently from Steward. */
+  schedulerShiftMinutes: z.int().min(-1440).max(1440).default(0),
 });
 
 /** A QMC task-event trigger, as QRS stores it in `compositeevent`: start when the upstream tasks ended so. */

@@ -6,7 +6,7 @@ import type { Repository, TaskState } from "../repo/repository";
 import type { SimSettings } from "../settings";
 import { onTaskFinished, type RulesMet } from "./composite-triggers";
 import { SCHEDULER_USER, type TaskRunner } from "./runner";
-import { nextFireMs } from "./trigger-clock";
+import { nextFireMs, stillFiresAt } from "./trigger-clock";
 
 export interface TaskScheduler {
   start(): void;
@@ -23,9 +23,6 @@ export interface TaskScheduler {
   /** Arms a schema trigger again after the control API changed it (re-enabled, a new end date). */
   rearm(triggerId: string): void;
 }
-
-/** A trigger's end date as trigger-clock.ts reads it (no zone: UTC). */
-const expiryMs = (s: string) => Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
 
 export function createTaskScheduler(
   repo: Repository,
@@ -92,7 +89,9 @@ export function createTaskScheduler(
       // On a virtual clock a timer that fired late (a busy machine) is not a late Scheduler: the run is triggered at the due time.
       // A trigger disabled, ended or deleted (with its task) since it was armed does not fire, as in the QMC.
       const still = task.model.triggers.find((x) => x.id === triggerId);
-      const live = still?.type === "schema" && still.enabled && at < expiryMs(still.expirationDate);
+      // On the trigger's own calendar (scale 1, virtual clock) the trigger as it is now must still fire then: its end
+      // date compared in its own zone, not UTC. Scaled grids only check it is still on.
+      const live = still?.type === "schema" && still.enabled && (gridScale !== 1 || stillFiresAt(still, at));
       if (now() >= at - 5 && live && repo.tasks.has(task.model.id.toLowerCase())) fire(task, triggerId, virtualSpeed ? at : undefined);
       arm(task, triggerId);
     }, delay);

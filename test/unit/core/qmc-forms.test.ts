@@ -122,6 +122,19 @@ describe("daylight-saving option and expiry, in the trigger's zone", () => {
     const later = { ...ny, expirationDate: "2026-12-01T06:30:00Z" }; // the suffix is ignored, as on startDate
     expect(fires(later, "2026-11-29T12:00:00Z", 3)).toEqual(["2026-11-30T11:00:00Z", "2026-12-01T11:00:00Z", "none"]);
   });
+  test("west of UTC too, a wall time the autumn change repeats fires at its second (standard-time) occurrence", () => {
+    // New York, 1 November 2026: 02:00 EDT becomes 01:00 EST, so 01:30 happens at 05:30Z (EDT) and 06:30Z (EST).
+    // Found by the simulator's own arithmetic (trigger-arithmetic-agree.test.ts): Steward took the first one here and
+    // the second one east of UTC.
+    const f: QrsScheduleFields = { incrementOption: 2, incrementDescription: "0 0 1 0", startDate: "2026-10-01T01:30:00", timeZone: "America/New_York" };
+    expect(fires(f, "2026-10-31T00:00:00Z", 3)).toEqual(["2026-10-31T05:30:00Z", "2026-11-01T06:30:00Z", "2026-11-02T06:30:00Z"]);
+  });
+  test("west of UTC too, a wall time the spring change skips fires an hour later on the new clock", () => {
+    // New York, 8 March 2026: 02:00 EST becomes 03:00 EDT; 02:30 does not exist and fires at 03:30 EDT = 07:30Z
+    // (Steward had 06:30Z, 01:30 EST: an hour early).
+    const f: QrsScheduleFields = { incrementOption: 2, incrementDescription: "0 0 1 0", startDate: "2026-01-01T02:30:00", timeZone: "America/New_York" };
+    expect(fires(f, "2026-03-07T00:00:00Z", 3)).toEqual(["2026-03-07T07:30:00Z", "2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z"]);
+  });
   test("a fire exactly at the expiry does not happen", () => {
     const f: QrsScheduleFields = {
       incrementOption: 2,

@@ -108,9 +108,7 @@ describe("sim site: errors with line:column", () => {
     triggers:
       - { type: schema, name: Weekdays, incrementOption: weekly, startDate: "2026-01-05T06:00:00", schemaFilterDescription: "* * - 1-7 1 * * *" }
 `);
-    expect(errs[0]).toMatch(
-      /^site\.yaml:\d+:\d+ tasks\[0\]\.triggers\[0\]: schemaFilterDescription '\* \* - 1-7 1 \* \* \*': weekday '1-7' is not a list of 0–6$/,
-    );
+    expect(errs[0]).toMatch(/^site\.yaml:\d+:\d+ tasks\[0\]\.triggers\[0\]: weekday '1-7' is not a list of 0–6 \(mark the trigger unreadable: true/);
   });
   test("YAML syntax errors carry a position; a site without nodes is rejected", () => {
     expect(errorOf("nodes: [\n")[0]).toMatch(/^site\.yaml:\d+:\d+ /);

@@ -20,9 +20,10 @@ const trig = (over: Partial<SchemaTriggerModel>): SchemaTriggerModel => ({
 const at = (s: string) => Date.parse(s);
 
 describe("sim trigger clock", () => {
-  test("periods from incrementDescription, the option's unit when it is all zeros", () => {
+  test("periods from incrementDescription; no increment at all is a once, whatever the option (docs/watchdog.md)", () => {
     expect(triggerPeriodMs(trig({ incrementOption: 1, incrementDescription: "30 0 0 0" }))).toBe(1_800_000);
-    expect(triggerPeriodMs(trig({ incrementOption: 3, incrementDescription: "0 0 0 0" }))).toBe(7 * 86_400_000);
+    expect(triggerPeriodMs(trig({ incrementOption: 3, incrementDescription: "0 0 0 1" }))).toBe(7 * 86_400_000);
+    expect(triggerPeriodMs(trig({ incrementOption: 3, incrementDescription: "0 0 0 0" }))).toBeUndefined();
     expect(triggerPeriodMs(trig({ incrementOption: 0 }))).toBeUndefined();
   });
   test("time scale 1: the trigger's own grid; once; monthly; expired; disabled", () => {

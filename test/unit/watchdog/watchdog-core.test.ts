@@ -105,7 +105,10 @@ describe("readSchemaEvent: bad input is an error value", () => {
     const { startDate: _s, ...noStart } = event({});
     expect(readSchemaEvent(noStart)).toMatchObject({ ok: false, error: expect.stringContaining("startDate") });
     // A trigger whose calendar Steward cannot read is still a trigger: judged by QRS's time, or listed as not watched.
-    expect(readSchemaEvent(event({ incrementOption: 9 }))).toMatchObject({ ok: true, trigger: { unreadable: expect.stringContaining("unknown incrementOption 9") } });
+    expect(readSchemaEvent(event({ incrementOption: 9 }))).toMatchObject({
+      ok: true,
+      trigger: { unreadable: expect.stringContaining("unknown incrementOption 9") },
+    });
     expect(readSchemaEvent(event({ incrementDescription: "daily" }))).toMatchObject({
       ok: true,
       trigger: { unreadable: expect.stringContaining("minutes hours days weeks") },
