@@ -51,9 +51,10 @@ export interface ScheduleTrigger {
 export type TriggerWatch = "arithmetic" | "qrs" | "qrs-never" | "not-watched";
 
 export function watchOf(t: ScheduleTrigger): TriggerWatch {
+  // A trigger Steward cannot read is watched only through a time QRS states; QRS's "never" cannot say why.
+  if (!t.schedule) return t.qrsNextMs !== undefined && !t.qrsNever ? "qrs" : "not-watched";
   if (t.qrsNever) return "qrs-never";
-  if (t.judgedByQrs) return t.qrsNextMs !== undefined ? "qrs" : "not-watched";
-  return t.schedule ? "arithmetic" : "not-watched";
+  return t.judgedByQrs ? "qrs" : "arithmetic";
 }
 
 export type TriggerRead = { ok: true; trigger: ScheduleTrigger } | { ok: false; error: string };

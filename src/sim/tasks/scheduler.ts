@@ -69,7 +69,9 @@ export function createTaskScheduler(
     const gridScale = virtualSpeed ? 1 : (settings?.timing.timeScale ?? 1);
     const at = nextFireMs(tr, now(), anchorMs, gridScale);
     if (at === undefined) {
+      // QRS then states "never" for the trigger, and for the task unless another trigger of it still fires.
       task.triggerNextMs.delete(tr.id);
+      if (!task.model.schedule) task.nextExecutionMs = task.triggerNextMs.size > 0 ? Math.min(...task.triggerNextMs.values()) : undefined;
       return;
     }
     task.triggerNextMs.set(tr.id, at);
