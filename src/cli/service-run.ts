@@ -5,8 +5,8 @@ import { installLastResortGuard } from "../core/last-resort";
 import { join } from "node:path";
 import { createApp, type StewardApp } from "../app";
 import type { LoadedConfig } from "../config/load";
-import { loadCheckedConfig } from "./config-problems";
-import { describeError } from "../core/errors";
+import { collectConfigProblems } from "./config-problems";
+import { AppError, describeError } from "../core/errors";
 import { createLogger, type LogLevel } from "../core/logger";
 import { createSecretRegistry } from "../core/redaction";
 import type { CommandRunner } from "../services/command-runner";
@@ -24,11 +24,14 @@ const EVENT_LEVEL: Record<string, EventLevel | undefined> = { warn: "warn", erro
 export async function serviceRun(o: { configFile: string; name: string; logLevel?: string }): Promise<number> {
   // The config is read again at every service start; an error is reported to the SCM as a failed start.
   const secrets = createSecretRegistry();
+  // What `config check` refuses, the service refuses: a failed start with every problem in its log and the event
+  // log. The config as far as it could be read still says where the log goes (its data folder).
   let loaded: LoadedConfig | undefined;
   let loadError: unknown;
   try {
-    // What `config check` refuses, the service refuses: a failed start with every problem in the event log.
-    loaded = loadCheckedConfig(o.configFile, { secrets });
+    const c = collectConfigProblems(o.configFile, { secrets });
+    loaded = c.loaded;
+    if (c.problems.length > 0 || !c.loaded) loadError = new AppError("CONFIG_INVALID", c.problems.join("\n"), { details: c.problems });
   } catch (err) {
     loadError = err;
   }
@@ -50,7 +53,7 @@ export async function serviceRun(o: { configFile: string; name: string; logLevel
   let app: StewardApp | undefined;
   const code = await runAsWindowsService(o.name, {
     async start() {
-      if (!loaded) throw loadError;
+      if (loadError || !loaded) throw loadError;
       log.info({ config: loaded.file, dataDir: loaded.config.dataDir, service: o.name }, "starting Steward as a Windows service");
       app = createApp(loaded, { log });
       try {
