@@ -13,6 +13,7 @@ import { createLookups, type Lookups } from "./qrs-lookups";
 import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
 import { runKey } from "./run-key";
 import type { RunReport } from "./run-report";
+import { unnamedRunMissing, unnamedRunOf } from "./unnamed-run";
 import type { TaskEvent, TaskType } from "./types";
 
 export type { RunReport } from "./run-report";
@@ -59,6 +60,7 @@ export function createTaskEventEnricher(cfg: Config["intake"]["enrichment"], lin
     missing: Missing,
     look: Lookups,
   ): Promise<QrsExecutionResult | undefined> {
+    if (r.executionIdAsSent !== undefined) return unnamedExecution(qrs, r, task, missing, look);
     let result = r.execution;
     let lastTry: Missing = [];
     let waiting = false;
@@ -98,6 +100,23 @@ export function createTaskEventEnricher(cfg: Config["intake"]["enrichment"], lin
       missing.push(...(lastTry.length ? lastTry : [{ item: "execution", reason: `QRS has no execution result for execution ${r.executionId}` }]));
     }
     return result;
+  }
+
+  /**
+   * The run of a datagram that named no execution: QRS's last run of the task, if it ended as the datagram says a
+   * moment ago; read again (the task) while QRS has not recorded the end yet, as for a named run.
+   */
+  async function unnamedExecution(qrs: QrsClient, r: RunReport, task: QrsTask | undefined, missing: Missing, look: Lookups) {
+    let current = task;
+    for (let attempt = 1; attempt <= cfg.finalStatusAttempts; attempt++) {
+      const found = unnamedRunOf(current, r, deps.clock.now());
+      if (found) return found;
+      if (attempt === cfg.finalStatusAttempts || look.down) break;
+      await sleep(cfg.finalStatusDelayMs);
+      current = (await look.run("execution", (o) => qrs.getTaskFull(r.taskId, o))) ?? current;
+    }
+    missing.push({ item: "execution", reason: unnamedRunMissing(r) });
+    return undefined;
   }
 
   return {
@@ -143,11 +162,16 @@ export function createTaskEventEnricher(cfg: Config["intake"]["enrichment"], lin
         executionFor(qrs, r, task, missing, look),
         appId ? look.run("app", (o) => qrs.getAppFull(appId, o)) : Promise.resolve(undefined),
       ]);
+      if (execution && r.executionIdAsSent !== undefined && execution.executionID) {
+        // Found by time: from here on the run is QRS's own execution (reconciliation then knows it as announced).
+        event.executionId = execution.executionID.toLowerCase();
+        event.id = runKey(event.executionId, r.outcome);
+      }
       if (execution) {
         event.execution = executionPart(execution);
         if (!event.host) event.host = execution.executingNodeName ?? "";
         // An abort is reported while QRS still says Aborting: Butler sent the task as read then, and so does Steward.
-        if (event.taskMetadata && r.outcome !== "aborted") event.taskMetadata = withFinalExecution(event.taskMetadata, execution, r.executionId);
+        if (event.taskMetadata && r.outcome !== "aborted") event.taskMetadata = withFinalExecution(event.taskMetadata, execution, event.executionId);
       }
       if (app) {
         event.app = appPart(app);
@@ -188,7 +212,8 @@ function baseEvent(r: RunReport, links: EnrichLinks, receivedAt: string, missing
     source: r.source,
     receivedAt,
     host: r.host ?? r.execution?.executingNodeName ?? "",
-    executionId: r.executionId,
+    // As sent ("(null)") when the datagram named no execution, as Butler's alerts show it, until QRS's run is found.
+    executionId: r.executionIdAsSent ?? r.executionId,
     user: r.user ?? "",
     logTimestamp: r.logTimestamp,
     logLevel: r.logLevel,

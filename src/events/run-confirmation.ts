@@ -11,6 +11,7 @@ import type { RunReport } from "./run-report";
 import { outcomeOfStatus } from "./enrich-mappers";
 import type { Lookups } from "./qrs-lookups";
 import type { TaskEvent } from "./types";
+import { unnamedRunMissing } from "./unnamed-run";
 
 /** Undefined when confirmed (or not a datagram); else why not, and whether QRS denied the run or could not be asked. */
 export async function confirmRun(
@@ -27,6 +28,11 @@ export async function confirmRun(
     const err = look.errorOf("task");
     if (isAppError(err) && err.code === "NOT_FOUND") return { qrs: "denied", reason: `QRS has no task ${r.taskId}` };
     return { qrs: "unavailable", reason: `the task lookup failed (${describeError(err)})` };
+  }
+  if (!execution && r.executionIdAsSent !== undefined) {
+    const err = look.errorOf("execution");
+    if (err) return { qrs: "unavailable", reason: `the task lookup failed (${describeError(err)})` };
+    return { qrs: "denied", reason: unnamedRunMissing(r) };
   }
   if (!execution) {
     const err = look.errorOf("execution");

@@ -6,7 +6,10 @@ import type { TaskEvent, TaskOutcome } from "./types";
 export interface RunReport {
   source: TaskEvent["source"];
   outcome: TaskOutcome;
+  /** The run's ExecutionId, or the datagram's stand-in when it named none (see executionIdAsSent). */
   executionId: string;
+  /** The datagram named no execution: its ExecutionId field as sent ("(null)", ""); the run is found by time in QRS. */
+  executionIdAsSent?: string;
   taskId: string;
   appId?: string;
   host?: string;

@@ -37,6 +37,7 @@ export function toReport(m: SchedulerMessage): RunReport {
     source: "udp",
     outcome: m.outcome === "distribute" ? "succeeded" : m.outcome,
     executionId: m.executionId,
+    ...(m.executionIdAsSent !== undefined ? { executionIdAsSent: m.executionIdAsSent } : {}),
     taskId: m.taskId,
     appId: m.appId,
     host: m.host,

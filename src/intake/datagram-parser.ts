@@ -142,6 +142,31 @@ function findTaskIdIndex(f: Fields): number {
   return -1;
 }
 
+/** log4net's `%date`: `yyyy-MM-dd HH:mm:ss,fff`. */
+const LOG_DATE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3}$/;
+/** log4net's `%level`: DEBUG, INFO, WARN, ERROR, FATAL… */
+const LOG_LEVEL = /^[A-Z]{3,8}$/;
+
+/**
+ * For a datagram whose ExecutionId is not a GUID (log4net's `(null)`, empty): the TaskId position anchored on what
+ * follows it instead: AppId (a GUID or empty), the log line's date and its level. A date field is at most 24
+ * characters, so only short fields are sliced.
+ */
+function findTaskIdIndexWithoutExecution(f: Fields): number {
+  for (let t = 5; t + 4 < f.count; t++) {
+    if (
+      isGuidField(f, t) &&
+      (isGuidField(f, t + 1) || isNullishField(f, t + 1)) &&
+      fieldLength(f, t + 2) <= 24 &&
+      LOG_DATE.test(field(f, t + 2).trim()) &&
+      fieldLength(f, t + 3) <= 10 &&
+      LOG_LEVEL.test(field(f, t + 3).trim())
+    )
+      return t;
+  }
+  return -1;
+}
+
 /**
  * Splits the name fields `from..to-1` (two or more) into task name and app name when `;` made the split
  * ambiguous. Linear in their size.
@@ -206,8 +231,12 @@ function appNameInTaskName(joined: string, segmentLengths: number[]): number | u
 
 function parseScheduler(prefix: SchedulerPrefix, f: Fields, cap: number): ParseResult {
   if (f.count < 11) return reject("too_few_fields", `${f.count} fields, at least 11 expected`);
-  const t = findTaskIdIndex(f);
+  let t = findTaskIdIndex(f);
   const sample = (i: number) => JSON.stringify(field(f, i).slice(0, 60));
+  // A run without an ExecutionId is still a run the Scheduler reports (as Butler alerts on it); a distribution notice
+  // is not: its outcome is read from QRS by the ExecutionId, and reconciliation finds the run instead.
+  const withoutExecution = t < 0 && prefix !== "scheduler-distribute" ? findTaskIdIndexWithoutExecution(f) : -1;
+  if (withoutExecution >= 0) t = withoutExecution;
   if (t < 0) {
     // Say which field is wrong, assuming the plain 11-field layout.
     if (!isGuidField(f, 5)) return reject("bad_task_id", `TaskId (field 5) is not a GUID: ${sample(5)}`);
@@ -232,9 +261,13 @@ function parseScheduler(prefix: SchedulerPrefix, f: Fields, cap: number): ParseR
     appId: hasApp ? appIdRaw.trim().toLowerCase() : undefined,
     timestamp: fit(field(f, t + 2).trim()),
     level: fit(field(f, t + 3).trim()),
-    executionId: field(f, t + 4)
-      .trim()
-      .toLowerCase(),
+    executionId:
+      withoutExecution >= 0
+        ? `noexec:${field(f, t).trim().toLowerCase()}:${field(f, t + 2).trim()}`
+        : field(f, t + 4)
+            .trim()
+            .toLowerCase(),
+    ...(withoutExecution >= 0 ? { executionIdAsSent: fit(field(f, t + 4).trim()).slice(0, 60) } : {}),
     message: fit(span(f, t + 5, f.count)),
     namesAmbiguous: names.ambiguous,
     truncated: false,

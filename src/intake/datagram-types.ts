@@ -34,7 +34,14 @@ export interface SchedulerMessage {
   /** Lower-case GUIDs. */
   taskId: string;
   appId?: string;
+  /**
+   * The run's ExecutionId (lower-case GUID); when the datagram gave none (empty, log4net's `(null)`, anything not a
+   * GUID), a stand-in made of the task, the log line's time and nothing else (`noexec:<taskId>:<timestamp>`), so a
+   * resent or duplicated datagram of that run is still one run (issue 59).
+   */
   executionId: string;
+  /** Set when the datagram named no execution: the field as sent ("(null)", "", …). */
+  executionIdAsSent?: string;
   /** Server-local `yyyy-MM-dd HH:mm:ss,fff`, as sent. */
   timestamp: string;
   level: string;

@@ -21,7 +21,7 @@ export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
 /** `retrying`: the store was unreachable; the run stays claimed here and is announced once it answers. */
 export type ProcessResult =
   | { event: TaskEvent; dropped?: undefined }
-  | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" | "retrying" }
+  | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" | "retrying" | "duplicate" }
   /** Enriched, and announced in the background (ProcessOptions.announceAhead): `announced` settles when that is over. */
   | { event?: undefined; dropped?: undefined; announced: Promise<ProcessResult> };
 
@@ -206,6 +206,14 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     }
     deps.counters.enriched.inc({ complete: String(event.complete) });
     if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
+    // A datagram that named no execution, whose run QRS shows as one already announced (reconciliation, or another
+    // Steward's datagram, got there first): remembered under the datagram's key too, and not announced again.
+    if (report.executionIdAsSent !== undefined && event.id !== key && (await deps.store.isSeen(event.id, deps.clock.now()))) {
+      await deps.store.markSeen([{ key, executionId: report.executionId }], report.source, deps.clock.now(), deps.dedupe.ttlMs);
+      deps.counters.deduplicated.inc({ source: report.source });
+      release(key);
+      return { dropped: "duplicate" };
+    }
     if (options.announceAhead && ahead > 0) return announceAhead({ report, key, event }, options);
     return announce({ report, key, event }, options);
   }
@@ -288,7 +296,8 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
         ? [{ key, executionId: report.executionId }]
         : [
             { key, executionId: report.executionId },
-            { key: event.id, executionId: report.executionId },
+            // The event's own execution: QRS's, when a datagram that named none was matched to it by time.
+            { key: event.id, executionId: event.executionId },
           ],
       report.source,
       deps.clock.now(),
