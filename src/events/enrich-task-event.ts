@@ -13,7 +13,7 @@ import { createLookups, type Lookups } from "./qrs-lookups";
 import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
 import { runKey } from "./run-key";
 import type { RunReport } from "./run-report";
-import { unnamedRunMissing, unnamedRunOf } from "./unnamed-run";
+import { findUnnamedRun } from "./unnamed-run";
 import type { TaskEvent, TaskType } from "./types";
 
 export type { RunReport } from "./run-report";
@@ -60,7 +60,13 @@ export function createTaskEventEnricher(cfg: Config["intake"]["enrichment"], lin
     missing: Missing,
     look: Lookups,
   ): Promise<QrsExecutionResult | undefined> {
-    if (r.executionIdAsSent !== undefined) return unnamedExecution(qrs, r, task, missing, look);
+    if (r.executionIdAsSent !== undefined)
+      return findUnnamedRun(qrs, r, task, missing, look, {
+        attempts: cfg.finalStatusAttempts,
+        delayMs: cfg.finalStatusDelayMs,
+        sleep,
+        now: () => deps.clock.now(),
+      });
     let result = r.execution;
     let lastTry: Missing = [];
     let waiting = false;
@@ -100,23 +106,6 @@ export function createTaskEventEnricher(cfg: Config["intake"]["enrichment"], lin
       missing.push(...(lastTry.length ? lastTry : [{ item: "execution", reason: `QRS has no execution result for execution ${r.executionId}` }]));
     }
     return result;
-  }
-
-  /**
-   * The run of a datagram that named no execution: QRS's last run of the task, if it ended as the datagram says a
-   * moment ago; read again (the task) while QRS has not recorded the end yet, as for a named run.
-   */
-  async function unnamedExecution(qrs: QrsClient, r: RunReport, task: QrsTask | undefined, missing: Missing, look: Lookups) {
-    let current = task;
-    for (let attempt = 1; attempt <= cfg.finalStatusAttempts; attempt++) {
-      const found = unnamedRunOf(current, r, deps.clock.now());
-      if (found) return found;
-      if (attempt === cfg.finalStatusAttempts || look.down) break;
-      await sleep(cfg.finalStatusDelayMs);
-      current = (await look.run("execution", (o) => qrs.getTaskFull(r.taskId, o))) ?? current;
-    }
-    missing.push({ item: "execution", reason: unnamedRunMissing(r) });
-    return undefined;
   }
 
   return {

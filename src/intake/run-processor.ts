@@ -143,6 +143,35 @@ function logTaskEvent(log: Logger, eventLines: LineBudget, event: TaskEvent): vo
   );
 }
 
+/**
+ * Remembers the run as handled. The event id is usually the claim key itself (ExecutionId:outcome): then one row, not
+ * the same row twice. The event's own execution is QRS's when a datagram that named none was matched to it by time.
+ */
+async function markSeen(deps: Pick<RunProcessorDeps, "store" | "clock" | "dedupe">, report: RunReport, key: string, event: TaskEvent): Promise<void> {
+  await deps.store.markSeen(
+    event.id === key
+      ? [{ key, executionId: report.executionId }]
+      : [
+          { key, executionId: report.executionId },
+          { key: event.id, executionId: event.executionId },
+        ],
+    report.source,
+    deps.clock.now(),
+    deps.dedupe.ttlMs,
+  );
+}
+
+/**
+ * A datagram that named no execution, whose run QRS shows as one already announced (reconciliation, or another
+ * Steward's datagram, got there first): remembered under the datagram's key too, and not announced again.
+ */
+async function announcedAlready(deps: Pick<RunProcessorDeps, "store" | "clock" | "dedupe" | "counters">, report: RunReport, key: string, event: TaskEvent) {
+  if (report.executionIdAsSent === undefined || event.id === key || !(await deps.store.isSeen(event.id, deps.clock.now()))) return false;
+  await deps.store.markSeen([{ key, executionId: report.executionId }], report.source, deps.clock.now(), deps.dedupe.ttlMs);
+  deps.counters.deduplicated.inc({ source: report.source });
+  return true;
+}
+
 /** Whether a run QRS did not confirm still goes on the bus (`intake.confirm.alertUnconfirmed`); counted and warned either way. */
 function passesUnconfirmed(
   deps: Pick<RunProcessorDeps, "alertUnconfirmed" | "counters" | "warnOnce">,
@@ -206,11 +235,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     }
     deps.counters.enriched.inc({ complete: String(event.complete) });
     if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
-    // A datagram that named no execution, whose run QRS shows as one already announced (reconciliation, or another
-    // Steward's datagram, got there first): remembered under the datagram's key too, and not announced again.
-    if (report.executionIdAsSent !== undefined && event.id !== key && (await deps.store.isSeen(event.id, deps.clock.now()))) {
-      await deps.store.markSeen([{ key, executionId: report.executionId }], report.source, deps.clock.now(), deps.dedupe.ttlMs);
-      deps.counters.deduplicated.inc({ source: report.source });
+    if (await announcedAlready(deps, report, key, event)) {
       release(key);
       return { dropped: "duplicate" };
     }
@@ -245,7 +270,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
         await deps.bus.emit(e.kind, e);
         deps.counters.emitted.inc({ kind: e.kind, source: e.source });
       }
-      const marked = markSeen(report, key, event);
+      const marked = markSeen(deps, report, key, event).then(() => reservations.markedSeen(key));
       if (options.markInBackground) {
         releaseNow = false;
         const tracked: Promise<void> = marked
@@ -288,23 +313,6 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     attempt: async (run) => (await announce(run, {})).dropped !== "retrying",
     abandon: (run) => void drop(run.key, "error"),
   });
-
-  /** The event id is usually the claim key itself (ExecutionId:outcome): then one row, not the same row twice. */
-  async function markSeen(report: RunReport, key: string, event: TaskEvent): Promise<void> {
-    await deps.store.markSeen(
-      event.id === key
-        ? [{ key, executionId: report.executionId }]
-        : [
-            { key, executionId: report.executionId },
-            // The event's own execution: QRS's, when a datagram that named none was matched to it by time.
-            { key: event.id, executionId: event.executionId },
-          ],
-      report.source,
-      deps.clock.now(),
-      deps.dedupe.ttlMs,
-    );
-    reservations.markedSeen(key);
-  }
 
   return {
     reserve,
