@@ -15,6 +15,24 @@ function median(xs: number[]): number | undefined {
   return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
+/**
+ * Why an app past its due time is not paged now, if it is not (issue 59): a reload of it is running or in a retry
+ * the Scheduler announced (its end decides), its run was already paged as running long, or its only task was turned
+ * off and task.disabled said the data ages until it runs again. Once the reason ends, the page comes if still due.
+ */
+function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
+  const { runningByTask, runsByTask, i, isOpen } = look;
+  for (const t of tasks) {
+    if ((runningByTask.get(t.id) ?? []).length > 0) return `a reload is running (task "${t.name}")`;
+    const last = runsByTask.get(t.id)?.at(-1);
+    const retrying = isOpen("retrying", t.id) || last?.status === STATUS.Retry || i.changed.some((e) => e.taskId === t.id && e.status === STATUS.Retry);
+    if (retrying) return `the Scheduler is retrying the reload (task "${t.name}")`;
+    if (isOpen("running_long", t.id)) return `the reload was already paged as running long (task "${t.name}")`;
+  }
+  if (tasks.every((t) => isOpen("disabled", t.id))) return `its task was turned off, and task.disabled said the data ages until it runs again`;
+  return undefined;
+}
+
 /** Apps whose last successful reload is older than their plan (or, without one, their usual interval) allows. */
 export function staleApps(look: Look): StaleFacts {
   const { i, cfg, plan, nowMs, runsByTask, usualByTask, longestByTask, settingsOf, graceOf, open } = look;
@@ -49,6 +67,11 @@ export function staleApps(look: Look): StaleFacts {
       const withinMs = set ?? (byPlan.planned ? planned : learned);
       staleOf.set(appId, { ...(lastMs !== undefined ? { lastMs } : {}), ...(withinMs !== undefined ? { withinMs } : {}) });
       if (withinMs === undefined || lastMs === undefined || nowMs - lastMs <= withinMs) continue;
+      const held = staleHeldBack(look, live);
+      if (held) {
+        look.staleHeld.set(appId, held);
+        continue;
+      }
       open({
         key: `stale:${appId}`,
         type: "stale",

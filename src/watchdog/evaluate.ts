@@ -25,7 +25,7 @@ export function evaluate(i: EvaluationInput): Evaluation {
 
 /** What the look knows of each task, for the watchdog's page. */
 function taskViews(look: Look): TaskView[] {
-  const { plan, nowMs, runsByTask, runningByTask, usualByTask, watched } = look;
+  const { plan, nowMs, runsByTask, runningByTask, usualByTask, watched, staleHeld } = look;
   return [...plan.tasks.values()].map((t) => {
     const runs = runsByTask.get(t.id) ?? [];
     const last = runs[runs.length - 1];
@@ -56,6 +56,7 @@ function taskViews(look: Look): TaskView[] {
       watched: watched(t),
       ...(off ? { offReason: off } : {}),
       ...(notWatched.length ? { notWatched } : {}),
+      ...(t.appId && staleHeld.has(t.appId) ? { staleHeldBack: staleHeld.get(t.appId)! } : {}),
       ...(triggers.length ? { triggers } : {}),
       ...(next.length ? { nextExpectedMs: Math.min(...next) } : {}),
       ...(usual ? { usual } : {}),

@@ -52,6 +52,11 @@ export function createLook(i: EvaluationInput) {
   const open = (c: OpenCondition) => {
     if (!openByKey.has(c.key)) opens.push(c);
   };
+  /** Conditions already open, by type and task ("running_long:<taskId>"). */
+  const openTypes = new Set(i.open.flatMap((c) => (c.taskId ? [`${c.type}:${c.taskId}`] : [])));
+  const isOpen = (type: string, taskId: string) => openTypes.has(`${type}:${taskId}`);
+  /** Apps whose staleness is not paged now, and why (a run in progress, a retry, a page that already said it). */
+  const staleHeld = new Map<string, string>();
 
   const usualByTask = new Map<string, UsualDuration | undefined>();
   const longestByTask = new Map<string, number>();
@@ -78,5 +83,7 @@ export function createLook(i: EvaluationInput) {
     startsOf,
     runningAt,
     open,
+    isOpen,
+    staleHeld,
   };
 }

@@ -51,6 +51,8 @@ export interface TaskView {
   /** Its enabled triggers that are not watched, each with the reason (never silently skipped). */
   notWatched?: string[];
   triggers?: TriggerView[];
+  /** Its app is past due but not paged now, and why (a run in progress, a retry, a page that already said it). */
+  staleHeldBack?: string;
   nextExpectedMs?: number;
   usual?: UsualDuration;
   lastRunMs?: number;

@@ -72,6 +72,10 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
           nextExpectedAt: t.nextExpectedMs !== undefined ? new Date(t.nextExpectedMs).toISOString() : null,
           usualMs: t.usual ? Math.round(t.usual.medianMs) : null,
           limitMs: t.usual?.limitMs ?? null,
+          // Why the running-long limit is what it is ("1.5 × the 90th percentile …", "only 5 runs seen", …).
+          limitBasis: t.usual?.basis ?? null,
+          // The app is past due but not paged now: why (a run in progress, a retry, a page that said it already).
+          staleHeldBack: t.staleHeldBack ?? null,
           samples: t.usual?.samples ?? 0,
           runningSince: t.runningSinceMs !== undefined ? new Date(t.runningSinceMs).toISOString() : null,
           lastRunAt: t.lastRunMs !== undefined ? new Date(t.lastRunMs).toISOString() : null,

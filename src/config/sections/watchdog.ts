@@ -58,7 +58,7 @@ export const WatchdogSchema = lazySection(() =>
         })
         .prefault({})
         .describe(
-          "task.running_long: a run in progress past what its task usually takes (median + 6 × the spread of its recent successful runs, at least 2 × the median).",
+          "task.running_long: a run in progress past what its task usually takes: the largest of median + 6 × the spread of its recent successful runs, 2 × the median, 1.5 × their 90th percentile (up to 4 × the median), and, while few runs are seen, the median × (2 + 8 / runs).",
         ),
       stale: z
         .strictObject({

@@ -27,6 +27,8 @@ interface TaskRow {
   nextExpectedAt: string | null;
   usualMs: number | null;
   limitMs: number | null;
+  limitBasis?: string | null;
+  staleHeldBack?: string | null;
   samples: number;
   runningSince: string | null;
   lastRunAt: string | null;
@@ -224,13 +226,17 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
                   </td>
                   <td>
                     <Badge tone={tone}>{label}</Badge>
+                    {t.staleHeldBack ? <div class="small muted">app past due, not paged: {t.staleHeldBack}</div> : null}
                   </td>
                   <td>
                     {t.nextExpectedAt ? <Time iso={t.nextExpectedAt} /> : <span class="muted">{nothingExpected(t)}</span>}
                     {(t.triggers ?? []).some((x) => x.watch === "qrs") ? <span class="muted small"> (QRS's time)</span> : null}
                   </td>
                   <td>{t.usualMs !== null ? formatDuration(t.usualMs) : <span class="muted">learning ({t.samples} runs)</span>}</td>
-                  <td>{t.limitMs !== null ? formatDuration(t.limitMs) : "—"}</td>
+                  <td>
+                    {t.limitMs !== null ? formatDuration(t.limitMs) : "—"}
+                    {t.limitBasis ? <div class="small muted">{t.limitBasis}</div> : null}
+                  </td>
                   <td>
                     {t.lastRunAt ? <Time iso={t.lastRunAt} /> : "—"} {last ? <Badge tone={last[1]}>{last[0]}</Badge> : null}
                   </td>

@@ -98,10 +98,10 @@ describe("app.stale from the plan", () => {
       ),
     ];
     const plan = planOf(qvd, model, front);
-    // Limits once learned (5 runs): the 10-minute floor for model and front, qvd's own (20 min runs: 10-min floor
-    // does not apply, the MAD is 0, so the median with its margin). Front is due after qvd's and model's limits.
+    // Limits learned from 6 runs each: the median × (2 + 8/6) while so few runs are seen (qvd 67 min, model 33, front
+    // 17). Front is due after qvd's and model's limits (about 04:00).
     expect(staleAt(plan, history, Z("2026-03-07T01:30:00Z"))).toEqual([]);
-    const late = staleAt(plan, history, Z("2026-03-07T03:00:00Z"));
+    const late = staleAt(plan, history, Z("2026-03-07T05:00:00Z"));
     expect(late.map((o) => o.appId).sort()).toEqual(["app-front", "app-model", "app-qvd"]);
     const front7 = late.find((o) => o.appId === "app-front")!;
     expect(front7.details.expectedAtMs).toBeGreaterThan(Z("2026-03-07T01:20:00Z"));
