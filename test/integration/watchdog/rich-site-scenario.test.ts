@@ -9,7 +9,7 @@ import { afterAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { richCloudTasks, richSiteHostOf, richSiteTasks } from "../../helpers/rich-site";
-import { judgeEscalations, judgePages, judgeRichSite, richSiteFaults } from "../../helpers/rich-site-faults";
+import { judgeEscalations, judgePages, judgeRichSite, richSiteFaults, richSiteVariations } from "../../helpers/rich-site-faults";
 import { closeRichRun, DAY, looksOk, RICH_SITE_START as START, type RichRun, runRichSite } from "../../helpers/rich-site-run";
 import { createTempDir } from "../../helpers/temp-dir";
 
@@ -51,7 +51,9 @@ let first: RichRun | undefined;
 
 test(`the rich site for ${DAYS} simulated days: every watchdog event explained by a fault, every fault caught`, async () => {
   const faults = richSiteFaults(TASKS, START, DAYS);
-  const run = await runRichSiteAs("a", DAYS, faults);
+  // Normal nights, not faults (a long tail, a late retry): applied like faults, judged as raising nothing.
+  const variations = richSiteVariations(TASKS, START, DAYS);
+  const run = await runRichSiteAs("a", DAYS, [...faults, ...variations]);
   first = run;
   const { site, t, events } = run;
   // The days really passed: a nightly task no fault touches ran every night (the first night's run falls due at
@@ -84,7 +86,8 @@ test(`the rich site for ${DAYS} simulated days: every watchdog event explained b
       `${(sum.requests / Math.max(1, looks)).toFixed(1)} requests and ${(sum.bytes / Math.max(1, looks) / 1e3).toFixed(1)} kB a look`,
   );
 
-  expect(faults.length).toBe(DAYS >= 14 ? 11 : faults.length);
+  expect(faults.length).toBe(DAYS >= 14 ? 12 : faults.length);
+  expect(variations.length).toBe(4);
   expect(unexplained.map((ev) => `${ev.e.kind}: ${ev.e.summary}`)).toEqual([]);
   expect(rows.filter((r) => !r.caught).map((r) => r.fault)).toEqual([]);
   expect(precision).toBe(1);
@@ -128,7 +131,7 @@ test(`replay: a second run of the first ${REPLAY_DAYS} days gives the same histo
   expect(first).toBeDefined();
   const cut = START + REPLAY_DAYS * DAY;
   // The same faults as the first run (the ones that end within the replay are applied and reverted in it).
-  const run = await runRichSiteAs("b", REPLAY_DAYS, richSiteFaults(TASKS, START, DAYS));
+  const run = await runRichSiteAs("b", REPLAY_DAYS, [...richSiteFaults(TASKS, START, DAYS), ...richSiteVariations(TASKS, START, DAYS)]);
   // Events at the cut itself may fall on either side of the second run's end: compare what came before it.
   const before = (h: RichRun["history"]) => lines(h.filter((x) => x.at < cut));
   const a = before(first!.history);
