@@ -70,7 +70,13 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
         if (cause?.status === "open") await updates.opened(decision.parentId, plan, now);
         return withCause(plan, cause);
       }
-      const held = suppress(plan, decision.reason);
+      // Held as a symptom, except on a route none of the cause's pages reached: there it is the cause's page.
+      const unreached = decision.recovering ? [] : await updates.unreached(decision.parentId, plan);
+      const sendKeys = new Set(unreached.map((d) => d.key));
+      const suppressed = suppress(plan, decision.reason);
+      const held = sendKeys.size
+        ? { ...suppressed, deliveries: suppressed.deliveries.map((d) => (sendKeys.has(d.key) ? plan.deliveries.find((x) => x.key === d.key)! : d)) }
+        : suppressed;
       // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
       const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;
       if (update) return withCause({ ...held, deliveries: [...held.deliveries, ...update.deliveries] }, update.cause);

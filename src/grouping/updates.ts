@@ -44,8 +44,23 @@ function addedSince(symptoms: readonly SymptomRow[], since: number) {
   return { tasks, apps, count: tasks.length + apps.length };
 }
 
+const sameTarget = (a: PageTarget, b: PageTarget) => a.route === b.route && a.channel === b.channel && a.recipient.toLowerCase() === b.recipient.toLowerCase();
+
 export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["updates"]) {
   return {
+    /**
+     * The deliveries of a symptom about to be held that go where the parent's first page did not (a route that does
+     * not take the parent's own kind: the watchdog's route for a stale app of a failed load, a route for one task).
+     * They are sent, carrying the cause: a held alert is never lost to a route that would have taken it (issue 59).
+     * The parent's updates still go only where its first page went.
+     */
+    async unreached(parentId: number, plan: Plan): Promise<PlannedDelivery[]> {
+      const sending = plan.deliveries.filter((d) => wouldSend(d));
+      if (sending.length === 0) return [];
+      const recorded = await store.pageTo(parentId);
+      const reached: PageTarget[] = recorded ? (JSON.parse(recorded) as PageTarget[]) : [];
+      return sending.filter((d) => !reached.some((t) => sameTarget(t, targetOf(d))));
+    },
     /** A parent's first page went out with this plan: where it went is kept for its updates. */
     async opened(parentId: number, plan: Plan, now: number): Promise<void> {
       const to = plan.deliveries

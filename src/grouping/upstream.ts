@@ -42,6 +42,21 @@ export function createUpstreamRule(d: UpstreamDeps) {
   const { store, cfg } = d;
   const symptomKinds = new Set<string>(cfg.symptoms);
 
+  /**
+   * Whether an open parent explains a downstream symptom: what it is about (a failure, an abort, a job that did not
+   * deliver, a node or service down) is still open, or the symptom fell due while it was. A parent whose failures all
+   * recovered and that lingers open on a stale app does not explain another night's missed chain: that one is a page of
+   * its own (issue 59).
+   */
+  async function explainsNow(parentId: number, e: WatchdogEvent): Promise<boolean> {
+    const causes = (await store.symptoms(parentId)).filter((s) => !symptomKinds.has(s.kind) && !s.kind.endsWith(".waiting") && s.state !== "waiting");
+    if (causes.some((s) => s.state === "open")) return true;
+    // All recovered: it still explains what fell due while it lasted (the stale app of the night the node was down).
+    const over = Math.max(...causes.map((s) => s.recoveredAt ?? Number.NEGATIVE_INFINITY));
+    const due = Date.parse(String(e.data.expectedAt ?? e.condition.openedAt));
+    return Number.isFinite(due) && due <= over;
+  }
+
   /** A downstream symptom joins the open parent that holds its task, an upstream of it, or (for an app) a task feeding it. */
   async function attachSymptom(e: WatchdogEvent, now: number): Promise<CauseDecision | undefined> {
     const g = d.graph();
@@ -55,7 +70,7 @@ export function createUpstreamRule(d: UpstreamDeps) {
       for (const t of g?.tasksOfApp(e.app.id) ?? []) taskIds.push(t, ...(g?.upstreamOf(t) ?? []));
     }
     const holder = await store.openHolder({ taskIds, appIds, appNames });
-    if (!holder) return undefined;
+    if (!holder || !(await explainsNow(holder.id, e))) return undefined;
     const { parentId, opened } = await store.attach(
       { key: holder.causeKey, title: holder.title },
       {

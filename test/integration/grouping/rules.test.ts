@@ -145,6 +145,46 @@ for (const backend of bothBackends()) {
       expect(last.cause).toMatchObject({ id: opened.cause!.id, status: "closed", stillFailing: 0, text: "3 tasks, 3 apps, 2 streams affected" });
     });
 
+    /** As review, with the deliveries a route of its own would plan (another channel). */
+    async function reviewOn(event: DomainEvent, route: string) {
+      now += 1_000;
+      const out = await gate.review(
+        {
+          event,
+          routes: [],
+          deliveries: [{ route, channel: `${route}-hook`, channelType: "webhook", recipient: "", target: null, key: `${event.id}|${route}`, action: "send" }],
+        },
+        now,
+      );
+      return { sent: out.deliveries[0]!.action === "send", cause: out.event.cause };
+    }
+
+    test("a symptom held for a cause still reaches a route the cause's page did not take, as the cause's page there (issue 59)", async () => {
+      // The team's route takes failures; the watchdog's route (as docs/watchdog.md shows it) takes app.stale and
+      // task.chain_broken, not task.failed: the cause's page never went there.
+      const opened = await reviewOn(task("task.failed", "t-extract", "Extract"), "team");
+      expect(opened.sent).toBe(true);
+      const stale = await reviewOn(watch("app.stale", `stale:${SALES_APP}`, undefined, SALES_APP), "watchdog");
+      expect(stale.sent).toBe(true);
+      expect(stale.cause).toMatchObject({ id: opened.cause!.id, status: "open" });
+      // On the team's route, where the cause's page went, a symptom is held; on the watchdog's route each is sent with
+      // the cause on top.
+      expect((await reviewOn(watch("app.stale", "stale:a-model", undefined, "a-model"), "team")).sent).toBe(false);
+      const chain = await reviewOn(watch("task.chain_broken", "chain:t-transform:after", { id: "t-transform", name: "Transform" }), "watchdog");
+      expect(chain).toMatchObject({ sent: true, cause: { id: opened.cause!.id } });
+    });
+
+    test("a cause whose failure recovered does not take another night's missed chain (issue 59)", async () => {
+      const opened = await review(task("task.failed", "t-extract", "Extract"));
+      // Its app's staleness keeps the cause open after the failure is over.
+      expect((await review(watch("app.stale", "stale:a-extract", undefined, "a-extract"))).sent).toBe(false);
+      expect((await review(task("task.recovered", "t-extract", "Extract"))).sent).toBe(false);
+      // The next night Transform's chain stops for a reason of its own: not a symptom of the old cause.
+      const next = await review(watch("task.chain_broken", "chain:t-transform:night2", { id: "t-transform", name: "Transform" }));
+      expect(next.sent).toBe(true);
+      expect(next.cause?.id).not.toBe(opened.cause!.id);
+    });
+
     test("a downstream task failing for its own reason is its own alert, with its own parent", async () => {
       const up = await review(task("task.failed", "t-extract", "Extract"));
       const own = await review(task("task.failed", "t-transform", "Transform"));
