@@ -3,7 +3,7 @@
 // through a relay socket in this process, which timestamps them. Baseline: a bare datagram → nodemailer relay.
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
-import { createCaptureInbox } from "../src/demo/capture-inbox";
+import { createCaptureInbox } from "../src/show/demo/capture-inbox";
 import { startSimulator } from "../src/sim";
 import { freeUdpPort, median } from "./bench-proc";
 import type { Figure } from "./bench-report";

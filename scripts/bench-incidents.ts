@@ -3,16 +3,16 @@
 // annotating one failed run, with 4 runs in flight as the intake's default concurrency has them. Two shapes: a
 // flood of one task's failures (the worst case: every run reads a full history and updates the same incident
 // under the same lock) and failures spread over 200 tasks. `bun scripts/bench-incidents.ts` prints the rows.
-import { IncidentsSchema } from "../src/config/sections/incidents";
-import { systemClock } from "../src/core/clock";
-import { createSilentLogger } from "../src/core/logger";
-import { startPrivatePostgres } from "../src/demo/private-postgres";
-import type { TaskEvent } from "../src/events/types";
-import { createIncidentService, incidentMigrations } from "../src/incidents";
-import { syntheticTaskEvent } from "../src/notify/samples";
-import { openStore } from "../src/store/database";
-import { openPostgresStore } from "../src/store/postgres-store";
-import type { SqlDb } from "../src/store/sql";
+import { IncidentsSchema } from "../src/platform/config/sections/incidents";
+import { systemClock } from "../src/platform/core/clock";
+import { createSilentLogger } from "../src/platform/core/logger";
+import { startPrivatePostgres } from "../src/show/demo/private-postgres";
+import type { TaskEvent } from "../src/hear/events/types";
+import { createIncidentService, incidentMigrations } from "../src/tell/incidents";
+import { syntheticTaskEvent } from "../src/tell/notify/samples";
+import { openStore } from "../src/platform/store/database";
+import { openPostgresStore } from "../src/platform/store/postgres-store";
+import type { SqlDb } from "../src/platform/store/sql";
 import { createTempDir } from "../test/helpers/temp-dir";
 import { freePort } from "./bench-proc";
 import type { Figure } from "./bench-report";

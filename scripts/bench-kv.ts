@@ -4,13 +4,13 @@
 // awaited one after another, audit rows written; the notes give the wall time and a fresh store). Then the latency
 // of sets from 50 callers at once (p99, p99.9) and the event loop's stalls meanwhile.
 // `bun scripts/bench-kv.ts` prints the rows.
-import { auditMigrations, createAuditLog, DEFAULT_AUDIT_RETENTION } from "../src/audit/audit-log";
-import { KvSchema } from "../src/config/sections/kv";
-import { systemClock } from "../src/core/clock";
-import { createSilentLogger } from "../src/core/logger";
-import { createMetricsRegistry } from "../src/core/metrics";
-import { createKvStore, kvMigrations, type KvStore } from "../src/kv";
-import { openStore, type Store } from "../src/store/database";
+import { auditMigrations, createAuditLog, DEFAULT_AUDIT_RETENTION } from "../src/platform/audit/audit-log";
+import { KvSchema } from "../src/platform/config/sections/kv";
+import { systemClock } from "../src/platform/core/clock";
+import { createSilentLogger } from "../src/platform/core/logger";
+import { createMetricsRegistry } from "../src/platform/core/metrics";
+import { createKvStore, kvMigrations, type KvStore } from "../src/keep/kv";
+import { openStore, type Store } from "../src/platform/store/database";
 import { createTempDir } from "../test/helpers/temp-dir";
 import type { Figure } from "./bench-report";
 

@@ -2,7 +2,7 @@
 // test/fixtures/hostile-datagrams.ts (64 KB of `;`, tens of thousands of fields, 64 KB names, control
 // characters, invalid UTF-8). Reports the slowest shape; the bare figure decodes and splits the same datagram.
 // Runs in-process (no binary needed): `bun scripts/bench-parse.ts` prints every shape.
-import { parseDatagram } from "../src/intake/datagram-parser";
+import { parseDatagram } from "../src/hear/intake/datagram-parser";
 import { hostileDatagrams } from "../test/fixtures/hostile-datagrams";
 import type { Figure } from "./bench-report";
 

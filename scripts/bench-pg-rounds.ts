@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { findPostgresPrograms, startPrivatePostgres } from "../src/demo/private-postgres";
+import { findPostgresPrograms, startPrivatePostgres } from "../src/show/demo/private-postgres";
 import { runHttpLoad } from "./bench-http-load";
 import { cpuMs, freePort, freeUdpPort, rssBytes, startTarget, waitFor200 } from "./bench-proc";
 

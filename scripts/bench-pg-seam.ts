@@ -5,8 +5,8 @@
 // HTTP, JSON and audit rows around it the climb is not lost in their noise, as in bench-pg-rounds.
 //
 //   bun scripts/bench-pg-seam.ts [rounds=8] [statementsPerRound=40000] [callers=50]
-import { findPostgresPrograms, startPrivatePostgres } from "../src/demo/private-postgres";
-import { createPostgresDb } from "../src/store/postgres-db";
+import { findPostgresPrograms, startPrivatePostgres } from "../src/show/demo/private-postgres";
+import { createPostgresDb } from "../src/platform/store/postgres-db";
 import { freePort } from "./bench-proc";
 
 const [roundsArg, perRoundArg, callersArg] = process.argv.slice(2);

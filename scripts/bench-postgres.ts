@@ -1,10 +1,10 @@
 // Bench section: Steward on the cluster store (store.postgres) — KV set and KV get with the same load generator
 // as the SQLite rows, and the UDP zero-loss rate (each run is claimed in PostgreSQL before it is handled), each
 // beside the bare runtime. PostgreSQL is a private server the bench starts from the machine's own programs
-// (src/demo/private-postgres.ts, like the demo and the tests); without them the rows say why they are empty.
+// (src/show/demo/private-postgres.ts, like the demo and the tests); without them the rows say why they are empty.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { findPostgresPrograms, startPrivatePostgres, type PrivatePostgres } from "../src/demo/private-postgres";
+import { findPostgresPrograms, startPrivatePostgres, type PrivatePostgres } from "../src/show/demo/private-postgres";
 import { runHttpLoad, type HttpRequestSpec, type LoadResult } from "./bench-http-load";
 import { cpuMs, freePort } from "./bench-proc";
 import type { Figure } from "./bench-report";

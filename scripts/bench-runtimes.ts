@@ -8,7 +8,7 @@ import { runHttpLoad, type LoadResult } from "./bench-http-load";
 import { freePort, freeUdpPort, median, rssBytes, startTarget, waitFor200, type BenchProcess } from "./bench-proc";
 import { MiB } from "./bench-report";
 import { DENO_BINARY_NAME } from "./build-deno";
-import { DENO_RUN_FLAGS } from "../src/runtime/deno/permissions";
+import { DENO_RUN_FLAGS } from "../src/platform/runtime/deno/permissions";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import postgres from "postgres";
-import { findPostgresPrograms, startPrivatePostgres } from "../src/demo/private-postgres";
+import { findPostgresPrograms, startPrivatePostgres } from "../src/show/demo/private-postgres";
 import { cpuMs, freePort } from "./bench-proc";
 import { startSteward, type StewardTarget } from "./bench-targets";
 import { createUdpSender, type UdpSender } from "./bench-udp-load";

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
-import { DENO_SERVICE_FLAGS } from "../src/runtime/deno/permissions";
+import { DENO_SERVICE_FLAGS } from "../src/platform/runtime/deno/permissions";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 export const DENO_BINARY_NAME = "steward-deno-linux-x64";

@@ -79,7 +79,7 @@ export async function buildBinaries(opts: BuildOptions = {}): Promise<BuiltBinar
       // Precompiled bytecode: the runtime no longer parses ~2 MB of JavaScript at every start (measured by
       // `npm run bench`: the largest single item of the start-up time).
       "--bytecode",
-      // ESM bytecode: --bytecode alone means CommonJS, which has no top-level await (src/runtime/index.ts picks
+      // ESM bytecode: --bytecode alone means CommonJS, which has no top-level await (src/platform/runtime/index.ts picks
       // the runtime with one).
       "--format=esm",
       // Code splitting: what a command loads with a literal import() (the simulator, the demo, nodemailer, mqtt.js …)

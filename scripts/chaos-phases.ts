@@ -5,7 +5,7 @@
 //   stored    its delivery in the outbox, waiting because every sender is busy (the receiver holds every send);
 //   queued    its delivery handed to the channel, whose answer (a failure) comes while the store is down.
 import postgres from "postgres";
-import type { HaltMode } from "../src/demo/private-postgres";
+import type { HaltMode } from "../src/show/demo/private-postgres";
 import type { Simulator } from "../src/sim";
 import type { PostgresService } from "../test/helpers/services";
 import type { ChaosReport, ObservedRun, Phase } from "./chaos-report";

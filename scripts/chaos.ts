@@ -22,7 +22,7 @@ import { startProcess, type RunningProcess } from "../test/helpers/child-process
 import { findExecutable } from "../test/helpers/executables";
 import { freeTcpPort, freeUdpPort } from "../test/helpers/free-port";
 import { startPostgres, type PostgresService } from "../test/helpers/services";
-import { IDS, SITE_YAML } from "../test/integration/intake/harness";
+import { IDS, SITE_YAML } from "../test/integration/hear/intake/harness";
 import { createAlertHolds, stopAtEveryPhase } from "./chaos-phases";
 import { startProxy } from "./chaos-proxy";
 import { describeReport, judgeAlerts, type ChaosReport, type ObservedRun, type Scenario } from "./chaos-report";

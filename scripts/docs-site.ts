@@ -2,9 +2,9 @@
 // code as Steward's /help, with a search page that works from a file share or a plain web server.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createDocsLibrary, type PageHref } from "../src/help/docs-library";
-import { EMBEDDED_DOCS } from "../src/help/embedded-docs";
-import { escapeHtml, helpLayout } from "../src/help/help-page";
+import { createDocsLibrary, type PageHref } from "../src/show/help/docs-library";
+import { EMBEDDED_DOCS } from "../src/show/help/embedded-docs";
+import { escapeHtml, helpLayout } from "../src/show/help/help-page";
 
 const fileHref: PageHref = (slug, anchor) => `${slug === "README" ? "index" : slug}.html${anchor ? `#${anchor}` : ""}`;
 

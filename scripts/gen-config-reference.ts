@@ -1,9 +1,9 @@
 // Writes docs/configuration-reference.md from the config schema (and config/steward.schema.json, the editor schema
-// made from the same walk). test/unit/config/reference.test.ts fails while either differs from what this writes.
+// made from the same walk). test/unit/platform/config/reference.test.ts fails while either differs from what this writes.
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { configJsonSchema } from "../src/config/json-schema";
-import { generateReferencePage, REFERENCE_PAGE } from "../src/config/reference";
+import { configJsonSchema } from "../src/platform/config/json-schema";
+import { generateReferencePage, REFERENCE_PAGE } from "../src/platform/config/reference";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 writeFileSync(join(REPO_ROOT, REFERENCE_PAGE), generateReferencePage());

@@ -1,4 +1,4 @@
-// Writes src/help/embedded-docs.ts from the pages in docs/ (run after adding or removing a page; a unit test fails
+// Writes src/show/help/embedded-docs.ts from the pages in docs/ (run after adding or removing a page; a unit test fails
 // while the list and the folder differ), so the binary carries its own documentation for /help.
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

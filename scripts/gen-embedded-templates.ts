@@ -1,4 +1,4 @@
-// Writes src/notify/templates/embedded.ts from the files under templates/ (run after adding or removing one;
+// Writes src/tell/notify/templates/embedded.ts from the files under templates/ (run after adding or removing one;
 // a unit test fails while the list and the folder differ).
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { DEFAULT_WINDOWS_SERVICE_NAME } from "../src/services/install/windows-plan";
+import { DEFAULT_WINDOWS_SERVICE_NAME } from "../src/watch/services/install/windows-plan";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 export const MSI_SOURCE = join(REPO_ROOT, "installer/steward.wxs");

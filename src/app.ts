@@ -1,48 +1,48 @@
 // Composition root: builds every service from one loaded config and returns { start, stop }. Start order is
 // store → workers → intake → HTTP; stop is the reverse, so intake stops before work drains and the store
-// closes last. Each stage of the wiring is in src/composition/, called here in start order.
+// closes last. Each stage of the wiring is in src/platform/composition/, called here in start order.
 import type { Logger } from "pino";
-import type { AlertGates } from "./alert-gates";
-import type { AuditLog } from "./audit/audit-log";
-import type { DataChecks } from "./checks";
-import type { Checkins } from "./checkins";
-import type { TenantWatcher } from "./cloud";
-import type { Cluster } from "./cluster";
-import { wireAlerting } from "./composition/alerting";
-import { wireAuditAndHttp } from "./composition/http-and-security";
-import { wireExpectations, wireSiteWatch } from "./composition/site-watch";
-import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
-import { wireTaskServices } from "./composition/task-services";
-import type { CoreServices } from "./composition/wiring";
-import type { LoadedConfig } from "./config/load";
-import { type ConfigReloader, setupReload } from "./config/reload";
-import type { Config } from "./config/schema";
-import type { Control, TaskStarter } from "./control";
-import { createEventBus, type EventBus } from "./core/bus";
-import { type Clock, systemClock } from "./core/clock";
-import { createLifecycle, type Lifecycle } from "./core/lifecycle";
-import { createMetricsRegistry, type MetricsRegistry } from "./core/metrics";
-import { createReadiness, type Readiness } from "./core/readiness";
-import type { Dashboard } from "./dashboard";
-import type { DomainEvents } from "./events/types";
-import type { FileOps } from "./files";
-import type { Freshness } from "./freshness";
-import type { HttpApp } from "./http/app";
-import { countLastResortErrors, registerProcessMetrics } from "./http/routes/health";
-import type { HttpServer } from "./http/server";
-import type { IncidentService } from "./incidents";
-import type { TaskIntake } from "./intake";
-import type { KvStore } from "./kv";
-import type { Notifier } from "./notify";
-import type { QrsClient } from "./qlik";
-import type { Scheduler } from "./scheduler";
-import type { Security } from "./security";
-import type { ServiceMonitor } from "./services";
-import { getMeta, setMeta } from "./store/core-migrations";
-import { registerStoreMetrics } from "./store/store-metrics";
-import { openStore, type Store } from "./store/database";
+import type { AlertGates } from "./tell/alert-gates";
+import type { AuditLog } from "./platform/audit/audit-log";
+import type { DataChecks } from "./watch/checks";
+import type { Checkins } from "./watch/checkins";
+import type { TenantWatcher } from "./hear/cloud";
+import type { Cluster } from "./platform/cluster";
+import { wireAlerting } from "./platform/composition/alerting";
+import { wireAuditAndHttp } from "./platform/composition/http-and-security";
+import { wireExpectations, wireSiteWatch } from "./platform/composition/site-watch";
+import { outboxPeerPoll, wireStoreAndCluster } from "./platform/composition/store-and-cluster";
+import { wireTaskServices } from "./platform/composition/task-services";
+import type { CoreServices } from "./platform/composition/wiring";
+import type { LoadedConfig } from "./platform/config/load";
+import { type ConfigReloader, setupReload } from "./platform/config/reload";
+import type { Config } from "./platform/config/schema";
+import type { Control, TaskStarter } from "./start/control";
+import { createEventBus, type EventBus } from "./platform/core/bus";
+import { type Clock, systemClock } from "./platform/core/clock";
+import { createLifecycle, type Lifecycle } from "./platform/core/lifecycle";
+import { createMetricsRegistry, type MetricsRegistry } from "./platform/core/metrics";
+import { createReadiness, type Readiness } from "./platform/core/readiness";
+import type { Dashboard } from "./show/dashboard";
+import type { DomainEvents } from "./hear/events/types";
+import type { FileOps } from "./keep/files";
+import type { Freshness } from "./watch/freshness";
+import type { HttpApp } from "./platform/http/app";
+import { countLastResortErrors, registerProcessMetrics } from "./platform/http/routes/health";
+import type { HttpServer } from "./platform/http/server";
+import type { IncidentService } from "./tell/incidents";
+import type { TaskIntake } from "./hear/intake";
+import type { KvStore } from "./keep/kv";
+import type { Notifier } from "./tell/notify";
+import type { QrsClient } from "./platform/qlik";
+import type { Scheduler } from "./start/scheduler";
+import type { Security } from "./platform/security";
+import type { ServiceMonitor } from "./watch/services";
+import { getMeta, setMeta } from "./platform/store/core-migrations";
+import { registerStoreMetrics } from "./platform/store/store-metrics";
+import { openStore, type Store } from "./platform/store/database";
 import { STORE_MIGRATIONS } from "./store-migrations";
-import type { Watchdog } from "./watchdog";
+import type { Watchdog } from "./watch/watchdog";
 
 export interface AppOptions {
   log: Logger;
@@ -69,7 +69,7 @@ export interface StewardApp {
   clock: Clock;
   /** Present when http.enabled; its url() is valid after start(). */
   server?: HttpServer;
-  /** The QRS client; present when config.qlik is set (see src/qlik/README.md). */
+  /** The QRS client; present when config.qlik is set (see src/platform/qlik/README.md). */
   qrs?: QrsClient;
   /** The task-event intake (UDP listener, dedupe, enrichment, reconciliation). */
   intake: TaskIntake;
@@ -99,7 +99,7 @@ export interface StewardApp {
   dataChecks?: DataChecks;
   /** What did not happen as the triggers planned; present when watchdog is configured (needs qlik). */
   watchdog?: Watchdog;
-  /** Maintenance windows, silences and incidents per cause: what holds alerts back (src/alert-gates). */
+  /** Maintenance windows, silences and incidents per cause: what holds alerts back (src/tell/alert-gates). */
   alertGates: AlertGates;
   /** One watcher per Qlik Cloud tenant (qlikCloud.tenants); empty when none is configured. */
   cloudTenants: TenantWatcher[];

@@ -1,10 +1,10 @@
 #!/usr/bin/env bun
 // Process entry: argv → command. The same file is the entry of the compiled binary.
 import { parseArgs } from "node:util";
-import { AppError, describeError } from "./core/errors";
-import { VERSION } from "./core/version";
-import { COMMAND_HELP, MAIN_HELP, UsageError } from "./cli/usage";
-import { unknownCommand } from "./cli/commands";
+import { AppError, describeError } from "./platform/core/errors";
+import { VERSION } from "./platform/core/version";
+import { COMMAND_HELP, MAIN_HELP, UsageError } from "./show/cli/usage";
+import { unknownCommand } from "./show/cli/commands";
 
 // Each command's module is loaded when that command runs: `steward run` does not parse and evaluate the
 // simulator, the demo (SMTP server, certificate generator), the Butler import or the service installer.
@@ -15,14 +15,14 @@ const err = (s: string) => console.error(s);
 
 /** Commands that parse their own arguments (delegated whole). */
 const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
-  alert: async (argv) => (await import("./cli/alert")).alertCommand(argv),
-  apikey: async (argv) => (await import("./cli/apikey")).apikeyCommand(argv, out),
-  service: async (argv) => (await import("./cli/service")).serviceCommand(argv, { out }),
-  schedules: async (argv) => (await import("./scheduler/cli")).schedulesCommand(argv, out),
-  checks: async (argv) => (await import("./checks/cli")).checksCommand(argv, out),
-  silence: async (argv) => (await import("./silences/cli")).silenceCommand(argv, out),
+  alert: async (argv) => (await import("./show/cli/alert")).alertCommand(argv),
+  apikey: async (argv) => (await import("./show/cli/apikey")).apikeyCommand(argv, out),
+  service: async (argv) => (await import("./show/cli/service")).serviceCommand(argv, { out }),
+  schedules: async (argv) => (await import("./start/scheduler/cli")).schedulesCommand(argv, out),
+  checks: async (argv) => (await import("./watch/checks/cli")).checksCommand(argv, out),
+  silence: async (argv) => (await import("./tell/silences/cli")).silenceCommand(argv, out),
   sim: async (argv) => (await import("./sim/cli")).simCommand(argv),
-  "appender-xml": async (argv) => (await import("./cli/appender")).appenderXmlCommand(argv, out),
+  "appender-xml": async (argv) => (await import("./show/cli/appender")).appenderXmlCommand(argv, out),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   if (refused !== undefined) throw new UsageError(refused);
   const delegated = DELEGATED[command];
   if (delegated) return delegated(rest);
-  if (command === "config" && rest[0] === "import-butler") return (await import("./cli/import-butler")).importButlerCommand(rest.slice(1), out, err);
+  if (command === "config" && rest[0] === "import-butler") return (await import("./show/cli/import-butler")).importButlerCommand(rest.slice(1), out, err);
 
   const { values, positionals } = parseCommandArgs(command, rest, {
     config: { type: "string", short: "c" },
@@ -64,17 +64,17 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "run":
       if (positionals.length) throw new UsageError(`run: unexpected argument ${positionals[0]}`);
-      return (await import("./cli/run")).runCommand(values);
+      return (await import("./show/cli/run")).runCommand(values);
     case "demo":
-      return (await import("./cli/demo")).demoCommand(values, values.cluster === true);
+      return (await import("./show/cli/demo")).demoCommand(values, values.cluster === true);
     case "version":
       out(VERSION);
       return 0;
     case "config": {
       const [sub, file] = positionals;
-      if (sub === "check") return (await import("./cli/config-commands")).configCheckCommand(file, out);
-      if (sub === "schema") return (await import("./cli/config-commands")).configSchemaCommand(values.out, out);
-      if (sub === "explain") return (await import("./cli/config-explain")).configExplainCommand(file, out);
+      if (sub === "check") return (await import("./show/cli/config-commands")).configCheckCommand(file, out);
+      if (sub === "schema") return (await import("./show/cli/config-commands")).configSchemaCommand(values.out, out);
+      if (sub === "explain") return (await import("./show/cli/config-explain")).configExplainCommand(file, out);
       throw new UsageError(`config: expected 'check FILE', 'schema' or 'explain KEY', got ${sub ?? "nothing"}`);
     }
     default:

@@ -1,30 +1,30 @@
 // Every module's store tables, in the order they are migrated: one list for the embedded SQLite file and for
 // the shared PostgreSQL store (and for the test that checks both end up with the same tables).
-import { auditMigrations } from "./audit/audit-log";
-import { coreMigrations } from "./store/core-migrations";
-import type { MigrationSet } from "./store/database";
-import { intakeMigrations } from "./intake";
-import { kvMigrations } from "./kv";
-import { controlMigrations } from "./control";
-import { schedulerMigrations } from "./scheduler";
-import { scheduleFileImportMigrations } from "./scheduler/import-on-start";
-import { notifyMigrations } from "./notify";
-import { channelStateMigrations } from "./notify/channel-state";
-import { dashboardFeedMigrations, eventHistoryMigrations, runHistoryMigrations } from "./dashboard";
-import { securityMigrations } from "./security";
-import { siteMonitorMigrations } from "./site-monitor";
-import { clusterMigrations } from "./cluster/migrations";
-import { checksMigrations } from "./checks/check-store";
-import { incidentMigrations } from "./incidents/migrations";
-import { watchdogMigrations } from "./watchdog/watch-store";
-import { cloudMigrations } from "./cloud/cloud-store";
-import { checkinMigrations } from "./checkins/checkin-store";
-import { freshnessMigrations } from "./freshness/freshness-store";
-import { silenceMigrations } from "./silences/migrations";
-import { maintenanceMigrations } from "./maintenance/migrations";
-import { groupingMigrations } from "./grouping/migrations";
-import { ackLinkMigrations } from "./ack-links/migrations";
-import { escalationMigrations } from "./escalation/migrations";
+import { auditMigrations } from "./platform/audit/audit-log";
+import { coreMigrations } from "./platform/store/core-migrations";
+import type { MigrationSet } from "./platform/store/database";
+import { intakeMigrations } from "./hear/intake";
+import { kvMigrations } from "./keep/kv";
+import { controlMigrations } from "./start/control";
+import { schedulerMigrations } from "./start/scheduler";
+import { scheduleFileImportMigrations } from "./start/scheduler/import-on-start";
+import { notifyMigrations } from "./tell/notify";
+import { channelStateMigrations } from "./tell/notify/channel-state";
+import { dashboardFeedMigrations, eventHistoryMigrations, runHistoryMigrations } from "./show/dashboard";
+import { securityMigrations } from "./platform/security";
+import { siteMonitorMigrations } from "./watch/site-monitor";
+import { clusterMigrations } from "./platform/cluster/migrations";
+import { checksMigrations } from "./watch/checks/check-store";
+import { incidentMigrations } from "./tell/incidents/migrations";
+import { watchdogMigrations } from "./watch/watchdog/watch-store";
+import { cloudMigrations } from "./hear/cloud/cloud-store";
+import { checkinMigrations } from "./watch/checkins/checkin-store";
+import { freshnessMigrations } from "./watch/freshness/freshness-store";
+import { silenceMigrations } from "./tell/silences/migrations";
+import { maintenanceMigrations } from "./tell/maintenance/migrations";
+import { groupingMigrations } from "./tell/grouping/migrations";
+import { ackLinkMigrations } from "./tell/ack-links/migrations";
+import { escalationMigrations } from "./tell/escalation/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,

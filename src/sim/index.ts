@@ -2,7 +2,7 @@
 // UDP events and the control API in-process. Nothing else in src/ imports this folder.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Clock, wallClock } from "../core/clock";
+import { type Clock, wallClock } from "../platform/core/clock";
 import { createCloudServer, createCloudTenant, type CloudTenant } from "./cloud";
 import { ensureCerts } from "./certs/ensure";
 import type { CertSet } from "./certs/generate";
@@ -75,7 +75,7 @@ export interface SimulatorOptions {
    */
   virtualClock?: { startMs: number; speed: number; realStartMs?: number };
   /**
-   * One clock shared with Steward (a stepped simulation, src/core/stepped-clock.ts): timestamps, run durations,
+   * One clock shared with Steward (a stepped simulation, src/platform/core/stepped-clock.ts): timestamps, run durations,
    * reloads and triggers all run on it, unscaled. Not with `virtualClock`.
    */
   clock?: Clock;

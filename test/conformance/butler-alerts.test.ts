@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "../helpers/wait-for";
-import type { CapturedRequest } from "../integration/notify/receivers";
+import type { CapturedRequest } from "../integration/tell/notify/receivers";
 import { CORPUS_DIR } from "./corpus";
 import { startImportedSite, type ImportedSite } from "./imported-site";
 

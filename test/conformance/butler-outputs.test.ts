@@ -11,8 +11,8 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { createInfluxDb1Database, startInfluxDb1, startMosquitto, type TestService } from "../helpers/services";
 import { createTempDir, type TempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait-for";
-import { startHttpReceiver, type HttpReceiver } from "../integration/notify/receivers";
-import { intakeYaml } from "../integration/intake/harness";
+import { startHttpReceiver, type HttpReceiver } from "../integration/tell/notify/receivers";
+import { intakeYaml } from "../integration/hear/intake/harness";
 import { compareJson, loadOutputs, recordedLine, shape, type FieldType } from "./outputs";
 
 const TASK = "08c654c6-cba3-5536-a3ff-8d5827d88497";

@@ -5,12 +5,12 @@ import mqtt, { type MqttClient } from "mqtt";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { convertButlerConfig } from "../../src/config/butler-import";
+import { convertButlerConfig } from "../../src/platform/config/butler-import";
 import { startSimulator, type Simulator } from "../../src/sim";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { createInfluxDb1Database, startInfluxDb1, startMosquitto, type TestService } from "../helpers/services";
 import { createTempDir, type TempDir } from "../helpers/temp-dir";
-import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../integration/notify/receivers";
+import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../integration/tell/notify/receivers";
 import { recordingConfig } from "./record/butler-process";
 
 export interface ImportedSite {

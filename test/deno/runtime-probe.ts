@@ -1,6 +1,6 @@
 // Exercises the runtime boundary and prints what it saw as one JSON line. Run under Bun and under Deno by
-// test/unit/runtime/runtime-conformance.test.ts, which expects the same answers from both.
-import { runtime, sleep } from "../../src/runtime/index.ts";
+// test/unit/platform/runtime/runtime-conformance.test.ts, which expects the same answers from both.
+import { runtime, sleep } from "../../src/platform/runtime/index.ts";
 
 const results: Record<string, unknown> = { runtime: runtime.name };
 

@@ -1,7 +1,7 @@
 // Finds the external programs the tests run (Debian packages) and says how to install the missing ones.
 // Shared by scripts/test.ts (pre-flight check) and the test helpers that start them.
 
-import { postgresBinDirs } from "../../src/demo/private-postgres";
+import { postgresBinDirs } from "../../src/show/demo/private-postgres";
 
 /** sbin dirs are not on a non-root PATH, but mosquitto and friends live there on Debian. */
 const EXTRA_DIRS = ["/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/lib/wine", ...postgresBinDirs()];

@@ -2,9 +2,9 @@
 // scripts/bench-rich-site.ts run it: faults applied and reverted by timers, alerts routed to a webhook with grouping
 // on, every event and every run the simulator ended recorded at its simulated time.
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../src/events/types";
-import { type HttpReceiver, startHttpReceiver } from "../integration/notify/receivers";
-import { qlikYaml } from "../integration/scheduler/sim-setup";
+import type { WatchdogEvent } from "../../src/hear/events/types";
+import { type HttpReceiver, startHttpReceiver } from "../integration/tell/notify/receivers";
+import { qlikYaml } from "../integration/start/scheduler/sim-setup";
 import { createTestApp, type TestApp } from "./app";
 import { richCloudTasks, richSiteTasks, richSiteYaml } from "./rich-site";
 import type { Action, Fault, Page, TimedEvent } from "./rich-site-faults";

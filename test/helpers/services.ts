@@ -2,7 +2,7 @@
 // child process on free loopback ports with its own temp data dir; stop() kills it by PID and cleans up.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { startPrivatePostgres, type HaltMode } from "../../src/demo/private-postgres";
+import { startPrivatePostgres, type HaltMode } from "../../src/show/demo/private-postgres";
 import { startProcess, type RunningProcess } from "./child-process";
 import { findExecutable, requireTool } from "./executables";
 import { freeTcpPorts } from "./free-port";
@@ -284,7 +284,7 @@ export interface PostgresService extends TestService {
 }
 
 /**
- * A private PostgreSQL server (src/demo/private-postgres.ts, the code `steward demo --cluster` runs too) on a free
+ * A private PostgreSQL server (src/show/demo/private-postgres.ts, the code `steward demo --cluster` runs too) on a free
  * test port: initdb into a temp dir, password (scram) login for user "steward", run as nobody when the tests run
  * as root.
  */

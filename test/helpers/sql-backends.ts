@@ -1,9 +1,9 @@
 // Runs one module test suite against both store back ends: the embedded SQLite file and a private PostgreSQL
 // (one server per test file, a fresh database per `open()`).
-import type { MigrationSet } from "../../src/store/database";
-import { openStore } from "../../src/store/database";
-import { openPostgresStore } from "../../src/store/postgres-store";
-import type { SqlDb } from "../../src/store/sql";
+import type { MigrationSet } from "../../src/platform/store/database";
+import { openStore } from "../../src/platform/store/database";
+import { openPostgresStore } from "../../src/platform/store/postgres-store";
+import type { SqlDb } from "../../src/platform/store/sql";
 import { startPostgres, type PostgresService } from "./services";
 import { createTempDir } from "./temp-dir";
 

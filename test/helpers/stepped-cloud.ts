@@ -1,8 +1,8 @@
-// The simulated Qlik Cloud tenant on a stepped clock (src/core/stepped-clock.ts) that Steward shares: its schedules,
+// The simulated Qlik Cloud tenant on a stepped clock (src/platform/core/stepped-clock.ts) that Steward shares: its schedules,
 // reloads and Steward's polls and looks are discrete events, each request to the tenant counted as work in flight,
 // so days pass in seconds and one seed gives one history whatever the machine's load.
 import { join } from "node:path";
-import { createSteppedClock, type SteppedClock } from "../../src/core/stepped-clock";
+import { createSteppedClock, type SteppedClock } from "../../src/platform/core/stepped-clock";
 import { type Simulator, startSimulator } from "../../src/sim";
 
 export interface SteppedCloud {

@@ -1,7 +1,7 @@
 // A Steward of a PostgreSQL cluster on a stepped clock (heartbeat a minute, lease three), started by moving time a
 // second at a time until its start has finished: its start waits on timers of that clock.
 import { join } from "node:path";
-import type { SteppedClock } from "../../src/core/stepped-clock";
+import type { SteppedClock } from "../../src/platform/core/stepped-clock";
 import { createTestApp, type TestApp } from "./app";
 
 /**

@@ -1,7 +1,7 @@
-// A simulated site on a stepped clock (src/core/stepped-clock.ts): any site file, its triggers, schedules, run
+// A simulated site on a stepped clock (src/platform/core/stepped-clock.ts): any site file, its triggers, schedules, run
 // durations and reloads on one discrete-event clock, so days pass in seconds and one seed gives one history.
 import { join } from "node:path";
-import { createSteppedClock, type SteppedClock } from "../../src/core/stepped-clock";
+import { createSteppedClock, type SteppedClock } from "../../src/platform/core/stepped-clock";
 import { type Simulator, startSimulator } from "../../src/sim";
 
 export interface SteppedSite {

@@ -1,7 +1,7 @@
 // Simulated time for Steward and the simulator together: `speed` times faster than the wall clock from one
 // anchor, so both read the same "now" and a week of a site's triggers passes in seconds.
 import { join } from "node:path";
-import type { Clock } from "../../src/core/clock";
+import type { Clock } from "../../src/platform/core/clock";
 import { type Simulator, startSimulator } from "../../src/sim";
 
 export interface VirtualTime {

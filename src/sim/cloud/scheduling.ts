@@ -2,8 +2,8 @@
 // their schedule on the simulator's clock, task chains (on-task-event: a run when an upstream task finishes as
 // awaited) and dataset-triggered tasks, each run a `chronos` reload plus a task run. A test makes a run not happen
 // (a task paused, the next runs skipped, the whole scheduler paused), and Qlik disables a task after repeated failures.
-import type { Clock, Timer } from "../../core/clock";
-import { nextOccurrence, readSchedule, type Schedule } from "../../core/rrule";
+import type { Clock, Timer } from "../../platform/core/clock";
+import { nextOccurrence, readSchedule, type Schedule } from "../../platform/core/rrule";
 import { newGuid } from "../util/ids";
 import type { CloudOutcome, CloudReload } from "./reload-types";
 

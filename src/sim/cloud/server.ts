@@ -7,7 +7,7 @@ import type { RequestLog } from "../traffic/request-log";
 import { pickHeaders } from "../traffic/request-log";
 import { empty, json, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
-import { runtime } from "../../runtime";
+import { runtime } from "../../platform/runtime";
 import { handleScheduling } from "./scheduling-api";
 import { apiError } from "./api-error";
 import { handleMetadata } from "./metadata-api";

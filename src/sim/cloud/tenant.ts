@@ -1,7 +1,7 @@
 // A simulated Qlik Cloud tenant's state: its apps (the site file's), the reloads they had, and how it answers:
 // API-key bearer auth, a per-minute request budget (429 with Retry-After past it), and misbehaviours a test can
 // switch on (HTML instead of JSON, cut-off JSON, an unknown status, a `next` cursor that never ends).
-import type { Clock, Timer } from "../../core/clock";
+import type { Clock, Timer } from "../../platform/core/clock";
 import { randomBytes } from "node:crypto";
 import type { SiteModel } from "../site/model";
 import { newGuid } from "../util/ids";

@@ -1,7 +1,7 @@
 // The control API: plain HTTP on loopback, its own port, JSON in and out (see src/sim/README.md).
 import { json } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
-import { runtime } from "../../runtime";
+import { runtime } from "../../platform/runtime";
 import { BadRequest, buildControlRouter, NotFound, type ControlDeps } from "./routes";
 
 export function createControlServer(deps: ControlDeps & { hostname: string; port: number; onError?: (err: Error) => void }): Listener {

@@ -1,6 +1,6 @@
 // Engine-side reloads (DoReload/DoReloadEx): duration and outcome from the fixture, progress, cancel,
 // script log, and the app's lastReloadTime in the QRS on success.
-import type { Timer } from "../../core/clock";
+import type { Timer } from "../../platform/core/clock";
 import { effectiveDuration } from "../settings";
 import { buildScriptLog, scriptStatements } from "../tasks/script-log";
 import { newGuid } from "../util/ids";

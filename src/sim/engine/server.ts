@@ -6,7 +6,7 @@ import type { Faults } from "../traffic/faults";
 import { pickHeaders, type RequestLog } from "../traffic/request-log";
 import { empty, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
-import { runtime, sleep, type RequestContext, type ServerSocket } from "../../runtime";
+import { runtime, sleep, type RequestContext, type ServerSocket } from "../../platform/runtime";
 import { closeSession, createSession, handleFrame } from "./session";
 import type { EngineSession } from "./session-types";
 import type { EngineState } from "./state";

@@ -7,7 +7,7 @@ import { GENERIC_METHODS, OBJECT_ONLY_METHODS } from "./methods-generic";
 import { ERR, namedParams, RpcError, type Json, type RpcRequest } from "./rpc";
 import type { EngineSession, HandleObject, MethodDef } from "./session-types";
 import type { EngineState } from "./state";
-import { sleep } from "../../runtime";
+import { sleep } from "../../platform/runtime";
 
 export function createSession(state: EngineState, opts: { user: string; userHeader: string; path: string }): EngineSession {
   return {

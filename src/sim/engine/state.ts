@@ -1,5 +1,5 @@
 // Engine state shared by all sessions: per-app content (cached per script), app property edits, reload history.
-import type { Clock } from "../../core/clock";
+import type { Clock } from "../../platform/core/clock";
 import type { Repository } from "../repo/repository";
 import type { SimSettings } from "../settings";
 import { buildAppContent, type AppContent } from "./app-content";

@@ -8,7 +8,7 @@ import type { Faults } from "../traffic/faults";
 import { pickHeaders, type RequestLog } from "../traffic/request-log";
 import { empty, jsonAnswerFacts, parseQuery, QueryError, readBody, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
-import { runtime, sleep } from "../../runtime";
+import { runtime, sleep } from "../../platform/runtime";
 import { createRouter } from "../util/router";
 import { parseQlikUser, XSRF_FAILED, xrfkeyOk } from "./auth";
 import type { QrsContext } from "./context";

@@ -1,6 +1,6 @@
 // The simulated Scheduler's reading of a trigger's schemaFilterDescription: eight fields (minute, hour, weekday
 // prefix, weekday, weekly interval, day of month, month, monthly interval), as docs/watchdog.md states them. Written
-// apart from Steward's src/core/qmc-filter.ts.
+// apart from Steward's src/platform/core/qmc-filter.ts.
 
 export interface DayFilter {
   minutes: number[] | "any";

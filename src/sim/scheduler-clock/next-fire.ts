@@ -1,6 +1,6 @@
 // When the simulated Scheduler fires a schema trigger next: walks the trigger's own steps (grid instants, or local
 // calendar days) and keeps the first that passes its filter, before its expiry. Written apart from Steward's
-// src/core/qmc-schedule.ts: the same reading (docs/watchdog.md), another way of computing it.
+// src/platform/core/qmc-schedule.ts: the same reading (docs/watchdog.md), another way of computing it.
 import { dayPasses, localDay, timePasses } from "./day-filter";
 import type { SimTrigger } from "./trigger-fields";
 import { triggerClock } from "./zone-clock";

@@ -1,5 +1,5 @@
 // Wall-clock time in a trigger's zone for the simulated Scheduler, asked of Intl directly (formatToParts), with its
-// own small cache: written apart from Steward's src/core/time-zone.ts so the two can catch each other's mistakes.
+// own small cache: written apart from Steward's src/platform/core/time-zone.ts so the two can catch each other's mistakes.
 
 const HOUR = 3_600_000;
 const formats = new Map<string, Intl.DateTimeFormat>();

@@ -1,7 +1,7 @@
 // Loads a site fixture from YAML text or a file; every error names the file, line:column and YAML path.
 import { readFileSync } from "node:fs";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import { yamlBoundsProblem } from "../../config/yaml-bounds";
+import { yamlBoundsProblem } from "../../platform/config/yaml-bounds";
 import type { z } from "zod";
 import { SimError } from "../errors";
 import type { SiteModel } from "./model";

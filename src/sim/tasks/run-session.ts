@@ -1,6 +1,6 @@
 // One run of a task in the simulated Scheduler (spec §5.4): the session it is tracked by, the timers it waits on,
 // and the bookkeeping every transition does (a detail row on the execution result, a Scheduler log line).
-import type { Clock, Timer } from "../../core/clock";
+import type { Clock, Timer } from "../../platform/core/clock";
 import type { Repository, ExecutionRecord, TaskState } from "../repo/repository";
 import { EXEC_STATUS } from "../repo/repository";
 import type { SimSettings } from "../settings";

@@ -1,6 +1,6 @@
 // The simulated Scheduler's task runner: starts, aborts and skips runs of all five task types and answers which
 // are running. Each run's state machine is in run-attempt.ts, its session bookkeeping in run-session.ts.
-import type { Clock } from "../../core/clock";
+import type { Clock } from "../../platform/core/clock";
 import { EXEC_STATUS, type Repository, type TaskState } from "../repo/repository";
 import type { SimSettings } from "../settings";
 import { effectiveDuration } from "../settings";

@@ -1,6 +1,6 @@
 // The simulator's Scheduler: fires fixture cron schedules, schema triggers (on the scaled clock) and task-event
 // triggers as Scheduler-started runs, can be paused, and starts nothing on a node that is down.
-import { type Clock, type Timer, wallClock } from "../../core/clock";
+import { type Clock, type Timer, wallClock } from "../../platform/core/clock";
 import { Cron } from "croner";
 import type { Repository, TaskState } from "../repo/repository";
 import type { SimSettings } from "../settings";

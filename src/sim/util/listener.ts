@@ -1,6 +1,6 @@
 // An HTTP(S) listener that can be taken down and brought back on the same port (to refuse connections on demand).
-import { type Timer, wallClock } from "../../core/clock";
-import type { ServedHttp } from "../../runtime";
+import { type Timer, wallClock } from "../../platform/core/clock";
+import type { ServedHttp } from "../../platform/runtime";
 import { SimError } from "../errors";
 
 export interface Listener {

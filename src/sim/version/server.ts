@@ -5,7 +5,7 @@ import type { Faults } from "../traffic/faults";
 import { pickHeaders, type RequestLog } from "../traffic/request-log";
 import { empty, json, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
-import { runtime, sleep } from "../../runtime";
+import { runtime, sleep } from "../../platform/runtime";
 
 export interface VersionServerDeps {
   site: SiteModel;

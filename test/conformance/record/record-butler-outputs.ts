@@ -8,7 +8,7 @@ import { startSimulator } from "../../../src/sim";
 import { startInfluxDb1, startMosquitto } from "../../helpers/services";
 import { createTempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
-import { startHttpReceiver, startSmtpReceiver } from "../../integration/notify/receivers";
+import { startHttpReceiver, startSmtpReceiver } from "../../integration/tell/notify/receivers";
 import { CORPUS_DIR } from "../corpus";
 import { freeTcpPorts, freeUdpPort } from "../../helpers/free-port";
 import { startButler, taskIdByName, influxPoint } from "./butler-process";

@@ -9,7 +9,7 @@ import { freeTcpPorts, freeUdpPort } from "../../helpers/free-port";
 import { startMosquitto } from "../../helpers/services";
 import { createTempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
-import { startHttpReceiver } from "../../integration/notify/receivers";
+import { startHttpReceiver } from "../../integration/tell/notify/receivers";
 import { CORPUS_DIR, readAnswer, requestInit, substitute, type CorpusStep } from "../corpus";
 import { startButler } from "./butler-process";
 import { prepareSubsFolder, qrsStartsSince } from "./subs-site";

@@ -9,14 +9,14 @@ import { E2E_SCRIPT_ERROR, e2eSite } from "../../helpers/e2e-site";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DENO_RUN_FLAGS } from "../../../src/runtime/deno/permissions";
+import { DENO_RUN_FLAGS } from "../../../src/platform/runtime/deno/permissions";
 import { startSimulator, type Simulator } from "../../../src/sim";
-import type { TaskEvent } from "../../../src/events/types";
+import type { TaskEvent } from "../../../src/hear/events/types";
 import { startProcess, type RunningProcess } from "../../helpers/child-process";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
-import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
+import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../tell/notify/receivers";
 
 const HOST = "127.0.0.1";
 const REPO = resolve(import.meta.dir, "../../..");

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { join, resolve } from "node:path";
-import { DENO_RUN_FLAGS } from "../../../src/runtime/deno/permissions";
+import { DENO_RUN_FLAGS } from "../../../src/platform/runtime/deno/permissions";
 import { startProcess, type RunningProcess } from "../../helpers/child-process";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
-import { createPki, type Pki } from "../security/certs";
+import { createPki, type Pki } from "../platform/security/certs";
 
 const HOST = "127.0.0.1";
 const REPO = resolve(import.meta.dir, "../../..");

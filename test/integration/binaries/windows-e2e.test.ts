@@ -19,13 +19,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBinaries } from "../../../scripts/build";
 import { startSimulator, type Simulator } from "../../../src/sim";
-import type { TaskEvent } from "../../../src/events/types";
+import type { TaskEvent } from "../../../src/hear/events/types";
 import type { RunningProcess } from "../../helpers/child-process";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
-import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
+import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../tell/notify/receivers";
 
 const HOST = "127.0.0.1";
 /** The run's prefix (shared with the other Wine tests, which run before or after this file, never during it). */

@@ -10,13 +10,13 @@ import { checkRun, type KnownNames } from "../../../scripts/grafana/check-run";
 import { renderPreview } from "../../../scripts/grafana/render-preview";
 import { influxQl, runDashboard, type Backend, type GrafanaDashboard } from "../../../scripts/grafana/run-queries";
 import { GRAFANA_DIR } from "../../../scripts/grafana-dashboards";
-import { syntheticServiceEvent } from "../../../src/notify/samples";
+import { syntheticServiceEvent } from "../../../src/tell/notify/samples";
 import { butlerPoints } from "../../fixtures/butler/influx-points";
 import { freeTcpPorts } from "../../helpers/free-port";
 import { createInfluxDb1Database, flushVictoriaMetrics, startInfluxDb1, startVictoriaMetrics, type TestService } from "../../helpers/services";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
-import { IDS, sendDatagram, startHarness, type Harness } from "../intake/harness";
+import { IDS, sendDatagram, startHarness, type Harness } from "../hear/intake/harness";
 
 const load = (file: string) => JSON.parse(readFileSync(join(GRAFANA_DIR, file), "utf8")) as GrafanaDashboard;
 const SHOTS = resolve(import.meta.dir, "../../../test-output");

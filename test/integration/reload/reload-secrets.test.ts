@@ -4,9 +4,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../../src/app";
-import { loadConfigFile } from "../../../src/config/load";
-import { createSilentLogger } from "../../../src/core/logger";
-import { inProcessEnv } from "../../../src/http/types";
+import { loadConfigFile } from "../../../src/platform/config/load";
+import { createSilentLogger } from "../../../src/platform/core/logger";
+import { inProcessEnv } from "../../../src/platform/http/types";
 import { createTempDir } from "../../helpers/temp-dir";
 
 const tmp = createTempDir();

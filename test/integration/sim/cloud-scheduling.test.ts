@@ -4,7 +4,7 @@
 // a task added over the control API with a rule the simulator cannot read is served but never run.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { createCloudClient } from "../../../src/cloud/cloud-client";
+import { createCloudClient } from "../../../src/hear/cloud/cloud-client";
 import type { Simulator } from "../../../src/sim";
 import { simControl } from "../../helpers/sim-control";
 import { type SteppedCloud, startSteppedCloud } from "../../helpers/stepped-cloud";

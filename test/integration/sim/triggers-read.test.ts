@@ -1,8 +1,8 @@
 // The watchdog's trigger readers against the simulator's QRS: every trigger of the default site reads, the
 // computed next start equals the next fire QRS states, and a site whose chain loops shows the cycle.
 import { afterEach, describe, expect, test } from "bun:test";
-import { findCycles, readCompositeEvent, type ChainEdge } from "../../../src/watchdog/chains";
-import { nextExpectedStart, readSchemaEvent } from "../../../src/watchdog/schedule";
+import { findCycles, readCompositeEvent, type ChainEdge } from "../../../src/watch/watchdog/chains";
+import { nextExpectedStart, readSchemaEvent } from "../../../src/watch/watchdog/schedule";
 import { startTestSim, type TestSim } from "./helpers";
 
 let t: TestSim | undefined;

@@ -1,14 +1,14 @@
 // Butler config import on a full, realistic Butler 16 config: golden Steward YAML and golden report (set
 // UPDATE_GOLDEN=1 to rewrite them after a deliberate change), every Butler key handled on purpose, the result
 // passing `steward config check`, and the CLI writing the config and the schedule file a new server imports.
-import { checkNotifyConfig } from "../../../src/notify/check";
+import { checkNotifyConfig } from "../../../src/tell/notify/check";
 import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { configCheckCommand } from "../../../src/cli/config-commands";
-import { importButlerCommand } from "../../../src/cli/import-butler";
-import { convertButlerConfig, laterToDuration, renderConfig, renderReport, secondsToDuration } from "../../../src/config/butler-import";
-import { loadConfigFile } from "../../../src/config/load";
+import { configCheckCommand } from "../../../src/show/cli/config-commands";
+import { importButlerCommand } from "../../../src/show/cli/import-butler";
+import { convertButlerConfig, laterToDuration, renderConfig, renderReport, secondsToDuration } from "../../../src/platform/config/butler-import";
+import { loadConfigFile } from "../../../src/platform/config/load";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { createTempDir } from "../../helpers/temp-dir";
 

@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { convertButlerConfig } from "../../../src/config/butler-import";
+import { convertButlerConfig } from "../../../src/platform/config/butler-import";
 
 const TEMPLATE = readFileSync(join(resolve(import.meta.dir, "../../fixtures/butler"), "butler-16.0.4-template.yaml"), "utf8");
 type Any = Record<string, any>;

@@ -1,9 +1,9 @@
-// Every command the docs show exists: `steward …` against the command line's own table (src/cli/commands.ts),
+// Every command the docs show exists: `steward …` against the command line's own table (src/show/cli/commands.ts),
 // `npm run …` against package.json's scripts, `bun scripts/…` against the scripts folder.
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI_COMMANDS, unknownCommand } from "../../../src/cli/commands";
+import { CLI_COMMANDS, unknownCommand } from "../../../src/show/cli/commands";
 import { codeBlocks, docFiles, inlineCode, read, rel, REPO_ROOT } from "./markdown";
 
 const SCRIPTS = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;

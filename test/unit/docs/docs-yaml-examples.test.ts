@@ -3,13 +3,13 @@
 // ${env:…} values in the secrets file next to it. A block marked ```yaml fragment is part of a config: it is merged
 // into a small base config (a Qlik connection and the channels the examples route to) and checked whole.
 // Examples with Windows folders are checked as `config check` checks them on Windows.
-// docs/configuration-reference.md is left to test/unit/config/reference.test.ts, which puts each of its examples
+// docs/configuration-reference.md is left to test/unit/platform/config/reference.test.ts, which puts each of its examples
 // in place in config/full.yaml (they are single keys, not configs).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { checkConfigFile } from "../../../src/cli/config-commands";
+import { checkConfigFile } from "../../../src/show/cli/config-commands";
 import { generateCertSet } from "../../../src/sim/certs/generate";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { codeBlocks, docFiles, read, rel } from "./markdown";

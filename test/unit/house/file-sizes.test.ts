@@ -11,7 +11,7 @@ const MAX_LINES = 400;
 /** Files allowed to be longer, each with the reason. The list only shrinks: an entry whose file is now short fails. */
 const ALLOWED: Record<string, string> = {
   // Written by scripts/gen-embedded-templates.ts: one import line per template file, no logic to split.
-  "notify/templates/embedded.ts": "generated",
+  "tell/notify/templates/embedded.ts": "generated",
 };
 
 function lineCount(text: string): number {

@@ -6,9 +6,9 @@ import { afterAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { configExplainCommand } from "../../../src/cli/config-explain";
-import { configJsonSchema } from "../../../src/config/json-schema";
-import { parseConfigText } from "../../../src/config/load";
+import { configExplainCommand } from "../../../src/show/cli/config-explain";
+import { configJsonSchema } from "../../../src/platform/config/json-schema";
+import { parseConfigText } from "../../../src/platform/config/load";
 import { createTestApp } from "../../helpers/app";
 
 const ROOT = resolve(import.meta.dir, "../../..");

@@ -11,12 +11,12 @@ const SIM = join(SRC, "sim");
 
 /** Modules of Steward's the simulator may import, each with the reason. */
 const ALLOWED: Record<string, string> = {
-  "core/clock.ts": "the injected clock: infrastructure the simulator and Steward both run on, no arithmetic of Qlik's",
-  "core/stepped-clock.ts": "the stepped clock of simulations",
-  "core/rrule.ts": "Qlik Cloud's RRULE schedules: the simulated tenant still uses Steward's reader (a known gap, see src/sim/README.md)",
-  "core/time-zone.ts": "used by core/rrule.ts only (above)",
-  "config/yaml-bounds.ts": "the YAML reader's limits on size and depth (reading a site file safely, no Qlik arithmetic)",
-  "runtime/index.ts": "the runtime shim (Bun or Deno): servers and sockets",
+  "platform/core/clock.ts": "the injected clock: infrastructure the simulator and Steward both run on, no arithmetic of Qlik's",
+  "platform/core/stepped-clock.ts": "the stepped clock of simulations",
+  "platform/core/rrule.ts": "Qlik Cloud's RRULE schedules: the simulated tenant still uses Steward's reader (a known gap, see src/sim/README.md)",
+  "platform/core/time-zone.ts": "used by core/rrule.ts only (above)",
+  "platform/config/yaml-bounds.ts": "the YAML reader's limits on size and depth (reading a site file safely, no Qlik arithmetic)",
+  "platform/runtime/index.ts": "the runtime shim (Bun or Deno): servers and sockets",
 };
 
 function importsOf(file: string): string[] {

@@ -1,7 +1,7 @@
 // The simulated Qlik Cloud tenant answers by its own clock: a reload starts and ends at its planned times even when
 // the timers that would end it fire late (a busy machine), so a watchdog never sees a run longer than the tenant ran.
 import { expect, test } from "bun:test";
-import type { Clock, Timer } from "../../../src/core/clock";
+import type { Clock, Timer } from "../../../src/platform/core/clock";
 import { createCloudTenant } from "../../../src/sim/cloud";
 import { DEFAULT_SITE_YAML } from "../../../src/sim/site/default-site";
 import { parseSite } from "../../../src/sim/site/load";

@@ -1,10 +1,10 @@
-// Steward's trigger arithmetic (src/core/qmc-*, the watchdog's fallback behind QRS's own times) against the simulated
+// Steward's trigger arithmetic (src/platform/core/qmc-*, the watchdog's fallback behind QRS's own times) against the simulated
 // Scheduler's (src/sim/scheduler-clock), written apart, on 1,500 generated triggers of every form the QMC and
 // the QRS API store: where the two disagree, this fails, naming the trigger and both answers (issue 59). Neither is
 // the judge: the reading both follow is docs/watchdog.md; the corpus test checks it against Qlik's own examples.
 import { describe, expect, test } from "bun:test";
-import { nextQmcFire } from "../../../src/core/qmc-schedule";
-import { readQmcSchedule } from "../../../src/core/qmc-trigger-read";
+import { nextQmcFire } from "../../../src/platform/core/qmc-schedule";
+import { readQmcSchedule } from "../../../src/platform/core/qmc-trigger-read";
 import { type SimTriggerFields, simNextFire } from "../../../src/sim/scheduler-clock";
 import { seededRandom } from "../../helpers/seeded-random";
 

@@ -1,0 +1,25 @@
+// The parent incident an alert belongs to, as the channels show it: put on the event by the grouping gate
+// (src/tell/grouping) when the event opened, updated or closed a cause, so every channel renders the same shape.
+export interface CauseSummary {
+  id: number;
+  title: string;
+  status: "open" | "closed";
+  /** "25 tasks, 12 apps, 3 streams affected" */
+  text: string;
+  tasks: string[];
+  apps: string[];
+  streams: string[];
+  /** How many there are in all (the name lists are capped). */
+  counts: { tasks: number; apps: number; streams: number };
+  /** Symptoms still open (a task failing, a start missed). */
+  stillFailing: number;
+  /** The cause on the dashboard (/ui/causes), when http.publicUrl is set. */
+  url?: string;
+  /** Set on an update page: what the parent came to affect since its last page (ISO time), names capped like above. */
+  update?: { since: string; tasks: string[]; apps: string[]; count: number };
+}
+
+/** Every domain event may carry the parent incident it opened, updated or closed (src/tell/grouping). */
+export interface WithCause {
+  cause?: CauseSummary;
+}

@@ -1,0 +1,65 @@
+// What Steward adds to a task event from its own memory before the event reaches any channel (src/tell/incidents/):
+// the run's history, the likely cause of a failure, the incident it belongs to, and warnings of a successful run.
+// Plain JSON, stored with the event in the outbox, so a delivery retried after a restart says the same thing.
+
+/** Likely causes of a failed run; `unknown` when no rule of the pattern table matched. */
+export const ERROR_CLASSES = ["connection", "file", "lock", "script", "memory", "timeout", "access", "executor", "unknown"] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** Who or what started the run, as far as QRS and the datagram tell it. */
+export interface StartedBy {
+  /** `user`: a person started it (QMC, hub); `scheduler`: the Scheduler's own account (a trigger or a task chain). */
+  kind: "user" | "scheduler" | "unknown";
+  /** `DIRECTORY\userid` of the run. */
+  user?: string;
+  /** For the Scheduler's runs, the QRS trigger that started it, when Steward could tell. */
+  trigger?: {
+    type: "schedule" | "chain";
+    name: string /** A chain's upstream task and the outcome it waited for. */;
+    after?: { task: string; outcome: "succeeded" | "failed" };
+  };
+  /** One phrase for people: "CORP\anna (manual start)", "a trigger or task chain", "unknown". */
+  text: string;
+}
+
+/** The task's recent runs as Steward knows them, as of this run. */
+export interface RunHistory {
+  /** Failed or aborted runs in a row up to and including this one; 0 for a successful run. */
+  consecutiveFailures: number;
+  /** End of the last successful run before this one (ISO-8601 UTC). */
+  lastSuccessAt?: string;
+  /** End of the first failed run of the current streak (ISO-8601 UTC); absent for a successful run. */
+  failingSince?: string;
+  /** Median duration of the task's last successful runs (at least 3 known). */
+  usualDurationMs?: number;
+  /** This run's duration. */
+  durationMs?: number;
+  /** How many earlier runs of the task the history is based on. */
+  runsKnown: number;
+  startedBy: StartedBy;
+}
+
+/** The incident a failure opened or updated, or that a success closed. */
+export interface IncidentRef {
+  id: number;
+  status: "open" | "closed";
+  /** Failed runs of the incident so far (this one included). */
+  failures: number;
+  /** When it opened: the end of its first failure (ISO-8601 UTC). */
+  openedAt: string;
+  closedAt?: string;
+  /** openedAt → closedAt, for a closed incident. */
+  durationMs?: number;
+  /** Someone acknowledged it (POST /v4/incidents/{id}/acknowledge): its further failures do not notify again. */
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+}
+
+/** Why a successful run is suspicious (task.warning). */
+export interface RunWarning {
+  kind: "skippedErrors" | "emptyTable" | "shortRun";
+  /** One sentence for people. */
+  message: string;
+  /** The table, for emptyTable. */
+  table?: string;
+}

@@ -1,0 +1,30 @@
+// A finished run as a datagram or reconciliation reports it, before the enricher looks it up in QRS.
+import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
+import type { TaskEvent, TaskOutcome } from "./types";
+
+/** What is known about a finished run before enrichment. */
+export interface RunReport {
+  source: TaskEvent["source"];
+  outcome: TaskOutcome;
+  /** The run's ExecutionId, or the datagram's stand-in when it named none (see executionIdAsSent). */
+  executionId: string;
+  /** The datagram named no execution: its ExecutionId field as sent ("(null)", ""); the run is found by time in QRS. */
+  executionIdAsSent?: string;
+  taskId: string;
+  appId?: string;
+  host?: string;
+  user?: string;
+  taskName?: string;
+  appName?: string;
+  logTimestamp?: string;
+  logLevel?: string;
+  logMessage?: string;
+  /** The datagram came from the distribute appender (the task type is known without QRS). */
+  distribute?: boolean;
+  /** An execution result already read from QRS (reconciliation, distribute polling). */
+  execution?: QrsExecutionResult;
+  /** Gaps the caller already knows of (e.g. a distribute outcome that had to be guessed). */
+  knownMissing?: TaskEvent["missing"];
+  /** The caller already found that QRS has no such run (why): it is marked unconfirmed without further lookups. */
+  deniedByQrs?: string;
+}

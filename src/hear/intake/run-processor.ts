@@ -1,0 +1,344 @@
+// The one path from "a run ended" to a domain event on the bus, shared by datagrams, distribute polling and
+// reconciliation: claim (dedupe in memory and in the store) → enrich → emit → remember as seen.
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/core/clock";
+import type { EventBus } from "../../platform/core/bus";
+import { describeError } from "../../platform/core/errors";
+import { causedByStoreOutage } from "../../platform/store/sql";
+import type { Counter } from "../../platform/core/metrics";
+import type { DomainEvents, TaskEvent } from "../events/types";
+import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
+import type { IntakeStore } from "./intake-store";
+import { createLineBudget, type LineBudget, type ThrottledWarn } from "./log-throttle";
+import { createProcessRetries } from "./process-retries";
+import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
+
+export { CLAIM_LEASE_MS } from "./run-reservations";
+
+/** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
+export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
+
+/** `retrying`: the store was unreachable; the run stays claimed here and is announced once it answers. */
+export type ProcessResult =
+  | { event: TaskEvent; dropped?: undefined }
+  | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" | "retrying" | "duplicate" }
+  /** Enriched, and announced in the background (ProcessOptions.announceAhead): `announced` settles when that is over. */
+  | { event?: undefined; dropped?: undefined; announced: Promise<ProcessResult> };
+
+/** A run enriched and claimed, not yet announced. */
+interface HeldRun {
+  report: RunReport;
+  key: string;
+  /** As enriched, before history and incident (added again at each try). */
+  event: TaskEvent;
+}
+
+export interface RunProcessorDeps {
+  enricher: TaskEventEnricher;
+  bus: EventBus<DomainEvents>;
+  store: IntakeStore;
+  clock: Clock;
+  log: Logger;
+  dedupe: { enabled: boolean; ttlMs: number };
+  alertUnconfirmed: AlertUnconfirmed;
+  counters: { enriched: Counter; emitted: Counter; deduplicated: Counter; unconfirmed: Counter };
+  /** Datagram-driven warnings share the intake's log budget (a forged run is one datagram away). */
+  warnOnce: ThrottledWarn;
+  /** This Steward instance, named in its claims. */
+  instanceId: string;
+  /**
+   * Runs between enrichment and the bus (src/tell/incidents/): returns the event with its history, cause and incident,
+   * then follow-up events to emit after it. A failure here is logged and the event goes out as it is: a lost history
+   * is better than a lost alert.
+   */
+  annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
+  /**
+   * Runs whose announcement (history and incident, the bus, the seen mark) may go on after their worker took the next
+   * run (ProcessOptions.announceAhead); 0 or left out: none. On PostgreSQL the runs announced together share
+   * transactions and statements, so more of them at once is fewer round trips per run.
+   */
+  announceAhead?: number;
+}
+
+/** "task event" lines per second at most; beyond it they are counted (see processRun). */
+export const EVENT_LINES_PER_SECOND = 50;
+
+export interface ProcessOptions {
+  /**
+   * Answer once the event is on the bus, while its seen mark waits for its commit (the intake's workers then take
+   * the next run instead of waiting a turn of the event loop for each mark). The run stays claimed in memory
+   * until the mark is committed, so a repeat in between is still recognised; a crash in between is the same as a
+   * crash just before the mark (reconciliation finds the run again).
+   */
+  markInBackground?: boolean;
+  /**
+   * Answer once the run is enriched while it is announced in the background, when fewer than `announceAhead` runs are
+   * (else wait for room first). Stop waits for them (marksSettled).
+   */
+  announceAhead?: boolean;
+}
+
+export interface RunProcessor {
+  /**
+   * Reserves a dedupe key in this Steward while the run is queued or enriched (no store access, so the datagram
+   * path stays synchronous and bounded by the queue). False when the key (or, with `anyOutcome`, any outcome of
+   * the execution) is in flight here.
+   */
+  reserve(key: string, executionId: string, anyOutcome?: boolean): boolean;
+  /**
+   * Claims a reserved key in the store, shared by every Steward of a cluster. False (and the reservation released)
+   * when the run was already handled or another Steward claimed it; with `anyOutcome` also when any outcome of the
+   * execution was, or when it waits for a distribute poll.
+   */
+  claimStored(key: string, executionId: string, source: string, anyOutcome?: boolean): Promise<boolean>;
+  /** reserve, then claimStored. */
+  claim(key: string, executionId: string, anyOutcome?: boolean, source?: string): Promise<boolean>;
+  release(key: string): void;
+  /** Gives up this Steward's store claim on the key (a queued run that will not be processed); keeps the reservation. */
+  giveUp(key: string): Promise<void>;
+  /** Enriches and emits; marks `key` (and the event id) as seen; releases the claim. Never throws. */
+  process(report: RunReport, key: string, options?: ProcessOptions): Promise<TaskEvent | undefined>;
+  /**
+   * As `process`, saying why a run was not emitted. A run QRS does not confirm and `alertUnconfirmed` keeps off
+   * the bus is `dropped: "unconfirmed"`: not remembered either, so reconciliation still finds it if QRS shows it
+   * later.
+   */
+  processRun(report: RunReport, key: string, options?: ProcessOptions): Promise<ProcessResult>;
+  /** Resolves when every run announced and every seen mark written in the background has settled. */
+  marksSettled(): Promise<void>;
+  /** Runs being announced in the background (ProcessOptions.announceAhead). */
+  announcing(): number;
+  inFlight(executionId: string): boolean;
+  /** True while this or another Steward holds a claim on the run and has not finished it. */
+  claimedElsewhere(executionId: string): Promise<boolean>;
+  /**
+   * After the intake stopped: runs whose enrichment ends later are neither emitted nor remembered (the notifier
+   * may already be gone, so an emitted event could reach nobody and still count as handled). Their claims are
+   * given up, so reconciliation or the pending distribute poll picks them up. `open()` undoes it at start.
+   */
+  close(): void;
+  open(): void;
+}
+
+/**
+ * One line per event, up to EVENT_LINES_PER_SECOND: a site sends a few a second, so normally every one; in a
+ * burst the rest of that second is counted and the count rides on the next line (every event is still on
+ * /metrics and on the bus). Formatting a line costs about as much as the event's own store writes.
+ */
+function logTaskEvent(log: Logger, eventLines: LineBudget, event: TaskEvent): void {
+  const notLogged = eventLines.take();
+  if (notLogged === undefined) return;
+  log.info(
+    {
+      eventId: event.id,
+      kind: event.kind,
+      taskType: event.taskType,
+      task: event.task.name,
+      source: event.source,
+      complete: event.complete,
+      unconfirmed: event.unconfirmed?.qrs,
+      ...(notLogged > 0 ? { eventsNotLoggedBefore: notLogged } : {}),
+    },
+    "task event",
+  );
+}
+
+/**
+ * Remembers the run as handled. The event id is usually the claim key itself (ExecutionId:outcome): then one row, not
+ * the same row twice. The event's own execution is QRS's when a datagram that named none was matched to it by time.
+ */
+async function markSeen(deps: Pick<RunProcessorDeps, "store" | "clock" | "dedupe">, report: RunReport, key: string, event: TaskEvent): Promise<void> {
+  await deps.store.markSeen(
+    event.id === key
+      ? [{ key, executionId: report.executionId }]
+      : [
+          { key, executionId: report.executionId },
+          { key: event.id, executionId: event.executionId },
+        ],
+    report.source,
+    deps.clock.now(),
+    deps.dedupe.ttlMs,
+  );
+}
+
+/**
+ * A datagram that named no execution, whose run QRS shows as one already announced (reconciliation, or another
+ * Steward's datagram, got there first): remembered under the datagram's key too, and not announced again.
+ */
+async function announcedAlready(deps: Pick<RunProcessorDeps, "store" | "clock" | "dedupe" | "counters">, report: RunReport, key: string, event: TaskEvent) {
+  if (report.executionIdAsSent === undefined || event.id === key || !(await deps.store.isSeen(event.id, deps.clock.now()))) return false;
+  await deps.store.markSeen([{ key, executionId: report.executionId }], report.source, deps.clock.now(), deps.dedupe.ttlMs);
+  deps.counters.deduplicated.inc({ source: report.source });
+  return true;
+}
+
+/** Whether a run QRS did not confirm still goes on the bus (`intake.confirm.alertUnconfirmed`); counted and warned either way. */
+function passesUnconfirmed(
+  deps: Pick<RunProcessorDeps, "alertUnconfirmed" | "counters" | "warnOnce">,
+  report: RunReport,
+  u: NonNullable<TaskEvent["unconfirmed"]>,
+): boolean {
+  const pass = deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
+  deps.counters.unconfirmed.inc({ qrs: u.qrs, action: pass ? "emitted" : "dropped" });
+  deps.warnOnce(
+    `unconfirmed|${u.qrs}`,
+    { executionId: report.executionId, taskId: report.taskId, outcome: report.outcome, host: report.host, why: u.reason },
+    pass
+      ? "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
+      : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
+  );
+  return pass;
+}
+
+/** The event with its history and incident, and its follow-ups; the event alone when that fails (a lost history beats a lost alert). */
+async function annotateSafely(annotate: RunProcessorDeps["annotate"], log: Logger, event: TaskEvent): Promise<TaskEvent[]> {
+  if (!annotate) return [event];
+  try {
+    return await annotate(event);
+  } catch (err) {
+    log.warn({ executionId: event.executionId, err: describeError(err) }, "could not add the run's history and incident; the event goes out without them");
+    return [event];
+  }
+}
+
+export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
+  const log = deps.log.child({ module: "intake" });
+  const reservations = createRunReservations({ ...deps, log });
+  const { reserve, claimStored, release, giveUp } = reservations;
+  const eventLines = createLineBudget(EVENT_LINES_PER_SECOND, 1_000, () => deps.clock.now());
+  let closed = false;
+  /** Seen marks written in the background, until they settle. */
+  const marking = new Set<Promise<void>>();
+  /** Runs announced in the background, until that is over. */
+  const announcing = new Set<Promise<ProcessResult>>();
+  const ahead = deps.announceAhead ?? 0;
+
+  /** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
+  async function drop(key: string, why: Exclude<ProcessResult["dropped"], undefined>): Promise<ProcessResult> {
+    await giveUp(key);
+    release(key);
+    return { dropped: why };
+  }
+
+  async function processRun(report: RunReport, key: string, options: ProcessOptions = {}): Promise<ProcessResult> {
+    let event: TaskEvent;
+    try {
+      event = await deps.enricher.enrich(report);
+    } catch (err) {
+      // Enrichment never throws by design: this is a bug. Reconciliation can pick the run up again.
+      log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+      return drop(key, "error");
+    }
+    if (closed) {
+      log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
+      return drop(key, "closed");
+    }
+    deps.counters.enriched.inc({ complete: String(event.complete) });
+    if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
+    if (await announcedAlready(deps, report, key, event)) {
+      release(key);
+      return { dropped: "duplicate" };
+    }
+    if (options.announceAhead && ahead > 0) return announceAhead({ report, key, event }, options);
+    return announce({ report, key, event }, options);
+  }
+
+  /** The worker waits only for room among the runs announced in the background, then takes its next run. */
+  async function announceAhead(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
+    while (announcing.size >= ahead) await Promise.race(announcing);
+    const announced: Promise<ProcessResult> = announce(run, options).finally(() => announcing.delete(announced));
+    announcing.add(announced);
+    return { announced };
+  }
+
+  /**
+   * The part of processing that needs the store: history and incident, the bus (the outbox writes there), the seen
+   * mark. When the store is unreachable the run stays claimed and reserved here and is announced again as soon as
+   * it answers (process-retries.ts): giving the claim up would fail too, leaving the run claimed by this live
+   * Steward and unannounced until the claim ran out.
+   */
+  async function announce(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
+    const { report, key } = run;
+    if (closed) return drop(key, "closed");
+    // False once a background mark, or a retry, took over releasing the reservation.
+    let releaseNow = true;
+    try {
+      const [event = run.event, ...followUps] = await annotateSafely(deps.annotate, log, run.event);
+      // After the run's own event: a failure to hand one over leaves the run unmarked, so it is handled again and
+      // the same (idempotent) events go out again.
+      for (const e of [event, ...followUps]) {
+        await deps.bus.emit(e.kind, e);
+        deps.counters.emitted.inc({ kind: e.kind, source: e.source });
+      }
+      const marked = markSeen(deps, report, key, event).then(() => reservations.markedSeen(key));
+      if (options.markInBackground) {
+        releaseNow = false;
+        const tracked: Promise<void> = marked
+          .catch(async (err: unknown) => {
+            log.error(
+              { executionId: report.executionId, err: describeError(err) },
+              "could not remember a task run as handled; reconciliation may announce it again",
+            );
+            await giveUp(key);
+          })
+          .finally(() => {
+            release(key);
+            marking.delete(tracked);
+          });
+        marking.add(tracked);
+      } else await marked;
+      logTaskEvent(log, eventLines, event);
+      return { event };
+    } catch (err) {
+      if (causedByStoreOutage(err) && !closed && retries.hold(key, run)) {
+        releaseNow = false;
+        log.warn(
+          { executionId: report.executionId, err: describeError(err) },
+          "the store is unreachable; the task run stays claimed here and is announced as soon as the store answers",
+        );
+        return { dropped: "retrying" };
+      }
+      log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+      await giveUp(key);
+      return { dropped: "error" };
+    } finally {
+      if (releaseNow) release(key);
+    }
+  }
+
+  const retries = createProcessRetries<HeldRun>({
+    clock: deps.clock,
+    log,
+    maxAgeMs: CLAIM_LEASE_MS - 60_000,
+    attempt: async (run) => (await announce(run, {})).dropped !== "retrying",
+    abandon: (run) => void drop(run.key, "error"),
+  });
+
+  return {
+    reserve,
+    claimStored,
+    async claim(key, executionId, anyOutcome = false, source = anyOutcome ? "reconcile" : "udp") {
+      if (!reserve(key, executionId, anyOutcome)) return false;
+      return claimStored(key, executionId, source, anyOutcome);
+    },
+    release,
+    giveUp,
+    inFlight: reservations.inFlight,
+    claimedElsewhere: (executionId) => deps.store.isExecutionClaimed(executionId, deps.clock.now()),
+    close() {
+      closed = true;
+      retries.stop();
+    },
+    open() {
+      closed = false;
+      retries.start();
+    },
+    processRun,
+    process: async (report, key, options) => (await processRun(report, key, options)).event,
+    async marksSettled() {
+      while (announcing.size > 0) await Promise.allSettled([...announcing]);
+      while (marking.size > 0) await Promise.allSettled([...marking]);
+    },
+    announcing: () => announcing.size,
+  };
+}

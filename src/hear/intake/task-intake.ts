@@ -1,0 +1,312 @@
+// Composes the task-event intake from its parts: the socket and its allowlist (udp-socket.ts), what happens to a
+// datagram up to the queue (datagram-handler.ts), the queue (run-queue.ts), the claim-and-mark path of a run
+// (run-claims.ts), the distribute path (distribute-path.ts), the run processor, distribute polling and QRS
+// reconciliation. app.ts adds `components` to the lifecycle in order.
+import type { RemoteInfo } from "node:dgram";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Config } from "../../platform/config/schema";
+import type { EventBus } from "../../platform/core/bus";
+import { type Clock, every, type Timer, wallClock } from "../../platform/core/clock";
+import type { Component } from "../../platform/core/lifecycle";
+import type { MetricsRegistry } from "../../platform/core/metrics";
+import type { ReadinessCheck } from "../../platform/core/readiness";
+import type { SqlDb } from "../../platform/store/sql";
+import type { DutyGate } from "../../platform/cluster/gate";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { DomainEvents, TaskEvent } from "../events/types";
+import { createTaskEventEnricher } from "../events/enrich-task-event";
+import { routesWantSuccessLogs } from "../../tell/notify/routing";
+import { createReconciler, type Reconciler } from "../events/reconcile";
+import { createDatagramHandler } from "./datagram-handler";
+import { createDistributePath } from "./distribute-path";
+import { createDistributePoller, type DistributePoller, type DistributePollerOptions } from "./distribute-poller";
+import { createIntakeStore, type IntakeStore } from "./intake-store";
+import { registerIntakeMetrics, type IntakeCounters } from "./intake-metrics";
+import { readKernelUdpDrops } from "./kernel-drops";
+import { createThrottledWarn } from "./log-throttle";
+import { createRunClaims, type RunClaims } from "./run-claims";
+import { createRunProcessor, type RunProcessor } from "./run-processor";
+import { createRunQueue, type QueueItem } from "./run-queue";
+import { createIntakeSocket } from "./udp-socket";
+import type { UdpListener } from "./udp-listener";
+
+export interface TaskIntakeDeps {
+  bus: EventBus<DomainEvents>;
+  log: Logger;
+  clock: Clock;
+  /** The store: the SQLite file, or the PostgreSQL store every Steward of a cluster shares (claims live there). */
+  db: SqlDb;
+  metrics: MetricsRegistry;
+  qrs?: QrsClient;
+  /** Tests bind port 0. */
+  udpPort?: number;
+  /** This Steward instance (named in run claims); a random id when not given. */
+  instanceId?: string;
+  /**
+   * The Steward instances whose claims on runs are alive. Unset (a single Steward on its own store): only this
+   * one, so claims left by a killed process are dropped at start.
+   */
+  liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: true while another Steward is dead (its node's runs are heard only by reconciliation). */
+  memberDown?: () => Promise<boolean>;
+  /** In a cluster: the pace of a look for other Stewards' work that would come every `ms` (src/platform/cluster/peer-poll.ts). */
+  peerPace?: (ms: number) => number;
+  /**
+   * In a cluster: runs reconciliation and distribute polling only while this Steward leads them; the poller
+   * then also looks at the store for polls other Stewards added.
+   */
+  gate?: DutyGate;
+  /** Between enrichment and the bus: adds history, cause and incident, returns follow-up events (src/tell/incidents/). */
+  annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
+  /** Fetch the script log of successful reloads too (the incidents' warnings read it). */
+  successLogs?: boolean;
+}
+
+export interface TaskIntake {
+  /** Start order: workers, reconciliation, socket (so the socket stops first). */
+  components: Component[];
+  readiness: ReadinessCheck[];
+  udp?: UdpListener;
+  reconciler?: Reconciler;
+  processor: RunProcessor;
+  poller: DistributePoller;
+  store: IntakeStore;
+  counters: IntakeCounters;
+  /** The socket's handler, exposed for tests and replays. */
+  handleDatagram(msg: Buffer, from: Pick<RemoteInfo, "address" | "port">): void;
+  /** Resolves when the seen marks and the give-ups of shed runs started so far are committed. */
+  settled(): Promise<void>;
+}
+
+/** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
+const DATAGRAM_LINES_PER_MINUTE = 20;
+/** Runs announced in the background on PostgreSQL (as many as one batch of failures records: MAX_FAILURE_BATCH). */
+const ANNOUNCE_AHEAD_ON_POSTGRES = 64;
+
+/** The enricher of the intake's runs; a route that attaches script logs to success mails needs them fetched for successful reloads as well. */
+function intakeEnricher(config: Config, deps: TaskIntakeDeps) {
+  const cfg = config.intake;
+  const scriptLog = {
+    ...cfg.enrichment.scriptLog,
+    onSuccess: cfg.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes) || deps.successLogs === true,
+  };
+  return createTaskEventEnricher(
+    { ...cfg.enrichment, scriptLog },
+    { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl, appBaseUrl: config.qlik?.appBaseUrl },
+    {
+      qrs: deps.qrs,
+      log: deps.log,
+      clock: deps.clock,
+      maxRunAgeMs: cfg.dedupe.ttlHours * 3_600_000,
+      // At least one worker stays free for runs QRS knows.
+      maxWaitingForExecution: Math.max(1, cfg.concurrency - 1),
+    },
+  );
+}
+
+/** Distribution polling as `intake.enrichment.distribute` sets it; in a cluster (`gated`) it also rescans the store. */
+function distributePollerOptions(cfg: Config["intake"], gated: boolean, peerPace?: (ms: number) => number): DistributePollerOptions {
+  return {
+    pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000,
+    maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000,
+    lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
+    maxPending: cfg.enrichment.distribute.maxPending,
+    maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource,
+    confirmWithinMs: cfg.enrichment.distribute.confirmWithinSeconds * 1000,
+    ...(gated ? { rescanMs: () => (peerPace ?? ((ms: number) => ms))(cfg.enrichment.distribute.pollIntervalSeconds * 1000) } : {}),
+  };
+}
+
+/** Reconciliation with QRS (`intake.reconcile`); `beforePass` drops the claims of Stewards that are gone. */
+function intakeReconciler(
+  cfg: Config["intake"],
+  deps: TaskIntakeDeps,
+  qrs: QrsClient,
+  store: IntakeStore,
+  processor: RunProcessor,
+  counters: IntakeCounters,
+  beforePass: (() => Promise<void>) | undefined,
+): Reconciler {
+  return createReconciler(cfg.reconcile, {
+    qrs,
+    state: store,
+    sink: processor,
+    clock: deps.clock,
+    log: deps.log,
+    lookupTimeoutMs: cfg.enrichment.lookupTimeoutMs,
+    counters: { runs: counters.reconcileRuns, reconciled: counters.reconciled, deduplicated: counters.deduplicated },
+    ...(beforePass ? { beforePass } : {}),
+    ...(deps.memberDown ? { memberDown: deps.memberDown } : {}),
+    ...(deps.peerPace ? { peerPace: deps.peerPace } : {}),
+  });
+}
+
+/**
+ * Stops the intake's workers within `budgetMs` (on wall time: the store is about to close): the queue stops, the
+ * seen marks waiting for their commit go first, then the runs left in the queue give their claims up.
+ */
+async function drainWorkers(
+  budgetMs: number,
+  parts: {
+    queue: ReturnType<typeof createRunQueue>;
+    claims: RunClaims;
+    processor: RunProcessor;
+    counters: IntakeCounters;
+    log: Logger;
+    settled: () => Promise<void>;
+  },
+): Promise<void> {
+  const { queue, claims, processor, counters, log, settled } = parts;
+  const started = Date.now();
+  const left = await queue.stop(Math.max(100, budgetMs - 200));
+  // The seen marks still waiting for their commit: they go before the store closes.
+  let timer: Timer | undefined;
+  await Promise.race([settled(), new Promise<void>((r) => (timer = wallClock.setTimeout(r, Math.max(100, budgetMs - 200 - (Date.now() - started)))))]);
+  wallClock.clearTimeout(timer);
+  // Past this point the notifier stops too: whatever is still being enriched must not be emitted.
+  processor.close();
+  // Their claims are given up (the store is still open), so reconciliation picks the runs up at once.
+  await Promise.race([Promise.allSettled(left.map(claims.abandon)), new Promise<void>((r) => (timer = wallClock.setTimeout(r, 200)))]);
+  wallClock.clearTimeout(timer);
+  if (left.length > 0) {
+    counters.dropped.inc({ reason: "stopping" }, left.length);
+    log.warn({ dropped: left.length }, "stopped with task datagrams still queued; reconciliation recovers them at the next start");
+  }
+}
+
+export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskIntake {
+  const cfg = config.intake;
+  const log = deps.log.child({ module: "intake" });
+  const store = createIntakeStore(deps.db);
+  const instanceId = deps.instanceId ?? `steward-${randomUUID()}`;
+  const now = () => deps.clock.now();
+  // Sub-modules get the root logger and name their own module (a child of a child would repeat the key).
+  const enricher = intakeEnricher(config, deps);
+
+  // Counters are created before their users; the gauges read the objects below lazily.
+  let queueDepth = () => 0;
+  let inFlight = () => 0;
+  const counters = registerIntakeMetrics(deps.metrics, {
+    queueDepth: () => queueDepth(),
+    inFlight: () => inFlight(),
+    pendingDistribute: async () => (deps.db.isOpen ? store.pendingCount() : 0),
+    seenEntries: async () => (deps.db.isOpen ? store.seenCount() : 0),
+    kernelDrops: () => {
+      const port = udp?.address()?.port;
+      return port === undefined ? undefined : readKernelUdpDrops(port);
+    },
+  });
+  // Lines a datagram causes: once per source and reason a minute, and at most DATAGRAM_LINES_PER_MINUTE overall.
+  const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
+  const processor = createRunProcessor({
+    enricher,
+    bus: deps.bus,
+    store,
+    clock: deps.clock,
+    log: deps.log,
+    dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
+    alertUnconfirmed: cfg.confirm.alertUnconfirmed,
+    counters,
+    warnOnce,
+    instanceId,
+    ...(deps.annotate ? { annotate: deps.annotate } : {}),
+    // On PostgreSQL the runs announced together share transactions (src/tell/incidents/failure-batch.ts) and statements
+    // (postgres-batches.ts): the workers hand enriched runs on instead of waiting for each one's round trips.
+    announceAhead: deps.db.dialect === "postgres" ? ANNOUNCE_AHEAD_ON_POSTGRES : 0,
+  });
+  /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
+  async function dropDeadClaims(): Promise<void> {
+    const live = deps.liveInstances ? await deps.liveInstances() : [instanceId];
+    const n = await store.dropClaimsExcept(live.includes(instanceId) ? live : [...live, instanceId]);
+    if (n > 0) log.warn({ claims: n }, "dropped run claims of a Steward that stopped without finishing them; reconciliation picks the runs up");
+  }
+  const poller = createDistributePoller(distributePollerOptions(cfg, deps.gate !== undefined, deps.peerPace), {
+    qrs: deps.qrs,
+    store,
+    processor,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  let stopping = false;
+  function duplicate({ report }: QueueItem, why: string) {
+    counters.deduplicated.inc({ source: report.source });
+    log.debug({ executionId: report.executionId, outcome: report.outcome, why }, "duplicate task datagram");
+  }
+  const distribute = createDistributePath({
+    poller,
+    processor,
+    counters,
+    warnOnce,
+    limits: { maxPending: cfg.enrichment.distribute.maxPending, maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource },
+    duplicate,
+  });
+  const claims = createRunClaims({ processor, log, clock: deps.clock, requeue: (item) => queue.offer(item).accepted, stopping: () => stopping, duplicate });
+  const queue = createRunQueue(cfg, { log, now, worker: (item) => (item.report.distribute ? distribute(item) : claims.work(item)) });
+  queueDepth = () => queue.depth();
+  inFlight = () => queue.active() + processor.announcing();
+
+  const socket = createIntakeSocket(config.udp, {
+    log,
+    onDatagram: (msg, from) => handleDatagram(msg, from),
+    onStopping: () => (stopping = true),
+    clock: deps.clock,
+    ...(deps.udpPort !== undefined ? { port: deps.udpPort } : {}),
+  });
+  const udp = socket.udp;
+  const handleDatagram = createDatagramHandler({
+    limits: { maxDatagramBytes: config.udp.maxDatagramBytes, maxFieldChars: config.udp.maxFieldChars, queueSize: cfg.queueSize },
+    allowlist: socket.allowlist,
+    queue,
+    processor,
+    claims,
+    counters,
+    warnOnce,
+    log,
+    now,
+    stopping: () => stopping,
+  });
+
+  const reconciler =
+    deps.qrs && cfg.reconcile.enabled
+      ? intakeReconciler(cfg, deps, deps.qrs, store, processor, counters, deps.liveInstances ? dropDeadClaims : undefined)
+      : undefined;
+
+  let stopPurge: (() => void) | undefined;
+  const components: Component[] = [
+    {
+      name: "intake-workers",
+      async start() {
+        stopping = false;
+        processor.open();
+        const purge = () => store.purgeExpired(now()).catch((err: Error) => log.warn({ err: err.message }, "purging expired dedupe keys failed"));
+        await purge();
+        await dropDeadClaims().catch((err: Error) => log.warn({ err: err.message }, "cannot drop stale run claims"));
+        stopPurge = every(deps.clock, 10 * 60_000, () => void purge());
+        if (!deps.gate) poller.start();
+      },
+      async stop(budgetMs) {
+        stopping = true;
+        stopPurge?.();
+        // Runs still waiting for the store are left to reconciliation at the next start.
+        claims.stop();
+        await drainWorkers(budgetMs, { queue, claims, processor, counters, log, settled });
+        if (!deps.gate) await poller.stop();
+      },
+    },
+  ];
+  if (deps.gate) components.push(deps.gate("distribute", { name: "distribute-poller", start: () => poller.start(), stop: () => poller.stop() }));
+  if (reconciler) {
+    const reconcile: Component = { name: "reconcile", start: () => reconciler.start(), stop: () => reconciler.stop() };
+    components.push(deps.gate ? deps.gate("reconcile", reconcile) : reconcile);
+  }
+  if (socket.component) components.push(socket.component);
+  const readiness = socket.readiness;
+
+  async function settled(): Promise<void> {
+    await processor.marksSettled();
+    await claims.settled();
+  }
+
+  return { components, readiness, udp, reconciler, processor, poller, store, counters, handleDatagram, settled };
+}

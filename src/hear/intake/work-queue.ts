@@ -1,0 +1,187 @@
+// A bounded in-memory queue between the socket and enrichment: a fixed number of workers, a backpressure warning
+// at most once a minute while the fill ratio is high, and a shedding rule for when it is full. Items have a
+// priority (task failures above successes); the highest is served first, and when the queue is full a new item
+// takes the place of the most recently queued item of a lower priority, which is handed back to be counted.
+// So an overload sheds successes before it loses a failure, and it costs O(1) per item either way.
+import { wallClock } from "../../platform/core/clock";
+import type { Logger } from "pino";
+import { describeError } from "../../platform/core/errors";
+
+export interface WorkQueueOptions<T> {
+  name: string;
+  size: number;
+  concurrency: number;
+  warnRatio: number;
+  worker: (item: T) => Promise<void>;
+  log: Logger;
+  now?: () => number;
+  /** Higher is kept longer and served sooner; all items are equal without it. Small non-negative integers. */
+  priority?: (item: T) => number;
+}
+
+export type Offer<T> = { accepted: true; shed?: T } | { accepted: false };
+
+export interface WorkQueue<T> {
+  /** False when the queue is full or stopped (the caller counts the drop). Never sheds a queued item. */
+  push(item: T): boolean;
+  /**
+   * Queues the item; when full, it takes the place of the most recently queued item of a lower priority, which
+   * is returned as `shed` (the caller counts it and releases what it held). Refused when nothing ranks lower.
+   */
+  offer(item: T): Offer<T>;
+  /** Would `offer` accept an item of this priority now? A cheap check before any other work on it. */
+  admits(priority: number): boolean;
+  /** Waiting items (not counting those being worked on). */
+  depth(): number;
+  active(): number;
+  /** Stops taking items; waits for in-flight work up to budgetMs; returns the items never started. */
+  stop(budgetMs: number): Promise<T[]>;
+}
+
+/** A FIFO that takes from the front and sheds from the back, both O(1) amortised. */
+class Lane<T> {
+  private items: T[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined as T;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+  pop(): T | undefined {
+    return this.length > 0 ? this.items.pop() : undefined;
+  }
+  drain(): T[] {
+    const out = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return out;
+  }
+}
+
+export function createWorkQueue<T>(o: WorkQueueOptions<T>): WorkQueue<T> {
+  const priorityOf = o.priority ?? (() => 0);
+  // One lane per priority, highest first.
+  const lanes = new Map<number, Lane<T>>();
+  let ordered: Array<[number, Lane<T>]> = [];
+  let count = 0;
+  const now = o.now ?? Date.now;
+  let running = 0;
+  let stopped = false;
+  let lastWarn = -Infinity;
+  let pressured = false;
+  const idle: Array<() => void> = [];
+
+  function lane(p: number): Lane<T> {
+    let l = lanes.get(p);
+    if (!l) {
+      l = new Lane<T>();
+      lanes.set(p, l);
+      ordered = [...lanes.entries()].sort((a, b) => b[0] - a[0]);
+    }
+    return l;
+  }
+
+  function takeNext(): T | undefined {
+    for (const [, l] of ordered) {
+      if (l.length > 0) {
+        count--;
+        return l.shift();
+      }
+    }
+    return undefined;
+  }
+
+  /** The lowest non-empty lane below priority p, or undefined. */
+  function lowerLane(p: number): Lane<T> | undefined {
+    for (let i = ordered.length - 1; i >= 0; i--) {
+      const [q, l] = ordered[i]!;
+      if (q >= p) return undefined;
+      if (l.length > 0) return l;
+    }
+    return undefined;
+  }
+
+  function pump() {
+    while (!stopped && running < o.concurrency && count > 0) {
+      const item = takeNext()!;
+      if (pressured) checkPressure();
+      running++;
+      void o
+        .worker(item)
+        .catch((err) => o.log.error({ queue: o.name, err: describeError(err) }, "queue worker failed"))
+        .finally(() => {
+          running--;
+          if (running === 0) idle.splice(0).forEach((f) => f());
+          pump();
+        });
+    }
+  }
+
+  function checkPressure() {
+    const ratio = count / o.size;
+    if (ratio >= o.warnRatio) {
+      if (!pressured || now() - lastWarn >= 60_000) {
+        lastWarn = now();
+        o.log.warn({ queue: o.name, depth: count, size: o.size, active: running }, "intake queue is filling up: enrichment cannot keep up (is QRS slow?)");
+      }
+      pressured = true;
+    } else if (pressured && ratio < o.warnRatio * 0.8) {
+      pressured = false;
+      o.log.info({ queue: o.name, depth: count }, "intake queue backpressure cleared");
+    }
+  }
+
+  function enqueue(item: T, p: number): void {
+    lane(p).push(item);
+    count++;
+    checkPressure();
+    pump();
+  }
+
+  return {
+    push(item) {
+      if (stopped || count >= o.size) return false;
+      enqueue(item, priorityOf(item));
+      return true;
+    },
+    offer(item) {
+      if (stopped) return { accepted: false };
+      const p = priorityOf(item);
+      if (count < o.size) {
+        enqueue(item, p);
+        return { accepted: true };
+      }
+      const victimLane = lowerLane(p);
+      if (!victimLane) return { accepted: false };
+      const shed = victimLane.pop()!;
+      count--;
+      enqueue(item, p);
+      return { accepted: true, shed };
+    },
+    admits(p) {
+      return !stopped && (count < o.size || lowerLane(p) !== undefined);
+    },
+    depth: () => count,
+    active: () => running,
+    async stop(budgetMs) {
+      stopped = true;
+      const left = ordered.flatMap(([, l]) => l.drain());
+      count = 0;
+      if (running > 0) {
+        await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise<void>((r) => wallClock.setTimeout(r, budgetMs).unref?.())]);
+      }
+      return left;
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// Config of the task-event intake: extra UDP listener settings (allowlist, sizes) and the pipeline behind it
+// (queue, dedupe, enrichment lookups, distribute polling, QRS reconciliation).
+import { z } from "zod";
+import { parseRange } from "../../../hear/intake/ip-match";
+
+/** An IP, a CIDR, or a host name; something that looks like an address or range must parse as one. */
+const sourceSchema = () =>
+  z
+    .string()
+    .min(1)
+    .refine((v) => parseRange(v) !== undefined || (!v.includes("/") && !/^[\d.]+$/.test(v) && !v.includes(":")), {
+      message: "not a valid IP address, CIDR range (10.0.0.0/24, fd00::/8) or host name",
+    });
+
+/** Fields added to the `udp:` section (declared in sections/core.ts). */
+export const udpIntakeFields = () =>
+  ({
+    allowedSources: z
+      .array(sourceSchema())
+      .default([])
+      .describe(
+        "Who may send scheduler datagrams: IPs (10.0.0.5, fe80::1), CIDRs (10.0.0.0/24, fd00::/8) or host names " +
+          "(re-resolved periodically). Empty: any source is accepted (a warning is logged at start).",
+      ),
+    resolveIntervalSeconds: z.number().int().min(10).max(86_400).default(300).describe("How often host names in allowedSources are resolved again."),
+    maxDatagramBytes: z.number().int().min(256).max(65_535).default(65_507).describe("Larger datagrams are dropped and counted."),
+    maxFieldChars: z
+      .number()
+      .int()
+      .min(500)
+      .max(65_535)
+      .default(16_384)
+      .describe("Generous cap per field (the log message included) after control characters are stripped; Butler cut at 500."),
+  }) as const;
+
+/** The `enrichment:` block of `intake:`. */
+const enrichmentSchema = () =>
+  z
+    .strictObject({
+      lookupTimeoutMs: z
+        .number()
+        .int()
+        .min(100)
+        .max(120_000)
+        .default(8_000)
+        .describe("Time budget of each QRS lookup (task, app, owner, execution, script log)."),
+      finalStatusAttempts: z.number().int().min(1).max(30).default(5).describe("Reads of the execution result while QRS has not recorded the final state yet."),
+      finalStatusDelayMs: z.number().int().min(0).max(60_000).default(1_000).describe("Wait between those reads, in milliseconds."),
+      scriptLog: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Fetch the script log of failed and aborted reloads."),
+          onSuccess: z.boolean().default(false).describe("Also fetch the log for successful reloads."),
+          headLines: z.number().int().min(0).max(1_000).default(20).describe("First lines of the script log kept on the event."),
+          tailLines: z
+            .number()
+            .int()
+            .min(0)
+            .max(5_000)
+            .default(40)
+            .describe("Last lines of the script log kept on the event; the lines that state the failure are kept as well."),
+          maxTextBytes: z
+            .number()
+            .int()
+            .min(0)
+            .max(50 * 1024 * 1024)
+            .default(1024 * 1024)
+            .describe("Cap of the full log text attached to the event (0: none)."),
+          attempts: z.number().int().min(1).max(20).default(3).describe("Tries while QRS has not caught up with the log."),
+          retryDelayMs: z.number().int().min(0).max(60_000).default(2_000).describe("Wait between those tries, in milliseconds."),
+        })
+        .prefault({})
+        .describe("The reload's script log on the event, for alerts that show the lines stating the failure."),
+      distribute: z
+        .strictObject({
+          pollIntervalSeconds: z.number().min(0.05).max(3_600).default(30).describe("How often an unfinished distribution task is polled in QRS."),
+          maxWaitMinutes: z
+            .number()
+            .min(0.01)
+            .max(7 * 24 * 60)
+            .default(360)
+            .describe("After this the event goes out with the last known state."),
+          maxPending: z
+            .number()
+            .int()
+            .min(1)
+            .max(10_000)
+            .default(200)
+            .describe(
+              "Distribution runs polled at the same time; announcements beyond it are dropped and counted (reconciliation still finds real runs in QRS).",
+            ),
+          maxPendingPerSource: z
+            .number()
+            .int()
+            .min(1)
+            .max(10_000)
+            .default(100)
+            .describe("Of those, at most this many announced from one source address, so that one sender cannot fill the list."),
+          confirmWithinSeconds: z
+            .number()
+            .min(0)
+            .max(3_600)
+            .default(120)
+            .describe("A distribution run QRS has not shown within this time (while answering) is taken as never having happened and no longer polled."),
+        })
+        .prefault({})
+        .describe("Distribution datagrams carry no outcome, so the run is polled in QRS until it ends."),
+    })
+    .prefault({})
+    .describe("QRS lookups that complete an event: task, app, owner, execution result, script log.");
+
+export const intakeSchema = () =>
+  z
+    .strictObject({
+      queueSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(1_000)
+        .describe("Parsed events waiting for enrichment; beyond it new ones are dropped and counted."),
+      concurrency: z.number().int().min(1).max(64).default(4).describe("Events enriched at the same time."),
+      backpressureWarnRatio: z.number().min(0.1).max(1).default(0.8).describe("Queue fill ratio that logs a backpressure warning (at most once a minute)."),
+      dedupe: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Announce each run once, however many datagrams or passes report it."),
+          ttlHours: z
+            .number()
+            .min(0.1)
+            .max(24 * 90)
+            .default(72)
+            .describe("How long an ExecutionId + outcome is remembered (in the store, across restarts)."),
+        })
+        .prefault({})
+        .describe("Suppress repeated reports of the same run (several appenders or nodes, a restart, reconciliation)."),
+      enrichment: enrichmentSchema(),
+      confirm: z
+        .strictObject({
+          alertUnconfirmed: z
+            .enum(["never", "qrsUnavailable", "always"])
+            .default("qrsUnavailable")
+            .describe(
+              "Runs a datagram reports but QRS does not confirm (UDP is unauthenticated): qrsUnavailable announces them, marked unconfirmed, " +
+                "only when QRS could not be asked; always also when QRS has no such run; never not at all. They never start a task.",
+            ),
+        })
+        .prefault({})
+        .describe("Each datagram's run is checked in QRS (when qlik is configured) before alerts or event-triggered schedules fire."),
+      reconcile: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Ask QRS for runs that no datagram announced (needs qlik)."),
+          intervalSeconds: z.number().min(0.05).max(86_400).default(300).describe("Seconds between reconciliation passes."),
+          settleSeconds: z.number().min(0).max(3_600).default(60).describe("Runs younger than this are left to the datagram path."),
+          initialLookbackMinutes: z
+            .number()
+            .min(0)
+            .max(7 * 24 * 60)
+            .default(0)
+            .describe("On the very first start, how far back to look (0: from now)."),
+          maxPerPass: z.number().int().min(1).max(10_000).default(500).describe("Runs handled per pass; the rest wait for the next one."),
+        })
+        .prefault({})
+        .describe("Find in QRS the runs no datagram announced (a lost packet, Steward down) and report them with source: reconcile."),
+    })
+    .describe("Task events: queue, dedupe, enrichment from QRS and reconciliation with QRS.");
+
+export type IntakeConfig = z.infer<ReturnType<typeof intakeSchema>>;

@@ -1,0 +1,126 @@
+// Stops a web browser from being used against Steward by a page it does not trust. Browsers attach some
+// credentials by themselves: a client certificate, and (when no key is configured) simply being on the
+// loopback address. So (1) a state-changing request sent by a page of another origin is refused unless that
+// origin is listed in control.cors.allowOrigins (CSRF), and (2) while the API is open (no keys or certificates),
+// requests must name the server by a name it is known by (a DNS-rebinding page names its own host): on a loopback
+// listener a loopback name; on any other listener also an IP address, this computer's name or a name in
+// security.allowedHosts. Non-browser clients send no foreign Host, so load scripts and curl are unaffected.
+import { hostname as osHostname } from "node:os";
+import type { Context } from "hono";
+import type { ControlConfig } from "../config/sections/control";
+import type { HttpEnv } from "../http/types";
+import { parseIp } from "../../hear/intake/ip-match";
+import { isLoopbackHost, isLoopbackIp, type SecurityPolicy } from "./policy";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export interface BrowserGuardDeps {
+  policy: () => SecurityPolicy;
+  cors: ControlConfig["cors"];
+  /** http.host: a loopback listener answers loopback names only while the API is open. */
+  listenHost: string;
+  /** This computer's name (os.hostname()); a parameter for tests. */
+  machineName?: string;
+  deny: (c: Context<HttpEnv>, reason: string, check: string) => Response;
+}
+
+/** "host:port" of an origin or Host value, lower-case, default ports dropped (as the URL parser does). */
+function hostOf(value: string, scheme = "http"): string | undefined {
+  try {
+    return new URL(value.includes("://") ? value : `${scheme}://${value}`).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function isIpLiteral(hostname: string): boolean {
+  return parseIp(hostname.replace(/^\[|\]$/g, "")) !== undefined;
+}
+
+function isLoopbackName(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  const ip = parseIp(h);
+  return ip !== undefined && isLoopbackIp(ip);
+}
+
+/** The parts of a request URL the guard reads, parsed once per scheme and authority ("http://name:port"). */
+interface Authority {
+  hostname: string;
+  host: string;
+  loopbackName: boolean;
+}
+
+/** Refuses (returns the 403) or lets the request on (undefined). */
+export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>) => Response | undefined {
+  const norm = (o: string) => o.replace(/\/+$/, "").toLowerCase();
+  const listed = new Set(deps.cors.enabled ? deps.cors.allowOrigins.map(norm) : []);
+  const loopbackListener = isLoopbackHost(deps.listenHost);
+  const machine = (deps.machineName ?? osHostname()).toLowerCase();
+  const listenName = deps.listenHost.toLowerCase();
+  // Requests name few distinct hosts; the WHATWG parse (which normalises 127.1, case, IDNA) is done once for
+  // each. Bounded: emptied when it holds too many.
+  const authorities = new Map<string, Authority>();
+  const authorityOf = (href: string): Authority => {
+    const slash = href.indexOf("/", href.indexOf("//") + 2);
+    const key = slash < 0 ? href : href.slice(0, slash);
+    let a = authorities.get(key);
+    if (!a) {
+      const url = new URL(href);
+      a = { hostname: url.hostname, host: url.host, loopbackName: isLoopbackName(url.hostname) };
+      if (authorities.size >= 1024) authorities.clear();
+      authorities.set(key, a);
+    }
+    return a;
+  };
+  return (c) => {
+    const url = authorityOf(c.req.url);
+    const policy = deps.policy();
+    if (!policy.authConfigured && !url.loopbackName) {
+      const name = url.hostname.toLowerCase();
+      if (loopbackListener) {
+        return deps.deny(
+          c,
+          `host ${url.hostname} is not a loopback name; without API keys this Steward answers only requests addressed to localhost or 127.0.0.1`,
+          "host",
+        );
+      }
+      const known = isIpLiteral(name) || name === machine || name === listenName || policy.config.allowedHosts.some((h) => h.toLowerCase() === name);
+      if (!known) {
+        return deps.deny(
+          c,
+          `host ${url.hostname} is not a name of this server; without API keys Steward answers requests addressed to its IP address or ${machine}; add other DNS names to security.allowedHosts`,
+          "host",
+        );
+      }
+    }
+    const origin = c.req.raw.headers.get("origin") ?? undefined;
+    if (origin !== undefined && !SAFE_METHODS.has(c.req.method) && !listed.has("*") && !listed.has(norm(origin))) {
+      // Same origin: the page was served by Steward itself (the dashboard). A proxy may rewrite Host, so its
+      // X-Forwarded-Host counts too; a cross-site page cannot add that header without a preflight.
+      // An Origin is an absolute scheme://host[:port]; anything else (a bare word, garbage) is no origin of ours.
+      const parsed = origin === "null" || !origin.includes("://") ? undefined : parseUrl(origin);
+      const from = parsed?.host.toLowerCase() || undefined;
+      const scheme = parsed ? parsed.protocol.slice(0, -1) : "http";
+      const own = [c.req.header("host"), c.req.header("x-forwarded-host"), url.host]
+        .filter((h): h is string => Boolean(h))
+        .map((h) => hostOf(h.split(",")[0]!.trim(), scheme));
+      if (from === undefined || !own.includes(from)) {
+        return deps.deny(
+          c,
+          `cross-origin ${c.req.method} from ${origin} refused: list the origin in control.cors.allowOrigins if it should call Steward`,
+          "origin",
+        );
+      }
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,288 @@
+// The HTTP side of access control. `ipGate` runs before routing (IP allowlist, per-IP rate limit);
+// `accessGuard` runs once the route's scope is known (identify the caller, per-key rate limit, scope check,
+// audit of every write). Every denial is answered as `{ error, code }` and written to the audit log.
+import { errorBody } from "../http/errors";
+import type { Context } from "hono";
+import type { Logger } from "pino";
+import type { AuditEntry, AuditLog } from "../audit/audit-log";
+import type { Counter, MetricsRegistry } from "../core/metrics";
+import { causedByStoreOutage } from "../store/sql";
+import { auditActorOf } from "../http/audit-actor";
+import { requestLog } from "../http/pre-handler";
+import type { RouteGuard } from "../http/route";
+import type { HttpEnv, Scope } from "../http/types";
+import { parseIp, type IpAddress } from "../../hear/intake/ip-match";
+import type { DenialAudit } from "./denial-audit";
+import { identify, type Identified } from "./identify";
+import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
+import { decideStatusAccess, type StatusDecision } from "./status-access";
+import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
+
+export interface AccessDeps {
+  policy: () => SecurityPolicy;
+  audit: AuditLog;
+  log: Logger;
+  metrics: MetricsRegistry;
+  onKeyUse?: (name: string, source: "config" | "store") => void;
+  /** Where denials are recorded (aggregated); the audit log itself when absent. */
+  denialAudit?: DenialAudit;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** A browser's navigation to a dashboard page: GET or HEAD of /ui or /ui/…, asking for HTML. */
+function wantsDashboardPage(c: Context<HttpEnv>): boolean {
+  const method = c.req.method;
+  if (method !== "GET" && method !== "HEAD") return false;
+  const path = c.req.path;
+  if (path !== "/ui" && !path.startsWith("/ui/")) return false;
+  return (c.req.header("accept") ?? "").includes("text/html");
+}
+
+export type Deny = (
+  c: Context<HttpEnv>,
+  status: 401 | 403 | 429,
+  reason: string,
+  details: Record<string, unknown>,
+  extraHeaders?: Record<string, string>,
+) => Response;
+
+/** The answer to a refused request: counted, audited (unless told not to), logged, and a JSON 401/403/429 or a sign-in redirect. */
+function createDeny(deps: AccessDeps, denials: Counter): Deny {
+  return (c, status, reason, details, extraHeaders = {}) => {
+    const code = status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : "RATE_LIMITED";
+    denials.inc({ reason: String(details.check) });
+    const record = details.audit !== false;
+    delete details.audit;
+    if (record) {
+      const entry = {
+        actor: auditActorOf(c),
+        action: "access.denied",
+        target: `${c.req.method} ${c.req.path}`,
+        result: "denied" as const,
+        details: { ...details, status, reason, requestId: c.get("requestId") },
+      };
+      if (deps.denialAudit) deps.denialAudit.record(entry, String(details.check), status);
+      else deps.audit.record(entry);
+    }
+    requestLog(c)?.warn({ status, reason, method: c.req.method, path: c.req.path, ip: c.env?.remoteAddress }, "request denied");
+    // A person opening a dashboard page in a browser is sent to sign in (and back); API clients keep the JSON 401.
+    if (status === 401 && wantsDashboardPage(c)) {
+      return c.redirect(`/ui/login?next=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`, 303);
+    }
+    const headers: Record<string, string> = { ...extraHeaders };
+    if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="steward", charset="UTF-8"';
+    const shown = { check: details.check, ...(details.scope !== undefined ? { scope: details.scope } : {}) };
+    // Butler clients read statusCode and message; Steward's own fields stay (one shape for every error answer).
+    return c.json(errorBody(status, code, reason, shown), status, headers);
+  };
+}
+
+/**
+ * Parsed remote addresses and whether the policy admits them, per policy (a reload swaps the policy and so empties
+ * this). Bounded: emptied when it holds too many addresses.
+ */
+function createAdmissionCache() {
+  let admittedFor: SecurityPolicy | undefined;
+  const admitted = new Map<string, { ip: IpAddress; allowed: boolean; exempt: boolean } | null>();
+  return (policy: SecurityPolicy, remote: string) => {
+    if (admittedFor !== policy || admitted.size >= 4096) {
+      admitted.clear();
+      admittedFor = policy;
+    }
+    let a = admitted.get(remote);
+    if (a === undefined) {
+      const ip = parseIp(remote);
+      a = ip ? { ip, allowed: ipAllowed(policy, ip), exempt: policy.config.rateLimit.exemptLoopback && isLoopbackIp(ip) } : null;
+      admitted.set(remote, a);
+    }
+    return a;
+  };
+}
+
+/** The request's one audit row: what it was, how it was answered, and what the handler's module noted it did. */
+function requestEntry(
+  c: Context<HttpEnv>,
+  who: Identified & { ok: true },
+  scope: Scope,
+  routeRef: string,
+  status: number,
+  noted: AuditEntry | undefined,
+): AuditEntry {
+  return {
+    actor: auditActorOf(c),
+    action: "api.write",
+    target: `${c.req.method} ${c.req.path}`,
+    result: status < 400 ? ("ok" as const) : status === 401 || status === 403 ? ("denied" as const) : ("failed" as const),
+    details: {
+      route: routeRef,
+      scope,
+      status,
+      requestId: c.get("requestId"),
+      ...(who.via === "query" ? { via: "query" } : {}),
+      ...(noted
+        ? {
+            op: noted.action,
+            ...(noted.target !== undefined ? { object: noted.target } : {}),
+            ...(noted.result !== "ok" ? { opResult: noted.result } : {}),
+            ...noted.details,
+          }
+        : {}),
+    },
+  };
+}
+
+/**
+ * A write: the route runs, then its one audit row (with what the module noted) is written before the answer. A
+ * module may instead write the row in its own transaction (auditRow: a KV set), so one COMMIT answers for both:
+ * then the row is committed before the handler returns and nothing is left to write here.
+ */
+async function audited(
+  deps: AccessDeps,
+  writes: Counter,
+  c: Context<HttpEnv>,
+  who: Identified & { ok: true },
+  scope: Scope,
+  routeRef: string,
+  next: () => Promise<void>,
+): Promise<void> {
+  const principal = who.principal;
+  // What the handler's module did (kv.set ns/key …) joins this request's row instead of being a row of its own.
+  let noted: AuditEntry | undefined;
+  c.set("auditNote", (e) => void (noted = e));
+  /** The status of the answer the row the module committed was written for. */
+  let committedFor: number | undefined;
+  c.set("auditRow", (status) => ({
+    entry: (e) => requestEntry(c, who, scope, routeRef, status, e),
+    written: () => void (committedFor = status),
+  }));
+  await next();
+  const status = c.res.status;
+  writes.inc();
+  if (committedFor === status) return;
+  if (committedFor !== undefined) {
+    // The handler answered other than the row it committed says (no route does): this row tells what was answered.
+    requestLog(c)?.warn({ committedFor, status }, "the request's audit row was committed for another status; a second row records the answer");
+  }
+  const entry = requestEntry(c, who, scope, routeRef, status, noted);
+  // An anonymous write that was refused changed nothing: counted like a denial, so a flood of bad requests
+  // on an open API cannot grow the log either.
+  if (principal.kind === "anonymous" && status >= 400 && status < 500 && deps.denialAudit) deps.denialAudit.record(entry, "write", status);
+  // The answer waits for the row's write, which the audit log batches with the other requests of this moment.
+  else {
+    deps.audit.record(entry);
+    await deps.audit.flush().catch((err: unknown) => {
+      // The store went away after the handler answered: its answer stands (a change it made is committed, and
+      // one it could not make says so), and the entry stays queued until the store is back. Answering with the
+      // audit's error instead would report a committed change as failed.
+      if (!causedByStoreOutage(err)) throw err;
+      requestLog(c)?.warn({ err: (err as Error).message }, "the request's audit entry waits for the store");
+    });
+  }
+}
+
+export function createAccessMiddleware(deps: AccessDeps): {
+  ipGate: (c: Context<HttpEnv>) => Response | undefined;
+  accessGuard: RouteGuard;
+  deny: Deny;
+} {
+  const denials = deps.metrics.counter("steward_http_access_denied_total", "Requests refused by access control, by reason.");
+  const writes = deps.metrics.counter("steward_http_audited_writes_total", "Write requests recorded in the audit log.");
+
+  const deny = createDeny(deps, denials);
+
+  const limitHeaders = (c: Context<HttpEnv>, d: RateDecision) => {
+    for (const [k, v] of Object.entries(rateLimitHeaders(d))) c.header(k, v);
+  };
+
+  const admission = createAdmissionCache();
+
+  /** Before routing: the caller's address and its rate limit. The limit's headers are set on the coming answer. */
+  const ipGate = (c: Context<HttpEnv>): Response | undefined => {
+    const policy = deps.policy();
+    // In-process calls are marked by their caller (inProcessEnv); a request without an address is not one.
+    if (c.env?.inProcess === true) return undefined;
+    const remote = c.env?.remoteAddress;
+    if (remote === undefined) return deny(c, 403, "the caller's address is unknown (connection reset?); request refused", { check: "peerAddress" });
+    const a = admission(policy, remote);
+    if (!a?.allowed) {
+      return deny(c, 403, `address ${remote} is not in security.ipAllowlist`, { check: "ipAllowlist" });
+    }
+    const limiter = policy.perIp;
+    if (limiter && !a.exempt) {
+      const d = limiter.hit(remote);
+      if (!d.allowed) {
+        return deny(
+          c,
+          429,
+          `rate limit of ${d.limit} requests per ${d.windowSeconds}s for ${remote} exceeded`,
+          { check: "rateLimit.perIp", audit: d.firstRejection },
+          rateLimitHeaders(d),
+        );
+      }
+      // A per-key limit set later by the guard is the more specific one and replaces these numbers.
+      limitHeaders(c, d);
+    }
+    return undefined;
+  };
+
+  /** Once the caller is known: per-key rate limit, status access, scope; then the route, and a write's audit row. */
+  const admit = (c: Context<HttpEnv>, policy: SecurityPolicy, who: Identified, next: () => Promise<void>): Response | Promise<unknown> => {
+    const scope = c.get("scope");
+    const routeRef = c.get("routeRef");
+    if (!who.ok) return deny(c, 401, who.reason, { check: "authentication", scope, route: routeRef });
+    const principal = who.principal;
+    c.set("principal", principal);
+    if (who.key) deps.onKeyUse?.(who.key.name, who.key.source);
+    if (policy.perKey && (principal.kind === "apiKey" || principal.kind === "clientCert")) {
+      const keyDecision = policy.perKey.hit(`${principal.kind}:${principal.name}`);
+      if (!keyDecision.allowed) {
+        return deny(
+          c,
+          429,
+          `rate limit of ${keyDecision.limit} requests per ${keyDecision.windowSeconds}s for ${principal.name} exceeded`,
+          { check: "rateLimit.perKey", audit: keyDecision.firstRejection },
+          rateLimitHeaders(keyDecision),
+        );
+      }
+      // Set before the answer is built, so it carries them (and they replace the per-IP numbers).
+      limitHeaders(c, keyDecision);
+    }
+    const byAddress: StatusDecision =
+      scope === "status"
+        ? decideStatusAccess(policy.statusAccess, {
+            ...(c.env?.remoteAddress !== undefined ? { remoteAddress: c.env.remoteAddress } : {}),
+            inProcess: c.env?.inProcess === true,
+            forwardedFor: c.req.header("x-forwarded-for"),
+            hasCredential: principal.kind !== "anonymous",
+          })
+        : "scope";
+    if (typeof byAddress === "object") return deny(c, 403, byAddress.refuse, { check: "statusAccess", scope, route: routeRef });
+    if (byAddress !== "grant" && !grants(principal.scopes, scope)) {
+      const reason =
+        principal.kind === "anonymous"
+          ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)`
+          : `${principal.name} lacks scope "${scope}"`;
+      return deny(c, principal.kind === "anonymous" ? 401 : 403, reason, { check: "scope", scope, route: routeRef });
+    }
+    if (who.via === "query") requestLog(c)?.info({ key: principal.name, route: routeRef }, "API key accepted from the query string (compatibility mode)");
+    // A read passes straight on; a write waits for its audit row.
+    if (SAFE_METHODS.has(c.req.method)) return next();
+    return audited(deps, writes, c, who, scope, routeRef, next);
+  };
+
+  const accessGuard: RouteGuard = (c, next) => {
+    const policy = deps.policy();
+    const who = identify(policy, {
+      headers: c.req.raw.headers,
+      // Most requests carry no query string: then there is nothing to parse.
+      queryKey: c.req.url.includes("?") ? c.req.query(policy.config.queryKey.param) : undefined,
+      routeRef: c.get("routeRef"),
+      clientCert: c.env?.clientCert,
+    });
+    // Only a presented key is looked up asynchronously (scrypt on the thread pool, or its remembered digest).
+    return who instanceof Promise ? who.then((w) => admit(c, policy, w, next)) : admit(c, policy, who, next);
+  };
+
+  return { ipGate, accessGuard, deny };
+}

@@ -1,0 +1,162 @@
+// The store: one node:sqlite database file in the data directory, WAL mode, per-module numbered migrations,
+// and an exclusive lock so a second Steward on the same data directory fails with a clear message.
+import { DatabaseSync } from "node:sqlite";
+import { mkdirSync, existsSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { AppError } from "../core/errors";
+import { createSqliteDb } from "./sqlite-db";
+import { createGroupCommit, type GroupCommit } from "./group-commit";
+import { setImmediate } from "node:timers";
+import { migrationSql } from "./migration-dialect";
+import type { MigrationSet } from "./migration-types";
+import type { SqlDb } from "./sql";
+
+export type { Migration, MigrationSet } from "./migration-types";
+
+export interface Store {
+  /** The SQLite connection of modules not yet moved to `sql`. */
+  readonly db: DatabaseSync;
+  /** The async seam (src/platform/store/sql.ts) on the same connection: what a module that can run on PostgreSQL uses. */
+  readonly sql: SqlDb;
+  /** Group commit for synchronous writes on `db` (modules not on the seam): one commit per turn of the event loop. */
+  readonly writes: GroupCommit;
+  readonly file: string;
+  /**
+   * Runs fn in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Called while a `sql`
+   * transaction is open on the connection (possible only from a microtask between its statements), it nests as a
+   * savepoint instead of failing.
+   */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export const STORE_FILE = "steward.db";
+
+/**
+ * SQLite copies the WAL into the database inside the commit that takes the WAL past this many pages (4 KiB each),
+ * and the event loop waits while it copies and syncs. At SQLite's default of 1,000 pages a busy store paid that every
+ * few hundred commits: it was the p99 of a KV set under load (8.1-8.8 ms; 5.8-6.4 with 10,000, bench/README.md). A
+ * page written again before the checkpoint is copied once, so rarer checkpoints copy less in all. The WAL file can
+ * reach about 40 MB; it is emptied when Steward stops.
+ */
+export const WAL_CHECKPOINT_PAGES = 10_000;
+
+export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, STORE_FILE);
+  const pidFile = join(dataDir, "steward.pid");
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(file);
+    db.exec("PRAGMA busy_timeout = 0");
+    // Exclusive locking mode keeps the write lock for the life of the connection: the instance lock.
+    db.exec("PRAGMA locking_mode = EXCLUSIVE");
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("BEGIN IMMEDIATE; COMMIT");
+  } catch (err) {
+    const msg = String((err as Error).message);
+    if (/locked|busy/i.test(msg)) {
+      const owner = existsSync(pidFile) ? ` (process ${readFileSync(pidFile, "utf8").trim()})` : "";
+      throw new AppError(
+        "STORE_LOCKED",
+        `the data directory ${dataDir} is in use by another Steward instance${owner}; stop it or give this one its own dataDir`,
+        { cause: err },
+      );
+    }
+    throw new AppError("STORE_FAILED", `cannot open the store ${file}: ${msg}`, { cause: err });
+  }
+
+  const transaction = <T>(fn: () => T): T => {
+    if (db.isTransaction) {
+      db.exec("SAVEPOINT nested");
+      try {
+        const result = fn();
+        db.exec("RELEASE nested");
+        return result;
+      } catch (err) {
+        db.exec("ROLLBACK TO nested; RELEASE nested");
+        throw err;
+      }
+    }
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      db.exec("COMMIT");
+      return result;
+    } catch (err) {
+      db.exec("ROLLBACK");
+      throw err;
+    }
+  };
+
+  try {
+    applyMigrations(db, migrationSets, transaction);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  writeFileSync(pidFile, String(process.pid));
+
+  let closed = false;
+  // Closing the seam closes the store: it owns the connection (checkpoint, pid file).
+  // Synchronous writes of modules still on the connection (dashboard history) share commits too: while the seam
+  // has batches queued they wait for them and join the next one's transaction (one commit for both); when it
+  // has none they commit on their own, between the seam's transactions, never inside one.
+  const sql = createSqliteDb(db, { close: () => store.close(), beforeCommit: () => writes.runInOpenTransaction() });
+  const writes = createGroupCommit(db, { schedule: (flush) => void setImmediate(() => void sql.whenQuiet(flush)) });
+  const store: Store = {
+    db,
+    sql,
+    writes,
+    file,
+    transaction,
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        if (!db.isTransaction) writes.flushNow();
+        db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      } finally {
+        db.close();
+        rmSync(pidFile, { force: true });
+      }
+    },
+  };
+  return store;
+}
+
+function applyMigrations(db: DatabaseSync, sets: MigrationSet[], transaction: <T>(fn: () => T) => T): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL,
+    PRIMARY KEY (module, version))`);
+  const current = db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations WHERE module = ?");
+  const record = db.prepare("INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, ?, ?, ?)");
+  for (const set of sets) {
+    const sorted = [...set.migrations].sort((a, b) => a.version - b.version);
+    sorted.forEach((m, i) => {
+      if (m.version !== i + 1)
+        throw new AppError("STORE_FAILED", `migrations of ${set.module} must be numbered 1, 2, 3 …; found ${m.version} at position ${i + 1}`);
+    });
+    const have = Number((current.get(set.module) as { v: number }).v);
+    if (have > sorted.length) {
+      throw new AppError(
+        "STORE_FAILED",
+        `the store was written by a newer Steward (${set.module} schema ${have}, this build knows ${sorted.length}); upgrade Steward or use a backup`,
+      );
+    }
+    for (const m of sorted.slice(have)) {
+      try {
+        transaction(() => {
+          db.exec(migrationSql(m, "sqlite"));
+          record.run(set.module, m.version, m.name, new Date().toISOString());
+        });
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        throw new AppError("STORE_FAILED", `store migration ${set.module} #${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  }
+}

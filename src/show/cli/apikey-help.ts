@@ -1,0 +1,11 @@
+// Help text of `steward apikey` (its own file so usage.ts can show it without importing the command).
+import { GRANTABLE_SCOPES } from "../../platform/config/sections/security";
+
+export const APIKEY_HELP = `Usage: steward apikey create --name NAME --scopes SCOPE[,SCOPE…] [--hash sha256|scrypt]
+       steward apikey hash [--hash sha256|scrypt]   (reads the key from stdin)
+
+create  Prints a new random key (shown only this once) and the entry for security.apiKeys in the config file.
+        Scopes: ${GRANTABLE_SCOPES.join(", ")} (admin implies all).
+hash    Prints the hash line for an existing key.
+
+Run-time keys can also be created with POST /v4/admin/apikeys (admin scope); those live in the store.`;

@@ -1,0 +1,27 @@
+// Builds the root logger from config plus command-line overrides.
+import { z } from "zod";
+import type { Config } from "../../platform/config/schema";
+import { createLogger, type LogFormat, type LogLevel, type Logger } from "../../platform/core/logger";
+import type { SecretRegistry } from "../../platform/core/redaction";
+import { UsageError } from "./usage";
+
+const LevelSchema = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+const FormatSchema = z.enum(["json", "pretty"]);
+
+export interface LogFlags {
+  "log-level"?: string;
+  "log-format"?: string;
+}
+
+export function loggerFor(config: Config | undefined, flags: LogFlags, secrets: SecretRegistry): Logger {
+  const level = pick(LevelSchema, flags["log-level"], "--log-level") ?? config?.logging.level ?? "info";
+  const format = pick(FormatSchema, flags["log-format"], "--log-format") ?? config?.logging.format ?? (process.stdout.isTTY ? "pretty" : "json");
+  return createLogger({ level: level as LogLevel, format: format as LogFormat, secrets });
+}
+
+function pick<T extends z.ZodType>(schema: T, value: string | undefined, flag: string): z.infer<T> | undefined {
+  if (value === undefined) return undefined;
+  const r = schema.safeParse(value);
+  if (!r.success) throw new UsageError(`${flag}: expected one of ${(schema as unknown as z.ZodEnum).options.join(", ")}, got "${value}"`);
+  return r.data;
+}

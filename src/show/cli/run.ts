@@ -1,0 +1,80 @@
+// `steward run`: load config, build the app, start it, and stop it cleanly on SIGINT/SIGTERM.
+import { createApp, type StewardApp } from "../../app";
+import { defaultConfig, loadConfigFile, type LoadedConfig } from "../../platform/config/load";
+import { describeError } from "../../platform/core/errors";
+import { installLastResortGuard } from "../../platform/core/last-resort";
+import type { Logger } from "../../platform/core/logger";
+import { lookupConfig } from "./config-lookup";
+import { loadCheckedConfig } from "./config-problems";
+import { loggerFor, type LogFlags } from "./logging";
+
+export interface RunFlags extends LogFlags {
+  config?: string;
+}
+
+export function resolveConfig(flags: RunFlags): LoadedConfig {
+  const found = lookupConfig(flags.config);
+  return found.file ? loadConfigFile(found.file) : defaultConfig();
+}
+
+/** The config `run` starts with: refused, with every problem, on whatever `config check` refuses. */
+export function resolveCheckedConfig(flags: RunFlags): LoadedConfig {
+  const found = lookupConfig(flags.config);
+  return found.file ? loadCheckedConfig(found.file) : defaultConfig();
+}
+
+export async function runCommand(flags: RunFlags): Promise<number> {
+  const loaded = resolveCheckedConfig(flags);
+  const log = loggerFor(loaded.config, flags, loaded.secrets);
+  installLastResortGuard(log);
+  log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
+  const app = createApp(loaded, { log });
+  return runUntilSignal(app, log);
+}
+
+/** Logs where the dashboard is, once the listener runs (also for the Windows service, in its log file). */
+export function logDashboardUrl(app: StewardApp, log: Logger): void {
+  if (!app.server) return;
+  // The address it listens on (0.0.0.0 shown as 127.0.0.1), and the one people use when http.publicUrl says so.
+  const url = `${app.server.url()}/ui`;
+  const publicUrl = app.config.http.publicUrl ? `${app.config.http.publicUrl.replace(/\/+$/, "")}/ui` : undefined;
+  log.info({ url, ...(publicUrl ? { publicUrl } : {}) }, `dashboard: ${publicUrl ?? url}`);
+}
+
+/** Starts the app and resolves with the exit code once a signal has stopped it. */
+export async function runUntilSignal(app: StewardApp, log: Logger, extraStop?: () => Promise<void>): Promise<number> {
+  try {
+    await app.start();
+  } catch (err) {
+    log.fatal({ err: describeError(err) }, "Steward could not start");
+    await app.stop();
+    return 1;
+  }
+  logDashboardUrl(app, log);
+  log.info("Steward is running; stop with Ctrl-C or SIGTERM");
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, "stopping: intake first, then draining in-flight work");
+      try {
+        await extraStop?.();
+        await app.stop(10_000);
+        log.info("stopped cleanly");
+        resolve(0);
+      } catch (err) {
+        log.error({ err: describeError(err) }, "error while stopping");
+        resolve(1);
+      }
+    };
+    process.once("SIGINT", () => void stop("SIGINT"));
+    process.once("SIGTERM", () => void stop("SIGTERM"));
+    // SIGHUP reloads the config file (Windows has no SIGHUP: use POST /v4/admin/reload there).
+    if (process.platform !== "win32") {
+      process.on("SIGHUP", () => {
+        if (!stopping) app.reloader.reload("SIGHUP", { kind: "system", name: "SIGHUP" }).catch(() => undefined);
+      });
+    }
+  });
+}

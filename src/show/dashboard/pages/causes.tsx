@@ -1,0 +1,81 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui/causes: incidents per cause — open parents (what they affect, how many still fail) and those closed
+// lately, read from /v4/causes with the viewer's own key.
+import { ApiProblem, Badge, Empty, Time } from "../components";
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+import type { ParentView } from "../../../tell/grouping";
+
+function CauseTable(props: { rows: ParentView[] }) {
+  return (
+    <table class="causes">
+      <thead>
+        <tr>
+          <th>#</th>
+          <th>Cause</th>
+          <th>Affected</th>
+          <th>Opened</th>
+          <th>State</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((p) => (
+          <tr id={`cause-${p.id}`} data-cause={String(p.id)}>
+            <td class="mono">{p.id}</td>
+            <td>
+              <b>{p.title}</b>
+            </td>
+            <td class="small">
+              {p.affected.text}
+              <div class="muted">{p.affected.tasks.join(", ")}</div>
+              {p.affected.apps.length > 0 ? <div class="muted">{`Apps: ${p.affected.apps.join(", ")}`}</div> : null}
+            </td>
+            <td>
+              <Time iso={p.openedAt} />
+              {p.updates > 0 ? (
+                <div class="small muted" data-role="updates">
+                  {`${p.updates} update${p.updates === 1 ? "" : "s"} sent, the last `}
+                  <Time iso={p.lastPageAt} />
+                </div>
+              ) : null}
+            </td>
+            <td>
+              {p.status === "open" ? <Badge tone="fail">{`${p.stillFailing} still failing`}</Badge> : <Badge tone="ok">recovered</Badge>}
+              {p.closedAt ? (
+                <div class="small">
+                  <Time iso={p.closedAt} />
+                </div>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export const causesPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+  const [open, closed] = await Promise.all([
+    api<{ causes: ParentView[] }>(c, "/v4/causes?status=open&limit=100"),
+    api<{ causes: ParentView[] }>(c, "/v4/causes?status=closed&limit=50"),
+  ]);
+  const section = (title: string, r: typeof open, none: string) => (
+    <section class="card tight">
+      <h2>{title}</h2>
+      {!r.ok ? (
+        <ApiProblem status={r.status} error={r.error} what="Causes" />
+      ) : r.data.causes.length === 0 ? (
+        <Empty>{none}</Empty>
+      ) : (
+        <CauseTable rows={r.data.causes} />
+      )}
+    </section>
+  );
+  return c.html(
+    <Layout title="Causes" nav={{ active: "causes", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+      <p class="small muted">Failures that share a cause page once; every task and app they affect is listed here.</p>
+      {section("Open", open, "No open cause.")}
+      {section("Recovered", closed, "None.")}
+    </Layout>,
+  );
+};

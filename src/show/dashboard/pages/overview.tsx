@@ -1,0 +1,141 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui: component health from /ready, counts at a glance, the latest events and deliveries.
+import type { ReadinessReport } from "../../../platform/core/readiness";
+import { ApiProblem, Badge, Dot, Empty } from "../components";
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+import { DeliveryTable, type DeliveryView } from "./delivery-table";
+import { EventList } from "./event-list";
+import { DeliveryHealth, OutcomeCharts, SlowestTasks } from "./run-charts";
+
+interface ScheduleLite {
+  lastKnownState: string;
+}
+
+export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox, siteTimeZone }) => {
+  const [ready, deliveries, schedules, namespaces, watch] = await Promise.all([
+    api<ReadinessReport>(c, "/ready"),
+    api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=1000"),
+    api<ScheduleLite[]>(c, "/v4/schedules"),
+    api<string[]>(c, "/v4/keyvaluesnamespaces"),
+    api<{ enabled: boolean; open: unknown[] }>(c, "/v4/watchdog"),
+  ]);
+  // /ready answers 503 with the same body when a required component is down.
+  const report = ready.ok ? ready.data : isReport(ready.body) ? ready.body : undefined;
+  const hour = timeline.countsSince(Date.now() - 3_600_000);
+  const byStatus: Record<string, number> = {};
+  if (deliveries.ok) for (const d of deliveries.data.deliveries) byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
+  const enabled = schedules.ok ? schedules.data.filter((s) => s.lastKnownState === "started").length : undefined;
+  const now = Date.now();
+
+  return c.html(
+    <Layout title="Overview" nav={{ active: "overview", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+      <div class="grid">
+        <section class="card" id="health">
+          <h2>Health {report ? <Badge tone={report.ready ? "ok" : "fail"}>{report.ready ? "ready" : "not ready"}</Badge> : null}</h2>
+          {report ? <HealthTable report={report} /> : <HealthFallback c503={!ready.ok ? ready.error : ""} />}
+        </section>
+        <section class="card">
+          <h2>Last hour</h2>
+          <div class="stats">
+            <Stat n={hour["task.failed"] ?? 0} label="failed tasks" tone="fail" />
+            <Stat n={hour["task.aborted"] ?? 0} label="aborted tasks" tone="warn" />
+            <Stat n={hour["task.succeeded"] ?? 0} label="succeeded tasks" tone="ok" />
+          </div>
+          <h2 style="margin-top:16px">Now</h2>
+          <div class="stats">
+            <Stat n={deliveries.ok ? (byStatus.dead ?? 0) : undefined} label="dead-lettered deliveries" tone="fail" href="/ui/deliveries?status=dead" />
+            <Stat
+              n={deliveries.ok ? (byStatus.pending ?? 0) + (byStatus.sending ?? 0) : undefined}
+              label="deliveries in flight"
+              tone="warn"
+              href="/ui/deliveries?status=pending,sending"
+            />
+            <Stat n={enabled} label={schedules.ok ? `of ${schedules.data.length} schedules enabled` : "schedules"} tone="ok" href="/ui/schedules" />
+            <Stat n={namespaces.ok ? namespaces.data.length : undefined} label="key-value namespaces" tone="info" href="/ui/kv" />
+            {watch.ok && watch.data.enabled ? (
+              <Stat n={watch.data.open.length} label="need attention (watchdog)" tone="fail" href="/ui/watchdog#needs-attention" />
+            ) : null}
+          </div>
+        </section>
+      </div>
+      {runs ? <OutcomeCharts runs={runs} now={now} /> : null}
+      <div class="grid">
+        {runs ? <SlowestTasks runs={runs} now={now} /> : null}
+        {deliveries.ok ? <DeliveryHealth deliveries={deliveries.data.deliveries} now={now} /> : null}
+      </div>
+      <div class="grid">
+        <section class="card">
+          <h2>
+            Recent events{" "}
+            <a class="small" href="/ui/events">
+              all events →
+            </a>
+          </h2>
+          <EventList entries={timeline.entries(12)} />
+        </section>
+        <section class="card">
+          <h2>
+            Recent deliveries{" "}
+            <a class="small" href="/ui/deliveries">
+              all deliveries →
+            </a>
+          </h2>
+          {deliveries.ok ? (
+            <DeliveryTable rows={deliveries.data.deliveries.slice(0, 10)} compact />
+          ) : (
+            <ApiProblem status={deliveries.status} error={deliveries.error} what="Deliveries" />
+          )}
+        </section>
+      </div>
+    </Layout>,
+  );
+};
+
+function Stat(props: { n: number | undefined; label: string; tone: "ok" | "fail" | "warn" | "info"; href?: string }) {
+  const body = (
+    <div class="stat">
+      <b style={props.n ? `color:var(--${props.tone === "info" ? "info" : props.tone})` : undefined}>{props.n ?? "—"}</b>
+      <span>{props.label}</span>
+    </div>
+  );
+  return props.href ? (
+    <a href={props.href} class="statlink">
+      {body}
+    </a>
+  ) : (
+    body
+  );
+}
+
+function HealthTable(props: { report: ReadinessReport }) {
+  const rows = Object.entries(props.report.components).sort(([a], [b]) => a.localeCompare(b));
+  if (rows.length === 0) return <Empty>No components registered.</Empty>;
+  return (
+    <table>
+      <tbody>
+        {rows.map(([name, s]) => (
+          <tr data-component={name}>
+            <td class="nowrap">
+              <Dot tone={s.ok ? "ok" : s.required ? "fail" : "warn"} />
+              <b>{name}</b>
+            </td>
+            <td>
+              <Badge tone={s.ok ? "ok" : s.required ? "fail" : "warn"}>{s.ok ? "up" : "down"}</Badge>
+              {s.required ? "" : <span class="small muted"> optional</span>}
+            </td>
+            <td class="small muted">{s.detail ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function isReport(v: unknown): v is ReadinessReport {
+  return typeof v === "object" && v !== null && "components" in v && "ready" in v;
+}
+
+function HealthFallback(props: { c503: string }) {
+  return <div class="notice">Could not read /ready: {props.c503}</div>;
+}

@@ -1,0 +1,97 @@
+// Registers the dashboard's pages on the router, hidden from the API docs. Each page declares the scope of
+// the API it shows, and reads that API with the viewer's own credentials, so access matches the API's.
+import { createHash } from "node:crypto";
+import type { Router } from "../../platform/http/route";
+import type { Scope } from "../../platform/http/types";
+import { auditPage } from "./pages/audit";
+import { deliveriesPage } from "./pages/deliveries";
+import { eventDetailPage, eventsPage } from "./pages/events";
+import { inboxItemPage, inboxPage } from "./pages/inbox";
+import { incidentsPage } from "./pages/incidents";
+import { silencesPage } from "./pages/silences";
+import { causesPage } from "./pages/causes";
+import { kvPage } from "./pages/kv";
+import { licensePage } from "./pages/license";
+import { loginPage } from "./pages/login";
+import { overviewPage } from "./pages/overview";
+import { schedulesPage } from "./pages/schedules";
+import { dataCheckAppPage, dataChecksPage } from "./pages/data-checks";
+import { watchdogPage } from "./pages/watchdog";
+import { taskPage } from "./pages/task";
+import { DASHBOARD_JS } from "./client-script";
+import type { PageDeps, PageHandler } from "./types";
+
+const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHandler]> = [
+  ["/ui", "admin", "Dashboard: health, recent events and deliveries", overviewPage],
+  ["/ui/events", "admin", "Dashboard: recent task and service events", eventsPage],
+  ["/ui/events/:seq", "admin", "Dashboard: one event", eventDetailPage],
+  ["/ui/tasks/:id", "admin", "Dashboard: one task's run history", taskPage],
+  ["/ui/deliveries", "admin", "Dashboard: alert deliveries", deliveriesPage],
+  ["/ui/incidents", "admin", "Dashboard: open and recently closed incidents", incidentsPage],
+  ["/ui/causes", "admin", "Dashboard: incidents per cause and what each affects", causesPage],
+  ["/ui/silences", "admin", "Dashboard: silences and the alerts they held", silencesPage],
+  ["/ui/schedules", "schedules", "Dashboard: schedules", schedulesPage],
+  ["/ui/kv", "kv.read", "Dashboard: key-value store browser", kvPage],
+  ["/ui/audit", "admin", "Dashboard: audit log", auditPage],
+  ["/ui/license", "admin", "Dashboard: Qlik Sense license, version and license release", licensePage],
+  ["/ui/data-checks", "admin", "Dashboard: data checks after reloads, per app", dataChecksPage],
+  ["/ui/data-checks/:appId", "admin", "Dashboard: one app's data check values", dataCheckAppPage],
+  ["/ui/watchdog", "admin", "Dashboard: what did not happen as the triggers planned, and each task's next start and usual duration", watchdogPage],
+  ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
+  ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],
+  ["/ui/login", "public", "Dashboard: enter an API key", loginPage],
+];
+
+/**
+ * Only the dashboard's own script runs (by its hash): markup that slips into a page cannot run code or steal
+ * the key in sessionStorage. No framing (the schedule switches must not be clickjacked).
+ */
+const SECURITY_HEADERS = {
+  "Content-Security-Policy": [
+    "default-src 'none'",
+    `script-src 'sha256-${createHash("sha256").update(DASHBOARD_JS).digest("base64")}'`,
+    "style-src 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; "),
+  "X-Frame-Options": "DENY",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "same-origin",
+};
+
+/** Puts the banner at the top of the page's <main> (which auto-refresh replaces, so it stays current). */
+async function withBanner(page: Promise<Response>, banner: string | undefined): Promise<Response> {
+  const res = await page;
+  if (!banner || !res.headers.get("content-type")?.startsWith("text/html")) return res;
+  const html = (await res.text()).replace(/<main data-page="[^"]*">/, (m) => `${m}${banner}`);
+  const headers = new Headers(res.headers);
+  headers.delete("content-length");
+  return new Response(html, { status: res.status, headers });
+}
+
+export function registerDashboardRoutes(router: Router, deps: PageDeps): void {
+  for (const [path, scope, summary, handler] of PAGES) {
+    router.route(
+      { method: "get", path, summary, tags: ["ui"], scope, hidden: true, responses: { 200: { description: "HTML page", contentType: "text/html" } } },
+      (c) => {
+        for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+        return withBanner(handler(c, deps), deps.banner?.());
+      },
+    );
+  }
+  router.route(
+    {
+      method: "get",
+      path: "/ui/",
+      summary: "Dashboard (trailing slash)",
+      tags: ["ui"],
+      scope: "public",
+      hidden: true,
+      responses: { 302: { description: "to /ui" } },
+    },
+    (c) => c.redirect("/ui"),
+  );
+}

@@ -1,0 +1,30 @@
+// What the dashboard pages are given: the API reader, the recent-event memory and the optional demo inbox.
+import type { TaskNames } from "./task-names";
+import type { Context } from "hono";
+import type { CapturedItem } from "../demo/capture-types";
+import type { HttpEnv } from "../../platform/http/types";
+import type { ApiReader } from "./api-reader";
+import type { EventTimeline } from "./event-timeline";
+import type { RunHistory } from "./run-history";
+
+/** Read access to the demo's capture inbox (attached only by `steward demo`). */
+export interface InboxSource {
+  items(): CapturedItem[];
+  get(id: number): CapturedItem | undefined;
+}
+
+export interface PageDeps {
+  api: ApiReader;
+  timeline: EventTimeline;
+  /** Finished task runs for the charts; absent without a store. */
+  runs?: RunHistory;
+  inbox(): InboxSource | undefined;
+  /** The site's time zone (notify.timeZone, else this machine's): offered beside the viewer's own. */
+  siteTimeZone: string;
+  /** Names of Qlik Sense tasks by id (from QRS, cached), for pages that hold only ids. */
+  taskNames: TaskNames;
+  /** HTML shown at the top of every page while it returns one (an active maintenance window). */
+  banner?: () => string | undefined;
+}
+
+export type PageHandler = (c: Context<HttpEnv>, deps: PageDeps) => Promise<Response>;

@@ -1,0 +1,53 @@
+// Turns the embedded config/demo.yaml into the demo's actual configuration: the ports picked at start and the
+// simulator's certificate folder (inside the demo data folder) are written into the YAML before it is
+// validated like any other config.
+import { join, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { parseConfigText, type LoadedConfig } from "../../platform/config/load";
+import type { DemoPorts } from "./ports";
+
+export interface DemoConfig {
+  loaded: LoadedConfig;
+  dataDir: string;
+  certDir: string;
+}
+
+/** One Steward of the demo's cluster: its own ports and data folder (inside the demo's), the shared store. */
+export interface DemoInstance {
+  name: string;
+  httpPort: number;
+  udpPort: number;
+  postgresUrl: string;
+}
+
+/** How fast the demo's cluster notices a vanished leader (a clean stop hands its duties over at once). */
+export const DEMO_LEASE_MS = 6_000;
+export const DEMO_HEARTBEAT_MS = 1_000;
+
+export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts, instance?: DemoInstance, cloudApiKey?: string): DemoConfig {
+  const doc = parseDocument(yaml);
+  const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "./data/demo"));
+  const certDir = join(dataDir, "sim-certs");
+  doc.setIn(["http", "port"], instance?.httpPort ?? ports.http);
+  doc.setIn(["udp", "port"], instance?.udpPort ?? ports.udp);
+  if (instance) {
+    doc.set("dataDir", join(dataDir, instance.name));
+    doc.setIn(
+      ["store", "postgres"],
+      doc.createNode({ url: instance.postgresUrl, instanceName: instance.name, leaseTtlMs: DEMO_LEASE_MS, heartbeatIntervalMs: DEMO_HEARTBEAT_MS }),
+    );
+  }
+  doc.setIn(["qlik", "qrsPort"], ports.qrs);
+  doc.setIn(["qlik", "enginePort"], ports.engine);
+  doc.setIn(["qlik", "certDir"], certDir);
+  if (doc.hasIn(["versionMonitor"])) doc.setIn(["versionMonitor", "port"], ports.version);
+  if (doc.hasIn(["qlikCloud"])) {
+    // The simulated tenant: its port, the simulator's CA, and the API key made for this run.
+    doc.setIn(["qlikCloud", "tenants", 0, "url"], `https://127.0.0.1:${ports.cloud}`);
+    doc.setIn(["qlikCloud", "tenants", 0, "caFile"], join(certDir, "root.pem"));
+    if (cloudApiKey) doc.setIn(["qlikCloud", "tenants", 0, "apiKey"], cloudApiKey);
+  }
+  doc.setIn(["channels", "ops-mail", "smtp", "port"], ports.smtp);
+  doc.setIn(["channels", "ops-webhook", "url"], `http://127.0.0.1:${ports.webhook}/hooks/qlik`);
+  return { loaded: parseConfigText(doc.toString(), "demo.yaml", baseDir), dataDir, certDir };
+}

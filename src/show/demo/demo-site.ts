@@ -1,0 +1,56 @@
+// The simulated site the demo runs: the default site with its runs 20 times shorter (fixture durations are
+// real-life minutes) and one QMC trigger of its own that falls due every two minutes, so the watchdog has a
+// start to expect within the demo's first minute. The simulator's Scheduler then runs at real speed: its
+// triggers fire when QRS says they fall due, chains start when their upstream ends, and the watchdog judges a
+// site that keeps its plan, except where the demo breaks it on purpose (watchdog-scenes.ts).
+import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
+import { DEFAULT_SITE_YAML } from "../../sim";
+
+/** Fixture durations are real-life minutes; the demo plays them at this fraction. */
+export const DEMO_PLAY_SPEED = 1 / 20;
+/** The task whose trigger the demo makes miss, and the one whose run it makes hang. */
+export const DEMO_MISSED_TASK = "Reload Logistics KPIs";
+export const DEMO_MISSED_TRIGGER = "Every 2 minutes (demo)";
+export const DEMO_HUNG_TASK = "Reload Customer 360";
+const TRIGGER_PERIOD_MINUTES = 2;
+/** The trigger's first due time, after start: Steward is up and watching by then. */
+const FIRST_DUE_AFTER_MS = 30_000;
+
+/** Site YAML for startSimulator's `site`; `nowMs` anchors the demo trigger's grid. */
+export function buildDemoSite(nowMs: number, baseYaml: string = DEFAULT_SITE_YAML): string {
+  const doc = parseDocument(baseYaml);
+  const shorten = (m: YAMLMap) => {
+    const ms = m.get("durationMs");
+    if (typeof ms === "number") m.set("durationMs", Math.round(ms * DEMO_PLAY_SPEED));
+  };
+  const tasks = doc.get("tasks");
+  const apps = doc.get("apps");
+  if (!isSeq(tasks)) throw new Error("the default site has no tasks list");
+  let armed = false;
+  for (const t of tasks.items) {
+    if (!isMap(t)) continue;
+    shorten(t);
+    if (t.get("name") !== DEMO_MISSED_TASK) continue;
+    // QMC's custom repeat: every n minutes ("minutes hours days weeks"), from a start time in the trigger's zone.
+    const startDate = new Date(Math.ceil((nowMs + FIRST_DUE_AFTER_MS) / 1000) * 1000).toISOString().replace("Z", "");
+    const trigger = doc.createNode({
+      type: "schema",
+      name: DEMO_MISSED_TRIGGER,
+      incrementOption: "custom",
+      incrementDescription: `${TRIGGER_PERIOD_MINUTES} 0 0 0`,
+      startDate,
+      timeZone: "UTC",
+    });
+    const triggers = t.get("triggers");
+    if (isSeq(triggers)) triggers.add(trigger);
+    else t.set("triggers", doc.createNode([trigger]));
+    armed = true;
+  }
+  if (!armed) throw new Error(`the default site has no task "${DEMO_MISSED_TASK}"`);
+  if (isSeq(apps))
+    for (const a of apps.items) {
+      const reload = isMap(a) ? a.get("reload") : undefined;
+      if (isMap(reload)) shorten(reload);
+    }
+  return doc.toString();
+}

@@ -1,0 +1,112 @@
+// The links' landing routes, public (the signed link is the credential): GET shows what the link would do and asks
+// to confirm; POST (the confirmation) records the link's single use, acts as the person it was made for, audits it
+// and shows the result. Refusals of real links (expired, used) are audited too; forged or altered ones are not.
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { Clock } from "../../platform/core/clock";
+import type { HttpEnv } from "../../platform/http/types";
+import type { Router } from "../../platform/http/route";
+import { checkLink, type LinkRefusal } from "./check";
+import type { LinkStore } from "./link-store";
+import { confirmPage, resultPage } from "./page";
+import type { LinkParams } from "./signature";
+import type { SnoozeChoice } from "./snooze-choices";
+
+export interface LinkActions {
+  incident(id: number): Promise<{ id: number; title: string; status: string; lastSummary: string } | undefined>;
+  /** Text for the person: what happened. */
+  acknowledge(p: LinkParams): Promise<{ ok: boolean; message: string }>;
+  snooze(p: LinkParams, choice: SnoozeChoice): Promise<{ ok: boolean; message: string }>;
+  choices(now: number): SnoozeChoice[];
+}
+
+const Params = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+const html = (c: Context<HttpEnv>, body: string, status: number) => {
+  c.header("Cache-Control", "no-store");
+  c.header("Referrer-Policy", "no-referrer");
+  // No script, no framing (a page that framed this one could trick a click on its button), forms only to here.
+  c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+  c.header("X-Frame-Options", "DENY");
+  return c.html(body, status as 200);
+};
+const query = (c: Context<HttpEnv>) => Object.fromEntries(new URL(c.req.url).searchParams);
+
+export function registerLinkRoutes(router: Router, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
+  const { store, actions, audit, clock } = deps;
+  const ipOf = (c: Context<HttpEnv>) => c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+  const refused = (c: Context<HttpEnv>, id: number, r: LinkRefusal, recipient: string | undefined) => {
+    // Only links that were really made for someone (expired, used): a forged or altered one names nobody, and
+    // auditing every one would let anybody flood the audit log.
+    if (r.status === 400 || r.status === 403) return html(c, resultPage("This link cannot be used", r.reason), r.status);
+    audit.record({
+      actor: { kind: "link", name: recipient ?? "unknown", ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
+      action: "incident.link",
+      target: String(id),
+      result: "denied",
+      details: { reason: r.reason, status: r.status },
+    });
+    return html(c, resultPage("This link cannot be used", r.reason), r.status);
+  };
+
+  router.route(
+    {
+      method: "get",
+      path: "/act/incident/:id",
+      summary: "Landing page of an acknowledge or snooze link",
+      description: "Shows what the signed link would do and asks to confirm; a GET never acts (mail scanners open links).",
+      tags: ["Alerts"],
+      scope: "public",
+      hidden: true,
+      params: Params,
+      responses: { 200: { description: "The confirmation page", contentType: "text/html" } },
+    },
+    async (c, { params }) => {
+      const now = clock.now();
+      const check = await checkLink(store, params.id, query(c), now);
+      if (!check.ok) return html(c, resultPage("This link cannot be used", check.reason), check.status);
+      const incident = await actions.incident(params.id);
+      if (!incident) return html(c, resultPage("No such incident", `Incident #${params.id} is no longer kept.`), 404);
+      if (incident.status !== "open") return html(c, resultPage("Already recovered", `Incident #${incident.id} (${incident.title}) has recovered.`), 200);
+      return html(c, confirmPage(incident, check.params.action, check.params.recipient, actions.choices(now)), 200);
+    },
+  );
+
+  router.route(
+    {
+      method: "post",
+      path: "/act/incident/:id",
+      summary: "Confirm an acknowledge or snooze link",
+      description: "Acts once, as the person the link was made for; the link cannot be used again on any Steward of the site.",
+      tags: ["Alerts"],
+      scope: "public",
+      hidden: true,
+      params: Params,
+      responses: { 200: { description: "The result page", contentType: "text/html" } },
+    },
+    async (c, { params }) => {
+      const now = clock.now();
+      const q = query(c);
+      const check = await checkLink(store, params.id, q, now);
+      if (!check.ok) return refused(c, params.id, check, typeof q.r === "string" ? q.r : undefined);
+      const p = check.params;
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+      let choice: SnoozeChoice | undefined;
+      if (p.action === "snooze") {
+        choice = actions.choices(now).find((ch) => ch.id === form.choice);
+        if (!choice) return html(c, resultPage("Choose how long", "Pick one of the snooze buttons on the link's page."), 400);
+      }
+      if (!(await store.use({ nonce: p.nonce, incidentId: p.incidentId, action: p.action, recipient: p.recipient, usedAt: now, expiresAt: p.expiresAt })))
+        return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
+      const done = choice ? await actions.snooze(p, choice) : await actions.acknowledge(p);
+      audit.record({
+        actor: { kind: "link", name: p.recipient, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
+        action: p.action === "ack" ? "incident.acknowledge" : "incident.snooze",
+        target: String(p.incidentId),
+        result: done.ok ? "ok" : "failed",
+        details: { message: done.message, ...(choice ? { until: new Date(choice.until).toISOString() } : {}) },
+      });
+      return html(c, resultPage(done.ok ? "Done" : "Nothing to do", done.message), done.ok ? 200 : 409);
+    },
+  );
+}

@@ -1,0 +1,96 @@
+// What may hold an alert back on its way to the channels, wired as one gate of the notify pipeline, in this order:
+// maintenance windows (planned work holds and sums up), silences (held until they end), incidents per cause (a
+// symptom is listed in its parent, not sent). Built before the notifier, which it wakes and publishes through.
+import type { Logger } from "pino";
+import type { Config } from "../../platform/config/schema";
+import type { EventBus } from "../../platform/core/bus";
+import type { Clock } from "../../platform/core/clock";
+import type { Lifecycle } from "../../platform/core/lifecycle";
+import type { DomainEvent, DomainEvents } from "../../hear/events/types";
+import { setupGrouping, type Grouping } from "../grouping";
+import type { Router } from "../../platform/http/route";
+import { maintenanceBanner, setupMaintenance, type Maintenance } from "../maintenance";
+import { composeGates, type DeliveryGate, type QuietSpell } from "../notify/gate";
+import { setupSilences, type Silences } from "../silences";
+import type { SqlDb } from "../../platform/store/sql";
+
+/** How often what waits for a silence looks whether it ended (by hand, before its time). */
+const SILENCE_LOOK_MS = 60_000;
+
+export interface AlertGatesDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  router: Router;
+  lifecycle: Lifecycle;
+  bus: EventBus<DomainEvents>;
+  /** The Qlik Sense host named on maintenance summaries. */
+  host: string;
+  /** Wakes the notifier (alerts a silence held become pending when it ends). */
+  wakeNotifier(): void;
+  /** Told of each alert a silence held and sent when it ended, on its route (an escalation timer starts from it). */
+  released(event: DomainEvent, route: string, now: number): Promise<void>;
+}
+
+export interface AlertGates {
+  silences: Silences;
+  maintenance: Maintenance;
+  grouping: Grouping;
+  gate: DeliveryGate;
+  /** The dashboard's banner while a maintenance window is active. */
+  banner(): string | undefined;
+  /**
+   * What keeps `e` quiet at `now` (a maintenance window, then a silence), for what pages later than the event: an
+   * escalation due inside a window or silence waits for its end instead of being held in it (see src/tell/escalation).
+   */
+  quietUntil(e: DomainEvent, now: number): Promise<QuietSpell | undefined>;
+  /** Adds what publishes through the notifier (window summaries) to the lifecycle: call after the notifier's. */
+  startAfterNotifier(lifecycle: Lifecycle): void;
+}
+
+export function setupAlertGates(config: Config, deps: AlertGatesDeps): AlertGates {
+  const { db, clock, log, router } = deps;
+  const o = config.notify.outbox;
+  const silences = setupSilences({
+    db,
+    clock,
+    log,
+    router,
+    lifecycle: deps.lifecycle,
+    maxAgeMs: o.maxAge,
+    keepMs: o.keep,
+    wake: deps.wakeNotifier,
+    released: deps.released,
+  });
+  const emit = (e: DomainEvents["maintenance.summary"]) => deps.bus.emit(e.kind, e);
+  const maintenance = setupMaintenance(config.maintenance, { db, clock, log, router, emit, host: deps.host, keepMs: o.keep });
+  // Last: it records every failure's symptom whatever the gates before it decided.
+  const checks = config.checkins?.checks ?? {};
+  const grouping = setupGrouping(config.grouping, {
+    db,
+    router,
+    feedsOfCheck: (name) => checks[name]?.feeds,
+    ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
+  });
+  return {
+    silences,
+    maintenance,
+    grouping,
+    gate: composeGates([maintenance.gate, silences.gate, grouping.gate]),
+    banner: () => maintenanceBanner(maintenance.service.active()),
+    async quietUntil(e, now) {
+      const o = maintenance.holding(e, now);
+      if (o) return { until: o.endsAt, reason: `maintenance window ${o.window} (${o.scope}) until ${new Date(o.endsAt).toISOString()}` };
+      const s = await silences.covering(e, now);
+      if (!s) return undefined;
+      // A silence may be ended by hand before its end: look again within a minute rather than page late.
+      return {
+        until: Math.min(s.endsAt, now + SILENCE_LOOK_MS),
+        reason: `silence #${s.id} (${s.author}: ${s.reason}) until ${new Date(s.endsAt).toISOString()}`,
+      };
+    },
+    startAfterNotifier(lifecycle) {
+      if (config.maintenance.windows.length > 0) lifecycle.add(maintenance.service.component);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// Wires "act from the message" into the app: acknowledge and snooze links (src/tell/ack-links) and escalation timers
+// add to the notifier's messages and follow what it queues, through the notifier's hooks. The notifier needs the
+// hooks when it is built, while the escalation sends through the notifier and both read the incidents service,
+// built later: `attach` completes the wiring once those exist.
+import type { PollInterval } from "../../platform/core/poll-interval";
+import type { Logger } from "pino";
+import { effectiveActionLinks, setupAckLinks } from "../ack-links";
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { Config } from "../../platform/config/schema";
+import type { Clock } from "../../platform/core/clock";
+import type { Lifecycle } from "../../platform/core/lifecycle";
+import type { Router } from "../../platform/http/route";
+import type { IncidentService } from "../incidents";
+import type { DomainEvent } from "../../hear/events/types";
+import type { Notifier, NotifyHooks } from "../notify";
+import type { QuietSpell } from "../notify/gate";
+import type { SilenceService } from "../silences";
+import type { SqlDb } from "../../platform/store/sql";
+import { setupEscalation, type Escalation } from "./index";
+
+export interface ActFromMessageDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  router: Router;
+  audit: AuditLog;
+  silences: SilenceService;
+  /** What keeps an event quiet now (maintenance windows, silences): an escalation due then waits for its end. */
+  quietUntil(event: DomainEvent, now: number): Promise<QuietSpell | undefined>;
+  /** In a cluster: how often a Steward looks for escalation timers another one armed. */
+  pollMs?: PollInterval;
+}
+
+export interface ActFromMessage {
+  hooks: NotifyHooks;
+  /** Call after the notifier (the escalation's lifecycle component starts after it) with what came later. */
+  attach(late: { notify: Notifier; lifecycle: Lifecycle; routes: () => Config["routes"] }): void;
+  setIncidents(incidents: IncidentService | undefined): void;
+  /** An alert a silence held was sent on `route` when it ended: that route's escalation starts now. */
+  released(event: DomainEvent, route: string, now: number): Promise<void>;
+}
+
+export function setupActFromMessage(config: Config, deps: ActFromMessageDeps): ActFromMessage {
+  let incidents: IncidentService | undefined;
+  let escalation: Escalation | undefined;
+  const links = setupAckLinks(effectiveActionLinks(config), {
+    db: deps.db,
+    clock: deps.clock,
+    router: deps.router,
+    audit: deps.audit,
+    timeZone: config.notify.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    incidents: () => incidents,
+    silences: deps.silences,
+    postponeEscalation: (id, until) => escalation?.postpone(id, until) ?? Promise.resolve(),
+  });
+  return {
+    hooks: {
+      decorate: (n) => links.decorate(escalation ? escalation.decorate(n) : n),
+      queued: async (plan, now) => escalation?.queued(plan, now),
+    },
+    attach({ notify, lifecycle, routes }) {
+      escalation = setupEscalation({
+        db: deps.db,
+        clock: deps.clock,
+        log: deps.log,
+        router: deps.router,
+        lifecycle,
+        routes,
+        incident: async (id) => incidents?.get(id),
+        event: (id) => notify.outbox.getEvent(id),
+        send: (event, route, keyPrefix) => notify.escalate(event, route, keyPrefix),
+        quietUntil: deps.quietUntil,
+        ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+      });
+    },
+    setIncidents(i) {
+      incidents = i;
+    },
+    released: async (event, route, now) => escalation?.arm(event, [route], now),
+  };
+}

@@ -1,0 +1,95 @@
+// Escalation on a route (`escalate: { after, to }`): an incident not acknowledged within `after` of a route's alert is
+// sent on the next route; acknowledged or recovered, it stops. Timers live in the shared store and run on the Clock.
+import type { PollInterval } from "../../platform/core/poll-interval";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { RouteConfig } from "../../platform/config/sections/notify";
+import type { Clock } from "../../platform/core/clock";
+import type { Lifecycle } from "../../platform/core/lifecycle";
+import type { DomainEvent } from "../../hear/events/types";
+import type { Router } from "../../platform/http/route";
+import type { IncidentRow } from "../incidents";
+import { formatDuration } from "../notify/duration";
+import { nameRoutes } from "../notify/routing";
+import type { QuietSpell } from "../notify/gate";
+import type { Notification } from "../notify/types";
+import type { SqlDb } from "../../platform/store/sql";
+import { createEscalationStore, type EscalationRow } from "./escalation-store";
+import { createEscalationService, type EscalationService } from "./service";
+
+export { escalationMigrations } from "./migrations";
+export type { EscalationRow, EscalationState } from "./escalation-store";
+
+export interface EscalationSetupDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  router: Router;
+  lifecycle: Lifecycle;
+  routes(): RouteConfig[];
+  incident(id: number): Promise<IncidentRow | undefined>;
+  event(id: string): Promise<DomainEvent | undefined>;
+  send(event: DomainEvent, route: string, keyPrefix: string): Promise<unknown>;
+  /** What keeps an event quiet now (a maintenance window, a silence): a timer due then waits for its end. */
+  quietUntil?(event: DomainEvent, now: number): Promise<QuietSpell | undefined>;
+  /** In a cluster: how often to look for timers another Steward armed. */
+  pollMs?: PollInterval;
+}
+
+export interface Escalation extends Pick<EscalationService, "queued" | "postpone" | "arm"> {
+  /** Says in an escalated message why it came (before the run's history line, which every task template shows). */
+  decorate(n: Notification): Notification;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const view = (r: EscalationRow) => ({
+  id: r.id,
+  incidentId: r.incidentId,
+  fromRoute: r.fromRoute,
+  toRoute: r.toRoute,
+  eventId: r.eventId,
+  dueAt: iso(r.dueAt),
+  state: r.state,
+  reason: r.reason,
+  createdAt: iso(r.createdAt),
+  settledAt: iso(r.settledAt),
+});
+
+/** One escalation timer as /v4/escalations returns it (and the dashboard's incidents page shows it). */
+export type EscalationView = ReturnType<typeof view>;
+
+export function setupEscalation(deps: EscalationSetupDeps): Escalation {
+  const store = createEscalationStore(deps.db);
+  const service = createEscalationService({ ...deps, store, log: deps.log.child({ module: "escalation" }), pollMs: deps.pollMs ?? 60_000 });
+  deps.lifecycle.add(service.component);
+  deps.router.route(
+    {
+      method: "get",
+      path: "/v4/escalations",
+      summary: "Escalation timers (newest first)",
+      description: "One per incident and target route: pending, fired (the next route was told), stopped (acknowledged or recovered) or skipped.",
+      tags: ["Alerts"],
+      scope: "admin",
+      query: z.strictObject({
+        incidentId: z.coerce.number().int().min(1).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      responses: { 200: { description: "Timers", schema: z.object({ escalations: z.array(z.any()) }) } },
+    },
+    async (c, { query }) => c.json({ escalations: (await store.list(query)).map(view) }),
+  );
+  return {
+    queued: service.queued,
+    postpone: service.postpone,
+    arm: service.arm,
+    decorate(n) {
+      const m = /^esc:(\d+):/.exec(n.key);
+      if (!m) return n;
+      const from = nameRoutes(deps.routes()).find((r) => r.config.escalate?.to === n.route);
+      const after = from?.config.escalate ? ` within ${formatDuration(from.config.escalate.after)}` : "";
+      const line = `Escalated: incident #${m[1]} was not acknowledged${after}${from ? ` of the alert on route ${from.name}` : ""}.`;
+      const history = typeof n.vars.historyLine === "string" && n.vars.historyLine ? ` ${n.vars.historyLine}` : "";
+      return { ...n, vars: { ...n.vars, historyLine: `${line}${history}`, escalated: true } };
+    },
+  };
+}

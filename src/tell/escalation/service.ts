@@ -1,0 +1,152 @@
+// Escalation timers: armed when a route with `escalate` queues an alert of an open incident, fired on the injected
+// Clock when due. Firing claims the timer in the store (one Steward of a cluster acts), then stops it if the incident
+// was acknowledged or recovered meanwhile, waits while a maintenance window or a silence keeps the incident quiet, or
+// else sends the alert on the next route (which may escalate further).
+import type { Logger } from "pino";
+import type { RouteConfig } from "../../platform/config/sections/notify";
+import type { Clock, Timer } from "../../platform/core/clock";
+import { describeError } from "../../platform/core/errors";
+import { type PollInterval, pollMsOf } from "../../platform/core/poll-interval";
+import type { Component } from "../../platform/core/lifecycle";
+import { isTaskEvent, type DomainEvent } from "../../hear/events/types";
+import type { IncidentRow } from "../incidents";
+import { type QuietSpell, wouldSend } from "../notify/gate";
+import type { Plan } from "../notify/planner";
+import { matchRoute, nameRoutes } from "../notify/routing";
+import { timeFilterReason } from "../notify/time-intervals";
+import type { EscalationRow, EscalationStore } from "./escalation-store";
+
+export interface EscalationDeps {
+  store: EscalationStore;
+  clock: Clock;
+  log: Logger;
+  routes(): RouteConfig[];
+  incident(id: number): Promise<IncidentRow | undefined>;
+  event(id: string): Promise<DomainEvent | undefined>;
+  send(event: DomainEvent, route: string, keyPrefix: string): Promise<unknown>;
+  /** What keeps the event quiet now (a maintenance window, a silence): the timer then waits for its end. */
+  quietUntil?(event: DomainEvent, now: number): Promise<QuietSpell | undefined>;
+  /** How often to look for timers other Stewards armed (a cluster); a single Steward wakes itself when it arms one. */
+  pollMs: PollInterval;
+}
+
+export interface EscalationService {
+  component: Component;
+  /** The notifier's hook: arms the timers of the routes that queued an alert of an open incident. */
+  queued(plan: Plan, now: number): Promise<void>;
+  /** Arms the timers of `routes` that escalate, for an alert of an open incident sent on them now. */
+  arm(e: DomainEvent, routes: Iterable<string>, now: number): Promise<void>;
+  postpone(incidentId: number, until: number): Promise<void>;
+}
+
+const BATCH = 50;
+
+export function createEscalationService(deps: EscalationDeps): EscalationService {
+  const { store, clock, log } = deps;
+  let timer: Timer | undefined;
+  let running = false;
+  let busy: Promise<void> | undefined;
+  let again = false;
+
+  const escalateOf = (route: string) => nameRoutes(deps.routes()).find((r) => r.name === route)?.config.escalate;
+
+  function schedule(at: number): void {
+    if (!running) return;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = clock.setTimeout(() => pass(), Math.max(0, at - clock.now()));
+    timer.unref?.();
+  }
+
+  function pass(): Promise<void> {
+    if (!running) return Promise.resolve();
+    if (busy) {
+      again = true;
+      return busy;
+    }
+    busy = fireDue()
+      .catch((err) => log.error({ err: describeError(err) }, "escalation timers could not be read"))
+      .finally(async () => {
+        busy = undefined;
+        if (again) {
+          again = false;
+          return pass();
+        }
+        const next = await store.nextDueAt().catch(() => undefined);
+        const now = clock.now();
+        schedule(Math.min(next ?? Infinity, now + pollMsOf(deps.pollMs)));
+      });
+    return busy;
+  }
+
+  async function fireDue(): Promise<void> {
+    for (const row of await store.due(clock.now(), BATCH)) {
+      if (!(await store.claim(row.id, clock.now()))) continue;
+      try {
+        await fire(row);
+      } catch (err) {
+        log.error({ escalation: row.id, err: describeError(err) }, "escalation failed");
+        await store.settle(row.id, "skipped", `failed: ${describeError(err)}`, clock.now());
+      }
+    }
+  }
+
+  async function fire(row: EscalationRow): Promise<void> {
+    const now = clock.now();
+    const incident = await deps.incident(row.incidentId);
+    if (incident?.status !== "open") return store.settle(row.id, "stopped", "the incident recovered in time", now);
+    if (incident.acknowledgedAt !== null) return store.settle(row.id, "stopped", `acknowledged by ${incident.acknowledgedBy ?? "someone"}`, now);
+    const event = await deps.event(row.eventId);
+    const target = nameRoutes(deps.routes()).find((r) => r.name === row.toRoute);
+    if (!event || !target) return store.settle(row.id, "skipped", !event ? "the alert's event is no longer kept" : `no route named ${row.toRoute}`, now);
+    // Sent through the gates, it would be held there, recorded as an alert of the window (counted a second time in
+    // its summary) or as a silence's hold (released later even if someone acknowledged meanwhile), while this row
+    // said "fired". So it waits, and is judged again (acknowledged? recovered?) when the quiet ends.
+    const quiet = await deps.quietUntil?.(event, now);
+    if (quiet) {
+      log.info({ incident: row.incidentId, to: row.toRoute, until: quiet.until }, "escalation due while its incident is kept quiet: waits");
+      return store.defer(row.id, Math.max(quiet.until, now + 1), `waiting for the end of ${quiet.reason}; sent then if still not acknowledged`);
+    }
+    const filters = { ...target.config, on: [event.kind], activeTimes: undefined, mutedTimes: undefined };
+    const refused = matchRoute(filters, event).reason ?? timeFilterReason(target.config.activeTimes, target.config.mutedTimes, now);
+    if (refused) return store.settle(row.id, "skipped", `route ${row.toRoute} does not take it: ${refused}`, now);
+    await deps.send(event, row.toRoute, `esc:${row.incidentId}:${row.toRoute}|`);
+    log.warn({ incident: row.incidentId, from: row.fromRoute, to: row.toRoute }, "incident not acknowledged in time: escalated");
+    await store.settle(row.id, "fired", `sent on route ${row.toRoute}`, now);
+  }
+
+  async function arm(e: DomainEvent, routes: Iterable<string>, now: number): Promise<void> {
+    if (!isTaskEvent(e) || e.incident?.status !== "open") return;
+    if (e.kind !== "task.failed" && e.kind !== "task.aborted") return;
+    let armed = false;
+    for (const route of new Set(routes)) {
+      const esc = escalateOf(route);
+      if (!esc) continue;
+      armed = (await store.arm({ incidentId: e.incident.id, fromRoute: route, toRoute: esc.to, eventId: e.id, dueAt: now + esc.after }, now)) || armed;
+    }
+    if (armed && running) schedule(Math.min(now + pollMsOf(deps.pollMs), (await store.nextDueAt()) ?? Infinity));
+  }
+
+  return {
+    component: {
+      name: "escalation",
+      async start() {
+        running = true;
+        await pass();
+      },
+      async stop() {
+        running = false;
+        if (timer !== undefined) clock.clearTimeout(timer);
+        timer = undefined;
+        await busy;
+      },
+    },
+    async queued(plan, now) {
+      // A cause's update (src/tell/grouping/updates.ts) is news about a cause whose first page already started the clock.
+      await arm(plan.event, new Set(plan.deliveries.filter((d) => wouldSend(d) && !d.key.startsWith("cause-update:")).map((d) => d.route)), now);
+    },
+    arm,
+    async postpone(incidentId, until) {
+      await store.postpone(incidentId, until);
+    },
+  };
+}

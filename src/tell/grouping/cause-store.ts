@@ -1,0 +1,230 @@
+// SQL of incidents per cause, written once for SQLite and PostgreSQL. Opening a parent is one INSERT … ON CONFLICT on
+// the partial unique index of open parents, and closing is one conditional UPDATE, so two Stewards attaching or
+// recovering symptoms of the same cause at once leave one parent, closed (and announced) once.
+import type { SqlDb, SqlValue } from "../../platform/store/sql";
+
+export interface CauseRef {
+  /** Identifies the cause while it is open, e.g. `source:connection|dwh`. */
+  key: string;
+  /** For people: "connection errors from DWH". */
+  title: string;
+}
+
+export interface SymptomInput {
+  /** One symptom per subject and parent, e.g. `task:<id>` or `app:<id>`. */
+  subject: string;
+  kind: string;
+  eventId: string;
+  taskName?: string;
+  appName?: string;
+  stream?: string;
+  /** Qlik ids, so a later symptom (a stopped chain, a stale app) finds the parent of its upstream. */
+  taskId?: string;
+  appId?: string;
+}
+
+/** Where a symptom may belong: an open parent holding one of these tasks or apps. */
+export interface HolderQuery {
+  taskIds: readonly string[];
+  appIds: readonly string[];
+  appNames: readonly string[];
+}
+
+export interface ParentRow {
+  id: number;
+  causeKey: string;
+  title: string;
+  status: "open" | "closed";
+  openedAt: number;
+  lastAt: number;
+  closedAt: number | null;
+  firstEventId: string;
+  /** When the parent last paged (its opening or an update); null before the first page was recorded. */
+  lastPageAt: number | null;
+  /** Update pages sent. */
+  updates: number;
+}
+
+export interface SymptomRow {
+  parentId: number;
+  subject: string;
+  taskName: string | null;
+  appName: string | null;
+  stream: string | null;
+  kind: string;
+  eventId: string;
+  /** waiting: a task after a failed one (or an app it feeds) that will not run; listed, never holds the parent open. */
+  state: "open" | "recovered" | "waiting";
+  firstAt: number;
+  lastAt: number;
+  recoveredAt: number | null;
+}
+
+type Row = Record<string, SqlValue>;
+/** A cause lists at most this many waiting tasks and apps (a chain of thousands is cut, not stored whole). */
+const MAX_WAITING = 2_000;
+/** Ids looked up at once (the upstreams of a task, the tasks of an app). */
+const MAX_LOOKUP = 500;
+const low = (v: string | undefined) => (v ? v.toLowerCase() : null);
+const str = (v: SqlValue | undefined) => (v === null || v === undefined ? null : String(v));
+
+const toParent = (r: Row): ParentRow => ({
+  id: Number(r.id),
+  causeKey: String(r.cause_key),
+  title: String(r.title),
+  status: String(r.status) as ParentRow["status"],
+  openedAt: Number(r.opened_at),
+  lastAt: Number(r.last_at),
+  closedAt: r.closed_at === null || r.closed_at === undefined ? null : Number(r.closed_at),
+  firstEventId: String(r.first_event_id),
+  lastPageAt: r.last_page_at === null || r.last_page_at === undefined ? null : Number(r.last_page_at),
+  updates: Number(r.updates ?? 0),
+});
+
+const toSymptom = (r: Row): SymptomRow => ({
+  parentId: Number(r.parent_id),
+  subject: String(r.subject),
+  taskName: str(r.task_name),
+  appName: str(r.app_name),
+  stream: str(r.stream),
+  kind: String(r.kind),
+  eventId: String(r.event_id),
+  state: String(r.state) as SymptomRow["state"],
+  firstAt: Number(r.first_at),
+  lastAt: Number(r.last_at),
+  recoveredAt: r.recovered_at === null || r.recovered_at === undefined ? null : Number(r.recovered_at),
+});
+
+export type CauseStore = ReturnType<typeof createCauseStore>;
+
+export function createCauseStore(db: SqlDb) {
+  // On PostgreSQL a parent's row is locked while a symptom joins it or recovers, so two Stewards recovering its last two
+  // symptoms at once cannot both count the other's as still open (and leave it open), nor attach to it as it closes.
+  const lock = db.dialect === "postgres" ? " FOR UPDATE OF p" : "";
+  return {
+    /** Adds a symptom to the open parent of the cause, opening one if none is; `opened` tells this call opened it. */
+    async attach(cause: CauseRef, s: SymptomInput, now: number): Promise<{ parentId: number; opened: boolean }> {
+      return db.transaction(async (tx) => {
+        // The open parent, or a new one; one that closes between the insert and the lock is replaced (once is enough:
+        // after it closed, the insert cannot meet it again).
+        let made: { id: number } | undefined;
+        let found: { id: number } | undefined;
+        for (let attempt = 0; attempt < 2 && !made && !found; attempt++) {
+          made = await tx.get<{ id: number }>(
+            `INSERT INTO cause_parents (cause_key, title, status, opened_at, last_at, first_event_id) VALUES (?, ?, 'open', ?, ?, ?)
+             ON CONFLICT (cause_key) WHERE status = 'open' DO NOTHING RETURNING id`,
+            [cause.key, cause.title.slice(0, 300), now, now, s.eventId],
+          );
+          if (!made) found = await tx.get<{ id: number }>(`SELECT p.id FROM cause_parents p WHERE p.cause_key = ? AND p.status = 'open'${lock}`, [cause.key]);
+        }
+        if (!made && !found) throw new Error(`cause ${cause.key}: no open parent to attach to, and none could be opened`);
+        const parentId = Number((made ?? found)!.id);
+        await tx.run(
+          `INSERT INTO cause_symptoms (parent_id, subject, task_name, app_name, stream, kind, event_id, state, first_at, last_at, task_id, app_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
+           ON CONFLICT (parent_id, subject) DO UPDATE SET state = 'open', kind = excluded.kind, event_id = excluded.event_id, last_at = excluded.last_at, recovered_at = NULL`,
+          [parentId, s.subject, s.taskName ?? null, s.appName ?? null, s.stream ?? null, s.kind, s.eventId, now, now, low(s.taskId), low(s.appId)],
+        );
+        if (!made) await tx.run("UPDATE cause_parents SET last_at = ? WHERE id = ?", [now, parentId]);
+        return { parentId, opened: Boolean(made) };
+      });
+    },
+    /**
+     * The subject recovered: its open symptoms are marked so, and each parent left without an open symptom is closed.
+     * `closed` is true only for the call that closed it (so its recovery is announced once).
+     */
+    async recover(subject: string, now: number): Promise<Array<{ parentId: number; remaining: number; closed: boolean }>> {
+      // Nearly every success is of a task no cause holds: one indexed read, no transaction, for those.
+      if ((await db.get("SELECT 1 AS x FROM cause_symptoms WHERE subject = ? AND state = 'open'", [subject])) === undefined) return [];
+      return db.transaction(async (tx) => {
+        const rows = await tx.all<{ parent_id: number }>(
+          `SELECT s.parent_id FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id
+           WHERE s.subject = ? AND s.state = 'open' AND p.status = 'open' ORDER BY p.id${lock}`,
+          [subject],
+        );
+        const out: Array<{ parentId: number; remaining: number; closed: boolean }> = [];
+        for (const r of rows) {
+          const parentId = Number(r.parent_id);
+          await tx.run("UPDATE cause_symptoms SET state = 'recovered', recovered_at = ? WHERE parent_id = ? AND subject = ? AND state = 'open'", [
+            now,
+            parentId,
+            subject,
+          ]);
+          const left = Number(
+            (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM cause_symptoms WHERE parent_id = ? AND state = 'open'", [parentId]))?.n ?? 0,
+          );
+          const closed =
+            left === 0 &&
+            (await tx.run("UPDATE cause_parents SET status = 'closed', closed_at = ?, last_at = ? WHERE id = ? AND status = 'open'", [now, now, parentId]))
+              .changes === 1;
+          out.push({ parentId, remaining: left, closed });
+        }
+        return out;
+      });
+    },
+    /** Lists what will not run because of an open parent (state waiting); an entry already listed is left as it is. */
+    async addWaiting(parentId: number, entries: readonly SymptomInput[], now: number): Promise<void> {
+      if (entries.length === 0) return;
+      await db.transaction(async (tx) => {
+        for (const s of entries.slice(0, MAX_WAITING))
+          await tx.run(
+            `INSERT INTO cause_symptoms (parent_id, subject, task_name, app_name, stream, kind, event_id, state, first_at, last_at, task_id, app_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?) ON CONFLICT (parent_id, subject) DO NOTHING`,
+            [parentId, s.subject, s.taskName ?? null, s.appName ?? null, s.stream ?? null, s.kind, s.eventId, now, now, low(s.taskId), low(s.appId)],
+          );
+      });
+    },
+    /** The oldest open parent holding one of the tasks or apps (as a symptom or waiting), if any. */
+    async openHolder(q: HolderQuery): Promise<ParentRow | undefined> {
+      const parts: string[] = [];
+      const args: SqlValue[] = [];
+      const anyOf = (column: string, values: readonly string[]) => {
+        const vs = [...new Set(values.map((v) => v.toLowerCase()))].slice(0, MAX_LOOKUP);
+        if (vs.length === 0) return;
+        parts.push(`${column} IN (${vs.map(() => "?").join(", ")})`);
+        args.push(...vs);
+      };
+      anyOf("s.task_id", q.taskIds);
+      anyOf("s.app_id", q.appIds);
+      anyOf("LOWER(s.app_name)", q.appNames);
+      if (parts.length === 0) return undefined;
+      const r = await db.get<Row>(
+        `SELECT p.* FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id WHERE p.status = 'open' AND (${parts.join(" OR ")}) ORDER BY p.id LIMIT 1`,
+        args,
+      );
+      return r ? toParent(r) : undefined;
+    },
+    /** The parent's first page went out to these deliveries (JSON, kept for its updates); later calls change nothing. */
+    async notePage(parentId: number, pageTo: string, now: number): Promise<void> {
+      await db.run("UPDATE cause_parents SET page_to = ?, last_page_at = ? WHERE id = ? AND page_to IS NULL", [pageTo, now, parentId]);
+    },
+    async pageTo(parentId: number): Promise<string | undefined> {
+      const r = await db.get<{ page_to: string | null }>("SELECT page_to FROM cause_parents WHERE id = ?", [parentId]);
+      return r?.page_to ? String(r.page_to) : undefined;
+    },
+    /** Claims the next update of an open parent last paged at `lastPageAt`: true for the one caller that may send it. */
+    async claimUpdate(parentId: number, lastPageAt: number, now: number): Promise<boolean> {
+      const r = await db.run(
+        "UPDATE cause_parents SET last_page_at = ?, updates = updates + 1 WHERE id = ? AND status = 'open' AND COALESCE(last_page_at, opened_at) = ?",
+        [now, parentId, lastPageAt],
+      );
+      return r.changes === 1;
+    },
+    async isOpen(causeKey: string): Promise<boolean> {
+      return (await db.get("SELECT 1 AS x FROM cause_parents WHERE cause_key = ? AND status = 'open'", [causeKey])) !== undefined;
+    },
+    async list(f: { status?: "open" | "closed"; limit: number }): Promise<ParentRow[]> {
+      const rows = f.status
+        ? await db.all<Row>("SELECT * FROM cause_parents WHERE status = ? ORDER BY id DESC LIMIT ?", [f.status, f.limit])
+        : await db.all<Row>("SELECT * FROM cause_parents ORDER BY id DESC LIMIT ?", [f.limit]);
+      return rows.map(toParent);
+    },
+    async get(id: number): Promise<ParentRow | undefined> {
+      const r = await db.get<Row>("SELECT * FROM cause_parents WHERE id = ?", [id]);
+      return r ? toParent(r) : undefined;
+    },
+    async symptoms(parentId: number): Promise<SymptomRow[]> {
+      return (await db.all<Row>("SELECT * FROM cause_symptoms WHERE parent_id = ? ORDER BY first_at, subject LIMIT 5000", [parentId])).map(toSymptom);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// The grouping's delivery gate: an event that opens a parent (the first failure of a cause, a node's service
+// stopping, an upstream's failure) is sent; an event that is a symptom of an open parent is recorded there and not
+// sent; a symptom's recovery updates the parent and is not sent unless it is the last: that one is the "recovered"
+// page. Every event a rule decided on carries the parent's shape (what it affects) for the channels to render.
+import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { CauseSummary } from "../../hear/events/cause-summary";
+import type { DomainEvent } from "../../hear/events/types";
+import { isTaskEvent } from "../../hear/events/types";
+import type { DeliveryGate } from "../notify/gate";
+import { wouldSend } from "../notify/gate";
+import type { Plan } from "../notify/planner";
+import type { CauseStore } from "./cause-store";
+import type { ChainGraph } from "./chain-graph";
+import { afterRecovery, type CauseDecision } from "./decision";
+import { createNodeDownRule } from "./node-down";
+import { createSourceRule } from "./source-rule";
+import { createParentUpdates } from "./updates";
+import { causeSummary } from "./summary";
+import type { TaskNodes } from "./task-nodes";
+import { type CheckFeeds, createUpstreamRule } from "./upstream";
+
+export interface GroupingGateDeps {
+  taskNodes: TaskNodes;
+  graph(): ChainGraph | undefined;
+  feedsOfCheck(check: string): CheckFeeds | undefined;
+  publicUrl?: string;
+}
+
+const suppress = (plan: Plan, reason: string): Plan => ({
+  ...plan,
+  deliveries: plan.deliveries.map((d) => (wouldSend(d) ? { ...d, action: "suppress", reason } : d)),
+});
+
+const isEscalation = (plan: Plan) => plan.deliveries.length > 0 && plan.deliveries.every((d) => d.key.startsWith("esc:"));
+
+export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps: GroupingGateDeps): DeliveryGate {
+  const nodeDown = createNodeDownRule(store, cfg.nodeDown, deps.taskNodes);
+  const source = createSourceRule(store, cfg.sameSource);
+  const upstream = createUpstreamRule({ store, cfg: cfg.upstream, graph: deps.graph, feedsOfCheck: deps.feedsOfCheck });
+
+  async function decide(e: DomainEvent, now: number): Promise<CauseDecision | undefined> {
+    // A node's cause first: while a node is down, what it fails is its symptom whatever the source.
+    const node = await nodeDown.review(e, now);
+    if (node) return node;
+    if (!isTaskEvent(e)) return upstream.review(e, now);
+    const subject = `task:${e.task.id.toLowerCase()}`;
+    if (e.kind === "task.failed" || e.kind === "task.aborted") {
+      const bySource = await source.review(e, now);
+      const byChain = await upstream.onFailure(e, bySource?.parentId, now);
+      return bySource ?? byChain ?? nodeDown.onUngroupedFailure(e, now);
+    }
+    if (e.kind !== "task.recovered" && e.kind !== "task.succeeded") return undefined;
+    // A success that closed the task's incident is followed by its task.recovered: that one is the recovery.
+    if (e.kind === "task.succeeded" && e.incident?.status === "closed") return undefined;
+    return afterRecovery(await store.recover(subject, now), "affected task(s) failing");
+  }
+
+  const updates = createParentUpdates(store, cfg.updates);
+  const withCause = (plan: Plan, cause: CauseSummary | undefined): Plan => (cause ? { ...plan, event: { ...plan.event, cause } as DomainEvent } : plan);
+
+  return {
+    async review(plan, now) {
+      // An escalation (src/tell/escalation: keys `esc:<incident>:<route>|…`) sends again an alert this gate already decided
+      // on, with the cause it carried then: deciding again would hold a cause's own page as a symptom of itself.
+      if (!cfg.enabled || isEscalation(plan)) return plan;
+      const decision = await decide(plan.event, now);
+      if (!decision) return plan;
+      const cause = await causeSummary(store, decision.parentId, deps.publicUrl);
+      if (decision.action === "pass") {
+        if (cause?.status === "open") await updates.opened(decision.parentId, plan, now);
+        return withCause(plan, cause);
+      }
+      // Held as a symptom, except on a route none of the cause's pages reached: there it is the cause's page.
+      const unreached = decision.recovering ? [] : await updates.unreached(decision.parentId, plan);
+      const sendKeys = new Set(unreached.map((d) => d.key));
+      const suppressed = suppress(plan, decision.reason);
+      const held = sendKeys.size
+        ? { ...suppressed, deliveries: suppressed.deliveries.map((d) => (sendKeys.has(d.key) ? plan.deliveries.find((x) => x.key === d.key)! : d)) }
+        : suppressed;
+      // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
+      const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;
+      if (update) return withCause({ ...held, deliveries: [...held.deliveries, ...update.deliveries] }, update.cause);
+      return withCause(held, cause);
+    },
+  };
+}

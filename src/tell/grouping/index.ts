@@ -1,0 +1,61 @@
+// Incidents per cause: failures sharing a cause (same error class, same source) become symptoms of one parent that
+// pages when it opens and when its last symptom recovers. `causes` is the small API other modules may call to attach
+// their own symptoms (a freshness promise's breach) to a cause.
+import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { Router } from "../../platform/http/route";
+import type { DeliveryGate } from "../notify/gate";
+import type { SqlDb } from "../../platform/store/sql";
+import { createCauseStore, type CauseRef, type SymptomInput } from "./cause-store";
+import { type ChainGraph, chainGraphSource, type PlannedChains } from "./chain-graph";
+import { createGroupingGate } from "./gate";
+import { createTaskNodes } from "./task-nodes";
+import type { CheckFeeds } from "./upstream";
+import { registerCauseRoutes } from "./routes";
+
+export { groupingMigrations } from "./migrations";
+export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
+export type { ParentView } from "./routes";
+export type { PlannedChains } from "./chain-graph";
+export type { CheckFeeds } from "./upstream";
+
+export interface Causes {
+  /** Attaches a symptom to the open parent of a cause (opening it when none is); `opened`: this call opened it, so page. */
+  attach(cause: CauseRef, symptom: SymptomInput, now: number): Promise<{ parentId: number; opened: boolean }>;
+  /** The subject recovered; a parent left without open symptoms closes (`closed` true for the one call that closed it). */
+  recover(subject: string, now: number): Promise<Array<{ parentId: number; remaining: number; closed: boolean }>>;
+}
+
+export interface Grouping {
+  causes: Causes;
+  gate: DeliveryGate;
+  /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
+  readChainsFrom(read: () => PlannedChains | undefined): void;
+}
+
+export interface GroupingDeps {
+  db: SqlDb;
+  router: Router;
+  /** What a check-in job feeds (checkins.checks.<name>.feeds). */
+  feedsOfCheck(check: string): CheckFeeds | undefined;
+  /** http.publicUrl: alerts link to the cause on the dashboard. */
+  publicUrl?: string;
+}
+
+export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping {
+  const store = createCauseStore(deps.db);
+  registerCauseRoutes(deps.router, store);
+  let graph: () => ChainGraph | undefined = () => undefined;
+  const gate = createGroupingGate(store, cfg, {
+    taskNodes: createTaskNodes(deps.db),
+    graph: () => graph(),
+    feedsOfCheck: deps.feedsOfCheck,
+    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+  });
+  return {
+    causes: { attach: store.attach, recover: store.recover },
+    gate,
+    readChainsFrom(read) {
+      graph = chainGraphSource(read);
+    },
+  };
+}

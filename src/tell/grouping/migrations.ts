@@ -1,0 +1,82 @@
+// Store tables of incidents per cause: one row per parent (at most one open per cause, enforced by a partial unique
+// index so two Stewards opening the same cause at once end up with one) and one row per symptom (a task or app the
+// cause affects), from which the parent lists what is affected and knows when the last symptom recovered.
+import type { MigrationSet } from "../../platform/store/database";
+
+export const groupingMigrations: MigrationSet = {
+  module: "grouping",
+  migrations: [
+    {
+      version: 1,
+      name: "cause parents and their symptoms",
+      sql: `
+        CREATE TABLE cause_parents (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          cause_key TEXT NOT NULL,
+          title TEXT NOT NULL,
+          status TEXT NOT NULL,
+          opened_at INTEGER NOT NULL,
+          last_at INTEGER NOT NULL,
+          closed_at INTEGER,
+          first_event_id TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX cause_parents_open ON cause_parents (cause_key) WHERE status = 'open';
+        CREATE TABLE cause_symptoms (
+          parent_id INTEGER NOT NULL,
+          subject TEXT NOT NULL,
+          task_name TEXT,
+          app_name TEXT,
+          stream TEXT,
+          kind TEXT NOT NULL,
+          event_id TEXT NOT NULL,
+          state TEXT NOT NULL,
+          first_at INTEGER NOT NULL,
+          last_at INTEGER NOT NULL,
+          recovered_at INTEGER,
+          PRIMARY KEY (parent_id, subject)
+        );
+        CREATE INDEX cause_symptoms_subject ON cause_symptoms (subject, state);
+      `,
+    },
+    {
+      version: 2,
+      name: "symptoms name their task and app by id, and tasks waiting on a cause are listed",
+      // task_id and app_id let a later symptom (a chain that stopped, a stale app) find the parent of its upstream.
+      sql: `
+        ALTER TABLE cause_symptoms ADD COLUMN task_id TEXT;
+        ALTER TABLE cause_symptoms ADD COLUMN app_id TEXT;
+        CREATE INDEX cause_symptoms_task ON cause_symptoms (task_id);
+        CREATE INDEX cause_symptoms_app ON cause_symptoms (app_id);
+      `,
+    },
+    {
+      version: 3,
+      name: "the node each task last ran on",
+      // A node's cause lists what the node runs, and a missed start (the watchdog does not know the node) is put on
+      // the node the task last ran on. Shared by the Stewards of a site: each hears its own node's runs.
+      sql: `
+        CREATE TABLE cause_task_nodes (
+          task_id TEXT PRIMARY KEY,
+          node TEXT NOT NULL,
+          task_name TEXT NOT NULL,
+          app_id TEXT,
+          app_name TEXT,
+          stream TEXT,
+          seen_at INTEGER NOT NULL
+        );
+        CREATE INDEX cause_task_nodes_node ON cause_task_nodes (node);
+      `,
+    },
+    {
+      version: 4,
+      name: "where a parent paged, when it last did, and how many updates it sent",
+      // An update of a parent goes to the channels and recipients its first page went to, at most once per
+      // grouping.updates.every; last_page_at is claimed with a conditional UPDATE so two Stewards send one update.
+      sql: `
+        ALTER TABLE cause_parents ADD COLUMN last_page_at INTEGER;
+        ALTER TABLE cause_parents ADD COLUMN page_to TEXT;
+        ALTER TABLE cause_parents ADD COLUMN updates INTEGER NOT NULL DEFAULT 0;
+      `,
+    },
+  ],
+};

@@ -1,0 +1,105 @@
+// The node-down rule: a Qlik service stopping on a node opens the node's cause (that alert is the "opened" page);
+// while it is open, what that node misses, fails or runs too long is a symptom (recorded, not sent). Each symptom's
+// end (service.started, task.on_track, task.recovered) updates the parent; the last one is the "recovered" page.
+import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { DomainEvent, TaskEvent } from "../../hear/events/types";
+import { isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../hear/events/types";
+import type { CauseStore, SymptomInput } from "./cause-store";
+import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
+import { createFailingNodes } from "./failing-node";
+import type { TaskNodes } from "./task-nodes";
+
+const glob = (p: string) =>
+  new RegExp(
+    `^${p
+      .split("*")
+      .map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
+/**
+ * The node part of a host name: a Scheduler may say qlik2 where QRS says qlik2.corp.example. An IP address is kept
+ * whole (its first label, "127" or "10", names no node).
+ */
+export function nodeOf(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(":")) return h.replace(/^\[|\]$/g, "");
+  return h.split(".")[0] ?? "";
+}
+
+export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeDown"], nodes: TaskNodes) {
+  const services = cfg.services.map(glob);
+  const cause = (node: string) => ({ key: `node:${node}`, title: `Qlik services down on ${node}` });
+  const failing = createFailingNodes(cfg.failingRuns);
+  const failingClasses = new Set<string>(cfg.failingRuns.classes);
+  const symptom = (parentId: number, node: string): CauseDecision => ({ action: "suppress", parentId, reason: symptomReason(parentId, cause(node).title) });
+  /** A node's cause opened: it lists everything the node runs (what it would have run while down) from the start. */
+  const opening = async (parentId: number, node: string, eventId: string, now: number): Promise<CauseDecision> => {
+    await store.addWaiting(parentId, await nodes.waitingOn(node, eventId), now);
+    return { action: "pass", parentId };
+  };
+  /** The node whose open cause a watchdog alert belongs to: its host's, else the node its task last ran on. */
+  const openNodeFor = async (e: DomainEvent): Promise<string | undefined> => {
+    const node = nodeOf(e.host);
+    if (await store.isOpen(cause(node).key)) return node;
+    const last = "task" in e && e.task ? await nodes.nodeOf(e.task.id) : undefined;
+    return last !== undefined && last !== node && (await store.isOpen(cause(last).key)) ? last : undefined;
+  };
+  return {
+    async review(e: DomainEvent, now: number): Promise<CauseDecision | undefined> {
+      if (!cfg.enabled) return undefined;
+      const node = nodeOf(e.host);
+      if (isServiceEvent(e)) {
+        if (!services.some((re) => re.test(e.service.name))) return undefined;
+        const subject = `service:${node}|${e.service.name.toLowerCase()}`;
+        if (e.kind === "service.stopped") {
+          const { parentId, opened } = await store.attach(cause(node), { subject, kind: e.kind, eventId: e.id, taskName: `${e.service.name} on ${node}` }, now);
+          return opened ? opening(parentId, node, e.id, now) : symptom(parentId, node);
+        }
+        return afterRecovery(await store.recover(subject, now));
+      }
+      if (isWatchdogEvent(e)) {
+        const subject = `watch:${e.condition.key}`;
+        if (e.kind === "task.on_track") return afterRecovery(await store.recover(subject, now));
+        if (e.kind === "app.stale") return undefined;
+        const down = await openNodeFor(e);
+        if (down === undefined) return undefined;
+        const { parentId } = await store.attach(
+          cause(down),
+          { subject, kind: e.kind, eventId: e.id, ...(e.task ? { taskId: e.task.id } : {}), ...names(e) },
+          now,
+        );
+        return symptom(parentId, down);
+      }
+      if (!isTaskEvent(e)) return undefined;
+      if (e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted") await nodes.note(node, e, now);
+      if (e.kind === "task.succeeded") failing.record(node, `task:${e.task.id.toLowerCase()}`, "succeeded", now);
+      if ((e.kind === "task.failed" || e.kind === "task.aborted") && (await store.isOpen(cause(node).key)))
+        return symptom((await store.attach(cause(node), taskSymptom(e), now)).parentId, node);
+      return undefined;
+    },
+    /**
+     * A failure no other rule grouped: when every run the node ended in the window failed (at least
+     * failingRuns.minTasks tasks), the node is the cause and this failure, the one that tipped it, is its page.
+     */
+    async onUngroupedFailure(e: TaskEvent, now: number): Promise<CauseDecision | undefined> {
+      if (!cfg.enabled || !e.errorClass || !failingClasses.has(e.errorClass)) return undefined;
+      const node = nodeOf(e.host);
+      if (!failing.record(node, `task:${e.task.id.toLowerCase()}`, "failed", now)) return undefined;
+      const { parentId, opened } = await store.attach({ key: `node:${node}`, title: `every run fails on ${node}` }, taskSymptom(e), now);
+      return opened ? opening(parentId, node, e.id, now) : symptom(parentId, node);
+    },
+  };
+}
+
+function taskSymptom(e: TaskEvent): SymptomInput {
+  return { subject: `task:${e.task.id.toLowerCase()}`, kind: e.kind, eventId: e.id, taskId: e.task.id, ...(e.app ? { appId: e.app.id } : {}), ...names(e) };
+}
+
+function names(e: { task?: { name: string }; app?: { name: string; stream?: string } }) {
+  return {
+    ...(e.task ? { taskName: e.task.name } : {}),
+    ...(e.app ? { appName: e.app.name } : {}),
+    ...(e.app?.stream ? { stream: e.app.stream } : {}),
+  };
+}

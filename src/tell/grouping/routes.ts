@@ -1,0 +1,103 @@
+// REST surface of incidents per cause (scope admin): the parents, newest first, each with what it affects counted
+// ("25 tasks, 12 apps, 3 streams"), and one parent with every symptom. The dashboard's /ui/causes reads these.
+import { z } from "zod";
+import { errorBody } from "../../platform/http/errors";
+import type { Router } from "../../platform/http/route";
+import type { CauseStore, ParentRow, SymptomRow } from "./cause-store";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function affected(symptoms: readonly SymptomRow[]) {
+  const distinct = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => Boolean(x)))].sort();
+  const tasks = distinct(symptoms.map((s) => s.taskName));
+  const apps = distinct(symptoms.map((s) => s.appName));
+  const streams = distinct(symptoms.map((s) => s.stream));
+  const n = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
+  return { tasks, apps, streams, text: `${n(tasks.length, "task")}, ${n(apps.length, "app")}, ${n(streams.length, "stream")} affected` };
+}
+
+export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
+  return {
+    id: p.id,
+    cause: p.causeKey,
+    title: p.title,
+    status: p.status,
+    openedAt: iso(p.openedAt)!,
+    lastAt: iso(p.lastAt)!,
+    closedAt: iso(p.closedAt),
+    lastPageAt: iso(p.lastPageAt),
+    updates: p.updates,
+    stillFailing: symptoms.filter((s) => s.state === "open").length,
+    affected: affected(symptoms),
+  };
+}
+
+export type ParentView = ReturnType<typeof parentView>;
+
+const ParentSchema = z.object({
+  id: z.number(),
+  cause: z.string(),
+  title: z.string(),
+  status: z.enum(["open", "closed"]),
+  openedAt: z.string(),
+  lastAt: z.string(),
+  closedAt: z.string().nullable(),
+  lastPageAt: z.string().nullable().describe("When the parent last paged: its first page, or its latest update."),
+  updates: z.number().describe("Update pages sent (grouping.updates)."),
+  stillFailing: z.number(),
+  affected: z.object({ tasks: z.array(z.string()), apps: z.array(z.string()), streams: z.array(z.string()), text: z.string() }),
+});
+
+export function registerCauseRoutes(router: Router, store: CauseStore): void {
+  router.route(
+    {
+      method: "get",
+      path: "/v4/causes",
+      summary: "Incidents per cause (newest first)",
+      description: "Failures that share a cause (the same error class reading the same source) grouped under one parent, which pages once.",
+      tags: ["Alerts"],
+      scope: "admin",
+      query: z.strictObject({ status: z.enum(["open", "closed"]).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
+      responses: { 200: { description: "Parents", schema: z.object({ causes: z.array(ParentSchema) }) } },
+    },
+    async (c, { query }) => {
+      const rows = await store.list(query);
+      const causes = await Promise.all(rows.map(async (p) => parentView(p, await store.symptoms(p.id))));
+      return c.json({ causes });
+    },
+  );
+  router.route(
+    {
+      method: "get",
+      path: "/v4/causes/:id",
+      summary: "One incident per cause with every task and app it affects",
+      tags: ["Alerts"],
+      scope: "admin",
+      params: z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+      responses: {
+        200: { description: "The parent and its symptoms", schema: ParentSchema.extend({ symptoms: z.array(z.any()) }) },
+        404: { description: "No such cause" },
+      },
+    },
+    async (c, { params }) => {
+      const p = await store.get(params.id);
+      if (!p) return c.json(errorBody(404, "NOT_FOUND", `no cause ${params.id}`, { field: "id" }), 404);
+      const symptoms = await store.symptoms(p.id);
+      return c.json({
+        ...parentView(p, symptoms),
+        symptoms: symptoms.map((s) => ({
+          subject: s.subject,
+          task: s.taskName,
+          app: s.appName,
+          stream: s.stream,
+          kind: s.kind,
+          eventId: s.eventId,
+          state: s.state,
+          firstAt: iso(s.firstAt),
+          lastAt: iso(s.lastAt),
+          recoveredAt: iso(s.recoveredAt),
+        })),
+      });
+    },
+  );
+}

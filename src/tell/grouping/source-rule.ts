@@ -1,0 +1,33 @@
+// The same-source rule: a failure of one of the configured error classes that names the data connection or source it
+// was reading joins the open parent of that class and source (the first opens it and is its page).
+import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { TaskEvent } from "../../hear/events/types";
+import type { CauseStore } from "./cause-store";
+import { type CauseDecision, symptomReason } from "./decision";
+import { causeSourceOf } from "./source";
+
+export function createSourceRule(store: CauseStore, cfg: GroupingConfig["sameSource"]) {
+  const classes = new Set<string>(cfg.classes);
+  return {
+    async review(e: TaskEvent, now: number): Promise<CauseDecision | undefined> {
+      if (!cfg.enabled || !e.errorClass || !classes.has(e.errorClass)) return undefined;
+      const source = causeSourceOf(e);
+      if (!source) return undefined;
+      const title = `${e.errorClass} errors from ${source}`;
+      const { parentId, opened } = await store.attach(
+        { key: `source:${e.errorClass}|${source.toLowerCase()}`, title },
+        {
+          subject: `task:${e.task.id.toLowerCase()}`,
+          kind: e.kind,
+          eventId: e.id,
+          taskName: e.task.name,
+          taskId: e.task.id,
+          ...(e.app ? { appName: e.app.name, appId: e.app.id } : {}),
+          ...(e.app?.stream ? { stream: e.app.stream } : {}),
+        },
+        now,
+      );
+      return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, title) };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// The parent's shape put on the alert that opened, updated or closed it: title, what it affects (counted and named)
+// and a link to it on the dashboard. Names are capped so a cause of thousands of tasks still fits every channel.
+import type { CauseSummary } from "../../hear/events/cause-summary";
+import type { CauseStore } from "./cause-store";
+import { affected } from "./routes";
+
+/** Names listed per kind on an alert; the count says how many there are in all, the dashboard lists every one. */
+export const NAMES_ON_ALERT = 50;
+
+export async function causeSummary(store: CauseStore, parentId: number, publicUrl: string | undefined): Promise<CauseSummary | undefined> {
+  const p = await store.get(parentId);
+  if (!p) return undefined;
+  const symptoms = await store.symptoms(parentId);
+  const a = affected(symptoms);
+  const base = publicUrl?.replace(/\/+$/, "");
+  return {
+    id: p.id,
+    title: p.title,
+    status: p.status,
+    text: a.text,
+    tasks: a.tasks.slice(0, NAMES_ON_ALERT),
+    apps: a.apps.slice(0, NAMES_ON_ALERT),
+    streams: a.streams.slice(0, NAMES_ON_ALERT),
+    counts: { tasks: a.tasks.length, apps: a.apps.length, streams: a.streams.length },
+    stillFailing: symptoms.filter((s) => s.state === "open").length,
+    ...(base ? { url: `${base}/ui/causes#cause-${p.id}` } : {}),
+  };
+}

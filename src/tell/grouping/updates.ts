@@ -1,0 +1,103 @@
+// Update pages of an open parent: when symptoms added since its last page name tasks or apps it did not affect
+// then, and `every` has passed since that page, the symptom that notices it goes as an update to the channels and
+// recipients of the parent's first page (its own routes' deliveries stay suppressed as a symptom's). One update per
+// parent per `every` (claimed in the store, so two Stewards send one), listing everything added since the last page;
+// symptoms that only repeat what the parent already named (a stale app of a failed load) never page.
+import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { CauseSummary } from "../../hear/events/cause-summary";
+import { wouldSend } from "../notify/gate";
+import type { Plan, PlannedDelivery } from "../notify/planner";
+import type { CauseStore, SymptomRow } from "./cause-store";
+import { NAMES_ON_ALERT } from "./summary";
+
+/** What a page delivery needs to be sent again as an update (recorded when the parent's first page went out). */
+type PageTarget = Pick<PlannedDelivery, "route" | "channel" | "channelType" | "recipient" | "via" | "target">;
+
+/** Deliveries an update goes to at most (a route to a long mailing list is cut, not copied whole). */
+const MAX_TARGETS = 200;
+
+const targetOf = (d: PlannedDelivery): PageTarget => ({
+  route: d.route,
+  channel: d.channel,
+  channelType: d.channelType,
+  recipient: d.recipient,
+  target: d.target,
+  ...(d.via !== undefined ? { via: d.via } : {}),
+});
+
+function addedSince(symptoms: readonly SymptomRow[], since: number) {
+  const before = { tasks: new Set<string>(), apps: new Set<string>() };
+  for (const s of symptoms.filter((x) => x.firstAt <= since)) {
+    if (s.taskName) before.tasks.add(s.taskName);
+    if (s.appName) before.apps.add(s.appName);
+  }
+  const later = symptoms.filter((x) => x.firstAt > since);
+  const fresh = (names: Array<string | null>, known: Set<string>) => [...new Set(names.filter((n): n is string => Boolean(n) && !known.has(n!)))].sort();
+  const tasks = fresh(
+    later.map((s) => s.taskName),
+    before.tasks,
+  );
+  const apps = fresh(
+    later.map((s) => s.appName),
+    before.apps,
+  );
+  return { tasks, apps, count: tasks.length + apps.length };
+}
+
+const sameTarget = (a: PageTarget, b: PageTarget) => a.route === b.route && a.channel === b.channel && a.recipient.toLowerCase() === b.recipient.toLowerCase();
+
+export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["updates"]) {
+  return {
+    /**
+     * The deliveries of a symptom about to be held that go where the parent's first page did not (a route that does
+     * not take the parent's own kind: the watchdog's route for a stale app of a failed load, a route for one task).
+     * They are sent, carrying the cause: a held alert is never lost to a route that would have taken it (issue 59).
+     * The parent's updates still go only where its first page went.
+     */
+    async unreached(parentId: number, plan: Plan): Promise<PlannedDelivery[]> {
+      const sending = plan.deliveries.filter((d) => wouldSend(d));
+      if (sending.length === 0) return [];
+      const recorded = await store.pageTo(parentId);
+      const reached: PageTarget[] = recorded ? (JSON.parse(recorded) as PageTarget[]) : [];
+      return sending.filter((d) => !reached.some((t) => sameTarget(t, targetOf(d))));
+    },
+    /** A parent's first page went out with this plan: where it went is kept for its updates. */
+    async opened(parentId: number, plan: Plan, now: number): Promise<void> {
+      const to = plan.deliveries
+        .filter((d) => wouldSend(d))
+        .slice(0, MAX_TARGETS)
+        .map(targetOf);
+      if (to.length > 0) await store.notePage(parentId, JSON.stringify(to), now);
+    },
+    /**
+     * A new symptom of an open parent, about to be suppressed. Returns the update's deliveries and the cause as the
+     * update shows it when one is due, else undefined. Only a symptom that would have been sent on its own (routed, not silenced, not
+     * inside a maintenance window: the gates before this one decided) may carry an update.
+     */
+    async review(parentId: number, plan: Plan, cause: CauseSummary, now: number): Promise<{ deliveries: PlannedDelivery[]; cause: CauseSummary } | undefined> {
+      if (!cfg.enabled || !plan.deliveries.some((d) => wouldSend(d))) return undefined;
+      const parent = await store.get(parentId);
+      if (parent?.status !== "open") return undefined;
+      const last = parent.lastPageAt ?? parent.openedAt;
+      if (now - last < cfg.every) return undefined;
+      const added = addedSince(await store.symptoms(parentId), last);
+      if (added.count === 0) return undefined;
+      const recorded = await store.pageTo(parentId);
+      const to: PageTarget[] = recorded ? (JSON.parse(recorded) as PageTarget[]) : plan.deliveries.filter((d) => wouldSend(d)).map(targetOf);
+      if (to.length === 0 || !(await store.claimUpdate(parentId, last, now))) return undefined;
+      const n = parent.updates + 1;
+      const deliveries: PlannedDelivery[] = to.map((t) => ({
+        ...t,
+        key: `cause-update:${parentId}:${n}|${t.channel}|${t.recipient.toLowerCase()}`,
+        action: "send",
+      }));
+      const update = {
+        since: new Date(last).toISOString(),
+        tasks: added.tasks.slice(0, NAMES_ON_ALERT),
+        apps: added.apps.slice(0, NAMES_ON_ALERT),
+        count: added.count,
+      };
+      return { deliveries, cause: { ...cause, update } };
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// The upstream rule: a failed task others wait for (or a job before Qlik that failed or did not check in) is the
+// cause; what then does not happen downstream (task.chain_broken, task.missed, app.stale, the freshness warning and
+// breach of the apps it feeds) is its symptom, found through the chain graph the watchdog reads, listed in the parent
+// and not sent. The tasks after it are listed as waiting from the start, so the parent names everything it stops.
+import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../hear/events/types";
+import { isWatchdogEvent } from "../../hear/events/types";
+import type { CauseStore, SymptomInput } from "./cause-store";
+import type { ChainGraph, GraphTask } from "./chain-graph";
+import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
+
+/** What a check-in job feeds (checkins.checks.<name>.feeds): names and ids of tasks and apps. */
+export interface CheckFeeds {
+  taskNames: readonly string[];
+  taskIds: readonly string[];
+  appNames: readonly string[];
+  appIds: readonly string[];
+}
+
+export interface UpstreamDeps {
+  store: CauseStore;
+  cfg: GroupingConfig["upstream"];
+  graph(): ChainGraph | undefined;
+  feedsOfCheck(check: string): CheckFeeds | undefined;
+}
+
+const RECOVERIES = new Set(["app.freshness_recovered", "checkin.recovered"]);
+const JOB_FAILURES = new Set(["checkin.failed", "checkin.missed"]);
+
+const waitingEntry = (t: GraphTask, eventId: string): SymptomInput => ({
+  subject: `task:${t.id}`,
+  kind: "task.waiting",
+  eventId,
+  taskName: t.name,
+  taskId: t.id,
+  ...(t.appName ? { appName: t.appName } : {}),
+  ...(t.appId ? { appId: t.appId } : {}),
+  ...(t.stream ? { stream: t.stream } : {}),
+});
+
+export function createUpstreamRule(d: UpstreamDeps) {
+  const { store, cfg } = d;
+  const symptomKinds = new Set<string>(cfg.symptoms);
+
+  /**
+   * Whether an open parent explains a downstream symptom: what it is about (a failure, an abort, a job that did not
+   * deliver, a node or service down) is still open, or the symptom fell due while it was. A parent whose failures all
+   * recovered and that lingers open on a stale app does not explain another night's missed chain: that one is a page of
+   * its own (issue 59).
+   */
+  async function explainsNow(parentId: number, e: WatchdogEvent): Promise<boolean> {
+    const causes = (await store.symptoms(parentId)).filter((s) => !symptomKinds.has(s.kind) && !s.kind.endsWith(".waiting") && s.state !== "waiting");
+    if (causes.some((s) => s.state === "open")) return true;
+    // All recovered: it still explains what fell due while it lasted (the stale app of the night the node was down).
+    const over = Math.max(...causes.map((s) => s.recoveredAt ?? Number.NEGATIVE_INFINITY));
+    const due = Date.parse(String(e.data.expectedAt ?? e.condition.openedAt));
+    return Number.isFinite(due) && due <= over;
+  }
+
+  /** A downstream symptom joins the open parent that holds its task, an upstream of it, or (for an app) a task feeding it. */
+  async function attachSymptom(e: WatchdogEvent, now: number): Promise<CauseDecision | undefined> {
+    const g = d.graph();
+    const taskIds: string[] = [];
+    const appIds: string[] = [];
+    const appNames: string[] = [];
+    if (e.task) taskIds.push(e.task.id, ...(g?.upstreamOf(e.task.id) ?? []));
+    if (e.app && e.kind.startsWith("app.")) {
+      appIds.push(e.app.id);
+      appNames.push(e.app.name);
+      for (const t of g?.tasksOfApp(e.app.id) ?? []) taskIds.push(t, ...(g?.upstreamOf(t) ?? []));
+    }
+    const holder = await store.openHolder({ taskIds, appIds, appNames });
+    if (!holder || !(await explainsNow(holder.id, e))) return undefined;
+    const { parentId, opened } = await store.attach(
+      { key: holder.causeKey, title: holder.title },
+      {
+        subject: `watch:${e.condition.key}`,
+        kind: e.kind,
+        eventId: e.id,
+        ...(e.task ? { taskName: e.task.name, taskId: e.task.id } : {}),
+        ...(e.app ? { appName: e.app.name, appId: e.app.id } : {}),
+        ...(e.app?.stream ? { stream: e.app.stream } : {}),
+      },
+      now,
+    );
+    // The parent closed between the lookup and the attach: this symptom opened a new one, so it is its page.
+    return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, holder.title) };
+  }
+
+  /** A job before Qlik failed or did not check in: its own cause, with what it feeds (and what runs after that) waiting. */
+  async function openForJob(e: WatchdogEvent, now: number): Promise<CauseDecision> {
+    const check = typeof e.data.check === "string" ? e.data.check : e.condition.key;
+    const title = `job "${check}" did not deliver`;
+    const { parentId, opened } = await store.attach(
+      { key: `checkin:${check.toLowerCase()}`, title },
+      { subject: `watch:${e.condition.key}`, kind: e.kind, eventId: e.id },
+      now,
+    );
+    const feeds = d.feedsOfCheck(check);
+    const g = d.graph();
+    if (feeds) {
+      const ids = [...feeds.taskIds.map((t) => t.toLowerCase()), ...feeds.taskNames.flatMap((n) => g?.taskIdByName(n) ?? [])];
+      const tasks = [...new Set(ids)].flatMap((id) => {
+        const t = g?.task(id);
+        return t ? [t, ...(g?.downstreamOf(id) ?? [])] : [];
+      });
+      const apps: SymptomInput[] = [
+        ...feeds.appIds.map((id) => ({ subject: `app:${id.toLowerCase()}`, kind: "app.waiting", eventId: e.id, appId: id })),
+        ...feeds.appNames.map((n) => ({ subject: `app:${n.toLowerCase()}`, kind: "app.waiting", eventId: e.id, appName: n })),
+      ];
+      await store.addWaiting(parentId, [...tasks.map((t) => waitingEntry(t, e.id)), ...apps], now);
+    }
+    return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, title) };
+  }
+
+  return {
+    async review(e: DomainEvent, now: number): Promise<CauseDecision | undefined> {
+      if (!cfg.enabled || !isWatchdogEvent(e)) return undefined;
+      if (RECOVERIES.has(e.kind)) return afterRecovery(await store.recover(`watch:${e.condition.key}`, now));
+      if (JOB_FAILURES.has(e.kind)) return openForJob(e, now);
+      return symptomKinds.has(e.kind) ? attachSymptom(e, now) : undefined;
+    },
+    /**
+     * A failed run of a task others wait for. In a parent already (its source's cause): the tasks after it are added
+     * there as waiting. Otherwise it opens a parent of its own (its failure is that parent's page) listing them.
+     */
+    async onFailure(e: TaskEvent, inParent: number | undefined, now: number): Promise<CauseDecision | undefined> {
+      const g = d.graph();
+      if (!cfg.enabled || !g) return undefined;
+      const after = g.downstreamOf(e.task.id);
+      if (after.length === 0) return undefined;
+      const waiting = after.map((t) => waitingEntry(t, e.id));
+      if (inParent !== undefined) {
+        await store.addWaiting(inParent, waiting, now);
+        return undefined;
+      }
+      const title = `${e.task.name} failed: the tasks after it do not run`;
+      const { parentId, opened } = await store.attach(
+        { key: `upstream:${e.task.id.toLowerCase()}`, title },
+        {
+          subject: `task:${e.task.id.toLowerCase()}`,
+          kind: e.kind,
+          eventId: e.id,
+          taskName: e.task.name,
+          taskId: e.task.id,
+          ...(e.app ? { appName: e.app.name, appId: e.app.id } : {}),
+          ...(e.app?.stream ? { stream: e.app.stream } : {}),
+        },
+        now,
+      );
+      await store.addWaiting(parentId, waiting, now);
+      return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, title) };
+    },
+  };
+}

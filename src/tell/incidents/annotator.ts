@@ -1,0 +1,322 @@
+// The step between the intake and the bus: a finished run is recorded, its incident opened, updated or closed in
+// one store transaction (under a per-task lock on PostgreSQL), and the event leaves with its history, likely cause
+// and incident, followed by task.recovered or task.warning when the run calls for one. A run handled twice (a
+// retry after a crash, reconciliation) finds its row and says the same again instead of counting twice.
+import { triggerOf } from "./started-by-trigger";
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/core/clock";
+import type { IncidentRef, RunWarning } from "../../hear/events/run-context";
+import type { TaskEvent } from "../../hear/events/types";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { IncidentsConfig } from "../../platform/config/sections/incidents";
+import type { SqlDb } from "../../platform/store/sql";
+import type { Classifier, ErrorCause } from "./classify";
+import { createFailureBatches, type RecordOutcome } from "./failure-batch";
+import { historyFor, priorRuns, startedByOf, type PriorRuns } from "./history";
+import { incidentSql, type IncidentRow, type IncidentSql, type IncidentTouch, type PastRun, type RunRow } from "./incident-store";
+import { incidentRef, recoveredSummary, taskSubject } from "./incident-ref";
+import { runsFromQrs } from "./qrs-seed";
+import { KEPT_PER_TASK, recentRunsOf } from "./recent-runs";
+import { logLines, tableRows } from "./script-tables";
+import { detectWarnings } from "./warnings";
+
+/** Earlier runs read for one run's history. */
+const RECENT_RUNS = 50;
+/** Task ids remembered as having runs (a site has hundreds to a few thousand tasks). */
+const KNOWN_TASKS_MAX = 20_000;
+
+export interface AnnotatorDeps {
+  db: SqlDb;
+  classifier: Classifier;
+  clock: Clock;
+  log: Logger;
+  qrs?: Pick<QrsClient, "getExecutionResults" | "request">;
+  qrsTimeoutMs?: number;
+  /** Keep the full log text of successful runs on the event (a route attaches it); else it is dropped after reading. */
+  keepSuccessLogText?: boolean;
+}
+
+type Outcome = RecordOutcome;
+
+const isRun = (e: TaskEvent) => e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted";
+
+export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
+  const log = deps.log.child({ module: "incidents" });
+
+  // Tasks known to have runs in the store: their history needs no seeding, so no query asks again. Runs are
+  // purged only after `keepRuns`, long after a task's next run; forgetting the set now and then costs one query.
+  const withRuns = new Set<string>();
+  async function seeds(e: TaskEvent, before: number): Promise<RunRow[]> {
+    if (!cfg.seedFromQrs || !deps.qrs || withRuns.has(e.task.id)) return [];
+    if (await incidentSql(deps.db).hasRuns(e.task.id)) {
+      if (withRuns.size >= KNOWN_TASKS_MAX) withRuns.clear();
+      withRuns.add(e.task.id);
+      return [];
+    }
+    return runsFromQrs(
+      deps.qrs,
+      e.task.id,
+      { since: before - cfg.keepRuns, before, excludeExecution: e.executionId, timeoutMs: deps.qrsTimeoutMs ?? 8_000 },
+      log,
+    );
+  }
+
+  // One process holds a SQLite store, so the runs it records are all there is: their latest are kept in memory.
+  const kept = deps.db.dialect === "sqlite" ? recentRunsOf(deps.db) : undefined;
+  async function recentRuns(s: IncidentSql, e: TaskEvent, at: number, withTables: boolean): Promise<PastRun[]> {
+    if (kept) {
+      if (!kept.has(e.task.id)) kept.load(e.task.id, await s.latest(e.task.id, KEPT_PER_TASK));
+      const runs = kept.read(e.task.id, at, e.executionId, RECENT_RUNS);
+      if (runs) return runs;
+    }
+    return s.recent(e.task.id, at, e.executionId, RECENT_RUNS, withTables);
+  }
+
+  async function record(
+    e: TaskEvent,
+    at: number,
+    cause: ErrorCause | undefined,
+    tables: Record<string, number> | undefined,
+    readOnly: boolean,
+    seeded: RunRow[],
+  ): Promise<Outcome> {
+    const failed = e.outcome !== "succeeded";
+    const subject = taskSubject(e.task.id);
+    const now = deps.clock.now();
+    // The earlier runs' tables are read only when this run's own may be compared with them.
+    const withTables = !failed && tables !== undefined && cfg.warnings.enabled && cfg.warnings.emptyTables.enabled;
+    const row = runRowOf(e, at, cause, tables);
+    const recorded = deps.db.transaction(async (tx) => {
+      const s = incidentSql(tx);
+      const locked = s.lockSubject(subject);
+      if (seeded.length > 0) {
+        await locked;
+        for (const r of seeded) await s.insertRun(r, now);
+        kept?.forget(e.task.id);
+      }
+      // Sent together (on PostgreSQL one round trip behind the lock; the transaction's connection runs them in
+      // order): the history, the run's own row, and what decides the incident: a newer success for a failure,
+      // the open incident for a success.
+      const [, recent, inserted, newerSuccess, openBefore] = await Promise.all([
+        locked,
+        recentRuns(s, e, at, withTables),
+        readOnly ? false : s.insertRun(row, now),
+        failed && !readOnly ? s.successAfter(e.task.id, at) : false,
+        failed && !readOnly ? undefined : s.open(subject),
+      ]);
+      if (inserted)
+        kept?.add(e.task.id, {
+          executionId: row.executionId,
+          outcome: row.outcome,
+          finishedAt: at,
+          durationMs: row.durationMs,
+          tables: failed ? null : row.tables,
+        });
+      const prior = priorRuns(recent);
+      const previousTables = withTables ? recent.filter((r) => r.outcome === "succeeded" && r.tables).map((r) => r.tables!) : [];
+      const base = { prior, previousTables };
+      if (readOnly) {
+        return {
+          ...base,
+          consecutiveFailures: failed ? prior.failures + 1 : 0,
+          failingSince: failed ? (prior.failingSince ?? at) : undefined,
+          incident: openBefore,
+          closed: false,
+        };
+      }
+      return decide(s, e, { at, now, cause, row, subject, inserted, newerSuccess, openBefore, base });
+    });
+    // Rolled back: what was kept of this task may now differ from the store.
+    return recorded.catch((err: unknown) => {
+      kept?.forget(e.task.id);
+      throw err;
+    });
+  }
+
+  const batched = batchedRecorder(deps, record);
+
+  return {
+    /** PostgreSQL: the failure batches sent so far and the runs they carried (undefined on SQLite). */
+    failureBatches: () => batched.stats(),
+    /** Runs were deleted from the store (purged): the kept ones are read again. */
+    runsPurged: () => kept?.clear(),
+    /** The event with history, cause and incident, then its follow-ups; a non-run event comes back as it is. */
+    async annotate(e: TaskEvent): Promise<TaskEvent[]> {
+      if (!isRun(e)) return [e];
+      const failed = e.outcome !== "succeeded";
+      const stop = Date.parse(e.execution?.stopTime ?? "");
+      const at = Number.isFinite(stop) ? stop : Date.parse(e.receivedAt);
+      const cause = failed ? deps.classifier.classify(e) : undefined;
+      const tables = !failed && e.scriptLog ? tableRows(logLines(e.scriptLog)) : undefined;
+      // A run QRS did not confirm may be forged: it reads the history but changes nothing.
+      const readOnly = Boolean(e.unconfirmed) || e.source === "test";
+      const seeded = readOnly ? [] : await seeds(e, at);
+      const o = await batched.record(e, at, cause, tables, readOnly, seeded);
+      // A failure of the Scheduler's own run says which trigger or chain started it (two QRS reads; successes,
+      // which seldom alert, do not pay for them).
+      const started = startedByOf(e, cfg.schedulerUsers);
+      const startedBy = failed && deps.qrs ? await triggerOf(deps.qrs, e, started, log, deps.qrsTimeoutMs) : started;
+      const history = historyFor(
+        o.prior,
+        { failed, consecutiveFailures: o.consecutiveFailures, failingSince: o.failingSince, durationMs: e.execution?.durationMs },
+        startedBy,
+      );
+      const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
+      const warnings = !failed && !readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, tables) : [];
+      const annotated = annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText);
+      const out = [annotated];
+      if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
+      if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
+      if (incident && failed && o.incident?.events === 1)
+        log.info({ taskId: e.task.id, incidentId: incident.id, errorClass: cause?.errorClass }, "incident opened");
+      if (o.closed) log.info({ taskId: e.task.id, incidentId: incident?.id }, "incident closed");
+      return out;
+    },
+  };
+}
+
+export type Annotator = ReturnType<typeof createAnnotator>;
+
+function followUp(e: TaskEvent, kind: "task.recovered" | "task.warning", extra: Partial<TaskEvent>): TaskEvent {
+  return { ...e, id: `${e.executionId}:${kind === "task.recovered" ? "recovered" : "warning"}`, kind, ...extra };
+}
+
+/** The run's row as the store keeps it. */
+function runRowOf(e: TaskEvent, at: number, cause: ErrorCause | undefined, tables: Record<string, number> | undefined): RunRow {
+  return {
+    executionId: e.executionId,
+    outcome: e.outcome,
+    taskId: e.task.id,
+    finishedAt: at,
+    durationMs: e.execution?.durationMs ?? null,
+    errorClass: cause?.errorClass ?? null,
+    tables: tables ?? null,
+    incidentId: null,
+    consecutiveFailures: 0,
+    source: "event",
+  };
+}
+
+type RecordOne = (
+  e: TaskEvent,
+  at: number,
+  cause: ErrorCause | undefined,
+  tables: Record<string, number> | undefined,
+  readOnly: boolean,
+  seeded: RunRow[],
+) => Promise<Outcome>;
+
+/**
+ * On PostgreSQL the failures that arrive together share one transaction (failure-batch.ts); a run QRS did not
+ * confirm, one whose task's history is first seeded from QRS, a success, and any run on SQLite go alone.
+ */
+function batchedRecorder(deps: AnnotatorDeps, alone: RecordOne) {
+  const batches = deps.db.dialect === "postgres" ? createFailureBatches({ db: deps.db, clock: deps.clock, recentRuns: RECENT_RUNS }) : undefined;
+  return {
+    stats: () => batches?.stats,
+    record(...args: Parameters<RecordOne>): Promise<Outcome> {
+      const [e, at, cause, tables, readOnly, seeded] = args;
+      if (!batches || e.outcome === "succeeded" || readOnly || seeded.length > 0) return alone(...args);
+      return batches.record({ row: runRowOf(e, at, cause, tables), touch: failureTouch(e, at, cause), alone: () => alone(...args) });
+    },
+  };
+}
+
+/** What a failed run changes in its task's incident, but for what its history says. */
+function failureTouch(e: TaskEvent, at: number, cause: ErrorCause | undefined): Omit<IncidentTouch, "priorFailures" | "since"> {
+  return {
+    subject: taskSubject(e.task.id),
+    taskId: e.task.id,
+    title: e.task.name || e.task.id,
+    eventId: e.id,
+    kind: e.kind,
+    summary: cause?.errorLine ? `${e.outcome}: ${cause.errorLine}`.slice(0, 500) : e.outcome,
+    at,
+    failedRun: true,
+    errorClass: cause?.errorClass,
+  };
+}
+
+interface Decision {
+  at: number;
+  now: number;
+  cause: ErrorCause | undefined;
+  row: RunRow;
+  subject: string;
+  /** The run's row was new (false: handled before). */
+  inserted: boolean;
+  /** A success of the task recorded after this failure. */
+  newerSuccess: boolean;
+  /** The task's open incident (read for a success). */
+  openBefore: IncidentRow | undefined;
+  base: { prior: PriorRuns; previousTables: Array<Record<string, number>> };
+}
+
+/**
+ * Under the subject's lock: what the run does to the task's incident. A run handled before says what was decided
+ * then; a failure opens or extends the incident (unless a newer success is recorded); a success closes it.
+ */
+async function decide(s: IncidentSql, e: TaskEvent, d: Decision): Promise<Outcome> {
+  const { at, now, cause, row, subject, inserted, newerSuccess, openBefore, base } = d;
+  const { prior } = base;
+  const failed = e.outcome !== "succeeded";
+  if (!inserted) {
+    // Handled before: say what was decided then.
+    const stored = await s.run(e.executionId, e.outcome);
+    const incident = stored?.incidentId ? await s.byId(stored.incidentId) : undefined;
+    const closed = !failed && incident?.closedByEventId === e.id;
+    return { ...base, consecutiveFailures: stored?.consecutiveFailures ?? 0, failingSince: failed ? incident?.openedAt : undefined, incident, closed };
+  }
+  if (failed) {
+    // A failure older than a success already recorded belongs to the past: it opens nothing.
+    if (newerSuccess) {
+      const consecutive = prior.failures + 1;
+      await s.setRunIncident(e.executionId, e.outcome, null, consecutive);
+      return { ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? at, closed: false };
+    }
+    const incident = await s.touchRun({ ...failureTouch(e, at, cause), priorFailures: prior.failures, since: prior.failingSince }, now, row);
+    return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
+  }
+  const closed = openBefore ? await s.closeRun({ subject, eventId: e.id, summary: recoveredSummary(openBefore, at), at }, now, row) : undefined;
+  return { ...base, consecutiveFailures: 0, incident: closed ?? openBefore, closed: Boolean(closed) };
+}
+
+/**
+ * The event with Steward's history, cause and incident (anything it came with is replaced: what the event says of
+ * its history is Steward's to say); `dropLogText`: a success's full script log text is not kept.
+ */
+function annotatedEvent(
+  e: TaskEvent,
+  history: TaskEvent["history"],
+  cause: ErrorCause | undefined,
+  incident: IncidentRef | undefined,
+  dropLogText: boolean,
+): TaskEvent {
+  const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, ...plain } = e;
+  const annotated: TaskEvent = { ...plain, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}) };
+  if (!dropLogText || annotated.scriptLog?.text === undefined) return annotated;
+  const { text: _text, truncated: _tr, textFirstLine: _f, ...rest } = annotated.scriptLog;
+  return { ...annotated, scriptLog: rest };
+}
+
+/** What looks wrong in a successful run although it succeeded (too quick, empty tables, …). */
+function warningsOf(
+  cfg: IncidentsConfig,
+  e: TaskEvent,
+  usualDurationMs: number | undefined,
+  o: Outcome,
+  tables: Record<string, number> | undefined,
+): RunWarning[] {
+  return detectWarnings(
+    {
+      event: e,
+      durationMs: e.execution?.durationMs,
+      usualDurationMs,
+      quickestMs: o.prior.quickestMs,
+      successes: o.prior.successes,
+      tables,
+      previousTables: o.previousTables,
+    },
+    cfg.warnings,
+  );
+}

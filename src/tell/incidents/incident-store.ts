@@ -1,0 +1,349 @@
+// SQL of incidents and task runs, written once for SQLite and PostgreSQL. Opening-or-updating an incident is one
+// INSERT … ON CONFLICT on the partial unique index of open incidents, and closing is one conditional UPDATE, so two
+// Stewards (or two workers) handling the same task at the same moment leave one incident, counted right.
+import type { SqlExecutor, SqlValue } from "../../platform/store/sql";
+import type { KeptRun } from "./recent-runs";
+import type { PastRun } from "./past-run";
+
+export type IncidentStatus = "open" | "closed";
+
+export interface IncidentRow {
+  id: number;
+  subject: string;
+  taskId: string | null;
+  title: string;
+  status: IncidentStatus;
+  /** Failed (or aborted) runs in the incident, the failures before it opened included. */
+  failures: number;
+  /** Every event that opened or updated it. */
+  events: number;
+  openedAt: number;
+  lastEventAt: number;
+  firstEventId: string;
+  lastEventId: string;
+  lastKind: string;
+  lastSummary: string;
+  errorClass: string | null;
+  closedAt: number | null;
+  closedByEventId: string | null;
+  closedSummary: string | null;
+  updatedAt: number;
+  /** Who acknowledged it (an API key's or a certificate's name) and when; null while nobody has. */
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  acknowledgedNote: string | null;
+}
+
+export interface RunRow {
+  executionId: string;
+  outcome: string;
+  taskId: string;
+  finishedAt: number;
+  durationMs: number | null;
+  errorClass: string | null;
+  tables: Record<string, number> | null;
+  incidentId: number | null;
+  consecutiveFailures: number;
+  source: "event" | "qrs";
+}
+
+export type { PastRun } from "./past-run";
+
+/** What opens or updates an incident. */
+export interface IncidentTouch {
+  subject: string;
+  taskId?: string;
+  title: string;
+  eventId: string;
+  kind: string;
+  summary: string;
+  /** When it happened (ms): a run's end, a watchdog's observation. */
+  at: number;
+  /** True for a failed or aborted run (counted in `failures`); false for other events (a missed start). */
+  failedRun: boolean;
+  /** Failed runs in a row before this one, counted when the incident opens (history from before it existed). */
+  priorFailures?: number;
+  /** When the streak began, if before `at`. */
+  since?: number;
+  errorClass?: string;
+  /** The event that opens the incident if none is open (several runs in one touch: the first of them); eventId when left out. */
+  firstEventId?: string;
+  /** Events this touch stands for (several failed runs of one batch, failure-batch.ts); 1 when left out. */
+  events?: number;
+}
+
+export interface IncidentClose {
+  subject: string;
+  eventId: string;
+  summary: string;
+  /** When the closing event happened; an incident updated after it stays open. */
+  at: number;
+}
+
+type Row = Record<string, SqlValue>;
+
+/** One run's row: a task run ends once per outcome. */
+export interface RunKey {
+  executionId: string;
+  outcome: string;
+}
+
+function touchArgs(t: IncidentTouch, now: number): SqlValue[] {
+  const events = t.events ?? 1;
+  const add = t.failedRun ? events : 0;
+  return [
+    t.subject,
+    t.taskId ?? null,
+    t.title,
+    (t.priorFailures ?? 0) + add,
+    events,
+    Math.min(t.since ?? t.at, t.at),
+    t.at,
+    t.firstEventId ?? t.eventId,
+    t.eventId,
+    t.kind,
+    t.summary,
+    t.errorClass ?? null,
+    now,
+    add,
+    events,
+  ];
+}
+
+const closeArgs = (c: IncidentClose, now: number): SqlValue[] => [c.at, c.eventId, c.summary, now, c.subject, c.at];
+
+const num = (v: SqlValue | undefined): number => Number(v);
+const numOrNull = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+const strOrNull = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+
+function toIncident(r: Row): IncidentRow {
+  return {
+    id: num(r.id),
+    subject: String(r.subject),
+    taskId: strOrNull(r.task_id),
+    title: String(r.title),
+    status: String(r.status) as IncidentStatus,
+    failures: num(r.failures),
+    events: num(r.events),
+    openedAt: num(r.opened_at),
+    lastEventAt: num(r.last_event_at),
+    firstEventId: String(r.first_event_id),
+    lastEventId: String(r.last_event_id),
+    lastKind: String(r.last_kind),
+    lastSummary: String(r.last_summary),
+    errorClass: strOrNull(r.error_class),
+    closedAt: numOrNull(r.closed_at),
+    closedByEventId: strOrNull(r.closed_by_event_id),
+    closedSummary: strOrNull(r.closed_summary),
+    updatedAt: num(r.updated_at),
+    acknowledgedAt: numOrNull(r.acknowledged_at),
+    acknowledgedBy: strOrNull(r.acknowledged_by),
+    acknowledgedNote: strOrNull(r.acknowledged_note),
+  };
+}
+
+function tablesOf(v: SqlValue | undefined): Record<string, number> | null {
+  if (v === null || v === undefined) return null;
+  try {
+    return JSON.parse(String(v)) as Record<string, number>;
+  } catch {
+    return null;
+  }
+}
+
+function toPastRun(r: Row): PastRun {
+  return { outcome: String(r.outcome), finishedAt: num(r.finished_at), durationMs: numOrNull(r.duration_ms), tables: tablesOf(r.tables) };
+}
+
+function toRun(r: Row): RunRow {
+  const tables = tablesOf(r.tables);
+  return {
+    executionId: String(r.execution_id),
+    outcome: String(r.outcome),
+    taskId: String(r.task_id),
+    finishedAt: num(r.finished_at),
+    durationMs: numOrNull(r.duration_ms),
+    errorClass: strOrNull(r.error_class),
+    tables,
+    incidentId: numOrNull(r.incident_id),
+    consecutiveFailures: num(r.consecutive_failures),
+    source: String(r.source) as RunRow["source"],
+  };
+}
+
+// The newest of two values without GREATEST/MAX(a, b), which the dialects spell differently.
+const later = (col: string) => `CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN excluded.${col} ELSE incidents.${col} END`;
+
+const TOUCH = `INSERT INTO incidents (subject, task_id, title, status, failures, events, opened_at, last_event_at, first_event_id, last_event_id,
+      last_kind, last_summary, error_class, updated_at)
+    VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (subject) WHERE status = 'open' DO UPDATE SET
+      failures = incidents.failures + ?,
+      events = incidents.events + ?,
+      title = excluded.title,
+      opened_at = CASE WHEN excluded.opened_at < incidents.opened_at THEN excluded.opened_at ELSE incidents.opened_at END,
+      last_event_id = ${later("last_event_id")},
+      last_kind = ${later("last_kind")},
+      last_summary = ${later("last_summary")},
+      error_class = CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN COALESCE(excluded.error_class, incidents.error_class) ELSE incidents.error_class END,
+      last_event_at = CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN excluded.last_event_at ELSE incidents.last_event_at END,
+      updated_at = excluded.updated_at
+    RETURNING *`;
+const CLOSE = `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by_event_id = ?, closed_summary = ?, updated_at = ?
+    WHERE subject = ? AND status = 'open' AND last_event_at <= ? RETURNING *`;
+
+const Q = {
+  touch: TOUCH,
+  close: CLOSE,
+  open: "SELECT * FROM incidents WHERE subject = ? AND status = 'open'",
+  byId: "SELECT * FROM incidents WHERE id = ?",
+  acknowledge: `UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_note = ?, updated_at = ?
+    WHERE id = ? AND status = 'open' RETURNING *`,
+  closedBy: "SELECT * FROM incidents WHERE closed_by_event_id = ?",
+  insertRun: `INSERT INTO incident_runs (execution_id, outcome, task_id, finished_at, duration_ms, error_class, tables, incident_id,
+      consecutive_failures, source, recorded_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, outcome) DO NOTHING`,
+  setRunIncident: "UPDATE incident_runs SET incident_id = ?, consecutive_failures = ? WHERE execution_id = ? AND outcome = ?",
+  run: "SELECT * FROM incident_runs WHERE execution_id = ? AND outcome = ?",
+  // Only what the history needs: a wide row (error class, incident, source…) costs more to decode than to find.
+  recent: `SELECT outcome, finished_at, duration_ms FROM incident_runs
+    WHERE task_id = ? AND finished_at < ? AND execution_id <> ? ORDER BY finished_at DESC LIMIT ?`,
+  recentWithTables: `SELECT outcome, finished_at, duration_ms, CASE WHEN outcome = 'succeeded' THEN tables END AS tables FROM incident_runs
+    WHERE task_id = ? AND finished_at < ? AND execution_id <> ? ORDER BY finished_at DESC LIMIT ?`,
+  latest: `SELECT execution_id, outcome, finished_at, duration_ms, CASE WHEN outcome = 'succeeded' THEN tables END AS tables FROM incident_runs
+    WHERE task_id = ? ORDER BY finished_at DESC LIMIT ?`,
+  hasRuns: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? LIMIT 1",
+  successAfter: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ? LIMIT 1",
+  // PostgreSQL: the incident's change and the run's link to it in one statement (one round trip); the run's row was
+  // written earlier in the same transaction, so the UPDATE sees it. SQLite runs the two statements in-process.
+  touchRun: `WITH t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t)
+    WHERE execution_id = ? AND outcome = ?) SELECT * FROM t`,
+  // PostgreSQL: one touch standing for several failed runs of a subject, each run linked with its own failure count
+  // (`back`: how many of the touch's runs came after it). Each run's row is found by its key (a lateral index probe)
+  // and updated by its ctid: joined to json_to_recordset (planned as 100 rows), the UPDATE scanned every stored run.
+  touchRuns: `WITH b AS (SELECT opened_at FROM incidents WHERE subject = ? AND status = 'open'), t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t) - y.back
+    FROM (SELECT x.back, k.ctid AS c FROM json_to_recordset(?::text::json) AS x(e text, o text, back int)
+      CROSS JOIN LATERAL (SELECT ctid FROM incident_runs WHERE execution_id = x.e AND outcome = x.o LIMIT 1) k) y
+    WHERE incident_runs.ctid = y.c) SELECT t.*, (SELECT opened_at FROM b) AS opened_before FROM t`,
+  closeRun: `WITH c AS (${CLOSE}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM c), consecutive_failures = 0
+    WHERE execution_id = ? AND outcome = ? AND EXISTS (SELECT 1 FROM c)) SELECT * FROM c`,
+  purgeRuns: "DELETE FROM incident_runs WHERE finished_at < ?",
+  purgeClosed: "DELETE FROM incidents WHERE status = 'closed' AND updated_at < ?",
+};
+
+/** The statements on one executor (the database, or one transaction's connection). */
+export function incidentSql(x: SqlExecutor) {
+  return {
+    /**
+     * Serialises the handling of one subject across Stewards until the transaction ends (PostgreSQL advisory lock;
+     * SQLite runs one transaction at a time anyway), so "is there a newer success?" and the upsert see one world.
+     */
+    async lockSubject(subject: string): Promise<void> {
+      if (x.dialect === "postgres") await x.get("SELECT pg_advisory_xact_lock(27, hashtext(?)) AS locked", [subject]);
+    },
+    /** Opens the subject's incident, or adds to the open one; returns it as it is now. */
+    touch: async (t: IncidentTouch, now: number): Promise<IncidentRow> => toIncident((await x.get<Row>(Q.touch, touchArgs(t, now)))!),
+    /** touch(), and the run (recorded before, in the same transaction) linked to the incident with its failure count. */
+    async touchRun(t: IncidentTouch, now: number, run: RunKey): Promise<IncidentRow> {
+      if (x.dialect === "postgres") return toIncident((await x.get<Row>(Q.touchRun, [...touchArgs(t, now), run.executionId, run.outcome]))!);
+      const incident = toIncident((await x.get<Row>(Q.touch, touchArgs(t, now)))!);
+      await x.run(Q.setRunIncident, [incident.id, incident.failures, run.executionId, run.outcome]);
+      return incident;
+    },
+    /**
+     * PostgreSQL: touch() for `runs.length` failed runs in one statement, each run linked with the failures counted up to
+     * it; `openedBefore` is when the incident open before it had opened (undefined when this touch opened it).
+     */
+    async touchRuns(t: IncidentTouch, now: number, runs: readonly RunKey[]): Promise<{ incident: IncidentRow; openedBefore?: number }> {
+      const links = runs.map((r, i) => ({ e: r.executionId, o: r.outcome, back: runs.length - 1 - i }));
+      const row = (await x.get<Row>(Q.touchRuns, [t.subject, ...touchArgs({ ...t, events: runs.length }, now), JSON.stringify(links)]))!;
+      return { incident: toIncident(row), openedBefore: numOrNull(row.opened_before) ?? undefined };
+    },
+    /** Closes the open incident unless something newer than the closing event updated it; undefined when none closed. */
+    async close(c: IncidentClose, now: number): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.close, closeArgs(c, now));
+      return row ? toIncident(row) : undefined;
+    },
+    /** close(), and the closing run (recorded before, in the same transaction) linked to the incident it closed. */
+    async closeRun(c: IncidentClose, now: number, run: RunKey): Promise<IncidentRow | undefined> {
+      if (x.dialect === "postgres") {
+        const row = await x.get<Row>(Q.closeRun, [...closeArgs(c, now), run.executionId, run.outcome]);
+        return row ? toIncident(row) : undefined;
+      }
+      const row = await x.get<Row>(Q.close, closeArgs(c, now));
+      if (!row) return undefined;
+      const incident = toIncident(row);
+      await x.run(Q.setRunIncident, [incident.id, 0, run.executionId, run.outcome]);
+      return incident;
+    },
+    async open(subject: string): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.open, [subject]);
+      return row ? toIncident(row) : undefined;
+    },
+    async byId(id: number): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.byId, [id]);
+      return row ? toIncident(row) : undefined;
+    },
+    async closedBy(eventId: string): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.closedBy, [eventId]);
+      return row ? toIncident(row) : undefined;
+    },
+    /** True when the run was not known yet (this call recorded it). */
+    async insertRun(r: RunRow, now: number): Promise<boolean> {
+      const res = await x.run(Q.insertRun, [
+        r.executionId,
+        r.outcome,
+        r.taskId,
+        r.finishedAt,
+        r.durationMs,
+        r.errorClass,
+        r.tables ? JSON.stringify(r.tables) : null,
+        r.incidentId,
+        r.consecutiveFailures,
+        r.source,
+        now,
+      ]);
+      return res.changes === 1;
+    },
+    setRunIncident: async (executionId: string, outcome: string, incidentId: number | null, consecutiveFailures: number) =>
+      void (await x.run(Q.setRunIncident, [incidentId, consecutiveFailures, executionId, outcome])),
+    async run(executionId: string, outcome: string): Promise<RunRow | undefined> {
+      const row = await x.get<Row>(Q.run, [executionId, outcome]);
+      return row ? toRun(row) : undefined;
+    },
+    /** The task's runs that ended before `before`, newest first; the tables of successful runs when `withTables`. */
+    recent: async (taskId: string, before: number, excludeExecution: string, limit: number, withTables = false): Promise<PastRun[]> =>
+      (await x.all<Row>(withTables ? Q.recentWithTables : Q.recent, [taskId, before, excludeExecution, limit])).map(toPastRun),
+    /** The task's newest runs, newest first, with their execution ids (what recent-runs.ts keeps). */
+    latest: async (taskId: string, limit: number): Promise<KeptRun[]> =>
+      (await x.all<Row>(Q.latest, [taskId, limit])).map((r) => ({ ...toPastRun(r), executionId: String(r.execution_id) })),
+    /** Marks an open incident acknowledged; undefined when it is not open (closed meanwhile, or no such id). */
+    async acknowledge(id: number, by: string, note: string | null, now: number): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.acknowledge, [now, by, note, now, id]);
+      return row ? toIncident(row) : undefined;
+    },
+    hasRuns: async (taskId: string) => (await x.get(Q.hasRuns, [taskId])) !== undefined,
+    successAfter: async (taskId: string, at: number) => (await x.get(Q.successAfter, [taskId, at])) !== undefined,
+    async list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]> {
+      const where: string[] = [];
+      const args: SqlValue[] = [];
+      if (f.status) {
+        where.push("status = ?");
+        args.push(f.status);
+      }
+      if (f.since !== undefined) {
+        where.push("updated_at >= ?");
+        args.push(f.since);
+      }
+      const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY updated_at DESC, id DESC LIMIT ?`;
+      return (await x.all<Row>(sql, [...args, f.limit])).map(toIncident);
+    },
+    async purge(runsBefore: number, closedBefore: number): Promise<{ runs: number; incidents: number }> {
+      const runs = (await x.run(Q.purgeRuns, [runsBefore])).changes;
+      const incidents = (await x.run(Q.purgeClosed, [closedBefore])).changes;
+      return { runs, incidents };
+    },
+  };
+}
+
+export type IncidentSql = ReturnType<typeof incidentSql>;

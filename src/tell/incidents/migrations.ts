@@ -1,0 +1,62 @@
+// Store tables of incidents: one row per incident (at most one open per subject, enforced by a partial unique
+// index so that two Stewards opening the same task's incident at once end up with one), and one small row per
+// finished run of a task, from which the history of the next run is read.
+import type { MigrationSet } from "../../platform/store/database";
+
+export const incidentMigrations: MigrationSet = {
+  module: "incidents",
+  migrations: [
+    {
+      version: 1,
+      name: "incidents and task runs",
+      sql: `
+        CREATE TABLE incidents (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          subject TEXT NOT NULL,
+          task_id TEXT,
+          title TEXT NOT NULL,
+          status TEXT NOT NULL,
+          failures INTEGER NOT NULL,
+          events INTEGER NOT NULL,
+          opened_at INTEGER NOT NULL,
+          last_event_at INTEGER NOT NULL,
+          first_event_id TEXT NOT NULL,
+          last_event_id TEXT NOT NULL,
+          last_kind TEXT NOT NULL,
+          last_summary TEXT NOT NULL,
+          error_class TEXT,
+          closed_at INTEGER,
+          closed_by_event_id TEXT,
+          closed_summary TEXT,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX incidents_open_subject ON incidents (subject) WHERE status = 'open';
+        CREATE INDEX incidents_status_updated ON incidents (status, updated_at);
+        CREATE TABLE incident_runs (
+          execution_id TEXT NOT NULL,
+          outcome TEXT NOT NULL,
+          task_id TEXT NOT NULL,
+          finished_at INTEGER NOT NULL,
+          duration_ms INTEGER,
+          error_class TEXT,
+          tables TEXT,
+          incident_id INTEGER,
+          consecutive_failures INTEGER NOT NULL,
+          source TEXT NOT NULL,
+          recorded_at INTEGER NOT NULL,
+          PRIMARY KEY (execution_id, outcome)
+        );
+        CREATE INDEX incident_runs_task ON incident_runs (task_id, finished_at);
+        CREATE INDEX incident_runs_finished ON incident_runs (finished_at);
+      `,
+    },
+    {
+      version: 2,
+      name: "acknowledgement",
+      // Someone is on it: who, when and what they said; the incident's further failures stop re-notifying.
+      sql: `ALTER TABLE incidents ADD COLUMN acknowledged_at INTEGER;
+        ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
+        ALTER TABLE incidents ADD COLUMN acknowledged_note TEXT;`,
+    },
+  ],
+};

@@ -1,0 +1,107 @@
+// A task's latest runs, kept in memory as they are recorded, so that a run's history is not read back from the
+// store every time (on a flood of one task's failures that read was a fifth of a run's CPU). Only for a store one
+// process holds (the SQLite file): there every run is recorded through here, so the window is exact. On
+// PostgreSQL other Stewards record runs too, and the history is read from the store.
+import type { SqlDb } from "../../platform/store/sql";
+import type { PastRun } from "./past-run";
+
+export interface KeptRun extends PastRun {
+  executionId: string;
+}
+
+/** Runs kept per task: the history reads 50, and a few more let runs arriving out of order still find theirs. */
+export const KEPT_PER_TASK = 64;
+/** Tasks kept; the least recently used one goes first. A site's busy tasks fit; the others read the store. */
+const KEPT_TASKS = 1_000;
+
+interface Window {
+  /** Newest first. */
+  runs: KeptRun[];
+  /** False once runs older than the window exist in the store (the window was trimmed, or loaded full). */
+  complete: boolean;
+}
+
+export interface RecentRuns {
+  /** True when the task's window is kept (else load it first). */
+  has(taskId: string): boolean;
+  /** The task's newest runs as the store returned them, newest first, at most KEPT_PER_TASK. */
+  load(taskId: string, newestFirst: KeptRun[]): void;
+  /**
+   * The task's runs that ended before `before`, newest first, at most `limit`, as the store would answer; undefined
+   * when the window cannot say (the task is not kept, or older runs outside the window would be needed).
+   */
+  read(taskId: string, before: number, excludeExecution: string, limit: number): PastRun[] | undefined;
+  /** A run just recorded. */
+  add(taskId: string, run: KeptRun): void;
+  /** The store changed in a way not seen here (a transaction rolled back, runs seeded): read it again. */
+  forget(taskId: string): void;
+  /** Runs were purged from the store. */
+  clear(): void;
+}
+
+const byConnection = new WeakMap<SqlDb, RecentRuns>();
+
+/** The runs kept for a store one process holds, shared by everything that records runs on that connection. */
+export function recentRunsOf(db: SqlDb): RecentRuns {
+  let kept = byConnection.get(db);
+  if (!kept) {
+    kept = createRecentRuns();
+    byConnection.set(db, kept);
+  }
+  return kept;
+}
+
+export function createRecentRuns(): RecentRuns {
+  const windows = new Map<string, Window>();
+
+  function touch(taskId: string): Window | undefined {
+    const w = windows.get(taskId);
+    if (w) {
+      // Map order is the eviction order: a task used now goes last.
+      windows.delete(taskId);
+      windows.set(taskId, w);
+    }
+    return w;
+  }
+
+  return {
+    has: (taskId) => windows.has(taskId),
+    load(taskId, newestFirst) {
+      windows.delete(taskId);
+      if (windows.size >= KEPT_TASKS) {
+        const oldest = windows.keys().next().value;
+        if (oldest !== undefined) windows.delete(oldest);
+      }
+      windows.set(taskId, { runs: newestFirst.slice(0, KEPT_PER_TASK), complete: newestFirst.length < KEPT_PER_TASK });
+    },
+    read(taskId, before, excludeExecution, limit) {
+      const w = touch(taskId);
+      if (!w) return undefined;
+      const out: PastRun[] = [];
+      for (const r of w.runs) {
+        if (r.finishedAt >= before || r.executionId === excludeExecution) continue;
+        out.push(r);
+        if (out.length === limit) return out;
+      }
+      return w.complete ? out : undefined;
+    },
+    add(taskId, run) {
+      const w = windows.get(taskId);
+      if (!w) return;
+      // Newest first; among equal end times the newer record first, as a store read would likely give them.
+      let i = 0;
+      while (i < w.runs.length && w.runs[i]!.finishedAt > run.finishedAt) i++;
+      if (i === w.runs.length && !w.complete) return; // older than every run kept: outside the window
+      for (let j = i; j < w.runs.length && w.runs[j]!.finishedAt === run.finishedAt; j++) {
+        if (w.runs[j]!.executionId === run.executionId && w.runs[j]!.outcome === run.outcome) return; // kept already
+      }
+      w.runs.splice(i, 0, run);
+      if (w.runs.length > KEPT_PER_TASK) {
+        w.runs.length = KEPT_PER_TASK;
+        w.complete = false;
+      }
+    },
+    forget: (taskId) => void windows.delete(taskId),
+    clear: () => windows.clear(),
+  };
+}

@@ -1,0 +1,134 @@
+// REST surface of incidents: the list (open ones, recently closed ones), one incident, and acknowledging one; the
+// dashboard's incident page reads the same list with the viewer's own key.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
+import { z } from "zod";
+import { auditActorOf } from "../../platform/http/audit-actor";
+import { errorBody } from "../../platform/http/errors";
+import type { Router } from "../../platform/http/route";
+import type { IncidentRow } from "./incident-store";
+import type { IncidentService } from "./service";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function incidentView(r: IncidentRow) {
+  return {
+    id: r.id,
+    subject: r.subject,
+    taskId: r.taskId,
+    title: r.title,
+    status: r.status,
+    failures: r.failures,
+    events: r.events,
+    openedAt: iso(r.openedAt),
+    lastEventAt: iso(r.lastEventAt),
+    lastEventId: r.lastEventId,
+    lastKind: r.lastKind,
+    lastSummary: r.lastSummary,
+    errorClass: r.errorClass,
+    closedAt: iso(r.closedAt),
+    closedByEventId: r.closedByEventId,
+    closedSummary: r.closedSummary,
+    acknowledgedAt: iso(r.acknowledgedAt),
+    acknowledgedBy: r.acknowledgedBy,
+    acknowledgedNote: r.acknowledgedNote,
+  };
+}
+
+export type IncidentView = ReturnType<typeof incidentView>;
+
+const IncidentViewSchema = z.lazy(() =>
+  z.object({
+    id: z.number(),
+    subject: z.string(),
+    taskId: z.string().nullable(),
+    title: z.string(),
+    status: z.enum(["open", "closed"]),
+    failures: z.number(),
+    events: z.number(),
+    openedAt: z.string().nullable(),
+    lastEventAt: z.string().nullable(),
+    lastEventId: z.string(),
+    lastKind: z.string(),
+    lastSummary: z.string(),
+    errorClass: z.string().nullable(),
+    closedAt: z.string().nullable(),
+    closedByEventId: z.string().nullable(),
+    closedSummary: z.string().nullable(),
+    acknowledgedAt: z.string().nullable(),
+    acknowledgedBy: z.string().nullable(),
+    acknowledgedNote: z.string().nullable(),
+  }),
+);
+
+export function registerIncidentRoutes(router: Router, incidents: IncidentService, deps: { now: () => number }): void {
+  router.route(
+    {
+      method: "get",
+      path: "/v4/incidents",
+      summary: "List incidents (newest first)",
+      description: "Incidents per task: opened by a failure, updated by the next failures, closed by the next success (task.recovered).",
+      tags: ["Alerts"],
+      scope: "admin",
+      query: z.strictObject({
+        status: z.enum(["open", "closed"]).optional(),
+        sinceHours: z.coerce
+          .number()
+          .min(0)
+          .max(24 * 400)
+          .optional()
+          .describe("Only incidents updated in the last N hours."),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      responses: { 200: { description: "Incidents", schema: z.object({ incidents: z.array(IncidentViewSchema) }) } },
+    },
+    async (c, { query }) => {
+      const since = query.sinceHours === undefined ? undefined : deps.now() - query.sinceHours * 3_600_000;
+      const rows = await incidents.list({ status: query.status, since, limit: query.limit });
+      return c.json({ incidents: rows.map(incidentView) });
+    },
+  );
+
+  router.route(
+    {
+      method: "get",
+      path: "/v4/incidents/:id",
+      summary: "One incident",
+      tags: ["Alerts"],
+      scope: "admin",
+      params: z.object({ id: z.coerce.number().int().min(1) }),
+      responses: { 200: { description: "The incident", schema: IncidentViewSchema }, 404: { description: "No such incident" } },
+    },
+    async (c, { params }) => {
+      const row = await incidents.get(params.id);
+      if (!row) return c.json(errorBody(404, "NOT_FOUND", `no incident ${params.id}`), 404);
+      return c.json(incidentView(row));
+    },
+  );
+
+  router.route(
+    {
+      method: "post",
+      path: "/v4/incidents/:id/acknowledge",
+      summary: "Acknowledge an open incident",
+      description:
+        "Says someone is on it: the incident records who (the caller's key or certificate name), when and an optional note; its further failures stop notifying on every route until it recovers, and the recovery is sent as usual.",
+      tags: ["Alerts"],
+      scope: "admin",
+      params: z.object({ id: z.coerce.number().int().min(1) }),
+      body: z.strictObject({ note: z.string().max(500).optional().describe("What is being done, shown with the incident.") }).prefault({}),
+      responses: {
+        200: { description: "The incident, acknowledged", schema: IncidentViewSchema },
+        404: { description: "No such incident" },
+        409: { description: "The incident is closed" },
+      },
+    },
+    async (c, { params, body }) => {
+      const actor = auditActorOf(c);
+      const row = await incidents.acknowledge(params.id, actor.name, body.note);
+      if (row) return c.json(incidentView(row));
+      const existing = await incidents.get(params.id);
+      if (!existing) return c.json(errorBody(404, "NOT_FOUND", `no incident ${params.id}`), 404);
+      return c.json(errorBody(409, "CONFLICT", `incident ${params.id} is closed: it recovered, there is nothing to acknowledge`, { field: "id" }), 409);
+    },
+  );
+}

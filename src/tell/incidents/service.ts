@@ -1,0 +1,105 @@
+// The incidents service: annotates task runs on their way to the bus (see annotator.ts), offers the watchdog and
+// anything else a way to open, update and close a task's incident with its own events, lists incidents for the
+// REST API and the dashboard, and purges old runs and closed incidents.
+import type { Logger } from "pino";
+import type { IncidentsConfig } from "../../platform/config/sections/incidents";
+import type { Clock, Timer } from "../../platform/core/clock";
+import { describeError } from "../../platform/core/errors";
+import type { Component } from "../../platform/core/lifecycle";
+import type { TaskEvent } from "../../hear/events/types";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { SqlDb } from "../../platform/store/sql";
+import { createAnnotator } from "./annotator";
+import { createClassifier, type Classifier } from "./classify";
+import { incidentSql, type IncidentClose, type IncidentRow, type IncidentStatus, type IncidentTouch } from "./incident-store";
+
+/** How often old runs and closed incidents are deleted. */
+const PURGE_EVERY_MS = 60 * 60_000;
+
+export interface IncidentService {
+  /**
+   * Adds the run's history, likely cause and incident to a finished run's event, recording the run and opening,
+   * updating or closing the task's incident; returns the event, then its follow-ups (task.recovered, task.warning)
+   * to emit after it. Other events come back unchanged.
+   */
+  annotate(e: TaskEvent): Promise<TaskEvent[]>;
+  /**
+   * Opens the subject's incident, or adds the event to the one open (one statement: two Stewards raising the same
+   * subject at once leave one incident). For events other than runs, such as the watchdog's task.missed; the caller
+   * emits its own event, with `incident: incidentRef(row)`.
+   */
+  raise(t: IncidentTouch): Promise<IncidentRow>;
+  /** Closes the subject's open incident with this event; undefined when none was open (or a newer event updated it). */
+  resolve(c: IncidentClose): Promise<IncidentRow | undefined>;
+  /** The subject's open incident. */
+  openIncident(subject: string): Promise<IncidentRow | undefined>;
+  get(id: number): Promise<IncidentRow | undefined>;
+  /** Marks an open incident acknowledged by `by`; undefined when it is not open. */
+  acknowledge(id: number, by: string, note?: string): Promise<IncidentRow | undefined>;
+  /** Newest first. */
+  list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]>;
+  readonly classifier: Classifier;
+  readonly component: Component;
+}
+
+export interface IncidentServiceDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  qrs?: Pick<QrsClient, "getExecutionResults" | "request">;
+  qrsTimeoutMs?: number;
+  keepSuccessLogText?: boolean;
+}
+
+export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServiceDeps): IncidentService {
+  const log = deps.log.child({ module: "incidents" });
+  const classifier = createClassifier(cfg.errorClasses, cfg.hints);
+  const annotator = createAnnotator(cfg, { ...deps, classifier });
+  const now = () => deps.clock.now();
+  const locked = <T>(subject: string, fn: (s: ReturnType<typeof incidentSql>) => Promise<T>) =>
+    deps.db.transaction(async (tx) => {
+      const s = incidentSql(tx);
+      await s.lockSubject(subject);
+      return fn(s);
+    });
+  let timer: Timer | undefined;
+
+  async function purge(): Promise<void> {
+    try {
+      const t = now();
+      const n = await incidentSql(deps.db).purge(t - cfg.keepRuns, t - cfg.keepClosed);
+      if (n.runs > 0) annotator.runsPurged();
+      if (n.runs + n.incidents > 0) log.debug(n, "old task runs and closed incidents deleted");
+    } catch (err) {
+      log.warn({ err: describeError(err) }, "could not delete old task runs and incidents; will try again");
+    }
+  }
+
+  const component: Component = {
+    name: "incidents",
+    async start() {
+      await purge();
+      const arm = () => {
+        timer = deps.clock.setTimeout(() => void purge().finally(arm), PURGE_EVERY_MS);
+        timer.unref?.();
+      };
+      arm();
+    },
+    async stop() {
+      if (timer) deps.clock.clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+
+  return {
+    annotate: (e) => annotator.annotate(e),
+    raise: (t) => locked(t.subject, (s) => s.touch(t, now())),
+    resolve: (c) => locked(c.subject, (s) => s.close(c, now())),
+    openIncident: (subject) => incidentSql(deps.db).open(subject),
+    get: (id) => incidentSql(deps.db).byId(id),
+    acknowledge: (id, by, note) => incidentSql(deps.db).acknowledge(id, by, note ?? null, now()),
+    list: (f) => incidentSql(deps.db).list(f),
+    classifier,
+    component,
+  };
+}

@@ -1,0 +1,43 @@
+// Wires incidents into the app: the service on the shared store (so every Steward of a cluster continues the same
+// incidents), its purge timer in the lifecycle, and its REST routes. The intake calls `annotate` before emitting.
+import type { Logger } from "pino";
+import type { Config } from "../../platform/config/schema";
+import type { Clock } from "../../platform/core/clock";
+import type { Lifecycle } from "../../platform/core/lifecycle";
+import type { Router } from "../../platform/http/route";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import { routesWantSuccessLogs } from "../notify/routing";
+import type { SqlDb } from "../../platform/store/sql";
+import { registerIncidentRoutes } from "./routes";
+import { createIncidentService, type IncidentService } from "./service";
+
+export interface IncidentsSetupDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  router: Router;
+  lifecycle: Lifecycle;
+  qrs?: QrsClient;
+}
+
+/** The service, or undefined when `incidents.enabled` is false (events then go out as they come). */
+export function setupIncidents(config: Config, deps: IncidentsSetupDeps): IncidentService | undefined {
+  if (!config.incidents.enabled) return undefined;
+  const service = createIncidentService(config.incidents, {
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    qrs: deps.qrs,
+    qrsTimeoutMs: config.intake.enrichment.lookupTimeoutMs,
+    keepSuccessLogText: config.intake.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes),
+  });
+  deps.lifecycle.add(service.component);
+  registerIncidentRoutes(deps.router, service, { now: () => deps.clock.now() });
+  return service;
+}
+
+/** Whether incidents need the script log of successful reloads (the warnings read it). */
+export function incidentsWantSuccessLogs(config: Config): boolean {
+  const i = config.incidents;
+  return i.enabled && i.warnings.enabled && (i.warnings.skippedErrors || i.warnings.emptyTables.enabled);
+}

@@ -1,0 +1,91 @@
+// The parent incident's shape as each channel shows it (the cause's title, "25 tasks, 12 apps, 3 streams affected",
+// the names, the link): added by the channels to what their templates render, so every template of every event
+// kind shows it without each repeating it. Only alerts a grouping rule decided on carry a cause.
+import type { CauseSummary } from "../../hear/events/cause-summary";
+import type { Notification } from "./types";
+
+export function causeOf(n: Pick<Notification, "digest" | "event">): CauseSummary | undefined {
+  return n.digest ? undefined : n.event.cause;
+}
+
+export function causeHeadline(c: CauseSummary): string {
+  return `${c.status === "closed" ? "Recovered" : c.update ? "Update" : "Open"}: cause #${c.id}, ${c.title}`;
+}
+
+/** On an update page: "Since 01:02 UTC, 3 more affected: Load 7, Load 8, App 3". */
+function updateLines(c: CauseSummary): string[] {
+  const u = c.update;
+  if (!u) return [];
+  const at = u.since.slice(0, 16).replace("T", " ");
+  const names = [...u.tasks, ...u.apps];
+  return [`Since the last page (${at} UTC), ${u.count} more affected: ${names.join(", ")}${u.count > names.length ? " …" : ""}`];
+}
+
+const named = (label: string, names: readonly string[], total: number) =>
+  names.length === 0 ? [] : [`${label}: ${names.join(", ")}${total > names.length ? ` and ${total - names.length} more` : ""}`];
+
+/** The cause as plain lines: headline, counts, names, link. */
+export function causeLines(c: CauseSummary): string[] {
+  return [
+    causeHeadline(c),
+    ...updateLines(c),
+    `${c.text}${c.stillFailing > 0 ? `; ${c.stillFailing} still failing` : ""}`,
+    ...named("Tasks", c.tasks, c.counts.tasks),
+    ...named("Apps", c.apps, c.counts.apps),
+    ...named("Streams", c.streams, c.counts.streams),
+    ...(c.url ? [`Every symptom: ${c.url}`] : []),
+  ];
+}
+
+const html = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** Mail: a block at the top of the body, and the lines at the top of the text part. */
+export function withCauseHtml(body: string, c: CauseSummary): string {
+  const [head, ...rest] = causeLines(c);
+  const link = c.url ? `<p><a href="${html(c.url)}">Every symptom of cause #${c.id}</a></p>` : "";
+  const lines = (c.url ? rest.slice(0, -1) : rest).map((l) => `<p style="margin:4px 0">${html(l)}</p>`).join("");
+  const block = `<div class="steward-cause" style="border-left:4px solid #c0392b;padding:8px 12px;margin:0 0 16px 0;font-family:sans-serif"><p style="margin:4px 0"><strong>${html(head!)}</strong></p>${lines}${link}</div>`;
+  const m = /<body[^>]*>/i.exec(body);
+  return m ? body.slice(0, m.index + m[0].length) + block + body.slice(m.index + m[0].length) : block + body;
+}
+
+export const withCauseText = (text: string, c: CauseSummary): string => `${causeLines(c).join("\n")}\n\n${text}`;
+
+const mrkdwn = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const cardText = (s: string) => s.replace(/[\\`*_~[\]()<>#|!{}]/g, "\\$&");
+
+/** Slack: a section after the header block (Slack caps a section's text at 3,000 characters). */
+export function addCauseToSlack(payload: Record<string, unknown>, c: CauseSummary): void {
+  const [head, ...rest] = causeLines(c);
+  const section = { type: "section", text: { type: "mrkdwn", text: `*${mrkdwn(head!)}*\n${rest.map(mrkdwn).join("\n")}`.slice(0, 3_000) } };
+  if (Array.isArray(payload.blocks)) payload.blocks.splice(1, 0, section);
+  else payload.blocks = [section];
+}
+
+/** Teams: text blocks after the card's first block. */
+export function addCauseToTeams(payload: Record<string, unknown>, c: CauseSummary): void {
+  const attachments = payload.attachments as Array<{ content?: { body?: unknown[] } }> | undefined;
+  const body = attachments?.[0]?.content?.body;
+  if (!Array.isArray(body)) return;
+  const [head, ...rest] = causeLines(c);
+  body.splice(
+    1,
+    0,
+    { type: "TextBlock", text: cardText(head!), weight: "Bolder", color: c.status === "closed" ? "Good" : "Attention", wrap: true },
+    { type: "TextBlock", text: rest.map(cardText).join("\n\n").slice(0, 4_000), wrap: true },
+  );
+}
+
+/** Flat fields for receivers that take scalars (webhook query strings, SIGNL4, New Relic). */
+export function causeFields(c: CauseSummary): Record<string, string | number> {
+  return {
+    causeId: c.id,
+    causeTitle: c.title,
+    causeStatus: c.status,
+    causeAffected: c.text,
+    causeTasks: c.tasks.join(", ").slice(0, 4_000),
+    causeApps: c.apps.join(", ").slice(0, 4_000),
+    causeStreams: c.streams.join(", ").slice(0, 4_000),
+    ...(c.url ? { causeUrl: c.url } : {}),
+  };
+}

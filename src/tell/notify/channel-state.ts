@@ -1,0 +1,49 @@
+// Small durable memory a channel keeps between deliveries (e.g. which incidents it opened, so it can resolve
+// them later). One row per channel × key in the store, so it survives restarts and is shared by every
+// instance that shares the store.
+import type { MigrationSet } from "../../platform/store/database";
+import type { SqlDb } from "../../platform/store/sql";
+
+export const channelStateMigrations: MigrationSet = {
+  module: "channel-state",
+  migrations: [
+    {
+      version: 1,
+      name: "per-channel state",
+      sql: `
+        CREATE TABLE channel_state (
+          channel TEXT NOT NULL,
+          key TEXT NOT NULL,
+          value TEXT NOT NULL,
+          updated_at INTEGER NOT NULL,
+          PRIMARY KEY (channel, key)
+        );
+      `,
+    },
+  ],
+};
+
+export interface ChannelState {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  /** Removes the key; true when it was there (so exactly one caller acts on it). */
+  take(key: string): Promise<boolean>;
+}
+
+export function createChannelState(db: SqlDb, channel: string, now: () => number): ChannelState {
+  const get = "SELECT value FROM channel_state WHERE channel = ? AND key = ?";
+  const put =
+    "INSERT INTO channel_state (channel, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (channel, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+  const del = "DELETE FROM channel_state WHERE channel = ? AND key = ?";
+  return {
+    get: async (key) => (await db.get<{ value: string }>(get, [channel, key]))?.value,
+    set: async (key, value) => void (await db.run(put, [channel, key, value, now()])),
+    take: async (key) => (await db.run(del, [channel, key])).changes > 0,
+  };
+}
+
+/** In-memory state for previews and `config check`, which must not touch the store. */
+export function memoryChannelState(): ChannelState {
+  const m = new Map<string, string>();
+  return { get: async (k) => m.get(k), set: async (k, v) => void m.set(k, v), take: async (k) => m.delete(k) };
+}

@@ -1,0 +1,84 @@
+// Template variables from what src/tell/incidents/ added to a task event: the run's history, its likely cause, its
+// incident and warnings, each as plain values and as one short line a default template shows as it is.
+import type { ErrorClass, TaskEvent } from "../../hear/events/types";
+import { durationText, localTimes, spanText } from "./time-format";
+import type { TemplateVars } from "./template-vars-types";
+
+/** The class in a few words, for "Likely cause (…)". */
+export const ERROR_CLASS_TEXT: Record<ErrorClass, string> = {
+  connection: "data connection",
+  file: "missing file",
+  lock: "file locked",
+  script: "script error",
+  memory: "out of memory",
+  timeout: "time limit",
+  access: "permission denied",
+  executor: "could not start",
+  unknown: "not recognised",
+};
+
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : n % 10 === 1 ? "st" : n % 10 === 2 ? "nd" : n % 10 === 3 ? "rd" : "th";
+  return `${n}${suffix}`;
+}
+
+/** "3rd failure in a row · last success 2026-11-21 02:00 · usually 4 min 10 s, this run 12 s · started by a trigger or task chain" */
+export function historyLine(e: TaskEvent, timeZone?: string): string {
+  const h = e.history;
+  if (!h) return "";
+  const when = (iso: string | undefined) => localTimes(iso, timeZone).local2;
+  const parts: string[] = [];
+  const failed = e.outcome !== "succeeded";
+  if (failed) {
+    parts.push(h.consecutiveFailures <= 1 ? "First failure" : `${ordinal(h.consecutiveFailures)} failure in a row`);
+    if (h.consecutiveFailures > 1 && h.failingSince) parts.push(`failing since ${when(h.failingSince)}`);
+  }
+  parts.push(h.lastSuccessAt ? `last success ${when(h.lastSuccessAt)}` : "no earlier success on record");
+  if (h.usualDurationMs !== undefined)
+    parts.push(`usually ${durationText(h.usualDurationMs)}${h.durationMs !== undefined ? `, this run ${durationText(h.durationMs)}` : ""}`);
+  parts.push(`started by ${h.startedBy.text}`);
+  const line = parts.join(" · ");
+  return line.charAt(0).toUpperCase() + line.slice(1);
+}
+
+/** "Likely cause (missing file): A file or folder the script reads is missing, …" */
+export function causeLine(e: TaskEvent): string {
+  if (!e.errorClass) return "";
+  return `Likely cause (${ERROR_CLASS_TEXT[e.errorClass]}): ${e.errorHint ?? ""}`.trim();
+}
+
+/** "Recovered after 5 failed runs over 1 h 15 min" for task.recovered. */
+function recoveredText(e: TaskEvent): string {
+  const i = e.incident;
+  if (e.kind !== "task.recovered" || !i || i.status !== "closed") return "";
+  return `Recovered after ${i.failures} failed ${i.failures === 1 ? "run" : "runs"} over ${spanText(i.durationMs ?? 0)}`;
+}
+
+export function buildHistoryVars(e: TaskEvent, timeZone?: string): TemplateVars {
+  const h = e.history;
+  const t = (iso: string | undefined) => (iso ? localTimes(iso, timeZone).local1 : "");
+  return {
+    consecutiveFailures: h ? h.consecutiveFailures : "",
+    lastSuccessAt: h?.lastSuccessAt ?? "",
+    lastSuccessAtText: t(h?.lastSuccessAt),
+    failingSince: h?.failingSince ?? "",
+    failingSinceText: t(h?.failingSince),
+    usualDurationMs: h?.usualDurationMs ?? "",
+    usualDurationText: durationText(h?.usualDurationMs),
+    durationMs: h?.durationMs ?? e.execution?.durationMs ?? "",
+    startedBy: h?.startedBy ?? null,
+    startedByText: h?.startedBy.text ?? "",
+    historyLine: historyLine(e, timeZone),
+    errorClass: e.errorClass ?? "",
+    errorClassText: e.errorClass ? ERROR_CLASS_TEXT[e.errorClass] : "",
+    errorHint: e.errorHint ?? "",
+    errorLine: e.errorLine ?? "",
+    causeLine: causeLine(e),
+    incident: e.incident ?? null,
+    incidentId: e.incident?.id ?? "",
+    recoveredText: recoveredText(e),
+    warnings: e.warnings ?? [],
+    warningText: (e.warnings ?? []).map((w) => w.message).join("; "),
+  };
+}

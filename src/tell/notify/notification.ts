@@ -1,0 +1,75 @@
+// Turns an outbox row into the Notification a channel sends: loads its event(s) from the store and builds
+// the template variables once, with the channel's script-log settings.
+import type { DomainEvent, EventKind } from "../../hear/events/types";
+import { deliveryError } from "./delivery-error";
+import type { DeliveryRow, OutboxStore } from "./outbox-store";
+import { buildDigestVars, buildVars, type TemplateVarsOptions } from "./template-vars";
+import type { Notification } from "./types";
+
+export interface NotificationInput {
+  deliveryId: number;
+  key: string;
+  channel: string;
+  route: string;
+  events: DomainEvent[];
+  recipient: string;
+  target: string | null;
+  attempt: number;
+  groupWindowMs?: number | null;
+}
+
+export function buildNotification(input: NotificationInput, opts: TemplateVarsOptions): Notification {
+  const [first] = input.events;
+  if (!first) throw deliveryError(`delivery ${input.deliveryId} has no events`, { permanent: true });
+  const digestVars = input.events.map((e) => buildVars(e, opts));
+  const digest = input.events.length > 1;
+  const vars = digest ? { ...digestVars[0], digest: buildDigestVars(digestVars, input.route, input.groupWindowMs ?? 0) } : digestVars[0]!;
+  return {
+    deliveryId: input.deliveryId,
+    key: input.key,
+    channel: input.channel,
+    route: input.route,
+    kind: first.kind as EventKind,
+    event: first,
+    events: input.events,
+    digest,
+    vars,
+    digestVars,
+    recipient: input.recipient || undefined,
+    test: input.target ? { target: input.target, originalRecipient: input.recipient || undefined } : undefined,
+    attempt: input.attempt,
+  };
+}
+
+export async function notificationForRow(row: DeliveryRow, attempt: number, outbox: OutboxStore, opts: TemplateVarsOptions): Promise<Notification> {
+  const events: DomainEvent[] = [];
+  for (const id of row.eventIds) {
+    const e = await outbox.getEvent(id);
+    if (!e) throw deliveryError(`event ${id} of delivery ${row.id} is no longer in the store`, { permanent: true });
+    events.push(e);
+  }
+  return buildNotification(
+    {
+      deliveryId: row.id,
+      key: row.key,
+      channel: row.channel,
+      route: row.route,
+      events,
+      recipient: row.recipient,
+      target: row.target,
+      attempt,
+      groupWindowMs: row.groupWindowMs,
+    },
+    opts,
+  );
+}
+
+/** Template name stem of a notification: its event kind, or "digest". */
+export function messageKind(n: Notification): EventKind | "digest" {
+  return n.digest ? "digest" : n.kind;
+}
+
+/** Variables a template of this notification gets (a digest's own variables for digest templates). */
+export function templateData(n: Notification): object {
+  return n.digest ? (n.vars.digest as object) : n.vars;
+}

@@ -1,0 +1,162 @@
+// Plans the deliveries of one event: matching routes → channels → recipients, then test mode, rate limits
+// and grouping decide what happens to each. Used both to enqueue (dispatcher) and to preview.
+import type { ChannelConfig, NotifyConfig } from "../../platform/config/sections/notify";
+import type { DomainEvent } from "../../hear/events/types";
+import { isDataCheckEvent, isTaskEvent, isWatchdogEvent } from "../../hear/events/types";
+import type { OutboxStore } from "./outbox-store";
+import { resolveRecipients } from "./recipients";
+import { matchRoute, type NamedRoute } from "./routing";
+import { renotifyDecision } from "./renotify";
+
+export interface ChannelTraits {
+  addressable: boolean;
+  supportsDigest: boolean;
+  dataSink?: boolean;
+}
+
+export interface PlanContext {
+  routes: NamedRoute[];
+  channels: Record<string, ChannelConfig>;
+  notify: NotifyConfig;
+  traits(type: ChannelConfig["type"]): ChannelTraits;
+  /** Routes that take events only by escalation (another route's escalate.to). */
+  escalationTargets?: ReadonlySet<string> | undefined;
+}
+
+export type PlannedAction = "send" | "group" | "suppress" | "duplicate";
+
+export interface PlannedDelivery {
+  route: string;
+  channel: string;
+  channelType: ChannelConfig["type"];
+  /** Original addressee for e-mail, "" for other channels. */
+  recipient: string;
+  via?: string;
+  /** Where it really goes in test mode. */
+  target: string | null;
+  key: string;
+  action: PlannedAction;
+  reason?: string;
+  rateLimit?: { key: string; windowMs: number };
+  /** key: the digest's group key (an incident's follow-ups); unset for a route's own burst digest. */
+  group?: { windowMs: number; sendFirst: boolean; key?: string };
+}
+
+export interface RoutePlan {
+  route: string;
+  matched: boolean;
+  reason?: string;
+  channels: string[];
+  skippedRecipients: Array<{ channel: string; address: string; reason: string }>;
+  staticGated?: string;
+}
+
+export interface Plan {
+  event: DomainEvent;
+  routes: RoutePlan[];
+  deliveries: PlannedDelivery[];
+}
+
+export function deliveryKey(eventId: string, channel: string, recipient: string): string {
+  return `${eventId}|${channel}|${recipient.toLowerCase()}`;
+}
+
+/** Rate limits are per route × task (or host+service, or app+check) × channel × recipient. */
+function rateSubject(event: DomainEvent): string {
+  if (isTaskEvent(event)) return `task:${event.task.id}`;
+  if (isDataCheckEvent(event)) return `check:${event.app.id}|${event.check?.name ?? "*"}`;
+  if (isWatchdogEvent(event)) return `watch:${event.condition.key}`;
+  return "service" in event ? `service:${event.host}|${event.service.name}` : `site:${event.kind}`;
+}
+
+/** `keyPrefix` makes the deliveries of an escalation distinct from the alert's own on the same channel. */
+export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: OutboxStore | undefined, now: number, keyPrefix = ""): Promise<Plan> {
+  const routes: RoutePlan[] = [];
+  const deliveries: PlannedDelivery[] = [];
+  const planned = new Map<string, string>();
+  const test = ctx.notify.testMode;
+
+  for (const route of ctx.routes) {
+    const m = ctx.escalationTargets?.has(route.name)
+      ? { matched: false, reason: "an escalation target: takes events only when a route escalates to it" }
+      : matchRoute(route.config, event);
+    const rp: RoutePlan = { route: route.name, matched: m.matched, reason: m.reason, channels: [], skippedRecipients: [] };
+    routes.push(rp);
+    if (!m.matched) continue;
+    for (const channelName of route.config.to) {
+      const ch = ctx.channels[channelName];
+      if (!ch) continue;
+      rp.channels.push(channelName);
+      const traits = ctx.traits(ch.type);
+      let recipients: Array<{ address: string; via?: string }> = [{ address: "" }];
+      if (traits.addressable) {
+        const staticTo = ch.type === "email" ? ch.to : [];
+        const resolved = resolveRecipients(staticTo, route.config, event);
+        recipients = resolved.recipients;
+        if (resolved.staticGated) rp.staticGated = resolved.staticGated;
+        for (const s of resolved.skipped) rp.skippedRecipients.push({ channel: channelName, ...s });
+      }
+      for (const rcpt of recipients) {
+        const key = keyPrefix + deliveryKey(event.id, channelName, rcpt.address);
+        const base: PlannedDelivery = {
+          route: route.name,
+          channel: channelName,
+          channelType: ch.type,
+          recipient: rcpt.address,
+          via: rcpt.via,
+          target: null,
+          key,
+          action: "send",
+        };
+        deliveries.push(await decide(route, ch, channelName, traits, base, event, outbox, now, planned, test));
+      }
+    }
+  }
+  return { event, routes, deliveries };
+}
+
+async function decide(
+  route: NamedRoute,
+  ch: ChannelConfig,
+  channelName: string,
+  traits: ChannelTraits,
+  d: PlannedDelivery,
+  event: DomainEvent,
+  outbox: OutboxStore | undefined,
+  now: number,
+  planned: Map<string, string>,
+  test: NotifyConfig["testMode"],
+): Promise<PlannedDelivery> {
+  const earlier = planned.get(d.key);
+  if (earlier) return { ...d, action: "duplicate", reason: `already planned by route ${earlier}` };
+  planned.set(d.key, route.name);
+  if (await outbox?.exists(d.key)) return { ...d, action: "duplicate", reason: "this event was already handled for this channel and recipient" };
+  if (!ch.enabled) return { ...d, action: "suppress", reason: "channel is disabled" };
+
+  if (test.enabled && !test.unaffected.includes(channelName)) {
+    if (ch.type === "email") d = { ...d, target: test.email ?? null };
+    else if ("testTarget" in ch && ch.testTarget) d = { ...d, target: ch.testTarget };
+    else return { ...d, action: "suppress", reason: "test mode: this channel has no testTarget" };
+  }
+
+  const again = renotifyDecision(route.config.renotify, event, traits);
+  if (again.action === "suppress") return { ...d, action: "suppress", reason: again.reason };
+
+  if (route.config.rateLimit) {
+    const rateKey = `${route.name}|${rateSubject(event)}|${channelName}|${d.recipient.toLowerCase()}`;
+    const until = await outbox?.rateLimitedUntil(rateKey, now);
+    if (until !== undefined)
+      return {
+        ...d,
+        action: "suppress",
+        reason: `rate limit: one alert per ${route.config.rateLimit / 1000}s; next allowed at ${new Date(until).toISOString()}`,
+      };
+    d = { ...d, rateLimit: { key: rateKey, windowMs: route.config.rateLimit } };
+  }
+
+  if (again.action === "group") return { ...d, action: "group", group: { windowMs: again.windowMs, sendFirst: false, key: again.groupKey } };
+  if (route.config.group && traits.supportsDigest) {
+    return { ...d, action: "group", group: { windowMs: route.config.group.window, sendFirst: route.config.group.sendFirst } };
+  }
+  return d;
+}

@@ -1,0 +1,61 @@
+// Previews: which routes take an event, which deliveries would follow (and why some would not), and what
+// each channel would send. Shared by POST /v4/alerts/preview (with the outbox, so rate limits and
+// duplicates show) and `steward alert preview` (offline, without the store).
+import type { Config } from "../../platform/config/schema";
+import type { ChannelDeps, ChannelDefinition } from "./types";
+import type { DomainEvent } from "../../hear/events/types";
+import { varsOptionsFor } from "./channel-setup";
+import { CHANNELS } from "./channels/registry";
+import { buildNotification } from "./notification";
+import type { OutboxStore } from "./outbox-store";
+import { planEvent, type Plan, type PlanContext, type PlannedDelivery } from "./planner";
+import { nameRoutes, routeAttachScriptLog } from "./routing";
+
+export interface PreviewDelivery extends PlannedDelivery {
+  rendered?: unknown;
+  renderError?: string;
+}
+
+export interface Preview {
+  event: DomainEvent;
+  testMode: boolean;
+  routes: Plan["routes"];
+  deliveries: PreviewDelivery[];
+}
+
+export function planContextFor(config: Config): PlanContext {
+  return {
+    routes: nameRoutes(config.routes),
+    escalationTargets: new Set(config.routes.flatMap((r) => (r.escalate ? [r.escalate.to] : []))),
+    channels: config.channels,
+    notify: config.notify,
+    traits: (type) => ({ addressable: CHANNELS[type].addressable, supportsDigest: CHANNELS[type].supportsDigest, dataSink: CHANNELS[type].dataSink === true }),
+  };
+}
+
+export async function previewEvent(
+  config: Config,
+  ctx: PlanContext,
+  channelDeps: (name: string) => ChannelDeps,
+  event: DomainEvent,
+  outbox: OutboxStore | undefined,
+  now: number,
+): Promise<Preview> {
+  const plan = await planEvent(ctx, event, outbox, now);
+  const deliveries = plan.deliveries.map((d): PreviewDelivery => {
+    if (d.action === "duplicate") return d;
+    const ch = config.channels[d.channel]!;
+    try {
+      const def = CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>;
+      const n = buildNotification(
+        { deliveryId: 0, key: d.key, channel: d.channel, route: d.route, events: [event], recipient: d.recipient, target: d.target, attempt: 0 },
+        varsOptionsFor(config, ch),
+      );
+      const attach = routeAttachScriptLog(config.routes, d.route);
+      return { ...d, rendered: def.preview(ch as never, attach === undefined ? n : { ...n, attachScriptLog: attach }, channelDeps(d.channel)) };
+    } catch (err) {
+      return { ...d, renderError: err instanceof Error ? err.message : String(err) };
+    }
+  });
+  return { event, testMode: config.notify.testMode.enabled, routes: plan.routes, deliveries };
+}

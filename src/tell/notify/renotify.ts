@@ -1,0 +1,43 @@
+// How often an open incident notifies again, per route (`renotify:`): every failure (the default, and Butler's
+// behaviour), the first and then every n-th, or the first and then a digest per incident and window. Data sinks
+// (InfluxDB, New Relic) always get every event: they count runs.
+import type { RouteConfig } from "../../platform/config/sections/notify";
+import type { DomainEvent } from "../../hear/events/types";
+import { isTaskEvent } from "../../hear/events/types";
+import { ordinal } from "./history-vars";
+
+export type RenotifyDecision = { action: "send" } | { action: "suppress"; reason: string } | { action: "group"; groupKey: string; windowMs: number };
+
+const SEND: RenotifyDecision = { action: "send" };
+
+/** The digest group of one incident's follow-ups on one route (the route column tells routes apart). */
+export const incidentGroupKey = (incidentId: number): string => `incident:${incidentId}`;
+
+export function renotifyDecision(mode: RouteConfig["renotify"], event: DomainEvent, traits: { supportsDigest: boolean; dataSink?: boolean }): RenotifyDecision {
+  if (traits.dataSink || !isTaskEvent(event)) return SEND;
+  // An acknowledged incident is quiet on every route, renotify: every included, until it recovers.
+  if (mode === "every" && !event.incident?.acknowledgedAt) return SEND;
+  const incident = event.incident;
+  // Only follow-ups of an open incident are thinned out; the recovery and warnings always go.
+  if (incident?.status !== "open" || event.kind === "task.recovered" || event.kind === "task.warning") return SEND;
+  const n = incident.failures;
+  if (n <= 1) return SEND;
+  if (incident.acknowledgedAt)
+    return {
+      action: "suppress",
+      reason: `renotify: incident ${incident.id} was acknowledged by ${incident.acknowledgedBy || "someone"}; its recovery will be sent`,
+    };
+  if (mode === "every") return SEND;
+  if ("nth" in mode) {
+    if (n % mode.nth === 0) return SEND;
+    return {
+      action: "suppress",
+      reason: `renotify: incident ${incident.id} notifies on the 1st failure and every ${ordinal(mode.nth)}; this is the ${ordinal(n)}`,
+    };
+  }
+  if (traits.supportsDigest) return { action: "group", groupKey: incidentGroupKey(incident.id), windowMs: mode.digest };
+  return {
+    action: "suppress",
+    reason: `renotify: incident ${incident.id} sends its 1st failure here and folds the rest into a digest, which this channel cannot show`,
+  };
+}

@@ -1,0 +1,250 @@
+// The notification pipeline as one service: subscribes to the bus, plans and enqueues deliveries durably,
+// runs the outbox worker, and offers preview, test sends and delivery management to the REST API and CLI.
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Config } from "../../platform/config/schema";
+import type { Clock } from "../../platform/core/clock";
+import { AppError } from "../../platform/core/errors";
+import type { Component } from "../../platform/core/lifecycle";
+import type { MetricsRegistry } from "../../platform/core/metrics";
+import type { EventBus } from "../../platform/core/bus";
+import { isTaskEvent, type DomainEvent, type DomainEvents } from "../../hear/events/types";
+import { incidentGroupKey } from "./renotify";
+import type { Store } from "../../platform/store/database";
+import type { InfluxConflictMonitor } from "../../watch/influx-conflicts";
+import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";
+import { CHANNELS } from "./channels/registry";
+import { enqueuePlan, type EnqueueResult } from "./enqueue";
+import { createNotifyMetrics } from "./metrics";
+import { notificationForRow } from "./notification";
+import { createOutboxStore, type DeliveryRow, type ListFilter, type OutboxStore } from "./outbox-store";
+import { deliveryKey, planEvent, type Plan, type PlannedDelivery } from "./planner";
+import { planContextFor, previewEvent, type Preview } from "./preview";
+import { routeAttachScriptLog } from "./routing";
+import type { ChannelDefinition, ChannelDeps, Notification } from "./types";
+import { createChannelState } from "./channel-state";
+import { createOutboxWorker, type WorkerChannel } from "./worker";
+import type { DeliveryGate } from "./gate";
+
+export interface NotifierDeps {
+  config: Config;
+  baseDir: string;
+  store: Store;
+  bus: EventBus<DomainEvents>;
+  log: Logger;
+  clock: Clock;
+  metrics: MetricsRegistry;
+  /** This Steward instance (named on the deliveries it sends); a random id when not given. */
+  instanceId?: string;
+  /** The Steward instances alive in the cluster; unset for a single Steward on its own store. */
+  liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: how often to look for deliveries another Steward queued (src/platform/cluster/peer-poll.ts). */
+  peerPollMs?: () => number;
+  /** Field type conflicts of InfluxDB writes (shared by every notifier a config reload builds). */
+  influxConflicts?: InfluxConflictMonitor;
+  /** Silences and maintenance windows: may hold back planned deliveries (recorded as suppressed). */
+  gate?: DeliveryGate;
+  /** Modules that add to a message or follow what was queued (action links, escalation): see NotifyHooks. */
+  hooks?: NotifyHooks;
+}
+
+/** What other modules add to the pipeline without it knowing them. */
+export interface NotifyHooks {
+  /** Adds to a message's template variables when it is built for sending (acknowledge and snooze links). */
+  decorate?(n: Notification): Promise<Notification>;
+  /** Told of each plan after it was queued (escalation timers start from the deliveries sent). */
+  queued?(plan: Plan, now: number): Promise<void>;
+}
+
+export interface Notifier {
+  component: Component;
+  dispatch(event: DomainEvent): Promise<EnqueueResult>;
+  preview(event: DomainEvent): Promise<Preview>;
+  /** Queues one delivery of `event` per recipient of a single channel, bypassing routes. */
+  sendToChannel(channel: string, event: DomainEvent): Promise<DeliveryRow[]>;
+  list(filter: ListFilter): Promise<DeliveryRow[]>;
+  get(id: number): Promise<DeliveryRow | undefined>;
+  retry(id: number): Promise<DeliveryRow>;
+  /** Look for due deliveries now (rows another module made pending, e.g. a silence that ended). */
+  wake(): void;
+  /** Queues `event` on one route because an alert was not acknowledged in time; keys start with `keyPrefix`. */
+  escalate(event: DomainEvent, route: string, keyPrefix: string): Promise<Plan>;
+  readonly outbox: OutboxStore;
+}
+
+/** Counts each delivery of a plan that was queued, grouped or suppressed. */
+function countOutcomes(metrics: ReturnType<typeof createNotifyMetrics>, plan: Plan, result: EnqueueResult): void {
+  if (result.queued + result.grouped + result.suppressed === 0) return;
+  for (const d of plan.deliveries) {
+    if (d.action === "send") metrics.outcome(d.channel, "queued");
+    else if (d.action === "group") metrics.outcome(d.channel, "grouped");
+    else if (d.action === "suppress") metrics.outcome(d.channel, "suppressed");
+  }
+}
+
+/** A test send to one recipient of a channel; in test mode it goes to the channel's test target (or is refused without one). */
+function testDelivery(config: Config, channel: string, recipient: string, event: DomainEvent, route: string): PlannedDelivery {
+  const ch = config.channels[channel]!;
+  const test = config.notify.testMode;
+  let target: string | null = null;
+  if (test.enabled && !test.unaffected.includes(channel)) {
+    target = ch.type === "email" ? (test.email ?? null) : "testTarget" in ch ? (ch.testTarget ?? null) : null;
+    if (!target) throw new AppError("CONFLICT", `test mode is on and channel ${channel} has no testTarget, so nothing may be sent to it`);
+  }
+  return { route, channel, channelType: ch.type, recipient, target, key: deliveryKey(event.id, channel, recipient), action: "send" };
+}
+
+/** What each configured channel is built with; its templates compile here. */
+function channelDepsFor(deps: NotifierDeps, log: Logger, renderers: ReturnType<typeof createRendererCache>): Map<string, ChannelDeps> {
+  const { config, clock, baseDir } = deps;
+  const channelDeps = new Map<string, ChannelDeps>();
+  for (const [name, ch] of Object.entries(config.channels)) {
+    channelDeps.set(name, {
+      name,
+      log: log.child({ channel: name }),
+      clock,
+      templates: renderers(templateDirsFor(config, ch, baseDir)),
+      baseDir,
+      state: createChannelState(deps.store.sql, name, () => clock.now()),
+      newRelic: config.newRelic,
+      influxConflicts: deps.influxConflicts,
+    });
+  }
+  return channelDeps;
+}
+
+export function createNotifier(deps: NotifierDeps): Notifier {
+  const { config, clock } = deps;
+  const log = deps.log.child({ module: "notify" });
+  const outbox = createOutboxStore(deps.store.sql, { instanceId: deps.instanceId ?? `steward-${randomUUID()}` });
+  const metrics = createNotifyMetrics(deps.metrics, outbox);
+  const ctx = planContextFor(config);
+  const routes = ctx.routes;
+  const o = config.notify.outbox;
+
+  // Templates compile here, so a broken override stops start-up with a clear message instead of failing alerts.
+  const channelDeps = channelDepsFor(deps, log, createRendererCache());
+  const workerChannels = new Map<string, WorkerChannel>();
+  const definition = (name: string) => {
+    const ch = config.channels[name];
+    if (!ch) throw new AppError("NOT_FOUND", `no channel named ${name}`);
+    return { ch, def: CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>, deps: channelDeps.get(name)! };
+  };
+
+  const worker = createOutboxWorker({
+    outbox,
+    channels: workerChannels,
+    settings: { concurrency: o.concurrency, initialBackoffMs: o.initialBackoff, maxBackoffMs: o.maxBackoff, maxAttempts: o.maxAttempts, keepMs: o.keep },
+    clock,
+    log,
+    metrics,
+    ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+    ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
+    buildNotification: async (row, attempt) => {
+      const built = await notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel]));
+      const n = deps.hooks?.decorate ? await deps.hooks.decorate(built) : built;
+      const attach = routeAttachScriptLog(config.routes, row.route);
+      return attach === undefined ? n : { ...n, attachScriptLog: attach };
+    },
+  });
+
+  let unsubscribe: (() => void) | undefined;
+
+  async function dispatch(event: DomainEvent): Promise<EnqueueResult> {
+    const now = clock.now();
+    // An incident that closes sends the digest of its follow-ups first, not at the end of the digest's window.
+    if (isTaskEvent(event) && event.kind === "task.recovered" && event.incident) {
+      if ((await outbox.releaseGroups(incidentGroupKey(event.incident.id), now)) > 0) worker.wake();
+    }
+    const planned = await planEvent(ctx, event, outbox, now);
+    const plan = deps.gate ? await deps.gate.review(planned, now) : planned;
+    const result = await enqueuePlan(outbox, plan, now, o.maxAge);
+    for (const d of plan.deliveries)
+      if (d.action === "suppress") log.info({ eventId: event.id, channel: d.channel, route: d.route, reason: d.reason }, "delivery suppressed");
+    countOutcomes(metrics, plan, result);
+    if (result.queued > 0 || result.grouped > 0) worker.wake();
+    await deps.hooks?.queued?.(plan, now);
+    return result;
+  }
+
+  /** Sends `event` on `route` because another route's alert was not acknowledged in time (see src/tell/escalation). */
+  async function escalate(event: DomainEvent, route: string, keyPrefix: string): Promise<Plan> {
+    const named = ctx.routes.find((r) => r.name === route);
+    if (!named) throw new AppError("NOT_FOUND", `no route named ${route}`);
+    // The escalation is the reason to send: the target's own event kinds and time filters were judged by the caller.
+    const only = { ...named, config: { ...named.config, on: [event.kind], activeTimes: undefined, mutedTimes: undefined } };
+    const now = clock.now();
+    const planned = await planEvent({ ...ctx, routes: [only], escalationTargets: undefined }, event, outbox, now, keyPrefix);
+    const plan = deps.gate ? await deps.gate.review(planned, now) : planned;
+    const result = await enqueuePlan(outbox, plan, now, o.maxAge);
+    countOutcomes(metrics, plan, result);
+    if (result.queued > 0 || result.grouped > 0) worker.wake();
+    await deps.hooks?.queued?.(plan, now);
+    return plan;
+  }
+
+  const component: Component = {
+    name: "notify",
+    async start() {
+      for (const [name, ch] of Object.entries(config.channels)) {
+        const { def, deps: cd } = definition(name);
+        workerChannels.set(name, { channel: def.create(ch as never, cd), timeoutMs: ch.timeout });
+      }
+      await worker.start();
+      if (routes.length > 0) {
+        // Required: if the outbox cannot take the event, the producer must not count it as handled (the intake
+        // then leaves it to reconciliation instead of marking it seen).
+        unsubscribe = deps.bus.onAny(
+          async (_kind, payload) => {
+            await dispatch(payload as DomainEvent);
+          },
+          { required: true },
+        );
+      }
+      log.info(
+        { channels: Object.keys(config.channels).length, routes: routes.length, testMode: config.notify.testMode.enabled },
+        "notification pipeline started",
+      );
+    },
+    async stop(budgetMs) {
+      unsubscribe?.();
+      await worker.stop(budgetMs);
+      await Promise.all([...workerChannels.values()].map((w) => w.channel.close?.().catch(() => undefined)));
+      workerChannels.clear();
+    },
+  };
+
+  return {
+    component,
+    outbox,
+    dispatch,
+    escalate,
+    preview: (event) => previewEvent(config, ctx, (name) => channelDeps.get(name)!, event, outbox, clock.now()),
+    async sendToChannel(channel, event) {
+      const { ch, def } = definition(channel);
+      const now = clock.now();
+      const route = "alert-test";
+      const recipients = def.addressable && ch.type === "email" ? ch.to : [""];
+      if (recipients.length === 0) throw new AppError("BAD_REQUEST", `channel ${channel} has no static recipients (to:) to send a test to`);
+      const deliveries = recipients.map((recipient) => testDelivery(config, channel, recipient, event, route));
+      await enqueuePlan(outbox, { event, routes: [], deliveries }, now, o.maxAge);
+      worker.wake();
+      return outbox.list({ eventId: event.id, limit: 100 });
+    },
+    list: (filter) => outbox.list(filter),
+    wake: () => worker.wake(),
+    get: (id) => outbox.get(id),
+    async retry(id) {
+      const row = await outbox.get(id);
+      if (!row) throw new AppError("NOT_FOUND", `no delivery ${id}`);
+      if (row.status !== "dead" && row.status !== "suppressed") {
+        throw new AppError("CONFLICT", `delivery ${id} is ${row.status}; only dead or suppressed deliveries can be retried`);
+      }
+      const now = clock.now();
+      await outbox.retry(id, now, now + o.maxAge);
+      worker.wake();
+      log.info({ deliveryId: id, channel: row.channel }, "delivery retried on request");
+      return (await outbox.get(id))!;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// The variables a template sees and the options that shape them: a file of their own, so the builders of the
+// event-specific variables (history, watchdog, data checks) and the main builder do not import each other.
+import type { FitOptions } from "../../hear/events/script-log-excerpt";
+
+export type TemplateVars = Record<string, unknown>;
+
+export interface TemplateVarsOptions {
+  headLines: number;
+  tailLines: number;
+  /** The channel's message limits for the script-log excerpt (Slack and Teams cap a text block). */
+  scriptLogFit?: FitOptions;
+  timeZone?: string;
+  qmcUrl?: string;
+  hubUrl?: string;
+  appBaseUrl?: string;
+  links: Array<{ id: string; linkText: string; comment: string; url: string }>;
+}

@@ -1,0 +1,82 @@
+// The contract between the pipeline and its channels: a Notification is built once per delivery (event or
+// digest × channel × recipient) and handed to a Channel, which only formats and sends it.
+import type { InfluxConflictMonitor } from "../../watch/influx-conflicts";
+import type { z } from "zod";
+import type { Logger } from "pino";
+import type { ChannelConfig, ChannelType } from "../../platform/config/sections/notify";
+import type { Clock } from "../../platform/core/clock";
+import type { DomainEvent, EventKind } from "../../hear/events/types";
+import type { FitOptions } from "../../hear/events/script-log-excerpt";
+import type { TemplateRenderer } from "./templates/renderer";
+import type { TemplateVars } from "./template-vars";
+import type { ChannelState } from "./channel-state";
+import type { NewRelicConfig } from "../../platform/config/sections/newrelic";
+
+export interface Notification {
+  /** Outbox row id, stable across retries. */
+  deliveryId: number;
+  /** Idempotency key: event id (or digest id) + channel + recipient. Sent as Message-ID / header so receivers can dedupe. */
+  key: string;
+  /** Channel instance name (the YAML key). */
+  channel: string;
+  route: string;
+  /** Event kind; for a digest the kind of its events when they share one. */
+  kind: EventKind;
+  /** The event, or the first event of a digest. */
+  event: DomainEvent;
+  /** All events of a digest (length > 1), else [event]. */
+  events: DomainEvent[];
+  digest: boolean;
+  /** Template variables of `event` (Butler's names plus Steward's). */
+  vars: TemplateVars;
+  /** Variables of each event of a digest, in order. */
+  digestVars: TemplateVars[];
+  /** The original addressee (e-mail address) for addressable channels; undefined for the others. */
+  recipient?: string;
+  /** Set in test mode: where the message goes instead and the original recipient for the subject prefix. */
+  test?: { target?: string; originalRecipient?: string };
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** The route's attachScriptLog: attach the script log whatever the outcome (true) or never (false); unset: the channel decides. */
+  attachScriptLog?: boolean;
+}
+
+export interface Channel {
+  send(n: Notification, signal: AbortSignal): Promise<void>;
+  /** Releases pooled connections and clients. */
+  close?(): Promise<void>;
+}
+
+export interface ChannelDeps {
+  name: string;
+  log: Logger;
+  clock: Clock;
+  templates: TemplateRenderer;
+  /** Folder relative paths (CA files) are resolved against. */
+  baseDir: string;
+  /** Durable per-channel memory (open incidents); in-memory for previews and checks. */
+  state: ChannelState;
+  /** New Relic accounts and endpoints (config newRelic:), for newrelic channels. */
+  newRelic?: NewRelicConfig;
+  /** Where influxdb channels report the field type conflicts InfluxDB answers with (and the writes it accepts). */
+  influxConflicts?: InfluxConflictMonitor;
+}
+
+/** One channel type: its YAML block and a factory. The registry maps every `type` to one of these. */
+export interface ChannelDefinition<T extends ChannelType> {
+  type: T;
+  schema: z.ZodType<Extract<ChannelConfig, { type: T }>, unknown>;
+  /** Channels that address people take per-recipient deliveries (e-mail); the others get one delivery. */
+  addressable: boolean;
+  /** Message channels can fold a burst into a digest; data sinks (MQTT, InfluxDB) get every event. */
+  supportsDigest: boolean;
+  /** Time series (InfluxDB, New Relic): every event, whatever a route's renotify says, so counts stay right. */
+  dataSink?: boolean;
+  /** Template sets this channel renders (checked at config check). */
+  templateParts: readonly string[];
+  /** Limits of the target for the script-log excerpt in a message (Slack and Teams cap a text block). */
+  scriptLogFit?: FitOptions;
+  create(cfg: Extract<ChannelConfig, { type: T }>, deps: ChannelDeps): Channel;
+  /** What send() would transmit, for previews: rendered mail, JSON payload, MQTT messages, line protocol. */
+  preview(cfg: Extract<ChannelConfig, { type: T }>, n: Notification, deps: ChannelDeps): unknown;
+}

@@ -1,0 +1,339 @@
+// The outbox worker: claims due deliveries, sends them through their channel with a timeout, and records
+// the outcome (delivered, retry with backoff, or dead-lettered). Resumes whatever was pending at start;
+// on stop it lets in-flight sends finish within the budget and hands interrupted ones back to the store.
+import type { Logger } from "pino";
+import { type Clock, type Timer, wallClock } from "../../platform/core/clock";
+import { describeError } from "../../platform/core/errors";
+import type { NotifyMetrics } from "./metrics";
+import { backoffDelay } from "./backoff";
+import { randomOf } from "../../platform/core/clock-random";
+import { inFlight } from "../../platform/core/stepped-clock";
+import { deliveryError, isPermanent } from "./delivery-error";
+import type { DeliveryRow, OutboxStore } from "./outbox-store";
+import { causedByStoreOutage, isStoreUnavailable } from "../../platform/store/sql";
+import type { Channel, Notification } from "./types";
+
+export interface WorkerChannel {
+  channel: Channel;
+  timeoutMs: number;
+}
+
+export interface WorkerSettings {
+  concurrency: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  maxAttempts: number;
+  keepMs: number;
+}
+
+export interface WorkerDeps {
+  outbox: OutboxStore;
+  channels: ReadonlyMap<string, WorkerChannel>;
+  settings: WorkerSettings;
+  clock: Clock;
+  log: Logger;
+  metrics: NotifyMetrics;
+  /** Builds the notification of a claimed row (rejects when its events are gone or a template fails). */
+  buildNotification(row: DeliveryRow, attempt: number): Promise<Notification>;
+  /** The Steward instances alive in the cluster (their deliveries in sending are theirs); unset: only this one. */
+  liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: how often to look for deliveries another Steward queued (CLUSTER_SLEEP_MS when not given). */
+  peerPollMs?: () => number;
+}
+
+export interface OutboxWorker {
+  start(): Promise<void>;
+  /** Look for due work now (called after new deliveries were queued). */
+  wake(): void;
+  stop(budgetMs: number): Promise<void>;
+  inFlight(): number;
+}
+
+const MAX_SLEEP_MS = 30_000;
+/** In a cluster, how often a Steward looks for deliveries queued by another one (they cannot wake it). */
+const CLUSTER_SLEEP_MS = 1_000;
+/** How often a delivered send is recorded again while the store is unreachable. */
+const RECORD_RETRY_MS = 1_000;
+/** In a cluster, how often a Steward looks for deliveries a dead one left in sending. */
+const RESET_EVERY_MS = 15_000;
+const PURGE_EVERY_MS = 3_600_000;
+
+/** Why a failed delivery is given up (dead-lettered); undefined when it is tried again. */
+function deadReason(err: unknown, attempt: number, row: DeliveryRow, settings: WorkerSettings, now: number): string | undefined {
+  if (isPermanent(err)) return "permanent failure";
+  if (attempt >= settings.maxAttempts) return `gave up after ${attempt} attempts`;
+  return now >= row.expiresAt ? "gave up: older than outbox.maxAge" : undefined;
+}
+
+/**
+ * Runs `write` until it succeeds. A failure `isOutage` accepts is tried again every RECORD_RETRY_MS until stopping
+ * (`warn` once, with the error); any other failure, or one while stopping, is thrown.
+ */
+async function untilStoreAnswers<T>(
+  clock: Clock,
+  stopping: () => boolean,
+  isOutage: (err: unknown) => boolean,
+  write: () => Promise<T>,
+  warn: (err: string) => void,
+): Promise<T> {
+  for (let warned = false; ; ) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isOutage(err) || stopping()) throw err;
+      if (!warned) warn(describeError(err));
+      warned = true;
+      await new Promise<void>((r) => clock.setTimeout(r, RECORD_RETRY_MS));
+    }
+  }
+}
+
+/** What sending a delivery needs from the worker: its deps, whether it is stopping, and its store write-backs. */
+interface SendContext {
+  deps: WorkerDeps;
+  stopping: () => boolean;
+  recordDelivered: (id: number) => Promise<void>;
+  writeBack: (id: number, write: () => Promise<unknown>) => Promise<void>;
+}
+
+/** Sends one claimed delivery and records how it went: delivered, handed back, dead-lettered or retried with backoff. */
+async function sendDelivery(w: SendContext, row: DeliveryRow, ac: AbortController): Promise<void> {
+  const { deps, recordDelivered, writeBack } = w;
+  const { outbox, clock, log, settings, metrics } = deps;
+  const attempt = row.attempts + 1;
+  const began = performance.now();
+  const entry = deps.channels.get(row.channel);
+  let sent = false;
+  let built = false;
+  try {
+    if (!entry) throw deliveryError(`channel ${row.channel} is no longer configured`, { permanent: true });
+    const n = await inFlight(clock, deps.buildNotification(row, attempt), `building delivery ${row.id}`);
+    built = true;
+    const signal = AbortSignal.any([ac.signal, AbortSignal.timeout(entry.timeoutMs)]);
+    // On a stepped clock the send is work in flight: time waits for the channel's answer (bounded in wall time by
+    // the channel's timeout). The store waits after it (recordDelivered, writeBack) are not: they sleep on the clock.
+    await inFlight(clock, entry.channel.send(n, signal), `a ${row.channel} delivery`);
+    sent = true;
+    await recordDelivered(row.id);
+    metrics.outcome(row.channel, "delivered");
+    metrics.sendSeconds(row.channel, (performance.now() - began) / 1000);
+    log.info({ deliveryId: row.id, channel: row.channel, route: row.route, recipient: row.recipient || undefined, attempt }, "delivered");
+  } catch (err) {
+    const now = clock.now();
+    const message = describeError(err);
+    if (sent) {
+      // Never retried: the recipient has it. Left in sending, it is sent again only after SENDING_LEASE_MS.
+      log.error({ deliveryId: row.id, channel: row.channel, err: message }, "delivered, but the store could not record it");
+      return;
+    }
+    if (w.stopping() && ac.signal.aborted) {
+      await outbox.unclaim(row.id, now);
+      return;
+    }
+    // The store failed while the notification was built (it reads the event there): no channel was tried, so the
+    // attempt does not count. Only then: a channel's own ECONNREFUSED is the channel's failure, not the store's.
+    if (!built && causedByStoreOutage(err)) {
+      await writeBack(row.id, () => outbox.unclaim(row.id, clock.now()));
+      return;
+    }
+    const reason = deadReason(err, attempt, row, settings, now);
+    if (reason !== undefined) {
+      await writeBack(row.id, () => outbox.markDead(row.id, reason, message, now));
+      metrics.outcome(row.channel, "dead");
+      log.error({ deliveryId: row.id, channel: row.channel, route: row.route, attempt, err: message, reason }, "delivery dead-lettered");
+      return;
+    }
+    const next = Math.min(now + backoffDelay(attempt, settings.initialBackoffMs, settings.maxBackoffMs, randomOf(clock)), Math.max(now, row.expiresAt));
+    await writeBack(row.id, () => outbox.markRetry(row.id, next, message, now));
+    metrics.outcome(row.channel, "retry");
+    log.warn({ deliveryId: row.id, channel: row.channel, attempt, retryInMs: next - now, err: message }, "delivery failed; will retry");
+  }
+}
+
+/** Lets in-flight sends finish within the budget, keeping a slice of it to abort the rest (they hand their rows back). */
+async function drainInFlight(inflight: ReadonlyMap<number, { ac: AbortController; done: Promise<void> }>, budgetMs: number): Promise<void> {
+  const pending = [...inflight.values()];
+  if (pending.length === 0) return;
+  const wait = Math.max(0, budgetMs - 500);
+  let t: Timer | undefined;
+  await Promise.race([Promise.all(pending.map((p) => p.done)), new Promise<void>((r) => (t = wallClock.setTimeout(r, wait)))]);
+  wallClock.clearTimeout(t);
+  for (const p of inflight.values()) p.ac.abort(new Error("Steward is stopping"));
+  await Promise.race([Promise.all([...inflight.values()].map((p) => p.done)), new Promise<void>((r) => wallClock.setTimeout(r, 300))]);
+}
+
+/** Sends again what a Steward that is gone (killed mid-send) left in sending. */
+async function resetAbandoned(deps: WorkerDeps, now: number): Promise<void> {
+  const live = deps.liveInstances ? await deps.liveInstances() : undefined;
+  // A Steward that looks dead may only be slow (its heartbeat lags on a busy machine): its sends are left to it
+  // for as long as a send may take, so a mail is not sent a second time while the first is still on its way.
+  const longestSend = Math.max(0, ...[...deps.channels.values()].map((c) => c.timeoutMs));
+  const reset = await deps.outbox.resetSending(now, live, longestSend);
+  if (reset > 0) deps.log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
+}
+
+/**
+ * How often to look for sends a dead Steward left: RESET_EVERY_MS, slower while this Steward is alone in its cluster
+ * (peerPollMs is then the heartbeat's pace). Alone, no dead member is left to look for: a killed one stays listed
+ * for a day, so the heartbeat would not find this Steward alone.
+ */
+function resetEveryMs(deps: WorkerDeps): number {
+  return Math.max(RESET_EVERY_MS, deps.peerPollMs?.() ?? 0);
+}
+
+/**
+ * How long an idle worker sleeps: in a cluster with nothing due here, only until another Steward may have queued
+ * work. That is peerPollMs, not capped at MAX_SLEEP_MS: alone in its cluster (peerPollMs is then the heartbeat's
+ * pace, a minute at most) nobody else queues work, and a delivery queued here wakes the worker anyway.
+ */
+function sleepMs(deps: WorkerDeps, nothingDue: boolean): number {
+  return nothingDue && deps.liveInstances ? (deps.peerPollMs?.() ?? CLUSTER_SLEEP_MS) : MAX_SLEEP_MS;
+}
+
+export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
+  const { outbox, clock, log, settings } = deps;
+  const inflight = new Map<number, { ac: AbortController; done: Promise<void> }>();
+  let timer: Timer | undefined;
+  let timerDue = Infinity;
+  let running = false;
+  let stopping = false;
+  let lastPurge = 0;
+  let lastReset = 0;
+  /** The pass running now: passes never overlap (a wake during one runs another right after it). */
+  let pumping: Promise<void> | undefined;
+  let again = false;
+
+  const schedule = (at: number) => {
+    if (stopping) return;
+    if (timer !== undefined && timerDue <= at) return;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timerDue = at;
+    timer = clock.setTimeout(
+      () => {
+        timer = undefined;
+        timerDue = Infinity;
+        return pump();
+      },
+      Math.max(0, at - clock.now()),
+    );
+    timer.unref?.();
+  };
+
+  function pump(): Promise<void> {
+    if (!running || stopping) return Promise.resolve();
+    if (pumping) {
+      again = true;
+      return pumping;
+    }
+    // A pass woken by new deliveries (not by a timer) is work in flight on a stepped clock too.
+    pumping = inFlight(clock, pass(), "the outbox's look for due deliveries")
+      .catch((err) => log.error({ err: describeError(err) }, "outbox worker failed to read the store"))
+      .finally(() => {
+        pumping = undefined;
+        if (again) {
+          again = false;
+          void pump();
+        }
+      });
+    return pumping;
+  }
+
+  /** Releases the digests whose window closed and starts the sends that are due, as many as there are free slots. */
+  async function claimAndStart(now: number): Promise<void> {
+    await outbox.closeDueGroups(now);
+    const free = settings.concurrency - inflight.size;
+    if (free <= 0 || stopping) return;
+    for (const row of await outbox.claimDue(now, free)) {
+      // Stopping began while the rows were claimed: hand them back rather than start sends now.
+      if (stopping) await outbox.unclaim(row.id, now);
+      else start(row);
+    }
+  }
+
+  async function pass(): Promise<void> {
+    const now = clock.now();
+    let next: number | undefined;
+    try {
+      if (now - lastPurge >= PURGE_EVERY_MS) {
+        lastPurge = now;
+        const n = await outbox.purge(now - settings.keepMs, now);
+        if (n > 0) log.info({ deleted: n }, "old deliveries purged");
+      }
+      // In a cluster, another Steward may have died mid-send since the last look.
+      if (deps.liveInstances && now - lastReset >= resetEveryMs(deps)) {
+        lastReset = now;
+        await resetAbandoned(deps, now);
+      }
+      // One cheap look first: an idle pass (most of them) then takes no claiming transaction. Nothing is missed: the
+      // claims only take rows this look counts (pending or grouping, due by now); one written after it wakes this
+      // worker (written here) or is found at the next pass (written by another Steward), as it would be anyway.
+      next = await outbox.nextDueAt();
+      if (next !== undefined && next <= now) {
+        await claimAndStart(now);
+        next = await outbox.nextDueAt();
+      }
+    } finally {
+      if (inflight.size < settings.concurrency) schedule(Math.min(next ?? Infinity, now + sleepMs(deps, next === undefined)));
+    }
+  }
+
+  function start(row: DeliveryRow): void {
+    const ac = new AbortController();
+    const done = send(row, ac).finally(() => {
+      inflight.delete(row.id);
+      queueMicrotask(() => void pump());
+    });
+    inflight.set(row.id, { ac, done });
+  }
+
+  /**
+   * Records a send the channel accepted. While the store is unreachable it tries again every second (until stop):
+   * left in sending, the delivery would be sent a second time later.
+   */
+  const recordDelivered = (id: number): Promise<void> =>
+    untilStoreAnswers(
+      clock,
+      () => stopping,
+      isStoreUnavailable,
+      () => outbox.markDelivered(id, clock.now()),
+      (err) => log.warn({ deliveryId: id, err }, "delivered; the store is unreachable, recording it when it is back"),
+    );
+
+  /**
+   * Writes a delivery's way back to pending (or dead) while the store is unreachable: tried again every second until
+   * stop. Left in sending by this live Steward, the delivery would wait SENDING_LEASE_MS (10 minutes) to go out.
+   */
+  const writeBack = async (id: number, write: () => Promise<unknown>): Promise<void> =>
+    void (await untilStoreAnswers(
+      clock,
+      () => stopping,
+      causedByStoreOutage,
+      write,
+      (err) => log.warn({ deliveryId: id, err }, "the store is unreachable; the delivery is queued again when it is back"),
+    ));
+
+  const sending: SendContext = { deps, stopping: () => stopping, recordDelivered, writeBack };
+  const send = (row: DeliveryRow, ac: AbortController) => sendDelivery(sending, row, ac);
+
+  return {
+    async start() {
+      running = true;
+      stopping = false;
+      lastReset = clock.now();
+      await resetAbandoned(deps, lastReset);
+      await pump();
+    },
+    wake() {
+      if (running && !stopping) queueMicrotask(() => void pump());
+    },
+    async stop(budgetMs) {
+      stopping = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      await pumping;
+      await drainInFlight(inflight, budgetMs);
+      running = false;
+    },
+    inFlight: () => inflight.size,
+  };
+}

@@ -1,0 +1,60 @@
+// Silences: hold back the alerts a matcher covers until a time, recorded and visible, and sent when the silence ends
+// while their condition lasts. setupSilences builds the store, the notify gate, the releaser and the REST routes.
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/core/clock";
+import type { Lifecycle } from "../../platform/core/lifecycle";
+import type { Router } from "../../platform/http/route";
+import type { DeliveryGate } from "../notify/gate";
+import type { SqlDb } from "../../platform/store/sql";
+import type { DomainEvent } from "../../hear/events/types";
+import { coveringSilence, createSilenceGate } from "./gate";
+import { createSilenceReleaser } from "./release";
+import { registerSilenceRoutes } from "./routes";
+import { createSilenceService, type SilenceService } from "./service";
+import { createSilenceStore, type SilenceRow } from "./silence-store";
+
+export { silenceMigrations } from "./migrations";
+export { matchesSilence, SilenceMatcherSchema, describeMatcher, type SilenceMatcher } from "./matcher";
+export type { SilenceService } from "./service";
+export type { SilenceView, HoldView } from "./routes";
+
+export interface SilencesDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  router: Router;
+  lifecycle: Lifecycle;
+  /** notify.outbox.maxAge: how long a released alert may keep failing before it is dead-lettered. */
+  maxAgeMs: number;
+  /** notify.outbox.keep: how long settled held alerts stay listed. */
+  keepMs: number;
+  /** Wakes the notifier (released alerts are pending rows). */
+  wake(): void;
+  /** Told of each held alert sent when its silence ended (escalation timers start from it). */
+  released?(event: DomainEvent, route: string, now: number): Promise<void>;
+}
+
+export interface Silences {
+  service: SilenceService;
+  gate: DeliveryGate;
+  /** The active silence that covers `e` and ends last, if any (what an escalation due now waits for). */
+  covering(e: DomainEvent, now: number): Promise<SilenceRow | undefined>;
+}
+
+export function setupSilences(deps: SilencesDeps): Silences {
+  const log = deps.log.child({ module: "silences" });
+  const store = createSilenceStore(deps.db);
+  const releaser = createSilenceReleaser({
+    store,
+    clock: deps.clock,
+    log,
+    maxAgeMs: deps.maxAgeMs,
+    keepMs: deps.keepMs,
+    wake: deps.wake,
+    ...(deps.released ? { released: deps.released } : {}),
+  });
+  const service = createSilenceService(store, releaser, deps.clock);
+  registerSilenceRoutes(deps.router, service, deps.clock);
+  deps.lifecycle.add(releaser.component);
+  return { service, gate: createSilenceGate(store, log, () => releaser.noteHeld()), covering: (e, now) => coveringSilence(store, e, now) };
+}

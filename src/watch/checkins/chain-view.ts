@@ -1,0 +1,50 @@
+// The check-ins as links of the Qlik chains, for the watchdog's view (/v4/watchdog, the dashboard's /ui/watchdog):
+// each job before Qlik with its state now (on time, missed, failed, running, running long) and the tasks and apps
+// it is named upstream of. Read from the shared store, so every Steward shows the same.
+import type { CheckinsConfig } from "../../platform/config/sections/checkins";
+import type { SqlDb } from "../../platform/store/sql";
+import { createCheckinStore } from "./checkin-store";
+
+export type CheckinChainState = "ok" | "missed" | "failed" | "running" | "running_long" | "waiting";
+
+export interface CheckinChainItem {
+  name: string;
+  state: CheckinChainState;
+  /** Task names or ids, and app names or ids, as the check's feeds name them. */
+  feeds: { tasks: string[]; apps: string[] };
+  lastSuccessAt: string | null;
+  /** The open condition's summary, when there is one. */
+  note: string | null;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function createCheckinChainView(cfg: CheckinsConfig | undefined, db: SqlDb): () => Promise<CheckinChainItem[]> {
+  const checks = cfg?.enabled ? Object.entries(cfg.checks).filter(([, c]) => c.enabled) : [];
+  if (checks.length === 0) return async () => [];
+  const store = createCheckinStore(db);
+  return async () => {
+    const [states, open] = await Promise.all([store.states(), store.openConditions()]);
+    return checks.map(([name, c]) => {
+      const s = states.get(name);
+      const cond = open.find((o) => o.name === name);
+      const ended = Math.max(s?.lastSuccessMs ?? -Infinity, s?.lastFailMs ?? -Infinity);
+      const state: CheckinChainState = cond
+        ? (cond.type.replace(/^checkin_/, "") as CheckinChainState)
+        : s?.lastStartMs !== undefined && s.lastStartMs > ended
+          ? "running"
+          : s?.lastSuccessMs === undefined && s?.lastFailMs === undefined
+            ? "waiting"
+            : s.lastFailMs !== undefined && s.lastFailMs > (s.lastSuccessMs ?? -Infinity)
+              ? "failed"
+              : "ok";
+      return {
+        name,
+        state,
+        feeds: { tasks: [...c.feeds.taskNames, ...c.feeds.taskIds], apps: [...c.feeds.appNames, ...c.feeds.appIds] },
+        lastSuccessAt: iso(s?.lastSuccessMs),
+        note: cond?.openEvent.summary ?? null,
+      };
+    });
+  };
+}

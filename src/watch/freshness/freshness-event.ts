@@ -1,0 +1,135 @@
+// Builds the freshness events in the watchdog event's shape, with the app for routes and recipients: what was
+// promised, what is late upstream (a job that did not check in, failed or still runs; a reload that failed), and
+// when the app is now expected to be fresh. One builder for the warning, the breach and the recovery.
+import type { FreshnessCondition, FreshnessEventKind, NameValue, WatchdogEvent } from "../../hear/events/types";
+import { spanText } from "../../tell/notify/time-format";
+import type { FreshnessFinding } from "./judge";
+
+export interface FreshnessEventInput {
+  kind: FreshnessEventKind;
+  level: FreshnessCondition;
+  finding: FreshnessFinding;
+  promiseText: string;
+  openedAtMs: number;
+  closedAtMs?: number;
+  nowMs: number;
+  host: string;
+  /** Other apps the late upstream jobs feed (named in the alert). */
+  alsoFeeds: string[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function causes(f: FreshnessFinding): string[] {
+  const out: string[] = [];
+  for (const u of f.upstream) {
+    if (u.state === "not_checked_in") out.push(`job "${u.check}" has not checked in (due ${iso(u.dueMs)})`);
+    else if (u.state === "failed") out.push(`job "${u.check}" failed at ${iso(u.atMs!)}`);
+    else if (u.state === "running") out.push(`job "${u.check}" started at ${iso(u.atMs!)} and has not finished`);
+  }
+  for (const p of f.chain?.problems ?? []) {
+    if (p.state === "failed") out.push(`the run of "${p.task}" in its chain failed at ${iso(p.atMs)}`);
+    else out.push(`"${p.task}" in its chain has run since ${iso(p.atMs)}, longer than usual`);
+  }
+  const a = f.app;
+  if (a.lastFailMs !== undefined && (f.cycleStartMs === undefined || a.lastFailMs >= f.cycleStartMs) && (a.lastSuccessMs ?? -1) < a.lastFailMs)
+    out.push(`the reload${a.lastFailTask ? ` "${a.lastFailTask}"` : ""} failed at ${iso(a.lastFailMs)}`);
+  if (out.length === 0) out.push(`no successful reload since ${f.cycleStartMs !== undefined ? iso(f.cycleStartMs) : "Steward began watching"}`);
+  return out;
+}
+
+/** The task where the app's chain stopped this cycle (it failed, and nothing planned runs it again), if so. */
+function stoppedAt(f: FreshnessFinding): string | undefined {
+  const c = f.chain;
+  if (!c || c.expectedMs !== undefined || !f.upstream.every((u) => u.state === "done")) return undefined;
+  return c.problems.find((p) => p.state === "failed")?.task;
+}
+
+/** When the app is now expected: from its chain when the jobs before Qlik are done, else from the usual lag. */
+function expectedAt(f: FreshnessFinding): number | undefined {
+  if (f.chain?.expectedMs !== undefined && f.upstream.every((u) => u.state === "done")) return f.chain.expectedMs;
+  return stoppedAt(f) ? undefined : f.expectedMs;
+}
+
+function expectation(f: FreshnessFinding): string {
+  const name = f.app.appName;
+  const chain = f.chain;
+  const checksDone = f.upstream.every((u) => u.state === "done");
+  if (chain?.expectedMs !== undefined && checksDone)
+    return `${name} will be fresh at about ${iso(chain.expectedMs)} (${chain.via.map((t) => `"${t}"`).join(" → ")}, from the triggers and the usual durations).`;
+  const stopped = stoppedAt(f);
+  if (stopped) return `${name} will not be fresh until "${stopped}" runs again and succeeds (its chain stopped there).`;
+  if (f.expectedMs !== undefined) return `${name} is expected to be fresh at about ${iso(f.expectedMs)}.`;
+  const waiting = f.upstream.filter((u) => u.state !== "done").map((u) => `"${u.check}"`);
+  if (waiting.length > 0 && f.usualLagMs !== undefined) return `${name} is usually fresh ${spanText(f.usualLagMs)} after ${waiting.join(" and ")} checks in.`;
+  return `When ${name} will be fresh is not known yet (Steward has not seen enough cycles).`;
+}
+
+/** A "never older than" promise's opening words. */
+function ageText(f: FreshnessFinding, level: FreshnessCondition, maxAge: string, deadline: string): string {
+  const asOf = f.app.lastSuccessMs !== undefined ? `its data is as of ${iso(f.app.lastSuccessMs)}` : "Steward has seen no successful reload";
+  return level === "freshness_warning"
+    ? `${f.app.appName} is promised never older than ${maxAge} and ${asOf}: too old at ${deadline}`
+    : `${f.app.appName} is older than the promised ${maxAge} since ${deadline} (${asOf})`;
+}
+
+export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
+  const f = i.finding;
+  const app = f.app.appName;
+  const closing = i.kind === "app.freshness_recovered";
+  const deadline = iso(f.deadlineMs);
+  const why = causes(f);
+  const maxAge = f.maxAgeMs !== undefined ? spanText(f.maxAgeMs) : undefined;
+  const title = closing
+    ? `Fresh again: ${app}`
+    : i.level === "freshness_warning"
+      ? maxAge
+        ? `Getting old: ${app} (older than ${maxAge} at ${deadline})`
+        : `Not fresh yet: ${app} (due ${deadline})`
+      : `Freshness promise broken: ${app}`;
+  const feedsText = i.alsoFeeds.length > 0 ? ` The late job also feeds ${i.alsoFeeds.map((a) => `"${a}"`).join(", ")}.` : "";
+  const summary = closing
+    ? `${app} is fresh: reloaded successfully at ${f.app.lastSuccessMs !== undefined ? iso(f.app.lastSuccessMs) : "(unknown)"}${f.app.lastSuccessTask ? ` by "${f.app.lastSuccessTask}"` : ""}, ${maxAge ? `promised never older than ${maxAge}` : `promised by ${deadline}`}.`
+    : `${maxAge ? ageText(f, i.level, maxAge, deadline) : `${app} ${i.level === "freshness_warning" ? "is not fresh yet and is promised" : "was not fresh"} by ${deadline}`} (promise "${f.promise}", ${i.promiseText}): ${why.join("; ")}. ${expectation(f)}${feedsText}`;
+  const facts: NameValue[] = [];
+  // A failure upstream or of the reload itself (not only lateness): the status badge says "failed".
+  const failed =
+    f.upstream.some((u) => u.state === "failed") ||
+    (f.app.lastFailMs !== undefined && (f.cycleStartMs === undefined || f.app.lastFailMs >= f.cycleStartMs) && (f.app.lastSuccessMs ?? -1) < f.app.lastFailMs);
+  const data: WatchdogEvent["data"] = { condition: i.level, openedAt: iso(i.openedAtMs), promise: f.promise, deadline, failed };
+  const fact = (name: string, value: string | undefined, key?: string, raw?: string | number) => {
+    if (value === undefined || value === "") return;
+    facts.push({ name, value });
+    if (key) data[key] = raw ?? value;
+  };
+  fact("App", app, "appName");
+  fact("Promise", `${f.promise}: ${i.promiseText}`);
+  fact(maxAge ? "Too old from" : "Fresh by", deadline);
+  if (maxAge) fact("Never older than", maxAge, "maxAgeMs", f.maxAgeMs);
+  if (f.cycleStartMs !== undefined) fact("Data must be from after", iso(f.cycleStartMs), "cycleStart");
+  if (f.app.lastSuccessMs !== undefined) fact("Data as of", iso(f.app.lastSuccessMs), "dataAsOf");
+  if (!closing) fact("Why", why.join("; "), "why");
+  const expectedMs = expectedAt(f);
+  if (expectedMs !== undefined && !closing) fact("Expected fresh at", iso(expectedMs), "expectedAt");
+  if (f.chain && f.chain.via.length > 0 && !closing) fact("Chain", f.chain.via.join(" → "), "chain", f.chain.via.join(" → "));
+  for (const u of f.upstream) fact(`Upstream job ${u.check}`, u.state.replace(/_/g, " "));
+  if (i.alsoFeeds.length > 0) fact("The late job also feeds", i.alsoFeeds.join(", "), "alsoFeeds");
+  if (closing && i.closedAtMs !== undefined) fact("Fresh at", iso(i.closedAtMs), "closedAt");
+  return {
+    id: `freshness:${f.key}:${f.deadlineMs}:${closing ? "closed" : i.level}`,
+    kind: i.kind,
+    receivedAt: iso(i.nowMs),
+    host: i.host,
+    title,
+    summary,
+    facts,
+    data,
+    app: { id: f.app.appId, name: app, tags: f.app.tags, customProperties: [], ...(f.app.stream ? { stream: f.app.stream } : {}) },
+    condition: {
+      type: i.level,
+      key: f.key,
+      openedAt: iso(i.openedAtMs),
+      ...(i.closedAtMs !== undefined ? { closedAt: iso(i.closedAtMs) } : {}),
+    },
+  };
+}

@@ -1,0 +1,188 @@
+// The freshness judge loop, on the Steward holding the watchdog lease: reads the apps' reloads and the upstream
+// check-ins from the shared store, judges every promise, and announces each warning, breach and recovery once
+// (stored first, then handed to the notifier, then marked announced, so a crash in between repeats nothing).
+import type { Logger } from "pino";
+import type { CheckinStore } from "../checkins/checkin-store";
+import type { Clock } from "../../platform/core/clock";
+import { describeError } from "../../platform/core/errors";
+import type { Component } from "../../platform/core/lifecycle";
+import { createLoop } from "../../platform/core/loop";
+import { inFlight } from "../../platform/core/stepped-clock";
+import type { MetricsRegistry } from "../../platform/core/metrics";
+import type { FreshnessCondition, WatchdogEvent } from "../../hear/events/types";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { TaskView } from "../watchdog/evaluate";
+import { createAppListReader } from "./app-list";
+import { chainEta } from "./chain-eta";
+import { freshnessEvent } from "./freshness-event";
+import type { FreshnessConditionRow, FreshnessStore } from "./freshness-store";
+import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type Upstream } from "./judge";
+
+export interface FreshnessServiceDeps {
+  promises: readonly JudgedPromise[];
+  upstreams: readonly Upstream[];
+  /** Per check: the apps it feeds, by name (for "the late job also feeds"). */
+  feeds: ReadonlyMap<string, string[]>;
+  store: FreshnessStore;
+  checkins?: CheckinStore;
+  /** QRS, to know the promised apps (and their last reload) before Steward sees one of their reloads. */
+  qrs?: QrsClient;
+  /** The watchdog's view of the Qlik tasks (triggers, chains, usual durations), for when an app is now expected. */
+  chainTasks?: () => readonly TaskView[];
+  /** The app custom property a promise may be written in (freshness.customProperty). */
+  customProperty?: string;
+  intervalMs: number;
+  clock: Clock;
+  log: Logger;
+  metrics: MetricsRegistry;
+  host: string;
+  emit(e: WatchdogEvent): Promise<void>;
+}
+
+export interface FreshnessService extends Component {
+  judgeNow(): Promise<void>;
+  /** The configured promises and those read from the apps' custom property. */
+  promises(): readonly JudgedPromise[];
+  lastError(): string | undefined;
+}
+
+/** When a warning began: its time before the deadline, or when the data became warnAfter old (in the promise's hours). */
+function warnedAt(p: JudgedPromise | undefined, f: FreshnessFinding, sinceMs: number, nowMs: number): number {
+  if (p?.maxAge?.warnAfterMs !== undefined) {
+    const at = p.maxAge.hours.firstActiveAtOrAfter((f.app.lastSuccessMs ?? sinceMs) + p.maxAge.warnAfterMs);
+    return Math.min(at ?? nowMs, nowMs);
+  }
+  return f.deadlineMs - (p?.deadlines?.warnBeforeMs ?? 0);
+}
+
+export function createFreshnessService(d: FreshnessServiceDeps): FreshnessService {
+  const { store, clock } = d;
+  const raised = d.metrics.counter("steward_freshness_events_total", "Freshness events announced, by kind.");
+  let lastErr: string | undefined;
+
+  const send = async (key: string, e: WatchdogEvent, what: "warn" | "breach" | "close") => {
+    await d.emit(e);
+    raised.inc({ kind: e.kind });
+    await store.markAnnounced(key, what);
+  };
+
+  const build = (
+    kind: WatchdogEvent["kind"] & `app.freshness_${string}`,
+    level: FreshnessCondition,
+    f: FreshnessFinding,
+    openedAtMs: number,
+    now: number,
+    closedAtMs?: number,
+  ) => {
+    const late = new Set(f.upstream.filter((u) => u.state !== "done").map((u) => u.check));
+    const alsoFeeds = [...new Set([...late].flatMap((c) => d.feeds.get(c) ?? []))].filter((a) => a.toLowerCase() !== f.app.appName.toLowerCase());
+    return freshnessEvent({
+      kind,
+      level,
+      finding: f,
+      promiseText: allPromises().find((p) => p.name === f.promise)?.text ?? "",
+      openedAtMs,
+      ...(closedAtMs !== undefined ? { closedAtMs } : {}),
+      nowMs: now,
+      host: d.host,
+      alsoFeeds,
+    });
+  };
+
+  async function announcePending(): Promise<void> {
+    for (const c of await store.unannounced()) {
+      if (c.warnEvent && !c.warnAnnounced) await send(c.key, c.warnEvent, "warn");
+      if (c.breachEvent && !c.breachAnnounced) await send(c.key, c.breachEvent, "breach");
+      if (c.closeEvent && !c.closeAnnounced) await send(c.key, c.closeEvent, "close");
+    }
+  }
+
+  const appList = createAppListReader({
+    promises: d.promises,
+    store,
+    log: d.log,
+    ...(d.qrs ? { qrs: d.qrs } : {}),
+    ...(d.customProperty ? { customProperty: d.customProperty } : {}),
+  });
+  const allPromises = () => [...d.promises, ...appList.ownPromises()];
+
+  async function judgeOnce(): Promise<void> {
+    await announcePending();
+    const now = clock.now();
+    await appList.read(now);
+    const since = new Map<string, number>();
+    for (const p of allPromises()) since.set(p.name, Number(await store.initMeta(`since:${p.name}`, String(now))));
+    const openRows: FreshnessConditionRow[] = await store.openConditions();
+    const result = judgeFreshness({
+      promises: allPromises(),
+      apps: await store.apps(),
+      upstreams: d.upstreams,
+      checkStates: d.checkins ? await d.checkins.states() : new Map(),
+      open: openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level })),
+      since,
+      nowMs: now,
+    });
+    // What the task chain says: which run upstream failed or runs long, and when the app will be fresh.
+    const withChain = <F extends FreshnessFinding>(f: F): F => {
+      const eta = d.chainTasks ? chainEta(f.app.appId, d.chainTasks(), f.cycleStartMs ?? now - 86_400_000, now) : undefined;
+      return eta ? { ...f, chain: eta } : f;
+    };
+    result.opens = result.opens.map(withChain);
+    result.escalations = result.escalations.map(withChain);
+    for (const o of result.opens) {
+      const level: FreshnessCondition = o.level === "warning" ? "freshness_warning" : "freshness_breached";
+      const openedAt =
+        o.level === "warning"
+          ? warnedAt(
+              allPromises().find((p) => p.name === o.promise),
+              o,
+              since.get(o.promise) ?? now,
+              now,
+            )
+          : o.deadlineMs;
+      const e = build(o.level === "warning" ? "app.freshness_warning" : "app.freshness_breached", level, o, openedAt, now);
+      if (await store.open({ key: o.key, promise: o.promise, appId: o.app.appId, deadlineMs: o.deadlineMs, level: o.level, openedMs: openedAt, event: e }))
+        await send(o.key, e, o.level === "warning" ? "warn" : "breach");
+    }
+    for (const f of result.escalations) {
+      const row = openRows.find((r) => r.key === f.key)!;
+      const e = build("app.freshness_breached", "freshness_breached", f, row.openedMs, now);
+      if (await store.escalate(f.key, e)) await send(f.key, e, "breach");
+    }
+    for (const f of result.closes) {
+      const row = openRows.find((r) => r.key === f.key)!;
+      const level: FreshnessCondition = row.level === "warning" ? "freshness_warning" : "freshness_breached";
+      const e = build("app.freshness_recovered", level, f, row.openedMs, now, now);
+      if (await store.close(f.key, now, e)) await send(f.key, e, "close");
+    }
+    await store.prune(now - 7 * 86_400_000);
+  }
+
+  const loop = createLoop(
+    "freshness",
+    // On a stepped clock, time waits for the judgement (its store reads and writes) to end.
+    () =>
+      inFlight(
+        clock,
+        judgeOnce()
+          .then(() => {
+            lastErr = undefined;
+          })
+          .catch((err) => {
+            lastErr = describeError(err);
+            d.log.warn({ err: lastErr }, "freshness judgement failed; the next one is at the usual time and catches up");
+          }),
+        "freshness judgement",
+      ),
+    () => d.intervalMs,
+    clock,
+  );
+  return {
+    name: "freshness",
+    start: () => loop.start(),
+    stop: (b) => loop.stop(b),
+    judgeNow: () => loop.runNow(),
+    promises: allPromises,
+    lastError: () => lastErr,
+  };
+}

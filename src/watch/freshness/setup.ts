@@ -1,0 +1,113 @@
+// Wires the freshness promises into the app: every Steward records the reloads it handles (the task events on its
+// bus) in the shared store; the judge runs under the cluster's watchdog lease, with the check-ins as the upstream
+// of the apps they feed, so each warning, breach and recovery is announced once for the site.
+import type { Logger } from "pino";
+import { createCheckinStore } from "../checkins/checkin-store";
+import { compileSchedule } from "../checkins/schedule";
+import type { DutyGate } from "../../platform/cluster/gate";
+import type { CheckinsConfig } from "../../platform/config/sections/checkins";
+import type { FreshnessConfig } from "../../platform/config/sections/freshness";
+import type { EventBus } from "../../platform/core/bus";
+import type { Clock } from "../../platform/core/clock";
+import type { Lifecycle } from "../../platform/core/lifecycle";
+import type { MetricsRegistry } from "../../platform/core/metrics";
+import type { DomainEvents, TaskEvent } from "../../hear/events/types";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { SqlDb } from "../../platform/store/sql";
+import type { TaskView } from "../watchdog/evaluate";
+import { compilePromise } from "./compile-promise";
+import { createFreshnessStore, type FreshnessStore } from "./freshness-store";
+import { type JudgedPromise, promises, type Upstream, upstreamsOf } from "./judge";
+import { createFreshnessService, type FreshnessService } from "./service";
+
+export interface FreshnessSetupDeps {
+  db: SqlDb;
+  bus: EventBus<DomainEvents>;
+  clock: Clock;
+  log: Logger;
+  metrics: MetricsRegistry;
+  lifecycle: Lifecycle;
+  steward: string;
+  gate?: DutyGate;
+  /** The check-ins, the upstream of the apps they feed. */
+  checkins?: CheckinsConfig;
+  qrs?: QrsClient;
+  /** The watchdog's task view (same lease): the chains that end in the apps' reloads, for when an app is expected. */
+  chainTasks?: () => readonly TaskView[];
+  /** How often promises are judged. */
+  intervalMs?: number;
+}
+
+export interface Freshness {
+  service: FreshnessService;
+  store: FreshnessStore;
+  /** Does a promise name this app? */
+  promised(app: { appId: string; appName: string; stream?: string; tags: string[] }): boolean;
+}
+
+const lowerSet = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
+/** A check-in up to a day before a reload is the data that reload read (for the usual lag). */
+const LAG_WINDOW_MS = 86_400_000;
+
+export function setupFreshness(cfg: FreshnessConfig | undefined, deps: FreshnessSetupDeps): Freshness | undefined {
+  if (!cfg?.enabled) return undefined;
+  const promises_: JudgedPromise[] = Object.entries(cfg.promises).map(([name, p]) => compilePromise(name, p));
+  const checks = deps.checkins?.enabled ? Object.entries(deps.checkins.checks).filter(([, c]) => c.enabled) : [];
+  const upstreams: Upstream[] = checks.map(([name, c]) => {
+    const compiled = compileSchedule(c.cron !== undefined ? { cron: c.cron, timeZone: c.timeZone } : { rrule: [c.rrule!].flat(), timeZone: c.timeZone });
+    if (!compiled.ok) throw new Error(`checkins.checks.${name}: ${compiled.error}`);
+    return { check: name, dueAtOrBefore: compiled.schedule.previous, appIds: lowerSet(c.feeds.appIds), appNames: lowerSet(c.feeds.appNames) };
+  });
+  const store = createFreshnessStore(deps.db);
+  const checkinStore = checks.length > 0 ? createCheckinStore(deps.db) : undefined;
+
+  // Each run reaches the bus on one Steward of the site; the reload's outcome goes to the shared store from there.
+  // Required: a store outage fails the run's handling, and the intake tries it again (nothing is lost).
+  const record = async (e: TaskEvent) => {
+    // A datagram QRS did not confirm could be forged: it must not make an app look fresh.
+    if (e.taskType !== "reload" || !e.app || e.unconfirmed) return;
+    const stop = e.execution?.stopTime ? Date.parse(e.execution.stopTime) : Number.NaN;
+    const atMs = Number.isFinite(stop) ? stop : Date.parse(e.receivedAt);
+    const ok = e.outcome === "succeeded";
+    let lagMs: number | undefined;
+    if (ok && checkinStore) {
+      const ups = upstreamsOf({ appId: e.app.id.toLowerCase(), appName: e.app.name, tags: [], lagsMs: [] }, upstreams);
+      if (ups.length > 0) {
+        const states = await checkinStore.states();
+        const done = ups.map((u) => states.get(u.check)?.lastSuccessMs).filter((t): t is number => t !== undefined && t <= atMs && atMs - t <= LAG_WINDOW_MS);
+        if (done.length === ups.length) lagMs = atMs - Math.max(...done);
+      }
+    }
+    await store.recordReload({
+      appId: e.app.id.toLowerCase(),
+      appName: e.app.name,
+      ...(e.app.stream ? { stream: e.app.stream } : {}),
+      tags: e.app.tags,
+      ok,
+      atMs,
+      task: e.task.name,
+      ...(lagMs !== undefined ? { lagMs } : {}),
+    });
+  };
+  deps.bus.on("task.succeeded", record, { required: true });
+  deps.bus.on("task.failed", record, { required: true });
+
+  const service = createFreshnessService({
+    promises: promises_,
+    upstreams,
+    feeds: new Map(checks.map(([name, c]) => [name, [...c.feeds.appNames, ...c.feeds.appIds]])),
+    store,
+    ...(checkinStore ? { checkins: checkinStore } : {}),
+    ...(deps.qrs ? { qrs: deps.qrs } : {}),
+    ...(deps.chainTasks ? { chainTasks: deps.chainTasks } : {}),
+    customProperty: cfg.customProperty,
+    intervalMs: deps.intervalMs ?? 30_000,
+    clock: deps.clock,
+    log: deps.log.child({ module: "freshness" }),
+    metrics: deps.metrics,
+    host: deps.steward,
+    emit: (e) => deps.bus.emit(e.kind, e),
+  });
+  deps.lifecycle.add(deps.gate ? deps.gate("watchdog", service) : service);
+  return { service, store, promised: (app) => service.promises().some((p) => promises(p, app)) };
+}

@@ -1,0 +1,47 @@
+// Announces each watchdog condition exactly once: the decision is stored first, the event handed to the notifier
+// (whose outbox ignores an event id it already has), then marked announced, so a crash in between repeats nothing.
+import type { Counter } from "../../platform/core/metrics";
+import type { WatchCondition, WatchdogEvent } from "../../hear/events/types";
+import type { WatchStore } from "./watch-store";
+
+export interface OpeningCondition {
+  key: string;
+  type: WatchCondition;
+  taskId?: string;
+  appId?: string;
+  openedMs: number;
+  event: WatchdogEvent;
+}
+
+export interface Announcer {
+  /** Stores the condition as open and, if it was not open yet, announces it. */
+  open(c: OpeningCondition): Promise<void>;
+  /** Stores the condition as closed and, if it was open, announces that. */
+  close(key: string, closedMs: number, event: WatchdogEvent): Promise<void>;
+  /** Decisions stored but not announced (a crash, or the notifier refused): announced now, same event ids. */
+  announcePending(): Promise<void>;
+}
+
+export function createAnnouncer(store: WatchStore, emit: (e: WatchdogEvent) => Promise<void>, raised: Counter): Announcer {
+  async function announce(key: string, event: WatchdogEvent, phase: "open" | "close"): Promise<void> {
+    await emit(event);
+    raised.inc({ kind: event.kind });
+    if (phase === "open") await store.markOpenAnnounced(key);
+    else await store.markCloseAnnounced(key);
+  }
+  return {
+    async open(c) {
+      const { event, ...row } = c;
+      if (await store.open({ ...row, openEvent: event })) await announce(c.key, event, "open");
+    },
+    async close(key, closedMs, event) {
+      if (await store.close(key, closedMs, event)) await announce(key, event, "close");
+    },
+    async announcePending() {
+      for (const c of await store.unannounced()) {
+        if (!c.openAnnounced) await announce(c.key, c.openEvent, "open");
+        if (c.closedMs !== undefined && !c.closeAnnounced && c.closeEvent) await announce(c.key, c.closeEvent, "close");
+      }
+    },
+  };
+}

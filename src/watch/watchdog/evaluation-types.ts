@@ -1,0 +1,91 @@
+// What one look of the watchdog takes in and gives out (evaluate.ts): the conditions it opens and closes and
+// what it knows of each task.
+import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchCondition } from "../../hear/events/types";
+import type { Execution } from "./observations";
+import type { Plan } from "./qrs-plan";
+import type { TriggerWatch } from "./schedule";
+import type { UsualDuration } from "./usual";
+import type { WatchDetails } from "./watchdog-event";
+import type { RunRow } from "./watch-store";
+
+export interface OpenCondition {
+  key: string;
+  type: WatchCondition;
+  taskId?: string;
+  appId?: string;
+  /** Deterministic (from QRS's own times), so a restart or a second Steward derives the same occurrence. */
+  openedMs: number;
+  details: WatchDetails;
+}
+
+export interface CloseCondition {
+  key: string;
+  resolution: string;
+}
+
+export interface KnownCondition {
+  key: string;
+  type: string;
+  taskId?: string;
+  appId?: string;
+  openedMs: number;
+  details: WatchDetails;
+}
+
+/** One enabled schema trigger of a task and how its starts are expected (schedule.ts watchOf). */
+export interface TriggerView {
+  name: string;
+  watch: TriggerWatch;
+  /** Why it is judged by QRS alone or not watched. */
+  reason?: string;
+}
+
+export interface TaskView {
+  id: string;
+  name: string;
+  appId?: string;
+  watched: boolean;
+  /** Why the task is not watched at all (disabled, or by choice). */
+  offReason?: string;
+  /** Its enabled triggers that are not watched, each with the reason (never silently skipped). */
+  notWatched?: string[];
+  triggers?: TriggerView[];
+  /** Its app is past due but not paged now, and why (a run in progress, a retry, a page that already said it). */
+  staleHeldBack?: string;
+  nextExpectedMs?: number;
+  usual?: UsualDuration;
+  lastRunMs?: number;
+  lastStatus?: number;
+  runningSinceMs?: number;
+  /** Its enabled task-event triggers, each the upstream task ids it waits for (all of them) and on what outcome. */
+  after?: Array<{ upstreamIds: string[]; onSuccess: boolean }>;
+}
+
+export interface EvaluationInput {
+  cfg: WatchdogConfig;
+  plan: Plan;
+  nowMs: number;
+  /** Due times whose grace ended at or before this were judged by an earlier look. */
+  checkedUntilMs: number;
+  /** When the watchdog first looked at this site: earlier due times and chain ends are history, not judged. */
+  watchingSinceMs: number;
+  /** Finished runs (and skipped, retried attempts) in the learning window, oldest first. */
+  runs: readonly RunRow[];
+  /** The same runs per task when the store has them so (grouped here otherwise). */
+  runsByTask?: ReadonlyMap<string, RunRow[]>;
+  running: readonly Execution[];
+  /** Results QRS changed since the last look (for Skipped and Retry). */
+  changed: readonly Execution[];
+  open: readonly KnownCondition[];
+  /** How late starts usually are on this site (learned), added to the configured grace. */
+  startLatencyMs: number;
+}
+
+export interface Evaluation {
+  opens: OpenCondition[];
+  closes: CloseCondition[];
+  tasks: TaskView[];
+  /** Start delays seen this look (a due time and the start that answered it), to learn the site's latency. */
+  latencies: number[];
+}

@@ -1,0 +1,153 @@
+// Runs as QRS records them (execution results), read at the edge: ids lower-cased, QRS's 1753 "never" dates and
+// unreadable rows dropped, start times falling back to when the result was created (a run still Triggered).
+import { z } from "zod";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import { QrsCountSchema, QrsRowsSchema } from "../../platform/qlik/qrs-schemas";
+import { and, compare, or } from "../../platform/qlik/qrs-filter";
+
+export interface Execution {
+  resultId: string;
+  /** The execution session: every retry attempt of one run shares it. */
+  executionId: string;
+  taskId: string;
+  appId?: string;
+  status: number;
+  createdMs: number;
+  modifiedMs: number;
+  startMs?: number;
+  stopMs?: number;
+  node?: string;
+}
+
+/** QRS execution status codes the watchdog reads. */
+export const STATUS = {
+  Triggered: 1,
+  Started: 2,
+  Queued: 3,
+  AbortInitiated: 4,
+  Aborting: 5,
+  Aborted: 6,
+  Success: 7,
+  Fail: 8,
+  Skipped: 9,
+  Retry: 10,
+  Error: 11,
+  Reset: 12,
+} as const;
+const FINAL = new Set<number>([STATUS.Aborted, STATUS.Success, STATUS.Fail, STATUS.Error, STATUS.Reset]);
+export const isFinal = (status: number) => FINAL.has(status);
+export const isRunning = (status: number) => status >= STATUS.Triggered && status <= STATUS.Aborting;
+
+const Row = z.lazy(() =>
+  z.looseObject({
+    id: z.string(),
+    executionID: z.string().nullish(),
+    taskID: z.string().nullish(),
+    appID: z.string().nullish(),
+    status: z.number(),
+    createdDate: z.string().nullish(),
+    modifiedDate: z.string().nullish(),
+    startTime: z.string().nullish(),
+    stopTime: z.string().nullish(),
+    executingNodeName: z.string().nullish(),
+  }),
+);
+
+const ZERO = "00000000-0000-0000-0000-000000000000";
+const time = (s: string | null | undefined): number | undefined => {
+  if (!s || s.startsWith("1753-01-01")) return undefined;
+  const ms = Date.parse(s);
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
+export function readExecutions(rows: readonly unknown[]): { executions: Execution[]; unreadable: number } {
+  const executions: Execution[] = [];
+  let unreadable = 0;
+  for (const raw of rows) {
+    const r = Row.safeParse(raw);
+    const created = r.success ? (time(r.data.createdDate) ?? time(r.data.startTime)) : undefined;
+    if (!r.success || !r.data.taskID || created === undefined) {
+      unreadable++;
+      continue;
+    }
+    const e = r.data;
+    const start = time(e.startTime);
+    const stop = time(e.stopTime);
+    executions.push({
+      resultId: e.id.toLowerCase(),
+      executionId: (e.executionID ?? e.id).toLowerCase(),
+      taskId: e.taskID!.toLowerCase(),
+      ...(e.appID && e.appID !== ZERO ? { appId: e.appID.toLowerCase() } : {}),
+      status: e.status,
+      createdMs: created,
+      modifiedMs: time(e.modifiedDate) ?? created,
+      ...(start !== undefined ? { startMs: start } : {}),
+      ...(stop !== undefined ? { stopMs: stop } : {}),
+      ...(e.executingNodeName ? { node: e.executingNodeName } : {}),
+    });
+  }
+  return { executions, unreadable };
+}
+
+/** Runs in progress now: Triggered … Aborting (1–5). */
+export async function fetchRunning(qrs: QrsClient): Promise<unknown[]> {
+  const filter = and(compare("status", "ge", STATUS.Triggered), compare("status", "le", STATUS.Aborting));
+  return qrs.getJson("executionresult/full", QrsRowsSchema, { filter: filter.expression });
+}
+
+/** What one look read of the changed execution results: every row changed in (since, `untilMs`]. */
+export interface ChangedRead {
+  rows: unknown[];
+  untilMs: number;
+  /** False when the rows up to now were more than the look may read: the next look carries on from `untilMs`. */
+  complete: boolean;
+}
+
+/** Counts asked at most in one look to find a span that fits (each narrows it in proportion, at least by half). */
+const MAX_COUNTS = 8;
+/**
+ * A span this short is read without counting first: a look every minute reads about one minute, and no site changes
+ * thousands of results in ten, so the usual look costs no extra call. Longer spans come after an outage or a restart.
+ */
+const UNCOUNTED_SPAN_MS = 10 * 60_000;
+
+/**
+ * Results created or changed after `sinceMs`; with `untilMs`, only up to it, plus those created by then and changed
+ * after (runs going on at `untilMs`, a few): a run that started before the span and ended after it is then neither
+ * in progress nor unseen when the site is judged as of `untilMs`.
+ */
+const changedFilter = (sinceMs: number, untilMs?: number) => {
+  const since = new Date(sinceMs).toISOString();
+  if (untilMs === undefined) return or(compare("modifiedDate", "gt", since), compare("createdDate", "gt", since)).expression;
+  const until = new Date(untilMs).toISOString();
+  return or(
+    and(compare("modifiedDate", "gt", since), compare("modifiedDate", "le", until)),
+    and(compare("createdDate", "gt", since), compare("createdDate", "le", until)),
+    and(compare("createdDate", "le", until), compare("modifiedDate", "gt", until)),
+  ).expression;
+};
+
+/**
+ * The execution results QRS created or changed in (sinceMs, nowMs] (new runs, status changes, finishes, skips,
+ * retries), at most `maxRows` of them: after a long QRS outage a site has thousands, and one look must not read
+ * them all in one answer. QRS pages no /full list, so a span longer than ten minutes is narrowed by counts first
+ * (cheap) until it holds at most `maxRows`; it never ends before `minUntilMs`, so each look moves on even when more
+ * rows than that changed in that first second.
+ */
+export async function fetchChanged(qrs: QrsClient, sinceMs: number, nowMs: number, maxRows: number, minUntilMs = sinceMs + 1_000): Promise<ChangedRead> {
+  let untilMs = nowMs;
+  let capped = false;
+  const counted = nowMs - sinceMs > UNCOUNTED_SPAN_MS;
+  for (let i = 0; counted && i < MAX_COUNTS && untilMs > minUntilMs; i++) {
+    const { value } = await qrs.getJson("executionresult/count", QrsCountSchema, { filter: changedFilter(sinceMs, untilMs) });
+    if (value <= maxRows) break;
+    capped = true;
+    // Out of counts: the shortest span (a second past the cursor), so all that is read unverified is that second's.
+    const last = i === MAX_COUNTS - 1;
+    untilMs = last ? minUntilMs : Math.max(minUntilMs, sinceMs + Math.floor((untilMs - sinceMs) * Math.min(0.5, (0.9 * maxRows) / value)));
+  }
+  // Not capped: everything after `sinceMs`, also what changed since `nowMs` was taken (a run that ended between the
+  // read of runs in progress and this one must be in one of the two).
+  const rows = await qrs.getJson("executionresult/full", QrsRowsSchema, { filter: changedFilter(sinceMs, capped ? untilMs : undefined) });
+  return { rows, untilMs: capped ? untilMs : nowMs, complete: !capped };
+}

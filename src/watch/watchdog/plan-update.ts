@@ -1,0 +1,108 @@
+// Reads only the tasks, triggers and apps QRS changed since the plan was read (a modifiedDate filter on the same
+// six lists) and merges them into the plan's rows by id, so a plan refresh costs what changed, not the whole site.
+// A deletion (a count that fell) is not visible this way: the caller reads everything then.
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import { compare } from "../../platform/qlik/qrs-filter";
+import { buildPlan, fetchPlanRows, type Plan, type PlanRows, planChanged, readPlan } from "./qrs-plan";
+import { MAX_EARLIER_QRS_TIMES, type ScheduleTrigger } from "./schedule";
+
+/** The rows with those QRS changed since `sinceMs` (a second of overlap for clocks) put in place of the old ones. */
+export async function updatePlanRows(qrs: QrsClient, rows: PlanRows, sinceMs: number): Promise<{ rows: PlanRows; changed: number }> {
+  const filter = compare("modifiedDate", "gt", new Date(sinceMs - 1_000).toISOString()).expression;
+  const fresh = await fetchPlanRows(qrs, filter);
+  const changed = fresh.taskLists.reduce((n, l) => n + l.length, 0) + fresh.schemaEvents.length + fresh.compositeEvents.length + fresh.appRows.length;
+  return {
+    rows: {
+      taskLists: rows.taskLists.map((old, i) => mergeById(old, fresh.taskLists[i] ?? [])),
+      schemaEvents: mergeById(rows.schemaEvents, fresh.schemaEvents),
+      compositeEvents: mergeById(rows.compositeEvents, fresh.compositeEvents),
+      appRows: mergeById(rows.appRows, fresh.appRows),
+    },
+    changed,
+  };
+}
+
+const idOf = (row: unknown): string | undefined => {
+  const id = (row as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id.toLowerCase() : undefined;
+};
+
+/** Old rows in their order, each replaced by its changed version; new rows at the end. Rows without an id stay. */
+export function mergeById(old: readonly unknown[], changed: readonly unknown[]): unknown[] {
+  if (changed.length === 0) return [...old];
+  const fresh = new Map<string, unknown>();
+  for (const r of changed) {
+    const id = idOf(r);
+    if (id) fresh.set(id, r);
+  }
+  const out = old.map((r) => {
+    const id = idOf(r);
+    if (id === undefined || !fresh.has(id)) return r;
+    const f = fresh.get(id);
+    fresh.delete(id);
+    return f;
+  });
+  return [...out, ...fresh.values()];
+}
+
+/**
+ * A plan as the watchdog keeps it: with its rows, the entity counts and when everything was last read. `short`: a
+ * full read gave fewer or more triggers than QRS counts (a truncated or garbled answer), so the next look reads
+ * everything again; a modifiedDate filter would never bring back a trigger that did not change.
+ */
+export type KeptPlan = Plan & { rows: PlanRows; counts?: Record<string, number>; fullReadAtMs: number; short?: boolean };
+
+/** Whether the triggers read are as many as QRS counts (tasks are not compared: task/count also counts other task types). */
+function triggersMatchCounts(rows: PlanRows, counts: Record<string, number>): boolean {
+  return rows.schemaEvents.length === counts.schemaevent && rows.compositeEvents.length === counts.compositeevent;
+}
+
+/** Everything is read again this many refreshes apart (a deleted app, or anything a filter could miss). */
+export const FULL_READ_EVERY = 24;
+
+/**
+ * The plan after this look: a full read at start, when a count moved (a deletion) and every FULL_READ_EVERY
+ * refreshes; else, when something changed or `refreshMs` passed, the old rows with only what changed read again.
+ * Undefined: keep the plan as it is.
+ */
+export async function nextPlan(qrs: QrsClient, plan: KeptPlan | undefined, now: number, refreshMs: number): Promise<KeptPlan | undefined> {
+  const full = async (): Promise<KeptPlan> => {
+    const probe = await planChanged(qrs, { readAtMs: now });
+    const read = await readPlan(qrs, now);
+    return { ...read, counts: probe.counts, fullReadAtMs: now, ...(triggersMatchCounts(read.rows, probe.counts) ? {} : { short: true }) };
+  };
+  const fullCarrying = async (): Promise<KeptPlan> => {
+    const next = await full();
+    if (plan) carryQrsTimes(plan, next);
+    return next;
+  };
+  if (!plan || plan.short || now - plan.fullReadAtMs >= FULL_READ_EVERY * refreshMs) return fullCarrying();
+  const probe = await planChanged(qrs, plan);
+  if (plan.counts && Object.keys(probe.counts).some((k) => plan.counts![k] !== probe.counts[k])) return fullCarrying();
+  plan.counts = probe.counts;
+  if (!probe.changed && now - plan.readAtMs < refreshMs) return undefined;
+  const { rows } = await updatePlanRows(qrs, plan.rows, plan.readAtMs);
+  const next: KeptPlan = { ...buildPlan(rows, now), rows, counts: probe.counts, fullReadAtMs: plan.fullReadAtMs };
+  carryQrsTimes(plan, next);
+  return next;
+}
+
+/**
+ * A rebuilt plan keeps what the old one learned of QRS's times for triggers judged by QRS: the earlier stated times
+ * not yet judged, and when each was last read again (qrs-times.ts).
+ */
+export function carryQrsTimes(old: Plan, next: Plan): void {
+  const before = new Map<string, ScheduleTrigger>();
+  for (const t of old.tasks.values()) for (const s of t.schedules) if (s.judgedByQrs) before.set(s.id.toLowerCase(), s);
+  if (before.size === 0) return;
+  for (const t of next.tasks.values())
+    for (const s of t.schedules) {
+      const o = before.get(s.id.toLowerCase());
+      if (!o || !s.judgedByQrs) continue;
+      const earlier = [...(o.qrsEarlierMs ?? []), ...(o.qrsNextMs !== undefined ? [o.qrsNextMs] : [])].filter(
+        (x) => s.qrsNextMs === undefined || x < s.qrsNextMs,
+      );
+      if (earlier.length) s.qrsEarlierMs = earlier.slice(-MAX_EARLIER_QRS_TIMES);
+      if (o.qrsCheckedMs !== undefined) s.qrsCheckedMs = o.qrsCheckedMs;
+    }
+}

@@ -1,0 +1,173 @@
+// The watchdog's look at Qlik Sense Enterprise: the plan read from QRS (tasks and triggers, only what changed),
+// the runs read since the last look, the evaluation of the plan against them, and the conditions it opens and
+// closes announced; then the look for tasks turned off.
+import type { Logger } from "pino";
+import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../hear/events/types";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { Announcer } from "./announcer";
+import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
+import type { Execution } from "./observations";
+import { type KeptPlan, nextPlan } from "./plan-update";
+import { refreshQrsTimes } from "./qrs-times";
+import { advanceCursor, readQrs } from "./qrs-read";
+import { detailsOf } from "./stored-details";
+import { lastChangedMs } from "./turned-off-facts";
+import { createTurnedOffWatch } from "./turned-off-watch";
+import type { ConditionRow, WatchStore } from "./watch-store";
+import { watchdogEvent } from "./watchdog-event";
+
+export interface QrsLookDeps {
+  cfg: WatchdogConfig;
+  store: WatchStore;
+  log: Logger;
+  announcer: Announcer;
+  /** The Qlik Sense host, for events whose node is unknown. */
+  host: string;
+}
+
+export interface QrsLook {
+  look(qrs: QrsClient, now: number): Promise<void>;
+  /** The plan last read (absent before the first read). */
+  plan(): KeptPlan | undefined;
+  /** What the last look knew of each task. */
+  tasks(): TaskView[];
+}
+
+type Refs = (taskId: string | undefined, appId: string | undefined) => { task?: WatchdogEvent["task"]; app?: WatchdogEvent["app"] };
+
+const KIND: Record<WatchCondition, WatchdogEventKind> = {
+  missed: "task.missed",
+  skipped: "task.missed",
+  retrying: "task.retrying",
+  chain_broken: "task.chain_broken",
+  running_long: "task.running_long",
+  stale: "app.stale",
+  disabled: "task.disabled",
+};
+
+export function createQrsLook(d: QrsLookDeps): QrsLook {
+  const { cfg, store, log, announcer } = d;
+  let plan: KeptPlan | undefined;
+  const reported = new Set<string>();
+  let latencies: number[] = [];
+  let view: TaskView[] = [];
+
+  const startLatency = () => {
+    if (latencies.length < 5) return 0;
+    const s = [...latencies].sort((a, b) => a - b);
+    return Math.round(3 * s[Math.floor(s.length / 2)]!);
+  };
+
+  const refs = (taskId: string | undefined, appId: string | undefined) => {
+    const t = taskId ? plan?.tasks.get(taskId) : undefined;
+    const a = appId ?? t?.appId;
+    const app = a ? plan?.apps.get(a) : undefined;
+    const { lastReloadMs: _drop, ...appRef } = app ?? ({} as NonNullable<typeof app>);
+    return {
+      ...(t ? { task: { id: t.id, name: t.name, tags: t.tags, customProperties: t.customProperties } } : {}),
+      ...(app ? { app: appRef } : {}),
+    };
+  };
+
+  async function refreshPlan(qrs: QrsClient, now: number): Promise<void> {
+    // Only what changed is read again (modifiedDate); everything at start, after a deletion and once a day.
+    const next = await nextPlan(qrs, plan, now, cfg.planRefresh);
+    if (!next) return;
+    plan = next;
+    for (const p of plan.problems) {
+      if (reported.has(p)) continue;
+      reported.add(p);
+      log.warn({ problem: p }, `watchdog: ${p}`);
+    }
+  }
+
+  const turnedOff = createTurnedOffWatch({ cfg, store, host: d.host, refs, open: announcer.open, close: announcer.close });
+
+  async function look(qrs: QrsClient, now: number): Promise<void> {
+    await refreshPlan(qrs, now);
+    if (!plan) return;
+    // QRS's clock first: a trigger judged by QRS's stated time alone is read again once that time has passed.
+    await refreshQrsTimes(qrs, plan, now);
+    const r = await readQrs(qrs, store, cfg, log, now);
+    // Qlik Cloud's conditions are judged by the Cloud part (cloud-watch.ts).
+    const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));
+    const runs = await store.runsSince(now - cfg.keepRuns);
+    const runsByTask = store.keptRunsByTask(now - cfg.keepRuns);
+    const result = evaluate({
+      cfg,
+      plan,
+      nowMs: r.asOf,
+      checkedUntilMs: r.checkedUntil,
+      watchingSinceMs: r.watchingSince,
+      runs,
+      ...(runsByTask ? { runsByTask } : {}),
+      running: r.running,
+      changed: r.changed,
+      open: open.map(knownCondition),
+      startLatencyMs: startLatency(),
+    });
+    latencies = [...latencies, ...result.latencies].slice(-50);
+    view = result.tasks;
+    // A due time that fell before the task or its trigger changed (re-enabled) is not a missed start.
+    const facts = plan.turnOff;
+    const opens = result.opens.filter(
+      (o) => o.type !== "missed" || o.details.expectedAtMs === undefined || !(o.details.expectedAtMs < (lastChangedMs(facts, o.taskId ?? "") ?? -1)),
+    );
+    await announceOpens(announcer, refs, d.host, opens, r.running, now);
+    await announceCloses(announcer, refs, result.closes, open, now);
+    await turnedOff.look({ plan, nowMs: now, runs, ...(runsByTask ? { runsByTask } : {}), running: r.running, open: await store.openConditions() });
+    await advanceCursor(store, cfg, r, now);
+  }
+
+  return { look, plan: () => plan, tasks: () => view };
+}
+
+function knownCondition(c: ConditionRow): KnownCondition {
+  return {
+    key: c.key,
+    type: c.type,
+    ...(c.taskId ? { taskId: c.taskId } : {}),
+    ...(c.appId ? { appId: c.appId } : {}),
+    openedMs: c.openedMs,
+    details: detailsOf(c.openEvent),
+  };
+}
+
+async function announceOpens(announcer: Announcer, refs: Refs, host: string, opens: OpenCondition[], running: Execution[], now: number): Promise<void> {
+  for (const o of opens) {
+    const node = o.taskId ? running.find((e) => e.taskId === o.taskId)?.node : undefined;
+    const event = watchdogEvent({
+      kind: KIND[o.type],
+      condition: { type: o.type, key: o.key, openedAtMs: o.openedMs },
+      nowMs: now,
+      host: node ?? host,
+      ...refs(o.taskId, o.appId),
+      details: o.details,
+    });
+    await announcer.open({
+      key: o.key,
+      type: o.type,
+      ...(o.taskId ? { taskId: o.taskId } : {}),
+      ...(o.appId ? { appId: o.appId } : {}),
+      openedMs: o.openedMs,
+      event,
+    });
+  }
+}
+
+async function announceCloses(announcer: Announcer, refs: Refs, closes: CloseCondition[], open: ConditionRow[], now: number): Promise<void> {
+  for (const c of closes) {
+    const row = open.find((x) => x.key === c.key);
+    if (!row) continue;
+    const event = watchdogEvent({
+      kind: "task.on_track",
+      condition: { type: row.type as WatchCondition, key: row.key, openedAtMs: row.openedMs, closedAtMs: now },
+      nowMs: now,
+      host: row.openEvent.host,
+      ...refs(row.taskId, row.appId),
+      details: { ...detailsOf(row.openEvent), resolution: c.resolution },
+    });
+    await announcer.close(c.key, now, event);
+  }
+}

@@ -1,0 +1,92 @@
+// REST view of the watchdog: what needs attention now (open conditions), what recently got back on track, and
+// per task the next expected start, the learned usual duration and its state.
+import { z } from "zod";
+import type { CheckinChainItem } from "../checkins/chain-view";
+import type { Router } from "../../platform/http/route";
+import { registerAcknowledgeRoute } from "./acknowledge";
+import type { Watchdog } from "./service";
+import type { ConditionRow, WatchStore } from "./watch-store";
+
+/** An open condition of a task that is turned off says so: it stays open until the task runs again or is acknowledged. */
+export function withTurnedOffNote(r: ConditionRow, open: readonly ConditionRow[]): ConditionRow["openEvent"] & { note?: string } {
+  const off = r.type !== "disabled" && r.taskId ? open.find((x) => x.type === "disabled" && x.taskId === r.taskId) : undefined;
+  if (!off) return r.openEvent;
+  return {
+    ...r.openEvent,
+    note: `the task was turned off at ${off.openEvent.condition.openedAt} (${String(off.openEvent.data.turnedOff ?? "disabled")}); this stays open until it runs again or is acknowledged`,
+  };
+}
+
+export interface WatchdogRouteDeps {
+  watchdog?: Watchdog;
+  store?: WatchStore;
+  clock: { now(): number };
+  /** The jobs before Qlik (check-ins) with their state, as links of the chains. */
+  checkins?: () => Promise<CheckinChainItem[]>;
+}
+
+const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
+
+export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps): void {
+  registerAcknowledgeRoute(router, deps);
+  router.route(
+    {
+      method: "get",
+      path: "/v4/watchdog",
+      summary: "What did not happen as planned",
+      description:
+        "Open conditions (missed starts, stopped chains, long runs, stale apps), those closed in the last day, and per task the next expected start (QRS's own next execution first), how each trigger is watched or why not, and the learned usual duration. In a cluster the task list comes from the Steward that holds the watchdog lease; conditions are shared.",
+      tags: ["Alerts"],
+      scope: "admin",
+      query: z.object({}),
+      responses: { 200: { description: "the watchdog's view" }, 503: { description: "the watchdog is not configured" } },
+    },
+    async (c) => {
+      if (!deps.watchdog || !deps.store) return c.json({ enabled: false, open: [], recentlyClosed: [], tasks: [], problems: [], checkins: [] });
+      const now = deps.clock.now();
+      const [open, closed, checkins] = await Promise.all([
+        deps.store.openConditions(),
+        deps.store.recentlyClosed(now - 86_400_000),
+        deps.checkins ? deps.checkins() : Promise.resolve([]),
+      ]);
+      const s = deps.watchdog.status();
+      const names = new Map(s.tasks.map((t) => [t.id, t.name]));
+      const feedsOf = checkins.map((ch) => ({ name: ch.name, tasks: lower(ch.feeds.tasks), apps: lower(ch.feeds.apps) }));
+      return c.json({
+        enabled: true,
+        ...s,
+        open: open.map((r) => withTurnedOffNote(r, open)),
+        recentlyClosed: closed.flatMap((r) => (r.closeEvent ? [r.closeEvent] : [])),
+        checkins,
+        tasks: s.tasks.map((t) => ({
+          id: t.id,
+          name: t.name,
+          appId: t.appId ?? null,
+          watched: t.watched,
+          // Never silently skipped: why the task is not watched, and each of its triggers that is not, with the reason.
+          notWatchedReason: t.offReason ?? null,
+          notWatched: t.notWatched ?? [],
+          // Each enabled schema trigger and where its expected starts come from: Steward's reading cross-checked with
+          // QRS ("arithmetic"), QRS's stated times alone ("qrs"), QRS's "never" ("qrs-never"), or none ("not-watched").
+          triggers: t.triggers ?? [],
+          nextExpectedAt: t.nextExpectedMs !== undefined ? new Date(t.nextExpectedMs).toISOString() : null,
+          usualMs: t.usual ? Math.round(t.usual.medianMs) : null,
+          limitMs: t.usual?.limitMs ?? null,
+          // Why the running-long limit is what it is ("1.5 × the 90th percentile …", "only 5 runs seen", …).
+          limitBasis: t.usual?.basis ?? null,
+          // The app is past due but not paged now: why (a run in progress, a retry, a page that said it already).
+          staleHeldBack: t.staleHeldBack ?? null,
+          samples: t.usual?.samples ?? 0,
+          runningSince: t.runningSinceMs !== undefined ? new Date(t.runningSinceMs).toISOString() : null,
+          lastRunAt: t.lastRunMs !== undefined ? new Date(t.lastRunMs).toISOString() : null,
+          lastStatus: t.lastStatus ?? null,
+          // The chain: the tasks its task-event triggers wait for, and the check-ins named upstream of it or its app.
+          afterTasks: [...new Set((t.after ?? []).flatMap((a) => a.upstreamIds))].map((id) => ({ id, name: names.get(id) ?? id })),
+          afterCheckins: feedsOf
+            .filter((f) => f.tasks.has(t.name.toLowerCase()) || f.tasks.has(t.id) || (t.appId !== undefined && f.apps.has(t.appId)))
+            .map((f) => f.name),
+        })),
+      });
+    },
+  );
+}

@@ -1,0 +1,58 @@
+// Wires the watchdog into the app: its store tables, the loop (under the cluster's watchdog lease when there
+// is one, so a site's conditions are judged and announced once), the REST view and the events on the bus.
+import type { Logger } from "pino";
+import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { EventBus } from "../../platform/core/bus";
+import type { Clock } from "../../platform/core/clock";
+import type { Lifecycle } from "../../platform/core/lifecycle";
+import type { MetricsRegistry } from "../../platform/core/metrics";
+import type { CheckinChainItem } from "../checkins/chain-view";
+import type { DutyGate } from "../../platform/cluster/gate";
+import type { DomainEvents } from "../../hear/events/types";
+import type { Router } from "../../platform/http/route";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { SqlDb } from "../../platform/store/sql";
+import type { CloudWatchTenant } from "./cloud-watch";
+import { registerWatchdogRoutes } from "./routes";
+import { createWatchdog, type Watchdog } from "./service";
+import { createWatchStore } from "./watch-store";
+
+export interface WatchdogSetupDeps {
+  db: SqlDb;
+  qrs: QrsClient | undefined;
+  /** Qlik Cloud tenants (qlikCloud.tenants) whose Scheduling Tasks the watchdog reads too. */
+  cloudTenants?: CloudWatchTenant[];
+  qlikHost: string;
+  bus: EventBus<DomainEvents>;
+  clock: Clock;
+  log: Logger;
+  metrics: MetricsRegistry;
+  lifecycle: Lifecycle;
+  router: Router;
+  gate?: DutyGate;
+  /** The check-ins with their state, shown as links of the chains in the watchdog's view. */
+  checkins?: () => Promise<CheckinChainItem[]>;
+}
+
+export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
+  const cloudTenants = deps.cloudTenants ?? [];
+  if (!cfg?.enabled || (!deps.qrs && cloudTenants.length === 0)) {
+    registerWatchdogRoutes(deps.router, { clock: deps.clock });
+    return undefined;
+  }
+  const store = createWatchStore(deps.db);
+  const watchdog = createWatchdog({
+    cfg,
+    ...(deps.qrs ? { qrs: deps.qrs } : {}),
+    ...(cloudTenants.length > 0 ? { cloudTenants } : {}),
+    store,
+    clock: deps.clock,
+    log: deps.log.child({ module: "watchdog" }),
+    metrics: deps.metrics,
+    emit: (e) => deps.bus.emit(e.kind, e),
+    host: deps.qlikHost,
+  });
+  deps.lifecycle.add(deps.gate ? deps.gate("watchdog", watchdog) : watchdog);
+  registerWatchdogRoutes(deps.router, { watchdog, store, clock: deps.clock, ...(deps.checkins ? { checkins: deps.checkins } : {}) });
+  return watchdog;
+}

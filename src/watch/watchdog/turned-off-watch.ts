@@ -1,0 +1,147 @@
+// The watchdog's task.disabled for Qlik Sense: at each look, what QRS shows of the tasks and triggers is compared
+// with what Steward saw before (a snapshot in the store, so a restart or another Steward neither repeats nor forgets
+// a change); a task that can no longer run on its own opens one condition, closed by its next start.
+import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogEvent } from "../../hear/events/types";
+import type { ConditionRow, RunRow, WatchStore } from "./watch-store";
+import type { Plan } from "./qrs-plan";
+import { settingsFor } from "./task-settings";
+import type { TurnOffFacts } from "./turned-off-facts";
+import { judgeTurnedOff, type Seen, type TurnedOffChange } from "./turned-off";
+import { type WatchDetails, watchdogEvent } from "./watchdog-event";
+
+const SEEN = "turned_off_seen";
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface TurnedOffDeps {
+  cfg: WatchdogConfig;
+  store: WatchStore;
+  host: string;
+  refs(taskId: string | undefined, appId: string | undefined): { task?: WatchdogEvent["task"]; app?: WatchdogEvent["app"] };
+  open(c: { key: string; type: "disabled"; taskId: string; appId?: string; openedMs: number; event: WatchdogEvent }): Promise<void>;
+  close(key: string, closedMs: number, event: WatchdogEvent): Promise<void>;
+}
+
+export interface TurnedOffLook {
+  plan: Plan & { turnOff?: TurnOffFacts };
+  nowMs: number;
+  /** Finished runs in the learning window and runs in progress: a start after the condition opened closes it. */
+  runs: readonly RunRow[];
+  /** The same runs per task, when the store keeps them so (each open condition then reads its task's runs only). */
+  runsByTask?: ReadonlyMap<string, readonly RunRow[]>;
+  running: readonly { taskId: string; createdMs: number }[];
+  /** Every open condition (QRS and Cloud), to say which alerts of the task stay open. */
+  open: readonly ConditionRow[];
+}
+
+/** The text of the other alerts of a task that stay open while it is off (they close when it runs again). */
+function keptOpen(open: readonly ConditionRow[], taskId: string): string | undefined {
+  const kept = open.filter((c) => c.taskId === taskId && c.type !== "disabled").map((c) => `${c.openEvent.kind} (${c.openEvent.condition.openedAt})`);
+  return kept.length ? kept.join(", ") : undefined;
+}
+
+export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook): Promise<void> } {
+  // The stored snapshot as last parsed: read back each look (another Steward may have written it), parsed only when it changed.
+  let cached: { raw: string; seen: Seen } | undefined;
+  async function raise(c: TurnedOffChange, l: TurnedOffLook): Promise<void> {
+    const t = l.plan.tasks.get(c.taskId);
+    const pseudo = t ?? {
+      id: c.taskId,
+      name: c.taskName,
+      taskType: 0,
+      enabled: false,
+      tags: [],
+      customProperties: [],
+      schedules: [],
+      chains: [],
+      overrides: {},
+    };
+    const s = settingsFor(d.cfg, pseudo, c.appId ? l.plan.apps.get(c.appId) : undefined);
+    if (!s.watch || !s.reportDisabled) return;
+    const key = `disabled:${c.taskId}`;
+    // QRS's own time of the change when it has one (not in the future); a deletion has none, so when it was noticed
+    // (runs between the last plan read and the deletion must not count as "it runs again").
+    const openedMs = c.changedAtMs !== undefined && c.changedAtMs <= l.nowMs ? c.changedAtMs : l.nowMs;
+    const details: WatchDetails = {
+      turnedOff: c.turnedOff,
+      ...(c.trigger ? { trigger: c.trigger } : {}),
+      ...(c.upstreamTask ? { upstreamTask: c.upstreamTask } : {}),
+      ...(c.changedBy ? { changedBy: c.changedBy } : {}),
+      ...(c.changedAtMs !== undefined ? { changedAtMs: c.changedAtMs } : {}),
+      ...(c.lastSeenAtMs !== undefined ? { lastSeenAtMs: c.lastSeenAtMs } : {}),
+    };
+    const refs = d.refs(t ? c.taskId : undefined, c.appId);
+    const event = watchdogEvent({
+      kind: "task.disabled",
+      condition: { type: "disabled", key, openedAtMs: openedMs },
+      nowMs: l.nowMs,
+      host: d.host,
+      task: refs.task ?? { id: c.taskId, name: c.taskName, tags: [], customProperties: [] },
+      ...(refs.app ? { app: refs.app } : {}),
+      details,
+    });
+    const kept = keptOpen(l.open, c.taskId);
+    if (kept) {
+      event.facts.push({ name: "Alerts kept open until it runs again", value: kept });
+      event.data.keptOpen = kept;
+      event.summary += ` Its open alerts (${kept}) stay open until it runs again or they are acknowledged.`;
+    }
+    await d.open({ key, type: "disabled", taskId: c.taskId, ...(c.appId ? { appId: c.appId } : {}), openedMs, event });
+  }
+
+  async function closeStarted(l: TurnedOffLook): Promise<void> {
+    for (const c of l.open) {
+      if (c.type !== "disabled" || c.key.startsWith("cloud:") || !c.taskId) continue;
+      const own = l.runsByTask ? (l.runsByTask.get(c.taskId) ?? []) : l.runs.filter((r) => r.taskId === c.taskId);
+      const first = [...own.filter((r) => r.status !== 9), ...l.running.filter((r) => r.taskId === c.taskId)]
+        .map((r) => r.createdMs)
+        .filter((s) => s > c.openedMs)
+        .sort((a, b) => a - b)[0];
+      if (first === undefined) continue;
+      const refs = d.refs(c.taskId, c.appId);
+      const event = watchdogEvent({
+        kind: "task.on_track",
+        condition: { type: "disabled", key: c.key, openedAtMs: c.openedMs, closedAtMs: l.nowMs },
+        nowMs: l.nowMs,
+        host: c.openEvent.host,
+        task: refs.task ?? c.openEvent.task ?? { id: c.taskId, name: c.taskId, tags: [], customProperties: [] },
+        ...(refs.app ? { app: refs.app } : c.openEvent.app ? { app: c.openEvent.app } : {}),
+        details: { ...detailsFromData(c.openEvent), resolution: `it runs again: started at ${iso(first)}` },
+      });
+      await d.close(c.key, l.nowMs, event);
+    }
+  }
+
+  return {
+    async look(l) {
+      await closeStarted(l);
+      if (!l.plan.turnOff) return;
+      const raw = await d.store.getMeta(SEEN);
+      if (raw !== undefined && cached?.raw !== raw) cached = { raw, seen: JSON.parse(raw) as Seen };
+      const prev = raw !== undefined ? cached?.seen : undefined;
+      const { changes, seen } = judgeTurnedOff(prev, l.plan.turnOff, l.plan.readAtMs, l.nowMs);
+      // Conditions first, then the snapshot: a crash in between finds the same change again, and the stored
+      // condition (same key, same opening time) keeps it from being announced twice.
+      for (const c of changes) await raise(c, l);
+      const next = JSON.stringify(seen);
+      if (next !== raw) await d.store.setMeta(SEEN, next);
+    },
+  };
+}
+
+/** The task.disabled details stored in its opening event, for the text of its task.on_track. */
+function detailsFromData(e: WatchdogEvent): WatchDetails {
+  const s = (k: string) => (typeof e.data[k] === "string" ? (e.data[k] as string) : undefined);
+  const t = (k: string) => (typeof e.data[k] === "string" ? Date.parse(e.data[k] as string) : undefined);
+  const out: WatchDetails = {};
+  const turnedOff = s("turnedOff") as WatchDetails["turnedOff"];
+  if (turnedOff) out.turnedOff = turnedOff;
+  if (s("trigger")) out.trigger = s("trigger")!;
+  if (s("upstreamTask")) out.upstreamTask = s("upstreamTask")!;
+  if (s("changedBy")) out.changedBy = s("changedBy")!;
+  const at = t("changedAt");
+  if (at !== undefined && Number.isFinite(at)) out.changedAtMs = at;
+  const seen = t("lastSeenAt");
+  if (seen !== undefined && Number.isFinite(seen)) out.lastSeenAtMs = seen;
+  return out;
+}

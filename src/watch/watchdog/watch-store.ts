@@ -1,0 +1,208 @@
+// What the watchdog remembers across restarts and shares in a cluster: the finished runs it learns durations and
+// intervals from, the conditions it opened (announced once; their task.on_track once), and how far it has looked.
+import type { WatchdogEvent } from "../../hear/events/types";
+import type { MigrationSet } from "../../platform/store/database";
+import type { SqlDb } from "../../platform/store/sql";
+import { createKeptRuns, type KeptRuns } from "./kept-runs";
+import type { RunRow } from "./run-row";
+
+export type { RunRow } from "./run-row";
+
+export const watchdogMigrations: MigrationSet = {
+  module: "watchdog",
+  migrations: [
+    {
+      version: 1,
+      name: "watchdog runs, conditions and cursors",
+      sql: `
+        CREATE TABLE watchdog_runs (
+          result_id TEXT PRIMARY KEY,
+          task_id TEXT NOT NULL,
+          app_id TEXT,
+          status INTEGER NOT NULL,
+          created_ms INTEGER NOT NULL,
+          start_ms INTEGER,
+          stop_ms INTEGER NOT NULL
+        );
+        CREATE INDEX watchdog_runs_task ON watchdog_runs (task_id, stop_ms);
+        CREATE INDEX watchdog_runs_stop ON watchdog_runs (stop_ms);
+        CREATE TABLE watchdog_conditions (
+          key TEXT PRIMARY KEY,
+          type TEXT NOT NULL,
+          task_id TEXT,
+          app_id TEXT,
+          opened_ms INTEGER NOT NULL,
+          open_event TEXT NOT NULL,
+          open_announced INTEGER NOT NULL DEFAULT 0,
+          closed_ms INTEGER,
+          close_event TEXT,
+          close_announced INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX watchdog_conditions_closed ON watchdog_conditions (closed_ms);
+        CREATE TABLE watchdog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      `,
+    },
+  ],
+};
+
+export interface ConditionRow {
+  key: string;
+  type: string;
+  taskId?: string;
+  appId?: string;
+  openedMs: number;
+  openEvent: WatchdogEvent;
+  openAnnounced: boolean;
+  closedMs?: number;
+  closeEvent?: WatchdogEvent;
+  closeAnnounced: boolean;
+}
+
+export interface WatchStore {
+  addRuns(runs: readonly RunRow[]): Promise<void>;
+  /** Finished runs of the task, oldest first, since `sinceMs`. */
+  runsOf(taskId: string, sinceMs: number): Promise<RunRow[]>;
+  /** Every finished run since `sinceMs` (for the chain and missed-start checks). */
+  runsSince(sinceMs: number): Promise<RunRow[]>;
+  /** The same runs per task, each list oldest first, when they are kept in memory (SQLite); else undefined. */
+  keptRunsByTask(sinceMs: number): Map<string, RunRow[]> | undefined;
+  /** Opens a condition unless one with the key is open; true when this call opened it. */
+  open(row: { key: string; type: string; taskId?: string; appId?: string; openedMs: number; openEvent: WatchdogEvent }): Promise<boolean>;
+  markOpenAnnounced(key: string): Promise<void>;
+  close(key: string, closedMs: number, closeEvent: WatchdogEvent): Promise<boolean>;
+  markCloseAnnounced(key: string): Promise<void>;
+  openConditions(): Promise<ConditionRow[]>;
+  /** Conditions whose alert or follow-up was decided but not yet handed to the notifier (a crash in between). */
+  unannounced(): Promise<ConditionRow[]>;
+  recentlyClosed(sinceMs: number): Promise<ConditionRow[]>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  prune(runsBeforeMs: number, closedBeforeMs: number): Promise<void>;
+}
+
+type RawCondition = {
+  key: string;
+  type: string;
+  task_id: string | null;
+  app_id: string | null;
+  opened_ms: number | string;
+  open_event: string;
+  open_announced: number | string;
+  closed_ms: number | string | null;
+  close_event: string | null;
+  close_announced: number | string;
+};
+
+const toCondition = (r: RawCondition): ConditionRow => ({
+  key: r.key,
+  type: r.type,
+  ...(r.task_id ? { taskId: r.task_id } : {}),
+  ...(r.app_id ? { appId: r.app_id } : {}),
+  openedMs: Number(r.opened_ms),
+  openEvent: JSON.parse(r.open_event) as WatchdogEvent,
+  openAnnounced: Number(r.open_announced) === 1,
+  ...(r.closed_ms !== null ? { closedMs: Number(r.closed_ms) } : {}),
+  ...(r.close_event ? { closeEvent: JSON.parse(r.close_event) as WatchdogEvent } : {}),
+  closeAnnounced: Number(r.close_announced) === 1,
+});
+
+type RawRun = {
+  result_id: string;
+  task_id: string;
+  app_id: string | null;
+  status: number | string;
+  created_ms: number | string;
+  start_ms: number | string | null;
+  stop_ms: number | string;
+};
+const toRun = (r: RawRun): RunRow => ({
+  resultId: r.result_id,
+  taskId: r.task_id,
+  ...(r.app_id ? { appId: r.app_id } : {}),
+  status: Number(r.status),
+  createdMs: Number(r.created_ms),
+  ...(r.start_ms !== null ? { startMs: Number(r.start_ms) } : {}),
+  stopMs: Number(r.stop_ms),
+});
+
+const COND_COLS = "key, type, task_id, app_id, opened_ms, open_event, open_announced, closed_ms, close_event, close_announced";
+
+/** One per SQLite store, whatever number of watch stores use it (see kept-runs.ts); none on PostgreSQL. */
+const keptRunsOf = new WeakMap<SqlDb, KeptRuns>();
+
+export function createWatchStore(db: SqlDb): WatchStore {
+  let kept: KeptRuns | undefined;
+  if (db.dialect === "sqlite") {
+    kept = keptRunsOf.get(db);
+    if (!kept) keptRunsOf.set(db, (kept = createKeptRuns()));
+  }
+  return {
+    async addRuns(runs) {
+      if (runs.length === 0) return;
+      await db.transaction(async (tx) => {
+        for (const r of runs)
+          await tx.run(
+            "INSERT INTO watchdog_runs (result_id, task_id, app_id, status, created_ms, start_ms, stop_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING",
+            [r.resultId, r.taskId, r.appId ?? null, r.status, r.createdMs, r.startMs ?? null, r.stopMs],
+          );
+      });
+      // The rows as the store now holds them, not the caller's objects (which it may go on using).
+      kept?.added(runs.map((r) => ({ ...r })));
+    },
+    runsOf: async (taskId, sinceMs) =>
+      (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? ORDER BY stop_ms", [taskId, sinceMs])).map(toRun),
+    async runsSince(sinceMs) {
+      const known = kept?.since(sinceMs);
+      if (known) return known;
+      const rows = (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE stop_ms >= ? ORDER BY stop_ms", [sinceMs])).map(toRun);
+      kept?.load(sinceMs, rows);
+      return kept ? kept.since(sinceMs)! : rows;
+    },
+    keptRunsByTask: (sinceMs) => kept?.byTask(sinceMs),
+    async open(row) {
+      // A closed condition under the same key is history: a new occurrence replaces it, the same one (read again
+      // after a restart or by another Steward) does not open twice.
+      return db.transaction(async (tx) => {
+        const had = await tx.get<{ closed_ms: number | string | null; opened_ms: number | string }>(
+          "SELECT closed_ms, opened_ms FROM watchdog_conditions WHERE key = ?",
+          [row.key],
+        );
+        if (had && (had.closed_ms === null || Number(had.opened_ms) === row.openedMs)) return false;
+        if (had) await tx.run("DELETE FROM watchdog_conditions WHERE key = ?", [row.key]);
+        await tx.run(
+          "INSERT INTO watchdog_conditions (key, type, task_id, app_id, opened_ms, open_event, open_announced, close_announced) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+          [row.key, row.type, row.taskId ?? null, row.appId ?? null, row.openedMs, JSON.stringify(row.openEvent)],
+        );
+        return true;
+      });
+    },
+    markOpenAnnounced: async (key) => void (await db.run("UPDATE watchdog_conditions SET open_announced = 1 WHERE key = ?", [key])),
+    async close(key, closedMs, closeEvent) {
+      const r = await db.run("UPDATE watchdog_conditions SET closed_ms = ?, close_event = ? WHERE key = ? AND closed_ms IS NULL", [
+        closedMs,
+        JSON.stringify(closeEvent),
+        key,
+      ]);
+      return r.changes > 0;
+    },
+    markCloseAnnounced: async (key) => void (await db.run("UPDATE watchdog_conditions SET close_announced = 1 WHERE key = ?", [key])),
+    openConditions: async () =>
+      (await db.all<RawCondition>(`SELECT ${COND_COLS} FROM watchdog_conditions WHERE closed_ms IS NULL ORDER BY opened_ms`)).map(toCondition),
+    unannounced: async () =>
+      (
+        await db.all<RawCondition>(
+          `SELECT ${COND_COLS} FROM watchdog_conditions WHERE open_announced = 0 OR (closed_ms IS NOT NULL AND close_announced = 0) ORDER BY opened_ms`,
+        )
+      ).map(toCondition),
+    recentlyClosed: async (sinceMs) =>
+      (await db.all<RawCondition>(`SELECT ${COND_COLS} FROM watchdog_conditions WHERE closed_ms >= ? ORDER BY closed_ms DESC`, [sinceMs])).map(toCondition),
+    getMeta: async (key) => (await db.get<{ value: string }>("SELECT value FROM watchdog_meta WHERE key = ?", [key]))?.value,
+    setMeta: async (key, value) =>
+      void (await db.run("INSERT INTO watchdog_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])),
+    async prune(runsBeforeMs, closedBeforeMs) {
+      await db.run("DELETE FROM watchdog_runs WHERE stop_ms < ?", [runsBeforeMs]);
+      kept?.pruned(runsBeforeMs);
+      await db.run("DELETE FROM watchdog_conditions WHERE closed_ms IS NOT NULL AND closed_ms < ? AND close_announced = 1", [closedBeforeMs]);
+    },
+  };
+}

@@ -1,0 +1,203 @@
+// Builds the watchdog's events: title, summary and facts for people, data for machines, the task and app for
+// routes and recipients. One builder for the alert that opens a condition and the task.on_track that closes it.
+import type { NameValue, WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../hear/events/types";
+import { spanText } from "../../tell/notify/time-format";
+
+/** What was planned and what was seen; each condition fills the fields it has. */
+export interface WatchDetails {
+  /** When the run should have started (task.missed), or the chain's upstream ended (task.chain_broken). */
+  expectedAtMs?: number;
+  trigger?: string;
+  graceMs?: number;
+  /** The run this is about: when it started, and its execution (session) id. */
+  startedAtMs?: number;
+  executionId?: string;
+  /** task.running_long: the usual duration and the limit passed; `limitFrom` says where the limit came from. */
+  usualMs?: number;
+  limitMs?: number;
+  limitFrom?: "learned" | "StewardMaxDuration" | "config";
+  upstreamTask?: string;
+  upstreamOutcome?: "success" | "failure";
+  /** app.stale: the last successful reload and the time it should not be older than. */
+  lastSuccessAtMs?: number;
+  expectWithinMs?: number;
+  /** task.on_track: what ended the condition, e.g. "started 12 min late". */
+  resolution?: string;
+  /** task.disabled: how the task was turned off, by whom and when (QRS modifiedByUserName / modifiedDate, the Cloud task's updatedBy / updatedAt). */
+  turnedOff?: TurnedOff;
+  changedBy?: string;
+  changedAtMs?: number;
+  /** task.disabled of a deleted task or trigger: when Steward last saw it (QRS keeps no record of a deletion). */
+  lastSeenAtMs?: number;
+  /** task.disabled by Qlik Cloud: the failed runs in a row before it. */
+  failures?: number;
+}
+
+/** The ways a task stops running without failing. */
+export type TurnedOff = "task-disabled" | "trigger-disabled" | "trigger-expired" | "trigger-deleted" | "task-deleted" | "upstream-deleted" | "disabled-by-qlik";
+
+export interface WatchdogEventInput {
+  kind: WatchdogEventKind;
+  condition: { type: WatchCondition; key: string; openedAtMs: number; closedAtMs?: number };
+  nowMs: number;
+  host: string;
+  task?: WatchdogEvent["task"];
+  app?: WatchdogEvent["app"];
+  details: WatchDetails;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function describe(i: WatchdogEventInput): { title: string; summary: string } {
+  const d = i.details;
+  const task = i.task?.name ?? "(unknown task)";
+  const app = i.app?.name ?? "(unknown app)";
+  const at = (ms: number | undefined) => (ms === undefined ? "(unknown time)" : iso(ms));
+  switch (i.condition.type) {
+    case "missed":
+      return {
+        title: `Task did not start: ${task}`,
+        summary: `${task} should have started at ${at(d.expectedAtMs)}${d.trigger ? ` (trigger "${d.trigger}")` : ""} and had not started ${spanText(d.graceMs ?? 0)} later.`,
+      };
+    case "skipped":
+      return {
+        title: `Task run skipped: ${task}`,
+        summary: `Qlik Sense recorded the run of ${task} due at ${at(d.expectedAtMs)} as Skipped: the Scheduler started nothing, usually because the previous run was still going.`,
+      };
+    case "retrying":
+      return {
+        title: `Task is retrying: ${task}`,
+        summary: `An attempt of ${task} failed and the Scheduler is retrying it; the run has not failed yet.`,
+      };
+    case "chain_broken":
+      return {
+        title: `Task chain stopped at ${task}`,
+        summary: `${d.upstreamTask ?? "The upstream task"} ended with ${d.upstreamOutcome ?? "the awaited outcome"} at ${at(d.expectedAtMs)}, so ${task} should have started${d.trigger ? ` (trigger "${d.trigger}")` : ""}; it had not started ${spanText(d.graceMs ?? 0)} later.`,
+      };
+    case "running_long":
+      return {
+        title: `Task running long: ${task}`,
+        summary: `${task} has been running since ${at(d.startedAtMs)}, longer than ${spanText(d.limitMs ?? 0)}${d.usualMs !== undefined ? `; it usually takes ${spanText(d.usualMs)}` : ""}.`,
+      };
+    case "stale":
+      return {
+        title: `App data is stale: ${app}`,
+        summary: `${app} was last reloaded successfully ${d.lastSuccessAtMs === undefined ? "never (as far as QRS and Steward know)" : `at ${iso(d.lastSuccessAtMs)}`}; ${
+          d.expectedAtMs !== undefined && d.lastSuccessAtMs !== undefined
+            ? `its triggers expected a reload starting at ${iso(d.expectedAtMs)}, which had not succeeded ${spanText(d.lastSuccessAtMs + (d.expectWithinMs ?? 0) - d.expectedAtMs)} later.`
+            : `a successful reload was expected within ${spanText(d.expectWithinMs ?? 0)}.`
+        }`,
+      };
+    case "disabled":
+      return describeTurnedOff(task, d);
+  }
+}
+
+const NOT_A_FAILURE = "This is not a failure: no failure alert will come, and the app's data ages until the task runs again.";
+
+function describeTurnedOff(task: string, d: WatchDetails): { title: string; summary: string } {
+  const by = d.changedBy ? ` by ${d.changedBy}` : "";
+  const at = d.changedAtMs !== undefined ? ` at ${iso(d.changedAtMs)}` : "";
+  const seen = d.lastSeenAtMs !== undefined ? ` (Steward last saw it at ${iso(d.lastSeenAtMs)}; Qlik keeps no record of who deleted it)` : "";
+  const trigger = d.trigger ? ` "${d.trigger}"` : "";
+  switch (d.turnedOff) {
+    case "trigger-disabled":
+      return {
+        title: `Task turned off: ${task}`,
+        summary: `The last enabled trigger${trigger} of ${task} was disabled${by}${at}: the task no longer starts on its own. ${NOT_A_FAILURE}`,
+      };
+    case "trigger-expired":
+      return {
+        title: `Task turned off: ${task}`,
+        summary: `The last trigger${trigger} of ${task} expired${at}${by ? ` (its end date was set${by})` : ""}: the task no longer starts on its own. ${NOT_A_FAILURE}`,
+      };
+    case "trigger-deleted":
+      return {
+        title: `Task turned off: ${task}`,
+        summary: `The last trigger${trigger} of ${task} was deleted${seen}: the task no longer starts on its own. ${NOT_A_FAILURE}`,
+      };
+    case "task-deleted":
+      return { title: `Task deleted: ${task}`, summary: `${task} was deleted${seen}. Tasks that waited for it no longer start from it.` };
+    case "upstream-deleted":
+      return {
+        title: `Task chain can no longer run: ${task}`,
+        summary: `${d.upstreamTask ?? "The upstream task"} was deleted${seen}, and ${task} starts only when it ends (trigger${trigger}): ${task} no longer runs. ${NOT_A_FAILURE}`,
+      };
+    case "disabled-by-qlik":
+      return {
+        title: `Qlik Cloud disabled a task: ${task}`,
+        summary: `Qlik Cloud disabled ${task}${at}${d.failures ? ` after ${d.failures} failed runs in a row` : " after repeated failures"}: it no longer runs, so no reload failure is reported again until someone fixes and enables it.`,
+      };
+    default:
+      return { title: `Task turned off: ${task}`, summary: `${task} was disabled${by}${at}: it no longer runs on its triggers. ${NOT_A_FAILURE}` };
+  }
+}
+
+const WHAT: Record<WatchCondition, string> = {
+  missed: "a missed start",
+  skipped: "a skipped run",
+  retrying: "a retrying run",
+  chain_broken: "a stopped chain",
+  running_long: "a long run",
+  stale: "stale data",
+  disabled: "being turned off",
+};
+
+export function watchdogEvent(i: WatchdogEventInput): WatchdogEvent {
+  const d = i.details;
+  const closing = i.kind === "task.on_track";
+  const opened = describe(i);
+  const subject = i.condition.type === "stale" ? (i.app?.name ?? "the app") : (i.task?.name ?? "the task");
+  const title = closing ? `Back on track: ${subject}` : opened.title;
+  const summary = closing
+    ? `${subject} is back on track after ${WHAT[i.condition.type]}${d.resolution ? `: ${d.resolution}` : ""}. It began with: ${opened.summary}`
+    : opened.summary;
+  const facts: NameValue[] = [];
+  const data: WatchdogEvent["data"] = { condition: i.condition.type, openedAt: iso(i.condition.openedAtMs) };
+  const fact = (name: string, value: string | undefined, key?: string, raw?: string | number) => {
+    if (value === undefined || value === "") return;
+    facts.push({ name, value });
+    if (key) data[key] = raw ?? value;
+  };
+  fact("Task", i.task?.name, "taskName");
+  fact("App", i.app?.name, "appName");
+  fact("Trigger", d.trigger, "trigger");
+  if (d.expectedAtMs !== undefined) fact(i.condition.type === "chain_broken" ? "Upstream ended" : "Due at", iso(d.expectedAtMs), "expectedAt");
+  fact("Upstream task", d.upstreamTask, "upstreamTask");
+  fact("Upstream outcome", d.upstreamOutcome, "upstreamOutcome");
+  if (d.startedAtMs !== undefined) fact("Started", iso(d.startedAtMs), "startedAt");
+  if (d.usualMs !== undefined) fact("Usually takes", spanText(d.usualMs), "usualMs", d.usualMs);
+  if (d.limitMs !== undefined) fact("Limit", `${spanText(d.limitMs)} (${d.limitFrom ?? "learned"})`, "limitMs", d.limitMs);
+  if (d.lastSuccessAtMs !== undefined) fact("Last success", iso(d.lastSuccessAtMs), "lastSuccessAt");
+  if (d.expectWithinMs !== undefined) fact("Expected within", spanText(d.expectWithinMs), "expectWithinMs", d.expectWithinMs);
+  if (d.graceMs !== undefined) fact("Grace", spanText(d.graceMs), "graceMs", d.graceMs);
+  fact("Execution", d.executionId, "executionId");
+  fact("Turned off", d.turnedOff, "turnedOff");
+  fact("Changed by", d.changedBy, "changedBy");
+  if (d.changedAtMs !== undefined) fact("Changed at", iso(d.changedAtMs), "changedAt");
+  if (d.lastSeenAtMs !== undefined) fact("Last seen", iso(d.lastSeenAtMs), "lastSeenAt");
+  if (d.failures !== undefined) fact("Failed runs in a row", String(d.failures), "failures", d.failures);
+  if (closing) {
+    fact("Condition opened", iso(i.condition.openedAtMs));
+    if (i.condition.closedAtMs !== undefined) fact("Back on track at", iso(i.condition.closedAtMs), "closedAt");
+    fact("Resolution", d.resolution, "resolution");
+  }
+  return {
+    id: `watch:${i.condition.key}:${i.condition.openedAtMs}:${closing ? "closed" : "open"}`,
+    kind: i.kind,
+    receivedAt: iso(i.nowMs),
+    host: i.host,
+    title,
+    summary,
+    facts,
+    data,
+    ...(i.task ? { task: i.task } : {}),
+    ...(i.app ? { app: i.app } : {}),
+    condition: {
+      type: i.condition.type,
+      key: i.condition.key,
+      openedAt: iso(i.condition.openedAtMs),
+      ...(i.condition.closedAtMs !== undefined ? { closedAt: iso(i.condition.closedAtMs) } : {}),
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// The short form of the chaos suite (scripts/chaos.ts --short): three Stewards on one PostgreSQL under a steady
+// load of failing runs and KV writes; the scheduler's leader is SIGKILLed (and restarted), then PostgreSQL is
+// stopped for 5 s, then once with a run held at each phase of its processing (claimed, enriched, stored, queued).
+// No alert may be lost (never delivered by 2 minutes after the load) or late (delivered more than 45 s after its
+// run ended, or after the store came back: generous for a loaded machine; the report tells the two apart), or
+// duplicated; no acknowledged KV write lost, no Steward exit on its own nor error caught by its last-resort guard,
+// and the lead taken over within the lease time plus a few heartbeats.
+// The long form (five members, every scenario) is `bun scripts/chaos.ts`, documented in docs/cluster.md.
+import { expect, test } from "bun:test";
+import { describeReport, runChaos } from "../../../../scripts/chaos";
+
+const LEASE_MS = 3_000;
+
+test("kill the leader, stop PostgreSQL at every phase of a run: 0 alerts lost, late or duplicated, 0 acknowledged writes lost, no exit", {
+  timeout: 420_000,
+}, async () => {
+  const report = await runChaos({
+    members: 3,
+    scenarios: ["kill-leader", "db-stop", "db-stop-phases"],
+    leaseTtlMs: LEASE_MS,
+    alertBoundMs: 45_000,
+    watchMs: 120_000,
+  });
+  const text = describeReport(report);
+  console.log(text);
+  expect(report.failedRuns, text).toBeGreaterThan(20);
+  expect(report.lostAlerts, text).toEqual([]);
+  expect(report.lateAlerts, text).toEqual([]);
+  expect(report.duplicatedAlerts, text).toEqual([]);
+  expect(
+    report.phases.map((p) => p.phase),
+    text,
+  ).toEqual(["claimed", "enriched", "stored", "queued"]);
+  for (const p of report.phases) {
+    // Seconds before the store's return would mean the run was not held at its phase through the stop (3 s): the
+    // scenario tested nothing. A little before is the suite's lag: it polls for the store's return, and a Steward
+    // reconnecting first may deliver ahead of that poll (-124 ms seen under load).
+    expect(p.alertedAfterReturnMs, text).toBeGreaterThan(-1_000);
+    expect(p.alertedAfterReturnMs, text).toBeLessThan(45_000);
+  }
+  expect(report.kvAcknowledged, text).toBeGreaterThan(50);
+  expect(report.kvLost, text).toEqual([]);
+  expect(report.unexpectedExits, text).toEqual([]);
+  expect(report.lastResortErrors, text).toEqual([]);
+  expect(report.takeoversMs.length, text).toBe(1);
+  expect(report.takeoversMs[0]!, text).toBeLessThan(LEASE_MS + 5_000);
+});

@@ -1,0 +1,135 @@
+// One Steward per node of a two-node site, on one PostgreSQL, with reconciliation at its defaults (a pass every
+// 300 s, runs younger than 60 s left to datagrams). One Steward is killed: its node's datagrams now reach nobody,
+// so a failure on that node is heard only through QRS. The surviving Steward must alert it within the lease time
+// plus a few seconds, not at the next five-minute pass; and a failure on its own node is still mailed once.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startSimulator, type Simulator } from "../../../../src/sim";
+import { startProcess, type RunningProcess } from "../../../helpers/child-process";
+import { freeTcpPort, freeUdpPort } from "../../../helpers/free-port";
+import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { simControl } from "../../../helpers/sim-control";
+import { createTempDir } from "../../../helpers/temp-dir";
+import { waitFor, waitForHttp } from "../../../helpers/wait-for";
+import { IDS, SITE_YAML } from "../../hear/intake/harness";
+import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
+
+const REPO = join(import.meta.dir, "../../../..");
+const dir = createTempDir("steward-dead-node-");
+const LEASE_MS = 3_000;
+
+let pg: PostgresService;
+let sim: Simulator;
+let smtp: SmtpReceiver;
+const stewards: Array<{ name: string; node: string; base: string; udpPort: number; proc: RunningProcess }> = [];
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  const url = await pg.createDatabase("dead_node");
+  smtp = await startSmtpReceiver();
+  const ports = [
+    { name: "node-a", node: "Central", http: await freeTcpPort(), udp: await freeUdpPort() },
+    { name: "node-b", node: "Reload01", http: await freeTcpPort(), udp: await freeUdpPort() },
+  ];
+  const nodes = [
+    `  - { name: Central, hostName: sense1.test.example, central: true, udpTargets: ["127.0.0.1:${ports[0]!.udp}"] }`,
+    `  - { name: Reload01, hostName: sense2.test.example, udpTargets: ["127.0.0.1:${ports[1]!.udp}"] }`,
+  ].join("\n");
+  const site = SITE_YAML.replace("  - { name: Central, hostName: sense1.test.example, central: true }", nodes);
+  sim = await startSimulator({
+    site,
+    certDir: join(dir.path, "certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 60 } },
+  });
+  for (const p of ports) {
+    const folder = join(dir.path, p.name);
+    mkdirSync(folder, { recursive: true });
+    const config = join(folder, "steward.yaml");
+    writeFileSync(
+      config,
+      `dataDir: ./data
+http: { host: 127.0.0.1, port: ${p.http} }
+udp: { host: 127.0.0.1, port: ${p.udp} }
+store:
+  postgres: { url: ${JSON.stringify(url)}, instanceName: ${p.name}, leaseTtlMs: ${LEASE_MS}, heartbeatIntervalMs: 500, connectTimeoutMs: 2000 }
+qlik:
+  host: 127.0.0.1
+  qrsPort: ${sim.ports.qrs}
+  certDir: ${JSON.stringify(sim.certDir)}
+  timeoutMs: 10000
+  retries: 0
+channels:
+  mail:
+    type: email
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none, maxConnections: 1 }
+    from: steward@corp.example
+    to: [ops@corp.example]
+    timeout: 10s
+routes:
+  - { on: [task.failed], to: [mail] }
+notify:
+  outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
+`,
+    );
+    const proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
+    const base = `http://127.0.0.1:${p.http}`;
+    await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
+    stewards.push({ name: p.name, node: p.node, base, udpPort: p.udp, proc });
+  }
+});
+
+afterAll(async () => {
+  for (const s of stewards) await s.proc.stop("SIGKILL", 1_000);
+  await smtp?.stop();
+  await sim?.stop();
+  await pg?.stop();
+  dir.remove();
+});
+
+const mailsOf = (executionId: string) =>
+  smtp.mails.filter((m) => m.mail.headers.some((h) => h.key === "x-steward-delivery" && h.value.trim().startsWith(`${executionId}:`)));
+
+async function failOn(taskId: string, node: string): Promise<string> {
+  await waitFor(async () => !((await simControl(sim, "GET", `/tasks/${taskId}`)) as { running: boolean }).running, { what: `task ${taskId} to be idle` });
+  const { executionId } = (await simControl(sim, "POST", `/tasks/${taskId}/run`, { outcome: "fail", durationMs: 60, node })) as { executionId: string };
+  return executionId;
+}
+
+test("a failure on the node of a killed Steward is alerted within the lease time plus seconds, with reconciliation every 300 s", {
+  timeout: 90_000,
+}, async () => {
+  const [a, b] = stewards as [(typeof stewards)[number], (typeof stewards)[number]];
+  // Both Stewards hear their own node.
+  const warm = [await failOn(IDS.reload, a.node), await failOn(IDS.externalProgram, b.node)];
+  await waitFor(() => warm.every((id) => mailsOf(id).length >= 1) || undefined, { what: "a mail for each node's first failure", timeoutMs: 20_000 });
+
+  await b.proc.stop("SIGKILL", 1_000);
+  const onDeadNode = await failOn(IDS.reload, b.node);
+  // Lease (3 s) + a check every 2 s + runs younger than 3 s left to datagrams + QRS and SMTP: far below the
+  // default five-minute pass, which is what a Steward did before.
+  await waitFor(() => mailsOf(onDeadNode).length >= 1 || undefined, {
+    what: `the mail for ${onDeadNode} on the dead Steward's node`,
+    timeoutMs: LEASE_MS + 15_000,
+  }).catch((err) => {
+    console.error(
+      a.proc
+        .output()
+        .split("\n")
+        .filter((l) => /reconcil|cluster|lead/i.test(l))
+        .slice(-20)
+        .join("\n"),
+    );
+    throw err;
+  });
+  const onLiveNode = await failOn(IDS.userSync, a.node);
+  await waitFor(() => mailsOf(onLiveNode).length >= 1 || undefined, { what: "the mail for the live node's failure", timeoutMs: 20_000 });
+  await Bun.sleep(2_000); // a duplicate would come now
+  expect([...warm, onDeadNode, onLiveNode].map((id) => mailsOf(id).length)).toEqual([1, 1, 1, 1]);
+  // The live node's run came by its datagram; the dead node's through QRS.
+  expect(a.proc.output()).toContain("a Steward of the cluster is down");
+});

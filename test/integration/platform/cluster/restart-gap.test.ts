@@ -1,0 +1,124 @@
+// One Steward per node of a two-node site, on one PostgreSQL, with reconciliation at its defaults (a pass every
+// 300 s, runs younger than 60 s left to datagrams). One Steward is killed and started again; it rejoins the cluster
+// before it listens for datagrams (seconds, longer on a busy machine). Here its node's datagrams still reach nobody
+// after it is back (it listens on another port), as in that gap: a failure on that node must be alerted within
+// seconds through QRS, not at the next five-minute pass because the member looks alive again.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startSimulator, type Simulator } from "../../../../src/sim";
+import { startProcess, type RunningProcess } from "../../../helpers/child-process";
+import { freeTcpPort, freeUdpPort } from "../../../helpers/free-port";
+import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { simControl } from "../../../helpers/sim-control";
+import { createTempDir } from "../../../helpers/temp-dir";
+import { waitFor, waitForHttp } from "../../../helpers/wait-for";
+import { IDS, SITE_YAML } from "../../hear/intake/harness";
+import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
+
+const REPO = join(import.meta.dir, "../../../..");
+const dir = createTempDir("steward-restart-gap-");
+const LEASE_MS = 3_000;
+
+let pg: PostgresService;
+let sim: Simulator;
+let smtp: SmtpReceiver;
+const stewards: Array<{ name: string; node: string; base: string; udpPort: number; config: string; proc: RunningProcess }> = [];
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  const url = await pg.createDatabase("restart_gap");
+  smtp = await startSmtpReceiver();
+  const ports = [
+    { name: "node-a", node: "Central", http: await freeTcpPort(), udp: await freeUdpPort() },
+    { name: "node-b", node: "Reload01", http: await freeTcpPort(), udp: await freeUdpPort() },
+  ];
+  const nodes = [
+    `  - { name: Central, hostName: sense1.test.example, central: true, udpTargets: ["127.0.0.1:${ports[0]!.udp}"] }`,
+    `  - { name: Reload01, hostName: sense2.test.example, udpTargets: ["127.0.0.1:${ports[1]!.udp}"] }`,
+  ].join("\n");
+  const site = SITE_YAML.replace("  - { name: Central, hostName: sense1.test.example, central: true }", nodes);
+  sim = await startSimulator({
+    site,
+    certDir: join(dir.path, "certs"),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 60 } },
+  });
+  for (const p of ports) {
+    const folder = join(dir.path, p.name);
+    mkdirSync(folder, { recursive: true });
+    const config = join(folder, "steward.yaml");
+    writeFileSync(
+      config,
+      `dataDir: ./data
+http: { host: 127.0.0.1, port: ${p.http} }
+udp: { host: 127.0.0.1, port: ${p.udp} }
+store:
+  postgres: { url: ${JSON.stringify(url)}, instanceName: ${p.name}, leaseTtlMs: ${LEASE_MS}, heartbeatIntervalMs: 500, connectTimeoutMs: 2000 }
+qlik:
+  host: 127.0.0.1
+  qrsPort: ${sim.ports.qrs}
+  certDir: ${JSON.stringify(sim.certDir)}
+  timeoutMs: 10000
+  retries: 0
+channels:
+  mail:
+    type: email
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none, maxConnections: 1 }
+    from: steward@corp.example
+    to: [ops@corp.example]
+    timeout: 10s
+routes:
+  - { on: [task.failed], to: [mail] }
+notify:
+  outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
+`,
+    );
+    const proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
+    const base = `http://127.0.0.1:${p.http}`;
+    await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
+    stewards.push({ name: p.name, node: p.node, base, udpPort: p.udp, config, proc });
+  }
+});
+
+afterAll(async () => {
+  for (const s of stewards) await s.proc.stop("SIGKILL", 1_000);
+  await smtp?.stop();
+  await sim?.stop();
+  await pg?.stop();
+  dir.remove();
+});
+
+const mailsOf = (executionId: string) =>
+  smtp.mails.filter((m) => m.mail.headers.some((h) => h.key === "x-steward-delivery" && h.value.trim().startsWith(`${executionId}:`)));
+
+async function failOn(taskId: string, node: string): Promise<string> {
+  await waitFor(async () => !((await simControl(sim, "GET", `/tasks/${taskId}`)) as { running: boolean }).running, { what: `task ${taskId} to be idle` });
+  const { executionId } = (await simControl(sim, "POST", `/tasks/${taskId}/run`, { outcome: "fail", durationMs: 60, node })) as { executionId: string };
+  return executionId;
+}
+
+test("a failure on the node of a killed Steward that is back but not yet listening is alerted within seconds", { timeout: 120_000 }, async () => {
+  const [a, b] = stewards as [(typeof stewards)[number], (typeof stewards)[number]];
+  const warm = [await failOn(IDS.reload, a.node), await failOn(IDS.externalProgram, b.node)];
+  await waitFor(() => warm.every((id) => mailsOf(id).length >= 1) || undefined, { what: "a mail for each node's first failure", timeoutMs: 20_000 });
+
+  await b.proc.stop("SIGKILL", 1_000);
+  // Started again (a new instance under the same name), listening where its node's appender does not send.
+  const elsewhere = await freeUdpPort();
+  writeFileSync(b.config, readFileSync(b.config, "utf8").replace(`port: ${b.udpPort} }`, `port: ${elsewhere} }`));
+  b.proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", b.config, "--log-format", "json"], { cwd: REPO });
+  await waitForHttp(`${b.base}/health`, { timeoutMs: 30_000 });
+  // Its heartbeat is in: the member looks alive again.
+  await Bun.sleep(LEASE_MS);
+  const onDeafNode = await failOn(IDS.reload, b.node);
+  await waitFor(() => mailsOf(onDeafNode).length >= 1 || undefined, {
+    what: `the mail for ${onDeafNode} on the restarted Steward's node`,
+    timeoutMs: LEASE_MS + 20_000,
+  });
+  await Bun.sleep(2_000); // a duplicate would come now
+  expect([...warm, onDeafNode].map((id) => mailsOf(id).length)).toEqual([1, 1, 1]);
+});

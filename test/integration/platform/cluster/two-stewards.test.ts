@@ -1,0 +1,116 @@
+// Two whole Stewards on one PostgreSQL store (store.postgres): a key set through one is read through the
+// other; /ready lists both members and who leads which duty; /metrics names the instance; a schedule created
+// through the Steward that does not lead is run by the leader. A mail the server accepted just as PostgreSQL went
+// away is recorded as delivered when it is back, not sent again.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { startSmtpReceiver } from "../../tell/notify/receivers";
+import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { waitFor } from "../../../helpers/wait-for";
+
+let pg: PostgresService;
+let url: string;
+const apps: TestApp[] = [];
+beforeAll(async () => {
+  pg = await startPostgres();
+  url = await pg.createDatabase("two_stewards");
+});
+afterAll(async () => {
+  for (const a of apps.reverse()) await a.close().catch(() => {});
+  await pg?.stop();
+});
+
+const config = (name: string) => `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
+
+async function steward(name: string): Promise<TestApp> {
+  const t = createTestApp(config(name));
+  apps.push(t);
+  await t.app.start();
+  return t;
+}
+
+interface Ready {
+  ready: boolean;
+  components: Record<string, { ok: boolean; detail: string; required: boolean }>;
+}
+
+test("a key set through one Steward is read through the other; both see the cluster", async () => {
+  const a = await steward("node-a");
+  const b = await steward("node-b");
+  const set = await a.request("/v4/keyvalues/chain", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ key: "runDate", value: "2026-11-22", ttl: 60000 }),
+  });
+  expect(set.status).toBe(201);
+  const got = await b.request("/v4/keyvalues/chain?key=runDate");
+  expect(got.status).toBe(200);
+  expect(await got.json()).toEqual({ namespace: "chain", key: "runDate", value: "2026-11-22" });
+  expect(await (await b.request("/v4/keyvaluesnamespaces")).json()).toEqual(["chain"]);
+
+  const ready = (await (await b.request("/ready")).json()) as Ready;
+  expect(ready.ready).toBe(true);
+  expect(ready.components["shared-store"]).toMatchObject({ ok: true, required: true });
+  const cluster = ready.components.cluster!.detail;
+  expect(cluster).toContain("2 members");
+  expect(cluster).toContain("node-a (this one)".replace("node-a", "node-b"));
+  // Without qlik: configured there is nothing to reconcile and no site monitor: only these two are led.
+  expect(cluster).toMatch(/scheduler: node-a, reconcile: nobody, distribute: node-a, site-monitor: nobody/);
+
+  // The dashboard's overview lists /ready's components, the cluster with its members and leaders among them.
+  const ui = await (await b.request("/ui")).text();
+  expect(ui).toContain("node-b (this one)");
+  expect(ui).toContain("scheduler: node-a");
+
+  const metrics = await (await b.request("/metrics")).text();
+  expect(metrics).toContain('steward_instance_info{instance="node-b",mode="cluster"} 1');
+  expect(metrics).toContain('steward_cluster_duty_held{duty="scheduler",instance="node-b"} 0');
+  expect(metrics).toMatch(/steward_cluster_member_heartbeat_age_seconds\{member="node-a",instance="node-b"\} \d/);
+});
+
+test("the leader stops cleanly: the other Steward takes every duty at once", async () => {
+  const [a, b] = apps as [TestApp, TestApp];
+  expect(a.app.cluster.holds("scheduler")).toBe(true);
+  await a.app.stop();
+  await waitFor(() => b.app.cluster.holds("scheduler") && b.app.cluster.holds("distribute"), { what: "node-b leads", timeoutMs: 5_000 });
+  const ready = (await (await b.request("/ready")).json()) as Ready;
+  expect(ready.components.cluster!.detail).toMatch(/1 member .*scheduler: node-b, reconcile: nobody, distribute: node-b/);
+});
+
+test("a mail accepted just as PostgreSQL went away is recorded as delivered when it is back, and not sent again", async () => {
+  let haltNext = true;
+  const smtp = await startSmtpReceiver({
+    async beforeAccept() {
+      if (!haltNext) return;
+      haltNext = false;
+      await pg.halt(); // the server has the mail; Steward learns it accepted it only now
+    },
+  });
+  try {
+    const c = createTestApp(`${config("node-mail")}channels:
+  mail:
+    type: email
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }
+    from: steward@corp.example
+    to: [ops@corp.example]
+routes:
+  - { on: [task.failed], to: [mail] }
+`);
+    apps.push(c);
+    await c.app.start();
+    await c.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed", taskName: "Outage" }));
+    await waitFor(() => smtp.mails.length === 1 && !haltNext, { what: "the mail, with PostgreSQL going away", timeoutMs: 15_000 });
+    await Bun.sleep(1_500);
+    await pg.resume();
+    const status = async () => {
+      const res = await c.request("/v4/deliveries?limit=10");
+      return res.status === 200 ? ((await res.json()) as { deliveries: Array<{ status: string }> }).deliveries.map((d) => d.status) : undefined;
+    };
+    await waitFor(async () => (await status())?.join() === "delivered", { what: "the delivery recorded as delivered", timeoutMs: 15_000 });
+    await Bun.sleep(1_000); // a second send would come now
+    expect(smtp.mails).toHaveLength(1);
+  } finally {
+    await smtp.stop();
+  }
+});

@@ -1,0 +1,105 @@
+// The chain on /ui/watchdog: a job before Qlik that checks in, named upstream of the first task of a chain of three
+// (task-event triggers), appears in that task's "waits for" cell and in the check-ins section with its state
+// (no ping yet, then missed); the chained tasks name the task they wait for.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createManualClock } from "../../../../src/platform/core/clock";
+import { type Simulator, startSimulator } from "../../../../src/sim";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { createTempDir } from "../../../helpers/temp-dir";
+
+const EXTRACT = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b01";
+const TRANSFORM = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b02";
+const SALES_RELOAD = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b03";
+const SALES_APP = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
+const MIN = 60_000;
+const SITE = `
+site: { name: Freshness chain site, buildVersion: 34.12.3 }
+nodes:
+  - { name: Central, hostName: sense1.test.example, central: true }
+users:
+  - { userDirectory: INTERNAL, userId: sa_scheduler }
+  - { userDirectory: CORP, userId: anna, name: Anna Svensson }
+streams:
+  - { name: Sales }
+apps:
+  - { name: Orders extract, owner: CORP\\anna }
+  - { name: Orders model, owner: CORP\\anna }
+  - { id: ${SALES_APP}, name: Sales dashboard, owner: CORP\\anna, stream: Sales }
+  - { name: Finance, owner: CORP\\anna, stream: Sales }
+tasks:
+  - id: ${EXTRACT}
+    name: Extract orders
+    type: reload
+    app: Orders extract
+    durationMs: ${20 * MIN}
+    triggers:
+      - { type: schema, name: Daily 05:10, incrementOption: daily, startDate: "2026-11-01T05:10:00.000", timeZone: Europe/Stockholm }
+  - id: ${TRANSFORM}
+    name: Transform orders
+    type: reload
+    app: Orders model
+    durationMs: ${30 * MIN}
+    triggers:
+      - { type: composite, name: After the extract, rules: [{ task: Extract orders }] }
+  - id: ${SALES_RELOAD}
+    name: Reload Sales dashboard
+    type: reload
+    app: Sales dashboard
+    durationMs: ${10 * MIN}
+    triggers:
+      - { type: composite, name: After the model, rules: [{ task: Transform orders }] }
+`;
+
+const dir = createTempDir();
+const clock = createManualClock(Date.parse("2026-11-23T04:00:00Z"));
+let sim: Simulator;
+let t: TestApp;
+
+beforeAll(async () => {
+  sim = await startSimulator({ site: SITE, certDir: join(dir.path, "sim-certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  t = createTestApp(
+    `qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  certDir: ${JSON.stringify(sim.certDir)}\n  retries: 0\nwatchdog:\n  interval: 1h\ncheckins:\n  interval: 1h\n  checks:\n    erp-extract:\n      key: erp-extract-dashboard-key-012345\n      cron: "0 5 * * *"\n      grace: 15m\n      feeds: { taskNames: [Extract orders], appNames: [Sales dashboard] }\n`,
+    { clock, dir: join(dir.path, "steward") },
+  );
+  await t.app.start();
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+  await sim?.stop();
+  dir.remove();
+});
+
+const rowOf = (body: string, taskId: string) => {
+  const start = body.indexOf(`<tr data-task="${taskId}">`);
+  expect(start).toBeGreaterThan(-1);
+  return body.slice(start, body.indexOf("</tr>", start));
+};
+
+test("the check-in appears in the chain with its state, before and after it is missed", async () => {
+  await t.app.watchdog!.look();
+  let body = await (await t.request("/ui/watchdog")).text();
+  expect(rowOf(body, EXTRACT)).toContain('data-checkin="erp-extract" data-checkin-state="waiting"');
+  expect(rowOf(body, TRANSFORM)).toContain(`<a href="/ui/tasks/${EXTRACT}">Extract orders</a>`);
+  expect(rowOf(body, SALES_RELOAD)).toContain(`<a href="/ui/tasks/${TRANSFORM}">Transform orders</a>`);
+  expect(rowOf(body, TRANSFORM)).not.toContain("data-checkin=");
+  expect(body).toContain('<tr data-checkin-row="erp-extract">');
+
+  // 05:20: the 05:00 check-in did not come (grace 15 min).
+  await clock.set(Date.parse("2026-11-23T05:20:00Z"));
+  await t.app.checkins!.service.judgeNow();
+  body = await (await t.request("/ui/watchdog")).text();
+  expect(rowOf(body, EXTRACT)).toContain('data-checkin="erp-extract" data-checkin-state="missed"');
+  const section = body.slice(body.indexOf('<tr data-checkin-row="erp-extract">'));
+  expect(section).toContain(">missed<");
+  expect(section).toContain("task Extract orders, app Sales dashboard");
+  // The same in the JSON the page reads.
+  const json = (await (await t.request("/v4/watchdog")).json()) as {
+    checkins: Array<{ name: string; state: string }>;
+    tasks: Array<{ id: string; afterCheckins: string[]; afterTasks: Array<{ id: string }> }>;
+  };
+  expect(json.checkins).toMatchObject([{ name: "erp-extract", state: "missed" }]);
+  expect(json.tasks.find((x) => x.id === EXTRACT)!.afterCheckins).toEqual(["erp-extract"]);
+  expect(json.tasks.find((x) => x.id === SALES_RELOAD)!.afterTasks.map((a) => a.id)).toEqual([TRANSFORM]);
+});

@@ -1,0 +1,122 @@
+// Runs `steward demo` as a child process in an empty folder and checks what a newcomer sees: the dashboard URL,
+// a failed task's alert line within seconds, /health, a mail in the inbox, and a clean stop on SIGINT.
+import { expect } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { startProcess, type RunningProcess } from "../../../helpers/child-process";
+import { waitFor } from "../../../helpers/wait-for";
+
+/** `basics`: the dashboard, the first alert, /health and a clean stop; `full` also every feature the demo shows. */
+export async function checkDemoRun(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  onStart: (p: RunningProcess) => void,
+  depth: "full" | "basics" = "full",
+): Promise<void> {
+  const p = startProcess(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
+  onStart(p);
+  const dashboard = await waitFor(
+    () =>
+      /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/ui)\b/.exec(p.stdout())?.[1] ??
+      (p.hasExited() ? Promise.reject(new Error(`demo exited:\n${p.output()}`)) : undefined),
+    {
+      what: "the dashboard URL",
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    },
+  );
+  const started = Date.now();
+  const alertLine = await waitFor(() => /^.*ALERT MAIL\s+task\.failed\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "a failed-task alert line",
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
+  expect(Date.now() - started).toBeLessThan(30_000);
+  expect(alertLine).toContain("qlik-ops@demo.example");
+  // The failure itself was narrated before its alert.
+  expect(p.stdout()).toMatch(/✖ FAILED\s+\S.*/);
+
+  const base = dashboard.replace(/\/ui$/, "");
+  const health = await fetch(`${base}/health`);
+  expect(health.status).toBe(200);
+  expect(((await health.json()) as { status: string }).status).toBe("ok");
+
+  if (depth === "full") await checkFeatures(p, base);
+
+  expect(existsSync(join(cwd, "data/demo/steward.db"))).toBe(true);
+  const code = await p.stop("SIGINT", 15_000);
+  expect(p.stdout()).toContain("Demo stopped.");
+  expect(code).toBe(0);
+}
+
+async function checkFeatures(p: RunningProcess, base: string): Promise<void> {
+  const inbox = await (await fetch(`${base}/ui/inbox`)).text();
+  expect(inbox).toContain('data-kind="mail"');
+  expect(inbox).toMatch(/task failed/i);
+  const overview = await (await fetch(`${base}/ui`)).text();
+  expect(overview).toContain('href="/ui/inbox"');
+  // The simulated site's license and version, read at start, on the License page.
+  const license = await waitFor(
+    async () => {
+      const html = await (await fetch(`${base}/ui/license`)).text();
+      return html.includes("allocated") && html.includes("14.") ? html : undefined;
+    },
+    { what: "the License page with a reading", timeoutMs: 15_000 },
+  );
+  expect(license).toContain("Professional");
+  expect(license).toContain("would be released");
+
+  // The demo's "load script" keeps state in the key-value store after each successful reload.
+  const keys = await waitFor(
+    async () => {
+      const res = await fetch(`${base}/v4/keylist/etl-state`);
+      return res.ok ? ((await res.json()) as { keys: Array<{ key: string }> }).keys : undefined;
+    },
+    { what: "the demo's key-value namespace", timeoutMs: 20_000, intervalMs: 200 },
+  );
+  expect(keys.some((k) => k.key.endsWith(".lastGoodLoad"))).toBe(true);
+
+  // One Qlik Cloud reload fails next to the site's: polled from the simulated tenant, alerted the same way.
+  const cloudLine = await waitFor(() => /^.*✖ FAILED\s+.*\(Qlik Cloud reload\).*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's Qlik Cloud failure in the terminal",
+    timeoutMs: 20_000,
+    intervalMs: 200,
+  });
+  expect(cloudLine).toContain("via cloud");
+
+  // A data check after the Sales dashboard's successful reload: one passes, one fails on purpose and is mailed.
+  const checkLine = await waitFor(() => /^.*ALERT MAIL\s+data\.check_failed\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's failed data check mailed",
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
+  expect(checkLine).toContain("qlik-ops@demo.example");
+  const checks = await (await fetch(`${base}/ui/data-checks`)).text();
+  expect(checks).toContain("currency-is-sek");
+  expect(checks).toContain("orders-not-empty");
+
+  // The watchdog: a reload that hangs far past its usual duration, then a start missed while its node was down.
+  const longLine = await waitFor(() => /^.*ALERT MAIL\s+task\.running_long\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's hung reload mailed as task.running_long",
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
+  expect(longLine).toContain("Reload Customer 360");
+  expect(p.stdout()).toMatch(/node Reload02 is down/);
+  const missedLine = await waitFor(() => /^.*ALERT MAIL\s+task\.missed\s+→.*$/m.exec(p.stdout())?.[0], {
+    // Its first due time, or the next one two minutes later when the demo started too slowly for the first.
+    what: "the demo's missed start mailed as task.missed",
+    timeoutMs: 180_000,
+    intervalMs: 200,
+  });
+  expect(missedLine).toContain("Reload Logistics KPIs");
+  // Both on the Watchdog page with their explanations (the long run may be over by now: then under "back on track").
+  const watchdog = await (await fetch(`${base}/ui/watchdog`)).text();
+  expect(watchdog).toContain('data-condition="missed"');
+  expect(watchdog).toMatch(
+    /Reload Logistics KPIs should have started at [^<]*\(trigger &quot;Every 2 minutes \(demo\)&quot;\) and had not started \d+ s later/,
+  );
+  expect(watchdog).toContain('data-condition="running_long"');
+  expect(watchdog).toMatch(/Reload Customer 360 has been running since [^<]*, longer than 15 s; it usually takes \d+ s/);
+}

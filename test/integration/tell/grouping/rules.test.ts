@@ -1,0 +1,253 @@
+// The upstream and failing-node rules through the grouping gate, on a real SQLite store and a chain graph built from a
+// watchdog-shaped plan: an upstream failure pages once and lists what will not run after it; the downstream's stopped
+// chain, missed start, stale app and freshness breach are its symptoms; the parent recovers with its last symptom; a
+// downstream failing for another reason is its own alert; a check-in job's failure is the cause of what it feeds;
+// a node whose runs all fail is one cause.
+import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { syntheticCheckinEvent } from "../../../../src/watch/checkins/samples";
+import { GroupingSchema } from "../../../../src/platform/config/sections/grouping";
+import type { DomainEvent, WatchdogEvent } from "../../../../src/hear/events/types";
+import { syntheticFreshnessEvent } from "../../../../src/watch/freshness/samples";
+import { groupingMigrations } from "../../../../src/tell/grouping";
+import { createCauseStore } from "../../../../src/tell/grouping/cause-store";
+import { chainGraphSource, type PlannedChains } from "../../../../src/tell/grouping/chain-graph";
+import { createGroupingGate } from "../../../../src/tell/grouping/gate";
+import { createTaskNodes } from "../../../../src/tell/grouping/task-nodes";
+import type { DeliveryGate } from "../../../../src/tell/notify/gate";
+import type { Plan } from "../../../../src/tell/notify/planner";
+import { syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
+import { bothBackends } from "../../../helpers/sql-backends";
+
+const SALES_APP = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
+// Extract → Transform → Publish (each waits for the one before to succeed); Other is on its own.
+const plan: PlannedChains = {
+  tasks: new Map([
+    ["t-extract", { id: "t-extract", name: "Extract", enabled: true, appId: "a-extract", chains: [] }],
+    ["t-transform", { id: "t-transform", name: "Transform", enabled: true, appId: "a-model", chains: [{ upstreamIds: ["t-extract"], ruleStates: [1] }] }],
+    [
+      "t-publish",
+      { id: "t-publish", name: "Reload Sales dashboard", enabled: true, appId: SALES_APP, chains: [{ upstreamIds: ["t-transform"], ruleStates: [1] }] },
+    ],
+    ["t-other", { id: "t-other", name: "Other", enabled: true, appId: "a-other", chains: [] }],
+  ]),
+  apps: new Map([
+    ["a-extract", { id: "a-extract", name: "Extract QVDs", stream: "Data" }],
+    ["a-model", { id: "a-model", name: "Sales model", stream: "Data" }],
+    [SALES_APP, { id: SALES_APP, name: "Sales dashboard", stream: "Sales" }],
+    ["a-other", { id: "a-other", name: "Other app" }],
+  ]),
+};
+
+// On the embedded SQLite store and on PostgreSQL (what a cluster of Stewards shares).
+for (const backend of bothBackends()) {
+  describe(backend.name, () => {
+    afterAll(() => backend.shutdown());
+    let gate: DeliveryGate;
+    /** A second Steward's gate on the same store (its own caches, the same tables). */
+    let other: DeliveryGate;
+    beforeEach(async () => {
+      const cfg = GroupingSchema.parse({ nodeDown: { failingRuns: { minTasks: 3 } } });
+      const db = await backend.open([groupingMigrations]);
+      const make = () =>
+        createGroupingGate(createCauseStore(db), cfg, {
+          taskNodes: createTaskNodes(db),
+          graph: chainGraphSource(() => plan),
+          feedsOfCheck: (name) => (name === "erp-extract" ? { taskNames: ["Extract"], taskIds: [], appNames: [], appIds: [] } : undefined),
+          publicUrl: "https://steward.corp.example/",
+        });
+      gate = make();
+      other = make();
+    });
+
+    let now = 1_000_000;
+    async function review(event: DomainEvent, by?: DeliveryGate) {
+      now += 1_000;
+      const plan: Plan = {
+        event,
+        routes: [],
+        deliveries: [
+          { route: "ops", channel: "mail", channelType: "email", recipient: "ops@corp.example", target: null, key: `${event.id}|mail`, action: "send" },
+        ],
+      };
+      const out = await (by ?? gate).review(plan, now);
+      return { sent: out.deliveries[0]!.action === "send", reason: out.deliveries[0]!.reason, cause: out.event.cause };
+    }
+
+    test("two Stewards at once: the same upstream failure handled by both opens one parent, paged once; its last two symptoms ending together close it once", async () => {
+      const opened = await Promise.all([review(task("task.failed", "t-extract", "Extract")), review(task("task.failed", "t-extract", "Extract"), other)]);
+      expect(opened.filter((r) => r.sent)).toHaveLength(1);
+      expect(opened[0]!.cause!.id).toBe(opened[1]!.cause!.id);
+      const stale = await review(watch("app.stale", `stale:${SALES_APP}`, undefined, SALES_APP), other);
+      expect(stale).toMatchObject({ sent: false, cause: { id: opened[0]!.cause!.id } });
+      // Its last two symptoms end at the same moment on the two Stewards: exactly one of them closes it and is sent.
+      const closing = await Promise.all([review(task("task.recovered", "t-extract", "Extract")), review(watch("task.on_track", `stale:${SALES_APP}`), other)]);
+      expect(closing.filter((r) => r.sent)).toHaveLength(1);
+      expect(closing.find((r) => r.sent)!.cause).toMatchObject({ id: opened[0]!.cause!.id, status: "closed", stillFailing: 0 });
+    });
+
+    const task = (
+      kind: "task.failed" | "task.recovered" | "task.succeeded",
+      id: string,
+      name: string,
+      host = "qlik1",
+      errorClass: "script" | "executor" = "script",
+    ) => {
+      const e = syntheticTaskEvent({ kind, taskId: id, taskName: name, host });
+      e.errorClass = errorClass;
+      const app = plan.apps.get(plan.tasks.get(id)?.appId ?? "");
+      if (app) e.app = { ...e.app!, id: app.id, name: app.name, ...(app.stream ? { stream: app.stream } : {}) };
+      else delete e.app;
+      return e;
+    };
+    const watch = (
+      kind: "task.chain_broken" | "task.missed" | "app.stale" | "task.on_track",
+      key: string,
+      t?: { id: string; name: string },
+      appId?: string,
+    ): WatchdogEvent => {
+      const e = syntheticWatchdogEvent(kind, { host: "qlik1" });
+      return {
+        ...e,
+        id: `watch:${key}:${kind}`,
+        condition: { ...e.condition, key },
+        ...(t ? { task: { id: t.id, name: t.name, tags: [], customProperties: [] } } : {}),
+        ...(appId ? { app: { id: appId, name: plan.apps.get(appId)!.name, tags: [], customProperties: [] } } : {}),
+      };
+    };
+
+    test("an upstream failure pages once listing what will not run; its downstream symptoms are held; the last recovery is sent", async () => {
+      const opened = await review(task("task.failed", "t-extract", "Extract"));
+      expect(opened.sent).toBe(true);
+      expect(opened.cause).toMatchObject({ title: "Extract failed: the tasks after it do not run", status: "open", stillFailing: 1 });
+      expect(opened.cause!.tasks).toEqual(["Extract", "Reload Sales dashboard", "Transform"]);
+      expect(opened.cause!.text).toBe("3 tasks, 3 apps, 2 streams affected");
+      expect(opened.cause!.url).toBe(`https://steward.corp.example/ui/causes#cause-${opened.cause!.id}`);
+
+      const chain = await review(watch("task.chain_broken", "chain:t-transform:after", { id: "t-transform", name: "Transform" }));
+      expect(chain.sent).toBe(false);
+      expect(chain.reason).toContain(`a symptom of cause #${opened.cause!.id}`);
+      const stale = await review(watch("app.stale", `stale:${SALES_APP}`, undefined, SALES_APP));
+      expect(stale.sent).toBe(false);
+      const fresh = await review(syntheticFreshnessEvent("app.freshness_breached"));
+      expect(fresh.sent).toBe(false);
+      expect(fresh.cause!.stillFailing).toBe(4);
+
+      // Another task's trouble is not this cause's.
+      expect((await review(watch("task.missed", "missed:t-other:x", { id: "t-other", name: "Other" }))).sent).toBe(true);
+
+      const back = await review(task("task.recovered", "t-extract", "Extract"));
+      expect(back.sent).toBe(false);
+      expect(back.reason).toContain(`cause #${opened.cause!.id} still has 3`);
+      expect((await review(watch("task.on_track", "chain:t-transform:after"))).sent).toBe(false);
+      expect((await review(watch("task.on_track", `stale:${SALES_APP}`))).sent).toBe(false);
+      const last = await review(syntheticFreshnessEvent("app.freshness_recovered"));
+      expect(last.sent).toBe(true);
+      expect(last.cause).toMatchObject({ id: opened.cause!.id, status: "closed", stillFailing: 0, text: "3 tasks, 3 apps, 2 streams affected" });
+    });
+
+    /** As review, with the deliveries a route of its own would plan (another channel). */
+    async function reviewOn(event: DomainEvent, route: string) {
+      now += 1_000;
+      const out = await gate.review(
+        {
+          event,
+          routes: [],
+          deliveries: [{ route, channel: `${route}-hook`, channelType: "webhook", recipient: "", target: null, key: `${event.id}|${route}`, action: "send" }],
+        },
+        now,
+      );
+      return { sent: out.deliveries[0]!.action === "send", cause: out.event.cause };
+    }
+
+    test("a symptom held for a cause still reaches a route the cause's page did not take, as the cause's page there (issue 59)", async () => {
+      // The team's route takes failures; the watchdog's route (as docs/watchdog.md shows it) takes app.stale and
+      // task.chain_broken, not task.failed: the cause's page never went there.
+      const opened = await reviewOn(task("task.failed", "t-extract", "Extract"), "team");
+      expect(opened.sent).toBe(true);
+      const stale = await reviewOn(watch("app.stale", `stale:${SALES_APP}`, undefined, SALES_APP), "watchdog");
+      expect(stale.sent).toBe(true);
+      expect(stale.cause).toMatchObject({ id: opened.cause!.id, status: "open" });
+      // On the team's route, where the cause's page went, a symptom is held; on the watchdog's route each is sent with
+      // the cause on top.
+      expect((await reviewOn(watch("app.stale", "stale:a-model", undefined, "a-model"), "team")).sent).toBe(false);
+      const chain = await reviewOn(watch("task.chain_broken", "chain:t-transform:after", { id: "t-transform", name: "Transform" }), "watchdog");
+      expect(chain).toMatchObject({ sent: true, cause: { id: opened.cause!.id } });
+    });
+
+    test("a cause whose failure recovered does not take another night's missed chain (issue 59)", async () => {
+      const opened = await review(task("task.failed", "t-extract", "Extract"));
+      // Its app's staleness keeps the cause open after the failure is over.
+      expect((await review(watch("app.stale", "stale:a-extract", undefined, "a-extract"))).sent).toBe(false);
+      expect((await review(task("task.recovered", "t-extract", "Extract"))).sent).toBe(false);
+      // The next night Transform's chain stops for a reason of its own: not a symptom of the old cause.
+      const next = await review(watch("task.chain_broken", "chain:t-transform:night2", { id: "t-transform", name: "Transform" }));
+      expect(next.sent).toBe(true);
+      expect(next.cause?.id).not.toBe(opened.cause!.id);
+    });
+
+    test("a downstream task failing for its own reason is its own alert, with its own parent", async () => {
+      const up = await review(task("task.failed", "t-extract", "Extract"));
+      const own = await review(task("task.failed", "t-transform", "Transform"));
+      expect(own.sent).toBe(true);
+      expect(own.cause!.id).not.toBe(up.cause!.id);
+      expect(own.cause!.tasks).toEqual(["Reload Sales dashboard", "Transform"]);
+      // A task nothing waits for, failing on its own: no cause at all.
+      const alone = await review(task("task.failed", "t-other", "Other"));
+      expect(alone).toMatchObject({ sent: true, cause: undefined });
+    });
+
+    test("a check-in job that failed is the cause of the tasks it feeds and what runs after them", async () => {
+      const job = await review(syntheticCheckinEvent("checkin.failed"));
+      expect(job.sent).toBe(true);
+      expect(job.cause).toMatchObject({ title: 'job "erp-extract" did not deliver', text: "3 tasks, 3 apps, 2 streams affected" });
+      const warn = await review(syntheticFreshnessEvent("app.freshness_warning"));
+      expect(warn).toMatchObject({ sent: false });
+      expect(warn.cause!.id).toBe(job.cause!.id);
+      expect((await review(syntheticCheckinEvent("checkin.recovered", { condition: "checkin_failed" }))).sent).toBe(false);
+      const last = await review(syntheticFreshnessEvent("app.freshness_recovered"));
+      expect(last).toMatchObject({ sent: true, cause: { id: job.cause!.id, status: "closed" } });
+    });
+
+    test("a node whose runs all fail is one cause: the run that tips it pages, later failures are held, a success elsewhere does not count", async () => {
+      expect((await review(task("task.succeeded", "t-a", "A", "qlik1"))).sent).toBe(true);
+      expect((await review(task("task.failed", "n-1", "Node task 1", "qlik3.corp.example", "executor"))).sent).toBe(true);
+      expect((await review(task("task.failed", "n-2", "Node task 2", "qlik3", "executor"))).sent).toBe(true);
+      const tipped = await review(task("task.failed", "n-3", "Node task 3", "qlik3", "executor"));
+      expect(tipped).toMatchObject({ sent: true, cause: { title: "every run fails on qlik3", text: "3 tasks, 0 apps, 0 streams affected" } });
+      const later = await review(task("task.failed", "n-4", "Node task 4", "qlik3", "executor"));
+      expect(later.sent).toBe(false);
+      // The node's cause lists what the node runs (the two tasks that failed before it tipped too), and each later failure.
+      expect(later.cause!.tasks).toEqual(["Node task 1", "Node task 2", "Node task 3", "Node task 4"]);
+      expect(later.cause!.stillFailing).toBe(2);
+      // A node with a success in the window is not down.
+      await review(task("task.failed", "m-1", "M1", "qlik4", "executor"));
+      await review(task("task.succeeded", "m-2", "M2", "qlik4"));
+      await review(task("task.failed", "m-3", "M3", "qlik4", "executor"));
+      expect((await review(task("task.failed", "m-4", "M4", "qlik4", "executor"))).cause).toBeUndefined();
+      // Script errors are each script's own: however many, they do not make a node the cause.
+      for (let i = 0; i < 6; i++) expect((await review(task("task.failed", `s-${i}`, `S${i}`, "qlik5"))).cause).toBeUndefined();
+    });
+
+    test("a node's Scheduler stopping pages once listing what the node runs; a missed start is put on the node its task last ran on", async () => {
+      const { syntheticServiceEvent } = await import("../../../../src/tell/notify/samples");
+      for (const [id, name] of [
+        ["r-1", "Nightly 1"],
+        ["r-2", "Nightly 2"],
+      ] as const)
+        await review(task("task.succeeded", id, name, "qlik2.corp.example"));
+      await review(task("task.succeeded", "c-1", "On central", "qlik1"));
+      const down = await review(syntheticServiceEvent({ state: "stopped", host: "qlik2", service: "QlikSenseSchedulerService" }));
+      expect(down).toMatchObject({
+        sent: true,
+        cause: { title: "Qlik services down on qlik2", tasks: ["Nightly 1", "Nightly 2", "QlikSenseSchedulerService on qlik2"] },
+      });
+      // The watchdog names the site's host, not the node: the task's last node decides.
+      const missed = { ...watch("task.missed", "missed:r-1:t", { id: "r-1", name: "Nightly 1" }), host: "sense-central.corp.example" };
+      expect(await review(missed)).toMatchObject({ sent: false, cause: { id: down.cause!.id, stillFailing: 2 } });
+      const elsewhere = { ...watch("task.missed", "missed:c-1:t", { id: "c-1", name: "On central" }), host: "sense-central.corp.example" };
+      expect((await review(elsewhere)).sent).toBe(true);
+      expect((await review(syntheticServiceEvent({ state: "started", host: "qlik2", service: "QlikSenseSchedulerService" }))).sent).toBe(false);
+      expect(await review(watch("task.on_track", "missed:r-1:t"))).toMatchObject({ sent: true, cause: { id: down.cause!.id, status: "closed" } });
+    });
+  });
+}

@@ -1,0 +1,105 @@
+// A node's cause opened by what QRS reports, not by a Windows service probe: Steward reads each node's service states
+// (servicestatus/full, grouping.nodeDown.unreachable) every 30 simulated seconds. The Scheduler of node Reload01
+// cannot be reached for 60 seconds at 00:30 (a blip: nothing opens, nothing is paged), then for 20 minutes from 01:00,
+// so the 01:05 runs of its eight hourly tasks never start while the central node's four run. One page, the
+// service.stopped of the Scheduler (state UNREACHABLE) two minutes in, naming the node and the eight tasks; the missed
+// starts are its symptoms; the Scheduler's return is an update of the cause, not a page; the recovered page comes
+// once, when the last task is back on track at 02:05.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { ParentView } from "../../../../src/tell/grouping";
+import { closeAll, type TestApp } from "../../../helpers/app";
+import { simControl } from "../../../helpers/sim-control";
+import type { SteppedSite } from "../../../helpers/stepped-site";
+import { createTempDir } from "../../../helpers/temp-dir";
+import type { HttpReceiver, SmtpReceiver } from "../notify/receivers";
+import { startGroupingScenario } from "./stepped-grouping";
+import { CENTRAL, MIN, NIGHT, START, twoNodeSite } from "./two-node-site";
+
+const dir = createTempDir("steward-stepped-unreachable-");
+let s: SteppedSite | undefined;
+let t: TestApp | undefined;
+let rx: HttpReceiver;
+let smtp: SmtpReceiver;
+let whileDown: ParentView[] = [];
+let afterBlip: ParentView[] = [];
+let pagesAfterBlip = -1;
+
+afterAll(async () => {
+  await closeAll(t, s?.sim, dir);
+  await rx?.stop();
+  await smtp?.stop();
+});
+
+beforeAll(async () => {
+  ({ s, t, rx, smtp } = await startGroupingScenario(
+    dir.path,
+    START,
+    twoNodeSite(),
+    ["service.stopped", "service.started", "task.missed", "task.on_track", "task.failed", "task.recovered", "app.stale"],
+    "grouping: { nodeDown: { unreachable: { enabled: true, interval: 30s, after: 2m } } }\n",
+  ));
+  const { sim, clock } = s;
+  await clock.runUntil(START + 30 * MIN);
+  await simControl(sim, "POST", "/nodes/Reload01/services/scheduler/down");
+  await clock.runUntil(START + 31 * MIN);
+  await simControl(sim, "POST", "/nodes/Reload01/services/scheduler/up");
+  await clock.runUntil(START + 60 * MIN);
+  afterBlip = ((await (await t.request("/v4/causes")).json()) as { causes: ParentView[] }).causes;
+  pagesAfterBlip = rx.requests.length;
+  await simControl(sim, "POST", "/nodes/Reload01/services/scheduler/down");
+  await clock.runUntil(START + 80 * MIN);
+  whileDown = ((await (await t.request("/v4/causes?status=open")).json()) as { causes: ParentView[] }).causes;
+  await simControl(sim, "POST", "/nodes/Reload01/services/scheduler/up");
+  await clock.runUntil(START + 150 * MIN);
+}, 300_000);
+
+const pages = () =>
+  rx.requests
+    .filter((r) => r.path === "/hook")
+    .map((r) => JSON.parse(r.body) as { kind: string; currstate?: string; stewardEvent?: { receivedAt: string }; cause?: { tasks: string[]; title: string } });
+
+test("a Scheduler unreachable for 60 seconds opens no cause and pages nothing", () => {
+  expect(afterBlip).toEqual([]);
+  expect(pagesAfterBlip).toBe(0);
+});
+
+test("the node really was down: its 01:05 runs never started, the central node's did, everything ran at 02:05", () => {
+  const at = (name: string, fromMin: number, toMin: number) =>
+    s!.finished.filter((r) => r.task === name && r.startMs >= START + fromMin * MIN && r.startMs < START + toMin * MIN);
+  for (const n of NIGHT) expect(at(n, 61, 121)).toEqual([]);
+  for (const n of CENTRAL) expect(at(n, 61, 121).map((r) => r.status)).toEqual([7]);
+  for (const n of [...NIGHT, ...CENTRAL]) expect(at(n, 121, 150).map((r) => r.status)).toEqual([7]);
+});
+
+test("one page naming the node and the eight tasks it would have run; its missed starts are symptoms, not pages", () => {
+  expect(whileDown).toHaveLength(1);
+  expect(whileDown[0]!.title).toBe("Qlik services down on reload01");
+  // The Scheduler service and the eight missed starts.
+  expect(whileDown[0]!.stillFailing).toBe(9);
+  const [first, ...rest] = pages();
+  expect(first!.kind).toBe("service.stopped");
+  // Taken down just after the 01:00:00 read: seen unreachable on every read from 01:00:30, for two minutes.
+  expect(first!.currstate).toBe("UNREACHABLE");
+  expect(Date.parse(first!.stewardEvent!.receivedAt)).toBe(START + 62.5 * MIN);
+  expect(first!.cause!.title).toBe("Qlik services down on reload01");
+  expect(first!.cause!.tasks).toEqual([...NIGHT, "QlikSenseSchedulerService on reload01"]);
+  const mail = smtp.mails[0]!.mail;
+  expect(mail.subject).toStartWith("[Open: cause #1, Qlik services down on reload01]");
+  expect(mail.text).toContain(`Tasks: ${NIGHT.join(", ")}`);
+  // Then only the recovery: no missed start, nothing for the central node.
+  expect(rest.map((p) => p.kind)).toEqual(["task.on_track"]);
+  expect(smtp.mails).toHaveLength(2);
+});
+
+test("the recovered cause lists every symptom, each ended", async () => {
+  const { causes } = (await (await t!.request("/v4/causes?status=closed")).json()) as { causes: ParentView[] };
+  expect(causes).toHaveLength(1);
+  const one = (await (await t!.request(`/v4/causes/${causes[0]!.id}`)).json()) as { symptoms: Array<{ task: string; kind: string; state: string }> };
+  expect(
+    one.symptoms
+      .filter((x) => x.kind === "task.missed" && x.state === "recovered")
+      .map((x) => x.task)
+      .sort(),
+  ).toEqual(NIGHT);
+  expect(await (await t!.request("/ui/causes")).text()).toContain("Qlik services down on reload01");
+});

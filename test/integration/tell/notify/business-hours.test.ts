@@ -1,0 +1,59 @@
+// Business hours end to end, on one Steward with SQLite and on two Stewards sharing PostgreSQL: the same failure
+// goes to the team's channel by day and to the on-call phone at night (the event's own time decides, whichever
+// Steward handles it), once.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { waitFor } from "../../../helpers/wait-for";
+import { startHttpReceiver, type HttpReceiver } from "./receivers";
+
+const HOURS = '{ timeZone: Europe/Stockholm, intervals: [{ weekdays: [mon-fri], times: [{ from: "08:00", to: "17:00" }] }] }';
+
+for (const backend of ["sqlite", "postgres"] as const) {
+  describe(`business hours on ${backend}`, () => {
+    let rx: HttpReceiver;
+    let pg: PostgresService | undefined;
+    const apps: TestApp[] = [];
+
+    beforeAll(async () => {
+      rx = startHttpReceiver();
+      let store = "";
+      if (backend === "postgres") {
+        pg = await startPostgres();
+        store = `store:\n  postgres:\n    url: ${await pg.createDatabase("hours")}\n    instanceName: NAME\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
+      }
+      for (const name of backend === "postgres" ? ["node-a", "node-b"] : ["node-a"]) {
+        const t = createTestApp(`${store.replace("NAME", name)}channels:
+  team: { type: webhook, url: "${rx.url}/team" }
+  phone: { type: webhook, url: "${rx.url}/phone" }
+routes:
+  - { name: team-by-day, on: [task.failed], to: [team], activeTimes: ${HOURS} }
+  - { name: on-call-at-night, on: [task.failed], to: [phone], mutedTimes: ${HOURS} }
+`);
+        apps.push(t);
+        await t.app.start();
+      }
+    });
+    afterAll(async () => {
+      for (const t of apps.reverse()) await t.close().catch(() => {});
+      await rx.stop();
+      await pg?.stop();
+    });
+
+    test("by day to the team, at night and at the weekend to the phone", async () => {
+      const send = async (t: TestApp, name: string, iso: string) => {
+        const e = syntheticTaskEvent({ outcome: "failed", taskName: name, nowMs: Date.parse(iso) });
+        await t.app.bus.emit(e.kind, e);
+      };
+      const last = apps[apps.length - 1]!;
+      await send(apps[0]!, "Monday noon", "2026-11-23T11:00:00Z");
+      await send(last, "Monday night", "2026-11-23T22:30:00Z");
+      await send(apps[0]!, "Saturday noon", "2026-11-28T11:00:00Z");
+      await waitFor(() => rx.requests.length >= 3, { what: "three alerts" });
+      await Bun.sleep(500);
+      const got = rx.requests.map((r) => `${r.path} ${(JSON.parse(r.body) as { taskName: string }).taskName}`).sort();
+      expect(got).toEqual(["/phone Monday night", "/phone Saturday noon", "/team Monday noon"]);
+    });
+  });
+}

@@ -1,0 +1,93 @@
+// The outbox on both store back ends, with several Stewards on one store: a delivery written twice (two
+// routes, two Stewards handling the same event) exists once; Stewards polling at the same moment each claim
+// different deliveries, every one exactly once; what a killed Steward was sending is sent again by another,
+// while a live Steward's sends are left alone.
+import { afterAll, describe, expect, test } from "bun:test";
+import { notifyMigrations } from "../../../../src/tell/notify/migrations";
+import { createOutboxStore, SENDING_LEASE_MS, type NewDelivery } from "../../../../src/tell/notify/outbox-store";
+import { bothBackends } from "../../../helpers/sql-backends";
+
+const delivery = (i: number, now: number): NewDelivery => ({
+  key: `ev${i}|mail|ops@corp.example`,
+  eventId: `ev${i}`,
+  eventIds: [`ev${i}`],
+  kind: "task.failed",
+  route: "r",
+  channel: "mail",
+  recipient: "ops@corp.example",
+  target: null,
+  status: "pending",
+  reason: null,
+  groupId: null,
+  groupWindowMs: null,
+  nextAttemptAt: now,
+  expiresAt: now + 3_600_000,
+  createdAt: now,
+});
+
+for (const backend of bothBackends()) {
+  describe(`outbox claims on ${backend.name}`, () => {
+    afterAll(() => backend.shutdown());
+
+    test("the same delivery written by two Stewards exists once", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const a = createOutboxStore(db, { instanceId: "a" });
+      const b = createOutboxStore(db, { instanceId: "b" });
+      const ids = await Promise.all([a, b, a, b].map((o) => o.transaction((tx) => tx.insert(delivery(1, 1_000)))));
+      expect(ids.filter((id) => id !== undefined).length).toBe(1);
+      expect((await a.list({ limit: 10 })).length).toBe(1);
+    });
+
+    test("three Stewards polling at once claim every due delivery exactly once", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const now = 10_000;
+      const stewards = ["a", "b", "c"].map((instanceId) => createOutboxStore(db, { instanceId }));
+      for (let i = 0; i < 60; i++) await stewards[0]!.insert(delivery(i, now));
+      const claimedBy = new Map<number, string[]>();
+      await Promise.all(
+        stewards.map(async (o, n) => {
+          for (;;) {
+            const rows = await o.claimDue(now, 4);
+            if (rows.length === 0 && (await o.backlog()).pending === (await o.list({ status: ["sending"], limit: 100 })).length) break;
+            for (const r of rows) claimedBy.set(r.id, [...(claimedBy.get(r.id) ?? []), "abc"[n]!]);
+          }
+        }),
+      );
+      expect(claimedBy.size).toBe(60);
+      expect([...claimedBy.values()].every((who) => who.length === 1)).toBe(true);
+      expect((await stewards[0]!.list({ status: ["sending"], limit: 100 })).length).toBe(60);
+    });
+
+    test("sends of a killed Steward are reset once older than a send may take; a live one's and this one's own only after the sending lease", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const now = 20_000;
+      const dead = createOutboxStore(db, { instanceId: "dead" });
+      const live = createOutboxStore(db, { instanceId: "live" });
+      const me = createOutboxStore(db, { instanceId: "me" });
+      for (const i of [1, 2, 3]) await me.insert(delivery(i, now));
+      expect((await dead.claimDue(now, 1)).length).toBe(1);
+      expect((await live.claimDue(now, 1)).length).toBe(1);
+      expect((await me.claimDue(now, 1)).length).toBe(1); // this Steward's own send, in flight
+      // The dead Steward's send is left alone while it could still be on its way (its heartbeat may only lag).
+      expect(await me.resetSending(now + 1, ["live", "me"], 10_000)).toBe(0);
+      expect(await me.resetSending(now + 10_000, ["live", "me"], 10_000)).toBe(1);
+      const pending = await me.list({ status: ["pending"], limit: 10 });
+      expect(pending.map((r) => r.eventId)).toEqual(["ev1"]);
+      expect(await me.resetSending(now + 10_001, ["live", "me"])).toBe(0);
+      // Only this Steward alive (the other's recent send is still its own), or a live list that misses this one:
+      // this Steward's own sends in flight are never reset.
+      expect(await me.resetSending(now + 10_002, ["me"], 60_000)).toBe(0);
+      expect(await me.resetSending(now + 10_003, ["live"])).toBe(0);
+      // Sending for longer than the lease: taken to be stuck, whoever holds it.
+      expect(await me.resetSending(now + SENDING_LEASE_MS + 10, ["live", "me"])).toBe(2);
+    });
+
+    test("a single Steward at start sends again everything left in sending", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const before = createOutboxStore(db, { instanceId: "before-restart" });
+      await before.insert(delivery(1, 1_000));
+      expect((await before.claimDue(1_000, 1)).length).toBe(1);
+      expect(await createOutboxStore(db, { instanceId: "after-restart" }).resetSending(1_001)).toBe(1);
+    });
+  });
+}

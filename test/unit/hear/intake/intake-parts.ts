@@ -1,0 +1,97 @@
+// The real pieces the intake's parts are built on, for their unit tests: a SQLite store with the intake's tables,
+// the run processor (enrichment without QRS: every run is emitted as "QRS unavailable"), the intake's counters and
+// a bus whose events are collected.
+import { randomUUID } from "node:crypto";
+import { ConfigSchema } from "../../../../src/platform/config/schema";
+import { createEventBus } from "../../../../src/platform/core/bus";
+import { createManualClock } from "../../../../src/platform/core/clock";
+import { createSilentLogger } from "../../../../src/platform/core/logger";
+import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
+import { createTaskEventEnricher } from "../../../../src/hear/events/enrich-task-event";
+import type { DomainEvents, TaskEvent } from "../../../../src/hear/events/types";
+import { createIntakeStore, intakeMigrations } from "../../../../src/hear/intake/intake-store";
+import { registerIntakeMetrics } from "../../../../src/hear/intake/intake-metrics";
+import { createRunProcessor } from "../../../../src/hear/intake/run-processor";
+import type { QueueItem } from "../../../../src/hear/intake/run-queue";
+import { openStore } from "../../../../src/platform/store/database";
+import { createTempDir } from "../../../helpers/temp-dir";
+
+export const T0 = Date.parse("2026-03-01T10:00:00Z");
+
+export type IntakeParts = ReturnType<typeof intakeParts>;
+
+export function intakeParts(instanceId = "steward-a") {
+  const dir = createTempDir("steward-intake-parts-");
+  const db = openStore(dir.path, [intakeMigrations]);
+  const cfg = ConfigSchema.parse({}).intake;
+  const clock = createManualClock(T0);
+  const log = createSilentLogger();
+  const store = createIntakeStore(db.sql);
+  const counters = registerIntakeMetrics(createMetricsRegistry(), {
+    queueDepth: () => 0,
+    inFlight: () => 0,
+    pendingDistribute: async () => 0,
+    seenEntries: async () => 0,
+    kernelDrops: () => undefined,
+  });
+  const bus = createEventBus<DomainEvents>(log);
+  const events: TaskEvent[] = [];
+  bus.onAny((_k, e) => void events.push(e as TaskEvent));
+  /** A run processor of a Steward with this id on the same store. */
+  const processorOf = (id: string) => {
+    const p = createRunProcessor({
+      enricher: createTaskEventEnricher(cfg.enrichment, {}, { log, clock }),
+      bus,
+      store,
+      clock,
+      log,
+      dedupe: { enabled: true, ttlMs: 3_600_000 },
+      alertUnconfirmed: "qrsUnavailable",
+      counters,
+      warnOnce: () => {},
+      instanceId: id,
+    });
+    p.open();
+    return p;
+  };
+  const processor = processorOf(instanceId);
+  return {
+    db,
+    cfg,
+    clock,
+    log,
+    store,
+    counters,
+    processor,
+    processorOf,
+    events,
+    close() {
+      processor.close();
+      db.close();
+      dir.remove();
+    },
+  };
+}
+
+/** A queued run of a task as a datagram would make it. */
+export function runItem(outcome: "failed" | "succeeded" | "aborted" = "failed", extra: Partial<QueueItem["report"]> = {}): QueueItem {
+  const executionId = randomUUID();
+  return {
+    report: {
+      source: "udp",
+      outcome,
+      executionId,
+      taskId: "7552d9fc-d1bb-4975-9a38-18357de531ea",
+      appId: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11",
+      host: "SENSE1",
+      user: "INTERNAL\\sa_scheduler",
+      taskName: "Reload Sales",
+      logTimestamp: "2026-03-01 09:59:00,000",
+      logLevel: "WARN",
+      logMessage: "Task finished",
+      ...extra,
+    },
+    key: `${executionId}:${outcome}`,
+    source: "10.0.0.5",
+  };
+}

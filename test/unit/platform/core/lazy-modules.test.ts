@@ -1,0 +1,141 @@
+// `steward run` loads only what it uses: the simulator, the demo (its SMTP server, the certificate generator),
+// the Butler import and the embedded docs (imported with the first /help request) stay unloaded, nodemailer loads
+// with the first mail and mqtt.js with the first MQTT message or broker connection, not at start. Schemas of what a
+// config leaves out (QRS and Qlik Cloud answers, silence matchers, optional config blocks, channel types, request
+// bodies) are not built, and the config schema is dropped after the parse. Each case
+// runs in a fresh process, so the module registry shows exactly what that start loaded.
+import { afterAll, expect, test } from "bun:test";
+import { join, resolve } from "node:path";
+import { createTempDir } from "../../../helpers/temp-dir";
+
+const ROOT = resolve(import.meta.dir, "../../../..");
+const tmp = createTempDir();
+afterAll(() => tmp.remove());
+
+const LAZY = [
+  "/src/sim/",
+  "/src/show/demo/",
+  "/src/platform/config/butler-import/",
+  "/src/show/help/embedded-docs.ts",
+  "node_modules/nodemailer/",
+  "node_modules/node-forge/",
+  "node_modules/smtp-server/",
+  "node_modules/mqtt/",
+  "node_modules/mqtt-packet/",
+];
+
+/** Schemas built on first use (z.lazy): [module under src/, export]. */
+const LAZY_SCHEMAS = [
+  ["platform/qlik/qrs-schemas.ts", "QrsTaskSchema"],
+  ["platform/qlik/qrs-license.ts", "QrsAccessTypeOverviewSchema"],
+  ["platform/config/sections/qlik.ts", "QlikSchema"],
+  ["platform/config/sections/mqtt.ts", "MqttSchema"],
+  ["platform/config/sections/heartbeat.ts", "HeartbeatSchema"],
+  ["platform/config/sections/site-monitor.ts", "LicenseReleaseSchema"],
+  ["platform/config/sections/files.ts", "FilesSchema"],
+  ["tell/notify/channels/email/schema.ts", "EmailChannelSchema"],
+  ["tell/notify/event-schema.ts", "AlertEventInputSchema"],
+  ["start/scheduler/schedule-model.ts", "ScheduleInputSchema"],
+  ["start/control/start-request.ts", "StartBodySchema"],
+  ["hear/cloud/cloud-client.ts", "CloudReloadSchema"],
+  ["tell/silences/matcher.ts", "SilenceMatcherSchema"],
+] as const;
+
+/** Optional config blocks whose schemas (their items' too) are built only when the config has the block. */
+const OPTIONAL_SECTIONS = ["checkins", "freshness", "qlik-cloud", "watchdog"];
+
+/** Starts and stops the app the way `steward run` does, on `yaml`; returns the loaded modules that are in LAZY. */
+async function lazyModulesLoaded(name: string, yaml: string): Promise<string[]> {
+  return (await startAndInspect(name, yaml)).modules;
+}
+
+/**
+ * Starts and stops the app on `yaml`; returns the loaded modules that are in LAZY and the LAZY_SCHEMAS that were built
+ * (a z.lazy keeps what it built in its definition; a schema that is not lazy was built when its module loaded). `probeWorks` shows that the check sees a build: it is read again
+ * after one safeParse of the first schema.
+ */
+async function startAndInspect(
+  name: string,
+  yaml: string,
+): Promise<{
+  modules: string[];
+  schemasBuilt: string[];
+  probeWorks: boolean;
+  sectionsDescribed: string[];
+  configSchemasAlive: number;
+  configSchemasBuilt: number;
+}> {
+  // Every described schema is registered in zod's global registry as it is built: the files under
+  // src/platform/config/sections/ on the stack at that moment are the sections that built schemas.
+  const script = `
+    const { globalRegistry } = await import("zod");
+    const described = new Set();
+    const configSchemas = [];
+    const register = globalRegistry.add.bind(globalRegistry);
+    globalRegistry.add = (schema, meta) => {
+      const stack = new Error().stack ?? "";
+      const file = /\\/src\\/platform\\/config\\/sections\\/([\\w-]+)\\.ts/.exec(stack)?.[1];
+      if (file) described.add(file);
+      if (/\\/src\\/platform\\/config\\//.test(stack)) configSchemas.push(new WeakRef(schema));
+      return register(schema, meta);
+    };
+    await import(${JSON.stringify(join(ROOT, "src/main.ts"))});
+    const { createApp } = await import(${JSON.stringify(join(ROOT, "src/app.ts"))});
+    const { parseConfigText } = await import(${JSON.stringify(join(ROOT, "src/platform/config/load.ts"))});
+    const { loggerFor } = await import(${JSON.stringify(join(ROOT, "src/show/cli/logging.ts"))});
+    const loaded = parseConfigText(${JSON.stringify(yaml)}, "steward.yaml", ${JSON.stringify(join(tmp.path, name))});
+    const app = createApp(loaded, { log: loggerFor(loaded.config, {}, loaded.secrets) });
+    await app.start();
+    await app.stop(1000);
+    const lazy = ${JSON.stringify(LAZY)};
+    const hits = [...new Set(Object.keys(require.cache).flatMap((k) => lazy.filter((l) => k.includes(l))))];
+    const built = (s) => s._zod.def.type !== "lazy" || s._zod.def._cachedInner !== undefined; // not lazy: built at import
+    const schemas = [];
+    for (const [file, name] of ${JSON.stringify(LAZY_SCHEMAS)}) schemas.push([name, (await import(${JSON.stringify(join(ROOT, "src"))} + "/" + file))[name]]);
+    const schemasBuilt = schemas.filter(([, s]) => built(s)).map(([n]) => n);
+    schemas[0][1].safeParse({});
+    const sectionsDescribed = ${JSON.stringify(OPTIONAL_SECTIONS)}.filter((s) => described.has(s));
+    // A WeakRef holds its target until the current job ends: collect after a turn of the event loop.
+    await Bun.sleep(0);
+    Bun.gc(true);
+    const configSchemasAlive = configSchemas.filter((r) => r.deref() !== undefined).length;
+    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, probeWorks: built(schemas[0][1]), sectionsDescribed, configSchemasAlive, configSchemasBuilt: configSchemas.length }));
+  `;
+  const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
+  const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  const line = /^LOADED (.*)$/m.exec(err);
+  if (code !== 0 || !line) throw new Error(`the start failed (exit ${code}): ${err.slice(-2000)}`);
+  return JSON.parse(line[1]!) as Awaited<ReturnType<typeof startAndInspect>>;
+}
+
+const BASE = "logging: { level: silent, format: json }\nhttp: { host: 127.0.0.1, port: 0 }\nudp: { host: 127.0.0.1, port: 0 }\n";
+
+test("a default config loads none of the optional modules and builds none of the optional schemas", async () => {
+  const seen = await startAndInspect("plain", BASE);
+  expect(seen.modules).toEqual([]);
+  expect(seen.schemasBuilt).toEqual([]);
+  expect(seen.probeWorks).toBe(true);
+  expect(seen.sectionsDescribed).toEqual([]);
+}, 60_000);
+
+test("the config schema does not outlive the parse: a default start keeps none of the schemas src/platform/config built", async () => {
+  // Built per parse (configSchema()) and dropped: kept in module constants its ~1,400 zod objects stayed in the heap.
+  const seen = await startAndInspect("dropped", BASE);
+  expect(seen.configSchemasBuilt).toBeGreaterThan(200);
+  expect(seen.configSchemasAlive).toBe(0);
+}, 60_000);
+
+test("an optional config block builds its schemas when the config has it (what the check above relies on)", async () => {
+  const seen = await startAndInspect("freshness", `${BASE}freshness:\n  promises: {}\n`);
+  expect(seen.sectionsDescribed).toEqual(["freshness"]);
+}, 60_000);
+
+test("a config with an email channel does not load nodemailer until a mail is sent", async () => {
+  const yaml = `${BASE}channels:\n  ops: { type: email, smtp: { host: 127.0.0.1, port: 2525, security: none }, from: s@example.com, to: [o@example.com] }\n`;
+  expect(await lazyModulesLoaded("mail", yaml)).toEqual([]);
+}, 60_000);
+
+test("a config with an MQTT channel does not load mqtt.js until a message is sent", async () => {
+  const yaml = `${BASE}channels:\n  bus: { type: mqtt, url: 'mqtt://127.0.0.1:1883' }\n`;
+  expect(await lazyModulesLoaded("mqtt-channel", yaml)).toEqual([]);
+}, 60_000);

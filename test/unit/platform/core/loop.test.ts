@@ -1,0 +1,148 @@
+// The shared run-then-wait loop of the watchdog, the Qlik Cloud watchers and the site monitors.
+import { expect, test } from "bun:test";
+import { createManualClock } from "../../../../src/platform/core/clock";
+import { createLoop } from "../../../../src/platform/core/loop";
+import { createSteppedClock } from "../../../../src/platform/core/stepped-clock";
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+test("runs at start, never two at once, a run on demand joins the one in progress, stop waits for it", async () => {
+  let runs = 0;
+  let inFlight = 0;
+  let most = 0;
+  let release: () => void = () => {};
+  const clock = createManualClock(0);
+  const loop = createLoop(
+    "t",
+    async () => {
+      runs++;
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((r) => (release = r));
+      inFlight--;
+    },
+    () => 60_000,
+    clock,
+  );
+  loop.start();
+  await clock.advance(0);
+  expect(runs).toBe(1);
+  const a = loop.runNow();
+  const b = loop.runNow();
+  expect(a).toBe(b);
+  expect(runs).toBe(1);
+  const stopped = Promise.resolve(loop.stop(1_000));
+  let done = false;
+  void stopped.then(() => (done = true));
+  await Bun.sleep(10);
+  expect(done).toBe(false);
+  release();
+  await stopped;
+  expect(most).toBe(1);
+});
+
+test("wake brings the next run forward; the wait after each run is asked anew and kept on the clock", async () => {
+  let runs = 0;
+  const waits: number[] = [];
+  const clock = createManualClock(0);
+  const loop = createLoop(
+    "t",
+    async () => {
+      runs++;
+    },
+    () => {
+      const w = runs === 1 ? 60_000 : 5_000;
+      waits.push(w);
+      return w;
+    },
+    clock,
+  );
+  loop.start();
+  await clock.advance(0);
+  await settle();
+  expect(runs).toBe(1);
+  await clock.advance(59_999);
+  expect(runs).toBe(1);
+  loop.wake();
+  await clock.advance(0);
+  await settle();
+  expect(runs).toBe(2);
+  await clock.advance(4_999);
+  expect(runs).toBe(2);
+  await clock.advance(1);
+  await settle();
+  expect(runs).toBe(3);
+  await loop.stop(1_000);
+  await clock.advance(60_000);
+  expect(runs).toBe(3);
+  expect(waits.slice(0, 2)).toEqual([60_000, 5_000]);
+});
+
+test("a wake during a run brings the run after it forward (what woke the loop may have come after the run read its state)", async () => {
+  let runs = 0;
+  let release: (() => void) | undefined;
+  const clock = createManualClock(0);
+  const loop = createLoop(
+    "t",
+    () => {
+      runs++;
+      return new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    },
+    () => 60_000,
+    clock,
+  );
+  loop.start();
+  await clock.advance(0);
+  expect(runs).toBe(1);
+  loop.wake();
+  release!();
+  await settle();
+  await clock.advance(0);
+  await settle();
+  expect(runs).toBe(2);
+  // A run on demand woken meanwhile: the timer's next run comes at once too, and only once.
+  release!();
+  await settle();
+  const onDemand = loop.runNow();
+  loop.wake();
+  release!();
+  await onDemand;
+  await settle();
+  expect(runs).toBe(3);
+  await clock.advance(0);
+  await settle();
+  expect(runs).toBe(4);
+  release!();
+  await settle();
+  await clock.advance(59_999);
+  expect(runs).toBe(4);
+  await clock.advance(1);
+  expect(runs).toBe(5);
+  release!();
+  await loop.stop(1_000);
+});
+
+test("on a stepped clock a run is work in flight: time does not move while it waits on real I/O", async () => {
+  const clock = createSteppedClock(Date.parse("2026-03-02T00:00:00Z"));
+  const seen: string[] = [];
+  const t0 = clock.now();
+  const at = () => `${(clock.now() - t0) / 1000} s`;
+  // A run that waits 100 ms of wall time (an HTTPS call to a Qlik Cloud tenant, say) on nothing the clock knows of.
+  const loop = createLoop(
+    "poll",
+    async () => {
+      seen.push(`run starts at ${at()}`);
+      await Bun.sleep(100);
+      seen.push(`run ends at ${at()}`);
+    },
+    () => 60_000,
+    clock,
+  );
+  clock.setTimeout(() => seen.push(`a timer due at ${at()}`), 1_000);
+  loop.start();
+  await clock.runUntil(t0 + 61_000);
+  await loop.stop(1_000);
+  expect(seen).toEqual(["run starts at 0 s", "run ends at 0 s", "a timer due at 1 s", "run starts at 60 s", "run ends at 60 s"]);
+});

@@ -1,0 +1,39 @@
+// `steward apikey create|hash`: the printed key verifies against the printed hash, and the YAML entry is a
+// valid security section.
+import { describe, expect, test } from "bun:test";
+import { parse } from "yaml";
+import { apikeyCommand } from "../../../../src/show/cli/apikey";
+import { UsageError } from "../../../../src/show/cli/usage";
+import { SecuritySchema } from "../../../../src/platform/config/sections/security";
+import { parseKeyHash, verifyApiKey } from "../../../../src/platform/security/api-keys";
+
+describe("steward apikey", () => {
+  test("create prints the key once and a config entry with its hash", async () => {
+    const out: string[] = [];
+    expect(await apikeyCommand(["create", "--name", "etl", "--scopes", "tasks,kv.read,tasks"], (s) => out.push(s))).toBe(0);
+    const text = out.join("\n");
+    const key = /^\s+(stw_\S+)$/m.exec(text)![1]!;
+    const yamlText = text.slice(text.indexOf("security:"), text.indexOf("\n\nCallers"));
+    const cfg = SecuritySchema.parse((parse(yamlText) as { security: unknown }).security);
+    expect(cfg.apiKeys).toHaveLength(1);
+    expect(cfg.apiKeys[0]!.scopes).toEqual(["tasks", "kv.read"]);
+    expect(verifyApiKey(key, parseKeyHash(cfg.apiKeys[0]!.hash))).toBe(true);
+    expect(yamlText).not.toContain(key);
+  });
+
+  test("hash reads the key from stdin; scrypt on request", async () => {
+    const out: string[] = [];
+    await apikeyCommand(
+      ["hash", "--hash", "scrypt"],
+      (s) => out.push(s),
+      async () => "stw_abc\n",
+    );
+    expect(verifyApiKey("stw_abc", parseKeyHash(out[0]!))).toBe(true);
+  });
+
+  test("usage errors", async () => {
+    await expect(apikeyCommand(["create", "--name", "x"], () => {})).rejects.toThrow(UsageError);
+    await expect(apikeyCommand(["create", "--name", "x", "--scopes", "root"], () => {})).rejects.toThrow('unknown scope "root"');
+    await expect(apikeyCommand(["create", "--name", "bad name", "--scopes", "admin"], () => {})).rejects.toThrow("--name");
+  });
+});

@@ -1,0 +1,41 @@
+// The demo's simulated site: the default site with runs 20 times shorter and one trigger of its own that falls due
+// about half a minute after start, read by the simulator's own site parser (so the watchdog gets it from QRS).
+import { describe, expect, test } from "bun:test";
+import { buildDemoSite, DEMO_MISSED_TASK, DEMO_MISSED_TRIGGER } from "../../../../src/show/demo/demo-site";
+import { DEFAULT_SITE_YAML, parseSite } from "../../../../src/sim";
+
+const NOW = Date.parse("2026-11-23T20:30:00.250Z");
+
+describe("demo site", () => {
+  const base = parseSite(DEFAULT_SITE_YAML, "default");
+  const site = parseSite(buildDemoSite(NOW), "demo");
+
+  test("every task keeps its place and runs for 1/20 of the fixture's duration", () => {
+    expect(site.tasks.map((t) => t.name)).toEqual(base.tasks.map((t) => t.name));
+    for (const t of site.tasks) {
+      const was = base.tasks.find((b) => b.name === t.name)!;
+      expect(t.durationMs).toBe(Math.round(was.durationMs / 20));
+    }
+  });
+
+  test("the missed task gets a custom every-2-minutes trigger from about 30 s after now, its own triggers kept", () => {
+    const task = site.tasks.find((t) => t.name === DEMO_MISSED_TASK)!;
+    const was = base.tasks.find((t) => t.name === DEMO_MISSED_TASK)!;
+    expect(task.triggers.length).toBe(was.triggers.length + 1);
+    const tr = task.triggers.find((t) => t.name === DEMO_MISSED_TRIGGER);
+    expect(tr?.type).toBe("schema");
+    if (tr?.type !== "schema") return;
+    expect(tr.incrementOption).toBe(5);
+    expect(tr.incrementDescription).toBe("2 0 0 0");
+    expect(tr.timeZone).toBe("UTC");
+    expect(tr.enabled).toBe(true);
+    expect(Date.parse(`${tr.startDate}Z`)).toBe(Date.parse("2026-11-23T20:30:31.000Z"));
+    // No other task got a trigger.
+    const others = (s: typeof site) => s.tasks.filter((t) => t.name !== DEMO_MISSED_TASK).map((t) => t.triggers.length);
+    expect(others(site)).toEqual(others(base));
+  });
+
+  test("a site without the task is refused rather than a demo without its missed start", () => {
+    expect(() => buildDemoSite(NOW, DEFAULT_SITE_YAML.replaceAll(DEMO_MISSED_TASK, "Reload Logistics"))).toThrow(DEMO_MISSED_TASK);
+  });
+});

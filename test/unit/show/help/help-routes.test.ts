@@ -1,0 +1,42 @@
+// /help through app.request(): the docs served from the binary, search, a missing page, and bad input.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+
+let t: TestApp;
+beforeAll(() => {
+  t = createTestApp("http:\n  port: 0\n");
+});
+afterAll(() => t.close());
+
+describe("/help", () => {
+  test("the index lists the pages and needs no API key", async () => {
+    const r = await t.request("/help");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const body = await r.text();
+    expect(body).toContain('href="/help/watchdog"');
+    expect(body).toContain("Steward help");
+  });
+
+  test("a page is rendered, its links point into /help", async () => {
+    const r = await t.request("/help/watchdog");
+    expect(r.status).toBe(200);
+    const body = await r.text();
+    expect(body).toMatch(/<h1 id="[^"]+">/);
+    expect(body).toContain('aria-current="page"');
+    expect(body).not.toMatch(/href="[\w-]+\.md/);
+  });
+
+  test("search answers with links to pages", async () => {
+    const r = await t.request("/help/search?q=certificates");
+    expect(r.status).toBe(200);
+    expect(await r.text()).toMatch(/class="hit"><a href="\/help\/[\w-]+/);
+  });
+
+  test("an unknown page is a 404 page, a bad name or a huge query a 400 naming the field", async () => {
+    expect((await t.request("/help/no-such-page")).status).toBe(404);
+    const bad = await t.request(`/help/search?q=${"a".repeat(500)}`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("q");
+  });
+});

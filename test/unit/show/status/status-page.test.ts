@@ -1,0 +1,29 @@
+// The status page and badge escape every name they show: an app or stream named like markup stays text.
+import { expect, test } from "bun:test";
+import { badgeSvg } from "../../../../src/show/status/badge";
+import { statusPage } from "../../../../src/show/status/status-page";
+
+test("an app and stream named like markup are shown as text on the page and in the badge", () => {
+  const page = statusPage(
+    [
+      {
+        app: { id: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11", name: "<script>alert(1)</script>", stream: 'Sales"><img src=x>' },
+        state: "late",
+        dataAsOf: "2026-11-23T05:12:00.000Z",
+        promisedBy: "2026-11-23T06:00:00.000Z",
+        expectedAt: "2026-11-23T06:40:00.000Z",
+        message: "",
+      },
+    ],
+    "Europe/Stockholm",
+    Date.parse("2026-11-23T06:30:00Z"),
+  );
+  expect(page).not.toContain("<script>");
+  expect(page).not.toContain("<img");
+  expect(page).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
+  expect(page).toContain("<td>06:12</td>");
+  expect(page).toContain("expected about 07:40");
+  const svg = badgeSvg("<b>Sales</b>", "failed", "06:12");
+  expect(svg).not.toContain("<b>");
+  expect(svg).toContain('data-state="failed">failed · data as of 06:12<');
+});

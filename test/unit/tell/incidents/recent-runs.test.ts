@@ -1,0 +1,72 @@
+// The latest runs kept per task in memory (SQLite only): they answer exactly what the store's read would, and say
+// "ask the store" whenever runs outside the window could be part of the answer.
+import { expect, test } from "bun:test";
+import { createRecentRuns, KEPT_PER_TASK, type KeptRun } from "../../../../src/tell/incidents/recent-runs";
+
+const run = (n: number, outcome = "failed"): KeptRun => ({ executionId: `e${n}`, outcome, finishedAt: n * 1_000, durationMs: n, tables: null });
+/** Runs 1..count as the store returns them: newest first. */
+const newestFirst = (count: number) => Array.from({ length: count }, (_, i) => run(count - i));
+const ids = (runs: readonly { finishedAt: number }[] | undefined) => runs?.map((r) => r.finishedAt / 1_000);
+
+test("a task not loaded is asked of the store; a complete window answers any question, leaving out the run itself and later ones", () => {
+  const kept = createRecentRuns();
+  expect(kept.read("t", 10_000, "e9", 50)).toBeUndefined();
+  kept.load("t", newestFirst(10));
+  expect(ids(kept.read("t", 8_000, "e6", 50))).toEqual([7, 5, 4, 3, 2, 1]);
+  expect(ids(kept.read("t", 8_000, "x", 3))).toEqual([7, 6, 5]);
+  expect(ids(kept.read("t", 1_000, "x", 3))).toEqual([]);
+});
+
+test("a full window answers while it holds enough runs, and sends older questions to the store", () => {
+  const kept = createRecentRuns();
+  kept.load("t", newestFirst(KEPT_PER_TASK)); // as many as asked for: there may be more in the store
+  expect(ids(kept.read("t", 100_000, "x", 50))).toEqual(Array.from({ length: 50 }, (_, i) => KEPT_PER_TASK - i));
+  expect(kept.read("t", 20_000, "x", 50)).toBeUndefined();
+  expect(ids(kept.read("t", 20_000, "x", 19))).toEqual(Array.from({ length: 19 }, (_, i) => 19 - i));
+});
+
+test("runs added out of order take their place; past the window's size the oldest goes and the window no longer knows everything", () => {
+  const kept = createRecentRuns();
+  kept.load("t", [run(5), run(3)]);
+  kept.add("t", run(4));
+  kept.add("t", run(6));
+  kept.add("t", run(1));
+  kept.add("t", run(4)); // the same run again (a retried transaction): kept once
+  expect(ids(kept.read("t", 100_000, "x", 50))).toEqual([6, 5, 4, 3, 1]);
+  for (let n = 7; n < 7 + KEPT_PER_TASK; n++) kept.add("t", run(n));
+  expect(kept.read("t", 100_000, "x", KEPT_PER_TASK)?.length).toBe(KEPT_PER_TASK);
+  expect(kept.read("t", 8_000, "x", 50)).toBeUndefined();
+  kept.add("t", run(2)); // older than every run kept in a trimmed window: outside it
+  expect(kept.read("t", 100_000, "x", KEPT_PER_TASK)?.some((r) => r.finishedAt === 2_000)).toBe(false);
+});
+
+test("runs ending together: the one recorded later comes first, as the store's index returns them", () => {
+  const kept = createRecentRuns();
+  kept.load("t", []);
+  kept.add("t", { ...run(5), executionId: "a" });
+  kept.add("t", { ...run(5), executionId: "b" });
+  expect(kept.read("t", 100_000, "x", 50)?.map((r) => (r as KeptRun).executionId)).toEqual(["b", "a"]);
+});
+
+test("forget and clear send the next question to the store; an add to a task not kept is dropped", () => {
+  const kept = createRecentRuns();
+  kept.add("t", run(1));
+  expect(kept.has("t")).toBe(false);
+  kept.load("t", newestFirst(3));
+  kept.load("u", newestFirst(3));
+  kept.forget("t");
+  expect(kept.read("t", 100_000, "x", 50)).toBeUndefined();
+  expect(kept.read("u", 100_000, "x", 50)).toHaveLength(3);
+  kept.clear();
+  expect(kept.has("u")).toBe(false);
+});
+
+test("at most 1,000 tasks are kept: the least recently used goes first", () => {
+  const kept = createRecentRuns();
+  for (let i = 0; i < 1_000; i++) kept.load(`t${i}`, newestFirst(1));
+  kept.read("t0", 100_000, "x", 50); // used: now the most recent
+  kept.load("t1000", newestFirst(1));
+  expect(kept.has("t0")).toBe(true);
+  expect(kept.has("t1")).toBe(false);
+  expect(kept.has("t1000")).toBe(true);
+});

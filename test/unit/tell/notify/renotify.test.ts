@@ -1,0 +1,40 @@
+// Per-route renotify of an open incident: every failure, the 1st and every n-th, or the 1st then a digest per
+// incident; recoveries, warnings and data sinks are never held back.
+import { describe, expect, test } from "bun:test";
+import type { TaskEvent } from "../../../../src/hear/events/types";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { renotifyDecision } from "../../../../src/tell/notify/renotify";
+
+const failure = (n: number, status: "open" | "closed" = "open"): TaskEvent => ({
+  ...syntheticTaskEvent({ outcome: "failed", full: false }),
+  incident: { id: 42, status, failures: n, openedAt: "2026-11-20T01:00:00.000Z" },
+});
+const chat = { supportsDigest: true };
+
+describe("renotifyDecision", () => {
+  test("every: every failure", () => {
+    for (const n of [1, 2, 3]) expect(renotifyDecision("every", failure(n), chat)).toEqual({ action: "send" });
+  });
+
+  test("nth: the 1st, then every n-th", () => {
+    const sent = [1, 2, 3, 4, 5, 6, 7].filter((n) => renotifyDecision({ nth: 3 }, failure(n), chat).action === "send");
+    expect(sent).toEqual([1, 3, 6]);
+    expect(renotifyDecision({ nth: 3 }, failure(4), chat)).toEqual({
+      action: "suppress",
+      reason: "renotify: incident 42 notifies on the 1st failure and every 3rd; this is the 4th",
+    });
+  });
+
+  test("digest: the 1st at once, the rest into the incident's digest; channels without digests get the 1st only", () => {
+    expect(renotifyDecision({ digest: 3_600_000 }, failure(1), chat)).toEqual({ action: "send" });
+    expect(renotifyDecision({ digest: 3_600_000 }, failure(2), chat)).toEqual({ action: "group", groupKey: "incident:42", windowMs: 3_600_000 });
+    expect(renotifyDecision({ digest: 3_600_000 }, failure(2), { supportsDigest: false }).action).toBe("suppress");
+  });
+
+  test("data sinks, recoveries, warnings and events without an open incident always go", () => {
+    expect(renotifyDecision({ nth: 3 }, failure(2), { supportsDigest: false, dataSink: true })).toEqual({ action: "send" });
+    expect(renotifyDecision({ nth: 3 }, { ...failure(2, "closed"), kind: "task.recovered" }, chat)).toEqual({ action: "send" });
+    expect(renotifyDecision({ nth: 3 }, { ...failure(2), kind: "task.warning" }, chat)).toEqual({ action: "send" });
+    expect(renotifyDecision({ nth: 3 }, syntheticTaskEvent({ outcome: "failed", full: false }), chat)).toEqual({ action: "send" });
+  });
+});

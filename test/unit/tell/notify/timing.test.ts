@@ -1,0 +1,55 @@
+// Durations in the config and retry backoff (doubling, capped, 50–100 % jitter).
+import { describe, expect, test } from "bun:test";
+import { backoffDelay } from "../../../../src/tell/notify/backoff";
+import { formatDuration, parseDuration } from "../../../../src/tell/notify/duration";
+import { durationText, localTimes, splitDuration } from "../../../../src/tell/notify/time-format";
+
+describe("durations", () => {
+  test.each([
+    ["500ms", 500],
+    ["30s", 30_000],
+    ["5m", 300_000],
+    ["1h30m", 5_400_000],
+    ["1.5h", 5_400_000],
+    ["7d", 604_800_000],
+  ])("%s = %d ms", (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  test.each(["", "5", "5 m", "m5", "5x", "-5m"])("%p is not a duration", (text) => expect(parseDuration(text)).toBeUndefined());
+
+  test("format", () => {
+    expect(formatDuration(250)).toBe("250ms");
+    expect(formatDuration(5_400_000)).toBe("1h30m");
+  });
+});
+
+describe("backoff", () => {
+  test("doubles from the initial delay up to the cap, jitter between 50 and 100 %", () => {
+    expect(backoffDelay(1, 1000, 60_000, () => 1)).toBe(1000);
+    expect(backoffDelay(1, 1000, 60_000, () => 0)).toBe(500);
+    expect(backoffDelay(4, 1000, 60_000, () => 1)).toBe(8000);
+    expect(backoffDelay(20, 1000, 60_000, () => 1)).toBe(60_000);
+    expect(backoffDelay(20, 1000, 60_000, () => 0)).toBe(30_000);
+    expect(backoffDelay(1000, 1000, 60_000, () => 0.5)).toBe(45_000);
+  });
+});
+
+describe("times in messages", () => {
+  test("UTC and five local forms in a given zone", () => {
+    const t = localTimes("2026-03-01T13:05:09.123Z", "Europe/Stockholm");
+    expect(t).toEqual({
+      utc: "2026-03-01 13:05:09 UTC",
+      local1: "2026-03-01 14:05:09",
+      local2: "2026-03-01 14:05",
+      local3: "01/03/2026 14:05:09",
+      local4: "03/01/2026 14:05:09",
+      local5: "Sun, 1 Mar 2026 14:05:09 CET",
+    });
+  });
+
+  test("durations", () => {
+    expect(splitDuration(3_725_000)).toEqual({ hours: 1, minutes: 2, seconds: 5 });
+    expect(durationText(3_725_000)).toBe("1 h 02 min 05 s");
+    expect(durationText(65_000)).toBe("1 min 05 s");
+    expect(durationText(undefined)).toBe("");
+  });
+});

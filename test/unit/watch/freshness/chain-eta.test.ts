@@ -1,0 +1,72 @@
+// When an app will be fresh, from a chain of three tasks (Extract → Transform → Sales reload) and their usual
+// durations: waiting for the scheduled head, running, part done, stopped by a failure, running long, and a loop.
+import { expect, test } from "bun:test";
+import { chainEta } from "../../../../src/watch/freshness/chain-eta";
+import type { TaskView } from "../../../../src/watch/watchdog/evaluate";
+
+const at = (s: string) => Date.parse(s);
+const MIN = 60_000;
+const SALES = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
+const usual = (m: number) => ({ medianMs: m * MIN, madMs: 0, samples: 5, p90Ms: m * MIN, limitMs: 2 * m * MIN, basis: "2 × the median" });
+const CYCLE = at("2026-11-23T04:00:00Z");
+
+function chain(over: Partial<Record<"extract" | "transform" | "sales", Partial<TaskView>>> = {}): TaskView[] {
+  return [
+    { id: "extract", name: "Extract", watched: true, nextExpectedMs: at("2026-11-23T05:00:00Z"), usual: usual(20), ...over.extract },
+    { id: "transform", name: "Transform", watched: true, usual: usual(30), after: [{ upstreamIds: ["extract"], onSuccess: true }], ...over.transform },
+    {
+      id: "sales",
+      name: "Reload Sales",
+      appId: SALES,
+      watched: true,
+      usual: usual(10),
+      after: [{ upstreamIds: ["transform"], onSuccess: true }],
+      ...over.sales,
+    },
+  ];
+}
+
+test("before the head's start: its next start plus each step's usual duration", () => {
+  expect(chainEta(SALES, chain(), CYCLE, at("2026-11-23T04:30:00Z"))).toEqual({
+    expectedMs: at("2026-11-23T06:00:00Z"),
+    via: ["Extract", "Transform", "Reload Sales"],
+    problems: [],
+  });
+});
+
+test("the head ran, the middle runs: its start plus its usual duration, then the reload", () => {
+  const tasks = chain({
+    extract: { lastRunMs: at("2026-11-23T05:25:00Z"), lastStatus: 7, nextExpectedMs: at("2026-11-24T05:00:00Z") },
+    transform: { runningSinceMs: at("2026-11-23T05:26:00Z") },
+  });
+  expect(chainEta(SALES, tasks, CYCLE, at("2026-11-23T05:40:00Z"))?.expectedMs).toBe(at("2026-11-23T06:06:00Z"));
+  // Running long: the estimate is now plus the rest, and the long run is named.
+  const late = chainEta(SALES, tasks, CYCLE, at("2026-11-23T06:30:00Z"))!;
+  expect(late.expectedMs).toBe(at("2026-11-23T06:40:00Z"));
+  expect(late.problems).toEqual([{ task: "Transform", state: "running_long", atMs: at("2026-11-23T05:26:00Z") }]);
+});
+
+test("a failure this cycle stops the chain: no estimate, the failed run named", () => {
+  const tasks = chain({
+    extract: { lastRunMs: at("2026-11-23T05:20:00Z"), lastStatus: 8, nextExpectedMs: at("2026-11-24T05:00:00Z") },
+  });
+  const eta = chainEta(SALES, tasks, CYCLE, at("2026-11-23T05:30:00Z"))!;
+  expect(eta.problems).toEqual([{ task: "Extract", state: "failed", atMs: at("2026-11-23T05:20:00Z") }]);
+  // Tomorrow's scheduled run would refresh it: the estimate is then, not today.
+  expect(eta.expectedMs).toBe(at("2026-11-24T06:00:00Z"));
+  const noSchedule = chainEta(
+    SALES,
+    chain({ extract: { lastRunMs: at("2026-11-23T05:20:00Z"), lastStatus: 8, nextExpectedMs: undefined } }),
+    CYCLE,
+    at("2026-11-23T05:30:00Z"),
+  )!;
+  expect(noSchedule.expectedMs).toBeUndefined();
+  expect(noSchedule.via).toEqual([]);
+});
+
+test("a task without a learned duration, an app without a reload task, and a loop of triggers: no guess", () => {
+  expect(chainEta(SALES, chain({ transform: { usual: undefined } }), CYCLE, at("2026-11-23T04:30:00Z"))?.expectedMs).toBeUndefined();
+  expect(chainEta("other-app", chain(), CYCLE, at("2026-11-23T04:30:00Z"))).toBeUndefined();
+  const loop = chain({ extract: { nextExpectedMs: undefined, after: [{ upstreamIds: ["sales"], onSuccess: true }] } });
+  expect(chainEta(SALES, loop, CYCLE, at("2026-11-23T04:30:00Z"))?.expectedMs).toBeUndefined();
+});

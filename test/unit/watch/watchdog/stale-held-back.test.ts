@@ -1,0 +1,106 @@
+// app.stale knows what is already known (issue 59): no page while a reload of the app runs or is in a retry the
+// Scheduler announced, none as a second page for a run already paged as running long, none after task.disabled said
+// the app's only task was turned off; each said on the task's view instead, and the page comes once the reason ends.
+import { describe, expect, test } from "bun:test";
+import { WatchdogSchema } from "../../../../src/platform/config/sections/watchdog";
+import { evaluate, type KnownCondition } from "../../../../src/watch/watchdog/evaluate";
+import type { Execution } from "../../../../src/watch/watchdog/observations";
+import type { Plan } from "../../../../src/watch/watchdog/qrs-plan";
+import { readSchemaEvent } from "../../../../src/watch/watchdog/schedule";
+import type { RunRow } from "../../../../src/watch/watchdog/watch-store";
+
+const cfg = WatchdogSchema.parse({});
+const DAY = 86_400_000;
+const NOW = Date.parse("2026-11-24T09:00:00Z");
+const trigger = readSchemaEvent({
+  id: "tr1",
+  name: "Daily 06:00",
+  enabled: true,
+  incrementOption: 2,
+  incrementDescription: "0 0 1 0",
+  startDate: "2026-01-01T06:00:00",
+  timeZone: "UTC",
+});
+if (!trigger.ok) throw new Error(trigger.error);
+const plan: Plan = {
+  readAtMs: NOW - 10 * DAY,
+  problems: [],
+  apps: new Map([["a1", { id: "a1", name: "Sales", tags: [], customProperties: [] }]]),
+  tasks: new Map([
+    [
+      "t1",
+      {
+        id: "t1",
+        name: "Reload Sales",
+        taskType: 0,
+        enabled: true,
+        tags: [],
+        customProperties: [],
+        appId: "a1",
+        schedules: [trigger.trigger],
+        chains: [],
+        overrides: {},
+      },
+    ],
+  ]),
+};
+// Six nights of 5-minute reloads, the last three days ago: the app is two reloads overdue.
+const runs: RunRow[] = [8, 7, 6, 5, 4, 3].map((d) => {
+  const at = Date.parse("2026-11-24T06:00:00Z") - d * DAY;
+  return { resultId: `r${d}`, taskId: "t1", status: 7, createdMs: at, startMs: at, stopMs: at + 5 * 60_000 };
+});
+const exec = (status: number): Execution => ({
+  resultId: "now",
+  executionId: "e-now",
+  taskId: "t1",
+  status,
+  createdMs: NOW - 60_000,
+  modifiedMs: NOW - 60_000,
+  startMs: NOW - 60_000,
+});
+const cond = (type: string): KnownCondition => ({ key: `${type}:t1`, type, taskId: "t1", appId: "a1", openedMs: NOW - DAY, details: {} });
+const look = (over: { running?: Execution[]; changed?: Execution[]; open?: KnownCondition[] }) =>
+  evaluate({
+    cfg,
+    plan,
+    nowMs: NOW,
+    checkedUntilMs: NOW - 60_000,
+    watchingSinceMs: NOW - 30 * DAY,
+    runs,
+    running: [],
+    changed: [],
+    open: [],
+    startLatencyMs: 0,
+    ...over,
+  });
+const stale = (r: ReturnType<typeof evaluate>) => r.opens.filter((o) => o.type === "stale").map((o) => o.appId);
+const heldBack = (r: ReturnType<typeof evaluate>) => r.tasks.find((t) => t.id === "t1")?.staleHeldBack;
+
+describe("app.stale holds back what is already known", () => {
+  test("nothing known: the overdue app is stale", () => {
+    const r = look({});
+    expect(stale(r)).toEqual(["a1"]);
+    expect(heldBack(r)).toBeUndefined();
+  });
+  test("a reload of it is running: not paged now, and the task's view says why", () => {
+    const r = look({ running: [exec(2)] });
+    expect(stale(r)).toEqual([]);
+    expect(heldBack(r)).toBe('a reload is running (task "Reload Sales")');
+  });
+  test("the Scheduler retries its reload (QRS shows Retry): not paged", () => {
+    expect(stale(look({ changed: [exec(10)] }))).toEqual([]);
+    expect(stale(look({ open: [cond("retrying")] }))).toEqual([]);
+  });
+  test("its run was already paged as running long: not paged a second time", () => {
+    const r = look({ open: [cond("running_long")] });
+    expect(stale(r)).toEqual([]);
+    expect(heldBack(r)).toContain("already paged as running long");
+  });
+  test("its only task was turned off and task.disabled said so: not paged", () => {
+    expect(heldBack(look({ open: [cond("disabled")] }))).toContain("task.disabled said the data ages");
+    expect(stale(look({ open: [cond("disabled")] }))).toEqual([]);
+  });
+  test("a condition of another kind (a missed start) holds nothing back", () => {
+    expect(stale(look({ open: [cond("missed")] }))).toEqual(["a1"]);
+  });
+});
