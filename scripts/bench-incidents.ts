@@ -7,7 +7,7 @@ import { IncidentsSchema } from "../src/platform/config/sections/incidents";
 import { systemClock } from "../src/platform/core/clock";
 import { createSilentLogger } from "../src/platform/core/logger";
 import { startPrivatePostgres } from "../src/show/demo/private-postgres";
-import type { TaskEvent } from "../src/hear/events/types";
+import type { TaskEvent } from "../src/platform/events/types";
 import { createIncidentService, incidentMigrations } from "../src/tell/incidents";
 import { syntheticTaskEvent } from "../src/tell/notify/samples";
 import { openStore } from "../src/platform/store/database";

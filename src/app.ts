@@ -1,6 +1,6 @@
 // Composition root: builds every service from one loaded config and returns { start, stop }. Start order is
 // store → workers → intake → HTTP; stop is the reverse, so intake stops before work drains and the store
-// closes last. Each stage of the wiring is in src/platform/composition/, called here in start order.
+// closes last. Each stage of the wiring is in src/composition/, called here in start order.
 import type { Logger } from "pino";
 import type { AlertGates } from "./tell/alert-gates";
 import type { AuditLog } from "./platform/audit/audit-log";
@@ -8,14 +8,14 @@ import type { DataChecks } from "./watch/checks";
 import type { Checkins } from "./watch/checkins";
 import type { TenantWatcher } from "./hear/cloud";
 import type { Cluster } from "./platform/cluster";
-import { wireAlerting } from "./platform/composition/alerting";
-import { wireAuditAndHttp } from "./platform/composition/http-and-security";
-import { wireExpectations, wireSiteWatch } from "./platform/composition/site-watch";
-import { outboxPeerPoll, wireStoreAndCluster } from "./platform/composition/store-and-cluster";
-import { wireTaskServices } from "./platform/composition/task-services";
-import type { CoreServices } from "./platform/composition/wiring";
+import { wireAlerting } from "./composition/alerting";
+import { wireAuditAndHttp } from "./composition/http-and-security";
+import { wireExpectations, wireSiteWatch } from "./composition/site-watch";
+import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
+import { wireTaskServices } from "./composition/task-services";
+import type { CoreServices } from "./composition/wiring";
 import type { LoadedConfig } from "./platform/config/load";
-import { type ConfigReloader, setupReload } from "./platform/config/reload";
+import { type ConfigReloader, setupReload } from "./composition/reload";
 import type { Config } from "./platform/config/schema";
 import type { Control, TaskStarter } from "./start/control";
 import { createEventBus, type EventBus } from "./platform/core/bus";
@@ -24,7 +24,7 @@ import { createLifecycle, type Lifecycle } from "./platform/core/lifecycle";
 import { createMetricsRegistry, type MetricsRegistry } from "./platform/core/metrics";
 import { createReadiness, type Readiness } from "./platform/core/readiness";
 import type { Dashboard } from "./show/dashboard";
-import type { DomainEvents } from "./hear/events/types";
+import type { DomainEvents } from "./platform/events/types";
 import type { FileOps } from "./keep/files";
 import type { Freshness } from "./watch/freshness";
 import type { HttpApp } from "./platform/http/app";

@@ -18,9 +18,9 @@ const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   alert: async (argv) => (await import("./show/cli/alert")).alertCommand(argv),
   apikey: async (argv) => (await import("./show/cli/apikey")).apikeyCommand(argv, out),
   service: async (argv) => (await import("./show/cli/service")).serviceCommand(argv, { out }),
-  schedules: async (argv) => (await import("./start/scheduler/cli")).schedulesCommand(argv, out),
-  checks: async (argv) => (await import("./watch/checks/cli")).checksCommand(argv, out),
-  silence: async (argv) => (await import("./tell/silences/cli")).silenceCommand(argv, out),
+  schedules: async (argv) => (await import("./show/cli/schedules-command")).schedulesCommand(argv, out),
+  checks: async (argv) => (await import("./show/cli/checks-command")).checksCommand(argv, out),
+  silence: async (argv) => (await import("./show/cli/silences-command")).silenceCommand(argv, out),
   sim: async (argv) => (await import("./sim/cli")).simCommand(argv),
   "appender-xml": async (argv) => (await import("./show/cli/appender")).appenderXmlCommand(argv, out),
 };

@@ -1,7 +1,7 @@
 // The rich site's injected faults, as data (what is done when, what each fault explains and must raise), and the judge
 // that scores a run's watchdog events against them: precision (every event explained by a fault) and recall (every
 // fault caught). The stepped scenario (test/integration/watch/watchdog/rich-site-scenario.test.ts) drives them.
-import type { WatchdogEvent } from "../../src/hear/events/types";
+import type { WatchdogEvent } from "../../src/platform/events/types";
 import { downstreamOf, type RichCloudTask, type RichTask } from "./rich-site";
 
 const DAY = 86_400_000;

@@ -2,7 +2,7 @@
 // scripts/bench-rich-site.ts run it: faults applied and reverted by timers, alerts routed to a webhook with grouping
 // on, every event and every run the simulator ended recorded at its simulated time.
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../src/hear/events/types";
+import type { WatchdogEvent } from "../../src/platform/events/types";
 import { type HttpReceiver, startHttpReceiver } from "../integration/tell/notify/receivers";
 import { qlikYaml } from "../integration/start/scheduler/sim-setup";
 import { createTestApp, type TestApp } from "./app";

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Clock } from "../../platform/core/clock";
 import { inFlight } from "../../platform/core/stepped-clock";
-import { createHttpClient, type HttpResponse } from "../../tell/notify/channels/http-client";
+import { createHttpClient, type HttpResponse } from "../../platform/http/http-client";
 
 export type CloudErrorKind = "auth" | "rate-limited" | "server" | "bad-answer" | "network" | "not-found" | "refused";
 

@@ -2,8 +2,8 @@
 // payload names the key (jti) and may carry its end (exp); otherwise the tenant tells it (GET /api/v1/api-keys/{id},
 // field expiry). Checked at most twice a day; the warning is raised once per key and expiry, kept in the store.
 import type { Clock } from "../../platform/core/clock";
-import type { SiteEvent } from "../events/types";
-import { siteEvent } from "../../watch/site-monitor/site-event";
+import type { SiteEvent } from "../../platform/events/types";
+import { siteEvent } from "../../platform/events/site-event";
 import type { CloudClient } from "./cloud-client";
 import type { CloudStore } from "./cloud-store";
 

@@ -2,7 +2,7 @@
 // it like an on-premise run: SUCCEEDED → task.succeeded, FAILED and EXCEEDED_LIMIT → task.failed, CANCELED →
 // task.aborted. A Cloud reload has no task: the app is the task (its id and name), the space is the stream.
 import { scriptLogExcerpt } from "../events/enrich-mappers";
-import type { TaskEvent, TaskOutcome } from "../events/types";
+import type { TaskEvent, TaskOutcome } from "../../platform/events/types";
 import type { CloudReload } from "./cloud-client";
 
 export const FINAL: Record<string, TaskOutcome> = { SUCCEEDED: "succeeded", FAILED: "failed", EXCEEDED_LIMIT: "failed", CANCELED: "aborted" };

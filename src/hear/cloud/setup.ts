@@ -10,7 +10,7 @@ import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { Readiness } from "../../platform/core/readiness";
-import type { DomainEvents, TaskEvent } from "../events/types";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
 import type { SqlDb } from "../../platform/store/sql";
 import { type CloudClient, createCloudClient } from "./cloud-client";

@@ -1,6 +1,6 @@
 // Builds the data.check_* events (src/watch/checks raises them; previews build samples): title, summary and facts
 // for people, the app, task, reload and check for routes and templates.
-import type { CheckValue, DataCheckEvent, DataCheckEventKind, NameValue, ReloadTrigger } from "./types";
+import type { CheckValue, DataCheckEvent, DataCheckEventKind, NameValue, ReloadTrigger } from "../../platform/events/types";
 
 export interface DataCheckEventInput {
   kind: DataCheckEventKind;

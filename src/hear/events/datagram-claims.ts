@@ -6,7 +6,7 @@
 // show it), so nothing changes for a site whose datagrams are real.
 import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import { executionStatusName } from "../../platform/qlik/qrs-schemas";
-import type { TaskEvent } from "./types";
+import type { TaskEvent } from "../../platform/events/types";
 
 /**
  * Whether two host names name the same node: equal ignoring case, or one is the other's first DNS label

@@ -11,7 +11,7 @@ import {
   type TaskEvent,
   type TaskOutcome,
   type TaskType,
-} from "./types";
+} from "../../platform/events/types";
 
 export function taskTypeOf(code: number | null | undefined): TaskType | undefined {
   return code !== null && code !== undefined ? TASK_TYPES[code] : undefined;

@@ -14,7 +14,7 @@ import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeO
 import { runKey } from "./run-key";
 import type { RunReport } from "./run-report";
 import { findUnnamedRun } from "./unnamed-run";
-import type { TaskEvent, TaskType } from "./types";
+import type { TaskEvent, TaskType } from "../../platform/events/types";
 
 export type { RunReport } from "./run-report";
 

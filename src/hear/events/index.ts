@@ -1,3 +1,3 @@
 // Public surface of events: the domain event contract.
-export * from "./types";
+export * from "../../platform/events/types";
 export { dataCheckEvent, showCheckValue, type DataCheckEventInput } from "./data-check-event";

@@ -4,7 +4,7 @@
 import type { Config } from "../../platform/config/schema";
 import { describeError, isAppError } from "../../platform/core/errors";
 import type { QrsCallOptions } from "../../platform/qlik/qrs-client";
-import type { TaskEvent } from "./types";
+import type { TaskEvent } from "../../platform/events/types";
 
 type Missing = TaskEvent["missing"];
 

@@ -10,7 +10,7 @@ import { FINAL_EXECUTION_STATUSES, executionStatusName, isNeverDate, type QrsExe
 import type { RunReport } from "./run-report";
 import { outcomeOfStatus } from "./enrich-mappers";
 import type { Lookups } from "./qrs-lookups";
-import type { TaskEvent } from "./types";
+import type { TaskEvent } from "../../platform/events/types";
 import { unnamedRunMissing } from "./unnamed-run";
 
 /** Undefined when confirmed (or not a datagram); else why not, and whether QRS denied the run or could not be asked. */

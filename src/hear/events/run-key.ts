@@ -1,7 +1,7 @@
 // A run's key: its execution id and what happened to it. It is a task event's id and the intake's dedupe key, so
 // the keys of one execution are a closed set: "was any outcome of this execution handled" is a handful of
 // primary-key lookups, with no index on the execution id for every run to update.
-import type { TaskOutcome } from "./types";
+import type { TaskOutcome } from "../../platform/events/types";
 
 /** What a run's key names after its execution id: the outcome it ended with, or its distribution notice. */
 export const RUN_KEY_KINDS = ["succeeded", "failed", "aborted", "distribute"] as const satisfies ReadonlyArray<TaskOutcome | "distribute">;

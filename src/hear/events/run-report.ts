@@ -1,6 +1,6 @@
 // A finished run as a datagram or reconciliation reports it, before the enricher looks it up in QRS.
 import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
-import type { TaskEvent, TaskOutcome } from "./types";
+import type { TaskEvent, TaskOutcome } from "../../platform/events/types";
 
 /** What is known about a finished run before enrichment. */
 export interface RunReport {

@@ -2,7 +2,7 @@
 // little context, and the last lines — in log order, never overlapping, each skipped stretch shown as an
 // "… N lines omitted …" marker. The intake applies it to the full log (what the event keeps); every channel
 // applies it again to the event's lines with its own line counts and size limit. Cost is linear in the log.
-import type { ScriptLogExcerpt } from "./types";
+import type { ScriptLogExcerpt } from "../../platform/events/types";
 
 export interface NumberedLine {
   /** 1-based line number in the full log. */

@@ -7,7 +7,7 @@ import { FINAL_EXECUTION_STATUSES, isNeverDate, type QrsExecutionResult, type Qr
 import { outcomeOfStatus } from "./enrich-mappers";
 import type { Lookups } from "./qrs-lookups";
 import type { RunReport } from "./run-report";
-import type { TaskEvent } from "./types";
+import type { TaskEvent } from "../../platform/events/types";
 
 /** How long ago QRS's last run of the task may have ended to be the run a datagram without an ExecutionId reports. */
 export const UNNAMED_RUN_WINDOW_MS = 10 * 60_000;

@@ -6,7 +6,7 @@ import type { EventBus } from "../../platform/core/bus";
 import { describeError } from "../../platform/core/errors";
 import { causedByStoreOutage } from "../../platform/store/sql";
 import type { Counter } from "../../platform/core/metrics";
-import type { DomainEvents, TaskEvent } from "../events/types";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
 import type { IntakeStore } from "./intake-store";
 import { createLineBudget, type LineBudget, type ThrottledWarn } from "./log-throttle";

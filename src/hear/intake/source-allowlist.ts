@@ -4,7 +4,7 @@ import { lookup } from "node:dns/promises";
 import type { Logger } from "pino";
 import { type Clock, every, systemClock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
-import { formatIp, inRange, parseIp, parseRange, type IpRange } from "./ip-match";
+import { formatIp, inRange, parseIp, parseRange, type IpRange } from "../../platform/security/ip-match";
 
 export interface SourceAllowlist {
   /** True when the list is empty (everything accepted). */

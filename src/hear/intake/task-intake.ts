@@ -14,7 +14,7 @@ import type { ReadinessCheck } from "../../platform/core/readiness";
 import type { SqlDb } from "../../platform/store/sql";
 import type { DutyGate } from "../../platform/cluster/gate";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
-import type { DomainEvents, TaskEvent } from "../events/types";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { createTaskEventEnricher } from "../events/enrich-task-event";
 import { routesWantSuccessLogs } from "../../tell/notify/routing";
 import { createReconciler, type Reconciler } from "../events/reconcile";

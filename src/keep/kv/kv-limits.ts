@@ -5,8 +5,9 @@ import { KV_NAMES_MAX_BYTES, type KvConfig } from "../../platform/config/section
 import { unstorableNameReason } from "./kv-names";
 import type { SetOutcome } from "./postgres-writes";
 
-/** Ten years: longer TTLs are almost certainly unit mistakes and would overflow timers downstream. */
-export const MAX_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
+import { MAX_TTL_MS } from "../../platform/store/key-value";
+
+export { MAX_TTL_MS };
 
 export const utf8Bytes = (s: string) => Buffer.byteLength(s, "utf8");
 

@@ -8,7 +8,7 @@ import type { Component } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { SqlDb } from "../../platform/store/sql";
 import type { KvConfig } from "../../platform/config/sections/kv";
-import type { KeyValueWriter } from "../../start/control/types";
+import type { KeyValueWriter } from "../../platform/store/key-value";
 import { checkSet, limitError } from "./kv-limits";
 import { unstorableNameReason } from "./kv-names";
 import { kvQueries, type KvQueries } from "./kv-queries";

@@ -9,7 +9,7 @@ import { hostname as osHostname } from "node:os";
 import type { Context } from "hono";
 import type { ControlConfig } from "../config/sections/control";
 import type { HttpEnv } from "../http/types";
-import { parseIp } from "../../hear/intake/ip-match";
+import { parseIp } from "./ip-match";
 import { isLoopbackHost, isLoopbackIp, type SecurityPolicy } from "./policy";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -11,7 +11,7 @@ import { auditActorOf } from "../http/audit-actor";
 import { requestLog } from "../http/pre-handler";
 import type { RouteGuard } from "../http/route";
 import type { HttpEnv, Scope } from "../http/types";
-import { parseIp, type IpAddress } from "../../hear/intake/ip-match";
+import { parseIp, type IpAddress } from "./ip-match";
 import type { DenialAudit } from "./denial-audit";
 import { identify, type Identified } from "./identify";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";

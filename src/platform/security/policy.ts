@@ -4,7 +4,7 @@
 import type { Clock } from "../core/clock";
 import type { Scope } from "../http/types";
 import type { SecurityConfig } from "../config/sections/security";
-import { inRange, parseIp, parseRange, type IpAddress, type IpRange } from "../../hear/intake/ip-match";
+import { inRange, parseIp, parseRange, type IpAddress, type IpRange } from "./ip-match";
 import { createKeyRing, type KeyRing } from "./key-ring";
 import type { StoredKey } from "./key-store";
 import { compileStatusAccess, type StatusAccessPolicy } from "./status-access";

@@ -2,7 +2,7 @@
 // the status key or narrows where it works, judged on the caller's own address. X-Forwarded-For is believed only
 // when the connection comes from a configured trusted proxy; anyone else could write any address into it.
 import type { SecurityConfig } from "../config/sections/security";
-import { inRange, type IpAddress, type IpRange, parseIp, parseRange } from "../../hear/intake/ip-match";
+import { inRange, type IpAddress, type IpRange, parseIp, parseRange } from "./ip-match";
 
 export interface StatusAccessPolicy {
   allow: IpRange[];

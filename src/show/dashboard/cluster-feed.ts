@@ -8,7 +8,7 @@ import type { EventBus } from "../../platform/core/bus";
 import { type Clock, every, systemClock } from "../../platform/core/clock";
 import type { Component } from "../../platform/core/lifecycle";
 import type { Logger } from "../../platform/core/logger";
-import type { DomainEvent, DomainEvents } from "../../hear/events/types";
+import type { DomainEvent, DomainEvents } from "../../platform/events/types";
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
 import { createFeedWriter } from "./feed-writer";

@@ -2,7 +2,7 @@
 // Capped: only the newest rows are kept; whole script logs are not stored twice (the outbox has them).
 import type { DatabaseSync } from "node:sqlite";
 import { type Clock, systemClock, type Timer } from "../../platform/core/clock";
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import type { MigrationSet } from "../../platform/store/database";
 import type { GroupCommit } from "../../platform/store/group-commit";
 

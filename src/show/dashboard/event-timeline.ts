@@ -3,7 +3,7 @@
 // entries are written through and reloaded at start, so the timeline survives a restart.
 import type { EventBus } from "../../platform/core/bus";
 import type { Component } from "../../platform/core/lifecycle";
-import type { DomainEvent, DomainEvents } from "../../hear/events/types";
+import type { DomainEvent, DomainEvents } from "../../platform/events/types";
 import type { EventHistory } from "./event-history";
 
 export interface TimelineEntry {

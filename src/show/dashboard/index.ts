@@ -2,7 +2,7 @@
 // plus an in-memory timeline of recent events. `steward demo` attaches its capture inbox.
 import type { Clock } from "../../platform/core/clock";
 import type { Logger } from "../../platform/core/logger";
-import { isTaskEvent } from "../../hear/events/types";
+import { isTaskEvent } from "../../platform/events/types";
 import type { SqlDb } from "../../platform/store/sql";
 import { getMeta, setMeta } from "../../platform/store/core-migrations";
 import { createClusterFeed } from "./cluster-feed";
@@ -11,7 +11,7 @@ import { createTaskNames } from "./task-names";
 import type { Hono } from "hono";
 import type { EventBus } from "../../platform/core/bus";
 import type { Lifecycle } from "../../platform/core/lifecycle";
-import type { DomainEvents } from "../../hear/events/types";
+import type { DomainEvents } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
 import type { HttpEnv } from "../../platform/http/types";
 import { createApiReader } from "./api-reader";

@@ -5,7 +5,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { GroupCommit } from "../../platform/store/group-commit";
 import type { EventBus } from "../../platform/core/bus";
 import type { Component } from "../../platform/core/lifecycle";
-import type { DomainEvents, TaskEvent } from "../../hear/events/types";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import type { MigrationSet } from "../../platform/store/database";
 
 export const runHistoryMigrations: MigrationSet = {

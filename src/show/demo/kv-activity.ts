@@ -4,7 +4,7 @@
 import type { Hono } from "hono";
 import type { TimelineEntry } from "../dashboard";
 import { inProcessEnv, type HttpEnv } from "../../platform/http/types";
-import { isTaskEvent } from "../../hear/events/types";
+import { isTaskEvent } from "../../platform/events/types";
 
 export const DEMO_KV_NAMESPACE = "etl-state";
 

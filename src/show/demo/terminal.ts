@@ -1,7 +1,7 @@
 // The demo's live terminal: one readable line per task event, per alert delivered to the capture inbox and
 // per task the demo starts, coloured by outcome when the output is a terminal.
 import type { TimelineEntry } from "../dashboard";
-import { isDataCheckEvent, isTaskEvent, isWatchdogEvent, type TaskEvent } from "../../hear/events/types";
+import { isDataCheckEvent, isTaskEvent, isWatchdogEvent, type TaskEvent } from "../../platform/events/types";
 import type { CapturedItem } from "./capture-types";
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, grey: 90, bold: 1 } as const;

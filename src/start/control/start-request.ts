@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { AppError } from "../../platform/core/errors";
 import { butlerText, butlerTtl, storedTtl } from "../../platform/core/butler-values";
-import { MAX_TTL_MS } from "../../keep/kv/kv-store";
+import { MAX_TTL_MS } from "../../platform/store/key-value";
 import { isGuid } from "../../platform/qlik/qrs-filter";
 import type { TaskSelector } from "./types";
 

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { AuditActor, AuditLog } from "../../platform/audit/audit-log";
 import { AppError, describeError } from "../../platform/core/errors";
 import type { Counter, MetricsRegistry } from "../../platform/core/metrics";
-import type { NameValue } from "../../hear/events/types";
+import type { NameValue } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { and, eq, eqString, isGuid, or } from "../../platform/qlik/qrs-filter";
 import type { QrsTask } from "../../platform/qlik/qrs-schemas";

@@ -1,6 +1,6 @@
 // The one path that starts Qlik Sense tasks, shared by REST, MQTT, the scheduler and chained starts after app
 // reloads, so the start allowlist and the audit log apply the same way everywhere.
-import type { NameValue } from "../../hear/events/types";
+import type { NameValue } from "../../platform/events/types";
 
 /** Who asked for a start; recorded in the audit log. */
 export interface StartOrigin {
@@ -55,7 +55,4 @@ export interface TaskStarter {
   start(selector: TaskSelector, origin: StartOrigin, options?: StartOptions): Promise<TaskStartReport>;
 }
 
-/** The one KV call a start request needs (Butler's `keyvaluestore` body items); the KV store implements it. */
-export interface KeyValueWriter {
-  setKey(namespace: string, key: string, value: string, ttlMs?: number): void | Promise<void>;
-}
+export type { KeyValueWriter } from "../../platform/store/key-value";

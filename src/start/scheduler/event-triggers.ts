@@ -1,7 +1,7 @@
 // Event triggers: a task event on the bus starts the schedules whose trigger it matches, on the Steward that
 // hears of it. The claim in the store keeps it to one fire per event across a cluster, a loop guard caps the
 // fires per hour, and an unconfirmed datagram never starts a task.
-import type { TaskEvent } from "../../hear/events/types";
+import type { TaskEvent } from "../../platform/events/types";
 import { inDateBounds, inWindow } from "./next-run";
 import type { RunnerContext } from "./runner-context";
 import type { ScheduleRow } from "./schedule-repo";

@@ -5,7 +5,7 @@ import type { AuditLog } from "../../platform/audit/audit-log";
 import type { Clock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Counter } from "../../platform/core/metrics";
-import type { TaskEvent } from "../../hear/events/types";
+import type { TaskEvent } from "../../platform/events/types";
 import type { ScheduleRepo, ScheduleRow } from "./schedule-repo";
 
 export interface HeldFireDeps {

@@ -8,7 +8,7 @@ import type { EventBus } from "../../platform/core/bus";
 import { describeError } from "../../platform/core/errors";
 import type { Counter, MetricsRegistry } from "../../platform/core/metrics";
 import type { TaskStarter } from "../control/types";
-import type { DomainEvents, TaskEvent } from "../../hear/events/types";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { compileTiming, type Timing } from "./next-run";
 import type { ScheduleRepo, ScheduleRow } from "./schedule-repo";
 

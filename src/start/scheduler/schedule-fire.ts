@@ -2,7 +2,7 @@
 // schedule's lastRun. An event trigger's fire first asks whether the data checks of its reload hold it back.
 import { describeError } from "../../platform/core/errors";
 import type { StartOrigin, TaskStartReport } from "../control/types";
-import type { TaskEvent } from "../../hear/events/types";
+import type { TaskEvent } from "../../platform/events/types";
 import { recordHeldFire } from "./held-fire";
 import type { RunnerContext } from "./runner-context";
 import type { LastRun } from "./schedule-model";

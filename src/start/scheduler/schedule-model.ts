@@ -6,7 +6,7 @@ import { Cron, CronDate } from "croner";
 import { z } from "zod";
 import { butlerBoolean } from "../../platform/core/butler-values";
 import { isTimeZone } from "../../platform/config/sections/scheduler";
-import { TASK_OUTCOMES } from "../../hear/events/types";
+import { TASK_OUTCOMES } from "../../platform/events/types";
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Path words under /v4/schedules that cannot be schedule ids. */

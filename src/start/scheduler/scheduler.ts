@@ -12,7 +12,7 @@ import { AppError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { TaskStarter } from "../control/types";
-import type { DomainEvents, TaskEvent } from "../../hear/events/types";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import type { SqlDb } from "../../platform/store/sql";
 import { fieldName } from "../../platform/http/route";
 import { parseButlerScheduleFile, scheduleFileBounds, type ImportedSchedule } from "./butler-import";

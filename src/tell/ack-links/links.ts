@@ -1,6 +1,6 @@
 // The acknowledge and snooze links of one message: made when the message is built (so a retry or a digest carries
 // links valid from its own send), for the person it goes to (a mail address) or the Teams or Slack channel.
-import { isTaskEvent } from "../../hear/events/types";
+import { isTaskEvent } from "../../platform/events/types";
 import type { Notification } from "../notify/types";
 import type { ActionLinksConfig } from "../../platform/config/sections/action-links";
 import type { LinkStore } from "./link-store";

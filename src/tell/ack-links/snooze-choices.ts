@@ -1,6 +1,6 @@
 // The snooze choices the landing page offers: the configured durations, and "until HH:MM tomorrow" in the site's
 // time zone. A choice is posted by its id; only these ids are accepted.
-import { formatDuration } from "../notify/duration";
+import { formatDuration } from "../../platform/core/duration";
 import { zonedLocalToUtc, zoneOffsetMs } from "../../platform/core/time-zone";
 import type { ActionLinksConfig } from "../../platform/config/sections/action-links";
 

@@ -6,7 +6,7 @@ import type { Config } from "../../platform/config/schema";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
-import type { DomainEvent, DomainEvents } from "../../hear/events/types";
+import type { DomainEvent, DomainEvents } from "../../platform/events/types";
 import { setupGrouping, type Grouping } from "../grouping";
 import type { Router } from "../../platform/http/route";
 import { maintenanceBanner, setupMaintenance, type Maintenance } from "../maintenance";

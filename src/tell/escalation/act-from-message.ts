@@ -11,7 +11,7 @@ import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { Router } from "../../platform/http/route";
 import type { IncidentService } from "../incidents";
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import type { Notifier, NotifyHooks } from "../notify";
 import type { QuietSpell } from "../notify/gate";
 import type { SilenceService } from "../silences";

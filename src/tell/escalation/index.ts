@@ -3,13 +3,13 @@
 import type { PollInterval } from "../../platform/core/poll-interval";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { RouteConfig } from "../../platform/config/sections/notify";
+import type { RouteConfig } from "../notify/config";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
 import type { IncidentRow } from "../incidents";
-import { formatDuration } from "../notify/duration";
+import { formatDuration } from "../../platform/core/duration";
 import { nameRoutes } from "../notify/routing";
 import type { QuietSpell } from "../notify/gate";
 import type { Notification } from "../notify/types";

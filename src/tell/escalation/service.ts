@@ -3,17 +3,17 @@
 // was acknowledged or recovered meanwhile, waits while a maintenance window or a silence keeps the incident quiet, or
 // else sends the alert on the next route (which may escalate further).
 import type { Logger } from "pino";
-import type { RouteConfig } from "../../platform/config/sections/notify";
+import type { RouteConfig } from "../notify/config";
 import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import { type PollInterval, pollMsOf } from "../../platform/core/poll-interval";
 import type { Component } from "../../platform/core/lifecycle";
-import { isTaskEvent, type DomainEvent } from "../../hear/events/types";
+import { isTaskEvent, type DomainEvent } from "../../platform/events/types";
 import type { IncidentRow } from "../incidents";
 import { type QuietSpell, wouldSend } from "../notify/gate";
 import type { Plan } from "../notify/planner";
 import { matchRoute, nameRoutes } from "../notify/routing";
-import { timeFilterReason } from "../notify/time-intervals";
+import { timeFilterReason } from "../../platform/core/time-intervals";
 import type { EscalationRow, EscalationStore } from "./escalation-store";
 
 export interface EscalationDeps {

@@ -3,9 +3,9 @@
 // sent; a symptom's recovery updates the parent and is not sent unless it is the last: that one is the "recovered"
 // page. Every event a rule decided on carries the parent's shape (what it affects) for the channels to render.
 import type { GroupingConfig } from "../../platform/config/sections/grouping";
-import type { CauseSummary } from "../../hear/events/cause-summary";
-import type { DomainEvent } from "../../hear/events/types";
-import { isTaskEvent } from "../../hear/events/types";
+import type { CauseSummary } from "../../platform/events/cause-summary";
+import type { DomainEvent } from "../../platform/events/types";
+import { isTaskEvent } from "../../platform/events/types";
 import type { DeliveryGate } from "../notify/gate";
 import { wouldSend } from "../notify/gate";
 import type { Plan } from "../notify/planner";

@@ -2,8 +2,8 @@
 // while it is open, what that node misses, fails or runs too long is a symptom (recorded, not sent). Each symptom's
 // end (service.started, task.on_track, task.recovered) updates the parent; the last one is the "recovered" page.
 import type { GroupingConfig } from "../../platform/config/sections/grouping";
-import type { DomainEvent, TaskEvent } from "../../hear/events/types";
-import { isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../hear/events/types";
+import type { DomainEvent, TaskEvent } from "../../platform/events/types";
+import { isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, SymptomInput } from "./cause-store";
 import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
 import { createFailingNodes } from "./failing-node";

@@ -2,7 +2,7 @@
 // CONNECT) the script log shows before it failed, else the quoted name in the line that states the failure (a file
 // or folder). Undefined when the log names none: such a failure is its own incident.
 import { keptScriptLog } from "../../hear/events/script-log-excerpt";
-import type { TaskEvent } from "../../hear/events/types";
+import type { TaskEvent } from "../../platform/events/types";
 
 const CONNECT = /\b(?:LIB|ODBC|OLEDB|CUSTOM)\s+CONNECT(?:32|64)?\s+TO\s+(?:\[([^\]]{1,200})\]|'([^']{1,200})'|"([^"]{1,200})")/i;
 const QUOTED = /'([^']{1,300})'/;

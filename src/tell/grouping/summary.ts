@@ -1,6 +1,6 @@
 // The parent's shape put on the alert that opened, updated or closed it: title, what it affects (counted and named)
 // and a link to it on the dashboard. Names are capped so a cause of thousands of tasks still fits every channel.
-import type { CauseSummary } from "../../hear/events/cause-summary";
+import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { CauseStore } from "./cause-store";
 import { affected } from "./routes";
 

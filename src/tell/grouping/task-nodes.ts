@@ -1,7 +1,7 @@
 // Where each task last ran, from the task events: a node's cause lists what that node runs (what it would have run
 // while down), and a missed start, which the watchdog cannot place on a node, is put on the node its task last ran
 // on. Written only when a task's node or names change (a cache per Steward), so a steady site costs no writes.
-import type { TaskEvent } from "../../hear/events/types";
+import type { TaskEvent } from "../../platform/events/types";
 import type { SqlDb } from "../../platform/store/sql";
 import type { SymptomInput } from "./cause-store";
 

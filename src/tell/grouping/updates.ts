@@ -4,7 +4,7 @@
 // parent per `every` (claimed in the store, so two Stewards send one), listing everything added since the last page;
 // symptoms that only repeat what the parent already named (a stale app of a failed load) never page.
 import type { GroupingConfig } from "../../platform/config/sections/grouping";
-import type { CauseSummary } from "../../hear/events/cause-summary";
+import type { CauseSummary } from "../../platform/events/cause-summary";
 import { wouldSend } from "../notify/gate";
 import type { Plan, PlannedDelivery } from "../notify/planner";
 import type { CauseStore, SymptomRow } from "./cause-store";

@@ -3,8 +3,8 @@
 // breach of the apps it feeds) is its symptom, found through the chain graph the watchdog reads, listed in the parent
 // and not sent. The tasks after it are listed as waiting from the start, so the parent names everything it stops.
 import type { GroupingConfig } from "../../platform/config/sections/grouping";
-import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../hear/events/types";
-import { isWatchdogEvent } from "../../hear/events/types";
+import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
+import { isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, SymptomInput } from "./cause-store";
 import type { ChainGraph, GraphTask } from "./chain-graph";
 import { afterRecovery, type CauseDecision, symptomReason } from "./decision";

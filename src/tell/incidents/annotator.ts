@@ -5,8 +5,8 @@
 import { triggerOf } from "./started-by-trigger";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
-import type { IncidentRef, RunWarning } from "../../hear/events/run-context";
-import type { TaskEvent } from "../../hear/events/types";
+import type { IncidentRef, RunWarning } from "../../platform/events/run-context";
+import type { TaskEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { IncidentsConfig } from "../../platform/config/sections/incidents";
 import type { SqlDb } from "../../platform/store/sql";

@@ -2,8 +2,8 @@
 // and the line after it, then QRS's error details, then the Scheduler's message) are tried against the rules in
 // order; the first line a rule matches gives the class. Pure and cheap: each line is looked at once, cut short.
 import { isFailureLine, keptScriptLog, logMessage } from "../../hear/events/script-log-excerpt";
-import type { ErrorClass } from "../../hear/events/run-context";
-import type { TaskEvent } from "../../hear/events/types";
+import type { ErrorClass } from "../../platform/events/run-context";
+import type { TaskEvent } from "../../platform/events/types";
 import { blankQuoted, BUILTIN_RULES, ERROR_HINTS, type ErrorRule } from "./error-rules";
 
 export interface ErrorCause {

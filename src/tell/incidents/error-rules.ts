@@ -3,7 +3,7 @@
 // of real Qlik error lines (test/fixtures/error-corpus/qlik-error-lines.json, test/unit/tell/incidents/error-corpus.test.ts);
 // a rule that would misclassify a line there is left out, because a wrong class sends the person on call the wrong
 // way while `unknown` only sends them to the log.
-import type { ErrorClass } from "../../hear/events/run-context";
+import type { ErrorClass } from "../../platform/events/run-context";
 
 export interface ErrorRule {
   class: Exclude<ErrorClass, "unknown">;

@@ -1,7 +1,7 @@
 // A task's history as of one run, read from its earlier runs (newest first): the failures in a row before it,
 // the last success, the usual duration (median of recent successes, robust to one slow night), what started it.
-import type { RunHistory, StartedBy } from "../../hear/events/run-context";
-import type { TaskEvent } from "../../hear/events/types";
+import type { RunHistory, StartedBy } from "../../platform/events/run-context";
+import type { TaskEvent } from "../../platform/events/types";
 import type { PastRun } from "./incident-store";
 
 /** Successful runs the usual duration is the median of. */

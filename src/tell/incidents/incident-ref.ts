@@ -1,6 +1,6 @@
 // Small shared helpers: the subject of a task's incident, the IncidentRef an event carries, and the sentence a
 // closing event tells ("recovered after 5 failed runs over 1 h 15 min").
-import type { IncidentRef } from "../../hear/events/run-context";
+import type { IncidentRef } from "../../platform/events/run-context";
 import { spanText } from "../notify/time-format";
 import type { IncidentRow } from "./incident-store";
 

@@ -2,7 +2,7 @@
 // (or "Orders << orders 12,345 Lines fetched"), and the statement echo before it names the table (its label) or
 // the source. Used to notice a table that loaded 0 rows where earlier runs filled it. Linear in the log.
 import { isFailureLine, logMessage, splitLogLines } from "../../hear/events/script-log-excerpt";
-import type { ScriptLogExcerpt } from "../../hear/events/types";
+import type { ScriptLogExcerpt } from "../../platform/events/types";
 
 /** Tables kept per run: a script looping over thousands of files must not make every run row huge. */
 export const MAX_TABLES = 200;

@@ -6,7 +6,7 @@ import type { IncidentsConfig } from "../../platform/config/sections/incidents";
 import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
-import type { TaskEvent } from "../../hear/events/types";
+import type { TaskEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator } from "./annotator";

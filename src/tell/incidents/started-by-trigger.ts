@@ -3,8 +3,8 @@
 // before. Two QRS reads per run, on the task's own triggers; nothing is guessed when QRS says nothing clear.
 import { z } from "zod";
 import type { Logger } from "pino";
-import type { StartedBy } from "../../hear/events/run-context";
-import type { TaskEvent } from "../../hear/events/types";
+import type { StartedBy } from "../../platform/events/run-context";
+import type { TaskEvent } from "../../platform/events/types";
 import { and, compare, eq } from "../../platform/qlik/qrs-filter";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 

@@ -2,8 +2,8 @@
 // table earlier runs filled that loaded 0 rows now, or a run far shorter than the task usually takes. Each rule
 // needs evidence from earlier runs (or from this log) before it speaks, so a new or irregular task stays quiet.
 import { logMessage, showScriptLog } from "../../hear/events/script-log-excerpt";
-import type { RunWarning } from "../../hear/events/run-context";
-import type { TaskEvent } from "../../hear/events/types";
+import type { RunWarning } from "../../platform/events/run-context";
+import type { TaskEvent } from "../../platform/events/types";
 import { durationText } from "../notify/time-format";
 
 export interface WarningSettings {

@@ -1,9 +1,9 @@
 // Maintenance windows: planned work when alerts are held back (recorded, not sent) and summed up in one notification
 // at the end. setupMaintenance builds the windows from the config, the notify gate, the ticker and GET /v4/maintenance.
 import type { Logger } from "pino";
-import type { MaintenanceConfig } from "../../platform/config/sections/maintenance";
+import type { MaintenanceConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
-import type { DomainEvent, SiteEvent } from "../../hear/events/types";
+import type { DomainEvent, SiteEvent } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
 import type { DeliveryGate } from "../notify/gate";
 import type { SqlDb } from "../../platform/store/sql";

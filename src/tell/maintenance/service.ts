@@ -6,7 +6,7 @@ import type { Clock } from "../../platform/core/clock";
 import { createSerialTicker } from "../../platform/core/serial-ticker";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
-import type { SiteEvent } from "../../hear/events/types";
+import type { SiteEvent } from "../../platform/events/types";
 import type { MaintenanceStore } from "./maintenance-store";
 import { buildSummary } from "./summary";
 import type { CompiledWindow, Occurrence } from "./windows";

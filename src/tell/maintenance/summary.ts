@@ -2,7 +2,7 @@
 // (alerts held by kind, what ended inside, what is still open). Its id is the occurrence's, so two Stewards that
 // both write it leave one delivery per channel (outbox keys are idempotent); it is marked summarized only once
 // written, so a Steward that stops first leaves it to the next sweep, after a restart too.
-import type { SiteEvent } from "../../hear/events/types";
+import type { SiteEvent } from "../../platform/events/types";
 import { localTimes } from "../notify/time-format";
 import type { OccurrenceRow, WindowEventRow } from "./maintenance-store";
 

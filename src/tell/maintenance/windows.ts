@@ -1,11 +1,11 @@
 // Maintenance windows from the config, compiled once: which occurrences are active at a time (a one-off window, or
 // the recurring one whose last start is less than its duration ago), which start next, and whether a window covers
 // an event (the whole site, its nodes, or its matcher).
-import type { MaintenanceWindowConfig } from "../../platform/config/sections/maintenance";
-import { DEFAULT_WINDOW_FROM } from "../../platform/config/sections/maintenance";
+import type { MaintenanceWindowConfig } from "./config";
+import { DEFAULT_WINDOW_FROM } from "./config";
 import { nextOccurrence, RecurrenceBudgetError, readSchedule, type Schedule } from "../../platform/core/rrule";
 import { sameNode } from "../../hear/events/datagram-claims";
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import { describeMatcher, eventFacts, matchesSilence } from "../silences/matcher";
 
 export interface Occurrence {

@@ -1,7 +1,7 @@
 // The parent incident's shape as each channel shows it (the cause's title, "25 tasks, 12 apps, 3 streams affected",
 // the names, the link): added by the channels to what their templates render, so every template of every event
 // kind shows it without each repeating it. Only alerts a grouping rule decided on carry a cause.
-import type { CauseSummary } from "../../hear/events/cause-summary";
+import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { Notification } from "./types";
 
 export function causeOf(n: Pick<Notification, "digest" | "event">): CauseSummary | undefined {

@@ -2,7 +2,7 @@
 // channel (its own override folder, then notify.templatesDir, then the built-in set) and its variable options.
 import { resolve } from "node:path";
 import type { Config } from "../../platform/config/schema";
-import type { ChannelConfig } from "../../platform/config/sections/notify";
+import type { ChannelConfig } from "./config";
 import { CHANNELS } from "./channels/registry";
 import type { TemplateVarsOptions } from "./template-vars";
 import { createTemplateRenderer, type TemplateRenderer } from "./templates/renderer";

@@ -5,7 +5,7 @@ import { memoryChannelState } from "./channel-state";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "../../platform/config/schema";
-import type { ChannelConfig } from "../../platform/config/sections/notify";
+import type { ChannelConfig } from "./config";
 import { systemClock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import { createSilentLogger } from "../../platform/core/logger";
@@ -20,7 +20,7 @@ import {
   CHECKIN_EVENT_KINDS,
   CHECKIN_CONDITIONS,
   FRESHNESS_EVENT_KINDS,
-} from "../../hear/events/types";
+} from "../../platform/events/types";
 import { syntheticCheckinEvent } from "../../watch/checkins/samples";
 import { syntheticFreshnessEvent } from "../../watch/freshness/samples";
 import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-setup";

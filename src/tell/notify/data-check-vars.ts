@@ -1,6 +1,6 @@
 // Template variables of a data.check_* event: the generic title, summary and facts (as site events have) plus
 // the app, reload, check and value fields a template may want on their own.
-import type { DataCheckEvent } from "../../hear/events/types";
+import type { DataCheckEvent } from "../../platform/events/types";
 import { showCheckValue } from "../../hear/events/data-check-event";
 import { localTimes } from "./time-format";
 import { appUrlFor } from "../../hear/events/enrich-mappers";

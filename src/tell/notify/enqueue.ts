@@ -1,7 +1,7 @@
 // Writes a plan to the outbox in one transaction: the event, then one row per delivery (pending, grouped
 // into an open digest, or suppressed with its reason), and the rate-limit windows it opens. Nothing is
 // sent here; the worker picks pending rows up.
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import type { OutboxStore } from "./outbox-store";
 import type { Plan, PlannedDelivery } from "./planner";
 

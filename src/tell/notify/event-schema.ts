@@ -22,7 +22,7 @@ import {
   type EventKind,
   type SiteEventKind,
   type TaskOutcome,
-} from "../../hear/events/types";
+} from "../../platform/events/types";
 import { syntheticCheckinEvent } from "../../watch/checkins/samples";
 import { syntheticFreshnessEvent } from "../../watch/freshness/samples";
 import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "./samples";

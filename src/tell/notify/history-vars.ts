@@ -1,6 +1,6 @@
 // Template variables from what src/tell/incidents/ added to a task event: the run's history, its likely cause, its
 // incident and warnings, each as plain values and as one short line a default template shows as it is.
-import type { ErrorClass, TaskEvent } from "../../hear/events/types";
+import type { ErrorClass, TaskEvent } from "../../platform/events/types";
 import { durationText, localTimes, spanText } from "./time-format";
 import type { TemplateVars } from "./template-vars-types";
 

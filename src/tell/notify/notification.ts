@@ -1,7 +1,7 @@
 // Turns an outbox row into the Notification a channel sends: loads its event(s) from the store and builds
 // the template variables once, with the channel's script-log settings.
-import type { DomainEvent, EventKind } from "../../hear/events/types";
-import { deliveryError } from "./delivery-error";
+import type { DomainEvent, EventKind } from "../../platform/events/types";
+import { deliveryError } from "../../platform/http/delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
 import { buildDigestVars, buildVars, type TemplateVarsOptions } from "./template-vars";
 import type { Notification } from "./types";

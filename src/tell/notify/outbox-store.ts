@@ -2,7 +2,7 @@
 // cluster shares. A delivery is in the store before the bus handler that created it resolves; a delivery is
 // sent by the one Steward that moved it from pending to sending.
 import { eventTitle } from "../../hear/events/event-title";
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import type { SqlDb, SqlExecutor, SqlValue } from "../../platform/store/sql";
 
 export const DELIVERY_STATUSES = ["pending", "sending", "delivered", "dead", "suppressed", "grouping", "grouped"] as const;

@@ -1,8 +1,8 @@
 // Plans the deliveries of one event: matching routes → channels → recipients, then test mode, rate limits
 // and grouping decide what happens to each. Used both to enqueue (dispatcher) and to preview.
-import type { ChannelConfig, NotifyConfig } from "../../platform/config/sections/notify";
-import type { DomainEvent } from "../../hear/events/types";
-import { isDataCheckEvent, isTaskEvent, isWatchdogEvent } from "../../hear/events/types";
+import type { ChannelConfig, NotifyConfig } from "./config";
+import type { DomainEvent } from "../../platform/events/types";
+import { isDataCheckEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import type { OutboxStore } from "./outbox-store";
 import { resolveRecipients } from "./recipients";
 import { matchRoute, type NamedRoute } from "./routing";

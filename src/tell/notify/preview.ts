@@ -3,7 +3,7 @@
 // duplicates show) and `steward alert preview` (offline, without the store).
 import type { Config } from "../../platform/config/schema";
 import type { ChannelDeps, ChannelDefinition } from "./types";
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import { varsOptionsFor } from "./channel-setup";
 import { CHANNELS } from "./channels/registry";
 import { buildNotification } from "./notification";

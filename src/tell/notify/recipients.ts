@@ -1,9 +1,9 @@
 // Who gets an e-mail for one route: the channel's and route's static addresses (optionally gated by a task
 // custom property), addresses from a task custom property, and the app owner (with include/exclude lists).
 // De-duplicated case-insensitively, first spelling kept; invalid addresses are reported, not sent to.
-import type { RouteConfig } from "../../platform/config/sections/notify";
-import type { DomainEvent, NameValue, QlikUserRef } from "../../hear/events/types";
-import { isDataCheckEvent, isTaskEvent, isWatchdogEvent } from "../../hear/events/types";
+import type { RouteConfig } from "./config";
+import type { DomainEvent, NameValue, QlikUserRef } from "../../platform/events/types";
+import { isDataCheckEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 
 export interface RecipientSource {
   address: string;

@@ -1,9 +1,9 @@
 // How often an open incident notifies again, per route (`renotify:`): every failure (the default, and Butler's
 // behaviour), the first and then every n-th, or the first and then a digest per incident and window. Data sinks
 // (InfluxDB, New Relic) always get every event: they count runs.
-import type { RouteConfig } from "../../platform/config/sections/notify";
-import type { DomainEvent } from "../../hear/events/types";
-import { isTaskEvent } from "../../hear/events/types";
+import type { RouteConfig } from "./config";
+import type { DomainEvent } from "../../platform/events/types";
+import { isTaskEvent } from "../../platform/events/types";
 import { ordinal } from "./history-vars";
 
 export type RenotifyDecision = { action: "send" } | { action: "suppress"; reason: string } | { action: "group"; groupKey: string; windowMs: number };

@@ -1,10 +1,10 @@
 // Does a route take an event? Every filter present must match; within a filter any value matches. The
 // first failing filter is returned as the reason, for previews ("taskTypes: distribute is not in [reload]").
-import type { RouteConfig } from "../../platform/config/sections/notify";
-import type { DataCheckEvent, DomainEvent, NameValue, TaskEvent } from "../../hear/events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, type WatchdogEvent } from "../../hear/events/types";
+import type { RouteConfig } from "./config";
+import type { DataCheckEvent, DomainEvent, NameValue, TaskEvent } from "../../platform/events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, type WatchdogEvent } from "../../platform/events/types";
 import { sameNode } from "../../hear/events/datagram-claims";
-import { timeFilterReason } from "./time-intervals";
+import { timeFilterReason } from "../../platform/core/time-intervals";
 
 export interface RouteMatch {
   matched: boolean;

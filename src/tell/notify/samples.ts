@@ -15,7 +15,7 @@ import type {
   WatchCondition,
   WatchdogEvent,
   WatchdogEventKind,
-} from "../../hear/events/types";
+} from "../../platform/events/types";
 import { dataCheckEvent } from "../../hear/events/data-check-event";
 import { watchdogEvent } from "../../watch/watchdog/watchdog-event";
 

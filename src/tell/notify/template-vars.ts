@@ -1,7 +1,7 @@
 // Builds the variables templates see for one event: every name Butler's templates offer (inventory §3.3)
 // plus Steward's own (outcome, task type, completeness, the full event). Missing data becomes "" or [].
-import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskOutcome, TaskType } from "../../hear/events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../hear/events/types";
+import type { DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskOutcome, TaskType } from "../../platform/events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import { buildWatchdogVars } from "./watchdog-vars";
 import { buildDataCheckVars } from "./data-check-vars";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../hear/events/script-log-excerpt";

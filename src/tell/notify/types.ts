@@ -1,11 +1,11 @@
 // The contract between the pipeline and its channels: a Notification is built once per delivery (event or
 // digest × channel × recipient) and handed to a Channel, which only formats and sends it.
-import type { InfluxConflictMonitor } from "../../watch/influx-conflicts";
+import type { InfluxConflictMonitor } from "../influx-conflicts";
 import type { z } from "zod";
 import type { Logger } from "pino";
-import type { ChannelConfig, ChannelType } from "../../platform/config/sections/notify";
+import type { ChannelConfig, ChannelType } from "./config";
 import type { Clock } from "../../platform/core/clock";
-import type { DomainEvent, EventKind } from "../../hear/events/types";
+import type { DomainEvent, EventKind } from "../../platform/events/types";
 import type { FitOptions } from "../../hear/events/script-log-excerpt";
 import type { TemplateRenderer } from "./templates/renderer";
 import type { TemplateVars } from "./template-vars";

@@ -1,6 +1,6 @@
 // Template variables of a watchdog event (task.missed … task.on_track): the generic title, summary and facts (as
 // site events have), the task and app with their links, and the condition's fields on their own.
-import type { WatchdogEvent } from "../../hear/events/types";
+import type { WatchdogEvent } from "../../platform/events/types";
 import { localTimes } from "./time-format";
 import { appUrlFor } from "../../hear/events/enrich-mappers";
 import type { TemplateVars, TemplateVarsOptions } from "./template-vars-types";

@@ -8,7 +8,7 @@ import type { NotifyMetrics } from "./metrics";
 import { backoffDelay } from "./backoff";
 import { randomOf } from "../../platform/core/clock-random";
 import { inFlight } from "../../platform/core/stepped-clock";
-import { deliveryError, isPermanent } from "./delivery-error";
+import { deliveryError, isPermanent } from "../../platform/http/delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
 import { causedByStoreOutage, isStoreUnavailable } from "../../platform/store/sql";
 import type { Channel, Notification } from "./types";

@@ -1,8 +1,8 @@
 // Which lasting condition an event opens or closes (a task failing until it succeeds, a watchdog condition until
 // task.on_track, a service stopped until started, a data check failing until it passes). A silenced alert is sent
 // when its silence ends only while its condition lasts; an event that opens no condition is a moment that passed.
-import type { DomainEvent } from "../../hear/events/types";
-import { isDataCheckEvent, isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
+import { isDataCheckEvent, isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 
 export interface ConditionRole {
   key: string;

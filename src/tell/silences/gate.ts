@@ -2,7 +2,7 @@
 // silence named) and as held, to be sent when the silence ends if its condition still lasts. An event that ends a
 // condition whose alert is held is suppressed too: nobody was told it began.
 import type { Logger } from "pino";
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import { eventTitle } from "../../hear/events/event-title";
 import type { DeliveryGate } from "../notify/gate";
 import { wouldSend } from "../notify/gate";

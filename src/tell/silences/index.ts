@@ -6,7 +6,7 @@ import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { Router } from "../../platform/http/route";
 import type { DeliveryGate } from "../notify/gate";
 import type { SqlDb } from "../../platform/store/sql";
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import { coveringSilence, createSilenceGate } from "./gate";
 import { createSilenceReleaser } from "./release";
 import { registerSilenceRoutes } from "./routes";

@@ -1,8 +1,8 @@
 // What a silence covers: a matcher over an event's task, app, stream, tags, node, kind and source (on-premise or
 // Qlik Cloud). Every field present must match; within a field any value matches; names are case-insensitive globs.
 import { z } from "zod";
-import type { DomainEvent } from "../../hear/events/types";
-import { isDataCheckEvent, isServiceEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
+import { isDataCheckEvent, isServiceEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import { sameNode } from "../../hear/events/datagram-claims";
 
 /** A glob with many stars backtracks badly on a long name: a few are all a real name pattern needs. */

@@ -8,7 +8,7 @@ import type { Clock } from "../../platform/core/clock";
 import { createSerialTicker } from "../../platform/core/serial-ticker";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
-import type { DomainEvent } from "../../hear/events/types";
+import type { DomainEvent } from "../../platform/events/types";
 import { matchesSilence } from "./matcher";
 import type { SilenceRow, SilenceStore } from "./silence-store";
 

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { AppError } from "../../platform/core/errors";
 import type { Clock } from "../../platform/core/clock";
-import { DurationSchema } from "../notify/duration";
+import { DurationSchema } from "../../platform/core/duration";
 import { SilenceMatcherSchema } from "./matcher";
 import type { SilenceReleaser } from "./release";
 import type { HoldRow, HoldState, SilenceRow, SilenceStore } from "./silence-store";

@@ -1,7 +1,7 @@
 // The check-ins as links of the Qlik chains, for the watchdog's view (/v4/watchdog, the dashboard's /ui/watchdog):
 // each job before Qlik with its state now (on time, missed, failed, running, running long) and the tasks and apps
 // it is named upstream of. Read from the shared store, so every Steward shows the same.
-import type { CheckinsConfig } from "../../platform/config/sections/checkins";
+import type { CheckinsConfig } from "./config";
 import type { SqlDb } from "../../platform/store/sql";
 import { createCheckinStore } from "./checkin-store";
 

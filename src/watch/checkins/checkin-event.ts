@@ -1,6 +1,6 @@
 // Builds the check-ins' events in the watchdog event's shape (title, summary, facts, data, condition), so routes,
 // templates and every channel treat them as they treat task.missed: one builder for an alert and its recovery.
-import type { CheckinCondition, CheckinEventKind, NameValue, WatchdogEvent } from "../../hear/events/types";
+import type { CheckinCondition, CheckinEventKind, NameValue, WatchdogEvent } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
 
 /** What was expected and what was seen; each condition fills the fields it has. */

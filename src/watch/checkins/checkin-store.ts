@@ -1,7 +1,7 @@
 // What the check-ins keep, in the shared store so a ping to any Steward counts: each check's latest ping of each
 // kind (never pruned), its recent pings with their logs (the newest keepPings), and the conditions the judge
 // opened (stored before they are announced, announced once, like the watchdog's).
-import type { WatchdogEvent } from "../../hear/events/types";
+import type { WatchdogEvent } from "../../platform/events/types";
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
 

@@ -1,6 +1,6 @@
 // Judges each check from its latest pings, its schedule and the clock, without side effects: which conditions open
 // (missed, failed, running long) and which open ones end. The service stores and announces what this decides.
-import type { CheckinCondition } from "../../hear/events/types";
+import type { CheckinCondition } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
 import type { CheckState } from "./checkin-store";
 import type { CheckinDetails } from "./checkin-event";

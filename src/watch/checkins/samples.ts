@@ -1,6 +1,6 @@
 // A sample check-in event per kind, for `steward alert` previews, POST /v4/alerts/test and the template check: an
 // ERP extract that feeds the demo site's sales app.
-import type { CheckinCondition, CheckinEventKind, WatchdogEvent } from "../../hear/events/types";
+import type { CheckinCondition, CheckinEventKind, WatchdogEvent } from "../../platform/events/types";
 import { checkinEvent } from "./checkin-event";
 
 const SAMPLE_CONDITION: Record<CheckinEventKind, CheckinCondition> = {

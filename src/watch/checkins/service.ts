@@ -9,7 +9,7 @@ import type { Component } from "../../platform/core/lifecycle";
 import { createLoop } from "../../platform/core/loop";
 import { inFlight } from "../../platform/core/stepped-clock";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { CheckinCondition, WatchdogEvent } from "../../hear/events/types";
+import type { CheckinCondition, WatchdogEvent } from "../../platform/events/types";
 import { type CheckinDetails, checkinEvent } from "./checkin-event";
 import type { CheckinStore } from "./checkin-store";
 import { type JudgedCheck, judge, type OpenCheckinCondition } from "./judge";

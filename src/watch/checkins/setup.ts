@@ -3,12 +3,12 @@
 // view, and the events on the bus.
 import type { Logger } from "pino";
 import type { DutyGate } from "../../platform/cluster/gate";
-import type { CheckinsConfig } from "../../platform/config/sections/checkins";
+import type { CheckinsConfig } from "./config";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { DomainEvents } from "../../hear/events/types";
+import type { DomainEvents } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
 import type { SqlDb } from "../../platform/store/sql";
 import { createCheckinStore } from "./checkin-store";

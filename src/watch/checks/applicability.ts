@@ -1,8 +1,8 @@
 // Which checks apply after a reload: a check applies to an app when any of its attachments matches the app
 // (id or name, tag, stream, custom property), the reload task (id or name, tag) or a check set named by the
 // StewardChecks custom property of the app or the task. Names compare case-insensitively, as in the QMC.
-import type { DataCheckConfig, DataChecksConfig } from "../../platform/config/sections/data-checks";
-import type { NameValue } from "../../hear/events/types";
+import type { DataCheckConfig, DataChecksConfig } from "./config";
+import type { NameValue } from "../../platform/events/types";
 
 export interface CheckTarget {
   app: { id: string; name: string; stream?: string; tags: string[]; customProperties: NameValue[] };

@@ -2,7 +2,7 @@
 // are evaluated once in a cluster) and every value a check saw (the history, `previous`, the dashboard).
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
-import type { CheckValue, DataCheckEvent, ReloadTrigger } from "../../hear/events/types";
+import type { CheckValue, DataCheckEvent, ReloadTrigger } from "../../platform/events/types";
 
 export const checksMigrations: MigrationSet = {
   module: "checks",

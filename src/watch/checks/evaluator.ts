@@ -3,7 +3,7 @@
 // can hang: a connection, an OpenDoc or an EvaluateEx past the deadline ends the session and says which step.
 import { wallClock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
-import type { CheckValue } from "../../hear/events/types";
+import type { CheckValue } from "../../platform/events/types";
 import type { EngineClient } from "../../platform/qlik/engine-client";
 import { GLOBAL_HANDLE, handleOf } from "../../platform/qlik/engine-doc";
 import { EngineRpcError, type EngineSession } from "../../platform/qlik/engine-session";

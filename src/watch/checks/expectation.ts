@@ -1,7 +1,7 @@
 // The `expect:` language of a data check: a comparison (`> 0`, `>= Today() - 1`, `= 'EUR'`) or a range
 // (`between 1e5 and 1e8`). Operands are arithmetic over numbers, `previous` (the value the check saw last time)
 // and Qlik function calls, which the Engine evaluates in the same session as the check's expression.
-import type { CheckValue } from "../../hear/events/types";
+import type { CheckValue } from "../../platform/events/types";
 
 export type Term =
   | { kind: "number"; value: number }

@@ -2,9 +2,9 @@
 // verdict (does it hold back the follow-ups?), and the events — a failure once per streak, a pass after a
 // failure or an error, an error once per streak. Pure functions over stored data, so a run resumed after a
 // crash says exactly what it would have said.
-import type { DataCheckConfig } from "../../platform/config/sections/data-checks";
+import type { DataCheckConfig } from "./config";
 import { dataCheckEvent } from "../../hear/events/data-check-event";
-import type { CheckValue, DataCheckEvent } from "../../hear/events/types";
+import type { CheckValue, DataCheckEvent } from "../../platform/events/types";
 import type { RunDoc, RunVerdict, StoredValue, ValueStatus } from "./check-store";
 import type { AppEvaluation } from "./evaluator";
 import { engineTerms, judge, parseExpectation, type Expectation } from "./expectation";

@@ -3,7 +3,7 @@
 // Entry point for other reload sources: build a ReloadInput and call DataChecks.afterReload (holdBack for
 // follow-ups). Qlik Cloud reloads (reload.kind "cloud", reserved) will also need the app passed in and an
 // Engine client for the tenant instead of the QSEoW one (src/watch/checks/setup.ts).
-import type { DataCheckEvent, ReloadTrigger, TaskEvent } from "../../hear/events/types";
+import type { DataCheckEvent, ReloadTrigger, TaskEvent } from "../../platform/events/types";
 import { appPart, withOwner } from "../../hear/events/enrich-mappers";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 

@@ -1,7 +1,7 @@
 // REST view of the data checks (what the dashboard shows): the configured checks with each app's latest
 // values, one app's history and runs, and one run with its values.
 import { z } from "zod";
-import type { DataChecksConfig } from "../../platform/config/sections/data-checks";
+import type { DataChecksConfig } from "./config";
 import { AppError } from "../../platform/core/errors";
 import type { Router } from "../../platform/http/route";
 import type { CheckStore, RunRow, StoredValue } from "./check-store";

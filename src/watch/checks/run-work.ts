@@ -1,10 +1,10 @@
 // The work on one data check run: its checks evaluated in the app and the verdict stored, then its events raised
 // and its values exported; and the wait for a run's verdict (woken when this Steward finishes it, else polled).
 import type { Logger } from "pino";
-import type { DataCheckConfig, DataChecksConfig } from "../../platform/config/sections/data-checks";
+import type { DataCheckConfig, DataChecksConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
-import type { DataCheckEvent } from "../../hear/events/types";
+import type { DataCheckEvent } from "../../platform/events/types";
 import type { EngineClient } from "../../platform/qlik/engine-client";
 import type { CheckStore, RunDoc, RunRow, ValueStatus } from "./check-store";
 import { evaluateInApp, type AppEvaluation } from "./evaluator";

@@ -4,11 +4,11 @@
 // queued and running runs are evaluated again, evaluated ones announce their events again (same event ids, so
 // the outbox sends each once). Follow-up tasks ask holdBack() whether the reload's checks let them start.
 import type { Logger } from "pino";
-import type { DataChecksConfig, DataCheckConfig } from "../../platform/config/sections/data-checks";
+import type { DataChecksConfig, DataCheckConfig } from "./config";
 import { type Clock, type Timer, wallClock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
-import type { DataCheckEvent, TaskEvent } from "../../hear/events/types";
+import type { DataCheckEvent, TaskEvent } from "../../platform/events/types";
 import type { EngineClient } from "../../platform/qlik/engine-client";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { applicableChecks, unknownSets } from "./applicability";

@@ -3,7 +3,7 @@
 // age during some hours: "max 2h 07:00-18:00 Mon-Fri Europe/Stockholm warn 90m". A value Steward cannot read
 // is an error naming the part, never a guess.
 import { type FreshnessPromiseConfig, HOURS, WEEKDAYS } from "../../platform/config/sections/freshness";
-import { parseDuration } from "../../tell/notify/duration";
+import { parseDuration } from "../../platform/core/duration";
 import { isKnownZone } from "../../platform/core/time-zone";
 
 type Day = (typeof WEEKDAYS)[number];

@@ -1,7 +1,7 @@
 // Builds the freshness events in the watchdog event's shape, with the app for routes and recipients: what was
 // promised, what is late upstream (a job that did not check in, failed or still runs; a reload that failed), and
 // when the app is now expected to be fresh. One builder for the warning, the breach and the recovery.
-import type { FreshnessCondition, FreshnessEventKind, NameValue, WatchdogEvent } from "../../hear/events/types";
+import type { FreshnessCondition, FreshnessEventKind, NameValue, WatchdogEvent } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
 import type { FreshnessFinding } from "./judge";
 

@@ -1,7 +1,7 @@
 // What the freshness promises keep in the shared store: each app's last successful and failed reload (from the task
 // events, on whichever Steward handled the run) and the usual time from its upstream check-in to its fresh data,
 // and the conditions the judge opened (warning, escalated to breach, recovered), each announced once.
-import type { WatchdogEvent } from "../../hear/events/types";
+import type { WatchdogEvent } from "../../platform/events/types";
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
 

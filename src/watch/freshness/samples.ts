@@ -1,6 +1,6 @@
 // A sample freshness event per kind, for previews, POST /v4/alerts/test and the template check: the demo site's
 // sales app, fed by an ERP extract that has not checked in.
-import type { FreshnessCondition, FreshnessEventKind, WatchdogEvent } from "../../hear/events/types";
+import type { FreshnessCondition, FreshnessEventKind, WatchdogEvent } from "../../platform/events/types";
 import { freshnessEvent } from "./freshness-event";
 
 export function syntheticFreshnessEvent(kind: FreshnessEventKind, o: { host?: string; nowMs?: number; level?: FreshnessCondition } = {}): WatchdogEvent {

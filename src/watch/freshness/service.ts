@@ -9,7 +9,7 @@ import type { Component } from "../../platform/core/lifecycle";
 import { createLoop } from "../../platform/core/loop";
 import { inFlight } from "../../platform/core/stepped-clock";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { FreshnessCondition, WatchdogEvent } from "../../hear/events/types";
+import type { FreshnessCondition, WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { TaskView } from "../watchdog/evaluate";
 import { createAppListReader } from "./app-list";

@@ -12,7 +12,7 @@ import type { Clock } from "../../platform/core/clock";
 import { VERSION } from "../../platform/core/version";
 import { createInfluxV1Writer } from "../../tell/notify/channels/influxdb/v1";
 import type { InfluxDbChannelConfig } from "../../tell/notify/channels/influxdb/schema";
-import type { InfluxConflictMonitor } from "../influx-conflicts";
+import type { InfluxConflictMonitor } from "../../tell/influx-conflicts";
 import { describeError } from "../../platform/core/errors";
 
 export interface MemoryWriter {

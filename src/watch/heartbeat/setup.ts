@@ -6,7 +6,7 @@ import type { Reconfigurable } from "../../platform/config/reload/reloader";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { InfluxConflictMonitor } from "../influx-conflicts";
+import type { InfluxConflictMonitor } from "../../tell/influx-conflicts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat";
 import { createUptimeMonitor, type UptimeMonitor } from "./uptime";
 

@@ -8,7 +8,7 @@ import type { Clock, Timer } from "../../platform/core/clock";
 import { AppError, describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { InfluxConflictMonitor } from "../influx-conflicts";
+import type { InfluxConflictMonitor } from "../../tell/influx-conflicts";
 import { createMemoryWriter, memoryPoint, type MemoryWriter } from "./influx-memory";
 
 export interface UptimeDeps {

@@ -8,7 +8,7 @@ import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { DomainEvents } from "../../hear/events/types";
+import type { DomainEvents } from "../../platform/events/types";
 import { spawnCommand, type CommandRunner } from "./command-runner";
 import { probeService, type ProbeResult, type ServiceTarget } from "./probe";
 import { createStateTracker, targetKey } from "./state-tracker";

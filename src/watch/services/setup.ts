@@ -7,7 +7,7 @@ import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { DomainEvents } from "../../hear/events/types";
+import type { DomainEvents } from "../../platform/events/types";
 import type { CommandRunner } from "./command-runner";
 import { createServiceMonitor, type ServiceMonitor } from "./monitor";
 

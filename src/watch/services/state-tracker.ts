@@ -2,7 +2,7 @@
 // a service is its baseline (no alert storm at start); pending and paused states are in between; an event
 // fires only when a service settles in RUNNING after STOPPED, or the reverse. Probe errors never change the
 // known state: they are reported once when they begin and once when they end.
-import type { ServiceEvent } from "../../hear/events/types";
+import type { ServiceEvent } from "../../platform/events/types";
 import type { ProbeResult, ServiceTarget } from "./probe";
 import type { ProbeErrorKind, StartType, WinState } from "./sc-parse";
 

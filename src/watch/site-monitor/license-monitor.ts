@@ -8,7 +8,7 @@ import { readAccessTypeOverview, readServerLicense, type AccessTypeOverview, typ
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { accessTypePoints, serverLicensePoint } from "./influx-points";
 import type { PointSink } from "./point-sink";
-import { siteEvent, type SiteEvent } from "./site-event";
+import { siteEvent, type SiteEvent } from "../../platform/events/site-event";
 import type { MonitorState } from "./state";
 
 export interface LicenseSnapshot {

@@ -11,7 +11,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { QrsUser } from "../../platform/qlik/qrs-schemas";
 import { licenseReleasePoint } from "./influx-points";
 import type { PointSink } from "./point-sink";
-import { siteEvent, type SiteEvent } from "./site-event";
+import { siteEvent, type SiteEvent } from "../../platform/events/site-event";
 
 const DAY = 86_400_000;
 /** QRS's "never" date: an allocation never used counts from its creation instead. */

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { GroupingConfig } from "../../platform/config/sections/grouping";
 import type { Clock } from "../../platform/core/clock";
 import { isAppError } from "../../platform/core/errors";
-import type { ServiceEvent } from "../../hear/events/types";
+import type { ServiceEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { MonitorState } from "./state";
 

@@ -3,7 +3,7 @@
 import type { Point } from "@influxdata/influxdb-client";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
-import type { InfluxConflictMonitor } from "../influx-conflicts";
+import type { InfluxConflictMonitor } from "../../tell/influx-conflicts";
 import { createMemoryWriter } from "../heartbeat/influx-memory";
 import type { InfluxDbChannelConfig } from "../../tell/notify/channels/influxdb/schema";
 

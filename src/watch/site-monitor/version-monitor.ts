@@ -5,7 +5,7 @@ import type { Clock } from "../../platform/core/clock";
 import type { SystemInfo, SystemInfoClient } from "../../platform/qlik/system-info";
 import { versionPoint } from "./influx-points";
 import type { PointSink } from "./point-sink";
-import { siteEvent, type SiteEvent } from "./site-event";
+import { siteEvent, type SiteEvent } from "../../platform/events/site-event";
 import type { MonitorState } from "./state";
 
 const STATE_KEY = "version";

@@ -1,7 +1,7 @@
 // Announces each watchdog condition exactly once: the decision is stored first, the event handed to the notifier
 // (whose outbox ignores an event id it already has), then marked announced, so a crash in between repeats nothing.
 import type { Counter } from "../../platform/core/metrics";
-import type { WatchCondition, WatchdogEvent } from "../../hear/events/types";
+import type { WatchCondition, WatchdogEvent } from "../../platform/events/types";
 import type { WatchStore } from "./watch-store";
 
 export interface OpeningCondition {

@@ -1,6 +1,6 @@
 // What is over on a Qlik Cloud tenant in a look: a start after a missed due time, a long run that ended, an app
 // reloaded since it went stale. Each closes its condition with task.on_track.
-import type { WatchCondition } from "../../hear/events/types";
+import type { WatchCondition } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
 import { type CloudJudgeDeps, EARLY_MS, iso, type TenantLook } from "./cloud-tenant-look";
 

@@ -2,7 +2,7 @@
 // tasks (stored before announced, like every condition), closes them when the task starts again, and lists a
 // dataset trigger that started a task twice as a problem. Called by cloud-watch.ts under the watchdog lease.
 import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
-import type { WatchdogEvent } from "../../hear/events/types";
+import type { WatchdogEvent } from "../../platform/events/types";
 import { type CloudPlanTask, readRuns } from "./cloud-plan";
 import type { CloudWatchTenant } from "./cloud-task-list";
 import { findCloudChainBreaks, findDoubleStarts, judgeCloudTurnedOff } from "./cloud-turned-off";

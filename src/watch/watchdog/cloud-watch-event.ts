@@ -3,7 +3,7 @@
 // `source: "cloud"`.
 import { CloudApiError } from "../../hear/cloud/cloud-client";
 import type { Clock } from "../../platform/core/clock";
-import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../hear/events/types";
+import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../platform/events/types";
 import type { CloudPlanTask } from "./cloud-plan";
 import type { CloudWatchTenant } from "./cloud-task-list";
 import { type WatchDetails, watchdogEvent } from "./watchdog-event";

@@ -3,7 +3,7 @@
 // closes announced; then the look for tasks turned off.
 import type { Logger } from "pino";
 import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
-import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../hear/events/types";
+import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { Announcer } from "./announcer";
 import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";

@@ -2,7 +2,7 @@
 // custom properties and app, and the apps' owners and last reloads. Each entity is validated on its own: one Steward
 // cannot read is a problem naming it (logged once), never a reason to drop the rest.
 import { z } from "zod";
-import type { NameValue, WatchdogEvent } from "../../hear/events/types";
+import type { NameValue, WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { QrsCountSchema, QrsRowsSchema } from "../../platform/qlik/qrs-schemas";
 import { compare } from "../../platform/qlik/qrs-filter";

@@ -9,7 +9,7 @@ import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import { createLoop } from "../../platform/core/loop";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { WatchCondition, WatchdogEvent } from "../../hear/events/types";
+import type { WatchCondition, WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { createAnnouncer } from "./announcer";
 import { type CloudTenantWatchState, type CloudWatch, type CloudWatchTenant, createCloudWatch } from "./cloud-watch";

@@ -8,7 +8,7 @@ import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { CheckinChainItem } from "../checkins/chain-view";
 import type { DutyGate } from "../../platform/cluster/gate";
-import type { DomainEvents } from "../../hear/events/types";
+import type { DomainEvents } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";

@@ -1,6 +1,6 @@
 // The details an opening watchdog event was built from, read back from the stored event's data: the store keeps
 // the event, and a later look (or an acknowledgement) closes the condition with the same details.
-import type { WatchdogEvent } from "../../hear/events/types";
+import type { WatchdogEvent } from "../../platform/events/types";
 import type { WatchDetails } from "./watchdog-event";
 
 /** The details an opening event was built from, read back from its data (the event is what is stored). */

@@ -1,6 +1,6 @@
 // What the watchdog remembers across restarts and shares in a cluster: the finished runs it learns durations and
 // intervals from, the conditions it opened (announced once; their task.on_track once), and how far it has looked.
-import type { WatchdogEvent } from "../../hear/events/types";
+import type { WatchdogEvent } from "../../platform/events/types";
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
 import { createKeptRuns, type KeptRuns } from "./kept-runs";

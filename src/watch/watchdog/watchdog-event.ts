@@ -1,6 +1,6 @@
 // Builds the watchdog's events: title, summary and facts for people, data for machines, the task and app for
 // routes and recipients. One builder for the alert that opens a condition and the task.on_track that closes it.
-import type { NameValue, WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../hear/events/types";
+import type { NameValue, WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
 
 /** What was planned and what was seen; each condition fills the fields it has. */

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DENO_RUN_FLAGS } from "../../../src/platform/runtime/deno/permissions";
 import { startSimulator, type Simulator } from "../../../src/sim";
-import type { TaskEvent } from "../../../src/hear/events/types";
+import type { TaskEvent } from "../../../src/platform/events/types";
 import { startProcess, type RunningProcess } from "../../helpers/child-process";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";

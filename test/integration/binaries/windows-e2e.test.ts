@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBinaries } from "../../../scripts/build";
 import { startSimulator, type Simulator } from "../../../src/sim";
-import type { TaskEvent } from "../../../src/hear/events/types";
+import type { TaskEvent } from "../../../src/platform/events/types";
 import type { RunningProcess } from "../../helpers/child-process";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";

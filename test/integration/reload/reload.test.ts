@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createApp, type StewardApp } from "../../../src/app";
 import { auditMigrations, createAuditLog } from "../../../src/platform/audit/audit-log";
-import { createConfigReloader } from "../../../src/platform/config/reload";
+import { createConfigReloader } from "../../../src/composition/reload";
 import { systemClock } from "../../../src/platform/core/clock";
 import { coreMigrations } from "../../../src/platform/store/core-migrations";
 import { openStore } from "../../../src/platform/store/database";

@@ -1,6 +1,6 @@
 // Butler's time settings in Steward's duration text: `later` schedules ("every 30 seconds") and rate limits in
 // seconds.
-import { formatDuration } from "../../../tell/notify/duration";
+import { formatDuration } from "../../core/duration";
 
 const UNIT: Record<string, string> = { second: "s", sec: "s", minute: "m", min: "m", hour: "h", day: "d" };
 

@@ -1,6 +1,6 @@
 // The configuration reference as data: one entry per key, read off the editor JSON Schema (configJsonSchema(),
 // itself generated from the zod schema), so the reference, the editor schema and the validation never disagree.
-import { DURATION_PATTERN } from "../../../tell/notify/duration";
+import { DURATION_PATTERN } from "../../core/duration";
 import { configJsonSchema } from "../json-schema";
 
 /** A JSON Schema node as z.toJSONSchema writes it (only what the reference reads). */

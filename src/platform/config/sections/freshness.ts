@@ -1,7 +1,7 @@
 // Config of the freshness promises (src/watch/freshness/): "Sales is fresh by 07:00 on weekdays, warn at 06:30". An app
 // not reloaded successfully since its chain began raises a warning, then a breach; its recovery once it is fresh.
 import { z } from "zod";
-import { DurationSchema } from "../../../tell/notify/duration";
+import { DurationSchema } from "../../core/duration";
 import { lazySection } from "../lazy-section";
 import { isTimeZone } from "./scheduler";
 

@@ -3,7 +3,7 @@
 // Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
 import { lazySection } from "../lazy-section";
-import { DurationSchema } from "../../../tell/notify/duration";
+import { DurationSchema } from "../../core/duration";
 
 export const HeartbeatSchema = lazySection(() =>
   z

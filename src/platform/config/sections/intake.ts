@@ -1,7 +1,7 @@
 // Config of the task-event intake: extra UDP listener settings (allowlist, sizes) and the pipeline behind it
 // (queue, dedupe, enrichment lookups, distribute polling, QRS reconciliation).
 import { z } from "zod";
-import { parseRange } from "../../../hear/intake/ip-match";
+import { parseRange } from "../../security/ip-match";
 
 /** An IP, a CIDR, or a host name; something that looks like an address or range must parse as one. */
 const sourceSchema = () =>

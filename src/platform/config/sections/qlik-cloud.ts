@@ -2,7 +2,7 @@
 // spaces to watch, and how often to ask. Off unless the block is present.
 import { z } from "zod";
 import { lazySection } from "../lazy-section";
-import { DurationSchema } from "../../../tell/notify/duration";
+import { DurationSchema } from "../../core/duration";
 
 /** One tenant's schema, built by QlikCloudSchema's lazySection: a config without qlikCloud builds neither. */
 const tenantSchema = () =>

@@ -23,8 +23,8 @@ const RESERVED_QUERY_PARAMS = [
   "channel",
   "next",
 ];
-import { parseRange } from "../../../hear/intake/ip-match";
-import { DurationSchema } from "../../../tell/notify/duration";
+import { parseRange } from "../../security/ip-match";
+import { DurationSchema } from "../../core/duration";
 
 /** Scopes a key or certificate can be given ("public" routes need none). admin implies every other scope. */
 // "status": the read-only freshness of apps and streams (src/show/status), for keys handed to business users and extensions.

@@ -4,7 +4,7 @@
 // Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
 import { lazySection } from "../lazy-section";
-import { DurationSchema } from "../../../tell/notify/duration";
+import { DurationSchema } from "../../core/duration";
 
 const influxChannelRef = () => z.string().min(1).optional().describe("Name of an influxdb channel to write Butler's measurements to.");
 

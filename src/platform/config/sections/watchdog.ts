@@ -3,7 +3,7 @@
 // and the per-task, per-tag or per-app settings an administrator may prefer to QMC custom properties.
 import { z } from "zod";
 import { lazySection } from "../lazy-section";
-import { DurationSchema } from "../../../tell/notify/duration";
+import { DurationSchema } from "../../core/duration";
 
 /** One rule's schema, built by WatchdogSchema's lazySection: a config without watchdog builds neither. */
 const watchRuleSchema = () =>

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // The timeline of recent task and service events, coloured by outcome (used by the overview and events pages).
-import { isTaskEvent } from "../../../hear/events/types";
+import { isTaskEvent } from "../../../platform/events/types";
 import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { eventTitle, type TimelineEntry } from "../event-timeline";
 

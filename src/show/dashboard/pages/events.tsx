@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // GET /ui/events (the timeline, filterable by kind) and GET /ui/events/:seq (one event with its script log).
-import { isTaskEvent, type TaskEvent } from "../../../hear/events/types";
+import { isTaskEvent, type TaskEvent } from "../../../platform/events/types";
 import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { eventTitle } from "../event-timeline";
 import { Layout } from "../layout";

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // A run's script log on its event page, as the alerts show it: the lines that state the failure first, then every
 // line the event kept (head, the failure lines with their context, tail) in log order, with a marker for each gap.
-import type { ScriptLogExcerpt } from "../../../hear/events/types";
+import type { ScriptLogExcerpt } from "../../../platform/events/types";
 import { keptScriptLog, logMessage } from "../../../hear/events/script-log-excerpt";
 
 export function ScriptLogCard(props: { log: ScriptLogExcerpt }) {

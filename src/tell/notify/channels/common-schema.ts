@@ -1,7 +1,7 @@
 // Keys every channel instance accepts, whatever its type: on/off, description, per-attempt timeout, a
 // template override folder and how many script-log lines messages show.
 import { z } from "zod";
-import { DurationSchema } from "../duration";
+import { DurationSchema } from "../../../platform/core/duration";
 
 export const ScriptLogLinesSchema = z
   .strictObject({

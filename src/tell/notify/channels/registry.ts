@@ -1,6 +1,6 @@
 // Every channel type Steward knows, keyed by its YAML `type`. Typed over the config union, so a channel type
 // added to the config without a definition here (or the reverse) does not compile.
-import type { ChannelConfig, ChannelType } from "../../../platform/config/sections/notify";
+import type { ChannelConfig, ChannelType } from "../config";
 import type { Channel, ChannelDefinition, ChannelDeps } from "../types";
 import { emailChannel } from "./email";
 import { influxDbChannel } from "./influxdb";

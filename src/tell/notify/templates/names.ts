@@ -1,6 +1,6 @@
 // The template names Steward renders: per channel type, per event kind (plus "digest"), per part.
-import type { EventKind } from "../../../hear/events/types";
-import { EVENT_KINDS } from "../../../hear/events/types";
+import type { EventKind } from "../../../platform/events/types";
+import { EVENT_KINDS } from "../../../platform/events/types";
 
 export type MessageKind = EventKind | "digest";
 export const MESSAGE_KINDS: readonly MessageKind[] = [...EVENT_KINDS, "digest"];

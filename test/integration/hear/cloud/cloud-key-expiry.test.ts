@@ -8,7 +8,7 @@ import { createApp, type StewardApp } from "../../../../src/app";
 import { apiKeyClaims } from "../../../../src/hear/cloud/key-expiry";
 import { loadConfigFile } from "../../../../src/platform/config/load";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import type { SiteEvent } from "../../../../src/hear/events/types";
+import type { SiteEvent } from "../../../../src/platform/events/types";
 import { inProcessEnv } from "../../../../src/platform/http/types";
 import { type Simulator, startSimulator } from "../../../../src/sim";
 import { simControl } from "../../../helpers/sim-control";

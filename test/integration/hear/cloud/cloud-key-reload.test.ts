@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createApp, type StewardApp } from "../../../../src/app";
 import { loadConfigFile } from "../../../../src/platform/config/load";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import type { SiteEvent, TaskEvent } from "../../../../src/hear/events/types";
+import type { SiteEvent, TaskEvent } from "../../../../src/platform/events/types";
 import { inProcessEnv } from "../../../../src/platform/http/types";
 import { type SteppedCloud, startSteppedCloud } from "../../../helpers/stepped-cloud";
 import { createTempDir } from "../../../helpers/temp-dir";

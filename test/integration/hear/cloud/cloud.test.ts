@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
-import type { SiteEvent, TaskEvent } from "../../../../src/hear/events/types";
+import type { SiteEvent, TaskEvent } from "../../../../src/platform/events/types";
 import { type Simulator, startSimulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";

@@ -12,7 +12,7 @@ import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import { createTaskEventEnricher, type RunReport } from "../../../../src/hear/events/enrich-task-event";
-import type { DomainEvents } from "../../../../src/hear/events/types";
+import type { DomainEvents } from "../../../../src/platform/events/types";
 import { incidentMigrations } from "../../../../src/tell/incidents";
 import { createAnnotator } from "../../../../src/tell/incidents/annotator";
 import { createClassifier } from "../../../../src/tell/incidents/classify";

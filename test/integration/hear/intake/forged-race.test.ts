@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createSocket, type Socket } from "node:dgram";
 import { matchRoute } from "../../../../src/tell/notify/routing";
-import { RouteSchema } from "../../../../src/platform/config/sections/notify";
+import { RouteSchema } from "../../../../src/tell/notify/config";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { IDS, startHarness, type Harness } from "./harness";

@@ -4,7 +4,7 @@ import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../../../src/sim";
 import type { StartOptions } from "../../../../src/sim";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { Logger } from "../../../../src/platform/core/logger";
 import type { Clock } from "../../../../src/platform/core/clock";
 import { createTestApp, type TestApp } from "../../../helpers/app";

@@ -8,7 +8,7 @@ import { createEventBus } from "../../../../src/platform/core/bus";
 import { createManualClock, type Clock } from "../../../../src/platform/core/clock";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import type { DomainEvents, TaskEvent } from "../../../../src/hear/events/types";
+import type { DomainEvents, TaskEvent } from "../../../../src/platform/events/types";
 import type { RunReport } from "../../../../src/hear/events/enrich-task-event";
 import type { IntakeStore } from "../../../../src/hear/intake/intake-store";
 import { bothBackends } from "../../../helpers/sql-backends";

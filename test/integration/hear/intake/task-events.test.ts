@@ -1,7 +1,7 @@
 // End to end against the simulator: every task type × outcome arrives on the bus as the right typed, enriched
 // event; legacy prefixes, `;` and non-ASCII names; metrics; links.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { TaskEvent, TaskType } from "../../../../src/hear/events/types";
+import type { TaskEvent, TaskType } from "../../../../src/platform/events/types";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { IDS, startHarness, type Harness } from "./harness";
 

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { createLogger } from "../../../../src/platform/core/logger";
 import { createSecretRegistry } from "../../../../src/platform/core/redaction";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";

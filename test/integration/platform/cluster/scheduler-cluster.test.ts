@@ -16,7 +16,7 @@ import { createEventBus } from "../../../../src/platform/core/bus";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import type { TaskStarter } from "../../../../src/start/control/types";
-import type { DomainEvents } from "../../../../src/hear/events/types";
+import type { DomainEvents } from "../../../../src/platform/events/types";
 import { createScheduler, schedulerMigrations, type Scheduler } from "../../../../src/start/scheduler";
 import { openPostgresStore } from "../../../../src/platform/store/postgres-store";
 import type { SqlDb } from "../../../../src/platform/store/sql";

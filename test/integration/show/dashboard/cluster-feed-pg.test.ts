@@ -4,7 +4,7 @@ import { afterAll, expect, test } from "bun:test";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createClusterFeed, dashboardFeedMigrations } from "../../../../src/show/dashboard/cluster-feed";
-import type { DomainEvent, DomainEvents } from "../../../../src/hear/events/types";
+import type { DomainEvent, DomainEvents } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import type { SqlDb } from "../../../../src/platform/store/sql";
 import { postgresBackend } from "../../../helpers/sql-backends";

@@ -4,7 +4,7 @@
 // (acknowledged in time: stopped). Route names are escaped.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";

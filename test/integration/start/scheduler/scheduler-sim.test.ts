@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { Simulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir } from "../../../helpers/temp-dir";

@@ -8,7 +8,7 @@
 // - A window's summary names a condition that ended and began again inside it once, as still open.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir } from "../../../helpers/temp-dir";

@@ -4,7 +4,7 @@
 // short `after`), it fires once for the cluster, also when the Steward that armed it has stopped.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";

@@ -4,8 +4,8 @@
 // of its own: the night phone hears of the cause once. One Steward, SQLite, manual clock, local webhook receivers.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
-import type { CauseSummary } from "../../../../src/hear/events/cause-summary";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { CauseSummary } from "../../../../src/platform/events/cause-summary";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";

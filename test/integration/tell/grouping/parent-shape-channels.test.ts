@@ -4,7 +4,7 @@
 // alert per cause: opened, then resolved), MQTT (Mosquitto) and New Relic (every event names its cause).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import mqtt, { type MqttClient } from "mqtt";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startMosquitto, type TestService } from "../../../helpers/services";

@@ -6,8 +6,8 @@
 // On two Stewards sharing PostgreSQL (real time, `every: 2s`), two symptoms due at the same moment send one update.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
-import type { CauseSummary } from "../../../../src/hear/events/cause-summary";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { CauseSummary } from "../../../../src/platform/events/cause-summary";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";

@@ -6,7 +6,7 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { syntheticCheckinEvent } from "../../../../src/watch/checkins/samples";
 import { GroupingSchema } from "../../../../src/platform/config/sections/grouping";
-import type { DomainEvent, WatchdogEvent } from "../../../../src/hear/events/types";
+import type { DomainEvent, WatchdogEvent } from "../../../../src/platform/events/types";
 import { syntheticFreshnessEvent } from "../../../../src/watch/freshness/samples";
 import { groupingMigrations } from "../../../../src/tell/grouping";
 import { createCauseStore } from "../../../../src/tell/grouping/cause-store";

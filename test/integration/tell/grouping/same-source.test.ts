@@ -3,7 +3,7 @@
 // (whichever Steward handles which run); the parent lists every task, app and stream; a failure for another
 // reason is its own alert.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { ParentView } from "../../../../src/tell/grouping";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";

@@ -3,7 +3,7 @@
 // then the recovery; a successful reload whose script log shows a skipped error and a table that loaded 0 rows
 // (which the three runs before it filled) raises one task.warning with both, on a route of its own.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { IDS, startHarness, type Harness } from "../../hear/intake/harness";

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { IncidentsSchema } from "../../../../src/platform/config/sections/incidents";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { incidentMigrations } from "../../../../src/tell/incidents";
 import { createAnnotator } from "../../../../src/tell/incidents/annotator";
 import { createClassifier } from "../../../../src/tell/incidents/classify";

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { IncidentsSchema } from "../../../../src/platform/config/sections/incidents";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createIncidentService, incidentMigrations, taskSubject, type IncidentService } from "../../../../src/tell/incidents";
 import { priorRuns } from "../../../../src/tell/incidents/history";
 import { incidentSql } from "../../../../src/tell/incidents/incident-store";

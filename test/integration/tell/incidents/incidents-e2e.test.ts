@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import mqtt, { type MqttClient } from "mqtt";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { startMosquitto, startPostgres, type PostgresService, type TestService } from "../../../helpers/services";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";

@@ -7,7 +7,7 @@ import { IncidentsSchema } from "../../../../src/platform/config/sections/incide
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { scriptLogExcerpt } from "../../../../src/hear/events/enrich-mappers";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createIncidentService, incidentMigrations } from "../../../../src/tell/incidents";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { sqliteBackend } from "../../../helpers/sql-backends";

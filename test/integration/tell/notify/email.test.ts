@@ -10,7 +10,7 @@ import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { generateCertSet } from "../../../../src/sim/certs/generate";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "./receivers";
 
 type Delivery = { id: number; status: string; attempts: number; recipient: string | null; target: string | null; reason: string | null; channel: string };

@@ -12,7 +12,7 @@ import { InfluxDbChannelSchema } from "../../../../src/tell/notify/channels/infl
 import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { accessTypePoints, licenseReleasePoint, serverLicensePoint, versionPoint } from "../../../../src/watch/site-monitor/influx-points";
 import { QrsAccessTypeOverviewSchema } from "../../../../src/platform/qlik/qrs-license";
-import { TASK_TYPES } from "../../../../src/hear/events/types";
+import { TASK_TYPES } from "../../../../src/platform/events/types";
 
 type Series = { name: string; columns: string[]; values: unknown[][] };
 

@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { flushVictoriaMetrics, startInfluxDb1, startVictoriaMetrics, type TestService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
 import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
-import { TASK_TYPES, type TaskEvent } from "../../../../src/hear/events/types";
+import { TASK_TYPES, type TaskEvent } from "../../../../src/platform/events/types";
 
 type Series = { name: string; columns: string[]; values: unknown[][] };
 

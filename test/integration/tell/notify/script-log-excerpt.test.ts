@@ -10,7 +10,7 @@ import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { flushVictoriaMetrics, startInfluxDb1, startMosquitto, startVictoriaMetrics, type TestService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "./receivers";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 
 const LENGTHS = [1, 15, 16, 20, 21, 40, 61, 5_000];
 const POSITIONS: Record<string, (n: number) => number> = { start: (n) => Math.min(n, 3), middle: (n) => Math.ceil(n / 2), end: (n) => Math.max(1, n - 2) };

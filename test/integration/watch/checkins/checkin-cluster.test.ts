@@ -3,7 +3,7 @@
 // the leader stops neither repeats the open condition nor forgets it: its recovery comes once, from the new leader.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { type PostgresService, startPostgres } from "../../../helpers/services";
 import { createTempDir } from "../../../helpers/temp-dir";

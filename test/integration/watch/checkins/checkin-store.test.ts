@@ -9,7 +9,7 @@ import { createCheckinService } from "../../../../src/watch/checkins/service";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { bothBackends } from "../../../helpers/sql-backends";
 
 const backends = bothBackends();

@@ -4,7 +4,7 @@
 // once. The same on PostgreSQL: checkin-store.test.ts (store and judge) and checkin-cluster.test.ts (two Stewards).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import type { SqlValue } from "../../../../src/platform/store/sql";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 

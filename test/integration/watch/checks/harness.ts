@@ -2,7 +2,7 @@
 // set between reloads, a reload task with an event-triggered follow-up, an HTTP receiver for the alerts.
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../../../src/sim";
-import type { DataCheckEvent } from "../../../../src/hear/events/types";
+import type { DataCheckEvent } from "../../../../src/platform/events/types";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";
 import { waitFor } from "../../../helpers/wait-for";

@@ -13,7 +13,7 @@
 // (test/integration/platform/cluster/alone-statements.test.ts counts an idle Steward's statements).
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { type PostgresService, startPostgres } from "../../../helpers/services";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";

@@ -3,7 +3,7 @@
 // endpoint calls the app late. A value Steward cannot read on another app promises nothing for it. Steward and the
 // simulator share a stepped clock, so the warning comes at its exact simulated time however busy the machine is.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";

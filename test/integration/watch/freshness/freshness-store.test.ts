@@ -8,7 +8,7 @@ import { compileSchedule } from "../../../../src/watch/checkins/schedule";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { compilePromise } from "../../../../src/watch/freshness/compile-promise";
 import { createFreshnessStore, freshnessMigrations } from "../../../../src/watch/freshness/freshness-store";
 import { createFreshnessService } from "../../../../src/watch/freshness/service";

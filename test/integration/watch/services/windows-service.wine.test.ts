@@ -13,7 +13,7 @@ import { createEventBus } from "../../../../src/platform/core/bus";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
-import type { DomainEvents, ServiceEvent } from "../../../../src/hear/events/types";
+import type { DomainEvents, ServiceEvent } from "../../../../src/platform/events/types";
 import type { CommandRunner } from "../../../../src/watch/services/command-runner";
 import { createServiceMonitor } from "../../../../src/watch/services/monitor";
 import { findExecutable } from "../../../helpers/executables";

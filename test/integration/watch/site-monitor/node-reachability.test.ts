@@ -9,7 +9,7 @@ import { GroupingSchema } from "../../../../src/platform/config/sections/groupin
 import { QlikSchema } from "../../../../src/platform/config/sections/qlik";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import type { ServiceEvent } from "../../../../src/hear/events/types";
+import type { ServiceEvent } from "../../../../src/platform/events/types";
 import { createQrsClient, type QrsClient } from "../../../../src/platform/qlik";
 import { startSimulator, type Simulator } from "../../../../src/sim";
 import { createNodeReachability } from "../../../../src/watch/site-monitor/node-reachability";

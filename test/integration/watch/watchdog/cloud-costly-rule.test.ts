@@ -4,7 +4,7 @@
 // clock Steward shares with the simulated tenant; how promptly /health answers is a matter of wall time, measured so.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";
 import { type SteppedCloud, startSteppedCloud } from "../../../helpers/stepped-cloud";

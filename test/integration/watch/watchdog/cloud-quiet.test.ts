@@ -5,7 +5,7 @@
 // Time jumps only when nothing is in flight, so the counts are exact on a fast or a loaded machine.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { type SteppedCloud, startSteppedCloud } from "../../../helpers/stepped-cloud";
 import { createTempDir } from "../../../helpers/temp-dir";

@@ -5,7 +5,7 @@
 // wall-clock waits), so each look, pause and event is asserted at its exact simulated time.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";
 import { type SteppedCloud, startSteppedCloud } from "../../../helpers/stepped-cloud";

@@ -3,7 +3,7 @@
 // back a trigger that did not change. The next look reads everything again, and the missed start is reported.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";

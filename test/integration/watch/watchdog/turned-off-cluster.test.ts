@@ -4,7 +4,7 @@
 // the simulator share one stepped clock (no wall-clock waits); the leases' expiry is the database's, in wall time,
 // but a clean stop hands them over at once, so the takeover comes at the other Steward's next heartbeat.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import type { TestApp } from "../../../helpers/app";
 import { type PostgresService, startPostgres } from "../../../helpers/services";
 import { simControl } from "../../../helpers/sim-control";

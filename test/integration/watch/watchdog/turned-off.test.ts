@@ -5,7 +5,7 @@
 // restart repeats nothing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { type PostgresService, startPostgres } from "../../../helpers/services";
 import { simControl } from "../../../helpers/sim-control";

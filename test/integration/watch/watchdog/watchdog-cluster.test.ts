@@ -4,7 +4,7 @@
 // wall-clock waits); the leases' expiry is the database's, in wall time, but a clean stop hands them over at once,
 // so the takeover comes at the other Steward's next heartbeat (a simulated minute).
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { WATCHDOG_EVENT_KINDS, type WatchdogEvent } from "../../../../src/hear/events/types";
+import { WATCHDOG_EVENT_KINDS, type WatchdogEvent } from "../../../../src/platform/events/types";
 import type { TestApp } from "../../../helpers/app";
 import { type PostgresService, startPostgres } from "../../../helpers/services";
 import { simControl } from "../../../helpers/sim-control";

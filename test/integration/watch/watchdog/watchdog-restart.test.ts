@@ -3,7 +3,7 @@
 // again nor forgotten, and its task.on_track comes once from the new process's watchdog.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";
 import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "../../../helpers/stepped-site";

@@ -8,7 +8,7 @@ import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import { createTaskEventEnricher } from "../../../../src/hear/events/enrich-task-event";
-import type { DomainEvents, TaskEvent } from "../../../../src/hear/events/types";
+import type { DomainEvents, TaskEvent } from "../../../../src/platform/events/types";
 import { createIntakeStore, intakeMigrations } from "../../../../src/hear/intake/intake-store";
 import { registerIntakeMetrics } from "../../../../src/hear/intake/intake-metrics";
 import { createRunProcessor } from "../../../../src/hear/intake/run-processor";

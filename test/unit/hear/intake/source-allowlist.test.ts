@@ -1,6 +1,6 @@
 // IP/CIDR parsing and matching (v4, v6, mapped v4) and the allowlist with real host-name resolution.
 import { describe, expect, test } from "bun:test";
-import { formatIp, inRange, parseIp, parseRange } from "../../../../src/hear/intake/ip-match";
+import { formatIp, inRange, parseIp, parseRange } from "../../../../src/platform/security/ip-match";
 import { createSourceAllowlist } from "../../../../src/hear/intake/source-allowlist";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { configJsonSchema } from "../../../../src/platform/config/json-schema";
 import { loadConfigFile } from "../../../../src/platform/config/load";
 import { configSchema } from "../../../../src/platform/config/schema";
-import { channelConfigSchema } from "../../../../src/platform/config/sections/notify";
+import { channelConfigSchema } from "../../../../src/tell/notify/config";
 import { checkNotifyConfig } from "../../../../src/tell/notify/check";
 import { parse as parseYaml } from "yaml";
 

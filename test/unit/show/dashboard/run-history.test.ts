@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import type { DomainEvents, TaskEvent } from "../../../../src/hear/events/types";
+import type { DomainEvents, TaskEvent } from "../../../../src/platform/events/types";
 import { createRunHistory, runHistoryMigrations } from "../../../../src/show/dashboard/run-history";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { openStore, type Store } from "../../../../src/platform/store/database";

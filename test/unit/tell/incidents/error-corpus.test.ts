@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ERROR_CLASSES, type ErrorClass } from "../../../../src/hear/events/run-context";
+import { ERROR_CLASSES, type ErrorClass } from "../../../../src/platform/events/run-context";
 import { createClassifier } from "../../../../src/tell/incidents/classify";
 import { blankQuoted } from "../../../../src/tell/incidents/error-rules";
 

@@ -2,7 +2,7 @@
 // one-off window, node and matcher scopes, and config errors naming the key.
 import { describe, expect, test } from "bun:test";
 import { parseConfigText } from "../../../../src/platform/config/load";
-import { MaintenanceWindowSchema } from "../../../../src/platform/config/sections/maintenance";
+import { MaintenanceWindowSchema } from "../../../../src/tell/maintenance/config";
 import { compileWindow } from "../../../../src/tell/maintenance/windows";
 import { buildSummary } from "../../../../src/tell/maintenance/summary";
 import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";

@@ -2,7 +2,7 @@
 // **bold**, list markers): a task, app, service or host name, a message or a route name that carries such markup
 // must reach the channel as text, in every text field of every built-in template.
 import { describe, expect, test } from "bun:test";
-import { DATA_CHECK_EVENT_KINDS, SITE_EVENT_KINDS, type TaskEvent } from "../../../../src/hear/events/types";
+import { DATA_CHECK_EVENT_KINDS, SITE_EVENT_KINDS, type TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { buildDigestVars, buildVars, type TemplateVars } from "../../../../src/tell/notify/template-vars";
 import { createTemplateRenderer } from "../../../../src/tell/notify/templates/renderer";

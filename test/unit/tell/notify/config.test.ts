@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseConfigText } from "../../../../src/platform/config/load";
 import { AppError } from "../../../../src/platform/core/errors";
-import { EVENT_KINDS } from "../../../../src/hear/events/types";
+import { EVENT_KINDS } from "../../../../src/platform/events/types";
 
 function errorOf(yaml: string): string {
   try {

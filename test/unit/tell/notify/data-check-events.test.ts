@@ -2,7 +2,7 @@
 // others cannot match and say why), recipients (the app owner, task custom properties), and what each
 // non-templated channel makes of them (MQTT topic, InfluxDB point, SIGNL4 incident, New Relic event).
 import { describe, expect, test } from "bun:test";
-import { RouteSchema } from "../../../../src/platform/config/sections/notify";
+import { RouteSchema } from "../../../../src/tell/notify/config";
 import { matchRoute } from "../../../../src/tell/notify/routing";
 import { resolveRecipients } from "../../../../src/tell/notify/recipients";
 import { syntheticDataCheckEvent } from "../../../../src/tell/notify/samples";

@@ -1,6 +1,6 @@
 // How previews show a webhook's address: the path tells two webhooks on one host apart; tokens stay hidden.
 import { expect, test } from "bun:test";
-import { previewUrl } from "../../../../src/tell/notify/channels/http-client";
+import { previewUrl } from "../../../../src/platform/http/http-client";
 
 test("path kept, query and key-like path segments hidden", () => {
   expect(previewUrl("https://hooks.corp.example/qlik/failed")).toBe("https://hooks.corp.example/qlik/failed");

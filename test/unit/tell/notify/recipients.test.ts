@@ -1,7 +1,7 @@
 // Who gets the mail: static addresses (optionally gated by a task custom property), addresses from a task
 // custom property, the app owner with include/exclude lists; de-duplicated, invalid ones reported.
 import { describe, expect, test } from "bun:test";
-import { RouteSchema } from "../../../../src/platform/config/sections/notify";
+import { RouteSchema } from "../../../../src/tell/notify/config";
 import { resolveRecipients } from "../../../../src/tell/notify/recipients";
 import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 

@@ -1,7 +1,7 @@
 // Per-route renotify of an open incident: every failure, the 1st and every n-th, or the 1st then a digest per
 // incident; recoveries, warnings and data sinks are never held back.
 import { describe, expect, test } from "bun:test";
-import type { TaskEvent } from "../../../../src/hear/events/types";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { renotifyDecision } from "../../../../src/tell/notify/renotify";
 

@@ -1,6 +1,6 @@
 // Route filters: each present filter must match, any listed value matches, and a miss names its reason.
 import { describe, expect, test } from "bun:test";
-import { RouteSchema } from "../../../../src/platform/config/sections/notify";
+import { RouteSchema } from "../../../../src/tell/notify/config";
 import { matchRoute } from "../../../../src/tell/notify/routing";
 import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 

@@ -1,7 +1,7 @@
 // Durations in the config and retry backoff (doubling, capped, 50–100 % jitter).
 import { describe, expect, test } from "bun:test";
 import { backoffDelay } from "../../../../src/tell/notify/backoff";
-import { formatDuration, parseDuration } from "../../../../src/tell/notify/duration";
+import { formatDuration, parseDuration } from "../../../../src/platform/core/duration";
 import { durationText, localTimes, splitDuration } from "../../../../src/tell/notify/time-format";
 
 describe("durations", () => {

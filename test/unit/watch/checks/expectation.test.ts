@@ -2,7 +2,7 @@
 // position of the mistake), the Engine terms an expectation needs, and the verdict on a value.
 import { describe, expect, test } from "bun:test";
 import { engineTerms, judge, parseExpectation, usesPrevious, type Expectation } from "../../../../src/watch/checks/expectation";
-import type { CheckValue } from "../../../../src/hear/events/types";
+import type { CheckValue } from "../../../../src/platform/events/types";
 
 const ok = (text: string): Expectation => {
   const r = parseExpectation(text);

@@ -9,7 +9,7 @@ import { createEventBus } from "../../../../src/platform/core/bus";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
-import type { DomainEvents, ServiceEvent } from "../../../../src/hear/events/types";
+import type { DomainEvents, ServiceEvent } from "../../../../src/platform/events/types";
 import { servicePoint } from "../../../../src/tell/notify/channels/influxdb/points";
 import { ServiceEventSchema } from "../../../../src/tell/notify/event-schema";
 import type { CommandRunner } from "../../../../src/watch/services/command-runner";

@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { WatchdogSchema } from "../../../../src/platform/config/sections/watchdog";
 import { readSchedule } from "../../../../src/platform/core/rrule";
-import type { WatchdogEvent } from "../../../../src/hear/events/types";
+import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { createCostlySchedules } from "../../../../src/watch/watchdog/cloud-costly";
 import { judgeTask } from "../../../../src/watch/watchdog/cloud-judge-task";
 import type { CloudPlanTask } from "../../../../src/watch/watchdog/cloud-plan";

@@ -1,6 +1,6 @@
 // Email channel: one pooled SMTP transport per channel instance, one mail per delivery.
 import type { ChannelDefinition } from "../../types";
-import { deliveryError } from "../../delivery-error";
+import { deliveryError } from "../../../../platform/http/delivery-error";
 import { composeMail } from "./message";
 import { EmailChannelSchema } from "./schema";
 import { createSmtpTransport, smtpOptions } from "./transport";

@@ -4,8 +4,8 @@
 import { createHash } from "node:crypto";
 import type Mail from "nodemailer/lib/mailer";
 import { excerptText, keptScriptLog } from "../../../../hear/events/script-log-excerpt";
-import { isTaskEvent, type TaskEvent } from "../../../../hear/events/types";
-import { deliveryError } from "../../delivery-error";
+import { isTaskEvent, type TaskEvent } from "../../../../platform/events/types";
+import { deliveryError } from "../../../../platform/http/delivery-error";
 import { causeHeadline, causeOf, withCauseHtml, withCauseText } from "../../cause-render";
 import { messageKind, templateData } from "../../notification";
 import type { TemplateRenderer } from "../../templates/renderer";

@@ -1,7 +1,7 @@
 // Butler's text and number formats in its InfluxDB fields, so Steward's points read the same in Grafana: start and
 // stop times as six renderings, durations split into whole hours, minutes and seconds (and the numbers derived from
 // that split), and the execution details followed by script-log lines in scriptLog / reload_log.
-import type { ExecutionDetail } from "../../../../hear/events/types";
+import type { ExecutionDetail } from "../../../../platform/events/types";
 
 /**
  * Butler (luxon) renders local times in the server's time zone and locale. Steward uses the server's time zone too

@@ -2,7 +2,7 @@
 // so Butler's measurements keep their field set and types; task.recovered and task.warning get measurements of
 // their own, so a run is never counted twice in Butler's <type>_task_success series.
 import type { Point } from "@influxdata/influxdb-client";
-import type { TaskEvent } from "../../../../hear/events/types";
+import type { TaskEvent } from "../../../../platform/events/types";
 
 /** steward_task_recovered / steward_task_warning for the follow-ups; undefined for a run's own event. */
 export function followUpMeasurement(e: TaskEvent): string | undefined {

@@ -5,7 +5,7 @@ import { InfluxDB, type WriteApi } from "@influxdata/influxdb-client";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ChannelDefinition } from "../../types";
-import { deliveryError, isRetryableHttpStatus } from "../../delivery-error";
+import { deliveryError, isRetryableHttpStatus } from "../../../../platform/http/delivery-error";
 import { conflictMessage, createInfluxV1Writer } from "./v1";
 import { pointsFor } from "./points";
 import { InfluxDbChannelSchema } from "./schema";

@@ -4,8 +4,8 @@
 // Steward's points land beside Butler's history. Unlike Butler, the dynamic app and task tags are really written,
 // and the tag name typo is fixed (kept on request).
 import { Point } from "@influxdata/influxdb-client";
-import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskType } from "../../../../hear/events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, type WatchdogEvent } from "../../../../hear/events/types";
+import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent, TaskType } from "../../../../platform/events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, type WatchdogEvent } from "../../../../platform/events/types";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../../../hear/events/script-log-excerpt";
 import {
   butlerDetails,

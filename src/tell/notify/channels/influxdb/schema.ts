@@ -3,7 +3,7 @@
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { channelCommonShape } from "../common-schema";
-import { DurationSchema } from "../../duration";
+import { DurationSchema } from "../../../../platform/core/duration";
 
 const TASK_MEASUREMENTS = ["reload", "external_program", "user_sync", "distribute", "preload"].flatMap((t) =>
   ["failed", "success", "aborted"].map((o) => `${t}_task_${o}`),

@@ -1,10 +1,10 @@
 // InfluxDB 1.x over its HTTP API: CREATE DATABASE / RETENTION POLICY through /query when missing (checked
 // again after ensureInterval or a failed write), then line protocol POSTed to /write.
 import type { ChannelDeps } from "../../types";
-import { deliveryError } from "../../delivery-error";
-import { createHttpClient, expectOk } from "../http-client";
+import { deliveryError } from "../../../../platform/http/delivery-error";
+import { createHttpClient, expectOk } from "../../../../platform/http/http-client";
 import type { InfluxDbChannelConfig } from "./schema";
-import type { FieldTypeConflict } from "../../../../watch/influx-conflicts";
+import type { FieldTypeConflict } from "../../../influx-conflicts";
 
 /** What a refused write says when InfluxDB named a field type conflict. */
 export function conflictMessage(conflicts: readonly FieldTypeConflict[], database: string): string {

@@ -4,7 +4,7 @@ import type { IClientOptions, MqttClient } from "mqtt";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ChannelDefinition } from "../../types";
-import { deliveryError } from "../../delivery-error";
+import { deliveryError } from "../../../../platform/http/delivery-error";
 import { mqttMessages } from "./messages";
 import { MqttChannelSchema, type MqttChannelConfig } from "./schema";
 

@@ -1,7 +1,7 @@
 // What an event becomes on MQTT: Butler's topics (task name as payload, JSON on the *_full topics, service
 // JSON below <topic>/<host>/<service>) and Steward's structured topic with the full event.
-import type { DomainEvent, ScriptLogExcerpt, ServiceEvent, TaskEvent } from "../../../../hear/events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, TASK_TYPES } from "../../../../hear/events/types";
+import type { DomainEvent, ScriptLogExcerpt, ServiceEvent, TaskEvent } from "../../../../platform/events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, TASK_TYPES } from "../../../../platform/events/types";
 import { excerptText, showScriptLog, type NumberedLine } from "../../../../hear/events/script-log-excerpt";
 import type { MqttChannelConfig } from "./schema";
 

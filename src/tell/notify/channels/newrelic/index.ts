@@ -4,8 +4,8 @@
 import { createNewRelicClient, type NewRelicClient } from "../../../newrelic/client";
 import { AppError } from "../../../../platform/core/errors";
 import type { ChannelDefinition, Notification } from "../../types";
-import { deliveryError, isPermanent } from "../../delivery-error";
-import { expectOk } from "../http-client";
+import { deliveryError, isPermanent } from "../../../../platform/http/delivery-error";
+import { expectOk } from "../../../../platform/http/http-client";
 import { NewRelicChannelSchema } from "./schema";
 import { destinationAccounts, newRelicEvent, newRelicLog } from "./payloads";
 

@@ -1,8 +1,8 @@
 // What a task or service event becomes in New Relic: an Event API object and a Log API entry with Butler's
 // event/log types and qs_* / butler_* attribute names, so existing NRQL queries and dashboards keep working.
 // New Relic attributes are flat scalars: tags become one attribute each, custom properties one per name.
-import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent, WatchdogEvent } from "../../../../hear/events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../../hear/events/types";
+import type { DataCheckEvent, DomainEvent, ServiceEvent, SiteEvent, TaskEvent, WatchdogEvent } from "../../../../platform/events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../../platform/events/types";
 import { VERSION } from "../../../../platform/core/version";
 import { excerptText, showScriptLog } from "../../../../hear/events/script-log-excerpt";
 import type { NewRelicChannelConfig } from "./schema";

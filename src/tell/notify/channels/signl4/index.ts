@@ -1,12 +1,12 @@
 // SIGNL4 channel: a failed or aborted task (or a stopped service) opens an incident keyed by the task id (or
 // host and service), and a later success (or the service running again) resolves it. Which incidents are
 // open is kept in the channel's durable state, so a success of a task that never failed sends nothing.
-import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../../hear/events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../../hear/events/types";
+import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../../platform/events/types";
+import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../../platform/events/types";
 import type { ChannelDefinition, Notification } from "../../types";
 import type { ChannelState } from "../../channel-state";
 import { excerptText, fitScriptLog, showScriptLog } from "../../../../hear/events/script-log-excerpt";
-import { createHttpClient, expectOk, safeUrl } from "../http-client";
+import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { Signl4ChannelSchema, type Signl4ChannelConfig } from "./schema";
 
 type Signl4Status = "new" | "resolved";

@@ -2,7 +2,7 @@
 import type { ChannelDefinition, ChannelDeps, Notification } from "../../types";
 import { addCauseToSlack, causeOf } from "../../cause-render";
 import { messageKind, templateData } from "../../notification";
-import { createHttpClient, expectOk, safeUrl } from "../http-client";
+import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { SlackChannelSchema, type SlackChannelConfig } from "./schema";
 
 function slackPayload(cfg: SlackChannelConfig, n: Notification, deps: ChannelDeps): Record<string, unknown> {

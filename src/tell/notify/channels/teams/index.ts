@@ -2,7 +2,7 @@
 import type { ChannelDefinition, ChannelDeps, Notification } from "../../types";
 import { addCauseToTeams, causeOf } from "../../cause-render";
 import { messageKind, templateData } from "../../notification";
-import { createHttpClient, expectOk, safeUrl } from "../http-client";
+import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { TeamsChannelSchema } from "./schema";
 
 function teamsPayload(n: Notification, deps: ChannelDeps): unknown {

@@ -4,7 +4,7 @@ import { createHmac } from "node:crypto";
 import type { ChannelDefinition, ChannelDeps, Notification } from "../../types";
 import { causeFields, causeOf } from "../../cause-render";
 import { messageKind, templateData } from "../../notification";
-import { createHttpClient, expectOk, previewUrl } from "../http-client";
+import { createHttpClient, expectOk, previewUrl } from "../../../../platform/http/http-client";
 import { WebhookChannelSchema, type WebhookChannelConfig } from "./schema";
 
 /** HMAC-SHA256 over `<timestamp>.<body>`, hex, as sent in the signature header ("sha256=<hex>"). */

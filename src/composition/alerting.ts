@@ -1,0 +1,94 @@
+// What turns events into alerts and shows them: the alert gates (maintenance windows, silences, causes), the
+// acknowledge and snooze links with escalation, the notifier, the /ui dashboard and incidents per task.
+import type { AuditLog } from "../platform/audit/audit-log";
+import { type AlertGates, setupAlertGates } from "../tell/alert-gates";
+import type { Config } from "../platform/config/schema";
+import { createReusableMetrics } from "./reload";
+import type { MetricsRegistry } from "../platform/core/metrics";
+import { type Dashboard, setupDashboard } from "../show/dashboard";
+import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act-from-message";
+import type { HttpApp } from "../platform/http/app";
+import { type IncidentService, setupIncidents } from "../tell/incidents";
+import { type Notifier, setupNotify } from "../tell/notify";
+import { peerPollMs } from "../platform/cluster/peer-poll";
+import { outboxPeerPoll } from "./store-and-cluster";
+import type { TaskServices } from "./task-services";
+import type { Wiring } from "./wiring";
+
+export interface Alerting {
+  alertGates: AlertGates;
+  act: ActFromMessage;
+  /** The notifier's metrics, kept across config reloads (the notifier is rebuilt). */
+  notifyMetrics: MetricsRegistry;
+  notify: Notifier;
+  dashboard: Dashboard;
+  incidents?: IncidentService;
+}
+
+/** `routes` reads the routes of the config in force (the reloader is built after this stage). */
+export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: TaskServices, routes: () => Config["routes"]): Alerting {
+  const { config, loaded, log, lifecycle, clock, readiness, bus, store, shared, cluster, pg, clusterStore, instanceName, clusterWiring } = w;
+  const { qrs, influxConflicts } = tasks;
+  // Before the notifier: its one gate holds back what a window, a silence or a cause covers; it wakes the notifier.
+  const alertGates = setupAlertGates(config, {
+    db: shared.sql,
+    clock,
+    log,
+    router: http.router,
+    lifecycle,
+    bus,
+    host: config.qlik?.host ?? instanceName,
+    wakeNotifier: () => notify.wake(),
+    released: (event, route, now) => act.released(event, route, now),
+  });
+  // Acknowledge and snooze links and escalation timers: the notifier's hooks (src/tell/escalation/act-from-message.ts).
+  const act = setupActFromMessage(config, {
+    db: shared.sql,
+    clock,
+    log,
+    router: http.router,
+    audit,
+    silences: alertGates.silences.service,
+    quietUntil: alertGates.quietUntil,
+    ...(pg ? { pollMs: peerPollMs(cluster, Math.min(2_000, pg.heartbeatIntervalMs), pg.heartbeatIntervalMs) } : {}),
+  });
+  const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload
+  // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
+  const notify = setupNotify(loaded, {
+    ...clusterWiring,
+    store: shared,
+    bus,
+    log,
+    clock,
+    metrics: notifyMetrics,
+    router: http.router,
+    lifecycle,
+    readiness,
+    qrs,
+    influxConflicts,
+    gate: alertGates.gate,
+    hooks: act.hooks,
+    ...outboxPeerPoll(w),
+  });
+  alertGates.startAfterNotifier(lifecycle);
+  act.attach({ notify, lifecycle, routes });
+  // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
+  const dashboard = setupDashboard({
+    router: http.router,
+    hono: http.hono,
+    bus,
+    lifecycle,
+    clock,
+    store,
+    ...(pg && clusterStore
+      ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log, pollMs: peerPollMs(cluster, 1_000, pg.heartbeatIntervalMs) } }
+      : {}),
+    ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
+    banner: alertGates.banner,
+    ...(qrs ? { qrs } : {}),
+  });
+  // Before the intake: a run's incident and history are written on its way to the bus.
+  const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
+  act.setIncidents(incidents);
+  return { alertGates, act, notifyMetrics, notify, dashboard, ...(incidents ? { incidents } : {}) };
+}

@@ -1,0 +1,53 @@
+// The audit log, REST access control and the HTTP app every module registers its routes on.
+import { createAuditLog, type AuditLog } from "../platform/audit/audit-log";
+import { createHttpApp, type HttpApp } from "../platform/http/app";
+import { createCorsMiddleware } from "../platform/http/middleware/cors";
+import { createMethodOverride } from "../platform/http/middleware/method-override";
+import { setupSecurity, type Security } from "../platform/security";
+import type { Wiring } from "./wiring";
+
+export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Security; http: HttpApp } {
+  const { config, loaded, log, lifecycle, clock, metrics, readiness, shared, cluster, pg, startedAt } = w;
+  const auditLog = log.child({ module: "audit" });
+  const audit = createAuditLog(
+    shared.sql,
+    clock,
+    { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries },
+    {
+      onError: (err, what) => auditLog.error({ err: err.message }, `${what} failed`),
+    },
+  );
+  lifecycle.add(audit.component());
+
+  const corsMw = createCorsMiddleware(config.control.cors);
+  // Method override first: the re-dispatched request then passes CORS and access control like any other.
+  // CORS after the IP gate, so an address outside security.ipAllowlist gets no preflight answer either.
+  const methodOverride = createMethodOverride(() => http.hono);
+  // Access control: its middleware goes into the Hono app; its start-up check runs before any other component.
+  const security = setupSecurity(loaded, {
+    store: shared,
+    audit,
+    clock,
+    log,
+    metrics,
+    readiness,
+    instance: { id: cluster.instanceId, name: cluster.instanceName },
+    ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}),
+  });
+  const http: HttpApp = createHttpApp({
+    log: log.child({ module: "http" }),
+    metrics,
+    readiness,
+    mask: (t) => loaded.secrets.mask(t),
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    baseConvert: config.http.baseConvert,
+    startedAt,
+    methodOverride,
+    precheck: security.precheck,
+    ...(corsMw ? { cors: corsMw } : {}),
+    guards: security.guards,
+  });
+  lifecycle.add(security.component(http.router));
+  security.registerRoutes(http.router);
+  return { audit, security, http };
+}

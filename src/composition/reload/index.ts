@@ -1,0 +1,13 @@
+// Public surface of config reload: the reloader, the reload route and the notify hand-over.
+export {
+  changedSections,
+  createConfigReloader,
+  type ConfigReloader,
+  type Reconfigurable,
+  type ReloadPlan,
+  type ReloadReport,
+} from "../../platform/config/reload/reloader";
+export { registerReloadRoutes } from "./routes";
+export { notifyReconfigurable } from "./notify-swap";
+export { createReusableMetrics } from "../../platform/config/reload/reusable-metrics";
+export { setupReload, type ReloadSetupDeps } from "./setup";

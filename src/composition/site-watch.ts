@@ -1,0 +1,136 @@
+// What watches the Qlik site and the host: the task-event intake, Butler's MQTT status, service monitors, New Relic,
+// site monitors and Qlik Cloud tenants; then what did not happen (watchdog, check-ins, freshness) and the heartbeat.
+import type { AuditLog } from "../platform/audit/audit-log";
+import { createCheckinChainView } from "../watch/checkins/chain-view";
+import { type Checkins, setupCheckins } from "../watch/checkins";
+import { setupCloud } from "../hear/cloud";
+import { type Freshness, setupFreshness } from "../watch/freshness";
+import { setupHeartbeat } from "../watch/heartbeat";
+import type { HttpApp } from "../platform/http/app";
+import { incidentsWantSuccessLogs } from "../tell/incidents";
+import { setupIntake, type TaskIntake } from "../hear/intake";
+import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
+import { setupNewRelic } from "../tell/newrelic";
+import { setupServiceMonitor } from "../watch/services";
+import { setupSiteMonitors } from "../watch/site-monitor";
+import { registerStatusRoutes } from "../show/status";
+import { setupWatchdog, type Watchdog } from "../watch/watchdog";
+import type { Alerting } from "./alerting";
+import type { TaskServices } from "./task-services";
+import type { Wiring } from "./wiring";
+
+export interface SiteWatch {
+  intake: TaskIntake;
+  services: ReturnType<typeof setupServiceMonitor>;
+  cloud: ReturnType<typeof setupCloud>;
+}
+
+export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: TaskServices, alerting: Alerting, udpPort: number | undefined): SiteWatch {
+  const { config, loaded, log, lifecycle, clock, metrics, readiness, bus, shared, gate, memberDown, clusterWiring } = w;
+  const { qrs, control, influxConflicts } = tasks;
+  const { incidents } = alerting;
+  const intake = setupIntake(config, {
+    ...clusterWiring,
+    ...(gate ? { gate } : {}),
+    ...(memberDown ? { memberDown, ...(w.peerPace ? { peerPace: w.peerPace } : {}) } : {}),
+    ...(incidents ? { annotate: incidents.annotate, successLogs: incidentsWantSuccessLogs(config) } : {}),
+    bus,
+    log,
+    clock,
+    db: shared.sql,
+    metrics,
+    qrs,
+    lifecycle,
+    readiness,
+    udpPort,
+  });
+  // Butler's MQTT status messages (after the intake, so its socket listens when "start" is sent).
+  if (control.mqtt && config.mqtt?.butlerStatus)
+    lifecycle.add(createButlerStatusPublisher(config.mqtt.butlerStatus, { mqtt: control.mqtt, udp: intake.udp, log }));
+  const services = setupServiceMonitor(config.serviceMonitor, { bus, log, clock, metrics, lifecycle });
+  setupNewRelic(config.newRelic, { audit, router: http.router, clock, lifecycle });
+  setupSiteMonitors(loaded, {
+    ...(gate ? { gate } : {}),
+    qrs,
+    store: shared,
+    audit,
+    clock,
+    log,
+    metrics,
+    lifecycle,
+    router: http.router,
+    emit: (e) => bus.emit(e.kind, e),
+    influxConflicts,
+  });
+  const cloud = setupCloud(loaded, {
+    ...(control.mqtt ? { mqtt: control.mqtt } : {}),
+    db: shared.sql,
+    bus,
+    clock,
+    log,
+    metrics,
+    lifecycle,
+    readiness,
+    router: http.router,
+    audit,
+    ...(gate ? { gate } : {}),
+    ...(incidents ? { annotate: incidents.annotate } : {}),
+  });
+  return { intake, services, cloud };
+}
+
+export interface Expectations {
+  watchdog?: Watchdog;
+  checkins?: Checkins;
+  freshness?: Freshness;
+  beats: ReturnType<typeof setupHeartbeat>;
+}
+
+/** After the Cloud tenants: the watchdog reads their Scheduling Tasks with the same clients. */
+export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, alerting: Alerting, site: SiteWatch): Expectations {
+  const { config, loaded, log, lifecycle, clock, metrics, bus, shared, gate, cluster, startedAt } = w;
+  const { qrs, influxConflicts } = tasks;
+  const watchdog = setupWatchdog(config.watchdog, {
+    db: shared.sql,
+    qrs,
+    cloudTenants: site.cloud.tenants,
+    qlikHost: config.qlik?.host ?? "",
+    bus,
+    clock,
+    log,
+    metrics,
+    lifecycle,
+    router: http.router,
+    ...(gate ? { gate } : {}),
+    checkins: createCheckinChainView(config.checkins, shared.sql),
+  });
+  if (watchdog) alerting.alertGates.grouping.readChainsFrom(() => watchdog.plan());
+  const checkins = setupCheckins(config.checkins, {
+    db: shared.sql,
+    bus,
+    clock,
+    log,
+    metrics,
+    lifecycle,
+    router: http.router,
+    steward: cluster.instanceName,
+    ...(gate ? { gate } : {}),
+  });
+  const freshness = setupFreshness(config.freshness, {
+    db: shared.sql,
+    bus,
+    clock,
+    log,
+    metrics,
+    lifecycle,
+    steward: cluster.instanceName,
+    ...(gate ? { gate } : {}),
+    ...(config.checkins ? { checkins: config.checkins } : {}),
+    ...(config.freshness ? { intervalMs: config.freshness.interval } : {}),
+    ...(qrs ? { qrs } : {}),
+    ...(watchdog ? { chainTasks: () => watchdog.status().tasks } : {}),
+  });
+  registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: config.notify.timeZone ?? "UTC" });
+  const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
+  return { ...(watchdog ? { watchdog } : {}), ...(checkins ? { checkins } : {}), ...(freshness ? { freshness } : {}), beats };
+}

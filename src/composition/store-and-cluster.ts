@@ -1,0 +1,64 @@
+// Store and cluster: with store.postgres every module's state lives in the shared PostgreSQL store (connected and
+// migrated first at start); the local file keeps the instance lock and the run marker.
+import { hostname } from "node:os";
+import { createPostgresCluster, createSingleCluster, dutyGate, registerClusterObservability, type Cluster } from "../platform/cluster";
+import { memberMayBeDeaf } from "../platform/cluster/member-down";
+import { peerPace, peerPollMs } from "../platform/cluster/peer-poll";
+import { isStepped } from "../platform/core/stepped-clock";
+import { offsetClock } from "../platform/core/clock";
+import { VERSION } from "../platform/core/version";
+import { createClusterStore } from "../platform/store/cluster-store";
+import type { Store } from "../platform/store/database";
+import { STORE_MIGRATIONS } from "../store-migrations";
+import type { CoreServices, StoreWiring } from "./wiring";
+
+/** In a cluster: how often the outbox looks for deliveries another Steward queued (it cannot wake this one). */
+export function outboxPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { peerPollMs?: () => number } {
+  return w.pg ? { peerPollMs: peerPollMs(w.cluster, 1_000, w.pg.heartbeatIntervalMs) } : {};
+}
+
+export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiring {
+  const { config, loaded, log, lifecycle, localClock, readiness, metrics } = core;
+  const pg = config.store.postgres;
+  const instanceName = pg?.instanceName ?? hostname();
+  const clusterStore = pg ? createClusterStore(pg, loaded.baseDir, STORE_MIGRATIONS, instanceName, localClock) : undefined;
+  if (clusterStore) lifecycle.add(clusterStore.component);
+  const shared: Store = clusterStore ? { ...store, sql: clusterStore.db } : store;
+  const clusterLog = log.child({ module: "cluster" });
+  const cluster: Cluster =
+    pg && clusterStore
+      ? createPostgresCluster(
+          { leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs, maxClockOffsetMs: pg.maxClockOffsetMs },
+          { db: clusterStore.db, log: clusterLog, clock: localClock, version: VERSION, instanceName },
+        )
+      : createSingleCluster(instanceName);
+  lifecycle.add(cluster);
+  // In a cluster every time written to the shared store (schedule fires, audit, TTLs, claims) is the database's
+  // time: this machine's clock corrected by the offset each heartbeat measures, so a node whose clock runs
+  // ahead or behind fires schedules with the others, not early or late.
+  // Not on a stepped clock: a simulation's time is its own (the offset, measured on wall time, would only add a few
+  // milliseconds of noise), and its work in flight is counted on the stepped clock itself.
+  const clock = pg && !isStepped(localClock) ? offsetClock(localClock, () => cluster.clockOffsetMs()) : localClock;
+  const gate = pg ? dutyGate(cluster, clusterLog) : undefined;
+  const liveInstances = pg
+    ? async () => (await cluster.members()).filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId)
+    : undefined;
+  // A member silent past its lease but not yet forgotten (a day), or killed and started again a moment ago: its
+  // node may be deaf (src/platform/cluster/member-down.ts).
+  const memberDown = pg ? async () => memberMayBeDeaf(await cluster.members(), clock.now(), pg.leaseTtlMs) : undefined;
+  const clusterWiring = { instanceId: cluster.instanceId, ...(liveInstances ? { liveInstances } : {}) };
+  registerClusterObservability(cluster, { readiness, metrics, pgStore: clusterStore?.db });
+  return {
+    store,
+    shared,
+    pg,
+    ...(clusterStore ? { clusterStore } : {}),
+    instanceName,
+    cluster,
+    clock,
+    ...(gate ? { gate } : {}),
+    ...(memberDown ? { memberDown } : {}),
+    ...(pg ? { peerPace: peerPace(cluster, pg.heartbeatIntervalMs) } : {}),
+    clusterWiring,
+  };
+}

@@ -1,0 +1,109 @@
+// Butler-compatible task start routes: POST/PUT /v4/reloadtask/{taskId}/start, /v4/reloadtask/-/start and
+// /v4/reloadtask/start, with both body forms, ?allTaskIdsMustExist and Steward's ?wait=true&timeout=.
+// Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
+import { auditActorOf } from "../../platform/http/audit-actor";
+import type { Context } from "hono";
+import { z } from "zod";
+import { parseTimeout, type StartHandler } from "./start-handler";
+import { StartBodySchema, type StartBody } from "./start-request";
+import { AppError } from "../../platform/core/errors";
+import { grants } from "../../platform/security/policy";
+import { StartResponseSchema } from "./start-response";
+import type { StartOrigin } from "./types";
+import { queryBoolean, type Router } from "../../platform/http/route";
+import type { HttpEnv } from "../../platform/http/types";
+
+const StartQuerySchema = z.lazy(() =>
+  z.object({
+    allTaskIdsMustExist: queryBoolean.optional().describe("When true and any requested id is malformed or unknown, no id-selected task starts."),
+    wait: queryBoolean.optional().describe("When true, answer once the started runs have finished, with outcome, duration and script log tail."),
+    timeout: z
+      .string()
+      .refine((t) => parseTimeout(t) !== undefined, "expected milliseconds or a duration like 90s, 5m, 1h")
+      .optional()
+      .describe("How long ?wait=true waits (default control.wait.defaultTimeoutMs, at most control.wait.maxTimeoutMs)."),
+  }),
+);
+
+const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() }));
+
+/** The caller as the audit log records it. */
+export function restOrigin(c: Context<HttpEnv>): StartOrigin {
+  const actor = auditActorOf(c);
+  return { kind: "rest", name: actor.name, actor };
+}
+
+/**
+ * Butler's start body may carry keyvaluestore items, which are written to the key-value store: that needs
+ * kv.write too, or a tasks-only key could change any key (even with no task in the request).
+ */
+function assertMayWriteKv(c: Context<HttpEnv>, body: StartBody): void {
+  if (!Array.isArray(body) || !body.some((item) => item.type === "keyvaluestore")) return;
+  const scopes = c.get("principal")?.scopes ?? [];
+  if (!grants(scopes, "kv.write")) {
+    throw new AppError("FORBIDDEN", 'the body carries keyvaluestore items: storing them needs scope "kv.write" as well as "tasks"');
+  }
+}
+
+export function registerTaskRoutes(router: Router, handle: StartHandler): void {
+  const responses = {
+    200: { description: "What was started, not found, invalid or denied (and, with wait=true, how each run ended).", schema: StartResponseSchema },
+    400: { description: "Invalid task ID format, or a malformed body.", schema: ErrorSchema },
+    502: { description: "QRS could not be reached.", schema: ErrorSchema },
+  };
+  const description =
+    "Starts Qlik Sense tasks of any type by id, tag or custom property. The body is either `{taskId:[…], tag:[…], " +
+    "customProperty:[{name,value}]}` or Butler's array `[{type: starttaskid|starttasktag|starttaskcustomproperty|keyvaluestore, payload}]`. " +
+    "Key-value items are stored before any task starts. The start allowlist (control.startTaskFilter) applies.";
+
+  router.route(
+    {
+      method: ["post", "put"],
+      path: "/v4/reloadtask/:taskId/start",
+      summary: "Start tasks (task id in the path, or '-' for body only)",
+      description,
+      tags: ["tasks"],
+      scope: "tasks",
+      butlerFlag: "senseStartTask",
+      params: z.object({ taskId: z.string().min(1) }),
+      query: StartQuerySchema,
+      body: StartBodySchema,
+      responses,
+    },
+    async (c, { params, query, body }) => {
+      assertMayWriteKv(c, body);
+      return c.json(
+        await handle(params.taskId, body, restOrigin(c), {
+          allTaskIdsMustExist: query.allTaskIdsMustExist,
+          wait: query.wait,
+          timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined,
+        }),
+      );
+    },
+  );
+
+  router.route(
+    {
+      method: ["post", "put"],
+      path: "/v4/reloadtask/start",
+      summary: "Start tasks named in the body",
+      description,
+      tags: ["tasks"],
+      scope: "tasks",
+      butlerFlag: "senseStartTask",
+      query: StartQuerySchema,
+      body: StartBodySchema,
+      responses,
+    },
+    async (c, { query, body }) => {
+      assertMayWriteKv(c, body);
+      return c.json(
+        await handle(undefined, body, restOrigin(c), {
+          allTaskIdsMustExist: query.allTaskIdsMustExist,
+          wait: query.wait,
+          timeoutMs: query.timeout ? parseTimeout(query.timeout) : undefined,
+        }),
+      );
+    },
+  );
+}
