@@ -3,7 +3,7 @@
 // annotating one failed run, with 4 runs in flight as the intake's default concurrency has them. Two shapes: a
 // flood of one task's failures (the worst case: every run reads a full history and updates the same incident
 // under the same lock) and failures spread over 200 tasks. `bun scripts/bench-incidents.ts` prints the rows.
-import { IncidentsSchema } from "../src/platform/config/sections/incidents";
+import { IncidentsSchema } from "../src/tell/incidents/config";
 import { systemClock } from "../src/platform/core/clock";
 import { createSilentLogger } from "../src/platform/core/logger";
 import { startPrivatePostgres } from "../src/show/demo/private-postgres";

@@ -5,7 +5,7 @@
 // of sets from 50 callers at once (p99, p99.9) and the event loop's stalls meanwhile.
 // `bun scripts/bench-kv.ts` prints the rows.
 import { auditMigrations, createAuditLog, DEFAULT_AUDIT_RETENTION } from "../src/platform/audit/audit-log";
-import { KvSchema } from "../src/platform/config/sections/kv";
+import { KvSchema } from "../src/keep/kv/config";
 import { systemClock } from "../src/platform/core/clock";
 import { createSilentLogger } from "../src/platform/core/logger";
 import { createMetricsRegistry } from "../src/platform/core/metrics";

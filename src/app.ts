@@ -14,9 +14,9 @@ import { wireExpectations, wireSiteWatch } from "./composition/site-watch";
 import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
 import { wireTaskServices } from "./composition/task-services";
 import type { CoreServices } from "./composition/wiring";
-import type { LoadedConfig } from "./platform/config/load";
-import { type ConfigReloader, setupReload } from "./composition/reload";
-import type { Config } from "./platform/config/schema";
+import type { LoadedConfig } from "./composition/config";
+import { type StewardReloader, setupReload } from "./composition/reload";
+import type { Config } from "./composition/config";
 import type { Control, TaskStarter } from "./start/control";
 import { createEventBus, type EventBus } from "./platform/core/bus";
 import { type Clock, systemClock } from "./platform/core/clock";
@@ -92,7 +92,7 @@ export interface StewardApp {
   /** REST API access control: keys, scopes, client certificates, allowlist, rate limits. */
   security: Security;
   /** Config reload (SIGHUP, POST /v4/admin/reload). */
-  reloader: ConfigReloader;
+  reloader: StewardReloader;
   /** Watches Windows services and systemd units (serviceMonitor:). */
   serviceMonitor: ServiceMonitor;
   /** Data checks after each successful reload; present when dataChecks is configured. */
@@ -158,7 +158,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { intake, services, cloud } = site;
     const { watchdog, checkins, freshness, beats } = wireExpectations(w, http, tasks, alerting, site);
     // ↑ feature modules are wired above this line
-    const reloader: ConfigReloader = setupReload(loaded, {
+    const reloader: StewardReloader = setupReload(loaded, {
       ...clusterWiring,
       log,
       audit,

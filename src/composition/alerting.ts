@@ -2,7 +2,7 @@
 // acknowledge and snooze links with escalation, the notifier, the /ui dashboard and incidents per task.
 import type { AuditLog } from "../platform/audit/audit-log";
 import { type AlertGates, setupAlertGates } from "../tell/alert-gates";
-import type { Config } from "../platform/config/schema";
+import type { Config } from "./config-schema";
 import { createReusableMetrics } from "./reload";
 import type { MetricsRegistry } from "../platform/core/metrics";
 import { type Dashboard, setupDashboard } from "../show/dashboard";
@@ -38,6 +38,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     lifecycle,
     bus,
     host: config.qlik?.host ?? instanceName,
+    feedsOfCheck: (name) => config.checkins?.checks[name]?.feeds,
     wakeNotifier: () => notify.wake(),
     released: (event, route, now) => act.released(event, route, now),
   });

@@ -8,6 +8,7 @@ import { type Freshness, setupFreshness } from "../watch/freshness";
 import { setupHeartbeat } from "../watch/heartbeat";
 import type { HttpApp } from "../platform/http/app";
 import { incidentsWantSuccessLogs } from "../tell/incidents";
+import { routesWantSuccessLogs } from "../tell/notify/routing";
 import { setupIntake, type TaskIntake } from "../hear/intake";
 import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
 import { setupNewRelic } from "../tell/newrelic";
@@ -33,7 +34,9 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
     ...clusterWiring,
     ...(gate ? { gate } : {}),
     ...(memberDown ? { memberDown, ...(w.peerPace ? { peerPace: w.peerPace } : {}) } : {}),
-    ...(incidents ? { annotate: incidents.annotate, successLogs: incidentsWantSuccessLogs(config) } : {}),
+    ...(incidents ? { annotate: incidents.annotate } : {}),
+    // A route that sends successful reloads' script logs, or the incidents' warnings, needs them read.
+    successLogs: routesWantSuccessLogs(config.routes) || (incidents !== undefined && incidentsWantSuccessLogs(config)),
     bus,
     log,
     clock,

@@ -3,8 +3,8 @@
 import type { Logger } from "pino";
 import type { DutyGate } from "../platform/cluster/gate";
 import type { Cluster } from "../platform/cluster";
-import type { LoadedConfig } from "../platform/config/load";
-import type { Config } from "../platform/config/schema";
+import type { LoadedConfig } from "./config";
+import type { Config } from "./config-schema";
 import type { EventBus } from "../platform/core/bus";
 import type { Clock } from "../platform/core/clock";
 import type { Lifecycle } from "../platform/core/lifecycle";

@@ -1,7 +1,7 @@
 // Builds a Steward app for a test from YAML text, in its own temp data directory; `close()` stops it and
 // removes the directory.
 import { createApp, type StewardApp } from "../../src/app";
-import { parseConfigText } from "../../src/platform/config/load";
+import { parseConfigText } from "../../src/composition/config";
 import { createSilentLogger, type Logger } from "../../src/platform/core/logger";
 import type { Clock } from "../../src/platform/core/clock";
 import { inProcessEnv } from "../../src/platform/http/types";

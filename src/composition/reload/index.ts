@@ -2,7 +2,6 @@
 export {
   changedSections,
   createConfigReloader,
-  type ConfigReloader,
   type Reconfigurable,
   type ReloadPlan,
   type ReloadReport,
@@ -10,4 +9,4 @@ export {
 export { registerReloadRoutes } from "./routes";
 export { notifyReconfigurable } from "./notify-swap";
 export { createReusableMetrics } from "../../platform/config/reload/reusable-metrics";
-export { setupReload, type ReloadSetupDeps } from "./setup";
+export { setupReload, type ReloadSetupDeps, type StewardReloader } from "./setup";

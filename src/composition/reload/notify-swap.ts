@@ -6,7 +6,7 @@
 import type { EventBus } from "../../platform/core/bus";
 import type { DomainEvent, DomainEvents } from "../../platform/events/types";
 import type { Notifier } from "../../tell/notify";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { Config, LoadedConfig } from "../config";
 import type { Reconfigurable } from "../../platform/config/reload/reloader";
 
 export interface NotifySwapDeps {
@@ -20,7 +20,7 @@ export interface NotifySwapDeps {
   running(): boolean;
 }
 
-export function notifyReconfigurable(deps: NotifySwapDeps): Reconfigurable {
+export function notifyReconfigurable(deps: NotifySwapDeps): Reconfigurable<Config> {
   return {
     name: "notify",
     sections: ["channels", "routes", "notify"],

@@ -15,7 +15,7 @@ import type { NotifyHooks } from "../../tell/notify/service";
 import type { Security } from "../../platform/security";
 import { securityReconfigurable } from "../../platform/security/reconfigure";
 import type { Store } from "../../platform/store/database";
-import type { LoadedConfig } from "../../platform/config/load";
+import { type Config, type LoadedConfig, stewardConfigReader } from "../config";
 import { notifyReconfigurable } from "./notify-swap";
 import { createConfigReloader, type ConfigReloader, type Reconfigurable } from "../../platform/config/reload/reloader";
 import { registerReloadRoutes } from "./routes";
@@ -46,8 +46,11 @@ export interface ReloadSetupDeps {
   hooks?: NotifyHooks;
 }
 
-export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): ConfigReloader {
-  const reloader = createConfigReloader(loaded, { log: deps.log, audit: deps.audit });
+/** The reloader of Steward's whole config. */
+export type StewardReloader = ConfigReloader<Config>;
+
+export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): StewardReloader {
+  const reloader = createConfigReloader(loaded, { log: deps.log, audit: deps.audit, reader: stewardConfigReader });
   reloader.register(securityReconfigurable(deps.security, () => loaded.config.http.host));
   reloader.register(
     notifyReconfigurable({

@@ -2,7 +2,7 @@
 // began, less an overlap), bounded by maxPages and by a tenant that repeats its next link. Finished reloads are
 // collected; running ones are noted in the store to be asked about again.
 import type { Logger } from "pino";
-import type { QlikCloudTenantConfig } from "../../platform/config/sections/qlik-cloud";
+import type { QlikCloudTenantConfig } from "./config";
 import { type CloudClient, type CloudReload, CloudReloadSchema } from "./cloud-client";
 import type { CloudStore } from "./cloud-store";
 import { FINAL, IN_PROGRESS } from "./reload-event";

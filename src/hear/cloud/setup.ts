@@ -3,8 +3,9 @@
 import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { DutyGate } from "../../platform/cluster/gate";
-import type { LoadedConfig } from "../../platform/config/load";
-import type { Reconfigurable } from "../../platform/config/reload/reloader";
+import type { ConfigShape, LoadedConfig as LoadedOf } from "../../platform/config/load";
+import type { Reconfigurable as ReconfigurableOf } from "../../platform/config/reload/reloader";
+import type { QlikCloudConfig } from "./config";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -20,6 +21,14 @@ import { registerMqttCloudStart } from "./mqtt-start";
 import { registerCloudRoutes } from "./routes";
 import { type CloudStarter, createCloudStarter } from "./start-reload";
 import { createTenantWatcher, type TenantState, type TenantWatcher } from "./tenant-watcher";
+
+/** What the Cloud watch reads of the config: its section, and the MQTT topic that starts Cloud reloads. */
+export interface CloudSetupConfig extends ConfigShape {
+  qlikCloud?: QlikCloudConfig;
+  mqtt?: { cloudReloadStart?: Parameters<typeof registerMqttCloudStart>[1] };
+}
+type LoadedConfig = LoadedOf<CloudSetupConfig>;
+type Reconfigurable = ReconfigurableOf<CloudSetupConfig>;
 
 export interface CloudSetupDeps {
   db: SqlDb;

@@ -4,7 +4,7 @@
 // citizen: it waits out a 429's Retry-After, backs off on 5xx and network errors, and stops on a refused key
 // with one clear error (log, /ready, a qlikcloud.key_rejected event) instead of a loop.
 import type { Logger } from "pino";
-import type { QlikCloudTenantConfig } from "../../platform/config/sections/qlik-cloud";
+import type { QlikCloudTenantConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import type { Component } from "../../platform/core/lifecycle";
 import { createLoop } from "../../platform/core/loop";

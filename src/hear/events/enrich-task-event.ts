@@ -2,7 +2,7 @@
 // execution result, the app and its owner, and the script log in QRS, each lookup with its own time budget.
 // A failed lookup never drops the event: it goes out with `complete: false` and a `missing` entry.
 import type { Logger } from "pino";
-import type { Config } from "../../platform/config/schema";
+import type { IntakeConfig } from "../intake/config";
 import type { Clock } from "../../platform/core/clock";
 import { eq } from "../../platform/qlik/qrs-filter";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
@@ -46,7 +46,7 @@ export interface TaskEventEnricher {
   enrich(report: RunReport): Promise<TaskEvent>;
 }
 
-export function createTaskEventEnricher(cfg: Config["intake"]["enrichment"], links: EnrichLinks, deps: EnricherDeps): TaskEventEnricher {
+export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: EnrichLinks, deps: EnricherDeps): TaskEventEnricher {
   const log = deps.log.child({ module: "enrich" });
   const sleep = (ms: number) => new Promise<void>((r) => deps.clock.setTimeout(r, ms));
 
@@ -218,7 +218,7 @@ function baseEvent(r: RunReport, links: EnrichLinks, receivedAt: string, missing
 
 /** The app owner's details and, for a reload that failed (or any, when asked for), an excerpt of its script log. */
 async function addOwnerAndScriptLog(
-  cfg: Config["intake"]["enrichment"],
+  cfg: IntakeConfig["enrichment"],
   qrs: QrsClient,
   look: Lookups,
   r: RunReport,

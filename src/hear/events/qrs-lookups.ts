@@ -1,7 +1,7 @@
 // The QRS lookups of one task event, each within its own time budget. A failure is recorded in the event's
 // `missing` list, never thrown. Once QRS proved unreachable (network, 5xx, timeout) the remaining lookups of this
 // event are skipped: they would fail the same way, slowly, and a struggling QRS needs fewer calls, not more.
-import type { Config } from "../../platform/config/schema";
+import type { IntakeConfig } from "../intake/config";
 import { describeError, isAppError } from "../../platform/core/errors";
 import type { QrsCallOptions } from "../../platform/qlik/qrs-client";
 import type { TaskEvent } from "../../platform/events/types";
@@ -14,7 +14,7 @@ export type Lookups = {
   run<T>(item: string, fn: (o: QrsCallOptions) => Promise<T>, budgetMs?: number, into?: Missing): Promise<T | undefined>;
 };
 
-export function createLookups(cfg: Config["intake"]["enrichment"], missing: Missing): Lookups {
+export function createLookups(cfg: IntakeConfig["enrichment"], missing: Missing): Lookups {
   let down: string | undefined;
   const errors = new Map<string, unknown>();
   return {

@@ -3,7 +3,7 @@
 // was lost, a node had no appender. Runs younger than `settleSeconds` are left to the datagram path.
 import type { Logger } from "pino";
 import { runKey } from "./run-key";
-import type { Config } from "../../platform/config/schema";
+import type { IntakeConfig } from "../intake/config";
 import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Counter } from "../../platform/core/metrics";
@@ -71,7 +71,7 @@ export interface ReconcilerDeps {
   peerPace?: (ms: number) => number;
 }
 
-export function createReconciler(cfg: Config["intake"]["reconcile"], deps: ReconcilerDeps): Reconciler {
+export function createReconciler(cfg: IntakeConfig["reconcile"], deps: ReconcilerDeps): Reconciler {
   const log = deps.log.child({ module: "reconcile" });
   let timer: Timer | undefined;
   let stopped = true;

@@ -1,10 +1,9 @@
 // Wires the task-event intake into the app: lifecycle components (in start order) and readiness checks.
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { Readiness } from "../../platform/core/readiness";
-import type { Config } from "../../platform/config/schema";
-import { createTaskIntake, type TaskIntake, type TaskIntakeDeps } from "./task-intake";
+import { createTaskIntake, type IntakeSetupConfig, type TaskIntake, type TaskIntakeDeps } from "./task-intake";
 
-export function setupIntake(config: Config, deps: TaskIntakeDeps & { lifecycle: Lifecycle; readiness: Readiness }): TaskIntake {
+export function setupIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps & { lifecycle: Lifecycle; readiness: Readiness }): TaskIntake {
   const intake = createTaskIntake(config, deps);
   for (const c of intake.components) deps.lifecycle.add(c);
   for (const r of intake.readiness) deps.readiness.register(r);

@@ -5,7 +5,8 @@
 import type { RemoteInfo } from "node:dgram";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { Config } from "../../platform/config/schema";
+import type { IntakeConfig, UdpConfig } from "./config";
+import type { QlikConfig } from "../../platform/qlik/config";
 import type { EventBus } from "../../platform/core/bus";
 import { type Clock, every, type Timer, wallClock } from "../../platform/core/clock";
 import type { Component } from "../../platform/core/lifecycle";
@@ -16,7 +17,6 @@ import type { DutyGate } from "../../platform/cluster/gate";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { createTaskEventEnricher } from "../events/enrich-task-event";
-import { routesWantSuccessLogs } from "../../tell/notify/routing";
 import { createReconciler, type Reconciler } from "../events/reconcile";
 import { createDatagramHandler } from "./datagram-handler";
 import { createDistributePath } from "./distribute-path";
@@ -30,6 +30,13 @@ import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createRunQueue, type QueueItem } from "./run-queue";
 import { createIntakeSocket } from "./udp-socket";
 import type { UdpListener } from "./udp-listener";
+
+/** What the intake reads of the config. */
+export interface IntakeSetupConfig {
+  intake: IntakeConfig;
+  udp: UdpConfig;
+  qlik?: QlikConfig;
+}
 
 export interface TaskIntakeDeps {
   bus: EventBus<DomainEvents>;
@@ -59,7 +66,7 @@ export interface TaskIntakeDeps {
   gate?: DutyGate;
   /** Between enrichment and the bus: adds history, cause and incident, returns follow-up events (src/tell/incidents/). */
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
-  /** Fetch the script log of successful reloads too (the incidents' warnings read it). */
+  /** Fetch the script log of successful reloads too (a route or the incidents' warnings read it). */
   successLogs?: boolean;
 }
 
@@ -85,11 +92,11 @@ const DATAGRAM_LINES_PER_MINUTE = 20;
 const ANNOUNCE_AHEAD_ON_POSTGRES = 64;
 
 /** The enricher of the intake's runs; a route that attaches script logs to success mails needs them fetched for successful reloads as well. */
-function intakeEnricher(config: Config, deps: TaskIntakeDeps) {
+function intakeEnricher(config: IntakeSetupConfig, deps: TaskIntakeDeps) {
   const cfg = config.intake;
   const scriptLog = {
     ...cfg.enrichment.scriptLog,
-    onSuccess: cfg.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes) || deps.successLogs === true,
+    onSuccess: cfg.enrichment.scriptLog.onSuccess || deps.successLogs === true,
   };
   return createTaskEventEnricher(
     { ...cfg.enrichment, scriptLog },
@@ -106,7 +113,7 @@ function intakeEnricher(config: Config, deps: TaskIntakeDeps) {
 }
 
 /** Distribution polling as `intake.enrichment.distribute` sets it; in a cluster (`gated`) it also rescans the store. */
-function distributePollerOptions(cfg: Config["intake"], gated: boolean, peerPace?: (ms: number) => number): DistributePollerOptions {
+function distributePollerOptions(cfg: IntakeConfig, gated: boolean, peerPace?: (ms: number) => number): DistributePollerOptions {
   return {
     pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000,
     maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000,
@@ -120,7 +127,7 @@ function distributePollerOptions(cfg: Config["intake"], gated: boolean, peerPace
 
 /** Reconciliation with QRS (`intake.reconcile`); `beforePass` drops the claims of Stewards that are gone. */
 function intakeReconciler(
-  cfg: Config["intake"],
+  cfg: IntakeConfig,
   deps: TaskIntakeDeps,
   qrs: QrsClient,
   store: IntakeStore,
@@ -175,7 +182,7 @@ async function drainWorkers(
   }
 }
 
-export function createTaskIntake(config: Config, deps: TaskIntakeDeps): TaskIntake {
+export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps): TaskIntake {
   const cfg = config.intake;
   const log = deps.log.child({ module: "intake" });
   const store = createIntakeStore(deps.db);

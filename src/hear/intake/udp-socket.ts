@@ -3,7 +3,7 @@
 // warned about at every start), with the socket's readiness check.
 import type { RemoteInfo } from "node:dgram";
 import type { Logger } from "pino";
-import type { Config } from "../../platform/config/schema";
+import type { UdpConfig } from "./config";
 import type { Component } from "../../platform/core/lifecycle";
 import type { ReadinessCheck } from "../../platform/core/readiness";
 import { readKernelUdpDrops } from "./kernel-drops";
@@ -33,7 +33,7 @@ export interface IntakeSocketDeps {
   resolve?: AllowlistDeps["resolve"];
 }
 
-export function createIntakeSocket(cfg: Config["udp"], deps: IntakeSocketDeps): IntakeSocket {
+export function createIntakeSocket(cfg: UdpConfig, deps: IntakeSocketDeps): IntakeSocket {
   const { log } = deps;
   const allowlist = createSourceAllowlist(cfg.allowedSources, {
     log,

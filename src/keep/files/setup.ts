@@ -3,7 +3,7 @@
 // (or when a folder first exists) and each request checks that the configured path still leads there.
 import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { FilesConfig } from "../../platform/config/sections/files";
+import type { FilesConfig } from "./config";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { Router } from "../../platform/http/route";
 import { createFileOps, type AllowedDirs, type FileOps } from "./file-ops";

@@ -1,7 +1,7 @@
 // The key-value store's limits on one write: names, TTL and value size checked before the store is asked, and
 // the words of the 409 a store-wide limit answers with (the same on SQLite and PostgreSQL).
 import { AppError } from "../../platform/core/errors";
-import { KV_NAMES_MAX_BYTES, type KvConfig } from "../../platform/config/sections/kv";
+import { KV_NAMES_MAX_BYTES, type KvConfig } from "./config";
 import { unstorableNameReason } from "./kv-names";
 import type { SetOutcome } from "./postgres-writes";
 

@@ -7,7 +7,7 @@ import type { Clock } from "../../platform/core/clock";
 import type { Component } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { SqlDb } from "../../platform/store/sql";
-import type { KvConfig } from "../../platform/config/sections/kv";
+import type { KvConfig } from "./config";
 import type { KeyValueWriter } from "../../platform/store/key-value";
 import { checkSet, limitError } from "./kv-limits";
 import { unstorableNameReason } from "./kv-names";

@@ -1,7 +1,7 @@
 // Wires the key-value store into the app: the store component, its routes and its readiness check.
 import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { KvConfig } from "../../platform/config/sections/kv";
+import type { KvConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";

@@ -1,7 +1,7 @@
 // Key-value writes on SQLite, run in a transaction under its write lock (BEGIN IMMEDIATE): the limit checks read
 // the counts and the byte usage and no other write can slip in between. A refused set throws inside the
 // transaction, so nothing it did (such as giving up old empty namespaces) is kept.
-import type { KvConfig } from "../../platform/config/sections/kv";
+import type { KvConfig } from "./config";
 import type { SqlExecutor, SqlValue } from "../../platform/store/sql";
 import { limitError, utf8Bytes } from "./kv-limits";
 import type { KvQueries } from "./kv-queries";

@@ -6,7 +6,6 @@
 import { ENV_VALUE_BOUNDS, parseYamlValue } from "./yaml-value";
 import { AppError } from "../core/errors";
 import type { SecretRegistry } from "../core/redaction";
-import { configJsonSchema } from "./json-schema";
 import { allowedByFile, checkOverride } from "./override-policy";
 
 export const ENV_PREFIX = "STEWARD_";
@@ -19,9 +18,6 @@ export interface AppliedOverride {
 }
 
 type SchemaNode = { properties?: Record<string, SchemaNode>; additionalProperties?: SchemaNode | boolean; anyOf?: SchemaNode[]; $ref?: string };
-
-let cachedSchema: SchemaNode | undefined;
-const schemaRoot = (): SchemaNode => (cachedSchema ??= configJsonSchema() as SchemaNode);
 
 /** "LEASE_TTL_MS" and "leaseTtlMs" are the same name: compared without case and without separators. */
 const fold = (s: string) => s.replace(/[_-]/g, "").toLowerCase();
@@ -37,10 +33,13 @@ function propertiesOf(node: SchemaNode | undefined): Record<string, SchemaNode> 
 export function applyEnvOverrides(
   data: Record<string, unknown>,
   env: Record<string, string | undefined>,
+  /** The config's JSON Schema: which settings exist and what type each is. */
+  jsonSchema: () => Record<string, unknown>,
   secrets?: SecretRegistry,
   envFile?: { file: string; names: ReadonlySet<string> },
 ): AppliedOverride[] {
   const applied: AppliedOverride[] = [];
+  const schemaRoot = () => jsonSchema() as SchemaNode;
   // What the file allows variables to widen, read before any variable is applied.
   const allowed = allowedByFile(data);
   for (const [variable, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {

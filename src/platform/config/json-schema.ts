@@ -1,6 +1,5 @@
 // The JSON Schema of the config file for editors (YAML language server), generated from the zod schema.
 import { z } from "zod";
-import { configSchema } from "./schema";
 
 /**
  * The file is checked as written, before ${env:…} placeholders are replaced: a URL written as
@@ -18,7 +17,8 @@ function dropUriFormats(node: unknown): unknown {
   return out;
 }
 
-export function configJsonSchema(): Record<string, unknown> {
-  const schema = dropUriFormats(z.toJSONSchema(configSchema(), { io: "input", target: "draft-7", unrepresentable: "any" })) as Record<string, unknown>;
+/** The JSON Schema of a config schema, as an editor checks the file. */
+export function configJsonSchema(configSchema: z.ZodType): Record<string, unknown> {
+  const schema = dropUriFormats(z.toJSONSchema(configSchema, { io: "input", target: "draft-7", unrepresentable: "any" })) as Record<string, unknown>;
   return { ...schema, title: "Steward configuration", $id: "https://steward.invalid/steward.schema.json" };
 }

@@ -1,18 +1,29 @@
 // Loads a config file: YAML → placeholder substitution → zod validation, with every error naming the file,
 // line:column and YAML path. Relative paths in the config are resolved against the config file's folder.
+// It knows no feature: the schema is a parameter (createConfigReader), assembled by the composition root from the
+// sections each feature owns (src/composition/config-schema.ts).
 import { applyEnvOverrides } from "./env-overrides";
 import { dirname, resolve } from "node:path";
 import { AppError } from "../core/errors";
 import { createSecretRegistry, type SecretRegistry } from "../core/redaction";
 import { readEnvFile } from "./env-file";
-import { configSchema, type Config } from "./schema";
+import type { z } from "zod";
+import { configJsonSchema } from "./json-schema";
 import { formatConfigIssues } from "./format-issues";
 import { readUserTextFile } from "./read-text";
 import { substitutePlaceholders } from "./substitute";
 import { parseYamlSource, type YamlSource } from "./yaml-source";
 
-export interface LoadedConfig {
-  config: Config;
+/** What every config has: where the store lives (resolved against the file's folder). */
+export interface ConfigShape {
+  dataDir: string;
+}
+
+/** Builds the schema afresh for one parse (see parseWith for why it is not kept). */
+export type ConfigSchemaFactory<C extends ConfigShape> = () => z.ZodType<C>;
+
+export interface LoadedConfig<C extends ConfigShape = ConfigShape> {
+  config: C;
   /** Absolute path of the file, or undefined for the built-in empty config. */
   file?: string;
   /** Folder relative paths are resolved against. */
@@ -54,15 +65,45 @@ function prepareFile(file: string, options: LoadOptions): { text: string; baseDi
   return { text, baseDir, options: { ...options, env, envFileNote, ...(envFileVars ? { envFileVars } : {}) } };
 }
 
-export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
-  const p = prepareFile(file, options);
-  return { ...parseConfigText(p.text, options.displayName ?? file, p.baseDir, p.options), file: resolve(file) };
+/** Reading config files with one schema: what `run`, `config check`, the reloader and the demo use. */
+export interface ConfigReader<C extends ConfigShape> {
+  /** A file's config, or CONFIG_INVALID naming each problem's file line and key. */
+  loadConfigFile(file: string, options?: LoadOptions): LoadedConfig<C>;
+  /** Every problem of a file in one pass, and the config as far as it could be read around them. */
+  loadConfigFileCollecting(file: string, options?: LoadOptions): CollectedConfig<C>;
+  parseConfigText(text: string, displayName: string, baseDir: string, options?: LoadOptions): LoadedConfig<C>;
+  /** The built-in default: what an empty file means. */
+  defaultConfig(baseDir?: string): LoadedConfig<C>;
+  /** The editor JSON Schema of the file (`config schema`, the reference, STEWARD_… overrides). */
+  configJsonSchema(): Record<string, unknown>;
+}
+
+export function createConfigReader<C extends ConfigShape>(schema: ConfigSchemaFactory<C>): ConfigReader<C> {
+  let jsonSchema: Record<string, unknown> | undefined;
+  const parts: SchemaParts<C> = { schema, jsonSchema: () => (jsonSchema ??= configJsonSchema(schema())) };
+  const reader: ConfigReader<C> = {
+    loadConfigFile: (file, options = {}) => {
+      const p = prepareFile(file, options);
+      return { ...reader.parseConfigText(p.text, options.displayName ?? file, p.baseDir, p.options), file: resolve(file) };
+    },
+    loadConfigFileCollecting: (file, options = {}) => collectFile(parts, file, options),
+    parseConfigText: (text, displayName, baseDir, options = {}) => parseWith(parts, text, displayName, baseDir, options),
+    defaultConfig: (baseDir = process.cwd()) => parseWith(parts, "", "(defaults)", baseDir, {}),
+    configJsonSchema: () => configJsonSchema(schema()),
+  };
+  return reader;
+}
+
+interface SchemaParts<C extends ConfigShape> {
+  schema: ConfigSchemaFactory<C>;
+  /** Kept once built: only STEWARD_… variables read it. */
+  jsonSchema(): Record<string, unknown>;
 }
 
 /** A config file's problems, all of them, and the config as far as it could be read around them. */
-export interface CollectedConfig {
+export interface CollectedConfig<C extends ConfigShape = ConfigShape> {
   /** Undefined when the file could not be read around its problems (not YAML, a list at the root…). */
-  loaded?: LoadedConfig;
+  loaded?: LoadedConfig<C>;
   /** `file:line:col key: message` lines. */
   problems: string[];
 }
@@ -75,7 +116,7 @@ const RECOVERY_ROUNDS = 6;
  * substituted and values the schema refuses are reported, then set aside (the key left out, its default used) so the
  * rest of the file is still read, and the checks that need a whole config (certificates, folders…) can run on it.
  */
-export function loadConfigFileCollecting(file: string, options: LoadOptions = {}): CollectedConfig {
+function collectFile<C extends ConfigShape>(parts: SchemaParts<C>, file: string, options: LoadOptions): CollectedConfig<C> {
   let p: ReturnType<typeof prepareFile>;
   try {
     p = prepareFile(file, options);
@@ -107,7 +148,7 @@ export function loadConfigFileCollecting(file: string, options: LoadOptions = {}
   for (const path of collect.paths) setAside.push(setAsidePath(data, path));
   let overrides: ReturnType<typeof applyEnvOverrides> = [];
   try {
-    if (p.options.envOverrides !== false) overrides = applyEnvOverrides(data, p.options.env ?? process.env, secrets, p.options.envFileVars);
+    if (p.options.envOverrides !== false) overrides = applyEnvOverrides(data, p.options.env ?? process.env, parts.jsonSchema, secrets, p.options.envFileVars);
   } catch (err) {
     problems.push((err as Error).message);
   }
@@ -115,7 +156,7 @@ export function loadConfigFileCollecting(file: string, options: LoadOptions = {}
     const from = overrides.find((o) => m.includes(` ${o.path}:`) || m.includes(` ${o.path}.`));
     return from ? `${m} (set by ${from.variable})` : m;
   };
-  const schema = configSchema();
+  const schema = parts.schema();
   for (let round = 0; round < RECOVERY_ROUNDS; round++) {
     const parsed = schema.safeParse(data, { jitless: true });
     if (parsed.success) {
@@ -160,7 +201,7 @@ function setAsidePath(data: Record<string, unknown>, path: readonly PropertyKey[
   return cut;
 }
 
-export function parseConfigText(text: string, displayName: string, baseDir: string, options: LoadOptions = {}): LoadedConfig {
+function parseWith<C extends ConfigShape>(parts: SchemaParts<C>, text: string, displayName: string, baseDir: string, options: LoadOptions): LoadedConfig<C> {
   const secrets = options.secrets ?? createSecretRegistry();
   const src = parseYamlSource(text, displayName);
   if (src.data === null || typeof src.data !== "object" || Array.isArray(src.data)) {
@@ -170,12 +211,14 @@ export function parseConfigText(text: string, displayName: string, baseDir: stri
   const data = substitutePlaceholders(src, { env: options.env ?? process.env, baseDir, secrets, envFileNote: options.envFileNote });
   // STEWARD_<SECTION>__<KEY> variables set single settings over the file (not for `config check` of a file alone).
   const overrides =
-    options.envOverrides === false ? [] : applyEnvOverrides(data as Record<string, unknown>, options.env ?? process.env, secrets, options.envFileVars);
+    options.envOverrides === false
+      ? []
+      : applyEnvOverrides(data as Record<string, unknown>, options.env ?? process.env, parts.jsonSchema, secrets, options.envFileVars);
   // Parsed once per start or reload: zod's compiled fast path (generated with new Function on the first parse of
   // each object schema) costs more to build than it saves on one parse (measured: ~18 ms against ~8 ms of CPU).
   // Built for this parse and dropped with it: kept in a module constant its ~1,400 zod objects stayed in the heap
   // for the life of the process (bench/README.md, "Idle RSS against issue 48").
-  const schema = configSchema();
+  const schema = parts.schema();
   const parsed = schema.safeParse(data, { jitless: true });
   if (!parsed.success) {
     const messages = formatConfigIssues(parsed.error.issues, schema, src, data).map((m) => {
@@ -187,9 +230,4 @@ export function parseConfigText(text: string, displayName: string, baseDir: stri
   const config = parsed.data;
   config.dataDir = resolve(baseDir, config.dataDir);
   return { config, baseDir, secrets, source: src };
-}
-
-/** The built-in default: what an empty file means. */
-export function defaultConfig(baseDir = process.cwd()): LoadedConfig {
-  return parseConfigText("", "(defaults)", baseDir);
 }

@@ -3,7 +3,7 @@
 import { type Clock, wallClock } from "../core/clock";
 import { inFlight } from "../core/stepped-clock";
 import type { Logger } from "pino";
-import type { Config } from "../config/schema";
+import type { QlikConfig } from "./config";
 import { AppError } from "../core/errors";
 import { loadQlikCerts } from "./qrs-certs";
 import { createEngineSession, type EngineSession } from "./engine-session";
@@ -32,7 +32,7 @@ export interface EngineClient {
   url(path: string): string;
 }
 
-export function createEngineClient(cfg: NonNullable<Config["qlik"]>, deps: EngineClientDeps): EngineClient {
+export function createEngineClient(cfg: QlikConfig, deps: EngineClientDeps): EngineClient {
   const log = deps.log.child({ module: "engine" });
   const base = `wss://${cfg.host.includes(":") && !cfg.host.startsWith("[") ? `[${cfg.host}]` : cfg.host}:${cfg.enginePort}`;
   const callTimeoutMs = deps.callTimeoutMs ?? cfg.timeoutMs;

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { AppError } from "../core/errors";
-import type { Config } from "../config/schema";
+import type { QlikConfig } from "./config";
 
 export interface QlikCertFiles {
   cert: string;
@@ -19,7 +19,7 @@ export interface QlikCertMaterial {
   files: QlikCertFiles;
 }
 
-export function qlikCertFiles(cfg: NonNullable<Config["qlik"]>, baseDir: string): QlikCertFiles {
+export function qlikCertFiles(cfg: QlikConfig, baseDir: string): QlikCertFiles {
   const dir = isAbsolute(cfg.certDir) ? cfg.certDir : resolve(baseDir, cfg.certDir);
   const pick = (override: string | undefined, name: string) => (override ? resolve(baseDir, override) : resolve(dir, name));
   return { cert: pick(cfg.clientCert, "client.pem"), key: pick(cfg.clientKey, "client_key.pem"), ca: pick(cfg.rootCa, "root.pem") };
@@ -40,10 +40,7 @@ function readCertFile(path: string, what: string): Buffer {
 }
 
 /** Every unreadable file of the three, each with the key that names it (for `config check`). */
-export function qlikCertProblems(
-  cfg: NonNullable<Config["qlik"]>,
-  baseDir: string,
-): Array<{ key: "clientCert" | "clientKey" | "rootCa" | "certDir"; message: string }> {
+export function qlikCertProblems(cfg: QlikConfig, baseDir: string): Array<{ key: "clientCert" | "clientKey" | "rootCa" | "certDir"; message: string }> {
   const files = qlikCertFiles(cfg, baseDir);
   const out: Array<{ key: "clientCert" | "clientKey" | "rootCa" | "certDir"; message: string }> = [];
   const entries = [
@@ -62,7 +59,7 @@ export function qlikCertProblems(
 }
 
 /** Reads the three files; a missing or unreadable one is a CONFIG_INVALID error that says how to get it. */
-export function loadQlikCerts(cfg: NonNullable<Config["qlik"]>, baseDir: string): QlikCertMaterial {
+export function loadQlikCerts(cfg: QlikConfig, baseDir: string): QlikCertMaterial {
   const files = qlikCertFiles(cfg, baseDir);
   const read = readCertFile;
   return {

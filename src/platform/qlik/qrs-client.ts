@@ -2,7 +2,7 @@
 // Usage and error contract: src/platform/qlik/README.md.
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { Config } from "../config/schema";
+import type { QlikConfig } from "./config";
 import type { Clock } from "../core/clock";
 import { AppError } from "../core/errors";
 import { eq, isGuid, type QrsFilter } from "./qrs-filter";
@@ -108,7 +108,7 @@ function requireGuid(id: string, what: string): string {
   return id;
 }
 
-export function createQrsClient(cfg: NonNullable<Config["qlik"]>, deps: QrsClientDeps): QrsClient {
+export function createQrsClient(cfg: QlikConfig, deps: QrsClientDeps): QrsClient {
   const transport: QrsTransport = createQrsTransport(cfg, { log: deps.log, clock: deps.clock, baseDir: deps.baseDir, retryBaseMs: deps.retryBaseMs });
 
   function decode<S extends z.ZodType>(res: QrsRawResponse, path: string, schema: S): z.infer<S> {

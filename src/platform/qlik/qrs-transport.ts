@@ -5,7 +5,7 @@ import { Agent, request as httpsRequest } from "node:https";
 import type { IncomingHttpHeaders } from "node:http";
 import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
-import type { Config } from "../config/schema";
+import type { QlikConfig } from "./config";
 import { type Clock, sleep as sleepOn, wallClock } from "../core/clock";
 import { randomOf } from "../core/clock-random";
 import { AppError } from "../core/errors";
@@ -83,7 +83,7 @@ class NetworkError extends Error {
 type PemText = Omit<QlikCertMaterial, "cert" | "key" | "ca"> & { cert: string; key: string; ca: string };
 const pemText = (c: QlikCertMaterial): PemText => ({ ...c, cert: c.cert.toString("utf8"), key: c.key.toString("utf8"), ca: c.ca.toString("utf8") });
 
-export function createQrsTransport(cfg: NonNullable<Config["qlik"]>, deps: QrsTransportDeps): QrsTransport {
+export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): QrsTransport {
   const log = deps.log.child({ module: "qrs" });
   const baseUrl = `https://${cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host}:${cfg.qrsPort}`;
   const user = `UserDirectory=${cfg.userDirectory}; UserId=${cfg.userId}`;
@@ -228,7 +228,7 @@ export function createQrsTransport(cfg: NonNullable<Config["qlik"]>, deps: QrsTr
 }
 
 /** The 503 for a call that never got an answer, with what to check (TLS material, the service, the port). */
-function networkFailure(cfg: NonNullable<Config["qlik"]>, baseUrl: string, req: QrsRequest, err: NetworkError, attempts: number): AppError {
+function networkFailure(cfg: QlikConfig, baseUrl: string, req: QrsRequest, err: NetworkError, attempts: number): AppError {
   const tlsHint = /certificate|self.signed|handshake|SSL|TLS|alert/i.test(err.message)
     ? " The TLS handshake failed: check that qlik.certDir holds the QMC export (client.pem, client_key.pem, root.pem) " +
       "for this site and that qlik.host matches the server certificate (or, knowingly, set qlik.rejectUnauthorized: false)."

@@ -3,7 +3,7 @@
 // first use (z.lazy), like those in qrs-schemas.ts.
 import https from "node:https";
 import { z } from "zod";
-import type { Config } from "../config/schema";
+import type { QlikConfig } from "./config";
 import { AppError, describeError } from "../core/errors";
 import { loadQlikCerts } from "./qrs-certs";
 
@@ -28,7 +28,7 @@ export interface SystemInfoClient {
 
 const MAX_BODY = 64 * 1024;
 
-export function createSystemInfoClient(cfg: NonNullable<Config["qlik"]>, port: number, baseDir: string): SystemInfoClient {
+export function createSystemInfoClient(cfg: QlikConfig, port: number, baseDir: string): SystemInfoClient {
   const certs = loadQlikCerts(cfg, baseDir);
   const agent = new https.Agent({
     keepAlive: true,

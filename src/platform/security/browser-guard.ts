@@ -7,7 +7,7 @@
 // security.allowedHosts. Non-browser clients send no foreign Host, so load scripts and curl are unaffected.
 import { hostname as osHostname } from "node:os";
 import type { Context } from "hono";
-import type { ControlConfig } from "../config/sections/control";
+import type { CorsConfig } from "../http/config";
 import type { HttpEnv } from "../http/types";
 import { parseIp } from "./ip-match";
 import { isLoopbackHost, isLoopbackIp, type SecurityPolicy } from "./policy";
@@ -16,7 +16,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export interface BrowserGuardDeps {
   policy: () => SecurityPolicy;
-  cors: ControlConfig["cors"];
+  cors: CorsConfig;
   /** http.host: a loopback listener answers loopback names only while the API is open. */
   listenHost: string;
   /** This computer's name (os.hostname()); a parameter for tests. */

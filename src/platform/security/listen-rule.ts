@@ -3,7 +3,7 @@
 // the store at every change of keys (key-store.ts); and when the keys read from the store break it anyway (removed
 // by hand in the database, or by a Steward of an older version), the policy is locked instead of opened.
 import { isLoopbackHost, type SecurityPolicy } from "./policy";
-import type { SecurityConfig } from "../config/sections/security";
+import type { SecurityConfig } from "./config";
 
 /** Why the REST API may not listen on `host` under `policy`, or undefined when it may (shared with `config check`). */
 export function listenRuleRefusal(host: string, policy: Pick<SecurityPolicy, "authConfigured" | "config">): string | undefined {

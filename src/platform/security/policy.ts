@@ -3,7 +3,7 @@
 // over when their rule did not change.
 import type { Clock } from "../core/clock";
 import type { Scope } from "../http/types";
-import type { SecurityConfig } from "../config/sections/security";
+import type { SecurityConfig } from "./config";
 import { inRange, parseIp, parseRange, type IpAddress, type IpRange } from "./ip-match";
 import { createKeyRing, type KeyRing } from "./key-ring";
 import type { StoredKey } from "./key-store";

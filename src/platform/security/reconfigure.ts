@@ -1,12 +1,13 @@
 // Live reload of `security:`: keys, scopes, client-certificate rules, allowlist, rate limits and query-key routes
 // apply to the next request. The listener's TLS material, and switching mutual TLS on or off, need a restart.
+import type { ConfigShape } from "../config/load";
 import type { Reconfigurable } from "../config/reload/reloader";
-import type { SecurityConfig } from "../config/sections/security";
+import type { SecurityConfig } from "./config";
 import type { Security } from "./setup";
 
 const mutual = (s: SecurityConfig) => Boolean(s.tls) && (s.clientCerts.length > 0 || Boolean(s.tls?.requireClientCert));
 
-export function securityReconfigurable(security: Security, listenHost: () => string): Reconfigurable {
+export function securityReconfigurable(security: Security, listenHost: () => string): Reconfigurable<ConfigShape & { security: SecurityConfig }> {
   return {
     name: "security",
     sections: ["security"],

@@ -1,7 +1,7 @@
 // Admin routes for API keys created at run time (the plain key is shown once, in the 201 answer) and a summary
 // of the access policy in force.
 import { z } from "zod";
-import { GRANTABLE_SCOPES } from "../config/sections/security";
+import { GRANTABLE_SCOPES } from "./config";
 import { auditActorOf } from "../http/audit-actor";
 import type { Router } from "../http/route";
 import type { SecurityService } from "./service";

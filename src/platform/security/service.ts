@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { AuditActor, AuditLog } from "../audit/audit-log";
-import type { SecurityConfig } from "../config/sections/security";
+import type { SecurityConfig } from "./config";
 import { type Clock, every } from "../core/clock";
 import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";

@@ -6,8 +6,9 @@ import { resolve } from "node:path";
 import type { Context, Hono } from "hono";
 import type { Logger } from "pino";
 import type { AuditLog } from "../audit/audit-log";
-import type { LoadedConfig } from "../config/load";
-import type { SecurityConfig } from "../config/sections/security";
+import type { ConfigShape, LoadedConfig } from "../config/load";
+import type { CorsConfig, HttpConfig } from "../http/config";
+import type { SecurityConfig } from "./config";
 import type { Clock } from "../core/clock";
 import { AppError } from "../core/errors";
 import type { Component } from "../core/lifecycle";
@@ -84,7 +85,14 @@ export function loadTlsMaterial(cfg: SecurityConfig, baseDir: string): TlsMateri
   };
 }
 
-export function setupSecurity(loaded: LoadedConfig, deps: SecuritySetupDeps): Security {
+/** What security reads of the config (CORS is set under control.cors, where Butler users look for it). */
+export interface SecuritySetupConfig extends ConfigShape {
+  security: SecurityConfig;
+  http: HttpConfig;
+  control: { cors: CorsConfig };
+}
+
+export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: SecuritySetupDeps): Security {
   const cfg = loaded.config.security;
   const log = deps.log.child({ module: "security" });
   const keyStore = createKeyStore(deps.store.sql, deps.clock);

@@ -1,7 +1,7 @@
 // Who may read the business-facing status routes by address (security.statusAccess): an allowlist that stands in for
 // the status key or narrows where it works, judged on the caller's own address. X-Forwarded-For is believed only
 // when the connection comes from a configured trusted proxy; anyone else could write any address into it.
-import type { SecurityConfig } from "../config/sections/security";
+import type { SecurityConfig } from "./config";
 import { inRange, type IpAddress, type IpRange, parseIp, parseRange } from "./ip-match";
 
 export interface StatusAccessPolicy {

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ConnectionOptions } from "node:tls";
-import type { PostgresStoreConfig } from "../config/sections/store";
+import type { PostgresStoreConfig } from "./config";
 import { type Clock, systemClock } from "../core/clock";
 import { AppError } from "../core/errors";
 import { isStepped } from "../core/stepped-clock";

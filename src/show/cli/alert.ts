@@ -20,7 +20,7 @@ import { planContextFor, previewEvent, type Preview } from "../../tell/notify/pr
 import { createQrsTaskLookup } from "../../tell/notify/qrs-lookup";
 import { deliveryKey } from "../../tell/notify/planner";
 import type { ChannelDefinition, ChannelDeps } from "../../tell/notify/types";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { LoadedConfig } from "./steward-config";
 
 const OPTIONS = {
   config: { type: "string", short: "c" },

@@ -1,5 +1,5 @@
 // Help text of `steward apikey` (its own file so usage.ts can show it without importing the command).
-import { GRANTABLE_SCOPES } from "../../platform/config/sections/security";
+import { GRANTABLE_SCOPES } from "../../platform/security/config";
 
 export const APIKEY_HELP = `Usage: steward apikey create --name NAME --scopes SCOPE[,SCOPE…] [--hash sha256|scrypt]
        steward apikey hash [--hash sha256|scrypt]   (reads the key from stdin)

@@ -3,7 +3,7 @@
 // from stdin, for keys made elsewhere.
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { GRANTABLE_SCOPES } from "../../platform/config/sections/security";
+import { GRANTABLE_SCOPES } from "../../platform/security/config";
 import { generateApiKey, hashApiKey, type HashAlgorithm } from "../../platform/security/api-keys";
 import { APIKEY_HELP } from "./apikey-help";
 import { UsageError } from "./usage";

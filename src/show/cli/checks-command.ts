@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { resolveConfig } from "./run";
 import { UsageError } from "./usage";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { LoadedConfig } from "./steward-config";
 import type { DataCheckConfig } from "../../watch/checks/config";
 import { systemClock } from "../../platform/core/clock";
 import { AppError, describeError } from "../../platform/core/errors";

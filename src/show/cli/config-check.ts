@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { join, resolve } from "node:path";
 import { createSecureContext } from "node:tls";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { LoadedConfig } from "./steward-config";
 import { formatPath, nodeAt, type YamlSource } from "../../platform/config/yaml-source";
 import { describeError } from "../../platform/core/errors";
 import { hostFlavour, type PathFlavour } from "../../keep/files/path-rules";

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, rmdirSync, rmSync, unlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../app";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { LoadedConfig } from "./steward-config";
 import { createSilentLogger } from "../../platform/core/logger";
-import { configJsonSchema } from "../../platform/config/json-schema";
+import { configJsonSchema } from "./steward-config";
 import { UsageError } from "./usage";
 import { actionLinksNotice } from "../../tell/ack-links/notice";
 import type { CheckOptions } from "./config-check";

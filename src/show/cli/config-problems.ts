@@ -1,7 +1,7 @@
 // One rule for `config check` and `run` (and the Windows service): a config file's problems, every one of them in
 // one pass, in the order of the file's lines: what cannot be read (YAML, placeholders, the schema) and what `run`
 // would stop at on this host (certificate files, folders, the listen rule, templates; config-check.ts).
-import { type CollectedConfig, type LoadedConfig, type LoadOptions, loadConfigFileCollecting } from "../../platform/config/load";
+import { type CollectedConfig, type LoadedConfig, type LoadOptions, loadConfigFileCollecting } from "./steward-config";
 import { AppError } from "../../platform/core/errors";
 import { type CheckOptions, findConfigProblems, formatProblems } from "./config-check";
 

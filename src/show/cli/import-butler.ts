@@ -6,7 +6,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { convertButlerConfig, renderConfig, renderReport } from "../../platform/config/butler-import";
-import { parseConfigText } from "../../platform/config/load";
+import { parseConfigText } from "./steward-config";
 import { checkNotifyConfig } from "../../tell/notify/check";
 import { butlerTimezoneNote, parseButlerScheduleFile } from "../../start/scheduler/butler-import";
 import { systemTimezone } from "../../start/scheduler/scheduler";

@@ -1,6 +1,6 @@
 // Builds the root logger from config plus command-line overrides.
 import { z } from "zod";
-import type { Config } from "../../platform/config/schema";
+import type { LoggingConfig } from "../../platform/core/logging-config";
 import { createLogger, type LogFormat, type LogLevel, type Logger } from "../../platform/core/logger";
 import type { SecretRegistry } from "../../platform/core/redaction";
 import { UsageError } from "./usage";
@@ -13,7 +13,7 @@ export interface LogFlags {
   "log-format"?: string;
 }
 
-export function loggerFor(config: Config | undefined, flags: LogFlags, secrets: SecretRegistry): Logger {
+export function loggerFor(config: { logging: LoggingConfig } | undefined, flags: LogFlags, secrets: SecretRegistry): Logger {
   const level = pick(LevelSchema, flags["log-level"], "--log-level") ?? config?.logging.level ?? "info";
   const format = pick(FormatSchema, flags["log-format"], "--log-format") ?? config?.logging.format ?? (process.stdout.isTTY ? "pretty" : "json");
   return createLogger({ level: level as LogLevel, format: format as LogFormat, secrets });

@@ -1,6 +1,6 @@
 // `steward run`: load config, build the app, start it, and stop it cleanly on SIGINT/SIGTERM.
 import { createApp, type StewardApp } from "../../app";
-import { defaultConfig, loadConfigFile, type LoadedConfig } from "../../platform/config/load";
+import { defaultConfig, loadConfigFile, type LoadedConfig } from "./steward-config";
 import { describeError } from "../../platform/core/errors";
 import { installLastResortGuard } from "../../platform/core/last-resort";
 import type { Logger } from "../../platform/core/logger";

@@ -14,7 +14,7 @@ import { AppError } from "../../platform/core/errors";
 import { createSilentLogger } from "../../platform/core/logger";
 import { createMetricsRegistry } from "../../platform/core/metrics";
 import type { DomainEvents } from "../../platform/events/types";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { LoadedConfig } from "./steward-config";
 import { createClusterStore } from "../../platform/store/cluster-store";
 import { openStore } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";

@@ -5,7 +5,7 @@ import { windowsVersionProblem } from "../../watch/services/install/windows-vers
 import { existsSync, lstatSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { envFileFor } from "../../platform/config/env-file";
-import { loadConfigFile, parseConfigText, type LoadedConfig } from "../../platform/config/load";
+import { loadConfigFile, parseConfigText, type LoadedConfig } from "./steward-config";
 import type { Plan } from "../../watch/services/install/plan";
 import { STARTER_CONFIG, writeStarterConfig } from "../../watch/services/install/starter-config";
 import { systemdInstallPlan } from "../../watch/services/install/systemd-plan";

@@ -4,7 +4,7 @@
 import { installLastResortGuard } from "../../platform/core/last-resort";
 import { join } from "node:path";
 import { createApp, type StewardApp } from "../../app";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { LoadedConfig } from "./steward-config";
 import { collectConfigProblems } from "./config-problems";
 import { AppError, describeError } from "../../platform/core/errors";
 import { createLogger, type LogLevel } from "../../platform/core/logger";

@@ -5,7 +5,7 @@ import { every, wallClock } from "../../platform/core/clock";
 import type { Logger } from "pino";
 import { createApp, type StewardApp } from "../../app";
 import { DUTIES } from "../../platform/cluster";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { LoadedConfig } from "../cli/steward-config";
 import type { TimelineEntry } from "../dashboard";
 import type { CaptureInbox } from "./capture-inbox";
 import type { DemoTerminal } from "./terminal";

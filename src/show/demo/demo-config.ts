@@ -3,7 +3,7 @@
 // validated like any other config.
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { parseConfigText, type LoadedConfig } from "../../platform/config/load";
+import { parseConfigText, type LoadedConfig } from "../cli/steward-config";
 import type { DemoPorts } from "./ports";
 
 export interface DemoConfig {

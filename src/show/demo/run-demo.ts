@@ -19,7 +19,7 @@ import { recordLastGoodLoad } from "./kv-activity";
 import { createScheduleWatch } from "./schedule-watch";
 import { createDemoStory } from "./story";
 import type { DemoTerminal } from "./terminal";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { LoadedConfig } from "../cli/steward-config";
 
 const HOST = "127.0.0.1";
 const CLUSTER_NODES = ["node-a", "node-b"] as const;

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { z } from "zod";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { ReloadInput } from "../../watch/checks/reload-input";
-import type { reloadSchema } from "../../platform/config/sections/control";
+import type { reloadSchema } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { EngineClient } from "../../platform/qlik/engine-client";

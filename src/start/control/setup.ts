@@ -4,7 +4,9 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { Config } from "../../platform/config/schema";
+import type { ControlConfig } from "./config";
+import type { MqttConfig } from "../mqtt/config";
+import type { QlikConfig } from "../../platform/qlik/config";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
@@ -30,6 +32,13 @@ import { createTaskStarter } from "./task-starter";
 import { createTaskWaiter } from "./task-waiter";
 import type { KeyValueWriter, TaskStarter } from "./types";
 import { AppError } from "../../platform/core/errors";
+
+/** What starting things reads of the config. */
+export interface ControlSetupConfig {
+  control: ControlConfig;
+  qlik?: QlikConfig;
+  mqtt?: MqttConfig;
+}
 
 export interface ControlSetupDeps {
   qrs: QrsClient | undefined;
@@ -60,7 +69,7 @@ export interface Control {
   mqtt?: MqttService;
 }
 
-export function setupControl(config: Config, deps: ControlSetupDeps): Control {
+export function setupControl(config: ControlSetupConfig, deps: ControlSetupDeps): Control {
   const log = deps.log;
   const cfg = config.control;
   const filter = createStartFilter(cfg.startTaskFilter);

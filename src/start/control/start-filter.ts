@@ -1,6 +1,6 @@
 // The start allowlist (Butler's startTaskFilter), additive as Butler documents but does not implement: a task
 // may start when its id is listed, or it carries a listed tag, or a listed custom property value.
-import type { StartTaskFilterConfig } from "../../platform/config/sections/control";
+import type { StartTaskFilterConfig } from "./config";
 import type { NameValue } from "../../platform/events/types";
 
 export interface FilterableTask {

@@ -1,6 +1,6 @@
 // One start request, whichever edge it came from (REST or MQTT): validate ids, store the key-value pairs,
 // start through the TaskStarter, optionally wait for the runs, and build the answer.
-import type { waitSchema } from "../../platform/config/sections/control";
+import type { waitSchema } from "./config";
 import { AppError, isAppError } from "../../platform/core/errors";
 import { assertTaskIdsWellFormed, isEmptySelector, parseStartRequest, type KvSkipped, type KvWrite, type StartBody } from "./start-request";
 import { toStartResponse, type KeyValueReport, type StartResponse } from "./start-response";

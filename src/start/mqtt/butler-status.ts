@@ -2,7 +2,7 @@
 // on taskFailureServerStatusTopic for the UDP intake. Butler sent "start" only if the broker happened to be
 // connected when the socket began listening; Steward sends it once both are up.
 import type { Logger } from "pino";
-import type { MqttConfig } from "../../platform/config/sections/mqtt";
+import type { MqttConfig } from "./config";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { UdpListener } from "../../hear/intake/udp-listener";

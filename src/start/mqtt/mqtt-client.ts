@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { IClientOptions, IPublishPacket, MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import type { MqttConfig } from "../../platform/config/sections/mqtt";
+import type { MqttConfig } from "./config";
 import { AppError, describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";

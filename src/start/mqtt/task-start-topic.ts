@@ -2,7 +2,7 @@
 // a REST start (seed 000). The result goes to the reply topic; a bad payload is logged, counted and answered.
 import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { MqttConfig } from "../../platform/config/sections/mqtt";
+import type { MqttConfig } from "./config";
 import { AppError, describeError } from "../../platform/core/errors";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { StartHandler } from "../control/start-handler";

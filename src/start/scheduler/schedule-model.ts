@@ -5,7 +5,7 @@
 import { Cron, CronDate } from "croner";
 import { z } from "zod";
 import { butlerBoolean } from "../../platform/core/butler-values";
-import { isTimeZone } from "../../platform/config/sections/scheduler";
+import { isKnownZone } from "../../platform/core/time-zone";
 import { TASK_OUTCOMES } from "../../platform/events/types";
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -83,7 +83,7 @@ function checkDefinition(
     ctx.addIssue({ code: "custom", path: ["cronSchedule"], message: "give cronSchedule, or trigger for an event-triggered schedule" });
   if (d.cronSchedule !== undefined && d.trigger !== undefined)
     ctx.addIssue({ code: "custom", path: ["trigger"], message: "a schedule has either cronSchedule or trigger, not both" });
-  const tzOk = d.timezone === undefined || isTimeZone(d.timezone);
+  const tzOk = d.timezone === undefined || isKnownZone(d.timezone);
   if (!tzOk)
     ctx.addIssue({ code: "custom", path: ["timezone"], message: `unknown time zone '${d.timezone}' (expected an IANA name such as Europe/Stockholm)` });
   const tz = tzOk ? d.timezone : undefined;

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { AuditActor, AuditLog } from "../../platform/audit/audit-log";
-import type { SchedulerConfig } from "../../platform/config/sections/scheduler";
+import type { SchedulerConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import type { EventBus } from "../../platform/core/bus";
 import { AppError } from "../../platform/core/errors";

@@ -1,7 +1,7 @@
 // Wires the scheduler into the app: the service (a lifecycle component that arms timers at start and
 // subscribes to task events) and its routes.
 import { resolve } from "node:path";
-import type { SchedulerConfig } from "../../platform/config/sections/scheduler";
+import type { SchedulerConfig } from "./config";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { Router } from "../../platform/http/route";
 import { createScheduleFileImport } from "./import-on-start";

@@ -3,7 +3,7 @@
 // variables (actionLinks); the landing routes act through the incidents and silences services.
 import { z } from "zod";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { ActionLinksConfig } from "../../platform/config/sections/action-links";
+import type { ActionLinksConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import type { Router } from "../../platform/http/route";
 import type { IncidentService } from "../incidents";

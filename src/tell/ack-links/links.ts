@@ -2,7 +2,7 @@
 // links valid from its own send), for the person it goes to (a mail address) or the Teams or Slack channel.
 import { isTaskEvent } from "../../platform/events/types";
 import type { Notification } from "../notify/types";
-import type { ActionLinksConfig } from "../../platform/config/sections/action-links";
+import type { ActionLinksConfig } from "./config";
 import type { LinkStore } from "./link-store";
 import { linkQuery, newNonce, signLink, type LinkAction, type LinkParams } from "./signature";
 

@@ -2,7 +2,7 @@
 // time zone. A choice is posted by its id; only these ids are accepted.
 import { formatDuration } from "../../platform/core/duration";
 import { zonedLocalToUtc, zoneOffsetMs } from "../../platform/core/time-zone";
-import type { ActionLinksConfig } from "../../platform/config/sections/action-links";
+import type { ActionLinksConfig } from "./config";
 
 export interface SnoozeChoice {
   id: string;

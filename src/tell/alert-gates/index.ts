@@ -2,7 +2,10 @@
 // maintenance windows (planned work holds and sums up), silences (held until they end), incidents per cause (a
 // symptom is listed in its parent, not sent). Built before the notifier, which it wakes and publishes through.
 import type { Logger } from "pino";
-import type { Config } from "../../platform/config/schema";
+import type { NotifyConfig } from "../notify/config";
+import type { MaintenanceConfig } from "../maintenance/config";
+import type { GroupingConfig } from "../grouping/config";
+import type { CheckFeeds } from "../grouping/upstream";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -13,6 +16,14 @@ import { maintenanceBanner, setupMaintenance, type Maintenance } from "../mainte
 import { composeGates, type DeliveryGate, type QuietSpell } from "../notify/gate";
 import { setupSilences, type Silences } from "../silences";
 import type { SqlDb } from "../../platform/store/sql";
+
+/** What the gates read of the config. */
+export interface AlertGatesConfig {
+  notify: NotifyConfig;
+  maintenance: MaintenanceConfig;
+  grouping: GroupingConfig;
+  http: { publicUrl?: string };
+}
 
 /** How often what waits for a silence looks whether it ended (by hand, before its time). */
 const SILENCE_LOOK_MS = 60_000;
@@ -30,6 +41,8 @@ export interface AlertGatesDeps {
   wakeNotifier(): void;
   /** Told of each alert a silence held and sent when it ended, on its route (an escalation timer starts from it). */
   released(event: DomainEvent, route: string, now: number): Promise<void>;
+  /** What a check-in job feeds (checkins.checks.<name>.feeds), for grouping a check-in's failure under its cause. */
+  feedsOfCheck(check: string): CheckFeeds | undefined;
 }
 
 export interface AlertGates {
@@ -48,7 +61,7 @@ export interface AlertGates {
   startAfterNotifier(lifecycle: Lifecycle): void;
 }
 
-export function setupAlertGates(config: Config, deps: AlertGatesDeps): AlertGates {
+export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps): AlertGates {
   const { db, clock, log, router } = deps;
   const o = config.notify.outbox;
   const silences = setupSilences({
@@ -65,11 +78,10 @@ export function setupAlertGates(config: Config, deps: AlertGatesDeps): AlertGate
   const emit = (e: DomainEvents["maintenance.summary"]) => deps.bus.emit(e.kind, e);
   const maintenance = setupMaintenance(config.maintenance, { db, clock, log, router, emit, host: deps.host, keepMs: o.keep });
   // Last: it records every failure's symptom whatever the gates before it decided.
-  const checks = config.checkins?.checks ?? {};
   const grouping = setupGrouping(config.grouping, {
     db,
     router,
-    feedsOfCheck: (name) => checks[name]?.feeds,
+    feedsOfCheck: deps.feedsOfCheck,
     ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
   });
   return {

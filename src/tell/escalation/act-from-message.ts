@@ -6,7 +6,8 @@ import type { PollInterval } from "../../platform/core/poll-interval";
 import type { Logger } from "pino";
 import { effectiveActionLinks, setupAckLinks } from "../ack-links";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { Config } from "../../platform/config/schema";
+import type { NotifyConfig, RouteConfig } from "../notify/config";
+import type { LinksConfig } from "../ack-links/notice";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { Router } from "../../platform/http/route";
@@ -34,13 +35,13 @@ export interface ActFromMessageDeps {
 export interface ActFromMessage {
   hooks: NotifyHooks;
   /** Call after the notifier (the escalation's lifecycle component starts after it) with what came later. */
-  attach(late: { notify: Notifier; lifecycle: Lifecycle; routes: () => Config["routes"] }): void;
+  attach(late: { notify: Notifier; lifecycle: Lifecycle; routes: () => RouteConfig[] }): void;
   setIncidents(incidents: IncidentService | undefined): void;
   /** An alert a silence held was sent on `route` when it ended: that route's escalation starts now. */
   released(event: DomainEvent, route: string, now: number): Promise<void>;
 }
 
-export function setupActFromMessage(config: Config, deps: ActFromMessageDeps): ActFromMessage {
+export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConfig, deps: ActFromMessageDeps): ActFromMessage {
   let incidents: IncidentService | undefined;
   let escalation: Escalation | undefined;
   const links = setupAckLinks(effectiveActionLinks(config), {

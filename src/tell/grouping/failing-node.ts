@@ -1,7 +1,7 @@
 // Per node, the runs that ended in a sliding window: a node whose runs all fail (several tasks, none succeeding) is
 // down in effect even when no service is seen stopped (its engine cannot reach its disks, its Scheduler is unwell).
 // Kept in memory per Steward: each Steward hears its own node's Scheduler, and a restart only forgets a few minutes.
-import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { GroupingConfig } from "./config";
 
 type Ended = "failed" | "succeeded";
 /** Nodes tracked at once; a flood of invented host names cannot grow this without bound. */

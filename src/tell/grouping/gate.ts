@@ -2,7 +2,7 @@
 // stopping, an upstream's failure) is sent; an event that is a symptom of an open parent is recorded there and not
 // sent; a symptom's recovery updates the parent and is not sent unless it is the last: that one is the "recovered"
 // page. Every event a rule decided on carries the parent's shape (what it affects) for the channels to render.
-import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { GroupingConfig } from "./config";
 import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { DomainEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";

@@ -1,7 +1,7 @@
 // Incidents per cause: failures sharing a cause (same error class, same source) become symptoms of one parent that
 // pages when it opens and when its last symptom recovers. `causes` is the small API other modules may call to attach
 // their own symptoms (a freshness promise's breach) to a cause.
-import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { GroupingConfig } from "./config";
 import type { Router } from "../../platform/http/route";
 import type { DeliveryGate } from "../notify/gate";
 import type { SqlDb } from "../../platform/store/sql";

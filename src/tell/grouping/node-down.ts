@@ -1,7 +1,7 @@
 // The node-down rule: a Qlik service stopping on a node opens the node's cause (that alert is the "opened" page);
 // while it is open, what that node misses, fails or runs too long is a symptom (recorded, not sent). Each symptom's
 // end (service.started, task.on_track, task.recovered) updates the parent; the last one is the "recovered" page.
-import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { GroupingConfig } from "./config";
 import type { DomainEvent, TaskEvent } from "../../platform/events/types";
 import { isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, SymptomInput } from "./cause-store";

@@ -1,6 +1,6 @@
 // The same-source rule: a failure of one of the configured error classes that names the data connection or source it
 // was reading joins the open parent of that class and source (the first opens it and is its page).
-import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { GroupingConfig } from "./config";
 import type { TaskEvent } from "../../platform/events/types";
 import type { CauseStore } from "./cause-store";
 import { type CauseDecision, symptomReason } from "./decision";

@@ -3,7 +3,7 @@
 // recipients of the parent's first page (its own routes' deliveries stay suppressed as a symptom's). One update per
 // parent per `every` (claimed in the store, so two Stewards send one), listing everything added since the last page;
 // symptoms that only repeat what the parent already named (a stale app of a failed load) never page.
-import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { GroupingConfig } from "./config";
 import type { CauseSummary } from "../../platform/events/cause-summary";
 import { wouldSend } from "../notify/gate";
 import type { Plan, PlannedDelivery } from "../notify/planner";

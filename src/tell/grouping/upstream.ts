@@ -2,7 +2,7 @@
 // cause; what then does not happen downstream (task.chain_broken, task.missed, app.stale, the freshness warning and
 // breach of the apps it feeds) is its symptom, found through the chain graph the watchdog reads, listed in the parent
 // and not sent. The tasks after it are listed as waiting from the start, so the parent names everything it stops.
-import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { GroupingConfig } from "./config";
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
 import { isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, SymptomInput } from "./cause-store";

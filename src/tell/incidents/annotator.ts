@@ -8,7 +8,7 @@ import type { Clock } from "../../platform/core/clock";
 import type { IncidentRef, RunWarning } from "../../platform/events/run-context";
 import type { TaskEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
-import type { IncidentsConfig } from "../../platform/config/sections/incidents";
+import type { IncidentsConfig } from "./config";
 import type { SqlDb } from "../../platform/store/sql";
 import type { Classifier, ErrorCause } from "./classify";
 import { createFailureBatches, type RecordOutcome } from "./failure-batch";

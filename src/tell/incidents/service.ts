@@ -2,7 +2,7 @@
 // anything else a way to open, update and close a task's incident with its own events, lists incidents for the
 // REST API and the dashboard, and purges old runs and closed incidents.
 import type { Logger } from "pino";
-import type { IncidentsConfig } from "../../platform/config/sections/incidents";
+import type { IncidentsConfig } from "./config";
 import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";

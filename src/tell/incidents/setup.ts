@@ -1,7 +1,9 @@
 // Wires incidents into the app: the service on the shared store (so every Steward of a cluster continues the same
 // incidents), its purge timer in the lifecycle, and its REST routes. The intake calls `annotate` before emitting.
 import type { Logger } from "pino";
-import type { Config } from "../../platform/config/schema";
+import type { IncidentsConfig } from "./config";
+import type { IntakeConfig } from "../../hear/intake/config";
+import type { RouteConfig } from "../notify/config";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { Router } from "../../platform/http/route";
@@ -10,6 +12,13 @@ import { routesWantSuccessLogs } from "../notify/routing";
 import type { SqlDb } from "../../platform/store/sql";
 import { registerIncidentRoutes } from "./routes";
 import { createIncidentService, type IncidentService } from "./service";
+
+/** What the incidents read of the config. */
+export interface IncidentsSetupConfig {
+  incidents: IncidentsConfig;
+  intake: IntakeConfig;
+  routes: RouteConfig[];
+}
 
 export interface IncidentsSetupDeps {
   db: SqlDb;
@@ -21,7 +30,7 @@ export interface IncidentsSetupDeps {
 }
 
 /** The service, or undefined when `incidents.enabled` is false (events then go out as they come). */
-export function setupIncidents(config: Config, deps: IncidentsSetupDeps): IncidentService | undefined {
+export function setupIncidents(config: IncidentsSetupConfig, deps: IncidentsSetupDeps): IncidentService | undefined {
   if (!config.incidents.enabled) return undefined;
   const service = createIncidentService(config.incidents, {
     db: deps.db,
@@ -37,7 +46,7 @@ export function setupIncidents(config: Config, deps: IncidentsSetupDeps): Incide
 }
 
 /** Whether incidents need the script log of successful reloads (the warnings read it). */
-export function incidentsWantSuccessLogs(config: Config): boolean {
+export function incidentsWantSuccessLogs(config: Pick<IncidentsSetupConfig, "incidents">): boolean {
   const i = config.incidents;
   return i.enabled && i.warnings.enabled && (i.warnings.skippedErrors || i.warnings.emptyTables.enabled);
 }

@@ -1,6 +1,6 @@
 // Posts to New Relic's ingest APIs (Event, Metric, Log) for one account: the insert key as Api-Key, JSON
 // bodies, bounded time. Used by the /v4/newrelic routes and the newrelic channel.
-import type { NewRelicAccount, NewRelicConfig } from "../../platform/config/sections/newrelic";
+import type { NewRelicAccount, NewRelicConfig } from "./config";
 import { createHttpClient, type HttpResponse } from "../../platform/http/http-client";
 
 export type NewRelicApi = "event" | "metric" | "log";

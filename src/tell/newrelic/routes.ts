@@ -6,7 +6,7 @@
 import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { NewRelicConfig } from "../../platform/config/sections/newrelic";
+import type { NewRelicConfig } from "./config";
 import { AppError, describeError } from "../../platform/core/errors";
 import { auditActorOf } from "../../platform/http/audit-actor";
 import type { Router } from "../../platform/http/route";

@@ -1,7 +1,7 @@
 // Wires New Relic into the app: the client for Butler's /v4/newrelic routes (registered always, answering
 // 503 while newRelic.api is not configured) and its closing at stop.
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { NewRelicConfig } from "../../platform/config/sections/newrelic";
+import type { NewRelicConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { Router } from "../../platform/http/route";

@@ -1,13 +1,12 @@
 // Per-channel setup shared by the running pipeline, previews and `config check`: the template renderer of a
 // channel (its own override folder, then notify.templatesDir, then the built-in set) and its variable options.
 import { resolve } from "node:path";
-import type { Config } from "../../platform/config/schema";
-import type { ChannelConfig } from "./config";
+import type { ChannelConfig, NotifierConfig } from "./config";
 import { CHANNELS } from "./channels/registry";
 import type { TemplateVarsOptions } from "./template-vars";
 import { createTemplateRenderer, type TemplateRenderer } from "./templates/renderer";
 
-export function templateDirsFor(config: Config, ch: ChannelConfig | undefined, baseDir: string): string[] {
+export function templateDirsFor(config: Pick<NotifierConfig, "notify" | "qlik">, ch: ChannelConfig | undefined, baseDir: string): string[] {
   const dirs: string[] = [];
   if (ch?.templates) dirs.push(resolve(baseDir, ch.templates));
   if (config.notify.templatesDir) dirs.push(resolve(baseDir, config.notify.templatesDir));
@@ -25,7 +24,7 @@ export function createRendererCache(): (dirs: string[]) => TemplateRenderer {
   };
 }
 
-export function varsOptionsFor(config: Config, ch: ChannelConfig | undefined): TemplateVarsOptions {
+export function varsOptionsFor(config: Pick<NotifierConfig, "notify" | "qlik">, ch: ChannelConfig | undefined): TemplateVarsOptions {
   return {
     headLines: ch?.scriptLogLines.head ?? 15,
     tailLines: ch?.scriptLogLines.tail ?? 25,

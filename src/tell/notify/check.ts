@@ -4,8 +4,7 @@
 import { memoryChannelState } from "./channel-state";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Config } from "../../platform/config/schema";
-import type { ChannelConfig } from "./config";
+import type { ChannelConfig, NotifierConfig } from "./config";
 import { systemClock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import { createSilentLogger } from "../../platform/core/logger";
@@ -90,12 +89,12 @@ export interface NotifyProblem {
 }
 
 /** Problems found, one line each (empty when everything renders). */
-export function checkNotifyConfig(config: Config, baseDir: string): string[] {
+export function checkNotifyConfig(config: NotifierConfig, baseDir: string): string[] {
   return notifyProblems(config, baseDir).map((p) => (p.path[0] === "channels" ? `${p.path.slice(0, 2).join(".")}: ${p.message}` : p.message));
 }
 
 /** Problems found, each with the key it is about (empty when everything renders). */
-export function notifyProblems(config: Config, baseDir: string): NotifyProblem[] {
+export function notifyProblems(config: NotifierConfig, baseDir: string): NotifyProblem[] {
   const problems: NotifyProblem[] = [];
   const renderers = createRendererCache();
   const log = createSilentLogger();

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { EVENT_KINDS, TASK_TYPES, TASK_OUTCOMES, type EventKind } from "../../platform/events/types";
 import { TimeIntervalsSchema } from "../../platform/core/time-intervals";
 import { DurationSchema } from "../../platform/core/duration";
-import { isTimeZone } from "../../platform/config/sections/scheduler";
+import { isKnownZone } from "../../platform/core/time-zone";
 import { EmailAddressSchema, EmailChannelSchema } from "./channels/email/schema";
 import { SlackChannelSchema } from "./channels/slack/schema";
 import { TeamsChannelSchema } from "./channels/teams/schema";
@@ -14,6 +14,8 @@ import { MqttChannelSchema } from "./channels/mqtt/schema";
 import { InfluxDbChannelSchema } from "./channels/influxdb/schema";
 import { Signl4ChannelSchema } from "./channels/signl4/schema";
 import { NewRelicChannelSchema } from "./channels/newrelic/schema";
+import type { QlikConfig } from "../../platform/qlik/config";
+import type { NewRelicConfig } from "../newrelic/config";
 
 export const channelConfigSchema = () =>
   z
@@ -185,7 +187,7 @@ export const notifySchema = () =>
       timeZone: z
         .string()
         .min(1)
-        .refine(isTimeZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
+        .refine(isKnownZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
         .optional()
         .describe("IANA time zone for local times in messages; defaults to the system's."),
       links: z
@@ -251,4 +253,13 @@ function checkEscalationReferences(routes: RouteConfig[], ctx: z.RefinementCtx):
     if (to === names[i]) ctx.addIssue({ code: "custom", path, message: "a route cannot escalate to itself" });
     else if (!names.includes(to)) ctx.addIssue({ code: "custom", path, message: `no route named "${to}" (routes: ${names.join(", ")})` });
   });
+}
+
+/** What the notifier reads of the whole config: its channels and routes, its own section, and links to Qlik. */
+export interface NotifierConfig {
+  channels: Record<string, ChannelConfig>;
+  routes: RouteConfig[];
+  notify: NotifyConfig;
+  qlik?: QlikConfig;
+  newRelic?: NewRelicConfig;
 }

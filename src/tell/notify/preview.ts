@@ -1,7 +1,7 @@
 // Previews: which routes take an event, which deliveries would follow (and why some would not), and what
 // each channel would send. Shared by POST /v4/alerts/preview (with the outbox, so rate limits and
 // duplicates show) and `steward alert preview` (offline, without the store).
-import type { Config } from "../../platform/config/schema";
+import type { NotifierConfig } from "./config";
 import type { ChannelDeps, ChannelDefinition } from "./types";
 import type { DomainEvent } from "../../platform/events/types";
 import { varsOptionsFor } from "./channel-setup";
@@ -23,7 +23,7 @@ export interface Preview {
   deliveries: PreviewDelivery[];
 }
 
-export function planContextFor(config: Config): PlanContext {
+export function planContextFor(config: NotifierConfig): PlanContext {
   return {
     routes: nameRoutes(config.routes),
     escalationTargets: new Set(config.routes.flatMap((r) => (r.escalate ? [r.escalate.to] : []))),
@@ -34,7 +34,7 @@ export function planContextFor(config: Config): PlanContext {
 }
 
 export async function previewEvent(
-  config: Config,
+  config: NotifierConfig,
   ctx: PlanContext,
   channelDeps: (name: string) => ChannelDeps,
   event: DomainEvent,

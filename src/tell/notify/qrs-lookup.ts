@@ -2,13 +2,14 @@
 // enriched exactly like an intake event, so previews show the real tags, custom properties and app owner.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { Config } from "../../platform/config/schema";
+import type { IntakeConfig } from "../../hear/intake/config";
+import type { QlikConfig } from "../../platform/qlik/config";
 import type { Clock } from "../../platform/core/clock";
 import { createTaskEventEnricher } from "../../hear/events/enrich-task-event";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { TaskEventLookup } from "./event-schema";
 
-export function createQrsTaskLookup(config: Config, qrs: QrsClient, deps: { log: Logger; clock: Clock }): TaskEventLookup {
+export function createQrsTaskLookup(config: { intake: IntakeConfig; qlik?: QlikConfig }, qrs: QrsClient, deps: { log: Logger; clock: Clock }): TaskEventLookup {
   // Previews should answer quickly: one try for the final status, no waiting for QRS to catch up.
   const enrichment = { ...config.intake.enrichment, finalStatusAttempts: 1 };
   const enricher = createTaskEventEnricher(

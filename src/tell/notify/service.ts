@@ -2,7 +2,7 @@
 // runs the outbox worker, and offers preview, test sends and delivery management to the REST API and CLI.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { Config } from "../../platform/config/schema";
+import type { NotifierConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import { AppError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
@@ -27,7 +27,7 @@ import { createOutboxWorker, type WorkerChannel } from "./worker";
 import type { DeliveryGate } from "./gate";
 
 export interface NotifierDeps {
-  config: Config;
+  config: NotifierConfig;
   baseDir: string;
   store: Store;
   bus: EventBus<DomainEvents>;
@@ -83,7 +83,7 @@ function countOutcomes(metrics: ReturnType<typeof createNotifyMetrics>, plan: Pl
 }
 
 /** A test send to one recipient of a channel; in test mode it goes to the channel's test target (or is refused without one). */
-function testDelivery(config: Config, channel: string, recipient: string, event: DomainEvent, route: string): PlannedDelivery {
+function testDelivery(config: NotifierConfig, channel: string, recipient: string, event: DomainEvent, route: string): PlannedDelivery {
   const ch = config.channels[channel]!;
   const test = config.notify.testMode;
   let target: string | null = null;

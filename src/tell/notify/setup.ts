@@ -1,7 +1,9 @@
 // Wires the notification pipeline into the app: the notifier, its lifecycle component (a worker, so it is
 // added before intake and stops after it), its REST routes, and the QRS lookup for previews when QRS exists.
 import type { Logger } from "pino";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { ConfigShape, LoadedConfig } from "../../platform/config/load";
+import type { IntakeConfig } from "../../hear/intake/config";
+import type { NotifierConfig } from "./config";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -40,7 +42,7 @@ export interface NotifySetupDeps {
 /** Alerts waiting longer than this make the (non-required) notify readiness entry report a problem. */
 const STUCK_AFTER_MS = 10 * 60_000;
 
-export function setupNotify(loaded: LoadedConfig, deps: NotifySetupDeps): Notifier {
+export function setupNotify(loaded: LoadedConfig<ConfigShape & NotifierConfig & { intake: IntakeConfig }>, deps: NotifySetupDeps): Notifier {
   const notifier = createNotifier({
     config: loaded.config,
     baseDir: loaded.baseDir,

@@ -10,7 +10,7 @@ import type { FitOptions } from "../../hear/events/script-log-excerpt";
 import type { TemplateRenderer } from "./templates/renderer";
 import type { TemplateVars } from "./template-vars";
 import type { ChannelState } from "./channel-state";
-import type { NewRelicConfig } from "../../platform/config/sections/newrelic";
+import type { NewRelicConfig } from "../newrelic/config";
 
 export interface Notification {
   /** Outbox row id, stable across retries. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { compileSchedule } from "./schedule";
 import { DurationSchema } from "../../platform/core/duration";
 import { lazySection } from "../../platform/config/lazy-section";
-import { isTimeZone } from "../../platform/config/sections/scheduler";
+import { isKnownZone } from "../../platform/core/time-zone";
 
 /** Ping keys are URL path segments and secrets: long enough not to be guessed, no characters a URL must escape. */
 const KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -24,7 +24,7 @@ const checkSchema = () =>
         .describe("When the job runs: RRULE line(s) (RFC 5545, e.g. FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=5;BYMINUTE=0) in timeZone."),
       timeZone: z
         .string()
-        .refine(isTimeZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
+        .refine(isKnownZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
         .default("UTC")
         .describe("IANA time zone of the schedule (daylight saving is followed)."),
       grace: DurationSchema.prefault("15m").describe("How late the job's first ping may be after its due time before checkin.missed."),

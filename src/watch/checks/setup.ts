@@ -1,7 +1,9 @@
 // Wires the data checks into the app: the Engine client for the configured node, the store, the InfluxDB
 // export, the service (a lifecycle component) fed by successful reload task events, and the REST routes.
 import type { Logger } from "pino";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { ConfigShape, LoadedConfig as LoadedOf } from "../../platform/config/load";
+import type { QlikConfig } from "../../platform/qlik/config";
+import type { ChannelConfig } from "../../tell/notify/config";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -16,6 +18,7 @@ import type { InfluxConflictMonitor } from "../../tell/influx-conflicts";
 import type { Store } from "../../platform/store/database";
 import { createCheckStore } from "./check-store";
 import { createValueExporter } from "./influx";
+import type { DataChecksConfig } from "./config";
 import { registerDataCheckRoutes } from "./routes";
 import { createDataChecks, type DataChecks } from "./service";
 
@@ -35,7 +38,14 @@ export interface DataChecksSetupDeps {
 }
 
 /** The data checks when dataChecks is configured and enabled (qlik: is then required by the schema). */
-export function setupDataChecks(loaded: LoadedConfig, deps: DataChecksSetupDeps): DataChecks | undefined {
+/** What the data checks read of the config. */
+export interface DataChecksSetupConfig extends ConfigShape {
+  qlik?: QlikConfig;
+  channels: Record<string, ChannelConfig>;
+  dataChecks?: DataChecksConfig;
+}
+
+export function setupDataChecks(loaded: LoadedOf<DataChecksSetupConfig>, deps: DataChecksSetupDeps): DataChecks | undefined {
   const config = loaded.config;
   const cfg = config.dataChecks;
   if (!cfg?.enabled || !config.qlik) {

@@ -1,6 +1,6 @@
 // The hours a "never older than" promise holds: a span of the day (07:00-18:00) on some weekdays in a zone, with
 // daylight saving followed. Answers "is t inside?" and "the first moment at or after t that is inside".
-import { WEEKDAYS } from "../../platform/config/sections/freshness";
+import { WEEKDAYS } from "./config";
 import { zonedLocalToUtc, zoneOffsetMs } from "../../platform/core/time-zone";
 
 export interface ActiveHours {

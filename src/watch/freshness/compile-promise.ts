@@ -1,6 +1,6 @@
 // One promise from its config (or an app's custom property) to what the judge reads: the app selectors in lower
 // case, and either the deadlines of a "fresh by" promise or the rule of a "never older than" one.
-import type { FreshnessPromiseConfig } from "../../platform/config/sections/freshness";
+import type { FreshnessPromiseConfig } from "./config";
 import { spanText } from "../../tell/notify/time-format";
 import { compileActiveHours } from "./active-hours";
 import { compileDeadlines } from "./deadlines";

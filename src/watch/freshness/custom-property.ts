@@ -2,7 +2,7 @@
 // with the app: "07:00", "07:00 warn 06:30", "07:00 warn 06:30 Mon-Fri Europe/Stockholm", or never older than an
 // age during some hours: "max 2h 07:00-18:00 Mon-Fri Europe/Stockholm warn 90m". A value Steward cannot read
 // is an error naming the part, never a guess.
-import { type FreshnessPromiseConfig, HOURS, WEEKDAYS } from "../../platform/config/sections/freshness";
+import { type FreshnessPromiseConfig, HOURS, WEEKDAYS } from "./config";
 import { parseDuration } from "../../platform/core/duration";
 import { isKnownZone } from "../../platform/core/time-zone";
 

@@ -1,7 +1,7 @@
 // A promise's deadlines and warning times: freshBy on its days in its zone (a croner cron, so daylight saving is
 // followed), answering "the latest deadline at or before t" and "the first after t".
 import { Cron } from "croner";
-import { type FreshnessPromiseConfig, WEEKDAYS } from "../../platform/config/sections/freshness";
+import { type FreshnessPromiseConfig, WEEKDAYS } from "./config";
 
 export interface Deadlines {
   /** The latest deadline at or before `t`, or undefined. */

@@ -6,7 +6,7 @@ import { createCheckinStore } from "../checkins/checkin-store";
 import { compileSchedule } from "../checkins/schedule";
 import type { DutyGate } from "../../platform/cluster/gate";
 import type { CheckinsConfig } from "../checkins/config";
-import type { FreshnessConfig } from "../../platform/config/sections/freshness";
+import type { FreshnessConfig } from "./config";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";

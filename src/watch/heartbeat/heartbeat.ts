@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
-import type { HeartbeatConfig } from "../../platform/config/sections/heartbeat";
+import type { HeartbeatConfig } from "./config";
 import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";

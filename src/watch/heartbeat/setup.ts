@@ -1,8 +1,19 @@
 // Wires the heartbeat and the uptime monitor into the app, with live reload of `heartbeat:` and
 // `uptimeMonitor:` (and of the influxdb channel the memory point goes to).
 import type { Logger } from "pino";
-import type { LoadedConfig } from "../../platform/config/load";
-import type { Reconfigurable } from "../../platform/config/reload/reloader";
+import type { ConfigShape, LoadedConfig as LoadedOf } from "../../platform/config/load";
+import type { Reconfigurable as ReconfigurableOf } from "../../platform/config/reload/reloader";
+import type { ChannelConfig } from "../../tell/notify/config";
+import type { HeartbeatConfig, UptimeMonitorConfig } from "./config";
+
+/** What the heartbeat and the uptime monitor read of the config. */
+export interface HeartbeatSetupConfig extends ConfigShape {
+  heartbeat?: HeartbeatConfig;
+  uptimeMonitor?: UptimeMonitorConfig;
+  channels: Record<string, ChannelConfig>;
+}
+type LoadedConfig = LoadedOf<HeartbeatSetupConfig>;
+type Reconfigurable = ReconfigurableOf<HeartbeatSetupConfig>;
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";

@@ -2,14 +2,17 @@
 // memory point there. Heap total and external memory are also on /metrics (RSS, heap used and uptime are
 // registered by the HTTP layer).
 import type { Logger } from "pino";
-import type { Config } from "../../platform/config/schema";
-import type { UptimeMonitorConfig } from "../../platform/config/sections/heartbeat";
+import type { ChannelConfig } from "../../tell/notify/config";
+import type { UptimeMonitorConfig } from "./config";
 import type { Clock, Timer } from "../../platform/core/clock";
 import { AppError, describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { InfluxConflictMonitor } from "../../tell/influx-conflicts";
 import { createMemoryWriter, memoryPoint, type MemoryWriter } from "./influx-memory";
+
+/** What the uptime monitor reads of the config: its section and the InfluxDB channel it writes to. */
+type UptimeSetupConfig = { uptimeMonitor?: UptimeMonitorConfig; channels: Record<string, ChannelConfig> };
 
 export interface UptimeDeps {
   log: Logger;
@@ -25,10 +28,10 @@ export interface UptimeMonitor {
   /** Logs (and writes) one sample now. */
   sample(): Promise<void>;
   /** Validates the channel reference of a new config; the returned function applies it. */
-  prepare(next: Config): () => Promise<void>;
+  prepare(next: UptimeSetupConfig): () => Promise<void>;
 }
 
-function writerFor(cfg: UptimeMonitorConfig | undefined, config: Config, deps: UptimeDeps): MemoryWriter | undefined {
+function writerFor(cfg: UptimeMonitorConfig | undefined, config: UptimeSetupConfig, deps: UptimeDeps): MemoryWriter | undefined {
   if (!cfg?.enabled || !cfg.influxChannel) return undefined;
   const ch = config.channels[cfg.influxChannel];
   if (ch?.type !== "influxdb") {
@@ -37,7 +40,7 @@ function writerFor(cfg: UptimeMonitorConfig | undefined, config: Config, deps: U
   return createMemoryWriter(ch, { log: deps.log, clock: deps.clock, baseDir: deps.baseDir, name: cfg.influxChannel, influxConflicts: deps.influxConflicts });
 }
 
-export function createUptimeMonitor(config: Config, deps: UptimeDeps): UptimeMonitor {
+export function createUptimeMonitor(config: UptimeSetupConfig, deps: UptimeDeps): UptimeMonitor {
   const log = deps.log.child({ module: "uptime" });
   deps.metrics.gaugeFn("process_heap_total_bytes", "JavaScript heap reserved, bytes.", () => process.memoryUsage().heapTotal);
   deps.metrics.gaugeFn(

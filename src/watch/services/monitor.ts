@@ -2,7 +2,7 @@
 // feeds the results to the state tracker, publishes service.stopped / service.started on the bus, and exposes
 // the current states on /metrics. Settings can be replaced at run time (config reload).
 import type { Logger } from "pino";
-import type { ServiceMonitorConfig } from "../../platform/config/sections/services";
+import type { ServiceMonitorConfig } from "./config";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";

@@ -2,7 +2,8 @@
 // other workers, and reconfigured in place when `serviceMonitor:` changes.
 import type { Logger } from "pino";
 import type { Reconfigurable } from "../../platform/config/reload/reloader";
-import { serviceMonitorSchema, type ServiceMonitorConfig } from "../../platform/config/sections/services";
+import type { ConfigShape } from "../../platform/config/load";
+import { serviceMonitorSchema, type ServiceMonitorConfig } from "./config";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -27,7 +28,7 @@ const off = (): ServiceMonitorConfig => serviceMonitorSchema().parse({ enabled: 
 export function setupServiceMonitor(
   cfg: ServiceMonitorConfig | undefined,
   deps: ServiceMonitorSetupDeps,
-): { monitor: ServiceMonitor; reconfigurable: Reconfigurable } {
+): { monitor: ServiceMonitor; reconfigurable: Reconfigurable<ConfigShape & { serviceMonitor?: ServiceMonitorConfig }> } {
   const monitor = createServiceMonitor(cfg ?? off(), deps);
   deps.lifecycle.add(monitor.component);
   return {

@@ -2,7 +2,7 @@
 // license.expiring / license.expired / license.low_availability once when a threshold is crossed (the crossing
 // is remembered in the store, so a restart does not repeat it; recovering re-arms the alert).
 import type { Logger } from "pino";
-import type { LicenseMonitorConfig } from "../../platform/config/sections/site-monitor";
+import type { LicenseMonitorConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import { readAccessTypeOverview, readServerLicense, type AccessTypeOverview, type ServerLicense } from "../../platform/qlik/qrs-license";
 import type { QrsClient } from "../../platform/qlik/qrs-client";

@@ -3,7 +3,7 @@
 // releases per run; each real release gets an audit row and a qlik_sense_license_release point.
 import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { LicenseReleaseConfig } from "../../platform/config/sections/site-monitor";
+import type { LicenseReleaseConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import { listStaleAllocations, releaseAllocation, type AccessKind, type QrsAllocation } from "../../platform/qlik/qrs-license";

@@ -4,7 +4,7 @@
 // A QRS that does not answer at all is the Repository of qlik.host unreachable. What was raised is kept in the store,
 // so a restart or another Steward taking the duty over still announces the recovery, and never twice.
 import { z } from "zod";
-import type { GroupingConfig } from "../../platform/config/sections/grouping";
+import type { GroupingConfig } from "../../tell/grouping/config";
 import type { Clock } from "../../platform/core/clock";
 import { isAppError } from "../../platform/core/errors";
 import type { ServiceEvent } from "../../platform/events/types";

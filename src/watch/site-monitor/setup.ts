@@ -3,7 +3,11 @@
 // These are site-wide duties: with several Steward instances, enable them on one (see docs/site-monitoring.md).
 import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { LoadedConfig } from "../../platform/config/load";
+import type { ConfigShape, LoadedConfig as LoadedOf } from "../../platform/config/load";
+import type { QlikConfig } from "../../platform/qlik/config";
+import type { ChannelConfig } from "../../tell/notify/config";
+import type { GroupingConfig } from "../../tell/grouping/config";
+import type { LicenseMonitorConfig, LicenseReleaseConfig, VersionMonitorConfig } from "./config";
 import type { InfluxDbChannelConfig } from "../../tell/notify/channels/influxdb/schema";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -49,7 +53,17 @@ export interface SiteMonitors {
   nodes?: NodeReachability;
 }
 
-export function setupSiteMonitors(loaded: LoadedConfig, deps: SiteMonitorDeps): SiteMonitors {
+/** What the site monitors read of the config. */
+export interface SiteMonitorsConfig extends ConfigShape {
+  qlik?: QlikConfig;
+  channels: Record<string, ChannelConfig>;
+  grouping: GroupingConfig;
+  licenseMonitor?: LicenseMonitorConfig;
+  licenseRelease?: LicenseReleaseConfig;
+  versionMonitor?: VersionMonitorConfig;
+}
+
+export function setupSiteMonitors(loaded: LoadedOf<SiteMonitorsConfig>, deps: SiteMonitorDeps): SiteMonitors {
   const config = loaded.config;
   const log = deps.log.child({ module: "site-monitor" });
   const runs = deps.metrics.counter("steward_site_monitor_runs_total", "Site monitor runs (license, release, version) by result.");

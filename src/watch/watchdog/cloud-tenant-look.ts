@@ -1,6 +1,6 @@
 // What the parts of the watchdog's look at one Qlik Cloud tenant share: the watch-wide dependencies and the
 // facts of this look (its tasks, runs, open conditions) with the lists the look fills.
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import type { WatchCondition, WatchdogEvent } from "../../platform/events/types";
 import type { CostlySchedules } from "./cloud-costly";
 import type { CloudPlanTask } from "./cloud-plan";

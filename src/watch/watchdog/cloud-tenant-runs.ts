@@ -1,7 +1,7 @@
 // What the watchdog knows of one Qlik Cloud tenant's runs in a look: the starts and finished runs of each task,
 // from the task list's last runs, the runs kept from earlier looks, and (when the last run alone cannot tell) the
 // task's recent runs read from the tenant, a bounded number of tasks per look.
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import { type CloudPlanTask, readRuns, runStatusCode } from "./cloud-plan";
 import { type CloudWatchTenant, MAX_SINGLE_CALLS } from "./cloud-task-list";
 import type { RunRow, WatchStore } from "./watch-store";

@@ -1,7 +1,7 @@
 // One tenant's look at what cloud-turned-off.ts judges: opens task.disabled and task.chain_broken for Qlik Cloud
 // tasks (stored before announced, like every condition), closes them when the task starts again, and lists a
 // dataset trigger that started a task twice as a problem. Called by cloud-watch.ts under the watchdog lease.
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import type { WatchdogEvent } from "../../platform/events/types";
 import { type CloudPlanTask, readRuns } from "./cloud-plan";
 import type { CloudWatchTenant } from "./cloud-task-list";

@@ -4,7 +4,7 @@
 // tenant that answers 401, 429, 5xx or garbage is paused and reported like the reload poller does; the others go on.
 import type { Logger } from "pino";
 import { CloudApiError } from "../../hear/cloud/cloud-client";
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { MetricsRegistry } from "../../platform/core/metrics";

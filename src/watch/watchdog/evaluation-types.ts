@@ -1,6 +1,6 @@
 // What one look of the watchdog takes in and gives out (evaluate.ts): the conditions it opens and closes and
 // what it knows of each task.
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import type { WatchCondition } from "../../platform/events/types";
 import type { Execution } from "./observations";
 import type { Plan } from "./qrs-plan";

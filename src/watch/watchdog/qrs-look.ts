@@ -2,7 +2,7 @@
 // the runs read since the last look, the evaluation of the plan against them, and the conditions it opens and
 // closes announced; then the look for tasks turned off.
 import type { Logger } from "pino";
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { Announcer } from "./announcer";

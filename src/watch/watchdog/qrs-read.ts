@@ -2,7 +2,7 @@
 // (finished runs are kept to learn from), and where the look stands: the cursor, the due times already judged and
 // when watching began. After the look the cursor moves on past what was read.
 import type { Logger } from "pino";
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { type Execution, fetchChanged, fetchRunning, isFinal, readExecutions, STATUS } from "./observations";
 import type { WatchStore } from "./watch-store";

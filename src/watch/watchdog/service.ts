@@ -3,7 +3,7 @@
 // condition it opens and closes exactly once: the decision is stored first, the event handed to the notifier
 // (whose outbox ignores an event id it already has), then marked announced, so a crash in between repeats nothing.
 import type { Logger } from "pino";
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";

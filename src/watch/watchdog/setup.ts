@@ -1,7 +1,7 @@
 // Wires the watchdog into the app: its store tables, the loop (under the cluster's watchdog lease when there
 // is one, so a site's conditions are judged and announced once), the REST view and the events on the bus.
 import type { Logger } from "pino";
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";

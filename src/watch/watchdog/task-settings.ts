@@ -1,6 +1,6 @@
 // A task's effective watchdog settings: its QMC custom properties (StewardGrace, StewardMaxDuration,
 // StewardExpectSuccessWithin, StewardWatch) win, then the first config rule that names the task or its app.
-import type { WatchdogConfig, WatchRule } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig, WatchRule } from "./config";
 import type { WatchedApp, WatchedTask } from "./qrs-plan";
 
 export interface TaskSettings {

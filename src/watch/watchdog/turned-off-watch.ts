@@ -1,7 +1,7 @@
 // The watchdog's task.disabled for Qlik Sense: at each look, what QRS shows of the tasks and triggers is compared
 // with what Steward saw before (a snapshot in the store, so a restart or another Steward neither repeats nor forgets
 // a change); a task that can no longer run on its own opens one condition, closed by its next start.
-import type { WatchdogConfig } from "../../platform/config/sections/watchdog";
+import type { WatchdogConfig } from "./config";
 import type { WatchdogEvent } from "../../platform/events/types";
 import type { ConditionRow, RunRow, WatchStore } from "./watch-store";
 import type { Plan } from "./qrs-plan";

@@ -11,7 +11,7 @@ import { createConfigReloader } from "../../../src/composition/reload";
 import { systemClock } from "../../../src/platform/core/clock";
 import { coreMigrations } from "../../../src/platform/store/core-migrations";
 import { openStore } from "../../../src/platform/store/database";
-import { loadConfigFile } from "../../../src/platform/config/load";
+import { loadConfigFile, stewardConfigReader } from "../../../src/composition/config";
 import { createSilentLogger } from "../../../src/platform/core/logger";
 import { generateApiKey, hashApiKey } from "../../../src/platform/security/api-keys";
 import { startProcess } from "../../helpers/child-process";
@@ -230,7 +230,11 @@ describe("reloader", () => {
     await Bun.write(f, "udp: { port: 1 }\n");
     const store = openStore(join(dir, "data"), [coreMigrations, auditMigrations]);
     try {
-      const r = createConfigReloader(loadConfigFile(f), { log: createSilentLogger(), audit: createAuditLog(store.sql, systemClock) });
+      const r = createConfigReloader(loadConfigFile(f), {
+        log: createSilentLogger(),
+        audit: createAuditLog(store.sql, systemClock),
+        reader: stewardConfigReader,
+      });
       const applied: string[] = [];
       r.register({ name: "a", sections: ["udp"], prepare: () => ({ apply: () => void applied.push("a") }) });
       r.register({
@@ -261,7 +265,11 @@ describe("restart required is measured against what runs, not the last file read
     await Bun.write(f, "kv: { maxKeysPerNamespace: 10 }\n");
     const store = openStore(join(dir, "data"), [coreMigrations, auditMigrations]);
     try {
-      const r = createConfigReloader(loadConfigFile(f), { log: createSilentLogger(), audit: createAuditLog(store.sql, systemClock) });
+      const r = createConfigReloader(loadConfigFile(f), {
+        log: createSilentLogger(),
+        audit: createAuditLog(store.sql, systemClock),
+        reader: stewardConfigReader,
+      });
       const actor = { kind: "system", name: "t" } as const;
       await Bun.write(f, "kv: { maxKeysPerNamespace: 20 }\n");
       expect(await r.reload("test", actor)).toMatchObject({ changed: ["kv"], restartRequired: ["kv"] });

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { convertButlerConfig, renderConfig, renderReport, type ConvertResult } from "../../../src/platform/config/butler-import";
-import { parseConfigText } from "../../../src/platform/config/load";
+import { parseConfigText } from "../../../src/composition/config";
 import { createTempDir } from "../../helpers/temp-dir";
 
 const FIXTURES = resolve(import.meta.dir, "../../fixtures/butler");

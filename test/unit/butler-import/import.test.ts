@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { configCheckCommand } from "../../../src/show/cli/config-commands";
 import { importButlerCommand } from "../../../src/show/cli/import-butler";
 import { convertButlerConfig, laterToDuration, renderConfig, renderReport, secondsToDuration } from "../../../src/platform/config/butler-import";
-import { loadConfigFile } from "../../../src/platform/config/load";
+import { loadConfigFile } from "../../../src/composition/config";
 import { createTestApp, type TestApp } from "../../helpers/app";
 import { createTempDir } from "../../helpers/temp-dir";
 

@@ -16,18 +16,10 @@ const APP =
   "the commands that run Steward build it from the composition root (the process's entry: run, the Windows service, config check's trial build, the demo)";
 const SAMPLES =
   "template checks and the notification schema need a sample of every event kind, built by the wing that raises it; to go when the samples are assembled by the composition root";
-const SCHEMA =
-  "the config schema is still assembled in the platform's config (25 sections, 4 of them now owned by their feature); to go when the composition root assembles it and the loader takes it as a parameter";
 const MQTT = "Qlik Cloud reloads started by MQTT command take the broker connection of start/mqtt; to go when its interface moves to the platform";
 const AGAINST_THE_FLOW: Record<string, string> = {
   "hear/cloud/mqtt-start.ts -> start/mqtt/mqtt-client.ts": MQTT,
   "hear/cloud/setup.ts -> start/mqtt/mqtt-client.ts": MQTT,
-  "hear/intake/task-intake.ts -> tell/notify/routing.ts":
-    "whether any route wants the script logs of successful runs decides what the intake reads; to go when the composition root passes it in",
-  "platform/config/schema.ts -> tell/maintenance/config.ts": SCHEMA,
-  "platform/config/schema.ts -> tell/notify/config.ts": SCHEMA,
-  "platform/config/schema.ts -> watch/checkins/config.ts": SCHEMA,
-  "platform/config/schema.ts -> watch/checks/config.ts": SCHEMA,
   "platform/http/app.ts -> show/help/index.ts":
     "the /help pages are served by the HTTP core's app itself (before any route and its checks); to go when the composition root registers them",
   "show/cli/config-commands.ts -> app.ts": APP,
@@ -35,6 +27,8 @@ const AGAINST_THE_FLOW: Record<string, string> = {
   "show/cli/schedules-command.ts -> store-migrations.ts":
     "`steward schedules import` opens a stopped Steward's store, whose migrations the composition root lists",
   "show/cli/service-run.ts -> app.ts": APP,
+  "show/cli/steward-config.ts -> composition/config.ts":
+    "the commands a person types (run, config check, explain and schema, the service, the demo) read the config file with the schema the composition root assembles from the features' sections; this file is their one door to it",
   "show/demo/cluster-demo.ts -> app.ts": APP,
   "show/demo/run-demo.ts -> app.ts": APP,
   "tell/notify/check.ts -> watch/checkins/samples.ts": SAMPLES,
@@ -103,4 +97,14 @@ test("every import against the flow is listed with its reason, and every listed 
   const now = againstNow();
   expect(now.filter((x) => !(x in AGAINST_THE_FLOW))).toEqual([]);
   expect(Object.keys(AGAINST_THE_FLOW).filter((x) => !now.includes(x))).toEqual([]);
+});
+
+test("each feature owns its config section: the composition root assembles the schema from the features' config.ts", () => {
+  const file = join(SRC, "composition/config-schema.ts");
+  const from = importsOf(file, readFileSync(file, "utf8")).map((f) => relative(SRC, f));
+  expect(from.length).toBeGreaterThan(20);
+  expect(from.filter((f) => !/^(hear|tell|watch|start|keep|platform)\/[a-z-]+\/([a-z-]+-)?config\.ts$/.test(f))).toEqual([]);
+  // The loader knows no feature: nothing under platform/config is a section.
+  expect(existsSync(join(SRC, "platform/config/sections"))).toBe(false);
+  expect(from.filter((f) => f.startsWith("platform/config/"))).toEqual([]);
 });

@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { configExplainCommand } from "../../../src/show/cli/config-explain";
-import { configJsonSchema } from "../../../src/platform/config/json-schema";
-import { parseConfigText } from "../../../src/platform/config/load";
+import { configJsonSchema } from "../../../src/composition/config";
+import { parseConfigText } from "../../../src/composition/config";
 import { createTestApp } from "../../helpers/app";
 
 const ROOT = resolve(import.meta.dir, "../../..");

@@ -1,7 +1,6 @@
 // The configuration reference as data: one entry per key, read off the editor JSON Schema (configJsonSchema(),
 // itself generated from the zod schema), so the reference, the editor schema and the validation never disagree.
 import { DURATION_PATTERN } from "../../core/duration";
-import { configJsonSchema } from "../json-schema";
 
 /** A JSON Schema node as z.toJSONSchema writes it (only what the reference reads). */
 export interface SchemaNode {
@@ -45,7 +44,7 @@ export interface ReferenceEntry {
 }
 
 /** Every key of the config, depth first in schema order. */
-export function referenceEntries(schema: SchemaNode = configJsonSchema() as SchemaNode): ReferenceEntry[] {
+export function referenceEntries(schema: SchemaNode): ReferenceEntry[] {
   const out: ReferenceEntry[] = [];
   for (const [key, node] of Object.entries(schema.properties ?? {})) {
     visit(out, { path: key, section: key, node, required: (schema.required ?? []).includes(key) });

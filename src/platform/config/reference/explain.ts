@@ -3,6 +3,7 @@
 import { didYouMean } from "../did-you-mean";
 import type { ReferenceEntry } from "./entries";
 import { renderEntryText } from "./render";
+import type { ReferenceSource } from "./source";
 
 export type Explanation = { ok: true; text: string } | { ok: false; message: string };
 
@@ -20,13 +21,14 @@ function matches(entry: ReferenceEntry, segs: string[]): boolean {
   return path.length === segs.length && path.every((p, i) => p === segs[i] || p === "*");
 }
 
-export function explainKey(key: string, entries: ReferenceEntry[], fullYaml: unknown): Explanation {
+export function explainKey(key: string, src: ReferenceSource): Explanation {
+  const entries = src.entries;
   const segs = segmentsOf(key);
   if (segs.length === 0) return { ok: false, message: "config explain: give a key, e.g. notify.outbox.maxAttempts" };
   // Exact names first: `channels.*.type` is its own entry, not every `type` of every channel variant.
   const exact = entries.filter((e) => e.path === segs.join("."));
   const found = exact.length > 0 ? exact : entries.filter((e) => matches(e, segs));
-  if (found.length > 0) return { ok: true, text: found.map((e) => renderEntryText(e, fullYaml)).join("\n\n") };
+  if (found.length > 0) return { ok: true, text: found.map((e) => renderEntryText(e, src)).join("\n\n") };
   return { ok: false, message: `config explain: unknown key '${key}'${suggestion(segs, entries)}` };
 }
 

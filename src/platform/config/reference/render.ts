@@ -1,8 +1,8 @@
 // Renders reference entries: the whole Markdown page (docs/configuration-reference.md) and one entry as plain text
 // for `steward config explain`. Both are built from the same parts, so they say the same thing.
 import { stringify } from "yaml";
-import { parseConfigText } from "../load";
 import type { ReferenceEntry } from "./entries";
+import type { ReferenceSource } from "./source";
 import { exampleFor, exampleYaml } from "./examples";
 
 export const REFERENCE_PAGE = "docs/configuration-reference.md";
@@ -32,39 +32,23 @@ function entryParts(entry: ReferenceEntry, fullYaml: unknown): EntryParts {
 }
 
 /** One entry as the command line prints it. */
-export function renderEntryText(entry: ReferenceEntry, fullYaml: unknown): string {
-  const p = entryParts(entry, fullYaml);
+export function renderEntryText(entry: ReferenceEntry, src: ReferenceSource): string {
+  const p = entryParts(entry, src.fullYaml);
   const lines = [p.title, `  ${p.facts.join(" · ")}`, "", ...wrap(p.description, 100).map((l) => `  ${l}`)];
   if (p.keys.length) lines.push("", `  Keys: ${p.keys.join(", ")}`);
-  if (p.example) lines.push("", standsAlone(p.example) ? "  Example:" : "  Example (part of a config):", ...p.example.split("\n").map((l) => `    ${l}`));
+  if (p.example) lines.push("", src.standsAlone(p.example) ? "  Example:" : "  Example (part of a config):", ...p.example.split("\n").map((l) => `    ${l}`));
   return lines.join("\n");
 }
 
 /** One entry as a section of the Markdown page. */
-function renderEntryMarkdown(entry: ReferenceEntry, fullYaml: unknown): string {
-  const p = entryParts(entry, fullYaml);
+function renderEntryMarkdown(entry: ReferenceEntry, src: ReferenceSource): string {
+  const p = entryParts(entry, src.fullYaml);
   // A top-level key is its section's heading; the keys below it are headings one level down.
   const level = entry.path === entry.section ? "##" : "###";
   const lines = [`${level} \`${p.title}\``, "", p.facts.map(markdownFact).join(" · "), "", p.description];
   if (p.keys.length) lines.push("", `Keys: ${p.keys.map((k) => `[\`${k}\`](#${anchorOf(`${entry.path}.${k}`, entry.variant)})`).join(", ")}`);
-  if (p.example) lines.push("", standsAlone(p.example) ? "```yaml" : "```yaml fragment", p.example, "```");
+  if (p.example) lines.push("", src.standsAlone(p.example) ? "```yaml" : "```yaml fragment", p.example, "```");
   return lines.join("\n");
-}
-
-/** Any ${env:NAME} is set, to the name itself: an example is judged on its keys, not on this machine's variables. */
-const ANY_VARIABLE = new Proxy({} as Record<string, string>, { get: (_t, name) => (typeof name === "string" ? name : undefined) });
-
-/**
- * Whether an example is a whole config `steward config check` accepts. Many are not: a route needs its channel, a
- * PostgreSQL setting its URL. Those are labelled fragments, the docs' convention for a part of a config.
- */
-export function standsAlone(example: string): boolean {
-  try {
-    parseConfigText(example, "example.yaml", "/", { env: ANY_VARIABLE });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function markdownFact(fact: string): string {
@@ -83,8 +67,8 @@ export function anchorOf(path: string, variant?: string): string {
 }
 
 /** The whole reference page. */
-export function renderReferencePage(entries: ReferenceEntry[], fullYaml: unknown): string {
-  const sections = [...new Set(entries.map((e) => e.section))];
+export function renderReferencePage(src: ReferenceSource): string {
+  const sections = [...new Set(src.entries.map((e) => e.section))];
   const head = [
     "# Configuration reference",
     "",
@@ -104,7 +88,7 @@ export function renderReferencePage(entries: ReferenceEntry[], fullYaml: unknown
     "",
     `Sections: ${sections.map((s) => `[\`${s}\`](#${anchorOf(s)})`).join(" · ")}`,
   ];
-  const body = entries.map((e) => renderEntryMarkdown(e, fullYaml));
+  const body = src.entries.map((e) => renderEntryMarkdown(e, src));
   return `${[head.join("\n"), ...body].join("\n\n")}\n`;
 }
 

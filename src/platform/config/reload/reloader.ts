@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { AuditActor, AuditLog } from "../../audit/audit-log";
 import { AppError, describeError } from "../../core/errors";
-import { loadConfigFile, type LoadedConfig } from "../load";
+import type { ConfigReader, ConfigShape, LoadedConfig } from "../load";
 
 export interface ReloadPlan {
   /** Applies the prepared change; must not fail for reasons prepare() could have found. */
@@ -14,19 +14,20 @@ export interface ReloadPlan {
   restartRequired?: string[];
 }
 
-export interface Reconfigurable {
+/** `C`: the part of the config the component reads (its sections); the reloader holds the whole. */
+export interface Reconfigurable<C extends ConfigShape = ConfigShape> {
   name: string;
   /** Top-level config keys this component applies live. */
   sections: string[];
   /** Narrows `sections` further: false when the change does not concern this component after all. */
-  relevant?(next: LoadedConfig, previous: LoadedConfig): boolean;
+  relevant?(next: LoadedConfig<C>, previous: LoadedConfig<C>): boolean;
   /** Validates the new config (throw to reject the whole reload) and returns how to apply it. */
-  prepare(next: LoadedConfig, previous: LoadedConfig): ReloadPlan | Promise<ReloadPlan>;
+  prepare(next: LoadedConfig<C>, previous: LoadedConfig<C>): ReloadPlan | Promise<ReloadPlan>;
   /**
    * Parts of this component's sections that differ between the file and what the process started with and
    * cannot be applied live (e.g. "security.tls"). Asked on every reload, so a pending restart stays reported.
    */
-  pendingRestart?(next: LoadedConfig, started: LoadedConfig): string[];
+  pendingRestart?(next: LoadedConfig<C>, started: LoadedConfig<C>): string[];
 }
 
 export interface ReloadReport {
@@ -42,24 +43,27 @@ export interface ReloadReport {
   durationMs: number;
 }
 
-export interface ConfigReloader {
-  register(component: Reconfigurable): void;
+export interface ConfigReloader<C extends ConfigShape = ConfigShape> {
+  register(component: Reconfigurable<C>): void;
   /** The config in force (the last one applied). */
-  current(): LoadedConfig;
+  current(): LoadedConfig<C>;
   /** Reloads the file; throws AppError CONFIG_INVALID (old config kept) or CONFLICT (no file). */
   reload(trigger: string, actor: AuditActor): Promise<ReloadReport>;
 }
 
 export function changedSections(a: LoadedConfig, b: LoadedConfig): string[] {
   const keys = new Set([...Object.keys(a.config), ...Object.keys(b.config)]);
-  const prev = a.config as Record<string, unknown>;
-  const next = b.config as Record<string, unknown>;
+  const prev: Record<string, unknown> = { ...a.config };
+  const next: Record<string, unknown> = { ...b.config };
   return [...keys].filter((k) => JSON.stringify(prev[k]) !== JSON.stringify(next[k])).sort();
 }
 
-export function createConfigReloader(initial: LoadedConfig, deps: { log: Logger; audit: AuditLog }): ConfigReloader {
+export function createConfigReloader<C extends ConfigShape>(
+  initial: LoadedConfig<C>,
+  deps: { log: Logger; audit: AuditLog; reader: ConfigReader<C> },
+): ConfigReloader<C> {
   const log = deps.log.child({ module: "reload" });
-  const components: Reconfigurable[] = [];
+  const components: Reconfigurable<C>[] = [];
   // What the process runs with for the sections nothing applies live: restart-required compares with this,
   // not with the last file read, or a second reload would hide a restart that is still pending.
   const startedWith = initial;
@@ -70,10 +74,10 @@ export function createConfigReloader(initial: LoadedConfig, deps: { log: Logger;
     const started = performance.now();
     const file = current.file;
     if (!file) throw new AppError("CONFLICT", "Steward runs on its built-in defaults (no --config file), so there is nothing to reload");
-    let next: LoadedConfig;
+    let next: LoadedConfig<C>;
     try {
       // The same secret registry: values of new ${env:…}/${file:…} placeholders are redacted in logs too.
-      next = loadConfigFile(file, { secrets: current.secrets });
+      next = deps.reader.loadConfigFile(file, { secrets: current.secrets });
     } catch (err) {
       const details = err instanceof AppError ? err.details : undefined;
       deps.audit.record({ actor, action: "config.reload", target: file, result: "failed", details: { trigger, error: describeError(err) } });

@@ -2,13 +2,13 @@
 // browser. Runs before authentication: a preflight carries no credentials and must be answered as such.
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import type { ControlConfig } from "../../config/sections/control";
+import type { CorsConfig } from "../config";
 import type { HttpEnv } from "../types";
 
 /** Origins compare without a trailing slash and case-insensitively (scheme and host are case-insensitive). */
 const norm = (o: string) => o.replace(/\/+$/, "").toLowerCase();
 
-export function createCorsMiddleware(cfg: ControlConfig["cors"]): MiddlewareHandler<HttpEnv> | undefined {
+export function createCorsMiddleware(cfg: CorsConfig): MiddlewareHandler<HttpEnv> | undefined {
   if (!cfg.enabled || cfg.allowOrigins.length === 0) return undefined;
   const any = cfg.allowOrigins.includes("*");
   const allowed = new Set(cfg.allowOrigins.map(norm));

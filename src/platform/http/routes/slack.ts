@@ -4,7 +4,7 @@
 import { auditActorOf } from "../audit-actor";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
-import type { ControlConfig } from "../../config/sections/control";
+import type { SlackMessageConfig } from "../config";
 import { AppError, describeError } from "../../core/errors";
 import { butlerText } from "../../core/butler-values";
 import type { Router } from "../route";
@@ -22,7 +22,7 @@ const SlackBodySchema = z.lazy(() =>
 const ErrorSchema = z.lazy(() => z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() }));
 
 /** Sends one message; resolves on 2xx, throws CHANNEL_SEND with Slack's answer otherwise. */
-export async function postSlackMessage(cfg: NonNullable<ControlConfig["slack"]>, body: z.infer<typeof SlackBodySchema>): Promise<void> {
+export async function postSlackMessage(cfg: SlackMessageConfig, body: z.infer<typeof SlackBodySchema>): Promise<void> {
   const emoji = body.emoji ? `:${body.emoji.replace(/^:|:$/g, "")}:` : undefined;
   let res: Response;
   try {
@@ -46,7 +46,7 @@ export async function postSlackMessage(cfg: NonNullable<ControlConfig["slack"]>,
   }
 }
 
-export function registerSlackRoutes(router: Router, deps: { slack: ControlConfig["slack"]; audit: AuditLog }): void {
+export function registerSlackRoutes(router: Router, deps: { slack: SlackMessageConfig | undefined; audit: AuditLog }): void {
   router.route(
     {
       method: "put",

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp, type StewardApp } from "../../../../src/app";
 import { apiKeyClaims } from "../../../../src/hear/cloud/key-expiry";
-import { loadConfigFile } from "../../../../src/platform/config/load";
+import { loadConfigFile } from "../../../../src/composition/config";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import type { SiteEvent } from "../../../../src/platform/events/types";
 import { inProcessEnv } from "../../../../src/platform/http/types";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp, type StewardApp } from "../../../../src/app";
-import { loadConfigFile } from "../../../../src/platform/config/load";
+import { loadConfigFile } from "../../../../src/composition/config";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import type { SiteEvent, TaskEvent } from "../../../../src/platform/events/types";
 import { inProcessEnv } from "../../../../src/platform/http/types";

@@ -338,7 +338,7 @@ describe("an OAuth machine-to-machine client instead of an API key", () => {
   });
 
   test("a config with both an API key and an OAuth client, or neither, is refused naming the key", async () => {
-    const { parseConfigText } = await import("../../../../src/platform/config/load");
+    const { parseConfigText } = await import("../../../../src/composition/config");
     expect(() => parseConfigText(oauthYaml("s").replace("      oauth:", "      apiKey: k\n      oauth:"), "t.yaml", dir.path)).toThrow(
       /apiKey: give either apiKey or oauth/,
     );

@@ -5,8 +5,8 @@
 // the notifier's outbox does, so it fails while the store is down.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
-import { ConfigSchema } from "../../../../src/platform/config/schema";
-import { IncidentsSchema } from "../../../../src/platform/config/sections/incidents";
+import { ConfigSchema } from "../../../../src/composition/config";
+import { IncidentsSchema } from "../../../../src/tell/incidents/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";

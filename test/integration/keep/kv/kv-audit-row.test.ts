@@ -4,7 +4,7 @@
 // another store is not written through the KV store's transaction.
 import { afterAll, afterEach, beforeEach, expect, test } from "bun:test";
 import { auditMigrations, createAuditLog, type AuditEntry, type AuditLog, type RequestAuditRow } from "../../../../src/platform/audit/audit-log";
-import { KvSchema } from "../../../../src/platform/config/sections/kv";
+import { KvSchema } from "../../../../src/keep/kv/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";

@@ -4,7 +4,7 @@
 // new keys and deletes into one namespace: the limit holds and the counter ends equal to what is stored.
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { auditMigrations, createAuditLog } from "../../../../src/platform/audit/audit-log";
-import { KvSchema } from "../../../../src/platform/config/sections/kv";
+import { KvSchema } from "../../../../src/keep/kv/config";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
 import { AppError } from "../../../../src/platform/core/errors";
 import { createSilentLogger } from "../../../../src/platform/core/logger";

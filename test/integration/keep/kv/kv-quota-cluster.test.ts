@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
 import { auditMigrations, createAuditLog } from "../../../../src/platform/audit/audit-log";
-import { KvSchema } from "../../../../src/platform/config/sections/kv";
+import { KvSchema } from "../../../../src/keep/kv/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { AppError } from "../../../../src/platform/core/errors";
 import { createSilentLogger } from "../../../../src/platform/core/logger";

@@ -2,7 +2,7 @@
 // a key revoked through another Steward stops working everywhere. Two Stewards cannot create the same name.
 import { afterAll, expect, test } from "bun:test";
 import { auditMigrations, createAuditLog } from "../../../../src/platform/audit/audit-log";
-import { SecuritySchema } from "../../../../src/platform/config/sections/security";
+import { SecuritySchema } from "../../../../src/platform/security/config";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createKeyStore, securityMigrations } from "../../../../src/platform/security/key-store";

@@ -108,7 +108,7 @@ test("the last key stays while a Steward of the cluster listens on 0.0.0.0 with 
 
 test("a reload that leaves a 0.0.0.0 Steward with only the stored keys records it, and one that gives it a config key clears that", async () => {
   url = await pg.createDatabase("last_key_reload");
-  const { SecuritySchema } = await import("../../../../src/platform/config/sections/security");
+  const { SecuritySchema } = await import("../../../../src/platform/security/config");
   const { generateApiKey, hashApiKey } = await import("../../../../src/platform/security/api-keys");
   const a = await steward("node-a2", "127.0.0.1");
   let r = await fetch(`${a.base}/v4/admin/apikeys`, { method: "POST", headers: json, body: JSON.stringify({ name: "svc", scopes: ["admin"] }) });
@@ -142,7 +142,7 @@ test("a key refresh on its way when a reload ends the dependence on stored keys 
   // write the record back: it would block revoking the last stored key for a minute, naming a Steward that no longer
   // depends on it (seen under load as the 15 s wait above running out).
   url = await pg.createDatabase("last_key_refresh_race");
-  const { SecuritySchema } = await import("../../../../src/platform/config/sections/security");
+  const { SecuritySchema } = await import("../../../../src/platform/security/config");
   const { generateApiKey, hashApiKey } = await import("../../../../src/platform/security/api-keys");
   const a = await steward("node-a3", "127.0.0.1");
   const r = await fetch(`${a.base}/v4/admin/apikeys`, { method: "POST", headers: json, body: JSON.stringify({ name: "svc", scopes: ["admin"] }) });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { auditMigrations, createAuditLog, type AuditLog } from "../../../../src/platform/audit/audit-log";
 import { createPostgresCluster, type Cluster } from "../../../../src/platform/cluster";
 import { clusterMigrations } from "../../../../src/platform/cluster/migrations";
-import { SchedulerSchema } from "../../../../src/platform/config/sections/scheduler";
+import { SchedulerSchema } from "../../../../src/start/scheduler/config";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { createSilentLogger } from "../../../../src/platform/core/logger";

@@ -1,5 +1,5 @@
 // Test keys: one API key per grantable scope, plus the YAML that configures them.
-import { GRANTABLE_SCOPES } from "../../../../src/platform/config/sections/security";
+import { GRANTABLE_SCOPES } from "../../../../src/platform/security/config";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 
 export type GrantableScope = (typeof GRANTABLE_SCOPES)[number];

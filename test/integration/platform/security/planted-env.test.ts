@@ -6,7 +6,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../../../src/app";
-import { loadConfigFile } from "../../../../src/platform/config/load";
+import { loadConfigFile } from "../../../../src/composition/config";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { inProcessEnv } from "../../../../src/platform/http/types";
 import { startProcess } from "../../../helpers/child-process";

@@ -3,7 +3,7 @@
 // ten simulated minutes with a timer due every minute; a transaction the same. Uncounted, the clock jumps past those
 // timers while the statement runs, and the answer comes ten minutes later.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { every } from "../../../../src/platform/core/clock";
 import { createSteppedClock } from "../../../../src/platform/core/stepped-clock";
 import { createClusterStore } from "../../../../src/platform/store/cluster-store";

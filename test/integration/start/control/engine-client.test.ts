@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ReloadJob } from "../../../../src/start/control/reload-jobs";
 import type { AppError } from "../../../../src/platform/core/errors";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { createEngineClient } from "../../../../src/platform/qlik/engine-client";
 import { GLOBAL_HANDLE, getDocList, openDoc } from "../../../../src/platform/qlik/engine-doc";
 import { EngineRpcError } from "../../../../src/platform/qlik/engine-session";

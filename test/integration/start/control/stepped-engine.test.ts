@@ -6,7 +6,7 @@
 // which needs simulated time to pass; counted, the run would stall.
 import { afterAll, expect, test } from "bun:test";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { createEngineClient } from "../../../../src/platform/qlik/engine-client";
 import { getDocList, openDoc } from "../../../../src/platform/qlik/engine-doc";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";

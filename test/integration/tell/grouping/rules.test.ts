@@ -5,7 +5,7 @@
 // a node whose runs all fail is one cause.
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { syntheticCheckinEvent } from "../../../../src/watch/checkins/samples";
-import { GroupingSchema } from "../../../../src/platform/config/sections/grouping";
+import { GroupingSchema } from "../../../../src/tell/grouping/config";
 import type { DomainEvent, WatchdogEvent } from "../../../../src/platform/events/types";
 import { syntheticFreshnessEvent } from "../../../../src/watch/freshness/samples";
 import { groupingMigrations } from "../../../../src/tell/grouping";

@@ -2,7 +2,7 @@
 // share a transaction and still say, and store, what they would have one after another; a batch PostgreSQL refuses
 // because of one run is recorded again run by run, so the others are counted once and only that one fails.
 import { afterAll, describe, expect, test } from "bun:test";
-import { IncidentsSchema } from "../../../../src/platform/config/sections/incidents";
+import { IncidentsSchema } from "../../../../src/tell/incidents/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import type { TaskEvent } from "../../../../src/platform/events/types";

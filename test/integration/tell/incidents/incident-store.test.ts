@@ -2,7 +2,7 @@
 // with the right counts and one task.recovered; a run handled twice counts once; a failure older than a recorded
 // success opens nothing; and on PostgreSQL two Stewards (two pools) raising the same task at once leave one incident.
 import { afterAll, describe, expect, test } from "bun:test";
-import { IncidentsSchema } from "../../../../src/platform/config/sections/incidents";
+import { IncidentsSchema } from "../../../../src/tell/incidents/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import type { TaskEvent } from "../../../../src/platform/events/types";

@@ -3,7 +3,7 @@
 // and recoveries) raises no task.warning; then a run at 5 % of its usual time and a usually full table that comes
 // back empty each raise exactly one. The runs go through the real incident service on the real store.
 import { afterAll, expect, test } from "bun:test";
-import { IncidentsSchema } from "../../../../src/platform/config/sections/incidents";
+import { IncidentsSchema } from "../../../../src/tell/incidents/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { scriptLogExcerpt } from "../../../../src/hear/events/enrich-mappers";

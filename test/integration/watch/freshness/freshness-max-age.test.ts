@@ -4,7 +4,7 @@
 // data from the evening before is a breach the moment the hours begin. Each event announced once for the site.
 import { afterAll, describe, expect, test } from "bun:test";
 import { checkinMigrations, createCheckinStore } from "../../../../src/watch/checkins/checkin-store";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";

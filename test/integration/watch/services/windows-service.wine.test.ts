@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBinaries } from "../../../../scripts/build";
-import { ServiceMonitorSchema } from "../../../../src/platform/config/sections/services";
+import { ServiceMonitorSchema } from "../../../../src/watch/services/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { z } from "zod";
-import { GroupingSchema } from "../../../../src/platform/config/sections/grouping";
-import { QlikSchema } from "../../../../src/platform/config/sections/qlik";
+import { GroupingSchema } from "../../../../src/tell/grouping/config";
+import { QlikSchema } from "../../../../src/platform/qlik/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import type { ServiceEvent } from "../../../../src/platform/events/types";

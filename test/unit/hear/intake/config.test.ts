@@ -1,6 +1,6 @@
 // The intake's config: defaults from an empty file, allowlist entries validated with the YAML position.
 import { describe, expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { AppError } from "../../../../src/platform/core/errors";
 
 describe("intake config", () => {

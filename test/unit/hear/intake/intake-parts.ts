@@ -2,7 +2,7 @@
 // the run processor (enrichment without QRS: every run is emitted as "QRS unavailable"), the intake's counters and
 // a bus whose events are collected.
 import { randomUUID } from "node:crypto";
-import { ConfigSchema } from "../../../../src/platform/config/schema";
+import { ConfigSchema } from "../../../../src/composition/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";

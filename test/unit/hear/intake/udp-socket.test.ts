@@ -3,7 +3,7 @@
 // first tells the intake it is stopping. With udp.enabled false there is no socket, but still an allowlist.
 import { createSocket } from "node:dgram";
 import { afterEach, describe, expect, test } from "bun:test";
-import { ConfigSchema } from "../../../../src/platform/config/schema";
+import { ConfigSchema } from "../../../../src/composition/config";
 import { createLogger } from "../../../../src/platform/core/logger";
 import { createSecretRegistry } from "../../../../src/platform/core/redaction";
 import { createIntakeSocket, OPEN_ALLOWLIST_WARNING, type IntakeSocket } from "../../../../src/hear/intake/udp-socket";

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { envFileFor, parseEnvFile } from "../../../../src/platform/config/env-file";
-import { loadConfigFile } from "../../../../src/platform/config/load";
+import { loadConfigFile } from "../../../../src/composition/config";
 import { createTempDir } from "../../../helpers/temp-dir";
 
 const tmp = createTempDir();

@@ -1,7 +1,7 @@
 // STEWARD_<SECTION>__<KEY> environment variables set single settings over the file, validated like the file,
 // with errors that name the variable.
 import { expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import type { AppError } from "../../../../src/platform/core/errors";
 
 const load = (yaml: string, env: Record<string, string>) => parseConfigText(yaml, "steward.yaml", "/srv/steward", { env });

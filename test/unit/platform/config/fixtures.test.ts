@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfigFile } from "../../../../src/platform/config/load";
+import { loadConfigFile } from "../../../../src/composition/config";
 import { AppError } from "../../../../src/platform/core/errors";
 
 const root = join(import.meta.dir, "../../../fixtures/config");

@@ -3,9 +3,9 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { configJsonSchema } from "../../../../src/platform/config/json-schema";
-import { loadConfigFile } from "../../../../src/platform/config/load";
-import { configSchema } from "../../../../src/platform/config/schema";
+import { configJsonSchema } from "../../../../src/composition/config";
+import { loadConfigFile } from "../../../../src/composition/config";
+import { configSchema } from "../../../../src/composition/config";
 import { channelConfigSchema } from "../../../../src/tell/notify/config";
 import { checkNotifyConfig } from "../../../../src/tell/notify/check";
 import { parse as parseYaml } from "yaml";

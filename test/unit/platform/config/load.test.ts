@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultConfig, loadConfigFile, parseConfigText } from "../../../../src/platform/config/load";
+import { defaultConfig, loadConfigFile, parseConfigText } from "../../../../src/composition/config";
 import { createSecretRegistry } from "../../../../src/platform/core/redaction";
 import { createTempDir } from "../../../helpers/temp-dir";
 

@@ -2,7 +2,7 @@
 // config file lists the setting under security.allowEnvOverrides; harmless values (a loopback address) pass; the
 // policy itself is set by the file alone; ordinary settings are not affected.
 import { describe, expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { WIDENING_SETTINGS } from "../../../../src/platform/config/override-policy";
 
 const load = (yaml: string, env: Record<string, string>) => parseConfigText(yaml, "steward.yaml", "/srv/steward", { env });

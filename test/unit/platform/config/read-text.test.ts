@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfigFile, parseConfigText } from "../../../../src/platform/config/load";
+import { loadConfigFile, parseConfigText } from "../../../../src/composition/config";
 import { readUserTextFile } from "../../../../src/platform/config/read-text";
 import { createTempDir } from "../../../helpers/temp-dir";
 

@@ -4,14 +4,12 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseConfigText } from "../../../../src/platform/config/load";
-import { ConfigSchema } from "../../../../src/platform/config/schema";
+import { ConfigSchema, parseConfigText, stewardConfigReader } from "../../../../src/composition/config";
 import {
   exampleFor,
-  exampleSource,
   explainKey,
   generateReferencePage,
-  referenceEntries,
+  referenceSource,
   renderEntryText,
   REFERENCE_PAGE,
   REGENERATE_COMMAND,
@@ -20,15 +18,15 @@ import {
 import { main } from "../../../../src/main";
 
 const ROOT = join(import.meta.dir, "../../../..");
-const entries = referenceEntries();
-const fullYaml = exampleSource();
+const source = referenceSource(stewardConfigReader);
+const { entries, fullYaml } = source;
 const title = (e: ReferenceEntry) => (e.variant ? `${e.path} (${e.variant})` : e.path);
 
 describe("configuration reference", () => {
   test(`${REFERENCE_PAGE} is current (regenerate: ${REGENERATE_COMMAND})`, () => {
     const committed = readFileSync(join(ROOT, REFERENCE_PAGE), "utf8");
     // Compared line by line, so a failure shows the first lines that differ rather than two whole pages.
-    const want = generateReferencePage(entries).split("\n");
+    const want = generateReferencePage(source).split("\n");
     const have = committed.split("\n");
     const first = want.findIndex((line, i) => line !== have[i]);
     expect(
@@ -130,7 +128,7 @@ describe("steward config explain", () => {
     const r = await run(["notify.outbox.maxAttempts"]);
     expect(r.code).toBe(0);
     const entry = entries.find((e) => e.path === "notify.outbox.maxAttempts")!;
-    expect(r.out).toBe(renderEntryText(entry, fullYaml));
+    expect(r.out).toBe(renderEntryText(entry, source));
     expect(r.out).toContain("Type: integer, 1–1000 · Default: 100");
     expect(r.out).toContain("dead-lettered");
     expect(r.out).toContain("    notify:\n      outbox:\n        maxAttempts: 100");
@@ -163,7 +161,7 @@ describe("steward config explain", () => {
       ["nosuchthing", "Top-level keys: $schema, dataDir"],
     ];
     for (const [key, hint] of cases) {
-      const r = explainKey(key, entries, fullYaml);
+      const r = explainKey(key, source);
       expect(r.ok ? "explained" : r.message).toContain(hint);
     }
     const { exitCodeFor } = await import("../../../../src/main");

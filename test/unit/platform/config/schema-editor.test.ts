@@ -7,7 +7,7 @@ import { join } from "node:path";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
-import { configJsonSchema } from "../../../../src/platform/config/json-schema";
+import { configJsonSchema } from "../../../../src/composition/config";
 
 const CONFIG_DIR = join(import.meta.dir, "../../../../config");
 const SHIPPED = ["full.yaml", "minimal.yaml", "starter.yaml", "demo.yaml"];

@@ -1,7 +1,7 @@
 // The store section: the embedded SQLite file stays the default; store.postgres takes a URL with secrets from
 // the environment or a file, pool and lease settings with defaults, and refuses what cannot work.
 import { expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 
 test("without a store section the store is the SQLite file in dataDir", () => {
   const { config } = parseConfigText("", "c.yaml", "/srv/steward");

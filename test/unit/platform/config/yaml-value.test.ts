@@ -3,7 +3,7 @@
 // error naming the variable or file, line and column; an alias to nothing is an error, not a crash.
 import { expect, test } from "bun:test";
 import { convertButlerConfig } from "../../../../src/platform/config/butler-import/convert";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { parseYamlSource } from "../../../../src/platform/config/yaml-source";
 
 const deep = `--- ${"[".repeat(200_000)}${"]".repeat(200_000)}`;

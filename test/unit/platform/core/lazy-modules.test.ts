@@ -28,11 +28,11 @@ const LAZY = [
 const LAZY_SCHEMAS = [
   ["platform/qlik/qrs-schemas.ts", "QrsTaskSchema"],
   ["platform/qlik/qrs-license.ts", "QrsAccessTypeOverviewSchema"],
-  ["platform/config/sections/qlik.ts", "QlikSchema"],
-  ["platform/config/sections/mqtt.ts", "MqttSchema"],
-  ["platform/config/sections/heartbeat.ts", "HeartbeatSchema"],
-  ["platform/config/sections/site-monitor.ts", "LicenseReleaseSchema"],
-  ["platform/config/sections/files.ts", "FilesSchema"],
+  ["platform/qlik/config.ts", "QlikSchema"],
+  ["start/mqtt/config.ts", "MqttSchema"],
+  ["watch/heartbeat/config.ts", "HeartbeatSchema"],
+  ["watch/site-monitor/config.ts", "LicenseReleaseSchema"],
+  ["keep/files/config.ts", "FilesSchema"],
   ["tell/notify/channels/email/schema.ts", "EmailChannelSchema"],
   ["tell/notify/event-schema.ts", "AlertEventInputSchema"],
   ["start/scheduler/schedule-model.ts", "ScheduleInputSchema"],
@@ -41,8 +41,8 @@ const LAZY_SCHEMAS = [
   ["tell/silences/matcher.ts", "SilenceMatcherSchema"],
 ] as const;
 
-/** Optional config blocks whose schemas (their items' too) are built only when the config has the block. */
-const OPTIONAL_SECTIONS = ["checkins", "freshness", "qlik-cloud", "watchdog"];
+/** Optional config blocks whose schemas (their items' too) are built only when the config has the block: by the room whose config.ts declares it. */
+const OPTIONAL_SECTIONS = ["checkins", "freshness", "cloud", "watchdog"];
 
 /** Starts and stops the app the way `steward run` does, on `yaml`; returns the loaded modules that are in LAZY. */
 async function lazyModulesLoaded(name: string, yaml: string): Promise<string[]> {
@@ -65,8 +65,8 @@ async function startAndInspect(
   configSchemasAlive: number;
   configSchemasBuilt: number;
 }> {
-  // Every described schema is registered in zod's global registry as it is built: the files under
-  // src/platform/config/sections/ on the stack at that moment are the sections that built schemas.
+  // Every described schema is registered in zod's global registry as it is built: the features' config.ts files
+  // (src/<wing>/<room>/config.ts) on the stack at that moment are the sections that built schemas.
   const script = `
     const { globalRegistry } = await import("zod");
     const described = new Set();
@@ -74,14 +74,14 @@ async function startAndInspect(
     const register = globalRegistry.add.bind(globalRegistry);
     globalRegistry.add = (schema, meta) => {
       const stack = new Error().stack ?? "";
-      const file = /\\/src\\/platform\\/config\\/sections\\/([\\w-]+)\\.ts/.exec(stack)?.[1];
+      const file = /\\/src\\/\\w+\\/([\\w-]+)\\/config\\.ts/.exec(stack)?.[1];
       if (file) described.add(file);
       if (/\\/src\\/platform\\/config\\//.test(stack)) configSchemas.push(new WeakRef(schema));
       return register(schema, meta);
     };
     await import(${JSON.stringify(join(ROOT, "src/main.ts"))});
     const { createApp } = await import(${JSON.stringify(join(ROOT, "src/app.ts"))});
-    const { parseConfigText } = await import(${JSON.stringify(join(ROOT, "src/platform/config/load.ts"))});
+    const { parseConfigText } = await import(${JSON.stringify(join(ROOT, "src/composition/config.ts"))});
     const { loggerFor } = await import(${JSON.stringify(join(ROOT, "src/show/cli/logging.ts"))});
     const loaded = parseConfigText(${JSON.stringify(yaml)}, "steward.yaml", ${JSON.stringify(join(tmp.path, name))});
     const app = createApp(loaded, { log: loggerFor(loaded.config, {}, loaded.secrets) });

@@ -1,7 +1,7 @@
 // Business hours on routes: weekdays (and ranges that wrap) and times of day in a zone, across daylight saving; a
 // route with activeTimes takes only events inside them, one with mutedTimes only those outside, with the reason.
 import { describe, expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { matchRoute } from "../../../../src/tell/notify/routing";
 import { insideIntervals, TimeIntervalsSchema } from "../../../../src/platform/core/time-intervals";

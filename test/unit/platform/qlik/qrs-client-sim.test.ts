@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../../../src/sim";
 import { createQrsClient, eq, eqString, and, compare, type QrsClient } from "../../../../src/platform/qlik";
-import { QlikSchema } from "../../../../src/platform/config/sections/qlik";
+import { QlikSchema } from "../../../../src/platform/qlik/config";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { AppError } from "../../../../src/platform/core/errors";

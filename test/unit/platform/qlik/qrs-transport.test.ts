@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateCertSet, type CertSet } from "../../../../src/sim/certs/generate";
 import { createQrsClient, eq, eqString, and, type QrsClient } from "../../../../src/platform/qlik";
-import { QlikSchema } from "../../../../src/platform/config/sections/qlik";
+import { QlikSchema } from "../../../../src/platform/qlik/config";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { AppError } from "../../../../src/platform/core/errors";

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { parse } from "yaml";
 import { apikeyCommand } from "../../../../src/show/cli/apikey";
 import { UsageError } from "../../../../src/show/cli/usage";
-import { SecuritySchema } from "../../../../src/platform/config/sections/security";
+import { SecuritySchema } from "../../../../src/platform/security/config";
 import { parseKeyHash, verifyApiKey } from "../../../../src/platform/security/api-keys";
 
 describe("steward apikey", () => {

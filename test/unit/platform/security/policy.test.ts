@@ -1,6 +1,6 @@
 // Scope grants, loopback detection, and who a request is (header key, client certificate, query key, nobody).
 import { describe, expect, test } from "bun:test";
-import { SecuritySchema } from "../../../../src/platform/config/sections/security";
+import { SecuritySchema } from "../../../../src/platform/security/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { identify } from "../../../../src/platform/security/identify";

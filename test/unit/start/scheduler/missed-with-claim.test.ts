@@ -11,7 +11,7 @@ import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import type { TaskStarter } from "../../../../src/start/control/types";
 import { schedulerMigrations } from "../../../../src/start/scheduler";
 import { createScheduler, type Scheduler } from "../../../../src/start/scheduler/scheduler";
-import { SchedulerSchema } from "../../../../src/platform/config/sections/scheduler";
+import { SchedulerSchema } from "../../../../src/start/scheduler/config";
 import { openStore } from "../../../../src/platform/store/database";
 import type { SqlDb } from "../../../../src/platform/store/sql";
 import { createTempDir } from "../../../helpers/temp-dir";

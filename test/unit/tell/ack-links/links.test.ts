@@ -7,7 +7,7 @@ import { snoozeChoices, tomorrowAt } from "../../../../src/tell/ack-links/snooze
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configCheckCommand } from "../../../../src/show/cli/config-commands";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { AppError } from "../../../../src/platform/core/errors";
 

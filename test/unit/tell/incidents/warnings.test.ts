@@ -1,7 +1,7 @@
 // "Succeeded with warnings": each rule speaks only with evidence (errors in this log; a table earlier runs filled;
 // a usual duration from enough runs of a task that takes long enough).
 import { describe, expect, test } from "bun:test";
-import { IncidentsSchema } from "../../../../src/platform/config/sections/incidents";
+import { IncidentsSchema } from "../../../../src/tell/incidents/config";
 import { scriptLogExcerpt } from "../../../../src/hear/events/enrich-mappers";
 import { detectWarnings, type WarningInput } from "../../../../src/tell/incidents/warnings";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";

@@ -1,7 +1,7 @@
 // Maintenance windows from the config: a recurring window in a time zone (across a daylight-saving change), a
 // one-off window, node and matcher scopes, and config errors naming the key.
 import { describe, expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { MaintenanceWindowSchema } from "../../../../src/tell/maintenance/config";
 import { compileWindow } from "../../../../src/tell/maintenance/windows";
 import { buildSummary } from "../../../../src/tell/maintenance/summary";

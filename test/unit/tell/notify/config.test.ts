@@ -1,7 +1,7 @@
 // The notification config: every channel type parses with its defaults, and mistakes are reported with the
 // file, line:column and YAML path — including references the schema alone cannot see (route → channel).
 import { describe, expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { AppError } from "../../../../src/platform/core/errors";
 import { EVENT_KINDS } from "../../../../src/platform/events/types";
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { AppError } from "../../../../src/platform/core/errors";
 import { checkNotifyConfig } from "../../../../src/tell/notify/check";
 import { EMBEDDED_TEMPLATES } from "../../../../src/tell/notify/templates/embedded";

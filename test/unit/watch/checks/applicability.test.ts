@@ -2,7 +2,7 @@
 // QMC does (case-insensitively), and the StewardChecks custom property naming sets or checks, on the app or the
 // task, one value each or a comma list; values that name nothing are found for a warning.
 import { expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { applicableChecks, unknownSets, type CheckTarget } from "../../../../src/watch/checks/applicability";
 
 const { config } = parseConfigText(

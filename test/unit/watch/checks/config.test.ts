@@ -1,7 +1,7 @@
 // The dataChecks section: defaults, and every mistake reported with the file, line and key, as
 // `steward config check` prints it (an expectation that does not parse included).
 import { describe, expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { AppError } from "../../../../src/platform/core/errors";
 
 const QLIK = "qlik: { host: sense1.corp.example }\n";

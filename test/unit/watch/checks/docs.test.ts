@@ -3,7 +3,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import { checkNotifyConfig } from "../../../../src/tell/notify/check";
 
 const page = readFileSync(join(import.meta.dir, "../../../../docs/data-checks.md"), "utf8");

@@ -2,7 +2,7 @@
 // JSON body and headers), a slow receiver counted as a failure after the timeout, a 500 too, recovery logged,
 // the token in the URL never logged.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { HeartbeatSchema } from "../../../../src/platform/config/sections/heartbeat";
+import { HeartbeatSchema } from "../../../../src/watch/heartbeat/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from "node:path";
 import { serviceCommand } from "../../../../src/show/cli/service";
 import { UsageError } from "../../../../src/show/cli/usage";
-import { loadConfigFile } from "../../../../src/platform/config/load";
+import { loadConfigFile } from "../../../../src/composition/config";
 import type { CommandRunner } from "../../../../src/watch/services/command-runner";
 import { describePlan } from "../../../../src/watch/services/install/plan";
 import { STARTER_CONFIG } from "../../../../src/watch/services/install/starter-config";

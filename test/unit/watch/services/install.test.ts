@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { installPlan, serviceCommand, writablePathsOf } from "../../../../src/show/cli/service";
 import { UsageError } from "../../../../src/show/cli/usage";
-import { parseConfigText } from "../../../../src/platform/config/load";
+import { parseConfigText } from "../../../../src/composition/config";
 import type { CommandRunner } from "../../../../src/watch/services/command-runner";
 import { describePlan, executePlan, type Plan } from "../../../../src/watch/services/install/plan";
 import { systemdArg, systemdInstallPlan, systemdUnit } from "../../../../src/watch/services/install/systemd-plan";

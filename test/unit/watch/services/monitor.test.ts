@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ServiceMonitorSchema } from "../../../../src/platform/config/sections/services";
+import { ServiceMonitorSchema } from "../../../../src/watch/services/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";

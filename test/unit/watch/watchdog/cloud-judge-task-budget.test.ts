@@ -5,7 +5,7 @@
 // task changed, so one restart left an every-minute task unwatched for good). A rule over one search's budget is
 // still remembered and named.
 import { describe, expect, test } from "bun:test";
-import { WatchdogSchema } from "../../../../src/platform/config/sections/watchdog";
+import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import { readSchedule } from "../../../../src/platform/core/rrule";
 import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { createCostlySchedules } from "../../../../src/watch/watchdog/cloud-costly";

@@ -1,6 +1,6 @@
 // The watchdog's judgement, on plans and runs built by hand.
 import { describe, expect, test } from "bun:test";
-import { WatchdogSchema } from "../../../../src/platform/config/sections/watchdog";
+import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import type { Execution } from "../../../../src/watch/watchdog/observations";
 import type { Plan } from "../../../../src/watch/watchdog/qrs-plan";
 import { evaluate } from "../../../../src/watch/watchdog/evaluate";

@@ -2,7 +2,7 @@
 // Scheduler announced, none as a second page for a run already paged as running long, none after task.disabled said
 // the app's only task was turned off; each said on the task's view instead, and the page comes once the reason ends.
 import { describe, expect, test } from "bun:test";
-import { WatchdogSchema } from "../../../../src/platform/config/sections/watchdog";
+import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import { evaluate, type KnownCondition } from "../../../../src/watch/watchdog/evaluate";
 import type { Execution } from "../../../../src/watch/watchdog/observations";
 import type { Plan } from "../../../../src/watch/watchdog/qrs-plan";

@@ -2,7 +2,7 @@
 // succeeded within its usual duration plus grace; office hours, weekends and monthly gaps are quiet. Apps without a
 // plan keep the learned interval. Dates are Europe/Stockholm, in March 2026 (CET, UTC+1) unless said otherwise.
 import { describe, expect, test } from "bun:test";
-import { WatchdogSchema } from "../../../../src/platform/config/sections/watchdog";
+import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import { evaluate } from "../../../../src/watch/watchdog/evaluate";
 import type { Plan, WatchedTask } from "../../../../src/watch/watchdog/qrs-plan";
 import { readSchemaEvent } from "../../../../src/watch/watchdog/schedule";

@@ -2,8 +2,40 @@
 // names and Steward's structured topics.
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
-import { MqttTlsSchema } from "../../../../platform/config/sections/mqtt";
 import { channelCommonShape } from "../common-schema";
+
+/** TLS towards a broker: also Steward's own MQTT connection (start/mqtt) uses it. */
+export const MqttTlsSchema = z.lazy(() =>
+  z
+    .strictObject({
+      ca: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("PEM file of the CA that signed the broker's certificate (relative to the config file).")
+        .meta({ examples: ["./certs/mqtt-ca.pem"] }),
+      cert: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("PEM client certificate, when the broker wants one.")
+        .meta({ examples: ["./certs/mqtt-client.pem"] }),
+      key: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("PEM private key of the client certificate.")
+        .meta({ examples: ["./certs/mqtt-client.key"] }),
+      rejectUnauthorized: z.boolean().default(true).describe("Verify the broker's certificate. Turn off only knowingly."),
+      servername: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("TLS server name, when it differs from the URL's host.")
+        .meta({ examples: ["broker.corp.example"] }),
+    })
+    .describe("TLS options; used with an mqtts:// or wss:// url."),
+);
 
 export const ButlerTopicsSchema = z.lazy(() =>
   z

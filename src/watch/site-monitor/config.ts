@@ -3,8 +3,8 @@
 // (qlikSenseVersion.versionMonitor). All need qlik: and are off unless their block is present.
 // Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
-import { lazySection } from "../lazy-section";
-import { DurationSchema } from "../../core/duration";
+import { lazySection } from "../../platform/config/lazy-section";
+import { DurationSchema } from "../../platform/core/duration";
 
 const influxChannelRef = () => z.string().min(1).optional().describe("Name of an influxdb channel to write Butler's measurements to.");
 

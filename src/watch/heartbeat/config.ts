@@ -2,8 +2,8 @@
 // (uptime and memory in the log and, optionally, Butler's butler_memory_usage measurement in InfluxDB).
 // Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
-import { lazySection } from "../lazy-section";
-import { DurationSchema } from "../../core/duration";
+import { lazySection } from "../../platform/config/lazy-section";
+import { DurationSchema } from "../../platform/core/duration";
 
 export const HeartbeatSchema = lazySection(() =>
   z

@@ -1,7 +1,7 @@
 // Config of the task-event intake: extra UDP listener settings (allowlist, sizes) and the pipeline behind it
 // (queue, dedupe, enrichment lookups, distribute polling, QRS reconciliation).
 import { z } from "zod";
-import { parseRange } from "../../security/ip-match";
+import { parseRange } from "../../platform/security/ip-match";
 
 /** An IP, a CIDR, or a host name; something that looks like an address or range must parse as one. */
 const sourceSchema = () =>
@@ -164,3 +164,15 @@ export const intakeSchema = () =>
     .describe("Task events: queue, dedupe, enrichment from QRS and reconciliation with QRS.");
 
 export type IntakeConfig = z.infer<ReturnType<typeof intakeSchema>>;
+
+export const udpSchema = () =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("Listen for the Qlik Sense Scheduler's task events."),
+      host: z.string().min(1).default("0.0.0.0").describe("Address for Qlik Sense scheduler datagrams; '::' for IPv6 (dual stack)."),
+      port: z.number().int().min(0).max(65535).default(9998).describe("UDP port the Scheduler's appender sends to (Butler's port by default)."),
+      ...udpIntakeFields(),
+    })
+    .describe("UDP intake of the Qlik Sense Scheduler's log4net datagrams.");
+
+export type UdpConfig = z.infer<ReturnType<typeof udpSchema>>;

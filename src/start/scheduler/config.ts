@@ -1,15 +1,7 @@
 // Config of the cron and event scheduler: on by default; schedules themselves live in the store and are
 // managed over /v4/schedules (or imported from Butler's schedule file).
 import { z } from "zod";
-
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-GB", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isKnownZone } from "../../platform/core/time-zone";
 
 export const schedulerSchema = () =>
   z
@@ -17,7 +9,7 @@ export const schedulerSchema = () =>
       enabled: z.boolean().default(true).describe("Run schedules and serve the Butler-compatible /v4/schedules routes."),
       defaultTimezone: z
         .string()
-        .refine(isTimeZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
+        .refine(isKnownZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
         .optional()
         .describe("Time zone of schedules created without one. Default: the server's own zone."),
       maxSchedules: z.number().int().min(1).max(100_000).default(1000).describe("Most schedules the store may hold; creating more gets 409."),

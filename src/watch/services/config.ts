@@ -2,8 +2,8 @@
 // through sc.exe, and systemd units through systemctl. State changes become service.stopped/service.started.
 // Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
-import { lazySection } from "../lazy-section";
-import { DurationSchema } from "../../core/duration";
+import { lazySection } from "../../platform/config/lazy-section";
+import { DurationSchema } from "../../platform/core/duration";
 
 export const QLIK_SENSE_SERVICES = [
   "QlikSenseRepositoryService",

@@ -2,39 +2,8 @@
 // task-start topic (Butler's mqttConfig.taskStartTopic) with its reply topic.
 // Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
-import { lazySection } from "../lazy-section";
-
-export const MqttTlsSchema = z.lazy(() =>
-  z
-    .strictObject({
-      ca: z
-        .string()
-        .min(1)
-        .optional()
-        .describe("PEM file of the CA that signed the broker's certificate (relative to the config file).")
-        .meta({ examples: ["./certs/mqtt-ca.pem"] }),
-      cert: z
-        .string()
-        .min(1)
-        .optional()
-        .describe("PEM client certificate, when the broker wants one.")
-        .meta({ examples: ["./certs/mqtt-client.pem"] }),
-      key: z
-        .string()
-        .min(1)
-        .optional()
-        .describe("PEM private key of the client certificate.")
-        .meta({ examples: ["./certs/mqtt-client.key"] }),
-      rejectUnauthorized: z.boolean().default(true).describe("Verify the broker's certificate. Turn off only knowingly."),
-      servername: z
-        .string()
-        .min(1)
-        .optional()
-        .describe("TLS server name, when it differs from the URL's host.")
-        .meta({ examples: ["broker.corp.example"] }),
-    })
-    .describe("TLS options; used with an mqtts:// or wss:// url."),
-);
+import { lazySection } from "../../platform/config/lazy-section";
+import { MqttTlsSchema } from "../../tell/notify/channels/mqtt/schema";
 
 export const MqttTaskStartSchema = z.lazy(() =>
   z

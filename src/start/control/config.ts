@@ -1,6 +1,7 @@
 // Config for starting things in Qlik Sense: the start allowlist, waiting for results, app reload jobs, CORS
 // for browser callers, and the Slack webhook behind PUT /v4/slackpostmessage.
 import { z } from "zod";
+import { corsSchema, slackMessageSchema } from "../../platform/http/config";
 
 const nameValueSchema = () =>
   z.strictObject({
@@ -43,32 +44,6 @@ export const reloadSchema = () =>
       engineTimeoutMs: z.number().int().min(1000).max(600_000).default(60_000).describe("Timeout of a single Engine call (not DoReload)."),
     })
     .describe("App reloads through the Engine API (PUT /v4/app/{appId}/reload).");
-
-export const corsSchema = () =>
-  z
-    .strictObject({
-      enabled: z.boolean().default(false).describe("Answer browsers' cross-origin requests from the origins below."),
-      allowOrigins: z
-        .array(z.string().min(1))
-        .default([])
-        .describe("Origins allowed to call the API from a browser, e.g. https://sense1.corp.example; '*' allows any origin."),
-      allowHeaders: z.array(z.string().min(1)).default(["Content-Type", "Authorization", "X-Api-Key"]).describe("Request headers a browser may send along."),
-      allowCredentials: z.boolean().default(false).describe("Let browsers send cookies/credentials; not allowed together with '*'."),
-      maxAgeSeconds: z.number().int().min(0).max(86_400).default(600).describe("How long a browser may cache a preflight answer."),
-    })
-    .refine((c) => !(c.allowCredentials && c.allowOrigins.includes("*")), {
-      message: "allowCredentials cannot be combined with allowOrigins '*'; list the origins",
-      path: ["allowCredentials"],
-    })
-    .describe("CORS, so that a button in a Qlik Sense app or any web page can call Steward (e.g. start a task).");
-
-export const slackMessageSchema = () =>
-  z
-    .strictObject({
-      webhookUrl: z.string().url().describe("Slack incoming-webhook URL used by PUT /v4/slackpostmessage. Use ${env:…}."),
-      timeoutMs: z.number().int().min(500).max(120_000).default(10_000).describe("Time limit of one post to Slack, in milliseconds."),
-    })
-    .describe("Slack webhook for messages posted through the REST API (Butler's slackNotification.restMessage).");
 
 export const controlSchema = () =>
   z

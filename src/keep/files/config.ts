@@ -2,7 +2,7 @@
 // and create directories under. Without this section the file routes do not exist.
 // Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
-import { lazySection } from "../lazy-section";
+import { lazySection } from "../../platform/config/lazy-section";
 
 const dirSchema = () => z.string().min(1).max(4096);
 const PairSchema = z.lazy(() =>

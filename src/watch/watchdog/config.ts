@@ -2,8 +2,8 @@
 // the block is present; needs qlik:. Every threshold is learned per task by default; these keys set the floors
 // and the per-task, per-tag or per-app settings an administrator may prefer to QMC custom properties.
 import { z } from "zod";
-import { lazySection } from "../lazy-section";
-import { DurationSchema } from "../../core/duration";
+import { lazySection } from "../../platform/config/lazy-section";
+import { DurationSchema } from "../../platform/core/duration";
 
 /** One rule's schema, built by WatchdogSchema's lazySection: a config without watchdog builds neither. */
 const watchRuleSchema = () =>

@@ -1,7 +1,7 @@
 // Config of the audit log's retention: how long entries are kept and how many at most, so the store cannot grow
 // without bound (denials of anonymous floods are aggregated before they get here; see src/platform/security/denial-audit.ts).
 import { z } from "zod";
-import { DurationSchema } from "../../core/duration";
+import { DurationSchema } from "../core/duration";
 
 export const auditSchema = () =>
   z

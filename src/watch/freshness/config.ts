@@ -1,9 +1,9 @@
 // Config of the freshness promises (src/watch/freshness/): "Sales is fresh by 07:00 on weekdays, warn at 06:30". An app
 // not reloaded successfully since its chain began raises a warning, then a breach; its recovery once it is fresh.
 import { z } from "zod";
-import { DurationSchema } from "../../core/duration";
-import { lazySection } from "../lazy-section";
-import { isTimeZone } from "./scheduler";
+import { DurationSchema } from "../../platform/core/duration";
+import { lazySection } from "../../platform/config/lazy-section";
+import { isKnownZone } from "../../platform/core/time-zone";
 
 const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** "07:00-18:00"; the end may be 24:00. */
@@ -63,7 +63,7 @@ const promiseSchema = () =>
         .describe("The days the promise holds (the deadline's day)."),
       timeZone: z
         .string()
-        .refine(isTimeZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
+        .refine(isKnownZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
         .default("UTC")
         .describe("IANA time zone of freshBy and warnAt."),
     })

@@ -1,7 +1,7 @@
 // Config of incidents per cause (src/tell/grouping/): which failures share a cause and page once as a parent.
 import { z } from "zod";
-import { ERROR_CLASSES } from "../../events/run-context";
-import { DurationSchema } from "../../core/duration";
+import { ERROR_CLASSES } from "../../platform/events/run-context";
+import { DurationSchema } from "../../platform/core/duration";
 
 type KnownClass = Exclude<(typeof ERROR_CLASSES)[number], "unknown">;
 const CLASSES = ERROR_CLASSES.filter((c): c is KnownClass => c !== "unknown") as [KnownClass, ...KnownClass[]];

@@ -1,8 +1,8 @@
 // Config of Qlik Cloud tenants watched outbound only (src/hear/cloud/): each tenant's URL and API key, which apps or
 // spaces to watch, and how often to ask. Off unless the block is present.
 import { z } from "zod";
-import { lazySection } from "../lazy-section";
-import { DurationSchema } from "../../core/duration";
+import { lazySection } from "../../platform/config/lazy-section";
+import { DurationSchema } from "../../platform/core/duration";
 
 /** One tenant's schema, built by QlikCloudSchema's lazySection: a config without qlikCloud builds neither. */
 const tenantSchema = () =>

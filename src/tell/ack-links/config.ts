@@ -1,7 +1,7 @@
 // Config of the acknowledge and snooze links in alert messages (src/tell/ack-links/): where they point, how long they
 // stay valid and which snooze choices the landing page offers.
 import { z } from "zod";
-import { DurationSchema } from "../../core/duration";
+import { DurationSchema } from "../../platform/core/duration";
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 

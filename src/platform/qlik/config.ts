@@ -2,7 +2,7 @@
 // client certificate set.
 // Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
-import { lazySection } from "../lazy-section";
+import { lazySection } from "../config/lazy-section";
 
 export const QlikSchema = lazySection(() =>
   z
@@ -49,3 +49,4 @@ export const QlikSchema = lazySection(() =>
     })
     .describe("Connection to Qlik Sense (QRS and Engine). Without it Steward cannot enrich events, start tasks or reload apps."),
 );
+export type QlikConfig = z.infer<typeof QlikSchema>;

@@ -1,7 +1,7 @@
 // Config of REST API access control: API keys (hashed), client-certificate rules, HTTPS, IP allowlist, rate
 // limits, the query-string key mode for load scripts, and the explicit opt-out of authentication.
 import { z } from "zod";
-import { WIDENING_PATHS } from "../override-policy";
+import { WIDENING_PATHS } from "../config/override-policy";
 
 /** Query parameters Steward's routes use; the API key cannot travel under one of these names. */
 const RESERVED_QUERY_PARAMS = [
@@ -23,8 +23,8 @@ const RESERVED_QUERY_PARAMS = [
   "channel",
   "next",
 ];
-import { parseRange } from "../../security/ip-match";
-import { DurationSchema } from "../../core/duration";
+import { parseRange } from "./ip-match";
+import { DurationSchema } from "../core/duration";
 
 /** Scopes a key or certificate can be given ("public" routes need none). admin implies every other scope. */
 // "status": the read-only freshness of apps and streams (src/show/status), for keys handed to business users and extensions.

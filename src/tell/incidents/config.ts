@@ -2,8 +2,8 @@
 // built-in pattern table, and the "succeeded with warnings" rules. On by default; `steward config import-butler`
 // turns the warnings off (a Butler site got no such alerts).
 import { z } from "zod";
-import { ERROR_CLASSES } from "../../events/run-context";
-import { DurationSchema } from "../../core/duration";
+import { ERROR_CLASSES } from "../../platform/events/run-context";
+import { DurationSchema } from "../../platform/core/duration";
 
 type KnownClass = Exclude<(typeof ERROR_CLASSES)[number], "unknown">;
 const CLASSES = ERROR_CLASSES.filter((c): c is KnownClass => c !== "unknown") as [KnownClass, ...KnownClass[]];

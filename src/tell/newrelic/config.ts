@@ -2,7 +2,7 @@
 // Butler's POST /v4/newrelic/metric and /v4/newrelic/event routes send to, and the API endpoints of the region.
 // Built on first use (lazySection): a config that leaves the block out never builds its schema.
 import { z } from "zod";
-import { lazySection } from "../lazy-section";
+import { lazySection } from "../../platform/config/lazy-section";
 
 const AccountSchema = z.lazy(() =>
   z.strictObject({

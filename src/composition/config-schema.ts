@@ -1,31 +1,33 @@
-// The one config schema: sections are declared in sections/ (or by their module) and composed here.
+// The one config schema, assembled by the composition root from the section each feature owns (its config.ts).
 // Every object is strict, so a misspelt key is an error with a "did you mean" hint.
 import { z } from "zod";
-import { loggingSchema, httpSchema, udpSchema } from "./sections/core";
-import { QlikSchema } from "./sections/qlik";
-import { intakeSchema } from "./sections/intake";
-import { controlSchema } from "./sections/control";
-import { MqttSchema } from "./sections/mqtt";
-import { kvSchema } from "./sections/kv";
-import { FilesSchema } from "./sections/files";
-import { schedulerSchema } from "./sections/scheduler";
-import { channelsSchema, routesSchema, notifySchema, checkNotifyReferences } from "../../tell/notify/config";
-import { securitySchema } from "./sections/security";
-import { auditSchema } from "./sections/audit";
-import { serviceMonitorSchema } from "./sections/services";
-import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "./sections/heartbeat";
-import { NewRelicSchema, checkNewRelicReferences } from "./sections/newrelic";
-import { storeSchema } from "./sections/store";
-import { incidentsSchema } from "./sections/incidents";
-import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "./sections/site-monitor";
-import { DataChecksSchema, checkDataCheckReferences } from "../../watch/checks/config";
-import { WatchdogSchema, checkWatchdogReferences } from "./sections/watchdog";
-import { QlikCloudSchema } from "./sections/qlik-cloud";
-import { CheckinsSchema } from "../../watch/checkins/config";
-import { FreshnessSchema } from "./sections/freshness";
-import { maintenanceSchema } from "../../tell/maintenance/config";
-import { groupingSchema } from "./sections/grouping";
-import { actionLinksSchema } from "./sections/action-links";
+import { loggingSchema } from "../platform/core/logging-config";
+import { httpSchema } from "../platform/http/config";
+import { udpSchema } from "../hear/intake/config";
+import { QlikSchema } from "../platform/qlik/config";
+import { intakeSchema } from "../hear/intake/config";
+import { controlSchema } from "../start/control/config";
+import { MqttSchema } from "../start/mqtt/config";
+import { kvSchema } from "../keep/kv/config";
+import { FilesSchema } from "../keep/files/config";
+import { schedulerSchema } from "../start/scheduler/config";
+import { channelsSchema, routesSchema, notifySchema, checkNotifyReferences } from "../tell/notify/config";
+import { securitySchema } from "../platform/security/config";
+import { auditSchema } from "../platform/audit/config";
+import { serviceMonitorSchema } from "../watch/services/config";
+import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "../watch/heartbeat/config";
+import { NewRelicSchema, checkNewRelicReferences } from "../tell/newrelic/config";
+import { storeSchema } from "../platform/store/config";
+import { incidentsSchema } from "../tell/incidents/config";
+import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, checkSiteMonitorReferences } from "../watch/site-monitor/config";
+import { DataChecksSchema, checkDataCheckReferences } from "../watch/checks/config";
+import { WatchdogSchema, checkWatchdogReferences } from "../watch/watchdog/config";
+import { QlikCloudSchema } from "../hear/cloud/config";
+import { CheckinsSchema } from "../watch/checkins/config";
+import { FreshnessSchema } from "../watch/freshness/config";
+import { maintenanceSchema } from "../tell/maintenance/config";
+import { groupingSchema } from "../tell/grouping/config";
+import { actionLinksSchema } from "../tell/ack-links/config";
 
 export const configSchema = () =>
   z
