@@ -105,6 +105,15 @@ test("a failure on the node of a killed Steward that is back but not yet listeni
   const [a, b] = stewards as [(typeof stewards)[number], (typeof stewards)[number]];
   const warm = [await failOn(IDS.reload, a.node), await failOn(IDS.externalProgram, b.node)];
   await waitFor(() => warm.every((id) => mailsOf(id).length >= 1) || undefined, { what: "a mail for each node's first failure", timeoutMs: 20_000 });
+  // Killed only once both deliveries are recorded as delivered: a kill between the SMTP server's yes and that record
+  // is a resend by design (at least once; the receiver sees the same X-Steward-Delivery), which is not this test's gap.
+  await waitFor(
+    async () => {
+      const res = await fetch(`${a.base}/v4/deliveries?status=pending,sending`);
+      return ((await res.json()) as { deliveries: unknown[] }).deliveries.length === 0 || undefined;
+    },
+    { what: "both deliveries recorded as delivered", timeoutMs: 20_000 },
+  );
 
   await b.proc.stop("SIGKILL", 1_000);
   // Started again (a new instance under the same name), listening where its node's appender does not send.
