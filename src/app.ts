@@ -11,6 +11,7 @@ import type { Cluster } from "./platform/cluster";
 import { wireAlerting } from "./composition/alerting";
 import { wireAuditAndHttp } from "./composition/http-and-security";
 import { wireExpectations, wireSiteWatch } from "./composition/site-watch";
+import { wireDoctor } from "./composition/doctor";
 import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
 import { wireTaskServices } from "./composition/task-services";
 import type { CoreServices } from "./composition/wiring";
@@ -157,6 +158,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort);
     const { intake, services, cloud } = site;
     const { watchdog, checkins, freshness, beats } = wireExpectations(w, http, tasks, alerting, site);
+    wireDoctor(w, http, { ...(qrs ? { qrs } : {}), intake, config: () => reloader.current().config });
     // ↑ feature modules are wired above this line
     const reloader: StewardReloader = setupReload(loaded, {
       ...clusterWiring,
@@ -173,6 +175,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       influxConflicts,
       gate: alertGates.gate,
       hooks: act.hooks,
+      health: alerting.channelHealth,
       ...outboxPeerPoll(w),
       more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud.reconfigurable ? [cloud.reconfigurable] : [])],
     });

@@ -20,6 +20,7 @@ const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   service: async (argv) => (await import("./show/cli/service")).serviceCommand(argv, { out }),
   schedules: async (argv) => (await import("./show/cli/schedules-command")).schedulesCommand(argv, out),
   checks: async (argv) => (await import("./show/cli/checks-command")).checksCommand(argv, out),
+  doctor: async (argv) => (await import("./show/cli/doctor")).doctorCommand(argv, out),
   silence: async (argv) => (await import("./show/cli/silences-command")).silenceCommand(argv, out),
   sim: async (argv) => (await import("./sim/cli")).simCommand(argv),
   "appender-xml": async (argv) => (await import("./show/cli/appender")).appenderXmlCommand(argv, out),

@@ -10,6 +10,10 @@ import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act
 import type { HttpApp } from "../platform/http/app";
 import { type IncidentService, setupIncidents } from "../tell/incidents";
 import { type Notifier, setupNotify } from "../tell/notify";
+import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
+import { localTimes } from "../tell/notify/time-format";
+import { createDegradedWatch, type DegradedWatch } from "../watch/self/degraded";
+import { degradedBanner } from "../watch/self/banner";
 import { peerPollMs } from "../platform/cluster/peer-poll";
 import { outboxPeerPoll } from "./store-and-cluster";
 import type { TaskServices } from "./task-services";
@@ -21,6 +25,10 @@ export interface Alerting {
   /** The notifier's metrics, kept across config reloads (the notifier is rebuilt). */
   notifyMetrics: MetricsRegistry;
   notify: Notifier;
+  /** Whether each channel delivers, kept across config reloads (/ready and the degraded watch read it). */
+  channelHealth: ChannelHealth;
+  /** Whether Steward can do its job: what fails at run time, said on every channel that still works. */
+  degraded: DegradedWatch;
   dashboard: Dashboard;
   incidents?: IncidentService;
 }
@@ -55,6 +63,9 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   });
   const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload
   // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
+  const formatTime = (ms: number) => localTimes(new Date(ms).toISOString(), config.notify.timeZone).local5;
+  const channelHealth = createChannelHealth({ formatTime });
+  readiness.register(channelHealth.readiness);
   const notify = setupNotify(loaded, {
     ...clusterWiring,
     store: shared,
@@ -69,9 +80,21 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     influxConflicts,
     gate: alertGates.gate,
     hooks: act.hooks,
+    health: channelHealth,
     ...outboxPeerPoll(w),
   });
   alertGates.startAfterNotifier(lifecycle);
+  // After the notifier: what it raises is queued for the routes that take steward.degraded.
+  const degraded = createDegradedWatch({
+    readiness,
+    clock,
+    log,
+    emit: (e) => bus.emit(e.kind, e),
+    instance: instanceName,
+    host: config.qlik?.host ?? instanceName,
+    formatTime,
+  });
+  lifecycle.add(degraded);
   act.attach({ notify, lifecycle, routes });
   // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
   const dashboard = setupDashboard({
@@ -85,11 +108,11 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
       ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log, pollMs: peerPollMs(cluster, 1_000, pg.heartbeatIntervalMs) } }
       : {}),
     ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
-    banner: alertGates.banner,
+    banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner()].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
   });
   // Before the intake: a run's incident and history are written on its way to the bus.
   const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
   act.setIncidents(incidents);
-  return { alertGates, act, notifyMetrics, notify, dashboard, ...(incidents ? { incidents } : {}) };
+  return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, dashboard, ...(incidents ? { incidents } : {}) };
 }

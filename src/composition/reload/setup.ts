@@ -19,6 +19,7 @@ import { type Config, type LoadedConfig, stewardConfigReader } from "../config";
 import { notifyReconfigurable } from "./notify-swap";
 import { createConfigReloader, type ConfigReloader, type Reconfigurable } from "../../platform/config/reload/reloader";
 import { registerReloadRoutes } from "./routes";
+import type { ChannelHealth } from "../../tell/notify/channel-health";
 
 export interface ReloadSetupDeps {
   log: Logger;
@@ -44,6 +45,8 @@ export interface ReloadSetupDeps {
   gate?: DeliveryGate;
   /** The same hooks (action links, escalation) for the rebuilt notifier. */
   hooks?: NotifyHooks;
+  /** Whether each channel delivers: the rebuilt notifier reports to the same, which forgets removed channels. */
+  health?: ChannelHealth;
 }
 
 /** The reloader of Steward's whole config. */
@@ -57,8 +60,9 @@ export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): Stewar
       notifier: deps.notify,
       bus: deps.bus,
       running: () => deps.lifecycle.started,
-      build: (next) =>
-        createNotifier({
+      build: (next) => {
+        deps.health?.keepOnly(Object.keys(next.config.channels));
+        return createNotifier({
           config: next.config,
           baseDir: next.baseDir,
           store: deps.store,
@@ -72,7 +76,9 @@ export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): Stewar
           ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
           ...(deps.gate ? { gate: deps.gate } : {}),
           ...(deps.hooks ? { hooks: deps.hooks } : {}),
-        }),
+          ...(deps.health ? { health: deps.health } : {}),
+        });
+      },
     }),
   );
   for (const r of deps.more ?? []) reloader.register(r);

@@ -32,6 +32,8 @@ export const SITE_EVENT_KINDS = [
   "influxdb.field_conflict",
   "qlikcloud.key_rejected",
   "qlikcloud.key_expiring",
+  "steward.degraded",
+  "steward.recovered",
   "maintenance.summary",
 ] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
@@ -310,6 +312,8 @@ export interface DomainEvents {
   "influxdb.field_conflict": SiteEvent;
   "qlikcloud.key_rejected": SiteEvent;
   "qlikcloud.key_expiring": SiteEvent;
+  "steward.degraded": SiteEvent;
+  "steward.recovered": SiteEvent;
   "maintenance.summary": SiteEvent;
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;

@@ -9,6 +9,7 @@ export const CLI_COMMANDS = {
   alert: ["preview", "test"],
   schedules: ["import"],
   checks: ["run"],
+  doctor: [],
   apikey: ["create", "hash"],
   silence: ["list", "add", "show", "end"],
   service: ["install", "uninstall", "start", "stop", "status", "run"],

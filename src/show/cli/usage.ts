@@ -1,4 +1,5 @@
 // Help texts and the usage-error type of the command line.
+import { DOCTOR_HELP } from "./doctor-help";
 import { ALERT_HELP } from "./alert-help";
 import { APIKEY_HELP } from "./apikey-help";
 import { SERVICE_HELP } from "./service-help";
@@ -21,6 +22,7 @@ Commands:
   alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped, or a cluster's shared store)
   checks run --app APP           Evaluate the data checks of one app now and print the values
+  doctor [--config FILE]         Try every dependency the config names (QRS, Engine, channels, PostgreSQL, UDP); PASS/FAIL each
   apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
   silence list|add|show|end      Silence alerts until a time, through the running Steward (see steward help silence)
   service install|uninstall|start|stop|status [--config FILE] [--dry-run]
@@ -43,6 +45,7 @@ restart that service; the node then sends one UDP datagram per finished, failed 
 HOST is the address the Sense nodes reach Steward at; PORT defaults to 9998 (udp.port). Give --target twice
 to send every event to two Steward instances.`,
   alert: ALERT_HELP,
+  doctor: DOCTOR_HELP,
   apikey: APIKEY_HELP,
   service: SERVICE_HELP,
   run: `Usage: steward run [--config FILE] [--log-level LEVEL] [--log-format json|pretty]

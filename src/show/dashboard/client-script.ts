@@ -217,6 +217,8 @@ export const DASHBOARD_JS = `
   setInterval(function () {
     var box = document.getElementById("autorefresh");
     if (!box || !box.checked || document.hidden || selectedIds().length) return;
+    // The doctor tries every server on each look: it runs again only when asked.
+    if (document.querySelector('main[data-page="doctor"]')) return;
     if (document.activeElement && /INPUT|SELECT|TEXTAREA/.test(document.activeElement.tagName)) return;
     refresh();
   }, 5000);

@@ -64,6 +64,7 @@ pre{background:#0f1720;color:#e6edf3;padding:12px;border-radius:6px;overflow:aut
 .kv li a.active{background:var(--info-bg);font-weight:600}
 .empty{color:var(--muted);padding:16px;text-align:center}.empty a{text-decoration:underline}
 .notice{border:1px solid #f5e0a0;background:var(--warn-bg);color:#5c4400;border-radius:6px;padding:10px 12px;margin-bottom:12px}
+.notice.degraded-banner{border-color:#ffcecb;background:var(--fail-bg);color:var(--fail)}
 .mail-frame{width:100%;height:560px;border:1px solid var(--line);border-radius:6px;background:#fff}
 dl.props{display:grid;grid-template-columns:160px 1fr;gap:6px 12px;margin:0}dl.props dt{color:var(--muted)}dl.props dd{margin:0}
 #toast{position:fixed;right:20px;bottom:20px;max-width:420px;padding:10px 14px;border-radius:8px;background:#10243e;color:#fff;box-shadow:0 4px 16px rgba(0,0,0,.2);display:none;z-index:10}

@@ -203,6 +203,24 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
       "The API key Steward uses for corp.eu.qlikcloud.com expires at 2026-12-02 08:00 UTC. Make a new key in the tenant (profile → Settings → API keys), put it in steward.env and reload the config; until then Steward keeps watching with the old one.",
     data: { tenant: "corp-eu", url: "https://corp.eu.qlikcloud.com", expiresAt: "2026-12-02T08:00:00.000Z", daysLeft: 9 },
   },
+  "steward.degraded": {
+    title: "Steward on QS-NODE1 is degraded: qrs",
+    summary:
+      "Since Tue, 24 Nov 2026 19:50:18 CET, qrs fails: QRS refused the client certificate (HTTP 401). Check that this server reaches the Qlik Repository Service (qlik.host, port qlik.qrsPort, usually 4242), that the certificates in qlik.certDir are the ones exported from the QMC for this server (client.pem, client_key.pem, root.pem), and that the user in qlik.userDirectory/userId exists; run `steward doctor`.",
+    data: {
+      instance: "QS-NODE1",
+      component: "qrs",
+      detail: "QRS refused the client certificate (HTTP 401)",
+      since: "2026-11-24T18:50:18.000Z",
+      fix: "Check that this server reaches the Qlik Repository Service; run `steward doctor`.",
+    },
+  },
+  "steward.recovered": {
+    title: "Steward on QS-NODE1 works again: qrs",
+    summary:
+      "qrs failed from Tue, 24 Nov 2026 19:50:18 CET to Tue, 24 Nov 2026 20:04:48 CET (QRS refused the client certificate (HTTP 401)); now: https://qs-node1:4242 reachable (QRS 14.187.4).",
+    data: { instance: "QS-NODE1", component: "qrs", since: "2026-11-24T18:50:18.000Z", detail: "https://qs-node1:4242 reachable (QRS 14.187.4)" },
+  },
   "maintenance.summary": {
     title: "Maintenance window sunday-patching ended: 3 alerts held",
     summary:

@@ -25,6 +25,7 @@ import type { ChannelDefinition, ChannelDeps, Notification } from "./types";
 import { createChannelState } from "./channel-state";
 import { createOutboxWorker, type WorkerChannel } from "./worker";
 import type { DeliveryGate } from "./gate";
+import type { ChannelHealth } from "./channel-health";
 
 export interface NotifierDeps {
   config: NotifierConfig;
@@ -46,6 +47,8 @@ export interface NotifierDeps {
   gate?: DeliveryGate;
   /** Modules that add to a message or follow what was queued (action links, escalation): see NotifyHooks. */
   hooks?: NotifyHooks;
+  /** How each channel's attempts went (shared by every notifier a config reload builds). */
+  health?: ChannelHealth;
 }
 
 /** What other modules add to the pipeline without it knowing them. */
@@ -138,6 +141,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     clock,
     log,
     metrics,
+    ...(deps.health ? { health: deps.health } : {}),
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
     buildNotification: async (row, attempt) => {

@@ -18,6 +18,7 @@ import { registerNotifyRoutes } from "./http-routes";
 import { createQrsTaskLookup } from "./qrs-lookup";
 import { createNotifier, type Notifier, type NotifyHooks } from "./service";
 import type { DeliveryGate } from "./gate";
+import type { ChannelHealth } from "./channel-health";
 
 export interface NotifySetupDeps {
   store: Store;
@@ -37,6 +38,8 @@ export interface NotifySetupDeps {
   influxConflicts?: InfluxConflictMonitor;
   gate?: DeliveryGate;
   hooks?: NotifyHooks;
+  /** How each channel's attempts went: its readiness entry is registered here, once (a reload reuses it). */
+  health?: ChannelHealth;
 }
 
 /** Alerts waiting longer than this make the (non-required) notify readiness entry report a problem. */
@@ -57,6 +60,7 @@ export function setupNotify(loaded: LoadedConfig<ConfigShape & NotifierConfig & 
     ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
     ...(deps.gate ? { gate: deps.gate } : {}),
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
+    ...(deps.health ? { health: deps.health } : {}),
   });
   const lookupTaskEvent = deps.qrs ? createQrsTaskLookup(loaded.config, deps.qrs, { log: deps.log, clock: deps.clock }) : undefined;
   registerNotifyRoutes(deps.router, notifier, { clock: deps.clock, lookupTaskEvent });

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { type Clock, type Timer, wallClock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { NotifyMetrics } from "./metrics";
+import type { ChannelHealth } from "./channel-health";
 import { backoffDelay } from "./backoff";
 import { randomOf } from "../../platform/core/clock-random";
 import { inFlight } from "../../platform/core/stepped-clock";
@@ -33,6 +34,8 @@ export interface WorkerDeps {
   clock: Clock;
   log: Logger;
   metrics: NotifyMetrics;
+  /** Told how each attempt went, per channel (/ready and the degraded watch read it). */
+  health?: Pick<ChannelHealth, "delivered" | "failed">;
   /** Builds the notification of a claimed row (rejects when its events are gone or a template fails). */
   buildNotification(row: DeliveryRow, attempt: number): Promise<Notification>;
   /** The Steward instances alive in the cluster (their deliveries in sending are theirs); unset: only this one. */
@@ -116,6 +119,7 @@ async function sendDelivery(w: SendContext, row: DeliveryRow, ac: AbortControlle
     sent = true;
     await recordDelivered(row.id);
     metrics.outcome(row.channel, "delivered");
+    deps.health?.delivered(row.channel, clock.now());
     metrics.sendSeconds(row.channel, (performance.now() - began) / 1000);
     log.info({ deliveryId: row.id, channel: row.channel, route: row.route, recipient: row.recipient || undefined, attempt }, "delivered");
   } catch (err) {
@@ -136,6 +140,7 @@ async function sendDelivery(w: SendContext, row: DeliveryRow, ac: AbortControlle
       await writeBack(row.id, () => outbox.unclaim(row.id, clock.now()));
       return;
     }
+    if (entry) deps.health?.failed(row.channel, message, now);
     const reason = deadReason(err, attempt, row, settings, now);
     if (reason !== undefined) {
       await writeBack(row.id, () => outbox.markDead(row.id, reason, message, now));

@@ -44,7 +44,8 @@ describe("every key of Butler's own template is known, whichever switches are on
     expect(r.unmapped.filter((u) => u.reason.startsWith("not a Butler key"))).toEqual([]);
     for (const d of ["influxDb", "mqtt", "teams", "slack", "webhook"]) expect(r.off.map((o) => o.key)).toContain(`Butler.serviceMonitor.alertDestination.${d}`);
   });
-  test("each switch on alone, with service monitoring on", () => {
+  // One import per switch (about a second alone; several on a machine busy with other jobs).
+  test("each switch on alone, with service monitoring on", { timeout: 60_000 }, () => {
     const found: string[] = [];
     for (const p of all) {
       const doc = parse(TEMPLATE) as Any;

@@ -119,4 +119,10 @@ async function checkFeatures(p: RunningProcess, base: string): Promise<void> {
   );
   expect(watchdog).toContain('data-condition="running_long"');
   expect(watchdog).toMatch(/Reload Customer 360 has been running since [^<]*, longer than 15 s; it usually takes \d+ s/);
+
+  // The doctor on the demo: the simulated QRS and Engine, the capture inbox's mail server and webhook, the UDP port.
+  const doctor = (await (await fetch(`${base}/v4/doctor`)).json()) as { ok: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> };
+  expect(doctor.checks.filter((l) => !l.ok)).toEqual([]);
+  expect(doctor.checks.map((l) => l.check)).toEqual(expect.arrayContaining(["qrs", "engine", "channel ops-mail (email)", "channel ops-webhook (webhook)"]));
+  expect(doctor.ok).toBe(true);
 }

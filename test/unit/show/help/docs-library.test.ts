@@ -60,3 +60,10 @@ describe("embedded docs", () => {
     expect(createDocsLibrary(EMBEDDED_DOCS).search("zzqqxx-not-a-word")).toEqual([]);
   });
 });
+
+test("scripts/gen-embedded-docs.ts writes the imports the checked-in list has (its paths follow the house)", async () => {
+  const { embeddedDocsSource } = await import("../../../../scripts/gen-embedded-docs");
+  const imports = (text: string) => text.split("\n").filter((l) => l.startsWith("import d"));
+  const checkedIn = readFileSync(join(import.meta.dir, "../../../../src/show/help/embedded-docs.ts"), "utf8");
+  expect(imports(embeddedDocsSource())).toEqual(imports(checkedIn));
+});

@@ -1,7 +1,7 @@
 // Templates: every built-in file is embedded and renders for every event kind and task type; overrides
 // replace single templates; every kind of template mistake is reported by the config check with its file.
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { parseConfigText } from "../../../../src/composition/config";
 import { AppError } from "../../../../src/platform/core/errors";
@@ -249,4 +249,11 @@ describe("template variables", () => {
       expect(JSON.stringify(renderer.renderJson(`slack/task.${outcome}.json`, vars))).toContain("CustomerKey");
     }
   });
+});
+
+test("scripts/gen-embedded-templates.ts writes the imports the checked-in list has (its paths follow the house)", async () => {
+  const { embeddedTemplatesSource } = await import("../../../../scripts/gen-embedded-templates");
+  const imports = (text: string) => text.split("\n").filter((l) => l.startsWith("import t"));
+  const checkedIn = readFileSync(join(import.meta.dir, "../../../../src/tell/notify/templates/embedded.ts"), "utf8");
+  expect(imports(embeddedTemplatesSource())).toEqual(imports(checkedIn));
 });

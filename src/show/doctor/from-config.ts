@@ -1,0 +1,68 @@
+// The probes for a config: QRS and the Engine when qlik is set, each channel, Steward's own MQTT broker, the
+// cluster's PostgreSQL, and the UDP port. `live` is the running Steward's own parts (GET /v4/doctor), so the probes
+// use its clients; without it (`steward doctor` beside or instead of a running Steward) they are built here.
+import type { Logger } from "pino";
+import type { Config } from "../cli/steward-config";
+import { systemClock } from "../../platform/core/clock";
+import { createEngineClient } from "../../platform/qlik/engine-client";
+import { createQrsClient, type QrsClient } from "../../platform/qlik";
+import { postgresTlsOptions } from "../../platform/store/cluster-store";
+import { createPostgresDb } from "../../platform/store/postgres-db";
+import type { SqlDb } from "../../platform/store/sql";
+import { channelProbe, dryConnection, engineProbe, postgresProbe, qrsProbe, udpPortProbe } from "./probes";
+import type { DoctorProbe } from "./types";
+
+export interface LiveSteward {
+  qrs?: QrsClient;
+  /** The cluster's PostgreSQL as the running Steward uses it. */
+  clusterDb?: SqlDb;
+  /** Whether its UDP listener is bound (the port is then in use by Steward itself). */
+  udpListening?: boolean;
+}
+
+export interface DoctorProbes {
+  probes: DoctorProbe[];
+  /** Closes what was opened for the probes (not the live Steward's clients). */
+  close(): void;
+}
+
+export function doctorProbes(config: Config, baseDir: string, log: Logger, live?: LiveSteward): DoctorProbes {
+  const probes: DoctorProbe[] = [];
+  const toClose: Array<() => void> = [];
+  if (config.qlik) {
+    let qrs = live?.qrs;
+    if (!qrs) {
+      const own = createQrsClient(config.qlik, { log, clock: systemClock, baseDir });
+      toClose.push(() => own.close());
+      qrs = own;
+    }
+    probes.push(qrsProbe(qrs), engineProbe(createEngineClient(config.qlik, { baseDir, log, clock: systemClock })));
+  }
+  for (const [name, ch] of Object.entries(config.channels)) probes.push(channelProbe(name, ch, baseDir));
+  if (config.mqtt?.enabled) {
+    const url = config.mqtt.url;
+    probes.push({ check: "mqtt broker", run: () => dryConnection(url) });
+  }
+  const pg = config.store.postgres;
+  if (pg) {
+    const open = live?.clusterDb
+      ? () => live.clusterDb!
+      : () =>
+          createPostgresDb({
+            url: pg.url,
+            maxConnections: 1,
+            connectTimeoutMs: pg.connectTimeoutMs,
+            tls: postgresTlsOptions(pg, baseDir),
+            applicationName: "steward doctor",
+            statementTimeoutMs: 8_000,
+          });
+    probes.push(postgresProbe(open, { leaseTtlMs: pg.leaseTtlMs, closeAfter: !live?.clusterDb }));
+  }
+  if (config.udp.enabled) probes.push(udpPortProbe(config.udp.host, config.udp.port, live ? { listening: live.udpListening === true } : undefined));
+  return {
+    probes,
+    close: () => {
+      for (const c of toClose) c();
+    },
+  };
+}

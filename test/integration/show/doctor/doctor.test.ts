@@ -1,0 +1,146 @@
+// `steward doctor` and GET /v4/doctor (issue 54) against real counterparts: the simulator's QRS and Engine with its
+// certificates, an SMTP server, a webhook receiver, PostgreSQL. Every line passes on a working site and nothing is
+// sent to anyone; each failure (QRS refusing the certificate, a mail server that is down, a config `run` refuses, a
+// cluster member gone silent) is a FAIL line naming what to do, and the exit code says so.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { doctorCommand } from "../../../../src/show/cli/doctor";
+import { startSimulator, type Simulator } from "../../../../src/sim";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { freeTcpPort, freeUdpPort } from "../../../helpers/free-port";
+import { simControl } from "../../../helpers/sim-control";
+import { postgresBackend } from "../../../helpers/sql-backends";
+import { createTempDir } from "../../../helpers/temp-dir";
+import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+
+const tmp = createTempDir("steward-doctor-");
+const pg = postgresBackend();
+let sim: Simulator;
+let smtp: SmtpReceiver;
+let hook: HttpReceiver;
+let pgUrl: string;
+let app: TestApp | undefined;
+
+beforeAll(async () => {
+  sim = await startSimulator({ certDir: join(tmp.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  smtp = await startSmtpReceiver();
+  hook = startHttpReceiver();
+  pgUrl = await (await pg.server()).createDatabase("doctor");
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await hook?.stop();
+  await smtp?.stop();
+  await sim?.stop();
+  await pg.shutdown();
+  tmp.remove();
+});
+
+function siteYaml(o: { smtpPort: number; certDir?: string; udpPort: number; postgres?: boolean }): string {
+  return [
+    "dataDir: ./data",
+    `udp: { host: 127.0.0.1, port: ${o.udpPort} }`,
+    `qlik: { host: 127.0.0.1, qrsPort: ${sim.ports.qrs}, enginePort: ${sim.ports.engine}, certDir: ${JSON.stringify(o.certDir ?? sim.certDir)}, timeoutMs: 3000, retries: 0 }`,
+    ...(o.postgres ? [`store: { postgres: { url: ${JSON.stringify(pgUrl)}, instanceName: doctor-node, leaseTtlMs: 15000 } }`] : []),
+    "channels:",
+    `  mail: { type: email, smtp: { host: 127.0.0.1, port: ${o.smtpPort}, security: none }, from: steward@corp.example, to: [ops@corp.example] }`,
+    `  hook: { type: webhook, url: "${hook.url}/secret-path" }`,
+    "routes:",
+    "  - { on: [task.failed], to: [mail, hook] }",
+    "",
+  ].join("\n");
+}
+
+async function doctor(yaml: string, name: string): Promise<{ code: number; text: string }> {
+  const file = join(tmp.path, name);
+  writeFileSync(file, yaml);
+  const printed: string[] = [];
+  const code = await doctorCommand(["--config", file], (s) => printed.push(s));
+  return { code, text: printed.join("\n") };
+}
+
+const lineOf = (text: string, check: string) => text.split("\n").find((l) => l.slice(6).startsWith(check)) ?? "";
+
+test("a working site: every line passes, exit 0, and no mail or webhook call is sent", async () => {
+  const udpPort = await freeUdpPort();
+  const { code, text } = await doctor(siteYaml({ smtpPort: smtp.port, udpPort, postgres: true }), "ok.yaml");
+  expect(text).toContain("All 7 checks passed.");
+  expect(code).toBe(0);
+  for (const check of ["config", "qrs", "engine", "channel mail (email)", "channel hook (webhook)", "postgresql", `udp 127.0.0.1:${udpPort}`])
+    expect(lineOf(text, check)).toStartWith("PASS");
+  expect(lineOf(text, "engine")).toContain("opens a session");
+  expect(lineOf(text, "channel mail (email)")).toContain("no mail sent");
+  // A webhook's path is its secret: the line names the server only.
+  expect(text).not.toContain("secret-path");
+  expect(smtp.mails).toEqual([]);
+  expect(hook.requests).toEqual([]);
+});
+
+test("QRS refusing the certificate and a mail server that is down: FAIL lines with what to do, exit 1", async () => {
+  await simControl(sim, "POST", "/faults", { target: "qrs", status: 401, body: "Unauthorized" });
+  try {
+    const { code, text } = await doctor(siteYaml({ smtpPort: await freeTcpPort(), udpPort: await freeUdpPort() }), "broken.yaml");
+    expect(code).toBe(1);
+    expect(lineOf(text, "qrs")).toStartWith("FAIL");
+    expect(lineOf(text, "qrs")).toContain("401");
+    expect(text).toContain("qlik.certDir");
+    expect(lineOf(text, "channel mail (email)")).toStartWith("FAIL");
+    expect(text).toContain("Check smtp.host, smtp.port");
+    expect(lineOf(text, "channel hook (webhook)")).toStartWith("PASS");
+    expect(text).toContain("2 of 6 checks failed.");
+  } finally {
+    await simControl(sim, "DELETE", "/faults");
+  }
+});
+
+test("a config that run refuses: the config line fails with file, line and key; the rest is still tried", async () => {
+  const { code, text } = await doctor(
+    siteYaml({ smtpPort: smtp.port, udpPort: await freeUdpPort(), certDir: join(tmp.path, "no-such-folder") }),
+    "nocerts.yaml",
+  );
+  expect(code).toBe(1);
+  expect(lineOf(text, "config")).toStartWith("FAIL");
+  expect(text).toMatch(/nocerts\.yaml:3:\d+ qlik\.certDir/);
+  expect(lineOf(text, "qrs")).toStartWith("FAIL");
+  expect(lineOf(text, "channel mail (email)")).toStartWith("PASS");
+});
+
+test("GET /v4/doctor and /ui/doctor on a running Steward; a cluster member gone silent fails the PostgreSQL line", async () => {
+  app = createTestApp(
+    siteYaml({ smtpPort: smtp.port, udpPort: 0, postgres: true })
+      .replace("dataDir: ./data\n", "")
+      .replace(/udp: .*\n/, ""),
+  );
+  await app.app.start();
+  type View = { ok: boolean; checks: Array<{ check: string; ok: boolean; detail: string; fix?: string }> };
+  const first = (await (await app.request("/v4/doctor")).json()) as View;
+  expect(first.checks.map((l) => [l.check, l.ok])).toEqual([
+    ["qrs", true],
+    ["engine", true],
+    ["channel mail (email)", true],
+    ["channel hook (webhook)", true],
+    ["postgresql", true],
+    ["udp 127.0.0.1:0", true],
+  ]);
+  expect(first.ok).toBe(true);
+  expect(first.checks.find((l) => l.check === "postgresql")!.detail).toContain("doctor-node");
+  expect(first.checks.find((l) => l.check.startsWith("udp"))!.detail).toContain("Steward listens");
+
+  // A member killed two minutes ago (its heartbeat stopped) on another node.
+  await app.app.sharedStore.sql.run(
+    "INSERT INTO cluster_members (instance_id, name, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ["gone-1", "node-gone", "sense2", 4242, "test", Date.now() - 600_000, Date.now() - 120_000],
+  );
+  const second = (await (await app.request("/v4/doctor")).json()) as View;
+  const line = second.checks.find((l) => l.check === "postgresql")!;
+  expect(second.ok).toBe(false);
+  expect(line.ok).toBe(false);
+  expect(line.detail).toContain("silent past the lease: node-gone");
+  expect(line.fix).toContain("store.postgres.leaseTtlMs");
+
+  const page = await (await app.request("/ui/doctor")).text();
+  expect(page).toContain('data-check="postgresql"');
+  expect(page).toContain("node-gone");
+});
