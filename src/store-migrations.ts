@@ -3,7 +3,7 @@
 import { auditMigrations } from "./platform/audit/audit-log";
 import { coreMigrations } from "./platform/store/core-migrations";
 import type { MigrationSet } from "./platform/store/database";
-import { intakeMigrations } from "./hear/intake";
+import { intakeMigrations, nodeSilenceMigrations } from "./hear/intake";
 import { kvMigrations } from "./keep/kv";
 import { controlMigrations } from "./start/control";
 import { schedulerMigrations } from "./start/scheduler";
@@ -33,6 +33,7 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   schedulerMigrations,
   controlMigrations,
   intakeMigrations,
+  nodeSilenceMigrations,
   notifyMigrations,
   securityMigrations,
   eventHistoryMigrations,

@@ -29,6 +29,8 @@ export interface Alerting {
   channelHealth: ChannelHealth;
   /** Whether Steward can do its job: what fails at run time, said on every channel that still works. */
   degraded: DegradedWatch;
+  /** A time inside an event's sentence, in notify.timeZone with its zone's abbreviation. */
+  formatTime(ms: number): string;
   dashboard: Dashboard;
   incidents?: IncidentService;
 }
@@ -114,5 +116,5 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   // Before the intake: a run's incident and history are written on its way to the bus.
   const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
   act.setIncidents(incidents);
-  return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, dashboard, ...(incidents ? { incidents } : {}) };
+  return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, formatTime, dashboard, ...(incidents ? { incidents } : {}) };
 }

@@ -46,6 +46,7 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
     lifecycle,
     readiness,
     udpPort,
+    formatTime: alerting.formatTime,
   });
   // Butler's MQTT status messages (after the intake, so its socket listens when "start" is sent).
   if (control.mqtt && config.mqtt?.butlerStatus)

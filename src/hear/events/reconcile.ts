@@ -69,6 +69,11 @@ export interface ReconcilerDeps {
   memberDown?: () => Promise<boolean>;
   /** In a cluster: the pace of a look that would come every `ms` (slower while this Steward is alone in it). */
   peerPace?: (ms: number) => number;
+  /**
+   * Each run a pass emitted; `excused` when the pass was urgent or catching up (a Steward was down, or the store
+   * was): its datagram had nowhere to go, so it says nothing about its node (src/hear/intake/node-silence.ts).
+   */
+  onReconciled?: (r: QrsExecutionResult, excused: boolean) => Promise<void>;
 }
 
 export function createReconciler(cfg: IntakeConfig["reconcile"], deps: ReconcilerDeps): Reconciler {
@@ -99,8 +104,10 @@ export function createReconciler(cfg: IntakeConfig["reconcile"], deps: Reconcile
     for (const r of batch) {
       if (stopped) break;
       const handled = await handleRun(deps, r);
-      if (handled === "emitted") emitted++;
-      else if (handled !== "held") skipped++;
+      if (handled === "emitted") {
+        emitted++;
+        await deps.onReconciled?.(r, urgent);
+      } else if (handled !== "held") skipped++;
       if (handled === "held" || handled === "skipped-held") held = true;
       if (!held) await deps.state.setState(WATERMARK_KEY, r.stopTime!);
     }

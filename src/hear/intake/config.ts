@@ -160,6 +160,27 @@ export const intakeSchema = () =>
         })
         .prefault({})
         .describe("Find in QRS the runs no datagram announced (a lost packet, Steward down) and report them with source: reconcile."),
+      nodeSilence: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Raise intake.node_silent when a node's runs reach Steward only through reconciliation."),
+          minRuns: z
+            .number()
+            .int()
+            .min(1)
+            .max(1_000)
+            .default(2)
+            .describe("Runs of one node found only by reconciliation, with no datagram from that node since the first of them, that make it silent."),
+          windowMinutes: z
+            .number()
+            .min(1)
+            .max(7 * 24 * 60)
+            .default(60)
+            .describe("Only runs that ended within the last this many minutes count."),
+        })
+        .prefault({})
+        .describe(
+          "A node whose Scheduler stopped sending task events (its appender file gone after an upgrade, a firewall change): its runs reach Steward only through reconciliation, minutes late. Not raised for runs that ended while a Steward of the cluster was down or before this one started.",
+        ),
     })
     .describe("Task events: queue, dedupe, enrichment from QRS and reconciliation with QRS.");
 

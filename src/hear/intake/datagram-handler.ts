@@ -28,6 +28,8 @@ export interface DatagramHandlerDeps {
   now: () => number;
   /** True while the intake stops: a refused run is counted as "stopping" rather than "queue_full". */
   stopping: () => boolean;
+  /** A task datagram from this node (its %hostname) arrived, whatever becomes of its run: the node is heard. */
+  heard?: (host: string) => void;
 }
 
 export type DatagramHandler = (msg: Buffer, from: Pick<RemoteInfo, "address" | "port">) => void;
@@ -106,6 +108,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       return;
     }
     const m = res.message;
+    deps.heard?.(m.host);
     // A full queue refuses a run it would not keep before anything else is done for it (no store work at all).
     if (!queue.admits(priorityOf(m.outcome))) return dropped(full(), m.outcome, m.executionId);
     const key = runKey(m.executionId, m.outcome);

@@ -15,6 +15,7 @@ import type { ReadinessCheck } from "../../platform/core/readiness";
 import type { SqlDb } from "../../platform/store/sql";
 import type { DutyGate } from "../../platform/cluster/gate";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { createTaskEventEnricher } from "../events/enrich-task-event";
 import { createReconciler, type Reconciler } from "../events/reconcile";
@@ -24,11 +25,12 @@ import { createDistributePoller, type DistributePoller, type DistributePollerOpt
 import { createIntakeStore, type IntakeStore } from "./intake-store";
 import { registerIntakeMetrics, type IntakeCounters } from "./intake-metrics";
 import { readKernelUdpDrops } from "./kernel-drops";
-import { createThrottledWarn } from "./log-throttle";
+import { createThrottledWarn, type ThrottledWarn } from "./log-throttle";
 import { createRunClaims, type RunClaims } from "./run-claims";
 import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createRunQueue, type QueueItem } from "./run-queue";
 import { createIntakeSocket } from "./udp-socket";
+import { createNodeSilence, type NodeSilence } from "./node-silence";
 import type { UdpListener } from "./udp-listener";
 
 /** What the intake reads of the config. */
@@ -68,6 +70,8 @@ export interface TaskIntakeDeps {
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
   /** Fetch the script log of successful reloads too (a route or the incidents' warnings read it). */
   successLogs?: boolean;
+  /** Times inside the sentences of the intake's own events, in the site's zone (ISO when not given). */
+  formatTime?: (ms: number) => string;
 }
 
 export interface TaskIntake {
@@ -76,6 +80,8 @@ export interface TaskIntake {
   readiness: ReadinessCheck[];
   udp?: UdpListener;
   reconciler?: Reconciler;
+  /** Nodes whose runs reach Steward only through reconciliation (with QRS, reconciliation and the UDP listener on). */
+  nodeSilence?: NodeSilence;
   processor: RunProcessor;
   poller: DistributePoller;
   store: IntakeStore;
@@ -134,6 +140,7 @@ function intakeReconciler(
   processor: RunProcessor,
   counters: IntakeCounters,
   beforePass: (() => Promise<void>) | undefined,
+  nodeSilence: NodeSilence | undefined,
 ): Reconciler {
   return createReconciler(cfg.reconcile, {
     qrs,
@@ -146,6 +153,53 @@ function intakeReconciler(
     ...(beforePass ? { beforePass } : {}),
     ...(deps.memberDown ? { memberDown: deps.memberDown } : {}),
     ...(deps.peerPace ? { peerPace: deps.peerPace } : {}),
+    ...(nodeSilence
+      ? {
+          onReconciled: async (r: QrsExecutionResult, excused: boolean) => {
+            if (r.executingNodeName && r.executionID && r.stopTime)
+              await nodeSilence.reconciled(r.executingNodeName, r.executionID.toLowerCase(), Date.parse(r.stopTime), excused);
+          },
+        }
+      : {}),
+  });
+}
+
+/** The run processor: enrichment, dedupe, the bus (announcing ahead on PostgreSQL). */
+function intakeProcessor(
+  cfg: IntakeConfig,
+  deps: TaskIntakeDeps,
+  parts: { enricher: ReturnType<typeof intakeEnricher>; store: IntakeStore; counters: IntakeCounters; warnOnce: ThrottledWarn; instanceId: string },
+): RunProcessor {
+  const { enricher, store, counters, warnOnce, instanceId } = parts;
+  return createRunProcessor({
+    enricher,
+    bus: deps.bus,
+    store,
+    clock: deps.clock,
+    log: deps.log,
+    dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
+    alertUnconfirmed: cfg.confirm.alertUnconfirmed,
+    counters,
+    warnOnce,
+    instanceId,
+    ...(deps.annotate ? { annotate: deps.annotate } : {}),
+    // On PostgreSQL the runs announced together share transactions (src/tell/incidents/failure-batch.ts) and statements
+    // (postgres-batches.ts): the workers hand enriched runs on instead of waiting for each one's round trips.
+    announceAhead: deps.db.dialect === "postgres" ? ANNOUNCE_AHEAD_ON_POSTGRES : 0,
+  });
+}
+
+/** Nodes heard only through reconciliation (needs QRS, reconciliation and the UDP listener). */
+function intakeNodeSilence(config: IntakeSetupConfig, deps: TaskIntakeDeps): NodeSilence | undefined {
+  const cfg = config.intake;
+  if (!deps.qrs || !cfg.reconcile.enabled || !config.udp.enabled || !cfg.nodeSilence.enabled) return undefined;
+  return createNodeSilence(cfg.nodeSilence, {
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    emit: (e) => deps.bus.emit(e.kind, e),
+    formatTime: deps.formatTime ?? ((ms) => new Date(ms).toISOString()),
+    udpPort: config.udp.port,
   });
 }
 
@@ -206,22 +260,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   });
   // Lines a datagram causes: once per source and reason a minute, and at most DATAGRAM_LINES_PER_MINUTE overall.
   const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
-  const processor = createRunProcessor({
-    enricher,
-    bus: deps.bus,
-    store,
-    clock: deps.clock,
-    log: deps.log,
-    dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
-    alertUnconfirmed: cfg.confirm.alertUnconfirmed,
-    counters,
-    warnOnce,
-    instanceId,
-    ...(deps.annotate ? { annotate: deps.annotate } : {}),
-    // On PostgreSQL the runs announced together share transactions (src/tell/incidents/failure-batch.ts) and statements
-    // (postgres-batches.ts): the workers hand enriched runs on instead of waiting for each one's round trips.
-    announceAhead: deps.db.dialect === "postgres" ? ANNOUNCE_AHEAD_ON_POSTGRES : 0,
-  });
+  const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId });
   /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
   async function dropDeadClaims(): Promise<void> {
     const live = deps.liveInstances ? await deps.liveInstances() : [instanceId];
@@ -261,6 +300,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     ...(deps.udpPort !== undefined ? { port: deps.udpPort } : {}),
   });
   const udp = socket.udp;
+  const nodeSilence = intakeNodeSilence(config, deps);
   const handleDatagram = createDatagramHandler({
     limits: { maxDatagramBytes: config.udp.maxDatagramBytes, maxFieldChars: config.udp.maxFieldChars, queueSize: cfg.queueSize },
     allowlist: socket.allowlist,
@@ -272,11 +312,12 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     log,
     now,
     stopping: () => stopping,
+    ...(nodeSilence ? { heard: nodeSilence.heard } : {}),
   });
 
   const reconciler =
     deps.qrs && cfg.reconcile.enabled
-      ? intakeReconciler(cfg, deps, deps.qrs, store, processor, counters, deps.liveInstances ? dropDeadClaims : undefined)
+      ? intakeReconciler(cfg, deps, deps.qrs, store, processor, counters, deps.liveInstances ? dropDeadClaims : undefined, nodeSilence)
       : undefined;
 
   let stopPurge: (() => void) | undefined;
@@ -286,6 +327,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
       async start() {
         stopping = false;
         processor.open();
+        nodeSilence?.start();
         const purge = () => store.purgeExpired(now()).catch((err: Error) => log.warn({ err: err.message }, "purging expired dedupe keys failed"));
         await purge();
         await dropDeadClaims().catch((err: Error) => log.warn({ err: err.message }, "cannot drop stale run claims"));
@@ -313,7 +355,8 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   async function settled(): Promise<void> {
     await processor.marksSettled();
     await claims.settled();
+    await nodeSilence?.settled();
   }
 
-  return { components, readiness, udp, reconciler, processor, poller, store, counters, handleDatagram, settled };
+  return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), processor, poller, store, counters, handleDatagram, settled };
 }

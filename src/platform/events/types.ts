@@ -34,6 +34,8 @@ export const SITE_EVENT_KINDS = [
   "qlikcloud.key_expiring",
   "steward.degraded",
   "steward.recovered",
+  "intake.node_silent",
+  "intake.node_recovered",
   "maintenance.summary",
 ] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
@@ -314,6 +316,8 @@ export interface DomainEvents {
   "qlikcloud.key_expiring": SiteEvent;
   "steward.degraded": SiteEvent;
   "steward.recovered": SiteEvent;
+  "intake.node_silent": SiteEvent;
+  "intake.node_recovered": SiteEvent;
   "maintenance.summary": SiteEvent;
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;

@@ -193,7 +193,8 @@ describe("a tenant that misbehaves", () => {
 });
 
 describe("two Stewards on one PostgreSQL store", () => {
-  test("each Cloud reload is announced once for the site, also when the polling Steward stops", async () => {
+  // Starts PostgreSQL and two Stewards: seconds alone, more on a machine busy with other jobs.
+  test("each Cloud reload is announced once for the site, also when the polling Steward stops", { timeout: 60_000 }, async () => {
     const { startPostgres } = await import("../../../helpers/services");
     const pg = await startPostgres();
     const url = await pg.createDatabase("cloud_two");
