@@ -4,7 +4,7 @@ import type { AuditLog } from "../platform/audit/audit-log";
 import { createCheckinChainView } from "../watch/checkins/chain-view";
 import { type Checkins, setupCheckins } from "../watch/checkins";
 import { setupCloud } from "../hear/cloud";
-import { type Freshness, setupFreshness } from "../watch/freshness";
+import { type Freshness, registerFreshnessRoute, setupFreshness } from "../watch/freshness";
 import { setupHeartbeat } from "../watch/heartbeat";
 import type { HttpApp } from "../platform/http/app";
 import { incidentsWantSuccessLogs } from "../tell/incidents";
@@ -135,6 +135,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     ...(watchdog ? { chainTasks: () => watchdog.status().tasks } : {}),
   });
   registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: config.notify.timeZone ?? "UTC" });
+  registerFreshnessRoute(http.router, { ...(freshness ? { freshness } : {}), clock });
   const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
   return { ...(watchdog ? { watchdog } : {}), ...(checkins ? { checkins } : {}), ...(freshness ? { freshness } : {}), beats };
 }

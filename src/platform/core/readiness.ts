@@ -20,7 +20,8 @@ export interface ReadinessReport {
 
 export interface Readiness {
   register(check: ReadinessCheck): () => void;
-  report(): Promise<ReadinessReport>;
+  /** `requiredOnly`: only the parts Steward cannot work without (what the degraded watch looks at, cheaply). */
+  report(opts?: { requiredOnly?: boolean }): Promise<ReadinessReport>;
 }
 
 export function createReadiness(timeoutMs = 2000): Readiness {
@@ -30,23 +31,25 @@ export function createReadiness(timeoutMs = 2000): Readiness {
       checks.set(check.name, check);
       return () => void checks.delete(check.name);
     },
-    async report() {
+    async report(opts = {}) {
       const components: ReadinessReport["components"] = {};
       await Promise.all(
-        [...checks.values()].map(async (c) => {
-          let status: ComponentStatus;
-          try {
-            status = await Promise.race([
-              Promise.resolve(c.check()),
-              new Promise<ComponentStatus>((resolve) =>
-                wallClock.setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref?.(),
-              ),
-            ]);
-          } catch (err) {
-            status = { ok: false, detail: err instanceof Error ? err.message : String(err) };
-          }
-          components[c.name] = { ...status, required: c.required };
-        }),
+        [...checks.values()]
+          .filter((c) => c.required || !opts.requiredOnly)
+          .map(async (c) => {
+            let status: ComponentStatus;
+            try {
+              status = await Promise.race([
+                Promise.resolve(c.check()),
+                new Promise<ComponentStatus>((resolve) =>
+                  wallClock.setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref?.(),
+                ),
+              ]);
+            } catch (err) {
+              status = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+            }
+            components[c.name] = { ...status, required: c.required };
+          }),
       );
       const ready = Object.values(components).every((c) => c.ok || !c.required);
       return { ready, components };

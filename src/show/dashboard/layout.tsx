@@ -27,6 +27,7 @@ const NAV: Array<[id: string, href: string, label: string]> = [
   ["license", "/ui/license", "License"],
   ["data-checks", "/ui/data-checks", "Data checks"],
   ["watchdog", "/ui/watchdog", "Watchdog"],
+  ["freshness", "/ui/freshness", "Freshness"],
   ["doctor", "/ui/doctor", "Doctor"],
 ];
 

@@ -6,6 +6,7 @@ import type { Scope } from "../../platform/http/types";
 import { auditPage } from "./pages/audit";
 import { deliveriesPage } from "./pages/deliveries";
 import { doctorPage } from "./pages/doctor";
+import { freshnessPage } from "./pages/freshness";
 import { eventDetailPage, eventsPage } from "./pages/events";
 import { inboxItemPage, inboxPage } from "./pages/inbox";
 import { incidentsPage } from "./pages/incidents";
@@ -38,6 +39,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/data-checks", "admin", "Dashboard: data checks after reloads, per app", dataChecksPage],
   ["/ui/data-checks/:appId", "admin", "Dashboard: one app's data check values", dataCheckAppPage],
   ["/ui/watchdog", "admin", "Dashboard: what did not happen as the triggers planned, and each task's next start and usual duration", watchdogPage],
+  ["/ui/freshness", "admin", "Dashboard: the freshness promises, each app's state, data time and next deadline", freshnessPage],
   ["/ui/doctor", "admin", "Dashboard: every dependency tried now (the doctor)", doctorPage],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
   ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],

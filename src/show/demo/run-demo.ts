@@ -16,6 +16,7 @@ import { resetDemoDataDir } from "./data-dir";
 import { pickDemoPorts, type DemoClusterPorts, type DemoPorts } from "./ports";
 import { findPostgresPrograms, startPrivatePostgres, type PostgresPrograms, type PrivatePostgres } from "./private-postgres";
 import { recordLastGoodLoad } from "./kv-activity";
+import { createCheckinActivity } from "./checkin-activity";
 import { createScheduleWatch } from "./schedule-watch";
 import { createDemoStory } from "./story";
 import type { DemoTerminal } from "./terminal";
@@ -145,8 +146,15 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     };
     const story = createDemoStory(sim, term, o.storyIntervalMs !== undefined ? { intervalMs: o.storyIntervalMs } : {});
     cleanups.push(() => story.stop());
+    // An ERP job before Qlik checks in with whichever Steward runs (the check-ins are judged once for the site).
+    const checkinJob = createCheckinActivity(
+      () => liveApp(nodes)?.http.hono,
+      (message) => term.note(message),
+    );
+    cleanups.push(() => checkinJob.stop());
     printBanner(term, urls, dataDir, programs ? { nodes, postgres: postgres! } : undefined);
     story.start();
+    checkinJob.start();
 
     let stopping: Promise<void> | undefined;
     return {

@@ -13,7 +13,7 @@ import type { SiteEvent } from "../../platform/events/types";
 import { whatToDo } from "./what-to-do";
 
 /** How often the required parts are looked at. */
-export const DEGRADED_LOOK_MS = 30_000;
+export const DEGRADED_LOOK_MS = 60_000;
 /** Looks in a row a part must fail before it counts: a QRS restart or one refused connection is not news. */
 export const DEGRADED_AFTER_LOOKS = 2;
 
@@ -62,7 +62,7 @@ export function createDegradedWatch(deps: DegradedWatchDeps): DegradedWatch {
   async function look(): Promise<void> {
     let report: Awaited<ReturnType<Readiness["report"]>>;
     try {
-      report = await deps.readiness.report();
+      report = await deps.readiness.report({ requiredOnly: true });
     } catch (err) {
       deps.log.error({ err }, "could not read Steward's own readiness");
       return;

@@ -13,12 +13,13 @@ interface ScheduleLite {
 }
 
 export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox, siteTimeZone }) => {
-  const [ready, deliveries, schedules, namespaces, watch] = await Promise.all([
+  const [ready, deliveries, schedules, namespaces, watch, fresh] = await Promise.all([
     api<ReadinessReport>(c, "/ready"),
     api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=1000"),
     api<ScheduleLite[]>(c, "/v4/schedules"),
     api<string[]>(c, "/v4/keyvaluesnamespaces"),
     api<{ enabled: boolean; open: unknown[] }>(c, "/v4/watchdog"),
+    api<{ rows: Array<{ state: string }> }>(c, "/v4/freshness"),
   ]);
   // /ready answers 503 with the same body when a required component is down.
   const report = ready.ok ? ready.data : isReport(ready.body) ? ready.body : undefined;
@@ -55,6 +56,14 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
             <Stat n={namespaces.ok ? namespaces.data.length : undefined} label="key-value namespaces" tone="info" href="/ui/kv" />
             {watch.ok && watch.data.enabled ? (
               <Stat n={watch.data.open.length} label="need attention (watchdog)" tone="fail" href="/ui/watchdog#needs-attention" />
+            ) : null}
+            {fresh.ok ? (
+              <Stat
+                n={fresh.data.rows.filter((r) => r.state === "breached" || r.state === "warning").length}
+                label={`of ${fresh.data.rows.length} promised apps late or at risk`}
+                tone="fail"
+                href="/ui/freshness"
+              />
             ) : null}
           </div>
         </section>

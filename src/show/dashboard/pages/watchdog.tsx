@@ -122,7 +122,7 @@ function stateOf(t: TaskRow, open: ConditionView[]): [string, Tone] {
   return ["on track", "ok"];
 }
 
-function ConditionRow(props: { c: ConditionView; closed?: boolean }) {
+function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: { state: string; promise: string } | undefined }) {
   const c = props.c;
   const [label, tone] = LABEL[c.condition.type] ?? [c.condition.type, "warn"];
   const subject = c.task ? <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a> : c.app ? c.app.name : "—";
@@ -132,7 +132,15 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean }) {
         <Badge tone={props.closed ? "ok" : tone}>{props.closed ? `${label}: over` : label}</Badge>
       </td>
       <td>{subject}</td>
-      <td class="small">{c.summary}</td>
+      <td class="small">
+        {c.summary}
+        {props.freshness ? (
+          <div>
+            Its freshness promise "{props.freshness.promise}" is {props.freshness.state === "breached" ? "breached" : "at risk"}:{" "}
+            <a href={`/ui/freshness#app-${c.app!.id}`}>Freshness</a>.
+          </div>
+        ) : null}
+      </td>
       <td>
         <Time iso={props.closed ? (c.condition.closedAt ?? c.receivedAt) : c.condition.openedAt} />
       </td>
@@ -142,7 +150,13 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean }) {
 
 export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
   const nav = { active: "watchdog", inbox: inbox() !== undefined, timeZone: siteTimeZone };
-  const res = await api<WatchdogView>(c, "/v4/watchdog");
+  const [res, fresh] = await Promise.all([
+    api<WatchdogView>(c, "/v4/watchdog"),
+    api<{ rows: Array<{ app: { id: string; name: string }; state: string; promise: string }> }>(c, "/v4/freshness"),
+  ]);
+  // The freshness promises answer "is this app's data on time?" by a deadline; the watchdog by the app's triggers.
+  const lateApps = fresh.ok ? fresh.data.rows.filter((r) => r.state === "breached" || r.state === "warning") : [];
+  const freshnessOf = new Map(lateApps.map((r) => [r.app.id.toLowerCase(), r]));
   if (!res.ok) {
     return c.html(
       <Layout title="Watchdog" nav={nav}>
@@ -177,12 +191,21 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
         </h2>
         {w.lastError ? <p class="small">The last look at QRS failed: {w.lastError}</p> : null}
         {w.open.length === 0 ? (
-          <Empty>Nothing: every watched task started when its triggers said, no run is taking unusually long, no app is stale.</Empty>
+          <Empty>
+            Nothing: every watched task started when its triggers said, no run is taking unusually long, no app is stale by its triggers.
+            {lateApps.length > 0 ? (
+              <>
+                {" "}
+                {lateApps.length} promised {lateApps.length === 1 ? "app is" : "apps are"} late or at risk against {lateApps.length === 1 ? "its" : "their"}{" "}
+                freshness promise: see <a href="/ui/freshness">Freshness</a>.
+              </>
+            ) : null}
+          </Empty>
         ) : (
           <table>
             <tbody>
               {w.open.map((x) => (
-                <ConditionRow c={x} />
+                <ConditionRow c={x} freshness={x.app ? freshnessOf.get(x.app.id.toLowerCase()) : undefined} />
               ))}
             </tbody>
           </table>

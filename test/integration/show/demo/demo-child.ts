@@ -120,6 +120,27 @@ async function checkFeatures(p: RunningProcess, base: string): Promise<void> {
   expect(watchdog).toContain('data-condition="running_long"');
   expect(watchdog).toMatch(/Reload Customer 360 has been running since [^<]*, longer than 15 s; it usually takes \d+ s/);
 
+  // Freshness: the hung reload keeps Customer 360's data from being renewed past its 45 s promise, which the admin's
+  // Freshness page and the mail say; the ERP job checks in each minute, the CRM export never does (missed).
+  const breachLine = await waitFor(() => /^.*ALERT MAIL\s+app\.freshness_breached\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's broken freshness promise mailed",
+    timeoutMs: 120_000,
+    intervalMs: 200,
+  });
+  expect(breachLine).toContain("qlik-ops@demo.example");
+  const freshness = await (await fetch(`${base}/ui/freshness`)).text();
+  expect(freshness).toContain("customer-360-live");
+  expect(freshness).toContain("Customer 360");
+  expect(freshness).toContain('href="/status"');
+  const missedJob = await waitFor(() => /^.*ALERT MAIL\s+checkin\.missed\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's CRM export reported missed",
+    timeoutMs: 150_000,
+    intervalMs: 200,
+  });
+  expect(missedJob).toContain("qlik-ops@demo.example");
+  const checkins = (await (await fetch(`${base}/v4/watchdog`)).json()) as { checkins?: Array<{ name: string; state?: string }> };
+  expect((checkins.checkins ?? []).map((x) => x.name).sort()).toEqual(["crm-export", "erp-extract"]);
+
   // The doctor on the demo: the simulated QRS and Engine, the capture inbox's mail server and webhook, the UDP port.
   const doctor = (await (await fetch(`${base}/v4/doctor`)).json()) as { ok: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> };
   expect(doctor.checks.filter((l) => !l.ok)).toEqual([]);

@@ -68,7 +68,7 @@ test("QRS answering 401: degraded (503, banner, steward.degraded to the webhook)
   expect(posted()).toEqual([]);
 
   await simControl(sim, "POST", "/faults", { target: "qrs", status: 401, body: "Unauthorized" });
-  await clock.runUntil(clock.now() + 2 * MIN);
+  await clock.runUntil(clock.now() + 3 * MIN);
   expect(await ready()).toBe(503);
   const degraded = posted().filter((e) => e.kind === "steward.degraded");
   expect(degraded.map((e) => e.data.component)).toEqual(["qrs"]);
@@ -79,7 +79,7 @@ test("QRS answering 401: degraded (503, banner, steward.degraded to the webhook)
   expect(page).toContain("<b>qrs</b>");
 
   await simControl(sim, "DELETE", "/faults");
-  await clock.runUntil(clock.now() + 2 * MIN);
+  await clock.runUntil(clock.now() + 3 * MIN);
   expect(await ready()).toBe(200);
   expect(posted().map((e) => `${e.kind} ${e.data.component}`)).toEqual(["steward.degraded qrs", "steward.recovered qrs"]);
   expect(await (await t.request("/ui")).text()).not.toContain("Steward is degraded");
@@ -89,7 +89,7 @@ test("an SMTP server that refuses: degraded naming the mail channel, then recove
   hook.requests.length = 0;
   for (let i = 0; i < 3; i++) expect((await t.request("/v4/alerts/test?channel=mail", { method: "POST", body: "{}" })).status).toBe(202);
   // Each delivery is tried and fails (connection refused); the channel counts as failing after three attempts.
-  await clock.runUntil(clock.now() + 3 * MIN);
+  await clock.runUntil(clock.now() + 4 * MIN);
   expect(await ready()).toBe(503);
   const degraded = posted().filter((e) => e.kind === "steward.degraded");
   expect(degraded.map((e) => e.data.component)).toEqual(["channels"]);

@@ -53,7 +53,7 @@ test("a required part failing two looks in a row is one steward.degraded, its re
   expect(e.title).toBe("Steward on QS-NODE1 is degraded: qrs");
   expect(e.summary).toContain("QRS answered 401 Unauthorized");
   expect(e.summary).toContain("qlik.certDir");
-  expect(e.data.since).toBe("2026-11-24T18:00:30.000Z"); // the first failed look
+  expect(e.data.since).toBe("2026-11-24T18:01:00.000Z"); // the first failed look
   const state = s.watch.state();
   expect(state.degraded).toBe(true);
   expect(state.problems.map((p) => p.component)).toEqual(["qrs"]);

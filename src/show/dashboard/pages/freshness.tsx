@@ -1,0 +1,137 @@
+/** @jsxImportSource hono/jsx */
+// GET /ui/freshness: the administrator's view of the freshness promises (GET /v4/freshness): each promised app's
+// state, data as of, next deadline, and while late why and when it is now expected; beside it what the watchdog says
+// of the same app, linked both ways. /status is what users see of the same apps.
+import { ApiProblem, Badge, Empty, Time, type Tone } from "../components";
+import { Layout } from "../layout";
+import type { PageHandler } from "../types";
+
+export interface FreshnessRowView {
+  promise: string;
+  promiseText: string;
+  app: { id: string; name: string; stream: string | null };
+  state: "fresh" | "warning" | "breached" | "unknown";
+  dataAsOf: string | null;
+  lastSuccessTask: string | null;
+  failedAt: string | null;
+  nextDeadline: string | null;
+  open: { deadline: string; since: string; why: string | null; expectedAt: string | null; failed: boolean } | null;
+}
+
+/** A broken promise is a failure to the people it was made to: it shows as one. */
+export const FRESHNESS_LABEL: Record<FreshnessRowView["state"], [string, Tone]> = {
+  breached: ["breached", "fail"],
+  warning: ["at risk", "warn"],
+  unknown: ["not seen yet", "idle"],
+  fresh: ["fresh", "ok"],
+};
+
+interface WatchdogLite {
+  enabled: boolean;
+  open: Array<{ app?: { id: string }; condition: { type: string } }>;
+}
+
+export const freshnessPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+  const nav = { active: "freshness", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+  const [res, watch] = await Promise.all([
+    api<{ rows: FreshnessRowView[]; lastError: string | null }>(c, "/v4/freshness"),
+    api<WatchdogLite>(c, "/v4/watchdog"),
+  ]);
+  if (!res.ok) {
+    return c.html(
+      <Layout title="Freshness" nav={nav}>
+        {res.status === 404 ? (
+          <Empty>
+            No freshness promises are configured. A promise says by when an app's data is fresh (or never older than what); see{" "}
+            <a href="/help/freshness">the freshness help page</a>.
+          </Empty>
+        ) : (
+          <ApiProblem status={res.status} error={res.error} what="The freshness promises" />
+        )}
+      </Layout>,
+    );
+  }
+  const stale = new Set(
+    watch.ok && watch.data.enabled ? watch.data.open.filter((x) => x.condition.type === "stale" && x.app).map((x) => x.app!.id.toLowerCase()) : [],
+  );
+  const rows = res.data.rows;
+  const late = rows.filter((r) => r.state === "breached" || r.state === "warning").length;
+  return c.html(
+    <Layout title="Freshness" nav={nav}>
+      <section class="card tight" id="freshness">
+        <h2>
+          Freshness promises{" "}
+          <span class="small muted">
+            {late === 0 ? "every promised app is on time" : `${late} of ${rows.length} late or at risk`} · what users see: <a href="/status">/status</a>
+          </span>
+        </h2>
+        {res.data.lastError ? <p class="small">The last judgement failed: {res.data.lastError}</p> : null}
+        {rows.length === 0 ? (
+          <Empty>No app matches a promise yet (Steward learns the apps from QRS and from their reloads).</Empty>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>App</th>
+                <th>State</th>
+                <th>Data as of</th>
+                <th>Next deadline</th>
+                <th>Promise</th>
+                <th>Why late, and when expected</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => {
+                const [label, tone] = FRESHNESS_LABEL[r.state];
+                return (
+                  <tr data-app={r.app.id} data-state={r.state} id={`app-${r.app.id}`}>
+                    <td>
+                      {r.app.name}
+                      {r.app.stream ? <div class="small muted">{r.app.stream}</div> : null}
+                    </td>
+                    <td>
+                      <Badge tone={tone}>{label}</Badge>
+                      {stale.has(r.app.id.toLowerCase()) ? (
+                        <div class="small">
+                          <a href="/ui/watchdog#needs-attention">stale on the watchdog</a>
+                        </div>
+                      ) : null}
+                    </td>
+                    <td>
+                      {r.dataAsOf ? <Time iso={r.dataAsOf} /> : <span class="muted">no successful reload seen</span>}
+                      {r.failedAt ? (
+                        <div class="small">
+                          a reload failed at <Time iso={r.failedAt} />
+                        </div>
+                      ) : null}
+                    </td>
+                    <td>{r.nextDeadline ? <Time iso={r.nextDeadline} /> : "—"}</td>
+                    <td class="small">
+                      <b>{r.promise}</b>: {r.promiseText}
+                    </td>
+                    <td class="small">
+                      {r.open ? (
+                        <>
+                          {r.state === "breached" ? "missed " : "due "}
+                          <Time iso={r.open.deadline} />
+                          {r.open.why ? `: ${r.open.why}` : ""}
+                          {r.open.expectedAt ? (
+                            <div>
+                              expected at about <Time iso={r.open.expectedAt} />
+                            </div>
+                          ) : null}
+                        </>
+                      ) : (
+                        ""
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </Layout>,
+  );
+};
