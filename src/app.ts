@@ -12,6 +12,7 @@ import { wireAlerting } from "./composition/alerting";
 import { wireAuditAndHttp } from "./composition/http-and-security";
 import { wireExpectations, wireSiteWatch } from "./composition/site-watch";
 import { wireDoctor } from "./composition/doctor";
+import { wireReports } from "./composition/reports";
 import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
 import { wireTaskServices } from "./composition/task-services";
 import type { CoreServices } from "./composition/wiring";
@@ -157,7 +158,9 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { alertGates, act, notifyMetrics, notify, dashboard, incidents } = alerting;
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort);
     const { intake, services, cloud } = site;
-    const { watchdog, checkins, freshness, beats } = wireExpectations(w, http, tasks, alerting, site);
+    const expectations = wireExpectations(w, http, tasks, alerting, site);
+    const { watchdog, checkins, freshness, beats } = expectations;
+    wireReports(w, tasks, alerting, expectations, () => reloader.current().config.routes);
     wireDoctor(w, http, { ...(qrs ? { qrs } : {}), intake, config: () => reloader.current().config });
     // ↑ feature modules are wired above this line
     const reloader: StewardReloader = setupReload(loaded, {

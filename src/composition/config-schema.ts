@@ -25,6 +25,7 @@ import { WatchdogSchema, checkWatchdogReferences } from "../watch/watchdog/confi
 import { QlikCloudSchema } from "../hear/cloud/config";
 import { CheckinsSchema } from "../watch/checkins/config";
 import { FreshnessSchema } from "../watch/freshness/config";
+import { ReportsSchema } from "../show/report/config";
 import { maintenanceSchema } from "../tell/maintenance/config";
 import { groupingSchema } from "../tell/grouping/config";
 import { actionLinksSchema } from "../tell/ack-links/config";
@@ -63,6 +64,7 @@ export const configSchema = () =>
       qlikCloud: QlikCloudSchema.optional(),
       checkins: CheckinsSchema.optional(),
       freshness: FreshnessSchema.optional(),
+      reports: ReportsSchema.optional(),
       maintenance: maintenanceSchema().prefault({}),
       grouping: groupingSchema().prefault({}),
       actionLinks: actionLinksSchema().prefault({}),

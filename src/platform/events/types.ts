@@ -36,6 +36,8 @@ export const SITE_EVENT_KINDS = [
   "steward.recovered",
   "intake.node_silent",
   "intake.node_recovered",
+  "report.morning",
+  "report.weekly",
   "maintenance.summary",
 ] as const;
 export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
@@ -199,6 +201,15 @@ export interface SiteEvent extends WithCause {
   summary: string;
   facts: NameValue[];
   data: Record<string, string | number | boolean | null>;
+  /** A report's sections (report.morning, report.weekly): each a heading and its lines. */
+  sections?: ReportSection[];
+}
+
+/** One part of a report: a heading, its lines (a tone for each, as the dashboard colours), and what to say when empty. */
+export interface ReportSection {
+  title: string;
+  lines: Array<{ text: string; tone?: "ok" | "warn" | "fail" | "info" }>;
+  empty?: string;
 }
 
 /** How the reload that a data check followed came about. */
@@ -318,6 +329,8 @@ export interface DomainEvents {
   "steward.recovered": SiteEvent;
   "intake.node_silent": SiteEvent;
   "intake.node_recovered": SiteEvent;
+  "report.morning": SiteEvent;
+  "report.weekly": SiteEvent;
   "maintenance.summary": SiteEvent;
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;

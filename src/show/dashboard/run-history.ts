@@ -1,6 +1,7 @@
 // Task run history for the dashboard's charts: one small row per finished run (outcome, task, duration), kept
 // 35 days in the store, so the charts show real history across restarts without keeping whole events.
 // With one Steward per Qlik node sharing nothing, each node's /ui charts the runs that node reported.
+import { createRunTrends, type RunTrends } from "./run-trends";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { GroupCommit } from "../../platform/store/group-commit";
 import type { EventBus } from "../../platform/core/bus";
@@ -64,7 +65,8 @@ export interface RunRow {
   durationMs: number | null;
 }
 
-export interface RunHistory extends Component {
+/** The reports' reads (runsBetween, growing) are in run-trends.ts. */
+export interface RunHistory extends Component, RunTrends {
   record(e: TaskEvent): void;
   /** Runs per outcome in `count` buckets of `bucketMs` ending with the bucket that holds `now`. */
   outcomes(now: number, bucketMs: number, count: number, offsetMs?: number): OutcomeBucket[];
@@ -125,7 +127,7 @@ export function createRunHistory(
     }
   };
 
-  const history: RunHistory = {
+  const history: Omit<RunHistory, keyof RunTrends> = {
     name: "dashboard-run-history",
     async start() {
       prune();
@@ -194,5 +196,5 @@ export function createRunHistory(
       }));
     },
   };
-  return history;
+  return { ...history, ...createRunTrends(db) };
 }

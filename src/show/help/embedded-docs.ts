@@ -25,18 +25,19 @@ import d22 from "../../../docs/key-value-store.md" with { type: "text" };
 import d23 from "../../../docs/load-script.md" with { type: "text" };
 import d24 from "../../../docs/monitoring.md" with { type: "text" };
 import d25 from "../../../docs/qlik-cloud.md" with { type: "text" };
-import d26 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
-import d27 from "../../../docs/routes.md" with { type: "text" };
-import d28 from "../../../docs/schedules.md" with { type: "text" };
-import d29 from "../../../docs/security.md" with { type: "text" };
-import d30 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
-import d31 from "../../../docs/site-monitoring.md" with { type: "text" };
-import d32 from "../../../docs/status.md" with { type: "text" };
-import d33 from "../../../docs/switching-from-butler.md" with { type: "text" };
-import d34 from "../../../docs/templates.md" with { type: "text" };
-import d35 from "../../../docs/troubleshooting.md" with { type: "text" };
-import d36 from "../../../docs/upgrading.md" with { type: "text" };
-import d37 from "../../../docs/watchdog.md" with { type: "text" };
+import d26 from "../../../docs/reports.md" with { type: "text" };
+import d27 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
+import d28 from "../../../docs/routes.md" with { type: "text" };
+import d29 from "../../../docs/schedules.md" with { type: "text" };
+import d30 from "../../../docs/security.md" with { type: "text" };
+import d31 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
+import d32 from "../../../docs/site-monitoring.md" with { type: "text" };
+import d33 from "../../../docs/status.md" with { type: "text" };
+import d34 from "../../../docs/switching-from-butler.md" with { type: "text" };
+import d35 from "../../../docs/templates.md" with { type: "text" };
+import d36 from "../../../docs/troubleshooting.md" with { type: "text" };
+import d37 from "../../../docs/upgrading.md" with { type: "text" };
+import d38 from "../../../docs/watchdog.md" with { type: "text" };
 
 export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   README: d1,
@@ -64,16 +65,17 @@ export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   "load-script": d23,
   monitoring: d24,
   "qlik-cloud": d25,
-  "rest-and-mqtt": d26,
-  routes: d27,
-  schedules: d28,
-  security: d29,
-  "silences-and-maintenance": d30,
-  "site-monitoring": d31,
-  status: d32,
-  "switching-from-butler": d33,
-  templates: d34,
-  troubleshooting: d35,
-  upgrading: d36,
-  watchdog: d37,
+  reports: d26,
+  "rest-and-mqtt": d27,
+  routes: d28,
+  schedules: d29,
+  security: d30,
+  "silences-and-maintenance": d31,
+  "site-monitoring": d32,
+  status: d33,
+  "switching-from-butler": d34,
+  templates: d35,
+  troubleshooting: d36,
+  upgrading: d37,
+  watchdog: d38,
 };

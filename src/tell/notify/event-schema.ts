@@ -140,7 +140,15 @@ const appRef = () =>
     owner: UserRef.optional(),
   });
 
-export const SiteEventSchema = z.lazy(() => z.object({ ...titledEventFields(), kind: z.enum(SITE_EVENT_KINDS), data: eventData() }));
+const reportSection = () =>
+  z.object({
+    title: z.string(),
+    lines: z.array(z.object({ text: z.string(), tone: z.enum(["ok", "warn", "fail", "info"]).optional() })),
+    empty: z.string().optional(),
+  });
+export const SiteEventSchema = z.lazy(() =>
+  z.object({ ...titledEventFields(), kind: z.enum(SITE_EVENT_KINDS), data: eventData(), sections: z.array(reportSection()).optional() }),
+);
 
 const CheckValueSchema = z.lazy(() => z.object({ text: z.string(), number: z.number().nullable() }));
 

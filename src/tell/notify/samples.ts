@@ -7,6 +7,7 @@ import type {
   DataCheckEventKind,
   ServiceEvent,
   SiteEvent,
+  ReportSection,
   SiteEventKind,
   TaskEvent,
   TaskEventKind,
@@ -18,6 +19,7 @@ import type {
 } from "../../platform/events/types";
 import { dataCheckEvent } from "../../hear/events/data-check-event";
 import { watchdogEvent } from "../../watch/watchdog/watchdog-event";
+import { STEWARD_SAMPLES } from "./steward-samples";
 
 export interface SyntheticTaskOptions {
   outcome?: TaskOutcome;
@@ -170,7 +172,7 @@ export function syntheticServiceEvent(o: { state?: "stopped" | "started"; host?:
   };
 }
 
-const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data: SiteEvent["data"] }> = {
+const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data: SiteEvent["data"]; sections?: ReportSection[] }> = {
   "license.expiring": {
     title: "Qlik Sense license expires in 21 days",
     summary: "The Qlik Sense server license is valid to 2026-12-31: 21 days left (alert at 60).",
@@ -203,42 +205,7 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
       "The API key Steward uses for corp.eu.qlikcloud.com expires at 2026-12-02 08:00 UTC. Make a new key in the tenant (profile → Settings → API keys), put it in steward.env and reload the config; until then Steward keeps watching with the old one.",
     data: { tenant: "corp-eu", url: "https://corp.eu.qlikcloud.com", expiresAt: "2026-12-02T08:00:00.000Z", daysLeft: 9 },
   },
-  "steward.degraded": {
-    title: "Steward on QS-NODE1 is degraded: qrs",
-    summary:
-      "Since Tue, 24 Nov 2026 19:50:18 CET, qrs fails: QRS refused the client certificate (HTTP 401). Check that this server reaches the Qlik Repository Service (qlik.host, port qlik.qrsPort, usually 4242), that the certificates in qlik.certDir are the ones exported from the QMC for this server (client.pem, client_key.pem, root.pem), and that the user in qlik.userDirectory/userId exists. `steward doctor` on this server tries each dependency.",
-    data: {
-      instance: "QS-NODE1",
-      component: "qrs",
-      detail: "QRS refused the client certificate (HTTP 401)",
-      since: "2026-11-24T18:50:18.000Z",
-      fix: "Check that this server reaches the Qlik Repository Service. `steward doctor` on this server tries each dependency.",
-    },
-  },
-  "steward.recovered": {
-    title: "Steward on QS-NODE1 works again: qrs",
-    summary:
-      "qrs failed from Tue, 24 Nov 2026 19:50:18 CET to Tue, 24 Nov 2026 20:04:48 CET (QRS refused the client certificate (HTTP 401)); now: https://qs-node1:4242 reachable (QRS 14.187.4).",
-    data: { instance: "QS-NODE1", component: "qrs", since: "2026-11-24T18:50:18.000Z", detail: "https://qs-node1:4242 reachable (QRS 14.187.4)" },
-  },
-  "intake.node_silent": {
-    title: "Node sense2.corp.example sends no task events to Steward",
-    summary:
-      "Since Tue, 24 Nov 2026 19:50:18 CET, 3 runs on sense2.corp.example reached Steward only from QRS (reconciliation), none by datagram (the last came at Tue, 24 Nov 2026 17:02:11 CET): alerts for this node's tasks come minutes late. On sense2.corp.example, check that C:\\ProgramData\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml is there (an upgrade of Qlik Sense removes it; steward appender-xml writes it) and the Qlik Sense Scheduler Service was restarted after it was written, and that UDP port 9998 to Steward is open from sense2.corp.example (firewall).",
-    data: {
-      node: "sense2.corp.example",
-      runs: 3,
-      since: "2026-11-24T18:50:18.000Z",
-      lastDatagram: "2026-11-24T16:02:11.000Z",
-      fix: "Check the appender file and UDP port 9998 on sense2.corp.example.",
-    },
-  },
-  "intake.node_recovered": {
-    title: "Node sense2.corp.example sends task events again",
-    summary:
-      "A task event from sense2.corp.example reached Steward at Tue, 24 Nov 2026 21:14:03 CET, the first since Tue, 24 Nov 2026 19:50:18 CET: its runs are alerted at once again.",
-    data: { node: "sense2.corp.example", since: "2026-11-24T18:50:18.000Z", heardAt: "2026-11-24T20:14:03.000Z" },
-  },
+  ...STEWARD_SAMPLES,
   "maintenance.summary": {
     title: "Maintenance window sunday-patching ended: 3 alerts held",
     summary:
@@ -280,6 +247,7 @@ export function syntheticSiteEvent(kind: SiteEventKind, o: { host?: string; nowM
     summary: s.summary,
     facts,
     data: s.data,
+    ...(s.sections ? { sections: s.sections } : {}),
   };
 }
 

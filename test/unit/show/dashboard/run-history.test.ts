@@ -61,6 +61,25 @@ describe("run history", () => {
     expect(days.reduce((n, b) => n + b.succeeded + b.failed + b.aborted, 0)).toBe(4);
   });
 
+  test("the reloads growing fastest: this week's average against the three weeks before, with enough runs in each", async () => {
+    const { bus, history } = await setup();
+    const at = (daysAgo: number) => NOW - daysAgo * DAY;
+    // t1 doubled (60 s → 120 s); t2 held steady; t3 grew but ran only twice this week (too few to tell).
+    for (const d of [20, 15, 10]) await bus.emit("task.succeeded", run({ outcome: "succeeded", at: at(d), durationMs: 60_000 }));
+    for (const d of [5, 3, 1]) await bus.emit("task.succeeded", run({ outcome: "succeeded", at: at(d), durationMs: 120_000 }));
+    await bus.emit("task.failed", run({ outcome: "failed", at: at(2), durationMs: 900_000 })); // a failure's time is no trend
+    for (const d of [20, 15, 10, 5, 3, 1])
+      await bus.emit("task.succeeded", run({ outcome: "succeeded", at: at(d), taskId: "t2", taskName: "Steady", durationMs: 30_000 }));
+    for (const d of [20, 15, 10]) await bus.emit("task.succeeded", run({ outcome: "succeeded", at: at(d), taskId: "t3", taskName: "Few", durationMs: 10_000 }));
+    for (const d of [3, 1]) await bus.emit("task.succeeded", run({ outcome: "succeeded", at: at(d), taskId: "t3", taskName: "Few", durationMs: 90_000 }));
+    expect(history.growing(NOW, 7 * DAY, 21 * DAY, 3, 5)).toEqual([
+      { taskId: "t1", taskName: "Reload Sales", recentAvgMs: 120_000, baselineAvgMs: 60_000, factor: 2 },
+    ]);
+    const between = history.runsBetween(at(7), NOW);
+    expect(between.reduce((n, r) => n + r.runs, 0)).toBe(9);
+    expect(between.filter((r) => r.outcome === "failed").map((r) => r.runs)).toEqual([1]);
+  });
+
   test("slowest tasks and a task's runs", async () => {
     const { bus, history } = await setup();
     for (const [ms, at] of [

@@ -1,0 +1,192 @@
+// Builds a report event from what the stores say about a span of time: the runs and their failures by cause, what
+// is still open, what did not happen or is late, the promises at risk, the slowest and the fastest-growing reloads;
+// the weekly one adds the success rate per stream. Pure: the service gathers, this words it.
+import type { ReportSection, SiteEvent } from "../../platform/events/types";
+import { siteEvent } from "../../platform/events/site-event";
+import { spanText } from "../../tell/notify/time-format";
+
+export interface ReportIncident {
+  title: string;
+  errorClass: string | null;
+  failures: number;
+  openedAt: number;
+  lastEventAt: number;
+  lastKind: string;
+  acknowledgedBy: string | null;
+}
+
+export interface ReportInputs {
+  kind: "morning" | "weekly";
+  /** The span the report covers, [from, to). */
+  from: number;
+  to: number;
+  host: string;
+  /** A time in the report's zone, with the year when it is not this year's. */
+  formatTime(ms: number): string;
+  /** The day the report is for, in its zone ("Tue, 24 Nov 2026"): its title and its id. */
+  day: string;
+  runs: Array<{ appName: string | null; outcome: "succeeded" | "failed" | "aborted"; runs: number }>;
+  /** Incidents with an event in the span (their failures), and those still open now. */
+  touched: ReportIncident[];
+  open: ReportIncident[];
+  /** The watchdog's open conditions (missed, chain broken, running long, stale, turned off) and open check-ins. */
+  notHappened: Array<{ title: string; type: string }>;
+  /** Promised apps late or at risk now. */
+  promises: Array<{ app: string; promise: string; state: "warning" | "breached"; dataAsOf: string | null }>;
+  slowest: Array<{ taskName: string; maxMs: number; avgMs: number; runs: number }>;
+  growing: Array<{ taskName: string; recentAvgMs: number; baselineAvgMs: number; factor: number }>;
+  /** The weekly report: an app's stream (unknown apps fall under "(no stream)"). */
+  streamOf?: (appName: string) => string | undefined;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function runCounts(i: ReportInputs) {
+  const c = { succeeded: 0, failed: 0, aborted: 0 };
+  for (const r of i.runs) c[r.outcome] += r.runs;
+  return { ...c, total: c.succeeded + c.failed + c.aborted };
+}
+
+function byCause(i: ReportInputs): ReportSection {
+  const failing = i.touched.filter((x) => x.failures > 0 && x.lastEventAt >= i.from);
+  const groups = new Map<string, ReportIncident[]>();
+  for (const x of failing) {
+    const cause = x.errorClass ?? "not classified";
+    groups.set(cause, [...(groups.get(cause) ?? []), x]);
+  }
+  const lines = [...groups.entries()]
+    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+    .map(([cause, xs]) => ({
+      text: `${cause} (${plural(xs.length, "task")}): ${xs
+        .map((x) => x.title)
+        .sort()
+        .slice(0, 8)
+        .join(", ")}${xs.length > 8 ? ", …" : ""}`,
+      tone: "fail" as const,
+    }));
+  return { title: "Failures by cause", lines, empty: "No task failed." };
+}
+
+function stillOpen(i: ReportInputs): ReportSection {
+  return {
+    title: "Still open",
+    lines: i.open
+      .sort((a, b) => a.openedAt - b.openedAt)
+      .map((x) => ({
+        text: `${x.title}: failing since ${i.formatTime(x.openedAt)} (${plural(x.failures, "failure")})${x.acknowledgedBy ? `, acknowledged by ${x.acknowledgedBy}` : ""}`,
+        tone: x.acknowledgedBy ? ("warn" as const) : ("fail" as const),
+      })),
+    empty: "Nothing: every task that failed has succeeded since.",
+  };
+}
+
+function notHappened(i: ReportInputs): ReportSection {
+  return {
+    title: "Late, stale or not running",
+    lines: i.notHappened.map((x) => ({ text: x.title, tone: x.type === "disabled" ? ("warn" as const) : ("fail" as const) })),
+    empty: "Nothing: every watched task started on time and no app is stale.",
+  };
+}
+
+function promises(i: ReportInputs): ReportSection {
+  return {
+    title: "Freshness promises at risk",
+    lines: i.promises
+      .sort((a, b) => (a.state === b.state ? a.app.localeCompare(b.app) : a.state === "breached" ? -1 : 1))
+      .map((p) => ({
+        text: `${p.app}: ${p.state === "breached" ? "promise broken" : "at risk"} ("${p.promise}"), data as of ${p.dataAsOf ? i.formatTime(Date.parse(p.dataAsOf)) : "(no successful reload seen)"}`,
+        tone: p.state === "breached" ? ("fail" as const) : ("warn" as const),
+      })),
+    empty: "Every promised app is on time.",
+  };
+}
+
+function slowest(i: ReportInputs): ReportSection {
+  return {
+    title: "Slowest reloads",
+    lines: i.slowest.map((s) => ({
+      text: `${s.taskName}: ${spanText(s.maxMs)} at most, ${spanText(Math.round(s.avgMs))} on average (${plural(s.runs, "run")})`,
+    })),
+    empty: "No reload ran.",
+  };
+}
+
+function growing(i: ReportInputs): ReportSection {
+  return {
+    title: "Reloads growing fastest",
+    lines: i.growing.map((g) => ({
+      text: `${g.taskName}: ${spanText(Math.round(g.recentAvgMs))} on average this week, ${spanText(Math.round(g.baselineAvgMs))} the three weeks before (×${g.factor.toFixed(1)})`,
+      tone: g.factor >= 1.5 ? ("warn" as const) : ("info" as const),
+    })),
+    empty: "No reload takes longer than it did (at least three successful runs in each span are needed to tell).",
+  };
+}
+
+function perStream(i: ReportInputs): ReportSection {
+  const streams = new Map<string, { ok: number; bad: number }>();
+  for (const r of i.runs) {
+    const stream = (r.appName ? i.streamOf?.(r.appName) : undefined) ?? "(no stream)";
+    const s = streams.get(stream) ?? { ok: 0, bad: 0 };
+    if (r.outcome === "succeeded") s.ok += r.runs;
+    else s.bad += r.runs;
+    streams.set(stream, s);
+  }
+  const rate = (s: { ok: number; bad: number }) => s.ok / (s.ok + s.bad);
+  return {
+    title: "Success rate per stream",
+    lines: [...streams.entries()]
+      .sort((a, b) => rate(a[1]) - rate(b[1]) || a[0].localeCompare(b[0]))
+      .map(([name, s]) => ({
+        text: `${name}: ${(100 * rate(s)).toFixed(1)} % of ${plural(s.ok + s.bad, "run")}${s.bad ? ` (${s.bad} failed or aborted)` : ""}`,
+        tone: s.bad === 0 ? ("ok" as const) : rate(s) < 0.95 ? ("fail" as const) : ("warn" as const),
+      })),
+    empty: "No run in these seven days.",
+  };
+}
+
+export function buildReport(i: ReportInputs): SiteEvent {
+  const c = runCounts(i);
+  const causes = byCause(i);
+  const span = `${i.formatTime(i.from)} – ${i.formatTime(i.to)}`;
+  const bad = c.failed + c.aborted;
+  const promisesBroken = i.promises.filter((p) => p.state === "breached").length;
+  const parts = [
+    bad === 0 ? `all ${plural(c.total, "run")} succeeded` : `${bad} of ${plural(c.total, "run")} failed or aborted (${plural(causes.lines.length, "cause")})`,
+    `${plural(i.open.length, "incident")} still open`,
+    ...(i.kind === "morning" ? [`${i.notHappened.length} late, stale or not running`, `${plural(promisesBroken, "promise")} broken`] : []),
+  ];
+  const kind = i.kind === "morning" ? "report.morning" : "report.weekly";
+  const title = `${i.kind === "morning" ? "Morning report" : "Weekly report"}, ${i.day}`;
+  const summary = `${i.kind === "morning" ? "Since" : "The seven days from"} ${i.formatTime(i.from)}: ${parts.join("; ")}.`;
+  const runsSection: ReportSection = {
+    title: "Runs",
+    lines: [
+      {
+        text: `${plural(c.total, "run")}: ${c.succeeded} succeeded, ${c.failed} failed, ${c.aborted} aborted`,
+        tone: bad > 0 ? "fail" : "ok",
+      },
+    ],
+  };
+  const sections =
+    i.kind === "morning"
+      ? [runsSection, causes, stillOpen(i), notHappened(i), promises(i), slowest(i), growing(i)]
+      : [perStream(i), runsSection, causes, stillOpen(i), growing(i)];
+  const event = siteEvent(
+    kind,
+    i.day,
+    i.host,
+    i.to,
+    { title, summary },
+    {
+      from: new Date(i.from).toISOString(),
+      to: new Date(i.to).toISOString(),
+      runs: c.total,
+      failed: c.failed,
+      aborted: c.aborted,
+      stillOpen: i.open.length,
+      notHappened: i.notHappened.length,
+      promisesBroken,
+    },
+  );
+  return { ...event, facts: [{ name: "Covers", value: span }], sections };
+}

@@ -1,0 +1,113 @@
+// Sends the morning and weekly reports at their times of day (in their zone, so daylight saving is followed), on one
+// Steward of the site (the site-monitor lease), to the routes that list them. A report is one event per day and
+// kind (its id names the day), so a second Steward or a restart within the minute cannot send it twice.
+import { Cron } from "croner";
+import type { Logger } from "pino";
+import type { Clock, Timer } from "../../platform/core/clock";
+import { describeError } from "../../platform/core/errors";
+import type { Component } from "../../platform/core/lifecycle";
+import { inFlight } from "../../platform/core/stepped-clock";
+import type { SiteEvent } from "../../platform/events/types";
+import { buildReport, type ReportInputs } from "./build-report";
+import { REPORT_DAYS, type ReportsConfig } from "./config";
+import { reportDay, reportTime } from "./report-time";
+
+const DAY = 86_400_000;
+
+/** What a report reads, gathered for the span [from, to). */
+export type ReportSources = (
+  kind: "morning" | "weekly",
+  from: number,
+  to: number,
+) => Promise<Omit<ReportInputs, "kind" | "from" | "to" | "host" | "formatTime" | "day">>;
+
+export interface ReportServiceDeps {
+  clock: Clock;
+  log: Logger;
+  host: string;
+  /** notify.timeZone, the default zone. */
+  timeZone: string | undefined;
+  /** Does a route list this kind in `on:` (else the report is not built at all)? */
+  wanted(kind: "report.morning" | "report.weekly"): boolean;
+  sources: ReportSources;
+  emit(e: SiteEvent): Promise<void>;
+}
+
+export interface ReportService extends Component {
+  /** Builds and emits the report due at `at` now (tests, and the schedule itself). */
+  send(kind: "morning" | "weekly", at: number): Promise<SiteEvent | undefined>;
+}
+
+const cronOf = (at: string, days: readonly string[], timeZone: string) => {
+  const dows = days.map((d) => REPORT_DAYS.indexOf(d as (typeof REPORT_DAYS)[number])).join(",");
+  return new Cron(`${Number(at.slice(3, 5))} ${Number(at.slice(0, 2))} * * ${dows}`, { paused: true, timezone: timeZone });
+};
+
+export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps): ReportService {
+  const log = deps.log.child({ module: "reports" });
+  const zoneOf = (own: string | undefined) => own ?? deps.timeZone ?? "UTC";
+  const schedules = [
+    ...(cfg.morning.enabled
+      ? [{ kind: "morning" as const, zone: zoneOf(cfg.morning.timeZone), cron: cronOf(cfg.morning.at, cfg.morning.days, zoneOf(cfg.morning.timeZone)) }]
+      : []),
+    ...(cfg.weekly.enabled
+      ? [{ kind: "weekly" as const, zone: zoneOf(cfg.weekly.timeZone), cron: cronOf(cfg.weekly.at, [cfg.weekly.day], zoneOf(cfg.weekly.timeZone)) }]
+      : []),
+  ];
+  const timers = new Map<string, Timer>();
+  let stopped = true;
+
+  async function send(kind: "morning" | "weekly", at: number): Promise<SiteEvent | undefined> {
+    if (!deps.wanted(`report.${kind}`)) return undefined;
+    const s = schedules.find((x) => x.kind === kind);
+    const zone = s?.zone ?? deps.timeZone ?? "UTC";
+    const previous = s?.cron.previousRuns(1, new Date(at))[0]?.getTime();
+    const from = kind === "weekly" ? at - 7 * DAY : (previous ?? at - DAY);
+    const gathered = await deps.sources(kind, from, at);
+    const event = buildReport({
+      ...gathered,
+      kind,
+      from,
+      to: at,
+      host: deps.host,
+      formatTime: (ms) => reportTime(ms, zone, at),
+      day: reportDay(at, zone),
+    });
+    await deps.emit(event);
+    log.info({ kind, from: new Date(from).toISOString(), to: new Date(at).toISOString() }, `${kind} report sent to its routes`);
+    return event;
+  }
+
+  function arm(s: (typeof schedules)[number]) {
+    if (stopped) return;
+    const now = deps.clock.now();
+    const next = s.cron.nextRun(new Date(now))?.getTime();
+    if (next === undefined) return;
+    const timer = deps.clock.setTimeout(
+      () => {
+        void inFlight(
+          deps.clock,
+          send(s.kind, next).catch((err) => log.error({ kind: s.kind, err: describeError(err) }, "the report could not be built or sent")),
+          `the ${s.kind} report`,
+        ).finally(() => arm(s));
+      },
+      Math.max(0, next - now),
+    );
+    timer.unref?.();
+    timers.set(s.kind, timer);
+  }
+
+  return {
+    name: "reports",
+    start() {
+      stopped = false;
+      for (const s of schedules) arm(s);
+    },
+    stop() {
+      stopped = true;
+      for (const t of timers.values()) deps.clock.clearTimeout(t);
+      timers.clear();
+    },
+    send,
+  };
+}

@@ -1,0 +1,87 @@
+// Wires the reports: what each reads (the run history, the incidents, the watchdog's and the freshness promises'
+// open conditions, QRS's app list for the streams), on the Steward holding the site-monitor lease.
+import type { Logger } from "pino";
+import type { DutyGate } from "../../platform/cluster/gate";
+import type { Clock } from "../../platform/core/clock";
+import type { Lifecycle } from "../../platform/core/lifecycle";
+import type { SiteEvent } from "../../platform/events/types";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { IncidentService } from "../../tell/incidents/service";
+import type { IncidentRow } from "../../tell/incidents/incident-store";
+import { adminFreshnessView } from "../../watch/freshness/admin-view";
+import type { Freshness } from "../../watch/freshness";
+import type { WatchStore } from "../../watch/watchdog/watch-store";
+import type { RunHistory } from "../dashboard/run-history";
+import type { ReportIncident } from "./build-report";
+import { ReportsSchema, type ReportsConfig } from "./config";
+import { createReportService, type ReportService, type ReportSources } from "./service";
+
+export interface ReportSetupDeps {
+  clock: Clock;
+  log: Logger;
+  host: string;
+  timeZone: string | undefined;
+  lifecycle: Lifecycle;
+  gate?: DutyGate;
+  wanted(kind: "report.morning" | "report.weekly"): boolean;
+  emit(e: SiteEvent): Promise<void>;
+  runs?: RunHistory;
+  incidents?: IncidentService;
+  watchStore?: WatchStore;
+  freshness?: Freshness;
+  qrs?: QrsClient;
+}
+
+const WEEK = 7 * 86_400_000;
+const incident = (r: IncidentRow): ReportIncident => ({
+  title: r.title,
+  errorClass: r.errorClass,
+  failures: r.failures,
+  openedAt: r.openedAt,
+  lastEventAt: r.lastEventAt,
+  lastKind: r.lastKind,
+  acknowledgedBy: r.acknowledgedBy,
+});
+
+export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDeps): ReportService {
+  const c = cfg ?? ReportsSchema.parse({});
+  const top = c.morning.top;
+  const sources: ReportSources = async (kind, from, to) => {
+    const [touched, open, conditions, fresh, apps] = await Promise.all([
+      deps.incidents ? deps.incidents.list({ since: from, limit: 1000 }) : [],
+      deps.incidents ? deps.incidents.list({ status: "open", limit: 1000 }) : [],
+      deps.watchStore && kind === "morning" ? deps.watchStore.openConditions() : [],
+      deps.freshness && kind === "morning"
+        ? Promise.all([deps.freshness.store.apps(), deps.freshness.store.openConditions()]).then(([a, o]) =>
+            adminFreshnessView(deps.freshness!.service.promises(), a, o, to),
+          )
+        : [],
+      // One paged read of the apps for their streams, once a week.
+      deps.qrs && kind === "weekly" ? deps.qrs.listAppsFull().catch(() => []) : [],
+    ]);
+    const streams = new Map(apps.map((a) => [a.name.toLowerCase(), a.stream?.name]));
+    return {
+      runs: deps.runs?.runsBetween(from, to) ?? [],
+      touched: touched.filter((x) => x.lastEventAt >= from).map(incident),
+      open: open.map(incident),
+      notHappened: conditions.map((x) => ({ title: x.openEvent.title, type: x.type })),
+      promises: fresh
+        .filter((r) => r.state === "breached" || r.state === "warning")
+        .map((r) => ({ app: r.app.name, promise: r.promise, state: r.state as "warning" | "breached", dataAsOf: r.dataAsOf })),
+      slowest: deps.runs?.slowest(from, top) ?? [],
+      growing: deps.runs?.growing(to, WEEK, 3 * WEEK, 3, top) ?? [],
+      streamOf: (app) => streams.get(app.toLowerCase()) ?? undefined,
+    };
+  };
+  const service = createReportService(c, {
+    clock: deps.clock,
+    log: deps.log,
+    host: deps.host,
+    timeZone: deps.timeZone,
+    wanted: deps.wanted,
+    sources,
+    emit: deps.emit,
+  });
+  deps.lifecycle.add(deps.gate ? deps.gate("site-monitor", service) : service);
+  return service;
+}

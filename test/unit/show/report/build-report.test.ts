@@ -1,0 +1,56 @@
+// The weekly report's success rate per stream (worst first, the apps' streams from QRS), and a report's times in its
+// zone with the year only when it is not the report's.
+import { expect, test } from "bun:test";
+import { buildReport, type ReportInputs } from "../../../../src/show/report/build-report";
+import { reportDay, reportTime } from "../../../../src/show/report/report-time";
+
+const TO = Date.parse("2026-11-23T06:00:00Z");
+const inputs = (o: Partial<ReportInputs>): ReportInputs => ({
+  kind: "weekly",
+  from: TO - 7 * 86_400_000,
+  to: TO,
+  host: "sense1",
+  formatTime: (ms) => reportTime(ms, "Europe/Stockholm", TO),
+  day: reportDay(TO, "Europe/Stockholm"),
+  runs: [],
+  touched: [],
+  open: [],
+  notHappened: [],
+  promises: [],
+  slowest: [],
+  growing: [],
+  ...o,
+});
+
+test("success rate per stream, worst first; apps QRS does not know fall under (no stream)", () => {
+  const streams = new Map([
+    ["sales", "Sales"],
+    ["ledger", "Finance"],
+  ]);
+  const e = buildReport(
+    inputs({
+      runs: [
+        { appName: "Sales", outcome: "succeeded", runs: 399 },
+        { appName: "Sales", outcome: "failed", runs: 1 },
+        { appName: "Ledger", outcome: "succeeded", runs: 90 },
+        { appName: "Ledger", outcome: "aborted", runs: 10 },
+        { appName: null, outcome: "succeeded", runs: 5 },
+      ],
+      streamOf: (app) => streams.get(app.toLowerCase()),
+    }),
+  );
+  expect(e.kind).toBe("report.weekly");
+  expect(e.title).toBe("Weekly report, Mon, 23 Nov 2026");
+  expect(e.sections![0]!.lines).toEqual([
+    { text: "Finance: 90.0 % of 100 runs (10 failed or aborted)", tone: "fail" },
+    { text: "Sales: 99.8 % of 400 runs (1 failed or aborted)", tone: "warn" },
+    { text: "(no stream): 100.0 % of 5 runs", tone: "ok" },
+  ]);
+  expect(e.summary).toBe("The seven days from Mon 16 Nov 07:00: 11 of 505 runs failed or aborted (0 causes); 0 incidents still open.");
+});
+
+test("times in the report's zone; the year only when it differs", () => {
+  expect(reportTime(Date.parse("2026-11-23T06:00:00Z"), "Europe/Stockholm", TO)).toBe("Mon 23 Nov 07:00");
+  expect(reportTime(Date.parse("2025-12-31T23:30:00Z"), "Europe/Stockholm", TO)).toBe("Thu 1 Jan 00:30");
+  expect(reportTime(Date.parse("2025-12-31T12:00:00Z"), "UTC", TO)).toBe("Wed 31 Dec 2025 12:00");
+});
