@@ -133,6 +133,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     ...(config.freshness ? { intervalMs: config.freshness.interval } : {}),
     ...(qrs ? { qrs } : {}),
     ...(watchdog ? { chainTasks: () => watchdog.status().tasks } : {}),
+    formatTime: alerting.formatTime,
   });
   registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: config.notify.timeZone ?? "UTC" });
   registerFreshnessRoute(http.router, { ...(freshness ? { freshness } : {}), clock });

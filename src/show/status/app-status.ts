@@ -24,6 +24,8 @@ export const worst = (states: StatusState[]): StatusState => states.reduce<Statu
 export async function readStatuses(
   store: FreshnessStore,
   promised: (app: { appId: string; appName: string; stream?: string; tags: string[] }) => boolean,
+  /** A time in the message, for people (ISO-8601 when not given; the fields stay ISO). */
+  formatTime: (iso: string) => string = (iso) => iso,
 ): Promise<AppStatus[]> {
   const [apps, open] = await Promise.all([store.apps(), store.openConditions()]);
   const byApp = new Map<string, FreshnessConditionRow[]>();
@@ -41,7 +43,7 @@ export async function readStatuses(
         ? `${a.appName} is up to date.`
         : state === "unknown"
           ? `${a.appName} has no freshness promise.`
-          : `${a.appName} is ${state === "failed" ? "not up to date: a load failed" : "late"}${expected ? `; expected at about ${expected}` : ""}.`;
+          : `${a.appName} is ${state === "failed" ? "not up to date: a load failed" : "late"}${expected ? `; expected at about ${formatTime(expected)}` : ""}.`;
     return {
       app: { id: a.appId, name: a.appName, stream: a.stream ?? null },
       state,

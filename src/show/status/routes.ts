@@ -24,7 +24,11 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
   const all = async () => {
     if (!deps.freshness) throw new AppError("NOT_FOUND", "no freshness promises are configured (freshness:)");
     const f = deps.freshness;
-    return readStatuses(f.store, (a) => f.promised(a));
+    return readStatuses(
+      f.store,
+      (a) => f.promised(a),
+      (iso) => localClock(iso, deps.timeZone, deps.clock.now()),
+    );
   };
   const oneApp = async (id: string) => {
     const s = (await all()).find((x) => x.app.id === id.toLowerCase());

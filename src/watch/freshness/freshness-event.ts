@@ -16,25 +16,27 @@ export interface FreshnessEventInput {
   host: string;
   /** Other apps the late upstream jobs feed (named in the alert). */
   alsoFeeds: string[];
+  /** A time inside a sentence or a fact, for people (the site's zone); ISO-8601 when not given. The data keeps ISO. */
+  formatTime?: (ms: number) => string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function causes(f: FreshnessFinding): string[] {
+function causes(f: FreshnessFinding, at: (ms: number) => string): string[] {
   const out: string[] = [];
   for (const u of f.upstream) {
-    if (u.state === "not_checked_in") out.push(`job "${u.check}" has not checked in (due ${iso(u.dueMs)})`);
-    else if (u.state === "failed") out.push(`job "${u.check}" failed at ${iso(u.atMs!)}`);
-    else if (u.state === "running") out.push(`job "${u.check}" started at ${iso(u.atMs!)} and has not finished`);
+    if (u.state === "not_checked_in") out.push(`job "${u.check}" has not checked in (due ${at(u.dueMs)})`);
+    else if (u.state === "failed") out.push(`job "${u.check}" failed at ${at(u.atMs!)}`);
+    else if (u.state === "running") out.push(`job "${u.check}" started at ${at(u.atMs!)} and has not finished`);
   }
   for (const p of f.chain?.problems ?? []) {
-    if (p.state === "failed") out.push(`the run of "${p.task}" in its chain failed at ${iso(p.atMs)}`);
-    else out.push(`"${p.task}" in its chain has run since ${iso(p.atMs)}, longer than usual`);
+    if (p.state === "failed") out.push(`the run of "${p.task}" in its chain failed at ${at(p.atMs)}`);
+    else out.push(`"${p.task}" in its chain has run since ${at(p.atMs)}, longer than usual`);
   }
   const a = f.app;
   if (a.lastFailMs !== undefined && (f.cycleStartMs === undefined || a.lastFailMs >= f.cycleStartMs) && (a.lastSuccessMs ?? -1) < a.lastFailMs)
-    out.push(`the reload${a.lastFailTask ? ` "${a.lastFailTask}"` : ""} failed at ${iso(a.lastFailMs)}`);
-  if (out.length === 0) out.push(`no successful reload since ${f.cycleStartMs !== undefined ? iso(f.cycleStartMs) : "Steward began watching"}`);
+    out.push(`the reload${a.lastFailTask ? ` "${a.lastFailTask}"` : ""} failed at ${at(a.lastFailMs)}`);
+  if (out.length === 0) out.push(`no successful reload since ${f.cycleStartMs !== undefined ? at(f.cycleStartMs) : "Steward began watching"}`);
   return out;
 }
 
@@ -51,23 +53,23 @@ function expectedAt(f: FreshnessFinding): number | undefined {
   return stoppedAt(f) ? undefined : f.expectedMs;
 }
 
-function expectation(f: FreshnessFinding): string {
+function expectation(f: FreshnessFinding, at: (ms: number) => string): string {
   const name = f.app.appName;
   const chain = f.chain;
   const checksDone = f.upstream.every((u) => u.state === "done");
   if (chain?.expectedMs !== undefined && checksDone)
-    return `${name} will be fresh at about ${iso(chain.expectedMs)} (${chain.via.map((t) => `"${t}"`).join(" → ")}, from the triggers and the usual durations).`;
+    return `${name} will be fresh at about ${at(chain.expectedMs)} (${chain.via.map((t) => `"${t}"`).join(" → ")}, from the triggers and the usual durations).`;
   const stopped = stoppedAt(f);
   if (stopped) return `${name} will not be fresh until "${stopped}" runs again and succeeds (its chain stopped there).`;
-  if (f.expectedMs !== undefined) return `${name} is expected to be fresh at about ${iso(f.expectedMs)}.`;
+  if (f.expectedMs !== undefined) return `${name} is expected to be fresh at about ${at(f.expectedMs)}.`;
   const waiting = f.upstream.filter((u) => u.state !== "done").map((u) => `"${u.check}"`);
   if (waiting.length > 0 && f.usualLagMs !== undefined) return `${name} is usually fresh ${spanText(f.usualLagMs)} after ${waiting.join(" and ")} checks in.`;
   return `When ${name} will be fresh is not known yet (Steward has not seen enough cycles).`;
 }
 
 /** A "never older than" promise's opening words. */
-function ageText(f: FreshnessFinding, level: FreshnessCondition, maxAge: string, deadline: string): string {
-  const asOf = f.app.lastSuccessMs !== undefined ? `its data is as of ${iso(f.app.lastSuccessMs)}` : "Steward has seen no successful reload";
+function ageText(f: FreshnessFinding, level: FreshnessCondition, maxAge: string, deadline: string, at: (ms: number) => string): string {
+  const asOf = f.app.lastSuccessMs !== undefined ? `its data is as of ${at(f.app.lastSuccessMs)}` : "Steward has seen no successful reload";
   return level === "freshness_warning"
     ? `${f.app.appName} is promised never older than ${maxAge} and ${asOf}: too old at ${deadline}`
     : `${f.app.appName} is older than the promised ${maxAge} since ${deadline} (${asOf})`;
@@ -75,10 +77,11 @@ function ageText(f: FreshnessFinding, level: FreshnessCondition, maxAge: string,
 
 export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
   const f = i.finding;
+  const at = i.formatTime ?? iso;
   const app = f.app.appName;
   const closing = i.kind === "app.freshness_recovered";
-  const deadline = iso(f.deadlineMs);
-  const why = causes(f);
+  const deadline = at(f.deadlineMs);
+  const why = causes(f, at);
   const maxAge = f.maxAgeMs !== undefined ? spanText(f.maxAgeMs) : undefined;
   const title = closing
     ? `Fresh again: ${app}`
@@ -89,14 +92,14 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
       : `Freshness promise broken: ${app}`;
   const feedsText = i.alsoFeeds.length > 0 ? ` The late job also feeds ${i.alsoFeeds.map((a) => `"${a}"`).join(", ")}.` : "";
   const summary = closing
-    ? `${app} is fresh: reloaded successfully at ${f.app.lastSuccessMs !== undefined ? iso(f.app.lastSuccessMs) : "(unknown)"}${f.app.lastSuccessTask ? ` by "${f.app.lastSuccessTask}"` : ""}, ${maxAge ? `promised never older than ${maxAge}` : `promised by ${deadline}`}.`
-    : `${maxAge ? ageText(f, i.level, maxAge, deadline) : `${app} ${i.level === "freshness_warning" ? "is not fresh yet and is promised" : "was not fresh"} by ${deadline}`} (promise "${f.promise}", ${i.promiseText}): ${why.join("; ")}. ${expectation(f)}${feedsText}`;
+    ? `${app} is fresh: reloaded successfully at ${f.app.lastSuccessMs !== undefined ? at(f.app.lastSuccessMs) : "(unknown)"}${f.app.lastSuccessTask ? ` by "${f.app.lastSuccessTask}"` : ""}, ${maxAge ? `promised never older than ${maxAge}` : `promised by ${deadline}`}.`
+    : `${maxAge ? ageText(f, i.level, maxAge, deadline, at) : `${app} ${i.level === "freshness_warning" ? "is not fresh yet and is promised" : "was not fresh"} by ${deadline}`} (promise "${f.promise}", ${i.promiseText}): ${why.join("; ")}. ${expectation(f, at)}${feedsText}`;
   const facts: NameValue[] = [];
   // A failure upstream or of the reload itself (not only lateness): the status badge says "failed".
   const failed =
     f.upstream.some((u) => u.state === "failed") ||
     (f.app.lastFailMs !== undefined && (f.cycleStartMs === undefined || f.app.lastFailMs >= f.cycleStartMs) && (f.app.lastSuccessMs ?? -1) < f.app.lastFailMs);
-  const data: WatchdogEvent["data"] = { condition: i.level, openedAt: iso(i.openedAtMs), promise: f.promise, deadline, failed };
+  const data: WatchdogEvent["data"] = { condition: i.level, openedAt: iso(i.openedAtMs), promise: f.promise, deadline: iso(f.deadlineMs), failed };
   const fact = (name: string, value: string | undefined, key?: string, raw?: string | number) => {
     if (value === undefined || value === "") return;
     facts.push({ name, value });
@@ -106,15 +109,15 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
   fact("Promise", `${f.promise}: ${i.promiseText}`);
   fact(maxAge ? "Too old from" : "Fresh by", deadline);
   if (maxAge) fact("Never older than", maxAge, "maxAgeMs", f.maxAgeMs);
-  if (f.cycleStartMs !== undefined) fact("Data must be from after", iso(f.cycleStartMs), "cycleStart");
-  if (f.app.lastSuccessMs !== undefined) fact("Data as of", iso(f.app.lastSuccessMs), "dataAsOf");
+  if (f.cycleStartMs !== undefined) fact("Data must be from after", at(f.cycleStartMs), "cycleStart", iso(f.cycleStartMs));
+  if (f.app.lastSuccessMs !== undefined) fact("Data as of", at(f.app.lastSuccessMs), "dataAsOf", iso(f.app.lastSuccessMs));
   if (!closing) fact("Why", why.join("; "), "why");
   const expectedMs = expectedAt(f);
-  if (expectedMs !== undefined && !closing) fact("Expected fresh at", iso(expectedMs), "expectedAt");
+  if (expectedMs !== undefined && !closing) fact("Expected fresh at", at(expectedMs), "expectedAt", iso(expectedMs));
   if (f.chain && f.chain.via.length > 0 && !closing) fact("Chain", f.chain.via.join(" → "), "chain", f.chain.via.join(" → "));
   for (const u of f.upstream) fact(`Upstream job ${u.check}`, u.state.replace(/_/g, " "));
   if (i.alsoFeeds.length > 0) fact("The late job also feeds", i.alsoFeeds.join(", "), "alsoFeeds");
-  if (closing && i.closedAtMs !== undefined) fact("Fresh at", iso(i.closedAtMs), "closedAt");
+  if (closing && i.closedAtMs !== undefined) fact("Fresh at", at(i.closedAtMs), "closedAt", iso(i.closedAtMs));
   return {
     id: `freshness:${f.key}:${f.deadlineMs}:${closing ? "closed" : i.level}`,
     kind: i.kind,

@@ -37,6 +37,8 @@ export interface FreshnessServiceDeps {
   metrics: MetricsRegistry;
   host: string;
   emit(e: WatchdogEvent): Promise<void>;
+  /** Times inside the events' sentences, in the site's zone (ISO-8601 when not given). */
+  formatTime?: (ms: number) => string;
 }
 
 export interface FreshnessService extends Component {
@@ -77,6 +79,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const late = new Set(f.upstream.filter((u) => u.state !== "done").map((u) => u.check));
     const alsoFeeds = [...new Set([...late].flatMap((c) => d.feeds.get(c) ?? []))].filter((a) => a.toLowerCase() !== f.app.appName.toLowerCase());
     return freshnessEvent({
+      ...(d.formatTime ? { formatTime: d.formatTime } : {}),
       kind,
       level,
       finding: f,

@@ -36,6 +36,8 @@ export interface FreshnessSetupDeps {
   chainTasks?: () => readonly TaskView[];
   /** How often promises are judged. */
   intervalMs?: number;
+  /** Times inside the events' sentences, in the site's zone. */
+  formatTime?: (ms: number) => string;
 }
 
 export interface Freshness {
@@ -107,6 +109,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     metrics: deps.metrics,
     host: deps.steward,
     emit: (e) => deps.bus.emit(e.kind, e),
+    ...(deps.formatTime ? { formatTime: deps.formatTime } : {}),
   });
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", service) : service);
   return { service, store, promised: (app) => service.promises().some((p) => promises(p, app)) };

@@ -11,6 +11,7 @@
 // heartbeat's one, its one claim of all leases, the looks for other Stewards' work at the heartbeat's pace, this
 // scenario's judges), 40–50 s for the five days on a two-core machine against 6 s on SQLite
 // (test/integration/platform/cluster/alone-statements.test.ts counts an idle Steward's statements).
+import { localTimes } from "../../../../src/tell/notify/time-format";
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../../src/platform/events/types";
@@ -73,6 +74,7 @@ const STEWARD = (site: SteppedSite) => `qlik:
   retries: 1
 intake:
   reconcile: { intervalSeconds: 3600, settleSeconds: 0 }
+notify: { timeZone: Europe/Stockholm }
 watchdog:
   interval: 5m
   stale: { enabled: false }
@@ -148,11 +150,13 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     const [missed, warning, breach] = events;
     expect(missed!.condition.openedAt).toBe("2026-11-23T04:15:00.000Z");
     expect(warning!.condition.openedAt).toBe("2026-11-23T05:30:00.000Z");
-    expect(warning!.summary).toContain('job "erp-extract" has not checked in (due 2026-11-23T04:00:00.000Z)');
+    // Times in the sentences are the site's (notify.timeZone), the data keeps ISO.
+    expect(warning!.summary).toContain('job "erp-extract" has not checked in (due Mon, 23 Nov 2026 05:00:00 CET)');
+    expect(warning!.data.deadline).toBe("2026-11-23T06:00:00.000Z");
     expect(warning!.summary).toContain('The late job also feeds "Finance".');
     expect(warning!.summary).toContain('Sales dashboard is usually fresh 1 h 8 min after "erp-extract" checks in.');
     expect(warning!.app).toMatchObject({ id: SALES_APP, name: "Sales dashboard" });
-    expect(breach!.summary).toContain("was not fresh by 2026-11-23T06:00:00.000Z");
+    expect(breach!.summary).toContain("was not fresh by Mon, 23 Nov 2026 07:00:00 CET");
     // Late, the job checks in and the chain is started again from its head.
     await ping();
     expect(sim.tasks.start(EXTRACT).started).toBe(true);
@@ -160,7 +164,7 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     expect(events.slice(3).map((e) => e.kind)).toEqual(["checkin.recovered", "app.freshness_recovered"]);
     // The chain started at 06:10Z ends with Sales at 07:10Z; judged every 2 minutes.
     const recovered = events.at(-1)!;
-    expect(recovered.summary).toContain("reloaded successfully at 2026-11-23T07:10:");
+    expect(recovered.summary).toContain("reloaded successfully at Mon, 23 Nov 2026 08:10:");
     expect(Date.parse(recovered.receivedAt) - at("2026-11-23T07:10:00Z")).toBeLessThanOrEqual(2 * MIN);
 
     // Tuesday: the job checks in on time, but Transform fails once.
@@ -175,7 +179,7 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     expect(patch.status).toBe(200);
     await clock.runUntil(at("2026-11-24T05:40:00Z"));
     expect(seen()).toEqual(["app.freshness_warning@2026-11-24T05:30"]);
-    expect(events[0]!.summary).toContain('the run of "Transform orders" in its chain failed at 2026-11-24T05:00:00.000Z');
+    expect(events[0]!.summary).toContain('the run of "Transform orders" in its chain failed at Tue, 24 Nov 2026 06:00:00 CET');
     expect(events[0]!.summary).toContain('Sales dashboard will not be fresh until "Transform orders" runs again and succeeds');
     expect(events[0]!.data.expectedAt).toBeUndefined();
     // Restarted at 06:40 local: it runs 30 min, then Sales 10: fresh at about 07:20 (06:20Z).
@@ -186,7 +190,7 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     const expected = Date.parse(String(events[1]!.data.expectedAt));
     expect(Math.abs(expected - at("2026-11-24T06:20:00Z"))).toBeLessThan(MIN);
     expect(events[1]!.summary).toContain(
-      `Sales dashboard will be fresh at about ${new Date(expected).toISOString()} ("Transform orders" → "Reload Sales dashboard", from the triggers and the usual durations).`,
+      `Sales dashboard will be fresh at about ${localTimes(new Date(expected).toISOString(), "Europe/Stockholm").local5} ("Transform orders" → "Reload Sales dashboard", from the triggers and the usual durations).`,
     );
     expect(events[1]!.data.chain).toBe("Transform orders → Reload Sales dashboard");
     await clock.runUntil(at("2026-11-24T07:00:00Z"));
