@@ -220,7 +220,10 @@ describe("sim QRS: license and about", () => {
 
 describe("sim QRS: starts and execution results", () => {
   test("POST task/{id}/start → 204 empty; executionresult and executionresult/full by taskID; executionsession while running", async () => {
+    // Two seconds, not the suite's 80 ms: the run must still be going at the second request on a busy machine.
+    t.sim.settings.timing.durationOverrideMs = 2_000;
     const start = await t.qrs.post(`task/${SALES_TASK}/start`, {});
+    t.sim.settings.timing.durationOverrideMs = 80;
     expect(start.status).toBe(204);
     expect(start.text).toBe("");
     const running = (await t.qrs.get("executionsession")).json<any[]>();
