@@ -95,6 +95,20 @@ test("QRS refusing the certificate and a mail server that is down: FAIL lines wi
   }
 });
 
+test("the simulator's QRS stopped: the QRS line fails with what to do; the Engine still answers", async () => {
+  await simControl(sim, "POST", "/listeners/qrs/down", {});
+  try {
+    const { code, text } = await doctor(siteYaml({ smtpPort: smtp.port, udpPort: await freeUdpPort() }), "qrs-down.yaml");
+    expect(code).toBe(1);
+    expect(lineOf(text, "qrs")).toStartWith("FAIL");
+    expect(text).toContain("Check that this server reaches the Qlik Repository Service (qlik.host, port qlik.qrsPort, usually 4242)");
+    expect(lineOf(text, "engine")).toStartWith("PASS");
+    expect(text).toContain("1 of 6 checks failed.");
+  } finally {
+    await simControl(sim, "POST", "/listeners/qrs/up", {});
+  }
+});
+
 test("a config that run refuses: the config line fails with file, line and key; the rest is still tried", async () => {
   const { code, text } = await doctor(
     siteYaml({ smtpPort: smtp.port, udpPort: await freeUdpPort(), certDir: join(tmp.path, "no-such-folder") }),
