@@ -51,7 +51,7 @@ export interface NodeSilenceDeps {
 
 export interface NodeSilence {
   /** A run reconciliation emitted; `excused`: a Steward was down or catching up, so its datagram had nowhere to go. */
-  reconciled(host: string, executionId: string, stopMs: number, excused: boolean): Promise<void>;
+  reconciled(host: string, executionId: string, stopMs: number, excused: boolean): void;
   /** A task datagram from `host` (the Scheduler's %hostname). */
   heard(host: string): void;
   start(): void;
@@ -72,6 +72,8 @@ export function createNodeSilence(cfg: IntakeConfig["nodeSilence"], deps: NodeSi
   const lastWritten = new Map<string, number>();
   let overflowLogged = false;
   const pending = new Set<Promise<void>>();
+  /** The runs heard only from QRS, judged one after another. */
+  let judging: Promise<void> = Promise.resolve();
 
   async function judge(node: string, host: string, now: number): Promise<void> {
     await deps.db.run("DELETE FROM intake_node_reconciled WHERE stop_at < ?", [now - windowMs]);
@@ -144,20 +146,23 @@ export function createNodeSilence(cfg: IntakeConfig["nodeSilence"], deps: NodeSi
     start() {
       startedAt = deps.clock.now();
     },
-    async reconciled(host, executionId, stopMs, excused) {
+    reconciled(host, executionId, stopMs, excused) {
       const node = nodeKey(host);
       if (!cfg.enabled || excused || !node || stopMs < startedAt) return;
       const now = deps.clock.now();
-      try {
-        await deps.db.run("INSERT INTO intake_node_reconciled (node, execution_id, stop_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [
-          node,
-          executionId,
-          stopMs,
-        ]);
-        await judge(node, host, now);
-      } catch (err) {
-        log.warn({ node: host, err: describeError(err) }, "cannot record a run heard only from QRS");
-      }
+      // Queued, not awaited: the reconciliation pass does not wait for this bookkeeping (one node's runs in order).
+      judging = judging.then(async () => {
+        try {
+          await deps.db.run("INSERT INTO intake_node_reconciled (node, execution_id, stop_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [
+            node,
+            executionId,
+            stopMs,
+          ]);
+          await judge(node, host, now);
+        } catch (err) {
+          log.warn({ node: host, err: describeError(err) }, "cannot record a run heard only from QRS");
+        }
+      });
     },
     heard(host) {
       const node = nodeKey(host);
@@ -181,7 +186,7 @@ export function createNodeSilence(cfg: IntakeConfig["nodeSilence"], deps: NodeSi
       pending.add(write);
     },
     async settled() {
-      await Promise.all([...pending]);
+      await Promise.all([...pending, judging]);
     },
   };
 }

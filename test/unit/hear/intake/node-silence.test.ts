@@ -37,10 +37,12 @@ test("a datagram's short host name and QRS's full node name are one node", () =>
 test("two unheard runs: silent once, with the node and the times in the site's words; a datagram ends it once", async () => {
   const { clock, events, silence } = await judge();
   await clock.advance(5 * 60_000);
-  await silence.reconciled("sense2.corp.example", "e1", clock.now() - 60_000, false);
+  silence.reconciled("sense2.corp.example", "e1", clock.now() - 60_000, false);
+  await silence.settled();
   expect(events).toEqual([]);
-  await silence.reconciled("sense2.corp.example", "e2", clock.now(), false);
-  await silence.reconciled("sense2.corp.example", "e3", clock.now(), false);
+  silence.reconciled("sense2.corp.example", "e2", clock.now(), false);
+  silence.reconciled("sense2.corp.example", "e3", clock.now(), false);
+  await silence.settled();
   expect(events.map((e) => [e.kind, e.data.node, e.data.runs])).toEqual([["intake.node_silent", "sense2.corp.example", 2]]);
   expect(events[0]!.summary).toStartWith("Since t4, 2 runs on sense2.corp.example reached Steward only from QRS");
   silence.heard("SENSE2");
@@ -52,10 +54,11 @@ test("two unheard runs: silent once, with the node and the times in the site's w
 test("excused runs and runs that ended before the start count nothing", async () => {
   const { clock, events, silence } = await judge();
   await clock.advance(60_000);
-  await silence.reconciled("sense3", "x1", T0 - 1, false);
-  await silence.reconciled("sense3", "x2", T0 - 2, false);
-  await silence.reconciled("sense3", "x3", clock.now(), true);
-  await silence.reconciled("sense3", "x4", clock.now(), true);
+  silence.reconciled("sense3", "x1", T0 - 1, false);
+  silence.reconciled("sense3", "x2", T0 - 2, false);
+  silence.reconciled("sense3", "x3", clock.now(), true);
+  silence.reconciled("sense3", "x4", clock.now(), true);
+  await silence.settled();
   expect(events).toEqual([]);
 });
 
