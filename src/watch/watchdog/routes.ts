@@ -23,6 +23,8 @@ export interface WatchdogRouteDeps {
   clock: { now(): number };
   /** The jobs before Qlik (check-ins) with their state, as links of the chains. */
   checkins?: () => Promise<CheckinChainItem[]>;
+  /** Successful runs a task needs before its usual duration is known (watchdog.runningLong.minRuns). */
+  minRuns?: number;
 }
 
 const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
@@ -77,6 +79,8 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
           // The app is past due but not paged now: why (a run in progress, a retry, a page that said it already).
           staleHeldBack: t.staleHeldBack ?? null,
           samples: t.usual?.samples ?? 0,
+          // While the usual duration is unknown: how many successful runs it takes to learn it.
+          learnsFrom: deps.minRuns ?? null,
           runningSince: t.runningSinceMs !== undefined ? new Date(t.runningSinceMs).toISOString() : null,
           lastRunAt: t.lastRunMs !== undefined ? new Date(t.lastRunMs).toISOString() : null,
           lastStatus: t.lastStatus ?? null,

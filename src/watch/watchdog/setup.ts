@@ -53,6 +53,12 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     host: deps.qlikHost,
   });
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", watchdog) : watchdog);
-  registerWatchdogRoutes(deps.router, { watchdog, store, clock: deps.clock, ...(deps.checkins ? { checkins: deps.checkins } : {}) });
+  registerWatchdogRoutes(deps.router, {
+    watchdog,
+    store,
+    clock: deps.clock,
+    minRuns: cfg.runningLong.minRuns,
+    ...(deps.checkins ? { checkins: deps.checkins } : {}),
+  });
   return watchdog;
 }

@@ -19,6 +19,8 @@ interface ConditionView {
 }
 
 interface TaskRow {
+  /** Successful runs the usual duration is learned from (shown while it is not known yet). */
+  learnsFrom?: number | null;
   id: string;
   name: string;
   watched: boolean;
@@ -255,7 +257,13 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
                     {t.nextExpectedAt ? <Time iso={t.nextExpectedAt} /> : <span class="muted">{nothingExpected(t)}</span>}
                     {(t.triggers ?? []).some((x) => x.watch === "qrs") ? <span class="muted small"> (QRS's time)</span> : null}
                   </td>
-                  <td>{t.usualMs !== null ? formatDuration(t.usualMs) : <span class="muted">learning ({t.samples} runs)</span>}</td>
+                  <td>
+                    {t.usualMs !== null ? (
+                      formatDuration(t.usualMs)
+                    ) : (
+                      <span class="muted">learning{t.learnsFrom ? `: known after ${t.learnsFrom} successful runs` : ""}</span>
+                    )}
+                  </td>
                   <td>
                     {t.limitMs !== null ? formatDuration(t.limitMs) : "—"}
                     {t.limitBasis ? <div class="small muted">{t.limitBasis}</div> : null}

@@ -95,12 +95,15 @@ test("unreadable settings and triggers are reported once each, naming the task; 
   const view = (await (await t.request("/v4/watchdog")).json()) as {
     problems: string[];
     lastError?: string;
-    tasks: Array<{ name: string; usualMs: number | null }>;
+    tasks: Array<{ name: string; usualMs: number | null; learnsFrom: number | null }>;
   };
   expect(view.lastError).toBeUndefined();
   expect(view.problems).toHaveLength(4); // the two custom properties, the loop, the two triggers at once
   // A task with no history is watched but not judged on its duration yet.
   expect(view.tasks.find((x) => x.name === "Reload Fresh")?.usualMs).toBeNull();
+  // The page says how many successful runs that takes (watchdog.runningLong.minRuns), not a count of runs it lacks.
+  expect(view.tasks.find((x) => x.name === "Reload Fresh")?.learnsFrom).toBe(5);
+  expect(await (await t.request("/ui/watchdog")).text()).toContain("learning: known after 5 successful runs");
   expect(t.app.metrics.render()).toContain('steward_watchdog_looks_total{result="ok"} 5');
   expect(alerts).toEqual([]);
 });
