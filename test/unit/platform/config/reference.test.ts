@@ -22,8 +22,11 @@ const source = referenceSource(stewardConfigReader);
 const { entries, fullYaml } = source;
 const title = (e: ReferenceEntry) => (e.variant ? `${e.path} (${e.variant})` : e.path);
 
+// Each of the three heavy tests below builds or checks every entry of the reference: seconds alone, more on a busy machine.
+const HEAVY = { timeout: 60_000 };
+
 describe("configuration reference", () => {
-  test(`${REFERENCE_PAGE} is current (regenerate: ${REGENERATE_COMMAND})`, () => {
+  test(`${REFERENCE_PAGE} is current (regenerate: ${REGENERATE_COMMAND})`, HEAVY, () => {
     const committed = readFileSync(join(ROOT, REFERENCE_PAGE), "utf8");
     // Compared line by line, so a failure shows the first lines that differ rather than two whole pages.
     const want = generateReferencePage(source).split("\n");
@@ -60,7 +63,7 @@ describe("configuration reference", () => {
     expect(entries.filter((e) => e.children.length === 0 && !exampleFor(e, fullYaml)).map(title)).toEqual([]);
   });
 
-  test("every example is valid where it goes: put into config/full.yaml, the config still passes the schema", () => {
+  test("every example is valid where it goes: put into config/full.yaml, the config still passes the schema", HEAVY, () => {
     const bad: string[] = [];
     for (const e of entries) {
       const ex = e.children.length === 0 ? exampleFor(e, fullYaml) : undefined;
@@ -81,7 +84,7 @@ describe("configuration reference", () => {
     expect(bad).toEqual([]);
   });
 
-  test("an example labelled yaml is a config `config check` accepts alone; one that is not is labelled a fragment", () => {
+  test("an example labelled yaml is a config `config check` accepts alone; one that is not is labelled a fragment", HEAVY, () => {
     const page = readFileSync(join(import.meta.dir, "../../../..", REFERENCE_PAGE), "utf8");
     const blocks = [...page.matchAll(/```(yaml(?: fragment)?)\n([\s\S]*?)```/g)].map((m) => ({ fragment: m[1] !== "yaml", text: m[2]! }));
     const env = new Proxy({} as Record<string, string>, { get: (_t, n) => (typeof n === "string" ? n : undefined) });
