@@ -107,6 +107,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     router: http.router,
     ...(gate ? { gate } : {}),
     checkins: createCheckinChainView(config.checkins, shared.sql),
+    formatTime: alerting.formatTime,
   });
   if (watchdog) alerting.alertGates.grouping.readChainsFrom(() => watchdog.plan());
   const checkins = setupCheckins(config.checkins, {

@@ -22,7 +22,13 @@ export interface Announcer {
   announcePending(): Promise<void>;
 }
 
-export function createAnnouncer(store: WatchStore, emit: (e: WatchdogEvent) => Promise<void>, raised: Counter): Announcer {
+/** `people`: what an event's words become before it is stored and sent (the site's zone, site-zone.ts). */
+export function createAnnouncer(
+  store: WatchStore,
+  emit: (e: WatchdogEvent) => Promise<void>,
+  raised: Counter,
+  people: (e: WatchdogEvent) => WatchdogEvent = (e) => e,
+): Announcer {
   async function announce(key: string, event: WatchdogEvent, phase: "open" | "close"): Promise<void> {
     await emit(event);
     raised.inc({ kind: event.kind });
@@ -31,10 +37,12 @@ export function createAnnouncer(store: WatchStore, emit: (e: WatchdogEvent) => P
   }
   return {
     async open(c) {
-      const { event, ...row } = c;
+      const { event: raw, ...row } = c;
+      const event = people(raw);
       if (await store.open({ ...row, openEvent: event })) await announce(c.key, event, "open");
     },
-    async close(key, closedMs, event) {
+    async close(key, closedMs, raw) {
+      const event = people(raw);
       if (await store.close(key, closedMs, event)) await announce(key, event, "close");
     },
     async announcePending() {

@@ -12,6 +12,7 @@ import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { WatchCondition, WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { createAnnouncer } from "./announcer";
+import { inSiteZone } from "./site-zone";
 import { type CloudTenantWatchState, type CloudWatch, type CloudWatchTenant, createCloudWatch } from "./cloud-watch";
 import type { TaskView } from "./evaluate";
 import { acknowledged } from "./acknowledge";
@@ -35,6 +36,8 @@ export interface WatchdogDeps {
   emit(e: WatchdogEvent): Promise<void>;
   /** The Qlik Sense host, for events whose node is unknown. */
   host: string;
+  /** Times in what people read, in the site's zone (ISO-8601 when not given). */
+  formatTime?: (ms: number) => string;
 }
 
 export interface WatchdogStatus {
@@ -62,7 +65,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
 
   const looks = d.metrics.counter("steward_watchdog_looks_total", "Watchdog looks at QRS, by result (ok, failed).");
   const raised = d.metrics.counter("steward_watchdog_events_total", "Watchdog events announced, by kind.");
-  const announcer = createAnnouncer(store, d.emit, raised);
+  const announcer = createAnnouncer(store, d.emit, raised, d.formatTime ? (e) => inSiteZone(e, d.formatTime!) : undefined);
   const qrsLook = createQrsLook({ cfg, store, log, announcer, host: d.host });
   d.metrics.gaugeFn(
     "steward_watchdog_tasks_watched",

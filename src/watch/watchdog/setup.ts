@@ -32,6 +32,8 @@ export interface WatchdogSetupDeps {
   gate?: DutyGate;
   /** The check-ins with their state, shown as links of the chains in the watchdog's view. */
   checkins?: () => Promise<CheckinChainItem[]>;
+  /** Times in the events' words, in the site's zone. */
+  formatTime?: (ms: number) => string;
 }
 
 export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
@@ -51,6 +53,7 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     metrics: deps.metrics,
     emit: (e) => deps.bus.emit(e.kind, e),
     host: deps.qlikHost,
+    ...(deps.formatTime ? { formatTime: deps.formatTime } : {}),
   });
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", watchdog) : watchdog);
   registerWatchdogRoutes(deps.router, {

@@ -147,7 +147,8 @@ routes:
     await pg?.stop();
   });
 
-  test("two new symptoms on two Stewards at once, the update due: one update for the cluster", async () => {
+  // Two Stewards on PostgreSQL: a few seconds alone, more on a busy machine.
+  test("two new symptoms on two Stewards at once, the update due: one update for the cluster", { timeout: 60_000 }, async () => {
     const [a, b] = apps as [TestApp, TestApp];
     await a.app.bus.emit("task.failed", failure(1));
     await waitFor(() => rx2.requests.length === 1, { what: "the opening page" });
