@@ -120,6 +120,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     router: http.router,
     steward: cluster.instanceName,
     ...(gate ? { gate } : {}),
+    formatTime: alerting.formatTime,
   });
   const freshness = setupFreshness(config.freshness, {
     db: shared.sql,

@@ -3,6 +3,7 @@
 // announces each condition it opens and closes exactly once: stored first, handed to the notifier (whose outbox
 // ignores an event id it already has), then marked announced, so a crash in between repeats nothing.
 import type { Logger } from "pino";
+import { inSiteZone } from "../watchdog/site-zone";
 import type { Clock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
@@ -29,6 +30,8 @@ export interface CheckinServiceDeps {
   /** This Steward's name: the events' host. */
   host: string;
   emit(e: WatchdogEvent): Promise<void>;
+  /** Times in what people read, in the site's zone (ISO-8601 when not given; the data keeps ISO). */
+  formatTime?: (ms: number) => string;
 }
 
 export interface CheckinService extends Component {
@@ -39,6 +42,7 @@ export interface CheckinService extends Component {
 }
 
 export function createCheckinService(d: CheckinServiceDeps): CheckinService {
+  const people = (e: WatchdogEvent) => (d.formatTime ? inSiteZone(e, d.formatTime) : e);
   const { store, clock, log } = d;
   const feedsOf = new Map(d.checks.map((c) => [c.name, c.feeds]));
   const raised = d.metrics.counter("steward_checkin_events_total", "Check-in events announced, by kind.");
@@ -73,29 +77,33 @@ export function createCheckinService(d: CheckinServiceDeps): CheckinService {
     const result = judge({ checks: d.checks, states: await store.states(), since, open, nowMs: now });
     for (const o of result.opens) {
       const details = o.type === "checkin_failed" ? { ...o.details, ...(await failureLog(o.name, o.openedMs)) } : o.details;
-      const event = checkinEvent({
-        kind: o.type === "checkin_missed" ? "checkin.missed" : o.type === "checkin_failed" ? "checkin.failed" : "checkin.running_long",
-        condition: { type: o.type, key: o.key, openedAtMs: o.openedMs },
-        nowMs: now,
-        host: d.host,
-        check: o.name,
-        feeds: feedsOf.get(o.name) ?? { tasks: [], apps: [] },
-        details,
-      });
+      const event = people(
+        checkinEvent({
+          kind: o.type === "checkin_missed" ? "checkin.missed" : o.type === "checkin_failed" ? "checkin.failed" : "checkin.running_long",
+          condition: { type: o.type, key: o.key, openedAtMs: o.openedMs },
+          nowMs: now,
+          host: d.host,
+          check: o.name,
+          feeds: feedsOf.get(o.name) ?? { tasks: [], apps: [] },
+          details,
+        }),
+      );
       if (await store.open({ key: o.key, type: o.type, name: o.name, openedMs: o.openedMs, openEvent: event })) await announce(o.key, event, "open");
     }
     for (const c of result.closes) {
       const row = openRows.find((r) => r.key === c.key);
       if (!row) continue;
-      const event = checkinEvent({
-        kind: "checkin.recovered",
-        condition: { type: row.type as CheckinCondition, key: row.key, openedAtMs: row.openedMs, closedAtMs: now },
-        nowMs: now,
-        host: d.host,
-        check: row.name,
-        feeds: feedsOf.get(row.name) ?? { tasks: [], apps: [] },
-        details: { ...detailsOf(row.openEvent), resolution: c.resolution },
-      });
+      const event = people(
+        checkinEvent({
+          kind: "checkin.recovered",
+          condition: { type: row.type as CheckinCondition, key: row.key, openedAtMs: row.openedMs, closedAtMs: now },
+          nowMs: now,
+          host: d.host,
+          check: row.name,
+          feeds: feedsOf.get(row.name) ?? { tasks: [], apps: [] },
+          details: { ...detailsOf(row.openEvent), resolution: c.resolution },
+        }),
+      );
       if (await store.close(c.key, now, event)) await announce(c.key, event, "close");
     }
     await store.prune(now - 7 * 86_400_000);

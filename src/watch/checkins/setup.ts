@@ -28,6 +28,8 @@ export interface CheckinsSetupDeps {
   /** This Steward's name: recorded with each ping it receives, and the events' host. */
   steward: string;
   gate?: DutyGate;
+  /** Times in the events' words, in the site's zone. */
+  formatTime?: (ms: number) => string;
 }
 
 export interface Checkins {
@@ -73,6 +75,7 @@ export function setupCheckins(cfg: CheckinsConfig | undefined, deps: CheckinsSet
     metrics: deps.metrics,
     host: deps.steward,
     emit: (e) => deps.bus.emit(e.kind, e),
+    ...(deps.formatTime ? { formatTime: deps.formatTime } : {}),
   });
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", service) : service);
   registerCheckinStatusRoutes(deps.router, { checks, store, service, clock: deps.clock });

@@ -20,7 +20,7 @@ describe("a Steward with two checks", () => {
     // Monday 2026-11-23 04:00 in Stockholm.
     clock = createManualClock(Date.parse("2026-11-23T03:00:00Z"));
     t = createTestApp(
-      `http:\n  port: 0\n  host: 127.0.0.1\n  bodyLimitBytes: 65536\ncheckins:\n  interval: 1h\n  logMaxBytes: 1000\n  keepPings: 10\n  rateLimit: { requests: 8, window: 1m }\n  checks:\n    erp-extract:\n      key: ${ERP_KEY}\n      cron: "0 5 * * 1-5"\n      timeZone: Europe/Stockholm\n      grace: 15m\n      feeds: { appNames: [Sales, Finance], taskNames: [Reload Sales] }\n    api-job:\n      key: ${API_KEY}\n      cron: "0 3 1 1 *"\n      grace: 1h\n`,
+      `http:\n  port: 0\n  host: 127.0.0.1\n  bodyLimitBytes: 65536\nnotify: { timeZone: Europe/Stockholm }\ncheckins:\n  interval: 1h\n  logMaxBytes: 1000\n  keepPings: 10\n  rateLimit: { requests: 8, window: 1m }\n  checks:\n    erp-extract:\n      key: ${ERP_KEY}\n      cron: "0 5 * * 1-5"\n      timeZone: Europe/Stockholm\n      grace: 15m\n      feeds: { appNames: [Sales, Finance], taskNames: [Reload Sales] }\n    api-job:\n      key: ${API_KEY}\n      cron: "0 3 1 1 *"\n      grace: 1h\n`,
       { clock },
     );
     for (const k of ["checkin.missed", "checkin.failed", "checkin.running_long", "checkin.recovered"] as const)
@@ -50,7 +50,7 @@ describe("a Steward with two checks", () => {
     const missed = events.find((e) => e.kind === "checkin.missed")!;
     expect(missed.title).toBe("Job did not check in: erp-extract");
     expect(missed.summary).toBe(
-      'Job "erp-extract" was due at 2026-11-23T04:00:00.000Z (cron 0 5 * * 1-5 (Europe/Stockholm)) and had not checked in 15 min later. It feeds app "Sales", app "Finance", task "Reload Sales".',
+      'Job "erp-extract" was due at Mon, 23 Nov 2026 05:00:00 CET (cron 0 5 * * 1-5 (Europe/Stockholm)) and had not checked in 15 min later. It feeds app "Sales", app "Finance", task "Reload Sales".',
     );
     expect(missed.condition).toEqual({ type: "checkin_missed", key: "checkin_missed:erp-extract", openedAt: "2026-11-23T04:15:00.000Z" });
 
