@@ -45,3 +45,12 @@ export const ReportsSchema = lazySection(() =>
     .describe("Reports sent at a time of day (docs/reports.md): routes choose them with report.morning and report.weekly in on:."),
 );
 export type ReportsConfig = z.infer<typeof ReportsSchema>;
+
+/**
+ * The reports as the schema's defaults make them, for a config without the section: the schema is built only while
+ * a config is parsed (a start without reports: must not keep it; a unit test checks the two agree).
+ */
+export const DEFAULT_REPORTS: ReportsConfig = {
+  morning: { enabled: true, at: "07:00", days: ["mon", "tue", "wed", "thu", "fri"], top: 5 },
+  weekly: { enabled: true, at: "07:00", day: "mon" },
+};

@@ -13,7 +13,7 @@ import type { Freshness } from "../../watch/freshness";
 import type { WatchStore } from "../../watch/watchdog/watch-store";
 import type { RunHistory } from "../dashboard/run-history";
 import type { ReportIncident } from "./build-report";
-import { ReportsSchema, type ReportsConfig } from "./config";
+import { DEFAULT_REPORTS, type ReportsConfig } from "./config";
 import { createReportService, type ReportService, type ReportSources } from "./service";
 
 export interface ReportSetupDeps {
@@ -44,7 +44,7 @@ const incident = (r: IncidentRow): ReportIncident => ({
 });
 
 export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDeps): ReportService {
-  const c = cfg ?? ReportsSchema.parse({});
+  const c = cfg ?? DEFAULT_REPORTS;
   const top = c.morning.top;
   const sources: ReportSources = async (kind, from, to) => {
     const [touched, open, conditions, fresh, apps] = await Promise.all([

@@ -2,6 +2,7 @@
 // zone with the year only when it is not the report's.
 import { expect, test } from "bun:test";
 import { buildReport, type ReportInputs } from "../../../../src/show/report/build-report";
+import { DEFAULT_REPORTS, ReportsSchema } from "../../../../src/show/report/config";
 import { reportDay, reportTime } from "../../../../src/show/report/report-time";
 
 const TO = Date.parse("2026-11-23T06:00:00Z");
@@ -53,4 +54,8 @@ test("times in the report's zone; the year only when it differs", () => {
   expect(reportTime(Date.parse("2026-11-23T06:00:00Z"), "Europe/Stockholm", TO)).toBe("Mon 23 Nov 07:00");
   expect(reportTime(Date.parse("2025-12-31T23:30:00Z"), "Europe/Stockholm", TO)).toBe("Thu 1 Jan 00:30");
   expect(reportTime(Date.parse("2025-12-31T12:00:00Z"), "UTC", TO)).toBe("Wed 31 Dec 2025 12:00");
+});
+
+test("the reports a config without reports: gets are the schema's defaults", () => {
+  expect(ReportsSchema.parse({})).toEqual(DEFAULT_REPORTS);
 });
