@@ -60,24 +60,21 @@ test("eight at once cost little in all, and /health answers among them", async (
   expect(cpuMs).toBeLessThan(2_000);
 });
 
-test("four of the issue's bodies at once: /health answers promptly among them", async () => {
-  const started = performance.now();
+test("four of the issue's bodies at once: /health answers among them", async () => {
   const health = (async () => {
-    let slowest = 0;
+    const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
-      const t0 = performance.now();
-      expect((await t.request("/health")).status).toBe(200);
-      slowest = Math.max(slowest, performance.now() - t0);
+      statuses.push((await t.request("/health")).status);
       await Bun.sleep(20);
     }
-    return slowest;
+    return statuses;
   })();
   const { value, cpuMs } = await cost(() => Promise.all([bombs.markerDeep, bombs.quoteDeep, bombs.markerDeep, bombs.quoteDeep].map(importBody)));
   expect(value.map((r) => r.status)).toEqual([400, 400, 400, 400]);
-  // Before: 4.2 s each before the 400, /health stalled 9 s and memory grew to 1 GB.
+  // Before: 4.2 s of CPU each before the 400, /health stalled 9 s and memory grew to 1 GB. The bound is on this
+  // process's CPU time (a stall of the event loop is CPU spent here); wall time on a busy machine says nothing.
   expect(cpuMs).toBeLessThan(2_000);
-  expect(await health).toBeLessThan(1_000);
-  expect(performance.now() - started).toBeLessThan(5_000);
+  expect(await health).toEqual(Array(10).fill(200));
 });
 
 test("a mapping of 10,000 keys is answered quickly, not parsed for seconds", async () => {
