@@ -11,7 +11,7 @@ export function registerCloudRoutes(router: Router, deps: { watchers: TenantWatc
       path: "/v4/cloud/tenants",
       summary: "The Qlik Cloud tenants Steward watches and whether each answers",
       tags: ["apps"],
-      scope: "admin",
+      scope: "read",
       responses: { 200: { description: "one entry per tenant" } },
     },
     async (c) => c.json({ tenants: deps.watchers.map((w) => w.state()) }),

@@ -6,7 +6,7 @@ import type { AuditEntry, RequestAuditRow } from "../audit/audit-log";
  * Access scopes (issue 8 enforces them): every route declares one. "public" routes (health, ping, docs)
  * need no credentials.
  */
-export const SCOPES = ["public", "tasks", "apps", "kv.read", "kv.write", "files", "schedules", "mqtt", "status", "admin"] as const;
+export const SCOPES = ["public", "tasks", "apps", "kv.read", "kv.write", "files", "schedules", "mqtt", "status", "read", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who made a request, as established by the auth middleware; recorded in the audit log. */

@@ -28,13 +28,17 @@ import { DurationSchema } from "../core/duration";
 
 /** Scopes a key or certificate can be given ("public" routes need none). admin implies every other scope. */
 // "status": the read-only freshness of apps and streams (src/show/status), for keys handed to business users and extensions.
-export const GRANTABLE_SCOPES = ["tasks", "apps", "kv.read", "kv.write", "files", "schedules", "mqtt", "status", "admin"] as const;
+// "read": every read of what Steward knows (incidents, causes, runs, the watchdog, freshness, check-ins, schedules,
+// deliveries, the audit) and nothing that changes anything, for people and tools that must not act.
+export const GRANTABLE_SCOPES = ["tasks", "apps", "kv.read", "kv.write", "files", "schedules", "mqtt", "status", "read", "admin"] as const;
 
 const scopeListSchema = () =>
   z
     .array(z.enum(GRANTABLE_SCOPES))
     .min(1)
-    .describe("Scopes granted: tasks, apps, kv.read, kv.write, files, schedules, mqtt, status, admin (admin implies all).");
+    .describe(
+      "Scopes granted: tasks, apps, kv.read, kv.write, files, schedules, mqtt, status, read, admin (admin implies all; read: every read of incidents, runs, watchdog, freshness, schedules, deliveries and the audit, no change).",
+    );
 
 export const KEY_HASH_PATTERN = /^(sha256:[0-9a-f]{64}|scrypt:\d+:\d+:\d+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+(:[0-9a-f]{16})?)$/;
 

@@ -258,7 +258,7 @@ export function createAccessMiddleware(deps: AccessDeps): {
           })
         : "scope";
     if (typeof byAddress === "object") return deny(c, 403, byAddress.refuse, { check: "statusAccess", scope, route: routeRef });
-    if (byAddress !== "grant" && !grants(principal.scopes, scope)) {
+    if (byAddress !== "grant" && !grants(principal.scopes, scope, c.req.method)) {
       const reason =
         principal.kind === "anonymous"
           ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)`

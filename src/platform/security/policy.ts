@@ -70,10 +70,17 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
   };
 }
 
-/** Does the principal's scope list grant `scope`? admin implies every scope. */
-export function grants(scopes: readonly Scope[] | "all", scope: Scope): boolean {
+/** Routes of these scopes that only read (GET) are readable with the read scope too: a read key sees the schedules. */
+const READ_ALSO_SEES: ReadonlySet<Scope> = new Set(["schedules"]);
+
+/**
+ * Does the principal's scope list grant `scope`? admin implies every scope; `read` grants the routes of scope read,
+ * and with `method` GET those of READ_ALSO_SEES.
+ */
+export function grants(scopes: readonly Scope[] | "all", scope: Scope, method?: string): boolean {
   if (scope === "public" || scopes === "all") return true;
-  return scopes.includes(scope) || scopes.includes("admin");
+  if (scopes.includes(scope) || scopes.includes("admin")) return true;
+  return scopes.includes("read") && method?.toUpperCase() === "GET" && READ_ALSO_SEES.has(scope);
 }
 
 export function isLoopbackIp(ip: IpAddress): boolean {

@@ -24,27 +24,30 @@ import { DASHBOARD_JS } from "./client-script";
 import type { PageDeps, PageHandler } from "./types";
 
 const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHandler]> = [
-  ["/ui", "admin", "Dashboard: health, recent events and deliveries", overviewPage],
-  ["/ui/events", "admin", "Dashboard: recent task and service events", eventsPage],
-  ["/ui/events/:seq", "admin", "Dashboard: one event", eventDetailPage],
-  ["/ui/tasks/:id", "admin", "Dashboard: one task's run history", taskPage],
-  ["/ui/deliveries", "admin", "Dashboard: alert deliveries", deliveriesPage],
-  ["/ui/incidents", "admin", "Dashboard: open and recently closed incidents", incidentsPage],
-  ["/ui/causes", "admin", "Dashboard: incidents per cause and what each affects", causesPage],
-  ["/ui/silences", "admin", "Dashboard: silences and the alerts they held", silencesPage],
+  ["/ui", "read", "Dashboard: health, recent events and deliveries", overviewPage],
+  ["/ui/events", "read", "Dashboard: recent task and service events", eventsPage],
+  ["/ui/events/:seq", "read", "Dashboard: one event", eventDetailPage],
+  ["/ui/tasks/:id", "read", "Dashboard: one task's run history", taskPage],
+  ["/ui/deliveries", "read", "Dashboard: alert deliveries", deliveriesPage],
+  ["/ui/incidents", "read", "Dashboard: open and recently closed incidents", incidentsPage],
+  ["/ui/causes", "read", "Dashboard: incidents per cause and what each affects", causesPage],
+  ["/ui/silences", "read", "Dashboard: silences and the alerts they held", silencesPage],
   ["/ui/schedules", "schedules", "Dashboard: schedules", schedulesPage],
   ["/ui/kv", "kv.read", "Dashboard: key-value store browser", kvPage],
-  ["/ui/audit", "admin", "Dashboard: audit log", auditPage],
-  ["/ui/license", "admin", "Dashboard: Qlik Sense license, version and license release", licensePage],
-  ["/ui/data-checks", "admin", "Dashboard: data checks after reloads, per app", dataChecksPage],
-  ["/ui/data-checks/:appId", "admin", "Dashboard: one app's data check values", dataCheckAppPage],
-  ["/ui/watchdog", "admin", "Dashboard: what did not happen as the triggers planned, and each task's next start and usual duration", watchdogPage],
-  ["/ui/freshness", "admin", "Dashboard: the freshness promises, each app's state, data time and next deadline", freshnessPage],
+  ["/ui/audit", "read", "Dashboard: audit log", auditPage],
+  ["/ui/license", "read", "Dashboard: Qlik Sense license, version and license release", licensePage],
+  ["/ui/data-checks", "read", "Dashboard: data checks after reloads, per app", dataChecksPage],
+  ["/ui/data-checks/:appId", "read", "Dashboard: one app's data check values", dataCheckAppPage],
+  ["/ui/watchdog", "read", "Dashboard: what did not happen as the triggers planned, and each task's next start and usual duration", watchdogPage],
+  ["/ui/freshness", "read", "Dashboard: the freshness promises, each app's state, data time and next deadline", freshnessPage],
   ["/ui/doctor", "admin", "Dashboard: every dependency tried now (the doctor)", doctorPage],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
   ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],
   ["/ui/login", "public", "Dashboard: enter an API key", loginPage],
 ];
+
+// Pages that only show what Steward knows need the read scope (admin implies it); a page's buttons call the API
+// with the viewer's key, so a read key sees them refused. The doctor tries servers (admin).
 
 /**
  * Only the dashboard's own script runs (by its hash): markup that slips into a page cannot run code or steal

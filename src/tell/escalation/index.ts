@@ -69,7 +69,7 @@ export function setupEscalation(deps: EscalationSetupDeps): Escalation {
       summary: "Escalation timers (newest first)",
       description: "One per incident and target route: pending, fired (the next route was told), stopped (acknowledged or recovered) or skipped.",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       query: z.strictObject({
         incidentId: z.coerce.number().int().min(1).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100),

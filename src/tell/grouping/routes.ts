@@ -56,7 +56,7 @@ export function registerCauseRoutes(router: Router, store: CauseStore): void {
       summary: "Incidents per cause (newest first)",
       description: "Failures that share a cause (the same error class reading the same source) grouped under one parent, which pages once.",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       query: z.strictObject({ status: z.enum(["open", "closed"]).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
       responses: { 200: { description: "Parents", schema: z.object({ causes: z.array(ParentSchema) }) } },
     },
@@ -72,7 +72,7 @@ export function registerCauseRoutes(router: Router, store: CauseStore): void {
       path: "/v4/causes/:id",
       summary: "One incident per cause with every task and app it affects",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       params: z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
       responses: {
         200: { description: "The parent and its symptoms", schema: ParentSchema.extend({ symptoms: z.array(z.any()) }) },

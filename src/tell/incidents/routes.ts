@@ -68,7 +68,7 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
       summary: "List incidents (newest first)",
       description: "Incidents per task: opened by a failure, updated by the next failures, closed by the next success (task.recovered).",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       query: z.strictObject({
         status: z.enum(["open", "closed"]).optional(),
         sinceHours: z.coerce
@@ -94,7 +94,7 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
       path: "/v4/incidents/:id",
       summary: "One incident",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       params: z.object({ id: z.coerce.number().int().min(1) }),
       responses: { 200: { description: "The incident", schema: IncidentViewSchema }, 404: { description: "No such incident" } },
     },

@@ -23,7 +23,7 @@ export function registerMaintenanceRoutes(router: Router, service: MaintenanceSe
       summary: "Maintenance windows active now and coming next",
       description: "Alerts of events a window covers are held while it lasts (recorded as suppressed) and summed up in one maintenance.summary at its end.",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       responses: {
         200: { description: "Windows", schema: z.object({ active: z.array(OccurrenceSchema), upcoming: z.array(OccurrenceSchema) }) },
       },

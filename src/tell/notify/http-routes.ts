@@ -82,7 +82,7 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       description:
         "Every delivery of an event to a channel and recipient, with its status: pending, sending, delivered, dead (dead-lettered), suppressed (rate limit, test mode), grouping/grouped (digest).",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       query: z.strictObject({
         status: statusList.optional().describe("Comma-separated statuses, e.g. dead or pending,sending."),
         channel: z.string().min(1).optional(),
@@ -111,7 +111,7 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       path: "/v4/deliveries/:id",
       summary: "One alert delivery",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       params: z.object({ id: z.coerce.number().int().min(1) }),
       responses: { 200: { description: "The delivery", schema: DeliveryViewSchema }, 404: { description: "No such delivery" } },
     },

@@ -25,7 +25,7 @@ export function registerCheckinStatusRoutes(router: Router, deps: CheckinStatusD
       description:
         "Each check's schedule, the time its next check-in is due, its latest start, success and failure, its newest pings (with logs), and the open and recently closed conditions. Conditions are judged on the Steward holding the watchdog lease; pings to any Steward count.",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       query: z.object({ pings: z.coerce.number().int().min(0).max(100).default(5).describe("Newest pings per check, with their logs.") }),
       responses: { 200: { description: "the check-ins' view" } },
     },

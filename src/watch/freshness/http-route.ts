@@ -29,7 +29,7 @@ export function registerFreshnessRoute(router: Router, deps: { freshness?: Fresh
       path: "/v4/freshness",
       summary: "Every freshness promise and its apps: fresh, warning or breached, data as of, next deadline, and why when late",
       tags: ["Status"],
-      scope: "admin",
+      scope: "read",
       responses: {
         200: { description: "Breached first, then warnings", schema: z.object({ rows: z.array(RowSchema), lastError: z.string().nullable() }) },
         404: { description: "No freshness promises are configured" },

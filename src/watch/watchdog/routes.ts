@@ -39,7 +39,7 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
       description:
         "Open conditions (missed starts, stopped chains, long runs, stale apps), those closed in the last day, and per task the next expected start (QRS's own next execution first), how each trigger is watched or why not, and the learned usual duration. In a cluster the task list comes from the Steward that holds the watchdog lease; conditions are shared.",
       tags: ["Alerts"],
-      scope: "admin",
+      scope: "read",
       query: z.object({}),
       responses: { 200: { description: "the watchdog's view" }, 503: { description: "the watchdog is not configured" } },
     },

@@ -44,7 +44,7 @@ export function registerAuditRoutes(router: Router, audit: AuditLog): void {
       summary: "Query the audit log",
       description: "Who started, reloaded, dumped or published what, when, and with which result. Newest first.",
       tags: ["audit"],
-      scope: "admin",
+      scope: "read",
       query: AuditQuerySchema,
       responses: { 200: { description: "Matching entries, newest first.", schema: z.object({ entries: z.array(AuditRecordSchema) }) } },
     },

@@ -60,7 +60,8 @@ const methodsOf = (r: RegisteredRoute) => (Array.isArray(r.method) ? r.method : 
 describe("scopes on every route", () => {
   test("the route table covers every scope group", () => {
     const scopes = new Set(t.app.http.router.routes.map((r) => r.scope));
-    for (const s of ["public", "tasks", "apps", "kv.read", "kv.write", "files", "schedules", "mqtt", "admin"]) expect(scopes.has(s as never)).toBe(true);
+    for (const s of ["public", "tasks", "apps", "kv.read", "kv.write", "files", "schedules", "mqtt", "read", "admin"])
+      expect(scopes.has(s as never)).toBe(true);
   });
 
   test("anonymous: public routes only; every other route is 401", async () => {
@@ -92,6 +93,33 @@ describe("scopes on every route", () => {
       }
     }
     expect(checked).toBeGreaterThan(40);
+  }, 120_000);
+
+  test("a read key reads what Steward knows and changes nothing: every route it passes is a GET", async () => {
+    const passed: string[] = [];
+    for (const r of t.app.http.router.routes) {
+      if (r.scope === "public") continue;
+      for (const m of methodsOf(r)) {
+        const o = await call(m, samplePath(r.path), keys.read);
+        if (!denied(o)) passed.push(`${m} ${r.path}`);
+      }
+    }
+    expect(passed.filter((x) => !x.startsWith("get "))).toEqual([]);
+    for (const route of [
+      "get /v4/incidents",
+      "get /v4/causes",
+      "get /v4/deliveries",
+      "get /v4/watchdog",
+      "get /v4/freshness",
+      "get /v4/checkins",
+      "get /v4/audit",
+      "get /v4/schedules",
+      "get /ui/incidents",
+      "get /ui/tasks/:id",
+    ])
+      expect(passed).toContain(route);
+    // Not the admin's own pages, the key-value store or the doctor (it connects to every server).
+    for (const route of ["get /v4/admin/apikeys", "get /v4/doctor", "get /v4/keyvaluesnamespaces"]) expect(passed).not.toContain(route);
   }, 120_000);
 
   test("an unknown key is 401 even on public routes; Bearer works like X-API-Key", async () => {

@@ -106,7 +106,7 @@ describe("mutual TLS", () => {
     expect(JSON.parse(r.body)).toEqual({ namespace: "mtls", key: "a", value: "b" });
     r = await get(`${url}/v4/audit`, { cert });
     expect(r.status).toBe(403);
-    expect(JSON.parse(r.body).error).toContain('etl lacks scope "admin"');
+    expect(JSON.parse(r.body).error).toContain('etl lacks scope "read"');
     const write = (await t.app.audit.query({ action: "api.write" }))[0]!;
     expect(write.actor).toMatchObject({ kind: "clientCert", name: "etl", ip: "127.0.0.1" });
   });

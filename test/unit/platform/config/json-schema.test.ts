@@ -47,7 +47,7 @@ const EXAMPLE_ENV: Record<string, string> = {
 
 describe("example configs", () => {
   for (const name of ["minimal.yaml", "starter.yaml", "demo.yaml", "full.yaml"]) {
-    test(`${name} is valid (what \`steward config check\` checks, templates included)`, () => {
+    test(`${name} is valid (what \`steward config check\` checks, templates included)`, { timeout: 60_000 }, () => {
       const loaded = loadConfigFile(join(configDir, name), { env: EXAMPLE_ENV });
       expect(checkNotifyConfig(loaded.config, loaded.baseDir)).toEqual([]);
     });
