@@ -1,7 +1,8 @@
 // The audit log: who did what, when, with which result — task starts, reloads, dumps, file operations, KV
 // writes, schedule changes and access denials. Persisted in the store; queried by GET /v4/audit.
 import type { MigrationSet } from "../store/database";
-import { isStoreUnavailable, type SqlDb } from "../store/sql";
+import { isStoreUnavailable, type SqlDb, StoreDeadlineError } from "../store/sql";
+import { currentDeadline, untilDeadline } from "../core/deadline";
 import { type Clock, type Timer, wallClock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 
@@ -185,6 +186,13 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
    * store is unreachable (entries stay queued).
    */
   const flush = async (): Promise<void> => {
+    // A request waits for its row no longer than its deadline: the batch it waits on may be one started without a
+    // deadline (statementTimeoutMs), or a failed one's pause before the retry. Its row stays queued.
+    const deadline = currentDeadline();
+    if (deadline) return untilDeadline(waitWritten(), deadline, () => new StoreDeadlineError(true));
+    return waitWritten();
+  };
+  const waitWritten = async (): Promise<void> => {
     for (;;) {
       if (writing || queue.length > 0) {
         await (writing ?? drain());
