@@ -186,13 +186,6 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
    * store is unreachable (entries stay queued).
    */
   const flush = async (): Promise<void> => {
-    // A request waits for its row no longer than its deadline: the batch it waits on may be one started without a
-    // deadline (statementTimeoutMs), or a failed one's pause before the retry. Its row stays queued.
-    const deadline = currentDeadline();
-    if (deadline) return untilDeadline(waitWritten(), deadline, () => new StoreDeadlineError(true));
-    return waitWritten();
-  };
-  const waitWritten = async (): Promise<void> => {
     for (;;) {
       if (writing || queue.length > 0) {
         await (writing ?? drain());
@@ -271,7 +264,7 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
 
   return {
     prune,
-    flush,
+    flush: () => withinRequestDeadline(flush),
     component() {
       let timer: Timer | undefined;
       let stopped = false;
@@ -405,4 +398,14 @@ async function queryAudit(db: SqlDb, q: AuditQuery): Promise<AuditRecord[]> {
     result: r.result as AuditEntry["result"],
     ...(r.details ? { details: JSON.parse(String(r.details)) as Record<string, unknown> } : {}),
   }));
+}
+
+/**
+ * A request waits for its row no longer than its deadline (core/deadline.ts): the batch it waits on may be one
+ * started without a deadline (store.postgres.statementTimeoutMs), or a failed one's pause before its retry. The row
+ * stays queued.
+ */
+function withinRequestDeadline(wait: () => Promise<void>): Promise<void> {
+  const deadline = currentDeadline();
+  return deadline ? untilDeadline(wait(), deadline, () => new StoreDeadlineError(true)) : wait();
 }
