@@ -394,7 +394,6 @@ notify:
           if (id) {
             runs.push({ executionId: id, node: victim.node, at: Date.now() });
             const sent = Date.now();
-            const wasPaused = m.paused === true;
             while (!deliveries.has(id) && Date.now() - sent < o.leaseTtlMs + 30_000) await sleep(100);
             report.deadNodeAlertMs = deliveries.has(id) ? Date.now() - sent : Number.NaN;
           }
