@@ -228,10 +228,13 @@ notify:
       m.proc = m.skewed
         ? startProcess(findExecutable(["faketime"])!, ["-f", "+30s", ...argv], { cwd: REPO })
         : startProcess(argv[0]!, argv.slice(1), { cwd: REPO });
-      m.down = false;
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
-        if ((await fetch(`${m.base}/health`).catch(() => undefined))?.status === 200) return;
+        // Live (sent KV load, its requests judged) once it listens: a restarting process refuses connections.
+        if ((await fetch(`${m.base}/health`).catch(() => undefined))?.status === 200) {
+          m.down = false;
+          return;
+        }
         await sleep(100);
       }
       throw new Error(`${m.name} did not start:\n${m.proc.output().slice(-3000)}`);
