@@ -30,12 +30,13 @@ beforeAll(async () => {
   base = h.t.app.server!.url();
 }, 60_000);
 
+// Stopping waits for the work the cut held (its connections end within the store's own limits): more than 5 s.
 afterAll(async () => {
   proxy?.cut(false);
   await h?.close();
   await proxy?.close();
   await pg?.stop();
-});
+}, 30_000);
 
 interface Kind {
   name: string;
