@@ -2,7 +2,7 @@
 // against a bound (on time, or late), a run never alerted by the end of the watch after the load (lost), a run
 // alerted twice (duplicated), and the worst delay.
 
-export type Scenario = "kill-leader" | "pause-leader" | "db-stop" | "db-kill" | "db-stop-phases" | "partition" | "dead-node" | "clock-skew";
+export type Scenario = "kill-leader" | "pause-leader" | "db-stop" | "db-kill" | "db-stop-phases" | "partition" | "silent-cut" | "dead-node" | "clock-skew";
 
 /** A point of a run's processing at which PostgreSQL is stopped (db-stop-phases; see scripts/chaos-phases.ts). */
 export type Phase = "claimed" | "enriched" | "stored" | "queued";
@@ -22,6 +22,11 @@ export interface ChaosReport {
   phases: Array<{ phase: Phase; executionId: string; alertedAfterReturnMs: number }>;
   kvAcknowledged: number;
   kvLost: string[];
+  /** KV requests whose connection closed without an answer (or that got none within kvAnswerLimitMs). */
+  kvUnanswered: string[];
+  /** KV requests answered later than kvBoundMs (the documented bound of a request that needs the store). */
+  kvSlow: string[];
+  kvBoundMs: number;
   unexpectedExits: string[];
   /** Log lines of the last-resort guard from every Steward process of the run (killed ones included). */
   lastResortErrors: string[];
@@ -76,6 +81,9 @@ export function describeReport(r: ChaosReport): string {
     ...r.duplicatedAlerts.map((l) => `  duplicated: ${l}`),
     ...r.phases.map((p) => `PostgreSQL stopped with a run ${p.phase}: alerted ${ms(p.alertedAfterReturnMs)} after it was back (${p.executionId})`),
     `KV writes acknowledged: ${r.kvAcknowledged}; lost: ${r.kvLost.length}`,
+    `KV requests left without an answer: ${r.kvUnanswered.length}; answered after more than ${ms(r.kvBoundMs)}: ${r.kvSlow.length}`,
+    ...r.kvUnanswered.map((l) => `  unanswered: ${l}`),
+    ...r.kvSlow.map((l) => `  slow: ${l}`),
     `Stewards that exited on their own: ${r.unexpectedExits.length}`,
     `errors caught by a last-resort guard: ${r.lastResortErrors.length}`,
     ...r.lastResortErrors.map((l) => `  ${l.slice(0, 600)}`),

@@ -12,11 +12,14 @@
 //
 // Scenarios: kill-leader (SIGKILL, restarted 5 s later), pause-leader (SIGSTOP past its lease, then SIGCONT),
 // db-stop (fast shutdown for 5 s), db-kill (PostgreSQL and its backends SIGKILLed, 3 s), partition (one
-// member's connections to PostgreSQL cut by a proxy for 5 s, then restored), dead-node (a member killed and
+// member's connections to PostgreSQL cut by a proxy for 5 s, then restored), silent-cut (the same member's proxy
+// stops forwarding for 30 s and closes nothing: its KV requests must still be answered, 503 within the bound of
+// src/platform/core/deadline.ts, none left without an answer), dead-node (a member killed and
 // left dead while its node keeps failing), clock-skew (one member started 30 s ahead under Debian's faketime).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { STORE_ANSWER_BOUND_MS } from "../src/platform/core/deadline";
 import { startSimulator, type Simulator } from "../src/sim";
 import { startProcess, type RunningProcess } from "../test/helpers/child-process";
 import { findExecutable } from "../test/helpers/executables";
@@ -28,8 +31,22 @@ import { startProxy } from "./chaos-proxy";
 import { describeReport, judgeAlerts, type ChaosReport, type ObservedRun, type Scenario } from "./chaos-report";
 
 const REPO = resolve(import.meta.dir, "..");
+/** How long the silent-cut scenario's proxy forwards nothing. */
+const SILENT_CUT_MS = 30_000;
+/** A KV request not answered within this is counted unanswered (the bound is STORE_ANSWER_BOUND_MS). */
+const KV_ANSWER_LIMIT_MS = 20_000;
 
-export const ALL_SCENARIOS: Scenario[] = ["kill-leader", "pause-leader", "db-stop", "db-kill", "db-stop-phases", "partition", "dead-node", "clock-skew"];
+export const ALL_SCENARIOS: Scenario[] = [
+  "kill-leader",
+  "pause-leader",
+  "db-stop",
+  "db-kill",
+  "db-stop-phases",
+  "partition",
+  "silent-cut",
+  "dead-node",
+  "clock-skew",
+];
 
 export interface ChaosOptions {
   members: number;
@@ -53,6 +70,8 @@ interface Member {
   proc?: RunningProcess;
   /** Killed or stopped by a scenario on purpose (not an unexpected exit). */
   down: boolean;
+  /** SIGSTOPped by a scenario: its requests meanwhile wait for the process, not for the store. */
+  paused?: boolean;
   skewed: boolean;
 }
 
@@ -119,6 +138,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     phases: [],
     kvAcknowledged: 0,
     kvLost: [],
+    kvUnanswered: [],
+    kvSlow: [],
+    kvBoundMs: STORE_ANSWER_BOUND_MS,
     unexpectedExits: [],
     lastResortErrors: [],
     takeoversMs: [],
@@ -135,8 +157,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const [httpPort, udpPort] = [await freeTcpPort(), await freeUdpPort()];
       const folder = join(dir, name);
       mkdirSync(folder, { recursive: true });
-      // The first member reaches PostgreSQL through a proxy that the partition scenario cuts.
-      const proxy = i === 0 && o.scenarios.includes("partition") ? await startProxy({ host: pg.host, port: pg.port }) : undefined;
+      // The first member reaches PostgreSQL through a proxy that the partition and silent-cut scenarios cut.
+      const proxy =
+        i === 0 && (o.scenarios.includes("partition") || o.scenarios.includes("silent-cut")) ? await startProxy({ host: pg.host, port: pg.port }) : undefined;
       proxies.push(proxy);
       members.push({
         name,
@@ -205,10 +228,13 @@ notify:
       m.proc = m.skewed
         ? startProcess(findExecutable(["faketime"])!, ["-f", "+30s", ...argv], { cwd: REPO })
         : startProcess(argv[0]!, argv.slice(1), { cwd: REPO });
-      m.down = false;
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
-        if ((await fetch(`${m.base}/health`).catch(() => undefined))?.status === 200) return;
+        // Live (sent KV load, its requests judged) once it listens: a restarting process refuses connections.
+        if ((await fetch(`${m.base}/health`).catch(() => undefined))?.status === 200) {
+          m.down = false;
+          return;
+        }
         await sleep(100);
       }
       throw new Error(`${m.name} did not start:\n${m.proc.output().slice(-3000)}`);
@@ -271,12 +297,21 @@ notify:
         const m = live[k % Math.max(1, live.length)];
         const key = `k${k++}`;
         if (m) {
+          const sent = Date.now();
+          const wasPaused = m.paused === true;
+          // Past the bound the answer counts as slow; far past it as none (a request must never wait that long).
           const res = await fetch(`${m.base}/v4/keyvalues/chaos`, {
             method: "POST",
             headers: { "content-type": "application/json" },
             body: JSON.stringify({ key, value: key }),
-            signal: AbortSignal.timeout(5000),
-          }).catch(() => undefined);
+            signal: AbortSignal.timeout(KV_ANSWER_LIMIT_MS),
+          }).catch((err: unknown) => {
+            // A member killed on purpose leaves its requests unanswered: not a fault of the one answering.
+            if (!m.down && !wasPaused && !m.paused) report.kvUnanswered.push(`${key} via ${m.name} after ${Date.now() - sent} ms: ${String(err)}`);
+            return undefined;
+          });
+          const took = Date.now() - sent;
+          if (res && took > STORE_ANSWER_BOUND_MS && !wasPaused && !m.paused) report.kvSlow.push(`${key} via ${m.name}: ${res.status} after ${took} ms`);
           if (res?.status === 201) acked.push({ key, via: m.name });
         }
         await sleep(100);
@@ -310,10 +345,14 @@ notify:
       } else if (s === "pause-leader") {
         const l = await leader();
         if (l?.proc) {
+          l.paused = true;
           l.proc.signal("SIGSTOP");
           report.takeoversMs.push(await takeover(l));
           await sleep(o.leaseTtlMs / 2);
           l.proc.signal("SIGCONT");
+          // Requests it held are answered now, late through no fault of the store's.
+          await sleep(1_000);
+          l.paused = false;
         }
       } else if (s === "db-stop" || s === "db-kill") {
         await pg.halt(s === "db-stop" ? "fast" : "kill");
@@ -338,6 +377,13 @@ notify:
           proxy.cut(true);
           await sleep(5_000);
           proxy.cut(false);
+        }
+      } else if (s === "silent-cut") {
+        const proxy = proxies[0];
+        if (proxy) {
+          proxy.silence(true);
+          await sleep(SILENT_CUT_MS);
+          proxy.silence(false);
         }
       } else if (s === "dead-node") {
         const victim = members.find((m) => m !== members[0] && !m.skewed && !m.down);
@@ -415,6 +461,8 @@ if (import.meta.main) {
     report.lostAlerts.length === 0 &&
     report.duplicatedAlerts.length === 0 &&
     report.kvLost.length === 0 &&
+    report.kvUnanswered.length === 0 &&
+    report.kvSlow.length === 0 &&
     report.unexpectedExits.length === 0 &&
     report.lastResortErrors.length === 0 &&
     report.skewedMemberLed !== true;

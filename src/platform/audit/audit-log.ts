@@ -1,7 +1,8 @@
 // The audit log: who did what, when, with which result — task starts, reloads, dumps, file operations, KV
 // writes, schedule changes and access denials. Persisted in the store; queried by GET /v4/audit.
 import type { MigrationSet } from "../store/database";
-import { isStoreUnavailable, type SqlDb } from "../store/sql";
+import { isStoreUnavailable, type SqlDb, StoreDeadlineError } from "../store/sql";
+import { currentDeadline, untilDeadline } from "../core/deadline";
 import { type Clock, type Timer, wallClock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 
@@ -263,7 +264,7 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
 
   return {
     prune,
-    flush,
+    flush: () => withinRequestDeadline(flush),
     component() {
       let timer: Timer | undefined;
       let stopped = false;
@@ -397,4 +398,14 @@ async function queryAudit(db: SqlDb, q: AuditQuery): Promise<AuditRecord[]> {
     result: r.result as AuditEntry["result"],
     ...(r.details ? { details: JSON.parse(String(r.details)) as Record<string, unknown> } : {}),
   }));
+}
+
+/**
+ * A request waits for its row no longer than its deadline (core/deadline.ts): the batch it waits on may be one
+ * started without a deadline (store.postgres.statementTimeoutMs), or a failed one's pause before its retry. The row
+ * stays queued.
+ */
+function withinRequestDeadline(wait: () => Promise<void>): Promise<void> {
+  const deadline = currentDeadline();
+  return deadline ? untilDeadline(wait(), deadline, () => new StoreDeadlineError(true)) : wait();
 }

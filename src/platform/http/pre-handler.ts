@@ -7,6 +7,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
+import { STORE_DEADLINE_MS, withDeadline } from "../core/deadline";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
 import type { HttpEnv, Principal } from "./types";
@@ -126,7 +127,9 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       c.header("X-Request-Id", requestId);
       let res: Response;
       try {
-        res = await checks(c, inner);
+        // The store stops waiting at the request's deadline, so a silent database is answered 503 before the server's
+        // idle timeout closes the connection without an answer (core/deadline.ts).
+        res = await withDeadline(STORE_DEADLINE_MS, () => checks(c, inner));
       } catch (err) {
         if (!(err instanceof Error)) throw err;
         res = await deps.onError(err, c);

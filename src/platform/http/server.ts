@@ -21,7 +21,11 @@ export interface HttpServer extends Component {
   port(): number;
 }
 
-const IDLE_TIMEOUT_SECONDS = 10;
+/**
+ * A connection silent this long is closed; Bun's timer ticks every 4 s, so from 8 s on. A request that waits on the
+ * store is answered before (core/deadline.ts: STORE_ANSWER_BOUND_MS), so it never ends without an answer.
+ */
+export const IDLE_TIMEOUT_SECONDS = 10;
 
 export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions, log: Logger): HttpServer {
   let server: ServedHttp | undefined;

@@ -54,7 +54,7 @@ export const postgresStoreSchema = () =>
         .max(600_000)
         .default(10_000)
         .describe(
-          "How long one statement may take, and a transaction stay idle between two. The server cancels the statement (or ends the transaction) then; if the server does not answer at all (a network cut), Steward drops the connection 2 s later and the request is answered 503. Migrations at start get 10 minutes.",
+          "How long one statement may take, and a transaction stay idle between two. The server cancels the statement (or ends the transaction) then; if the server does not answer at all (a network cut), Steward drops the connection 2 s later. A REST request stops waiting for the store 6 s after it arrived whatever this says, and is answered 503 within 7 s. Migrations at start get 10 minutes.",
         ),
       tls: postgresTlsSchema().optional(),
       instanceName: z

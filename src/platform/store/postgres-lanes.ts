@@ -17,9 +17,14 @@
 // A statement (or a transaction) that gets no answer within the time limit, as on a network cut that closes
 // nothing, gives its lane up the same way: the caller gets a STORE_TIMEOUT error at once (answered 503), the
 // connection is dropped and the next statement opens a new one.
+//
+// A caller with a deadline (an HTTP request's, see core/deadline.ts) stops waiting at it, for its lane's queue, a
+// connection and the statement alike, and gets a StoreDeadlineError (answered 503); the statement itself stays under
+// the lane's time limit, which alone decides whether the connection is given up.
 import type postgres from "postgres";
 import type { Clock, Timer } from "../core/clock";
-import { isStoreUnavailable, StoreTimeoutError } from "./sql";
+import { currentDeadline, untilDeadline } from "../core/deadline";
+import { isStoreUnavailable, StoreDeadlineError, StoreTimeoutError } from "./sql";
 
 type Sql = postgres.Sql<Record<string, never>>;
 
@@ -105,22 +110,28 @@ export function createLanes(count: number, open: () => Sql, timeouts: LaneTimeou
   };
   return {
     async use(fn, transaction = false) {
+      const deadline = currentDeadline();
+      if (deadline) {
+        // Past its deadline the caller has been (or is being) answered: nothing more is sent for it.
+        if (deadline.remainingMs() <= 0) throw new StoreDeadlineError(deadline.storeUsed);
+        deadline.storeUsed = true;
+      }
       const lane = pick();
       lane.busy++;
       if (transaction) lane.transactions++;
-      try {
-        return await bounded(lane, async (on, alive) => {
-          try {
-            return await attempt(lane, (sql) => fn(sql, alive), on);
-          } catch (err) {
-            if (!refusedBeforeSent(err)) throw err;
-            return await attempt(lane, (sql) => fn(sql, alive), on);
-          }
-        });
-      } finally {
+      const guarded = bounded(lane, async (on, alive) => {
+        try {
+          return await attempt(lane, (sql) => fn(sql, alive), on);
+        } catch (err) {
+          if (!refusedBeforeSent(err)) throw err;
+          return await attempt(lane, (sql) => fn(sql, alive), on);
+        }
+      }).finally(() => {
+        // The lane is counted busy until its work settles, also after a caller stopped waiting for it.
         lane.busy--;
         if (transaction) lane.transactions--;
-      }
+      });
+      return deadline ? untilDeadline(guarded, deadline, () => new StoreDeadlineError(true)) : guarded;
     },
     async end(timeoutSeconds) {
       ended = true;

@@ -118,12 +118,29 @@ export class StoreTimeoutError extends Error {
 }
 
 /**
+ * The caller's deadline (an HTTP request's, core/deadline.ts) came before the store's answer. `sent`: work had
+ * already gone to the store for this caller, so a write may have been applied; false when nothing was sent.
+ */
+export class StoreDeadlineError extends Error {
+  readonly code = STORE_TIMEOUT;
+  constructor(readonly sent: boolean) {
+    super(
+      sent
+        ? "no answer from PostgreSQL before the request's deadline; the statement goes on under store.postgres.statementTimeoutMs"
+        : "the request's deadline for the store has passed; nothing more was sent to PostgreSQL",
+    );
+    this.name = "StoreDeadlineError";
+  }
+}
+
+/**
  * Whether a write that failed this way may still have been applied: false only when the statement surely never
  * ran or was rolled back (the connection was refused, or the server cancelled it); true when the answer was lost
  * on its way (a timeout, a connection closed or reset mid-statement), as the server may have committed it.
  */
 export function mayHaveBeenApplied(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof StoreDeadlineError && !e.sent) return false;
     const code = String((e as { code?: unknown } | null)?.code ?? "");
     if (/^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|CONNECT_TIMEOUT|57014|57P03)$/.test(code)) return false;
     if (isStoreUnavailable(e)) return true;

@@ -40,6 +40,8 @@ test("kill the leader, stop PostgreSQL at every phase of a run: 0 alerts lost, l
   }
   expect(report.kvAcknowledged, text).toBeGreaterThan(50);
   expect(report.kvLost, text).toEqual([]);
+  expect(report.kvUnanswered, text).toEqual([]);
+  expect(report.kvSlow, text).toEqual([]);
   expect(report.unexpectedExits, text).toEqual([]);
   expect(report.lastResortErrors, text).toEqual([]);
   expect(report.takeoversMs.length, text).toBe(1);

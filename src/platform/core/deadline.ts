@@ -1,0 +1,61 @@
+// A request's deadline for the work it waits on (the store), carried with the request's async context: the HTTP core
+// sets it around each request, and the PostgreSQL store stops waiting at it, so a silent database answers the caller
+// with a 503 before the HTTP server's idle timeout closes the connection without an answer. Work started outside a
+// request (timers, the outbox, leases) carries none and keeps the store's own time limits.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { type Timer, wallClock } from "./clock";
+
+/**
+ * How long a request may wait on the store in all, from its arrival: a connection, a queue behind other
+ * statements and the statements themselves. Below the HTTP server's idle timeout (10 s, which its 4 s timer ticks
+ * enforce from 8 s on), with room to build and send the 503.
+ */
+export const STORE_DEADLINE_MS = 6_000;
+/** Every request that needs the store is answered within this (docs/cluster.md states it). */
+export const STORE_ANSWER_BOUND_MS = 7_000;
+
+export interface Deadline {
+  /** Wall time (epoch ms) at which the waiting stops. */
+  readonly at: number;
+  /** Milliseconds left, 0 when past. */
+  remainingMs(): number;
+  /** Set once work was sent to the store for this request: a write refused later may follow one that was applied. */
+  storeUsed: boolean;
+}
+
+const current = new AsyncLocalStorage<Deadline & { ended: boolean }>();
+
+/**
+ * Runs `fn` with a deadline `ms` from now on wall time (a deadline on real I/O, whatever clock Steward runs on).
+ * Once `fn` has settled the deadline no longer applies: work it left running in the background (a batch of audit
+ * rows, a retry timer) carries the async context on, and must then get the store's own limits, not a passed deadline.
+ */
+export async function withDeadline<T>(ms: number, fn: () => T | Promise<T>): Promise<T> {
+  const at = wallClock.now() + ms;
+  const deadline = { at, remainingMs: () => Math.max(0, at - wallClock.now()), storeUsed: false, ended: false };
+  try {
+    return await current.run(deadline, fn);
+  } finally {
+    deadline.ended = true;
+  }
+}
+
+/** The deadline of the request this code runs for, while that request is being handled. */
+export function currentDeadline(): Deadline | undefined {
+  const deadline = current.getStore();
+  return deadline && !deadline.ended ? deadline : undefined;
+}
+
+/**
+ * `work`'s outcome, or `expired()`'s error at the deadline (at once when it has passed); `work` goes on, with nobody
+ * waiting for it.
+ */
+export function untilDeadline<T>(work: Promise<T>, deadline: Deadline, expired: () => Error): Promise<T> {
+  let timer: Timer | undefined;
+  work.catch(() => {});
+  const late = new Promise<never>((_, reject) => {
+    // Wall time: the deadline bounds a wait on a socket, whatever clock Steward runs on.
+    timer = wallClock.setTimeout(() => reject(expired()), deadline.remainingMs());
+  });
+  return Promise.race([work, late]).finally(() => wallClock.clearTimeout(timer));
+}
