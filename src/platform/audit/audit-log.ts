@@ -1,6 +1,5 @@
 // The audit log: who did what, when, with which result — task starts, reloads, dumps, file operations, KV
 // writes, schedule changes and access denials. Persisted in the store; queried by GET /v4/audit.
-import type { MigrationSet } from "../store/database";
 import { isStoreUnavailable, type SqlDb, StoreDeadlineError } from "../store/sql";
 import { currentDeadline, untilDeadline } from "../core/deadline";
 import { type Clock, type Timer, wallClock } from "../core/clock";
@@ -124,27 +123,7 @@ function boundedDetails(details: Record<string, unknown> | undefined): string | 
   return JSON.stringify({ truncated: true, preview: text.slice(0, MAX_DETAILS_CHARS - 64) });
 }
 
-export const auditMigrations: MigrationSet = {
-  module: "audit",
-  migrations: [
-    {
-      version: 1,
-      name: "audit table",
-      sql: `CREATE TABLE audit (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor_kind TEXT NOT NULL, actor_name TEXT NOT NULL,
-        actor_ip TEXT, action TEXT NOT NULL, target TEXT, result TEXT NOT NULL, details TEXT);
-        CREATE INDEX audit_at ON audit (at);
-        CREATE INDEX audit_action ON audit (action, at);`,
-    },
-    {
-      version: 2,
-      name: "audit denials index",
-      // Retention deletes the oldest denials first: without it, finding them scanned the whole log. Partial, so
-      // only a denial's insert pays for it.
-      sql: "CREATE INDEX audit_denied ON audit (id) WHERE result = 'denied'",
-    },
-  ],
-};
+export { auditMigrations } from "./audit-migrations";
 
 export interface AuditLogOptions {
   /** A write or a prune failed (the store is unreachable); the log goes on. */
