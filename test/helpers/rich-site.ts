@@ -26,7 +26,19 @@ const pad = (n: number) => String(n).padStart(2, "0");
 /** Deterministic durations that vary per task (no randomness: the same site on every run). */
 const dur = (i: number, lo: number, spread: number) => (lo + ((i * 7919) % (spread + 1))) * MIN;
 
-export function richSiteTasks(): RichTask[] {
+/**
+ * The site's tasks; `copies` > 1 repeats the whole site that many times (the same shapes, triggers and nodes; names
+ * and apps of copy k end in " #k"), for measuring what the watchdog costs as a site grows (scripts/bench-rich-site-scale.ts).
+ */
+export function richSiteTasks(copies = 1): RichTask[] {
+  const one = oneRichSite();
+  const out = [...one];
+  for (let k = 2; k <= copies; k++)
+    for (const t of one) out.push({ ...t, name: `${t.name} #${k}`, app: `${t.app} #${k}`, ...(t.after ? { after: `${t.after} #${k}` } : {}) });
+  return out;
+}
+
+function oneRichSite(): RichTask[] {
   const tasks: RichTask[] = [];
   const node = (i: number) => NODES[i % NODES.length]!;
   for (let i = 1; i <= 30; i++) {
