@@ -6,6 +6,7 @@ import type { WatchdogConfig } from "./config";
 import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { Announcer } from "./announcer";
+import { createDoubleTriggerMemo } from "./chains";
 import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
@@ -49,6 +50,8 @@ const KIND: Record<WatchCondition, WatchdogEventKind> = {
 export function createQrsLook(d: QrsLookDeps): QrsLook {
   const { cfg, store, log, announcer } = d;
   let plan: KeptPlan | undefined;
+  // Kept across plan rebuilds: a change to one task recomputes that task's fires, not the site's.
+  const doubles = createDoubleTriggerMemo();
   const reported = new Set<string>();
   let latencies: number[] = [];
   let view: TaskView[] = [];
@@ -72,7 +75,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
 
   async function refreshPlan(qrs: QrsClient, now: number): Promise<void> {
     // Only what changed is read again (modifiedDate); everything at start, after a deletion and once a day.
-    const next = await nextPlan(qrs, plan, now, cfg.planRefresh);
+    const next = await nextPlan(qrs, plan, now, cfg.planRefresh, doubles);
     if (!next) return;
     plan = next;
     for (const p of plan.problems) {
