@@ -6,6 +6,7 @@
 // Loopback only; each size stops once its day is simulated (or its wall-time limit is reached).
 //   bun scripts/bench-rich-site-scale.ts [--sizes 1,10,30] [--hours 24] [--look 1m] [--limit-minutes 40]
 //   bun scripts/bench-rich-site-scale.ts --one 10 --hours 6          (one size in this process, its row as JSON)
+//   BENCH_PATHS=1 bun scripts/bench-rich-site-scale.ts --one 10 --hours 6     (QRS requests and bytes by path)
 //   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof scripts/bench-rich-site-scale.ts --one 10 --hours 6
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -113,6 +114,9 @@ async function measureOne(copies: number): Promise<ScaleRow> {
     });
     const used = cpuMs(process.cpuUsage(cpu));
     const run = opened!;
+    if (process.env.BENCH_PATHS)
+      for (const [k, v] of [...run.site.sim.requests.totals()].sort((a, b) => b[1].requests - a[1].requests).slice(0, 30))
+        console.error(String(v.requests).padStart(7), String(Math.round(v.bytes / 1024)).padStart(9), "KiB", k);
     const qrs = qrsTotal(run) - qrsAtStart;
     Bun.gc(true);
     const mem = process.memoryUsage();
