@@ -73,7 +73,7 @@ export interface EvaluationInput {
   /** Finished runs (and skipped, retried attempts) in the learning window, oldest first. */
   runs: readonly RunRow[];
   /** The same runs per task when the store has them so (grouped here otherwise). */
-  runsByTask?: ReadonlyMap<string, RunRow[]>;
+  runsByTask?: ReadonlyMap<string, readonly RunRow[]>;
   running: readonly Execution[];
   /** Results QRS changed since the last look (for Skipped and Retry). */
   changed: readonly Execution[];

@@ -95,8 +95,11 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     const r = await readQrs(qrs, store, cfg, log, now);
     // Qlik Cloud's conditions are judged by the Cloud part (cloud-watch.ts).
     const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));
-    const runs = await store.runsSince(now - cfg.keepRuns);
-    const runsByTask = store.keptRunsByTask(now - cfg.keepRuns);
+    // Kept in memory (SQLite), the runs per task are all a look needs: the list of every run is not copied each look.
+    const since = now - cfg.keepRuns;
+    let runsByTask = store.keptRunsByTask(since);
+    const runs = runsByTask ? [] : await store.runsSince(since);
+    runsByTask ??= store.keptRunsByTask(since);
     const result = evaluate({
       cfg,
       plan,

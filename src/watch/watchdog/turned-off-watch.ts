@@ -43,6 +43,9 @@ function keptOpen(open: readonly ConditionRow[], taskId: string): string | undef
 export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook): Promise<void> } {
   // The stored snapshot as last parsed: read back each look (another Steward may have written it), parsed only when it changed.
   let cached: { raw: string; seen: Seen } | undefined;
+  // What the last judgement saw: the same facts (the plan was not rebuilt), the snapshot it wrote, and no trigger
+  // expired since, judge the same and find nothing new. A look then skips the pass over every task and trigger.
+  let judged: { facts: TurnOffFacts; raw: string; untilMs: number } | undefined;
   async function raise(c: TurnedOffChange, l: TurnedOffLook): Promise<void> {
     const t = l.plan.tasks.get(c.taskId);
     const pseudo = t ?? {
@@ -117,16 +120,26 @@ export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook)
       await closeStarted(l);
       if (!l.plan.turnOff) return;
       const raw = await d.store.getMeta(SEEN);
+      const facts = l.plan.turnOff;
+      if (judged && judged.facts === facts && judged.raw === raw && l.nowMs < judged.untilMs) return;
       if (raw !== undefined && cached?.raw !== raw) cached = { raw, seen: JSON.parse(raw) as Seen };
       const prev = raw !== undefined ? cached?.seen : undefined;
-      const { changes, seen } = judgeTurnedOff(prev, l.plan.turnOff, l.plan.readAtMs, l.nowMs);
+      const { changes, seen } = judgeTurnedOff(prev, facts, l.plan.readAtMs, l.nowMs);
       // Conditions first, then the snapshot: a crash in between finds the same change again, and the stored
       // condition (same key, same opening time) keeps it from being announced twice.
       for (const c of changes) await raise(c, l);
       const next = JSON.stringify(seen);
       if (next !== raw) await d.store.setMeta(SEEN, next);
+      judged = { facts, raw: next, untilMs: nextExpiry(facts, l.nowMs) };
     },
   };
+}
+
+/** The first time after `nowMs` a trigger expires (a live trigger may stop being one then), or never. */
+function nextExpiry(facts: TurnOffFacts, nowMs: number): number {
+  let next = Number.POSITIVE_INFINITY;
+  for (const t of facts.tasks.values()) for (const tr of t.triggers) if (tr.expiresMs > nowMs && tr.expiresMs < next) next = tr.expiresMs;
+  return next;
 }
 
 /** The task.disabled details stored in its opening event, for the text of its task.on_track. */
