@@ -5,11 +5,47 @@ import type { WatchedTask } from "./qrs-plan";
 import { settingsFor, type TaskSettings } from "./task-settings";
 import { DEFAULT_USUAL, learnUsualDuration, type UsualDuration } from "./usual";
 import type { EvaluationInput, OpenCondition } from "./evaluation-types";
+import type { RunRow } from "./run-row";
 
 /** Starts before a due time by this much still answer it (node clocks differ a little). */
 export const EARLY_MS = 60_000;
 
 export type Look = ReturnType<typeof createLook>;
+
+/** A task's runs as last learned from: the kept list itself (read-only, it grows and is pruned in place) and its ends. */
+interface RunsSeen {
+  list: readonly RunRow[];
+  length: number;
+  first: RunRow | undefined;
+  last: RunRow | undefined;
+}
+
+interface Learned {
+  runs: RunsSeen;
+  usual: UsualDuration | undefined;
+  longest?: number;
+}
+
+/**
+ * What a look learned that holds at the next one, kept by the caller (the QRS look): each task's settings (a plan's
+ * task and app objects never change, so they key them) and its usual duration, learned again only when its runs
+ * changed. Without it a look computed both for every task from every kept run: the whole site at every look.
+ */
+export interface EvaluationMemo {
+  settings: WeakMap<WatchedTask, TaskSettings>;
+  learned: Map<string, Learned>;
+}
+
+export const createEvaluationMemo = (): EvaluationMemo => ({ settings: new WeakMap(), learned: new Map() });
+
+const NO_RUNS: readonly RunRow[] = Object.freeze([]);
+
+/**
+ * The same runs as last time: the same kept list (SQLite keeps one per task, changed only by adding and pruning
+ * runs, so its length and both ends tell a change) or, grouped afresh each look (PostgreSQL), never the same.
+ */
+const sameRuns = (seen: RunsSeen, runs: readonly RunRow[]) =>
+  seen.list === runs && seen.length === runs.length && seen.first === runs[0] && seen.last === runs[runs.length - 1];
 
 function groupBy<T>(items: Iterable<T>, keyOf: (x: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -33,10 +69,11 @@ export function createLook(i: EvaluationInput) {
   const startedByTask = new Map<string, number[]>();
   for (const e of [...i.running, ...i.changed.filter((x) => x.status >= STATUS.Triggered && x.status <= STATUS.Aborting)])
     (startedByTask.get(e.taskId) ?? startedByTask.set(e.taskId, []).get(e.taskId)!).push(e.createdMs);
-  const settings = new Map<string, TaskSettings>();
+  const memo = i.memo ?? createEvaluationMemo();
+  const settings = memo.settings;
   const settingsOf = (t: WatchedTask) => {
-    let s = settings.get(t.id);
-    if (!s) settings.set(t.id, (s = settingsFor(cfg, t, t.appId ? plan.apps.get(t.appId) : undefined)));
+    let s = settings.get(t);
+    if (!s) settings.set(t, (s = settingsFor(cfg, t, t.appId ? plan.apps.get(t.appId) : undefined)));
     return s;
   };
   const graceOf = (t: WatchedTask) => settingsOf(t).graceMs ?? Math.max(cfg.grace, i.startLatencyMs);
@@ -60,11 +97,25 @@ export function createLook(i: EvaluationInput) {
 
   const usualByTask = new Map<string, UsualDuration | undefined>();
   const longestByTask = new Map<string, number>();
+  const learned = new Map<string, Learned>();
   for (const t of plan.tasks.values()) {
-    const durations = (runsByTask.get(t.id) ?? []).filter((r) => r.status === STATUS.Success && r.startMs !== undefined).map((r) => r.stopMs - r.startMs!);
-    usualByTask.set(t.id, learnUsualDuration(durations, { ...DEFAULT_USUAL, minSamples: cfg.runningLong.minRuns, floorMs: cfg.runningLong.floor }));
-    if (durations.length > 0) longestByTask.set(t.id, Math.max(...durations));
+    const runs = runsByTask.get(t.id) ?? NO_RUNS;
+    let l = memo.learned.get(t.id);
+    if (!l || !sameRuns(l.runs, runs)) {
+      const durations = runs.filter((r) => r.status === STATUS.Success && r.startMs !== undefined).map((r) => r.stopMs - r.startMs!);
+      const usual = learnUsualDuration(durations, { ...DEFAULT_USUAL, minSamples: cfg.runningLong.minRuns, floorMs: cfg.runningLong.floor });
+      l = {
+        runs: { list: runs, length: runs.length, first: runs[0], last: runs[runs.length - 1] },
+        usual,
+        ...(durations.length > 0 ? { longest: Math.max(...durations) } : {}),
+      };
+    }
+    learned.set(t.id, l);
+    usualByTask.set(t.id, l.usual);
+    if (l.longest !== undefined) longestByTask.set(t.id, l.longest);
   }
+  // Only the plan's tasks are remembered for the next look.
+  memo.learned = learned;
 
   return {
     i,

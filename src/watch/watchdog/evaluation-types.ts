@@ -3,6 +3,7 @@
 import type { WatchdogConfig } from "./config";
 import type { WatchCondition } from "../../platform/events/types";
 import type { Execution } from "./observations";
+import type { EvaluationMemo } from "./evaluation-look";
 import type { Plan } from "./qrs-plan";
 import type { TriggerWatch } from "./schedule";
 import type { UsualDuration } from "./usual";
@@ -80,6 +81,8 @@ export interface EvaluationInput {
   open: readonly KnownCondition[];
   /** How late starts usually are on this site (learned), added to the configured grace. */
   startLatencyMs: number;
+  /** What the last look learned that still holds (evaluation-look.ts); a look without it learns everything again. */
+  memo?: EvaluationMemo;
 }
 
 export interface Evaluation {

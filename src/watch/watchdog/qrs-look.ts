@@ -7,6 +7,7 @@ import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../pla
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { Announcer } from "./announcer";
 import { createDoubleTriggerMemo } from "./chains";
+import { createEvaluationMemo } from "./evaluation-look";
 import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
@@ -52,6 +53,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
   let plan: KeptPlan | undefined;
   // Kept across plan rebuilds: a change to one task recomputes that task's fires, not the site's.
   const doubles = createDoubleTriggerMemo();
+  const memo = createEvaluationMemo();
   const reported = new Set<string>();
   let latencies: number[] = [];
   let view: TaskView[] = [];
@@ -112,6 +114,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       changed: r.changed,
       open: open.map(knownCondition),
       startLatencyMs: startLatency(),
+      memo,
     });
     latencies = [...latencies, ...result.latencies].slice(-50);
     view = result.tasks;
