@@ -4,7 +4,7 @@
 // with the in-process simulator answering its QRS requests), QRS requests per look, the process's CPU per simulated
 // day, RSS at the end, and the time from a missed start to its alert (node Reload01's Scheduler paused 13:00-15:00).
 // Loopback only; each size stops once its day is simulated (or its wall-time limit is reached).
-//   bun scripts/bench-rich-site-scale.ts [--sizes 1,10,30] [--hours 24] [--look 1m] [--limit-minutes 40]
+//   bun scripts/bench-rich-site-scale.ts [--sizes 1,10,30] [--hours 24] [--look 1m] [--limit-minutes 40] [--store postgres]
 //   bun scripts/bench-rich-site-scale.ts --one 10 --hours 6          (one size in this process, its row as JSON)
 //   BENCH_PATHS=1 bun scripts/bench-rich-site-scale.ts --one 10 --hours 6     (QRS requests and bytes by path)
 //   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof scripts/bench-rich-site-scale.ts --one 10 --hours 6
@@ -16,7 +16,8 @@ import { parseArgs } from "node:util";
 import type { WatchdogEvent } from "../src/platform/events/types";
 import { richSiteTasks } from "../test/helpers/rich-site";
 import type { Fault } from "../test/helpers/rich-site-faults";
-import { closeRichRun, RICH_SITE_START, type RichRun, runRichSite } from "../test/helpers/rich-site-run";
+import { closeRichRun, type RichRun, runRichSite } from "../test/helpers/rich-site-run";
+import { startPostgres } from "../test/helpers/services";
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     hours: { type: "string", default: "24" },
     look: { type: "string", default: "1m" },
     "limit-minutes": { type: "string", default: "40" },
+    store: { type: "string", default: "sqlite" },
   },
 });
 const HOURS = Number(values.hours);
@@ -68,6 +70,10 @@ const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 async function measureOne(copies: number): Promise<ScaleRow> {
   const dir = mkdtempSync(join(tmpdir(), "steward-bench-scale-"));
+  // On PostgreSQL a private server from the machine's own programs (as the tests start it), on loopback; its own CPU
+  // is not in the figures, which are Steward's process (and the in-process simulator).
+  const pg = values.store === "postgres" ? await startPostgres() : undefined;
+  const storeYaml = pg ? `store:\n  postgres:\n    url: ${await pg.createDatabase(`bench_scale_${copies}`)}\n` : "";
   const tasks = richSiteTasks(copies);
   const lookCpu: number[] = [];
   let qrsInLooks = 0;
@@ -81,6 +87,7 @@ async function measureOne(copies: number): Promise<ScaleRow> {
       dir,
       days: HOURS / 24,
       tasks,
+      storeYaml,
       faults: [pause],
       look: values.look,
       opened: (run) => {
@@ -137,6 +144,7 @@ async function measureOne(copies: number): Promise<ScaleRow> {
     };
   } finally {
     if (opened) await closeRichRun(opened);
+    await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -145,9 +153,13 @@ async function measureOne(copies: number): Promise<ScaleRow> {
 function measureInChild(copies: number): Promise<ScaleRow | string> {
   const limitMs = Number(values["limit-minutes"]) * 60_000;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [import.meta.path, "--one", String(copies), "--hours", String(HOURS), "--look", values.look], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [import.meta.path, "--one", String(copies), "--hours", String(HOURS), "--look", values.look, "--store", values.store],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (b: Buffer) => void (out += b.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
@@ -172,7 +184,7 @@ if (values.one) {
   const sizes = values.sizes.split(",").map(Number);
   for (const copies of sizes) rows.push(await measureInChild(copies));
   const base = rows[0] as ScaleRow | undefined;
-  console.log(`rich site, ${HOURS} simulated hours, looks every ${values.look}`);
+  console.log(`rich site, ${HOURS} simulated hours, looks every ${values.look}, store ${values.store}`);
   console.log("size  tasks  looks  cpu/look ms (mean p50 p90)   ×1    qrs/look  ×1    cpu s/sim day  rss MiB  missed→alert p50/max s (n)  wall s");
   rows.forEach((r, i) => {
     if (typeof r === "string") return console.log(`×${sizes[i]}  ${r}`);

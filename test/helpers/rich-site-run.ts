@@ -26,6 +26,8 @@ export interface RichRunOptions {
   /** Simulated days to run (a fraction ends the last one early). */
   days: number;
   faults: Fault[];
+  /** Steward's `store:` block (default: none, the SQLite file in its folder), e.g. a PostgreSQL URL. */
+  storeYaml?: string;
   /** The site's tasks (default: richSiteTasks(), the site once). */
   tasks?: RichTask[];
   /** The watchdog's interval (default 5m: the looks are most of the work, and finer than any fault's grace). */
@@ -79,7 +81,7 @@ routes:
 grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
 `;
   const t = createTestApp(
-    `${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${o.look ?? "5m"}\n  runningLong: { minRuns: 3 }\n${alerting}`,
+    `${o.storeYaml ?? ""}${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${o.look ?? "5m"}\n  runningLong: { minRuns: 3 }\n${alerting}`,
     {
       clock,
       dir: join(o.dir, "steward"),
