@@ -24,7 +24,21 @@ interface Learned {
   runs: RunsSeen;
   usual: UsualDuration | undefined;
   longest?: number;
+  /** When its successful runs ended, oldest first (its app's staleness). */
+  successEnds: number[];
+  /** The median gap between those ends (computed when first asked); null when there is no gap. */
+  gapMedian?: number | null;
 }
+
+/** The median of `xs` (not sorted; left as it is), undefined when empty. */
+export function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+const gapsOf = (ends: readonly number[]) => ends.slice(1).map((e, k) => e - ends[k]!);
 
 /**
  * What a look learned that holds at the next one, kept by the caller (the QRS look): each task's settings (a plan's
@@ -108,6 +122,11 @@ export function createLook(i: EvaluationInput) {
         runs: { list: runs, length: runs.length, first: runs[0], last: runs[runs.length - 1] },
         usual,
         ...(durations.length > 0 ? { longest: Math.max(...durations) } : {}),
+        // Sorted: kept lists are in stop order already, but a caller's own runs need not be.
+        successEnds: runs
+          .filter((r) => r.status === STATUS.Success)
+          .map((r) => r.stopMs)
+          .sort((a, b) => a - b),
       };
     }
     learned.set(t.id, l);
@@ -116,6 +135,15 @@ export function createLook(i: EvaluationInput) {
   }
   // Only the plan's tasks are remembered for the next look.
   memo.learned = learned;
+  /** When the task's successful runs ended, oldest first. */
+  const successEndsOf = (taskId: string): readonly number[] => learned.get(taskId)?.successEnds ?? [];
+  /** The median gap between the task's successful ends, remembered with them. */
+  const gapMedianOf = (taskId: string): number | undefined => {
+    const l = learned.get(taskId);
+    if (!l) return undefined;
+    if (l.gapMedian === undefined) l.gapMedian = median(gapsOf(l.successEnds)) ?? null;
+    return l.gapMedian ?? undefined;
+  };
 
   return {
     i,
@@ -128,6 +156,8 @@ export function createLook(i: EvaluationInput) {
     runningByTask,
     usualByTask,
     longestByTask,
+    successEndsOf,
+    gapMedianOf,
     settingsOf,
     graceOf,
     watched,
