@@ -2,33 +2,15 @@
 // and grace, its usual duration, and the list the look's new conditions are gathered in.
 import { STATUS } from "./observations";
 import type { WatchedTask } from "./qrs-plan";
-import { settingsFor, type TaskSettings } from "./task-settings";
+import { settingsFor } from "./task-settings";
 import { DEFAULT_USUAL, learnUsualDuration, type UsualDuration } from "./usual";
-import type { EvaluationInput, OpenCondition } from "./evaluation-types";
+import type { EvaluationInput, EvaluationMemo, Learned, OpenCondition, RunsSeen } from "./evaluation-types";
 import type { RunRow } from "./run-row";
 
 /** Starts before a due time by this much still answer it (node clocks differ a little). */
 export const EARLY_MS = 60_000;
 
 export type Look = ReturnType<typeof createLook>;
-
-/** A task's runs as last learned from: the kept list itself (read-only, it grows and is pruned in place) and its ends. */
-interface RunsSeen {
-  list: readonly RunRow[];
-  length: number;
-  first: RunRow | undefined;
-  last: RunRow | undefined;
-}
-
-interface Learned {
-  runs: RunsSeen;
-  usual: UsualDuration | undefined;
-  longest?: number;
-  /** When its successful runs ended, oldest first (its app's staleness). */
-  successEnds: number[];
-  /** The median gap between those ends (computed when first asked); null when there is no gap. */
-  gapMedian?: number | null;
-}
 
 /** The median of `xs` (not sorted; left as it is), undefined when empty. */
 export function median(xs: readonly number[]): number | undefined {
@@ -39,16 +21,6 @@ export function median(xs: readonly number[]): number | undefined {
 }
 
 const gapsOf = (ends: readonly number[]) => ends.slice(1).map((e, k) => e - ends[k]!);
-
-/**
- * What a look learned that holds at the next one, kept by the caller (the QRS look): each task's settings (a plan's
- * task and app objects never change, so they key them) and its usual duration, learned again only when its runs
- * changed. Without it a look computed both for every task from every kept run: the whole site at every look.
- */
-export interface EvaluationMemo {
-  settings: WeakMap<WatchedTask, TaskSettings>;
-  learned: Map<string, Learned>;
-}
 
 export const createEvaluationMemo = (): EvaluationMemo => ({ settings: new WeakMap(), learned: new Map() });
 
