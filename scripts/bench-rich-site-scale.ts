@@ -185,7 +185,7 @@ if (values.one) {
   for (const copies of sizes) rows.push(await measureInChild(copies));
   const base = rows[0] as ScaleRow | undefined;
   console.log(`rich site, ${HOURS} simulated hours, looks every ${values.look}, store ${values.store}`);
-  console.log("size  tasks  looks  cpu/look ms (mean p50 p90)   ×1    qrs/look  ×1    cpu s/sim day  rss MiB  missed→alert p50/max s (n)  wall s");
+  console.log("size  tasks  looks  cpu/look ms (mean p50 p90)   ×1    qrs/look  ×1    cpu s/sim day  rss MiB  heap MiB  missed→alert p50/max s (n)  wall s");
   rows.forEach((r, i) => {
     if (typeof r === "string") return console.log(`×${sizes[i]}  ${r}`);
     const ratio = (a: number, b: number | undefined) => (b ? `${f(a / b)}×` : "");
@@ -200,6 +200,7 @@ if (values.one) {
         ratio(r.qrsPerLook, typeof base === "object" ? base.qrsPerLook : undefined).padStart(5),
         f(r.cpuPerSimDayS).padStart(14),
         f(r.rssMiB).padStart(8),
+        f(r.heapMiB).padStart(9),
         `${f(r.missed.p50Ms / 1000, 0)}/${f(r.missed.maxMs / 1000, 0)} (${r.missed.alerts})`.padStart(27),
         f(r.wallS, 0).padStart(7),
       ].join(" "),
