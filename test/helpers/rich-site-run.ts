@@ -6,7 +6,7 @@ import type { WatchdogEvent } from "../../src/platform/events/types";
 import { type HttpReceiver, startHttpReceiver } from "../integration/tell/notify/receivers";
 import { qlikYaml } from "../integration/start/scheduler/sim-setup";
 import { createTestApp, type TestApp } from "./app";
-import { richCloudTasks, richSiteTasks, richSiteYaml } from "./rich-site";
+import { type RichTask, richCloudTasks, richSiteTasks, richSiteYaml } from "./rich-site";
 import type { Action, Fault, Page, TimedEvent } from "./rich-site-faults";
 import { simControl } from "./sim-control";
 import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "./stepped-site";
@@ -23,12 +23,19 @@ const WATCHED = ["task.missed", "task.chain_broken", "task.running_long", "app.s
 export interface RichRunOptions {
   /** The folder the run's simulator and Steward keep their files in. */
   dir: string;
+  /** Simulated days to run (a fraction ends the last one early). */
   days: number;
   faults: Fault[];
+  /** Steward's `store:` block (default: none, the SQLite file in its folder), e.g. a PostgreSQL URL. */
+  storeYaml?: string;
+  /** The site's tasks (default: richSiteTasks(), the site once). */
+  tasks?: RichTask[];
   /** The watchdog's interval (default 5m: the looks are most of the work, and finer than any fault's grace). */
   look?: string;
   /** Called once the run's Steward and simulator exist (before they start), so a caller can close them whatever happens. */
   opened?: (run: RichRun) => void;
+  /** Called once Steward has started, before the first simulated day runs. */
+  started?: (run: RichRun) => void;
   /** Called after each simulated day with its wall time in ms. */
   onDay?: (day: number, wallMs: number, run: RichRun) => void;
 }
@@ -56,7 +63,7 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
   const { days, faults } = o;
   // The simulator starts a little before Steward, as a site runs before anyone watches it: its Scheduler then fires
   // the trigger due at START itself (a Scheduler started at START would arm only what falls due after it).
-  const site = await startSteppedSite(o.dir, START - 10 * 60_000, richSiteYaml(TASKS, CLOUD), { cloud: true });
+  const site = await startSteppedSite(o.dir, START - 10 * 60_000, richSiteYaml(o.tasks ?? TASKS, CLOUD), { cloud: true });
   const { sim, clock } = site;
   // Alerts go to a webhook with grouping as a site would run it, the node rule reading QRS's service states too: a
   // false page of any rule shows here, where the watchdog's own events are judged below. The states are read every
@@ -74,7 +81,7 @@ routes:
 grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
 `;
   const t = createTestApp(
-    `${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${o.look ?? "5m"}\n  runningLong: { minRuns: 3 }\n${alerting}`,
+    `${o.storeYaml ?? ""}${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${o.look ?? "5m"}\n  runningLong: { minRuns: 3 }\n${alerting}`,
     {
       clock,
       dir: join(o.dir, "steward"),
@@ -156,9 +163,11 @@ grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
   sendDatagramsTo(site, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t.app.intake.counters.received.get());
   sim.requests.clear();
   run.looksAtStart = looksOk(t);
-  for (let day = 1; day <= days; day++) {
+  o.started?.(run);
+  // A fraction of a day (a bench's few hours) ends the last day early.
+  for (let day = 1; day < days + 1; day++) {
     const wall = performance.now();
-    await clock.runUntil(START + day * DAY);
+    await clock.runUntil(START + Math.min(day, days) * DAY);
     o.onDay?.(day, performance.now() - wall, run);
   }
   return run;

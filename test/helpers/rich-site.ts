@@ -13,6 +13,12 @@ export interface RichTask {
   /** The task whose success starts this one (task-event trigger). */
   after?: string;
   flaky?: boolean;
+  /**
+   * When the task and its app were created (the simulator's default spreads entities a day apart from February 2024,
+   * which a site of more than about 760 tasks pushes past its own clock: entities modified in the future would be
+   * "changed since" every look).
+   */
+  createdDate?: string;
   trigger?: { option: "hourly" | "daily" | "weekly" | "monthly" | "custom"; increment?: string; filter?: string; start: string };
 }
 
@@ -26,7 +32,28 @@ const pad = (n: number) => String(n).padStart(2, "0");
 /** Deterministic durations that vary per task (no randomness: the same site on every run). */
 const dur = (i: number, lo: number, spread: number) => (lo + ((i * 7919) % (spread + 1))) * MIN;
 
-export function richSiteTasks(): RichTask[] {
+/**
+ * The site's tasks; `copies` > 1 repeats the whole site that many times (the same shapes, triggers and nodes; names
+ * and apps of copy k end in " #k"), for measuring what the watchdog costs as a site grows (scripts/bench-rich-site-scale.ts).
+ */
+export function richSiteTasks(copies = 1): RichTask[] {
+  const one = oneRichSite();
+  const out = [...one];
+  for (let k = 2; k <= copies; k++)
+    one.forEach((t, i) =>
+      out.push({
+        ...t,
+        name: `${t.name} #${k}`,
+        app: `${t.app} #${k}`,
+        ...(t.after ? { after: `${t.after} #${k}` } : {}),
+        // Copies were created an hour apart in 2025, long before the site's first simulated day.
+        createdDate: new Date(Date.UTC(2025, 0, 1) + ((k - 2) * one.length + i) * 3_600_000).toISOString(),
+      }),
+    );
+  return out;
+}
+
+function oneRichSite(): RichTask[] {
   const tasks: RichTask[] = [];
   const node = (i: number) => NODES[i % NODES.length]!;
   for (let i = 1; i <= 30; i++) {
@@ -124,7 +151,12 @@ export function richSiteYaml(tasks: RichTask[] = richSiteTasks(), cloud: RichClo
     nodes: NODES.map((name, i) => ({ name, hostName: richSiteHostOf(name), central: i === 0 })),
     users: [{ userDirectory: "CORP", userId: "qlikadmin" }],
     apps: [
-      ...tasks.map((t) => ({ name: t.app, owner: "CORP\\qlikadmin", reload: { durationMs: t.durationMs } })),
+      ...tasks.map((t) => ({
+        name: t.app,
+        owner: "CORP\\qlikadmin",
+        reload: { durationMs: t.durationMs },
+        ...(t.createdDate ? { createdDate: t.createdDate } : {}),
+      })),
       ...cloud.map((c) => ({ name: c.app, owner: "CORP\\qlikadmin" })),
     ],
     cloud: {
@@ -136,6 +168,7 @@ export function richSiteYaml(tasks: RichTask[] = richSiteTasks(), cloud: RichClo
       app: t.app,
       node: t.node,
       durationMs: t.durationMs,
+      ...(t.createdDate ? { createdDate: t.createdDate } : {}),
       ...(t.flaky ? { maxRetries: 2, outcome: { failThenSucceed: 1 } } : {}),
       triggers: t.trigger
         ? [

@@ -145,3 +145,41 @@ export function findDoubleTriggers(triggers: readonly ScheduleTrigger[], fromMs:
     }
   return [...pairs].sort((x, y) => x - y).map((p) => [triggers[Math.floor(p / n)]!.name, triggers[p % n]!.name]);
 }
+
+/** How long a task's answer stands while its triggers do not change: the next 50 fires move on as time passes. */
+export const DOUBLE_CHECK_MAX_AGE_MS = 86_400_000;
+
+/**
+ * findDoubleTriggers per task, remembered between plan rebuilds: a task whose enabled triggers are as they were (the
+ * same readings and QRS times) keeps its answer for up to a day, so a rebuild after one task changed computes the fires
+ * of that task alone, not of the whole site. Tasks not asked about in a rebuild are forgotten (`sweep`).
+ */
+export interface DoubleTriggerMemo {
+  pairs(taskId: string, triggers: readonly ScheduleTrigger[], nowMs: number): [string, string][];
+  /** Forgets every task not asked about since the last sweep. */
+  sweep(): void;
+}
+
+/** What a task's answer depends on: each trigger's reading and QRS's times for it (nextExpectedStart's inputs). */
+const signatureOf = (triggers: readonly ScheduleTrigger[]) =>
+  JSON.stringify(triggers.map((t) => [t.id, t.name, t.enabled, t.schedule, t.judgedByQrs, t.qrsNever, t.qrsNextMs, t.qrsEarlierMs]));
+
+/** `find` is findDoubleTriggers (a test counts the tasks it is asked about). */
+export function createDoubleTriggerMemo(maxAgeMs = DOUBLE_CHECK_MAX_AGE_MS, find = findDoubleTriggers): DoubleTriggerMemo {
+  let kept = new Map<string, { signature: string; atMs: number; pairs: [string, string][] }>();
+  let asked = new Map<string, { signature: string; atMs: number; pairs: [string, string][] }>();
+  return {
+    pairs(taskId, triggers, nowMs) {
+      const signature = signatureOf(triggers);
+      const old = asked.get(taskId) ?? kept.get(taskId);
+      const entry =
+        old && old.signature === signature && nowMs >= old.atMs && nowMs - old.atMs < maxAgeMs ? old : { signature, atMs: nowMs, pairs: find(triggers, nowMs) };
+      asked.set(taskId, entry);
+      return entry.pairs.map(([a, b]) => [a, b]);
+    },
+    sweep() {
+      kept = asked;
+      asked = new Map();
+    },
+  };
+}

@@ -3,17 +3,10 @@
 import { STATUS } from "./observations";
 import type { WatchedTask } from "./qrs-plan";
 import { staleByPlan } from "./stale-plan";
-import type { Look } from "./evaluation-look";
+import { type Look, median } from "./evaluation-look";
 
 /** Per app judged: its last successful reload and how long after it the next one is expected. */
 export type StaleFacts = Map<string, { lastMs?: number; withinMs?: number }>;
-
-function median(xs: number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
 
 /**
  * Why an app past its due time is not paged now, if it is not (issue 59): a reload of it is running or in a retry
@@ -35,7 +28,7 @@ function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
 
 /** Apps whose last successful reload is older than their plan (or, without one, their usual interval) allows. */
 export function staleApps(look: Look): StaleFacts {
-  const { i, cfg, plan, nowMs, runsByTask, usualByTask, longestByTask, settingsOf, graceOf, open } = look;
+  const { i, cfg, plan, nowMs, usualByTask, longestByTask, settingsOf, graceOf, open } = look;
   /** How long a reload may take before its data counts as late: the running-long limit once learned, else twice the longest seen. */
   const staleUsualOf = (id: string) => {
     const longest = longestByTask.get(id);
@@ -50,18 +43,16 @@ export function staleApps(look: Look): StaleFacts {
       const live = tasks.filter((t) => settingsOf(t).watch);
       if (live.length === 0 || live.length < tasks.length) continue; // StewardWatch=off on one silences the app
       const app = plan.apps.get(appId);
-      const ends = live
-        .flatMap((t) => runsByTask.get(t.id) ?? [])
-        .filter((r) => r.status === STATUS.Success)
-        .map((r) => r.stopMs)
-        .sort((a, b) => a - b);
+      // One task (the usual case): its ends and their median gap as the look remembers them; else merged here.
+      const one = live.length === 1 ? live[0]!.id : undefined;
+      const ends = one !== undefined ? look.successEndsOf(one) : live.flatMap((t) => look.successEndsOf(t.id)).sort((a, b) => a - b);
       const last = Math.max(ends[ends.length - 1] ?? Number.NEGATIVE_INFINITY, app?.lastReloadMs ?? Number.NEGATIVE_INFINITY);
       const lastMs = Number.isFinite(last) ? last : undefined;
       const set = live.map((t) => settingsOf(t).expectSuccessWithinMs).find((v) => v !== undefined);
       // Apps reloaded by triggers are judged by their plan; the learned interval only for apps without one.
       const byPlan = staleByPlan({ plan, usualMsOf: staleUsualOf, graceOf }, live, lastMs);
-      const gaps = ends.slice(1).map((e, k) => e - ends[k]!);
-      const usualGap = gaps.length + 1 >= cfg.stale.minRuns ? median(gaps) : undefined;
+      const usualGap =
+        ends.length >= cfg.stale.minRuns ? (one !== undefined ? look.gapMedianOf(one) : median(ends.slice(1).map((e, k) => e - ends[k]!))) : undefined;
       const learned = usualGap !== undefined && usualGap > 0 ? Math.round(usualGap * cfg.stale.factor + Math.max(cfg.grace, i.startLatencyMs)) : undefined;
       const planned = byPlan.deadlineMs !== undefined && lastMs !== undefined ? byPlan.deadlineMs - lastMs : undefined;
       const withinMs = set ?? (byPlan.planned ? planned : learned);

@@ -2,14 +2,36 @@
 // and grace, its usual duration, and the list the look's new conditions are gathered in.
 import { STATUS } from "./observations";
 import type { WatchedTask } from "./qrs-plan";
-import { settingsFor, type TaskSettings } from "./task-settings";
+import { settingsFor } from "./task-settings";
 import { DEFAULT_USUAL, learnUsualDuration, type UsualDuration } from "./usual";
-import type { EvaluationInput, OpenCondition } from "./evaluation-types";
+import type { EvaluationInput, EvaluationMemo, Learned, OpenCondition, RunsSeen } from "./evaluation-types";
+import type { RunRow } from "./run-row";
 
 /** Starts before a due time by this much still answer it (node clocks differ a little). */
 export const EARLY_MS = 60_000;
 
 export type Look = ReturnType<typeof createLook>;
+
+/** The median of `xs` (not sorted; left as it is), undefined when empty. */
+export function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+const gapsOf = (ends: readonly number[]) => ends.slice(1).map((e, k) => e - ends[k]!);
+
+export const createEvaluationMemo = (): EvaluationMemo => ({ settings: new WeakMap(), learned: new Map() });
+
+const NO_RUNS: readonly RunRow[] = Object.freeze([]);
+
+/**
+ * The same runs as last time: the same kept list (SQLite keeps one per task, changed only by adding and pruning
+ * runs, so its length and both ends tell a change) or, grouped afresh each look (PostgreSQL), never the same.
+ */
+const sameRuns = (seen: RunsSeen, runs: readonly RunRow[]) =>
+  seen.list === runs && seen.length === runs.length && seen.first === runs[0] && seen.last === runs[runs.length - 1];
 
 function groupBy<T>(items: Iterable<T>, keyOf: (x: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -33,10 +55,11 @@ export function createLook(i: EvaluationInput) {
   const startedByTask = new Map<string, number[]>();
   for (const e of [...i.running, ...i.changed.filter((x) => x.status >= STATUS.Triggered && x.status <= STATUS.Aborting)])
     (startedByTask.get(e.taskId) ?? startedByTask.set(e.taskId, []).get(e.taskId)!).push(e.createdMs);
-  const settings = new Map<string, TaskSettings>();
+  const memo = i.memo ?? createEvaluationMemo();
+  const settings = memo.settings;
   const settingsOf = (t: WatchedTask) => {
-    let s = settings.get(t.id);
-    if (!s) settings.set(t.id, (s = settingsFor(cfg, t, t.appId ? plan.apps.get(t.appId) : undefined)));
+    let s = settings.get(t);
+    if (!s) settings.set(t, (s = settingsFor(cfg, t, t.appId ? plan.apps.get(t.appId) : undefined)));
     return s;
   };
   const graceOf = (t: WatchedTask) => settingsOf(t).graceMs ?? Math.max(cfg.grace, i.startLatencyMs);
@@ -60,11 +83,39 @@ export function createLook(i: EvaluationInput) {
 
   const usualByTask = new Map<string, UsualDuration | undefined>();
   const longestByTask = new Map<string, number>();
+  const learned = new Map<string, Learned>();
   for (const t of plan.tasks.values()) {
-    const durations = (runsByTask.get(t.id) ?? []).filter((r) => r.status === STATUS.Success && r.startMs !== undefined).map((r) => r.stopMs - r.startMs!);
-    usualByTask.set(t.id, learnUsualDuration(durations, { ...DEFAULT_USUAL, minSamples: cfg.runningLong.minRuns, floorMs: cfg.runningLong.floor }));
-    if (durations.length > 0) longestByTask.set(t.id, Math.max(...durations));
+    const runs = runsByTask.get(t.id) ?? NO_RUNS;
+    let l = memo.learned.get(t.id);
+    if (!l || !sameRuns(l.runs, runs)) {
+      const durations = runs.filter((r) => r.status === STATUS.Success && r.startMs !== undefined).map((r) => r.stopMs - r.startMs!);
+      const usual = learnUsualDuration(durations, { ...DEFAULT_USUAL, minSamples: cfg.runningLong.minRuns, floorMs: cfg.runningLong.floor });
+      l = {
+        runs: { list: runs, length: runs.length, first: runs[0], last: runs[runs.length - 1] },
+        usual,
+        ...(durations.length > 0 ? { longest: Math.max(...durations) } : {}),
+        // Sorted: kept lists are in stop order already, but a caller's own runs need not be.
+        successEnds: runs
+          .filter((r) => r.status === STATUS.Success)
+          .map((r) => r.stopMs)
+          .sort((a, b) => a - b),
+      };
+    }
+    learned.set(t.id, l);
+    usualByTask.set(t.id, l.usual);
+    if (l.longest !== undefined) longestByTask.set(t.id, l.longest);
   }
+  // Only the plan's tasks are remembered for the next look.
+  memo.learned = learned;
+  /** When the task's successful runs ended, oldest first. */
+  const successEndsOf = (taskId: string): readonly number[] => learned.get(taskId)?.successEnds ?? [];
+  /** The median gap between the task's successful ends, remembered with them. */
+  const gapMedianOf = (taskId: string): number | undefined => {
+    const l = learned.get(taskId);
+    if (!l) return undefined;
+    if (l.gapMedian === undefined) l.gapMedian = median(gapsOf(l.successEnds)) ?? null;
+    return l.gapMedian ?? undefined;
+  };
 
   return {
     i,
@@ -77,6 +128,8 @@ export function createLook(i: EvaluationInput) {
     runningByTask,
     usualByTask,
     longestByTask,
+    successEndsOf,
+    gapMedianOf,
     settingsOf,
     graceOf,
     watched,

@@ -3,8 +3,9 @@
 import type { WatchdogConfig } from "./config";
 import type { WatchCondition } from "../../platform/events/types";
 import type { Execution } from "./observations";
-import type { Plan } from "./qrs-plan";
+import type { Plan, WatchedTask } from "./qrs-plan";
 import type { TriggerWatch } from "./schedule";
+import type { TaskSettings } from "./task-settings";
 import type { UsualDuration } from "./usual";
 import type { WatchDetails } from "./watchdog-event";
 import type { RunRow } from "./watch-store";
@@ -73,13 +74,15 @@ export interface EvaluationInput {
   /** Finished runs (and skipped, retried attempts) in the learning window, oldest first. */
   runs: readonly RunRow[];
   /** The same runs per task when the store has them so (grouped here otherwise). */
-  runsByTask?: ReadonlyMap<string, RunRow[]>;
+  runsByTask?: ReadonlyMap<string, readonly RunRow[]>;
   running: readonly Execution[];
   /** Results QRS changed since the last look (for Skipped and Retry). */
   changed: readonly Execution[];
   open: readonly KnownCondition[];
   /** How late starts usually are on this site (learned), added to the configured grace. */
   startLatencyMs: number;
+  /** What the last look learned that still holds (evaluation-look.ts); a look without it learns everything again. */
+  memo?: EvaluationMemo;
 }
 
 export interface Evaluation {
@@ -88,4 +91,32 @@ export interface Evaluation {
   tasks: TaskView[];
   /** Start delays seen this look (a due time and the start that answered it), to learn the site's latency. */
   latencies: number[];
+}
+
+/** A task's runs as last learned from: the kept list itself (read-only, it grows and is pruned in place) and its ends. */
+export interface RunsSeen {
+  list: readonly RunRow[];
+  length: number;
+  first: RunRow | undefined;
+  last: RunRow | undefined;
+}
+
+export interface Learned {
+  runs: RunsSeen;
+  usual: UsualDuration | undefined;
+  longest?: number;
+  /** When its successful runs ended, oldest first (its app's staleness). */
+  successEnds: number[];
+  /** The median gap between those ends (computed when first asked); null when there is no gap. */
+  gapMedian?: number | null;
+}
+
+/**
+ * What a look learned that holds at the next one, kept by the caller (the QRS look): each task's settings (a plan's
+ * task and app objects never change, so they key them) and its usual duration, learned again only when its runs
+ * changed. Without it a look computed both for every task from every kept run: the whole site at every look.
+ */
+export interface EvaluationMemo {
+  settings: WeakMap<WatchedTask, TaskSettings>;
+  learned: Map<string, Learned>;
 }

@@ -8,8 +8,12 @@ import type { RunRow } from "./run-row";
 export interface KeptRuns {
   /** The kept runs with a stop at or after `sinceMs`, oldest first; undefined when they reach back less far. */
   since(sinceMs: number): RunRow[] | undefined;
-  /** The same runs per task (each list oldest first, the caller's own copy), without grouping them all again. */
-  byTask(sinceMs: number): Map<string, RunRow[]> | undefined;
+  /**
+   * The same runs per task (each list oldest first), without grouping them all again: the kept lists themselves,
+   * read-only and good until the next write or prune (a look reads them between its writes), so a look does not
+   * copy every run it keeps.
+   */
+  byTask(sinceMs: number): Map<string, readonly RunRow[]> | undefined;
   /** Everything the store holds from `sinceMs` on, as just read from it (oldest first). */
   load(sinceMs: number, rows: RunRow[]): void;
   /** Runs the store has just committed (a run it already had is left as it was, as the insert does). */
@@ -64,10 +68,14 @@ export function createKeptRuns(): KeptRuns {
     },
     byTask(sinceMs) {
       if (from === undefined || sinceMs < from) return undefined;
-      const out = new Map<string, RunRow[]>();
+      const out = new Map<string, readonly RunRow[]>();
       for (const [taskId, runs] of tasks) {
-        const first = firstFrom(runs, sinceMs);
-        if (first < runs.length) out.set(taskId, runs.slice(first));
+        // Mostly the whole list: the prune after each look leaves little before the next look's window.
+        if (runs[0]!.stopMs >= sinceMs) out.set(taskId, runs);
+        else {
+          const first = firstFrom(runs, sinceMs);
+          if (first < runs.length) out.set(taskId, runs.slice(first));
+        }
       }
       return out;
     },
@@ -84,9 +92,16 @@ export function createKeptRuns(): KeptRuns {
     },
     pruned(beforeMs) {
       if (from === undefined) return;
-      const gone = ordered.splice(0, firstFrom(ordered, beforeMs));
-      for (const r of gone) ids.delete(r.resultId);
-      for (const [taskId, runs] of tasks) {
+      // Each look prunes: only the tasks of the runs that went are touched, not every task's list.
+      const gone = firstFrom(ordered, beforeMs);
+      const touched = new Set<string>();
+      for (let k = 0; k < gone; k++) {
+        ids.delete(ordered[k]!.resultId);
+        touched.add(ordered[k]!.taskId);
+      }
+      if (gone > 0) ordered.splice(0, gone);
+      for (const taskId of touched) {
+        const runs = tasks.get(taskId)!;
         runs.splice(0, firstFrom(runs, beforeMs));
         if (runs.length === 0) tasks.delete(taskId);
       }

@@ -3,6 +3,7 @@
 // A deletion (a count that fell) is not visible this way: the caller reads everything then.
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { compare } from "../../platform/qlik/qrs-filter";
+import type { DoubleTriggerMemo } from "./chains";
 import { buildPlan, fetchPlanRows, type Plan, type PlanRows, planChanged, readPlan } from "./qrs-plan";
 import { MAX_EARLIER_QRS_TIMES, type ScheduleTrigger } from "./schedule";
 
@@ -65,10 +66,16 @@ export const FULL_READ_EVERY = 24;
  * refreshes; else, when something changed or `refreshMs` passed, the old rows with only what changed read again.
  * Undefined: keep the plan as it is.
  */
-export async function nextPlan(qrs: QrsClient, plan: KeptPlan | undefined, now: number, refreshMs: number): Promise<KeptPlan | undefined> {
+export async function nextPlan(
+  qrs: QrsClient,
+  plan: KeptPlan | undefined,
+  now: number,
+  refreshMs: number,
+  memo?: DoubleTriggerMemo,
+): Promise<KeptPlan | undefined> {
   const full = async (): Promise<KeptPlan> => {
     const probe = await planChanged(qrs, { readAtMs: now });
-    const read = await readPlan(qrs, now);
+    const read = await readPlan(qrs, now, memo);
     return { ...read, counts: probe.counts, fullReadAtMs: now, ...(triggersMatchCounts(read.rows, probe.counts) ? {} : { short: true }) };
   };
   const fullCarrying = async (): Promise<KeptPlan> => {
@@ -82,7 +89,7 @@ export async function nextPlan(qrs: QrsClient, plan: KeptPlan | undefined, now: 
   plan.counts = probe.counts;
   if (!probe.changed && now - plan.readAtMs < refreshMs) return undefined;
   const { rows } = await updatePlanRows(qrs, plan.rows, plan.readAtMs);
-  const next: KeptPlan = { ...buildPlan(rows, now), rows, counts: probe.counts, fullReadAtMs: plan.fullReadAtMs };
+  const next: KeptPlan = { ...buildPlan(rows, now, memo), rows, counts: probe.counts, fullReadAtMs: plan.fullReadAtMs };
   carryQrsTimes(plan, next);
   return next;
 }

@@ -6,6 +6,8 @@ import type { WatchdogConfig } from "./config";
 import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { Announcer } from "./announcer";
+import { createDoubleTriggerMemo } from "./chains";
+import { createEvaluationMemo } from "./evaluation-look";
 import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
@@ -49,6 +51,9 @@ const KIND: Record<WatchCondition, WatchdogEventKind> = {
 export function createQrsLook(d: QrsLookDeps): QrsLook {
   const { cfg, store, log, announcer } = d;
   let plan: KeptPlan | undefined;
+  // Kept across plan rebuilds: a change to one task recomputes that task's fires, not the site's.
+  const doubles = createDoubleTriggerMemo();
+  const memo = createEvaluationMemo();
   const reported = new Set<string>();
   let latencies: number[] = [];
   let view: TaskView[] = [];
@@ -72,7 +77,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
 
   async function refreshPlan(qrs: QrsClient, now: number): Promise<void> {
     // Only what changed is read again (modifiedDate); everything at start, after a deletion and once a day.
-    const next = await nextPlan(qrs, plan, now, cfg.planRefresh);
+    const next = await nextPlan(qrs, plan, now, cfg.planRefresh, doubles);
     if (!next) return;
     plan = next;
     for (const p of plan.problems) {
@@ -92,8 +97,11 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     const r = await readQrs(qrs, store, cfg, log, now);
     // Qlik Cloud's conditions are judged by the Cloud part (cloud-watch.ts).
     const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));
-    const runs = await store.runsSince(now - cfg.keepRuns);
-    const runsByTask = store.keptRunsByTask(now - cfg.keepRuns);
+    // Kept in memory (SQLite), the runs per task are all a look needs: the list of every run is not copied each look.
+    const since = now - cfg.keepRuns;
+    let runsByTask = store.keptRunsByTask(since);
+    const runs = runsByTask ? [] : await store.runsSince(since);
+    runsByTask ??= store.keptRunsByTask(since);
     const result = evaluate({
       cfg,
       plan,
@@ -106,6 +114,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       changed: r.changed,
       open: open.map(knownCondition),
       startLatencyMs: startLatency(),
+      memo,
     });
     latencies = [...latencies, ...result.latencies].slice(-50);
     view = result.tasks;

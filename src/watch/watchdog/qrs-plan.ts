@@ -6,7 +6,7 @@ import type { NameValue, WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { QrsCountSchema, QrsRowsSchema } from "../../platform/qlik/qrs-schemas";
 import { compare } from "../../platform/qlik/qrs-filter";
-import { type ChainEdge, findCycles, findDoubleTriggers, readCompositeEvent } from "./chains";
+import { type ChainEdge, createDoubleTriggerMemo, type DoubleTriggerMemo, findCycles, readCompositeEvent } from "./chains";
 import { readOverrides, type WatchOverrides } from "./overrides";
 import { compareWithQrs, readSchemaEvent, type ScheduleTrigger } from "./schedule";
 import { readTurnOffFacts, type TurnOffFacts } from "./turned-off-facts";
@@ -110,13 +110,16 @@ export async function fetchPlanRows(qrs: QrsClient, filter?: string): Promise<Pl
   return { taskLists, schemaEvents, compositeEvents, appRows };
 }
 
-export async function readPlan(qrs: QrsClient, nowMs: number): Promise<Plan & { rows: PlanRows }> {
+export async function readPlan(qrs: QrsClient, nowMs: number, memo?: DoubleTriggerMemo): Promise<Plan & { rows: PlanRows }> {
   const rows = await fetchPlanRows(qrs);
-  return { ...buildPlan(rows, nowMs), rows };
+  return { ...buildPlan(rows, nowMs, memo), rows };
 }
 
-/** The plan from its rows: each entity validated on its own. */
-export function buildPlan(rows: PlanRows, nowMs: number): Plan {
+/**
+ * The plan from its rows: each entity validated on its own. `memo` (kept by the caller between rebuilds) spares an
+ * unchanged task the check for triggers that fall due together, the part of a rebuild that grows fastest.
+ */
+export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo = createDoubleTriggerMemo()): Plan {
   const problems: string[] = [];
   const tasks = new Map<string, WatchedTask>();
   const { taskLists, schemaEvents, compositeEvents, appRows } = rows;
@@ -189,12 +192,12 @@ export function buildPlan(rows: PlanRows, nowMs: number): Plan {
       ...(Number.isFinite(last) ? { lastReloadMs: last } : {}),
     });
   }
-  problems.push(...chainsThatCannotWork(tasks, nowMs));
+  problems.push(...chainsThatCannotWork(tasks, nowMs, memo));
   return { tasks, apps, problems, readAtMs: nowMs, turnOff: readTurnOffFacts(taskLists, schemaEvents, compositeEvents) };
 }
 
 /** Found from the triggers alone, so the administrator hears of them before the night they bite. */
-function chainsThatCannotWork(tasks: Map<string, WatchedTask>, nowMs: number): string[] {
+function chainsThatCannotWork(tasks: Map<string, WatchedTask>, nowMs: number, memo: DoubleTriggerMemo): string[] {
   const out: string[] = [];
   const name = (id: string) => tasks.get(id)?.name ?? id;
   const edges = [...tasks.values()].filter((t) => t.enabled).flatMap((t) => t.chains);
@@ -204,9 +207,10 @@ function chainsThatCannotWork(tasks: Map<string, WatchedTask>, nowMs: number): s
     );
   for (const t of tasks.values()) {
     if (!t.enabled || t.schedules.length < 2) continue;
-    for (const [a, b] of findDoubleTriggers(t.schedules, nowMs))
+    for (const [a, b] of memo.pairs(t.id, t.schedules, nowMs))
       out.push(`task "${t.name}": triggers "${a}" and "${b}" fall due at the same time; the Scheduler skips the second while the first runs`);
   }
+  memo.sweep();
   return out;
 }
 

@@ -45,7 +45,17 @@ export interface ScheduleTrigger {
    * QRS time is read again once it has passed (plan-update.ts), so each due time is QRS's own.
    */
   judgedByQrs?: boolean;
+  /**
+   * Answers of Steward's arithmetic kept on the trigger (nextExpectedStart): [after, next] says no fire falls in
+   * (after, next), so any time from `after` up to `next` has `next` as its next fire. A look asks each trigger a few
+   * times (missed starts, its app's staleness, the page) at times that mostly share an answer; the arithmetic walks
+   * the trigger's calendar in its zone, and asking it again for every task at every look was a large part of a look.
+   */
+  nextFires?: Array<[number, number]>;
 }
+
+/** How many answers a trigger keeps (the oldest goes first). */
+const NEXT_FIRES_KEPT = 4;
 
 /** How the watchdog expects a trigger's starts, for the watchdog's page and /metrics. */
 export type TriggerWatch = "arithmetic" | "qrs" | "qrs-never" | "not-watched";
@@ -109,7 +119,15 @@ export function nextExpectedStart(t: ScheduleTrigger, afterMs: number): number |
     return best;
   }
   if (t.qrsNever) return undefined;
-  return nextQmcFire(t.schedule, afterMs);
+  if (t.nextFires) for (const [after, next] of t.nextFires) if (afterMs >= after && afterMs < next) return next;
+  const next = nextQmcFire(t.schedule, afterMs);
+  // None is not kept: the arithmetic looks a bounded time ahead, so "none after t" need not hold later.
+  if (next !== undefined) {
+    t.nextFires ??= [];
+    t.nextFires.push([afterMs, next]);
+    if (t.nextFires.length > NEXT_FIRES_KEPT) t.nextFires.shift();
+  }
+  return next;
 }
 
 export const MAX_EARLIER_QRS_TIMES = 20;

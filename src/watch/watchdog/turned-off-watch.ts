@@ -11,6 +11,18 @@ import { judgeTurnedOff, type Seen, type TurnedOffChange } from "./turned-off";
 import { type WatchDetails, watchdogEvent } from "./watchdog-event";
 
 const SEEN = "turned_off_seen";
+/**
+ * What the stored snapshot holds, in a few bytes (its length and a hash of it): a look reads this, and the snapshot
+ * itself (a few hundred bytes a task) only when it is not the one this Steward last read or wrote.
+ */
+const SEEN_STAMP = "turned_off_seen_stamp";
+
+/** FNV-1a over the UTF-16 code units, with the length: tells one snapshot from another, not a secret. */
+function stampOf(raw: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < raw.length; i++) h = Math.imul(h ^ raw.charCodeAt(i), 0x01000193);
+  return `${raw.length}:${(h >>> 0).toString(16)}`;
+}
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export interface TurnedOffDeps {
@@ -42,7 +54,10 @@ function keptOpen(open: readonly ConditionRow[], taskId: string): string | undef
 
 export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook): Promise<void> } {
   // The stored snapshot as last parsed: read back each look (another Steward may have written it), parsed only when it changed.
-  let cached: { raw: string; seen: Seen } | undefined;
+  let cached: { raw: string; stamp: string; seen: Seen } | undefined;
+  // What the last judgement saw: the same facts (the plan was not rebuilt), the snapshot it wrote, and no trigger
+  // expired since, judge the same and find nothing new. A look then skips the pass over every task and trigger.
+  let judged: { facts: TurnOffFacts; stamp: string; untilMs: number } | undefined;
   async function raise(c: TurnedOffChange, l: TurnedOffLook): Promise<void> {
     const t = l.plan.tasks.get(c.taskId);
     const pseudo = t ?? {
@@ -116,17 +131,36 @@ export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook)
     async look(l) {
       await closeStarted(l);
       if (!l.plan.turnOff) return;
-      const raw = await d.store.getMeta(SEEN);
-      if (raw !== undefined && cached?.raw !== raw) cached = { raw, seen: JSON.parse(raw) as Seen };
+      const facts = l.plan.turnOff;
+      const stamp = await d.store.getMeta(SEEN_STAMP);
+      if (judged && judged.facts === facts && stamp === judged.stamp && l.nowMs < judged.untilMs) return;
+      // Another Steward may have written the snapshot since (a cluster's lease moved): read it unless it is ours.
+      const raw = stamp !== undefined && stamp === cached?.stamp ? cached.raw : await d.store.getMeta(SEEN);
+      if (raw !== undefined && cached?.raw !== raw) cached = { raw, stamp: stampOf(raw), seen: JSON.parse(raw) as Seen };
       const prev = raw !== undefined ? cached?.seen : undefined;
-      const { changes, seen } = judgeTurnedOff(prev, l.plan.turnOff, l.plan.readAtMs, l.nowMs);
+      const { changes, seen } = judgeTurnedOff(prev, facts, l.plan.readAtMs, l.nowMs);
       // Conditions first, then the snapshot: a crash in between finds the same change again, and the stored
       // condition (same key, same opening time) keeps it from being announced twice.
       for (const c of changes) await raise(c, l);
       const next = JSON.stringify(seen);
-      if (next !== raw) await d.store.setMeta(SEEN, next);
+      const nextStamp = next === raw && cached ? cached.stamp : stampOf(next);
+      if (next !== raw) {
+        // The stamp is cleared first: a crash before the new one is written leaves one no Steward takes for its own.
+        if (stamp !== undefined) await d.store.setMeta(SEEN_STAMP, "");
+        await d.store.setMeta(SEEN, next);
+        cached = { raw: next, stamp: nextStamp, seen: JSON.parse(next) as Seen };
+      }
+      if (stamp !== nextStamp) await d.store.setMeta(SEEN_STAMP, nextStamp);
+      judged = { facts, stamp: nextStamp, untilMs: nextExpiry(facts, l.nowMs) };
     },
   };
+}
+
+/** The first time after `nowMs` a trigger expires (a live trigger may stop being one then), or never. */
+function nextExpiry(facts: TurnOffFacts, nowMs: number): number {
+  let next = Number.POSITIVE_INFINITY;
+  for (const t of facts.tasks.values()) for (const tr of t.triggers) if (tr.expiresMs > nowMs && tr.expiresMs < next) next = tr.expiresMs;
+  return next;
 }
 
 /** The task.disabled details stored in its opening event, for the text of its task.on_track. */

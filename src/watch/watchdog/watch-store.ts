@@ -65,7 +65,7 @@ export interface WatchStore {
   /** Every finished run since `sinceMs` (for the chain and missed-start checks). */
   runsSince(sinceMs: number): Promise<RunRow[]>;
   /** The same runs per task, each list oldest first, when they are kept in memory (SQLite); else undefined. */
-  keptRunsByTask(sinceMs: number): Map<string, RunRow[]> | undefined;
+  keptRunsByTask(sinceMs: number): ReadonlyMap<string, readonly RunRow[]> | undefined;
   /** Opens a condition unless one with the key is open; true when this call opened it. */
   open(row: { key: string; type: string; taskId?: string; appId?: string; openedMs: number; openEvent: WatchdogEvent }): Promise<boolean>;
   markOpenAnnounced(key: string): Promise<void>;

@@ -1,0 +1,209 @@
+// What the watchdog costs as the site grows (issue 57): the rich site (test/helpers/rich-site.ts) once, ten times and
+// thirty times (the same shapes repeated, on the same 3 nodes), each for a simulated day with one-minute looks on a
+// stepped clock, each size in its own process so its RSS is its own. Per size: CPU per look (the watchdog loop's run,
+// with the in-process simulator answering its QRS requests), QRS requests per look, the process's CPU per simulated
+// day, RSS at the end, and the time from a missed start to its alert (node Reload01's Scheduler paused 13:00-15:00).
+// Loopback only; each size stops once its day is simulated (or its wall-time limit is reached).
+//   bun scripts/bench-rich-site-scale.ts [--sizes 1,10,30] [--hours 24] [--look 1m] [--limit-minutes 40] [--store postgres]
+//   bun scripts/bench-rich-site-scale.ts --one 10 --hours 6          (one size in this process, its row as JSON)
+//   BENCH_PATHS=1 bun scripts/bench-rich-site-scale.ts --one 10 --hours 6     (QRS requests and bytes by path)
+//   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof scripts/bench-rich-site-scale.ts --one 10 --hours 6
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { WatchdogEvent } from "../src/platform/events/types";
+import { richSiteTasks } from "../test/helpers/rich-site";
+import type { Fault } from "../test/helpers/rich-site-faults";
+import { closeRichRun, type RichRun, runRichSite } from "../test/helpers/rich-site-run";
+import { startPostgres } from "../test/helpers/services";
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "1,10,30" },
+    one: { type: "string" },
+    hours: { type: "string", default: "24" },
+    look: { type: "string", default: "1m" },
+    "limit-minutes": { type: "string", default: "40" },
+    store: { type: "string", default: "sqlite" },
+  },
+});
+const HOURS = Number(values.hours);
+
+export interface ScaleRow {
+  copies: number;
+  tasks: number;
+  looks: number;
+  cpuPerLookMs: { mean: number; p50: number; p90: number; max: number };
+  qrsPerLook: number;
+  qrsOutsideLooksPerDay: number;
+  cpuPerSimDayS: number;
+  wallS: number;
+  rssMiB: number;
+  heapMiB: number;
+  missed: { alerts: number; p50Ms: number; maxMs: number };
+}
+
+/** Reload01's Scheduler paused on the first Monday, 13:00-15:00 Stockholm time: its hourly and quarter-hour tasks miss starts. */
+const pause: Fault = {
+  name: "the scheduler paused on Reload01",
+  at: Date.parse("2026-03-23T12:00:00Z"),
+  apply: [{ nodeDown: "Reload01" }],
+  revertAt: Date.parse("2026-03-23T14:00:00Z"),
+  revert: [{ nodeUp: "Reload01" }],
+  explainsTasks: [],
+  explainsUntil: 0,
+  expects: [],
+};
+
+const qrsTotal = (run: RichRun) => {
+  let n = 0;
+  for (const [k, v] of run.site.sim.requests.totals()) if (k.startsWith("qrs ")) n += v.requests;
+  return n;
+};
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : 0;
+};
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
+async function measureOne(copies: number): Promise<ScaleRow> {
+  const dir = mkdtempSync(join(tmpdir(), "steward-bench-scale-"));
+  // On PostgreSQL a private server from the machine's own programs (as the tests start it), on loopback; its own CPU
+  // is not in the figures, which are Steward's process (and the in-process simulator).
+  const pg = values.store === "postgres" ? await startPostgres() : undefined;
+  const storeYaml = pg ? `store:\n  postgres:\n    url: ${await pg.createDatabase(`bench_scale_${copies}`)}\n` : "";
+  const tasks = richSiteTasks(copies);
+  const lookCpu: number[] = [];
+  let qrsInLooks = 0;
+  let opened: RichRun | undefined;
+  const wall = performance.now();
+  let cpu = process.cpuUsage();
+  let qrsAtStart = 0;
+  try {
+    const missed: number[] = [];
+    await runRichSite({
+      dir,
+      days: HOURS / 24,
+      tasks,
+      storeYaml,
+      faults: [pause],
+      look: values.look,
+      opened: (run) => {
+        opened = run;
+        // The watchdog's look is the loop's run, tracked as work in flight on the stepped clock: nothing else fires
+        // until it settles, so the CPU between its start and its end is the look's (and the simulator's answers to it).
+        const track = run.site.clock.track.bind(run.site.clock);
+        run.site.clock.track = (work, label) => {
+          if (label !== "the watchdog loop's run") return track(work, label);
+          const before = process.cpuUsage();
+          const q = qrsTotal(run);
+          const done = () => {
+            lookCpu.push(cpuMs(process.cpuUsage(before)));
+            qrsInLooks += qrsTotal(run) - q;
+          };
+          work.then(done, done);
+          return track(work, label);
+        };
+        run.t.app.bus.on("task.missed", (e) => {
+          const at = Date.parse(String((e as WatchdogEvent).data.expectedAt ?? ""));
+          if (Number.isFinite(at)) missed.push(run.site.clock.now() - at);
+        });
+      },
+      started: (run) => {
+        // The first look read the whole site and a week of history at the start: not a steady look, left out.
+        cpu = process.cpuUsage();
+        qrsAtStart = qrsTotal(run);
+        lookCpu.length = 0;
+        qrsInLooks = 0;
+      },
+    });
+    const used = cpuMs(process.cpuUsage(cpu));
+    const run = opened!;
+    if (process.env.BENCH_PATHS)
+      for (const [k, v] of [...run.site.sim.requests.totals()].sort((a, b) => b[1].requests - a[1].requests).slice(0, 30))
+        console.error(String(v.requests).padStart(7), String(Math.round(v.bytes / 1024)).padStart(9), "KiB", k);
+    const qrs = qrsTotal(run) - qrsAtStart;
+    Bun.gc(true);
+    const mem = process.memoryUsage();
+    const looks = lookCpu.length;
+    const mean = lookCpu.reduce((a, b) => a + b, 0) / Math.max(1, looks);
+    return {
+      copies,
+      tasks: tasks.length,
+      looks,
+      cpuPerLookMs: { mean, p50: pct(lookCpu, 0.5), p90: pct(lookCpu, 0.9), max: Math.max(0, ...lookCpu) },
+      qrsPerLook: qrsInLooks / Math.max(1, looks),
+      qrsOutsideLooksPerDay: ((qrs - qrsInLooks) * 24) / HOURS,
+      cpuPerSimDayS: (used / 1000) * (24 / HOURS),
+      wallS: (performance.now() - wall) / 1000,
+      rssMiB: mem.rss / 2 ** 20,
+      heapMiB: mem.heapUsed / 2 ** 20,
+      missed: { alerts: missed.length, p50Ms: pct(missed, 0.5), maxMs: Math.max(0, ...missed) },
+    };
+  } finally {
+    if (opened) await closeRichRun(opened);
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One size in a child process of its own (its RSS is its own), killed past the wall-time limit. */
+function measureInChild(copies: number): Promise<ScaleRow | string> {
+  const limitMs = Number(values["limit-minutes"]) * 60_000;
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [import.meta.path, "--one", String(copies), "--hours", String(HOURS), "--look", values.look, "--store", values.store],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => void (out += b.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      const line = out.trim().split("\n").at(-1) ?? "";
+      try {
+        resolve(JSON.parse(line) as ScaleRow);
+      } catch {
+        resolve(code === null ? `stopped after ${values["limit-minutes"]} minutes of wall time` : `exited ${code}: ${line}`);
+      }
+    });
+  });
+}
+
+const f = (n: number, d = 1) => n.toFixed(d);
+
+if (values.one) {
+  console.log(JSON.stringify(await measureOne(Number(values.one))));
+} else {
+  const rows: Array<ScaleRow | string> = [];
+  const sizes = values.sizes.split(",").map(Number);
+  for (const copies of sizes) rows.push(await measureInChild(copies));
+  const base = rows[0] as ScaleRow | undefined;
+  console.log(`rich site, ${HOURS} simulated hours, looks every ${values.look}, store ${values.store}`);
+  console.log("size  tasks  looks  cpu/look ms (mean p50 p90)   ×1    qrs/look  ×1    cpu s/sim day  rss MiB  heap MiB  missed→alert p50/max s (n)  wall s");
+  rows.forEach((r, i) => {
+    if (typeof r === "string") return console.log(`×${sizes[i]}  ${r}`);
+    const ratio = (a: number, b: number | undefined) => (b ? `${f(a / b)}×` : "");
+    console.log(
+      [
+        `×${r.copies}`.padEnd(5),
+        String(r.tasks).padStart(5),
+        String(r.looks).padStart(6),
+        `${f(r.cpuPerLookMs.mean)} ${f(r.cpuPerLookMs.p50)} ${f(r.cpuPerLookMs.p90)}`.padStart(22),
+        ratio(r.cpuPerLookMs.mean, typeof base === "object" ? base.cpuPerLookMs.mean : undefined).padStart(7),
+        f(r.qrsPerLook).padStart(9),
+        ratio(r.qrsPerLook, typeof base === "object" ? base.qrsPerLook : undefined).padStart(5),
+        f(r.cpuPerSimDayS).padStart(14),
+        f(r.rssMiB).padStart(8),
+        f(r.heapMiB).padStart(9),
+        `${f(r.missed.p50Ms / 1000, 0)}/${f(r.missed.maxMs / 1000, 0)} (${r.missed.alerts})`.padStart(27),
+        f(r.wallS, 0).padStart(7),
+      ].join(" "),
+    );
+  });
+}

@@ -1,0 +1,105 @@
+// What a look remembers for the next one (settings, usual durations) changes no judgement: a week of looks over runs
+// kept as the SQLite store keeps them (lists grown and pruned in place) judges the same with the memo as without it.
+import { expect, test } from "bun:test";
+import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
+import { evaluate } from "../../../../src/watch/watchdog/evaluate";
+import { createEvaluationMemo } from "../../../../src/watch/watchdog/evaluation-look";
+import { createKeptRuns } from "../../../../src/watch/watchdog/kept-runs";
+import type { Execution } from "../../../../src/watch/watchdog/observations";
+import type { Plan, WatchedTask } from "../../../../src/watch/watchdog/qrs-plan";
+import type { RunRow } from "../../../../src/watch/watchdog/watch-store";
+import { createRandom } from "../../../../src/platform/core/seeded-random";
+
+const cfg = WatchdogSchema.parse({ runningLong: { minRuns: 3 }, keepRuns: "3d" });
+const START = Date.parse("2026-11-23T00:00:00Z");
+const HOUR = 3_600_000;
+
+const hourly = (id: string, minute: number): WatchedTask => ({
+  id,
+  name: `Task ${id}`,
+  taskType: 0,
+  enabled: true,
+  tags: [],
+  customProperties: [],
+  appId: `app-${id}`,
+  schedules: [
+    {
+      id: `tr-${id}`,
+      name: "Hourly",
+      enabled: true,
+      schedule: {
+        option: 1,
+        increment: [0, 1, 0, 0],
+        filter: { everyWeeks: 1, everyMonths: 1 },
+        startLocalMs: Date.parse("2026-01-01T00:00:00.000Z") + minute * 60_000,
+        timeZone: "UTC",
+        daylightSaving: 0,
+        expiresLocalMs: Number.POSITIVE_INFINITY,
+      },
+    },
+  ],
+  chains: [],
+  overrides: {},
+});
+
+test("a week of looks judges the same with the memo as without it", () => {
+  const tasks = ["a", "b", "c", "d"].map((id, k) => hourly(id, 5 + k * 10));
+  const plan: Plan = {
+    readAtMs: START,
+    problems: [],
+    apps: new Map(tasks.map((t) => [t.appId!, { id: t.appId!, name: t.appId!, tags: [], customProperties: [] }])),
+    tasks: new Map(tasks.map((t) => [t.id, t])),
+  };
+  const kept = createKeptRuns();
+  kept.load(START - cfg.keepRuns, []);
+  const memo = createEvaluationMemo();
+  const random = createRandom(57);
+  let checkedUntil = START;
+  let running: Execution[] = [];
+  let n = 0;
+  const kinds = new Set<string>();
+  let learned = 0;
+  for (let now = START + 15 * 60_000; now < START + 7 * 24 * HOUR; now += 15 * 60_000) {
+    // Each task runs at its minute most hours, mostly in 2-6 minutes, sometimes an hour (a run past its usual), or
+    // fails, or is missed; a run of task d is found late now and then (stored out of order).
+    const added: RunRow[] = [];
+    for (const t of tasks) {
+      const due = Math.floor((now - 15 * 60_000) / HOUR) * HOUR + (5 + 10 * "abcd".indexOf(t.id)) * 60_000;
+      if (due <= now - 15 * 60_000 || due > now || random.next() < 0.05) continue;
+      const long = random.next() < 0.05;
+      const took = long ? HOUR : (2 + Math.floor(random.next() * 4)) * 60_000;
+      const run: RunRow = { resultId: `r${++n}`, taskId: t.id, status: random.next() < 0.1 ? 8 : 7, createdMs: due, startMs: due + 1_000, stopMs: due + took };
+      if (run.stopMs <= now) added.push(run);
+      else running.push({ resultId: run.resultId, executionId: `e${n}`, taskId: t.id, status: 2, createdMs: due, startMs: due + 1_000, modifiedMs: due });
+    }
+    const ended = running.filter((e) => e.createdMs + HOUR <= now);
+    running = running.filter((e) => e.createdMs + HOUR > now);
+    for (const e of ended)
+      added.push({ resultId: e.resultId, taskId: e.taskId, status: 7, createdMs: e.createdMs, startMs: e.startMs!, stopMs: e.createdMs + HOUR });
+    kept.added(added);
+    const since = now - cfg.keepRuns;
+    const input = {
+      cfg,
+      plan,
+      nowMs: now,
+      checkedUntilMs: checkedUntil,
+      watchingSinceMs: START,
+      runs: [],
+      runsByTask: kept.byTask(since)!,
+      running,
+      changed: [],
+      open: [],
+      startLatencyMs: 0,
+    };
+    const withMemo = evaluate({ ...input, memo });
+    const without = evaluate(input);
+    expect(withMemo).toEqual(without);
+    for (const o of withMemo.opens) kinds.add(o.type);
+    learned += withMemo.tasks.filter((t) => t.usual).length;
+    checkedUntil = now;
+    kept.pruned(since);
+  }
+  // The looks did judge: missed starts, runs past their usual, usual durations learned.
+  expect([...kinds].sort()).toEqual(["missed", "running_long", "stale"]);
+  expect(learned).toBeGreaterThan(100);
+});
