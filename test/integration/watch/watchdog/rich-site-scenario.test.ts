@@ -76,6 +76,11 @@ test(`the rich site for ${DAYS} simulated days: every watchdog event explained b
       unexplained.map((ev) => `${new Date(ev.at).toISOString()} ${ev.e.kind} ${ev.e.summary}`),
     );
 
+  // Steward's own alerts (issue 54) over the same weeks: a node down, a flaky QRS and a DST change are no reason to call
+  // a node silent (its datagrams keep coming) or Steward degraded (no required part fails two looks in a row).
+  const own = run.history.filter((x) => /^(intake\.node_silent|intake\.node_recovered|steward\.degraded|steward\.recovered) /.test(x.line));
+  expect(own.map((x) => `${new Date(x.at).toISOString()} ${x.line}`)).toEqual([]);
+
   // ── Cost: Steward's QRS calls per look and per simulated day (the watchdog's, and the enrichment of each run the
   // datagrams announce).
   const totals = [...site.sim.requests.totals()].filter(([k]) => k.startsWith("qrs "));
