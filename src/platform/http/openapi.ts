@@ -1,6 +1,10 @@
 // Builds the OpenAPI 3.1 document from the registered route declarations.
 import { z } from "zod";
 import type { RegisteredRoute } from "./route";
+import { scopesOpening } from "./scope-grants";
+import { SCOPES } from "./types";
+
+const GRANTABLE = SCOPES.filter((s) => s !== "public");
 
 export function buildOpenApi(
   routes: readonly RegisteredRoute[],
@@ -13,7 +17,7 @@ export function buildOpenApi(
     const path = r.path.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, "{$1}");
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) {
-      (paths[path] ??= {})[m] = { operationId: uniqueId(operationIdOf(m, r.path), ids), ...operation(r) };
+      (paths[path] ??= {})[m] = { operationId: uniqueId(operationIdOf(m, r.path), ids), ...operation(r, m) };
     }
   }
   return {
@@ -30,7 +34,7 @@ export function buildOpenApi(
   };
 }
 
-function operation(r: RegisteredRoute): Record<string, unknown> {
+function operation(r: RegisteredRoute, method: string): Record<string, unknown> {
   const parameters: unknown[] = [];
   for (const [where, schema] of [
     ["path", r.params],
@@ -67,6 +71,8 @@ function operation(r: RegisteredRoute): Record<string, unknown> {
     ...(r.description ? { description: r.description } : {}),
     tags: r.tags,
     "x-steward-scope": r.scope,
+    // Every scope whose key opens this operation: the route's own, admin, and read where a read key may look.
+    ...(r.scope !== "public" ? { "x-steward-scopes": scopesOpening(r.scope, method, GRANTABLE) } : {}),
     // Public routes need nothing; the others take an API key (or a client certificate on the mTLS listener).
     security: r.scope === "public" ? [] : [{ apiKey: [] }],
     ...(r.butlerFlag ? { "x-butler-endpoint": r.butlerFlag } : {}),

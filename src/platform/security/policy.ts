@@ -2,6 +2,7 @@
 // on every request. A reload builds a new policy and swaps it in one assignment; rate-limit windows carry
 // over when their rule did not change.
 import type { Clock } from "../core/clock";
+import { scopeOpens } from "../http/scope-grants";
 import type { Scope } from "../http/types";
 import type { SecurityConfig } from "./config";
 import { inRange, parseIp, parseRange, type IpAddress, type IpRange } from "./ip-match";
@@ -70,17 +71,13 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
   };
 }
 
-/** Routes of these scopes that only read (GET) are readable with the read scope too: a read key sees the schedules. */
-const READ_ALSO_SEES: ReadonlySet<Scope> = new Set(["schedules"]);
-
 /**
  * Does the principal's scope list grant `scope`? admin implies every scope; `read` grants the routes of scope read,
- * and with `method` GET those of READ_ALSO_SEES.
+ * and with `method` GET those a read key may look at (http/scope-grants.ts).
  */
 export function grants(scopes: readonly Scope[] | "all", scope: Scope, method?: string): boolean {
   if (scope === "public" || scopes === "all") return true;
-  if (scopes.includes(scope) || scopes.includes("admin")) return true;
-  return scopes.includes("read") && method?.toUpperCase() === "GET" && READ_ALSO_SEES.has(scope);
+  return scopes.some((held) => scopeOpens(held, scope, method));
 }
 
 export function isLoopbackIp(ip: IpAddress): boolean {

@@ -122,6 +122,32 @@ describe("scopes on every route", () => {
     for (const route of ["get /v4/admin/apikeys", "get /v4/doctor", "get /v4/keyvaluesnamespaces"]) expect(passed).not.toContain(route);
   }, 120_000);
 
+  test("the OpenAPI document says which operations a read key opens, and the server agrees on every one", async () => {
+    const doc = (await (await t.app.http.hono.request("/openapi.json", {}, inProcessEnv())).json()) as {
+      paths: Record<string, Record<string, { "x-steward-scope": string; "x-steward-scopes"?: string[] }>>;
+    };
+    const readable: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [m, op] of Object.entries(ops)) {
+        if (op["x-steward-scope"] === "public") continue;
+        const route = `${m} ${path}`;
+        const promised = op["x-steward-scopes"]!.includes("read");
+        const o = await call(m, samplePath(path.replace(/\{([^}]+)\}/g, ":$1")), keys.read);
+        expect({ route, opens: !denied(o) }).toEqual({ route, opens: promised });
+        if (promised) readable.push(route);
+      }
+    }
+    expect(readable.filter((r) => !r.startsWith("get "))).toEqual([]);
+    // Every read of what Steward knows: incidents, causes, deliveries, the watchdog, freshness, check-ins, data checks,
+    // schedules, silences, maintenance, escalations and the audit, with their single-item reads.
+    const knowledge = /^get \/v4\/(incidents|causes|deliveries|watchdog|freshness|checkins|data-checks|schedules|silences|maintenance|escalations|audit)(\/|$)/;
+    const knowledgeOps = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+      .filter((r) => knowledge.test(r));
+    expect(knowledgeOps.length).toBeGreaterThan(15);
+    expect(knowledgeOps.filter((r) => !readable.includes(r))).toEqual([]);
+  }, 120_000);
+
   test("an unknown key is 401 even on public routes; Bearer works like X-API-Key", async () => {
     let r = await t.app.http.hono.request("/health", { headers: { "x-api-key": "stw_wrong" } }, inProcessEnv());
     expect(r.status).toBe(401);
