@@ -112,7 +112,12 @@ export function sbomFromLock(repoRoot: string): Sbom {
 
   const components: SbomComponent[] = [];
   const dependencies: Sbom["dependencies"] = [{ ref: rootRef, dependsOn: [...new Set(directs)].sort() }];
-  for (const path of [...reached.keys()].sort((a, b) => refOf(a).localeCompare(refOf(b)))) {
+  // npm installs one name@version at several paths when parents need it nested (content-type under express and
+  // body-parser): one component each, its dependencies the union of its copies'.
+  const copiesOf = new Map<string, string[]>();
+  for (const path of reached.keys()) copiesOf.set(refOf(path), [...(copiesOf.get(refOf(path)) ?? []), path]);
+  for (const [ref, paths] of [...copiesOf].sort(([a], [b]) => a.localeCompare(b))) {
+    const path = paths[0]!;
     const p = packages[path]!;
     const full = nameOf(path);
     const [group, name] = full.startsWith("@") ? (full.split("/") as [string, string]) : [undefined, full];
@@ -123,13 +128,13 @@ export function sbomFromLock(repoRoot: string): Sbom {
       name,
       ...(group ? { group } : {}),
       version: p.version ?? "0.0.0",
-      "bom-ref": refOf(path),
+      "bom-ref": ref,
       purl: purlOf(full, p.version ?? "0.0.0"),
       ...(hashes.length ? { hashes } : {}),
       ...(licenses ? { licenses } : {}),
     });
-    const own = [...new Set(reached.get(path)!)].sort();
-    dependencies.push(own.length ? { ref: refOf(path), dependsOn: own } : { ref: refOf(path) });
+    const own = [...new Set(paths.flatMap((copy) => reached.get(copy)!))].sort();
+    dependencies.push(own.length ? { ref, dependsOn: own } : { ref });
   }
   return {
     bomFormat: "CycloneDX",
