@@ -1,7 +1,8 @@
 // `npm test`: checks the external programs the tests need (installing them as root), lints (Biome), typechecks, then runs
 // `bun test` over test/ (extra argv passed through: `npm test -- test/unit`), and removes the Wine prefixes runs that
 // were killed left behind (before and after). Exits non-zero on any failure.
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { childrenOf, countTestFiles, createOutputTally } from "./test-output";
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
@@ -19,6 +20,9 @@ const TESTS_TIMEOUT_MS = 55 * 60_000;
 /** Worker processes for bun test: each test file runs in one of them, isolated from the others. */
 const TEST_WORKERS = 3;
 const TIMINGS_FILE = "test/timings.json";
+/** `npm test -- --cpu-report`: each file's CPU seconds (its worker and the processes it reaped) and wall seconds. */
+const CPU_REPORT_FLAG = "--cpu-report";
+const CPU_LOG = resolve(REPO_ROOT, ".tmp/test-cpu.jsonl");
 
 const say = (line: string) => console.log(`[npm test] ${line}`);
 
@@ -91,7 +95,11 @@ function repeatFailures(failures: TestSummary["failures"]): void {
 }
 
 /** Runs bun test with live output, keeping a copy to read its closing counts. */
-async function runTests(extraArgs: string[]): Promise<TestSummary> {
+async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSummary> {
+  if (cpuReport) {
+    mkdirSync(dirname(CPU_LOG), { recursive: true });
+    rmSync(CPU_LOG, { force: true });
+  }
   const hasPath = extraArgs.some((a) => !a.startsWith("-"));
   // Integration tests start real servers; each bounds its own waits, this is the outer per-test limit.
   // Most files wait on servers they start, so three workers on two cores finish in about half the time of one;
@@ -102,7 +110,7 @@ async function runTests(extraArgs: string[]): Promise<TestSummary> {
   const mark = newSuiteMark();
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, [SUITE_MARK]: mark },
+    env: { ...process.env, [SUITE_MARK]: mark, ...(cpuReport ? { STEWARD_TEST_CPU_LOG: CPU_LOG } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
     timeout: TESTS_TIMEOUT_MS,
   });
@@ -145,6 +153,23 @@ async function runTests(extraArgs: string[]): Promise<TestSummary> {
   return { code, pass: count("pass"), fail: count("fail"), skip: count("skip"), failures };
 }
 
+/** The files that cost the most CPU, and the sum: where to look when the suite gets slow. */
+function printCpuReport(): void {
+  if (!existsSync(CPU_LOG)) {
+    say(`cpu report: ${CPU_LOG} was not written`);
+    return;
+  }
+  const rows = readFileSync(CPU_LOG, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { file: string; cpuS: number; wallS: number })
+    .sort((a, b) => b.cpuS - a.cpuS);
+  const total = rows.reduce((s, r) => s + r.cpuS, 0);
+  say(`cpu report: ${rows.length} files, ${total.toFixed(0)} CPU seconds in all (${CPU_LOG}); the 25 costliest:`);
+  for (const r of rows.slice(0, 25))
+    say(`  ${r.cpuS.toFixed(1).padStart(6)} s CPU ${r.wallS.toFixed(1).padStart(6)} s wall  ${r.file.replace(`${REPO_ROOT}/`, "")}`);
+}
+
 /** How long a run may be silent after every test file reported before its worker counts as stuck. */
 const STALL_AFTER_ALL_FILES_MS = 4 * 60_000;
 
@@ -164,7 +189,12 @@ const lintOk = await lint();
 say(lintOk ? "lint: ok" : "lint: FAILED (see above; npx biome check --write . fixes formatting)");
 const typesOk = (await typecheck()) && lintOk;
 say(typesOk ? "typecheck: ok" : "typecheck or lint: FAILED (errors above)");
-const tests = await runTests(process.argv.slice(2));
+const cpuReport = process.argv.includes(CPU_REPORT_FLAG);
+const tests = await runTests(
+  process.argv.slice(2).filter((a) => a !== CPU_REPORT_FLAG),
+  cpuReport,
+);
+if (cpuReport) printCpuReport();
 // The test process is gone now; if it died before its exit hook removed its Wine prefix, this does.
 sweepWinePrefixes("after the tests");
 repeatFailures(tests.failures);
