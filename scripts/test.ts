@@ -110,7 +110,7 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   const mark = newSuiteMark();
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, [SUITE_MARK]: mark, ...(cpuReport ? { STEWARD_TEST_CPU_LOG: CPU_LOG } : {}) },
+    env: { ...process.env, [SUITE_MARK]: mark, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
     timeout: TESTS_TIMEOUT_MS,
   });

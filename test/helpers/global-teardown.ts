@@ -13,7 +13,8 @@ import { removeLeftoverTempDirs } from "./temp-dir";
 import { removeThisRunsWinePrefix } from "./wine";
 
 const mark = markThisRun();
-const cpuLog = process.env.STEWARD_TEST_CPU_LOG;
+// Not STEWARD_-prefixed: Steward reads those as config settings, and the tests' child processes inherit this one.
+const cpuLog = process.env.SUITE_CPU_LOG;
 const startedCpu = cpuLog ? cpuSeconds() : 0;
 const startedWall = performance.now();
 endGroupsOnTermination(mark);
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 /**
  * This worker's CPU time with the children it has reaped (Stewards, PostgreSQL, builds), from /proc/self/stat: where
- * the suite's time goes when STEWARD_TEST_CPU_LOG names a file (`npm test -- --cpu-report` sets it).
+ * the suite's time goes when SUITE_CPU_LOG names a file (`npm test -- --cpu-report` sets it).
  */
 function cpuSeconds(): number {
   const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
