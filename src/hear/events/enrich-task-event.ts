@@ -4,12 +4,20 @@
 import type { Logger } from "pino";
 import type { IntakeConfig } from "../intake/config";
 import type { Clock } from "../../platform/core/clock";
-import { eq } from "../../platform/qlik/qrs-filter";
-import type { QrsClient } from "../../platform/qlik/qrs-client";
-import { FINAL_EXECUTION_STATUSES, ZERO_GUID, executionStatusName, type QrsApp, type QrsExecutionResult, type QrsTask } from "../../platform/qlik/qrs-schemas";
+import type { QrsCallOptions, QrsClient } from "../../platform/qlik/qrs-client";
+import {
+  FINAL_EXECUTION_STATUSES,
+  ZERO_GUID,
+  executionStatusName,
+  type QrsApp,
+  type QrsExecutionResult,
+  type QrsTask,
+  type QrsUser,
+} from "../../platform/qlik/qrs-schemas";
 import { settleDatagramClaims } from "./datagram-claims";
 import { confirmRun } from "./run-confirmation";
 import { createLookups, type Lookups } from "./qrs-lookups";
+import { createEnrichReaders, type EnrichReaders } from "./enrich-readers";
 import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
 import { runKey } from "./run-key";
 import type { RunReport } from "./run-report";
@@ -50,11 +58,15 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
   const log = deps.log.child({ module: "enrich" });
   const sleep = (ms: number) => new Promise<void>((r) => deps.clock.setTimeout(r, ms));
 
+  // Shared by every run this enricher sees: concurrent runs share their QRS reads.
+  const readers = deps.qrs ? createEnrichReaders(deps.qrs, deps.clock) : undefined;
+
   /** Runs whose execution QRS has not shown yet, being re-read right now (see EnricherDeps.maxWaitingForExecution). */
   let waitingForExecution = 0;
 
   async function executionFor(
     qrs: QrsClient,
+    read: EnrichReaders,
     r: RunReport,
     task: QrsTask | undefined,
     missing: Missing,
@@ -92,7 +104,7 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
           continue;
         }
         lastTry = [];
-        const rows = await look.run("execution", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o), undefined, lastTry);
+        const rows = await look.run("execution", (o) => read.execution.read(r.executionId, o), undefined, lastTry);
         const newest = rows?.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
         if (newest) result = newest;
         if (look.down) break;
@@ -114,18 +126,19 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
       const receivedAt = new Date(deps.clock.now()).toISOString();
       const event = baseEvent(r, links, receivedAt, missing);
       const qrs = deps.qrs;
+      const notBefore = r.heardAtMs ?? deps.clock.now(); // rows read since then show the run's end: they may be shared
       if (r.deniedByQrs && r.source === "udp") {
         event.unconfirmed = { qrs: "denied", reason: r.deniedByQrs };
         missing.push({ item: "confirmation", reason: r.deniedByQrs });
         return event;
       }
-      if (!qrs) {
+      if (!qrs || !readers) {
         missing.push({ item: "qrs", reason: "qlik is not configured, so task, app and execution details are unknown" });
         return event;
       }
 
       const look = createLookups(cfg, missing);
-      const task = await look.run("task", (o) => qrs.getTaskFull(r.taskId, o));
+      const task = await look.run("task", (o) => readers.task.one(r.taskId, { ...o, notBefore }));
       const type = taskTypeOf(task?.taskType);
       if (task) {
         event.task = taskPart(task);
@@ -148,8 +161,8 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
       }
 
       const [execution, app] = await Promise.all([
-        executionFor(qrs, r, task, missing, look),
-        appId ? look.run("app", (o) => qrs.getAppFull(appId, o)) : Promise.resolve(undefined),
+        executionFor(qrs, readers, r, task, missing, look),
+        appId ? look.run("app", (o) => readers.app.one(appId, { ...o, notBefore })) : Promise.resolve(undefined),
       ]);
       if (execution && r.executionIdAsSent !== undefined && execution.executionID) {
         // Found by time: from here on the run is QRS's own execution (reconciliation then knows it as announced).
@@ -177,7 +190,7 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
           log.info({ eventId: event.id, replaced, datagramHost: r.host }, "the datagram's host or message did not match QRS; QRS's are used");
       }
 
-      await addOwnerAndScriptLog(cfg, qrs, look, r, execution, app, event);
+      await addOwnerAndScriptLog(cfg, qrs, look, r, execution, app, event, (id, o) => readers.user.one(id, { ...o, notBefore }));
 
       event.complete = missing.length === 0;
       if (!event.complete) log.debug({ eventId: event.id, missing }, "task event is incomplete");
@@ -225,12 +238,13 @@ async function addOwnerAndScriptLog(
   execution: QrsExecutionResult | undefined,
   app: QrsApp | undefined,
   event: TaskEvent,
+  readUser: (id: string, o: QrsCallOptions) => Promise<QrsUser>,
 ): Promise<void> {
   const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess);
   const ownerId = app?.owner?.id;
   const budgetLog = cfg.scriptLog.attempts * (cfg.lookupTimeoutMs + cfg.scriptLog.retryDelayMs);
   const [owner, logResult] = await Promise.all([
-    ownerId ? look.run("appOwner", (o) => qrs.getUser(ownerId, o)) : Promise.resolve(undefined),
+    ownerId ? look.run("appOwner", (o) => readUser(ownerId, o)) : Promise.resolve(undefined),
     wantLog
       ? look.run(
           "scriptLog",

@@ -117,7 +117,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
       return;
     }
-    const item: QueueItem = { report: toReport(m), key, source: from.address };
+    const item: QueueItem = { report: { ...toReport(m), heardAtMs: deps.now() }, key, source: from.address };
     const offer = queue.offer(item);
     if (!offer.accepted) {
       processor.release(key);
