@@ -5,23 +5,15 @@ import type { Logger } from "pino";
 import type { IntakeConfig } from "../intake/config";
 import type { Clock } from "../../platform/core/clock";
 import type { QrsCallOptions, QrsClient } from "../../platform/qlik/qrs-client";
-import {
-  FINAL_EXECUTION_STATUSES,
-  ZERO_GUID,
-  executionStatusName,
-  type QrsApp,
-  type QrsExecutionResult,
-  type QrsTask,
-  type QrsUser,
-} from "../../platform/qlik/qrs-schemas";
+import { ZERO_GUID, type QrsApp, type QrsExecutionResult, type QrsUser } from "../../platform/qlik/qrs-schemas";
 import { settleDatagramClaims } from "./datagram-claims";
 import { confirmRun } from "./run-confirmation";
 import { createLookups, type Lookups } from "./qrs-lookups";
-import { createEnrichReaders, type EnrichReaders } from "./enrich-readers";
+import { createEnrichReaders, prefetchRun } from "./enrich-readers";
+import { createFinalExecutionFinder } from "./final-execution";
 import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
 import { runKey } from "./run-key";
 import type { RunReport } from "./run-report";
-import { findUnnamedRun } from "./unnamed-run";
 import type { TaskEvent, TaskType } from "../../platform/events/types";
 
 export type { RunReport } from "./run-report";
@@ -52,6 +44,8 @@ export interface EnrichLinks {
 
 export interface TaskEventEnricher {
   enrich(report: RunReport): Promise<TaskEvent>;
+  /** Starts the QRS reads `report`'s enrichment will make, for a run that waits its turn (see prefetchRun). */
+  prefetch?(report: RunReport): void;
 }
 
 export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: EnrichLinks, deps: EnricherDeps): TaskEventEnricher {
@@ -61,66 +55,10 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
   // Shared by every run this enricher sees: concurrent runs share their QRS reads.
   const readers = deps.qrs ? createEnrichReaders(deps.qrs, deps.clock) : undefined;
 
-  /** Runs whose execution QRS has not shown yet, being re-read right now (see EnricherDeps.maxWaitingForExecution). */
-  let waitingForExecution = 0;
-
-  async function executionFor(
-    qrs: QrsClient,
-    read: EnrichReaders,
-    r: RunReport,
-    task: QrsTask | undefined,
-    missing: Missing,
-    look: Lookups,
-  ): Promise<QrsExecutionResult | undefined> {
-    if (r.executionIdAsSent !== undefined)
-      return findUnnamedRun(qrs, r, task, missing, look, {
-        attempts: cfg.finalStatusAttempts,
-        delayMs: cfg.finalStatusDelayMs,
-        sleep,
-        now: () => deps.clock.now(),
-      });
-    let result = r.execution;
-    let lastTry: Missing = [];
-    let waiting = false;
-    const stopWaiting = () => {
-      if (waiting) waitingForExecution--;
-      waiting = false;
-    };
-    try {
-      for (let attempt = 1; attempt <= cfg.finalStatusAttempts; attempt++) {
-        if (result && FINAL_EXECUTION_STATUSES.has(result.status)) return result;
-        if (result) stopWaiting();
-        else if (attempt > 1 && !waiting) {
-          // Forged datagrams name runs QRS never shows: only so many may wait for one, so that the others
-          // cannot hold every worker while real runs queue behind them.
-          if (waitingForExecution >= (deps.maxWaitingForExecution ?? Number.POSITIVE_INFINITY)) break;
-          waitingForExecution++;
-          waiting = true;
-        }
-        if (attempt > 1) await sleep(cfg.finalStatusDelayMs);
-        const last = attempt === 1 ? task?.operational?.lastExecutionResult : undefined;
-        if (last && (last.executionID ?? "").toLowerCase() === r.executionId) {
-          result = last;
-          continue;
-        }
-        lastTry = [];
-        const rows = await look.run("execution", (o) => read.execution.read(r.executionId, o), undefined, lastTry);
-        const newest = rows?.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
-        if (newest) result = newest;
-        if (look.down) break;
-      }
-    } finally {
-      stopWaiting();
-    }
-    if (result && !FINAL_EXECUTION_STATUSES.has(result.status)) {
-      missing.push({ item: "execution", reason: `QRS had not recorded the end of the run yet (status ${executionStatusName(result.status)})` });
-    } else if (!result) {
-      missing.push(...(lastTry.length ? lastTry : [{ item: "execution", reason: `QRS has no execution result for execution ${r.executionId}` }]));
-    }
-    return result;
-  }
+  const executionFor = createFinalExecutionFinder(cfg, { ...deps, sleep });
 
   return {
+    prefetch: (r) => readers && prefetchRun(readers, r, cfg.lookupTimeoutMs, deps.clock.now()),
     async enrich(r) {
       const missing: Missing = [...(r.knownMissing ?? [])];
       const receivedAt = new Date(deps.clock.now()).toISOString();

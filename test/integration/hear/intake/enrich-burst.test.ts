@@ -180,6 +180,24 @@ describe("enrichment of a burst of failures", () => {
     expect(got.total).toBeLessThan(aloneRequests.total / 2);
   });
 
+  test("runs waiting in the queue have their reads asked for as they arrive: one request per kind for the burst", async () => {
+    const heardAtMs = systemClock.now();
+    const seq = lastSeq();
+    const enricher = enricherOf();
+    const queued = reports.map((r) => ({ ...r, heardAtMs }));
+    for (const r of queued) enricher.prefetch?.(r);
+    const pooled = await enrichPool(queued, 4, (r) => enricher.enrich(r));
+    const got = requestsSince(seq);
+    console.log(`burst, four workers, queued runs prefetched: ${reports.length} runs, ${JSON.stringify(got)}`);
+    expect(pooled.map(comparable)).toEqual(alone.map(comparable));
+    expect(got.task).toBe(1);
+    expect(got.app).toBe(1);
+    expect(got.user).toBe(1);
+    expect(got.execution).toBe(1);
+    expect(got.total).toBe(4 + got.scriptLog);
+    expect(got.scriptLog).toBe(aloneRequests.scriptLog);
+  });
+
   test("rows read before a run was heard of are not used for it", async () => {
     const enricher = enricherOf();
     const first = lastSeq();
