@@ -10,6 +10,9 @@ import { QlikSchema } from "../../../../src/platform/qlik/config";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createTaskEventEnricher, type RunReport } from "../../../../src/hear/events/enrich-task-event";
+import { createBatchReader } from "../../../../src/hear/events/qrs-batch-reader";
+import { encodeQueryValue } from "../../../../src/platform/qlik/qrs-filter";
+import type { QrsTask } from "../../../../src/platform/qlik/qrs-schemas";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
@@ -252,5 +255,48 @@ describe("enrichment of a burst of failures", () => {
     }
     // One request and its one retry, for all three runs; nothing more is asked of a QRS that is down.
     expect(sim.requests.list({ source: "qrs", sinceSeq: seq }).length).toBe(2);
+  });
+
+  test("a request names at most 50 ids and stays under the filter length; each id gets its own rows", async () => {
+    const ids = [...TASKS, ...Array.from({ length: 116 }, (_, i) => `cc000000-0000-4000-8000-${String(i).padStart(12, "0")}`)];
+    for (const [maxFilterChars, most] of [
+      [undefined, 50],
+      [600, 10],
+    ] as const) {
+      const reader = createBatchReader<QrsTask>({
+        what: "task",
+        field: "id",
+        keyOf: (t) => t.id,
+        fetch: (f, o) => qrs.listTasksFull(f, o),
+        clock: systemClock,
+        ttlMs: 0,
+        ...(maxFilterChars ? { maxFilterChars } : {}),
+      });
+      const seq = lastSeq();
+      const rows = await Promise.all(ids.map((id) => reader.read(id)));
+      expect(rows.map((r) => r.length)).toEqual(ids.map((_, i) => (i < TASKS.length ? 1 : 0)));
+      const sent = sim.requests.list({ source: "qrs", sinceSeq: seq });
+      const sizes = sent.map((r) => (r.query.filter ?? "").split(" or ").length);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(ids.length);
+      expect(Math.max(...sizes)).toBe(most);
+      if (maxFilterChars) for (const r of sent) expect(encodeQueryValue(r.query.filter ?? "").length).toBeLessThanOrEqual(maxFilterChars);
+      expect(reader.requests).toBe(sent.length);
+    }
+  });
+
+  test("a run whose budget ends while its batch is read gives up alone; the others get their rows", async () => {
+    sim.faults.add({ target: "qrs", method: "GET", pathContains: "task/full", delayMs: 400, count: 1 }, Date.now());
+    const reader = createBatchReader<QrsTask>({
+      what: "task",
+      field: "id",
+      keyOf: (t) => t.id,
+      fetch: (f, o) => qrs.listTasksFull(f, o),
+      clock: systemClock,
+      ttlMs: 0,
+    });
+    const hurried = reader.read(TASKS[0]!, { signal: AbortSignal.timeout(50) });
+    const patient = reader.read(TASKS[1]!, { signal: AbortSignal.timeout(10_000) });
+    await expect(hurried).rejects.toThrow(/no answer from QRS for task/);
+    expect((await patient).map((t) => t.name)).toEqual(["Reload Sales again"]);
   });
 });
