@@ -56,11 +56,14 @@ interface Flight<T> {
   result: Promise<Map<string, T[] | Error>>;
 }
 
-/** An answer that concerns the request itself (a 400, a 404, a 500 on one filter): each id is then asked alone. */
+/**
+ * A 4xx answer about the request itself (400 for the filter, 404, 414 for its length): each id is then asked alone.
+ * Not 401/403/429, nor a 5xx: those would answer every id the same, and a struggling QRS needs fewer calls.
+ */
 function isPerRequestAnswer(err: unknown): boolean {
   if (!isAppError(err)) return false;
   const status = (err.details as { status?: unknown } | undefined)?.status;
-  return typeof status === "number" && status !== 401 && status !== 403 && status !== 503;
+  return typeof status === "number" && status >= 400 && status < 500 && ![401, 403, 429].includes(status);
 }
 
 /** Rows by id with the time they were read, dropped after `ttlMs` or beyond `maxCached` (the oldest first). */
