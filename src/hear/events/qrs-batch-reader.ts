@@ -26,7 +26,7 @@ export interface BatchReaderOptions<T> {
   maxFilterChars?: number;
   /** Reads of this kind under way at once (default 1): the ids asked for meanwhile wait and go together. */
   maxInFlight?: number;
-  /** Rows kept at most (default 5,000); the oldest go first. */
+  /** Ids whose rows are kept at most (default 1,000: a burst larger than that reads again); the oldest go first. */
   maxCached?: number;
 }
 
@@ -73,6 +73,7 @@ function createRowCache<T>(clock: Clock, ttlMs: number, maxCached: number) {
     /** The rows of `id` if read at or after `notBefore` and not expired. */
     get(id: string, notBefore: number): T[] | undefined {
       const hit = cache.get(id);
+      if (hit && clock.now() - hit.at >= ttlMs) cache.delete(id);
       return hit && hit.at >= notBefore && clock.now() - hit.at < ttlMs ? hit.rows : undefined;
     },
     put(rows: Map<string, T[] | Error>, at: number): void {
@@ -105,7 +106,7 @@ export function createBatchReader<T>(opts: BatchReaderOptions<T>): BatchReader<T
   const maxIds = opts.maxIds ?? 50;
   const maxFilterChars = opts.maxFilterChars ?? 4_000;
   const maxInFlight = opts.maxInFlight ?? 1;
-  const cache = createRowCache<T>(opts.clock, opts.ttlMs, opts.maxCached ?? 5_000);
+  const cache = createRowCache<T>(opts.clock, opts.ttlMs, opts.maxCached ?? 1_000);
   const pending = new Map<string, Waiter<T>[]>();
   const flying = new Map<string, Flight<T>>();
   let inFlight = 0;
