@@ -4,16 +4,16 @@
 import type { Logger } from "pino";
 import type { IntakeConfig } from "../intake/config";
 import type { Clock } from "../../platform/core/clock";
-import { eq } from "../../platform/qlik/qrs-filter";
-import type { QrsClient } from "../../platform/qlik/qrs-client";
-import { FINAL_EXECUTION_STATUSES, ZERO_GUID, executionStatusName, type QrsApp, type QrsExecutionResult, type QrsTask } from "../../platform/qlik/qrs-schemas";
+import type { QrsCallOptions, QrsClient } from "../../platform/qlik/qrs-client";
+import { ZERO_GUID, type QrsApp, type QrsExecutionResult, type QrsUser } from "../../platform/qlik/qrs-schemas";
 import { settleDatagramClaims } from "./datagram-claims";
 import { confirmRun } from "./run-confirmation";
 import { createLookups, type Lookups } from "./qrs-lookups";
+import { createEnrichReaders, prefetchRun } from "./enrich-readers";
+import { createFinalExecutionFinder } from "./final-execution";
 import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
 import { runKey } from "./run-key";
 import type { RunReport } from "./run-report";
-import { findUnnamedRun } from "./unnamed-run";
 import type { TaskEvent, TaskType } from "../../platform/events/types";
 
 export type { RunReport } from "./run-report";
@@ -44,88 +44,39 @@ export interface EnrichLinks {
 
 export interface TaskEventEnricher {
   enrich(report: RunReport): Promise<TaskEvent>;
+  /** Starts the QRS reads `report`'s enrichment will make, for a run that waits its turn (see prefetchRun). */
+  prefetch?(report: RunReport): void;
 }
 
 export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: EnrichLinks, deps: EnricherDeps): TaskEventEnricher {
   const log = deps.log.child({ module: "enrich" });
   const sleep = (ms: number) => new Promise<void>((r) => deps.clock.setTimeout(r, ms));
 
-  /** Runs whose execution QRS has not shown yet, being re-read right now (see EnricherDeps.maxWaitingForExecution). */
-  let waitingForExecution = 0;
+  // Shared by every run this enricher sees: concurrent runs share their QRS reads.
+  const readers = deps.qrs ? createEnrichReaders(deps.qrs, deps.clock) : undefined;
 
-  async function executionFor(
-    qrs: QrsClient,
-    r: RunReport,
-    task: QrsTask | undefined,
-    missing: Missing,
-    look: Lookups,
-  ): Promise<QrsExecutionResult | undefined> {
-    if (r.executionIdAsSent !== undefined)
-      return findUnnamedRun(qrs, r, task, missing, look, {
-        attempts: cfg.finalStatusAttempts,
-        delayMs: cfg.finalStatusDelayMs,
-        sleep,
-        now: () => deps.clock.now(),
-      });
-    let result = r.execution;
-    let lastTry: Missing = [];
-    let waiting = false;
-    const stopWaiting = () => {
-      if (waiting) waitingForExecution--;
-      waiting = false;
-    };
-    try {
-      for (let attempt = 1; attempt <= cfg.finalStatusAttempts; attempt++) {
-        if (result && FINAL_EXECUTION_STATUSES.has(result.status)) return result;
-        if (result) stopWaiting();
-        else if (attempt > 1 && !waiting) {
-          // Forged datagrams name runs QRS never shows: only so many may wait for one, so that the others
-          // cannot hold every worker while real runs queue behind them.
-          if (waitingForExecution >= (deps.maxWaitingForExecution ?? Number.POSITIVE_INFINITY)) break;
-          waitingForExecution++;
-          waiting = true;
-        }
-        if (attempt > 1) await sleep(cfg.finalStatusDelayMs);
-        const last = attempt === 1 ? task?.operational?.lastExecutionResult : undefined;
-        if (last && (last.executionID ?? "").toLowerCase() === r.executionId) {
-          result = last;
-          continue;
-        }
-        lastTry = [];
-        const rows = await look.run("execution", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o), undefined, lastTry);
-        const newest = rows?.sort((a, b) => (b.stopTime ?? "").localeCompare(a.stopTime ?? ""))[0];
-        if (newest) result = newest;
-        if (look.down) break;
-      }
-    } finally {
-      stopWaiting();
-    }
-    if (result && !FINAL_EXECUTION_STATUSES.has(result.status)) {
-      missing.push({ item: "execution", reason: `QRS had not recorded the end of the run yet (status ${executionStatusName(result.status)})` });
-    } else if (!result) {
-      missing.push(...(lastTry.length ? lastTry : [{ item: "execution", reason: `QRS has no execution result for execution ${r.executionId}` }]));
-    }
-    return result;
-  }
+  const executionFor = createFinalExecutionFinder(cfg, { ...deps, sleep });
 
   return {
+    prefetch: (r) => readers && prefetchRun(readers, r, cfg.lookupTimeoutMs, deps.clock.now()),
     async enrich(r) {
       const missing: Missing = [...(r.knownMissing ?? [])];
       const receivedAt = new Date(deps.clock.now()).toISOString();
       const event = baseEvent(r, links, receivedAt, missing);
       const qrs = deps.qrs;
+      const notBefore = r.heardAtMs ?? deps.clock.now(); // rows read since then show the run's end: they may be shared
       if (r.deniedByQrs && r.source === "udp") {
         event.unconfirmed = { qrs: "denied", reason: r.deniedByQrs };
         missing.push({ item: "confirmation", reason: r.deniedByQrs });
         return event;
       }
-      if (!qrs) {
+      if (!qrs || !readers) {
         missing.push({ item: "qrs", reason: "qlik is not configured, so task, app and execution details are unknown" });
         return event;
       }
 
       const look = createLookups(cfg, missing);
-      const task = await look.run("task", (o) => qrs.getTaskFull(r.taskId, o));
+      const task = await look.run("task", (o) => readers.task.one(r.taskId, { ...o, notBefore }));
       const type = taskTypeOf(task?.taskType);
       if (task) {
         event.task = taskPart(task);
@@ -148,8 +99,8 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
       }
 
       const [execution, app] = await Promise.all([
-        executionFor(qrs, r, task, missing, look),
-        appId ? look.run("app", (o) => qrs.getAppFull(appId, o)) : Promise.resolve(undefined),
+        executionFor(qrs, readers, r, task, missing, look),
+        appId ? look.run("app", (o) => readers.app.one(appId, { ...o, notBefore })) : Promise.resolve(undefined),
       ]);
       if (execution && r.executionIdAsSent !== undefined && execution.executionID) {
         // Found by time: from here on the run is QRS's own execution (reconciliation then knows it as announced).
@@ -177,7 +128,7 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
           log.info({ eventId: event.id, replaced, datagramHost: r.host }, "the datagram's host or message did not match QRS; QRS's are used");
       }
 
-      await addOwnerAndScriptLog(cfg, qrs, look, r, execution, app, event);
+      await addOwnerAndScriptLog(cfg, qrs, look, r, execution, app, event, (id, o) => readers.user.one(id, { ...o, notBefore }));
 
       event.complete = missing.length === 0;
       if (!event.complete) log.debug({ eventId: event.id, missing }, "task event is incomplete");
@@ -225,12 +176,13 @@ async function addOwnerAndScriptLog(
   execution: QrsExecutionResult | undefined,
   app: QrsApp | undefined,
   event: TaskEvent,
+  readUser: (id: string, o: QrsCallOptions) => Promise<QrsUser>,
 ): Promise<void> {
   const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess);
   const ownerId = app?.owner?.id;
   const budgetLog = cfg.scriptLog.attempts * (cfg.lookupTimeoutMs + cfg.scriptLog.retryDelayMs);
   const [owner, logResult] = await Promise.all([
-    ownerId ? look.run("appOwner", (o) => qrs.getUser(ownerId, o)) : Promise.resolve(undefined),
+    ownerId ? look.run("appOwner", (o) => readUser(ownerId, o)) : Promise.resolve(undefined),
     wantLog
       ? look.run(
           "scriptLog",

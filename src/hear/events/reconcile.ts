@@ -88,6 +88,8 @@ export function createReconciler(cfg: IntakeConfig["reconcile"], deps: Reconcile
     const settleSeconds = urgent ? Math.min(cfg.settleSeconds, URGENT_SETTLE_SECONDS) : cfg.settleSeconds;
     const until = new Date(deps.clock.now() - settleSeconds * 1000).toISOString();
     if (until <= since) return { fetched: 0, emitted: 0, skipped: 0, watermark: since };
+    // Every run of the pass had ended by now: the task and app reads of its first runs serve the later ones.
+    const heardAtMs = deps.clock.now();
     const rows = await deps.qrs.getExecutionResults(and(compare("stopTime", "gt", since), compare("stopTime", "le", until)), {
       orderBy: "stopTime asc",
       timeoutMs: deps.lookupTimeoutMs * 3,
@@ -103,7 +105,7 @@ export function createReconciler(cfg: IntakeConfig["reconcile"], deps: Reconcile
     let held = false;
     for (const r of batch) {
       if (stopped) break;
-      const handled = await handleRun(deps, r);
+      const handled = await handleRun(deps, r, heardAtMs);
       if (handled === "emitted") {
         emitted++;
         await deps.onReconciled?.(r, urgent);
@@ -240,7 +242,7 @@ function batchOf(rows: QrsExecutionResult[], since: string, maxPerPass: number):
  * One run of a pass: skipped (not a run that ended, or already handled), emitted, or held: not durably handled yet
  * (claimed in memory or by another Steward, or it could not be emitted), so the watermark must not pass it.
  */
-async function handleRun(deps: ReconcilerDeps, r: QrsExecutionResult): Promise<"skipped" | "skipped-held" | "emitted" | "held"> {
+async function handleRun(deps: ReconcilerDeps, r: QrsExecutionResult, heardAtMs: number): Promise<"skipped" | "skipped-held" | "emitted" | "held"> {
   const executionId = r.executionID!.toLowerCase();
   const outcome = outcomeOfStatus(r.status);
   const taskId = r.taskID?.toLowerCase();
@@ -253,7 +255,7 @@ async function handleRun(deps: ReconcilerDeps, r: QrsExecutionResult): Promise<"
     return deps.sink.inFlight(executionId) || (await deps.sink.claimedElsewhere(executionId)) ? "skipped-held" : "skipped";
   }
   const event = await deps.sink.process(
-    { source: "reconcile", outcome, executionId, taskId, appId, host: r.executingNodeName ?? undefined, execution: r },
+    { source: "reconcile", outcome, executionId, taskId, appId, host: r.executingNodeName ?? undefined, execution: r, heardAtMs },
     runKey(executionId, outcome),
   );
   if (!event) return "held";

@@ -25,6 +25,11 @@ export interface RunReport {
   execution?: QrsExecutionResult;
   /** Gaps the caller already knows of (e.g. a distribute outcome that had to be guessed). */
   knownMissing?: TaskEvent["missing"];
+  /**
+   * When Steward heard of the run (Clock ms): QRS rows read since then may serve its enrichment (a burst of runs of
+   * the same task reads the task once). Unset: only rows read once its enrichment began.
+   */
+  heardAtMs?: number;
   /** The caller already found that QRS has no such run (why): it is marked unconfirmed without further lookups. */
   deniedByQrs?: string;
 }

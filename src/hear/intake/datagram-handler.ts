@@ -30,6 +30,8 @@ export interface DatagramHandlerDeps {
   stopping: () => boolean;
   /** A task datagram from this node (its %hostname) arrived, whatever becomes of its run: the node is heard. */
   heard?: (host: string) => void;
+  /** A run was queued: its QRS reads may start now, batched with those of the runs ahead of it. */
+  queued?: (report: RunReport) => void;
 }
 
 export type DatagramHandler = (msg: Buffer, from: Pick<RemoteInfo, "address" | "port">) => void;
@@ -117,7 +119,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
       return;
     }
-    const item: QueueItem = { report: toReport(m), key, source: from.address };
+    const item: QueueItem = { report: { ...toReport(m), heardAtMs: deps.now() }, key, source: from.address };
     const offer = queue.offer(item);
     if (!offer.accepted) {
       processor.release(key);
@@ -126,6 +128,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     // Claimed now, not when a worker takes it: the claims of a burst share a commit (distribute runs are
     // claimed by their pending row instead).
     if (!item.report.distribute) void deps.claims.claimOf(item);
+    deps.queued?.(item.report);
     if (offer.shed) {
       // A queued success made room for this failure: the rule is "failures are kept over successes".
       deps.claims.abandonInBackground(offer.shed);

@@ -313,6 +313,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     now,
     stopping: () => stopping,
     ...(nodeSilence ? { heard: nodeSilence.heard } : {}),
+    queued: (report) => enricher.prefetch?.(report),
   });
 
   const reconciler =

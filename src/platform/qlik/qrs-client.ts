@@ -73,6 +73,8 @@ export interface QrsClient {
   getAppFull(id: string, o?: QrsCallOptions): Promise<QrsApp>;
   listAppsFull(filter?: QrsFilter, o?: QrsListOptions): Promise<QrsApp[]>;
   getUser(id: string, o?: QrsCallOptions): Promise<QrsUser>;
+  /** GET user/full?filter=…: the same entities as user/{id}, many at once. */
+  listUsersFull(filter?: QrsFilter, o?: QrsListOptions): Promise<QrsUser[]>;
   listTags(filter?: QrsFilter, o?: QrsListOptions): Promise<QrsTag[]>;
   getCustomPropertyDefinitions(filter?: QrsFilter, o?: QrsListOptions): Promise<QrsCustomPropertyDefinition[]>;
   /** A reload task run's script log (new `scriptlogfile` flow, then the old `scriptlog` flow), retried while QRS catches up. */
@@ -183,6 +185,7 @@ export function createQrsClient(cfg: QlikConfig, deps: QrsClientDeps): QrsClient
     getAppFull: (id, o) => single("app/full", QrsAppSchema, id, "app", o),
     listAppsFull: (filter, o) => list("app/full", QrsAppSchema, filter, o),
     getUser: (id, o) => getJson(`user/${requireGuid(id, "user id")}`, QrsUserSchema, undefined, o),
+    listUsersFull: (filter, o) => list("user/full", QrsUserSchema, filter, o),
     listTags: (filter, o) => list("tag/full", QrsTagSchema, filter, o),
     getCustomPropertyDefinitions: (filter, o) => list("custompropertydefinition/full", QrsCustomPropertyDefinitionSchema, filter, o),
     getScriptLog: (taskId, opts = {}) =>

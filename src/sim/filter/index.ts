@@ -6,7 +6,7 @@ import { parseFilter, type FilterNode } from "./parser";
 export { FilterSyntaxError } from "./lexer";
 export { parseFilter, OPERATORS, type FilterNode, type FilterValue, type Operator } from "./parser";
 export { checkProperties, compileFilter, ENUMS, filterProperties, isoDateMs, valuesAt } from "./evaluate";
-export { filterId, filterRange, type Range } from "./range";
+export { filterId, filterIds, filterRange, type Range } from "./range";
 
 /** Filters `entities` by a (percent-decoded) filter expression; throws FilterSyntaxError on bad input. */
 export function applyFilter<T>(entities: readonly T[], expression: string): T[] {

@@ -59,3 +59,21 @@ export function filterId(node: FilterNode, field = "id"): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The values an entity matching `node` must have in `field`, as `filterId` reads them, also for an `or` of such
+ * lookups (`id eq a or id eq b`: a client reading the tasks of many runs at once); undefined when unbounded.
+ */
+export function filterIds(node: FilterNode, field = "id"): string[] | undefined {
+  if (node.kind === "or") {
+    const ids: string[] = [];
+    for (const n of node.items) {
+      const some = filterIds(n, field);
+      if (some === undefined) return undefined;
+      ids.push(...some);
+    }
+    return [...new Set(ids)];
+  }
+  const id = filterId(node, field);
+  return id === undefined ? undefined : [id];
+}

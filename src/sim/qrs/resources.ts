@@ -1,5 +1,5 @@
 // The QRS entity collections: each lists full entities (filters run on those) and knows its condensed form.
-import { filterId } from "../filter";
+import { filterIds } from "../filter";
 import { renderAppFull, renderCpDefinitionFull, renderNodeFull, renderStreamFull, renderTagFull, renderUserFull } from "../repo/render-app";
 import { allocatedUsers, allocationId, renderAllocation } from "../repo/render-license";
 import type { Repository } from "../repo/repository";
@@ -44,10 +44,12 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
       full: (opts) => [...repo.apps.values()].map((a) => renderAppFull(repo, a, opts)),
       // An app by id, asked for every run a client enriches: that app alone is rendered.
       candidates: (filter, opts) => {
-        const id = filterId(filter);
-        if (id === undefined) return undefined;
-        const a = repo.findApp(id);
-        return a ? [renderAppFull(repo, a, opts)] : [];
+        const ids = filterIds(filter);
+        if (ids === undefined) return undefined;
+        return ids.flatMap((id) => {
+          const a = repo.findApp(id);
+          return a ? [renderAppFull(repo, a, opts)] : [];
+        });
       },
       condense: pick([
         "id",

@@ -1,6 +1,6 @@
 // The QRS collections of tasks, their triggers and their runs: the ones a watchdog asks about at every look ("what
 // changed since", "what is running"), so each can pick what a filter may match before rendering anything.
-import { ENUMS, type FilterNode, type FilterValue, filterId, filterRange, isoDateMs } from "../filter";
+import { ENUMS, type FilterNode, type FilterValue, filterId, filterIds, filterRange, isoDateMs } from "../filter";
 import { renderExecutionCached } from "../repo/execution-render-cache";
 import type { Json, RenderOptions } from "../repo/render-common";
 import { condenseTask, renderTaskFull } from "../repo/render-task";
@@ -40,10 +40,12 @@ export function taskResources(repo: Repository): Record<string, Resource> {
   // that id, or only what changed, is rendered.
   const taskCandidates = (types: number[] | null) => (filter: FilterNode, opts: RenderOptions) => {
     const ofType = (t: TaskState) => types === null || types.includes(t.model.taskType);
-    const id = filterId(filter);
-    if (id !== undefined) {
-      const t = repo.findTask(id);
-      return t && ofType(t) ? [renderTaskFull(repo, t, opts)] : [];
+    const ids = filterIds(filter);
+    if (ids !== undefined) {
+      return ids.flatMap((id) => {
+        const t = repo.findTask(id);
+        return t && ofType(t) ? [renderTaskFull(repo, t, opts)] : [];
+      });
     }
     const since = filterRange(filter, ["modifieddate"], dateValue)?.lo;
     if (since === undefined) return undefined;
@@ -87,11 +89,14 @@ export function taskResources(repo: Repository): Record<string, Resource> {
         const status = filterRange(filter, ["status"], statusValue);
         const taskId = filterId(filter, "taskid");
         // A client enriching a run asks for its attempts by executionID: picked without rendering every run kept.
-        const executionId = filterId(filter, "executionid");
-        if (since === undefined && status === undefined && taskId === undefined && executionId === undefined) return undefined;
+        const executionIds = filterIds(filter, "executionid");
+        const executionId = executionIds?.length === 1 ? executionIds[0] : undefined;
+        const executionIdSet = executionIds && executionIds.length > 1 ? new Set(executionIds) : undefined;
+        if (since === undefined && status === undefined && taskId === undefined && executionIds === undefined) return undefined;
         const out: Json[] = [];
         for (const e of repo.executions.values()) {
           if (executionId !== undefined && !equalsLower(e.executionID, executionId)) continue;
+          if (executionIdSet !== undefined && !executionIdSet.has(e.executionID.toLowerCase())) continue;
           if (taskId !== undefined && !equalsLower(e.taskId, taskId)) continue;
           if (status && (e.status < status.lo || e.status > status.hi)) continue;
           if (

@@ -101,6 +101,32 @@ describe("sim QRS filter: operators and structure", () => {
   });
 });
 
+describe("sim QRS filter: many entities by id at once (a client enriching a burst of runs)", () => {
+  // Runs picked by executionID are covered by test/integration/hear/intake/enrich-burst.test.ts (this site has none).
+  test("an or of ids picks those tasks and apps, the same as filtering every entity", async () => {
+    const unknown = "cc000000-0000-4000-8000-0000000000ff";
+    for (const [resource, field] of [
+      ["task/full", "id"],
+      ["app/full", "id"],
+    ] as const) {
+      const all = (await t.qrs.get(resource)).json<any[]>();
+      const picked = all.slice(0, 3).map((e) => String(e[field]));
+      expect(picked.length, resource).toBeGreaterThan(1);
+      const expr = [...picked, unknown].map((id) => `(${field} eq ${id})`).join(" or ");
+      const got = (await t.qrs.get(`${resource}?${f(expr)}`)).json<any[]>();
+      expect(got.map((e) => e.id).sort(), resource).toEqual(
+        applyFilter(all, expr)
+          .map((e) => e.id)
+          .sort(),
+      );
+      expect(new Set(got.map((e) => String(e[field]).toLowerCase())), resource).toEqual(new Set(picked.map((id) => id.toLowerCase())));
+      // An or that also names something else is not a lookup by id: every entity is tested.
+      const mixed = `(${field} eq ${picked[0]}) or (id ne ${unknown})`;
+      expect((await t.qrs.get(`${resource}?${f(mixed)}`)).json<any[]>().length, resource).toBe(all.length);
+    }
+  });
+});
+
 describe("sim QRS filter: errors", () => {
   for (const bad of ["name eq", "name eq 'x", "(name eq 'x'", "name equals 'x'", "name eq 'x' or", "eq 'x'", 'name eq "x"', "nosuchprop eq 1"]) {
     test(`400 for ${bad}`, async () => {

@@ -1,0 +1,241 @@
+// Reads QRS entities of one kind by id for many runs at once: the ids asked for while a read of that kind is under
+// way are sent together as one `id eq … or id eq …` filter when it ends, so a burst of failures costs a request per
+// kind per batch rather than one per run, and the pace adapts to how fast QRS answers (no timer decides the window).
+// What was read stays usable for a short time on the injected Clock, but only for runs heard of before it was read:
+// a run's enrichment never sees QRS as it was before the run ended.
+import type { Clock } from "../../platform/core/clock";
+import { AppError, isAppError } from "../../platform/core/errors";
+import { encodeQueryValue, eq, isGuid, or, type QrsFilter } from "../../platform/qlik/qrs-filter";
+import type { QrsCallOptions } from "../../platform/qlik/qrs-client";
+
+export interface BatchReaderOptions<T> {
+  /** What the rows are, for messages ("task", "app"). */
+  what: string;
+  /** The property the filter compares (`id`, `executionID`). */
+  field: string;
+  /** One QRS list read; `filter` names every id of the batch. */
+  fetch(filter: QrsFilter, o: QrsCallOptions): Promise<T[]>;
+  /** The id a row answers for (the value of `field`). */
+  keyOf(row: T): string | null | undefined;
+  clock: Clock;
+  /** How long a read serves later runs; 0 keeps nothing (rows that change during a run, like executions). */
+  ttlMs: number;
+  /** At most this many ids per request (default 50). */
+  maxIds?: number;
+  /** The percent-encoded filter stays under this many characters (default 4,000: far below any URL limit). */
+  maxFilterChars?: number;
+  /** Reads of this kind under way at once (default 1): the ids asked for meanwhile wait and go together. */
+  maxInFlight?: number;
+  /** Ids whose rows are kept at most (default 1,000: a burst larger than that reads again); the oldest go first. */
+  maxCached?: number;
+}
+
+export interface BatchReadOptions extends QrsCallOptions {
+  /** Only rows read at or after this time (Clock ms) will do: the moment the run was heard of. */
+  notBefore?: number;
+}
+
+export interface BatchReader<T> {
+  /** Every row QRS has for `id` (empty when none); a copy the caller may change. */
+  read(id: string, o?: BatchReadOptions): Promise<T[]>;
+  /** The one row for `id`; NOT_FOUND when QRS has none. */
+  one(id: string, o?: BatchReadOptions): Promise<T>;
+  /** Requests sent so far (for tests and the bench). */
+  readonly requests: number;
+}
+
+interface Waiter<T> {
+  resolve(rows: T[]): void;
+  reject(err: unknown): void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+interface Flight<T> {
+  startedAt: number;
+  result: Promise<Map<string, T[] | Error>>;
+}
+
+/**
+ * A 4xx answer about the request itself (400 for the filter, 404, 414 for its length): each id is then asked alone.
+ * Not 401/403/429, nor a 5xx: those would answer every id the same, and a struggling QRS needs fewer calls.
+ */
+function isPerRequestAnswer(err: unknown): boolean {
+  if (!isAppError(err)) return false;
+  const status = (err.details as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" && status >= 400 && status < 500 && ![401, 403, 429].includes(status);
+}
+
+/** Rows by id with the time they were read, dropped after `ttlMs` or beyond `maxCached` (the oldest first). */
+function createRowCache<T>(clock: Clock, ttlMs: number, maxCached: number) {
+  const cache = new Map<string, { rows: T[]; at: number }>();
+  return {
+    /** The rows of `id` if read at or after `notBefore` and not expired. */
+    get(id: string, notBefore: number): T[] | undefined {
+      const hit = cache.get(id);
+      if (hit && clock.now() - hit.at >= ttlMs) cache.delete(id);
+      return hit && hit.at >= notBefore && clock.now() - hit.at < ttlMs ? hit.rows : undefined;
+    },
+    put(rows: Map<string, T[] | Error>, at: number): void {
+      if (ttlMs <= 0) return;
+      for (const [id, found] of rows) {
+        cache.delete(id);
+        if (Array.isArray(found) && found.length > 0) cache.set(id, { rows: found, at });
+      }
+      const now = clock.now();
+      for (const [id, entry] of cache) {
+        if (cache.size <= maxCached && now - entry.at < ttlMs) break;
+        cache.delete(id);
+      }
+    },
+  };
+}
+
+/** A signal that aborts once every caller's has (never, when one caller has none). */
+function allAborted(signals: Array<AbortSignal | undefined>): AbortSignal {
+  const controller = new AbortController();
+  if (signals.every((s) => s !== undefined)) {
+    const check = () => signals.every((s) => s!.aborted) && controller.abort();
+    for (const s of signals) s!.addEventListener("abort", check, { once: true });
+    check();
+  }
+  return controller.signal;
+}
+
+export function createBatchReader<T>(opts: BatchReaderOptions<T>): BatchReader<T> {
+  const maxIds = opts.maxIds ?? 50;
+  const maxFilterChars = opts.maxFilterChars ?? 4_000;
+  const maxInFlight = opts.maxInFlight ?? 1;
+  const cache = createRowCache<T>(opts.clock, opts.ttlMs, opts.maxCached ?? 1_000);
+  const pending = new Map<string, Waiter<T>[]>();
+  const flying = new Map<string, Flight<T>>();
+  let inFlight = 0;
+  let pumpQueued = false;
+  let requests = 0;
+
+  const copy = (rows: T[]): T[] => rows.map((r) => structuredClone(r));
+  const costOf = (id: string) => encodeQueryValue(`(${opts.field} eq ${id}) or `).length;
+
+  async function send(ids: string[], call: QrsCallOptions): Promise<Map<string, T[]>> {
+    requests++;
+    const rows = await opts.fetch(or(...ids.map((id) => eq(opts.field, id))), call);
+    const byId = new Map<string, T[]>(ids.map((id) => [id, []]));
+    for (const row of rows) byId.get((opts.keyOf(row) ?? "").toLowerCase())?.push(row);
+    return byId;
+  }
+
+  /** One request for the batch; an answer about the request as a whole makes each id be asked alone. */
+  async function readBatch(ids: string[], call: QrsCallOptions): Promise<Map<string, T[] | Error>> {
+    try {
+      return await send(ids, call);
+    } catch (err) {
+      if (ids.length === 1 || !isPerRequestAnswer(err)) throw err;
+      const out = new Map<string, T[] | Error>();
+      for (const id of ids) {
+        try {
+          out.set(id, (await send([id], call)).get(id) ?? []);
+        } catch (one) {
+          out.set(id, one instanceof Error ? one : new Error(String(one)));
+        }
+      }
+      return out;
+    }
+  }
+
+  function dispatch(ids: string[], waiters: Waiter<T>[][]): void {
+    inFlight++;
+    const startedAt = opts.clock.now();
+    const all = waiters.flat();
+    // The shared read gives up only when every caller has: one caller's budget must not cut the others short.
+    const timeoutMs = Math.max(0, ...all.map((w) => w.timeoutMs ?? 0)) || undefined;
+    const settled = readBatch(ids, { timeoutMs, signal: allAborted(all.map((w) => w.signal)) }).then((m) => {
+      cache.put(m, startedAt);
+      return m;
+    });
+    const shared: Flight<T> = { startedAt, result: settled };
+    for (const id of ids) flying.set(id, shared);
+    settled.then(
+      (m) =>
+        ids.forEach((id, i) => {
+          const v = m.get(id);
+          for (const w of waiters[i]!) v instanceof Error ? w.reject(v) : w.resolve(copy(v ?? []));
+        }),
+      (err) => {
+        for (const w of all) w.reject(err);
+      },
+    );
+    settled
+      .catch(() => undefined)
+      .finally(() => {
+        for (const id of ids) if (flying.get(id) === shared) flying.delete(id);
+        inFlight--;
+        pump();
+      });
+  }
+
+  function pump(): void {
+    while (inFlight < maxInFlight && pending.size > 0) {
+      const ids: string[] = [];
+      const waiters: Waiter<T>[][] = [];
+      let chars = 0;
+      for (const [id, ws] of pending) {
+        if (ids.length >= maxIds || (ids.length > 0 && chars + costOf(id) > maxFilterChars)) break;
+        pending.delete(id);
+        const live = ws.filter((w) => !w.signal?.aborted);
+        if (live.length === 0) continue;
+        ids.push(id);
+        waiters.push(live);
+        chars += costOf(id);
+      }
+      if (ids.length > 0) dispatch(ids, waiters);
+    }
+  }
+
+  function read(rawId: string, o: BatchReadOptions = {}): Promise<T[]> {
+    if (!isGuid(rawId)) {
+      return Promise.reject(new AppError("BAD_REQUEST", `${opts.what} id must be a GUID, got ${JSON.stringify(rawId)}`, { details: { id: rawId } }));
+    }
+    const id = rawId.toLowerCase();
+    const notBefore = o.notBefore ?? opts.clock.now();
+    const hit = cache.get(id, notBefore);
+    if (hit) return Promise.resolve(copy(hit));
+    const late = () => new AppError("TIMEOUT", `no answer from QRS for ${opts.what} ${id} in time`, { details: { id } });
+    if (o.signal?.aborted) return Promise.reject(late());
+    return new Promise<T[]>((resolve, reject) => {
+      o.signal?.addEventListener("abort", () => reject(late()), { once: true });
+      const flight = flying.get(id);
+      if (flight && flight.startedAt >= notBefore) {
+        flight.result.then((m) => {
+          const v = m.get(id);
+          v instanceof Error ? reject(v) : resolve(copy(v ?? []));
+        }, reject);
+        return;
+      }
+      const waiter: Waiter<T> = { resolve, reject, signal: o.signal, timeoutMs: o.timeoutMs };
+      const list = pending.get(id);
+      if (list) list.push(waiter);
+      else pending.set(id, [waiter]);
+      // Callers in the same turn go together even when nothing is under way yet.
+      if (!pumpQueued) {
+        pumpQueued = true;
+        queueMicrotask(() => {
+          pumpQueued = false;
+          pump();
+        });
+      }
+    });
+  }
+
+  return {
+    read,
+    async one(id, o) {
+      const rows = await read(id, o);
+      const first = rows[0];
+      if (first === undefined) throw new AppError("NOT_FOUND", `no ${opts.what} with id ${id} on the Qlik site`, { details: { id } });
+      return first;
+    },
+    get requests() {
+      return requests;
+    },
+  };
+}
