@@ -3,7 +3,7 @@
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 
-const docs = async (): Promise<Readonly<Record<string, string>>> => (await import("../help/embedded-docs")).EMBEDDED_DOCS;
+import { embeddedDocSources as docs } from "../help";
 const titleOf = (md: string, slug: string) => /^#\s+(.+)$/m.exec(md)?.[1]?.trim() ?? slug;
 
 export function registerDocsAndPrompts(server: McpServer): void {
