@@ -59,7 +59,7 @@ beforeAll(async () => {
       `    - { name: key-read, hash: "${hashApiKey(keys.read)}", scopes: [read] }`,
       `    - { name: key-actor, hash: "${hashApiKey(keys.actor)}", scopes: [read, tasks] }`,
       `    - { name: key-admin, hash: "${hashApiKey(keys.admin)}", scopes: [admin] }`,
-      "mcp: { enabled: true, allowActions: [startTask, addSilence] }",
+      "mcp: { enabled: true, allowActions: [startTask, addSilence, acknowledgeIncident, snoozeIncident] }",
       "",
     ].join("\n"),
     { dir: join(tmp.path, "steward") },
@@ -107,7 +107,19 @@ describe("the MCP server on a simulated site with a failure", () => {
   test("lists its tools, resources and prompts", async () => {
     const client = await clientFor(keys.read);
     const tools = (await client.listTools()).tools.map((x) => x.name).sort();
-    expect(tools).toEqual(["add_silence", "causes", "freshness", "incidents", "runs", "start_task", "summary", "what_depends_on", "what_did_not_happen"]);
+    expect(tools).toEqual([
+      "acknowledge_incident",
+      "add_silence",
+      "causes",
+      "freshness",
+      "incidents",
+      "runs",
+      "snooze_incident",
+      "start_task",
+      "summary",
+      "what_depends_on",
+      "what_did_not_happen",
+    ]);
     for (const tool of (await client.listTools()).tools) expect(tool.description!.length).toBeGreaterThan(60);
     const docs = (await client.listResources()).resources.map((r) => r.uri);
     expect(docs).toContain("steward-docs://assistants");
@@ -190,6 +202,25 @@ describe("the MCP server on a simulated site with a failure", () => {
     // The REST write it made is audited too, as the key's.
     const writes = await t.app.audit.query({ action: "api.write", actorName: "key-actor", limit: 10 });
     expect(writes.map((w) => w.target)).toContain(`POST /v4/reloadtask/${TASK.other}/start`);
+    await client.close();
+  });
+
+  test("an admin key acknowledges and snoozes the incident; the REST API shows both, the audit names the tools", async () => {
+    const client = await clientFor(keys.admin);
+    const [incident] = (await rest<{ incidents: Array<{ id: number }> }>("/v4/incidents?status=open", keys.admin)).incidents;
+    expect((await call(client, "acknowledge_incident", { id: incident!.id, note: "looking at the file share" })).isError).toBeFalsy();
+    expect(await rest(`/v4/incidents/${incident!.id}`, keys.read)).toMatchObject({
+      acknowledgedBy: "key-admin",
+      acknowledgedNote: "looking at the file share",
+    });
+    expect((await call(client, "snooze_incident", { id: incident!.id, duration: "2h", reason: "share being restored" })).isError).toBeFalsy();
+    const { silences } = await rest<{ silences: Array<{ matcher: unknown; reason: string }> }>("/v4/silences", keys.read);
+    expect(silences).toMatchObject([{ matcher: { incidentIds: [incident!.id] }, reason: "share being restored" }]);
+    const audited = await t.app.audit.query({ action: "mcp.action", actorName: "key-admin", limit: 10 });
+    expect(audited.map((e) => [e.result, e.target]).sort()).toEqual([
+      ["ok", `acknowledge_incident ${incident!.id}`],
+      ["ok", `snooze_incident ${incident!.id}`],
+    ]);
     await client.close();
   });
 
