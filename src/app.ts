@@ -13,6 +13,7 @@ import { wireAuditAndHttp } from "./composition/http-and-security";
 import { wireExpectations, wireSiteWatch } from "./composition/site-watch";
 import { wireDoctor } from "./composition/doctor";
 import { wireReports } from "./composition/reports";
+import { wireAssistant } from "./composition/assistant";
 import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
 import { wireTaskServices } from "./composition/task-services";
 import type { CoreServices } from "./composition/wiring";
@@ -160,7 +161,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { intake, services, cloud } = site;
     const expectations = wireExpectations(w, http, tasks, alerting, site);
     const { watchdog, checkins, freshness, beats } = expectations;
-    wireReports(w, tasks, alerting, expectations, () => reloader.current().config.routes);
+    wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes);
+    wireAssistant(config, http, audit, () => reloader.current().config);
     wireDoctor(w, http, { ...(qrs ? { qrs } : {}), intake, config: () => reloader.current().config });
     // ↑ feature modules are wired above this line
     const reloader: StewardReloader = setupReload(loaded, {

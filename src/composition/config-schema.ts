@@ -26,6 +26,7 @@ import { QlikCloudSchema } from "../hear/cloud/config";
 import { CheckinsSchema } from "../watch/checkins/config";
 import { FreshnessSchema } from "../watch/freshness/config";
 import { ReportsSchema } from "../show/report/config";
+import { McpSchema } from "../show/assistant/config";
 import { maintenanceSchema } from "../tell/maintenance/config";
 import { groupingSchema } from "../tell/grouping/config";
 import { actionLinksSchema } from "../tell/ack-links/config";
@@ -65,6 +66,7 @@ export const configSchema = () =>
       checkins: CheckinsSchema.optional(),
       freshness: FreshnessSchema.optional(),
       reports: ReportsSchema.optional(),
+      mcp: McpSchema.optional(),
       maintenance: maintenanceSchema().prefault({}),
       grouping: groupingSchema().prefault({}),
       actionLinks: actionLinksSchema().prefault({}),

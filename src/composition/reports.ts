@@ -1,5 +1,6 @@
 // The reports read what every wing keeps: the run history (show), the incidents (tell), the watchdog's and the
 // freshness promises' open conditions (watch) and QRS's app list; the routes in force choose who gets them.
+import type { HttpApp } from "../platform/http/app";
 import type { Config } from "./config";
 import { setupReports } from "../show/report/setup";
 import { createWatchStore } from "../watch/watchdog/watch-store";
@@ -8,7 +9,14 @@ import type { Expectations } from "./site-watch";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
 
-export function wireReports(w: Wiring, tasks: TaskServices, alerting: Alerting, expectations: Expectations, routes: () => Config["routes"]): void {
+export function wireReports(
+  w: Wiring,
+  http: HttpApp,
+  tasks: TaskServices,
+  alerting: Alerting,
+  expectations: Expectations,
+  routes: () => Config["routes"],
+): void {
   const { config, log, lifecycle, clock, bus, shared, gate } = w;
   setupReports(config.reports, {
     clock,
@@ -16,6 +24,7 @@ export function wireReports(w: Wiring, tasks: TaskServices, alerting: Alerting, 
     host: config.qlik?.host ?? w.cluster.instanceName,
     timeZone: config.notify.timeZone,
     lifecycle,
+    router: http.router,
     ...(gate ? { gate } : {}),
     wanted: (kind) => routes().some((r) => r.enabled && (r.on as readonly string[]).includes(kind)),
     emit: async (e) => bus.emit(e.kind, e),

@@ -20,6 +20,7 @@ import { createEventHistory } from "./event-history";
 import { createRunHistory, type RunHistory } from "./run-history";
 import type { Store } from "../../platform/store/database";
 import { registerDashboardRoutes } from "./routes";
+import { registerRunsRoute } from "./runs-route";
 import type { InboxSource } from "./types";
 
 export type { EventTimeline, TimelineEntry } from "./event-timeline";
@@ -107,6 +108,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     );
   }
   let inbox: InboxSource | undefined;
+  registerRunsRoute(deps.router, { timeline, ...(runs ? { runs } : {}) });
   registerDashboardRoutes(deps.router, {
     api: createApiReader(deps.hono),
     timeline,

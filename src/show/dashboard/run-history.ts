@@ -74,6 +74,8 @@ export interface RunHistory extends Component, RunTrends {
   slowest(since: number, limit: number): TaskDurations[];
   /** Newest first. */
   runsOf(taskId: string, limit: number): RunRow[];
+  /** Newest first: the runs of the tasks that reload the app of this name (any case). */
+  runsOfApp(appName: string, limit: number): RunRow[];
 }
 
 /** With `writes`, a run's row joins the store's shared transaction (group commit) instead of a commit of its own. */
@@ -101,6 +103,8 @@ export function createRunHistory(
      FROM task_runs WHERE finished_at >= ? AND duration_ms IS NOT NULL GROUP BY task_id ORDER BY max_ms DESC LIMIT ?`,
   );
   const runsRows = db.prepare("SELECT * FROM task_runs WHERE task_id = ? ORDER BY finished_at DESC LIMIT ?");
+  // Newest first along the finished_at index, stopping at the limit: no index of its own for a rare question.
+  const appRunsRows = db.prepare("SELECT * FROM task_runs WHERE app_name = ? COLLATE NOCASE ORDER BY finished_at DESC LIMIT ?");
   let inserted = 0;
   let unsubscribe: (() => void) | undefined;
   /** Rows recorded this turn, written by the one group-commit write queued for them. */
@@ -183,18 +187,25 @@ export function createRunHistory(
       }));
     },
     runsOf(taskId, limit) {
-      return (runsRows.all(taskId, limit) as Array<Record<string, unknown>>).map((r) => ({
-        executionId: String(r.execution_id),
-        outcome: r.outcome as Outcome,
-        taskId: String(r.task_id),
-        taskName: String(r.task_name),
-        taskType: String(r.task_type),
-        appName: r.app_name === null ? null : String(r.app_name),
-        host: String(r.host),
-        finishedAt: Number(r.finished_at),
-        durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
-      }));
+      return (runsRows.all(taskId, limit) as Array<Record<string, unknown>>).map(runRow);
+    },
+    runsOfApp(appName, limit) {
+      return (appRunsRows.all(appName, limit) as Array<Record<string, unknown>>).map(runRow);
     },
   };
   return { ...history, ...createRunTrends(db) };
+}
+
+function runRow(r: Record<string, unknown>): RunRow {
+  return {
+    executionId: String(r.execution_id),
+    outcome: r.outcome as Outcome,
+    taskId: String(r.task_id),
+    taskName: String(r.task_name),
+    taskType: String(r.task_type),
+    appName: r.app_name === null ? null : String(r.app_name),
+    host: String(r.host),
+    finishedAt: Number(r.finished_at),
+    durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+  };
 }

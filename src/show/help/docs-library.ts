@@ -45,6 +45,11 @@ export async function loadEmbeddedDocs(href: PageHref = servedHref): Promise<Doc
   return createDocsLibrary(EMBEDDED_DOCS, href);
 }
 
+/** The pages' Markdown as written (the assistants read it as resources). */
+export async function embeddedDocSources(): Promise<Readonly<Record<string, string>>> {
+  return (await import("./embedded-docs")).EMBEDDED_DOCS;
+}
+
 export function createDocsLibrary(sources: Readonly<Record<string, string>>, href: PageHref = servedHref): DocsLibrary {
   let pages: Map<string, DocPage> | undefined;
   const all = () => {

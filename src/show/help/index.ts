@@ -1,5 +1,5 @@
 // Steward's documentation inside the binary: /help routes, the Markdown renderer and the static site of a release.
-export { createDocsLibrary, type DocsLibrary, servedHref } from "./docs-library";
+export { createDocsLibrary, type DocsLibrary, embeddedDocSources, servedHref } from "./docs-library";
 export { docLink } from "./doc-link";
 export { renderMarkdown } from "./markdown";
 export { registerHelpRoutes } from "./routes";

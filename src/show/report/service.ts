@@ -36,6 +36,8 @@ export interface ReportServiceDeps {
 export interface ReportService extends Component {
   /** Builds and emits the report due at `at` now (tests, and the schedule itself). */
   send(kind: "morning" | "weekly", at: number): Promise<SiteEvent | undefined>;
+  /** The morning report's facts for any span [from, to), built now and sent nowhere (GET /v4/report, the assistants). */
+  summarize(from: number, to: number): Promise<SiteEvent>;
 }
 
 const cronOf = (at: string, days: readonly string[], timeZone: string) => {
@@ -57,14 +59,9 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
   const timers = new Map<string, Timer>();
   let stopped = true;
 
-  async function send(kind: "morning" | "weekly", at: number): Promise<SiteEvent | undefined> {
-    if (!deps.wanted(`report.${kind}`)) return undefined;
-    const s = schedules.find((x) => x.kind === kind);
-    const zone = s?.zone ?? deps.timeZone ?? "UTC";
-    const previous = s?.cron.previousRuns(1, new Date(at))[0]?.getTime();
-    const from = kind === "weekly" ? at - 7 * DAY : (previous ?? at - DAY);
+  async function build(kind: "morning" | "weekly", from: number, at: number, zone: string): Promise<SiteEvent> {
     const gathered = await deps.sources(kind, from, at);
-    const event = buildReport({
+    return buildReport({
       ...gathered,
       kind,
       from,
@@ -73,6 +70,15 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
       formatTime: (ms) => reportTime(ms, zone, at),
       day: reportDay(at, zone),
     });
+  }
+
+  async function send(kind: "morning" | "weekly", at: number): Promise<SiteEvent | undefined> {
+    if (!deps.wanted(`report.${kind}`)) return undefined;
+    const s = schedules.find((x) => x.kind === kind);
+    const zone = s?.zone ?? deps.timeZone ?? "UTC";
+    const previous = s?.cron.previousRuns(1, new Date(at))[0]?.getTime();
+    const from = kind === "weekly" ? at - 7 * DAY : (previous ?? at - DAY);
+    const event = await build(kind, from, at, zone);
     await deps.emit(event);
     log.info({ kind, from: new Date(from).toISOString(), to: new Date(at).toISOString() }, `${kind} report sent to its routes`);
     return event;
@@ -109,5 +115,6 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
       timers.clear();
     },
     send,
+    summarize: (from, to) => build("morning", from, to, deps.timeZone ?? "UTC"),
   };
 }

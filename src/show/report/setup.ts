@@ -14,6 +14,8 @@ import type { WatchStore } from "../../watch/watchdog/watch-store";
 import type { RunHistory } from "../dashboard/run-history";
 import type { ReportIncident } from "./build-report";
 import { DEFAULT_REPORTS, type ReportsConfig } from "./config";
+import type { Router } from "../../platform/http/route";
+import { registerReportRoute } from "./http-route";
 import { createReportService, type ReportService, type ReportSources } from "./service";
 
 export interface ReportSetupDeps {
@@ -30,6 +32,8 @@ export interface ReportSetupDeps {
   watchStore?: WatchStore;
   freshness?: Freshness;
   qrs?: QrsClient;
+  /** Where GET /v4/report is served (any Steward answers it, whichever holds the lease that sends them). */
+  router?: Router;
 }
 
 const WEEK = 7 * 86_400_000;
@@ -83,5 +87,6 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
     emit: deps.emit,
   });
   deps.lifecycle.add(deps.gate ? deps.gate("site-monitor", service) : service);
+  if (deps.router) registerReportRoute(deps.router, { reports: service, clock: deps.clock });
   return service;
 }

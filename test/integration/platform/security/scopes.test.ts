@@ -138,9 +138,10 @@ describe("scopes on every route", () => {
       }
     }
     expect(readable.filter((r) => !r.startsWith("get "))).toEqual([]);
-    // Every read of what Steward knows: incidents, causes, deliveries, the watchdog, freshness, check-ins, data checks,
+    // Every read of what Steward knows: incidents, causes, runs, reports, deliveries, the watchdog, freshness, check-ins, data checks,
     // schedules, silences, maintenance, escalations and the audit, with their single-item reads.
-    const knowledge = /^get \/v4\/(incidents|causes|deliveries|watchdog|freshness|checkins|data-checks|schedules|silences|maintenance|escalations|audit)(\/|$)/;
+    const knowledge =
+      /^get \/v4\/(incidents|causes|runs|report|deliveries|watchdog|freshness|checkins|data-checks|schedules|silences|maintenance|escalations|audit)(\/|$)/;
     const knowledgeOps = Object.entries(doc.paths)
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
       .filter((r) => knowledge.test(r));

@@ -22,6 +22,9 @@ const LAZY = [
   "node_modules/smtp-server/",
   "node_modules/mqtt/",
   "node_modules/mqtt-packet/",
+  // The assistant interface's SDK: loaded by the first /mcp request, never at start (even with mcp.enabled).
+  "node_modules/@modelcontextprotocol/",
+  "node_modules/@hono/mcp/",
 ];
 
 /** Schemas built on first use (z.lazy): [module under src/, export]. */

@@ -1,0 +1,119 @@
+// The assistant's actions, registered only when `mcp.allowActions` lists them: start a task, acknowledge or snooze an
+// incident, add a silence. Each needs its REST route's scope on the caller's key too; a call is refused without it.
+// Every call, done or refused, is in the audit log with the key and the tool; the REST write it makes is audited too.
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { AuditActor } from "../../platform/audit/audit-log";
+import type { Principal, Scope } from "../../platform/http/types";
+import { grants } from "../../platform/security/policy";
+import type { McpAction } from "./config";
+import { apiAnswer, errorAnswer, type StewardApi } from "./steward-api";
+
+export interface ActionContext {
+  api: StewardApi;
+  allowed: readonly McpAction[];
+  principal: Principal;
+  actor: AuditActor;
+  audit: AuditLog;
+}
+
+const ACTION = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const;
+const duration = z
+  .string()
+  .regex(/^\d{1,4}[mhd]$/, { message: 'a duration such as "30m", "2h" or "1d"' })
+  .describe('How long, e.g. "30m", "2h", "1d"');
+const reason = z.string().trim().min(1).max(500).describe("Why: kept with it and shown with the alerts it holds");
+
+/** Runs an action when the key may: audited as done, failed or refused, with the tool's name and its target. */
+async function act(x: ActionContext, tool: string, scope: Scope, target: string, run: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  const entry = { actor: x.actor, action: "mcp.action", target: `${tool} ${target}` };
+  if (!grants(x.principal.scopes, scope, "POST")) {
+    x.audit.record({ ...entry, result: "denied", details: { tool, scope, why: `${x.principal.name} lacks scope "${scope}"` } });
+    return errorAnswer(`refused: ${x.principal.name} lacks the scope "${scope}" that ${tool} needs`);
+  }
+  const answer = await run();
+  x.audit.record({ ...entry, result: answer.isError ? "failed" : "ok", details: { tool, scope } });
+  return answer;
+}
+
+export function registerActionTools(server: McpServer, x: ActionContext): void {
+  const allowed = new Set(x.allowed);
+  if (allowed.has("startTask")) {
+    server.registerTool(
+      "start_task",
+      {
+        title: "Start a task",
+        description: "Starts one Qlik Sense task by its id now, as PUT /v4/reloadtask/{id}/start does (needs the tasks scope). Answers whether it started.",
+        inputSchema: { taskId: z.string().trim().min(1).max(100).describe("The task's id") },
+        annotations: ACTION,
+      },
+      (a) => act(x, "start_task", "tasks", a.taskId, async () => apiAnswer(await x.api.post(`/v4/reloadtask/${encodeURIComponent(a.taskId)}/start`, {}))),
+    );
+  }
+  if (allowed.has("acknowledgeIncident")) {
+    server.registerTool(
+      "acknowledge_incident",
+      {
+        title: "Acknowledge an incident",
+        description: "Says someone is on an open incident: its further failures stop notifying until it recovers (needs the admin scope).",
+        inputSchema: {
+          id: z.number().int().min(1).describe("The incident's id"),
+          note: z.string().trim().max(500).optional().describe("What is being done"),
+        },
+        annotations: ACTION,
+      },
+      (a) =>
+        act(x, "acknowledge_incident", "admin", String(a.id), async () =>
+          apiAnswer(await x.api.post(`/v4/incidents/${a.id}/acknowledge`, a.note ? { note: a.note } : {})),
+        ),
+    );
+  }
+  if (allowed.has("snoozeIncident")) {
+    server.registerTool(
+      "snooze_incident",
+      {
+        title: "Snooze an incident",
+        description:
+          "Holds back an open incident's further alerts for a while (a silence on the incident; its recovery still goes out). Needs the admin scope.",
+        inputSchema: { id: z.number().int().min(1).describe("The incident's id"), duration, reason },
+        annotations: ACTION,
+      },
+      (a) =>
+        act(x, "snooze_incident", "admin", String(a.id), async () =>
+          apiAnswer(await x.api.post("/v4/silences", { matcher: { incidentIds: [a.id] }, duration: a.duration, reason: a.reason })),
+        ),
+    );
+  }
+  if (allowed.has("addSilence")) {
+    const names = z.array(z.string().trim().min(1).max(200)).min(1).max(20).optional();
+    server.registerTool(
+      "add_silence",
+      {
+        title: "Add a silence",
+        description:
+          "Holds back the alerts of matching events until it expires (task or app names with * wildcards, event kinds such as task.failed), with a reason. Needs the admin scope.",
+        inputSchema: {
+          taskNames: names.describe("Task names; * matches any characters"),
+          appNames: names.describe("App names; * matches any characters"),
+          kinds: names.describe("Event kinds, e.g. task.failed, app.stale"),
+          duration,
+          reason,
+        },
+        annotations: ACTION,
+      },
+      (a) => {
+        const matcher = {
+          ...(a.taskNames ? { taskNames: a.taskNames } : {}),
+          ...(a.appNames ? { appNames: a.appNames } : {}),
+          ...(a.kinds ? { kinds: a.kinds } : {}),
+        };
+        if (Object.keys(matcher).length === 0) return errorAnswer("name what to silence: taskNames, appNames or kinds");
+        return act(x, "add_silence", "admin", JSON.stringify(matcher).slice(0, 200), async () =>
+          apiAnswer(await x.api.post("/v4/silences", { matcher, duration: a.duration, reason: a.reason })),
+        );
+      },
+    );
+  }
+}

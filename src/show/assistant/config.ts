@@ -1,0 +1,23 @@
+// Config of the assistant interface: an MCP server at /mcp on Steward's own port, off unless enabled, read-only unless
+// the admin lists the actions an assistant may take (and the caller's key has their scopes too).
+import { z } from "zod";
+import { lazySection } from "../../platform/config/lazy-section";
+
+/** What an assistant may be allowed to do, each also needing its REST route's scope on the caller's key. */
+export const MCP_ACTIONS = ["startTask", "acknowledgeIncident", "snoozeIncident", "addSilence"] as const;
+export type McpAction = (typeof MCP_ACTIONS)[number];
+
+export const McpSchema = lazySection(() =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(false).describe("Serve the MCP endpoint at /mcp (behind the same keys, scopes, IP rules and audit as the REST API)."),
+      allowActions: z
+        .array(z.enum(MCP_ACTIONS))
+        .default([])
+        .describe(
+          "The actions an assistant may call; empty (the default) keeps it read-only. Each also needs its scope on the caller's key: startTask `tasks`, the others `admin`.",
+        ),
+    })
+    .describe("The assistant interface (docs/assistants.md): Claude Desktop, VS Code or any MCP client asks what Steward knows."),
+);
+export type McpConfig = z.infer<typeof McpSchema>;

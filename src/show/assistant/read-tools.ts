@@ -1,0 +1,185 @@
+// The assistant's read tools: each one question an admin asks about the site, answered from one or two of Steward's
+// own REST reads (so a read key's answer is the API's), shaped to what the question needs and bounded.
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { apiAnswer, errorAnswer, factsAnswer, query, type StewardApi } from "./steward-api";
+import { dependentsOf, type WatchdogView } from "./dependents";
+
+const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
+const id = z.string().trim().min(1).max(100);
+const limit = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
+
+export function registerReadTools(server: McpServer, api: StewardApi): void {
+  registerFailureTools(server, api);
+  registerSiteTools(server, api);
+}
+
+/** What failed: incidents, their causes, and the runs with their script lines. */
+function registerFailureTools(server: McpServer, api: StewardApi): void {
+  server.registerTool(
+    "incidents",
+    {
+      title: "Incidents",
+      description:
+        "Steward's incidents, newest first: one per failing task (opened by a failure, updated by the next failures, closed by its next success), with its title, failures, last summary, error class and who acknowledged it. Give `id` for one incident. Use `causes` for failures grouped by their likely cause.",
+      inputSchema: {
+        status: z.enum(["open", "closed", "all"]).default("open").describe("Open (default), closed or all"),
+        sinceHours: z
+          .number()
+          .min(0)
+          .max(24 * 400)
+          .optional()
+          .describe("Only incidents updated in the last N hours"),
+        limit: limit(100, 25).describe("At most this many (default 25)"),
+        id: z.number().int().min(1).optional().describe("One incident by its id"),
+      },
+      annotations: READ_ONLY,
+    },
+    async (a) => {
+      if (a.id !== undefined) return apiAnswer(await api.get(`/v4/incidents/${a.id}`));
+      const status = a.status === "all" ? undefined : a.status;
+      return apiAnswer(await api.get(`/v4/incidents${query({ status, sinceHours: a.sinceHours, limit: a.limit })}`));
+    },
+  );
+
+  server.registerTool(
+    "causes",
+    {
+      title: "Failures by cause",
+      description:
+        "Failures grouped by their likely cause (a data source down, a full disk, a node gone): each cause with its title, when it opened, how many runs still fail, and the tasks, apps and streams it affects. Give `id` for one cause with every run (symptom) in it, including each run's failing script line.",
+      inputSchema: {
+        status: z.enum(["open", "closed", "all"]).default("open").describe("Open (default), closed or all"),
+        limit: limit(100, 25).describe("At most this many (default 25)"),
+        id: z.number().int().min(1).optional().describe("One cause by its id, with its runs"),
+      },
+      annotations: READ_ONLY,
+    },
+    async (a) => {
+      if (a.id !== undefined) return apiAnswer(await api.get(`/v4/causes/${a.id}`));
+      const status = a.status === "all" ? undefined : a.status;
+      return apiAnswer(await api.get(`/v4/causes${query({ status, limit: a.limit })}`));
+    },
+  );
+
+  server.registerTool(
+    "runs",
+    {
+      title: "A task's or an app's recent runs",
+      description:
+        "Finished runs of one task (taskId) or of the tasks that reload one app (appName), newest first, from the last 35 days: outcome, duration, node, execution id, and for failed runs the telling lines of the script log (the failing lines and the last ones, numbered) while Steward still holds them.",
+      inputSchema: {
+        taskId: id.optional().describe("A Qlik Sense task id"),
+        appName: z.string().trim().min(1).max(300).optional().describe("An app's name"),
+        limit: limit(50, 10).describe("At most this many runs (default 10)"),
+        scriptLog: z.enum(["none", "failed", "all"]).default("failed").describe("Which runs carry script-log lines (default: failed ones)"),
+      },
+      annotations: READ_ONLY,
+    },
+    async (a) => {
+      if (!a.taskId === !a.appName) return errorAnswer("give exactly one of taskId and appName");
+      return apiAnswer(await api.get(`/v4/runs${query({ taskId: a.taskId, appName: a.appName, limit: a.limit, scriptLog: a.scriptLog })}`));
+    },
+  );
+}
+
+/** What did not happen, what is late, what depends on what, and a span's summary. */
+function registerSiteTools(server: McpServer, api: StewardApi): void {
+  server.registerTool(
+    "what_did_not_happen",
+    {
+      title: "What did not happen",
+      description:
+        "The watchdog's open conditions: reloads that should have started from their QRS triggers and did not (missed), chains that stopped, reloads running far past their usual duration, stale apps, tasks turned off, and jobs before Qlik that did not check in; each with its explanation and since when. Also the tasks and triggers Steward cannot watch, with the reason. `recent` adds what got back on track in the last day.",
+      inputSchema: {
+        recent: z.boolean().default(false).describe("Also list the conditions closed in the last day"),
+      },
+      annotations: READ_ONLY,
+    },
+    async (a) => {
+      const r = await api.get<WatchdogView>("/v4/watchdog");
+      if (!r.ok) return apiAnswer(r);
+      const w = r.data;
+      if (!w.enabled) return factsAnswer({ enabled: false, note: "the watchdog is not configured (watchdog: in the config)" });
+      const condition = (e: ConditionEvent) => ({
+        condition: e.condition?.type,
+        title: e.title,
+        summary: e.summary,
+        since: e.condition?.openedAt,
+        ...(e.task ? { task: { id: e.task.id, name: e.task.name } } : {}),
+        ...(e.app ? { app: { id: e.app.id, name: e.app.name, stream: e.app.stream ?? null } } : {}),
+        ...(e.note ? { note: e.note } : {}),
+      });
+      return factsAnswer({
+        open: ((w.open ?? []) as ConditionEvent[]).map(condition),
+        notWatched: (w.tasks ?? [])
+          .filter((t) => t.notWatchedReason || (t.notWatched?.length ?? 0) > 0)
+          .map((t) => ({ task: t.name, id: t.id, reason: t.notWatchedReason, triggers: t.notWatched })),
+        ...(a.recent ? { recentlyClosed: ((w.recentlyClosed ?? []) as ConditionEvent[]).map(condition) } : {}),
+      });
+    },
+  );
+
+  server.registerTool(
+    "freshness",
+    {
+      title: "Freshness promises",
+      description:
+        "Each promised app (fresh by a time of day, or never older than a maximum age): its state (ok, warning, breached, learning), the data's age, and when late or at risk, why: the upstream task, chain or check-in job that holds it and when it is expected.",
+      inputSchema: {
+        onlyLate: z.boolean().default(false).describe("Only apps late or at risk"),
+      },
+      annotations: READ_ONLY,
+    },
+    async (a) =>
+      apiAnswer(await api.get<{ apps?: Array<{ state?: string }> }>("/v4/freshness"), (d) =>
+        a.onlyLate ? { ...d, apps: (d.apps ?? []).filter((x) => x.state === "warning" || x.state === "breached") } : d,
+      ),
+  );
+
+  server.registerTool(
+    "what_depends_on",
+    {
+      title: "What depends on a task, app or job",
+      description:
+        "The chain downstream of a task (by id or name), an app (the tasks that reload it) or a check-in job: every task that waits for it through task-event triggers, directly or further down, with the apps they reload. What a failure of it holds up.",
+      inputSchema: {
+        task: z.string().trim().min(1).max(300).optional().describe("A task's id or name"),
+        app: z.string().trim().min(1).max(300).optional().describe("An app's id or name"),
+        checkin: z.string().trim().min(1).max(200).optional().describe("A check-in job's name"),
+      },
+      annotations: READ_ONLY,
+    },
+    async (a) => {
+      if ([a.task, a.app, a.checkin].filter(Boolean).length !== 1) return errorAnswer("give exactly one of task, app and checkin");
+      const r = await api.get<WatchdogView>("/v4/watchdog");
+      if (!r.ok) return apiAnswer(r);
+      if (!r.data.enabled) return errorAnswer("the chains come from the watchdog, which is not configured (watchdog: in the config)");
+      return factsAnswer(dependentsOf(r.data, a));
+    },
+  );
+
+  server.registerTool(
+    "summary",
+    {
+      title: "What happened in a span of time",
+      description:
+        "The morning report's facts for a span (default: the last 24 hours, e.g. 'last night'): runs and failures by cause, incidents still open, what did not happen or is late, promises at risk, the slowest and the fastest-growing reloads. At most 31 days.",
+      inputSchema: {
+        from: z.iso.datetime({ offset: true }).optional().describe("Start, ISO 8601 with a zone"),
+        to: z.iso.datetime({ offset: true }).optional().describe("End, ISO 8601 with a zone (default: now)"),
+      },
+      annotations: READ_ONLY,
+    },
+    async (a) => apiAnswer(await api.get(`/v4/report${query({ from: a.from, to: a.to })}`)),
+  );
+}
+
+interface ConditionEvent {
+  title: string;
+  summary: string;
+  condition?: { type: string; openedAt: string };
+  task?: { id: string; name: string };
+  app?: { id: string; name: string; stream?: string };
+  note?: string;
+}
