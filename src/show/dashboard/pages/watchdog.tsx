@@ -53,6 +53,8 @@ interface WatchdogView {
 
 interface LookPaceView {
   intervalMs: number;
+  /** As written in the config ("10m"). */
+  interval: string;
   lengthened: boolean;
   lastLookStartedAt: string | null;
   lastLookDurationMs: number | null;
@@ -67,8 +69,7 @@ function LookPaceLine({ p }: { p: LookPaceView }) {
   return (
     <>
       <p class="small muted" id="look-pace">
-        Looks every {formatDuration(p.intervalMs)}
-        {p.lengthened ? " (watchdog.interval, lengthened from the default 1m)" : ""}
+        Looks every {p.interval} (watchdog.interval{p.lengthened ? ", lengthened from the default 1m" : ""})
         {p.lastLookStartedAt ? (
           <>
             ; the last look started <Time iso={p.lastLookStartedAt} /> and took {formatDuration(p.lastLookDurationMs ?? 0)}

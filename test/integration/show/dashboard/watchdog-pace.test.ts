@@ -66,7 +66,7 @@ test("a lengthened interval shows on the page and in the JSON; a look longer tha
   expect(p.note).toBeNull();
   let body = await page();
   expect(body).toContain('id="look-pace"');
-  expect(body).toContain("Looks every 10 min 0 s (watchdog.interval, lengthened from the default 1m)");
+  expect(body).toContain("Looks every 10m (watchdog.interval, lengthened from the default 1m)");
   expect(body).not.toContain('id="looks-behind"');
 
   // QRS holds its answers back for a second of real time; meanwhile 25 minutes pass on Steward's clock.
