@@ -5,18 +5,21 @@
 // day, RSS at the end, and the time from a missed start to its alert (node Reload01's Scheduler paused 13:00-15:00).
 // Loopback only; each size stops once its day is simulated (or its wall-time limit is reached).
 //   bun scripts/bench-rich-site-scale.ts [--sizes 1,10,30] [--hours 24] [--look 1m] [--limit-minutes 40] [--store postgres]
+//   bun scripts/bench-rich-site-scale.ts --sizes 1,10 --days 7 --faults rich    (a week: RSS at the end of each day, and
+//       the rich site's faults (test/helpers/rich-site-faults.ts) instead of the one pause, each with its detection latency)
 //   bun scripts/bench-rich-site-scale.ts --one 10 --hours 6          (one size in this process, its row as JSON)
 //   BENCH_PATHS=1 bun scripts/bench-rich-site-scale.ts --one 10 --hours 6     (QRS requests and bytes by path)
 //   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof scripts/bench-rich-site-scale.ts --one 10 --hours 6
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { heapStats } from "bun:jsc";
 import type { WatchdogEvent } from "../src/platform/events/types";
-import { richSiteTasks } from "../test/helpers/rich-site";
-import type { Fault } from "../test/helpers/rich-site-faults";
-import { closeRichRun, type RichRun, runRichSite } from "../test/helpers/rich-site-run";
+import { richCloudTasks, richSiteTasks } from "../test/helpers/rich-site";
+import { type Fault, judgeRichSite, richSiteFaults } from "../test/helpers/rich-site-faults";
+import { closeRichRun, RICH_SITE_START, type RichRun, runRichSite } from "../test/helpers/rich-site-run";
 import { startPostgres } from "../test/helpers/services";
 
 const { values } = parseArgs({
@@ -24,12 +27,14 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "1,10,30" },
     one: { type: "string" },
     hours: { type: "string", default: "24" },
+    days: { type: "string" },
+    faults: { type: "string", default: "pause" },
     look: { type: "string", default: "1m" },
     "limit-minutes": { type: "string", default: "40" },
     store: { type: "string", default: "sqlite" },
   },
 });
-const HOURS = Number(values.hours);
+const HOURS = values.days ? Number(values.days) * 24 : Number(values.hours);
 
 export interface ScaleRow {
   copies: number;
@@ -43,7 +48,18 @@ export interface ScaleRow {
   rssMiB: number;
   heapMiB: number;
   missed: { alerts: number; p50Ms: number; maxMs: number };
+  /** At the end of each simulated day: RSS as it is, then RSS and JS heap after a full collection, and the store's files. */
+  days: Array<{ day: number; wallS: number; rssRawMiB: number; rssGcMiB: number; heapMiB: number; heapObjects: number; storeMiB: number }>;
+  /** With `--faults rich`: each fault, whether it was caught and the minutes from when it bit to its first event. */
+  faults: Array<{ fault: string; caught: boolean; latencyMin: number | null }>;
 }
+
+/** The bytes of the files under `dir` (the SQLite store and the simulator's files): the kept data as stored. */
+const bytesUnder = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
+    const p = join(dir, e.name);
+    return n + (e.isDirectory() ? bytesUnder(p) : e.isFile() ? statSync(p).size : 0);
+  }, 0);
 
 /** Reload01's Scheduler paused on the first Monday, 13:00-15:00 Stockholm time: its hourly and quarter-hour tasks miss starts. */
 const pause: Fault = {
@@ -83,12 +99,34 @@ async function measureOne(copies: number): Promise<ScaleRow> {
   let qrsAtStart = 0;
   try {
     const missed: number[] = [];
+    const faults = values.faults === "rich" ? richSiteFaults(tasks, RICH_SITE_START, Math.ceil(HOURS / 24)) : [pause];
+    const days: ScaleRow["days"] = [];
     await runRichSite({
       dir,
       days: HOURS / 24,
       tasks,
       storeYaml,
-      faults: [pause],
+      faults,
+      onDay: (day, wallMs, run) => {
+        const rssRawMiB = process.memoryUsage().rss / 2 ** 20;
+        Bun.gc(true);
+        const mem = process.memoryUsage();
+        const stats = heapStats();
+        days.push({
+          day,
+          wallS: wallMs / 1000,
+          rssRawMiB,
+          rssGcMiB: mem.rss / 2 ** 20,
+          heapMiB: mem.heapUsed / 2 ** 20,
+          heapObjects: stats.objectCount,
+          storeMiB: bytesUnder(dir) / 2 ** 20,
+        });
+        console.error(`×${copies} day ${day}: ${JSON.stringify(days.at(-1))}`);
+        // The faults so far, in case the wall-time limit stops the run before its last day.
+        if (values.faults === "rich")
+          for (const r of judgeRichSite(run.events, faults, [...tasks, ...richCloudTasks()]).rows)
+            if (r.caught) console.error(`×${copies} day ${day}: ${r.latencyMin} min  ${r.fault}`);
+      },
       look: values.look,
       opened: (run) => {
         opened = run;
@@ -141,6 +179,15 @@ async function measureOne(copies: number): Promise<ScaleRow> {
       rssMiB: mem.rss / 2 ** 20,
       heapMiB: mem.heapUsed / 2 ** 20,
       missed: { alerts: missed.length, p50Ms: pct(missed, 0.5), maxMs: Math.max(0, ...missed) },
+      days,
+      faults:
+        values.faults === "rich"
+          ? judgeRichSite(run.events, faults, [...tasks, ...richCloudTasks()]).rows.map((r) => ({
+              fault: r.fault,
+              caught: r.caught,
+              latencyMin: r.latencyMin,
+            }))
+          : [],
     };
   } finally {
     if (opened) await closeRichRun(opened);
@@ -155,7 +202,11 @@ function measureInChild(copies: number): Promise<ScaleRow | string> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [import.meta.path, "--one", String(copies), "--hours", String(HOURS), "--look", values.look, "--store", values.store],
+      [
+        import.meta.path,
+        ...["--one", String(copies), "--hours", String(HOURS), "--look", values.look, "--store", values.store],
+        ...["--faults", values.faults],
+      ],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
@@ -206,4 +257,19 @@ if (values.one) {
       ].join(" "),
     );
   });
+  for (const r of rows) {
+    if (typeof r === "string" || r.days.length < 2) continue;
+    console.log(`\n×${r.copies} at the end of each simulated day: RSS raw / after full GC, JS heap (objects), store files, wall`);
+    for (const d of r.days)
+      console.log(
+        `  day ${d.day}: ${f(d.rssRawMiB)} / ${f(d.rssGcMiB)} MiB, heap ${f(d.heapMiB)} MiB (${d.heapObjects}), store ${f(d.storeMiB)} MiB, ${f(d.wallS, 0)} s`,
+      );
+  }
+  const faultRows = rows.filter((r): r is ScaleRow => typeof r === "object" && r.faults.length > 0);
+  if (faultRows.length) {
+    console.log(`\nfault → first event, minutes (${faultRows.map((r) => `×${r.copies}`).join(" ")})`);
+    faultRows[0]!.faults.forEach((x, i) =>
+      console.log(`  ${faultRows.map((r) => (r.faults[i]?.caught ? String(r.faults[i]?.latencyMin) : "missed").padStart(6)).join(" ")}  ${x.fault}`),
+    );
+  }
 }

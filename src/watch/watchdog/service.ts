@@ -8,6 +8,7 @@ import type { Clock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import { createLoop } from "../../platform/core/loop";
+import { type LookPace, lookPace } from "./look-pace";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { WatchCondition, WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
@@ -42,6 +43,8 @@ export interface WatchdogDeps {
 
 export interface WatchdogStatus {
   lastLookAt?: string;
+  /** The look interval, the last look's start and duration, and whether looks fall behind it. */
+  pace: LookPace;
   lastError?: string;
   planReadAt?: string;
   problems: string[];
@@ -62,6 +65,9 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
   const { cfg, qrs, store, clock, log } = d;
   let lastLook: number | undefined;
   let lastError: string | undefined;
+  let lookStarted: number | undefined;
+  let lastDuration: number | undefined;
+  let runningSince: number | undefined;
 
   const looks = d.metrics.counter("steward_watchdog_looks_total", "Watchdog looks at QRS, by result (ok, failed).");
   const raised = d.metrics.counter("steward_watchdog_events_total", "Watchdog events announced, by kind.");
@@ -135,8 +141,16 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
 
   const loop = createLoop(
     "watchdog",
-    () =>
-      lookOnce()
+    () => {
+      const started = clock.now();
+      runningSince = started;
+      const timed = () => {
+        runningSince = undefined;
+        lookStarted = started;
+        lastDuration = clock.now() - started;
+      };
+      return lookOnce()
+        .finally(timed)
         .then(() => {
           lastLook = clock.now();
           lastError = undefined;
@@ -146,7 +160,8 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
           lastError = describeError(err);
           looks.inc({ result: "failed" });
           log.warn({ err: lastError }, "watchdog look failed; the next look is at the usual time and catches up");
-        }),
+        });
+    },
     () => cfg.interval,
     clock,
   );
@@ -161,6 +176,13 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
       const plan = qrsLook.plan();
       return {
         ...(lastLook !== undefined ? { lastLookAt: new Date(lastLook).toISOString() } : {}),
+        pace: lookPace({
+          intervalMs: cfg.interval,
+          ...(lookStarted !== undefined ? { lastStartedMs: lookStarted } : {}),
+          ...(lastDuration !== undefined ? { lastDurationMs: lastDuration } : {}),
+          ...(runningSince !== undefined ? { runningSinceMs: runningSince } : {}),
+          nowMs: clock.now(),
+        }),
         ...(lastError ? { lastError } : {}),
         ...(plan ? { planReadAt: new Date(plan.readAtMs).toISOString() } : {}),
         problems: [...(plan?.problems ?? []), ...(cloud?.status().problems ?? [])],

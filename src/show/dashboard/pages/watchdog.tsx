@@ -42,12 +42,53 @@ interface TaskRow {
 interface WatchdogView {
   enabled: boolean;
   lastLookAt?: string;
+  pace?: LookPaceView;
   lastError?: string;
   problems: string[];
   open: ConditionView[];
   recentlyClosed: ConditionView[];
   tasks: TaskRow[];
   checkins?: CheckinLink[];
+}
+
+interface LookPaceView {
+  intervalMs: number;
+  /** As written in the config ("10m"). */
+  interval: string;
+  lengthened: boolean;
+  lastLookStartedAt: string | null;
+  lastLookDurationMs: number | null;
+  lookInProgressSince: string | null;
+  effectiveIntervalMs: number;
+  behind: boolean;
+  note: string | null;
+}
+
+/** The look interval as it is (lengthened or not) and, when looks take longer than it, the warning and what to do. */
+function LookPaceLine({ p }: { p: LookPaceView }) {
+  return (
+    <>
+      <p class="small muted" id="look-pace">
+        Looks every {p.interval} (watchdog.interval{p.lengthened ? ", lengthened from the default 1m" : ""})
+        {p.lastLookStartedAt ? (
+          <>
+            ; the last look started <Time iso={p.lastLookStartedAt} /> and took {formatDuration(p.lastLookDurationMs ?? 0)}
+          </>
+        ) : null}
+        {p.lookInProgressSince ? (
+          <>
+            ; a look is in progress since <Time iso={p.lookInProgressSince} />
+          </>
+        ) : null}
+        .
+      </p>
+      {p.behind && p.note ? (
+        <p class="small" id="looks-behind">
+          <Badge tone="warn">falling behind</Badge> {p.note}
+        </p>
+      ) : null}
+    </>
+  );
 }
 
 const LABEL: Record<string, [string, Tone]> = {
@@ -191,6 +232,7 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
             )}
           </span>
         </h2>
+        {w.pace ? <LookPaceLine p={w.pace} /> : null}
         {w.lastError ? <p class="small">The last look at QRS failed: {w.lastError}</p> : null}
         {w.open.length === 0 ? (
           <Empty>
