@@ -11,6 +11,7 @@
 //
 //   bun scripts/chaos.ts            the long form: five members, every scenario (about 3 minutes)
 //   bun scripts/chaos.ts --short    three members, kills and database stops (about 2 minutes; `npm test` runs it)
+//   bun scripts/chaos.ts --members 3 --scenarios db-stop,kill-mid-delivery,silent-cut    a part of the long form
 //
 // Scenarios: kill-leader (SIGKILL, restarted 5 s later), kill-mid-delivery (every send held at the receiver, a
 // member SIGKILLed with its sends in flight, restarted 3 s later), pause-leader (SIGSTOP past its lease, then SIGCONT),
@@ -513,9 +514,17 @@ notify:
 if (import.meta.main) {
   const short = process.argv.includes("--short");
   const watch = process.argv.indexOf("--watch");
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  // --scenarios a,b,c and --members N pick a part of the long form (e.g. on a busy machine).
+  const picked = arg("--scenarios")?.split(",") as Scenario[] | undefined;
+  const unknown = picked?.filter((x) => !ALL_SCENARIOS.includes(x));
+  if (unknown?.length) throw new Error(`--scenarios: no scenario ${unknown.join(", ")} (the scenarios: ${ALL_SCENARIOS.join(", ")})`);
   const report = await runChaos({
-    members: short ? 3 : 5,
-    scenarios: short ? ["kill-leader", "kill-mid-delivery", "db-stop", "db-stop-phases"] : ALL_SCENARIOS,
+    members: Number(arg("--members") ?? (short ? 3 : 5)),
+    scenarios: picked ?? (short ? ["kill-leader", "kill-mid-delivery", "db-stop", "db-stop-phases"] : ALL_SCENARIOS),
     leaseTtlMs: 3_000,
     ...(watch > 0 ? { watchMs: Number(process.argv[watch + 1]) * 1000 } : {}),
     log: (line) => console.log(`[chaos] ${line}`),
