@@ -167,7 +167,15 @@ export async function stopAtEveryPhase(d: PhaseDeps, runs: ObservedRun[]): Promi
         back = await stopStore(d.pg, "immediate");
       } else if (phase === "stored") {
         d.holds.holdAll(true);
-        await until("every sender to be busy", async () => (await rows("SELECT 1 FROM notify_deliveries WHERE status = 'sending'")) >= d.senders(), 60_000);
+        // Busy: as many sends as senders, and a delivery due for over a second that none took. Counting 'sending' rows
+        // alone is fooled by a killed member's rows still 'sending' (a sender free meanwhile), once the load's folded
+        // failures (scripts/chaos-causes.ts) no longer keep a backlog of deliveries.
+        const overdue = `SELECT 1 FROM notify_deliveries WHERE status = 'pending' AND next_attempt_at <= (EXTRACT(EPOCH FROM now()) * 1000)::bigint - 1000`;
+        await until(
+          "every sender to be busy",
+          async () => (await rows("SELECT 1 FROM notify_deliveries WHERE status = 'sending'")) >= d.senders() && (await rows(overdue)) > 0,
+          60_000,
+        );
         run = await d.startRun();
         const pending = () =>
           rows("SELECT 1 FROM notify_deliveries WHERE status = 'pending' AND event_ids LIKE $1", [`%${run.executionId}%`]).then((n) => n > 0);
