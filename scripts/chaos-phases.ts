@@ -17,13 +17,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface AlertHolds {
   /** How to answer a send about `executionId` (waits while it is held). */
   answerFor(executionId: string | undefined): Promise<number>;
-  holdAll(on: boolean): void;
+  /** Holds every send (on), or lets them go (off), answered `status` (200 unless given). */
+  holdAll(on: boolean, status?: number): void;
   /** Holds the sends about one run; `release(status)` answers them. */
   holdRun(executionId: string): { seen(): boolean; release(status: number): void };
 }
 
 export function createAlertHolds(): AlertHolds {
-  let all: { promise: Promise<void>; open: () => void } | undefined;
+  let all: { promise: Promise<number>; open: (status: number) => void } | undefined;
   const runs = new Map<string, { seen: boolean; promise: Promise<number>; answer: (s: number) => void }>();
   return {
     async answerFor(id) {
@@ -32,16 +33,15 @@ export function createAlertHolds(): AlertHolds {
         run.seen = true;
         return run.promise;
       }
-      await all?.promise;
-      return 200;
+      return all ? all.promise : 200;
     },
-    holdAll(on) {
+    holdAll(on, status = 200) {
       if (on && !all) {
-        let open!: () => void;
-        const promise = new Promise<void>((r) => (open = r));
+        let open!: (status: number) => void;
+        const promise = new Promise<number>((r) => (open = r));
         all = { promise, open };
       } else if (!on && all) {
-        all.open();
+        all.open(status);
         all = undefined;
       }
     },

@@ -14,7 +14,7 @@
 //   bun scripts/chaos.ts --members 3 --scenarios db-stop,kill-mid-delivery,silent-cut    a part of the long form
 //
 // Scenarios: kill-leader (SIGKILL, restarted 5 s later), kill-mid-delivery (every send held at the receiver, a
-// member SIGKILLed with its sends in flight, restarted 3 s later), pause-leader (SIGSTOP past its lease, then SIGCONT),
+// member SIGKILLed with its sends in flight, the held sends then failed with a 503, restarted 3 s later), pause-leader (SIGSTOP past its lease, then SIGCONT),
 // db-stop (fast shutdown for 5 s), db-kill (PostgreSQL and its backends SIGKILLed, 3 s), partition (one
 // member's connections to PostgreSQL cut by a proxy for 5 s, then restored), silent-cut (the same member's proxy
 // stops forwarding for 30 s and closes nothing: its KV requests must still be answered, 503 within the bound of
@@ -368,7 +368,9 @@ notify:
           victim.down = true;
           victim.proc.signal("SIGKILL");
           await sleep(500);
-          holds.holdAll(false);
+          // The held sends fail (503): the killed member never saw an answer, so one counted as delivered here would be
+          // doubled by the send that takes over its delivery. The live members send theirs again after the backoff.
+          holds.holdAll(false, 503);
           await sleep(3_000);
           await start(victim);
         }
