@@ -527,7 +527,7 @@ if (import.meta.main) {
   if (unknown?.length) throw new Error(`--scenarios: no scenario ${unknown.join(", ")} (the scenarios: ${ALL_SCENARIOS.join(", ")})`);
   const report = await runChaos({
     members: Number(arg("--members") ?? (short ? 3 : 5)),
-    scenarios: picked ?? (short ? ["kill-leader", "db-stop", "db-stop-phases", "kill-mid-delivery"] : ALL_SCENARIOS),
+    scenarios: picked ?? (short ? ["kill-leader", "db-stop", "db-stop-phases"] : ALL_SCENARIOS),
     leaseTtlMs: 3_000,
     ...(watch > 0 ? { watchMs: Number(process.argv[watch + 1]) * 1000 } : {}),
     log: (line) => console.log(`[chaos] ${line}`),
