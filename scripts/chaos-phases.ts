@@ -17,13 +17,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface AlertHolds {
   /** How to answer a send about `executionId` (waits while it is held). */
   answerFor(executionId: string | undefined): Promise<number>;
-  holdAll(on: boolean): void;
+  /** Holds every send (on), or lets them go (off), answered `status` (200 unless given). */
+  holdAll(on: boolean, status?: number): void;
   /** Holds the sends about one run; `release(status)` answers them. */
   holdRun(executionId: string): { seen(): boolean; release(status: number): void };
 }
 
 export function createAlertHolds(): AlertHolds {
-  let all: { promise: Promise<void>; open: () => void } | undefined;
+  let all: { promise: Promise<number>; open: (status: number) => void } | undefined;
   const runs = new Map<string, { seen: boolean; promise: Promise<number>; answer: (s: number) => void }>();
   return {
     async answerFor(id) {
@@ -32,16 +33,15 @@ export function createAlertHolds(): AlertHolds {
         run.seen = true;
         return run.promise;
       }
-      await all?.promise;
-      return 200;
+      return all ? all.promise : 200;
     },
-    holdAll(on) {
+    holdAll(on, status = 200) {
       if (on && !all) {
-        let open!: () => void;
-        const promise = new Promise<void>((r) => (open = r));
+        let open!: (status: number) => void;
+        const promise = new Promise<number>((r) => (open = r));
         all = { promise, open };
       } else if (!on && all) {
-        all.open();
+        all.open(status);
         all = undefined;
       }
     },
@@ -167,7 +167,15 @@ export async function stopAtEveryPhase(d: PhaseDeps, runs: ObservedRun[]): Promi
         back = await stopStore(d.pg, "immediate");
       } else if (phase === "stored") {
         d.holds.holdAll(true);
-        await until("every sender to be busy", async () => (await rows("SELECT 1 FROM notify_deliveries WHERE status = 'sending'")) >= d.senders(), 60_000);
+        // Busy: as many sends as senders, and a delivery due for over a second that none took. Counting 'sending' rows
+        // alone is fooled by a killed member's rows still 'sending' (a sender free meanwhile), once the load's folded
+        // failures (scripts/chaos-causes.ts) no longer keep a backlog of deliveries.
+        const overdue = `SELECT 1 FROM notify_deliveries WHERE status = 'pending' AND next_attempt_at <= (EXTRACT(EPOCH FROM now()) * 1000)::bigint - 1000`;
+        await until(
+          "every sender to be busy",
+          async () => (await rows("SELECT 1 FROM notify_deliveries WHERE status = 'sending'")) >= d.senders() && (await rows(overdue)) > 0,
+          60_000,
+        );
         run = await d.startRun();
         const pending = () =>
           rows("SELECT 1 FROM notify_deliveries WHERE status = 'pending' AND event_ids LIKE $1", [`%${run.executionId}%`]).then((n) => n > 0);

@@ -1,8 +1,21 @@
 // What the chaos suite (scripts/chaos.ts) reports, and how its alerts are judged: each failed run's first alert
 // against a bound (on time, or late), a run never alerted by the end of the watch after the load (lost), a run
-// alerted twice (duplicated), and the worst delay.
+// alerted twice (duplicated), and the worst delay; with grouping, the runs folded into causes and those neither sent
+// nor named by a cause page (scripts/chaos-causes.ts).
 
-export type Scenario = "kill-leader" | "pause-leader" | "db-stop" | "db-kill" | "db-stop-phases" | "partition" | "silent-cut" | "dead-node" | "clock-skew";
+import { type CauseJudgement, describeCauses } from "./chaos-causes";
+
+export type Scenario =
+  | "kill-leader"
+  | "kill-mid-delivery"
+  | "pause-leader"
+  | "db-stop"
+  | "db-kill"
+  | "db-stop-phases"
+  | "partition"
+  | "silent-cut"
+  | "dead-node"
+  | "clock-skew";
 
 /** A point of a run's processing at which PostgreSQL is stopped (db-stop-phases; see scripts/chaos-phases.ts). */
 export type Phase = "claimed" | "enriched" | "stored" | "queued";
@@ -34,6 +47,8 @@ export interface ChaosReport {
   deadNodeAlertMs?: number;
   skewedMemberLed?: boolean;
   scenarios: Array<{ name: Scenario; ms: number /** Seconds into the load. */; startedAt: number }>;
+  /** With the groupable load: runs folded into causes, and runs neither sent nor named by a cause page. */
+  causes?: CauseJudgement;
 }
 
 export interface ObservedRun {
@@ -79,6 +94,7 @@ export function describeReport(r: ChaosReport): string {
     ...r.lostAlerts.map((l) => `  lost: ${l}`),
     ...r.lateAlerts.map((l) => `  late: ${l}`),
     ...r.duplicatedAlerts.map((l) => `  duplicated: ${l}`),
+    ...describeCauses(r.causes),
     ...r.phases.map((p) => `PostgreSQL stopped with a run ${p.phase}: alerted ${ms(p.alertedAfterReturnMs)} after it was back (${p.executionId})`),
     `KV writes acknowledged: ${r.kvAcknowledged}; lost: ${r.kvLost.length}`,
     `KV requests left without an answer: ${r.kvUnanswered.length}; answered after more than ${ms(r.kvBoundMs)}: ${r.kvSlow.length}`,

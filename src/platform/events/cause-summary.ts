@@ -9,14 +9,21 @@ export interface CauseSummary {
   tasks: string[];
   apps: string[];
   streams: string[];
+  /**
+   * The task runs (executionIds) folded into the cause, oldest first: the run that opened it and every failure held
+   * as its symptom. Capped like the names (RUNS_ON_ALERT); `counts.runs` says how many in all, GET /v4/causes/{id}
+   * lists every one. Absent on a page made before runs were kept.
+   */
+  runs?: string[];
   /** How many there are in all (the name lists are capped). */
-  counts: { tasks: number; apps: number; streams: number };
+  counts: { tasks: number; apps: number; streams: number; runs?: number };
   /** Symptoms still open (a task failing, a start missed). */
   stillFailing: number;
   /** The cause on the dashboard (/ui/causes), when http.publicUrl is set. */
   url?: string;
   /** Set on an update page: what the parent came to affect since its last page (ISO time), names capped like above. */
-  update?: { since: string; tasks: string[]; apps: string[]; count: number };
+  /** `runs`: the runs folded in since that page (capped like `runs`; `runCount` says how many). */
+  update?: { since: string; tasks: string[]; apps: string[]; count: number; runs?: string[]; runCount?: number };
 }
 
 /** Every domain event may carry the parent incident it opened, updated or closed (src/tell/grouping). */

@@ -21,6 +21,8 @@ export interface SymptomInput {
   /** Qlik ids, so a later symptom (a stopped chain, a stale app) finds the parent of its upstream. */
   taskId?: string;
   appId?: string;
+  /** The task run (executionId) a failure or abort stands for: kept with the parent, so its pages name every run. */
+  runId?: string;
 }
 
 /** Where a symptom may belong: an open parent holding one of these tasks or apps. */
@@ -125,6 +127,13 @@ export function createCauseStore(db: SqlDb) {
            ON CONFLICT (parent_id, subject) DO UPDATE SET state = 'open', kind = excluded.kind, event_id = excluded.event_id, last_at = excluded.last_at, recovered_at = NULL`,
           [parentId, s.subject, s.taskName ?? null, s.appName ?? null, s.stream ?? null, s.kind, s.eventId, now, now, low(s.taskId), low(s.appId)],
         );
+        // In the same transaction as the symptom: a run is never a symptom of a parent whose pages cannot name it.
+        if (s.runId)
+          await tx.run("INSERT INTO cause_runs (parent_id, run_id, at) VALUES (?, ?, ?) ON CONFLICT (parent_id, run_id) DO NOTHING", [
+            parentId,
+            s.runId.toLowerCase(),
+            now,
+          ]);
         if (!made) await tx.run("UPDATE cause_parents SET last_at = ? WHERE id = ?", [now, parentId]);
         return { parentId, opened: Boolean(made) };
       });
@@ -222,6 +231,14 @@ export function createCauseStore(db: SqlDb) {
     async get(id: number): Promise<ParentRow | undefined> {
       const r = await db.get<Row>("SELECT * FROM cause_parents WHERE id = ?", [id]);
       return r ? toParent(r) : undefined;
+    },
+    /** The runs folded into the parent (after `since`, when given), oldest first, at most `limit`; `count`: how many in all. */
+    async runs(parentId: number, limit: number, since?: number): Promise<{ ids: string[]; count: number }> {
+      const where = since === undefined ? "parent_id = ?" : "parent_id = ? AND at > ?";
+      const args: SqlValue[] = since === undefined ? [parentId] : [parentId, since];
+      const count = Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cause_runs WHERE ${where}`, args))?.n ?? 0);
+      const rows = await db.all<{ run_id: string }>(`SELECT run_id FROM cause_runs WHERE ${where} ORDER BY at, run_id LIMIT ?`, [...args, limit]);
+      return { ids: rows.map((r) => String(r.run_id)), count };
     },
     async symptoms(parentId: number): Promise<SymptomRow[]> {
       return (await db.all<Row>("SELECT * FROM cause_symptoms WHERE parent_id = ? ORDER BY first_at, subject LIMIT 5000", [parentId])).map(toSymptom);

@@ -78,5 +78,19 @@ export const groupingMigrations: MigrationSet = {
         ALTER TABLE cause_parents ADD COLUMN updates INTEGER NOT NULL DEFAULT 0;
       `,
     },
+    {
+      version: 5,
+      name: "every run folded into a parent",
+      // A symptom row is one per task and keeps only its latest event: each failed run held as a symptom is kept here,
+      // so the parent's pages name every run it folded (issue 58), not only the tasks.
+      sql: `
+        CREATE TABLE cause_runs (
+          parent_id INTEGER NOT NULL,
+          run_id TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          PRIMARY KEY (parent_id, run_id)
+        );
+      `,
+    },
   ],
 };

@@ -93,7 +93,15 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
 }
 
 function taskSymptom(e: TaskEvent): SymptomInput {
-  return { subject: `task:${e.task.id.toLowerCase()}`, kind: e.kind, eventId: e.id, taskId: e.task.id, ...(e.app ? { appId: e.app.id } : {}), ...names(e) };
+  return {
+    subject: `task:${e.task.id.toLowerCase()}`,
+    kind: e.kind,
+    eventId: e.id,
+    runId: e.executionId,
+    taskId: e.task.id,
+    ...(e.app ? { appId: e.app.id } : {}),
+    ...names(e),
+  };
 }
 
 function names(e: { task?: { name: string }; app?: { name: string; stream?: string } }) {

@@ -5,6 +5,8 @@ import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
 import type { CauseStore, ParentRow, SymptomRow } from "./cause-store";
 
+/** Runs one parent lists over the API (a cause of more is a site-wide outage over days; the pages count them all). */
+const RUNS_LISTED = 50_000;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function affected(symptoms: readonly SymptomRow[]) {
@@ -75,7 +77,13 @@ export function registerCauseRoutes(router: Router, store: CauseStore): void {
       scope: "read",
       params: z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
       responses: {
-        200: { description: "The parent and its symptoms", schema: ParentSchema.extend({ symptoms: z.array(z.any()) }) },
+        200: {
+          description: "The parent, its symptoms and every run folded into it",
+          schema: ParentSchema.extend({
+            symptoms: z.array(z.any()),
+            runs: z.array(z.string()).describe("Task runs (executionIds) folded into the cause, oldest first."),
+          }),
+        },
         404: { description: "No such cause" },
       },
     },
@@ -83,8 +91,10 @@ export function registerCauseRoutes(router: Router, store: CauseStore): void {
       const p = await store.get(params.id);
       if (!p) return c.json(errorBody(404, "NOT_FOUND", `no cause ${params.id}`, { field: "id" }), 404);
       const symptoms = await store.symptoms(p.id);
+      const runs = await store.runs(p.id, RUNS_LISTED);
       return c.json({
         ...parentView(p, symptoms),
+        runs: runs.ids,
         symptoms: symptoms.map((s) => ({
           subject: s.subject,
           task: s.taskName,

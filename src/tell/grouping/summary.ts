@@ -6,12 +6,15 @@ import { affected } from "./routes";
 
 /** Names listed per kind on an alert; the count says how many there are in all, the dashboard lists every one. */
 export const NAMES_ON_ALERT = 50;
+/** Run ids listed per page: enough for every run of a cause on a busy site's outage (each is 36 characters). */
+export const RUNS_ON_ALERT = 1_000;
 
 export async function causeSummary(store: CauseStore, parentId: number, publicUrl: string | undefined): Promise<CauseSummary | undefined> {
   const p = await store.get(parentId);
   if (!p) return undefined;
   const symptoms = await store.symptoms(parentId);
   const a = affected(symptoms);
+  const runs = await store.runs(parentId, RUNS_ON_ALERT);
   const base = publicUrl?.replace(/\/+$/, "");
   return {
     id: p.id,
@@ -21,7 +24,8 @@ export async function causeSummary(store: CauseStore, parentId: number, publicUr
     tasks: a.tasks.slice(0, NAMES_ON_ALERT),
     apps: a.apps.slice(0, NAMES_ON_ALERT),
     streams: a.streams.slice(0, NAMES_ON_ALERT),
-    counts: { tasks: a.tasks.length, apps: a.apps.length, streams: a.streams.length },
+    runs: runs.ids,
+    counts: { tasks: a.tasks.length, apps: a.apps.length, streams: a.streams.length, runs: runs.count },
     stillFailing: symptoms.filter((s) => s.state === "open").length,
     ...(base ? { url: `${base}/ui/causes#cause-${p.id}` } : {}),
   };

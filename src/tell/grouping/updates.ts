@@ -8,7 +8,7 @@ import type { CauseSummary } from "../../platform/events/cause-summary";
 import { wouldSend } from "../notify/gate";
 import type { Plan, PlannedDelivery } from "../notify/planner";
 import type { CauseStore, SymptomRow } from "./cause-store";
-import { NAMES_ON_ALERT } from "./summary";
+import { NAMES_ON_ALERT, RUNS_ON_ALERT } from "./summary";
 
 /** What a page delivery needs to be sent again as an update (recorded when the parent's first page went out). */
 type PageTarget = Pick<PlannedDelivery, "route" | "channel" | "channelType" | "recipient" | "via" | "target">;
@@ -91,11 +91,14 @@ export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["upda
         key: `cause-update:${parentId}:${n}|${t.channel}|${t.recipient.toLowerCase()}`,
         action: "send",
       }));
+      const runs = await store.runs(parentId, RUNS_ON_ALERT, last);
       const update = {
         since: new Date(last).toISOString(),
         tasks: added.tasks.slice(0, NAMES_ON_ALERT),
         apps: added.apps.slice(0, NAMES_ON_ALERT),
         count: added.count,
+        runs: runs.ids,
+        runCount: runs.count,
       };
       return { deliveries, cause: { ...cause, update } };
     },

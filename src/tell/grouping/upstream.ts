@@ -141,6 +141,7 @@ export function createUpstreamRule(d: UpstreamDeps) {
           subject: `task:${e.task.id.toLowerCase()}`,
           kind: e.kind,
           eventId: e.id,
+          runId: e.executionId,
           taskName: e.task.name,
           taskId: e.task.id,
           ...(e.app ? { appName: e.app.name, appId: e.app.id } : {}),

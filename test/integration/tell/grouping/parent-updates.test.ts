@@ -96,8 +96,13 @@ test("one update per 15 minutes to where the first page went, naming what was ad
     "task.failed Load 2 update",
     "task.recovered Load 8 closed",
   ]);
-  expect(team[1]!.cause!.update).toEqual({ since: "2026-11-23T09:00:00.000Z", tasks: ["Load 6", "Load 7"], apps: ["App 6", "App 7"], count: 4 });
-  expect(team[2]!.cause!.update).toEqual({ since: "2026-11-23T09:16:00.000Z", tasks: ["Load 8"], apps: ["App 8"], count: 2 });
+  const update = (i: number) => ({ ...team[i]!.cause!.update, runs: team[i]!.cause!.update?.runs?.length });
+  // Each update also names the runs folded in since the last page (issue 58): Load 6's and 7's; then 8's, 1's and 2's.
+  expect(update(1)).toEqual({ since: "2026-11-23T09:00:00.000Z", tasks: ["Load 6", "Load 7"], apps: ["App 6", "App 7"], count: 4, runs: 2, runCount: 2 });
+  expect(update(2)).toEqual({ since: "2026-11-23T09:16:00.000Z", tasks: ["Load 8"], apps: ["App 8"], count: 2, runs: 3, runCount: 3 });
+  // The recovered page names every one of the eleven failed runs.
+  expect(team[3]!.cause!.counts.runs).toBe(11);
+  expect(new Set(team[3]!.cause!.runs).size).toBe(11);
   expect(team[2]!.cause!.text).toBe("8 tasks, 8 apps, 1 stream affected");
   // The update goes where the first page went. Load 7's own route to `other`, which the cause's first page did not
   // reach, gets Load 7's alerts with the cause on top: a held alert is never lost to a route that would have taken it

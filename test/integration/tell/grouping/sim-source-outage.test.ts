@@ -71,6 +71,9 @@ test("25 failures from one refusing source: one page opened, one recovered, ever
   expect(causes[0]!.affected.text).toBe("25 tasks, 12 apps, 3 streams affected");
   expect(causes[0]!.affected.tasks).toEqual(Array.from({ length: 25 }, (_, i) => `Load ${i}`).sort());
   expect(await (await h.t.request("/ui/causes")).text()).toContain("25 still failing");
+  // Load 0 fails twice more: its task is named already, its runs are not (issue 58: every run named by a page).
+  for (let i = 0; i < 2; i++) failed.push(await h.runWhenIdle(id(0, "t"), "fail"));
+  for (const x of failed.slice(-2)) await h.eventFor(x, 20_000);
 
   const back = [];
   for (let i = 0; i < 25; i++) back.push(await h.runWhenIdle(id(i, "t"), "succeed"));
@@ -78,6 +81,14 @@ test("25 failures from one refusing source: one page opened, one recovered, ever
   await waitFor(() => rx.requests.length >= 2, { what: "the recovered page" });
   await Bun.sleep(1_500);
   expect(pages()).toEqual(["task.failed", "task.recovered"]);
+  // The opening page names its own run (and any folded in before it was made); the recovered page every one of the
+  // 27 failed runs, none left out.
+  const [opening, recovered] = rx.requests.map((r) => JSON.parse(r.body) as { executionId: string; cause: { runs: string[]; counts: { runs: number } } });
+  expect(opening!.cause.runs).toContain(opening!.executionId.toLowerCase());
+  expect([...recovered!.cause.runs].sort()).toEqual(failed.map((x) => x.toLowerCase()).sort());
+  expect(recovered!.cause.counts.runs).toBe(27);
+  const detail = (await (await h.t.request(`/v4/causes/${causes[0]!.id}`)).json()) as { runs: string[] };
+  expect(detail.runs).toHaveLength(27);
   const closed = (await (await h.t.request("/v4/causes?status=closed")).json()) as { causes: ParentView[] };
   expect(closed.causes[0]).toMatchObject({ status: "closed", stillFailing: 0 });
 });
