@@ -118,6 +118,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   mkdirSync(dir, { recursive: true });
   const deliveries = new Map<string, number>();
   const firstAlertAt = new Map<string, number>();
+  /** When each delivery of a run arrived: a duplicate's two times say which scenario sent it again. */
+  const arrivals = new Map<string, number[]>();
   const holds = createAlertHolds();
   const groupable = o.groupable ?? true;
   const account = createCauseAccount("hook");
@@ -134,6 +136,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       account.note(body);
       if (id) {
         deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+        arrivals.set(id, [...(arrivals.get(id) ?? []), Date.now()]);
         if (!firstAlertAt.has(id)) firstAlertAt.set(id, Date.now());
       }
       return new Response("ok");
@@ -481,6 +484,10 @@ notify:
         deliveries,
         report.alertBoundMs,
       ),
+    );
+    const loadStart = runs[0]?.at ?? 0;
+    report.duplicatedAlerts = report.duplicatedAlerts.map(
+      (id) => `${id} (delivered ${(arrivals.get(id) ?? []).map((t) => `${((t - loadStart) / 1000).toFixed(1)} s`).join(" and ")} into the load)`,
     );
     if (groupable)
       report.causes = judgeCauses(
