@@ -3,6 +3,7 @@
 // stale apps), what got back on track in the last day, per task the next expected start, the learned usual
 // duration, its state and what it waits for in its chain (tasks and check-ins), and the check-ins. Read from /v4/watchdog.
 import { ApiProblem, Badge, Empty, formatDuration, Time, type Tone } from "../components";
+import type { LookPace } from "../../../watch/watchdog/look-pace";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import { type CheckinLink, CheckinSection, Upstreams } from "./chain-links";
@@ -42,7 +43,7 @@ interface TaskRow {
 interface WatchdogView {
   enabled: boolean;
   lastLookAt?: string;
-  pace?: LookPaceView;
+  pace?: LookPace;
   lastError?: string;
   problems: string[];
   open: ConditionView[];
@@ -51,21 +52,8 @@ interface WatchdogView {
   checkins?: CheckinLink[];
 }
 
-interface LookPaceView {
-  intervalMs: number;
-  /** As written in the config ("10m"). */
-  interval: string;
-  lengthened: boolean;
-  lastLookStartedAt: string | null;
-  lastLookDurationMs: number | null;
-  lookInProgressSince: string | null;
-  effectiveIntervalMs: number;
-  behind: boolean;
-  note: string | null;
-}
-
 /** The look interval as it is (lengthened or not) and, when looks take longer than it, the warning and what to do. */
-function LookPaceLine({ p }: { p: LookPaceView }) {
+function LookPaceLine({ p }: { p: LookPace }) {
   return (
     <>
       <p class="small muted" id="look-pace">
