@@ -7,6 +7,8 @@
 //   bun scripts/bench-rich-site-scale.ts [--sizes 1,10,30] [--hours 24] [--look 1m] [--limit-minutes 40] [--store postgres]
 //   bun scripts/bench-rich-site-scale.ts --sizes 1,10 --days 7 --faults rich    (a week: RSS at the end of each day, and
 //       the rich site's faults (test/helpers/rich-site-faults.ts) instead of the one pause, each with its detection latency)
+//   bun scripts/bench-rich-site-scale.ts --split --sizes 1,10 --days 7 (Steward in a process of its own, the simulator
+//       in another, one stepped simulation driving both: RSS, heap and CPU are Steward's alone)
 //   bun scripts/bench-rich-site-scale.ts --one 10 --hours 6          (one size in this process, its row as JSON)
 //   BENCH_PATHS=1 bun scripts/bench-rich-site-scale.ts --one 10 --hours 6     (QRS requests and bytes by path)
 //   bun --cpu-prof-md --cpu-prof-dir=/tmp/prof scripts/bench-rich-site-scale.ts --one 10 --hours 6
@@ -18,8 +20,10 @@ import { parseArgs } from "node:util";
 import { heapStats } from "bun:jsc";
 import type { WatchdogEvent } from "../src/platform/events/types";
 import { richCloudTasks, richSiteTasks } from "../test/helpers/rich-site";
-import { type Fault, judgeRichSite, richSiteFaults } from "../test/helpers/rich-site-faults";
+import { benchFaults } from "../test/helpers/rich-site-bench-faults";
+import { judgeRichSite } from "../test/helpers/rich-site-faults";
 import { closeRichRun, RICH_SITE_START, type RichRun, runRichSite } from "../test/helpers/rich-site-run";
+import { runRichSiteSplit } from "../test/helpers/rich-site-split";
 import { startPostgres } from "../test/helpers/services";
 
 const { values } = parseArgs({
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     look: { type: "string", default: "1m" },
     "limit-minutes": { type: "string", default: "40" },
     store: { type: "string", default: "sqlite" },
+    split: { type: "boolean", default: false },
   },
 });
 const HOURS = values.days ? Number(values.days) * 24 : Number(values.hours);
@@ -61,18 +66,6 @@ const bytesUnder = (dir: string): number =>
     return n + (e.isDirectory() ? bytesUnder(p) : e.isFile() ? statSync(p).size : 0);
   }, 0);
 
-/** Reload01's Scheduler paused on the first Monday, 13:00-15:00 Stockholm time: its hourly and quarter-hour tasks miss starts. */
-const pause: Fault = {
-  name: "the scheduler paused on Reload01",
-  at: Date.parse("2026-03-23T12:00:00Z"),
-  apply: [{ nodeDown: "Reload01" }],
-  revertAt: Date.parse("2026-03-23T14:00:00Z"),
-  revert: [{ nodeUp: "Reload01" }],
-  explainsTasks: [],
-  explainsUntil: 0,
-  expects: [],
-};
-
 const qrsTotal = (run: RichRun) => {
   let n = 0;
   for (const [k, v] of run.site.sim.requests.totals()) if (k.startsWith("qrs ")) n += v.requests;
@@ -83,6 +76,33 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : 0;
 };
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
+/**
+ * `--split`: Steward in a process of its own (scripts/bench-rich-site-peer.ts), the simulator in this one, one stepped
+ * simulation driving both; the row is Steward's alone, with the simulator's RSS beside it.
+ */
+async function measureSplit(copies: number): Promise<ScaleRow> {
+  const dir = mkdtempSync(join(tmpdir(), "steward-bench-split-"));
+  const pg = values.store === "postgres" ? await startPostgres() : undefined;
+  try {
+    const storeYaml = pg ? `store:\n  postgres:\n    url: ${await pg.createDatabase(`bench_split_${copies}`)}\n` : "";
+    return await runRichSiteSplit({
+      dir,
+      copies,
+      hours: HOURS,
+      faults: values.faults,
+      look: values.look,
+      ...(storeYaml ? { storeYaml } : {}),
+      onDay: (day, sim, steward, caught) => {
+        console.error(`×${copies} day ${day}: Steward ${JSON.stringify(steward)} simulator ${JSON.stringify(sim)}`);
+        for (const c of caught) console.error(`×${copies} day ${day}: ${c}`);
+      },
+    });
+  } finally {
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function measureOne(copies: number): Promise<ScaleRow> {
   const dir = mkdtempSync(join(tmpdir(), "steward-bench-scale-"));
@@ -99,7 +119,7 @@ async function measureOne(copies: number): Promise<ScaleRow> {
   let qrsAtStart = 0;
   try {
     const missed: number[] = [];
-    const faults = values.faults === "rich" ? richSiteFaults(tasks, RICH_SITE_START, Math.ceil(HOURS / 24)) : [pause];
+    const faults = benchFaults(values.faults, tasks, RICH_SITE_START, HOURS);
     const days: ScaleRow["days"] = [];
     await runRichSite({
       dir,
@@ -206,6 +226,7 @@ function measureInChild(copies: number): Promise<ScaleRow | string> {
         import.meta.path,
         ...["--one", String(copies), "--hours", String(HOURS), "--look", values.look, "--store", values.store],
         ...["--faults", values.faults],
+        ...(values.split ? ["--split"] : []),
       ],
       {
         stdio: ["ignore", "pipe", "inherit"],
@@ -229,7 +250,7 @@ function measureInChild(copies: number): Promise<ScaleRow | string> {
 const f = (n: number, d = 1) => n.toFixed(d);
 
 if (values.one) {
-  console.log(JSON.stringify(await measureOne(Number(values.one))));
+  console.log(JSON.stringify(await (values.split ? measureSplit : measureOne)(Number(values.one))));
 } else {
   const rows: Array<ScaleRow | string> = [];
   const sizes = values.sizes.split(",").map(Number);

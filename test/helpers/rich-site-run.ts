@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { WatchdogEvent } from "../../src/platform/events/types";
 import { type HttpReceiver, startHttpReceiver } from "../integration/tell/notify/receivers";
 import { qlikYaml } from "../integration/start/scheduler/sim-setup";
+import type { Simulator } from "../../src/sim";
 import { createTestApp, type TestApp } from "./app";
 import { type RichTask, richCloudTasks, richSiteTasks, richSiteYaml } from "./rich-site";
 import type { Action, Fault, Page, TimedEvent } from "./rich-site-faults";
@@ -18,7 +19,7 @@ export const RICH_SITE_START = Date.parse("2026-03-23T00:00:00Z");
 const START = RICH_SITE_START;
 const TASKS = richSiteTasks();
 const CLOUD = richCloudTasks();
-const WATCHED = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled"] as const;
+export const WATCHED = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled"] as const;
 
 export interface RichRunOptions {
   /** The folder the run's simulator and Steward keep their files in. */
@@ -58,20 +59,16 @@ export interface RichRun {
 
 export const looksOk = (t: TestApp) => Number(/steward_watchdog_looks_total\{result="ok"\} (\d+)/.exec(t.app.metrics.render())?.[1] ?? 0);
 
-/** Runs the rich site with `faults` for `days` simulated days from RICH_SITE_START; the caller closes it (closeRichRun). */
-export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
-  const { days, faults } = o;
-  // The simulator starts a little before Steward, as a site runs before anyone watches it: its Scheduler then fires
-  // the trigger due at START itself (a Scheduler started at START would arm only what falls due after it).
-  const site = await startSteppedSite(o.dir, START - 10 * 60_000, richSiteYaml(o.tasks ?? TASKS, CLOUD), { cloud: true });
-  const { sim, clock } = site;
-  // Alerts go to a webhook with grouping as a site would run it, the node rule reading QRS's service states too: a
-  // false page of any rule shows here, where the watchdog's own events are judged below. The states are read every
-  // simulated minute (30 s by default): still two reads inside the rule's 2 minutes, at half the requests.
-  const rx = startHttpReceiver();
+/**
+ * Steward's configuration for the rich site: the simulator's QRS and cloud tenant, the watchdog every `look`, and
+ * alerts to a webhook at `rxUrl` with grouping as a site would run it, the node rule reading QRS's service states too:
+ * a false page of any rule shows there, where the watchdog's own events are judged. The states are read every
+ * simulated minute (30 s by default): still two reads inside the rule's 2 minutes, at half the requests.
+ */
+export function richStewardYaml(sim: Simulator, rxUrl: string, o: Pick<RichRunOptions, "storeYaml" | "look">): string {
   const alerting = `channels:
-  hook: { type: webhook, url: "${rx.url}/hook" }
-  duty: { type: webhook, url: "${rx.url}/duty" }
+  hook: { type: webhook, url: "${rxUrl}/hook" }
+  duty: { type: webhook, url: "${rxUrl}/duty" }
 routes:
   - name: team
     on: [task.missed, task.chain_broken, task.running_long, app.stale, task.disabled, task.failed, service.stopped]
@@ -80,24 +77,11 @@ routes:
   - { name: duty-manager, on: [task.failed, task.aborted], to: [duty] }
 grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
 `;
-  const t = createTestApp(
-    `${o.storeYaml ?? ""}${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${o.look ?? "5m"}\n  runningLong: { minRuns: 3 }\n${alerting}`,
-    {
-      clock,
-      dir: join(o.dir, "steward"),
-    },
-  );
-  const events: TimedEvent[] = [];
-  for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: e as WatchdogEvent }));
-  const history: RichRun["history"] = [];
-  t.app.bus.onAny((kind, payload) => {
-    const e = payload as { task?: { name?: string }; app?: { name?: string }; summary?: string };
-    history.push({ at: clock.now(), line: `${kind} ${e.task?.name ?? e.app?.name ?? e.summary ?? ""}` });
-  });
-  sim.tasks.onFinished((taskId, status) =>
-    history.push({ at: clock.now(), line: `sim run ended ${sim.repo.tasks.get(taskId)?.model.name ?? taskId} ${status}` }),
-  );
+  return `${o.storeYaml ?? ""}${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${o.look ?? "5m"}\n  runningLong: { minRuns: 3 }\n${alerting}`;
+}
 
+/** The faults' actions on the simulator (through its control API), by task, trigger and cloud task name. */
+export async function simActor(sim: Simulator): Promise<{ ids: Map<string, string>; act: (a: Action) => Promise<void> }> {
   const ids = new Map(((await simControl(sim, "GET", "/tasks")) as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
   const cloudIds = new Map(((await simControl(sim, "GET", "/cloud/tasks")) as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
   const triggerIds = new Map(((await simControl(sim, "GET", "/triggers")) as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
@@ -110,6 +94,30 @@ grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
     else if ("nodeDown" in a) await simControl(sim, "POST", `/nodes/${a.nodeDown}/down`);
     else await simControl(sim, "POST", `/nodes/${a.nodeUp}/up`);
   };
+  return { ids, act };
+}
+
+/** Runs the rich site with `faults` for `days` simulated days from RICH_SITE_START; the caller closes it (closeRichRun). */
+export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
+  const { days, faults } = o;
+  // The simulator starts a little before Steward, as a site runs before anyone watches it: its Scheduler then fires
+  // the trigger due at START itself (a Scheduler started at START would arm only what falls due after it).
+  const site = await startSteppedSite(o.dir, START - 10 * 60_000, richSiteYaml(o.tasks ?? TASKS, CLOUD), { cloud: true });
+  const { sim, clock } = site;
+  const rx = startHttpReceiver();
+  const t = createTestApp(richStewardYaml(sim, rx.url, o), { clock, dir: join(o.dir, "steward") });
+  const events: TimedEvent[] = [];
+  for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: e as WatchdogEvent }));
+  const history: RichRun["history"] = [];
+  t.app.bus.onAny((kind, payload) => {
+    const e = payload as { task?: { name?: string }; app?: { name?: string }; summary?: string };
+    history.push({ at: clock.now(), line: `${kind} ${e.task?.name ?? e.app?.name ?? e.summary ?? ""}` });
+  });
+  sim.tasks.onFinished((taskId, status) =>
+    history.push({ at: clock.now(), line: `sim run ended ${sim.repo.tasks.get(taskId)?.model.name ?? taskId} ${status}` }),
+  );
+
+  const { ids, act } = await simActor(sim);
   const acks: RichRun["acks"] = [];
   // As an admin would from the dashboard: the task's open incident, acknowledged through the API.
   const acknowledge = async (task: string) => {

@@ -20,6 +20,18 @@ export interface SteppedClock extends Clock {
   firedTimers(): number;
   /** The run's seeded generator: Steward's own jitter (retry backoffs) draws from it (`randomOf` in clock-random.ts). */
   readonly random: Random;
+  // The pieces of runUntil, for a simulation split over two processes (each with its own clock, one driving both:
+  // test/helpers/linked-clock.ts).
+  /** Resolves once nothing here is in flight, every probe is idle and a few turns pass with nothing new. */
+  settle(stallMs?: number): Promise<void>;
+  /** Bumped by anything that happens here: unchanged between two looks means nothing happened. */
+  activity(): number;
+  /** The timer due first (the earliest armed on a tie). */
+  nextDue(): { id: number; due: number } | undefined;
+  /** Moves time to timer `id`'s due moment and runs it (false when it is no longer armed). */
+  fire(id: number): boolean;
+  /** Moves time forward to `ms` (never back). */
+  advanceTo(ms: number): void;
 }
 
 interface Entry {
@@ -57,7 +69,7 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
   };
 
   /** Resolves once nothing is in flight, every probe is idle and a few turns pass with nothing new. */
-  async function settle(stallMs: number): Promise<void> {
+  async function settle(stallMs = 30_000): Promise<void> {
     const deadline = performance.now() + stallMs;
     let quiet = 0;
     while (quiet < QUIET_TURNS) {
@@ -98,18 +110,32 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
       probes.set(name, idle);
     },
     async runUntil(untilMs, opts = {}) {
-      const stallMs = opts.stallMs ?? 30_000;
       for (;;) {
-        await settle(stallMs);
+        await settle(opts.stallMs);
         const next = nextDue();
         if (!next || next.due > untilMs) break;
-        timers.delete(next.id);
-        current = Math.max(current, next.due);
-        fired++;
-        const result = next.fn();
-        if (result instanceof Promise) clock.track(result, "a timer's work");
+        clock.fire(next.id);
       }
       current = Math.max(current, untilMs);
+    },
+    settle,
+    activity: () => activity,
+    nextDue() {
+      const next = nextDue();
+      return next && { id: next.id, due: next.due };
+    },
+    fire(id) {
+      const next = timers.get(id);
+      if (!next) return false;
+      timers.delete(id);
+      current = Math.max(current, next.due);
+      fired++;
+      const result = next.fn();
+      if (result instanceof Promise) clock.track(result, "a timer's work");
+      return true;
+    },
+    advanceTo(ms) {
+      current = Math.max(current, ms);
     },
     pendingTimers: () => timers.size,
     firedTimers: () => fired,

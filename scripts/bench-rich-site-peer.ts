@@ -1,0 +1,185 @@
+// Steward alone in a process of its own for the split rich-site bench (scripts/bench-rich-site-scale.ts --split): the
+// simulator's process drives this one's stepped clock over IPC (test/helpers/linked-clock.ts), so the RSS, heap and
+// CPU measured here are Steward's only. Started by that bench, never by hand.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { heapStats } from "bun:jsc";
+import { createSteppedClock, type SteppedClock } from "../src/platform/core/stepped-clock";
+import type { WatchdogEvent } from "../src/platform/events/types";
+import { createTestApp, type TestApp } from "../test/helpers/app";
+import { serveRpc } from "../test/helpers/ipc-rpc";
+import { peerClockHandlers } from "../test/helpers/linked-clock";
+import { richCloudTasks, richSiteTasks } from "../test/helpers/rich-site";
+import { benchFaults } from "../test/helpers/rich-site-bench-faults";
+import { judgeRichSite, type TimedEvent } from "../test/helpers/rich-site-faults";
+import { RICH_SITE_START, WATCHED } from "../test/helpers/rich-site-run";
+import type { ScaleRow } from "./bench-rich-site-scale";
+
+interface Init {
+  startMs: number;
+  yaml: string;
+  dir: string;
+  copies: number;
+  hours: number;
+  faults: string;
+}
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : 0;
+};
+const bytesUnder = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
+    const p = join(dir, e.name);
+    return n + (e.isDirectory() ? bytesUnder(p) : e.isFile() ? statSync(p).size : 0);
+  }, 0);
+
+const MiB = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+/** kB lines of /proc/self/status (Linux): RssAnon (private), RssFile (the executable's and libraries' pages). */
+const statusKb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0) * 1024;
+
+/**
+ * RSS as it is, then after a full collection: RSS, the JS heap, and where the rest is (issue 57 found most of RSS
+ * outside the JS heap): what the native allocator (mimalloc) holds committed and what of it is live, and what JSC
+ * counts as extra memory (strings' and buffers' bytes kept by JS objects).
+ */
+export function sampleMemory() {
+  const rssRawMiB = process.memoryUsage().rss / 2 ** 20;
+  Bun.gc(true);
+  const mem = process.memoryUsage();
+  const h = heapStats() as ReturnType<typeof heapStats> & {
+    mimalloc?: { committed?: { current: number }; malloc_normal?: { current: number }; malloc_huge?: { current: number } };
+  };
+  return {
+    rssRawMiB,
+    rssGcMiB: mem.rss / 2 ** 20,
+    heapMiB: mem.heapUsed / 2 ** 20,
+    heapObjects: h.objectCount,
+    rssAnonMiB: MiB(statusKb("RssAnon")),
+    rssFileMiB: MiB(statusKb("RssFile")),
+    heapCapacityMiB: MiB(h.heapCapacity),
+    extraMiB: MiB(h.extraMemorySize),
+    mallocCommittedMiB: MiB(h.mimalloc?.committed?.current ?? 0),
+    mallocLiveMiB: MiB((h.mimalloc?.malloc_normal?.current ?? 0) + (h.mimalloc?.malloc_huge?.current ?? 0)),
+  };
+}
+
+let clock: SteppedClock;
+let t: TestApp;
+let init: Init;
+let starting: Promise<void> | undefined;
+let started = false;
+const events: TimedEvent[] = [];
+const missed: number[] = [];
+const lookCpu: number[] = [];
+let qrsRequests = 0;
+let qrsInLooks = 0;
+let cpuAtBegin = process.cpuUsage();
+const wall = performance.now();
+const days: ScaleRow["days"] = [];
+let clockHandlers: ReturnType<typeof peerClockHandlers>;
+
+serveRpc({
+  init(args: Init) {
+    init = args;
+    clock = createSteppedClock(args.startMs);
+    t = createTestApp(args.yaml, { clock, dir: args.dir });
+    clockHandlers = peerClockHandlers(clock, () => t.app.intake.counters.received.get());
+    for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: e as WatchdogEvent }));
+    t.app.bus.on("task.missed", (e) => {
+      const at = Date.parse(String((e as WatchdogEvent).data.expectedAt ?? ""));
+      if (Number.isFinite(at)) missed.push(clock.now() - at);
+    });
+    // Each QRS request and each look is work tracked on the clock: the look's CPU is what the process spent between
+    // its start and its end (time stands still meanwhile), its QRS requests those started in between.
+    const track = clock.track.bind(clock);
+    clock.track = (work, label) => {
+      if (label.startsWith("QRS ")) qrsRequests++;
+      if (label !== "the watchdog loop's run") return track(work, label);
+      const before = process.cpuUsage();
+      const q = qrsRequests;
+      const done = () => {
+        lookCpu.push(cpuMs(process.cpuUsage(before)));
+        qrsInLooks += qrsRequests - q;
+      };
+      work.then(done, done);
+      return track(work, label);
+    };
+    return true;
+  },
+  settle: () => clockHandlers.settle(),
+  fire: ({ id, at }: { id: number; at: number }) => clockHandlers.fire(id, at),
+  advance: ({ at }: { at: number }) => clockHandlers.advance(at),
+  start() {
+    starting = t.app.start().then(() => {
+      started = true;
+    });
+    return true;
+  },
+  isStarted: () => started,
+  async udp() {
+    await starting;
+    return { port: t.app.intake.udp!.address()!.port, received: t.app.intake.counters.received.get() };
+  },
+  begin() {
+    // The first look read the whole site and a week of history at the start: not a steady look, left out.
+    cpuAtBegin = process.cpuUsage();
+    lookCpu.length = 0;
+    qrsRequests = 0;
+    qrsInLooks = 0;
+    return true;
+  },
+  async acknowledge({ taskId }: { taskId: string }) {
+    const open = (await (await t.request("/v4/incidents?status=open")).json()) as { incidents: Array<{ id: number; taskId: string | null }> };
+    const incident = open.incidents.find((i) => i.taskId === taskId);
+    if (!incident) return "no open incident";
+    const res = await t.request(`/v4/incidents/${incident.id}/acknowledge`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"note":"on it"}',
+    });
+    return String(res.status);
+  },
+  day({ day, wallMs }: { day: number; wallMs: number }) {
+    days.push({ day, wallS: wallMs / 1000, ...sampleMemory(), storeMiB: bytesUnder(init.dir) / 2 ** 20 });
+    const tasks = richSiteTasks(init.copies);
+    const faults = benchFaults(init.faults, tasks, RICH_SITE_START, init.hours);
+    const caught = init.faults === "rich" ? judgeRichSite(events, faults, [...tasks, ...richCloudTasks()]).rows.filter((r) => r.caught) : [];
+    return { row: days.at(-1), caught: caught.map((r) => `${r.latencyMin} min  ${r.fault}`) };
+  },
+  async finish(): Promise<ScaleRow> {
+    const used = cpuMs(process.cpuUsage(cpuAtBegin));
+    const mem = sampleMemory();
+    const tasks = richSiteTasks(init.copies);
+    const faults = benchFaults(init.faults, tasks, RICH_SITE_START, init.hours);
+    const looks = lookCpu.length;
+    const row: ScaleRow = {
+      copies: init.copies,
+      tasks: tasks.length,
+      looks,
+      cpuPerLookMs: {
+        mean: lookCpu.reduce((a, b) => a + b, 0) / Math.max(1, looks),
+        p50: pct(lookCpu, 0.5),
+        p90: pct(lookCpu, 0.9),
+        max: Math.max(0, ...lookCpu),
+      },
+      qrsPerLook: qrsInLooks / Math.max(1, looks),
+      qrsOutsideLooksPerDay: ((qrsRequests - qrsInLooks) * 24) / init.hours,
+      cpuPerSimDayS: (used / 1000) * (24 / init.hours),
+      wallS: (performance.now() - wall) / 1000,
+      rssMiB: mem.rssGcMiB,
+      heapMiB: mem.heapMiB,
+      missed: { alerts: missed.length, p50Ms: pct(missed, 0.5), maxMs: Math.max(0, ...missed) },
+      days,
+      faults:
+        init.faults === "rich"
+          ? judgeRichSite(events, faults, [...tasks, ...richCloudTasks()]).rows.map((r) => ({ fault: r.fault, caught: r.caught, latencyMin: r.latencyMin }))
+          : [],
+    };
+    await t.close();
+    // The answer leaves before the process does.
+    setTimeout(() => process.exit(0), 200);
+    return row;
+  },
+});

@@ -1,0 +1,98 @@
+// The rich site with Steward in a process of its own (scripts/bench-rich-site-peer.ts) and the simulator in this one,
+// on one stepped simulation driven from here (test/helpers/linked-clock.ts): what the peer measures is Steward's alone.
+// The same run as runRichSite (test/helpers/rich-site-run.ts): the site, Steward's configuration, the faults.
+import { join } from "node:path";
+import type { ScaleRow } from "../../scripts/bench-rich-site-scale";
+import { rpcClient } from "./ipc-rpc";
+import { type ClockPeer, type PeerState, runLinked } from "./linked-clock";
+import { richCloudTasks, richSiteTasks, richSiteYaml } from "./rich-site";
+import { benchFaults } from "./rich-site-bench-faults";
+import { DAY, RICH_SITE_START, richStewardYaml, simActor } from "./rich-site-run";
+import { startSteppedSite } from "./stepped-site";
+import { startHttpReceiver } from "../integration/tell/notify/receivers";
+
+export interface SplitRunOptions {
+  dir: string;
+  copies: number;
+  hours: number;
+  /** `rich` or `pause` (test/helpers/rich-site-bench-faults.ts). */
+  faults: string;
+  look: string;
+  storeYaml?: string;
+  /** Each simulated day's end: the simulator's process memory (sampled here) beside the row the peer sampled. */
+  onDay?: (day: number, simulator: ReturnType<typeof simulatorMemory>, steward: ScaleRow["days"][number], caught: string[]) => void;
+}
+
+function simulatorMemory() {
+  const rssRawMiB = process.memoryUsage().rss / 2 ** 20;
+  Bun.gc(true);
+  const mem = process.memoryUsage();
+  return { rssRawMiB, rssGcMiB: mem.rss / 2 ** 20, heapMiB: mem.heapUsed / 2 ** 20 };
+}
+
+/** Runs the split site for `hours` simulated hours and answers Steward's row (measured in its own process). */
+export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & { simulatorRssMiB: number }> {
+  const tasks = richSiteTasks(o.copies);
+  const site = await startSteppedSite(o.dir, RICH_SITE_START - 10 * 60_000, richSiteYaml(tasks, richCloudTasks()), { cloud: true });
+  const { sim, clock } = site;
+  const rx = startHttpReceiver();
+  const rpc = rpcClient((m) => child.send(m));
+  const child = Bun.spawn({
+    cmd: [process.execPath, join(import.meta.dir, "../../scripts/bench-rich-site-peer.ts")],
+    stdio: ["ignore", "inherit", "inherit"],
+    serialization: "json",
+    ipc: (m) => rpc.receive(m),
+    onExit: (_p, code) => rpc.fail(`Steward's process exited (${code})`),
+  });
+  try {
+    await rpc.call("init", {
+      startMs: clock.now(),
+      yaml: richStewardYaml(sim, rx.url, { look: o.look, ...(o.storeYaml ? { storeYaml: o.storeYaml } : {}) }),
+      dir: join(o.dir, "steward"),
+      copies: o.copies,
+      hours: o.hours,
+      faults: o.faults,
+    });
+    const { ids, act } = await simActor(sim);
+    for (const f of benchFaults(o.faults, tasks, RICH_SITE_START, o.hours)) {
+      clock.setTimeout(() => Promise.all(f.apply.map(act)), f.at - clock.now());
+      clock.setTimeout(() => Promise.all(f.revert.map(act)), f.revertAt - clock.now());
+      const ack = f.acknowledge;
+      if (ack) clock.setTimeout(() => rpc.call("acknowledge", { taskId: ids.get(ack.task) }), ack.at - clock.now());
+    }
+    const peer: ClockPeer = {
+      settle: () => rpc.call<PeerState>("settle"),
+      fire: (id, at) => rpc.call("fire", { id, at }),
+      advance: (at) => rpc.call("advance", { at }),
+    };
+    let peerIdle: ((s: PeerState) => boolean) | undefined;
+    const run = (until: number) => runLinked(clock, peer, until, peerIdle ? { peerIdle } : {});
+
+    await run(RICH_SITE_START);
+    await rpc.call("start");
+    while (!(await rpc.call<boolean>("isStarted"))) await run(clock.now() + 1_000);
+    // The Scheduler's datagrams go to Steward's intake; time waits while any is on its way (sent, not yet counted).
+    const udp = await rpc.call<{ port: number; received: number }>("udp");
+    const key = `127.0.0.1:${udp.port}`;
+    sim.settings.udp.targets = [{ host: "127.0.0.1", port: udp.port }];
+    const before = udp.received - sim.udp.sentTo(key);
+    peerIdle = (s) => sim.udp.sentTo(key) + before <= s.received;
+    sim.requests.clear();
+    await rpc.call("begin");
+    const days = o.hours / 24;
+    for (let day = 1; day < days + 1; day++) {
+      const wall = performance.now();
+      await run(RICH_SITE_START + Math.min(day, days) * DAY);
+      const mine = simulatorMemory();
+      const theirs = await rpc.call<{ row: ScaleRow["days"][number]; caught: string[] }>("day", { day, wallMs: performance.now() - wall });
+      o.onDay?.(day, mine, theirs.row, theirs.caught);
+    }
+    const row = await rpc.call<ScaleRow>("finish");
+    return { ...row, simulatorRssMiB: simulatorMemory().rssGcMiB };
+  } finally {
+    if (child.exitCode === null) child.kill();
+    await child.exited;
+    await sim.stop();
+    await rx.stop();
+  }
+}

@@ -1,0 +1,59 @@
+// One stepped simulation over two processes (test/helpers/linked-clock.ts, used by the split rich-site bench): the
+// timers of both fire in due order, each process's time is the timer's, and time does not move while a datagram the
+// driver's side sent is still on its way to the peer.
+import { createSocket } from "node:dgram";
+import { join } from "node:path";
+import { expect, test } from "bun:test";
+import { createSteppedClock } from "../../../src/platform/core/stepped-clock";
+import { rpcClient } from "../../helpers/ipc-rpc";
+import { type PeerState, runLinked } from "../../helpers/linked-clock";
+
+const T0 = Date.parse("2026-03-23T00:00:00Z");
+const MIN = 60_000;
+
+test("timers of two processes fire in due order on one simulated time, a datagram between them held for", async () => {
+  const rpc = rpcClient((m) => child.send(m));
+  const child = Bun.spawn({
+    cmd: [process.execPath, join(import.meta.dir, "../../fixtures/linked-clock-peer.ts"), String(T0)],
+    stdio: ["ignore", "inherit", "inherit"],
+    serialization: "json",
+    ipc: (m) => rpc.receive(m),
+    onExit: (_p, code) => rpc.fail(`the peer exited (${code})`),
+  });
+  const socket = createSocket("udp4");
+  try {
+    const port = await rpc.call<number>("port");
+    const driver = createSteppedClock(T0);
+    const log: string[] = [];
+    const at = () => (driver.now() - T0) / MIN;
+    let sent = 0;
+    driver.setTimeout(() => {
+      log.push(`driver sends at ${at()}`);
+      sent++;
+      // On its way for a while (a loaded machine): the driver's own work is done, the datagram not yet heard.
+      void Bun.sleep(100).then(() => socket.send("run ended", port, "127.0.0.1"));
+    }, 10 * MIN);
+    driver.setTimeout(() => log.push(`driver timer at ${at()}`), 30 * MIN);
+    await runLinked(
+      driver,
+      {
+        settle: () => rpc.call<PeerState>("settle"),
+        fire: (id, when) => rpc.call("fire", { id, at: when }),
+        advance: (when) => rpc.call("advance", { at: when }),
+      },
+      T0 + 60 * MIN,
+      { peerIdle: (s) => s.received >= sent },
+    );
+    const peer = await rpc.call<{ log: string[]; now: number }>("log");
+    expect(log).toEqual(["driver sends at 10", "driver timer at 30"]);
+    // The datagram reached the peer at 10 (not later: time waited for it), so its follow-up came at 15, before 20.
+    expect(peer.log).toEqual(['peer heard "run ended" at 10', "peer follow-up at 15", "peer timer at 20", "peer timer at 30"]);
+    expect(peer.now).toBe(T0 + 60 * MIN);
+    expect(driver.now()).toBe(T0 + 60 * MIN);
+    await rpc.call("close");
+  } finally {
+    socket.close();
+    if (child.exitCode === null) child.kill();
+    await child.exited;
+  }
+});
