@@ -6,7 +6,7 @@ import type { Clock } from "../../platform/core/clock";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { ZERO_GUID, type QrsApp, type QrsExecutionResult, type QrsTask, type QrsUser } from "../../platform/qlik/qrs-schemas";
 import type { RunReport } from "./run-report";
-import { createBatchReader, type BatchReader } from "./qrs-batch-reader";
+import { createBatchReader, type BatchReader } from "../../platform/qlik/qrs-batch-reader";
 
 /** How long a task, app, owner or execution read serves runs heard of before it was read. */
 export const ENRICH_CACHE_TTL_MS = 30_000;

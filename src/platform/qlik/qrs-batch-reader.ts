@@ -3,10 +3,10 @@
 // kind per batch rather than one per run, and the pace adapts to how fast QRS answers (no timer decides the window).
 // What was read stays usable for a short time on the injected Clock, but only for runs heard of before it was read:
 // a run's enrichment never sees QRS as it was before the run ended.
-import type { Clock } from "../../platform/core/clock";
-import { AppError, isAppError } from "../../platform/core/errors";
-import { encodeQueryValue, eq, isGuid, or, type QrsFilter } from "../../platform/qlik/qrs-filter";
-import type { QrsCallOptions } from "../../platform/qlik/qrs-client";
+import type { Clock } from "../core/clock";
+import { AppError, isAppError } from "../core/errors";
+import { encodeQueryValue, eq, isGuid, or, type QrsFilter } from "./qrs-filter";
+import type { QrsCallOptions } from "./qrs-client";
 
 export interface BatchReaderOptions<T> {
   /** What the rows are, for messages ("task", "app"). */
