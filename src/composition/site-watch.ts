@@ -34,7 +34,7 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
     ...clusterWiring,
     ...(gate ? { gate } : {}),
     ...(memberDown ? { memberDown, ...(w.peerPace ? { peerPace: w.peerPace } : {}) } : {}),
-    ...(incidents ? { annotate: incidents.annotate } : {}),
+    ...(incidents ? { annotate: incidents.annotate, prepareAnnotation: incidents.prepare } : {}),
     // A route that sends successful reloads' script logs, or the incidents' warnings, needs them read.
     successLogs: routesWantSuccessLogs(config.routes) || (incidents !== undefined && incidentsWantSuccessLogs(config)),
     bus,

@@ -5,8 +5,9 @@
 import type { Clock } from "../../platform/core/clock";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { ZERO_GUID, type QrsApp, type QrsExecutionResult, type QrsTask, type QrsUser } from "../../platform/qlik/qrs-schemas";
-import type { RunReport } from "./run-report";
-import { createBatchReader, type BatchReader } from "./qrs-batch-reader";
+import { taskTypeOf } from "./enrich-mappers";
+import type { QueuedRun, RunReport } from "./run-report";
+import { createBatchReader, type BatchReader } from "../../platform/qlik/qrs-batch-reader";
 
 /** How long a task, app, owner or execution read serves runs heard of before it was read. */
 export const ENRICH_CACHE_TTL_MS = 30_000;
@@ -49,15 +50,20 @@ export function createEnrichReaders(qrs: QrsClient, clock: Clock, ttlMs = ENRICH
  * Asks for the reads the enrichment of `r` will make (its task; once QRS knows the task, its app, the app's owner
  * and the run's execution), without waiting: they join the batches of the runs ahead of it and are kept for it. A
  * datagram naming a task QRS does not know still costs one lookup. Failures are left to the enrichment, which reads
- * again.
+ * again. `taskKnown` hears of the run once its task is read, so a later stage may start its own reads.
  */
-export function prefetchRun(readers: EnrichReaders, r: RunReport, timeoutMs: number, nowMs: number): void {
+export function prefetchRun(readers: EnrichReaders, r: RunReport, timeoutMs: number, nowMs: number, taskKnown?: (q: QueuedRun) => void): void {
   // A distribution's event is enriched once its outcome is polled, minutes later: nothing to share now.
   if (r.deniedByQrs || r.distribute) return;
   const o = { timeoutMs, notBefore: r.heardAtMs ?? nowMs };
   const afterTask = async ([task]: QrsTask[]) => {
     if (!task) return;
     const last = task.operational?.lastExecutionResult?.executionID?.toLowerCase();
+    const taskType = taskTypeOf(task.taskType);
+    if (taskKnown && taskType) {
+      const startTime = r.execution?.startTime ?? (last === r.executionId ? task.operational?.lastExecutionResult?.startTime : undefined);
+      taskKnown({ report: r, taskType, ...(startTime ? { startTime } : {}) });
+    }
     const needsExecution = r.executionIdAsSent === undefined && !r.execution && last !== r.executionId;
     const appId = r.appId ?? (task.app?.id && task.app.id !== ZERO_GUID ? task.app.id : undefined);
     await Promise.all([

@@ -13,10 +13,10 @@ import { createEnrichReaders, prefetchRun } from "./enrich-readers";
 import { createFinalExecutionFinder } from "./final-execution";
 import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
 import { runKey } from "./run-key";
-import type { RunReport } from "./run-report";
+import type { QueuedRun, RunReport } from "./run-report";
 import type { TaskEvent, TaskType } from "../../platform/events/types";
 
-export type { RunReport } from "./run-report";
+export type { QueuedRun, RunReport } from "./run-report";
 
 export interface EnricherDeps {
   qrs?: QrsClient;
@@ -32,6 +32,8 @@ export interface EnricherDeps {
    * keeps forged datagrams from holding every enrichment worker. Unlimited when unset.
    */
   maxWaitingForExecution?: number;
+  /** A queued run's task is known (see prefetchRun): a later stage may start its reads for the run. */
+  taskKnown?: (q: QueuedRun) => void;
 }
 
 type Missing = TaskEvent["missing"];
@@ -58,7 +60,7 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
   const executionFor = createFinalExecutionFinder(cfg, { ...deps, sleep });
 
   return {
-    prefetch: (r) => readers && prefetchRun(readers, r, cfg.lookupTimeoutMs, deps.clock.now()),
+    prefetch: (r) => readers && prefetchRun(readers, r, cfg.lookupTimeoutMs, deps.clock.now(), deps.taskKnown),
     async enrich(r) {
       const missing: Missing = [...(r.knownMissing ?? [])];
       const receivedAt = new Date(deps.clock.now()).toISOString();

@@ -1,6 +1,6 @@
 // A finished run as a datagram or reconciliation reports it, before the enricher looks it up in QRS.
 import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
-import type { TaskEvent, TaskOutcome } from "../../platform/events/types";
+import type { TaskEvent, TaskOutcome, TaskType } from "../../platform/events/types";
 
 /** What is known about a finished run before enrichment. */
 export interface RunReport {
@@ -32,4 +32,15 @@ export interface RunReport {
   heardAtMs?: number;
   /** The caller already found that QRS has no such run (why): it is marked unconfirmed without further lookups. */
   deniedByQrs?: string;
+}
+
+/**
+ * A queued run once QRS showed its task (the enrichment's reads ahead of its turn): what a later stage needs to
+ * start its own reads for it (the incidents' trigger lookups) while it waits.
+ */
+export interface QueuedRun {
+  report: RunReport;
+  taskType: TaskType;
+  /** When the run started, when QRS already said so (the report came with its execution, or it is the task's last run). */
+  startTime?: string;
 }

@@ -51,7 +51,7 @@ export interface RunProcessorDeps {
    * then follow-up events to emit after it. A failure here is logged and the event goes out as it is: a lost history
    * is better than a lost alert.
    */
-  annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
+  annotate?: (e: TaskEvent, heardAtMs?: number) => Promise<TaskEvent[]>;
   /**
    * Runs whose announcement (history and incident, the bus, the seen mark) may go on after their worker took the next
    * run (ProcessOptions.announceAhead); 0 or left out: none. On PostgreSQL the runs announced together share
@@ -191,10 +191,10 @@ function passesUnconfirmed(
 }
 
 /** The event with its history and incident, and its follow-ups; the event alone when that fails (a lost history beats a lost alert). */
-async function annotateSafely(annotate: RunProcessorDeps["annotate"], log: Logger, event: TaskEvent): Promise<TaskEvent[]> {
+async function annotateSafely(annotate: RunProcessorDeps["annotate"], log: Logger, event: TaskEvent, heardAtMs?: number): Promise<TaskEvent[]> {
   if (!annotate) return [event];
   try {
-    return await annotate(event);
+    return await annotate(event, heardAtMs);
   } catch (err) {
     log.warn({ executionId: event.executionId, err: describeError(err) }, "could not add the run's history and incident; the event goes out without them");
     return [event];
@@ -263,7 +263,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     // False once a background mark, or a retry, took over releasing the reservation.
     let releaseNow = true;
     try {
-      const [event = run.event, ...followUps] = await annotateSafely(deps.annotate, log, run.event);
+      const [event = run.event, ...followUps] = await annotateSafely(deps.annotate, log, run.event, report.heardAtMs);
       // After the run's own event: a failure to hand one over leaves the run unmarked, so it is handled again and
       // the same (idempotent) events go out again.
       for (const e of [event, ...followUps]) {

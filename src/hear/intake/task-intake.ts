@@ -17,7 +17,7 @@ import type { DutyGate } from "../../platform/cluster/gate";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
-import { createTaskEventEnricher } from "../events/enrich-task-event";
+import { createTaskEventEnricher, type QueuedRun } from "../events/enrich-task-event";
 import { createReconciler, type Reconciler } from "../events/reconcile";
 import { createDatagramHandler } from "./datagram-handler";
 import { createDistributePath } from "./distribute-path";
@@ -66,8 +66,13 @@ export interface TaskIntakeDeps {
    * then also looks at the store for polls other Stewards added.
    */
   gate?: DutyGate;
-  /** Between enrichment and the bus: adds history, cause and incident, returns follow-up events (src/tell/incidents/). */
-  annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
+  /**
+   * Between enrichment and the bus: adds history, cause and incident, returns follow-up events (src/tell/incidents/).
+   * `heardAtMs`: when Steward heard of the run (Clock ms), so QRS reads begun since may serve it.
+   */
+  annotate?: (e: TaskEvent, heardAtMs?: number) => Promise<TaskEvent[]>;
+  /** A queued run's task is known: the reads `annotate` will make for it may start while it waits (batched with the burst's). */
+  prepareAnnotation?: (q: QueuedRun) => void;
   /** Fetch the script log of successful reloads too (a route or the incidents' warnings read it). */
   successLogs?: boolean;
   /** Times inside the sentences of the intake's own events, in the site's zone (ISO when not given). */
@@ -114,6 +119,7 @@ function intakeEnricher(config: IntakeSetupConfig, deps: TaskIntakeDeps) {
       maxRunAgeMs: cfg.dedupe.ttlHours * 3_600_000,
       // At least one worker stays free for runs QRS knows.
       maxWaitingForExecution: Math.max(1, cfg.concurrency - 1),
+      ...(deps.prepareAnnotation ? { taskKnown: deps.prepareAnnotation } : {}),
     },
   );
 }

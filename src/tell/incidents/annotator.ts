@@ -2,22 +2,23 @@
 // one store transaction (under a per-task lock on PostgreSQL), and the event leaves with its history, likely cause
 // and incident, followed by task.recovered or task.warning when the run calls for one. A run handled twice (a
 // retry after a crash, reconciliation) finds its row and says the same again instead of counting twice.
-import { triggerOf } from "./started-by-trigger";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import type { IncidentRef, RunWarning } from "../../platform/events/run-context";
 import type { TaskEvent } from "../../platform/events/types";
+import type { QueuedRun } from "../../hear/events/run-report";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { IncidentsConfig } from "./config";
 import type { SqlDb } from "../../platform/store/sql";
 import type { Classifier, ErrorCause } from "./classify";
 import { createFailureBatches, type RecordOutcome } from "./failure-batch";
-import { historyFor, priorRuns, startedByOf, type PriorRuns } from "./history";
+import { historyFor, priorRuns, type PriorRuns } from "./history";
 import { incidentSql, type IncidentRow, type IncidentSql, type IncidentTouch, type PastRun, type RunRow } from "./incident-store";
 import { incidentRef, recoveredSummary, taskSubject } from "./incident-ref";
 import { runsFromQrs } from "./qrs-seed";
 import { KEPT_PER_TASK, recentRunsOf } from "./recent-runs";
 import { logLines, tableRows } from "./script-tables";
+import { createTriggerLookup } from "./started-by-trigger";
 import { detectWarnings } from "./warnings";
 
 /** Earlier runs read for one run's history. */
@@ -134,14 +135,24 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
   }
 
   const batched = batchedRecorder(deps, record);
+  // Shared by every run: the trigger lookups of a burst's failures go to QRS together.
+  const triggers = createTriggerLookup({ ...deps, log, schedulerUsers: cfg.schedulerUsers, timeoutMs: deps.qrsTimeoutMs });
 
   return {
     /** PostgreSQL: the failure batches sent so far and the runs they carried (undefined on SQLite). */
     failureBatches: () => batched.stats(),
     /** Runs were deleted from the store (purged): the kept ones are read again. */
     runsPurged: () => kept?.clear(),
-    /** The event with history, cause and incident, then its follow-ups; a non-run event comes back as it is. */
-    async annotate(e: TaskEvent): Promise<TaskEvent[]> {
+    /**
+     * A failure of the Scheduler's own run waiting in the intake's queue: the reads of its trigger lookup start now,
+     * batched with the burst's, and are kept for its annotation.
+     */
+    prepare: (q: QueuedRun): void => triggers.prepare(q),
+    /**
+     * The event with history, cause and incident, then its follow-ups; a non-run event comes back as it is.
+     * `heardAtMs`: when the run was heard of; QRS reads begun since then serve it (default: those begun from now on).
+     */
+    async annotate(e: TaskEvent, heardAtMs?: number): Promise<TaskEvent[]> {
       if (!isRun(e)) return [e];
       const failed = e.outcome !== "succeeded";
       const stop = Date.parse(e.execution?.stopTime ?? "");
@@ -152,10 +163,9 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       const readOnly = Boolean(e.unconfirmed) || e.source === "test";
       const seeded = readOnly ? [] : await seeds(e, at);
       const o = await batched.record(e, at, cause, tables, readOnly, seeded);
-      // A failure of the Scheduler's own run says which trigger or chain started it (two QRS reads; successes,
-      // which seldom alert, do not pay for them).
-      const started = startedByOf(e, cfg.schedulerUsers);
-      const startedBy = failed && deps.qrs ? await triggerOf(deps.qrs, e, started, log, deps.qrsTimeoutMs) : started;
+      // A failure of the Scheduler's own run says which trigger or chain started it (QRS reads shared by the runs of
+      // a burst; successes, which seldom alert, do not pay for them).
+      const startedBy = await triggers.startedBy(e, failed, heardAtMs);
       const history = historyFor(
         o.prior,
         { failed, consecutiveFailures: o.consecutiveFailures, failingSince: o.failingSince, durationMs: e.execution?.durationMs },

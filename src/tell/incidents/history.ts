@@ -72,7 +72,7 @@ export function historyFor(
 }
 
 /** Who started the run, from the run's user: the Scheduler's own account means a trigger or a task chain. */
-export function startedByOf(e: TaskEvent, schedulerUsers: readonly string[]): StartedBy {
+export function startedByOf(e: Pick<TaskEvent, "user">, schedulerUsers: readonly string[]): StartedBy {
   const user = e.user.trim();
   if (!user) return { kind: "unknown", text: "unknown" };
   const norm = (u: string) => u.toLowerCase().replace("/", "\\");

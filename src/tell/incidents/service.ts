@@ -7,6 +7,7 @@ import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { TaskEvent } from "../../platform/events/types";
+import type { QueuedRun } from "../../hear/events/run-report";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator } from "./annotator";
@@ -22,7 +23,9 @@ export interface IncidentService {
    * updating or closing the task's incident; returns the event, then its follow-ups (task.recovered, task.warning)
    * to emit after it. Other events come back unchanged.
    */
-  annotate(e: TaskEvent): Promise<TaskEvent[]>;
+  annotate(e: TaskEvent, heardAtMs?: number): Promise<TaskEvent[]>;
+  /** A queued run's task is known: what `annotate` will read of QRS for it starts now, with the burst's (see annotator.ts). */
+  prepare(q: QueuedRun): void;
   /**
    * Opens the subject's incident, or adds the event to the one open (one statement: two Stewards raising the same
    * subject at once leave one incident). For events other than runs, such as the watchdog's task.missed; the caller
@@ -92,7 +95,8 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
   };
 
   return {
-    annotate: (e) => annotator.annotate(e),
+    annotate: (e, heardAtMs) => annotator.annotate(e, heardAtMs),
+    prepare: (q) => annotator.prepare(q),
     raise: (t) => locked(t.subject, (s) => s.touch(t, now())),
     resolve: (c) => locked(c.subject, (s) => s.close(c, now())),
     openIncident: (subject) => incidentSql(deps.db).open(subject),

@@ -10,7 +10,7 @@ import { QlikSchema } from "../../../../src/platform/qlik/config";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createTaskEventEnricher, type RunReport } from "../../../../src/hear/events/enrich-task-event";
-import { createBatchReader } from "../../../../src/hear/events/qrs-batch-reader";
+import { createBatchReader } from "../../../../src/platform/qlik/qrs-batch-reader";
 import { encodeQueryValue } from "../../../../src/platform/qlik/qrs-filter";
 import type { QrsTask } from "../../../../src/platform/qlik/qrs-schemas";
 import type { TaskEvent } from "../../../../src/platform/events/types";

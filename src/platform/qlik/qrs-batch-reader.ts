@@ -2,21 +2,36 @@
 // way are sent together as one `id eq … or id eq …` filter when it ends, so a burst of failures costs a request per
 // kind per batch rather than one per run, and the pace adapts to how fast QRS answers (no timer decides the window).
 // What was read stays usable for a short time on the injected Clock, but only for runs heard of before it was read:
-// a run's enrichment never sees QRS as it was before the run ended.
-import type { Clock } from "../../platform/core/clock";
-import { AppError, isAppError } from "../../platform/core/errors";
-import { encodeQueryValue, eq, isGuid, or, type QrsFilter } from "../../platform/qlik/qrs-filter";
-import type { QrsCallOptions } from "../../platform/qlik/qrs-client";
+// a run's enrichment never sees QRS as it was before the run ended. Keys need not be ids (`clause`): a key may name a
+// whole condition (a task's runs with one status in one window), its rows then picked from the batch's answer.
+import type { Clock } from "../core/clock";
+import { AppError, isAppError } from "../core/errors";
+import { encodeQueryValue, eq, isGuid, or, type QrsFilter } from "./qrs-filter";
+import type { QrsCallOptions } from "./qrs-client";
 
-export interface BatchReaderOptions<T> {
-  /** What the rows are, for messages ("task", "app"). */
-  what: string;
+/** Rows asked for by id: `field eq <id>`, the id a GUID (compared in lower case). */
+interface ById<T> {
   /** The property the filter compares (`id`, `executionID`). */
   field: string;
-  /** One QRS list read; `filter` names every id of the batch. */
-  fetch(filter: QrsFilter, o: QrsCallOptions): Promise<T[]>;
   /** The id a row answers for (the value of `field`). */
   keyOf(row: T): string | null | undefined;
+}
+
+/** Rows asked for by a condition the key stands for (any text but for `clause`, which throws for a key it cannot read). */
+interface ByClause<T> {
+  /** The condition of one key; a batch asks for `(clause a) or (clause b) …`. */
+  clause(key: string): QrsFilter;
+  /** Whether a row of the batch's answer answers `key` (as QRS would have answered the clause alone). */
+  matches(row: T, key: string): boolean;
+}
+
+export type BatchReaderOptions<T> = BatchReaderCommon<T> & (ById<T> | ByClause<T>);
+
+interface BatchReaderCommon<T> {
+  /** What the rows are, for messages ("task", "app"). */
+  what: string;
+  /** One QRS list read; `filter` names every key of the batch. */
+  fetch(filter: QrsFilter, o: QrsCallOptions): Promise<T[]>;
   clock: Clock;
   /** How long a read serves later runs; 0 keeps nothing (rows that change during a run, like executions). */
   ttlMs: number;
@@ -28,6 +43,11 @@ export interface BatchReaderOptions<T> {
   maxInFlight?: number;
   /** Ids whose rows are kept at most (default 1,000: a burst larger than that reads again); the oldest go first. */
   maxCached?: number;
+  /**
+   * Keep "QRS has none" too (default false: an id QRS did not know is asked again, as it may be new). For rows whose
+   * absence is an answer, such as the triggers of a task that has none.
+   */
+  keepEmpty?: boolean;
 }
 
 export interface BatchReadOptions extends QrsCallOptions {
@@ -36,7 +56,7 @@ export interface BatchReadOptions extends QrsCallOptions {
 }
 
 export interface BatchReader<T> {
-  /** Every row QRS has for `id` (empty when none); a copy the caller may change. */
+  /** Every row QRS has for `id` (a key, with `clause`) (empty when none); a copy the caller may change. */
   read(id: string, o?: BatchReadOptions): Promise<T[]>;
   /** The one row for `id`; NOT_FOUND when QRS has none. */
   one(id: string, o?: BatchReadOptions): Promise<T>;
@@ -67,7 +87,7 @@ function isPerRequestAnswer(err: unknown): boolean {
 }
 
 /** Rows by id with the time they were read, dropped after `ttlMs` or beyond `maxCached` (the oldest first). */
-function createRowCache<T>(clock: Clock, ttlMs: number, maxCached: number) {
+function createRowCache<T>(clock: Clock, ttlMs: number, maxCached: number, keepEmpty: boolean) {
   const cache = new Map<string, { rows: T[]; at: number }>();
   return {
     /** The rows of `id` if read at or after `notBefore` and not expired. */
@@ -80,7 +100,7 @@ function createRowCache<T>(clock: Clock, ttlMs: number, maxCached: number) {
       if (ttlMs <= 0) return;
       for (const [id, found] of rows) {
         cache.delete(id);
-        if (Array.isArray(found) && found.length > 0) cache.set(id, { rows: found, at });
+        if (Array.isArray(found) && (found.length > 0 || keepEmpty)) cache.set(id, { rows: found, at });
       }
       const now = clock.now();
       for (const [id, entry] of cache) {
@@ -102,26 +122,53 @@ function allAborted(signals: Array<AbortSignal | undefined>): AbortSignal {
   return controller.signal;
 }
 
+/** How a reader names its keys in a filter and finds their rows in a batch's answer. */
+function keysOf<T>(opts: BatchReaderOptions<T>) {
+  if ("clause" in opts) {
+    return {
+      clause: (key: string) => opts.clause(key),
+      normalize(key: string, what: string): string | AppError {
+        try {
+          opts.clause(key);
+          return key;
+        } catch (err) {
+          return isAppError(err) ? err : new AppError("BAD_REQUEST", `not a ${what} key: ${JSON.stringify(key)}`, { details: { key } });
+        }
+      },
+      assign: (ids: string[], rows: T[]) => new Map<string, T[]>(ids.map((id) => [id, rows.filter((row) => opts.matches(row, id))])),
+    };
+  }
+  return {
+    clause: (id: string) => eq(opts.field, id),
+    normalize: (id: string, what: string): string | AppError =>
+      isGuid(id) ? id.toLowerCase() : new AppError("BAD_REQUEST", `${what} id must be a GUID, got ${JSON.stringify(id)}`, { details: { id } }),
+    assign(ids: string[], rows: T[]) {
+      const byId = new Map<string, T[]>(ids.map((id) => [id, []]));
+      for (const row of rows) byId.get((opts.keyOf(row) ?? "").toLowerCase())?.push(row);
+      return byId;
+    },
+  };
+}
+
 export function createBatchReader<T>(opts: BatchReaderOptions<T>): BatchReader<T> {
   const maxIds = opts.maxIds ?? 50;
   const maxFilterChars = opts.maxFilterChars ?? 4_000;
   const maxInFlight = opts.maxInFlight ?? 1;
-  const cache = createRowCache<T>(opts.clock, opts.ttlMs, opts.maxCached ?? 1_000);
+  const cache = createRowCache<T>(opts.clock, opts.ttlMs, opts.maxCached ?? 1_000, opts.keepEmpty ?? false);
   const pending = new Map<string, Waiter<T>[]>();
   const flying = new Map<string, Flight<T>>();
   let inFlight = 0;
   let pumpQueued = false;
   let requests = 0;
 
+  const keys = keysOf(opts);
   const copy = (rows: T[]): T[] => rows.map((r) => structuredClone(r));
-  const costOf = (id: string) => encodeQueryValue(`(${opts.field} eq ${id}) or `).length;
+  const costOf = (id: string) => encodeQueryValue(`(${keys.clause(id).expression}) or `).length;
 
   async function send(ids: string[], call: QrsCallOptions): Promise<Map<string, T[]>> {
     requests++;
-    const rows = await opts.fetch(or(...ids.map((id) => eq(opts.field, id))), call);
-    const byId = new Map<string, T[]>(ids.map((id) => [id, []]));
-    for (const row of rows) byId.get((opts.keyOf(row) ?? "").toLowerCase())?.push(row);
-    return byId;
+    const rows = await opts.fetch(or(...ids.map(keys.clause)), call);
+    return keys.assign(ids, rows);
   }
 
   /** One request for the batch; an answer about the request as a whole makes each id be asked alone. */
@@ -192,10 +239,8 @@ export function createBatchReader<T>(opts: BatchReaderOptions<T>): BatchReader<T
   }
 
   function read(rawId: string, o: BatchReadOptions = {}): Promise<T[]> {
-    if (!isGuid(rawId)) {
-      return Promise.reject(new AppError("BAD_REQUEST", `${opts.what} id must be a GUID, got ${JSON.stringify(rawId)}`, { details: { id: rawId } }));
-    }
-    const id = rawId.toLowerCase();
+    const id = keys.normalize(rawId, opts.what);
+    if (id instanceof AppError) return Promise.reject(id);
     const notBefore = o.notBefore ?? opts.clock.now();
     const hit = cache.get(id, notBefore);
     if (hit) return Promise.resolve(copy(hit));
