@@ -78,6 +78,16 @@ let qrsInLooks = 0;
 let cpuAtBegin = process.cpuUsage();
 const wall = performance.now();
 const days: ScaleRow["days"] = [];
+/** Each simulated hour: RSS as it is (no collection, which would change what it measures) and the JS heap in use. */
+const hourly: Array<{ at: string; rssMiB: number; heapMiB: number; looksMaxMs: number }> = [];
+let looksMaxMs = 0;
+let typesBefore: Record<string, number> = {};
+function sampleHourly(): void {
+  const mem = process.memoryUsage();
+  hourly.push({ at: new Date(clock.now()).toISOString().slice(5, 16), rssMiB: MiB(mem.rss), heapMiB: MiB(mem.heapUsed), looksMaxMs: Math.round(looksMaxMs) });
+  looksMaxMs = 0;
+  clock.setTimeout(sampleHourly, 3_600_000);
+}
 let clockHandlers: ReturnType<typeof peerClockHandlers>;
 
 serveRpc({
@@ -101,6 +111,7 @@ serveRpc({
       const q = qrsRequests;
       const done = () => {
         lookCpu.push(cpuMs(process.cpuUsage(before)));
+        looksMaxMs = Math.max(looksMaxMs, lookCpu.at(-1)!);
         qrsInLooks += qrsRequests - q;
       };
       work.then(done, done);
@@ -128,6 +139,7 @@ serveRpc({
     lookCpu.length = 0;
     qrsRequests = 0;
     qrsInLooks = 0;
+    if (process.env.BENCH_HOURLY) sampleHourly();
     return true;
   },
   async acknowledge({ taskId }: { taskId: string }) {
@@ -143,6 +155,15 @@ serveRpc({
   },
   day({ day, wallMs }: { day: number; wallMs: number }) {
     days.push({ day, wallS: wallMs / 1000, ...sampleMemory(), storeMiB: bytesUnder(init.dir) / 2 ** 20 });
+    // The object types that grew most since the day before (after the collection sampleMemory made).
+    const types = heapStats().objectTypeCounts as Record<string, number>;
+    const grew = Object.entries(types)
+      .map(([k, n]) => [k, n - (typesBefore[k] ?? 0)] as const)
+      .filter(([, d]) => d !== 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8);
+    typesBefore = types;
+    console.error(`day ${day}: object types grown: ${grew.map(([k, d]) => `${k} ${d > 0 ? "+" : ""}${d}`).join(", ")}`);
     const tasks = richSiteTasks(init.copies);
     const faults = benchFaults(init.faults, tasks, RICH_SITE_START, init.hours);
     const caught = init.faults === "rich" ? judgeRichSite(events, faults, [...tasks, ...richCloudTasks()]).rows.filter((r) => r.caught) : [];
@@ -154,6 +175,11 @@ serveRpc({
     const tasks = richSiteTasks(init.copies);
     const faults = benchFaults(init.faults, tasks, RICH_SITE_START, init.hours);
     const looks = lookCpu.length;
+    if (process.env.BENCH_HOURLY) {
+      // The hours RSS rose most: where a peak of the day's work left memory the allocator kept.
+      const rises = hourly.slice(1).map((h, i) => ({ ...h, riseMiB: Math.round((h.rssMiB - hourly[i]!.rssMiB) * 10) / 10 }));
+      for (const h of rises.sort((a, b) => b.riseMiB - a.riseMiB).slice(0, 12)) console.error(`RSS rose ${h.riseMiB} MiB in the hour to ${h.at}: ${JSON.stringify(h)}`);
+    }
     const row: ScaleRow = {
       copies: init.copies,
       tasks: tasks.length,

@@ -38,7 +38,8 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
   const rx = startHttpReceiver();
   const rpc = rpcClient((m) => child.send(m));
   const child = Bun.spawn({
-    cmd: [process.execPath, join(import.meta.dir, "../../scripts/bench-rich-site-peer.ts")],
+    // BENCH_PEER_ARGS: runtime flags for Steward's process only (e.g. --smol), to compare its memory with and without.
+    cmd: [process.execPath, ...(process.env.BENCH_PEER_ARGS?.split(" ").filter(Boolean) ?? []), join(import.meta.dir, "../../scripts/bench-rich-site-peer.ts")],
     stdio: ["ignore", "inherit", "inherit"],
     serialization: "json",
     ipc: (m) => rpc.receive(m),
