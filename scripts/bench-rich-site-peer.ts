@@ -1,7 +1,7 @@
 // Steward alone in a process of its own for the split rich-site bench (scripts/bench-rich-site-scale.ts --split): the
 // simulator's process drives this one's stepped clock over IPC (test/helpers/linked-clock.ts), so the RSS, heap and
 // CPU measured here are Steward's only. Started by that bench, never by hand.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { heapStats } from "bun:jsc";
 import { createSteppedClock, type SteppedClock } from "../src/platform/core/stepped-clock";
@@ -78,14 +78,33 @@ let qrsInLooks = 0;
 let cpuAtBegin = process.cpuUsage();
 const wall = performance.now();
 const days: ScaleRow["days"] = [];
-/** Each simulated hour: RSS as it is (no collection, which would change what it measures) and the JS heap in use. */
-const hourly: Array<{ at: string; rssMiB: number; heapMiB: number; looksMaxMs: number }> = [];
+/**
+ * Each simulated hour: RSS as it is (no collection, which would change what it measures), the JS heap in use, the
+ * process's CPU in the hour and the work it tracked on the clock, by kind (the label's first words).
+ */
+const hourly: Array<{ at: string; rssMiB: number; heapMiB: number; looksMaxMs: number; cpuMs: number; work: string }> = [];
 let looksMaxMs = 0;
 let typesBefore: Record<string, number> = {};
+let hourCpu = process.cpuUsage();
+const hourWork = new Map<string, number>();
 function sampleHourly(): void {
   const mem = process.memoryUsage();
-  hourly.push({ at: new Date(clock.now()).toISOString().slice(5, 16), rssMiB: MiB(mem.rss), heapMiB: MiB(mem.heapUsed), looksMaxMs: Math.round(looksMaxMs) });
+  const work = [...hourWork]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([k, n]) => `${k} ×${n}`)
+    .join(", ");
+  hourly.push({
+    at: new Date(clock.now()).toISOString().slice(5, 16),
+    rssMiB: MiB(mem.rss),
+    heapMiB: MiB(mem.heapUsed),
+    looksMaxMs: Math.round(looksMaxMs),
+    cpuMs: Math.round(cpuMs(process.cpuUsage(hourCpu))),
+    work,
+  });
   looksMaxMs = 0;
+  hourCpu = process.cpuUsage();
+  hourWork.clear();
   clock.setTimeout(sampleHourly, 3_600_000);
 }
 let clockHandlers: ReturnType<typeof peerClockHandlers>;
@@ -106,6 +125,14 @@ serveRpc({
     const track = clock.track.bind(clock);
     clock.track = (work, label) => {
       if (label.startsWith("QRS ")) qrsRequests++;
+      if (process.env.BENCH_HOURLY) {
+        const kind = label
+          .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "{id}")
+          .split(" ")
+          .slice(0, 3)
+          .join(" ");
+        hourWork.set(kind, (hourWork.get(kind) ?? 0) + 1);
+      }
       if (label !== "the watchdog loop's run") return track(work, label);
       const before = process.cpuUsage();
       const q = qrsRequests;
@@ -163,6 +190,9 @@ serveRpc({
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8);
     typesBefore = types;
+    // BENCH_SNAPSHOT_DAYS=4,5: a heap snapshot (V8's format) at those days' ends, to find what the heap keeps.
+    if ((process.env.BENCH_SNAPSHOT_DAYS ?? "").split(",").includes(String(day)))
+      writeFileSync(join(process.env.BENCH_SNAPSHOT_DIR ?? ".tmp", `steward-x${init.copies}-day${day}.heapsnapshot`), Bun.generateHeapSnapshot("v8"));
     console.error(`day ${day}: object types grown: ${grew.map(([k, d]) => `${k} ${d > 0 ? "+" : ""}${d}`).join(", ")}`);
     const tasks = richSiteTasks(init.copies);
     const faults = benchFaults(init.faults, tasks, RICH_SITE_START, init.hours);
@@ -178,8 +208,16 @@ serveRpc({
     if (process.env.BENCH_HOURLY) {
       // The hours RSS rose most: where a peak of the day's work left memory the allocator kept.
       const rises = hourly.slice(1).map((h, i) => ({ ...h, riseMiB: Math.round((h.rssMiB - hourly[i]!.rssMiB) * 10) / 10 }));
-      for (const h of rises.sort((a, b) => b.riseMiB - a.riseMiB).slice(0, 12)) console.error(`RSS rose ${h.riseMiB} MiB in the hour to ${h.at}: ${JSON.stringify(h)}`);
+      for (const h of rises.sort((a, b) => b.riseMiB - a.riseMiB).slice(0, 12))
+        console.error(`RSS rose ${h.riseMiB} MiB in the hour to ${h.at}: ${JSON.stringify(h)}`);
+      for (const h of [...hourly].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 12))
+        console.error(`CPU ${h.cpuMs} ms in the hour to ${h.at}: ${JSON.stringify(h)}`);
     }
+    // Precision at this size: every watchdog event explained by a fault (the scenario test asserts it at ×1).
+    const judged = judgeRichSite(events, faults, [...tasks, ...richCloudTasks()]);
+    console.error(`×${init.copies}: ${events.length} watchdog events, ${judged.unexplained.length} unexplained (precision ${judged.precision.toFixed(3)})`);
+    for (const u of judged.unexplained.slice(0, 10))
+      console.error(`  unexplained ${new Date(u.at).toISOString()} ${u.e.kind} ${u.e.task?.name ?? u.e.app?.name ?? ""}`);
     const row: ScaleRow = {
       copies: init.copies,
       tasks: tasks.length,

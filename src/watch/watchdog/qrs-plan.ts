@@ -98,11 +98,24 @@ export interface PlanRows {
 
 export const PLAN_ENDPOINTS = [...TASK_ENDPOINTS.map(([p]) => p), "schemaevent/full", "compositeevent/full", "app/full"] as const;
 
+/**
+ * A task row without its last run (`operational.lastExecutionResult`, with the run's messages): the plan keeps its rows
+ * between reads and never looks at it (runs come from execution results), and on a site of a thousand tasks those
+ * last runs were the largest part of what the plan kept.
+ */
+function withoutLastRun(rows: unknown[]): unknown[] {
+  for (const row of rows) {
+    const op = (row as { operational?: unknown } | null)?.operational;
+    if (op && typeof op === "object") delete (op as { lastExecutionResult?: unknown }).lastExecutionResult;
+  }
+  return rows;
+}
+
 /** Every task, trigger and app; `filter` (e.g. on modifiedDate) reads only those that match. */
 export async function fetchPlanRows(qrs: QrsClient, filter?: string): Promise<PlanRows> {
   const raw = (path: string) => qrs.getJson(path, QrsRowsSchema, filter ? { filter } : undefined) as Promise<unknown[]>;
   const [taskLists, schemaEvents, compositeEvents, appRows] = await Promise.all([
-    Promise.all(TASK_ENDPOINTS.map(([path]) => raw(path))),
+    Promise.all(TASK_ENDPOINTS.map(([path]) => raw(path).then(withoutLastRun))),
     raw("schemaevent/full"),
     raw("compositeevent/full"),
     raw("app/full"),
