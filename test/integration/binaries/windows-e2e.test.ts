@@ -26,6 +26,7 @@ import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../tell/notify/receivers";
+import { simCertDir } from "../../helpers/sim-certs";
 
 const HOST = "127.0.0.1";
 /** The run's prefix (shared with the other Wine tests, which run before or after this file, never during it). */
@@ -111,7 +112,7 @@ beforeAll(async () => {
   base = `http://${HOST}:${httpPort}`;
   sim = await startSimulator({
     site: SITE_YAML,
-    certDir: join(tmp.path, "qlik-certs"),
+    certDir: simCertDir(join(tmp.path, "qlik-certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,
