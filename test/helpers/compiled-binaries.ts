@@ -17,8 +17,8 @@ const CACHE_ROOT = join(tmpdir(), "steward-test-builds");
 const INPUTS = ["src", "docs", "config", "templates", "package.json", "package-lock.json", "bun.lock", "tsconfig.json", "scripts/build.ts"];
 /** A compile takes ~10 s here, minutes beside busy processes; a lock older than this was left by a killed run. */
 const BUILD_DEADLINE_MS = 300_000;
-/** Builds nobody used for this long belong to sources that are gone (each is ~130 MB). */
-const UNUSED_FOR_MS = 6 * 3_600_000;
+/** Builds nobody used for this long belong to sources or commits that are gone (each is ~130 MB; a run of the suite uses its own within an hour). */
+const UNUSED_FOR_MS = 2 * 3_600_000;
 
 let inputsHash: string | undefined;
 
