@@ -14,6 +14,7 @@ import { waitFor } from "../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../integration/tell/notify/receivers";
 import { intakeYaml } from "../integration/hear/intake/harness";
 import { compareJson, loadOutputs, recordedLine, shape, type FieldType } from "./outputs";
+import { simCertDir } from "../helpers/sim-certs";
 
 const TASK = "08c654c6-cba3-5536-a3ff-8d5827d88497";
 const OUT = loadOutputs();
@@ -49,7 +50,7 @@ describe("a failed reload as Butler 16.0.4 sent it", () => {
     [influx, broker] = await Promise.all([startInfluxDb1(), startMosquitto()]);
     hook = startHttpReceiver();
     sim = await startSimulator({
-      certDir: join(dir.path, "certs"),
+      certDir: simCertDir(join(dir.path, "certs")),
       qrsPort: 0,
       enginePort: 0,
       controlPort: 0,

@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from "../helpers/app";
 import { createTempDir, type TempDir } from "../helpers/temp-dir";
 import { compareWithButler, loadCorpus, readAnswer, requestInit } from "./corpus";
 import { differenceFor } from "./butler-differences";
+import { simCertDir } from "../helpers/sim-certs";
 
 const STEPS = loadCorpus("task-start");
 let certs: TempDir;
@@ -15,7 +16,14 @@ let t: TestApp;
 
 beforeAll(async () => {
   certs = createTempDir("steward-conf-certs-");
-  sim = await startSimulator({ certDir: certs.path, qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { timeScale: 0.1 } } });
+  sim = await startSimulator({
+    certDir: simCertDir(certs.path),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { timeScale: 0.1 } },
+  });
   t = createTestApp(`qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  enginePort: ${sim.ports.engine}\n  certDir: ${certs.path}\n  retries: 0\n`);
   await t.app.start();
 }, 60_000);

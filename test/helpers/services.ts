@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startPrivatePostgres, type HaltMode } from "../../src/show/demo/private-postgres";
 import { startProcess, type RunningProcess } from "./child-process";
+import { postgresTemplate } from "./postgres-template";
 import { findExecutable, requireTool } from "./executables";
 import { freeTcpPorts } from "./free-port";
 import { createTempDir, type TempDir } from "./temp-dir";
@@ -300,7 +301,8 @@ async function startPostgresOnce(options: { durableCommits?: boolean }): Promise
   };
   const [port] = await freeTcpPorts(1);
   if (port === undefined) throw new Error("no free port");
-  const pg = await startPrivatePostgres({ port, programs, readyTimeoutMs: READY_TIMEOUT_MS, ...options }).catch((err: unknown) => {
+  const template = await postgresTemplate(programs);
+  const pg = await startPrivatePostgres({ port, programs, readyTimeoutMs: READY_TIMEOUT_MS, template, ...options }).catch((err: unknown) => {
     throw new Error(`postgres did not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   });
   return {

@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { createSteppedClock, type SteppedClock } from "../../src/platform/core/stepped-clock";
 import { type Simulator, startSimulator } from "../../src/sim";
+import { simCertDir } from "./sim-certs";
 
 export interface SteppedCloud {
   clock: SteppedClock;
@@ -15,7 +16,7 @@ export async function startSteppedCloud(dir: string, startMs: number, site?: str
   const clock = createSteppedClock(startMs, opts.seed !== undefined ? { seed: opts.seed } : {});
   const sim = await startSimulator({
     ...(site ? { site } : {}),
-    certDir: join(dir, "sim-certs"),
+    certDir: simCertDir(join(dir, "sim-certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

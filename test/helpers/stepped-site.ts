@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { createSteppedClock, type SteppedClock } from "../../src/platform/core/stepped-clock";
 import { type Simulator, startSimulator } from "../../src/sim";
+import { simCertDir } from "./sim-certs";
 
 export interface SteppedSite {
   clock: SteppedClock;
@@ -19,7 +20,7 @@ export async function startSteppedSite(dir: string, startMs: number, site?: stri
   const clock = createSteppedClock(startMs);
   const sim = await startSimulator({
     ...(site ? { site } : {}),
-    certDir: join(dir, "sim-certs"),
+    certDir: simCertDir(join(dir, "sim-certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

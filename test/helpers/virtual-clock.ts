@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import type { Clock } from "../../src/platform/core/clock";
 import { type Simulator, startSimulator } from "../../src/sim";
+import { simCertDir } from "./sim-certs";
 
 export interface VirtualTime {
   startMs: number;
@@ -33,7 +34,7 @@ export function virtualTime(startMs: number, speed: number): VirtualTime {
 export function startVirtualSimulator(dir: string, vt: VirtualTime, site?: string, opts: { cloud?: boolean } = {}): Promise<Simulator> {
   return startSimulator({
     ...(site ? { site } : {}),
-    certDir: join(dir, "sim-certs"),
+    certDir: simCertDir(join(dir, "sim-certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

@@ -1,8 +1,9 @@
 // Runs the Windows binary under Wine (Debian wine64) with a private WINEPREFIX and the bcryptprimitives shim
 // (scripts/wine/) that Bun's Windows runtime needs on Wine 8. The prefix (about 700 MB) lives in the system's temp
-// folder, one per test process: booted once, shared by the Wine test files of that run, removed after the last test
-// file (removeThisRunsWinePrefix); the prefixes of runs that were killed are removed by the next run
-// (removeStaleWinePrefixes) and by `npm test` once its test process has ended.
+// folder, one per test process: copied from a booted template (kept there between runs, one per Wine version),
+// shared by the Wine test files of that process, removed after the last test file (removeThisRunsWinePrefix); the
+// prefixes of runs that were killed are removed by the next run (removeStaleWinePrefixes) and by `npm test` once its
+// test process has ended.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -123,17 +124,8 @@ async function runBounded(cmd: string, args: string[], env: Record<string, strin
   return { code, stdout: proc.stdout(), stderr: proc.stderr() };
 }
 
-/**
- * Creates (once per test process) and returns the Wine prefix; later calls reuse it. The first call also sweeps the
- * prefixes of runs that were killed. A lock directory keeps two callers from booting the same prefix at once.
- * Returns boot time in ms (0 when reused).
- */
-export async function ensureWinePrefix(prefix = DEFAULT_WINE_PREFIX): Promise<{ prefix: string; bootMs: number }> {
-  const wine = requireTool("wine");
-  if (existsSync(join(prefix, READY_MARKER))) return { prefix, bootMs: 0 };
-  removeStaleWinePrefixes();
-  mkdirSync(dirname(prefix), { recursive: true });
-  const lock = `${prefix}.lock`;
+/** Takes a lock directory (waiting, bounded, for another process to let go); one older than the boot deadline is stale. */
+async function lockDir(lock: string): Promise<() => void> {
   await waitFor(
     () => {
       try {
@@ -147,28 +139,86 @@ export async function ensureWinePrefix(prefix = DEFAULT_WINE_PREFIX): Promise<{ 
     },
     { what: `the Wine prefix lock ${lock}`, timeoutMs: BOOT_TIMEOUT_MS, intervalMs: 250 },
   );
+  return () => rmSync(lock, { recursive: true, force: true });
+}
+
+/** wineboot, then Windows 10; returns once the prefix's wineserver has exited (its registry written). */
+async function bootPrefix(prefix: string): Promise<number> {
+  const wine = requireTool("wine");
+  rmSync(prefix, { recursive: true, force: true }); // a half-booted prefix from an interrupted run
+  const started = performance.now();
+  const env = wineEnv(prefix);
+  const boot = await runBounded(wine, ["wineboot", "--init"], env, undefined, BOOT_TIMEOUT_MS);
+  if (boot.code !== 0) throw new Error(`wineboot --init failed (exit ${boot.code}):\n${boot.stderr.slice(-2000)}`);
+  // Wine 8 presents itself as Windows 7 (6.1.7601), which `steward service install` refuses (Steward needs
+  // Windows 10 1809 / Server 2019 or newer): the prefix plays Windows 10 (10.0.18362), as a supported server would.
+  let version = await runBounded(wine, ["winecfg", "-v", "win10"], env, undefined, BOOT_TIMEOUT_MS);
+  // Seen once on a loaded machine: winecfg exits 1 with nothing on stderr right after the boot; a second try works.
+  if (version.code !== 0) {
+    await waitWineServer(prefix);
+    version = await runBounded(wine, ["winecfg", "-v", "win10"], env, undefined, BOOT_TIMEOUT_MS);
+  }
+  if (version.code !== 0) throw new Error(`winecfg -v win10 failed (exit ${version.code}):\n${version.stderr.slice(-2000)}`);
+  await waitWineServer(prefix);
+  return Math.round(performance.now() - started);
+}
+
+/** What makes a booted prefix: a change here or another Wine gives another template. */
+const TEMPLATE_RECIPE = "wineboot --init; winecfg -v win10";
+/** Booted prefixes to copy, one per Wine version and recipe, kept between runs (see ensureWinePrefix). */
+const TEMPLATE_DIR_PREFIX = "steward-wine-template-";
+
+function templateDir(): string {
+  const r = Bun.spawnSync([requireTool("wine"), "--version"], { stdout: "pipe", stderr: "ignore", timeout: 30_000 });
+  const key = Bun.hash(`${r.stdout.toString().trim()}\n${TEMPLATE_RECIPE}`).toString(36);
+  return join(tmpdir(), `${TEMPLATE_DIR_PREFIX}${key}`, "prefix");
+}
+
+/** The booted template (booting it first if no run has), and how long its boot took when this call made it. */
+async function bootedTemplate(): Promise<{ template: string; bootMs: number }> {
+  const template = templateDir();
+  if (existsSync(join(template, READY_MARKER))) return { template, bootMs: 0 };
+  mkdirSync(dirname(template), { recursive: true });
+  const unlock = await lockDir(`${template}.lock`);
+  try {
+    if (existsSync(join(template, READY_MARKER))) return { template, bootMs: 0 };
+    const bootMs = await bootPrefix(template);
+    writeFileSync(join(template, READY_MARKER), `${new Date().toISOString()} boot ${bootMs} ms\n`);
+    // The templates of an older Wine or recipe are never copied again.
+    for (const name of readdirSync(tmpdir())) {
+      if (name.startsWith(TEMPLATE_DIR_PREFIX) && join(tmpdir(), name) !== dirname(template)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+    return { template, bootMs };
+  } finally {
+    unlock();
+  }
+}
+
+/**
+ * Creates (once per test process) and returns the Wine prefix; later calls reuse it. The first call also sweeps the
+ * prefixes of runs that were killed. A lock directory keeps two callers from making the same prefix at once.
+ * The prefix is a copy of a booted template in the temp folder (one per Wine version, booted by the first run that
+ * needs it and kept): a wineboot costs about 7 s of CPU and 14 s of wall time, a copy of its ~700 MB about 1 s, and
+ * every Wine test file (each runs alone in its worker and removes its prefix after) would otherwise boot its own.
+ * Returns the time it took in ms (0 when reused).
+ */
+export async function ensureWinePrefix(prefix = DEFAULT_WINE_PREFIX): Promise<{ prefix: string; bootMs: number }> {
+  if (existsSync(join(prefix, READY_MARKER))) return { prefix, bootMs: 0 };
+  removeStaleWinePrefixes();
+  mkdirSync(dirname(prefix), { recursive: true });
+  const unlock = await lockDir(`${prefix}.lock`);
   try {
     if (existsSync(join(prefix, READY_MARKER))) return { prefix, bootMs: 0 };
-    rmSync(prefix, { recursive: true, force: true }); // a half-booted prefix from an interrupted run
     const started = performance.now();
-    const env = wineEnv(prefix);
-    const boot = await runBounded(wine, ["wineboot", "--init"], env, undefined, BOOT_TIMEOUT_MS);
-    if (boot.code !== 0) throw new Error(`wineboot --init failed (exit ${boot.code}):\n${boot.stderr.slice(-2000)}`);
-    // Wine 8 presents itself as Windows 7 (6.1.7601), which `steward service install` refuses (Steward needs
-    // Windows 10 1809 / Server 2019 or newer): the prefix plays Windows 10 (10.0.18362), as a supported server would.
-    let version = await runBounded(wine, ["winecfg", "-v", "win10"], env, undefined, BOOT_TIMEOUT_MS);
-    // Seen once on a loaded machine: winecfg exits 1 with nothing on stderr right after the boot; a second try works.
-    if (version.code !== 0) {
-      await waitWineServer(prefix);
-      version = await runBounded(wine, ["winecfg", "-v", "win10"], env, undefined, BOOT_TIMEOUT_MS);
-    }
-    if (version.code !== 0) throw new Error(`winecfg -v win10 failed (exit ${version.code}):\n${version.stderr.slice(-2000)}`);
-    await waitWineServer(prefix);
-    const bootMs = Math.round(performance.now() - started);
-    writeFileSync(join(prefix, READY_MARKER), `${new Date().toISOString()} boot ${bootMs} ms\n`);
-    return { prefix, bootMs };
+    const { template, bootMs } = await bootedTemplate();
+    rmSync(prefix, { recursive: true, force: true }); // a half-made prefix from an interrupted run
+    const copy = Bun.spawnSync(["cp", "-a", template, prefix], { stdout: "ignore", stderr: "pipe", timeout: BOOT_TIMEOUT_MS });
+    if (copy.exitCode !== 0) throw new Error(`copying the Wine prefix template ${template} failed: ${copy.stderr.toString()}`);
+    const ms = Math.round(performance.now() - started);
+    writeFileSync(join(prefix, READY_MARKER), `${new Date().toISOString()} ${bootMs ? `boot ${bootMs} ms, then ` : ""}copy ${ms - bootMs} ms\n`);
+    return { prefix, bootMs: ms };
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    unlock();
   }
 }
 

@@ -76,6 +76,12 @@ export interface ConfigReader<C extends ConfigShape> {
   defaultConfig(baseDir?: string): LoadedConfig<C>;
   /** The editor JSON Schema of the file (`config schema`, the reference, STEWARD_… overrides). */
   configJsonSchema(): Record<string, unknown>;
+  /**
+   * The same reader, building the schema once and keeping it for every parse: for a batch of many small configs (the
+   * reference's examples), where building it per parse costs most of each parse. Not for a running Steward, which
+   * parses once per start or reload and should not hold the schema between (see parseWith).
+   */
+  keepingSchema(): ConfigReader<C>;
 }
 
 export function createConfigReader<C extends ConfigShape>(schema: ConfigSchemaFactory<C>): ConfigReader<C> {
@@ -90,6 +96,10 @@ export function createConfigReader<C extends ConfigShape>(schema: ConfigSchemaFa
     parseConfigText: (text, displayName, baseDir, options = {}) => parseWith(parts, text, displayName, baseDir, options),
     defaultConfig: (baseDir = process.cwd()) => parseWith(parts, "", "(defaults)", baseDir, {}),
     configJsonSchema: () => configJsonSchema(schema()),
+    keepingSchema: () => {
+      let kept: ReturnType<ConfigSchemaFactory<C>> | undefined;
+      return createConfigReader(() => (kept ??= schema()));
+    },
   };
   return reader;
 }

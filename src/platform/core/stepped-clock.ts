@@ -1,7 +1,7 @@
 // Discrete-event time for a simulation (Steward and the simulator in one process): time stands still while any
 // work is in flight and jumps to the next due timer once everything is idle, so a week passes in seconds and the
 // same events happen at the same simulated times on a fast or a busy machine.
-import type { Clock, Timer } from "./clock";
+import { type Clock, type Timer, wallClock } from "./clock";
 import { createRandom, type Random } from "./seeded-random";
 
 export interface SteppedClock extends Clock {
@@ -51,6 +51,27 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
   let fired = 0;
   /** Bumped by anything that happens (a timer armed or cleared, work started or settled): quiet means unchanged. */
   let activity = 0;
+  /** The settles waiting for tracked work, woken by every change of `activity`. */
+  const waiting = new Set<() => void>();
+  const bump = () => {
+    activity++;
+    for (const wake of waiting) wake();
+  };
+  /**
+   * Until something happens (tracked work settles, a timer is armed…) or `ms` of wall time pass. While work is in
+   * flight only its settling can make the clock idle, so waiting for it leaves the core to the I/O (PostgreSQL, the
+   * simulator's HTTP) instead of turning the event loop thousands of times a second.
+   */
+  const nextActivity = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        waiting.delete(wake);
+        wallClock.clearTimeout(timer);
+        resolve();
+      };
+      const timer = wallClock.setTimeout(wake, Math.max(1, ms));
+      waiting.add(wake);
+    });
   const timers = new Map<number, Entry>();
   const inFlight = new Map<number, string>();
   const probes = new Map<string, () => boolean>();
@@ -74,7 +95,8 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
     let quiet = 0;
     while (quiet < QUIET_TURNS) {
       const before = activity;
-      await turn();
+      if (inFlight.size > 0) await nextActivity(deadline - performance.now());
+      else await turn();
       quiet = before === activity && idle() ? quiet + 1 : 0;
       if (quiet === 0 && performance.now() > deadline) {
         throw new Error(
@@ -89,19 +111,19 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
     setTimeout(fn, ms) {
       const id = ++seq;
       timers.set(id, { id, due: current + Math.max(0, ms), fn });
-      activity++;
+      bump();
       return { id } as unknown as Timer;
     },
     clearTimeout(timer) {
-      if (timer && timers.delete((timer as unknown as { id: number }).id)) activity++;
+      if (timer && timers.delete((timer as unknown as { id: number }).id)) bump();
     },
     track(work, label) {
       const id = ++seq;
       inFlight.set(id, label);
-      activity++;
+      bump();
       const done = () => {
         inFlight.delete(id);
-        activity++;
+        bump();
       };
       work.then(done, done);
       return work;

@@ -92,6 +92,11 @@ export interface PrivatePostgresOptions {
    * every commit it acknowledged. Off by default: a throw-away database is faster without.
    */
   durableCommits?: boolean;
+  /**
+   * A data folder initDataFolder made with the same programs, and its password: copied instead of running initdb
+   * (~1.4 s of CPU; a copy ~0.2 s). The tests start dozens of servers from one.
+   */
+  template?: { dataDir: string; password: string };
 }
 
 export interface PrivatePostgres {
@@ -133,42 +138,59 @@ interface ServerProcess {
   ended(): boolean;
 }
 
+const USER = "steward";
+
+/** The programs' command line, through setpriv to nobody when running as root (PostgreSQL refuses root). */
+function asServerUser(programs: PostgresPrograms, bin: string, args: string[]): string[] {
+  return process.getuid?.() === 0 ? [programs.setpriv!, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", bin, ...args] : [bin, ...args];
+}
+
+/** initdb into `dir`/data (`dir` exists and is the server user's): user "steward" with `password`. */
+export function initDataFolder(programs: PostgresPrograms, dir: string, password: string): string {
+  const dataDir = join(dir, "data");
+  const pwFile = join(dir, "pwfile");
+  writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+  if (process.getuid?.() === 0) {
+    chownSync(dir, NOBODY, NOBODY);
+    chownSync(pwFile, NOBODY, NOBODY);
+  }
+  const [initCmd, ...initArgs] = asServerUser(programs, programs.initdb, [
+    "-D",
+    dataDir,
+    "-U",
+    USER,
+    `--pwfile=${pwFile}`,
+    "--auth-host=scram-sha-256",
+    "--auth-local=trust",
+    "--encoding=UTF8",
+    "--locale=C",
+    "--no-sync",
+  ]);
+  // cwd: the programs look up their working folder, which nobody may not be allowed to read.
+  const init = spawnSync(initCmd!, initArgs, { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  if (init.status !== 0) throw new Error(`initdb failed (${init.status ?? init.signal ?? init.error?.message}): ${init.stderr ?? ""}${init.stdout ?? ""}`);
+  return dataDir;
+}
+
 export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<PrivatePostgres> {
   const programs = o.programs ?? findPostgresPrograms();
   const dir = mkdtempSync(join(tmpdir(), o.prefix ?? "steward-pg-"));
   const remove = () => rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  const asRoot = process.getuid?.() === 0;
-  const argv = (bin: string, args: string[]): string[] =>
-    asRoot ? [programs.setpriv!, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", bin, ...args] : [bin, ...args];
-  const user = "steward";
-  const password = `pw-${crypto.randomUUID()}`;
+  const argv = (bin: string, args: string[]) => asServerUser(programs, bin, args);
+  const user = USER;
+  const password = o.template?.password ?? `pw-${crypto.randomUUID()}`;
   const dataDir = join(dir, "data");
-  const pwFile = join(dir, "pwfile");
   let out = "";
   const keep = (s: string) => {
     out = (out + s).slice(-MAX_OUTPUT);
   };
   try {
-    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
-    if (asRoot) {
-      chownSync(dir, NOBODY, NOBODY);
-      chownSync(pwFile, NOBODY, NOBODY);
-    }
-    const [initCmd, ...initArgs] = argv(programs.initdb, [
-      "-D",
-      dataDir,
-      "-U",
-      user,
-      `--pwfile=${pwFile}`,
-      "--auth-host=scram-sha-256",
-      "--auth-local=trust",
-      "--encoding=UTF8",
-      "--locale=C",
-      "--no-sync",
-    ]);
-    // cwd: the programs look up their working folder, which nobody may not be allowed to read.
-    const init = spawnSync(initCmd!, initArgs, { cwd: dir, encoding: "utf8", timeout: 60_000 });
-    if (init.status !== 0) throw new Error(`initdb failed (${init.status ?? init.signal ?? init.error?.message}): ${init.stderr ?? ""}${init.stdout ?? ""}`);
+    if (o.template) {
+      if (process.getuid?.() === 0) chownSync(dir, NOBODY, NOBODY);
+      // -a: the server user's ownership and initdb's 0700 modes, which the server insists on.
+      const copy = spawnSync("cp", ["-a", o.template.dataDir, dataDir], { encoding: "utf8", timeout: 60_000 });
+      if (copy.status !== 0) throw new Error(`copying ${o.template.dataDir} failed (${copy.status ?? copy.signal}): ${copy.stderr ?? ""}`);
+    } else initDataFolder(programs, dir, password);
   } catch (err) {
     remove();
     throw err;

@@ -43,6 +43,13 @@ function intlOffset(zone: string, utc: number): number {
   return wall.getTime() - Math.floor(utc / 1000) * 1000;
 }
 
+/**
+ * Each zone's offset by UTC hour, shared by every trigger clock of the process: the Scheduler makes a clock for every
+ * next-fire question (after each run, for each trigger), and one formatToParts costs more than the rest of the
+ * question; the offsets of a zone do not depend on who asks.
+ */
+const offsetsByZone = new Map<string, Map<number, number>>();
+
 /** How a trigger's zone and daylight-saving option turn instants into wall times and back. */
 export interface TriggerClock {
   offsetAt(utc: number): number;
@@ -56,18 +63,20 @@ export interface TriggerClock {
  * offsets on 15 January and 15 July of the instant's UTC year.
  */
 export function triggerClock(zone: string, dst: 0 | 1 | 2): TriggerClock {
-  const byHour = new Map<number, number>();
+  let byHour = offsetsByZone.get(zone);
+  if (!byHour) offsetsByZone.set(zone, (byHour = new Map()));
+  const hours = byHour;
   const observed = (utc: number) => {
     const h = Math.floor(utc / HOUR);
-    let v = byHour.get(h);
+    let v = hours.get(h);
     if (v === undefined) {
       // An hour whose two ends agree has that offset throughout (no zone changes twice in an hour).
       const a = intlOffset(zone, h * HOUR);
       const b = intlOffset(zone, h * HOUR + HOUR - 1);
       if (a !== b) return intlOffset(zone, utc);
       v = a;
-      if (byHour.size > 50_000) byHour.clear();
-      byHour.set(h, v);
+      if (hours.size > 50_000) hours.clear();
+      hours.set(h, v);
     }
     return v;
   };

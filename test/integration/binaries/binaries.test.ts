@@ -5,15 +5,20 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../../package.json" with { type: "json" };
-import { binaryName, buildBinaries, type BuildTarget } from "../../../scripts/build";
+import { binaryName, buildVersion, type BuildTarget } from "../../../scripts/build";
 import { startProcess, type RunningProcess } from "../../helpers/child-process";
+import { compiledBinaries } from "../../helpers/compiled-binaries";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
 
-/** A version only this build has: proves `define` injection reaches both the CLI and the HTTP API. */
-const VERSION = `${pkg.version}+bintest.${Date.now().toString(36)}`;
+/**
+ * What `npm run build` injects: package.json's version and the commit (the executables are shared with the other test
+ * files that run them, test/helpers/compiled-binaries.ts). Not package.json's version alone, which the code falls
+ * back to without the injection: seeing it proves `define` reaches both the CLI and the HTTP API.
+ */
+const VERSION = buildVersion();
 const HOST = "127.0.0.1";
 
 interface Platform {
@@ -60,7 +65,8 @@ let built: Map<BuildTarget, string>;
 
 beforeAll(async () => {
   buildDir = createTempDir("steward-build-");
-  const out = await buildBinaries({ targets: [linux.target, windows.target], outDir: buildDir.path, version: VERSION });
+  expect(VERSION).toStartWith(`${pkg.version}+`);
+  const out = await compiledBinaries({ targets: [linux.target, windows.target], outDir: buildDir.path, version: VERSION });
   built = new Map(out.map((b) => [b.target, b.path]));
 }, 300_000);
 

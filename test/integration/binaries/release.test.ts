@@ -8,6 +8,7 @@ import { join } from "node:path";
 import pkg from "../../../package.json" with { type: "json" };
 import { buildRelease, type Release } from "../../../scripts/release";
 import { verifySignature } from "../../../scripts/sign";
+import { compiledBinaries } from "../../helpers/compiled-binaries";
 import { requireTool } from "../../helpers/executables";
 import { createTempDir } from "../../helpers/temp-dir";
 
@@ -60,7 +61,8 @@ beforeAll(async () => {
   requireTool("wixl");
   const cert = makeCodeSigningCert(tmp.path, "release-test-pass");
   ca = cert.ca;
-  release = await buildRelease({ outRoot: join(tmp.path, "out"), sign: { pfx: cert.pfx, password: "release-test-pass" } });
+  // The executables are compiled by buildBinaries as `npm run release` does, once for the test files that share them.
+  release = await buildRelease({ outRoot: join(tmp.path, "out"), sign: { pfx: cert.pfx, password: "release-test-pass" }, compile: compiledBinaries });
 }, 600_000);
 
 describe("npm run release", () => {

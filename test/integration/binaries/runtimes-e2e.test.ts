@@ -17,6 +17,7 @@ import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../tell/notify/receivers";
+import { simCertDir } from "../../helpers/sim-certs";
 
 const HOST = "127.0.0.1";
 const REPO = resolve(import.meta.dir, "../../..");
@@ -99,7 +100,7 @@ for (const rt of RUNTIMES) {
       base = `http://${HOST}:${httpPort}`;
       sim = await startSimulator({
         site: SITE_YAML,
-        certDir: join(tmp.path, "qlik-certs"),
+        certDir: simCertDir(join(tmp.path, "qlik-certs")),
         qrsPort: 0,
         enginePort: 0,
         controlPort: 0,

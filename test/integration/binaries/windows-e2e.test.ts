@@ -17,15 +17,16 @@ import { E2E_SCRIPT_ERROR, e2eSite } from "../../helpers/e2e-site";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildBinaries } from "../../../scripts/build";
 import { startSimulator, type Simulator } from "../../../src/sim";
 import type { TaskEvent } from "../../../src/platform/events/types";
 import type { RunningProcess } from "../../helpers/child-process";
+import { compiledBinaries } from "../../helpers/compiled-binaries";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../tell/notify/receivers";
+import { simCertDir } from "../../helpers/sim-certs";
 
 const HOST = "127.0.0.1";
 /** The run's prefix (shared with the other Wine tests, which run before or after this file, never during it). */
@@ -98,7 +99,7 @@ function qrsStarts(taskId?: string) {
 beforeAll(async () => {
   const t0 = performance.now();
   tmp = createTempDir("steward-win-e2e-");
-  const [built] = await buildBinaries({ targets: ["windows-x64"], outDir: join(tmp.path, "bin") });
+  const [built] = await compiledBinaries({ targets: ["windows-x64"], outDir: join(tmp.path, "bin") });
   exe = built!.path;
   timings.buildMs = Math.round(performance.now() - t0);
   timings.prefixBootMs = (await ensureWinePrefix(PREFIX)).bootMs;
@@ -111,7 +112,7 @@ beforeAll(async () => {
   base = `http://${HOST}:${httpPort}`;
   sim = await startSimulator({
     site: SITE_YAML,
-    certDir: join(tmp.path, "qlik-certs"),
+    certDir: simCertDir(join(tmp.path, "qlik-certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

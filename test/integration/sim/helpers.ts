@@ -2,6 +2,7 @@
 // certificate (deliberately not Steward's own Qlik client), plus a shared certificate set per test file.
 import { createSocket, type Socket } from "node:dgram";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../../src/sim";
+import { simCertDir } from "../../helpers/sim-certs";
 import { createTempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 
@@ -10,12 +11,12 @@ export const USER = "UserDirectory=INTERNAL; UserId=sa_repository";
 
 let certDir: string | undefined;
 /**
- * One certificate directory per test file (per process without `--isolate`): generating RSA keys costs ~0.5 s, so
- * share it. The preload removes it once the file's afterAll hooks have run (a `process` "exit" hook never runs in
- * bun test).
+ * One certificate directory per test file (per process without `--isolate`), seeded with the set the test helpers
+ * share (generating RSA keys costs ~0.4 s; test/helpers/sim-certs.ts). The preload removes it once the file's
+ * afterAll hooks have run (a `process` "exit" hook never runs in bun test).
  */
 export function sharedCertDir(): string {
-  certDir ??= createTempDir("steward-sim-certs-").path;
+  certDir ??= simCertDir(createTempDir("steward-sim-certs-").path);
   return certDir;
 }
 

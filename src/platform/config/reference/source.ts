@@ -28,9 +28,11 @@ function standsAlone(reader: ConfigReader<ConfigShape>, example: string): boolea
 
 /** The reference of the config `reader` reads, with the examples of `fullYaml`. */
 export function referenceSourceOf(reader: ConfigReader<ConfigShape>, fullYaml: unknown): ReferenceSource {
+  // The page asks this of hundreds of examples: one schema for all of them.
+  const batch = reader.keepingSchema();
   return {
     entries: referenceEntries(reader.configJsonSchema() as SchemaNode),
     fullYaml,
-    standsAlone: (example) => standsAlone(reader, example),
+    standsAlone: (example) => standsAlone(batch, example),
   };
 }

@@ -14,12 +14,13 @@ import { type Simulator, startSimulator } from "../../../../src/sim";
 import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const dir = createTempDir();
 let sim: Simulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({ certDir: join(dir.path, "sim-certs"), qrsPort: 0, enginePort: 0, controlPort: 0, cloudPort: 0, schedules: false });
+  sim = await startSimulator({ certDir: simCertDir(join(dir.path, "sim-certs")), qrsPort: 0, enginePort: 0, controlPort: 0, cloudPort: 0, schedules: false });
 });
 afterAll(async () => {
   await sim?.stop();

@@ -11,6 +11,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const dir = createTempDir();
 let sim: Simulator;
@@ -20,7 +21,7 @@ let receiver: ReturnType<typeof Bun.serve>;
 
 beforeAll(async () => {
   sim = await startSimulator({
-    certDir: join(dir.path, "sim-certs"),
+    certDir: simCertDir(join(dir.path, "sim-certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

@@ -13,6 +13,7 @@ import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor, waitForHttp } from "../../../helpers/wait-for";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
 import { IDS, SITE_YAML } from "./harness";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-crash-recovery-");
@@ -25,7 +26,7 @@ let holdHook: ((sessionId: string) => Promise<void>) | undefined;
 beforeAll(async () => {
   sim = await startSimulator({
     site: SITE_YAML,
-    certDir: join(dir.path, "certs"),
+    certDir: simCertDir(join(dir.path, "certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

@@ -16,6 +16,7 @@ import type { QrsTask } from "../../../../src/platform/qlik/qrs-schemas";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const TASKS = [
   "aa000000-0000-4000-8000-000000000001",
@@ -62,7 +63,7 @@ beforeAll(async () => {
   tmp = createTempDir();
   sim = await startSimulator({
     site: SITE,
-    certDir: join(tmp.path, "certs"),
+    certDir: simCertDir(join(tmp.path, "certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

@@ -9,6 +9,7 @@ import type { Logger } from "../../../../src/platform/core/logger";
 import type { Clock } from "../../../../src/platform/core/clock";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { waitFor } from "../../../helpers/wait-for";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 export const IDS = {
   app: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11",
@@ -117,7 +118,7 @@ export interface HarnessOptions {
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const sim = await startSimulator({
     site: opts.site ?? SITE_YAML,
-    certDir: join(opts.dir, "certs"),
+    certDir: simCertDir(join(opts.dir, "certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

@@ -14,6 +14,7 @@ import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor, waitForHttp } from "../../../helpers/wait-for";
 import { IDS, SITE_YAML } from "../../hear/intake/harness";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-dead-node-");
@@ -39,7 +40,7 @@ beforeAll(async () => {
   const site = SITE_YAML.replace("  - { name: Central, hostName: sense1.test.example, central: true }", nodes);
   sim = await startSimulator({
     site,
-    certDir: join(dir.path, "certs"),
+    certDir: simCertDir(join(dir.path, "certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

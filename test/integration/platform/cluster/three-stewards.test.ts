@@ -18,6 +18,7 @@ import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor, waitForHttp } from "../../../helpers/wait-for";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
 import { IDS, SITE_YAML } from "../../hear/intake/harness";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-three-");
@@ -54,7 +55,7 @@ beforeAll(async () => {
   expect(site).toContain("Reload02");
   sim = await startSimulator({
     site,
-    certDir: join(dir.path, "certs"),
+    certDir: simCertDir(join(dir.path, "certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

@@ -11,6 +11,7 @@ import { startSimulator, type Simulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const ID = "6b1f3c2a-9d4e-4f5a-8b7c-1d2e3f4a5b";
 const TASK = { failing: `${ID}01`, followUp: `${ID}02`, other: `${ID}03` };
@@ -46,7 +47,7 @@ let t: TestApp;
 let base: string;
 
 beforeAll(async () => {
-  sim = await startSimulator({ site: SITE, certDir: join(tmp.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({ site: SITE, certDir: simCertDir(join(tmp.path, "certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   t = createTestApp(
     [
       "http: { host: 127.0.0.1, port: 0 }",

@@ -7,6 +7,7 @@ import { createManualClock } from "../../../../src/platform/core/clock";
 import { type Simulator, startSimulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const EXTRACT = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b01";
 const TRANSFORM = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b02";
@@ -57,7 +58,7 @@ let sim: Simulator;
 let t: TestApp;
 
 beforeAll(async () => {
-  sim = await startSimulator({ site: SITE, certDir: join(dir.path, "sim-certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({ site: SITE, certDir: simCertDir(join(dir.path, "sim-certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   t = createTestApp(
     `qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  certDir: ${JSON.stringify(sim.certDir)}\n  retries: 0\nwatchdog:\n  interval: 1h\ncheckins:\n  interval: 1h\n  checks:\n    erp-extract:\n      key: erp-extract-dashboard-key-012345\n      cron: "0 5 * * *"\n      grace: 15m\n      feeds: { taskNames: [Extract orders], appNames: [Sales dashboard] }\n`,
     { clock, dir: join(dir.path, "steward") },

@@ -7,6 +7,7 @@ import { createManualClock } from "../../../../src/platform/core/clock";
 import { type Simulator, startSimulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const MIN = 60_000;
 const SITE = `
@@ -32,7 +33,7 @@ let sim: Simulator;
 let t: TestApp;
 
 beforeAll(async () => {
-  sim = await startSimulator({ site: SITE, certDir: join(dir.path, "sim-certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({ site: SITE, certDir: simCertDir(join(dir.path, "sim-certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   t = createTestApp(
     `qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  certDir: ${JSON.stringify(sim.certDir)}\n  retries: 0\n  timeoutMs: 30000\nwatchdog:\n  interval: 10m\n`,
     { clock, dir: join(dir.path, "steward") },

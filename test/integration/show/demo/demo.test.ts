@@ -2,8 +2,8 @@
 // does) and from the compiled Linux binary.
 import { afterAll, test } from "bun:test";
 import { resolve } from "node:path";
-import { buildBinaries } from "../../../../scripts/build";
 import type { RunningProcess } from "../../../helpers/child-process";
+import { compiledBinaries } from "../../../helpers/compiled-binaries";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { checkDemoRun } from "./demo-child";
 
@@ -23,6 +23,6 @@ test("from source: a failed task's alert within seconds, the dashboard, data che
 // The binary runs the same demo code: it is checked for what a packaging fault would break (start, the embedded
 // config and site, an alert, the dashboard, a clean stop), not every feature again.
 test("from the compiled binary: starts, alerts and stops", async () => {
-  const [built] = await buildBinaries({ targets: ["linux-x64"], outDir: resolve(dirs[1]!.path, "bin") });
+  const [built] = await compiledBinaries({ targets: ["linux-x64"], outDir: resolve(dirs[1]!.path, "bin") });
   await checkDemoRun(built!.path, ["demo"], dirs[1]!.path, (p) => procs.push(p), "basics");
 }, 300_000);

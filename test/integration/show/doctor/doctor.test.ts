@@ -13,6 +13,7 @@ import { simControl } from "../../../helpers/sim-control";
 import { postgresBackend } from "../../../helpers/sql-backends";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const tmp = createTempDir("steward-doctor-");
 const pg = postgresBackend();
@@ -23,7 +24,7 @@ let pgUrl: string;
 let app: TestApp | undefined;
 
 beforeAll(async () => {
-  sim = await startSimulator({ certDir: join(tmp.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({ certDir: simCertDir(join(tmp.path, "certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   smtp = await startSmtpReceiver();
   hook = startHttpReceiver();
   pgUrl = await (await pg.server()).createDatabase("doctor");

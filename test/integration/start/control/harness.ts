@@ -4,6 +4,7 @@ import { startSimulator, type Simulator } from "../../../../src/sim";
 import type { LoggedRequest } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 export const T = {
   salesReload: "a1000000-0000-4000-8000-000000000001",
@@ -96,7 +97,7 @@ export interface Harness {
 /** `extraYaml` continues the `control:` section (two-space keys) and may add top-level sections after it. */
 export async function startHarness(extraYaml = "", opts: { dataDir?: string } = {}): Promise<Harness> {
   const certs: TempDir = createTempDir("steward-ctl-certs-");
-  const sim = await startSimulator({ site: SITE_YAML, certDir: certs.path, qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  const sim = await startSimulator({ site: SITE_YAML, certDir: simCertDir(certs.path), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   let t: TestApp;
   let configYaml: string;
   try {

@@ -11,6 +11,7 @@ import { startProcess } from "../../../helpers/child-process";
 import { simControl } from "../../../helpers/sim-control";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { CHECKS_YAML, ID, SITE } from "./harness";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const MAIN = join(import.meta.dir, "../../../../src/main.ts");
 let dir: TempDir;
@@ -19,7 +20,7 @@ let config: string;
 
 beforeAll(async () => {
   dir = createTempDir("steward-checks-cli-");
-  sim = await startSimulator({ site: SITE, certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({ site: SITE, certDir: simCertDir(join(dir.path, "certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   config = join(dir.path, "steward.yaml");
   writeFileSync(
     config,

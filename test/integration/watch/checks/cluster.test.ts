@@ -11,6 +11,7 @@ import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
 import { CHECKS_YAML, ID, SITE, stewardYaml } from "./harness";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 let dir: TempDir;
 let pg: PostgresService;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const url = await pg.createDatabase("checks_cluster");
   sim = await startSimulator({
     site: SITE,
-    certDir: join(dir.path, "certs"),
+    certDir: simCertDir(join(dir.path, "certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

@@ -12,6 +12,7 @@ import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor, waitForHttp } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
 import { CHECKS_YAML, ID, SITE, stewardYaml } from "./harness";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const REPO = join(import.meta.dir, "../../../..");
 let dir: TempDir;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   dir = createTempDir("steward-checks-crash-");
   sim = await startSimulator({
     site: SITE,
-    certDir: join(dir.path, "certs"),
+    certDir: simCertDir(join(dir.path, "certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

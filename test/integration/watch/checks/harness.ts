@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 export const ID = {
   orders: "c4000000-0000-4000-8000-000000000001",
@@ -113,7 +114,7 @@ ${extra}`;
 export async function startChecksHarness(opts: { dir: string; extraYaml?: string; checksYaml?: string; channelsYaml?: string }): Promise<ChecksHarness> {
   const sim = await startSimulator({
     site: SITE,
-    certDir: join(opts.dir, "certs"),
+    certDir: simCertDir(join(opts.dir, "certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

@@ -11,6 +11,7 @@ import { freeTcpPort } from "../../../helpers/free-port";
 import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const START = Date.parse("2026-11-24T18:00:00Z");
 const MIN = 60_000;
@@ -32,7 +33,7 @@ const posted = (): Posted[] => hook.requests.map((r) => JSON.parse(r.body) as Po
 const ready = async () => (await t.request("/ready")).status;
 
 beforeAll(async () => {
-  sim = await startSimulator({ certDir: join(tmp.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({ certDir: simCertDir(join(tmp.path, "certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   hook = startHttpReceiver();
   smtpPort = await freeTcpPort(); // nothing listens yet: the SMTP server refuses every connection
   clock = createSteppedClock(START);

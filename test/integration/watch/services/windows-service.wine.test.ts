@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildBinaries } from "../../../../scripts/build";
 import { ServiceMonitorSchema } from "../../../../src/watch/services/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { systemClock } from "../../../../src/platform/core/clock";
@@ -16,6 +15,7 @@ import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import type { DomainEvents, ServiceEvent } from "../../../../src/platform/events/types";
 import type { CommandRunner } from "../../../../src/watch/services/command-runner";
 import { createServiceMonitor } from "../../../../src/watch/services/monitor";
+import { compiledBinaries } from "../../../helpers/compiled-binaries";
 import { findExecutable } from "../../../helpers/executables";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { createTempDir } from "../../../helpers/temp-dir";
@@ -43,7 +43,7 @@ const wineSc: CommandRunner = async (file, args, o) => {
 describe.skipIf(!haveWine)("Windows service under Wine", () => {
   beforeAll(async () => {
     await ensureWinePrefix(PREFIX);
-    const [built] = await buildBinaries({ targets: ["windows-x64"], outDir: join(tmp.path, "bin") });
+    const [built] = await compiledBinaries({ targets: ["windows-x64"], outDir: join(tmp.path, "bin") });
     exe = built!.path;
     await installWineShim(exe);
     // A persistent wineserver keeps the SCM (services.exe) alive between the separate wine commands.

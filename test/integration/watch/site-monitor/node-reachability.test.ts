@@ -18,6 +18,7 @@ import type { SqlDb } from "../../../../src/platform/store/sql";
 import { simControl } from "../../../helpers/sim-control";
 import { sqliteBackend } from "../../../helpers/sql-backends";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const START = Date.parse("2026-03-10T00:00:00Z");
 const SEC = 1_000;
@@ -33,7 +34,7 @@ let reload01Host = "";
 const cfg = GroupingSchema.parse({ nodeDown: { unreachable: { enabled: true } } }).nodeDown.unreachable;
 
 beforeAll(async () => {
-  sim = await startSimulator({ certDir: join(tmp.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({ certDir: simCertDir(join(tmp.path, "certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
   const q = QlikSchema.parse({ host: "127.0.0.1", qrsPort: sim.ports.qrs, certDir: sim.certDir, timeoutMs: 3000, retries: 0 });
   qrs = createQrsClient(q, { log: createSilentLogger(), clock, baseDir: tmp.path });
   db = await backend.open([siteMonitorMigrations]);

@@ -10,6 +10,7 @@ import { startInfluxDb1, type TestService } from "../../../helpers/services";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const DAY = 86_400_000;
 const isoDaysAgo = (d: number) => new Date(Date.now() - d * DAY).toISOString();
@@ -56,7 +57,15 @@ describe("site monitors against the simulator and influxd", () => {
     dir = createTempDir("steward-sitemon-");
     influx = await startInfluxDb1();
     rx = startHttpReceiver(200);
-    sim = await startSimulator({ site: SITE, certDir: join(dir.path, "certs"), qrsPort: 0, enginePort: 0, controlPort: 0, versionPort: 0, schedules: false });
+    sim = await startSimulator({
+      site: SITE,
+      certDir: simCertDir(join(dir.path, "certs")),
+      qrsPort: 0,
+      enginePort: 0,
+      controlPort: 0,
+      versionPort: 0,
+      schedules: false,
+    });
     yaml = `
 qlik: { host: 127.0.0.1, qrsPort: ${sim.ports.qrs}, certDir: ${JSON.stringify(sim.certDir)}, timeoutMs: 3000, retries: 0 }
 channels:

@@ -10,6 +10,7 @@ import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const dir = createTempDir();
 let sim: Simulator | undefined;
@@ -19,7 +20,7 @@ afterAll(() => closeAll(t, sim, dir));
 test("a changed task is read again through a modifiedDate filter, not with the whole plan", async () => {
   sim = await startSimulator({
     site: richSiteYaml(),
-    certDir: join(dir.path, "sim-certs"),
+    certDir: simCertDir(join(dir.path, "sim-certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

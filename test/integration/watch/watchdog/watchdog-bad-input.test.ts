@@ -11,6 +11,7 @@ import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const SITE = `
 nodes: [{ name: Central, hostName: sense1, central: true }]
@@ -40,7 +41,15 @@ let t: TestApp | undefined;
 afterAll(() => closeAll(t, sim, dir));
 
 test("unreadable settings and triggers are reported once each, naming the task; nothing crashes, nothing is alerted", async () => {
-  sim = await startSimulator({ site: SITE, certDir: join(dir.path, "sim-certs"), qrsPort: 0, enginePort: 0, controlPort: 0, versionPort: 0, schedules: false });
+  sim = await startSimulator({
+    site: SITE,
+    certDir: simCertDir(join(dir.path, "sim-certs")),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    versionPort: 0,
+    schedules: false,
+  });
   const served = (await (await fetch(`${sim.urls.control}/state`)).json()) as { tasks: Array<{ id: string; name: string }> };
   const extract = served.tasks.find((x) => x.name === "Reload Extract")!;
   // QRS answers schemaevent/full with one trigger of an unknown option, one without a start date, and garbage.

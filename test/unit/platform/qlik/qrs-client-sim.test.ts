@@ -10,6 +10,7 @@ import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { AppError } from "../../../../src/platform/core/errors";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { simCertDir } from "../../../helpers/sim-certs";
 
 const SALES_TASK = "7552d9fc-d1bb-4975-9a38-18357de531ea";
 const SALES_APP = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
@@ -21,7 +22,7 @@ let qrs: QrsClient;
 beforeAll(async () => {
   tmp = createTempDir();
   sim = await startSimulator({
-    certDir: join(tmp.path, "certs"),
+    certDir: simCertDir(join(tmp.path, "certs")),
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

@@ -1,0 +1,63 @@
+// One initdb for all the test files that start a PostgreSQL (test/helpers/services.ts): a data folder made by the
+// same code as every server's (initDataFolder in src/show/demo/private-postgres.ts) and kept in the system's temp
+// folder, one per PostgreSQL version, which each server copies. initdb costs ~1.4 s of CPU, a copy of its ~40 MB
+// ~0.2 s, and about fifty servers start in a run of the suite.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { initDataFolder, type PostgresPrograms } from "../../src/show/demo/private-postgres";
+import { waitFor } from "./wait-for";
+
+const TEMPLATE_PREFIX = "steward-pg-template-";
+/** initdb takes a second or two here, more beside busy processes; a lock older than this was left by a killed run. */
+const LOCK_STALE_MS = 120_000;
+
+/** The data folder to copy and its user's password, made first if no test process has yet. */
+export async function postgresTemplate(programs: PostgresPrograms): Promise<{ dataDir: string; password: string }> {
+  const version = Bun.spawnSync([programs.initdb, "--version"], { stdout: "pipe", stderr: "ignore", timeout: 30_000 }).stdout.toString().trim();
+  // initDataFolder's own source is part of the key: a change to how a server's folder is made makes a new template.
+  const recipe = readFileSync(join(import.meta.dir, "../../src/show/demo/private-postgres.ts"), "utf8");
+  const root = join(tmpdir(), `${TEMPLATE_PREFIX}${Bun.hash(`${programs.initdb}\n${version}\n${recipe}`).toString(36)}`);
+  const ready = join(root, "password");
+  if (!existsSync(ready)) {
+    const lock = `${root}.lock`;
+    await waitFor(
+      () => {
+        if (existsSync(ready)) return true;
+        try {
+          mkdirSync(lock);
+          return true;
+        } catch {
+          if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+          return false;
+        }
+      },
+      { what: `the PostgreSQL template lock ${lock}`, timeoutMs: LOCK_STALE_MS + 30_000, intervalMs: 100 },
+    );
+    try {
+      if (!existsSync(ready)) {
+        const staging = mkdtempSync(join(tmpdir(), `${TEMPLATE_PREFIX}staging-`));
+        try {
+          const password = `pw-${crypto.randomUUID()}`;
+          initDataFolder(programs, staging, password);
+          writeFileSync(join(staging, "password"), password);
+          rmSync(root, { recursive: true, force: true });
+          renameSync(staging, root); // whole or not at all
+        } catch (err) {
+          rmSync(staging, { recursive: true, force: true });
+          throw err;
+        }
+        // Templates of another PostgreSQL or recipe are not copied again.
+        for (const name of readdirSync(tmpdir())) {
+          const path = join(tmpdir(), name);
+          if (name.startsWith(TEMPLATE_PREFIX) && !name.startsWith(`${TEMPLATE_PREFIX}staging-`) && path !== root && !name.endsWith(".lock")) {
+            rmSync(path, { recursive: true, force: true });
+          }
+        }
+      }
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return { dataDir: join(root, "data"), password: readFileSync(ready, "utf8") };
+}

@@ -1,0 +1,38 @@
+// The simulator's certificate export for the test helpers that start one (stepped-site, the harnesses…): a set the
+// simulator made once (ensureCerts, three RSA-2048 keys, ~0.4 s of CPU) in the system's temp folder, copied into
+// each simulator's certDir before it starts, where the simulator finds a valid set of its own and keeps it (what it
+// does when `steward sim` starts again). Tests of the certificates themselves, and of a certificate from another CA,
+// make their own sets (generateCertSet).
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CERT_FILES, certSetProblem, ensureCerts } from "../../src/sim/certs/ensure";
+import type { CertSet } from "../../src/sim/certs/generate";
+
+const CACHE_PREFIX = "steward-sim-certs-cache-";
+
+/** Seeds `certDir` with the shared set (made first if no test process has, or when it is near its end) and returns it. */
+export function simCertDir(certDir: string, hostNames: string[] = []): string {
+  const cache = join(tmpdir(), `${CACHE_PREFIX}${Bun.hash(hostNames.join(",")).toString(36)}`);
+  // Whole and valid for a week more, checked as the simulator checks a set it finds.
+  let usable = false;
+  try {
+    const set = Object.fromEntries(Object.entries(CERT_FILES).map(([k, file]) => [k, readFileSync(join(cache, file), "utf8")])) as unknown as CertSet;
+    usable = certSetProblem(set, hostNames) === undefined;
+  } catch {
+    usable = false; // not there yet, or incomplete
+  }
+  if (!usable) {
+    // Made aside and renamed into place: two test processes never mix halves of two sets.
+    const staging = mkdtempSync(join(tmpdir(), `${CACHE_PREFIX}staging-`));
+    ensureCerts(staging, { hostNames });
+    rmSync(cache, { recursive: true, force: true });
+    try {
+      renameSync(staging, cache);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another process put its set there first
+    }
+  }
+  if (!existsSync(join(certDir, CERT_FILES.ca))) cpSync(cache, certDir, { recursive: true });
+  return certDir;
+}
