@@ -1,6 +1,6 @@
 // The chain graph the watchdog reads from QRS (task-event triggers: which task starts after which), seen from the
 // side of a cause: what will not run after a task fails, and which tasks and upstreams feed an app. Built once per
-// plan the watchdog reads (memoised on the plan object), so a lookup costs a map read.
+// plan the watchdog reads (memoised on the plan object, which it does not keep alive), so a lookup costs a map read.
 
 /** The part of the watchdog's plan the graph needs (structural, so grouping does not depend on watchdog internals). */
 export interface PlannedChains {
@@ -67,17 +67,22 @@ export function buildChainGraph(plan: PlannedChains): ChainGraph {
         if ((c.ruleStates[k] ?? ON_SUCCESS) === ON_SUCCESS) add(down, u.toLowerCase(), id);
       });
   }
-  const task = (id: string): GraphTask | undefined => {
-    const t = plan.tasks.get(id) ?? plan.tasks.get(id.toLowerCase());
-    if (!t) return undefined;
+  // The graph keeps what it answers with, not the plan: the watchdog replaces its plan as QRS changes, and a graph
+  // that held the old one kept a second copy of the site in memory until the next failure asked again.
+  const tasks = new Map<string, GraphTask>();
+  for (const t of plan.tasks.values()) {
     const app = t.appId ? (plan.apps.get(t.appId) ?? plan.apps.get(t.appId.toLowerCase())) : undefined;
-    return {
+    tasks.set(t.id.toLowerCase(), {
       id: t.id.toLowerCase(),
       name: t.name,
       ...(t.appId ? { appId: t.appId.toLowerCase() } : {}),
       ...(app ? { appName: app.name } : {}),
       ...(app?.stream ? { stream: app.stream } : {}),
-    };
+    });
+  }
+  const task = (id: string): GraphTask | undefined => {
+    const t = tasks.get(id.toLowerCase());
+    return t && { ...t };
   };
   return {
     task,
@@ -90,11 +95,12 @@ export function buildChainGraph(plan: PlannedChains): ChainGraph {
 
 /** The graph of the plan the watchdog holds now, built once per plan it reads. */
 export function chainGraphSource(read: () => PlannedChains | undefined): () => ChainGraph | undefined {
-  let last: { plan: PlannedChains; graph: ChainGraph } | undefined;
+  // The plan is known weakly: it is only compared with the watchdog's current one, never kept alive by the graph.
+  let last: { plan: WeakRef<PlannedChains>; graph: ChainGraph } | undefined;
   return () => {
     const plan = read();
     if (!plan) return undefined;
-    if (last?.plan !== plan) last = { plan, graph: buildChainGraph(plan) };
+    if (last?.plan.deref() !== plan) last = { plan: new WeakRef(plan), graph: buildChainGraph(plan) };
     return last.graph;
   };
 }
