@@ -91,6 +91,8 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
     const row = await rpc.call<ScaleRow>("finish");
     return { ...row, simulatorRssMiB: simulatorMemory().rssGcMiB };
   } finally {
+    // Steward's process leaves by itself after its last answer (writing a CPU profile if asked); killed if it lingers.
+    await Promise.race([child.exited, Bun.sleep(15_000)]);
     if (child.exitCode === null) child.kill();
     await child.exited;
     await sim.stop();
