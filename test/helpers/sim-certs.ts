@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { CERT_FILES, certSetProblem, ensureCerts } from "../../src/sim/certs/ensure";
 import type { CertSet } from "../../src/sim/certs/generate";
 
-const CACHE_PREFIX = "steward-sim-certs-cache-";
+/** The shared set's folder in the temp folder: kept between runs on purpose (docs/development.md), not a leftover. */
+export const SIM_CERTS_CACHE_PREFIX = "steward-sim-certs-cache-";
+const CACHE_PREFIX = SIM_CERTS_CACHE_PREFIX;
 
 /** Seeds `certDir` with the shared set (made first if no test process has, or when it is near its end) and returns it. */
 export function simCertDir(certDir: string, hostNames: string[] = []): string {
