@@ -104,8 +104,13 @@ export function createCauseStore(db: SqlDb) {
   // symptoms at once cannot both count the other's as still open (and leave it open), nor attach to it as it closes.
   const lock = db.dialect === "postgres" ? " FOR UPDATE OF p" : "";
   return {
-    /** Adds a symptom to the open parent of the cause, opening one if none is; `opened` tells this call opened it. */
-    async attach(cause: CauseRef, s: SymptomInput, now: number): Promise<{ parentId: number; opened: boolean }> {
+    /**
+     * Adds a symptom to the open parent of the cause, opening one if none is; `opened` tells this call opened it.
+     * `pageTo` (JSON, see updates.ts) is where this event goes if it opens the parent and so is its first page: kept
+     * with the new row, so another Steward attaching a symptom the moment after knows where the page went (recorded
+     * later, that Steward saw a parent with no page yet and sent its symptom as one too).
+     */
+    async attach(cause: CauseRef, s: SymptomInput, now: number, pageTo?: string): Promise<{ parentId: number; opened: boolean }> {
       return db.transaction(async (tx) => {
         // The open parent, or a new one; one that closes between the insert and the lock is replaced (once is enough:
         // after it closed, the insert cannot meet it again).
@@ -113,9 +118,9 @@ export function createCauseStore(db: SqlDb) {
         let found: { id: number } | undefined;
         for (let attempt = 0; attempt < 2 && !made && !found; attempt++) {
           made = await tx.get<{ id: number }>(
-            `INSERT INTO cause_parents (cause_key, title, status, opened_at, last_at, first_event_id) VALUES (?, ?, 'open', ?, ?, ?)
+            `INSERT INTO cause_parents (cause_key, title, status, opened_at, last_at, first_event_id, page_to, last_page_at) VALUES (?, ?, 'open', ?, ?, ?, ?, ?)
              ON CONFLICT (cause_key) WHERE status = 'open' DO NOTHING RETURNING id`,
-            [cause.key, cause.title.slice(0, 300), now, now, s.eventId],
+            [cause.key, cause.title.slice(0, 300), now, now, s.eventId, pageTo ?? null, pageTo ? now : null],
           );
           if (!made) found = await tx.get<{ id: number }>(`SELECT p.id FROM cause_parents p WHERE p.cause_key = ? AND p.status = 'open'${lock}`, [cause.key]);
         }

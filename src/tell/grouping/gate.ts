@@ -14,7 +14,7 @@ import type { ChainGraph } from "./chain-graph";
 import { afterRecovery, type CauseDecision } from "./decision";
 import { createNodeDownRule } from "./node-down";
 import { createSourceRule } from "./source-rule";
-import { createParentUpdates } from "./updates";
+import { createParentUpdates, pageTargets } from "./updates";
 import { causeSummary } from "./summary";
 import type { TaskNodes } from "./task-nodes";
 import { type CheckFeeds, createUpstreamRule } from "./upstream";
@@ -38,16 +38,17 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   const source = createSourceRule(store, cfg.sameSource);
   const upstream = createUpstreamRule({ store, cfg: cfg.upstream, graph: deps.graph, feedsOfCheck: deps.feedsOfCheck });
 
-  async function decide(e: DomainEvent, now: number): Promise<CauseDecision | undefined> {
+  /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
+  async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
     // A node's cause first: while a node is down, what it fails is its symptom whatever the source.
-    const node = await nodeDown.review(e, now);
+    const node = await nodeDown.review(e, now, pageTo);
     if (node) return node;
-    if (!isTaskEvent(e)) return upstream.review(e, now);
+    if (!isTaskEvent(e)) return upstream.review(e, now, pageTo);
     const subject = `task:${e.task.id.toLowerCase()}`;
     if (e.kind === "task.failed" || e.kind === "task.aborted") {
-      const bySource = await source.review(e, now);
-      const byChain = await upstream.onFailure(e, bySource?.parentId, now);
-      return bySource ?? byChain ?? nodeDown.onUngroupedFailure(e, now);
+      const bySource = await source.review(e, now, pageTo);
+      const byChain = await upstream.onFailure(e, bySource?.parentId, now, pageTo);
+      return bySource ?? byChain ?? nodeDown.onUngroupedFailure(e, now, pageTo);
     }
     if (e.kind !== "task.recovered" && e.kind !== "task.succeeded") return undefined;
     // A success that closed the task's incident is followed by its task.recovered: that one is the recovery.
@@ -63,7 +64,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       // An escalation (src/tell/escalation: keys `esc:<incident>:<route>|…`) sends again an alert this gate already decided
       // on, with the cause it carried then: deciding again would hold a cause's own page as a symptom of itself.
       if (!cfg.enabled || isEscalation(plan)) return plan;
-      const decision = await decide(plan.event, now);
+      const decision = await decide(plan.event, now, pageTargets(plan));
       if (!decision) return plan;
       const cause = await causeSummary(store, decision.parentId, deps.publicUrl);
       if (decision.action === "pass") {

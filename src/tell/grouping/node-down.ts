@@ -46,14 +46,20 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
     return last !== undefined && last !== node && (await store.isOpen(cause(last).key)) ? last : undefined;
   };
   return {
-    async review(e: DomainEvent, now: number): Promise<CauseDecision | undefined> {
+    /** `pageTo` is kept only with a parent this event opens and pages (a service stopping); a symptom never opens one as its page. */
+    async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!cfg.enabled) return undefined;
       const node = nodeOf(e.host);
       if (isServiceEvent(e)) {
         if (!services.some((re) => re.test(e.service.name))) return undefined;
         const subject = `service:${node}|${e.service.name.toLowerCase()}`;
         if (e.kind === "service.stopped") {
-          const { parentId, opened } = await store.attach(cause(node), { subject, kind: e.kind, eventId: e.id, taskName: `${e.service.name} on ${node}` }, now);
+          const { parentId, opened } = await store.attach(
+            cause(node),
+            { subject, kind: e.kind, eventId: e.id, taskName: `${e.service.name} on ${node}` },
+            now,
+            pageTo,
+          );
           return opened ? opening(parentId, node, e.id, now) : symptom(parentId, node);
         }
         return afterRecovery(await store.recover(subject, now));
@@ -82,11 +88,11 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
      * A failure no other rule grouped: when every run the node ended in the window failed (at least
      * failingRuns.minTasks tasks), the node is the cause and this failure, the one that tipped it, is its page.
      */
-    async onUngroupedFailure(e: TaskEvent, now: number): Promise<CauseDecision | undefined> {
+    async onUngroupedFailure(e: TaskEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!cfg.enabled || !e.errorClass || !failingClasses.has(e.errorClass)) return undefined;
       const node = nodeOf(e.host);
       if (!failing.record(node, `task:${e.task.id.toLowerCase()}`, "failed", now)) return undefined;
-      const { parentId, opened } = await store.attach({ key: `node:${node}`, title: `every run fails on ${node}` }, taskSymptom(e), now);
+      const { parentId, opened } = await store.attach({ key: `node:${node}`, title: `every run fails on ${node}` }, taskSymptom(e), now, pageTo);
       return opened ? opening(parentId, node, e.id, now) : symptom(parentId, node);
     },
   };

@@ -9,7 +9,7 @@ import { causeSourceOf } from "./source";
 export function createSourceRule(store: CauseStore, cfg: GroupingConfig["sameSource"]) {
   const classes = new Set<string>(cfg.classes);
   return {
-    async review(e: TaskEvent, now: number): Promise<CauseDecision | undefined> {
+    async review(e: TaskEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!cfg.enabled || !e.errorClass || !classes.has(e.errorClass)) return undefined;
       const source = causeSourceOf(e);
       if (!source) return undefined;
@@ -27,6 +27,7 @@ export function createSourceRule(store: CauseStore, cfg: GroupingConfig["sameSou
           ...(e.app?.stream ? { stream: e.app.stream } : {}),
         },
         now,
+        pageTo,
       );
       return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, title) };
     },

@@ -46,6 +46,15 @@ function addedSince(symptoms: readonly SymptomRow[], since: number) {
 
 const sameTarget = (a: PageTarget, b: PageTarget) => a.route === b.route && a.channel === b.channel && a.recipient.toLowerCase() === b.recipient.toLowerCase();
 
+/** Where a plan's page goes, as a parent keeps it (JSON), or undefined when it sends nothing. */
+export function pageTargets(plan: Plan): string | undefined {
+  const to = plan.deliveries
+    .filter((d) => wouldSend(d))
+    .slice(0, MAX_TARGETS)
+    .map(targetOf);
+  return to.length > 0 ? JSON.stringify(to) : undefined;
+}
+
 export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["updates"]) {
   return {
     /**
@@ -61,13 +70,13 @@ export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["upda
       const reached: PageTarget[] = recorded ? (JSON.parse(recorded) as PageTarget[]) : [];
       return sending.filter((d) => !reached.some((t) => sameTarget(t, targetOf(d))));
     },
-    /** A parent's first page went out with this plan: where it went is kept for its updates. */
+    /**
+     * A parent's first page went out with this plan: where it went is kept for its updates (already so when the
+     * attach that opened it was given the page; this covers a parent opened without).
+     */
     async opened(parentId: number, plan: Plan, now: number): Promise<void> {
-      const to = plan.deliveries
-        .filter((d) => wouldSend(d))
-        .slice(0, MAX_TARGETS)
-        .map(targetOf);
-      if (to.length > 0) await store.notePage(parentId, JSON.stringify(to), now);
+      const to = pageTargets(plan);
+      if (to) await store.notePage(parentId, to, now);
     },
     /**
      * A new symptom of an open parent, about to be suppressed. Returns the update's deliveries and the cause as the

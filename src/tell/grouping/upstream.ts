@@ -58,7 +58,7 @@ export function createUpstreamRule(d: UpstreamDeps) {
   }
 
   /** A downstream symptom joins the open parent that holds its task, an upstream of it, or (for an app) a task feeding it. */
-  async function attachSymptom(e: WatchdogEvent, now: number): Promise<CauseDecision | undefined> {
+  async function attachSymptom(e: WatchdogEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
     const g = d.graph();
     const taskIds: string[] = [];
     const appIds: string[] = [];
@@ -82,19 +82,21 @@ export function createUpstreamRule(d: UpstreamDeps) {
         ...(e.app?.stream ? { stream: e.app.stream } : {}),
       },
       now,
+      pageTo,
     );
     // The parent closed between the lookup and the attach: this symptom opened a new one, so it is its page.
     return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, holder.title) };
   }
 
   /** A job before Qlik failed or did not check in: its own cause, with what it feeds (and what runs after that) waiting. */
-  async function openForJob(e: WatchdogEvent, now: number): Promise<CauseDecision> {
+  async function openForJob(e: WatchdogEvent, now: number, pageTo: string | undefined): Promise<CauseDecision> {
     const check = typeof e.data.check === "string" ? e.data.check : e.condition.key;
     const title = `job "${check}" did not deliver`;
     const { parentId, opened } = await store.attach(
       { key: `checkin:${check.toLowerCase()}`, title },
       { subject: `watch:${e.condition.key}`, kind: e.kind, eventId: e.id },
       now,
+      pageTo,
     );
     const feeds = d.feedsOfCheck(check);
     const g = d.graph();
@@ -114,17 +116,17 @@ export function createUpstreamRule(d: UpstreamDeps) {
   }
 
   return {
-    async review(e: DomainEvent, now: number): Promise<CauseDecision | undefined> {
+    async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!cfg.enabled || !isWatchdogEvent(e)) return undefined;
       if (RECOVERIES.has(e.kind)) return afterRecovery(await store.recover(`watch:${e.condition.key}`, now));
-      if (JOB_FAILURES.has(e.kind)) return openForJob(e, now);
-      return symptomKinds.has(e.kind) ? attachSymptom(e, now) : undefined;
+      if (JOB_FAILURES.has(e.kind)) return openForJob(e, now, pageTo);
+      return symptomKinds.has(e.kind) ? attachSymptom(e, now, pageTo) : undefined;
     },
     /**
      * A failed run of a task others wait for. In a parent already (its source's cause): the tasks after it are added
      * there as waiting. Otherwise it opens a parent of its own (its failure is that parent's page) listing them.
      */
-    async onFailure(e: TaskEvent, inParent: number | undefined, now: number): Promise<CauseDecision | undefined> {
+    async onFailure(e: TaskEvent, inParent: number | undefined, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       const g = d.graph();
       if (!cfg.enabled || !g) return undefined;
       const after = g.downstreamOf(e.task.id);
@@ -148,6 +150,7 @@ export function createUpstreamRule(d: UpstreamDeps) {
           ...(e.app?.stream ? { stream: e.app.stream } : {}),
         },
         now,
+        pageTo,
       );
       await store.addWaiting(parentId, waiting, now);
       return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, title) };
