@@ -130,12 +130,50 @@ const COND_COLS = "key, type, task_id, app_id, opened_ms, open_event, open_annou
 /** One per SQLite store, whatever number of watch stores use it (see kept-runs.ts); none on PostgreSQL. */
 const keptRunsOf = new WeakMap<SqlDb, KeptRuns>();
 
+/**
+ * The open conditions as last read, per SQLite store, until any watch store on it writes a condition. A look asks
+ * for them four to five times (its judgements, the turned-off check, the Cloud part, acknowledgements, the gauge),
+ * and each read parsed every open condition's stored event: on a day with hundreds open at once (a node down at ten
+ * times the rich site) that was most of the look. Only this module writes the table, and a SQLite file has one
+ * Steward; on PostgreSQL other members write it, so every read goes to the store there.
+ */
+type OpenConditionsCache = { rows: readonly ConditionRow[] | undefined; writes: number };
+const openConditionsOf = new WeakMap<SqlDb, OpenConditionsCache>();
+
+/** Rows shared between callers cannot be changed by one of them under the others. */
+function frozenCondition(row: ConditionRow): ConditionRow {
+  deepFreeze(row.openEvent);
+  if (row.closeEvent) deepFreeze(row.closeEvent);
+  return Object.freeze(row);
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
+
 export function createWatchStore(db: SqlDb): WatchStore {
   let kept: KeptRuns | undefined;
+  let openCache: OpenConditionsCache | undefined;
   if (db.dialect === "sqlite") {
     kept = keptRunsOf.get(db);
     if (!kept) keptRunsOf.set(db, (kept = createKeptRuns()));
+    openCache = openConditionsOf.get(db);
+    if (!openCache) openConditionsOf.set(db, (openCache = { rows: undefined, writes: 0 }));
   }
+  /** Wraps a write to the conditions: the cached list is dropped before it and again after it, whatever its outcome. */
+  const writing = async <T>(write: () => Promise<T>): Promise<T> => {
+    if (!openCache) return write();
+    openCache.rows = undefined;
+    openCache.writes++;
+    try {
+      return await write();
+    } finally {
+      openCache.rows = undefined;
+      openCache.writes++;
+    }
+  };
   return {
     async addRuns(runs) {
       if (runs.length === 0) return;
@@ -162,32 +200,43 @@ export function createWatchStore(db: SqlDb): WatchStore {
     async open(row) {
       // A closed condition under the same key is history: a new occurrence replaces it, the same one (read again
       // after a restart or by another Steward) does not open twice.
-      return db.transaction(async (tx) => {
-        const had = await tx.get<{ closed_ms: number | string | null; opened_ms: number | string }>(
-          "SELECT closed_ms, opened_ms FROM watchdog_conditions WHERE key = ?",
-          [row.key],
-        );
-        if (had && (had.closed_ms === null || Number(had.opened_ms) === row.openedMs)) return false;
-        if (had) await tx.run("DELETE FROM watchdog_conditions WHERE key = ?", [row.key]);
-        await tx.run(
-          "INSERT INTO watchdog_conditions (key, type, task_id, app_id, opened_ms, open_event, open_announced, close_announced) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
-          [row.key, row.type, row.taskId ?? null, row.appId ?? null, row.openedMs, JSON.stringify(row.openEvent)],
-        );
-        return true;
-      });
+      return writing(() =>
+        db.transaction(async (tx) => {
+          const had = await tx.get<{ closed_ms: number | string | null; opened_ms: number | string }>(
+            "SELECT closed_ms, opened_ms FROM watchdog_conditions WHERE key = ?",
+            [row.key],
+          );
+          if (had && (had.closed_ms === null || Number(had.opened_ms) === row.openedMs)) return false;
+          if (had) await tx.run("DELETE FROM watchdog_conditions WHERE key = ?", [row.key]);
+          await tx.run(
+            "INSERT INTO watchdog_conditions (key, type, task_id, app_id, opened_ms, open_event, open_announced, close_announced) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+            [row.key, row.type, row.taskId ?? null, row.appId ?? null, row.openedMs, JSON.stringify(row.openEvent)],
+          );
+          return true;
+        }),
+      );
     },
-    markOpenAnnounced: async (key) => void (await db.run("UPDATE watchdog_conditions SET open_announced = 1 WHERE key = ?", [key])),
-    async close(key, closedMs, closeEvent) {
-      const r = await db.run("UPDATE watchdog_conditions SET closed_ms = ?, close_event = ? WHERE key = ? AND closed_ms IS NULL", [
-        closedMs,
-        JSON.stringify(closeEvent),
-        key,
-      ]);
-      return r.changes > 0;
+    markOpenAnnounced: (key) => writing(async () => void (await db.run("UPDATE watchdog_conditions SET open_announced = 1 WHERE key = ?", [key]))),
+    close: (key, closedMs, closeEvent) =>
+      writing(async () => {
+        const r = await db.run("UPDATE watchdog_conditions SET closed_ms = ?, close_event = ? WHERE key = ? AND closed_ms IS NULL", [
+          closedMs,
+          JSON.stringify(closeEvent),
+          key,
+        ]);
+        return r.changes > 0;
+      }),
+    markCloseAnnounced: (key) => writing(async () => void (await db.run("UPDATE watchdog_conditions SET close_announced = 1 WHERE key = ?", [key]))),
+    async openConditions() {
+      if (openCache?.rows) return [...openCache.rows];
+      // A write that starts while this read is on its way makes what it read old: it is then answered but not kept.
+      const writesBefore = openCache?.writes;
+      const raw = await db.all<RawCondition>(`SELECT ${COND_COLS} FROM watchdog_conditions WHERE closed_ms IS NULL ORDER BY opened_ms`);
+      if (!openCache) return raw.map(toCondition);
+      const rows = raw.map((r) => frozenCondition(toCondition(r)));
+      if (openCache.writes === writesBefore) openCache.rows = rows;
+      return [...rows];
     },
-    markCloseAnnounced: async (key) => void (await db.run("UPDATE watchdog_conditions SET close_announced = 1 WHERE key = ?", [key])),
-    openConditions: async () =>
-      (await db.all<RawCondition>(`SELECT ${COND_COLS} FROM watchdog_conditions WHERE closed_ms IS NULL ORDER BY opened_ms`)).map(toCondition),
     unannounced: async () =>
       (
         await db.all<RawCondition>(
@@ -202,6 +251,7 @@ export function createWatchStore(db: SqlDb): WatchStore {
     async prune(runsBeforeMs, closedBeforeMs) {
       await db.run("DELETE FROM watchdog_runs WHERE stop_ms < ?", [runsBeforeMs]);
       kept?.pruned(runsBeforeMs);
+      // Only closed conditions go, which the open list does not hold.
       await db.run("DELETE FROM watchdog_conditions WHERE closed_ms IS NOT NULL AND closed_ms < ? AND close_announced = 1", [closedBeforeMs]);
     },
   };
