@@ -2,11 +2,9 @@
 // run, and gives the same events as enriching each run alone; an id QRS does not know, or a batch QRS refuses, spoils
 // no other run.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startSimulator, type Simulator } from "../../../../src/sim";
+import type { Simulator } from "../../../../src/sim";
 import { ConfigSchema } from "../../../../src/composition/config";
-import { createQrsClient, type QrsClient } from "../../../../src/platform/qlik";
-import { QlikSchema } from "../../../../src/platform/qlik/config";
+import type { QrsClient } from "../../../../src/platform/qlik";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createTaskEventEnricher, type RunReport } from "../../../../src/hear/events/enrich-task-event";
@@ -16,7 +14,7 @@ import type { QrsTask } from "../../../../src/platform/qlik/qrs-schemas";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
-import { simCertDir } from "../../../helpers/sim-certs";
+import { startSimWithQrs } from "../../../helpers/sim-with-qrs";
 
 const TASKS = [
   "aa000000-0000-4000-8000-000000000001",
@@ -61,21 +59,7 @@ const cfg = ConfigSchema.parse({ intake: { enrichment: { lookupTimeoutMs: 5000, 
 
 beforeAll(async () => {
   tmp = createTempDir();
-  sim = await startSimulator({
-    site: SITE,
-    certDir: simCertDir(join(tmp.path, "certs")),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    schedules: false,
-    settings: { timing: { durationOverrideMs: 20 } },
-  });
-  qrs = createQrsClient(QlikSchema.parse({ host: "127.0.0.1", qrsPort: sim.ports.qrs, certDir: sim.certDir, timeoutMs: 5000, retries: 1 }), {
-    log: createSilentLogger(),
-    clock: systemClock,
-    baseDir: tmp.path,
-    retryBaseMs: 10,
-  });
+  ({ sim, qrs } = await startSimWithQrs(SITE, tmp.path, { retryBaseMs: 10 }));
   // Eight failed runs of each of five tasks, one after another per task, all ended before the burst is enriched.
   const perTask = await Promise.all(
     [...TASKS, EXTERNAL].map(async (taskId, i) => {

@@ -2,16 +2,15 @@
 // its own triggers; chain rules asked for together share one request and each gets exactly the upstream runs its own
 // window and outcome match; a read begun before a run was heard of never answers for it.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
-import { startSimulator, type Simulator } from "../../../../src/sim";
+import type { Simulator } from "../../../../src/sim";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import { createQrsClient, type QrsClient } from "../../../../src/platform/qlik";
-import { QlikSchema } from "../../../../src/platform/qlik/config";
+import type { QrsClient } from "../../../../src/platform/qlik";
 import { and, compare, eq } from "../../../../src/platform/qlik/qrs-filter";
 import { triggerOf } from "../../../../src/tell/incidents/started-by-trigger";
 import { createTriggerReaders } from "../../../../src/tell/incidents/trigger-readers";
 import { simControl } from "../../../helpers/sim-control";
+import { startSimWithQrs } from "../../../helpers/sim-with-qrs";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 
@@ -44,20 +43,7 @@ const scheduler = { kind: "scheduler", user: "INTERNAL\\sa_scheduler", text: "a 
 
 beforeAll(async () => {
   tmp = createTempDir("steward-trigger-readers-");
-  sim = await startSimulator({
-    site: SITE,
-    certDir: join(tmp.path, "certs"),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    schedules: false,
-    settings: { timing: { durationOverrideMs: 20 } },
-  });
-  qrs = createQrsClient(QlikSchema.parse({ host: "127.0.0.1", qrsPort: sim.ports.qrs, certDir: sim.certDir, timeoutMs: 5000, retries: 1 }), {
-    log,
-    clock: systemClock,
-    baseDir: tmp.path,
-  });
+  ({ sim, qrs } = await startSimWithQrs(SITE, tmp.path));
 });
 
 afterAll(async () => {
