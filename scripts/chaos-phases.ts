@@ -102,11 +102,17 @@ async function within(probe: () => Promise<boolean>, timeoutMs: number): Promise
 const CLAIM_ATTEMPTS = 3;
 
 /** Stops PostgreSQL for STOP_MS (a fast shutdown unless told otherwise); returns when it answered again. */
-async function stopStore(pg: PostgresService, mode: HaltMode = "fast"): Promise<number> {
+/**
+ * Stops the store for STOP_MS. `restartedAt`: when it was started again (nothing can be written before); `backAt`: when
+ * a query of ours was answered after that, which a Steward reconnecting on its own may beat by the readiness poll's
+ * lag (up to a second or more on a loaded machine).
+ */
+async function stopStore(pg: PostgresService, mode: HaltMode = "fast"): Promise<{ restartedAt: number; backAt: number }> {
   await pg.halt(mode);
   await sleep(STOP_MS);
+  const restartedAt = Date.now();
   await pg.resume();
-  return Date.now();
+  return { restartedAt, backAt: Date.now() };
 }
 
 /** Runs every phase in turn; each held run goes into `runs` (its delay counted from the store's return). */
@@ -125,7 +131,7 @@ export async function stopAtEveryPhase(d: PhaseDeps, runs: ObservedRun[]): Promi
       return `intake_seen rows: ${seen}; alerted: ${d.firstAlertAt.has(id)}\n${await d.intakeState()}`;
     };
     let run: ObservedRun;
-    let back: number;
+    let back: { restartedAt: number; backAt: number };
     try {
       if (phase === "claimed") {
         // QRS slow for the run's first lookups: they answer while the store is down, so the run is enriched then and
@@ -201,12 +207,17 @@ export async function stopAtEveryPhase(d: PhaseDeps, runs: ObservedRun[]): Promi
       await admin.end({ timeout: 1 }).catch(() => {});
       await locker.end({ timeout: 1 }).catch(() => {});
     }
-    runs.push({ ...run, storeBackAt: back });
+    runs.push({ ...run, storeBackAt: back.backAt });
     const deadline = Date.now() + 60_000;
     while (!d.firstAlertAt.has(run.executionId) && Date.now() < deadline) await sleep(100);
     const alerted = d.firstAlertAt.get(run.executionId);
-    out.push({ phase, executionId: run.executionId, alertedAfterReturnMs: alerted === undefined ? Number.NaN : alerted - back });
-    d.log(`db-stop-phases: ${phase}: ${alerted === undefined ? "not alerted within 60 s" : `alerted ${alerted - back} ms after PostgreSQL was back`}`);
+    out.push({
+      phase,
+      executionId: run.executionId,
+      alertedAfterReturnMs: alerted === undefined ? Number.NaN : alerted - back.backAt,
+      alertedAfterRestartMs: alerted === undefined ? Number.NaN : alerted - back.restartedAt,
+    });
+    d.log(`db-stop-phases: ${phase}: ${alerted === undefined ? "not alerted within 60 s" : `alerted ${alerted - back.backAt} ms after PostgreSQL was back`}`);
   }
   return out;
 }

@@ -31,8 +31,11 @@ export interface ChaosReport {
   /** The longest time from a run's end to its first alert, and which run. */
   worstDelay?: { ms: number; run: string };
   alertBoundMs: number;
-  /** db-stop-phases: per phase, how long after PostgreSQL was back the run caught in that phase was alerted. */
-  phases: Array<{ phase: Phase; executionId: string; alertedAfterReturnMs: number }>;
+  /**
+   * db-stop-phases: per phase, how long after PostgreSQL was back (answering our query) the run caught in that phase
+   * was alerted, and how long after it was started again (before which nothing can be written).
+   */
+  phases: Array<{ phase: Phase; executionId: string; alertedAfterReturnMs: number; alertedAfterRestartMs: number }>;
   kvAcknowledged: number;
   kvLost: string[];
   /** KV requests whose connection closed without an answer (or that got none within kvAnswerLimitMs). */
@@ -95,7 +98,10 @@ export function describeReport(r: ChaosReport): string {
     ...r.lateAlerts.map((l) => `  late: ${l}`),
     ...r.duplicatedAlerts.map((l) => `  duplicated: ${l}`),
     ...describeCauses(r.causes),
-    ...r.phases.map((p) => `PostgreSQL stopped with a run ${p.phase}: alerted ${ms(p.alertedAfterReturnMs)} after it was back (${p.executionId})`),
+    ...r.phases.map(
+      (p) =>
+        `PostgreSQL stopped with a run ${p.phase}: alerted ${ms(p.alertedAfterReturnMs)} after it was back, ${ms(p.alertedAfterRestartMs)} after its restart (${p.executionId})`,
+    ),
     `KV writes acknowledged: ${r.kvAcknowledged}; lost: ${r.kvLost.length}`,
     `KV requests left without an answer: ${r.kvUnanswered.length}; answered after more than ${ms(r.kvBoundMs)}: ${r.kvSlow.length}`,
     ...r.kvUnanswered.map((l) => `  unanswered: ${l}`),
