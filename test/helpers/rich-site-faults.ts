@@ -289,6 +289,8 @@ export interface Page {
   update?: boolean;
   /** Sent on the duty manager's route because nobody acknowledged the team's alert in time. */
   escalated?: boolean;
+  /** The watchdog condition a watchdog page opens or closes (its key). */
+  condition?: string;
 }
 
 export interface NodeFaultRow {

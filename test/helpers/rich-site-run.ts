@@ -39,6 +39,8 @@ export interface RichRunOptions {
   started?: (run: RichRun) => void;
   /** Called after each simulated day with its wall time in ms. */
   onDay?: (day: number, wallMs: number, run: RichRun) => void;
+  /** Steward's whole configuration instead of richStewardYaml's (the webhook receiver's URL given). */
+  stewardYaml?: (sim: Simulator, rxUrl: string) => string;
 }
 
 export interface RichRun {
@@ -105,7 +107,7 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
   const site = await startSteppedSite(o.dir, START - 10 * 60_000, richSiteYaml(o.tasks ?? TASKS, CLOUD), { cloud: true });
   const { sim, clock } = site;
   const rx = startHttpReceiver();
-  const t = createTestApp(richStewardYaml(sim, rx.url, o), { clock, dir: join(o.dir, "steward") });
+  const t = createTestApp(o.stewardYaml ? o.stewardYaml(sim, rx.url) : richStewardYaml(sim, rx.url, o), { clock, dir: join(o.dir, "steward") });
   const events: TimedEvent[] = [];
   for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: e as WatchdogEvent }));
   const history: RichRun["history"] = [];
@@ -150,6 +152,8 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
         causeTitle?: string;
         causeStatus?: string;
         cause?: { update?: unknown };
+        condition?: { key?: string };
+        stewardEvent?: { condition?: { key?: string } };
       };
       return {
         at: Number(r.headers.get("x-steward-timestamp")) * 1000,
@@ -158,6 +162,7 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
         ...(b.appName ? { app: b.appName } : {}),
         ...(b.causeTitle ? { causeTitle: b.causeTitle, causeStatus: b.causeStatus, update: b.cause?.update !== undefined } : {}),
         ...(r.path === "/duty" ? { escalated: true } : {}),
+        ...(b.stewardEvent?.condition?.key ? { condition: b.stewardEvent.condition.key } : {}),
       };
     });
   const run: RichRun = { site, t, events, history, looksAtStart: 0, pages, rx, acks };

@@ -19,6 +19,13 @@ export interface CauseSummary {
   counts: { tasks: number; apps: number; streams: number; runs?: number };
   /** Symptoms still open (a task failing, a start missed). */
   stillFailing: number;
+  /** When the cause opened (ISO time). */
+  openedAt?: string;
+  /**
+   * Tasks whose start did not come while the cause lasted (a missed start, a stopped chain): on the recovered page,
+   * what the admin may start again rather than wait for its next run. Capped like the names.
+   */
+  didNotRun?: string[];
   /** The cause on the dashboard (/ui/causes), when http.publicUrl is set. */
   url?: string;
   /** Set on an update page: what the parent came to affect since its last page (ISO time), names capped like above. */

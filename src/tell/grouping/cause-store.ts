@@ -2,6 +2,8 @@
 // the partial unique index of open parents, and closing is one conditional UPDATE, so two Stewards attaching or
 // recovering symptoms of the same cause at once leave one parent, closed (and announced) once.
 import type { SqlDb, SqlValue } from "../../platform/store/sql";
+import { low, MAX_LOOKUP, MAX_WAITING, type Row, toParent, toSymptom } from "./cause-rows";
+import { endedCauses } from "./ended-causes";
 
 export interface CauseRef {
   /** Identifies the cause while it is open, e.g. `source:connection|dwh`. */
@@ -61,41 +63,6 @@ export interface SymptomRow {
   lastAt: number;
   recoveredAt: number | null;
 }
-
-type Row = Record<string, SqlValue>;
-/** A cause lists at most this many waiting tasks and apps (a chain of thousands is cut, not stored whole). */
-const MAX_WAITING = 2_000;
-/** Ids looked up at once (the upstreams of a task, the tasks of an app). */
-const MAX_LOOKUP = 500;
-const low = (v: string | undefined) => (v ? v.toLowerCase() : null);
-const str = (v: SqlValue | undefined) => (v === null || v === undefined ? null : String(v));
-
-const toParent = (r: Row): ParentRow => ({
-  id: Number(r.id),
-  causeKey: String(r.cause_key),
-  title: String(r.title),
-  status: String(r.status) as ParentRow["status"],
-  openedAt: Number(r.opened_at),
-  lastAt: Number(r.last_at),
-  closedAt: r.closed_at === null || r.closed_at === undefined ? null : Number(r.closed_at),
-  firstEventId: String(r.first_event_id),
-  lastPageAt: r.last_page_at === null || r.last_page_at === undefined ? null : Number(r.last_page_at),
-  updates: Number(r.updates ?? 0),
-});
-
-const toSymptom = (r: Row): SymptomRow => ({
-  parentId: Number(r.parent_id),
-  subject: String(r.subject),
-  taskName: str(r.task_name),
-  appName: str(r.app_name),
-  stream: str(r.stream),
-  kind: String(r.kind),
-  eventId: String(r.event_id),
-  state: String(r.state) as SymptomRow["state"],
-  firstAt: Number(r.first_at),
-  lastAt: Number(r.last_at),
-  recoveredAt: r.recovered_at === null || r.recovered_at === undefined ? null : Number(r.recovered_at),
-});
 
 export type CauseStore = ReturnType<typeof createCauseStore>;
 
@@ -212,6 +179,7 @@ export function createCauseStore(db: SqlDb) {
     async notePage(parentId: number, pageTo: string, now: number): Promise<void> {
       await db.run("UPDATE cause_parents SET page_to = ?, last_page_at = ? WHERE id = ? AND page_to IS NULL", [pageTo, now, parentId]);
     },
+    ...endedCauses(db, lock),
     async pageTo(parentId: number): Promise<string | undefined> {
       const r = await db.get<{ page_to: string | null }>("SELECT page_to FROM cause_parents WHERE id = ?", [parentId]);
       return r?.page_to ? String(r.page_to) : undefined;

@@ -55,9 +55,9 @@ export const groupingSchema = () =>
             .strictObject({
               enabled: z
                 .boolean()
-                .default(false)
+                .default(true)
                 .describe(
-                  "Read each node's service states from QRS (servicestatus/full, the QMC's service status) and raise service.stopped for a service the central Repository cannot reach, or for the Repository on qlik.host when QRS does not answer. Needs qlik:.",
+                  "Read each node's service states from QRS (servicestatus/full, the QMC's service status) and raise service.stopped for a service the central Repository cannot reach, or for the Repository on qlik.host when QRS does not answer. Needs qlik:; on by default, so a node down is one cause without any setting.",
                 ),
               interval: DurationSchema.prefault("30s").describe("Time between two reads of the service states."),
               after: DurationSchema.prefault("2m").describe(

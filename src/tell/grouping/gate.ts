@@ -6,7 +6,7 @@ import type { GroupingConfig } from "./config";
 import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { DomainEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
-import type { DeliveryGate } from "../notify/gate";
+import type { DeliveryGate, GateContext } from "../notify/gate";
 import { wouldSend } from "../notify/gate";
 import type { Plan } from "../notify/planner";
 import type { CauseStore } from "./cause-store";
@@ -15,6 +15,7 @@ import { afterRecovery, type CauseDecision } from "./decision";
 import { createNodeDownRule } from "./node-down";
 import { createSourceRule } from "./source-rule";
 import { createParentUpdates, pageTargets } from "./updates";
+import { kindsReachedAtOpening, openingReach, recoveredReach } from "./reach";
 import { causeSummary } from "./summary";
 import type { TaskNodes } from "./task-nodes";
 import { type CheckFeeds, createUpstreamRule } from "./upstream";
@@ -59,8 +60,17 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   const updates = createParentUpdates(store, cfg.updates);
   const withCause = (plan: Plan, cause: CauseSummary | undefined): Plan => (cause ? { ...plan, event: { ...plan.event, cause } as DomainEvent } : plan);
 
+  /** A parent this event opened: its page also goes, once, to the routes that take the cause's symptoms. */
+  async function opening(plan: Plan, parentId: number, now: number, ctx: GateContext | undefined): Promise<Plan> {
+    const parent = await store.get(parentId);
+    const reach = parent ? await openingReach(parentId, plan, kindsReachedAtOpening(parent.causeKey, plan.event, cfg), ctx) : [];
+    await updates.opened(parentId, plan, now);
+    if (reach.length > 0) await updates.alsoReached(parentId, reach, now);
+    return reach.length > 0 ? { ...plan, deliveries: [...plan.deliveries, ...reach] } : plan;
+  }
+
   return {
-    async review(plan, now) {
+    async review(plan, now, ctx) {
       // An escalation (src/tell/escalation: keys `esc:<incident>:<route>|…`) sends again an alert this gate already decided
       // on, with the cause it carried then: deciding again would hold a cause's own page as a symptom of itself.
       if (!cfg.enabled || isEscalation(plan)) return plan;
@@ -68,18 +78,20 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       if (!decision) return plan;
       const cause = await causeSummary(store, decision.parentId, deps.publicUrl);
       if (decision.action === "pass") {
-        if (cause?.status === "open") await updates.opened(decision.parentId, plan, now);
-        return withCause(plan, cause);
+        if (cause?.status === "open") return withCause(await opening(plan, decision.parentId, now, ctx), cause);
+        // The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take.
+        const extra = recoveredReach(decision.parentId, plan, await updates.reached(decision.parentId));
+        return withCause(extra.length > 0 ? { ...plan, deliveries: [...plan.deliveries, ...extra] } : plan, cause);
       }
-      // Held as a symptom, except on a route none of the cause's pages reached: there it is the cause's page.
-      const unreached = decision.recovering ? [] : await updates.unreached(decision.parentId, plan);
+      // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
+      const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;
+      // Held as a symptom, except on a route none of the cause's pages reached: there it is the cause's page, once.
+      const unreached = decision.recovering ? [] : await updates.unreached(decision.parentId, plan, now);
       const sendKeys = new Set(unreached.map((d) => d.key));
       const suppressed = suppress(plan, decision.reason);
       const held = sendKeys.size
         ? { ...suppressed, deliveries: suppressed.deliveries.map((d) => (sendKeys.has(d.key) ? plan.deliveries.find((x) => x.key === d.key)! : d)) }
         : suppressed;
-      // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
-      const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;
       if (update) return withCause({ ...held, deliveries: [...held.deliveries, ...update.deliveries] }, update.cause);
       return withCause(held, cause);
     },

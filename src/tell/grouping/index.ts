@@ -3,7 +3,8 @@
 // their own symptoms (a freshness promise's breach) to a cause.
 import type { GroupingConfig } from "./config";
 import type { Router } from "../../platform/http/route";
-import type { DeliveryGate } from "../notify/gate";
+import { composeGates, type DeliveryGate } from "../notify/gate";
+import { createFollowUpGate } from "./follow-ups";
 import type { SqlDb } from "../../platform/store/sql";
 import { createCauseStore, type CauseRef, type SymptomInput } from "./cause-store";
 import { type ChainGraph, chainGraphSource, type PlannedChains } from "./chain-graph";
@@ -53,7 +54,8 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   });
   return {
     causes: { attach: store.attach, recover: store.recover },
-    gate,
+    // After the cause is decided: a follow-up goes only where the page it follows went on its own.
+    gate: composeGates([gate, createFollowUpGate(deps.db)]),
     readChainsFrom(read) {
       graph = chainGraphSource(read);
     },

@@ -92,5 +92,21 @@ export const groupingMigrations: MigrationSet = {
         );
       `,
     },
+    {
+      version: 6,
+      name: "who received a watchdog condition's page",
+      // task.on_track follows up the page of the condition it closes: only a channel and recipient that received that
+      // page get it (issue 64). Shared by the Stewards of a site: one may page, another see the condition close.
+      sql: `
+        CREATE TABLE page_receivers (
+          condition_key TEXT NOT NULL,
+          channel TEXT NOT NULL,
+          recipient TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          PRIMARY KEY (condition_key, channel, recipient)
+        );
+        CREATE INDEX page_receivers_at ON page_receivers (at);
+      `,
+    },
   ],
 };

@@ -3,7 +3,7 @@
 // end (service.started, task.on_track, task.recovered) updates the parent; the last one is the "recovered" page.
 import type { GroupingConfig } from "./config";
 import type { DomainEvent, TaskEvent } from "../../platform/events/types";
-import { isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
+import { isServiceEvent, isTaskEvent, isWatchdogEvent, type WatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, SymptomInput } from "./cause-store";
 import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
 import { createFailingNodes } from "./failing-node";
@@ -27,7 +27,15 @@ export function nodeOf(host: string): string {
   return h.split(".")[0] ?? "";
 }
 
+/** What a node back up ends: starts that did not come, runs it did not finish in time, apps it left as they were. */
+const OVER_WHEN_BACK = new Set(["task.missed", "task.chain_broken", "task.running_long", "app.stale"]);
+/** How long after a node's cause ended a start that fell due in it may still be found missing (a look, a grace). */
+const LATE_WITHIN_MS = 6 * 3_600_000;
+/** A start due in the minute the node came back had no Scheduler to start it either. */
+const LATE_SLACK_MS = 60_000;
+
 export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeDown"], nodes: TaskNodes) {
+  const taskNodes = nodes;
   const services = cfg.services.map(glob);
   const cause = (node: string) => ({ key: `node:${node}`, title: `Qlik services down on ${node}` });
   const failing = createFailingNodes(cfg.failingRuns);
@@ -44,6 +52,42 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
     if (await store.isOpen(cause(node).key)) return node;
     const last = "task" in e && e.task ? await nodes.nodeOf(e.task.id) : undefined;
     return last !== undefined && last !== node && (await store.isOpen(cause(last).key)) ? last : undefined;
+  };
+  /**
+   * The node's services are all back: the cause is over, and its recovered page says so now (listing what the node
+   * did not run), not the next night when the missed tasks run again. What it left behind folds in (upstream.ts).
+   */
+  const nodeBack = async (touched: Awaited<ReturnType<CauseStore["recover"]>>, now: number): Promise<CauseDecision | undefined> => {
+    for (const t of touched) {
+      if (t.closed) continue;
+      const parent = await store.get(t.parentId);
+      if (!parent?.causeKey.startsWith("node:")) continue;
+      // A failed run stays a failure until its task succeeds: the cause waits for it (its recovery is then the page).
+      const open = (await store.symptoms(t.parentId)).filter((s) => s.state === "open");
+      if (open.some((s) => !OVER_WHEN_BACK.has(s.kind))) continue;
+      if (await store.closeOver(t.parentId, now)) return { action: "pass", parentId: t.parentId };
+    }
+    return undefined;
+  };
+  /**
+   * A start that fell due while the node was down and is found missing only after it came back (a chain whose upstream
+   * ended in the outage's last minutes): the ended cause's, listed there, not paged.
+   */
+  const lateOnNode = async (e: WatchdogEvent, now: number): Promise<CauseDecision | undefined> => {
+    const due = Date.parse(String(e.data.expectedAt ?? ""));
+    if ((e.kind !== "task.missed" && e.kind !== "task.chain_broken") || !e.task || !Number.isFinite(due)) return undefined;
+    const nodes = [nodeOf(e.host), await taskNodes.nodeOf(e.task.id)].filter((n): n is string => n !== undefined);
+    for (const node of new Set(nodes)) {
+      const ended = await store.lastClosed(cause(node).key, now - LATE_WITHIN_MS);
+      if (!ended || ended.closedAt === null || due < ended.openedAt || due > ended.closedAt + LATE_SLACK_MS) continue;
+      await store.listInClosed(ended.id, { subject: `watch:${e.condition.key}`, kind: e.kind, eventId: e.id, taskId: e.task.id, ...names(e) }, now);
+      return {
+        action: "suppress",
+        parentId: ended.id,
+        reason: `fell due while ${node} was down (cause #${ended.id}, which has ended): listed there, not sent`,
+      };
+    }
+    return undefined;
   };
   return {
     /** `pageTo` is kept only with a parent this event opens and pages (a service stopping); a symptom never opens one as its page. */
@@ -62,14 +106,15 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
           );
           return opened ? opening(parentId, node, e.id, now) : symptom(parentId, node);
         }
-        return afterRecovery(await store.recover(subject, now));
+        const touched = await store.recover(subject, now);
+        return (await nodeBack(touched, now)) ?? afterRecovery(touched);
       }
       if (isWatchdogEvent(e)) {
         const subject = `watch:${e.condition.key}`;
         if (e.kind === "task.on_track") return afterRecovery(await store.recover(subject, now));
         if (e.kind === "app.stale") return undefined;
         const down = await openNodeFor(e);
-        if (down === undefined) return undefined;
+        if (down === undefined) return lateOnNode(e, now);
         const { parentId } = await store.attach(
           cause(down),
           { subject, kind: e.kind, eventId: e.id, ...(e.task ? { taskId: e.task.id } : {}), ...names(e) },

@@ -8,6 +8,8 @@ import { affected } from "./routes";
 export const NAMES_ON_ALERT = 50;
 /** Run ids listed per page: enough for every run of a cause on a busy site's outage (each is 36 characters). */
 export const RUNS_ON_ALERT = 1_000;
+/** Symptoms that say a task did not start: named on the cause's pages as what did not run. */
+const DID_NOT_START = new Set(["task.missed", "task.chain_broken"]);
 
 export async function causeSummary(store: CauseStore, parentId: number, publicUrl: string | undefined): Promise<CauseSummary | undefined> {
   const p = await store.get(parentId);
@@ -16,6 +18,7 @@ export async function causeSummary(store: CauseStore, parentId: number, publicUr
   const a = affected(symptoms);
   const runs = await store.runs(parentId, RUNS_ON_ALERT);
   const base = publicUrl?.replace(/\/+$/, "");
+  const didNotRun = [...new Set(symptoms.filter((s) => DID_NOT_START.has(s.kind) && s.taskName).map((s) => s.taskName!))].sort();
   return {
     id: p.id,
     title: p.title,
@@ -27,6 +30,8 @@ export async function causeSummary(store: CauseStore, parentId: number, publicUr
     runs: runs.ids,
     counts: { tasks: a.tasks.length, apps: a.apps.length, streams: a.streams.length, runs: runs.count },
     stillFailing: symptoms.filter((s) => s.state === "open").length,
+    openedAt: new Date(p.openedAt).toISOString(),
+    ...(didNotRun.length > 0 ? { didNotRun: didNotRun.slice(0, NAMES_ON_ALERT) } : {}),
     ...(base ? { url: `${base}/ui/causes#cause-${p.id}` } : {}),
   };
 }

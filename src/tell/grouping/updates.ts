@@ -9,21 +9,10 @@ import { wouldSend } from "../notify/gate";
 import type { Plan, PlannedDelivery } from "../notify/planner";
 import type { CauseStore, SymptomRow } from "./cause-store";
 import { NAMES_ON_ALERT, RUNS_ON_ALERT } from "./summary";
-
-/** What a page delivery needs to be sent again as an update (recorded when the parent's first page went out). */
-type PageTarget = Pick<PlannedDelivery, "route" | "channel" | "channelType" | "recipient" | "via" | "target">;
+import { type PageTarget, sameReceiver, targetOf } from "./reach";
 
 /** Deliveries an update goes to at most (a route to a long mailing list is cut, not copied whole). */
-const MAX_TARGETS = 200;
-
-const targetOf = (d: PlannedDelivery): PageTarget => ({
-  route: d.route,
-  channel: d.channel,
-  channelType: d.channelType,
-  recipient: d.recipient,
-  target: d.target,
-  ...(d.via !== undefined ? { via: d.via } : {}),
-});
+export const MAX_TARGETS = 200;
 
 function addedSince(symptoms: readonly SymptomRow[], since: number) {
   const before = { tasks: new Set<string>(), apps: new Set<string>() };
@@ -44,8 +33,6 @@ function addedSince(symptoms: readonly SymptomRow[], since: number) {
   return { tasks, apps, count: tasks.length + apps.length };
 }
 
-const sameTarget = (a: PageTarget, b: PageTarget) => a.route === b.route && a.channel === b.channel && a.recipient.toLowerCase() === b.recipient.toLowerCase();
-
 /** Where a plan's page goes, as a parent keeps it (JSON), or undefined when it sends nothing. */
 export function pageTargets(plan: Plan): string | undefined {
   const to = plan.deliveries
@@ -56,19 +43,39 @@ export function pageTargets(plan: Plan): string | undefined {
 }
 
 export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["updates"]) {
+  /** Every receiver the parent's pages reached so far (its opening's, and those later symptoms paged). */
+  const reached = async (parentId: number): Promise<PageTarget[]> => {
+    const recorded = await store.pageTo(parentId);
+    return recorded ? (JSON.parse(recorded) as PageTarget[]) : [];
+  };
   return {
+    reached,
     /**
-     * The deliveries of a symptom about to be held that go where the parent's first page did not (a route that does
-     * not take the parent's own kind: the watchdog's route for a stale app of a failed load, a route for one task).
-     * They are sent, carrying the cause: a held alert is never lost to a route that would have taken it (issue 59).
-     * The parent's updates still go only where its first page went.
+     * The deliveries of a symptom about to be held that go to a receiver no page of the parent reached yet (a route
+     * that does not take the parent's own kind: the watchdog's route for a stale app of a failed load, a route for
+     * one task). They are sent once, carrying the cause: that route's page of the cause (a held alert is never lost
+     * to a route that would have taken it). They are kept with the parent, so that route's next symptoms fold in and
+     * its updates and recovered page go there too.
      */
-    async unreached(parentId: number, plan: Plan): Promise<PlannedDelivery[]> {
+    async unreached(parentId: number, plan: Plan, now: number): Promise<PlannedDelivery[]> {
       const sending = plan.deliveries.filter((d) => wouldSend(d));
       if (sending.length === 0) return [];
-      const recorded = await store.pageTo(parentId);
-      const reached: PageTarget[] = recorded ? (JSON.parse(recorded) as PageTarget[]) : [];
-      return sending.filter((d) => !reached.some((t) => sameTarget(t, targetOf(d))));
+      const kept = await reached(parentId);
+      const out: PlannedDelivery[] = [];
+      for (const d of sending) if (![...kept, ...out.map(targetOf)].some((t) => sameReceiver(t, targetOf(d)))) out.push(d);
+      // Marked as reached later: such a route (one task's, the watchdog's kinds) gets the recovered page, not updates
+      // about the rest of the cause.
+      await store.addPageTargets(
+        parentId,
+        out.map((d) => ({ ...targetOf(d), later: true })),
+        now,
+        MAX_TARGETS,
+      );
+      return out;
+    },
+    /** The parent's opening page also went to these receivers (routes taking its symptoms): kept with it. */
+    async alsoReached(parentId: number, deliveries: readonly PlannedDelivery[], now: number): Promise<void> {
+      await store.addPageTargets(parentId, deliveries.map(targetOf), now, MAX_TARGETS);
     },
     /**
      * A parent's first page went out with this plan: where it went is kept for its updates (already so when the
@@ -92,7 +99,10 @@ export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["upda
       const added = addedSince(await store.symptoms(parentId), last);
       if (added.count === 0) return undefined;
       const recorded = await store.pageTo(parentId);
-      const to: PageTarget[] = recorded ? (JSON.parse(recorded) as PageTarget[]) : plan.deliveries.filter((d) => wouldSend(d)).map(targetOf);
+      const kept = recorded
+        ? (JSON.parse(recorded) as Array<PageTarget & { later?: boolean }>).filter((t) => !t.later).map(({ later: _, ...t }) => t)
+        : undefined;
+      const to: PageTarget[] = kept ?? plan.deliveries.filter((d) => wouldSend(d)).map(targetOf);
       if (to.length === 0 || !(await store.claimUpdate(parentId, last, now))) return undefined;
       const n = parent.updates + 1;
       const deliveries: PlannedDelivery[] = to.map((t) => ({

@@ -5,7 +5,7 @@
 import type { GroupingConfig } from "./config";
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
 import { isWatchdogEvent } from "../../platform/events/types";
-import type { CauseStore, SymptomInput } from "./cause-store";
+import type { CauseStore, HolderQuery, SymptomInput } from "./cause-store";
 import type { ChainGraph, GraphTask } from "./chain-graph";
 import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
 
@@ -25,6 +25,19 @@ export interface UpstreamDeps {
 }
 
 const RECOVERIES = new Set(["app.freshness_recovered", "checkin.recovered"]);
+/** How long after a cause ended an app it left stale still folds into it (a day: the next night's chain catches up). */
+const LATE_WITHIN_MS = 86_400_000;
+
+/**
+ * Whether a cause of this kind can explain this symptom at all. A missed start of a schedule trigger and a stopped
+ * chain (its upstream ended as the trigger awaits, the task did not start) are the Scheduler's or the node's doing:
+ * a failure of the task itself or of a task upstream does not explain them (issue 64: a chain break filed under a
+ * failure of the night before). A job before Qlik that did not deliver may hold them back, a node down may.
+ */
+function explainsThisKind(causeKey: string, e: WatchdogEvent): boolean {
+  if (e.kind !== "task.missed" && e.kind !== "task.chain_broken") return true;
+  return causeKey.startsWith("checkin:") || causeKey.startsWith("node:");
+}
 const JOB_FAILURES = new Set(["checkin.failed", "checkin.missed"]);
 
 const waitingEntry = (t: GraphTask, eventId: string): SymptomInput => ({
@@ -70,7 +83,7 @@ export function createUpstreamRule(d: UpstreamDeps) {
       for (const t of g?.tasksOfApp(e.app.id) ?? []) taskIds.push(t, ...(g?.upstreamOf(t) ?? []));
     }
     const holder = await store.openHolder({ taskIds, appIds, appNames });
-    if (!holder || !(await explainsNow(holder.id, e))) return undefined;
+    if (!holder || !explainsThisKind(holder.causeKey, e) || !(await explainsNow(holder.id, e))) return lateConsequence(e, { taskIds, appIds, appNames }, now);
     const { parentId, opened } = await store.attach(
       { key: holder.causeKey, title: holder.title },
       {
@@ -86,6 +99,32 @@ export function createUpstreamRule(d: UpstreamDeps) {
     );
     // The parent closed between the lookup and the attach: this symptom opened a new one, so it is its page.
     return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, holder.title) };
+  }
+
+  /**
+   * A cause that ended (a node back up) still explains what it left behind and shows only now: an app whose refresh
+   * the cause prevented goes stale after the node returned, until the chain catches up. Such an app is listed in that
+   * cause, not paged: the cause's recovered page named what did not run. Only for an app last refreshed before the
+   * cause opened, fed by a task (or one upstream of it) the cause really held (a missed start, a stopped chain).
+   */
+  async function lateConsequence(e: WatchdogEvent, q: HolderQuery, now: number): Promise<CauseDecision | undefined> {
+    if (e.kind !== "app.stale" || !e.app) return undefined;
+    const closed = await store.closedHolder(q, now - LATE_WITHIN_MS);
+    const last = Date.parse(String(e.data.lastSuccessAt ?? ""));
+    if (!closed || !Number.isFinite(last) || last >= closed.openedAt) return undefined;
+    await store.listInClosed(
+      closed.id,
+      {
+        subject: `watch:${e.condition.key}`,
+        kind: e.kind,
+        eventId: e.id,
+        appName: e.app.name,
+        appId: e.app.id,
+        ...(e.app.stream ? { stream: e.app.stream } : {}),
+      },
+      now,
+    );
+    return { action: "suppress", parentId: closed.id, reason: `left behind by cause #${closed.id} (${closed.title}), which has ended: listed there, not sent` };
   }
 
   /** A job before Qlik failed or did not check in: its own cause, with what it feeds (and what runs after that) waiting. */

@@ -24,10 +24,23 @@ function updateLines(c: CauseSummary): string[] {
 const named = (label: string, names: readonly string[], total: number) =>
   names.length === 0 ? [] : [`${label}: ${names.join(", ")}${total > names.length ? ` and ${total - names.length} more` : ""}`];
 
+const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
+
+/** Since when, and what did not run: on the recovered page, what to start again rather than wait for its next run. */
+function spanLines(c: CauseSummary): string[] {
+  // An update says since its last page instead.
+  const since = c.openedAt && !c.update ? [c.status === "closed" ? `Began ${utc(c.openedAt)}` : `Since ${utc(c.openedAt)}`] : [];
+  const missed = c.didNotRun ?? [];
+  if (missed.length === 0) return since;
+  const label = c.status === "closed" ? "Did not run while it lasted (start again if their data is needed before their next run)" : "Did not start so far";
+  return [...since, `${label}: ${missed.join(", ")}`];
+}
+
 /** The cause as plain lines: headline, counts, names, link. */
 export function causeLines(c: CauseSummary): string[] {
   return [
     causeHeadline(c),
+    ...spanLines(c),
     ...updateLines(c),
     `${c.text}${c.stillFailing > 0 ? `; ${c.stillFailing} still failing` : ""}`,
     ...named("Tasks", c.tasks, c.counts.tasks),

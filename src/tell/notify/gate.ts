@@ -2,10 +2,19 @@
 // windows): a gate reviews each plan before it is written and may turn sends into suppressions with a reason, which
 // the outbox records like any other suppression, so nothing is dropped unseen.
 import { CHANNELS } from "./channels/registry";
+import type { DomainEvent } from "../../platform/events/types";
 import type { Plan, PlannedDelivery } from "./planner";
 
+/**
+ * What a gate may ask of the notifier while it reviews a plan: the deliveries another event would be planned (the
+ * routes that take a cause's symptoms, asked with a symptom's kind before any symptom has come).
+ */
+export interface GateContext {
+  planAs(event: DomainEvent): Promise<PlannedDelivery[]>;
+}
+
 export interface DeliveryGate {
-  review(plan: Plan, now: number): Promise<Plan>;
+  review(plan: Plan, now: number, ctx?: GateContext): Promise<Plan>;
 }
 
 /**
@@ -22,9 +31,9 @@ export interface QuietSpell {
 /** Gates applied in order, each seeing what the one before left. */
 export function composeGates(gates: readonly DeliveryGate[]): DeliveryGate {
   return {
-    async review(plan, now) {
+    async review(plan, now, ctx) {
       let p = plan;
-      for (const g of gates) p = await g.review(p, now);
+      for (const g of gates) p = await g.review(p, now, ctx);
       return p;
     },
   };

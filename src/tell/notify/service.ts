@@ -161,7 +161,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if ((await outbox.releaseGroups(incidentGroupKey(event.incident.id), now)) > 0) worker.wake();
     }
     const planned = await planEvent(ctx, event, outbox, now);
-    const plan = deps.gate ? await deps.gate.review(planned, now) : planned;
+    const plan = deps.gate ? await deps.gate.review(planned, now, { planAs: async (e) => (await planEvent(ctx, e, undefined, now)).deliveries }) : planned;
     const result = await enqueuePlan(outbox, plan, now, o.maxAge);
     for (const d of plan.deliveries)
       if (d.action === "suppress") log.info({ eventId: event.id, channel: d.channel, route: d.route, reason: d.reason }, "delivery suppressed");

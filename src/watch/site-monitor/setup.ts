@@ -126,7 +126,8 @@ export function setupSiteMonitors(loaded: LoadedOf<SiteMonitorsConfig>, deps: Si
     routes.version = { ...v, runNow: job.runNow };
   }
   const unreachable = config.grouping.nodeDown.unreachable;
-  if (qrs && unreachable.enabled) {
+  // The read exists for the node's cause: without grouping (or its node rule) it would only raise service events.
+  if (qrs && unreachable.enabled && config.grouping.enabled && config.grouping.nodeDown.enabled) {
     const n = createNodeReachability(unreachable, { qrs, host, clock: deps.clock, state, emit: deps.emit });
     deps.lifecycle.add(gate(periodic("node-reachability", unreachable.interval, n.check, { log, runs, clock: deps.clock })));
     out.nodes = n;

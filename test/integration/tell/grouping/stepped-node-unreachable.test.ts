@@ -3,8 +3,8 @@
 // cannot be reached for 60 seconds at 00:30 (a blip: nothing opens, nothing is paged), then for 20 minutes from 01:00,
 // so the 01:05 runs of its eight hourly tasks never start while the central node's four run. One page, the
 // service.stopped of the Scheduler (state UNREACHABLE) two minutes in, naming the node and the eight tasks; the missed
-// starts are its symptoms; the Scheduler's return is an update of the cause, not a page; the recovered page comes
-// once, when the last task is back on track at 02:05.
+// starts are its symptoms; the recovered page comes once, when the Scheduler is back at 01:20, naming what did not run;
+// the apps it left stale until the tasks ran again at 02:05 are listed in the ended cause, not paged (issue 64).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { ParentView } from "../../../../src/tell/grouping";
 import { closeAll, type TestApp } from "../../../helpers/app";
@@ -56,7 +56,15 @@ beforeAll(async () => {
 const pages = () =>
   rx.requests
     .filter((r) => r.path === "/hook")
-    .map((r) => JSON.parse(r.body) as { kind: string; currstate?: string; stewardEvent?: { receivedAt: string }; cause?: { tasks: string[]; title: string } });
+    .map(
+      (r) =>
+        JSON.parse(r.body) as {
+          kind: string;
+          currstate?: string;
+          stewardEvent?: { receivedAt: string };
+          cause?: { tasks: string[]; title: string; status?: string; didNotRun?: string[] };
+        },
+    );
 
 test("a Scheduler unreachable for 60 seconds opens no cause and pages nothing", () => {
   expect(afterBlip).toEqual([]);
@@ -86,8 +94,10 @@ test("one page naming the node and the eight tasks it would have run; its missed
   const mail = smtp.mails[0]!.mail;
   expect(mail.subject).toStartWith("[Open: cause #1, Qlik services down on reload01]");
   expect(mail.text).toContain(`Tasks: ${NIGHT.join(", ")}`);
-  // Then only the recovery: no missed start, nothing for the central node.
-  expect(rest.map((p) => p.kind)).toEqual(["task.on_track"]);
+  // Then only the recovery, when the Scheduler is back (issue 64: the cause is over then, not when the last missed task
+  // runs again), naming the eight that did not run; no missed start, nothing for the central node, no stale app after.
+  expect(rest.map((p) => p.kind)).toEqual(["service.started"]);
+  expect(rest[0]!.cause).toMatchObject({ status: "closed", didNotRun: NIGHT });
   expect(smtp.mails).toHaveLength(2);
 });
 
