@@ -28,8 +28,6 @@ export interface DatagramHandlerDeps {
   now: () => number;
   /** True while the intake stops: a refused run is counted as "stopping" rather than "queue_full". */
   stopping: () => boolean;
-  /** A task datagram from this node (its %hostname) arrived, whatever becomes of its run: the node is heard. */
-  heard?: (host: string) => void;
   /** A run was queued: its QRS reads may start now, batched with those of the runs ahead of it. */
   queued?: (report: RunReport) => void;
 }
@@ -109,8 +107,8 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       );
       return;
     }
+    // The node it names is heard only once QRS confirms the run (run-processor's confirmedNode): anyone can send this.
     const m = res.message;
-    deps.heard?.(m.host);
     // A full queue refuses a run it would not keep before anything else is done for it (no store work at all).
     if (!queue.admits(priorityOf(m.outcome))) return dropped(full(), m.outcome, m.executionId);
     const key = runKey(m.executionId, m.outcome);

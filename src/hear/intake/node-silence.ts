@@ -3,6 +3,9 @@
 // short host name: a datagram may say sense2 where QRS says sense2.corp.example), runs found only by
 // reconciliation are counted; when `minRuns` of them ended within the window and no datagram came from the node
 // since the first, intake.node_silent is raised once, and the node's next datagram ends it (intake.node_recovered).
+// A node is heard only through a datagram's run that QRS confirmed, under the name QRS gives its executing node: a
+// datagram alone is anyone's word (a forged one would end a silence, or fill this table with invented hosts), so
+// every node here, heard or reconciled, is one QRS named.
 // The state is in the store the Stewards of a cluster share: reconciliation runs on one of them, the datagrams
 // reach another, and each change is one conditional statement, so each is said once.
 import type { Logger } from "pino";
@@ -33,8 +36,8 @@ export const nodeSilenceMigrations: MigrationSet = {
 /** A datagram is written down at most this often per node: a busy node sends many a minute. */
 export const HEARD_WRITE_MS = 60_000;
 /**
- * Host names followed per process. Far above any site's node count; datagrams with forged host names (from an
- * allowed source, or from anyone when udp.allowedSources is empty) cannot make the store write without end.
+ * Host names followed per process. Far above any site's node count; the names come from QRS's execution results,
+ * so this only guards against a QRS that names a new node for every run.
  */
 export const MAX_NODES = 500;
 
@@ -52,7 +55,7 @@ export interface NodeSilenceDeps {
 export interface NodeSilence {
   /** A run reconciliation emitted; `excused`: a Steward was down or catching up, so its datagram had nowhere to go. */
   reconciled(host: string, executionId: string, stopMs: number, excused: boolean): void;
-  /** A task datagram from `host` (the Scheduler's %hostname). */
+  /** A datagram's run QRS confirmed; `host` is the executing node as QRS names it (never the datagram's text). */
   heard(host: string): void;
   start(): void;
   /** Resolves when the datagrams' writes started so far are done. */

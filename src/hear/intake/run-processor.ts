@@ -53,6 +53,11 @@ export interface RunProcessorDeps {
    */
   annotate?: (e: TaskEvent, heardAtMs?: number) => Promise<TaskEvent[]>;
   /**
+   * A datagram's run QRS confirmed: the node QRS says executed it (its name as QRS gives it) sends task events. A
+   * datagram alone proves nothing (anyone may send one naming any host); a run QRS denies leaves no node heard.
+   */
+  confirmedNode?: (host: string) => void;
+  /**
    * Runs whose announcement (history and incident, the bus, the seen mark) may go on after their worker took the next
    * run (ProcessOptions.announceAhead); 0 or left out: none. On PostgreSQL the runs announced together share
    * transactions and statements, so more of them at once is fewer round trips per run.
@@ -234,6 +239,8 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       return drop(key, "closed");
     }
     deps.counters.enriched.inc({ complete: String(event.complete) });
+    const node = event.source === "udp" && !event.unconfirmed ? event.execution?.executingNode : undefined;
+    if (node) deps.confirmedNode?.(node);
     if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
     if (await announcedAlready(deps, report, key, event)) {
       release(key);

@@ -174,9 +174,16 @@ function intakeReconciler(
 function intakeProcessor(
   cfg: IntakeConfig,
   deps: TaskIntakeDeps,
-  parts: { enricher: ReturnType<typeof intakeEnricher>; store: IntakeStore; counters: IntakeCounters; warnOnce: ThrottledWarn; instanceId: string },
+  parts: {
+    enricher: ReturnType<typeof intakeEnricher>;
+    store: IntakeStore;
+    counters: IntakeCounters;
+    warnOnce: ThrottledWarn;
+    instanceId: string;
+    nodeSilence: NodeSilence | undefined;
+  },
 ): RunProcessor {
-  const { enricher, store, counters, warnOnce, instanceId } = parts;
+  const { enricher, store, counters, warnOnce, instanceId, nodeSilence } = parts;
   return createRunProcessor({
     enricher,
     bus: deps.bus,
@@ -189,6 +196,7 @@ function intakeProcessor(
     warnOnce,
     instanceId,
     ...(deps.annotate ? { annotate: deps.annotate } : {}),
+    ...(nodeSilence ? { confirmedNode: nodeSilence.heard } : {}),
     // On PostgreSQL the runs announced together share transactions (src/tell/incidents/failure-batch.ts) and statements
     // (postgres-batches.ts): the workers hand enriched runs on instead of waiting for each one's round trips.
     announceAhead: deps.db.dialect === "postgres" ? ANNOUNCE_AHEAD_ON_POSTGRES : 0,
@@ -266,7 +274,8 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   });
   // Lines a datagram causes: once per source and reason a minute, and at most DATAGRAM_LINES_PER_MINUTE overall.
   const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
-  const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId });
+  const nodeSilence = intakeNodeSilence(config, deps);
+  const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId, nodeSilence });
   /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
   async function dropDeadClaims(): Promise<void> {
     const live = deps.liveInstances ? await deps.liveInstances() : [instanceId];
@@ -306,7 +315,6 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     ...(deps.udpPort !== undefined ? { port: deps.udpPort } : {}),
   });
   const udp = socket.udp;
-  const nodeSilence = intakeNodeSilence(config, deps);
   const handleDatagram = createDatagramHandler({
     limits: { maxDatagramBytes: config.udp.maxDatagramBytes, maxFieldChars: config.udp.maxFieldChars, queueSize: cfg.queueSize },
     allowlist: socket.allowlist,
@@ -318,7 +326,6 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     log,
     now,
     stopping: () => stopping,
-    ...(nodeSilence ? { heard: nodeSilence.heard } : {}),
     queued: (report) => enricher.prefetch?.(report),
   });
 

@@ -29,6 +29,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   butlerFlag?: string;
   /** Hidden from the API docs (the dashboard's HTML routes). */
   hidden?: boolean;
+  /**
+   * Path parameters that are secrets (a check-in key): the audit log and request logs show `***` in their place,
+   * so a `read` key reading the audit never learns them.
+   */
+  secretParams?: readonly string[];
   responses: Record<number, ResponseSpec>;
 }
 
@@ -101,8 +106,19 @@ export function createRouter(
         return guarded(c);
       };
       const metrics = pre.metricsFor(spec.path);
-      app.on(methods, spec.path, (c) => pre.run(c, metrics, scoped));
+      const masked = spec.secretParams?.length ? maskedPath(spec.path, new Set(spec.secretParams)) : undefined;
+      // Set before the pre-handler's checks: a refusal there (a rate limit) is audited by the masked path too.
+      app.on(methods, spec.path, masked ? (c) => (c.set("auditPath", masked(c)), pre.run(c, metrics, scoped)) : (c) => pre.run(c, metrics, scoped));
     },
+  };
+}
+
+/** The request's path as the audit shows it: the route's own segments, the values of its parameters, secrets as ***. */
+function maskedPath(path: string, secrets: ReadonlySet<string>): (c: Context<HttpEnv>) => string {
+  const segments = path.split("/").map((s) => (s.startsWith(":") ? { param: s.slice(1).replace(/[{?].*$/, "") } : { text: s }));
+  return (c) => {
+    const values = c.req.param() as Record<string, string | undefined>;
+    return segments.map((s) => ("text" in s ? s.text : secrets.has(s.param) ? "***" : encodeURIComponent(values[s.param] ?? ""))).join("/");
   };
 }
 

@@ -1,6 +1,7 @@
 // Types shared by the HTTP layer: the Hono environment and the access scopes routes declare.
 import type { Logger } from "pino";
 import type { AuditEntry, RequestAuditRow } from "../audit/audit-log";
+import type { RateDecision } from "../security/rate-limiter";
 
 /**
  * Access scopes (issue 8 enforces them): every route declares one. "public" routes (health, ping, docs)
@@ -38,6 +39,11 @@ export interface HttpEnv {
     clientCert?: ClientCertInfo;
     inProcess?: true /** The listener found the Host header unusable (answered 400). */;
     hostProblem?: string;
+    /**
+     * Set on the requests a handler makes to Steward on its caller's behalf (the MCP server's REST calls): their
+     * refusals are counted here and logged once by that handler, not one warn line each.
+     */
+    refusals?: RefusalTally;
   };
   Variables: {
     requestId: string;
@@ -46,6 +52,18 @@ export interface HttpEnv {
     /** The HTTP module's logger that requestLog(c) derives the request's logger from. */
     baseLog?: Logger;
     principal: Principal;
+    /**
+     * The caller's address when a trusted proxy forwarded it (X-Forwarded-For from security.trustedProxies), set
+     * before routing; otherwise the connection's address counts. Read it with auditActorOf(c).ip.
+     */
+    clientAddress?: string;
+    /** The path as the audit and logs show it when the route's path holds a secret (RouteSpec.secretParams). */
+    auditPath?: string;
+    /**
+     * Set by the access guard for a caller with a per-key rate limit: counts `n` more calls (the further calls of a
+     * JSON-RPC batch) against the key's limit; the last decision, refused once the limit is reached.
+     */
+    chargeCalls?: (n: number) => RateDecision;
     /** The matched route's declared scope, set before the handler runs. */
     scope: Scope;
     /** "METHOD /declared/path" of the matched route, set with the scope. */
@@ -61,6 +79,12 @@ export interface HttpEnv {
      */
     auditRow?: (status: number) => RequestAuditRow;
   };
+}
+
+/** Refusals of the inner requests of one request, by reason (bounded: at most 20 distinct reasons kept). */
+export interface RefusalTally {
+  count: number;
+  reasons: Map<string, number>;
 }
 
 /** Bindings for a request Steward sends to its own Hono app (no network peer; access control trusts it). */

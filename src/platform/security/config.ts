@@ -152,7 +152,7 @@ export const statusAccessSchema = () =>
       trustedProxies: cidrListSchema()
         .meta({ examples: [["10.0.0.5"]] })
         .describe(
-          "Reverse proxies whose X-Forwarded-For is believed when judging ipAllowlist. Empty: the header is ignored and the connection's address counts.",
+          "Reverse proxies whose X-Forwarded-For is believed when judging ipAllowlist (added to security.trustedProxies, which counts here too). Empty: the header is ignored and the connection's address counts.",
         ),
     })
     .describe("Who may read the business-facing status without (or besides) a status key: an address allowlist (docs/status.md).");
@@ -177,6 +177,11 @@ export const securitySchema = () =>
         .describe("Callers allowed to reach the API (IPs or CIDRs). Empty: any address. Loopback is always allowed."),
       rateLimit: rateLimitSchema().prefault({}),
       statusAccess: statusAccessSchema().prefault({}),
+      trustedProxies: cidrListSchema()
+        .meta({ examples: [["10.0.0.5"]] })
+        .describe(
+          "Reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the caller in the audit log, request logs and statusAccess. Empty: the header is ignored and the connection's address is recorded.",
+        ),
       queryKey: queryKeySchema().prefault({}),
       allowEnvOverrides: z
         .array(z.enum(WIDENING_PATHS))

@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import type { AuditEntry, AuditLog } from "../audit/audit-log";
 import type { Counter, MetricsRegistry } from "../core/metrics";
 import { causedByStoreOutage } from "../store/sql";
-import { auditActorOf } from "../http/audit-actor";
+import { auditActorOf, auditPathOf, auditTargetOf } from "../http/audit-actor";
 import { requestLog } from "../http/pre-handler";
 import type { RouteGuard } from "../http/route";
 import type { HttpEnv, Scope } from "../http/types";
@@ -15,7 +15,7 @@ import { parseIp, type IpAddress } from "./ip-match";
 import type { DenialAudit } from "./denial-audit";
 import { identify, type Identified } from "./identify";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
-import { decideStatusAccess, type StatusDecision } from "./status-access";
+import { clientAddress, decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
 
 export interface AccessDeps {
@@ -58,14 +58,19 @@ function createDeny(deps: AccessDeps, denials: Counter): Deny {
       const entry = {
         actor: auditActorOf(c),
         action: "access.denied",
-        target: `${c.req.method} ${c.req.path}`,
+        target: auditTargetOf(c),
         result: "denied" as const,
         details: { ...details, status, reason, requestId: c.get("requestId") },
       };
       if (deps.denialAudit) deps.denialAudit.record(entry, String(details.check), status);
       else deps.audit.record(entry);
     }
-    requestLog(c)?.warn({ status, reason, method: c.req.method, path: c.req.path, ip: c.env?.remoteAddress }, "request denied");
+    const tally = c.env?.refusals;
+    if (tally) {
+      // An inner request of another (an MCP batch's REST calls): its handler logs one line for all of them.
+      tally.count++;
+      if (tally.reasons.size < 20 || tally.reasons.has(reason)) tally.reasons.set(reason, (tally.reasons.get(reason) ?? 0) + 1);
+    } else requestLog(c)?.warn({ status, reason, method: c.req.method, path: auditPathOf(c), ip: auditActorOf(c).ip }, "request denied");
     // A person opening a dashboard page in a browser is sent to sign in (and back); API clients keep the JSON 401.
     if (status === 401 && wantsDashboardPage(c)) {
       return c.redirect(`/ui/login?next=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`, 303);
@@ -112,7 +117,7 @@ function requestEntry(
   return {
     actor: auditActorOf(c),
     action: "api.write",
-    target: `${c.req.method} ${c.req.path}`,
+    target: auditTargetOf(c),
     result: status < 400 ? ("ok" as const) : status === 401 || status === 403 ? ("denied" as const) : ("failed" as const),
     details: {
       route: routeRef,
@@ -205,6 +210,9 @@ export function createAccessMiddleware(deps: AccessDeps): {
     const remote = c.env?.remoteAddress;
     if (remote === undefined) return deny(c, 403, "the caller's address is unknown (connection reset?); request refused", { check: "peerAddress" });
     const a = admission(policy, remote);
+    // The caller as the audit and the logs name it: a forwarded address only from a proxy the site trusts.
+    const forwarded = a && policy.trustedProxies.length > 0 ? c.req.header("x-forwarded-for") : undefined;
+    if (a && forwarded) c.set("clientAddress", (clientAddress(a.ip, forwarded, policy.trustedProxies) ?? a.ip).address);
     if (!a?.allowed) {
       return deny(c, 403, `address ${remote} is not in security.ipAllowlist`, { check: "ipAllowlist" });
     }
@@ -247,6 +255,13 @@ export function createAccessMiddleware(deps: AccessDeps): {
       }
       // Set before the answer is built, so it carries them (and they replace the per-IP numbers).
       limitHeaders(c, keyDecision);
+      const perKey = policy.perKey;
+      const limited = `${principal.kind}:${principal.name}`;
+      c.set("chargeCalls", (n) => {
+        let d = keyDecision;
+        for (let i = 0; i < n && d.allowed; i++) d = perKey.hit(limited);
+        return d;
+      });
     }
     const byAddress: StatusDecision =
       scope === "status"

@@ -32,6 +32,8 @@ export interface SecurityPolicy {
   authConfigured: boolean;
   /** Addresses that may read the status routes (security.statusAccess). */
   statusAccess: StatusAccessPolicy;
+  /** Proxies whose X-Forwarded-For names the caller (security.trustedProxies with statusAccess.trustedProxies). */
+  trustedProxies: IpRange[];
   /** Set when the stored keys vanished under a non-loopback listener: why every caller is refused (listen-rule.ts). */
   lockedOut?: string;
 }
@@ -58,6 +60,7 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
     if (old && old.rule.requests === rule.requests && old.rule.windowMs === rule.window) return old;
     return createRateLimiter({ requests: rule.requests, windowMs: rule.window }, deps.clock);
   };
+  const trustedProxies = [...cfg.trustedProxies, ...cfg.statusAccess.trustedProxies].map((s) => parseRange(s)!);
   return {
     config: cfg,
     ring,
@@ -67,7 +70,8 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
     perKey: limiter(cfg.rateLimit.perKey, deps.previous?.perKey),
     queryRoutes: new Set(cfg.queryKey.enabled ? cfg.queryKey.routes : []),
     authConfigured: ring.size > 0 || certRules.length > 0,
-    statusAccess: compileStatusAccess(cfg.statusAccess),
+    statusAccess: compileStatusAccess(cfg.statusAccess, trustedProxies),
+    trustedProxies,
   };
 }
 

@@ -17,8 +17,9 @@ export type StatusDecision = "scope" | "grant" | { refuse: string };
 const MAX_HEADER = 2_048;
 const MAX_HOPS = 32;
 
-export function compileStatusAccess(cfg: SecurityConfig["statusAccess"]): StatusAccessPolicy {
-  return { allow: cfg.ipAllowlist.map((s) => parseRange(s)!), trusted: cfg.trustedProxies.map((s) => parseRange(s)!), requireKey: cfg.requireKey };
+/** `trusted`: every proxy the site trusts (security.trustedProxies and statusAccess.trustedProxies): one rule everywhere. */
+export function compileStatusAccess(cfg: SecurityConfig["statusAccess"], trusted: IpRange[]): StatusAccessPolicy {
+  return { allow: cfg.ipAllowlist.map((s) => parseRange(s)!), trusted, requireKey: cfg.requireKey };
 }
 
 const inAny = (ip: IpAddress, ranges: readonly IpRange[]) => ranges.some((r) => inRange(ip, r));

@@ -4,6 +4,8 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/serv
 import { z } from "zod";
 
 import { embeddedDocSources as docs } from "../help";
+/** A page's text in one answer at most (the longest page, the configuration reference, is ~190 KB). */
+const PAGE_MAX_CHARS = 256 * 1024;
 const titleOf = (md: string, slug: string) => /^#\s+(.+)$/m.exec(md)?.[1]?.trim() ?? slug;
 
 export function registerDocsAndPrompts(server: McpServer): void {
@@ -26,9 +28,12 @@ export function registerDocsAndPrompts(server: McpServer): void {
     },
     async (uri, vars) => {
       const slug = String(vars.page ?? "");
-      const md = (await docs())[slug];
+      // A Map, not the object indexed by the client's text: steward-docs://__proto__ or ://constructor is no page.
+      const md = new Map(Object.entries(await docs())).get(slug);
       if (md === undefined) throw new Error(`no documentation page "${slug.slice(0, 100)}"; list the resources for the pages there are`);
-      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: md }] };
+      const text =
+        md.length > PAGE_MAX_CHARS ? `${md.slice(0, PAGE_MAX_CHARS)}\n\n… (${md.length - PAGE_MAX_CHARS} more characters: read /help/${slug} on Steward)` : md;
+      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
     },
   );
 

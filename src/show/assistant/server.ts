@@ -8,11 +8,14 @@ import { HTTPException } from "hono/http-exception";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import { VERSION } from "../../platform/core/version";
 import { auditActorOf } from "../../platform/http/audit-actor";
-import type { HttpEnv } from "../../platform/http/types";
+import { requestLog } from "../../platform/http/pre-handler";
+import type { HttpEnv, RefusalTally } from "../../platform/http/types";
+import { rateLimitHeaders } from "../../platform/security/rate-limiter";
 import { registerActionTools } from "./action-tools";
 import type { McpConfig } from "./config";
 import { registerDocsAndPrompts } from "./docs-and-prompts";
 import { registerReadTools } from "./read-tools";
+import { type AnswerBudget, batchSize, chargeAnswers } from "./request-bounds";
 import { stewardApiFor } from "./steward-api";
 
 export interface McpDeps {
@@ -34,28 +37,65 @@ function calledIn(body: unknown): string[] {
   });
 }
 
+const rpcError = (code: number, message: string) => ({ jsonrpc: "2.0", error: { code, message }, id: null });
+
 export async function answerMcp(c: Context<HttpEnv>, deps: McpDeps): Promise<Response> {
+  const actor = auditActorOf(c);
+  const requestId = c.get("requestId");
+  // Recorded on receipt, before the body is read: a request that never answers (a body that never ends, a call
+  // that hangs) still leaves this row. The request's own row (api.write, op mcp.request, same requestId) completes it.
+  const length = c.req.header("content-length");
+  deps.audit.record({ actor, action: "mcp.received", target: "POST /mcp", result: "ok", details: { requestId, ...(length ? { contentLength: length } : {}) } });
   let body: unknown;
   try {
     body = await c.req.json();
   } catch {
-    return c.json({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error: the body is not JSON" }, id: null }, 400);
+    return c.json(rpcError(-32700, "Parse error: the body is not JSON"), 400);
   }
-  c.get("auditNote")?.({ actor: auditActorOf(c), action: "mcp.request", target: calledIn(body).join(", "), result: "ok" });
+  const note = (result: "ok" | "denied" | "failed", details: Record<string, unknown>) =>
+    c.get("auditNote")?.({ actor, action: "mcp.request", target: calledIn(body).join(", "), result, details });
+  const size = batchSize(body);
+  if ("refuse" in size) {
+    note("denied", { calls: Array.isArray(body) ? body.length : 1, refused: "batch" });
+    return c.json(rpcError(-32600, size.refuse), 400);
+  }
+  // The first call was counted when the request came in; a batch's further calls count too.
+  const charged = size.calls > 1 ? c.get("chargeCalls")?.(size.calls - 1) : undefined;
+  if (charged && !charged.allowed) {
+    note("denied", { calls: size.calls, refused: "rateLimit.perKey" });
+    for (const [k, v] of Object.entries(rateLimitHeaders(charged))) c.header(k, v);
+    return c.json(
+      rpcError(-32000, `rate limit of ${charged.limit} calls per ${charged.windowSeconds}s for this key reached by a batch of ${size.calls}; retry later`),
+      429,
+    );
+  }
+  const refusals: RefusalTally = { count: 0, reasons: new Map() };
+  const budget: AnswerBudget = { spent: 0, cut: 0 };
   const principal = c.get("principal");
   const server = new McpServer({ name: "steward", title: "Steward for Qlik Sense", version: VERSION }, { instructions: INSTRUCTIONS });
-  const api = stewardApiFor(deps.hono, c);
+  const api = stewardApiFor(deps.hono, c, refusals);
   registerReadTools(server, api);
-  registerActionTools(server, { api, allowed: deps.config().allowActions, principal, actor: auditActorOf(c), audit: deps.audit });
+  registerActionTools(server, { api, allowed: deps.config().allowActions, principal, actor, audit: deps.audit });
   registerDocsAndPrompts(server);
   const transport = new StreamableHTTPTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {
     await server.connect(transport);
+    chargeAnswers(transport, budget);
     return (await transport.handleRequest(c, body)) ?? c.body(null, 202);
   } catch (err) {
     if (err instanceof HTTPException) return err.getResponse();
     throw err;
   } finally {
     await server.close().catch(() => {});
+    note("ok", {
+      calls: size.calls,
+      answerChars: budget.spent,
+      ...(budget.cut ? { cutForSize: budget.cut } : {}),
+      ...(refusals.count ? { refusedCalls: refusals.count } : {}),
+    });
+    if (refusals.count > 0) {
+      // One line for the request, however many of its calls were refused.
+      requestLog(c)?.warn({ refused: refusals.count, reasons: Object.fromEntries(refusals.reasons) }, "MCP request: calls refused");
+    }
   }
 }

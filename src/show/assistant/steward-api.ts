@@ -2,7 +2,7 @@
 // and does exactly what the caller's key may see and do through the API, answered from the same code.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Context, Hono } from "hono";
-import type { HttpEnv } from "../../platform/http/types";
+import type { HttpEnv, RefusalTally } from "../../platform/http/types";
 import { type ApiResult, forwardedHeaders, readResult } from "../dashboard/api-reader";
 import { bounded } from "./bounds";
 
@@ -11,11 +11,13 @@ export interface StewardApi {
   post<T extends object = Record<string, unknown>>(path: string, body: unknown): Promise<ApiResult<T>>;
 }
 
-export function stewardApiFor(hono: Hono<HttpEnv>, c: Context<HttpEnv>): StewardApi {
+/** `refusals`: where the calls' refusals are counted, for one log line per /mcp request. */
+export function stewardApiFor(hono: Hono<HttpEnv>, c: Context<HttpEnv>, refusals?: RefusalTally): StewardApi {
+  const env = refusals ? { ...c.env, refusals } : c.env;
   const send = async <T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> => {
     const headers = forwardedHeaders(c, "mcp");
     if (body !== undefined) headers.set("content-type", "application/json");
-    const res = await hono.request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }, c.env);
+    const res = await hono.request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }, env);
     return readResult<T>(res);
   };
   return { get: (path) => send("GET", path), post: (path, body) => send("POST", path, body) };

@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { Clock } from "../../platform/core/clock";
+import { auditActorOf } from "../../platform/http/audit-actor";
 import type { HttpEnv } from "../../platform/http/types";
 import type { Router } from "../../platform/http/route";
 import { checkLink, type LinkRefusal } from "./check";
@@ -34,7 +35,8 @@ const query = (c: Context<HttpEnv>) => Object.fromEntries(new URL(c.req.url).sea
 
 export function registerLinkRoutes(router: Router, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
   const { store, actions, audit, clock } = deps;
-  const ipOf = (c: Context<HttpEnv>) => c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+  // The TCP peer, or the address a trusted proxy forwarded (security.trustedProxies): never a header any client writes.
+  const ipOf = (c: Context<HttpEnv>) => auditActorOf(c).ip;
   const refused = (c: Context<HttpEnv>, id: number, r: LinkRefusal, recipient: string | undefined) => {
     // Only links that were really made for someone (expired, used): a forged or altered one names nobody, and
     // auditing every one would let anybody flood the audit log.

@@ -8,15 +8,8 @@ import type { CauseStore, SymptomInput } from "./cause-store";
 import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
 import { createFailingNodes } from "./failing-node";
 import type { TaskNodes } from "./task-nodes";
+import { compileGlob } from "../../platform/core/glob";
 
-const glob = (p: string) =>
-  new RegExp(
-    `^${p
-      .split("*")
-      .map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*")}$`,
-    "i",
-  );
 /**
  * The node part of a host name: a Scheduler may say qlik2 where QRS says qlik2.corp.example. An IP address is kept
  * whole (its first label, "127" or "10", names no node).
@@ -36,7 +29,7 @@ const LATE_SLACK_MS = 60_000;
 
 export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeDown"], nodes: TaskNodes) {
   const taskNodes = nodes;
-  const services = cfg.services.map(glob);
+  const services = cfg.services.map(compileGlob);
   const cause = (node: string) => ({ key: `node:${node}`, title: `Qlik services down on ${node}` });
   const failing = createFailingNodes(cfg.failingRuns);
   const failingClasses = new Set<string>(cfg.failingRuns.classes);
@@ -95,7 +88,7 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
       if (!cfg.enabled) return undefined;
       const node = nodeOf(e.host);
       if (isServiceEvent(e)) {
-        if (!services.some((re) => re.test(e.service.name))) return undefined;
+        if (!services.some((g) => g.test(e.service.name))) return undefined;
         const subject = `service:${node}|${e.service.name.toLowerCase()}`;
         if (e.kind === "service.stopped") {
           const { parentId, opened } = await store.attach(

@@ -5,6 +5,7 @@ import type { DataCheckEvent, DomainEvent, NameValue, TaskEvent } from "../../pl
 import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, type WatchdogEvent } from "../../platform/events/types";
 import { sameNode } from "../../hear/events/datagram-claims";
 import { timeFilterReason } from "../../platform/core/time-intervals";
+import { globMatch } from "../../platform/core/glob";
 
 export interface RouteMatch {
   matched: boolean;
@@ -39,14 +40,6 @@ const anyIn = (have: string[], want: string[]) => {
 };
 const nvMatch = (have: NameValue[], want: Array<{ name: string; value: string }>) =>
   want.some((w) => have.some((h) => lower(h.name) === lower(w.name) && lower(h.value) === lower(w.value)));
-
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${body}$`, "i");
-}
 
 const show = (v: unknown) => JSON.stringify(v);
 
@@ -145,7 +138,7 @@ function matchTaskAndApp(route: RouteConfig, task: TaskPart | undefined, app: Ap
   const no = (reason: string): RouteMatch => ({ matched: false, reason });
   if (task) {
     if (route.taskIds && !anyIn([task.id], route.taskIds)) return no(`taskIds: ${task.id} is not listed`);
-    if (route.taskNames && !route.taskNames.some((g) => globToRegExp(g).test(task.name))) return no(`taskNames: ${show(task.name)} matches none`);
+    if (route.taskNames && !route.taskNames.some((g) => globMatch(g, task.name))) return no(`taskNames: ${show(task.name)} matches none`);
     if (route.taskTags && !anyIn(task.tags, route.taskTags)) return no(`taskTags: the task has none of [${route.taskTags.join(", ")}]`);
     if (route.taskCustomProperties && !nvMatch(task.customProperties, route.taskCustomProperties)) {
       return no(`taskCustomProperties: the task has none of ${route.taskCustomProperties.map((p) => `${p.name}=${p.value}`).join(", ")}`);

@@ -4,8 +4,9 @@ import { z } from "zod";
 import type { DomainEvent } from "../../platform/events/types";
 import { isDataCheckEvent, isServiceEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import { sameNode } from "../../hear/events/datagram-claims";
+import { compileGlob, globMatch } from "../../platform/core/glob";
 
-/** A glob with many stars backtracks badly on a long name: a few are all a real name pattern needs. */
+/** A few stars are all a real name pattern needs (matching is linear in the name whatever the count). */
 const MAX_STARS = 8;
 const Glob = z.lazy(() =>
   z
@@ -46,18 +47,10 @@ export const SilenceMatcherSchema = z.lazy(() =>
 
 export type SilenceMatcher = z.infer<typeof SilenceMatcherSchema>;
 
-function glob(pattern: string): RegExp {
-  const body = pattern
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${body}$`, "i");
-}
-
 const anyGlob = (patterns: string[], values: Array<string | undefined>) =>
   patterns.some((p) => {
-    const re = glob(p);
-    return values.some((v) => v !== undefined && re.test(v));
+    const g = compileGlob(p);
+    return values.some((v) => v !== undefined && g.test(v));
   });
 
 interface EventFacts {
@@ -81,7 +74,7 @@ export function matchesSilence(m: SilenceMatcher, e: DomainEvent): boolean {
   const f = eventFacts(e);
   if (m.kinds && !anyGlob(m.kinds, [e.kind])) return false;
   if (m.source && (m.source === "cloud") !== f.cloud) return false;
-  if (m.nodes && !m.nodes.some((n) => (n.includes("*") ? glob(n).test(f.host) : sameNode(n, f.host)))) return false;
+  if (m.nodes && !m.nodes.some((n) => (n.includes("*") ? globMatch(n, f.host) : sameNode(n, f.host)))) return false;
   if (m.taskIds && !(f.task && m.taskIds.some((id) => id.toLowerCase() === f.task!.id.toLowerCase()))) return false;
   if (m.taskNames && !(f.task && anyGlob(m.taskNames, [f.task.name]))) return false;
   if (m.appIds && !(f.app && m.appIds.some((id) => id.toLowerCase() === f.app!.id.toLowerCase()))) return false;

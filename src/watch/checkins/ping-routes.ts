@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Clock } from "../../platform/core/clock";
 import { AppError } from "../../platform/core/errors";
 import type { Router } from "../../platform/http/route";
+import { auditActorOf } from "../../platform/http/audit-actor";
 import type { HttpEnv } from "../../platform/http/types";
 import { createRateLimiter, rateLimitHeaders } from "../../platform/security/rate-limiter";
 import type { CheckinStore, PingKind } from "./checkin-store";
@@ -46,7 +47,8 @@ export function registerPingRoutes(router: Router, deps: PingRouteDeps): void {
   const limiter = createRateLimiter(deps.rateLimit, deps.clock);
 
   const ping = async (c: Context<HttpEnv>, key: string, signal: "success" | "start" | "fail" | "log" | number): Promise<Response> => {
-    const source = c.env?.remoteAddress ?? (c.env?.inProcess ? "in-process" : "unknown");
+    // The caller as the audit names it: the TCP peer, or the address a trusted proxy forwarded.
+    const source = auditActorOf(c).ip ?? (c.env?.inProcess ? "in-process" : "unknown");
     const d = limiter.hit(source);
     for (const [k, v] of Object.entries(rateLimitHeaders(d))) c.header(k, v);
     if (!d.allowed) {
@@ -91,6 +93,7 @@ export function registerPingRoutes(router: Router, deps: PingRouteDeps): void {
         "Healthchecks-compatible. A body (POST) is kept as the run's log, cut at checkins.logMaxBytes. No credentials: the key in the path is the secret. Limited per address (checkins.rateLimit).",
       tags: ["Check-ins"],
       scope: "public",
+      secretParams: ["key"],
       params: z.object({ key: KEY }),
       responses: RESPONSES,
     },
@@ -105,6 +108,7 @@ export function registerPingRoutes(router: Router, deps: PingRouteDeps): void {
         "`start`: the job began (for checkin.running_long). `fail`: it failed. `log`: a message that changes nothing. A number 0-255: the job's exit code (0 success, anything else a failure).",
       tags: ["Check-ins"],
       scope: "public",
+      secretParams: ["key"],
       params: z.object({ key: KEY, signal: SIGNAL }),
       responses: RESPONSES,
     },

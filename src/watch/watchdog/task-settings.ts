@@ -2,6 +2,7 @@
 // StewardExpectSuccessWithin, StewardWatch) win, then the first config rule that names the task or its app.
 import type { WatchdogConfig, WatchRule } from "./config";
 import type { WatchedApp, WatchedTask } from "./qrs-plan";
+import { globMatch } from "../../platform/core/glob";
 
 export interface TaskSettings {
   watch: boolean;
@@ -14,14 +15,6 @@ export interface TaskSettings {
 }
 
 const lower = (s: string) => s.toLowerCase();
-const glob = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .split("*")
-      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*")}$`,
-    "i",
-  );
 
 function ruleNames(rule: WatchRule, task: WatchedTask | undefined, app: WatchedApp | undefined): boolean {
   const hasTaskKey = rule.taskIds || rule.taskNames || rule.taskTags;
@@ -29,7 +22,7 @@ function ruleNames(rule: WatchRule, task: WatchedTask | undefined, app: WatchedA
   if (!hasTaskKey && !hasAppKey) return true;
   if (task) {
     if (rule.taskIds?.some((id) => lower(id) === task.id)) return true;
-    if (rule.taskNames?.some((n) => glob(n).test(task.name))) return true;
+    if (rule.taskNames?.some((n) => globMatch(n, task.name))) return true;
     if (rule.taskTags?.some((t) => task.tags.some((x) => lower(x) === lower(t)))) return true;
   }
   if (app) {

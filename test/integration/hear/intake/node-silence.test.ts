@@ -1,12 +1,14 @@
 // A node whose Scheduler stops sending task events (issue 54): on a two-node simulated site whose second node's
 // appender sends nowhere, that node's runs reach Steward only through reconciliation; after two of them one
 // intake.node_silent names the node and the fix, a third run raises nothing more, and the node's first datagram
-// ends it with intake.node_recovered. The node that does send is never called silent.
+// ends it with intake.node_recovered. The node that does send is never called silent. A datagram alone is anyone's
+// word: one naming the silent node for a run QRS denies changes nothing, and 600 forged host names neither enter the
+// node table nor stop the real nodes from being followed.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
-import { type Harness, IDS, SITE_YAML, startHarness } from "./harness";
+import { type Harness, IDS, SITE_YAML, sendDatagram, startHarness } from "./harness";
 
 const tmp = createTempDir("steward-node-silence-");
 let h: Harness;
@@ -48,6 +50,13 @@ afterAll(async () => {
   tmp.remove();
 });
 
+/** A failure datagram as the Scheduler's appender writes it, naming `host`, for a run QRS does not have. */
+const forged = (host: string, i: number, taskId: string = IDS.externalProgram) =>
+  `/scheduler-task-failed/;${host};Run ERP extract;;INTERNAL\\sa_scheduler;${taskId};;2025-11-03 06:00:41,512;WARN;0badc0de-1111-4222-8333-${String(i).padStart(12, "0")};Max retries reached`;
+const denied = () => h.t.app.intake.counters.unconfirmed.get({ qrs: "denied", action: "dropped" });
+const nodeTable = async () =>
+  await h.t.app.sharedStore.sql.all<{ node: string; silent_since: number | null }>("SELECT node, silent_since FROM intake_nodes ORDER BY node");
+
 const nodeId = (name: string) => h.sim.repo.site.nodes.find((n) => n.name === name)!.id;
 const reload01 = () => nodeId("Reload01");
 
@@ -72,6 +81,14 @@ test("two runs heard only from QRS make the node silent once; its first datagram
   // A third run while silent: nothing more is said.
   const third = await h.runWhenIdle(IDS.externalProgram, "succeed", { nodeId: reload01() });
   expect((await h.eventFor(third, 20_000)).source).toBe("reconcile");
+  // A forged datagram naming the silent node (a mass mention and a link for text) for a run QRS denies: nothing changes.
+  const before = denied();
+  await sendDatagram(forged("sense2 @channel <https://evil.example|fix>", 1), h.udpPort());
+  await sendDatagram(forged("SENSE2", 2), h.udpPort());
+  await waitFor(() => denied() >= before + 2, { what: "the forged runs refused by QRS" });
+  await h.t.app.intake.nodeSilence!.settled();
+  expect(posted("intake.node_recovered")).toEqual([]);
+  expect((await nodeTable()).find((n) => n.node === "sense2")?.silent_since).not.toBeNull();
   // The appender file is back: the next run's datagram ends the silence.
   delete h.sim.settings.udp.nodeTargets.Reload01;
   const back = await h.runWhenIdle(IDS.externalProgram, "succeed", { nodeId: reload01() });
@@ -101,3 +118,32 @@ test("runs that ended while Steward was stopped are found by reconciliation and 
   await waitFor(async () => (await h.metric("steward_intake_reconcile_runs_total", { result: "ok" })) >= passes + 3, { what: "three more passes" });
   expect(hook.requests.slice(before).map((r) => (JSON.parse(r.body) as Posted).kind)).toEqual([]);
 }, 120_000);
+
+test("600 forged host names do not enter the node table, and a real node's silence is still followed to its end", async () => {
+  h.aim(); // the restart above gave Steward a new UDP port
+  const silentBefore = posted("intake.node_silent").length;
+  const recoveredBefore = posted("intake.node_recovered").length;
+  const before = denied();
+  // An unknown task: QRS denies each at its first lookup.
+  for (let i = 0; i < 600; i++) await sendDatagram(forged(`forged-${i}.evil.example`, 1_000 + i, "0badc0de-2222-4333-8444-555566667777"), h.udpPort());
+  await waitFor(() => denied() >= before + 600, { what: "600 forged runs refused by QRS", timeoutMs: 60_000 });
+  await h.t.app.intake.nodeSilence!.settled();
+  expect((await nodeTable()).map((n) => n.node).filter((n) => !["sense1", "sense2", "sense3"].includes(n))).toEqual([]);
+
+  // Reload02's appender goes (it was never heard since the restart): two runs from QRS only make it silent, and its
+  // next datagram ends that, however many forged names came before.
+  const reload02 = nodeId("Reload02");
+  h.sim.settings.udp.nodeTargets.Reload02 = [];
+  for (let i = 0; i < 2; i++) {
+    const run = await h.runWhenIdle(IDS.externalProgram, "succeed", { nodeId: reload02 });
+    expect((await h.eventFor(run, 20_000)).source).toBe("reconcile");
+  }
+  const silent = await waitFor(() => posted("intake.node_silent")[silentBefore], { what: "intake.node_silent for Reload02", timeoutMs: 20_000 });
+  expect(silent.data.node).toBe("sense3.test.example");
+  delete h.sim.settings.udp.nodeTargets.Reload02;
+  const back = await h.runWhenIdle(IDS.externalProgram, "succeed", { nodeId: reload02 });
+  expect((await h.eventFor(back)).source).toBe("udp");
+  const recovered = await waitFor(() => posted("intake.node_recovered")[recoveredBefore], { what: "intake.node_recovered for Reload02", timeoutMs: 10_000 });
+  expect(recovered.data.node).toBe("sense3.test.example");
+  expect(JSON.stringify(hook.requests.map((r) => r.body))).not.toContain("evil");
+}, 180_000);

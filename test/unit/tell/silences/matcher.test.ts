@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
 import { conditionOf } from "../../../../src/tell/silences/condition";
 import { matchesSilence, SilenceMatcherSchema } from "../../../../src/tell/silences/matcher";
+import { type GlobCost, globMatch } from "../../../../src/platform/core/glob";
 
 const m = (x: unknown) => SilenceMatcherSchema.parse(x);
 
@@ -81,6 +82,69 @@ describe("pathological matchers", () => {
     const { value, cpuMs } = cpuMsOf(() => matchesSilence(ok, event));
     expect(value).toBe(false);
     expect(cpuMs).toBeLessThan(200);
+  });
+});
+
+/** The textbook glob match by dynamic programming over (pattern position, name position): slow, obviously right. */
+function referenceGlob(pattern: string, name: string): boolean {
+  const p = pattern.toLowerCase();
+  const n = name.toLowerCase();
+  let row = new Array<boolean>(n.length + 1).fill(false);
+  row[0] = true;
+  for (const c of p) {
+    const next = new Array<boolean>(n.length + 1).fill(false);
+    if (c === "*") {
+      next[0] = row[0] ?? false;
+      for (let j = 1; j <= n.length; j++) next[j] = (row[j] ?? false) || (next[j - 1] ?? false);
+    } else for (let j = 1; j <= n.length; j++) next[j] = (row[j - 1] ?? false) && n[j - 1] === c;
+    row = next;
+  }
+  return row[n.length] ?? false;
+}
+
+describe("glob matching is linear in the name (a silence of 50 pathological patterns)", () => {
+  // 408 characters of short words, as in the attack: every star has hundreds of places to stop.
+  const name = `${"a ".repeat(200)}load~1`;
+  const shapes = [
+    (k: number) => `${"* ".repeat(8).trimEnd()}~${k % 10}`, // the attack's shape: never matches unless ~1
+    (k: number) => `${"*a".repeat(8)}${k % 2 ? "~1" : "~2"}`,
+    (k: number) => `a*${" a*".repeat(6)}${k % 3 ? "load~1" : "load~9"}`,
+    (k: number) => `*${"a a ".repeat(k % 5)}*${"a".repeat(1 + (k % 4))}*~1`,
+    (k: number) => `${"A ".repeat(k % 7)}*a a*a a*a a*a*LOAD*${k % 2 ? "" : "x"}`,
+  ];
+  const patterns = Array.from({ length: 50 }, (_, k) => shapes[k % shapes.length]!(k));
+
+  test("each of 50 patterns answers as the reference does, alone and as one silence", () => {
+    const event = syntheticTaskEvent({ outcome: "failed", taskName: name });
+    const expected = patterns.map((p) => referenceGlob(p, name));
+    expect(expected.filter(Boolean).length).toBeGreaterThan(5);
+    expect(expected.filter((x) => !x).length).toBeGreaterThan(5);
+    for (const [i, p] of patterns.entries()) {
+      expect([p, globMatch(p, name)]).toEqual([p, expected[i]!]);
+      expect([p, matchesSilence(m({ taskNames: [p] }), event)]).toEqual([p, expected[i]!]);
+    }
+    const misses = patterns.filter((_, i) => !expected[i]);
+    expect(matchesSilence(m({ taskNames: misses }), event)).toBe(false);
+    expect(matchesSilence(m({ taskNames: [...misses.slice(0, 49), patterns[expected.indexOf(true)]!] }), event)).toBe(true);
+  });
+
+  test("short names and stars anywhere agree with the reference", () => {
+    const names = ["", "a", "ab", "aba", "abab", "ba", "Sales - load", "**", "a*b"];
+    const pats = ["*", "**", "a", "a*", "*a", "*a*", "a*a", "ab*ab", "*b*a*", "a**b", "sales*", "*LOAD", "*-*", "x*"];
+    for (const p of pats) for (const n of names) expect([p, n, globMatch(p, n)]).toEqual([p, n, referenceGlob(p, n)]);
+  });
+
+  test("the work is bounded by the name's and patterns' lengths: counted steps, and CPU time far below a backtracking match", () => {
+    const cost: GlobCost = { steps: 0 };
+    for (const p of patterns) globMatch(p, name, cost);
+    const bound = patterns.reduce((sum, p) => sum + 2 * (name.length + p.length), 0);
+    expect(cost.steps).toBeLessThanOrEqual(bound);
+    // 100 events against all 50 patterns as one silence; a backtracking match took ~38 s for one such event.
+    const silence = m({ taskNames: patterns.filter((p) => !referenceGlob(p, name)) });
+    const event = syntheticTaskEvent({ outcome: "failed", taskName: name });
+    const { value, cpuMs } = cpuMsOf(() => Array.from({ length: 100 }, () => matchesSilence(silence, event)));
+    expect(value.every((v) => v === false)).toBe(true);
+    expect(cpuMs).toBeLessThan(1000);
   });
 });
 
