@@ -4,7 +4,6 @@
 import { nextExpectedStart, watchOf } from "./schedule";
 import { closedConditions } from "./evaluate-closes";
 import { runsPastUsual, skippedAndRetrying } from "./evaluate-runs";
-import { runStartMs } from "./observations";
 import { brokenChains, missedStarts } from "./evaluate-starts";
 import { staleApps } from "./evaluate-stale";
 import { createLook, type Look } from "./evaluation-look";
@@ -62,7 +61,7 @@ function taskViews(look: Look): TaskView[] {
       ...(next.length ? { nextExpectedMs: Math.min(...next) } : {}),
       ...(usual ? { usual } : {}),
       ...(last ? { lastRunMs: last.stopMs, lastStatus: last.status } : {}),
-      ...(runningNow && runStartMs(runningNow) !== undefined ? { runningSinceMs: runStartMs(runningNow) } : {}),
+      ...(runningNow ? { runningSinceMs: runningNow.startMs ?? runningNow.createdMs } : {}),
       ...(t.chains.length ? { after: t.chains.map((c) => ({ upstreamIds: c.upstreamIds, onSuccess: c.ruleStates.every((r) => r === 1) })) } : {}),
     };
   });

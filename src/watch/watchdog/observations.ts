@@ -18,8 +18,6 @@ export interface Execution {
   startMs?: number;
   stopMs?: number;
   node?: string;
-  /** Waiting in the Scheduler's queue (status 3) for an engine slot: in progress, but not started, so not timed. */
-  queued?: true;
 }
 
 /** QRS execution status codes the watchdog reads. */
@@ -39,14 +37,20 @@ export const STATUS = {
 } as const;
 const FINAL = new Set<number>([STATUS.Aborted, STATUS.Success, STATUS.Fail, STATUS.Error, STATUS.Reset]);
 export const isFinal = (status: number) => FINAL.has(status);
-/** In progress: Triggered … Aborting, a Queued run included (it is on its way; its app is not stale for want of it). */
+/**
+ * In progress: Triggered … Aborting. A Queued run (waiting for an engine slot) is included: the Scheduler does not
+ * start the task again meanwhile. It is not timed (runStartMs), and does not hold back its app's staleness
+ * (evaluation-look.ts): it has not started.
+ */
 export const isRunning = (status: number) => status >= STATUS.Triggered && status <= STATUS.Aborting;
+export const isQueued = (status: number) => status === STATUS.Queued;
 
 /**
  * When a run started, for timing it (running long, running since): undefined while it waits in the queue. A run that
  * was queued started when it left the queue (readExecutions).
  */
-export const runStartMs = (e: Pick<Execution, "startMs" | "createdMs" | "queued">): number | undefined => (e.queued ? undefined : (e.startMs ?? e.createdMs));
+export const runStartMs = (e: Pick<Execution, "startMs" | "createdMs" | "status">): number | undefined =>
+  isQueued(e.status) ? undefined : (e.startMs ?? e.createdMs);
 
 /**
  * When the run left the Scheduler's queue: the time of QRS's own detail line "Changing task state from Queued to …"
@@ -101,7 +105,7 @@ export function readExecutions(rows: readonly unknown[]): { executions: Executio
     const e = r.data;
     // A queued run is not timed; one that left the queue started then, whatever startTime says (QRS may have set it
     // when the run was triggered).
-    const queued = e.status === STATUS.Queued;
+    const queued = isQueued(e.status);
     const left = queued ? undefined : leftQueueMs(e.details);
     const stated = time(e.startTime);
     const start = queued ? undefined : left !== undefined && (stated === undefined || left > stated) ? left : stated;
@@ -117,7 +121,6 @@ export function readExecutions(rows: readonly unknown[]): { executions: Executio
       ...(start !== undefined ? { startMs: start } : {}),
       ...(stop !== undefined ? { stopMs: stop } : {}),
       ...(e.executingNodeName ? { node: e.executingNodeName } : {}),
-      ...(queued ? { queued: true as const } : {}),
     });
   }
   return { executions, unreadable };

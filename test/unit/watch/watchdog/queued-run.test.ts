@@ -13,6 +13,7 @@ import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import { evaluate } from "../../../../src/watch/watchdog/evaluate";
 import { readExecutions } from "../../../../src/watch/watchdog/observations";
 import type { Plan } from "../../../../src/watch/watchdog/qrs-plan";
+import { readSchemaEvent } from "../../../../src/watch/watchdog/schedule";
 
 const cfg = WatchdogSchema.parse({});
 const MIN = 60_000;
@@ -79,7 +80,7 @@ function look(rows: unknown[]) {
 describe("a run in the Scheduler's queue", () => {
   test("queued for 49 minutes, past its 30-minute limit by creation time: not paged running long, not shown as running", () => {
     const { long, view, executions } = look([row(3, "1753-01-01T00:00:00.000Z", [triggered, queued])]);
-    expect(executions[0]).toMatchObject({ status: 3, queued: true });
+    expect(executions[0]).toMatchObject({ status: 3 });
     expect(executions[0]!.startMs).toBeUndefined();
     expect(long).toEqual([]);
     expect(view?.runningSinceMs).toBeUndefined();
@@ -111,5 +112,53 @@ describe("a run in the Scheduler's queue", () => {
     const started = detail("Changing task state from Triggered to Started", NOW - 40 * MIN);
     const { long } = look([row(2, iso(NOW - 40 * MIN), [triggered, started])]);
     expect(long.map((o) => o.openedMs)).toEqual([NOW - 40 * MIN]);
+  });
+});
+
+describe("a queue that does not drain does not silence the app", () => {
+  // The app of a daily 06:00 reload, last reloaded three days ago (as in stale-held-back.test.ts): overdue. A reload
+  // of it that has started holds the page back (its end decides); one still waiting in the queue does not.
+  const DAY = 86_400_000;
+  const daily = readSchemaEvent({
+    id: "tr1",
+    name: "Daily 06:00",
+    enabled: true,
+    incrementOption: 2,
+    incrementDescription: "0 0 1 0",
+    startDate: "2026-01-01T06:00:00",
+    timeZone: "UTC",
+  });
+  if (!daily.ok) throw new Error(daily.error);
+  const task = plan.tasks.get(TASK)!;
+  const withApp: Plan = {
+    ...plan,
+    readAtMs: NOW - 10 * DAY,
+    apps: new Map([["a1", { id: "a1", name: "Sales", tags: [], customProperties: [] }]]),
+    tasks: new Map([[TASK, { ...task, appId: "a1", schedules: [daily.trigger], overrides: {} }]]),
+  };
+  const history = [8, 7, 6, 5, 4, 3].map((d) => {
+    const at = Date.parse("2026-11-24T06:00:00Z") - d * DAY;
+    return { resultId: `r${d}`, taskId: TASK, status: 7, createdMs: at, startMs: at, stopMs: at + 5 * MIN };
+  });
+  const staleOf = (rows: unknown[]) =>
+    evaluate({
+      cfg,
+      plan: withApp,
+      nowMs: NOW,
+      checkedUntilMs: NOW - MIN,
+      watchingSinceMs: NOW - 30 * DAY,
+      runs: history,
+      running: readExecutions(rows).executions,
+      changed: [],
+      open: [],
+      startLatencyMs: 0,
+    }).opens.filter((o) => o.type === "stale");
+
+  test("queued: app.stale is paged", () => {
+    expect(staleOf([row(3, "1753-01-01T00:00:00.000Z", [triggered, queued])]).map((o) => o.appId)).toEqual(["a1"]);
+  });
+  test("started: held back until the run ends", () => {
+    const started = detail("Changing task state from Queued to Started", NOW - 10 * MIN);
+    expect(staleOf([row(2, iso(NOW - 10 * MIN), [triggered, queued, started])])).toEqual([]);
   });
 });
