@@ -142,22 +142,28 @@ function findTaskIdIndex(f: Fields): number {
   return -1;
 }
 
-/** log4net's `%date`: `yyyy-MM-dd HH:mm:ss,fff`. */
-const LOG_DATE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3}$/;
+/**
+ * The log line's date: log4net's `%date` (`yyyy-MM-dd HH:mm:ss,fff`, Qlik's default), and the layouts a site that
+ * changed the appender's date pattern sends: `T` between date and time (ISO 8601), `.` before the fraction, no
+ * fraction, a fraction of 1–7 digits, and a `Z` or offset after it.
+ */
+const LOG_DATE = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,7})?(?:Z|[+-]\d\d:?\d\d)?$/;
+/** The longest date LOG_DATE takes: `2026-11-24T19:50:18.1234567+01:00`. */
+const LOG_DATE_MAX = 33;
 /** log4net's `%level`: DEBUG, INFO, WARN, ERROR, FATAL… */
 const LOG_LEVEL = /^[A-Z]{3,8}$/;
 
 /**
  * For a datagram whose ExecutionId is not a GUID (log4net's `(null)`, empty): the TaskId position anchored on what
- * follows it instead: AppId (a GUID or empty), the log line's date and its level. A date field is at most 24
- * characters, so only short fields are sliced.
+ * follows it instead: AppId (a GUID or empty), the log line's date and its level. A date field is at most
+ * LOG_DATE_MAX characters, so only short fields are sliced.
  */
 function findTaskIdIndexWithoutExecution(f: Fields): number {
   for (let t = 5; t + 4 < f.count; t++) {
     if (
       isGuidField(f, t) &&
       (isGuidField(f, t + 1) || isNullishField(f, t + 1)) &&
-      fieldLength(f, t + 2) <= 24 &&
+      fieldLength(f, t + 2) <= LOG_DATE_MAX &&
       LOG_DATE.test(field(f, t + 2).trim()) &&
       fieldLength(f, t + 3) <= 10 &&
       LOG_LEVEL.test(field(f, t + 3).trim())

@@ -57,6 +57,11 @@ export interface EngineMessage {
   prefix: typeof ENGINE_PREFIX;
   host: string;
   appId: string;
+  /**
+   * Field 3 as sent: the Engine's `%property{SessionId}` in the appender layout Butler documents in its own code
+   * (`…;%property{AppId};%property{SessionId};%property{ActiveUserDirectory};…`). Butler reads it nowhere, and its
+   * test datagram carries a placeholder (an app name) there; neither is checked, and the app is named by field 2.
+   */
   sessionId: string;
   userDirectory: string;
   userId: string;

@@ -11,6 +11,7 @@ import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
 import type { IntakeStore } from "./intake-store";
 import { createLineBudget, type LineBudget, type ThrottledWarn } from "./log-throttle";
 import { createProcessRetries } from "./process-retries";
+import { createMatchedRunClaim } from "./matched-run-claim";
 import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
 
 export { CLAIM_LEASE_MS } from "./run-reservations";
@@ -25,10 +26,15 @@ export type ProcessResult =
   /** Enriched, and announced in the background (ProcessOptions.announceAhead): `announced` settles when that is over. */
   | { event?: undefined; dropped?: undefined; announced: Promise<ProcessResult> };
 
+/** A run's claim key, and the key of QRS's run a datagram without an ExecutionId was matched to. */
+const keysOf = (key: string, matchedKey: string | undefined) => (matchedKey === undefined ? [key] : [key, matchedKey]);
+
 /** A run enriched and claimed, not yet announced. */
 interface HeldRun {
   report: RunReport;
   key: string;
+  /** QRS's run a datagram that named no execution was matched to: claimed too, so that run is announced once. */
+  matchedKey?: string;
   /** As enriched, before history and incident (added again at each try). */
   event: TaskEvent;
 }
@@ -217,11 +223,14 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   /** Runs announced in the background, until that is over. */
   const announcing = new Set<Promise<ProcessResult>>();
   const ahead = deps.announceAhead ?? 0;
+  const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
 
   /** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
-  async function drop(key: string, why: Exclude<ProcessResult["dropped"], undefined>): Promise<ProcessResult> {
-    await giveUp(key);
-    release(key);
+  async function drop(key: string, why: Exclude<ProcessResult["dropped"], undefined>, matchedKey?: string): Promise<ProcessResult> {
+    for (const k of keysOf(key, matchedKey)) {
+      await giveUp(k);
+      release(k);
+    }
     return { dropped: why };
   }
 
@@ -246,8 +255,14 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       release(key);
       return { dropped: "duplicate" };
     }
-    if (options.announceAhead && ahead > 0) return announceAhead({ report, key, event }, options);
-    return announce({ report, key, event }, options);
+    const matched = await claimMatched(report, key, event);
+    if (matched === "duplicate" || matched === "error") {
+      if (matched === "duplicate") release(key);
+      return matched === "duplicate" ? { dropped: "duplicate" } : drop(key, "error");
+    }
+    const run: HeldRun = { report, key, event, ...(matched !== undefined ? { matchedKey: matched } : {}) };
+    if (options.announceAhead && ahead > 0) return announceAhead(run, options);
+    return announce(run, options);
   }
 
   /** The worker waits only for room among the runs announced in the background, then takes its next run. */
@@ -266,7 +281,10 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
    */
   async function announce(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
     const { report, key } = run;
-    if (closed) return drop(key, "closed");
+    if (closed) return drop(key, "closed", run.matchedKey);
+    const keys = keysOf(key, run.matchedKey);
+    const releaseRun = () => keys.forEach(release);
+    const giveUpRun = () => Promise.all(keys.map(giveUp));
     // False once a background mark, or a retry, took over releasing the reservation.
     let releaseNow = true;
     try {
@@ -277,7 +295,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
         await deps.bus.emit(e.kind, e);
         deps.counters.emitted.inc({ kind: e.kind, source: e.source });
       }
-      const marked = markSeen(deps, report, key, event).then(() => reservations.markedSeen(key));
+      const marked = markSeen(deps, report, key, event).then(() => keys.forEach(reservations.markedSeen));
       if (options.markInBackground) {
         releaseNow = false;
         const tracked: Promise<void> = marked
@@ -286,10 +304,10 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
               { executionId: report.executionId, err: describeError(err) },
               "could not remember a task run as handled; reconciliation may announce it again",
             );
-            await giveUp(key);
+            await giveUpRun();
           })
           .finally(() => {
-            release(key);
+            releaseRun();
             marking.delete(tracked);
           });
         marking.add(tracked);
@@ -306,10 +324,10 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
         return { dropped: "retrying" };
       }
       log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
-      await giveUp(key);
+      await giveUpRun();
       return { dropped: "error" };
     } finally {
-      if (releaseNow) release(key);
+      if (releaseNow) releaseRun();
     }
   }
 
@@ -318,7 +336,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     log,
     maxAgeMs: CLAIM_LEASE_MS - 60_000,
     attempt: async (run) => (await announce(run, {})).dropped !== "retrying",
-    abandon: (run) => void drop(run.key, "error"),
+    abandon: (run) => void drop(run.key, "error", run.matchedKey),
   });
 
   return {

@@ -13,11 +13,18 @@ export interface QmcSchedule {
   filter: QmcFilter;
   /** startDate as wall time in the zone, its fields read as UTC (ms). */
   startLocalMs: number;
+  /**
+   * The start as an instant, when startDate names one (it ends in `Z` or an offset): a once and a minute/hour grid
+   * start there; startLocalMs is then its wall time in the zone (docs/watchdog.md, "How Steward reads a trigger").
+   */
+  startUtcMs?: number;
   timeZone: string;
   /** 0 observe daylight-saving time, 1 permanent standard time, 2 permanent daylight-saving time. */
   daylightSaving: 0 | 1 | 2;
   /** expirationDate as wall time in the zone, read like startLocalMs: fires only before it (Infinity = never expires). */
   expiresLocalMs: number;
+  /** The expiry as an instant, when expirationDate names one (read like startUtcMs); wins over expiresLocalMs. */
+  expiresUtcMs?: number;
 }
 
 /**
@@ -47,11 +54,11 @@ export interface StepCounter {
 export function nextQmcFire(s: QmcSchedule, afterMs: number, counter: StepCounter = { steps: 0 }): number | undefined {
   if (!Number.isFinite(afterMs) || !Number.isFinite(s.startLocalMs)) return undefined;
   const clock = wallClock(s.timeZone, s.daylightSaving, counter);
-  const expiresMs = Number.isFinite(s.expiresLocalMs) ? clock.toUtc(s.expiresLocalMs) : Number.POSITIVE_INFINITY;
+  const expiresMs = s.expiresUtcMs ?? (Number.isFinite(s.expiresLocalMs) ? clock.toUtc(s.expiresLocalMs) : Number.POSITIVE_INFINITY);
   const [m, h, d, w] = s.increment;
   let next: number | undefined;
   if (s.option === 0 || m + h + d + w === 0) {
-    const first = clock.toUtc(s.startLocalMs);
+    const first = s.startUtcMs ?? clock.toUtc(s.startLocalMs);
     next = first > afterMs ? first : undefined;
   } else if (m === 0 && h === 0) next = nextByDays(s, afterMs, expiresMs, clock, counter);
   else next = nextBySteps(s, afterMs, expiresMs, clock, counter);
@@ -96,6 +103,11 @@ function wallClock(zone: string, dst: 0 | 1 | 2, counter: StepCounter): WallCloc
     },
     toLocal: (u) => u + offset(u),
   };
+}
+
+/** The wall time (its fields read as UTC) an instant shows in a trigger's zone under its daylight-saving option. */
+export function qmcWallTimeOf(zone: string, daylightSaving: 0 | 1 | 2, utcMs: number): number {
+  return wallClock(zone, daylightSaving, { steps: 0 }).toLocal(utcMs);
 }
 
 export const ZONE_LOOKUP_STEPS = 4;
@@ -197,7 +209,7 @@ function timeMatches(f: QmcFilter, localTimeOfDay: number): boolean {
 function nextBySteps(s: QmcSchedule, afterMs: number, expiresMs: number, clock: WallClock, counter: StepCounter): number | undefined {
   const [m, h, d, w] = s.increment;
   const step = m * MIN + h * HOUR + d * DAY + w * 7 * DAY;
-  const first = clock.toUtc(s.startLocalMs);
+  const first = s.startUtcMs ?? clock.toUtc(s.startLocalMs);
   const startDay = Math.floor(s.startLocalMs / DAY);
   const start = civil(startDay);
   const startMonth = start.y * 12 + start.m - 1;

@@ -2,7 +2,7 @@
 // docs/watchdog.md ("How Steward reads a trigger") states. The simulator reads triggers with code of its own
 // (src/sim/scheduler-clock), so that each can catch the other's mistakes.
 import { parseQmcFilter } from "./qmc-filter";
-import type { QmcSchedule } from "./qmc-schedule";
+import { type QmcSchedule, qmcWallTimeOf } from "./qmc-schedule";
 import { isKnownZone } from "./time-zone";
 
 export interface QrsScheduleFields {
@@ -19,18 +19,40 @@ export interface QrsScheduleFields {
 
 export type ScheduleRead = { ok: true; schedule: QmcSchedule } | { ok: false; error: string };
 
-const LOCAL_DATE = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?$/;
+const QRS_DATE = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(Z|[+-]\d\d:\d\d)?$/;
 
-/** A QRS local date ("2026-03-29T02:30:00.000", an offset ignored as QRS means the zone's wall time) to ms. */
-export function readLocalDate(s: string): number | undefined {
-  const m = LOCAL_DATE.exec(s.trim());
+/** A QRS date: its fields read as UTC (ms), and the offset it names (ms east of UTC) when it ends in `Z` or one. */
+export interface QrsDate {
+  fieldsMs: number;
+  offsetMs?: number;
+}
+
+/**
+ * A QRS date ("2026-03-29T02:30:00.000", "2018-10-25T13:30:26Z", "…+02:00"). Without a suffix it is the zone's wall
+ * time; with one it is an instant (QRS's own schemaevents: docs/watchdog.md, "How Steward reads a trigger").
+ */
+export function readQrsDate(s: string): QrsDate | undefined {
+  const m = QRS_DATE.exec(s.trim());
   if (!m) return undefined;
-  const [y, mo, d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return undefined;
   const dt = new Date(0);
   dt.setUTCFullYear(y, mo - 1, d); // setUTCFullYear keeps years 0–99 as written (Date.UTC would read 1 as 1901)
   dt.setUTCHours(h, mi, sec, 0);
-  return dt.getUTCDate() === d ? dt.getTime() : undefined;
+  if (dt.getUTCDate() !== d) return undefined;
+  const suffix = m[7];
+  if (suffix === undefined) return { fieldsMs: dt.getTime() };
+  if (suffix === "Z") return { fieldsMs: dt.getTime(), offsetMs: 0 };
+  const sign = suffix.startsWith("-") ? -1 : 1;
+  const offH = Number(suffix.slice(1, 3));
+  const offM = Number(suffix.slice(4, 6));
+  if (offH > 14 || offM > 59) return undefined;
+  return { fieldsMs: dt.getTime(), offsetMs: sign * (offH * 60 + offM) * 60_000 };
+}
+
+/** A QRS date's fields read as UTC (ms), whatever suffix it has: the wall time it was written as. */
+export function readLocalDate(s: string): number | undefined {
+  return readQrsDate(s)?.fieldsMs;
 }
 
 /** A JSON number or a numeric string ("1", " 2 "); undefined for anything else. */
@@ -57,7 +79,7 @@ export function readQmcSchedule(raw: QrsScheduleFields): ScheduleRead {
   const filterText = Array.isArray(list) ? list[0] : list;
   const filter = parseQmcFilter(typeof filterText === "string" && filterText.trim() !== "" ? filterText : "* * - * * * * *");
   if (!filter.ok) return { ok: false, error: filter.error };
-  const start = readLocalDate(raw.startDate);
+  const start = readQrsDate(raw.startDate);
   if (start === undefined) return { ok: false, error: `startDate '${clip(raw.startDate)}' is not a date` };
   const zone = raw.timeZone || "UTC";
   if (!isKnownZone(zone)) return { ok: false, error: `unknown timeZone '${clip(zone)}'` };
@@ -67,11 +89,21 @@ export function readQmcSchedule(raw: QrsScheduleFields): ScheduleRead {
       ok: false,
       error: `unknown daylightSavingTime ${clip(String(raw.daylightSavingTime))} (known: 0 observe, 1 permanent standard, 2 permanent daylight)`,
     };
+  // 3 is not documented by Qlik (0–2 are): read as "observe", and QRS's own next time decides where they differ.
+  const daylightSaving = dstRead === 3 ? 0 : (dstRead as 0 | 1 | 2);
+  const startUtcMs = start.offsetMs === undefined ? undefined : start.fieldsMs - start.offsetMs;
   let expiresLocalMs = Number.POSITIVE_INFINITY;
+  let expiresUtcMs: number | undefined;
   if (raw.expirationDate) {
-    const expires = readLocalDate(raw.expirationDate);
+    const expires = readQrsDate(raw.expirationDate);
     if (expires === undefined) return { ok: false, error: `expirationDate '${clip(raw.expirationDate)}' is not a date` };
-    if (expires < NEVER_EXPIRES_FROM) expiresLocalMs = expires;
+    if (expires.fieldsMs < NEVER_EXPIRES_FROM) {
+      if (expires.offsetMs === undefined) expiresLocalMs = expires.fieldsMs;
+      else {
+        expiresUtcMs = expires.fieldsMs - expires.offsetMs;
+        expiresLocalMs = qmcWallTimeOf(zone, daylightSaving, expiresUtcMs);
+      }
+    }
   }
   return {
     ok: true,
@@ -79,11 +111,12 @@ export function readQmcSchedule(raw: QrsScheduleFields): ScheduleRead {
       option: option as QmcSchedule["option"],
       increment,
       filter: filter.filter,
-      startLocalMs: start,
+      startLocalMs: startUtcMs === undefined ? start.fieldsMs : qmcWallTimeOf(zone, daylightSaving, startUtcMs),
+      ...(startUtcMs !== undefined ? { startUtcMs } : {}),
       timeZone: zone,
-      // 3 is not documented by Qlik (0–2 are): read as "observe", and QRS's own next time decides where they differ.
-      daylightSaving: dstRead === 3 ? 0 : (dstRead as 0 | 1 | 2),
+      daylightSaving,
       expiresLocalMs,
+      ...(expiresUtcMs !== undefined ? { expiresUtcMs } : {}),
     },
   };
 }

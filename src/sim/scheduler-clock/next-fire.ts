@@ -19,8 +19,8 @@ export interface Budget {
 export function nextSimFire(t: SimTrigger, after: number, budget: Budget = { used: 0 }): number | undefined {
   if (!Number.isFinite(after)) return undefined;
   const clock = triggerClock(t.zone, t.dst);
-  const end = t.endWall === undefined ? Number.POSITIVE_INFINITY : clock.instantOf(t.endWall);
-  const start = clock.instantOf(t.startWall);
+  const end = t.endInstant ?? (t.endWall === undefined ? Number.POSITIVE_INFINITY : clock.instantOf(t.endWall));
+  const start = t.startInstant ?? clock.instantOf(t.startWall);
   const found =
     t.kind === "once" ? (start > after ? start : undefined) : t.kind === "grid" ? onGrid(t, after, start, clock, budget) : onDays(t, after, clock, budget);
   return found !== undefined && found < end && found <= after + HORIZON ? found : undefined;

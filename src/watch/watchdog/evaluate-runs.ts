@@ -1,6 +1,6 @@
 // The watchdog's look at runs: past what their task usually takes while they run, skipped by the Scheduler, or
 // (when asked for) in Retry.
-import { STATUS } from "./observations";
+import { runStartMs, STATUS } from "./observations";
 import type { Look } from "./evaluation-look";
 
 /** Runs past what their task usually takes, while they run. */
@@ -12,8 +12,9 @@ export function runsPastUsual(look: Look): void {
     const s = settingsOf(t);
     const usual = usualByTask.get(t.id);
     const limit = s.maxDurationMs ?? (cfg.runningLong.enabled ? usual?.limitMs : undefined);
-    const start = e.startMs ?? e.createdMs;
-    if (limit === undefined || nowMs - start <= limit) continue;
+    // A run waiting in the Scheduler's queue is not timed until it leaves it.
+    const start = runStartMs(e);
+    if (limit === undefined || start === undefined || nowMs - start <= limit) continue;
     open({
       key: `long:${t.id}:${e.executionId}`,
       type: "running_long",

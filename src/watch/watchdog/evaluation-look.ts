@@ -1,6 +1,6 @@
 // The facts one look of the watchdog works from, indexed once: runs and starts per task, each task's settings
 // and grace, its usual duration, and the list the look's new conditions are gathered in.
-import { STATUS } from "./observations";
+import { isQueued, STATUS } from "./observations";
 import type { WatchedTask } from "./qrs-plan";
 import { settingsFor } from "./task-settings";
 import { DEFAULT_USUAL, learnUsualDuration, type UsualDuration } from "./usual";
@@ -50,7 +50,13 @@ export function createLook(i: EvaluationInput) {
   const latencies: number[] = [];
   const openByKey = new Map(i.open.map((c) => [c.key, c]));
   const runsByTask = i.runsByTask ?? groupBy(i.runs, (r) => r.taskId);
-  const runningByTask = groupBy(i.running, (e) => e.taskId);
+  // Started runs: a run waiting in the Scheduler's queue is in progress (runningAt) but has not started, so it neither
+  // shows as running nor holds back its app's staleness (a queue that does not drain must not silence the app).
+  const inProgressByTask = groupBy(i.running, (e) => e.taskId);
+  const runningByTask = groupBy(
+    i.running.filter((e) => !isQueued(e.status)),
+    (e) => e.taskId,
+  );
   // Starts also count from changed results still in progress (a run that started after the read of runs in progress).
   const startedByTask = new Map<string, number[]>();
   for (const e of [...i.running, ...i.changed.filter((x) => x.status >= STATUS.Triggered && x.status <= STATUS.Aborting)])
@@ -71,7 +77,7 @@ export function createLook(i: EvaluationInput) {
   ];
   const runningAt = (taskId: string, at: number) =>
     (runsByTask.get(taskId) ?? []).some((r) => r.status !== STATUS.Skipped && r.createdMs < at && r.stopMs > at) ||
-    (runningByTask.get(taskId) ?? []).some((e) => e.createdMs < at);
+    (inProgressByTask.get(taskId) ?? []).some((e) => e.createdMs < at);
   const open = (c: OpenCondition) => {
     if (!openByKey.has(c.key)) opens.push(c);
   };

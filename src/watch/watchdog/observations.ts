@@ -1,5 +1,6 @@
 // Runs as QRS records them (execution results), read at the edge: ids lower-cased, QRS's 1753 "never" dates and
-// unreadable rows dropped, start times falling back to when the result was created (a run still Triggered).
+// unreadable rows dropped, start times falling back to when the result was created (a run still Triggered); a run
+// waiting in the Scheduler's queue (Queued) has no start until it leaves it.
 import { z } from "zod";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { QrsCountSchema, QrsRowsSchema } from "../../platform/qlik/qrs-schemas";
@@ -36,7 +37,36 @@ export const STATUS = {
 } as const;
 const FINAL = new Set<number>([STATUS.Aborted, STATUS.Success, STATUS.Fail, STATUS.Error, STATUS.Reset]);
 export const isFinal = (status: number) => FINAL.has(status);
+/**
+ * In progress: Triggered … Aborting. A Queued run (waiting for an engine slot) is included: the Scheduler does not
+ * start the task again meanwhile. It is not timed (runStartMs), and does not hold back its app's staleness
+ * (evaluation-look.ts): it has not started.
+ */
 export const isRunning = (status: number) => status >= STATUS.Triggered && status <= STATUS.Aborting;
+export const isQueued = (status: number) => status === STATUS.Queued;
+
+/**
+ * When a run started, for timing it (running long, running since): undefined while it waits in the queue. A run that
+ * was queued started when it left the queue (readExecutions).
+ */
+export const runStartMs = (e: Pick<Execution, "startMs" | "createdMs" | "status">): number | undefined =>
+  isQueued(e.status) ? undefined : (e.startMs ?? e.createdMs);
+
+/**
+ * When the run left the Scheduler's queue: the time of QRS's own detail line "Changing task state from Queued to …"
+ * (the execution result's details, each with its detailCreatedDate). The latest such line wins (a retry queues again).
+ */
+function leftQueueMs(details: unknown): number | undefined {
+  if (!Array.isArray(details)) return undefined;
+  let at: number | undefined;
+  for (const d of details) {
+    const message = (d as { message?: unknown } | null)?.message;
+    if (typeof message !== "string" || !/from Queued to /i.test(message)) continue;
+    const ms = time((d as { detailCreatedDate?: string }).detailCreatedDate);
+    if (ms !== undefined && (at === undefined || ms > at)) at = ms;
+  }
+  return at;
+}
 
 const Row = z.lazy(() =>
   z.looseObject({
@@ -50,6 +80,8 @@ const Row = z.lazy(() =>
     startTime: z.string().nullish(),
     stopTime: z.string().nullish(),
     executingNodeName: z.string().nullish(),
+    /** Read by leftQueueMs, and only there: a detail it cannot read is skipped, never the run. */
+    details: z.unknown().optional(),
   }),
 );
 
@@ -71,7 +103,12 @@ export function readExecutions(rows: readonly unknown[]): { executions: Executio
       continue;
     }
     const e = r.data;
-    const start = time(e.startTime);
+    // A queued run is not timed; one that left the queue started then, whatever startTime says (QRS may have set it
+    // when the run was triggered).
+    const queued = isQueued(e.status);
+    const left = queued ? undefined : leftQueueMs(e.details);
+    const stated = time(e.startTime);
+    const start = queued ? undefined : left !== undefined && (stated === undefined || left > stated) ? left : stated;
     const stop = time(e.stopTime);
     executions.push({
       resultId: e.id.toLowerCase(),

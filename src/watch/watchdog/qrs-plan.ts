@@ -51,7 +51,8 @@ const QrsTaskRow = z.lazy(() =>
     enabled: z.boolean().nullish(),
     app: z.looseObject({ id: z.string(), name: z.string().nullish() }).nullish(),
     tags: z.array(Named).nullish(),
-    customProperties: z.unknown(),
+    // Left out of a row (a trimmed export, a proxy): no custom properties, as an empty list is.
+    customProperties: z.unknown().optional(),
   }),
 );
 const QrsAppRow = z.lazy(() =>

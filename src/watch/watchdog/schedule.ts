@@ -10,11 +10,12 @@ const QrsSchemaEvent = z.lazy(() =>
   z.looseObject({
     id: z.string(),
     name: z.string().default(""),
-    enabled: z.boolean(),
-    incrementOption: z.union([z.number(), z.string()]),
-    incrementDescription: z.string(),
+    // Missing from a row, these leave the trigger to QRS's stated time (readSchemaEvent), not unwatched.
+    enabled: z.boolean().nullish(),
+    incrementOption: z.union([z.number(), z.string()]).nullish(),
+    incrementDescription: z.string().nullish(),
     schemaFilterDescription: z.union([z.array(z.string()), z.string()]).nullish(),
-    startDate: z.string(),
+    startDate: z.string().nullish(),
     expirationDate: z.string().nullish(),
     timeZone: z.string().nullish(),
     daylightSavingTime: z.union([z.number(), z.string()]).nullish(),
@@ -80,8 +81,10 @@ export function readQrsNext(next: string | null | undefined): { nextMs?: number;
 }
 
 /**
- * Parses one QRS schemaevent. An error only when the row cannot name a trigger (no id, no enabled flag, no
- * increment or start); a trigger whose calendar Steward cannot read is returned with `unreadable`.
+ * Parses one QRS schemaevent. An error only when the row cannot name a trigger (no id, a field of the wrong type); a
+ * trigger whose calendar Steward cannot read, or that lacks a field of it, is returned with `unreadable` and judged
+ * by the time QRS states (QRS's own clock first). A row without `enabled` is read as enabled: QRS's nextExecution
+ * says whether the Scheduler will fire it, and where QRS states none the trigger is listed as not watched.
  */
 export function readSchemaEvent(raw: unknown): TriggerRead {
   const r = QrsSchemaEvent.safeParse(raw);
@@ -90,15 +93,23 @@ export function readSchemaEvent(raw: unknown): TriggerRead {
     return { ok: false, error: `schema trigger: field ${i.path.join(".") || "(root)"}: ${i.message}` };
   }
   const e = r.data;
-  const read = readQmcSchedule(e);
+  const missing = (["incrementOption", "incrementDescription", "startDate"] as const).filter((k) => e[k] === undefined || e[k] === null);
+  const read: ReturnType<typeof readQmcSchedule> =
+    missing.length > 0
+      ? { ok: false, error: `the row has no ${missing.join(", ")}` }
+      : readQmcSchedule({ ...e, incrementOption: e.incrementOption!, incrementDescription: e.incrementDescription!, startDate: e.startDate! });
   const qrs = readQrsNext(e.operational?.nextExecution);
+  const unknownEnabled = e.enabled === undefined || e.enabled === null;
+  // Without its enabled flag only QRS's time says the trigger fires; Steward's arithmetic alone would guess.
+  const schedule = read.ok && !(unknownEnabled && qrs.nextMs === undefined) ? read.schedule : undefined;
+  const unreadable = read.ok ? "the row has no enabled flag" : read.error;
   return {
     ok: true,
     trigger: {
       id: e.id,
       name: e.name,
-      enabled: e.enabled,
-      ...(read.ok ? { schedule: read.schedule } : { unreadable: read.error }),
+      enabled: e.enabled ?? true,
+      ...(schedule ? { schedule } : { unreadable }),
       ...(qrs.nextMs !== undefined ? { qrsNextMs: qrs.nextMs } : {}),
       ...(qrs.never ? { qrsNever: true } : {}),
     },

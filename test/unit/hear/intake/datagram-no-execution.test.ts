@@ -42,12 +42,36 @@ describe("a Scheduler datagram without an ExecutionId", () => {
     const r = parseDatagram(line("(null)", "Distribute Sales;Sales", "/scheduler-distribute/"));
     expect(r).toMatchObject({ ok: false, reason: "bad_execution_id" });
   });
+  test("the date in every layout a site's appender may write is read, and keeps the run apart (issue 66)", () => {
+    // log4net's %date is Qlik's default; a site that changed the appender's date pattern sends ISO 8601 (with T,
+    // %date{ISO8601} / %utcdate{yyyy-MM-ddTHH:mm:ss.fffZ}), '.' before the fraction, or no fraction at all.
+    const layouts = [
+      "2026-11-24 19:50:18,123",
+      "2026-11-24 19:50:18.123",
+      "2026-11-24T19:50:18.123",
+      "2026-11-24T19:50:18,123",
+      "2026-11-24T19:50:18.123Z",
+      "2026-11-24T19:50:18.1234567+01:00",
+      "2026-11-24 19:50:18",
+      "2026-11-24T19:50:18",
+      "2026-11-24T19:50:18Z",
+    ];
+    const ids = new Set<string>();
+    for (const date of layouts) {
+      const m = sched(line("(null)").replace("2026-11-24 19:50:18,123", date));
+      expect(m).toMatchObject({ outcome: "failed", taskId: T, appId: A, taskName: "Reload Sales", timestamp: date, level: "WARN" });
+      expect(m.executionId).toBe(`noexec:${T}:${date}`);
+      ids.add(m.executionId);
+    }
+    expect(ids.size).toBe(layouts.length);
+  });
   test("no task id, or no date and level after it: refused as before", () => {
     expect(parseDatagram(line("(null)").replace(T, "not-a-task")).ok).toBe(false);
-    expect(parseDatagram(line("(null)").replace("2026-11-24 19:50:18,123", "yesterday")).ok).toBe(false);
+    for (const notADate of ["yesterday", "2026-11-24 19:50", "2026-11-24", "24/11/2026 19:50:18", "2026-11-24 19:50:18,"])
+      expect(parseDatagram(line("(null)").replace("2026-11-24 19:50:18,123", notADate)).ok).toBe(false);
   });
   test("64 KB of task ids, empty fields and near-dates with no ExecutionId anywhere: refused, each field looked at once", () => {
-    const junk = `/scheduler-task-failed/;h;${`${T};;2026-11-24 19:50:18;WARN;x;`.repeat(1_000)}x`;
+    const junk = `/scheduler-task-failed/;h;${`${T};;2026-11-24 19:50;WARN;x;`.repeat(1_000)}x`;
     expect(junk.length).toBeGreaterThan(60_000);
     expect(parseDatagram(junk).ok).toBe(false);
   });

@@ -97,6 +97,27 @@ describe("parseDatagram", () => {
     expect(parseDatagram(`/engine-reload-failed/;S;nope;0;D;u;ts;ERROR;m`)).toMatchObject({ ok: false, reason: "bad_engine_app_id" });
   });
 
+  test("the engine message's third field is the session id, kept as sent whatever it holds (issue 66)", () => {
+    // Butler's own test datagram (ptarmiganlabs/butler:src/udp/__tests__/udp_handlers.test.js) carries a placeholder
+    // app name in field 3, an ISO date in 6 and an id in 7; Butler's code documents the layout as
+    // …;%property{AppId};%property{SessionId};%property{ActiveUserDirectory};%property{ActiveUserId};%date;%level;%message
+    // and reads only fields 1, 2, 4 and 5. So does Steward: the app is field 2, field 3 is not read as an app name.
+    const r = parseDatagram(
+      `/engine-reload-failed/;host;550e8400-e29b-41d4-a716-446655440001;appName;userDir;active-user-id;2026-01-01T10:20:30Z;exec123;reload failed`,
+    );
+    expect(r.ok).toBe(true);
+    expect((r as { message: EngineMessage }).message).toMatchObject({
+      kind: "engine",
+      host: "host",
+      appId: "550e8400-e29b-41d4-a716-446655440001",
+      sessionId: "appName",
+      userDirectory: "userDir",
+      userId: "active-user-id",
+      timestamp: "2026-01-01T10:20:30Z",
+      message: "reload failed",
+    });
+  });
+
   test("rejections carry a reason", () => {
     expect(parseDatagram("")).toMatchObject({ ok: false, reason: "empty" });
     expect(parseDatagram("/scheduler-foo/;a;b")).toMatchObject({ ok: false, reason: "unknown_prefix" });

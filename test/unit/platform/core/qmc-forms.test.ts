@@ -119,8 +119,11 @@ describe("daylight-saving option and expiry, in the trigger's zone", () => {
       timeZone: "America/New_York",
     };
     expect(fires(ny, "2026-11-29T12:00:00Z", 3)).toEqual(["2026-11-30T11:00:00Z", "none"]);
-    const later = { ...ny, expirationDate: "2026-12-01T06:30:00Z" }; // the suffix is ignored, as on startDate
+    const later = { ...ny, expirationDate: "2026-12-01T06:30:00" };
     expect(fires(later, "2026-11-29T12:00:00Z", 3)).toEqual(["2026-11-30T11:00:00Z", "2026-12-01T11:00:00Z", "none"]);
+    // With a Z the expiry is an instant, as a Z startDate is (issue 66): 06:30Z is before the 1 December fire (11:00Z).
+    const instant = { ...ny, expirationDate: "2026-12-01T06:30:00Z" };
+    expect(fires(instant, "2026-11-29T12:00:00Z", 3)).toEqual(["2026-11-30T11:00:00Z", "none"]);
   });
   test("west of UTC too, a wall time the autumn change repeats fires at its second (standard-time) occurrence", () => {
     // New York, 1 November 2026: 02:00 EDT becomes 01:00 EST, so 01:30 happens at 05:30Z (EDT) and 06:30Z (EST).
@@ -145,11 +148,13 @@ describe("daylight-saving option and expiry, in the trigger's zone", () => {
     };
     expect(fires(f, "2026-11-01T00:00:00Z", 3)).toEqual(["2026-11-01T06:00:00Z", "2026-11-02T06:00:00Z", "none"]);
   });
-  test("a start date with or without a zone suffix is the same wall time", () => {
+  test("a start date with Z or an offset is an instant; without, the zone's wall time (issue 66)", () => {
+    // Stockholm is CET (UTC+1) in November. 06:00Z is 07:00 there, so daily at 07:00 CET = 06:00Z; 06:00+02:00 is
+    // 04:00Z, 05:00 CET = 04:00Z; a bare 06:00 is 06:00 CET = 05:00Z.
     const a: QrsScheduleFields = { incrementOption: 2, incrementDescription: "0 0 1 0", startDate: "2026-11-01T06:00:00.000Z", timeZone: STHLM };
-    const b: QrsScheduleFields = { ...a, startDate: "2026-11-01T06:00:00.000+02:00" };
-    const c: QrsScheduleFields = { ...a, startDate: "2026-11-01T06:00" };
-    for (const f of [a, b, c]) expect(fires(f, "2026-11-24T00:00:00Z", 1)).toEqual(["2026-11-24T05:00:00Z"]);
+    expect(fires(a, "2026-11-24T00:00:00Z", 1)).toEqual(["2026-11-24T06:00:00Z"]);
+    expect(fires({ ...a, startDate: "2026-11-01T06:00:00.000+02:00" }, "2026-11-24T00:00:00Z", 1)).toEqual(["2026-11-24T04:00:00Z"]);
+    expect(fires({ ...a, startDate: "2026-11-01T06:00" }, "2026-11-24T00:00:00Z", 1)).toEqual(["2026-11-24T05:00:00Z"]);
   });
   test("what cannot be read says which field", () => {
     const base: QrsScheduleFields = { incrementOption: 2, incrementDescription: "0 0 1 0", startDate: "2026-11-01T06:00:00" };
