@@ -291,6 +291,9 @@ export interface Page {
   escalated?: boolean;
   /** The watchdog condition a watchdog page opens or closes (its key). */
   condition?: string;
+  /** A cause's page: the tasks that did not start while it lasted, and the apps it names. */
+  didNotRun?: string[];
+  causeApps?: string[];
 }
 
 export interface NodeFaultRow {

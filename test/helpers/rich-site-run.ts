@@ -151,7 +151,7 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
         appName?: string;
         causeTitle?: string;
         causeStatus?: string;
-        cause?: { update?: unknown };
+        cause?: { update?: unknown; didNotRun?: string[]; tasks?: string[]; apps?: string[] };
         condition?: { key?: string };
         stewardEvent?: { condition?: { key?: string } };
       };
@@ -163,6 +163,8 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
         ...(b.causeTitle ? { causeTitle: b.causeTitle, causeStatus: b.causeStatus, update: b.cause?.update !== undefined } : {}),
         ...(r.path === "/duty" ? { escalated: true } : {}),
         ...(b.stewardEvent?.condition?.key ? { condition: b.stewardEvent.condition.key } : {}),
+        ...(b.cause?.didNotRun ? { didNotRun: b.cause.didNotRun } : {}),
+        ...(b.cause?.apps ? { causeApps: b.cause.apps } : {}),
       };
     });
   const run: RichRun = { site, t, events, history, looksAtStart: 0, pages, rx, acks };

@@ -43,8 +43,11 @@ test(`real nights, ${DAYS} simulated days on the documented watchdog route with 
   const appOf = new Map([...TASKS, ...richCloudTasks()].map((x) => [x.name, x.app]));
   const at = (ms: number) => new Date(ms).toISOString().slice(5, 16);
   const line = (p: (typeof pages)[number]) =>
-    `${at(p.at)} ${p.kind} ${p.task ?? p.app ?? ""}${p.causeTitle ? ` [${p.causeStatus}: ${p.causeTitle}${p.update ? ", update" : ""}]` : ""}`;
+    `${at(p.at)} ${p.kind} ${p.task ?? p.app ?? ""}${p.causeTitle ? ` [${p.causeStatus}: ${p.causeTitle}${p.update ? ", update" : ""}]` : ""}` +
+    (p.didNotRun ? ` did not run: ${p.didNotRun.join(", ")}` : "") +
+    (p.causeApps && p.causeStatus === "open" ? ` apps: ${p.causeApps.length}` : "");
   console.log(`${pages.length} pages:\n${pages.map(line).join("\n")}`);
+  console.log(`watchdog events raised meanwhile: ${run.events.length}`);
 
   const rows = faults.map((f) => {
     const mine = pagesOfFault(f, pages, appOf);

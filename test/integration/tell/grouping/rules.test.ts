@@ -210,6 +210,28 @@ for (const backend of bothBackends()) {
       expect(next.cause?.id).not.toBe(opened.cause!.id);
     });
 
+    test("a task fails on Monday; on Tuesday its chain breaks because its node is down: Tuesday's symptoms are the node's (issue 64)", async () => {
+      const { syntheticServiceEvent } = await import("../../../../src/tell/notify/samples");
+      // Monday: Transform (on qlik3) fails for a reason of its own; the tasks after it wait, its cause stays open.
+      const monday = await review(task("task.failed", "t-transform", "Transform", "qlik3.corp.example"));
+      expect(monday.cause).toMatchObject({ title: "Transform failed: the tasks after it do not run", status: "open" });
+      // Tuesday: qlik3 is down as Extract ends, so Transform does not start.
+      const down = await review(syntheticServiceEvent({ state: "stopped", host: "qlik3", service: "QlikSenseSchedulerService" }));
+      expect(down.cause).toMatchObject({ title: "Qlik services down on qlik3", status: "open" });
+      const chain = await review({
+        ...watch("task.chain_broken", "chain:t-transform:tuesday", { id: "t-transform", name: "Transform" }),
+        host: "sense-central.corp.example",
+      });
+      expect(chain).toMatchObject({ sent: false, cause: { id: down.cause!.id } });
+      expect(chain.reason).toContain("Qlik services down on qlik3");
+      // The node back ends its cause. Wednesday's stopped chain, with the node up, is no symptom of Monday's failure
+      // (still open: Transform has not succeeded since): it pages on its own.
+      const back = await review(syntheticServiceEvent({ state: "started", host: "qlik3", service: "QlikSenseSchedulerService" }));
+      expect(back).toMatchObject({ sent: true, cause: { id: down.cause!.id, status: "closed", didNotRun: ["Transform"] } });
+      const wednesday = await review(watch("task.chain_broken", "chain:t-transform:wednesday", { id: "t-transform", name: "Transform" }), other);
+      expect(wednesday).toMatchObject({ sent: true, cause: undefined });
+    });
+
     test("a downstream task failing for its own reason is its own alert, with its own parent", async () => {
       const up = await review(task("task.failed", "t-extract", "Extract"));
       const own = await review(task("task.failed", "t-transform", "Transform"));
