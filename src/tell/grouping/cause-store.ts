@@ -2,67 +2,22 @@
 // the partial unique index of open parents, and closing is one conditional UPDATE, so two Stewards attaching or
 // recovering symptoms of the same cause at once leave one parent, closed (and announced) once.
 import type { SqlDb, SqlValue } from "../../platform/store/sql";
-import { low, MAX_LOOKUP, MAX_WAITING, type Row, toParent, toSymptom } from "./cause-rows";
+import {
+  type CauseRef,
+  type HolderQuery,
+  low,
+  MAX_LOOKUP,
+  MAX_WAITING,
+  type ParentRow,
+  type Row,
+  type SymptomInput,
+  type SymptomRow,
+  toParent,
+  toSymptom,
+} from "./cause-rows";
 import { endedCauses } from "./ended-causes";
 
-export interface CauseRef {
-  /** Identifies the cause while it is open, e.g. `source:connection|dwh`. */
-  key: string;
-  /** For people: "connection errors from DWH". */
-  title: string;
-}
-
-export interface SymptomInput {
-  /** One symptom per subject and parent, e.g. `task:<id>` or `app:<id>`. */
-  subject: string;
-  kind: string;
-  eventId: string;
-  taskName?: string;
-  appName?: string;
-  stream?: string;
-  /** Qlik ids, so a later symptom (a stopped chain, a stale app) finds the parent of its upstream. */
-  taskId?: string;
-  appId?: string;
-  /** The task run (executionId) a failure or abort stands for: kept with the parent, so its pages name every run. */
-  runId?: string;
-}
-
-/** Where a symptom may belong: an open parent holding one of these tasks or apps. */
-export interface HolderQuery {
-  taskIds: readonly string[];
-  appIds: readonly string[];
-  appNames: readonly string[];
-}
-
-export interface ParentRow {
-  id: number;
-  causeKey: string;
-  title: string;
-  status: "open" | "closed";
-  openedAt: number;
-  lastAt: number;
-  closedAt: number | null;
-  firstEventId: string;
-  /** When the parent last paged (its opening or an update); null before the first page was recorded. */
-  lastPageAt: number | null;
-  /** Update pages sent. */
-  updates: number;
-}
-
-export interface SymptomRow {
-  parentId: number;
-  subject: string;
-  taskName: string | null;
-  appName: string | null;
-  stream: string | null;
-  kind: string;
-  eventId: string;
-  /** waiting: a task after a failed one (or an app it feeds) that will not run; listed, never holds the parent open. */
-  state: "open" | "recovered" | "waiting";
-  firstAt: number;
-  lastAt: number;
-  recoveredAt: number | null;
-}
+export type { CauseRef, HolderQuery, ParentRow, SymptomInput, SymptomRow } from "./cause-rows";
 
 export type CauseStore = ReturnType<typeof createCauseStore>;
 

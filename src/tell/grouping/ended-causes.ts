@@ -1,8 +1,7 @@
 // Causes after they ended: a node back up closes its cause with the starts it missed listed as over, and what such a
 // cause left behind (a start due in its last minute, an app stale until the chain catches up) is listed there, not paged.
 import type { SqlDb } from "../../platform/store/sql";
-import type { HolderQuery, ParentRow, SymptomInput } from "./cause-store";
-import { low, MAX_LOOKUP, type Row, toParent } from "./cause-rows";
+import { type HolderQuery, low, MAX_LOOKUP, type ParentRow, type Row, type SymptomInput, toParent } from "./cause-rows";
 
 export type Receiver = { channel: string; recipient: string };
 
