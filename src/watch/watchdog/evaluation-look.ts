@@ -82,7 +82,7 @@ export function createLook(i: EvaluationInput) {
   const staleHeld = new Map<string, string>();
 
   const usualByTask = new Map<string, UsualDuration | undefined>();
-  const longestByTask = new Map<string, number>();
+  const typicalByTask = new Map<string, number>();
   const learned = new Map<string, Learned>();
   for (const t of plan.tasks.values()) {
     const runs = runsByTask.get(t.id) ?? NO_RUNS;
@@ -93,7 +93,7 @@ export function createLook(i: EvaluationInput) {
       l = {
         runs: { list: runs, length: runs.length, first: runs[0], last: runs[runs.length - 1] },
         usual,
-        ...(durations.length > 0 ? { longest: Math.max(...durations) } : {}),
+        ...(durations.length > 0 ? { typicalMs: median(durations.slice(-DEFAULT_USUAL.window))! } : {}),
         // Sorted: kept lists are in stop order already, but a caller's own runs need not be.
         successEnds: runs
           .filter((r) => r.status === STATUS.Success)
@@ -103,7 +103,7 @@ export function createLook(i: EvaluationInput) {
     }
     learned.set(t.id, l);
     usualByTask.set(t.id, l.usual);
-    if (l.longest !== undefined) longestByTask.set(t.id, l.longest);
+    if (l.typicalMs !== undefined) typicalByTask.set(t.id, l.typicalMs);
   }
   // Only the plan's tasks are remembered for the next look.
   memo.learned = learned;
@@ -127,7 +127,7 @@ export function createLook(i: EvaluationInput) {
     runsByTask,
     runningByTask,
     usualByTask,
-    longestByTask,
+    typicalByTask,
     successEndsOf,
     gapMedianOf,
     settingsOf,

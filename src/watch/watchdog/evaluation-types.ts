@@ -104,7 +104,8 @@ export interface RunsSeen {
 export interface Learned {
   runs: RunsSeen;
   usual: UsualDuration | undefined;
-  longest?: number;
+  /** The median of its recent successful durations, from the first one seen (an app's stale deadline). */
+  typicalMs?: number;
   /** When its successful runs ended, oldest first (its app's staleness). */
   successEnds: number[];
   /** The median gap between those ends (computed when first asked); null when there is no gap. */
