@@ -3,7 +3,11 @@
 import { STATUS } from "./observations";
 import type { Look } from "./evaluation-look";
 
-/** Runs past what their task usually takes, while they run. */
+/**
+ * Runs past what their task usually takes, while they run. While its limit is still being learned (few runs seen) a
+ * run past it is a notice, and only a clear hang is paged (issue 64): the notice and the page are two conditions,
+ * so a run that goes on from one to the other still pages.
+ */
 export function runsPastUsual(look: Look): void {
   const { i, cfg, plan, nowMs, usualByTask, settingsOf, watched, open } = look;
   for (const e of i.running) {
@@ -11,23 +15,40 @@ export function runsPastUsual(look: Look): void {
     if (!watched(t)) continue;
     const s = settingsOf(t);
     const usual = usualByTask.get(t.id);
-    const limit = s.maxDurationMs ?? (cfg.runningLong.enabled ? usual?.limitMs : undefined);
     const start = e.startMs ?? e.createdMs;
-    if (limit === undefined || nowMs - start <= limit) continue;
-    open({
-      key: `long:${t.id}:${e.executionId}`,
-      type: "running_long",
+    const learned = s.maxDurationMs === undefined && cfg.runningLong.enabled ? look.limitOfRun(t.id, start) : undefined;
+    const limit = s.maxDurationMs ?? learned?.limitMs;
+    const ran = nowMs - start;
+    const base = {
       taskId: t.id,
       ...(t.appId ? { appId: t.appId } : {}),
       openedMs: start,
-      details: {
-        startedAtMs: start,
-        executionId: e.executionId,
-        limitMs: limit,
-        limitFrom: s.maxDurationFrom ?? "learned",
-        ...(usual ? { usualMs: Math.round(usual.medianMs) } : {}),
-      },
-    });
+    };
+    const usualMs = usual ? { usualMs: Math.round(usual.medianMs) } : {};
+    if (limit !== undefined && ran > limit) {
+      open({
+        ...base,
+        key: `long:${t.id}:${e.executionId}`,
+        type: "running_long",
+        details: { startedAtMs: start, executionId: e.executionId, limitMs: limit, limitFrom: s.maxDurationFrom ?? "learned", ...usualMs },
+      });
+    } else if (learned?.noticeMs !== undefined && ran > learned.noticeMs) {
+      open({
+        ...base,
+        key: `long-notice:${t.id}:${e.executionId}`,
+        type: "running_long",
+        notice: true,
+        details: {
+          startedAtMs: start,
+          executionId: e.executionId,
+          noticeMs: learned.noticeMs,
+          limitMs: learned.limitMs,
+          limitFrom: "learned",
+          ...(usual ? { runsSeen: usual.samples } : {}),
+          ...usualMs,
+        },
+      });
+    }
   }
 }
 

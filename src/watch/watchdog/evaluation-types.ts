@@ -18,6 +18,8 @@ export interface OpenCondition {
   /** Deterministic (from QRS's own times), so a restart or a second Steward derives the same occurrence. */
   openedMs: number;
   details: WatchDetails;
+  /** Worth knowing, not worth a page: announced as task.notice, and closed without a task.on_track. */
+  notice?: boolean;
 }
 
 export interface CloseCondition {
