@@ -1,6 +1,6 @@
 // The watchdog's look at runs: past what their task usually takes while they run, skipped by the Scheduler, or
 // (when asked for) in Retry.
-import { STATUS } from "./observations";
+import { isFinal, STATUS } from "./observations";
 import type { Look } from "./evaluation-look";
 
 /**
@@ -52,13 +52,23 @@ export function runsPastUsual(look: Look): void {
   }
 }
 
-/** Skipped runs (QRS only; no datagram says so) and, when asked for, runs in Retry. */
+/**
+ * Skipped runs (QRS only; no datagram says so) and, when asked for, runs in Retry. Only what is news (issue 64): a
+ * run skipped before the watchdog began watching is history, and a retry is announced only while its run may still
+ * be going: an attempt of a run still in progress, or one that just failed with no final result of its run yet. The
+ * first look after a start reads days of results; a run that ended hours ago is not "retrying".
+ */
 export function skippedAndRetrying(look: Look): void {
-  const { i, cfg, plan, watched, open } = look;
+  const { i, cfg, plan, nowMs, watched, open } = look;
+  const runningExec = new Set(i.running.map((e) => e.executionId));
+  const endedExec = new Set(i.changed.filter((e) => isFinal(e.status)).map((e) => e.executionId));
+  // Qlik waits a little between attempts: a failed attempt this recent may still be followed by the next one.
+  const recentMs = Math.max(cfg.grace, 2 * cfg.interval);
   for (const e of i.changed) {
     const t = plan.tasks.get(e.taskId);
     if (!watched(t)) continue;
-    if (e.status === STATUS.Skipped)
+    if (e.status === STATUS.Skipped) {
+      if (e.createdMs < i.watchingSinceMs) continue;
       open({
         key: `skipped:${t.id}:${e.resultId}`,
         type: "skipped",
@@ -67,7 +77,9 @@ export function skippedAndRetrying(look: Look): void {
         openedMs: e.createdMs,
         details: { expectedAtMs: e.createdMs },
       });
-    else if (e.status === STATUS.Retry && cfg.retrying)
+    } else if (e.status === STATUS.Retry && cfg.retrying) {
+      const goingOn = runningExec.has(e.executionId) || (!endedExec.has(e.executionId) && nowMs - (e.stopMs ?? e.modifiedMs) <= recentMs);
+      if (!goingOn) continue;
       open({
         key: `retry:${t.id}:${e.executionId}`,
         type: "retrying",
@@ -76,5 +88,6 @@ export function skippedAndRetrying(look: Look): void {
         openedMs: e.createdMs,
         details: { executionId: e.executionId, startedAtMs: e.startMs ?? e.createdMs },
       });
+    }
   }
 }

@@ -52,7 +52,8 @@ function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
         return `task "${up.name}" up its chain has just succeeded; the tasks after it start within grace`;
     }
   }
-  if (tasks.every((t) => isOpen("disabled", t.id))) return `its task was turned off, and task.disabled said the data ages until it runs again`;
+  if (tasks.every((t) => isOpen("disabled", t.id)))
+    return `its task was turned off, and task.disabled (or, for a schedule that ended as set, task.notice) said the data ages until it runs again`;
   return undefined;
 }
 
