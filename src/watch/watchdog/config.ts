@@ -61,13 +61,13 @@ export const WatchdogSchema = lazySection(() =>
             .max(100)
             .default(10)
             .describe(
-              "Until a task has this many successful runs its limit is still being learned: a run past it is a task.notice, and only a clear hang (5 × the median) is paged.",
+              "Until a task has this many successful runs its limit is still being learned: a run past it is a task.notice, and only a clear hang (4.5 × the median) is paged.",
             ),
           floor: DurationSchema.prefault("10m").describe("A run is never long before this (so a 20-second task is not paged at 40 seconds)."),
         })
         .prefault({})
         .describe(
-          "task.running_long: a run in progress past what its task usually takes: the largest of the floor, 2 × the median of its recent successful runs, the median × e^(4 × (1 + 1/√runs) × their spread in log space) (up to 3 × the longest), and 1.25 × their 95th percentile (up to 4 × the median); scaled up on days whose runs take longer (month-end, a weekday). While fewer than learnRuns are seen: a task.notice past it, a page only past 5 × the median.",
+          "task.running_long: a run in progress past what its task usually takes: the largest of the floor, 2 × the median of its recent successful runs, the median × e^(4 × (1 + 1/√runs) × their spread in log space) (up to 3 × the longest), and 1.25 × their 95th percentile (up to 4 × the median); scaled up on days whose runs take longer (month-end, a weekday). While fewer than learnRuns are seen: a task.notice past it, a page only past 4.5 × the median.",
         ),
       stale: z
         .strictObject({

@@ -1,11 +1,12 @@
 // "How long this task usually takes", learned from its own successful runs, and the limit past which a run in
 // progress is running long (issue 64: limits that know a task's own spread). Reload durations vary by a factor
-// (a night with twice the data takes about twice as long), so the spread is measured in log space: the median of
-// |ln duration − ln median|. A limit above the task's own high quantile leaves room for that spread, so a long-tailed
-// task that takes 2–4 × its median on some nights is not paged at 4.2 ×, while a tight one is still paged at 5 ×.
-// While few runs are seen the watchdog learns before it judges: past the limit it raises a notice, and pages only a
-// clear hang. Where a task's durations differ by kind of day (month-end, Mondays) the level of that day is learned
-// from that day's own runs (duration-buckets.ts).
+// (a night with twice the data takes about twice as long), so the spread is measured in log space (robustly: a hung
+// run that still succeeded does not widen it). A limit above the task's own high quantile leaves room for that
+// spread, so a long-tailed task that takes 2–4 × its median on some nights is not paged at 4.2 ×, while a tight one
+// is still paged at 5 ×. While few runs are seen the watchdog learns before it judges: past the limit it raises a
+// notice, and pages only a clear hang (4.5 × the median: a run at 4 × is a notice, a hang at 5 × a page). Where a
+// task's durations differ by kind of day (month-end, Mondays) the level of that day is learned from that day's own
+// runs (duration-buckets.ts).
 import { type DurationBucket, bucketMinRuns, bucketText } from "./duration-buckets";
 
 export interface UsualDuration {
@@ -65,7 +66,7 @@ export const DEFAULT_USUAL: UsualOptions = {
   reach: 1.25,
   reachCap: 4,
   fewRuns: 8,
-  hangFactor: 5,
+  hangFactor: 4.5,
 };
 
 function median(sorted: readonly number[]): number {

@@ -48,11 +48,11 @@ describe("learnUsualDuration", () => {
     // A genuine hang, 40 minutes, is long.
     expect(40 * 60_000).toBeGreaterThan(u.limitMs);
   });
-  test("after only a handful of 5-minute runs, an 11-minute night is not judged long: still learning, a notice at 18, a page at 25", () => {
+  test("after only a handful of 5-minute runs, an 11-minute night is not judged long: still learning, a notice at 18, a page at 22.5", () => {
     const u = learnUsualDuration([5, 5.2, 4.9, 5.1, 5].map((m) => m * 60_000))!;
     expect(u.learning).toBe(true);
     expect(u.noticeMs).toBe(18 * 60_000);
-    expect(u.limitMs).toBe(25 * 60_000);
+    expect(u.limitMs).toBe(22.5 * 60_000);
     expect(u.basis).toContain("still learning: 5 of 10 runs seen");
   });
   test("a 20-second task is not judged long at 40 seconds: the floor", () => {
