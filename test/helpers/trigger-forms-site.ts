@@ -156,10 +156,10 @@ export function formsSiteYaml(): string {
 }
 
 /**
- * Alerts the site raises without a fault: the task whose only trigger expires is turned off for good (task.disabled,
- * "its last trigger expired"), at the expiry in the trigger's own zone.
+ * What the site raises without a fault: the task whose only trigger expires no longer runs on its own, as its end
+ * date said (a task.notice, not a task.disabled page: issue 64), at the expiry in the trigger's own zone.
  */
-export const FORM_EXPECTED = [{ kind: "task.disabled", task: "Expires in Kolkata's time", at: Z("2026-03-29T21:30:00Z") }];
+export const FORM_EXPECTED = [{ kind: "task.notice", task: "Expires in Kolkata's time", at: Z("2026-03-29T21:30:00Z") }];
 
 export type FormAction = { pause: true } | { resume: true } | { nodeDown: string } | { nodeUp: string };
 

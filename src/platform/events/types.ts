@@ -46,7 +46,9 @@ export const DATA_CHECK_EVENT_KINDS = ["data.check_failed", "data.check_passed",
 export type DataCheckEventKind = (typeof DATA_CHECK_EVENT_KINDS)[number];
 /**
  * What the watchdog (src/watch/watchdog) raises about runs that did not happen as planned, and `task.on_track`, the
- * follow-up that closes each of them.
+ * follow-up that closes each of them. `task.notice` is what is worth knowing but not worth a page (a run longer than
+ * usual while the task's limit is still being learned, a trigger that reached the end date its admin set): for the
+ * report and the dashboard, and for a route that lists it.
  */
 export const WATCHDOG_EVENT_KINDS = [
   "task.missed",
@@ -55,6 +57,7 @@ export const WATCHDOG_EVENT_KINDS = [
   "task.running_long",
   "app.stale",
   "task.disabled",
+  "task.notice",
   "task.on_track",
 ] as const;
 export type WatchdogEventKind = (typeof WATCHDOG_EVENT_KINDS)[number];
@@ -341,6 +344,7 @@ export interface DomainEvents {
   "task.running_long": WatchdogEvent;
   "app.stale": WatchdogEvent;
   "task.disabled": WatchdogEvent;
+  "task.notice": WatchdogEvent;
   "task.on_track": WatchdogEvent;
   "checkin.missed": WatchdogEvent;
   "checkin.failed": WatchdogEvent;

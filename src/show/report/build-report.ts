@@ -29,8 +29,11 @@ export interface ReportInputs {
   /** Incidents with an event in the span (their failures), and those still open now. */
   touched: ReportIncident[];
   open: ReportIncident[];
-  /** The watchdog's open conditions (missed, chain broken, running long, stale, turned off) and open check-ins. */
-  notHappened: Array<{ title: string; type: string }>;
+  /**
+   * The watchdog's open conditions (missed, chain broken, running long, stale, turned off) and open check-ins;
+   * `notice`: raised as a task.notice (worth knowing, not a page: a schedule that ended as set, a task still learning).
+   */
+  notHappened: Array<{ title: string; type: string; notice?: boolean }>;
   /** Promised apps late or at risk now. */
   promises: Array<{ app: string; promise: string; state: "warning" | "breached"; dataAsOf: string | null }>;
   slowest: Array<{ taskName: string; maxMs: number; avgMs: number; runs: number }>;
@@ -83,7 +86,7 @@ function stillOpen(i: ReportInputs): ReportSection {
 function notHappened(i: ReportInputs): ReportSection {
   return {
     title: "Late, stale or not running",
-    lines: i.notHappened.map((x) => ({ text: x.title, tone: x.type === "disabled" ? ("warn" as const) : ("fail" as const) })),
+    lines: i.notHappened.map((x) => ({ text: x.title, tone: x.notice || x.type === "disabled" ? ("warn" as const) : ("fail" as const) })),
     empty: "Nothing: every watched task started on time and no app is stale.",
   };
 }

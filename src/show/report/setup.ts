@@ -68,7 +68,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       runs: deps.runs?.runsBetween(from, to) ?? [],
       touched: touched.filter((x) => x.lastEventAt >= from).map(incident),
       open: open.map(incident),
-      notHappened: conditions.map((x) => ({ title: x.openEvent.title, type: x.type })),
+      notHappened: conditions.map((x) => ({ title: x.openEvent.title, type: x.type, ...(x.openEvent.kind === "task.notice" ? { notice: true } : {}) })),
       promises: fresh
         .filter((r) => r.state === "breached" || r.state === "warning")
         .map((r) => ({ app: r.app.name, promise: r.promise, state: r.state as "warning" | "breached", dataAsOf: r.dataAsOf })),

@@ -313,6 +313,7 @@ const SAMPLE_CONDITION: Record<WatchdogEventKind, WatchCondition> = {
   "task.running_long": "running_long",
   "app.stale": "stale",
   "task.disabled": "disabled",
+  "task.notice": "running_long",
   "task.on_track": "missed",
 };
 

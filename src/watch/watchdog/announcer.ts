@@ -16,11 +16,17 @@ export interface OpeningCondition {
 export interface Announcer {
   /** Stores the condition as open and, if it was not open yet, announces it. */
   open(c: OpeningCondition): Promise<void>;
-  /** Stores the condition as closed and, if it was open, announces that. */
-  close(key: string, closedMs: number, event: WatchdogEvent): Promise<void>;
+  /**
+   * Stores the condition as closed and, if it was open, announces that; a notice's end is stored, not announced
+   * (no task.on_track follows a task.notice: nobody was paged).
+   */
+  close(key: string, closedMs: number, event: WatchdogEvent, opts?: { notice?: boolean }): Promise<void>;
   /** Decisions stored but not announced (a crash, or the notifier refused): announced now, same event ids. */
   announcePending(): Promise<void>;
 }
+
+/** A condition opened as a notice (task.notice): its end is not announced. */
+export const isNotice = (openEvent: WatchdogEvent) => openEvent.kind === "task.notice";
 
 /** `people`: what an event's words become before it is stored and sent (the site's zone, site-zone.ts). */
 export function createAnnouncer(
@@ -41,14 +47,18 @@ export function createAnnouncer(
       const event = people(raw);
       if (await store.open({ ...row, openEvent: event })) await announce(c.key, event, "open");
     },
-    async close(key, closedMs, raw) {
+    async close(key, closedMs, raw, opts) {
       const event = people(raw);
-      if (await store.close(key, closedMs, event)) await announce(key, event, "close");
+      if (!(await store.close(key, closedMs, event))) return;
+      if (opts?.notice) await store.markCloseAnnounced(key);
+      else await announce(key, event, "close");
     },
     async announcePending() {
       for (const c of await store.unannounced()) {
         if (!c.openAnnounced) await announce(c.key, c.openEvent, "open");
-        if (c.closedMs !== undefined && !c.closeAnnounced && c.closeEvent) await announce(c.key, c.closeEvent, "close");
+        if (c.closedMs === undefined || c.closeAnnounced || !c.closeEvent) continue;
+        if (isNotice(c.openEvent)) await store.markCloseAnnounced(c.key);
+        else await announce(c.key, c.closeEvent, "close");
       }
     },
   };

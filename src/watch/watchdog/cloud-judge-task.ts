@@ -47,7 +47,12 @@ export async function judgeTask(deps: CloudJudgeDeps, look: TenantLook, task: Cl
   const watched = task.enabled && s.watch && task.schedule !== undefined && !known;
   const grace = s.graceMs ?? cfg.grace;
   const durations = (ends.get(task.id) ?? []).filter((r) => r.status === 7).map((r) => r.stopMs - (r.startMs ?? r.createdMs));
-  const usual = learnUsualDuration(durations, { ...DEFAULT_USUAL, minSamples: cfg.runningLong.minRuns, floorMs: cfg.runningLong.floor });
+  const usual = learnUsualDuration(durations, {
+    ...DEFAULT_USUAL,
+    minSamples: cfg.runningLong.minRuns,
+    learnRuns: cfg.runningLong.learnRuns,
+    floorMs: cfg.runningLong.floor,
+  });
   const now1 = look.runs.running(task);
   const lastEnded = (ends.get(task.id) ?? []).at(-1);
   const next = task.enabled ? nextDue(now) : undefined;

@@ -54,11 +54,20 @@ export const WatchdogSchema = lazySection(() =>
         .strictObject({
           enabled: z.boolean().default(true).describe("Raise task.running_long while a run takes longer than its task usually does."),
           minRuns: z.number().int().min(2).max(100).default(5).describe("Successful runs to learn from before a task is judged."),
+          learnRuns: z
+            .number()
+            .int()
+            .min(2)
+            .max(100)
+            .default(10)
+            .describe(
+              "Until a task has this many successful runs its limit is still being learned: a run past it is a task.notice, and only a clear hang (4.5 × the median) is paged.",
+            ),
           floor: DurationSchema.prefault("10m").describe("A run is never long before this (so a 20-second task is not paged at 40 seconds)."),
         })
         .prefault({})
         .describe(
-          "task.running_long: a run in progress past what its task usually takes: the largest of median + 6 × the spread of its recent successful runs, 2 × the median, 1.5 × their 90th percentile (up to 4 × the median), and, while few runs are seen, the median × (2 + 8 / runs).",
+          "task.running_long: a run in progress past what its task usually takes: the largest of the floor, 2 × the median of its recent successful runs, the median × e^(4 × (1 + 1/√runs) × their spread in log space) (up to 3 × the longest), and 1.25 × their 95th percentile (up to 4 × the median); scaled up on days whose runs take longer (month-end, a weekday). While fewer than learnRuns are seen: a task.notice past it, a page only past 4.5 × the median.",
         ),
       stale: z
         .strictObject({

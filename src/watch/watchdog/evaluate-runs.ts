@@ -1,9 +1,13 @@
 // The watchdog's look at runs: past what their task usually takes while they run, skipped by the Scheduler, or
 // (when asked for) in Retry.
-import { runStartMs, STATUS } from "./observations";
+import { isFinal, runStartMs, STATUS } from "./observations";
 import type { Look } from "./evaluation-look";
 
-/** Runs past what their task usually takes, while they run. */
+/**
+ * Runs past what their task usually takes, while they run. While its limit is still being learned (few runs seen) a
+ * run past it is a notice, and only a clear hang is paged (issue 64): the notice and the page are two conditions,
+ * so a run that goes on from one to the other still pages.
+ */
 export function runsPastUsual(look: Look): void {
   const { i, cfg, plan, nowMs, usualByTask, settingsOf, watched, open } = look;
   for (const e of i.running) {
@@ -11,34 +15,62 @@ export function runsPastUsual(look: Look): void {
     if (!watched(t)) continue;
     const s = settingsOf(t);
     const usual = usualByTask.get(t.id);
-    const limit = s.maxDurationMs ?? (cfg.runningLong.enabled ? usual?.limitMs : undefined);
     // A run waiting in the Scheduler's queue is not timed until it leaves it.
     const start = runStartMs(e);
-    if (limit === undefined || start === undefined || nowMs - start <= limit) continue;
-    open({
-      key: `long:${t.id}:${e.executionId}`,
-      type: "running_long",
+    if (start === undefined) continue;
+    const learned = s.maxDurationMs === undefined && cfg.runningLong.enabled ? look.limitOfRun(t.id, start) : undefined;
+    const limit = s.maxDurationMs ?? learned?.limitMs;
+    const ran = nowMs - start;
+    const base = {
       taskId: t.id,
       ...(t.appId ? { appId: t.appId } : {}),
       openedMs: start,
-      details: {
-        startedAtMs: start,
-        executionId: e.executionId,
-        limitMs: limit,
-        limitFrom: s.maxDurationFrom ?? "learned",
-        ...(usual ? { usualMs: Math.round(usual.medianMs) } : {}),
-      },
-    });
+    };
+    const usualMs = usual ? { usualMs: Math.round(usual.medianMs) } : {};
+    if (limit !== undefined && ran > limit) {
+      open({
+        ...base,
+        key: `long:${t.id}:${e.executionId}`,
+        type: "running_long",
+        details: { startedAtMs: start, executionId: e.executionId, limitMs: limit, limitFrom: s.maxDurationFrom ?? "learned", ...usualMs },
+      });
+    } else if (learned?.noticeMs !== undefined && ran > learned.noticeMs) {
+      open({
+        ...base,
+        key: `long-notice:${t.id}:${e.executionId}`,
+        type: "running_long",
+        notice: true,
+        details: {
+          startedAtMs: start,
+          executionId: e.executionId,
+          noticeMs: learned.noticeMs,
+          limitMs: learned.limitMs,
+          limitFrom: "learned",
+          ...(usual ? { runsSeen: usual.samples } : {}),
+          ...usualMs,
+        },
+      });
+    }
   }
 }
 
-/** Skipped runs (QRS only; no datagram says so) and, when asked for, runs in Retry. */
+/**
+ * Skipped runs (QRS only; no datagram says so) and, when asked for, runs in Retry. Only what is news (issue 64): a
+ * run skipped before the watchdog began watching is history, and a retry is announced only while its run may still
+ * be going: an attempt of a run still in progress, or one that just failed with no final result of its run yet. The
+ * first look after a start reads days of results; a run that ended hours ago is not "retrying".
+ */
 export function skippedAndRetrying(look: Look): void {
-  const { i, cfg, plan, watched, open } = look;
+  const { i, cfg, plan, nowMs, watched, open } = look;
+  const runningExec = new Set(i.running.map((e) => e.executionId));
+  const endedExec = new Set(i.changed.filter((e) => isFinal(e.status)).map((e) => e.executionId));
+  // Qlik waits a little between attempts: a failed attempt this recent may still be followed by the next one.
+  const recentMs = Math.max(cfg.grace, 2 * cfg.interval);
   for (const e of i.changed) {
     const t = plan.tasks.get(e.taskId);
     if (!watched(t)) continue;
-    if (e.status === STATUS.Skipped)
+    if (e.status === STATUS.Skipped) {
+      if (e.createdMs < i.watchingSinceMs) continue;
       open({
         key: `skipped:${t.id}:${e.resultId}`,
         type: "skipped",
@@ -47,7 +79,9 @@ export function skippedAndRetrying(look: Look): void {
         openedMs: e.createdMs,
         details: { expectedAtMs: e.createdMs },
       });
-    else if (e.status === STATUS.Retry && cfg.retrying)
+    } else if (e.status === STATUS.Retry && cfg.retrying) {
+      const goingOn = runningExec.has(e.executionId) || (!endedExec.has(e.executionId) && nowMs - (e.stopMs ?? e.modifiedMs) <= recentMs);
+      if (!goingOn) continue;
       open({
         key: `retry:${t.id}:${e.executionId}`,
         type: "retrying",
@@ -56,5 +90,6 @@ export function skippedAndRetrying(look: Look): void {
         openedMs: e.createdMs,
         details: { executionId: e.executionId, startedAtMs: e.startMs ?? e.createdMs },
       });
+    }
   }
 }

@@ -8,13 +8,35 @@ import { type Look, median } from "./evaluation-look";
 /** Per app judged: its last successful reload and how long after it the next one is expected. */
 export type StaleFacts = Map<string, { lastMs?: number; withinMs?: number }>;
 
+/** The tasks a success chain of `task` waits for, and theirs, up the chain (QMC chains are a handful deep). */
+function upstreamOf(look: Look, task: WatchedTask): WatchedTask[] {
+  const seen = new Map<string, WatchedTask>();
+  const walk = (t: WatchedTask, depth: number) => {
+    if (depth >= 12) return;
+    for (const c of t.chains) {
+      if (!c.ruleStates.every((r) => r === 1)) continue;
+      for (const id of c.upstreamIds) {
+        const up = look.plan.tasks.get(id);
+        if (!up || seen.has(id) || id === task.id) continue;
+        seen.set(id, up);
+        walk(up, depth + 1);
+      }
+    }
+  };
+  walk(task, 0);
+  return [...seen.values()];
+}
+
 /**
  * Why an app past its due time is not paged now, if it is not (issue 59): a reload of it is running or in a retry
  * the Scheduler announced (its end decides), its run was already paged as running long, or its only task was turned
- * off and task.disabled said the data ages until it runs again. Once the reason ends, the page comes if still due.
+ * off and task.disabled said the data ages until it runs again. The deadline counts each task of its chain at its
+ * usual duration (issue 64), so a night on which the chain is merely slow is told by the chain itself: a task up the
+ * chain still running, or one that has just succeeded and whose downstream task starts within grace. Once the
+ * reason ends, the page comes if still due.
  */
 function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
-  const { runningByTask, runsByTask, i, isOpen } = look;
+  const { runningByTask, runsByTask, i, isOpen, nowMs, graceOf } = look;
   for (const t of tasks) {
     if ((runningByTask.get(t.id) ?? []).length > 0) return `a reload is running (task "${t.name}")`;
     const last = runsByTask.get(t.id)?.at(-1);
@@ -22,18 +44,28 @@ function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
     if (retrying) return `the Scheduler is retrying the reload (task "${t.name}")`;
     if (isOpen("running_long", t.id)) return `the reload was already paged as running long (task "${t.name}")`;
   }
-  if (tasks.every((t) => isOpen("disabled", t.id))) return `its task was turned off, and task.disabled said the data ages until it runs again`;
+  for (const t of tasks) {
+    for (const up of upstreamOf(look, t)) {
+      if ((runningByTask.get(up.id) ?? []).length > 0) return `a task up its chain is still running (task "${up.name}"); the chain's end decides`;
+      const ended = look.successEndsOf(up.id).at(-1);
+      if (ended !== undefined && ended <= nowMs && nowMs - ended <= graceOf(t))
+        return `task "${up.name}" up its chain has just succeeded; the tasks after it start within grace`;
+    }
+  }
+  if (tasks.every((t) => isOpen("disabled", t.id)))
+    return `its task was turned off, and task.disabled (or, for a schedule that ended as set, task.notice) said the data ages until it runs again`;
   return undefined;
 }
 
 /** Apps whose last successful reload is older than their plan (or, without one, their usual interval) allows. */
 export function staleApps(look: Look): StaleFacts {
-  const { i, cfg, plan, nowMs, usualByTask, longestByTask, settingsOf, graceOf, open } = look;
-  /** How long a reload may take before its data counts as late: the running-long limit once learned, else twice the longest seen. */
-  const staleUsualOf = (id: string) => {
-    const longest = longestByTask.get(id);
-    return usualByTask.get(id)?.limitMs ?? (longest !== undefined ? Math.max(2 * longest, cfg.runningLong.floor) : undefined);
-  };
+  const { i, cfg, plan, nowMs, typicalByTask, settingsOf, graceOf, open } = look;
+  /**
+   * How long a reload of the chain takes when all is well: the median of the task's recent successful runs, not its
+   * running-long limit (issue 64: a failed upstream's apps were paged 2 h after they would have been refreshed). A
+   * slow night does not page: a task of the chain still running holds the page back (staleHeldBack).
+   */
+  const staleUsualOf = (id: string) => typicalByTask.get(id);
   const staleOf: StaleFacts = new Map();
   if (cfg.stale.enabled) {
     const reloadTasks = new Map<string, WatchedTask[]>();

@@ -3,7 +3,8 @@
 import { isQueued, STATUS } from "./observations";
 import type { WatchedTask } from "./qrs-plan";
 import { settingsFor } from "./task-settings";
-import { DEFAULT_USUAL, learnUsualDuration, type UsualDuration } from "./usual";
+import { DEFAULT_USUAL, learnUsualDuration, limitFor, type RunLimit, type UsualDuration } from "./usual";
+import { durationBucketOf } from "./duration-buckets";
 import type { EvaluationInput, EvaluationMemo, Learned, OpenCondition, RunsSeen } from "./evaluation-types";
 import type { RunRow } from "./run-row";
 
@@ -87,19 +88,37 @@ export function createLook(i: EvaluationInput) {
   /** Apps whose staleness is not paged now, and why (a run in progress, a retry, a page that already said it). */
   const staleHeld = new Map<string, string>();
 
+  /** The zone a task's days are counted in (its month-end, its Mondays): its own trigger's, else the first up its chain's. */
+  const zoneOf = (t: WatchedTask, depth = 0): string => {
+    const own = t.schedules.find((s) => s.schedule)?.schedule?.timeZone;
+    if (own || depth >= 12) return own ?? "UTC";
+    for (const c of t.chains)
+      for (const id of c.upstreamIds) {
+        const up = plan.tasks.get(id);
+        if (up) return zoneOf(up, depth + 1);
+      }
+    return "UTC";
+  };
+  const zoneByTask = new Map<string, string>();
   const usualByTask = new Map<string, UsualDuration | undefined>();
-  const longestByTask = new Map<string, number>();
+  const typicalByTask = new Map<string, number>();
   const learned = new Map<string, Learned>();
   for (const t of plan.tasks.values()) {
     const runs = runsByTask.get(t.id) ?? NO_RUNS;
     let l = memo.learned.get(t.id);
     if (!l || !sameRuns(l.runs, runs)) {
-      const durations = runs.filter((r) => r.status === STATUS.Success && r.startMs !== undefined).map((r) => r.stopMs - r.startMs!);
-      const usual = learnUsualDuration(durations, { ...DEFAULT_USUAL, minSamples: cfg.runningLong.minRuns, floorMs: cfg.runningLong.floor });
+      const ok = runs.filter((r) => r.status === STATUS.Success && r.startMs !== undefined);
+      const durations = ok.map((r) => r.stopMs - r.startMs!);
+      const zone = zoneOf(t);
+      const usual = learnUsualDuration(
+        durations,
+        { ...DEFAULT_USUAL, minSamples: cfg.runningLong.minRuns, learnRuns: cfg.runningLong.learnRuns, floorMs: cfg.runningLong.floor },
+        ok.map((r) => durationBucketOf(r.startMs!, zone)),
+      );
       l = {
         runs: { list: runs, length: runs.length, first: runs[0], last: runs[runs.length - 1] },
         usual,
-        ...(durations.length > 0 ? { longest: Math.max(...durations) } : {}),
+        ...(durations.length > 0 ? { typicalMs: median(durations.slice(-DEFAULT_USUAL.window))! } : {}),
         // Sorted: kept lists are in stop order already, but a caller's own runs need not be.
         successEnds: runs
           .filter((r) => r.status === STATUS.Success)
@@ -108,8 +127,9 @@ export function createLook(i: EvaluationInput) {
       };
     }
     learned.set(t.id, l);
+    if (l.usual?.buckets) zoneByTask.set(t.id, zoneOf(t));
     usualByTask.set(t.id, l.usual);
-    if (l.longest !== undefined) longestByTask.set(t.id, l.longest);
+    if (l.typicalMs !== undefined) typicalByTask.set(t.id, l.typicalMs);
   }
   // Only the plan's tasks are remembered for the next look.
   memo.learned = learned;
@@ -133,7 +153,14 @@ export function createLook(i: EvaluationInput) {
     runsByTask,
     runningByTask,
     usualByTask,
-    longestByTask,
+    typicalByTask,
+    /** The limits for a run of the task that started at `startMs` (its kind of day may take longer). */
+    limitOfRun: (taskId: string, startMs: number): RunLimit | undefined => {
+      const u = usualByTask.get(taskId);
+      if (!u) return undefined;
+      const zone = zoneByTask.get(taskId);
+      return limitFor(u, zone === undefined ? undefined : durationBucketOf(startMs, zone));
+    },
     successEndsOf,
     gapMedianOf,
     settingsOf,

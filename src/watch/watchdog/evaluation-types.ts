@@ -18,6 +18,8 @@ export interface OpenCondition {
   /** Deterministic (from QRS's own times), so a restart or a second Steward derives the same occurrence. */
   openedMs: number;
   details: WatchDetails;
+  /** Worth knowing, not worth a page: announced as task.notice, and closed without a task.on_track. */
+  notice?: boolean;
 }
 
 export interface CloseCondition {
@@ -104,7 +106,8 @@ export interface RunsSeen {
 export interface Learned {
   runs: RunsSeen;
   usual: UsualDuration | undefined;
-  longest?: number;
+  /** The median of its recent successful durations, from the first one seen (an app's stale deadline). */
+  typicalMs?: number;
   /** When its successful runs ended, oldest first (its app's staleness). */
   successEnds: number[];
   /** The median gap between those ends (computed when first asked); null when there is no gap. */

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { WatchdogConfig } from "./config";
 import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
-import type { Announcer } from "./announcer";
+import { type Announcer, isNotice } from "./announcer";
 import { createDoubleTriggerMemo } from "./chains";
 import { createEvaluationMemo } from "./evaluation-look";
 import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
@@ -147,7 +147,7 @@ async function announceOpens(announcer: Announcer, refs: Refs, host: string, ope
   for (const o of opens) {
     const node = o.taskId ? running.find((e) => e.taskId === o.taskId)?.node : undefined;
     const event = watchdogEvent({
-      kind: KIND[o.type],
+      kind: o.notice ? "task.notice" : KIND[o.type],
       condition: { type: o.type, key: o.key, openedAtMs: o.openedMs },
       nowMs: now,
       host: node ?? host,
@@ -177,6 +177,6 @@ async function announceCloses(announcer: Announcer, refs: Refs, closes: CloseCon
       ...refs(row.taskId, row.appId),
       details: { ...detailsOf(row.openEvent), resolution: c.resolution },
     });
-    await announcer.close(c.key, now, event);
+    await announcer.close(c.key, now, event, { notice: isNotice(row.openEvent) });
   }
 }

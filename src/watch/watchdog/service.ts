@@ -12,7 +12,7 @@ import { type LookPace, lookPace } from "./look-pace";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { WatchCondition, WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
-import { createAnnouncer } from "./announcer";
+import { createAnnouncer, isNotice } from "./announcer";
 import { inSiteZone } from "./site-zone";
 import { type CloudTenantWatchState, type CloudWatch, type CloudWatchTenant, createCloudWatch } from "./cloud-watch";
 import type { TaskView } from "./evaluate";
@@ -125,7 +125,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
         details: { ...detailsOf(e), resolution },
       });
       for (const k of ["source", "tenant", "space"]) if (e.data[k] !== undefined) event.data[k] = e.data[k]!;
-      await announcer.close(row.key, now, event);
+      await announcer.close(row.key, now, event, { notice: isNotice(row.openEvent) });
     }
   }
 

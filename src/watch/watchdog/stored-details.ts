@@ -19,6 +19,8 @@ export function detailsOf(e: WatchdogEvent): WatchDetails {
   set("executionId", s("executionId"));
   set("usualMs", n("usualMs"));
   set("limitMs", n("limitMs"));
+  set("noticeMs", n("noticeMs"));
+  set("runsSeen", n("runsSeen"));
   set("upstreamTask", s("upstreamTask"));
   set("upstreamOutcome", s("upstreamOutcome") as WatchDetails["upstreamOutcome"]);
   set("lastSuccessAtMs", t("lastSuccessAt"));

@@ -9,6 +9,7 @@ import { settingsFor } from "./task-settings";
 import type { TurnOffFacts } from "./turned-off-facts";
 import { judgeTurnedOff, type Seen, type TurnedOffChange } from "./turned-off";
 import { type WatchDetails, watchdogEvent } from "./watchdog-event";
+import { isNotice } from "./announcer";
 
 const SEEN = "turned_off_seen";
 /**
@@ -31,7 +32,7 @@ export interface TurnedOffDeps {
   host: string;
   refs(taskId: string | undefined, appId: string | undefined): { task?: WatchdogEvent["task"]; app?: WatchdogEvent["app"] };
   open(c: { key: string; type: "disabled"; taskId: string; appId?: string; openedMs: number; event: WatchdogEvent }): Promise<void>;
-  close(key: string, closedMs: number, event: WatchdogEvent): Promise<void>;
+  close(key: string, closedMs: number, event: WatchdogEvent, opts?: { notice?: boolean }): Promise<void>;
 }
 
 export interface TurnedOffLook {
@@ -86,8 +87,11 @@ export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook)
       ...(c.lastSeenAtMs !== undefined ? { lastSeenAtMs: c.lastSeenAtMs } : {}),
     };
     const refs = d.refs(t ? c.taskId : undefined, c.appId);
+    // A schedule that reached the end date its admin set ended as configured: a notice for the report, not a page
+    // (issue 64). Still a condition of its own, so its app's staleness is held back as for a task turned off.
+    const expired = c.turnedOff === "trigger-expired";
     const event = watchdogEvent({
-      kind: "task.disabled",
+      kind: expired ? "task.notice" : "task.disabled",
       condition: { type: "disabled", key, openedAtMs: openedMs },
       nowMs: l.nowMs,
       host: d.host,
@@ -123,7 +127,7 @@ export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook)
         ...(refs.app ? { app: refs.app } : c.openEvent.app ? { app: c.openEvent.app } : {}),
         details: { ...detailsFromData(c.openEvent), resolution: `it runs again: started at ${iso(first)}` },
       });
-      await d.close(c.key, l.nowMs, event);
+      await d.close(c.key, l.nowMs, event, { notice: isNotice(c.openEvent) });
     }
   }
 

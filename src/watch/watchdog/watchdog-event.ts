@@ -21,6 +21,9 @@ export interface WatchDetails {
   /** app.stale: the last successful reload and the time it should not be older than. */
   lastSuccessAtMs?: number;
   expectWithinMs?: number;
+  /** task.notice of a run while its task's limit is learned: the threshold it passed and the runs seen so far. */
+  noticeMs?: number;
+  runsSeen?: number;
   /** task.on_track: what ended the condition, e.g. "started 12 min late". */
   resolution?: string;
   /** task.disabled: how the task was turned off, by whom and when (QRS modifiedByUserName / modifiedDate, the Cloud task's updatedBy / updatedAt). */
@@ -93,6 +96,23 @@ function describe(i: WatchdogEventInput): { title: string; summary: string } {
   }
 }
 
+/** task.notice: worth knowing, not worth a page (issue 64). */
+function describeNotice(i: WatchdogEventInput): { title: string; summary: string } {
+  const d = i.details;
+  const task = i.task?.name ?? "(unknown task)";
+  if (i.condition.type === "disabled") {
+    const by = d.changedBy ? ` (its end date was set by ${d.changedBy})` : "";
+    return {
+      title: `Task schedule ended: ${task}`,
+      summary: `The last trigger${d.trigger ? ` "${d.trigger}"` : ""} of ${task} reached its end date${d.changedAtMs !== undefined ? ` at ${iso(d.changedAtMs)}` : ""}${by}: the task no longer starts on its own, as configured. A notice, not a page: give the trigger a later end date in the QMC if it should go on; the app's data ages until the task runs again.`,
+    };
+  }
+  return {
+    title: `Task taking longer than usual (still learning): ${task}`,
+    summary: `${task} has been running since ${d.startedAtMs === undefined ? "(unknown time)" : iso(d.startedAtMs)}, longer than ${spanText(d.noticeMs ?? 0)}${d.usualMs !== undefined ? `; it usually takes ${spanText(d.usualMs)}` : ""}, but only ${d.runsSeen ?? "a few"} of its runs have been seen, too few to tell a long night from a hang. Not paged while Steward learns; a page (task.running_long) comes if it runs past ${spanText(d.limitMs ?? 0)}, a clear hang.`,
+  };
+}
+
 const NOT_A_FAILURE = "This is not a failure: no failure alert will come, and the app's data ages until the task runs again.";
 
 function describeTurnedOff(task: string, d: WatchDetails): { title: string; summary: string } {
@@ -146,7 +166,7 @@ const WHAT: Record<WatchCondition, string> = {
 export function watchdogEvent(i: WatchdogEventInput): WatchdogEvent {
   const d = i.details;
   const closing = i.kind === "task.on_track";
-  const opened = describe(i);
+  const opened = i.kind === "task.notice" ? describeNotice(i) : describe(i);
   const subject = i.condition.type === "stale" ? (i.app?.name ?? "the app") : (i.task?.name ?? "the task");
   const title = closing ? `Back on track: ${subject}` : opened.title;
   const summary = closing
@@ -167,7 +187,10 @@ export function watchdogEvent(i: WatchdogEventInput): WatchdogEvent {
   fact("Upstream outcome", d.upstreamOutcome, "upstreamOutcome");
   if (d.startedAtMs !== undefined) fact("Started", iso(d.startedAtMs), "startedAt");
   if (d.usualMs !== undefined) fact("Usually takes", spanText(d.usualMs), "usualMs", d.usualMs);
-  if (d.limitMs !== undefined) fact("Limit", `${spanText(d.limitMs)} (${d.limitFrom ?? "learned"})`, "limitMs", d.limitMs);
+  if (d.noticeMs !== undefined) fact("Longer than", spanText(d.noticeMs), "noticeMs", d.noticeMs);
+  if (d.runsSeen !== undefined) fact("Runs seen", String(d.runsSeen), "runsSeen", d.runsSeen);
+  if (d.limitMs !== undefined)
+    fact(d.noticeMs !== undefined ? "Paged past" : "Limit", `${spanText(d.limitMs)} (${d.limitFrom ?? "learned"})`, "limitMs", d.limitMs);
   if (d.lastSuccessAtMs !== undefined) fact("Last success", iso(d.lastSuccessAtMs), "lastSuccessAt");
   if (d.expectWithinMs !== undefined) fact("Expected within", spanText(d.expectWithinMs), "expectWithinMs", d.expectWithinMs);
   if (d.graceMs !== undefined) fact("Grace", spanText(d.graceMs), "graceMs", d.graceMs);

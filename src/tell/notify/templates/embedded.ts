@@ -112,159 +112,165 @@ import t109 from "../../../../templates/email/task.failed.text.eta" with { type:
 import t110 from "../../../../templates/email/task.missed.html.eta" with { type: "text" };
 import t111 from "../../../../templates/email/task.missed.subject.eta" with { type: "text" };
 import t112 from "../../../../templates/email/task.missed.text.eta" with { type: "text" };
-import t113 from "../../../../templates/email/task.on_track.html.eta" with { type: "text" };
-import t114 from "../../../../templates/email/task.on_track.subject.eta" with { type: "text" };
-import t115 from "../../../../templates/email/task.on_track.text.eta" with { type: "text" };
-import t116 from "../../../../templates/email/task.recovered.html.eta" with { type: "text" };
-import t117 from "../../../../templates/email/task.recovered.subject.eta" with { type: "text" };
-import t118 from "../../../../templates/email/task.recovered.text.eta" with { type: "text" };
-import t119 from "../../../../templates/email/task.retrying.html.eta" with { type: "text" };
-import t120 from "../../../../templates/email/task.retrying.subject.eta" with { type: "text" };
-import t121 from "../../../../templates/email/task.retrying.text.eta" with { type: "text" };
-import t122 from "../../../../templates/email/task.running_long.html.eta" with { type: "text" };
-import t123 from "../../../../templates/email/task.running_long.subject.eta" with { type: "text" };
-import t124 from "../../../../templates/email/task.running_long.text.eta" with { type: "text" };
-import t125 from "../../../../templates/email/task.succeeded.html.eta" with { type: "text" };
-import t126 from "../../../../templates/email/task.succeeded.subject.eta" with { type: "text" };
-import t127 from "../../../../templates/email/task.succeeded.text.eta" with { type: "text" };
-import t128 from "../../../../templates/email/task.warning.html.eta" with { type: "text" };
-import t129 from "../../../../templates/email/task.warning.subject.eta" with { type: "text" };
-import t130 from "../../../../templates/email/task.warning.text.eta" with { type: "text" };
-import t131 from "../../../../templates/slack/_check.json.eta" with { type: "text" };
-import t132 from "../../../../templates/slack/_report.json.eta" with { type: "text" };
-import t133 from "../../../../templates/slack/_service.json.eta" with { type: "text" };
-import t134 from "../../../../templates/slack/_site.json.eta" with { type: "text" };
-import t135 from "../../../../templates/slack/_task.json.eta" with { type: "text" };
-import t136 from "../../../../templates/slack/app.freshness_breached.json.eta" with { type: "text" };
-import t137 from "../../../../templates/slack/app.freshness_recovered.json.eta" with { type: "text" };
-import t138 from "../../../../templates/slack/app.freshness_warning.json.eta" with { type: "text" };
-import t139 from "../../../../templates/slack/app.stale.json.eta" with { type: "text" };
-import t140 from "../../../../templates/slack/checkin.failed.json.eta" with { type: "text" };
-import t141 from "../../../../templates/slack/checkin.missed.json.eta" with { type: "text" };
-import t142 from "../../../../templates/slack/checkin.recovered.json.eta" with { type: "text" };
-import t143 from "../../../../templates/slack/checkin.running_long.json.eta" with { type: "text" };
-import t144 from "../../../../templates/slack/data.check_error.json.eta" with { type: "text" };
-import t145 from "../../../../templates/slack/data.check_failed.json.eta" with { type: "text" };
-import t146 from "../../../../templates/slack/data.check_passed.json.eta" with { type: "text" };
-import t147 from "../../../../templates/slack/digest.json.eta" with { type: "text" };
-import t148 from "../../../../templates/slack/influxdb.field_conflict.json.eta" with { type: "text" };
-import t149 from "../../../../templates/slack/intake.node_recovered.json.eta" with { type: "text" };
-import t150 from "../../../../templates/slack/intake.node_silent.json.eta" with { type: "text" };
-import t151 from "../../../../templates/slack/license.expired.json.eta" with { type: "text" };
-import t152 from "../../../../templates/slack/license.expiring.json.eta" with { type: "text" };
-import t153 from "../../../../templates/slack/license.low_availability.json.eta" with { type: "text" };
-import t154 from "../../../../templates/slack/license.released.json.eta" with { type: "text" };
-import t155 from "../../../../templates/slack/maintenance.summary.json.eta" with { type: "text" };
-import t156 from "../../../../templates/slack/qlikcloud.key_expiring.json.eta" with { type: "text" };
-import t157 from "../../../../templates/slack/qlikcloud.key_rejected.json.eta" with { type: "text" };
-import t158 from "../../../../templates/slack/qliksense.version_changed.json.eta" with { type: "text" };
-import t159 from "../../../../templates/slack/report.morning.json.eta" with { type: "text" };
-import t160 from "../../../../templates/slack/report.weekly.json.eta" with { type: "text" };
-import t161 from "../../../../templates/slack/service.started.json.eta" with { type: "text" };
-import t162 from "../../../../templates/slack/service.stopped.json.eta" with { type: "text" };
-import t163 from "../../../../templates/slack/steward.degraded.json.eta" with { type: "text" };
-import t164 from "../../../../templates/slack/steward.recovered.json.eta" with { type: "text" };
-import t165 from "../../../../templates/slack/task.aborted.json.eta" with { type: "text" };
-import t166 from "../../../../templates/slack/task.chain_broken.json.eta" with { type: "text" };
-import t167 from "../../../../templates/slack/task.disabled.json.eta" with { type: "text" };
-import t168 from "../../../../templates/slack/task.failed.json.eta" with { type: "text" };
-import t169 from "../../../../templates/slack/task.missed.json.eta" with { type: "text" };
-import t170 from "../../../../templates/slack/task.on_track.json.eta" with { type: "text" };
-import t171 from "../../../../templates/slack/task.recovered.json.eta" with { type: "text" };
-import t172 from "../../../../templates/slack/task.retrying.json.eta" with { type: "text" };
-import t173 from "../../../../templates/slack/task.running_long.json.eta" with { type: "text" };
-import t174 from "../../../../templates/slack/task.succeeded.json.eta" with { type: "text" };
-import t175 from "../../../../templates/slack/task.warning.json.eta" with { type: "text" };
-import t176 from "../../../../templates/teams/_check.json.eta" with { type: "text" };
-import t177 from "../../../../templates/teams/_report.json.eta" with { type: "text" };
-import t178 from "../../../../templates/teams/_service.json.eta" with { type: "text" };
-import t179 from "../../../../templates/teams/_site.json.eta" with { type: "text" };
-import t180 from "../../../../templates/teams/_task.json.eta" with { type: "text" };
-import t181 from "../../../../templates/teams/app.freshness_breached.json.eta" with { type: "text" };
-import t182 from "../../../../templates/teams/app.freshness_recovered.json.eta" with { type: "text" };
-import t183 from "../../../../templates/teams/app.freshness_warning.json.eta" with { type: "text" };
-import t184 from "../../../../templates/teams/app.stale.json.eta" with { type: "text" };
-import t185 from "../../../../templates/teams/checkin.failed.json.eta" with { type: "text" };
-import t186 from "../../../../templates/teams/checkin.missed.json.eta" with { type: "text" };
-import t187 from "../../../../templates/teams/checkin.recovered.json.eta" with { type: "text" };
-import t188 from "../../../../templates/teams/checkin.running_long.json.eta" with { type: "text" };
-import t189 from "../../../../templates/teams/data.check_error.json.eta" with { type: "text" };
-import t190 from "../../../../templates/teams/data.check_failed.json.eta" with { type: "text" };
-import t191 from "../../../../templates/teams/data.check_passed.json.eta" with { type: "text" };
-import t192 from "../../../../templates/teams/digest.json.eta" with { type: "text" };
-import t193 from "../../../../templates/teams/influxdb.field_conflict.json.eta" with { type: "text" };
-import t194 from "../../../../templates/teams/intake.node_recovered.json.eta" with { type: "text" };
-import t195 from "../../../../templates/teams/intake.node_silent.json.eta" with { type: "text" };
-import t196 from "../../../../templates/teams/license.expired.json.eta" with { type: "text" };
-import t197 from "../../../../templates/teams/license.expiring.json.eta" with { type: "text" };
-import t198 from "../../../../templates/teams/license.low_availability.json.eta" with { type: "text" };
-import t199 from "../../../../templates/teams/license.released.json.eta" with { type: "text" };
-import t200 from "../../../../templates/teams/maintenance.summary.json.eta" with { type: "text" };
-import t201 from "../../../../templates/teams/qlikcloud.key_expiring.json.eta" with { type: "text" };
-import t202 from "../../../../templates/teams/qlikcloud.key_rejected.json.eta" with { type: "text" };
-import t203 from "../../../../templates/teams/qliksense.version_changed.json.eta" with { type: "text" };
-import t204 from "../../../../templates/teams/report.morning.json.eta" with { type: "text" };
-import t205 from "../../../../templates/teams/report.weekly.json.eta" with { type: "text" };
-import t206 from "../../../../templates/teams/service.started.json.eta" with { type: "text" };
-import t207 from "../../../../templates/teams/service.stopped.json.eta" with { type: "text" };
-import t208 from "../../../../templates/teams/steward.degraded.json.eta" with { type: "text" };
-import t209 from "../../../../templates/teams/steward.recovered.json.eta" with { type: "text" };
-import t210 from "../../../../templates/teams/task.aborted.json.eta" with { type: "text" };
-import t211 from "../../../../templates/teams/task.chain_broken.json.eta" with { type: "text" };
-import t212 from "../../../../templates/teams/task.disabled.json.eta" with { type: "text" };
-import t213 from "../../../../templates/teams/task.failed.json.eta" with { type: "text" };
-import t214 from "../../../../templates/teams/task.missed.json.eta" with { type: "text" };
-import t215 from "../../../../templates/teams/task.on_track.json.eta" with { type: "text" };
-import t216 from "../../../../templates/teams/task.recovered.json.eta" with { type: "text" };
-import t217 from "../../../../templates/teams/task.retrying.json.eta" with { type: "text" };
-import t218 from "../../../../templates/teams/task.running_long.json.eta" with { type: "text" };
-import t219 from "../../../../templates/teams/task.succeeded.json.eta" with { type: "text" };
-import t220 from "../../../../templates/teams/task.warning.json.eta" with { type: "text" };
-import t221 from "../../../../templates/webhook/_check.json.eta" with { type: "text" };
-import t222 from "../../../../templates/webhook/_service.json.eta" with { type: "text" };
-import t223 from "../../../../templates/webhook/_site.json.eta" with { type: "text" };
-import t224 from "../../../../templates/webhook/_task.json.eta" with { type: "text" };
-import t225 from "../../../../templates/webhook/_watch.json.eta" with { type: "text" };
-import t226 from "../../../../templates/webhook/app.freshness_breached.json.eta" with { type: "text" };
-import t227 from "../../../../templates/webhook/app.freshness_recovered.json.eta" with { type: "text" };
-import t228 from "../../../../templates/webhook/app.freshness_warning.json.eta" with { type: "text" };
-import t229 from "../../../../templates/webhook/app.stale.json.eta" with { type: "text" };
-import t230 from "../../../../templates/webhook/checkin.failed.json.eta" with { type: "text" };
-import t231 from "../../../../templates/webhook/checkin.missed.json.eta" with { type: "text" };
-import t232 from "../../../../templates/webhook/checkin.recovered.json.eta" with { type: "text" };
-import t233 from "../../../../templates/webhook/checkin.running_long.json.eta" with { type: "text" };
-import t234 from "../../../../templates/webhook/data.check_error.json.eta" with { type: "text" };
-import t235 from "../../../../templates/webhook/data.check_failed.json.eta" with { type: "text" };
-import t236 from "../../../../templates/webhook/data.check_passed.json.eta" with { type: "text" };
-import t237 from "../../../../templates/webhook/digest.json.eta" with { type: "text" };
-import t238 from "../../../../templates/webhook/influxdb.field_conflict.json.eta" with { type: "text" };
-import t239 from "../../../../templates/webhook/intake.node_recovered.json.eta" with { type: "text" };
-import t240 from "../../../../templates/webhook/intake.node_silent.json.eta" with { type: "text" };
-import t241 from "../../../../templates/webhook/license.expired.json.eta" with { type: "text" };
-import t242 from "../../../../templates/webhook/license.expiring.json.eta" with { type: "text" };
-import t243 from "../../../../templates/webhook/license.low_availability.json.eta" with { type: "text" };
-import t244 from "../../../../templates/webhook/license.released.json.eta" with { type: "text" };
-import t245 from "../../../../templates/webhook/maintenance.summary.json.eta" with { type: "text" };
-import t246 from "../../../../templates/webhook/qlikcloud.key_expiring.json.eta" with { type: "text" };
-import t247 from "../../../../templates/webhook/qlikcloud.key_rejected.json.eta" with { type: "text" };
-import t248 from "../../../../templates/webhook/qliksense.version_changed.json.eta" with { type: "text" };
-import t249 from "../../../../templates/webhook/report.morning.json.eta" with { type: "text" };
-import t250 from "../../../../templates/webhook/report.weekly.json.eta" with { type: "text" };
-import t251 from "../../../../templates/webhook/service.started.json.eta" with { type: "text" };
-import t252 from "../../../../templates/webhook/service.stopped.json.eta" with { type: "text" };
-import t253 from "../../../../templates/webhook/steward.degraded.json.eta" with { type: "text" };
-import t254 from "../../../../templates/webhook/steward.recovered.json.eta" with { type: "text" };
-import t255 from "../../../../templates/webhook/task.aborted.json.eta" with { type: "text" };
-import t256 from "../../../../templates/webhook/task.chain_broken.json.eta" with { type: "text" };
-import t257 from "../../../../templates/webhook/task.disabled.json.eta" with { type: "text" };
-import t258 from "../../../../templates/webhook/task.failed.json.eta" with { type: "text" };
-import t259 from "../../../../templates/webhook/task.missed.json.eta" with { type: "text" };
-import t260 from "../../../../templates/webhook/task.on_track.json.eta" with { type: "text" };
-import t261 from "../../../../templates/webhook/task.recovered.json.eta" with { type: "text" };
-import t262 from "../../../../templates/webhook/task.retrying.json.eta" with { type: "text" };
-import t263 from "../../../../templates/webhook/task.running_long.json.eta" with { type: "text" };
-import t264 from "../../../../templates/webhook/task.succeeded.json.eta" with { type: "text" };
-import t265 from "../../../../templates/webhook/task.warning.json.eta" with { type: "text" };
+import t113 from "../../../../templates/email/task.notice.html.eta" with { type: "text" };
+import t114 from "../../../../templates/email/task.notice.subject.eta" with { type: "text" };
+import t115 from "../../../../templates/email/task.notice.text.eta" with { type: "text" };
+import t116 from "../../../../templates/email/task.on_track.html.eta" with { type: "text" };
+import t117 from "../../../../templates/email/task.on_track.subject.eta" with { type: "text" };
+import t118 from "../../../../templates/email/task.on_track.text.eta" with { type: "text" };
+import t119 from "../../../../templates/email/task.recovered.html.eta" with { type: "text" };
+import t120 from "../../../../templates/email/task.recovered.subject.eta" with { type: "text" };
+import t121 from "../../../../templates/email/task.recovered.text.eta" with { type: "text" };
+import t122 from "../../../../templates/email/task.retrying.html.eta" with { type: "text" };
+import t123 from "../../../../templates/email/task.retrying.subject.eta" with { type: "text" };
+import t124 from "../../../../templates/email/task.retrying.text.eta" with { type: "text" };
+import t125 from "../../../../templates/email/task.running_long.html.eta" with { type: "text" };
+import t126 from "../../../../templates/email/task.running_long.subject.eta" with { type: "text" };
+import t127 from "../../../../templates/email/task.running_long.text.eta" with { type: "text" };
+import t128 from "../../../../templates/email/task.succeeded.html.eta" with { type: "text" };
+import t129 from "../../../../templates/email/task.succeeded.subject.eta" with { type: "text" };
+import t130 from "../../../../templates/email/task.succeeded.text.eta" with { type: "text" };
+import t131 from "../../../../templates/email/task.warning.html.eta" with { type: "text" };
+import t132 from "../../../../templates/email/task.warning.subject.eta" with { type: "text" };
+import t133 from "../../../../templates/email/task.warning.text.eta" with { type: "text" };
+import t134 from "../../../../templates/slack/_check.json.eta" with { type: "text" };
+import t135 from "../../../../templates/slack/_report.json.eta" with { type: "text" };
+import t136 from "../../../../templates/slack/_service.json.eta" with { type: "text" };
+import t137 from "../../../../templates/slack/_site.json.eta" with { type: "text" };
+import t138 from "../../../../templates/slack/_task.json.eta" with { type: "text" };
+import t139 from "../../../../templates/slack/app.freshness_breached.json.eta" with { type: "text" };
+import t140 from "../../../../templates/slack/app.freshness_recovered.json.eta" with { type: "text" };
+import t141 from "../../../../templates/slack/app.freshness_warning.json.eta" with { type: "text" };
+import t142 from "../../../../templates/slack/app.stale.json.eta" with { type: "text" };
+import t143 from "../../../../templates/slack/checkin.failed.json.eta" with { type: "text" };
+import t144 from "../../../../templates/slack/checkin.missed.json.eta" with { type: "text" };
+import t145 from "../../../../templates/slack/checkin.recovered.json.eta" with { type: "text" };
+import t146 from "../../../../templates/slack/checkin.running_long.json.eta" with { type: "text" };
+import t147 from "../../../../templates/slack/data.check_error.json.eta" with { type: "text" };
+import t148 from "../../../../templates/slack/data.check_failed.json.eta" with { type: "text" };
+import t149 from "../../../../templates/slack/data.check_passed.json.eta" with { type: "text" };
+import t150 from "../../../../templates/slack/digest.json.eta" with { type: "text" };
+import t151 from "../../../../templates/slack/influxdb.field_conflict.json.eta" with { type: "text" };
+import t152 from "../../../../templates/slack/intake.node_recovered.json.eta" with { type: "text" };
+import t153 from "../../../../templates/slack/intake.node_silent.json.eta" with { type: "text" };
+import t154 from "../../../../templates/slack/license.expired.json.eta" with { type: "text" };
+import t155 from "../../../../templates/slack/license.expiring.json.eta" with { type: "text" };
+import t156 from "../../../../templates/slack/license.low_availability.json.eta" with { type: "text" };
+import t157 from "../../../../templates/slack/license.released.json.eta" with { type: "text" };
+import t158 from "../../../../templates/slack/maintenance.summary.json.eta" with { type: "text" };
+import t159 from "../../../../templates/slack/qlikcloud.key_expiring.json.eta" with { type: "text" };
+import t160 from "../../../../templates/slack/qlikcloud.key_rejected.json.eta" with { type: "text" };
+import t161 from "../../../../templates/slack/qliksense.version_changed.json.eta" with { type: "text" };
+import t162 from "../../../../templates/slack/report.morning.json.eta" with { type: "text" };
+import t163 from "../../../../templates/slack/report.weekly.json.eta" with { type: "text" };
+import t164 from "../../../../templates/slack/service.started.json.eta" with { type: "text" };
+import t165 from "../../../../templates/slack/service.stopped.json.eta" with { type: "text" };
+import t166 from "../../../../templates/slack/steward.degraded.json.eta" with { type: "text" };
+import t167 from "../../../../templates/slack/steward.recovered.json.eta" with { type: "text" };
+import t168 from "../../../../templates/slack/task.aborted.json.eta" with { type: "text" };
+import t169 from "../../../../templates/slack/task.chain_broken.json.eta" with { type: "text" };
+import t170 from "../../../../templates/slack/task.disabled.json.eta" with { type: "text" };
+import t171 from "../../../../templates/slack/task.failed.json.eta" with { type: "text" };
+import t172 from "../../../../templates/slack/task.missed.json.eta" with { type: "text" };
+import t173 from "../../../../templates/slack/task.notice.json.eta" with { type: "text" };
+import t174 from "../../../../templates/slack/task.on_track.json.eta" with { type: "text" };
+import t175 from "../../../../templates/slack/task.recovered.json.eta" with { type: "text" };
+import t176 from "../../../../templates/slack/task.retrying.json.eta" with { type: "text" };
+import t177 from "../../../../templates/slack/task.running_long.json.eta" with { type: "text" };
+import t178 from "../../../../templates/slack/task.succeeded.json.eta" with { type: "text" };
+import t179 from "../../../../templates/slack/task.warning.json.eta" with { type: "text" };
+import t180 from "../../../../templates/teams/_check.json.eta" with { type: "text" };
+import t181 from "../../../../templates/teams/_report.json.eta" with { type: "text" };
+import t182 from "../../../../templates/teams/_service.json.eta" with { type: "text" };
+import t183 from "../../../../templates/teams/_site.json.eta" with { type: "text" };
+import t184 from "../../../../templates/teams/_task.json.eta" with { type: "text" };
+import t185 from "../../../../templates/teams/app.freshness_breached.json.eta" with { type: "text" };
+import t186 from "../../../../templates/teams/app.freshness_recovered.json.eta" with { type: "text" };
+import t187 from "../../../../templates/teams/app.freshness_warning.json.eta" with { type: "text" };
+import t188 from "../../../../templates/teams/app.stale.json.eta" with { type: "text" };
+import t189 from "../../../../templates/teams/checkin.failed.json.eta" with { type: "text" };
+import t190 from "../../../../templates/teams/checkin.missed.json.eta" with { type: "text" };
+import t191 from "../../../../templates/teams/checkin.recovered.json.eta" with { type: "text" };
+import t192 from "../../../../templates/teams/checkin.running_long.json.eta" with { type: "text" };
+import t193 from "../../../../templates/teams/data.check_error.json.eta" with { type: "text" };
+import t194 from "../../../../templates/teams/data.check_failed.json.eta" with { type: "text" };
+import t195 from "../../../../templates/teams/data.check_passed.json.eta" with { type: "text" };
+import t196 from "../../../../templates/teams/digest.json.eta" with { type: "text" };
+import t197 from "../../../../templates/teams/influxdb.field_conflict.json.eta" with { type: "text" };
+import t198 from "../../../../templates/teams/intake.node_recovered.json.eta" with { type: "text" };
+import t199 from "../../../../templates/teams/intake.node_silent.json.eta" with { type: "text" };
+import t200 from "../../../../templates/teams/license.expired.json.eta" with { type: "text" };
+import t201 from "../../../../templates/teams/license.expiring.json.eta" with { type: "text" };
+import t202 from "../../../../templates/teams/license.low_availability.json.eta" with { type: "text" };
+import t203 from "../../../../templates/teams/license.released.json.eta" with { type: "text" };
+import t204 from "../../../../templates/teams/maintenance.summary.json.eta" with { type: "text" };
+import t205 from "../../../../templates/teams/qlikcloud.key_expiring.json.eta" with { type: "text" };
+import t206 from "../../../../templates/teams/qlikcloud.key_rejected.json.eta" with { type: "text" };
+import t207 from "../../../../templates/teams/qliksense.version_changed.json.eta" with { type: "text" };
+import t208 from "../../../../templates/teams/report.morning.json.eta" with { type: "text" };
+import t209 from "../../../../templates/teams/report.weekly.json.eta" with { type: "text" };
+import t210 from "../../../../templates/teams/service.started.json.eta" with { type: "text" };
+import t211 from "../../../../templates/teams/service.stopped.json.eta" with { type: "text" };
+import t212 from "../../../../templates/teams/steward.degraded.json.eta" with { type: "text" };
+import t213 from "../../../../templates/teams/steward.recovered.json.eta" with { type: "text" };
+import t214 from "../../../../templates/teams/task.aborted.json.eta" with { type: "text" };
+import t215 from "../../../../templates/teams/task.chain_broken.json.eta" with { type: "text" };
+import t216 from "../../../../templates/teams/task.disabled.json.eta" with { type: "text" };
+import t217 from "../../../../templates/teams/task.failed.json.eta" with { type: "text" };
+import t218 from "../../../../templates/teams/task.missed.json.eta" with { type: "text" };
+import t219 from "../../../../templates/teams/task.notice.json.eta" with { type: "text" };
+import t220 from "../../../../templates/teams/task.on_track.json.eta" with { type: "text" };
+import t221 from "../../../../templates/teams/task.recovered.json.eta" with { type: "text" };
+import t222 from "../../../../templates/teams/task.retrying.json.eta" with { type: "text" };
+import t223 from "../../../../templates/teams/task.running_long.json.eta" with { type: "text" };
+import t224 from "../../../../templates/teams/task.succeeded.json.eta" with { type: "text" };
+import t225 from "../../../../templates/teams/task.warning.json.eta" with { type: "text" };
+import t226 from "../../../../templates/webhook/_check.json.eta" with { type: "text" };
+import t227 from "../../../../templates/webhook/_service.json.eta" with { type: "text" };
+import t228 from "../../../../templates/webhook/_site.json.eta" with { type: "text" };
+import t229 from "../../../../templates/webhook/_task.json.eta" with { type: "text" };
+import t230 from "../../../../templates/webhook/_watch.json.eta" with { type: "text" };
+import t231 from "../../../../templates/webhook/app.freshness_breached.json.eta" with { type: "text" };
+import t232 from "../../../../templates/webhook/app.freshness_recovered.json.eta" with { type: "text" };
+import t233 from "../../../../templates/webhook/app.freshness_warning.json.eta" with { type: "text" };
+import t234 from "../../../../templates/webhook/app.stale.json.eta" with { type: "text" };
+import t235 from "../../../../templates/webhook/checkin.failed.json.eta" with { type: "text" };
+import t236 from "../../../../templates/webhook/checkin.missed.json.eta" with { type: "text" };
+import t237 from "../../../../templates/webhook/checkin.recovered.json.eta" with { type: "text" };
+import t238 from "../../../../templates/webhook/checkin.running_long.json.eta" with { type: "text" };
+import t239 from "../../../../templates/webhook/data.check_error.json.eta" with { type: "text" };
+import t240 from "../../../../templates/webhook/data.check_failed.json.eta" with { type: "text" };
+import t241 from "../../../../templates/webhook/data.check_passed.json.eta" with { type: "text" };
+import t242 from "../../../../templates/webhook/digest.json.eta" with { type: "text" };
+import t243 from "../../../../templates/webhook/influxdb.field_conflict.json.eta" with { type: "text" };
+import t244 from "../../../../templates/webhook/intake.node_recovered.json.eta" with { type: "text" };
+import t245 from "../../../../templates/webhook/intake.node_silent.json.eta" with { type: "text" };
+import t246 from "../../../../templates/webhook/license.expired.json.eta" with { type: "text" };
+import t247 from "../../../../templates/webhook/license.expiring.json.eta" with { type: "text" };
+import t248 from "../../../../templates/webhook/license.low_availability.json.eta" with { type: "text" };
+import t249 from "../../../../templates/webhook/license.released.json.eta" with { type: "text" };
+import t250 from "../../../../templates/webhook/maintenance.summary.json.eta" with { type: "text" };
+import t251 from "../../../../templates/webhook/qlikcloud.key_expiring.json.eta" with { type: "text" };
+import t252 from "../../../../templates/webhook/qlikcloud.key_rejected.json.eta" with { type: "text" };
+import t253 from "../../../../templates/webhook/qliksense.version_changed.json.eta" with { type: "text" };
+import t254 from "../../../../templates/webhook/report.morning.json.eta" with { type: "text" };
+import t255 from "../../../../templates/webhook/report.weekly.json.eta" with { type: "text" };
+import t256 from "../../../../templates/webhook/service.started.json.eta" with { type: "text" };
+import t257 from "../../../../templates/webhook/service.stopped.json.eta" with { type: "text" };
+import t258 from "../../../../templates/webhook/steward.degraded.json.eta" with { type: "text" };
+import t259 from "../../../../templates/webhook/steward.recovered.json.eta" with { type: "text" };
+import t260 from "../../../../templates/webhook/task.aborted.json.eta" with { type: "text" };
+import t261 from "../../../../templates/webhook/task.chain_broken.json.eta" with { type: "text" };
+import t262 from "../../../../templates/webhook/task.disabled.json.eta" with { type: "text" };
+import t263 from "../../../../templates/webhook/task.failed.json.eta" with { type: "text" };
+import t264 from "../../../../templates/webhook/task.missed.json.eta" with { type: "text" };
+import t265 from "../../../../templates/webhook/task.notice.json.eta" with { type: "text" };
+import t266 from "../../../../templates/webhook/task.on_track.json.eta" with { type: "text" };
+import t267 from "../../../../templates/webhook/task.recovered.json.eta" with { type: "text" };
+import t268 from "../../../../templates/webhook/task.retrying.json.eta" with { type: "text" };
+import t269 from "../../../../templates/webhook/task.running_long.json.eta" with { type: "text" };
+import t270 from "../../../../templates/webhook/task.succeeded.json.eta" with { type: "text" };
+import t271 from "../../../../templates/webhook/task.warning.json.eta" with { type: "text" };
 
 export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/_check.html": t1,
@@ -379,157 +385,163 @@ export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/task.missed.html": t110,
   "email/task.missed.subject": t111,
   "email/task.missed.text": t112,
-  "email/task.on_track.html": t113,
-  "email/task.on_track.subject": t114,
-  "email/task.on_track.text": t115,
-  "email/task.recovered.html": t116,
-  "email/task.recovered.subject": t117,
-  "email/task.recovered.text": t118,
-  "email/task.retrying.html": t119,
-  "email/task.retrying.subject": t120,
-  "email/task.retrying.text": t121,
-  "email/task.running_long.html": t122,
-  "email/task.running_long.subject": t123,
-  "email/task.running_long.text": t124,
-  "email/task.succeeded.html": t125,
-  "email/task.succeeded.subject": t126,
-  "email/task.succeeded.text": t127,
-  "email/task.warning.html": t128,
-  "email/task.warning.subject": t129,
-  "email/task.warning.text": t130,
-  "slack/_check.json": t131,
-  "slack/_report.json": t132,
-  "slack/_service.json": t133,
-  "slack/_site.json": t134,
-  "slack/_task.json": t135,
-  "slack/app.freshness_breached.json": t136,
-  "slack/app.freshness_recovered.json": t137,
-  "slack/app.freshness_warning.json": t138,
-  "slack/app.stale.json": t139,
-  "slack/checkin.failed.json": t140,
-  "slack/checkin.missed.json": t141,
-  "slack/checkin.recovered.json": t142,
-  "slack/checkin.running_long.json": t143,
-  "slack/data.check_error.json": t144,
-  "slack/data.check_failed.json": t145,
-  "slack/data.check_passed.json": t146,
-  "slack/digest.json": t147,
-  "slack/influxdb.field_conflict.json": t148,
-  "slack/intake.node_recovered.json": t149,
-  "slack/intake.node_silent.json": t150,
-  "slack/license.expired.json": t151,
-  "slack/license.expiring.json": t152,
-  "slack/license.low_availability.json": t153,
-  "slack/license.released.json": t154,
-  "slack/maintenance.summary.json": t155,
-  "slack/qlikcloud.key_expiring.json": t156,
-  "slack/qlikcloud.key_rejected.json": t157,
-  "slack/qliksense.version_changed.json": t158,
-  "slack/report.morning.json": t159,
-  "slack/report.weekly.json": t160,
-  "slack/service.started.json": t161,
-  "slack/service.stopped.json": t162,
-  "slack/steward.degraded.json": t163,
-  "slack/steward.recovered.json": t164,
-  "slack/task.aborted.json": t165,
-  "slack/task.chain_broken.json": t166,
-  "slack/task.disabled.json": t167,
-  "slack/task.failed.json": t168,
-  "slack/task.missed.json": t169,
-  "slack/task.on_track.json": t170,
-  "slack/task.recovered.json": t171,
-  "slack/task.retrying.json": t172,
-  "slack/task.running_long.json": t173,
-  "slack/task.succeeded.json": t174,
-  "slack/task.warning.json": t175,
-  "teams/_check.json": t176,
-  "teams/_report.json": t177,
-  "teams/_service.json": t178,
-  "teams/_site.json": t179,
-  "teams/_task.json": t180,
-  "teams/app.freshness_breached.json": t181,
-  "teams/app.freshness_recovered.json": t182,
-  "teams/app.freshness_warning.json": t183,
-  "teams/app.stale.json": t184,
-  "teams/checkin.failed.json": t185,
-  "teams/checkin.missed.json": t186,
-  "teams/checkin.recovered.json": t187,
-  "teams/checkin.running_long.json": t188,
-  "teams/data.check_error.json": t189,
-  "teams/data.check_failed.json": t190,
-  "teams/data.check_passed.json": t191,
-  "teams/digest.json": t192,
-  "teams/influxdb.field_conflict.json": t193,
-  "teams/intake.node_recovered.json": t194,
-  "teams/intake.node_silent.json": t195,
-  "teams/license.expired.json": t196,
-  "teams/license.expiring.json": t197,
-  "teams/license.low_availability.json": t198,
-  "teams/license.released.json": t199,
-  "teams/maintenance.summary.json": t200,
-  "teams/qlikcloud.key_expiring.json": t201,
-  "teams/qlikcloud.key_rejected.json": t202,
-  "teams/qliksense.version_changed.json": t203,
-  "teams/report.morning.json": t204,
-  "teams/report.weekly.json": t205,
-  "teams/service.started.json": t206,
-  "teams/service.stopped.json": t207,
-  "teams/steward.degraded.json": t208,
-  "teams/steward.recovered.json": t209,
-  "teams/task.aborted.json": t210,
-  "teams/task.chain_broken.json": t211,
-  "teams/task.disabled.json": t212,
-  "teams/task.failed.json": t213,
-  "teams/task.missed.json": t214,
-  "teams/task.on_track.json": t215,
-  "teams/task.recovered.json": t216,
-  "teams/task.retrying.json": t217,
-  "teams/task.running_long.json": t218,
-  "teams/task.succeeded.json": t219,
-  "teams/task.warning.json": t220,
-  "webhook/_check.json": t221,
-  "webhook/_service.json": t222,
-  "webhook/_site.json": t223,
-  "webhook/_task.json": t224,
-  "webhook/_watch.json": t225,
-  "webhook/app.freshness_breached.json": t226,
-  "webhook/app.freshness_recovered.json": t227,
-  "webhook/app.freshness_warning.json": t228,
-  "webhook/app.stale.json": t229,
-  "webhook/checkin.failed.json": t230,
-  "webhook/checkin.missed.json": t231,
-  "webhook/checkin.recovered.json": t232,
-  "webhook/checkin.running_long.json": t233,
-  "webhook/data.check_error.json": t234,
-  "webhook/data.check_failed.json": t235,
-  "webhook/data.check_passed.json": t236,
-  "webhook/digest.json": t237,
-  "webhook/influxdb.field_conflict.json": t238,
-  "webhook/intake.node_recovered.json": t239,
-  "webhook/intake.node_silent.json": t240,
-  "webhook/license.expired.json": t241,
-  "webhook/license.expiring.json": t242,
-  "webhook/license.low_availability.json": t243,
-  "webhook/license.released.json": t244,
-  "webhook/maintenance.summary.json": t245,
-  "webhook/qlikcloud.key_expiring.json": t246,
-  "webhook/qlikcloud.key_rejected.json": t247,
-  "webhook/qliksense.version_changed.json": t248,
-  "webhook/report.morning.json": t249,
-  "webhook/report.weekly.json": t250,
-  "webhook/service.started.json": t251,
-  "webhook/service.stopped.json": t252,
-  "webhook/steward.degraded.json": t253,
-  "webhook/steward.recovered.json": t254,
-  "webhook/task.aborted.json": t255,
-  "webhook/task.chain_broken.json": t256,
-  "webhook/task.disabled.json": t257,
-  "webhook/task.failed.json": t258,
-  "webhook/task.missed.json": t259,
-  "webhook/task.on_track.json": t260,
-  "webhook/task.recovered.json": t261,
-  "webhook/task.retrying.json": t262,
-  "webhook/task.running_long.json": t263,
-  "webhook/task.succeeded.json": t264,
-  "webhook/task.warning.json": t265,
+  "email/task.notice.html": t113,
+  "email/task.notice.subject": t114,
+  "email/task.notice.text": t115,
+  "email/task.on_track.html": t116,
+  "email/task.on_track.subject": t117,
+  "email/task.on_track.text": t118,
+  "email/task.recovered.html": t119,
+  "email/task.recovered.subject": t120,
+  "email/task.recovered.text": t121,
+  "email/task.retrying.html": t122,
+  "email/task.retrying.subject": t123,
+  "email/task.retrying.text": t124,
+  "email/task.running_long.html": t125,
+  "email/task.running_long.subject": t126,
+  "email/task.running_long.text": t127,
+  "email/task.succeeded.html": t128,
+  "email/task.succeeded.subject": t129,
+  "email/task.succeeded.text": t130,
+  "email/task.warning.html": t131,
+  "email/task.warning.subject": t132,
+  "email/task.warning.text": t133,
+  "slack/_check.json": t134,
+  "slack/_report.json": t135,
+  "slack/_service.json": t136,
+  "slack/_site.json": t137,
+  "slack/_task.json": t138,
+  "slack/app.freshness_breached.json": t139,
+  "slack/app.freshness_recovered.json": t140,
+  "slack/app.freshness_warning.json": t141,
+  "slack/app.stale.json": t142,
+  "slack/checkin.failed.json": t143,
+  "slack/checkin.missed.json": t144,
+  "slack/checkin.recovered.json": t145,
+  "slack/checkin.running_long.json": t146,
+  "slack/data.check_error.json": t147,
+  "slack/data.check_failed.json": t148,
+  "slack/data.check_passed.json": t149,
+  "slack/digest.json": t150,
+  "slack/influxdb.field_conflict.json": t151,
+  "slack/intake.node_recovered.json": t152,
+  "slack/intake.node_silent.json": t153,
+  "slack/license.expired.json": t154,
+  "slack/license.expiring.json": t155,
+  "slack/license.low_availability.json": t156,
+  "slack/license.released.json": t157,
+  "slack/maintenance.summary.json": t158,
+  "slack/qlikcloud.key_expiring.json": t159,
+  "slack/qlikcloud.key_rejected.json": t160,
+  "slack/qliksense.version_changed.json": t161,
+  "slack/report.morning.json": t162,
+  "slack/report.weekly.json": t163,
+  "slack/service.started.json": t164,
+  "slack/service.stopped.json": t165,
+  "slack/steward.degraded.json": t166,
+  "slack/steward.recovered.json": t167,
+  "slack/task.aborted.json": t168,
+  "slack/task.chain_broken.json": t169,
+  "slack/task.disabled.json": t170,
+  "slack/task.failed.json": t171,
+  "slack/task.missed.json": t172,
+  "slack/task.notice.json": t173,
+  "slack/task.on_track.json": t174,
+  "slack/task.recovered.json": t175,
+  "slack/task.retrying.json": t176,
+  "slack/task.running_long.json": t177,
+  "slack/task.succeeded.json": t178,
+  "slack/task.warning.json": t179,
+  "teams/_check.json": t180,
+  "teams/_report.json": t181,
+  "teams/_service.json": t182,
+  "teams/_site.json": t183,
+  "teams/_task.json": t184,
+  "teams/app.freshness_breached.json": t185,
+  "teams/app.freshness_recovered.json": t186,
+  "teams/app.freshness_warning.json": t187,
+  "teams/app.stale.json": t188,
+  "teams/checkin.failed.json": t189,
+  "teams/checkin.missed.json": t190,
+  "teams/checkin.recovered.json": t191,
+  "teams/checkin.running_long.json": t192,
+  "teams/data.check_error.json": t193,
+  "teams/data.check_failed.json": t194,
+  "teams/data.check_passed.json": t195,
+  "teams/digest.json": t196,
+  "teams/influxdb.field_conflict.json": t197,
+  "teams/intake.node_recovered.json": t198,
+  "teams/intake.node_silent.json": t199,
+  "teams/license.expired.json": t200,
+  "teams/license.expiring.json": t201,
+  "teams/license.low_availability.json": t202,
+  "teams/license.released.json": t203,
+  "teams/maintenance.summary.json": t204,
+  "teams/qlikcloud.key_expiring.json": t205,
+  "teams/qlikcloud.key_rejected.json": t206,
+  "teams/qliksense.version_changed.json": t207,
+  "teams/report.morning.json": t208,
+  "teams/report.weekly.json": t209,
+  "teams/service.started.json": t210,
+  "teams/service.stopped.json": t211,
+  "teams/steward.degraded.json": t212,
+  "teams/steward.recovered.json": t213,
+  "teams/task.aborted.json": t214,
+  "teams/task.chain_broken.json": t215,
+  "teams/task.disabled.json": t216,
+  "teams/task.failed.json": t217,
+  "teams/task.missed.json": t218,
+  "teams/task.notice.json": t219,
+  "teams/task.on_track.json": t220,
+  "teams/task.recovered.json": t221,
+  "teams/task.retrying.json": t222,
+  "teams/task.running_long.json": t223,
+  "teams/task.succeeded.json": t224,
+  "teams/task.warning.json": t225,
+  "webhook/_check.json": t226,
+  "webhook/_service.json": t227,
+  "webhook/_site.json": t228,
+  "webhook/_task.json": t229,
+  "webhook/_watch.json": t230,
+  "webhook/app.freshness_breached.json": t231,
+  "webhook/app.freshness_recovered.json": t232,
+  "webhook/app.freshness_warning.json": t233,
+  "webhook/app.stale.json": t234,
+  "webhook/checkin.failed.json": t235,
+  "webhook/checkin.missed.json": t236,
+  "webhook/checkin.recovered.json": t237,
+  "webhook/checkin.running_long.json": t238,
+  "webhook/data.check_error.json": t239,
+  "webhook/data.check_failed.json": t240,
+  "webhook/data.check_passed.json": t241,
+  "webhook/digest.json": t242,
+  "webhook/influxdb.field_conflict.json": t243,
+  "webhook/intake.node_recovered.json": t244,
+  "webhook/intake.node_silent.json": t245,
+  "webhook/license.expired.json": t246,
+  "webhook/license.expiring.json": t247,
+  "webhook/license.low_availability.json": t248,
+  "webhook/license.released.json": t249,
+  "webhook/maintenance.summary.json": t250,
+  "webhook/qlikcloud.key_expiring.json": t251,
+  "webhook/qlikcloud.key_rejected.json": t252,
+  "webhook/qliksense.version_changed.json": t253,
+  "webhook/report.morning.json": t254,
+  "webhook/report.weekly.json": t255,
+  "webhook/service.started.json": t256,
+  "webhook/service.stopped.json": t257,
+  "webhook/steward.degraded.json": t258,
+  "webhook/steward.recovered.json": t259,
+  "webhook/task.aborted.json": t260,
+  "webhook/task.chain_broken.json": t261,
+  "webhook/task.disabled.json": t262,
+  "webhook/task.failed.json": t263,
+  "webhook/task.missed.json": t264,
+  "webhook/task.notice.json": t265,
+  "webhook/task.on_track.json": t266,
+  "webhook/task.recovered.json": t267,
+  "webhook/task.retrying.json": t268,
+  "webhook/task.running_long.json": t269,
+  "webhook/task.succeeded.json": t270,
+  "webhook/task.warning.json": t271,
 };

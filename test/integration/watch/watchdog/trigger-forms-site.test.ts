@@ -20,7 +20,7 @@ const DAY = 86_400_000;
 const DAYS = 14;
 const LOOK_MS = 5 * 60_000;
 const GRACE_MS = 5 * 60_000;
-const WATCHED = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled"] as const;
+const WATCHED = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled", "task.notice"] as const;
 
 interface TaskRow {
   name: string;

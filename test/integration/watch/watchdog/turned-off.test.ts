@@ -67,7 +67,7 @@ for (const backend of ["sqlite", "postgres"] as const)
     const disabled = (task?: string) => events.filter((e) => e.kind === "task.disabled" && (!task || e.task?.name === task));
     const start = async () => {
       const app = createTestApp(yaml, { clock: site.clock, dir: join(dir.path, "steward") });
-      for (const k of ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled", "task.on_track"] as const)
+      for (const k of ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled", "task.notice", "task.on_track"] as const)
         app.app.bus.on(k, (e) => void events.push(e as WatchdogEvent));
       await app.app.start();
       sendDatagramsTo(site, { host: "127.0.0.1", port: app.app.intake.udp!.address()!.port }, () => receivedEarlier + app.app.intake.counters.received.get());
@@ -123,13 +123,14 @@ for (const backend of ["sqlite", "postgres"] as const)
       // by a rule) is paged; Finance's is not a second page after task.disabled said its data ages (issue 59), and the
       // watchdog's view says so.
       await run(20 * MIN);
-      // Their last runs ended at 08:15:20: stale three intervals after the run due at 08:20 would have.
-      expect(seen(1)).toEqual(["app.stale Seasonal 08:33:06"]);
+      // Their last runs ended at 08:15:20: stale when the run due at 08:20 would have ended (its usual 20 s) plus
+      // the 3-minute grace.
+      expect(seen(1)).toEqual(["app.stale Seasonal 08:23:30"]);
       const later = (await (await t.request("/v4/watchdog")).json()) as {
         open: Array<WatchdogEvent & { note?: string }>;
         tasks: Array<{ name: string; staleHeldBack: string | null }>;
       };
-      expect(later.tasks.find((x) => x.name === "Reload Finance")?.staleHeldBack).toContain("task.disabled said the data ages");
+      expect(later.tasks.find((x) => x.name === "Reload Finance")?.staleHeldBack).toContain("said the data ages");
       expect(later.open.find((x) => x.kind === "task.disabled")?.note).toBeUndefined();
       expect(disabled("Reload Finance")).toHaveLength(1);
       expect(disabled("Reload Seasonal")).toEqual([]);
@@ -147,20 +148,25 @@ for (const backend of ["sqlite", "postgres"] as const)
       expect(events.filter((x) => x.kind === "task.missed")).toEqual([]);
     }, 120_000);
 
-    test("the last trigger disabled and a trigger that expired: one task.disabled each, naming the trigger", async () => {
+    test("the last trigger disabled: task.disabled; a trigger that expired as set: a task.notice for the report, not a page (issue 64)", async () => {
       await simControl(sim, "PATCH", `/triggers/${triggers["HR every 5 minutes"]}`, { enabled: false, modifiedBy: "CORP\\bob" });
       const end = new Date(site.clock.now() + 7 * 60_000).toISOString().replace("Z", "");
       await simControl(sim, "PATCH", `/triggers/${triggers["Ops every 5 minutes"]}`, { expirationDate: end, modifiedBy: "CORP\\carl" });
       const from = events.length;
       await run(15 * MIN);
-      // HR's trigger off at 08:51:00, seen at the next look; Ops's expires at 08:58:00.
-      expect(seen(from)).toEqual(["task.disabled Reload HR 08:51:06", "task.disabled Reload Ops 08:58:06"]);
+      // HR's trigger off at 08:51:00, seen at the next look; Ops's expires at 08:58:00, as its end date said.
+      expect(seen(from)).toEqual(["task.disabled Reload HR 08:51:06", "task.notice Reload Ops 08:58:06"]);
       const hr = disabled("Reload HR")[0]!;
       expect([hr.data.turnedOff, hr.data.trigger, hr.data.changedBy]).toEqual(["trigger-disabled", "HR every 5 minutes", "CORP\\bob"]);
-      const ops = disabled("Reload Ops")[0]!;
-      expect([ops.data.turnedOff, ops.data.trigger]).toEqual(["trigger-expired", "Ops every 5 minutes"]);
+      expect(disabled("Reload Ops")).toEqual([]);
+      const ops = events.find((x) => x.kind === "task.notice" && x.task?.name === "Reload Ops")!;
+      expect([ops.data.turnedOff, ops.data.trigger, ops.condition.type]).toEqual(["trigger-expired", "Ops every 5 minutes", "disabled"]);
       expect(Date.parse(String(ops.data.changedAt))).toBe(Date.parse(`${end}Z`));
-      expect(ops.summary).toContain("expired");
+      expect(ops.title).toBe("Task schedule ended: Reload Ops");
+      expect(ops.summary).toContain("reached its end date");
+      // Still known: the morning report lists the open conditions, and GET /v4/watchdog shows it.
+      const view = (await (await t.request("/v4/watchdog")).json()) as { open: WatchdogEvent[] };
+      expect(view.open.some((x) => x.kind === "task.notice" && x.task?.name === "Reload Ops")).toBe(true);
       expect(events.filter((x) => x.kind === "task.missed")).toEqual([]);
     }, 120_000);
 
@@ -182,7 +188,7 @@ for (const backend of ["sqlite", "postgres"] as const)
       const view = (await (await t.request("/v4/watchdog")).json()) as { open: WatchdogEvent[] };
       expect(
         view.open
-          .filter((x) => x.kind === "task.disabled")
+          .filter((x) => x.condition.type === "disabled")
           .map((x) => x.task?.name)
           .sort(),
       ).toEqual(["Reload Budget", "Reload Budget source", "Reload HR", "Reload Ops"]);

@@ -62,19 +62,20 @@ test("a missed start is announced once by the site's two Stewards, and its task.
   await simControl(site.sim, "POST", "/scheduler/pause");
   await run(7 * MIN + 30_000);
   // Paused at 08:06: the run due at 08:10 is missed after 3 minutes of grace, announced by the leader alone at its
-  // next look (every 12 s from 08:03:30).
-  expect(seen()).toEqual(["alpha task.missed missed 08:13:06"]);
+  // next look (every 12 s from 08:03:30); its app is stale once that run would usually have ended, plus the grace.
+  const opened = ["alpha task.missed missed 08:13:06", "alpha app.stale stale 08:13:30"];
+  expect(seen()).toEqual(opened);
   // The leader goes; beta takes the lease at its next heartbeat and must not announce the open condition again.
   await stewards.alpha!.app.stop();
   await run(2 * MIN);
   expect(leader()).toEqual(["beta"]);
-  expect(seen()).toEqual(["alpha task.missed missed 08:13:06"]);
+  expect(seen()).toEqual(opened);
   await simControl(site.sim, "POST", "/scheduler/resume");
   await run(5 * MIN);
   // Resumed at 08:15:30: the run due at 08:20 starts, seen by beta's look (every 12 s from its start at 08:03:31).
   expect(successes()).toBe(2);
-  expect(seen()).toEqual(["alpha task.missed missed 08:13:06", "beta task.on_track missed 08:20:07"]);
-  expect(events[1]!.e.condition.key).toBe(events[0]!.e.condition.key);
+  expect(seen()).toEqual([...opened, "beta task.on_track missed 08:20:07"]);
+  expect(events[2]!.e.condition.key).toBe(events[0]!.e.condition.key);
   // Each condition was announced once for the site.
   const perCondition = new Map<string, number>();
   for (const x of events) perCondition.set(`${x.e.kind} ${x.e.condition.key}`, (perCondition.get(`${x.e.kind} ${x.e.condition.key}`) ?? 0) + 1);

@@ -59,3 +59,22 @@ test("times in the report's zone; the year only when it differs", () => {
 test("the reports a config without reports: gets are the schema's defaults", () => {
   expect(ReportsSchema.parse({})).toEqual(DEFAULT_REPORTS);
 });
+
+test("the morning report lists the watchdog's notices among what is not running, as warnings, not failures (issue 64)", () => {
+  const r = buildReport(
+    inputs({
+      kind: "morning",
+      from: TO - 86_400_000,
+      notHappened: [
+        { title: "Task schedule ended: Reload Ops", type: "disabled", notice: true },
+        { title: "Task taking longer than usual (still learning): Reload Ledger", type: "running_long", notice: true },
+        { title: "Task running long: Reload Sales", type: "running_long" },
+      ],
+    }),
+  );
+  expect(r.sections?.find((s) => s.title === "Late, stale or not running")?.lines).toEqual([
+    { text: "Task schedule ended: Reload Ops", tone: "warn" },
+    { text: "Task taking longer than usual (still learning): Reload Ledger", tone: "warn" },
+    { text: "Task running long: Reload Sales", tone: "fail" },
+  ]);
+});

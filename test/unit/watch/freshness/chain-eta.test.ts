@@ -7,7 +7,18 @@ import type { TaskView } from "../../../../src/watch/watchdog/evaluate";
 const at = (s: string) => Date.parse(s);
 const MIN = 60_000;
 const SALES = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
-const usual = (m: number) => ({ medianMs: m * MIN, madMs: 0, samples: 5, p90Ms: m * MIN, limitMs: 2 * m * MIN, basis: "2 × the median" });
+const usual = (m: number) => ({
+  medianMs: m * MIN,
+  madMs: 0,
+  samples: 10,
+  p90Ms: m * MIN,
+  p95Ms: m * MIN,
+  longestMs: m * MIN,
+  logSpread: 0,
+  limitMs: 2 * m * MIN,
+  basis: "2 × the median",
+  learning: false,
+});
 const CYCLE = at("2026-11-23T04:00:00Z");
 
 function chain(over: Partial<Record<"extract" | "transform" | "sales", Partial<TaskView>>> = {}): TaskView[] {

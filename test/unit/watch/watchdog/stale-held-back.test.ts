@@ -97,7 +97,7 @@ describe("app.stale holds back what is already known", () => {
     expect(heldBack(r)).toContain("already paged as running long");
   });
   test("its only task was turned off and task.disabled said so: not paged", () => {
-    expect(heldBack(look({ open: [cond("disabled")] }))).toContain("task.disabled said the data ages");
+    expect(heldBack(look({ open: [cond("disabled")] }))).toContain("said the data ages until it runs again");
     expect(stale(look({ open: [cond("disabled")] }))).toEqual([]);
   });
   test("a condition of another kind (a missed start) holds nothing back", () => {

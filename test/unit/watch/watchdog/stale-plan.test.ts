@@ -53,14 +53,14 @@ describe("app.stale from the plan", () => {
   const rows = runs("office", officeStarts, 4 * MIN);
 
   test("an hourly office-hours app is not stale in the evening, at night or over the weekend", () => {
-    for (const at of ["2026-03-06T19:00:00Z", "2026-03-07T03:00:00Z", "2026-03-07T12:00:00Z", "2026-03-08T22:00:00Z", "2026-03-09T06:20:00Z"])
+    for (const at of ["2026-03-06T19:00:00Z", "2026-03-07T03:00:00Z", "2026-03-07T12:00:00Z", "2026-03-08T22:00:00Z", "2026-03-09T06:18:00Z"])
       expect(staleAt(planOf(office), rows, Z(at))).toEqual([]);
   });
 
   test("…and stale on Monday once the 07:10 reload has not succeeded within its usual duration plus grace", () => {
-    // Usual: five successes of 4 min learn a running-long limit of the 10-minute floor; grace 5 min: due by 07:25 CET.
-    expect(staleAt(planOf(office), rows, Z("2026-03-09T06:24:00Z"))).toEqual([]);
-    const s = staleAt(planOf(office), rows, Z("2026-03-09T06:26:00Z"));
+    // Usual: its reloads take 4 min (the median, not the running-long limit); grace 5 min: due by 07:19 CET.
+    expect(staleAt(planOf(office), rows, Z("2026-03-09T06:19:00Z"))).toEqual([]);
+    const s = staleAt(planOf(office), rows, Z("2026-03-09T06:20:00Z"));
     expect(s.map((o) => [o.appId, o.details.expectedAtMs, o.openedMs])).toEqual([["app-office", Z("2026-03-09T06:10:00Z"), Z("2026-03-06T16:14:00Z")]]);
   });
 
@@ -73,9 +73,9 @@ describe("app.stale from the plan", () => {
     const monthly = task("monthly", "app-monthly", { schedules: [trigger("m", 4, "0 0 1 0", "* * - * * 1,15 * *", "2026-01-01T05:00:00.000")] });
     const done = runs("monthly", [Z("2026-02-15T04:00:00Z"), Z("2026-03-01T04:00:00Z")], 20 * MIN);
     expect(staleAt(planOf(monthly), done, Z("2026-03-10T12:00:00Z"))).toEqual([]);
-    expect(staleAt(planOf(monthly), done, Z("2026-03-15T04:45:00Z"))).toEqual([]);
-    // Limit: twice the longest seen (40 min) + 5 min grace after 05:00 CET.
-    expect(staleAt(planOf(monthly), done, Z("2026-03-15T04:46:00Z")).map((o) => o.details.expectedAtMs)).toEqual([Z("2026-03-15T04:00:00Z")]);
+    expect(staleAt(planOf(monthly), done, Z("2026-03-15T04:25:00Z"))).toEqual([]);
+    // Its usual duration (20 min, the median of the two seen) + 5 min grace after 05:00 CET.
+    expect(staleAt(planOf(monthly), done, Z("2026-03-15T04:26:00Z")).map((o) => o.details.expectedAtMs)).toEqual([Z("2026-03-15T04:00:00Z")]);
   });
 
   test("a front-end app fed through a chain (QVD → model → front end) is due after the chain's usual ends", () => {
@@ -98,12 +98,70 @@ describe("app.stale from the plan", () => {
       ),
     ];
     const plan = planOf(qvd, model, front);
-    // Limits learned from 6 runs each: the median × (2 + 8/6) while so few runs are seen (qvd 67 min, model 33, front
-    // 17). Front is due after qvd's and model's limits (about 04:00).
-    expect(staleAt(plan, history, Z("2026-03-07T01:30:00Z"))).toEqual([]);
-    const late = staleAt(plan, history, Z("2026-03-07T05:00:00Z"));
+    // Each task at its usual duration (issue 64): qvd 02:00–02:20 CET, model –02:30, front –02:35; + 5 min grace.
+    expect(staleAt(plan, history, Z("2026-03-07T01:24:00Z"))).toEqual([]);
+    const late = staleAt(plan, history, Z("2026-03-07T01:41:00Z"));
     expect(late.map((o) => o.appId).sort()).toEqual(["app-front", "app-model", "app-qvd"]);
     const front7 = late.find((o) => o.appId === "app-front")!;
     expect(front7.details.expectedAtMs).toBeGreaterThan(Z("2026-03-07T01:20:00Z"));
+  });
+
+  describe("a failed upstream: its apps are stale when they would have been refreshed, not after running-long limits (issue 64)", () => {
+    const qvd = task("qvd", "app-qvd", { schedules: [trigger("nightly", 2, "0 0 1 0", "* * - * * * * *", "2026-01-01T02:00:00.000")] });
+    const chain = (id: string, up: string) => ({ taskId: id, taskName: id, triggerName: `after ${up}`, upstreamIds: [up], ruleStates: [1], constraintMs: 0 });
+    const model = task("model", "app-model", { chains: [chain("model", "qvd")] });
+    const front = task("front", "app-front", { chains: [chain("front", "model")] });
+    const plan = planOf(qvd, model, front);
+    // Ten nights of qvd 20 min, model 10 min, front 5 min, each a little slower or quicker than the others.
+    const nights = Array.from({ length: 10 }, (_, k) => Z("2026-02-25T01:00:00Z") + k * 86_400_000);
+    const history = nights.flatMap((d, k) => {
+      const wobble = ((k % 3) - 1) * MIN;
+      return [...runs("qvd", [d], 20 * MIN + wobble), ...runs("model", [d + 20 * MIN + wobble], 10 * MIN), ...runs("front", [d + 30 * MIN + wobble], 5 * MIN)];
+    });
+    const tonight = Z("2026-03-07T01:00:00Z");
+
+    test("qvd fails at 02:12 CET: the model's app is stale at 02:35, the front end's at 02:40 (usual durations + grace)", () => {
+      const failed: RunRow = { resultId: "qvd-failed", taskId: "qvd", status: 8, createdMs: tonight, startMs: tonight, stopMs: tonight + 12 * MIN };
+      const rows = [...history, failed];
+      const at = (iso: string) =>
+        staleAt(plan, rows, Z(iso))
+          .map((o) => o.appId)
+          .sort();
+      expect(at("2026-03-07T01:25:00Z")).toEqual([]);
+      expect(at("2026-03-07T01:26:00Z")).toEqual(["app-qvd"]);
+      expect(at("2026-03-07T01:36:00Z")).toEqual(["app-model", "app-qvd"]);
+      expect(at("2026-03-07T01:40:00Z")).toEqual(["app-model", "app-qvd"]);
+      const all = staleAt(plan, rows, Z("2026-03-07T01:41:00Z"));
+      expect(all.map((o) => o.appId).sort()).toEqual(["app-front", "app-model", "app-qvd"]);
+      // The front end's reload was expected when qvd's and the model's usual runs would have ended.
+      expect(all.find((o) => o.appId === "app-front")!.details.expectedAtMs).toBe(tonight + 30 * MIN);
+    });
+
+    test("a slow night pages nothing: a task up the chain still running, or one that has just succeeded, holds the page back", () => {
+      // qvd takes 45 min tonight (2¼ × its usual), the model starts at 02:45 CET and is still running at 02:50.
+      const slow = runs("qvd", [tonight], 45 * MIN);
+      const running = (taskId: string, startMs: number) => ({
+        resultId: `${taskId}-now`,
+        executionId: `${taskId}-exec`,
+        taskId,
+        status: 2,
+        createdMs: startMs,
+        modifiedMs: startMs,
+        startMs,
+      });
+      const look = (nowMs: number, rows: RunRow[], run: ReturnType<typeof running>[]) =>
+        evaluate({ cfg, plan, nowMs, checkedUntilMs: nowMs, watchingSinceMs: nowMs, runs: rows, running: run, changed: [], open: [], startLatencyMs: 0 });
+      const during = look(tonight + 50 * MIN, [...history, ...slow], [running("model", tonight + 45 * MIN)]);
+      expect(during.opens.filter((o) => o.type === "stale")).toEqual([]);
+      expect(during.tasks.find((t) => t.id === "front")!.staleHeldBack).toContain('task "model"');
+      // The model succeeded at 02:55:00; at 02:55:30 the front end has not started yet: its chain is moving.
+      const modelDone = runs("model", [tonight + 45 * MIN], 10 * MIN);
+      const gap = look(tonight + 55.5 * MIN, [...history, ...slow, ...modelDone], []);
+      expect(gap.opens.filter((o) => o.type === "stale")).toEqual([]);
+      expect(gap.tasks.find((t) => t.id === "front")!.staleHeldBack).toContain("has just succeeded");
+      // Nothing ran after it, grace later: the front end's app is stale.
+      const stopped = look(tonight + 61 * MIN, [...history, ...slow, ...modelDone], []);
+      expect(stopped.opens.filter((o) => o.type === "stale").map((o) => o.appId)).toEqual(["app-front"]);
+    });
   });
 });

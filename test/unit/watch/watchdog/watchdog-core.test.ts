@@ -28,39 +28,40 @@ describe("learnUsualDuration", () => {
     expect(learnUsualDuration([1000, 2000, 3000, 4000])).toBeUndefined();
   });
   test("median and MAD; one outlier moves the limit only so far", () => {
-    const u = learnUsualDuration([3_600_000, 3_700_000, 3_500_000, 3_650_000, 3_550_000, 40_000_000])!;
-    expect(u.medianMs).toBe(3_625_000);
-    expect(u.madMs).toBe(75_000);
-    // The 11-hour run is counted only up to 4 × the median: the limit is 4 × the median, not 1.5 × 11 hours.
-    expect(u.p90Ms).toBe(40_000_000);
-    expect(u.limitMs).toBe(4 * 3_625_000);
-    expect(u.basis).toBe("1.5 × the 90th percentile (how far its runs reach)");
-    // Without it, six runs are few: the median × (2 + 8/6).
-    const without = learnUsualDuration([3_600_000, 3_700_000, 3_500_000, 3_650_000, 3_550_000, 3_600_000])!;
-    expect(without.limitMs).toBe(Math.round(3_600_000 * (2 + 8 / 6)));
-    expect(without.basis).toBe("the median × 3.33 (only 6 runs seen)");
+    const hour = [3_600_000, 3_700_000, 3_500_000, 3_650_000, 3_550_000, 3_600_000, 3_620_000, 3_580_000, 3_660_000, 3_540_000];
+    const u = learnUsualDuration([...hour, 40_000_000])!;
+    expect(u.medianMs).toBe(3_600_000);
+    expect(u.madMs).toBe(50_000);
+    // The 11-hour run is counted only up to 4 × the median: the limit is 4 × the median, not 1.25 × 11 hours.
+    expect(u.p95Ms).toBe(40_000_000);
+    expect(u.limitMs).toBe(4 * 3_600_000);
+    expect(u.basis).toBe("1.25 × the 95th percentile (how far its runs reach)");
+    expect(u.learning).toBe(false);
   });
   test("a task that often takes twice its median is not long at twice its median (issue 59)", () => {
-    // Mostly 5-minute nights, one in five twice that: 1.5 × the 90th percentile (15 minutes) sets the limit, where
-    // median + 6·MAD (5 minutes: the spread of the usual nights is nil) and 2 × the median (10) would page at 11.
+    // Mostly 5-minute nights, one in five twice that: 1.25 × the 95th percentile (12.5 minutes) sets the limit, where
+    // 2 × the median (10) would page at 11.
     const nights = Array.from({ length: 30 }, (_, i) => (i % 5 === 4 ? 10 : 5) * 60_000);
     const u = learnUsualDuration(nights)!;
-    expect(u.limitMs).toBe(15 * 60_000);
-    expect(u.basis).toBe("1.5 × the 90th percentile (how far its runs reach)");
+    expect(u.limitMs).toBe(12.5 * 60_000);
+    expect(u.basis).toBe("1.25 × the 95th percentile (how far its runs reach)");
     // A genuine hang, 40 minutes, is long.
     expect(40 * 60_000).toBeGreaterThan(u.limitMs);
   });
-  test("after only a handful of 5-minute runs, an 11-minute night is not judged long", () => {
+  test("after only a handful of 5-minute runs, an 11-minute night is not judged long: still learning, a notice at 18, a page at 22.5", () => {
     const u = learnUsualDuration([5, 5.2, 4.9, 5.1, 5].map((m) => m * 60_000))!;
-    expect(u.limitMs).toBeGreaterThan(11 * 60_000);
-    expect(u.basis).toContain("only 5 runs seen");
+    expect(u.learning).toBe(true);
+    expect(u.noticeMs).toBe(18 * 60_000);
+    expect(u.limitMs).toBe(22.5 * 60_000);
+    expect(u.basis).toContain("still learning: 5 of 10 runs seen");
   });
   test("a 20-second task is not judged long at 40 seconds: the floor", () => {
     expect(learnUsualDuration([20_000, 21_000, 19_000, 20_500, 20_000])!.limitMs).toBe(DEFAULT_USUAL.floorMs);
   });
   test("a wide spread widens the limit", () => {
     const u = learnUsualDuration([600_000, 1_800_000, 900_000, 2_400_000, 1_200_000, 3_000_000].map((d) => d * 2))!;
-    expect(u.limitMs).toBe(Math.round(u.medianMs + 6 * u.madMs));
+    expect(u.limitMs).toBeGreaterThan(5 * u.medianMs);
+    expect(u.basis).toContain("room for how much its runs vary");
   });
   test("only the last `window` runs count", () => {
     const old = Array(40).fill(100_000_000);
