@@ -37,9 +37,15 @@ export function applyEnvOverrides(
   jsonSchema: () => Record<string, unknown>,
   secrets?: SecretRegistry,
   envFile?: { file: string; names: ReadonlySet<string> },
+  /** The top-level setting names, cheaply (the schema's shape): checked before any JSON Schema is built. */
+  topLevel?: () => readonly string[],
 ): AppliedOverride[] {
   const applied: AppliedOverride[] = [];
-  const schemaRoot = () => jsonSchema() as SchemaNode;
+  // Built only when a variable is applied, and dropped with this call: the editor schema is large (issue 69: a stray
+  // STEWARD_BIN held 17 MiB at idle when every parse kept it).
+  let root: SchemaNode | undefined;
+  const schemaRoot = () => (root ??= jsonSchema() as SchemaNode);
+  const isTopLevel = (name: string) => (topLevel ? topLevel() : Object.keys(propertiesOf(schemaRoot()))).some((k) => fold(k) === fold(name));
   // What the file allows variables to widen, read before any variable is applied.
   const allowed = allowedByFile(data);
   for (const [variable, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
@@ -47,7 +53,7 @@ export function applyEnvOverrides(
     const name = variable.slice(ENV_PREFIX.length);
     // Without a double underscore a variable is a setting only if it names a top-level one (STEWARD_DATA_DIR):
     // sites already keep secrets in variables such as STEWARD_TLS_PASSPHRASE for ${env:…} placeholders.
-    if (!name.includes("__") && !Object.keys(propertiesOf(schemaRoot())).some((k) => fold(k) === fold(name))) continue;
+    if (!name.includes("__") && !isTopLevel(name)) continue;
     const segments = name.split("__");
     if (segments.some((s) => s === "")) throw badVariable(variable, "empty name between double underscores");
     let node: SchemaNode | undefined = schemaRoot();
@@ -86,4 +92,27 @@ export function applyEnvOverrides(
 function badVariable(variable: string, why: string): AppError {
   const msg = `environment variable ${variable}: ${why}`;
   return new AppError("CONFIG_INVALID", msg, { details: [msg] });
+}
+
+/** Variables named STEWARD_… that Steward reads itself, besides settings: the CLI's and the test suite's. */
+const READ_ELSEWHERE = new Set(["STEWARD_CONFIG", "STEWARD_URL", "STEWARD_API_KEY", "STEWARD_TEST_RUN"]);
+
+/**
+ * STEWARD_… variables that set nothing: not a setting (a top-level name, or SECTION__KEY, which is checked strictly
+ * when applied), not one Steward reads itself, not named by a ${env:…} placeholder of the config. Likely a typo of a
+ * setting (STEWARD_HTTP_PORT for STEWARD_HTTP__PORT) or left by another tool: named in a warning at start.
+ */
+export function unusedStewardVariables(env: Record<string, string | undefined>, topLevel: readonly string[], referenced: ReadonlySet<string>): string[] {
+  return Object.keys(env)
+    .filter((v) => v.startsWith(ENV_PREFIX) && env[v] !== undefined && !READ_ELSEWHERE.has(v) && !referenced.has(v))
+    .filter((v) => {
+      const name = v.slice(ENV_PREFIX.length);
+      return !name.includes("__") && !topLevel.some((k) => fold(k) === fold(name));
+    })
+    .sort();
+}
+
+/** The variables a config text names in ${env:NAME} placeholders. */
+export function envPlaceholderNames(text: string): Set<string> {
+  return new Set([...text.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
 }

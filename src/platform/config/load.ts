@@ -82,11 +82,19 @@ export interface ConfigReader<C extends ConfigShape> {
    * parses once per start or reload and should not hold the schema between (see parseWith).
    */
   keepingSchema(): ConfigReader<C>;
+  /** The top-level setting names (what STEWARD_<NAME> may set without a section). */
+  topLevelKeys(): readonly string[];
 }
 
 export function createConfigReader<C extends ConfigShape>(schema: ConfigSchemaFactory<C>): ConfigReader<C> {
-  let jsonSchema: Record<string, unknown> | undefined;
-  const parts: SchemaParts<C> = { schema, jsonSchema: () => (jsonSchema ??= configJsonSchema(schema())) };
+  let topLevel: string[] | undefined;
+  // The JSON Schema is built per parse that applies a STEWARD_… setting and dropped after; the top-level names are
+  // a few strings, kept.
+  const parts: SchemaParts<C> = {
+    schema,
+    jsonSchema: () => configJsonSchema(schema()),
+    topLevel: () => (topLevel ??= Object.keys((schema() as unknown as { shape?: Record<string, unknown> }).shape ?? {})),
+  };
   const reader: ConfigReader<C> = {
     loadConfigFile: (file, options = {}) => {
       const p = prepareFile(file, options);
@@ -96,6 +104,7 @@ export function createConfigReader<C extends ConfigShape>(schema: ConfigSchemaFa
     parseConfigText: (text, displayName, baseDir, options = {}) => parseWith(parts, text, displayName, baseDir, options),
     defaultConfig: (baseDir = process.cwd()) => parseWith(parts, "", "(defaults)", baseDir, {}),
     configJsonSchema: () => configJsonSchema(schema()),
+    topLevelKeys: () => parts.topLevel(),
     keepingSchema: () => {
       let kept: ReturnType<ConfigSchemaFactory<C>> | undefined;
       return createConfigReader(() => (kept ??= schema()));
@@ -106,8 +115,10 @@ export function createConfigReader<C extends ConfigShape>(schema: ConfigSchemaFa
 
 interface SchemaParts<C extends ConfigShape> {
   schema: ConfigSchemaFactory<C>;
-  /** Kept once built: only STEWARD_… variables read it. */
+  /** Built when a STEWARD_… setting is applied. */
   jsonSchema(): Record<string, unknown>;
+  /** The top-level setting names. */
+  topLevel(): readonly string[];
 }
 
 /** A config file's problems, all of them, and the config as far as it could be read around them. */
@@ -158,7 +169,8 @@ function collectFile<C extends ConfigShape>(parts: SchemaParts<C>, file: string,
   for (const path of collect.paths) setAside.push(setAsidePath(data, path));
   let overrides: ReturnType<typeof applyEnvOverrides> = [];
   try {
-    if (p.options.envOverrides !== false) overrides = applyEnvOverrides(data, p.options.env ?? process.env, parts.jsonSchema, secrets, p.options.envFileVars);
+    if (p.options.envOverrides !== false)
+      overrides = applyEnvOverrides(data, p.options.env ?? process.env, parts.jsonSchema, secrets, p.options.envFileVars, parts.topLevel);
   } catch (err) {
     problems.push((err as Error).message);
   }
@@ -223,7 +235,7 @@ function parseWith<C extends ConfigShape>(parts: SchemaParts<C>, text: string, d
   const overrides =
     options.envOverrides === false
       ? []
-      : applyEnvOverrides(data as Record<string, unknown>, options.env ?? process.env, parts.jsonSchema, secrets, options.envFileVars);
+      : applyEnvOverrides(data as Record<string, unknown>, options.env ?? process.env, parts.jsonSchema, secrets, options.envFileVars, parts.topLevel);
   // Parsed once per start or reload: zod's compiled fast path (generated with new Function on the first parse of
   // each object schema) costs more to build than it saves on one parse (measured: ~18 ms against ~8 ms of CPU).
   // Built for this parse and dropped with it: kept in a module constant its ~1,400 zod objects stayed in the heap

@@ -1,6 +1,8 @@
 // `steward run`: load config, build the app, start it, and stop it cleanly on SIGINT/SIGTERM.
 import { createApp, type StewardApp } from "../../app";
-import { defaultConfig, loadConfigFile, type LoadedConfig } from "./steward-config";
+import { readFileSync } from "node:fs";
+import { defaultConfig, loadConfigFile, type LoadedConfig, stewardConfigReader } from "./steward-config";
+import { envPlaceholderNames, unusedStewardVariables } from "../../platform/config/env-overrides";
 import { describeError } from "../../platform/core/errors";
 import { installLastResortGuard } from "../../platform/core/last-resort";
 import type { Logger } from "../../platform/core/logger";
@@ -28,8 +30,28 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   const log = loggerFor(loaded.config, flags, loaded.secrets);
   installLastResortGuard(log);
   log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
+  warnUnusedVariables(loaded, log);
   const app = createApp(loaded, { log });
   return runUntilSignal(app, log);
+}
+
+/**
+ * A STEWARD_… variable that sets nothing is named once at start: likely a typo of a setting (a single underscore
+ * where a section needs two), or left by another tool. It is otherwise ignored.
+ */
+function warnUnusedVariables(loaded: LoadedConfig, log: Logger): void {
+  let text = "";
+  try {
+    text = loaded.file ? readFileSync(loaded.file, "utf8") : "";
+  } catch {
+    // Already read once to load it; a file gone since then names no placeholder.
+  }
+  const unused = unusedStewardVariables(process.env, stewardConfigReader.topLevelKeys(), envPlaceholderNames(text));
+  if (unused.length > 0)
+    log.warn(
+      { variables: unused },
+      `environment variable${unused.length > 1 ? "s" : ""} ${unused.join(", ")} set${unused.length > 1 ? "" : "s"} nothing: a setting is STEWARD_<SECTION>__<KEY> (two underscores, e.g. STEWARD_HTTP__PORT) or a top-level name (STEWARD_DATA_DIR); a name only a \${env:…} placeholder uses must appear in the config`,
+    );
 }
 
 /** Logs where the dashboard is, once the listener runs (also for the Windows service, in its log file). */
