@@ -32,7 +32,7 @@ export function realNightFaults(tasks: RichTask[]): NightFault[] {
     explainsTasks: withDownstream(onNode(node)),
     explainsUntil: Z(explainsUntil),
     expects: [{ kind: "task.missed" }],
-    cause: new RegExp(`(Qlik services down on|every run fails on) ${node === "Reload01" ? "sense2" : "sense3"}`),
+    cause: new RegExp(`(Qlik services down on|every run fails on|no task starts on) ${node === "Reload01" ? "sense2" : "sense3"}`),
     // grouping.nodeDown.unreachable.after (2 minutes) of reads every 30 s
     knowableAt: Z(from) + 2.5 * 60_000,
   });

@@ -328,7 +328,7 @@ export function judgePages(
   const unexplained = pages.filter((p) => WATCH_PAGES.has(p.kind) && !faults.some((f) => explains(f, p)));
   const downNode = (f: Fault) => f.apply.flatMap((a) => ("nodeDown" in a ? [a.nodeDown] : []))[0];
   const label = (node: string) => hostOf(node).split(".")[0]!.toLowerCase();
-  const nodeCause = (p: Page) => /^(?:Qlik services down on|every run fails on) (.+)$/.exec(p.causeTitle ?? "")?.[1];
+  const nodeCause = (p: Page) => /^(?:Qlik services down on|every run fails on|no task starts on) (.+)$/.exec(p.causeTitle ?? "")?.[1];
   const strayCauses = pages.filter((p) => {
     const node = nodeCause(p);
     return node !== undefined && !faults.some((f) => downNode(f) !== undefined && label(downNode(f)!) === node && p.at >= f.at && p.at <= f.explainsUntil);

@@ -76,6 +76,11 @@ export function endedCauses(db: SqlDb, lock: string) {
     closeOver: (parentId: number, now: number) => closeOver(db, parentId, now),
     closedHolder: (q: HolderQuery, since: number) => closedHolder(db, q, since),
     lastClosed: (causeKey: string, since: number) => lastClosed(db, causeKey, since),
+    /** The open parent of a cause, if any. */
+    openByKey: async (causeKey: string): Promise<ParentRow | undefined> => {
+      const r = await db.get<Row>("SELECT * FROM cause_parents WHERE cause_key = ? AND status = 'open'", [causeKey]);
+      return r ? toParent(r) : undefined;
+    },
     listInClosed: (parentId: number, s: SymptomInput, now: number) => listInClosed(db, parentId, s, now),
     addPageTargets: <T extends Receiver>(parentId: number, targets: readonly T[], now: number, max: number) =>
       mergePageTargets(db, lock, parentId, targets, now, max),

@@ -18,10 +18,13 @@ import { createParentUpdates, pageTargets } from "./updates";
 import { kindsReachedAtOpening, openingReach, recoveredReach } from "./reach";
 import { causeSummary } from "./summary";
 import type { TaskNodes } from "./task-nodes";
+import type { SilentNodes } from "./silent-node";
 import { type CheckFeeds, createUpstreamRule } from "./upstream";
 
 export interface GroupingGateDeps {
   taskNodes: TaskNodes;
+  /** When each node was last heard, and missed starts close together (a node down QRS does not report). */
+  silentNodes: SilentNodes;
   graph(): ChainGraph | undefined;
   feedsOfCheck(check: string): CheckFeeds | undefined;
   publicUrl?: string;
@@ -35,7 +38,7 @@ const suppress = (plan: Plan, reason: string): Plan => ({
 const isEscalation = (plan: Plan) => plan.deliveries.length > 0 && plan.deliveries.every((d) => d.key.startsWith("esc:"));
 
 export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps: GroupingGateDeps): DeliveryGate {
-  const nodeDown = createNodeDownRule(store, cfg.nodeDown, deps.taskNodes);
+  const nodeDown = createNodeDownRule(store, cfg.nodeDown, deps.taskNodes, deps.silentNodes);
   const source = createSourceRule(store, cfg.sameSource);
   const upstream = createUpstreamRule({ store, cfg: cfg.upstream, graph: deps.graph, feedsOfCheck: deps.feedsOfCheck });
 

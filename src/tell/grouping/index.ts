@@ -10,6 +10,7 @@ import { createCauseStore, type CauseRef, type SymptomInput } from "./cause-stor
 import { type ChainGraph, chainGraphSource, type PlannedChains } from "./chain-graph";
 import { createGroupingGate } from "./gate";
 import { createTaskNodes } from "./task-nodes";
+import { createSilentNodes } from "./silent-node";
 import type { CheckFeeds } from "./upstream";
 import { registerCauseRoutes } from "./routes";
 
@@ -48,6 +49,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   let graph: () => ChainGraph | undefined = () => undefined;
   const gate = createGroupingGate(store, cfg, {
     taskNodes: createTaskNodes(deps.db),
+    silentNodes: createSilentNodes(deps.db),
     graph: () => graph(),
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),

@@ -108,5 +108,17 @@ export const groupingMigrations: MigrationSet = {
         CREATE INDEX page_receivers_at ON page_receivers (at);
       `,
     },
+    {
+      version: 7,
+      name: "when each node's Scheduler was last heard",
+      // A node whose datagrams stopped while its tasks miss their starts is down (issue 64). Written by whichever
+      // Steward hears the node (each node's appender may target its own), at most once a minute.
+      sql: `
+        CREATE TABLE cause_node_heard (
+          node TEXT PRIMARY KEY,
+          heard_at INTEGER NOT NULL
+        );
+      `,
+    },
   ],
 };

@@ -8,6 +8,7 @@ import type { CauseStore, SymptomInput } from "./cause-store";
 import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
 import { createFailingNodes } from "./failing-node";
 import type { TaskNodes } from "./task-nodes";
+import type { SilentNodes } from "./silent-node";
 import { compileGlob } from "../../platform/core/glob";
 
 /**
@@ -27,7 +28,7 @@ const LATE_WITHIN_MS = 6 * 3_600_000;
 /** A start due in the minute the node came back had no Scheduler to start it either. */
 const LATE_SLACK_MS = 60_000;
 
-export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeDown"], nodes: TaskNodes) {
+export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeDown"], nodes: TaskNodes, silent: SilentNodes) {
   const taskNodes = nodes;
   const services = cfg.services.map(compileGlob);
   const cause = (node: string) => ({ key: `node:${node}`, title: `Qlik services down on ${node}` });
@@ -82,6 +83,38 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
     }
     return undefined;
   };
+  /**
+   * Two or more tasks that last ran on a node missed their starts together and nothing was heard from the node since
+   * the first was due: the node is the cause ("no task starts on …"), this missed start its page, the others its
+   * symptoms. For a Scheduler QRS still reports running (a hung one, a node cut off from the Repository's view).
+   */
+  const silentNode = async (e: WatchdogEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> => {
+    if (e.kind !== "task.missed" || !e.task) return undefined;
+    const node = await taskNodes.nodeOf(e.task.id);
+    if (node === undefined) return undefined;
+    const together = await silent.missedOn(node, e);
+    if (!together) return undefined;
+    const ref = { key: cause(node).key, title: `no task starts on ${node}` };
+    const entry = (m: WatchdogEvent) => ({
+      subject: `watch:${m.condition.key}`,
+      kind: m.kind,
+      eventId: m.id,
+      ...(m.task ? { taskId: m.task.id } : {}),
+      ...names(m),
+    });
+    // This missed start opens it (and is its page); the ones before it join.
+    const opened = await store.attach(ref, entry(e), now, pageTo);
+    for (const m of together) if (m.event !== e) await store.attach(ref, entry(m.event), now);
+    return opened.opened ? opening(opened.parentId, node, e.id, now) : symptom(opened.parentId, node);
+  };
+  /** A run heard again from a node whose cause opened on its silence alone: the node is back, the cause over. */
+  const heardAgain = async (node: string, now: number): Promise<CauseDecision | undefined> => {
+    const open = await store.openByKey(cause(node).key);
+    if (!open || !open.title.startsWith("no task starts on ")) return undefined;
+    const left = (await store.symptoms(open.id)).filter((s) => s.state === "open");
+    if (left.some((s) => !OVER_WHEN_BACK.has(s.kind))) return undefined;
+    return (await store.closeOver(open.id, now)) ? { action: "pass", parentId: open.id } : undefined;
+  };
   return {
     /** `pageTo` is kept only with a parent this event opens and pages (a service stopping); a symptom never opens one as its page. */
     async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
@@ -107,7 +140,7 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
         if (e.kind === "task.on_track") return afterRecovery(await store.recover(subject, now));
         if (e.kind === "app.stale") return undefined;
         const down = await openNodeFor(e);
-        if (down === undefined) return lateOnNode(e, now);
+        if (down === undefined) return (await lateOnNode(e, now)) ?? (await silentNode(e, now, pageTo));
         const { parentId } = await store.attach(
           cause(down),
           { subject, kind: e.kind, eventId: e.id, ...(e.task ? { taskId: e.task.id } : {}), ...names(e) },
@@ -116,7 +149,12 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
         return symptom(parentId, down);
       }
       if (!isTaskEvent(e)) return undefined;
-      if (e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted") await nodes.note(node, e, now);
+      if (e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted") {
+        await nodes.note(node, e, now);
+        await silent.heard(node, now);
+        const back = await heardAgain(node, now);
+        if (back) return back;
+      }
       if (e.kind === "task.succeeded") failing.record(node, `task:${e.task.id.toLowerCase()}`, "succeeded", now);
       if ((e.kind === "task.failed" || e.kind === "task.aborted") && (await store.isOpen(cause(node).key)))
         return symptom((await store.attach(cause(node), taskSymptom(e), now)).parentId, node);

@@ -97,7 +97,9 @@ export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["upda
       const last = parent.lastPageAt ?? parent.openedAt;
       if (now - last < cfg.every) return undefined;
       const added = addedSince(await store.symptoms(parentId), last);
-      if (added.count === 0) return undefined;
+      // Something new that needs the person: a task it did not name. Apps going stale after tasks it names are the
+      // consequences it announced (issue 64); they are listed on the next page that goes, the recovered one at last.
+      if (added.tasks.length === 0) return undefined;
       const recorded = await store.pageTo(parentId);
       const kept = recorded
         ? (JSON.parse(recorded) as Array<PageTarget & { later?: boolean }>).filter((t) => !t.later).map(({ later: _, ...t }) => t)

@@ -10,6 +10,7 @@ import { chainGraphSource, type PlannedChains } from "../../../../src/tell/group
 import { GroupingSchema } from "../../../../src/tell/grouping/config";
 import { createGroupingGate } from "../../../../src/tell/grouping/gate";
 import { createTaskNodes } from "../../../../src/tell/grouping/task-nodes";
+import { createSilentNodes } from "../../../../src/tell/grouping/silent-node";
 import type { Plan } from "../../../../src/tell/notify/planner";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import type { SqlDb } from "../../../../src/platform/store/sql";
@@ -60,6 +61,7 @@ for (const backend of bothBackends()) {
       const gateOn = (d: SqlDb) =>
         createGroupingGate(createCauseStore(d), cfg, {
           taskNodes: createTaskNodes(d),
+          silentNodes: createSilentNodes(d),
           graph: chainGraphSource(() => plan),
           feedsOfCheck: () => undefined,
         });

@@ -13,6 +13,7 @@ import { createCauseStore } from "../../../../src/tell/grouping/cause-store";
 import { chainGraphSource, type PlannedChains } from "../../../../src/tell/grouping/chain-graph";
 import { createGroupingGate } from "../../../../src/tell/grouping/gate";
 import { createTaskNodes } from "../../../../src/tell/grouping/task-nodes";
+import { createSilentNodes } from "../../../../src/tell/grouping/silent-node";
 import type { DeliveryGate } from "../../../../src/tell/notify/gate";
 import type { Plan } from "../../../../src/tell/notify/planner";
 import { syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
@@ -51,6 +52,7 @@ for (const backend of bothBackends()) {
       const make = () =>
         createGroupingGate(createCauseStore(db), cfg, {
           taskNodes: createTaskNodes(db),
+          silentNodes: createSilentNodes(db),
           graph: chainGraphSource(() => plan),
           feedsOfCheck: (name) => (name === "erp-extract" ? { taskNames: ["Extract"], taskIds: [], appNames: [], appIds: [] } : undefined),
           publicUrl: "https://steward.corp.example/",
@@ -230,6 +232,36 @@ for (const backend of bothBackends()) {
       expect(back).toMatchObject({ sent: true, cause: { id: down.cause!.id, status: "closed", didNotRun: ["Transform"] } });
       const wednesday = await review(watch("task.chain_broken", "chain:t-transform:wednesday", { id: "t-transform", name: "Transform" }), other);
       expect(wednesday).toMatchObject({ sent: true, cause: undefined });
+    });
+
+    test("a node whose datagrams stopped while two of its tasks miss their starts together is one cause, without QRS saying so (issue 64)", async () => {
+      for (const [id, name] of [
+        ["q-1", "Quiet 1"],
+        ["q-2", "Quiet 2"],
+        ["q-3", "Quiet 3"],
+      ] as const)
+        await review(task("task.succeeded", id, name, "qlik7.corp.example"));
+      const missedAt = (id: string, name: string, dueMs: number) => {
+        const e = watch("task.missed", `missed:${id}:t`, { id, name });
+        return { ...e, host: "sense-central.corp.example", data: { ...e.data, expectedAt: new Date(dueMs).toISOString() } };
+      };
+      // One task's missed start alone is its own page: its trigger may be the trouble, not the node.
+      const first = await review(missedAt("q-1", "Quiet 1", now + 60_000));
+      expect(first).toMatchObject({ sent: true, cause: undefined });
+      // A second task of the node, nothing heard from the node since: the node is the cause, and this is its page.
+      const second = await review(missedAt("q-2", "Quiet 2", now + 120_000));
+      expect(second).toMatchObject({ sent: true, cause: { title: "no task starts on qlik7", status: "open" } });
+      expect(second.cause!.tasks).toEqual(["Quiet 1", "Quiet 2", "Quiet 3"]);
+      expect((await review(missedAt("q-3", "Quiet 3", now + 180_000))).sent).toBe(false);
+      // The first run heard from the node again ends it: the recovered page names what did not run.
+      const back = await review(task("task.succeeded", "q-1", "Quiet 1", "qlik7.corp.example"));
+      expect(back).toMatchObject({ sent: true, cause: { title: "no task starts on qlik7", status: "closed", didNotRun: ["Quiet 1", "Quiet 2", "Quiet 3"] } });
+      // Heard after the first missed start was due: not silent, each missed start its own.
+      await review(task("task.succeeded", "h-1", "Heard 1", "qlik8"));
+      await review(task("task.succeeded", "h-2", "Heard 2", "qlik8"));
+      const a = await review(missedAt("h-1", "Heard 1", now - 60_000));
+      const b = await review(missedAt("h-2", "Heard 2", now - 30_000));
+      expect([a.cause, b.cause]).toEqual([undefined, undefined]);
     });
 
     test("a downstream task failing for its own reason is its own alert, with its own parent", async () => {
