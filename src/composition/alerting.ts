@@ -2,6 +2,7 @@
 // acknowledge and snooze links with escalation, the notifier, the /ui dashboard and incidents per task.
 import type { AuditLog } from "../platform/audit/audit-log";
 import { type AlertGates, setupAlertGates } from "../tell/alert-gates";
+import type { PromiseRef } from "../tell/grouping";
 import type { Config } from "./config-schema";
 import { createReusableMetrics } from "./reload";
 import type { MetricsRegistry } from "../platform/core/metrics";
@@ -35,6 +36,18 @@ export interface Alerting {
   incidents?: IncidentService;
 }
 
+/** The freshness promises as a cause's pages name them: "sales-morning (fresh by 07:00)". */
+function promiseRefs(config: Config): PromiseRef[] {
+  const all = config.freshness?.enabled === false ? {} : (config.freshness?.promises ?? {});
+  return Object.entries(all).map(([name, p]) => ({
+    name,
+    terms: p.freshBy ? `fresh by ${p.freshBy}` : p.maxAge ? `never older than ${Math.round(p.maxAge / 60_000)} min` : "a promise",
+    appIds: p.appIds,
+    appNames: p.appNames,
+    streams: p.streams,
+  }));
+}
+
 /** `routes` reads the routes of the config in force (the reloader is built after this stage). */
 export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: TaskServices, routes: () => Config["routes"]): Alerting {
   const { config, loaded, log, lifecycle, clock, readiness, bus, store, shared, cluster, pg, clusterStore, instanceName, clusterWiring } = w;
@@ -49,6 +62,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     bus,
     host: config.qlik?.host ?? instanceName,
     feedsOfCheck: (name) => config.checkins?.checks[name]?.feeds,
+    promises: () => promiseRefs(config),
     wakeNotifier: () => notify.wake(),
     released: (event, route, now) => act.released(event, route, now),
   });

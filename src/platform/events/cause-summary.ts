@@ -26,6 +26,8 @@ export interface CauseSummary {
    * what the admin may start again rather than wait for its next run. Capped like the names.
    */
   didNotRun?: string[];
+  /** Freshness promises about an app it affects ("sales-morning (fresh by 07:00)"), on its open pages. */
+  promisesAtRisk?: string[];
   /** The cause on the dashboard (/ui/causes), when http.publicUrl is set. */
   url?: string;
   /** Set on an update page: what the parent came to affect since its last page (ISO time), names capped like above. */

@@ -6,6 +6,7 @@ import type { NotifyConfig } from "../notify/config";
 import type { MaintenanceConfig } from "../maintenance/config";
 import type { GroupingConfig } from "../grouping/config";
 import type { CheckFeeds } from "../grouping/upstream";
+import type { PromiseRef } from "../grouping";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -43,6 +44,8 @@ export interface AlertGatesDeps {
   released(event: DomainEvent, route: string, now: number): Promise<void>;
   /** What a check-in job feeds (checkins.checks.<name>.feeds), for grouping a check-in's failure under its cause. */
   feedsOfCheck(check: string): CheckFeeds | undefined;
+  /** The freshness promises, named on a cause's pages when it affects one of their apps. */
+  promises?: () => readonly PromiseRef[];
 }
 
 export interface AlertGates {
@@ -82,6 +85,7 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     db,
     router,
     feedsOfCheck: deps.feedsOfCheck,
+    ...(deps.promises ? { promises: deps.promises } : {}),
     ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
   });
   return {

@@ -50,6 +50,8 @@ export interface SymptomRow {
   subject: string;
   taskName: string | null;
   appName: string | null;
+  /** The app's Qlik id, lower case, when the symptom names one. */
+  appId: string | null;
   stream: string | null;
   kind: string;
   eventId: string;
@@ -86,6 +88,7 @@ export const toSymptom = (r: Row): SymptomRow => ({
   subject: String(r.subject),
   taskName: str(r.task_name),
   appName: str(r.app_name),
+  appId: str(r.app_id),
   stream: str(r.stream),
   kind: String(r.kind),
   eventId: String(r.event_id),

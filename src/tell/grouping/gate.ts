@@ -19,6 +19,7 @@ import { kindsReachedAtOpening, openingReach, recoveredReach } from "./reach";
 import { causeSummary } from "./summary";
 import type { TaskNodes } from "./task-nodes";
 import type { SilentNodes } from "./silent-node";
+import type { PromiseRef } from "./promises-at-risk";
 import { type CheckFeeds, createUpstreamRule } from "./upstream";
 
 export interface GroupingGateDeps {
@@ -27,6 +28,8 @@ export interface GroupingGateDeps {
   silentNodes: SilentNodes;
   graph(): ChainGraph | undefined;
   feedsOfCheck(check: string): CheckFeeds | undefined;
+  /** The freshness promises (freshness.promises), named on a cause's open pages when it affects one of their apps. */
+  promises?: () => readonly PromiseRef[];
   publicUrl?: string;
 }
 
@@ -79,7 +82,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       if (!cfg.enabled || isEscalation(plan)) return plan;
       const decision = await decide(plan.event, now, pageTargets(plan));
       if (!decision) return plan;
-      const cause = await causeSummary(store, decision.parentId, deps.publicUrl);
+      const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.());
       if (decision.action === "pass") {
         if (cause?.status === "open") return withCause(await opening(plan, decision.parentId, now, ctx), cause);
         // The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take.

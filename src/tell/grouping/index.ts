@@ -12,6 +12,7 @@ import { createGroupingGate } from "./gate";
 import { createTaskNodes } from "./task-nodes";
 import { createSilentNodes } from "./silent-node";
 import type { CheckFeeds } from "./upstream";
+import type { PromiseRef } from "./promises-at-risk";
 import { registerCauseRoutes } from "./routes";
 
 export { groupingMigrations } from "./migrations";
@@ -19,6 +20,7 @@ export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-stor
 export type { ParentView } from "./routes";
 export type { PlannedChains } from "./chain-graph";
 export type { CheckFeeds } from "./upstream";
+export type { PromiseRef } from "./promises-at-risk";
 
 export interface Causes {
   /** Attaches a symptom to the open parent of a cause (opening it when none is); `opened`: this call opened it, so page. */
@@ -39,6 +41,8 @@ export interface GroupingDeps {
   router: Router;
   /** What a check-in job feeds (checkins.checks.<name>.feeds). */
   feedsOfCheck(check: string): CheckFeeds | undefined;
+  /** The freshness promises, named on a cause's pages when it affects one of their apps. */
+  promises?: () => readonly PromiseRef[];
   /** http.publicUrl: alerts link to the cause on the dashboard. */
   publicUrl?: string;
 }
@@ -52,6 +56,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     silentNodes: createSilentNodes(deps.db),
     graph: () => graph(),
     feedsOfCheck: deps.feedsOfCheck,
+    ...(deps.promises ? { promises: deps.promises } : {}),
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
   });
   return {

@@ -3,6 +3,7 @@
 import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { CauseStore } from "./cause-store";
 import { affected } from "./routes";
+import { type PromiseRef, promisesAtRisk } from "./promises-at-risk";
 
 /** Names listed per kind on an alert; the count says how many there are in all, the dashboard lists every one. */
 export const NAMES_ON_ALERT = 50;
@@ -11,13 +12,27 @@ export const RUNS_ON_ALERT = 1_000;
 /** Symptoms that say a task did not start: named on the cause's pages as what did not run. */
 const DID_NOT_START = new Set(["task.missed", "task.chain_broken"]);
 
-export async function causeSummary(store: CauseStore, parentId: number, publicUrl: string | undefined): Promise<CauseSummary | undefined> {
+export async function causeSummary(
+  store: CauseStore,
+  parentId: number,
+  publicUrl: string | undefined,
+  promises: readonly PromiseRef[] = [],
+): Promise<CauseSummary | undefined> {
   const p = await store.get(parentId);
   if (!p) return undefined;
   const symptoms = await store.symptoms(parentId);
   const a = affected(symptoms);
   const runs = await store.runs(parentId, RUNS_ON_ALERT);
   const base = publicUrl?.replace(/\/+$/, "");
+  const lows = (xs: Array<string | null>) => new Set(xs.filter((x): x is string => Boolean(x)).map((x) => x.toLowerCase()));
+  const atRisk =
+    p.status === "open" && promises.length > 0
+      ? promisesAtRisk(promises, {
+          appIds: lows(symptoms.map((s) => s.appId)),
+          appNames: lows(symptoms.map((s) => s.appName)),
+          streams: lows(symptoms.map((s) => s.stream)),
+        })
+      : [];
   const didNotRun = [...new Set(symptoms.filter((s) => DID_NOT_START.has(s.kind) && s.taskName).map((s) => s.taskName!))].sort();
   return {
     id: p.id,
@@ -32,6 +47,7 @@ export async function causeSummary(store: CauseStore, parentId: number, publicUr
     stillFailing: symptoms.filter((s) => s.state === "open").length,
     openedAt: new Date(p.openedAt).toISOString(),
     ...(didNotRun.length > 0 ? { didNotRun: didNotRun.slice(0, NAMES_ON_ALERT) } : {}),
+    ...(atRisk.length > 0 ? { promisesAtRisk: atRisk } : {}),
     ...(base ? { url: `${base}/ui/causes#cause-${p.id}` } : {}),
   };
 }

@@ -30,10 +30,11 @@ const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 function spanLines(c: CauseSummary): string[] {
   // An update says since its last page instead.
   const since = c.openedAt && !c.update ? [c.status === "closed" ? `Began ${utc(c.openedAt)}` : `Since ${utc(c.openedAt)}`] : [];
+  const promises = c.status === "open" && c.promisesAtRisk?.length ? [`Promises at risk: ${c.promisesAtRisk.join(", ")}`] : [];
   const missed = c.didNotRun ?? [];
-  if (missed.length === 0) return since;
+  if (missed.length === 0) return [...since, ...promises];
   const label = c.status === "closed" ? "Did not run while it lasted (start again if their data is needed before their next run)" : "Did not start so far";
-  return [...since, `${label}: ${missed.join(", ")}`];
+  return [...since, ...promises, `${label}: ${missed.join(", ")}`];
 }
 
 /** The cause as plain lines: headline, counts, names, link. */

@@ -55,6 +55,7 @@ for (const backend of bothBackends()) {
           silentNodes: createSilentNodes(db),
           graph: chainGraphSource(() => plan),
           feedsOfCheck: (name) => (name === "erp-extract" ? { taskNames: ["Extract"], taskIds: [], appNames: [], appIds: [] } : undefined),
+          promises: () => [{ name: "sales-morning", terms: "fresh by 07:00", appIds: [SALES_APP], appNames: [], streams: [] }],
           publicUrl: "https://steward.corp.example/",
         });
       gate = make();
@@ -262,6 +263,21 @@ for (const backend of bothBackends()) {
       const a = await review(missedAt("h-1", "Heard 1", now - 60_000));
       const b = await review(missedAt("h-2", "Heard 2", now - 30_000));
       expect([a.cause, b.cause]).toEqual([undefined, undefined]);
+    });
+
+    test("a node's page names the freshness promises its outage puts at risk (issue 64)", async () => {
+      const { syntheticServiceEvent } = await import("../../../../src/tell/notify/samples");
+      await review(task("task.succeeded", "t-publish", "Reload Sales dashboard", "qlik9"));
+      await review(task("task.succeeded", "t-other", "Other", "qlik9"));
+      const down = await review(syntheticServiceEvent({ state: "stopped", host: "qlik9", service: "QlikSenseSchedulerService" }));
+      expect(down.cause).toMatchObject({ title: "Qlik services down on qlik9", promisesAtRisk: ["sales-morning (fresh by 07:00)"] });
+      // A failed upstream of the promised app names it too (the dashboard's chain will not run)…
+      const upstream = await review(task("task.failed", "t-extract", "Extract"));
+      expect(upstream.cause).toMatchObject({ title: "Extract failed: the tasks after it do not run", promisesAtRisk: ["sales-morning (fresh by 07:00)"] });
+      // …and a recovered page none: the risk is over.
+      const back = await review(syntheticServiceEvent({ state: "started", host: "qlik9", service: "QlikSenseSchedulerService" }));
+      expect(back.cause).toMatchObject({ status: "closed" });
+      expect(back.cause!.promisesAtRisk).toBeUndefined();
     });
 
     test("a downstream task failing for its own reason is its own alert, with its own parent", async () => {
