@@ -67,6 +67,11 @@ function expectation(f: FreshnessFinding, at: (ms: number) => string): string {
   return `When ${name} will be fresh is not known yet (Steward has not seen enough cycles).`;
 }
 
+/** A warning given before its time because the breach became certain says so first. */
+function atRiskText(f: FreshnessFinding, level: FreshnessCondition, deadline: string): string {
+  return f.atRisk && level === "freshness_warning" ? `The promise cannot be kept: ${f.app.appName} will not be fresh by ${deadline} (${f.atRisk}). ` : "";
+}
+
 /** A "never older than" promise's opening words. */
 function ageText(f: FreshnessFinding, level: FreshnessCondition, maxAge: string, deadline: string, at: (ms: number) => string): string {
   const asOf = f.app.lastSuccessMs !== undefined ? `its data is as of ${at(f.app.lastSuccessMs)}` : "Steward has seen no successful reload";
@@ -88,12 +93,14 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
     : i.level === "freshness_warning"
       ? maxAge
         ? `Getting old: ${app} (older than ${maxAge} at ${deadline})`
-        : `Not fresh yet: ${app} (due ${deadline})`
+        : f.atRisk
+          ? `At risk: ${app} will not be fresh by ${deadline}`
+          : `Not fresh yet: ${app} (due ${deadline})`
       : `Freshness promise broken: ${app}`;
   const feedsText = i.alsoFeeds.length > 0 ? ` The late job also feeds ${i.alsoFeeds.map((a) => `"${a}"`).join(", ")}.` : "";
   const summary = closing
     ? `${app} is fresh: reloaded successfully at ${f.app.lastSuccessMs !== undefined ? at(f.app.lastSuccessMs) : "(unknown)"}${f.app.lastSuccessTask ? ` by "${f.app.lastSuccessTask}"` : ""}, ${maxAge ? `promised never older than ${maxAge}` : `promised by ${deadline}`}.`
-    : `${maxAge ? ageText(f, i.level, maxAge, deadline, at) : `${app} ${i.level === "freshness_warning" ? "is not fresh yet and is promised" : "was not fresh"} by ${deadline}`} (promise "${f.promise}", ${i.promiseText}): ${why.join("; ")}. ${expectation(f, at)}${feedsText}`;
+    : `${atRiskText(f, i.level, deadline)}${maxAge ? ageText(f, i.level, maxAge, deadline, at) : `${app} ${i.level === "freshness_warning" ? "is not fresh yet and is promised" : "was not fresh"} by ${deadline}`} (promise "${f.promise}", ${i.promiseText}): ${why.join("; ")}. ${expectation(f, at)}${feedsText}`;
   const facts: NameValue[] = [];
   // A failure upstream or of the reload itself (not only lateness): the status badge says "failed".
   const failed =
@@ -112,6 +119,7 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
   if (f.cycleStartMs !== undefined) fact("Data must be from after", at(f.cycleStartMs), "cycleStart", iso(f.cycleStartMs));
   if (f.app.lastSuccessMs !== undefined) fact("Data as of", at(f.app.lastSuccessMs), "dataAsOf", iso(f.app.lastSuccessMs));
   if (!closing) fact("Why", why.join("; "), "why");
+  if (!closing && i.level === "freshness_warning") fact("At risk because", f.atRisk, "atRisk");
   const expectedMs = expectedAt(f);
   if (expectedMs !== undefined && !closing) fact("Expected fresh at", at(expectedMs), "expectedAt", iso(expectedMs));
   if (f.chain && f.chain.via.length > 0 && !closing) fact("Chain", f.chain.via.join(" → "), "chain", f.chain.via.join(" → "));

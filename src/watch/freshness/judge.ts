@@ -6,6 +6,7 @@ import type { ChainEta } from "./chain-eta";
 import type { Deadlines } from "./deadlines";
 import type { AppFreshness, Level } from "./freshness-store";
 import { judgeMaxAge, type MaxAgeRule } from "./judge-max-age";
+import { breachCertain } from "./at-risk";
 
 export interface JudgedPromise {
   name: string;
@@ -55,6 +56,8 @@ export interface FreshnessFinding {
   maxAgeMs?: number;
   /** The Qlik task chain that ends in the app's reload (from the watchdog's plan), when Steward knows it. */
   chain?: ChainEta;
+  /** A warning opened before its time because the breach became certain: why. */
+  atRisk?: string;
 }
 
 export interface OpenFreshness {
@@ -106,6 +109,8 @@ export function judgeFreshness(input: {
   open: readonly OpenFreshness[];
   since: ReadonlyMap<string, number>;
   nowMs: number;
+  /** The app's Qlik task chain this cycle (the watchdog's plan), to see a breach coming before the warning time. */
+  etaOf?: (f: FreshnessFinding) => ChainEta | undefined;
 }): FreshnessJudgement {
   const { nowMs } = input;
   const out: FreshnessJudgement = { opens: [], escalations: [], closes: [] };
@@ -178,6 +183,16 @@ export function judgeFreshness(input: {
         }
       }
       const next = deadlines.after(nowMs);
+      // The breach is certain before the warning time: warn now, saying why (once: it is the promise's warning).
+      if (next !== undefined) {
+        const f = finding(next);
+        const begun = f.cycleStartMs === undefined || (f.cycleStartMs <= nowMs && f.cycleStartMs >= since);
+        const why = !f.fresh && begun ? breachCertain(f, input.etaOf?.(f), nowMs) : undefined;
+        if (why) {
+          out.opens.push({ ...f, level: "warning", atRisk: why });
+          continue;
+        }
+      }
       const warnAt = next === undefined ? undefined : next - deadlines.warnBeforeMs;
       if (next !== undefined && warnAt !== undefined && deadlines.warnBeforeMs > 0 && nowMs >= warnAt && warnAt >= since) {
         const f = finding(next);

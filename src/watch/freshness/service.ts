@@ -116,7 +116,9 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const since = new Map<string, number>();
     for (const p of allPromises()) since.set(p.name, Number(await store.initMeta(`since:${p.name}`, String(now))));
     const openRows: FreshnessConditionRow[] = await store.openConditions();
+    const etaOf = (f: FreshnessFinding) => (d.chainTasks ? chainEta(f.app.appId, d.chainTasks(), f.cycleStartMs ?? now - 86_400_000, now) : undefined);
     const result = judgeFreshness({
+      etaOf,
       promises: allPromises(),
       apps: await store.apps(),
       upstreams: d.upstreams,
@@ -127,15 +129,16 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     });
     // What the task chain says: which run upstream failed or runs long, and when the app will be fresh.
     const withChain = <F extends FreshnessFinding>(f: F): F => {
-      const eta = d.chainTasks ? chainEta(f.app.appId, d.chainTasks(), f.cycleStartMs ?? now - 86_400_000, now) : undefined;
+      const eta = etaOf(f);
       return eta ? { ...f, chain: eta } : f;
     };
     result.opens = result.opens.map(withChain);
     result.escalations = result.escalations.map(withChain);
     for (const o of result.opens) {
       const level: FreshnessCondition = o.level === "warning" ? "freshness_warning" : "freshness_breached";
-      const openedAt =
-        o.level === "warning"
+      const openedAt = o.atRisk
+        ? now
+        : o.level === "warning"
           ? warnedAt(
               allPromises().find((p) => p.name === o.promise),
               o,

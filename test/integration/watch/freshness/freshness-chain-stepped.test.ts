@@ -2,9 +2,10 @@
 // stores: Sales dashboard is promised fresh by 07:00 (warn 06:30, Mon–Fri, Europe/Stockholm); its chain starts with
 // the ERP extract checking in at 05:00, then three Qlik tasks chained by task-event triggers: Extract orders (05:10,
 // 20 min) → Transform orders (30 min) → Reload Sales dashboard (10 min). Wednesday goes as planned. Thursday the extract
-// does not check in (the Qlik chain runs anyway, on yesterday's data): one warning at 06:30 naming the job and the
+// does not check in (the Qlik chain runs anyway, on yesterday's data): one warning as soon as the breach is certain
+// (05:54, not 06:30: the job's usual lag alone then passes 07:00) naming the job and the
 // other app it feeds, one breach at 07:00, one recovery once the job checks in and the chain, started again,
-// completes. Friday the job checks in but Transform fails: the warning names that run; restarted, the breach says
+// completes. Friday the job checks in but Transform fails at 06:00: the warning, at once, names that run; restarted, the breach says
 // when Sales will be fresh from the chain and the usual durations; then one recovery.
 // On both stores, with identical events. On PostgreSQL every statement is a round trip to another process during
 // which simulated time stands still: a Steward alone in its cluster sends about 25 a simulated minute here (the
@@ -146,10 +147,16 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
 
     // Thursday: no check-in. The chain runs on yesterday's extract; that does not make Sales fresh.
     await clock.runUntil(at("2026-11-19T06:10:00Z"));
-    expect(seen()).toEqual(["checkin.missed@2026-11-19T04:16", "app.freshness_warning@2026-11-19T05:30", "app.freshness_breached@2026-11-19T06:00"]);
+    // The warning comes as soon as the breach is certain (issue 67), not at warnAt (05:30Z): from 04:52Z, even a
+    // check-in now would leave Sales fresh only after 07:00 (it usually is 1 h 8 min after it), seen at the next look.
+    expect(seen()).toEqual(["checkin.missed@2026-11-19T04:16", "app.freshness_warning@2026-11-19T04:54", "app.freshness_breached@2026-11-19T06:00"]);
     const [missed, warning, breach] = events;
     expect(missed!.condition.openedAt).toBe("2026-11-19T04:15:00.000Z");
-    expect(warning!.condition.openedAt).toBe("2026-11-19T05:30:00.000Z");
+    expect(warning!.condition.openedAt).toBe("2026-11-19T04:54:00.000Z");
+    expect(warning!.title).toBe("At risk: Sales dashboard will not be fresh by Thu, 19 Nov 2026 07:00:00 CET");
+    expect(warning!.summary).toContain(
+      'The promise cannot be kept: Sales dashboard will not be fresh by Thu, 19 Nov 2026 07:00:00 CET ("erp-extract" has not checked in',
+    );
     // Times in the sentences are the site's (notify.timeZone), the data keeps ISO.
     expect(warning!.summary).toContain('job "erp-extract" has not checked in (due Thu, 19 Nov 2026 05:00:00 CET)');
     expect(warning!.data.deadline).toBe("2026-11-19T06:00:00.000Z");
@@ -178,14 +185,16 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     });
     expect(patch.status).toBe(200);
     await clock.runUntil(at("2026-11-20T05:40:00Z"));
-    expect(seen()).toEqual(["app.freshness_warning@2026-11-20T05:30"]);
+    // Transform failed at 05:00Z with nothing planned to run it again: the breach is certain, said at that look.
+    expect(seen()).toEqual(["app.freshness_warning@2026-11-20T05:00"]);
+    expect(events[0]!.title).toStartWith("At risk: Sales dashboard");
     expect(events[0]!.summary).toContain('the run of "Transform orders" in its chain failed at Fri, 20 Nov 2026 06:00:00 CET');
     expect(events[0]!.summary).toContain('Sales dashboard will not be fresh until "Transform orders" runs again and succeeds');
     expect(events[0]!.data.expectedAt).toBeUndefined();
     // Restarted at 06:40 local: it runs 30 min, then Sales 10: fresh at about 07:20 (06:20Z).
     expect(sim.tasks.start(TRANSFORM).started).toBe(true);
     await clock.runUntil(at("2026-11-20T06:05:00Z"));
-    expect(seen()).toEqual(["app.freshness_warning@2026-11-20T05:30", "app.freshness_breached@2026-11-20T06:00"]);
+    expect(seen()).toEqual(["app.freshness_warning@2026-11-20T05:00", "app.freshness_breached@2026-11-20T06:00"]);
     // The usual durations are learned from the runs' start and stop (a few seconds of start-up less): about 06:20Z.
     const expected = Date.parse(String(events[1]!.data.expectedAt));
     expect(Math.abs(expected - at("2026-11-20T06:20:00Z"))).toBeLessThan(MIN);

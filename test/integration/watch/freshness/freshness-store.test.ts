@@ -26,7 +26,7 @@ const SLOW = 60_000;
 for (const backend of backends) {
   describe(`freshness on ${backend.name}`, () => {
     test(
-      "missing check-in: one warning at 06:30 naming the job and what it feeds, one breach at 07:00, one recovery when the chain completes",
+      "missing check-in: one warning as soon as the breach is certain (06:29 local, before warnAt 06:30) naming the job and what it feeds, one breach at 07:00, one recovery when the chain completes",
       async () => {
         const db = await backend.open([checkinMigrations, freshnessMigrations]);
         const store = createFreshnessStore(db);
@@ -80,18 +80,22 @@ for (const backend of backends) {
           await beta.judgeNow();
         };
         await step("2026-11-23T03:50:00Z");
-        await step("2026-11-23T05:29:00Z");
+        // At 05:19 a check-in would still make it (40 min usual): nothing yet.
+        await step("2026-11-23T05:19:00Z");
         expect(events).toEqual([]);
+        // From 05:20 it cannot (issue 67): the warning comes at that look, before warnAt (05:30), saying so.
+        await step("2026-11-23T05:29:00Z");
         await step("2026-11-23T05:30:00Z");
         await step("2026-11-23T05:45:00Z");
         expect(events.map((x) => [x.by, x.e.kind])).toEqual([["alpha", "app.freshness_warning"]]);
         const warning = events[0]!.e;
-        expect(warning.title).toBe("Not fresh yet: Sales dashboard (due 2026-11-23T06:00:00.000Z)");
+        expect(warning.title).toBe("At risk: Sales dashboard will not be fresh by 2026-11-23T06:00:00.000Z");
         expect(warning.summary).toBe(
-          'Sales dashboard is not fresh yet and is promised by 2026-11-23T06:00:00.000Z (promise "sales-morning", 07:00 Mon, Tue, Wed, Thu, Fri (Europe/Stockholm)): job "erp-extract" has not checked in (due 2026-11-23T04:00:00.000Z). Sales dashboard is usually fresh 40 min after "erp-extract" checks in. The late job also feeds "Finance".',
+          'The promise cannot be kept: Sales dashboard will not be fresh by 2026-11-23T06:00:00.000Z ("erp-extract" has not checked in, and the app is usually fresh 40 min after it does). Sales dashboard is not fresh yet and is promised by 2026-11-23T06:00:00.000Z (promise "sales-morning", 07:00 Mon, Tue, Wed, Thu, Fri (Europe/Stockholm)): job "erp-extract" has not checked in (due 2026-11-23T04:00:00.000Z). Sales dashboard is usually fresh 40 min after "erp-extract" checks in. The late job also feeds "Finance".',
         );
+        expect(warning.data.atRisk).toBe('"erp-extract" has not checked in, and the app is usually fresh 40 min after it does');
         expect(warning.app).toMatchObject({ id: SALES, name: "Sales dashboard", stream: "Sales" });
-        expect(warning.condition).toEqual({ type: "freshness_warning", key: `freshness:sales-morning:${SALES}`, openedAt: "2026-11-23T05:30:00.000Z" });
+        expect(warning.condition).toEqual({ type: "freshness_warning", key: `freshness:sales-morning:${SALES}`, openedAt: "2026-11-23T05:29:00.000Z" });
 
         await step("2026-11-23T06:00:00Z");
         await step("2026-11-23T06:20:00Z");

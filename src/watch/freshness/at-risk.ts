@@ -1,0 +1,27 @@
+// When a freshness breach becomes certain, before the promise's warning time (issue 67): the app's projected fresh
+// time already passes the deadline (its chain runs late), its chain stopped at a failed run with nothing planned to run
+// it again, or a job before Qlik failed or has not checked in and its usual lag alone passes the deadline. Said once,
+// as the promise's warning, as soon as a look sees it: at 03:10 when the extract fails, not at 06:30.
+import type { ChainEta } from "./chain-eta";
+import type { FreshnessFinding } from "./judge";
+
+/** A stopped chain is announced only this close to the deadline: the night the promise is about, not the day before. */
+const STOPPED_WITHIN_MS = 12 * 3_600_000;
+
+/** Why the deadline cannot be kept any more, or undefined while it still can. */
+export function breachCertain(f: FreshnessFinding, eta: ChainEta | undefined, nowMs: number): string | undefined {
+  const deadline = f.deadlineMs;
+  if (nowMs >= deadline) return undefined;
+  const failedJob = f.upstream.find((u) => u.state === "failed");
+  if (failedJob) return `the job "${failedJob.check}" failed`;
+  const waiting = f.upstream.filter((u) => u.state === "not_checked_in" && u.dueMs <= nowMs);
+  if (waiting.length > 0 && f.usualLagMs !== undefined && nowMs + f.usualLagMs > deadline)
+    return `"${waiting[0]!.check}" has not checked in, and the app is usually fresh ${Math.round(f.usualLagMs / 60_000)} min after it does`;
+  if (!f.upstream.every((u) => u.state === "done")) return undefined;
+  if (eta?.expectedMs !== undefined && eta.expectedMs > deadline) return "its chain runs late: the projected fresh time passes the deadline";
+  const failedRun = eta?.problems.find((p) => p.state === "failed");
+  if (eta && eta.expectedMs === undefined && failedRun && deadline - nowMs <= STOPPED_WITHIN_MS)
+    return `the run of "${failedRun.task}" in its chain failed and nothing planned runs it again before the deadline`;
+  if (eta === undefined && f.expectedMs !== undefined && f.expectedMs > deadline) return "the projected fresh time passes the deadline";
+  return undefined;
+}
