@@ -113,6 +113,10 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner()].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
   });
+  alertGates.grouping.readScriptLogsFrom((eventId) => {
+    const e = dashboard.timeline.entries().find((x) => x.event.id === eventId)?.event;
+    return e && "scriptLog" in e ? e.scriptLog : undefined;
+  });
   // Before the intake: a run's incident and history are written on its way to the bus.
   const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
   act.setIncidents(incidents);

@@ -11,11 +11,11 @@ import { type ChainGraph, chainGraphSource, type PlannedChains } from "./chain-g
 import { createGroupingGate } from "./gate";
 import { createTaskNodes } from "./task-nodes";
 import type { CheckFeeds } from "./upstream";
-import { registerCauseRoutes } from "./routes";
+import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
 
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
-export type { ParentView } from "./routes";
+export type { ParentView, ScriptLogLookup } from "./routes";
 export type { PlannedChains } from "./chain-graph";
 export type { CheckFeeds } from "./upstream";
 
@@ -31,6 +31,8 @@ export interface Grouping {
   gate: DeliveryGate;
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
   readChainsFrom(read: () => PlannedChains | undefined): void;
+  /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
+  readScriptLogsFrom(lookup: ScriptLogLookup): void;
 }
 
 export interface GroupingDeps {
@@ -44,7 +46,8 @@ export interface GroupingDeps {
 
 export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping {
   const store = createCauseStore(deps.db);
-  registerCauseRoutes(deps.router, store);
+  let scriptLogs: ScriptLogLookup | undefined;
+  registerCauseRoutes(deps.router, store, () => scriptLogs);
   let graph: () => ChainGraph | undefined = () => undefined;
   const gate = createGroupingGate(store, cfg, {
     taskNodes: createTaskNodes(deps.db),
@@ -58,6 +61,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     gate: composeGates([gate, createFollowUpGate(deps.db)]),
     readChainsFrom(read) {
       graph = chainGraphSource(read);
+    },
+    readScriptLogsFrom(lookup) {
+      scriptLogs = lookup;
     },
   };
 }
