@@ -103,4 +103,20 @@ export function registerDashboardRoutes(router: Router, deps: PageDeps): void {
     },
     (c) => c.redirect("/ui"),
   );
+  // Every browser asks for it: no icon, said plainly (not a 404 in the browser's console and the access log).
+  router.route(
+    {
+      method: "get",
+      path: "/favicon.ico",
+      summary: "No icon",
+      tags: ["ui"],
+      scope: "public",
+      hidden: true,
+      responses: { 204: { description: "no icon; cached for a day" } },
+    },
+    (c) => {
+      c.header("Cache-Control", "public, max-age=86400");
+      return c.body(null, 204);
+    },
+  );
 }
