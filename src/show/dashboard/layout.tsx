@@ -28,7 +28,6 @@ const NAV: Array<[id: string, href: string, label: string]> = [
   ["data-checks", "/ui/data-checks", "Data checks"],
   ["watchdog", "/ui/watchdog", "Watchdog"],
   ["freshness", "/ui/freshness", "Freshness"],
-  ["report", "/ui/report", "Report"],
   ["doctor", "/ui/doctor", "Doctor"],
 ];
 

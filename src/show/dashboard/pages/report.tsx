@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // GET /ui/report: the morning report now, for any span (GET /v4/report): the same sections the 07:00 mail carries,
-// built on request and sent nowhere. The last 24 hours by default; `hours`, or `from` and `to`, choose another.
+// built on request and sent nowhere. Linked from the overview's "Last hour" (the menu has no room left at 1366 px). The last 24 hours by default; `hours`, or `from` and `to`, choose another.
 import { ApiProblem, Badge, Empty } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";

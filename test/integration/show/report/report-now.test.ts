@@ -89,9 +89,9 @@ test("the report names the failures by their cause's title, as the Causes page d
   expect(r.sections.find((s) => s.title === "Failures by cause")!.lines.map((l) => l.text)).toEqual([causeLine()]);
 });
 
-test("/ui/report shows the report now, linked from the menu; a wrong span is named", async () => {
+test("/ui/report shows the report now, linked from the overview; a wrong span is named", async () => {
+  expect(await (await fetch(`${base}/ui`)).text()).toContain('<a class="small" href="/ui/report" id="report-link">');
   const page = await (await fetch(`${base}/ui/report`)).text();
-  expect(page).toContain('<a href="/ui/report" class="active">Report</a>');
   expect(page).toContain("Failures by cause");
   expect(page).toContain(causeLine());
   expect(page).toMatch(/Morning report, \w{3}, \d+ \w{3} \d{4}/);
