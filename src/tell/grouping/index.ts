@@ -32,7 +32,7 @@ export interface Grouping {
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
   readChainsFrom(read: () => PlannedChains | undefined): void;
   /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
-  readScriptLogsFrom(lookup: ScriptLogLookup): void;
+  readScriptLogsFrom(index: () => ScriptLogLookup): void;
 }
 
 export interface GroupingDeps {
@@ -46,8 +46,8 @@ export interface GroupingDeps {
 
 export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping {
   const store = createCauseStore(deps.db);
-  let scriptLogs: ScriptLogLookup | undefined;
-  registerCauseRoutes(deps.router, store, () => scriptLogs);
+  let scriptLogs: (() => ScriptLogLookup) | undefined;
+  registerCauseRoutes(deps.router, store, () => scriptLogs?.());
   let graph: () => ChainGraph | undefined = () => undefined;
   const gate = createGroupingGate(store, cfg, {
     taskNodes: createTaskNodes(deps.db),
@@ -62,8 +62,8 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     readChainsFrom(read) {
       graph = chainGraphSource(read);
     },
-    readScriptLogsFrom(lookup) {
-      scriptLogs = lookup;
+    readScriptLogsFrom(index) {
+      scriptLogs = index;
     },
   };
 }
