@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { buildDenoBinary, DENO_BINARY_NAME } from "./build-deno";
 import { buildExtensionZip } from "./build-extension";
-import { buildMsi } from "./msi";
+import { buildMsi, type FindTool, findTool, missingMsiTools, msiToolsAdvice } from "./msi";
 import { writeSbom, writeSha256Sums, type EmbeddedRuntime } from "./release-files";
 
 export type BuildTarget = "linux-x64" | "windows-x64";
@@ -121,12 +121,40 @@ function parseCli(argv: string[]): { targets: Set<CliTarget>; noMsi: boolean } {
   return { targets: new Set((named.length ? named : CLI_TARGETS) as CliTarget[]), noMsi: flags.includes("--no-msi") };
 }
 
+export interface BuildPlan {
+  bunTargets: BuildTarget[];
+  wantMsi: boolean;
+  /** What is not built and why, said before the compile starts and again at the end. */
+  skipped: string[];
+}
+
+/**
+ * What `npm run build` builds on this machine, decided before anything is compiled. Without wixl/msitools the build
+ * makes everything else and says it skipped the MSI with the one command to run; asked for the MSI by name
+ * (`bun scripts/build.ts msi-x64`), it stops before building with that command instead.
+ */
+export function planBuild(argv: string[], find: FindTool = findTool): BuildPlan {
+  const { targets, noMsi } = parseCli(argv);
+  const named = argv.some((a) => a === "msi-x64");
+  const skipped: string[] = [];
+  let wantMsi = targets.has("msi-x64") && !noMsi;
+  if (noMsi) skipped.push("the MSI (--no-msi)");
+  const missing = wantMsi ? missingMsiTools(find) : [];
+  if (missing.length > 0) {
+    if (named) throw new Error(`nothing built: ${msiToolsAdvice(missing)}, then build again`);
+    wantMsi = false;
+    skipped.push(`the MSI: ${msiToolsAdvice(missing)}, then \`npm run build\` again`);
+  }
+  const bunTargets = ALL_TARGETS.filter((t) => targets.has(t) || (t === "windows-x64" && wantMsi));
+  return { bunTargets, wantMsi, skipped };
+}
+
 async function main(argv: string[]): Promise<void> {
   const started = performance.now();
-  const { targets, noMsi } = parseCli(argv);
+  const { targets } = parseCli(argv);
+  const { bunTargets, wantMsi, skipped } = planBuild(argv);
+  for (const s of skipped) console.log(`skipping ${s}`);
   const outDir = join(REPO_ROOT, "dist");
-  const wantMsi = targets.has("msi-x64") && !noMsi;
-  const bunTargets = ALL_TARGETS.filter((t) => targets.has(t) || (t === "windows-x64" && wantMsi));
   const artefacts: string[] = [];
   const runtimes: EmbeddedRuntime[] = [];
 
@@ -140,7 +168,7 @@ async function main(argv: string[]): Promise<void> {
     const msi = buildMsi({ exe, version: pkg.version, outDir });
     console.log(`built ${msi.path} (${(msi.bytes / 1024 / 1024).toFixed(1)} MiB)`);
     artefacts.push(msi.path);
-  } else if (noMsi) console.log("MSI skipped (--no-msi)");
+  }
   const bunIn = [...built.map((b) => binaryName(b.target)), ...(wantMsi ? ["the MSI's steward.exe"] : [])];
   if (bunIn.length) runtimes.push({ name: "bun", version: Bun.version, purl: `pkg:npm/bun@${Bun.version}`, in: bunIn });
 
@@ -161,6 +189,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`wrote ${sbom}`);
   console.log(`wrote ${await writeSha256Sums([...artefacts, sbom])}`);
   console.log(`version ${buildVersion()}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  for (const s of skipped) console.log(`skipped ${s}`);
 }
 
 if (import.meta.main) {

@@ -42,18 +42,32 @@ export function msiVersion(version: string): string {
   return version;
 }
 
-function tool(name: "wixl" | "msibuild" | "msiinfo"): string {
-  const found = Bun.which(name) ?? (existsSync(`/usr/bin/${name}`) ? `/usr/bin/${name}` : undefined);
-  if (!found) {
-    const pkg = name === "wixl" ? "wixl" : "msitools";
-    throw new Error(
-      `${name} not found (Debian package ${pkg}): run \`sudo bash scripts/install-test-deps.sh\`, or build without the MSI (bun scripts/build.ts --no-msi)`,
-    );
-  }
+type MsiTool = "wixl" | "msibuild" | "msiinfo";
+export const MSI_TOOLS: readonly MsiTool[] = ["wixl", "msibuild", "msiinfo"];
+/** The one command that installs what the MSI needs (Debian packages wixl and msitools). */
+export const MSI_TOOLS_INSTALL = "sudo apt-get install -y wixl msitools";
+
+/** Where a program is: on PATH, else in /usr/bin (a service's PATH may be bare). */
+export type FindTool = (name: string) => string | undefined;
+export const findTool: FindTool = (name) => Bun.which(name) ?? (existsSync(`/usr/bin/${name}`) ? `/usr/bin/${name}` : undefined);
+
+/** The MSI tools this machine lacks (none: the MSI can be built). */
+export function missingMsiTools(find: FindTool = findTool): MsiTool[] {
+  return MSI_TOOLS.filter((t) => find(t) === undefined);
+}
+
+/** What to say when the MSI tools are missing: which, and the one command to run. */
+export function msiToolsAdvice(missing: readonly string[]): string {
+  return `the MSI needs ${missing.join(", ")} (Debian packages wixl and msitools), not found on this machine: run \`${MSI_TOOLS_INSTALL}\``;
+}
+
+function tool(name: MsiTool): string {
+  const found = findTool(name);
+  if (!found) throw new Error(msiToolsAdvice([name]));
   return found;
 }
 
-function runTool(name: "wixl" | "msibuild" | "msiinfo", args: string[]): string {
+function runTool(name: MsiTool, args: string[]): string {
   const r = spawnSync(tool(name), args, { encoding: "utf8", timeout: TOOL_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${name} ${args.join(" ")} failed (exit ${r.status ?? r.signal}):\n${r.stderr || r.stdout || r.error?.message}`);
   return r.stdout;

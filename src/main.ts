@@ -22,6 +22,7 @@ const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   checks: async (argv) => (await import("./show/cli/checks-command")).checksCommand(argv, out),
   doctor: async (argv) => (await import("./show/cli/doctor")).doctorCommand(argv, out),
   silence: async (argv) => (await import("./show/cli/silences-command")).silenceCommand(argv, out),
+  report: async (argv) => (await import("./show/cli/report-command")).reportCommand(argv, out, err),
   sim: async (argv) => (await import("./sim/cli")).simCommand(argv),
   "appender-xml": async (argv) => (await import("./show/cli/appender")).appenderXmlCommand(argv, out),
 };

@@ -7,6 +7,7 @@ import type { Config } from "./config-schema";
 import { createReusableMetrics } from "./reload";
 import type { MetricsRegistry } from "../platform/core/metrics";
 import { type Dashboard, setupDashboard } from "../show/dashboard";
+import { isTaskEvent, type TaskEvent } from "../platform/events/types";
 import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act-from-message";
 import type { HttpApp } from "../platform/http/app";
 import { type IncidentService, setupIncidents } from "../tell/incidents";
@@ -126,6 +127,12 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner()].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
+  });
+  // Indexed once per request of GET /v4/causes/{id}: a cause may hold thousands of symptoms.
+  alertGates.grouping.readScriptLogsFrom(() => {
+    const logs = new Map<string, NonNullable<TaskEvent["scriptLog"]>>();
+    for (const { event: e } of dashboard.timeline.entries()) if (isTaskEvent(e) && e.scriptLog && !logs.has(e.id)) logs.set(e.id, e.scriptLog);
+    return (eventId) => logs.get(eventId);
   });
   // Before the intake: a run's incident and history are written on its way to the bus.
   const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });

@@ -4,6 +4,7 @@ import type { HttpApp } from "../platform/http/app";
 import type { Config } from "./config";
 import { setupReports } from "../show/report/setup";
 import { createWatchStore } from "../watch/watchdog/watch-store";
+import { createCauseStore } from "../tell/grouping/cause-store";
 import type { Alerting } from "./alerting";
 import type { Expectations } from "./site-watch";
 import type { TaskServices } from "./task-services";
@@ -33,5 +34,6 @@ export function wireReports(
     ...(expectations.watchdog ? { watchStore: createWatchStore(shared.sql) } : {}),
     ...(expectations.freshness ? { freshness: expectations.freshness } : {}),
     ...(tasks.qrs ? { qrs: tasks.qrs } : {}),
+    causeStore: createCauseStore(shared.sql),
   });
 }

@@ -1,7 +1,7 @@
 // What watches the Qlik site and the host: the task-event intake, Butler's MQTT status, service monitors, New Relic,
 // site monitors and Qlik Cloud tenants; then what did not happen (watchdog, check-ins, freshness) and the heartbeat.
 import type { AuditLog } from "../platform/audit/audit-log";
-import { createCheckinChainView } from "../watch/checkins/chain-view";
+import { createCheckinChainView, createCheckinConditionsView } from "../watch/checkins/chain-view";
 import { type Checkins, setupCheckins } from "../watch/checkins";
 import { setupCloud } from "../hear/cloud";
 import { type Freshness, registerFreshnessRoute, setupFreshness } from "../watch/freshness";
@@ -107,6 +107,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     router: http.router,
     ...(gate ? { gate } : {}),
     checkins: createCheckinChainView(config.checkins, shared.sql),
+    checkinConditions: createCheckinConditionsView(config.checkins, shared.sql),
     formatTime: alerting.formatTime,
   });
   if (watchdog) alerting.alertGates.grouping.readChainsFrom(() => watchdog.plan());

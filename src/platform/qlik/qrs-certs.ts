@@ -1,7 +1,7 @@
 // Reads the QMC certificate export for QRS (and the Engine): client.pem, client_key.pem and root.pem from certDir,
 // each overridable, relative paths resolved against the config file's folder.
-import { readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { AppError } from "../core/errors";
 import type { QlikConfig } from "./config";
 
@@ -25,6 +25,21 @@ export function qlikCertFiles(cfg: QlikConfig, baseDir: string): QlikCertFiles {
   return { cert: pick(cfg.clientCert, "client.pem"), key: pick(cfg.clientKey, "client_key.pem"), ca: pick(cfg.rootCa, "root.pem") };
 }
 
+/**
+ * The Qlik Sense simulator's certificate folder (the demo's `data/demo/sim-certs`, `steward sim`'s `./sim-certs`): its
+ * name, or the marker the simulator leaves in it. Its files come from the simulator's first start, not from a QMC.
+ */
+function isSimulatorCertDir(dir: string): boolean {
+  return basename(dir) === "sim-certs" || existsSync(resolve(dir, ".steward-sim-certs"));
+}
+
+const QMC_EXPORT =
+  "Export the certificates from the QMC (Certificates → Export, PEM format, no password) into qlik.certDir, " +
+  "or point qlik.clientCert / qlik.clientKey / qlik.rootCa at them";
+const SIMULATOR_CERTS =
+  "This is the Qlik Sense simulator's certificate folder: the simulator makes these files at its first start. " +
+  "Start the demo first (`npm run demo`, or `npx bun src/main.ts demo`, from the clone's root), then check again while it runs";
+
 function readCertFile(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
@@ -32,8 +47,7 @@ function readCertFile(path: string, what: string): Buffer {
     throw new AppError(
       "CONFIG_INVALID",
       `cannot read the Qlik ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. ` +
-        "Export the certificates from the QMC (Certificates → Export, PEM format, no password) into qlik.certDir, " +
-        "or point qlik.clientCert / qlik.clientKey / qlik.rootCa at them",
+        (isSimulatorCertDir(dirname(path)) ? SIMULATOR_CERTS : QMC_EXPORT),
       { cause: err, details: { file: path } },
     );
   }

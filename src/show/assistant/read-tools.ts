@@ -100,7 +100,9 @@ function registerSiteTools(server: McpServer, api: StewardApi): void {
       const r = await api.get<WatchdogView>("/v4/watchdog");
       if (!r.ok) return apiAnswer(r);
       const w = r.data;
-      if (!w.enabled) return factsAnswer({ enabled: false, note: "the watchdog is not configured (watchdog: in the config)" });
+      // Without the watchdog the check-ins' conditions are still told (they need no QRS).
+      if (!w.enabled && (w.open ?? []).length === 0 && (w.recentlyClosed ?? []).length === 0)
+        return factsAnswer({ enabled: false, note: "the watchdog is not configured (watchdog: in the config)" });
       const condition = (e: ConditionEvent) => ({
         condition: e.condition?.type,
         title: e.title,

@@ -12,6 +12,7 @@ export const CLI_COMMANDS = {
   doctor: [],
   apikey: ["create", "hash"],
   silence: ["list", "add", "show", "end"],
+  report: [],
   service: ["install", "uninstall", "start", "stop", "status", "run"],
   version: [],
 } as const satisfies Record<string, readonly string[]>;

@@ -13,10 +13,11 @@ export interface LogFlags {
   "log-format"?: string;
 }
 
-export function loggerFor(config: { logging: LoggingConfig } | undefined, flags: LogFlags, secrets: SecretRegistry): Logger {
+/** `write`: where lines go (stdout by default). */
+export function loggerFor(config: { logging: LoggingConfig } | undefined, flags: LogFlags, secrets: SecretRegistry, write?: (line: string) => void): Logger {
   const level = pick(LevelSchema, flags["log-level"], "--log-level") ?? config?.logging.level ?? "info";
   const format = pick(FormatSchema, flags["log-format"], "--log-format") ?? config?.logging.format ?? (process.stdout.isTTY ? "pretty" : "json");
-  return createLogger({ level: level as LogLevel, format: format as LogFormat, secrets });
+  return createLogger({ level: level as LogLevel, format: format as LogFormat, secrets, ...(write ? { write } : {}) });
 }
 
 function pick<T extends z.ZodType>(schema: T, value: string | undefined, flag: string): z.infer<T> | undefined {

@@ -3,7 +3,8 @@ import { createApp, type StewardApp } from "../../app";
 import { readFileSync } from "node:fs";
 import { defaultConfig, loadConfigFile, type LoadedConfig, stewardConfigReader } from "./steward-config";
 import { envPlaceholderNames, unusedStewardVariables } from "../../platform/config/env-overrides";
-import { describeError } from "../../platform/core/errors";
+import { AppError, describeError } from "../../platform/core/errors";
+import { portInUseLine } from "./port-in-use";
 import { installLastResortGuard } from "../../platform/core/last-resort";
 import type { Logger } from "../../platform/core/logger";
 import { lookupConfig } from "./config-lookup";
@@ -32,7 +33,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
   warnUnusedVariables(loaded, log);
   const app = createApp(loaded, { log });
-  return runUntilSignal(app, log);
+  return runUntilSignal(app, log, undefined, (err) => portInUseLine(err, loaded));
 }
 
 /**
@@ -63,13 +64,23 @@ export function logDashboardUrl(app: StewardApp, log: Logger): void {
   log.info({ url, ...(publicUrl ? { publicUrl } : {}) }, `dashboard: ${publicUrl ?? url}`);
 }
 
-/** Starts the app and resolves with the exit code once a signal has stopped it. */
-export async function runUntilSignal(app: StewardApp, log: Logger, extraStop?: () => Promise<void>): Promise<number> {
+/**
+ * Starts the app and resolves with the exit code once a signal has stopped it. `asConfigProblem`: a start error that
+ * is the config's (a taken port) as one `file:line:col key: message` line, thrown as CONFIG_INVALID (exit 2).
+ */
+export async function runUntilSignal(
+  app: StewardApp,
+  log: Logger,
+  extraStop?: () => Promise<void>,
+  asConfigProblem?: (err: unknown) => string | undefined,
+): Promise<number> {
   try {
     await app.start();
   } catch (err) {
     log.fatal({ err: describeError(err) }, "Steward could not start");
     await app.stop();
+    const line = asConfigProblem?.(err);
+    if (line) throw new AppError("CONFIG_INVALID", line);
     return 1;
   }
   logDashboardUrl(app, log);

@@ -25,6 +25,7 @@ Commands:
   doctor [--config FILE]         Try every dependency the config names (QRS, Engine, channels, PostgreSQL, UDP); PASS/FAIL each
   apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
   silence list|add|show|end      Silence alerts until a time, through the running Steward (see steward help silence)
+  report [--from T] [--to T]     The morning report now, for any span, from the running Steward (default: last 24 h)
   service install|uninstall|start|stop|status [--config FILE] [--dry-run]
                                  Run Steward as a Windows service or a systemd unit
   version                        Print the version
@@ -86,6 +87,9 @@ Prints the Steward version.`,
   checks: `Usage: steward checks run --app APP [--check NAME …] [--config FILE] [--json]
 
 Evaluates the data checks of one app now and prints each value; see 'steward checks --help'.`,
+  report: `Usage: steward report [--config FILE] [--from TIME] [--to TIME | --hours N] [--json]
+
+Prints the morning report for a span from the running Steward; see 'steward report --help'.`,
   silence: `Usage: steward silence list|add|show|end [options]
 
 Silences alerts until a time, through the running Steward's REST API; see 'steward silence --help'.`,

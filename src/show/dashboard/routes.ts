@@ -19,6 +19,7 @@ import { overviewPage } from "./pages/overview";
 import { schedulesPage } from "./pages/schedules";
 import { dataCheckAppPage, dataChecksPage } from "./pages/data-checks";
 import { watchdogPage } from "./pages/watchdog";
+import { reportPage } from "./pages/report";
 import { taskPage } from "./pages/task";
 import { DASHBOARD_JS } from "./client-script";
 import type { PageDeps, PageHandler } from "./types";
@@ -40,6 +41,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/data-checks/:appId", "read", "Dashboard: one app's data check values", dataCheckAppPage],
   ["/ui/watchdog", "read", "Dashboard: what did not happen as the triggers planned, and each task's next start and usual duration", watchdogPage],
   ["/ui/freshness", "read", "Dashboard: the freshness promises, each app's state, data time and next deadline", freshnessPage],
+  ["/ui/report", "read", "Dashboard: the morning report now, for any span", reportPage],
   ["/ui/doctor", "admin", "Dashboard: every dependency tried now (the doctor)", doctorPage],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
   ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],
@@ -100,5 +102,21 @@ export function registerDashboardRoutes(router: Router, deps: PageDeps): void {
       responses: { 302: { description: "to /ui" } },
     },
     (c) => c.redirect("/ui"),
+  );
+  // Every browser asks for it: no icon, said plainly (not a 404 in the browser's console and the access log).
+  router.route(
+    {
+      method: "get",
+      path: "/favicon.ico",
+      summary: "No icon",
+      tags: ["ui"],
+      scope: "public",
+      hidden: true,
+      responses: { 204: { description: "no icon; cached for a day" } },
+    },
+    (c) => {
+      c.header("Cache-Control", "public, max-age=86400");
+      return c.body(null, 204);
+    },
   );
 }

@@ -3,32 +3,10 @@
 import { z } from "zod";
 import { AppError } from "../../platform/core/errors";
 import type { Router } from "../../platform/http/route";
-import type { ScriptLogExcerpt } from "../../platform/events/event-parts";
+import { type ScriptLines, scriptLines } from "../../hear/events/script-lines";
 import { isTaskEvent } from "../../platform/events/types";
 import type { EventTimeline } from "./event-timeline";
 import type { RunHistory, RunRow } from "./run-history";
-
-/** A script log's lines in an answer: enough to see the failure, never the whole log. */
-export const SCRIPT_LINES_MAX = 40;
-const LINE_CHARS_MAX = 300;
-
-export interface ScriptLines {
-  totalLines: number;
-  /** The failing lines and those around them, then the log's last lines: `n` is the line number in the log. */
-  lines: Array<{ n: number; text: string }>;
-  failureLines: number[];
-}
-
-const cut = (s: string) => (s.length > LINE_CHARS_MAX ? `${s.slice(0, LINE_CHARS_MAX)}…` : s);
-
-/** The excerpt's lines that say most about a failure, numbered, at most `max`. */
-export function scriptLines(x: ScriptLogExcerpt, max = SCRIPT_LINES_MAX): ScriptLines {
-  const tailFrom = x.totalLines - x.tail.length + 1;
-  const middle = (x.middle ?? []).map((m) => ({ n: m.n, text: m.text }));
-  const tail = x.tail.map((text, i) => ({ n: tailFrom + i, text }));
-  const kept = [...middle, ...tail].slice(-max).map((l) => ({ n: l.n, text: cut(l.text) }));
-  return { totalLines: x.totalLines, lines: kept, failureLines: x.failureLines ?? [] };
-}
 
 const Query = z.object({
   taskId: z.string().trim().min(1).max(100).optional().describe("A Qlik Sense task id"),

@@ -20,13 +20,22 @@ export interface DemoInstance {
   postgresUrl: string;
 }
 
+/** Where config/demo.yaml lives in a clone, from its root (the folder `npm run demo` runs in). */
+export const DEMO_CONFIG_FOLDER = "config";
+
 /** How fast the demo's cluster notices a vanished leader (a clean stop hands its duties over at once). */
 export const DEMO_LEASE_MS = 6_000;
 export const DEMO_HEARTBEAT_MS = 1_000;
 
-export function buildDemoConfig(yaml: string, baseDir: string, ports: DemoPorts, instance?: DemoInstance, cloudApiKey?: string): DemoConfig {
+/**
+ * `workDir`: the working folder the demo runs in. The YAML is config/demo.yaml of a clone, so its relative paths are
+ * read from `<workDir>/config`, as `steward config check config/demo.yaml` and `steward doctor` read them from the
+ * clone's root: both name the same `data/demo` folder.
+ */
+export function buildDemoConfig(yaml: string, workDir: string, ports: DemoPorts, instance?: DemoInstance, cloudApiKey?: string): DemoConfig {
   const doc = parseDocument(yaml);
-  const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "./data/demo"));
+  const baseDir = join(resolve(workDir), DEMO_CONFIG_FOLDER);
+  const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "../data/demo"));
   const certDir = join(dataDir, "sim-certs");
   doc.setIn(["http", "port"], instance?.httpPort ?? ports.http);
   doc.setIn(["udp", "port"], instance?.udpPort ?? ports.udp);

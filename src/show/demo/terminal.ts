@@ -13,6 +13,8 @@ export interface DemoTerminal {
   delivered(item: CapturedItem): void;
   started(taskName: string, why: string): void;
   note(text: string): void;
+  /** One of Steward's own log entries (pino's JSON line), told in one line like the story's: level, what, and where. */
+  log(jsonLine: string): void;
   /** Cluster membership and leadership changes. */
   cluster(text: string): void;
   /** Raw lines (the banner). */
@@ -31,6 +33,10 @@ export function createDemoTerminal(opts: { write: (line: string) => void; colour
     paint,
     print: (text) => opts.write(text),
     note: (text) => out("grey", "· note", text),
+    log(jsonLine) {
+      const told = logLine(jsonLine);
+      if (told) out(told.level === "warn" ? "yellow" : told.level === "info" ? "grey" : "red", `! ${told.level.toUpperCase()}`, told.text);
+    },
     cluster: (text) => out("magenta", "⚑ CLUSTER", text),
     started: (name, why) => out("blue", "▶ start", `${name} ${paint("grey", `(${why})`)}`),
     event({ event: e }, instance) {
@@ -85,4 +91,22 @@ export function failureReason(e: TaskEvent): string | undefined {
   const error = lines.findLast((l) => /\berror\b/i.test(l));
   const text = error ?? e.logMessage;
   return text ? shorten(text) : undefined;
+}
+
+/** A pino JSON line as one line of text: its message, then its error's message and its plain fields in brackets. */
+export function logLine(jsonLine: string): { level: string; text: string } | undefined {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(jsonLine) as Record<string, unknown>;
+  } catch {
+    return jsonLine.trim() ? { level: "info", text: jsonLine.trim() } : undefined;
+  }
+  const { level, time: _time, msg, err, problem, ...rest } = entry;
+  const text = typeof msg === "string" ? msg : "";
+  const bits: string[] = [];
+  if (err && typeof err === "object" && "message" in err) bits.push(String((err as { message: unknown }).message));
+  // A field repeating the message (the watchdog's `problem`) is not told twice.
+  if (problem !== undefined && !text.includes(String(problem))) bits.push(String(problem));
+  for (const [k, v] of Object.entries(rest)) if (k !== "module" && (typeof v === "string" || typeof v === "number")) bits.push(`${k} ${v}`);
+  return { level: typeof level === "string" ? level : "info", text: bits.length > 0 ? `${text} (${bits.join("; ")})` : text };
 }

@@ -83,7 +83,7 @@ export function createDocsLibrary(sources: Readonly<Record<string, string>>, hre
           score += Math.min(10, countOf(lower, w));
         }
         const at = lower.indexOf(words[0]!);
-        const snippet = page.text.slice(Math.max(0, at - 80), at + 160).replace(/\s+/g, " ");
+        const snippet = snippetAround(page.text, at);
         const heading = page.headings.find((h) => h.level > 1 && h.text.toLowerCase().includes(words[0]!));
         hits.push({ slug: page.slug, title: page.title, ...(heading ? { anchor: heading.id } : {}), snippet, score });
       }
@@ -96,4 +96,21 @@ function countOf(text: string, word: string): number {
   let n = 0;
   for (let at = text.indexOf(word); at !== -1 && n < 50; at = text.indexOf(word, at + word.length)) n++;
   return n;
+}
+
+/** About 240 characters around `at`, starting and ending on whole words, with "…" where the text goes on. */
+export function snippetAround(text: string, at: number, before = 80, after = 160): string {
+  let from = Math.max(0, at - before);
+  let to = Math.min(text.length, at + after);
+  if (from > 0) {
+    const space = text.slice(from, at).search(/\s/);
+    from = space === -1 ? at : from + space + 1;
+  }
+  if (to < text.length) {
+    const tail = text.slice(at, to);
+    const last = Math.max(tail.lastIndexOf(" "), tail.lastIndexOf("\n"));
+    if (last > 0) to = at + last;
+  }
+  const body = text.slice(from, to).replace(/\s+/g, " ").trim();
+  return `${from > 0 ? "… " : ""}${body}${to < text.length ? " …" : ""}`;
 }

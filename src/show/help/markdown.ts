@@ -122,7 +122,8 @@ const plain = (s: string) =>
   s
     .replace(/`([^`\n]{0,400})`/g, "$1")
     .replace(/!?\[([^\]\n]{0,400})\]\([^)\s]{0,400}\)/g, "$1")
-    .replace(/[*_]{1,2}/g, "");
+    // Emphasis marks only: an underscore or star inside a word stays (STEWARD_SIGN_PFX, snake_case keys).
+    .replace(/(?<![\p{L}\p{N}])[*_]{1,2}|[*_]{1,2}(?![\p{L}\p{N}])/gu, "");
 
 function splitRow(line: string): string[] {
   const cells: string[] = [];

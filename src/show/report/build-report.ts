@@ -7,6 +7,8 @@ import { spanText } from "../../tell/notify/time-format";
 
 export interface ReportIncident {
   title: string;
+  /** The task's id (lower case), to find the cause that holds it. */
+  taskId?: string | null;
   errorClass: string | null;
   failures: number;
   openedAt: number;
@@ -34,6 +36,11 @@ export interface ReportInputs {
    * `notice`: raised as a task.notice (worth knowing, not a page: a schedule that ended as set, a task still learning).
    */
   notHappened: Array<{ title: string; type: string; notice?: boolean }>;
+  /**
+   * The causes (incidents per cause) with a symptom in the span: their titles as the causes page shows them ("connection
+   * errors from ERP (corp_sqlprod01)") and the task ids they hold. A failure held by one is told under its title.
+   */
+  causes?: Array<{ title: string; taskIds: string[] }>;
   /** Promised apps late or at risk now. */
   promises: Array<{ app: string; promise: string; state: "warning" | "breached"; dataAsOf: string | null }>;
   slowest: Array<{ taskName: string; maxMs: number; avgMs: number; runs: number }>;
@@ -52,9 +59,12 @@ function runCounts(i: ReportInputs) {
 
 function byCause(i: ReportInputs): ReportSection {
   const failing = i.touched.filter((x) => x.failures > 0 && x.lastEventAt >= i.from);
+  const causeOf = new Map<string, string>();
+  for (const c of i.causes ?? []) for (const id of c.taskIds) if (!causeOf.has(id.toLowerCase())) causeOf.set(id.toLowerCase(), c.title);
   const groups = new Map<string, ReportIncident[]>();
   for (const x of failing) {
-    const cause = x.errorClass ?? "not classified";
+    // Named as the causes page names it when a cause holds the task; else by its error class.
+    const cause = (x.taskId ? causeOf.get(x.taskId.toLowerCase()) : undefined) ?? x.errorClass ?? "not classified";
     groups.set(cause, [...(groups.get(cause) ?? []), x]);
   }
   const lines = [...groups.entries()]

@@ -22,14 +22,21 @@ export function registerReportRoute(router: Router, deps: { reports: ReportServi
       tags: ["Alerts"],
       scope: "read",
       query: z.object({
-        from: isoTime.optional().describe("Start, ISO 8601 with a zone (default: `to` minus 24 hours)"),
+        from: isoTime.optional().describe("Start, ISO 8601 with a zone (default: `to` minus `hours`)"),
+        hours: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(REPORT_SPAN_MAX_DAYS * 24)
+          .optional()
+          .describe("Without `from`: the span's length in hours, back from `to` (default 24)"),
         to: isoTime.optional().describe("End, ISO 8601 with a zone (default: now)"),
       }),
       responses: { 200: { description: "the report: title, summary and its sections" } },
     },
     async (c, { query }) => {
       const to = query.to ?? deps.clock.now();
-      const from = query.from ?? to - DAY;
+      const from = query.from ?? to - (query.hours ? query.hours * 3_600_000 : DAY);
       if (from >= to) throw new AppError("BAD_REQUEST", "from must be before to", { details: { field: "from" } });
       if (to - from > REPORT_SPAN_MAX_DAYS * DAY) {
         throw new AppError("BAD_REQUEST", `the span may be at most ${REPORT_SPAN_MAX_DAYS} days`, { details: { field: "from" } });

@@ -8,6 +8,7 @@ import type { SiteEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { IncidentService } from "../../tell/incidents/service";
 import type { IncidentRow } from "../../tell/incidents/incident-store";
+import type { CauseStore } from "../../tell/grouping/cause-store";
 import { adminFreshnessView } from "../../watch/freshness/admin-view";
 import type { Freshness } from "../../watch/freshness";
 import type { WatchStore } from "../../watch/watchdog/watch-store";
@@ -32,6 +33,8 @@ export interface ReportSetupDeps {
   watchStore?: WatchStore;
   freshness?: Freshness;
   qrs?: QrsClient;
+  /** The incidents per cause, to name a failure's cause as the causes page does. */
+  causeStore?: CauseStore;
   /** Where GET /v4/report is served (any Steward answers it, whichever holds the lease that sends them). */
   router?: Router;
 }
@@ -39,6 +42,7 @@ export interface ReportSetupDeps {
 const WEEK = 7 * 86_400_000;
 const incident = (r: IncidentRow): ReportIncident => ({
   title: r.title,
+  taskId: r.taskId,
   errorClass: r.errorClass,
   failures: r.failures,
   openedAt: r.openedAt,
@@ -64,9 +68,11 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       deps.qrs && kind === "weekly" ? deps.qrs.listAppsFull().catch(() => []) : [],
     ]);
     const streams = new Map(apps.map((a) => [a.name.toLowerCase(), a.stream?.name]));
+    const causes = deps.causeStore ? await causesIn(deps.causeStore, from) : [];
     return {
       runs: deps.runs?.runsBetween(from, to) ?? [],
       touched: touched.filter((x) => x.lastEventAt >= from).map(incident),
+      causes,
       open: open.map(incident),
       notHappened: conditions.map((x) => ({ title: x.openEvent.title, type: x.type, ...(x.openEvent.kind === "task.notice" ? { notice: true } : {}) })),
       promises: fresh
@@ -89,4 +95,15 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
   deps.lifecycle.add(deps.gate ? deps.gate("site-monitor", service) : service);
   if (deps.router) registerReportRoute(deps.router, { reports: service, clock: deps.clock });
   return service;
+}
+
+/** Causes with a symptom since `from`, newest first, with the tasks they hold (the newest 200 causes are looked at). */
+async function causesIn(store: CauseStore, from: number): Promise<Array<{ title: string; taskIds: string[] }>> {
+  const parents = (await store.list({ limit: 200 })).filter((p) => p.lastAt >= from);
+  return Promise.all(
+    parents.map(async (p) => ({
+      title: p.title,
+      taskIds: (await store.symptoms(p.id)).flatMap((s) => (s.subject.startsWith("task:") ? [s.subject.slice(5)] : [])),
+    })),
+  );
 }

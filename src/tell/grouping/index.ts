@@ -13,11 +13,11 @@ import { createTaskNodes } from "./task-nodes";
 import { createSilentNodes } from "./silent-node";
 import type { CheckFeeds } from "./upstream";
 import type { PromiseRef } from "./promises-at-risk";
-import { registerCauseRoutes } from "./routes";
+import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
 
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
-export type { ParentView } from "./routes";
+export type { ParentView, ScriptLogLookup } from "./routes";
 export type { PlannedChains } from "./chain-graph";
 export type { CheckFeeds } from "./upstream";
 export type { PromiseRef } from "./promises-at-risk";
@@ -34,6 +34,8 @@ export interface Grouping {
   gate: DeliveryGate;
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
   readChainsFrom(read: () => PlannedChains | undefined): void;
+  /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
+  readScriptLogsFrom(index: () => ScriptLogLookup): void;
 }
 
 export interface GroupingDeps {
@@ -49,7 +51,8 @@ export interface GroupingDeps {
 
 export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping {
   const store = createCauseStore(deps.db);
-  registerCauseRoutes(deps.router, store);
+  let scriptLogs: (() => ScriptLogLookup) | undefined;
+  registerCauseRoutes(deps.router, store, () => scriptLogs?.());
   let graph: () => ChainGraph | undefined = () => undefined;
   const gate = createGroupingGate(store, cfg, {
     taskNodes: createTaskNodes(deps.db),
@@ -65,6 +68,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     gate: composeGates([gate, createFollowUpGate(deps.db)]),
     readChainsFrom(read) {
       graph = chainGraphSource(read);
+    },
+    readScriptLogsFrom(index) {
+      scriptLogs = index;
     },
   };
 }

@@ -4,6 +4,14 @@ import { z } from "zod";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
 import type { CauseStore, ParentRow, SymptomRow } from "./cause-store";
+import { type ScriptLines, scriptLines } from "../../hear/events/script-lines";
+import type { ScriptLogExcerpt } from "../../platform/events/event-parts";
+
+/** A symptom's event's kept script log, while Steward still holds the event (the dashboard's timeline); wired late. */
+export type ScriptLogLookup = (eventId: string) => ScriptLogExcerpt | undefined;
+
+/** Lines of one symptom's script log in an answer: a cause may hold thousands of runs, each says its failure briefly. */
+const SYMPTOM_LINES_MAX = 12;
 
 /** Runs one parent lists over the API (a cause of more is a site-wide outage over days; the pages count them all). */
 const RUNS_LISTED = 50_000;
@@ -50,7 +58,7 @@ const ParentSchema = z.object({
   affected: z.object({ tasks: z.array(z.string()), apps: z.array(z.string()), streams: z.array(z.string()), text: z.string() }),
 });
 
-export function registerCauseRoutes(router: Router, store: CauseStore): void {
+export function registerCauseRoutes(router: Router, store: CauseStore, scriptLogOf: () => ScriptLogLookup | undefined = () => undefined): void {
   router.route(
     {
       method: "get",
@@ -80,7 +88,11 @@ export function registerCauseRoutes(router: Router, store: CauseStore): void {
         200: {
           description: "The parent, its symptoms and every run folded into it",
           schema: ParentSchema.extend({
-            symptoms: z.array(z.any()),
+            symptoms: z
+              .array(z.any())
+              .describe(
+                "Each task or app the cause holds; scriptLog: its failing run's failing lines (failures, with their text) and last lines, while Steward's timeline holds the run.",
+              ),
             runs: z.array(z.string()).describe("Task runs (executionIds) folded into the cause, oldest first."),
           }),
         },
@@ -92,6 +104,11 @@ export function registerCauseRoutes(router: Router, store: CauseStore): void {
       if (!p) return c.json(errorBody(404, "NOT_FOUND", `no cause ${params.id}`, { field: "id" }), 404);
       const symptoms = await store.symptoms(p.id);
       const runs = await store.runs(p.id, RUNS_LISTED);
+      const lookup = scriptLogOf();
+      const linesOf = (eventId: string): { scriptLog?: ScriptLines } => {
+        const log = lookup?.(eventId);
+        return log ? { scriptLog: scriptLines(log, SYMPTOM_LINES_MAX) } : {};
+      };
       return c.json({
         ...parentView(p, symptoms),
         runs: runs.ids,
@@ -106,6 +123,7 @@ export function registerCauseRoutes(router: Router, store: CauseStore): void {
           firstAt: iso(s.firstAt),
           lastAt: iso(s.lastAt),
           recoveredAt: iso(s.recoveredAt),
+          ...linesOf(s.eventId),
         })),
       });
     },

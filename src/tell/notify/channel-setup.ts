@@ -34,5 +34,6 @@ export function varsOptionsFor(config: Pick<NotifierConfig, "notify" | "qlik">, 
     hubUrl: config.qlik?.hubUrl,
     appBaseUrl: config.qlik?.appBaseUrl,
     links: config.notify.links,
+    subjectPrefix: config.notify.subjectPrefix,
   };
 }

@@ -184,6 +184,14 @@ export const notifySchema = () =>
         .optional()
         .describe("Folder (relative to the config file) whose templates override the built-in ones.")
         .meta({ examples: ["./alert-templates"] }),
+      subjectPrefix: z
+        .string()
+        .max(100)
+        .default("[Qlik Sense]")
+        .describe(
+          "What the subject of every mail Steward sends starts with: alerts, recoveries, reports and Steward's own state (the built-in templates read it as it.subjectPrefix). Empty for none.",
+        )
+        .meta({ examples: ["[Qlik Sense]", "[QS PROD]"] }),
       timeZone: z
         .string()
         .min(1)

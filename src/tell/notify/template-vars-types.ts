@@ -14,4 +14,6 @@ export interface TemplateVarsOptions {
   hubUrl?: string;
   appBaseUrl?: string;
   links: Array<{ id: string; linkText: string; comment: string; url: string }>;
+  /** notify.subjectPrefix: what every mail's subject starts with (templates read it as `it.subjectPrefix`). */
+  subjectPrefix?: string;
 }

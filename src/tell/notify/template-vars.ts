@@ -25,7 +25,15 @@ const OUTCOME_TEXT: Record<TaskOutcome, string> = { failed: "failed", succeeded:
 /** Butler shows "Never" for QRS's 1753-01-01 placeholder date. */
 const never = (iso: string | undefined) => (!iso ? "" : iso.startsWith("1753-01-01") ? "Never" : iso);
 
+/** What a mail's subject starts with unless notify.subjectPrefix says otherwise: a mail rule on it catches all. */
+export const DEFAULT_SUBJECT_PREFIX = "[Qlik Sense]";
+
 export function buildVars(event: DomainEvent, opts: TemplateVarsOptions): TemplateVars {
+  // One subject prefix for everything Steward mails (alerts, reports, its own state), whatever the kind.
+  return { ...kindVars(event, opts), subjectPrefix: opts.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX };
+}
+
+function kindVars(event: DomainEvent, opts: TemplateVarsOptions): TemplateVars {
   if (isTaskEvent(event)) return buildTaskVars(event, opts);
   if (isDataCheckEvent(event)) return buildDataCheckVars(event, opts);
   if (isWatchdogEvent(event)) return buildWatchdogVars(event, opts);
@@ -231,6 +239,7 @@ export function buildDigestVars(events: TemplateVars[], route: string, windowMs:
   const times = events.map((e) => e.receivedAt as { utc: string; local1: string });
   return {
     isDigest: true,
+    subjectPrefix: events[0]?.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX,
     count: events.length,
     events,
     route,

@@ -4,6 +4,7 @@
 import type { CheckinsConfig } from "./config";
 import type { SqlDb } from "../../platform/store/sql";
 import { createCheckinStore } from "./checkin-store";
+import type { WatchdogEvent } from "../../platform/events/types";
 
 export type CheckinChainState = "ok" | "missed" | "failed" | "running" | "running_long" | "waiting";
 
@@ -46,5 +47,22 @@ export function createCheckinChainView(cfg: CheckinsConfig | undefined, db: SqlD
         note: cond?.openEvent.summary ?? null,
       };
     });
+  };
+}
+
+export interface CheckinConditionsView {
+  /** The open check-in conditions' events (missed, failed, running long), oldest first. */
+  open(): Promise<WatchdogEvent[]>;
+  /** The events that closed a condition since `sinceMs`, newest first. */
+  recentlyClosed(sinceMs: number): Promise<WatchdogEvent[]>;
+}
+
+/** The check-ins' conditions in the watchdog event's shape: "Needs attention" lists them beside the tasks'. */
+export function createCheckinConditionsView(cfg: CheckinsConfig | undefined, db: SqlDb): CheckinConditionsView {
+  if (!cfg?.enabled) return { open: async () => [], recentlyClosed: async () => [] };
+  const store = createCheckinStore(db);
+  return {
+    open: async () => (await store.openConditions()).map((r) => r.openEvent),
+    recentlyClosed: async (sinceMs) => (await store.recentlyClosed(sinceMs)).flatMap((r) => (r.closeEvent ? [r.closeEvent] : [])),
   };
 }

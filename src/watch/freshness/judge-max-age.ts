@@ -20,6 +20,13 @@ export type MaxAgeVerdict =
 export const freshForLapse = (rule: MaxAgeRule, app: AppFreshness, deadlineMs: number) =>
   app.lastSuccessMs !== undefined && app.lastSuccessMs > deadlineMs - rule.maxAgeMs;
 
+/**
+ * Where the data's age counts from: its last successful reload, but never before Steward began watching the
+ * promise. Data older than the watch (QRS's last reload time, read at start) is not a breach at the first look: the
+ * promise is learning until one maxAge of watching has passed without a reload (no false alarm at start).
+ */
+export const maxAgeBase = (app: AppFreshness, sinceMs: number): number => Math.max(app.lastSuccessMs ?? sinceMs, sinceMs);
+
 export function judgeMaxAge(
   rule: MaxAgeRule,
   app: AppFreshness,
@@ -34,7 +41,7 @@ export function judgeMaxAge(
   }
   // Judged during the promise's hours only; an app Steward never saw reload counts from when it began watching.
   if (!rule.hours.contains(nowMs)) return { action: "none" };
-  const base = app.lastSuccessMs ?? sinceMs;
+  const base = maxAgeBase(app, sinceMs);
   const deadlineMs = rule.hours.firstActiveAtOrAfter(base + rule.maxAgeMs);
   if (deadlineMs === undefined) return { action: "none" };
   if (nowMs >= deadlineMs) return { action: "open", level: "breached", deadlineMs };

@@ -11,6 +11,7 @@ import { inFlight } from "../../platform/core/stepped-clock";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { FreshnessCondition, WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
+import { maxAgeBase } from "./judge-max-age";
 import type { TaskView } from "../watchdog/evaluate";
 import { createAppListReader } from "./app-list";
 import { chainEta } from "./chain-eta";
@@ -51,7 +52,7 @@ export interface FreshnessService extends Component {
 /** When a warning began: its time before the deadline, or when the data became warnAfter old (in the promise's hours). */
 function warnedAt(p: JudgedPromise | undefined, f: FreshnessFinding, sinceMs: number, nowMs: number): number {
   if (p?.maxAge?.warnAfterMs !== undefined) {
-    const at = p.maxAge.hours.firstActiveAtOrAfter((f.app.lastSuccessMs ?? sinceMs) + p.maxAge.warnAfterMs);
+    const at = p.maxAge.hours.firstActiveAtOrAfter(maxAgeBase(f.app, sinceMs) + p.maxAge.warnAfterMs);
     return Math.min(at ?? nowMs, nowMs);
   }
   return f.deadlineMs - (p?.deadlines?.warnBeforeMs ?? 0);

@@ -1,7 +1,7 @@
 // REST view of the watchdog: what needs attention now (open conditions), what recently got back on track, and
 // per task the next expected start, the learned usual duration and its state.
 import { z } from "zod";
-import type { CheckinChainItem } from "../checkins/chain-view";
+import type { CheckinChainItem, CheckinConditionsView } from "../checkins/chain-view";
 import type { Router } from "../../platform/http/route";
 import { registerAcknowledgeRoute } from "./acknowledge";
 import type { Watchdog } from "./service";
@@ -23,6 +23,8 @@ export interface WatchdogRouteDeps {
   clock: { now(): number };
   /** The jobs before Qlik (check-ins) with their state, as links of the chains. */
   checkins?: () => Promise<CheckinChainItem[]>;
+  /** The check-ins' open and recently closed conditions: they need attention as the tasks' do. */
+  checkinConditions?: CheckinConditionsView;
   /** Successful runs a task needs before its usual duration is known (watchdog.runningLong.minRuns). */
   minRuns?: number;
 }
@@ -37,28 +39,35 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
       path: "/v4/watchdog",
       summary: "What did not happen as planned",
       description:
-        "Open conditions (missed starts, stopped chains, long runs, stale apps), those closed in the last day, and per task the next expected start (QRS's own next execution first), how each trigger is watched or why not, and the learned usual duration. In a cluster the task list comes from the Steward that holds the watchdog lease; conditions are shared.",
+        "Open conditions (missed starts, stopped chains, long runs, stale apps, jobs before Qlik that did not check in, failed or run long), those closed in the last day, and per task the next expected start (QRS's own next execution first), how each trigger is watched or why not, and the learned usual duration. In a cluster the task list comes from the Steward that holds the watchdog lease; conditions are shared.",
       tags: ["Alerts"],
       scope: "read",
       query: z.object({}),
       responses: { 200: { description: "the watchdog's view" }, 503: { description: "the watchdog is not configured" } },
     },
     async (c) => {
-      if (!deps.watchdog || !deps.store) return c.json({ enabled: false, open: [], recentlyClosed: [], tasks: [], problems: [], checkins: [] });
       const now = deps.clock.now();
-      const [open, closed, checkins] = await Promise.all([
-        deps.store.openConditions(),
-        deps.store.recentlyClosed(now - 86_400_000),
+      const since = now - 86_400_000;
+      const [checkinOpen, checkinClosed, checkins] = await Promise.all([
+        deps.checkinConditions?.open() ?? [],
+        deps.checkinConditions?.recentlyClosed(since) ?? [],
         deps.checkins ? deps.checkins() : Promise.resolve([]),
       ]);
+      // Without the watchdog (no qlik: or watchdog off) the check-ins are still watched: their conditions are told.
+      if (!deps.watchdog || !deps.store) return c.json({ enabled: false, open: checkinOpen, recentlyClosed: checkinClosed, tasks: [], problems: [], checkins });
+      const [open, closed] = await Promise.all([deps.store.openConditions(), deps.store.recentlyClosed(since)]);
+      const openedAt = (e: { condition: { openedAt: string } }) => e.condition.openedAt;
+      const closedAt = (e: { condition: { closedAt?: string } }) => e.condition.closedAt ?? "";
       const s = deps.watchdog.status();
       const names = new Map(s.tasks.map((t) => [t.id, t.name]));
       const feedsOf = checkins.map((ch) => ({ name: ch.name, tasks: lower(ch.feeds.tasks), apps: lower(ch.feeds.apps) }));
       return c.json({
         enabled: true,
         ...s,
-        open: open.map((r) => withTurnedOffNote(r, open)),
-        recentlyClosed: closed.flatMap((r) => (r.closeEvent ? [r.closeEvent] : [])),
+        open: [...open.map((r) => withTurnedOffNote(r, open)), ...checkinOpen].sort((a, b) => openedAt(a).localeCompare(openedAt(b))),
+        recentlyClosed: [...closed.flatMap((r) => (r.closeEvent ? [r.closeEvent] : [])), ...checkinClosed].sort((a, b) =>
+          closedAt(b).localeCompare(closedAt(a)),
+        ),
         checkins,
         tasks: s.tasks.map((t) => ({
           id: t.id,

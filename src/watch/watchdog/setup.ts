@@ -6,7 +6,7 @@ import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { CheckinChainItem } from "../checkins/chain-view";
+import type { CheckinChainItem, CheckinConditionsView } from "../checkins/chain-view";
 import type { DutyGate } from "../../platform/cluster/gate";
 import type { DomainEvents } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
@@ -32,6 +32,8 @@ export interface WatchdogSetupDeps {
   gate?: DutyGate;
   /** The check-ins with their state, shown as links of the chains in the watchdog's view. */
   checkins?: () => Promise<CheckinChainItem[]>;
+  /** The check-ins' conditions, listed with the watchdog's own. */
+  checkinConditions?: CheckinConditionsView;
   /** Times in the events' words, in the site's zone. */
   formatTime?: (ms: number) => string;
 }
@@ -39,7 +41,11 @@ export interface WatchdogSetupDeps {
 export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
   const cloudTenants = deps.cloudTenants ?? [];
   if (!cfg?.enabled || (!deps.qrs && cloudTenants.length === 0)) {
-    registerWatchdogRoutes(deps.router, { clock: deps.clock });
+    registerWatchdogRoutes(deps.router, {
+      clock: deps.clock,
+      ...(deps.checkins ? { checkins: deps.checkins } : {}),
+      ...(deps.checkinConditions ? { checkinConditions: deps.checkinConditions } : {}),
+    });
     return undefined;
   }
   const store = createWatchStore(deps.db);
@@ -62,6 +68,7 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     clock: deps.clock,
     minRuns: cfg.runningLong.minRuns,
     ...(deps.checkins ? { checkins: deps.checkins } : {}),
+    ...(deps.checkinConditions ? { checkinConditions: deps.checkinConditions } : {}),
   });
   return watchdog;
 }

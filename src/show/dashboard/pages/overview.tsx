@@ -37,7 +37,12 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
           {report ? <HealthTable report={report} /> : <HealthFallback c503={!ready.ok ? ready.error : ""} />}
         </section>
         <section class="card">
-          <h2>Last hour</h2>
+          <h2>
+            Last hour{" "}
+            <a class="small" href="/ui/report" id="report-link">
+              the report for the last 24 hours →
+            </a>
+          </h2>
           <div class="stats">
             <Stat n={hour["task.failed"] ?? 0} label="failed tasks" tone="fail" />
             <Stat n={hour["task.aborted"] ?? 0} label="aborted tasks" tone="warn" />

@@ -17,6 +17,8 @@ interface ConditionView {
   task?: { id: string; name: string };
   app?: { id: string; name: string };
   condition: { type: string; openedAt: string; closedAt?: string };
+  /** A check-in's condition names its job. */
+  data?: { check?: unknown };
 }
 
 interface TaskRow {
@@ -87,6 +89,9 @@ const LABEL: Record<string, [string, Tone]> = {
   stale: ["stale data", "warn"],
   retrying: ["retrying", "info"],
   disabled: ["turned off", "warn"],
+  checkin_missed: ["missed check-in", "fail"],
+  checkin_failed: ["job failed", "fail"],
+  checkin_running_long: ["job running long", "warn"],
 };
 
 const STATUS: Record<number, [string, Tone]> = {
@@ -156,7 +161,8 @@ function stateOf(t: TaskRow, open: ConditionView[]): [string, Tone] {
 function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: { state: string; promise: string } | undefined }) {
   const c = props.c;
   const [label, tone] = LABEL[c.condition.type] ?? [c.condition.type, "warn"];
-  const subject = c.task ? <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a> : c.app ? c.app.name : "—";
+  const check = typeof c.data?.check === "string" ? c.data.check : undefined;
+  const subject = c.task ? <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a> : c.app ? c.app.name : check ? `job "${check}"` : "—";
   return (
     <tr data-condition={c.condition.type} data-kind={c.kind}>
       <td>
@@ -196,7 +202,8 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
     );
   }
   const w = res.data;
-  if (!w.enabled)
+  // Without the watchdog the check-ins are still judged: their conditions need attention all the same.
+  if (!w.enabled && w.open.length === 0 && w.recentlyClosed.length === 0 && (w.checkins ?? []).length === 0)
     return c.html(
       <Layout title="Watchdog" nav={nav}>
         <Empty>
@@ -221,6 +228,12 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
           </span>
         </h2>
         {w.pace ? <LookPaceLine p={w.pace} /> : null}
+        {w.enabled ? null : (
+          <p class="small">
+            The watchdog is off (no watchdog: block or no qlik:), so only the jobs before Qlik (check-ins) are watched here; see{" "}
+            <a href="/help/watchdog">the watchdog's help page</a>.
+          </p>
+        )}
         {w.lastError ? <p class="small">The last look at QRS failed: {w.lastError}</p> : null}
         {w.open.length === 0 ? (
           <Empty>

@@ -114,7 +114,7 @@ test("Slack and Teams: every section with its lines", () => {
 test("the mail, opened in Chromium: the sections and their lines are what a person reads", async () => {
   expect(smtp.mails).toHaveLength(1);
   const mail = smtp.mails[0]!.mail;
-  expect(mail.subject).toBe("[Steward] Morning report, Tue, 24 Nov 2026");
+  expect(mail.subject).toBe("[Qlik Sense] Morning report, Tue, 24 Nov 2026");
   const browser = await launchChromium();
   try {
     await browser.page.setContent(mail.html ?? "");

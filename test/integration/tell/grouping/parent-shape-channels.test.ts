@@ -92,11 +92,11 @@ test("opened and recovered pages carry the cause on every channel", { timeout: 6
   expect(smtp.mails).toHaveLength(2);
   // The outbox sends a channel's pages concurrently: the recovered mail may reach the server first.
   const mails = smtp.mails.map((m) => m.mail);
-  const open = mails.find((m) => m.subject?.startsWith("[Open"));
-  const closed = mails.find((m) => m.subject?.startsWith("[Recovered"));
-  expect(open!.subject).toStartWith("[Open: cause #1, connection errors from DWH]");
+  const open = mails.find((m) => m.subject?.startsWith("[Qlik Sense] [Open"));
+  const closed = mails.find((m) => m.subject?.startsWith("[Qlik Sense] [Recovered"));
+  expect(open!.subject).toStartWith("[Qlik Sense] [Open: cause #1, connection errors from DWH]");
   expect(open!.text).toContain("1 task, 1 app, 1 stream affected; 1 still failing");
-  expect(closed!.subject).toStartWith("[Recovered: cause #1, connection errors from DWH]");
+  expect(closed!.subject).toStartWith("[Qlik Sense] [Recovered: cause #1, connection errors from DWH]");
   expect(closed!.text).toContain("3 tasks, 3 apps, 3 streams affected");
   expect(closed!.text).toContain(`Tasks: ${NAMES}`);
   expect(closed!.html).toContain('class="steward-cause"');

@@ -92,7 +92,7 @@ test("one page naming the node and the eight tasks it would have run; its missed
   expect(first!.cause!.title).toBe("Qlik services down on reload01");
   expect(first!.cause!.tasks).toEqual([...NIGHT, "QlikSenseSchedulerService on reload01"]);
   const mail = smtp.mails[0]!.mail;
-  expect(mail.subject).toStartWith("[Open: cause #1, Qlik services down on reload01]");
+  expect(mail.subject).toStartWith("[Qlik Sense] [Open: cause #1, Qlik services down on reload01]");
   expect(mail.text).toContain(`Tasks: ${NIGHT.join(", ")}`);
   // Then only the recovery, when the Scheduler is back (issue 64: the cause is over then, not when the last missed task
   // runs again), naming the eight that did not run; no missed start, nothing for the central node, no stale app after.

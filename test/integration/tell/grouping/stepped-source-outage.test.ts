@@ -110,7 +110,7 @@ test("two pages per channel, opened and recovered, the recovered one listing eve
   expect(hookKinds()).toEqual(["task.failed", "task.on_track"]);
   expect(smtp.mails).toHaveLength(2);
   const last = smtp.mails[1]!.mail;
-  expect(last.subject).toStartWith("[Recovered: cause #1, connection errors from DWH]");
+  expect(last.subject).toStartWith("[Qlik Sense] [Recovered: cause #1, connection errors from DWH]");
   expect(last.text).toContain("35 tasks, 12 apps, 3 streams affected");
   for (const n of [...LOADS, ...AFTERS]) expect(last.text).toContain(n);
   const { causes } = (await (await t!.request("/v4/causes?status=closed")).json()) as { causes: ParentView[] };

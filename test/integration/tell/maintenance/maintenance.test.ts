@@ -107,7 +107,7 @@ maintenance:
       expect(await (await b.request("/ui")).text()).not.toContain("Maintenance window active");
       expect(smtp.mails).toHaveLength(1);
       const mail = smtp.mails[0]!.mail;
-      expect(mail.subject).toBe("[Steward] Maintenance window dw-patching ended: 2 alerts held, 2 still open");
+      expect(mail.subject).toBe("[Qlik Sense] Maintenance window dw-patching ended: 2 alerts held, 2 still open");
       expect(String(mail.text)).toContain("Still open:");
       // docs/silences-and-maintenance.md shows this mail.
       if (updateDocsExamples && backend === "sqlite") {

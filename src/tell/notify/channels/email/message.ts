@@ -49,7 +49,10 @@ export function composeMail(cfg: EmailChannelConfig, n: Notification, templates:
   const cause = causeOf(n);
   const rendered = templates.render(`email/${kind}.subject`, data).replace(/\s+/g, " ").trim();
   // The cause's title comes from a script log (a source's name): one line, whatever it holds.
-  const subject = cause ? `[${causeHeadline(cause)}] ${rendered}`.replace(/\s+/g, " ") : rendered;
+  // The subject prefix stays first (a mail rule on it catches every mail); the cause comes right after it.
+  const prefix = String((data as { subjectPrefix?: unknown }).subjectPrefix ?? "");
+  const lead = prefix && rendered.startsWith(prefix) ? prefix : "";
+  const subject = cause ? `${lead} [${causeHeadline(cause)}] ${rendered.slice(lead.length)}`.replace(/\s+/g, " ").trim() : rendered;
   const html = cause ? withCauseHtml(templates.render(`email/${kind}.html`, data), cause) : templates.render(`email/${kind}.html`, data);
   const text = cause ? withCauseText(templates.render(`email/${kind}.text`, data), cause) : templates.render(`email/${kind}.text`, data);
   const test = n.test?.target;

@@ -1,0 +1,150 @@
+// Issue 68, items 1 and 2, with the official MCP SDK's client against the simulator: two reloads fail reading one
+// refusing source (a cause), with script logs short enough that their failing lines sit in the kept head. `runs`,
+// GET /v4/runs and `causes {id}` give those lines' text, not only their numbers; a job before Qlik that does not
+// check in is in `what_did_not_happen` and in "Needs attention" on /ui/watchdog.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
+import { startSimulator, type Simulator } from "../../../../src/sim";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { createTempDir } from "../../../helpers/temp-dir";
+import { waitFor } from "../../../helpers/wait-for";
+import { simCertDir } from "../../../helpers/sim-certs";
+import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
+
+const ID = "6b1f3c2a-9d4e-4f5a-8b7c-1d2e3f4a6c";
+const TASK = { a: `${ID}01`, b: `${ID}02` };
+const REFUSED = "Connection refused: the ERP server did not accept the connection";
+const SITE = `
+site: { name: Failing lines }
+nodes:
+  - { name: Central, hostName: sense1.test.example, central: true }
+users:
+  - { userDirectory: INTERNAL, userId: sa_scheduler }
+  - { userDirectory: CORP, userId: anna, name: Anna Svensson }
+streams:
+  - { name: Finance }
+apps:
+  - { id: ${ID}10, name: Ledger, owner: CORP\\anna, stream: Finance }
+  - { id: ${ID}11, name: Payables, owner: CORP\\anna, stream: Finance }
+tasks:
+  - { id: ${TASK.a}, name: Reload Ledger, type: reload, app: Ledger, scriptError: "${REFUSED}" }
+  - { id: ${TASK.b}, name: Reload Payables, type: reload, app: Payables, scriptError: "${REFUSED}" }
+`;
+
+const tmp = createTempDir("steward-mcp-lines-");
+const key = generateApiKey();
+let sim: Simulator;
+let t: TestApp;
+let base: string;
+let client: Client;
+let rx: HttpReceiver;
+
+beforeAll(async () => {
+  rx = startHttpReceiver();
+  sim = await startSimulator({ site: SITE, certDir: simCertDir(join(tmp.path, "certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  t = createTestApp(
+    [
+      "http: { host: 127.0.0.1, port: 0 }",
+      "udp: { host: 127.0.0.1, port: 0 }",
+      `qlik: { host: 127.0.0.1, qrsPort: ${sim.ports.qrs}, enginePort: ${sim.ports.engine}, certDir: ${JSON.stringify(sim.certDir)}, timeoutMs: 5000 }`,
+      "watchdog: { stale: { enabled: false } }",
+      // Due every 2 s (a 6-field cron), 1 s grace: missed within seconds of the start, as no job pings it.
+      'checkins: { interval: 200ms, checks: { erp-extract: { key: "k-erp-extract-0123456789", cron: "*/2 * * * * *", grace: 1s, feeds: { appNames: [Ledger] } } } }',
+      "security:",
+      "  apiKeys:",
+      `    - { name: key-read, hash: "${hashApiKey(key)}", scopes: [read] }`,
+      "mcp: { enabled: true }",
+      // Causes are decided on the way to a channel: the failures are routed to one.
+      `channels: { hook: { type: webhook, url: "${rx.url}/hook" } }`,
+      "routes: [{ on: [task.failed, checkin.missed], to: [hook] }]",
+      "",
+    ].join("\n"),
+    { dir: join(tmp.path, "steward") },
+  );
+  await t.app.start();
+  base = t.app.server!.url().replace(/\/$/, "");
+  sim.settings.udp.targets = [{ host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }];
+  for (const id of [TASK.a, TASK.b]) expect(sim.tasks.start(id, { outcome: "fail", durationMs: 50 }).started).toBe(true);
+  await waitFor(
+    async () => ((await rest<{ causes: Array<{ stillFailing: number }> }>("/v4/causes?status=open")).causes[0]?.stillFailing === 2 ? true : undefined),
+    {
+      what: "one cause holding both failed runs",
+      timeoutMs: 30_000,
+    },
+  );
+  client = new Client({ name: "steward-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": key } } }));
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+  await t?.close();
+  await sim?.stop();
+  await rx?.stop();
+  tmp.remove();
+});
+
+async function rest<T>(path: string): Promise<T> {
+  const res = await fetch(`${base}${path}`, { headers: { "x-api-key": key } });
+  expect({ path, status: res.status }).toEqual({ path, status: 200 });
+  return (await res.json()) as T;
+}
+
+async function facts<T>(name: string, args: Record<string, unknown> = {}): Promise<T> {
+  const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; structuredContent?: unknown };
+  expect(r.isError ?? false).toBe(false);
+  return r.structuredContent as T;
+}
+
+interface Lines {
+  totalLines: number;
+  failureLines: number[];
+  failures: Array<{ n: number; text: string }>;
+  lines: Array<{ n: number; text: string }>;
+}
+
+/** Every failing line the answer numbers is there with its text, and that text states the failure. */
+function expectFailingText(log: Lines | undefined): void {
+  expect(log).toBeDefined();
+  expect(log!.failureLines.length).toBeGreaterThan(0);
+  const byNumber = new Map(log!.lines.map((l) => [l.n, l.text]));
+  for (const n of log!.failureLines) expect({ n, text: byNumber.get(n) !== undefined }).toEqual({ n, text: true });
+  expect(log!.failures.map((f) => f.n)).toEqual(log!.failureLines);
+  expect(log!.failures.some((f) => f.text.includes(REFUSED))).toBe(true);
+  expect(log!.failures.some((f) => f.text.includes("Execution Failed"))).toBe(true);
+}
+
+test("runs and GET /v4/runs give the failing lines' text, as the event page shows them", async () => {
+  const viaTool = await facts<{ runs: Array<{ outcome: string; scriptLog?: Lines }> }>("runs", { taskId: TASK.a });
+  const viaRest = await rest<{ runs: Array<{ outcome: string; scriptLog?: Lines }> }>(`/v4/runs?taskId=${TASK.a}&limit=10&scriptLog=failed`);
+  expect(viaTool).toEqual(viaRest);
+  const failed = viaRest.runs.find((r) => r.outcome === "failed");
+  // The simulator's log is short: its failing lines are in the head the event keeps, not in its tail.
+  expect(failed!.scriptLog!.totalLines).toBeLessThanOrEqual(30);
+  expectFailingText(failed!.scriptLog);
+}, 30_000);
+
+test("causes {id} gives each run's failing script line", async () => {
+  const list = await facts<{ causes: Array<{ id: number; title: string }> }>("causes");
+  expect(list.causes).toHaveLength(1);
+  const one = await facts<{ symptoms: Array<{ task: string; scriptLog?: Lines }> }>("causes", { id: list.causes[0]!.id });
+  expect(one.symptoms.map((s) => s.task).sort()).toEqual(["Reload Ledger", "Reload Payables"]);
+  for (const s of one.symptoms) expectFailingText(s.scriptLog);
+}, 30_000);
+
+test("a missed check-in is in what_did_not_happen and in Needs attention on /ui/watchdog", async () => {
+  await waitFor(async () => ((await rest<{ checkins: Array<{ state: string }> }>("/v4/watchdog")).checkins[0]?.state === "missed" ? true : undefined), {
+    what: "the check-in to be missed",
+    timeoutMs: 30_000,
+  });
+  const told = await facts<{ open: Array<{ condition: string; title: string }> }>("what_did_not_happen");
+  expect(told.open.map((o) => [o.condition, o.title])).toContainEqual(["checkin_missed", "Job did not check in: erp-extract"]);
+  const page = await (await fetch(`${base}/ui/watchdog`, { headers: { "x-api-key": key } })).text();
+  const attention = page.slice(page.indexOf('id="needs-attention"'), page.indexOf("</section>", page.indexOf('id="needs-attention"')));
+  expect(attention).toContain(
+    '<tr data-condition="checkin_missed" data-kind="checkin.missed"><td><span class="badge s-fail">missed check-in</span></td><td>job &quot;erp-extract&quot;</td>',
+  );
+}, 40_000);
