@@ -212,6 +212,12 @@ async function annotateSafely(annotate: RunProcessorDeps["annotate"], log: Logge
   }
 }
 
+/** A node is heard only through a run QRS confirmed, under QRS's name for it (a forged datagram names none). */
+function confirmNode(deps: RunProcessorDeps, event: TaskEvent): void {
+  const node = event.source === "udp" && !event.unconfirmed ? event.execution?.executingNode : undefined;
+  if (node) deps.confirmedNode?.(node);
+}
+
 export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const log = deps.log.child({ module: "intake" });
   const reservations = createRunReservations({ ...deps, log });
@@ -248,14 +254,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       return drop(key, "closed");
     }
     deps.counters.enriched.inc({ complete: String(event.complete) });
-    const node = event.source === "udp" && !event.unconfirmed ? event.execution?.executingNode : undefined;
-    if (node) deps.confirmedNode?.(node);
+    confirmNode(deps, event);
     if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
-    if (await announcedAlready(deps, report, key, event)) {
-      release(key);
-      return { dropped: "duplicate" };
-    }
-    const matched = await claimMatched(report, key, event);
+    const matched = (await announcedAlready(deps, report, key, event)) ? "duplicate" : await claimMatched(report, key, event);
     if (matched === "duplicate" || matched === "error") {
       if (matched === "duplicate") release(key);
       return matched === "duplicate" ? { dropped: "duplicate" } : drop(key, "error");

@@ -110,7 +110,7 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
   /** A run heard again from a node whose cause opened on its silence alone: the node is back, the cause over. */
   const heardAgain = async (node: string, now: number): Promise<CauseDecision | undefined> => {
     const open = await store.openByKey(cause(node).key);
-    if (!open || !open.title.startsWith("no task starts on ")) return undefined;
+    if (!open?.title.startsWith("no task starts on ")) return undefined;
     const left = (await store.symptoms(open.id)).filter((s) => s.state === "open");
     if (left.some((s) => !OVER_WHEN_BACK.has(s.kind))) return undefined;
     return (await store.closeOver(open.id, now)) ? { action: "pass", parentId: open.id } : undefined;
