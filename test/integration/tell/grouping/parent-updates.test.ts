@@ -115,7 +115,7 @@ test("one update per 15 minutes to where the first page went, naming what was ad
   // The mail of the first update: headed as an update, naming what was added since the first page.
   await waitFor(() => smtp.mails.length === 4, { what: "the four mails" });
   const mail = smtp.mails.map((m) => m.mail).find((m) => m.subject?.includes("Load 7"))!;
-  expect(mail.subject).toStartWith("[Update: cause #1, connection errors from DWH]");
+  expect(mail.subject).toStartWith("[Qlik Sense] [Update: cause #1, connection errors from DWH]");
   expect(mail.text).toContain(
     "Update: cause #1, connection errors from DWH\nSince the last page (2026-11-23 09:00 UTC), 4 more affected: Load 6, Load 7, App 6, App 7\n",
   );
