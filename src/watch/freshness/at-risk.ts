@@ -3,13 +3,20 @@
 // it again, or a job before Qlik failed or has not checked in and its usual lag alone passes the deadline. Said once,
 // as the promise's warning, as soon as a look sees it: at 03:10 when the extract fails, not at 06:30.
 import type { ChainEta } from "./chain-eta";
-import type { FreshnessFinding } from "./judge";
+
+/** What of a finding (judge.ts) the question needs. */
+export interface AtRiskInput {
+  deadlineMs: number;
+  upstream: ReadonlyArray<{ check: string; dueMs: number; state: "not_checked_in" | "failed" | "running" | "done" }>;
+  usualLagMs?: number;
+  expectedMs?: number;
+}
 
 /** A stopped chain is announced only this close to the deadline: the night the promise is about, not the day before. */
 const STOPPED_WITHIN_MS = 12 * 3_600_000;
 
 /** Why the deadline cannot be kept any more, or undefined while it still can. */
-export function breachCertain(f: FreshnessFinding, eta: ChainEta | undefined, nowMs: number): string | undefined {
+export function breachCertain(f: AtRiskInput, eta: ChainEta | undefined, nowMs: number): string | undefined {
   const deadline = f.deadlineMs;
   if (nowMs >= deadline) return undefined;
   const failedJob = f.upstream.find((u) => u.state === "failed");

@@ -135,6 +135,8 @@ describe("path tricks", () => {
         "GET /openapi.json",
         "GET /docs",
         "GET /documentation",
+        // The browser asks for it on every page; 204, nothing read or written (issue 68).
+        "GET /favicon.ico",
         // Steward's own documentation: pages built into the binary, escaped, under a script-less CSP.
         "GET /help",
         "GET /help/search",
