@@ -8,7 +8,16 @@ import { NotFound, parse } from "./control-errors";
 import { appSummary } from "./summaries";
 
 const AppPatchSchema = z.strictObject({
-  reload: z.strictObject({ durationMs: z.int().min(0).optional(), outcome: z.enum(["succeed", "fail"]).optional(), error: z.string().optional() }).optional(),
+  reload: z
+    .strictObject({
+      durationMs: z.int().min(0).optional(),
+      outcome: z.enum(["succeed", "fail"]).optional(),
+      error: z.string().optional(),
+      loadedRows: z.int().min(0).optional(),
+      storedRows: z.int().min(0).optional(),
+      memoryConstrained: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 /** Engine reload records without the (large) log text. */

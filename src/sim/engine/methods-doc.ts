@@ -35,7 +35,7 @@ async function reload(s: EngineSession, h: HandleObject, mode: number, partial: 
   s.reloads.push(r);
   if (s.reloads.length > 50) s.reloads.shift();
   const ok = await r.done;
-  return { ok, logFile: r.record.scriptLogFile };
+  return { ok, logFile: r.record.scriptLogFile, rows: app.model.reload };
 }
 
 export const DOC_METHODS: MethodTable = {
@@ -58,8 +58,17 @@ export const DOC_METHODS: MethodTable = {
     params: ["qParams"],
     run: async (s, h, args, req) => {
       const p = (args.qParams ?? {}) as Json;
-      const { ok, logFile } = await reload(s, h, Number(p.qMode ?? 0), p.qPartial === true, req.id);
-      return { qResult: { qSuccess: ok, qScriptLogFile: logFile, qEndedWithMemoryConstraint: false } };
+      const { ok, logFile, rows } = await reload(s, h, Number(p.qMode ?? 0), p.qPartial === true, req.id);
+      // Rows as the Engine counts them (DoReloadEx, 2024 and later): none when the script stopped on an error.
+      return {
+        qResult: {
+          qSuccess: ok,
+          qScriptLogFile: logFile,
+          qEndedWithMemoryConstraint: ok && rows.memoryConstrained,
+          qNbrOfLoadedRows: ok ? rows.loadedRows : 0,
+          qNbrOfStoredRows: ok ? rows.storedRows : 0,
+        },
+      };
     },
   },
   DoSave: {

@@ -70,6 +70,9 @@ export interface EngineReloadModel {
   durationMs: number;
   outcome: "succeed" | "fail";
   error: string | undefined;
+  loadedRows: number;
+  storedRows: number;
+  memoryConstrained: boolean;
 }
 
 export interface AppModel {

@@ -130,7 +130,14 @@ function resolveApps(r: Resolving, fx: SiteFixture, users: UserModel[], streams:
       lastReloadTime: a.lastReloadTime ?? new Date(Date.parse(createdDate) + 3_600_000).toISOString(),
       createdDate,
       publishTime: streamId === null ? "1753-01-01T00:00:00.000Z" : new Date(Date.parse(createdDate) + 7_200_000).toISOString(),
-      reload: { durationMs: a.reload.durationMs, outcome: a.reload.outcome, error: a.reload.error },
+      reload: {
+        durationMs: a.reload.durationMs,
+        outcome: a.reload.outcome,
+        error: a.reload.error,
+        loadedRows: a.reload.loadedRows,
+        storedRows: a.reload.storedRows,
+        memoryConstrained: a.reload.memoryConstrained,
+      },
       content: a.content,
       expressions: a.expressions,
     };

@@ -79,6 +79,11 @@ export const EngineReloadSchema = z.strictObject({
   outcome: z.enum(["succeed", "fail"]).default("succeed"),
   /** Error line for a failing reload, e.g. "Cannot open file: 'lib://Data/orders.qvd'". */
   error: z.string().optional(),
+  /** Rows a successful reload loads and stores (DoReloadEx's qNbrOfLoadedRows, qNbrOfStoredRows). */
+  loadedRows: z.int().min(0).default(125_000),
+  storedRows: z.int().min(0).default(0),
+  /** The reload ran out of the memory it was allowed (DoReloadEx's qEndedWithMemoryConstraint). */
+  memoryConstrained: z.boolean().default(false),
 });
 
 export const AppSchema = z.strictObject({

@@ -138,6 +138,32 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
   };
 }
 
+/** What DoReloadEx answers (the row counts and the memory flag on engines from 2024). */
+interface ReloadResult {
+  qSuccess?: boolean;
+  qScriptLogFile?: string;
+  qNbrOfLoadedRows?: number;
+  qNbrOfStoredRows?: number;
+  qEndedWithMemoryConstraint?: boolean;
+}
+
+/**
+ * The Engine's own counts on the job, and a warning for a success worth a look: "succeeded but loaded 0 rows" (a
+ * source that answered empty, a WHERE that matched nothing) is invisible in a Scheduler's task result.
+ */
+function noteRows(job: ReloadJob, r: ReloadResult | undefined, log: ReloadEnv["log"]): void {
+  const loaded = r?.qNbrOfLoadedRows;
+  if (typeof loaded === "number" && Number.isFinite(loaded)) job.rows = { loaded, stored: Number(r?.qNbrOfStoredRows ?? 0) };
+  if (r?.qEndedWithMemoryConstraint === true) job.endedWithMemoryConstraint = true;
+  const warnings = [
+    ...(job.rows?.loaded === 0 ? ["the reload succeeded but the Engine loaded no rows: check the script's sources and filters"] : []),
+    ...(job.endedWithMemoryConstraint ? ["the reload ended constrained by the memory it was allowed"] : []),
+  ];
+  if (warnings.length === 0) return;
+  job.warning = warnings.join("; ");
+  log.warn({ jobId: job.jobId, appId: job.appId, rows: job.rows, warning: job.warning }, "app reload succeeded with a warning");
+}
+
 /** Opens the app and reloads it (DoReloadEx, or DoReload on engines before 2018), then saves it; true on success. */
 async function reloadOnEngine(
   env: ReloadEnv,
@@ -161,7 +187,7 @@ async function reloadOnEngine(
     await session.call(GLOBAL_HANDLE, "ConfigureReload", [reloadMode !== 2, true, false]).catch((err) => {
       log.debug({ jobId: job.jobId, err: describeError(err) }, "ConfigureReload failed; script errors may not be reported");
     });
-    let req = session.request<{ qResult?: { qSuccess?: boolean; qScriptLogFile?: string }; qReturn?: boolean }>(
+    let req = session.request<{ qResult?: ReloadResult; qReturn?: boolean }>(
       doc,
       "DoReloadEx",
       [{ qMode: reloadMode, qPartial: partialReload, qDebug: false }],
@@ -175,6 +201,7 @@ async function reloadOnEngine(
     });
     success = outcome.qResult?.qSuccess ?? outcome.qReturn === true;
     if (outcome.qResult?.qScriptLogFile) job.scriptLogFile = outcome.qResult.qScriptLogFile;
+    if (success) noteRows(job, outcome.qResult, log);
     if (!success) {
       // The reload answer says only "false"; the error the script stopped at is in the final progress data.
       const final = await session.call<{ qProgressData?: ProgressData }>(GLOBAL_HANDLE, "GetProgress", [req.id]).catch(() => undefined);

@@ -42,6 +42,12 @@ export interface ReloadJob {
   scriptLogFile?: string;
   saved?: boolean;
   error?: string;
+  /** The Engine's counts of a finished reload (DoReloadEx on engines that give them): rows loaded and stored. */
+  rows?: { loaded: number; stored: number };
+  /** The reload ended constrained by the memory it was allowed (DoReloadEx's qEndedWithMemoryConstraint). */
+  endedWithMemoryConstraint?: boolean;
+  /** A reload that succeeded with something to look at: no rows loaded, memory constrained. */
+  warning?: string;
   chained?: ChainedStart;
 }
 

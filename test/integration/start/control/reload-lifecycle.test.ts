@@ -69,3 +69,26 @@ describe("restart", () => {
     }
   }, 30_000);
 });
+
+// Issue 66: the Engine's counts of a reload Steward runs (DoReloadEx: qNbrOfLoadedRows, qNbrOfStoredRows,
+// qEndedWithMemoryConstraint, Qlik's Engine API reference) are kept on the job; a success that loaded nothing says so.
+describe("the Engine's row counts", () => {
+  test("kept on the job; a reload that succeeded with no rows loaded, or constrained by memory, carries a warning", async () => {
+    const h = await startHarness("");
+    open.push(h);
+    const app = h.sim.repo.findApp(A.finance)!.model;
+    Object.assign(app.reload, { loadedRows: 48_210, storedRows: 1_200 });
+    const full = await h.json<ReloadJob>(`/v4/app/${A.finance}/reload`, { method: "PUT", body: "{}" });
+    const ok = await done(h, full.body.jobId);
+    expect(ok).toMatchObject({ status: "succeeded", rows: { loaded: 48_210, stored: 1_200 } });
+    expect(ok.warning).toBeUndefined();
+
+    Object.assign(app.reload, { loadedRows: 0, storedRows: 0, memoryConstrained: true });
+    const empty = await h.json<ReloadJob>(`/v4/app/${A.finance}/reload`, { method: "PUT", body: "{}" });
+    const warned = await done(h, empty.body.jobId);
+    expect(warned).toMatchObject({ status: "succeeded", rows: { loaded: 0, stored: 0 }, endedWithMemoryConstraint: true });
+    expect(warned.warning).toBe(
+      "the reload succeeded but the Engine loaded no rows: check the script's sources and filters; the reload ended constrained by the memory it was allowed",
+    );
+  }, 30_000);
+});
