@@ -1,9 +1,8 @@
 // Causes after they ended: a node back up closes its cause with the starts it missed listed as over, and what such a
 // cause left behind (a start due in its last minute, an app stale until the chain catches up) is listed there, not paged.
 import type { SqlDb } from "../../platform/store/sql";
+import { type Receiver, sameReceiver } from "./reach";
 import { type HolderQuery, low, MAX_LOOKUP, type ParentRow, type Row, type SymptomInput, toParent } from "./cause-rows";
-
-export type Receiver = { channel: string; recipient: string };
 
 /**
  * Closes an open parent whose cause is over although some of its symptoms have not recovered (a node back up: the
@@ -55,8 +54,7 @@ export async function mergePageTargets<T extends Receiver>(db: SqlDb, lock: stri
   await db.transaction(async (tx) => {
     const r = await tx.get<{ page_to: string | null }>(`SELECT p.page_to FROM cause_parents p WHERE p.id = ?${lock}`, [parentId]);
     const kept: T[] = r?.page_to ? (JSON.parse(String(r.page_to)) as T[]) : [];
-    const same = (a: Receiver, b: Receiver) => a.channel === b.channel && a.recipient.toLowerCase() === b.recipient.toLowerCase();
-    for (const t of targets) if (kept.length < max && !kept.some((k) => same(k, t))) kept.push(t);
+    for (const t of targets) if (kept.length < max && !kept.some((k) => sameReceiver(k, t))) kept.push(t);
     await tx.run("UPDATE cause_parents SET page_to = ?, last_page_at = COALESCE(last_page_at, ?) WHERE id = ?", [JSON.stringify(kept), now, parentId]);
   });
 }

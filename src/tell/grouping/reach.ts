@@ -28,8 +28,11 @@ export const targetOf = (d: PlannedDelivery): PageTarget => ({
   ...(d.via !== undefined ? { via: d.via } : {}),
 });
 
+/** Who a page reaches: a channel and, for mail, a recipient. */
+export type Receiver = { channel: string; recipient: string };
+
 /** The same person on the same channel: one page of a cause reaches them once, whichever route took it. */
-export const sameReceiver = (a: PageTarget, b: PageTarget) => a.channel === b.channel && a.recipient.toLowerCase() === b.recipient.toLowerCase();
+export const sameReceiver = (a: Receiver, b: Receiver) => a.channel === b.channel && a.recipient.toLowerCase() === b.recipient.toLowerCase();
 
 /**
  * The kinds whose routes a newly opened cause pages at once: a node's symptoms; for a failed task others wait for,

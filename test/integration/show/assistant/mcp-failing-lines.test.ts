@@ -13,26 +13,14 @@ import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { simCertDir } from "../../../helpers/sim-certs";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
+import { REFUSED, refusedSourceSite } from "../../../helpers/refused-source-site";
 
 const ID = "6b1f3c2a-9d4e-4f5a-8b7c-1d2e3f4a6c";
-const TASK = { a: `${ID}01`, b: `${ID}02` };
-const REFUSED = "Connection refused: the ERP server did not accept the connection";
-const SITE = `
-site: { name: Failing lines }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna Svensson }
-streams:
-  - { name: Finance }
-apps:
-  - { id: ${ID}10, name: Ledger, owner: CORP\\anna, stream: Finance }
-  - { id: ${ID}11, name: Payables, owner: CORP\\anna, stream: Finance }
-tasks:
-  - { id: ${TASK.a}, name: Reload Ledger, type: reload, app: Ledger, scriptError: "${REFUSED}" }
-  - { id: ${TASK.b}, name: Reload Payables, type: reload, app: Payables, scriptError: "${REFUSED}" }
-`;
+const {
+  yaml: SITE,
+  tasks: [taskA, taskB],
+} = refusedSourceSite("Failing lines", ID);
+const TASK = { a: taskA, b: taskB };
 
 const tmp = createTempDir("steward-mcp-lines-");
 const key = generateApiKey();

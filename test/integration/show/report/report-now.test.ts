@@ -9,27 +9,12 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { simCertDir } from "../../../helpers/sim-certs";
+import { refusedSourceSite } from "../../../helpers/refused-source-site";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
 
 const MAIN = resolve(import.meta.dir, "../../../../src/main.ts");
 const ID = "6b1f3c2a-9d4e-4f5a-8b7c-1d2e3f4a7d";
-const REFUSED = "Connection refused: the ERP server did not accept the connection";
-const SITE = `
-site: { name: Report now }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna Svensson }
-streams:
-  - { name: Finance }
-apps:
-  - { id: ${ID}10, name: Ledger, owner: CORP\\anna, stream: Finance }
-  - { id: ${ID}11, name: Payables, owner: CORP\\anna, stream: Finance }
-tasks:
-  - { id: ${ID}01, name: Reload Ledger, type: reload, app: Ledger, scriptError: "${REFUSED}" }
-  - { id: ${ID}02, name: Reload Payables, type: reload, app: Payables, scriptError: "${REFUSED}" }
-`;
+const { yaml: SITE } = refusedSourceSite("Report now", ID);
 
 const tmp = createTempDir("steward-report-now-");
 let sim: Simulator;
