@@ -1,8 +1,7 @@
 // The assistant's actions, registered only when `mcp.allowActions` lists them: start a task, acknowledge or snooze an
 // incident, add a silence. Each needs its REST route's scope on the caller's key too; a call is refused without it.
 // Every call, done or refused, is in the audit log with the key and the tool; the REST write it makes is audited too.
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Catalog, ToolResult } from "./catalog";
 import { z } from "zod";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { AuditActor } from "../../platform/audit/audit-log";
@@ -27,7 +26,7 @@ const duration = z
 const reason = z.string().trim().min(1).max(500).describe("Why: kept with it and shown with the alerts it holds");
 
 /** Runs an action when the key may: audited as done, failed or refused, with the tool's name and its target. */
-async function act(x: ActionContext, tool: string, scope: Scope, target: string, run: () => Promise<CallToolResult>): Promise<CallToolResult> {
+async function act(x: ActionContext, tool: string, scope: Scope, target: string, run: () => Promise<ToolResult>): Promise<ToolResult> {
   const entry = { actor: x.actor, action: "mcp.action", target: `${tool} ${target}` };
   if (!grants(x.principal.scopes, scope, "POST")) {
     x.audit.record({ ...entry, result: "denied", details: { tool, scope, why: `${x.principal.name} lacks scope "${scope}"` } });
@@ -38,7 +37,7 @@ async function act(x: ActionContext, tool: string, scope: Scope, target: string,
   return answer;
 }
 
-export function registerActionTools(server: McpServer, x: ActionContext): void {
+export function registerActionTools(server: Catalog, x: ActionContext): void {
   const allowed = new Set(x.allowed);
   if (allowed.has("startTask")) {
     server.registerTool(

@@ -1,41 +1,43 @@
 // What an assistant reads to know how Steward works (the docs pages, as in the binary) and the questions it is
 // offered ready-made: triage last night, explain one task.
-import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { embeddedDocSources as docs } from "../help";
+import type { Catalog } from "./catalog";
+import { RpcCode, RpcFailure } from "./protocol";
 import { z } from "zod";
 
-import { embeddedDocSources as docs } from "../help";
 /** A page's text in one answer at most (the longest page, the configuration reference, is ~190 KB). */
 const PAGE_MAX_CHARS = 256 * 1024;
+const PREFIX = "steward-docs://";
 const titleOf = (md: string, slug: string) => /^#\s+(.+)$/m.exec(md)?.[1]?.trim() ?? slug;
 
-export function registerDocsAndPrompts(server: McpServer): void {
-  server.registerResource(
-    "docs",
-    new ResourceTemplate("steward-docs://{page}", {
-      list: async () => ({
-        resources: Object.entries(await docs()).map(([slug, md]) => ({
-          uri: `steward-docs://${slug}`,
-          name: slug,
-          title: titleOf(md, slug),
-          mimeType: "text/markdown",
-        })),
-      }),
-    }),
-    {
-      title: "Steward's documentation",
-      description: "The pages of Steward's documentation for Qlik Sense administrators, as Markdown.",
-      mimeType: "text/markdown",
-    },
-    async (uri, vars) => {
-      const slug = String(vars.page ?? "");
+export function registerDocsAndPrompts(server: Catalog): void {
+  const description = "The pages of Steward's documentation for Qlik Sense administrators, as Markdown.";
+  server.registerResourceTemplate({
+    name: "docs",
+    prefix: PREFIX,
+    variable: "page",
+    title: "Steward's documentation",
+    description,
+    mimeType: "text/markdown",
+    list: async () =>
+      Object.entries(await docs()).map(([slug, md]) => ({
+        uri: `${PREFIX}${slug}`,
+        name: slug,
+        title: titleOf(md, slug),
+        description,
+        mimeType: "text/markdown",
+      })),
+    read: async (uri, slug) => {
       // A Map, not the object indexed by the client's text: steward-docs://__proto__ or ://constructor is no page.
       const md = new Map(Object.entries(await docs())).get(slug);
-      if (md === undefined) throw new Error(`no documentation page "${slug.slice(0, 100)}"; list the resources for the pages there are`);
+      if (md === undefined) {
+        throw new RpcFailure(RpcCode.resourceNotFound, `no documentation page "${slug.slice(0, 100)}"; list the resources for the pages there are`);
+      }
       const text =
         md.length > PAGE_MAX_CHARS ? `${md.slice(0, PAGE_MAX_CHARS)}\n\n… (${md.length - PAGE_MAX_CHARS} more characters: read /help/${slug} on Steward)` : md;
-      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text }] };
+      return { contents: [{ uri, mimeType: "text/markdown", text }] };
     },
-  );
+  });
 
   server.registerPrompt(
     "triage_last_night",

@@ -1,6 +1,6 @@
 // The assistant's read tools: each one question an admin asks about the site, answered from one or two of Steward's
 // own REST reads (so a read key's answer is the API's), shaped to what the question needs and bounded.
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Catalog } from "./catalog";
 import { z } from "zod";
 import { apiAnswer, errorAnswer, factsAnswer, query, type StewardApi } from "./steward-api";
 import { dependentsOf, type WatchdogView } from "./dependents";
@@ -9,13 +9,13 @@ const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
 const id = z.string().trim().min(1).max(100);
 const limit = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
 
-export function registerReadTools(server: McpServer, api: StewardApi): void {
+export function registerReadTools(server: Catalog, api: StewardApi): void {
   registerFailureTools(server, api);
   registerSiteTools(server, api);
 }
 
 /** What failed: incidents, their causes, and the runs with their script lines. */
-function registerFailureTools(server: McpServer, api: StewardApi): void {
+function registerFailureTools(server: Catalog, api: StewardApi): void {
   server.registerTool(
     "incidents",
     {
@@ -84,7 +84,7 @@ function registerFailureTools(server: McpServer, api: StewardApi): void {
 }
 
 /** What did not happen, what is late, what depends on what, and a span's summary. */
-function registerSiteTools(server: McpServer, api: StewardApi): void {
+function registerSiteTools(server: Catalog, api: StewardApi): void {
   server.registerTool(
     "what_did_not_happen",
     {

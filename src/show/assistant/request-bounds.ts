@@ -1,7 +1,7 @@
 // What one /mcp request may cost, fixed before it runs: a JSON-RPC batch of at most MAX_BATCH calls (each counted
 // against the key's rate limit), and answers of at most ANSWER_BUDGET_CHARS together, documents and tools alike. A
 // batch of thousands of documentation reads took gigabytes and never answered before these bounds.
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { type Answer, RpcCode, rpcError } from "./protocol";
 
 /** Calls in one JSON-RPC batch; more is refused whole (docs/security.md). */
 export const MAX_BATCH = 10;
@@ -25,32 +25,24 @@ export interface AnswerBudget {
   cut: number;
 }
 
-type Message = Parameters<Transport["send"]>[0];
-const isResponse = (m: Message): m is Message & { id: string | number } => "id" in m && ("result" in m || "error" in m);
-
 /**
- * Makes the transport charge every answer it sends to `budget`: one that would pass ANSWER_BUDGET_CHARS is sent as
- * a JSON-RPC error instead (its id kept, so the client knows which call to repeat). Call after server.connect().
+ * Charges one answer to `budget`: one that would pass ANSWER_BUDGET_CHARS is replaced by a JSON-RPC error (its id
+ * kept, so the client knows which call to repeat), whose size is charged instead. The answer of a call that acted
+ * (`acted`) is sent whatever its size (a tool answer is bounded, bounds.ts): told to send it again, a client would
+ * start the task twice.
  */
-export function chargeAnswers(transport: Transport, budget: AnswerBudget): void {
-  const send = transport.send.bind(transport);
-  transport.send = (message, options) => {
-    if (!isResponse(message)) return send(message, options);
-    const size = JSON.stringify(message).length;
-    if (budget.spent + size <= ANSWER_BUDGET_CHARS) {
-      budget.spent += size;
-      return send(message, options);
-    }
-    budget.cut++;
-    const refusal = {
-      jsonrpc: "2.0" as const,
-      id: message.id,
-      error: {
-        code: -32000,
-        message: `this request's answers reached ${ANSWER_BUDGET_CHARS} characters (the bound of one /mcp request); send this call again in a request of its own`,
-      },
-    };
-    budget.spent += JSON.stringify(refusal).length;
-    return send(refusal, options);
-  };
+export function chargeAnswer(answer: Answer, budget: AnswerBudget, acted = false): Answer {
+  const size = JSON.stringify(answer).length;
+  if (acted || budget.spent + size <= ANSWER_BUDGET_CHARS) {
+    budget.spent += size;
+    return answer;
+  }
+  budget.cut++;
+  const refusal = rpcError(
+    answer.id,
+    RpcCode.serverError,
+    `this request's answers reached ${ANSWER_BUDGET_CHARS} characters (the bound of one /mcp request); send this call again in a request of its own`,
+  );
+  budget.spent += JSON.stringify(refusal).length;
+  return refusal;
 }

@@ -1,6 +1,6 @@
 // The assistant's tools ask Steward's own REST API, in-process, with the credentials of the /mcp request: a tool sees
 // and does exactly what the caller's key may see and do through the API, answered from the same code.
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { ToolResult } from "./catalog";
 import type { Context, Hono } from "hono";
 import type { HttpEnv, RefusalTally } from "../../platform/http/types";
 import { type ApiResult, forwardedHeaders, readResult } from "../dashboard/api-reader";
@@ -24,18 +24,18 @@ export function stewardApiFor(hono: Hono<HttpEnv>, c: Context<HttpEnv>, refusals
 }
 
 /** A tool's answer: the facts as JSON (text for every client, structured for those that read it), bounded. */
-export function factsAnswer(data: object): CallToolResult {
+export function factsAnswer(data: object): ToolResult {
   const facts = bounded(data) as Record<string, unknown>;
   return { content: [{ type: "text", text: JSON.stringify(facts) }], structuredContent: facts };
 }
 
 /** A refusal or a failure the assistant can tell the person about: what Steward answered and why. */
-export function errorAnswer(message: string): CallToolResult {
+export function errorAnswer(message: string): ToolResult {
   return { isError: true, content: [{ type: "text", text: message }] };
 }
 
 /** The API's answer as the tool's: its facts, or its error with the status. */
-export function apiAnswer<T extends object>(r: ApiResult<T>, shape: (data: T) => object = (d) => d): CallToolResult {
+export function apiAnswer<T extends object>(r: ApiResult<T>, shape: (data: T) => object = (d) => d): ToolResult {
   if (r.ok) return factsAnswer(shape(r.data));
   return errorAnswer(`Steward answered ${r.status}: ${r.error}`);
 }

@@ -22,9 +22,12 @@ const LAZY = [
   "node_modules/smtp-server/",
   "node_modules/mqtt/",
   "node_modules/mqtt-packet/",
-  // The assistant interface's SDK: loaded by the first /mcp request, never at start (even with mcp.enabled).
+  // The assistant interface's MCP server: loaded by the first /mcp request, never at start (even with mcp.enabled).
+  "/src/show/assistant/server.ts",
+  "/src/show/assistant/dispatch.ts",
+  "/src/show/assistant/read-tools.ts",
+  // No MCP SDK at run time at all (it is the tests' client only).
   "node_modules/@modelcontextprotocol/",
-  "node_modules/@hono/mcp/",
 ];
 
 /** Schemas built on first use (z.lazy): [module under src/, export]. */
@@ -141,4 +144,8 @@ test("a config with an email channel does not load nodemailer until a mail is se
 test("a config with an MQTT channel does not load mqtt.js until a message is sent", async () => {
   const yaml = `${BASE}channels:\n  bus: { type: mqtt, url: 'mqtt://127.0.0.1:1883' }\n`;
   expect(await lazyModulesLoaded("mqtt-channel", yaml)).toEqual([]);
+}, 60_000);
+
+test("a config with the assistant interface on does not load its MCP server until the first /mcp request", async () => {
+  expect(await lazyModulesLoaded("mcp", `${BASE}mcp: { enabled: true }\n`)).toEqual([]);
 }, 60_000);
