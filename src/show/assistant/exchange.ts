@@ -7,7 +7,7 @@ import { dispatch, type ServerInfo } from "./dispatch";
 import { type Answer, type Message, RpcCode, RpcFailure, type RpcError, readMessage, rpcError, rpcResult } from "./protocol";
 import { type AnswerBudget, chargeAnswer } from "./request-bounds";
 
-export type Exchange = { refused: RpcError } | { answers: Answer[]; initialize: boolean };
+export type Exchange = { refused: RpcError } | { answers: Answer[] };
 
 type Request = Extract<Message, { kind: "request" }>;
 
@@ -47,11 +47,8 @@ export async function exchange(body: unknown, catalog: Catalog, info: ServerInfo
   const read = readAll(body);
   if ("refused" in read) return read;
   const answers: Answer[] = [];
-  let initialize = false;
   for (const m of read.messages) {
-    if (m.kind !== "request") continue;
-    initialize ||= m.method === "initialize";
-    answers.push(chargeAnswer(await answer(m, catalog, info), budget, acts(m, catalog)));
+    if (m.kind === "request") answers.push(chargeAnswer(await answer(m, catalog, info), budget, acts(m, catalog)));
   }
-  return { answers, initialize };
+  return { answers };
 }

@@ -55,8 +55,10 @@ export const rpcResult = (id: RequestId, result: object): RpcResult => ({ jsonrp
 export const rpcError = (id: RequestId | null, code: number, message: string): RpcError => ({ jsonrpc: "2.0", id, error: { code, message } });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** An id's length past which it is no id a client would use (it is echoed in the answer, outside the answer budget). */
+const ID_MAX_CHARS = 256;
 /** MCP: a request's id is a string or a number, never null. */
-const isId = (v: unknown): v is RequestId => typeof v === "string" || (typeof v === "number" && Number.isFinite(v));
+const isId = (v: unknown): v is RequestId => (typeof v === "string" && v.length <= ID_MAX_CHARS) || (typeof v === "number" && Number.isFinite(v));
 
 /** One JSON-RPC message of a body, or why it is none (for a -32600 answer). */
 export function readMessage(raw: unknown): Message | { invalid: string } {
@@ -66,7 +68,7 @@ export function readMessage(raw: unknown): Message | { invalid: string } {
     if (raw.params !== undefined && !isObject(raw.params)) return { invalid: "params, when given, is an object" };
     const params = raw.params as Params | undefined;
     if (!("id" in raw)) return { kind: "notification", method: raw.method };
-    if (!isId(raw.id)) return { invalid: "a request's id is a string or a number" };
+    if (!isId(raw.id)) return { invalid: `a request's id is a number or a string of at most ${ID_MAX_CHARS} characters` };
     return { kind: "request", id: raw.id, method: raw.method, params };
   }
   if ("id" in raw && ("result" in raw || "error" in raw)) return { kind: "response" };
