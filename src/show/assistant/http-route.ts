@@ -1,6 +1,7 @@
 // /mcp on Steward's own port: the assistant interface, behind the same keys, scopes, IP rules and audit as the REST
 // API. Reading needs the read scope (or admin); an action also needs its own route's scope and mcp.allowActions.
-// The MCP SDK is imported with the first request, so a Steward that never serves one does not load it.
+// The MCP server (server.ts and what it imports) is loaded with the first request, so a Steward that never serves one
+// does not load it.
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { Router } from "../../platform/http/route";
 import type { Hono } from "hono";
