@@ -4,8 +4,8 @@
 // check in is in `what_did_not_happen` and in "Needs attention" on /ui/watchdog.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { startSimulator, type Simulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";

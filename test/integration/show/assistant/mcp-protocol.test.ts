@@ -4,9 +4,9 @@
 // past its bound, a message that is none, a client that takes only server-sent events); and it is attacked with
 // pathological JSON and a flood of calls while the server keeps answering.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { LATEST_PROTOCOL_VERSION, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { LATEST_PROTOCOL_VERSION, ProtocolError } from "@modelcontextprotocol/client";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { MAX_BATCH } from "../../../../src/show/assistant/request-bounds";
@@ -84,7 +84,7 @@ describe("with the official SDK client", () => {
     const client = new Client({ name: "edge-test", version: "1.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": keys.read } } }));
     const unknown = await client.callTool({ name: "drop_everything", arguments: {} }).catch((e: unknown) => e);
-    expect(unknown).toBeInstanceOf(McpError);
+    expect(unknown).toBeInstanceOf(ProtocolError);
     expect(unknown).toMatchObject({ code: -32602 });
     expect((unknown as Error).message).toContain('Unknown tool "drop_everything"');
     const bad = (await client.callTool({ name: "incidents", arguments: { limit: "lots" } })) as { isError?: boolean; content: Array<{ text: string }> };

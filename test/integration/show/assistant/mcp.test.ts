@@ -4,8 +4,8 @@
 // Without a key /mcp is 401; with mcp off it does not exist; huge or nested inputs are refused, names stay data.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client } from "@modelcontextprotocol/client";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { startSimulator, type Simulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
