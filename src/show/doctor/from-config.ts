@@ -1,4 +1,4 @@
-// The probes for a config: QRS and the Engine when qlik is set, each channel, Steward's own MQTT broker, the
+// The probes for a config: QRS and the Engine when qlik is set, each Qlik Cloud tenant, each channel, Steward's own MQTT broker, the
 // cluster's PostgreSQL, and the UDP port. `live` is the running Steward's own parts (GET /v4/doctor), so the probes
 // use its clients; without it (`steward doctor` beside or instead of a running Steward) they are built here.
 import type { Logger } from "pino";
@@ -11,6 +11,7 @@ import { createPostgresDb } from "../../platform/store/postgres-db";
 import type { SqlDb } from "../../platform/store/sql";
 import { channelProbe, dryConnection, engineProbe, postgresProbe, qrsProbe, udpPortProbe } from "./probes";
 import type { DoctorProbe } from "./types";
+import { cloudTenantProbe } from "./cloud-probe";
 
 export interface LiveSteward {
   qrs?: QrsClient;
@@ -38,6 +39,7 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
     }
     probes.push(qrsProbe(qrs), engineProbe(createEngineClient(config.qlik, { baseDir, log, clock: systemClock })));
   }
+  if (config.qlikCloud?.enabled) for (const t of config.qlikCloud.tenants) probes.push(cloudTenantProbe(t, baseDir));
   for (const [name, ch] of Object.entries(config.channels)) probes.push(channelProbe(name, ch, baseDir));
   if (config.mqtt?.enabled) {
     const url = config.mqtt.url;

@@ -24,7 +24,7 @@ let pgUrl: string;
 let app: TestApp | undefined;
 
 beforeAll(async () => {
-  sim = await startSimulator({ certDir: simCertDir(join(tmp.path, "certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({ certDir: simCertDir(join(tmp.path, "certs")), qrsPort: 0, enginePort: 0, controlPort: 0, cloudPort: 0, schedules: false });
   smtp = await startSmtpReceiver();
   hook = startHttpReceiver();
   pgUrl = await (await pg.server()).createDatabase("doctor");
@@ -158,4 +158,33 @@ test("GET /v4/doctor and /ui/doctor on a running Steward; a cluster member gone 
   const page = await (await app.request("/ui/doctor")).text();
   expect(page).toContain('data-check="postgresql"');
   expect(page).toContain("node-gone");
+});
+
+test("a Qlik Cloud tenant is tried with its own key: PASS with the key's expiry; a wrong key FAILs with what to do", async () => {
+  const cloudYaml = (key: string) =>
+    [
+      "dataDir: ./data",
+      "udp: { enabled: false }",
+      "qlikCloud:",
+      "  tenants:",
+      "    - name: corp-cloud",
+      `      url: ${sim.urls.cloud}`,
+      `      apiKey: ${JSON.stringify(key)}`,
+      `      caFile: ${JSON.stringify(join(sim.certDir, "root.pem"))}`,
+      "",
+    ].join("\n");
+  await simControl(sim, "PATCH", "/cloud/settings", { apiKeyExpiry: "2099-03-01T00:00:00.000Z" });
+  const good = await doctor(cloudYaml(sim.cloud!.apiKey), "cloud.yaml");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toStartWith("PASS");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("answers the API key");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("the key expires in");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("(2099-03-01)");
+  expect(good.code).toBe(0);
+
+  const bad = await doctor(cloudYaml("not-the-key"), "cloud-bad.yaml");
+  expect(bad.code).toBe(1);
+  expect(lineOf(bad.text, "qlik cloud corp-cloud")).toStartWith("FAIL");
+  expect(lineOf(bad.text, "qlik cloud corp-cloud")).toContain("refused the API key (HTTP 401)");
+  expect(bad.text).toContain("Make a new API key as a tenant admin");
+  expect(bad.text).not.toContain(sim.cloud!.apiKey);
 });

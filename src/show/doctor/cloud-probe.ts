@@ -1,0 +1,68 @@
+// The doctor's probe of a Qlik Cloud tenant: one page of its reloads read with the tenant's own key (or OAuth client),
+// as the watcher reads it every poll, so a wrong URL, an untrusted certificate, a refused or expiring key shows here.
+import { apiKeyClaims } from "../../hear/cloud/key-expiry";
+import { CloudApiError, type CloudClient, createCloudClient } from "../../hear/cloud/cloud-client";
+import type { QlikCloudTenantConfig } from "../../hear/cloud/config";
+import { describeError } from "../../platform/core/errors";
+import type { DoctorProbe } from "./types";
+
+const DAY_MS = 86_400_000;
+
+/** What an administrator does about each kind of failure the tenant's API gives. */
+function fixFor(err: unknown, oauth: boolean): string {
+  const kind = err instanceof CloudApiError ? err.kind : "network";
+  if (kind === "auth")
+    return oauth
+      ? "In the tenant's Management Console → OAuth, check the client's id, secret and scopes (user_default, admin_classic)."
+      : "Make a new API key as a tenant admin (profile → Settings → API keys) and put it in the secrets file.";
+  if (kind === "rate-limited") return "Qlik allows 1,000 calls a minute per key: another tool may share this key; give Steward its own.";
+  if (kind === "network") return "Check qlikCloud.tenants[].url, that this server reaches it (firewall, proxy) and, with a private CA, caFile.";
+  return "Check qlikCloud.tenants[].url: it must be the tenant's address (https://<tenant>.<region>.qlikcloud.com).";
+}
+
+/** When the API key expires: from the key itself, else as the tenant tells it (as the expiry watch reads it). */
+async function keyExpiry(client: CloudClient, apiKey: string | undefined, now: number): Promise<string> {
+  if (!apiKey) return "";
+  const claims = apiKeyClaims(apiKey);
+  let at = claims.expiresAt;
+  if (at === undefined && claims.id) {
+    try {
+      const expiry = (await client.getApiKey(claims.id)).expiry;
+      at = expiry ? Date.parse(expiry) : undefined;
+    } catch (err) {
+      return `; its expiry could not be read (${describeError(err)})`;
+    }
+  }
+  if (at === undefined || !Number.isFinite(at)) return "; the key does not expire";
+  const days = Math.floor((at - now) / DAY_MS);
+  return days < 0 ? "; the key has expired" : `; the key expires in ${days} day${days === 1 ? "" : "s"} (${new Date(at).toISOString().slice(0, 10)})`;
+}
+
+export function cloudTenantProbe(tenant: QlikCloudTenantConfig, baseDir: string, now: () => number = Date.now): DoctorProbe {
+  const name = tenant.name ?? new URL(tenant.url).host;
+  return {
+    check: `qlik cloud ${name}`,
+    async run() {
+      const client = createCloudClient({
+        url: tenant.url,
+        ...(tenant.apiKey ? { apiKey: tenant.apiKey } : {}),
+        ...(tenant.oauth ? { oauth: tenant.oauth } : {}),
+        ...(tenant.caFile ? { caFile: tenant.caFile } : {}),
+        baseDir,
+        now,
+      });
+      try {
+        const page = await client.listReloads();
+        const how = tenant.oauth ? "the OAuth client" : "the API key";
+        return {
+          ok: true,
+          detail: `${tenant.url} answers ${how} (${page.reloads.length} reloads on the first page)${await keyExpiry(client, tenant.apiKey, now())}`,
+        };
+      } catch (err) {
+        return { ok: false, detail: describeError(err), fix: fixFor(err, tenant.oauth !== undefined) };
+      } finally {
+        client.close();
+      }
+    },
+  };
+}
