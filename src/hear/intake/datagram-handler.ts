@@ -22,7 +22,7 @@ export interface DatagramHandlerDeps {
   allowlist: Pick<SourceAllowlist, "allows">;
   queue: Pick<WorkQueue<QueueItem>, "admits" | "offer" | "depth">;
   /** Where a run waits while the queue is full (overflow.ts); without it such a run is dropped. */
-  overflow?: Pick<IntakeOverflow, "admits" | "add">;
+  overflow?: Pick<IntakeOverflow, "admits" | "add" | "depth">;
   processor: Pick<RunProcessor, "reserve" | "release">;
   claims: Pick<RunClaims, "claimOf" | "abandonInBackground">;
   counters: Pick<IntakeCounters, "received" | "rejected" | "parsed" | "deduplicated" | "dropped" | "overflowed">;
@@ -114,9 +114,11 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     // The node it names is heard only once QRS confirms the run (run-processor's confirmedNode): anyone can send this.
     const m = res.message;
     const key = runKey(m.executionId, m.outcome);
-    // A full queue hands the run to its overflow (distribute runs are claimed by their pending row, at once), or
-    // refuses a run it would not keep before anything else is done for it (no store work at all).
-    if (m.outcome !== "distribute" && deps.overflow?.admits() && queue.depth() >= limits.queueSize && !deps.stopping()) {
+    // A full queue hands the run to its overflow, and so does any queue while runs wait there (they go first; distribute
+    // runs are claimed by their pending row, at once); else a full queue refuses a run it would not keep before
+    // anything else is done for it (no store work at all).
+    const overflowing = deps.overflow !== undefined && (deps.overflow.depth() > 0 || queue.depth() >= limits.queueSize);
+    if (overflowing && m.outcome !== "distribute" && deps.overflow?.admits() && !deps.stopping()) {
       const report: RunReport = { ...toReport(m), heardAtMs: deps.now() };
       deps.overflow.add({ report, key, source: from.address }, (kept) => (kept ? counters.overflowed.inc() : counters.deduplicated.inc({ source: "udp" })));
       return;

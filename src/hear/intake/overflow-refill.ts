@@ -1,7 +1,8 @@
 // Moving runs from the overflow (overflow.ts) into the queue: once the queue is at most half full, the oldest waiting
 // runs fill it up again, each admitted as a datagram's run is (reserved in memory, a repeat of one in flight counted
 // as a duplicate, claimed when queued, its QRS reads begun). One refill at a time; it is asked for whenever a worker
-// finishes a run, and at start for the runs a previous process left.
+// finishes a run or a run is stored there, and at start for the runs a previous process left. New runs go to the
+// overflow while any wait there (datagram-handler.ts), so the queue keeps the room a refill counted on.
 import type { Logger } from "pino";
 import { describeError } from "../../platform/core/errors";
 import type { RunReport } from "../events/enrich-task-event";
@@ -13,7 +14,7 @@ import type { QueueItem } from "./run-queue";
 import type { WorkQueue } from "./work-queue";
 
 export interface OverflowRefillDeps {
-  overflow: Pick<IntakeOverflow, "depth" | "take">;
+  overflow: Pick<IntakeOverflow, "depth" | "take" | "add">;
   queue: Pick<WorkQueue<QueueItem>, "depth" | "offer">;
   queueSize: number;
   processor: Pick<RunProcessor, "reserve" | "release">;
@@ -42,7 +43,10 @@ export function createOverflowRefill(d: OverflowRefillDeps): () => void {
     const offer = d.queue.offer(item);
     if (!offer.accepted) {
       d.processor.release(item.key);
-      d.counters.dropped.inc({ reason: d.stopping() ? "stopping" : "queue_full", outcome });
+      // Stopping: the run waits in the store for the next start, as it did before it was taken.
+      d.overflow.add(item, (kept) => {
+        if (!kept) d.counters.dropped.inc({ reason: d.stopping() ? "stopping" : "queue_full", outcome });
+      });
       return;
     }
     void d.claims.claimOf(item);

@@ -331,7 +331,8 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     limits: { maxDatagramBytes: config.udp.maxDatagramBytes, maxFieldChars: config.udp.maxFieldChars, queueSize: cfg.queueSize },
     allowlist: socket.allowlist,
     queue,
-    overflow,
+    // A run stored in the overflow may find the queue with room (its workers idle): the refill takes it.
+    overflow: { ...overflow, add: (item, stored) => overflow.add(item, (kept) => (stored(kept), refill())) },
     processor,
     claims,
     counters,
