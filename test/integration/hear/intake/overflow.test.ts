@@ -1,7 +1,7 @@
 // The intake's overflow (src/hear/intake/overflow.ts): a burst beyond the queue waits in the store and is worked off
 // in arrival order instead of being dropped; beyond intake.overflowSize runs are dropped and counted as before; a
-// repeat of a waiting run is a duplicate; and runs waiting in the store when Steward is killed are processed after
-// the restart.
+// repeat of a waiting run is a duplicate; runs waiting in the store when Steward is killed are processed after the
+// restart; and a run refused beyond the overflow is announced by reconciliation with QRS.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +12,8 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startProcess, type RunningProcess } from "../../../helpers/child-process";
 import { freeTcpPorts, freeUdpPort } from "../../../helpers/free-port";
 import { createTempDir } from "../../../helpers/temp-dir";
-import { waitForHttp } from "../../../helpers/wait-for";
+import { waitFor, waitForHttp } from "../../../helpers/wait-for";
+import { IDS, startHarness } from "./harness";
 
 const REPO = join(import.meta.dir, "../../../..");
 const FROM = { address: "127.0.0.1", port: 50_000 };
@@ -141,6 +142,34 @@ describe("intake overflow", () => {
       });
     } finally {
       db.close();
+    }
+  });
+});
+
+describe("beyond the overflow", () => {
+  test("a run refused when the queue and its overflow are full is announced by reconciliation, once", { timeout: 60_000 }, async () => {
+    const tmp = createTempDir();
+    const h = await startHarness({ dir: tmp.path, intake: { queueSize: 1, overflowSize: 1, concurrency: 1 } });
+    try {
+      await h.startPassEnded();
+      // Slow QRS: the one worker stays on the first run while the other datagrams arrive.
+      h.sim.faults.add({ target: "qrs", pathContains: "task/full", delayMs: 1_500, count: 1 }, Date.now());
+      // Four runs end together: one in the worker, one queued, one in the overflow, one refused.
+      const execs = [IDS.reload, IDS.externalProgram, IDS.userSync, IDS.preload].map((task) => h.run(task, "fail"));
+      await waitFor(async () => (await h.metric("steward_intake_dropped_total", { reason: "queue_full" })) === 1, { what: "one run refused" });
+      await waitFor(async () => (await h.metric("steward_intake_events_emitted_total", { kind: "task.failed", source: "udp" })) === 3, {
+        timeoutMs: 20_000,
+        what: "the three kept runs announced",
+      });
+      expect(await h.metric("steward_intake_overflowed_total")).toBe(1);
+      const pass = await h.t.app.intake.reconciler!.runOnce();
+      expect(pass?.emitted).toBe(1);
+      const refused = execs.find((x) => h.events.find((e) => e.executionId === x)?.source === "reconcile");
+      expect(refused).toBeDefined();
+      expect(execs.map((x) => h.events.filter((e) => e.executionId === x && e.kind === "task.failed").length)).toEqual([1, 1, 1, 1]);
+    } finally {
+      await h.close();
+      tmp.remove();
     }
   });
 });
