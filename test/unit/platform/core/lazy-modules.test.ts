@@ -25,6 +25,10 @@ const LAZY = [
   // The assistant interface's SDK: loaded by the first /mcp request, never at start (even with mcp.enabled).
   "node_modules/@modelcontextprotocol/",
   "node_modules/@hono/mcp/",
+  // The doctor's probes (GET /v4/doctor) and the PostgreSQL client they would open: loaded by the first doctor
+  // request; the client otherwise only with store.postgres.
+  "/src/show/doctor/from-config.ts",
+  "node_modules/postgres/",
 ];
 
 /** Schemas built on first use (z.lazy): [module under src/, export]. */
