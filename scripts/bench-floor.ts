@@ -175,6 +175,9 @@ function verdicts(samples: Record<Target, Sample[]>): string[] {
       if (s.stored)
         out.push(`  in the store after a round: ${s.stored.seen} seen marks and ${s.stored.runs} run-history rows for ${s.stored.processed} runs processed`);
   }
+  for (const [t, list] of Object.entries(samples))
+    for (const s of list)
+      if (s.ping?.non2xx) out.push(`${t}: ${s.ping.non2xx} of ${s.ping.requests} pings answered other than 2xx (counted in its CPU per ping)`);
   const kv = med("steward", (s) => s.kv?.p99Ms);
   if (kv) out.push(`KV set p99: ${kv.toFixed(2)} ms (target < 8 ms), median`);
   return out;
