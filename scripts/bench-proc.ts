@@ -12,16 +12,17 @@ export interface BenchProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `argv` with stdout piped (scanned for READY) and stderr into `logFile`. */
-export function startTarget(argv: string[], opts: { cwd?: string; logFile: string }): BenchProcess {
+/** Starts `argv` with stdout piped (scanned for READY; with `stdoutToLog`, into the log too) and stderr into `logFile`. */
+export function startTarget(argv: string[], opts: { cwd?: string; logFile: string; stdoutToLog?: boolean }): BenchProcess {
   const fd = openSync(opts.logFile, "a");
-  const proc = Bun.spawn(argv, { cwd: opts.cwd, stdin: "ignore", stdout: "pipe", stderr: fd });
+  const proc = Bun.spawn(argv, { cwd: opts.cwd, stdin: "ignore", stdout: opts.stdoutToLog ? fd : "pipe", stderr: fd });
   closeSync(fd);
   // If the bench aborts, its targets must not outlive it.
   const killOnExit = () => proc.kill("SIGKILL");
   process.once("exit", killOnExit);
   void proc.exited.then(() => process.removeListener("exit", killOnExit));
   const readyLine = (async () => {
+    if (opts.stdoutToLog) throw new Error(`${argv[0]}'s output goes to its log, not scanned for READY`);
     const decoder = new TextDecoder();
     let text = "";
     for await (const chunk of proc.stdout as ReadableStream<Uint8Array>) {

@@ -1,17 +1,17 @@
 // The running Steward's doctor (GET /v4/doctor, /ui/doctor): the probes of the config in force (a reload may have
-// changed the channels), run with this process's own QRS client, cluster pool and UDP listener.
+// changed the channels), run with this process's own QRS client, cluster pool and UDP listener. The probes (and the
+// PostgreSQL client they may open) are loaded by the first request, not at start.
 import type { Config } from "./config";
 import type { HttpApp } from "../platform/http/app";
 import type { QrsClient } from "../platform/qlik";
 import type { TaskIntake } from "../hear/intake";
-import { doctorProbes } from "../show/doctor/from-config";
 import { registerDoctorRoute } from "../show/doctor/http-route";
 import type { Wiring } from "./wiring";
 
 export function wireDoctor(w: Wiring, http: HttpApp, parts: { qrs?: QrsClient; intake: TaskIntake; config: () => Config }): void {
   const log = w.log.child({ module: "doctor" });
-  registerDoctorRoute(http.router, () =>
-    doctorProbes(parts.config(), w.loaded.baseDir, log, {
+  registerDoctorRoute(http.router, async () =>
+    (await import("../show/doctor/from-config")).doctorProbes(parts.config(), w.loaded.baseDir, log, {
       ...(parts.qrs ? { qrs: parts.qrs } : {}),
       ...(w.clusterStore ? { clusterDb: w.clusterStore.db } : {}),
       udpListening: parts.intake.udp?.address() !== undefined,

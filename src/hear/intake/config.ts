@@ -117,7 +117,16 @@ export const intakeSchema = () =>
         .min(1)
         .max(100_000)
         .default(1_000)
-        .describe("Parsed events waiting for enrichment; beyond it new ones are dropped and counted."),
+        .describe("Parsed events waiting for enrichment in memory; beyond it they wait in the store (overflowSize)."),
+      overflowSize: z
+        .number()
+        .int()
+        .min(0)
+        .max(1_000_000)
+        .default(100_000)
+        .describe(
+          "Runs that wait in the store while the queue is full (a burst of task ends), taken into the queue in arrival order; beyond it new ones are dropped and counted (reconciliation with QRS finds them). 0: none wait. On the SQLite store only.",
+        ),
       concurrency: z.number().int().min(1).max(64).default(4).describe("Events enriched at the same time."),
       backpressureWarnRatio: z.number().min(0.1).max(1).default(0.8).describe("Queue fill ratio that logs a backpressure warning (at most once a minute)."),
       dedupe: z

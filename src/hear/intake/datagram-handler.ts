@@ -1,7 +1,7 @@
-// What happens to one datagram before a worker sees it: source allowlist, size, a cheap refusal when the queue is
-// full of failures, parse, admission by priority, the in-memory reservation of its run, the queue (a failure may
-// shed a queued success), and the store claim started at once. Refusals are counted by reason and logged within
-// a budget; nothing here waits for the store.
+// What happens to one datagram before a worker sees it: source allowlist, size, a cheap refusal when the queue and
+// its overflow are full of failures, parse, the overflow when the queue is full, admission by priority, the in-memory
+// reservation of its run, the queue (a failure may shed a queued success), and the store claim started at once.
+// Refusals are counted by reason and logged within a budget; nothing here waits for the store.
 import type { RemoteInfo } from "node:dgram";
 import type { Logger } from "pino";
 import { runKey } from "../events/run-key";
@@ -9,6 +9,7 @@ import type { RunReport } from "../events/enrich-task-event";
 import { parseDatagram, sniffSchedulerOutcome } from "./datagram-parser";
 import type { SchedulerMessage } from "./datagram-types";
 import type { IntakeCounters } from "./intake-metrics";
+import type { IntakeOverflow } from "./overflow";
 import { createLogThrottle, type ThrottledWarn } from "./log-throttle";
 import type { RunClaims } from "./run-claims";
 import type { RunProcessor } from "./run-processor";
@@ -19,10 +20,12 @@ import type { WorkQueue } from "./work-queue";
 export interface DatagramHandlerDeps {
   limits: { maxDatagramBytes: number; maxFieldChars: number; queueSize: number };
   allowlist: Pick<SourceAllowlist, "allows">;
-  queue: Pick<WorkQueue<QueueItem>, "admits" | "offer">;
+  queue: Pick<WorkQueue<QueueItem>, "admits" | "offer" | "depth">;
+  /** Where a run waits while the queue is full (overflow.ts); without it such a run is dropped. */
+  overflow?: Pick<IntakeOverflow, "admits" | "add" | "depth">;
   processor: Pick<RunProcessor, "reserve" | "release">;
   claims: Pick<RunClaims, "claimOf" | "abandonInBackground">;
-  counters: Pick<IntakeCounters, "received" | "rejected" | "parsed" | "deduplicated" | "dropped">;
+  counters: Pick<IntakeCounters, "received" | "rejected" | "parsed" | "deduplicated" | "dropped" | "overflowed">;
   warnOnce: ThrottledWarn;
   log: Logger;
   now: () => number;
@@ -88,8 +91,9 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     if (msg.length > limits.maxDatagramBytes) {
       return rejected("too_large", from.address, { bytes: msg.length, max: limits.maxDatagramBytes }, "oversized datagram dropped");
     }
-    // A queue full of runs that rank highest takes nothing more: refuse a scheduler datagram before parsing it.
-    if (!queue.admits(TOP_PRIORITY)) {
+    // A queue full of runs that rank highest, with no room in its overflow, takes nothing more: refuse a scheduler
+    // datagram before parsing it.
+    if (!queue.admits(TOP_PRIORITY) && !deps.overflow?.admits()) {
       const outcome = sniffSchedulerOutcome(msg);
       if (outcome !== undefined) return dropped(full(), outcome, undefined);
     }
@@ -109,9 +113,17 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     }
     // The node it names is heard only once QRS confirms the run (run-processor's confirmedNode): anyone can send this.
     const m = res.message;
-    // A full queue refuses a run it would not keep before anything else is done for it (no store work at all).
-    if (!queue.admits(priorityOf(m.outcome))) return dropped(full(), m.outcome, m.executionId);
     const key = runKey(m.executionId, m.outcome);
+    // A full queue hands the run to its overflow, and so does any queue while runs wait there (they go first; distribute
+    // runs are claimed by their pending row, at once); else a full queue refuses a run it would not keep before
+    // anything else is done for it (no store work at all).
+    const overflowing = deps.overflow !== undefined && (deps.overflow.depth() > 0 || queue.depth() >= limits.queueSize);
+    if (overflowing && m.outcome !== "distribute" && deps.overflow?.admits() && !deps.stopping()) {
+      const report: RunReport = { ...toReport(m), heardAtMs: deps.now() };
+      deps.overflow.add({ report, key, source: from.address }, (kept) => (kept ? counters.overflowed.inc() : counters.deduplicated.inc({ source: "udp" })));
+      return;
+    }
+    if (!queue.admits(priorityOf(m.outcome))) return dropped(full(), m.outcome, m.executionId);
     if (!processor.reserve(key, m.executionId)) {
       counters.deduplicated.inc({ source: "udp" });
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");

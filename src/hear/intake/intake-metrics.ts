@@ -7,6 +7,7 @@ export interface IntakeCounters {
   parsed: Counter;
   deduplicated: Counter;
   dropped: Counter;
+  overflowed: Counter;
   enriched: Counter;
   emitted: Counter;
   reconciled: Counter;
@@ -19,6 +20,7 @@ export function registerIntakeMetrics(
   m: MetricsRegistry,
   gauges: {
     queueDepth: () => number;
+    overflowDepth: () => number;
     inFlight: () => number;
     pendingDistribute: () => Promise<number>;
     seenEntries: () => Promise<number>;
@@ -26,6 +28,7 @@ export function registerIntakeMetrics(
   },
 ): IntakeCounters {
   m.gaugeFn("steward_intake_queue_depth", "Parsed task datagrams waiting for enrichment.", gauges.queueDepth);
+  m.gaugeFn("steward_intake_overflow_depth", "Task runs waiting in the store for room in the queue (intake.overflowSize).", gauges.overflowDepth);
   m.gaugeFn("steward_intake_in_flight", "Task runs being enriched right now.", gauges.inFlight);
   m.gaugeFnAsync("steward_intake_distribute_pending", "Distribution runs polled in QRS until their outcome is final.", gauges.pendingDistribute);
   // A counter in meaning (it only grows while the socket lives) but read from the OS, so exposed as a gauge.
@@ -44,6 +47,7 @@ export function registerIntakeMetrics(
       "steward_intake_dropped_total",
       "Parsed runs the queue did not keep, by reason (queue_full: full of runs that rank as high; shed: a queued success gave way to a failure; stopping) and outcome.",
     ),
+    overflowed: m.counter("steward_intake_overflowed_total", "Runs that found the queue full and waited in the store for room (intake.overflowSize)."),
     enriched: m.counter("steward_intake_events_enriched_total", "Task events enriched from QRS, by completeness."),
     emitted: m.counter("steward_intake_events_emitted_total", "Task events put on the bus, by kind and source."),
     reconciled: m.counter("steward_intake_reconciled_total", "Task events found by reconciliation with QRS (no datagram announced them)."),

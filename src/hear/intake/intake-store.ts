@@ -64,6 +64,11 @@ export const intakeMigrations: MigrationSet = {
         DROP INDEX IF EXISTS intake_seen_execution;`,
       postgres: "DROP INDEX IF EXISTS intake_seen_execution",
     },
+    {
+      version: 5,
+      name: "overflow: runs waiting for room in the queue (overflow.ts)",
+      sql: "CREATE TABLE intake_overflow (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, source TEXT NOT NULL, report TEXT NOT NULL)",
+    },
   ],
 };
 

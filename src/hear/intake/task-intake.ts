@@ -31,6 +31,8 @@ import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createRunQueue, type QueueItem } from "./run-queue";
 import { createIntakeSocket } from "./udp-socket";
 import { createNodeSilence, type NodeSilence } from "./node-silence";
+import { createIntakeOverflow } from "./overflow";
+import { createOverflowRefill } from "./overflow-refill";
 import type { UdpListener } from "./udp-listener";
 
 /** What the intake reads of the config. */
@@ -135,6 +137,20 @@ function distributePollerOptions(cfg: IntakeConfig, gated: boolean, peerPace?: (
     confirmWithinMs: cfg.enrichment.distribute.confirmWithinSeconds * 1000,
     ...(gated ? { rescanMs: () => (peerPace ?? ((ms: number) => ms))(cfg.enrichment.distribute.pollIntervalSeconds * 1000) } : {}),
   };
+}
+
+/** Counts (and logs at debug) a report of a run already handled or in flight. */
+function countDuplicate(counters: IntakeCounters, log: Logger) {
+  return ({ report }: QueueItem, why: string) => {
+    counters.deduplicated.inc({ source: report.source });
+    log.debug({ executionId: report.executionId, outcome: report.outcome, why }, "duplicate task datagram");
+  };
+}
+
+/** The distribution poller of the intake's store (polls QRS for a distribute run's outcome). */
+function intakePoller(cfg: IntakeConfig, deps: TaskIntakeDeps, store: IntakeStore, processor: RunProcessor): DistributePoller {
+  const pollerDeps = { qrs: deps.qrs, store, processor, clock: deps.clock, log: deps.log };
+  return createDistributePoller(distributePollerOptions(cfg, deps.gate !== undefined, deps.peerPace), pollerDeps);
 }
 
 /** Reconciliation with QRS (`intake.reconcile`); `beforePass` drops the claims of Stewards that are gone. */
@@ -262,8 +278,10 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
   let inFlight = () => 0;
+  const overflow = createIntakeOverflow(deps.db, { maxRows: cfg.overflowSize, log });
   const counters = registerIntakeMetrics(deps.metrics, {
     queueDepth: () => queueDepth(),
+    overflowDepth: () => overflow.depth(),
     inFlight: () => inFlight(),
     pendingDistribute: async () => (deps.db.isOpen ? store.pendingCount() : 0),
     seenEntries: async () => (deps.db.isOpen ? store.seenCount() : 0),
@@ -282,18 +300,9 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     const n = await store.dropClaimsExcept(live.includes(instanceId) ? live : [...live, instanceId]);
     if (n > 0) log.warn({ claims: n }, "dropped run claims of a Steward that stopped without finishing them; reconciliation picks the runs up");
   }
-  const poller = createDistributePoller(distributePollerOptions(cfg, deps.gate !== undefined, deps.peerPace), {
-    qrs: deps.qrs,
-    store,
-    processor,
-    clock: deps.clock,
-    log: deps.log,
-  });
+  const poller = intakePoller(cfg, deps, store, processor);
   let stopping = false;
-  function duplicate({ report }: QueueItem, why: string) {
-    counters.deduplicated.inc({ source: report.source });
-    log.debug({ executionId: report.executionId, outcome: report.outcome, why }, "duplicate task datagram");
-  }
+  const duplicate = countDuplicate(counters, log);
   const distribute = createDistributePath({
     poller,
     processor,
@@ -303,7 +312,10 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     duplicate,
   });
   const claims = createRunClaims({ processor, log, clock: deps.clock, requeue: (item) => queue.offer(item).accepted, stopping: () => stopping, duplicate });
-  const queue = createRunQueue(cfg, { log, now, worker: (item) => (item.report.distribute ? distribute(item) : claims.work(item)) });
+  const queue = createRunQueue(cfg, { log, now, worker: (item) => (item.report.distribute ? distribute(item) : claims.work(item)).finally(() => refill()) });
+  const queued = (report: QueueItem["report"]) => enricher.prefetch?.(report);
+  const admitting = { processor, claims, counters, duplicate, queued, now, stopping: () => stopping, log };
+  const refill = createOverflowRefill({ overflow, queue, queueSize: cfg.queueSize, ...admitting });
   queueDepth = () => queue.depth();
   inFlight = () => queue.active() + processor.announcing();
 
@@ -319,6 +331,8 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     limits: { maxDatagramBytes: config.udp.maxDatagramBytes, maxFieldChars: config.udp.maxFieldChars, queueSize: cfg.queueSize },
     allowlist: socket.allowlist,
     queue,
+    // A run stored in the overflow may find the queue with room (its workers idle): the refill takes it.
+    overflow: { ...overflow, add: (item, stored) => overflow.add(item, (kept) => (stored(kept), refill())) },
     processor,
     claims,
     counters,
@@ -326,7 +340,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     log,
     now,
     stopping: () => stopping,
-    queued: (report) => enricher.prefetch?.(report),
+    queued,
   });
 
   const reconciler =
@@ -346,6 +360,8 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
         await purge();
         await dropDeadClaims().catch((err: Error) => log.warn({ err: err.message }, "cannot drop stale run claims"));
         stopPurge = every(deps.clock, 10 * 60_000, () => void purge());
+        await overflow.load();
+        refill();
         if (!deps.gate) poller.start();
       },
       async stop(budgetMs) {

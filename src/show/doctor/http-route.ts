@@ -12,7 +12,8 @@ const DoctorLineSchema = z.object({
   fix: z.string().optional().describe("What to do about a failure."),
 });
 
-export function registerDoctorRoute(router: Router, probes: () => DoctorProbes): void {
+/** `probes` may load what it needs on the first request (the composition root imports the probes then). */
+export function registerDoctorRoute(router: Router, probes: () => DoctorProbes | Promise<DoctorProbes>): void {
   router.route(
     {
       method: "get",
@@ -25,7 +26,7 @@ export function registerDoctorRoute(router: Router, probes: () => DoctorProbes):
       responses: { 200: { description: "One line per dependency", schema: z.object({ ok: z.boolean(), checks: z.array(DoctorLineSchema) }) } },
     },
     async (c) => {
-      const { probes: list, close } = probes();
+      const { probes: list, close } = await probes();
       try {
         const checks = await runDoctor(list);
         return c.json({ ok: checks.every((l) => l.ok), checks });

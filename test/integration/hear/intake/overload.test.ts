@@ -1,6 +1,7 @@
 // The intake under overload: a full queue refuses what it would not keep before any store read, sheds queued
 // successes to keep failures, counts every run it did not keep on /metrics by reason and outcome; and the dedupe
-// marks of a burst share commits (group commit) instead of one transaction per run.
+// marks of a burst share commits (group commit) instead of one transaction per run. The overflow in the store
+// (overflowSize) is off here: these are the rules of a queue with nowhere else to put a run (overflow.test.ts).
 import type { SqliteSqlDb } from "../../../../src/platform/store/sqlite-db";
 import { afterEach, describe, expect, test } from "bun:test";
 import { failedTaskDatagram } from "../../../../scripts/bench-udp-load";
@@ -54,7 +55,7 @@ function sender(intake: TestApp["app"]["intake"]) {
 
 describe("intake overload", () => {
   test("a full queue sheds successes to keep failures, refuses before any store work, counts every drop", async () => {
-    t = createTestApp("intake:\n  queueSize: 5\n  concurrency: 1\n");
+    t = createTestApp("intake:\n  queueSize: 5\n  overflowSize: 0\n  concurrency: 1\n");
     await t.app.start();
     const { intake } = t.app;
 
@@ -77,7 +78,7 @@ describe("intake overload", () => {
   });
 
   test("a queue full of failures refuses further datagrams before parsing them, and still counts each by outcome", async () => {
-    t = createTestApp("intake:\n  queueSize: 5\n  concurrency: 1\n");
+    t = createTestApp("intake:\n  queueSize: 5\n  overflowSize: 0\n  concurrency: 1\n");
     await t.app.start();
     const { intake } = t.app;
     const send = sender(intake);
@@ -99,7 +100,7 @@ describe("intake overload", () => {
   });
 
   test("a shed run is not remembered: the same run reported again later is processed", async () => {
-    t = createTestApp("intake:\n  queueSize: 1\n  concurrency: 1\n");
+    t = createTestApp("intake:\n  queueSize: 1\n  overflowSize: 0\n  concurrency: 1\n");
     await t.app.start();
     const { intake } = t.app;
     intake.handleDatagram(datagram(0, "succeeded"), FROM); // worker

@@ -102,6 +102,8 @@ describe("UDP intake edge", () => {
       // The runs are invented (QRS does not know them): announced anyway, so that every accepted one is emitted.
       intake: {
         queueSize: 2,
+        // The queue's own refusal: no overflow in the store (overflow.test.ts has the overflow).
+        overflowSize: 0,
         concurrency: 1,
         backpressureWarnRatio: 0.5,
         reconcile: { enabled: false },

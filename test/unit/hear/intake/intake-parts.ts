@@ -29,6 +29,7 @@ export function intakeParts(instanceId = "steward-a") {
   const store = createIntakeStore(db.sql);
   const counters = registerIntakeMetrics(createMetricsRegistry(), {
     queueDepth: () => 0,
+    overflowDepth: () => 0,
     inFlight: () => 0,
     pendingDistribute: async () => 0,
     seenEntries: async () => 0,

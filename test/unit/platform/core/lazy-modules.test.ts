@@ -28,6 +28,10 @@ const LAZY = [
   "/src/show/assistant/read-tools.ts",
   // No MCP SDK at run time at all (it is the tests' client only).
   "node_modules/@modelcontextprotocol/",
+  // The doctor's probes (GET /v4/doctor) and the PostgreSQL client they would open: loaded by the first doctor
+  // request; the client otherwise only with store.postgres.
+  "/src/show/doctor/from-config.ts",
+  "node_modules/postgres/",
 ];
 
 /** Schemas built on first use (z.lazy): [module under src/, export]. */

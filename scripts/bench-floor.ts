@@ -1,0 +1,233 @@
+// Steward beside its floor and beside Butler, in one run (issue 69): a bare Bun.serve, the stack's floor (hono, zod,
+// pino, yaml, croner, eta and one Hono route, compiled with scripts/build.ts's flags), Steward's Linux binary on SQLite
+// with only `http` and `udp` configured, and Butler 16.0.4 on Node without a Qlik connection (BUTLER_DIR, see
+// bench-floor-butler.ts; skipped, and said so, when it is not there). Rounds are interleaved (each round starts every
+// target afresh, in turn) and the load average is recorded beside each round. Rows: idle RSS 5 s after ready and
+// RssAnon; CPU per GET /v4/butlerping (wrk -t1 -c20); failure datagrams processed at 1k/5k/10k per second for 5 s and
+// the CPU per processed datagram, with Steward's processed runs counted in its store afterwards; KV set p99 (wrk -t2
+// -c50, POST /v4/keyvalues/ns1).
+//   bun scripts/bench-floor.ts [--rounds N] [--steward BIN] [--only idle,ping,udp,kv]
+// Needs wrk (Debian: apt-get install wrk). Targets run on loopback in a temporary folder.
+import { Database } from "bun:sqlite";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { buildBinaries } from "./build";
+import { findButler, startButler, type ButlerInstall } from "./bench-floor-butler";
+import { burst, idleMemory, kvSetLatency, pingCost, type BurstRow, type IdleMemory, type WrkRun } from "./bench-floor-rows";
+import { freePort, median, startTarget, waitFor200 } from "./bench-proc";
+import { startSteward } from "./bench-targets";
+
+const REPO_ROOT = resolve(import.meta.dir, "..");
+const RATES = [1_000, 5_000, 10_000];
+type Target = "bare" | "floor" | "steward" | "butler";
+type Row = "idle" | "ping" | "udp" | "kv";
+
+interface Sample {
+  idle?: IdleMemory;
+  ping?: WrkRun;
+  kv?: WrkRun;
+  udp?: BurstRow[];
+  /** Steward: processed runs found in its store after the bursts (seen marks, run history rows). */
+  stored?: { seen: number; runs: number; processed: number };
+}
+
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+/** Sums the samples of `steward_intake_events_emitted_total` for task.failed (one per failure run processed). */
+async function stewardProcessed(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let n = 0;
+  for (const line of text.split("\n"))
+    if (line.startsWith("steward_intake_events_emitted_total{") && line.includes('kind="task.failed"')) n += Number(line.slice(line.lastIndexOf(" ") + 1));
+  return n;
+}
+
+/** Failure runs Steward keeps: seen marks (dedupe) and run-history rows of the bench's task. */
+function storedRuns(dataDir: string): { seen: number; runs: number } {
+  const db = new Database(join(dataDir, "steward.db"), { readonly: true });
+  try {
+    const one = (sql: string) => (db.query(sql).get() as { n: number }).n;
+    return {
+      seen: one("SELECT count(*) AS n FROM intake_seen WHERE source = 'udp' AND claimed_by IS NULL"),
+      runs: one("SELECT count(*) AS n FROM task_runs WHERE outcome = 'failed'"),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+async function measureRef(bin: string, mode: "bare" | "floor", dir: string, rows: Set<Row>): Promise<Sample> {
+  const port = await freePort();
+  const proc = startTarget([bin, mode, String(port)], { logFile: join(dir, `${mode}.log`) });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor200(`${url}/v4/butlerping`, performance.now());
+    const s: Sample = {};
+    if (rows.has("idle")) s.idle = await idleMemory(proc.pid);
+    if (rows.has("ping")) s.ping = await pingCost(url, proc.pid);
+    return s;
+  } finally {
+    await proc.stop();
+  }
+}
+
+async function measureSteward(bin: string, dir: string, rows: Set<Row>): Promise<Sample> {
+  const t = await startSteward(bin, dir);
+  const s: Sample = {};
+  try {
+    if (rows.has("idle")) s.idle = await idleMemory(t.proc.pid);
+    if (rows.has("ping")) s.ping = await pingCost(t.url, t.proc.pid);
+    if (rows.has("udp")) {
+      s.udp = [];
+      for (const rate of RATES) s.udp.push(await burst(t.udpPort, t.proc.pid, () => stewardProcessed(t.url), rate));
+    }
+    if (rows.has("kv")) s.kv = await kvSetLatency(t.url, t.proc.pid, dir);
+  } finally {
+    await t.proc.stop();
+  }
+  if (s.udp) s.stored = { ...storedRuns(join(dir, "data")), processed: s.udp.reduce((a, r) => a + r.processed, 0) };
+  return s;
+}
+
+async function measureButler(install: ButlerInstall, dir: string, rows: Set<Row>): Promise<Sample> {
+  const b = await startButler(install, dir);
+  const s: Sample = {};
+  try {
+    if (rows.has("idle")) s.idle = await idleMemory(b.proc.pid);
+    if (rows.has("ping")) s.ping = await pingCost(b.url, b.proc.pid);
+    if (rows.has("udp")) {
+      s.udp = [];
+      for (const rate of RATES) s.udp.push(await burst(b.udpPort, b.proc.pid, async () => b.processed(), rate));
+    }
+  } finally {
+    await b.proc.stop();
+  }
+  return s;
+}
+
+const range = (xs: number[], digits = 1, unit = "") => {
+  const v = xs.filter(Number.isFinite);
+  if (v.length === 0) return "";
+  const [lo, hi] = [Math.min(...v).toFixed(digits), Math.max(...v).toFixed(digits)];
+  return `${lo === hi ? lo : `${lo}–${hi}`}${unit}`;
+};
+
+function table(samples: Record<Target, Sample[]>, targets: Target[]): string {
+  const col = (f: (s: Sample) => number | undefined, digits: number, unit: string) =>
+    targets.map((t) =>
+      range(
+        samples[t].map(f).filter((x): x is number => x !== undefined),
+        digits,
+        unit,
+      ),
+    );
+  const lines = [`| | ${targets.join(" | ")} |`, `|---|${targets.map(() => "---:|").join("")}`];
+  const row = (label: string, cells: string[]) => lines.push(`| ${label} | ${cells.join(" | ")} |`);
+  row(
+    "idle RSS 5 s after ready",
+    col((s) => s.idle?.rssMiB, 1, " MiB"),
+  );
+  row(
+    "RssAnon",
+    col((s) => s.idle?.anonMiB, 1, " MiB"),
+  );
+  row(
+    "CPU per `GET /v4/butlerping` (wrk -t1 -c20)",
+    col((s) => s.ping?.cpuUsPerRequest, 1, " µs"),
+  );
+  for (const [i, rate] of RATES.entries()) {
+    row(
+      `failure datagrams processed, ${rate.toLocaleString("en-US")}/s for 5 s`,
+      col((s) => (s.udp?.[i] ? (100 * s.udp[i]!.processed) / Math.max(1, s.udp[i]!.sent) : undefined), 1, " %"),
+    );
+  }
+  row(
+    "CPU per processed datagram (1k / 5k / 10k per s)",
+    targets.map((t) =>
+      RATES.map((_, i) =>
+        range(
+          samples[t].map((s) => s.udp?.[i]?.cpuUsPerProcessed ?? Number.NaN),
+          0,
+        ),
+      ).join(" / "),
+    ),
+  );
+  row(
+    "KV set p99 (wrk -t2 -c50, `POST /v4/keyvalues/ns1`)",
+    col((s) => s.kv?.p99Ms, 2, " ms"),
+  );
+  return lines.join("\n");
+}
+
+function verdicts(samples: Record<Target, Sample[]>): string[] {
+  const med = (t: Target, f: (s: Sample) => number | undefined) => median(samples[t].map(f).filter((x): x is number => x !== undefined && Number.isFinite(x)));
+  const out: string[] = [];
+  const [fr, sr] = [med("floor", (s) => s.idle?.rssMiB), med("steward", (s) => s.idle?.rssMiB)];
+  if (fr && sr) out.push(`idle RSS: Steward ${sr.toFixed(1)} MiB = floor + ${(sr - fr).toFixed(1)} MiB (target ≤ floor + 20), medians`);
+  const [fp, sp] = [med("floor", (s) => s.ping?.cpuUsPerRequest), med("steward", (s) => s.ping?.cpuUsPerRequest)];
+  if (fp && sp) out.push(`CPU per ping: Steward ${(sp / fp).toFixed(2)}× the floor (target ≤ 1.5×), medians`);
+  const share = (t: Target) => med(t, (s) => (s.udp?.[2] ? s.udp[2].processed / Math.max(1, s.udp[2].sent) : undefined));
+  if (samples.steward.some((s) => s.udp)) {
+    const b = samples.butler.some((s) => s.udp) ? ` against Butler's ${(100 * share("butler")).toFixed(1)} %` : "";
+    out.push(`10,000/s: Steward processed ${(100 * share("steward")).toFixed(1)} %${b} (medians; target ≥ Butler's)`);
+    for (const s of samples.steward)
+      if (s.stored)
+        out.push(`  in the store after a round: ${s.stored.seen} seen marks and ${s.stored.runs} run-history rows for ${s.stored.processed} runs processed`);
+  }
+  for (const [t, list] of Object.entries(samples))
+    for (const s of list)
+      if (s.ping?.non2xx) out.push(`${t}: ${s.ping.non2xx} of ${s.ping.requests} pings answered other than 2xx (counted in its CPU per ping)`);
+  const kv = med("steward", (s) => s.kv?.p99Ms);
+  if (kv) out.push(`KV set p99: ${kv.toFixed(2)} ms (target < 8 ms), median`);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rounds: { type: "string" }, steward: { type: "string" }, only: { type: "string" } } });
+  const rounds = Number(values.rounds ?? 3);
+  const rows = new Set((values.only ?? "idle,ping,udp,kv").split(",") as Row[]);
+  const workDir = join(REPO_ROOT, ".tmp", "bench-floor");
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  const log = (line: string) => console.error(`[bench-floor] ${line}`);
+  log(`building the bare and floor binary${values.steward ? "" : " and Steward's"}`);
+  const [ref] = await buildBinaries({ targets: ["linux-x64"], entry: join(REPO_ROOT, "scripts/bench-floor-target.ts"), outDir: join(workDir, "ref") });
+  const steward = values.steward ? resolve(values.steward) : (await buildBinaries({ targets: ["linux-x64"], outDir: join(workDir, "steward") }))[0]!.path;
+  const butler = findButler();
+  if ("missing" in butler) log(`Butler is not measured: ${butler.missing}`);
+  else log(`Butler: ${butler.version} in ${butler.dir}`);
+  const targets: Target[] = ["bare", "floor", "steward", ...("missing" in butler ? [] : ["butler" as const])];
+  const samples: Record<Target, Sample[]> = { bare: [], floor: [], steward: [], butler: [] };
+  const loads: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const before = loadAverage();
+    for (const t of targets) {
+      const dir = join(workDir, `${t}-${round}`);
+      mkdirSync(dir, { recursive: true });
+      const s =
+        t === "steward"
+          ? await measureSteward(steward, dir, rows)
+          : t === "butler"
+            ? await measureButler(butler as ButlerInstall, dir, rows)
+            : await measureRef(ref!.path, t, dir, rows);
+      samples[t].push(s);
+      log(`round ${round + 1} ${t}: ${JSON.stringify(s)}`);
+    }
+    loads.push(`round ${round + 1}: ${before} → ${loadAverage()}`);
+  }
+  console.log(`Load average (1, 5, 15 min) at each round's start and end: ${loads.join("; ")}\n`);
+  console.log(table(samples, targets));
+  console.log(`\n${verdicts(samples).join("\n")}`);
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+if (import.meta.main) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(`[bench-floor] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exit(1);
+    },
+  );
+}
