@@ -29,15 +29,34 @@ const current = new AsyncLocalStorage<Deadline & { ended: boolean }>();
  * Runs `fn` with a deadline `ms` from now on wall time (a deadline on real I/O, whatever clock Steward runs on).
  * Once `fn` has settled the deadline no longer applies: work it left running in the background (a batch of audit
  * rows, a retry timer) carries the async context on, and must then get the store's own limits, not a passed deadline.
+ * A synchronous `fn` is answered synchronously (a request that awaits nothing, a ping, takes no promise here).
  */
-export async function withDeadline<T>(ms: number, fn: () => T | Promise<T>): Promise<T> {
+export function withDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T>;
+export function withDeadline<T>(ms: number, fn: () => T | Promise<T>): T | Promise<T>;
+export function withDeadline<T>(ms: number, fn: () => T | Promise<T>): T | Promise<T> {
   const at = wallClock.now() + ms;
   const deadline = { at, remainingMs: () => Math.max(0, at - wallClock.now()), storeUsed: false, ended: false };
+  let result: T | Promise<T>;
   try {
-    return await current.run(deadline, fn);
-  } finally {
+    result = current.run(deadline, fn);
+  } catch (err) {
     deadline.ended = true;
+    throw err;
   }
+  if (!(result instanceof Promise)) {
+    deadline.ended = true;
+    return result;
+  }
+  return result.then(
+    (value) => {
+      deadline.ended = true;
+      return value;
+    },
+    (err: unknown) => {
+      deadline.ended = true;
+      throw err;
+    },
+  );
 }
 
 /** The deadline of the request this code runs for, while that request is being handled. */

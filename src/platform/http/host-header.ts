@@ -34,7 +34,8 @@ export function createHostHeaderCheck(): (host: string | null | undefined) => st
   const seen = new Map<string, string | undefined>();
   return (host) => {
     if (host === null || host === undefined) return hostHeaderProblem(host);
-    if (seen.has(host)) return seen.get(host);
+    const known = seen.get(host);
+    if (known !== undefined || seen.has(host)) return known;
     const problem = hostHeaderProblem(host);
     if (seen.size >= 1024) seen.clear();
     seen.set(host, problem);

@@ -43,8 +43,42 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
   body: z.infer<B>;
 }
 
-/** Runs once the route's scope is known, around the handler: a refusal, or what `next` led to. */
-export type RouteGuard = (c: Context<HttpEnv>, next: () => Promise<void>) => Response | undefined | Promise<unknown>;
+/**
+ * Runs once the route's scope is known, around the handler: a refusal, or what `next` led to. `next` settles the
+ * answer as `c.res`; it returns a promise only when the handler did.
+ */
+export type RouteGuard = (c: Context<HttpEnv>, next: () => void | Promise<void>) => Response | undefined | Promise<unknown>;
+
+type Answer = (c: Context<HttpEnv>) => Response | Promise<Response>;
+type OnError = (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>;
+
+/**
+ * `inner` behind `guard`: the guard's refusal, else the answer `inner` gave (or `onError`'s for what it threw). No
+ * promise is made unless the guard or `inner` returns one: a read that awaits nothing is answered synchronously.
+ */
+function guardedBy(guard: RouteGuard, inner: Answer, onError?: OnError): Answer {
+  return (c) => {
+    const settleError = (err: unknown): void | Promise<void> => {
+      if (!onError || !(err instanceof Error)) throw err;
+      const res = onError(err, c);
+      if (res instanceof Promise) return res.then((r) => void (c.res = r));
+      c.res = res;
+    };
+    const next = (): void | Promise<void> => {
+      let res: Response | Promise<Response>;
+      try {
+        res = inner(c);
+      } catch (err) {
+        return settleError(err);
+      }
+      if (res instanceof Promise) return res.then((r) => void (c.res = r), settleError);
+      c.res = res;
+    };
+    const refused = guard(c, next);
+    const answer = (r: unknown) => (r instanceof Response ? r : c.res);
+    return refused instanceof Promise ? refused.then(answer) : answer(refused);
+  };
+}
 
 export type RegisteredRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 
@@ -62,42 +96,24 @@ export interface Router {
  * validation and the handler. `onError` answers what the handler throws before the guards see the answer (a
  * write refused by validation is audited with its 400).
  */
-export function createRouter(
-  app: Hono<HttpEnv>,
-  pre: PreHandler,
-  guards: RouteGuard[] = [],
-  onError?: (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>,
-): Router {
+export function createRouter(app: Hono<HttpEnv>, pre: PreHandler, guards: RouteGuard[] = [], onError?: OnError): Router {
   const routes: RegisteredRoute[] = [];
   return {
     routes,
     route(spec, handler) {
       routes.push(spec as unknown as RegisteredRoute);
       const methods = (Array.isArray(spec.method) ? spec.method : [spec.method]).map((m) => m.toUpperCase());
+      const hasParams = spec.path.includes(":");
       const run = (c: Context<HttpEnv>): Response | Promise<Response> => {
-        const params = spec.params ? validate("path", spec.params, c.req.param()) : c.req.param();
+        const raw = hasParams ? c.req.param() : NO_PARAMS;
+        const params = spec.params ? validate("path", spec.params, raw) : raw;
         const query = spec.query ? validate("query", spec.query, queryObject(c)) : queryObject(c);
         if (!spec.body) return handler(c, { params, query, body: undefined } as never);
         const bodySchema = spec.body;
         return readBody(c).then((raw) => handler(c, { params, query, body: validate("body", bodySchema, raw) } as never));
       };
       // Scope, guards and handler are one route handler (not a middleware chain per request).
-      const guarded = guards.reduceRight<(c: Context<HttpEnv>) => Response | Promise<Response>>(
-        (inner, guard) => async (c) => {
-          const refused = await guard(c, async () => {
-            let res: Response;
-            try {
-              res = await inner(c);
-            } catch (err) {
-              if (!onError || !(err instanceof Error)) throw err;
-              res = await onError(err, c);
-            }
-            c.res = res;
-          });
-          return refused instanceof Response ? refused : c.res;
-        },
-        run,
-      );
+      const guarded = guards.reduceRight<Answer>((inner, guard) => guardedBy(guard, inner, onError), run);
       // "METHOD /path" of this route, made once per method (HEAD is answered by the GET route).
       const refs = new Map(["HEAD", ...methods].map((m) => [m, `${m} ${spec.path}`]));
       const scoped = (c: Context<HttpEnv>) => {
@@ -122,6 +138,7 @@ function maskedPath(path: string, secrets: ReadonlySet<string>): (c: Context<Htt
   };
 }
 
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const NO_QUERY: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
 
 function queryObject(c: Context): Record<string, string | string[]> {

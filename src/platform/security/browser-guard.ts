@@ -102,8 +102,9 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
         );
       }
     }
-    const origin = c.req.raw.headers.get("origin") ?? undefined;
-    if (origin !== undefined && !SAFE_METHODS.has(c.req.method) && !listed.has("*") && !listed.has(norm(origin))) {
+    // Only a write's Origin is judged: a GET or HEAD reads no header here.
+    const origin = SAFE_METHODS.has(c.req.method) ? undefined : (c.req.raw.headers.get("origin") ?? undefined);
+    if (origin !== undefined && !listed.has("*") && !listed.has(norm(origin))) {
       // Same origin: the page was served by Steward itself (the dashboard). A proxy may rewrite Host, so its
       // X-Forwarded-Host counts too; a cross-site page cannot add that header without a preflight.
       // An Origin is an absolute scheme://host[:port]; anything else (a bare word, garbage) is no origin of ours.

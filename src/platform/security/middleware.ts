@@ -149,7 +149,7 @@ async function audited(
   who: Identified & { ok: true },
   scope: Scope,
   routeRef: string,
-  next: () => Promise<void>,
+  next: () => void | Promise<void>,
 ): Promise<void> {
   const principal = who.principal;
   // What the handler's module did (kv.set ns/key …) joins this request's row instead of being a row of its own.
@@ -235,7 +235,7 @@ export function createAccessMiddleware(deps: AccessDeps): {
   };
 
   /** Once the caller is known: per-key rate limit, status access, scope; then the route, and a write's audit row. */
-  const admit = (c: Context<HttpEnv>, policy: SecurityPolicy, who: Identified, next: () => Promise<void>): Response | Promise<unknown> => {
+  const admit = (c: Context<HttpEnv>, policy: SecurityPolicy, who: Identified, next: () => void | Promise<void>): Response | undefined | Promise<unknown> => {
     const scope = c.get("scope");
     const routeRef = c.get("routeRef");
     if (!who.ok) return deny(c, 401, who.reason, { check: "authentication", scope, route: routeRef });
@@ -281,8 +281,8 @@ export function createAccessMiddleware(deps: AccessDeps): {
       return deny(c, principal.kind === "anonymous" ? 401 : 403, reason, { check: "scope", scope, route: routeRef });
     }
     if (who.via === "query") requestLog(c)?.info({ key: principal.name, route: routeRef }, "API key accepted from the query string (compatibility mode)");
-    // A read passes straight on; a write waits for its audit row.
-    if (SAFE_METHODS.has(c.req.method)) return next();
+    // A read passes straight on (synchronously when its handler is); a write waits for its audit row.
+    if (SAFE_METHODS.has(c.req.method)) return next() || undefined;
     return audited(deps, writes, c, who, scope, routeRef, next);
   };
 

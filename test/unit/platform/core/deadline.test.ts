@@ -42,3 +42,25 @@ test("untilDeadline gives the work's outcome in time, else the expiry's error at
     expect(performance.now() - started).toBeLessThan(100);
   });
 });
+
+test("a synchronous piece of work is answered synchronously, with the deadline in force while it runs and not after", async () => {
+  let inside: number | undefined;
+  let later: unknown = "unset";
+  const answer = withDeadline(1_000, () => {
+    inside = currentDeadline()?.remainingMs();
+    void Promise.resolve().then(() => {
+      later = currentDeadline();
+    });
+    return 7;
+  });
+  expect(answer).toBe(7);
+  expect(inside).toBeGreaterThan(900);
+  await Promise.resolve();
+  expect(later).toBeUndefined();
+  expect(() =>
+    withDeadline(1_000, () => {
+      throw new Error("thrown");
+    }),
+  ).toThrow("thrown");
+  expect(currentDeadline()).toBeUndefined();
+});
