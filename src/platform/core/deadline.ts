@@ -23,7 +23,17 @@ export interface Deadline {
   storeUsed: boolean;
 }
 
-const current = new AsyncLocalStorage<Deadline & { ended: boolean }>();
+/** One per request: a class, so that a request makes one object here (its method is shared, not a closure). */
+class RequestDeadline implements Deadline {
+  storeUsed = false;
+  ended = false;
+  constructor(readonly at: number) {}
+  remainingMs(): number {
+    return Math.max(0, this.at - wallClock.now());
+  }
+}
+
+const current = new AsyncLocalStorage<RequestDeadline>();
 
 /**
  * Runs `fn` with a deadline `ms` from now on wall time (a deadline on real I/O, whatever clock Steward runs on).
@@ -34,8 +44,7 @@ const current = new AsyncLocalStorage<Deadline & { ended: boolean }>();
 export function withDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T>;
 export function withDeadline<T>(ms: number, fn: () => T | Promise<T>): T | Promise<T>;
 export function withDeadline<T>(ms: number, fn: () => T | Promise<T>): T | Promise<T> {
-  const at = wallClock.now() + ms;
-  const deadline = { at, remainingMs: () => Math.max(0, at - wallClock.now()), storeUsed: false, ended: false };
+  const deadline = new RequestDeadline(wallClock.now() + ms);
   let result: T | Promise<T>;
   try {
     result = current.run(deadline, fn);

@@ -89,6 +89,22 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
   const idPrefix = `${Date.now().toString(36)}-`;
   let seq = 0;
 
+  /** The answer as sent: with the request id (a Response the handler built itself lacks it), counted. */
+  const answered = (c: Context<HttpEnv>, route: RouteMetrics, started: number, answer: Response): Response => {
+    let res = answer;
+    if (!res.headers.has("X-Request-Id")) {
+      res = new Response(res.body, res);
+      res.headers.set("X-Request-Id", c.get("requestId"));
+    }
+    count(route, c.req.method, res.status, (performance.now() - started) / 1000);
+    return res;
+  };
+  const failed = (c: Context<HttpEnv>, route: RouteMetrics, started: number, err: unknown): Response | Promise<Response> => {
+    if (!(err instanceof Error)) throw err;
+    const res = deps.onError(err, c);
+    return res instanceof Promise ? res.then((r) => answered(c, route, started, r)) : answered(c, route, started, res);
+  };
+
   /** The checks, then `inner`: its answer, or a refusal. A body is read through the body limit. */
   const checks = (c: Context<HttpEnv>, inner: Inner): Response | Promise<Response> => {
     const problem = c.env?.hostProblem;
@@ -125,32 +141,22 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       c.set("principal", ANONYMOUS);
       // Set before the answer is built, so it is part of it (setting it afterwards would copy the response).
       c.header("X-Request-Id", requestId);
-      const answered = (answer: Response): Response => {
-        let res = answer;
-        // A handler that built its own Response (not through the context) did not get the prepared header.
-        if (!res.headers.has("X-Request-Id")) {
-          res = new Response(res.body, res);
-          res.headers.set("X-Request-Id", requestId);
-        }
-        count(route, c.req.method, res.status, (performance.now() - started) / 1000);
-        return res;
-      };
-      const failed = (err: unknown): Response | Promise<Response> => {
-        if (!(err instanceof Error)) throw err;
-        const res = deps.onError(err, c);
-        return res instanceof Promise ? res.then(answered) : answered(res);
-      };
-      // A request that awaits nothing (a ping, a refusal) is answered without a promise: about a tenth of a ping's CPU
-      // went into the async functions and their turns of the microtask queue (issue 69, callgrind).
+      // A request that awaits nothing (a ping, a refusal) is answered without a promise or a closure: about a tenth of
+      // a ping's CPU went into the async functions and their turns of the microtask queue (issue 69, callgrind).
       let res: Response | Promise<Response>;
       try {
         // The store stops waiting at the request's deadline, so a silent database is answered 503 before the server's
         // idle timeout closes the connection without an answer (core/deadline.ts).
         res = withDeadline(STORE_DEADLINE_MS, () => checks(c, inner));
       } catch (err) {
-        return failed(err);
+        return failed(c, route, started, err);
       }
-      return res instanceof Promise ? res.then(answered, failed) : answered(res);
+      if (res instanceof Promise)
+        return res.then(
+          (r) => answered(c, route, started, r),
+          (err: unknown) => failed(c, route, started, err),
+        );
+      return answered(c, route, started, res);
     },
   };
 }

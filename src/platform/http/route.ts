@@ -57,26 +57,30 @@ type OnError = (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>
  * promise is made unless the guard or `inner` returns one: a read that awaits nothing is answered synchronously.
  */
 function guardedBy(guard: RouteGuard, inner: Answer, onError?: OnError): Answer {
+  const settleError = (c: Context<HttpEnv>, err: unknown): void | Promise<void> => {
+    if (!onError || !(err instanceof Error)) throw err;
+    const res = onError(err, c);
+    if (res instanceof Promise) return res.then((r) => void (c.res = r));
+    c.res = res;
+  };
   return (c) => {
-    const settleError = (err: unknown): void | Promise<void> => {
-      if (!onError || !(err instanceof Error)) throw err;
-      const res = onError(err, c);
-      if (res instanceof Promise) return res.then((r) => void (c.res = r));
-      c.res = res;
-    };
-    const next = (): void | Promise<void> => {
+    // The one closure a request needs here: the guard's `next`.
+    const refused = guard(c, () => {
       let res: Response | Promise<Response>;
       try {
         res = inner(c);
       } catch (err) {
-        return settleError(err);
+        return settleError(c, err);
       }
-      if (res instanceof Promise) return res.then((r) => void (c.res = r), settleError);
+      if (res instanceof Promise)
+        return res.then(
+          (r) => void (c.res = r),
+          (err: unknown) => settleError(c, err),
+        );
       c.res = res;
-    };
-    const refused = guard(c, next);
-    const answer = (r: unknown) => (r instanceof Response ? r : c.res);
-    return refused instanceof Promise ? refused.then(answer) : answer(refused);
+    });
+    if (refused instanceof Promise) return refused.then((r) => (r instanceof Response ? r : c.res));
+    return refused instanceof Response ? refused : c.res;
   };
 }
 

@@ -1,6 +1,18 @@
 // The Bun implementation of the runtime boundary.
 import { resolve } from "node:path";
-import type { Runtime, ServeOptions, ServedHttp, SpawnResult } from "../types";
+import type { RequestContext, Runtime, ServeOptions, ServedHttp, SpawnResult } from "../types";
+
+/** What the handler gets beside a request: one object per request, its method shared rather than a closure each. */
+class BunRequestContext<D> implements RequestContext<D> {
+  constructor(
+    readonly remoteAddress: string | undefined,
+    private readonly req: Request,
+    private readonly server: Bun.Server<D>,
+  ) {}
+  upgrade(data: D): boolean {
+    return (this.server.upgrade as (req: Request, o: { data: D }) => boolean)(this.req, { data });
+  }
+}
 
 function serve<D>(o: ServeOptions<D>): ServedHttp {
   const server = Bun.serve<D>({
@@ -9,11 +21,7 @@ function serve<D>(o: ServeOptions<D>): ServedHttp {
     ...(o.maxRequestBodySize !== undefined ? { maxRequestBodySize: o.maxRequestBodySize } : {}),
     ...(o.idleTimeout !== undefined ? { idleTimeout: o.idleTimeout } : {}),
     ...(o.tls ? { tls: o.tls } : {}),
-    fetch: (req, srv) =>
-      o.fetch(req, {
-        remoteAddress: srv.requestIP(req)?.address,
-        upgrade: (data) => (srv.upgrade as (req: Request, o: { data: D }) => boolean)(req, { data }),
-      }),
+    fetch: (req, srv) => o.fetch(req, new BunRequestContext(srv.requestIP(req)?.address, req, srv)),
     websocket: {
       ...(o.idleTimeout !== undefined ? { idleTimeout: o.idleTimeout } : {}),
       open: (ws) => o.websocket?.open?.(ws),
