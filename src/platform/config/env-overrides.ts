@@ -48,8 +48,12 @@ export function applyEnvOverrides(
   const isTopLevel = (name: string) => (topLevel ? topLevel() : Object.keys(propertiesOf(schemaRoot()))).some((k) => fold(k) === fold(name));
   // What the file allows variables to widen, read before any variable is applied.
   const allowed = allowedByFile(data);
-  for (const [variable, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!variable.startsWith(ENV_PREFIX) || NOT_SETTINGS.has(variable) || raw === undefined) continue;
+  // In code-unit order (upper case before lower): a locale's collation would load ICU's tables at every start.
+  for (const variable of Object.keys(env)
+    .filter((v) => v.startsWith(ENV_PREFIX))
+    .sort()) {
+    const raw = env[variable];
+    if (NOT_SETTINGS.has(variable) || raw === undefined) continue;
     const name = variable.slice(ENV_PREFIX.length);
     // Without a double underscore a variable is a setting only if it names a top-level one (STEWARD_DATA_DIR):
     // sites already keep secrets in variables such as STEWARD_TLS_PASSPHRASE for ${env:…} placeholders.

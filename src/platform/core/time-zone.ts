@@ -19,6 +19,14 @@ export function isKnownZone(tz: string): boolean {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * This machine's IANA zone. Ask when a time is shown, not at start: asking Intl loads ICU's zone data, about 4 MiB of
+ * memory that a start showing no local time does not need (issue 69).
+ */
+export function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
 const HOUR_MS = 3_600_000;
 /**
  * Per zone, per UTC hour: the offset all through that hour, or NaN when it changes within the hour. Keyed by number

@@ -1,6 +1,7 @@
 // The status dashboard at /ui, served by Steward itself: server-rendered pages over Steward's own REST API,
 // plus an in-memory timeline of recent events. `steward demo` attaches its capture inbox.
 import type { Clock } from "../../platform/core/clock";
+import { systemTimeZone } from "../../platform/core/time-zone";
 import type { Logger } from "../../platform/core/logger";
 import { isTaskEvent } from "../../platform/events/types";
 import type { SqlDb } from "../../platform/store/sql";
@@ -108,13 +109,18 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     );
   }
   let inbox: InboxSource | undefined;
+  let zone = deps.siteTimeZone;
   registerRunsRoute(deps.router, { timeline, ...(runs ? { runs } : {}) });
   registerDashboardRoutes(deps.router, {
     api: createApiReader(deps.hono),
     timeline,
     runs,
     inbox: () => inbox,
-    siteTimeZone: deps.siteTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    // This machine's zone is asked for by the first page that shows it, not at start (time-zone.ts: ICU's zone data).
+    get siteTimeZone() {
+      zone ??= systemTimeZone();
+      return zone;
+    },
     taskNames: createTaskNames(deps.qrs),
     ...(deps.banner ? { banner: deps.banner } : {}),
   });

@@ -40,9 +40,14 @@ export interface ReportService extends Component {
   summarize(from: number, to: number): Promise<SiteEvent>;
 }
 
-const cronOf = (at: string, days: readonly string[], timeZone: string) => {
+/**
+ * A report's schedule. In UTC (the default zone) croner counts with an offset of 0 instead of asking Intl: the same
+ * times, without loading ICU's zone data at start (issue 69).
+ */
+export const reportCron = (at: string, days: readonly string[], timeZone: string) => {
   const dows = days.map((d) => REPORT_DAYS.indexOf(d as (typeof REPORT_DAYS)[number])).join(",");
-  return new Cron(`${Number(at.slice(3, 5))} ${Number(at.slice(0, 2))} * * ${dows}`, { paused: true, timezone: timeZone });
+  const zone = timeZone === "UTC" || timeZone === "Etc/UTC" ? { utcOffset: 0 } : { timezone: timeZone };
+  return new Cron(`${Number(at.slice(3, 5))} ${Number(at.slice(0, 2))} * * ${dows}`, { paused: true, ...zone });
 };
 
 export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps): ReportService {
@@ -50,10 +55,10 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
   const zoneOf = (own: string | undefined) => own ?? deps.timeZone ?? "UTC";
   const schedules = [
     ...(cfg.morning.enabled
-      ? [{ kind: "morning" as const, zone: zoneOf(cfg.morning.timeZone), cron: cronOf(cfg.morning.at, cfg.morning.days, zoneOf(cfg.morning.timeZone)) }]
+      ? [{ kind: "morning" as const, zone: zoneOf(cfg.morning.timeZone), cron: reportCron(cfg.morning.at, cfg.morning.days, zoneOf(cfg.morning.timeZone)) }]
       : []),
     ...(cfg.weekly.enabled
-      ? [{ kind: "weekly" as const, zone: zoneOf(cfg.weekly.timeZone), cron: cronOf(cfg.weekly.at, [cfg.weekly.day], zoneOf(cfg.weekly.timeZone)) }]
+      ? [{ kind: "weekly" as const, zone: zoneOf(cfg.weekly.timeZone), cron: reportCron(cfg.weekly.at, [cfg.weekly.day], zoneOf(cfg.weekly.timeZone)) }]
       : []),
   ];
   const timers = new Map<string, Timer>();

@@ -24,7 +24,8 @@ export interface AckLinksDeps {
   clock: Clock;
   router: Router;
   audit: AuditLog;
-  timeZone: string;
+  /** The site's zone (notify.timeZone, else this machine's), asked when a snooze is offered. */
+  timeZone(): string;
   /** Resolved at use: the incidents service is built after the notifier. */
   incidents(): IncidentService | undefined;
   silences: SilenceService;
@@ -47,7 +48,7 @@ export function setupAckLinks(cfg: ActionLinksConfig, deps: AckLinksDeps): AckLi
       audit: deps.audit,
       clock,
       actions: {
-        choices: (now) => snoozeChoices(cfg, deps.timeZone, now),
+        choices: (now) => snoozeChoices(cfg, deps.timeZone(), now),
         async incident(id) {
           return deps.incidents()?.get(id);
         },

@@ -9,6 +9,7 @@ import type { AuditLog } from "../../platform/audit/audit-log";
 import type { NotifyConfig, RouteConfig } from "../notify/config";
 import type { LinksConfig } from "../ack-links/notice";
 import type { Clock } from "../../platform/core/clock";
+import { systemTimeZone } from "../../platform/core/time-zone";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { Router } from "../../platform/http/route";
 import type { IncidentService } from "../incidents";
@@ -43,13 +44,14 @@ export interface ActFromMessage {
 
 export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConfig, deps: ActFromMessageDeps): ActFromMessage {
   let incidents: IncidentService | undefined;
+  let zone: string | undefined;
   let escalation: Escalation | undefined;
   const links = setupAckLinks(effectiveActionLinks(config), {
     db: deps.db,
     clock: deps.clock,
     router: deps.router,
     audit: deps.audit,
-    timeZone: config.notify.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    timeZone: () => (zone ??= config.notify.timeZone ?? systemTimeZone()),
     incidents: () => incidents,
     silences: deps.silences,
     postponeEscalation: (id, until) => escalation?.postpone(id, until) ?? Promise.resolve(),
