@@ -101,6 +101,11 @@ export interface Runtime {
   selfCommand(): string[];
   /** Opens a WebSocket with extra handshake headers and TLS client authentication (QIX Engine). */
   openWebSocket(url: string, opts: { headers: Record<string, string>; tls: ClientTls }): WebSocket;
+  /**
+   * Called once the app has started: gives back what only the start needed (the code compiled for reading the config,
+   * migrating the store and wiring the modules, and the garbage they left). Idle memory, not a setting of the heap.
+   */
+  releaseStartupMemory(): void;
   /** Loaded on Windows only, on first use. */
   win32Service(): Promise<Win32ServiceApi>;
   win32EventSource(source: string): Promise<Win32EventSource | undefined>;

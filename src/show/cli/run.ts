@@ -10,6 +10,8 @@ import type { Logger } from "../../platform/core/logger";
 import { lookupConfig } from "./config-lookup";
 import { loadCheckedConfig } from "./config-problems";
 import { loggerFor, type LogFlags } from "./logging";
+import { runtime } from "../../platform/runtime";
+import type { Clock } from "../../platform/core/clock";
 
 export interface RunFlags extends LogFlags {
   config?: string;
@@ -65,6 +67,19 @@ export function logDashboardUrl(app: StewardApp, log: Logger): void {
 }
 
 /**
+ * What only the start needed is given back a moment after it (runtime.releaseStartupMemory): by then the compiles the
+ * start queued and the modules' first timers have run, so what they leave is given back too (called at once, a loaded
+ * machine sometimes left it all in place). Returns a cancel for a stop within that moment.
+ */
+export function releaseStartupMemorySoon(clock: Clock, afterMs = RELEASE_AFTER_MS): () => void {
+  const timer = clock.setTimeout(() => runtime.releaseStartupMemory(), afterMs);
+  timer.unref?.();
+  return () => clock.clearTimeout(timer);
+}
+
+const RELEASE_AFTER_MS = 2_000;
+
+/**
  * Starts the app and resolves with the exit code once a signal has stopped it. `asConfigProblem`: a start error that
  * is the config's (a taken port) as one `file:line:col key: message` line, thrown as CONFIG_INVALID (exit 2).
  */
@@ -84,12 +99,14 @@ export async function runUntilSignal(
     return 1;
   }
   logDashboardUrl(app, log);
+  const cancelRelease = releaseStartupMemorySoon(app.clock);
   log.info("Steward is running; stop with Ctrl-C or SIGTERM");
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
+      cancelRelease();
       log.info({ signal }, "stopping: intake first, then draining in-flight work");
       try {
         await extraStop?.();

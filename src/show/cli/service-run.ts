@@ -13,7 +13,7 @@ import type { CommandRunner } from "../../watch/services/command-runner";
 import { createRollingFile } from "../../watch/services/install/rolling-file";
 import { openEventLog, type EventLevel } from "../../watch/services/install/windows-event-log";
 import { runAsWindowsService } from "../../watch/services/install/windows-scm";
-import { logDashboardUrl } from "./run";
+import { logDashboardUrl, releaseStartupMemorySoon } from "./run";
 import { scArgs } from "../../watch/services/probe";
 import { parseScQc, parseScQuery } from "../../watch/services/sc-parse";
 import { parseSystemctlShow, SYSTEMCTL_PROPERTIES } from "../../watch/services/systemd-parse";
@@ -63,6 +63,7 @@ export async function serviceRun(o: { configFile: string; name: string; logLevel
         throw err;
       }
       logDashboardUrl(app, log);
+      releaseStartupMemorySoon(app.clock);
       events?.write("info", `Steward started (config ${loaded.file}).`);
     },
     async stop() {

@@ -55,6 +55,9 @@ export const bunRuntime: Runtime = {
     return compiled ? [process.execPath] : [process.execPath, resolve(Bun.main)];
   },
   openWebSocket: (url, { headers, tls }) => new BunWebSocket(url, { headers, tls }),
+  // JavaScriptCore drops every function's compiled code (recompiled from its bytecode when it runs again: the start's
+  // one-off functions never do), collects, and returns free memory to the system: about 3 MiB of idle RSS (issue 69).
+  releaseStartupMemory: () => Bun.shrink(),
   // bun:ffi is reached only here, and only when asked for: Deno never loads these modules.
   win32Service: async () => (await import("./win32-service")).bindWin32Service(),
   win32EventSource: async (source) => (await import("./win32-event-log")).openEventSource(source),

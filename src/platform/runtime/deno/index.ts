@@ -102,6 +102,8 @@ export const denoRuntime: Runtime = {
     return [deno.execPath(), "run", ...DENO_SERVICE_FLAGS, fileURLToPath(deno.mainModule)];
   },
   openWebSocket,
+  // V8 offers a script no equivalent; its collector returns memory by itself.
+  releaseStartupMemory: () => {},
   win32Service: async () => (await import("./win32-service")).bindWin32Service(),
   win32EventSource: async (source) => (await import("./win32-event-log")).openEventSource(source),
 };
