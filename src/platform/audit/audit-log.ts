@@ -4,6 +4,7 @@ import { isStoreUnavailable, type SqlDb, StoreDeadlineError } from "../store/sql
 import { currentDeadline, untilDeadline } from "../core/deadline";
 import { type Clock, type Timer, wallClock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
+import { type AuditRetention, createRetention, DEFAULT_AUDIT_RETENTION } from "./audit-retention";
 
 export interface AuditActor {
   /** apiKey, clientCert, anonymous, mqtt, schedule, event-trigger, chain, ui, system */
@@ -46,7 +47,7 @@ export interface AuditLog {
   record(entry: AuditEntry): void;
   /** Entries, newest first; includes everything recorded before the call. */
   query(q: AuditQuery): Promise<AuditRecord[]>;
-  /** Applies retention now; returns how many entries were deleted. */
+  /** Applies retention now (the log counted by the store); returns how many entries were deleted. */
   prune(): Promise<number>;
   /** Resolves when every entry recorded so far is written (or was given up, see maxQueued). */
   flush(): Promise<void>;
@@ -77,24 +78,9 @@ export interface RequestAuditRow {
   written(): void;
 }
 
-export interface AuditRetention {
-  maxAgeMs: number;
-  maxEntries: number;
-}
-
-export const DEFAULT_AUDIT_RETENTION: AuditRetention = { maxAgeMs: 90 * 86_400_000, maxEntries: 200_000 };
-
 /** Bounds on one entry, so no request can write a large row (a long URL, a big error). */
 const MAX_TARGET_CHARS = 512;
 const MAX_DETAILS_CHARS = 4096;
-/**
- * The cap is a bound with a slack: retention runs when the log may hold this share of maxEntries more than the cap
- * (by the count its last run left plus the entries recorded since), and deletes back down to the cap in one batch.
- * Pruning a few rows after every write past the cap cost each write a count and a scan (a KV set went from about
- * 42 to 70 µs past the default cap). With several Stewards writing one PostgreSQL store, each counts its own
- * entries, so the log holds at most the cap plus this slack per Steward.
- */
-export const AUDIT_PRUNE_SLACK = 0.01;
 const PRUNE_INTERVAL_MS = 3_600_000;
 /**
  * Entries waiting for a slow or unreachable store: beyond this the oldest waiting ones are dropped (counted and
@@ -124,6 +110,7 @@ function boundedDetails(details: Record<string, unknown> | undefined): string | 
 }
 
 export { auditMigrations } from "./audit-migrations";
+export { AUDIT_DELETE_CHUNK, AUDIT_PRUNE_SLACK, type AuditRetention, DEFAULT_AUDIT_RETENTION } from "./audit-retention";
 
 export interface AuditLogOptions {
   /** A write or a prune failed (the store is unreachable); the log goes on. */
@@ -138,22 +125,13 @@ export const AUDIT_INSERT = INSERT;
 const INSERT_MANY =
   "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) " +
   "SELECT r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6, r->>7 FROM json_array_elements(?::text::json) WITH ORDINALITY AS a(r, n) ORDER BY n";
-const DELETE_OLDER = "DELETE FROM audit WHERE at < ?";
-const COUNT = "SELECT COUNT(*) AS n FROM audit";
-// Denials go first: a flood of refused requests must not push task starts and key changes out of the log.
-const DELETE_OLDEST_DENIED = "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE result = 'denied' ORDER BY id LIMIT ?)";
-const DELETE_OLDEST = "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?)";
 
 export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetention = DEFAULT_AUDIT_RETENTION, opts: AuditLogOptions = {}): AuditLog {
   const onError = opts.onError ?? (() => {});
-  /** Entries the log held when retention last ran (undefined until it has), and entries recorded since it started. */
-  let heldAfterPrune: number | undefined;
-  let insertsSincePrune = 0;
-  const pruneAt = retention.maxEntries + Math.max(1, Math.ceil(retention.maxEntries * AUDIT_PRUNE_SLACK));
   /** Rows not yet handed to the store, in order; `writing` is the write of the previous batch. */
   let queue: unknown[][] = [];
   let writing: Promise<void> | undefined;
-  let pruning: Promise<number> | undefined;
+  const retained = createRetention(db, clock, retention, { writing: () => writing, onError });
   /** Set by the component's stop after its last flush attempt: no more retries. */
   let closed = false;
   let lastWriteFailed = false;
@@ -169,43 +147,9 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
       if (writing || queue.length > 0) {
         await (writing ?? drain());
         if (lastWriteFailed) throw new Error(`the store is unreachable; ${queue.length} audit entries wait to be written`, { cause: lastWriteError });
-      } else if (pruning) await pruning.catch(() => 0);
+      } else if (retained.running()) await retained.running()?.catch(() => 0);
       else return;
     }
-  };
-
-  const prune = (): Promise<number> =>
-    (pruning ??= (async () => {
-      // Count with the entries recorded before this run written (the batch on its way, then the one holding what
-      // is queued now), so the next estimate starts from them; no longer, or a steady load would hold it off.
-      for (let i = 0; i < 2 && writing; i++) await writing;
-      insertsSincePrune = 0;
-      let deleted = (await db.run(DELETE_OLDER, [new Date(clock.now() - retention.maxAgeMs).toISOString()])).changes;
-      const held = Number((await db.get<{ n: number }>(COUNT))?.n ?? 0);
-      const excess = held - retention.maxEntries;
-      if (excess > 0) {
-        const denied = (await db.run(DELETE_OLDEST_DENIED, [excess])).changes;
-        deleted += denied;
-        if (denied < excess) deleted += (await db.run(DELETE_OLDEST, [excess - denied])).changes;
-      }
-      heldAfterPrune = Math.min(held, retention.maxEntries);
-      return deleted;
-    })()
-      .catch((err: unknown) => {
-        // The store refused or could not be reached: try again once the next slack's worth of entries is recorded
-        // (counting the log as at its cap), not on every entry meanwhile; the hourly run tries too. While retention
-        // cannot run the bound cannot hold; the first run that can deletes back down to the cap.
-        heldAfterPrune = retention.maxEntries;
-        insertsSincePrune = 0;
-        throw err;
-      })
-      .finally(() => (pruning = undefined)));
-
-  const pruneInBackground = () => void prune().catch((err: Error) => onError(err, "audit retention"));
-  /** Entries written (or on their way): retention runs once the log may hold its slack above the cap. */
-  const counted = (n = 1) => {
-    insertsSincePrune += n;
-    if (!pruning && (heldAfterPrune === undefined || heldAfterPrune + insertsSincePrune >= pruneAt)) pruneInBackground();
   };
 
   /** Writes the queued rows in one transaction; rows recorded meanwhile go in the next batch. */
@@ -242,13 +186,13 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
   };
 
   return {
-    prune,
+    prune: () => retained.prune(true),
     flush: () => withinRequestDeadline(flush),
     component() {
       let timer: Timer | undefined;
       let stopped = false;
       const tick = () => {
-        pruneInBackground();
+        void retained.prune(true).catch((err: Error) => onError(err, "audit retention"));
         if (stopped) return;
         timer = clock.setTimeout(tick, PRUNE_INTERVAL_MS);
         timer.unref?.();
@@ -266,13 +210,13 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
           }
           closed = true;
           if (queue.length > 0) onError(new Error(`${queue.length} audit entries could not be written before shutdown`), "audit shutdown");
-          await pruning?.catch(() => 0);
+          await retained.running()?.catch(() => 0);
         },
       };
     },
     keptIn: (store) => store === db,
     rowToWrite: (e) => auditRow(e, clock.now()),
-    rowsCommitted: (n = 1) => counted(n),
+    rowsCommitted: (n = 1) => retained.counted(n),
     record(e) {
       queue.push(auditRow(e, clock.now()));
       if (queue.length > MAX_QUEUED) {
@@ -281,7 +225,7 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
         onError(new Error(`the store is not keeping up: ${dropped} audit entries dropped`), "audit queue");
       }
       void drain();
-      counted();
+      retained.counted(1);
     },
     async query(q) {
       await flush();
