@@ -88,10 +88,17 @@ export function createRetention(
       await writing;
     }
     const estimate = heldAfterPrune === undefined ? undefined : heldAfterPrune + insertsSincePrune;
-    insertsSincePrune = 0;
+    const counting = count || estimate === undefined || db.dialect !== "sqlite";
+    // A count kept on SQLite starts from the rows the COUNT saw: entries committed while this run waited for it are
+    // in the COUNT, and must not be counted again on top of it (the kept count would stay high until the next COUNT).
+    const countKept = counting && db.dialect === "sqlite";
+    if (!countKept) insertsSincePrune = 0;
     const old = await deleteInChunks(DELETE_OLDER, [new Date(clock.now() - retention.maxAgeMs).toISOString()], Number.POSITIVE_INFINITY);
-    const counted = count || estimate === undefined || db.dialect !== "sqlite";
-    const held = counted ? Number((await db.get<{ n: number }>(COUNT))?.n ?? 0) : Math.max(0, estimate - old);
+    let held = Math.max(0, (estimate ?? 0) - old);
+    if (counting) {
+      held = Number((await db.get<{ n: number }>(COUNT))?.n ?? 0);
+      if (countKept) insertsSincePrune = 0;
+    }
     const excess = held - retention.maxEntries;
     let trimmed = 0;
     if (excess > 0) {
