@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { DENO_SERVICE_FLAGS } from "../src/platform/runtime/deno/permissions";
+import { STEWARD_WORKERS } from "./build-workers";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 export const DENO_BINARY_NAME = "steward-deno-linux-x64";
@@ -45,6 +46,8 @@ export function buildDenoBinary(opts: { outDir?: string; denort?: string | undef
     "x86_64-unknown-linux-gnu",
     "--output",
     output,
+    // Worker threads are loaded by URL at run time: deno compile embeds only what it is told to.
+    ...STEWARD_WORKERS.flatMap((w) => ["--include", join(REPO_ROOT, w)]),
     join(REPO_ROOT, "src/main.ts"),
   ];
   const r = spawnSync(deno, args, { cwd: REPO_ROOT, env: { ...process.env, DENORT_BIN: denort, NO_COLOR: "1" }, encoding: "utf8", timeout: 300_000 });

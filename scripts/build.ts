@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { buildDenoBinary, DENO_BINARY_NAME } from "./build-deno";
+import { STEWARD_WORKERS } from "./build-workers";
 import { buildExtensionZip } from "./build-extension";
 import { buildMsi, type FindTool, findTool, missingMsiTools, msiToolsAdvice } from "./msi";
 import { writeSbom, writeSha256Sums, type EmbeddedRuntime } from "./release-files";
@@ -59,6 +60,8 @@ export async function buildBinaries(opts: BuildOptions = {}): Promise<BuiltBinar
   const targets = opts.targets ?? ALL_TARGETS;
   const outDir = resolve(opts.outDir ?? join(REPO_ROOT, "dist"));
   const entry = resolve(opts.entry ?? join(REPO_ROOT, "src/main.ts"));
+  // Steward's worker threads are entry points of their own: `new Worker(new URL(…))` finds them in the executable.
+  const workers = entry === resolve(REPO_ROOT, "src/main.ts") ? STEWARD_WORKERS.map((w) => join(REPO_ROOT, w)) : [];
   const version = opts.version ?? buildVersion();
   mkdirSync(outDir, { recursive: true });
 
@@ -72,6 +75,7 @@ export async function buildBinaries(opts: BuildOptions = {}): Promise<BuiltBinar
     const args = [
       "build",
       entry,
+      ...workers,
       "--compile",
       `--target=bun-${target}`,
       `--outfile=${outfile}`,

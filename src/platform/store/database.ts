@@ -1,5 +1,5 @@
 // The store: one node:sqlite database file in the data directory, WAL mode, per-module numbered migrations,
-// and an exclusive lock so a second Steward on the same data directory fails with a clear message.
+// and an instance lock so a second Steward on the same data directory fails with a clear message.
 import { DatabaseSync } from "node:sqlite";
 import { mkdirSync, existsSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { setImmediate } from "node:timers";
 import { migrationSql } from "./migration-dialect";
 import type { MigrationSet } from "./migration-types";
 import type { SqlDb } from "./sql";
+import { startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer";
 
 export type { Migration, MigrationSet } from "./migration-types";
 
@@ -21,6 +22,8 @@ export interface Store {
   /** Group commit for synchronous writes on `db` (modules not on the seam): one commit per turn of the event loop. */
   readonly writes: GroupCommit;
   readonly file: string;
+  /** The WAL checkpoints the checkpoint thread ran, and why SQLite's own took over if they did (wal-checkpointer.ts). */
+  readonly walCheckpoints: WalCheckpointer["stats"];
   /**
    * Runs fn in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Called while a `sql`
    * transaction is open on the connection (possible only from a microtask between its statements), it nests as a
@@ -33,40 +36,59 @@ export interface Store {
 export const STORE_FILE = "steward.db";
 
 /**
- * SQLite copies the WAL into the database inside the commit that takes the WAL past this many pages (4 KiB each),
- * and the event loop waits while it copies and syncs. At SQLite's default of 1,000 pages a busy store paid that every
- * few hundred commits: it was the p99 of a KV set under load (8.1-8.8 ms; 5.8-6.4 with 10,000, bench/README.md). A
- * page written again before the checkpoint is copied once, so rarer checkpoints copy less in all. The WAL file can
- * reach about 40 MB; it is emptied when Steward stops.
+ * Where the checkpoint thread cannot run (wal-checkpointer.ts falls back): SQLite copies the WAL into the database
+ * inside the commit that takes it past this many pages (4 KiB each), the event loop waiting while it copies and
+ * syncs. At SQLite's default of 1,000 pages a busy store paid that every few hundred commits (8.1-8.8 ms at p99 of
+ * a KV set; 5.8-6.4 with 10,000, bench/README.md). The WAL is emptied when Steward stops.
  */
 export const WAL_CHECKPOINT_PAGES = 10_000;
+/** The instance lock: a small SQLite file of its own, held exclusively while the store is open. */
+export const LOCK_FILE = "steward.lock";
+
+/**
+ * Holds the data directory for this Steward: a second one (another process, or another open in this one) fails to
+ * take it. The store itself is opened in normal locking mode, so that the checkpoint thread's connection can work on it.
+ */
+function takeInstanceLock(dataDir: string, pidFile: string): DatabaseSync {
+  let lock: DatabaseSync | undefined;
+  try {
+    lock = new DatabaseSync(join(dataDir, LOCK_FILE));
+    lock.exec("PRAGMA busy_timeout = 0");
+    lock.exec("PRAGMA locking_mode = EXCLUSIVE");
+    // The first write takes the exclusive lock; exclusive locking mode keeps it until the connection closes.
+    lock.exec("CREATE TABLE IF NOT EXISTS held (pid INTEGER); DELETE FROM held; INSERT INTO held VALUES (0)");
+    return lock;
+  } catch (err) {
+    lock?.close();
+    const msg = String((err as Error).message);
+    if (!/locked|busy/i.test(msg)) throw err;
+    const owner = existsSync(pidFile) ? ` (process ${readFileSync(pidFile, "utf8").trim()})` : "";
+    throw new AppError(
+      "STORE_LOCKED",
+      `the data directory ${dataDir} is in use by another Steward instance${owner}; stop it or give this one its own dataDir`,
+      { cause: err },
+    );
+  }
+}
 
 export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, STORE_FILE);
   const pidFile = join(dataDir, "steward.pid");
+  const lock = takeInstanceLock(dataDir, pidFile);
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(file);
-    db.exec("PRAGMA busy_timeout = 0");
-    // Exclusive locking mode keeps the write lock for the life of the connection: the instance lock.
-    db.exec("PRAGMA locking_mode = EXCLUSIVE");
+    // The checkpoint thread's restart holds the writers for a millisecond or two: a write waits for it.
+    db.exec("PRAGMA busy_timeout = 2000");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
-    db.exec(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    // The checkpoint thread copies the WAL on (wal-checkpointer.ts); this connection only if it cannot.
+    db.exec("PRAGMA wal_autocheckpoint = 0");
     db.exec("PRAGMA foreign_keys = ON");
-    db.exec("BEGIN IMMEDIATE; COMMIT");
   } catch (err) {
-    const msg = String((err as Error).message);
-    if (/locked|busy/i.test(msg)) {
-      const owner = existsSync(pidFile) ? ` (process ${readFileSync(pidFile, "utf8").trim()})` : "";
-      throw new AppError(
-        "STORE_LOCKED",
-        `the data directory ${dataDir} is in use by another Steward instance${owner}; stop it or give this one its own dataDir`,
-        { cause: err },
-      );
-    }
-    throw new AppError("STORE_FAILED", `cannot open the store ${file}: ${msg}`, { cause: err });
+    lock.close();
+    throw new AppError("STORE_FAILED", `cannot open the store ${file}: ${String((err as Error).message)}`, { cause: err });
   }
 
   const transaction = <T>(fn: () => T): T => {
@@ -96,9 +118,15 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
     applyMigrations(db, migrationSets, transaction);
   } catch (err) {
     db.close();
+    lock.close();
     throw err;
   }
   writeFileSync(pidFile, String(process.pid));
+  const checkpointer = startWalCheckpointer(file, {
+    fallback: () => {
+      if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    },
+  });
 
   let closed = false;
   // Closing the seam closes the store: it owns the connection (checkpoint, pid file).
@@ -112,15 +140,18 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
     sql,
     writes,
     file,
+    walCheckpoints: checkpointer.stats,
     transaction,
     close() {
       if (closed) return;
       closed = true;
       try {
+        checkpointer.close();
         if (!db.isTransaction) writes.flushNow();
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       } finally {
         db.close();
+        lock.close();
         rmSync(pidFile, { force: true });
       }
     },

@@ -2,8 +2,11 @@
 // a second opener gets a clear "in use" error.
 import { afterEach, describe, expect, test } from "bun:test";
 import { DatabaseSync } from "node:sqlite";
+import { statSync } from "node:fs";
 import { join } from "node:path";
-import { openStore, type MigrationSet, WAL_CHECKPOINT_PAGES } from "../../../../src/platform/store/database";
+import { openStore, type MigrationSet } from "../../../../src/platform/store/database";
+import { startWalCheckpointer, WAL_CHECKPOINT_BYTES } from "../../../../src/platform/store/wal-checkpointer";
+import { waitFor } from "../../../helpers/wait-for";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 
 let tmp: TempDir;
@@ -33,18 +36,35 @@ describe("store", () => {
     b.close();
   });
 
-  test("the WAL is checkpointed past 10,000 pages, not SQLite's 1,000 (each checkpoint holds the commit that triggers it)", () => {
+  test("the main connection never checkpoints in a commit; past WAL_CHECKPOINT_BYTES the checkpoint thread copies the WAL and starts it over", async () => {
     tmp = createTempDir();
     const store = openStore(tmp.path, [v1]);
-    expect((store.db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint).toBe(WAL_CHECKPOINT_PAGES);
-    // About 3,000 pages in 600 commits: past SQLite's default, which would have started the WAL over by now.
+    expect((store.db.prepare("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint).toBe(0);
+    // About 8 MB in 500 commits, twice the threshold: SQLite alone would not have copied a page of it.
     const insert = store.db.prepare("INSERT INTO things (name) VALUES (?)");
-    for (let i = 0; i < 600; i++) insert.run("x".repeat(16_000));
-    const wal = store.db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as { log: number; checkpointed: number };
-    expect(wal.log).toBeGreaterThan(2_000);
-    expect(wal.checkpointed).toBe(wal.log);
+    for (let i = 0; i < 500; i++) insert.run("x".repeat(16_000));
+    await waitFor(() => store.walCheckpoints.checkpoints >= 1, { what: "a checkpoint by the thread" });
+    expect(store.walCheckpoints.fallback).toBeUndefined();
+    // The pages are in the database file, and the next write started the WAL over from its beginning.
+    expect(statSync(join(tmp.path, "steward.db")).size).toBeGreaterThan(7_000_000);
+    insert.run("after");
+    const wal = store.db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as { log: number };
+    expect(wal.log).toBeLessThan(WAL_CHECKPOINT_BYTES / 4096 / 2);
     store.close();
-  });
+    // Stopped: the WAL is emptied and the thread's connection is closed (the store opens again at once).
+    expect(statSync(join(tmp.path, "steward.db-wal"), { throwIfNoEntry: false })?.size ?? 0).toBe(0);
+    openStore(tmp.path, [v1]).close();
+  }, 60_000);
+
+  test("where the checkpoint thread cannot work, SQLite's own checkpoints (every 10,000 pages) come back", async () => {
+    tmp = createTempDir();
+    let reason: string | undefined;
+    const c = startWalCheckpointer(join(tmp.path, "missing", "steward.db"), { thresholdBytes: 0, fallback: (r) => void (reason = r) });
+    await waitFor(() => reason, { what: "the fallback" });
+    expect(reason).toMatch(/the checkpoint thread failed \(open\): .*unable to open/);
+    expect(c.stats.fallback).toBe(reason);
+    c.close();
+  }, 60_000);
 
   test("a store written by a newer build is refused with an explanation", () => {
     tmp = createTempDir();
