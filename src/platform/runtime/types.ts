@@ -106,6 +106,11 @@ export interface Runtime {
    * migrating the store and wiring the modules, and the garbage they left). Idle memory, not a setting of the heap.
    */
   releaseStartupMemory(): void;
+  /**
+   * Starts a module as a worker thread: `url` where the sources run, `embedded` its path under src/ where a compiled
+   * executable keeps it (the build names it an entry point: scripts/build-workers.ts).
+   */
+  startWorker(url: URL, embedded: string): Worker;
   /** Loaded on Windows only, on first use. */
   win32Service(): Promise<Win32ServiceApi>;
   win32EventSource(source: string): Promise<Win32EventSource | undefined>;

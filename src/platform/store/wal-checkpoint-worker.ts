@@ -26,8 +26,9 @@ function handle(request: CheckpointRequest): CheckpointReply {
   if (request.op === "open") {
     closedFlag = request.closed;
     db = new DatabaseSync(request.file);
-    // The restart waits for the writer's transaction of the moment (a few milliseconds), on this thread.
-    db.exec("PRAGMA busy_timeout = 2000");
+    // The restart waits for the writer's transaction of the moment (a few milliseconds), on this thread, and gives up
+    // soon (the next checkpoint tries again): while it waits it holds the writers, and the main thread is one.
+    db.exec("PRAGMA busy_timeout = 50");
     db.exec("PRAGMA synchronous = NORMAL");
     return { op: "open", ok: true };
   }

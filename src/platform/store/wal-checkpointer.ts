@@ -8,6 +8,7 @@
 // WAL outgrows a bound it should never reach, the main connection checkpoints as before (`fallback`).
 import { statSync } from "node:fs";
 import { type Timer, wallClock } from "../core/clock";
+import { runtime } from "../runtime";
 import type { CheckpointReply, CheckpointRequest } from "./wal-checkpoint-worker";
 
 /** The WAL's size (bytes) at which the worker copies it on: a quarter of a second of the heaviest load measured. */
@@ -38,6 +39,8 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
   const stats: WalCheckpointer["stats"] = { checkpoints: 0 };
   let worker: Worker | undefined;
   let closedFlag: Int32Array | undefined;
+  /** The worker said its connection is open: only then is there a connection to wait for at close. */
+  let opened = false;
   let busy = false;
   let lastWork = 0;
   let timer: Timer | undefined;
@@ -47,13 +50,14 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
     const w = worker;
     if (!w) return;
     worker = undefined;
-    if (closedFlag) {
+    if (closedFlag && opened) {
       w.postMessage({ op: "close" } satisfies CheckpointRequest);
       // Synchronous on purpose: the store's own TRUNCATE checkpoint and close follow, with this connection gone.
       Atomics.wait(closedFlag, 0, 0, CLOSE_WAIT_MS);
     }
     w.terminate();
     busy = false;
+    opened = false;
   };
 
   const fallback = (reason: string) => {
@@ -65,10 +69,11 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
 
   const startWorker = (): Worker => {
     const flag = new Int32Array(new SharedArrayBuffer(4));
-    const w = new Worker(new URL("./wal-checkpoint-worker.ts", import.meta.url).href, { type: "module" });
+    const w = runtime.startWorker(new URL("./wal-checkpoint-worker.ts", import.meta.url), "platform/store/wal-checkpoint-worker.ts");
     w.onmessage = (e: MessageEvent<CheckpointReply>) => {
       const reply = e.data;
       if (!reply.ok) return fallback(`the checkpoint thread failed (${reply.op}): ${reply.error}`);
+      if (reply.op === "open") opened = true;
       if (reply.op === "checkpoint") {
         busy = false;
         lastWork = wallClock.now();

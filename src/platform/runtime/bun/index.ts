@@ -2,6 +2,9 @@
 import { resolve } from "node:path";
 import type { RequestContext, Runtime, ServeOptions, ServedHttp, SpawnResult } from "../types";
 
+/** Running as a compiled executable (its modules in Bun's embedded file system), not from the sources. */
+const compiled = () => Bun.main.startsWith("/$bunfs/") || /^[A-Z]:[\\/]~BUN[\\/]/i.test(Bun.main);
+
 /** What the handler gets beside a request: one object per request, its method shared rather than a closure each. */
 class BunRequestContext<D> implements RequestContext<D> {
   constructor(
@@ -51,13 +54,14 @@ export const bunRuntime: Runtime = {
   serve,
   spawn,
   selfCommand() {
-    const compiled = Bun.main.startsWith("/$bunfs/") || /^[A-Z]:[\\/]~BUN[\\/]/i.test(Bun.main);
-    return compiled ? [process.execPath] : [process.execPath, resolve(Bun.main)];
+    return compiled() ? [process.execPath] : [process.execPath, resolve(Bun.main)];
   },
   openWebSocket: (url, { headers, tls }) => new BunWebSocket(url, { headers, tls }),
   // JavaScriptCore drops every function's compiled code (recompiled from its bytecode when it runs again: the start's
   // one-off functions never do), collects, and returns free memory to the system: about 3 MiB of idle RSS (issue 69).
   releaseStartupMemory: () => Bun.shrink(),
+  // In an executable the sources' URLs name nothing: its entry points sit under its own root, src/.
+  startWorker: (url, embedded) => new Worker(compiled() ? `./${embedded}` : url.href, { type: "module" }),
   // bun:ffi is reached only here, and only when asked for: Deno never loads these modules.
   win32Service: async () => (await import("./win32-service")).bindWin32Service(),
   win32EventSource: async (source) => (await import("./win32-event-log")).openEventSource(source),

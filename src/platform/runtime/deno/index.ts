@@ -103,6 +103,8 @@ export const denoRuntime: Runtime = {
   },
   openWebSocket,
   // V8 offers a script no equivalent; its collector returns memory by itself.
+  // deno compile keeps the module at its source URL (scripts/build-deno.ts includes it).
+  startWorker: (url) => new Worker(url.href, { type: "module" }),
   releaseStartupMemory: () => {},
   win32Service: async () => (await import("./win32-service")).bindWin32Service(),
   win32EventSource: async (source) => (await import("./win32-event-log")).openEventSource(source),
