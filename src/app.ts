@@ -144,7 +144,10 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const core = createCore(loaded, options);
   const { config, log, metrics, readiness, bus, lifecycle } = core;
 
-  const store = openStore(config.dataDir, [...STORE_MIGRATIONS]);
+  const store = openStore(config.dataDir, [...STORE_MIGRATIONS], {
+    onCheckpointFallback: (reason) =>
+      log.warn({ reason }, "the store's checkpoint thread stopped: SQLite copies the WAL inside commits again, and writes wait while it does"),
+  });
   registerStoreMetrics(metrics, store);
   // Anything below may refuse the config (unreadable certificates, bad folders); the store must not stay locked.
   try {

@@ -71,7 +71,12 @@ function takeInstanceLock(dataDir: string, pidFile: string): DatabaseSync {
   }
 }
 
-export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store {
+export interface StoreOptions {
+  /** Told when the checkpoint thread stops and SQLite's own checkpoints take over (a warning for the log). */
+  onCheckpointFallback?(reason: string): void;
+}
+
+export function openStore(dataDir: string, migrationSets: MigrationSet[], options: StoreOptions = {}): Store {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, STORE_FILE);
   const pidFile = join(dataDir, "steward.pid");
@@ -123,8 +128,9 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[]): Store
   }
   writeFileSync(pidFile, String(process.pid));
   const checkpointer = startWalCheckpointer(file, {
-    fallback: () => {
+    fallback: (reason) => {
       if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+      options.onCheckpointFallback?.(reason);
     },
   });
 

@@ -234,6 +234,41 @@ for (const platform of [linux, windows]) {
           expect(await proc.stop("SIGTERM", 15_000)).toBe(0);
         }
       }, 60_000);
+
+      test("the store's WAL checkpoint thread runs in the binary (a worker module the build embeds)", async () => {
+        const [httpPort, udpPort] = [await freeTcpPort(HOST), await freeUdpPort(HOST)];
+        writeFileSync(
+          join(dir.path, "wal.yaml"),
+          `http: { host: ${HOST}, port: ${httpPort} }\nudp: { host: ${HOST}, port: ${udpPort} }\ndataDir: ./wal-data\nlogging: { level: warn, format: json }\n`,
+        );
+        const proc = platform.start(exe, ["run", "--config", "wal.yaml"], dir.path);
+        const base = `http://${HOST}:${httpPort}`;
+        const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+        try {
+          await waitFor(
+            async () => {
+              if (proc.hasExited()) throw new Error(`steward exited early:\n${proc.output()}`);
+              return (await fetch(`${base}/ready`, { signal: AbortSignal.timeout(2_000) })).ok;
+            },
+            { what: "steward ready", timeoutMs: 45_000, intervalMs: 100 },
+          );
+          // About 8 MB of values: twice the WAL the thread copies on at.
+          const value = "v".repeat(200_000);
+          for (let i = 0; i < 40; i++) {
+            const res = await fetch(`${base}/v4/keyvalues/wal`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ key: `k${i}`, value }),
+            });
+            expect(res.status).toBe(201);
+          }
+          await waitFor(async () => (await metric("steward_store_wal_checkpoints_total")) >= 1, { what: "a checkpoint by the thread" });
+          expect(await metric("steward_store_wal_checkpoint_fallback")).toBe(0);
+        } finally {
+          expect(await proc.stop("SIGTERM", 15_000)).toBe(0);
+        }
+        expect(proc.output()).not.toContain("checkpoint thread stopped");
+      }, 120_000);
     }
   });
 }
