@@ -2,7 +2,8 @@
 // past wal_autocheckpoint, on the event loop: copying the pages and syncing the WAL and the database took 40-60 ms
 // about once a second under a load of KV sets, and the sets answered meanwhile made their p99 (issue 69: 43-90 ms at
 // 50 connections with it, 5 ms without any checkpoint). Here the main connection never checkpoints; a worker thread
-// with its own connection does (wal-checkpoint-worker.ts) once the WAL passes WAL_CHECKPOINT_BYTES. Durability is the
+// with its own connection does (wal-checkpoint-worker.ts) once the WAL passes WAL_CHECKPOINT_BYTES, passively (the
+// next write starts the WAL over), and past WAL_RESTART_BYTES also restarting it (writes that never pause). Durability is the
 // same: a commit is in the WAL before it is answered, whoever copies it on. The worker starts with the first
 // checkpoint and stops after a quiet half minute (an idle Steward keeps no second thread). Where it cannot run, or the
 // WAL outgrows a bound it should never reach, the main connection checkpoints as before (`fallback`).
@@ -13,6 +14,8 @@ import type { CheckpointReply, CheckpointRequest } from "./wal-checkpoint-worker
 
 /** The WAL's size (bytes) at which the worker copies it on: a quarter of a second of the heaviest load measured. */
 export const WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024;
+/** Past this the checkpoint also restarts the WAL (writes that never pause never let the next write do it). */
+const WAL_RESTART_BYTES = 64 * 1024 * 1024;
 /** A WAL this large means the worker is not keeping up or not running: the main connection takes over. */
 const WAL_BOUND_BYTES = 256 * 1024 * 1024;
 const POLL_MS = 250;
@@ -94,7 +97,7 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
       try {
         worker ??= startWorker();
         busy = true;
-        worker.postMessage({ op: "checkpoint" } satisfies CheckpointRequest);
+        worker.postMessage({ op: "checkpoint", restart: size >= WAL_RESTART_BYTES } satisfies CheckpointRequest);
       } catch (err) {
         fallback(`no checkpoint thread: ${err instanceof Error ? err.message : String(err)}`);
       }
