@@ -14,7 +14,18 @@ import { waitFor } from "./wait-for";
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 const CACHE_ROOT = join(tmpdir(), "steward-test-builds");
 /** What the bundle can read: src/ and what src/ embeds (docs, config, templates), the dependencies' versions, the build's options. */
-const INPUTS = ["src", "docs", "config", "templates", "package.json", "package-lock.json", "bun.lock", "tsconfig.json", "scripts/build.ts", "scripts/build-workers.ts"];
+const INPUTS = [
+  "src",
+  "docs",
+  "config",
+  "templates",
+  "package.json",
+  "package-lock.json",
+  "bun.lock",
+  "tsconfig.json",
+  "scripts/build.ts",
+  "scripts/build-workers.ts",
+];
 /** A compile takes ~10 s here, minutes beside busy processes; a lock older than this was left by a killed run. */
 const BUILD_DEADLINE_MS = 300_000;
 /** Builds nobody used for this long belong to sources or commits that are gone (each is ~130 MB; a run of the suite uses its own within an hour). */
