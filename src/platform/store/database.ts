@@ -88,7 +88,8 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[], option
     db.exec("PRAGMA busy_timeout = 2000");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
-    // The checkpoint thread copies the WAL on (wal-checkpointer.ts); this connection only if it cannot.
+    // The checkpoint thread copies the WAL on (wal-checkpointer.ts); this connection only restarts it, or checkpoints
+    // if the thread cannot.
     db.exec("PRAGMA wal_autocheckpoint = 0");
     db.exec("PRAGMA foreign_keys = ON");
   } catch (err) {
@@ -131,6 +132,14 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[], option
     fallback: (reason) => {
       if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       options.onCheckpointFallback?.(reason);
+    },
+    restart: () => {
+      if (!db.isOpen || db.isTransaction) return false;
+      try {
+        return (db.prepare("PRAGMA wal_checkpoint(RESTART)").get() as { busy: number }).busy === 0;
+      } catch {
+        return false;
+      }
     },
   });
 

@@ -23,6 +23,11 @@ export function registerStoreMetrics(metrics: MetricsRegistry, store: Pick<Store
     "WAL checkpoints run by the checkpoint thread (off the event loop).",
     () => store.walCheckpoints.checkpoints,
   );
+  metrics.counterFn(
+    "steward_store_wal_restarts_total",
+    "WAL restarts by the main connection, when writes never paused long enough for the next write to start it over.",
+    () => store.walCheckpoints.restarts,
+  );
   metrics.gaugeFn(
     "steward_store_wal_checkpoint_fallback",
     "1 when the checkpoint thread could not run and SQLite checkpoints inside commits again (see the log), else 0.",

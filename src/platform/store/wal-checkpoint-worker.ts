@@ -1,16 +1,14 @@
 // The store's WAL checkpoints on a thread of their own (wal-checkpointer.ts starts it): its own connection to the
 // database file copies the WAL's pages into it and syncs both files, which held the event loop 40-60 ms every second
-// or so under a load of writes when SQLite did it inside a commit (issue 69). A passive checkpoint: nobody waits for
-// it, and the next write after it starts the WAL over once every page is copied. Under writes that never pause that
-// moment does not come, so past a size the checkpointer asks for a restart as well: the pages written meanwhile are
-// copied holding the writers (a millisecond or two), or not at all if a transaction is open (no waiting here).
+// or so under a load of writes when SQLite did it inside a commit (issue 69). Passive checkpoints only: nobody ever
+// waits for this thread (a restart, which holds the writers, is the main connection's: wal-checkpointer.ts).
 import { DatabaseSync } from "node:sqlite";
 
 /** `closed` is set to 1 (and notified) once the connection is closed: the main thread waits on it synchronously. */
-export type CheckpointRequest = { op: "open"; file: string; closed: Int32Array } | { op: "checkpoint"; restart: boolean } | { op: "close" };
+export type CheckpointRequest = { op: "open"; file: string; closed: Int32Array } | { op: "checkpoint" } | { op: "close" };
 export type CheckpointReply =
   | { op: "open"; ok: true }
-  | { op: "checkpoint"; ok: true; walPages: number; copied: number; restarted: boolean }
+  | { op: "checkpoint"; ok: true; walPages: number; copied: number }
   | { op: "close"; ok: true }
   | { op: CheckpointRequest["op"]; ok: false; error: string };
 
@@ -27,7 +25,6 @@ function handle(request: CheckpointRequest): CheckpointReply {
   if (request.op === "open") {
     closedFlag = request.closed;
     db = new DatabaseSync(request.file);
-    // A restart never waits: while it would, it holds the writers, and the main thread is one (the next one retries).
     db.exec("PRAGMA busy_timeout = 0");
     db.exec("PRAGMA synchronous = NORMAL");
     return { op: "open", ok: true };
@@ -46,15 +43,7 @@ function handle(request: CheckpointRequest): CheckpointReply {
   }
   if (!db) throw new Error("the checkpoint connection is not open");
   const passive = db.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as unknown as Outcome;
-  let restarted = false;
-  if (request.restart) {
-    try {
-      restarted = (db.prepare("PRAGMA wal_checkpoint(RESTART)").get() as unknown as Outcome).busy === 0;
-    } catch {
-      // SQLITE_BUSY: a writer's transaction was open; the next checkpoint tries again.
-    }
-  }
-  return { op: "checkpoint", ok: true, walPages: passive.log, copied: passive.checkpointed, restarted };
+  return { op: "checkpoint", ok: true, walPages: passive.log, copied: passive.checkpointed };
 }
 
 const scope = globalThis as unknown as { onmessage: (e: MessageEvent<CheckpointRequest>) => void; postMessage(m: CheckpointReply): void };

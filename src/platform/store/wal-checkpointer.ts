@@ -1,23 +1,27 @@
 // Keeps the store's WAL short without holding the event loop. SQLite checkpoints inside the commit that takes the WAL
 // past wal_autocheckpoint, on the event loop: copying the pages and syncing the WAL and the database took 40-60 ms
 // about once a second under a load of KV sets, and the sets answered meanwhile made their p99 (issue 69: 43-90 ms at
-// 50 connections with it, 5 ms without any checkpoint). Here the main connection never checkpoints; a worker thread
-// with its own connection does (wal-checkpoint-worker.ts) once the WAL passes WAL_CHECKPOINT_BYTES, passively (the
-// next write starts the WAL over), and past WAL_RESTART_BYTES also restarting it (writes that never pause). Durability is the
-// same: a commit is in the WAL before it is answered, whoever copies it on. The worker starts with the first
-// checkpoint and stops after a quiet half minute (an idle Steward keeps no second thread). Where it cannot run, or the
-// WAL outgrows a bound it should never reach, the main connection checkpoints as before (`fallback`).
+// 50 connections with it, 5 ms without any checkpoint). Here the main connection never checkpoints on its own; a
+// worker thread with its own connection (wal-checkpoint-worker.ts) copies the WAL on, passively, a quarter of a second
+// after it was written, once it has reached WAL_CHECKPOINT_BYTES. The next write after a complete copy starts the WAL
+// over; writes that never pause never give it that moment, so once a WAL generation holds 64 MiB the main connection
+// restarts it itself, between transactions (it is the writer: nothing to wait for, and the thread has copied nearly
+// everything, so the stall is a few milliseconds; the file is reused as it is, not cut back: truncating tens of MB
+// held the loop 20-120 ms). Durability is the same: a commit is in the WAL before it is
+// answered, whoever copies it on. The thread starts with the first checkpoint and stops after a quiet half minute (an
+// idle Steward keeps no second thread). Where it cannot run, or the WAL cannot be started over, SQLite's own
+// checkpoints come back (`fallback`).
 import { statSync } from "node:fs";
 import { type Timer, wallClock } from "../core/clock";
 import { runtime } from "../runtime";
 import type { CheckpointReply, CheckpointRequest } from "./wal-checkpoint-worker";
 
-/** The WAL's size (bytes) at which the worker copies it on: a quarter of a second of the heaviest load measured. */
+/** The WAL's size (bytes) at which the thread starts: a quarter of a second of the heaviest load measured. */
 export const WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024;
-/** Past this the checkpoint also restarts the WAL (writes that never pause never let the next write do it). */
-const WAL_RESTART_BYTES = 64 * 1024 * 1024;
-/** A WAL this large means the worker is not keeping up or not running: the main connection takes over. */
-const WAL_BOUND_BYTES = 256 * 1024 * 1024;
+/** Pages of one WAL generation past which the main connection restarts it (64 MiB). */
+const WAL_RESTART_PAGES = 16_384;
+/** A generation this long (256 MiB) means the WAL cannot be restarted: SQLite's own checkpoints take over. */
+const WAL_BOUND_PAGES = 65_536;
 const POLL_MS = 250;
 const IDLE_STOP_MS = 30_000;
 /** How long close() waits for the worker to close its connection. */
@@ -26,26 +30,40 @@ const CLOSE_WAIT_MS = 5_000;
 export interface WalCheckpointerOptions {
   /** Turns SQLite's own checkpoints back on (the main connection's wal_autocheckpoint). */
   fallback(reason: string): void;
+  /**
+   * Restarts the WAL on the main connection if no transaction is open there now (returns false then): copies what the
+   * thread has not yet and starts the next write at the WAL's beginning.
+   */
+  restart(): boolean;
+  /** Defaults: WAL_CHECKPOINT_BYTES, 16,384 pages (64 MiB), a look every 250 ms (tests make them small). */
   thresholdBytes?: number;
+  restartPages?: number;
+  pollMs?: number;
 }
 
 export interface WalCheckpointer {
   /** Stops polling and closes the worker's connection (waits for it: the store's last checkpoint comes next). */
   close(): void;
-  /** Checkpoints the worker ran, and whether it fell back. */
-  readonly stats: { checkpoints: number; fallback?: string };
+  /** Checkpoints the thread ran, restarts the main connection made, and whether SQLite's own took over. */
+  readonly stats: { checkpoints: number; restarts: number; fallback?: string };
 }
 
 export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions): WalCheckpointer {
   const walFile = `${file}-wal`;
   const threshold = opts.thresholdBytes ?? WAL_CHECKPOINT_BYTES;
-  const stats: WalCheckpointer["stats"] = { checkpoints: 0 };
+  const restartPages = opts.restartPages ?? WAL_RESTART_PAGES;
+  const boundPages = Math.max(WAL_BOUND_PAGES, 4 * restartPages);
+  const stats: WalCheckpointer["stats"] = { checkpoints: 0, restarts: 0 };
   let worker: Worker | undefined;
   let closedFlag: Int32Array | undefined;
   /** The worker said its connection is open: only then is there a connection to wait for at close. */
   let opened = false;
   let busy = false;
   let lastWork = 0;
+  /** The WAL file's modification time at the last look: a change means something was written since. */
+  let lastMtime = 0;
+  /** Pages in the WAL's current generation, as the thread's last checkpoint saw them. */
+  let generationPages = 0;
   let timer: Timer | undefined;
   let closed = false;
 
@@ -80,7 +98,10 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
       if (reply.op === "checkpoint") {
         busy = false;
         lastWork = wallClock.now();
+        generationPages = reply.walPages;
         stats.checkpoints++;
+        // Right after the thread's copy, little is left to copy: the restart's own copy and syncs are short then.
+        restartIfDue();
       }
     };
     w.onerror = (e: ErrorEvent) => fallback(`the checkpoint thread failed: ${e.message}`);
@@ -89,24 +110,41 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
     return w;
   };
 
+  /** Restarts a long WAL generation on the main connection; false when none is due or a transaction is open. */
+  const restartIfDue = (): boolean => {
+    if (busy || closed || stats.fallback || generationPages < restartPages || !opts.restart()) return false;
+    stats.restarts++;
+    generationPages = 0;
+    return true;
+  };
+
+  const checkpoint = () => {
+    try {
+      worker ??= startWorker();
+      busy = true;
+      worker.postMessage({ op: "checkpoint" } satisfies CheckpointRequest);
+    } catch (err) {
+      fallback(`no checkpoint thread: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
   const poll = () => {
     if (closed || stats.fallback) return;
-    const size = statSync(walFile, { throwIfNoEntry: false })?.size ?? 0;
-    if (size > WAL_BOUND_BYTES) fallback(`the WAL reached ${Math.round(size / 1024 / 1024)} MiB`);
-    else if (!busy && size >= threshold) {
-      try {
-        worker ??= startWorker();
-        busy = true;
-        worker.postMessage({ op: "checkpoint", restart: size >= WAL_RESTART_BYTES } satisfies CheckpointRequest);
-      } catch (err) {
-        fallback(`no checkpoint thread: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    } else if (!busy && worker && wallClock.now() - lastWork > IDLE_STOP_MS) stopWorker();
+    const st = statSync(walFile, { throwIfNoEntry: false });
+    const written = (st?.mtimeMs ?? 0) !== lastMtime;
+    lastMtime = st?.mtimeMs ?? 0;
+    if (generationPages > boundPages) fallback(`the WAL could not be started over (${Math.round(generationPages / 256)} MiB)`);
+    // The thread is idle (it starts only when asked), so a restart waits for nobody; one that could not be made (a
+    // transaction was open) is followed by a copy, which also counts the generation again.
+    else if (restartIfDue()) {
+      // done
+    } else if (!busy && written && (worker || (st?.size ?? 0) >= threshold)) checkpoint();
+    else if (!busy && worker && wallClock.now() - lastWork > IDLE_STOP_MS) stopWorker();
     if (!closed && !stats.fallback) arm();
   };
 
   const arm = () => {
-    timer = wallClock.setTimeout(poll, POLL_MS);
+    timer = wallClock.setTimeout(poll, opts.pollMs ?? POLL_MS);
     timer.unref?.();
   };
   arm();

@@ -2,7 +2,7 @@
 // a second opener gets a clear "in use" error.
 import { afterEach, describe, expect, test } from "bun:test";
 import { DatabaseSync } from "node:sqlite";
-import { statSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openStore, type MigrationSet } from "../../../../src/platform/store/database";
 import { startWalCheckpointer, WAL_CHECKPOINT_BYTES } from "../../../../src/platform/store/wal-checkpointer";
@@ -56,10 +56,52 @@ describe("store", () => {
     openStore(tmp.path, [v1]).close();
   }, 60_000);
 
+  test("writes that never pause: the thread copies, the main connection restarts the WAL between transactions", async () => {
+    tmp = createTempDir();
+    const file = join(tmp.path, "paced.db");
+    const db = new DatabaseSync(file);
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (v TEXT)");
+    let restarts = 0;
+    const c = startWalCheckpointer(file, {
+      thresholdBytes: 64 * 1024,
+      restartPages: 256,
+      pollMs: 10,
+      fallback: (r) => {
+        throw new Error(r);
+      },
+      restart: () => {
+        if (db.isTransaction) return false;
+        const ok = (db.prepare("PRAGMA wal_checkpoint(RESTART)").get() as { busy: number }).busy === 0;
+        if (ok) restarts++;
+        return ok;
+      },
+    });
+    const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+    const value = "x".repeat(10_000);
+    // 20 MB in transactions of 100 KB with a turn of the event loop between two: the writes never pause for long.
+    for (let i = 0; i < 200; i++) {
+      db.exec("BEGIN");
+      for (let j = 0; j < 10; j++) insert.run(value);
+      db.exec("COMMIT");
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    await waitFor(() => c.stats.restarts > 0, { what: "a restart" });
+    expect(restarts).toBe(c.stats.restarts);
+    expect(c.stats.checkpoints).toBeGreaterThan(0);
+    expect(c.stats.fallback).toBeUndefined();
+    // The file never held the 20 MB: it was started over (and written again from its beginning) along the way.
+    expect(statSync(`${file}-wal`).size).toBeLessThan(10 * 1024 * 1024);
+    c.close();
+    db.close();
+  }, 120_000);
+
   test("where the checkpoint thread cannot work, SQLite's own checkpoints (every 10,000 pages) come back", async () => {
     tmp = createTempDir();
     let reason: string | undefined;
-    const c = startWalCheckpointer(join(tmp.path, "missing", "steward.db"), { thresholdBytes: 0, fallback: (r) => void (reason = r) });
+    // A "database" that is a folder, beside a WAL that was just written: the thread cannot open it.
+    mkdirSync(join(tmp.path, "steward.db"));
+    writeFileSync(join(tmp.path, "steward.db-wal"), "x");
+    const c = startWalCheckpointer(join(tmp.path, "steward.db"), { thresholdBytes: 0, fallback: (r) => void (reason = r), restart: () => false });
     await waitFor(() => reason, { what: "the fallback" });
     expect(reason).toMatch(/the checkpoint thread failed \(open\): .*unable to open/);
     expect(c.stats.fallback).toBe(reason);
