@@ -167,6 +167,13 @@ test("the cancelled runs are named 'cancelled after waiting in the queue', no sc
   expect(kinds("app.stale")).toEqual(["Front 1 app", ...LATE.map((n) => `${n} app`), ...WAIT.map((n) => `${n} app`)].sort());
 });
 
+test("the watchdog's page lists the backlog, over, under its node", async () => {
+  const page = await (await t!.request("/ui/watchdog")).text();
+  const row = page.slice(page.indexOf('data-condition="queue_backlog"'));
+  expect(row).toContain("queue backed up: over");
+  expect(row.slice(0, row.indexOf("</tr>"))).toContain("node reload01.test.example");
+});
+
 test("no task.running_long for a run that had not started", () => {
   expect(
     events.filter((x) => x.e.kind === "task.running_long" || (x.e.kind === "task.notice" && (x.e as WatchdogEvent).condition.type === "running_long")),
