@@ -6,6 +6,11 @@ import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 
 const HOUR = 3_600_000;
+/**
+ * A run counts at most its last 8 days (a queue waits at most 7 days, QRS engineTimeout ≤ 10080 minutes; a task's
+ * session times out after a day by default): a result QRS dates years before its end adds 192 rows, not thousands.
+ */
+const MAX_SPAN_MS = 8 * 86_400_000;
 
 export const nodeHoursMigration: MigrationSet["migrations"][number] = {
   version: 2,
@@ -39,7 +44,8 @@ export interface CountedRun {
 /** The run's waiting and running time split at the hours it spans. */
 export function hourShares(r: CountedRun): Map<number, { runningMs: number; waitingMs: number }> {
   const out = new Map<number, { runningMs: number; waitingMs: number }>();
-  const start = Math.min(Math.max(r.startMs ?? r.stopMs, r.createdMs), r.stopMs);
+  const created = Math.max(r.createdMs, r.stopMs - MAX_SPAN_MS);
+  const start = Math.min(Math.max(r.startMs ?? r.stopMs, created), r.stopMs);
   const add = (from: number, to: number, what: "runningMs" | "waitingMs") => {
     for (let t = from; t < to; ) {
       const hour = Math.floor(t / HOUR) * HOUR;
@@ -50,7 +56,7 @@ export function hourShares(r: CountedRun): Map<number, { runningMs: number; wait
       t = end;
     }
   };
-  add(r.createdMs, start, "waitingMs");
+  add(created, start, "waitingMs");
   add(start, r.stopMs, "runningMs");
   return out;
 }

@@ -126,12 +126,19 @@ export function createQueueWatch(d: { cfg: WatchdogConfig; store: WatchStore; lo
         ep.cancelledTasks.push(plan.tasks.get(e.taskId)?.name ?? e.taskId);
       }
       const waitingBy = new Map<string, Execution[]>();
-      for (const e of running) if (isWaiting(e, now)) waitingBy.set(nodeOf(e), [...(waitingBy.get(nodeOf(e)) ?? []), e]);
+      for (const e of running) {
+        if (!isWaiting(e, now)) continue;
+        const list = waitingBy.get(nodeOf(e));
+        if (list) list.push(e);
+        else waitingBy.set(nodeOf(e), [e]);
+      }
       const open = new Set((await store.openConditions()).filter((c) => c.type === "queue_backlog").map((c) => c.key));
       for (const [node, waiting] of waitingBy) {
         const k = nodeKey(node);
         let ep = eps.get(k);
-        if (!ep) eps.set(k, (ep = { node, sinceMs: Math.min(...waiting.map((e) => e.createdMs)), cancelled: [], cancelledTasks: [] }));
+        // A reduce, not Math.min(...): a site may have thousands waiting, past what a call's arguments hold.
+        if (!ep)
+          eps.set(k, (ep = { node, sinceMs: waiting.reduce((m, e) => Math.min(m, e.createdMs), Number.POSITIVE_INFINITY), cancelled: [], cancelledTasks: [] }));
         if (now - ep.sinceMs < thresholdOf(node) || open.has(key(node))) continue;
         const inProgress = running.filter((e) => nodeOf(e) === node && isRunningNow(e)).length;
         await openBacklog(qrs, node, ep, waiting, inProgress, plan, now);

@@ -24,6 +24,10 @@ test("a run's waiting and running time, split at the hours it spans", () => {
   // A start QRS dates before its creation counts from the creation; a skip (created, started, ended at once) adds nothing.
   expect([...hourShares({ node: "n", createdMs: H, startMs: H - MIN, stopMs: H + MIN })]).toEqual([[H, { runningMs: MIN, waitingMs: 0 }]]);
   expect([...hourShares({ node: "n", createdMs: H, startMs: H, stopMs: H })]).toEqual([]);
+  // A result QRS dates years before its end (a damaged row) adds its last 8 days, not every hour since.
+  const odd = hourShares({ node: "n", createdMs: Date.parse("2019-01-01T00:00:00Z"), startMs: H - 60 * MIN, stopMs: H });
+  expect(odd.size).toBe(8 * 24);
+  expect([...odd.values()].reduce((n, x) => n + x.waitingMs + x.runningMs, 0)).toBe(8 * 24 * 60 * MIN);
 });
 
 test("a run stored again is counted once; runs without a node are not counted; old hours go with the runs", async () => {
