@@ -10,7 +10,7 @@ import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/event
 import { isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, SymptomInput } from "./cause-store";
 import type { ChainGraph, GraphTask } from "./chain-graph";
-import { type CauseDecision, symptomReason } from "./decision";
+import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
 import { nodeOf } from "./node-down";
 import type { TaskNodes } from "./task-nodes";
 
@@ -74,23 +74,18 @@ export function createQueueRule(d: QueueRuleDeps) {
     );
   }
 
-  /** The queue emptied: the cause is over (what it held up is listed as over), unless a failure of another kind holds it. */
+  /** The queue emptied: its cause is over (what it held up is listed as over), unless a failure of another kind holds it. */
   async function emptied(e: WatchdogEvent, now: number): Promise<CauseDecision | undefined> {
     const touched = await store.recover(`watch:${e.condition.key}`, now);
     for (const t of touched) {
-      if (t.closed) return { action: "pass", parentId: t.parentId };
+      if (t.closed) continue;
+      // Only a queue's own cause ends with its queue (a node's cause that held the backlog ends when the node is back).
+      if (!(await store.get(t.parentId))?.causeKey.startsWith("queue:")) continue;
       const open = (await store.symptoms(t.parentId)).filter((s) => s.state === "open");
       if (open.some((s) => !OVER_WHEN_EMPTY.has(s.kind))) continue;
       if (await store.closeOver(t.parentId, now)) return { action: "pass", parentId: t.parentId };
     }
-    return touched.length > 0
-      ? {
-          action: "suppress",
-          parentId: touched[0]!.parentId,
-          recovering: true,
-          reason: `cause #${touched[0]!.parentId} still has failures open: its recovery is sent when the last ends`,
-        }
-      : undefined;
+    return afterRecovery(touched, "symptom(s) open");
   }
 
   return {
@@ -99,6 +94,16 @@ export function createQueueRule(d: QueueRuleDeps) {
       if (!isQueueCondition(e)) return undefined;
       if (e.kind === "task.on_track") return emptied(e, now);
       const node = typeof e.data.node === "string" ? e.data.node : e.host;
+      // A node down (or its Scheduler unreachable) explains a queue that does not move: its cause holds the backlog.
+      const down = `node:${nodeOf(node)}`;
+      if (await store.isOpen(down)) {
+        const n = await store.attach(
+          { key: down, title: `Qlik services down on ${nodeOf(node)}` },
+          { subject: `watch:${e.condition.key}`, kind: e.kind, eventId: e.id },
+          now,
+        );
+        return { action: "suppress", parentId: n.parentId, reason: `the queue of a node whose cause is open (cause #${n.parentId}): listed there, not sent` };
+      }
       const { parentId, opened } = await store.attach(
         cause(node),
         { subject: `watch:${e.condition.key}`, kind: e.kind, eventId: e.id, taskName: `Scheduler queue on ${nodeOf(node)}` },

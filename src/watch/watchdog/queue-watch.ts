@@ -52,6 +52,11 @@ export function createQueueWatch(d: { cfg: WatchdogConfig; store: WatchStore; lo
   const settings = createSchedulerSettings(d.log, cfg.planRefresh);
   const key = (node: string) => `queue:${nodeKey(node)}`;
   const nodeOf = (e: Execution) => e.node ?? d.host;
+  /**
+   * A run counts in a queue only on the node QRS names: one no node has taken (still with the Manager) waits for a
+   * Scheduler, not for an engine, and a node down or a Scheduler unreachable says why (the grouping's node rule).
+   */
+  const queuedOnNode = (e: Execution, now: number) => e.node !== undefined && isWaiting(e, now);
 
   async function episodes(): Promise<Map<string, Episode>> {
     const raw = await store.getMeta(EPISODES);
@@ -127,7 +132,7 @@ export function createQueueWatch(d: { cfg: WatchdogConfig; store: WatchStore; lo
       }
       const waitingBy = new Map<string, Execution[]>();
       for (const e of running) {
-        if (!isWaiting(e, now)) continue;
+        if (!queuedOnNode(e, now)) continue;
         const list = waitingBy.get(nodeOf(e));
         if (list) list.push(e);
         else waitingBy.set(nodeOf(e), [e]);
