@@ -51,6 +51,7 @@ export type DataCheckEventKind = (typeof DATA_CHECK_EVENT_KINDS)[number];
  * report and the dashboard, and for a route that lists it.
  */
 export const WATCHDOG_EVENT_KINDS = [
+  "scheduler.queue_backlog",
   "task.missed",
   "task.retrying",
   "task.chain_broken",
@@ -271,7 +272,7 @@ export interface DataCheckEvent extends WithCause {
 }
 
 /** The conditions the watchdog opens; `task.on_track` closes one of them and names it. */
-export const WATCH_CONDITIONS = ["missed", "skipped", "retrying", "chain_broken", "running_long", "stale", "disabled"] as const;
+export const WATCH_CONDITIONS = ["missed", "skipped", "retrying", "chain_broken", "running_long", "stale", "disabled", "queue_backlog"] as const;
 export type WatchCondition = (typeof WATCH_CONDITIONS)[number];
 /** The conditions the check-ins open; `checkin.recovered` closes one of them and names it. */
 export const CHECKIN_CONDITIONS = ["checkin_missed", "checkin_failed", "checkin_running_long"] as const;
@@ -338,6 +339,7 @@ export interface DomainEvents {
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;
   "data.check_error": DataCheckEvent;
+  "scheduler.queue_backlog": WatchdogEvent;
   "task.missed": WatchdogEvent;
   "task.retrying": WatchdogEvent;
   "task.chain_broken": WatchdogEvent;

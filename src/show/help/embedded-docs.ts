@@ -29,16 +29,17 @@ import d26 from "../../../docs/qlik-cloud.md" with { type: "text" };
 import d27 from "../../../docs/reports.md" with { type: "text" };
 import d28 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
 import d29 from "../../../docs/routes.md" with { type: "text" };
-import d30 from "../../../docs/schedules.md" with { type: "text" };
-import d31 from "../../../docs/security.md" with { type: "text" };
-import d32 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
-import d33 from "../../../docs/site-monitoring.md" with { type: "text" };
-import d34 from "../../../docs/status.md" with { type: "text" };
-import d35 from "../../../docs/switching-from-butler.md" with { type: "text" };
-import d36 from "../../../docs/templates.md" with { type: "text" };
-import d37 from "../../../docs/troubleshooting.md" with { type: "text" };
-import d38 from "../../../docs/upgrading.md" with { type: "text" };
-import d39 from "../../../docs/watchdog.md" with { type: "text" };
+import d30 from "../../../docs/scheduler-queue.md" with { type: "text" };
+import d31 from "../../../docs/schedules.md" with { type: "text" };
+import d32 from "../../../docs/security.md" with { type: "text" };
+import d33 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
+import d34 from "../../../docs/site-monitoring.md" with { type: "text" };
+import d35 from "../../../docs/status.md" with { type: "text" };
+import d36 from "../../../docs/switching-from-butler.md" with { type: "text" };
+import d37 from "../../../docs/templates.md" with { type: "text" };
+import d38 from "../../../docs/troubleshooting.md" with { type: "text" };
+import d39 from "../../../docs/upgrading.md" with { type: "text" };
+import d40 from "../../../docs/watchdog.md" with { type: "text" };
 
 export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   README: d1,
@@ -70,14 +71,15 @@ export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   reports: d27,
   "rest-and-mqtt": d28,
   routes: d29,
-  schedules: d30,
-  security: d31,
-  "silences-and-maintenance": d32,
-  "site-monitoring": d33,
-  status: d34,
-  "switching-from-butler": d35,
-  templates: d36,
-  troubleshooting: d37,
-  upgrading: d38,
-  watchdog: d39,
+  "scheduler-queue": d30,
+  schedules: d31,
+  security: d32,
+  "silences-and-maintenance": d33,
+  "site-monitoring": d34,
+  status: d35,
+  "switching-from-butler": d36,
+  templates: d37,
+  troubleshooting: d38,
+  upgrading: d39,
+  watchdog: d40,
 };

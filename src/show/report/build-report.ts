@@ -47,6 +47,8 @@ export interface ReportInputs {
   growing: Array<{ taskName: string; recentAvgMs: number; baselineAvgMs: number; factor: number }>;
   /** The weekly report: an app's stream (unknown apps fall under "(no stream)"). */
   streamOf?: (appName: string) => string | undefined;
+  /** The weekly report: each node's run-time in progress and waiting per hour (the watchdog's count, node-hours.ts). */
+  nodeHours?: Array<{ node: string; hourMs: number; runningMs: number; waitingMs: number }>;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -157,6 +159,31 @@ function perStream(i: ReportInputs): ReportSection {
   };
 }
 
+const HOUR = 3_600_000;
+/** Hours named per node: enough to see which trigger times to move. */
+export const BUSIEST_PER_NODE = 3;
+
+/**
+ * Each node's busiest hours of the week: the mean number of runs in progress and waiting over the hour (run-time
+ * divided by the hour), busiest first, so an admin sees when reloads queue and can move a schedule.
+ */
+function busiestHours(i: ReportInputs): ReportSection {
+  const byNode = new Map<string, NonNullable<ReportInputs["nodeHours"]>>();
+  for (const h of i.nodeHours ?? []) if (h.runningMs + h.waitingMs > 0) byNode.set(h.node, [...(byNode.get(h.node) ?? []), h]);
+  const lines = [...byNode.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .flatMap(([node, hours]) =>
+      [...hours]
+        .sort((a, b) => b.runningMs + b.waitingMs - (a.runningMs + a.waitingMs) || a.hourMs - b.hourMs)
+        .slice(0, BUSIEST_PER_NODE)
+        .map((h) => ({
+          text: `${node}, ${i.formatTime(h.hourMs)}–${i.formatTime(h.hourMs + HOUR).slice(-5)}: ${(h.runningMs / HOUR).toFixed(1)} in progress, ${(h.waitingMs / HOUR).toFixed(1)} waiting for an engine (on average over the hour)`,
+          tone: h.waitingMs >= HOUR / 60 ? ("warn" as const) : ("info" as const),
+        })),
+    );
+  return { title: "Busiest hours per node", lines, empty: "No run was seen on any node (the watchdog counts them)." };
+}
+
 export function buildReport(i: ReportInputs): SiteEvent {
   const c = runCounts(i);
   const causes = byCause(i);
@@ -183,7 +210,7 @@ export function buildReport(i: ReportInputs): SiteEvent {
   const sections =
     i.kind === "morning"
       ? [runsSection, causes, stillOpen(i), notHappened(i), promises(i), slowest(i), growing(i)]
-      : [perStream(i), runsSection, causes, stillOpen(i), growing(i)];
+      : [perStream(i), runsSection, causes, stillOpen(i), growing(i), busiestHours(i)];
   const event = siteEvent(
     kind,
     i.day,

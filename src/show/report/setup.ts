@@ -55,7 +55,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
   const c = cfg ?? DEFAULT_REPORTS;
   const top = c.morning.top;
   const sources: ReportSources = async (kind, from, to) => {
-    const [touched, open, conditions, fresh, apps] = await Promise.all([
+    const [touched, open, conditions, fresh, apps, nodeHours] = await Promise.all([
       deps.incidents ? deps.incidents.list({ since: from, limit: 1000 }) : [],
       deps.incidents ? deps.incidents.list({ status: "open", limit: 1000 }) : [],
       deps.watchStore && kind === "morning" ? deps.watchStore.openConditions() : [],
@@ -66,6 +66,8 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
         : [],
       // One paged read of the apps for their streams, once a week.
       deps.qrs && kind === "weekly" ? deps.qrs.listAppsFull().catch(() => []) : [],
+      // A few hundred rows a week whatever the site's size: one per node and hour.
+      deps.watchStore && kind === "weekly" ? deps.watchStore.nodeHours(from, to) : [],
     ]);
     const streams = new Map(apps.map((a) => [a.name.toLowerCase(), a.stream?.name]));
     const causes = deps.causeStore ? await causesIn(deps.causeStore, from) : [];
@@ -81,6 +83,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       slowest: deps.runs?.slowest(from, top) ?? [],
       growing: deps.runs?.growing(to, WEEK, 3 * WEEK, 3, top) ?? [],
       streamOf: (app) => streams.get(app.toLowerCase()) ?? undefined,
+      nodeHours,
     };
   };
   const service = createReportService(c, {

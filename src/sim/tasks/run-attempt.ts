@@ -12,28 +12,72 @@ export function startAttempt(ctx: RunnerContext, s: Session): void {
   const rec = s.record;
   ctx.repo.addExecution(rec);
   s.task.lastExecutionResultId = rec.id;
+  ctx.load.triggered(rec);
   detail(ctx, rec, "Changing task state to Triggered");
   emit(ctx, s, "TaskSession", "INFO", "Execution State Change to Triggered");
 
-  const { step, total } = steps(s);
+  const { step } = steps(s);
   later(ctx, s, step / 2, () => detail(ctx, rec, `Trying to start task. Sending task to slave scheduler ${s.node.hostName}`));
   if (t.taskType === 3) {
     later(ctx, s, step, () => setStatus(ctx, s, EXEC_STATUS.DistributionQueue));
     later(ctx, s, 2 * step, () => {
       rec.startMs = ctx.now();
+      ctx.load.started(rec);
       setStatus(ctx, s, EXEC_STATUS.DistributionRunning);
     });
-  } else {
-    later(ctx, s, step, () => markStarted(ctx, s, app));
+    armEnd(ctx, s, 0);
+    return;
   }
-  if (s.outcome === "abort") later(ctx, s, Math.max(2 * step + 1, Math.round(total / 2)), () => beginAbort(ctx, s, s.user));
-  else later(ctx, s, total, () => (attemptFails(s) ? finishFail(ctx, s) : finishSuccess(ctx, s)));
+  later(ctx, s, step, () => {
+    const run = () => {
+      markStarted(ctx, s, app);
+      armEnd(ctx, s, step);
+    };
+    // Only reloads take one of the node's engines (the QMC's "Max concurrent reloads"); they may wait for one.
+    if (t.taskType === 0) ctx.slots.acquire(s, run, () => setStatus(ctx, s, EXEC_STATUS.Queued));
+    else run();
+  });
+}
+
+/** The attempt's end (or its abort, for an aborting outcome), `elapsed` ms after its start being already gone. */
+function armEnd(ctx: RunnerContext, s: Session, elapsed: number): void {
+  const { step, total } = steps(s);
+  if (s.outcome === "abort") later(ctx, s, Math.max(2 * step + 1, Math.round(total / 2)) - elapsed, () => beginAbort(ctx, s, s.user));
+  else later(ctx, s, total - elapsed, () => (attemptFails(s) ? finishFail(ctx, s) : finishSuccess(ctx, s)));
+}
+
+/**
+ * The run waited in its node's queue longer than the node's engineTimeout: Qlik cancels it and it "has to be
+ * triggered again" (Qlik's KB). How QRS and the Scheduler's log show it is not published; the simulator's choice:
+ * the result ends FinishedFail (8) from Queued, never started (no start time, no script log), with an error detail
+ * naming the queue and the timeout, no retry; and the Scheduler logs the same final-failure line as any failed run
+ * ("… Max retries reached."), so the shipped appender sends /scheduler-task-failed/. Steward tells it by the run
+ * never having started after waiting in the queue, not by this text (src/tell/incidents/queue-cancel.ts).
+ */
+export function cancelQueued(ctx: RunnerContext, s: Session): void {
+  for (const t of s.pending) {
+    ctx.clock.clearTimeout(t);
+    ctx.allTimers.delete(t);
+  }
+  s.pending.clear();
+  const rec = s.record;
+  const minutes = s.node.scheduler.engineTimeout;
+  detail(ctx, rec, `Task removed from the queue on ${s.node.hostName}: it waited longer than the engine timeout (${minutes} minutes) for a free engine`, 0);
+  emit(ctx, s, "TaskSession", "WARN", "Task finished with state FinishedFail. Max retries reached.");
+  const stop = ctx.now();
+  commitFinal(ctx, s, () => {
+    rec.stopMs = stop;
+    const from = rec.status;
+    rec.status = EXEC_STATUS.FinishedFail;
+    detail(ctx, rec, `Changing task state from ${STATUS_NAMES[from]} to FinishedFail`, 0);
+  });
 }
 
 /** Started; a reload task's result gets the script log's file reference and location then. */
 function markStarted(ctx: RunnerContext, s: Session, app: AppState | undefined): void {
   const rec = s.record;
   rec.startMs = ctx.now();
+  ctx.load.started(rec);
   setStatus(ctx, s, EXEC_STATUS.Started);
   if (s.task.model.taskType !== 0 || !app) return;
   if (!ctx.settings.scriptLog.zeroFileReference) rec.fileReferenceID = newGuid();
@@ -105,6 +149,8 @@ function finishFail(ctx: RunnerContext, s: Session): void {
   writeLog(ctx, s, "fail");
   if (s.attempt < t.maxRetries) {
     rec.stopMs = ctx.now();
+    ctx.slots.release(s);
+    ctx.load.ended(rec, rec.stopMs);
     setStatus(ctx, s, EXEC_STATUS.Retry, 1);
     later(ctx, s, steps(s).step, () => {
       s.attempt++;
@@ -136,9 +182,14 @@ export function beginAbort(ctx: RunnerContext, s: Session, user: string): void {
     ctx.allTimers.delete(t);
   }
   s.pending.clear();
+  // An abort while waiting for an engine leaves the queue; the Scheduler then starts it aborting at once.
+  if (s.record.status === EXEC_STATUS.Queued) ctx.slots.release(s);
   const { step } = steps(s);
   const rec = s.record;
-  if (rec.startMs === undefined) rec.startMs = ctx.now();
+  if (rec.startMs === undefined) {
+    rec.startMs = ctx.now();
+    ctx.load.started(rec);
+  }
   s.user = user;
   setStatus(ctx, s, EXEC_STATUS.AbortInitiated, 1);
   later(ctx, s, step, () => {

@@ -32,11 +32,12 @@ const LATE_WITHIN_MS = 86_400_000;
  * Whether a cause of this kind can explain this symptom at all. A missed start of a schedule trigger and a stopped
  * chain (its upstream ended as the trigger awaits, the task did not start) are the Scheduler's or the node's doing:
  * a failure of the task itself or of a task upstream does not explain them (issue 64: a chain break filed under a
- * failure of the night before). A job before Qlik that did not deliver may hold them back, a node down may.
+ * failure of the night before). A job before Qlik that did not deliver may hold them back, a node down may, and so
+ * may a node's queue backed up.
  */
 function explainsThisKind(causeKey: string, e: WatchdogEvent): boolean {
   if (e.kind !== "task.missed" && e.kind !== "task.chain_broken") return true;
-  return causeKey.startsWith("checkin:") || causeKey.startsWith("node:");
+  return causeKey.startsWith("checkin:") || causeKey.startsWith("node:") || causeKey.startsWith("queue:");
 }
 const JOB_FAILURES = new Set(["checkin.failed", "checkin.missed"]);
 

@@ -14,6 +14,7 @@ export const ERROR_CLASS_TEXT: Record<ErrorClass, string> = {
   timeout: "time limit",
   access: "permission denied",
   executor: "could not start",
+  queue: "cancelled after waiting in the queue",
   unknown: "not recognised",
 };
 
@@ -73,6 +74,8 @@ export function buildHistoryVars(e: TaskEvent, timeZone?: string): TemplateVars 
     errorClass: e.errorClass ?? "",
     errorClassText: e.errorClass ? ERROR_CLASS_TEXT[e.errorClass] : "",
     errorHint: e.errorHint ?? "",
+    /** What a failed run's headline says: "failed", or for a run Qlik cancelled in the queue "cancelled after waiting in the queue". */
+    failedText: e.errorClass === "queue" ? "cancelled after waiting in the queue" : "failed",
     errorLine: e.errorLine ?? "",
     causeLine: causeLine(e),
     incident: e.incident ?? null,

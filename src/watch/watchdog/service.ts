@@ -10,7 +10,7 @@ import type { Component } from "../../platform/core/lifecycle";
 import { createLoop } from "../../platform/core/loop";
 import { type LookPace, lookPace } from "./look-pace";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { WatchCondition, WatchdogEvent } from "../../platform/events/types";
+import { WATCH_CONDITIONS, type WatchCondition, type WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { createAnnouncer, isNotice } from "./announcer";
 import { inSiteZone } from "./site-zone";
@@ -96,15 +96,19 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
       return [...counts].map(([watch, value]) => ({ labels: { watch }, value }));
     },
   );
-  d.metrics.gaugeFnAsync("steward_watchdog_open_conditions", "Open watchdog conditions by type (missed, chain_broken, running_long, stale, …).", async () => {
-    const open = await store.openConditions();
-    const counts = new Map<string, number>();
-    for (const c of open) counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
-    return (["missed", "skipped", "retrying", "chain_broken", "running_long", "stale", "disabled"] as WatchCondition[]).map((type) => ({
-      labels: { type },
-      value: counts.get(type) ?? 0,
-    }));
-  });
+  d.metrics.gaugeFnAsync(
+    "steward_watchdog_open_conditions",
+    "Open watchdog conditions by type (missed, chain_broken, running_long, stale, queue_backlog, …).",
+    async () => {
+      const open = await store.openConditions();
+      const counts = new Map<string, number>();
+      for (const c of open) counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
+      return WATCH_CONDITIONS.map((type) => ({
+        labels: { type },
+        value: counts.get(type) ?? 0,
+      }));
+    },
+  );
 
   const cloud: CloudWatch | undefined = d.cloudTenants?.length
     ? createCloudWatch({ cfg, tenants: d.cloudTenants, store, clock, log, metrics: d.metrics, sink: { open: announcer.open, close: announcer.close } })

@@ -17,8 +17,8 @@ interface ConditionView {
   task?: { id: string; name: string };
   app?: { id: string; name: string };
   condition: { type: string; openedAt: string; closedAt?: string };
-  /** A check-in's condition names its job. */
-  data?: { check?: unknown };
+  /** A check-in's condition names its job; a node's queue backed up, its node. */
+  data?: { check?: unknown; node?: unknown };
 }
 
 interface TaskRow {
@@ -89,6 +89,7 @@ const LABEL: Record<string, [string, Tone]> = {
   stale: ["stale data", "warn"],
   retrying: ["retrying", "info"],
   disabled: ["turned off", "warn"],
+  queue_backlog: ["queue backed up", "fail"],
   checkin_missed: ["missed check-in", "fail"],
   checkin_failed: ["job failed", "fail"],
   checkin_running_long: ["job running long", "warn"],
@@ -162,7 +163,19 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: {
   const c = props.c;
   const [label, tone] = LABEL[c.condition.type] ?? [c.condition.type, "warn"];
   const check = typeof c.data?.check === "string" ? c.data.check : undefined;
-  const subject = c.task ? <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a> : c.app ? c.app.name : check ? `job "${check}"` : "—";
+  // A node's reload queue (scheduler.queue_backlog) is about the node, not a task.
+  const node = typeof c.data?.node === "string" ? c.data.node : undefined;
+  const subject = c.task ? (
+    <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a>
+  ) : c.app ? (
+    c.app.name
+  ) : check ? (
+    `job "${check}"`
+  ) : node ? (
+    `node ${node}`
+  ) : (
+    "—"
+  );
   return (
     <tr data-condition={c.condition.type} data-kind={c.kind}>
       <td>
