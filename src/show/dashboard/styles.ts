@@ -16,6 +16,7 @@ header nav a{color:#c9d6e3;padding:6px 10px;border-radius:6px}
 header nav a:hover{background:#1d3a5f;text-decoration:none;color:#fff}
 header nav a.active{background:#24507f;color:#fff}
 header label{color:#c9d6e3;font-size:12px;display:flex;gap:6px;align-items:center;cursor:pointer}
+header .zone{color:#c9d6e3;font-size:12px}
 main{max-width:1280px;margin:0 auto;padding:20px 24px 48px}
 h1{font-size:20px;margin:4px 0 16px}h2{font-size:15px;margin:0 0 12px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:16px;margin-bottom:16px}
