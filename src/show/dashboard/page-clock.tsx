@@ -37,3 +37,21 @@ export function Time(props: { iso?: string | null; ms?: number; about?: boolean 
     </time>
   );
 }
+
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z\b/g;
+
+/**
+ * A sentence the API gives with ISO-8601 instants in it (a trigger's next start as QRS states it, why a trigger is not
+ * watched): each instant on the page's clock, "Wed, 25 Nov 2026 14:29:24 CET", as the events' sentences say them.
+ */
+export function SiteText(props: { text: string }) {
+  const { zone } = usePageClock();
+  return (
+    <>
+      {props.text.replace(ISO_INSTANT, (iso) => {
+        const p = zonedParts(Date.parse(iso), zone);
+        return `${p.weekday}, ${p.day} ${p.month} ${p.year} ${p.hms} ${p.abbr}`;
+      })}
+    </>
+  );
+}

@@ -5,6 +5,7 @@
 import { ApiProblem, Badge, Empty, formatDuration, Time, type Tone } from "../components";
 import type { LookPace } from "../../../watch/watchdog/look-pace";
 import { Layout } from "../layout";
+import { SiteText } from "../page-clock";
 import { FRESHNESS_WORDS, type FreshnessState, isBehind } from "../../../watch/freshness/states";
 import type { PageHandler } from "../types";
 import { type CheckinLink, CheckinSection, Upstreams } from "./chain-links";
@@ -138,7 +139,9 @@ function NotWatchedSection(props: { tasks: TaskRow[] }) {
               </td>
               <td class="small">
                 {(t.notWatched ?? []).map((r) => (
-                  <div>{r}</div>
+                  <div>
+                    <SiteText text={r} />
+                  </div>
                 ))}
               </td>
             </tr>
@@ -171,7 +174,7 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: {
       </td>
       <td>{subject}</td>
       <td class="small">
-        {c.summary}
+        <SiteText text={c.summary} />
         {props.freshness ? (
           <div>
             By its freshness promise "{props.freshness.promise}" it is {FRESHNESS_WORDS[props.freshness.state as FreshnessState] ?? props.freshness.state}:{" "}
@@ -330,7 +333,9 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteClock }) =>
           <h2>What Steward found in the plan</h2>
           <ul class="small">
             {w.problems.map((p) => (
-              <li>{p}</li>
+              <li>
+                <SiteText text={p} />
+              </li>
             ))}
           </ul>
         </section>
