@@ -2,7 +2,7 @@
 export const DASHBOARD_CSS = `
 :root{--bg:#f5f6f8;--card:#fff;--ink:#1f2328;--muted:#656d76;--line:#d8dee4;--brand:#0b5cad;
 --ok:#1a7f37;--ok-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--warn:#9a6700;--warn-bg:#fff8c5;
---info:#0969da;--info-bg:#ddf4ff;--idle:#6e7781;--idle-bg:#eaeef2}
+--info:#0969da;--info-bg:#ddf4ff;--idle:#57606a;--idle-bg:#eaeef2}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;background:var(--bg);color:var(--ink)}
 a{color:var(--brand);text-decoration:none}a:hover{text-decoration:underline}
