@@ -30,7 +30,11 @@ export function statusPage(statuses: readonly AppStatus[], timeZone: string, now
   const when = (s: AppStatus) => {
     if (s.promises.length > 0) return s.promises.map((p) => projection(s, p)).join("");
     if (s.state === "fresh" || s.state === "unknown") return "";
-    return s.expectedAt ? `expected fresh at about ${time(s.expectedAt, true)}` : "when it will be fresh is not known yet";
+    // No current projection (the judging Steward has not looked lately): what the alert expected, overdue once past.
+    if (!s.expectedAt) return "when it will be fresh is not known yet";
+    return Date.parse(s.expectedAt) < nowMs
+      ? `<div data-projection>overdue: it was expected at about ${time(s.expectedAt, true)}</div>`
+      : `<div data-projection>expected fresh at about ${time(s.expectedAt, true)}</div>`;
   };
   const promised = statuses.filter((s) => s.promised);
   const streams = new Map<string, AppStatus[]>();
