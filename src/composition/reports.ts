@@ -23,7 +23,7 @@ export function wireReports(
     clock,
     log,
     host: config.qlik?.host ?? w.cluster.instanceName,
-    timeZone: config.notify.timeZone,
+    timeZone: alerting.siteZone,
     lifecycle,
     router: http.router,
     ...(gate ? { gate } : {}),

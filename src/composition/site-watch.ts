@@ -138,7 +138,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     ...(watchdog ? { chainTasks: () => watchdog.status().tasks } : {}),
     formatTime: alerting.formatTime,
   });
-  registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: config.notify.timeZone ?? "UTC" });
+  registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: alerting.siteZone });
   registerFreshnessRoute(http.router, { ...(freshness ? { freshness } : {}), clock });
   const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
   return { ...(watchdog ? { watchdog } : {}), ...(checkins ? { checkins } : {}), ...(freshness ? { freshness } : {}), beats };

@@ -8,6 +8,7 @@ import { getMeta, setMeta } from "../../platform/store/core-migrations";
 import { createClusterFeed } from "./cluster-feed";
 import type { QrsClient } from "../../platform/qlik";
 import { createTaskNames } from "./task-names";
+import { siteTimeZone } from "../../platform/core/site-clock";
 import type { Hono } from "hono";
 import type { EventBus } from "../../platform/core/bus";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -47,7 +48,7 @@ export interface DashboardDeps {
   clock: Clock;
   /** Keeps the timeline across restarts; without it the timeline lives in memory only. */
   store?: Store;
-  /** IANA zone of the site (notify.timeZone); this machine's when unset. */
+  /** The site's zone (notify.timeZone, else this machine's): every time on the pages is shown in it. */
   siteTimeZone?: string;
   /** QRS, to name the tasks that schedules and audit entries hold by id. */
   qrs?: QrsClient;
@@ -114,7 +115,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     timeline,
     runs,
     inbox: () => inbox,
-    siteTimeZone: deps.siteTimeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    siteClock: () => ({ zone: siteTimeZone(deps.siteTimeZone), nowMs: deps.clock.now() }),
     taskNames: createTaskNames(deps.qrs),
     ...(deps.banner ? { banner: deps.banner } : {}),
   });

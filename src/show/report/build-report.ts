@@ -4,6 +4,7 @@
 import type { ReportSection, SiteEvent } from "../../platform/events/types";
 import { siteEvent } from "../../platform/events/site-event";
 import { spanText } from "../../tell/notify/time-format";
+import { FRESHNESS_WORDS } from "../../watch/freshness/states";
 
 export interface ReportIncident {
   title: string;
@@ -27,6 +28,8 @@ export interface ReportInputs {
   formatTime(ms: number): string;
   /** The day the report is for, in its zone ("Tue, 24 Nov 2026"): its title and its id. */
   day: string;
+  /** The zone its times are in, as the report names it ("Europe/Stockholm (CET)"). */
+  zone?: string;
   runs: Array<{ appName: string | null; outcome: "succeeded" | "failed" | "aborted"; runs: number }>;
   /** Incidents with an event in the span (their failures), and those still open now. */
   touched: ReportIncident[];
@@ -42,7 +45,7 @@ export interface ReportInputs {
    */
   causes?: Array<{ title: string; taskIds: string[] }>;
   /** Promised apps late or at risk now. */
-  promises: Array<{ app: string; promise: string; state: "warning" | "breached"; dataAsOf: string | null }>;
+  promises: Array<{ app: string; promise: string; state: "at_risk" | "late"; dataAsOf: string | null }>;
   slowest: Array<{ taskName: string; maxMs: number; avgMs: number; runs: number }>;
   growing: Array<{ taskName: string; recentAvgMs: number; baselineAvgMs: number; factor: number }>;
   /** The weekly report: an app's stream (unknown apps fall under "(no stream)"). */
@@ -105,12 +108,12 @@ function notHappened(i: ReportInputs): ReportSection {
 
 function promises(i: ReportInputs): ReportSection {
   return {
-    title: "Freshness promises at risk",
+    title: "Freshness promises late or at risk",
     lines: i.promises
-      .sort((a, b) => (a.state === b.state ? a.app.localeCompare(b.app) : a.state === "breached" ? -1 : 1))
+      .sort((a, b) => (a.state === b.state ? a.app.localeCompare(b.app) : a.state === "late" ? -1 : 1))
       .map((p) => ({
-        text: `${p.app}: ${p.state === "breached" ? "promise broken" : "at risk"} ("${p.promise}"), data as of ${p.dataAsOf ? i.formatTime(Date.parse(p.dataAsOf)) : "(no successful reload seen)"}`,
-        tone: p.state === "breached" ? ("fail" as const) : ("warn" as const),
+        text: `${p.app}: ${FRESHNESS_WORDS[p.state]} ("${p.promise}"), data as of ${p.dataAsOf ? i.formatTime(Date.parse(p.dataAsOf)) : "(no successful reload seen)"}`,
+        tone: p.state === "late" ? ("fail" as const) : ("warn" as const),
       })),
     empty: "Every promised app is on time.",
   };
@@ -189,11 +192,11 @@ export function buildReport(i: ReportInputs): SiteEvent {
   const causes = byCause(i);
   const span = `${i.formatTime(i.from)} – ${i.formatTime(i.to)}`;
   const bad = c.failed + c.aborted;
-  const promisesBroken = i.promises.filter((p) => p.state === "breached").length;
+  const promisesLate = i.promises.filter((p) => p.state === "late").length;
   const parts = [
     bad === 0 ? `all ${plural(c.total, "run")} succeeded` : `${bad} of ${plural(c.total, "run")} failed or aborted (${plural(causes.lines.length, "cause")})`,
     `${plural(i.open.length, "incident")} still open`,
-    ...(i.kind === "morning" ? [`${i.notHappened.length} late, stale or not running`, `${plural(promisesBroken, "promise")} broken`] : []),
+    ...(i.kind === "morning" ? [`${i.notHappened.length} late, stale or not running`, `${plural(promisesLate, "promised app")} late`] : []),
   ];
   const kind = i.kind === "morning" ? "report.morning" : "report.weekly";
   const title = `${i.kind === "morning" ? "Morning report" : "Weekly report"}, ${i.day}`;
@@ -225,8 +228,9 @@ export function buildReport(i: ReportInputs): SiteEvent {
       aborted: c.aborted,
       stillOpen: i.open.length,
       notHappened: i.notHappened.length,
-      promisesBroken,
+      // The data's key keeps its first name (webhook receivers read it): the promised apps late now.
+      promisesBroken: promisesLate,
     },
   );
-  return { ...event, facts: [{ name: "Covers", value: span }], sections };
+  return { ...event, facts: [{ name: "Covers", value: span }, ...(i.zone ? [{ name: "Times in", value: i.zone }] : [])], sections };
 }

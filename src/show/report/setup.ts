@@ -78,8 +78,8 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       open: open.map(incident),
       notHappened: conditions.map((x) => ({ title: x.openEvent.title, type: x.type, ...(x.openEvent.kind === "task.notice" ? { notice: true } : {}) })),
       promises: fresh
-        .filter((r) => r.state === "breached" || r.state === "warning")
-        .map((r) => ({ app: r.app.name, promise: r.promise, state: r.state as "warning" | "breached", dataAsOf: r.dataAsOf })),
+        .filter((r) => r.state === "late" || r.state === "at_risk")
+        .map((r) => ({ app: r.app.name, promise: r.promise, state: r.state as "at_risk" | "late", dataAsOf: r.dataAsOf })),
       slowest: deps.runs?.slowest(from, top) ?? [],
       growing: deps.runs?.growing(to, WEEK, 3 * WEEK, 3, top) ?? [],
       streamOf: (app) => streams.get(app.toLowerCase()) ?? undefined,

@@ -63,11 +63,17 @@ export function createUpstreamRule(d: UpstreamDeps) {
    * its own (issue 59).
    */
   async function explainsNow(parentId: number, e: WatchdogEvent): Promise<boolean> {
-    const causes = (await store.symptoms(parentId)).filter((s) => !symptomKinds.has(s.kind) && !s.kind.endsWith(".waiting") && s.state !== "waiting");
+    const symptoms = await store.symptoms(parentId);
+    // The same condition, raised a level (a freshness warning that became the breach): it stays where it joined, even
+    // when the failure that made it late recovered in between (the run started again, too late): one notice per night.
+    if (symptoms.some((s) => s.subject === `watch:${e.condition.key}`)) return true;
+    const causes = symptoms.filter((s) => !symptomKinds.has(s.kind) && !s.kind.endsWith(".waiting") && s.state !== "waiting");
     if (causes.some((s) => s.state === "open")) return true;
     // All recovered: it still explains what fell due while it lasted (the stale app of the night the node was down).
+    // A freshness event's data.expectedAt is when the app is expected fresh, not when anything fell due: its condition's
+    // opening is.
     const over = Math.max(...causes.map((s) => s.recoveredAt ?? Number.NEGATIVE_INFINITY));
-    const due = Date.parse(String(e.data.expectedAt ?? e.condition.openedAt));
+    const due = Date.parse(String((e.kind.startsWith("app.freshness_") ? undefined : e.data.expectedAt) ?? e.condition.openedAt));
     return Number.isFinite(due) && due <= over;
   }
 

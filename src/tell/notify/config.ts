@@ -197,7 +197,9 @@ export const notifySchema = () =>
         .min(1)
         .refine(isKnownZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
         .optional()
-        .describe("IANA time zone for local times in messages; defaults to the system's."),
+        .describe(
+          "The site's IANA time zone: every time in messages, event sentences, the dashboard, /status and the reports is shown in it, with its name. Default: the zone of the machine Steward runs on.",
+        ),
       links: z
         .array(
           z.strictObject({

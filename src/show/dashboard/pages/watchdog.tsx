@@ -5,6 +5,8 @@
 import { ApiProblem, Badge, Empty, formatDuration, Time, type Tone } from "../components";
 import type { LookPace } from "../../../watch/watchdog/look-pace";
 import { Layout } from "../layout";
+import { SiteText } from "../page-clock";
+import { FRESHNESS_WORDS, type FreshnessState, isBehind } from "../../../watch/freshness/states";
 import type { PageHandler } from "../types";
 import { type CheckinLink, CheckinSection, Upstreams } from "./chain-links";
 
@@ -138,7 +140,9 @@ function NotWatchedSection(props: { tasks: TaskRow[] }) {
               </td>
               <td class="small">
                 {(t.notWatched ?? []).map((r) => (
-                  <div>{r}</div>
+                  <div>
+                    <SiteText text={r} />
+                  </div>
                 ))}
               </td>
             </tr>
@@ -183,10 +187,10 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: {
       </td>
       <td>{subject}</td>
       <td class="small">
-        {c.summary}
+        <SiteText text={c.summary} />
         {props.freshness ? (
           <div>
-            Its freshness promise "{props.freshness.promise}" is {props.freshness.state === "breached" ? "breached" : "at risk"}:{" "}
+            By its freshness promise "{props.freshness.promise}" it is {FRESHNESS_WORDS[props.freshness.state as FreshnessState] ?? props.freshness.state}:{" "}
             <a href={`/ui/freshness#app-${c.app!.id}`}>Freshness</a>.
           </div>
         ) : null}
@@ -198,14 +202,14 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: {
   );
 }
 
-export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
-  const nav = { active: "watchdog", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+export const watchdogPage: PageHandler = async (c, { api, inbox, siteClock }) => {
+  const nav = { active: "watchdog", inbox: inbox() !== undefined, clock: siteClock() };
   const [res, fresh] = await Promise.all([
     api<WatchdogView>(c, "/v4/watchdog"),
     api<{ rows: Array<{ app: { id: string; name: string }; state: string; promise: string }> }>(c, "/v4/freshness"),
   ]);
   // The freshness promises answer "is this app's data on time?" by a deadline; the watchdog by the app's triggers.
-  const lateApps = fresh.ok ? fresh.data.rows.filter((r) => r.state === "breached" || r.state === "warning") : [];
+  const lateApps = fresh.ok ? fresh.data.rows.filter((r) => isBehind(r.state)) : [];
   const freshnessOf = new Map(lateApps.map((r) => [r.app.id.toLowerCase(), r]));
   if (!res.ok) {
     return c.html(
@@ -342,7 +346,9 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
           <h2>What Steward found in the plan</h2>
           <ul class="small">
             {w.problems.map((p) => (
-              <li>{p}</li>
+              <li>
+                <SiteText text={p} />
+              </li>
             ))}
           </ul>
         </section>

@@ -34,7 +34,7 @@ describe("backoff", () => {
 });
 
 describe("times in messages", () => {
-  test("UTC and five local forms in a given zone", () => {
+  test("UTC, five local forms and the time with its zone's name, in a given zone", () => {
     const t = localTimes("2026-03-01T13:05:09.123Z", "Europe/Stockholm");
     expect(t).toEqual({
       utc: "2026-03-01 13:05:09 UTC",
@@ -43,7 +43,12 @@ describe("times in messages", () => {
       local3: "01/03/2026 14:05:09",
       local4: "03/01/2026 14:05:09",
       local5: "Sun, 1 Mar 2026 14:05:09 CET",
+      zone: "CET",
+      zoned: "2026-03-01 14:05:09 CET",
     });
+    // Summer time names itself; a zone without an abbreviation gives its offset.
+    expect(localTimes("2026-07-01T13:05:09Z", "Europe/Stockholm").zoned).toBe("2026-07-01 15:05:09 CEST");
+    expect(localTimes("2026-07-01T13:05:09Z", "Asia/Kolkata").zoned).toBe("2026-07-01 18:35:09 GMT+5:30");
   });
 
   test("durations", () => {
