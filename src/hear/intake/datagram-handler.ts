@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { runKey } from "../events/run-key";
 import type { RunReport } from "../events/enrich-task-event";
 import { parseDatagram, sniffSchedulerOutcome } from "./datagram-parser";
-import type { SchedulerMessage } from "./datagram-types";
+import type { EngineMessage, EngineReloadMessage, SchedulerMessage } from "./datagram-types";
 import type { IntakeCounters } from "./intake-metrics";
 import { createLogThrottle, type ThrottledWarn } from "./log-throttle";
 import type { RunClaims } from "./run-claims";
@@ -30,6 +30,8 @@ export interface DatagramHandlerDeps {
   stopping: () => boolean;
   /** A run was queued: its QRS reads may start now, batched with those of the runs ahead of it. */
   queued?: (report: RunReport) => void;
+  /** The Engine's reload lines (src/hear/engine); without it Butler's engine datagram is only logged, as Butler does. */
+  engine?: (m: EngineMessage | EngineReloadMessage, source: string) => void;
 }
 
 export type DatagramHandler = (msg: Buffer, from: Pick<RemoteInfo, "address" | "port">) => void;
@@ -98,6 +100,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       return rejected(res.reason, from.address, { detail: res.detail, sample: msg.subarray(0, 160).toString("utf8") }, "unparseable datagram");
     }
     counters.parsed.inc({ kind: res.message.kind });
+    if (res.message.kind === "engine-reload" || (res.message.kind === "engine" && deps.engine)) return deps.engine?.(res.message, from.address);
     if (res.message.kind === "engine") {
       const e = res.message;
       deps.warnOnce(

@@ -8,6 +8,7 @@ import type { NodeModel } from "../site/model";
 import type { Outcome } from "../site/schema";
 import { newGuid, ZERO_GUID } from "../util/ids";
 import type { SchedulerLogEvent } from "./log-event";
+import type { EngineLogSink } from "../engine/engine-log";
 import type { ScriptLogShape, ScriptLogWarnings } from "./script-log";
 
 export const STATUS_NAMES = [
@@ -47,6 +48,8 @@ export interface Session {
   aborting: boolean;
   /** The final transition was logged; the session only waits for the QRS to show it. */
   done: boolean;
+  /** The Engine session of the current attempt's reload (reload tasks, once started). */
+  engineSessionId?: string;
 }
 
 /** Final status of a run as QRS stores it (7 FinishedSuccess, 8 FinishedFail, 6 Aborted…), for task-event triggers. */
@@ -59,6 +62,7 @@ export interface RunnerContext {
   now: () => number;
   clock: Clock;
   onLog: (event: SchedulerLogEvent) => void;
+  onEngineLog?: EngineLogSink;
   sessions: Map<string, Session>;
   allTimers: Set<Timer>;
   finishListeners: FinishListener[];
