@@ -164,7 +164,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { intake, services, cloud, engineReloads } = site;
     const expectations = wireExpectations(w, http, tasks, alerting, site);
     const { watchdog, checkins, freshness, beats } = expectations;
-    wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes);
+    wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site);
     wireAssistant(config, http, audit, () => reloader.current().config);
     wireDoctor(w, http, { ...(qrs ? { qrs } : {}), intake, config: () => reloader.current().config });
     // ↑ feature modules are wired above this line

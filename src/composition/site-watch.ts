@@ -10,7 +10,7 @@ import type { HttpApp } from "../platform/http/app";
 import { incidentsWantSuccessLogs } from "../tell/incidents";
 import { routesWantSuccessLogs } from "../tell/notify/routing";
 import { setupIntake, type TaskIntake } from "../hear/intake";
-import { createEngineReloads, type EngineReloads } from "../hear/engine";
+import { createEngineReloads, type EngineReloads, registerEngineReloadRoutes } from "../hear/engine";
 import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
 import { setupNewRelic } from "../tell/newrelic";
 import { setupServiceMonitor } from "../watch/services";
@@ -48,6 +48,7 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
       })
     : undefined;
   if (engineReloads) lifecycle.add(engineReloads.component);
+  registerEngineReloadRoutes(http.router, { ...(engineReloads ? { store: engineReloads.store } : {}), clock });
   const intake = setupIntake(config, {
     ...(engineReloads ? { engineLines: engineReloads.hear } : {}),
     ...clusterWiring,

@@ -3,3 +3,4 @@ export { createEngineReloads, type EngineReloads, type EngineReloadsDeps } from 
 export { engineReloadsSchema, type EngineReloadsConfig } from "./config";
 export { engineReloadMigrations, type EngineReloadStore, type HeardReload } from "./reload-store";
 export { renderEngineAppenderXml } from "./engine-appender-xml";
+export { registerEngineReloadRoutes, reloadView } from "./routes";

@@ -9,7 +9,10 @@
 // - a successful hub reload of a published app is fresh data for its freshness promise.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { TaskEvent } from "../../../../src/platform/events/types";
+import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { reloadAsUser } from "../../../helpers/engine-user";
 import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
@@ -43,6 +46,7 @@ tasks:
   - { id: ${SALES_TASK}, name: Reload Sales dashboard, type: reload, app: Sales dashboard, node: Reload01, outcome: fail, scriptError: "${ERROR}", durationMs: 30000 }
 `;
 
+const KEY = generateApiKey();
 const dir = createTempDir("steward-engine-reloads-");
 let s: SteppedSite | undefined;
 let t: TestApp | undefined;
@@ -75,6 +79,10 @@ channels:
   hook: { type: webhook, url: "${rx.url}/hook" }
 routes:
   - { on: [app.reload_failed, task.failed], to: [hook] }
+security:
+  apiKeys:
+    - { name: key-read, hash: "${hashApiKey(KEY)}", scopes: [read] }
+mcp: { enabled: true }
 `,
     { clock, dir: join(dir.path, "steward") },
   );
@@ -178,4 +186,41 @@ test("a successful hub reload of a published app is fresh data for its freshness
   expect(finance?.lastSuccessMs).toBe(end);
   // Not a page: the route takes failures only.
   expect(posts().some((p) => p.appName === "Finance")).toBe(false);
+}, 60_000);
+
+test("the dashboard, the morning report and the assistant answer who reloaded what outside the schedule", async () => {
+  const base = t!.app.server!.url().replace(/\/$/, "");
+  const get = async (path: string) => {
+    const res = await fetch(`${base}${path}`, { headers: { "x-api-key": KEY } });
+    expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    return res;
+  };
+  type View = { reloads: Array<{ app: { name: string | null }; user: string; node: string; outcome: string; alerted: boolean; failingLines: string[] }> };
+  const list = (await (await get("/v4/engine-reloads?sinceHours=24&limit=50")).json()) as View;
+  expect(list.reloads.map((r) => [r.app.name, r.user, r.node, r.outcome, r.alerted])).toEqual([
+    ["Finance", "CORP\\bob", "sense1.test.example", "succeeded", false],
+    ["Sandbox", "CORP\\svc_etl", "sense1.test.example", "failed", true],
+    ["Sandbox", "CORP\\anna", "sense1.test.example", "failed", false],
+    ["Sales dashboard", "CORP\\bob", "reload01.test.example", "failed", true],
+  ]);
+  expect(list.reloads[3]!.failingLines.join("\n")).toContain(ERROR);
+  const page = await (await get("/ui/reloads")).text();
+  expect(page.match(/<tr data-app=/g)).toHaveLength(4);
+  expect(page).toContain("CORP\\anna");
+  const report = (await (await get("/v4/report")).json()) as { sections: Array<{ title: string; lines: Array<{ text: string }> }> };
+  const section = report.sections.find((x) => x.title === "Reloads outside the Scheduler")!;
+  expect(section.lines.map((l) => l.text.replace(/^[^:]+:\d\d(:\d\d)?[^:]*: /, ""))).toEqual([
+    "Finance by CORP\\bob on sense1.test.example: succeeded",
+    "Sandbox by CORP\\svc_etl on sense1.test.example: failed (alerted)",
+    "Sandbox by CORP\\anna on sense1.test.example: failed (not alerted)",
+    "Sales dashboard by CORP\\bob on reload01.test.example: failed (alerted)",
+  ]);
+  const client = new Client({ name: "steward-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": KEY } } }));
+  try {
+    const r = (await client.callTool({ name: "reloads_outside_schedule", arguments: { sinceHours: 24, limit: 50 } })) as unknown as { structuredContent: View };
+    expect(r.structuredContent).toEqual(list);
+  } finally {
+    await client.close();
+  }
 }, 60_000);
