@@ -231,8 +231,11 @@ export interface ReportSection {
 
 /** How the reload that a data check followed came about. */
 export interface ReloadTrigger {
-  /** `task`: a reload task heard from QSEoW; `reload-job`: a reload Steward ran (PUT /v4/app/{id}/reload); `cloud`: reserved. */
-  kind: "task" | "reload-job" | "cloud";
+  /**
+   * `task`: a reload task heard from QSEoW; `reload-job`: a reload Steward ran (PUT /v4/app/{id}/reload); `engine`: a reload
+   * of a published app outside the Scheduler, heard from the Engine (src/hear/engine); `cloud`: reserved.
+   */
+  kind: "task" | "reload-job" | "engine" | "cloud";
   /** The execution id (task), the job id (reload-job) or the Cloud reload id. */
   id: string;
   /** When the reload finished (ISO-8601), when known. */

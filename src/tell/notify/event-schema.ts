@@ -160,7 +160,7 @@ export const DataCheckEventSchema = z.lazy(() =>
     kind: z.enum(DATA_CHECK_EVENT_KINDS),
     app: appRef(),
     task: taskRef().optional(),
-    reload: z.object({ kind: z.enum(["task", "reload-job", "cloud"]), id: z.string(), at: z.string().optional() }),
+    reload: z.object({ kind: z.enum(["task", "reload-job", "engine", "cloud"]), id: z.string(), at: z.string().optional() }),
     runId: z.string(),
     check: z
       .object({

@@ -41,7 +41,7 @@ streams: [{ name: Sales }]
 apps:
   - { id: ${SALES}, name: Sales dashboard, owner: CORP\\anna, stream: Sales, reload: { outcome: fail, error: "${ERROR}", durationMs: 20000 } }
   - { id: ${SANDBOX}, name: Sandbox, owner: CORP\\anna, reload: { outcome: fail, error: "Field 'x' not found", durationMs: 5000 } }
-  - { id: ${FINANCE}, name: Finance, owner: CORP\\anna, stream: Sales, reload: { durationMs: 10000 } }
+  - { id: ${FINANCE}, name: Finance, owner: CORP\\anna, stream: Sales, reload: { durationMs: 10000 }, expressions: { "Sum(Amount)": 2500000 } }
 tasks:
   - { id: ${SALES_TASK}, name: Reload Sales dashboard, type: reload, app: Sales dashboard, node: Reload01, outcome: fail, scriptError: "${ERROR}", durationMs: 30000 }
 `;
@@ -71,6 +71,9 @@ beforeAll(async () => {
 engineReloads:
   serviceAccounts: ["INTERNAL\\\\*", "CORP\\\\svc_*"]
   scriptLogDirs: { "*": ${JSON.stringify(logs)} }
+dataChecks:
+  checks:
+    - { name: revenue-range, expression: "Sum(Amount)", expect: "between 1e5 and 1e8", apps: [Finance] }
 freshness:
   interval: 1m
   promises:
@@ -175,7 +178,7 @@ test("an integration's reload of that app through the Engine API fails: alerted 
   expect(e.execution?.details.map((d) => d.message).join("\n")).toContain("through the Engine API");
 }, 60_000);
 
-test("a successful hub reload of a published app is fresh data for its freshness promise", async () => {
+test("a successful hub reload of a published app is fresh data for its freshness promise, and its data checks run", async () => {
   const { sim, clock } = s!;
   expect(await during(reloadAsUser(sim, clock, { user: "CORP\\bob", appId: FINANCE, viaProxy: true }), 60_000)).toBe(true);
   const end = sim.engine.reloads.find((r) => r.appId === FINANCE)!.stopMs!;
@@ -186,6 +189,14 @@ test("a successful hub reload of a published app is fresh data for its freshness
   expect(finance?.lastSuccessMs).toBe(end);
   // Not a page: the route takes failures only.
   expect(posts().some((p) => p.appName === "Finance")).toBe(false);
+  // The data people read changed: the app's checks ran after it, as after a reload task.
+  const res = await t!.request("/v4/data-checks", { headers: { "x-api-key": KEY } });
+  const { apps } = (await res.json()) as {
+    apps: Array<{ appName: string; lastRun: { reload: { kind: string; at: string }; task: unknown; verdict: string } }>;
+  };
+  expect(apps.map((a) => [a.appName, a.lastRun.reload.kind, a.lastRun.reload.at, a.lastRun.task, a.lastRun.verdict])).toEqual([
+    ["Finance", "engine", new Date(end).toISOString(), null, "passed"],
+  ]);
 }, 60_000);
 
 test("the dashboard, the morning report and the assistant answer who reloaded what outside the schedule", async () => {
