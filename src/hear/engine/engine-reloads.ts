@@ -50,19 +50,29 @@ const RECOVER_BATCH = 100;
 const RECOVER_EVERY_MS = 5 * 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
 
+function engineReloadMetrics(metrics: MetricsRegistry) {
+  return {
+    lines: metrics.counter("steward_engine_reload_lines_total", "Engine reload lines heard, by kind (start, success, failure, other: a line no rule placed)."),
+    forgotten: metrics.counter("steward_engine_reloads_forgotten_total", "Reloads awaited and forgotten, by reason (stale, overflow, restarted)."),
+    verdicts: metrics.counter(
+      "steward_engine_reloads_total",
+      "Reloads heard from the Engine, by outcome and verdict (scheduler, alerted, not_alerted, fresh, unconfirmed, unknown, duplicate, dropped, error).",
+    ),
+  };
+}
+
+/** The line a message carries: the Engine appender's as parsed, or Butler's datagram read as a failure line. */
+function lineOf(m: EngineMessage | EngineReloadMessage): EngineLine | { rejected: string } {
+  if (m.kind === "engine-reload") return m.line;
+  const r = lineFromButler(m);
+  return r.ok ? r.line : { rejected: r.reason };
+}
+
 export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReloadsDeps): EngineReloads {
   const log = deps.log.child({ module: "engine-reloads" });
   const { clock, metrics } = deps;
   const store = createEngineReloadStore(deps.db);
-  const lines = metrics.counter(
-    "steward_engine_reload_lines_total",
-    "Engine reload lines heard, by kind (start, success, failure, other: a line no rule placed).",
-  );
-  const forgotten = metrics.counter("steward_engine_reloads_forgotten_total", "Reloads awaited and forgotten, by reason (stale, overflow, restarted).");
-  const verdicts = metrics.counter(
-    "steward_engine_reloads_total",
-    "Reloads heard from the Engine, by outcome and verdict (scheduler, alerted, not_alerted, fresh, unconfirmed, unknown, duplicate, dropped, error).",
-  );
+  const { lines, forgotten, verdicts } = engineReloadMetrics(metrics);
   const lookupTimeoutMs = deps.lookupTimeoutMs ?? 8_000;
   const judge = createReloadJudge(cfg, { ...(deps.qrs ? { qrs: deps.qrs } : {}), timeoutMs: lookupTimeoutMs });
   const announcer = createReloadAnnouncer({
@@ -81,6 +91,7 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
   const inFlight = new Set<Promise<void>>();
   let minute = { startMs: Number.NEGATIVE_INFINITY, count: 0 };
   let open = false;
+  let lastUnplacedWarnMs = Number.NEGATIVE_INFINITY;
 
   /** At most maxRunsPerMinute reloads are judged a minute: a flood of lines cannot fill the store. */
   function admit(): boolean {
@@ -165,17 +176,20 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
 
   function hear(m: EngineMessage | EngineReloadMessage, source: string): void {
     if (!open) return;
-    let line: EngineLine;
-    if (m.kind === "engine-reload") line = m.line;
-    else {
-      const r = lineFromButler(m);
-      if (!r.ok) {
-        lines.inc({ kind: r.reason });
-        return;
-      }
-      line = r.line;
+    const line = lineOf(m);
+    if ("rejected" in line) {
+      lines.inc({ kind: line.rejected });
+      return;
     }
-    log.debug({ source, node: line.host, appId: line.appId, kind: line.kind, user: line.user }, "Engine reload line");
+    log.debug({ source, node: line.host, appId: line.appId, kind: line.kind, user: line.user, message: line.message.slice(0, 300) }, "Engine reload line");
+    // A line no rule places: its wording is one Steward does not know. Said once a minute, with the line, so an admin can tell.
+    if (line.kind === "other" && clock.now() - lastUnplacedWarnMs >= 60_000) {
+      lastUnplacedWarnMs = clock.now();
+      log.warn(
+        { source, node: line.host, logger: line.logger, message: line.message.slice(0, 300) },
+        "an Engine line mentions a reload in words Steward does not place; ignored",
+      );
+    }
     tracker.add(line, clock.now());
   }
 
