@@ -100,7 +100,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       return rejected(res.reason, from.address, { detail: res.detail, sample: msg.subarray(0, 160).toString("utf8") }, "unparseable datagram");
     }
     counters.parsed.inc({ kind: res.message.kind });
-    if (res.message.kind === "engine-reload" || (res.message.kind === "engine" && deps.engine)) return deps.engine?.(res.message, from.address);
+    if (res.message.kind === "engine-reload") return deps.engine?.(res.message, from.address);
     if (res.message.kind === "engine") {
       const e = res.message;
       deps.warnOnce(
@@ -108,6 +108,8 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
         { source: from.address, host: e.host, appId: e.appId, user: `${e.userDirectory}\\${e.userId}`, message: e.message },
         "engine reported a failed reload",
       );
+      // Also a failure line of a reload outside the Scheduler (src/hear/engine), when that is on.
+      deps.engine?.(e, from.address);
       return;
     }
     // The node it names is heard only once QRS confirms the run (run-processor's confirmedNode): anyone can send this.
