@@ -8,6 +8,7 @@
 // - an integration's reload through the Engine API (a service account) of that unpublished app fails: alerted;
 // - a successful hub reload of a published app is fresh data for its freshness promise.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -17,6 +18,7 @@ import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { reloadAsUser } from "../../../helpers/engine-user";
 import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { waitFor } from "../../../helpers/wait-for";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
 import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
 
@@ -234,4 +236,23 @@ test("the dashboard, the morning report and the assistant answer who reloaded wh
   } finally {
     await client.close();
   }
+}, 60_000);
+
+test("forged lines from an allowed address: an app QRS does not know, a node the site does not have; ignored and counted", async () => {
+  const port = t!.app.intake.udp!.address()!.port;
+  const received = t!.app.intake.counters.received.get();
+  const at = new Date(s!.clock.now()).toISOString().replace(/[-:]/g, "").replace("Z", "+0000");
+  const forged = [
+    `/engine-reload/;SENSE1;11111111-2222-4333-8444-555555555555;x;CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
+    `/engine-reload/;EVILNODE;${SALES};y;CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
+  ];
+  const sock = createSocket("udp4");
+  for (const f of forged) await new Promise<void>((r, j) => sock.send(f, port, "127.0.0.1", (err) => (err ? j(err) : r())));
+  sock.close();
+  await waitFor(() => t!.app.intake.counters.received.get() >= received + 2, { what: "the forged datagrams" });
+  const before = posts().length;
+  await s!.clock.runUntil(s!.clock.now() + 30_000);
+  expect(posts().length).toBe(before);
+  const metrics = await (await fetch(`${t!.app.server!.url().replace(/\/$/, "")}/metrics`, { headers: { "x-api-key": KEY } })).text();
+  expect(metrics).toMatch(/steward_engine_reloads_total\{outcome="failed",verdict="unknown"\} 2/);
 }, 60_000);
