@@ -48,6 +48,8 @@ export interface EngineReloads {
 /** Claimed reloads finished per pass of the recovery. */
 const RECOVER_BATCH = 100;
 const RECOVER_EVERY_MS = 5 * 60_000;
+/** A reload claimed this long ago and not finished with is a leftover (judging one takes seconds). */
+const RECOVER_AFTER_MS = 2 * 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
 
 function engineReloadMetrics(metrics: MetricsRegistry) {
@@ -89,6 +91,8 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
     verdicts,
   });
   const inFlight = new Set<Promise<void>>();
+  /** Reloads this Steward claimed and is judging now: not a crash's leftovers. */
+  const judging = new Set<string>();
   let minute = { startMs: Number.NEGATIVE_INFINITY, count: 0 };
   let open = false;
   let lastUnplacedWarnMs = Number.NEGATIVE_INFINITY;
@@ -110,7 +114,12 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
       verdicts.inc({ outcome: run.outcome, verdict: "duplicate" });
       return;
     }
-    await announcer.judgeAndAnnounce(run);
+    judging.add(run.key);
+    try {
+      await announcer.judgeAndAnnounce(run);
+    } finally {
+      judging.delete(run.key);
+    }
   }
 
   function track(p: Promise<void>, what: Record<string, unknown>): void {
@@ -131,14 +140,18 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
     },
   );
 
-  /** Claimed reloads left unfinished by this Steward (a crash) or by one that is gone: finished now. */
-  async function recover(): Promise<void> {
+  /**
+   * Claimed reloads left unfinished by this Steward (a crash, an error) or by one that is gone: finished now. While
+   * running, only those claimed a while ago: one claimed just now is being judged (its claim and its judging are not
+   * one step), and judging it twice would announce it twice.
+   */
+  async function recover(claimedBeforeMs: number): Promise<void> {
     const live = new Set(deps.liveInstances ? await deps.liveInstances() : [deps.instanceId]);
     live.add(deps.instanceId);
-    for (const p of await store.pending(RECOVER_BATCH)) {
+    for (const p of await store.pending(RECOVER_BATCH, claimedBeforeMs)) {
       if (p.claimedBy !== deps.instanceId && (live.has(p.claimedBy) || !(await store.takeOver(p.run.key, p.claimedBy, deps.instanceId)))) continue;
       // Work this Steward has in flight is not a crash's leftover.
-      if (p.claimedBy === deps.instanceId && inFlight.size > 0) continue;
+      if (judging.has(p.run.key)) continue;
       if (p.judged && p.event) await announcer.announceStored(p.run.key, p.event);
       else if (!p.judged) await announcer.judgeAndAnnounce(p.run);
     }
@@ -149,9 +162,9 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
     name: "engine-reloads",
     async start() {
       open = true;
-      await recover().catch((err: Error) => log.warn({ err: err.message }, "cannot finish the Engine reloads a previous run left"));
+      await recover(clock.now()).catch((err: Error) => log.warn({ err: err.message }, "cannot finish the Engine reloads a previous run left"));
       stopTimers = [
-        every(clock, RECOVER_EVERY_MS, () => track(recover(), { what: "recovery" })),
+        every(clock, RECOVER_EVERY_MS, () => track(recover(clock.now() - RECOVER_AFTER_MS), { what: "recovery" })),
         every(clock, PRUNE_EVERY_MS, () =>
           track(
             store.prune(clock.now() - cfg.keep).then(() => undefined),

@@ -83,8 +83,8 @@ export interface EngineReloadStore {
   claim(run: FinishedReload, by: string, nowMs: number): Promise<boolean>;
   judged(key: string, j: Judgement, event: string | undefined): Promise<void>;
   markAnnounced(key: string): Promise<void>;
-  /** Reloads claimed and not finished with, by any Steward, oldest first. */
-  pending(limit: number): Promise<PendingReload[]>;
+  /** Reloads claimed before `claimedBeforeMs` and not finished with, by any Steward, oldest first. */
+  pending(limit: number, claimedBeforeMs?: number): Promise<PendingReload[]>;
   /** Takes over a pending reload from a Steward that is gone: true when this call did. */
   takeOver(key: string, from: string, to: string): Promise<boolean>;
   /** Reloads outside the Scheduler that ended since `sinceMs`, newest first. */
@@ -209,8 +209,11 @@ export function createEngineReloadStore(db: SqlDb): EngineReloadStore {
       );
     },
     markAnnounced: async (key) => void (await db.run("UPDATE engine_reloads SET announced = 1 WHERE run_key = ?", [key])),
-    async pending(limit) {
-      const rows = await db.all<Row>(`SELECT ${COLS} FROM engine_reloads WHERE judged = 0 OR announced = 0 ORDER BY claimed_ms LIMIT ?`, [limit]);
+    async pending(limit, claimedBeforeMs = Number.MAX_SAFE_INTEGER) {
+      const rows = await db.all<Row>(`SELECT ${COLS} FROM engine_reloads WHERE (judged = 0 OR announced = 0) AND claimed_ms <= ? ORDER BY claimed_ms LIMIT ?`, [
+        claimedBeforeMs,
+        limit,
+      ]);
       return rows.map((r) => ({ run: runOf(r), claimedBy: r.claimed_by, judged: Number(r.judged) === 1, ...(r.event ? { event: r.event } : {}) }));
     },
     async takeOver(key, from, to) {

@@ -33,12 +33,12 @@ afterEach(() => {
   stores = [];
 });
 
-function setup(cfg: object = {}, dir?: TempDir) {
+function setup(cfg: object = {}, dir?: TempDir, startMs = T0) {
   const d = dir ?? createTempDir("steward-engine-svc-");
   if (!dir) dirs.push(d);
   const store = openStore(d.path, [engineReloadMigrations]);
   stores.push(store);
-  const clock = createManualClock(T0);
+  const clock = createManualClock(startMs);
   const bus = createEventBus<DomainEvents>(createSilentLogger());
   const events: TaskEvent[] = [];
   bus.on("app.reload_failed", (e) => void events.push(e));
@@ -99,7 +99,7 @@ test("a reload claimed and judged but not announced (the process died) is announ
   await first.svc.component.stop(1_000);
   first.store.close();
   stores = stores.filter((s) => s !== first.store);
-  const again = setup({}, first.d);
+  const again = setup({}, first.d, T0 + 60_000);
   await again.svc.component.start();
   expect(again.events.map((e) => e.app?.id)).toEqual([app(7)]);
   expect((await again.store.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM engine_reloads WHERE announced = 0"))?.n).toBe(0);
