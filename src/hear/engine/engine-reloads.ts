@@ -146,9 +146,12 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
    * one step), and judging it twice would announce it twice.
    */
   async function recover(claimedBeforeMs: number): Promise<void> {
-    const live = new Set(deps.liveInstances ? await deps.liveInstances() : [deps.instanceId]);
+    const pending = await store.pending(RECOVER_BATCH, claimedBeforeMs);
+    // Who is alive is asked only when another Steward's reload is left (an idle store sends one query).
+    const others = pending.some((p) => p.claimedBy !== deps.instanceId);
+    const live = new Set(others && deps.liveInstances ? await deps.liveInstances() : [deps.instanceId]);
     live.add(deps.instanceId);
-    for (const p of await store.pending(RECOVER_BATCH, claimedBeforeMs)) {
+    for (const p of pending) {
       if (p.claimedBy !== deps.instanceId && (live.has(p.claimedBy) || !(await store.takeOver(p.run.key, p.claimedBy, deps.instanceId)))) continue;
       // Work this Steward has in flight is not a crash's leftover.
       if (judging.has(p.run.key)) continue;
