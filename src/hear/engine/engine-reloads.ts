@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { DomainEvents } from "../../platform/events/types";
 import type { EventBus } from "../../platform/core/bus";
 import { type Clock, every, wallClock } from "../../platform/core/clock";
+import { inFlight as countedInFlight } from "../../platform/core/stepped-clock";
 import type { Component } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
@@ -123,7 +124,9 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
   }
 
   function track(p: Promise<void>, what: Record<string, unknown>): void {
-    const done = p.catch((err: Error) => {
+    // On a stepped clock (a simulation) time holds while a reload is judged: its reads of the script log folder are
+    // file I/O no other part of Steward counts.
+    const done = countedInFlight(clock, p, "an Engine reload being judged").catch((err: Error) => {
       verdicts.inc({ outcome: String(what.outcome ?? ""), verdict: "error" });
       log.error({ ...what, err: err.message }, "an Engine reload could not be handled; it is tried again from the store");
     });
