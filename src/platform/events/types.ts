@@ -4,8 +4,10 @@
 import type { WithCause } from "./cause-summary";
 import type { ExecutionInfo, NameValue, QlikUserRef, ScriptLogExcerpt } from "./event-parts";
 import type { ErrorClass, IncidentRef, RunHistory, RunWarning } from "./run-context";
+import { ENGINE_RELOAD_EVENT_KINDS, type EngineReloadEventKind, isEngineReloadKind } from "./engine-reload";
 
 export * from "./run-context";
+export * from "./engine-reload";
 export * from "./event-parts";
 
 /** Qlik Sense task types; the QRS `taskType` numbers are 0..4 in this order. */
@@ -75,9 +77,18 @@ export type CheckinEventKind = (typeof CHECKIN_EVENT_KINDS)[number];
  */
 export const FRESHNESS_EVENT_KINDS = ["app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"] as const;
 export type FreshnessEventKind = (typeof FRESHNESS_EVENT_KINDS)[number];
-export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind | DataCheckEventKind | WatchdogEventKind | CheckinEventKind | FreshnessEventKind;
+export type EventKind =
+  | TaskEventKind
+  | EngineReloadEventKind
+  | ServiceEventKind
+  | SiteEventKind
+  | DataCheckEventKind
+  | WatchdogEventKind
+  | CheckinEventKind
+  | FreshnessEventKind;
 export const EVENT_KINDS: readonly EventKind[] = [
   ...TASK_EVENT_KINDS,
+  ...ENGINE_RELOAD_EVENT_KINDS,
   "service.stopped",
   "service.started",
   ...SITE_EVENT_KINDS,
@@ -91,11 +102,14 @@ export const EVENT_KINDS: readonly EventKind[] = [
 export interface TaskEvent extends WithCause {
   /** Stable identity: `${executionId}:${outcome}`. Used for deduplication and delivery idempotency. */
   id: string;
-  kind: TaskEventKind;
+  kind: TaskEventKind | EngineReloadEventKind;
   outcome: TaskOutcome;
   taskType: TaskType;
-  /** How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, a Qlik Cloud tenant poll (src/hear/cloud), or a test/preview. */
-  source: "udp" | "reconcile" | "test" | "cloud";
+  /**
+   * How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, a Qlik Cloud tenant poll (src/hear/cloud),
+   * the Engine's reload lines (src/hear/engine), or a test/preview.
+   */
+  source: "udp" | "reconcile" | "test" | "cloud" | "engine";
   /** When Steward received/created the event (ISO-8601 UTC). */
   receivedAt: string;
   /** Node host name as sent by the scheduler (datagram field 1) or the executing node from QRS. */
@@ -218,8 +232,11 @@ export interface ReportSection {
 
 /** How the reload that a data check followed came about. */
 export interface ReloadTrigger {
-  /** `task`: a reload task heard from QSEoW; `reload-job`: a reload Steward ran (PUT /v4/app/{id}/reload); `cloud`: reserved. */
-  kind: "task" | "reload-job" | "cloud";
+  /**
+   * `task`: a reload task heard from QSEoW; `reload-job`: a reload Steward ran (PUT /v4/app/{id}/reload); `engine`: a reload
+   * of a published app outside the Scheduler, heard from the Engine (src/hear/engine); `cloud`: reserved.
+   */
+  kind: "task" | "reload-job" | "engine" | "cloud";
   /** The execution id (task), the job id (reload-job) or the Cloud reload id. */
   id: string;
   /** When the reload finished (ISO-8601), when known. */
@@ -319,6 +336,8 @@ export interface DomainEvents {
   "task.aborted": TaskEvent;
   "task.recovered": TaskEvent;
   "task.warning": TaskEvent;
+  "app.reload_failed": TaskEvent;
+  "app.reload_succeeded": TaskEvent;
   "service.stopped": ServiceEvent;
   "service.started": ServiceEvent;
   "license.expiring": SiteEvent;
@@ -358,7 +377,7 @@ export interface DomainEvents {
 }
 
 export function isTaskEvent(e: DomainEvent): e is TaskEvent {
-  return (TASK_EVENT_KINDS as readonly string[]).includes(e.kind);
+  return (TASK_EVENT_KINDS as readonly string[]).includes(e.kind) || isEngineReloadKind(e.kind);
 }
 
 export function isWatchdogEvent(e: DomainEvent): e is WatchdogEvent {

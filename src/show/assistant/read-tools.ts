@@ -162,6 +162,28 @@ function registerSiteTools(server: Catalog, api: StewardApi): void {
   );
 
   server.registerTool(
+    "reloads_outside_schedule",
+    {
+      title: "Who reloaded what outside the schedule",
+      description:
+        "Reloads the Scheduler did not run (the hub, the data load editor, the Engine API), newest first, as the Engine's own lines told Steward: when, which app (stream, published or not), which user, on which node, succeeded or failed with the failing lines, and whether the failure was alerted and why or why not. Needs the Engine's appender file on each node.",
+      inputSchema: {
+        sinceHours: z
+          .number()
+          .min(0)
+          .max(24 * 31)
+          .default(24)
+          .describe("Reloads that ended in the last N hours (default 24)"),
+        outcome: z.enum(["succeeded", "failed"]).optional().describe("Only successful or only failed ones"),
+        appId: id.optional().describe("One app's reloads"),
+        limit: limit(200, 50).describe("At most this many (default 50)"),
+      },
+      annotations: READ_ONLY,
+    },
+    async (a) => apiAnswer(await api.get(`/v4/engine-reloads${query({ sinceHours: a.sinceHours, outcome: a.outcome, appId: a.appId, limit: a.limit })}`)),
+  );
+
+  server.registerTool(
     "summary",
     {
       title: "What happened in a span of time",

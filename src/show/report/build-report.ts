@@ -52,6 +52,11 @@ export interface ReportInputs {
   streamOf?: (appName: string) => string | undefined;
   /** The weekly report: each node's run-time in progress and waiting per hour (the watchdog's count, node-hours.ts). */
   nodeHours?: Array<{ node: string; hourMs: number; runningMs: number; waitingMs: number }>;
+  /**
+   * The morning report: reloads outside the Scheduler in the span (the hub, the data load editor, the Engine API), newest
+   * first; absent when engineReloads is off.
+   */
+  outsideSchedule?: Array<{ endedMs: number; app: string; user: string; node: string; outcome: "succeeded" | "failed"; alerted: boolean }>;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -140,6 +145,23 @@ function growing(i: ReportInputs): ReportSection {
   };
 }
 
+/** Lines of reloads outside the Scheduler shown at most; the rest are counted. */
+const OUTSIDE_LINES = 30;
+
+function outsideSchedule(i: ReportInputs, rows: NonNullable<ReportInputs["outsideSchedule"]>): ReportSection {
+  const failed = rows.filter((r) => r.outcome === "failed").length;
+  const lines: ReportSection["lines"] = rows.slice(0, OUTSIDE_LINES).map((r) => ({
+    text: `${i.formatTime(r.endedMs)}: ${r.app} by ${r.user || "(no user named)"} on ${r.node}: ${r.outcome}${r.outcome === "failed" ? (r.alerted ? " (alerted)" : " (not alerted)") : ""}`,
+    tone: r.outcome === "failed" ? (r.alerted ? ("fail" as const) : ("warn" as const)) : ("ok" as const),
+  }));
+  if (rows.length > OUTSIDE_LINES) lines.push({ text: `… and ${rows.length - OUTSIDE_LINES} more (${failed} failed in all): see /ui/reloads`, tone: "info" });
+  return {
+    title: "Reloads outside the Scheduler",
+    lines,
+    empty: "None heard (the hub, the data load editor and the Engine API report them once the Engine's appender file is on each node).",
+  };
+}
+
 function perStream(i: ReportInputs): ReportSection {
   const streams = new Map<string, { ok: number; bad: number }>();
   for (const r of i.runs) {
@@ -212,7 +234,16 @@ export function buildReport(i: ReportInputs): SiteEvent {
   };
   const sections =
     i.kind === "morning"
-      ? [runsSection, causes, stillOpen(i), notHappened(i), promises(i), slowest(i), growing(i)]
+      ? [
+          runsSection,
+          causes,
+          stillOpen(i),
+          notHappened(i),
+          promises(i),
+          ...(i.outsideSchedule ? [outsideSchedule(i, i.outsideSchedule)] : []),
+          slowest(i),
+          growing(i),
+        ]
       : [perStream(i), runsSection, causes, stillOpen(i), growing(i), busiestHours(i)];
   const event = siteEvent(
     kind,

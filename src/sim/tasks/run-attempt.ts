@@ -4,6 +4,32 @@ import { type AppState, EXEC_STATUS } from "../repo/repository";
 import { newGuid } from "../util/ids";
 import { appOf, commitFinal, detail, emit, later, newRecord, type RunnerContext, STATUS_NAMES, type Session, setStatus, steps } from "./run-session";
 import { buildScriptLog } from "./script-log";
+import { type EngineReloadContext, reloadEnded, reloadStarted } from "../engine/engine-log";
+import { writeScriptLogFile } from "../engine/script-log-dir";
+
+/** The account the Scheduler opens its Engine sessions as: the Engine's lines about the reload name it. */
+const SCHEDULER_ENGINE_USER = "INTERNAL\\sa_scheduler";
+
+/** The Engine's side of a reload task's attempt: the node's Engine, a session of the Scheduler's, not through the Proxy. */
+function engineContext(ctx: RunnerContext, s: Session): EngineReloadContext | undefined {
+  const app = appOf(ctx, s.task);
+  if (s.task.model.taskType !== 0 || !app || !s.engineSessionId || !ctx.onEngineLog) return undefined;
+  return {
+    hostName: s.node.hostName,
+    nodeName: s.node.name,
+    appId: app.model.id,
+    sessionId: s.engineSessionId,
+    user: SCHEDULER_ENGINE_USER,
+    proxySessionId: "0",
+  };
+}
+
+/** The Engine ends the reload (it logs that before the Scheduler logs the task's state). */
+function engineEnded(ctx: RunnerContext, s: Session, outcome: "succeeded" | "failed" | "cancelled"): void {
+  const c = engineContext(ctx, s);
+  if (c) for (const l of reloadEnded(c, ctx.now(), outcome, s.task.model.scriptError)) ctx.onEngineLog!(l);
+  s.engineSessionId = undefined;
+}
 
 /** Runs the session's current record (already created) from Triggered to its outcome. */
 export function startAttempt(ctx: RunnerContext, s: Session): void {
@@ -87,6 +113,9 @@ function markStarted(ctx: RunnerContext, s: Session, app: AppState | undefined):
     .replace(/\.(\d{3})Z$/, ".$1+0000");
   rec.scriptLogLocation = `C:\\ProgramData\\Qlik\\Sense\\Log\\Script\\${app.model.id}.${stamp}.log`;
   detail(ctx, rec, "Reference to scriptlog added");
+  s.engineSessionId = newGuid();
+  const c = engineContext(ctx, s);
+  if (c) for (const l of reloadStarted(c, rec.startMs, { mode: 0, partial: s.task.model.partial })) ctx.onEngineLog!(l);
 }
 
 /** Whether this attempt fails: always for "fail", and while a fail-then-succeed outcome has failures left. */
@@ -121,11 +150,13 @@ function writeLog(ctx: RunnerContext, s: Session, outcome: "success" | "fail" | 
     ...(s.logWarnings ? { warnings: s.logWarnings } : {}),
   });
   s.record.scriptLogSize = Buffer.byteLength(s.record.scriptLog, "utf8");
+  writeScriptLogFile(ctx.settings.scriptLog.dir, app.model.id, startMs, s.record.scriptLog);
 }
 
 function finishSuccess(ctx: RunnerContext, s: Session): void {
   const t = s.task.model;
   const rec = s.record;
+  engineEnded(ctx, s, "succeeded");
   if (t.taskType === 3) emit(ctx, s, "SlaveReloadTask", "INFO", "Exiting execute of Distribute task request.");
   else emit(ctx, s, "TaskSession", "INFO", "Execution State Change to FinishedSuccess");
   writeLog(ctx, s, "success");
@@ -146,6 +177,7 @@ function finishSuccess(ctx: RunnerContext, s: Session): void {
 function finishFail(ctx: RunnerContext, s: Session): void {
   const t = s.task.model;
   const rec = s.record;
+  engineEnded(ctx, s, "failed");
   writeLog(ctx, s, "fail");
   if (s.attempt < t.maxRetries) {
     rec.stopMs = ctx.now();
@@ -196,6 +228,7 @@ export function beginAbort(ctx: RunnerContext, s: Session, user: string): void {
     setStatus(ctx, s, EXEC_STATUS.Aborting, 1);
     later(ctx, s, step, () => {
       writeLog(ctx, s, "abort");
+      engineEnded(ctx, s, "cancelled");
       emit(ctx, s, "TaskSession", "INFO", "Execution State Change to Aborted");
       const stop = ctx.now();
       commitFinal(ctx, s, () => {

@@ -9,6 +9,7 @@ import type { Outcome } from "../site/schema";
 import { newGuid, ZERO_GUID } from "../util/ids";
 import type { SchedulerLogEvent } from "./log-event";
 import type { NodeLoad } from "./node-load";
+import type { EngineLogSink } from "../engine/engine-log";
 import type { ScriptLogShape, ScriptLogWarnings } from "./script-log";
 
 export const STATUS_NAMES = [
@@ -48,6 +49,8 @@ export interface Session {
   aborting: boolean;
   /** The final transition was logged; the session only waits for the QRS to show it. */
   done: boolean;
+  /** The Engine session of the current attempt's reload (reload tasks, once started). */
+  engineSessionId?: string;
 }
 
 /** Final status of a run as QRS stores it (7 FinishedSuccess, 8 FinishedFail, 6 Aborted…), for task-event triggers. */
@@ -68,6 +71,7 @@ export interface RunnerContext {
   now: () => number;
   clock: Clock;
   onLog: (event: SchedulerLogEvent) => void;
+  onEngineLog?: EngineLogSink;
   sessions: Map<string, Session>;
   allTimers: Set<Timer>;
   finishListeners: FinishListener[];

@@ -9,6 +9,7 @@ import { newGuid } from "../util/ids";
 import type { SchedulerLogEvent } from "./log-event";
 import { createEngineSlots, type QueueView } from "./engine-slots";
 import { createNodeLoad, type NodeLoad } from "./node-load";
+import type { EngineLogSink } from "../engine/engine-log";
 import { beginAbort, cancelQueued, startAttempt } from "./run-attempt";
 import { detail, type FinishListener, newRecord, nodeById, type RunnerContext, type Session } from "./run-session";
 import type { ScriptLogShape, ScriptLogWarnings } from "./script-log";
@@ -45,6 +46,8 @@ export interface RunnerDeps {
   /** Run durations and retries wait on it (wall time, or the clock a stepped simulation shares with Steward). */
   clock: Clock;
   onLog: (event: SchedulerLogEvent) => void;
+  /** The Engine's lines about the reloads the Scheduler asks it for (the Engine logs those too). */
+  onEngineLog?: EngineLogSink;
 }
 
 export interface TaskRunner {

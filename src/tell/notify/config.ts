@@ -108,7 +108,7 @@ export const RouteSchema = z.lazy(() =>
       hosts: z.array(z.string().min(1)).optional().describe("Events from these hosts (task node or service host)."),
       services: z.array(z.string().min(1)).optional().describe("Service events for these service names."),
       sources: z
-        .array(z.enum(["udp", "reconcile", "test", "cloud"]))
+        .array(z.enum(["udp", "reconcile", "test", "cloud", "engine"]))
         .optional()
         .describe("How Steward learnt of the task event."),
       recipients: RouteRecipientsSchema.optional(),

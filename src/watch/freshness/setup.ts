@@ -74,6 +74,9 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
   const record = async (e: TaskEvent) => {
     // A datagram QRS did not confirm could be forged: it must not make an app look fresh.
     if (e.taskType !== "reload" || !e.app || e.unconfirmed) return;
+    // A reload outside the Scheduler (src/hear/engine) is fresh data for the published app people read; a developer's
+    // unpublished copy of the same name is not that app.
+    if (e.source === "engine" && e.app.published !== true) return;
     const stop = e.execution?.stopTime ? Date.parse(e.execution.stopTime) : Number.NaN;
     const atMs = Number.isFinite(stop) ? stop : Date.parse(e.receivedAt);
     const ok = e.outcome === "succeeded";
@@ -99,6 +102,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
   };
   deps.bus.on("task.succeeded", record, { required: true });
   deps.bus.on("task.failed", record, { required: true });
+  deps.bus.on("app.reload_succeeded", record, { required: true });
 
   const service = createFreshnessService({
     promises: promises_,

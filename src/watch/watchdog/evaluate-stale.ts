@@ -86,7 +86,12 @@ export function staleApps(look: Look): StaleFacts {
       // One task (the usual case): its ends and their median gap as the look remembers them; else merged here.
       const one = live.length === 1 ? live[0]!.id : undefined;
       const ends = one !== undefined ? look.successEndsOf(one) : live.flatMap((t) => look.successEndsOf(t.id)).sort((a, b) => a - b);
-      const last = Math.max(ends[ends.length - 1] ?? Number.NEGATIVE_INFINITY, app?.lastReloadMs ?? Number.NEGATIVE_INFINITY);
+      // A reload outside the Scheduler (the hub, the Engine API) refreshed the data as well as a task's would.
+      const last = Math.max(
+        ends[ends.length - 1] ?? Number.NEGATIVE_INFINITY,
+        app?.lastReloadMs ?? Number.NEGATIVE_INFINITY,
+        i.reloadsOutside?.get(appId) ?? Number.NEGATIVE_INFINITY,
+      );
       const lastMs = Number.isFinite(last) ? last : undefined;
       const set = live.map((t) => settingsOf(t).expectSuccessWithinMs).find((v) => v !== undefined);
       // Apps reloaded by triggers are judged by their plan; the learned interval only for apps without one.

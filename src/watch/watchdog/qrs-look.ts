@@ -27,6 +27,11 @@ export interface QrsLookDeps {
   announcer: Announcer;
   /** The Qlik Sense host, for events whose node is unknown. */
   host: string;
+  /**
+   * Per app, the end of its last successful reload outside the Scheduler since `sinceMs` (src/hear/engine): fresh data
+   * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
+   */
+  reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
 }
 
 export interface QrsLook {
@@ -108,6 +113,13 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     let runsByTask = store.keptRunsByTask(since);
     const runs = runsByTask ? [] : await store.runsSince(since);
     runsByTask ??= store.keptRunsByTask(since);
+    // A store that cannot be read leaves the judgement to QRS's lastReloadTime, as before this was heard.
+    const outside = d.reloadsOutside
+      ? await d.reloadsOutside(since).catch((err: Error) => {
+          log.warn({ err: err.message }, "watchdog: cannot read the reloads outside the Scheduler; stale apps are judged by QRS alone");
+          return undefined;
+        })
+      : undefined;
     const result = evaluate({
       cfg,
       plan,
@@ -121,6 +133,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       open: open.map(knownCondition),
       startLatencyMs: startLatency(),
       memo,
+      ...(outside ? { reloadsOutside: outside } : {}),
     });
     latencies = [...latencies, ...result.latencies].slice(-50);
     view = result.tasks;

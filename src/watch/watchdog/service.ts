@@ -39,6 +39,11 @@ export interface WatchdogDeps {
   host: string;
   /** Times in what people read, in the site's zone (ISO-8601 when not given). */
   formatTime?: (ms: number) => string;
+  /**
+   * Per app, the end of its last successful reload outside the Scheduler since `sinceMs` (src/hear/engine): fresh data
+   * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
+   */
+  reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
 }
 
 export interface WatchdogStatus {
@@ -72,7 +77,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
   const looks = d.metrics.counter("steward_watchdog_looks_total", "Watchdog looks at QRS, by result (ok, failed).");
   const raised = d.metrics.counter("steward_watchdog_events_total", "Watchdog events announced, by kind.");
   const announcer = createAnnouncer(store, d.emit, raised, d.formatTime ? (e) => inSiteZone(e, d.formatTime!) : undefined);
-  const qrsLook = createQrsLook({ cfg, store, log, announcer, host: d.host });
+  const qrsLook = createQrsLook({ cfg, store, log, announcer, host: d.host, ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}) });
   d.metrics.gaugeFn(
     "steward_watchdog_tasks_watched",
     "Enabled tasks the watchdog watches (not StewardWatch=off).",

@@ -29,6 +29,9 @@ export const eventsPage: PageHandler = async (c, { timeline, inbox, siteClock })
           </a>
         ))}
         <span class="spacer"></span>
+        <a class="btn" href="/ui/reloads">
+          Reloads outside the Scheduler
+        </a>
         <span class="small muted">The last {timeline.entries().length} events (kept in the store; the newest 500).</span>
       </div>
       <section class="card">
