@@ -2,7 +2,7 @@
 // dashboard. This file is the single documented contract for them; payloads are plain JSON (they are stored
 // in the outbox and survive restarts).
 import type { WithCause } from "./cause-summary";
-import type { ExecutionInfo, NameValue, QlikUserRef, ScriptLogExcerpt } from "./event-parts";
+import type { ExecutionInfo, NameValue, QlikUserRef, ReportSection, ScriptLogExcerpt } from "./event-parts";
 import type { ErrorClass, IncidentRef, RunHistory, RunWarning } from "./run-context";
 import { ENGINE_RELOAD_EVENT_KINDS, type EngineReloadEventKind, isEngineReloadKind } from "./engine-reload";
 
@@ -221,13 +221,6 @@ export interface SiteEvent extends WithCause {
   data: Record<string, string | number | boolean | null>;
   /** A report's sections (report.morning, report.weekly): each a heading and its lines. */
   sections?: ReportSection[];
-}
-
-/** One part of a report: a heading, its lines (a tone for each, as the dashboard colours), and what to say when empty. */
-export interface ReportSection {
-  title: string;
-  lines: Array<{ text: string; tone?: "ok" | "warn" | "fail" | "info" }>;
-  empty?: string;
 }
 
 /** How the reload that a data check followed came about. */
