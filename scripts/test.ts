@@ -20,7 +20,10 @@ const TESTS_TIMEOUT_MS = 55 * 60_000;
 /** Worker processes for bun test: each test file runs in one of them, isolated from the others. */
 const TEST_WORKERS = 3;
 const TIMINGS_FILE = "test/timings.json";
-/** `npm test -- --cpu-report`: each file's CPU seconds (its worker and the processes it reaped) and wall seconds. */
+/**
+ * `npm test -- --cpu-report`: each file's CPU seconds (its worker, the processes it reaped and the Wine daemons it
+ * started) and wall seconds, and how long its worker waited for a core (test/helpers/cpu-tally.ts).
+ */
 const CPU_REPORT_FLAG = "--cpu-report";
 const CPU_LOG = resolve(REPO_ROOT, ".tmp/test-cpu.jsonl");
 
@@ -162,12 +165,17 @@ function printCpuReport(): void {
   const rows = readFileSync(CPU_LOG, "utf8")
     .split("\n")
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { file: string; cpuS: number; wallS: number })
+    .map((l) => JSON.parse(l) as { file: string; cpuS: number; wallS: number; daemonS?: number; waitS?: number })
     .sort((a, b) => b.cpuS - a.cpuS);
-  const total = rows.reduce((s, r) => s + r.cpuS, 0);
-  say(`cpu report: ${rows.length} files, ${total.toFixed(0)} CPU seconds in all (${CPU_LOG}); the 25 costliest:`);
+  const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + f(r), 0).toFixed(0);
+  say(
+    `cpu report: ${rows.length} files, ${sum((r) => r.cpuS)} CPU seconds in all (${sum((r) => r.daemonS ?? 0)} of them Wine's daemons), ` +
+      `${sum((r) => r.wallS)} s of wall time in the workers, ${sum((r) => r.waitS ?? 0)} s of it waiting for a core (${CPU_LOG}); the 25 costliest:`,
+  );
   for (const r of rows.slice(0, 25))
-    say(`  ${r.cpuS.toFixed(1).padStart(6)} s CPU ${r.wallS.toFixed(1).padStart(6)} s wall  ${r.file.replace(`${REPO_ROOT}/`, "")}`);
+    say(
+      `  ${r.cpuS.toFixed(1).padStart(6)} s CPU ${r.wallS.toFixed(1).padStart(6)} s wall ${(r.waitS ?? 0).toFixed(1).padStart(5)} s waiting  ${r.file.replace(`${REPO_ROOT}/`, "")}`,
+    );
 }
 
 /** How long a run may be silent after every test file reported before its worker counts as stuck. */
