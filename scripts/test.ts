@@ -57,25 +57,43 @@ async function ensureExternalTools(): Promise<boolean> {
   return true;
 }
 
-async function typecheck(): Promise<boolean> {
-  say("typecheck: tsc --noEmit -p .");
-  const proc = Bun.spawn([resolve(REPO_ROOT, "node_modules/.bin/tsc"), "--noEmit", "-p", "."], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-    timeout: TYPECHECK_TIMEOUT_MS,
-  });
-  return (await proc.exited) === 0;
+/** A check run beside the tests: its output is kept and printed when it has ended, not mixed into theirs. */
+interface Check {
+  name: string;
+  done: Promise<{ ok: boolean; output: string }>;
 }
 
-/** Biome: formatting and lint rules (biome.jsonc); `npx biome check --write .` fixes what it can. */
-async function lint(): Promise<boolean> {
-  say("lint: biome check --error-on-warnings .");
-  const proc = Bun.spawn([resolve(REPO_ROOT, "node_modules/.bin/biome"), "check", "--error-on-warnings", "--reporter=summary", "."], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-    timeout: TYPECHECK_TIMEOUT_MS,
-  });
-  return (await proc.exited) === 0;
+function startCheck(name: string, argv: string[]): Check {
+  const proc = Bun.spawn(argv, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: TYPECHECK_TIMEOUT_MS });
+  const done = (async () => {
+    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { ok: code === 0, output: `${out}${err}`.trim() };
+  })();
+  return { name, done };
+}
+
+/**
+ * Biome (formatting and lint rules from biome.jsonc; `npx biome check --write .` fixes what it can) and the type
+ * check, started beside the tests: the two take ~15 s of wall time that would otherwise come before the first test.
+ */
+function startLintAndTypecheck(): Check[] {
+  say("lint (biome check --error-on-warnings .) and typecheck (tsc --noEmit -p .) run beside the tests; their results follow the tests'");
+  return [
+    startCheck("lint", [resolve(REPO_ROOT, "node_modules/.bin/biome"), "check", "--error-on-warnings", "--reporter=summary", "."]),
+    startCheck("typecheck", [resolve(REPO_ROOT, "node_modules/.bin/tsc"), "--noEmit", "-p", "."]),
+  ];
+}
+
+/** Prints each check's output and verdict; true when both passed. */
+async function reportChecks(checks: Check[]): Promise<boolean> {
+  let ok = true;
+  for (const c of checks) {
+    const r = await c.done;
+    if (r.output) console.log(r.output);
+    say(r.ok ? `${c.name}: ok` : `${c.name}: FAILED (see above${c.name === "lint" ? "; npx biome check --write . fixes formatting" : ""})`);
+    ok &&= r.ok;
+  }
+  return ok;
 }
 
 interface TestSummary {
@@ -193,16 +211,14 @@ if (!(await ensureExternalTools())) {
   say("FAILED: external test programs are missing (see above)");
   process.exit(1);
 }
-const lintOk = await lint();
-say(lintOk ? "lint: ok" : "lint: FAILED (see above; npx biome check --write . fixes formatting)");
-const typesOk = (await typecheck()) && lintOk;
-say(typesOk ? "typecheck: ok" : "typecheck or lint: FAILED (errors above)");
+const checks = startLintAndTypecheck();
 const cpuReport = process.argv.includes(CPU_REPORT_FLAG);
 const tests = await runTests(
   process.argv.slice(2).filter((a) => a !== CPU_REPORT_FLAG),
   cpuReport,
 );
 if (cpuReport) printCpuReport();
+const typesOk = await reportChecks(checks);
 // The test process is gone now; if it died before its exit hook removed its Wine prefix, this does.
 sweepWinePrefixes("after the tests");
 repeatFailures(tests.failures);
