@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import { childrenOf, countTestFiles, createOutputTally } from "./test-output";
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
+import { startSuitePostgres } from "../test/helpers/shared-postgres";
 import { removeStaleWinePrefixes } from "../test/helpers/wine";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
@@ -127,11 +128,17 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   // test/timings.json (refresh: npm test -- --update-timings) starts the slowest files first.
   const parallel = extraArgs.some((a) => a.startsWith("--parallel")) ? [] : [`--parallel=${TEST_WORKERS}`, `--timings=${TIMINGS_FILE}`];
   const args = ["test", "--timeout", "60000", ...parallel, ...(hasPath ? [] : ["./test/"]), ...extraArgs];
+  // One PostgreSQL for every test file that asks for one (test/helpers/shared-postgres.ts); each has its databases.
+  const postgres = await startSuitePostgres().catch((err: unknown) => {
+    say(`the shared PostgreSQL did not start (each test file starts its own): ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  });
+  stopOnSignal(postgres);
   say(`bun ${args.join(" ")}`);
   const mark = newSuiteMark();
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, [SUITE_MARK]: mark, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}) },
+    env: { ...process.env, [SUITE_MARK]: mark, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env },
     stdio: ["ignore", "pipe", "pipe"],
     timeout: TESTS_TIMEOUT_MS,
   });
@@ -162,6 +169,10 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   await Promise.all([pump(proc.stdout, process.stdout, "stdout"), pump(proc.stderr, process.stderr, "stderr")]);
   const code = await proc.exited;
   clearInterval(watch);
+  if (postgres) {
+    if (cpuReport) say(`cpu report: the shared PostgreSQL used ${postgres.cpuSeconds().toFixed(0)} CPU seconds (not in the files' figures)`);
+    await postgres.stop();
+  }
   // A worker killed before its exit hook (stuck, or by the time limit) leaves what its tests started; end it here.
   const left = await endSuiteLeftovers(mark, 10_000);
   if (left.length > 0) say(`ended ${left.length} process(es) the tests left running: ${left.map((p) => `${p.pid} ${p.command}`).join("; ")}`);
@@ -172,6 +183,16 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   const failures = seen.failures();
   if (stalled) return { code: seen.failed() > 0 ? 1 : 0, pass: seen.passed(), fail: seen.failed(), failures };
   return { code, pass: count("pass"), fail: count("fail"), skip: count("skip"), failures };
+}
+
+/** Ctrl-C or a CI job's cancel: the shared PostgreSQL is this process's child and would outlive it. */
+function stopOnSignal(postgres: { stop(): Promise<void> } | undefined): void {
+  if (!postgres) return;
+  const signals = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+  for (const [name, n] of Object.entries(signals))
+    process.once(name, () => {
+      void postgres.stop().finally(() => process.exit(128 + n));
+    });
 }
 
 /** The files that cost the most CPU, and the sum: where to look when the suite gets slow. */

@@ -147,7 +147,7 @@ describe("audit retention that fails", () => {
 });
 
 describe("audit log while PostgreSQL is down", () => {
-  const pg = postgresBackend();
+  const pg = postgresBackend({ own: true });
   afterAll(() => pg.shutdown());
 
   test("entries recorded during the outage are written after it, none twice; query fails meanwhile rather than hang", async () => {
