@@ -1,7 +1,7 @@
 // `npm test`: checks the external programs the tests need (installing them as root), lints (Biome), typechecks, then runs
 // `bun test` over test/ (extra argv passed through: `npm test -- test/unit`), and removes the Wine prefixes runs that
 // were killed left behind (before and after). Exits non-zero on any failure.
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { childrenOf, countTestFiles, createOutputTally } from "./test-output";
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
@@ -18,8 +18,13 @@ const TYPECHECK_TIMEOUT_MS = 5 * 60_000;
  * and up to three or four times that beside 8 busy processes (scripts/test-under-load.ts).
  */
 const TESTS_TIMEOUT_MS = 55 * 60_000;
-/** Worker processes for bun test: each test file runs in one of them, isolated from the others. */
-const TEST_WORKERS = 3;
+/**
+ * Worker processes for bun test: each test file runs in one of them, isolated from the others. Files wait for about
+ * half their wall time on real time and I/O (servers they start, Wine, timeouts under test), so more workers than
+ * cores keep the cores busy. Estimated from --cpu-report runs (bun scripts/test-estimate.ts) for two idle cores:
+ * 3 workers 553-595 s, 4 458-485 s, 5 414-428 s, 6 399-406 s; five passed with the machine's load at 8-11.
+ */
+const TEST_WORKERS = 5;
 const TIMINGS_FILE = "test/timings.json";
 /**
  * `npm test -- --cpu-report`: each file's CPU seconds (its worker, the processes it reaped and the Wine daemons it
@@ -124,7 +129,7 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   }
   const hasPath = extraArgs.some((a) => !a.startsWith("-"));
   // Integration tests start real servers; each bounds its own waits, this is the outer per-test limit.
-  // Most files wait on servers they start, so three workers on two cores finish in about half the time of one;
+  // Most files wait on servers they start, so five workers on two cores keep both busy (TEST_WORKERS);
   // test/timings.json (refresh: npm test -- --update-timings) starts the slowest files first.
   const parallel = extraArgs.some((a) => a.startsWith("--parallel")) ? [] : [`--parallel=${TEST_WORKERS}`, `--timings=${TIMINGS_FILE}`];
   const args = ["test", "--timeout", "60000", ...parallel, ...(hasPath ? [] : ["./test/"]), ...extraArgs];
@@ -170,7 +175,7 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   const code = await proc.exited;
   clearInterval(watch);
   if (postgres) {
-    if (cpuReport) say(`cpu report: the shared PostgreSQL used ${postgres.cpuSeconds().toFixed(0)} CPU seconds (not in the files' figures)`);
+    if (cpuReport) appendFileSync(CPU_LOG, `${JSON.stringify({ shared: "postgres", cpuS: Math.round(postgres.cpuSeconds() * 10) / 10 })}\n`);
     await postgres.stop();
   }
   // A worker killed before its exit hook (stuck, or by the time limit) leaves what its tests started; end it here.
@@ -201,15 +206,16 @@ function printCpuReport(): void {
     say(`cpu report: ${CPU_LOG} was not written`);
     return;
   }
-  const rows = readFileSync(CPU_LOG, "utf8")
+  const lines = readFileSync(CPU_LOG, "utf8")
     .split("\n")
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { file: string; cpuS: number; wallS: number; daemonS?: number; waitS?: number })
-    .sort((a, b) => b.cpuS - a.cpuS);
+    .map((l) => JSON.parse(l) as { file?: string; shared?: string; cpuS: number; wallS: number; daemonS?: number; waitS?: number });
+  const rows = lines.filter((r): r is typeof r & { file: string } => r.file !== undefined).sort((a, b) => b.cpuS - a.cpuS);
+  const shared = lines.filter((r) => r.shared).reduce((s, r) => s + r.cpuS, 0);
   const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + f(r), 0).toFixed(0);
   say(
-    `cpu report: ${rows.length} files, ${sum((r) => r.cpuS)} CPU seconds in all (${sum((r) => r.daemonS ?? 0)} of them Wine's daemons), ` +
-      `${sum((r) => r.wallS)} s of wall time in the workers, ${sum((r) => r.waitS ?? 0)} s of it waiting for a core (${CPU_LOG}); the 25 costliest:`,
+    `cpu report: ${rows.length} files, ${sum((r) => r.cpuS)} CPU seconds in all (${sum((r) => r.daemonS ?? 0)} of them Wine's daemons), and ${shared.toFixed(0)} of the shared PostgreSQL; ` +
+      `${sum((r) => r.wallS)} s of wall time in the workers, ${sum((r) => r.waitS ?? 0)} s of it waiting for a core (${CPU_LOG}; bun scripts/test-estimate.ts estimates the run on an idle machine from it); the 25 costliest:`,
   );
   for (const r of rows.slice(0, 25))
     say(
