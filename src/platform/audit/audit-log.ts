@@ -4,6 +4,7 @@ import { isStoreUnavailable, type SqlDb, StoreDeadlineError } from "../store/sql
 import { currentDeadline, untilDeadline } from "../core/deadline";
 import { type Clock, type Timer, wallClock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
+import { retentionRun } from "./audit-retention";
 
 export interface AuditActor {
   /** apiKey, clientCert, anonymous, mqtt, schedule, event-trigger, chain, ui, system */
@@ -138,11 +139,6 @@ export const AUDIT_INSERT = INSERT;
 const INSERT_MANY =
   "INSERT INTO audit (at, actor_kind, actor_name, actor_ip, action, target, result, details) " +
   "SELECT r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6, r->>7 FROM json_array_elements(?::text::json) WITH ORDINALITY AS a(r, n) ORDER BY n";
-const DELETE_OLDER = "DELETE FROM audit WHERE at < ?";
-const COUNT = "SELECT COUNT(*) AS n FROM audit";
-// Denials go first: a flood of refused requests must not push task starts and key changes out of the log.
-const DELETE_OLDEST_DENIED = "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE result = 'denied' ORDER BY id LIMIT ?)";
-const DELETE_OLDEST = "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?)";
 
 export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetention = DEFAULT_AUDIT_RETENTION, opts: AuditLogOptions = {}): AuditLog {
   const onError = opts.onError ?? (() => {});
@@ -180,16 +176,9 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
       // is queued now), so the next estimate starts from them; no longer, or a steady load would hold it off.
       for (let i = 0; i < 2 && writing; i++) await writing;
       insertsSincePrune = 0;
-      let deleted = (await db.run(DELETE_OLDER, [new Date(clock.now() - retention.maxAgeMs).toISOString()])).changes;
-      const held = Number((await db.get<{ n: number }>(COUNT))?.n ?? 0);
-      const excess = held - retention.maxEntries;
-      if (excess > 0) {
-        const denied = (await db.run(DELETE_OLDEST_DENIED, [excess])).changes;
-        deleted += denied;
-        if (denied < excess) deleted += (await db.run(DELETE_OLDEST, [excess - denied])).changes;
-      }
-      heldAfterPrune = Math.min(held, retention.maxEntries);
-      return deleted;
+      const run = await retentionRun(db, clock.now(), retention);
+      heldAfterPrune = Math.min(run.held, retention.maxEntries);
+      return run.deleted;
     })()
       .catch((err: unknown) => {
         // The store refused or could not be reached: try again once the next slack's worth of entries is recorded
@@ -199,7 +188,12 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
         insertsSincePrune = 0;
         throw err;
       })
-      .finally(() => (pruning = undefined)));
+      .finally(() => {
+        pruning = undefined;
+        // Entries committed after its count reached the slack again: the next run now, not at the next entry, so a
+        // log that goes quiet (and flush(), which waits for retention) ends within the cap and its slack.
+        if (heldAfterPrune !== undefined && heldAfterPrune + insertsSincePrune >= pruneAt) pruneInBackground();
+      }));
 
   const pruneInBackground = () => void prune().catch((err: Error) => onError(err, "audit retention"));
   /** Entries written (or on their way): retention runs once the log may hold its slack above the cap. */
