@@ -1,11 +1,12 @@
 // `npm test`: checks the external programs the tests need (installing them as root), lints (Biome), typechecks, then runs
 // `bun test` over test/ (extra argv passed through: `npm test -- test/unit`), and removes the Wine prefixes runs that
 // were killed left behind (before and after). Exits non-zero on any failure.
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { childrenOf, countTestFiles, createOutputTally } from "./test-output";
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
+import { startSuitePostgres } from "../test/helpers/shared-postgres";
 import { removeStaleWinePrefixes } from "../test/helpers/wine";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
@@ -17,10 +18,18 @@ const TYPECHECK_TIMEOUT_MS = 5 * 60_000;
  * and up to three or four times that beside 8 busy processes (scripts/test-under-load.ts).
  */
 const TESTS_TIMEOUT_MS = 55 * 60_000;
-/** Worker processes for bun test: each test file runs in one of them, isolated from the others. */
-const TEST_WORKERS = 3;
+/**
+ * Worker processes for bun test: each test file runs in one of them, isolated from the others. Files wait for about
+ * half their wall time on real time and I/O (servers they start, Wine, timeouts under test), so more workers than
+ * cores keep the cores busy. Estimated from --cpu-report runs (bun scripts/test-estimate.ts) for two idle cores:
+ * 3 workers 553-595 s, 4 458-485 s, 5 414-428 s, 6 399-406 s; five passed with the machine's load at 8-11.
+ */
+const TEST_WORKERS = 5;
 const TIMINGS_FILE = "test/timings.json";
-/** `npm test -- --cpu-report`: each file's CPU seconds (its worker and the processes it reaped) and wall seconds. */
+/**
+ * `npm test -- --cpu-report`: each file's CPU seconds (its worker, the processes it reaped and the Wine daemons it
+ * started) and wall seconds, and how long its worker waited for a core (test/helpers/cpu-tally.ts).
+ */
 const CPU_REPORT_FLAG = "--cpu-report";
 const CPU_LOG = resolve(REPO_ROOT, ".tmp/test-cpu.jsonl");
 
@@ -54,25 +63,43 @@ async function ensureExternalTools(): Promise<boolean> {
   return true;
 }
 
-async function typecheck(): Promise<boolean> {
-  say("typecheck: tsc --noEmit -p .");
-  const proc = Bun.spawn([resolve(REPO_ROOT, "node_modules/.bin/tsc"), "--noEmit", "-p", "."], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-    timeout: TYPECHECK_TIMEOUT_MS,
-  });
-  return (await proc.exited) === 0;
+/** A check run beside the tests: its output is kept and printed when it has ended, not mixed into theirs. */
+interface Check {
+  name: string;
+  done: Promise<{ ok: boolean; output: string }>;
 }
 
-/** Biome: formatting and lint rules (biome.jsonc); `npx biome check --write .` fixes what it can. */
-async function lint(): Promise<boolean> {
-  say("lint: biome check --error-on-warnings .");
-  const proc = Bun.spawn([resolve(REPO_ROOT, "node_modules/.bin/biome"), "check", "--error-on-warnings", "--reporter=summary", "."], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-    timeout: TYPECHECK_TIMEOUT_MS,
-  });
-  return (await proc.exited) === 0;
+function startCheck(name: string, argv: string[]): Check {
+  const proc = Bun.spawn(argv, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: TYPECHECK_TIMEOUT_MS });
+  const done = (async () => {
+    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { ok: code === 0, output: `${out}${err}`.trim() };
+  })();
+  return { name, done };
+}
+
+/**
+ * Biome (formatting and lint rules from biome.jsonc; `npx biome check --write .` fixes what it can) and the type
+ * check, started beside the tests: the two take ~15 s of wall time that would otherwise come before the first test.
+ */
+function startLintAndTypecheck(): Check[] {
+  say("lint (biome check --error-on-warnings .) and typecheck (tsc --noEmit -p .) run beside the tests; their results follow the tests'");
+  return [
+    startCheck("lint", [resolve(REPO_ROOT, "node_modules/.bin/biome"), "check", "--error-on-warnings", "--reporter=summary", "."]),
+    startCheck("typecheck", [resolve(REPO_ROOT, "node_modules/.bin/tsc"), "--noEmit", "-p", "."]),
+  ];
+}
+
+/** Prints each check's output and verdict; true when both passed. */
+async function reportChecks(checks: Check[]): Promise<boolean> {
+  let ok = true;
+  for (const c of checks) {
+    const r = await c.done;
+    if (r.output) console.log(r.output);
+    say(r.ok ? `${c.name}: ok` : `${c.name}: FAILED (see above${c.name === "lint" ? "; npx biome check --write . fixes formatting" : ""})`);
+    ok &&= r.ok;
+  }
+  return ok;
 }
 
 interface TestSummary {
@@ -102,15 +129,21 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   }
   const hasPath = extraArgs.some((a) => !a.startsWith("-"));
   // Integration tests start real servers; each bounds its own waits, this is the outer per-test limit.
-  // Most files wait on servers they start, so three workers on two cores finish in about half the time of one;
+  // Most files wait on servers they start, so five workers on two cores keep both busy (TEST_WORKERS);
   // test/timings.json (refresh: npm test -- --update-timings) starts the slowest files first.
   const parallel = extraArgs.some((a) => a.startsWith("--parallel")) ? [] : [`--parallel=${TEST_WORKERS}`, `--timings=${TIMINGS_FILE}`];
   const args = ["test", "--timeout", "60000", ...parallel, ...(hasPath ? [] : ["./test/"]), ...extraArgs];
+  // One PostgreSQL for every test file that asks for one (test/helpers/shared-postgres.ts); each has its databases.
+  const postgres = await startSuitePostgres().catch((err: unknown) => {
+    say(`the shared PostgreSQL did not start (each test file starts its own): ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  });
+  stopOnSignal(postgres);
   say(`bun ${args.join(" ")}`);
   const mark = newSuiteMark();
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, [SUITE_MARK]: mark, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}) },
+    env: { ...process.env, [SUITE_MARK]: mark, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env },
     stdio: ["ignore", "pipe", "pipe"],
     timeout: TESTS_TIMEOUT_MS,
   });
@@ -141,6 +174,10 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   await Promise.all([pump(proc.stdout, process.stdout, "stdout"), pump(proc.stderr, process.stderr, "stderr")]);
   const code = await proc.exited;
   clearInterval(watch);
+  if (postgres) {
+    if (cpuReport) appendFileSync(CPU_LOG, `${JSON.stringify({ shared: "postgres", cpuS: Math.round(postgres.cpuSeconds() * 10) / 10 })}\n`);
+    await postgres.stop();
+  }
   // A worker killed before its exit hook (stuck, or by the time limit) leaves what its tests started; end it here.
   const left = await endSuiteLeftovers(mark, 10_000);
   if (left.length > 0) say(`ended ${left.length} process(es) the tests left running: ${left.map((p) => `${p.pid} ${p.command}`).join("; ")}`);
@@ -153,21 +190,37 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   return { code, pass: count("pass"), fail: count("fail"), skip: count("skip"), failures };
 }
 
+/** Ctrl-C or a CI job's cancel: the shared PostgreSQL is this process's child and would outlive it. */
+function stopOnSignal(postgres: { stop(): Promise<void> } | undefined): void {
+  if (!postgres) return;
+  const signals = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+  for (const [name, n] of Object.entries(signals))
+    process.once(name, () => {
+      void postgres.stop().finally(() => process.exit(128 + n));
+    });
+}
+
 /** The files that cost the most CPU, and the sum: where to look when the suite gets slow. */
 function printCpuReport(): void {
   if (!existsSync(CPU_LOG)) {
     say(`cpu report: ${CPU_LOG} was not written`);
     return;
   }
-  const rows = readFileSync(CPU_LOG, "utf8")
+  const lines = readFileSync(CPU_LOG, "utf8")
     .split("\n")
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { file: string; cpuS: number; wallS: number })
-    .sort((a, b) => b.cpuS - a.cpuS);
-  const total = rows.reduce((s, r) => s + r.cpuS, 0);
-  say(`cpu report: ${rows.length} files, ${total.toFixed(0)} CPU seconds in all (${CPU_LOG}); the 25 costliest:`);
+    .map((l) => JSON.parse(l) as { file?: string; shared?: string; cpuS: number; wallS: number; daemonS?: number; waitS?: number });
+  const rows = lines.filter((r): r is typeof r & { file: string } => r.file !== undefined).sort((a, b) => b.cpuS - a.cpuS);
+  const shared = lines.filter((r) => r.shared).reduce((s, r) => s + r.cpuS, 0);
+  const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + f(r), 0).toFixed(0);
+  say(
+    `cpu report: ${rows.length} files, ${sum((r) => r.cpuS)} CPU seconds in all (${sum((r) => r.daemonS ?? 0)} of them Wine's daemons), and ${shared.toFixed(0)} of the shared PostgreSQL; ` +
+      `${sum((r) => r.wallS)} s of wall time in the workers, ${sum((r) => r.waitS ?? 0)} s of it waiting for a core (${CPU_LOG}; bun scripts/test-estimate.ts estimates the run on an idle machine from it); the 25 costliest:`,
+  );
   for (const r of rows.slice(0, 25))
-    say(`  ${r.cpuS.toFixed(1).padStart(6)} s CPU ${r.wallS.toFixed(1).padStart(6)} s wall  ${r.file.replace(`${REPO_ROOT}/`, "")}`);
+    say(
+      `  ${r.cpuS.toFixed(1).padStart(6)} s CPU ${r.wallS.toFixed(1).padStart(6)} s wall ${(r.waitS ?? 0).toFixed(1).padStart(5)} s waiting  ${r.file.replace(`${REPO_ROOT}/`, "")}`,
+    );
 }
 
 /** How long a run may be silent after every test file reported before its worker counts as stuck. */
@@ -185,16 +238,14 @@ if (!(await ensureExternalTools())) {
   say("FAILED: external test programs are missing (see above)");
   process.exit(1);
 }
-const lintOk = await lint();
-say(lintOk ? "lint: ok" : "lint: FAILED (see above; npx biome check --write . fixes formatting)");
-const typesOk = (await typecheck()) && lintOk;
-say(typesOk ? "typecheck: ok" : "typecheck or lint: FAILED (errors above)");
+const checks = startLintAndTypecheck();
 const cpuReport = process.argv.includes(CPU_REPORT_FLAG);
 const tests = await runTests(
   process.argv.slice(2).filter((a) => a !== CPU_REPORT_FLAG),
   cpuReport,
 );
 if (cpuReport) printCpuReport();
+const typesOk = await reportChecks(checks);
 // The test process is gone now; if it died before its exit hook removed its Wine prefix, this does.
 sweepWinePrefixes("after the tests");
 repeatFailures(tests.failures);

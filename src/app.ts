@@ -35,6 +35,7 @@ import { countLastResortErrors, registerProcessMetrics } from "./platform/http/r
 import type { HttpServer } from "./platform/http/server";
 import type { IncidentService } from "./tell/incidents";
 import type { TaskIntake } from "./hear/intake";
+import type { EngineReloads } from "./hear/engine";
 import type { KvStore } from "./keep/kv";
 import type { Notifier } from "./tell/notify";
 import type { QrsClient } from "./platform/qlik";
@@ -76,6 +77,8 @@ export interface StewardApp {
   qrs?: QrsClient;
   /** The task-event intake (UDP listener, dedupe, enrichment, reconciliation). */
   intake: TaskIntake;
+  /** Reloads outside the Scheduler, heard from the Engine's reload lines; absent when engineReloads.enabled is off. */
+  engineReloads?: EngineReloads;
   /** The key-value store; present when kv.enabled (the default). */
   kv?: KvStore;
   /** Whitelisted file operations; present when config.files is set. */
@@ -161,10 +164,10 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config.routes);
     const { alertGates, act, notifyMetrics, notify, dashboard, incidents } = alerting;
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort);
-    const { intake, services, cloud } = site;
+    const { intake, services, cloud, engineReloads } = site;
     const expectations = wireExpectations(w, http, tasks, alerting, site);
     const { watchdog, checkins, freshness, beats } = expectations;
-    wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes);
+    wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site);
     wireAssistant(config, http, audit, () => reloader.current().config);
     wireDoctor(w, http, { ...(qrs ? { qrs } : {}), intake, config: () => reloader.current().config });
     // ↑ feature modules are wired above this line
@@ -215,6 +218,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       server,
       qrs,
       intake,
+      ...(engineReloads ? { engineReloads } : {}),
       kv,
       files,
       scheduler,

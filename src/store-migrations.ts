@@ -18,6 +18,7 @@ import { checksMigrations } from "./watch/checks/check-store";
 import { incidentMigrations } from "./tell/incidents/migrations";
 import { watchdogMigrations } from "./watch/watchdog/watch-store";
 import { cloudMigrations } from "./hear/cloud/cloud-store";
+import { engineReloadMigrations } from "./hear/engine/reload-store";
 import { checkinMigrations } from "./watch/checkins/checkin-store";
 import { freshnessMigrations } from "./watch/freshness/freshness-store";
 import { silenceMigrations } from "./tell/silences/migrations";
@@ -54,5 +55,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   groupingMigrations,
   ackLinkMigrations,
   escalationMigrations,
+  engineReloadMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

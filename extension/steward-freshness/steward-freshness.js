@@ -3,16 +3,15 @@
 // no library beyond what Qlik Sense gives every extension.
 define(["qlik"], function (qlik) {
   "use strict";
-  var COLOURS = { fresh: "#2e7d32", late: "#b45309", failed: "#b3261e", unknown: "#6b7280" };
+  // The states in Steward's words (docs/freshness.md); "failed" is what earlier Stewards answered for late with a
+  // failed load, kept so an extension imported before or after Steward's upgrade still shows a colour.
+  var COLOURS = { fresh: "#2e7d32", at_risk: "#b45309", late: "#b3261e", failed: "#b3261e", unknown: "#6b7280" };
+  var WORDS = { fresh: "fresh", at_risk: "at risk", late: "late", failed: "late", unknown: "not known yet" };
   function text(tag, value, style) {
     var el = document.createElement(tag);
     el.textContent = value;
     if (style) el.setAttribute("style", style);
     return el;
-  }
-  function clock(iso) {
-    var d = new Date(iso);
-    return d.toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" });
   }
   return {
     initialProperties: { props: { stewardUrl: "", apiKey: "" } },
@@ -53,11 +52,12 @@ define(["qlik"], function (qlik) {
           });
         })
         .then(function (s) {
-          var state = text("strong", s.state, "color: #fff; background: " + (COLOURS[s.state] || COLOURS.unknown) + "; padding: 2px 8px; border-radius: 3px;");
+          var state = text("strong", WORDS[s.state] || s.state, "color: #fff; background: " + (COLOURS[s.state] || COLOURS.unknown) + "; padding: 2px 8px; border-radius: 3px;");
           state.setAttribute("data-state", s.state);
           box.appendChild(state);
-          box.appendChild(text("span", s.dataAsOf ? " data as of " + clock(s.dataAsOf) : " no data yet", "margin-left: 6px;"));
-          if (s.state !== "fresh" && s.expectedAt) box.appendChild(text("div", "expected at about " + clock(s.expectedAt), "margin-top: 4px;"));
+          // Steward's own sentence: its times on the site's clock with the zone's name, the same as /status and the
+          // alerts (the viewer's browser may be in another zone).
+          box.appendChild(text("div", s.message || "", "margin-top: 4px;"));
         })
         .catch(function (err) {
           box.appendChild(text("span", "Steward status unavailable: " + err.message, "color: #b3261e;"));

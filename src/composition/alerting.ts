@@ -14,6 +14,7 @@ import { type IncidentService, setupIncidents } from "../tell/incidents";
 import { type Notifier, setupNotify } from "../tell/notify";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
 import { localTimes } from "../tell/notify/time-format";
+import { siteTimeZone } from "../platform/core/site-clock";
 import { createDegradedWatch, type DegradedWatch } from "../watch/self/degraded";
 import { degradedBanner } from "../watch/self/banner";
 import { peerPollMs } from "../platform/cluster/peer-poll";
@@ -31,7 +32,9 @@ export interface Alerting {
   channelHealth: ChannelHealth;
   /** Whether Steward can do its job: what fails at run time, said on every channel that still works. */
   degraded: DegradedWatch;
-  /** A time inside an event's sentence, in notify.timeZone with its zone's abbreviation. */
+  /** The site's zone: notify.timeZone, else this machine's (src/platform/core/site-clock.ts); every page and mail shows it. */
+  siteZone: string;
+  /** A time inside an event's sentence, in the site's zone with its zone's abbreviation. */
   formatTime(ms: number): string;
   dashboard: Dashboard;
   incidents?: IncidentService;
@@ -80,7 +83,8 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   });
   const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload
   // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
-  const formatTime = (ms: number) => localTimes(new Date(ms).toISOString(), config.notify.timeZone).local5;
+  const siteZone = siteTimeZone(config.notify.timeZone);
+  const formatTime = (ms: number) => localTimes(new Date(ms).toISOString(), siteZone).local5;
   const channelHealth = createChannelHealth({ formatTime });
   readiness.register(channelHealth.readiness);
   const notify = setupNotify(loaded, {
@@ -124,8 +128,8 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     ...(pg && clusterStore
       ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log, pollMs: peerPollMs(cluster, 1_000, pg.heartbeatIntervalMs) } }
       : {}),
-    ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
-    banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner()].filter(Boolean).join("") || undefined,
+    siteTimeZone: siteZone,
+    banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner(formatTime)].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
   });
   // Indexed once per request of GET /v4/causes/{id}: a cause may hold thousands of symptoms.
@@ -137,5 +141,5 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   // Before the intake: a run's incident and history are written on its way to the bus.
   const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
   act.setIncidents(incidents);
-  return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, formatTime, dashboard, ...(incidents ? { incidents } : {}) };
+  return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, siteZone, formatTime, dashboard, ...(incidents ? { incidents } : {}) };
 }

@@ -23,6 +23,7 @@ import { LicenseMonitorSchema, LicenseReleaseSchema, VersionMonitorSchema, check
 import { DataChecksSchema, checkDataCheckReferences } from "../watch/checks/config";
 import { WatchdogSchema, checkWatchdogReferences } from "../watch/watchdog/config";
 import { QlikCloudSchema } from "../hear/cloud/config";
+import { engineReloadsSchema } from "../hear/engine/config";
 import { CheckinsSchema } from "../watch/checkins/config";
 import { FreshnessSchema } from "../watch/freshness/config";
 import { ReportsSchema } from "../show/report/config";
@@ -42,6 +43,7 @@ export const configSchema = () =>
       udp: udpSchema().prefault({}),
       qlik: QlikSchema.optional(),
       intake: intakeSchema().prefault({}),
+      engineReloads: engineReloadsSchema().prefault({}),
       control: controlSchema().prefault({}),
       mqtt: MqttSchema.optional(),
       kv: kvSchema().prefault({}),

@@ -6,7 +6,7 @@ import { setupReports } from "../show/report/setup";
 import { createWatchStore } from "../watch/watchdog/watch-store";
 import { createCauseStore } from "../tell/grouping/cause-store";
 import type { Alerting } from "./alerting";
-import type { Expectations } from "./site-watch";
+import type { Expectations, SiteWatch } from "./site-watch";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
 
@@ -17,13 +17,14 @@ export function wireReports(
   alerting: Alerting,
   expectations: Expectations,
   routes: () => Config["routes"],
+  site: Pick<SiteWatch, "engineReloads">,
 ): void {
   const { config, log, lifecycle, clock, bus, shared, gate } = w;
   setupReports(config.reports, {
     clock,
     log,
     host: config.qlik?.host ?? w.cluster.instanceName,
-    timeZone: config.notify.timeZone,
+    timeZone: alerting.siteZone,
     lifecycle,
     router: http.router,
     ...(gate ? { gate } : {}),
@@ -35,5 +36,6 @@ export function wireReports(
     ...(expectations.freshness ? { freshness: expectations.freshness } : {}),
     ...(tasks.qrs ? { qrs: tasks.qrs } : {}),
     causeStore: createCauseStore(shared.sql),
+    ...(site.engineReloads ? { engineReloads: site.engineReloads.store } : {}),
   });
 }

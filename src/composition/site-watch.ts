@@ -10,6 +10,7 @@ import type { HttpApp } from "../platform/http/app";
 import { incidentsWantSuccessLogs } from "../tell/incidents";
 import { routesWantSuccessLogs } from "../tell/notify/routing";
 import { setupIntake, type TaskIntake } from "../hear/intake";
+import { createEngineReloads, type EngineReloads, registerEngineReloadRoutes } from "../hear/engine";
 import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
 import { setupNewRelic } from "../tell/newrelic";
 import { setupServiceMonitor } from "../watch/services";
@@ -22,6 +23,8 @@ import type { Wiring } from "./wiring";
 
 export interface SiteWatch {
   intake: TaskIntake;
+  /** Reloads outside the Scheduler heard from the Engine; absent when engineReloads.enabled is off. */
+  engineReloads?: EngineReloads;
   services: ReturnType<typeof setupServiceMonitor>;
   cloud: ReturnType<typeof setupCloud>;
 }
@@ -30,7 +33,24 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
   const { config, loaded, log, lifecycle, clock, metrics, readiness, bus, shared, gate, memberDown, clusterWiring } = w;
   const { qrs, control, influxConflicts } = tasks;
   const { incidents } = alerting;
+  // Before the intake: its socket hands the Engine's lines here, so this is ready before the socket opens.
+  const engineReloads = config.engineReloads.enabled
+    ? createEngineReloads(config.engineReloads, {
+        db: shared.sql,
+        bus,
+        clock,
+        log,
+        metrics,
+        ...(qrs ? { qrs } : {}),
+        links: { qmcUrl: config.qlik?.qmcUrl, hubUrl: config.qlik?.hubUrl, appBaseUrl: config.qlik?.appBaseUrl },
+        lookupTimeoutMs: config.intake.enrichment.lookupTimeoutMs,
+        ...clusterWiring,
+      })
+    : undefined;
+  if (engineReloads) lifecycle.add(engineReloads.component);
+  registerEngineReloadRoutes(http.router, { ...(engineReloads ? { store: engineReloads.store } : {}), clock });
   const intake = setupIntake(config, {
+    ...(engineReloads ? { engineLines: engineReloads.hear } : {}),
     ...clusterWiring,
     ...(gate ? { gate } : {}),
     ...(memberDown ? { memberDown, ...(w.peerPace ? { peerPace: w.peerPace } : {}) } : {}),
@@ -80,7 +100,7 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
     ...(gate ? { gate } : {}),
     ...(incidents ? { annotate: incidents.annotate } : {}),
   });
-  return { intake, services, cloud };
+  return { intake, services, cloud, ...(engineReloads ? { engineReloads } : {}) };
 }
 
 export interface Expectations {
@@ -109,6 +129,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     checkins: createCheckinChainView(config.checkins, shared.sql),
     checkinConditions: createCheckinConditionsView(config.checkins, shared.sql),
     formatTime: alerting.formatTime,
+    ...(site.engineReloads ? { reloadsOutside: site.engineReloads.store.lastSuccesses } : {}),
   });
   if (watchdog) alerting.alertGates.grouping.readChainsFrom(() => watchdog.plan());
   const checkins = setupCheckins(config.checkins, {
@@ -138,7 +159,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     ...(watchdog ? { chainTasks: () => watchdog.status().tasks } : {}),
     formatTime: alerting.formatTime,
   });
-  registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: config.notify.timeZone ?? "UTC" });
+  registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: alerting.siteZone });
   registerFreshnessRoute(http.router, { ...(freshness ? { freshness } : {}), clock });
   const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
   return { ...(watchdog ? { watchdog } : {}), ...(checkins ? { checkins } : {}), ...(freshness ? { freshness } : {}), beats };

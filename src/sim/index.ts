@@ -173,6 +173,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     settings,
     now,
     clock,
+    onEngineLog: (e) => udp.handleEngine(e),
     onLog: (e) => {
       udp.handle(e);
       // Log the transitions an appender could pick up, so a person watching `steward sim` sees the story.
@@ -180,7 +181,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
   });
   const scheduler = createTaskScheduler(repo, tasks, opts.schedules ?? true, settings, now, virtual?.speed, clock);
-  const engine = createEngineState(repo, settings, now, clock);
+  const engine = createEngineState(repo, settings, now, clock, (e) => udp.handleEngine(e));
   const requests = createRequestLog();
   const faults = createFaults();
   const hostname = opts.hostname ?? "127.0.0.1";

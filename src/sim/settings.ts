@@ -26,6 +26,11 @@ export const UdpSettingsSchema = z.strictObject({
   dropNext: z.int().min(0).default(0),
   /** Render AppName/AppId of non-app tasks as log4net's `(null)` instead of empty. */
   nullForMissing: z.boolean().default(false),
+  /**
+   * The Engine's reload appender file (`steward appender-xml --engine`) is installed on every node: its reload lines
+   * (start, end, failure; Engine API reloads and the Scheduler's alike) go to the node's targets as `/engine-reload/`.
+   */
+  engine: z.boolean().default(false),
 });
 
 export const TimingSettingsSchema = z.strictObject({
@@ -46,6 +51,8 @@ export const ScriptLogSettingsSchema = z.strictObject({
   oldEndpointFails: z.boolean().default(false),
   /** New runs get the zero fileReferenceID (the log stays reachable through `scriptlogfile`). */
   zeroFileReference: z.boolean().default(false),
+  /** The Engine's Log\Script folder on disk: every reload's log is written there as `<app id>.<time>.log` when it ends. */
+  dir: z.string().min(1).nullable().default(null),
 });
 
 export const StartSettingsSchema = z.strictObject({

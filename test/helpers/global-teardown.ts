@@ -6,8 +6,9 @@
 // again for each file. A `process` "exit" hook would not do: bun test does not emit that event. On a signal (Ctrl-C,
 // a CI cancel) child-process.ts ends the processes and removes the temp dirs instead.
 import { afterAll } from "bun:test";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { endGroupsOnTermination } from "./child-process";
+import { ownCpuSeconds, runDelaySeconds, startRunTally } from "./cpu-tally";
 import { endLeftovers, markThisRun } from "./leftover-processes";
 import { removeLeftoverTempDirs } from "./temp-dir";
 import { removeThisRunsWinePrefix } from "./wine";
@@ -15,18 +16,30 @@ import { removeThisRunsWinePrefix } from "./wine";
 const mark = markThisRun();
 // Not STEWARD_-prefixed: Steward reads those as config settings, and the tests' child processes inherit this one.
 const cpuLog = process.env.SUITE_CPU_LOG;
-const startedCpu = cpuLog ? cpuSeconds() : 0;
+const startedCpu = cpuLog ? ownCpuSeconds() : 0;
+const startedDelay = cpuLog ? runDelaySeconds() : 0;
+const tally = cpuLog ? startRunTally(mark) : undefined;
 const startedWall = performance.now();
 endGroupsOnTermination(mark);
 /** A process that was told to stop at the end of the last file gets this long to go (wineserver lingers 3 s). */
 const GRACE_MS = 10_000;
 
 afterAll(async () => {
-  if (cpuLog)
-    appendFileSync(
-      cpuLog,
-      `${JSON.stringify({ file: Bun.main, cpuS: round(cpuSeconds() - startedCpu), wallS: round((performance.now() - startedWall) / 1000) })}\n`,
-    );
+  if (cpuLog) {
+    // cpuS: this worker, what it reaped and the run's daemons it did not (Wine's); waitS: the worker's wait for a
+    // core, childWaitS: that of the processes it started (cpu-tally.ts).
+    tally?.stop();
+    const daemonS = tally?.daemonSeconds() ?? 0;
+    const line = {
+      file: Bun.main,
+      cpuS: round(ownCpuSeconds() - startedCpu + daemonS),
+      daemonS: round(daemonS),
+      wallS: round((performance.now() - startedWall) / 1000),
+      waitS: round(runDelaySeconds() - startedDelay),
+      childWaitS: round(tally?.childWaitSeconds() ?? 0),
+    };
+    appendFileSync(cpuLog, `${JSON.stringify(line)}\n`);
+  }
   removeThisRunsWinePrefix();
   const left = await endLeftovers(mark, GRACE_MS);
   // Only now that the processes are gone: a Steward binary, PostgreSQL or Wine may still be using its folder before.
@@ -37,16 +50,6 @@ afterAll(async () => {
     );
   }
 }, GRACE_MS + 5_000);
-
-/**
- * This worker's CPU time with the children it has reaped (Stewards, PostgreSQL, builds), from /proc/self/stat: where
- * the suite's time goes when SUITE_CPU_LOG names a file (`npm test -- --cpu-report` sets it).
- */
-function cpuSeconds(): number {
-  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
-  // utime, stime, cutime, cstime are fields 14-17 of stat, 12-15 after the name.
-  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
-}
 
 function round(s: number): number {
   return Math.round(s * 10) / 10;

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { startPrivatePostgres, type HaltMode } from "../../src/show/demo/private-postgres";
 import { startProcess, type RunningProcess } from "./child-process";
 import { postgresTemplate } from "./postgres-template";
+import { sharedPostgres, sharedPostgresInfo } from "./shared-postgres";
 import { findExecutable, requireTool } from "./executables";
 import { freeTcpPorts } from "./free-port";
 import { createTempDir, type TempDir } from "./temp-dir";
@@ -284,12 +285,25 @@ export interface PostgresService extends TestService {
   resume(): Promise<void>;
 }
 
+export interface PostgresOptions {
+  /** Commits acknowledged only once written (a server that is killed keeps them); always a server of the file's own. */
+  durableCommits?: boolean;
+  /**
+   * A server of the file's own even under `npm test`, which otherwise hands every file its own databases on one
+   * server for the run (test/helpers/shared-postgres.ts): for a file that halts, resumes or signals its server.
+   */
+  own?: boolean;
+}
+
 /**
- * A private PostgreSQL server (src/show/demo/private-postgres.ts, the code `steward demo --cluster` runs too) on a free
- * test port: initdb into a temp dir, password (scram) login for user "steward", run as nobody when the tests run
- * as root.
+ * A PostgreSQL for the test file: under `npm test` its databases on the run's one server (shared-postgres.ts),
+ * else (or with `own`, or `durableCommits`) a private server (src/show/demo/private-postgres.ts, the code
+ * `steward demo --cluster` runs too) on a free test port: a copy of the initdb template in a temp dir, password
+ * (scram) login for user "steward", run as nobody when the tests run as root.
  */
-export function startPostgres(options: { durableCommits?: boolean } = {}): Promise<PostgresService> {
+export function startPostgres(options: PostgresOptions = {}): Promise<PostgresService> {
+  const shared = options.own || options.durableCommits ? undefined : sharedPostgresInfo();
+  if (shared) return Promise.resolve(sharedPostgres(shared));
   return retryOnPortClash("startPostgres", () => startPostgresOnce(options));
 }
 

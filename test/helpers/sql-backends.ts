@@ -1,10 +1,10 @@
-// Runs one module test suite against both store back ends: the embedded SQLite file and a private PostgreSQL
-// (one server per test file, a fresh database per `open()`).
+// Runs one module test suite against both store back ends: the embedded SQLite file and PostgreSQL (the run's
+// shared server under `npm test`, else one per test file; a fresh database per `open()`).
 import type { MigrationSet } from "../../src/platform/store/database";
 import { openStore } from "../../src/platform/store/database";
 import { openPostgresStore } from "../../src/platform/store/postgres-store";
 import type { SqlDb } from "../../src/platform/store/sql";
-import { startPostgres, type PostgresService } from "./services";
+import { type PostgresOptions, startPostgres, type PostgresService } from "./services";
 import { createTempDir } from "./temp-dir";
 
 export interface SqlBackend {
@@ -36,10 +36,11 @@ export function sqliteBackend(): SqlBackend {
 
 let dbCounter = 0;
 
-export function postgresBackend(): SqlBackend & { server(): Promise<PostgresService> } {
+/** `own`: a server of the file's own (for a file that halts it; see startPostgres). */
+export function postgresBackend(options: PostgresOptions = {}): SqlBackend & { server(): Promise<PostgresService> } {
   let pg: Promise<PostgresService> | undefined;
   const opened: SqlDb[] = [];
-  const server = () => (pg ??= startPostgres());
+  const server = () => (pg ??= startPostgres(options));
   return {
     name: "postgres",
     server,

@@ -58,7 +58,13 @@ export function dataCheckEvent(i: DataCheckEventInput): DataCheckEvent {
   }
   facts.push({
     name: "Reload",
-    value: i.task ? `task ${i.task.name}` : i.reload.kind === "reload-job" ? `reload job ${i.reload.id}` : `${i.reload.kind} ${i.reload.id}`,
+    value: i.task
+      ? `task ${i.task.name}`
+      : i.reload.kind === "reload-job"
+        ? `reload job ${i.reload.id}`
+        : i.reload.kind === "engine"
+          ? `outside the Scheduler (the hub or the Engine API)${i.reload.at ? `, ended ${i.reload.at}` : ""}`
+          : `${i.reload.kind} ${i.reload.id}`,
   });
   if (i.holdsBack) facts.push({ name: "Follow-up tasks", value: "held back" });
   return {

@@ -6,6 +6,7 @@ import type { IntakeConfig } from "../intake/config";
 import type { Clock } from "../../platform/core/clock";
 import type { QrsCallOptions, QrsClient } from "../../platform/qlik/qrs-client";
 import { ZERO_GUID, type QrsApp, type QrsExecutionResult, type QrsUser } from "../../platform/qlik/qrs-schemas";
+import { queueHistory } from "../../platform/qlik/queue-history";
 import { settleDatagramClaims } from "./datagram-claims";
 import { confirmRun } from "./run-confirmation";
 import { createLookups, type Lookups } from "./qrs-lookups";
@@ -180,7 +181,9 @@ async function addOwnerAndScriptLog(
   event: TaskEvent,
   readUser: (id: string, o: QrsCallOptions) => Promise<QrsUser>,
 ): Promise<void> {
-  const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess);
+  // A run Qlik cancelled while it waited in the queue never ran its script: there is no log to read or to blame.
+  const neverRan = execution ? queueHistory(execution.details, execution.status)?.cancelled === true : false;
+  const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess) && !neverRan;
   const ownerId = app?.owner?.id;
   const budgetLog = cfg.scriptLog.attempts * (cfg.lookupTimeoutMs + cfg.scriptLog.retryDelayMs);
   const [owner, logResult] = await Promise.all([

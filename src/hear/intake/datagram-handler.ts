@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { runKey } from "../events/run-key";
 import type { RunReport } from "../events/enrich-task-event";
 import { parseDatagram, sniffSchedulerOutcome } from "./datagram-parser";
-import type { SchedulerMessage } from "./datagram-types";
+import type { EngineMessage, EngineReloadMessage, SchedulerMessage } from "./datagram-types";
 import type { IntakeCounters } from "./intake-metrics";
 import type { IntakeOverflow } from "./overflow";
 import { createLogThrottle, type ThrottledWarn } from "./log-throttle";
@@ -33,6 +33,8 @@ export interface DatagramHandlerDeps {
   stopping: () => boolean;
   /** A run was queued: its QRS reads may start now, batched with those of the runs ahead of it. */
   queued?: (report: RunReport) => void;
+  /** The Engine's reload lines (src/hear/engine); without it Butler's engine datagram is only logged, as Butler does. */
+  engine?: (m: EngineMessage | EngineReloadMessage, source: string) => void;
 }
 
 export type DatagramHandler = (msg: Buffer, from: Pick<RemoteInfo, "address" | "port">) => void;
@@ -102,6 +104,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       return rejected(res.reason, from.address, { detail: res.detail, sample: msg.subarray(0, 160).toString("utf8") }, "unparseable datagram");
     }
     counters.parsed.inc({ kind: res.message.kind });
+    if (res.message.kind === "engine-reload") return deps.engine?.(res.message, from.address);
     if (res.message.kind === "engine") {
       const e = res.message;
       deps.warnOnce(
@@ -109,6 +112,8 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
         { source: from.address, host: e.host, appId: e.appId, user: `${e.userDirectory}\\${e.userId}`, message: e.message },
         "engine reported a failed reload",
       );
+      // Also a failure line of a reload outside the Scheduler (src/hear/engine), when that is on.
+      deps.engine?.(e, from.address);
       return;
     }
     // The node it names is heard only once QRS confirms the run (run-processor's confirmedNode): anyone can send this.

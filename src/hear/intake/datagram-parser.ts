@@ -1,5 +1,7 @@
 // Parses one scheduler/engine datagram (qlik-protocols §1.3–1.4). Never throws: an unusable datagram is a
-// rejection with a reason. `;` inside names or the message is handled by anchoring on the GUID fields.
+// rejection with a reason. `;` inside names or the message is handled by anchoring on the GUID fields. The Engine's
+// reload lines (`/engine-reload/`) are parsed by src/hear/engine, on the text before its line breaks are stripped.
+import { ENGINE_RELOAD_PREFIX, parseEngineReload } from "../engine/engine-parser";
 import {
   ENGINE_PREFIX,
   SCHEDULER_PREFIXES,
@@ -73,6 +75,13 @@ export function sniffSchedulerOutcome(msg: Uint8Array): SchedulerMessage["outcom
   return Object.hasOwn(SCHEDULER_PREFIXES, prefix) ? SCHEDULER_PREFIXES[prefix as SchedulerPrefix].outcome : undefined;
 }
 
+/** Field 0 normalised, or "" when it is longer than any prefix. */
+function prefixOf(text: string): string {
+  const semi = text.indexOf(";");
+  const end = semi < 0 ? text.length : semi;
+  return end <= MAX_PREFIX_CHARS ? normalisePrefix(stripControlChars(text.slice(0, end))) : "";
+}
+
 function reject(reason: RejectReason, detail: string): ParseResult {
   return { ok: false, reason, detail };
 }
@@ -80,6 +89,10 @@ function reject(reason: RejectReason, detail: string): ParseResult {
 export function parseDatagram(input: string | Uint8Array, options: ParseOptions = {}): ParseResult {
   try {
     const text = typeof input === "string" ? input : DECODER.decode(input);
+    if (prefixOf(text) === ENGINE_RELOAD_PREFIX) {
+      const r = parseEngineReload(text, options.maxFieldChars ?? 16_384);
+      return r.ok ? { ok: true, message: { kind: "engine-reload", line: r.line, truncated: r.line.truncated } } : reject(r.reason, r.detail);
+    }
     return parseText(stripControlChars(text), options.maxFieldChars ?? 16_384);
   } catch (err) {
     return reject("internal_error", err instanceof Error ? err.message : String(err));

@@ -1,4 +1,6 @@
-// What the Qlik Sense scheduler's log4net UDP appenders send (qlik-protocols §1), after parsing.
+// What the Qlik Sense scheduler's log4net UDP appenders send (qlik-protocols §1), after parsing; and the Engine's
+// reload lines (src/hear/engine, docs/engine-reloads.md).
+import type { EngineLine } from "../engine/engine-line";
 
 /** The datagram prefixes Steward accepts (field 0, compared lower-cased, without the surrounding slashes). */
 export const SCHEDULER_PREFIXES = {
@@ -71,7 +73,15 @@ export interface EngineMessage {
   truncated: boolean;
 }
 
-export type ParsedDatagram = SchedulerMessage | EngineMessage;
+/** A line of the Engine's reload appender (`/engine-reload/`), parsed by src/hear/engine/engine-parser.ts. */
+export interface EngineReloadMessage {
+  kind: "engine-reload";
+  line: EngineLine;
+  /** A field was longer than the cap and was cut (as line.truncated). */
+  truncated: boolean;
+}
+
+export type ParsedDatagram = SchedulerMessage | EngineMessage | EngineReloadMessage;
 
 export const REJECT_REASONS = [
   "empty",
@@ -81,6 +91,8 @@ export const REJECT_REASONS = [
   "bad_app_id",
   "bad_execution_id",
   "bad_engine_app_id",
+  "engine_no_app",
+  "bad_engine_time",
   "internal_error",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

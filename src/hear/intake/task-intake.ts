@@ -19,7 +19,7 @@ import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { createTaskEventEnricher, type QueuedRun } from "../events/enrich-task-event";
 import { createReconciler, type Reconciler } from "../events/reconcile";
-import { createDatagramHandler } from "./datagram-handler";
+import { createDatagramHandler, type DatagramHandlerDeps } from "./datagram-handler";
 import { createDistributePath } from "./distribute-path";
 import { createDistributePoller, type DistributePoller, type DistributePollerOptions } from "./distribute-poller";
 import { createIntakeStore, type IntakeStore } from "./intake-store";
@@ -79,6 +79,8 @@ export interface TaskIntakeDeps {
   successLogs?: boolean;
   /** Times inside the sentences of the intake's own events, in the site's zone (ISO when not given). */
   formatTime?: (ms: number) => string;
+  /** Where the Engine's reload lines go (src/hear/engine); they share the UDP port and its allowlist. */
+  engineLines?: DatagramHandlerDeps["engine"];
 }
 
 export interface TaskIntake {
@@ -341,6 +343,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     now,
     stopping: () => stopping,
     queued,
+    ...(deps.engineLines ? { engine: deps.engineLines } : {}),
   });
 
   const reconciler =

@@ -119,15 +119,20 @@ export function createRetention(
         insertsSincePrune = 0;
         throw err;
       })
-      .finally(() => (pruning = undefined)));
+      .finally(() => {
+        pruning = undefined;
+        // Entries committed after its count that bring the log to its slack again: the next run now, not at the next
+        // entry, so a log that goes quiet (and flush(), which waits for retention) ends within the cap and its slack.
+        if (heldAfterPrune !== undefined && heldAfterPrune + insertsSincePrune >= pruneAt) inBackground();
+      }));
+  const inBackground = () => void prune(false).catch((err: Error) => deps.onError(err, "audit retention"));
 
   return {
     prune,
     running: () => pruning,
     counted(n) {
       insertsSincePrune += n;
-      if (!pruning && (heldAfterPrune === undefined || heldAfterPrune + insertsSincePrune >= pruneAt))
-        void prune(false).catch((err: Error) => deps.onError(err, "audit retention"));
+      if (!pruning && (heldAfterPrune === undefined || heldAfterPrune + insertsSincePrune >= pruneAt)) inBackground();
     },
   };
 }

@@ -59,3 +59,10 @@ export interface ScriptLogExcerpt {
   truncated?: boolean;
   textFirstLine?: number;
 }
+
+/** One part of a report: a heading, its lines (a tone for each, as the dashboard colours), and what to say when empty. */
+export interface ReportSection {
+  title: string;
+  lines: Array<{ text: string; tone?: "ok" | "warn" | "fail" | "info" }>;
+  empty?: string;
+}

@@ -2,8 +2,12 @@
 // the run's history, the likely cause of a failure, the incident it belongs to, and warnings of a successful run.
 // Plain JSON, stored with the event in the outbox, so a delivery retried after a restart says the same thing.
 
-/** Likely causes of a failed run; `unknown` when no rule of the pattern table matched. */
-export const ERROR_CLASSES = ["connection", "file", "lock", "script", "memory", "timeout", "access", "executor", "unknown"] as const;
+/**
+ * Likely causes of a failed run; `unknown` when no rule of the pattern table matched. `queue`: Qlik cancelled the run
+ * after it waited in its node's Scheduler queue longer than the queue timeout; it never started (read from the
+ * execution's shape, not a log line: platform/qlik/queue-history.ts).
+ */
+export const ERROR_CLASSES = ["connection", "file", "lock", "script", "memory", "timeout", "access", "executor", "queue", "unknown"] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 /** Who or what started the run, as far as QRS and the datagram tell it. */

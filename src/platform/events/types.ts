@@ -2,10 +2,12 @@
 // dashboard. This file is the single documented contract for them; payloads are plain JSON (they are stored
 // in the outbox and survive restarts).
 import type { WithCause } from "./cause-summary";
-import type { ExecutionInfo, NameValue, QlikUserRef, ScriptLogExcerpt } from "./event-parts";
+import type { ExecutionInfo, NameValue, QlikUserRef, ReportSection, ScriptLogExcerpt } from "./event-parts";
 import type { ErrorClass, IncidentRef, RunHistory, RunWarning } from "./run-context";
+import { ENGINE_RELOAD_EVENT_KINDS, type EngineReloadEventKind, isEngineReloadKind } from "./engine-reload";
 
 export * from "./run-context";
+export * from "./engine-reload";
 export * from "./event-parts";
 
 /** Qlik Sense task types; the QRS `taskType` numbers are 0..4 in this order. */
@@ -51,6 +53,7 @@ export type DataCheckEventKind = (typeof DATA_CHECK_EVENT_KINDS)[number];
  * report and the dashboard, and for a route that lists it.
  */
 export const WATCHDOG_EVENT_KINDS = [
+  "scheduler.queue_backlog",
   "task.missed",
   "task.retrying",
   "task.chain_broken",
@@ -74,9 +77,18 @@ export type CheckinEventKind = (typeof CHECKIN_EVENT_KINDS)[number];
  */
 export const FRESHNESS_EVENT_KINDS = ["app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"] as const;
 export type FreshnessEventKind = (typeof FRESHNESS_EVENT_KINDS)[number];
-export type EventKind = TaskEventKind | ServiceEventKind | SiteEventKind | DataCheckEventKind | WatchdogEventKind | CheckinEventKind | FreshnessEventKind;
+export type EventKind =
+  | TaskEventKind
+  | EngineReloadEventKind
+  | ServiceEventKind
+  | SiteEventKind
+  | DataCheckEventKind
+  | WatchdogEventKind
+  | CheckinEventKind
+  | FreshnessEventKind;
 export const EVENT_KINDS: readonly EventKind[] = [
   ...TASK_EVENT_KINDS,
+  ...ENGINE_RELOAD_EVENT_KINDS,
   "service.stopped",
   "service.started",
   ...SITE_EVENT_KINDS,
@@ -90,11 +102,14 @@ export const EVENT_KINDS: readonly EventKind[] = [
 export interface TaskEvent extends WithCause {
   /** Stable identity: `${executionId}:${outcome}`. Used for deduplication and delivery idempotency. */
   id: string;
-  kind: TaskEventKind;
+  kind: TaskEventKind | EngineReloadEventKind;
   outcome: TaskOutcome;
   taskType: TaskType;
-  /** How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, a Qlik Cloud tenant poll (src/hear/cloud), or a test/preview. */
-  source: "udp" | "reconcile" | "test" | "cloud";
+  /**
+   * How Steward learnt of it: a scheduler datagram, a QRS reconciliation pass, a Qlik Cloud tenant poll (src/hear/cloud),
+   * the Engine's reload lines (src/hear/engine), or a test/preview.
+   */
+  source: "udp" | "reconcile" | "test" | "cloud" | "engine";
   /** When Steward received/created the event (ISO-8601 UTC). */
   receivedAt: string;
   /** Node host name as sent by the scheduler (datagram field 1) or the executing node from QRS. */
@@ -208,17 +223,13 @@ export interface SiteEvent extends WithCause {
   sections?: ReportSection[];
 }
 
-/** One part of a report: a heading, its lines (a tone for each, as the dashboard colours), and what to say when empty. */
-export interface ReportSection {
-  title: string;
-  lines: Array<{ text: string; tone?: "ok" | "warn" | "fail" | "info" }>;
-  empty?: string;
-}
-
 /** How the reload that a data check followed came about. */
 export interface ReloadTrigger {
-  /** `task`: a reload task heard from QSEoW; `reload-job`: a reload Steward ran (PUT /v4/app/{id}/reload); `cloud`: reserved. */
-  kind: "task" | "reload-job" | "cloud";
+  /**
+   * `task`: a reload task heard from QSEoW; `reload-job`: a reload Steward ran (PUT /v4/app/{id}/reload); `engine`: a reload
+   * of a published app outside the Scheduler, heard from the Engine (src/hear/engine); `cloud`: reserved.
+   */
+  kind: "task" | "reload-job" | "engine" | "cloud";
   /** The execution id (task), the job id (reload-job) or the Cloud reload id. */
   id: string;
   /** When the reload finished (ISO-8601), when known. */
@@ -271,7 +282,7 @@ export interface DataCheckEvent extends WithCause {
 }
 
 /** The conditions the watchdog opens; `task.on_track` closes one of them and names it. */
-export const WATCH_CONDITIONS = ["missed", "skipped", "retrying", "chain_broken", "running_long", "stale", "disabled"] as const;
+export const WATCH_CONDITIONS = ["missed", "skipped", "retrying", "chain_broken", "running_long", "stale", "disabled", "queue_backlog"] as const;
 export type WatchCondition = (typeof WATCH_CONDITIONS)[number];
 /** The conditions the check-ins open; `checkin.recovered` closes one of them and names it. */
 export const CHECKIN_CONDITIONS = ["checkin_missed", "checkin_failed", "checkin_running_long"] as const;
@@ -318,6 +329,8 @@ export interface DomainEvents {
   "task.aborted": TaskEvent;
   "task.recovered": TaskEvent;
   "task.warning": TaskEvent;
+  "app.reload_failed": TaskEvent;
+  "app.reload_succeeded": TaskEvent;
   "service.stopped": ServiceEvent;
   "service.started": ServiceEvent;
   "license.expiring": SiteEvent;
@@ -338,6 +351,7 @@ export interface DomainEvents {
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;
   "data.check_error": DataCheckEvent;
+  "scheduler.queue_backlog": WatchdogEvent;
   "task.missed": WatchdogEvent;
   "task.retrying": WatchdogEvent;
   "task.chain_broken": WatchdogEvent;
@@ -356,7 +370,7 @@ export interface DomainEvents {
 }
 
 export function isTaskEvent(e: DomainEvent): e is TaskEvent {
-  return (TASK_EVENT_KINDS as readonly string[]).includes(e.kind);
+  return (TASK_EVENT_KINDS as readonly string[]).includes(e.kind) || isEngineReloadKind(e.kind);
 }
 
 export function isWatchdogEvent(e: DomainEvent): e is WatchdogEvent {

@@ -75,6 +75,32 @@ function keyUseNoter(deps: SecurityDeps, log: SecurityDeps["log"]): SecurityServ
   };
 }
 
+/**
+ * This Steward's renewals of its record on their way to the store. stop() waits for them before it clears the
+ * record: a renewal committed after the clearing would leave the record behind, and another Steward would then refuse
+ * to revoke the last key until the record expired.
+ */
+function trackRenewals(keyStore: KeyStore) {
+  const underWay = new Set<Promise<unknown>>();
+  return {
+    async require(req: KeyRequirement, ttlMs: number): Promise<StoredKey[] | undefined> {
+      const renewal = keyStore.require(req, ttlMs);
+      underWay.add(renewal);
+      try {
+        return await renewal;
+      } finally {
+        underWay.delete(renewal);
+      }
+    },
+    /** Waits for the renewals under way; true when there were any (the record may exist now). */
+    async settle(): Promise<boolean> {
+      const pending = [...underWay];
+      await Promise.allSettled(pending);
+      return pending.length > 0;
+    },
+  };
+}
+
 export function createSecurityService(initial: SecurityConfig, deps: SecurityDeps): SecurityService {
   const log = deps.log;
   const instance = deps.instance ?? { id: `${hostname()}-${randomBytes(3).toString("hex")}`, name: hostname() };
@@ -97,10 +123,18 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
   const rebuild = (cfg: SecurityConfig) => setPolicy(buildPolicy(cfg, { storedKeys, clock: deps.clock, previous: base }));
   const fingerprint = (keys: readonly StoredKey[]) => keys.map((k) => `${k.name}|${k.hash}|${k.scopes.join(",")}`).join("\n");
   const depends = (cfg = base.config) => dependsOnStoredKeys(cfg, deps.listenHost) && cfg.storeKeys;
+  const clearRecord = () =>
+    deps.keyStore
+      .release(instance.id)
+      .catch((err: Error) => log.warn({ err: err.message }, "could not clear this Steward's record of depending on the stored keys; it expires on its own"));
+  const renewals = trackRenewals(deps.keyStore);
+  const require = () => renewals.require(requirement(), ttl);
+  let stopped = false;
   /** The active keys; for a Steward that depends on them, read while renewing its record (one locked transaction). */
   const readKeys = async (): Promise<StoredKey[]> => {
-    if (!depends()) return deps.keyStore.active();
-    const keys = await deps.keyStore.require(requirement(), ttl);
+    // A stopped Steward renews nothing (a refresh on demand after stop, say).
+    if (!depends() || stopped) return deps.keyStore.active();
+    const keys = await require();
     // A reload ended the dependence while this waited for the keys' lock (its release may have come first).
     if (!depends()) return deps.keyStore.release(instance.id).then(async () => keys ?? deps.keyStore.active());
     if (keys) recorded = true;
@@ -156,7 +190,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       const willDepend = dependsOnStoredKeys(next, listenHost) && next.storeKeys;
       // Depending on the stored keys from now on is recorded before the check, under the store's lock: a key
       // revoked meanwhile through another Steward cannot be the last one.
-      const required = willDepend ? await deps.keyStore.require(requirement(), ttl) : undefined;
+      const required = willDepend ? await require() : undefined;
       if (willDepend) keys = required ?? [];
       const candidate = buildPolicy(next, { storedKeys: keys, clock: deps.clock, previous: base });
       try {
@@ -171,11 +205,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
         if (willDepend) recorded = true;
         else if (recorded) {
           recorded = false;
-          deps.keyStore
-            .release(instance.id)
-            .catch((err: Error) =>
-              log.warn({ err: err.message }, "could not clear this Steward's record of depending on the stored keys; it expires on its own"),
-            );
+          void clearRecord();
         }
         log.info({ keys: candidate.ring.size, clientCertRules: candidate.certRules.length, allowlist: candidate.allow.length }, "access policy reloaded");
       };
@@ -184,6 +214,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       return {
         name: "security",
         async start() {
+          stopped = false;
           await refreshKeys();
           if (deps.keyRefreshMs) {
             stopRefresh = every(deps.clock, deps.keyRefreshMs, () => {
@@ -199,13 +230,12 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
           stopRefresh?.();
           stopRefresh = undefined;
           serving = false;
-          if (recorded) {
+          stopped = true;
+          // A renewal under way (a refresh's) may write the record after this point: clear it once that has landed.
+          const renewed = await renewals.settle();
+          if (recorded || renewed) {
             recorded = false;
-            await deps.keyStore
-              .release(instance.id)
-              .catch((err: Error) =>
-                log.warn({ err: err.message }, "could not clear this Steward's record of depending on the stored keys; it expires on its own"),
-              );
+            await clearRecord();
           }
         },
       };

@@ -4,6 +4,7 @@ import type { Catalog } from "./catalog";
 import { z } from "zod";
 import { apiAnswer, errorAnswer, factsAnswer, query, type StewardApi } from "./steward-api";
 import { dependentsOf, type WatchdogView } from "./dependents";
+import { FRESHNESS_MEANING, FRESHNESS_STATES, isBehind } from "../../watch/freshness/states";
 
 const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
 const id = z.string().trim().min(1).max(100);
@@ -126,16 +127,15 @@ function registerSiteTools(server: Catalog, api: StewardApi): void {
     "freshness",
     {
       title: "Freshness promises",
-      description:
-        "Each promised app (fresh by a time of day, or never older than a maximum age): its state (ok, warning, breached, learning), the data's age, and when late or at risk, why: the upstream task, chain or check-in job that holds it and when it is expected.",
+      description: `Each promised app (fresh by a time of day, or never older than a maximum age): its state (${FRESHNESS_STATES.map((s) => `${s}: ${FRESHNESS_MEANING[s]}`).join("; ")}), the data's time, and when late or at risk, why: the upstream task, chain or check-in job that holds it, and when it is now expected to be fresh (expected.at; overdue when that time has passed).`,
       inputSchema: {
         onlyLate: z.boolean().default(false).describe("Only apps late or at risk"),
       },
       annotations: READ_ONLY,
     },
     async (a) =>
-      apiAnswer(await api.get<{ apps?: Array<{ state?: string }> }>("/v4/freshness"), (d) =>
-        a.onlyLate ? { ...d, apps: (d.apps ?? []).filter((x) => x.state === "warning" || x.state === "breached") } : d,
+      apiAnswer(await api.get<{ rows?: Array<{ state?: string }> }>("/v4/freshness"), (d) =>
+        a.onlyLate ? { ...d, rows: (d.rows ?? []).filter((x) => isBehind(x.state ?? "")) } : d,
       ),
   );
 
@@ -159,6 +159,28 @@ function registerSiteTools(server: Catalog, api: StewardApi): void {
       if (!r.data.enabled) return errorAnswer("the chains come from the watchdog, which is not configured (watchdog: in the config)");
       return factsAnswer(dependentsOf(r.data, a));
     },
+  );
+
+  server.registerTool(
+    "reloads_outside_schedule",
+    {
+      title: "Who reloaded what outside the schedule",
+      description:
+        "Reloads the Scheduler did not run (the hub, the data load editor, the Engine API), newest first, as the Engine's own lines told Steward: when, which app (stream, published or not), which user, on which node, succeeded or failed with the failing lines, and whether the failure was alerted and why or why not. Needs the Engine's appender file on each node.",
+      inputSchema: {
+        sinceHours: z
+          .number()
+          .min(0)
+          .max(24 * 31)
+          .default(24)
+          .describe("Reloads that ended in the last N hours (default 24)"),
+        outcome: z.enum(["succeeded", "failed"]).optional().describe("Only successful or only failed ones"),
+        appId: id.optional().describe("One app's reloads"),
+        limit: limit(200, 50).describe("At most this many (default 50)"),
+      },
+      annotations: READ_ONLY,
+    },
+    async (a) => apiAnswer(await api.get(`/v4/engine-reloads${query({ sinceHours: a.sinceHours, outcome: a.outcome, appId: a.appId, limit: a.limit })}`)),
   );
 
   server.registerTool(

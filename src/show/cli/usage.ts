@@ -14,6 +14,7 @@ Commands:
   demo [--cluster]               Run the demo: Qlik Sense simulator, Steward and a capture inbox, with a dashboard
   sim [options]                  Run the Qlik Sense simulator (QRS, Engine, scheduler datagrams)
   appender-xml --target HOST     Write the Qlik Sense Scheduler's LocalLogConfig.xml that sends task events here
+                                 (--engine: the Engine's, that sends reloads outside the Scheduler)
   config check FILE              Validate a config file; errors name the line and the key
   config schema [--out FILE]     Print the JSON Schema of the config file (for editors)
   config explain KEY             Explain one config key (type, default, example), e.g. notify.outbox.maxAttempts
@@ -38,13 +39,18 @@ Global options:
 Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  "appender-xml": `Usage: steward appender-xml --target HOST[:PORT] [--target …] [--out FILE]
+  "appender-xml": `Usage: steward appender-xml [--engine] --target HOST[:PORT] [--target …] [--out FILE]
 
 Prints (or writes to FILE) the log4net appender file for the Qlik Sense Scheduler. Save it as
 %ProgramData%\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml on every node that runs the Scheduler service and
 restart that service; the node then sends one UDP datagram per finished, failed or aborted task run.
 HOST is the address the Sense nodes reach Steward at; PORT defaults to 9998 (udp.port). Give --target twice
-to send every event to two Steward instances.`,
+to send every event to two Steward instances.
+
+--engine writes the Engine's file instead: save it as %ProgramData%\\Qlik\\Sense\\Engine\\LocalLogConfig.xml
+on every node that runs the Engine service and restart the Qlik Sense Engine Service; the node then sends its
+reload lines (start, end, failure; app, session, user, node, time) for the reloads outside the Scheduler
+(docs/engine-reloads.md). Both files send to the same UDP port.`,
   alert: ALERT_HELP,
   doctor: DOCTOR_HELP,
   apikey: APIKEY_HELP,

@@ -5,6 +5,8 @@
 import type { Child } from "hono/jsx";
 import { formatDuration } from "./components";
 import type { OutcomeBucket, Outcome, RunRow } from "./run-history";
+import { usePageClock } from "./page-clock";
+import { zonedParts } from "../../platform/core/site-clock";
 
 const W = 640; // drawing units; the SVG scales to its card
 const H = 190;
@@ -103,6 +105,16 @@ export function RunChart(props: { runs: RunRow[] }) {
   // Shown across the whole page: a wider drawing keeps the text at the same size as in the overview's cards.
   const W = 1200;
   const runs = [...props.runs].reverse();
+  // On the page's clock: the site's zone, as every other time on the page.
+  const { zone } = usePageClock();
+  const stamp = (ms: number) => {
+    const p = zonedParts(ms, zone);
+    return `${p.date} ${p.hms} ${p.abbr}`;
+  };
+  const label = (ms: number) => {
+    const p = zonedParts(ms, zone);
+    return `${p.date.slice(5)} ${p.hm}`;
+  };
   const maxMs = niceCeil(Math.max(...runs.map((r) => r.durationMs ?? 0), 1) / 1000) * 1000;
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
@@ -119,7 +131,7 @@ export function RunChart(props: { runs: RunRow[] }) {
           const h = r.durationMs === null ? 4 : Math.max((r.durationMs / maxMs) * plotH, 2);
           return (
             <g class="bar">
-              <title>{`${new Date(r.finishedAt).toISOString().replace("T", " ").slice(0, 19)} UTC: ${r.outcome}${r.durationMs === null ? "" : `, ${formatDuration(r.durationMs)}`}`}</title>
+              <title>{`${stamp(r.finishedAt)}: ${r.outcome}${r.durationMs === null ? "" : `, ${formatDuration(r.durationMs)}`}`}</title>
               <rect class="hit" x={PAD.left + i * step} y={PAD.top} width={step} height={plotH} />
               <rect
                 class={`c-${TONE[r.outcome]}`}
@@ -136,21 +148,16 @@ export function RunChart(props: { runs: RunRow[] }) {
         {first && last ? (
           <g>
             <text class="xlabel" x={PAD.left} y={H - 6} text-anchor="start">
-              {utcLabel(first.finishedAt)}
+              {label(first.finishedAt)}
             </text>
             <text class="xlabel" x={W - PAD.right} y={H - 6} text-anchor="end">
-              {utcLabel(last.finishedAt)}
+              {label(last.finishedAt)}
             </text>
           </g>
         ) : null}
       </svg>
     </figure>
   );
-}
-
-function utcLabel(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
 }
 
 /** A row of horizontal segments scaled to `max` (durations, delivery counts); segments carry their own tone. */

@@ -42,7 +42,6 @@ export const DASHBOARD_JS = `
       var doc = new DOMParser().parseFromString(await res.text(), "text/html");
       var next = doc.querySelector("main"), cur = document.querySelector("main");
       if (next && cur) cur.replaceWith(next);
-      showTimes();
     } finally { refreshing = false; }
   }
   // Follows a dashboard link with the key: fetch the page, swap header and main, keep this script running.
@@ -71,35 +70,7 @@ export const DASHBOARD_JS = `
     if (push) history.pushState(null, "", url);
     initPage();
   }
-  // Times come from the server in UTC (<time datetime>); they are shown in the zone the viewer chose: their own
-  // (the default), the site's, or UTC. The choice is kept in this browser.
-  function zoneChoice() { return localStorage.getItem("steward.tz") || "viewer"; }
-  function showTimes() {
-    var choice = zoneChoice();
-    var sel = document.getElementById("tz");
-    if (sel) sel.value = choice;
-    var zone = choice === "site" ? (document.documentElement.getAttribute("data-site-tz") || "UTC") : choice === "UTC" ? "UTC" : undefined;
-    var fmt;
-    try {
-      fmt = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" });
-    } catch (e) { return; }
-    function parts(d) {
-      var o = {};
-      fmt.formatToParts(d).forEach(function (p) { o[p.type] = p.value; });
-      return { date: o.year + "-" + o.month + "-" + o.day, hms: o.hour + ":" + o.minute + ":" + o.second, hm: o.hour + ":" + o.minute, zone: o.timeZoneName };
-    }
-    var today = parts(new Date()).date;
-    document.querySelectorAll("time[datetime]").forEach(function (t) {
-      var d = new Date(t.getAttribute("datetime"));
-      if (isNaN(d.getTime())) return;
-      var p = parts(d);
-      t.textContent = p.date === today ? p.hms : p.date + " " + p.hm;
-      t.title = p.date + " " + p.hms + " " + p.zone + " (" + t.getAttribute("datetime") + ")";
-      t.setAttribute("data-zone", p.zone);
-    });
-  }
   function initPage() {
-    showTimes();
     var auto = document.getElementById("autorefresh");
     if (auto) auto.checked = localStorage.getItem("steward.autorefresh") !== "0";
     var nav = document.querySelector("header nav");
@@ -176,9 +147,6 @@ export const DASHBOARD_JS = `
       document.querySelectorAll("input[name=sel]").forEach(function (c) { c.checked = t.checked; });
     } else if (t.id === "autorefresh") {
       localStorage.setItem("steward.autorefresh", t.checked ? "1" : "0");
-    } else if (t.id === "tz") {
-      localStorage.setItem("steward.tz", t.value);
-      showTimes();
     }
   });
   document.addEventListener("click", function (e) {

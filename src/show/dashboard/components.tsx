@@ -43,18 +43,7 @@ export function toneOf(word: string | undefined | null): Tone {
   }
 }
 
-/** ISO time → "14:03:07" (today) or "2025-11-03 14:03"; the full value in the title. */
-export function Time(props: { iso?: string | null; ms?: number }) {
-  const d = props.ms !== undefined ? new Date(props.ms) : props.iso ? new Date(props.iso) : undefined;
-  if (!d || Number.isNaN(d.getTime())) return <span class="muted">—</span>;
-  const iso = d.toISOString();
-  const today = iso.slice(0, 10) === new Date().toISOString().slice(0, 10);
-  return (
-    <time datetime={iso} title={iso} class="nowrap">
-      {today ? iso.slice(11, 19) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`}
-    </time>
-  );
-}
+export { Time } from "./page-clock";
 
 export function Empty(props: { children?: Child }) {
   return <div class="empty">{props.children}</div>;

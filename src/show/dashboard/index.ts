@@ -1,7 +1,6 @@
 // The status dashboard at /ui, served by Steward itself: server-rendered pages over Steward's own REST API,
 // plus an in-memory timeline of recent events. `steward demo` attaches its capture inbox.
 import type { Clock } from "../../platform/core/clock";
-import { systemTimeZone } from "../../platform/core/time-zone";
 import type { Logger } from "../../platform/core/logger";
 import { isTaskEvent } from "../../platform/events/types";
 import type { SqlDb } from "../../platform/store/sql";
@@ -9,6 +8,7 @@ import { getMeta, setMeta } from "../../platform/store/core-migrations";
 import { createClusterFeed } from "./cluster-feed";
 import type { QrsClient } from "../../platform/qlik";
 import { createTaskNames } from "./task-names";
+import { siteTimeZone } from "../../platform/core/site-clock";
 import type { Hono } from "hono";
 import type { EventBus } from "../../platform/core/bus";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -48,7 +48,7 @@ export interface DashboardDeps {
   clock: Clock;
   /** Keeps the timeline across restarts; without it the timeline lives in memory only. */
   store?: Store;
-  /** IANA zone of the site (notify.timeZone); this machine's when unset. */
+  /** The site's zone (notify.timeZone, else this machine's): every time on the pages is shown in it. */
   siteTimeZone?: string;
   /** QRS, to name the tasks that schedules and audit entries hold by id. */
   qrs?: QrsClient;
@@ -109,18 +109,13 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     );
   }
   let inbox: InboxSource | undefined;
-  let zone = deps.siteTimeZone;
   registerRunsRoute(deps.router, { timeline, ...(runs ? { runs } : {}) });
   registerDashboardRoutes(deps.router, {
     api: createApiReader(deps.hono),
     timeline,
     runs,
     inbox: () => inbox,
-    // This machine's zone is asked for by the first page that shows it, not at start (time-zone.ts: ICU's zone data).
-    get siteTimeZone() {
-      zone ??= systemTimeZone();
-      return zone;
-    },
+    siteClock: () => ({ zone: siteTimeZone(deps.siteTimeZone), nowMs: deps.clock.now() }),
     taskNames: createTaskNames(deps.qrs),
     ...(deps.banner ? { banner: deps.banner } : {}),
   });

@@ -5,13 +5,15 @@ import { raw } from "hono/html";
 import { VERSION } from "../../platform/core/version";
 import { DASHBOARD_JS } from "./client-script";
 import { DASHBOARD_CSS } from "./styles";
+import { type PageClock, PageClockContext } from "./page-clock";
+import { zoneLabel } from "../../platform/core/site-clock";
 
 export interface NavState {
   active: string;
   /** The demo's capture inbox is attached. */
   inbox: boolean;
-  /** The site's IANA time zone, which the viewer may choose instead of their own. */
-  timeZone?: string;
+  /** The site's zone and the page's now: every <Time> on the page is shown on it, and the header names the zone. */
+  clock: PageClock;
 }
 
 const NAV: Array<[id: string, href: string, label: string]> = [
@@ -37,7 +39,7 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
   return (
     <>
       {raw("<!doctype html>")}
-      <html lang="en" data-site-tz={props.nav.timeZone ?? "UTC"}>
+      <html lang="en" data-site-tz={props.nav.clock.zone}>
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -59,23 +61,19 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
                 Help
               </a>
             </nav>
-            <label title="Times on these pages are shown in this zone">
-              <select id="tz" aria-label="Time zone of the times shown">
-                <option value="viewer">your time zone</option>
-                <option value="site">{`site: ${props.nav.timeZone ?? "UTC"}`}</option>
-                <option value="UTC" selected>
-                  UTC
-                </option>
-              </select>
-            </label>
+            <span class="zone" id="page-zone" title="Every time on these pages is in the site's zone (notify.timeZone)">
+              {`Times in ${zoneLabel(props.nav.clock.zone, props.nav.clock.nowMs)}`}
+            </span>
             <label title="Reload this page's data every 5 seconds">
               <input type="checkbox" id="autorefresh" checked /> auto-refresh
             </label>
           </header>
-          <main data-page={props.nav.active}>
-            <h1>{props.title}</h1>
-            {props.children}
-          </main>
+          <PageClockContext.Provider value={props.nav.clock}>
+            <main data-page={props.nav.active}>
+              <h1>{props.title}</h1>
+              {props.children}
+            </main>
+          </PageClockContext.Provider>
           <div id="toast" role="status" aria-live="polite"></div>
           <script>{raw(DASHBOARD_JS)}</script>
         </body>

@@ -20,6 +20,7 @@ import { schedulesPage } from "./pages/schedules";
 import { dataCheckAppPage, dataChecksPage } from "./pages/data-checks";
 import { watchdogPage } from "./pages/watchdog";
 import { reportPage } from "./pages/report";
+import { reloadsPage } from "./pages/reloads";
 import { taskPage } from "./pages/task";
 import { DASHBOARD_JS } from "./client-script";
 import type { PageDeps, PageHandler } from "./types";
@@ -41,6 +42,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/data-checks/:appId", "read", "Dashboard: one app's data check values", dataCheckAppPage],
   ["/ui/watchdog", "read", "Dashboard: what did not happen as the triggers planned, and each task's next start and usual duration", watchdogPage],
   ["/ui/freshness", "read", "Dashboard: the freshness promises, each app's state, data time and next deadline", freshnessPage],
+  ["/ui/reloads", "read", "Dashboard: reloads outside the Scheduler (hub, data load editor, Engine API): who reloaded what", reloadsPage],
   ["/ui/report", "read", "Dashboard: the morning report now, for any span", reportPage],
   ["/ui/doctor", "admin", "Dashboard: every dependency tried now (the doctor)", doctorPage],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],

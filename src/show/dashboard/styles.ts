@@ -2,7 +2,7 @@
 export const DASHBOARD_CSS = `
 :root{--bg:#f5f6f8;--card:#fff;--ink:#1f2328;--muted:#656d76;--line:#d8dee4;--brand:#0b5cad;
 --ok:#1a7f37;--ok-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--warn:#9a6700;--warn-bg:#fff8c5;
---info:#0969da;--info-bg:#ddf4ff;--idle:#6e7781;--idle-bg:#eaeef2}
+--info:#0969da;--info-bg:#ddf4ff;--idle:#57606a;--idle-bg:#eaeef2}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;background:var(--bg);color:var(--ink)}
 a{color:var(--brand);text-decoration:none}a:hover{text-decoration:underline}
@@ -16,6 +16,7 @@ header nav a{color:#c9d6e3;padding:6px 10px;border-radius:6px}
 header nav a:hover{background:#1d3a5f;text-decoration:none;color:#fff}
 header nav a.active{background:#24507f;color:#fff}
 header label{color:#c9d6e3;font-size:12px;display:flex;gap:6px;align-items:center;cursor:pointer}
+header .zone{color:#c9d6e3;font-size:12px}
 main{max-width:1280px;margin:0 auto;padding:20px 24px 48px}
 h1{font-size:20px;margin:4px 0 16px}h2{font-size:15px;margin:0 0 12px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:16px;margin-bottom:16px}

@@ -6,6 +6,7 @@ import type { HttpEnv } from "../../platform/http/types";
 import type { ApiReader } from "./api-reader";
 import type { EventTimeline } from "./event-timeline";
 import type { RunHistory } from "./run-history";
+import type { PageClock } from "./page-clock";
 
 /** Read access to the demo's capture inbox (attached only by `steward demo`). */
 export interface InboxSource {
@@ -19,8 +20,8 @@ export interface PageDeps {
   /** Finished task runs for the charts; absent without a store. */
   runs?: RunHistory;
   inbox(): InboxSource | undefined;
-  /** The site's time zone (notify.timeZone, else this machine's): offered beside the viewer's own. */
-  siteTimeZone: string;
+  /** The site's zone and now: every time on a page is shown on this clock (page-clock.tsx), named in the header. */
+  siteClock(): PageClock;
   /** Names of Qlik Sense tasks by id (from QRS, cached), for pages that hold only ids. */
   taskNames: TaskNames;
   /** HTML shown at the top of every page while it returns one (an active maintenance window). */

@@ -97,6 +97,8 @@ export interface PrivatePostgresOptions {
    * (~1.4 s of CPU; a copy ~0.2 s). The tests start dozens of servers from one.
    */
   template?: { dataDir: string; password: string };
+  /** Connections the server takes (default 200); the test suite's one server for every test file needs more. */
+  maxConnections?: number;
 }
 
 export interface PrivatePostgres {
@@ -217,7 +219,7 @@ export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<P
       "-c",
       "full_page_writes=off",
       "-c",
-      "max_connections=200",
+      `max_connections=${o.maxConnections ?? 200}`,
     ]);
     const child = spawn(cmd!, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.setEncoding("utf8").on("data", keep);

@@ -15,30 +15,32 @@ import d12 from "../../../docs/delivery.md" with { type: "text" };
 import d13 from "../../../docs/demo.md" with { type: "text" };
 import d14 from "../../../docs/deno.md" with { type: "text" };
 import d15 from "../../../docs/development.md" with { type: "text" };
-import d16 from "../../../docs/file-operations.md" with { type: "text" };
-import d17 from "../../../docs/freshness.md" with { type: "text" };
-import d18 from "../../../docs/grouping.md" with { type: "text" };
-import d19 from "../../../docs/incident-examples.md" with { type: "text" };
-import d20 from "../../../docs/incidents.md" with { type: "text" };
-import d21 from "../../../docs/install-linux.md" with { type: "text" };
-import d22 from "../../../docs/install-windows.md" with { type: "text" };
-import d23 from "../../../docs/key-value-store.md" with { type: "text" };
-import d24 from "../../../docs/load-script.md" with { type: "text" };
-import d25 from "../../../docs/monitoring.md" with { type: "text" };
-import d26 from "../../../docs/qlik-cloud.md" with { type: "text" };
-import d27 from "../../../docs/reports.md" with { type: "text" };
-import d28 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
-import d29 from "../../../docs/routes.md" with { type: "text" };
-import d30 from "../../../docs/schedules.md" with { type: "text" };
-import d31 from "../../../docs/security.md" with { type: "text" };
-import d32 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
-import d33 from "../../../docs/site-monitoring.md" with { type: "text" };
-import d34 from "../../../docs/status.md" with { type: "text" };
-import d35 from "../../../docs/switching-from-butler.md" with { type: "text" };
-import d36 from "../../../docs/templates.md" with { type: "text" };
-import d37 from "../../../docs/troubleshooting.md" with { type: "text" };
-import d38 from "../../../docs/upgrading.md" with { type: "text" };
-import d39 from "../../../docs/watchdog.md" with { type: "text" };
+import d16 from "../../../docs/engine-reloads.md" with { type: "text" };
+import d17 from "../../../docs/file-operations.md" with { type: "text" };
+import d18 from "../../../docs/freshness.md" with { type: "text" };
+import d19 from "../../../docs/grouping.md" with { type: "text" };
+import d20 from "../../../docs/incident-examples.md" with { type: "text" };
+import d21 from "../../../docs/incidents.md" with { type: "text" };
+import d22 from "../../../docs/install-linux.md" with { type: "text" };
+import d23 from "../../../docs/install-windows.md" with { type: "text" };
+import d24 from "../../../docs/key-value-store.md" with { type: "text" };
+import d25 from "../../../docs/load-script.md" with { type: "text" };
+import d26 from "../../../docs/monitoring.md" with { type: "text" };
+import d27 from "../../../docs/qlik-cloud.md" with { type: "text" };
+import d28 from "../../../docs/reports.md" with { type: "text" };
+import d29 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
+import d30 from "../../../docs/routes.md" with { type: "text" };
+import d31 from "../../../docs/scheduler-queue.md" with { type: "text" };
+import d32 from "../../../docs/schedules.md" with { type: "text" };
+import d33 from "../../../docs/security.md" with { type: "text" };
+import d34 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
+import d35 from "../../../docs/site-monitoring.md" with { type: "text" };
+import d36 from "../../../docs/status.md" with { type: "text" };
+import d37 from "../../../docs/switching-from-butler.md" with { type: "text" };
+import d38 from "../../../docs/templates.md" with { type: "text" };
+import d39 from "../../../docs/troubleshooting.md" with { type: "text" };
+import d40 from "../../../docs/upgrading.md" with { type: "text" };
+import d41 from "../../../docs/watchdog.md" with { type: "text" };
 
 export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   README: d1,
@@ -56,28 +58,30 @@ export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   demo: d13,
   deno: d14,
   development: d15,
-  "file-operations": d16,
-  freshness: d17,
-  grouping: d18,
-  "incident-examples": d19,
-  incidents: d20,
-  "install-linux": d21,
-  "install-windows": d22,
-  "key-value-store": d23,
-  "load-script": d24,
-  monitoring: d25,
-  "qlik-cloud": d26,
-  reports: d27,
-  "rest-and-mqtt": d28,
-  routes: d29,
-  schedules: d30,
-  security: d31,
-  "silences-and-maintenance": d32,
-  "site-monitoring": d33,
-  status: d34,
-  "switching-from-butler": d35,
-  templates: d36,
-  troubleshooting: d37,
-  upgrading: d38,
-  watchdog: d39,
+  "engine-reloads": d16,
+  "file-operations": d17,
+  freshness: d18,
+  grouping: d19,
+  "incident-examples": d20,
+  incidents: d21,
+  "install-linux": d22,
+  "install-windows": d23,
+  "key-value-store": d24,
+  "load-script": d25,
+  monitoring: d26,
+  "qlik-cloud": d27,
+  reports: d28,
+  "rest-and-mqtt": d29,
+  routes: d30,
+  "scheduler-queue": d31,
+  schedules: d32,
+  security: d33,
+  "silences-and-maintenance": d34,
+  "site-monitoring": d35,
+  status: d36,
+  "switching-from-butler": d37,
+  templates: d38,
+  troubleshooting: d39,
+  upgrading: d40,
+  watchdog: d41,
 };

@@ -4,6 +4,7 @@
 import type { ReportSection, SiteEvent } from "../../platform/events/types";
 import { siteEvent } from "../../platform/events/site-event";
 import { spanText } from "../../tell/notify/time-format";
+import { FRESHNESS_WORDS } from "../../watch/freshness/states";
 
 export interface ReportIncident {
   title: string;
@@ -27,6 +28,8 @@ export interface ReportInputs {
   formatTime(ms: number): string;
   /** The day the report is for, in its zone ("Tue, 24 Nov 2026"): its title and its id. */
   day: string;
+  /** The zone its times are in, as the report names it ("Europe/Stockholm (CET)"). */
+  zone?: string;
   runs: Array<{ appName: string | null; outcome: "succeeded" | "failed" | "aborted"; runs: number }>;
   /** Incidents with an event in the span (their failures), and those still open now. */
   touched: ReportIncident[];
@@ -42,11 +45,18 @@ export interface ReportInputs {
    */
   causes?: Array<{ title: string; taskIds: string[] }>;
   /** Promised apps late or at risk now. */
-  promises: Array<{ app: string; promise: string; state: "warning" | "breached"; dataAsOf: string | null }>;
+  promises: Array<{ app: string; promise: string; state: "at_risk" | "late"; dataAsOf: string | null }>;
   slowest: Array<{ taskName: string; maxMs: number; avgMs: number; runs: number }>;
   growing: Array<{ taskName: string; recentAvgMs: number; baselineAvgMs: number; factor: number }>;
   /** The weekly report: an app's stream (unknown apps fall under "(no stream)"). */
   streamOf?: (appName: string) => string | undefined;
+  /** The weekly report: each node's run-time in progress and waiting per hour (the watchdog's count, node-hours.ts). */
+  nodeHours?: Array<{ node: string; hourMs: number; runningMs: number; waitingMs: number }>;
+  /**
+   * The morning report: reloads outside the Scheduler in the span (the hub, the data load editor, the Engine API), newest
+   * first; absent when engineReloads is off.
+   */
+  outsideSchedule?: Array<{ endedMs: number; app: string; user: string; node: string; outcome: "succeeded" | "failed"; alerted: boolean }>;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -103,12 +113,12 @@ function notHappened(i: ReportInputs): ReportSection {
 
 function promises(i: ReportInputs): ReportSection {
   return {
-    title: "Freshness promises at risk",
+    title: "Freshness promises late or at risk",
     lines: i.promises
-      .sort((a, b) => (a.state === b.state ? a.app.localeCompare(b.app) : a.state === "breached" ? -1 : 1))
+      .sort((a, b) => (a.state === b.state ? a.app.localeCompare(b.app) : a.state === "late" ? -1 : 1))
       .map((p) => ({
-        text: `${p.app}: ${p.state === "breached" ? "promise broken" : "at risk"} ("${p.promise}"), data as of ${p.dataAsOf ? i.formatTime(Date.parse(p.dataAsOf)) : "(no successful reload seen)"}`,
-        tone: p.state === "breached" ? ("fail" as const) : ("warn" as const),
+        text: `${p.app}: ${FRESHNESS_WORDS[p.state]} ("${p.promise}"), data as of ${p.dataAsOf ? i.formatTime(Date.parse(p.dataAsOf)) : "(no successful reload seen)"}`,
+        tone: p.state === "late" ? ("fail" as const) : ("warn" as const),
       })),
     empty: "Every promised app is on time.",
   };
@@ -135,6 +145,23 @@ function growing(i: ReportInputs): ReportSection {
   };
 }
 
+/** Lines of reloads outside the Scheduler shown at most; the rest are counted. */
+const OUTSIDE_LINES = 30;
+
+function outsideSchedule(i: ReportInputs, rows: NonNullable<ReportInputs["outsideSchedule"]>): ReportSection {
+  const failed = rows.filter((r) => r.outcome === "failed").length;
+  const lines: ReportSection["lines"] = rows.slice(0, OUTSIDE_LINES).map((r) => ({
+    text: `${i.formatTime(r.endedMs)}: ${r.app} by ${r.user || "(no user named)"} on ${r.node}: ${r.outcome}${r.outcome === "failed" ? (r.alerted ? " (alerted)" : " (not alerted)") : ""}`,
+    tone: r.outcome === "failed" ? (r.alerted ? ("fail" as const) : ("warn" as const)) : ("ok" as const),
+  }));
+  if (rows.length > OUTSIDE_LINES) lines.push({ text: `… and ${rows.length - OUTSIDE_LINES} more (${failed} failed in all): see /ui/reloads`, tone: "info" });
+  return {
+    title: "Reloads outside the Scheduler",
+    lines,
+    empty: "None heard (the hub, the data load editor and the Engine API report them once the Engine's appender file is on each node).",
+  };
+}
+
 function perStream(i: ReportInputs): ReportSection {
   const streams = new Map<string, { ok: number; bad: number }>();
   for (const r of i.runs) {
@@ -157,16 +184,41 @@ function perStream(i: ReportInputs): ReportSection {
   };
 }
 
+const HOUR = 3_600_000;
+/** Hours named per node: enough to see which trigger times to move. */
+export const BUSIEST_PER_NODE = 3;
+
+/**
+ * Each node's busiest hours of the week: the mean number of runs in progress and waiting over the hour (run-time
+ * divided by the hour), busiest first, so an admin sees when reloads queue and can move a schedule.
+ */
+function busiestHours(i: ReportInputs): ReportSection {
+  const byNode = new Map<string, NonNullable<ReportInputs["nodeHours"]>>();
+  for (const h of i.nodeHours ?? []) if (h.runningMs + h.waitingMs > 0) byNode.set(h.node, [...(byNode.get(h.node) ?? []), h]);
+  const lines = [...byNode.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .flatMap(([node, hours]) =>
+      [...hours]
+        .sort((a, b) => b.runningMs + b.waitingMs - (a.runningMs + a.waitingMs) || a.hourMs - b.hourMs)
+        .slice(0, BUSIEST_PER_NODE)
+        .map((h) => ({
+          text: `${node}, ${i.formatTime(h.hourMs)}–${i.formatTime(h.hourMs + HOUR).slice(-5)}: ${(h.runningMs / HOUR).toFixed(1)} in progress, ${(h.waitingMs / HOUR).toFixed(1)} waiting for an engine (on average over the hour)`,
+          tone: h.waitingMs >= HOUR / 60 ? ("warn" as const) : ("info" as const),
+        })),
+    );
+  return { title: "Busiest hours per node", lines, empty: "No run was seen on any node (the watchdog counts them)." };
+}
+
 export function buildReport(i: ReportInputs): SiteEvent {
   const c = runCounts(i);
   const causes = byCause(i);
   const span = `${i.formatTime(i.from)} – ${i.formatTime(i.to)}`;
   const bad = c.failed + c.aborted;
-  const promisesBroken = i.promises.filter((p) => p.state === "breached").length;
+  const promisesLate = i.promises.filter((p) => p.state === "late").length;
   const parts = [
     bad === 0 ? `all ${plural(c.total, "run")} succeeded` : `${bad} of ${plural(c.total, "run")} failed or aborted (${plural(causes.lines.length, "cause")})`,
     `${plural(i.open.length, "incident")} still open`,
-    ...(i.kind === "morning" ? [`${i.notHappened.length} late, stale or not running`, `${plural(promisesBroken, "promise")} broken`] : []),
+    ...(i.kind === "morning" ? [`${i.notHappened.length} late, stale or not running`, `${plural(promisesLate, "promised app")} late`] : []),
   ];
   const kind = i.kind === "morning" ? "report.morning" : "report.weekly";
   const title = `${i.kind === "morning" ? "Morning report" : "Weekly report"}, ${i.day}`;
@@ -182,8 +234,17 @@ export function buildReport(i: ReportInputs): SiteEvent {
   };
   const sections =
     i.kind === "morning"
-      ? [runsSection, causes, stillOpen(i), notHappened(i), promises(i), slowest(i), growing(i)]
-      : [perStream(i), runsSection, causes, stillOpen(i), growing(i)];
+      ? [
+          runsSection,
+          causes,
+          stillOpen(i),
+          notHappened(i),
+          promises(i),
+          ...(i.outsideSchedule ? [outsideSchedule(i, i.outsideSchedule)] : []),
+          slowest(i),
+          growing(i),
+        ]
+      : [perStream(i), runsSection, causes, stillOpen(i), growing(i), busiestHours(i)];
   const event = siteEvent(
     kind,
     i.day,
@@ -198,8 +259,9 @@ export function buildReport(i: ReportInputs): SiteEvent {
       aborted: c.aborted,
       stillOpen: i.open.length,
       notHappened: i.notHappened.length,
-      promisesBroken,
+      // The data's key keeps its first name (webhook receivers read it): the promised apps late now.
+      promisesBroken: promisesLate,
     },
   );
-  return { ...event, facts: [{ name: "Covers", value: span }], sections };
+  return { ...event, facts: [{ name: "Covers", value: span }, ...(i.zone ? [{ name: "Times in", value: i.zone }] : [])], sections };
 }

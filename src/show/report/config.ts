@@ -11,7 +11,7 @@ const zone = () =>
     .string()
     .refine(isKnownZone, { message: "an IANA time zone, e.g. Europe/Stockholm" })
     .optional()
-    .describe("The zone of `at` and of the times in the report. Default: notify.timeZone, else UTC.");
+    .describe("The zone of `at` and of the times in the report. Default: the site's zone (notify.timeZone, else the zone of the machine Steward runs on).");
 
 export const ReportsSchema = lazySection(() =>
   z

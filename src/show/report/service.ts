@@ -11,6 +11,7 @@ import type { SiteEvent } from "../../platform/events/types";
 import { buildReport, type ReportInputs } from "./build-report";
 import { REPORT_DAYS, type ReportsConfig } from "./config";
 import { reportDay, reportTime } from "./report-time";
+import { zoneLabel } from "../../platform/core/site-clock";
 
 const DAY = 86_400_000;
 
@@ -25,7 +26,7 @@ export interface ReportServiceDeps {
   clock: Clock;
   log: Logger;
   host: string;
-  /** notify.timeZone, the default zone. */
+  /** The site's zone (notify.timeZone, else this machine's): the default zone. */
   timeZone: string | undefined;
   /** Does a route list this kind in `on:` (else the report is not built at all)? */
   wanted(kind: "report.morning" | "report.weekly"): boolean;
@@ -74,6 +75,7 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
       host: deps.host,
       formatTime: (ms) => reportTime(ms, zone, at),
       day: reportDay(at, zone),
+      zone: zoneLabel(zone, at),
     });
   }
 

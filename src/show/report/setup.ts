@@ -18,6 +18,7 @@ import { DEFAULT_REPORTS, type ReportsConfig } from "./config";
 import type { Router } from "../../platform/http/route";
 import { registerReportRoute } from "./http-route";
 import { createReportService, type ReportService, type ReportSources } from "./service";
+import type { EngineReloadStore } from "../../hear/engine";
 
 export interface ReportSetupDeps {
   clock: Clock;
@@ -37,6 +38,8 @@ export interface ReportSetupDeps {
   causeStore?: CauseStore;
   /** Where GET /v4/report is served (any Steward answers it, whichever holds the lease that sends them). */
   router?: Router;
+  /** Reloads outside the Scheduler heard from the Engine (src/hear/engine); absent when engineReloads is off. */
+  engineReloads?: Pick<EngineReloadStore, "list">;
 }
 
 const WEEK = 7 * 86_400_000;
@@ -55,7 +58,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
   const c = cfg ?? DEFAULT_REPORTS;
   const top = c.morning.top;
   const sources: ReportSources = async (kind, from, to) => {
-    const [touched, open, conditions, fresh, apps] = await Promise.all([
+    const [touched, open, conditions, fresh, apps, nodeHours, outside] = await Promise.all([
       deps.incidents ? deps.incidents.list({ since: from, limit: 1000 }) : [],
       deps.incidents ? deps.incidents.list({ status: "open", limit: 1000 }) : [],
       deps.watchStore && kind === "morning" ? deps.watchStore.openConditions() : [],
@@ -66,6 +69,9 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
         : [],
       // One paged read of the apps for their streams, once a week.
       deps.qrs && kind === "weekly" ? deps.qrs.listAppsFull().catch(() => []) : [],
+      // A few hundred rows a week whatever the site's size: one per node and hour.
+      deps.watchStore && kind === "weekly" ? deps.watchStore.nodeHours(from, to) : [],
+      deps.engineReloads && kind === "morning" ? deps.engineReloads.list({ sinceMs: from, untilMs: to, limit: 500 }) : undefined,
     ]);
     const streams = new Map(apps.map((a) => [a.name.toLowerCase(), a.stream?.name]));
     const causes = deps.causeStore ? await causesIn(deps.causeStore, from) : [];
@@ -76,11 +82,24 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       open: open.map(incident),
       notHappened: conditions.map((x) => ({ title: x.openEvent.title, type: x.type, ...(x.openEvent.kind === "task.notice" ? { notice: true } : {}) })),
       promises: fresh
-        .filter((r) => r.state === "breached" || r.state === "warning")
-        .map((r) => ({ app: r.app.name, promise: r.promise, state: r.state as "warning" | "breached", dataAsOf: r.dataAsOf })),
+        .filter((r) => r.state === "late" || r.state === "at_risk")
+        .map((r) => ({ app: r.app.name, promise: r.promise, state: r.state as "at_risk" | "late", dataAsOf: r.dataAsOf })),
       slowest: deps.runs?.slowest(from, top) ?? [],
       growing: deps.runs?.growing(to, WEEK, 3 * WEEK, 3, top) ?? [],
       streamOf: (app) => streams.get(app.toLowerCase()) ?? undefined,
+      nodeHours,
+      ...(outside
+        ? {
+            outsideSchedule: outside.map((r) => ({
+              endedMs: r.endedMs,
+              app: r.appName ?? r.appId,
+              user: r.user,
+              node: r.node,
+              outcome: r.outcome,
+              alerted: r.alerted,
+            })),
+          }
+        : {}),
     };
   };
   const service = createReportService(c, {

@@ -1,56 +1,125 @@
-// What the business sees of an app: fresh, late or failed against its freshness promise, and "data as of" its last
-// successful reload, read from the freshness store. Only names, times and states: no task, log or host.
+// What the business sees of an app: fresh, at risk, late or not known yet against its freshness promise (the one
+// vocabulary of src/watch/freshness/states.ts), "data as of" its last successful reload, and for each promise the
+// judge's projection: when the app is now expected to be fresh, or that the deadline will be missed and why, in the
+// business reader's words. Read from the freshness store. Only names, times and states: no task, job, log or host.
 import type { FreshnessConditionRow, FreshnessStore } from "../../watch/freshness/freshness-store";
+import type { FreshnessProjection } from "../../watch/freshness/projection";
+import { projectionKey } from "../../watch/freshness/projection-store";
+import { FRESHNESS_RANK, FRESHNESS_WORDS, type FreshnessState, stateOfLevel } from "../../watch/freshness/states";
 
-export type StatusState = "fresh" | "late" | "failed" | "unknown";
+export type StatusState = FreshnessState;
+
+/** One promise of the app, as its users may read it. */
+export interface PromiseStatus {
+  /** The deadline at hand (ISO-8601). */
+  promisedBy: string;
+  /** When the app is now expected to be fresh, when Steward can tell. */
+  expectedAt: string | null;
+  /** The expected time has passed and the app is still not fresh. */
+  overdue: boolean;
+  /** Set when the deadline will be (or was) missed: why, in the users' words. */
+  willMiss: string | null;
+}
 
 export interface AppStatus {
   app: { id: string; name: string; stream: string | null };
   state: StatusState;
+  /** A freshness promise names the app (else its state is unknown and the page leaves it out). */
+  promised: boolean;
+  /** A load failed: the job before Qlik that feeds it, or the app's own reload (while at risk or late). */
+  loadFailed: boolean;
   /** The last successful reload (ISO-8601), or null when none is known. */
   dataAsOf: string | null;
-  /** The deadline the open condition is about, when late or failed. */
+  /** The deadline the open condition is about, when at risk or late. */
   promisedBy: string | null;
   /** When the app is now expected to be fresh, when Steward can tell. */
   expectedAt: string | null;
-  /** One sentence for people. */
+  /** Per promise whose chain has begun and whose app is not fresh yet: the projection. */
+  promises: PromiseStatus[];
+  /** One sentence for people, its times on the site's clock with the zone's name. */
   message: string;
 }
 
-const RANK: Record<StatusState, number> = { fresh: 0, unknown: 1, late: 2, failed: 3 };
-export const worst = (states: StatusState[]): StatusState => states.reduce<StatusState>((w, s) => (RANK[s] > RANK[w] ? s : w), "fresh");
+export const worst = (states: StatusState[]): StatusState => states.reduce<StatusState>((w, s) => (FRESHNESS_RANK[s] < FRESHNESS_RANK[w] ? s : w), "fresh");
 
-/** Statuses of every app the promises know, by app id; `promised` says which apps have a promise. */
-export async function readStatuses(
-  store: FreshnessStore,
-  promised: (app: { appId: string; appName: string; stream?: string; tags: string[] }) => boolean,
-  /** A time in the message, for people (ISO-8601 when not given; the fields stay ISO). */
-  formatTime: (iso: string) => string = (iso) => iso,
-): Promise<AppStatus[]> {
-  const [apps, open] = await Promise.all([store.apps(), store.openConditions()]);
+export interface StatusSources {
+  store: FreshnessStore;
+  /** The promises that name the app, by name (none: the app has no promise). */
+  promisesOf(app: { appId: string; appName: string; stream?: string; tags: string[] }): string[];
+  projections: ReadonlyMap<string, FreshnessProjection>;
+  nowMs: number;
+  /** A time in a sentence: "06:40 CET", "Tue 24 Nov 06:40 CET". */
+  formatTime(ms: number): string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function promiseStatus(p: FreshnessProjection, nowMs: number): PromiseStatus {
+  return {
+    promisedBy: iso(p.deadlineMs),
+    expectedAt: p.expectedMs === undefined ? null : iso(p.expectedMs),
+    overdue: p.expectedMs !== undefined && p.expectedMs < nowMs,
+    willMiss: p.missedForUsers ?? null,
+  };
+}
+
+/** "expected fresh at about 07:40 CET", "overdue: expected at about 07:40 CET", or "" when nobody can tell. */
+function expectedText(p: PromiseStatus, at: (ms: number) => string): string {
+  if (!p.expectedAt) return "";
+  return p.overdue ? `overdue: it was expected at about ${at(Date.parse(p.expectedAt))}` : `expected fresh at about ${at(Date.parse(p.expectedAt))}`;
+}
+
+function sentence(name: string, state: StatusState, promised: boolean, asOf: string | null, ps: PromiseStatus[], at: (ms: number) => string): string {
+  if (!promised) return `${name} has no freshness promise.`;
+  if (state === "unknown") return `Whether ${name} is up to date is ${FRESHNESS_WORDS.unknown}: Steward has not seen it load yet.`;
+  const p = ps[0];
+  if (state === "fresh") {
+    const e = p ? expectedText(p, at) : "";
+    const by = p ? at(Date.parse(p.promisedBy)) : "";
+    const next = !p
+      ? ""
+      : p.willMiss
+        ? ` New data will not be fresh by ${by}: ${p.willMiss}${e ? `; ${e}` : ""}.`
+        : e
+          ? ` New data is ${e} (promised by ${by}).`
+          : "";
+    return `${name} is up to date${asOf ? ` (data as of ${at(Date.parse(asOf))})` : ""}.${next}`;
+  }
+  const by = p ? ` (promised by ${at(Date.parse(p.promisedBy))})` : "";
+  const why = p?.willMiss ? `: ${p.willMiss}` : "";
+  const when = p ? expectedText(p, at) || "when it will be fresh is not known yet" : "";
+  return `${name} is ${FRESHNESS_WORDS[state]}${by}${why}${when ? `; ${when}` : ""}.`;
+}
+
+/** Statuses of every app the promises know, by app id. */
+export async function readStatuses(src: StatusSources): Promise<AppStatus[]> {
+  const [apps, open] = await Promise.all([src.store.apps(), src.store.openConditions()]);
   const byApp = new Map<string, FreshnessConditionRow[]>();
   for (const c of open) byApp.set(c.appId, [...(byApp.get(c.appId) ?? []), c]);
   return apps.map((a) => {
+    const names = src.promisesOf(a);
     const conds = byApp.get(a.appId) ?? [];
     const latest = conds.map((c) => c.breachEvent ?? c.warnEvent).filter((e) => e !== undefined);
-    const failed = latest.some((e) => e.data.failed === true);
-    const state: StatusState = !promised(a) ? "unknown" : latest.length === 0 ? "fresh" : failed ? "failed" : "late";
+    const state: StatusState =
+      names.length === 0 ? "unknown" : conds.length > 0 ? worst(conds.map((c) => stateOfLevel(c.level))) : a.lastSuccessMs === undefined ? "unknown" : "fresh";
+    const ps = names.flatMap((n) => {
+      const p = src.projections.get(projectionKey(n, a.appId));
+      return p ? [promiseStatus(p, src.nowMs)] : [];
+    });
+    // The projection is the judge's latest word; the alert's expected time is what it said when it was raised.
     const first = latest[0];
-    const expected = typeof first?.data.expectedAt === "string" ? first.data.expectedAt : null;
-    const dataAsOf = a.lastSuccessMs !== undefined ? new Date(a.lastSuccessMs).toISOString() : null;
-    const message =
-      state === "fresh"
-        ? `${a.appName} is up to date.`
-        : state === "unknown"
-          ? `${a.appName} has no freshness promise.`
-          : `${a.appName} is ${state === "failed" ? "not up to date: a load failed" : "late"}${expected ? `; expected at about ${formatTime(expected)}` : ""}.`;
+    const alerted = typeof first?.data.expectedAt === "string" ? first.data.expectedAt : null;
+    const dataAsOf = a.lastSuccessMs !== undefined ? iso(a.lastSuccessMs) : null;
     return {
       app: { id: a.appId, name: a.appName, stream: a.stream ?? null },
       state,
+      promised: names.length > 0,
+      loadFailed: latest.some((e) => e.data.failed === true),
       dataAsOf,
       promisedBy: typeof first?.data.deadline === "string" ? first.data.deadline : null,
-      expectedAt: expected,
-      message,
+      expectedAt: ps[0]?.expectedAt ?? alerted,
+      promises: ps,
+      message: sentence(a.appName, state, names.length > 0, dataAsOf, ps, src.formatTime),
     };
   });
 }

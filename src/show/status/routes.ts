@@ -6,13 +6,14 @@ import { AppError } from "../../platform/core/errors";
 import type { Freshness } from "../../watch/freshness";
 import type { Router } from "../../platform/http/route";
 import { readStatuses, worst } from "./app-status";
-import { badgeSvg, localClock } from "./badge";
+import { badgeSvg } from "./badge";
+import { clockTextZoned } from "../../platform/core/site-clock";
 import { statusPage } from "./status-page";
 
 export interface StatusRouteDeps {
   freshness?: Freshness;
   clock: Clock;
-  /** The zone "data as of" is shown in on badges. */
+  /** The site's zone: every time on the page, in the messages and on the badges is in it, with its name. */
   timeZone: string;
 }
 
@@ -24,11 +25,14 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
   const all = async () => {
     if (!deps.freshness) throw new AppError("NOT_FOUND", "no freshness promises are configured (freshness:)");
     const f = deps.freshness;
-    return readStatuses(
-      f.store,
-      (a) => f.promised(a),
-      (iso) => localClock(iso, deps.timeZone, deps.clock.now()),
-    );
+    const nowMs = deps.clock.now();
+    return readStatuses({
+      store: f.store,
+      promisesOf: (a) => f.promisesOf(a),
+      projections: await f.projections(nowMs),
+      nowMs,
+      formatTime: (ms) => clockTextZoned(ms, deps.timeZone, nowMs),
+    });
   };
   const oneApp = async (id: string) => {
     const s = (await all()).find((x) => x.app.id === id.toLowerCase());
@@ -36,19 +40,19 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
     return s;
   };
   const inStream = async (stream: string) => {
-    const apps = (await all()).filter((x) => x.app.stream?.toLowerCase() === stream.toLowerCase() && x.state !== "unknown");
+    const apps = (await all()).filter((x) => x.app.stream?.toLowerCase() === stream.toLowerCase() && x.promised);
     if (apps.length === 0) throw new AppError("NOT_FOUND", `no promised app in stream "${stream}"`);
     const asOf = apps.map((a) => a.dataAsOf).filter((t): t is string => t !== null);
     return { stream, state: worst(apps.map((a) => a.state)), dataAsOf: asOf.length === apps.length ? asOf.sort()[0]! : null, apps };
   };
-  const asOfText = (iso: string | null) => (iso ? localClock(iso, deps.timeZone, deps.clock.now()) : undefined);
+  const asOfText = (iso: string | null) => (iso ? clockTextZoned(Date.parse(iso), deps.timeZone, deps.clock.now()) : undefined);
 
   const json = { 200: { description: "the status" }, 404: { description: "no promise names it" } };
   router.route(
     {
       method: "get",
       path: "/status",
-      summary: "A page for users: every promised app by stream, fresh, late or failed, and its data's time",
+      summary: "A page for users: every promised app by stream, fresh, at risk, late or not known yet, its data's time and when it is expected",
       tags: ["Status"],
       scope: "status",
       responses: { 200: { description: "an HTML page that refreshes itself each minute", contentType: "text/html" } },
@@ -63,7 +67,7 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
     {
       method: "get",
       path: "/v4/status/apps/:appId",
-      summary: "Is this app up to date? (fresh, late, failed; data as of)",
+      summary: "Is this app up to date? (fresh, at risk, late, not known yet; data as of; when it is expected)",
       tags: ["Status"],
       scope: "status",
       params: AppParams,

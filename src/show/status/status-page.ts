@@ -1,13 +1,42 @@
-// The page /status an administrator may show users: every promised app by stream, its state and "data as of", in
-// plain HTML that refreshes itself each minute. Every text is escaped; no script, no link to anything else.
-import type { AppStatus } from "./app-status";
-import { localClock } from "./badge";
+// The page /status an administrator may show users: every promised app by stream, its state in the one vocabulary
+// (fresh, at risk, late, not known yet), "data as of", and for each promise when the app is now expected to be fresh
+// or that the deadline will be missed and why, in plain HTML that refreshes itself each minute. Every time is on the
+// site's clock, named at the top; every text is escaped; no script, no link to anything else.
+import { clockText, zonedParts, zoneLabel } from "../../platform/core/site-clock";
+import { FRESHNESS_WORDS } from "../../watch/freshness/states";
+import type { AppStatus, PromiseStatus } from "./app-status";
+import { STATE_COLOUR } from "./badge";
 
 const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const COLOUR = { fresh: "#2e7d32", late: "#b45309", failed: "#b3261e", unknown: "#6b7280" } as const;
 
 export function statusPage(statuses: readonly AppStatus[], timeZone: string, nowMs: number): string {
-  const promised = statuses.filter((s) => s.state !== "unknown");
+  /** A time in the zone the page names: "06:12" today, "Tue 24 Nov 06:12" another day; the instant in datetime. */
+  const time = (iso: string, zoned = false) => {
+    const ms = Date.parse(iso);
+    const text = `${clockText(ms, timeZone, nowMs)}${zoned ? ` ${zonedParts(ms, timeZone).abbr}` : ""}`;
+    return `<time datetime="${html(new Date(ms).toISOString())}">${html(text)}</time>`;
+  };
+  const projection = (s: AppStatus, p: PromiseStatus) => {
+    const expected = p.expectedAt
+      ? p.overdue
+        ? `overdue: it was expected at about ${time(p.expectedAt, true)}`
+        : `expected fresh at about ${time(p.expectedAt, true)}`
+      : s.state === "fresh"
+        ? ""
+        : "when it will be fresh is not known yet";
+    const miss = p.willMiss ? `will not be fresh by ${time(p.promisedBy, true)}: ${html(p.willMiss)}` : `promised by ${time(p.promisedBy, true)}`;
+    return `<div data-projection>${miss}${expected ? `; ${expected}` : ""}</div>`;
+  };
+  const when = (s: AppStatus) => {
+    if (s.promises.length > 0) return s.promises.map((p) => projection(s, p)).join("");
+    if (s.state === "fresh" || s.state === "unknown") return "";
+    // No current projection (the judging Steward has not looked lately): what the alert expected, overdue once past.
+    if (!s.expectedAt) return "when it will be fresh is not known yet";
+    return Date.parse(s.expectedAt) < nowMs
+      ? `<div data-projection>overdue: it was expected at about ${time(s.expectedAt, true)}</div>`
+      : `<div data-projection>expected fresh at about ${time(s.expectedAt, true)}</div>`;
+  };
+  const promised = statuses.filter((s) => s.promised);
   const streams = new Map<string, AppStatus[]>();
   for (const s of promised) {
     const k = s.app.stream ?? "(not published)";
@@ -18,12 +47,13 @@ export function statusPage(statuses: readonly AppStatus[], timeZone: string, now
       .sort((a, b) => a.app.name.localeCompare(b.app.name))
       .map(
         (s) =>
-          `<tr data-app="${html(s.app.id)}" data-state="${s.state}"><td>${html(s.app.name)}</td><td><span style="background:${COLOUR[s.state]};color:#fff;padding:1px 8px;border-radius:3px">${s.state}</span></td><td>${s.dataAsOf ? html(localClock(s.dataAsOf, timeZone, nowMs)) : "—"}</td><td>${s.state !== "fresh" && s.expectedAt ? `expected about ${html(localClock(s.expectedAt, timeZone, nowMs))}` : ""}</td></tr>`,
+          `<tr data-app="${html(s.app.id)}" data-state="${s.state}"><td>${html(s.app.name)}</td><td><span style="background:${STATE_COLOUR[s.state]};color:#fff;padding:1px 8px;border-radius:3px;white-space:nowrap">${FRESHNESS_WORDS[s.state]}</span>${s.loadFailed ? "<div><small>a load failed</small></div>" : ""}</td><td>${s.dataAsOf ? time(s.dataAsOf) : "—"}</td><td>${when(s)}</td></tr>`,
       )
       .join("");
   const sections = [...streams.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([stream, apps]) => `<h2>${html(stream)}</h2><table><tr><th>App</th><th>State</th><th>Data as of</th><th></th></tr>${rows(apps)}</table>`)
+    .map(([stream, apps]) => `<h2>${html(stream)}</h2><table><tr><th>App</th><th>State</th><th>Data as of</th><th>When</th></tr>${rows(apps)}</table>`)
     .join("");
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="60"><title>Is the data up to date?</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:4px 12px;text-align:left}</style></head><body><h1>Is the data up to date?</h1>${sections || "<p>No app has a freshness promise.</p>"}<p><small>Times in ${html(timeZone)}. Refreshes every minute.</small></p></body></html>`;
+  const zone = html(zoneLabel(timeZone, nowMs));
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="60"><title>Is the data up to date?</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:4px 12px;text-align:left;vertical-align:top}</style></head><body><h1>Is the data up to date?</h1><p id="page-zone">Times in ${zone}.</p>${sections || "<p>No app has a freshness promise.</p>"}<p><small>Refreshes every minute.</small></p></body></html>`;
 }

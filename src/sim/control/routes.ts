@@ -7,6 +7,7 @@ import { addAppRoutes, withoutLog } from "./app-routes";
 import type { ControlContext, ControlDeps } from "./control-deps";
 import { NotFound, parse } from "./control-errors";
 import { NODE_ENDPOINTS } from "./node-routes";
+import { QUEUE_ENDPOINTS } from "./queue-routes";
 import { addSiteAdminRoutes } from "./site-admin-routes";
 import { stateSnapshot, taskSummary } from "./summaries";
 import { addTaskEditRoutes } from "./task-edit-routes";
@@ -30,6 +31,7 @@ export function buildControlRouter(deps: ControlDeps) {
         "POST /tasks/{id}/abort",
         "PATCH /tasks/{id}",
         ...NODE_ENDPOINTS,
+        ...QUEUE_ENDPOINTS,
         "GET /executions",
         "GET /executions/{id}/scriptlog",
         "GET /apps",

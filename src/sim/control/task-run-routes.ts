@@ -9,6 +9,7 @@ import { json, text } from "../util/http";
 import type { ControlDeps, ControlRouter } from "./control-deps";
 import { BadRequest, NotFound, parse } from "./control-errors";
 import { addNodeRoutes } from "./node-routes";
+import { addQueueRoutes } from "./queue-routes";
 import { executionSummary, taskSummary } from "./summaries";
 
 const RunSchema = z.strictObject({
@@ -53,6 +54,7 @@ export function addSchedulerRoutes(r: ControlRouter, deps: ControlDeps): void {
     scheduler: deps.scheduler,
     notFound: (m) => new NotFound(m),
   });
+  addQueueRoutes(r, deps, (ref) => siteNode(repo, ref));
 }
 
 export function addTaskRunRoutes(r: ControlRouter, deps: ControlDeps): void {

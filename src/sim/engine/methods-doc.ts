@@ -31,7 +31,13 @@ function appProperties(s: EngineSession, h: HandleObject): Json {
 
 async function reload(s: EngineSession, h: HandleObject, mode: number, partial: boolean, requestId: unknown) {
   const app = appState(s, h);
-  const r = startEngineReload(s.state, app.model.id, { user: s.user, mode, partial, requestId: requestId as number });
+  const r = startEngineReload(s.state, app.model.id, {
+    user: s.user,
+    mode,
+    partial,
+    requestId: requestId as number,
+    log: { hostName: s.node.hostName, nodeName: s.node.name, appId: app.model.id, sessionId: s.id, user: s.user, proxySessionId: s.proxySessionId },
+  });
   s.reloads.push(r);
   if (s.reloads.length > 50) s.reloads.shift();
   const ok = await r.done;

@@ -6,6 +6,8 @@ import { buildScriptLog, scriptStatements } from "../tasks/script-log";
 import { newGuid } from "../util/ids";
 import type { EngineReloadRecord, EngineState } from "./state";
 import type { Json } from "./rpc";
+import { type EngineReloadContext, reloadEnded, reloadStarted } from "./engine-log";
+import { writeScriptLogFile } from "./script-log-dir";
 
 export interface PendingReload {
   requestId: number | string | null | undefined;
@@ -20,7 +22,7 @@ export interface PendingReload {
 export function startEngineReload(
   state: EngineState,
   appId: string,
-  opts: { user: string; mode: number; partial: boolean; requestId: PendingReload["requestId"] },
+  opts: { user: string; mode: number; partial: boolean; requestId: PendingReload["requestId"]; log?: EngineReloadContext },
 ): PendingReload {
   const app = state.repo.findApp(appId)!;
   const startMs = state.now();
@@ -42,6 +44,7 @@ export function startEngineReload(
     scriptLog: undefined,
   };
   state.addReload(record);
+  if (opts.log) for (const l of reloadStarted(opts.log, startMs, opts)) state.log(l);
   const durationMs = effectiveDuration(state.settings.timing, app.model.reload.durationMs);
   // qMode 2 ignores script errors, so a failing script still "succeeds".
   const willSucceed = app.model.reload.outcome === "succeed" || opts.mode === 2;
@@ -71,6 +74,8 @@ export function startEngineReload(
       app.lastReloadMs = stopMs;
       app.modifiedMs = stopMs;
     }
+    writeScriptLogFile(state.settings.scriptLog.dir, app.model.id, startMs, record.scriptLog);
+    if (opts.log) for (const l of reloadEnded(opts.log, stopMs, status === "running" ? "failed" : status, app.model.reload.error)) state.log(l);
     resolveDone(status === "succeeded");
   };
 

@@ -60,7 +60,16 @@ export function createEngineServer(deps: EngineServerDeps): Listener {
       log(400);
       return text(400, "Expected a WebSocket upgrade.");
     }
-    const session = createSession(state, { user: formatUser(user), userHeader: header, path: url.pathname });
+    // Simulator knobs: which node's Engine, and a session "through the Qlik Proxy" (a hub user's) rather than the Engine API's.
+    const node = req.headers.get("x-sim-node") ?? undefined;
+    const proxySessionId = req.headers.get("x-sim-proxy-session")?.slice(0, 100) ?? undefined;
+    const session = createSession(state, {
+      user: formatUser(user),
+      userHeader: header,
+      path: url.pathname,
+      ...(node ? { node } : {}),
+      ...(proxySessionId ? { proxySessionId } : {}),
+    });
     if (ctx.upgrade({ session })) {
       log(101);
       return undefined;

@@ -26,6 +26,12 @@ export interface EngineSession {
   state: EngineState;
   /** `DIRECTORY\userid` from X-Qlik-User. */
   user: string;
+  /** The Engine session's id (its log lines' SessionId). */
+  id: string;
+  /** The node whose Engine runs it (`X-Sim-Node`, default the central node). */
+  node: { name: string; hostName: string };
+  /** "0" (the Engine API on 4747), or the Qlik Proxy's session when the upgrade said it came through one (`X-Sim-Proxy-Session`). */
+  proxySessionId: string;
   userHeader: string;
   path: string;
   handles: Map<number, HandleObject>;

@@ -8,11 +8,19 @@ import { ERR, namedParams, RpcError, type Json, type RpcRequest } from "./rpc";
 import type { EngineSession, HandleObject, MethodDef } from "./session-types";
 import type { EngineState } from "./state";
 import { sleep } from "../../platform/runtime";
+import { newGuid } from "../util/ids";
 
-export function createSession(state: EngineState, opts: { user: string; userHeader: string; path: string }): EngineSession {
+export function createSession(
+  state: EngineState,
+  opts: { user: string; userHeader: string; path: string; node?: string; proxySessionId?: string },
+): EngineSession {
+  const node = state.nodeFor(opts.node);
   return {
     state,
     user: opts.user,
+    id: newGuid(),
+    node: { name: node.name, hostName: node.hostName },
+    proxySessionId: opts.proxySessionId || "0",
     userHeader: opts.userHeader,
     path: opts.path,
     handles: new Map<number, HandleObject>([[-1, { kind: "Global" }]]),

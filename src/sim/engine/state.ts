@@ -1,6 +1,8 @@
 // Engine state shared by all sessions: per-app content (cached per script), app property edits, reload history.
 import type { Clock } from "../../platform/core/clock";
 import type { Repository } from "../repo/repository";
+import type { NodeModel } from "../site/model";
+import type { EngineLogSink } from "./engine-log";
 import type { SimSettings } from "../settings";
 import { buildAppContent, type AppContent } from "./app-content";
 import type { Json } from "./rpc";
@@ -30,11 +32,15 @@ export interface EngineState {
   appProps: Map<string, Json>;
   reloads: EngineReloadRecord[];
   addReload(r: EngineReloadRecord): void;
+  /** Where the Engine's log lines about reloads go (its appenders). */
+  log: EngineLogSink;
+  /** The node whose Engine a session runs on: the one named (name, host name or id), else the central node. */
+  nodeFor(ref: string | undefined): NodeModel;
 }
 
 const KEEP_RELOADS = 1_000;
 
-export function createEngineState(repo: Repository, settings: SimSettings, now: () => number, clock: Clock): EngineState {
+export function createEngineState(repo: Repository, settings: SimSettings, now: () => number, clock: Clock, log: EngineLogSink = () => {}): EngineState {
   const cache = new Map<string, { script: string; content: AppContent }>();
   const reloads: EngineReloadRecord[] = [];
   return {
@@ -56,6 +62,13 @@ export function createEngineState(repo: Repository, settings: SimSettings, now: 
     addReload(r) {
       reloads.push(r);
       if (reloads.length > KEEP_RELOADS) reloads.shift();
+    },
+    log,
+    nodeFor(ref) {
+      const nodes = repo.site.nodes;
+      const key = ref?.toLowerCase();
+      const named = key ? nodes.find((n) => n.name.toLowerCase() === key || n.hostName.toLowerCase() === key || n.id === key) : undefined;
+      return named ?? nodes.find((n) => n.central) ?? nodes[0]!;
     },
   };
 }

@@ -2,6 +2,7 @@
 import { filterIds } from "../filter";
 import { renderAppFull, renderCpDefinitionFull, renderNodeFull, renderStreamFull, renderTagFull, renderUserFull } from "../repo/render-app";
 import { allocatedUsers, allocationId, renderAllocation } from "../repo/render-license";
+import { renderSchedulerServices } from "../repo/render-scheduler-service";
 import type { Repository } from "../repo/repository";
 import type { TaskRunner } from "../tasks/runner";
 import { iso } from "../util/time";
@@ -87,6 +88,10 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
     servernodeconfiguration: {
       full: (opts) => repo.site.nodes.map((n) => renderNodeFull(repo, n.id, opts)),
       condense: pick(["id", "name", "hostName", "privileges"]),
+    },
+    schedulerservice: {
+      full: (opts) => renderSchedulerServices(repo, opts),
+      condense: pick(["id", "privileges"]),
     },
     "license/professionalaccesstype": allocation("professional"),
     "license/analyzeraccesstype": allocation("analyzer"),

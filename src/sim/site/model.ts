@@ -25,6 +25,17 @@ export interface NodeModel {
   central: boolean;
   /** The node's own appender targets from the fixture (seed `udp.nodeTargets`); undefined = the site-wide ones. */
   udpTargets: { host: string; port: number }[] | undefined;
+  /** The node's Scheduler settings (QRS SchedulerServiceSettings); the control API changes them. */
+  scheduler: SchedulerSettingsModel;
+}
+
+/** How many reloads the node's Scheduler runs at once, and how long one may wait for an engine (minutes; 0 never ends it). */
+export interface SchedulerSettingsModel {
+  maxConcurrentEngines: number;
+  engineTimeout: number;
+  /** When they were last changed (QRS modifiedDate); undefined: as installed. */
+  modifiedMs?: number;
+  modifiedBy?: string;
 }
 
 export interface UserModel {

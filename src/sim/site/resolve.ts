@@ -71,6 +71,7 @@ function resolveNodes(r: Resolving, fx: SiteFixture): NodeModel[] {
     name: n.name,
     hostName: n.hostName,
     central: n.central,
+    scheduler: { maxConcurrentEngines: n.scheduler?.maxConcurrentEngines ?? 4, engineTimeout: n.scheduler?.engineTimeout ?? 30 },
     udpTargets: n.udpTargets?.map((t, j) => {
       if (typeof t !== "string") return t;
       const parsed = parseUdpTarget(t);

@@ -22,6 +22,18 @@ export const NodeSchema = z.strictObject({
    * per node. Left out, the node sends to the simulator's site-wide targets (`--udp-target`, `PUT /udp/targets`).
    */
   udpTargets: z.array(z.union([z.string(), z.strictObject({ host: NameSchema, port: z.int().min(1).max(65_535) })])).optional(),
+  /**
+   * The node's Scheduler settings, as QRS names them (SchedulerServiceSettings): `maxConcurrentEngines` is the QMC's
+   * "Max concurrent reloads" (4 by default, Qlik's KB "Concurrent Reload Settings in Qlik Sense Enterprise"; qlik-cli
+   * allows 1–256), `engineTimeout` the minutes a reload may wait in the queue before Qlik cancels it (30 by default;
+   * 0: never, per the same article; qlik-cli allows 10–10080).
+   */
+  scheduler: z
+    .strictObject({
+      maxConcurrentEngines: z.int().min(1).max(256).default(4),
+      engineTimeout: z.int().min(0).max(10_080).default(30),
+    })
+    .optional(),
 });
 
 export const UserSchema = z.strictObject({

@@ -8,6 +8,8 @@ import type { NodeModel } from "../site/model";
 import type { Outcome } from "../site/schema";
 import { newGuid, ZERO_GUID } from "../util/ids";
 import type { SchedulerLogEvent } from "./log-event";
+import type { NodeLoad } from "./node-load";
+import type { EngineLogSink } from "../engine/engine-log";
 import type { ScriptLogShape, ScriptLogWarnings } from "./script-log";
 
 export const STATUS_NAMES = [
@@ -47,10 +49,20 @@ export interface Session {
   aborting: boolean;
   /** The final transition was logged; the session only waits for the QRS to show it. */
   done: boolean;
+  /** The Engine session of the current attempt's reload (reload tasks, once started). */
+  engineSessionId?: string;
 }
 
 /** Final status of a run as QRS stores it (7 FinishedSuccess, 8 FinishedFail, 6 Aborted…), for task-event triggers. */
 export type FinishListener = (taskId: string, status: number) => void;
+
+/** The engine slots a reload waits for (engine-slots.ts). */
+export interface SlotKeeper {
+  /** Runs `start` now when the node has a free engine; else the session waits in the node's queue (`onQueued` now). */
+  acquire(s: Session, start: () => void, onQueued: () => void): void;
+  /** The session holds no engine and waits for none any more (ended, retrying, aborted, cancelled). */
+  release(s: Session): void;
+}
 
 /** What the runner's sessions share: the site, the clock, the running sessions and every timer armed for them. */
 export interface RunnerContext {
@@ -59,9 +71,13 @@ export interface RunnerContext {
   now: () => number;
   clock: Clock;
   onLog: (event: SchedulerLogEvent) => void;
+  onEngineLog?: EngineLogSink;
   sessions: Map<string, Session>;
   allTimers: Set<Timer>;
   finishListeners: FinishListener[];
+  slots: SlotKeeper;
+  /** How busy each node is, hour by hour, as the runs go through their states. */
+  load: NodeLoad;
 }
 
 /** Runs `fn` after `ms`; the timer is the session's (so an abort cancels it) and the runner's (so stop() does). */
@@ -127,6 +143,8 @@ export function setStatus(ctx: RunnerContext, s: Session, to: number, detailsTyp
 /** Final updates reach the QRS `qrsLagMs` after the Scheduler logged them (and sent UDP). */
 export function commitFinal(ctx: RunnerContext, s: Session, apply: () => void): void {
   s.done = true;
+  ctx.slots.release(s);
+  ctx.load.ended(s.record, ctx.now());
   const finish = () => {
     apply();
     s.task.runningSession = undefined;

@@ -7,7 +7,10 @@ import { effectiveDuration } from "../settings";
 import type { Outcome } from "../site/schema";
 import { newGuid } from "../util/ids";
 import type { SchedulerLogEvent } from "./log-event";
-import { beginAbort, startAttempt } from "./run-attempt";
+import { createEngineSlots, type QueueView } from "./engine-slots";
+import { createNodeLoad, type NodeLoad } from "./node-load";
+import type { EngineLogSink } from "../engine/engine-log";
+import { beginAbort, cancelQueued, startAttempt } from "./run-attempt";
 import { detail, type FinishListener, newRecord, nodeById, type RunnerContext, type Session } from "./run-session";
 import type { ScriptLogShape, ScriptLogWarnings } from "./script-log";
 
@@ -43,6 +46,8 @@ export interface RunnerDeps {
   /** Run durations and retries wait on it (wall time, or the clock a stepped simulation shares with Steward). */
   clock: Clock;
   onLog: (event: SchedulerLogEvent) => void;
+  /** The Engine's lines about the reloads the Scheduler asks it for (the Engine logs those too). */
+  onEngineLog?: EngineLogSink;
 }
 
 export interface TaskRunner {
@@ -64,10 +69,19 @@ export interface TaskRunner {
   runningSessions(): { executionId: string; taskId: string; user: string; startMs: number }[];
   stop(): void;
   onFinished(listener: FinishListener): void;
+  /** What runs on a node and what waits in its queue for an engine. */
+  queue(nodeId: string): QueueView;
+  /** A node's Scheduler settings changed (the control API): runs that now fit start, waiting runs get the new timeout. */
+  schedulerChanged(nodeId: string): void;
+  /** How busy each node was, hour by hour: the simulator's own count. */
+  load: NodeLoad;
 }
 export function createTaskRunner(deps: RunnerDeps): TaskRunner {
   const { repo } = deps;
-  const ctx: RunnerContext = { ...deps, sessions: new Map(), allTimers: new Set(), finishListeners: [] };
+  const load = createNodeLoad();
+  const ctx: RunnerContext = { ...deps, sessions: new Map(), allTimers: new Set(), finishListeners: [], load, slots: { acquire: () => {}, release: () => {} } };
+  const slots = createEngineSlots(ctx, (s) => cancelQueued(ctx, s));
+  ctx.slots = slots;
   const { sessions } = ctx;
   const sessionOf = (taskId: string) => {
     const task = repo.findTask(taskId);
@@ -117,6 +131,9 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
         startMs: s.record.createdMs,
       })),
     onFinished: (l) => void ctx.finishListeners.push(l),
+    queue: (nodeId) => slots.view(nodeId),
+    schedulerChanged: (nodeId) => slots.settingsChanged(nodeId),
+    load,
     stop() {
       for (const t of ctx.allTimers) deps.clock.clearTimeout(t);
       ctx.allTimers.clear();

@@ -4,6 +4,8 @@ import { createSocket, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import type { UdpSettings, UdpTarget } from "../settings";
 import type { SchedulerLogEvent } from "../tasks/log-event";
+import type { EngineLogEvent } from "../engine/engine-log";
+import { ENGINE_PREFIX, engineAppenderMatches, formatEngineDatagram } from "./engine-format";
 import { formatDatagram, matchingAppenders } from "./format";
 import { targetsOfNode } from "./node-targets";
 
@@ -22,6 +24,8 @@ export interface SentDatagram {
 export interface UdpEmitter {
   /** Called for every Scheduler log line; sends what the appenders match. */
   handle(event: SchedulerLogEvent): void;
+  /** Called for every Engine log line about a reload; sends it when the Engine's appender is installed (`udp.engine`) and matches. */
+  handleEngine(event: EngineLogEvent): void;
   /** The most recent datagrams (newest last), including dropped ones. */
   recent(): SentDatagram[];
   clearRecent(): void;
@@ -89,28 +93,37 @@ export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) =>
     }
   };
 
+  /** One datagram to the node's targets, counted and listed as the appenders' are. */
+  const sendAndNote = (text: string, prefix: string, node: string, timeMs: number) => {
+    const targets = targetsOfNode(settings, node);
+    const buf = Buffer.from(text, "utf8");
+    const dropped = settings.dropNext > 0;
+    if (dropped) settings.dropNext--;
+    const copies = 1 + settings.duplicates;
+    if (!dropped) for (let i = 0; i < copies; i++) send(buf, targets);
+    recent.push({
+      time: new Date(timeMs).toISOString(),
+      prefix,
+      text,
+      bytes: buf.length,
+      node,
+      targets: targets.map((t) => `${t.host}:${t.port}`),
+      dropped,
+      copies: dropped ? 0 : copies,
+    });
+    if (recent.length > KEEP_RECENT) recent.shift();
+  };
+
   return {
+    handleEngine(event) {
+      if (!settings.engine || !engineAppenderMatches(event)) return;
+      sendAndNote(formatEngineDatagram(event), ENGINE_PREFIX, event.nodeName, event.timeMs);
+    },
     handle(event) {
-      const targets = targetsOfNode(settings, event.nodeName);
       for (const appender of matchingAppenders(event, settings.generation)) {
         let text = formatDatagram(appender.prefix, decorate(event, settings), { nullForMissing: settings.nullForMissing });
         if (settings.oversizeBytes > 0) text = pad(text, settings.oversizeBytes);
-        const buf = Buffer.from(text, "utf8");
-        const dropped = settings.dropNext > 0;
-        if (dropped) settings.dropNext--;
-        const copies = 1 + settings.duplicates;
-        if (!dropped) for (let i = 0; i < copies; i++) send(buf, targets);
-        recent.push({
-          time: new Date(event.timeMs).toISOString(),
-          prefix: appender.prefix,
-          text,
-          bytes: buf.length,
-          node: event.nodeName,
-          targets: targets.map((t) => `${t.host}:${t.port}`),
-          dropped,
-          copies: dropped ? 0 : copies,
-        });
-        if (recent.length > KEEP_RECENT) recent.shift();
+        sendAndNote(text, appender.prefix, event.nodeName, event.timeMs);
       }
     },
     recent: () => [...recent],

@@ -53,8 +53,8 @@ export interface AlertGates {
   maintenance: Maintenance;
   grouping: Grouping;
   gate: DeliveryGate;
-  /** The dashboard's banner while a maintenance window is active. */
-  banner(): string | undefined;
+  /** The dashboard's banner while a maintenance window is active, its end on the site's clock. */
+  banner(formatTime: (ms: number) => string): string | undefined;
   /**
    * What keeps `e` quiet at `now` (a maintenance window, then a silence), for what pages later than the event: an
    * escalation due inside a window or silence waits for its end instead of being held in it (see src/tell/escalation).
@@ -93,7 +93,7 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     maintenance,
     grouping,
     gate: composeGates([maintenance.gate, silences.gate, grouping.gate]),
-    banner: () => maintenanceBanner(maintenance.service.active()),
+    banner: (formatTime) => maintenanceBanner(maintenance.service.active(), formatTime),
     async quietUntil(e, now) {
       const o = maintenance.holding(e, now);
       if (o) return { until: o.endsAt, reason: `maintenance window ${o.window} (${o.scope}) until ${new Date(o.endsAt).toISOString()}` };

@@ -13,6 +13,7 @@ import type { CauseStore } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
 import { afterRecovery, type CauseDecision } from "./decision";
 import { createNodeDownRule } from "./node-down";
+import { createQueueRule } from "./queue-backlog";
 import { createSourceRule } from "./source-rule";
 import { createParentUpdates, pageTargets } from "./updates";
 import { kindsReachedAtOpening, openingReach, recoveredReach } from "./reach";
@@ -44,12 +45,19 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   const nodeDown = createNodeDownRule(store, cfg.nodeDown, deps.taskNodes, deps.silentNodes);
   const source = createSourceRule(store, cfg.sameSource);
   const upstream = createUpstreamRule({ store, cfg: cfg.upstream, graph: deps.graph, feedsOfCheck: deps.feedsOfCheck });
+  const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
-    // A node's cause first: while a node is down, what it fails is its symptom whatever the source.
+    // A node's queue backed up is its own cause, opened and ended by its own events.
+    const backlog = await queue.review(e, now, pageTo);
+    if (backlog) return backlog;
+    // A node's cause next: while a node is down, what it fails is its symptom whatever the source.
     const node = await nodeDown.review(e, now, pageTo);
     if (node) return node;
+    // What a backed-up queue does on its node: runs Qlik cancelled there (never a source's or an upstream's failure).
+    const queued = await queue.symptom(e, now, pageTo);
+    if (queued) return queued;
     if (!isTaskEvent(e)) return upstream.review(e, now, pageTo);
     const subject = `task:${e.task.id.toLowerCase()}`;
     if (e.kind === "task.failed" || e.kind === "task.aborted") {

@@ -21,8 +21,11 @@ export function nodeOf(host: string): string {
   return h.split(".")[0] ?? "";
 }
 
-/** What a node back up ends: starts that did not come, runs it did not finish in time, apps it left as they were. */
-const OVER_WHEN_BACK = new Set(["task.missed", "task.chain_broken", "task.running_long", "app.stale"]);
+/**
+ * What a node back up ends: starts that did not come, runs it did not finish in time, apps it left as they were, and
+ * reloads outside the Scheduler that failed on it (whoever started them starts them again; no task recovers them).
+ */
+const OVER_WHEN_BACK = new Set(["task.missed", "task.chain_broken", "task.running_long", "app.stale", "app.reload_failed"]);
 /** How long after a node's cause ended a start that fell due in it may still be found missing (a look, a grace). */
 const LATE_WITHIN_MS = 6 * 3_600_000;
 /** A start due in the minute the node came back had no Scheduler to start it either. */
@@ -149,6 +152,9 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
         return symptom(parentId, down);
       }
       if (!isTaskEvent(e)) return undefined;
+      // A reload outside the Scheduler that failed is its own cause, unless its node's cause (open now) explains it.
+      if (e.kind === "app.reload_failed")
+        return (await store.isOpen(cause(node).key)) ? symptom((await store.attach(cause(node), taskSymptom(e), now)).parentId, node) : undefined;
       if (e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted") {
         await nodes.note(node, e, now);
         await silent.heard(node, now);

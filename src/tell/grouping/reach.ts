@@ -40,7 +40,9 @@ export const sameReceiver = (a: Receiver, b: Receiver) => a.channel === b.channe
  * symptom then pages the route). Other causes reach such a route with their first symptom it takes.
  */
 export function kindsReachedAtOpening(causeKey: string, e: DomainEvent, cfg: GroupingConfig): readonly string[] {
-  if (causeKey.startsWith("node:")) return NODE_SYMPTOMS;
+  // A node's queue backed up stops what a node down stops (its scheduler.queue_backlog page reaches a route of the
+  // watchdog's kinds that does not list it, too).
+  if (causeKey.startsWith("node:") || causeKey.startsWith("queue:")) return NODE_SYMPTOMS;
   if (causeKey.startsWith("upstream:") && isTaskEvent(e) && !((e.task.maxRetries ?? 0) > 0)) return cfg.upstream.symptoms;
   return [];
 }

@@ -32,11 +32,12 @@ const LATE_WITHIN_MS = 86_400_000;
  * Whether a cause of this kind can explain this symptom at all. A missed start of a schedule trigger and a stopped
  * chain (its upstream ended as the trigger awaits, the task did not start) are the Scheduler's or the node's doing:
  * a failure of the task itself or of a task upstream does not explain them (issue 64: a chain break filed under a
- * failure of the night before). A job before Qlik that did not deliver may hold them back, a node down may.
+ * failure of the night before). A job before Qlik that did not deliver may hold them back, a node down may, and so
+ * may a node's queue backed up.
  */
 function explainsThisKind(causeKey: string, e: WatchdogEvent): boolean {
   if (e.kind !== "task.missed" && e.kind !== "task.chain_broken") return true;
-  return causeKey.startsWith("checkin:") || causeKey.startsWith("node:");
+  return causeKey.startsWith("checkin:") || causeKey.startsWith("node:") || causeKey.startsWith("queue:");
 }
 const JOB_FAILURES = new Set(["checkin.failed", "checkin.missed"]);
 
@@ -62,11 +63,17 @@ export function createUpstreamRule(d: UpstreamDeps) {
    * its own (issue 59).
    */
   async function explainsNow(parentId: number, e: WatchdogEvent): Promise<boolean> {
-    const causes = (await store.symptoms(parentId)).filter((s) => !symptomKinds.has(s.kind) && !s.kind.endsWith(".waiting") && s.state !== "waiting");
+    const symptoms = await store.symptoms(parentId);
+    // The same condition, raised a level (a freshness warning that became the breach): it stays where it joined, even
+    // when the failure that made it late recovered in between (the run started again, too late): one notice per night.
+    if (symptoms.some((s) => s.subject === `watch:${e.condition.key}`)) return true;
+    const causes = symptoms.filter((s) => !symptomKinds.has(s.kind) && !s.kind.endsWith(".waiting") && s.state !== "waiting");
     if (causes.some((s) => s.state === "open")) return true;
     // All recovered: it still explains what fell due while it lasted (the stale app of the night the node was down).
+    // A freshness event's data.expectedAt is when the app is expected fresh, not when anything fell due: its condition's
+    // opening is.
     const over = Math.max(...causes.map((s) => s.recoveredAt ?? Number.NEGATIVE_INFINITY));
-    const due = Date.parse(String(e.data.expectedAt ?? e.condition.openedAt));
+    const due = Date.parse(String((e.kind.startsWith("app.freshness_") ? undefined : e.data.expectedAt) ?? e.condition.openedAt));
     return Number.isFinite(due) && due <= over;
   }
 

@@ -4,6 +4,7 @@
 import { isFailureLine, keptScriptLog, logMessage } from "../../hear/events/script-log-excerpt";
 import type { ErrorClass } from "../../platform/events/run-context";
 import type { TaskEvent } from "../../platform/events/types";
+import { queueHistory } from "../../platform/qlik/queue-history";
 import { blankQuoted, BUILTIN_RULES, ERROR_HINTS, type ErrorRule } from "./error-rules";
 
 export interface ErrorCause {
@@ -39,6 +40,15 @@ export function createClassifier(extra: readonly ErrorRule[] = [], hints: Partia
   return {
     classifyLine,
     classify(e) {
+      // A run Qlik cancelled while it waited for an engine never ran its script: the queue is the cause, whatever a
+      // line says (read from the run's shape in QRS, as Qlik publishes no wording for it).
+      const queued = e.execution ? queueHistory(e.execution.details, e.execution.statusCode) : undefined;
+      if (queued?.cancelled)
+        return {
+          errorClass: "queue",
+          errorHint: hintOf("queue"),
+          errorLine: queued.message ?? "cancelled after waiting in the Scheduler's queue (never started)",
+        };
       const candidates = failureLines(e);
       for (const line of candidates) {
         const c = classifyLine(line);

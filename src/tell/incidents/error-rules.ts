@@ -23,6 +23,8 @@ export const ERROR_HINTS: Record<ErrorClass, string> = {
   access: "Permission denied: check the service account's rights on the folder or source, and the app's security rules and section access.",
   executor:
     "The Scheduler could not start the run (no engine or executor free, a node down): check the Qlik Sense services on the reload nodes and Max concurrent reloads.",
+  queue:
+    "Qlik cancelled the run: it waited in its node's Scheduler queue for a free engine longer than the queue timeout, so no script ran. It runs again at its next trigger; start it by hand if its data is needed sooner. The node was running its Max concurrent reloads: raise that limit in the QMC (Schedulers → the node → Advanced) if the node has the cores, or move some triggers to a quieter hour.",
   unknown: "No known pattern matched: the lines of the script log below say what happened.",
 };
 

@@ -4,11 +4,12 @@ import type { Occurrence } from "./windows";
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function maintenanceBanner(active: readonly Occurrence[]): string | undefined {
+/** `formatTime`: the end on the site's clock, as every time on the dashboard. */
+export function maintenanceBanner(active: readonly Occurrence[], formatTime: (ms: number) => string): string | undefined {
   if (active.length === 0) return undefined;
   const items = active.map(
     (o) =>
-      `<b>${esc(o.window)}</b>${o.reason ? ` (${esc(o.reason)})` : ""}: ${esc(o.scope)} until <time datetime="${new Date(o.endsAt).toISOString()}">${new Date(o.endsAt).toISOString().slice(0, 16).replace("T", " ")}</time>`,
+      `<b>${esc(o.window)}</b>${o.reason ? ` (${esc(o.reason)})` : ""}: ${esc(o.scope)} until <time datetime="${new Date(o.endsAt).toISOString()}">${esc(formatTime(o.endsAt))}</time>`,
   );
   return `<div class="notice maintenance-banner" role="status">Maintenance window active, alerts held: ${items.join("; ")}.</div>`;
 }

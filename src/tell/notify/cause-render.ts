@@ -3,33 +3,42 @@
 // kind shows it without each repeating it. Only alerts a grouping rule decided on carry a cause.
 import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { Notification } from "./types";
+import { localTimes } from "./time-format";
 
 export function causeOf(n: Pick<Notification, "digest" | "event">): CauseSummary | undefined {
   return n.digest ? undefined : n.event.cause;
+}
+
+/** The site's zone the notification's times are in (its template variables carry it). */
+export function zoneOf(n: Pick<Notification, "vars">): string {
+  return typeof n.vars.timeZone === "string" ? n.vars.timeZone : "UTC";
+}
+
+/** "2026-11-25 14:29 CET": a cause's times on the site's clock, with the zone's name, as every time in a message. */
+function at(iso: string, zone: string): string {
+  const t = localTimes(iso, zone);
+  return t.local2 ? `${t.local2} ${t.zone}` : iso;
 }
 
 export function causeHeadline(c: CauseSummary): string {
   return `${c.status === "closed" ? "Recovered" : c.update ? "Update" : "Open"}: cause #${c.id}, ${c.title}`;
 }
 
-/** On an update page: "Since 01:02 UTC, 3 more affected: Load 7, Load 8, App 3". */
-function updateLines(c: CauseSummary): string[] {
+/** On an update page: "Since the last page (2026-11-25 01:02 CET), 3 more affected: Load 7, Load 8, App 3". */
+function updateLines(c: CauseSummary, zone: string): string[] {
   const u = c.update;
   if (!u) return [];
-  const at = u.since.slice(0, 16).replace("T", " ");
   const names = [...u.tasks, ...u.apps];
-  return [`Since the last page (${at} UTC), ${u.count} more affected: ${names.join(", ")}${u.count > names.length ? " …" : ""}`];
+  return [`Since the last page (${at(u.since, zone)}), ${u.count} more affected: ${names.join(", ")}${u.count > names.length ? " …" : ""}`];
 }
 
 const named = (label: string, names: readonly string[], total: number) =>
   names.length === 0 ? [] : [`${label}: ${names.join(", ")}${total > names.length ? ` and ${total - names.length} more` : ""}`];
 
-const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
-
 /** Since when, and what did not run: on the recovered page, what to start again rather than wait for its next run. */
-function spanLines(c: CauseSummary): string[] {
+function spanLines(c: CauseSummary, zone: string): string[] {
   // An update says since its last page instead.
-  const since = c.openedAt && !c.update ? [c.status === "closed" ? `Began ${utc(c.openedAt)}` : `Since ${utc(c.openedAt)}`] : [];
+  const since = c.openedAt && !c.update ? [c.status === "closed" ? `Began ${at(c.openedAt, zone)}` : `Since ${at(c.openedAt, zone)}`] : [];
   const promises = c.status === "open" && c.promisesAtRisk?.length ? [`Promises at risk: ${c.promisesAtRisk.join(", ")}`] : [];
   const missed = c.didNotRun ?? [];
   if (missed.length === 0) return [...since, ...promises];
@@ -37,12 +46,12 @@ function spanLines(c: CauseSummary): string[] {
   return [...since, ...promises, `${label}: ${missed.join(", ")}`];
 }
 
-/** The cause as plain lines: headline, counts, names, link. */
-export function causeLines(c: CauseSummary): string[] {
+/** The cause as plain lines: headline, counts, names, link; its times in `zone` (the site's). */
+export function causeLines(c: CauseSummary, zone: string): string[] {
   return [
     causeHeadline(c),
-    ...spanLines(c),
-    ...updateLines(c),
+    ...spanLines(c, zone),
+    ...updateLines(c, zone),
     `${c.text}${c.stillFailing > 0 ? `; ${c.stillFailing} still failing` : ""}`,
     ...named("Tasks", c.tasks, c.counts.tasks),
     ...named("Apps", c.apps, c.counts.apps),
@@ -54,8 +63,8 @@ export function causeLines(c: CauseSummary): string[] {
 const html = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** Mail: a block at the top of the body, and the lines at the top of the text part. */
-export function withCauseHtml(body: string, c: CauseSummary): string {
-  const [head, ...rest] = causeLines(c);
+export function withCauseHtml(body: string, c: CauseSummary, zone: string): string {
+  const [head, ...rest] = causeLines(c, zone);
   const link = c.url ? `<p><a href="${html(c.url)}">Every symptom of cause #${c.id}</a></p>` : "";
   const lines = (c.url ? rest.slice(0, -1) : rest).map((l) => `<p style="margin:4px 0">${html(l)}</p>`).join("");
   const block = `<div class="steward-cause" style="border-left:4px solid #c0392b;padding:8px 12px;margin:0 0 16px 0;font-family:sans-serif"><p style="margin:4px 0"><strong>${html(head!)}</strong></p>${lines}${link}</div>`;
@@ -63,25 +72,25 @@ export function withCauseHtml(body: string, c: CauseSummary): string {
   return m ? body.slice(0, m.index + m[0].length) + block + body.slice(m.index + m[0].length) : block + body;
 }
 
-export const withCauseText = (text: string, c: CauseSummary): string => `${causeLines(c).join("\n")}\n\n${text}`;
+export const withCauseText = (text: string, c: CauseSummary, zone: string): string => `${causeLines(c, zone).join("\n")}\n\n${text}`;
 
 const mrkdwn = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const cardText = (s: string) => s.replace(/[\\`*_~[\]()<>#|!{}]/g, "\\$&");
 
 /** Slack: a section after the header block (Slack caps a section's text at 3,000 characters). */
-export function addCauseToSlack(payload: Record<string, unknown>, c: CauseSummary): void {
-  const [head, ...rest] = causeLines(c);
+export function addCauseToSlack(payload: Record<string, unknown>, c: CauseSummary, zone: string): void {
+  const [head, ...rest] = causeLines(c, zone);
   const section = { type: "section", text: { type: "mrkdwn", text: `*${mrkdwn(head!)}*\n${rest.map(mrkdwn).join("\n")}`.slice(0, 3_000) } };
   if (Array.isArray(payload.blocks)) payload.blocks.splice(1, 0, section);
   else payload.blocks = [section];
 }
 
 /** Teams: text blocks after the card's first block. */
-export function addCauseToTeams(payload: Record<string, unknown>, c: CauseSummary): void {
+export function addCauseToTeams(payload: Record<string, unknown>, c: CauseSummary, zone: string): void {
   const attachments = payload.attachments as Array<{ content?: { body?: unknown[] } }> | undefined;
   const body = attachments?.[0]?.content?.body;
   if (!Array.isArray(body)) return;
-  const [head, ...rest] = causeLines(c);
+  const [head, ...rest] = causeLines(c, zone);
   body.splice(
     1,
     0,

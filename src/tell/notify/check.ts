@@ -19,6 +19,7 @@ import {
   CHECKIN_EVENT_KINDS,
   CHECKIN_CONDITIONS,
   FRESHNESS_EVENT_KINDS,
+  ENGINE_RELOAD_EVENT_KINDS,
 } from "../../platform/events/types";
 import { syntheticCheckinEvent } from "../../watch/checkins/samples";
 import { syntheticFreshnessEvent } from "../../watch/freshness/samples";
@@ -26,6 +27,7 @@ import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-
 import { CHANNELS } from "./channels/registry";
 import { buildNotification } from "./notification";
 import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticTaskEvent, syntheticSiteEvent, syntheticWatchdogEvent } from "./samples";
+import { syntheticEngineReloadEvent } from "../../hear/engine/samples";
 import type { ChannelDefinition, ChannelDeps } from "./types";
 
 /** Sample sets: one event per kind × task type (rich and sparse), both service kinds, site and data check kinds, and a digest. */
@@ -44,6 +46,7 @@ export function sampleEventSets(): DomainEvent[][] {
       [syntheticTaskEvent({ kind, taskType: "externalProgram", full: true })],
     );
   }
+  for (const kind of ENGINE_RELOAD_EVENT_KINDS) sets.push([syntheticEngineReloadEvent(kind)], [syntheticEngineReloadEvent(kind, { full: false })]);
   sets.push([syntheticServiceEvent({ state: "stopped" })], [syntheticServiceEvent({ state: "started" })]);
   for (const kind of SITE_EVENT_KINDS) sets.push([syntheticSiteEvent(kind)]);
   for (const kind of DATA_CHECK_EVENT_KINDS) sets.push([syntheticDataCheckEvent(kind)], [syntheticDataCheckEvent(kind, { full: false })]);

@@ -108,7 +108,7 @@ export const RouteSchema = z.lazy(() =>
       hosts: z.array(z.string().min(1)).optional().describe("Events from these hosts (task node or service host)."),
       services: z.array(z.string().min(1)).optional().describe("Service events for these service names."),
       sources: z
-        .array(z.enum(["udp", "reconcile", "test", "cloud"]))
+        .array(z.enum(["udp", "reconcile", "test", "cloud", "engine"]))
         .optional()
         .describe("How Steward learnt of the task event."),
       recipients: RouteRecipientsSchema.optional(),
@@ -197,7 +197,9 @@ export const notifySchema = () =>
         .min(1)
         .refine(isKnownZone, { message: "not an IANA time zone name (e.g. Europe/Stockholm)" })
         .optional()
-        .describe("IANA time zone for local times in messages; defaults to the system's."),
+        .describe(
+          "The site's IANA time zone: every time in messages, event sentences, the dashboard, /status and the reports is shown in it, with its name. Default: the zone of the machine Steward runs on.",
+        ),
       links: z
         .array(
           z.strictObject({

@@ -4,6 +4,7 @@
 import type { DomainEvent } from "../../platform/events/types";
 import type { OutboxStore } from "./outbox-store";
 import type { Plan, PlannedDelivery } from "./planner";
+import { threadOf } from "./thread";
 
 export interface EnqueueResult {
   queued: number;
@@ -74,6 +75,7 @@ function insertRow(
     nextAttemptAt: now,
     expiresAt: now + maxAgeMs,
     createdAt: now,
+    thread: threadOf(event),
   });
 }
 

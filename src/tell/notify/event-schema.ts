@@ -22,10 +22,12 @@ import {
   type EventKind,
   type SiteEventKind,
   type TaskOutcome,
+  isEngineReloadKind,
 } from "../../platform/events/types";
 import { syntheticCheckinEvent } from "../../watch/checkins/samples";
 import { syntheticFreshnessEvent } from "../../watch/freshness/samples";
 import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticSiteEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "./samples";
+import { syntheticEngineReloadEvent } from "../../hear/engine/samples";
 
 const NameValue = z.lazy(() => z.object({ name: z.string(), value: z.string() }));
 const UserRef = z.lazy(() =>
@@ -35,10 +37,10 @@ const UserRef = z.lazy(() =>
 export const TaskEventSchema = z.lazy(() =>
   z.object({
     id: z.string().min(1),
-    kind: z.enum(["task.succeeded", "task.failed", "task.aborted"]),
+    kind: z.enum(["task.succeeded", "task.failed", "task.aborted", "app.reload_failed", "app.reload_succeeded"]),
     outcome: z.enum(TASK_OUTCOMES),
     taskType: z.enum(TASK_TYPES),
-    source: z.enum(["udp", "reconcile", "test", "cloud"]).default("test"),
+    source: z.enum(["udp", "reconcile", "test", "cloud", "engine"]).default("test"),
     receivedAt: z.string().min(1),
     host: z.string(),
     executionId: z.string(),
@@ -158,7 +160,7 @@ export const DataCheckEventSchema = z.lazy(() =>
     kind: z.enum(DATA_CHECK_EVENT_KINDS),
     app: appRef(),
     task: taskRef().optional(),
-    reload: z.object({ kind: z.enum(["task", "reload-job", "cloud"]), id: z.string(), at: z.string().optional() }),
+    reload: z.object({ kind: z.enum(["task", "reload-job", "engine", "cloud"]), id: z.string(), at: z.string().optional() }),
     runId: z.string(),
     check: z
       .object({
@@ -230,6 +232,8 @@ export async function eventFromInput(input: AlertEventInput, nowMs: number, look
     return { event: syntheticCheckinEvent(input.kind as CheckinEventKind, { host: input.host, nowMs }) };
   if ((FRESHNESS_EVENT_KINDS as readonly string[]).includes(input.kind))
     return { event: syntheticFreshnessEvent(input.kind as FreshnessEventKind, { host: input.host, nowMs }) };
+  if (isEngineReloadKind(input.kind))
+    return { event: syntheticEngineReloadEvent(input.kind, { host: input.host, appId: input.appId, appName: input.appName, nowMs }) };
   if (input.kind.startsWith("service.")) {
     return {
       event: syntheticServiceEvent({ state: input.kind === "service.stopped" ? "stopped" : "started", host: input.host, service: input.service, nowMs }),

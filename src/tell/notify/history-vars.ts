@@ -14,6 +14,7 @@ export const ERROR_CLASS_TEXT: Record<ErrorClass, string> = {
   timeout: "time limit",
   access: "permission denied",
   executor: "could not start",
+  queue: "cancelled after waiting in the queue",
   unknown: "not recognised",
 };
 
@@ -23,11 +24,14 @@ export function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
-/** "3rd failure in a row · last success 2026-11-21 02:00 · usually 4 min 10 s, this run 12 s · started by a trigger or task chain" */
+/** "3rd failure in a row · last success 2026-11-21 02:00 CET · usually 4 min 10 s, this run 12 s · started by a trigger or task chain" */
 export function historyLine(e: TaskEvent, timeZone?: string): string {
   const h = e.history;
   if (!h) return "";
-  const when = (iso: string | undefined) => localTimes(iso, timeZone).local2;
+  const when = (iso: string | undefined) => {
+    const t = localTimes(iso, timeZone);
+    return `${t.local2} ${t.zone}`;
+  };
   const parts: string[] = [];
   const failed = e.outcome !== "succeeded";
   if (failed) {
@@ -57,7 +61,7 @@ function recoveredText(e: TaskEvent): string {
 
 export function buildHistoryVars(e: TaskEvent, timeZone?: string): TemplateVars {
   const h = e.history;
-  const t = (iso: string | undefined) => (iso ? localTimes(iso, timeZone).local1 : "");
+  const t = (iso: string | undefined) => (iso ? localTimes(iso, timeZone).zoned : "");
   return {
     consecutiveFailures: h ? h.consecutiveFailures : "",
     lastSuccessAt: h?.lastSuccessAt ?? "",
@@ -73,6 +77,8 @@ export function buildHistoryVars(e: TaskEvent, timeZone?: string): TemplateVars 
     errorClass: e.errorClass ?? "",
     errorClassText: e.errorClass ? ERROR_CLASS_TEXT[e.errorClass] : "",
     errorHint: e.errorHint ?? "",
+    /** What a failed run's headline says: "failed", or for a run Qlik cancelled in the queue "cancelled after waiting in the queue". */
+    failedText: e.errorClass === "queue" ? "cancelled after waiting in the queue" : "failed",
     errorLine: e.errorLine ?? "",
     causeLine: causeLine(e),
     incident: e.incident ?? null,

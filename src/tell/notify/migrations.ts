@@ -65,5 +65,14 @@ export const notifyMigrations: MigrationSet = {
       // What the deliveries list shows for an event (the task's name) instead of its id.
       sql: "ALTER TABLE notify_events ADD COLUMN title TEXT",
     },
+    {
+      version: 5,
+      name: "delivery threads",
+      // A follow-up waits for the alert it follows on the same channel and recipient (src/tell/notify/thread.ts).
+      sql: `
+        ALTER TABLE notify_deliveries ADD COLUMN thread TEXT;
+        CREATE INDEX notify_deliveries_thread ON notify_deliveries (thread, channel, recipient, id);
+      `,
+    },
   ],
 };

@@ -35,9 +35,14 @@ export interface DeliveryRow {
   lastError: string | null;
   /** The event's title (a task's name), in lists only; null for events stored before titles were kept. */
   eventTitle?: string | null;
+  /** The conversation it belongs to (src/tell/notify/thread.ts): sent after the thread's earlier deliveries. */
+  thread?: string | null;
 }
 
-export type NewDelivery = Omit<DeliveryRow, "id" | "attempts" | "updatedAt" | "deliveredAt" | "lastError" | "groupKey"> & { groupKey?: string | null };
+export type NewDelivery = Omit<DeliveryRow, "id" | "attempts" | "updatedAt" | "deliveredAt" | "lastError" | "groupKey" | "thread"> & {
+  groupKey?: string | null;
+  thread?: string | null;
+};
 
 export interface ListFilter {
   status?: DeliveryStatus[];
@@ -74,6 +79,7 @@ function toDelivery(r: Row): DeliveryRow {
     deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
     lastError: r.last_error === null ? null : String(r.last_error),
     ...(r.event_title !== undefined ? { eventTitle: r.event_title === null ? null : String(r.event_title) } : {}),
+    thread: r.thread === null || r.thread === undefined ? null : String(r.thread),
   };
 }
 
@@ -90,6 +96,13 @@ export interface OutboxOptions {
  */
 export const SENDING_LEASE_MS = 10 * 60_000;
 
+/**
+ * A pending delivery may go only when no earlier delivery of its thread to the same channel and recipient is still
+ * waiting or on its way: a follow-up never overtakes the alert it follows (a retrying one holds it back).
+ */
+const NOT_HELD_BACK = `(d.thread IS NULL OR NOT EXISTS (SELECT 1 FROM notify_deliveries p WHERE p.thread = d.thread AND p.channel = d.channel
+  AND p.recipient = d.recipient AND p.id < d.id AND p.status IN ('pending', 'sending')))`;
+
 /** The outbox's statements; on PostgreSQL the claims lock their rows (FOR UPDATE, SKIP LOCKED). */
 function outboxStatements(pg: boolean) {
   return {
@@ -99,17 +112,21 @@ function outboxStatements(pg: boolean) {
     // Written by whichever Steward handles the event; the unique key makes a second write of the same delivery
     // (another route, a concurrent emit, another Steward) a no-op instead of a second alert.
     insert: `INSERT INTO notify_deliveries (key, event_id, event_ids, kind, route, channel, recipient, target, status, reason,
-      group_id, group_window_ms, group_key, next_attempt_at, expires_at, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
+      group_id, group_window_ms, group_key, next_attempt_at, expires_at, created_at, updated_at, thread)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
     get: "SELECT * FROM notify_deliveries WHERE id = ?",
     openGroup: `SELECT * FROM notify_deliveries WHERE route = ? AND channel = ? AND recipient = ? AND status = 'grouping' AND COALESCE(group_key, '') = ? ORDER BY id DESC LIMIT 1${pg ? " FOR UPDATE" : ""}`,
     // An incident closed: its digests go out now instead of at the end of their window.
     releaseGroupsByKey: "UPDATE notify_deliveries SET next_attempt_at = ?, updated_at = ? WHERE status = 'grouping' AND group_key = ? AND next_attempt_at > ?",
     setGroupEvents: "UPDATE notify_deliveries SET event_ids = ?, event_id = ?, updated_at = ? WHERE id = ?",
     // SKIP LOCKED: Stewards polling at the same moment each get different rows instead of queueing on one.
-    due: `SELECT * FROM notify_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
+    due: `SELECT d.* FROM notify_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND ${NOT_HELD_BACK}
+      ORDER BY d.next_attempt_at, d.id LIMIT ?${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
     dueGroups: `SELECT * FROM notify_deliveries WHERE status = 'grouping' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 100${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
-    nextDue: "SELECT MIN(next_attempt_at) AS t FROM notify_deliveries WHERE status IN ('pending', 'grouping')",
+    // A held-back delivery is not due: its predecessor's own time (or its end, which wakes the worker) is.
+    nextDue: `SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM notify_deliveries WHERE status = 'grouping'
+      UNION ALL SELECT t FROM (SELECT d.next_attempt_at AS t FROM notify_deliveries d WHERE d.status = 'pending' AND ${NOT_HELD_BACK}
+      ORDER BY d.next_attempt_at LIMIT 1) first_pending) due_times`,
     markSending: "UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
     markDelivered: "UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?",
     markRetry: "UPDATE notify_deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
@@ -185,6 +202,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
         d.expiresAt,
         d.createdAt,
         d.createdAt,
+        d.thread ?? null,
       ]);
       return r ? Number(r.id) : undefined;
     },

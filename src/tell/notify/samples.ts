@@ -307,6 +307,7 @@ export function syntheticDataCheckEvent(
 }
 
 const SAMPLE_CONDITION: Record<WatchdogEventKind, WatchCondition> = {
+  "scheduler.queue_backlog": "queue_backlog",
   "task.missed": "missed",
   "task.retrying": "retrying",
   "task.chain_broken": "chain_broken",
@@ -339,6 +340,7 @@ export function syntheticWatchdogEvent(
       : {}),
   };
   const opened = nowMs - 20 * 60_000;
+  if (type === "queue_backlog") return sampleQueueEvent(kind, o.host ?? "reload01.corp.example", opened, nowMs);
   return watchdogEvent({
     kind,
     condition: { type, key: `${type}:${task.id}`, openedAtMs: opened, ...(kind === "task.on_track" ? { closedAtMs: nowMs } : {}) },
@@ -355,6 +357,29 @@ export function syntheticWatchdogEvent(
       ...(type === "stale" ? { lastSuccessAtMs: nowMs - 50 * 3_600_000, expectWithinMs: 26 * 3_600_000 } : {}),
       ...(type === "disabled" ? { turnedOff: "task-disabled" as const, changedBy: "CORP\\anna", changedAtMs: opened } : {}),
       ...(kind === "task.on_track" ? { resolution: "started 25 min late" } : {}),
+    },
+  });
+}
+
+/** A node's reload queue backed up: six reloads waiting behind the four its Scheduler runs at once. */
+function sampleQueueEvent(kind: WatchdogEventKind, node: string, opened: number, nowMs: number): WatchdogEvent {
+  const since = opened - 15 * 60_000;
+  const names = ["Reload Sales dashboard", "Reload Stock", "Reload Finance model"];
+  return watchdogEvent({
+    kind,
+    condition: { type: "queue_backlog", key: `queue:${node}`, openedAtMs: opened, ...(kind === "task.on_track" ? { closedAtMs: nowMs } : {}) },
+    nowMs,
+    host: node,
+    details: {
+      node,
+      waitingSinceMs: since,
+      waitingNow: 3,
+      runningNow: 4,
+      maxConcurrent: 4,
+      engineTimeoutMin: 30,
+      waitingTasks: names.map((n, i) => `${n} (waiting since ${new Date(since + i * 60_000).toISOString()})`).join(", "),
+      waitingTaskIds: "7552d9fc-d1bb-4975-9a38-18357de531ea",
+      ...(kind === "task.on_track" ? { cancelled: 1, cancelledTasks: names[2], resolution: `the queue emptied at ${new Date(nowMs).toISOString()}` } : {}),
     },
   });
 }

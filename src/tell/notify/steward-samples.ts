@@ -43,7 +43,7 @@ export const STEWARD_SAMPLES: Record<Extract<SiteEventKind, `steward.${string}` 
   },
   "report.morning": {
     title: "Morning report, Tue, 24 Nov 2026",
-    summary: "Since Mon 23 Nov 07:00: 3 of 412 runs failed or aborted (2 causes); 1 incident still open; 1 late, stale or not running; 1 promise broken.",
+    summary: "Since Mon 23 Nov 07:00: 3 of 412 runs failed or aborted (2 causes); 1 incident still open; 1 late, stale or not running; 1 promised app late.",
     data: {
       from: "2026-11-23T06:00:00.000Z",
       to: "2026-11-24T06:00:00.000Z",
@@ -71,8 +71,8 @@ export const STEWARD_SAMPLES: Record<Extract<SiteEventKind, `steward.${string}` 
       },
       { title: "Late, stale or not running", lines: [{ text: "Task did not start: Reload Logistics KPIs", tone: "fail" }], empty: "" },
       {
-        title: "Freshness promises at risk",
-        lines: [{ text: 'Sales dashboard: promise broken ("sales-morning"), data as of Mon 23 Nov 06:41', tone: "fail" }],
+        title: "Freshness promises late or at risk",
+        lines: [{ text: 'Sales dashboard: late ("sales-morning"), data as of Mon 23 Nov 06:41', tone: "fail" }],
         empty: "Every promised app is on time.",
       },
       { title: "Slowest reloads", lines: [{ text: "Reload Customer 360: 42 min at most, 31 min on average (1 run)" }], empty: "No reload ran." },

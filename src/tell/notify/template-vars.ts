@@ -6,6 +6,7 @@ import { buildWatchdogVars } from "./watchdog-vars";
 import { buildDataCheckVars } from "./data-check-vars";
 import { excerptText, fitScriptLog, logHead, logMessage, logTail, showScriptLog } from "../../hear/events/script-log-excerpt";
 import { durationText, localTimes, splitDuration } from "./time-format";
+import { siteTimeZone } from "../../platform/core/site-clock";
 import { buildHistoryVars } from "./history-vars";
 import { appUrlFor } from "../../hear/events/enrich-mappers";
 import type { TemplateVars, TemplateVarsOptions } from "./template-vars-types";
@@ -29,8 +30,9 @@ const never = (iso: string | undefined) => (!iso ? "" : iso.startsWith("1753-01-
 export const DEFAULT_SUBJECT_PREFIX = "[Qlik Sense]";
 
 export function buildVars(event: DomainEvent, opts: TemplateVarsOptions): TemplateVars {
-  // One subject prefix for everything Steward mails (alerts, reports, its own state), whatever the kind.
-  return { ...kindVars(event, opts), subjectPrefix: opts.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX };
+  // One subject prefix for everything Steward mails (alerts, reports, its own state), whatever the kind; the site's
+  // zone, which every time in the message is in (each *.zoned time says its name).
+  return { ...kindVars(event, opts), subjectPrefix: opts.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX, timeZone: siteTimeZone(opts.timeZone) };
 }
 
 function kindVars(event: DomainEvent, opts: TemplateVarsOptions): TemplateVars {
@@ -51,6 +53,7 @@ function executionDetails(rows: NonNullable<TaskEvent["execution"]>["details"], 
       timestampLocal3: t.local3,
       timestampLocal4: t.local4,
       timestampLocal5: t.local5,
+      timestampZoned: t.zoned,
       message: d.message,
       detailsType: d.detailsType,
     };
@@ -82,6 +85,9 @@ export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): Template
     taskTypeText: TASK_TYPE_TEXT[e.taskType],
     source: e.source,
     receivedAt: localTimes(e.receivedAt, opts.timeZone),
+    /** The run's start and end in the site's zone (local1 … local5, zoned: "2026-11-25 14:29:15 CET"). */
+    startedAt: start,
+    finishedAt: stop,
     complete: e.complete,
     missing: e.missing,
     /** Why QRS did not confirm the run ("" when it did): such alerts are marked in their headline. */

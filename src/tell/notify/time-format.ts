@@ -1,4 +1,7 @@
-// Times in messages: UTC and five local renderings (Butler's *Local1..5 variables) in a configured zone.
+// Times in messages: UTC and five local renderings (Butler's *Local1..5 variables) in the site's zone, and the same
+// with the zone's name (Steward's own: plain text always says which zone a time is in).
+import { siteTimeZone, zonedParts } from "../../platform/core/site-clock";
+
 export interface LocalTimes {
   utc: string;
   local1: string;
@@ -6,55 +9,37 @@ export interface LocalTimes {
   local3: string;
   local4: string;
   local5: string;
+  /** The zone's short name at that instant: "CET", "CEST", "GMT+9", "UTC". */
+  zone: string;
+  /** local1 with the zone's name: "2026-03-01 14:05:09 CET". */
+  zoned: string;
 }
 
-const EMPTY: LocalTimes = { utc: "", local1: "", local2: "", local3: "", local4: "", local5: "" };
+const EMPTY: LocalTimes = { utc: "", local1: "", local2: "", local3: "", local4: "", local5: "", zone: "", zoned: "" };
 
 /**
  * local1 2026-03-01 14:05:09 · local2 2026-03-01 14:05 · local3 01/03/2026 14:05:09 (day first) ·
- * local4 03/01/2026 14:05:09 (month first) · local5 Sun, 1 Mar 2026 14:05:09 CET
+ * local4 03/01/2026 14:05:09 (month first) · local5 Sun, 1 Mar 2026 14:05:09 CET · zoned 2026-03-01 14:05:09 CET
  */
 export function localTimes(iso: string | undefined, timeZone?: string): LocalTimes {
   if (!iso) return EMPTY;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return { ...EMPTY, utc: iso };
-  const parts = partsOf(d, timeZone);
-  const p = (k: string) => parts[k] ?? "";
-  const date = `${p("year")}-${p("month")}-${p("day")}`;
-  const time = `${p("hour")}:${p("minute")}:${p("second")}`;
+  const p = zonedParts(d.getTime(), siteTimeZone(timeZone));
+  const [year, month, day] = p.date.split("-") as [string, string, string];
   return {
     utc: d
       .toISOString()
       .replace("T", " ")
       .replace(/\.\d+Z$/, " UTC"),
-    local1: `${date} ${time}`,
-    local2: `${date} ${p("hour")}:${p("minute")}`,
-    local3: `${p("day")}/${p("month")}/${p("year")} ${time}`,
-    local4: `${p("month")}/${p("day")}/${p("year")} ${time}`,
-    local5: `${p("weekday")}, ${Number(p("day"))} ${p("monthName")} ${p("year")} ${time} ${p("timeZoneName")}`,
+    local1: `${p.date} ${p.hms}`,
+    local2: `${p.date} ${p.hm}`,
+    local3: `${day}/${month}/${year} ${p.hms}`,
+    local4: `${month}/${day}/${year} ${p.hms}`,
+    local5: `${p.weekday}, ${p.day} ${p.month} ${p.year} ${p.hms} ${p.abbr}`,
+    zone: p.abbr,
+    zoned: `${p.date} ${p.hms} ${p.abbr}`,
   };
-}
-
-function partsOf(d: Date, timeZone?: string): Record<string, string> {
-  const base: Intl.DateTimeFormatOptions = { timeZone, hourCycle: "h23" };
-  const out: Record<string, string> = {};
-  const numeric = new Intl.DateTimeFormat("en-GB", {
-    ...base,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    timeZoneName: "short",
-  });
-  for (const part of numeric.formatToParts(d)) out[part.type] = part.value;
-  const words = new Intl.DateTimeFormat("en-GB", { ...base, weekday: "short", month: "short" });
-  for (const part of words.formatToParts(d)) {
-    if (part.type === "weekday") out.weekday = part.value;
-    if (part.type === "month") out.monthName = part.value;
-  }
-  return out;
 }
 
 /** Hours/minutes/seconds split of a duration (Butler's executionDuration). */

@@ -23,10 +23,12 @@ export function runIdOf(r: ReloadTrigger): string {
 }
 
 /**
- * A successful reload task run as heard from QSEoW; undefined for anything else. A run QRS did not confirm
- * (a datagram alone, possibly forged) starts no Engine work.
+ * A successful reload task run as heard from QSEoW, or a successful reload of a published app outside the Scheduler
+ * (app.reload_succeeded: the data people read changed); undefined for anything else. A run QRS did not confirm (a
+ * datagram alone, possibly forged) starts no Engine work; nor does a developer's reload of an unpublished copy.
  */
 export function reloadInputOf(e: TaskEvent): ReloadInput | undefined {
+  if (e.kind === "app.reload_succeeded") return e.app?.published === true && !e.unconfirmed ? outsideInput(e) : undefined;
   if (e.kind !== "task.succeeded" || e.taskType !== "reload" || !e.app?.id || e.unconfirmed || e.source === "test") return undefined;
   const appMissing = e.missing.some((m) => m.item === "app");
   return {
@@ -46,6 +48,24 @@ export function reloadInputOf(e: TaskEvent): ReloadInput | undefined {
           },
         }),
     task: { id: e.task.id, name: e.task.name, tags: e.task.tags, customProperties: e.task.customProperties },
+  };
+}
+
+/** A reload outside the Scheduler: no task; its run is the Engine reload's key. */
+function outsideInput(e: TaskEvent): ReloadInput {
+  const app = e.app!;
+  return {
+    reload: { kind: "engine", id: e.executionId.replace(/^engine:/, ""), ...(e.execution?.stopTime ? { at: e.execution.stopTime } : {}) },
+    appId: app.id,
+    app: {
+      id: app.id,
+      name: app.name,
+      ...(app.stream ? { stream: app.stream } : {}),
+      tags: app.tags,
+      customProperties: app.customProperties,
+      ...(app.owner ? { owner: app.owner } : {}),
+      ...(app.fileSize !== undefined ? { fileSize: app.fileSize } : {}),
+    },
   };
 }
 

@@ -89,6 +89,7 @@ export function setupDataChecks(loaded: LoadedOf<DataChecksSetupConfig>, deps: D
   // Required: a run that could not be recorded leaves the reload unannounced, so the intake's reconciliation
   // brings it again (the notifier's outbox sends its alerts once).
   deps.bus.on("task.succeeded", (e) => checks.onTaskEvent(e), { required: true });
+  deps.bus.on("app.reload_succeeded", (e) => checks.onTaskEvent(e), { required: true });
   registerDataCheckRoutes(deps.router, { cfg, store });
   return checks;
 }

@@ -1,12 +1,40 @@
 // The administrator's view of the freshness promises (GET /v4/freshness, /ui/freshness): every promise and every
-// app it names, with its state now (fresh, warning, breached, or not seen yet), the data's time, the next deadline
-// and, while late, why and when the app is expected. The same facts /status shows users, with the promise and the
-// reason beside them.
+// app it names, with its state now (fresh, at risk, late, not known yet: states.ts), the data's time, the next
+// deadline and, while late, why; and the judge's projection: when the app is now expected to be fresh, and whether
+// the deadline will be missed. The same facts /status shows users, with the promise and the reason beside them.
 import type { AppFreshness, FreshnessConditionRow } from "./freshness-store";
 import type { JudgedPromise } from "./judge";
 import { promisedApps } from "./judge";
+import type { FreshnessProjection } from "./projection";
+import { projectionKey } from "./projection-store";
+import { FRESHNESS_RANK, type FreshnessState, stateOfLevel } from "./states";
 
-export type AdminFreshnessState = "fresh" | "warning" | "breached" | "unknown";
+export type AdminFreshnessState = FreshnessState;
+
+/** The projection as the API gives it. */
+export interface ExpectedView {
+  /** The deadline it is about. */
+  deadline: string;
+  /** When the app is now expected to be fresh (ISO-8601), or null when Steward cannot tell. */
+  at: string | null;
+  /** The expected time has passed and the app is still not fresh. */
+  overdue: boolean;
+  /** The deadline will be (or was) missed: why, for the administrator; null while it can still be kept. */
+  willMiss: string | null;
+  /** The same for users (what /status says). */
+  willMissForUsers: string | null;
+}
+
+/** A projection (or an expected time an alert gave) as the API shows it; overdue once its time has passed. */
+export function expectedView(p: FreshnessProjection, nowMs: number): ExpectedView {
+  return {
+    deadline: new Date(p.deadlineMs).toISOString(),
+    at: p.expectedMs === undefined ? null : new Date(p.expectedMs).toISOString(),
+    overdue: p.expectedMs !== undefined && p.expectedMs < nowMs,
+    willMiss: p.missed ?? null,
+    willMissForUsers: p.missedForUsers ?? null,
+  };
+}
 
 export interface AdminFreshnessRow {
   promise: string;
@@ -21,8 +49,10 @@ export interface AdminFreshnessRow {
   failedAt: string | null;
   /** The next time the promise is judged for this app: the next deadline, or when the data becomes too old. */
   nextDeadline: string | null;
-  /** While late: the deadline missed or about to be, since when, why, and when the app is now expected. */
+  /** While late or at risk: the deadline missed or about to be, since when, why, and when the alert expected the app. */
   open: { deadline: string; since: string; why: string | null; expectedAt: string | null; failed: boolean } | null;
+  /** While the app is not fresh for the deadline at hand and its chain has begun: the judge's projection now. */
+  expected: ExpectedView | null;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -38,6 +68,7 @@ export function adminFreshnessView(
   apps: readonly AppFreshness[],
   open: readonly FreshnessConditionRow[],
   nowMs: number,
+  projections: ReadonlyMap<string, FreshnessProjection> = new Map(),
 ): AdminFreshnessRow[] {
   const rows: AdminFreshnessRow[] = [];
   for (const p of promises) {
@@ -45,7 +76,8 @@ export function adminFreshnessView(
       const cond = open.find((c) => c.promise === p.name && c.appId === a.appId);
       const event = cond?.breachEvent ?? cond?.warnEvent;
       const failedLater = a.lastFailMs !== undefined && (a.lastSuccessMs ?? -1) < a.lastFailMs;
-      const state: AdminFreshnessState = cond ? (cond.level === "breached" ? "breached" : "warning") : a.lastSuccessMs === undefined ? "unknown" : "fresh";
+      const state: AdminFreshnessState = cond ? stateOfLevel(cond.level) : a.lastSuccessMs === undefined ? "unknown" : "fresh";
+      const projection = projections.get(projectionKey(p.name, a.appId));
       rows.push({
         promise: p.name,
         promiseText: p.text,
@@ -64,9 +96,9 @@ export function adminFreshnessView(
               failed: event?.data.failed === true,
             }
           : null,
+        expected: projection ? expectedView(projection, nowMs) : null,
       });
     }
   }
-  const rank: Record<AdminFreshnessState, number> = { breached: 0, warning: 1, unknown: 2, fresh: 3 };
-  return rows.sort((x, y) => rank[x.state] - rank[y.state] || x.app.name.localeCompare(y.app.name) || x.promise.localeCompare(y.promise));
+  return rows.sort((x, y) => FRESHNESS_RANK[x.state] - FRESHNESS_RANK[y.state] || x.app.name.localeCompare(y.app.name) || x.promise.localeCompare(y.promise));
 }

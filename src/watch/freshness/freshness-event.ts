@@ -4,6 +4,8 @@
 import type { FreshnessCondition, FreshnessEventKind, NameValue, WatchdogEvent } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
 import type { FreshnessFinding } from "./judge";
+import { expectedAt, stoppedAt } from "./expected-at";
+import type { FreshnessState } from "./states";
 
 export interface FreshnessEventInput {
   kind: FreshnessEventKind;
@@ -38,19 +40,6 @@ function causes(f: FreshnessFinding, at: (ms: number) => string): string[] {
     out.push(`the reload${a.lastFailTask ? ` "${a.lastFailTask}"` : ""} failed at ${at(a.lastFailMs)}`);
   if (out.length === 0) out.push(`no successful reload since ${f.cycleStartMs !== undefined ? at(f.cycleStartMs) : "Steward began watching"}`);
   return out;
-}
-
-/** The task where the app's chain stopped this cycle (it failed, and nothing planned runs it again), if so. */
-function stoppedAt(f: FreshnessFinding): string | undefined {
-  const c = f.chain;
-  if (!c || c.expectedMs !== undefined || !f.upstream.every((u) => u.state === "done")) return undefined;
-  return c.problems.find((p) => p.state === "failed")?.task;
-}
-
-/** When the app is now expected: from its chain when the jobs before Qlik are done, else from the usual lag. */
-function expectedAt(f: FreshnessFinding): number | undefined {
-  if (f.chain?.expectedMs !== undefined && f.upstream.every((u) => u.state === "done")) return f.chain.expectedMs;
-  return stoppedAt(f) ? undefined : f.expectedMs;
 }
 
 function expectation(f: FreshnessFinding, at: (ms: number) => string): string {
@@ -88,15 +77,18 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
   const deadline = at(f.deadlineMs);
   const why = causes(f, at);
   const maxAge = f.maxAgeMs !== undefined ? spanText(f.maxAgeMs) : undefined;
+  // The titles say the state in the one vocabulary (states.ts): at risk, late, fresh.
   const title = closing
     ? `Fresh again: ${app}`
     : i.level === "freshness_warning"
       ? maxAge
-        ? `Getting old: ${app} (older than ${maxAge} at ${deadline})`
+        ? `At risk: ${app} will be older than ${maxAge} at ${deadline}`
         : f.atRisk
           ? `At risk: ${app} will not be fresh by ${deadline}`
-          : `Not fresh yet: ${app} (due ${deadline})`
-      : `Freshness promise broken: ${app}`;
+          : `At risk: ${app} is not fresh yet (due ${deadline})`
+      : maxAge
+        ? `Late: ${app} is older than the promised ${maxAge}`
+        : `Late: ${app} was not fresh by ${deadline}`;
   const feedsText = i.alsoFeeds.length > 0 ? ` The late job also feeds ${i.alsoFeeds.map((a) => `"${a}"`).join(", ")}.` : "";
   const summary = closing
     ? `${app} is fresh: reloaded successfully at ${f.app.lastSuccessMs !== undefined ? at(f.app.lastSuccessMs) : "(unknown)"}${f.app.lastSuccessTask ? ` by "${f.app.lastSuccessTask}"` : ""}, ${maxAge ? `promised never older than ${maxAge}` : `promised by ${deadline}`}.`
@@ -106,7 +98,8 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
   const failed =
     f.upstream.some((u) => u.state === "failed") ||
     (f.app.lastFailMs !== undefined && (f.cycleStartMs === undefined || f.app.lastFailMs >= f.cycleStartMs) && (f.app.lastSuccessMs ?? -1) < f.app.lastFailMs);
-  const data: WatchdogEvent["data"] = { condition: i.level, openedAt: iso(i.openedAtMs), promise: f.promise, deadline: iso(f.deadlineMs), failed };
+  const state: FreshnessState = closing ? "fresh" : i.level === "freshness_warning" ? "at_risk" : "late";
+  const data: WatchdogEvent["data"] = { condition: i.level, state, openedAt: iso(i.openedAtMs), promise: f.promise, deadline: iso(f.deadlineMs), failed };
   const fact = (name: string, value: string | undefined, key?: string, raw?: string | number) => {
     if (value === undefined || value === "") return;
     facts.push({ name, value });

@@ -91,6 +91,9 @@ export interface FreshnessStore {
   unannounced(): Promise<FreshnessConditionRow[]>;
   /** Sets the value unless one is there; returns the value that is there now. */
   initMeta(key: string, value: string): Promise<string>;
+  /** Sets the value, whatever was there. */
+  setMeta(key: string, value: string): Promise<void>;
+  getMeta(key: string): Promise<string | undefined>;
   prune(closedBeforeMs: number): Promise<void>;
 }
 
@@ -257,6 +260,10 @@ export function createFreshnessStore(db: SqlDb): FreshnessStore {
       await db.run("INSERT INTO freshness_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", [key, value]);
       return (await db.get<{ value: string }>("SELECT value FROM freshness_meta WHERE key = ?", [key]))!.value;
     },
+    async setMeta(key, value) {
+      await db.run("INSERT INTO freshness_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]);
+    },
+    getMeta: async (key) => (await db.get<{ value: string }>("SELECT value FROM freshness_meta WHERE key = ?", [key]))?.value,
     async prune(closedBeforeMs) {
       await db.run("DELETE FROM freshness_conditions WHERE closed_ms IS NOT NULL AND closed_ms < ? AND close_announced = 1", [closedBeforeMs]);
     },

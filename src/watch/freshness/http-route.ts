@@ -6,12 +6,15 @@ import { AppError } from "../../platform/core/errors";
 import type { Router } from "../../platform/http/route";
 import { adminFreshnessView } from "./admin-view";
 import type { Freshness } from "./setup";
+import { FRESHNESS_MEANING, FRESHNESS_STATES } from "./states";
 
 const RowSchema = z.object({
   promise: z.string(),
   promiseText: z.string(),
   app: z.object({ id: z.string(), name: z.string(), stream: z.string().nullable() }),
-  state: z.enum(["fresh", "warning", "breached", "unknown"]).describe("unknown: Steward has seen no successful reload of the app yet."),
+  state: z
+    .enum(FRESHNESS_STATES)
+    .describe(`The app's state (docs/freshness.md, the same words everywhere): ${FRESHNESS_STATES.map((s) => `${s}: ${FRESHNESS_MEANING[s]}`).join("; ")}.`),
   dataAsOf: z.string().nullable(),
   lastSuccessTask: z.string().nullable(),
   failedAt: z.string().nullable().describe("The last failed reload, when later than the last success."),
@@ -19,7 +22,19 @@ const RowSchema = z.object({
   open: z
     .object({ deadline: z.string(), since: z.string(), why: z.string().nullable(), expectedAt: z.string().nullable(), failed: z.boolean() })
     .nullable()
-    .describe("While the app is late: the deadline, since when, why, and when it is now expected."),
+    .describe("While the app is late or at risk: the deadline, since when, why, and when the alert expected it."),
+  expected: z
+    .object({
+      deadline: z.string(),
+      at: z.string().nullable(),
+      overdue: z.boolean(),
+      willMiss: z.string().nullable(),
+      willMissForUsers: z.string().nullable(),
+    })
+    .nullable()
+    .describe(
+      "While the app is not fresh for the deadline at hand and its chain has begun (a fresh-by promise): when it is now expected to be fresh (at), whether that time has passed (overdue), and why the deadline will be missed (willMiss), as the judge projected at its last look.",
+    ),
 });
 
 export function registerFreshnessRoute(router: Router, deps: { freshness?: Freshness; clock: Clock }): void {
@@ -27,19 +42,20 @@ export function registerFreshnessRoute(router: Router, deps: { freshness?: Fresh
     {
       method: "get",
       path: "/v4/freshness",
-      summary: "Every freshness promise and its apps: fresh, warning or breached, data as of, next deadline, and why when late",
+      summary: "Every freshness promise and its apps: fresh, at risk, late or not known yet, data as of, next deadline, why when late and when expected",
       tags: ["Status"],
       scope: "read",
       responses: {
-        200: { description: "Breached first, then warnings", schema: z.object({ rows: z.array(RowSchema), lastError: z.string().nullable() }) },
+        200: { description: "Late first, then at risk", schema: z.object({ rows: z.array(RowSchema), lastError: z.string().nullable() }) },
         404: { description: "No freshness promises are configured" },
       },
     },
     async (c) => {
       const f = deps.freshness;
       if (!f) throw new AppError("NOT_FOUND", "no freshness promises are configured (freshness:)");
-      const [apps, open] = await Promise.all([f.store.apps(), f.store.openConditions()]);
-      return c.json({ rows: adminFreshnessView(f.service.promises(), apps, open, deps.clock.now()), lastError: f.service.lastError() ?? null });
+      const now = deps.clock.now();
+      const [apps, open, projections] = await Promise.all([f.store.apps(), f.store.openConditions(), f.projections(now)]);
+      return c.json({ rows: adminFreshnessView(f.service.promises(), apps, open, now, projections), lastError: f.service.lastError() ?? null });
     },
   );
 }

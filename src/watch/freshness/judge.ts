@@ -101,6 +101,55 @@ const median = (xs: readonly number[]) => {
   return s[Math.floor(s.length / 2)]!;
 };
 
+/** What a finding is judged with besides the promise and the app. */
+export interface FindingContext {
+  upstreams: readonly Upstream[];
+  checkStates: ReadonlyMap<string, CheckState>;
+  nowMs: number;
+}
+
+/** The app's finding for one deadline of the promise: when its chain began, what upstream did, whether it is fresh. */
+export function findingFor(p: JudgedPromise, app: AppFreshness, deadlineMs: number, ctx: FindingContext): FreshnessFinding & { fresh: boolean } {
+  const { nowMs } = ctx;
+  const ups = upstreamsOf(app, ctx.upstreams);
+  // For a "never older than" promise the upstream counts at its latest due time before now.
+  const dues = ups.flatMap((u) => {
+    const due = u.dueAtOrBefore(p.maxAge ? Math.min(nowMs, deadlineMs) : deadlineMs);
+    return due === undefined ? [] : [{ u, due }];
+  });
+  const maxAgeStart = p.maxAge ? deadlineMs - p.maxAge.maxAgeMs : undefined;
+  const cycleStartMs = maxAgeStart ?? (dues.length > 0 ? Math.max(...dues.map((d) => d.due)) : p.deadlines?.atOrBefore(deadlineMs - 1));
+  const upstream: UpstreamStatus[] = dues.map(({ u, due }) => status(u.check, due, ctx.checkStates.get(u.check)));
+  // A deadline's chain completes when every job before Qlik succeeded and a reload followed: a reload that
+  // ran on without them read yesterday's data.
+  // Only the latest check-in is kept: one from a later cycle says nothing of this deadline's (its due time counts).
+  const doneAtFor = (i: number) => {
+    const s = upstream[i]!;
+    const laterDue = dues[i]!.u.dueAtOrBefore(s.atMs!);
+    return laterDue !== undefined && laterDue > s.dueMs ? s.dueMs : s.atMs!;
+  };
+  const chainDone = upstream.every((s) => s.state === "done")
+    ? Math.max(cycleStartMs ?? Number.NEGATIVE_INFINITY, ...upstream.map((_, i) => doneAtFor(i)))
+    : undefined;
+  const fresh = p.maxAge
+    ? app.lastSuccessMs !== undefined && app.lastSuccessMs > maxAgeStart!
+    : app.lastSuccessMs !== undefined && chainDone !== undefined && (!Number.isFinite(chainDone) || app.lastSuccessMs >= chainDone);
+  const usualLagMs = median(app.lagsMs);
+  const doneAt = upstream.every((s) => s.state === "done") && upstream.length > 0 ? Math.max(...upstream.map((s) => s.atMs!)) : undefined;
+  return {
+    key: `freshness:${p.name}:${app.appId}`,
+    promise: p.name,
+    app,
+    deadlineMs,
+    ...(cycleStartMs !== undefined ? { cycleStartMs } : {}),
+    upstream,
+    ...(usualLagMs !== undefined ? { usualLagMs } : {}),
+    ...(doneAt !== undefined && usualLagMs !== undefined ? { expectedMs: Math.max(nowMs, doneAt + usualLagMs) } : {}),
+    ...(p.maxAge ? { maxAgeMs: p.maxAge.maxAgeMs } : {}),
+    fresh,
+  };
+}
+
 export function judgeFreshness(input: {
   promises: readonly JudgedPromise[];
   apps: readonly AppFreshness[];
@@ -118,45 +167,7 @@ export function judgeFreshness(input: {
   for (const p of input.promises) {
     const since = input.since.get(p.name) ?? nowMs;
     for (const app of promisedApps(p, input.apps)) {
-      const ups = upstreamsOf(app, input.upstreams);
-      const finding = (deadlineMs: number): FreshnessFinding & { fresh: boolean } => {
-        // For a "never older than" promise the upstream counts at its latest due time before now.
-        const dues = ups.flatMap((u) => {
-          const due = u.dueAtOrBefore(p.maxAge ? Math.min(nowMs, deadlineMs) : deadlineMs);
-          return due === undefined ? [] : [{ u, due }];
-        });
-        const maxAgeStart = p.maxAge ? deadlineMs - p.maxAge.maxAgeMs : undefined;
-        const cycleStartMs = maxAgeStart ?? (dues.length > 0 ? Math.max(...dues.map((d) => d.due)) : p.deadlines?.atOrBefore(deadlineMs - 1));
-        const upstream: UpstreamStatus[] = dues.map(({ u, due }) => status(u.check, due, input.checkStates.get(u.check)));
-        // A deadline's chain completes when every job before Qlik succeeded and a reload followed: a reload that
-        // ran on without them read yesterday's data.
-        // Only the latest check-in is kept: one from a later cycle says nothing of this deadline's (its due time counts).
-        const doneAtFor = (i: number) => {
-          const s = upstream[i]!;
-          const laterDue = dues[i]!.u.dueAtOrBefore(s.atMs!);
-          return laterDue !== undefined && laterDue > s.dueMs ? s.dueMs : s.atMs!;
-        };
-        const chainDone = upstream.every((s) => s.state === "done")
-          ? Math.max(cycleStartMs ?? Number.NEGATIVE_INFINITY, ...upstream.map((_, i) => doneAtFor(i)))
-          : undefined;
-        const fresh = p.maxAge
-          ? app.lastSuccessMs !== undefined && app.lastSuccessMs > maxAgeStart!
-          : app.lastSuccessMs !== undefined && chainDone !== undefined && (!Number.isFinite(chainDone) || app.lastSuccessMs >= chainDone);
-        const usualLagMs = median(app.lagsMs);
-        const doneAt = upstream.every((s) => s.state === "done") && upstream.length > 0 ? Math.max(...upstream.map((s) => s.atMs!)) : undefined;
-        return {
-          key: `freshness:${p.name}:${app.appId}`,
-          promise: p.name,
-          app,
-          deadlineMs,
-          ...(cycleStartMs !== undefined ? { cycleStartMs } : {}),
-          upstream,
-          ...(usualLagMs !== undefined ? { usualLagMs } : {}),
-          ...(doneAt !== undefined && usualLagMs !== undefined ? { expectedMs: Math.max(nowMs, doneAt + usualLagMs) } : {}),
-          ...(p.maxAge ? { maxAgeMs: p.maxAge.maxAgeMs } : {}),
-          fresh,
-        };
-      };
+      const finding = (deadlineMs: number) => findingFor(p, app, deadlineMs, input);
       const key = `freshness:${p.name}:${app.appId}`;
       const open = openByKey.get(key);
       if (p.maxAge) {

@@ -18,6 +18,11 @@ import { chainEta } from "./chain-eta";
 import { freshnessEvent } from "./freshness-event";
 import type { FreshnessConditionRow, FreshnessStore } from "./freshness-store";
 import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type Upstream } from "./judge";
+import { projectFreshness } from "./projection";
+import { createProjectionWriter } from "./projection-store";
+
+/** An unchanged projection is written again this often, so a reader can tell a current one from a forsaken one. */
+export const projectionRefreshMs = (intervalMs: number): number => Math.max(5 * 60_000, 2 * intervalMs);
 
 export interface FreshnessServiceDeps {
   promises: readonly JudgedPromise[];
@@ -109,6 +114,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     ...(d.customProperty ? { customProperty: d.customProperty } : {}),
   });
   const allPromises = () => [...d.promises, ...appList.ownPromises()];
+  const projections = createProjectionWriter(store, projectionRefreshMs(d.intervalMs));
 
   async function judgeOnce(): Promise<void> {
     await announcePending();
@@ -118,16 +124,13 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     for (const p of allPromises()) since.set(p.name, Number(await store.initMeta(`since:${p.name}`, String(now))));
     const openRows: FreshnessConditionRow[] = await store.openConditions();
     const etaOf = (f: FreshnessFinding) => (d.chainTasks ? chainEta(f.app.appId, d.chainTasks(), f.cycleStartMs ?? now - 86_400_000, now) : undefined);
-    const result = judgeFreshness({
-      etaOf,
-      promises: allPromises(),
-      apps: await store.apps(),
-      upstreams: d.upstreams,
-      checkStates: d.checkins ? await d.checkins.states() : new Map(),
-      open: openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level })),
-      since,
-      nowMs: now,
-    });
+    const apps = await store.apps();
+    const checkStates = d.checkins ? await d.checkins.states() : new Map();
+    const open = openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));
+    const result = judgeFreshness({ etaOf, promises: allPromises(), apps, upstreams: d.upstreams, checkStates, open, since, nowMs: now });
+    // What /status and the Freshness page show: when each promised app not fresh yet is now expected.
+    const context = { upstreams: d.upstreams, checkStates, nowMs: now };
+    await projections.write(projectFreshness({ promises: allPromises(), apps, open, context, etaOf }), now);
     // What the task chain says: which run upstream failed or runs long, and when the app will be fresh.
     const withChain = <F extends FreshnessFinding>(f: F): F => {
       const eta = etaOf(f);

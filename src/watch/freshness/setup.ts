@@ -18,7 +18,9 @@ import type { TaskView } from "../watchdog/evaluate";
 import { compilePromise } from "./compile-promise";
 import { createFreshnessStore, type FreshnessStore } from "./freshness-store";
 import { type JudgedPromise, promises, type Upstream, upstreamsOf } from "./judge";
-import { createFreshnessService, type FreshnessService } from "./service";
+import { createFreshnessService, type FreshnessService, projectionRefreshMs } from "./service";
+import type { FreshnessProjection } from "./projection";
+import { readProjections } from "./projection-store";
 
 export interface FreshnessSetupDeps {
   db: SqlDb;
@@ -45,6 +47,10 @@ export interface Freshness {
   store: FreshnessStore;
   /** Does a promise name this app? */
   promised(app: { appId: string; appName: string; stream?: string; tags: string[] }): boolean;
+  /** The names of the promises that name this app. */
+  promisesOf(app: { appId: string; appName: string; stream?: string; tags: string[] }): string[];
+  /** The judge's latest projections (projection.ts), by projectionKey; none when it has not looked lately. */
+  projections(nowMs: number): Promise<Map<string, FreshnessProjection>>;
 }
 
 const lowerSet = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
@@ -68,6 +74,9 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
   const record = async (e: TaskEvent) => {
     // A datagram QRS did not confirm could be forged: it must not make an app look fresh.
     if (e.taskType !== "reload" || !e.app || e.unconfirmed) return;
+    // A reload outside the Scheduler (src/hear/engine) is fresh data for the published app people read; a developer's
+    // unpublished copy of the same name is not that app.
+    if (e.source === "engine" && e.app.published !== true) return;
     const stop = e.execution?.stopTime ? Date.parse(e.execution.stopTime) : Number.NaN;
     const atMs = Number.isFinite(stop) ? stop : Date.parse(e.receivedAt);
     const ok = e.outcome === "succeeded";
@@ -93,6 +102,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
   };
   deps.bus.on("task.succeeded", record, { required: true });
   deps.bus.on("task.failed", record, { required: true });
+  deps.bus.on("app.reload_succeeded", record, { required: true });
 
   const service = createFreshnessService({
     promises: promises_,
@@ -112,5 +122,13 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     ...(deps.formatTime ? { formatTime: deps.formatTime } : {}),
   });
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", service) : service);
-  return { service, store, promised: (app) => service.promises().some((p) => promises(p, app)) };
+  // Older than three refreshes: the judging Steward stopped, and the projection is not shown as current.
+  const maxAgeMs = 3 * projectionRefreshMs(deps.intervalMs ?? 30_000);
+  return {
+    service,
+    store,
+    promised: (app) => service.promises().some((p) => promises(p, app)),
+    promisesOf: (app) => service.promises().flatMap((p) => (promises(p, app) ? [p.name] : [])),
+    projections: (nowMs) => readProjections(store, nowMs, maxAgeMs),
+  };
 }

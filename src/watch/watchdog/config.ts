@@ -77,6 +77,20 @@ export const WatchdogSchema = lazySection(() =>
         })
         .prefault({})
         .describe("app.stale: an app whose last successful reload is older than its usual interval allows."),
+      queue: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe("Raise scheduler.queue_backlog when a node's Scheduler queue (reloads waiting for a free engine) stays non-empty too long."),
+          backlogAfter: DurationSchema.prefault("15m").describe(
+            "How long a node's queue may stay non-empty before it pages: half of Qlik's default queue timeout (30 minutes), so the page comes before Qlik cancels the first waiting run, while the few minutes a busy hour's first runs wait stay quiet. Never later than half the node's own queue timeout when QRS tells it.",
+          ),
+        })
+        .prefault({})
+        .describe(
+          "scheduler.queue_backlog: each node's queued runs (QRS status Queued, or Triggered for over a minute) and its Max concurrent reloads (docs/scheduler-queue.md).",
+        ),
       rules: z.array(watchRuleSchema()).max(1_000).default([]).describe("Settings for some tasks or apps, instead of the learned ones."),
       keepRuns: DurationSchema.prefault("35d").describe("How long finished runs are kept to learn durations and intervals from."),
       readLimit: z

@@ -1,6 +1,6 @@
 // The watchdog's look at apps: one whose last successful reload is older than its plan (or, without one, its
 // usual interval between reloads) allows is stale.
-import { STATUS } from "./observations";
+import { isQueued, STATUS } from "./observations";
 import type { WatchedTask } from "./qrs-plan";
 import { staleByPlan } from "./stale-plan";
 import { type Look, median } from "./evaluation-look";
@@ -37,8 +37,15 @@ function upstreamOf(look: Look, task: WatchedTask): WatchedTask[] {
  */
 function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
   const { runningByTask, runsByTask, i, isOpen, nowMs, graceOf } = look;
+  // A reload waiting in the Scheduler's queue holds the page back only as long as a backlog takes to page on its own
+  // (watchdog.queue.backlogAfter): past that, the queue's page (scheduler.queue_backlog) is the cause and this app its
+  // symptom. A queue that does not drain never silences the app (issue 66), and one that drains soon pages nothing.
+  const queuedOf = (t: WatchedTask) =>
+    i.cfg.queue.enabled ? i.running.find((e) => e.taskId === t.id && isQueued(e.status) && nowMs - e.createdMs < i.cfg.queue.backlogAfter) : undefined;
   for (const t of tasks) {
     if ((runningByTask.get(t.id) ?? []).length > 0) return `a reload is running (task "${t.name}")`;
+    if (queuedOf(t))
+      return `a reload is waiting in the Scheduler's queue (task "${t.name}"); if the queue lasts, its own page (scheduler.queue_backlog) names it`;
     const last = runsByTask.get(t.id)?.at(-1);
     const retrying = isOpen("retrying", t.id) || last?.status === STATUS.Retry || i.changed.some((e) => e.taskId === t.id && e.status === STATUS.Retry);
     if (retrying) return `the Scheduler is retrying the reload (task "${t.name}")`;
@@ -46,7 +53,8 @@ function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
   }
   for (const t of tasks) {
     for (const up of upstreamOf(look, t)) {
-      if ((runningByTask.get(up.id) ?? []).length > 0) return `a task up its chain is still running (task "${up.name}"); the chain's end decides`;
+      if ((runningByTask.get(up.id) ?? []).length > 0 || queuedOf(up))
+        return `a task up its chain is still running (task "${up.name}"); the chain's end decides`;
       const ended = look.successEndsOf(up.id).at(-1);
       if (ended !== undefined && ended <= nowMs && nowMs - ended <= graceOf(t))
         return `task "${up.name}" up its chain has just succeeded; the tasks after it start within grace`;
@@ -78,7 +86,12 @@ export function staleApps(look: Look): StaleFacts {
       // One task (the usual case): its ends and their median gap as the look remembers them; else merged here.
       const one = live.length === 1 ? live[0]!.id : undefined;
       const ends = one !== undefined ? look.successEndsOf(one) : live.flatMap((t) => look.successEndsOf(t.id)).sort((a, b) => a - b);
-      const last = Math.max(ends[ends.length - 1] ?? Number.NEGATIVE_INFINITY, app?.lastReloadMs ?? Number.NEGATIVE_INFINITY);
+      // A reload outside the Scheduler (the hub, the Engine API) refreshed the data as well as a task's would.
+      const last = Math.max(
+        ends[ends.length - 1] ?? Number.NEGATIVE_INFINITY,
+        app?.lastReloadMs ?? Number.NEGATIVE_INFINITY,
+        i.reloadsOutside?.get(appId) ?? Number.NEGATIVE_INFINITY,
+      );
       const lastMs = Number.isFinite(last) ? last : undefined;
       const set = live.map((t) => settingsOf(t).expectSuccessWithinMs).find((v) => v !== undefined);
       // Apps reloaded by triggers are judged by their plan; the learned interval only for apps without one.

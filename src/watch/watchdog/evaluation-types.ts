@@ -85,6 +85,8 @@ export interface EvaluationInput {
   startLatencyMs: number;
   /** What the last look learned that still holds (evaluation-look.ts); a look without it learns everything again. */
   memo?: EvaluationMemo;
+  /** Per app, the end of its last successful reload outside the Scheduler (the hub, the Engine API): fresh data too. */
+  reloadsOutside?: ReadonlyMap<string, number>;
 }
 
 export interface Evaluation {

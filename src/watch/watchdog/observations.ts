@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { QrsCountSchema, QrsRowsSchema } from "../../platform/qlik/qrs-schemas";
 import { and, compare, or } from "../../platform/qlik/qrs-filter";
+import { queueHistory } from "../../platform/qlik/queue-history";
 
 export interface Execution {
   resultId: string;
@@ -18,6 +19,8 @@ export interface Execution {
   startMs?: number;
   stopMs?: number;
   node?: string;
+  /** Ended while waiting in the Scheduler's queue, never started (platform/qlik/queue-history.ts): Qlik cancelled it. */
+  cancelledInQueue?: true;
 }
 
 /** QRS execution status codes the watchdog reads. */
@@ -52,22 +55,6 @@ export const isQueued = (status: number) => status === STATUS.Queued;
 export const runStartMs = (e: Pick<Execution, "startMs" | "createdMs" | "status">): number | undefined =>
   isQueued(e.status) ? undefined : (e.startMs ?? e.createdMs);
 
-/**
- * When the run left the Scheduler's queue: the time of QRS's own detail line "Changing task state from Queued to …"
- * (the execution result's details, each with its detailCreatedDate). The latest such line wins (a retry queues again).
- */
-function leftQueueMs(details: unknown): number | undefined {
-  if (!Array.isArray(details)) return undefined;
-  let at: number | undefined;
-  for (const d of details) {
-    const message = (d as { message?: unknown } | null)?.message;
-    if (typeof message !== "string" || !/from Queued to /i.test(message)) continue;
-    const ms = time((d as { detailCreatedDate?: string }).detailCreatedDate);
-    if (ms !== undefined && (at === undefined || ms > at)) at = ms;
-  }
-  return at;
-}
-
 const Row = z.lazy(() =>
   z.looseObject({
     id: z.string(),
@@ -80,7 +67,7 @@ const Row = z.lazy(() =>
     startTime: z.string().nullish(),
     stopTime: z.string().nullish(),
     executingNodeName: z.string().nullish(),
-    /** Read by leftQueueMs, and only there: a detail it cannot read is skipped, never the run. */
+    /** Read by queueHistory, and only there: a detail it cannot read is skipped, never the run. */
     details: z.unknown().optional(),
   }),
 );
@@ -106,7 +93,8 @@ export function readExecutions(rows: readonly unknown[]): { executions: Executio
     // A queued run is not timed; one that left the queue started then, whatever startTime says (QRS may have set it
     // when the run was triggered).
     const queued = isQueued(e.status);
-    const left = queued ? undefined : leftQueueMs(e.details);
+    const history = queued ? undefined : queueHistory(e.details, e.status);
+    const left = history?.leftMs;
     const stated = time(e.startTime);
     const start = queued ? undefined : left !== undefined && (stated === undefined || left > stated) ? left : stated;
     const stop = time(e.stopTime);
@@ -121,6 +109,7 @@ export function readExecutions(rows: readonly unknown[]): { executions: Executio
       ...(start !== undefined ? { startMs: start } : {}),
       ...(stop !== undefined ? { stopMs: stop } : {}),
       ...(e.executingNodeName ? { node: e.executingNodeName } : {}),
+      ...(history?.cancelled ? { cancelledInQueue: true as const } : {}),
     });
   }
   return { executions, unreadable };

@@ -13,6 +13,7 @@ import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
 import { refreshQrsTimes } from "./qrs-times";
 import { advanceCursor, readQrs } from "./qrs-read";
+import { createQueueWatch } from "./queue-watch";
 import { detailsOf } from "./stored-details";
 import { lastChangedMs } from "./turned-off-facts";
 import { createTurnedOffWatch } from "./turned-off-watch";
@@ -26,6 +27,11 @@ export interface QrsLookDeps {
   announcer: Announcer;
   /** The Qlik Sense host, for events whose node is unknown. */
   host: string;
+  /**
+   * Per app, the end of its last successful reload outside the Scheduler since `sinceMs` (src/hear/engine): fresh data
+   * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
+   */
+  reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
 }
 
 export interface QrsLook {
@@ -46,6 +52,7 @@ const KIND: Record<WatchCondition, WatchdogEventKind> = {
   running_long: "task.running_long",
   stale: "app.stale",
   disabled: "task.disabled",
+  queue_backlog: "scheduler.queue_backlog",
 };
 
 export function createQrsLook(d: QrsLookDeps): QrsLook {
@@ -87,6 +94,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     }
   }
 
+  const queue = cfg.queue.enabled ? createQueueWatch({ cfg, store, log, announcer, host: d.host }) : undefined;
   const turnedOff = createTurnedOffWatch({ cfg, store, host: d.host, refs, open: announcer.open, close: announcer.close });
 
   async function look(qrs: QrsClient, now: number): Promise<void> {
@@ -95,6 +103,9 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     // QRS's clock first: a trigger judged by QRS's stated time alone is read again once that time has passed.
     await refreshQrsTimes(qrs, plan, now);
     const r = await readQrs(qrs, store, cfg, log, now);
+    // Each node's queue first, as of this look's read (a capped read judges as of where it ended): a backlog opens
+    // before what it holds up (a stale app, a missed start) is announced, so those join it instead of paging first.
+    await queue?.look({ qrs, nowMs: r.asOf, running: r.running, changed: r.changed, plan });
     // Qlik Cloud's conditions are judged by the Cloud part (cloud-watch.ts).
     const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));
     // Kept in memory (SQLite), the runs per task are all a look needs: the list of every run is not copied each look.
@@ -102,6 +113,13 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     let runsByTask = store.keptRunsByTask(since);
     const runs = runsByTask ? [] : await store.runsSince(since);
     runsByTask ??= store.keptRunsByTask(since);
+    // A store that cannot be read leaves the judgement to QRS's lastReloadTime, as before this was heard.
+    const outside = d.reloadsOutside
+      ? await d.reloadsOutside(since).catch((err: Error) => {
+          log.warn({ err: err.message }, "watchdog: cannot read the reloads outside the Scheduler; stale apps are judged by QRS alone");
+          return undefined;
+        })
+      : undefined;
     const result = evaluate({
       cfg,
       plan,
@@ -115,6 +133,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       open: open.map(knownCondition),
       startLatencyMs: startLatency(),
       memo,
+      ...(outside ? { reloadsOutside: outside } : {}),
     });
     latencies = [...latencies, ...result.latencies].slice(-50);
     view = result.tasks;

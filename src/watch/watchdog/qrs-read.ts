@@ -53,8 +53,10 @@ export async function readQrs(qrs: QrsClient, store: WatchStore, cfg: WatchdogCo
       ...(e.appId ? { appId: e.appId } : {}),
       status: e.status,
       createdMs: e.createdMs,
-      startMs: e.startMs ?? e.createdMs,
+      // A run cancelled in the queue never started: its time was all waiting.
+      startMs: e.startMs ?? (e.cancelledInQueue ? (e.stopMs ?? e.modifiedMs) : e.createdMs),
       stopMs: e.stopMs ?? e.modifiedMs,
+      ...(e.node ? { node: e.node } : {}),
     })),
   );
   return {

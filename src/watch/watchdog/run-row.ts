@@ -9,4 +9,6 @@ export interface RunRow {
   /** When it got an engine (durations are measured from here). */
   startMs?: number;
   stopMs: number;
+  /** The node that ran it (QRS executingNodeName), when known: its time counts to the node's hours (node-hours.ts). */
+  node?: string;
 }

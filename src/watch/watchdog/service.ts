@@ -10,7 +10,7 @@ import type { Component } from "../../platform/core/lifecycle";
 import { createLoop } from "../../platform/core/loop";
 import { type LookPace, lookPace } from "./look-pace";
 import type { MetricsRegistry } from "../../platform/core/metrics";
-import type { WatchCondition, WatchdogEvent } from "../../platform/events/types";
+import { WATCH_CONDITIONS, type WatchCondition, type WatchdogEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { createAnnouncer, isNotice } from "./announcer";
 import { inSiteZone } from "./site-zone";
@@ -39,6 +39,11 @@ export interface WatchdogDeps {
   host: string;
   /** Times in what people read, in the site's zone (ISO-8601 when not given). */
   formatTime?: (ms: number) => string;
+  /**
+   * Per app, the end of its last successful reload outside the Scheduler since `sinceMs` (src/hear/engine): fresh data
+   * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
+   */
+  reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
 }
 
 export interface WatchdogStatus {
@@ -72,7 +77,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
   const looks = d.metrics.counter("steward_watchdog_looks_total", "Watchdog looks at QRS, by result (ok, failed).");
   const raised = d.metrics.counter("steward_watchdog_events_total", "Watchdog events announced, by kind.");
   const announcer = createAnnouncer(store, d.emit, raised, d.formatTime ? (e) => inSiteZone(e, d.formatTime!) : undefined);
-  const qrsLook = createQrsLook({ cfg, store, log, announcer, host: d.host });
+  const qrsLook = createQrsLook({ cfg, store, log, announcer, host: d.host, ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}) });
   d.metrics.gaugeFn(
     "steward_watchdog_tasks_watched",
     "Enabled tasks the watchdog watches (not StewardWatch=off).",
@@ -96,15 +101,19 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
       return [...counts].map(([watch, value]) => ({ labels: { watch }, value }));
     },
   );
-  d.metrics.gaugeFnAsync("steward_watchdog_open_conditions", "Open watchdog conditions by type (missed, chain_broken, running_long, stale, …).", async () => {
-    const open = await store.openConditions();
-    const counts = new Map<string, number>();
-    for (const c of open) counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
-    return (["missed", "skipped", "retrying", "chain_broken", "running_long", "stale", "disabled"] as WatchCondition[]).map((type) => ({
-      labels: { type },
-      value: counts.get(type) ?? 0,
-    }));
-  });
+  d.metrics.gaugeFnAsync(
+    "steward_watchdog_open_conditions",
+    "Open watchdog conditions by type (missed, chain_broken, running_long, stale, queue_backlog, …).",
+    async () => {
+      const open = await store.openConditions();
+      const counts = new Map<string, number>();
+      for (const c of open) counts.set(c.type, (counts.get(c.type) ?? 0) + 1);
+      return WATCH_CONDITIONS.map((type) => ({
+        labels: { type },
+        value: counts.get(type) ?? 0,
+      }));
+    },
+  );
 
   const cloud: CloudWatch | undefined = d.cloudTenants?.length
     ? createCloudWatch({ cfg, tenants: d.cloudTenants, store, clock, log, metrics: d.metrics, sink: { open: announcer.open, close: announcer.close } })

@@ -36,6 +36,11 @@ export interface WatchdogSetupDeps {
   checkinConditions?: CheckinConditionsView;
   /** Times in the events' words, in the site's zone. */
   formatTime?: (ms: number) => string;
+  /**
+   * Per app, the end of its last successful reload outside the Scheduler since `sinceMs` (src/hear/engine): fresh data
+   * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
+   */
+  reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
 }
 
 export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
@@ -60,6 +65,7 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     emit: (e) => deps.bus.emit(e.kind, e),
     host: deps.qlikHost,
     ...(deps.formatTime ? { formatTime: deps.formatTime } : {}),
+    ...(deps.reloadsOutside ? { reloadsOutside: deps.reloadsOutside } : {}),
   });
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", watchdog) : watchdog);
   registerWatchdogRoutes(deps.router, {

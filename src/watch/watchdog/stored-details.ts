@@ -1,6 +1,7 @@
 // The details an opening watchdog event was built from, read back from the stored event's data: the store keeps
 // the event, and a later look (or an acknowledgement) closes the condition with the same details.
 import type { WatchdogEvent } from "../../platform/events/types";
+import { queueDetailsOf } from "./queue-event";
 import type { WatchDetails } from "./watchdog-event";
 
 /** The details an opening event was built from, read back from its data (the event is what is stored). */
@@ -8,7 +9,7 @@ export function detailsOf(e: WatchdogEvent): WatchDetails {
   const n = (k: string) => (typeof e.data[k] === "number" ? (e.data[k] as number) : undefined);
   const t = (k: string) => (typeof e.data[k] === "string" ? Date.parse(e.data[k] as string) : undefined);
   const s = (k: string) => (typeof e.data[k] === "string" ? (e.data[k] as string) : undefined);
-  const out: WatchDetails = {};
+  const out: WatchDetails = e.condition.type === "queue_backlog" ? queueDetailsOf(e.data) : {};
   const set = <K extends keyof WatchDetails>(k: K, v: WatchDetails[K] | undefined) => {
     if (v !== undefined && !(typeof v === "number" && Number.isNaN(v))) out[k] = v;
   };

@@ -4,6 +4,7 @@ import type { WatchdogEvent } from "../../platform/events/types";
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
 import { createKeptRuns, type KeptRuns } from "./kept-runs";
+import { countRun, type NodeHour, nodeHoursBetween, nodeHoursMigration, pruneNodeHours } from "./node-hours";
 import type { RunRow } from "./run-row";
 
 export type { RunRow } from "./run-row";
@@ -42,6 +43,7 @@ export const watchdogMigrations: MigrationSet = {
         CREATE TABLE watchdog_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       `,
     },
+    nodeHoursMigration,
   ],
 };
 
@@ -59,7 +61,10 @@ export interface ConditionRow {
 }
 
 export interface WatchStore {
+  /** Stores finished runs; a run stored for the first time adds its time to its node's hours. */
   addRuns(runs: readonly RunRow[]): Promise<void>;
+  /** Each node's run-time in progress and waiting per hour, for the hours starting in [fromMs, toMs). */
+  nodeHours(fromMs: number, toMs: number): Promise<NodeHour[]>;
   /** Finished runs of the task, oldest first, since `sinceMs`. */
   runsOf(taskId: string, sinceMs: number): Promise<RunRow[]>;
   /** Every finished run since `sinceMs` (for the chain and missed-start checks). */
@@ -178,15 +183,20 @@ export function createWatchStore(db: SqlDb): WatchStore {
     async addRuns(runs) {
       if (runs.length === 0) return;
       await db.transaction(async (tx) => {
-        for (const r of runs)
-          await tx.run(
+        for (const r of runs) {
+          const stored = await tx.run(
             "INSERT INTO watchdog_runs (result_id, task_id, app_id, status, created_ms, start_ms, stop_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING",
             [r.resultId, r.taskId, r.appId ?? null, r.status, r.createdMs, r.startMs ?? null, r.stopMs],
           );
+          // Counted once: a run read again (the looks overlap, another Steward took over) is already stored.
+          if (stored.changes === 1 && r.node)
+            await countRun(tx, { node: r.node, createdMs: r.createdMs, ...(r.startMs !== undefined ? { startMs: r.startMs } : {}), stopMs: r.stopMs });
+        }
       });
       // The rows as the store now holds them, not the caller's objects (which it may go on using).
-      kept?.added(runs.map((r) => ({ ...r })));
+      kept?.added(runs.map(({ node: _node, ...r }) => r));
     },
+    nodeHours: (fromMs, toMs) => nodeHoursBetween(db, fromMs, toMs),
     runsOf: async (taskId, sinceMs) =>
       (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? ORDER BY stop_ms", [taskId, sinceMs])).map(toRun),
     async runsSince(sinceMs) {
@@ -250,6 +260,7 @@ export function createWatchStore(db: SqlDb): WatchStore {
       void (await db.run("INSERT INTO watchdog_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])),
     async prune(runsBeforeMs, closedBeforeMs) {
       await db.run("DELETE FROM watchdog_runs WHERE stop_ms < ?", [runsBeforeMs]);
+      await pruneNodeHours(db, runsBeforeMs);
       kept?.pruned(runsBeforeMs);
       // Only closed conditions go, which the open list does not hold.
       await db.run("DELETE FROM watchdog_conditions WHERE closed_ms IS NOT NULL AND closed_ms < ? AND close_announced = 1", [closedBeforeMs]);

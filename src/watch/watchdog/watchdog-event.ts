@@ -2,9 +2,10 @@
 // routes and recipients. One builder for the alert that opens a condition and the task.on_track that closes it.
 import type { NameValue, WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
+import { describeQueue, type QueueDetails, queueFacts } from "./queue-event";
 
-/** What was planned and what was seen; each condition fills the fields it has. */
-export interface WatchDetails {
+/** What was planned and what was seen; each condition fills the fields it has (a node's queue: QueueDetails). */
+export interface WatchDetails extends QueueDetails {
   /** When the run should have started (task.missed), or the chain's upstream ended (task.chain_broken). */
   expectedAtMs?: number;
   trigger?: string;
@@ -93,6 +94,8 @@ function describe(i: WatchdogEventInput): { title: string; summary: string } {
       };
     case "disabled":
       return describeTurnedOff(task, d);
+    case "queue_backlog":
+      return describeQueue(d, i.nowMs);
   }
 }
 
@@ -161,14 +164,20 @@ const WHAT: Record<WatchCondition, string> = {
   running_long: "a long run",
   stale: "stale data",
   disabled: "being turned off",
+  queue_backlog: "a backlog in its reload queue",
 };
 
 export function watchdogEvent(i: WatchdogEventInput): WatchdogEvent {
   const d = i.details;
   const closing = i.kind === "task.on_track";
   const opened = i.kind === "task.notice" ? describeNotice(i) : describe(i);
-  const subject = i.condition.type === "stale" ? (i.app?.name ?? "the app") : (i.task?.name ?? "the task");
-  const title = closing ? `Back on track: ${subject}` : opened.title;
+  const subject =
+    i.condition.type === "stale"
+      ? (i.app?.name ?? "the app")
+      : i.condition.type === "queue_backlog"
+        ? `the reload queue on ${d.node ?? "the node"}`
+        : (i.task?.name ?? "the task");
+  const title = closing ? `Back on track: ${subject.charAt(0).toUpperCase()}${subject.slice(1)}` : opened.title;
   const summary = closing
     ? `${subject} is back on track after ${WHAT[i.condition.type]}${d.resolution ? `: ${d.resolution}` : ""}. It began with: ${opened.summary}`
     : opened.summary;
@@ -180,6 +189,10 @@ export function watchdogEvent(i: WatchdogEventInput): WatchdogEvent {
     if (key) data[key] = raw ?? value;
   };
   fact("Task", i.task?.name, "taskName");
+  if (i.condition.type === "queue_backlog")
+    queueFacts(d, fact, (k, v) => {
+      data[k] = v;
+    });
   fact("App", i.app?.name, "appName");
   fact("Trigger", d.trigger, "trigger");
   if (d.expectedAtMs !== undefined) fact(i.condition.type === "chain_broken" ? "Upstream ended" : "Due at", iso(d.expectedAtMs), "expectedAt");

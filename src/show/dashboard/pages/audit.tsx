@@ -14,7 +14,7 @@ interface AuditView {
   details?: Record<string, unknown>;
 }
 
-export const auditPage: PageHandler = async (c, { api, inbox, siteTimeZone, taskNames }) => {
+export const auditPage: PageHandler = async (c, { api, inbox, siteClock, taskNames }) => {
   const action = c.req.query("action") ?? "";
   const result = c.req.query("result") ?? "";
   const qs = new URLSearchParams({ limit: "200" });
@@ -31,7 +31,7 @@ export const auditPage: PageHandler = async (c, { api, inbox, siteTimeZone, task
   }
   const named = (id: string | undefined) => (id ? names.get(id.toLowerCase()) : undefined);
   return c.html(
-    <Layout title="Audit log" nav={{ active: "audit", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Audit log" nav={{ active: "audit", inbox: inbox() !== undefined, clock: siteClock() }}>
       <form class="toolbar" method="get" action="/ui/audit">
         <input type="search" name="action" value={action} placeholder="action, e.g. task.start or schedule.*" size={28} />
         <select name="result" aria-label="result">

@@ -54,7 +54,7 @@ function CauseTable(props: { rows: ParentView[] }) {
   );
 }
 
-export const causesPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+export const causesPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const [open, closed] = await Promise.all([
     api<{ causes: ParentView[] }>(c, "/v4/causes?status=open&limit=100"),
     api<{ causes: ParentView[] }>(c, "/v4/causes?status=closed&limit=50"),
@@ -72,7 +72,7 @@ export const causesPage: PageHandler = async (c, { api, inbox, siteTimeZone }) =
     </section>
   );
   return c.html(
-    <Layout title="Causes" nav={{ active: "causes", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Causes" nav={{ active: "causes", inbox: inbox() !== undefined, clock: siteClock() }}>
       <p class="small muted">Failures that share a cause page once; every task and app they affect is listed here.</p>
       {section("Open", open, "No open cause.")}
       {section("Recovered", closed, "None.")}

@@ -65,8 +65,8 @@ const HEAD = (
   </thead>
 );
 
-export const dataChecksPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
-  const nav = { active: "data-checks", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+export const dataChecksPage: PageHandler = async (c, { api, inbox, siteClock }) => {
+  const nav = { active: "data-checks", inbox: inbox() !== undefined, clock: siteClock() };
   const res = await api<{ apps: Array<{ appId: string; appName: string; lastRun: RunView | null; checks: ValueView[] }> }>(c, "/v4/data-checks");
   if (!res.ok) {
     return c.html(
@@ -103,8 +103,8 @@ export const dataChecksPage: PageHandler = async (c, { api, inbox, siteTimeZone 
   );
 };
 
-export const dataCheckAppPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
-  const nav = { active: "data-checks", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+export const dataCheckAppPage: PageHandler = async (c, { api, inbox, siteClock }) => {
+  const nav = { active: "data-checks", inbox: inbox() !== undefined, clock: siteClock() };
   const appId = c.req.param("appId") ?? "";
   const res = await api<{ appName: string | null; values: ValueView[]; runs: RunView[] }>(c, `/v4/data-checks/apps/${encodeURIComponent(appId)}?limit=300`);
   if (!res.ok) {

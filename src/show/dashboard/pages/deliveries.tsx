@@ -14,13 +14,13 @@ const FILTERS: Array<[string, string]> = [
   ["grouping,grouped", "Digests"],
 ];
 
-export const deliveriesPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+export const deliveriesPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const status = c.req.query("status") ?? "";
   const qs = new URLSearchParams({ limit: "200" });
   if (status) qs.set("status", status);
   const res = await api<{ deliveries: DeliveryView[] }>(c, `/v4/deliveries?${qs}`);
   return c.html(
-    <Layout title="Deliveries" nav={{ active: "deliveries", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Deliveries" nav={{ active: "deliveries", inbox: inbox() !== undefined, clock: siteClock() }}>
       <div class="toolbar">
         {FILTERS.map(([s, label]) => (
           <a

@@ -10,10 +10,10 @@ interface DoctorView {
   checks: Array<{ check: string; ok: boolean; detail: string; fix?: string }>;
 }
 
-export const doctorPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+export const doctorPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const r = await api<DoctorView>(c, "/v4/doctor");
   return c.html(
-    <Layout title="Doctor" nav={{ active: "doctor", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Doctor" nav={{ active: "doctor", inbox: inbox() !== undefined, clock: siteClock() }}>
       {!r.ok ? <ApiProblem status={r.status} error={r.error} what="The doctor" /> : null}
       {r.ok ? (
         <section class="card" id="doctor">

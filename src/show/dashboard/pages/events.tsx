@@ -17,11 +17,11 @@ const FILTERS: Array<[string, string]> = [
   ["service.started", "Service started"],
 ];
 
-export const eventsPage: PageHandler = async (c, { timeline, inbox, siteTimeZone }) => {
+export const eventsPage: PageHandler = async (c, { timeline, inbox, siteClock }) => {
   const kind = c.req.query("kind") ?? "";
   const entries = timeline.entries().filter((e) => !kind || e.event.kind === kind);
   return c.html(
-    <Layout title="Events" nav={{ active: "events", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Events" nav={{ active: "events", inbox: inbox() !== undefined, clock: siteClock() }}>
       <div class="toolbar">
         {FILTERS.map(([k, label]) => (
           <a class="btn" href={k ? `/ui/events?kind=${k}` : "/ui/events"} style={k === kind ? "background:var(--info-bg);font-weight:600" : undefined}>
@@ -29,6 +29,9 @@ export const eventsPage: PageHandler = async (c, { timeline, inbox, siteTimeZone
           </a>
         ))}
         <span class="spacer"></span>
+        <a class="btn" href="/ui/reloads">
+          Reloads outside the Scheduler
+        </a>
         <span class="small muted">The last {timeline.entries().length} events (kept in the store; the newest 500).</span>
       </div>
       <section class="card">
@@ -43,9 +46,9 @@ function hasFacts(e: unknown): e is { summary: string; facts: Array<{ name: stri
   return typeof e === "object" && e !== null && typeof (e as { summary?: unknown }).summary === "string" && Array.isArray((e as { facts?: unknown }).facts);
 }
 
-export const eventDetailPage: PageHandler = async (c, { timeline, inbox, siteTimeZone }) => {
+export const eventDetailPage: PageHandler = async (c, { timeline, inbox, siteClock }) => {
   const entry = timeline.get(Number(c.req.param("seq")));
-  const nav = { active: "events", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+  const nav = { active: "events", inbox: inbox() !== undefined, clock: siteClock() };
   if (!entry) {
     return c.html(
       <Layout title="Event not found" nav={nav}>

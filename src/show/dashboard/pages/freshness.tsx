@@ -2,37 +2,63 @@
 // GET /ui/freshness: the administrator's view of the freshness promises (GET /v4/freshness): each promised app's
 // state, data as of, next deadline, and while late why and when it is now expected; beside it what the watchdog says
 // of the same app, linked both ways. /status is what users see of the same apps.
+import type { AdminFreshnessRow } from "../../../watch/freshness/admin-view";
+import { FRESHNESS_WORDS, type FreshnessState, isBehind } from "../../../watch/freshness/states";
 import { ApiProblem, Badge, Empty, Time, type Tone } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 
-export interface FreshnessRowView {
-  promise: string;
-  promiseText: string;
-  app: { id: string; name: string; stream: string | null };
-  state: "fresh" | "warning" | "breached" | "unknown";
-  dataAsOf: string | null;
-  lastSuccessTask: string | null;
-  failedAt: string | null;
-  nextDeadline: string | null;
-  open: { deadline: string; since: string; why: string | null; expectedAt: string | null; failed: boolean } | null;
-}
+export type FreshnessRowView = AdminFreshnessRow;
 
-/** A broken promise is a failure to the people it was made to: it shows as one. */
-export const FRESHNESS_LABEL: Record<FreshnessRowView["state"], [string, Tone]> = {
-  breached: ["breached", "fail"],
-  warning: ["at risk", "warn"],
-  unknown: ["not seen yet", "idle"],
-  fresh: ["fresh", "ok"],
+const TONE: Record<FreshnessState, Tone> = { late: "fail", at_risk: "warn", unknown: "idle", fresh: "ok" };
+
+/** The state in the one vocabulary; a missed promise is a failure to the people it was made to: it shows as one. */
+export const FRESHNESS_LABEL: Record<FreshnessState, [string, Tone]> = {
+  late: [FRESHNESS_WORDS.late, TONE.late],
+  at_risk: [FRESHNESS_WORDS.at_risk, TONE.at_risk],
+  unknown: [FRESHNESS_WORDS.unknown, TONE.unknown],
+  fresh: [FRESHNESS_WORDS.fresh, TONE.fresh],
 };
+
+/** When the app is now expected, from the judge's projection, else from the alert; an expected time gone by is overdue. */
+function Expected(props: { r: FreshnessRowView; nowMs: number }) {
+  const { r } = props;
+  const e = r.expected;
+  const at = e?.at ?? r.open?.expectedAt ?? null;
+  const overdue = e ? e.overdue : at !== null && Date.parse(at) < props.nowMs;
+  const miss =
+    e?.willMiss && !r.open ? (
+      <div data-will-miss>
+        will not be fresh by <Time iso={e.deadline} about />: {e.willMiss}
+      </div>
+    ) : null;
+  if (!at) return miss ?? (r.open || e ? <div class="muted">when it will be fresh is not known yet</div> : null);
+  return (
+    <>
+      {miss}
+      <div data-expected={overdue ? "overdue" : "expected"}>
+        {overdue ? (
+          <>
+            <Badge tone="fail">overdue</Badge> it was expected at about <Time iso={at} about />
+          </>
+        ) : (
+          <>
+            expected fresh at about <Time iso={at} about />
+          </>
+        )}
+      </div>
+    </>
+  );
+}
 
 interface WatchdogLite {
   enabled: boolean;
   open: Array<{ app?: { id: string }; condition: { type: string } }>;
 }
 
-export const freshnessPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
-  const nav = { active: "freshness", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+export const freshnessPage: PageHandler = async (c, { api, inbox, siteClock }) => {
+  const clock = siteClock();
+  const nav = { active: "freshness", inbox: inbox() !== undefined, clock };
   const [res, watch] = await Promise.all([
     api<{ rows: FreshnessRowView[]; lastError: string | null }>(c, "/v4/freshness"),
     api<WatchdogLite>(c, "/v4/watchdog"),
@@ -55,7 +81,7 @@ export const freshnessPage: PageHandler = async (c, { api, inbox, siteTimeZone }
     watch.ok && watch.data.enabled ? watch.data.open.filter((x) => x.condition.type === "stale" && x.app).map((x) => x.app!.id.toLowerCase()) : [],
   );
   const rows = res.data.rows;
-  const late = rows.filter((r) => r.state === "breached" || r.state === "warning").length;
+  const late = rows.filter((r) => isBehind(r.state)).length;
   return c.html(
     <Layout title="Freshness" nav={nav}>
       <section class="card tight" id="freshness">
@@ -77,7 +103,7 @@ export const freshnessPage: PageHandler = async (c, { api, inbox, siteTimeZone }
                 <th>Data as of</th>
                 <th>Next deadline</th>
                 <th>Promise</th>
-                <th>Why late, and when expected</th>
+                <th>Why late, and when fresh</th>
               </tr>
             </thead>
             <tbody>
@@ -112,18 +138,12 @@ export const freshnessPage: PageHandler = async (c, { api, inbox, siteTimeZone }
                     <td class="small">
                       {r.open ? (
                         <>
-                          {r.state === "breached" ? "missed " : "due "}
-                          <Time iso={r.open.deadline} />
+                          {r.state === "late" ? "missed " : "due "}
+                          <Time iso={r.open.deadline} about />
                           {r.open.why ? `: ${r.open.why}` : ""}
-                          {r.open.expectedAt ? (
-                            <div>
-                              expected at about <Time iso={r.open.expectedAt} />
-                            </div>
-                          ) : null}
                         </>
-                      ) : (
-                        ""
-                      )}
+                      ) : null}
+                      <Expected r={r} nowMs={clock.nowMs} />
                     </td>
                   </tr>
                 );

@@ -4,13 +4,16 @@
 import type { CapturedMail, CapturedWebhook } from "../../demo/capture-types";
 import { Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
+import type { PageClock } from "../page-clock";
 import type { PageHandler } from "../types";
 
-const nav = { active: "inbox", inbox: true };
+const navAt = (clock: PageClock) => ({ active: "inbox", inbox: true, clock });
 
-export const inboxPage: PageHandler = async (c, { inbox }) => {
+export const inboxPage: PageHandler = async (c, { inbox, siteClock }) => {
   const source = inbox();
-  if (!source) return c.html(<NoInbox />, 404);
+  const clock = siteClock();
+  const nav = navAt(clock);
+  if (!source) return c.html(<NoInbox clock={clock} />, 404);
   const items = source.items();
   return c.html(
     <Layout title="Demo inbox" nav={nav}>
@@ -58,9 +61,11 @@ export const inboxPage: PageHandler = async (c, { inbox }) => {
   );
 };
 
-export const inboxItemPage: PageHandler = async (c, { inbox }) => {
+export const inboxItemPage: PageHandler = async (c, { inbox, siteClock }) => {
   const source = inbox();
-  if (!source) return c.html(<NoInbox />, 404);
+  const clock = siteClock();
+  const nav = navAt(clock);
+  if (!source) return c.html(<NoInbox clock={clock} />, 404);
   const item = source.get(Number(c.req.param("id")));
   if (!item) {
     return c.html(
@@ -70,13 +75,13 @@ export const inboxItemPage: PageHandler = async (c, { inbox }) => {
       404,
     );
   }
-  return c.html(item.kind === "mail" ? <MailView m={item} /> : <WebhookView w={item} />);
+  return c.html(item.kind === "mail" ? <MailView m={item} clock={clock} /> : <WebhookView w={item} clock={clock} />);
 };
 
-function MailView(props: { m: CapturedMail }) {
+function MailView(props: { m: CapturedMail; clock: PageClock }) {
   const m = props.m;
   return (
-    <Layout title={m.subject || "(no subject)"} nav={nav}>
+    <Layout title={m.subject || "(no subject)"} nav={navAt(props.clock)}>
       <section class="card">
         <dl class="props">
           <dt>From</dt>
@@ -116,10 +121,10 @@ function MailView(props: { m: CapturedMail }) {
   );
 }
 
-function WebhookView(props: { w: CapturedWebhook }) {
+function WebhookView(props: { w: CapturedWebhook; clock: PageClock }) {
   const w = props.w;
   return (
-    <Layout title={`${w.method} ${w.path}`} nav={nav}>
+    <Layout title={`${w.method} ${w.path}`} nav={navAt(props.clock)}>
       <section class="card">
         <dl class="props">
           <dt>Received</dt>
@@ -144,9 +149,9 @@ function WebhookView(props: { w: CapturedWebhook }) {
   );
 }
 
-function NoInbox() {
+function NoInbox(props: { clock: PageClock }) {
   return (
-    <Layout title="Inbox" nav={{ active: "inbox", inbox: false }}>
+    <Layout title="Inbox" nav={{ active: "inbox", inbox: false, clock: props.clock }}>
       <Empty>The capture inbox exists only in demo mode (`steward demo`).</Empty>
     </Layout>
   );

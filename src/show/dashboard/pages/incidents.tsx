@@ -76,7 +76,7 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean; escalatio
   );
 }
 
-export const incidentsPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const [open, closed, esc] = await Promise.all([
     api<{ incidents: IncidentView[] }>(c, "/v4/incidents?status=open&limit=200"),
     api<{ incidents: IncidentView[] }>(c, `/v4/incidents?status=closed&sinceHours=${CLOSED_HOURS}&limit=100`),
@@ -86,7 +86,7 @@ export const incidentsPage: PageHandler = async (c, { api, inbox, siteTimeZone }
   for (const e of esc.ok ? esc.data.escalations : []) byIncident.set(e.incidentId, [...(byIncident.get(e.incidentId) ?? []), e]);
   const off = !open.ok && open.status === 404;
   return c.html(
-    <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined, clock: siteClock() }}>
       {off ? (
         <section class="card">
           <Empty>Incidents are off (incidents.enabled: false in the config).</Empty>

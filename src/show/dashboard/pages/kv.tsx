@@ -6,10 +6,10 @@ import type { PageHandler } from "../types";
 
 const MAX_KEYS_SHOWN = 1000;
 
-export const kvPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+export const kvPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const ns = c.req.query("ns");
   const key = c.req.query("key");
-  const nav = { active: "kv", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+  const nav = { active: "kv", inbox: inbox() !== undefined, clock: siteClock() };
   const namespaces = await api<string[]>(c, "/v4/keyvaluesnamespaces");
   if (!namespaces.ok) {
     return c.html(

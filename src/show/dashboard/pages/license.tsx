@@ -52,12 +52,12 @@ function expiryTone(s: { expired: boolean; daysUntilExpiry?: number }): "fail" |
   return s.daysUntilExpiry !== undefined && s.daysUntilExpiry <= 60 ? "warn" : "ok";
 }
 
-export const licensePage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+export const licensePage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const [lic, ver] = await Promise.all([api<LicenseView>(c, "/v4/license"), api<VersionView>(c, "/v4/qliksense/version")]);
   const m = lic.ok ? lic.data.monitor : null;
   const r = lic.ok ? lic.data.release : null;
   return c.html(
-    <Layout title="License" nav={{ active: "license", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="License" nav={{ active: "license", inbox: inbox() !== undefined, clock: siteClock() }}>
       {!lic.ok ? <ApiProblem status={lic.status} error={lic.error} what="The license reading" /> : null}
       <div class="grid">
         <section class="card" id="license-usage">

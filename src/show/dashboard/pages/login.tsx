@@ -20,10 +20,10 @@ export function safeNext(next: string | undefined): string {
   }
 }
 
-export const loginPage: PageHandler = async (c, { inbox, siteTimeZone }) => {
+export const loginPage: PageHandler = async (c, { inbox, siteClock }) => {
   const target = safeNext(c.req.query("next"));
   return c.html(
-    <Layout title="Sign in with an API key" nav={{ active: "login", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Sign in with an API key" nav={{ active: "login", inbox: inbox() !== undefined, clock: siteClock() }}>
       <section class="card" style="max-width:560px">
         <p>
           This Steward requires credentials. Paste an API key with the <b>admin</b> scope (or the scopes of the pages you need). It is kept in this browser tab

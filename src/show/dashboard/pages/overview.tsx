@@ -3,6 +3,7 @@
 import type { ReadinessReport } from "../../../platform/core/readiness";
 import { ApiProblem, Badge, Dot, Empty } from "../components";
 import { Layout } from "../layout";
+import { isBehind } from "../../../watch/freshness/states";
 import type { PageHandler } from "../types";
 import { DeliveryTable, type DeliveryView } from "./delivery-table";
 import { EventList } from "./event-list";
@@ -12,7 +13,7 @@ interface ScheduleLite {
   lastKnownState: string;
 }
 
-export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox, siteTimeZone }) => {
+export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox, siteClock }) => {
   const [ready, deliveries, schedules, namespaces, watch, fresh] = await Promise.all([
     api<ReadinessReport>(c, "/ready"),
     api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=1000"),
@@ -23,14 +24,16 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
   ]);
   // /ready answers 503 with the same body when a required component is down.
   const report = ready.ok ? ready.data : isReport(ready.body) ? ready.body : undefined;
+  const clock = siteClock();
+  const now = clock.nowMs;
+  // The timeline notes when each event was seen on this machine's clock.
   const hour = timeline.countsSince(Date.now() - 3_600_000);
   const byStatus: Record<string, number> = {};
   if (deliveries.ok) for (const d of deliveries.data.deliveries) byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
   const enabled = schedules.ok ? schedules.data.filter((s) => s.lastKnownState === "started").length : undefined;
-  const now = Date.now();
 
   return c.html(
-    <Layout title="Overview" nav={{ active: "overview", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Overview" nav={{ active: "overview", inbox: inbox() !== undefined, clock }}>
       <div class="grid">
         <section class="card" id="health">
           <h2>Health {report ? <Badge tone={report.ready ? "ok" : "fail"}>{report.ready ? "ready" : "not ready"}</Badge> : null}</h2>
@@ -64,7 +67,7 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
             ) : null}
             {fresh.ok ? (
               <Stat
-                n={fresh.data.rows.filter((r) => r.state === "breached" || r.state === "warning").length}
+                n={fresh.data.rows.filter((r) => isBehind(r.state)).length}
                 label={`of ${fresh.data.rows.length} promised apps late or at risk`}
                 tone="fail"
                 href="/ui/freshness"
@@ -73,7 +76,7 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
           </div>
         </section>
       </div>
-      {runs ? <OutcomeCharts runs={runs} now={now} /> : null}
+      {runs ? <OutcomeCharts runs={runs} now={now} zone={clock.zone} /> : null}
       <div class="grid">
         {runs ? <SlowestTasks runs={runs} now={now} /> : null}
         {deliveries.ok ? <DeliveryHealth deliveries={deliveries.data.deliveries} now={now} /> : null}

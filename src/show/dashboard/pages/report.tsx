@@ -36,11 +36,11 @@ function spanQuery(q: (k: string) => string | undefined): { qs: URLSearchParams;
   return { qs, hours: Number(hours) };
 }
 
-export const reportPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+export const reportPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const { qs, hours } = spanQuery((k) => c.req.query(k));
   const r = await api<ReportView>(c, `/v4/report?${qs}`);
   return c.html(
-    <Layout title="Report" nav={{ active: "report", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Report" nav={{ active: "report", inbox: inbox() !== undefined, clock: siteClock() }}>
       <section class="card tight" id="report-span">
         <h2>Report now</h2>
         <p class="small">

@@ -5,6 +5,8 @@ import { ChartCard, HBar, Legend, OutcomeChart } from "../charts";
 import { Empty, formatDuration } from "../components";
 import type { RunHistory } from "../run-history";
 import type { DeliveryView } from "./delivery-table";
+import { localDayBuckets, localHourBuckets } from "../local-buckets";
+import { zonedParts } from "../../../platform/core/site-clock";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -14,28 +16,35 @@ const OUTCOME_LEGEND: Array<[string, string]> = [
   ["fail", "failed"],
 ];
 
-const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
-const mmdd = (ms: number) => new Date(ms).toISOString().slice(5, 10);
-
-export function OutcomeCharts(props: { runs: RunHistory; now: number }) {
-  const hours = props.runs.outcomes(props.now, HOUR, 24);
-  const days = props.runs.outcomes(props.now, DAY, 7);
+/** Per hour and per day of the site's clock (the zone the header names). */
+export function OutcomeCharts(props: { runs: RunHistory; now: number; zone: string }) {
+  const { zone } = props;
+  const hhmm = (ms: number) => zonedParts(ms, zone).hm;
+  const mmdd = (ms: number) => zonedParts(ms, zone).date.slice(5);
+  const hours = localHourBuckets(props.runs, props.now, zone, 24);
+  const days = localDayBuckets(props.runs, props.now, zone, 7);
   const empty = days.every((d) => d.succeeded + d.failed + d.aborted === 0);
   return (
     <div class="grid">
-      <ChartCard title="Task runs, last 24 hours" note="per hour, UTC" id="outcomes-24h">
+      <ChartCard title="Task runs, last 24 hours" note={`per hour, ${zone}`} id="outcomes-24h">
         {empty ? (
           <Empty>No task runs in the last 7 days.</Empty>
         ) : (
-          <OutcomeChart id="outcomes-24h" buckets={hours} every={3} label={hhmm} span={(s) => `${mmdd(s)} ${hhmm(s)}–${hhmm(s + HOUR)} UTC`} />
+          <OutcomeChart
+            id="outcomes-24h"
+            buckets={hours}
+            every={3}
+            label={hhmm}
+            span={(s) => `${mmdd(s)} ${hhmm(s)}–${hhmm(s + HOUR)} ${zonedParts(s, zone).abbr}`}
+          />
         )}
         <Legend items={OUTCOME_LEGEND} />
       </ChartCard>
-      <ChartCard title="Task runs, last 7 days" note="per day, UTC" id="outcomes-7d">
+      <ChartCard title="Task runs, last 7 days" note={`per day, ${zone}`} id="outcomes-7d">
         {empty ? (
           <Empty>No task runs in the last 7 days.</Empty>
         ) : (
-          <OutcomeChart id="outcomes-7d" buckets={days} every={1} label={mmdd} span={(s) => `${new Date(s).toISOString().slice(0, 10)} UTC`} />
+          <OutcomeChart id="outcomes-7d" buckets={days} every={1} label={mmdd} span={(s) => `${zonedParts(s, zone).date} (${zone})`} />
         )}
         <Legend items={OUTCOME_LEGEND} />
       </ChartCard>

@@ -20,9 +20,9 @@ interface ScheduleView {
   lastRun?: { at: string; reason: string; result: string; error?: string };
 }
 
-export const schedulesPage: PageHandler = async (c, { api, inbox, siteTimeZone, taskNames }) => {
+export const schedulesPage: PageHandler = async (c, { api, inbox, siteClock, taskNames }) => {
   const res = await api<ScheduleView[]>(c, "/v4/schedules");
-  const nav = { active: "schedules", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+  const nav = { active: "schedules", inbox: inbox() !== undefined, clock: siteClock() };
   if (!res.ok) {
     return c.html(
       <Layout title="Schedules" nav={nav}>

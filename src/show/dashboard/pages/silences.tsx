@@ -156,7 +156,7 @@ function NewSilenceForm() {
   );
 }
 
-export const silencesPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
+export const silencesPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const [active, pending, ended, held] = await Promise.all([
     api<{ silences: SilenceView[] }>(c, "/v4/silences?state=active&limit=200"),
     api<{ silences: SilenceView[] }>(c, "/v4/silences?state=pending&limit=200"),
@@ -165,7 +165,7 @@ export const silencesPage: PageHandler = async (c, { api, inbox, siteTimeZone })
   ]);
   const current = active.ok && pending.ok ? [...pending.data.silences, ...active.data.silences] : [];
   return c.html(
-    <Layout title="Silences" nav={{ active: "silences", inbox: inbox() !== undefined, timeZone: siteTimeZone }}>
+    <Layout title="Silences" nav={{ active: "silences", inbox: inbox() !== undefined, clock: siteClock() }}>
       <section class="card">
         <h2>New silence</h2>
         <p class="small muted">

@@ -8,9 +8,9 @@ import type { PageHandler } from "../types";
 
 const RUNS = 60;
 
-export const taskPage: PageHandler = async (c, { runs, inbox, siteTimeZone }) => {
+export const taskPage: PageHandler = async (c, { runs, inbox, siteClock }) => {
   const id = c.req.param("id") ?? "";
-  const nav = { active: "events", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+  const nav = { active: "events", inbox: inbox() !== undefined, clock: siteClock() };
   const rows = runs?.runsOf(id, RUNS) ?? [];
   const latest = rows[0];
   if (!latest) {

@@ -5,6 +5,8 @@
 import { ApiProblem, Badge, Empty, formatDuration, Time, type Tone } from "../components";
 import type { LookPace } from "../../../watch/watchdog/look-pace";
 import { Layout } from "../layout";
+import { SiteText } from "../page-clock";
+import { FRESHNESS_WORDS, type FreshnessState, isBehind } from "../../../watch/freshness/states";
 import type { PageHandler } from "../types";
 import { type CheckinLink, CheckinSection, Upstreams } from "./chain-links";
 
@@ -17,8 +19,8 @@ interface ConditionView {
   task?: { id: string; name: string };
   app?: { id: string; name: string };
   condition: { type: string; openedAt: string; closedAt?: string };
-  /** A check-in's condition names its job. */
-  data?: { check?: unknown };
+  /** A check-in's condition names its job; a node's queue backed up, its node. */
+  data?: { check?: unknown; node?: unknown };
 }
 
 interface TaskRow {
@@ -89,6 +91,7 @@ const LABEL: Record<string, [string, Tone]> = {
   stale: ["stale data", "warn"],
   retrying: ["retrying", "info"],
   disabled: ["turned off", "warn"],
+  queue_backlog: ["queue backed up", "fail"],
   checkin_missed: ["missed check-in", "fail"],
   checkin_failed: ["job failed", "fail"],
   checkin_running_long: ["job running long", "warn"],
@@ -137,7 +140,9 @@ function NotWatchedSection(props: { tasks: TaskRow[] }) {
               </td>
               <td class="small">
                 {(t.notWatched ?? []).map((r) => (
-                  <div>{r}</div>
+                  <div>
+                    <SiteText text={r} />
+                  </div>
                 ))}
               </td>
             </tr>
@@ -162,7 +167,19 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: {
   const c = props.c;
   const [label, tone] = LABEL[c.condition.type] ?? [c.condition.type, "warn"];
   const check = typeof c.data?.check === "string" ? c.data.check : undefined;
-  const subject = c.task ? <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a> : c.app ? c.app.name : check ? `job "${check}"` : "—";
+  // A node's reload queue (scheduler.queue_backlog) is about the node, not a task.
+  const node = typeof c.data?.node === "string" ? c.data.node : undefined;
+  const subject = c.task ? (
+    <a href={`/ui/tasks/${encodeURIComponent(c.task.id)}`}>{c.task.name}</a>
+  ) : c.app ? (
+    c.app.name
+  ) : check ? (
+    `job "${check}"`
+  ) : node ? (
+    `node ${node}`
+  ) : (
+    "—"
+  );
   return (
     <tr data-condition={c.condition.type} data-kind={c.kind}>
       <td>
@@ -170,10 +187,10 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: {
       </td>
       <td>{subject}</td>
       <td class="small">
-        {c.summary}
+        <SiteText text={c.summary} />
         {props.freshness ? (
           <div>
-            Its freshness promise "{props.freshness.promise}" is {props.freshness.state === "breached" ? "breached" : "at risk"}:{" "}
+            By its freshness promise "{props.freshness.promise}" it is {FRESHNESS_WORDS[props.freshness.state as FreshnessState] ?? props.freshness.state}:{" "}
             <a href={`/ui/freshness#app-${c.app!.id}`}>Freshness</a>.
           </div>
         ) : null}
@@ -185,14 +202,14 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: {
   );
 }
 
-export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone }) => {
-  const nav = { active: "watchdog", inbox: inbox() !== undefined, timeZone: siteTimeZone };
+export const watchdogPage: PageHandler = async (c, { api, inbox, siteClock }) => {
+  const nav = { active: "watchdog", inbox: inbox() !== undefined, clock: siteClock() };
   const [res, fresh] = await Promise.all([
     api<WatchdogView>(c, "/v4/watchdog"),
     api<{ rows: Array<{ app: { id: string; name: string }; state: string; promise: string }> }>(c, "/v4/freshness"),
   ]);
   // The freshness promises answer "is this app's data on time?" by a deadline; the watchdog by the app's triggers.
-  const lateApps = fresh.ok ? fresh.data.rows.filter((r) => r.state === "breached" || r.state === "warning") : [];
+  const lateApps = fresh.ok ? fresh.data.rows.filter((r) => isBehind(r.state)) : [];
   const freshnessOf = new Map(lateApps.map((r) => [r.app.id.toLowerCase(), r]));
   if (!res.ok) {
     return c.html(
@@ -329,7 +346,9 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteTimeZone })
           <h2>What Steward found in the plan</h2>
           <ul class="small">
             {w.problems.map((p) => (
-              <li>{p}</li>
+              <li>
+                <SiteText text={p} />
+              </li>
             ))}
           </ul>
         </section>

@@ -77,9 +77,9 @@ describe("UDP intake edge", () => {
     expect(lines.filter((l) => l.msg === "datagram from a source not in udp.allowedSources ignored")).toHaveLength(1);
   });
 
-  test("engine datagrams are parsed and logged, not turned into task events", async () => {
+  test("Butler's engine datagram is parsed and logged, and read as a failed reload outside the Scheduler, not a task run", async () => {
     const { log, lines } = collectLogs();
-    t = createTestApp("", { log });
+    t = createTestApp("engineReloads: { settle: 0s }\n", { log });
     const events: unknown[] = [];
     t.app.bus.onAny((_k, e) => void events.push(e));
     await t.app.start();
@@ -90,7 +90,9 @@ describe("UDP intake edge", () => {
     );
     await waitFor(async () => (await metric(t!, "steward_intake_datagrams_parsed_total", { kind: "engine" })) === 1);
     expect(lines.some((l) => l.msg === "engine reported a failed reload" && l.appId === IDS.app)).toBe(true);
-    expect(events).toEqual([]);
+    // No task event; without QRS the app's publication is unknown, so its failure is alerted rather than missed.
+    await waitFor(() => events.length > 0);
+    expect(events).toMatchObject([{ kind: "app.reload_failed", source: "engine", user: "CORP\\anna", host: "SENSE1", app: { id: IDS.app } }]);
   });
 
   test("a full queue drops with a counter and a backpressure warning; the dropped runs are not marked seen", async () => {

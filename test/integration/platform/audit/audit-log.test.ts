@@ -118,6 +118,55 @@ for (const backend of bothBackends()) {
   });
 }
 
+describe("audit retention while entries keep coming", () => {
+  test("entries committed while a run was on its way (after its count) start the next run at its end: a quiet log ends within the cap and its slack", async () => {
+    const backend = sqliteBackend();
+    try {
+      const real = await backend.open([auditMigrations]);
+      // The store as it is, except that retention's deletes can be held (a slow statement on a loaded machine).
+      let hold: Promise<void> | undefined;
+      let holding!: () => void;
+      const deleteHeld = new Promise<void>((resolve) => (holding = resolve));
+      const db: typeof real = Object.create(real, {
+        run: {
+          value: async (sql: string, params?: never) => {
+            if (hold && sql.startsWith("DELETE FROM audit WHERE id IN")) {
+              holding();
+              await hold;
+            }
+            return real.run(sql, params);
+          },
+        },
+      });
+      const audit = createAuditLog(db, createManualClock(Date.parse("2026-01-01T00:00:00Z")), { maxAgeMs: 86_400_000, maxEntries: 10 });
+      const held = async () => Number((await real.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit"))?.n);
+      let n = 0;
+      const recordMany = (count: number) => {
+        for (let i = 0; i < count; i++) audit.record({ actor, action: "kv.set", target: `ns/k${n++}`, result: "ok" });
+      };
+      recordMany(11);
+      await audit.flush();
+      expect(await held()).toBeLessThanOrEqual(11);
+      // The next run counts the log, then its delete is held while five more entries are committed.
+      let release!: () => void;
+      hold = new Promise((resolve) => (release = resolve));
+      recordMany(3);
+      await deleteHeld;
+      const counted = await held();
+      recordMany(5);
+      await waitFor(async () => (await held()) === counted + 5, { what: "the five entries written while retention's delete is held" });
+      release();
+      hold = undefined;
+      await audit.flush();
+      // Cap 10, slack 1: without a run at the end of the held one, the five would stay (15) until the next entry.
+      expect(await held()).toBeLessThanOrEqual(11);
+      expect(await held()).toBeGreaterThanOrEqual(10);
+    } finally {
+      await backend.shutdown().catch(() => {});
+    }
+  });
+});
+
 describe("audit retention that fails", () => {
   test("is tried again after the next 1% of the cap, not on every entry recorded meanwhile", async () => {
     const backend = sqliteBackend();
@@ -147,7 +196,7 @@ describe("audit retention that fails", () => {
 });
 
 describe("audit log while PostgreSQL is down", () => {
-  const pg = postgresBackend();
+  const pg = postgresBackend({ own: true });
   afterAll(() => pg.shutdown());
 
   test("entries recorded during the outage are written after it, none twice; query fails meanwhile rather than hang", async () => {

@@ -11,7 +11,7 @@ import type { SqlDb } from "../../../../src/platform/store/sql";
 import { postgresBackend } from "../../../helpers/sql-backends";
 import { waitFor } from "../../../helpers/wait-for";
 
-const pg = postgresBackend();
+const pg = postgresBackend({ own: true });
 const timing = { leaseTtlMs: 1_500, heartbeatMs: 250 };
 const opened: Array<{ c: Cluster; db: SqlDb }> = [];
 afterAll(async () => {

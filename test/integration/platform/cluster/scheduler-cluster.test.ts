@@ -25,7 +25,7 @@ import { postgresBackend } from "../../../helpers/sql-backends";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 
-const pg = postgresBackend();
+const pg = postgresBackend({ own: true });
 const timing = { leaseTtlMs: 1_500, heartbeatMs: 250 };
 const TASK = "11111111-2222-3333-4444-555555555555";
 const nodes: Node[] = [];

@@ -40,7 +40,7 @@ let smtp: SmtpReceiver;
 const stewards: Steward[] = [];
 
 beforeAll(async () => {
-  pg = await startPostgres();
+  pg = await startPostgres({ own: true });
   url = await pg.createDatabase("three_stewards");
   smtp = await startSmtpReceiver();
   for (const n of NODES) stewards.push(await steward(n.steward, n.node));

@@ -13,7 +13,7 @@ let pg: PostgresService;
 let url: string;
 const apps: TestApp[] = [];
 beforeAll(async () => {
-  pg = await startPostgres();
+  pg = await startPostgres({ own: true });
   url = await pg.createDatabase("two_stewards");
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { startPostgres, type PostgresService } from "../../../helpers/services";
 
 let pg: PostgresService;
 beforeAll(async () => {
-  pg = await startPostgres();
+  pg = await startPostgres({ own: true });
 });
 afterAll(async () => {
   await pg?.stop();
@@ -52,7 +52,7 @@ test("data written before halt is there after resume", async () => {
 });
 
 test("stop removes the data directory", async () => {
-  const other = await startPostgres();
+  const other = await startPostgres({ own: true });
   await other.stop();
   expect(existsSync(other.dataDir)).toBe(false);
 });

@@ -17,7 +17,7 @@ const onRejection = (err: unknown) => void escaped.push(`unhandledRejection: ${(
 const opened: SqlDb[] = [];
 
 beforeAll(async () => {
-  pg = await startPostgres();
+  pg = await startPostgres({ own: true });
   url = await pg.createDatabase("lost_connection");
   process.on("uncaughtException", onUncaught);
   process.on("unhandledRejection", onRejection);

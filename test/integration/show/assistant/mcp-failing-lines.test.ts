@@ -117,8 +117,10 @@ test("runs and GET /v4/runs give the failing lines' text, as the event page show
 
 test("causes {id} gives each run's failing script line", async () => {
   const list = await facts<{ causes: Array<{ id: number; title: string }> }>("causes");
-  expect(list.causes).toHaveLength(1);
-  const one = await facts<{ symptoms: Array<{ task: string; scriptLog?: Lines }> }>("causes", { id: list.causes[0]!.id });
+  // The check-in below is missed within seconds (sooner on a loaded machine): its own cause may be listed too.
+  const refused = list.causes.filter((c) => !c.title.includes("erp-extract"));
+  expect(refused.map((c) => c.title)).toEqual([expect.stringMatching(/connection/i)]);
+  const one = await facts<{ symptoms: Array<{ task: string; scriptLog?: Lines }> }>("causes", { id: refused[0]!.id });
   expect(one.symptoms.map((s) => s.task).sort()).toEqual(["Reload Ledger", "Reload Payables"]);
   for (const s of one.symptoms) expectFailingText(s.scriptLog);
 }, 30_000);

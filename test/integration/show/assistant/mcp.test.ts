@@ -114,6 +114,7 @@ describe("the MCP server on a simulated site with a failure", () => {
       "causes",
       "freshness",
       "incidents",
+      "reloads_outside_schedule",
       "runs",
       "snooze_incident",
       "start_task",

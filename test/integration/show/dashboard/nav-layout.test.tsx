@@ -11,7 +11,7 @@ let html = "";
 beforeAll(async () => {
   browser = await launchChromium();
   const el = (
-    <Layout title="Overview" nav={{ active: "overview", inbox: true, timeZone: "Europe/Stockholm" }}>
+    <Layout title="Overview" nav={{ active: "overview", inbox: true, clock: { zone: "Europe/Stockholm", nowMs: Date.now() } }}>
       <p>content</p>
     </Layout>
   );

@@ -94,7 +94,7 @@ test("the webhook gets one report with the night's runs, failures by cause and w
   const open = section("Still open").lines.map((l) => l.text);
   expect(open).toEqual([expect.stringMatching(/^Load 2: failing since Tue 24 Nov 03:1\d \(4 failures\)$/)]);
   expect(e.summary).toBe(
-    "Since Mon 23 Nov 07:00: 6 of 28 runs failed or aborted (1 cause); 1 incident still open; 0 late, stale or not running; 0 promises broken.",
+    "Since Mon 23 Nov 07:00: 6 of 28 runs failed or aborted (1 cause); 1 incident still open; 0 late, stale or not running; 0 promised apps late.",
   );
   expect(section("Slowest reloads").lines).toHaveLength(4);
 });
@@ -126,7 +126,7 @@ test("the mail, opened in Chromium: the sections and their lines are what a pers
       "Failures by cause",
       "Still open",
       "Late, stale or not running",
-      "Freshness promises at risk",
+      "Freshness promises late or at risk",
       "Slowest reloads",
       "Reloads growing fastest",
     ])

@@ -52,7 +52,7 @@ beforeAll(async () => {
   });
   const origin = `http://127.0.0.1:${host.port}`;
   t = createTestApp(
-    `http:\n  port: 0\n  host: 127.0.0.1\ncontrol:\n  cors: { enabled: true, allowOrigins: ["${origin}"] }\nsecurity:\n  apiKeys:\n    - { name: sales-extension, hash: "sha256:${sha256Hex(KEY)}", scopes: [status] }\nfreshness:\n  interval: 1h\n  promises:\n    sales-morning:\n      appIds: [${SALES}]\n      freshBy: "07:00"\n      warnAt: "06:30"\n`,
+    `http:\n  port: 0\n  host: 127.0.0.1\nnotify:\n  timeZone: UTC\ncontrol:\n  cors: { enabled: true, allowOrigins: ["${origin}"] }\nsecurity:\n  apiKeys:\n    - { name: sales-extension, hash: "sha256:${sha256Hex(KEY)}", scopes: [status] }\nfreshness:\n  interval: 1h\n  promises:\n    sales-morning:\n      appIds: [${SALES}]\n      freshBy: "07:00"\n      warnAt: "06:30"\n`,
     { clock, dir: join(dir.path, "steward") },
   );
   await t.app.start();
@@ -94,7 +94,10 @@ test("painted in a sheet, it shows the app's state from the status endpoint, and
   await t.app.freshness!.service.judgeNow();
   await page.reload();
   await page.waitForSelector(".steward-freshness [data-state]");
-  expect(await page.getAttribute(".steward-freshness [data-state]", "data-state")).toBe("late");
+  expect(await page.getAttribute(".steward-freshness [data-state]", "data-state")).toBe("at_risk");
+  // The state in Steward's words, and its sentence with the site's zone (UTC here; the browser is in UTC too).
+  expect(await page.textContent(".steward-freshness [data-state]")).toBe("at risk");
+  expect(await page.textContent(".steward-freshness")).toContain("promised by 07:00 UTC");
   // The extension called the status endpoint only.
   const calls = (await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name))) as string[];
   expect(calls.filter((u) => !u.startsWith(origin))).toEqual([`${t.app.server!.url().replace(/\/$/, "")}/v4/status/apps/${SALES}`]);

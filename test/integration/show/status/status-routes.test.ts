@@ -1,6 +1,6 @@
 // The business-facing status through a running Steward: the JSON and the SVG badge of an app and of its stream change
-// with the app's freshness (fresh → late at the warning → failed when its reload fails → fresh again with the new
-// "data as of"); a key with only the status scope reads them and nothing else; no key reads nothing.
+// with the app's freshness (fresh → at risk at the warning → late, a load failed, at the deadline → fresh again with
+// the new "data as of"); a key with only the status scope reads them and nothing else; no key reads nothing.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { sha256Hex } from "../../../../src/platform/security/api-keys";
@@ -29,11 +29,11 @@ afterAll(async () => {
 
 const get = (path: string, key?: string) => fetch(`${base}${path}`, key ? { headers: { "X-API-Key": key } } : {});
 const status = async () =>
-  (await (await get(`/v4/status/apps/${SALES}`, STATUS_KEY)).json()) as { state: string; dataAsOf: string | null; promisedBy: string | null };
+  (await (await get(`/v4/status/apps/${SALES}`, STATUS_KEY)).json()) as { state: string; dataAsOf: string | null; promisedBy: string | null; message: string };
 const badge = async () => {
   const r = await get(`/v4/status/apps/${SALES}/badge.svg`, STATUS_KEY);
   expect(r.headers.get("content-type")).toBe("image/svg+xml; charset=utf-8");
-  return /data-state="([a-z]+)">([^<]*)</.exec(await r.text())!.slice(1);
+  return /data-state="([a-z_]+)">([^<]*)</.exec(await r.text())!.slice(1);
 };
 const judgeAt = async (iso: string) => {
   await clock.set(at(iso));
@@ -50,35 +50,36 @@ const reload = (iso: string, ok: boolean) =>
     task: "Reload Sales dashboard",
   });
 
-test("the app's JSON and badge, and its stream's, follow its freshness: fresh, late, failed, fresh again", async () => {
+test("the app's JSON and badge, and its stream's, follow its freshness: fresh, at risk, late with a failed load, fresh again", async () => {
   await reload("2026-11-22T06:10:00Z", true);
   await judgeAt("2026-11-23T05:00:00Z");
   expect(await status()).toMatchObject({ state: "fresh", dataAsOf: "2026-11-22T06:10:00.000Z" });
-  expect(await badge()).toEqual(["fresh", "fresh · data as of 22 Nov 06:10"]);
+  expect(await badge()).toEqual(["fresh", "fresh · data as of Sun 22 Nov 06:10 UTC"]);
 
   await judgeAt("2026-11-23T06:30:00Z");
-  expect(await status()).toMatchObject({ state: "late", promisedBy: "2026-11-23T07:00:00.000Z" });
-  expect(await badge()).toEqual(["late", "late · data as of 22 Nov 06:10"]);
+  expect(await status()).toMatchObject({ state: "at_risk", loadFailed: false, promisedBy: "2026-11-23T07:00:00.000Z" });
+  expect(await badge()).toEqual(["at_risk", "at risk · data as of Sun 22 Nov 06:10 UTC"]);
 
   await reload("2026-11-23T06:40:00Z", false);
   await judgeAt("2026-11-23T07:00:00Z");
-  expect((await status()).state).toBe("failed");
-  expect(await badge()).toEqual(["failed", "failed · data as of 22 Nov 06:10"]);
+  expect(await status()).toMatchObject({ state: "late", loadFailed: true });
+  expect((await status()).message).toBe("Sales dashboard is late (promised by 07:00 UTC): its last load failed; when it will be fresh is not known yet.");
+  expect(await badge()).toEqual(["late", "late · data as of Sun 22 Nov 06:10 UTC"]);
   const stream = (await (await get("/v4/status/streams/Sales", STATUS_KEY)).json()) as { state: string; apps: Array<{ app: { id: string } }> };
-  expect(stream.state).toBe("failed");
+  expect(stream.state).toBe("late");
   expect(stream.apps.map((a) => a.app.id)).toEqual([SALES]);
 
   await reload("2026-11-23T07:12:00Z", true);
   await judgeAt("2026-11-23T07:13:00Z");
   expect(await status()).toMatchObject({ state: "fresh", dataAsOf: "2026-11-23T07:12:00.000Z" });
-  expect(await badge()).toEqual(["fresh", "fresh · data as of 07:12"]);
+  expect(await badge()).toEqual(["fresh", "fresh · data as of 07:12 UTC"]);
   // The page for users, with the key in the query string (allowed for it in security.queryKey.routes).
   const page = await (await fetch(`${base}/status?apiKey=${STATUS_KEY}`)).text();
   expect(page).toContain("<h2>Sales</h2>");
   expect(page).toContain(`<tr data-app="${SALES}" data-state="fresh"><td>Sales dashboard</td>`);
-  expect(page).toContain("<td>07:12</td>");
+  expect(page).toContain('<td><time datetime="2026-11-23T07:12:00.000Z">07:12</time></td>');
   const streamBadge = await (await get("/v4/status/streams/Sales/badge.svg", STATUS_KEY)).text();
-  expect(streamBadge).toContain('data-state="fresh">fresh · data as of 07:12<');
+  expect(streamBadge).toContain('data-state="fresh">fresh · data as of 07:12 UTC<');
 });
 
 test("a status key reads the status and nothing else; no key reads nothing; an unknown app is 404", async () => {

@@ -291,6 +291,24 @@ for (const backend of bothBackends()) {
       expect(alone).toMatchObject({ sent: true, cause: undefined });
     });
 
+    test("a freshness warning joined to a failure stays with it: the breach after the failed run recovered (started again, too late) is no second page", async () => {
+      const failed = await review(task("task.failed", "t-transform", "Transform"));
+      expect(failed.sent).toBe(true);
+      const warning = syntheticFreshnessEvent("app.freshness_warning", { nowMs: now });
+      expect(await review(warning)).toMatchObject({ sent: false, cause: { id: failed.cause!.id } });
+      // Transform, started again, succeeds; Sales' own reload follows it, but only after the deadline.
+      expect((await review(task("task.recovered", "t-transform", "Transform"))).sent).toBe(false);
+      const late = syntheticFreshnessEvent("app.freshness_breached", { nowMs: now + 600_000 });
+      const breach: WatchdogEvent = {
+        ...late,
+        condition: { ...late.condition, openedAt: warning.condition.openedAt },
+        data: { ...late.data, expectedAt: new Date(now + 1_200_000).toISOString() },
+      };
+      expect(await review(breach)).toMatchObject({ sent: false, cause: { id: failed.cause!.id } });
+      const fresh = await review(syntheticFreshnessEvent("app.freshness_recovered", { nowMs: now + 1_800_000 }));
+      expect(fresh).toMatchObject({ sent: true, cause: { id: failed.cause!.id, status: "closed" } });
+    });
+
     test("a check-in job that failed is the cause of the tasks it feeds and what runs after them", async () => {
       const job = await review(syntheticCheckinEvent("checkin.failed"));
       expect(job.sent).toBe(true);

@@ -89,5 +89,51 @@ for (const backend of bothBackends()) {
       expect((await before.claimDue(1_000, 1)).length).toBe(1);
       expect(await createOutboxStore(db, { instanceId: "after-restart" }).resetSending(1_001)).toBe(1);
     });
+
+    test("a follow-up waits for the alert it follows on the same channel and recipient, whatever its retries; other threads and recipients do not", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const now = 30_000;
+      const a = createOutboxStore(db, { instanceId: "a" });
+      const b = createOutboxStore(db, { instanceId: "b" });
+      const inThread = (i: number, thread: string | null, recipient = "ops@corp.example"): NewDelivery => ({
+        ...delivery(i, now),
+        key: `ev${i}|mail|${recipient}`,
+        recipient,
+        thread,
+      });
+      const opened = await a.insert(inThread(1, "cause:7"));
+      const recovered = await a.insert(inThread(2, "cause:7"));
+      const otherCause = await a.insert(inThread(3, "cause:8"));
+      const otherRecipient = await a.insert(inThread(4, "cause:7", "boss@corp.example"));
+      const noThread = await a.insert(inThread(5, null));
+      const ids = (rows: Array<{ id: number }>) => rows.map((r) => r.id).sort((x, y) => x - y);
+
+      // Both Stewards poll at once: the recovered page is not claimable while its opening page waits or is sent.
+      const first = [...(await a.claimDue(now, 10)), ...(await b.claimDue(now, 10))];
+      expect(ids(first)).toEqual([opened!, otherCause!, otherRecipient!, noThread!]);
+      expect(await b.claimDue(now, 10)).toEqual([]);
+      // Not due either: an idle worker sleeps instead of looking again at once.
+      expect(await a.nextDueAt()).toBeUndefined();
+
+      // The opening page fails and waits a minute for its retry: the recovered page waits with it.
+      await a.markRetry(opened!, now + 60_000, "HTTP 503", now);
+      expect(await b.claimDue(now + 1_000, 10)).toEqual([]);
+      expect(await a.nextDueAt()).toBe(now + 60_000);
+      const retried = await b.claimDue(now + 60_000, 10);
+      expect(ids(retried)).toEqual([opened!]);
+      await b.markDelivered(opened!, now + 60_001);
+      expect(ids(await a.claimDue(now + 60_002, 10))).toEqual([recovered!]);
+    });
+
+    test("an opening page given up (dead-lettered) no longer holds its follow-up back", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const now = 40_000;
+      const o = createOutboxStore(db, { instanceId: "a" });
+      const opened = await o.insert({ ...delivery(1, now), thread: "task:t1" });
+      const recovered = await o.insert({ ...delivery(2, now), thread: "task:t1" });
+      expect((await o.claimDue(now, 10)).map((r) => r.id)).toEqual([opened!]);
+      await o.markDead(opened!, "permanent failure", "HTTP 400", now);
+      expect((await o.claimDue(now, 10)).map((r) => r.id)).toEqual([recovered!]);
+    });
   });
 }

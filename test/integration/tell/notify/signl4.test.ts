@@ -147,4 +147,27 @@ describe("SIGNL4 channel", () => {
     expect(resolved["X-S4-Status"]).toBe("resolved");
     expect(resolved["X-S4-ExternalID"]).toBe(opened["X-S4-ExternalID"]);
   });
+
+  test("a resolve queued while its incident's opening is still retried waits for it: SIGNL4 gets new, then resolved", async () => {
+    const id = randomUUID();
+    rx.respondWith(503);
+    const before = rx.requests.length;
+    const failed = syntheticTaskEvent({ outcome: "failed", taskId: id, taskName: "Reload during an outage of SIGNL4" });
+    await t.app.bus.emit("task.failed", failed);
+    await waitFor(() => rx.requests.length >= before + 1, { what: "the opening refused once" });
+    const ok = syntheticTaskEvent({ outcome: "succeeded", taskId: id, taskName: "Reload during an outage of SIGNL4" });
+    await t.app.bus.emit("task.succeeded", ok);
+    await waitFor(() => rx.requests.length >= before + 4, { what: "more refused attempts" });
+    // Only the opening was tried while SIGNL4 refused: the resolve waits behind it, never sent before it.
+    expect(rx.requests.slice(before).map((r) => signl4Body(r)["X-S4-Status"])).toEqual(rx.requests.slice(before).map(() => "new"));
+    rx.respondWith(200);
+    await waitFor(async () => (await delivered(failed.id)) && (await delivered(ok.id)), { what: "both delivered" });
+    const accepted = rx.requests
+      .slice(before)
+      .map(signl4Body)
+      .filter((b) => b["X-S4-ExternalID"] === id);
+    expect(accepted.slice(-2).map((b) => b["X-S4-Status"])).toEqual(["new", "resolved"]);
+    // The incident is closed in SIGNL4 and in the channel's memory.
+    expect(await t.app.sharedStore.sql.get("SELECT value FROM channel_state WHERE channel = ? AND key = ?", ["oncall", id])).toBeUndefined();
+  });
 });

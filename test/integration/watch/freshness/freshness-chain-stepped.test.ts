@@ -6,7 +6,9 @@
 // (05:54, not 06:30: the job's usual lag alone then passes 07:00) naming the job and the
 // other app it feeds, one breach at 07:00, one recovery once the job checks in and the chain, started again,
 // completes. Friday the job checks in but Transform fails at 06:00: the warning, at once, names that run; restarted, the breach says
-// when Sales will be fresh from the chain and the usual durations; then one recovery.
+// when Sales will be fresh from the chain and the usual durations; then one recovery. On the on-call mail route each
+// night is one cause's page and its recovery: the warning and the breach join the cause that made Sales late (the
+// missed check-in, the failed run) as its symptoms and page nobody again (issue 67: one notice per promise and night).
 // On both stores, with identical events. On PostgreSQL every statement is a round trip to another process during
 // which simulated time stands still: a Steward alone in its cluster sends about 25 a simulated minute here (the
 // heartbeat's one, its one claim of all leases, the looks for other Stewards' work at the heartbeat's pace, this
@@ -20,83 +22,17 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { type PostgresService, startPostgres } from "../../../helpers/services";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { CHAIN_KEY as KEY, CHAIN_SITE as SITE, chainStewardYaml, TRANSFORM, SALES_APP, EXTRACT } from "../../../helpers/freshness-chain-site";
+import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
 
-const EXTRACT = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b01";
-const TRANSFORM = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b02";
-const SALES_RELOAD = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b03";
-const SALES_APP = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
-const KEY = "erp-extract-stepped-key-0123456789";
 const MIN = 60_000;
 const at = (s: string) => Date.parse(s);
 
-const SITE = `
-site: { name: Freshness chain site, buildVersion: 34.12.3 }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna Svensson }
-streams:
-  - { name: Sales }
-apps:
-  - { name: Orders extract, owner: CORP\\anna }
-  - { name: Orders model, owner: CORP\\anna }
-  - { id: ${SALES_APP}, name: Sales dashboard, owner: CORP\\anna, stream: Sales }
-  - { name: Finance, owner: CORP\\anna, stream: Sales }
-tasks:
-  - id: ${EXTRACT}
-    name: Extract orders
-    type: reload
-    app: Orders extract
-    durationMs: ${20 * MIN}
-    triggers:
-      - { type: schema, name: Daily 05:10, incrementOption: daily, startDate: "2026-11-01T05:10:00.000", timeZone: Europe/Stockholm }
-  - id: ${TRANSFORM}
-    name: Transform orders
-    type: reload
-    app: Orders model
-    durationMs: ${30 * MIN}
-    triggers:
-      - { type: composite, name: After the extract, rules: [{ task: Extract orders }] }
-  - id: ${SALES_RELOAD}
-    name: Reload Sales dashboard
-    type: reload
-    app: Sales dashboard
-    durationMs: ${10 * MIN}
-    triggers:
-      - { type: composite, name: After the model, rules: [{ task: Transform orders }] }
-`;
-
-const STEWARD = (site: SteppedSite) => `qlik:
-  host: 127.0.0.1
-  qrsPort: ${site.sim.ports.qrs}
-  certDir: ${JSON.stringify(site.sim.certDir)}
-  timeoutMs: 5000
-  retries: 1
-intake:
-  reconcile: { intervalSeconds: 3600, settleSeconds: 0 }
-notify: { timeZone: Europe/Stockholm }
-watchdog:
-  interval: 5m
-  stale: { enabled: false }
-checkins:
-  interval: 2m
-  checks:
-    erp-extract:
-      key: ${KEY}
-      cron: "0 5 * * 1-5"
-      timeZone: Europe/Stockholm
-      grace: 15m
-      feeds: { appNames: [Sales dashboard, Finance], taskNames: [Extract orders] }
-freshness:
-  interval: 2m
-  promises:
-    sales-morning:
-      appNames: [Sales dashboard]
-      freshBy: "07:00"
-      warnAt: "06:30"
-      days: [mon, tue, wed, thu, fri]
-      timeZone: Europe/Stockholm
+/** The on-call route: the failures, the check-ins and the freshness alerts, to one mailbox. */
+const ROUTE = (port: number) => `channels:
+  ops-mail: { type: email, smtp: { host: 127.0.0.1, port: ${port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+routes:
+  - { on: [task.failed, task.recovered, checkin.missed, checkin.recovered, app.freshness_warning, app.freshness_breached, app.freshness_recovered], to: [ops-mail] }
 `;
 
 const KINDS = ["checkin.missed", "checkin.recovered", "app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"] as const;
@@ -120,6 +56,7 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
   const dir = createTempDir();
   let site: SteppedSite | undefined;
   let t: TestApp | undefined;
+  let smtp: SmtpReceiver | undefined;
   try {
     // The simulator alone from Friday the 13th: five days of the chain for the watchdog to learn durations from.
     site = await startSteppedSite(dir.path, at("2026-11-13T00:00:00Z"), SITE);
@@ -127,7 +64,11 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     const stewardStart = at("2026-11-18T03:00:00Z");
     await clock.runUntil(stewardStart);
     const storeYaml = store === "postgres" ? await postgresStore() : "";
-    t = createTestApp(`${storeYaml}${STEWARD(site)}`, { clock, dir: join(dir.path, "steward") });
+    smtp = await startSmtpReceiver();
+    t = createTestApp(`${storeYaml}${chainStewardYaml(site, { timeZone: "Europe/Stockholm", extra: ROUTE(smtp.port) })}`, {
+      clock,
+      dir: join(dir.path, "steward"),
+    });
     const events: WatchdogEvent[] = [];
     for (const k of KINDS) t.app.bus.on(k, (e) => void events.push(e as WatchdogEvent));
     // Time stands still while Steward starts (connecting to PostgreSQL and migrating are work in flight too).
@@ -136,6 +77,15 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     const base = t.app.server!.url().replace(/\/$/, "");
     const ping = async () => expect((await fetch(`${base}/ping/${KEY}`, { method: "POST", body: "extract done" })).status).toBe(200);
     const seen = () => events.map((e) => `${e.kind}@${e.receivedAt.slice(0, 16)}`);
+    const subjects = () => smtp!.mails.map((m) => m.mail.subject ?? "");
+    /** The freshness condition of Sales listed in the cause of this title (one symptom: the warning, then the breach). */
+    const freshnessSymptomOf = async (title: string) => {
+      const list = (await (await fetch(`${base}/v4/causes?limit=50`)).json()) as { causes: Array<{ id: number; title: string }> };
+      const cause = list.causes.find((c) => c.title === title);
+      expect(cause?.title).toBe(title);
+      const detail = (await (await fetch(`${base}/v4/causes/${cause!.id}`)).json()) as { symptoms: Array<{ subject: string; kind: string }> };
+      return detail.symptoms.find((x) => x.subject === `watch:freshness:sales-morning:${SALES_APP}`);
+    };
 
     // Wednesday: the job checks in at 05:02, the chain runs 05:10–06:10 (Stockholm, UTC+1): fresh, nothing said.
     await clock.runUntil(at("2026-11-18T04:02:00Z"));
@@ -173,6 +123,17 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     const recovered = events.at(-1)!;
     expect(recovered.summary).toContain("reloaded successfully at Thu, 19 Nov 2026 08:10:");
     expect(Date.parse(recovered.receivedAt) - at("2026-11-19T07:10:00Z")).toBeLessThanOrEqual(2 * MIN);
+    // One notice per promise and night, joined to the cause that made it late (issue 67): on the route, Thursday is
+    // the missed check-in's page and its recovery; the warning and the breach are that cause's symptom, not pages.
+    expect(subjects()).toEqual([
+      expect.stringMatching(/^\[Qlik Sense\] \[Open: cause #\d+, job "erp-extract" did not deliver\] Job did not check in: erp-extract$/),
+      expect.stringMatching(/^\[Qlik Sense\] \[Recovered: cause #\d+, job "erp-extract" did not deliver\] Fresh again: Sales dashboard$/),
+    ]);
+    expect(await freshnessSymptomOf('job "erp-extract" did not deliver')).toMatchObject({
+      kind: "app.freshness_breached",
+      firstAt: "2026-11-19T04:54:00.000Z",
+      lastAt: "2026-11-19T06:00:00.000Z",
+    });
 
     // Friday: the job checks in on time, but Transform fails once.
     events.length = 0;
@@ -204,8 +165,21 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     expect(events[1]!.data.chain).toBe("Transform orders → Reload Sales dashboard");
     await clock.runUntil(at("2026-11-20T07:00:00Z"));
     expect(events.map((e) => e.kind)).toEqual(["app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"]);
+    // Friday on the route: the failure's page and its recovery; the warning and the breach joined that cause.
+    expect(subjects().slice(2)).toEqual([
+      expect.stringMatching(
+        /^\[Qlik Sense\] \[Open: cause #\d+, Transform orders failed: the tasks after it do not run\] Reload task failed: Transform orders/,
+      ),
+      expect.stringMatching(/^\[Qlik Sense\] \[Recovered: cause #\d+, Transform orders failed: the tasks after it do not run\] Fresh again: Sales dashboard$/),
+    ]);
+    expect(await freshnessSymptomOf("Transform orders failed: the tasks after it do not run")).toMatchObject({
+      kind: "app.freshness_breached",
+      firstAt: "2026-11-20T05:00:00.000Z",
+      lastAt: "2026-11-20T06:00:00.000Z",
+    });
   } finally {
     await t?.close();
+    await smtp?.stop();
     await site?.sim.stop();
     dir.remove();
   }

@@ -1,6 +1,6 @@
 // A promise written on the app in the QMC (custom property StewardFreshBy = "07:00 warn 06:30 Mon-Fri
 // Europe/Stockholm"), with no promise in the config: read from the simulator's QRS, it warns at 06:30 and the status
-// endpoint calls the app late. A value Steward cannot read on another app promises nothing for it. Steward and the
+// endpoint calls the app at risk. A value Steward cannot read on another app promises nothing for it. Steward and the
 // simulator share a stepped clock, so the warning comes at its exact simulated time however busy the machine is.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { WatchdogEvent } from "../../../../src/platform/events/types";
@@ -50,12 +50,12 @@ afterAll(async () => {
   dir.remove();
 });
 
-test("the app's own promise from the QMC warns at 06:30 and its status turns late; an unreadable value promises nothing", async () => {
+test("the app's own promise from the QMC warns at 06:30 and its status turns at risk; an unreadable value promises nothing", async () => {
   expect(events.map(({ e }) => [e.kind, e.app?.id, e.condition.openedAt])).toEqual([["app.freshness_warning", SALES, "2026-11-23T05:30:00.000Z"]]);
   // Judged every 30 simulated seconds: at 06:30 exactly or at the next judgement.
   expect(events[0]!.at - Date.parse("2026-11-23T05:30:00Z")).toBeLessThanOrEqual(30_000);
   expect(events[0]!.e.summary).toContain('(promise "StewardFreshBy:Sales dashboard", 07:00 Mon, Tue, Wed, Thu, Fri (Europe/Stockholm))');
   const status = (await (await t!.request(`/v4/status/apps/${SALES}`)).json()) as { state: string };
-  expect(status.state).toBe("late");
+  expect(status.state).toBe("at_risk");
   expect((await t!.request(`/v4/status/apps/${HR}`)).status).toBe(404);
 });

@@ -79,7 +79,7 @@ for (const backend of backends) {
       await step("2026-11-23T07:10:00Z");
       expect(seen()).toEqual(["app.freshness_warning@2026-11-23T07:00:00.000Z"]);
       const warning = events[0]!.e;
-      expect(warning.title).toBe("Getting old: Sales dashboard (older than 2 h at 2026-11-23T07:30:00.000Z)");
+      expect(warning.title).toBe("At risk: Sales dashboard will be older than 2 h at 2026-11-23T07:30:00.000Z");
       expect(warning.summary).toBe(
         'Sales dashboard is promised never older than 2 h and its data is as of 2026-11-23T05:30:00.000Z: too old at 2026-11-23T07:30:00.000Z (promise "sales-hours", never older than 2 h, 07:00–18:00 Mon, Tue, Wed, Thu, Fri (Europe/Stockholm)): no successful reload since 2026-11-23T05:30:00.000Z. When Sales dashboard will be fresh is not known yet (Steward has not seen enough cycles).',
       );
@@ -89,6 +89,7 @@ for (const backend of backends) {
       await step("2026-11-23T07:30:00Z");
       await step("2026-11-23T07:40:00Z");
       expect(seen()).toEqual(["app.freshness_warning@2026-11-23T07:00:00.000Z", "app.freshness_breached@2026-11-23T07:30:00.000Z"]);
+      expect(events[1]!.e.title).toBe("Late: Sales dashboard is older than the promised 2 h");
       expect(events[1]!.e.summary).toStartWith(
         "Sales dashboard is older than the promised 2 h since 2026-11-23T07:30:00.000Z (its data is as of 2026-11-23T05:30:00.000Z)",
       );

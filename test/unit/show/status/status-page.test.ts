@@ -9,9 +9,14 @@ test("an app and stream named like markup are shown as text on the page and in t
       {
         app: { id: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11", name: "<script>alert(1)</script>", stream: 'Sales"><img src=x>' },
         state: "late",
+        promised: true,
+        loadFailed: true,
         dataAsOf: "2026-11-23T05:12:00.000Z",
         promisedBy: "2026-11-23T06:00:00.000Z",
         expectedAt: "2026-11-23T06:40:00.000Z",
+        promises: [
+          { promisedBy: "2026-11-23T06:00:00.000Z", expectedAt: "2026-11-23T06:40:00.000Z", overdue: false, willMiss: "a load it <b>depends</b> on failed" },
+        ],
         message: "",
       },
     ],
@@ -21,9 +26,30 @@ test("an app and stream named like markup are shown as text on the page and in t
   expect(page).not.toContain("<script>");
   expect(page).not.toContain("<img");
   expect(page).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
-  expect(page).toContain("<td>06:12</td>");
-  expect(page).toContain("expected about 07:40");
-  const svg = badgeSvg("<b>Sales</b>", "failed", "06:12");
+  expect(page).not.toContain("<b>");
+  expect(page).toContain('<td><time datetime="2026-11-23T05:12:00.000Z">06:12</time></td>');
+  expect(page).toContain('expected fresh at about <time datetime="2026-11-23T06:40:00.000Z">07:40 CET</time>');
+  expect(page).toContain("Times in Europe/Stockholm (CET).");
+  // Without a current projection, the alert's expected time: overdue once it has passed.
+  const stale = statusPage(
+    [
+      {
+        app: { id: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11", name: "Sales", stream: "Sales" },
+        state: "late",
+        promised: true,
+        loadFailed: false,
+        dataAsOf: null,
+        promisedBy: "2026-11-23T06:00:00.000Z",
+        expectedAt: "2026-11-23T06:40:00.000Z",
+        promises: [],
+        message: "",
+      },
+    ],
+    "Europe/Stockholm",
+    Date.parse("2026-11-23T06:50:00Z"),
+  );
+  expect(stale).toContain('overdue: it was expected at about <time datetime="2026-11-23T06:40:00.000Z">07:40 CET</time>');
+  const svg = badgeSvg("<b>Sales</b>", "late", "06:12 CET");
   expect(svg).not.toContain("<b>");
-  expect(svg).toContain('data-state="failed">failed · data as of 06:12<');
+  expect(svg).toContain('data-state="late">late · data as of 06:12 CET<');
 });

@@ -34,7 +34,7 @@ describe("backoff", () => {
 });
 
 describe("times in messages", () => {
-  test("UTC and five local forms in a given zone", () => {
+  test("UTC, five local forms and the time with its zone's name, in a given zone", () => {
     const t = localTimes("2026-03-01T13:05:09.123Z", "Europe/Stockholm");
     expect(t).toEqual({
       utc: "2026-03-01 13:05:09 UTC",
@@ -43,7 +43,37 @@ describe("times in messages", () => {
       local3: "01/03/2026 14:05:09",
       local4: "03/01/2026 14:05:09",
       local5: "Sun, 1 Mar 2026 14:05:09 CET",
+      zone: "CET",
+      zoned: "2026-03-01 14:05:09 CET",
     });
+    // Summer time names itself; a zone without an abbreviation gives its offset.
+    expect(localTimes("2026-07-01T13:05:09Z", "Europe/Stockholm").zoned).toBe("2026-07-01 15:05:09 CEST");
+    expect(localTimes("2026-07-01T13:05:09Z", "Asia/Kolkata").zoned).toBe("2026-07-01 18:35:09 GMT+5:30");
+  });
+
+  test("each zone's formatters are built once: a message's times, and config check's previews of every kind, reuse them", () => {
+    const Real = Intl.DateTimeFormat;
+    let built = 0;
+    const Counting = function (this: unknown, ...args: ConstructorParameters<typeof Intl.DateTimeFormat>) {
+      built++;
+      return new Real(...args);
+    } as unknown as typeof Intl.DateTimeFormat;
+    Intl.DateTimeFormat = Counting;
+    try {
+      // A zone no other test here uses, so its formatters are made now.
+      const first = localTimes("2026-03-01T13:05:09.123Z", "Pacific/Chatham");
+      const afterFirst = built;
+      for (let i = 0; i < 50; i++) expect(localTimes(`2026-03-0${1 + (i % 9)}T13:05:09.123Z`, "Pacific/Chatham").utc).toEndWith(" UTC");
+      expect(localTimes("2026-03-01T13:05:09.123Z", "Pacific/Chatham")).toEqual(first);
+      expect(afterFirst).toBeLessThanOrEqual(2);
+      expect(built).toBe(afterFirst);
+      expect(first.local5).toBe("Mon, 2 Mar 2026 02:50:09 GMT+13:45");
+      // Another zone gets its own, and the first keeps rendering in its zone.
+      expect(localTimes("2026-03-01T13:05:09.123Z", "America/New_York").local1).toBe("2026-03-01 08:05:09");
+      expect(localTimes("2026-03-01T13:05:09.123Z", "Pacific/Chatham").local1).toBe("2026-03-02 02:50:09");
+    } finally {
+      Intl.DateTimeFormat = Real;
+    }
   });
 
   test("durations", () => {

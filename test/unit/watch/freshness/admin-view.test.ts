@@ -1,4 +1,4 @@
-// The administrator's freshness rows: one per promise and app it names, breached first, with the next deadline of a
+// The administrator's freshness rows: one per promise and app it names, late first, with the next deadline of a
 // "fresh by" promise and of a "never older than" one, the reason of an open condition, and "unknown" only while no
 // successful reload has been seen.
 import { expect, test } from "bun:test";
@@ -43,7 +43,7 @@ test("states, next deadlines and the reason of a breach", () => {
   ];
   const rows = adminFreshnessView(promises, [app("HR", NOW - 30 * 60_000), app("Sales", NOW - 26 * 3_600_000, NOW - 4 * 3_600_000), app("Other")], open, NOW);
   expect(rows.map((r) => [r.promise, r.app.name, r.state])).toEqual([
-    ["sales-morning", "Sales", "breached"],
+    ["sales-morning", "Sales", "late"],
     ["hr-live", "HR", "fresh"],
   ]);
   const [sales, hr] = rows;
@@ -57,6 +57,23 @@ test("states, next deadlines and the reason of a breach", () => {
     why: 'job "erp-extract" has not checked in',
     expectedAt: "2026-11-24T10:30:00.000Z",
     failed: false,
+  });
+  // No projection given: nothing is said of when it will be fresh beyond what the alert said.
+  expect(sales!.expected).toBeNull();
+});
+
+test("the judge's projection: when the app is expected, overdue once that time has passed, and why a deadline will be missed", () => {
+  const deadlineMs = Date.parse("2026-11-25T06:00:00Z");
+  const projections = new Map([
+    ["sales-morning id-sales", { promise: "sales-morning", appId: "id-sales", deadlineMs, expectedMs: NOW - 60_000, missed: "x", missedForUsers: "y" }],
+  ]);
+  const [sales] = adminFreshnessView(promises, [app("Sales", NOW - 26 * 3_600_000)], [], NOW, projections);
+  expect(sales!.expected).toEqual({
+    deadline: "2026-11-25T06:00:00.000Z",
+    at: new Date(NOW - 60_000).toISOString(),
+    overdue: true,
+    willMiss: "x",
+    willMissForUsers: "y",
   });
 });
 

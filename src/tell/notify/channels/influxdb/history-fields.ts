@@ -4,10 +4,15 @@
 import type { Point } from "@influxdata/influxdb-client";
 import type { TaskEvent } from "../../../../platform/events/types";
 
-/** steward_task_recovered / steward_task_warning for the follow-ups; undefined for a run's own event. */
+/**
+ * steward_task_recovered / steward_task_warning for the follow-ups, steward_engine_reload_failed / _success for reloads
+ * outside the Scheduler (not task runs: Butler's series count only those); undefined for a run's own event.
+ */
 export function followUpMeasurement(e: TaskEvent): string | undefined {
   if (e.kind === "task.recovered") return "steward_task_recovered";
   if (e.kind === "task.warning") return "steward_task_warning";
+  if (e.kind === "app.reload_failed") return "steward_engine_reload_failed";
+  if (e.kind === "app.reload_succeeded") return "steward_engine_reload_success";
   return undefined;
 }
 

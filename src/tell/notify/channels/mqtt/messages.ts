@@ -1,7 +1,7 @@
 // What an event becomes on MQTT: Butler's topics (task name as payload, JSON on the *_full topics, service
 // JSON below <topic>/<host>/<service>) and Steward's structured topic with the full event.
 import type { DomainEvent, ScriptLogExcerpt, ServiceEvent, TaskEvent } from "../../../../platform/events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent, TASK_TYPES } from "../../../../platform/events/types";
+import { isDataCheckEvent, isEngineReloadKind, isSiteEvent, isTaskEvent, isWatchdogEvent, TASK_TYPES } from "../../../../platform/events/types";
 import { excerptText, showScriptLog, type NumberedLine } from "../../../../hear/events/script-log-excerpt";
 import type { MqttChannelConfig } from "./schema";
 
@@ -106,7 +106,14 @@ function withExcerpt(
 export function mqttMessages(cfg: MqttChannelConfig, e: DomainEvent, topicPrefix = ""): MqttMessage[] {
   const out: MqttMessage[] = [];
   const b = cfg.butlerTopics;
-  if (isTaskEvent(e)) {
+  if (isTaskEvent(e) && isEngineReloadKind(e.kind)) {
+    // Not a task run: Butler's task topics stay for those; the structured topic names the app.
+    if (cfg.structured.enabled)
+      out.push({
+        topic: `${cfg.structured.prefix}/${level(e.host)}/app/${e.kind.slice("app.".length)}/${level(e.app?.id ?? e.task.id)}`,
+        payload: JSON.stringify(withExcerpt(cfg, e)),
+      });
+  } else if (isTaskEvent(e)) {
     if (b.enabled && (e.outcome === "failed" || e.outcome === "aborted")) {
       const failed = e.outcome === "failed";
       out.push({ topic: failed ? b.taskFailure : b.taskAborted, payload: e.task.name });

@@ -17,6 +17,9 @@ export function newRelicTypes(e: DomainEvent): { eventType: string; logType: str
   if (isDataCheckEvent(e)) return { eventType: "qs_dataCheckEvent", logType: "qs_dataCheckLog" };
   if (isWatchdogEvent(e)) return { eventType: "qs_watchdogEvent", logType: "qs_watchdogLog" };
   if (!isTaskEvent(e)) return { eventType: "qs_serviceStateEvent", logType: "qs_serviceStateLog" };
+  // A reload outside the Scheduler is not a task run: its own names, so Butler's task counts stay right.
+  if (e.kind === "app.reload_failed") return { eventType: "qs_engineReloadFailedEvent", logType: "qs_engineReloadFailedLog" };
+  if (e.kind === "app.reload_succeeded") return { eventType: "qs_engineReloadSucceededEvent", logType: "qs_engineReloadSucceededLog" };
   // task.recovered and task.warning are not runs of their own: named apart so run counts in NRQL stay right.
   const what = e.kind === "task.recovered" ? "Recovered" : e.kind === "task.warning" ? "Warning" : OUTCOME[e.outcome];
   const base = `qs_${e.taskType}Task${what}`;

@@ -2,7 +2,7 @@
 // host and service), and a later success (or the service running again) resolves it. Which incidents are
 // open is kept in the channel's durable state, so a success of a task that never failed sends nothing.
 import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../../platform/events/types";
-import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../../platform/events/types";
+import { isDataCheckEvent, isEngineReloadKind, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../../platform/events/types";
 import type { ChannelDefinition, Notification } from "../../types";
 import type { ChannelState } from "../../channel-state";
 import { excerptText, fitScriptLog, showScriptLog } from "../../../../hear/events/script-log-excerpt";
@@ -35,6 +35,8 @@ const TYPE_TEXT: Record<TaskEvent["taskType"], string> = {
  */
 export function incidentKey(e: DomainEvent): string {
   if (isTaskEvent(e) && e.kind === "task.warning") return `task-warning:${e.task.id}`;
+  // A reload outside the Scheduler: one incident per app, opened by its failure and resolved by its next success.
+  if (isTaskEvent(e) && isEngineReloadKind(e.kind)) return `engine-reload:${e.task.id}`;
   if (isTaskEvent(e)) return e.task.id;
   if (isSiteEvent(e)) return `site:${e.kind}`;
   if (isDataCheckEvent(e)) return `check:${e.app.id}:${e.check?.name ?? "*"}`;

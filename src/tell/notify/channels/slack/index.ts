@@ -1,6 +1,6 @@
 // Slack channel: renders the Block Kit template of the event kind and posts it to an incoming webhook.
 import type { ChannelDefinition, ChannelDeps, Notification } from "../../types";
-import { addCauseToSlack, causeOf } from "../../cause-render";
+import { addCauseToSlack, causeOf, zoneOf } from "../../cause-render";
 import { messageKind, templateData } from "../../notification";
 import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { SlackChannelSchema, type SlackChannelConfig } from "./schema";
@@ -8,7 +8,7 @@ import { SlackChannelSchema, type SlackChannelConfig } from "./schema";
 function slackPayload(cfg: SlackChannelConfig, n: Notification, deps: ChannelDeps): Record<string, unknown> {
   const payload = deps.templates.renderJson(`slack/${messageKind(n)}.json`, templateData(n)) as Record<string, unknown>;
   const cause = causeOf(n);
-  if (cause) addCauseToSlack(payload, cause);
+  if (cause) addCauseToSlack(payload, cause, zoneOf(n));
   if (cfg.channel) payload.channel = cfg.channel;
   if (cfg.username) payload.username = cfg.username;
   if (cfg.iconEmoji) payload.icon_emoji = cfg.iconEmoji;

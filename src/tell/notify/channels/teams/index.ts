@@ -1,6 +1,6 @@
 // Teams channel: renders the Adaptive Card template of the event kind and posts it to a Workflows webhook.
 import type { ChannelDefinition, ChannelDeps, Notification } from "../../types";
-import { addCauseToTeams, causeOf } from "../../cause-render";
+import { addCauseToTeams, causeOf, zoneOf } from "../../cause-render";
 import { messageKind, templateData } from "../../notification";
 import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { TeamsChannelSchema } from "./schema";
@@ -8,7 +8,7 @@ import { TeamsChannelSchema } from "./schema";
 function teamsPayload(n: Notification, deps: ChannelDeps): unknown {
   const payload = deps.templates.renderJson(`teams/${messageKind(n)}.json`, templateData(n));
   const cause = causeOf(n);
-  if (cause && payload && typeof payload === "object") addCauseToTeams(payload as Record<string, unknown>, cause);
+  if (cause && payload && typeof payload === "object") addCauseToTeams(payload as Record<string, unknown>, cause, zoneOf(n));
   return payload;
 }
 

@@ -1,0 +1,128 @@
+// What happens to one reload heard from the Engine once its lines are in: judged (the Scheduler's, or outside it and
+// then alerted or not), enriched from QRS and the script log, recorded, and announced on the bus. The claim is taken
+// by the caller; every step after it is recorded in the store, so a crash resumes where it stopped.
+import type { Logger } from "pino";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
+import type { EventBus } from "../../platform/core/bus";
+import type { Clock } from "../../platform/core/clock";
+import type { Counter } from "../../platform/core/metrics";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import { linksFor, scriptLogExcerpt } from "../events/enrich-mappers";
+import type { EngineReloadsConfig } from "./config";
+import { readApp } from "./reload-enrich";
+import { engineReloadEvent } from "./reload-event";
+import type { ReloadJudge } from "./reload-judge";
+import type { EngineReloadStore, Judgement } from "./reload-store";
+import type { FinishedReload } from "./reload-tracker";
+import { readReloadScriptLog, scriptLogDirFor } from "./script-log-file";
+import type { SiteNodes } from "./site-nodes";
+
+/** QRS's lastReloadTime of a reload that ended at t is at least this close to t (node clocks, QRS's own write). */
+const CONFIRM_SLACK_MS = 60_000;
+
+export interface AnnouncerDeps {
+  cfg: EngineReloadsConfig;
+  judge: ReloadJudge;
+  store: EngineReloadStore;
+  bus: EventBus<DomainEvents>;
+  clock: Clock;
+  log: Logger;
+  qrs?: QrsClient;
+  nodes: SiteNodes;
+  links: { qmcUrl?: string; hubUrl?: string; appBaseUrl?: string };
+  lookupTimeoutMs: number;
+  /** steward_engine_reloads_total{outcome, verdict}. */
+  verdicts: Counter;
+}
+
+type AppFacts = { app?: NonNullable<TaskEvent["app"]>; lastReloadMs?: number; missing: Array<{ item: string; reason: string }>; unknown?: string };
+
+export function createReloadAnnouncer(d: AnnouncerDeps) {
+  const { cfg, store, log } = d;
+  const count = (run: FinishedReload, verdict: string) => d.verdicts.inc({ outcome: run.outcome, verdict });
+  const appRef = (a: NonNullable<TaskEvent["app"]> | undefined): Judgement["app"] =>
+    a ? { name: a.name, ...(a.stream ? { stream: a.stream } : {}), ...(a.published !== undefined ? { published: a.published } : {}) } : undefined;
+
+  async function appFacts(run: FinishedReload): Promise<AppFacts> {
+    if (!d.qrs) return { missing: [{ item: "qrs", reason: "qlik is not configured: the app's name, stream and owner are unknown" }] };
+    const [read, known] = await Promise.all([readApp(d.qrs, run.appId, d.lookupTimeoutMs), d.nodes.known(run.node)]);
+    if (known === false) return { missing: [], unknown: `no node of the site is called ${run.node} (QRS servernodeconfiguration): ignored` };
+    if (read.ok) return { app: read.app, ...(read.lastReloadMs !== undefined ? { lastReloadMs: read.lastReloadMs } : {}), missing: [] };
+    if (read.notFound) return { missing: [], unknown: "QRS has no such app: ignored (a deleted app, or a forged line)" };
+    return { missing: [{ item: "app", reason: read.reason }] };
+  }
+
+  async function scriptLogOf(run: FinishedReload, missing: AppFacts["missing"]) {
+    const dir = scriptLogDirFor(cfg.scriptLogDirs, run.node);
+    if (dir === undefined) return undefined;
+    const r = await readReloadScriptLog(dir, run, cfg.scriptLog.maxBytes);
+    if (!r.ok) {
+      missing.push({ item: "scriptLog", reason: r.reason });
+      return undefined;
+    }
+    return scriptLogExcerpt(r.text, cfg.scriptLog.headLines, cfg.scriptLog.tailLines, cfg.scriptLog.maxBytes);
+  }
+
+  async function announce(run: FinishedReload, event: TaskEvent, j: Judgement): Promise<void> {
+    await store.judged(run.key, j, JSON.stringify(event));
+    await d.bus.emit(event.kind, event);
+    await store.markAnnounced(run.key);
+  }
+
+  /** Judges a claimed reload and announces what is to be announced. */
+  async function judgeAndAnnounce(run: FinishedReload): Promise<void> {
+    let bySchedule: string | undefined;
+    try {
+      bySchedule = await d.judge.bySchedulerOf(run);
+    } catch (err) {
+      log.warn({ appId: run.appId, err: (err as Error).message }, "cannot ask QRS whether the Scheduler ran this reload; judged as outside it");
+    }
+    if (bySchedule) {
+      count(run, "scheduler");
+      return store.judged(run.key, { byScheduler: true, alerted: false, confirmed: true, reason: bySchedule }, undefined);
+    }
+    const facts = await appFacts(run);
+    if (facts.unknown) {
+      count(run, "unknown");
+      log.warn({ node: run.node, appId: run.appId, user: run.user, why: facts.unknown }, "Engine reload line ignored");
+      return store.judged(run.key, { byScheduler: false, alerted: false, confirmed: false, reason: facts.unknown }, undefined);
+    }
+    const now = d.clock.now();
+    const links = linksFor(d.links.qmcUrl, d.links.hubUrl, run.appId, d.links.appBaseUrl);
+    const base = { run, app: facts.app, missing: facts.missing, nowMs: now, ...(links ? { links } : {}) };
+    if (run.outcome === "succeeded") {
+      const confirmed = facts.lastReloadMs !== undefined && facts.lastReloadMs >= run.endMs - CONFIRM_SLACK_MS;
+      const event = engineReloadEvent({ ...base, reason: "a successful reload" });
+      if (!confirmed)
+        event.unconfirmed = facts.app
+          ? { qrs: "denied", reason: "QRS's lastReloadTime of the app did not move: not counted as fresh data" }
+          : { qrs: "unavailable", reason: "QRS could not be asked whether the app's data changed: not counted as fresh data" };
+      count(run, confirmed ? "fresh" : "unconfirmed");
+      return announce(run, event, {
+        byScheduler: false,
+        alerted: false,
+        confirmed,
+        reason: confirmed ? "fresh data (QRS lastReloadTime)" : event.unconfirmed!.reason,
+        app: appRef(facts.app),
+      });
+    }
+    const decision = d.judge.alertFor(run.user, facts.app?.published ?? undefined);
+    if (!decision.alert) {
+      count(run, "not_alerted");
+      return store.judged(run.key, { byScheduler: false, alerted: false, confirmed: true, reason: decision.reason, app: appRef(facts.app) }, undefined);
+    }
+    const scriptLog = await scriptLogOf(run, facts.missing);
+    const event = engineReloadEvent({ ...base, reason: decision.reason, ...(scriptLog ? { scriptLog } : {}) });
+    count(run, "alerted");
+    return announce(run, event, { byScheduler: false, alerted: true, confirmed: true, reason: decision.reason, app: appRef(facts.app) });
+  }
+
+  /** A claimed reload whose event was stored but not announced (a crash in between): announced now. */
+  async function announceStored(key: string, event: string): Promise<void> {
+    const e = JSON.parse(event) as TaskEvent;
+    await d.bus.emit(e.kind, e);
+    await store.markAnnounced(key);
+  }
+
+  return { judgeAndAnnounce, announceStored };
+}

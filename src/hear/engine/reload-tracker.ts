@@ -1,0 +1,158 @@
+// Puts the Engine's reload lines together into reloads: a start line opens one (node, app, session); an end line
+// (success or failure) ends it, and the lines that follow within `settle` (the Engine's service log, a second audit
+// line) join it before it is handed on. Everything held is bounded: reloads awaited, lines per reload, their length.
+import type { Clock, Timer } from "../../platform/core/clock";
+import type { EngineLine } from "./engine-line";
+
+/** A reload heard from start (when its start line came) to end. */
+export interface FinishedReload {
+  /**
+   * Identity across Stewards and restarts: node, app, session and the time of its first end line as sent. Every
+   * Steward the node's appender sends to derives the same key from the same lines, so the store's claim on it makes
+   * one of them announce the reload.
+   */
+  key: string;
+  /** The node as the line named it (%hostname). */
+  node: string;
+  appId: string;
+  sessionId: string;
+  /** `DIRECTORY\userid` of the session; "" when no line named one. */
+  user: string;
+  /** "0" or "" when no line came through the Qlik Proxy. */
+  proxySessionId: string;
+  startMs?: number;
+  endMs: number;
+  outcome: "succeeded" | "failed";
+  /** What the failure lines said (ResultText or the message), in order, without repeats. */
+  lines: string[];
+  /** The loggers the lines came from, for the docs' "what is sent" and diagnostics. */
+  loggers: string[];
+}
+
+export interface TrackerLimits {
+  settleMs: number;
+  forgetRunningAfterMs: number;
+  maxOpen: number;
+}
+
+export interface TrackerCounts {
+  /** A line was used (kind: start, success, failure) or left (other, orphan). */
+  line(kind: string): void;
+  /** A reload awaited was forgotten (reason: overflow, stale, restarted). */
+  forgotten(reason: string): void;
+}
+
+export const MAX_LINES_PER_RELOAD = 20;
+export const MAX_LINE_CHARS = 2_000;
+
+interface Open {
+  startMs: number;
+  user: string;
+  proxySessionId: string;
+}
+
+interface Settling {
+  run: FinishedReload;
+  timer: Timer;
+}
+
+/** The node part of a host name (qlik2 and qlik2.corp.example are one node). */
+export const shortNode = (host: string) => (/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":") ? host : (host.split(".")[0] ?? host)).toLowerCase();
+
+export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock; counts: TrackerCounts; finished: (r: FinishedReload) => void }) {
+  const { clock, counts } = deps;
+  const open = new Map<string, Open>();
+  const settling = new Map<string, Settling>();
+  const keyOf = (l: EngineLine) => `${shortNode(l.host)}|${l.appId}|${l.sessionId}`;
+
+  /** Oldest first (a Map keeps insertion order): the stale and the overflow go from the front. */
+  function prune(now: number): void {
+    for (const [k, o] of open) {
+      if (now - o.startMs <= limits.forgetRunningAfterMs && open.size <= limits.maxOpen) break;
+      open.delete(k);
+      counts.forgotten(now - o.startMs > limits.forgetRunningAfterMs ? "stale" : "overflow");
+    }
+  }
+
+  function addLine(run: FinishedReload, l: EngineLine): void {
+    if (l.logger && !run.loggers.includes(l.logger) && run.loggers.length < 10) run.loggers.push(l.logger);
+    if (!run.user && l.user) run.user = l.user;
+    if ((!run.proxySessionId || run.proxySessionId === "0") && l.proxySessionId) run.proxySessionId = l.proxySessionId;
+    if (l.kind !== "failure") return;
+    run.outcome = "failed";
+    const text = l.text.length > MAX_LINE_CHARS ? `${l.text.slice(0, MAX_LINE_CHARS)} …` : l.text;
+    if (text && !run.lines.includes(text) && run.lines.length < MAX_LINES_PER_RELOAD) run.lines.push(text);
+  }
+
+  function finish(key: string): void {
+    const s = settling.get(key);
+    if (!s) return;
+    settling.delete(key);
+    clock.clearTimeout(s.timer);
+    deps.finished(s.run);
+  }
+
+  function ended(key: string, l: EngineLine, at: number): void {
+    const s = settling.get(key);
+    if (s) {
+      addLine(s.run, l);
+      return;
+    }
+    if (settling.size >= limits.maxOpen) {
+      const [oldest] = settling.keys();
+      if (oldest !== undefined) finish(oldest); // judged early rather than lost
+    }
+    const o = open.get(key);
+    open.delete(key);
+    const run: FinishedReload = {
+      key: `${key}|${l.timestamp}`,
+      node: l.host,
+      appId: l.appId,
+      sessionId: l.sessionId,
+      user: o?.user ?? "",
+      proxySessionId: o?.proxySessionId ?? "",
+      ...(o ? { startMs: o.startMs } : {}),
+      endMs: at,
+      outcome: "succeeded",
+      lines: [],
+      loggers: [],
+    };
+    addLine(run, l);
+    settling.set(key, { run, timer: clock.setTimeout(() => finish(key), limits.settleMs) });
+  }
+
+  return {
+    /** One parsed line; `heardMs` stands in for a time that names no zone. */
+    add(l: EngineLine, heardMs: number): void {
+      counts.line(l.kind);
+      const at = l.timeMs ?? heardMs;
+      const key = keyOf(l);
+      if (l.kind === "start") {
+        // The session's next reload began: the one before it has all its lines.
+        if (settling.has(key)) finish(key);
+        if (open.has(key)) counts.forgotten("restarted");
+        open.delete(key);
+        open.set(key, { startMs: at, user: l.user, proxySessionId: l.proxySessionId });
+        prune(heardMs);
+        return;
+      }
+      if (l.kind === "other") return;
+      ended(key, l, at);
+      prune(heardMs);
+    },
+    /** Reloads awaited (started) and being settled. */
+    size: () => ({ open: open.size, settling: settling.size }),
+    /** Hands on every reload still settling at once (Steward stops). */
+    flush(): void {
+      for (const key of [...settling.keys()]) finish(key);
+    },
+    /** Forgets everything held, timers included. */
+    clear(): void {
+      for (const s of settling.values()) clock.clearTimeout(s.timer);
+      settling.clear();
+      open.clear();
+    },
+  };
+}
+
+export type ReloadTracker = ReturnType<typeof createReloadTracker>;

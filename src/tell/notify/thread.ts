@@ -1,0 +1,16 @@
+// Which deliveries are one conversation on a channel: an alert and what follows it up (a cause's opening and
+// recovered pages, a task's failure and its recovery, a watchdog condition's open and close, a service stopping and
+// starting). The outbox sends a thread's deliveries to one channel and recipient in the order they were queued, so a
+// "resolved" never overtakes the "new" it resolves (SIGNL4 would keep that incident open for ever), whatever retries.
+import type { DomainEvent } from "../../platform/events/types";
+import { isDataCheckEvent, isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
+
+/** The thread of an event's deliveries; null for an event nothing follows up (sent as soon as it is due). */
+export function threadOf(e: DomainEvent): string | null {
+  if (e.cause) return `cause:${e.cause.id}`;
+  if (isTaskEvent(e)) return e.kind === "task.warning" ? null : `task:${e.task.id}`;
+  if (isWatchdogEvent(e)) return `watch:${e.condition.key}`;
+  if (isServiceEvent(e)) return `service:${e.host.toLowerCase()}:${e.service.name.toLowerCase()}`;
+  if (isDataCheckEvent(e)) return `check:${e.app.id}:${e.check?.name ?? "*"}`;
+  return null;
+}

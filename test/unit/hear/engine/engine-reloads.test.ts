@@ -1,0 +1,107 @@
+// The Engine reloads service on a real store and bus, without QRS, on a manual clock: a reload heard twice (a second
+// appender, a duplicate datagram) is announced once; more reloads a minute than maxRunsPerMinute are dropped and
+// counted, not written; a reload still settling when Steward stops is judged, not lost; a reload claimed and judged
+// but not announced when the process died is announced at the next start.
+import { afterEach, expect, test } from "bun:test";
+import { engineReloadsSchema } from "../../../../src/hear/engine/config";
+import { createEngineReloads } from "../../../../src/hear/engine/engine-reloads";
+import { parseEngineReload } from "../../../../src/hear/engine/engine-parser";
+import { engineReloadMigrations } from "../../../../src/hear/engine/reload-store";
+import { createEventBus } from "../../../../src/platform/core/bus";
+import { createManualClock } from "../../../../src/platform/core/clock";
+import { createSilentLogger } from "../../../../src/platform/core/logger";
+import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
+import type { DomainEvents, TaskEvent } from "../../../../src/platform/events/types";
+import { openStore, type Store } from "../../../../src/platform/store/database";
+import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+
+const T0 = Date.parse("2026-11-24T10:00:00Z");
+const app = (n: number) => `0b2e1ab4-0f3c-4b1e-9d0a-${String(n).padStart(12, "0")}`;
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace("Z", "+0000");
+function line(n: number, atMs: number, message = "Command=Reload;Result=1;ResultText=Error: Reload failed") {
+  const r = parseEngineReload(`/engine-reload/;SENSE2;${app(n)};s${n};CORP;svc_etl;${stamp(atMs)};WARN;0;AuditActivity.Engine;${message}`, 16_384);
+  if (!r.ok) throw new Error(r.detail);
+  return { kind: "engine-reload" as const, line: r.line, truncated: false };
+}
+
+let dirs: TempDir[] = [];
+let stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores) s.close();
+  for (const d of dirs) d.remove();
+  dirs = [];
+  stores = [];
+});
+
+function setup(cfg: object = {}, dir?: TempDir, startMs = T0) {
+  const d = dir ?? createTempDir("steward-engine-svc-");
+  if (!dir) dirs.push(d);
+  const store = openStore(d.path, [engineReloadMigrations]);
+  stores.push(store);
+  const clock = createManualClock(startMs);
+  const bus = createEventBus<DomainEvents>(createSilentLogger());
+  const events: TaskEvent[] = [];
+  bus.on("app.reload_failed", (e) => void events.push(e));
+  const metrics = createMetricsRegistry();
+  const svc = createEngineReloads(engineReloadsSchema().parse(cfg), { db: store.sql, bus, clock, log: createSilentLogger(), metrics, instanceId: "alpha" });
+  const verdict = (v: string) => {
+    const l = metrics
+      .render()
+      .split("\n")
+      .find((x) => x.startsWith("steward_engine_reloads_total{") && x.includes(`verdict="${v}"`));
+    return l ? Number(l.split(" ").at(-1)) : 0;
+  };
+  return { d, store, clock, svc, events, verdict };
+}
+
+test("the same reload heard twice is announced once", async () => {
+  const { clock, svc, events, verdict } = setup();
+  await svc.component.start();
+  svc.hear(line(1, T0), "10.0.0.5");
+  svc.hear(line(1, T0), "10.0.0.6");
+  await clock.advance(5_000);
+  await svc.settled();
+  expect(events).toHaveLength(1);
+  // The second copy joined the first while it settled: one reload, one claim.
+  expect(verdict("alerted")).toBe(1);
+  await svc.component.stop(1_000);
+});
+
+test("more reloads a minute than maxRunsPerMinute: the rest are dropped and counted, not written", async () => {
+  const { clock, svc, events, verdict, store } = setup({ maxRunsPerMinute: 5 });
+  await svc.component.start();
+  for (let n = 1; n <= 20; n++) svc.hear(line(n, T0), "10.0.0.5");
+  await clock.advance(5_000);
+  await svc.settled();
+  expect(events).toHaveLength(5);
+  expect(verdict("dropped")).toBe(15);
+  expect((await store.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM engine_reloads"))?.n).toBe(5);
+  await svc.component.stop(1_000);
+});
+
+test("a reload still settling when Steward stops is judged, not lost", async () => {
+  const { svc, events } = setup();
+  await svc.component.start();
+  svc.hear(line(1, T0), "10.0.0.5");
+  await svc.component.stop(2_000);
+  expect(events).toHaveLength(1);
+});
+
+test("a reload claimed and judged but not announced (the process died) is announced at the next start", async () => {
+  const first = setup();
+  await first.svc.component.start();
+  first.svc.hear(line(7, T0), "10.0.0.5");
+  await first.clock.advance(5_000);
+  await first.svc.settled();
+  expect(first.events).toHaveLength(1);
+  // As a crash between storing the event and announcing it leaves the row.
+  await first.store.sql.run("UPDATE engine_reloads SET announced = 0");
+  await first.svc.component.stop(1_000);
+  first.store.close();
+  stores = stores.filter((s) => s !== first.store);
+  const again = setup({}, first.d, T0 + 60_000);
+  await again.svc.component.start();
+  expect(again.events.map((e) => e.app?.id)).toEqual([app(7)]);
+  expect((await again.store.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM engine_reloads WHERE announced = 0"))?.n).toBe(0);
+  await again.svc.component.stop(1_000);
+});
