@@ -173,13 +173,19 @@ export async function stopAtEveryPhase(d: PhaseDeps, runs: ObservedRun[]): Promi
         back = await stopStore(d.pg, "immediate");
       } else if (phase === "stored") {
         d.holds.holdAll(true);
-        // Busy: as many sends as senders, and a delivery due for over a second that none took. Counting 'sending' rows
-        // alone is fooled by a killed member's rows still 'sending' (a sender free meanwhile), once the load's folded
-        // failures (scripts/chaos-causes.ts) no longer keep a backlog of deliveries.
+        // Busy: a delivery due for over a second that no sender took, because every sender is on a send or because
+        // it waits behind a send of its own thread (the outbox sends a task's alerts to a channel in order, and the
+        // load's runs are all of one task). Counting 'sending' rows alone is fooled by a killed member's rows still
+        // 'sending' (a sender free meanwhile), once the load's folded failures (scripts/chaos-causes.ts) no longer keep
+        // a backlog of deliveries.
         const overdue = `SELECT 1 FROM notify_deliveries WHERE status = 'pending' AND next_attempt_at <= (EXTRACT(EPOCH FROM now()) * 1000)::bigint - 1000`;
+        const heldBehindItsThread = `${overdue} AND thread IS NOT NULL AND EXISTS (SELECT 1 FROM notify_deliveries s WHERE s.status = 'sending'
+          AND s.thread = notify_deliveries.thread AND s.channel = notify_deliveries.channel AND s.recipient = notify_deliveries.recipient)`;
         await until(
-          "every sender to be busy",
-          async () => (await rows("SELECT 1 FROM notify_deliveries WHERE status = 'sending'")) >= d.senders() && (await rows(overdue)) > 0,
+          "every sender to be busy or the run's thread held",
+          async () =>
+            (await rows(heldBehindItsThread)) > 0 ||
+            ((await rows("SELECT 1 FROM notify_deliveries WHERE status = 'sending'")) >= d.senders() && (await rows(overdue)) > 0),
           60_000,
         );
         // A run whose delivery a sender freed meanwhile took before the stop (seen under load) stays among the judged

@@ -10,6 +10,8 @@ export interface DemoConfig {
   loaded: LoadedConfig;
   dataDir: string;
   certDir: string;
+  /** The API key config/demo.yaml gives its Qlik Cloud tenant: the simulator's tenant is started with it. */
+  cloudApiKey?: string;
 }
 
 /** One Steward of the demo's cluster: its own ports and data folder (inside the demo's), the shared store. */
@@ -32,7 +34,7 @@ export const DEMO_HEARTBEAT_MS = 1_000;
  * read from `<workDir>/config`, as `steward config check config/demo.yaml` and `steward doctor` read them from the
  * clone's root: both name the same `data/demo` folder.
  */
-export function buildDemoConfig(yaml: string, workDir: string, ports: DemoPorts, instance?: DemoInstance, cloudApiKey?: string): DemoConfig {
+export function buildDemoConfig(yaml: string, workDir: string, ports: DemoPorts, instance?: DemoInstance): DemoConfig {
   const doc = parseDocument(yaml);
   const baseDir = join(resolve(workDir), DEMO_CONFIG_FOLDER);
   const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "../data/demo"));
@@ -51,12 +53,18 @@ export function buildDemoConfig(yaml: string, workDir: string, ports: DemoPorts,
   doc.setIn(["qlik", "certDir"], certDir);
   if (doc.hasIn(["versionMonitor"])) doc.setIn(["versionMonitor", "port"], ports.version);
   if (doc.hasIn(["qlikCloud"])) {
-    // The simulated tenant: its port, the simulator's CA, and the API key made for this run.
+    // The simulated tenant: its port and the simulator's CA. Its key stays the YAML's, so `steward doctor
+    // config/demo.yaml` reaches the tenant while the demo runs, and a clean clone's file checks without one.
     doc.setIn(["qlikCloud", "tenants", 0, "url"], `https://127.0.0.1:${ports.cloud}`);
     doc.setIn(["qlikCloud", "tenants", 0, "caFile"], join(certDir, "root.pem"));
-    if (cloudApiKey) doc.setIn(["qlikCloud", "tenants", 0, "apiKey"], cloudApiKey);
   }
+  const key = doc.getIn(["qlikCloud", "tenants", 0, "apiKey"]);
   doc.setIn(["channels", "ops-mail", "smtp", "port"], ports.smtp);
   doc.setIn(["channels", "ops-webhook", "url"], `http://127.0.0.1:${ports.webhook}/hooks/qlik`);
-  return { loaded: parseConfigText(doc.toString(), "demo.yaml", baseDir), dataDir, certDir };
+  return {
+    loaded: parseConfigText(doc.toString(), "demo.yaml", baseDir),
+    dataDir,
+    certDir,
+    ...(typeof key === "string" ? { cloudApiKey: key } : {}),
+  };
 }

@@ -5,7 +5,6 @@ import type { Logger } from "pino";
 import type { StewardApp } from "../../app";
 import { wallClock } from "../../platform/core/clock";
 import { AppError } from "../../platform/core/errors";
-import { randomBytes } from "node:crypto";
 import { startSimulator, type Simulator } from "../../sim";
 import { createCaptureInbox, type CaptureInbox } from "./capture-inbox";
 import { createClusterWatch, createDemoNode, leaderNode, liveApp, type DemoNode } from "./cluster-demo";
@@ -58,9 +57,8 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   // Before anything is started or wiped: a cluster demo needs PostgreSQL's programs on this machine.
   const programs = o.cluster ? (o.postgresPrograms ?? (() => findPostgresPrograms()))() : undefined;
   const ports: DemoPorts & Partial<DemoClusterPorts> = o.cluster ? await pickDemoPorts(HOST, true) : await pickDemoPorts(HOST);
-  const cloudApiKey = `demo_${randomBytes(16).toString("hex")}`;
-  const single = buildDemoConfig(o.yaml, o.baseDir, ports, undefined, cloudApiKey);
-  const { dataDir, certDir } = single;
+  const single = buildDemoConfig(o.yaml, o.baseDir, ports);
+  const { dataDir, certDir, cloudApiKey } = single;
   if (!resetDemoDataDir(dataDir)) {
     throw new AppError("CONFIG_INVALID", `${dataDir} exists and was not created by the demo; move it away or run the demo from another folder`);
   }
@@ -85,7 +83,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       ];
       configs = CLUSTER_NODES.map((name, i) => ({
         name,
-        loaded: buildDemoConfig(o.yaml, o.baseDir, ports, { name, ...own[i]!, postgresUrl: url }, cloudApiKey).loaded,
+        loaded: buildDemoConfig(o.yaml, o.baseDir, ports, { name, ...own[i]!, postgresUrl: url }).loaded,
       }));
     }
 
@@ -97,7 +95,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       controlPort: ports.simControl,
       versionPort: ports.version,
       cloudPort: ports.cloud,
-      cloudApiKey,
+      ...(cloudApiKey ? { cloudApiKey } : {}),
       // The demo site's runs are 1/20 of the fixture's real-life minutes, its triggers keep real time: the
       // simulator's Scheduler fires them and their chains as QRS says, so the watchdog judges a site that keeps
       // its plan except where the demo breaks it (watchdog-scenes.ts).

@@ -72,7 +72,7 @@ beforeAll(async () => {
   vm = await startVictoriaMetrics({ scrape: { targets: [`127.0.0.1:${httpPort}`] } });
   h = await startHarness({
     dir: dir.path,
-    intake: { queueSize: 1, concurrency: 1 },
+    intake: { queueSize: 1, overflowSize: 0, concurrency: 1 },
     extraYaml: `
 http: { host: 127.0.0.1, port: ${httpPort} }
 channels:
