@@ -33,7 +33,7 @@ export interface Alerting {
   /** Whether Steward can do its job: what fails at run time, said on every channel that still works. */
   degraded: DegradedWatch;
   /** The site's zone: notify.timeZone, else this machine's (src/platform/core/site-clock.ts); every page and mail shows it. */
-  siteZone: string;
+  siteZone(): string;
   /** A time inside an event's sentence, in the site's zone with its zone's abbreviation. */
   formatTime(ms: number): string;
   dashboard: Dashboard;
@@ -83,8 +83,10 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   });
   const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload
   // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
-  const siteZone = siteTimeZone(config.notify.timeZone);
-  const formatTime = (ms: number) => localTimes(new Date(ms).toISOString(), siteZone).local5;
+  // The site's zone is asked for when a time is first shown, not at start (the machine's zone loads ICU's data).
+  let zone: string | undefined;
+  const siteZone = () => (zone ??= siteTimeZone(config.notify.timeZone));
+  const formatTime = (ms: number) => localTimes(new Date(ms).toISOString(), siteZone()).local5;
   const channelHealth = createChannelHealth({ formatTime });
   readiness.register(channelHealth.readiness);
   const notify = setupNotify(loaded, {
@@ -128,7 +130,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     ...(pg && clusterStore
       ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log, pollMs: peerPollMs(cluster, 1_000, pg.heartbeatIntervalMs) } }
       : {}),
-    siteTimeZone: siteZone,
+    ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner(formatTime)].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
   });

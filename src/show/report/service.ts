@@ -26,8 +26,8 @@ export interface ReportServiceDeps {
   clock: Clock;
   log: Logger;
   host: string;
-  /** The site's zone (notify.timeZone, else this machine's): the default zone. */
-  timeZone: string | undefined;
+  /** The site's zone (notify.timeZone, else this machine's): the default zone. Asked when a report needs it. */
+  timeZone(): string | undefined;
   /** Does a route list this kind in `on:` (else the report is not built at all)? */
   wanted(kind: "report.morning" | "report.weekly"): boolean;
   sources: ReportSources;
@@ -51,21 +51,38 @@ export const reportCron = (at: string, days: readonly string[], timeZone: string
   return new Cron(`${Number(at.slice(3, 5))} ${Number(at.slice(0, 2))} * * ${dows}`, { paused: true, ...zone });
 };
 
+/** How often a report no route wants looks again (a config reload may add a route that wants it). */
+const UNWANTED_RECHECK_MS = 60_000;
+
+type Kind = "morning" | "weekly";
+interface Schedule {
+  kind: Kind;
+  zone: string;
+  cron: Cron;
+}
+
 export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps): ReportService {
   const log = deps.log.child({ module: "reports" });
-  const zoneOf = (own: string | undefined) => own ?? deps.timeZone ?? "UTC";
-  const schedules = [
-    ...(cfg.morning.enabled
-      ? [{ kind: "morning" as const, zone: zoneOf(cfg.morning.timeZone), cron: reportCron(cfg.morning.at, cfg.morning.days, zoneOf(cfg.morning.timeZone)) }]
-      : []),
-    ...(cfg.weekly.enabled
-      ? [{ kind: "weekly" as const, zone: zoneOf(cfg.weekly.timeZone), cron: reportCron(cfg.weekly.at, [cfg.weekly.day], zoneOf(cfg.weekly.timeZone)) }]
-      : []),
-  ];
+  const siteZone = () => deps.timeZone() ?? "UTC";
+  // Built when a route first wants the report: the zone of a site that sends none is not asked for at start (the
+  // machine's zone loads ICU's zone data, issue 69).
+  const built = new Map<Kind, Schedule>();
+  const scheduleOf = (kind: Kind): Schedule | undefined => {
+    if (!cfg[kind].enabled) return undefined;
+    let s = built.get(kind);
+    if (!s) {
+      const zone = cfg[kind].timeZone ?? siteZone();
+      const days = kind === "morning" ? cfg.morning.days : [cfg.weekly.day];
+      s = { kind, zone, cron: reportCron(cfg[kind].at, days, zone) };
+      built.set(kind, s);
+    }
+    return s;
+  };
+  const kinds = (["morning", "weekly"] as const).filter((k) => cfg[k].enabled);
   const timers = new Map<string, Timer>();
   let stopped = true;
 
-  async function build(kind: "morning" | "weekly", from: number, at: number, zone: string): Promise<SiteEvent> {
+  async function build(kind: Kind, from: number, at: number, zone: string): Promise<SiteEvent> {
     const gathered = await deps.sources(kind, from, at);
     return buildReport({
       ...gathered,
@@ -79,10 +96,10 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
     });
   }
 
-  async function send(kind: "morning" | "weekly", at: number): Promise<SiteEvent | undefined> {
+  async function send(kind: Kind, at: number): Promise<SiteEvent | undefined> {
     if (!deps.wanted(`report.${kind}`)) return undefined;
-    const s = schedules.find((x) => x.kind === kind);
-    const zone = s?.zone ?? deps.timeZone ?? "UTC";
+    const s = scheduleOf(kind);
+    const zone = s?.zone ?? siteZone();
     const previous = s?.cron.previousRuns(1, new Date(at))[0]?.getTime();
     const from = kind === "weekly" ? at - 7 * DAY : (previous ?? at - DAY);
     const event = await build(kind, from, at, zone);
@@ -91,30 +108,32 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
     return event;
   }
 
-  function arm(s: (typeof schedules)[number]) {
+  function arm(kind: Kind) {
     if (stopped) return;
     const now = deps.clock.now();
-    const next = s.cron.nextRun(new Date(now))?.getTime();
-    if (next === undefined) return;
+    const wanted = deps.wanted(`report.${kind}`);
+    const next = wanted ? scheduleOf(kind)?.cron.nextRun(new Date(now))?.getTime() : undefined;
+    if (wanted && next === undefined) return;
     const timer = deps.clock.setTimeout(
       () => {
+        if (next === undefined) return arm(kind);
         void inFlight(
           deps.clock,
-          send(s.kind, next).catch((err) => log.error({ kind: s.kind, err: describeError(err) }, "the report could not be built or sent")),
-          `the ${s.kind} report`,
-        ).finally(() => arm(s));
+          send(kind, next).catch((err) => log.error({ kind, err: describeError(err) }, "the report could not be built or sent")),
+          `the ${kind} report`,
+        ).finally(() => arm(kind));
       },
-      Math.max(0, next - now),
+      next === undefined ? UNWANTED_RECHECK_MS : Math.max(0, next - now),
     );
     timer.unref?.();
-    timers.set(s.kind, timer);
+    timers.set(kind, timer);
   }
 
   return {
     name: "reports",
     start() {
       stopped = false;
-      for (const s of schedules) arm(s);
+      for (const k of kinds) arm(k);
     },
     stop() {
       stopped = true;
@@ -122,6 +141,6 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
       timers.clear();
     },
     send,
-    summarize: (from, to) => build("morning", from, to, deps.timeZone ?? "UTC"),
+    summarize: (from, to) => build("morning", from, to, siteZone()),
   };
 }

@@ -24,7 +24,8 @@ export interface ReportSetupDeps {
   clock: Clock;
   log: Logger;
   host: string;
-  timeZone: string | undefined;
+  /** The site's zone, asked when a report needs it (not at start: the machine's zone loads ICU's data). */
+  timeZone(): string | undefined;
   lifecycle: Lifecycle;
   gate?: DutyGate;
   wanted(kind: "report.morning" | "report.weekly"): boolean;

@@ -14,7 +14,7 @@ export interface StatusRouteDeps {
   freshness?: Freshness;
   clock: Clock;
   /** The site's zone: every time on the page, in the messages and on the badges is in it, with its name. */
-  timeZone: string;
+  timeZone(): string;
 }
 
 const AppParams = z.object({ appId: z.string().regex(/^[0-9A-Fa-f-]{36}$/, { message: "an app id (GUID)" }) });
@@ -31,7 +31,7 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
       promisesOf: (a) => f.promisesOf(a),
       projections: await f.projections(nowMs),
       nowMs,
-      formatTime: (ms) => clockTextZoned(ms, deps.timeZone, nowMs),
+      formatTime: (ms) => clockTextZoned(ms, deps.timeZone(), nowMs),
     });
   };
   const oneApp = async (id: string) => {
@@ -45,7 +45,7 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
     const asOf = apps.map((a) => a.dataAsOf).filter((t): t is string => t !== null);
     return { stream, state: worst(apps.map((a) => a.state)), dataAsOf: asOf.length === apps.length ? asOf.sort()[0]! : null, apps };
   };
-  const asOfText = (iso: string | null) => (iso ? clockTextZoned(Date.parse(iso), deps.timeZone, deps.clock.now()) : undefined);
+  const asOfText = (iso: string | null) => (iso ? clockTextZoned(Date.parse(iso), deps.timeZone(), deps.clock.now()) : undefined);
 
   const json = { 200: { description: "the status" }, 404: { description: "no promise names it" } };
   router.route(
@@ -60,7 +60,7 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
     async (c) => {
       const statuses = deps.freshness ? await all() : [];
       c.header("Cache-Control", "no-cache");
-      return c.html(statusPage(statuses, deps.timeZone, deps.clock.now()));
+      return c.html(statusPage(statuses, deps.timeZone(), deps.clock.now()));
     },
   );
   router.route(
