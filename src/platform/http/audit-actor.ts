@@ -3,6 +3,7 @@
 import type { Context } from "hono";
 import type { AuditActor } from "../audit/audit-log";
 import type { HttpEnv } from "./types";
+import { principalOf } from "./request-state";
 
 /** "METHOD /path" of a request for the audit and logs, a secret in the path (a check-in key) shown as ***. */
 export function auditTargetOf(c: Context<HttpEnv>): string {
@@ -14,7 +15,7 @@ export function auditPathOf(c: Context<HttpEnv>): string {
 }
 
 export function auditActorOf(c: Context<HttpEnv>): AuditActor {
-  const p = c.get("principal");
+  const p = principalOf(c);
   const ip = c.get("clientAddress") ?? c.env?.remoteAddress;
   return { kind: p?.kind ?? "anonymous", name: p?.name ?? "anonymous", ...(ip ? { ip } : {}) };
 }

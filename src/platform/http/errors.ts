@@ -6,6 +6,7 @@ import { AppError, describeError } from "../core/errors";
 import { causedByStoreOutage, mayHaveBeenApplied } from "../store/sql";
 import { requestLog } from "./pre-handler";
 import type { HttpEnv } from "./types";
+import { requestIdOf } from "./request-state";
 
 /** Masks secret values (config passwords, tokens) in text sent to clients; identity when none are known. */
 export type SecretMask = (text: string) => string;
@@ -38,7 +39,7 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
     return c.json(storeUnavailableBody(c.req.method, err), 503);
   }
   requestLog(c)?.error({ err }, "unhandled error in request");
-  return c.json(errorBody(500, "INTERNAL", "internal error; see the Steward log for this request id", { requestId: c.get("requestId") }), 500);
+  return c.json(errorBody(500, "INTERNAL", "internal error; see the Steward log for this request id", { requestId: requestIdOf(c) }), 500);
 }
 
 /** Seconds a client is asked to wait after a store outage answer: a restart of PostgreSQL takes a few. */

@@ -10,7 +10,11 @@ import type { Logger } from "pino";
 import { STORE_DEADLINE_MS, withDeadline } from "../core/deadline";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
-import type { HttpEnv, Principal } from "./types";
+import { beginRequest, requestIdOf } from "./request-state";
+import type { HttpEnv } from "./types";
+
+// requestLog moved to request-state.ts with the rest of the request's state; its importers keep this path.
+export { requestLog } from "./request-state";
 
 export interface PreHandlerDeps {
   log: Logger;
@@ -42,21 +46,7 @@ export interface PreHandler {
   run(c: Context<HttpEnv>, route: RouteMetrics, inner: Inner): Response | Promise<Response>;
 }
 
-/** Every request starts anonymous with every scope; the access guard replaces it on routes that check. */
-const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", name: "anonymous", scopes: "all" }) as Principal;
 const REQUEST_ID = /^[\w.-]{1,64}$/;
-const BASE_LOG = "baseLog" as const;
-
-/** The request's logger (a child with its requestId), made on first use: most requests never log. */
-export function requestLog(c: Context<HttpEnv>): Logger | undefined {
-  let log = c.get("log");
-  if (log) return log;
-  const base = c.get(BASE_LOG);
-  if (!base) return undefined;
-  log = base.child({ requestId: c.get("requestId") });
-  c.set("log", log);
-  return log;
-}
 
 /** The answer `res` as the context's: set unless a guard or middleware already did (setting it again copies it). */
 function settle(c: Context<HttpEnv>, res: Response): void {
@@ -89,12 +79,19 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
   const idPrefix = `${Date.now().toString(36)}-`;
   let seq = 0;
 
-  /** The answer as sent: with the request id (a Response the handler built itself lacks it), counted. */
+  /**
+   * The answer as sent, with the request id, counted. The id is written into the answer's own headers: setting it on
+   * the context first made Hono build a Headers object per request and merge it into the answer (issue 69). An
+   * answer whose headers cannot change (by the Fetch standard, a redirect's) is copied with it instead.
+   */
   const answered = (c: Context<HttpEnv>, route: RouteMetrics, started: number, answer: Response): Response => {
     let res = answer;
-    if (!res.headers.has("X-Request-Id")) {
+    const id = requestIdOf(c);
+    try {
+      res.headers.set("X-Request-Id", id);
+    } catch {
       res = new Response(res.body, res);
-      res.headers.set("X-Request-Id", c.get("requestId"));
+      res.headers.set("X-Request-Id", id);
     }
     count(route, c.req.method, res.status, (performance.now() - started) / 1000);
     return res;
@@ -136,11 +133,7 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       const started = performance.now();
       const incoming = c.req.raw.headers.get("x-request-id");
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : idPrefix + (++seq).toString(36);
-      c.set("requestId", requestId);
-      c.set(BASE_LOG, deps.log);
-      c.set("principal", ANONYMOUS);
-      // Set before the answer is built, so it is part of it (setting it afterwards would copy the response).
-      c.header("X-Request-Id", requestId);
+      beginRequest(c, requestId, deps.log);
       // A request that awaits nothing (a ping, a refusal) is answered without a promise or a closure: about a tenth of
       // a ping's CPU went into the async functions and their turns of the microtask queue (issue 69, callgrind).
       let res: Response | Promise<Response>;

@@ -4,6 +4,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import type { PreHandler } from "./pre-handler";
+import { setRoute } from "./request-state";
 import type { HttpEnv, Scope } from "./types";
 
 export type Method = "get" | "post" | "put" | "delete" | "patch";
@@ -121,8 +122,7 @@ export function createRouter(app: Hono<HttpEnv>, pre: PreHandler, guards: RouteG
       // "METHOD /path" of this route, made once per method (HEAD is answered by the GET route).
       const refs = new Map(["HEAD", ...methods].map((m) => [m, `${m} ${spec.path}`]));
       const scoped = (c: Context<HttpEnv>) => {
-        c.set("scope", spec.scope);
-        c.set("routeRef", refs.get(c.req.method) ?? `${c.req.method} ${spec.path}`);
+        setRoute(c, spec.scope, refs.get(c.req.method) ?? `${c.req.method} ${spec.path}`);
         return guarded(c);
       };
       const metrics = pre.metricsFor(spec.path);

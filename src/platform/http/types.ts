@@ -1,7 +1,7 @@
 // Types shared by the HTTP layer: the Hono environment and the access scopes routes declare.
-import type { Logger } from "pino";
 import type { AuditEntry, RequestAuditRow } from "../audit/audit-log";
 import type { RateDecision } from "../security/rate-limiter";
+import type { RequestState } from "./request-state";
 
 /**
  * Access scopes (issue 8 enforces them): every route declares one. "public" routes (health, ping, docs)
@@ -46,12 +46,8 @@ export interface HttpEnv {
     refusals?: RefusalTally;
   };
   Variables: {
-    requestId: string;
-    /** The request's child logger, made on first use: read it with requestLog(c) (src/platform/http/pre-handler.ts). */
-    log?: Logger;
-    /** The HTTP module's logger that requestLog(c) derives the request's logger from. */
-    baseLog?: Logger;
-    principal: Principal;
+    /** Its id, caller, matched route and logger: read and set them with request-state.ts's functions. */
+    request: RequestState;
     /**
      * The caller's address when a trusted proxy forwarded it (X-Forwarded-For from security.trustedProxies), set
      * before routing; otherwise the connection's address counts. Read it with auditActorOf(c).ip.
@@ -64,10 +60,6 @@ export interface HttpEnv {
      * JSON-RPC batch) against the key's limit; the last decision, refused once the limit is reached.
      */
     chargeCalls?: (n: number) => RateDecision;
-    /** The matched route's declared scope, set before the handler runs. */
-    scope: Scope;
-    /** "METHOD /declared/path" of the matched route, set with the scope. */
-    routeRef: string;
     /**
      * Set by the access guard on a write request: a module that audits what the request did hands its entry
      * here instead of writing it, and it becomes part of the request's one audit row (one write, one row).

@@ -17,6 +17,7 @@ import { identify, type Identified } from "./identify";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
 import { clientAddress, decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
+import { matchedRoute, requestIdOf, setPrincipal } from "../http/request-state";
 
 export interface AccessDeps {
   policy: () => SecurityPolicy;
@@ -60,7 +61,7 @@ function createDeny(deps: AccessDeps, denials: Counter): Deny {
         action: "access.denied",
         target: auditTargetOf(c),
         result: "denied" as const,
-        details: { ...details, status, reason, requestId: c.get("requestId") },
+        details: { ...details, status, reason, requestId: requestIdOf(c) },
       };
       if (deps.denialAudit) deps.denialAudit.record(entry, String(details.check), status);
       else deps.audit.record(entry);
@@ -123,7 +124,7 @@ function requestEntry(
       route: routeRef,
       scope,
       status,
-      requestId: c.get("requestId"),
+      requestId: requestIdOf(c),
       ...(who.via === "query" ? { via: "query" } : {}),
       ...(noted
         ? {
@@ -236,11 +237,10 @@ export function createAccessMiddleware(deps: AccessDeps): {
 
   /** Once the caller is known: per-key rate limit, status access, scope; then the route, and a write's audit row. */
   const admit = (c: Context<HttpEnv>, policy: SecurityPolicy, who: Identified, next: () => void | Promise<void>): Response | undefined | Promise<unknown> => {
-    const scope = c.get("scope");
-    const routeRef = c.get("routeRef");
+    const { scope, routeRef } = matchedRoute(c);
     if (!who.ok) return deny(c, 401, who.reason, { check: "authentication", scope, route: routeRef });
     const principal = who.principal;
-    c.set("principal", principal);
+    setPrincipal(c, principal);
     if (who.key) deps.onKeyUse?.(who.key.name, who.key.source);
     if (policy.perKey && (principal.kind === "apiKey" || principal.kind === "clientCert")) {
       const keyDecision = policy.perKey.hit(`${principal.kind}:${principal.name}`);
@@ -292,7 +292,7 @@ export function createAccessMiddleware(deps: AccessDeps): {
       headers: c.req.raw.headers,
       // Most requests carry no query string: then there is nothing to parse.
       queryKey: c.req.url.includes("?") ? c.req.query(policy.config.queryKey.param) : undefined,
-      routeRef: c.get("routeRef"),
+      routeRef: matchedRoute(c).routeRef,
       clientCert: c.env?.clientCert,
     });
     // Only a presented key is looked up asynchronously (scrypt on the thread pool, or its remembered digest).

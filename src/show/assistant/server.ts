@@ -20,6 +20,7 @@ import { registerReadTools } from "./read-tools";
 import { type AnswerBudget, batchSize } from "./request-bounds";
 import { stewardApiFor } from "./steward-api";
 import { type Accepts, acceptsOf, answerResponse } from "./http-answer";
+import { principalOf, requestIdOf } from "../../platform/http/request-state";
 
 export interface McpDeps {
   hono: Hono<HttpEnv>;
@@ -64,7 +65,7 @@ function refuseByHeaders(c: Context<HttpEnv>, accepts: Accepts): Response | unde
 
 export async function answerMcp(c: Context<HttpEnv>, deps: McpDeps): Promise<Response> {
   const actor = auditActorOf(c);
-  const requestId = c.get("requestId");
+  const requestId = requestIdOf(c);
   // Recorded on receipt, before the body is read: a request that never answers (a body that never ends, a call
   // that hangs) still leaves this row. The request's own row (api.write, op mcp.request, same requestId) completes it.
   const length = c.req.header("content-length");
@@ -109,7 +110,7 @@ export async function answerMcp(c: Context<HttpEnv>, deps: McpDeps): Promise<Res
   const api = stewardApiFor(deps.hono, c, refusals);
   const catalog = createCatalog();
   registerReadTools(catalog, api);
-  registerActionTools(catalog, { api, allowed: deps.config().allowActions, principal: c.get("principal"), actor, audit: deps.audit });
+  registerActionTools(catalog, { api, allowed: deps.config().allowActions, principal: principalOf(c), actor, audit: deps.audit });
   registerDocsAndPrompts(catalog);
   try {
     const done = await exchange(body, catalog, INFO, budget);

@@ -2,6 +2,7 @@
 // carrying the page request's credentials, so a page shows exactly what its viewer may read through the API.
 import type { Context, Hono } from "hono";
 import type { HttpEnv } from "../../platform/http/types";
+import { requestIdOf } from "../../platform/http/request-state";
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: string; body: unknown };
 
@@ -17,7 +18,7 @@ export function forwardedHeaders(c: Context<HttpEnv>, suffix: string): Headers {
     if (!NOT_FORWARDED.has(name)) headers.set(name, value);
   });
   headers.set("accept", "application/json");
-  const rid = c.get("requestId");
+  const rid = requestIdOf(c);
   if (rid) headers.set("x-request-id", `${rid}.${suffix}`.slice(0, 64));
   return headers;
 }

@@ -12,6 +12,7 @@ import { StartResponseSchema } from "./start-response";
 import type { StartOrigin } from "./types";
 import { queryBoolean, type Router } from "../../platform/http/route";
 import type { HttpEnv } from "../../platform/http/types";
+import { principalOf } from "../../platform/http/request-state";
 
 const StartQuerySchema = z.lazy(() =>
   z.object({
@@ -39,7 +40,7 @@ export function restOrigin(c: Context<HttpEnv>): StartOrigin {
  */
 function assertMayWriteKv(c: Context<HttpEnv>, body: StartBody): void {
   if (!Array.isArray(body) || !body.some((item) => item.type === "keyvaluestore")) return;
-  const scopes = c.get("principal")?.scopes ?? [];
+  const scopes = principalOf(c).scopes ?? [];
   if (!grants(scopes, "kv.write")) {
     throw new AppError("FORBIDDEN", 'the body carries keyvaluestore items: storing them needs scope "kv.write" as well as "tasks"');
   }

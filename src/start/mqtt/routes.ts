@@ -8,6 +8,7 @@ import { AppError } from "../../platform/core/errors";
 import { butlerBoolean, butlerInteger, butlerText } from "../../platform/core/butler-values";
 import { topicMatches, type MqttService } from "./mqtt-client";
 import type { Router } from "../../platform/http/route";
+import { principalOf } from "../../platform/http/request-state";
 
 const PublishBodySchema = z.lazy(() =>
   z.strictObject({
@@ -53,7 +54,7 @@ export function registerMqttRoutes(router: Router, deps: { mqtt: MqttService | u
       const actor = auditActorOf(c);
       if (!deps.mqtt) throw new AppError("UNAVAILABLE", "MQTT is not configured (add an mqtt: section with the broker url)");
       // A message on the task-start topic starts a task: without this, the mqtt scope alone could start tasks.
-      const scopes = c.get("principal")?.scopes ?? [];
+      const scopes = principalOf(c).scopes ?? [];
       if (filter && topicMatches(filter, body.topic) && scopes !== "all" && !scopes.includes("tasks") && !scopes.includes("admin")) {
         deps.audit.record({ actor, action: "mqtt.publish", target: body.topic, result: "denied", details: { reason: "task-start topic" } });
         throw new AppError("FORBIDDEN", `${body.topic} is Steward's task-start topic (mqtt.taskStart.topic): publishing there needs scope "tasks" too`);

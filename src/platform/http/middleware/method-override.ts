@@ -4,6 +4,7 @@
 import type { Context, Hono } from "hono";
 import { errorBody } from "../errors";
 import type { HttpEnv } from "../types";
+import { requestIdOf } from "../request-state";
 
 const OVERRIDABLE = new Set(["GET", "POST", "PUT", "DELETE", "PATCH"]);
 const HEADER = "x-http-method-override";
@@ -28,7 +29,7 @@ async function overridden(c: Context<HttpEnv>, wanted: string, app: () => Hono<H
   const headers = new Headers(c.req.raw.headers);
   headers.delete(HEADER);
   // The inner request keeps the outer one's id, so both log lines belong together.
-  headers.set("x-request-id", c.get("requestId"));
+  headers.set("x-request-id", requestIdOf(c));
   const body = wanted === "GET" ? new ArrayBuffer(0) : await c.req.raw.arrayBuffer();
   if (wanted === "GET") {
     headers.delete("content-type");

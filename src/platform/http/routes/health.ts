@@ -10,6 +10,7 @@ import { runtime } from "../../runtime";
 /** Which runtime runs Steward (Bun; Deno for the Deno build), for /health and steward_info. */
 const RUNTIME = { name: runtime.name, version: runtime.version };
 import type { Router } from "../route";
+import { principalOf } from "../request-state";
 
 export function registerHealthRoutes(router: Router, deps: { readiness: Readiness; metrics: MetricsRegistry; startedAt: number }): void {
   router.route(
@@ -50,7 +51,7 @@ export function registerHealthRoutes(router: Router, deps: { readiness: Readines
       const report = await deps.readiness.report();
       // Details (store path, broker URL, upstream errors) only for callers who could read them elsewhere:
       // admin, or anyone while no credentials are configured. Monitors need only ok/required.
-      const p = c.get("principal");
+      const p = principalOf(c);
       if (p && p.scopes !== "all" && !p.scopes.includes("admin")) {
         for (const [name, s] of Object.entries(report.components)) report.components[name] = { ok: s.ok, required: s.required };
       }
