@@ -3,19 +3,7 @@
 // about a tenth of a ping's JavaScript with six variables set per request (issue 69).
 import type { Context } from "hono";
 import type { Logger } from "pino";
-import type { HttpEnv, Principal, Scope } from "./types";
-
-export interface RequestState {
-  readonly requestId: string;
-  /** Anonymous with every scope until the access guard identifies the caller (on the routes it guards). */
-  principal: Principal;
-  /** The matched route's declared scope and "METHOD /declared/path", set before its guards run. */
-  scope: Scope | undefined;
-  routeRef: string | undefined;
-  /** The HTTP module's logger, and the request's child of it once something logs (requestLog). */
-  readonly baseLog: Logger | undefined;
-  log: Logger | undefined;
-}
+import type { HttpEnv, Principal, RequestState, Scope } from "./types";
 
 /** Every request starts anonymous with every scope; the access guard replaces it on routes that check. */
 export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", name: "anonymous", scopes: "all" }) as Principal;

@@ -1,7 +1,7 @@
 // Types shared by the HTTP layer: the Hono environment and the access scopes routes declare.
+import type { Logger } from "pino";
 import type { AuditEntry, RequestAuditRow } from "../audit/audit-log";
 import type { RateDecision } from "../security/rate-limiter";
-import type { RequestState } from "./request-state";
 
 /**
  * Access scopes (issue 8 enforces them): every route declares one. "public" routes (health, ping, docs)
@@ -82,4 +82,17 @@ export interface RefusalTally {
 /** Bindings for a request Steward sends to its own Hono app (no network peer; access control trusts it). */
 export function inProcessEnv(): HttpEnv["Bindings"] {
   return { inProcess: true };
+}
+
+/** What Steward knows of a request while it is handled (request-state.ts reads and sets it). */
+export interface RequestState {
+  readonly requestId: string;
+  /** Anonymous with every scope until the access guard identifies the caller (on the routes it guards). */
+  principal: Principal;
+  /** The matched route's declared scope and "METHOD /declared/path", set before its guards run. */
+  scope: Scope | undefined;
+  routeRef: string | undefined;
+  /** The HTTP module's logger, and the request's child of it once something logs (requestLog). */
+  readonly baseLog: Logger | undefined;
+  log: Logger | undefined;
 }
