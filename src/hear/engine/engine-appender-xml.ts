@@ -12,7 +12,7 @@
 // - the filter: a line is sent when it mentions a reload (log4net's StringMatchFilter is a case-sensitive substring
 //   match, hence both spellings). Qlik does not publish the wording of the Engine's reload lines: Steward's parser
 //   reads them tolerantly (engine-line.ts) and counts what it cannot place.
-import type { AppenderTarget } from "../intake/appender-xml";
+import { type AppenderTarget, udpAppenderXml, xmlAttr } from "../intake/appender-xml";
 
 /** Field order after the prefix; engine-parser.ts reads it and the simulator's Engine sends it. */
 export const ENGINE_CONVERSION_FIELDS =
@@ -23,30 +23,14 @@ export const ENGINE_LOGGERS = ["AuditActivity.Engine", "System.Engine", "Service
 /** StringMatchFilter substrings: the line is sent when it holds one. */
 export const ENGINE_MATCHES = ["Reload", "reload", "RELOAD"] as const;
 
-const xmlAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
 function appender(name: string, target: AppenderTarget): string {
-  const filters = ENGINE_MATCHES.map(
-    (m) => `    <filter type="log4net.Filter.StringMatchFilter">\n      <param name="stringToMatch" value="${m}" />\n    </filter>`,
-  ).join("\n");
-  return `  <appender name="${name}" type="log4net.Appender.UdpAppender">
-${filters}
-    <filter type="log4net.Filter.DenyAllFilter" />
-    <param name="remoteAddress" value="${xmlAttr(target.host)}" />
-    <param name="remotePort" value="${target.port}" />
-    <param name="encoding" value="utf-8" />
-    <layout type="log4net.Layout.PatternLayout">
-      <converter>
-        <param name="name" value="hostname" />
-        <param name="type" value="Qlik.Sense.Logging.log4net.Layout.Pattern.HostNamePatternConverter" />
-      </converter>
-      <converter>
-        <param name="name" value="longIso8601date" />
-        <param name="type" value="Qlik.Sense.Logging.log4net.Layout.Pattern.Iso8601TimeOffsetPatternConverter" />
-      </converter>
-      <param name="conversionpattern" value="${xmlAttr(`${ENGINE_RELOAD_DATAGRAM_PREFIX};${ENGINE_CONVERSION_FIELDS}`)}" />
-    </layout>
-  </appender>`;
+  return udpAppenderXml({
+    name,
+    matches: ENGINE_MATCHES,
+    target,
+    pattern: `${ENGINE_RELOAD_DATAGRAM_PREFIX};${ENGINE_CONVERSION_FIELDS}`,
+    converters: [{ name: "longIso8601date", type: "Qlik.Sense.Logging.log4net.Layout.Pattern.Iso8601TimeOffsetPatternConverter" }],
+  });
 }
 
 /** The whole LocalLogConfig.xml for the Engine, one appender per Steward target. */

@@ -57,26 +57,43 @@ export function parseAppenderTarget(text: string): AppenderTarget {
   return { host, port };
 }
 
-const xmlAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** Text as an XML attribute value. */
+export const xmlAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-function appenderXml(spec: AppenderSpec, target: AppenderTarget, name: string): string {
-  const filters = spec.matches
+const HOSTNAME_CONVERTER = { name: "hostname", type: "Qlik.Sense.Logging.log4net.Layout.Pattern.HostNamePatternConverter" };
+
+/**
+ * One log4net UdpAppender: sends a line holding one of `matches` to `target` in `pattern`, with Qlik's %hostname
+ * converter and any `converters` more. The Scheduler's file and the Engine's (engine-appender-xml.ts) are made of these.
+ */
+export function udpAppenderXml(o: {
+  name: string;
+  matches: readonly string[];
+  target: AppenderTarget;
+  pattern: string;
+  converters?: ReadonlyArray<{ name: string; type: string }>;
+}): string {
+  const filters = o.matches
     .map((m) => `    <filter type="log4net.Filter.StringMatchFilter">\n      <param name="stringToMatch" value="${xmlAttr(m)}" />\n    </filter>`)
     .join("\n");
-  return `  <appender name="${name}" type="log4net.Appender.UdpAppender">
+  const converters = [HOSTNAME_CONVERTER, ...(o.converters ?? [])]
+    .map((c) => `      <converter>\n        <param name="name" value="${c.name}" />\n        <param name="type" value="${c.type}" />\n      </converter>`)
+    .join("\n");
+  return `  <appender name="${o.name}" type="log4net.Appender.UdpAppender">
 ${filters}
     <filter type="log4net.Filter.DenyAllFilter" />
-    <param name="remoteAddress" value="${xmlAttr(target.host)}" />
-    <param name="remotePort" value="${target.port}" />
+    <param name="remoteAddress" value="${xmlAttr(o.target.host)}" />
+    <param name="remotePort" value="${o.target.port}" />
     <param name="encoding" value="utf-8" />
     <layout type="log4net.Layout.PatternLayout">
-      <converter>
-        <param name="name" value="hostname" />
-        <param name="type" value="Qlik.Sense.Logging.log4net.Layout.Pattern.HostNamePatternConverter" />
-      </converter>
-      <param name="conversionpattern" value="${xmlAttr(`${spec.prefix};${CONVERSION_FIELDS}`)}" />
+${converters}
+      <param name="conversionpattern" value="${xmlAttr(o.pattern)}" />
     </layout>
   </appender>`;
+}
+
+function appenderXml(spec: AppenderSpec, target: AppenderTarget, name: string): string {
+  return udpAppenderXml({ name, matches: spec.matches, target, pattern: `${spec.prefix};${CONVERSION_FIELDS}` });
 }
 
 /** The whole LocalLogConfig.xml for the given Steward targets (one set of appenders per target). */
