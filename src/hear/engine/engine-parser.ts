@@ -4,6 +4,7 @@
 // The message is last and may hold `;` (Qlik's audit lines read `Command=…;Result=…;ResultText=…`), so it is the rest
 // of the datagram. One scan for the first ten separators, each field cut to the cap: linear in the datagram's size.
 // Also turns Butler's 9-field `/engine-reload-failed/` (qlik-protocols §1.4) into the same line, as a failure.
+import type { EngineMessage } from "../intake/datagram-types";
 import { classifyMessage, type EngineLine, isGuidText, isNullText, MAX_TIME_CHARS, parseLineTime } from "./engine-line";
 
 export const ENGINE_RELOAD_PREFIX = "engine-reload";
@@ -87,17 +88,7 @@ export function parseEngineReload(text: string, maxFieldChars: number): EnginePa
 }
 
 /** Butler's `/engine-reload-failed/` (host, app, session, directory, user id, date, level, message), parsed by the intake. */
-export interface ButlerEngineMessage {
-  host: string;
-  appId: string;
-  sessionId: string;
-  userDirectory: string;
-  userId: string;
-  timestamp: string;
-  level: string;
-  message: string;
-  truncated: boolean;
-}
+export type ButlerEngineMessage = Omit<EngineMessage, "kind" | "prefix">;
 
 /** Butler's datagram as a failure line: the appender that sends it matches only failures. */
 export function lineFromButler(m: ButlerEngineMessage): EngineParse {
