@@ -1,6 +1,7 @@
 // What a grouping rule decided about one event: send it (it opened a parent, or closed one) or hold it as a symptom
 // of a parent. The parent's id lets the gate put the parent's shape (what it affects) on the event the channels render.
-import type { CauseStore } from "./cause-store";
+import type { CauseStore, SymptomInput } from "./cause-store";
+import type { GraphTask } from "./chain-graph";
 
 /** `recovering`: a symptom ended while others stay open (never an update: only new symptoms are). */
 export type CauseDecision = { action: "pass"; parentId: number } | { action: "suppress"; parentId: number; reason: string; recovering?: true };
@@ -22,3 +23,15 @@ export function afterRecovery(touched: Touched, what = "symptom(s) open"): Cause
 }
 
 export const symptomReason = (parentId: number, title: string) => `a symptom of cause #${parentId} (${title}): listed there, not sent on its own`;
+
+/** A task listed with a cause as waiting for it (after a failed upstream, or behind a full queue): not paged. */
+export const waitingEntry = (t: GraphTask, eventId: string): SymptomInput => ({
+  subject: `task:${t.id}`,
+  kind: "task.waiting",
+  eventId,
+  taskName: t.name,
+  taskId: t.id,
+  ...(t.appName ? { appName: t.appName } : {}),
+  ...(t.appId ? { appId: t.appId } : {}),
+  ...(t.stream ? { stream: t.stream } : {}),
+});

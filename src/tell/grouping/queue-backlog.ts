@@ -9,8 +9,8 @@
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
 import { isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, SymptomInput } from "./cause-store";
-import type { ChainGraph, GraphTask } from "./chain-graph";
-import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
+import type { ChainGraph } from "./chain-graph";
+import { afterRecovery, type CauseDecision, symptomReason, waitingEntry } from "./decision";
 import { nodeOf } from "./node-down";
 import type { TaskNodes } from "./task-nodes";
 
@@ -50,16 +50,6 @@ export function createQueueRule(d: QueueRuleDeps) {
   }
   const held = (parentId: number, node: string): CauseDecision => ({ action: "suppress", parentId, reason: symptomReason(parentId, cause(node).title) });
 
-  const waitingEntry = (t: GraphTask, eventId: string): SymptomInput => ({
-    subject: `task:${t.id}`,
-    kind: "task.waiting",
-    eventId,
-    taskName: t.name,
-    taskId: t.id,
-    ...(t.appName ? { appName: t.appName } : {}),
-    ...(t.appId ? { appId: t.appId } : {}),
-    ...(t.stream ? { stream: t.stream } : {}),
-  });
   /** The tasks that wait in the queue and the ones that start after them: listed with the cause, as waiting. */
   async function listWaiting(parentId: number, taskIds: readonly string[], eventId: string, now: number): Promise<void> {
     const g = d.graph();

@@ -6,8 +6,8 @@ import type { GroupingConfig } from "./config";
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
 import { isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, HolderQuery, SymptomInput } from "./cause-store";
-import type { ChainGraph, GraphTask } from "./chain-graph";
-import { afterRecovery, type CauseDecision, symptomReason } from "./decision";
+import type { ChainGraph } from "./chain-graph";
+import { afterRecovery, type CauseDecision, symptomReason, waitingEntry } from "./decision";
 
 /** What a check-in job feeds (checkins.checks.<name>.feeds): names and ids of tasks and apps. */
 export interface CheckFeeds {
@@ -40,17 +40,6 @@ function explainsThisKind(causeKey: string, e: WatchdogEvent): boolean {
   return causeKey.startsWith("checkin:") || causeKey.startsWith("node:") || causeKey.startsWith("queue:");
 }
 const JOB_FAILURES = new Set(["checkin.failed", "checkin.missed"]);
-
-const waitingEntry = (t: GraphTask, eventId: string): SymptomInput => ({
-  subject: `task:${t.id}`,
-  kind: "task.waiting",
-  eventId,
-  taskName: t.name,
-  taskId: t.id,
-  ...(t.appName ? { appName: t.appName } : {}),
-  ...(t.appId ? { appId: t.appId } : {}),
-  ...(t.stream ? { stream: t.stream } : {}),
-});
 
 export function createUpstreamRule(d: UpstreamDeps) {
   const { store, cfg } = d;
