@@ -57,6 +57,17 @@ function storedRuns(dataDir: string): { seen: number; runs: number } {
   }
 }
 
+/**
+ * Every target idles 5 s after ready before anything is measured, whether or not the idle row is asked for: Steward
+ * gives back its start-up memory 2 s after start (Bun.shrink drops compiled code, which is compiled again), and a
+ * ping row measured across that moment counted the recompiling as the ping's CPU (1.37-1.77x the floor in four
+ * `--only ping` runs of one binary). The idle reading, when asked for.
+ */
+async function settle(pid: number, rows: Set<Row>): Promise<IdleMemory | undefined> {
+  const idle = await idleMemory(pid);
+  return rows.has("idle") ? idle : undefined;
+}
+
 async function measureRef(bin: string, mode: "bare" | "floor", dir: string, rows: Set<Row>): Promise<Sample> {
   const port = await freePort();
   const proc = startTarget([bin, mode, String(port)], { logFile: join(dir, `${mode}.log`) });
@@ -64,7 +75,7 @@ async function measureRef(bin: string, mode: "bare" | "floor", dir: string, rows
   try {
     await waitFor200(`${url}/v4/butlerping`, performance.now());
     const s: Sample = {};
-    if (rows.has("idle")) s.idle = await idleMemory(proc.pid);
+    s.idle = await settle(proc.pid, rows);
     if (rows.has("ping")) s.ping = await pingCost(url, proc.pid);
     return s;
   } finally {
@@ -76,7 +87,7 @@ async function measureSteward(bin: string, dir: string, rows: Set<Row>): Promise
   const t = await startSteward(bin, dir);
   const s: Sample = {};
   try {
-    if (rows.has("idle")) s.idle = await idleMemory(t.proc.pid);
+    s.idle = await settle(t.proc.pid, rows);
     if (rows.has("ping")) s.ping = await pingCost(t.url, t.proc.pid);
     if (rows.has("udp")) {
       s.udp = [];
@@ -94,7 +105,7 @@ async function measureButler(install: ButlerInstall, dir: string, rows: Set<Row>
   const b = await startButler(install, dir);
   const s: Sample = {};
   try {
-    if (rows.has("idle")) s.idle = await idleMemory(b.proc.pid);
+    s.idle = await settle(b.proc.pid, rows);
     if (rows.has("ping")) s.ping = await pingCost(b.url, b.proc.pid);
     if (rows.has("udp")) {
       s.udp = [];
