@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { STORE_DEADLINE_MS, withDeadline } from "../core/deadline";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
-import { beginRequest, requestIdOf } from "./request-state";
+import { beginRequest, methodOf, requestFacts, requestIdOf } from "./request-state";
 import type { HttpEnv } from "./types";
 
 // requestLog moved to request-state.ts with the rest of the request's state; its importers keep this path.
@@ -93,7 +93,7 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       res = new Response(res.body, res);
       res.headers.set("X-Request-Id", id);
     }
-    count(route, c.req.method, res.status, (performance.now() - started) / 1000);
+    count(route, methodOf(c), res.status, (performance.now() - started) / 1000);
     return res;
   };
   const failed = (c: Context<HttpEnv>, route: RouteMetrics, started: number, err: unknown): Response | Promise<Response> => {
@@ -131,9 +131,10 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
     metricsFor: (route) => ({ route, methods: new Map() }),
     run(c, route, inner) {
       const started = performance.now();
-      const incoming = c.req.raw.headers.get("x-request-id");
+      const facts = requestFacts(c);
+      const incoming = facts.headers.get("x-request-id");
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : idPrefix + (++seq).toString(36);
-      beginRequest(c, requestId, deps.log);
+      beginRequest(c, facts, requestId, deps.log);
       // A request that awaits nothing (a ping, a refusal) is answered without a promise or a closure: about a tenth of
       // a ping's CPU went into the async functions and their turns of the microtask queue (issue 69, callgrind).
       let res: Response | Promise<Response>;

@@ -1,37 +1,79 @@
 // What Steward knows of a request while it is handled: its id, who is calling, the matched route's scope and name,
-// and its logger. One Hono variable holds it all: each c.set is a Map write, and the first makes the Map, which was
-// about a tenth of a ping's JavaScript with six variables set per request (issue 69).
+// and its logger. It is one object kept on the request's Hono context under a symbol of this module: kept as Hono
+// variables (c.set), six of them were a Map made and written per request, and even one cost a Map (issue 69).
 import type { Context } from "hono";
 import type { Logger } from "pino";
 import type { HttpEnv, Principal, RequestState, Scope } from "./types";
 
+const STATE = Symbol("steward.request");
+type WithState = Context<HttpEnv> & { [STATE]?: RequestState };
+const stateOf = (c: Context<HttpEnv>): RequestState | undefined => (c as WithState)[STATE];
+
 /** Every request starts anonymous with every scope; the access guard replaces it on routes that check. */
 export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", name: "anonymous", scopes: "all" }) as Principal;
 
+/** The request's method, URL and headers as the pre-handler reads them, before its id is known. */
+export interface RequestFacts {
+  method: string;
+  url: string;
+  headers: Headers;
+}
+
+/** Reads the request's method, URL and headers once (the pre-handler, before any check). */
+export function requestFacts(c: Context<HttpEnv>): RequestFacts {
+  const raw = c.req.raw;
+  return { method: raw.method, url: raw.url, headers: raw.headers };
+}
+
 /** Starts the request's state (the pre-handler, before any check). */
-export function beginRequest(c: Context<HttpEnv>, requestId: string, baseLog: Logger | undefined): RequestState {
-  const state: RequestState = { requestId, principal: ANONYMOUS, scope: undefined, routeRef: undefined, baseLog, log: undefined };
-  c.set("request", state);
+export function beginRequest(c: Context<HttpEnv>, facts: RequestFacts, requestId: string, baseLog: Logger | undefined): RequestState {
+  const state: RequestState = {
+    requestId,
+    method: facts.method,
+    url: facts.url,
+    headers: facts.headers,
+    principal: ANONYMOUS,
+    scope: undefined,
+    routeRef: undefined,
+    baseLog,
+    log: undefined,
+  };
+  (c as WithState)[STATE] = state;
   return state;
+}
+
+/** The request's method: read once by the pre-handler, else from the request itself. */
+export function methodOf(c: Context<HttpEnv>): string {
+  return stateOf(c)?.method ?? c.req.method;
+}
+
+/** The request's URL: read once by the pre-handler, else from the request itself. */
+export function urlOf(c: Context<HttpEnv>): string {
+  return stateOf(c)?.url ?? c.req.url;
+}
+
+/** The request's headers: read once by the pre-handler, else from the request itself. */
+export function headersOf(c: Context<HttpEnv>): Headers {
+  return stateOf(c)?.headers ?? c.req.raw.headers;
 }
 
 /** The request's id ("" for a request that never passed the pre-handler). */
 export function requestIdOf(c: Context<HttpEnv>): string {
-  return c.get("request")?.requestId ?? "";
+  return stateOf(c)?.requestId ?? "";
 }
 
 export function principalOf(c: Context<HttpEnv>): Principal {
-  return c.get("request")?.principal ?? ANONYMOUS;
+  return stateOf(c)?.principal ?? ANONYMOUS;
 }
 
 export function setPrincipal(c: Context<HttpEnv>, principal: Principal): void {
-  const state = c.get("request");
+  const state = stateOf(c);
   if (state) state.principal = principal;
 }
 
 /** The matched route (route.ts sets it before the route's guards). */
 export function setRoute(c: Context<HttpEnv>, scope: Scope, routeRef: string): void {
-  const state = c.get("request");
+  const state = stateOf(c);
   if (state) {
     state.scope = scope;
     state.routeRef = routeRef;
@@ -40,14 +82,14 @@ export function setRoute(c: Context<HttpEnv>, scope: Scope, routeRef: string): v
 
 /** The matched route's scope and name, for a route guard (route.ts sets them before any guard runs). */
 export function matchedRoute(c: Context<HttpEnv>): { scope: Scope; routeRef: string } {
-  const state = c.get("request");
+  const state = stateOf(c);
   if (!state?.scope || state.routeRef === undefined) throw new Error("a route guard ran before the request's route was set (route.ts)");
   return { scope: state.scope, routeRef: state.routeRef };
 }
 
 /** The request's logger (a child with its requestId), made on first use: most requests never log. */
 export function requestLog(c: Context<HttpEnv>): Logger | undefined {
-  const state = c.get("request");
+  const state = stateOf(c);
   if (!state?.baseLog) return undefined;
   state.log ??= state.baseLog.child({ requestId: state.requestId });
   return state.log;

@@ -4,7 +4,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import type { PreHandler } from "./pre-handler";
-import { setRoute } from "./request-state";
+import { methodOf, setRoute, urlOf } from "./request-state";
 import type { HttpEnv, Scope } from "./types";
 
 export type Method = "get" | "post" | "put" | "delete" | "patch";
@@ -122,7 +122,8 @@ export function createRouter(app: Hono<HttpEnv>, pre: PreHandler, guards: RouteG
       // "METHOD /path" of this route, made once per method (HEAD is answered by the GET route).
       const refs = new Map(["HEAD", ...methods].map((m) => [m, `${m} ${spec.path}`]));
       const scoped = (c: Context<HttpEnv>) => {
-        setRoute(c, spec.scope, refs.get(c.req.method) ?? `${c.req.method} ${spec.path}`);
+        const method = methodOf(c);
+        setRoute(c, spec.scope, refs.get(method) ?? `${method} ${spec.path}`);
         return guarded(c);
       };
       const metrics = pre.metricsFor(spec.path);
@@ -145,8 +146,8 @@ function maskedPath(path: string, secrets: ReadonlySet<string>): (c: Context<Htt
 const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const NO_QUERY: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
 
-function queryObject(c: Context): Record<string, string | string[]> {
-  if (!c.req.url.includes("?")) return NO_QUERY;
+function queryObject(c: Context<HttpEnv>): Record<string, string | string[]> {
+  if (!urlOf(c).includes("?")) return NO_QUERY;
   const out: Record<string, string | string[]> = {};
   for (const [k, values] of Object.entries(c.req.queries())) out[k] = values.length === 1 ? values[0]! : values;
   return out;

@@ -5,12 +5,18 @@ import { createHostHeaderCheck, UNUSABLE_HOST_URL } from "./host-header";
 import type { HttpEnv } from "./types";
 import type { Hono } from "hono";
 import { warnOnLowFileLimit } from "../core/file-limit";
-import { runtime, type ServedHttp } from "../runtime";
+import { runtime, type RequestContext, type ServedHttp } from "../runtime";
 
 export interface HttpServerOptions {
   host: string;
   port: number;
   maxRequestBodySize: number;
+  /**
+   * The listener is bound to a loopback address, so every caller is a process on this server: a read (GET, HEAD,
+   * OPTIONS) is handed over without its peer's address, which is asked for only if a check needs it (security's
+   * IP gate, for an allowlist or limit that loopback callers do not pass freely; the status routes; a denial's log).
+   */
+  loopbackListener?: boolean;
   /** TLS material (PEM text), when HTTPS is configured. */
   tls?: { cert: string; key: string; passphrase?: string; ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean };
 }
@@ -27,6 +33,21 @@ export interface HttpServer extends Component {
  */
 export const IDLE_TIMEOUT_SECONDS = 10;
 
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The bindings of a read on a loopback listener: the peer's address is asked of the runtime when first read (a reset
+ * connection's is then undefined, which the IP gate refuses), not for every request.
+ */
+class LoopbackRead {
+  readonly loopbackListener = true as const;
+  hostProblem?: string;
+  constructor(private readonly ctx: RequestContext<unknown>) {}
+  get remoteAddress(): string | undefined {
+    return this.ctx.remoteAddress;
+  }
+}
+
 export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions, log: Logger): HttpServer {
   let server: ServedHttp | undefined;
   const hostCheck = createHostHeaderCheck();
@@ -40,13 +61,22 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
         // An idle connection (also one that never finishes its TLS handshake) is closed after this many seconds:
         // none is held. The runtime offers no cap on the number of connections.
         idleTimeout: IDLE_TIMEOUT_SECONDS,
-        fetch: (req, { remoteAddress }) => {
-          // The peer's address is gone when the connection was reset before the request is handled; such a
-          // request is answered (to nobody) without running, never as one without an address.
-          if (!remoteAddress) return new Response(null, { status: 400, headers: { connection: "close" } });
+        fetch: (req, ctx) => {
+          let env: HttpEnv["Bindings"];
+          if (options.loopbackListener && READS.has(req.method)) env = new LoopbackRead(ctx);
+          else {
+            const remoteAddress = ctx.remoteAddress;
+            // The peer's address is gone when the connection was reset before the request is handled; such a
+            // request is answered (to nobody) without running, never as one without an address.
+            if (!remoteAddress) return new Response(null, { status: 400, headers: { connection: "close" } });
+            env = { remoteAddress };
+          }
           const hostProblem = hostCheck(req.headers.get("host"));
-          if (hostProblem) return hono.fetch(new Request(UNUSABLE_HOST_URL, { method: req.method, headers: req.headers }), { remoteAddress, hostProblem });
-          return hono.fetch(req, { remoteAddress });
+          if (hostProblem) {
+            env.hostProblem = hostProblem;
+            return hono.fetch(new Request(UNUSABLE_HOST_URL, { method: req.method, headers: req.headers }), env);
+          }
+          return hono.fetch(req, env);
         },
         ...(options.tls ? { tls: options.tls } : {}),
       });

@@ -38,6 +38,11 @@ export interface HttpEnv {
     remoteAddress?: string;
     clientCert?: ClientCertInfo;
     inProcess?: true /** The listener found the Host header unusable (answered 400). */;
+    /**
+     * A read on a loopback listener (server.ts): every caller is a process on this server, and remoteAddress is
+     * asked of the runtime only when read.
+     */
+    loopbackListener?: true;
     hostProblem?: string;
     /**
      * Set on the requests a handler makes to Steward on its caller's behalf (the MCP server's REST calls): their
@@ -46,8 +51,6 @@ export interface HttpEnv {
     refusals?: RefusalTally;
   };
   Variables: {
-    /** Its id, caller, matched route and logger: read and set them with request-state.ts's functions. */
-    request: RequestState;
     /**
      * The caller's address when a trusted proxy forwarded it (X-Forwarded-For from security.trustedProxies), set
      * before routing; otherwise the connection's address counts. Read it with auditActorOf(c).ip.
@@ -87,6 +90,10 @@ export function inProcessEnv(): HttpEnv["Bindings"] {
 /** What Steward knows of a request while it is handled (request-state.ts reads and sets it). */
 export interface RequestState {
   readonly requestId: string;
+  /** The request's method, URL and headers, read from the runtime's request once (each read is a native call). */
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Headers;
   /** Anonymous with every scope until the access guard identifies the caller (on the routes it guards). */
   principal: Principal;
   /** The matched route's declared scope and "METHOD /declared/path", set before its guards run. */

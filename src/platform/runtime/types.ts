@@ -27,8 +27,11 @@ export interface WebSocketHandlers<D> {
 }
 
 export interface RequestContext<D> {
-  /** The peer's IP address; undefined when the connection is already gone. */
-  remoteAddress: string | undefined;
+  /**
+   * The peer's IP address; undefined when the connection is already gone. May be asked of the operating system when
+   * read (Bun: a getpeername call and an address formatted per request), so read it only when it is needed.
+   */
+  readonly remoteAddress: string | undefined;
   /** Turns the request into a WebSocket carrying `data`; the handler then answers undefined. */
   upgrade(data: D): boolean;
 }

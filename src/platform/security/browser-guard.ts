@@ -9,6 +9,7 @@ import { hostname as osHostname } from "node:os";
 import type { Context } from "hono";
 import type { CorsConfig } from "../http/config";
 import type { HttpEnv } from "../http/types";
+import { headersOf, methodOf, urlOf } from "../http/request-state";
 import { parseIp } from "./ip-match";
 import { isLoopbackHost, isLoopbackIp, type SecurityPolicy } from "./policy";
 
@@ -82,7 +83,7 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
     return a;
   };
   return (c) => {
-    const url = authorityOf(c.req.url);
+    const url = authorityOf(urlOf(c));
     const policy = deps.policy();
     if (!policy.authConfigured && !url.loopbackName) {
       const name = url.hostname.toLowerCase();
@@ -103,7 +104,7 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
       }
     }
     // Only a write's Origin is judged: a GET or HEAD reads no header here.
-    const origin = SAFE_METHODS.has(c.req.method) ? undefined : (c.req.raw.headers.get("origin") ?? undefined);
+    const origin = SAFE_METHODS.has(methodOf(c)) ? undefined : (headersOf(c).get("origin") ?? undefined);
     if (origin !== undefined && !listed.has("*") && !listed.has(norm(origin))) {
       // Same origin: the page was served by Steward itself (the dashboard). A proxy may rewrite Host, so its
       // X-Forwarded-Host counts too; a cross-site page cannot add that header without a preflight.

@@ -17,7 +17,7 @@ import { identify, type Identified } from "./identify";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
 import { clientAddress, decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
-import { matchedRoute, requestIdOf, setPrincipal } from "../http/request-state";
+import { headersOf, matchedRoute, methodOf, requestIdOf, setPrincipal, urlOf } from "../http/request-state";
 
 export interface AccessDeps {
   policy: () => SecurityPolicy;
@@ -104,6 +104,11 @@ function createAdmissionCache() {
     }
     return a;
   };
+}
+
+/** A loopback caller passes the IP gate without a check on its exact address (the allowlist always admits loopback). */
+function loopbackPassesFreely(policy: SecurityPolicy): boolean {
+  return (policy.perIp === undefined || policy.config.rateLimit.exemptLoopback) && policy.trustedProxies.length === 0;
 }
 
 /** The request's one audit row: what it was, how it was answered, and what the handler's module noted it did. */
@@ -208,6 +213,10 @@ export function createAccessMiddleware(deps: AccessDeps): {
     const policy = deps.policy();
     // In-process calls are marked by their caller (inProcessEnv); a request without an address is not one.
     if (c.env?.inProcess === true) return undefined;
+    // A read on a loopback listener comes from a process on this server, which the allowlist always admits. When
+    // loopback callers also pass the per-IP limit freely and no proxy's X-Forwarded-For is believed, nothing here
+    // depends on the exact address, and it is not asked of the operating system (issue 69).
+    if (c.env?.loopbackListener === true && loopbackPassesFreely(policy)) return undefined;
     const remote = c.env?.remoteAddress;
     if (remote === undefined) return deny(c, 403, "the caller's address is unknown (connection reset?); request refused", { check: "peerAddress" });
     const a = admission(policy, remote);
@@ -273,7 +282,8 @@ export function createAccessMiddleware(deps: AccessDeps): {
           })
         : "scope";
     if (typeof byAddress === "object") return deny(c, 403, byAddress.refuse, { check: "statusAccess", scope, route: routeRef });
-    if (byAddress !== "grant" && !grants(principal.scopes, scope, c.req.method)) {
+    const method = methodOf(c);
+    if (byAddress !== "grant" && !grants(principal.scopes, scope, method)) {
       const reason =
         principal.kind === "anonymous"
           ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)`
@@ -282,16 +292,16 @@ export function createAccessMiddleware(deps: AccessDeps): {
     }
     if (who.via === "query") requestLog(c)?.info({ key: principal.name, route: routeRef }, "API key accepted from the query string (compatibility mode)");
     // A read passes straight on (synchronously when its handler is); a write waits for its audit row.
-    if (SAFE_METHODS.has(c.req.method)) return next() || undefined;
+    if (SAFE_METHODS.has(method)) return next() || undefined;
     return audited(deps, writes, c, who, scope, routeRef, next);
   };
 
   const accessGuard: RouteGuard = (c, next) => {
     const policy = deps.policy();
     const who = identify(policy, {
-      headers: c.req.raw.headers,
+      headers: headersOf(c),
       // Most requests carry no query string: then there is nothing to parse.
-      queryKey: c.req.url.includes("?") ? c.req.query(policy.config.queryKey.param) : undefined,
+      queryKey: urlOf(c).includes("?") ? c.req.query(policy.config.queryKey.param) : undefined,
       routeRef: matchedRoute(c).routeRef,
       clientCert: c.env?.clientCert,
     });

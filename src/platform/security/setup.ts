@@ -178,7 +178,11 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
       }
       return createHttpServer(
         hono,
-        { ...options, ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) } } : {}) },
+        {
+          ...options,
+          loopbackListener: isLoopbackHost(http.host),
+          ...(tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) } } : {}),
+        },
         serverLog,
       );
     },

@@ -4,7 +4,7 @@
 import type { Context, Hono } from "hono";
 import { errorBody } from "../errors";
 import type { HttpEnv } from "../types";
-import { requestIdOf } from "../request-state";
+import { headersOf, methodOf, requestIdOf } from "../request-state";
 
 const OVERRIDABLE = new Set(["GET", "POST", "PUT", "DELETE", "PATCH"]);
 const HEADER = "x-http-method-override";
@@ -15,8 +15,8 @@ const HEADER = "x-http-method-override";
  */
 export function createMethodOverride(app: () => Hono<HttpEnv>): (c: Context<HttpEnv>) => Promise<Response> | undefined {
   return (c) => {
-    if (c.req.method !== "POST") return undefined;
-    const wanted = c.req.raw.headers.get(HEADER)?.trim().toUpperCase();
+    if (methodOf(c) !== "POST") return undefined;
+    const wanted = headersOf(c).get(HEADER)?.trim().toUpperCase();
     if (!wanted || wanted === "POST") return undefined;
     return overridden(c, wanted, app);
   };
