@@ -86,9 +86,13 @@ describe("intake resilience", () => {
   test("reconciliation works through a backlog in bounded passes", async () => {
     const h = await harness({ reconcile: { maxPerPass: 1 } });
     await h.t.app.stop();
-    // Different lengths so the runs end at different times (runs ending in the same millisecond share a pass).
-    const execs = [IDS.externalProgram, IDS.userSync, IDS.preload].map((id, i) => h.run(id, "succeed", { durationMs: 60 + 60 * i }));
-    await waitFor(() => ![IDS.externalProgram, IDS.userSync, IDS.preload].some((id) => h.sim.tasks.isRunning(id)), { what: "the runs to end" });
+    // One after another, so the runs end at different times (runs ending in the same millisecond share a pass): runs
+    // started together with different lengths could still end in one tick of a loaded machine's timers.
+    const execs: string[] = [];
+    for (const id of [IDS.externalProgram, IDS.userSync, IDS.preload]) {
+      execs.push(h.run(id, "succeed", { durationMs: 20 }));
+      await waitFor(() => !h.sim.tasks.isRunning(id), { what: "the run to end" });
+    }
     await h.restart();
     await h.startPassEnded();
     expect(h.events).toHaveLength(1);
