@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { STORE_DEADLINE_MS, withDeadline } from "../core/deadline";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
-import { beginRequest, methodOf, requestFacts, requestIdOf } from "./request-state";
+import { beginRequest, methodOf, requestIdOf } from "./request-state";
 import type { HttpEnv } from "./types";
 
 // requestLog moved to request-state.ts with the rest of the request's state; its importers keep this path.
@@ -131,10 +131,11 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
     metricsFor: (route) => ({ route, methods: new Map() }),
     run(c, route, inner) {
       const started = performance.now();
-      const facts = requestFacts(c);
-      const incoming = facts.headers.get("x-request-id");
+      const raw = c.req.raw;
+      const headers = raw.headers;
+      const incoming = headers.get("x-request-id");
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : idPrefix + (++seq).toString(36);
-      beginRequest(c, facts, requestId, deps.log);
+      beginRequest(c, raw, headers, requestId, deps.log);
       // A request that awaits nothing (a ping, a refusal) is answered without a promise or a closure: about a tenth of
       // a ping's CPU went into the async functions and their turns of the microtask queue (issue 69, callgrind).
       let res: Response | Promise<Response>;

@@ -12,26 +12,16 @@ const stateOf = (c: Context<HttpEnv>): RequestState | undefined => (c as WithSta
 /** Every request starts anonymous with every scope; the access guard replaces it on routes that check. */
 export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", name: "anonymous", scopes: "all" }) as Principal;
 
-/** The request's method, URL and headers as the pre-handler reads them, before its id is known. */
-export interface RequestFacts {
-  method: string;
-  url: string;
-  headers: Headers;
-}
-
-/** Reads the request's method, URL and headers once (the pre-handler, before any check). */
-export function requestFacts(c: Context<HttpEnv>): RequestFacts {
-  const raw = c.req.raw;
-  return { method: raw.method, url: raw.url, headers: raw.headers };
-}
-
-/** Starts the request's state (the pre-handler, before any check). */
-export function beginRequest(c: Context<HttpEnv>, facts: RequestFacts, requestId: string, baseLog: Logger | undefined): RequestState {
+/**
+ * Starts the request's state (the pre-handler, before any check): `raw` is the runtime's request, whose method and URL
+ * are read here once, and `headers` its headers, which the pre-handler read first for the request id.
+ */
+export function beginRequest(c: Context<HttpEnv>, raw: Request, headers: Headers, requestId: string, baseLog: Logger | undefined): RequestState {
   const state: RequestState = {
     requestId,
-    method: facts.method,
-    url: facts.url,
-    headers: facts.headers,
+    method: raw.method,
+    url: raw.url,
+    headers,
     principal: ANONYMOUS,
     scope: undefined,
     routeRef: undefined,
