@@ -42,7 +42,14 @@ export async function checkDemoRun(
   expect(health.status).toBe(200);
   expect(((await health.json()) as { status: string }).status).toBe("ok");
 
-  if (depth === "full") await checkFeatures(p, base);
+  if (depth === "full") {
+    // A failed wait shows what the demo printed, so a run on a loaded CI machine says where the story stopped.
+    await checkFeatures(p, base).catch((err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- the demo's terminal (last 12,000 characters):\n${p.output().slice(-12_000)}`, {
+        cause: err,
+      });
+    });
+  }
 
   expect(existsSync(join(cwd, "data/demo/steward.db"))).toBe(true);
   const code = await p.stop("SIGINT", 15_000);
