@@ -29,7 +29,8 @@ function upstreamOf(look: Look, task: WatchedTask): WatchedTask[] {
 
 /**
  * Why an app past its due time is not paged now, if it is not (issue 59): a reload of it is running or in a retry
- * the Scheduler announced (its end decides), its run was already paged as running long, or its only task was turned
+ * the Scheduler announced (its end decides), its run was already paged as running long, a start of its task (or one
+ * up its chain) did not come and that page named the app, or its only task was turned
  * off and task.disabled said the data ages until it runs again. The deadline counts each task of its chain at its
  * usual duration (issue 64), so a night on which the chain is merely slow is told by the chain itself: a task up the
  * chain still running, or one that has just succeeded and whose downstream task starts within grace. Once the
@@ -51,6 +52,13 @@ function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
     if (retrying) return `the Scheduler is retrying the reload (task "${t.name}")`;
     if (isOpen("running_long", t.id)) return `the reload was already paged as running long (task "${t.name}")`;
   }
+  // A start that did not come, of its task or one up its chain, is the cause, and its page (task.missed,
+  // task.chain_broken) names the app: the app past its due time is that page's consequence, not a second page.
+  for (const t of tasks)
+    for (const c of [t, ...upstreamOf(look, t)]) {
+      if (isOpen("missed", c.id)) return `task "${c.name}" did not start when planned, and task.missed named this app`;
+      if (isOpen("chain_broken", c.id)) return `the chain stopped at task "${c.name}", and task.chain_broken named this app`;
+    }
   for (const t of tasks) {
     for (const up of upstreamOf(look, t)) {
       if ((runningByTask.get(up.id) ?? []).length > 0 || queuedOf(up))

@@ -79,11 +79,16 @@ export function createLook(i: EvaluationInput) {
   const runningAt = (taskId: string, at: number) =>
     (runsByTask.get(taskId) ?? []).some((r) => r.status !== STATUS.Skipped && r.createdMs < at && r.stopMs > at) ||
     (inProgressByTask.get(taskId) ?? []).some((e) => e.createdMs < at);
-  const open = (c: OpenCondition) => {
-    if (!openByKey.has(c.key)) opens.push(c);
-  };
-  /** Conditions already open, by type and task ("running_long:<taskId>"). */
+  /**
+   * Conditions open, by type and task ("running_long:<taskId>"): before this look, or opened by it, so an app judged
+   * after its task's missed start in the same look sees that start.
+   */
   const openTypes = new Set(i.open.flatMap((c) => (c.taskId ? [`${c.type}:${c.taskId}`] : [])));
+  const open = (c: OpenCondition) => {
+    if (openByKey.has(c.key)) return;
+    opens.push(c);
+    if (c.taskId) openTypes.add(`${c.type}:${c.taskId}`);
+  };
   const isOpen = (type: string, taskId: string) => openTypes.has(`${type}:${taskId}`);
   /** Apps whose staleness is not paged now, and why (a run in progress, a retry, a page that already said it). */
   const staleHeld = new Map<string, string>();

@@ -52,6 +52,14 @@ export interface WatchdogEventInput {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * A start that did not come names the app it leaves as it was: this page is the one for that app too (app.stale
+ * is not paged for it on top, and the watchdog page says why), until the task runs.
+ */
+function untilItRuns(i: WatchdogEventInput): string {
+  return i.app ? ` Until it runs, the data of ${i.app.name} is not renewed (no separate stale-app alert is sent for it).` : "";
+}
+
 function describe(i: WatchdogEventInput): { title: string; summary: string } {
   const d = i.details;
   const task = i.task?.name ?? "(unknown task)";
@@ -61,7 +69,7 @@ function describe(i: WatchdogEventInput): { title: string; summary: string } {
     case "missed":
       return {
         title: `Task did not start: ${task}`,
-        summary: `${task} should have started at ${at(d.expectedAtMs)}${d.trigger ? ` (trigger "${d.trigger}")` : ""} and had not started ${spanText(d.graceMs ?? 0)} later.`,
+        summary: `${task} should have started at ${at(d.expectedAtMs)}${d.trigger ? ` (trigger "${d.trigger}")` : ""} and had not started ${spanText(d.graceMs ?? 0)} later.${untilItRuns(i)}`,
       };
     case "skipped":
       return {
@@ -76,7 +84,7 @@ function describe(i: WatchdogEventInput): { title: string; summary: string } {
     case "chain_broken":
       return {
         title: `Task chain stopped at ${task}`,
-        summary: `${d.upstreamTask ?? "The upstream task"} ended with ${d.upstreamOutcome ?? "the awaited outcome"} at ${at(d.expectedAtMs)}, so ${task} should have started${d.trigger ? ` (trigger "${d.trigger}")` : ""}; it had not started ${spanText(d.graceMs ?? 0)} later.`,
+        summary: `${d.upstreamTask ?? "The upstream task"} ended with ${d.upstreamOutcome ?? "the awaited outcome"} at ${at(d.expectedAtMs)}, so ${task} should have started${d.trigger ? ` (trigger "${d.trigger}")` : ""}; it had not started ${spanText(d.graceMs ?? 0)} later.${untilItRuns(i)}`,
       };
     case "running_long":
       return {

@@ -1,6 +1,6 @@
 // app.stale knows what is already known (issue 59): no page while a reload of the app runs or is in a retry the
-// Scheduler announced, none as a second page for a run already paged as running long, none after task.disabled said
-// the app's only task was turned off; each said on the task's view instead, and the page comes once the reason ends.
+// Scheduler announced, none as a second page for a run already paged as running long or a start paged as missed (or a
+// chain paged as stopped), none after task.disabled said the app's only task was turned off; each said on the task's view instead, and the page comes once the reason ends.
 import { describe, expect, test } from "bun:test";
 import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import { evaluate, type KnownCondition } from "../../../../src/watch/watchdog/evaluate";
@@ -59,7 +59,7 @@ const exec = (status: number): Execution => ({
   startMs: NOW - 60_000,
 });
 const cond = (type: string): KnownCondition => ({ key: `${type}:t1`, type, taskId: "t1", appId: "a1", openedMs: NOW - DAY, details: {} });
-const look = (over: { running?: Execution[]; changed?: Execution[]; open?: KnownCondition[] }) =>
+const look = (over: { running?: Execution[]; changed?: Execution[]; open?: KnownCondition[]; checkedUntilMs?: number }) =>
   evaluate({
     cfg,
     plan,
@@ -100,7 +100,25 @@ describe("app.stale holds back what is already known", () => {
     expect(heldBack(look({ open: [cond("disabled")] }))).toContain("said the data ages until it runs again");
     expect(stale(look({ open: [cond("disabled")] }))).toEqual([]);
   });
-  test("a condition of another kind (a missed start) holds nothing back", () => {
-    expect(stale(look({ open: [cond("missed")] }))).toEqual(["a1"]);
+  // One page per cause: the start that did not come is the cause, and its page names the app; the app past its due
+  // time is that page's consequence (the demo paged "Task did not start" and "App data is stale" in the same second).
+  test("its start did not come and task.missed named the app: not paged a second time", () => {
+    const r = look({ open: [cond("missed")] });
+    expect(stale(r)).toEqual([]);
+    expect(heldBack(r)).toBe('task "Reload Sales" did not start when planned, and task.missed named this app');
+  });
+  test("the missed start found in the same look as the overdue app: the start is the one page", () => {
+    // Looked at last before today's 06:00 due time: this look finds the start missing and the app overdue together.
+    const r = look({ checkedUntilMs: Date.parse("2026-11-24T05:00:00Z") });
+    expect(r.opens.map((o) => o.type)).toEqual(["missed"]);
+    expect(heldBack(r)).toContain("did not start when planned");
+  });
+  test("the chain stopped at its task (task.chain_broken named the app): not paged a second time", () => {
+    const r = look({ open: [cond("chain_broken")] });
+    expect(stale(r)).toEqual([]);
+    expect(heldBack(r)).toBe('the chain stopped at task "Reload Sales", and task.chain_broken named this app');
+  });
+  test("a condition of another kind (a skipped run) holds nothing back", () => {
+    expect(stale(look({ open: [cond("skipped")] }))).toEqual(["a1"]);
   });
 });
