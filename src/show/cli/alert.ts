@@ -82,7 +82,7 @@ async function buildEvent(loaded: LoadedConfig, values: Flags) {
   const config = loaded.config;
   let lookup;
   if (values["task-id"] && config.qlik) {
-    const log = loggerFor(config, { "log-level": values["log-level"] ?? "warn", "log-format": values["log-format"] }, loaded.secrets);
+    const log = await loggerFor(config, { "log-level": values["log-level"] ?? "warn", "log-format": values["log-format"] }, loaded.secrets);
     lookup = createQrsTaskLookup(config, createQrsClient(config.qlik, { log, clock: systemClock, baseDir: loaded.baseDir }), { log, clock: systemClock });
   }
   const { event, note } = await eventFromInput(parsed.data, Date.now(), lookup);

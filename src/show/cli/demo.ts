@@ -24,11 +24,11 @@ export async function demoCommand(flags: LogFlags, cluster = false): Promise<num
     cluster,
     // Steward's own warnings are told in the story's one-line form (not pino-pretty's block of fields), unless
     // the person asked for a log format.
-    logger: (loaded) =>
+    logger: async (loaded) =>
       guarded(
         flags["log-format"]
-          ? loggerFor(loaded.config, flags, loaded.secrets)
-          : loggerFor({ logging: { ...loaded.config.logging, format: "json" } }, flags, loaded.secrets, (line) => terminal.log(line)),
+          ? await loggerFor(loaded.config, flags, loaded.secrets)
+          : await loggerFor({ logging: { ...loaded.config.logging, format: "json" } }, flags, loaded.secrets, (line) => terminal.log(line)),
       ),
   });
   return new Promise<number>((resolve) => {

@@ -1,7 +1,7 @@
 // Builds the root logger from config plus command-line overrides.
 import { z } from "zod";
 import type { LoggingConfig } from "../../platform/core/logging-config";
-import { createLogger, type LogFormat, type LogLevel, type Logger } from "../../platform/core/logger";
+import { createLogger, loadPrettyPrinter, type LogFormat, type LogLevel, type Logger } from "../../platform/core/logger";
 import type { SecretRegistry } from "../../platform/core/redaction";
 import { UsageError } from "./usage";
 
@@ -13,11 +13,17 @@ export interface LogFlags {
   "log-format"?: string;
 }
 
-/** `write`: where lines go (stdout by default). */
-export function loggerFor(config: { logging: LoggingConfig } | undefined, flags: LogFlags, secrets: SecretRegistry, write?: (line: string) => void): Logger {
+/** `write`: where lines go (stdout by default). The pretty printer is loaded only when the format asks for it. */
+export async function loggerFor(
+  config: { logging: LoggingConfig } | undefined,
+  flags: LogFlags,
+  secrets: SecretRegistry,
+  write?: (line: string) => void,
+): Promise<Logger> {
   const level = pick(LevelSchema, flags["log-level"], "--log-level") ?? config?.logging.level ?? "info";
   const format = pick(FormatSchema, flags["log-format"], "--log-format") ?? config?.logging.format ?? (process.stdout.isTTY ? "pretty" : "json");
-  return createLogger({ level: level as LogLevel, format: format as LogFormat, secrets, ...(write ? { write } : {}) });
+  const pretty = format === "pretty" ? await loadPrettyPrinter() : undefined;
+  return createLogger({ level: level as LogLevel, format: format as LogFormat, secrets, ...(write ? { write } : {}), ...(pretty ? { pretty } : {}) });
 }
 
 function pick<T extends z.ZodType>(schema: T, value: string | undefined, flag: string): z.infer<T> | undefined {

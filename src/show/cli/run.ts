@@ -30,7 +30,7 @@ export function resolveCheckedConfig(flags: RunFlags): LoadedConfig {
 
 export async function runCommand(flags: RunFlags): Promise<number> {
   const loaded = resolveCheckedConfig(flags);
-  const log = loggerFor(loaded.config, flags, loaded.secrets);
+  const log = await loggerFor(loaded.config, flags, loaded.secrets);
   installLastResortGuard(log);
   log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
   warnUnusedVariables(loaded, log);

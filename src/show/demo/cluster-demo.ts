@@ -23,7 +23,7 @@ export interface DemoNode {
 export interface DemoNodeOptions {
   name: string;
   loaded: LoadedConfig;
-  logger: (loaded: LoadedConfig) => Logger;
+  logger: (loaded: LoadedConfig) => Promise<Logger>;
   inbox: CaptureInbox;
   term: DemoTerminal;
   /** Each event this Steward claimed (it alone narrates and alerts it). */
@@ -45,7 +45,7 @@ export function createDemoNode(o: DemoNodeOptions): DemoNode {
     start: () =>
       serial(async () => {
         if (app) return;
-        const a = createApp(o.loaded, { log: o.logger(o.loaded) });
+        const a = createApp(o.loaded, { log: await o.logger(o.loaded) });
         a.dashboard.attachInbox(o.inbox);
         const unsubscribe = a.dashboard.timeline.subscribe((e) => {
           o.term.event(e, o.name);

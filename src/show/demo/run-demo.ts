@@ -30,7 +30,7 @@ export interface DemoOptions {
   /** Folder relative paths in the config resolve against (the working folder). */
   baseDir: string;
   terminal: DemoTerminal;
-  logger: (loaded: LoadedConfig) => Logger;
+  logger: (loaded: LoadedConfig) => Promise<Logger>;
   storyIntervalMs?: number;
   /** Two Stewards on a private PostgreSQL instead of one on SQLite. */
   cluster?: boolean;

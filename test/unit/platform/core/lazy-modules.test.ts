@@ -32,6 +32,8 @@ const LAZY = [
   // request; the client otherwise only with store.postgres.
   "/src/show/doctor/from-config.ts",
   "node_modules/postgres/",
+  // The pretty printer of log lines: loaded for a terminal (logging.format pretty), never for a service's JSON.
+  "node_modules/pino-pretty/",
 ];
 
 /** Schemas built on first use (z.lazy): [module under src/, export]. */
@@ -94,7 +96,7 @@ async function startAndInspect(
     const { parseConfigText } = await import(${JSON.stringify(join(ROOT, "src/composition/config.ts"))});
     const { loggerFor } = await import(${JSON.stringify(join(ROOT, "src/show/cli/logging.ts"))});
     const loaded = parseConfigText(${JSON.stringify(yaml)}, "steward.yaml", ${JSON.stringify(join(tmp.path, name))});
-    const app = createApp(loaded, { log: loggerFor(loaded.config, {}, loaded.secrets) });
+    const app = createApp(loaded, { log: await loggerFor(loaded.config, {}, loaded.secrets) });
     await app.start();
     await app.stop(1000);
     const lazy = ${JSON.stringify(LAZY)};

@@ -1,12 +1,12 @@
 // Secrets never reach a log line: registered values are masked in any field, secret-named keys by name.
 import { describe, expect, test } from "bun:test";
-import { createLogger } from "../../../../src/platform/core/logger";
+import { createLogger, loadPrettyPrinter, type PrettyPrinter } from "../../../../src/platform/core/logger";
 import { createSecretRegistry } from "../../../../src/platform/core/redaction";
 
-function capture(format: "json" | "pretty" = "json") {
+function capture(format: "json" | "pretty" = "json", pretty?: PrettyPrinter) {
   const lines: string[] = [];
   const secrets = createSecretRegistry();
-  const log = createLogger({ level: "debug", format, secrets, write: (l) => lines.push(l) });
+  const log = createLogger({ level: "debug", format, secrets, write: (l) => lines.push(l), ...(pretty ? { pretty } : {}) });
   return { lines, secrets, log };
 }
 
@@ -37,11 +37,15 @@ describe("logger redaction", () => {
     expect(JSON.parse(lines[0]!).note).toBe("[REDACTED]");
   });
 
-  test("pretty format is masked too", () => {
-    const { lines, secrets, log } = capture("pretty");
+  test("pretty format is masked too", async () => {
+    const { lines, secrets, log } = capture("pretty", await loadPrettyPrinter());
     secrets.add("pretty-secret-value");
     log.info("value pretty-secret-value");
     expect(lines.join("")).toContain("[REDACTED]");
     expect(lines.join("")).not.toContain("pretty-secret-value");
+  });
+
+  test("the pretty format without its printer is refused, not printed as JSON", () => {
+    expect(() => capture("pretty")).toThrow("loadPrettyPrinter");
   });
 });

@@ -31,7 +31,7 @@ async function intlAskedAtStart(name: string, yaml: string): Promise<{ asked: st
     const file = ${JSON.stringify(join(tmp.path, `${name}.yaml`))};
     await Bun.write(file, ${JSON.stringify(yaml)});
     const loaded = resolveCheckedConfig({ config: file });
-    const app = createApp(loaded, { log: loggerFor(loaded.config, {}, loaded.secrets) });
+    const app = createApp(loaded, { log: await loggerFor(loaded.config, {}, loaded.secrets) });
     await app.start();
     await Bun.sleep(50);
     await app.stop(1000);

@@ -22,7 +22,7 @@ async function runOnce(name: string, yaml: string, stepMs: number): Promise<{ co
     const file = ${JSON.stringify(join(tmp.path, `${name}.yaml`))};
     await Bun.write(file, ${JSON.stringify(yaml)});
     const loaded = resolveCheckedConfig({ config: file });
-    const app = createApp(loaded, { log: loggerFor(loaded.config, {}, loaded.secrets), clock });
+    const app = createApp(loaded, { log: await loggerFor(loaded.config, {}, loaded.secrets), clock });
     const start = app.start.bind(app);
     let started;
     const up = new Promise((r) => (started = r));

@@ -6,10 +6,10 @@ import { loggerFor } from "../../../../src/show/cli/logging";
 import { createDemoTerminal } from "../../../../src/show/demo/terminal";
 import { createSecretRegistry } from "../../../../src/platform/core/redaction";
 
-test("a watchdog finding is one line with its level and what it says, told once", () => {
+test("a watchdog finding is one line with its level and what it says, told once", async () => {
   const lines: string[] = [];
   const terminal = createDemoTerminal({ write: (l) => lines.push(l), colour: false, now: () => new Date(2026, 10, 25, 15, 29, 20) });
-  const log = loggerFor({ logging: { level: "warn", format: "json" } as never }, {}, createSecretRegistry(), (l) => terminal.log(l)).child({
+  const log = (await loggerFor({ logging: { level: "warn", format: "json" } as never }, {}, createSecretRegistry(), (l) => terminal.log(l))).child({
     module: "watchdog",
   });
   const p = 'task "Reload Sales": triggers "Nightly" and "Hourly" fall due at the same time; the Scheduler skips the second while the first runs';
