@@ -52,11 +52,44 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
+/** Starts with fresh ports this many times when a port found free was taken before the demo listened on it. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * The demo, on its preferred ports or free ones. A port is found free, then listened on seconds later (the
+ * simulator's certificates are made in between): another program, or a second demo started at the same moment,
+ * can take it meanwhile. The demo then stops what it started and tries again on ports picked afresh.
+ */
 export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
-  const term = o.terminal;
   // Before anything is started or wiped: a cluster demo needs PostgreSQL's programs on this machine.
   const programs = o.cluster ? (o.postgresPrograms ?? (() => findPostgresPrograms()))() : undefined;
-  const ports: DemoPorts & Partial<DemoClusterPorts> = o.cluster ? await pickDemoPorts(HOST, true) : await pickDemoPorts(HOST);
+  for (let attempt = 1; ; attempt++) {
+    const ports: DemoPorts & Partial<DemoClusterPorts> = o.cluster ? await pickDemoPorts(HOST, true) : await pickDemoPorts(HOST);
+    try {
+      return await startDemoOn(o, ports, programs);
+    } catch (err) {
+      const taken = portTaken(err);
+      if (taken === undefined || attempt >= PORT_ATTEMPTS) throw err;
+      o.terminal.note(`port ${taken} was taken after the demo found it free (another program started meanwhile); starting again on other ports …`);
+    }
+  }
+}
+
+/** The port an error says was in use when something listened on it, if it says so (anywhere in its causes). */
+export function portTaken(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    // Bun.serve: "Failed to start server. Is port 7442 in use?"
+    const inUse = /\bport (\d+) in use\b/i.exec(e.message)?.[1];
+    if (inUse) return inUse;
+    // node:net and node:dgram: code EADDRINUSE, the port as a property or at the end of "… 127.0.0.1:7425".
+    const { code, port } = e as { code?: unknown; port?: unknown };
+    if (code === "EADDRINUSE" || /\bEADDRINUSE\b/.test(e.message)) return String(port ?? /:(\d+)\s*$/.exec(e.message)?.[1] ?? "(unknown)");
+  }
+  return undefined;
+}
+
+async function startDemoOn(o: DemoOptions, ports: DemoPorts & Partial<DemoClusterPorts>, programs: PostgresPrograms | undefined): Promise<RunningDemo> {
+  const term = o.terminal;
   const single = buildDemoConfig(o.yaml, o.baseDir, ports);
   const { dataDir, certDir, cloudApiKey } = single;
   if (!resetDemoDataDir(dataDir)) {
