@@ -44,7 +44,13 @@ const isEscalation = (plan: Plan) => plan.deliveries.length > 0 && plan.deliveri
 export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps: GroupingGateDeps): DeliveryGate {
   const nodeDown = createNodeDownRule(store, cfg.nodeDown, deps.taskNodes, deps.silentNodes);
   const source = createSourceRule(store, cfg.sameSource);
-  const upstream = createUpstreamRule({ store, cfg: cfg.upstream, graph: deps.graph, feedsOfCheck: deps.feedsOfCheck });
+  const upstream = createUpstreamRule({
+    store,
+    cfg: cfg.upstream,
+    graph: deps.graph,
+    feedsOfCheck: deps.feedsOfCheck,
+    ...(deps.promises ? { promises: deps.promises } : {}),
+  });
   const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */

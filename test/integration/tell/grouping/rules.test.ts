@@ -102,8 +102,12 @@ for (const backend of bothBackends()) {
       else delete e.app;
       return e;
     };
+    const runningLong = (id: string, name: string, appId: string): WatchdogEvent => {
+      const e = watch("task.running_long", `running_long:${id}`, { id, name }, appId);
+      return { ...e, condition: { ...e.condition, type: "running_long" } };
+    };
     const watch = (
-      kind: "task.chain_broken" | "task.missed" | "app.stale" | "task.on_track",
+      kind: "task.chain_broken" | "task.missed" | "app.stale" | "task.on_track" | "task.running_long",
       key: string,
       t?: { id: string; name: string },
       appId?: string,
@@ -305,6 +309,43 @@ for (const backend of bothBackends()) {
         data: { ...late.data, expectedAt: new Date(now + 1_200_000).toISOString() },
       };
       expect(await review(breach)).toMatchObject({ sent: false, cause: { id: failed.cause!.id } });
+      const fresh = await review(syntheticFreshnessEvent("app.freshness_recovered", { nowMs: now + 1_800_000 }));
+      expect(fresh).toMatchObject({ sent: true, cause: { id: failed.cause!.id, status: "closed" } });
+    });
+
+    // One page per cause (the demo paged a hung reload five times: running long, at risk, late, fresh again, back on
+    // track). A reload of a promised app that hangs is the cause of the promise's warning and breach.
+    test("a hung reload of a promised app: its running-long page names the promise, the warning and breach are held, one recovered page", async () => {
+      const long = runningLong("t-publish", "Reload Sales dashboard", SALES_APP);
+      const opened = await review(long);
+      expect(opened).toMatchObject({ sent: true, cause: { title: "Reload Sales dashboard is running long: what it reloads waits" } });
+      expect(opened.cause!.promisesAtRisk).toEqual(["sales-morning (fresh by 07:00)"]);
+      const warning = syntheticFreshnessEvent("app.freshness_warning", { nowMs: now });
+      expect(await review(warning)).toMatchObject({ sent: false, cause: { id: opened.cause!.id } });
+      const late = syntheticFreshnessEvent("app.freshness_breached", { nowMs: now + 600_000 });
+      const breach: WatchdogEvent = { ...late, condition: { ...late.condition, openedAt: warning.condition.openedAt } };
+      expect(await review(breach)).toMatchObject({ sent: false, cause: { id: opened.cause!.id } });
+      // The run ends (back on track) and the app is fresh again in the same look: one recovered page.
+      const back = await review(watch("task.on_track", long.condition.key, { id: "t-publish", name: "Reload Sales dashboard" }));
+      const fresh = await review(syntheticFreshnessEvent("app.freshness_recovered", { nowMs: now + 1_800_000 }));
+      expect([back.sent, fresh.sent]).toEqual([false, true]);
+      expect(fresh.cause).toMatchObject({ id: opened.cause!.id, status: "closed" });
+    });
+
+    test("a hung reload no promise is about pages on its own, as before; so does one up the chain of a promised app open the cause", async () => {
+      expect(await review(runningLong("t-other", "Other", "a-other"))).toMatchObject({ sent: true, cause: undefined });
+      const up = await review(runningLong("t-extract", "Extract", "a-extract"));
+      expect(up.cause).toMatchObject({ title: "Extract is running long: what it reloads waits", tasks: ["Extract", "Reload Sales dashboard", "Transform"] });
+      expect(await review(syntheticFreshnessEvent("app.freshness_warning", { nowMs: now }))).toMatchObject({ sent: false, cause: { id: up.cause!.id } });
+    });
+
+    test("a failed reload of a promised app that nothing waits for is the cause of the promise's warning: one page, one recovered page", async () => {
+      const failed = await review(task("task.failed", "t-publish", "Reload Sales dashboard"));
+      expect(failed).toMatchObject({ sent: true, cause: { title: "Reload Sales dashboard failed: its app is not renewed" } });
+      expect(await review(syntheticFreshnessEvent("app.freshness_warning", { nowMs: now }))).toMatchObject({ sent: false, cause: { id: failed.cause!.id } });
+      // Failing again while the cause is open: the same cause, held.
+      expect((await review(task("task.failed", "t-publish", "Reload Sales dashboard"))).sent).toBe(false);
+      expect((await review(task("task.recovered", "t-publish", "Reload Sales dashboard"))).sent).toBe(false);
       const fresh = await review(syntheticFreshnessEvent("app.freshness_recovered", { nowMs: now + 1_800_000 }));
       expect(fresh).toMatchObject({ sent: true, cause: { id: failed.cause!.id, status: "closed" } });
     });
