@@ -8,7 +8,8 @@ import { isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, HolderQuery, SymptomInput } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
 import { afterRecovery, type CauseDecision, symptomReason, waitingEntry } from "./decision";
-import { promisesAtRisk, type PromiseRef } from "./promises-at-risk";
+import type { PromiseRef } from "./promises-at-risk";
+import { createHungRunRule, promisedApps } from "./hung-run";
 
 /** What a check-in job feeds (checkins.checks.<name>.feeds): names and ids of tasks and apps. */
 export interface CheckFeeds {
@@ -46,6 +47,8 @@ const JOB_FAILURES = new Set(["checkin.failed", "checkin.missed"]);
 
 export function createUpstreamRule(d: UpstreamDeps) {
   const { store, cfg } = d;
+  const promised = promisedApps(() => d.promises?.() ?? []);
+  const hung = createHungRunRule({ store, graph: d.graph, promised });
   const symptomKinds = new Set<string>(cfg.symptoms);
 
   /**
@@ -153,60 +156,12 @@ export function createUpstreamRule(d: UpstreamDeps) {
     return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, title) };
   }
 
-  /** Whether a freshness promise is about one of these tasks' apps (its own, or one after it in the chain). */
-  function promised(tasks: ReadonlyArray<{ appId?: string; appName?: string; stream?: string }>): boolean {
-    const low = (s: string | undefined) => (s ? [s.toLowerCase()] : []);
-    const affected = {
-      appIds: new Set(tasks.flatMap((t) => low(t.appId))),
-      appNames: new Set(tasks.flatMap((t) => low(t.appName))),
-      streams: new Set(tasks.flatMap((t) => low(t.stream))),
-    };
-    return promisesAtRisk(d.promises?.() ?? [], affected).length > 0;
-  }
-
-  /**
-   * A run of a promised app (or of a task before one in the chain) that hangs: the promise's warning and breach are
-   * its consequences, not pages of their own. The running-long page opens the cause and names the promise; the run's
-   * end (task.on_track) and the app fresh again end it, with one recovered page. Without a promise it affects, the
-   * running-long page stays on its own: nothing else would page for it (the apps after it wait, and are not stale
-   * while it runs).
-   */
-  async function openForHungRun(e: WatchdogEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
-    if (!e.task) return undefined;
-    const g = d.graph();
-    const id = e.task.id.toLowerCase();
-    const self = { appId: e.app?.id, appName: e.app?.name, stream: e.app?.stream };
-    const after = g?.downstreamOf(id) ?? [];
-    if (!promised([self, ...after])) return undefined;
-    const title = `${e.task.name} is running long: what it reloads waits`;
-    const { parentId, opened } = await store.attach(
-      { key: `hung:${id}`, title },
-      {
-        subject: `watch:${e.condition.key}`,
-        kind: e.kind,
-        eventId: e.id,
-        taskName: e.task.name,
-        taskId: e.task.id,
-        ...(e.app ? { appName: e.app.name, appId: e.app.id } : {}),
-        ...(e.app?.stream ? { stream: e.app.stream } : {}),
-      },
-      now,
-      pageTo,
-    );
-    await store.addWaiting(
-      parentId,
-      after.map((t) => waitingEntry(t, e.id)),
-      now,
-    );
-    return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, title) };
-  }
-
   return {
     async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!cfg.enabled || !isWatchdogEvent(e)) return undefined;
       if (RECOVERIES.has(e.kind)) return afterRecovery(await store.recover(`watch:${e.condition.key}`, now));
       if (JOB_FAILURES.has(e.kind)) return openForJob(e, now, pageTo);
-      if (e.kind === "task.running_long") return openForHungRun(e, now, pageTo);
+      if (e.kind === "task.running_long") return hung.review(e, now, pageTo);
       return symptomKinds.has(e.kind) ? attachSymptom(e, now, pageTo) : undefined;
     },
     /**
