@@ -58,13 +58,18 @@ export const DEMO_CLUSTER_PORTS = {
 
 export type DemoClusterPorts = { -readonly [K in keyof typeof DEMO_CLUSTER_PORTS]: number };
 
-export async function pickDemoPorts(host?: string): Promise<DemoPorts>;
-export async function pickDemoPorts(host: string, cluster: true): Promise<DemoPorts & DemoClusterPorts>;
-/** Each preferred port, or a free one where it is taken. Distinct TCP ports are guaranteed. */
-export async function pickDemoPorts(host = "127.0.0.1", cluster = false): Promise<DemoPorts & Partial<DemoClusterPorts>> {
+export async function pickDemoPorts(host?: string, cluster?: false, anyPorts?: boolean): Promise<DemoPorts>;
+export async function pickDemoPorts(host: string, cluster: true, anyPorts?: boolean): Promise<DemoPorts & DemoClusterPorts>;
+/**
+ * Each preferred port, or a free one where it is taken. Distinct TCP ports are guaranteed. `anyPorts`: free ones the
+ * OS picks, none of the preferred (a start again after losing one of them to another program starting meanwhile,
+ * which goes on to take the others one by one).
+ */
+export async function pickDemoPorts(host = "127.0.0.1", cluster = false, anyPorts = false): Promise<DemoPorts & Partial<DemoClusterPorts>> {
   const out = {} as DemoPorts & Partial<DemoClusterPorts>;
   const used = new Set<number>();
-  const wanted = { ...DEMO_PORTS, ...(cluster ? DEMO_CLUSTER_PORTS : {}) };
+  const fixed = { ...DEMO_PORTS, ...(cluster ? DEMO_CLUSTER_PORTS : {}) };
+  const wanted = anyPorts ? Object.fromEntries(Object.keys(fixed).map((k) => [k, 0])) : fixed;
   for (const [name, preferred] of Object.entries(wanted) as Array<[keyof (DemoPorts & DemoClusterPorts), number]>) {
     if (name === "udp" || name === "udpB") {
       let p = await pickUdpPort(host, preferred);

@@ -64,13 +64,17 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   // Before anything is started or wiped: a cluster demo needs PostgreSQL's programs on this machine.
   const programs = o.cluster ? (o.postgresPrograms ?? (() => findPostgresPrograms()))() : undefined;
   for (let attempt = 1; ; attempt++) {
-    const ports: DemoPorts & Partial<DemoClusterPorts> = o.cluster ? await pickDemoPorts(HOST, true) : await pickDemoPorts(HOST);
+    // After a port was lost, none of the preferred ones: whoever took it goes on to take the others.
+    const anyPorts = attempt > 1;
+    const ports: DemoPorts & Partial<DemoClusterPorts> = o.cluster ? await pickDemoPorts(HOST, true, anyPorts) : await pickDemoPorts(HOST, false, anyPorts);
     try {
       return await startDemoOn(o, ports, programs);
     } catch (err) {
       const taken = portTaken(err);
       if (taken === undefined || attempt >= PORT_ATTEMPTS) throw err;
-      o.terminal.note(`port ${taken} was taken after the demo found it free (another program started meanwhile); starting again on other ports …`);
+      o.terminal.note(
+        `port ${taken} was taken after the demo found it free (another program started meanwhile); starting again on free ports the system picks …`,
+      );
     }
   }
 }
