@@ -35,3 +35,11 @@ export const waitingEntry = (t: GraphTask, eventId: string): SymptomInput => ({
   ...(t.appId ? { appId: t.appId } : {}),
   ...(t.stream ? { stream: t.stream } : {}),
 });
+
+/** The task and app an event names, as a cause lists them beside the symptom. */
+export const taskAndApp = (task: { id: string; name: string }, app: { id: string; name: string; stream?: string } | undefined) => ({
+  taskName: task.name,
+  taskId: task.id,
+  ...(app ? { appName: app.name, appId: app.id } : {}),
+  ...(app?.stream ? { stream: app.stream } : {}),
+});

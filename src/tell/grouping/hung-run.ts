@@ -6,7 +6,7 @@
 import type { WatchdogEvent } from "../../platform/events/types";
 import type { CauseStore } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
-import { type CauseDecision, symptomReason, waitingEntry } from "./decision";
+import { type CauseDecision, symptomReason, waitingEntry, taskAndApp } from "./decision";
 import { promisesAtRisk, type PromiseRef } from "./promises-at-risk";
 
 /** An app as the promises name it: by id, name or stream. */
@@ -50,10 +50,7 @@ export function createHungRunRule(d: HungRunDeps) {
           subject: `watch:${e.condition.key}`,
           kind: e.kind,
           eventId: e.id,
-          taskName: e.task.name,
-          taskId: e.task.id,
-          ...(e.app ? { appName: e.app.name, appId: e.app.id } : {}),
-          ...(e.app?.stream ? { stream: e.app.stream } : {}),
+          ...taskAndApp(e.task, e.app),
         },
         now,
         pageTo,

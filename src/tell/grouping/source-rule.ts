@@ -3,7 +3,7 @@
 import type { GroupingConfig } from "./config";
 import type { TaskEvent } from "../../platform/events/types";
 import type { CauseStore } from "./cause-store";
-import { type CauseDecision, symptomReason } from "./decision";
+import { type CauseDecision, symptomReason, taskAndApp } from "./decision";
 import { causeSourceOf } from "./source";
 
 export function createSourceRule(store: CauseStore, cfg: GroupingConfig["sameSource"]) {
@@ -21,10 +21,7 @@ export function createSourceRule(store: CauseStore, cfg: GroupingConfig["sameSou
           kind: e.kind,
           eventId: e.id,
           runId: e.executionId,
-          taskName: e.task.name,
-          taskId: e.task.id,
-          ...(e.app ? { appName: e.app.name, appId: e.app.id } : {}),
-          ...(e.app?.stream ? { stream: e.app.stream } : {}),
+          ...taskAndApp(e.task, e.app),
         },
         now,
         pageTo,

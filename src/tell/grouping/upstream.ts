@@ -7,7 +7,7 @@ import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/event
 import { isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, HolderQuery, SymptomInput } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
-import { afterRecovery, type CauseDecision, symptomReason, waitingEntry } from "./decision";
+import { afterRecovery, type CauseDecision, symptomReason, waitingEntry, taskAndApp } from "./decision";
 import type { PromiseRef } from "./promises-at-risk";
 import { createHungRunRule, promisedApps } from "./hung-run";
 
@@ -188,10 +188,7 @@ export function createUpstreamRule(d: UpstreamDeps) {
           kind: e.kind,
           eventId: e.id,
           runId: e.executionId,
-          taskName: e.task.name,
-          taskId: e.task.id,
-          ...(e.app ? { appName: e.app.name, appId: e.app.id } : {}),
-          ...(e.app?.stream ? { stream: e.app.stream } : {}),
+          ...taskAndApp(e.task, e.app),
         },
         now,
         pageTo,
