@@ -56,8 +56,9 @@ function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
   // task.chain_broken) names the app: the app past its due time is that page's consequence, not a second page.
   for (const t of tasks)
     for (const c of [t, ...upstreamOf(look, t)]) {
-      if (isOpen("missed", c.id)) return `task "${c.name}" did not start when planned, and task.missed named this app`;
-      if (isOpen("chain_broken", c.id)) return `the chain stopped at task "${c.name}", and task.chain_broken named this app`;
+      const named = c === t ? "named this app" : "was paged; this app waits for it, after it in the chain";
+      if (isOpen("missed", c.id)) return `task "${c.name}" did not start when planned, and task.missed ${named}`;
+      if (isOpen("chain_broken", c.id)) return `the chain stopped at task "${c.name}", and task.chain_broken ${named}`;
     }
   for (const t of tasks) {
     for (const up of upstreamOf(look, t)) {

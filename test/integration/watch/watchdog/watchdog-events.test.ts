@@ -132,7 +132,9 @@ for (const backend of ["sqlite", "postgres"] as const)
       const view = (await (await t.request("/v4/watchdog")).json()) as { tasks: Array<{ name: string; staleHeldBack: string | null }> };
       const held = (name: string) => view.tasks.find((x) => x.name === name)?.staleHeldBack;
       expect(held("Reload Extract")).toBe('task "Reload Extract" did not start when planned, and task.missed named this app');
-      expect(held("Reload Model")).toBe('task "Reload Extract" did not start when planned, and task.missed named this app');
+      expect(held("Reload Model")).toBe(
+        'task "Reload Extract" did not start when planned, and task.missed was paged; this app waits for it, after it in the chain',
+      );
       await simControl(site.sim, "POST", "/scheduler/resume");
       await run(15 * MIN);
       // Resumed at 09:11:31: the run due at 09:15 starts (on track), ends at 09:15:30 (Extract fresh), Model after it:
