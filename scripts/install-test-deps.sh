@@ -19,11 +19,12 @@ fi
 #   osslsigncode          Authenticode-signs the exe and the MSI of `npm run release` (tested with a made certificate)
 #   unzip                 reads the release zip back in its test
 #   chromium              the dashboard browser test (playwright-core drives /usr/bin/chromium)
+#   firefox-esr           the alert links' browser test in a second engine (driven over WebDriver BiDi)
 #   systemd               `systemd-analyze verify` of the generated unit file
 #   postgresql            the cluster store; tests run initdb + postgres as nobody in a temp dir on a free port
 #   util-linux            setpriv, which drops root to nobody for postgres (it refuses to run as root)
 #   faketime              runs a Steward whose clock is ahead or behind (the cluster's clock-offset tests)
-PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 wixl msitools osslsigncode unzip chromium systemd postgresql util-linux faketime)
+PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 wixl msitools osslsigncode unzip chromium firefox-esr systemd postgresql util-linux faketime)
 
 export DEBIAN_FRONTEND=noninteractive
 

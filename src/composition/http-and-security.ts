@@ -4,6 +4,7 @@ import { createHttpApp, type HttpApp } from "../platform/http/app";
 import { createCorsMiddleware } from "../platform/http/middleware/cors";
 import { createMethodOverride } from "../platform/http/middleware/method-override";
 import { setupSecurity, type Security } from "../platform/security";
+import { LINK_PATH_PATTERN } from "../tell/ack-links";
 import type { Wiring } from "./wiring";
 
 export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Security; http: HttpApp } {
@@ -33,6 +34,8 @@ export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Securi
     readiness,
     instance: { id: cluster.instanceId, name: cluster.instanceName },
     ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}),
+    // An alert's Acknowledge and Snooze pages: confirmed from a mail, whatever Origin the browser sends with it.
+    signedLinkPaths: [LINK_PATH_PATTERN],
   });
   const http: HttpApp = createHttpApp({
     log: log.child({ module: "http" }),

@@ -34,6 +34,7 @@ export const EXTERNAL_TOOLS = {
   osslsigncode: { purpose: "signs the release's exe and MSI (Authenticode)", candidates: ["osslsigncode"], debianPackage: "osslsigncode" },
   unzip: { purpose: "reads the release zip back", candidates: ["unzip"], debianPackage: "unzip" },
   chromium: { purpose: "browser tests", candidates: ["chromium"], debianPackage: "chromium" },
+  firefox: { purpose: "browser tests in a second engine (WebDriver BiDi)", candidates: ["firefox-esr", "firefox"], debianPackage: "firefox-esr" },
   postgres: { purpose: "PostgreSQL server (the cluster store)", candidates: ["postgres"], debianPackage: "postgresql" },
   initdb: { purpose: "creates the PostgreSQL test cluster", candidates: ["initdb"], debianPackage: "postgresql" },
   setpriv: { purpose: "runs PostgreSQL as nobody when the tests run as root", candidates: ["setpriv"], debianPackage: "util-linux" },

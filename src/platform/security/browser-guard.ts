@@ -5,6 +5,8 @@
 // requests must name the server by a name it is known by (a DNS-rebinding page names its own host): on a loopback
 // listener a loopback name; on any other listener also an IP address, this computer's name or a name in
 // security.allowedHosts. Non-browser clients send no foreign Host, so load scripts and curl are unaffected.
+// Signed links (an alert's Acknowledge and Snooze) are exempt from both: the link itself is the credential, and a
+// browser confirming one may send `Origin: null` (a mail client's or the landing page's referrer policy).
 import { hostname as osHostname } from "node:os";
 import type { Context } from "hono";
 import type { CorsConfig } from "../http/config";
@@ -23,6 +25,20 @@ export interface BrowserGuardDeps {
   /** This computer's name (os.hostname()); a parameter for tests. */
   machineName?: string;
   deny: (c: Context<HttpEnv>, reason: string, check: string) => Response;
+  /**
+   * Paths (the whole path, query apart) whose requests carry their own signed credential in the URL (the alert links'
+   * landing pages): a page of another site cannot make one, so neither its Origin nor the Host it names is judged.
+   * Whole-path patterns, not prefixes: `/act/../v4/…` must not pass as a link.
+   */
+  signedLinkPaths?: readonly RegExp[];
+}
+
+/** The path of a request URL ("http://host:port/path?query" → "/path"), without parsing it again. */
+function pathOf(href: string): string {
+  const slash = href.indexOf("/", href.indexOf("//") + 2);
+  if (slash < 0) return "/";
+  const end = href.search(/[?#]/);
+  return end < 0 ? href.slice(slash) : href.slice(slash, end);
 }
 
 /** "host:port" of an origin or Host value, lower-case, default ports dropped (as the URL parser does). */
@@ -82,8 +98,14 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
     }
     return a;
   };
+  const signed = deps.signedLinkPaths ?? [];
   return (c) => {
-    const url = authorityOf(urlOf(c));
+    const href = urlOf(c);
+    if (signed.length > 0) {
+      const path = pathOf(href);
+      if (signed.some((pattern) => pattern.test(path))) return undefined;
+    }
+    const url = authorityOf(href);
     const policy = deps.policy();
     if (!policy.authConfigured && !url.loopbackName) {
       const name = url.hostname.toLowerCase();

@@ -39,6 +39,8 @@ export interface SecuritySetupDeps {
   instance?: { id: string; name: string };
   /** Where a REST API that refuses every caller (its last key gone) is shown as not ready. */
   readiness?: Readiness;
+  /** Paths of pages whose URL carries a signed credential (alert links): the browser guard leaves them be. */
+  signedLinkPaths?: readonly RegExp[];
 }
 
 export interface TlsMaterial {
@@ -137,6 +139,7 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
     cors: loaded.config.control.cors,
     listenHost: http.host,
     deny: (c, reason, check) => deny(c, 403, reason, { check }),
+    ...(deps.signedLinkPaths ? { signedLinkPaths: deps.signedLinkPaths } : {}),
   });
   return {
     service,

@@ -40,6 +40,9 @@ export function buildDemoConfig(yaml: string, workDir: string, ports: DemoPorts,
   const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "../data/demo"));
   const certDir = join(dataDir, "sim-certs");
   doc.setIn(["http", "port"], instance?.httpPort ?? ports.http);
+  // The alerts' Acknowledge and Snooze links and their dashboard links point at the port the demo took.
+  if (!doc.hasIn(["http", "publicUrl"]))
+    doc.setIn(["http", "publicUrl"], `http://${String(doc.getIn(["http", "host"]) ?? "127.0.0.1")}:${instance?.httpPort ?? ports.http}`);
   doc.setIn(["udp", "port"], instance?.udpPort ?? ports.udp);
   if (instance) {
     doc.set("dataDir", join(dataDir, instance.name));

@@ -18,6 +18,7 @@ import { snoozeChoices } from "./snooze-choices";
 export { ackLinkMigrations } from "./migrations";
 export { actionLinksNotice, effectiveActionLinks } from "./notice";
 export type { ActionLink } from "./links";
+export { LINK_PATH_PATTERN } from "./links";
 
 export interface AckLinksDeps {
   db: SqlDb;

@@ -22,6 +22,9 @@ export function openIncidentOf(n: Pick<Notification, "event" | "digest">): numbe
   return incident && incident.status === "open" ? incident.id : undefined;
 }
 
+/** Every link's landing path (linkPath's shape): the browser guard lets a browser confirm it from any origin. */
+export const LINK_PATH_PATTERN = /^\/act\/incident\/\d{1,16}$/;
+
 export function linkPath(incidentId: number): string {
   return `/act/incident/${incidentId}`;
 }

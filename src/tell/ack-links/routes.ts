@@ -25,7 +25,9 @@ export interface LinkActions {
 const Params = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 const html = (c: Context<HttpEnv>, body: string, status: number) => {
   c.header("Cache-Control", "no-store");
-  c.header("Referrer-Policy", "no-referrer");
+  // same-origin, not no-referrer: the signed query never leaves for another site, and the confirmation's POST carries
+  // the page's own Origin (no-referrer makes browsers send `Origin: null`).
+  c.header("Referrer-Policy", "same-origin");
   // No script, no framing (a page that framed this one could trick a click on its button), forms only to here.
   c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
   c.header("X-Frame-Options", "DENY");

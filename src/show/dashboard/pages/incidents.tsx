@@ -7,11 +7,23 @@ import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import type { IncidentView } from "../../../tell/incidents/routes";
 import type { EscalationView } from "../../../tell/escalation";
+import type { SilenceView } from "../../../tell/silences/routes";
 import { EscalationCell, EscalationTable } from "./escalation-table";
 
 const CLOSED_HOURS = 7 * 24;
 
-function IncidentTable(props: { rows: IncidentView[]; closed: boolean; escalations?: Map<number, EscalationView[]> }) {
+/** A snooze is an active silence of the incident alone (made by the alert's Snooze link or the API). */
+function SnoozeNote(props: { silences: SilenceView[] | undefined }) {
+  const s = props.silences?.[0];
+  if (!s) return null;
+  return (
+    <div data-role="snooze">
+      Snoozed until <Time iso={s.endsAt} /> by <b>{s.author}</b>
+    </div>
+  );
+}
+
+function IncidentTable(props: { rows: IncidentView[]; closed: boolean; escalations?: Map<number, EscalationView[]>; snoozes?: Map<number, SilenceView[]> }) {
   return (
     <table class={props.closed ? "incidents closed" : "incidents open"}>
       <thead>
@@ -62,6 +74,7 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean; escalatio
                     Acknowledge
                   </button>
                 )}
+                <SnoozeNote silences={props.snoozes?.get(i.id)} />
               </td>
             )}
             {props.closed ? null : (
@@ -77,13 +90,17 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean; escalatio
 }
 
 export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) => {
-  const [open, closed, esc] = await Promise.all([
+  const [open, closed, esc, active] = await Promise.all([
     api<{ incidents: IncidentView[] }>(c, "/v4/incidents?status=open&limit=200"),
     api<{ incidents: IncidentView[] }>(c, `/v4/incidents?status=closed&sinceHours=${CLOSED_HOURS}&limit=100`),
     api<{ escalations: EscalationView[] }>(c, "/v4/escalations?limit=200"),
+    api<{ silences: SilenceView[] }>(c, "/v4/silences?state=active&limit=200"),
   ]);
   const byIncident = new Map<number, EscalationView[]>();
   for (const e of esc.ok ? esc.data.escalations : []) byIncident.set(e.incidentId, [...(byIncident.get(e.incidentId) ?? []), e]);
+  const snoozes = new Map<number, SilenceView[]>();
+  for (const s of active.ok ? active.data.silences : [])
+    if (s.matcher.incidentIds?.length === 1) snoozes.set(s.matcher.incidentIds[0]!, [...(snoozes.get(s.matcher.incidentIds[0]!) ?? []), s]);
   const off = !open.ok && open.status === 404;
   return c.html(
     <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined, clock: siteClock() }}>
@@ -104,6 +121,7 @@ export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) =
                 rows={[...open.data.incidents].sort((a, b) => (a.openedAt ?? "").localeCompare(b.openedAt ?? ""))}
                 closed={false}
                 escalations={byIncident}
+                snoozes={snoozes}
               />
             )}
           </section>

@@ -296,6 +296,28 @@ describe("CORS and cross-site requests", () => {
     expect(await t.app.audit.query({ action: "access.denied" })).toMatchObject([{ target: "POST /v4/keyvalues/csrf", details: { check: "origin" } }]);
   });
 
+  test("an alert link's confirmation passes the origin check (the link is its credential); nothing else rides on its path", async () => {
+    const t = app(`${cors}actionLinks: { publicBaseUrl: "https://steward.corp.example" }\n`);
+    const post = (path: string, origin: string) =>
+      from(t, "127.0.0.1", `http://127.0.0.1:8080${path}`, {
+        method: "POST",
+        headers: { "content-type": "text/plain", origin },
+        body: JSON.stringify({ key: "evil", value: "x" }),
+      });
+    // The link's own page judges it: an unsigned one is its 400 page, not the browser guard's 403.
+    for (const origin of ["null", "https://evil.example"]) {
+      const r = await post("/act/incident/1", origin);
+      expect({ origin, status: r.status, type: r.headers.get("content-type") }).toEqual({ origin, status: 400, type: "text/html; charset=UTF-8" });
+    }
+    // Paths that only start like a link are judged as what they are.
+    for (const path of ["/act/incident/1/../../v4/keyvalues/csrf", "/act/incident/1%2F..%2F..%2Fv4%2Fkeyvalues%2Fcsrf", "/act/incident/1x", "/act/incidents"]) {
+      const r = await post(path, "https://evil.example");
+      expect({ path, status: r.status }).toEqual({ path, status: 403 });
+    }
+    const stored = (await (await from(t, "127.0.0.1", "/v4/keylist/csrf")).json()) as { keys?: Array<{ key: string }> };
+    expect(stored.keys ?? []).toEqual([]);
+  });
+
   test("open loopback API: a DNS-rebinding page (its own host name) is refused; loopback names pass; keys turn the check off", async () => {
     const t = app("");
     for (const host of ["rebind.evil.example:8080", "10.0.0.5:8080", "127.0.0.1.nip.io"]) {
