@@ -141,7 +141,15 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     return (eventId) => logs.get(eventId);
   });
   // Before the intake: a run's incident and history are written on its way to the bus.
-  const incidents = setupIncidents(config, { db: shared.sql, clock, log, router: http.router, lifecycle, qrs });
+  const incidents = setupIncidents(config, {
+    db: shared.sql,
+    clock,
+    log,
+    router: http.router,
+    lifecycle,
+    qrs,
+    causes: alertGates.grouping.acknowledgements,
+  });
   act.setIncidents(incidents);
   return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, siteZone, formatTime, dashboard, ...(incidents ? { incidents } : {}) };
 }

@@ -56,7 +56,8 @@ export function registerActionTools(server: Catalog, x: ActionContext): void {
       "acknowledge_incident",
       {
         title: "Acknowledge an incident",
-        description: "Says someone is on an open incident: its further failures stop notifying until it recovers (needs the admin scope).",
+        description:
+          "Says someone is on an open incident: its further failures stop notifying until it recovers; the cause it is a symptom of, and every other incident of that cause, are acknowledged with it (needs the admin scope).",
         inputSchema: {
           id: z.number().int().min(1).describe("The incident's id"),
           note: z.string().trim().max(500).optional().describe("What is being done"),

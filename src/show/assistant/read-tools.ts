@@ -22,7 +22,7 @@ function registerFailureTools(server: Catalog, api: StewardApi): void {
     {
       title: "Incidents",
       description:
-        "Steward's incidents, newest first: one per failing task (opened by a failure, updated by the next failures, closed by its next success), with its title, failures, last summary, error class and who acknowledged it. Give `id` for one incident. Use `causes` for failures grouped by their likely cause.",
+        "Steward's incidents, newest first: one per failing task (opened by a failure, updated by the next failures, closed by its next success), with its title, failures, last summary, error class, who acknowledged it and `cause`: the open cause it is one symptom of (acknowledging either acknowledges both). Give `id` for one incident. Use `causes` for failures grouped by their likely cause.",
       inputSchema: {
         status: z.enum(["open", "closed", "all"]).default("open").describe("Open (default), closed or all"),
         sinceHours: z
@@ -48,7 +48,7 @@ function registerFailureTools(server: Catalog, api: StewardApi): void {
     {
       title: "Failures by cause",
       description:
-        "Failures grouped by their likely cause (a data source down, a full disk, a node gone): each cause with its title, when it opened, how many runs still fail, and the tasks, apps and streams it affects. Give `id` for one cause with every run (symptom) in it, including each run's failing script line.",
+        "Failures grouped by their likely cause (a data source down, a full disk, a node gone): each cause with its title, when it opened, how many runs still fail, who acknowledged it, and the tasks, apps and streams it affects. A cause is the incident the on-call person was paged for. Give `id` for one cause with every run (symptom) in it, including each run's failing script line.",
       inputSchema: {
         status: z.enum(["open", "closed", "all"]).default("open").describe("Open (default), closed or all"),
         limit: limit(100, 25).describe("At most this many (default 25)"),

@@ -172,6 +172,10 @@ export const DASHBOARD_JS = `
       var note = prompt("Acknowledge the incident of " + b.dataset.name + "? Its further failures will not notify again until it recovers. Note (optional):", "");
       if (note === null) return;
       run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/acknowledge", note ? { note: note } : {}); }, "Acknowledged " + b.dataset.name);
+    } else if (a === "ack-cause") {
+      var causeNote = prompt("Acknowledge the cause " + b.dataset.name + "? Every incident it holds is acknowledged with it; their further failures will not notify again until they recover. Note (optional):", "");
+      if (causeNote === null) return;
+      run(b, function () { return api("POST", "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/acknowledge", causeNote ? { note: causeNote } : {}); }, "Acknowledged " + b.dataset.name);
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");

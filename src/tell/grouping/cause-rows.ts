@@ -43,6 +43,10 @@ export interface ParentRow {
   lastPageAt: number | null;
   /** Update pages sent. */
   updates: number;
+  /** Who acknowledged the cause (its page's link, the dashboard, the API) and when; null while nobody has. */
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  acknowledgedNote: string | null;
 }
 
 export interface SymptomRow {
@@ -81,6 +85,9 @@ export const toParent = (r: Row): ParentRow => ({
   firstEventId: String(r.first_event_id),
   lastPageAt: r.last_page_at === null || r.last_page_at === undefined ? null : Number(r.last_page_at),
   updates: Number(r.updates ?? 0),
+  acknowledgedAt: r.acknowledged_at === null || r.acknowledged_at === undefined ? null : Number(r.acknowledged_at),
+  acknowledgedBy: str(r.acknowledged_by),
+  acknowledgedNote: str(r.acknowledged_note),
 });
 
 export const toSymptom = (r: Row): SymptomRow => ({

@@ -14,6 +14,7 @@ import { createSilentNodes } from "./silent-node";
 import type { CheckFeeds } from "./upstream";
 import type { PromiseRef } from "./promises-at-risk";
 import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
+import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
 
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
@@ -21,6 +22,7 @@ export type { ParentView, ScriptLogLookup } from "./routes";
 export type { PlannedChains } from "./chain-graph";
 export type { CheckFeeds } from "./upstream";
 export type { PromiseRef } from "./promises-at-risk";
+export type { CauseAcknowledger } from "./cause-acknowledge";
 
 export interface Causes {
   /** Attaches a symptom to the open parent of a cause (opening it when none is); `opened`: this call opened it, so page. */
@@ -31,6 +33,8 @@ export interface Causes {
 
 export interface Grouping {
   causes: Causes;
+  /** Who is on a cause: the incidents service acknowledges a cause and the task incidents it holds together. */
+  acknowledgements: CauseAcknowledger;
   gate: DeliveryGate;
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
   readChainsFrom(read: () => PlannedChains | undefined): void;
@@ -64,6 +68,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   });
   return {
     causes: { attach: store.attach, recover: store.recover },
+    acknowledgements: createCauseAcknowledger(deps.db),
     // After the cause is decided: a follow-up goes only where the page it follows went on its own.
     gate: composeGates([gate, createFollowUpGate(deps.db)]),
     readChainsFrom(read) {

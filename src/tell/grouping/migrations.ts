@@ -120,5 +120,16 @@ export const groupingMigrations: MigrationSet = {
         );
       `,
     },
+    {
+      version: 8,
+      name: "who acknowledged a cause",
+      // One incident per cause (issue 74): acknowledging the cause's page acknowledges the cause and every task incident
+      // it holds open, from the page, the dashboard, the API or the assistant alike.
+      sql: `
+        ALTER TABLE cause_parents ADD COLUMN acknowledged_at INTEGER;
+        ALTER TABLE cause_parents ADD COLUMN acknowledged_by TEXT;
+        ALTER TABLE cause_parents ADD COLUMN acknowledged_note TEXT;
+      `,
+    },
   ],
 };

@@ -37,6 +37,9 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
     closedAt: iso(p.closedAt),
     lastPageAt: iso(p.lastPageAt),
     updates: p.updates,
+    acknowledgedAt: iso(p.acknowledgedAt),
+    acknowledgedBy: p.acknowledgedBy,
+    acknowledgedNote: p.acknowledgedNote,
     stillFailing: symptoms.filter((s) => s.state === "open").length,
     affected: affected(symptoms),
   };
@@ -54,6 +57,9 @@ const ParentSchema = z.object({
   closedAt: z.string().nullable(),
   lastPageAt: z.string().nullable().describe("When the parent last paged: its first page, or its latest update."),
   updates: z.number().describe("Update pages sent (grouping.updates)."),
+  acknowledgedAt: z.string().nullable().describe("When someone acknowledged the cause (or one of its incidents); null while nobody has."),
+  acknowledgedBy: z.string().nullable(),
+  acknowledgedNote: z.string().nullable(),
   stillFailing: z.number(),
   affected: z.object({ tasks: z.array(z.string()), apps: z.array(z.string()), streams: z.array(z.string()), text: z.string() }),
 });

@@ -6,11 +6,11 @@ import { auditActorOf } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
 import type { IncidentRow } from "./incident-store";
-import type { IncidentService } from "./service";
+import type { CauseBrief, IncidentService } from "./service";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function incidentView(r: IncidentRow) {
+export function incidentView(r: IncidentRow, cause?: CauseBrief) {
   return {
     id: r.id,
     subject: r.subject,
@@ -31,7 +31,15 @@ export function incidentView(r: IncidentRow) {
     acknowledgedAt: iso(r.acknowledgedAt),
     acknowledgedBy: r.acknowledgedBy,
     acknowledgedNote: r.acknowledgedNote,
+    cause: cause ? { id: cause.id, title: cause.title } : null,
   };
+}
+
+/** Each open incident with the open cause that holds it (one read for the page). */
+async function withCauses(incidents: IncidentService, rows: IncidentRow[]) {
+  const open = rows.filter((r) => r.status === "open").map((r) => r.subject);
+  const causes = await incidents.causesOf(open);
+  return rows.map((r) => incidentView(r, r.status === "open" ? causes.get(r.subject) : undefined));
 }
 
 export type IncidentView = ReturnType<typeof incidentView>;
@@ -57,6 +65,10 @@ const IncidentViewSchema = z.lazy(() =>
     acknowledgedAt: z.string().nullable(),
     acknowledgedBy: z.string().nullable(),
     acknowledgedNote: z.string().nullable(),
+    cause: z
+      .object({ id: z.number(), title: z.string() })
+      .nullable()
+      .describe("The open cause this incident is one symptom of (GET /v4/causes/{id}); acknowledging either acknowledges both. null: it is its own cause."),
   }),
 );
 
@@ -84,7 +96,7 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
     async (c, { query }) => {
       const since = query.sinceHours === undefined ? undefined : deps.now() - query.sinceHours * 3_600_000;
       const rows = await incidents.list({ status: query.status, since, limit: query.limit });
-      return c.json({ incidents: rows.map(incidentView) });
+      return c.json({ incidents: await withCauses(incidents, rows) });
     },
   );
 
@@ -101,7 +113,7 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
     async (c, { params }) => {
       const row = await incidents.get(params.id);
       if (!row) return c.json(errorBody(404, "NOT_FOUND", `no incident ${params.id}`), 404);
-      return c.json(incidentView(row));
+      return c.json((await withCauses(incidents, [row]))[0]!);
     },
   );
 
@@ -125,10 +137,43 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
     async (c, { params, body }) => {
       const actor = auditActorOf(c);
       const row = await incidents.acknowledge(params.id, actor.name, body.note);
-      if (row) return c.json(incidentView(row));
+      if (row) return c.json((await withCauses(incidents, [row]))[0]!);
       const existing = await incidents.get(params.id);
       if (!existing) return c.json(errorBody(404, "NOT_FOUND", `no incident ${params.id}`), 404);
       return c.json(errorBody(409, "CONFLICT", `incident ${params.id} is closed: it recovered, there is nothing to acknowledge`, { field: "id" }), 409);
+    },
+  );
+
+  // A cause's own door (the Causes page, an on-call tool holding the cause's id): the same acknowledgement as an
+  // incident's, so both read the same afterwards.
+  router.route(
+    {
+      method: "post",
+      path: "/v4/causes/:id/acknowledge",
+      summary: "Acknowledge an open cause and every incident it holds",
+      description:
+        "Says someone is on the cause: it records who, when and an optional note, and every task incident it holds open is acknowledged with it (their further failures stop notifying until they recover). Acknowledging any one of those incidents does the same.",
+      tags: ["Alerts"],
+      scope: "admin",
+      params: z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+      body: z.strictObject({ note: z.string().max(500).optional().describe("What is being done, shown with the cause.") }).prefault({}),
+      responses: {
+        200: {
+          description: "The cause, acknowledged, and its incidents",
+          schema: z.object({ cause: z.object({ id: z.number(), title: z.string() }), incidents: z.array(IncidentViewSchema) }),
+        },
+        409: { description: "The cause is closed or unknown" },
+      },
+    },
+    async (c, { params, body }) => {
+      const actor = auditActorOf(c);
+      const done = await incidents.acknowledgeCause(params.id, actor.name, body.note);
+      if (!done)
+        return c.json(
+          errorBody(409, "CONFLICT", `cause ${params.id} is not open: it recovered or does not exist, there is nothing to acknowledge`, { field: "id" }),
+          409,
+        );
+      return c.json({ cause: done.cause, incidents: done.incidents.map((r) => incidentView(r, done.cause)) });
     },
   );
 }

@@ -37,12 +37,32 @@ export interface IncidentService {
   /** The subject's open incident. */
   openIncident(subject: string): Promise<IncidentRow | undefined>;
   get(id: number): Promise<IncidentRow | undefined>;
-  /** Marks an open incident acknowledged by `by`; undefined when it is not open. */
+  /**
+   * Marks an open incident acknowledged by `by`; undefined when it is not open. An incident is one symptom of the cause
+   * that explains it: that cause, and every other task incident it holds open, are acknowledged with it.
+   */
   acknowledge(id: number, by: string, note?: string): Promise<IncidentRow | undefined>;
+  /** Acknowledges an open cause and every task incident it holds open; undefined when the cause is not open. */
+  acknowledgeCause(causeId: number, by: string, note?: string): Promise<{ cause: CauseBrief; incidents: IncidentRow[] } | undefined>;
+  /** The open cause each subject's open incident belongs to, when one holds it (the dashboard and the API name it). */
+  causesOf(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
   /** Newest first. */
   list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]>;
   readonly classifier: Classifier;
   readonly component: Component;
+}
+
+/** What the incidents say of a cause (tell/grouping's parent). */
+export interface CauseBrief {
+  id: number;
+  title: string;
+}
+
+/** The causes an incident may be a symptom of (tell/grouping's acknowledgements). */
+export interface IncidentCauses {
+  openCausesOf(subject: string): Promise<CauseBrief[]>;
+  openCausesOfSubjects(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
+  acknowledge(causeId: number, by: string, note: string | null, now: number): Promise<{ parent: CauseBrief; subjects: string[] } | undefined>;
 }
 
 export interface IncidentServiceDeps {
@@ -52,6 +72,8 @@ export interface IncidentServiceDeps {
   qrs?: Pick<QrsClient, "getExecutionResults" | "request">;
   qrsTimeoutMs?: number;
   keepSuccessLogText?: boolean;
+  /** Absent when grouping is off: an incident is then its own cause. */
+  causes?: IncidentCauses;
 }
 
 export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServiceDeps): IncidentService {
@@ -66,6 +88,20 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
       return fn(s);
     });
   let timer: Timer | undefined;
+  const sql = () => incidentSql(deps.db);
+
+  /** The cause's open task incidents, acknowledged as `by` (those already acknowledged keep who did it first). */
+  async function acknowledgeMembers(causeId: number, by: string, note: string | null, at: number) {
+    const done = await deps.causes?.acknowledge(causeId, by, note, at);
+    if (!done) return undefined;
+    const incidents: IncidentRow[] = [];
+    for (const subject of done.subjects) {
+      const open = await sql().open(subject);
+      if (!open) continue;
+      incidents.push(open.acknowledgedAt === null ? ((await sql().acknowledge(open.id, by, note, at)) ?? open) : open);
+    }
+    return { cause: { id: done.parent.id, title: done.parent.title }, incidents };
+  }
 
   async function purge(): Promise<void> {
     try {
@@ -101,7 +137,15 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     resolve: (c) => locked(c.subject, (s) => s.close(c, now())),
     openIncident: (subject) => incidentSql(deps.db).open(subject),
     get: (id) => incidentSql(deps.db).byId(id),
-    acknowledge: (id, by, note) => incidentSql(deps.db).acknowledge(id, by, note ?? null, now()),
+    async acknowledge(id, by, note) {
+      const at = now();
+      const row = await sql().acknowledge(id, by, note ?? null, at);
+      if (!row || !deps.causes) return row;
+      for (const cause of await deps.causes.openCausesOf(row.subject)) await acknowledgeMembers(cause.id, by, note ?? null, at);
+      return row;
+    },
+    acknowledgeCause: (causeId, by, note) => acknowledgeMembers(causeId, by, note ?? null, now()),
+    causesOf: async (subjects) => (deps.causes ? deps.causes.openCausesOfSubjects(subjects) : new Map()),
     list: (f) => incidentSql(deps.db).list(f),
     classifier,
     component,

@@ -6,6 +6,26 @@ import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import type { ParentView } from "../../../tell/grouping";
 
+/** Who is on an open cause, or the button that says so (it acknowledges every incident the cause holds too). */
+function AckCell(props: { cause: ParentView }) {
+  const p = props.cause;
+  if (p.acknowledgedAt)
+    return (
+      <div class="small" data-role="ack">
+        Acknowledged by <b>{p.acknowledgedBy}</b> <Time iso={p.acknowledgedAt} />
+        {p.acknowledgedNote ? <div class="muted">{p.acknowledgedNote}</div> : null}
+      </div>
+    );
+  if (p.status !== "open") return null;
+  return (
+    <div class="small" data-role="ack">
+      <button type="button" data-action="ack-cause" data-id={String(p.id)} data-name={p.title}>
+        Acknowledge
+      </button>
+    </div>
+  );
+}
+
 function CauseTable(props: { rows: ParentView[] }) {
   return (
     <table class="causes">
@@ -46,6 +66,7 @@ function CauseTable(props: { rows: ParentView[] }) {
                   <Time iso={p.closedAt} />
                 </div>
               ) : null}
+              <AckCell cause={p} />
             </td>
           </tr>
         ))}

@@ -43,6 +43,11 @@ function IncidentTable(props: { rows: IncidentView[]; closed: boolean; escalatio
             <td>
               {i.taskId ? <a href={`/ui/tasks/${encodeURIComponent(i.taskId)}`}>{i.title}</a> : <b>{i.title}</b>}
               <div class="small muted mono">#{i.id}</div>
+              {i.cause ? (
+                <div class="small" data-role="cause">
+                  part of <a href={`/ui/causes#cause-${i.cause.id}`}>{i.cause.title}</a>
+                </div>
+              ) : null}
             </td>
             <td>
               <Time iso={i.openedAt} />

@@ -1,0 +1,77 @@
+// Acknowledging a cause: the parent records who is on it, and hands back the subjects it holds open, so the incidents
+// service acknowledges each task's incident with it. One cause, one acknowledgement, whichever door it came through
+// (the page's link, the dashboard, the API, the assistant). SQL written once for SQLite and PostgreSQL.
+import type { SqlDb } from "../../platform/store/sql";
+import { type ParentRow, type Row, toParent } from "./cause-rows";
+
+/** Subjects looked up at once (a dashboard page of incidents). */
+const MAX_SUBJECTS = 500;
+
+/**
+ * A task's incident is `task:<id>`; the cause may hold it under that subject (its failure) or under a watchdog
+ * condition naming the task (its missed start, `watch:…` with the task's id), so both are matched.
+ */
+const taskIdOf = (subject: string) => (subject.startsWith("task:") ? subject.slice(5) : null);
+
+export interface CauseAcknowledger {
+  /** The open causes holding the subject as an open symptom, oldest first. */
+  openCausesOf(subject: string): Promise<ParentRow[]>;
+  /** For each subject, the oldest open cause holding it open (the dashboard's incidents name it). */
+  openCausesOfSubjects(subjects: readonly string[]): Promise<Map<string, ParentRow>>;
+  /**
+   * Marks an open cause acknowledged (the first acknowledgement is kept) and returns it with the subjects it holds
+   * open; undefined when it is closed or unknown.
+   */
+  acknowledge(parentId: number, by: string, note: string | null, now: number): Promise<{ parent: ParentRow; subjects: string[] } | undefined>;
+}
+
+export function createCauseAcknowledger(db: SqlDb): CauseAcknowledger {
+  return {
+    async openCausesOf(subject) {
+      const rows = await db.all<Row>(
+        `SELECT DISTINCT p.* FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id
+         WHERE (s.subject = ? OR s.task_id = ?) AND s.state = 'open' AND p.status = 'open' ORDER BY p.id`,
+        [subject, taskIdOf(subject)],
+      );
+      return rows.map(toParent);
+    },
+    async openCausesOfSubjects(subjects) {
+      const list = [...new Set(subjects)].slice(0, MAX_SUBJECTS);
+      const out = new Map<string, ParentRow>();
+      if (list.length === 0) return out;
+      const marks = list.map(() => "?").join(", ");
+      const ids = list.map(taskIdOf).filter((id): id is string => id !== null);
+      const rows = await db.all<Row>(
+        `SELECT s.subject AS symptom_subject, s.task_id AS symptom_task, p.* FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id
+         WHERE s.state = 'open' AND p.status = 'open' AND (s.subject IN (${marks})${ids.length ? ` OR s.task_id IN (${ids.map(() => "?").join(", ")})` : ""})
+         ORDER BY p.id`,
+        [...list, ...ids],
+      );
+      const wanted = new Set(list);
+      for (const r of rows) {
+        const bySubject = String(r.symptom_subject);
+        const byTask = r.symptom_task ? `task:${String(r.symptom_task)}` : undefined;
+        for (const subject of [bySubject, byTask]) if (subject && wanted.has(subject) && !out.has(subject)) out.set(subject, toParent(r));
+      }
+      return out;
+    },
+    async acknowledge(parentId, by, note, now) {
+      await db.run(
+        "UPDATE cause_parents SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_note = ? WHERE id = ? AND status = 'open' AND acknowledged_at IS NULL",
+        [now, by.slice(0, 200), note === null ? null : note.slice(0, 500), parentId],
+      );
+      const r = await db.get<Row>("SELECT * FROM cause_parents WHERE id = ? AND status = 'open'", [parentId]);
+      if (!r) return undefined;
+      const rows = await db.all<{ subject: string; task_id: string | null }>(
+        "SELECT subject, task_id FROM cause_symptoms WHERE parent_id = ? AND state = 'open' ORDER BY subject",
+        [parentId],
+      );
+      const subjects = new Set<string>();
+      for (const row of rows) {
+        if (String(row.subject).startsWith("task:")) subjects.add(String(row.subject));
+        if (row.task_id) subjects.add(`task:${String(row.task_id)}`);
+      }
+      return { parent: toParent(r), subjects: [...subjects] };
+    },
+  };
+}

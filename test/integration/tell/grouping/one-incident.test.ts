@@ -1,0 +1,155 @@
+// One incident per cause, on one Steward with SQLite and on two Stewards sharing PostgreSQL: the task incidents a cause
+// holds name it (GET /v4/incidents), and acknowledging any one of them, or the cause itself, acknowledges the cause and
+// every incident it holds, read the same from the other Steward; an incident of another cause is left alone.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { TaskEvent } from "../../../../src/platform/events/types";
+import type { ParentView } from "../../../../src/tell/grouping";
+import type { IncidentView } from "../../../../src/tell/incidents/routes";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { waitFor } from "../../../helpers/wait-for";
+import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
+import { launchChromium } from "../../show/dashboard/chromium";
+
+function failure(i: number, source: string): TaskEvent {
+  const e: TaskEvent = {
+    ...syntheticTaskEvent({ outcome: "failed", taskName: `Load ${i}`, taskId: `task-${i}`, appName: `App ${i}`, appId: `app-${i}` }),
+    source: "udp",
+  };
+  e.errorClass = "connection";
+  e.errorLine = `Error: Connection refused (${source})`;
+  e.scriptLog = {
+    head: ["Execution started.", `LIB CONNECT TO '${source}'`, "Error: Connection refused"],
+    tail: [],
+    totalLines: 3,
+    sizeBytes: 80,
+    failureLines: [3],
+  };
+  return e;
+}
+
+/** As heard from the Scheduler: the run opens its task's incident on its way to the bus. */
+async function fail(t: TestApp, i: number, source: string): Promise<void> {
+  const [annotated] = await t.app.incidents!.annotate(failure(i, source));
+  await t.app.bus.emit(annotated!.kind, annotated!);
+}
+
+for (const backend of ["sqlite", "postgres"] as const) {
+  describe(`one incident per cause on ${backend}`, () => {
+    let pg: PostgresService | undefined;
+    let rx: HttpReceiver;
+    const apps: TestApp[] = [];
+
+    beforeAll(async () => {
+      // The cause is decided where an alert is routed: the documented route for failures.
+      rx = startHttpReceiver();
+      let store = "";
+      if (backend === "postgres") {
+        pg = await startPostgres();
+        store = `store:\n  postgres:\n    url: ${await pg.createDatabase("one_incident")}\n    instanceName: NAME\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
+      }
+      for (const name of backend === "postgres" ? ["node-a", "node-b"] : ["node-a"]) {
+        const t = createTestApp(`${store.replace("NAME", name)}channels:
+  hook: { type: webhook, url: "${rx.url}/hook" }
+routes:
+  - { on: [task.failed, task.recovered], to: [hook] }
+`);
+        apps.push(t);
+        await t.app.start();
+      }
+    }, 120_000);
+    afterAll(async () => {
+      for (const t of apps.reverse()) await t.close().catch(() => {});
+      await rx?.stop();
+      await pg?.stop();
+    });
+
+    const a = () => apps[0]!;
+    const b = () => apps[apps.length - 1]!;
+    const json = async <T>(t: TestApp, path: string, init?: RequestInit) => (await (await t.request(path, init)).json()) as T;
+    const post = (body: unknown = {}) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const openIncidents = async (t: TestApp) => (await json<{ incidents: IncidentView[] }>(t, "/v4/incidents?status=open")).incidents;
+    const openCause = async (t: TestApp, title: string) =>
+      (await json<{ causes: ParentView[] }>(t, "/v4/causes?status=open")).causes.find((c) => c.title === title);
+
+    test("an incident names its cause; acknowledging one incident acknowledges the cause and every incident it holds", async () => {
+      for (let i = 1; i <= 3; i++) await fail(apps[i % apps.length]!, i, "DWH");
+      for (let i = 11; i <= 12; i++) await fail(apps[i % apps.length]!, i, "ERP");
+      // Each cause's page went out; the others are its symptoms.
+      await waitFor(() => rx.requests.length >= 2 || undefined, { what: "the two causes' pages" });
+      const { dwh, erp } = await waitFor(
+        async () => {
+          const [d, e] = [await openCause(b(), "connection errors from DWH"), await openCause(b(), "connection errors from ERP")];
+          return d?.stillFailing === 3 && e?.stillFailing === 2 ? { dwh: d, erp: e } : undefined;
+        },
+        { what: "the DWH cause with three tasks and the ERP cause with two" },
+      );
+      expect(dwh.acknowledgedBy).toBeNull();
+      const incidents = await openIncidents(b());
+      const ofDwh = incidents.filter((i) => i.cause?.id === dwh.id);
+      const ofErp = incidents.filter((i) => i.cause?.id === erp.id);
+      expect(ofDwh.map((i) => i.title).sort()).toEqual(["Load 1", "Load 2", "Load 3"]);
+      expect(ofErp.map((i) => i.title).sort()).toEqual(["Load 11", "Load 12"]);
+      expect(ofDwh[0]!.cause).toEqual({ id: dwh.id, title: "connection errors from DWH" });
+
+      const res = await a().request(`/v4/incidents/${ofDwh[1]!.id}/acknowledge`, post({ note: "DWH is being restarted" }));
+      expect(res.status).toBe(200);
+
+      // Read from the other Steward: the cause and all three of its incidents, with who and the note; ERP untouched.
+      const after = await openIncidents(b());
+      for (const i of after.filter((x) => x.cause?.id === dwh.id)) expect([i.title, i.acknowledgedNote]).toEqual([i.title, "DWH is being restarted"]);
+      for (const i of after.filter((x) => x.cause?.id === erp.id)) expect([i.title, i.acknowledgedAt]).toEqual([i.title, null]);
+      const acked = (await openCause(b(), "connection errors from DWH"))!;
+      expect(acked.acknowledgedNote).toBe("DWH is being restarted");
+      expect(acked.acknowledgedBy).not.toBeNull();
+      expect((await openCause(b(), "connection errors from ERP"))!.acknowledgedAt).toBeNull();
+    });
+
+    test("acknowledging the cause itself acknowledges its incidents; a closed or unknown cause is a 409 naming the id", async () => {
+      const erp = (await openCause(a(), "connection errors from ERP"))!;
+      const res = await b().request(`/v4/causes/${erp.id}/acknowledge`, post());
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { cause: { id: number }; incidents: IncidentView[] };
+      expect(body.cause.id).toBe(erp.id);
+      expect(body.incidents.map((i) => i.title).sort()).toEqual(["Load 11", "Load 12"]);
+      const after = await openIncidents(a());
+      for (const i of after.filter((x) => x.cause?.id === erp.id)) expect(i.acknowledgedAt).not.toBeNull();
+      expect((await openCause(a(), "connection errors from ERP"))!.acknowledgedAt).not.toBeNull();
+
+      const missing = await a().request("/v4/causes/999999/acknowledge", post());
+      expect(missing.status).toBe(409);
+      expect(await missing.json()).toMatchObject({ code: "CONFLICT", details: { field: "id" } });
+    });
+
+    test("the dashboard: an incident links its cause; the Causes page's Acknowledge acknowledges the cause and its incidents", async () => {
+      for (let i = 21; i <= 22; i++) await fail(apps[i % apps.length]!, i, "CRM");
+      const crm = await waitFor(
+        async () => {
+          const c = await openCause(a(), "connection errors from CRM");
+          return c?.stillFailing === 2 ? c : undefined;
+        },
+        { what: "the CRM cause with two tasks" },
+      );
+      const browser = await launchChromium();
+      try {
+        const page = browser.page;
+        await page.goto(`${a().app.server!.url()}/ui/incidents`);
+        const member = (await openIncidents(a())).find((i) => i.title === "Load 21")!;
+        expect(await page.textContent(`tr[data-incident="${member.id}"] [data-role="cause"]`)).toContain("part of connection errors from CRM");
+        await page.goto(`${a().app.server!.url()}/ui/causes`);
+        page.once("dialog", (d) => void d.accept("CRM vendor called"));
+        await page.click(`tr[data-cause="${crm.id}"] button[data-action="ack-cause"]`);
+        await page.waitForSelector(`tr[data-cause="${crm.id}"] [data-role="ack"] b`);
+        expect(await page.textContent(`tr[data-cause="${crm.id}"] [data-role="ack"]`)).toContain("CRM vendor called");
+      } finally {
+        await browser.close();
+      }
+      const members = (await openIncidents(b())).filter((i) => i.cause?.id === crm.id);
+      expect(members.map((i) => [i.title, i.acknowledgedNote]).sort()).toEqual([
+        ["Load 21", "CRM vendor called"],
+        ["Load 22", "CRM vendor called"],
+      ]);
+    }, 60_000);
+  });
+}
