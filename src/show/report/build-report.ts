@@ -5,6 +5,7 @@ import type { ReportSection, SiteEvent } from "../../platform/events/types";
 import { siteEvent } from "../../platform/events/site-event";
 import { spanText } from "../../tell/notify/time-format";
 import { FRESHNESS_WORDS } from "../../watch/freshness/states";
+import type { ReportCause } from "./failures-by-cause";
 
 export interface ReportIncident {
   title: string;
@@ -40,10 +41,10 @@ export interface ReportInputs {
    */
   notHappened: Array<{ title: string; type: string; notice?: boolean }>;
   /**
-   * The causes (incidents per cause) with a symptom in the span: their titles as the causes page shows them ("connection
-   * errors from ERP (corp_sqlprod01)") and the task ids they hold. A failure held by one is told under its title.
+   * The span's failures by cause (failures-by-cause.ts): every cause open during the span, titled as the causes page
+   * titles it, with the runs it recorded; a failure no cause holds is a cause of its own task.
    */
-  causes?: Array<{ title: string; taskIds: string[] }>;
+  causes?: ReportCause[];
   /** Promised apps late or at risk now. */
   promises: Array<{ app: string; promise: string; state: "at_risk" | "late"; dataAsOf: string | null }>;
   slowest: Array<{ taskName: string; maxMs: number; avgMs: number; runs: number }>;
@@ -67,27 +68,35 @@ function runCounts(i: ReportInputs) {
   return { ...c, total: c.succeeded + c.failed + c.aborted };
 }
 
+/** Causes named at most; the rest are counted (a night of hundreds of tasks failing each for its own reason). */
+export const CAUSE_LINES = 40;
+const NAMES_PER_CAUSE = 8;
+
+function causeLine(i: ReportInputs, c: ReportCause): ReportSection["lines"][number] {
+  const state = c.open ? ", still open" : c.endedAt !== undefined ? `, ended ${i.formatTime(c.endedAt)}` : "";
+  const meta = `${plural(c.runs, "failed run")}${state}`;
+  const tone = c.open ? ("fail" as const) : ("warn" as const);
+  if (c.own) return { text: `${c.title} (${meta})`, tone };
+  const names = c.tasks.slice(0, NAMES_PER_CAUSE).join(", ") + (c.tasks.length > NAMES_PER_CAUSE ? `, … (${c.tasks.length} tasks)` : "");
+  const parts = [...(names ? [names] : []), ...(c.heldUp > 0 ? [`${plural(c.heldUp, "more task")} held up`] : [])];
+  return { text: `${c.title} (${meta})${parts.length > 0 ? `: ${parts.join("; ")}` : ""}`, tone };
+}
+
+/** One line per cause, in the causes' own words and with exactly the members they recorded (failures-by-cause.ts). */
 function byCause(i: ReportInputs): ReportSection {
-  const failing = i.touched.filter((x) => x.failures > 0 && x.lastEventAt >= i.from);
-  const causeOf = new Map<string, string>();
-  for (const c of i.causes ?? []) for (const id of c.taskIds) if (!causeOf.has(id.toLowerCase())) causeOf.set(id.toLowerCase(), c.title);
-  const groups = new Map<string, ReportIncident[]>();
-  for (const x of failing) {
-    // Named as the causes page names it when a cause holds the task; else by its error class.
-    const cause = (x.taskId ? causeOf.get(x.taskId.toLowerCase()) : undefined) ?? x.errorClass ?? "not classified";
-    groups.set(cause, [...(groups.get(cause) ?? []), x]);
+  const causes = i.causes ?? [];
+  const lines = causes.slice(0, CAUSE_LINES).map((c) => causeLine(i, c));
+  if (causes.length > CAUSE_LINES) {
+    const rest = causes.slice(CAUSE_LINES);
+    lines.push({
+      text: `… and ${plural(rest.length, "more cause")} (${plural(
+        rest.reduce((n, c) => n + c.runs, 0),
+        "failed run",
+      )})`,
+      tone: "fail",
+    });
   }
-  const lines = [...groups.entries()]
-    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
-    .map(([cause, xs]) => ({
-      text: `${cause} (${plural(xs.length, "task")}): ${xs
-        .map((x) => x.title)
-        .sort()
-        .slice(0, 8)
-        .join(", ")}${xs.length > 8 ? ", …" : ""}`,
-      tone: "fail" as const,
-    }));
-  return { title: "Failures by cause", lines, empty: "No task failed." };
+  return { title: "Failures by cause", lines, empty: "No task failed and no cause was open." };
 }
 
 function stillOpen(i: ReportInputs): ReportSection {
@@ -216,7 +225,9 @@ export function buildReport(i: ReportInputs): SiteEvent {
   const bad = c.failed + c.aborted;
   const promisesLate = i.promises.filter((p) => p.state === "late").length;
   const parts = [
-    bad === 0 ? `all ${plural(c.total, "run")} succeeded` : `${bad} of ${plural(c.total, "run")} failed or aborted (${plural(causes.lines.length, "cause")})`,
+    bad === 0
+      ? `all ${plural(c.total, "run")} succeeded`
+      : `${bad} of ${plural(c.total, "run")} failed or aborted (${plural((i.causes ?? []).filter((x) => x.runs > 0).length, "cause")})`,
     `${plural(i.open.length, "incident")} still open`,
     ...(i.kind === "morning" ? [`${i.notHappened.length} late, stale or not running`, `${plural(promisesLate, "promised app")} late`] : []),
   ];

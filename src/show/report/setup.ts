@@ -14,6 +14,7 @@ import type { Freshness } from "../../watch/freshness";
 import type { WatchStore } from "../../watch/watchdog/watch-store";
 import type { RunHistory } from "../dashboard/run-history";
 import type { ReportIncident } from "./build-report";
+import { failuresByCause, type ReportCause } from "./failures-by-cause";
 import { DEFAULT_REPORTS, type ReportsConfig } from "./config";
 import type { Router } from "../../platform/http/route";
 import { registerReportRoute } from "./http-route";
@@ -35,7 +36,7 @@ export interface ReportSetupDeps {
   watchStore?: WatchStore;
   freshness?: Freshness;
   qrs?: QrsClient;
-  /** The incidents per cause, to name a failure's cause as the causes page does. */
+  /** The incidents per cause: a failure is told under the cause that recorded it, as the causes page tells it. */
   causeStore?: CauseStore;
   /** Where GET /v4/report is served (any Steward answers it, whichever holds the lease that sends them). */
   router?: Router;
@@ -75,7 +76,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       deps.engineReloads && kind === "morning" ? deps.engineReloads.list({ sinceMs: from, untilMs: to, limit: 500 }) : undefined,
     ]);
     const streams = new Map(apps.map((a) => [a.name.toLowerCase(), a.stream?.name]));
-    const causes = deps.causeStore ? await causesIn(deps.causeStore, from) : [];
+    const causes = await causesOf(deps, from, to, { open, touched });
     return {
       runs: deps.runs?.runsBetween(from, to) ?? [],
       touched: touched.filter((x) => x.lastEventAt >= from).map(incident),
@@ -117,13 +118,35 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
   return service;
 }
 
-/** Causes with a symptom since `from`, newest first, with the tasks they hold (the newest 200 causes are looked at). */
-async function causesIn(store: CauseStore, from: number): Promise<Array<{ title: string; taskIds: string[] }>> {
-  const parents = (await store.list({ limit: 200 })).filter((p) => p.lastAt >= from);
-  return Promise.all(
-    parents.map(async (p) => ({
-      title: p.title,
-      taskIds: (await store.symptoms(p.id)).flatMap((s) => (s.subject.startsWith("task:") ? [s.subject.slice(5)] : [])),
-    })),
+/** Failed runs a report sorts into causes at most; a span of more is a site-wide outage the causes page tells better. */
+const MAX_FAILED_RUNS = 20_000;
+/** Causes open during a span looked at (the newest), and runs read per cause. */
+const MAX_CAUSES = 500;
+const RUNS_PER_CAUSE = 50_000;
+
+/**
+ * The span's failed runs sorted into the causes that recorded them, and the causes open during the span: what the causes
+ * page and the API hold, so the report tells the same story (failures-by-cause.ts).
+ */
+async function causesOf(
+  deps: Pick<ReportSetupDeps, "causeStore" | "incidents">,
+  from: number,
+  to: number,
+  incidents: { open: readonly IncidentRow[]; touched: readonly IncidentRow[] },
+): Promise<ReportCause[]> {
+  const store = deps.causeStore;
+  const [runs, parents] = await Promise.all([
+    deps.incidents ? deps.incidents.failedRuns(from, to, MAX_FAILED_RUNS) : [],
+    store ? store.openDuring(from, to, MAX_CAUSES) : [],
+  ]);
+  const records = await Promise.all(
+    parents.map(async (parent) => {
+      const [symptoms, held] = await Promise.all([store!.symptoms(parent.id), store!.runs(parent.id, RUNS_PER_CAUSE)]);
+      return { parent, symptoms, runIds: held.ids };
+    }),
   );
+  const low = (id: string | null) => (id ?? "").toLowerCase();
+  const closedAt = new Map<string, number>();
+  for (const x of incidents.touched) if (x.taskId && x.closedAt !== null) closedAt.set(low(x.taskId), Math.max(x.closedAt, closedAt.get(low(x.taskId)) ?? 0));
+  return failuresByCause(runs, records, { openTaskIds: new Set(incidents.open.map((x) => low(x.taskId))), closedAt });
 }

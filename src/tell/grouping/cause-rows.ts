@@ -54,6 +54,8 @@ export interface SymptomRow {
   subject: string;
   taskName: string | null;
   appName: string | null;
+  /** The task's Qlik id, lower case, when the symptom is about a task (a node's queue itself names none). */
+  taskId: string | null;
   /** The app's Qlik id, lower case, when the symptom names one. */
   appId: string | null;
   stream: string | null;
@@ -95,6 +97,7 @@ export const toSymptom = (r: Row): SymptomRow => ({
   subject: String(r.subject),
   taskName: str(r.task_name),
   appName: str(r.app_name),
+  taskId: str(r.task_id),
   appId: str(r.app_id),
   stream: str(r.stream),
   kind: String(r.kind),

@@ -1,5 +1,6 @@
 // Causes after they ended: a node back up closes its cause with the starts it missed listed as over, and what such a
-// cause left behind (a start due in its last minute, an app stale until the chain catches up) is listed there, not paged.
+// cause left behind (a start due in its last minute, an app stale until the chain catches up) is listed there, not paged;
+// and the causes open at some time in a span, ended since or not (what a report of the span tells).
 import type { SqlDb } from "../../platform/store/sql";
 import { type Receiver, sameReceiver } from "./reach";
 import { type HolderQuery, low, MAX_LOOKUP, type ParentRow, type Row, type SymptomInput, toParent } from "./cause-rows";
@@ -79,6 +80,15 @@ export function endedCauses(db: SqlDb, lock: string) {
       const r = await db.get<Row>("SELECT * FROM cause_parents WHERE cause_key = ? AND status = 'open'", [causeKey]);
       return r ? toParent(r) : undefined;
     },
+    /** Parents open at some time in [from, to) (opened before `to`, not closed before `from`), newest first, at most `limit`. */
+    openDuring: async (from: number, to: number, limit: number): Promise<ParentRow[]> =>
+      (
+        await db.all<Row>("SELECT * FROM cause_parents WHERE opened_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id DESC LIMIT ?", [
+          to,
+          from,
+          limit,
+        ])
+      ).map(toParent),
     listInClosed: (parentId: number, s: SymptomInput, now: number) => listInClosed(db, parentId, s, now),
     addPageTargets: <T extends Receiver>(parentId: number, targets: readonly T[], now: number, max: number) =>
       mergePageTargets(db, lock, parentId, targets, now, max),

@@ -12,6 +12,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator } from "./annotator";
 import { createClassifier, type Classifier } from "./classify";
+import { type FailedRun, failedRunsBetween } from "./failed-runs";
 import { incidentSql, type IncidentClose, type IncidentRow, type IncidentStatus, type IncidentTouch } from "./incident-store";
 
 /** How often old runs and closed incidents are deleted. */
@@ -48,6 +49,8 @@ export interface IncidentService {
   causesOf(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
   /** Newest first. */
   list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]>;
+  /** Runs that ended failed or aborted in [from, to), oldest first (the reports' failures by cause). */
+  failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;
   readonly component: Component;
 }
@@ -147,6 +150,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     acknowledgeCause: (causeId, by, note) => acknowledgeMembers(causeId, by, note ?? null, now()),
     causesOf: async (subjects) => (deps.causes ? deps.causes.openCausesOfSubjects(subjects) : new Map()),
     list: (f) => incidentSql(deps.db).list(f),
+    failedRuns: (from, to, limit) => failedRunsBetween(deps.db, from, to, limit),
     classifier,
     component,
   };

@@ -64,7 +64,7 @@ afterAll(async () => {
   tmp.remove();
 });
 
-const causeLine = () => `${causeTitle} (2 tasks): Reload Ledger, Reload Payables`;
+const causeLine = () => `${causeTitle} (2 failed runs, still open): Reload Ledger, Reload Payables`;
 
 test("the report names the failures by their cause's title, as the Causes page does", async () => {
   expect(causeTitle).toContain("connection errors from");
