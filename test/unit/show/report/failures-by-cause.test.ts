@@ -23,6 +23,9 @@ const parent = (id: number, title: string, closedAt: number | null): ParentRow =
   firstEventId: "e",
   lastPageAt: null,
   updates: 0,
+  acknowledgedAt: null,
+  acknowledgedBy: null,
+  acknowledgedNote: null,
 });
 const symptom = (parentId: number, task: string, kind: string, state: SymptomRow["state"], eventId = `ev-${task}`): SymptomRow => ({
   parentId,
