@@ -1,8 +1,8 @@
 // Every page of the dashboard as headless Chromium draws it, on a running Steward fed by the simulator (a failed
-// and a succeeded run, its alert delivered, a schedule, a key, a maintenance window tonight), the site in
-// Stockholm: reached only through the navigation (a section, then its pages), at most 8 sections, every page of
-// today reachable, the section and page marked, and no time left in ISO form for a person to read. A PNG of each
-// page goes to test-output/screenshots/ (not committed) for a person to look at.
+// and a succeeded run, its alert delivered, another held by a silence, a schedule, a key, a maintenance window
+// tomorrow night), the site in Stockholm: reached only through the navigation (a section, then its pages), at most
+// 8 sections, every page of today reachable, the section and page marked, and no time left in ISO form for a person
+// to read. A PNG of each page goes to test-output/screenshots/ (not committed) for a person to look at.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -53,6 +53,9 @@ beforeAll(async () => {
     dir: dir.path,
     extraYaml: `notify: { timeZone: Europe/Stockholm }\nchannels:\n  hook: { type: webhook, url: "${rx.url}/hook" }\nroutes:\n  - { on: [task.failed], to: [hook] }\n`,
   });
+  // A silence now over the user sync's failures: its alert is held, and the deliveries say until when.
+  expect((await post("/v4/silences", { matcher: { taskNames: ["User sync*"] }, reason: "directory move", duration: "3h" })).status).toBe(201);
+  await h.eventFor(await h.runWhenIdle(IDS.userSync, "fail"));
   const failed = await h.runWhenIdle(IDS.reload, "fail");
   await h.eventFor(failed);
   await h.eventFor(await h.runWhenIdle(IDS.reload, "succeed"));

@@ -117,3 +117,19 @@ test("a start the form cannot have sent is refused, naming the field", async () 
   expect(back.status).toBe(400);
   expect(((await back.json()) as { error: string }).error).toMatch(/^endsAt: the silence would end before it begins/);
 });
+
+test("what was typed in the form outlives auto-refresh, which redraws the page every 5 s", { timeout: 60_000 }, async () => {
+  const page = browser!.page;
+  await page.goto(`${t.app.server!.url()}/ui/silences`);
+  await page.fill('input[name="reason"]', "half typed");
+  // Out of the field (a focused field already held the refresh back): the page would be redrawn at the next tick.
+  await page.click("main h1");
+  await page.evaluate(() => document.querySelector("main")!.setAttribute("data-drawn", "first"));
+  await Bun.sleep(6_500);
+  expect(await page.inputValue('input[name="reason"]')).toBe("half typed");
+  expect(await page.getAttribute("main", "data-drawn")).toBe("first");
+  // Another page without a form being filled is redrawn as before (the mark is gone with the old <main>).
+  await page.goto(`${t.app.server!.url()}/ui/silences`);
+  await page.evaluate(() => document.querySelector("main")!.setAttribute("data-drawn", "first"));
+  await page.waitForSelector("main:not([data-drawn])", { timeout: 15_000 });
+});
