@@ -1,5 +1,5 @@
 // Every page of the dashboard as headless Chromium draws it, on a running Steward fed by the simulator (a failed
-// and a succeeded run, its alert delivered, another held by a silence, a schedule, a key, a maintenance window
+// and a succeeded run, its alert delivered and its incident acknowledged, another held by a silence, a schedule, a key, a maintenance window
 // tomorrow night), the site in Stockholm: reached only through the navigation (a section, then its pages), at most
 // 8 sections, every page of today reachable, the section and page marked, and no time left in ISO form for a person
 // to read. A PNG of each page goes to test-output/screenshots/ (not committed) for a person to look at.
@@ -61,6 +61,10 @@ beforeAll(async () => {
   await h.eventFor(await h.runWhenIdle(IDS.reload, "succeed"));
   failedSeq = h.t.app.dashboard.timeline.entries().find((e) => "executionId" in e.event && e.event.executionId === failed)!.seq;
   await waitFor(() => rx.requests.length >= 1 || undefined, { what: "the failure's alert, delivered" });
+  // The user sync's incident acknowledged, with a note: when and by whom, on the incidents page.
+  const { incidents } = (await (await h.t.request("/v4/incidents?status=open")).json()) as { incidents: Array<{ id: number; taskName?: string }> };
+  expect(incidents.length).toBeGreaterThan(0);
+  expect((await post(`/v4/incidents/${incidents[0]!.id}/acknowledge`, { note: "on it" })).status).toBe(200);
   expect((await post("/v4/schedules", { name: "Nightly sales", cronSchedule: "0 2 * * *", qlikSenseTaskId: IDS.reload })).status).toBe(201);
   expect((await post("/v4/keyvalues/etl", { key: "lastLoad", value: "done" })).status).toBeLessThan(300);
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
