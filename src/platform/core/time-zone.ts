@@ -85,3 +85,17 @@ export function zonedLocalToUtc(tz: string, localMs: number): number {
   const guess = localMs - zoneOffsetMs(tz, localMs);
   return localMs - zoneOffsetMs(tz, guess);
 }
+
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?$/;
+
+/**
+ * An ISO-8601 time to its instant: with Z or an offset as it says, without one (what a datetime-local field sends,
+ * "2026-11-26T22:00") as a wall-clock time in `zone`. NaN for text that is neither.
+ */
+export function instantIn(text: string, zone: string): number {
+  const m = LOCAL_TIME.exec(text);
+  if (!m) return Date.parse(text);
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0), Number((frac ?? "0").padEnd(3, "0")));
+  return zonedLocalToUtc(zone, local);
+}

@@ -73,11 +73,12 @@ export const DASHBOARD_JS = `
   function initPage() {
     var auto = document.getElementById("autorefresh");
     if (auto) auto.checked = localStorage.getItem("steward.autorefresh") !== "0";
-    var nav = document.querySelector("header nav");
-    if (nav && sessionStorage.getItem(KEY) && !document.getElementById("signout")) {
+    // Beside the zone, not among the sections: the header's navigation stays the site's questions.
+    var zone = document.getElementById("page-zone");
+    if (zone && sessionStorage.getItem(KEY) && !document.getElementById("signout")) {
       var a = document.createElement("a");
       a.href = "/ui/login"; a.id = "signout"; a.textContent = "Sign out";
-      nav.appendChild(a);
+      zone.after(a);
     }
   }
   document.addEventListener("click", function (e) {
@@ -121,6 +122,11 @@ export const DASHBOARD_JS = `
     var url = new URL(f.action, location.href);
     url.search = new URLSearchParams(new FormData(f)).toString();
     navigate(url.pathname + url.search, true);
+  });
+  // A form being filled in keeps what was typed: auto-refresh waits until it is sent (which draws the page anew).
+  document.addEventListener("input", function (e) {
+    var f = e.target.form;
+    if (f && f.dataset.apiForm) f.dataset.dirty = "1";
   });
   window.addEventListener("popstate", function () { if (sessionStorage.getItem(KEY)) navigate(location.pathname + location.search, false); });
   function selectedIds() {
@@ -192,6 +198,7 @@ export const DASHBOARD_JS = `
     // The doctor tries every server on each look: it runs again only when asked.
     if (document.querySelector('main[data-page="doctor"]')) return;
     if (document.activeElement && /INPUT|SELECT|TEXTAREA/.test(document.activeElement.tagName)) return;
+    if (document.querySelector("form[data-dirty]")) return;
     refresh();
   }, 5000);
 })();

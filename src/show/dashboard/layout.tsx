@@ -7,6 +7,7 @@ import { DASHBOARD_JS } from "./client-script";
 import { DASHBOARD_CSS } from "./styles";
 import { type PageClock, PageClockContext } from "./page-clock";
 import { zoneLabel } from "../../platform/core/site-clock";
+import { groupOf, type NavGroup, navGroups } from "./nav";
 
 export interface NavState {
   active: string;
@@ -16,25 +17,9 @@ export interface NavState {
   clock: PageClock;
 }
 
-const NAV: Array<[id: string, href: string, label: string]> = [
-  ["overview", "/ui", "Overview"],
-  ["events", "/ui/events", "Events"],
-  ["deliveries", "/ui/deliveries", "Deliveries"],
-  ["incidents", "/ui/incidents", "Incidents"],
-  ["causes", "/ui/causes", "Causes"],
-  ["silences", "/ui/silences", "Silences"],
-  ["schedules", "/ui/schedules", "Schedules"],
-  ["kv", "/ui/kv", "Key-value"],
-  ["audit", "/ui/audit", "Audit log"],
-  ["license", "/ui/license", "License"],
-  ["data-checks", "/ui/data-checks", "Data checks"],
-  ["watchdog", "/ui/watchdog", "Watchdog"],
-  ["freshness", "/ui/freshness", "Freshness"],
-  ["doctor", "/ui/doctor", "Doctor"],
-];
-
 export function Layout(props: { title: string; nav: NavState; children?: Child }) {
-  const items = props.nav.inbox ? [...NAV, ["inbox", "/ui/inbox", "Inbox"] as [string, string, string]] : NAV;
+  const groups = navGroups(props.nav.inbox);
+  const current = groupOf(groups, props.nav.active);
   // The doctype keeps browsers in standards mode (without it they render the page in quirks mode).
   return (
     <>
@@ -51,10 +36,16 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
             <a class="brand" href="/ui">
               Steward<small>{VERSION}</small>
             </a>
-            <nav>
-              {items.map(([id, href, label]) => (
-                <a href={href} class={id === props.nav.active ? "active" : undefined}>
-                  {label}
+            <nav class="sections" aria-label="Sections">
+              {groups.map((g) => (
+                <a
+                  href={g.pages[0]!.href}
+                  title={g.question}
+                  data-group={g.id}
+                  class={g === current ? "active" : undefined}
+                  aria-current={g === current ? "true" : undefined}
+                >
+                  {g.label}
                 </a>
               ))}
               <a href="/help" class="help" title="Steward's documentation, served by this Steward">
@@ -67,6 +58,7 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
             <label title="Reload this page's data every 5 seconds">
               <input type="checkbox" id="autorefresh" checked /> auto-refresh
             </label>
+            {current ? <SubNav group={current} active={props.nav.active} /> : null}
           </header>
           <PageClockContext.Provider value={props.nav.clock}>
             <main data-page={props.nav.active}>
@@ -79,5 +71,18 @@ export function Layout(props: { title: string; nav: NavState; children?: Child }
         </body>
       </html>
     </>
+  );
+}
+
+/** The pages of the group the page is in, the page itself marked: every page of a group is one click away. */
+function SubNav(props: { group: NavGroup; active: string }) {
+  return (
+    <nav class="pages" aria-label={`Pages in ${props.group.label}`}>
+      {props.group.pages.map((p) => (
+        <a href={p.href} data-page={p.id} class={p.id === props.active ? "active" : undefined} aria-current={p.id === props.active ? "page" : undefined}>
+          {p.label}
+        </a>
+      ))}
+    </nav>
   );
 }

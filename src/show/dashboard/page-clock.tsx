@@ -44,14 +44,11 @@ const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z\b/g;
  * A sentence the API gives with ISO-8601 instants in it (a trigger's next start as QRS states it, why a trigger is not
  * watched): each instant on the page's clock, "Wed, 25 Nov 2026 14:29:24 CET", as the events' sentences say them.
  */
-export function SiteText(props: { text: string }) {
+export function SiteText(props: { text: string /** Cut to this many characters, after the times are rewritten. */; max?: number }) {
   const { zone } = usePageClock();
-  return (
-    <>
-      {props.text.replace(ISO_INSTANT, (iso) => {
-        const p = zonedParts(Date.parse(iso), zone);
-        return `${p.weekday}, ${p.day} ${p.month} ${p.year} ${p.hms} ${p.abbr}`;
-      })}
-    </>
-  );
+  const text = props.text.replace(ISO_INSTANT, (iso) => {
+    const p = zonedParts(Date.parse(iso), zone);
+    return `${p.weekday}, ${p.day} ${p.month} ${p.year} ${p.hms} ${p.abbr}`;
+  });
+  return <>{props.max === undefined ? text : text.slice(0, props.max)}</>;
 }

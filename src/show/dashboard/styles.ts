@@ -15,8 +15,11 @@ header .brand{margin-right:auto}
 header nav a{color:#c9d6e3;padding:6px 10px;border-radius:6px}
 header nav a:hover{background:#1d3a5f;text-decoration:none;color:#fff}
 header nav a.active{background:#24507f;color:#fff}
+header nav.pages{order:4;background:#17314f;margin:0 -24px;padding:4px 14px;gap:4px;flex-wrap:wrap;overflow:visible}
+header nav.pages a{font-size:13px;padding:4px 10px}header nav.pages a.active{background:#fff;color:#10243e;font-weight:600}
+header nav.sections a{font-weight:500}
 header label{color:#c9d6e3;font-size:12px;display:flex;gap:6px;align-items:center;cursor:pointer}
-header .zone{color:#c9d6e3;font-size:12px}
+header .zone{color:#c9d6e3;font-size:12px}header #signout{color:#c9d6e3;font-size:12px;text-decoration:underline}
 main{max-width:1280px;margin:0 auto;padding:20px 24px 48px}
 h1{font-size:20px;margin:4px 0 16px}h2{font-size:15px;margin:0 0 12px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:16px;margin-bottom:16px}
@@ -53,6 +56,11 @@ mark.log-fail{color:var(--fail);background:var(--fail-bg);font-weight:600}
 .toolbar{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-bottom:12px}
 .toolbar .spacer{flex:1}
 select,input[type=text],input[type=search]{font:inherit;font-size:13px;padding:4px 8px;border:1px solid var(--line);border-radius:6px;background:#fff}
+fieldset.grid-form{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:10px 16px;align-items:end;border:1px solid var(--line);border-radius:8px;padding:10px 14px 14px;margin:0 0 12px}
+fieldset.grid-form legend{font-weight:600;font-size:13px;padding:0 6px}
+.grid-form label{display:flex;flex-direction:column;gap:4px;font-size:12px;font-weight:600;color:var(--muted)}
+.grid-form input,.grid-form select{font:inherit;font-size:13px;font-weight:400;padding:5px 8px;border:1px solid var(--line);border-radius:6px;background:var(--field);color:var(--ink);min-width:0}
+.grid-form .hint{grid-column:1/-1;margin:0}.form-actions{display:flex;gap:8px;align-items:center}
 .switch{position:relative;display:inline-block;width:36px;height:20px;vertical-align:middle}
 .switch input{opacity:0;width:0;height:0}
 .switch span{position:absolute;inset:0;background:#d0d7de;border-radius:20px;transition:.15s;cursor:pointer}
@@ -83,6 +91,7 @@ dl.props{display:grid;grid-template-columns:160px 1fr;gap:6px 12px;margin:0}dl.p
 .stat{background:var(--raised)}td{border-bottom-color:var(--row)}.timeline li{border-bottom-color:var(--row)}
 tbody tr:hover{background:var(--hover)}button,.btn{background:var(--button)}select,input[type=text],input[type=search]{background:var(--field);color:var(--ink)}
 @media (prefers-color-scheme: dark){
+.grid-form input{color-scheme:dark}
 :root{--bg:#0d1117;--card:#161b22;--ink:#e6edf3;--muted:#9da7b3;--line:#30363d;--brand:#58a6ff;
 --ok:#3fb950;--ok-bg:#12261a;--fail:#f85149;--fail-bg:#2d1214;--warn:#d29922;--warn-bg:#2b2111;
 --info:#58a6ff;--info-bg:#0f2540;--idle:#8b949e;--idle-bg:#21262d;--hover:rgba(88,166,255,.10);--row:#21262d;--raised:#0d1117;--button:#21262d;--field:#0d1117}

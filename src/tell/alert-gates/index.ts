@@ -16,6 +16,7 @@ import type { Router } from "../../platform/http/route";
 import { maintenanceBanner, setupMaintenance, type Maintenance } from "../maintenance";
 import { composeGates, type DeliveryGate, type QuietSpell } from "../notify/gate";
 import { setupSilences, type Silences } from "../silences";
+import { siteTimeZone } from "../../platform/core/site-clock";
 import type { SqlDb } from "../../platform/store/sql";
 
 /** What the gates read of the config. */
@@ -67,6 +68,8 @@ export interface AlertGates {
 export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps): AlertGates {
   const { db, clock, log, router } = deps;
   const o = config.notify.outbox;
+  // Asked for when a time without an offset comes in, not at start (the machine's zone loads ICU's data).
+  let zone: string | undefined;
   const silences = setupSilences({
     db,
     clock,
@@ -77,6 +80,7 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     keepMs: o.keep,
     wake: deps.wakeNotifier,
     released: deps.released,
+    siteZone: () => (zone ??= siteTimeZone(config.notify.timeZone)),
   });
   const emit = (e: DomainEvents["maintenance.summary"]) => deps.bus.emit(e.kind, e);
   const maintenance = setupMaintenance(config.maintenance, { db, clock, log, router, emit, host: deps.host, keepMs: o.keep });

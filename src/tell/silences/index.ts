@@ -30,6 +30,8 @@ export interface SilencesDeps {
   keepMs: number;
   /** Wakes the notifier (released alerts are pending rows). */
   wake(): void;
+  /** The site's zone (notify.timeZone, else this machine's): a start or end given without an offset is read in it. */
+  siteZone(): string;
   /** Told of each held alert sent when its silence ended (escalation timers start from it). */
   released?(event: DomainEvent, route: string, now: number): Promise<void>;
 }
@@ -53,7 +55,7 @@ export function setupSilences(deps: SilencesDeps): Silences {
     wake: deps.wake,
     ...(deps.released ? { released: deps.released } : {}),
   });
-  const service = createSilenceService(store, releaser, deps.clock);
+  const service = createSilenceService(store, releaser, deps.clock, deps.siteZone);
   registerSilenceRoutes(deps.router, service, deps.clock);
   deps.lifecycle.add(releaser.component);
   return { service, gate: createSilenceGate(store, log, () => releaser.noteHeld()), covering: (e, now) => coveringSilence(store, e, now) };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AppError } from "../../platform/core/errors";
 import type { Clock } from "../../platform/core/clock";
 import { DurationSchema } from "../../platform/core/duration";
+import { instantIn } from "../../platform/core/time-zone";
 import { SilenceMatcherSchema } from "./matcher";
 import type { SilenceReleaser } from "./release";
 import type { HoldRow, HoldState, SilenceRow, SilenceStore } from "./silence-store";
@@ -15,7 +16,14 @@ export const MAX_OPEN_SILENCES = 500;
 /** How far back a start may be given (a clock a little behind the server's). */
 const START_SLACK_MS = 5 * 60_000;
 
-const Iso = z.lazy(() => z.iso.datetime({ offset: true, error: "must be an ISO-8601 time such as 2026-11-23T06:00:00Z or 2026-11-23T07:00:00+01:00" }));
+// Without an offset a time is the site's wall clock (notify.timeZone): what the dashboard's date-time fields send.
+const Iso = z.lazy(() =>
+  z.iso.datetime({
+    offset: true,
+    local: true,
+    error: "must be an ISO-8601 time such as 2026-11-23T06:00:00Z, 2026-11-23T07:00:00+01:00 or 2026-11-23T07:00 (in the site's zone)",
+  }),
+);
 
 export const SilenceInputSchema = z.lazy(() =>
   z
@@ -23,8 +31,8 @@ export const SilenceInputSchema = z.lazy(() =>
       matcher: SilenceMatcherSchema,
       reason: z.string().trim().min(1).max(500).describe("Why: shown with every alert it holds."),
       author: z.string().trim().min(1).max(200).optional().describe("Who asks for it (default: the caller's key or certificate name)."),
-      startsAt: Iso.optional().describe("When it begins (default: now)."),
-      endsAt: Iso.optional().describe("When it ends; give this or duration."),
+      startsAt: Iso.optional().describe("When it begins (default: now). Without an offset, in the site's zone (notify.timeZone)."),
+      endsAt: Iso.optional().describe("When it ends; give this or duration. Without an offset, in the site's zone (notify.timeZone)."),
       duration: DurationSchema.optional().describe('How long from its start, e.g. "2h" or "1d"; give this or endsAt.'),
     })
     .refine((s) => (s.endsAt === undefined) !== (s.duration === undefined), {
@@ -48,7 +56,8 @@ export interface SilenceService {
   suppressed(f: { state?: HoldState; limit: number }): Promise<HoldRow[]>;
 }
 
-export function createSilenceService(store: SilenceStore, releaser: SilenceReleaser, clock: Clock): SilenceService {
+/** `siteZone`: the zone a time given without an offset is read in (notify.timeZone, else this machine's). */
+export function createSilenceService(store: SilenceStore, releaser: SilenceReleaser, clock: Clock, siteZone: () => string): SilenceService {
   const withCounts = async (rows: SilenceRow[]): Promise<SilenceWithCounts[]> => {
     const counts = await store.counts(rows.map((r) => r.id));
     return rows.map((r) => ({ ...r, held: counts.get(r.id) ?? {} }));
@@ -56,9 +65,9 @@ export function createSilenceService(store: SilenceStore, releaser: SilenceRelea
   return {
     async create(input, actor) {
       const now = clock.now();
-      const startsAt = input.startsAt ? Date.parse(input.startsAt) : now;
+      const startsAt = input.startsAt ? instantIn(input.startsAt, siteZone()) : now;
       if (startsAt < now - START_SLACK_MS) throw new AppError("BAD_REQUEST", "startsAt is in the past", { details: { field: "startsAt" } });
-      const endsAt = input.endsAt ? Date.parse(input.endsAt) : startsAt + input.duration!;
+      const endsAt = input.endsAt ? instantIn(input.endsAt, siteZone()) : startsAt + input.duration!;
       const field = input.endsAt ? "endsAt" : "duration";
       if (endsAt <= Math.max(now, startsAt)) throw new AppError("BAD_REQUEST", `${field}: the silence would end before it begins`, { details: { field } });
       if (endsAt - startsAt > MAX_SILENCE_MS)

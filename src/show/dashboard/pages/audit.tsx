@@ -2,6 +2,7 @@
 // GET /ui/audit: the audit log (who did what, when, with which result), filterable by action and result.
 import { ApiProblem, Badge, Empty, Time, toneOf } from "../components";
 import { Layout } from "../layout";
+import { SiteText } from "../page-clock";
 import type { PageHandler } from "../types";
 
 interface AuditView {
@@ -89,7 +90,7 @@ export const auditPage: PageHandler = async (c, { api, inbox, siteClock, taskNam
                   <td>
                     <Badge tone={toneOf(e.result)}>{e.result}</Badge>
                   </td>
-                  <td class="mono small muted">{e.details ? JSON.stringify(e.details).slice(0, 300) : ""}</td>
+                  <td class="mono small muted">{e.details ? <SiteText text={JSON.stringify(e.details)} max={300} /> : ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -55,7 +55,7 @@ function ReloadTable(props: { rows: Row[] }) {
 export const reloadsPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const r = await api<{ reloads: Row[]; note?: string }>(c, "/v4/engine-reloads?sinceHours=168&limit=500");
   return c.html(
-    <Layout title="Reloads outside the Scheduler" nav={{ active: "events", inbox: inbox() !== undefined, clock: siteClock() }}>
+    <Layout title="Reloads outside the Scheduler" nav={{ active: "reloads", inbox: inbox() !== undefined, clock: siteClock() }}>
       <p class="small muted">
         Reloads the Scheduler did not run, in the last seven days: from the hub, the data load editor or the Engine API, as the Engine's own lines told Steward
         (steward appender-xml --engine on each node). The Scheduler's reloads are on the task pages.

@@ -3,6 +3,7 @@
 // and the alerts silences held with what became of each. Read from /v4/silences with the viewer's own key.
 import { ApiProblem, Badge, Empty, Time, type Tone } from "../components";
 import { Layout } from "../layout";
+import { zonedParts, zoneLabel } from "../../../platform/core/site-clock";
 import type { PageHandler } from "../types";
 import type { HoldView, SilenceView } from "../../../tell/silences";
 
@@ -116,47 +117,73 @@ function HoldTable(props: { rows: HoldView[] }) {
   );
 }
 
-function NewSilenceForm() {
+/** "2026-11-26T22:00": the instant as a date-time field shows it, on the site's wall clock. */
+function fieldValue(ms: number, zone: string): string {
+  const p = zonedParts(ms, zone);
+  return `${p.date}T${p.hm}`;
+}
+
+function NewSilenceForm(props: { zone: string; nowMs: number }) {
   const field = (name: string, label: string, hint: string) => (
     <label>
       {label}
-      <input name={`matcher.${name}`} data-list="1" placeholder={hint} />
+      <input type="text" name={`matcher.${name}`} data-list="1" placeholder={hint} />
     </label>
   );
+  const zone = zoneLabel(props.zone, props.nowMs);
   return (
-    <form id="new-silence" method="post" data-api-form="/v4/silences" data-done="Silence created" class="grid-form">
-      {field("taskNames", "Task names", "Sales*, Finance - load")}
-      {field("appNames", "App names", "Sales dashboard")}
-      {field("streams", "Streams", "Finance")}
-      {field("tags", "Tags (task or app)", "critical")}
-      {field("nodes", "Nodes", "qlik2")}
-      {field("kinds", "Event kinds", "task.failed, task.missed, app.*")}
-      <label>
-        Source
-        <select name="matcher.source">
-          <option value="">any</option>
-          <option value="on-premise">on-premise</option>
-          <option value="cloud">Qlik Cloud</option>
-        </select>
-      </label>
-      <label>
-        For
-        <input name="duration" required placeholder="2h" value="2h" />
-      </label>
-      <label>
-        Who
-        <input name="author" placeholder="you@corp.example" />
-      </label>
-      <label>
-        Why
-        <input name="reason" required placeholder="patching qlik2" />
-      </label>
-      <button type="submit">Silence</button>
+    <form id="new-silence" method="post" data-api-form="/v4/silences" data-done="Silence created">
+      <fieldset class="grid-form">
+        <legend>Which alerts</legend>
+        {field("taskNames", "Task names", "Sales*, Finance - load")}
+        {field("appNames", "App names", "Sales dashboard")}
+        {field("streams", "Streams", "Finance")}
+        {field("tags", "Tags (task or app)", "critical")}
+        {field("nodes", "Nodes", "qlik2")}
+        {field("kinds", "Event kinds", "task.failed, task.missed, app.*")}
+        <label>
+          Source
+          <select name="matcher.source">
+            <option value="">any</option>
+            <option value="on-premise">on-premise</option>
+            <option value="cloud">Qlik Cloud</option>
+          </select>
+        </label>
+      </fieldset>
+      <fieldset class="grid-form" id="silence-when" data-zone={props.zone}>
+        <legend>When, in {zone}</legend>
+        <label>
+          From (empty: now)
+          <input type="datetime-local" name="startsAt" />
+        </label>
+        <label>
+          Until
+          <input type="datetime-local" name="endsAt" required value={fieldValue(props.nowMs + 2 * 3_600_000, props.zone)} />
+        </label>
+        <p class="small muted hint">The site's zone (notify.timeZone), whatever zone this browser is in.</p>
+      </fieldset>
+      <fieldset class="grid-form">
+        <legend>Who and why</legend>
+        <label>
+          Who
+          <input type="text" name="author" placeholder="you@corp.example" />
+        </label>
+        <label>
+          Why
+          <input type="text" name="reason" required placeholder="patching qlik2" />
+        </label>
+      </fieldset>
+      <div class="form-actions">
+        <button type="submit" class="primary">
+          Silence
+        </button>
+      </div>
     </form>
   );
 }
 
 export const silencesPage: PageHandler = async (c, { api, inbox, siteClock }) => {
+  const clock = siteClock();
   const [active, pending, ended, held] = await Promise.all([
     api<{ silences: SilenceView[] }>(c, "/v4/silences?state=active&limit=200"),
     api<{ silences: SilenceView[] }>(c, "/v4/silences?state=pending&limit=200"),
@@ -165,14 +192,15 @@ export const silencesPage: PageHandler = async (c, { api, inbox, siteClock }) =>
   ]);
   const current = active.ok && pending.ok ? [...pending.data.silences, ...active.data.silences] : [];
   return c.html(
-    <Layout title="Silences" nav={{ active: "silences", inbox: inbox() !== undefined, clock: siteClock() }}>
+    <Layout title="Silences" nav={{ active: "silences", inbox: inbox() !== undefined, clock }}>
       <section class="card">
-        <h2>New silence</h2>
+        <h2>New silence or maintenance window</h2>
         <p class="small muted">
-          Alerts of the events it matches are held on every route until it ends, and listed below. Every field given must match; in a field, any value
-          (comma-separated, * as a wildcard). When it ends, what it held is sent if the condition still lasts.
+          Alerts of the events it matches are held on every route from its start until it ends, and listed below. Every field given must match; in a field, any
+          value (comma-separated, * as a wildcard). When it ends, what it held is sent if the condition still lasts. For work tonight, give its start and end; a
+          window that comes back every week belongs in the config (maintenance.windows).
         </p>
-        <NewSilenceForm />
+        <NewSilenceForm zone={clock.zone} nowMs={clock.nowMs} />
       </section>
       <section class="card tight">
         <h2>Active and coming</h2>

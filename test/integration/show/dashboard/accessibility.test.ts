@@ -1,6 +1,6 @@
 // The main dashboard pages checked with axe-core (a maintained accessibility checker) in Chromium, in the light
 // and the dark theme, with real content (a failed and a succeeded run from the simulator, a schedule): no
-// violation of serious or critical impact.
+// violation of serious or critical impact, with the sections and their pages in the header and the silence form.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -76,6 +76,10 @@ for (const scheme of ["light", "dark"] as const) {
       `/ui/tasks/${IDS.reload}`,
       "/ui/deliveries",
       "/ui/incidents",
+      "/ui/causes",
+      "/ui/silences",
+      "/ui/reloads",
+      "/ui/report",
       "/ui/schedules",
       "/ui/kv?ns=ns",
       "/ui/audit",

@@ -86,8 +86,10 @@ test("a browser user signs in with a key, navigates and toggles a schedule as th
   const audit = (await (await call("/v4/audit?action=schedule.*", adminKey)).json()) as { entries: Array<{ action: string; actor: { name: string } }> };
   expect(audit.entries.find((e) => e.action !== "schedule.create")?.actor.name).toBe("ops-admin");
 
-  // Links are followed with the key too.
-  await page.click("header nav >> text=Audit log");
+  // Links are followed with the key too: the Admin section, then its Audit log page.
+  await page.click("header nav.sections >> text=Admin");
+  await page.waitForSelector("header nav.pages a.active[data-page=kv]");
+  await page.click("header nav.pages >> text=Audit log");
   await page.waitForSelector("#audit");
   expect(page.url()).toBe(`${base}/ui/audit`);
 });

@@ -1,8 +1,8 @@
 // The zone offsets are cached per UTC hour; an hour in which a zone changes its offset is answered per instant.
 // Checked against Intl itself, at many instants across the changes of zones that change on the hour, on the half
 // hour (Lord Howe's 30-minute shift) and at odd offsets (Chatham +12:45, St John's -3:30, Kathmandu +5:45).
-import { expect, test } from "bun:test";
-import { zonedLocalToUtc, zoneOffsetMs } from "../../../../src/platform/core/time-zone";
+import { describe, expect, test } from "bun:test";
+import { instantIn, zonedLocalToUtc, zoneOffsetMs } from "../../../../src/platform/core/time-zone";
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 const intlOffset = (tz: string, utcMs: number): number => {
@@ -55,4 +55,19 @@ test("the instant of a change: the second before it has the old offset, the chan
   expect(zoneOffsetMs("Europe/Stockholm", change - 1000)).toBe(3_600_000);
   expect(zoneOffsetMs("Europe/Stockholm", change)).toBe(7_200_000);
   expect(zonedLocalToUtc("Europe/Stockholm", Date.parse("2026-03-29T03:30:00Z"))).toBe(Date.parse("2026-03-29T01:30:00Z"));
+});
+
+describe("instantIn: a time as a person or a date-time field gives it", () => {
+  test("without an offset, the wall clock in the zone, winter and summer", () => {
+    expect(new Date(instantIn("2026-11-26T22:00", "Europe/Stockholm")).toISOString()).toBe("2026-11-26T21:00:00.000Z");
+    expect(new Date(instantIn("2026-07-01T22:00:30", "Europe/Stockholm")).toISOString()).toBe("2026-07-01T20:00:30.000Z");
+    expect(new Date(instantIn("2026-11-26T22:00:00.5", "Asia/Kolkata")).toISOString()).toBe("2026-11-26T16:30:00.500Z");
+  });
+  test("with Z or an offset, as it says, whatever the zone", () => {
+    expect(new Date(instantIn("2026-11-26T22:00:00+01:00", "Asia/Kolkata")).toISOString()).toBe("2026-11-26T21:00:00.000Z");
+    expect(new Date(instantIn("2026-11-26T22:00:00Z", "Europe/Stockholm")).toISOString()).toBe("2026-11-26T22:00:00.000Z");
+  });
+  test("anything else is NaN", () => {
+    expect(instantIn("tonight", "Europe/Stockholm")).toBeNaN();
+  });
 });
