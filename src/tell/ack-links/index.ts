@@ -60,11 +60,15 @@ export function setupAckLinks(cfg: ActionLinksConfig, deps: AckLinksDeps): AckLi
           return { ok: false, message: `Incident #${p.incidentId} has recovered (or is no longer kept): there is nothing to acknowledge.` };
         },
         async snooze(p, choice) {
-          const row = await deps.incidents()?.get(p.incidentId);
+          const incidents = deps.incidents();
+          const row = await incidents?.get(p.incidentId);
           if (row?.status !== "open") return { ok: false, message: `Incident #${p.incidentId} has recovered: there is nothing to snooze.` };
+          // The page was the cause's: its snooze holds every incident of that cause, not only the one it was sent with.
+          const same = (await incidents?.sameCause(p.incidentId)) ?? [];
+          const ids = [p.incidentId, ...same.map((i) => i.id).filter((id) => id !== p.incidentId)].slice(0, 500);
           const s = await deps.silences.create(
             {
-              matcher: { incidentIds: [p.incidentId] },
+              matcher: { incidentIds: ids },
               reason: `snoozed from the alert's link (${row.title})`,
               author: p.recipient,
               endsAt: new Date(choice.until).toISOString(),

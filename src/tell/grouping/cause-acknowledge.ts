@@ -23,9 +23,23 @@ export interface CauseAcknowledger {
    * open; undefined when it is closed or unknown.
    */
   acknowledge(parentId: number, by: string, note: string | null, now: number): Promise<{ parent: ParentRow; subjects: string[] } | undefined>;
+  /** The task subjects an open cause holds open (a snooze of the cause holds each of their incidents). */
+  openSubjects(parentId: number): Promise<string[]>;
 }
 
 export function createCauseAcknowledger(db: SqlDb): CauseAcknowledger {
+  async function openSubjects(parentId: number): Promise<string[]> {
+    const rows = await db.all<{ subject: string; task_id: string | null }>(
+      "SELECT subject, task_id FROM cause_symptoms WHERE parent_id = ? AND state = 'open' ORDER BY subject",
+      [parentId],
+    );
+    const subjects = new Set<string>();
+    for (const row of rows) {
+      if (String(row.subject).startsWith("task:")) subjects.add(String(row.subject));
+      if (row.task_id) subjects.add(`task:${String(row.task_id)}`);
+    }
+    return [...subjects];
+  }
   return {
     async openCausesOf(subject) {
       const rows = await db.all<Row>(
@@ -62,16 +76,8 @@ export function createCauseAcknowledger(db: SqlDb): CauseAcknowledger {
       );
       const r = await db.get<Row>("SELECT * FROM cause_parents WHERE id = ? AND status = 'open'", [parentId]);
       if (!r) return undefined;
-      const rows = await db.all<{ subject: string; task_id: string | null }>(
-        "SELECT subject, task_id FROM cause_symptoms WHERE parent_id = ? AND state = 'open' ORDER BY subject",
-        [parentId],
-      );
-      const subjects = new Set<string>();
-      for (const row of rows) {
-        if (String(row.subject).startsWith("task:")) subjects.add(String(row.subject));
-        if (row.task_id) subjects.add(`task:${String(row.task_id)}`);
-      }
-      return { parent: toParent(r), subjects: [...subjects] };
+      return { parent: toParent(r), subjects: await openSubjects(parentId) };
     },
+    openSubjects,
   };
 }

@@ -45,6 +45,11 @@ export interface IncidentService {
   acknowledge(id: number, by: string, note?: string): Promise<IncidentRow | undefined>;
   /** Acknowledges an open cause and every task incident it holds open; undefined when the cause is not open. */
   acknowledgeCause(causeId: number, by: string, note?: string): Promise<{ cause: CauseBrief; incidents: IncidentRow[] } | undefined>;
+  /**
+   * The open incidents that are one with this one: itself and every other incident of each open cause holding it
+   * (a snooze from a cause's page holds them all). Just itself when no cause holds it.
+   */
+  sameCause(id: number): Promise<IncidentRow[]>;
   /** The open cause each subject's open incident belongs to, when one holds it (the dashboard and the API name it). */
   causesOf(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
   /** Newest first. */
@@ -66,6 +71,7 @@ export interface IncidentCauses {
   openCausesOf(subject: string): Promise<CauseBrief[]>;
   openCausesOfSubjects(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
   acknowledge(causeId: number, by: string, note: string | null, now: number): Promise<{ parent: CauseBrief; subjects: string[] } | undefined>;
+  openSubjects(causeId: number): Promise<string[]>;
 }
 
 export interface IncidentServiceDeps {
@@ -148,6 +154,17 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
       return row;
     },
     acknowledgeCause: (causeId, by, note) => acknowledgeMembers(causeId, by, note ?? null, now()),
+    async sameCause(id) {
+      const row = await sql().byId(id);
+      if (!row || row.status !== "open") return [];
+      const out = new Map<number, IncidentRow>([[row.id, row]]);
+      for (const cause of (await deps.causes?.openCausesOf(row.subject)) ?? [])
+        for (const subject of await deps.causes!.openSubjects(cause.id)) {
+          const other = await sql().open(subject);
+          if (other) out.set(other.id, other);
+        }
+      return [...out.values()];
+    },
     causesOf: async (subjects) => (deps.causes ? deps.causes.openCausesOfSubjects(subjects) : new Map()),
     list: (f) => incidentSql(deps.db).list(f),
     failedRuns: (from, to, limit) => failedRunsBetween(deps.db, from, to, limit),
