@@ -60,12 +60,12 @@ export function LastFailureCard(props: { run: RunRow; latest: RunRow; found: { s
       ) : (
         <p class="muted">Steward kept no line of this run that states the failure.</p>
       )}
-      <p>
-        <a href={`/ui/events/${found.seq}`} data-link="run-event">
-          The run's page
-        </a>{" "}
-        <span class="small muted">its script log, links to the QMC and the hub, and Run the task again</span>
-      </p>
+      <div class="toolbar">
+        <a class="btn" href={`/ui/events/${found.seq}`} data-link="run-event">
+          Open the run's page
+        </a>
+        <span class="small muted">its whole script log, links to the QMC and the hub, and Run the task again</span>
+      </div>
     </section>
   );
 }

@@ -38,7 +38,7 @@ test("a failed run's error line, its likely cause and a link to the run are on t
   expect(card).toMatch(/<pre class="log-errors" data-role="error-lines">[^<]*Cannot open file: &#39;lib:\/\/Data\/orders\.qvd&#39;/);
   expect(card).toContain('data-error-class="file"');
   expect(card).toContain(">missing file<");
-  const link = /<a href="\/ui\/events\/(\d+)" data-link="run-event">/.exec(card);
+  const link = /<a class="btn" href="\/ui\/events\/(\d+)" data-link="run-event">/.exec(card);
   expect(link).not.toBeNull();
   // The link opens that run's event page.
   const runPage = await (await h.t.request(`/ui/events/${link![1]}`)).text();
