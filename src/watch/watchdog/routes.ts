@@ -7,7 +7,7 @@ import { registerAcknowledgeRoute } from "./acknowledge";
 import type { Watchdog } from "./service";
 import type { ConditionRow, WatchStore } from "./watch-store";
 import { limitInWords } from "./limit-words";
-import { type TaskState, taskState } from "./task-state";
+import { startsNotWatched, type TaskState, taskState } from "./task-state";
 
 /** A task's state as the REST answer gives it: the code, the words, and why it is not watched when it is not. */
 const stateFields = (s: TaskState) => ({ state: s.state, stateText: s.text, stateReason: s.reason ?? null });
@@ -83,6 +83,8 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
           // One state per task (task-state.ts): an open condition, not watched and why, its last run failed, …, on track.
           ...stateFields(taskState(t, openOf(t.id), now)),
           disabledTriggers: t.disabledTriggers ?? 0,
+          // Why no start of a watched task can be expected, whatever its state says first (a failed last run).
+          startsNotWatched: t.watched ? (startsNotWatched(t) ?? null) : null,
           // Never silently skipped: why the task is not watched, and each of its triggers that is not, with the reason.
           notWatchedReason: t.offReason ?? null,
           notWatched: t.notWatched ?? [],

@@ -14,6 +14,8 @@ export interface TaskRow {
   state: TaskStateCode;
   stateText: string;
   stateReason?: string | null;
+  /** Why no start can be expected of a watched task (its state may say something more urgent first). */
+  startsNotWatched?: string | null;
   notWatched?: string[];
   triggers?: Array<{ name: string; watch: string; reason?: string }>;
   nextExpectedAt: string | null;

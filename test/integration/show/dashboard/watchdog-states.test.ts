@@ -1,6 +1,7 @@
 // The task table of /ui/watchdog gives one state per row (issue 74): a task whose last run failed in the simulator
 // is "failed last run", never a green "on track" beside a failed last run; every task that is not watched says why
-// (disabled in the QMC, StewardWatch=off, a config rule, no trigger, only disabled triggers); a limit reads in
+// (disabled in the QMC, StewardWatch=off, a config rule, no trigger, only disabled triggers), also when its state
+// says something more urgent first; a limit reads in
 // durations, not "the median × …"; nothing is "…: over". GET /v4/watchdog keeps its fields and adds the state.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
@@ -14,6 +15,7 @@ const ID = {
   byRule: "7552d9fc-d1bb-4975-9a38-18357de531ee",
   noTrigger: "7552d9fc-d1bb-4975-9a38-18357de531ef",
   triggerOff: "7552d9fc-d1bb-4975-9a38-18357de531f0",
+  adHocFailed: "7552d9fc-d1bb-4975-9a38-18357de531f1",
 };
 const daily = (name: string, enabled = true) =>
   `{ type: schema, name: ${name}, enabled: ${enabled}, incrementOption: daily, startDate: "2026-01-01T03:00:00.000", timeZone: UTC }`;
@@ -36,6 +38,7 @@ ${reload(ID.optedOut, "Reload Sandbox", `, customProperties: { StewardWatch: "of
 ${reload(ID.byRule, "Reload Archive", `, triggers: [${daily("Nightly archive")}]`)}
 ${reload(ID.noTrigger, "Reload On demand")}
 ${reload(ID.triggerOff, "Reload Paused", `, triggers: [${daily("Nightly paused", false)}]`)}
+${reload(ID.adHocFailed, "Reload Ad hoc")}
 `;
 
 let dir: TempDir;
@@ -66,6 +69,8 @@ const stateOf = (row: string) => /<td><span class="badge[^"]*">([^<]*)<\/span>/.
 test("one state per row, a failed last run never on track, every not-watched task with its reason", { timeout: 60_000 }, async () => {
   const failed = h.run(ID.failing, "fail");
   await h.eventFor(failed);
+  const adHoc = h.run(ID.adHocFailed, "fail");
+  await h.eventFor(adHoc);
   const fine = await h.runWhenIdle(ID.fine, "succeed");
   await h.eventFor(fine);
   await h.t.app.watchdog!.look();
@@ -83,7 +88,7 @@ test("one state per row, a failed last run never on track, every not-watched tas
 
   // No contradictory pair anywhere in the table, and no "not watched" without a reason.
   const rows = body.split('<tr data-task="').slice(1);
-  expect(rows.length).toBe(7);
+  expect(rows.length).toBe(8);
   for (const r of rows) {
     const state = stateOf(r);
     if (/>failed</.test(r)) expect(state).not.toBe("on track");
@@ -92,6 +97,10 @@ test("one state per row, a failed last run never on track, every not-watched tas
   // The "not watched, and why" section lists each of them with the same reason.
   const why = body.slice(body.indexOf('id="not-watched"'));
   for (const id of [ID.disabled, ID.optedOut, ID.byRule, ID.noTrigger, ID.triggerOff]) expect(why).toContain(`data-not-watched="${id}"`);
+  // A task with no trigger whose last run failed: its state says the failure, the section still says its starts are not watched.
+  expect(stateOf(rowOf(body, ID.adHocFailed))).toBe("failed last run");
+  const adHocWhy = why.slice(why.indexOf(`data-not-watched="${ID.adHocFailed}"`));
+  expect(adHocWhy.slice(0, adHocWhy.indexOf("</tr>"))).toContain("starts not watched: no trigger: it starts only by hand");
   expect(body).not.toContain(": over");
   expect(body).not.toContain("median ×");
 
@@ -100,6 +109,8 @@ test("one state per row, a failed last run never on track, every not-watched tas
   const of = (id: string) => json.tasks.find((t) => t.id === id)!;
   expect(of(ID.failing)).toMatchObject({ state: "failed-last-run", stateText: "failed last run", stateReason: null, watched: true, lastStatus: 8 });
   expect(of(ID.disabled)).toMatchObject({ state: "not-watched", watched: false, notWatchedReason: "the task is disabled in the QMC" });
+  expect(of(ID.noTrigger)).toMatchObject({ startsNotWatched: "no trigger: it starts only by hand or by a call to QRS" });
+  expect(of(ID.fine)).toMatchObject({ startsNotWatched: null });
   expect(of(ID.triggerOff)).toMatchObject({ state: "starts-not-watched", disabledTriggers: 1, stateReason: "its only trigger is disabled in the QMC" });
   for (const key of ["notWatched", "triggers", "nextExpectedAt", "usualMs", "limitMs", "limitBasis", "samples", "runningSince", "lastRunAt", "afterTasks"])
     expect(Object.keys(of(ID.fine))).toContain(key);
