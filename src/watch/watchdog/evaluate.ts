@@ -29,7 +29,8 @@ function taskViews(look: Look): TaskView[] {
   return [...plan.tasks.values()].map((t) => {
     const runs = runsByTask.get(t.id) ?? [];
     const last = runs[runs.length - 1];
-    const next = t.schedules.map((tr) => nextExpectedStart(tr, nowMs)).filter((x): x is number => x !== undefined);
+    // A task disabled in the QMC is not started by its triggers: no next start is expected of it.
+    const next = t.enabled ? t.schedules.map((tr) => nextExpectedStart(tr, nowMs)).filter((x): x is number => x !== undefined) : [];
     const runningNow = runningByTask.get(t.id)?.[0];
     const usual = usualByTask.get(t.id);
     const triggers = t.schedules.map((tr) => {

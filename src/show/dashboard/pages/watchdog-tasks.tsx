@@ -58,10 +58,23 @@ const STATUS: Record<number, [string, Tone]> = {
 
 /** Why no next start is shown: the state says it when starts are not watched; else QRS's "never" or a trigger not read. */
 function nothingExpected(t: TaskRow): string {
-  if (t.state === "not-watched" || t.state === "starts-not-watched") return "—";
+  if (t.state === "not-watched" || t.state === "starts-not-watched" || t.startsNotWatched) return "—";
   if ((t.afterTasks ?? []).length > 0) return "after the tasks it waits for";
   if ((t.triggers ?? []).some((x) => x.watch === "not-watched")) return "not watched (see below)";
   return "none";
+}
+
+/** The state as a badge, and what follows its first colon (the reason, how long) beside it in plain text. */
+function StateCell(props: { t: TaskRow }) {
+  const text = props.t.stateText;
+  const cut = text.indexOf(": ");
+  const [head, tail] = cut > 0 ? [text.slice(0, cut), text.slice(cut + 2)] : [text, ""];
+  return (
+    <span data-state-text={text}>
+      <Badge tone={TONE[props.t.state] ?? "info"}>{head}</Badge>
+      {tail ? <div class="small">{tail}</div> : null}
+    </span>
+  );
 }
 
 function TaskTableRow(props: { t: TaskRow; checkins: CheckinLink[] }) {
@@ -73,7 +86,7 @@ function TaskTableRow(props: { t: TaskRow; checkins: CheckinLink[] }) {
         <a href={`/ui/tasks/${encodeURIComponent(t.id)}`}>{t.name}</a>
       </td>
       <td>
-        <Badge tone={TONE[t.state] ?? "info"}>{t.stateText}</Badge>
+        <StateCell t={t} />
         {t.staleHeldBack ? <div class="small muted">app past due, not paged: {t.staleHeldBack}</div> : null}
       </td>
       <td>

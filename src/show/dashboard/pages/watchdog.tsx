@@ -94,8 +94,9 @@ const PAST: Record<string, string> = {
 
 /** Every task or trigger that is not watched, with the reason and what to do: never silently skipped. */
 function NotWatchedSection(props: { tasks: TaskRow[] }) {
+  // Not watched at all, or watched with no start to expect (whatever its state says first), or a trigger not read.
   const reasonsOf = (t: TaskRow): string[] =>
-    t.stateReason ? [t.stateReason] : t.startsNotWatched ? [`starts not watched: ${t.startsNotWatched}`] : (t.notWatched ?? []);
+    t.state === "not-watched" && t.stateReason ? [t.stateReason] : t.startsNotWatched ? [`starts not watched: ${t.startsNotWatched}`] : (t.notWatched ?? []);
   const rows = props.tasks.filter((t) => reasonsOf(t).length > 0);
   if (rows.length === 0) return null;
   return (

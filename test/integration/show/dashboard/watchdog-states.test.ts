@@ -63,8 +63,13 @@ const rowOf = (body: string, taskId: string) => {
   expect(start).toBeGreaterThan(-1);
   return body.slice(start, body.indexOf("</tr>", start));
 };
-/** The text of the state badge (the row's second cell). */
-const stateOf = (row: string) => /<td><span class="badge[^"]*">([^<]*)<\/span>/.exec(row.slice(row.indexOf("</td>") + 5))?.[1] ?? "";
+/** The state cell's text (the row's second cell): its badge, then what follows the badge's colon. */
+const stateOf = (row: string) => {
+  const m = /<span data-state-text="([^"]*)"><span class="badge[^"]*">([^<]*)<\/span>(?:<div class="small">([^<]*)<\/div>)?/.exec(row);
+  expect(m).not.toBeNull();
+  expect(m![3] ? `${m![2]}: ${m![3]}` : m![2]).toBe(m![1]!);
+  return m![1]!;
+};
 
 test("one state per row, a failed last run never on track, every not-watched task with its reason", { timeout: 60_000 }, async () => {
   const failed = h.run(ID.failing, "fail");
@@ -96,11 +101,20 @@ test("one state per row, a failed last run never on track, every not-watched tas
   }
   // The "not watched, and why" section lists each of them with the same reason.
   const why = body.slice(body.indexOf('id="not-watched"'));
-  for (const id of [ID.disabled, ID.optedOut, ID.byRule, ID.noTrigger, ID.triggerOff]) expect(why).toContain(`data-not-watched="${id}"`);
+  const whyOf = (id: string) => {
+    const at = why.indexOf(`<tr data-not-watched="${id}">`);
+    expect(at).toBeGreaterThan(-1);
+    return why.slice(at, why.indexOf("</tr>", at));
+  };
+  expect(whyOf(ID.disabled)).toContain("the task is disabled in the QMC");
+  expect(whyOf(ID.optedOut)).toContain("StewardWatch=off on the task");
+  expect(whyOf(ID.byRule)).toContain("watchdog.rules[0] says watch: false");
+  expect(whyOf(ID.noTrigger)).toContain("starts not watched: no trigger: it starts only by hand");
+  expect(whyOf(ID.triggerOff)).toContain("starts not watched: its only trigger is disabled in the QMC");
   // A task with no trigger whose last run failed: its state says the failure, the section still says its starts are not watched.
   expect(stateOf(rowOf(body, ID.adHocFailed))).toBe("failed last run");
-  const adHocWhy = why.slice(why.indexOf(`data-not-watched="${ID.adHocFailed}"`));
-  expect(adHocWhy.slice(0, adHocWhy.indexOf("</tr>"))).toContain("starts not watched: no trigger: it starts only by hand");
+  expect(whyOf(ID.adHocFailed)).toContain("starts not watched: no trigger: it starts only by hand");
+  expect(why).not.toContain(`data-not-watched="${ID.fine}"`);
   expect(body).not.toContain(": over");
   expect(body).not.toContain("median ×");
 
@@ -108,7 +122,8 @@ test("one state per row, a failed last run never on track, every not-watched tas
   const json = (await (await h.t.request("/v4/watchdog")).json()) as { tasks: Array<Record<string, unknown>> };
   const of = (id: string) => json.tasks.find((t) => t.id === id)!;
   expect(of(ID.failing)).toMatchObject({ state: "failed-last-run", stateText: "failed last run", stateReason: null, watched: true, lastStatus: 8 });
-  expect(of(ID.disabled)).toMatchObject({ state: "not-watched", watched: false, notWatchedReason: "the task is disabled in the QMC" });
+  expect(of(ID.disabled)).toMatchObject({ state: "not-watched", watched: false, notWatchedReason: "the task is disabled in the QMC", nextExpectedAt: null });
+  expect(of(ID.optedOut).nextExpectedAt).toBeString(); // the Scheduler still starts it: only Steward does not judge it
   expect(of(ID.noTrigger)).toMatchObject({ startsNotWatched: "no trigger: it starts only by hand or by a call to QRS" });
   expect(of(ID.fine)).toMatchObject({ startsNotWatched: null });
   expect(of(ID.triggerOff)).toMatchObject({ state: "starts-not-watched", disabledTriggers: 1, stateReason: "its only trigger is disabled in the QMC" });
