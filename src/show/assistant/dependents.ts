@@ -12,6 +12,8 @@ export interface WatchdogView {
     afterTasks?: Array<{ id: string; name: string }>;
     afterCheckins?: string[];
     notWatchedReason?: string | null;
+    /** Why no start of a watched task can be expected (no trigger, only disabled ones). */
+    startsNotWatched?: string | null;
     notWatched?: unknown[];
   }>;
   checkins?: Array<{ name: string; feeds: { tasks: string[]; apps: string[] } }>;

@@ -91,7 +91,7 @@ function registerSiteTools(server: Catalog, api: StewardApi): void {
     {
       title: "What did not happen",
       description:
-        "The watchdog's open conditions: reloads that should have started from their QRS triggers and did not (missed), chains that stopped, reloads running far past their usual duration, stale apps, tasks turned off, and jobs before Qlik that did not check in; each with its explanation and since when. Also the tasks and triggers Steward cannot watch, with the reason. `recent` adds what got back on track in the last day.",
+        "The watchdog's open conditions: reloads that should have started from their QRS triggers and did not (missed), chains that stopped, reloads running far past their usual duration, stale apps, tasks turned off, and jobs before Qlik that did not check in; each with its explanation and since when. Also the tasks and triggers Steward cannot watch, and the tasks of which no start can be expected (no trigger, only disabled ones), with the reason. `recent` adds what got back on track in the last day.",
       inputSchema: {
         recent: z.boolean().default(false).describe("Also list the conditions closed in the last day"),
       },
@@ -116,8 +116,8 @@ function registerSiteTools(server: Catalog, api: StewardApi): void {
       return factsAnswer({
         open: ((w.open ?? []) as ConditionEvent[]).map(condition),
         notWatched: (w.tasks ?? [])
-          .filter((t) => t.notWatchedReason || (t.notWatched?.length ?? 0) > 0)
-          .map((t) => ({ task: t.name, id: t.id, reason: t.notWatchedReason, triggers: t.notWatched })),
+          .filter((t) => t.notWatchedReason || t.startsNotWatched || (t.notWatched?.length ?? 0) > 0)
+          .map((t) => ({ task: t.name, id: t.id, reason: t.notWatchedReason, startsNotWatched: t.startsNotWatched ?? null, triggers: t.notWatched })),
         ...(a.recent ? { recentlyClosed: ((w.recentlyClosed ?? []) as ConditionEvent[]).map(condition) } : {}),
       });
     },

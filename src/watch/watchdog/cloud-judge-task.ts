@@ -45,6 +45,7 @@ export async function judgeTask(deps: CloudJudgeDeps, look: TenantLook, task: Cl
   };
   const s = settingsOf(task);
   const watched = task.enabled && s.watch && task.schedule !== undefined && !known;
+  const offReason = cloudOffReason(task, s, known !== undefined);
   const grace = s.graceMs ?? cfg.grace;
   const durations = (ends.get(task.id) ?? []).filter((r) => r.status === 7).map((r) => r.stopMs - (r.startMs ?? r.createdMs));
   const usual = learnUsualDuration(durations, {
@@ -61,6 +62,8 @@ export async function judgeTask(deps: CloudJudgeDeps, look: TenantLook, task: Cl
     name: `${task.name} (Qlik Cloud, ${t.name})`,
     ...(task.appId ? { appId: task.appId } : {}),
     watched,
+    ...(offReason ? { offReason } : {}),
+    ...(task.schedule ? { triggers: [{ name: task.scheduleText ?? "its schedule", watch: "arithmetic" as const }] } : {}),
     ...(next !== undefined ? { nextExpectedMs: next } : {}),
     ...(usual ? { usual } : {}),
     ...(lastEnded ? { lastRunMs: lastEnded.stopMs, lastStatus: lastEnded.status } : {}),
@@ -73,6 +76,19 @@ export async function judgeTask(deps: CloudJudgeDeps, look: TenantLook, task: Cl
   await openMissed(deps, look, task, grace, nextDue, now1);
   await openRunningLong(deps, look, task, s, usual, now1);
 }
+
+/** Why a Qlik Cloud task is not watched, in the words of the watchdog's page; undefined when it is. */
+export function cloudOffReason(task: CloudPlanTask, s: TaskSettings, tooCostly: boolean): string | undefined {
+  if (!task.enabled) return "the task is disabled in Qlik Cloud";
+  if (!s.watch) return s.watchOffBy ?? "by choice";
+  if (tooCostly) return COSTLY_REASON;
+  if (task.schedule) return undefined;
+  if (task.trigger?.kind === "task") return "it starts after another task (an event trigger): Steward times only scheduled Qlik Cloud tasks";
+  if (task.trigger?.kind === "dataset") return "it starts when a dataset changes: there is no time to expect it at";
+  return "it has no schedule Steward can read";
+}
+
+export const COSTLY_REASON = "its schedule takes too long to work out (see What Steward found in the plan)";
 
 /** Due times whose grace ended since the last look, each answered by a start within [due − 1 min, due + grace]. */
 async function openMissed(

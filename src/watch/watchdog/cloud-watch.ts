@@ -19,7 +19,7 @@ import { createCloudEvents } from "./cloud-watch-event";
 import { createCostlySchedules } from "./cloud-costly";
 import { judgeApps } from "./cloud-judge-apps";
 import { closeOver } from "./cloud-judge-closes";
-import { judgeTask } from "./cloud-judge-task";
+import { COSTLY_REASON, judgeTask } from "./cloud-judge-task";
 import { type CloudJudgeDeps, type ConditionSink, iso, type TenantLook } from "./cloud-tenant-look";
 import { readTenantRuns } from "./cloud-tenant-runs";
 
@@ -135,7 +135,9 @@ export function createCloudWatch(d: CloudWatchDeps): CloudWatch {
     if (look.costly.length > 0) report(t.name, [...bad, ...look.costly]);
     const byId = new Map(tasks.map((x) => [x.id, x]));
     st.tasks = tasks;
-    st.view = look.view.map((v) => (tooCostly.has(`${v.id}@${byId.get(v.id.slice(prefix.length))?.updatedAt}`) ? { ...v, watched: false } : v));
+    st.view = look.view.map((v) =>
+      tooCostly.has(`${v.id}@${byId.get(v.id.slice(prefix.length))?.updatedAt}`) ? { ...v, watched: false, offReason: v.offReason ?? COSTLY_REASON } : v,
+    );
     await store.setMeta(`${prefix}checked_until`, String(now));
   }
 

@@ -25,11 +25,12 @@ export function evaluate(i: EvaluationInput): Evaluation {
 
 /** What the look knows of each task, for the watchdog's page. */
 function taskViews(look: Look): TaskView[] {
-  const { plan, nowMs, runsByTask, runningByTask, usualByTask, watched, staleHeld } = look;
+  const { plan, nowMs, runsByTask, runningByTask, usualByTask, watched, settingsOf, staleHeld } = look;
   return [...plan.tasks.values()].map((t) => {
     const runs = runsByTask.get(t.id) ?? [];
     const last = runs[runs.length - 1];
-    const next = t.schedules.map((tr) => nextExpectedStart(tr, nowMs)).filter((x): x is number => x !== undefined);
+    // A task disabled in the QMC is not started by its triggers: no next start is expected of it.
+    const next = t.enabled ? t.schedules.map((tr) => nextExpectedStart(tr, nowMs)).filter((x): x is number => x !== undefined) : [];
     const runningNow = runningByTask.get(t.id)?.[0];
     const usual = usualByTask.get(t.id);
     const triggers = t.schedules.map((tr) => {
@@ -40,11 +41,7 @@ function taskViews(look: Look): TaskView[] {
         ...(watch === "qrs" || watch === "not-watched" ? { reason: tr.unreadable ?? "Steward's reading and QRS's time differ" } : {}),
       };
     });
-    const off = !t.enabled
-      ? "the task is disabled in the QMC"
-      : watched(t)
-        ? undefined
-        : "by choice: StewardWatch=off on the task or its app, or a watchdog rule with watch: false";
+    const off = !t.enabled ? "the task is disabled in the QMC" : watched(t) ? undefined : (settingsOf(t).watchOffBy ?? "by choice");
     const notWatched = [
       ...triggers.filter((x) => x.watch === "not-watched").map((x) => `trigger "${x.name}": ${x.reason}; QRS states no next execution`),
       ...(t.unreadableTriggers ?? []).map((e) => `${e}; this trigger is not watched`),
@@ -56,6 +53,7 @@ function taskViews(look: Look): TaskView[] {
       watched: watched(t),
       ...(off ? { offReason: off } : {}),
       ...(notWatched.length ? { notWatched } : {}),
+      ...(t.disabledTriggers ? { disabledTriggers: t.disabledTriggers } : {}),
       ...(t.appId && staleHeld.has(t.appId) ? { staleHeldBack: staleHeld.get(t.appId)! } : {}),
       ...(triggers.length ? { triggers } : {}),
       ...(next.length ? { nextExpectedMs: Math.min(...next) } : {}),

@@ -49,11 +49,13 @@ export interface TaskView {
   name: string;
   appId?: string;
   watched: boolean;
-  /** Why the task is not watched at all (disabled, or by choice). */
+  /** Why the task is not watched at all: disabled, StewardWatch=off, a config rule, or (Qlik Cloud) no schedule. */
   offReason?: string;
   /** Its enabled triggers that are not watched, each with the reason (never silently skipped). */
   notWatched?: string[];
   triggers?: TriggerView[];
+  /** Its triggers (time or task-event) that are disabled in the QMC: a task whose every trigger is off expects no start. */
+  disabledTriggers?: number;
   /** Its app is past due but not paged now, and why (a run in progress, a retry, a page that already said it). */
   staleHeldBack?: string;
   nextExpectedMs?: number;

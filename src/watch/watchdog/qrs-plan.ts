@@ -29,6 +29,8 @@ export interface WatchedTask {
   overrides: WatchOverrides;
   /** Enabled schema triggers of the task that are not watched, each with the reason (rows Steward cannot read at all). */
   unreadableTriggers?: string[];
+  /** How many of its triggers (time or task-event) are disabled: the watchdog's page says why no start is expected. */
+  disabledTriggers?: number;
 }
 
 export type WatchedApp = NonNullable<WatchdogEvent["app"]> & { lastReloadMs?: number };
@@ -171,6 +173,7 @@ export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo
       if (task && (row as { enabled?: unknown } | null)?.enabled !== false) (task.unreadableTriggers ??= []).push(r.error);
       continue;
     }
+    if (task && !r.trigger.enabled) task.disabledTriggers = (task.disabledTriggers ?? 0) + 1;
     if (!task || !r.trigger.enabled) continue;
     const disagreement = compareWithQrs(r.trigger, nowMs);
     if (disagreement) problems.push(`task "${task.name}": ${disagreement}`);
@@ -187,6 +190,7 @@ export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo
     const tc = c.success ? c.data.timeConstraint : undefined;
     const constraintMs = tc ? ((((tc.days ?? 0) * 24 + (tc.hours ?? 0)) * 60 + (tc.minutes ?? 0)) * 60 + (tc.seconds ?? 0)) * 1000 : 0;
     if (task && r.enabled) task.chains.push({ ...r.edge, constraintMs });
+    else if (task) task.disabledTriggers = (task.disabledTriggers ?? 0) + 1;
   }
   const apps = new Map<string, WatchedApp>();
   for (const row of appRows) {

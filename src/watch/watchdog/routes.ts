@@ -6,6 +6,11 @@ import type { Router } from "../../platform/http/route";
 import { registerAcknowledgeRoute } from "./acknowledge";
 import type { Watchdog } from "./service";
 import type { ConditionRow, WatchStore } from "./watch-store";
+import { limitInWords } from "./limit-words";
+import { startsNotWatched, type TaskState, taskState } from "./task-state";
+
+/** A task's state as the REST answer gives it: the code, the words, and why it is not watched when it is not. */
+const stateFields = (s: TaskState) => ({ state: s.state, stateText: s.text, stateReason: s.reason ?? null });
 
 /** An open condition of a task that is turned off says so: it stays open until the task runs again or is acknowledged. */
 export function withTurnedOffNote(r: ConditionRow, open: readonly ConditionRow[]): ConditionRow["openEvent"] & { note?: string } {
@@ -60,6 +65,7 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
       const closedAt = (e: { condition: { closedAt?: string } }) => e.condition.closedAt ?? "";
       const s = deps.watchdog.status();
       const names = new Map(s.tasks.map((t) => [t.id, t.name]));
+      const openOf = (taskId: string) => open.filter((r) => r.taskId === taskId);
       const feedsOf = checkins.map((ch) => ({ name: ch.name, tasks: lower(ch.feeds.tasks), apps: lower(ch.feeds.apps) }));
       return c.json({
         enabled: true,
@@ -74,6 +80,11 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
           name: t.name,
           appId: t.appId ?? null,
           watched: t.watched,
+          // One state per task (task-state.ts): an open condition, not watched and why, its last run failed, …, on track.
+          ...stateFields(taskState(t, openOf(t.id), now)),
+          disabledTriggers: t.disabledTriggers ?? 0,
+          // Why no start of a watched task can be expected, whatever its state says first (a failed last run).
+          startsNotWatched: t.watched ? (startsNotWatched(t) ?? null) : null,
           // Never silently skipped: why the task is not watched, and each of its triggers that is not, with the reason.
           notWatchedReason: t.offReason ?? null,
           notWatched: t.notWatched ?? [],
@@ -85,6 +96,8 @@ export function registerWatchdogRoutes(router: Router, deps: WatchdogRouteDeps):
           limitMs: t.usual?.limitMs ?? null,
           // Why the running-long limit is what it is ("1.5 × the 90th percentile …", "only 5 runs seen", …).
           limitBasis: t.usual?.basis ?? null,
+          // The same in words, with durations and what they are compared with (what the page shows).
+          limitWords: t.usual ? limitInWords(t.usual) : null,
           // The app is past due but not paged now: why (a run in progress, a retry, a page that said it already).
           staleHeldBack: t.staleHeldBack ?? null,
           samples: t.usual?.samples ?? 0,

@@ -6,6 +6,8 @@ import { globMatch } from "../../platform/core/glob";
 
 export interface TaskSettings {
   watch: boolean;
+  /** When not watched: what says so, in words for the watchdog's page ("StewardWatch=off on the task", a config rule). */
+  watchOffBy?: string;
   /** Raise task.disabled when the task is turned off (a rule's `disabled: false` says no). */
   reportDisabled: boolean;
   graceMs?: number;
@@ -33,14 +35,18 @@ function ruleNames(rule: WatchRule, task: WatchedTask | undefined, app: WatchedA
 }
 
 export function settingsFor(cfg: WatchdogConfig, task: WatchedTask | undefined, app: WatchedApp | undefined): TaskSettings {
-  const rule = cfg.rules.find((r) => ruleNames(r, task, app));
+  const index = cfg.rules.findIndex((r) => ruleNames(r, task, app));
+  const rule = index >= 0 ? cfg.rules[index] : undefined;
   const o = task?.overrides ?? {};
   const maxFrom = o.maxDurationMs !== undefined ? "StewardMaxDuration" : rule?.maxDuration !== undefined ? "config" : undefined;
   const grace = o.graceMs ?? rule?.grace;
   const max = o.maxDurationMs ?? rule?.maxDuration;
   const within = o.expectSuccessWithinMs ?? rule?.expectSuccessWithin;
+  const watch = o.watch ?? rule?.watch ?? true;
+  const offBy = o.watch === false ? "StewardWatch=off on the task" : `excluded by the config: watchdog.rules[${index}] says watch: false`;
   return {
-    watch: o.watch ?? rule?.watch ?? true,
+    watch,
+    ...(watch ? {} : { watchOffBy: offBy }),
     reportDisabled: rule?.disabled ?? true,
     ...(grace !== undefined ? { graceMs: grace } : {}),
     ...(max !== undefined && maxFrom ? { maxDurationMs: max, maxDurationFrom: maxFrom } : {}),

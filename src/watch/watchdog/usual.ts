@@ -23,12 +23,17 @@ export interface UsualDuration {
   limitMs: number;
   /** Which term set the limit, for the watchdog's page ("1.25 × the 95th percentile", "a clear hang", …). */
   basis: string;
+  /** The same as a word the page turns into a sentence (limit-words.ts): no factor like "the median × 127.56". */
+  basisKind: LimitBasisKind;
   /** Fewer runs seen than `learnRuns`: past `noticeMs` a notice is raised (task.notice), a page only past `limitMs`. */
   learning: boolean;
   noticeMs?: number;
   /** The median and count of the runs per kind of day, for days whose level differs (limitFor). */
   buckets?: Partial<Record<DurationBucket, { medianMs: number; runs: number }>>;
 }
+
+/** Which term set the limit: the floor, twice the median, the runs' spread, their 95th percentile, the room given while few runs are seen, or a clear hang. */
+export type LimitBasisKind = "floor" | "double" | "spread" | "reach" | "learning" | "hang";
 
 export interface UsualOptions {
   /** Fewest successful runs to learn from; fewer gives no limit (the task is not judged yet). */
@@ -91,7 +96,7 @@ function spreadOf(logsSorted: readonly number[]): number {
   return Math.max(mad, iqr);
 }
 const rank = (sorted: readonly number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
-const largest = (terms: Array<[number, string]>) => terms.reduce((a, b) => (b[0] > a[0] ? b : a));
+const largest = <T extends [number, string, LimitBasisKind]>(terms: T[]) => terms.reduce((a, b) => (b[0] > a[0] ? b : a));
 const times = (x: number) => `${+x.toFixed(2)}`;
 
 /**
@@ -116,29 +121,31 @@ export function learnUsualDuration(
   const p95 = rank(sorted, 0.95);
   const longest = sorted[sorted.length - 1]!;
   const n = recent.length;
-  const settled: Array<[number, string]> = [
-    [opts.floorMs, "the floor (runningLong.floor)"],
-    [med * opts.floorFactor, `${opts.floorFactor} × the median`],
+  const settled: Array<[number, string, LimitBasisKind]> = [
+    [opts.floorMs, "the floor (runningLong.floor)", "floor"],
+    [med * opts.floorFactor, `${opts.floorFactor} × the median`, "double"],
     [
       Math.min(med * Math.exp(z * logSpread), longest * opts.spreadCap),
       `the median × ${times(Math.min(Math.exp(z * logSpread), (longest * opts.spreadCap) / Math.max(med, 1)))} (room for how much its runs vary)`,
+      "spread",
     ],
-    [Math.min(p95 * opts.reach, med * opts.reachCap), `${opts.reach} × the 95th percentile (how far its runs reach)`],
+    [Math.min(p95 * opts.reach, med * opts.reachCap), `${opts.reach} × the 95th percentile (how far its runs reach)`, "reach"],
   ];
   const base = { medianMs: med, madMs: mad, samples: n, p90Ms: p90, p95Ms: p95, longestMs: longest, logSpread, ...bucketsOf(valid, med, opts.window) };
   if (n >= opts.learnRuns) {
-    const [limitMs, basis] = largest(settled);
-    return { ...base, limitMs: Math.round(limitMs), basis, learning: false };
+    const [limitMs, basis, basisKind] = largest(settled);
+    return { ...base, limitMs: Math.round(limitMs), basis, basisKind, learning: false };
   }
   const few = opts.floorFactor + opts.fewRuns / n;
-  const [noticeMs, noticeBasis] = largest([...settled, [med * few, `the median × ${times(few)}`]]);
+  const [noticeMs, noticeBasis, noticeKind] = largest([...settled, [med * few, `the median × ${times(few)}`, "learning"]]);
   const hang = med * opts.hangFactor;
   const learningText = `still learning: ${n} of ${opts.learnRuns} runs seen`;
-  if (noticeMs >= hang) return { ...base, limitMs: Math.round(noticeMs), basis: `${noticeBasis} (${learningText})`, learning: true };
+  if (noticeMs >= hang) return { ...base, limitMs: Math.round(noticeMs), basis: `${noticeBasis} (${learningText})`, basisKind: noticeKind, learning: true };
   return {
     ...base,
     limitMs: Math.round(hang),
     basis: `a clear hang: ${opts.hangFactor} × the median (${learningText}; a notice from ${noticeBasis})`,
+    basisKind: "hang",
     learning: true,
     noticeMs: Math.round(noticeMs),
   };

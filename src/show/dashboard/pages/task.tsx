@@ -1,14 +1,15 @@
 /** @jsxImportSource hono/jsx */
-// GET /ui/tasks/:id: one task's run history: a chart of its last runs (duration, coloured by outcome) and the
-// runs as a table.
+// GET /ui/tasks/:id: one task's run history: why its last failed run failed (last-failure.tsx), a chart of its last
+// runs (duration, coloured by outcome) and the runs as a table.
 import { Legend, RunChart } from "../charts";
 import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { Layout } from "../layout";
+import { failedRunEvent, LastFailureCard } from "./last-failure";
 import type { PageHandler } from "../types";
 
 const RUNS = 60;
 
-export const taskPage: PageHandler = async (c, { runs, inbox, siteClock }) => {
+export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteClock }) => {
   const id = c.req.param("id") ?? "";
   const nav = { active: "events", inbox: inbox() !== undefined, clock: siteClock() };
   const rows = runs?.runsOf(id, RUNS) ?? [];
@@ -22,6 +23,7 @@ export const taskPage: PageHandler = async (c, { runs, inbox, siteClock }) => {
     );
   }
   const count = (o: string) => rows.filter((r) => r.outcome === o).length;
+  const lastFailed = rows.find((r) => r.outcome === "failed");
   const durations = rows.map((r) => r.durationMs).filter((d): d is number => d !== null);
   const avg = durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : undefined;
   return c.html(
@@ -49,6 +51,7 @@ export const taskPage: PageHandler = async (c, { runs, inbox, siteClock }) => {
           </dd>
         </dl>
       </section>
+      {lastFailed ? <LastFailureCard run={lastFailed} latest={latest} found={failedRunEvent(timeline, lastFailed.executionId)} /> : null}
       <section class="card" id="task-runs">
         <h2>
           Run history{" "}

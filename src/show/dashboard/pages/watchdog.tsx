@@ -8,7 +8,8 @@ import { Layout } from "../layout";
 import { SiteText } from "../page-clock";
 import { FRESHNESS_WORDS, type FreshnessState, isBehind } from "../../../watch/freshness/states";
 import type { PageHandler } from "../types";
-import { type CheckinLink, CheckinSection, Upstreams } from "./chain-links";
+import { type CheckinLink, CheckinSection } from "./chain-links";
+import { TaskTable, type TaskRow } from "./watchdog-tasks";
 
 interface ConditionView {
   id: string;
@@ -21,27 +22,6 @@ interface ConditionView {
   condition: { type: string; openedAt: string; closedAt?: string };
   /** A check-in's condition names its job; a node's queue backed up, its node. */
   data?: { check?: unknown; node?: unknown };
-}
-
-interface TaskRow {
-  /** Successful runs the usual duration is learned from (shown while it is not known yet). */
-  learnsFrom?: number | null;
-  id: string;
-  name: string;
-  watched: boolean;
-  notWatched?: string[];
-  triggers?: Array<{ name: string; watch: string; reason?: string }>;
-  nextExpectedAt: string | null;
-  usualMs: number | null;
-  limitMs: number | null;
-  limitBasis?: string | null;
-  staleHeldBack?: string | null;
-  samples: number;
-  runningSince: string | null;
-  lastRunAt: string | null;
-  lastStatus: number | null;
-  afterTasks?: Array<{ id: string; name: string }>;
-  afterCheckins?: string[];
 }
 
 interface WatchdogView {
@@ -97,33 +77,35 @@ const LABEL: Record<string, [string, Tone]> = {
   checkin_running_long: ["job running long", "warn"],
 };
 
-const STATUS: Record<number, [string, Tone]> = {
-  6: ["aborted", "warn"],
-  7: ["succeeded", "ok"],
-  8: ["failed", "fail"],
-  9: ["skipped", "warn"],
-  10: ["retried", "warn"],
+/** What a condition was, once it is over ("was running long"), under "Back on track". */
+const PAST: Record<string, string> = {
+  missed: "a missed start",
+  skipped: "a skipped run",
+  chain_broken: "a stopped chain",
+  running_long: "running long",
+  stale: "stale data",
+  retrying: "retrying",
+  disabled: "turned off",
+  queue_backlog: "a queue backed up",
+  checkin_missed: "a missed check-in",
+  checkin_failed: "a failed job",
+  checkin_running_long: "a job running long",
 };
-
-/** Why a task has no next expected start: no schedule trigger, QRS's "never", or a trigger that is not watched. */
-function nothingExpected(t: TaskRow): string {
-  const triggers = t.triggers ?? [];
-  if (triggers.length === 0) return "no schedule trigger";
-  if (triggers.some((x) => x.watch === "not-watched")) return "not watched (see below)";
-  if (triggers.every((x) => x.watch === "qrs-never")) return "none: QRS states the Scheduler will not fire it";
-  return "none";
-}
 
 /** Every task or trigger that is not watched, with the reason and what to do: never silently skipped. */
 function NotWatchedSection(props: { tasks: TaskRow[] }) {
-  const rows = props.tasks.filter((t) => (t.notWatched ?? []).length > 0);
+  // Not watched at all, or watched with no start to expect (whatever its state says first), or a trigger not read.
+  const reasonsOf = (t: TaskRow): string[] =>
+    t.state === "not-watched" && t.stateReason ? [t.stateReason] : t.startsNotWatched ? [`starts not watched: ${t.startsNotWatched}`] : (t.notWatched ?? []);
+  const rows = props.tasks.filter((t) => reasonsOf(t).length > 0);
   if (rows.length === 0) return null;
   return (
     <section class="card tight" id="not-watched">
       <h2>Not watched, and why</h2>
       <p class="small muted">
-        A trigger Steward cannot read is judged by the time QRS states for it; with no time from QRS it is not watched. Fix the trigger in the QMC (or tell us
-        its definition), or set StewardWatch=off on the task to say it is not watched on purpose. See docs/watchdog.md.
+        A task disabled in the QMC, set StewardWatch=off or excluded by a watchdog rule is not watched. A task with no trigger (or only disabled ones) has no
+        start to expect. A trigger Steward cannot read is judged by the time QRS states for it; with no time from QRS it is not watched: fix the trigger in the
+        QMC, or set StewardWatch=off on the task to say it is not watched on purpose. See docs/watchdog.md.
       </p>
       <table>
         <thead>
@@ -139,7 +121,7 @@ function NotWatchedSection(props: { tasks: TaskRow[] }) {
                 <a href={`/ui/tasks/${encodeURIComponent(t.id)}`}>{t.name}</a>
               </td>
               <td class="small">
-                {(t.notWatched ?? []).map((r) => (
+                {reasonsOf(t).map((r) => (
                   <div>
                     <SiteText text={r} />
                   </div>
@@ -151,16 +133,6 @@ function NotWatchedSection(props: { tasks: TaskRow[] }) {
       </table>
     </section>
   );
-}
-
-function stateOf(t: TaskRow, open: ConditionView[]): [string, Tone] {
-  const mine = open.find((c) => c.task?.id === t.id);
-  if (mine) return LABEL[mine.condition.type] ?? [mine.condition.type, "warn"];
-  if (!t.watched) return ["not watched", "info"];
-  const triggers = t.triggers ?? [];
-  if (triggers.length > 0 && triggers.every((x) => x.watch === "not-watched")) return ["not watched", "warn"];
-  if (t.runningSince) return ["running", "info"];
-  return ["on track", "ok"];
 }
 
 function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: { state: string; promise: string } | undefined }) {
@@ -182,9 +154,7 @@ function ConditionRow(props: { c: ConditionView; closed?: boolean; freshness?: {
   );
   return (
     <tr data-condition={c.condition.type} data-kind={c.kind}>
-      <td>
-        <Badge tone={props.closed ? "ok" : tone}>{props.closed ? `${label}: over` : label}</Badge>
-      </td>
+      <td>{props.closed ? <Badge tone="ok">{`was ${PAST[c.condition.type] ?? label}`}</Badge> : <Badge tone={tone}>{label}</Badge>}</td>
       <td>{subject}</td>
       <td class="small">
         <SiteText text={c.summary} />
@@ -286,60 +256,7 @@ export const watchdogPage: PageHandler = async (c, { api, inbox, siteClock }) =>
         </section>
       ) : null}
       <CheckinSection checkins={w.checkins ?? []} />
-      <section class="card tight" id="watched-tasks">
-        <h2>Tasks</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Task</th>
-              <th>State</th>
-              <th>Next expected start</th>
-              <th>Usually takes</th>
-              <th>Long after</th>
-              <th>Last run</th>
-              <th>Waits for</th>
-            </tr>
-          </thead>
-          <tbody>
-            {w.tasks.map((t) => {
-              const [label, tone] = stateOf(t, w.open);
-              const last = t.lastStatus !== null ? STATUS[t.lastStatus] : undefined;
-              return (
-                <tr data-task={t.id}>
-                  <td>
-                    <a href={`/ui/tasks/${encodeURIComponent(t.id)}`}>{t.name}</a>
-                  </td>
-                  <td>
-                    <Badge tone={tone}>{label}</Badge>
-                    {t.staleHeldBack ? <div class="small muted">app past due, not paged: {t.staleHeldBack}</div> : null}
-                  </td>
-                  <td>
-                    {t.nextExpectedAt ? <Time iso={t.nextExpectedAt} /> : <span class="muted">{nothingExpected(t)}</span>}
-                    {(t.triggers ?? []).some((x) => x.watch === "qrs") ? <span class="muted small"> (QRS's time)</span> : null}
-                  </td>
-                  <td>
-                    {t.usualMs !== null ? (
-                      formatDuration(t.usualMs)
-                    ) : (
-                      <span class="muted">learning{t.learnsFrom ? `: known after ${t.learnsFrom} successful runs` : ""}</span>
-                    )}
-                  </td>
-                  <td>
-                    {t.limitMs !== null ? formatDuration(t.limitMs) : "—"}
-                    {t.limitBasis ? <div class="small muted">{t.limitBasis}</div> : null}
-                  </td>
-                  <td>
-                    {t.lastRunAt ? <Time iso={t.lastRunAt} /> : "—"} {last ? <Badge tone={last[1]}>{last[0]}</Badge> : null}
-                  </td>
-                  <td class="small">
-                    <Upstreams tasks={t.afterTasks ?? []} checkins={t.afterCheckins ?? []} all={w.checkins ?? []} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </section>
+      <TaskTable tasks={w.tasks} checkins={w.checkins ?? []} />
       <NotWatchedSection tasks={w.tasks} />
       {w.problems.length > 0 ? (
         <section class="card tight" id="watchdog-problems">

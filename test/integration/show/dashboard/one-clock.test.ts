@@ -169,7 +169,7 @@ test("Friday 05:47Z, Transform running again: each page shows one zone, named; /
   // The watchdog page: the missed check-in back on track, its sentence in the site's zone beside its time column.
   const watchdog = await show("/ui/watchdog", "watchdog");
   expect(watchdog.text).toMatch(
-    /missed check-in: over\s+job "erp-extract"\s+Job "erp-extract" is back on track after a missed check-in: checked in at Fri, 20 Nov 2026 09:50:00 GMT\+5:30/,
+    /was a missed check-in\s+job "erp-extract"\s+Job "erp-extract" is back on track after a missed check-in: checked in at Fri, 20 Nov 2026 09:50:00 GMT\+5:30/,
   );
   expect(watchdog.text).toContain('Job "erp-extract" was due at Fri, 20 Nov 2026 09:30:00 GMT+5:30');
   const fresh = await show("/ui/freshness", "freshness");

@@ -73,7 +73,7 @@ afterAll(async () => {
 });
 
 const rowOf = (body: string, taskId: string) => {
-  const start = body.indexOf(`<tr data-task="${taskId}">`);
+  const start = body.indexOf(`<tr data-task="${taskId}"`);
   expect(start).toBeGreaterThan(-1);
   return body.slice(start, body.indexOf("</tr>", start));
 };

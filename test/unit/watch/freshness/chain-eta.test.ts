@@ -17,6 +17,7 @@ const usual = (m: number) => ({
   logSpread: 0,
   limitMs: 2 * m * MIN,
   basis: "2 × the median",
+  basisKind: "double" as const,
   learning: false,
 });
 const CYCLE = at("2026-11-23T04:00:00Z");
