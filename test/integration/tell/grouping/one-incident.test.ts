@@ -11,6 +11,8 @@ import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
 import { launchChromium } from "../../show/dashboard/chromium";
+import { createLinkStore } from "../../../../src/tell/ack-links/link-store";
+import { linkQuery, newNonce, signLink } from "../../../../src/tell/ack-links/signature";
 
 function failure(i: number, source: string): TaskEvent {
   const e: TaskEvent = {
@@ -54,6 +56,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
   hook: { type: webhook, url: "${rx.url}/hook" }
 routes:
   - { on: [task.failed, task.recovered], to: [hook] }
+actionLinks: { publicBaseUrl: "https://steward.corp.example" }
 `);
         apps.push(t);
         await t.app.start();
@@ -120,6 +123,27 @@ routes:
       const missing = await a().request("/v4/causes/999999/acknowledge", post());
       expect(missing.status).toBe(409);
       expect(await missing.json()).toMatchObject({ code: "CONFLICT", details: { field: "id" } });
+    });
+
+    test("a snooze from the page of one incident of a cause holds every incident of that cause", async () => {
+      for (let i = 31; i <= 33; i++) await fail(apps[i % apps.length]!, i, "SAP");
+      const sap = await waitFor(
+        async () => {
+          const c = await openCause(a(), "connection errors from SAP");
+          return c?.stillFailing === 3 ? c : undefined;
+        },
+        { what: "the SAP cause with three tasks" },
+      );
+      const members = (await openIncidents(a())).filter((i) => i.cause?.id === sap.id);
+      const now = Date.now();
+      const { secret } = await createLinkStore(a().app.sharedStore.sql).key(now);
+      const p = { incidentId: members[0]!.id, action: "snooze" as const, recipient: "anna@corp.example", expiresAt: now + 60_000, nonce: newNonce() };
+      const link = `/act/incident/${p.incidentId}?${linkQuery(p, signLink(secret, p))}`;
+      const res = await b().request(link, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "choice=1h" });
+      expect(res.status).toBe(200);
+      const { silences } = await json<{ silences: Array<{ matcher: { incidentIds?: number[] }; author: string }> }>(a(), "/v4/silences?state=active");
+      const snooze = silences.find((x) => x.author === "anna@corp.example")!;
+      expect([...snooze.matcher.incidentIds!].sort((x, y) => x - y)).toEqual(members.map((i) => i.id).sort((x, y) => x - y));
     });
 
     test("the dashboard: an incident links its cause; the Causes page's Acknowledge acknowledges the cause and its incidents", async () => {
