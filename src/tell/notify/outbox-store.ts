@@ -128,7 +128,9 @@ function outboxStatements(pg: boolean) {
       UNION ALL SELECT t FROM (SELECT d.next_attempt_at AS t FROM notify_deliveries d WHERE d.status = 'pending' AND ${NOT_HELD_BACK}
       ORDER BY d.next_attempt_at LIMIT 1) first_pending) due_times`,
     markSending: "UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-    markDelivered: "UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?",
+    // A note is kept in reason (a delivery sent in the plain form says why); without one, what it held stays.
+    markDelivered:
+      "UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL, reason = COALESCE(?, reason) WHERE id = ?",
     markRetry: "UPDATE notify_deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
     markDead: "UPDATE notify_deliveries SET status = 'dead', reason = ?, last_error = ?, updated_at = ? WHERE id = ?",
     unclaim:
@@ -261,7 +263,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       const r = await db.get<{ t: number | null }>(q.nextDue);
       return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
     },
-    markDelivered: async (id: number, now: number) => void (await db.run(q.markDelivered, [now, now, id])),
+    markDelivered: async (id: number, now: number, note?: string) => void (await db.run(q.markDelivered, [now, now, note ?? null, id])),
     markRetry: async (id: number, next: number, error: string, now: number) => void (await db.run(q.markRetry, [next, error, now, id])),
     markDead: async (id: number, reason: string, error: string | null, now: number) => void (await db.run(q.markDead, [reason, error, now, id])),
     /** Gives a claimed row back without counting the attempt (shutdown interrupted it). */
