@@ -44,6 +44,14 @@ export type NewDelivery = Omit<DeliveryRow, "id" | "attempts" | "updatedAt" | "d
   thread?: string | null;
 };
 
+/** Alerts of one channel sent in the plain form for one reason (the template and its error). */
+export interface RecentFallback {
+  channel: string;
+  reason: string;
+  count: number;
+  lastAt: number;
+}
+
 export interface ListFilter {
   status?: DeliveryStatus[];
   channel?: string;
@@ -142,6 +150,9 @@ function outboxStatements(pg: boolean) {
     rateGet: "SELECT until FROM notify_rate_limits WHERE key = ?",
     rateSet: "INSERT INTO notify_rate_limits (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until = excluded.until",
     counts: "SELECT channel, status, COUNT(*) AS n FROM notify_deliveries GROUP BY channel, status",
+    // The reason worker.ts writes (fallbackRowReason): it names the template and why it failed, so it groups them.
+    recentFallbacks: `SELECT channel, reason, COUNT(*) AS n, MAX(delivered_at) AS last FROM notify_deliveries
+      WHERE status = 'delivered' AND delivered_at >= ? AND reason LIKE 'sent in the plain form:%' GROUP BY channel, reason ORDER BY last DESC LIMIT 20`,
     backlog: "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM notify_deliveries WHERE status IN ('pending', 'sending')",
     purgeDeliveries: "DELETE FROM notify_deliveries WHERE status IN ('delivered', 'dead', 'suppressed', 'grouped') AND updated_at < ?",
     purgeEvents:
@@ -295,6 +306,14 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     setRateLimit: base.setRateLimit,
     counts: async () =>
       (await db.all<{ channel: string; status: string; n: number }>(q.counts)).map((r) => ({ channel: r.channel, status: r.status, n: Number(r.n) })),
+    /** Deliveries sent in the plain form since `since` because a template failed, by channel and reason, newest first. */
+    recentFallbacks: async (since: number): Promise<RecentFallback[]> =>
+      (await db.all<{ channel: string; reason: string; n: number; last: number }>(q.recentFallbacks, [since])).map((r) => ({
+        channel: String(r.channel),
+        reason: String(r.reason),
+        count: Number(r.n),
+        lastAt: Number(r.last),
+      })),
     /** Deliveries not yet sent and when the oldest of them was queued. */
     async backlog(): Promise<{ pending: number; oldestCreatedAt?: number }> {
       const r = await db.get<{ n: number; oldest: number | null }>(q.backlog);

@@ -137,6 +137,7 @@ test("GET /v4/doctor and /ui/doctor on a running Steward; a cluster member gone 
     ["channel mail (email)", true],
     ["channel hook (webhook)", true],
     ["postgresql", true],
+    ["alert templates", true],
     ["udp 127.0.0.1:0", true],
   ]);
   expect(first.ok).toBe(true);

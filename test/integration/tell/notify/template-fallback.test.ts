@@ -125,5 +125,14 @@ notify:
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="mail-throws",template="email/task.failed.subject"} 1');
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="mail-missing",template="email/task.failed.html"} 1');
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="hook",template="webhook/task.failed.json"} 1');
+
+    // The doctor lists the templates that failed, from the deliveries in the store.
+    const doctor = (await (await t.request("/v4/doctor")).json()) as { checks: Array<{ check: string; ok: boolean; detail: string; fix?: string }> };
+    const line = doctor.checks.find((c) => c.check === "alert templates")!;
+    expect(line.ok).toBe(false);
+    expect(line.detail).toContain("5 alerts sent in the plain form in the last 24 hours");
+    expect(line.detail).toContain("slack-big: template slack/task.failed.json failed (60 blocks; Slack takes at most 50), 1 alert, last ");
+    expect(line.detail).toContain("mail-throws: template email/task.failed.subject failed (line 1: subject broke on purpose), 1 alert");
+    expect(line.fix).toContain("steward config check");
   });
 });
