@@ -18,6 +18,8 @@ import { createTemplateRenderer } from "../../../../src/tell/notify/templates/re
 import type { ChannelDeps } from "../../../../src/tell/notify/types";
 import { templateFallbackProbe } from "../../../../src/show/doctor/template-probe";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { parseConfigText } from "../../../../src/composition/config";
+import { planContextFor, previewEvent } from "../../../../src/tell/notify/preview";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -89,6 +91,46 @@ describe("the plain form", () => {
       expect(() => slackChannel.preview({ type: "slack", webhookUrl: "http://127.0.0.1:9/x" } as never, hugeNotification(), deps)).toThrow(
         /template slack\/task\.failed\.json \(.*task\.failed\.json\.eta\) failed/,
       );
+    } finally {
+      t.remove();
+    }
+  });
+});
+
+describe("a digest and a preview", () => {
+  test("a digest's plain form lists each of its alerts", () => {
+    const dir = createTempDir("steward-fallback-digest-");
+    try {
+      mkdirSync(join(dir.path, "slack"), { recursive: true });
+      writeFileSync(join(dir.path, "slack", "digest.json.eta"), "<% throw new Error('no digest today') %>");
+      const events = ["Load A", "Load B", "Load C"].map((taskName) => syntheticTaskEvent({ outcome: "failed", taskName }));
+      const n = buildNotification(
+        { deliveryId: 1, key: "k", channel: "c", route: "night", events, recipient: "", target: null, attempt: 1, groupWindowMs: 60_000 },
+        opts,
+      );
+      const deps = depsWith(createTemplateRenderer([dir.path]));
+      const text = (slackChannel.preview({ type: "slack", webhookUrl: "http://127.0.0.1:9/x" } as never, n, deps) as { body: { text: string } }).body.text;
+      expect(text).toStartWith("3 alerts (route night)");
+      for (const name of ["Load A", "Load B", "Load C"]) expect(text).toContain(`Reload task failed: ${name}`);
+      expect(text).toContain("template slack/digest.json failed (line 1: no digest today)");
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test("the alert preview shows the template's error and the plain form that would be sent", async () => {
+    const t = brokenTemplates();
+    try {
+      const { config } = parseConfigText(
+        'channels:\n  chat: { type: slack, webhookUrl: "http://127.0.0.1:9/x" }\nroutes:\n  - { on: [task.failed], to: [chat] }\n',
+        "t.yaml",
+        "/tmp",
+      );
+      const event = syntheticTaskEvent({ outcome: "failed", taskName: "Finance" });
+      const p = await previewEvent(config, planContextFor(config), () => depsWith(t.templates), event, undefined, Date.now());
+      const d = p.deliveries[0]!;
+      expect(d.renderError).toMatch(/^template slack\/task\.failed\.json \(.*\) failed: /);
+      expect((d.rendered as { body: { text: string } }).body.text).toContain("Reload task failed: Finance");
     } finally {
       t.remove();
     }
