@@ -1,6 +1,6 @@
 // The doctor's line for alert templates: alerts sent in the plain form lately because their template failed (it
 // threw, read a value that is not there, or made more than the channel takes), read from the deliveries in the store,
-// so every Steward of a cluster sees the same. The running Steward's doctor only: it reads the store it uses.
+// so every Steward of a cluster sees the same (stored-fallbacks.ts opens the store for `steward doctor` on its own).
 import type { RecentFallback } from "../../tell/notify/outbox-store";
 import type { DoctorProbe } from "./types";
 

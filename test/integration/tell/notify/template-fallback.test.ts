@@ -8,6 +8,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { doctorCommand } from "../../../../src/show/cli/doctor";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "./receivers";
 
 type Delivery = { id: number; channel: string; status: string; attempts: number; reason: string | null };
@@ -32,6 +33,7 @@ describe("a template that fails to render", () => {
   let rx: HttpReceiver;
   let smtp: SmtpReceiver;
   let t: TestApp;
+  let yaml: string;
 
   beforeAll(async () => {
     dir = createTempDir("steward-fallback-");
@@ -42,8 +44,7 @@ describe("a template that fails to render", () => {
     rx = startHttpReceiver(200);
     smtp = await startSmtpReceiver();
     const smtpBlock = `smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example`;
-    t = createTestApp(
-      `
+    yaml = `
 channels:
   mail-throws: { type: email, ${smtpBlock}, to: [throws@corp.example], templates: ./tpl-throws }
   mail-missing: { type: email, ${smtpBlock}, to: [missing@corp.example], templates: ./tpl-missing }
@@ -54,9 +55,8 @@ routes:
   - { name: failures, on: [task.failed], to: [mail-throws, mail-missing, slack-big, teams-big, hook] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 200ms }
-`,
-      { dir: dir.path },
-    );
+`;
+    t = createTestApp(yaml, { dir: dir.path });
     await t.app.start();
   });
   afterAll(async () => {
@@ -134,5 +134,16 @@ notify:
     expect(line.detail).toContain("slack-big: template slack/task.failed.json failed (60 blocks; Slack takes at most 50), 1 alert, last ");
     expect(line.detail).toContain("mail-throws: template email/task.failed.subject failed (line 1: subject broke on purpose), 1 alert");
     expect(line.fix).toContain("steward config check");
+
+    // `steward doctor` on its own reads the same from the store the config names (here the running one's SQLite file).
+    const file = join(dir.path, "steward.yaml");
+    writeFileSync(file, `udp: { enabled: false }\n${yaml}`);
+    const out: string[] = [];
+    await doctorCommand(["--config", file, "--json"], (s) => void out.push(s));
+    const cli = (JSON.parse(out.join("")) as { checks: Array<{ check: string; ok: boolean; detail: string }> }).checks.find(
+      (c) => c.check === "alert templates",
+    )!;
+    expect(cli.ok).toBe(false);
+    expect(cli.detail).toContain("hook: template webhook/task.failed.json failed (not valid JSON: ");
   });
 });
