@@ -9,7 +9,7 @@ import { slackChannel } from "../../../../src/tell/notify/channels/slack";
 import { teamsChannel } from "../../../../src/tell/notify/channels/teams";
 import { webhookChannel } from "../../../../src/tell/notify/channels/webhook";
 import { FALLBACK_LOG_EVERY_MS, createFallbackRecorder } from "../../../../src/tell/notify/fallback/record";
-import { slackProblem, teamsProblem, TEAMS_MAX_BYTES } from "../../../../src/tell/notify/fallback/limits";
+import { MAIL_PART_MAX_BYTES, mailProblem, slackProblem, teamsProblem, TEAMS_MAX_BYTES } from "../../../../src/tell/notify/fallback/limits";
 import { createNotifyMetrics } from "../../../../src/tell/notify/metrics";
 import { buildNotification } from "../../../../src/tell/notify/notification";
 import type { DeliveryRow, OutboxStore } from "../../../../src/tell/notify/outbox-store";
@@ -146,6 +146,13 @@ describe("channel limits", () => {
     const fields = Array.from({ length: 11 }, () => ({ type: "mrkdwn", text: "f" }));
     expect(slackProblem({ blocks: [{ type: "section", fields }] })).toBe("block 1 (section) has 11 fields; Slack takes at most 10");
     expect(slackProblem({ blocks: Array.from({ length: 51 }, () => ({ type: "divider" })) })).toBe("51 blocks; Slack takes at most 50");
+  });
+
+  test("mail: a subject past a header line, a part past 10 MB; each names its part", () => {
+    const ok = { subject: "s".repeat(998), html: "<p>x</p>", text: "x" };
+    expect(mailProblem(ok)).toBeUndefined();
+    expect(mailProblem({ ...ok, subject: "s".repeat(999) })).toEqual({ part: "subject", reason: "the subject has 999 characters; a mail takes at most 998" });
+    expect(mailProblem({ ...ok, text: "x".repeat(MAIL_PART_MAX_BYTES + 1) })?.part).toBe("text");
   });
 
   test("Teams: the message's bytes, not its characters", () => {
