@@ -169,7 +169,9 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { watchdog, checkins, freshness, beats } = expectations;
     wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site);
     wireAssistant(config, http, audit, () => reloader.current().config);
-    wireDoctor(w, http, { ...(qrs ? { qrs } : {}), intake, config: () => reloader.current().config });
+    // The deliveries are in the store every notifier a reload builds shares: the first one's outbox reads them all.
+    const templates = { recentFallbacks: (since: number) => notify.outbox.recentFallbacks(since), now: () => clock.now(), formatTime: alerting.formatTime };
+    wireDoctor(w, http, { ...(qrs ? { qrs } : {}), intake, config: () => reloader.current().config, templates });
     // ↑ feature modules are wired above this line
     const reloader: StewardReloader = setupReload(loaded, {
       ...clusterWiring,

@@ -7,14 +7,20 @@ import type { QrsClient } from "../platform/qlik";
 import type { TaskIntake } from "../hear/intake";
 import { registerDoctorRoute } from "../show/doctor/http-route";
 import type { Wiring } from "./wiring";
+import type { TemplateProbeDeps } from "../show/doctor/template-probe";
 
-export function wireDoctor(w: Wiring, http: HttpApp, parts: { qrs?: QrsClient; intake: TaskIntake; config: () => Config }): void {
+export function wireDoctor(
+  w: Wiring,
+  http: HttpApp,
+  parts: { qrs?: QrsClient; intake: TaskIntake; config: () => Config; templates?: TemplateProbeDeps },
+): void {
   const log = w.log.child({ module: "doctor" });
   registerDoctorRoute(http.router, async () =>
     (await import("../show/doctor/from-config")).doctorProbes(parts.config(), w.loaded.baseDir, log, {
       ...(parts.qrs ? { qrs: parts.qrs } : {}),
       ...(w.clusterStore ? { clusterDb: w.clusterStore.db } : {}),
       udpListening: parts.intake.udp?.address() !== undefined,
+      ...(parts.templates ? { templates: parts.templates } : {}),
     }),
   );
 }

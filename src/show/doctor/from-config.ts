@@ -1,5 +1,5 @@
 // The probes for a config: QRS and the Engine when qlik is set, each Qlik Cloud tenant, each channel, Steward's own MQTT broker, the
-// cluster's PostgreSQL, and the UDP port. `live` is the running Steward's own parts (GET /v4/doctor), so the probes
+// cluster's PostgreSQL, the UDP port, and the alerts sent in the plain form because a template failed (from the store). `live` is the running Steward's own parts (GET /v4/doctor), so the probes
 // use its clients; without it (`steward doctor` beside or instead of a running Steward) they are built here.
 import type { Logger } from "pino";
 import type { Config } from "../cli/steward-config";
@@ -12,6 +12,8 @@ import type { SqlDb } from "../../platform/store/sql";
 import { channelProbe, dryConnection, engineProbe, postgresProbe, qrsProbe, udpPortProbe } from "./probes";
 import type { DoctorProbe } from "./types";
 import { cloudTenantProbe } from "./cloud-probe";
+import { templateFallbackProbe, type TemplateProbeDeps } from "./template-probe";
+import { storedFallbackProbe } from "./stored-fallbacks";
 
 export interface LiveSteward {
   qrs?: QrsClient;
@@ -19,6 +21,8 @@ export interface LiveSteward {
   clusterDb?: SqlDb;
   /** Whether its UDP listener is bound (the port is then in use by Steward itself). */
   udpListening?: boolean;
+  /** Alerts it sent in the plain form because a template failed, from its store. */
+  templates?: TemplateProbeDeps;
 }
 
 export interface DoctorProbes {
@@ -60,6 +64,8 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
           });
     probes.push(postgresProbe(open, { leaseTtlMs: pg.leaseTtlMs, closeAfter: !live?.clusterDb }));
   }
+  const templates = live ? (live.templates ? templateFallbackProbe(live.templates) : undefined) : storedFallbackProbe(config, baseDir);
+  if (templates) probes.push(templates);
   if (config.udp.enabled) probes.push(udpPortProbe(config.udp.host, config.udp.port, live ? { listening: live.udpListening === true } : undefined));
   return {
     probes,

@@ -1,6 +1,7 @@
 // `steward config check` for the notification pipeline: compiles every template a channel can use and
 // renders it (through the channel's own preview) against sample events of every kind and task type, so a
-// template error or a missing CA file shows up at check time, not with the first real alert.
+// template error, output past the channel's size limit or a missing CA file shows up at check time, not as the
+// plain form of the first real alert.
 import { memoryChannelState } from "./channel-state";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -123,7 +124,17 @@ export function notifyProblems(config: NotifierConfig, baseDir: string): NotifyP
       continue;
     }
     const def = CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>;
-    const deps: ChannelDeps = { name, log, clock: systemClock, templates, baseDir, state: memoryChannelState(), newRelic: config.newRelic };
+    // Strict: a template that fails, or makes more than the channel takes, is a problem here, not a plain-form alert later.
+    const deps: ChannelDeps = {
+      name,
+      log,
+      clock: systemClock,
+      templates,
+      strictTemplates: true,
+      baseDir,
+      state: memoryChannelState(),
+      newRelic: config.newRelic,
+    };
     const seen = new Set<string>();
     for (const events of sets) {
       if (events.length > 1 && !def.supportsDigest) continue;

@@ -1,5 +1,5 @@
-// Prometheus metrics of the notification pipeline: deliveries by channel and outcome, send latency, and the
-// outbox size by channel and status (read from the store when /metrics is scraped).
+// Prometheus metrics of the notification pipeline: deliveries by channel and outcome, send latency, alerts sent in
+// the plain form, and the outbox size by channel and status (read from the store when /metrics is scraped).
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import { DELIVERY_STATUSES, type OutboxStore } from "./outbox-store";
 
@@ -8,10 +8,16 @@ export type DeliveryOutcome = "queued" | "grouped" | "suppressed" | "delivered" 
 export interface NotifyMetrics {
   outcome(channel: string, outcome: DeliveryOutcome, by?: number): void;
   sendSeconds(channel: string, seconds: number): void;
+  /** A delivery went out in the plain form because `template` failed (src/tell/notify/fallback). */
+  templateFallback(channel: string, template: string): void;
 }
 
 export function createNotifyMetrics(registry: MetricsRegistry, outbox: OutboxStore): NotifyMetrics {
   const total = registry.counter("steward_notify_deliveries_total", "Deliveries by channel and outcome (queued, grouped, suppressed, delivered, retry, dead).");
+  const fallbacks = registry.counter(
+    "steward_notify_template_fallbacks_total",
+    "Alerts sent in the plain form because a template failed or made more than the channel takes, by channel and template.",
+  );
   const latency = registry.histogram(
     "steward_notify_send_duration_seconds",
     "Time of successful delivery attempts by channel.",
@@ -30,5 +36,6 @@ export function createNotifyMetrics(registry: MetricsRegistry, outbox: OutboxSto
   return {
     outcome: (channel, outcome, by = 1) => total.inc({ channel, outcome }, by),
     sendSeconds: (channel, seconds) => latency.observe(seconds, { channel }),
+    templateFallback: (channel, template) => fallbacks.inc({ channel, template }),
   };
 }

@@ -44,6 +44,14 @@ export type NewDelivery = Omit<DeliveryRow, "id" | "attempts" | "updatedAt" | "d
   thread?: string | null;
 };
 
+/** Alerts of one channel sent in the plain form for one reason (the template and its error). */
+export interface RecentFallback {
+  channel: string;
+  reason: string;
+  count: number;
+  lastAt: number;
+}
+
 export interface ListFilter {
   status?: DeliveryStatus[];
   channel?: string;
@@ -128,7 +136,9 @@ function outboxStatements(pg: boolean) {
       UNION ALL SELECT t FROM (SELECT d.next_attempt_at AS t FROM notify_deliveries d WHERE d.status = 'pending' AND ${NOT_HELD_BACK}
       ORDER BY d.next_attempt_at LIMIT 1) first_pending) due_times`,
     markSending: "UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-    markDelivered: "UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?",
+    // A note is kept in reason (a delivery sent in the plain form says why); without one, what it held stays.
+    markDelivered:
+      "UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL, reason = COALESCE(?, reason) WHERE id = ?",
     markRetry: "UPDATE notify_deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
     markDead: "UPDATE notify_deliveries SET status = 'dead', reason = ?, last_error = ?, updated_at = ? WHERE id = ?",
     unclaim:
@@ -140,6 +150,9 @@ function outboxStatements(pg: boolean) {
     rateGet: "SELECT until FROM notify_rate_limits WHERE key = ?",
     rateSet: "INSERT INTO notify_rate_limits (key, until) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET until = excluded.until",
     counts: "SELECT channel, status, COUNT(*) AS n FROM notify_deliveries GROUP BY channel, status",
+    // The reason worker.ts writes (fallbackRowReason): it names the template and why it failed, so it groups them.
+    recentFallbacks: `SELECT channel, reason, COUNT(*) AS n, MAX(delivered_at) AS last FROM notify_deliveries
+      WHERE status = 'delivered' AND delivered_at >= ? AND reason LIKE 'sent in the plain form:%' GROUP BY channel, reason ORDER BY last DESC LIMIT 20`,
     backlog: "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM notify_deliveries WHERE status IN ('pending', 'sending')",
     purgeDeliveries: "DELETE FROM notify_deliveries WHERE status IN ('delivered', 'dead', 'suppressed', 'grouped') AND updated_at < ?",
     purgeEvents:
@@ -261,7 +274,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       const r = await db.get<{ t: number | null }>(q.nextDue);
       return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
     },
-    markDelivered: async (id: number, now: number) => void (await db.run(q.markDelivered, [now, now, id])),
+    markDelivered: async (id: number, now: number, note?: string) => void (await db.run(q.markDelivered, [now, now, note ?? null, id])),
     markRetry: async (id: number, next: number, error: string, now: number) => void (await db.run(q.markRetry, [next, error, now, id])),
     markDead: async (id: number, reason: string, error: string | null, now: number) => void (await db.run(q.markDead, [reason, error, now, id])),
     /** Gives a claimed row back without counting the attempt (shutdown interrupted it). */
@@ -293,6 +306,14 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     setRateLimit: base.setRateLimit,
     counts: async () =>
       (await db.all<{ channel: string; status: string; n: number }>(q.counts)).map((r) => ({ channel: r.channel, status: r.status, n: Number(r.n) })),
+    /** Deliveries sent in the plain form since `since` because a template failed, by channel and reason, newest first. */
+    recentFallbacks: async (since: number): Promise<RecentFallback[]> =>
+      (await db.all<{ channel: string; reason: string; n: number; last: number }>(q.recentFallbacks, [since])).map((r) => ({
+        channel: String(r.channel),
+        reason: String(r.reason),
+        count: Number(r.n),
+        lastAt: Number(r.last),
+      })),
     /** Deliveries not yet sent and when the oldest of them was queued. */
     async backlog(): Promise<{ pending: number; oldestCreatedAt?: number }> {
       const r = await db.get<{ n: number; oldest: number | null }>(q.backlog);

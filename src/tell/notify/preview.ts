@@ -13,6 +13,7 @@ import { nameRoutes, routeAttachScriptLog } from "./routing";
 
 export interface PreviewDelivery extends PlannedDelivery {
   rendered?: unknown;
+  /** Why the rich form cannot be rendered; `rendered` is then the plain form that would be sent (when it can be built). */
   renderError?: string;
 }
 
@@ -52,7 +53,14 @@ export async function previewEvent(
         varsOptionsFor(config, ch),
       );
       const attach = routeAttachScriptLog(config.routes, d.route);
-      return { ...d, rendered: def.preview(ch as never, attach === undefined ? n : { ...n, attachScriptLog: attach }, channelDeps(d.channel)) };
+      const sent = attach === undefined ? n : { ...n, attachScriptLog: attach };
+      const deps = channelDeps(d.channel);
+      try {
+        return { ...d, rendered: def.preview(ch as never, sent, { ...deps, strictTemplates: true }) };
+      } catch (err) {
+        // A template that fails: the error, and the plain form that would go out instead.
+        return { ...d, renderError: err instanceof Error ? err.message : String(err), rendered: def.preview(ch as never, sent, deps) };
+      }
     } catch (err) {
       return { ...d, renderError: err instanceof Error ? err.message : String(err) };
     }

@@ -16,6 +16,7 @@ import { createRendererCache, templateDirsFor, varsOptionsFor } from "./channel-
 import { CHANNELS } from "./channels/registry";
 import { enqueuePlan, type EnqueueResult } from "./enqueue";
 import { createNotifyMetrics } from "./metrics";
+import { createFallbackRecorder } from "./fallback/record";
 import { notificationForRow } from "./notification";
 import { createOutboxStore, type DeliveryRow, type ListFilter, type OutboxStore } from "./outbox-store";
 import { deliveryKey, planEvent, type Plan, type PlannedDelivery } from "./planner";
@@ -144,6 +145,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     ...(deps.health ? { health: deps.health } : {}),
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
+    fellBack: createFallbackRecorder({ log, clock, metrics }),
     buildNotification: async (row, attempt) => {
       const built = await notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel]));
       const n = deps.hooks?.decorate ? await deps.hooks.decorate(built) : built;

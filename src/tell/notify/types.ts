@@ -8,6 +8,7 @@ import type { Clock } from "../../platform/core/clock";
 import type { DomainEvent, EventKind } from "../../platform/events/types";
 import type { FitOptions } from "../../hear/events/script-log-excerpt";
 import type { TemplateRenderer } from "./templates/renderer";
+import type { SendReport } from "./fallback/format";
 import type { TemplateVars } from "./template-vars";
 import type { ChannelState } from "./channel-state";
 import type { NewRelicConfig } from "../newrelic/config";
@@ -42,7 +43,9 @@ export interface Notification {
 }
 
 export interface Channel {
-  send(n: Notification, signal: AbortSignal): Promise<void>;
+  /** Resolves once the receiver took it; says so when it went out in the plain form (src/tell/notify/fallback). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: channels without templates (MQTT, SIGNL4, …) resolve with nothing.
+  send(n: Notification, signal: AbortSignal): Promise<void | SendReport>;
   /** Releases pooled connections and clients. */
   close?(): Promise<void>;
 }
@@ -52,6 +55,8 @@ export interface ChannelDeps {
   log: Logger;
   clock: Clock;
   templates: TemplateRenderer;
+  /** A template that fails (or makes more than the channel takes) throws instead of sending the plain form: config check. */
+  strictTemplates?: boolean;
   /** Folder relative paths (CA files) are resolved against. */
   baseDir: string;
   /** Durable per-channel memory (open incidents); in-memory for previews and checks. */

@@ -13,6 +13,7 @@ import { deliveryError, isPermanent } from "../../platform/http/delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
 import { causedByStoreOutage, isStoreUnavailable } from "../../platform/store/sql";
 import type { Channel, Notification } from "./types";
+import { fallbackRowReason, type TemplateFallback } from "./fallback/format";
 
 export interface WorkerChannel {
   channel: Channel;
@@ -38,6 +39,8 @@ export interface WorkerDeps {
   health?: Pick<ChannelHealth, "delivered" | "failed">;
   /** Builds the notification of a claimed row (rejects when its events are gone or a template fails). */
   buildNotification(row: DeliveryRow, attempt: number): Promise<Notification>;
+  /** Told of a delivery that went out in the plain form because its template failed (metric, log). */
+  fellBack?: (row: DeliveryRow, fallback: TemplateFallback) => void;
   /** The Steward instances alive in the cluster (their deliveries in sending are theirs); unset: only this one. */
   liveInstances?: () => Promise<readonly string[]>;
   /** In a cluster: how often to look for deliveries another Steward queued (CLUSTER_SLEEP_MS when not given). */
@@ -95,7 +98,7 @@ async function untilStoreAnswers<T>(
 interface SendContext {
   deps: WorkerDeps;
   stopping: () => boolean;
-  recordDelivered: (id: number) => Promise<void>;
+  recordDelivered: (id: number, note?: string) => Promise<void>;
   writeBack: (id: number, write: () => Promise<unknown>) => Promise<void>;
 }
 
@@ -115,9 +118,11 @@ async function sendDelivery(w: SendContext, row: DeliveryRow, ac: AbortControlle
     const signal = AbortSignal.any([ac.signal, AbortSignal.timeout(entry.timeoutMs)]);
     // On a stepped clock the send is work in flight: time waits for the channel's answer (bounded in wall time by
     // the channel's timeout). The store waits after it (recordDelivered, writeBack) are not: they sleep on the clock.
-    await inFlight(clock, entry.channel.send(n, signal), `a ${row.channel} delivery`);
+    const report = await inFlight(clock, entry.channel.send(n, signal), `a ${row.channel} delivery`);
     sent = true;
-    await recordDelivered(row.id);
+    const fallback = report ? report.fallback : undefined;
+    await recordDelivered(row.id, fallback ? fallbackRowReason(fallback) : undefined);
+    if (fallback) deps.fellBack?.(row, fallback);
     metrics.outcome(row.channel, "delivered");
     deps.health?.delivered(row.channel, clock.now());
     metrics.sendSeconds(row.channel, (performance.now() - began) / 1000);
@@ -295,12 +300,12 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
    * Records a send the channel accepted. While the store is unreachable it tries again every second (until stop):
    * left in sending, the delivery would be sent a second time later.
    */
-  const recordDelivered = (id: number): Promise<void> =>
+  const recordDelivered = (id: number, note?: string): Promise<void> =>
     untilStoreAnswers(
       clock,
       () => stopping,
       isStoreUnavailable,
-      () => outbox.markDelivered(id, clock.now()),
+      () => outbox.markDelivered(id, clock.now(), note),
       (err) => log.warn({ deliveryId: id, err }, "delivered; the store is unreachable, recording it when it is back"),
     );
 

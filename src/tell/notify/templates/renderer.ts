@@ -45,6 +45,17 @@ export function readTemplateDir(dir: string): Map<string, Source> {
   return out;
 }
 
+/**
+ * An error in one line, for a message's note and a log: eta's "line N" and the thrown message (the template lines it
+ * quotes in between are for the file's author, in the log and the check), else the error's first line.
+ */
+export function shortReason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const eta = /^(line \d+)\n[\s\S]*?\n\n([\s\S]+)$/.exec(text);
+  const line = eta ? `${eta[1]}: ${eta[2]!.trim().split("\n")[0]}` : (text.trim().split("\n")[0] ?? "");
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
 /** Builds the renderer; throws AppError CONFIG_INVALID listing every template that does not compile. */
 export function createTemplateRenderer(overrideDirs: readonly string[] = []): TemplateRenderer {
   const sources = new Map<string, Source>();
@@ -94,7 +105,10 @@ export function createTemplateRenderer(overrideDirs: readonly string[] = []): Te
     } catch (err) {
       // eta's message carries the template line with a marker; keep it on one line for logs and lists.
       const why = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ").trim();
-      throw new AppError("CONFIG_INVALID", `template ${name} (${originOf(name)}) failed: ${why}`, { cause: err });
+      throw new AppError("CONFIG_INVALID", `template ${name} (${originOf(name)}) failed: ${why}`, {
+        cause: err,
+        details: { template: name, origin: originOf(name), why: shortReason(err) },
+      });
     }
   };
   return {
@@ -108,7 +122,7 @@ export function createTemplateRenderer(overrideDirs: readonly string[] = []): Te
       } catch (err) {
         throw new AppError("CONFIG_INVALID", `template ${name} (${originOf(name)}) did not produce valid JSON: ${describeError(err)}`, {
           cause: err,
-          details: { output: text.slice(0, 2000) },
+          details: { output: text.slice(0, 2000), template: name, origin: originOf(name), why: `not valid JSON: ${shortReason(err)}` },
         });
       }
     },

@@ -67,10 +67,12 @@ const lineOf = (text: string, check: string) => text.split("\n").find((l) => l.s
 test("a working site: every line passes, exit 0, and no mail or webhook call is sent", async () => {
   const udpPort = await freeUdpPort();
   const { code, text } = await doctor(siteYaml({ smtpPort: smtp.port, udpPort, postgres: true }), "ok.yaml");
-  expect(text).toContain("All 7 checks passed.");
+  expect(text).toContain("All 8 checks passed.");
   expect(code).toBe(0);
-  for (const check of ["config", "qrs", "engine", "channel mail (email)", "channel hook (webhook)", "postgresql", `udp 127.0.0.1:${udpPort}`])
-    expect(lineOf(text, check)).toStartWith("PASS");
+  const checks = ["config", "qrs", "engine", "channel mail (email)", "channel hook (webhook)", "postgresql", "alert templates", `udp 127.0.0.1:${udpPort}`];
+  for (const check of checks) expect(lineOf(text, check)).toStartWith("PASS");
+  // Read from the cluster's PostgreSQL, which has seen no alert yet.
+  expect(lineOf(text, "alert templates")).toContain("no alert was sent in the plain form in the last 24 hours");
   expect(lineOf(text, "engine")).toContain("opens a session");
   expect(lineOf(text, "channel mail (email)")).toContain("no mail sent");
   // A webhook's path is its secret: the line names the server only.
@@ -137,6 +139,7 @@ test("GET /v4/doctor and /ui/doctor on a running Steward; a cluster member gone 
     ["channel mail (email)", true],
     ["channel hook (webhook)", true],
     ["postgresql", true],
+    ["alert templates", true],
     ["udp 127.0.0.1:0", true],
   ]);
   expect(first.ok).toBe(true);

@@ -105,4 +105,16 @@ routes:
     expect(r.err).toContain(join(dir.path, "my-templates", "email", "task.failed.subject.eta"));
     expect(r.err).toContain("channels.mail: template email/task.failed.subject");
   });
+
+  test("config check renders past a channel's size limit: the override fails with its file named", { timeout: 30_000 }, async () => {
+    // Renders fine, but 60 blocks: Slack refuses more than 50, so a real alert would go out in the plain form.
+    mkdirSync(join(dir.path, "slack-templates", "slack"), { recursive: true });
+    const file = join(dir.path, "slack-templates", "slack", "task.aborted.json.eta");
+    writeFileSync(file, '<%~ json({ text: it.taskName, blocks: Array.from({ length: 60 }, () => ({ type: "divider" })) }) %>');
+    const big = join(dir.path, "big.yaml");
+    writeFileSync(big, `dataDir: ./data3\nchannels:\n  chat: { type: slack, webhookUrl: "http://127.0.0.1:9/x", templates: ./slack-templates }\n`);
+    const r = await steward("config", "check", big);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`channels.chat: template slack/task.aborted.json (${file}) renders more than the channel takes: 60 blocks; Slack takes at most 50`);
+  });
 });

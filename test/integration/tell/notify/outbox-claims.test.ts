@@ -38,6 +38,21 @@ for (const backend of bothBackends()) {
       expect((await a.list({ limit: 10 })).length).toBe(1);
     });
 
+    test("a delivery sent in the plain form keeps why; the doctor's query groups them by channel and reason", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const o = createOutboxStore(db, { instanceId: "a" });
+      for (const i of [1, 2, 3, 4]) await o.insert(delivery(i, 1_000));
+      const [r1, r2, r3, r4] = await o.claimDue(1_000, 4);
+      const why = "sent in the plain form: template email/task.failed.html failed (line 1: x)";
+      await o.markDelivered(r1!.id, 2_000, why);
+      await o.markDelivered(r2!.id, 5_000, why);
+      await o.markDelivered(r3!.id, 3_000);
+      await o.markDelivered(r4!.id, 500, why); // before the look-back
+      expect((await o.get(r1!.id))!.reason).toBe(why);
+      expect((await o.get(r3!.id))!.reason).toBeNull();
+      expect(await o.recentFallbacks(1_000)).toEqual([{ channel: "mail", reason: why, count: 2, lastAt: 5_000 }]);
+    });
+
     test("three Stewards polling at once claim every due delivery exactly once", async () => {
       const db = await backend.open([notifyMigrations]);
       const now = 10_000;

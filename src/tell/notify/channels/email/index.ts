@@ -19,7 +19,7 @@ export const emailChannel: ChannelDefinition<"email"> = {
   supportsDigest: true,
   templateParts: ["subject", "html", "text"],
   preview(cfg, n, deps) {
-    const mail = composeMail(cfg, n, deps.templates);
+    const mail = composeMail(cfg, n, deps.templates, deps.strictTemplates).value;
     const attachments = (mail.attachments ?? []).map((a) => ({ filename: a.filename, bytes: Buffer.byteLength(String(a.content ?? "")) }));
     return {
       from: mail.from,
@@ -42,7 +42,7 @@ export const emailChannel: ChannelDefinition<"email"> = {
     const options = smtpOptions(cfg, deps.baseDir);
     return {
       async send(n, signal) {
-        const mail = composeMail(cfg, n, deps.templates);
+        const { value: mail, fallback } = composeMail(cfg, n, deps.templates);
         try {
           pending ??= createSmtpTransport(options);
           const transport = await pending;
@@ -51,6 +51,7 @@ export const emailChannel: ChannelDefinition<"email"> = {
         } catch (err) {
           throw classify(err);
         }
+        return { fallback };
       },
       async close() {
         closed = true;

@@ -1,6 +1,7 @@
 // Composes the mail of one notification: subject/HTML/text from templates, the test-mode redirect (one mail
 // per original recipient, original address in the subject, no CC/BCC), a stable Message-ID derived from
-// the delivery key, and the script log attached for failed or aborted tasks (any outcome when the route asks).
+// the delivery key, and the script log attached for failed or aborted tasks (any outcome when the route asks). A
+// template that fails sends the plain form instead (src/tell/notify/fallback).
 import { createHash } from "node:crypto";
 import type Mail from "nodemailer/lib/mailer";
 import { excerptText, keptScriptLog } from "../../../../hear/events/script-log-excerpt";
@@ -9,6 +10,9 @@ import { deliveryError } from "../../../../platform/http/delivery-error";
 import { causeHeadline, causeOf, withCauseHtml, withCauseText, zoneOf } from "../../cause-render";
 import { messageKind, templateData } from "../../notification";
 import type { TemplateRenderer } from "../../templates/renderer";
+import { formatWithFallback, type Formatted } from "../../fallback/format";
+import { mailProblem } from "../../fallback/limits";
+import { plainAlert, plainText } from "../../fallback/plain";
 import type { Notification } from "../../types";
 import type { EmailChannelConfig } from "./schema";
 
@@ -42,8 +46,14 @@ function keptOmission(lines: number, bytes: number): string {
   return `… ${lines === 1 ? "line 1" : `lines 1–${lines}`} omitted: the log has ${bytes} bytes, Steward keeps its end …`;
 }
 
-export function composeMail(cfg: EmailChannelConfig, n: Notification, templates: TemplateRenderer): Mail.Options {
-  if (!n.recipient) throw deliveryError("an e-mail delivery without a recipient", { permanent: true });
+interface MailContent {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Subject, HTML and text from the templates, with the cause's lines added (the rich form). */
+function richContent(n: Notification, templates: TemplateRenderer): MailContent {
   const kind = messageKind(n);
   const data = templateData(n);
   const cause = causeOf(n);
@@ -55,6 +65,44 @@ export function composeMail(cfg: EmailChannelConfig, n: Notification, templates:
   const subject = cause ? `${lead} [${causeHeadline(cause)}] ${rendered.slice(lead.length)}`.replace(/\s+/g, " ").trim() : rendered;
   const html = cause ? withCauseHtml(templates.render(`email/${kind}.html`, data), cause, zoneOf(n)) : templates.render(`email/${kind}.html`, data);
   const text = cause ? withCauseText(templates.render(`email/${kind}.text`, data), cause, zoneOf(n)) : templates.render(`email/${kind}.text`, data);
+  return { subject, html, text };
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+
+/** The plain form (src/tell/notify/fallback): no template, the essentials, the note; the HTML part the same text. */
+function plainContent(n: Notification, note: string): MailContent {
+  const a = plainAlert(n, note);
+  const prefix = String(n.vars.subjectPrefix ?? "");
+  const text = plainText(a, PLAIN_CHARS);
+  const html = `<!DOCTYPE html><html><body><pre style="font-family: Consolas, monospace; white-space: pre-wrap">${escapeHtml(text)}</pre></body></html>`;
+  return { subject: `${prefix} ${a.headline}`.replace(/\s+/g, " ").trim().slice(0, 300), html, text };
+}
+
+/** A plain form's text: far more than a failure needs, far less than any mail server refuses. */
+const PLAIN_CHARS = 20_000;
+
+/** The mail's content: the rich form, or the plain one with the reason when a template fails or makes runaway output. */
+export function mailContent(n: Notification, templates: TemplateRenderer, strict?: boolean): Formatted<MailContent> {
+  const kind = messageKind(n);
+  return formatWithFallback({
+    templates,
+    template: `email/${kind}.html`,
+    strict,
+    rich: () => richContent(n, templates),
+    tooBig: (m) => {
+      const p = mailProblem(m);
+      return p ? { template: `email/${kind}.${p.part}`, reason: p.reason } : undefined;
+    },
+    plain: (note) => plainContent(n, note),
+  });
+}
+
+export function composeMail(cfg: EmailChannelConfig, n: Notification, templates: TemplateRenderer, strict?: boolean): Formatted<Mail.Options> {
+  if (!n.recipient) throw deliveryError("an e-mail delivery without a recipient", { permanent: true });
+  const kind = messageKind(n);
+  const { value: content, fallback } = mailContent(n, templates, strict);
+  const { subject, html, text } = content;
   const test = n.test?.target;
   const failed = n.kind === "task.failed" || n.kind === "task.aborted";
   const priority = cfg.priority ?? (failed || n.kind === "service.stopped" ? "high" : "normal");
@@ -65,7 +113,7 @@ export function composeMail(cfg: EmailChannelConfig, n: Notification, templates:
     const a = scriptLogAttachment(n.event);
     if (a) attachments.push(a);
   }
-  return {
+  const mail: Mail.Options = {
     from: cfg.from,
     replyTo: cfg.replyTo,
     to: test ?? n.recipient,
@@ -79,4 +127,5 @@ export function composeMail(cfg: EmailChannelConfig, n: Notification, templates:
     headers: { "X-Steward-Delivery": n.key, "X-Steward-Event": kind, ...(test ? { "X-Steward-Test-Original-Recipient": n.recipient } : {}) },
     attachments,
   };
+  return { value: mail, fallback };
 }
