@@ -25,6 +25,8 @@ export interface CauseAcknowledger {
   acknowledge(parentId: number, by: string, note: string | null, now: number): Promise<{ parent: ParentRow; subjects: string[] } | undefined>;
   /** The task subjects an open cause holds open (a snooze of the cause holds each of their incidents). */
   openSubjects(parentId: number): Promise<string[]>;
+  /** The open causes, oldest first (what needs someone now). */
+  openCauses(limit: number): Promise<ParentRow[]>;
 }
 
 export function createCauseAcknowledger(db: SqlDb): CauseAcknowledger {
@@ -79,5 +81,8 @@ export function createCauseAcknowledger(db: SqlDb): CauseAcknowledger {
       return { parent: toParent(r), subjects: await openSubjects(parentId) };
     },
     openSubjects,
+    async openCauses(limit) {
+      return (await db.all<Row>("SELECT * FROM cause_parents WHERE status = 'open' ORDER BY id LIMIT ?", [limit])).map(toParent);
+    },
   };
 }

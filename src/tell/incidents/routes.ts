@@ -6,34 +6,12 @@ import { auditActorOf } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
 import type { IncidentRow } from "./incident-store";
-import type { CauseBrief, IncidentService } from "./service";
+import type { IncidentService } from "./service";
+import { registerIncidentCauseRoutes } from "./cause-routes";
+import { IncidentViewSchema, incidentView } from "./incident-view";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function incidentView(r: IncidentRow, cause?: CauseBrief) {
-  return {
-    id: r.id,
-    subject: r.subject,
-    taskId: r.taskId,
-    title: r.title,
-    status: r.status,
-    failures: r.failures,
-    events: r.events,
-    openedAt: iso(r.openedAt),
-    lastEventAt: iso(r.lastEventAt),
-    lastEventId: r.lastEventId,
-    lastKind: r.lastKind,
-    lastSummary: r.lastSummary,
-    errorClass: r.errorClass,
-    closedAt: iso(r.closedAt),
-    closedByEventId: r.closedByEventId,
-    closedSummary: r.closedSummary,
-    acknowledgedAt: iso(r.acknowledgedAt),
-    acknowledgedBy: r.acknowledgedBy,
-    acknowledgedNote: r.acknowledgedNote,
-    cause: cause ? { id: cause.id, title: cause.title } : null,
-  };
-}
+export type { IncidentView } from "./incident-view";
+export { incidentView } from "./incident-view";
 
 /** Each open incident with the open cause that holds it (one read for the page). */
 async function withCauses(incidents: IncidentService, rows: IncidentRow[]) {
@@ -42,37 +20,9 @@ async function withCauses(incidents: IncidentService, rows: IncidentRow[]) {
   return rows.map((r) => incidentView(r, r.status === "open" ? causes.get(r.subject) : undefined));
 }
 
-export type IncidentView = ReturnType<typeof incidentView>;
-
-const IncidentViewSchema = z.lazy(() =>
-  z.object({
-    id: z.number(),
-    subject: z.string(),
-    taskId: z.string().nullable(),
-    title: z.string(),
-    status: z.enum(["open", "closed"]),
-    failures: z.number(),
-    events: z.number(),
-    openedAt: z.string().nullable(),
-    lastEventAt: z.string().nullable(),
-    lastEventId: z.string(),
-    lastKind: z.string(),
-    lastSummary: z.string(),
-    errorClass: z.string().nullable(),
-    closedAt: z.string().nullable(),
-    closedByEventId: z.string().nullable(),
-    closedSummary: z.string().nullable(),
-    acknowledgedAt: z.string().nullable(),
-    acknowledgedBy: z.string().nullable(),
-    acknowledgedNote: z.string().nullable(),
-    cause: z
-      .object({ id: z.number(), title: z.string() })
-      .nullable()
-      .describe("The open cause this incident is one symptom of (GET /v4/causes/{id}); acknowledging either acknowledges both. null: it is its own cause."),
-  }),
-);
-
 export function registerIncidentRoutes(router: Router, incidents: IncidentService, deps: { now: () => number }): void {
+  // Before /v4/incidents/:id, whose parameter would take "by-cause".
+  registerIncidentCauseRoutes(router, incidents);
   router.route(
     {
       method: "get",
@@ -141,39 +91,6 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
       const existing = await incidents.get(params.id);
       if (!existing) return c.json(errorBody(404, "NOT_FOUND", `no incident ${params.id}`), 404);
       return c.json(errorBody(409, "CONFLICT", `incident ${params.id} is closed: it recovered, there is nothing to acknowledge`, { field: "id" }), 409);
-    },
-  );
-
-  // A cause's own door (the Causes page, an on-call tool holding the cause's id): the same acknowledgement as an
-  // incident's, so both read the same afterwards.
-  router.route(
-    {
-      method: "post",
-      path: "/v4/causes/:id/acknowledge",
-      summary: "Acknowledge an open cause and every incident it holds",
-      description:
-        "Says someone is on the cause: it records who, when and an optional note, and every task incident it holds open is acknowledged with it (their further failures stop notifying until they recover). Acknowledging any one of those incidents does the same.",
-      tags: ["Alerts"],
-      scope: "admin",
-      params: z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
-      body: z.strictObject({ note: z.string().max(500).optional().describe("What is being done, shown with the cause.") }).prefault({}),
-      responses: {
-        200: {
-          description: "The cause, acknowledged, and its incidents",
-          schema: z.object({ cause: z.object({ id: z.number(), title: z.string() }), incidents: z.array(IncidentViewSchema) }),
-        },
-        409: { description: "The cause is closed or unknown" },
-      },
-    },
-    async (c, { params, body }) => {
-      const actor = auditActorOf(c);
-      const done = await incidents.acknowledgeCause(params.id, actor.name, body.note);
-      if (!done)
-        return c.json(
-          errorBody(409, "CONFLICT", `cause ${params.id} is not open: it recovered or does not exist, there is nothing to acknowledge`, { field: "id" }),
-          409,
-        );
-      return c.json({ cause: done.cause, incidents: done.incidents.map((r) => incidentView(r, done.cause)) });
     },
   );
 }

@@ -50,6 +50,11 @@ export interface IncidentService {
    * (a snooze from a cause's page holds them all). Just itself when no cause holds it.
    */
   sameCause(id: number): Promise<IncidentRow[]>;
+  /**
+   * What needs someone now, one entry per cause: each open cause with the open incidents it holds (maybe none: a
+   * node's queue, a stopped service), then each open incident no cause holds, a cause of its own (`cause` undefined).
+   */
+  openByCause(limit: number): Promise<Array<{ cause?: OpenCause; incidents: IncidentRow[] }>>;
   /** The open cause each subject's open incident belongs to, when one holds it (the dashboard and the API name it). */
   causesOf(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
   /** Newest first. */
@@ -66,12 +71,21 @@ export interface CauseBrief {
   title: string;
 }
 
+/** An open cause as the incidents list it: with when it opened and who is on it. */
+export interface OpenCause extends CauseBrief {
+  openedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  acknowledgedNote: string | null;
+}
+
 /** The causes an incident may be a symptom of (tell/grouping's acknowledgements). */
 export interface IncidentCauses {
   openCausesOf(subject: string): Promise<CauseBrief[]>;
   openCausesOfSubjects(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
   acknowledge(causeId: number, by: string, note: string | null, now: number): Promise<{ parent: CauseBrief; subjects: string[] } | undefined>;
   openSubjects(causeId: number): Promise<string[]>;
+  openCauses(limit: number): Promise<OpenCause[]>;
 }
 
 export interface IncidentServiceDeps {
@@ -156,7 +170,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     acknowledgeCause: (causeId, by, note) => acknowledgeMembers(causeId, by, note ?? null, now()),
     async sameCause(id) {
       const row = await sql().byId(id);
-      if (!row || row.status !== "open") return [];
+      if (row?.status !== "open") return [];
       const out = new Map<number, IncidentRow>([[row.id, row]]);
       for (const cause of (await deps.causes?.openCausesOf(row.subject)) ?? [])
         for (const subject of await deps.causes!.openSubjects(cause.id)) {
@@ -164,6 +178,19 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
           if (other) out.set(other.id, other);
         }
       return [...out.values()];
+    },
+    async openByCause(limit) {
+      const open = await sql().list({ status: "open", limit });
+      const causes = deps.causes ? await deps.causes.openCauses(limit) : [];
+      const holder = deps.causes ? await deps.causes.openCausesOfSubjects(open.map((r) => r.subject)) : new Map<string, CauseBrief>();
+      const held = new Map<number, IncidentRow[]>(causes.map((c) => [c.id, []]));
+      const own: IncidentRow[] = [];
+      for (const r of [...open].sort((x, y) => x.openedAt - y.openedAt)) {
+        const members = held.get(holder.get(r.subject)?.id ?? -1);
+        if (members) members.push(r);
+        else own.push(r);
+      }
+      return [...causes.map((c) => ({ cause: c, incidents: held.get(c.id)! })), ...own.map((r) => ({ incidents: [r] }))];
     },
     causesOf: async (subjects) => (deps.causes ? deps.causes.openCausesOfSubjects(subjects) : new Map()),
     list: (f) => incidentSql(deps.db).list(f),

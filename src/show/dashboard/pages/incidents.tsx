@@ -1,11 +1,18 @@
 /** @jsxImportSource hono/jsx */
-// GET /ui/incidents: open incidents (oldest first: the longest-running trouble on top) and those closed in the
-// last 7 days, read from /v4/incidents with the viewer's own key, and their escalations (/v4/escalations): pending
+// GET /ui/incidents: what needs someone now, one group per cause (a cause's heading, then the task incidents it holds;
+// a task failing for its own reason is a cause of one), read from /v4/incidents/by-cause, and those closed in the last
+// 7 days, with the viewer's own key, and their escalations (/v4/escalations): pending
 // and fired ones on each open incident's row, every recent timer in a table of its own.
 import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import type { IncidentView } from "../../../tell/incidents/routes";
+
+/** One entry of GET /v4/incidents/by-cause. */
+interface ByCause {
+  cause: { id: number; title: string; openedAt: string; acknowledgedAt: string | null; acknowledgedBy: string | null; acknowledgedNote: string | null } | null;
+  incidents: IncidentView[];
+}
 import type { EscalationView } from "../../../tell/escalation";
 import type { SilenceView } from "../../../tell/silences/routes";
 import { EscalationCell, EscalationTable } from "./escalation-table";
@@ -23,80 +30,145 @@ function SnoozeNote(props: { silences: SilenceView[] | undefined }) {
   );
 }
 
-function IncidentTable(props: { rows: IncidentView[]; closed: boolean; escalations?: Map<number, EscalationView[]>; snoozes?: Map<number, SilenceView[]> }) {
+interface TableProps {
+  closed: boolean;
+  escalations?: Map<number, EscalationView[]>;
+  snoozes?: Map<number, SilenceView[]>;
+}
+
+function IncidentRow(props: TableProps & { i: IncidentView }) {
+  const { i } = props;
+  return (
+    <tr data-incident={String(i.id)}>
+      <td>
+        {i.taskId ? <a href={`/ui/tasks/${encodeURIComponent(i.taskId)}`}>{i.title}</a> : <b>{i.title}</b>}
+        <div class="small muted mono">#{i.id}</div>
+        {i.cause ? (
+          <div class="small" data-role="cause">
+            part of <a href={`/ui/causes#cause-${i.cause.id}`}>{i.cause.title}</a>
+          </div>
+        ) : null}
+      </td>
+      <td>
+        <Time iso={i.openedAt} />
+      </td>
+      <td>{i.failures}</td>
+      <td>{i.errorClass ? <Badge tone="fail">{i.errorClass}</Badge> : <span class="muted">—</span>}</td>
+      <td class="small">
+        {props.closed ? (
+          <>
+            <Time iso={i.closedAt} />
+            <div class="muted">{i.closedSummary ?? ""}</div>
+          </>
+        ) : (
+          <>
+            <span class="mono">{i.lastKind}</span> <Time iso={i.lastEventAt} />
+            <div class="muted">{i.lastSummary}</div>
+          </>
+        )}
+      </td>
+      {props.closed ? null : (
+        <td class="small" data-role="ack">
+          {i.acknowledgedAt ? (
+            <>
+              <b>{i.acknowledgedBy}</b> <Time iso={i.acknowledgedAt} />
+              {i.acknowledgedNote ? <div class="muted">{i.acknowledgedNote}</div> : null}
+            </>
+          ) : (
+            <button type="button" data-action="ack-incident" data-id={String(i.id)} data-name={i.title}>
+              Acknowledge
+            </button>
+          )}
+          <SnoozeNote silences={props.snoozes?.get(i.id)} />
+        </td>
+      )}
+      {props.closed ? null : (
+        <td class="small" data-role="escalation">
+          <EscalationCell rows={props.escalations?.get(i.id)} />
+        </td>
+      )}
+    </tr>
+  );
+}
+
+function Head(props: { closed: boolean }) {
+  return (
+    <thead>
+      <tr>
+        <th>Task</th>
+        <th>Opened</th>
+        <th>Failures</th>
+        <th>Likely cause</th>
+        <th>{props.closed ? "Closed" : "Last event"}</th>
+        {props.closed ? null : <th>Acknowledged</th>}
+        {props.closed ? null : <th>Escalation</th>}
+      </tr>
+    </thead>
+  );
+}
+
+function IncidentTable(props: TableProps & { rows: IncidentView[] }) {
   return (
     <table class={props.closed ? "incidents closed" : "incidents open"}>
-      <thead>
-        <tr>
-          <th>Task</th>
-          <th>Opened</th>
-          <th>Failures</th>
-          <th>Likely cause</th>
-          <th>{props.closed ? "Closed" : "Last event"}</th>
-          {props.closed ? null : <th>Acknowledged</th>}
-          {props.closed ? null : <th>Escalation</th>}
-        </tr>
-      </thead>
+      <Head closed={props.closed} />
       <tbody>
         {props.rows.map((i) => (
-          <tr data-incident={String(i.id)}>
-            <td>
-              {i.taskId ? <a href={`/ui/tasks/${encodeURIComponent(i.taskId)}`}>{i.title}</a> : <b>{i.title}</b>}
-              <div class="small muted mono">#{i.id}</div>
-              {i.cause ? (
-                <div class="small" data-role="cause">
-                  part of <a href={`/ui/causes#cause-${i.cause.id}`}>{i.cause.title}</a>
-                </div>
-              ) : null}
-            </td>
-            <td>
-              <Time iso={i.openedAt} />
-            </td>
-            <td>{i.failures}</td>
-            <td>{i.errorClass ? <Badge tone="fail">{i.errorClass}</Badge> : <span class="muted">—</span>}</td>
-            <td class="small">
-              {props.closed ? (
-                <>
-                  <Time iso={i.closedAt} />
-                  <div class="muted">{i.closedSummary ?? ""}</div>
-                </>
-              ) : (
-                <>
-                  <span class="mono">{i.lastKind}</span> <Time iso={i.lastEventAt} />
-                  <div class="muted">{i.lastSummary}</div>
-                </>
-              )}
-            </td>
-            {props.closed ? null : (
-              <td class="small" data-role="ack">
-                {i.acknowledgedAt ? (
-                  <>
-                    <b>{i.acknowledgedBy}</b> <Time iso={i.acknowledgedAt} />
-                    {i.acknowledgedNote ? <div class="muted">{i.acknowledgedNote}</div> : null}
-                  </>
-                ) : (
-                  <button type="button" data-action="ack-incident" data-id={String(i.id)} data-name={i.title}>
-                    Acknowledge
-                  </button>
-                )}
-                <SnoozeNote silences={props.snoozes?.get(i.id)} />
-              </td>
-            )}
-            {props.closed ? null : (
-              <td class="small" data-role="escalation">
-                <EscalationCell rows={props.escalations?.get(i.id)} />
-              </td>
-            )}
-          </tr>
+          <IncidentRow {...props} i={i} />
         ))}
       </tbody>
     </table>
   );
 }
 
+/** A cause's heading row: what it is, since when, who is on it (acknowledging it acknowledges each incident below). */
+function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number }) {
+  const c = props.cause;
+  return (
+    <tr class="cause-heading" data-cause={String(c.id)}>
+      <td colspan={5}>
+        <b>Cause: </b>
+        <a href={`/ui/causes#cause-${c.id}`}>{c.title}</a>
+        <span class="small muted">
+          {" "}
+          · since <Time iso={c.openedAt} /> · {props.count === 0 ? "no task incident of its own" : `${props.count} incident${props.count === 1 ? "" : "s"}`}
+        </span>
+      </td>
+      <td class="small" data-role="ack" colspan={2}>
+        {c.acknowledgedAt ? (
+          <>
+            <b>{c.acknowledgedBy}</b> <Time iso={c.acknowledgedAt} />
+            {c.acknowledgedNote ? <div class="muted">{c.acknowledgedNote}</div> : null}
+          </>
+        ) : (
+          <button type="button" data-action="ack-cause" data-id={String(c.id)} data-name={c.title}>
+            Acknowledge the cause
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** The open incidents, one group per cause: a task failing for its own reason is a cause of one (no heading). */
+function OpenByCause(props: TableProps & { groups: ByCause[] }) {
+  return (
+    <table class="incidents open">
+      <Head closed={false} />
+      {props.groups.map((g) => (
+        <tbody data-group={g.cause ? `cause-${g.cause.id}` : `own-${g.incidents[0]?.id ?? 0}`}>
+          {g.cause ? <CauseHeading cause={g.cause} count={g.incidents.length} /> : null}
+          {g.incidents.map((i) => (
+            <IncidentRow {...props} i={i} />
+          ))}
+        </tbody>
+      ))}
+    </table>
+  );
+}
+
 export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const [open, closed, esc, active] = await Promise.all([
-    api<{ incidents: IncidentView[] }>(c, "/v4/incidents?status=open&limit=200"),
+    api<{ causes: ByCause[] }>(c, "/v4/incidents/by-cause?limit=200"),
     api<{ incidents: IncidentView[] }>(c, `/v4/incidents?status=closed&sinceHours=${CLOSED_HOURS}&limit=100`),
     api<{ escalations: EscalationView[] }>(c, "/v4/escalations?limit=200"),
     api<{ silences: SilenceView[] }>(c, "/v4/silences?state=active&limit=200"),
@@ -104,8 +176,7 @@ export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) =
   const byIncident = new Map<number, EscalationView[]>();
   for (const e of esc.ok ? esc.data.escalations : []) byIncident.set(e.incidentId, [...(byIncident.get(e.incidentId) ?? []), e]);
   const snoozes = new Map<number, SilenceView[]>();
-  for (const s of active.ok ? active.data.silences : [])
-    if (s.matcher.incidentIds?.length === 1) snoozes.set(s.matcher.incidentIds[0]!, [...(snoozes.get(s.matcher.incidentIds[0]!) ?? []), s]);
+  for (const s of active.ok ? active.data.silences : []) for (const id of s.matcher.incidentIds ?? []) snoozes.set(id, [...(snoozes.get(id) ?? []), s]);
   const off = !open.ok && open.status === 404;
   return c.html(
     <Layout title="Incidents" nav={{ active: "incidents", inbox: inbox() !== undefined, clock: siteClock() }}>
@@ -116,18 +187,13 @@ export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) =
       ) : (
         <>
           <section class="card tight">
-            <h2>Open</h2>
+            <h2>Open, by cause</h2>
             {!open.ok ? (
               <ApiProblem status={open.status} error={open.error} what="Open incidents" />
-            ) : open.data.incidents.length === 0 ? (
+            ) : open.data.causes.length === 0 ? (
               <Empty>No open incidents: every task's last run succeeded.</Empty>
             ) : (
-              <IncidentTable
-                rows={[...open.data.incidents].sort((a, b) => (a.openedAt ?? "").localeCompare(b.openedAt ?? ""))}
-                closed={false}
-                escalations={byIncident}
-                snoozes={snoozes}
-              />
+              <OpenByCause groups={open.data.causes} closed={false} escalations={byIncident} snoozes={snoozes} />
             )}
           </section>
           <section class="card tight" id="escalations">

@@ -73,6 +73,25 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example" }
     const json = async <T>(t: TestApp, path: string, init?: RequestInit) => (await (await t.request(path, init)).json()) as T;
     const post = (body: unknown = {}) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const openIncidents = async (t: TestApp) => (await json<{ incidents: IncidentView[] }>(t, "/v4/incidents?status=open")).incidents;
+    /** The one model: every open incident in exactly one group, under the cause it names (none: a cause of its own). */
+    const byCauseAgrees = async (t: TestApp) => {
+      const { causes: groups } = await json<{ causes: Array<{ cause: { id: number; title: string } | null; incidents: IncidentView[] }> }>(
+        t,
+        "/v4/incidents/by-cause",
+      );
+      const grouped = groups.flatMap((g) => g.incidents.map((i) => ({ id: i.id, group: g.cause?.id ?? null, named: i.cause?.id ?? null })));
+      for (const x of grouped) expect(x.group).toBe(x.named);
+      expect(grouped.map((x) => x.id).sort()).toEqual((await openIncidents(t)).map((i) => i.id).sort());
+      for (const g of groups) if (g.cause === null) expect(g.incidents).toHaveLength(1);
+      const { causes } = await json<{ causes: ParentView[] }>(t, "/v4/causes?status=open");
+      expect(
+        groups
+          .filter((g) => g.cause)
+          .map((g) => g.cause!.id)
+          .sort(),
+      ).toEqual(causes.map((c) => c.id).sort());
+      return groups;
+    };
     const openCause = async (t: TestApp, title: string) =>
       (await json<{ causes: ParentView[] }>(t, "/v4/causes?status=open")).causes.find((c) => c.title === title);
 
@@ -96,6 +115,20 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example" }
       expect(ofErp.map((i) => i.title).sort()).toEqual(["Load 11", "Load 12"]);
       expect(ofDwh[0]!.cause).toEqual({ id: dwh.id, title: "connection errors from DWH" });
 
+      // A task failing for a reason of its own is a cause of one, beside the two causes.
+      const own = { ...failure(7, "DWH"), errorClass: "script", errorLine: "Field 'OrderKey' not found", scriptLog: undefined };
+      const [annotated] = await a().app.incidents!.annotate(own as TaskEvent);
+      await a().app.bus.emit(annotated!.kind, annotated!);
+      await waitFor(() => rx.requests.length >= 3 || undefined, { what: "the own failure's page" });
+      const groups = await byCauseAgrees(b());
+      expect(
+        groups
+          .find((g) => g.cause?.id === dwh.id)!
+          .incidents.map((i) => i.title)
+          .sort(),
+      ).toEqual(["Load 1", "Load 2", "Load 3"]);
+      expect(groups.filter((g) => g.cause === null).map((g) => g.incidents[0]!.title)).toEqual(["Load 7"]);
+
       const res = await a().request(`/v4/incidents/${ofDwh[1]!.id}/acknowledge`, post({ note: "DWH is being restarted" }));
       expect(res.status).toBe(200);
 
@@ -107,6 +140,9 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example" }
       expect(acked.acknowledgedNote).toBe("DWH is being restarted");
       expect(acked.acknowledgedBy).not.toBeNull();
       expect((await openCause(b(), "connection errors from ERP"))!.acknowledgedAt).toBeNull();
+      const ownAfter = (await openIncidents(b())).find((i) => i.title === "Load 7")!;
+      expect([ownAfter.cause, ownAfter.acknowledgedAt]).toEqual([null, null]);
+      await byCauseAgrees(a());
     });
 
     test("acknowledging the cause itself acknowledges its incidents; a closed or unknown cause is a 409 naming the id", async () => {
@@ -161,6 +197,9 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example" }
         await page.goto(`${a().app.server!.url()}/ui/incidents`);
         const member = (await openIncidents(a())).find((i) => i.title === "Load 21")!;
         expect(await page.textContent(`tr[data-incident="${member.id}"] [data-role="cause"]`)).toContain("part of connection errors from CRM");
+        // The Incidents page groups them under the cause's heading.
+        expect(await page.textContent(`tbody[data-group="cause-${crm.id}"] tr[data-cause="${crm.id}"]`)).toContain("connection errors from CRM");
+        expect(await page.locator(`tbody[data-group="cause-${crm.id}"] tr[data-incident]`).count()).toBe(2);
         await page.goto(`${a().app.server!.url()}/ui/causes`);
         page.once("dialog", (d) => void d.accept("CRM vendor called"));
         await page.click(`tr[data-cause="${crm.id}"] button[data-action="ack-cause"]`);
