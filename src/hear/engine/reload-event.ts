@@ -18,9 +18,12 @@ export interface ReloadEventInput {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Where the reload was started from, as the Engine's ProxySessionId tells ("0": not through the Qlik Proxy). */
+/** Whether the reload came through the Qlik Proxy, as the Engine's ProxySessionId tells ("0": it did not). */
+export const startedVia = (run: FinishedReload): "proxy" | "engine-api" => (run.proxySessionId !== "" && run.proxySessionId !== "0" ? "proxy" : "engine-api");
+
+/** Where the reload was started from, in words. */
 export function startedFrom(run: FinishedReload): string {
-  return run.proxySessionId !== "" && run.proxySessionId !== "0"
+  return startedVia(run) === "proxy"
     ? "in the hub or the data load editor (through the Qlik Proxy)"
     : "through the Engine API, not through the Qlik Proxy (an integration, a mashup, a script)";
 }
@@ -47,6 +50,7 @@ export function engineReloadEvent(i: ReloadEventInput): TaskEvent {
     host: run.node,
     executionId: `engine:${run.key}`,
     user,
+    startedVia: startedVia(run),
     logTimestamp: iso(run.endMs),
     logLevel: failed ? "ERROR" : "INFO",
     logMessage: failed ? run.lines.join("\n") || "The Engine reported the reload failed" : "The Engine reported the reload finished",

@@ -177,6 +177,12 @@ export interface TaskEvent extends WithCause {
    * (read from QRS) and when `qlik` is not configured.
    */
   unconfirmed?: { qrs: "denied" | "unavailable"; reason: string };
+  /**
+   * A reload outside the Scheduler (app.reload_failed, app.reload_succeeded): where it was started from, as the Engine's
+   * ProxySessionId tells: `proxy`, through the Qlik Proxy (the hub or the data load editor, which the Engine's lines do
+   * not tell apart); `engine-api`, straight on the Engine API (an integration, a mashup, a script).
+   */
+  startedVia?: "proxy" | "engine-api";
   /** Links an admin can click: QMC task page, hub app. */
   links?: { qmcTask?: string; hubApp?: string; qmc?: string };
   /** The task's recent runs (src/tell/incidents/); absent when incidents are off or the event never reached them. */

@@ -139,8 +139,9 @@ async function startDemoOn(o: DemoOptions, ports: DemoPorts & Partial<DemoCluste
       site: buildDemoSite(wallClock.now()),
       schedules: true,
       // In a cluster every datagram goes to both Stewards (as when each node's appender feeds its neighbours
-      // too): whichever claims a run first narrates and alerts it.
-      settings: { udp: { targets: configs.map((c) => ({ host: HOST, port: c.loaded.config.udp.port })) } },
+      // too): whichever claims a run first narrates and alerts it. Every node has the Engine's appender file too
+      // (`engine`), so a reload from the hub reaches Steward as on a site where it is installed.
+      settings: { udp: { engine: true, targets: configs.map((c) => ({ host: HOST, port: c.loaded.config.udp.port })) } },
       log: { info: () => {}, warn: (msg) => term.note(`simulator: ${msg}`) },
     });
     cleanups.push(() => sim.stop());

@@ -1,10 +1,11 @@
 // The demo's script: which simulated Qlik Sense tasks run when. It opens with one task of each kind and
-// outcome (a failure first, so an alert shows within seconds) and the watchdog's two scenes, then runs the
-// site's tasks in turn.
+// outcome (a failure first, so an alert shows within seconds), the watchdog's two scenes, a failed hub reload and a
+// backed-up Scheduler queue (outside-scenes.ts), then runs the site's tasks in turn.
 import { type Timer, wallClock } from "../../platform/core/clock";
 import type { Simulator, TaskModel } from "../../sim";
 import type { DemoTerminal } from "./terminal";
 import { createWatchdogScenes } from "./watchdog-scenes";
+import { createOutsideScenes } from "./outside-scenes";
 
 export interface DemoStory {
   start(): void;
@@ -47,7 +48,9 @@ export function createDemoStory(sim: Simulator, term: DemoTerminal, opts: StoryO
   const interval = opts.intervalMs ?? 12_000;
   const timers = new Set<Timer>();
   const scenes = createWatchdogScenes(sim, term);
-  const enabled = sim.site.tasks.filter((t) => t.enabled && !scenes.taskIds.has(t.id));
+  const outside = createOutsideScenes(sim, term);
+  const played = new Set([...scenes.taskIds, ...outside.taskIds]);
+  const enabled = sim.site.tasks.filter((t) => t.enabled && !played.has(t.id));
   let next = 0;
   let stopped = false;
 
@@ -81,7 +84,7 @@ export function createDemoStory(sim: Simulator, term: DemoTerminal, opts: StoryO
       const used = new Set<string>();
       let last = 0;
       for (const [delay, pick, duration] of OPENING) {
-        const task = sim.site.tasks.find((t) => pick(t) && !used.has(t.id) && !scenes.taskIds.has(t.id));
+        const task = sim.site.tasks.find((t) => pick(t) && !used.has(t.id) && !played.has(t.id));
         if (!task) continue;
         used.add(task.id);
         last = delay;
@@ -95,6 +98,7 @@ export function createDemoStory(sim: Simulator, term: DemoTerminal, opts: StoryO
           term.started(`${cloudApp.name} (Qlik Cloud reload)`, "demo opening");
         });
       scenes.start(later, run);
+      outside.start(later, run);
       later(last + interval, cycle);
     },
     stop() {

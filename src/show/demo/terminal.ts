@@ -1,7 +1,7 @@
 // The demo's live terminal: one readable line per task event, per alert delivered to the capture inbox and
 // per task the demo starts, coloured by outcome when the output is a terminal.
 import type { TimelineEntry } from "../dashboard";
-import { isDataCheckEvent, isTaskEvent, isWatchdogEvent, type TaskEvent } from "../../platform/events/types";
+import { isDataCheckEvent, isEngineReloadKind, isTaskEvent, isWatchdogEvent, type TaskEvent } from "../../platform/events/types";
 import type { CapturedItem } from "./capture-types";
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, grey: 90, bold: 1 } as const;
@@ -63,6 +63,17 @@ export function createDemoTerminal(opts: { write: (line: string) => void; colour
       }
       const [c, tag]: [Colour, string] =
         e.outcome === "failed" ? ["red", "✖ FAILED"] : e.outcome === "aborted" ? ["yellow", "■ ABORTED"] : ["green", "✔ SUCCEEDED"];
+      // A reload outside the Scheduler is an app someone reloaded, not a task: told as the app, who and where.
+      if (isEngineReloadKind(e.kind)) {
+        const why = e.outcome === "failed" ? failureReason(e) : undefined;
+        const from = e.startedVia === "proxy" ? "from the hub or the data load editor" : "through the Engine API";
+        out(
+          c,
+          tag,
+          `${paint("bold", e.app?.name ?? e.task.name)}  ${paint("grey", `reloaded ${from} by ${e.user} · ${e.host}`)}${by}${why ? `\n${" ".repeat(10)}${paint(c, "└")} ${why}` : ""}`,
+        );
+        return;
+      }
       const bits = [e.taskType, e.app ? `app ${e.app.name}` : undefined, e.host, e.source === "udp" ? undefined : `via ${e.source}`].filter(Boolean);
       const why = e.outcome === "succeeded" ? undefined : failureReason(e);
       out(c, tag, `${paint("bold", e.task.name)}  ${paint("grey", bits.join(" · "))}${by}${why ? `\n${" ".repeat(10)}${paint(c, "└")} ${why}` : ""}`);

@@ -129,7 +129,8 @@ export function createNodeDownRule(store: CauseStore, cfg: GroupingConfig["nodeD
         if (e.kind === "service.stopped") {
           const { parentId, opened } = await store.attach(
             cause(node),
-            { subject, kind: e.kind, eventId: e.id, taskName: `${e.service.name} on ${node}` },
+            // A service is the node's, not a task: the symptom names none (the cause's title names the node).
+            { subject, kind: e.kind, eventId: e.id },
             now,
             pageTo,
           );

@@ -96,7 +96,8 @@ export function createQueueRule(d: QueueRuleDeps) {
       }
       const { parentId, opened } = await store.attach(
         cause(node),
-        { subject: `watch:${e.condition.key}`, kind: e.kind, eventId: e.id, taskName: `Scheduler queue on ${nodeOf(node)}` },
+        // The node's queue is the cause, not a task: the symptom names none (the waiting tasks are listed below).
+        { subject: `watch:${e.condition.key}`, kind: e.kind, eventId: e.id },
         now,
         pageTo,
       );

@@ -17,13 +17,26 @@ const SYMPTOM_LINES_MAX = 12;
 const RUNS_LISTED = 50_000;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/**
+ * Symptoms that are not a task although a row may name one: a node's queue and a node's service (rows written before
+ * they stopped posing as tasks "Scheduler queue on …", "QlikSenseSchedulerService on …"), and a reload outside the
+ * Scheduler (its app is what it affects, not a task).
+ */
+const NOT_A_TASK = new Set(["scheduler.queue_backlog", "service.stopped", "app.reload_failed", "app.reload_succeeded"]);
+
+/** "2 tasks, 1 app affected": what a cause affects, counted; a kind with none is left out ("" when nothing is named). */
+export function affectedText(counts: { tasks: number; apps: number; streams: number }): string {
+  const n = (k: number, w: string) => (k === 0 ? [] : [`${k} ${w}${k === 1 ? "" : "s"}`]);
+  const parts = [...n(counts.tasks, "task"), ...n(counts.apps, "app"), ...n(counts.streams, "stream")];
+  return parts.length === 0 ? "" : `${parts.join(", ")} affected`;
+}
+
 export function affected(symptoms: readonly SymptomRow[]) {
   const distinct = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => Boolean(x)))].sort();
-  const tasks = distinct(symptoms.map((s) => s.taskName));
+  const tasks = distinct(symptoms.map((s) => (NOT_A_TASK.has(s.kind) ? null : s.taskName)));
   const apps = distinct(symptoms.map((s) => s.appName));
   const streams = distinct(symptoms.map((s) => s.stream));
-  const n = (k: number, w: string) => `${k} ${w}${k === 1 ? "" : "s"}`;
-  return { tasks, apps, streams, text: `${n(tasks.length, "task")}, ${n(apps.length, "app")}, ${n(streams.length, "stream")} affected` };
+  return { tasks, apps, streams, text: affectedText({ tasks: tasks.length, apps: apps.length, streams: streams.length }) };
 }
 
 export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {

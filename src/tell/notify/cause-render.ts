@@ -46,13 +46,20 @@ function spanLines(c: CauseSummary, zone: string): string[] {
   return [...since, ...promises, `${label}: ${missed.join(", ")}`];
 }
 
+/** "2 tasks, 1 app affected; 1 still failing": only what is affected is counted, so a cause naming nothing yet has no count. */
+function affectedLine(c: CauseSummary): string[] {
+  const failing = c.stillFailing > 0 ? `${c.stillFailing} still failing` : "";
+  const line = [c.text, failing].filter(Boolean).join("; ");
+  return line ? [line] : [];
+}
+
 /** The cause as plain lines: headline, counts, names, link; its times in `zone` (the site's). */
 export function causeLines(c: CauseSummary, zone: string): string[] {
   return [
     causeHeadline(c),
     ...spanLines(c, zone),
     ...updateLines(c, zone),
-    `${c.text}${c.stillFailing > 0 ? `; ${c.stillFailing} still failing` : ""}`,
+    ...affectedLine(c),
     ...named("Tasks", c.tasks, c.counts.tasks),
     ...named("Apps", c.apps, c.counts.apps),
     ...named("Streams", c.streams, c.counts.streams),

@@ -45,6 +45,7 @@ export const TaskEventSchema = z.lazy(() =>
     host: z.string(),
     executionId: z.string(),
     user: z.string().default(""),
+    startedVia: z.enum(["proxy", "engine-api"]).optional(),
     logTimestamp: z.string().optional(),
     logLevel: z.string().optional(),
     logMessage: z.string().optional(),

@@ -10,6 +10,7 @@ import { siteTimeZone } from "../../platform/core/site-clock";
 import { buildHistoryVars } from "./history-vars";
 import { appUrlFor } from "../../hear/events/enrich-mappers";
 import type { TemplateVars, TemplateVarsOptions } from "./template-vars-types";
+import { runWords } from "./reload-vars";
 
 export type { TemplateVars, TemplateVarsOptions } from "./template-vars-types";
 
@@ -94,6 +95,8 @@ export function buildTaskVars(e: TaskEvent, opts: TemplateVarsOptions): Template
     unconfirmed: e.unconfirmed?.reason ?? "",
     qmcTaskUrl: e.links?.qmcTask ?? (qmcBase ? `${qmcBase}/task` : ""),
     executionDurationText: durationText(ex?.durationMs),
+    // What ran, in its own words (a task run, or an app reloaded outside the Scheduler)
+    ...runWords(e, TASK_TYPE_TEXT[e.taskType]),
     event: e,
     // History, likely cause, incident and warnings (src/tell/incidents/); "" when the event has none
     ...buildHistoryVars(e, opts.timeZone),

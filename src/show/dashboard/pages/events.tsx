@@ -1,12 +1,13 @@
 /** @jsxImportSource hono/jsx */
 // GET /ui/events (the timeline, filterable by kind) and GET /ui/events/:seq (one event with its script log).
-import { isTaskEvent, type TaskEvent } from "../../../platform/events/types";
+import { isEngineReloadKind, isTaskEvent, type TaskEvent } from "../../../platform/events/types";
 import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { eventTitle } from "../event-timeline";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import { EventList } from "./event-list";
 import { ScriptLogCard } from "./script-log-card";
+import { ReloadActions, ReloadProps } from "./reload-event-card";
 
 const FILTERS: Array<[string, string]> = [
   ["", "All"],
@@ -64,8 +65,8 @@ export const eventDetailPage: PageHandler = async (c, { timeline, inbox, siteClo
         <h2>
           <Badge tone={toneOf(e.kind)}>{e.kind}</Badge> <Time ms={entry.seenAt} />
         </h2>
-        {isTaskEvent(e) ? <TaskProps e={e} /> : null}
-        {isTaskEvent(e) ? <TaskActions e={e} /> : null}
+        {isTaskEvent(e) ? isEngineReloadKind(e.kind) ? <ReloadProps e={e} /> : <TaskProps e={e} /> : null}
+        {isTaskEvent(e) ? isEngineReloadKind(e.kind) ? <ReloadActions e={e} /> : <TaskActions e={e} /> : null}
       </section>
       {isTaskEvent(e) && e.scriptLog ? <ScriptLogCard log={e.scriptLog} /> : null}
       {hasFacts(e) ? (

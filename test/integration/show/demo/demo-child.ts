@@ -44,7 +44,7 @@ export async function checkDemoRun(
 
   if (depth === "full") {
     // A failed wait shows what the demo printed, so a run on a loaded CI machine says where the story stopped.
-    await checkFeatures(p, base).catch((err: unknown) => {
+    await checkFeatures(p, base, started).catch((err: unknown) => {
       throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- the demo's terminal (last 12,000 characters):\n${p.output().slice(-12_000)}`, {
         cause: err,
       });
@@ -57,10 +57,11 @@ export async function checkDemoRun(
   expect(code).toBe(0);
 }
 
-async function checkFeatures(p: RunningProcess, base: string): Promise<void> {
+async function checkFeatures(p: RunningProcess, base: string, started: number): Promise<void> {
   const inbox = await (await fetch(`${base}/ui/inbox`)).text();
   expect(inbox).toContain('data-kind="mail"');
   expect(inbox).toMatch(/task failed/i);
+  await checkOutsideScheduler(p, base, started);
   const overview = await (await fetch(`${base}/ui`)).text();
   expect(overview).toContain('href="/ui/inbox"');
   // The simulated site's license and version, read at start, on the License page.
@@ -153,4 +154,61 @@ async function checkFeatures(p: RunningProcess, base: string): Promise<void> {
   expect(doctor.checks.filter((l) => !l.ok)).toEqual([]);
   expect(doctor.checks.map((l) => l.check)).toEqual(expect.arrayContaining(["qrs", "engine", "channel ops-mail (email)", "channel ops-webhook (webhook)"]));
   expect(doctor.ok).toBe(true);
+}
+
+/** What the docs present most beside tasks, played within the demo's first two minutes (from its dashboard URL). */
+const FIRST_TWO_MINUTES = 120_000;
+
+interface CauseRow {
+  id: number;
+  title: string;
+}
+interface CauseDetail {
+  symptoms: Array<{ task: string | null; kind: string }>;
+  affected: { tasks: string[]; text: string };
+}
+
+/**
+ * A hub user's failed reload of a published app (Engine datagrams from the simulator, through Steward's intake) and a
+ * backed-up Scheduler queue with a run Qlik cancelled after waiting: both in the inbox and on their pages in time.
+ */
+async function checkOutsideScheduler(p: RunningProcess, base: string, started: number): Promise<void> {
+  const left = () => Math.max(1_000, started + FIRST_TWO_MINUTES - Date.now());
+  const hubLine = await waitFor(() => /^.*ALERT MAIL\s+app\.reload_failed\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's failed hub reload mailed as app.reload_failed",
+    timeoutMs: left(),
+    intervalMs: 200,
+  });
+  expect(hubLine).toContain("qlik-ops@demo.example");
+  expect(hubLine).toContain("Reload failed outside the Scheduler: Sales forecast (CORP\\erik on sense2.corp.example)");
+  expect(p.stdout()).toMatch(/✖ FAILED\s+Sales forecast\s+reloaded from the hub or the data load editor by CORP\\erik · sense2\.corp\.example/);
+  const reloads = await (await fetch(`${base}/ui/reloads`)).text();
+  expect(reloads).toContain("Sales forecast");
+  expect(reloads).toContain("CORP\\erik");
+
+  const queueLine = await waitFor(() => /^.*ALERT MAIL\s+scheduler\.queue_backlog\s+→.*$/m.exec(p.stdout())?.[0], {
+    what: "the demo's backed-up queue mailed as scheduler.queue_backlog",
+    timeoutMs: left(),
+    intervalMs: 200,
+  });
+  expect(queueLine).toContain("reload queue backed up on sense4");
+  // The run Qlik cancelled after its minute in the queue is the queue cause's symptom, listed on the cause.
+  const cause = await waitFor(
+    async () => {
+      const all = await Promise.all(
+        ["open", "closed"].map(async (status) => ((await (await fetch(`${base}/v4/causes?status=${status}`)).json()) as { causes: CauseRow[] }).causes),
+      );
+      const row = all.flat().find((c) => c.title === "reload queue backed up on sense4");
+      if (!row) return undefined;
+      const detail = (await (await fetch(`${base}/v4/causes/${row.id}`)).json()) as CauseDetail;
+      return detail.symptoms.some((x) => x.kind === "task.cancelled_in_queue" && x.task === "Reload Supplier scorecard") ? detail : undefined;
+    },
+    { what: "the run cancelled after waiting in the queue, on the queue's cause", timeoutMs: left(), intervalMs: 500 },
+  );
+  expect(Date.now() - started).toBeLessThan(FIRST_TWO_MINUTES);
+  // The node's queue is the cause, never one of its tasks.
+  expect(cause.affected.tasks).toContain("Reload Supplier scorecard");
+  expect(cause.affected.tasks.filter((t) => /queue/i.test(t))).toEqual([]);
+  const causes = await (await fetch(`${base}/ui/causes`)).text();
+  expect(causes).toContain("reload queue backed up on sense4");
 }

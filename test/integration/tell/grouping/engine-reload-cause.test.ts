@@ -11,6 +11,11 @@ import { sendDatagramsTo, type SteppedSite } from "../../../helpers/stepped-site
 import { createTempDir } from "../../../helpers/temp-dir";
 import type { HttpReceiver, SmtpReceiver } from "../notify/receivers";
 import { startGroupingScenario } from "./stepped-grouping";
+import type { TaskEvent } from "../../../../src/platform/events/types";
+import { buildVars } from "../../../../src/tell/notify/template-vars";
+import { createTemplateRenderer } from "../../../../src/tell/notify/templates/renderer";
+import { signl4Alert } from "../../../../src/tell/notify/channels/signl4";
+import { Signl4ChannelSchema } from "../../../../src/tell/notify/channels/signl4/schema";
 
 const START = Date.parse("2026-03-10T08:00:00Z");
 const APP = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
@@ -32,10 +37,12 @@ let s: SteppedSite | undefined;
 let t: TestApp | undefined;
 let rx: HttpReceiver;
 let smtp: SmtpReceiver;
+const reloads: TaskEvent[] = [];
 
 beforeAll(async () => {
   ({ s, t, rx, smtp } = await startGroupingScenario(dir.path, START, SITE, ["service.stopped", "service.started", "app.reload_failed"]));
   s.sim.settings.udp.engine = true;
+  t.app.bus.on("app.reload_failed", (e) => void reloads.push(e as TaskEvent));
   sendDatagramsTo(s, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t!.app.intake.counters.received.get());
 }, 60_000);
 
@@ -62,6 +69,8 @@ test("a failed hub reload on a node whose cause is open is that cause's symptom,
   expect(hooks()).toEqual(["service.stopped"]);
   const open = (await (await t!.request("/v4/causes?status=open")).json()) as { causes: ParentView[] };
   expect(open.causes.map((c) => [c.title, c.affected.apps])).toEqual([["Qlik services down on reload01", ["Ops board"]]]);
+  // The reload is an app someone reloaded, not a task: the cause counts the app and its stream only, no zero counts.
+  expect(open.causes.map((c) => [c.affected.tasks, c.affected.text])).toEqual([[[], "1 app, 1 stream affected"]]);
   await t!.app.bus.emit("service.started", engine("started"));
   await s!.clock.runUntil(s!.clock.now() + 30_000);
   expect(hooks()).toEqual(["service.stopped", "service.started"]);
@@ -72,3 +81,76 @@ test("the same failure with the node up is its own page", async () => {
   await failOn("Reload01");
   expect(hooks()).toEqual(["service.stopped", "service.started", "app.reload_failed"]);
 }, 60_000);
+
+const NODE = "reload01.test.example";
+const BY = `Reloaded from the hub or the data load editor by CORP\\bob on ${NODE}`;
+/** The task's words a reload outside the Scheduler must not borrow. */
+const TASK_WORDS = [/Task id/, /Reload task/, /FinishedFail/, /\(reload outside the Scheduler\)/, /Execution id/];
+
+test("its mail reads as a reload outside the Scheduler: the app, who reloaded it from where, the node, 'failed', an App id", () => {
+  const mail = smtp.mails.at(-1)!.mail;
+  expect(mail.subject).toBe(`[Qlik Sense] Reload failed outside the Scheduler: Ops board (CORP\\bob on ${NODE})`);
+  const text = String(mail.text);
+  expect(text).toStartWith("Reload failed outside the Scheduler: Ops board\n");
+  expect(text).toContain(`${BY}.`);
+  for (const line of [
+    "App:          Ops board",
+    `App id:       ${APP}`,
+    "Reloaded by:  CORP\\bob",
+    "Started from: the hub or the data load editor",
+    `Node:         ${NODE}`,
+    "Status:       failed",
+  ])
+    expect(text).toContain(line);
+  const html = String(mail.html);
+  expect(html).toContain(`Reload outside the Scheduler · ${NODE}`);
+  expect(html).toContain("Reload failed outside the Scheduler: Ops board</div>");
+  expect(html).toMatch(/>App id<\/td>\s*<td[^>]*>0b2e1ab4-/);
+  expect(html).toMatch(/>Status<\/td>\s*<td[^>]*>failed</);
+  for (const words of TASK_WORDS) {
+    expect({ words: String(words), text: words.test(text) }).toEqual({ words: String(words), text: false });
+    expect({ words: String(words), html: words.test(html) }).toEqual({ words: String(words), html: false });
+  }
+});
+
+test("the same real event on Slack, Teams and SIGNL4: the app, the user, the node, its own status words", () => {
+  const e = reloads.at(-1)!;
+  expect(e.source).toBe("engine");
+  const vars = buildVars(e, { headLines: 15, tailLines: 25, links: [], timeZone: "UTC" });
+  const r = createTemplateRenderer();
+  const slack = JSON.stringify(r.renderJson("slack/app.reload_failed.json", vars));
+  expect(slack).toContain("Reload failed outside the Scheduler: Ops board");
+  expect(slack).toContain(BY.replace(/\\/g, "\\\\"));
+  expect(slack).toContain(`*App id*\\n${APP}`);
+  expect(slack).toContain("*Status*\\nfailed");
+  const teams = r.renderJson("teams/app.reload_failed.json", vars) as {
+    attachments: Array<{ content: { body: Array<{ text?: string; facts?: Array<{ title: string; value: string }> }> } }>;
+  };
+  const body = teams.attachments[0]!.content.body;
+  expect(body[0]!.text).toBe(`Reload outside the Scheduler · ${NODE}`);
+  const facts = Object.fromEntries(body.find((b) => b.facts)!.facts!.map((f) => [f.title, f.value]));
+  expect(facts).toMatchObject({ App: "Ops board", "App id": APP, Status: "failed" });
+  const s4 = signl4Alert(Signl4ChannelSchema.parse({ type: "signl4", url: "https://connect.signl4.com/webhook/x" }), e).body;
+  expect(s4).toMatchObject({ Title: "Qlik Sense reload outside the Scheduler failed", "App id": APP });
+  expect(String(s4.Message)).toContain(BY);
+  for (const words of TASK_WORDS) {
+    const where = { slack, teams: JSON.stringify(teams), signl4: JSON.stringify(s4) };
+    for (const [channel, out] of Object.entries(where))
+      expect({ channel, words: String(words), found: words.test(out) }).toEqual({ channel, words: String(words), found: false });
+  }
+});
+
+test("its event page on the dashboard: the app, App id, who reloaded it from where, the node; no task history or start button", async () => {
+  const e = reloads.at(-1)!;
+  const entry = t!.app.dashboard.timeline.entries().find((x) => x.event.id === e.id)!;
+  const page = await (await t!.request(`/ui/events/${entry.seq}`)).text();
+  const props = page.slice(page.indexOf('data-role="reload-outside-scheduler"'), page.indexOf("</dl>", page.indexOf('data-role="reload-outside-scheduler"')));
+  expect(props).toContain(`<dt>App id</dt><dd>${APP}</dd>`);
+  expect(props).toContain("<dt>Reloaded by</dt><dd>CORP\\bob</dd>");
+  expect(props).toContain("<dt>Started from</dt><dd>the hub or the data load editor (through the Qlik Proxy)</dd>");
+  expect(props).toContain(`<dt>Node</dt><dd>${NODE}</dd>`);
+  expect(props).toMatch(/<dt>Outcome<\/dt><dd>failed, after /);
+  expect(page).not.toContain("<dt>Task id</dt>");
+  expect(page).not.toContain('data-action="start-task"');
+  expect(page).toContain('href="/ui/reloads"');
+});

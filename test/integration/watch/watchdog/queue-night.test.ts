@@ -167,6 +167,26 @@ test("the cancelled runs are named 'cancelled after waiting in the queue', no sc
   expect(kinds("app.stale")).toEqual(["Front 1 app", ...LATE.map((n) => `${n} app`), ...WAIT.map((n) => `${n} app`)].sort());
 });
 
+test("the queue is the node's, never a task among the cause's: its pages and the API list the tasks held up, no zero counts", async () => {
+  const tasks = new Set([...LONG, ...WAIT, ...LATE, "Front 1"]);
+  const [open] = rx.requests.filter((r) => r.path === "/hook").map((r) => JSON.parse(r.body) as { cause?: { tasks: string[]; text: string } });
+  expect(open!.cause!.tasks.length).toBeGreaterThan(0);
+  expect(open!.cause!.tasks.filter((n) => !tasks.has(n))).toEqual([]);
+  expect(open!.cause!.text).not.toMatch(/\b0 (task|app|stream)s?\b/);
+  const page = String(smtp.mails.find((m) => to(m) === "ops@corp.example")!.mail.text);
+  expect(page).not.toContain("Scheduler queue on");
+  const tasksLine = page.split("\n").find((l) => l.startsWith("Tasks: "))!;
+  expect(
+    tasksLine
+      .slice(7)
+      .split(", ")
+      .filter((n) => !tasks.has(n)),
+  ).toEqual([]);
+  const { causes } = (await (await t!.request("/v4/causes?status=closed")).json()) as { causes: Array<{ affected: { tasks: string[]; text: string } }> };
+  expect(causes[0]!.affected.tasks.filter((n) => !tasks.has(n))).toEqual([]);
+  expect(causes[0]!.affected.text).not.toMatch(/\b0 (task|app|stream)s?\b/);
+});
+
 test("the watchdog's page lists the backlog, over, under its node", async () => {
   const page = await (await t!.request("/ui/watchdog")).text();
   const row = page.slice(page.indexOf('data-condition="queue_backlog"'));

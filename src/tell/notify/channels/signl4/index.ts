@@ -8,6 +8,7 @@ import type { ChannelState } from "../../channel-state";
 import { excerptText, fitScriptLog, showScriptLog } from "../../../../hear/events/script-log-excerpt";
 import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { Signl4ChannelSchema, type Signl4ChannelConfig } from "./schema";
+import { runWords } from "../../reload-vars";
 
 type Signl4Status = "new" | "resolved";
 
@@ -69,12 +70,19 @@ export function signl4Alert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Ale
   if (!c) return a;
   const externalId = a.externalId;
   const status: Signl4Status = c.status === "closed" ? "resolved" : "new";
-  const body: Record<string, string | number> = { ...a.body, "X-S4-Status": status, Cause: c.title, Affected: c.text };
+  const body: Record<string, string | number> = { ...a.body, "X-S4-Status": status, Cause: c.title };
+  if (c.text) body.Affected = c.text;
   if (c.tasks.length > 0) body["Affected tasks"] = c.tasks.join(", ").slice(0, 4_000);
   if (c.apps.length > 0) body["Affected apps"] = c.apps.join(", ").slice(0, 4_000);
   if (c.streams.length > 0) body["Affected streams"] = c.streams.join(", ").slice(0, 4_000);
   if (c.url) body["Cause link"] = c.url;
   return { externalId, status, body };
+}
+
+/** A reload outside the Scheduler is an app a person or an integration reloaded, not a task run: its own words. */
+function outsideScheduler(e: TaskEvent): Record<string, string> {
+  const w = runWords(e, TYPE_TEXT[e.taskType]);
+  return { Title: `Qlik Sense reload outside the Scheduler ${w.statusText}`, Message: `App: ${w.subjectName}. ${w.reloadedByText}`, "App id": e.task.id };
 }
 
 /** Butler's fields (Title, Message, Severity, X-S4-*) plus context fields. */
@@ -95,7 +103,9 @@ function eventAlert(cfg: Signl4ChannelConfig, e: DomainEvent): Signl4Alert {
       "Task id": e.task.id,
       Host: e.host,
       "Execution id": e.executionId,
+      ...(isEngineReloadKind(e.kind) ? outsideScheduler(e) : {}),
     };
+    if (isEngineReloadKind(e.kind)) for (const k of ["Task id", "Execution id"]) delete body[k];
     if (status === "new")
       body.Severity = e.kind === "task.warning" ? cfg.severity.warning : e.outcome === "aborted" ? cfg.severity.aborted : cfg.severity.failed;
     if (e.app) body.App = e.app.name;
