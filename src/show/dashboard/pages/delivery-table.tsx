@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // The table of alert deliveries (GET /v4/deliveries rows) with a Retry button on dead or suppressed ones.
 import { Badge, Empty, Time, toneOf } from "../components";
+import { SiteText } from "../page-clock";
 
 /** The fields of a /v4/deliveries row the dashboard shows. */
 export interface DeliveryView {
@@ -49,7 +50,12 @@ export function DeliveryTable(props: { rows: DeliveryView[]; compact?: boolean }
             </td>
             <td>
               <Badge tone={toneOf(d.status)}>{d.status}</Badge>
-              {d.reason ? <div class="small muted">{d.reason}</div> : null}
+              {d.reason ? (
+                // The API's reason keeps the ISO instant a gate wrote ("held until …"); a person reads the site's time.
+                <div class="small muted">
+                  <SiteText text={d.reason} />
+                </div>
+              ) : null}
             </td>
             <td>
               <b>{d.channel}</b>
