@@ -44,7 +44,8 @@ export function Time(props: { iso?: string | null; ms?: number; about?: boolean 
  * watched, why a delivery is held): each instant on the page's clock in the message format, "2026-11-25 14:29 CET",
  * as the events' sentences say them (src/platform/core/time-text.ts).
  */
-export function SiteText(props: { text: string }) {
+export function SiteText(props: { text: string /** Cut to this many characters, after the times are rewritten. */; max?: number }) {
   const { zone } = usePageClock();
-  return <>{timesInText(props.text, (ms) => messageTime(ms, zone))}</>;
+  const text = timesInText(props.text, (ms) => messageTime(ms, zone));
+  return <>{props.max === undefined ? text : text.slice(0, props.max)}</>;
 }
