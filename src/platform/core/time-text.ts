@@ -5,6 +5,8 @@
 //   dashboard a time column: "07:50:09" today, else "2026-11-26 07:50"; the page's header names the zone once, the
 //             tooltip gives the full time (page-clock.tsx). A sentence on a page is in the message format.
 //   CLI       "2026-11-26 22:00 +01:00": in the offset the person typed, else the site's zone's offset then.
+//   /status and the reports, read by people away from Steward: "06:40" today, else "Tue 24 Nov 06:40", the zone
+//             named once on the page (site-clock.ts clockText, show/report/report-time.ts).
 // What machines read keeps its own form: REST fields, webhook JSON, MQTT, InfluxDB and Butler's template variables.
 import { zonedParts } from "./site-clock";
 import { zoneOffsetMs } from "./time-zone";
