@@ -1,4 +1,4 @@
-// Every kind's built-in mail, as `steward alert test --kind …` sends it (the sample event of that kind), says its
+// Every kind's built-in mail, Slack and Teams message, as `steward alert test --kind …` sends it (the sample event of that kind), says its
 // times one way (issue 74): the message format in the site's zone, "2026-11-26 07:50 CET", in the subject, the text
 // and the HTML; no ISO-8601 instant, whether the event's sentences were written by a judge or by a sample. The
 // script log is left out: it is Qlik's log quoted as Qlik wrote it.
@@ -32,7 +32,19 @@ function readable(name: string, out: string): string {
     .replace(/engine:[^\s)]+/g, "");
 }
 
-test("every kind's mail says each time in the message format on the site's clock, none as ISO", async () => {
+/** The text of a Slack or Teams message: every string in it, without the script log's code block. */
+function chatText(message: unknown): string {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") out.push(v.replace(/```[\s\S]*?```/g, " "));
+    else if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x);
+  };
+  walk(message);
+  return out.join("\n");
+}
+
+test("every kind's mail, Slack and Teams message says each time in the message format on the site's clock, none as ISO", async () => {
   const r = createTemplateRenderer();
   const wrong: string[] = [];
   let checked = 0;
@@ -40,10 +52,9 @@ test("every kind's mail says each time in the message format on the site's clock
   for (const kind of EVENT_KINDS.filter((k) => k !== "task.recovered" && k !== "task.warning")) {
     const { event } = await eventFromInput(AlertEventInputSchema.parse({ kind }), NOW);
     const vars = buildVars(event, opts);
-    for (const part of ["subject", "text", "html"]) {
-      const name = `email/${kind}.${part}`;
+    for (const name of [...["subject", "text", "html"].map((p) => `email/${kind}.${p}`), `slack/${kind}.json`, `teams/${kind}.json`]) {
       if (!r.has(name)) continue;
-      const text = readable(name, r.render(name, vars));
+      const text = readable(name, name.endsWith(".json") ? chatText(r.renderJson(name, vars)) : r.render(name, vars));
       checked++;
       const iso = ISO.exec(text);
       if (iso) wrong.push(`${name}: ISO ${iso[0]}`);
@@ -54,6 +65,6 @@ test("every kind's mail says each time in the message format on the site's clock
       if (times !== timeLike) wrong.push(`${name}: ${timeLike - times} time(s) not in the message format: ${(text.match(TIME_LIKE) ?? []).join(", ")}`);
     }
   }
-  expect(checked).toBeGreaterThan(60);
+  expect(checked).toBeGreaterThan(150);
   expect(wrong).toEqual([]);
 });
