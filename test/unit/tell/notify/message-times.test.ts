@@ -1,7 +1,7 @@
-// Every kind's built-in mail, Slack and Teams message, as `steward alert test --kind …` sends it (the sample event of that kind), says its
-// times one way (issue 74): the message format in the site's zone, "2026-11-26 07:50 CET", in the subject, the text
-// and the HTML; no ISO-8601 instant, whether the event's sentences were written by a judge or by a sample. The
-// script log is left out: it is Qlik's log quoted as Qlik wrote it.
+// Every kind's built-in mail, Slack and Teams message, as `steward alert test --kind …` sends it (the sample event
+// of that kind), says its times one way (issue 74): the message format in the site's zone, "2026-11-26 07:50 CET",
+// in the subject, the text and the HTML; no ISO-8601 instant, whether the event's sentences were written by a judge
+// or by a sample. The script log is left out: it is Qlik's log quoted as Qlik wrote it.
 import { expect, test } from "bun:test";
 import { EVENT_KINDS } from "../../../../src/platform/events/types";
 import { AlertEventInputSchema, eventFromInput } from "../../../../src/tell/notify/event-schema";
