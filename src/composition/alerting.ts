@@ -13,8 +13,8 @@ import type { HttpApp } from "../platform/http/app";
 import { type IncidentService, setupIncidents } from "../tell/incidents";
 import { type Notifier, setupNotify } from "../tell/notify";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
-import { localTimes } from "../tell/notify/time-format";
 import { siteTimeZone } from "../platform/core/site-clock";
+import { messageTime } from "../platform/core/time-text";
 import { createDegradedWatch, type DegradedWatch } from "../watch/self/degraded";
 import { degradedBanner } from "../watch/self/banner";
 import { peerPollMs } from "../platform/cluster/peer-poll";
@@ -86,7 +86,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   // The site's zone is asked for when a time is first shown, not at start (the machine's zone loads ICU's data).
   let zone: string | undefined;
   const siteZone = () => (zone ??= siteTimeZone(config.notify.timeZone));
-  const formatTime = (ms: number) => localTimes(new Date(ms).toISOString(), siteZone()).local5;
+  const formatTime = (ms: number) => messageTime(ms, siteZone());
   const channelHealth = createChannelHealth({ formatTime });
   readiness.register(channelHealth.readiness);
   const notify = setupNotify(loaded, {

@@ -80,7 +80,8 @@ export function createKeyExpiryWatch(d: {
       if ((await d.store.getMeta(marker)) === String(state.expiresAt)) return undefined;
       await d.store.setMeta(marker, String(state.expiresAt));
       const days = Math.max(0, Math.floor((state.expiresAt - now) / 86_400_000));
-      const when = new Date(state.expiresAt).toISOString().slice(0, 16).replace("T", " ");
+      // The instant as ISO-8601: a message and the dashboard say it on the site's clock (src/platform/core/time-text.ts).
+      const when = new Date(state.expiresAt).toISOString();
       const expired = state.expiresAt <= now;
       return siteEvent(
         "qlikcloud.key_expiring",
@@ -89,7 +90,7 @@ export function createKeyExpiryWatch(d: {
         now,
         {
           title: expired ? `Qlik Cloud API key of ${d.name} has expired` : `Qlik Cloud API key of ${d.name} expires in ${days} day${days === 1 ? "" : "s"}`,
-          summary: `The API key Steward uses for ${new URL(d.url).host} ${expired ? "expired" : "expires"} at ${when} UTC. Make a new key in the tenant (profile → Settings → API keys), put it in steward.env and reload the config; until then Steward keeps watching with the old one.`,
+          summary: `The API key Steward uses for ${new URL(d.url).host} ${expired ? "expired" : "expires"} at ${when}. Make a new key in the tenant (profile → Settings → API keys), put it in steward.env and reload the config; until then Steward keeps watching with the old one.`,
         },
         { tenant: d.name, url: d.url, expiresAt: new Date(state.expiresAt).toISOString(), daysLeft: days },
       );

@@ -56,13 +56,16 @@ export interface CloudSetup {
 }
 
 /** The tenants' settings apart from their API keys: what a reload cannot change in place. */
-/** A person's line for /ready and the dashboard: "last poll 14:02:11 UTC (35 s ago); API key expires 2026-12-02". */
+/**
+ * The tenant's line for /ready: "last poll 2026-12-01T13:02:11.000Z (35 s ago); API key expires 2026-12-02". The
+ * instant stays ISO-8601 there (an API); the dashboard's health table says it on the site's clock.
+ */
 export function tenantHealthLine(s: TenantState, now: number): string {
   const parts: string[] = [];
   if (s.problem) parts.push(s.problem);
   else if (s.lastPollAt) {
     const at = Date.parse(s.lastPollAt);
-    parts.push(`last poll ${new Date(at).toISOString().slice(11, 19)} UTC (${ago(now - at)})`);
+    parts.push(`last poll ${new Date(at).toISOString()} (${ago(now - at)})`);
   } else parts.push("not polled yet (or another Steward polls it)");
   if (s.keyExpiresAt) parts.push(`API key expires ${s.keyExpiresAt.slice(0, 10)}`);
   return parts.join("; ");

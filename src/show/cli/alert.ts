@@ -9,6 +9,8 @@ import { loggerFor } from "./logging";
 import { UsageError } from "./usage";
 import { ALERT_HELP } from "./alert-help";
 import { systemClock } from "../../platform/core/clock";
+import { siteTimeZone } from "../../platform/core/site-clock";
+import { cliTime, timesInText } from "../../platform/core/time-text";
 import { AppError, describeError } from "../../platform/core/errors";
 import { createSilentLogger } from "../../platform/core/logger";
 import { createQrsClient } from "../../platform/qlik";
@@ -52,7 +54,7 @@ export async function alertCommand(argv: string[]): Promise<number> {
   const event = await buildEvent(loaded, values);
   if (sub === "preview") {
     const preview = await runPreview(loaded, event);
-    console.log(values.json ? JSON.stringify(preview, null, 2) : formatPreview(preview));
+    console.log(values.json ? JSON.stringify(preview, null, 2) : formatPreview(preview, siteTimeZone(loaded.config.notify.timeZone)));
     return 0;
   }
   if (!values.channel) throw new UsageError("alert test: --channel NAME is required");
@@ -108,7 +110,9 @@ function runPreview(loaded: LoadedConfig, event: Preview["event"]): Promise<Prev
   return previewEvent(loaded.config, planContextFor(loaded.config), channelDepsFactory(loaded), event, undefined, Date.now());
 }
 
-export function formatPreview(p: Preview): string {
+/** The preview as CLI lines; a reason's times ("activeTimes: … is outside …") on the site's clock, `zone`. */
+export function formatPreview(p: Preview, zone: string): string {
+  const at = (text: string) => timesInText(text, (ms) => cliTime(ms, zone));
   const lines: string[] = [];
   const e = p.event;
   lines.push(
@@ -117,15 +121,15 @@ export function formatPreview(p: Preview): string {
   lines.push("", "Routes:");
   if (p.routes.length === 0) lines.push("  (no routes configured)");
   for (const r of p.routes) {
-    lines.push(`  ${r.matched ? "✔" : "✘"} ${r.route}${r.matched ? ` → ${r.channels.join(", ")}` : `: ${r.reason}`}`);
+    lines.push(`  ${r.matched ? "✔" : "✘"} ${r.route}${r.matched ? ` → ${r.channels.join(", ")}` : `: ${at(r.reason ?? "")}`}`);
     if (r.staticGated) lines.push(`      static recipients left out: ${r.staticGated}`);
-    for (const s of r.skippedRecipients) lines.push(`      skipped ${s.address} (${s.channel}): ${s.reason}`);
+    for (const s of r.skippedRecipients) lines.push(`      skipped ${s.address} (${s.channel}): ${at(s.reason)}`);
   }
   lines.push("", "Deliveries:");
   if (p.deliveries.length === 0) lines.push("  (none)");
   for (const d of p.deliveries) {
     const who = d.recipient ? ` to ${d.recipient}${d.target ? ` (test mode: sent to ${d.target})` : ""}` : d.target ? ` (test mode: ${d.target})` : "";
-    const what = d.action === "send" ? "send" : d.action === "group" ? "fold into digest" : `${d.action}: ${d.reason}`;
+    const what = d.action === "send" ? "send" : d.action === "group" ? "fold into digest" : `${d.action}: ${at(d.reason ?? "")}`;
     lines.push(`  [${d.route}] ${d.channel} (${d.channelType})${who} — ${what}`);
     if (d.renderError) lines.push(`      RENDER ERROR: ${d.renderError}`);
     const r = d.rendered as { subject?: string; url?: string; messages?: Array<{ topic: string }>; lines?: string[] } | undefined;

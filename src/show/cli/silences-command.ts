@@ -1,6 +1,8 @@
 // `steward silence list|add|show|end`: silences from the command line, through the running Steward's REST API (the
 // store belongs to the running service), so a silence made here is validated, stored and audited like any other.
 import { parseArgs } from "node:util";
+import { siteTimeZone } from "../../platform/core/site-clock";
+import { cliTime, typedOffset } from "../../platform/core/time-text";
 import { resolveConfig } from "./run";
 import { UsageError } from "./usage";
 import type { HoldView, SilenceView } from "../../tell/silences/routes";
@@ -14,7 +16,8 @@ export const SILENCE_HELP = `Usage: steward silence list [--state active|pending
 Holds back the alerts of the events a silence matches until it ends; they are recorded (see show, or /ui/silences)
 and sent when it ends if their condition lasts (the task still failing, the service still stopped …). Each option
 may be given several times; every kind of option given must match, any one of its values. Names are globs (*).
-DURATION like 30m, 2h, 1d; TIME like 2026-11-23T06:00:00+01:00.
+DURATION like 30m, 2h, 1d; TIME like 2026-11-23T06:00:00+01:00. Times are printed as 2026-11-23 06:00 +01:00: in
+the offset you gave them in, else in the site's zone (notify.timeZone of the config, else this machine's).
 
 Talks to the running Steward: --url (default: http.host and http.port of the config, or STEWARD_URL) with an
 API key of scope admin from --api-key or STEWARD_API_KEY. Exit codes: 0 ok, 1 Steward refused or is not reachable,
@@ -78,8 +81,27 @@ function matcherOf(v: Flags): Record<string, unknown> {
   return m;
 }
 
-const line = (s: SilenceView) =>
-  `#${s.id}  ${s.state.padEnd(7)}  ${s.startsAt} → ${s.endedAt ?? s.endsAt}  ${s.matches}  (${s.author}: ${s.reason})  held: ${
+/** An ISO instant the API answered, as a CLI line says it (src/platform/core/time-text.ts). */
+type At = (iso: string) => string;
+
+/** Times at the offset the person typed (`silence add --from …+01:00`), else on the site's clock. */
+function timesFor(v: Flags, typed?: string): At {
+  let zone: string | undefined;
+  try {
+    zone = resolveConfig(v.config ? { config: v.config } : {}).config.notify.timeZone;
+  } catch {
+    // An unreadable config is not this command's business (it may talk to a Steward elsewhere via --url).
+  }
+  const site = siteTimeZone(zone);
+  const offset = typed === undefined ? undefined : typedOffset(typed);
+  return (iso) => {
+    const ms = Date.parse(iso);
+    return Number.isFinite(ms) ? cliTime(ms, site, offset) : iso;
+  };
+}
+
+const line = (s: SilenceView, at: At) =>
+  `#${s.id}  ${s.state.padEnd(7)}  ${at(s.startsAt)} → ${at(s.endedAt ?? s.endsAt)}  ${s.matches}  (${s.author}: ${s.reason})  held: ${
     Object.entries(s.held)
       .map(([k, n]) => `${n} ${k}`)
       .join(", ") || "none"
@@ -102,7 +124,8 @@ export async function silenceCommand(argv: string[], out: (s: string) => void = 
     const q = v.state ? `?state=${encodeURIComponent(v.state)}` : "";
     const r = await call<{ silences: SilenceView[] }>(v, "GET", `/v4/silences${q}`);
     if (!r.ok) return refused(r);
-    out(v.json ? JSON.stringify(r.data, null, 2) : r.data.silences.length ? r.data.silences.map(line).join("\n") : "No silences.");
+    const at = timesFor(v);
+    out(v.json ? JSON.stringify(r.data, null, 2) : r.data.silences.length ? r.data.silences.map((s) => line(s, at)).join("\n") : "No silences.");
     return 0;
   }
   if (sub === "add") {
@@ -117,7 +140,7 @@ export async function silenceCommand(argv: string[], out: (s: string) => void = 
     };
     const r = await call<SilenceView>(v, "POST", "/v4/silences", body);
     if (!r.ok) return refused(r);
-    out(v.json ? JSON.stringify(r.data, null, 2) : `Silence created:\n${line(r.data)}`);
+    out(v.json ? JSON.stringify(r.data, null, 2) : `Silence created:\n${line(r.data, timesFor(v, v.from ?? v.until))}`);
     return 0;
   }
   if (sub !== "show" && sub !== "end") throw new UsageError(`silence: expected list, add, show or end; got '${sub}'`);
@@ -125,16 +148,17 @@ export async function silenceCommand(argv: string[], out: (s: string) => void = 
   if (sub === "end") {
     const r = await call<SilenceView>(v, "DELETE", `/v4/silences/${id}`);
     if (!r.ok) return refused(r);
-    out(`Silence ended; what it held is sent if its condition still lasts:\n${line(r.data)}`);
+    out(`Silence ended; what it held is sent if its condition still lasts:\n${line(r.data, timesFor(v))}`);
     return 0;
   }
   const r = await call<SilenceView & { suppressed: HoldView[] }>(v, "GET", `/v4/silences/${id}`);
   if (!r.ok) return refused(r);
   if (v.json) out(JSON.stringify(r.data, null, 2));
   else {
-    out(line(r.data));
+    const at = timesFor(v);
+    out(line(r.data, at));
     for (const h of r.data.suppressed)
-      out(`  ${h.heldAt}  ${h.state.padEnd(10)}  ${h.kind}  ${h.title}  → ${h.route}/${h.channel}${h.recipient ? ` ${h.recipient}` : ""}`);
+      out(`  ${at(h.heldAt)}  ${h.state.padEnd(10)}  ${h.kind}  ${h.title}  → ${h.route}/${h.channel}${h.recipient ? ` ${h.recipient}` : ""}`);
   }
   return 0;
 }

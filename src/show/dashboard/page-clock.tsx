@@ -5,6 +5,7 @@
 // stored) always agree, whatever zone the viewer's browser is in; the header names the zone.
 import { createContext, useContext } from "hono/jsx";
 import { zonedParts } from "../../platform/core/site-clock";
+import { messageTime, timesInText } from "../../platform/core/time-text";
 
 export interface PageClock {
   /** The site's IANA zone. */
@@ -38,17 +39,13 @@ export function Time(props: { iso?: string | null; ms?: number; about?: boolean 
   );
 }
 
-const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z\b/g;
-
 /**
  * A sentence the API gives with ISO-8601 instants in it (a trigger's next start as QRS states it, why a trigger is not
- * watched): each instant on the page's clock, "Wed, 25 Nov 2026 14:29:24 CET", as the events' sentences say them.
+ * watched, why a delivery is held): each instant on the page's clock in the message format, "2026-11-25 14:29 CET",
+ * as the events' sentences say them (src/platform/core/time-text.ts).
  */
 export function SiteText(props: { text: string /** Cut to this many characters, after the times are rewritten. */; max?: number }) {
   const { zone } = usePageClock();
-  const text = props.text.replace(ISO_INSTANT, (iso) => {
-    const p = zonedParts(Date.parse(iso), zone);
-    return `${p.weekday}, ${p.day} ${p.month} ${p.year} ${p.hms} ${p.abbr}`;
-  });
+  const text = timesInText(props.text, (ms) => messageTime(ms, zone));
   return <>{props.max === undefined ? text : text.slice(0, props.max)}</>;
 }

@@ -17,8 +17,8 @@ export type LinkCheck = { ok: true; params: LinkParams } | ({ ok: false } & Link
 
 const refuse = (status: LinkRefusal["status"], reason: string): LinkCheck => ({ ok: false, status, reason });
 
-/** Everything but single use, which the action itself records (see LinkStore.use). */
-export async function checkLink(store: LinkStore, incidentId: number, query: unknown, now: number): Promise<LinkCheck> {
+/** Everything but single use, which the action itself records (see LinkStore.use). `at`: a time as the page says it. */
+export async function checkLink(store: LinkStore, incidentId: number, query: unknown, now: number, at: (ms: number) => string): Promise<LinkCheck> {
   const parsed = LinkQuerySchema.safeParse(query);
   if (!parsed.success) {
     const field = String(parsed.error.issues[0]?.path[0] ?? "?");
@@ -32,8 +32,8 @@ export async function checkLink(store: LinkStore, incidentId: number, query: unk
       403,
       "This link's signature does not match: it was altered, it was made for another incident, or the link key was rotated since it was sent. Use the dashboard.",
     );
-  if (now > q.x) return refuse(410, `This link expired at ${new Date(q.x).toISOString()}. Use the dashboard, or the link of a newer message.`);
+  if (now > q.x) return refuse(410, `This link expired at ${at(q.x)}. Use the dashboard, or the link of a newer message.`);
   const used = await store.usedAt(q.n);
-  if (used) return refuse(409, `This link was used already, at ${new Date(used.usedAt).toISOString()}: a link acts once.`);
+  if (used) return refuse(409, `This link was used already, at ${at(used.usedAt)}: a link acts once.`);
   return { ok: true, params };
 }

@@ -14,6 +14,7 @@ import { createLinkStore } from "./link-store";
 import { makeActionLinks } from "./links";
 import { registerLinkRoutes } from "./routes";
 import { snoozeChoices } from "./snooze-choices";
+import { messageTime } from "../../platform/core/time-text";
 
 export { ackLinkMigrations } from "./migrations";
 export { actionLinksNotice, effectiveActionLinks } from "./notice";
@@ -50,6 +51,7 @@ export function setupAckLinks(cfg: ActionLinksConfig, deps: AckLinksDeps): AckLi
       clock,
       actions: {
         choices: (now) => snoozeChoices(cfg, deps.timeZone(), now),
+        formatTime: (ms) => messageTime(ms, deps.timeZone()),
         async incident(id) {
           return deps.incidents()?.get(id);
         },
@@ -78,7 +80,8 @@ export function setupAckLinks(cfg: ActionLinksConfig, deps: AckLinksDeps): AckLi
           await deps.postponeEscalation?.(p.incidentId, choice.until);
           return {
             ok: true,
-            message: `Incident #${row.id} (${row.title}) is snoozed ${choice.label}, until ${new Date(choice.until).toISOString()} (silence #${s.id}).`,
+            // "for 1h, until 2026-11-26 10:00 CET"; "until tomorrow, 2026-11-27 08:00 CET" says its end already.
+            message: `Incident #${row.id} (${row.title}) is snoozed ${choice.label}${choice.id === "tomorrow" ? "" : `, until ${messageTime(choice.until, deps.timeZone())}`} (silence #${s.id}).`,
           };
         },
       },

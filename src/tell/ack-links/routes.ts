@@ -20,6 +20,8 @@ export interface LinkActions {
   acknowledge(p: LinkParams): Promise<{ ok: boolean; message: string }>;
   snooze(p: LinkParams, choice: SnoozeChoice): Promise<{ ok: boolean; message: string }>;
   choices(now: number): SnoozeChoice[];
+  /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
+  formatTime(ms: number): string;
 }
 
 const Params = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
@@ -67,7 +69,7 @@ export function registerLinkRoutes(router: Router, deps: { store: LinkStore; act
     },
     async (c, { params }) => {
       const now = clock.now();
-      const check = await checkLink(store, params.id, query(c), now);
+      const check = await checkLink(store, params.id, query(c), now, actions.formatTime);
       if (!check.ok) return html(c, resultPage("This link cannot be used", check.reason), check.status);
       const incident = await actions.incident(params.id);
       if (!incident) return html(c, resultPage("No such incident", `Incident #${params.id} is no longer kept.`), 404);
@@ -91,7 +93,7 @@ export function registerLinkRoutes(router: Router, deps: { store: LinkStore; act
     async (c, { params }) => {
       const now = clock.now();
       const q = query(c);
-      const check = await checkLink(store, params.id, q, now);
+      const check = await checkLink(store, params.id, q, now, actions.formatTime);
       if (!check.ok) return refused(c, params.id, check, typeof q.r === "string" ? q.r : undefined);
       const p = check.params;
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);

@@ -2,6 +2,7 @@
 // time zone. A choice is posted by its id; only these ids are accepted.
 import { formatDuration } from "../../platform/core/duration";
 import { zonedLocalToUtc, zoneOffsetMs } from "../../platform/core/time-zone";
+import { messageTime } from "../../platform/core/time-text";
 import type { ActionLinksConfig } from "./config";
 
 export interface SnoozeChoice {
@@ -20,6 +21,9 @@ export function tomorrowAt(hhmm: string, tz: string, now: number): number {
 
 export function snoozeChoices(cfg: ActionLinksConfig, tz: string, now: number): SnoozeChoice[] {
   const out = cfg.snooze.map((ms) => ({ id: formatDuration(ms), label: `for ${formatDuration(ms)}`, until: now + ms }));
-  if (cfg.snoozeUntil) out.push({ id: "tomorrow", label: `until ${cfg.snoozeUntil} tomorrow (${tz})`, until: tomorrowAt(cfg.snoozeUntil, tz, now) });
+  if (cfg.snoozeUntil) {
+    const until = tomorrowAt(cfg.snoozeUntil, tz, now);
+    out.push({ id: "tomorrow", label: `until tomorrow, ${messageTime(until, tz)}`, until });
+  }
   return out;
 }

@@ -3,7 +3,7 @@
 // both write it leave one delivery per channel (outbox keys are idempotent); it is marked summarized only once
 // written, so a Steward that stops first leaves it to the next sweep, after a restart too.
 import type { SiteEvent } from "../../platform/events/types";
-import { localTimes } from "../notify/time-format";
+import { messageTime } from "../../platform/core/time-text";
 import type { OccurrenceRow, WindowEventRow } from "./maintenance-store";
 
 const MAX_LISTED = 25;
@@ -30,15 +30,15 @@ export function buildSummary(
   const kinds = [...byKind.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`);
   const open = stillOpen(events);
   const ended = new Set(events.filter((e) => e.conditionKey && e.conditionRole === "opens").map((e) => e.conditionKey)).size - open.length;
-  const from = localTimes(new Date(o.startsAt).toISOString(), opts.timeZone).local2;
-  const to = localTimes(new Date(o.endsAt).toISOString(), opts.timeZone).local2;
+  const from = messageTime(o.startsAt, opts.timeZone);
+  const to = messageTime(o.endsAt, opts.timeZone);
   const list = (rows: WindowEventRow[]) =>
     rows
       .slice(0, MAX_LISTED)
       .map((e) => `${e.title} (${e.kind})`)
       .join("; ") + (rows.length > MAX_LISTED ? `; and ${rows.length - MAX_LISTED} more` : "");
   const summary = [
-    `From ${from} to ${to} (${opts.timeZone}), ${held.length === 0 ? "no alert was held" : `${plural(held.length, "alert")} ${held.length === 1 ? "was" : "were"} held: ${kinds.join(", ")}`}.`,
+    `From ${from} to ${to}, ${held.length === 0 ? "no alert was held" : `${plural(held.length, "alert")} ${held.length === 1 ? "was" : "were"} held: ${kinds.join(", ")}`}.`,
     open.length ? `Still open at its end: ${list(open)}.` : held.length ? "Nothing is still open." : "",
   ]
     .filter(Boolean)
@@ -54,8 +54,8 @@ export function buildSummary(
       { name: "Window", value: o.window },
       ...(opts.reason ? [{ name: "Reason", value: opts.reason }] : []),
       { name: "Covered", value: o.scope },
-      { name: "From", value: `${from} ${opts.timeZone}` },
-      { name: "To", value: `${to} ${opts.timeZone}` },
+      { name: "From", value: from },
+      { name: "To", value: to },
       { name: "Alerts held", value: held.length ? `${held.length}: ${kinds.join(", ")}` : "none" },
       { name: "Ended inside", value: String(Math.max(0, ended)) },
       { name: "Still open", value: open.length ? list(open) : "none" },

@@ -3,7 +3,7 @@
 // kind shows it without each repeating it. Only alerts a grouping rule decided on carry a cause.
 import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { Notification } from "./types";
-import { localTimes } from "./time-format";
+import { messageTime } from "../../platform/core/time-text";
 
 export function causeOf(n: Pick<Notification, "digest" | "event">): CauseSummary | undefined {
   return n.digest ? undefined : n.event.cause;
@@ -16,8 +16,8 @@ export function zoneOf(n: Pick<Notification, "vars">): string {
 
 /** "2026-11-25 14:29 CET": a cause's times on the site's clock, with the zone's name, as every time in a message. */
 function at(iso: string, zone: string): string {
-  const t = localTimes(iso, zone);
-  return t.local2 ? `${t.local2} ${t.zone}` : iso;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? messageTime(ms, zone) : iso;
 }
 
 export function causeHeadline(c: CauseSummary): string {

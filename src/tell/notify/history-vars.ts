@@ -28,10 +28,7 @@ export function ordinal(n: number): string {
 export function historyLine(e: TaskEvent, timeZone?: string): string {
   const h = e.history;
   if (!h) return "";
-  const when = (iso: string | undefined) => {
-    const t = localTimes(iso, timeZone);
-    return `${t.local2} ${t.zone}`;
-  };
+  const when = (iso: string | undefined) => localTimes(iso, timeZone).zoned;
   const parts: string[] = [];
   const failed = e.outcome !== "succeeded";
   if (failed) {

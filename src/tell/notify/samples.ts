@@ -202,14 +202,14 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
   "qlikcloud.key_expiring": {
     title: "Qlik Cloud API key of corp-eu expires in 9 days",
     summary:
-      "The API key Steward uses for corp.eu.qlikcloud.com expires at 2026-12-02 08:00 UTC. Make a new key in the tenant (profile → Settings → API keys), put it in steward.env and reload the config; until then Steward keeps watching with the old one.",
+      "The API key Steward uses for corp.eu.qlikcloud.com expires at 2026-12-02T08:00:00.000Z. Make a new key in the tenant (profile → Settings → API keys), put it in steward.env and reload the config; until then Steward keeps watching with the old one.",
     data: { tenant: "corp-eu", url: "https://corp.eu.qlikcloud.com", expiresAt: "2026-12-02T08:00:00.000Z", daysLeft: 9 },
   },
   ...STEWARD_SAMPLES,
   "maintenance.summary": {
     title: "Maintenance window sunday-patching ended: 3 alerts held",
     summary:
-      "From 2026-11-22 22:00 to 2026-11-23 06:00 (Europe/Stockholm), 3 alerts were held: 2 task.missed, 1 task.failed. Still open at its end: Sales - load (task.failed).",
+      "From 2026-11-22T21:00:00.000Z to 2026-11-23T05:00:00.000Z, 3 alerts were held: 2 task.missed, 1 task.failed. Still open at its end: Sales - load (task.failed).",
     data: { window: "sunday-patching", startsAt: "2026-11-22T21:00:00.000Z", endsAt: "2026-11-23T05:00:00.000Z", held: 3, stillOpen: 1 },
   },
   "influxdb.field_conflict": {

@@ -1,5 +1,6 @@
 // Samples of the events Steward raises about itself and its reports (steward.degraded, intake.node_silent, the
-// morning and weekly reports), for `alert preview`, the template tests and the docs' examples.
+// morning and weekly reports), for `alert preview`, the template tests and the docs' examples. Their sentences give
+// instants in ISO-8601: a message says them on the site's clock (template-vars.ts), as the live events do.
 import type { ReportSection, SiteEvent, SiteEventKind } from "../../platform/events/types";
 
 type Sample = { title: string; summary: string; data: SiteEvent["data"]; sections?: ReportSection[] };
@@ -8,7 +9,7 @@ export const STEWARD_SAMPLES: Record<Extract<SiteEventKind, `steward.${string}` 
   "steward.degraded": {
     title: "Steward on QS-NODE1 is degraded: qrs",
     summary:
-      "Since Tue, 24 Nov 2026 19:50:18 CET, qrs fails: QRS refused the client certificate (HTTP 401). Check that this server reaches the Qlik Repository Service (qlik.host, port qlik.qrsPort, usually 4242), that the certificates in qlik.certDir are the ones exported from the QMC for this server (client.pem, client_key.pem, root.pem), and that the user in qlik.userDirectory/userId exists. `steward doctor` on this server tries each dependency.",
+      "Since 2026-11-24T18:50:18.000Z, qrs fails: QRS refused the client certificate (HTTP 401). Check that this server reaches the Qlik Repository Service (qlik.host, port qlik.qrsPort, usually 4242), that the certificates in qlik.certDir are the ones exported from the QMC for this server (client.pem, client_key.pem, root.pem), and that the user in qlik.userDirectory/userId exists. `steward doctor` on this server tries each dependency.",
     data: {
       instance: "QS-NODE1",
       component: "qrs",
@@ -20,13 +21,13 @@ export const STEWARD_SAMPLES: Record<Extract<SiteEventKind, `steward.${string}` 
   "steward.recovered": {
     title: "Steward on QS-NODE1 works again: qrs",
     summary:
-      "qrs failed from Tue, 24 Nov 2026 19:50:18 CET to Tue, 24 Nov 2026 20:04:48 CET (QRS refused the client certificate (HTTP 401)); now: https://qs-node1:4242 reachable (QRS 14.187.4).",
+      "qrs failed from 2026-11-24T18:50:18.000Z to 2026-11-24T19:04:48.000Z (QRS refused the client certificate (HTTP 401)); now: https://qs-node1:4242 reachable (QRS 14.187.4).",
     data: { instance: "QS-NODE1", component: "qrs", since: "2026-11-24T18:50:18.000Z", detail: "https://qs-node1:4242 reachable (QRS 14.187.4)" },
   },
   "intake.node_silent": {
     title: "Node sense2.corp.example sends no task events to Steward",
     summary:
-      "Since Tue, 24 Nov 2026 19:50:18 CET, 3 runs on sense2.corp.example reached Steward only from QRS (reconciliation), none by datagram (the last came at Tue, 24 Nov 2026 17:02:11 CET): alerts for this node's tasks come minutes late. On sense2.corp.example, check that C:\\ProgramData\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml is there (an upgrade of Qlik Sense removes it; steward appender-xml writes it) and the Qlik Sense Scheduler Service was restarted after it was written, and that UDP port 9998 to Steward is open from sense2.corp.example (firewall).",
+      "Since 2026-11-24T18:50:18.000Z, 3 runs on sense2.corp.example reached Steward only from QRS (reconciliation), none by datagram (the last came at 2026-11-24T16:02:11.000Z): alerts for this node's tasks come minutes late. On sense2.corp.example, check that C:\\ProgramData\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml is there (an upgrade of Qlik Sense removes it; steward appender-xml writes it) and the Qlik Sense Scheduler Service was restarted after it was written, and that UDP port 9998 to Steward is open from sense2.corp.example (firewall).",
     data: {
       node: "sense2.corp.example",
       runs: 3,
@@ -38,7 +39,7 @@ export const STEWARD_SAMPLES: Record<Extract<SiteEventKind, `steward.${string}` 
   "intake.node_recovered": {
     title: "Node sense2.corp.example sends task events again",
     summary:
-      "A task event from sense2.corp.example reached Steward at Tue, 24 Nov 2026 21:14:03 CET, the first since Tue, 24 Nov 2026 19:50:18 CET: its runs are alerted at once again.",
+      "A task event from sense2.corp.example reached Steward at 2026-11-24T20:14:03.000Z, the first since 2026-11-24T18:50:18.000Z: its runs are alerted at once again.",
     data: { node: "sense2.corp.example", since: "2026-11-24T18:50:18.000Z", heardAt: "2026-11-24T20:14:03.000Z" },
   },
   "report.morning": {

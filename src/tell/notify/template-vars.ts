@@ -9,6 +9,7 @@ import { durationText, localTimes, splitDuration } from "./time-format";
 import { siteTimeZone } from "../../platform/core/site-clock";
 import { buildHistoryVars } from "./history-vars";
 import { appUrlFor } from "../../hear/events/enrich-mappers";
+import { messageTime, timesInText } from "../../platform/core/time-text";
 import type { TemplateVars, TemplateVarsOptions } from "./template-vars-types";
 import { runWords } from "./reload-vars";
 
@@ -33,7 +34,22 @@ export const DEFAULT_SUBJECT_PREFIX = "[Qlik Sense]";
 export function buildVars(event: DomainEvent, opts: TemplateVarsOptions): TemplateVars {
   // One subject prefix for everything Steward mails (alerts, reports, its own state), whatever the kind; the site's
   // zone, which every time in the message is in (each *.zoned time says its name).
-  return { ...kindVars(event, opts), subjectPrefix: opts.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX, timeZone: siteTimeZone(opts.timeZone) };
+  const zone = siteTimeZone(opts.timeZone);
+  const vars = kindVars(event, opts);
+  return { ...vars, ...sentencesOnSiteClock(vars, zone), subjectPrefix: opts.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX, timeZone: zone };
+}
+
+/**
+ * An event's title, summary and facts as a person reads them: an ISO instant left in them (a sample for `steward alert
+ * test`, an event posted as JSON) in the message format. The judges' events arrive so already (watch/watchdog/site-zone.ts).
+ */
+function sentencesOnSiteClock(vars: TemplateVars, zone: string): TemplateVars {
+  const at = (text: string) => timesInText(text, (ms) => messageTime(ms, zone));
+  const out: TemplateVars = {};
+  if (typeof vars.title === "string") out.title = at(vars.title);
+  if (typeof vars.summary === "string") out.summary = at(vars.summary);
+  if (Array.isArray(vars.facts)) out.facts = (vars.facts as Array<{ name: string; value: string }>).map((f) => ({ ...f, value: at(String(f.value)) }));
+  return out;
 }
 
 function kindVars(event: DomainEvent, opts: TemplateVarsOptions): TemplateVars {

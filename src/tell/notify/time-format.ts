@@ -1,6 +1,7 @@
 // Times in messages: UTC and five local renderings (Butler's *Local1..5 variables) in the site's zone, and the same
 // with the zone's name (Steward's own: plain text always says which zone a time is in).
 import { siteTimeZone, zonedParts } from "../../platform/core/site-clock";
+import { messageTime } from "../../platform/core/time-text";
 
 export interface LocalTimes {
   utc: string;
@@ -11,7 +12,7 @@ export interface LocalTimes {
   local5: string;
   /** The zone's short name at that instant: "CET", "CEST", "GMT+9", "UTC". */
   zone: string;
-  /** local1 with the zone's name: "2026-03-01 14:05:09 CET". */
+  /** The message format every built-in template writes (src/platform/core/time-text.ts): "2026-03-01 14:05 CET". */
   zoned: string;
 }
 
@@ -19,13 +20,14 @@ const EMPTY: LocalTimes = { utc: "", local1: "", local2: "", local3: "", local4:
 
 /**
  * local1 2026-03-01 14:05:09 · local2 2026-03-01 14:05 · local3 01/03/2026 14:05:09 (day first) ·
- * local4 03/01/2026 14:05:09 (month first) · local5 Sun, 1 Mar 2026 14:05:09 CET · zoned 2026-03-01 14:05:09 CET
+ * local4 03/01/2026 14:05:09 (month first) · local5 Sun, 1 Mar 2026 14:05:09 CET · zoned 2026-03-01 14:05 CET
  */
 export function localTimes(iso: string | undefined, timeZone?: string): LocalTimes {
   if (!iso) return EMPTY;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return { ...EMPTY, utc: iso };
-  const p = zonedParts(d.getTime(), siteTimeZone(timeZone));
+  const zone = siteTimeZone(timeZone);
+  const p = zonedParts(d.getTime(), zone);
   const [year, month, day] = p.date.split("-") as [string, string, string];
   return {
     utc: d
@@ -38,7 +40,7 @@ export function localTimes(iso: string | undefined, timeZone?: string): LocalTim
     local4: `${month}/${day}/${year} ${p.hms}`,
     local5: `${p.weekday}, ${p.day} ${p.month} ${p.year} ${p.hms} ${p.abbr}`,
     zone: p.abbr,
-    zoned: `${p.date} ${p.hms} ${p.abbr}`,
+    zoned: messageTime(d.getTime(), zone),
   };
 }
 

@@ -51,6 +51,7 @@ export function DeliveryTable(props: { rows: DeliveryView[]; compact?: boolean }
             <td>
               <Badge tone={toneOf(d.status)}>{d.status}</Badge>
               {d.reason ? (
+                // The API's reason keeps the ISO instant a gate wrote ("held until …"); a person reads the site's time.
                 <div class="small muted">
                   <SiteText text={d.reason} />
                 </div>

@@ -3,6 +3,7 @@
 // table of every recent timer, pending first, read from /v4/escalations with the viewer's own key.
 import type { EscalationView } from "../../../tell/escalation";
 import { Badge, Empty, type Tone, Time } from "../components";
+import { SiteText } from "../page-clock";
 
 const TONE: Record<string, Tone> = { pending: "warn", firing: "warn", fired: "fail", stopped: "ok", skipped: "idle" };
 const ORDER: Record<string, number> = { pending: 0, firing: 1, fired: 2, stopped: 3, skipped: 4 };
@@ -76,7 +77,7 @@ export function EscalationTable(props: { rows: readonly EscalationView[] }) {
             <td>
               <Time iso={e.settledAt} />
             </td>
-            <td class="small muted">{e.reason ?? ""}</td>
+            <td class="small muted">{e.reason ? <SiteText text={e.reason} /> : ""}</td>
           </tr>
         ))}
       </tbody>

@@ -3,6 +3,7 @@
 import { isTaskEvent } from "../../../platform/events/types";
 import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { eventTitle, type TimelineEntry } from "../event-timeline";
+import { SiteText } from "../page-clock";
 
 export function EventList(props: { entries: TimelineEntry[] }) {
   if (props.entries.length === 0) return <Empty>No task events yet. They appear here as Qlik Sense reports them.</Empty>;
@@ -41,7 +42,9 @@ export function EventList(props: { entries: TimelineEntry[] }) {
                   service on {event.host}: {event.previousState} → {event.state}
                 </div>
               ) : (
-                <div class="small muted">{event.summary}</div>
+                <div class="small muted">
+                  <SiteText text={event.summary} />
+                </div>
               )}
             </div>
           </li>

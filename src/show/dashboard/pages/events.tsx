@@ -4,6 +4,7 @@ import { isEngineReloadKind, isTaskEvent, type TaskEvent } from "../../../platfo
 import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { eventTitle } from "../event-timeline";
 import { Layout } from "../layout";
+import { SiteText } from "../page-clock";
 import type { PageHandler } from "../types";
 import { EventList } from "./event-list";
 import { ScriptLogCard } from "./script-log-card";
@@ -71,13 +72,17 @@ export const eventDetailPage: PageHandler = async (c, { timeline, inbox, siteClo
       {isTaskEvent(e) && e.scriptLog ? <ScriptLogCard log={e.scriptLog} /> : null}
       {hasFacts(e) ? (
         <section class="card" id="event-facts">
-          <p>{e.summary}</p>
+          <p>
+            <SiteText text={e.summary} />
+          </p>
           {e.facts.length > 0 ? (
             <dl class="props">
               {e.facts.map((f) => (
                 <>
                   <dt>{f.name}</dt>
-                  <dd>{f.value}</dd>
+                  <dd>
+                    <SiteText text={String(f.value)} />
+                  </dd>
                 </>
               ))}
             </dl>

@@ -3,6 +3,7 @@
 import type { ReadinessReport } from "../../../platform/core/readiness";
 import { ApiProblem, Badge, Dot, Empty } from "../components";
 import { Layout } from "../layout";
+import { SiteText } from "../page-clock";
 import { isBehind } from "../../../watch/freshness/states";
 import type { PageHandler } from "../types";
 import { DeliveryTable, type DeliveryView } from "./delivery-table";
@@ -141,7 +142,7 @@ function HealthTable(props: { report: ReadinessReport }) {
               <Badge tone={s.ok ? "ok" : s.required ? "fail" : "warn"}>{s.ok ? "up" : "down"}</Badge>
               {s.required ? "" : <span class="small muted"> optional</span>}
             </td>
-            <td class="small muted">{s.detail ?? ""}</td>
+            <td class="small muted">{s.detail ? <SiteText text={s.detail} /> : ""}</td>
           </tr>
         ))}
       </tbody>

@@ -77,6 +77,10 @@ routes:
     const page = await (await t.request("/ui")).text();
     expect(page).toContain('data-component="influxdb"');
     expect(page).toContain("reload_task_failed.task_scriptLogSize is integer in butler and Steward wrote float");
+    // /ready keeps the ISO instant; the page says it on the site's clock (this test's site: the machine's zone).
+    const health = /<tr data-component="influxdb">[\s\S]*?<\/tr>/.exec(page)![0];
+    expect(health).toMatch(/1 write refused since \d{4}-\d{2}-\d{2} \d{2}:\d{2} [A-Z+\-0-9:]+\)/);
+    expect(health).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}/);
 
     const metrics = await (await t.request("/metrics")).text();
     expect(metrics).toContain("steward_influxdb_field_conflicts 1");

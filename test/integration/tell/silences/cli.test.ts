@@ -75,3 +75,21 @@ test("a key without scope admin, no key, a bad duration and bad usage are refuse
   expect(usage.code).toBe(2);
   expect(usage.out).toContain("say what to silence");
 }, 60_000);
+
+test("add echoes its times in the offset they were given in, never as ISO; list says them on the site's clock", async () => {
+  const env = { STEWARD_URL: url, STEWARD_API_KEY: admin };
+  // Tomorrow 22:00 to 02:00 at +01:00, whatever today is: a window that has not begun.
+  const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const from = `${day}T22:00:00+01:00`;
+  const until = `${next}T02:00:00+01:00`;
+  const add = await steward(env, "add", "--node", "qlik3", "--from", from, "--until", until, "--reason", "patching qlik3");
+  expect(add.code).toBe(0);
+  expect(add.out).toContain(`pending  ${day} 22:00 +01:00 → ${next} 02:00 +01:00  nodes qlik3`);
+  expect(add.out).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}/);
+  // The same silence listed, with no zone typed: on the site's clock (the config names none: the machine's, Kolkata).
+  const list = await steward({ ...env, TZ: "Asia/Kolkata" }, "list", "--state", "pending");
+  expect(list.code).toBe(0);
+  expect(list.out).toContain(`pending  ${next} 02:30 +05:30 → ${next} 06:30 +05:30  nodes qlik3`);
+  expect(list.out).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}/);
+}, 60_000);

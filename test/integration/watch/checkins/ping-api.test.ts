@@ -50,7 +50,7 @@ describe("a Steward with two checks", () => {
     const missed = events.find((e) => e.kind === "checkin.missed")!;
     expect(missed.title).toBe("Job did not check in: erp-extract");
     expect(missed.summary).toBe(
-      'Job "erp-extract" was due at Mon, 23 Nov 2026 05:00:00 CET (cron 0 5 * * 1-5 (Europe/Stockholm)) and had not checked in 15 min later. It feeds app "Sales", app "Finance", task "Reload Sales".',
+      'Job "erp-extract" was due at 2026-11-23 05:00 CET (cron 0 5 * * 1-5 (Europe/Stockholm)) and had not checked in 15 min later. It feeds app "Sales", app "Finance", task "Reload Sales".',
     );
     expect(missed.condition).toEqual({ type: "checkin_missed", key: "checkin_missed:erp-extract", openedAt: "2026-11-23T04:15:00.000Z" });
 

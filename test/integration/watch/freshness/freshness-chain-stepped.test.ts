@@ -14,7 +14,7 @@
 // heartbeat's one, its one claim of all leases, the looks for other Stewards' work at the heartbeat's pace, this
 // scenario's judges). Steward runs Wednesday to Friday, no weekend between: each simulated day on PostgreSQL is
 // several seconds of CPU (test/integration/platform/cluster/alone-statements.test.ts counts an idle Steward's statements).
-import { localTimes } from "../../../../src/tell/notify/time-format";
+import { messageTime } from "../../../../src/platform/core/time-text";
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../../../src/platform/events/types";
@@ -103,17 +103,17 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     const [missed, warning, breach] = events;
     expect(missed!.condition.openedAt).toBe("2026-11-19T04:15:00.000Z");
     expect(warning!.condition.openedAt).toBe("2026-11-19T04:54:00.000Z");
-    expect(warning!.title).toBe("At risk: Sales dashboard will not be fresh by Thu, 19 Nov 2026 07:00:00 CET");
+    expect(warning!.title).toBe("At risk: Sales dashboard will not be fresh by 2026-11-19 07:00 CET");
     expect(warning!.summary).toContain(
-      'The promise cannot be kept: Sales dashboard will not be fresh by Thu, 19 Nov 2026 07:00:00 CET ("erp-extract" has not checked in',
+      'The promise cannot be kept: Sales dashboard will not be fresh by 2026-11-19 07:00 CET ("erp-extract" has not checked in',
     );
     // Times in the sentences are the site's (notify.timeZone), the data keeps ISO.
-    expect(warning!.summary).toContain('job "erp-extract" has not checked in (due Thu, 19 Nov 2026 05:00:00 CET)');
+    expect(warning!.summary).toContain('job "erp-extract" has not checked in (due 2026-11-19 05:00 CET)');
     expect(warning!.data.deadline).toBe("2026-11-19T06:00:00.000Z");
     expect(warning!.summary).toContain('The late job also feeds "Finance".');
     expect(warning!.summary).toContain('Sales dashboard is usually fresh 1 h 8 min after "erp-extract" checks in.');
     expect(warning!.app).toMatchObject({ id: SALES_APP, name: "Sales dashboard" });
-    expect(breach!.summary).toContain("was not fresh by Thu, 19 Nov 2026 07:00:00 CET");
+    expect(breach!.summary).toContain("was not fresh by 2026-11-19 07:00 CET");
     // Late, the job checks in and the chain is started again from its head.
     await ping();
     expect(sim.tasks.start(EXTRACT).started).toBe(true);
@@ -121,7 +121,7 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     expect(events.slice(3).map((e) => e.kind)).toEqual(["checkin.recovered", "app.freshness_recovered"]);
     // The chain started at 06:10Z ends with Sales at 07:10Z; judged every 2 minutes.
     const recovered = events.at(-1)!;
-    expect(recovered.summary).toContain("reloaded successfully at Thu, 19 Nov 2026 08:10:");
+    expect(recovered.summary).toContain("reloaded successfully at 2026-11-19 08:10 CET");
     expect(Date.parse(recovered.receivedAt) - at("2026-11-19T07:10:00Z")).toBeLessThanOrEqual(2 * MIN);
     // One notice per promise and night, joined to the cause that made it late (issue 67): on the route, Thursday is
     // the missed check-in's page and its recovery; the warning and the breach are that cause's symptom, not pages.
@@ -149,7 +149,7 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     // Transform failed at 05:00Z with nothing planned to run it again: the breach is certain, said at that look.
     expect(seen()).toEqual(["app.freshness_warning@2026-11-20T05:00"]);
     expect(events[0]!.title).toStartWith("At risk: Sales dashboard");
-    expect(events[0]!.summary).toContain('the run of "Transform orders" in its chain failed at Fri, 20 Nov 2026 06:00:00 CET');
+    expect(events[0]!.summary).toContain('the run of "Transform orders" in its chain failed at 2026-11-20 06:00 CET');
     expect(events[0]!.summary).toContain('Sales dashboard will not be fresh until "Transform orders" runs again and succeeds');
     expect(events[0]!.data.expectedAt).toBeUndefined();
     // Restarted at 06:40 local: it runs 30 min, then Sales 10: fresh at about 07:20 (06:20Z).
@@ -160,7 +160,7 @@ async function scenario(store: "sqlite" | "postgres"): Promise<void> {
     const expected = Date.parse(String(events[1]!.data.expectedAt));
     expect(Math.abs(expected - at("2026-11-20T06:20:00Z"))).toBeLessThan(MIN);
     expect(events[1]!.summary).toContain(
-      `Sales dashboard will be fresh at about ${localTimes(new Date(expected).toISOString(), "Europe/Stockholm").local5} ("Transform orders" → "Reload Sales dashboard", from the triggers and the usual durations).`,
+      `Sales dashboard will be fresh at about ${messageTime(expected, "Europe/Stockholm")} ("Transform orders" → "Reload Sales dashboard", from the triggers and the usual durations).`,
     );
     expect(events[1]!.data.chain).toBe("Transform orders → Reload Sales dashboard");
     await clock.runUntil(at("2026-11-20T07:00:00Z"));

@@ -122,9 +122,9 @@ test("the mails: at risk, late and fresh again in their subjects", async () => {
   await waitFor(() => smtp.mails.length >= 3, { what: "the fresh-again mail" });
   const subjects = smtp.mails.map((m) => m.mail.subject ?? "").sort();
   expect(subjects).toEqual([
-    "[Qlik Sense] At risk: Risky app is not fresh yet (due Mon, 23 Nov 2026 07:00:00 UTC)",
+    "[Qlik Sense] At risk: Risky app is not fresh yet (due 2026-11-23 07:00 UTC)",
     "[Qlik Sense] Fresh again: Late app",
-    "[Qlik Sense] Late: Late app was not fresh by Mon, 23 Nov 2026 06:00:00 UTC",
+    "[Qlik Sense] Late: Late app was not fresh by 2026-11-23 06:00 UTC",
   ]);
   // Words of another vocabulary appear in no mail's text (the signature's event id keeps the condition's type).
   for (const m of smtp.mails) expect(String(m.mail.text).split("\n-- \n")[0]).not.toMatch(/breached|broken|Getting old|Not fresh yet:|warning/);

@@ -27,6 +27,6 @@ test("a sentence's ISO instants become the site's time with its zone; outside a 
       <SiteText text={text} />
     </PageClockContext.Provider>,
   );
-  expect(inside).toBe("trigger &quot;Daily&quot;: Steward computes the next start Wed, 25 Nov 2026 05:00:00 CET, QRS states Wed, 25 Nov 2026 06:00:00 CET");
-  expect(await render(<SiteText text={text} />)).toContain("Wed, 25 Nov 2026 04:00:00 UTC");
+  expect(inside).toBe("trigger &quot;Daily&quot;: Steward computes the next start 2026-11-25 05:00 CET, QRS states 2026-11-25 06:00 CET");
+  expect(await render(<SiteText text={text} />)).toContain("2026-11-25 04:00 UTC");
 });

@@ -101,12 +101,14 @@ describe("summaries", () => {
     expect(s.id).toBe(`maintenance:sunday:${o.startsAt}`);
     expect(s.title).toBe("Maintenance window sunday ended: 3 alerts held, 1 still open");
     expect(s.summary).toBe(
-      "From 2026-11-22 22:00 to 2026-11-23 06:00 (Europe/Stockholm), 3 alerts were held: 2 task.failed, 1 task.missed. Still open at its end: Sales load (task.failed).",
+      "From 2026-11-22 22:00 CET to 2026-11-23 06:00 CET, 3 alerts were held: 2 task.failed, 1 task.missed. Still open at its end: Sales load (task.failed).",
     );
     expect(s.facts.find((f) => f.name === "Ended inside")?.value).toBe("1");
+    // The facts say the times as the sentence does (the message format), the zone's name once each.
+    expect(s.facts.filter((f) => f.name === "From" || f.name === "To").map((f) => f.value)).toEqual(["2026-11-22 22:00 CET", "2026-11-23 06:00 CET"]);
     const quiet = buildSummary(o, [], { host: "sense1", timeZone: "UTC", now: o.endsAt });
     expect(quiet.title).toBe("Maintenance window sunday ended: 0 alerts held");
-    expect(quiet.summary).toBe("From 2026-11-22 21:00 to 2026-11-23 05:00 (UTC), no alert was held.");
+    expect(quiet.summary).toBe("From 2026-11-22 21:00 UTC to 2026-11-23 05:00 UTC, no alert was held.");
   });
 });
 

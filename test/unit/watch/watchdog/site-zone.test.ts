@@ -1,6 +1,6 @@
 // What people read of a watchdog event is in the site's zone; what machines read stays ISO-8601.
 import { expect, test } from "bun:test";
-import { localTimes } from "../../../../src/tell/notify/time-format";
+import { messageTime } from "../../../../src/platform/core/time-text";
 import { inSiteZone } from "../../../../src/watch/watchdog/site-zone";
 import { watchdogEvent } from "../../../../src/watch/watchdog/watchdog-event";
 
@@ -15,8 +15,8 @@ test("a missed start's sentence says the site's time; its data and condition kee
     details: { expectedAtMs: expected, trigger: "Daily", graceMs: 300_000 },
   });
   expect(raw.summary).toContain("2026-11-24T19:50:18.000Z");
-  const e = inSiteZone(raw, (ms) => localTimes(new Date(ms).toISOString(), "Europe/Stockholm").local5);
-  expect(e.summary).toBe('Reload Sales should have started at Tue, 24 Nov 2026 20:50:18 CET (trigger "Daily") and had not started 5 min later.');
+  const e = inSiteZone(raw, (ms) => messageTime(ms, "Europe/Stockholm"));
+  expect(e.summary).toBe('Reload Sales should have started at 2026-11-24 20:50 CET (trigger "Daily") and had not started 5 min later.');
   expect(JSON.stringify(e.facts)).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
   expect(e.condition.openedAt).toBe("2026-11-24T19:55:18.000Z");
   expect(e.data).toEqual(raw.data);
