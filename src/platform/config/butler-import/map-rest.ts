@@ -48,7 +48,8 @@ export function mapRest(c: Ctx): void {
     c.review.push(
       `SECURITY: Butler's REST API had no authentication and listened on ${host}. To keep load scripts working this config sets ` +
         "security.allowUnauthenticated: true (Steward warns at every start). Create keys with `steward apikey create --name … --scopes …`, " +
-        "give them to the callers, add them under security.apiKeys, then remove allowUnauthenticated.",
+        "give them to the callers, add them under security.apiKeys, then remove allowUnauthenticated. Load scripts on the Qlik nodes keep " +
+        "calling without a key (security.anonymous: tasks, apps, key-value store, files, MQTT from qlik-nodes); callers elsewhere need one.",
     );
   }
   mapEndpointFlags(c);
