@@ -14,7 +14,7 @@ import type { HttpEnv, Scope } from "../http/types";
 import { parseIp, type IpAddress } from "./ip-match";
 import type { DenialAudit } from "./denial-audit";
 import { identify, type Identified } from "./identify";
-import { anonymousCaller, describeGrant, grantCovers } from "./anonymous";
+import { anonymousCaller, grantCovers } from "./anonymous";
 import type { HostVerdict } from "./browser-guard";
 import type { QlikNodes } from "./qlik-nodes";
 import { statusSignInPage, wantsStatusPage } from "./sign-in-page";
@@ -229,7 +229,8 @@ function createKeylessGrant(deps: AccessDeps) {
       },
       policy.trustedProxies,
     );
-    const what = `; callers without a key may use ${describeGrant(g, deps.qlikNodes)} (security.anonymous)`;
+    // The scopes, not the addresses: the refusal goes to anyone, and the nodes' names and addresses are the site's own.
+    const what = `; callers without a key may use ${g.scopes.join(", ")} from the addresses security.anonymous.from lists`;
     if (typeof caller === "object" && "refuse" in caller) return { note: `${what}, but ${caller.refuse}` };
     if (!grantCovers(g, caller, deps.qlikNodes)) {
       return { note: `${what}, and address ${caller === "this-server" ? "127.0.0.1" : caller.address} is not one of them` };

@@ -112,6 +112,9 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
           exemptLoopback: cfg.rateLimit.exemptLoopback,
         },
         queryKey: { enabled: cfg.queryKey.enabled, param: cfg.queryKey.param, routes: [...p.queryRoutes] },
+        // What callers without a key keep once keys exist (in force only while authenticationConfigured).
+        anonymous: { scopes: p.anonymous.scopes, from: p.anonymous.from },
+        statusAccess: { public: cfg.statusAccess.public, ipAllowlist: cfg.statusAccess.ipAllowlist, requireKey: cfg.statusAccess.requireKey },
       });
     },
   );

@@ -33,12 +33,18 @@ describe("what the admin lists is what a caller without a key keeps", () => {
     for (const ip of ["10.21.0.1", "127.0.0.1"]) {
       const r = await from(t, ip, "/v4/keyvaluesnamespaces");
       expect(r.status).toBe(401);
-      expect(await message(r)).toContain(`callers without a key may use kv.read from 10.20.0.0/16 (security.anonymous), and address ${ip} is not one of them`);
+      const said = await message(r);
+      expect(said).toContain(`callers without a key may use kv.read from the addresses security.anonymous.from lists, and address ${ip} is not one of them`);
+      // The grant's addresses are the site's own: not told to whoever is refused.
+      expect(said).not.toContain("10.20.0.0");
     }
     // A scope the grant does not list stays closed, also from the range.
     const r = await from(t, "10.20.3.4", "/v4/incidents");
     expect(r.status).toBe(401);
     expect(await message(r)).toContain('needs credentials with scope "read"');
+    // The policy summary shows the grant.
+    const summary = (await (await from(t, "127.0.0.1", "/v4/admin/security", { "x-api-key": ADMIN_KEY })).json()) as { anonymous: unknown };
+    expect(summary.anonymous).toEqual({ scopes: ["kv.read"], from: ["10.20.0.0/16"] });
   });
 
   test("scopes: [] closes every non-public route to callers without a key, Steward's own calls too", async () => {
