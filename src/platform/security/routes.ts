@@ -34,7 +34,9 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       method: "post",
       path: "/v4/admin/apikeys",
       summary: "Create an API key; the key is in this answer only",
-      description: "The key is stored hashed. Names are unique and never reused. The first key created turns authentication on for every non-public route.",
+      description:
+        "The key is stored hashed. Names are unique and never reused. The first key created turns authentication on for every non-public route, " +
+        "except what security.anonymous keeps for callers without a key (by default the load-script routes, from the Qlik nodes).",
       tags: ["admin"],
       scope: "admin",
       body: z.strictObject({

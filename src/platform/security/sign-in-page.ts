@@ -18,7 +18,7 @@ export function statusSignInPage(reason: string, status: 401 | 403, queryParam: 
   const form = queryParam
     ? `<form method="get" action="/status"><label>API key (scope <b>status</b> or <b>read</b>) <input type="password" name="${escapeHtml(queryParam)}" autocomplete="off" size="44" required></label> <button type="submit">Show the status</button></form>`
     : "<p>Open this page with the link your Qlik administrators gave you, or from an address they let in.</p>";
-  const title = status === 401 ? "Sign in to see the status" : "This key cannot open the status";
+  const title = status === 401 ? "Sign in to see the status" : "The status is not open to you here";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Steward</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}code{background:#eee;padding:0 .2rem}</style></head>

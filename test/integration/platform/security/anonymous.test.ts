@@ -99,6 +99,17 @@ describe("the status page", () => {
     expect((await from(t, "192.0.2.7", "/v4/keyvaluesnamespaces")).status).toBe(401);
   });
 
+  test("refused by the status allowlist in a browser: an HTML 403 page; an API client keeps the JSON 403", async () => {
+    const t = app("  statusAccess: { ipAllowlist: [10.20.0.0/16] }\n");
+    const page = await from(t, "192.0.2.7", "/status", { accept: "text/html" });
+    expect(page.status).toBe(403);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(await page.text()).toContain("address 192.0.2.7 is not in security.statusAccess.ipAllowlist");
+    const client = await from(t, "192.0.2.7", "/status");
+    expect(client.status).toBe(403);
+    expect(client.headers.get("content-type")).toContain("application/json");
+  });
+
   test("refused in a browser: an HTML page with a form when /status takes a key in the query string", async () => {
     const t = app('  queryKey: { enabled: true, routes: ["GET /status"] }\n');
     const r = await from(t, "192.0.2.7", "/status", { accept: "text/html,*/*;q=0.8" });
