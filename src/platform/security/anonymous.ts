@@ -63,6 +63,7 @@ export function anonymousCaller(
 /** "tasks, kv.read from qlik-nodes, 10.0.0.0/8", for messages; "nothing" for an empty grant. */
 export function describeGrant(grant: AnonymousGrant, nodes?: QlikNodes): string {
   if (grant.scopes.length === 0 || grant.from.length === 0) return "nothing";
-  const where = grant.from.map((f) => (f === "qlik-nodes" && nodes ? nodes.describe() : f === "loopback" ? "this server (loopback)" : f));
+  const nodesText = nodes ? nodes.describe() : "the Qlik nodes";
+  const where = grant.from.map((f) => (f === "qlik-nodes" ? nodesText : f === "loopback" ? "this server (loopback)" : f));
   return `${grant.scopes.join(", ")} from ${where.join(", ")}`;
 }

@@ -5,6 +5,7 @@ import { GRANTABLE_SCOPES } from "./config";
 import { auditActorOf } from "../http/audit-actor";
 import type { Router } from "../http/route";
 import type { SecurityService } from "./service";
+import { describeGrant } from "./anonymous";
 
 const KeyListingSchema = z.object({
   name: z.string(),
@@ -49,7 +50,12 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       },
     },
     async (c, { body }) => {
+      const first = !security.policy().authConfigured;
       const { key, stored } = await security.createKey(body, auditActorOf(c));
+      // The first key changes what everyone else may do: said in the answer of the request that made it.
+      const change = first
+        ? ` This is the first key: authentication is on now. Callers without a key keep ${describeGrant(security.policy().anonymous)} (security.anonymous); every other non-public route needs a key.`
+        : "";
       return c.json(
         {
           name: stored.name,
@@ -58,7 +64,7 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
           createdAt: stored.createdAt,
           createdBy: stored.createdBy,
           key,
-          note: "Store this key now; Steward keeps only its hash.",
+          note: `Store this key now; Steward keeps only its hash.${change}`,
         },
         201,
         { "Cache-Control": "no-store" },

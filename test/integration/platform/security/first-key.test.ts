@@ -40,7 +40,11 @@ describe("a Butler site adds its first API key while running", () => {
       body: JSON.stringify({ name: "claude-desktop", scopes: ["read"] }),
     });
     expect(r.status).toBe(201);
-    readKey = ((await r.json()) as { key: string }).key;
+    const created = (await r.json()) as { key: string; note: string };
+    readKey = created.key;
+    expect(created.note).toContain(
+      "This is the first key: authentication is on now. Callers without a key keep tasks, apps, kv.read, kv.write, files, mqtt from the Qlik nodes (security.anonymous)",
+    );
     // Authentication is on now: a keyless read of what Steward knows is refused.
     const incidents = await fetch(`${base}/v4/incidents`);
     expect(incidents.status).toBe(401);
