@@ -215,7 +215,7 @@ async function audited(
 function createKeylessGrant(deps: AccessDeps) {
   type Granted = Identified & { ok: true };
   const granted = new WeakMap<SecurityPolicy, Granted>();
-  return (c: Context<HttpEnv>, policy: SecurityPolicy): { who?: Granted; note: string } | undefined => {
+  return (c: Context<HttpEnv>, policy: SecurityPolicy): { who?: Granted; note: () => string } | undefined => {
     const g = policy.anonymous;
     if (g.scopes.length === 0 || g.from.length === 0) return undefined;
     const inProcess = c.env?.inProcess === true;
@@ -230,13 +230,14 @@ function createKeylessGrant(deps: AccessDeps) {
       policy.trustedProxies,
     );
     // The scopes, not the addresses: the refusal goes to anyone, and the nodes' names and addresses are the site's own.
-    const what = `; callers without a key may use ${g.scopes.join(", ")} from the addresses security.anonymous.from lists`;
-    if (typeof caller === "object" && "refuse" in caller) return { note: `${what}, but ${caller.refuse}` };
+    // Built only for a refusal.
+    const what = () => `; callers without a key may use ${g.scopes.join(", ")} from the addresses security.anonymous.from lists`;
+    if (typeof caller === "object" && "refuse" in caller) return { note: () => `${what()}, but ${caller.refuse}` };
     if (!grantCovers(g, caller, deps.qlikNodes)) {
-      return { note: `${what}, and address ${caller === "this-server" ? "127.0.0.1" : caller.address} is not one of them` };
+      return { note: () => `${what()}, and address ${caller === "this-server" ? "127.0.0.1" : caller.address} is not one of them` };
     }
     const host = inProcess ? undefined : deps.hostJudge?.(urlOf(c), policy);
-    if (host && !host.known) return { note: `${what}, addressed to ${host.expected} (not ${host.url.hostname})` };
+    if (host && !host.known) return { note: () => `${what()}, addressed to ${host.expected} (not ${host.url.hostname})` };
     let who = granted.get(policy);
     if (!who) {
       who = { ok: true, principal: { kind: "anonymous", name: "anonymous", scopes: g.scopes }, via: "none" };
@@ -310,7 +311,8 @@ export function createAccessMiddleware(deps: AccessDeps): {
     const { scope, routeRef } = matchedRoute(c);
     if (!identified.ok) return deny(c, 401, identified.reason, { check: "authentication", scope, route: routeRef });
     // Without a credential once keys exist: what security.anonymous grants this caller, if anything.
-    const grant = identified.via === "none" && policy.authConfigured ? keyless(c, policy) : undefined;
+    // A public route needs no grant: nothing to work out for a health check or a check-in ping.
+    const grant = identified.via === "none" && policy.authConfigured && scope !== "public" ? keyless(c, policy) : undefined;
     const who = grant?.who ?? identified;
     const principal = who.principal;
     setPrincipal(c, principal);
@@ -350,7 +352,7 @@ export function createAccessMiddleware(deps: AccessDeps): {
     if (byAddress !== "grant" && !grants(principal.scopes, scope, method)) {
       const reason =
         principal.kind === "anonymous"
-          ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)${grant?.note ?? ""}`
+          ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)${grant?.note() ?? ""}`
           : `${principal.name} lacks scope "${scope}"`;
       return deny(c, principal.kind === "anonymous" ? 401 : 403, reason, { check: "scope", scope, route: routeRef });
     }
