@@ -514,6 +514,8 @@ describe("what load scripts keep without a key after the first API key (security
       }),
     );
     expect(load(r).security.anonymous.scopes).toEqual(["apps", "files", "mqtt"]);
-    expect(r.report.review.some((l) => l.includes("keep apps, files, mqtt: security.anonymous.scopes leaves out the routes Butler had switched off"))).toBe(true);
+    expect(r.report.review.some((l) => l.includes("keep apps, files, mqtt: security.anonymous.scopes leaves out the routes Butler had switched off"))).toBe(
+      true,
+    );
   });
 });
