@@ -9,7 +9,7 @@ import type { Checkins } from "./watch/checkins";
 import type { TenantWatcher } from "./hear/cloud";
 import type { Cluster } from "./platform/cluster";
 import { wireAlerting } from "./composition/alerting";
-import { wireAuditAndHttp } from "./composition/http-and-security";
+import { bindQlikNodes, wireAuditAndHttp } from "./composition/http-and-security";
 import { wireExpectations, wireSiteWatch } from "./composition/site-watch";
 import { wireDoctor } from "./composition/doctor";
 import { wireReports } from "./composition/reports";
@@ -161,6 +161,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { audit, security, http } = wireAuditAndHttp(w);
     const tasks = wireTaskServices(w, audit, http);
     const { qrs, kv, files, influxConflicts, dataChecks, control, scheduler } = tasks;
+    bindQlikNodes(security, qrs);
     const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config.routes);
     const { alertGates, act, notifyMetrics, notify, dashboard, incidents } = alerting;
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort);

@@ -3,8 +3,10 @@ import { createAuditLog, type AuditLog } from "../platform/audit/audit-log";
 import { createHttpApp, type HttpApp } from "../platform/http/app";
 import { createCorsMiddleware } from "../platform/http/middleware/cors";
 import { createMethodOverride } from "../platform/http/middleware/method-override";
+import { z } from "zod";
 import { setupSecurity, type Security } from "../platform/security";
 import { LINK_PATH_PATTERN } from "../tell/ack-links";
+import type { QrsClient } from "../platform/qlik";
 import type { Wiring } from "./wiring";
 
 export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Security; http: HttpApp } {
@@ -53,4 +55,15 @@ export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Securi
   lifecycle.add(security.component(http.router));
   security.registerRoutes(http.router);
   return { audit, security, http };
+}
+
+const NodeRows = z.array(z.looseObject({ hostName: z.string().nullish() }));
+
+/** The Qlik nodes keyless load-script callers may come from (security.anonymous: qlik-nodes): QRS's server nodes. */
+export function bindQlikNodes(security: Security, qrs: QrsClient | undefined): void {
+  if (!qrs) return;
+  security.qlikNodes.listWith(async () => {
+    const rows = await qrs.getJson("servernodeconfiguration", NodeRows, {}, { timeoutMs: 8_000, retries: 1 });
+    return rows.flatMap((r) => (r.hostName ? [r.hostName] : []));
+  });
 }

@@ -76,13 +76,15 @@ interface Authority {
   loopbackName: boolean;
 }
 
-/** Refuses (returns the 403) or lets the request on (undefined). */
-export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>) => Response | undefined {
-  const norm = (o: string) => o.replace(/\/+$/, "").toLowerCase();
-  const listed = new Set(deps.cors.enabled ? deps.cors.allowOrigins.map(norm) : []);
-  const loopbackListener = isLoopbackHost(deps.listenHost);
-  const machine = (deps.machineName ?? osHostname()).toLowerCase();
-  const listenName = deps.listenHost.toLowerCase();
+/**
+ * Does a request name this server by a name it is known by? On a loopback listener a loopback name; on any other
+ * also an IP address, this computer's name, the listen address or a name in security.allowedHosts. A DNS-rebinding
+ * page names its own host. Used while the API is open, and for the grant to callers without a key (anonymous.ts).
+ */
+export function createHostJudge(listenHost: string, machineName = osHostname()): (href: string, policy: SecurityPolicy) => HostVerdict {
+  const loopbackListener = isLoopbackHost(listenHost);
+  const machine = machineName.toLowerCase();
+  const listenName = listenHost.toLowerCase();
   // Requests name few distinct hosts; the WHATWG parse (which normalises 127.1, case, IDNA) is done once for
   // each. Bounded: emptied when it holds too many.
   const authorities = new Map<string, Authority>();
@@ -98,6 +100,29 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
     }
     return a;
   };
+  return (href, policy) => {
+    const url = authorityOf(href);
+    if (url.loopbackName) return { url, known: true };
+    if (loopbackListener) return { url, known: false, expected: "localhost or 127.0.0.1" };
+    const name = url.hostname.toLowerCase();
+    const known = isIpLiteral(name) || name === machine || name === listenName || policy.config.allowedHosts.some((h) => h.toLowerCase() === name);
+    return known ? { url, known } : { url, known, expected: `its IP address or ${machine}; add other DNS names to security.allowedHosts` };
+  };
+}
+
+export interface HostVerdict {
+  url: Authority;
+  known: boolean;
+  /** When not known: the names that would be. */
+  expected?: string;
+}
+
+/** Refuses (returns the 403) or lets the request on (undefined). */
+export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>) => Response | undefined {
+  const norm = (o: string) => o.replace(/\/+$/, "").toLowerCase();
+  const listed = new Set(deps.cors.enabled ? deps.cors.allowOrigins.map(norm) : []);
+  const loopbackListener = isLoopbackHost(deps.listenHost);
+  const judge = createHostJudge(deps.listenHost, deps.machineName);
   const signed = deps.signedLinkPaths ?? [];
   return (c) => {
     const href = urlOf(c);
@@ -105,10 +130,9 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
       const path = pathOf(href);
       if (signed.some((pattern) => pattern.test(path))) return undefined;
     }
-    const url = authorityOf(href);
     const policy = deps.policy();
-    if (!policy.authConfigured && !url.loopbackName) {
-      const name = url.hostname.toLowerCase();
+    const { url, known, expected } = judge(href, policy);
+    if (!policy.authConfigured && !known) {
       if (loopbackListener) {
         return deps.deny(
           c,
@@ -116,14 +140,7 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
           "host",
         );
       }
-      const known = isIpLiteral(name) || name === machine || name === listenName || policy.config.allowedHosts.some((h) => h.toLowerCase() === name);
-      if (!known) {
-        return deps.deny(
-          c,
-          `host ${url.hostname} is not a name of this server; without API keys Steward answers requests addressed to its IP address or ${machine}; add other DNS names to security.allowedHosts`,
-          "host",
-        );
-      }
+      return deps.deny(c, `host ${url.hostname} is not a name of this server; without API keys Steward answers requests addressed to ${expected}`, "host");
     }
     // Only a write's Origin is judged: a GET or HEAD reads no header here.
     const origin = SAFE_METHODS.has(methodOf(c)) ? undefined : (headersOf(c).get("origin") ?? undefined);

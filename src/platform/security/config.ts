@@ -143,6 +143,12 @@ export const statusAccessSchema = () =>
         .describe(
           "Callers from these addresses (IPs or CIDRs, IPv4 or IPv6) may read the status routes (/status, /v4/status/…). Empty: the status key alone decides.",
         ),
+      public: z
+        .boolean()
+        .default(false)
+        .describe(
+          "true: anyone who reaches Steward reads the status routes (/status, /v4/status/…) without a key (security.ipAllowlist still applies). For a status page on an intranet.",
+        ),
       requireKey: z
         .boolean()
         .default(false)
@@ -156,6 +162,39 @@ export const statusAccessSchema = () =>
         ),
     })
     .describe("Who may read the business-facing status without (or besides) a status key: an address allowlist (docs/status.md).");
+
+/** What Butler's load-script subs (butler_subs.qvs) and Steward's own steward.qvs call: tasks, app reloads, the key-value store, files, MQTT and Slack. */
+export const LOAD_SCRIPT_SCOPES = ["tasks", "apps", "kv.read", "kv.write", "files", "mqtt"] as const;
+/** Words `security.anonymous.from` takes besides addresses. */
+export const ANONYMOUS_SOURCES = ["qlik-nodes", "loopback"] as const;
+
+export const anonymousSchema = () =>
+  z
+    .strictObject({
+      scopes: z
+        .array(z.enum(GRANTABLE_SCOPES).refine((s) => s !== "admin", { message: "admin is never granted to callers without a key" }))
+        .default([...LOAD_SCRIPT_SCOPES])
+        .describe(
+          "Scopes a caller without a key keeps once keys exist: tasks, apps, kv.read, kv.write, files, schedules, mqtt, status, read (not admin). " +
+            "Default: what load scripts call (tasks, apps, kv.read, kv.write, files, mqtt). [] closes every non-public route to callers without a key.",
+        ),
+      from: z
+        .array(
+          z.string().refine((s) => (ANONYMOUS_SOURCES as readonly string[]).includes(s) || parseRange(s) !== undefined, {
+            message: "expected qlik-nodes, loopback, or an IP address or CIDR, e.g. 10.20.0.0/16",
+          }),
+        )
+        .max(500)
+        .default(["qlik-nodes"])
+        .describe(
+          "Where such callers may be: qlik-nodes (the addresses of qlik.host and of the nodes QRS lists, re-resolved every 5 minutes, and this " +
+            "server's loopback when Steward runs on one of them; loopback only without a qlik: section), loopback (this server), IPs or CIDRs.",
+        ),
+    })
+    .describe(
+      "What a caller without a key may still do once an API key or client certificate exists, and from where. Before the first key " +
+        "every caller may do everything (the listen rule keeps that to loopback unless allowUnauthenticated); after it, only this.",
+    );
 
 export const securitySchema = () =>
   z
@@ -177,6 +216,7 @@ export const securitySchema = () =>
         .describe("Callers allowed to reach the API (IPs or CIDRs). Empty: any address. Loopback is always allowed."),
       rateLimit: rateLimitSchema().prefault({}),
       statusAccess: statusAccessSchema().prefault({}),
+      anonymous: anonymousSchema().prefault({}),
       trustedProxies: cidrListSchema()
         .meta({ examples: [["10.0.0.5"]] })
         .describe(
@@ -214,6 +254,9 @@ export const securitySchema = () =>
       }
       if (s.tls?.requireClientCert && !s.tls.caFile) {
         ctx.addIssue({ code: "custom", path: ["tls", "requireClientCert"], message: "requireClientCert needs tls.caFile" });
+      }
+      if (s.statusAccess.public && s.statusAccess.requireKey) {
+        ctx.addIssue({ code: "custom", path: ["statusAccess", "public"], message: "public and requireKey contradict each other: choose one" });
       }
       if (s.queryKey.enabled && s.queryKey.routes.length === 0) {
         ctx.addIssue({ code: "custom", path: ["queryKey", "routes"], message: "list the routes that may take a key in the query string" });

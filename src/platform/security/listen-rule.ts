@@ -22,13 +22,16 @@ export function dependsOnStoredKeys(cfg: SecurityConfig, host: string | undefine
 
 /**
  * The policy to serve with: `policy` itself, or, when it would leave a non-loopback listener open, the same policy
- * with authentication required and no credential that passes (anonymous callers reach public routes only).
+ * with authentication required and no credential that passes (anonymous callers reach public routes only, whatever
+ * security.anonymous grants).
  */
 export function lockedIfOpen(policy: SecurityPolicy, host: string | undefined): SecurityPolicy {
   if (host === undefined || listenRuleRefusal(host, policy) === undefined) return policy;
   return {
     ...policy,
     authConfigured: true,
+    // Locked means every caller: the grant to callers without a key (security.anonymous) is suspended too.
+    anonymous: { ...policy.anonymous, scopes: [] },
     lockedOut:
       `every API key is gone (revoked through another Steward or removed from the store) while this Steward's REST API listens on ${host} ` +
       "with nothing else to authenticate callers, so it refuses every caller on non-public routes instead of serving them anonymously. " +

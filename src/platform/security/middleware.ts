@@ -14,6 +14,10 @@ import type { HttpEnv, Scope } from "../http/types";
 import { parseIp, type IpAddress } from "./ip-match";
 import type { DenialAudit } from "./denial-audit";
 import { identify, type Identified } from "./identify";
+import { anonymousCaller, grantCovers } from "./anonymous";
+import type { HostVerdict } from "./browser-guard";
+import type { QlikNodes } from "./qlik-nodes";
+import { statusSignInPage, wantsStatusPage } from "./sign-in-page";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
 import { clientAddress, decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
@@ -27,6 +31,10 @@ export interface AccessDeps {
   onKeyUse?: (name: string, source: "config" | "store") => void;
   /** Where denials are recorded (aggregated); the audit log itself when absent. */
   denialAudit?: DenialAudit;
+  /** The Qlik nodes' addresses, for security.anonymous.from: [qlik-nodes]. */
+  qlikNodes?: QlikNodes;
+  /** Whether a request names this server by a known name (browser-guard.ts); a keyless grant needs it. */
+  hostJudge?: (href: string, policy: SecurityPolicy) => HostVerdict;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -78,6 +86,14 @@ function createDeny(deps: AccessDeps, denials: Counter): Deny {
     }
     const headers: Record<string, string> = { ...extraHeaders };
     if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="steward", charset="UTF-8"';
+    // The business status page opened in a browser: a page saying what it needs, never a JSON body.
+    if (status !== 429 && wantsStatusPage(c)) {
+      const policy = deps.policy();
+      const param = policy.queryRoutes.has("GET /status") ? policy.config.queryKey.param : undefined;
+      headers["Cache-Control"] = "no-store";
+      headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+      return c.html(statusSignInPage(reason, status, param), status, headers);
+    }
     const shown = { check: details.check, ...(details.scope !== undefined ? { scope: details.scope } : {}) };
     // Butler clients read statusCode and message; Steward's own fields stay (one shape for every error answer).
     return c.json(errorBody(status, code, reason, shown), status, headers);
@@ -192,6 +208,45 @@ async function audited(
   }
 }
 
+/**
+ * The grant to a caller without a credential once keys exist (security.anonymous): its scopes when the caller's
+ * address is covered and the request names this server by a known name; else no scope, with a note for the refusal.
+ */
+function createKeylessGrant(deps: AccessDeps) {
+  type Granted = Identified & { ok: true };
+  const granted = new WeakMap<SecurityPolicy, Granted>();
+  return (c: Context<HttpEnv>, policy: SecurityPolicy): { who?: Granted; note: () => string } | undefined => {
+    const g = policy.anonymous;
+    if (g.scopes.length === 0 || g.from.length === 0) return undefined;
+    const inProcess = c.env?.inProcess === true;
+    const caller = anonymousCaller(
+      {
+        inProcess,
+        loopbackListener: c.env?.loopbackListener === true,
+        remoteAddress: () => c.env?.remoteAddress,
+        forwardedFor: c.req.header("x-forwarded-for"),
+        forwarded: c.req.header("forwarded"),
+      },
+      policy.trustedProxies,
+    );
+    // The scopes, not the addresses: the refusal goes to anyone, and the nodes' names and addresses are the site's own.
+    // Built only for a refusal.
+    const what = () => `; callers without a key may use ${g.scopes.join(", ")} from the addresses security.anonymous.from lists`;
+    if (typeof caller === "object" && "refuse" in caller) return { note: () => `${what()}, but ${caller.refuse}` };
+    if (!grantCovers(g, caller, deps.qlikNodes)) {
+      return { note: () => `${what()}, and address ${caller === "this-server" ? "127.0.0.1" : caller.address} is not one of them` };
+    }
+    const host = inProcess ? undefined : deps.hostJudge?.(urlOf(c), policy);
+    if (host && !host.known) return { note: () => `${what()}, addressed to ${host.expected} (not ${host.url.hostname})` };
+    let who = granted.get(policy);
+    if (!who) {
+      who = { ok: true, principal: { kind: "anonymous", name: "anonymous", scopes: g.scopes }, via: "none" };
+      granted.set(policy, who);
+    }
+    return { who, note: what };
+  };
+}
+
 export function createAccessMiddleware(deps: AccessDeps): {
   ipGate: (c: Context<HttpEnv>) => Response | undefined;
   accessGuard: RouteGuard;
@@ -244,10 +299,21 @@ export function createAccessMiddleware(deps: AccessDeps): {
     return undefined;
   };
 
+  const keyless = createKeylessGrant(deps);
+
   /** Once the caller is known: per-key rate limit, status access, scope; then the route, and a write's audit row. */
-  const admit = (c: Context<HttpEnv>, policy: SecurityPolicy, who: Identified, next: () => void | Promise<void>): Response | undefined | Promise<unknown> => {
+  const admit = (
+    c: Context<HttpEnv>,
+    policy: SecurityPolicy,
+    identified: Identified,
+    next: () => void | Promise<void>,
+  ): Response | undefined | Promise<unknown> => {
     const { scope, routeRef } = matchedRoute(c);
-    if (!who.ok) return deny(c, 401, who.reason, { check: "authentication", scope, route: routeRef });
+    if (!identified.ok) return deny(c, 401, identified.reason, { check: "authentication", scope, route: routeRef });
+    // Without a credential once keys exist: what security.anonymous grants this caller, if anything.
+    // A public route needs no grant: nothing to work out for a health check or a check-in ping.
+    const grant = identified.via === "none" && policy.authConfigured && scope !== "public" ? keyless(c, policy) : undefined;
+    const who = grant?.who ?? identified;
     const principal = who.principal;
     setPrincipal(c, principal);
     if (who.key) deps.onKeyUse?.(who.key.name, who.key.source);
@@ -286,7 +352,7 @@ export function createAccessMiddleware(deps: AccessDeps): {
     if (byAddress !== "grant" && !grants(principal.scopes, scope, method)) {
       const reason =
         principal.kind === "anonymous"
-          ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)`
+          ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)${grant?.note() ?? ""}`
           : `${principal.name} lacks scope "${scope}"`;
       return deny(c, principal.kind === "anonymous" ? 401 : 403, reason, { check: "scope", scope, route: routeRef });
     }

@@ -5,10 +5,11 @@ import type { Clock } from "../core/clock";
 import { scopeOpens } from "../http/scope-grants";
 import type { Scope } from "../http/types";
 import type { SecurityConfig } from "./config";
-import { inRange, parseIp, parseRange, type IpAddress, type IpRange } from "./ip-match";
+import { inRange, isLoopback, parseIp, parseRange, type IpAddress, type IpRange } from "./ip-match";
 import { createKeyRing, type KeyRing } from "./key-ring";
 import type { StoredKey } from "./key-store";
 import { compileStatusAccess, type StatusAccessPolicy } from "./status-access";
+import { type AnonymousGrant, compileAnonymous } from "./anonymous";
 import { createRateLimiter, type RateLimiter } from "./rate-limiter";
 
 export interface CertRule {
@@ -32,6 +33,8 @@ export interface SecurityPolicy {
   authConfigured: boolean;
   /** Addresses that may read the status routes (security.statusAccess). */
   statusAccess: StatusAccessPolicy;
+  /** What callers without a key keep once keys exist, and from where (security.anonymous). */
+  anonymous: AnonymousGrant;
   /** Proxies whose X-Forwarded-For names the caller (security.trustedProxies with statusAccess.trustedProxies). */
   trustedProxies: IpRange[];
   /** Set when the stored keys vanished under a non-loopback listener: why every caller is refused (listen-rule.ts). */
@@ -71,6 +74,7 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
     queryRoutes: new Set(cfg.queryKey.enabled ? cfg.queryKey.routes : []),
     authConfigured: ring.size > 0 || certRules.length > 0,
     statusAccess: compileStatusAccess(cfg.statusAccess, trustedProxies),
+    anonymous: compileAnonymous(cfg.anonymous),
     trustedProxies,
   };
 }
@@ -85,7 +89,7 @@ export function grants(scopes: readonly Scope[] | "all", scope: Scope, method?: 
 }
 
 export function isLoopbackIp(ip: IpAddress): boolean {
-  return ip.family === 4 ? ip.address.startsWith("127.") : ip.address === "::1";
+  return isLoopback(ip);
 }
 
 /** Is a listen address loopback-only? ("localhost", 127.0.0.0/8, ::1). */

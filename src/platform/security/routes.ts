@@ -5,6 +5,7 @@ import { GRANTABLE_SCOPES } from "./config";
 import { auditActorOf } from "../http/audit-actor";
 import type { Router } from "../http/route";
 import type { SecurityService } from "./service";
+import { describeGrant } from "./anonymous";
 
 const KeyListingSchema = z.object({
   name: z.string(),
@@ -34,7 +35,9 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       method: "post",
       path: "/v4/admin/apikeys",
       summary: "Create an API key; the key is in this answer only",
-      description: "The key is stored hashed. Names are unique and never reused. The first key created turns authentication on for every non-public route.",
+      description:
+        "The key is stored hashed. Names are unique and never reused. The first key created turns authentication on for every non-public route, " +
+        "except what security.anonymous keeps for callers without a key (by default the load-script routes, from the Qlik nodes).",
       tags: ["admin"],
       scope: "admin",
       body: z.strictObject({
@@ -47,7 +50,12 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       },
     },
     async (c, { body }) => {
+      const first = !security.policy().authConfigured;
       const { key, stored } = await security.createKey(body, auditActorOf(c));
+      // The first key changes what everyone else may do: said in the answer of the request that made it.
+      const change = first
+        ? ` This is the first key: authentication is on now. Callers without a key keep ${describeGrant(security.policy().anonymous)} (security.anonymous); every other non-public route needs a key.`
+        : "";
       return c.json(
         {
           name: stored.name,
@@ -56,7 +64,7 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
           createdAt: stored.createdAt,
           createdBy: stored.createdBy,
           key,
-          note: "Store this key now; Steward keeps only its hash.",
+          note: `Store this key now; Steward keeps only its hash.${change}`,
         },
         201,
         { "Cache-Control": "no-store" },
@@ -112,6 +120,9 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
           exemptLoopback: cfg.rateLimit.exemptLoopback,
         },
         queryKey: { enabled: cfg.queryKey.enabled, param: cfg.queryKey.param, routes: [...p.queryRoutes] },
+        // What callers without a key keep once keys exist (in force only while authenticationConfigured).
+        anonymous: { scopes: p.anonymous.scopes, from: p.anonymous.from },
+        statusAccess: { public: cfg.statusAccess.public, ipAllowlist: cfg.statusAccess.ipAllowlist, requireKey: cfg.statusAccess.requireKey },
       });
     },
   );

@@ -18,7 +18,9 @@ import type { RouteGuard, Router } from "../http/route";
 import { createHttpServer, type HttpServer } from "../http/server";
 import type { HttpEnv } from "../http/types";
 import type { Store } from "../store/database";
-import { createBrowserGuard } from "./browser-guard";
+import { createBrowserGuard, createHostJudge } from "./browser-guard";
+import { createQlikNodes, type QlikNodes } from "./qlik-nodes";
+import { describeGrant } from "./anonymous";
 import { createDenialAudit } from "./denial-audit";
 import { createKeyStore } from "./key-store";
 import { createAccessMiddleware } from "./middleware";
@@ -54,6 +56,8 @@ export interface TlsMaterial {
 
 export interface Security {
   service: SecurityService;
+  /** The Qlik nodes' addresses (security.anonymous.from: [qlik-nodes]); the composition hands it QRS's node list. */
+  qlikNodes: QlikNodes;
   /** For createHttpApp: run before routing (IP allowlist and rate limit, then the browser guard); a refusal or undefined. */
   precheck: (c: Context<HttpEnv>) => Response | undefined;
   /** For createHttpApp: run once the route's scope is known. */
@@ -91,6 +95,7 @@ export function loadTlsMaterial(cfg: SecurityConfig, baseDir: string): TlsMateri
 export interface SecuritySetupConfig extends ConfigShape {
   security: SecurityConfig;
   http: HttpConfig;
+  qlik?: { host: string };
   control: { cors: CorsConfig };
 }
 
@@ -124,6 +129,7 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
     });
   }
   const denialAudit = createDenialAudit(deps.audit, deps.clock);
+  const qlikNodes = createQlikNodes(loaded.config.qlik?.host, { clock: deps.clock, log });
   const { ipGate, accessGuard, deny } = createAccessMiddleware({
     policy: service.policy,
     audit: deps.audit,
@@ -131,6 +137,8 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
     metrics: deps.metrics,
     onKeyUse: service.noteKeyUse,
     denialAudit,
+    qlikNodes,
+    hostJudge: createHostJudge(http.host),
   });
   const tls = loadTlsMaterial(cfg, loaded.baseDir);
   // After the IP gate (an unlisted address is refused before anything else is looked at).
@@ -143,6 +151,7 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
   });
   return {
     service,
+    qlikNodes,
     precheck: (c) => ipGate(c) ?? browserGuard(c),
     guards: [accessGuard],
     ...(tls ? { tls } : {}),
@@ -150,13 +159,17 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
     component(router) {
       const access = service.component(() => router.routes, { enabled: http.enabled, host: http.host });
       const denials = denialAudit.component();
+      const nodes = qlikNodes.component();
       return {
         name: access.name,
         async start() {
           await access.start();
           await denials.start();
+          await nodes.start();
+          logKeylessGrant(log, service, qlikNodes);
         },
         async stop(budgetMs) {
+          await nodes.stop(budgetMs);
           await denials.stop(budgetMs);
           await access.stop(budgetMs);
         },
@@ -190,4 +203,11 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
       );
     },
   };
+}
+
+/** Once keys exist, what callers without one keep: said at every start, so nobody learns it from a refusal. */
+function logKeylessGrant(log: Logger, service: SecurityService, nodes: QlikNodes): void {
+  const p = service.policy();
+  if (!p.authConfigured) return;
+  log.info({ anonymous: p.config.anonymous }, `callers without a key may use ${describeGrant(p.anonymous, nodes)} (security.anonymous)`);
 }

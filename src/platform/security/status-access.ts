@@ -5,6 +5,8 @@ import type { SecurityConfig } from "./config";
 import { inRange, type IpAddress, type IpRange, parseIp, parseRange } from "./ip-match";
 
 export interface StatusAccessPolicy {
+  /** Anyone reads the status routes without a key. */
+  public: boolean;
   allow: IpRange[];
   trusted: IpRange[];
   requireKey: boolean;
@@ -19,7 +21,7 @@ const MAX_HOPS = 32;
 
 /** `trusted`: every proxy the site trusts (security.trustedProxies and statusAccess.trustedProxies): one rule everywhere. */
 export function compileStatusAccess(cfg: SecurityConfig["statusAccess"], trusted: IpRange[]): StatusAccessPolicy {
-  return { allow: cfg.ipAllowlist.map((s) => parseRange(s)!), trusted, requireKey: cfg.requireKey };
+  return { public: cfg.public, allow: cfg.ipAllowlist.map((s) => parseRange(s)!), trusted, requireKey: cfg.requireKey };
 }
 
 const inAny = (ip: IpAddress, ranges: readonly IpRange[]) => ranges.some((r) => inRange(ip, r));
@@ -47,6 +49,7 @@ export function decideStatusAccess(
   p: StatusAccessPolicy,
   req: { remoteAddress?: string; inProcess?: boolean; forwardedFor?: string | null; hasCredential: boolean },
 ): StatusDecision {
+  if (p.public) return "grant";
   if (p.allow.length === 0 || req.inProcess) return "scope";
   const peer = req.remoteAddress === undefined ? undefined : parseIp(req.remoteAddress);
   const client = peer ? clientAddress(peer, req.forwardedFor, p.trusted) : undefined;

@@ -50,6 +50,10 @@ export async function apikeyCommand(argv: string[], out: (s: string) => void, re
     out(`API key (shown once; give it to the caller, Steward keeps only the hash):\n\n  ${key}\n`);
     out(`Add this to the config file (merge into an existing security.apiKeys list), then reload or restart:\n\n${entry.trimEnd()}\n`);
     out(`Callers send it as the header  X-API-Key: ${key.slice(0, 8)}…  or  Authorization: Bearer ${key.slice(0, 8)}…`);
+    out(
+      "If it is Steward's first key or certificate rule, it turns authentication on: callers without a key then keep only what " +
+        "security.anonymous grants (by default the load-script routes, from the Qlik nodes). `steward config check` says what for your config.",
+    );
     return 0;
   }
   if (sub === "hash") {

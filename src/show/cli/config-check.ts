@@ -14,6 +14,7 @@ import { resolveConfiguredDir } from "../../keep/files/setup";
 import { notifyProblems } from "../../tell/notify/check";
 import { qlikCertProblems } from "../../platform/qlik/qrs-certs";
 import { listenRuleRefusal } from "../../platform/security/service";
+import { describeKeylessAccess } from "../../platform/security/access-summary";
 
 export interface ConfigProblem {
   path: Array<string | number>;
@@ -139,7 +140,7 @@ function folderProblems(loaded: LoadedConfig, flavour: PathFlavour): ConfigProbl
 }
 
 /** Active run-time keys (POST /v4/admin/apikeys) in the config's own store, read without changing it. */
-function storedKeyCount(dataDir: string): number {
+export function storedKeyCount(dataDir: string): number {
   const file = join(dataDir, "steward.db");
   if (!existsSync(file)) return 0;
   let db: DatabaseSync | undefined;
@@ -162,4 +163,15 @@ function listenProblems(loaded: LoadedConfig): ConfigProblem[] {
   const authConfigured = configured || (security.storeKeys && storedKeyCount(loaded.config.dataDir) > 0);
   const refusal = listenRuleRefusal(http.host, { authConfigured, config: security });
   return refusal ? [{ path: ["http", "host"], message: refusal }] : [];
+}
+
+/** What callers without a key may do, now and once the first key exists (config check and the doctor say it). */
+export function keylessAccessNote(config: LoadedConfig["config"]): string | undefined {
+  if (!config.http.enabled) return undefined;
+  return describeKeylessAccess(config.security, {
+    listen: config.http.host,
+    ...(config.qlik ? { qlikHost: config.qlik.host } : {}),
+    // A cluster's run-time keys are in PostgreSQL: not read here.
+    storedKeys: config.store.postgres ? undefined : storedKeyCount(config.dataDir),
+  });
 }

@@ -8,7 +8,7 @@ import { createSilentLogger } from "../../platform/core/logger";
 import { configJsonSchema } from "./steward-config";
 import { UsageError } from "./usage";
 import { actionLinksNotice } from "../../tell/ack-links/notice";
-import type { CheckOptions } from "./config-check";
+import { type CheckOptions, keylessAccessNote } from "./config-check";
 import { loadCheckedConfig } from "./config-problems";
 import { hostFlavour } from "../../keep/files/path-rules";
 import { AppError } from "../../platform/core/errors";
@@ -19,6 +19,8 @@ export function configCheckCommand(file: string | undefined, out: (s: string) =>
   out(`${file}: valid (data directory ${loaded.config.dataDir})`);
   const linksNote = actionLinksNotice(loaded.config);
   if (linksNote) out(linksNote);
+  const access = keylessAccessNote(loaded.config);
+  if (access) out(access);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 // use its clients; without it (`steward doctor` beside or instead of a running Steward) they are built here.
 import type { Logger } from "pino";
 import type { Config } from "../cli/steward-config";
+import { keylessAccessNote } from "../cli/config-check";
 import { systemClock } from "../../platform/core/clock";
 import { createEngineClient } from "../../platform/qlik/engine-client";
 import { createQrsClient, type QrsClient } from "../../platform/qlik";
@@ -66,6 +67,9 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
   }
   const templates = live ? (live.templates ? templateFallbackProbe(live.templates) : undefined) : storedFallbackProbe(config, baseDir);
   if (templates) probes.push(templates);
+  const access = keylessAccessNote(config);
+  // Not a dependency to try: what the first API key changes (or changed), said where an admin looks before making one.
+  if (access) probes.push({ check: "access", run: async () => ({ ok: true, detail: access.replace(/^Access: /, "") }) });
   if (config.udp.enabled) probes.push(udpPortProbe(config.udp.host, config.udp.port, live ? { listening: live.udpListening === true } : undefined));
   return {
     probes,

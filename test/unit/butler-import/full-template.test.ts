@@ -496,3 +496,26 @@ describe("keys of older Butler versions", () => {
     expect(reasonFor(r, "Butler.configQRS.host")).toContain("template placeholder");
   });
 });
+
+describe("what load scripts keep without a key after the first API key (security.anonymous)", () => {
+  test("every switch on: the default load-script scopes from the Qlik nodes, nothing written", () => {
+    const r = convert(FULL);
+    expect(load(r).security.anonymous).toEqual({ scopes: ["tasks", "apps", "kv.read", "kv.write", "files", "mqtt"], from: ["qlik-nodes"] });
+    expect(renderConfig(r, "butler.yaml")).not.toMatch(/^\s+anonymous:/m);
+  });
+
+  test("the routes Butler had switched off stay closed to callers without a key", () => {
+    const r = convert(
+      variant((b) => {
+        b.restServerEndpointsEnable.keyValueStore = false;
+        b.restServerEndpointsEnable.senseStartTask = false;
+        // One app route still on keeps the apps scope.
+        b.restServerEndpointsEnable.senseAppDump = false;
+      }),
+    );
+    expect(load(r).security.anonymous.scopes).toEqual(["apps", "files", "mqtt"]);
+    expect(r.report.review.some((l) => l.includes("keep apps, files, mqtt: security.anonymous.scopes leaves out the routes Butler had switched off"))).toBe(
+      true,
+    );
+  });
+});

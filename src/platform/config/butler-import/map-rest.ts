@@ -48,7 +48,8 @@ export function mapRest(c: Ctx): void {
     c.review.push(
       `SECURITY: Butler's REST API had no authentication and listened on ${host}. To keep load scripts working this config sets ` +
         "security.allowUnauthenticated: true (Steward warns at every start). Create keys with `steward apikey create --name … --scopes …`, " +
-        "give them to the callers, add them under security.apiKeys, then remove allowUnauthenticated.",
+        "give them to the callers, add them under security.apiKeys, then remove allowUnauthenticated. Load scripts on the Qlik nodes keep " +
+        "calling without a key (security.anonymous: tasks, apps, key-value store, files, MQTT from qlik-nodes); callers elsewhere need one.",
     );
   }
   mapEndpointFlags(c);
@@ -71,8 +72,35 @@ const SCOPED_ROUTES: Record<string, string> = {
   "scheduler.stopSchedule": "schedules",
 };
 
+/** The load-script scopes (security.anonymous's default) and the Butler switches whose routes each opens. */
+const KEYLESS_SCOPE_FLAGS: Array<[scope: string, flags: string[]]> = [
+  ["tasks", ["senseStartTask"]],
+  ["apps", ["senseAppReload", "senseAppDump", "senseListApps"]],
+  ["kv.read", ["keyValueStore"]],
+  ["kv.write", ["keyValueStore"]],
+  ["files", ["fileCopy", "fileMove", "fileDelete", "createDir", "createDirQVD"]],
+  ["mqtt", ["mqttPublishMessage", "slackPostMessage"]],
+];
+
+/**
+ * What load scripts on the Qlik nodes keep without a key once the site has one (security.anonymous): the default
+ * load-script scopes, less those whose every Butler switch was off (Butler never served them to anyone).
+ */
+function mapKeylessGrant(c: Ctx): void {
+  const base = "restServerEndpointsEnable";
+  const closed = (flags: string[]) => flags.every((f) => c.t.has(B(`${base}.${f}`)) && !bool(c, `${base}.${f}`));
+  const kept = KEYLESS_SCOPE_FLAGS.filter(([, flags]) => !closed(flags)).map(([scope]) => scope);
+  if (kept.length === KEYLESS_SCOPE_FLAGS.length) return;
+  put(c, "security.anonymous.scopes", kept);
+  c.review.push(
+    `After the first API key, callers without one (load scripts on the Qlik nodes) keep ${kept.length ? kept.join(", ") : "nothing but the public routes"}: ` +
+      "security.anonymous.scopes leaves out the routes Butler had switched off.",
+  );
+}
+
 function mapEndpointFlags(c: Ctx): void {
   const base = "restServerEndpointsEnable";
+  mapKeylessGrant(c);
   // apiListEnbledEndpoints: the spelling of Butler's templates before 16. Public, read-only routes Steward serves
   // whatever the flag says; a flag that was off is named.
   for (const k of ["apiListEnabledEndpoints", "apiListEnbledEndpoints", "butlerping"]) {

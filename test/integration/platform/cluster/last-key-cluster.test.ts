@@ -55,7 +55,11 @@ test("the last key stays while a Steward of the cluster listens on 0.0.0.0 with 
   r = await fetch(`${b.base}/v4/admin/apikeys/ops`, { method: "DELETE", headers: { "x-api-key": ops } });
   expect(r.status).toBe(409);
   expect(((await r.json()) as { error: string }).error).toContain("this Steward (0.0.0.0)");
-  expect((await fetch(`${b.base}/v4/keyvalues/ns`, { method: "POST", headers: json, body: JSON.stringify({ key: "k", value: "anon" }) })).status).toBe(401);
+  // A caller without a key keeps the load-script scopes (security.anonymous) and nothing more.
+  expect((await fetch(`${b.base}/v4/keyvalues/ns`, { method: "POST", headers: json, body: JSON.stringify({ key: "k", value: "anon" }) })).status).toBe(201);
+  expect((await fetch(`${b.base}/v4/admin/apikeys`, { method: "POST", headers: json, body: JSON.stringify({ name: "mine", scopes: ["admin"] }) })).status).toBe(
+    401,
+  );
 
   // The keys vanish behind every check (a DBA, a Steward of an older version): node-b locks instead of opening.
   const sql = postgres(url, { max: 1, onnotice: () => {} });

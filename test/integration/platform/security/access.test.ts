@@ -133,7 +133,9 @@ describe("run-time keys", () => {
     expect(r.headers.get("cache-control")).toBe("no-store");
     const created = (await r.json()) as { key: string; name: string };
     expect(created.key).toMatch(/^stw_[A-Za-z0-9_-]{43}$/);
-    expect((await t.request("/v4/keyvaluesnamespaces")).status).toBe(401);
+    expect((await t.request("/v4/admin/apikeys")).status).toBe(401);
+    // A caller on this server without a key keeps the load-script scopes (security.anonymous), nothing more.
+    expect((await t.request("/v4/keyvaluesnamespaces")).status).toBe(200);
     const auth = { headers: { "x-api-key": created.key } };
     r = await t.request("/v4/admin/apikeys", auth);
     const listed = JSON.stringify(await r.json());
@@ -175,8 +177,8 @@ describe("run-time keys", () => {
     const t2 = app("", { dir: t1.dir });
     // Run-time keys are read from the store when access control starts (and, in a cluster, again on a timer).
     await t2.app.start();
-    expect((await t2.request("/v4/keyvaluesnamespaces")).status).toBe(401);
-    expect((await t2.request("/v4/keyvaluesnamespaces", { headers: { "x-api-key": key } })).status).toBe(200);
+    expect((await t2.request("/v4/admin/apikeys")).status).toBe(401);
+    expect((await t2.request("/v4/admin/apikeys", { headers: { "x-api-key": key } })).status).toBe(403);
     const row = t2.app.store.db.prepare("SELECT hash FROM api_keys WHERE name = 'ops'").get() as { hash: string };
     expect(row.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
@@ -195,13 +197,13 @@ describe("run-time keys", () => {
     let res = await fetch(`${url}/v4/admin/apikeys/ops`, { method: "DELETE", headers: auth });
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: string }).error).toContain("last API key");
-    expect((await fetch(`${url}/v4/keyvaluesnamespaces`)).status).toBe(401);
+    expect((await fetch(`${url}/v4/admin/apikeys`)).status).toBe(401);
     // With a second key, the first may go; the second is then the last.
     res = await fetch(`${url}/v4/admin/apikeys`, { method: "POST", headers: { ...auth, ...json }, body: JSON.stringify({ name: "ops2", scopes: ["admin"] }) });
     const second = ((await res.json()) as { key: string }).key;
     expect((await fetch(`${url}/v4/admin/apikeys/ops`, { method: "DELETE", headers: auth })).status).toBe(204);
     expect((await fetch(`${url}/v4/admin/apikeys/ops2`, { method: "DELETE", headers: { "x-api-key": second } })).status).toBe(409);
-    expect((await fetch(`${url}/v4/keyvaluesnamespaces`)).status).toBe(401);
+    expect((await fetch(`${url}/v4/admin/apikeys`)).status).toBe(401);
   });
 
   test("on loopback, or with allowUnauthenticated, the last key may be revoked", async () => {

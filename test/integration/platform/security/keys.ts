@@ -6,7 +6,10 @@ export type GrantableScope = (typeof GRANTABLE_SCOPES)[number];
 
 export interface ScopeKeys {
   keys: Record<GrantableScope, string>;
-  /** `  apiKeys:` block lines (indented for a `security:` mapping). */
+  /**
+   * `  apiKeys:` block lines (indented for a `security:` mapping), and `anonymous: { scopes: [] }`: these tests are about
+   * what each key opens, so callers without a key keep nothing (first-key.test.ts and anonymous.test.ts test the grant).
+   */
   yaml: string;
 }
 
@@ -18,6 +21,7 @@ export function keysPerScope(): ScopeKeys {
     keys[scope] = key;
     lines.push(`    - { name: "key-${scope}", hash: "${hashApiKey(key)}", scopes: [${scope}] }`);
   }
+  lines.push("  anonymous: { scopes: [] }");
   return { keys, yaml: lines.join("\n") };
 }
 

@@ -69,7 +69,17 @@ test("a working site: every line passes, exit 0, and no mail or webhook call is 
   const { code, text } = await doctor(siteYaml({ smtpPort: smtp.port, udpPort, postgres: true }), "ok.yaml");
   expect(text).toContain("All 8 checks passed.");
   expect(code).toBe(0);
-  const checks = ["config", "qrs", "engine", "channel mail (email)", "channel hook (webhook)", "postgresql", "alert templates", `udp 127.0.0.1:${udpPort}`];
+  const checks = [
+    "config",
+    "qrs",
+    "engine",
+    "channel mail (email)",
+    "channel hook (webhook)",
+    "postgresql",
+    "alert templates",
+    "access",
+    `udp 127.0.0.1:${udpPort}`,
+  ];
   for (const check of checks) expect(lineOf(text, check)).toStartWith("PASS");
   // Read from the cluster's PostgreSQL, which has seen no alert yet.
   expect(lineOf(text, "alert templates")).toContain("no alert was sent in the plain form in the last 24 hours");
@@ -92,7 +102,7 @@ test("QRS refusing the certificate and a mail server that is down: FAIL lines wi
     expect(lineOf(text, "channel mail (email)")).toStartWith("FAIL");
     expect(text).toContain("Check smtp.host, smtp.port");
     expect(lineOf(text, "channel hook (webhook)")).toStartWith("PASS");
-    expect(text).toContain("2 of 6 checks failed.");
+    expect(text).toContain("2 of 7 checks failed.");
   } finally {
     await simControl(sim, "DELETE", "/faults");
   }
@@ -106,7 +116,7 @@ test("the simulator's QRS stopped: the QRS line fails with what to do; the Engin
     expect(lineOf(text, "qrs")).toStartWith("FAIL");
     expect(text).toContain("Check that this server reaches the Qlik Repository Service (qlik.host, port qlik.qrsPort, usually 4242)");
     expect(lineOf(text, "engine")).toStartWith("PASS");
-    expect(text).toContain("1 of 6 checks failed.");
+    expect(text).toContain("1 of 7 checks failed.");
   } finally {
     await simControl(sim, "POST", "/listeners/qrs/up", {});
   }
@@ -140,9 +150,15 @@ test("GET /v4/doctor and /ui/doctor on a running Steward; a cluster member gone 
     ["channel hook (webhook)", true],
     ["postgresql", true],
     ["alert templates", true],
+    ["access", true],
     ["udp 127.0.0.1:0", true],
   ]);
   expect(first.ok).toBe(true);
+  // What the first API key will change, before anyone makes one (issue 75).
+  const access = first.checks.find((l) => l.check === "access")!.detail;
+  expect(access).toContain("no API key or client certificate yet (run-time keys in PostgreSQL are not counted here)");
+  expect(access).toContain("tasks, apps, kv.read, kv.write, files, mqtt from the Qlik nodes (127.0.0.1 and the nodes QRS lists) (security.anonymous)");
+  expect(access).toContain("/status needs a key with the status or read scope");
   expect(first.checks.find((l) => l.check === "postgresql")!.detail).toContain("doctor-node");
   expect(first.checks.find((l) => l.check.startsWith("udp"))!.detail).toContain("Steward listens");
 

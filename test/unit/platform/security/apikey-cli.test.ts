@@ -19,6 +19,8 @@ describe("steward apikey", () => {
     expect(cfg.apiKeys[0]!.scopes).toEqual(["tasks", "kv.read"]);
     expect(verifyApiKey(key, parseKeyHash(cfg.apiKeys[0]!.hash))).toBe(true);
     expect(yamlText).not.toContain(key);
+    // What a first key changes is said before it is pasted into the config.
+    expect(text).toContain("it turns authentication on: callers without a key then keep only what security.anonymous grants");
   });
 
   test("hash reads the key from stdin; scrypt on request", async () => {
