@@ -76,14 +76,22 @@ export function registerActionTools(server: Catalog, x: ActionContext): void {
       {
         title: "Snooze an incident",
         description:
-          "Holds back an open incident's further alerts for a while (a silence on the incident; its recovery still goes out). Needs the admin scope.",
+          "Holds back an open incident's further alerts for a while (a silence on the incident and on every other incident of the cause it belongs to; their recovery still goes out). Needs the admin scope.",
         inputSchema: { id: z.number().int().min(1).describe("The incident's id"), duration, reason },
         annotations: ACTION,
       },
       (a) =>
-        act(x, "snooze_incident", "admin", String(a.id), async () =>
-          apiAnswer(await x.api.post("/v4/silences", { matcher: { incidentIds: [a.id] }, duration: a.duration, reason: a.reason })),
-        ),
+        act(x, "snooze_incident", "admin", String(a.id), async () => {
+          // One incident per cause: the incidents of the cause this one belongs to are snoozed with it.
+          const one = await x.api.get<{ cause: { id: number } | null }>(`/v4/incidents/${a.id}`);
+          const causeId = one.ok ? one.data.cause?.id : undefined;
+          const groups = causeId
+            ? await x.api.get<{ causes: Array<{ cause: { id: number } | null; incidents: Array<{ id: number }> }> }>("/v4/incidents/by-cause")
+            : undefined;
+          const members = groups?.ok ? (groups.data.causes.find((g) => g.cause?.id === causeId)?.incidents.map((i) => i.id) ?? []) : [];
+          const incidentIds = [a.id, ...members.filter((id) => id !== a.id)].slice(0, 50);
+          return apiAnswer(await x.api.post("/v4/silences", { matcher: { incidentIds }, duration: a.duration, reason: a.reason }));
+        }),
     );
   }
   if (allowed.has("addSilence")) {

@@ -48,7 +48,7 @@ function registerFailureTools(server: Catalog, api: StewardApi): void {
     {
       title: "Failures by cause",
       description:
-        "Failures grouped by their likely cause (a data source down, a full disk, a node gone): each cause with its title, when it opened, how many runs still fail, who acknowledged it, and the tasks, apps and streams it affects. A cause is the incident the on-call person was paged for. Give `id` for one cause with every run (symptom) in it, including each run's failing script line.",
+        "Failures grouped by their likely cause (a data source down, a full disk, a node gone): each cause with its title, when it opened, how many runs still fail, who acknowledged it, and the tasks, apps and streams it affects. A cause is the incident the on-call person was paged for. With status open, `alone` lists the open incidents of tasks failing for a reason of their own: each is a cause of one. Give `id` for one cause with every run (symptom) in it, including each run's failing script line.",
       inputSchema: {
         status: z.enum(["open", "closed", "all"]).default("open").describe("Open (default), closed or all"),
         limit: limit(100, 25).describe("At most this many (default 25)"),
@@ -59,7 +59,12 @@ function registerFailureTools(server: Catalog, api: StewardApi): void {
     async (a) => {
       if (a.id !== undefined) return apiAnswer(await api.get(`/v4/causes/${a.id}`));
       const status = a.status === "all" ? undefined : a.status;
-      return apiAnswer(await api.get(`/v4/causes${query({ status, limit: a.limit })}`));
+      const causes = await api.get<{ causes: unknown[] }>(`/v4/causes${query({ status, limit: a.limit })}`);
+      if (status !== "open" || !causes.ok) return apiAnswer(causes);
+      // The open failures no shared cause holds are causes of one: listed beside, so the answer is the whole story.
+      const byCause = await api.get<{ causes: Array<{ cause: unknown; incidents: unknown[] }> }>(`/v4/incidents/by-cause${query({ limit: a.limit })}`);
+      const alone = byCause.ok ? byCause.data.causes.filter((g) => g.cause === null).flatMap((g) => g.incidents) : [];
+      return apiAnswer(causes, (d) => ({ ...d, alone }));
     },
   );
 
