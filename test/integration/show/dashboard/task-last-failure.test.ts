@@ -1,6 +1,7 @@
 // The task page an incident links to says why the task's last failed run failed (issue 74): a run the simulator
 // fails with a script error shows, on /ui/tasks/<id>, the failing line of its script log, the likely cause read from
 // it and a link to that run's event page; after a successful run it still shows them, and says the task ran since.
+import { waitFor } from "../../../helpers/wait-for";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
@@ -48,7 +49,14 @@ test("a failed run's error line, its likely cause and a link to the run are on t
   // A success after it: the failure is still explained, and the page says the task ran since.
   const again = await h.runWhenIdle(IDS.reload, "succeed");
   await h.eventFor(again);
-  card = section(await (await h.t.request(`/ui/tasks/${IDS.reload}`)).text());
+  // The run's history row joins the store's next shared commit, a moment after its event.
+  card = await waitFor(
+    async () => {
+      const now = section(await (await h.t.request(`/ui/tasks/${IDS.reload}`)).text());
+      return now.includes("The task has run since") ? now : undefined;
+    },
+    { what: "the task page after the success" },
+  );
   expect(card).toContain("The task has run since: its last run succeeded.");
   expect(card).toContain(`href="/ui/events/${link![1]}"`);
 });
