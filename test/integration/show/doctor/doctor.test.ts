@@ -67,7 +67,7 @@ const lineOf = (text: string, check: string) => text.split("\n").find((l) => l.s
 test("a working site: every line passes, exit 0, and no mail or webhook call is sent", async () => {
   const udpPort = await freeUdpPort();
   const { code, text } = await doctor(siteYaml({ smtpPort: smtp.port, udpPort, postgres: true }), "ok.yaml");
-  expect(text).toContain("All 8 checks passed.");
+  expect(text).toContain("All 9 checks passed.");
   expect(code).toBe(0);
   const checks = [
     "config",
