@@ -3,6 +3,7 @@
 // (the page's link, the dashboard, the API, the assistant). SQL written once for SQLite and PostgreSQL.
 import type { SqlDb } from "../../platform/store/sql";
 import { type ParentRow, type Row, toParent } from "./cause-rows";
+import { createEndedCauseMembers, type EndedCauseMembers } from "./ended-cause-members";
 
 /** Subjects looked up at once (a dashboard page of incidents). */
 const MAX_SUBJECTS = 500;
@@ -13,7 +14,7 @@ const MAX_SUBJECTS = 500;
  */
 const taskIdOf = (subject: string) => (subject.startsWith("task:") ? subject.slice(5) : null);
 
-export interface CauseAcknowledger {
+export interface CauseAcknowledger extends EndedCauseMembers {
   /** The open causes holding the subject as an open symptom, oldest first. */
   openCausesOf(subject: string): Promise<ParentRow[]>;
   /** For each subject, the oldest open cause holding it open (the dashboard's incidents name it). */
@@ -43,6 +44,7 @@ export function createCauseAcknowledger(db: SqlDb): CauseAcknowledger {
     return [...subjects];
   }
   return {
+    ...createEndedCauseMembers(db),
     async openCausesOf(subject) {
       const rows = await db.all<Row>(
         `SELECT DISTINCT p.* FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id

@@ -124,11 +124,13 @@ export const groupingMigrations: MigrationSet = {
       version: 8,
       name: "who acknowledged a cause",
       // One incident per cause (issue 74): acknowledging the cause's page acknowledges the cause and every task incident
-      // it holds open, from the page, the dashboard, the API or the assistant alike.
+      // it holds open, from the page, the dashboard, the API or the assistant alike. A run is looked up by its id to find
+      // the ended cause that explains a task still failing (a run Qlik cancelled in a queue that has since emptied).
       sql: `
         ALTER TABLE cause_parents ADD COLUMN acknowledged_at INTEGER;
         ALTER TABLE cause_parents ADD COLUMN acknowledged_by TEXT;
         ALTER TABLE cause_parents ADD COLUMN acknowledged_note TEXT;
+        CREATE INDEX cause_runs_run ON cause_runs (run_id);
       `,
     },
   ],

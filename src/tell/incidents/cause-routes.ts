@@ -14,7 +14,7 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
       path: "/v4/incidents/by-cause",
       summary: "What needs someone now: the open incidents, one entry per cause",
       description:
-        "Each open cause (a source down, a node gone, a failed upstream, a queue backed up) with the open task incidents it holds, oldest first, then each open incident no cause holds: a task failing for its own reason is a cause of one (`cause: null`). The dashboard's Incidents page shows this list.",
+        "Each open cause (a source down, a node gone, a failed upstream, a queue backed up) with the open task incidents it holds, oldest first; each ended cause whose tasks still fail (a queue that emptied after Qlik cancelled their runs: `status: closed`); then each open incident no cause explains: a task failing for its own reason is a cause of one (`cause: null`). The dashboard's Incidents page shows this list.",
       tags: ["Alerts"],
       scope: "read",
       query: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
@@ -28,7 +28,9 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
                   .object({
                     id: z.number(),
                     title: z.string(),
+                    status: z.enum(["open", "closed"]).describe("closed: the cause ended (a queue emptied) while these tasks still wait for a good run"),
                     openedAt: z.string(),
+                    closedAt: z.string().nullable(),
                     acknowledgedAt: z.string().nullable(),
                     acknowledgedBy: z.string().nullable(),
                     acknowledgedNote: z.string().nullable(),
@@ -50,7 +52,9 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
             ? {
                 id: e.cause.id,
                 title: e.cause.title,
+                status: e.cause.status,
                 openedAt: iso(e.cause.openedAt)!,
+                closedAt: iso(e.cause.closedAt),
                 acknowledgedAt: iso(e.cause.acknowledgedAt),
                 acknowledgedBy: e.cause.acknowledgedBy,
                 acknowledgedNote: e.cause.acknowledgedNote,

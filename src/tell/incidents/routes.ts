@@ -15,8 +15,7 @@ export { incidentView } from "./incident-view";
 
 /** Each open incident with the open cause that holds it (one read for the page). */
 async function withCauses(incidents: IncidentService, rows: IncidentRow[]) {
-  const open = rows.filter((r) => r.status === "open").map((r) => r.subject);
-  const causes = await incidents.causesOf(open);
+  const causes = await incidents.causesOf(rows);
   return rows.map((r) => incidentView(r, r.status === "open" ? causes.get(r.subject) : undefined));
 }
 

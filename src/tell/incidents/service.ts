@@ -14,6 +14,9 @@ import { createAnnotator } from "./annotator";
 import { createClassifier, type Classifier } from "./classify";
 import { type FailedRun, failedRunsBetween } from "./failed-runs";
 import { incidentSql, type IncidentClose, type IncidentRow, type IncidentStatus, type IncidentTouch } from "./incident-store";
+import { type CauseBrief, createIncidentCauseOps, type IncidentCauses, type OpenCause } from "./incident-causes";
+
+export type { CauseBrief, IncidentCauses, OpenCause } from "./incident-causes";
 
 /** How often old runs and closed incidents are deleted. */
 const PURGE_EVERY_MS = 60 * 60_000;
@@ -52,40 +55,18 @@ export interface IncidentService {
   sameCause(id: number): Promise<IncidentRow[]>;
   /**
    * What needs someone now, one entry per cause: each open cause with the open incidents it holds (maybe none: a
-   * node's queue, a stopped service), then each open incident no cause holds, a cause of its own (`cause` undefined).
+   * node's queue, a stopped service), each ended cause whose incidents are still open, then each open incident no
+   * cause explains, a cause of its own (`cause` undefined).
    */
   openByCause(limit: number): Promise<Array<{ cause?: OpenCause; incidents: IncidentRow[] }>>;
-  /** The open cause each subject's open incident belongs to, when one holds it (the dashboard and the API name it). */
-  causesOf(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
+  /** The cause each open incident belongs to, by subject: an open cause holding it, else the ended cause of its last failure. */
+  causesOf(rows: readonly IncidentRow[]): Promise<Map<string, OpenCause>>;
   /** Newest first. */
   list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]>;
   /** Runs that ended failed or aborted in [from, to), oldest first (the reports' failures by cause). */
   failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;
   readonly component: Component;
-}
-
-/** What the incidents say of a cause (tell/grouping's parent). */
-export interface CauseBrief {
-  id: number;
-  title: string;
-}
-
-/** An open cause as the incidents list it: with when it opened and who is on it. */
-export interface OpenCause extends CauseBrief {
-  openedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  acknowledgedNote: string | null;
-}
-
-/** The causes an incident may be a symptom of (tell/grouping's acknowledgements). */
-export interface IncidentCauses {
-  openCausesOf(subject: string): Promise<CauseBrief[]>;
-  openCausesOfSubjects(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
-  acknowledge(causeId: number, by: string, note: string | null, now: number): Promise<{ parent: CauseBrief; subjects: string[] } | undefined>;
-  openSubjects(causeId: number): Promise<string[]>;
-  openCauses(limit: number): Promise<OpenCause[]>;
 }
 
 export interface IncidentServiceDeps {
@@ -112,19 +93,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     });
   let timer: Timer | undefined;
   const sql = () => incidentSql(deps.db);
-
-  /** The cause's open task incidents, acknowledged as `by` (those already acknowledged keep who did it first). */
-  async function acknowledgeMembers(causeId: number, by: string, note: string | null, at: number) {
-    const done = await deps.causes?.acknowledge(causeId, by, note, at);
-    if (!done) return undefined;
-    const incidents: IncidentRow[] = [];
-    for (const subject of done.subjects) {
-      const open = await sql().open(subject);
-      if (!open) continue;
-      incidents.push(open.acknowledgedAt === null ? ((await sql().acknowledge(open.id, by, note, at)) ?? open) : open);
-    }
-    return { cause: { id: done.parent.id, title: done.parent.title }, incidents };
-  }
+  const byCause = createIncidentCauseOps(deps.db, deps.causes, now);
 
   async function purge(): Promise<void> {
     try {
@@ -163,36 +132,13 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     async acknowledge(id, by, note) {
       const at = now();
       const row = await sql().acknowledge(id, by, note ?? null, at);
-      if (!row || !deps.causes) return row;
-      for (const cause of await deps.causes.openCausesOf(row.subject)) await acknowledgeMembers(cause.id, by, note ?? null, at);
+      if (row) await byCause.acknowledged(row, by, note ?? null, at);
       return row;
     },
-    acknowledgeCause: (causeId, by, note) => acknowledgeMembers(causeId, by, note ?? null, now()),
-    async sameCause(id) {
-      const row = await sql().byId(id);
-      if (row?.status !== "open") return [];
-      const out = new Map<number, IncidentRow>([[row.id, row]]);
-      for (const cause of (await deps.causes?.openCausesOf(row.subject)) ?? [])
-        for (const subject of await deps.causes!.openSubjects(cause.id)) {
-          const other = await sql().open(subject);
-          if (other) out.set(other.id, other);
-        }
-      return [...out.values()];
-    },
-    async openByCause(limit) {
-      const open = await sql().list({ status: "open", limit });
-      const causes = deps.causes ? await deps.causes.openCauses(limit) : [];
-      const holder = deps.causes ? await deps.causes.openCausesOfSubjects(open.map((r) => r.subject)) : new Map<string, CauseBrief>();
-      const held = new Map<number, IncidentRow[]>(causes.map((c) => [c.id, []]));
-      const own: IncidentRow[] = [];
-      for (const r of [...open].sort((x, y) => x.openedAt - y.openedAt)) {
-        const members = held.get(holder.get(r.subject)?.id ?? -1);
-        if (members) members.push(r);
-        else own.push(r);
-      }
-      return [...causes.map((c) => ({ cause: c, incidents: held.get(c.id)! })), ...own.map((r) => ({ incidents: [r] }))];
-    },
-    causesOf: async (subjects) => (deps.causes ? deps.causes.openCausesOfSubjects(subjects) : new Map()),
+    acknowledgeCause: (causeId, by, note) => byCause.acknowledgeCause(causeId, by, note ?? null),
+    sameCause: (id) => byCause.sameCause(id),
+    openByCause: (limit) => byCause.openByCause(limit),
+    causesOf: (rows) => byCause.causesOf(rows),
     list: (f) => incidentSql(deps.db).list(f),
     failedRuns: (from, to, limit) => failedRunsBetween(deps.db, from, to, limit),
     classifier,

@@ -10,7 +10,16 @@ import type { IncidentView } from "../../../tell/incidents/routes";
 
 /** One entry of GET /v4/incidents/by-cause. */
 interface ByCause {
-  cause: { id: number; title: string; openedAt: string; acknowledgedAt: string | null; acknowledgedBy: string | null; acknowledgedNote: string | null } | null;
+  cause: {
+    id: number;
+    title: string;
+    status: "open" | "closed";
+    openedAt: string;
+    closedAt: string | null;
+    acknowledgedAt: string | null;
+    acknowledgedBy: string | null;
+    acknowledgedNote: string | null;
+  } | null;
   incidents: IncidentView[];
 }
 import type { EscalationView } from "../../../tell/escalation";
@@ -130,7 +139,14 @@ function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number }) {
         <a href={`/ui/causes#cause-${c.id}`}>{c.title}</a>
         <span class="small muted">
           {" "}
-          · since <Time iso={c.openedAt} /> · {props.count === 0 ? "no task incident of its own" : `${props.count} incident${props.count === 1 ? "" : "s"}`}
+          · since <Time iso={c.openedAt} />
+          {c.closedAt ? (
+            <>
+              {" "}
+              · ended <Time iso={c.closedAt} />: these tasks still wait for a good run
+            </>
+          ) : null}{" "}
+          · {props.count === 0 ? "no task incident of its own" : `${props.count} incident${props.count === 1 ? "" : "s"}`}
         </span>
       </td>
       <td class="small" data-role="ack" colspan={2}>
@@ -139,10 +155,12 @@ function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number }) {
             <b>{c.acknowledgedBy}</b> <Time iso={c.acknowledgedAt} />
             {c.acknowledgedNote ? <div class="muted">{c.acknowledgedNote}</div> : null}
           </>
-        ) : (
+        ) : c.status === "open" ? (
           <button type="button" data-action="ack-cause" data-id={String(c.id)} data-name={c.title}>
             Acknowledge the cause
           </button>
+        ) : (
+          <span class="muted">acknowledging one of its incidents acknowledges the others</span>
         )}
       </td>
     </tr>

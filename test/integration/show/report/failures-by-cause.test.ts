@@ -51,6 +51,7 @@ ${onReload01("Late 2", 5, "02:05", `, outcome: fail, scriptError: "${NO_QVD}"`)}
 
 const dir = createTempDir("steward-failures-by-cause-");
 const key = generateApiKey();
+const adminKey = generateApiKey();
 let s: SteppedSite | undefined;
 let t: TestApp | undefined;
 let rx: HttpReceiver;
@@ -65,6 +66,7 @@ beforeAll(async () => {
 security:
   apiKeys:
     - { name: key-read, hash: "${hashApiKey(key)}", scopes: [read] }
+    - { name: key-admin, hash: "${hashApiKey(adminKey)}", scopes: [admin] }
 mcp: { enabled: true }
 channels:
   hook: { type: webhook, url: "${rx.url}/hook" }
@@ -156,3 +158,68 @@ test("/ui/report, steward report and MCP summary give the same lines as GET /v4/
     await client.close();
   }
 }, 60_000);
+
+interface Group {
+  cause: { id: number; title: string; status: string } | null;
+  incidents: Array<{ id: number; title: string; errorClass: string | null; cause: { id: number } | null; acknowledgedBy: string | null }>;
+}
+
+test("one incident per cause: the incidents by cause, MCP causes and the report tell the same causes with the same tasks", async () => {
+  const { causes: groups } = await get<{ causes: Group[] }>("/v4/incidents/by-cause");
+  const told = groups.map((g) => (g.cause ? `${g.cause.title}: ${g.incidents.map((i) => i.title).join(", ")}` : `${g.incidents[0]!.title} alone`));
+  // The queue's cancelled runs stay its incidents after it ended (the tasks wait for their next trigger), not three of
+  // their own; Late 1 and 2 failed for their own reasons: each a cause of one.
+  expect(told.sort()).toEqual([
+    "Extract failed: the tasks after it do not run: Extract",
+    "Late 1 alone",
+    "Late 2 alone",
+    "reload queue backed up on reload01: Wait 1, Wait 2, Wait 3",
+  ]);
+  for (const g of groups) for (const i of g.incidents) expect(i.cause?.id ?? null).toBe(g.cause?.id ?? null);
+  // The report's lines name the same causes, each with the same tasks.
+  const lines = failuresOf(await get<Report>(`/v4/report?from=${FROM}&to=${TO}`)).map((l) => l.text);
+  for (const g of groups) {
+    if (g.cause) {
+      const line = lines.find((l) => l.startsWith(`${g.cause!.title} (`));
+      expect({ cause: g.cause.title, line }).toEqual({ cause: g.cause.title, line: expect.any(String) });
+      for (const i of g.incidents) expect(line).toContain(i.title);
+    } else {
+      const own = `${g.incidents[0]!.title} failed: ${g.incidents[0]!.errorClass} (`;
+      expect({ own, told: lines.some((l) => l.startsWith(own)) }).toEqual({ own, told: true });
+    }
+  }
+  // MCP causes: the open shared causes, and the lone failures beside them.
+  const client = new Client({ name: "steward-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": key } } }));
+  try {
+    const answer = (await client.callTool({ name: "causes", arguments: {} })) as {
+      structuredContent: { causes: Array<{ id: number }>; alone: Array<{ title: string }> };
+    };
+    const open = groups.filter((g) => g.cause?.status === "open").map((g) => g.cause!.id);
+    expect(answer.structuredContent.causes.map((c) => c.id).sort()).toEqual(open.sort());
+    expect(answer.structuredContent.alone.map((i) => i.title).sort()).toEqual(["Late 1", "Late 2"]);
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
+test("acknowledging one incident of the ended queue cause acknowledges its other incidents, and nothing else", async () => {
+  const { causes: groups } = await get<{ causes: Group[] }>("/v4/incidents/by-cause");
+  const queue = groups.find((g) => g.cause?.title === "reload queue backed up on reload01")!;
+  const res = await t!.request(`/v4/incidents/${queue.incidents[0]!.id}/acknowledge`, {
+    method: "POST",
+    headers: { "x-api-key": adminKey, "content-type": "application/json" },
+    body: JSON.stringify({ note: "rerun after the queue" }),
+  });
+  expect(res.status).toBe(200);
+  const after = (await get<{ causes: Group[] }>("/v4/incidents/by-cause")).causes;
+  const acked = after.flatMap((g) => g.incidents.map((i) => [i.title, i.acknowledgedBy !== null]));
+  expect(acked.sort()).toEqual([
+    ["Extract", false],
+    ["Late 1", false],
+    ["Late 2", false],
+    ["Wait 1", true],
+    ["Wait 2", true],
+    ["Wait 3", true],
+  ]);
+});
