@@ -42,9 +42,9 @@ export interface IncidentService {
    * Marks an open incident acknowledged by `by`; undefined when it is not open. An incident is one symptom of the cause
    * that explains it: that cause, and every other task incident it holds open, are acknowledged with it.
    */
-  acknowledge(id: number, by: string, note?: string): Promise<IncidentRow | undefined>;
+  acknowledge(id: number, by: string, note?: string, from?: AcknowledgedFrom): Promise<IncidentRow | undefined>;
   /** Acknowledges an open cause and every task incident it holds open; undefined when the cause is not open. */
-  acknowledgeCause(causeId: number, by: string, note?: string): Promise<{ cause: CauseBrief; incidents: IncidentRow[] } | undefined>;
+  acknowledgeCause(causeId: number, by: string, note?: string, from?: AcknowledgedFrom): Promise<{ cause: CauseBrief; incidents: IncidentRow[] } | undefined>;
   /**
    * The open incidents that are one with this one: itself and every other incident of each open cause holding it
    * (a snooze from a cause's page holds them all). Just itself when no cause holds it.
@@ -58,6 +58,19 @@ export interface IncidentService {
   failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;
   readonly component: Component;
+}
+
+/** Where an acknowledgement came from when not from Steward itself: the on-call channel whose webhook brought it. */
+export interface AcknowledgedFrom {
+  channel: string;
+}
+
+/** What was acknowledged at once (an incident with its causes and their incidents), for those who follow it. */
+export interface Acknowledged {
+  incidents: number[];
+  causes: number[];
+  by: string;
+  from?: AcknowledgedFrom;
 }
 
 /** What the incidents say of a cause (tell/grouping's parent). */
@@ -83,6 +96,8 @@ export interface IncidentServiceDeps {
   keepSuccessLogText?: boolean;
   /** Absent when grouping is off: an incident is then its own cause. */
   causes?: IncidentCauses;
+  /** Told after each acknowledgement (the on-call products acknowledge their alert); its failure fails the acknowledgement's answer. */
+  acknowledged?(a: Acknowledged): Promise<void>;
 }
 
 export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServiceDeps): IncidentService {
@@ -146,17 +161,28 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     resolve: (c) => locked(c.subject, (s) => s.close(c, now())),
     openIncident: (subject) => incidentSql(deps.db).open(subject),
     get: (id) => incidentSql(deps.db).byId(id),
-    async acknowledge(id, by, note) {
+    async acknowledge(id, by, note, from) {
       const at = now();
       const row = await sql().acknowledge(id, by, note ?? null, at);
-      if (!row || !deps.causes) return row;
-      for (const cause of await deps.causes.openCausesOf(row.subject)) await acknowledgeMembers(cause.id, by, note ?? null, at);
+      if (!row) return row;
+      const told: Acknowledged = { incidents: [row.id], causes: [], by, ...(from ? { from } : {}) };
+      for (const cause of (await deps.causes?.openCausesOf(row.subject)) ?? []) {
+        const done = await acknowledgeMembers(cause.id, by, note ?? null, at);
+        if (!done) continue;
+        told.causes.push(done.cause.id);
+        told.incidents.push(...done.incidents.map((i) => i.id));
+      }
+      await deps.acknowledged?.(told);
       return row;
     },
-    acknowledgeCause: (causeId, by, note) => acknowledgeMembers(causeId, by, note ?? null, now()),
+    async acknowledgeCause(causeId, by, note, from) {
+      const done = await acknowledgeMembers(causeId, by, note ?? null, now());
+      if (done) await deps.acknowledged?.({ incidents: done.incidents.map((i) => i.id), causes: [done.cause.id], by, ...(from ? { from } : {}) });
+      return done;
+    },
     async sameCause(id) {
       const row = await sql().byId(id);
-      if (!row || row.status !== "open") return [];
+      if (row?.status !== "open") return [];
       const out = new Map<number, IncidentRow>([[row.id, row]]);
       for (const cause of (await deps.causes?.openCausesOf(row.subject)) ?? [])
         for (const subject of await deps.causes!.openSubjects(cause.id)) {
