@@ -44,7 +44,8 @@ describe("config", () => {
   });
 
   test("mistakes name the path", () => {
-    expect(errorOf(`  pd: { type: pagerduty, routingKey: "short" }\n`)).toContain("channels.pd.routingKey");
+    expect(errorOf("  pd: { type: pagerduty }\n")).toContain("channels.pd.routingKey");
+    expect(errorOf(`  og: { type: opsgenie, apiKey: k, webhookToken: short }\n`)).toContain("channels.og.webhookToken");
     expect(errorOf(`  pd: { type: pagerduty, routingKey: "${KEY}", severity: { task.failed: urgent } }\n`)).toContain("channels.pd.severity.task.failed");
     expect(errorOf(`  og: { type: opsgenie, apiKey: k, priority: { task.failed: P9 } }\n`)).toContain("channels.og.priority.task.failed");
   });

@@ -33,7 +33,12 @@ export const OpsgenieChannelSchema = z.lazy(() =>
       source: z.string().min(1).max(100).default("Qlik Sense Steward").describe("The alert's source field."),
       tags: z.array(z.string().min(1).max(50)).max(10).default(["qlik-sense"]).describe("Tags every alert carries (the event kind is added)."),
       responders: z
-        .array(z.strictObject({ type: z.enum(["team", "user", "escalation", "schedule"]), name: z.string().min(1) }))
+        .array(
+          z.strictObject({
+            type: z.enum(["team", "user", "escalation", "schedule"]).describe("What the name is: a team, a user (their e-mail), an escalation or a schedule."),
+            name: z.string().min(1).describe("Its name in the product."),
+          }),
+        )
         .default([])
         .describe("Who the alert is for, when the API integration's own team routing is not enough."),
       priority: z

@@ -37,10 +37,7 @@ export const PagerDutyChannelSchema = z.lazy(() =>
     .strictObject({
       type: z.literal("pagerduty"),
       ...channelCommonShape,
-      routingKey: z
-        .string()
-        .length(32, "a PagerDuty integration key has 32 characters (the service's Integrations tab → Events API v2)")
-        .describe("The Integration Key of the service's Events API v2 integration; a credential, use ${env:…}."),
+      routingKey: z.string().min(1).describe("The Integration Key (32 characters) of the service's Events API v2 integration; a credential, use ${env:…}."),
       url: z
         .string()
         .url()
