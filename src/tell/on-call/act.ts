@@ -2,6 +2,7 @@
 // cause the alert's key names (with it every incident of the cause): a resolve in the product says a person has
 // handled it, but the Steward incident stays open until its task succeeds (a later failure would otherwise open a
 // new incident and page again), with the note saying it was resolved there. Audited with the product as the actor.
+// An incident already acknowledged keeps who did it first.
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { IncidentService } from "../incidents";
 import { parseAlertKey } from "../notify/on-call/alert";
@@ -47,6 +48,12 @@ export async function actFromProduct(incidents: IncidentService | undefined, aud
   const note =
     a.action === "acknowledge" ? `Acknowledged in ${a.productName}` : `Resolved in ${a.productName}; Steward keeps the incident open until the task succeeds`;
   const from = { channel: a.channel };
+  // Already acknowledged (in Steward, or by the echo of Steward's own acknowledgement that the product sends back):
+  // who acknowledged first stays, and nothing is sent on.
+  const already = "incident" in target ? await incidents.get(target.incident) : undefined;
+  if (already?.status === "open" && already.acknowledgedBy !== null) {
+    return { status: "done", message: `incident ${already.id} was already acknowledged in Steward by ${already.acknowledgedBy}` };
+  }
   const done =
     "cause" in target
       ? (await incidents.acknowledgeCause(target.cause, by, note, from)) !== undefined

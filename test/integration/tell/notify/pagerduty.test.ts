@@ -2,11 +2,13 @@
 // one PagerDuty alert per Steward incident (trigger on the page, acknowledge when acknowledged in Steward, resolve on
 // recovery, one dedup key throughout), a cause's three symptoms one alert, and the signed v3 webhook: an incident
 // acknowledged in PagerDuty is acknowledged in Steward and audited; a bad signature is refused (401) and audited.
+// Access control is on (an API key): the webhook needs none, its signature is the credential.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { signPagerDuty } from "../../../../src/tell/on-call";
+import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { waitFor } from "../../../helpers/wait-for";
@@ -14,6 +16,8 @@ import { startPagerDutyReceiver, type OnCallReceiver, type PagerDutyEvent } from
 
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 const SECRET = "whsec-pagerduty-test-secret";
+/** Access control is on: the webhook's signature is its credential, every other route needs a key. */
+const ADMIN_KEY = generateApiKey();
 
 /** A failed run; with a source, a connection error reading it (the same source's failures are one cause). */
 function failure(n: string, source?: string): TaskEvent {
@@ -45,6 +49,8 @@ describe("PagerDuty channel", () => {
     const port = await freeTcpPort();
     base = `http://127.0.0.1:${port}`;
     t = createTestApp(`http: { host: 127.0.0.1, port: ${port}, publicUrl: "https://steward.corp.example" }
+security:
+  apiKeys: [{ name: admin, hash: "${hashApiKey(ADMIN_KEY)}", scopes: [admin] }]
 channels:
   oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", webhookSecret: "${SECRET}" }
 routes:
@@ -59,6 +65,10 @@ notify:
     await pd?.stop();
   });
 
+  /** A request with the admin key (the API), unlike PagerDuty's webhook. */
+  const api = (path: string, init: RequestInit = {}) =>
+    t.request(path, { ...init, headers: { ...(init.headers as Record<string, string>), "X-API-Key": ADMIN_KEY } });
+
   /** As heard from the Scheduler: the run opens, updates or closes its task's incident on its way to the bus. */
   async function run(e: TaskEvent): Promise<TaskEvent[]> {
     const out = await t.app.incidents!.annotate(e);
@@ -67,7 +77,7 @@ notify:
   }
   const sentFor = (key: string) => pd.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
   const incidentOf = async (title: string) =>
-    ((await (await t.request("/v4/incidents?status=open")).json()) as { incidents: IncidentView[] }).incidents.find((i) => i.title === title);
+    ((await (await api("/v4/incidents?status=open")).json()) as { incidents: IncidentView[] }).incidents.find((i) => i.title === title);
 
   test("a failure triggers one alert keyed by its incident, with severity, facts, failing lines and links", async () => {
     // A script error: its own incident, no cause.
@@ -88,11 +98,11 @@ notify:
   test("acknowledged in Steward, then recovered: acknowledge and resolve under the same dedup key", async () => {
     const incident = (await incidentOf("Load sales"))!;
     const key = `steward-incident-${incident.id}`;
-    const res = await t.request(`/v4/incidents/${incident.id}/acknowledge`, { method: "POST", body: JSON.stringify({ note: "on it" }) });
+    const res = await api(`/v4/incidents/${incident.id}/acknowledge`, { method: "POST", body: JSON.stringify({ note: "on it" }) });
     expect(res.status).toBe(200);
     await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the acknowledge" });
     // A second acknowledgement of the same incident sends nothing more.
-    await t.request(`/v4/incidents/${incident.id}/acknowledge`, { method: "POST", body: "{}" });
+    await api(`/v4/incidents/${incident.id}/acknowledge`, { method: "POST", body: "{}" });
     await run({ ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load sales", taskId: "task-sales" }), source: "udp" });
     await waitFor(() => sentFor(key).length === 3 || undefined, { what: "the resolve" });
     await Bun.sleep(300);
@@ -105,8 +115,7 @@ notify:
     for (const n of ["1", "2", "3"]) await run(failure(n, "DWH"));
     const cause = await waitFor(
       async () => {
-        const causes = ((await (await t.request("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string; stillFailing: number }> })
-          .causes;
+        const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string; stillFailing: number }> }).causes;
         return causes.find((c) => c.title === "connection errors from DWH" && c.stillFailing === 3);
       },
       { what: "the cause with three tasks" },
@@ -114,7 +123,7 @@ notify:
     const key = `steward-cause-${cause.id}`;
     await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
     const member = (await incidentOf("Load 3"))!;
-    await t.request(`/v4/incidents/${member.id}/acknowledge`, { method: "POST", body: "{}" });
+    await api(`/v4/incidents/${member.id}/acknowledge`, { method: "POST", body: "{}" });
     await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the cause's acknowledge" });
     for (const n of ["1", "2", "3"]) await run({ ...syntheticTaskEvent({ outcome: "succeeded", taskName: `Load ${n}`, taskId: `task-${n}` }), source: "udp" });
     await waitFor(() => sentFor(key).length === 3 || undefined, { what: "the cause's resolve" });
@@ -156,10 +165,12 @@ notify:
     const res = await webhook(body, `v1=${"0".repeat(64)}, ${signPagerDuty(body, SECRET)}`);
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ status: "done", message: `incident ${failed!.incident!.id} acknowledged in Steward` });
+    // The same request to a route of the API is refused: only the webhook takes PagerDuty's signature as a credential.
+    expect((await fetch(`${base}/v4/incidents`)).status).toBe(401);
     const incident = (await incidentOf("Load orders"))!;
     expect(incident.acknowledgedBy).toBe("PagerDuty: Anna Berg");
     expect(incident.acknowledgedNote).toBe("Acknowledged in PagerDuty");
-    const audit = (await (await t.request("/v4/audit?actorKind=pagerduty&limit=10")).json()) as {
+    const audit = (await (await api("/v4/audit?actorKind=pagerduty&limit=10")).json()) as {
       entries: Array<{ actor: { kind: string; name: string }; action: string; target: string; result: string }>;
     };
     expect(audit.entries[0]).toMatchObject({ actor: { kind: "pagerduty", name: "Anna Berg" }, action: "incident.acknowledge", target: key, result: "ok" });
@@ -176,7 +187,7 @@ notify:
     // Not even parsed: a body that is no JSON at all with a wrong signature is a 401 too, not a 400.
     expect((await webhook("{not json", signPagerDuty("{not json", "another-secret"))).status).toBe(401);
     expect((await incidentOf("Load stock"))!.acknowledgedAt).toBeNull();
-    const audit = (await (await t.request("/v4/audit?result=denied&limit=20")).json()) as {
+    const audit = (await (await api("/v4/audit?result=denied&limit=20")).json()) as {
       entries: Array<{ actor: { kind: string }; details: { route?: string; op?: string; reason?: string; status?: number } }>;
     };
     const refused = audit.entries.filter((e) => e.details.route === "POST /v4/integrations/pagerduty/webhook");
@@ -194,6 +205,10 @@ notify:
     expect(after.status).toBe("open");
     expect(after.acknowledgedBy).toBe("PagerDuty: Anna Berg");
     expect(after.acknowledgedNote).toContain("Resolved in PagerDuty");
+    // The echo of an acknowledgement (PagerDuty tells of every one, Steward's own included) keeps who acknowledged first.
+    const echo = pdEvent("incident.acknowledged", `steward-incident-${incident.id}`).replace("Anna Berg", "Bo Ek");
+    expect(await (await webhook(echo, signPagerDuty(echo, SECRET))).json()).toMatchObject({ status: "done" });
+    expect((await incidentOf("Load stock"))!.acknowledgedBy).toBe("PagerDuty: Anna Berg");
     // An event of another kind, or of an alert Steward did not open, is taken and ignored.
     const other = pdEvent("incident.acknowledged", "some-other-tool-key");
     const ignored = await webhook(other, signPagerDuty(other, SECRET));
