@@ -153,8 +153,12 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     causes: alertGates.grouping.acknowledgements,
     // An acknowledgement in Steward acknowledges the alert the on-call products (PagerDuty, Opsgenie) hold for it.
     acknowledged: async (a) => {
-      const keys = [...a.causes.map(causeAlertKey), ...a.incidents.map(incidentAlertKey)];
-      await notify.acknowledged({ keys, by: a.by, ...(a.from ? { except: a.from.channel } : {}) });
+      // A task's deliveries are in the thread its incident's subject names (task:<id>), a cause's in cause:<id>.
+      const alerts = [
+        ...a.causes.map((id) => ({ key: causeAlertKey(id), thread: `cause:${id}` })),
+        ...a.incidents.map((i) => ({ key: incidentAlertKey(i.id), thread: i.subject })),
+      ];
+      await notify.acknowledged({ alerts, by: a.by, ...(a.from ? { except: a.from.channel } : {}) });
     },
   });
   act.setIncidents(incidents);

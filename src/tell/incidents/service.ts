@@ -67,7 +67,8 @@ export interface AcknowledgedFrom {
 
 /** What was acknowledged at once (an incident with its causes and their incidents), for those who follow it. */
 export interface Acknowledged {
-  incidents: number[];
+  /** Each incident with its subject (task:<id>). */
+  incidents: Array<{ id: number; subject: string }>;
   causes: number[];
   by: string;
   from?: AcknowledgedFrom;
@@ -165,19 +166,25 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
       const at = now();
       const row = await sql().acknowledge(id, by, note ?? null, at);
       if (!row) return row;
-      const told: Acknowledged = { incidents: [row.id], causes: [], by, ...(from ? { from } : {}) };
+      const told: Acknowledged = { incidents: [{ id: row.id, subject: row.subject }], causes: [], by, ...(from ? { from } : {}) };
       for (const cause of (await deps.causes?.openCausesOf(row.subject)) ?? []) {
         const done = await acknowledgeMembers(cause.id, by, note ?? null, at);
         if (!done) continue;
         told.causes.push(done.cause.id);
-        told.incidents.push(...done.incidents.map((i) => i.id));
+        told.incidents.push(...done.incidents.map((i) => ({ id: i.id, subject: i.subject })));
       }
       await deps.acknowledged?.(told);
       return row;
     },
     async acknowledgeCause(causeId, by, note, from) {
       const done = await acknowledgeMembers(causeId, by, note ?? null, now());
-      if (done) await deps.acknowledged?.({ incidents: done.incidents.map((i) => i.id), causes: [done.cause.id], by, ...(from ? { from } : {}) });
+      if (done)
+        await deps.acknowledged?.({
+          incidents: done.incidents.map((i) => ({ id: i.id, subject: i.subject })),
+          causes: [done.cause.id],
+          by,
+          ...(from ? { from } : {}),
+        });
       return done;
     },
     async sameCause(id) {

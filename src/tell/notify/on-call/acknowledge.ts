@@ -9,6 +9,8 @@ import type { OutboxStore } from "../outbox-store";
 import { ACKNOWLEDGE_KIND } from "../notification";
 import { threadOf } from "../thread";
 import { openAlertEvent } from "./open-alerts";
+import { alertActionOf, alertKeyOf } from "./alert";
+import type { DomainEvent } from "../../../platform/events/types";
 
 export interface AcknowledgeTarget {
   name: string;
@@ -17,8 +19,11 @@ export interface AcknowledgeTarget {
 }
 
 export interface AcknowledgeRequest {
-  /** The alert keys (steward-cause-<id>, steward-incident-<id>) the acknowledgement covers. */
-  keys: readonly string[];
+  /**
+   * The alerts the acknowledgement covers: their keys (steward-cause-<id>, steward-incident-<id>) and the thread their
+   * deliveries are in (cause:<id>, task:<task id>), where a trigger not yet accepted is found.
+   */
+  alerts: ReadonlyArray<{ key: string; thread: string }>;
   /** Who acknowledged, for the product's note. */
   by: string;
   /** The channel the acknowledgement came from (its webhook): told nothing back. */
@@ -30,6 +35,25 @@ function targetOf(notify: NotifyConfig, name: string, ch: ChannelConfig): string
   const test = notify.testMode;
   if (!test.enabled || test.unaffected.includes(name)) return null;
   return "testTarget" in ch && ch.testTarget ? ch.testTarget : undefined;
+}
+
+/**
+ * The event that opened the channel's alert `key`: from its open mark, or a trigger still waiting in the outbox
+ * (acknowledged while the product did not take the trigger yet: the acknowledgement then waits behind it).
+ */
+async function alertEvent(
+  outbox: OutboxStore,
+  ch: AcknowledgeTarget,
+  key: string,
+  thread: string,
+): Promise<{ eventId: string; event: DomainEvent } | undefined> {
+  const open = await openAlertEvent(ch.state, key);
+  const candidates = open !== undefined ? [open] : await outbox.waitingInThread(ch.name, thread, ACKNOWLEDGE_KIND);
+  for (const eventId of candidates) {
+    const event = await outbox.getEvent(eventId);
+    if (event && (open !== undefined || (alertKeyOf(event) === key && alertActionOf(event) === "trigger"))) return { eventId, event };
+  }
+  return undefined;
 }
 
 /** Queues the acknowledgements; returns how many rows were written. */
@@ -45,11 +69,10 @@ export async function queueAcknowledgements(
     if (ch.name === req.except || !ch.config.enabled) continue;
     const target = targetOf(notify, ch.name, ch.config);
     if (target === undefined) continue;
-    for (const key of req.keys) {
-      const eventId = await openAlertEvent(ch.state, key);
-      if (eventId === undefined) continue;
-      const event = await outbox.getEvent(eventId);
-      if (!event) continue;
+    for (const { key, thread } of req.alerts) {
+      const found = await alertEvent(outbox, ch, key, thread);
+      if (!found) continue;
+      const { eventId, event } = found;
       const id = await outbox.transaction((tx) =>
         tx.insert({
           key: `ack|${ch.name}|${key}|${eventId}`,

@@ -68,6 +68,10 @@ export interface OnCallReceiver<T> {
   url: string;
   accepted: Array<Received<T>>;
   rejected: string[];
+  /** Answers every request with this status (a vendor's outage) and keeps none; undefined: back to normal. */
+  refuse(status: number | undefined): void;
+  /** Requests answered by refuse(). */
+  refused: number;
   /** Holds every answer until release() (a request in flight when a Steward dies). */
   hold(): void;
   release(): void;
@@ -78,12 +82,18 @@ function receiver<T>(check: (req: Request, path: string, body: unknown) => T | s
   const accepted: Array<Received<T>> = [];
   const rejected: string[] = [];
   let gate: { promise: Promise<void>; open: () => void } | undefined;
+  let refusing: number | undefined;
+  let refused = 0;
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
       const u = new URL(req.url);
       const path = `${u.pathname}${u.search}`;
+      if (refusing !== undefined) {
+        refused++;
+        return Response.json({ status: "throttled", message: "try again later" }, { status: refusing });
+      }
       let body: unknown;
       try {
         body = await req.json();
@@ -105,6 +115,10 @@ function receiver<T>(check: (req: Request, path: string, body: unknown) => T | s
     url: `http://127.0.0.1:${server.port}`,
     accepted,
     rejected,
+    refuse: (status) => void (refusing = status),
+    get refused() {
+      return refused;
+    },
     hold() {
       let open!: () => void;
       const promise = new Promise<void>((r) => (open = r));

@@ -110,6 +110,19 @@ notify:
     expect(pd.rejected).toEqual([]);
   });
 
+  test("acknowledged in Steward while PagerDuty refuses the trigger: the acknowledge waits and follows it", async () => {
+    pd.refuse(429);
+    const refusedBefore = pd.refused;
+    const [failed] = await run(failure("billing"));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    await waitFor(() => pd.refused > refusedBefore || undefined, { what: "the trigger refused" });
+    const res = await api(`/v4/incidents/${failed!.incident!.id}/acknowledge`, { method: "POST", body: "{}" });
+    expect(res.status).toBe(200);
+    pd.refuse(undefined);
+    await waitFor(() => sentFor(key).length === 2 || undefined, { what: "trigger and acknowledge" });
+    expect(sentFor(key)).toEqual(["trigger", "acknowledge"]);
+  });
+
   test("a cause's three symptoms are one PagerDuty alert, acknowledged and resolved as the cause", async () => {
     const before = pd.accepted.length;
     for (const n of ["1", "2", "3"]) await run(failure(n, "DWH"));
