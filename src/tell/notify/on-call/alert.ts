@@ -43,9 +43,12 @@ const ENDING: ReadonlySet<EventKind> = new Set<EventKind>([
 /**
  * The alert an event belongs to. The cause it opened, updated or closed comes first: its symptoms then never make
  * alerts of their own. A task's run names its incident (the row GET /v4/incidents lists); without incidents (turned
- * off) the task is the alert. The rest are keyed by their condition, as their follow-ups name it.
+ * off) the task is the alert. The rest are keyed by their condition, as their follow-ups name it. A test alert is its own.
  */
 export function alertKeyOf(e: DomainEvent): string {
+  // A test alert (steward alert test, POST /v4/alerts/test) carries a sample's incident: it must never be taken for
+  // the real incident of that number.
+  if (isTaskEvent(e) && e.source === "test") return `steward-test-${slug(e.executionId)}`;
   if (e.cause) return causeAlertKey(e.cause.id);
   if (isTaskEvent(e)) {
     if (e.kind === "task.warning") return `steward-warning-${slug(e.task.id)}`;

@@ -51,8 +51,10 @@ describe("config", () => {
   });
 });
 
+/** A failed run as heard from the Scheduler (a sample's own source, "test", is a test alert). */
 const failed = (over: Partial<TaskEvent> = {}): TaskEvent => ({
   ...syntheticTaskEvent({ outcome: "failed", taskName: "Load sales", taskId: "t-1", appName: "Sales" }),
+  source: "udp",
   ...over,
 });
 const incident = { id: 42, status: "open" as const, failures: 1, openedAt: "2026-03-01T13:01:22.900Z" };
@@ -73,6 +75,8 @@ describe("the alert an event is", () => {
     expect(alertKeyOf(failed({ incident, cause }))).toBe("steward-cause-7");
     expect(alertKeyOf(failed({ incident }))).toBe("steward-incident-42");
     expect(alertKeyOf(failed({ incident: undefined }))).toBe("steward-task-t-1");
+    // A test alert carries a sample's incident (42): never the real incident of that number.
+    expect(alertKeyOf(failed({ source: "test", incident, executionId: "exec-1" }))).toBe("steward-test-exec-1");
     expect(alertActionOf(failed({ incident }))).toBe("trigger");
     expect(alertActionOf({ ...failed({ incident: { ...incident, status: "closed" } }), kind: "task.recovered", outcome: "succeeded" })).toBe("resolve");
     expect(alertActionOf(failed({ cause: { ...cause, status: "closed" } }))).toBe("resolve");
