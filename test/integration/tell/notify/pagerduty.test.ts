@@ -191,6 +191,25 @@ notify:
     expect(sentFor(key)).toEqual(["trigger"]);
   });
 
+  test("a signed incident.acknowledged of a cause's alert acknowledges the cause and every incident it holds", async () => {
+    for (const n of ["21", "22"]) await run(failure(n, "ERP"));
+    const cause = await waitFor(
+      async () => {
+        const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string; stillFailing: number }> }).causes;
+        return causes.find((c) => c.title === "connection errors from ERP" && c.stillFailing === 2);
+      },
+      { what: "the ERP cause with two tasks" },
+    );
+    const key = `steward-cause-${cause.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const body = pdEvent("incident.acknowledged", key);
+    const res = await webhook(body, signPagerDuty(body, SECRET));
+    expect(await res.json()).toEqual({ status: "done", message: `cause ${cause.id} acknowledged in Steward` });
+    for (const n of ["21", "22"]) expect((await incidentOf(`Load ${n}`))!.acknowledgedBy).toBe("PagerDuty: Anna Berg");
+    await Bun.sleep(300);
+    expect(sentFor(key)).toEqual(["trigger"]);
+  });
+
   test("a bad or missing signature is refused with 401 before the body is read, and audited", async () => {
     const [failed] = await run(failure("stock"));
     const key = `steward-incident-${failed!.incident!.id}`;
