@@ -2,8 +2,7 @@
 // one outbox row per channel and alert (kind ACKNOWLEDGE_KIND, the event that opened the alert as its event), so it
 // survives a restart, is sent by whichever Steward of a cluster claims it, and waits behind the trigger it follows
 // (the same thread). Its key makes a second acknowledgement of the same alert, from any Steward, a no-op.
-import type { ChannelConfig } from "../config";
-import type { NotifyConfig } from "../config";
+import type { ChannelConfig, NotifyConfig } from "../config";
 import type { ChannelState } from "../channel-state";
 import type { OutboxStore } from "../outbox-store";
 import { ACKNOWLEDGE_KIND } from "../notification";
