@@ -12,6 +12,8 @@ import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act
 import type { HttpApp } from "../platform/http/app";
 import { type IncidentService, setupIncidents } from "../tell/incidents";
 import { type Notifier, setupNotify } from "../tell/notify";
+import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
+import { registerOnCallRoutes } from "../tell/on-call";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
 import { siteTimeZone } from "../platform/core/site-clock";
 import { messageTime } from "../platform/core/time-text";
@@ -149,7 +151,18 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     lifecycle,
     qrs,
     causes: alertGates.grouping.acknowledgements,
+    // An acknowledgement in Steward acknowledges the alert the on-call products (PagerDuty, Opsgenie) hold for it.
+    acknowledged: async (a) => {
+      // A task's deliveries are in the thread its incident's subject names (task:<id>), a cause's in cause:<id>.
+      const alerts = [
+        ...a.causes.map((id) => ({ key: causeAlertKey(id), thread: `cause:${id}` })),
+        ...a.incidents.map((i) => ({ key: incidentAlertKey(i.id), thread: i.subject })),
+      ];
+      await notify.acknowledged({ alerts, by: a.by, ...(a.from ? { except: a.from.channel } : {}) });
+    },
   });
   act.setIncidents(incidents);
+  // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
+  registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit });
   return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, siteZone, formatTime, dashboard, ...(incidents ? { incidents } : {}) };
 }

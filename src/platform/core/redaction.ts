@@ -3,7 +3,7 @@
 export const REDACTED = "[REDACTED]";
 
 /** Key names whose values are always secret wherever they appear in config or log objects. */
-export const SECRET_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|authorization|hmac|private[-_]?key|credential/i;
+export const SECRET_KEY_PATTERN = /pass(word)?|secret|token|api[-_]?key|routing[-_]?key|authorization|hmac|private[-_]?key|credential/i;
 
 export interface SecretRegistry {
   add(value: string): void;

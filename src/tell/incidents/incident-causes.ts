@@ -79,16 +79,26 @@ export function createIncidentCauseOps(db: SqlDb, causes: IncidentCauses | undef
   }
 
   return {
-    /** After `row` was acknowledged: its cause and the cause's other incidents, open or ended cause alike. */
-    async acknowledged(row: IncidentRow, by: string, note: string | null, at: number): Promise<void> {
-      if (!causes) return;
+    /**
+     * After `row` was acknowledged: its cause and the cause's other incidents, open or ended cause alike. Returns what
+     * was acknowledged with it (the on-call products are told).
+     */
+    async acknowledged(row: IncidentRow, by: string, note: string | null, at: number): Promise<{ causes: number[]; incidents: IncidentRow[] }> {
+      const out = { causes: [] as number[], incidents: [] as IncidentRow[] };
+      if (!causes) return out;
       const open = await causes.openCausesOf(row.subject);
-      for (const cause of open) await acknowledgeMembers(cause.id, by, note, at);
-      if (open.length > 0) return;
+      for (const cause of open) {
+        const done = await acknowledgeMembers(cause.id, by, note, at);
+        if (!done) continue;
+        out.causes.push(done.cause.id);
+        out.incidents.push(...done.incidents);
+      }
+      if (open.length > 0) return out;
       const ended = await endedCauseOf(row);
-      if (!ended) return;
+      if (!ended) return out;
       for (const other of await endedMembers(ended.id))
-        if (other.id !== row.id && other.acknowledgedAt === null) await sql().acknowledge(other.id, by, note, at);
+        if (other.id !== row.id && other.acknowledgedAt === null) out.incidents.push((await sql().acknowledge(other.id, by, note, at)) ?? other);
+      return out;
     },
     acknowledgeCause: (causeId: number, by: string, note: string | null) => acknowledgeMembers(causeId, by, note, now()),
     /** The open incidents that are one with this one (a snooze from a cause's page holds them all). */

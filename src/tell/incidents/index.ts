@@ -1,7 +1,7 @@
 // Public surface of incidents: task runs annotated with history, likely cause and incident before they reach the
 // bus, task.recovered and task.warning, and open/update/close of a task's incident for other producers (the
 // watchdog): `raise(touch)` / `resolve(close)` with `taskSubject(taskId)`, then `incidentRef(row)` on the event.
-export { createIncidentService, type IncidentService, type IncidentServiceDeps } from "./service";
+export { type Acknowledged, type AcknowledgedFrom, createIncidentService, type IncidentService, type IncidentServiceDeps } from "./service";
 export { setupIncidents, incidentsWantSuccessLogs, type IncidentsSetupDeps } from "./setup";
 export { incidentMigrations } from "./migrations";
 export { taskSubject, incidentRef, recoveredSummary } from "./incident-ref";

@@ -45,9 +45,9 @@ export interface IncidentService {
    * Marks an open incident acknowledged by `by`; undefined when it is not open. An incident is one symptom of the cause
    * that explains it: that cause, and every other task incident it holds open, are acknowledged with it.
    */
-  acknowledge(id: number, by: string, note?: string): Promise<IncidentRow | undefined>;
+  acknowledge(id: number, by: string, note?: string, from?: AcknowledgedFrom): Promise<IncidentRow | undefined>;
   /** Acknowledges an open cause and every task incident it holds open; undefined when the cause is not open. */
-  acknowledgeCause(causeId: number, by: string, note?: string): Promise<{ cause: CauseBrief; incidents: IncidentRow[] } | undefined>;
+  acknowledgeCause(causeId: number, by: string, note?: string, from?: AcknowledgedFrom): Promise<{ cause: CauseBrief; incidents: IncidentRow[] } | undefined>;
   /**
    * The open incidents that are one with this one: itself and every other incident of each open cause holding it
    * (a snooze from a cause's page holds them all). Just itself when no cause holds it.
@@ -69,6 +69,20 @@ export interface IncidentService {
   readonly component: Component;
 }
 
+/** Where an acknowledgement came from when not from Steward itself: the on-call channel whose webhook brought it. */
+export interface AcknowledgedFrom {
+  channel: string;
+}
+
+/** What was acknowledged at once (an incident with its causes and their incidents), for those who follow it. */
+export interface Acknowledged {
+  /** Each incident with its subject (task:<id>). */
+  incidents: Array<{ id: number; subject: string }>;
+  causes: number[];
+  by: string;
+  from?: AcknowledgedFrom;
+}
+
 export interface IncidentServiceDeps {
   db: SqlDb;
   clock: Clock;
@@ -78,6 +92,8 @@ export interface IncidentServiceDeps {
   keepSuccessLogText?: boolean;
   /** Absent when grouping is off: an incident is then its own cause. */
   causes?: IncidentCauses;
+  /** Told after each acknowledgement (the on-call products acknowledge their alert); its failure fails the acknowledgement's answer. */
+  acknowledged?(a: Acknowledged): Promise<void>;
 }
 
 export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServiceDeps): IncidentService {
@@ -129,13 +145,31 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     resolve: (c) => locked(c.subject, (s) => s.close(c, now())),
     openIncident: (subject) => incidentSql(deps.db).open(subject),
     get: (id) => incidentSql(deps.db).byId(id),
-    async acknowledge(id, by, note) {
+    async acknowledge(id, by, note, from) {
       const at = now();
       const row = await sql().acknowledge(id, by, note ?? null, at);
-      if (row) await byCause.acknowledged(row, by, note ?? null, at);
+      if (!row) return row;
+      const more = await byCause.acknowledged(row, by, note ?? null, at);
+      const told: Acknowledged = {
+        incidents: [{ id: row.id, subject: row.subject }, ...more.incidents.filter((i) => i.id !== row.id).map((i) => ({ id: i.id, subject: i.subject }))],
+        causes: more.causes,
+        by,
+        ...(from ? { from } : {}),
+      };
+      await deps.acknowledged?.(told);
       return row;
     },
-    acknowledgeCause: (causeId, by, note) => byCause.acknowledgeCause(causeId, by, note ?? null),
+    async acknowledgeCause(causeId, by, note, from) {
+      const done = await byCause.acknowledgeCause(causeId, by, note ?? null);
+      if (done)
+        await deps.acknowledged?.({
+          incidents: done.incidents.map((i) => ({ id: i.id, subject: i.subject })),
+          causes: [done.cause.id],
+          by,
+          ...(from ? { from } : {}),
+        });
+      return done;
+    },
     sameCause: (id) => byCause.sameCause(id),
     openByCause: (limit) => byCause.openByCause(limit),
     causesOf: (rows) => byCause.causesOf(rows),

@@ -11,7 +11,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { routesWantSuccessLogs } from "../notify/routing";
 import type { SqlDb } from "../../platform/store/sql";
 import { registerIncidentRoutes } from "./routes";
-import { createIncidentService, type IncidentCauses, type IncidentService } from "./service";
+import { type Acknowledged, createIncidentService, type IncidentCauses, type IncidentService } from "./service";
 
 /** What the incidents read of the config. */
 export interface IncidentsSetupConfig {
@@ -29,6 +29,8 @@ export interface IncidentsSetupDeps {
   qrs?: QrsClient;
   /** The causes (tell/grouping): an incident is acknowledged with the cause that holds it. */
   causes?: IncidentCauses;
+  /** Told after each acknowledgement (see IncidentServiceDeps.acknowledged). */
+  acknowledged?(a: Acknowledged): Promise<void>;
 }
 
 /** The service, or undefined when `incidents.enabled` is false (events then go out as they come). */
@@ -42,6 +44,7 @@ export function setupIncidents(config: IncidentsSetupConfig, deps: IncidentsSetu
     qrsTimeoutMs: config.intake.enrichment.lookupTimeoutMs,
     keepSuccessLogText: config.intake.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes),
     ...(deps.causes ? { causes: deps.causes } : {}),
+    ...(deps.acknowledged ? { acknowledged: deps.acknowledged } : {}),
   });
   deps.lifecycle.add(service.component);
   registerIncidentRoutes(deps.router, service, { now: () => deps.clock.now() });

@@ -14,6 +14,8 @@ import { MqttChannelSchema } from "./channels/mqtt/schema";
 import { InfluxDbChannelSchema } from "./channels/influxdb/schema";
 import { Signl4ChannelSchema } from "./channels/signl4/schema";
 import { NewRelicChannelSchema } from "./channels/newrelic/schema";
+import { PagerDutyChannelSchema } from "./channels/pagerduty/schema";
+import { OpsgenieChannelSchema } from "./channels/opsgenie/schema";
 import type { QlikConfig } from "../../platform/qlik/config";
 import type { NewRelicConfig } from "../newrelic/config";
 
@@ -28,6 +30,8 @@ export const channelConfigSchema = () =>
       InfluxDbChannelSchema,
       Signl4ChannelSchema,
       NewRelicChannelSchema,
+      PagerDutyChannelSchema,
+      OpsgenieChannelSchema,
     ])
     .describe("The channel's type; it decides which other keys the channel takes.");
 /** For tests and scripts: built on first use and kept. Steward builds it per parse (channelConfigSchema()), so it is dropped after. */
@@ -272,4 +276,6 @@ export interface NotifierConfig {
   notify: NotifyConfig;
   qlik?: QlikConfig;
   newRelic?: NewRelicConfig;
+  /** http.publicUrl: on-call alerts link to the dashboard. */
+  http?: { publicUrl?: string };
 }

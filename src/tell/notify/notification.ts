@@ -16,7 +16,12 @@ export interface NotificationInput {
   target: string | null;
   attempt: number;
   groupWindowMs?: number | null;
+  /** An on-call alert's acknowledgement (ACKNOWLEDGE_KIND rows), with who did it. */
+  action?: { kind: "acknowledge"; note?: string };
 }
+
+/** The kind of an outbox row that acknowledges an on-call alert its event opened (src/tell/notify/on-call/acknowledge.ts). */
+export const ACKNOWLEDGE_KIND = "alert.acknowledge";
 
 export function buildNotification(input: NotificationInput, opts: TemplateVarsOptions): Notification {
   const [first] = input.events;
@@ -38,6 +43,7 @@ export function buildNotification(input: NotificationInput, opts: TemplateVarsOp
     recipient: input.recipient || undefined,
     test: input.target ? { target: input.target, originalRecipient: input.recipient || undefined } : undefined,
     attempt: input.attempt,
+    ...(input.action ? { action: input.action.kind, ...(input.action.note ? { note: input.action.note } : {}) } : {}),
   };
 }
 
@@ -59,6 +65,7 @@ export async function notificationForRow(row: DeliveryRow, attempt: number, outb
       target: row.target,
       attempt,
       groupWindowMs: row.groupWindowMs,
+      ...(row.kind === ACKNOWLEDGE_KIND ? { action: { kind: "acknowledge" as const, ...(row.reason ? { note: row.reason } : {}) } } : {}),
     },
     opts,
   );

@@ -237,6 +237,17 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       const r = await db.get<{ payload: string }>(q.getEvent, [id]);
       return r ? (JSON.parse(r.payload) as DomainEvent) : undefined;
     },
+    /**
+     * The events of a thread's deliveries to a channel still waiting or on their way (not of `exceptKind`), oldest
+     * first. The thread is matched without case: an incident's subject names its task in lower case.
+     */
+    async waitingInThread(channel: string, thread: string, exceptKind: string): Promise<string[]> {
+      const rows = await db.all<{ event_id: string }>(
+        "SELECT event_id FROM notify_deliveries WHERE channel = ? AND LOWER(thread) = ? AND status IN ('pending', 'sending') AND kind <> ? ORDER BY id",
+        [channel, thread.toLowerCase(), exceptKind],
+      );
+      return rows.map((r) => String(r.event_id));
+    },
     exists: base.exists,
     insert: base.insert,
     async get(id: number): Promise<DeliveryRow | undefined> {

@@ -24,6 +24,8 @@ import { planContextFor, previewEvent, type Preview } from "./preview";
 import { routeAttachScriptLog } from "./routing";
 import type { ChannelDefinition, ChannelDeps, Notification } from "./types";
 import { createChannelState } from "./channel-state";
+import type { ChannelConfig } from "./config";
+import { type AcknowledgeRequest, queueAcknowledgements } from "./on-call/acknowledge";
 import { createOutboxWorker, type WorkerChannel } from "./worker";
 import type { DeliveryGate } from "./gate";
 import type { ChannelHealth } from "./channel-health";
@@ -73,6 +75,10 @@ export interface Notifier {
   wake(): void;
   /** Queues `event` on one route because an alert was not acknowledged in time; keys start with `keyPrefix`. */
   escalate(event: DomainEvent, route: string, keyPrefix: string): Promise<Plan>;
+  /** An incident or cause was acknowledged in Steward: the on-call channels with its alert open acknowledge it there. */
+  acknowledged(req: AcknowledgeRequest): Promise<number>;
+  /** The channels of a type in the config in force (a webhook finds its channel's secret here). */
+  channelsOfType<T extends ChannelConfig["type"]>(type: T): Array<{ name: string; config: Extract<ChannelConfig, { type: T }> }>;
   readonly outbox: OutboxStore;
 }
 
@@ -111,10 +117,35 @@ function channelDepsFor(deps: NotifierDeps, log: Logger, renderers: ReturnType<t
       baseDir,
       state: createChannelState(deps.store.sql, name, () => clock.now()),
       newRelic: config.newRelic,
+      ...(config.http?.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
       influxConflicts: deps.influxConflicts,
     });
   }
   return channelDeps;
+}
+
+/** What the on-call products' both ways need of the notifier: their acknowledgements queued, their channels' secrets. */
+function onCallMethods(
+  config: NotifierConfig,
+  channelDeps: ReadonlyMap<string, ChannelDeps>,
+  outbox: OutboxStore,
+  wake: () => void,
+  clock: Clock,
+): Pick<Notifier, "acknowledged" | "channelsOfType"> {
+  return {
+    async acknowledged(req) {
+      const targets = Object.entries(config.channels)
+        .filter(([, ch]) => CHANNELS[ch.type].followsAcknowledgements === true)
+        .map(([name, ch]) => ({ name, config: ch, state: channelDeps.get(name)!.state }));
+      const queued = targets.length === 0 ? 0 : await queueAcknowledgements(outbox, config.notify, targets, req, clock.now());
+      if (queued > 0) wake();
+      return queued;
+    },
+    channelsOfType: (type) =>
+      Object.entries(config.channels)
+        .filter(([, ch]) => ch.type === type)
+        .map(([name, ch]) => ({ name, config: ch as never })),
+  };
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {
@@ -225,6 +256,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     outbox,
     dispatch,
     escalate,
+    ...onCallMethods(config, channelDeps, outbox, () => worker.wake(), clock),
     preview: (event) => previewEvent(config, ctx, (name) => channelDeps.get(name)!, event, outbox, clock.now()),
     async sendToChannel(channel, event) {
       const { ch, def } = definition(channel);

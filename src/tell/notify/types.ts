@@ -40,6 +40,12 @@ export interface Notification {
   attempt: number;
   /** The route's attachScriptLog: attach the script log whatever the outcome (true) or never (false); unset: the channel decides. */
   attachScriptLog?: boolean;
+  /**
+   * Set on a delivery that is no page but a step of an alert already sent (src/tell/notify/on-call): the incident was
+   * acknowledged in Steward, so the product's alert is acknowledged too. `note` says by whom.
+   */
+  action?: "acknowledge";
+  note?: string;
 }
 
 export interface Channel {
@@ -63,6 +69,8 @@ export interface ChannelDeps {
   state: ChannelState;
   /** New Relic accounts and endpoints (config newRelic:), for newrelic channels. */
   newRelic?: NewRelicConfig;
+  /** http.publicUrl: alerts that link to Steward's dashboard (PagerDuty, Opsgenie) build their links on it. */
+  publicUrl?: string;
   /** Where influxdb channels report the field type conflicts InfluxDB answers with (and the writes it accepts). */
   influxConflicts?: InfluxConflictMonitor;
 }
@@ -77,6 +85,8 @@ export interface ChannelDefinition<T extends ChannelType> {
   supportsDigest: boolean;
   /** Time series (InfluxDB, New Relic): every event, whatever a route's renotify says, so counts stay right. */
   dataSink?: boolean;
+  /** On-call products (PagerDuty, Opsgenie): told when an incident whose alert they opened is acknowledged in Steward. */
+  followsAcknowledgements?: boolean;
   /** Template sets this channel renders (checked at config check). */
   templateParts: readonly string[];
   /** Limits of the target for the script-log excerpt in a message (Slack and Teams cap a text block). */

@@ -6,6 +6,8 @@ import { emailChannel } from "./email";
 import { influxDbChannel } from "./influxdb";
 import { mqttChannel } from "./mqtt";
 import { newRelicChannel } from "./newrelic";
+import { opsgenieChannel } from "./opsgenie";
+import { pagerDutyChannel } from "./pagerduty";
 import { signl4Channel } from "./signl4";
 import { slackChannel } from "./slack";
 import { teamsChannel } from "./teams";
@@ -22,6 +24,8 @@ export const CHANNELS: ChannelRegistry = {
   influxdb: influxDbChannel,
   signl4: signl4Channel,
   newrelic: newRelicChannel,
+  pagerduty: pagerDutyChannel,
+  opsgenie: opsgenieChannel,
 };
 
 export function channelDefinition<T extends ChannelType>(type: T): ChannelDefinition<T> {

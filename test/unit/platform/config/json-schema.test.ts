@@ -41,6 +41,10 @@ const EXAMPLE_ENV: Record<string, string> = {
   HEARTBEAT_URL: "https://hc-ping.com/00000000-0000-0000-0000-000000000000",
   SIGNL4_WEBHOOK: "https://connect.signl4.com/webhook/example-team",
   NEW_RELIC_INSERT_KEY: "nr-insert-key",
+  PAGERDUTY_ROUTING_KEY: "R0123456789abcdef0123456789abcde",
+  PAGERDUTY_WEBHOOK_SECRET: "pagerduty-webhook-secret",
+  JSM_API_KEY: "jsm-api-integration-key",
+  JSM_WEBHOOK_TOKEN: "jsm-outgoing-webhook-token",
   QLIK_CLOUD_API_KEY: "qlik-cloud-api-key",
   QLIK_CLOUD_CLIENT_SECRET: "qlik-cloud-client-secret",
 };

@@ -1,0 +1,64 @@
+// The alert API requests of one step of a Steward alert in Opsgenie or Jira Service Management: create with the alias,
+// message, description (the failing lines), details, tags and priority; acknowledge and close by alias.
+import type { DomainEvent } from "../../../../platform/events/types";
+import { alertFacts, alertLinks, alertSummary, failingLines } from "../../on-call/alert";
+import type { OnCallStep } from "../../on-call/open-alerts";
+import { type OpsgenieChannelConfig, priorityOf } from "./schema";
+
+/** The API's limits: message 130 characters, alias and entity 512, description 15000, details 8000 in all. */
+const MESSAGE_MAX = 130;
+const DESCRIPTION_MAX = 15_000;
+const DETAILS_MAX = 8_000;
+const DETAIL_VALUE_MAX = 1_000;
+
+export interface OpsgenieRequest {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+/** Details as string pairs within the API's total size, the longest values cut first. */
+function details(facts: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let size = 0;
+  for (const [k, v] of Object.entries(facts)) {
+    const value = clip(v, DETAIL_VALUE_MAX);
+    if (size + k.length + value.length > DETAILS_MAX) break;
+    out[k] = value;
+    size += k.length + value.length;
+  }
+  return out;
+}
+
+function description(e: DomainEvent, publicUrl: string | undefined): string {
+  const parts = [alertSummary(e)];
+  const lines = failingLines(e, 10_000);
+  if (lines) parts.push(`Failing lines:\n${lines}`);
+  const links = alertLinks(e, publicUrl);
+  if (links.length > 0) parts.push(links.map((l) => `${l.text}: ${l.href}`).join("\n"));
+  return clip(parts.join("\n\n"), DESCRIPTION_MAX);
+}
+
+export function opsgenieRequest(cfg: OpsgenieChannelConfig, e: DomainEvent, step: OnCallStep, publicUrl: string | undefined, note?: string): OpsgenieRequest {
+  const alias = step.key.slice(0, 512);
+  const byAlias = (verb: string) => `/v2/alerts/${encodeURIComponent(alias)}/${verb}?identifierType=alias`;
+  if (step.action === "acknowledge")
+    return { path: byAlias("acknowledge"), body: { source: cfg.source, note: clip(note ?? "Acknowledged in Steward", 25_000) } };
+  if (step.action === "resolve") return { path: byAlias("close"), body: { source: cfg.source, note: clip(`Ended: ${alertSummary(e)}`, 25_000) } };
+  const host = "host" in e && typeof e.host === "string" ? e.host : undefined;
+  return {
+    path: "/v2/alerts",
+    body: {
+      message: clip(alertSummary(e), MESSAGE_MAX),
+      alias,
+      description: description(e, publicUrl),
+      tags: [...new Set([...cfg.tags, e.kind])].map((t) => clip(t, 50)).slice(0, 20),
+      details: details(alertFacts(e)),
+      ...(host ? { entity: clip(host, 512) } : {}),
+      source: cfg.source,
+      priority: priorityOf(cfg, e.kind),
+      ...(cfg.responders.length > 0 ? { responders: cfg.responders } : {}),
+    },
+  };
+}

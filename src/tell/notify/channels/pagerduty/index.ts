@@ -1,0 +1,44 @@
+// PagerDuty channel (Events API v2): one PagerDuty alert per Steward incident, or per cause when the incident is one
+// of its symptoms (dedup key steward-cause-<id> / steward-incident-<id>). The page triggers it, an acknowledgement in
+// Steward acknowledges it, the end of the cause or incident resolves it. PagerDuty dedups on the key, so a trigger sent
+// again after a failover or a retry is the same alert.
+import type { ChannelDefinition } from "../../types";
+import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
+import { alertActionOf, alertKeyOf } from "../../on-call/alert";
+import { stepAlert } from "../../on-call/open-alerts";
+import { pagerDutyEvent } from "./payload";
+import { PagerDutyChannelSchema } from "./schema";
+
+export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
+  type: "pagerduty",
+  schema: PagerDutyChannelSchema,
+  addressable: false,
+  supportsDigest: false,
+  followsAcknowledgements: true,
+  templateParts: [],
+  preview: (cfg, n, deps) => {
+    const step = { action: n.action === "acknowledge" ? ("acknowledge" as const) : alertActionOf(n.event), key: alertKeyOf(n.event) };
+    const body = pagerDutyEvent(cfg, n.event, step, deps.publicUrl);
+    return { url: safeUrl(n.test?.target ?? cfg.url), body: { ...body, routing_key: "[REDACTED]" } };
+  },
+  create(cfg, deps) {
+    const client = createHttpClient({ baseDir: deps.baseDir });
+    return {
+      async send(n, signal) {
+        const step = await stepAlert(n, deps.state, async (s) => {
+          const res = await client.request(n.test?.target ?? cfg.url, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-Steward-Delivery": n.key },
+            body: JSON.stringify(pagerDutyEvent(cfg, n.event, s, deps.publicUrl)),
+            signal,
+          });
+          expectOk(res, "PagerDuty Events API");
+        });
+        if (!step) deps.log.debug({ key: alertKeyOf(n.event) }, "no open PagerDuty alert to acknowledge or resolve");
+      },
+      async close() {
+        client.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,30 @@
+// Which alerts an on-call channel has open in its product, kept in the channel's durable state (shared by every
+// Steward of a cluster): the alert's key names the event that triggered it. An acknowledgement in Steward is sent
+// only for an alert the channel opened, and a resolve only once, after the product accepted it.
+import type { ChannelState } from "../channel-state";
+import type { Notification } from "../types";
+import { type AlertAction, alertActionOf, alertKeyOf } from "./alert";
+
+const openMark = (key: string) => `open:${key}`;
+
+/** The event that opened the alert `key` on this channel, while it is open there. */
+export const openAlertEvent = (state: ChannelState, key: string) => state.get(openMark(key));
+
+/** What one delivery does to the product's alert: trigger, acknowledge, resolve, or nothing (nothing open to end). */
+export type OnCallStep = { action: AlertAction | "acknowledge"; key: string };
+
+/**
+ * Runs one delivery of an on-call channel: `send` talks to the product; the open mark is written after a trigger
+ * was accepted and removed after a resolve was. A resolve or acknowledgement of an alert this channel never opened
+ * sends nothing.
+ */
+export async function stepAlert(n: Notification, state: ChannelState, send: (step: OnCallStep) => Promise<void>): Promise<OnCallStep | undefined> {
+  const key = alertKeyOf(n.event);
+  const action: OnCallStep["action"] = n.action === "acknowledge" ? "acknowledge" : alertActionOf(n.event);
+  if (action !== "trigger" && (await state.get(openMark(key))) === undefined) return undefined;
+  const step: OnCallStep = { action, key };
+  await send(step);
+  if (action === "trigger" && (await state.get(openMark(key))) === undefined) await state.set(openMark(key), n.event.id);
+  if (action === "resolve") await state.take(openMark(key));
+  return step;
+}

@@ -1,0 +1,68 @@
+// What an acknowledgement or a resolve made in an on-call product does in Steward. Both acknowledge the incident or
+// cause the alert's key names (with it every incident of the cause): a resolve in the product says a person has
+// handled it, but the Steward incident stays open until its task succeeds (a later failure would otherwise open a
+// new incident and page again), with the note saying it was resolved there. Audited with the product as the actor.
+// An incident already acknowledged keeps who did it first.
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { IncidentService } from "../incidents";
+import { parseAlertKey } from "../notify/on-call/alert";
+
+export type ProductAction = "acknowledge" | "resolve";
+
+export interface ProductAct {
+  product: "pagerduty" | "opsgenie";
+  /** The product's name for people ("PagerDuty", "Opsgenie"). */
+  productName: string;
+  channel: string;
+  action: ProductAction;
+  /** The alert's key (dedup key, alias). */
+  key: string;
+  /** Who did it there (the product's user), when it says. */
+  agent: string | undefined;
+  /** The product's id of what it sent (webhook event id), for the audit. */
+  reference: string | undefined;
+  ip: string | undefined;
+}
+
+export interface ProductActResult {
+  status: "done" | "ignored";
+  message: string;
+}
+
+export async function actFromProduct(incidents: IncidentService | undefined, audit: AuditLog, a: ProductAct): Promise<ProductActResult> {
+  const target = parseAlertKey(a.key);
+  const by = `${a.productName}: ${a.agent ?? "unknown user"}`;
+  const record = (result: "ok" | "failed", details: Record<string, unknown>) =>
+    audit.record({
+      actor: { kind: a.product, name: (a.agent ?? "unknown user").slice(0, 200), ...(a.ip ? { ip: a.ip } : {}) },
+      action: a.action === "acknowledge" ? "incident.acknowledge" : "incident.resolve",
+      target: a.key,
+      result,
+      details: { channel: a.channel, ...(a.reference ? { reference: a.reference } : {}), ...details },
+    });
+  if (!target) return { status: "ignored", message: `${a.key} is no alert of a Steward incident or cause` };
+  if (!incidents) {
+    record("failed", { reason: "incidents are turned off (incidents.enabled: false)" });
+    return { status: "ignored", message: "incidents are turned off in this Steward" };
+  }
+  const note =
+    a.action === "acknowledge" ? `Acknowledged in ${a.productName}` : `Resolved in ${a.productName}; Steward keeps the incident open until the task succeeds`;
+  const from = { channel: a.channel };
+  // Already acknowledged (in Steward, or by the echo of Steward's own acknowledgement that the product sends back):
+  // who acknowledged first stays, and nothing is sent on.
+  const already = "incident" in target ? await incidents.get(target.incident) : undefined;
+  if (already?.status === "open" && already.acknowledgedBy !== null) {
+    return { status: "done", message: `incident ${already.id} was already acknowledged in Steward by ${already.acknowledgedBy}` };
+  }
+  const done =
+    "cause" in target
+      ? (await incidents.acknowledgeCause(target.cause, by, note, from)) !== undefined
+      : (await incidents.acknowledge(target.incident, by, note, from)) !== undefined;
+  const what = "cause" in target ? `cause ${target.cause}` : `incident ${target.incident}`;
+  if (!done) {
+    record("failed", { reason: `${what} is not open` });
+    return { status: "ignored", message: `${what} is not open in Steward` };
+  }
+  record("ok", { ...target, note });
+  return { status: "done", message: `${what} acknowledged in Steward` };
+}

@@ -1,0 +1,155 @@
+// The on-call products' webhooks: public routes whose credential is in the request (PagerDuty's signature, the token
+// an Opsgenie / JSM outgoing webhook sends), checked before the body is parsed. A refused request answers 401 and is
+// audited through the access guard's rate-limited denial audit (an anonymous write refused), so a flood of forged
+// requests cannot grow the audit log; an accepted one acts in Steward (act.ts) and answers 202.
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AuditLog } from "../../platform/audit/audit-log";
+import { auditActorOf } from "../../platform/http/audit-actor";
+import { AppError } from "../../platform/core/errors";
+import type { HttpEnv } from "../../platform/http/types";
+import type { Router } from "../../platform/http/route";
+import type { IncidentService } from "../incidents";
+import type { Notifier } from "../notify";
+import { actFromProduct, type ProductAction } from "./act";
+import { pagerDutySigner, tokenOwner } from "./signature";
+
+export const PAGERDUTY_WEBHOOK_PATH = "/v4/integrations/pagerduty/webhook";
+export const OPSGENIE_WEBHOOK_PATH = "/v4/integrations/opsgenie/webhook";
+export const OPSGENIE_TOKEN_HEADER = "x-steward-webhook-token";
+
+/** What Steward reads of a PagerDuty v3 webhook; PagerDuty sends much more, and adds fields (left alone). */
+const PagerDutyWebhookSchema = z.looseObject({
+  event: z.looseObject({
+    id: z.string().max(200).optional(),
+    event_type: z.string().max(100),
+    resource_type: z.string().max(100).optional(),
+    agent: z.looseObject({ summary: z.string().max(300).optional() }).nullish(),
+    data: z.looseObject({ incident_key: z.string().max(255).nullish() }).nullish(),
+  }),
+});
+
+/** What Steward reads of an Opsgenie / JSM outgoing webhook. */
+const OpsgenieWebhookSchema = z.looseObject({
+  action: z.string().max(100),
+  alert: z.looseObject({
+    alertId: z.string().max(200).optional(),
+    alias: z.string().max(512).optional(),
+    username: z.string().max(300).optional(),
+  }),
+});
+
+const PAGERDUTY_ACTIONS: Record<string, ProductAction> = { "incident.acknowledged": "acknowledge", "incident.resolved": "resolve" };
+const OPSGENIE_ACTIONS: Record<string, ProductAction> = { Acknowledge: "acknowledge", Close: "resolve" };
+
+const Answer = z.object({ status: z.enum(["done", "ignored"]), message: z.string() });
+
+export interface OnCallRouteDeps {
+  notify: Notifier;
+  incidents: () => IncidentService | undefined;
+  audit: AuditLog;
+}
+
+/** A 401 whose reason joins the request's (rate-limited) audit row. */
+function refuse(c: Context<HttpEnv>, op: string, reason: string): Response {
+  c.get("auditNote")?.({ actor: auditActorOf(c), action: op, result: "denied", details: { reason } });
+  return c.json({ error: reason, code: "UNAUTHORIZED" }, 401);
+}
+
+function parseJson<T>(schema: z.ZodType<T>, raw: Uint8Array): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    throw new AppError("BAD_REQUEST", "body: not valid JSON", { details: [{ field: "body", message: "not valid JSON" }] });
+  }
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const i = r.error.issues[0]!;
+  const field = ["body", ...i.path.map(String)].join(".");
+  throw new AppError("BAD_REQUEST", `${field}: ${i.message}`, { details: [{ field, message: i.message }] });
+}
+
+export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): void {
+  const responses = {
+    202: { description: "Taken: what Steward did with it", schema: Answer },
+    401: { description: "The signature or token is missing or wrong (audited)" },
+    404: { description: "No channel takes this webhook (no secret configured)" },
+  };
+  router.route(
+    {
+      method: "post",
+      path: PAGERDUTY_WEBHOOK_PATH,
+      summary: "PagerDuty v3 webhook: an incident acknowledged or resolved in PagerDuty is acknowledged in Steward",
+      description:
+        "Signed by PagerDuty (X-PagerDuty-Signature, HMAC-SHA256 of the body with the subscription's secret, a pagerduty channel's webhookSecret). " +
+        "incident.acknowledged and incident.resolved of an alert Steward opened acknowledge its incident or cause; other events are ignored.",
+      tags: ["Alerts"],
+      scope: "public",
+      responses,
+    },
+    async (c) => {
+      const channels = deps.notify.channelsOfType("pagerduty").filter((ch) => ch.config.webhookSecret);
+      if (channels.length === 0) throw new AppError("NOT_FOUND", "no pagerduty channel has a webhookSecret, so this webhook is off");
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      const signer = pagerDutySigner(
+        raw,
+        c.req.header("x-pagerduty-signature"),
+        channels.map((ch) => ch.config.webhookSecret!),
+      );
+      if (signer < 0) return refuse(c, "pagerduty.webhook", "X-PagerDuty-Signature is missing or matches no pagerduty channel's webhookSecret");
+      const { event } = parseJson(PagerDutyWebhookSchema, raw);
+      const action = PAGERDUTY_ACTIONS[event.event_type];
+      const key = event.data?.incident_key ?? undefined;
+      if (!action || !key) return c.json({ status: "ignored" as const, message: `${event.event_type} is not acted on` }, 202);
+      const result = await actFromProduct(deps.incidents(), deps.audit, {
+        product: "pagerduty",
+        productName: "PagerDuty",
+        channel: channels[signer]!.name,
+        action,
+        key,
+        agent: event.agent?.summary,
+        reference: event.id,
+        ip: auditActorOf(c).ip,
+      });
+      return c.json(result, 202);
+    },
+  );
+  router.route(
+    {
+      method: "post",
+      path: OPSGENIE_WEBHOOK_PATH,
+      summary: "Opsgenie / Jira Service Management outgoing webhook: an alert acknowledged or closed there is acknowledged in Steward",
+      description:
+        "Carries an opsgenie channel's webhookToken in the X-Steward-Webhook-Token header (the products do not sign their webhooks). " +
+        "Acknowledge and Close of an alert Steward opened acknowledge its incident or cause; other actions are ignored.",
+      tags: ["Alerts"],
+      scope: "public",
+      responses,
+    },
+    async (c) => {
+      const channels = deps.notify.channelsOfType("opsgenie").filter((ch) => ch.config.webhookToken);
+      if (channels.length === 0) throw new AppError("NOT_FOUND", "no opsgenie channel has a webhookToken, so this webhook is off");
+      const owner = tokenOwner(
+        c.req.header(OPSGENIE_TOKEN_HEADER),
+        channels.map((ch) => ch.config.webhookToken!),
+      );
+      if (owner < 0) return refuse(c, "opsgenie.webhook", "X-Steward-Webhook-Token is missing or matches no opsgenie channel's webhookToken");
+      const body = parseJson(OpsgenieWebhookSchema, new Uint8Array(await c.req.arrayBuffer()));
+      const action = OPSGENIE_ACTIONS[body.action];
+      const key = body.alert.alias;
+      if (!action || !key) return c.json({ status: "ignored" as const, message: `${body.action} is not acted on` }, 202);
+      const result = await actFromProduct(deps.incidents(), deps.audit, {
+        product: "opsgenie",
+        productName: "Opsgenie",
+        channel: channels[owner]!.name,
+        action,
+        key,
+        agent: body.alert.username,
+        reference: body.alert.alertId,
+        ip: auditActorOf(c).ip,
+      });
+      return c.json(result, 202);
+    },
+  );
+}

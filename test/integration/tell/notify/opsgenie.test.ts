@@ -1,0 +1,125 @@
+// Opsgenie and Jira Service Management both ways, against local alert APIs that check each request against the
+// published schema (create, acknowledge and close by alias, GenieKey): one alert per Steward incident (its alias),
+// created on the page, acknowledged when acknowledged in Steward, closed on recovery; JSM's base URL takes the same
+// calls under /jsm/ops/integration; the outgoing webhook with the shared token acknowledges in Steward, audited, and a
+// wrong token is refused (401) and audited.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { TaskEvent } from "../../../../src/platform/events/types";
+import type { IncidentView } from "../../../../src/tell/incidents/routes";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { freeTcpPort } from "../../../helpers/free-port";
+import { waitFor } from "../../../helpers/wait-for";
+import { type OnCallReceiver, type OpsgenieRequest, startOpsgenieReceiver } from "./on-call-receivers";
+
+const TOKEN = "opsgenie-outgoing-webhook-token";
+
+describe("Opsgenie / JSM channel", () => {
+  let og: OnCallReceiver<OpsgenieRequest>;
+  let jsm: OnCallReceiver<OpsgenieRequest>;
+  let t: TestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    og = startOpsgenieReceiver("og-api-key");
+    jsm = startOpsgenieReceiver("jsm-api-key", "/jsm/ops/integration");
+    const port = await freeTcpPort();
+    base = `http://127.0.0.1:${port}`;
+    t = createTestApp(`http: { host: 127.0.0.1, port: ${port}, publicUrl: "https://steward.corp.example" }
+channels:
+  opsgenie: { type: opsgenie, apiKey: og-api-key, url: "${og.url}", webhookToken: "${TOKEN}" }
+  jsm: { type: opsgenie, apiKey: jsm-api-key, url: "${jsm.url}/jsm/ops/integration", priority: { task.failed: P2 } }
+routes:
+  - { on: [task.failed, task.recovered], to: [opsgenie, jsm] }
+notify:
+  outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
+`);
+    await t.app.start();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await og?.stop();
+    await jsm?.stop();
+  });
+
+  async function run(e: TaskEvent): Promise<TaskEvent[]> {
+    const out = await t.app.incidents!.annotate({ ...e, source: "udp" });
+    for (const x of out) await t.app.bus.emit(x.kind, x);
+    return out;
+  }
+  const ops = (rx: OnCallReceiver<OpsgenieRequest>, key: string) => rx.accepted.filter((r) => r.body.key === key).map((r) => r.body.op);
+  const incidentOf = async (title: string) =>
+    ((await (await t.request("/v4/incidents?status=open")).json()) as { incidents: IncidentView[] }).incidents.find((i) => i.title === title);
+
+  test("created, acknowledged in Steward and closed on recovery, under one alias, in Opsgenie and in JSM", async () => {
+    const [failed] = await run(syntheticTaskEvent({ outcome: "failed", taskName: "Load finance", taskId: "task-finance", appName: "Finance" }));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    await waitFor(() => (ops(og, key).length === 1 && ops(jsm, key).length === 1) || undefined, { what: "both creates" });
+    const created = og.accepted.find((r) => r.body.key === key)!.body;
+    if (created.op !== "create") throw new Error("expected a create");
+    expect(created.body).toMatchObject({ alias: key, priority: "P1", source: "Qlik Sense Steward", tags: ["qlik-sense", "task.failed"] });
+    expect(created.body.details).toMatchObject({ Task: "Load finance", App: "Finance" });
+    expect(created.body.description).toContain("CustomerKey");
+    expect(created.body.description).toContain("https://steward.corp.example/ui/tasks/task-finance");
+    const jsmCreate = jsm.accepted.find((r) => r.body.key === key)!;
+    expect(jsmCreate.path).toBe("/jsm/ops/integration/v2/alerts");
+    expect(jsmCreate.body.op === "create" && jsmCreate.body.body.priority).toBe("P2");
+
+    await t.request(`/v4/incidents/${failed!.incident!.id}/acknowledge`, { method: "POST", body: JSON.stringify({ note: "looking" }) });
+    await waitFor(() => (ops(og, key).length === 2 && ops(jsm, key).length === 2) || undefined, { what: "both acknowledges" });
+    const ack = og.accepted.filter((r) => r.body.key === key)[1]!;
+    expect(ack.path).toBe(`/v2/alerts/${key}/acknowledge?identifierType=alias`);
+    expect(ack.body.body.note).toContain("Acknowledged in Steward by");
+
+    await run(syntheticTaskEvent({ outcome: "succeeded", taskName: "Load finance", taskId: "task-finance" }));
+    await waitFor(() => (ops(og, key).length === 3 && ops(jsm, key).length === 3) || undefined, { what: "both closes" });
+    expect(ops(og, key)).toEqual(["create", "acknowledge", "close"]);
+    expect(ops(jsm, key)).toEqual(["create", "acknowledge", "close"]);
+    expect([...og.rejected, ...jsm.rejected]).toEqual([]);
+  });
+
+  const webhook = (body: unknown, token: string | undefined) =>
+    fetch(`${base}/v4/integrations/opsgenie/webhook`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(token ? { "X-Steward-Webhook-Token": token } : {}) },
+      body: JSON.stringify(body),
+    });
+  const ogAction = (action: string, alias: string) => ({
+    action,
+    alert: { alertId: "8418d193-2dab-4490-b331-8c02cdd196b7", message: "Qlik Sense task failed", alias, username: "erik@corp.example", tags: ["qlik-sense"] },
+    source: { name: "", type: "web" },
+    integrationName: "Steward webhook",
+    integrationType: "Webhook",
+  });
+
+  test("acknowledged in Opsgenie: acknowledged in Steward and audited; JSM is told, Opsgenie is not told back", async () => {
+    const [failed] = await run(syntheticTaskEvent({ outcome: "failed", taskName: "Load hr", taskId: "task-hr" }));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    await waitFor(() => (ops(og, key).length === 1 && ops(jsm, key).length === 1) || undefined, { what: "both creates" });
+    const res = await webhook(ogAction("Acknowledge", key), TOKEN);
+    expect(res.status).toBe(202);
+    const incident = (await incidentOf("Load hr"))!;
+    expect(incident.acknowledgedBy).toBe("Opsgenie: erik@corp.example");
+    await waitFor(() => ops(jsm, key).length === 2 || undefined, { what: "JSM's acknowledge" });
+    await Bun.sleep(300);
+    expect(ops(og, key)).toEqual(["create"]);
+    const audit = (await (await t.request("/v4/audit?actorKind=opsgenie&limit=5")).json()) as { entries: Array<Record<string, unknown>> };
+    expect(audit.entries[0]).toMatchObject({
+      actor: { kind: "opsgenie", name: "erik@corp.example" },
+      action: "incident.acknowledge",
+      target: key,
+      result: "ok",
+    });
+  });
+
+  test("a wrong or missing token is refused with 401 and audited; nothing is acknowledged", async () => {
+    const [failed] = await run(syntheticTaskEvent({ outcome: "failed", taskName: "Load crm", taskId: "task-crm" }));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    expect((await webhook(ogAction("Acknowledge", key), "not-the-token")).status).toBe(401);
+    expect((await webhook(ogAction("Acknowledge", key), undefined)).status).toBe(401);
+    expect((await incidentOf("Load crm"))!.acknowledgedAt).toBeNull();
+    const audit = (await (await t.request("/v4/audit?result=denied&limit=20")).json()) as { entries: Array<{ details: Record<string, unknown> }> };
+    const refused = audit.entries.filter((e) => e.details.route === "POST /v4/integrations/opsgenie/webhook");
+    expect(refused[0]?.details).toMatchObject({ op: "opsgenie.webhook", status: 401 });
+  });
+});

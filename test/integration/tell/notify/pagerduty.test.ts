@@ -1,0 +1,249 @@
+// PagerDuty both ways, against a local Events API v2 that checks every request against PagerDuty's published schema:
+// one PagerDuty alert per Steward incident (trigger on the page, acknowledge when acknowledged in Steward, resolve on
+// recovery, one dedup key throughout), a cause's three symptoms one alert, and the signed v3 webhook: an incident
+// acknowledged in PagerDuty is acknowledged in Steward and audited; a bad signature is refused (401) and audited.
+// Access control is on (an API key): the webhook needs none, its signature is the credential.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { TaskEvent } from "../../../../src/platform/events/types";
+import type { IncidentView } from "../../../../src/tell/incidents/routes";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { signPagerDuty } from "../../../../src/tell/on-call";
+import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { freeTcpPort } from "../../../helpers/free-port";
+import { waitFor } from "../../../helpers/wait-for";
+import { startPagerDutyReceiver, type OnCallReceiver, type PagerDutyEvent } from "./on-call-receivers";
+
+const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
+const SECRET = "whsec-pagerduty-test-secret";
+/** Access control is on: the webhook's signature is its credential, every other route needs a key. */
+const ADMIN_KEY = generateApiKey();
+
+/** A failed run; with a source, a connection error reading it (the same source's failures are one cause). */
+function failure(n: string, source?: string): TaskEvent {
+  const e: TaskEvent = {
+    ...syntheticTaskEvent({ outcome: "failed", taskName: `Load ${n}`, taskId: `task-${n}`, appName: `App ${n}`, appId: `app-${n}` }),
+    source: "udp",
+  };
+  if (source) {
+    e.errorClass = "connection";
+    e.errorLine = `Error: Connection refused (${source})`;
+    e.scriptLog = {
+      head: ["Execution started.", `LIB CONNECT TO '${source}'`, "Error: Connection refused"],
+      tail: [],
+      totalLines: 3,
+      sizeBytes: 80,
+      failureLines: [3],
+    };
+  }
+  return e;
+}
+
+describe("PagerDuty channel", () => {
+  let pd: OnCallReceiver<PagerDutyEvent>;
+  let t: TestApp;
+  let base: string;
+
+  beforeAll(async () => {
+    pd = startPagerDutyReceiver();
+    const port = await freeTcpPort();
+    base = `http://127.0.0.1:${port}`;
+    t = createTestApp(`http: { host: 127.0.0.1, port: ${port}, publicUrl: "https://steward.corp.example" }
+security:
+  apiKeys: [{ name: admin, hash: "${hashApiKey(ADMIN_KEY)}", scopes: [admin] }]
+channels:
+  oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", webhookSecret: "${SECRET}" }
+routes:
+  - { on: [task.failed, task.aborted, task.recovered], to: [oncall] }
+notify:
+  outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
+`);
+    await t.app.start();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await pd?.stop();
+  });
+
+  /** A request with the admin key (the API), unlike PagerDuty's webhook. */
+  const api = (path: string, init: RequestInit = {}) =>
+    t.request(path, { ...init, headers: { ...(init.headers as Record<string, string>), "X-API-Key": ADMIN_KEY } });
+
+  /** As heard from the Scheduler: the run opens, updates or closes its task's incident on its way to the bus. */
+  async function run(e: TaskEvent): Promise<TaskEvent[]> {
+    const out = await t.app.incidents!.annotate(e);
+    for (const x of out) await t.app.bus.emit(x.kind, x);
+    return out;
+  }
+  const sentFor = (key: string) => pd.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
+  const incidentOf = async (title: string) =>
+    ((await (await api("/v4/incidents?status=open")).json()) as { incidents: IncidentView[] }).incidents.find((i) => i.title === title);
+
+  test("a failure triggers one alert keyed by its incident, with severity, facts, failing lines and links", async () => {
+    // A script error: its own incident, no cause.
+    const [failed] = await run(failure("sales"));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
+    const trigger = pd.accepted.find((r) => r.body.dedup_key === key)!.body;
+    if (trigger.event_action !== "trigger") throw new Error("expected a trigger");
+    expect(trigger.routing_key).toBe(ROUTING_KEY);
+    expect(trigger.payload.severity).toBe("critical");
+    expect(trigger.payload.summary).toContain("Load sales");
+    expect(trigger.payload.custom_details).toMatchObject({ Task: "Load sales", App: "App sales", "Steward incident": String(failed!.incident!.id) });
+    expect(String(trigger.payload.custom_details!["Failing lines"])).toContain("CustomerKey");
+    expect(trigger.links).toContainEqual({ href: "https://steward.corp.example/ui/tasks/task-sales", text: "The task and its runs on Steward's dashboard" });
+    expect(pd.rejected).toEqual([]);
+  });
+
+  test("acknowledged in Steward, then recovered: acknowledge and resolve under the same dedup key", async () => {
+    const incident = (await incidentOf("Load sales"))!;
+    const key = `steward-incident-${incident.id}`;
+    const res = await api(`/v4/incidents/${incident.id}/acknowledge`, { method: "POST", body: JSON.stringify({ note: "on it" }) });
+    expect(res.status).toBe(200);
+    await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the acknowledge" });
+    // A second acknowledgement of the same incident sends nothing more.
+    await api(`/v4/incidents/${incident.id}/acknowledge`, { method: "POST", body: "{}" });
+    await run({ ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load sales", taskId: "task-sales" }), source: "udp" });
+    await waitFor(() => sentFor(key).length === 3 || undefined, { what: "the resolve" });
+    await Bun.sleep(300);
+    expect(sentFor(key)).toEqual(["trigger", "acknowledge", "resolve"]);
+    expect(pd.rejected).toEqual([]);
+  });
+
+  test("acknowledged in Steward while PagerDuty refuses the trigger: the acknowledge waits and follows it", async () => {
+    pd.refuse(429);
+    const refusedBefore = pd.refused;
+    const [failed] = await run(failure("billing"));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    await waitFor(() => pd.refused > refusedBefore || undefined, { what: "the trigger refused" });
+    const res = await api(`/v4/incidents/${failed!.incident!.id}/acknowledge`, { method: "POST", body: "{}" });
+    expect(res.status).toBe(200);
+    pd.refuse(undefined);
+    await waitFor(() => sentFor(key).length === 2 || undefined, { what: "trigger and acknowledge" });
+    expect(sentFor(key)).toEqual(["trigger", "acknowledge"]);
+  });
+
+  test("a cause's three symptoms are one PagerDuty alert, acknowledged and resolved as the cause", async () => {
+    const before = pd.accepted.length;
+    for (const n of ["1", "2", "3"]) await run(failure(n, "DWH"));
+    const cause = await waitFor(
+      async () => {
+        const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string; stillFailing: number }> }).causes;
+        return causes.find((c) => c.title === "connection errors from DWH" && c.stillFailing === 3);
+      },
+      { what: "the cause with three tasks" },
+    );
+    const key = `steward-cause-${cause.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const member = (await incidentOf("Load 3"))!;
+    await api(`/v4/incidents/${member.id}/acknowledge`, { method: "POST", body: "{}" });
+    await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the cause's acknowledge" });
+    for (const n of ["1", "2", "3"]) await run({ ...syntheticTaskEvent({ outcome: "succeeded", taskName: `Load ${n}`, taskId: `task-${n}` }), source: "udp" });
+    await waitFor(() => sentFor(key).length === 3 || undefined, { what: "the cause's resolve" });
+    await Bun.sleep(300);
+    const since = pd.accepted.slice(before).map((r) => [r.body.event_action, r.body.dedup_key]);
+    // Every request since was about the cause: no alert, acknowledge or resolve of its three incidents.
+    expect(since).toEqual([
+      ["trigger", key],
+      ["acknowledge", key],
+      ["resolve", key],
+    ]);
+  });
+
+  const webhook = (body: string, signature: string | undefined) =>
+    fetch(`${base}/v4/integrations/pagerduty/webhook`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(signature ? { "X-PagerDuty-Signature": signature } : {}) },
+      body,
+    });
+  const pdEvent = (type: string, incidentKey: string) =>
+    JSON.stringify({
+      event: {
+        id: "01DEN6EXAMPLE",
+        event_type: type,
+        resource_type: "incident",
+        occurred_at: new Date().toISOString(),
+        agent: { id: "PUSER01", type: "user_reference", summary: "Anna Berg" },
+        client: null,
+        data: { id: "Q1EXAMPLE", type: "incident", status: "acknowledged", incident_key: incidentKey, title: "Load orders failed" },
+      },
+    });
+
+  test("a signed incident.acknowledged acknowledges the incident in Steward, audited as PagerDuty's user; nothing is sent back", async () => {
+    const [failed] = await run(failure("orders"));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
+    const body = pdEvent("incident.acknowledged", key);
+    // PagerDuty sends a signature per secret while one is rotated: one of them matches.
+    const res = await webhook(body, `v1=${"0".repeat(64)}, ${signPagerDuty(body, SECRET)}`);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: "done", message: `incident ${failed!.incident!.id} acknowledged in Steward` });
+    // The same request to a route of the API is refused: only the webhook takes PagerDuty's signature as a credential.
+    expect((await fetch(`${base}/v4/incidents`)).status).toBe(401);
+    const incident = (await incidentOf("Load orders"))!;
+    expect(incident.acknowledgedBy).toBe("PagerDuty: Anna Berg");
+    expect(incident.acknowledgedNote).toBe("Acknowledged in PagerDuty");
+    const audit = (await (await api("/v4/audit?actorKind=pagerduty&limit=10")).json()) as {
+      entries: Array<{ actor: { kind: string; name: string }; action: string; target: string; result: string }>;
+    };
+    expect(audit.entries[0]).toMatchObject({ actor: { kind: "pagerduty", name: "Anna Berg" }, action: "incident.acknowledge", target: key, result: "ok" });
+    await Bun.sleep(500);
+    expect(sentFor(key)).toEqual(["trigger"]);
+  });
+
+  test("a signed incident.acknowledged of a cause's alert acknowledges the cause and every incident it holds", async () => {
+    for (const n of ["21", "22"]) await run(failure(n, "ERP"));
+    const cause = await waitFor(
+      async () => {
+        const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string; stillFailing: number }> }).causes;
+        return causes.find((c) => c.title === "connection errors from ERP" && c.stillFailing === 2);
+      },
+      { what: "the ERP cause with two tasks" },
+    );
+    const key = `steward-cause-${cause.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const body = pdEvent("incident.acknowledged", key);
+    const res = await webhook(body, signPagerDuty(body, SECRET));
+    expect(await res.json()).toEqual({ status: "done", message: `cause ${cause.id} acknowledged in Steward` });
+    for (const n of ["21", "22"]) expect((await incidentOf(`Load ${n}`))!.acknowledgedBy).toBe("PagerDuty: Anna Berg");
+    await Bun.sleep(300);
+    expect(sentFor(key)).toEqual(["trigger"]);
+  });
+
+  test("a bad or missing signature is refused with 401 before the body is read, and audited", async () => {
+    const [failed] = await run(failure("stock"));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    const body = pdEvent("incident.acknowledged", key);
+    expect((await webhook(body, signPagerDuty(body, "another-secret"))).status).toBe(401);
+    expect((await webhook(body, undefined)).status).toBe(401);
+    // Not even parsed: a body that is no JSON at all with a wrong signature is a 401 too, not a 400.
+    expect((await webhook("{not json", signPagerDuty("{not json", "another-secret"))).status).toBe(401);
+    expect((await incidentOf("Load stock"))!.acknowledgedAt).toBeNull();
+    const audit = (await (await api("/v4/audit?result=denied&limit=20")).json()) as {
+      entries: Array<{ actor: { kind: string }; details: { route?: string; op?: string; reason?: string; status?: number } }>;
+    };
+    const refused = audit.entries.filter((e) => e.details.route === "POST /v4/integrations/pagerduty/webhook");
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused[0]!.details).toMatchObject({ op: "pagerduty.webhook", status: 401 });
+    expect(refused[0]!.details.reason).toContain("X-PagerDuty-Signature");
+  });
+
+  test("incident.resolved acknowledges in Steward with a note; the Steward incident stays open until the task succeeds", async () => {
+    const incident = (await incidentOf("Load stock"))!;
+    const body = pdEvent("incident.resolved", `steward-incident-${incident.id}`);
+    const res = await webhook(body, signPagerDuty(body, SECRET));
+    expect(res.status).toBe(202);
+    const after = (await incidentOf("Load stock"))!;
+    expect(after.status).toBe("open");
+    expect(after.acknowledgedBy).toBe("PagerDuty: Anna Berg");
+    expect(after.acknowledgedNote).toContain("Resolved in PagerDuty");
+    // The echo of an acknowledgement (PagerDuty tells of every one, Steward's own included) keeps who acknowledged first.
+    const echo = pdEvent("incident.acknowledged", `steward-incident-${incident.id}`).replace("Anna Berg", "Bo Ek");
+    expect(await (await webhook(echo, signPagerDuty(echo, SECRET))).json()).toMatchObject({ status: "done" });
+    expect((await incidentOf("Load stock"))!.acknowledgedBy).toBe("PagerDuty: Anna Berg");
+    // An event of another kind, or of an alert Steward did not open, is taken and ignored.
+    const other = pdEvent("incident.acknowledged", "some-other-tool-key");
+    const ignored = await webhook(other, signPagerDuty(other, SECRET));
+    expect(await ignored.json()).toMatchObject({ status: "ignored" });
+  });
+});
