@@ -15,6 +15,7 @@ export function wireDoctor(w: Wiring, http: HttpApp, parts: { qrs?: QrsClient; i
       ...(parts.qrs ? { qrs: parts.qrs } : {}),
       ...(w.clusterStore ? { clusterDb: w.clusterStore.db } : {}),
       udpListening: parts.intake.udp?.address() !== undefined,
+      udpSources: parts.intake.sources,
     }),
   );
 }

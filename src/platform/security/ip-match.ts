@@ -63,3 +63,8 @@ export function inRange(ip: IpAddress, range: IpRange): boolean {
 export function formatIp(ip: IpAddress): string {
   return ip.address;
 }
+
+/** 127.0.0.0/8 or ::1: a process on this server. */
+export function isLoopback(ip: IpAddress): boolean {
+  return ip.family === 4 ? ip.address.startsWith("127.") : ip.address === "::1";
+}

@@ -10,6 +10,7 @@ import { postgresTlsOptions } from "../../platform/store/cluster-store";
 import { createPostgresDb } from "../../platform/store/postgres-db";
 import type { SqlDb } from "../../platform/store/sql";
 import { channelProbe, dryConnection, engineProbe, postgresProbe, qrsProbe, udpPortProbe } from "./probes";
+import { type SourcesState, udpSourcesProbe } from "./udp-sources-probe";
 import type { DoctorProbe } from "./types";
 import { cloudTenantProbe } from "./cloud-probe";
 
@@ -19,6 +20,8 @@ export interface LiveSteward {
   clusterDb?: SqlDb;
   /** Whether its UDP listener is bound (the port is then in use by Steward itself). */
   udpListening?: boolean;
+  /** Who its UDP listener admits. */
+  udpSources?: SourcesState;
 }
 
 export interface DoctorProbes {
@@ -60,7 +63,10 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
           });
     probes.push(postgresProbe(open, { leaseTtlMs: pg.leaseTtlMs, closeAfter: !live?.clusterDb }));
   }
-  if (config.udp.enabled) probes.push(udpPortProbe(config.udp.host, config.udp.port, live ? { listening: live.udpListening === true } : undefined));
+  if (config.udp.enabled) {
+    probes.push(udpPortProbe(config.udp.host, config.udp.port, live ? { listening: live.udpListening === true } : undefined));
+    probes.push(udpSourcesProbe(config.udp.allowedSources, config.qlik?.host, live?.udpSources));
+  }
   return {
     probes,
     close: () => {
