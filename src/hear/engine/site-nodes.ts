@@ -1,9 +1,11 @@
 // The site's nodes as QRS lists them (servernodeconfiguration), read at most every few minutes: a reload line that
-// names a node the site does not have is not the Engine's (a forged datagram from an allowed address).
+// names a node the site does not have is not the Engine's (a forged datagram from an allowed address). The whole name
+// is matched: sense1.corp.example, or a bare sense1 (the Engine may log the machine's short name); sense1.evil.example
+// is not sense1.corp.example's node (issue 75, E1b).
+import { isIP } from "node:net";
 import { z } from "zod";
 import type { Clock } from "../../platform/core/clock";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
-import { shortNode } from "./reload-tracker";
 
 const NodeRows = z.array(z.looseObject({ hostName: z.string().nullish(), name: z.string().nullish() }));
 const TTL_MS = 5 * 60_000;
@@ -14,13 +16,16 @@ export interface SiteNodes {
 }
 
 export function createSiteNodes(qrs: QrsClient | undefined, clock: Clock, timeoutMs: number): SiteNodes {
+  /** Full host names and node names, lower case; `shorts`: the first label of each host name, for a bare name. */
   let names: Set<string> | undefined;
+  let shorts = new Set<string>();
   let readAt = Number.NEGATIVE_INFINITY;
   let reading: Promise<void> | undefined;
   async function refresh(): Promise<void> {
     try {
       const rows = await qrs!.getJson("servernodeconfiguration", NodeRows, {}, { timeoutMs, retries: 1 });
-      names = new Set(rows.flatMap((r) => [r.hostName, r.name].filter((x): x is string => Boolean(x)).map((x) => shortNode(x))));
+      names = new Set(rows.flatMap((r) => [r.hostName, r.name].filter((x): x is string => Boolean(x)).map((x) => x.toLowerCase())));
+      shorts = new Set(rows.flatMap((r) => (r.hostName && isIP(r.hostName) === 0 ? [r.hostName.toLowerCase().split(".")[0]!] : [])));
     } catch {
       names = undefined;
     }
@@ -34,7 +39,8 @@ export function createSiteNodes(qrs: QrsClient | undefined, clock: Clock, timeou
         await reading;
       }
       if (!names || names.size === 0) return undefined;
-      return names.has(shortNode(host));
+      const h = host.trim().toLowerCase();
+      return names.has(h) || (!h.includes(".") && shorts.has(h));
     },
   };
 }
