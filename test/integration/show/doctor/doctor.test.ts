@@ -67,10 +67,12 @@ const lineOf = (text: string, check: string) => text.split("\n").find((l) => l.s
 test("a working site: every line passes, exit 0, and no mail or webhook call is sent", async () => {
   const udpPort = await freeUdpPort();
   const { code, text } = await doctor(siteYaml({ smtpPort: smtp.port, udpPort, postgres: true }), "ok.yaml");
-  expect(text).toContain("All 7 checks passed.");
+  expect(text).toContain("All 8 checks passed.");
   expect(code).toBe(0);
-  for (const check of ["config", "qrs", "engine", "channel mail (email)", "channel hook (webhook)", "postgresql", `udp 127.0.0.1:${udpPort}`])
+  for (const check of ["config", "qrs", "engine", "channel mail (email)", "channel hook (webhook)", "postgresql", `udp 127.0.0.1:${udpPort}`, "udp sources"])
     expect(lineOf(text, check)).toStartWith("PASS");
+  // Who may send (issue 75): with udp.allowedSources empty, the Qlik nodes.
+  expect(lineOf(text, "udp sources")).toContain("datagrams are admitted from 127.0.0.1 and the server nodes QRS lists");
   expect(lineOf(text, "engine")).toContain("opens a session");
   expect(lineOf(text, "channel mail (email)")).toContain("no mail sent");
   // A webhook's path is its secret: the line names the server only.
@@ -90,7 +92,7 @@ test("QRS refusing the certificate and a mail server that is down: FAIL lines wi
     expect(lineOf(text, "channel mail (email)")).toStartWith("FAIL");
     expect(text).toContain("Check smtp.host, smtp.port");
     expect(lineOf(text, "channel hook (webhook)")).toStartWith("PASS");
-    expect(text).toContain("2 of 6 checks failed.");
+    expect(text).toContain("2 of 7 checks failed.");
   } finally {
     await simControl(sim, "DELETE", "/faults");
   }
@@ -104,7 +106,7 @@ test("the simulator's QRS stopped: the QRS line fails with what to do; the Engin
     expect(lineOf(text, "qrs")).toStartWith("FAIL");
     expect(text).toContain("Check that this server reaches the Qlik Repository Service (qlik.host, port qlik.qrsPort, usually 4242)");
     expect(lineOf(text, "engine")).toStartWith("PASS");
-    expect(text).toContain("1 of 6 checks failed.");
+    expect(text).toContain("1 of 7 checks failed.");
   } finally {
     await simControl(sim, "POST", "/listeners/qrs/up", {});
   }
@@ -138,8 +140,10 @@ test("GET /v4/doctor and /ui/doctor on a running Steward; a cluster member gone 
     ["channel hook (webhook)", true],
     ["postgresql", true],
     ["udp 127.0.0.1:0", true],
+    ["udp sources", true],
   ]);
   expect(first.ok).toBe(true);
+  expect(first.checks.find((l) => l.check === "udp sources")!.detail).toStartWith("datagrams are admitted from the Qlik nodes 127.0.0.1");
   expect(first.checks.find((l) => l.check === "postgresql")!.detail).toContain("doctor-node");
   expect(first.checks.find((l) => l.check.startsWith("udp"))!.detail).toContain("Steward listens");
 
