@@ -9,7 +9,7 @@ import type { Counter } from "../../platform/core/metrics";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { linksFor, scriptLogExcerpt } from "../events/enrich-mappers";
 import type { EngineReloadsConfig } from "./config";
-import { readApp } from "./reload-enrich";
+import { readApp, readUser } from "./reload-enrich";
 import { engineReloadEvent } from "./reload-event";
 import type { ReloadJudge } from "./reload-judge";
 import type { EngineReloadStore, Judgement } from "./reload-store";
@@ -37,7 +37,18 @@ export interface AnnouncerDeps {
   verdicts: Counter;
 }
 
-type AppFacts = { app?: NonNullable<TaskEvent["app"]>; lastReloadMs?: number; missing: Array<{ item: string; reason: string }>; unknown?: string };
+type AppFacts = {
+  app?: NonNullable<TaskEvent["app"]>;
+  lastReloadMs?: number;
+  missing: Array<{ item: string; reason: string }>;
+  unknown?: string;
+  /** The node's host name and the user's name as QRS lists them, shown instead of what the line said. */
+  node?: string;
+  userName?: string;
+};
+
+/** Accounts of Qlik's own directory (INTERNAL\sa_…) need not be users QRS lists. */
+const isInternal = (user: string) => user.toUpperCase().startsWith("INTERNAL\\");
 
 export function createReloadAnnouncer(d: AnnouncerDeps) {
   const { cfg, store, log } = d;
@@ -65,11 +76,17 @@ export function createReloadAnnouncer(d: AnnouncerDeps) {
 
   async function appFacts(run: FinishedReload): Promise<AppFacts> {
     if (!d.qrs) return { missing: [{ item: "qrs", reason: "qlik is not configured: the app's name, stream and owner are unknown" }] };
-    const [read, known] = await Promise.all([readApp(d.qrs, run.appId, d.lookupTimeoutMs), d.nodes.known(run.node)]);
+    const [read, known, user] = await Promise.all([
+      readApp(d.qrs, run.appId, d.lookupTimeoutMs),
+      d.nodes.known(run.node),
+      run.user && !isInternal(run.user) ? readUser(d.qrs, run.user, d.lookupTimeoutMs) : undefined,
+    ]);
     if (known === false) return { missing: [], unknown: `no node of the site is called ${run.node} (QRS servernodeconfiguration): ignored` };
-    if (read.ok) return { app: read.app, ...(read.lastReloadMs !== undefined ? { lastReloadMs: read.lastReloadMs } : {}), missing: [] };
+    if (user?.known === false) return { missing: [], unknown: `QRS has no user ${run.user}: ignored (a forged line)` };
+    const shown = { ...(known ? { node: known } : {}), ...(user?.known && user.name ? { userName: user.name } : {}) };
+    if (read.ok) return { app: read.app, ...(read.lastReloadMs !== undefined ? { lastReloadMs: read.lastReloadMs } : {}), missing: [], ...shown };
     if (read.notFound) return { missing: [], unknown: "QRS has no such app: ignored (a deleted app, or a forged line)" };
-    return { missing: [{ item: "app", reason: read.reason }] };
+    return { missing: [{ item: "app", reason: read.reason }], ...shown };
   }
 
   async function scriptLogOf(run: FinishedReload, missing: AppFacts["missing"]) {
@@ -109,7 +126,16 @@ export function createReloadAnnouncer(d: AnnouncerDeps) {
     }
     const now = d.clock.now();
     const links = linksFor(d.links.qmcUrl, d.links.hubUrl, run.appId, d.links.appBaseUrl);
-    const base = { run, app: facts.app, missing: facts.missing, nowMs: now, ...(links ? { links } : {}) };
+    // The node and user as QRS lists them, not as the line spelled them.
+    const shownRun = facts.node ? { ...run, node: facts.node } : run;
+    const base = {
+      run: shownRun,
+      app: facts.app,
+      missing: facts.missing,
+      nowMs: now,
+      ...(links ? { links } : {}),
+      ...(facts.userName ? { userName: facts.userName } : {}),
+    };
     if (run.outcome === "succeeded") {
       const confirmed = facts.lastReloadMs !== undefined && facts.lastReloadMs >= run.endMs - CONFIRM_SLACK_MS;
       const event = engineReloadEvent({ ...base, reason: "a successful reload" });

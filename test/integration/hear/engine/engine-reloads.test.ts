@@ -242,7 +242,7 @@ test("the dashboard, the morning report and the assistant answer who reloaded wh
   }
 }, 60_000);
 
-test("forged lines from an allowed address: an app QRS does not know, a node the site does not have; ignored and counted", async () => {
+test("forged lines from an allowed address: an app QRS does not know, a node the site does not have, a user QRS does not list; ignored and counted", async () => {
   const port = t!.app.intake.udp!.address()!.port;
   const received = t!.app.intake.counters.received.get();
   const at = new Date(s!.clock.now()).toISOString().replace(/[-:]/g, "").replace("Z", "+0000");
@@ -250,23 +250,25 @@ test("forged lines from an allowed address: an app QRS does not know, a node the
     `/engine-reload/;SENSE1;11111111-2222-4333-8444-555555555555;x;CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
     `/engine-reload/;EVILNODE;${SALES};y;CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
     // The whole host name is the node's: sense1.evil.example is not sense1.test.example (issue 75, E1b).
-    `/engine-reload/;sense1.evil.example;${SALES};z;CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
+    `/engine-reload/;sense1.evil.example;${SALES};z;CORP;bob;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
+    // A real app on a real node, by a user QRS does not list.
+    `/engine-reload/;SENSE1;${SALES};w;CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
   ];
   const sock = createSocket("udp4");
   for (const f of forged) await new Promise<void>((r, j) => sock.send(f, port, "127.0.0.1", (err) => (err ? j(err) : r())));
   sock.close();
-  await waitFor(() => t!.app.intake.counters.received.get() >= received + 3, { what: "the forged datagrams" });
+  await waitFor(() => t!.app.intake.counters.received.get() >= received + 4, { what: "the forged datagrams" });
   const before = posts().length;
   await s!.clock.runUntil(s!.clock.now() + 30_000);
   expect(posts().length).toBe(before);
   const metrics = await (await fetch(`${t!.app.server!.url().replace(/\/$/, "")}/metrics`, { headers: { "x-api-key": KEY } })).text();
-  expect(metrics).toMatch(/steward_engine_reloads_total\{outcome="failed",verdict="unknown"\} 3/);
+  expect(metrics).toMatch(/steward_engine_reloads_total\{outcome="failed",verdict="unknown"\} 4/);
 }, 60_000);
 
 test("30 forged failure lines of one app in a moment are one page; 100 more are dropped past the bucket, said in one line", async () => {
   const port = t!.app.intake.udp!.address()!.port;
   const at = new Date(s!.clock.now()).toISOString().replace(/[-:]/g, "").replace("Z", "+0000");
-  const line = (i: number) => `/engine-reload/;SENSE1;${FINANCE};flood-${i};CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: flood ${i}`;
+  const line = (i: number) => `/engine-reload/;SENSE1;${FINANCE};flood-${i};CORP;bob;${at};ERROR;0;Service.Engine;Reload failed: flood ${i}`;
   const send = async (from: number, n: number) => {
     const received = t!.app.intake.counters.received.get();
     const sock = createSocket("udp4");
@@ -281,6 +283,14 @@ test("30 forged failure lines of one app in a moment are one page; 100 more are 
   // One cause (Finance has not failed before): the first is its page, the next are listed there (and beyond the app's
   // page budget only listed).
   expect(failedPages()).toBe(before + 1);
+  // The node as QRS lists it, not as the line spelled it; the user with the name QRS has for them.
+  const page = posts()
+    .filter((p) => p.kind === "app.reload_failed")
+    .at(-1)!;
+  expect(page.hostName).toBe("sense1.test.example");
+  expect(events.filter((e) => e.app?.id === FINANCE && e.kind === "app.reload_failed").at(-1)!.execution!.details![0]!.message).toContain(
+    "by Bob Analyst (CORP\\bob)",
+  );
   const dropsSaid = () => logLines.filter((l) => String(l.msg).startsWith("dropped ")).length;
   await send(100, 100);
   await s!.clock.runUntil(s!.clock.now() + 30_000);
