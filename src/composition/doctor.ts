@@ -21,6 +21,7 @@ export function wireDoctor(
       ...(w.clusterStore ? { clusterDb: w.clusterStore.db } : {}),
       udpListening: parts.intake.udp?.address() !== undefined,
       ...(parts.templates ? { templates: parts.templates } : {}),
+      udpSources: parts.intake.sources,
     }),
   );
 }

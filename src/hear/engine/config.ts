@@ -72,7 +72,19 @@ export const engineReloadsSchema = () =>
         .min(1)
         .max(100_000)
         .default(600)
-        .describe("Reloads judged per minute at most (beyond it they are counted and dropped: a flood of forged lines cannot fill the store)."),
+        .describe(
+          "Reloads judged per minute at most, as a steady rate (a token bucket): beyond it they are counted and dropped, said in one log line a minute (a flood of forged lines cannot fill the store).",
+        ),
+      burst: z.number().int().min(1).max(100_000).default(60).describe("Reloads judged at once above maxRunsPerMinute's steady rate (the bucket's size)."),
+      pageBudget: z
+        .strictObject({
+          perAppPerHour: z.number().int().min(1).max(10_000).default(4).describe("Failed reloads alerted per app and hour at most (a token bucket)."),
+          perNodePerHour: z.number().int().min(1).max(100_000).default(30).describe("Failed reloads alerted per node and hour at most (a token bucket)."),
+        })
+        .prefault({})
+        .describe(
+          "Beyond the budget a failed reload is listed (dashboard, reports) and counted (verdict over_budget), not alerted; the failures of one app are one cause anyway (one page, its next failures listed there).",
+        ),
       maxOpen: z
         .number()
         .int()

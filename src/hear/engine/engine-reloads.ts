@@ -20,6 +20,8 @@ import { createReloadJudge } from "./reload-judge";
 import { createEngineReloadStore, type EngineReloadStore } from "./reload-store";
 import { createReloadTracker, type FinishedReload } from "./reload-tracker";
 import { createSiteNodes } from "./site-nodes";
+import { createRefusalSummary } from "../intake/refusal-summary";
+import { createTokenBuckets } from "./reload-budget";
 
 export interface EngineReloadsDeps {
   db: SqlDb;
@@ -59,7 +61,7 @@ function engineReloadMetrics(metrics: MetricsRegistry) {
     forgotten: metrics.counter("steward_engine_reloads_forgotten_total", "Reloads awaited and forgotten, by reason (stale, overflow, restarted)."),
     verdicts: metrics.counter(
       "steward_engine_reloads_total",
-      "Reloads heard from the Engine, by outcome and verdict (scheduler, alerted, not_alerted, fresh, unconfirmed, unknown, duplicate, dropped, error).",
+      "Reloads heard from the Engine, by outcome and verdict (scheduler, alerted, not_alerted, fresh, unconfirmed, unknown, over_budget, duplicate, dropped, error).",
     ),
   };
 }
@@ -69,6 +71,17 @@ function lineOf(m: EngineMessage | EngineReloadMessage): EngineLine | { rejected
   if (m.kind === "engine-reload") return m.line;
   const r = lineFromButler(m);
   return r.ok ? r.line : { rejected: r.reason };
+}
+
+/** Reloads dropped beyond the rate: one line a minute, by node. */
+function dropSummary(cfg: EngineReloadsConfig, clock: Clock, log: Logger) {
+  return createRefusalSummary({
+    clock,
+    log,
+    what: "",
+    line: (n, nodes, list) =>
+      `dropped ${n} Engine reload${n === 1 ? "" : "s"} of ${nodes} node${nodes === 1 ? "" : "s"} in the last minute, more than engineReloads.maxRunsPerMinute (${cfg.maxRunsPerMinute}, burst ${cfg.burst}): ${list}`,
+  });
 }
 
 export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReloadsDeps): EngineReloads {
@@ -94,21 +107,16 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
   const inFlight = new Set<Promise<void>>();
   /** Reloads this Steward claimed and is judging now: not a crash's leftovers. */
   const judging = new Set<string>();
-  let minute = { startMs: Number.NEGATIVE_INFINITY, count: 0 };
+  const judged = createTokenBuckets(cfg.burst, 60_000 / cfg.maxRunsPerMinute, clock);
+  const drops = dropSummary(cfg, clock, log);
   let open = false;
   let lastUnplacedWarnMs = Number.NEGATIVE_INFINITY;
 
-  /** At most maxRunsPerMinute reloads are judged a minute: a flood of lines cannot fill the store. */
-  function admit(): boolean {
-    const now = clock.now();
-    if (now - minute.startMs >= 60_000) minute = { startMs: now, count: 0 };
-    return ++minute.count <= cfg.maxRunsPerMinute;
-  }
-
   async function handle(run: FinishedReload): Promise<void> {
-    if (!admit()) {
+    // A steady rate with a burst: a flood of lines cannot fill the store, and its drops are one line a minute.
+    if (!judged.take("all")) {
       verdicts.inc({ outcome: run.outcome, verdict: "dropped" });
-      log.warn({ node: run.node, appId: run.appId, max: cfg.maxRunsPerMinute }, "more Engine reloads this minute than engineReloads.maxRunsPerMinute: dropped");
+      drops.add(run.node);
       return;
     }
     if (!(await store.claim(run, deps.instanceId, clock.now()))) {
@@ -181,6 +189,8 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
     },
     async stop(budgetMs) {
       open = false;
+      drops.stop();
+      announcer.stop();
       for (const s of stopTimers) s();
       stopTimers = [];
       // Reloads still settling are judged now rather than lost.

@@ -14,6 +14,8 @@ export interface ReloadEventInput {
   reason: string;
   links?: TaskEvent["links"];
   nowMs: number;
+  /** The user's name as QRS lists it, beside DIRECTORY\userid. */
+  userName?: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -36,7 +38,11 @@ export function engineReloadEvent(i: ReloadEventInput): TaskEvent {
   const user = run.user || "(not named by the Engine)";
   const start = run.startMs;
   const details: ExecutionDetail[] = [
-    { message: `Reload started outside the Scheduler by ${user}, ${startedFrom(run)}, on ${run.node}`, detailsType: 2, createdDate: iso(start ?? run.endMs) },
+    {
+      message: `Reload started outside the Scheduler by ${i.userName ? `${i.userName} (${user})` : user}, ${startedFrom(run)}, on ${run.node}`,
+      detailsType: 2,
+      createdDate: iso(start ?? run.endMs),
+    },
     ...run.lines.map((message) => ({ message, detailsType: 0, createdDate: iso(run.endMs) })),
     ...(failed ? [{ message: `Alerted: ${i.reason}`, detailsType: 2, createdDate: iso(run.endMs) }] : []),
   ];

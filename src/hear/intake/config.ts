@@ -3,13 +3,13 @@
 import { z } from "zod";
 import { parseRange } from "../../platform/security/ip-match";
 
-/** An IP, a CIDR, or a host name; something that looks like an address or range must parse as one. */
+/** An IP, a CIDR, a host name, or "*"; something that looks like an address or range must parse as one. */
 const sourceSchema = () =>
   z
     .string()
     .min(1)
-    .refine((v) => parseRange(v) !== undefined || (!v.includes("/") && !/^[\d.]+$/.test(v) && !v.includes(":")), {
-      message: "not a valid IP address, CIDR range (10.0.0.0/24, fd00::/8) or host name",
+    .refine((v) => v === "*" || parseRange(v) !== undefined || (!v.includes("/") && !/^[\d.*]+$/.test(v) && !v.includes(":") && !v.includes("*")), {
+      message: 'not a valid IP address, CIDR range (10.0.0.0/24, fd00::/8), host name, or "*" (any source)',
     });
 
 /** Fields added to the `udp:` section (declared in sections/core.ts). */
@@ -19,8 +19,9 @@ export const udpIntakeFields = () =>
       .array(sourceSchema())
       .default([])
       .describe(
-        "Who may send scheduler datagrams: IPs (10.0.0.5, fe80::1), CIDRs (10.0.0.0/24, fd00::/8) or host names " +
-          "(re-resolved periodically). Empty: any source is accepted (a warning is logged at start).",
+        "Who may send datagrams (the Scheduler's and the Engine's): IPs (10.0.0.5, fe80::1), CIDRs (10.0.0.0/24, fd00::/8) or host names " +
+          "(re-resolved periodically). Empty: the Qlik nodes only, qlik.host and the server nodes QRS lists (this server's loopback " +
+          'only without a qlik: section). "*": any source, on purpose. A datagram from anyone else is refused and counted.',
       ),
     resolveIntervalSeconds: z.number().int().min(10).max(86_400).default(300).describe("How often host names in allowedSources are resolved again."),
     maxDatagramBytes: z.number().int().min(256).max(65_535).default(65_507).describe("Larger datagrams are dropped and counted."),

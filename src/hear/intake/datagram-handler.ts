@@ -1,4 +1,4 @@
-// What happens to one datagram before a worker sees it: source allowlist, size, a cheap refusal when the queue and
+// What happens to one datagram before a worker sees it: its source (udp-sources.ts), size, a cheap refusal when the queue and
 // its overflow are full of failures, parse, the overflow when the queue is full, admission by priority, the in-memory
 // reservation of its run, the queue (a failure may shed a queued success), and the store claim started at once.
 // Refusals are counted by reason and logged within a budget; nothing here waits for the store.
@@ -14,12 +14,13 @@ import { createLogThrottle, type ThrottledWarn } from "./log-throttle";
 import type { RunClaims } from "./run-claims";
 import type { RunProcessor } from "./run-processor";
 import { priorityOf, TOP_PRIORITY, type QueueItem } from "./run-queue";
-import type { SourceAllowlist } from "./source-allowlist";
+import type { UdpSources } from "./udp-sources";
 import type { WorkQueue } from "./work-queue";
 
 export interface DatagramHandlerDeps {
   limits: { maxDatagramBytes: number; maxFieldChars: number; queueSize: number };
-  allowlist: Pick<SourceAllowlist, "allows">;
+  /** Who may send; a refused sender is counted and summed up once a minute, never logged per datagram. */
+  allowlist: Pick<UdpSources, "allows" | "refused">;
   queue: Pick<WorkQueue<QueueItem>, "admits" | "offer" | "depth">;
   /** Where a run waits while the queue is full (overflow.ts); without it such a run is dropped. */
   overflow?: Pick<IntakeOverflow, "admits" | "add" | "depth">;
@@ -88,7 +89,8 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
   return (msg, from) => {
     counters.received.inc();
     if (!deps.allowlist.allows(from.address)) {
-      return rejected("source_not_allowed", from.address, {}, "datagram from a source not in udp.allowedSources ignored");
+      counters.rejected.inc({ reason: "source_not_allowed" });
+      return deps.allowlist.refused(from.address);
     }
     if (msg.length > limits.maxDatagramBytes) {
       return rejected("too_large", from.address, { bytes: msg.length, max: limits.maxDatagramBytes }, "oversized datagram dropped");

@@ -1,7 +1,6 @@
-// Composes the task-event intake from its parts: the socket and its allowlist (udp-socket.ts), what happens to a
-// datagram up to the queue (datagram-handler.ts), the queue (run-queue.ts), the claim-and-mark path of a run
-// (run-claims.ts), the distribute path (distribute-path.ts), the run processor, distribute polling and QRS
-// reconciliation. app.ts adds `components` to the lifecycle in order.
+// Composes the task-event intake from its parts: the socket and who may send (udp-socket.ts), what happens to a datagram
+// up to the queue (datagram-handler.ts), the queue (run-queue.ts), the claim-and-mark path of a run (run-claims.ts), the
+// distribute path, the run processor, distribute polling and QRS reconciliation. app.ts adds `components` in order.
 import type { RemoteInfo } from "node:dgram";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -29,7 +28,7 @@ import { createThrottledWarn, type ThrottledWarn } from "./log-throttle";
 import { createRunClaims, type RunClaims } from "./run-claims";
 import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createRunQueue, type QueueItem } from "./run-queue";
-import { createIntakeSocket } from "./udp-socket";
+import { createIntakeSocket, type IntakeSocket, type IntakeSocketDeps } from "./udp-socket";
 import { createNodeSilence, type NodeSilence } from "./node-silence";
 import { createIntakeOverflow } from "./overflow";
 import { createOverflowRefill } from "./overflow-refill";
@@ -79,7 +78,9 @@ export interface TaskIntakeDeps {
   successLogs?: boolean;
   /** Times inside the sentences of the intake's own events, in the site's zone (ISO when not given). */
   formatTime?: (ms: number) => string;
-  /** Where the Engine's reload lines go (src/hear/engine); they share the UDP port and its allowlist. */
+  /** The site's nodes (qlik: configured), the senders admitted while udp.allowedSources is empty. */
+  qlikNodes?: IntakeSocketDeps["nodes"];
+  /** Where the Engine's reload lines go (src/hear/engine); they share the UDP port and its sources. */
   engineLines?: DatagramHandlerDeps["engine"];
 }
 
@@ -95,6 +96,8 @@ export interface TaskIntake {
   poller: DistributePoller;
   store: IntakeStore;
   counters: IntakeCounters;
+  /** Who may send datagrams (udp.allowedSources, or the Qlik nodes), for the doctor. */
+  sources: IntakeSocket["allowlist"];
   /** The socket's handler, exposed for tests and replays. */
   handleDatagram(msg: Buffer, from: Pick<RemoteInfo, "address" | "port">): void;
   /** Resolves when the seen marks and the give-ups of shed runs started so far are committed. */
@@ -327,8 +330,9 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     onStopping: () => (stopping = true),
     clock: deps.clock,
     ...(deps.udpPort !== undefined ? { port: deps.udpPort } : {}),
+    ...(deps.qlikNodes ? { nodes: deps.qlikNodes } : {}),
   });
-  const udp = socket.udp;
+  const { udp, allowlist: sources } = socket;
   const handleDatagram = createDatagramHandler({
     limits: { maxDatagramBytes: config.udp.maxDatagramBytes, maxFieldChars: config.udp.maxFieldChars, queueSize: cfg.queueSize },
     allowlist: socket.allowlist,
@@ -391,5 +395,6 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     await nodeSilence?.settled();
   }
 
-  return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), processor, poller, store, counters, handleDatagram, settled };
+  const parts = { processor, poller, store, counters, sources, handleDatagram, settled };
+  return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), ...parts };
 }

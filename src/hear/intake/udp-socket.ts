@@ -1,20 +1,23 @@
-// The intake's edge: which hosts may send (udp.allowedSources, host names re-resolved while running) and the UDP
-// socket, as one lifecycle component (the allowlist resolves before the socket opens, and a missing list is
-// warned about at every start), with the socket's readiness check.
+// The intake's edge: which hosts may send (udp-sources.ts: udp.allowedSources, or the Qlik nodes when it is empty) and
+// the UDP socket, as one lifecycle component (the sources resolve before the socket opens, and who is admitted is said
+// at every start), with the socket's readiness check.
 import type { RemoteInfo } from "node:dgram";
 import type { Logger } from "pino";
 import type { UdpConfig } from "./config";
 import type { Component } from "../../platform/core/lifecycle";
 import type { ReadinessCheck } from "../../platform/core/readiness";
 import { readKernelUdpDrops } from "./kernel-drops";
-import { createSourceAllowlist, type AllowlistDeps, type SourceAllowlist } from "./source-allowlist";
+import { type Clock, systemClock } from "../../platform/core/clock";
+import type { QlikNodes } from "../../platform/security/qlik-nodes";
+import type { AllowlistDeps } from "./source-allowlist";
 import { createUdpListener, type UdpListener } from "./udp-listener";
+import { createUdpSources, type UdpSources } from "./udp-sources";
 
-export const OPEN_ALLOWLIST_WARNING = "udp.allowedSources is empty: datagrams from any host are accepted; list your Sense nodes to refuse spoofed events";
+export const OPEN_SOURCES_WARNING = 'udp.allowedSources is "*": datagrams from any host are admitted; anyone who can reach the port can forge task events';
 
 export interface IntakeSocket {
   /** Always there: datagrams handed in by tests and replays are checked against it too. */
-  allowlist: SourceAllowlist;
+  allowlist: UdpSources;
   /** Undefined when udp.enabled is false. */
   udp?: UdpListener;
   component?: Component;
@@ -28,18 +31,21 @@ export interface IntakeSocketDeps {
   onStopping: () => void;
   /** Tests bind port 0. */
   port?: number;
-  /** The allow-list's resolution interval runs on it (the system clock when left out). */
-  clock?: AllowlistDeps["clock"];
+  /** The sources' resolution interval and refusal summary run on it (the system clock when left out). */
+  clock?: Clock;
   resolve?: AllowlistDeps["resolve"];
+  /** The site's nodes, admitted when udp.allowedSources is empty; undefined without a qlik: section. */
+  nodes?: QlikNodes;
 }
 
 export function createIntakeSocket(cfg: UdpConfig, deps: IntakeSocketDeps): IntakeSocket {
   const { log } = deps;
-  const allowlist = createSourceAllowlist(cfg.allowedSources, {
+  const allowlist = createUdpSources(cfg.allowedSources, {
     log,
+    clock: deps.clock ?? systemClock,
     resolveIntervalMs: cfg.resolveIntervalSeconds * 1000,
-    ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.resolve ? { resolve: deps.resolve } : {}),
+    ...(deps.nodes ? { nodes: deps.nodes } : {}),
   });
   if (!cfg.enabled) return { allowlist, readiness: [] };
   const udp = createUdpListener({ host: cfg.host, port: deps.port ?? cfg.port }, { log, onDatagram: deps.onDatagram });
@@ -47,7 +53,8 @@ export function createIntakeSocket(cfg: UdpConfig, deps: IntakeSocketDeps): Inta
     name: "udp",
     async start() {
       await allowlist.start();
-      if (allowlist.open) log.warn(OPEN_ALLOWLIST_WARNING);
+      if (allowlist.mode === "any") log.warn(OPEN_SOURCES_WARNING);
+      else log.info({ sources: allowlist.mode, ...(allowlist.degraded() ? { degraded: allowlist.degraded() } : {}) }, allowlist.describe());
       await udp.start();
     },
     async stop() {
@@ -56,7 +63,8 @@ export function createIntakeSocket(cfg: UdpConfig, deps: IntakeSocketDeps): Inta
       await udp.stop();
     },
   };
-  // Informational: a socket that cannot bind already fails start().
+  // Informational: a socket that cannot bind already fails start(). Degraded (not ok, not required) while QRS's node
+  // list is unread: the site's other nodes are refused until then.
   const readiness: ReadinessCheck = {
     name: "udp",
     required: false,
@@ -64,7 +72,9 @@ export function createIntakeSocket(cfg: UdpConfig, deps: IntakeSocketDeps): Inta
       const a = udp.address();
       if (!a) return { ok: false, detail: "not listening" };
       const drops = readKernelUdpDrops(a.port);
-      return { ok: true, detail: `listening on ${a.address}:${a.port}${drops ? `; the OS dropped ${drops} datagrams (receive buffer full)` : ""}` };
+      const degraded = allowlist.degraded();
+      const detail = `listening on ${a.address}:${a.port}; ${degraded ?? allowlist.describe()}${drops ? `; the OS dropped ${drops} datagrams (receive buffer full)` : ""}`;
+      return { ok: degraded === undefined, detail };
     },
   };
   return { allowlist, udp, component, readiness: [readiness] };

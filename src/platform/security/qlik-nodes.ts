@@ -20,6 +20,8 @@ export interface QlikNodes {
   listWith(list: () => Promise<string[]>): void;
   /** Resolves now (start, and the tests). */
   refresh(): Promise<void>;
+  /** True once QRS's node list has been read (until then only qlik.host is known; never without qlik:). */
+  listed(): boolean;
   component(): Component;
 }
 
@@ -55,6 +57,7 @@ export function createQlikNodes(host: string | undefined, deps: QlikNodesDeps): 
   const byName = new Map<string, string[]>();
   let addresses = new Set<string>();
   let onThisMachine = false;
+  let listedOnce = false;
   const seed = host ? parseIp(host) : undefined;
   if (host) byName.set(host, seed ? [seed.address] : []);
   const recompute = () => {
@@ -89,6 +92,7 @@ export function createQlikNodes(host: string | undefined, deps: QlikNodesDeps): 
     if (list) {
       try {
         names = [host, ...(await list())];
+        listedOnce = true;
       } catch (err) {
         // QRS down: the nodes read before stay.
         names = [...byName.keys()];
@@ -111,6 +115,7 @@ export function createQlikNodes(host: string | undefined, deps: QlikNodesDeps): 
     },
     listWith: (fn) => void (list = fn),
     refresh,
+    listed: () => listedOnce,
     component: () => ({
       name: "qlik-nodes",
       start() {

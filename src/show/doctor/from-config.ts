@@ -11,6 +11,7 @@ import { postgresTlsOptions } from "../../platform/store/cluster-store";
 import { createPostgresDb } from "../../platform/store/postgres-db";
 import type { SqlDb } from "../../platform/store/sql";
 import { channelProbe, dryConnection, engineProbe, postgresProbe, qrsProbe, udpPortProbe } from "./probes";
+import { type SourcesState, udpSourcesProbe } from "./udp-sources-probe";
 import type { DoctorProbe } from "./types";
 import { cloudTenantProbe } from "./cloud-probe";
 import { templateFallbackProbe, type TemplateProbeDeps } from "./template-probe";
@@ -24,6 +25,8 @@ export interface LiveSteward {
   udpListening?: boolean;
   /** Alerts it sent in the plain form because a template failed, from its store. */
   templates?: TemplateProbeDeps;
+  /** Who its UDP listener admits. */
+  udpSources?: SourcesState;
 }
 
 export interface DoctorProbes {
@@ -70,7 +73,10 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
   const access = keylessAccessNote(config);
   // Not a dependency to try: what the first API key changes (or changed), said where an admin looks before making one.
   if (access) probes.push({ check: "access", run: async () => ({ ok: true, detail: access.replace(/^Access: /, "") }) });
-  if (config.udp.enabled) probes.push(udpPortProbe(config.udp.host, config.udp.port, live ? { listening: live.udpListening === true } : undefined));
+  if (config.udp.enabled) {
+    probes.push(udpPortProbe(config.udp.host, config.udp.port, live ? { listening: live.udpListening === true } : undefined));
+    probes.push(udpSourcesProbe(config.udp.allowedSources, config.qlik?.host, live?.udpSources));
+  }
   return {
     probes,
     close: () => {

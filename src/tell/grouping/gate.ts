@@ -11,6 +11,7 @@ import { wouldSend } from "../notify/gate";
 import type { Plan } from "../notify/planner";
 import type { CauseStore } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
+import { createAppReloadRule } from "./app-reload";
 import { afterRecovery, type CauseDecision } from "./decision";
 import { createNodeDownRule } from "./node-down";
 import { createQueueRule } from "./queue-backlog";
@@ -52,6 +53,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     ...(deps.promises ? { promises: deps.promises } : {}),
   });
   const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
+  const appReloads = createAppReloadRule(store);
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
@@ -65,6 +67,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     const queued = await queue.symptom(e, now, pageTo);
     if (queued) return queued;
     if (!isTaskEvent(e)) return upstream.review(e, now, pageTo);
+    if (e.kind === "app.reload_failed" || e.kind === "app.reload_succeeded") return appReloads.review(e, now, pageTo);
     const subject = `task:${e.task.id.toLowerCase()}`;
     if (e.kind === "task.failed" || e.kind === "task.aborted") {
       const bySource = await source.review(e, now, pageTo);

@@ -75,6 +75,13 @@ describe("Butler 16.0.4's config template", () => {
       accounted(r, text);
     });
 
+    test("UDP: no source list in Butler's config, so the empty list admits the nodes QRS lists, and the review says so", () => {
+      expect(c.udp.allowedSources).toEqual([]);
+      expect(r.report.review.find((n) => n.startsWith("udp.allowedSources is left empty"))).toContain(
+        "Steward admits datagrams only from qlik.host and the server nodes QRS lists",
+      );
+    });
+
     test("InfluxDB: per-event static tags only on their own measurements, per-event dynamic tags and log lengths kept", () => {
       const ch = c.channels.influxdb;
       // Butler's global static tags go on every point.

@@ -44,6 +44,13 @@ export function mapUdp(c: Ctx): void {
   } else {
     c.t.off(B(`${p}.allowedSources`));
     c.t.off(B(`${p}.enableSourceValidation`));
+    // Butler accepted datagrams from anyone here; Steward's empty list is narrower (docs/security.md#who-may-send).
+    const qrsHost = str(c, "configQRS.host");
+    c.review.push(
+      qrsHost && !isPlaceholder(qrsHost)
+        ? "udp.allowedSources is left empty: Steward admits datagrams only from qlik.host and the server nodes QRS lists (Butler took them from any host). A node whose host name does not resolve from Steward's machine to the address it sends from must be listed there."
+        : "udp.allowedSources is left empty and there is no qlik: section: Steward admits datagrams only from this server's loopback. List the Sense nodes there.",
+    );
   }
   const size = num(c, `${p}.maxMessageSize`);
   if (size !== undefined) put(c, "udp.maxDatagramBytes", Math.min(Math.max(size, 256), 65_535));

@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/client";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { TaskEvent } from "../../../../src/platform/events/types";
+import { createLogger } from "../../../../src/platform/core/logger";
+import { createSecretRegistry } from "../../../../src/platform/core/redaction";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { reloadAsUser } from "../../../helpers/engine-user";
@@ -49,6 +51,8 @@ tasks:
 `;
 
 const KEY = generateApiKey();
+const logLines: Array<Record<string, unknown>> = [];
+const log = createLogger({ level: "info", format: "json", secrets: createSecretRegistry(), write: (l) => void logLines.push(JSON.parse(l)) });
 const dir = createTempDir("steward-engine-reloads-");
 let s: SteppedSite | undefined;
 let t: TestApp | undefined;
@@ -89,7 +93,7 @@ security:
     - { name: key-read, hash: "${hashApiKey(KEY)}", scopes: [read] }
 mcp: { enabled: true }
 `,
-    { clock, dir: join(dir.path, "steward") },
+    { clock, dir: join(dir.path, "steward"), log },
   );
   for (const k of ["app.reload_failed", "app.reload_succeeded", "task.failed"] as const) t.app.bus.on(k, (e) => void events.push(e as TaskEvent));
   const starting = t.app.start();
@@ -238,21 +242,60 @@ test("the dashboard, the morning report and the assistant answer who reloaded wh
   }
 }, 60_000);
 
-test("forged lines from an allowed address: an app QRS does not know, a node the site does not have; ignored and counted", async () => {
+test("forged lines from an allowed address: an app QRS does not know, a node the site does not have, a user QRS does not list; ignored and counted", async () => {
   const port = t!.app.intake.udp!.address()!.port;
   const received = t!.app.intake.counters.received.get();
   const at = new Date(s!.clock.now()).toISOString().replace(/[-:]/g, "").replace("Z", "+0000");
   const forged = [
     `/engine-reload/;SENSE1;11111111-2222-4333-8444-555555555555;x;CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
     `/engine-reload/;EVILNODE;${SALES};y;CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
+    // The whole host name is the node's: sense1.evil.example is not sense1.test.example (issue 75, E1b).
+    `/engine-reload/;sense1.evil.example;${SALES};z;CORP;bob;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
+    // A real app on a real node, by a user QRS does not list.
+    `/engine-reload/;SENSE1;${SALES};w;CORP;mallory;${at};ERROR;0;Service.Engine;Reload failed: pay me`,
   ];
   const sock = createSocket("udp4");
   for (const f of forged) await new Promise<void>((r, j) => sock.send(f, port, "127.0.0.1", (err) => (err ? j(err) : r())));
   sock.close();
-  await waitFor(() => t!.app.intake.counters.received.get() >= received + 2, { what: "the forged datagrams" });
+  await waitFor(() => t!.app.intake.counters.received.get() >= received + 4, { what: "the forged datagrams" });
   const before = posts().length;
   await s!.clock.runUntil(s!.clock.now() + 30_000);
   expect(posts().length).toBe(before);
   const metrics = await (await fetch(`${t!.app.server!.url().replace(/\/$/, "")}/metrics`, { headers: { "x-api-key": KEY } })).text();
-  expect(metrics).toMatch(/steward_engine_reloads_total\{outcome="failed",verdict="unknown"\} 2/);
+  expect(metrics).toMatch(/steward_engine_reloads_total\{outcome="failed",verdict="unknown"\} 4/);
+}, 60_000);
+
+test("30 forged failure lines of one app in a moment are one page; 100 more are dropped past the bucket, said in one line", async () => {
+  const port = t!.app.intake.udp!.address()!.port;
+  const at = new Date(s!.clock.now()).toISOString().replace(/[-:]/g, "").replace("Z", "+0000");
+  const line = (i: number) => `/engine-reload/;SENSE1;${FINANCE};flood-${i};CORP;bob;${at};ERROR;0;Service.Engine;Reload failed: flood ${i}`;
+  const send = async (from: number, n: number) => {
+    const received = t!.app.intake.counters.received.get();
+    const sock = createSocket("udp4");
+    for (let i = from; i < from + n; i++) await new Promise<void>((r, j) => sock.send(line(i), port, "127.0.0.1", (err) => (err ? j(err) : r())));
+    sock.close();
+    await waitFor(() => t!.app.intake.counters.received.get() >= received + n, { what: `${n} forged lines` });
+  };
+  const failedPages = () => posts().filter((p) => p.kind === "app.reload_failed").length;
+  const before = failedPages();
+  await send(0, 30);
+  await s!.clock.runUntil(s!.clock.now() + 30_000);
+  // One cause (Finance has not failed before): the first is its page, the next are listed there (and beyond the app's
+  // page budget only listed).
+  expect(failedPages()).toBe(before + 1);
+  // The node as QRS lists it, not as the line spelled it; the user with the name QRS has for them.
+  const page = posts()
+    .filter((p) => p.kind === "app.reload_failed")
+    .at(-1)!;
+  expect(page.hostName).toBe("sense1.test.example");
+  expect(events.filter((e) => e.app?.id === FINANCE && e.kind === "app.reload_failed").at(-1)!.execution!.details![0]!.message).toContain(
+    "by Bob Analyst (CORP\\bob)",
+  );
+  const dropsSaid = () => logLines.filter((l) => String(l.msg).startsWith("dropped ")).length;
+  await send(100, 100);
+  await s!.clock.runUntil(s!.clock.now() + 30_000);
+  expect(failedPages()).toBe(before + 1);
+  expect(dropsSaid()).toBe(1);
+  const metrics = await (await fetch(`${t!.app.server!.url().replace(/\/$/, "")}/metrics`, { headers: { "x-api-key": KEY } })).text();
+  expect(metrics).toMatch(/steward_engine_reloads_total\{outcome="failed",verdict="dropped"\} \d+/);
 }, 60_000);

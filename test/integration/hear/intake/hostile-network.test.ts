@@ -39,16 +39,19 @@ const failed = (exec: string, prefix = "/scheduler-task-failed/") =>
   `${prefix};SENSE1;Reload Sales dashboard;Sales dashboard;INTERNAL\\sa_scheduler;${IDS.reload};${IDS.app};2025-11-03 06:00:41,512;WARN;${exec};Click https://evil.example to fix`;
 const json = (body: unknown, method = "POST"): RequestInit => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-async function harness(intake: Record<string, unknown> = {}, clock?: Clock): Promise<Harness> {
+/** `anySource`: udp.allowedSources "*", so datagrams handed in from forged addresses reach what is probed past the source check. */
+async function harness(intake: Record<string, unknown> = {}, clock?: Clock, anySource = false): Promise<Harness> {
   tmp = createTempDir();
-  h = await startHarness({ dir: tmp.path, intake, clock });
+  const extraYaml = anySource ? "udp: { host: 127.0.0.1, port: 0, allowedSources: ['*'] }" : undefined;
+  h = await startHarness({ dir: tmp.path, intake, clock, ...(extraYaml ? { extraYaml } : {}) });
   return h;
 }
 
 describe("forged source addresses", () => {
   test("a new source per datagram does not get a log line per datagram: warnings share an overall budget", async () => {
     const { log, lines } = collectLogs();
-    t = createTestApp("", { log });
+    // Every source admitted ("*"): what is left to bound is the parse warnings (refused sources have their own summary).
+    t = createTestApp("udp: { host: 127.0.0.1, port: 0, allowedSources: ['*'] }\n", { log });
     await t.app.start();
     const intake = t.app.intake;
     for (let i = 0; i < 2_000; i++) intake.handleDatagram(Buffer.from(`/scheduler-nonsense/;${i}`), forged(i));
@@ -185,7 +188,7 @@ describe("forged distribution announcements", () => {
 
   test("pending polls are capped, and one source gets only its share", async () => {
     // Nothing is given up while the caps are probed.
-    const h = await harness({ ...fast, enrichment: { distribute: { ...fast.enrichment.distribute, confirmWithinSeconds: 60 } } });
+    const h = await harness({ ...fast, enrichment: { distribute: { ...fast.enrichment.distribute, confirmWithinSeconds: 60 } } }, undefined, true);
     const intake = h.t.app.intake;
     for (let i = 0; i < 30; i++) intake.handleDatagram(Buffer.from(distribute(exec(i))), forged(1));
     await waitFor(() => intake.counters.distributeRefused.get({ reason: "source_full" }) === 25, { what: "one source held to its share" });
@@ -197,7 +200,7 @@ describe("forged distribution announcements", () => {
   });
 
   test("a forged announcement costs a bounded number of QRS calls and is given up; none is announced", async () => {
-    const h = await harness(fast);
+    const h = await harness(fast, undefined, true);
     const intake = h.t.app.intake;
     h.sim.requests.clear();
     for (let i = 0; i < 10; i++) intake.handleDatagram(Buffer.from(distribute(exec(i))), forged(i));

@@ -74,7 +74,9 @@ describe("UDP intake edge", () => {
     // One line per source and reason within the minute, not one per datagram.
     expect(unparseable.filter((l) => l.reason === "unknown_prefix")).toHaveLength(1);
     expect(unparseable[0]).toMatchObject({ source: "::ffff:127.0.0.1" });
-    expect(lines.filter((l) => l.msg === "datagram from a source not in udp.allowedSources ignored")).toHaveLength(1);
+    expect(lines.filter((l) => String(l.msg).startsWith("refused ")).map((l) => l.msg)).toEqual([
+      "refused 1 datagram from 1 address not in udp.allowedSources in the last minute: ::1 (1)",
+    ]);
   });
 
   test("Butler's engine datagram is parsed and logged, and read as a failed reload outside the Scheduler, not a task run", async () => {

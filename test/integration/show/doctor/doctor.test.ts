@@ -67,7 +67,7 @@ const lineOf = (text: string, check: string) => text.split("\n").find((l) => l.s
 test("a working site: every line passes, exit 0, and no mail or webhook call is sent", async () => {
   const udpPort = await freeUdpPort();
   const { code, text } = await doctor(siteYaml({ smtpPort: smtp.port, udpPort, postgres: true }), "ok.yaml");
-  expect(text).toContain("All 9 checks passed.");
+  expect(text).toContain("All 10 checks passed.");
   expect(code).toBe(0);
   const checks = [
     "config",
@@ -79,10 +79,13 @@ test("a working site: every line passes, exit 0, and no mail or webhook call is 
     "alert templates",
     "access",
     `udp 127.0.0.1:${udpPort}`,
+    "udp sources",
   ];
   for (const check of checks) expect(lineOf(text, check)).toStartWith("PASS");
   // Read from the cluster's PostgreSQL, which has seen no alert yet.
   expect(lineOf(text, "alert templates")).toContain("no alert was sent in the plain form in the last 24 hours");
+  // Who may send (issue 75): with udp.allowedSources empty, the Qlik nodes.
+  expect(lineOf(text, "udp sources")).toContain("datagrams are admitted from 127.0.0.1 and the server nodes QRS lists");
   expect(lineOf(text, "engine")).toContain("opens a session");
   expect(lineOf(text, "channel mail (email)")).toContain("no mail sent");
   // A webhook's path is its secret: the line names the server only.
@@ -102,7 +105,7 @@ test("QRS refusing the certificate and a mail server that is down: FAIL lines wi
     expect(lineOf(text, "channel mail (email)")).toStartWith("FAIL");
     expect(text).toContain("Check smtp.host, smtp.port");
     expect(lineOf(text, "channel hook (webhook)")).toStartWith("PASS");
-    expect(text).toContain("2 of 7 checks failed.");
+    expect(text).toContain("2 of 8 checks failed.");
   } finally {
     await simControl(sim, "DELETE", "/faults");
   }
@@ -116,7 +119,7 @@ test("the simulator's QRS stopped: the QRS line fails with what to do; the Engin
     expect(lineOf(text, "qrs")).toStartWith("FAIL");
     expect(text).toContain("Check that this server reaches the Qlik Repository Service (qlik.host, port qlik.qrsPort, usually 4242)");
     expect(lineOf(text, "engine")).toStartWith("PASS");
-    expect(text).toContain("1 of 7 checks failed.");
+    expect(text).toContain("1 of 8 checks failed.");
   } finally {
     await simControl(sim, "POST", "/listeners/qrs/up", {});
   }
@@ -152,6 +155,7 @@ test("GET /v4/doctor and /ui/doctor on a running Steward; a cluster member gone 
     ["alert templates", true],
     ["access", true],
     ["udp 127.0.0.1:0", true],
+    ["udp sources", true],
   ]);
   expect(first.ok).toBe(true);
   // What the first API key will change, before anyone makes one (issue 75).
@@ -159,6 +163,7 @@ test("GET /v4/doctor and /ui/doctor on a running Steward; a cluster member gone 
   expect(access).toContain("no API key or client certificate yet (run-time keys in PostgreSQL are not counted here)");
   expect(access).toContain("tasks, apps, kv.read, kv.write, files, mqtt from the Qlik nodes (127.0.0.1 and the nodes QRS lists) (security.anonymous)");
   expect(access).toContain("/status needs a key with the status or read scope");
+  expect(first.checks.find((l) => l.check === "udp sources")!.detail).toStartWith("datagrams are admitted from the Qlik nodes 127.0.0.1");
   expect(first.checks.find((l) => l.check === "postgresql")!.detail).toContain("doctor-node");
   expect(first.checks.find((l) => l.check.startsWith("udp"))!.detail).toContain("Steward listens");
 

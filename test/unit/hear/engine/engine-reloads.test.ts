@@ -67,8 +67,8 @@ test("the same reload heard twice is announced once", async () => {
   await svc.component.stop(1_000);
 });
 
-test("more reloads a minute than maxRunsPerMinute: the rest are dropped and counted, not written", async () => {
-  const { clock, svc, events, verdict, store } = setup({ maxRunsPerMinute: 5 });
+test("more reloads than the bucket holds (burst 5 at 5 a minute): the rest are dropped and counted, not written", async () => {
+  const { clock, svc, events, verdict, store } = setup({ maxRunsPerMinute: 5, burst: 5 });
   await svc.component.start();
   for (let n = 1; n <= 20; n++) svc.hear(line(n, T0), "10.0.0.5");
   await clock.advance(5_000);
@@ -76,6 +76,31 @@ test("more reloads a minute than maxRunsPerMinute: the rest are dropped and coun
   expect(events).toHaveLength(5);
   expect(verdict("dropped")).toBe(15);
   expect((await store.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM engine_reloads"))?.n).toBe(5);
+  await svc.component.stop(1_000);
+});
+
+test("a page budget per app: past it a failure is listed and counted over_budget, not alerted; the bucket refills", async () => {
+  const { clock, svc, events, verdict } = setup({ pageBudget: { perAppPerHour: 2 } });
+  await svc.component.start();
+  const same = (session: number) => {
+    const r = parseEngineReload(
+      `/engine-reload/;SENSE2;${app(1)};x${session};CORP;svc_etl;${stamp(clock.now())};WARN;0;AuditActivity.Engine;Command=Reload;Result=1;ResultText=Error: Reload failed`,
+      16_384,
+    );
+    if (!r.ok) throw new Error(r.detail);
+    return { kind: "engine-reload" as const, line: r.line, truncated: false };
+  };
+  for (let n = 1; n <= 5; n++) svc.hear(same(n), "10.0.0.5");
+  await clock.advance(5_000);
+  await svc.settled();
+  expect(events).toHaveLength(2);
+  expect(verdict("over_budget")).toBe(3);
+  // Half an hour gives one page back (2 an hour).
+  await clock.advance(30 * 60_000);
+  svc.hear(same(6), "10.0.0.5");
+  await clock.advance(5_000);
+  await svc.settled();
+  expect(events).toHaveLength(3);
   await svc.component.stop(1_000);
 });
 

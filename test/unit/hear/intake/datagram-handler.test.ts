@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { createDatagramHandler, type DatagramHandler } from "../../../../src/hear/intake/datagram-handler";
 import { createRunClaims, type RunClaims } from "../../../../src/hear/intake/run-claims";
 import { createRunQueue, type QueueItem } from "../../../../src/hear/intake/run-queue";
-import { createSourceAllowlist } from "../../../../src/hear/intake/source-allowlist";
+import { createUdpSources } from "../../../../src/hear/intake/udp-sources";
 import type { WorkQueue } from "../../../../src/hear/intake/work-queue";
 import { waitFor } from "../../../helpers/wait-for";
 import { intakeParts, T0, type IntakeParts } from "./intake-parts";
@@ -42,7 +42,7 @@ beforeEach(() => {
   );
   handle = createDatagramHandler({
     limits: { maxDatagramBytes: 1_000, maxFieldChars: 500, queueSize: 2 },
-    allowlist: createSourceAllowlist(["10.0.0.0/24"], { log: parts.log, resolveIntervalMs: 60_000 }),
+    allowlist: createUdpSources(["10.0.0.0/24"], { log: parts.log, clock: parts.clock, resolveIntervalMs: 60_000 }),
     queue,
     processor: parts.processor,
     claims,

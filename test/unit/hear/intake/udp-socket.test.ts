@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { ConfigSchema } from "../../../../src/composition/config";
 import { createLogger } from "../../../../src/platform/core/logger";
 import { createSecretRegistry } from "../../../../src/platform/core/redaction";
-import { createIntakeSocket, OPEN_ALLOWLIST_WARNING, type IntakeSocket } from "../../../../src/hear/intake/udp-socket";
+import { createIntakeSocket, OPEN_SOURCES_WARNING, type IntakeSocket } from "../../../../src/hear/intake/udp-socket";
 import { waitFor } from "../../../helpers/wait-for";
 
 function logs() {
@@ -29,7 +29,7 @@ async function send(port: number, text: string): Promise<void> {
 }
 
 describe("intake socket", () => {
-  test("an empty allowlist is warned about at start; datagrams reach the handler; stop says stopping first", async () => {
+  test("empty and no qlik: section: this server's loopback only, said at start; datagrams reach the handler; stop says stopping first", async () => {
     const { lines, log } = logs();
     const got: Array<[string, string]> = [];
     let stopping = 0;
@@ -41,10 +41,15 @@ describe("intake socket", () => {
     });
     expect(socket.readiness[0]?.check()).toEqual({ ok: false, detail: "not listening" });
     await socket.component!.start();
-    expect(lines.filter((l) => l.msg === OPEN_ALLOWLIST_WARNING)).toHaveLength(1);
-    expect(socket.allowlist.open).toBe(true);
+    const said = "datagrams are admitted from this server's loopback only (no qlik: section, udp.allowedSources empty)";
+    expect(lines.filter((l) => l.msg === said)).toHaveLength(1);
+    expect(lines.some((l) => l.msg === OPEN_SOURCES_WARNING)).toBe(false);
+    expect(socket.allowlist.mode).toBe("loopback");
+    expect(socket.allowlist.allows("127.0.0.3")).toBe(true);
+    expect(socket.allowlist.allows("::1")).toBe(true);
+    expect(socket.allowlist.allows("10.0.0.5")).toBe(false);
     const port = socket.udp!.address()!.port;
-    expect(socket.readiness[0]?.check()).toMatchObject({ ok: true, detail: expect.stringContaining(`listening on 127.0.0.1:${port}`) });
+    expect(socket.readiness[0]?.check()).toEqual({ ok: true, detail: `listening on 127.0.0.1:${port}; ${said}` });
     await send(port, "hello");
     await waitFor(() => got.length === 1, { what: "the datagram", timeoutMs: 5_000 });
     expect(got).toEqual([["hello", "127.0.0.1"]]);
@@ -52,6 +57,15 @@ describe("intake socket", () => {
     expect(stopping).toBe(1);
     expect(socket.readiness[0]?.check()).toEqual({ ok: false, detail: "not listening" });
     socket = undefined;
+  });
+
+  test('"*" admits any source, on purpose, and is warned about at start', async () => {
+    const { lines, log } = logs();
+    socket = createIntakeSocket(udpConfig({ allowedSources: ["*"] }), { log, port: 0, onDatagram: () => {}, onStopping: () => {} });
+    await socket.component!.start();
+    expect(lines.filter((l) => l.msg === OPEN_SOURCES_WARNING)).toHaveLength(1);
+    expect(socket.allowlist.mode).toBe("any");
+    expect(socket.allowlist.allows("203.0.113.9")).toBe(true);
   });
 
   test("listed sources: addresses, ranges and host names resolved before the socket opens; no warning", async () => {
@@ -64,7 +78,7 @@ describe("intake socket", () => {
       resolve: async (host) => (host === "sense2.corp.example" ? ["192.168.7.20"] : []),
     });
     await socket.component!.start();
-    expect(lines.some((l) => l.msg === OPEN_ALLOWLIST_WARNING)).toBe(false);
+    expect(lines.some((l) => l.msg === OPEN_SOURCES_WARNING)).toBe(false);
     expect(socket.allowlist.allows("10.0.0.77")).toBe(true);
     expect(socket.allowlist.allows("192.168.7.20")).toBe(true);
     expect(socket.allowlist.allows("::ffff:192.168.7.20")).toBe(true);
