@@ -164,7 +164,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     bindQlikNodes(security, qrs);
     const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config.routes);
     const { alertGates, act, notifyMetrics, notify, dashboard, incidents } = alerting;
-    const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort);
+    const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort, security.qlikNodes);
     const { intake, services, cloud, engineReloads } = site;
     const expectations = wireExpectations(w, http, tasks, alerting, site);
     const { watchdog, checkins, freshness, beats } = expectations;

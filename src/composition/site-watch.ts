@@ -1,9 +1,7 @@
 // What watches the Qlik site and the host: the task-event intake, Butler's MQTT status, service monitors, New Relic,
 // site monitors and Qlik Cloud tenants; then what did not happen (watchdog, check-ins, freshness) and the heartbeat.
-import { z } from "zod";
 import type { AuditLog } from "../platform/audit/audit-log";
-import type { QrsClient } from "../platform/qlik";
-import { createQlikNodes, type QlikNodes } from "../platform/security/qlik-nodes";
+import type { QlikNodes } from "../platform/security/qlik-nodes";
 import { createCheckinChainView, createCheckinConditionsView } from "../watch/checkins/chain-view";
 import { type Checkins, setupCheckins } from "../watch/checkins";
 import { setupCloud } from "../hear/cloud";
@@ -32,7 +30,16 @@ export interface SiteWatch {
   cloud: ReturnType<typeof setupCloud>;
 }
 
-export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: TaskServices, alerting: Alerting, udpPort: number | undefined): SiteWatch {
+export function wireSiteWatch(
+  w: Wiring,
+  audit: AuditLog,
+  http: HttpApp,
+  tasks: TaskServices,
+  alerting: Alerting,
+  udpPort: number | undefined,
+  /** security.anonymous's resolver of the Qlik nodes: the same nodes may send datagrams (one instance for both). */
+  nodes: QlikNodes,
+): SiteWatch {
   const { config, loaded, log, lifecycle, clock, metrics, readiness, bus, shared, gate, memberDown, clusterWiring } = w;
   const { qrs, control, influxConflicts } = tasks;
   const { incidents } = alerting;
@@ -52,7 +59,8 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
     : undefined;
   if (engineReloads) lifecycle.add(engineReloads.component);
   registerEngineReloadRoutes(http.router, { ...(engineReloads ? { store: engineReloads.store } : {}), clock });
-  const qlikNodes = siteNodes(w, qrs);
+  // While udp.allowedSources is empty, the Qlik nodes (qlik.host and QRS's server nodes) may send; without qlik:, loopback.
+  const qlikNodes = w.config.qlik ? nodes : undefined;
   const intake = setupIntake(config, {
     ...(engineReloads ? { engineLines: engineReloads.hear } : {}),
     ...(qlikNodes ? { qlikNodes } : {}),
@@ -106,25 +114,6 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
     ...(incidents ? { annotate: incidents.annotate } : {}),
   });
   return { intake, services, cloud, ...(engineReloads ? { engineReloads } : {}) };
-}
-
-const NodeRows = z.array(z.looseObject({ hostName: z.string().nullish() }));
-
-/**
- * The Qlik nodes (qlik.host and QRS's server nodes, resolved and refreshed every 5 minutes): the datagram senders
- * admitted while udp.allowedSources is empty. The same resolver security.anonymous's qlik-nodes uses: one instance
- * is enough where both are wired.
- */
-function siteNodes(w: Wiring, qrs: QrsClient | undefined): QlikNodes | undefined {
-  if (!w.config.qlik) return undefined;
-  const nodes = createQlikNodes(w.config.qlik.host, { clock: w.clock, log: w.log.child({ module: "qlik-nodes" }) });
-  if (qrs)
-    nodes.listWith(async () => {
-      const rows = await qrs.getJson("servernodeconfiguration", NodeRows, {}, { timeoutMs: 8_000, retries: 1 });
-      return rows.flatMap((r) => (r.hostName ? [r.hostName] : []));
-    });
-  w.lifecycle.add(nodes.component());
-  return nodes;
 }
 
 export interface Expectations {
