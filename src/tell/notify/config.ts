@@ -14,6 +14,7 @@ import { MqttChannelSchema } from "./channels/mqtt/schema";
 import { InfluxDbChannelSchema } from "./channels/influxdb/schema";
 import { Signl4ChannelSchema } from "./channels/signl4/schema";
 import { NewRelicChannelSchema } from "./channels/newrelic/schema";
+import { AlertmanagerChannelSchema } from "./channels/alertmanager/schema";
 import type { QlikConfig } from "../../platform/qlik/config";
 import type { NewRelicConfig } from "../newrelic/config";
 
@@ -28,6 +29,7 @@ export const channelConfigSchema = () =>
       InfluxDbChannelSchema,
       Signl4ChannelSchema,
       NewRelicChannelSchema,
+      AlertmanagerChannelSchema,
     ])
     .describe("The channel's type; it decides which other keys the channel takes.");
 /** For tests and scripts: built on first use and kept. Steward builds it per parse (channelConfigSchema()), so it is dropped after. */
@@ -272,4 +274,6 @@ export interface NotifierConfig {
   notify: NotifyConfig;
   qlik?: QlikConfig;
   newRelic?: NewRelicConfig;
+  /** The address of the dashboard, for channels that link to it. */
+  http?: { publicUrl?: string };
 }

@@ -110,6 +110,7 @@ function channelDepsFor(deps: NotifierDeps, log: Logger, renderers: ReturnType<t
       baseDir,
       state: createChannelState(deps.store.sql, name, () => clock.now()),
       newRelic: config.newRelic,
+      ...(config.http?.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
       influxConflicts: deps.influxConflicts,
     });
   }

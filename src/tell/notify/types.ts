@@ -58,6 +58,8 @@ export interface ChannelDeps {
   state: ChannelState;
   /** New Relic accounts and endpoints (config newRelic:), for newrelic channels. */
   newRelic?: NewRelicConfig;
+  /** http.publicUrl: the dashboard an alert links to (Alertmanager's generatorURL). */
+  publicUrl?: string;
   /** Where influxdb channels report the field type conflicts InfluxDB answers with (and the writes it accepts). */
   influxConflicts?: InfluxConflictMonitor;
 }
