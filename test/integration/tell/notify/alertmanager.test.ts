@@ -68,7 +68,7 @@ receivers:
 `,
     });
     t = createTestApp(`
-http: { publicUrl: "https://steward.corp.example" }
+http: { port: 0, publicUrl: "https://steward.corp.example" }
 channels:
   am: { type: alertmanager, urls: ["${am.url}"], labels: { env: test, team: qlik }, resendEvery: 2s }
 routes:
