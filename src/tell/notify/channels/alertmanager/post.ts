@@ -14,12 +14,11 @@ export function alertsUrl(base: string): string {
 
 function authHeader(cfg: AlertmanagerChannelConfig): Record<string, string> {
   if (cfg.basicAuth) return { Authorization: `Basic ${Buffer.from(`${cfg.basicAuth.username}:${cfg.basicAuth.password}`).toString("base64")}` };
-  if (cfg.bearerToken) return { Authorization: `Bearer ${cfg.bearerToken}` };
   return {};
 }
 
 export function createAlertPoster(cfg: AlertmanagerChannelConfig, client: HttpClient, log: Logger): AlertPoster {
-  const headers = { "Content-Type": "application/json", ...authHeader(cfg) };
+  const headers = { "Content-Type": "application/json", ...cfg.headers, ...authHeader(cfg) };
   return async (alerts, signal, target) => {
     const urls = target ? [target] : cfg.urls;
     const body = JSON.stringify(alerts);

@@ -26,12 +26,26 @@ export const AlertmanagerChannelSchema = z.lazy(() =>
         .meta({ examples: [["http://alertmanager1.corp.example:9093", "http://alertmanager2.corp.example:9093"]] }),
       basicAuth: z
         .strictObject({
-          username: z.string().min(1).describe("User name of Alertmanager's basic_auth_users (web.config.file)."),
-          password: z.string().min(1).describe("Its password; a credential, use ${env:…} or ${file:…}."),
+          username: z
+            .string()
+            .min(1)
+            .describe("User name of Alertmanager's basic_auth_users (web.config.file).")
+            .meta({ examples: ["steward"] }),
+          password: z
+            .string()
+            .min(1)
+            .describe("Its password; a credential, use ${env:…} or ${file:…}.")
+            .meta({ examples: ["${env:ALERTMANAGER_PASSWORD}"] }),
         })
         .optional()
         .describe("Basic authentication, for an Alertmanager started with a web config file (or behind a proxy that asks for it)."),
-      bearerToken: z.string().min(1).optional().describe("A bearer token sent as Authorization: Bearer …, for a proxy in front of Alertmanager; use ${env:…}."),
+      headers: z
+        .record(z.string().min(1), z.string())
+        .default({})
+        .describe(
+          "Extra request headers: X-Scope-OrgID for a multi-tenant Alertmanager (Grafana Mimir, Cortex), or Authorization: Bearer ${env:…} for a proxy in front of it.",
+        )
+        .meta({ examples: [{ "X-Scope-OrgID": "qlik" }] }),
       labels: z
         .record(z.string().regex(LABEL_NAME, "label names use letters, digits and '_' and do not start with a digit"), z.string())
         .default({})
@@ -69,7 +83,8 @@ export const AlertmanagerChannelSchema = z.lazy(() =>
         if ((STEWARD_LABELS as readonly string[]).includes(name))
           ctx.addIssue({ code: "custom", path: ["labels", name], message: `Steward sets the label ${name} itself; choose another name` });
       }
-      if (c.basicAuth && c.bearerToken) ctx.addIssue({ code: "custom", path: ["bearerToken"], message: "set basicAuth or bearerToken, not both" });
+      const auth = Object.keys(c.headers).find((h) => h.toLowerCase() === "authorization");
+      if (c.basicAuth && auth) ctx.addIssue({ code: "custom", path: ["headers", auth], message: "basicAuth sets the Authorization header; set one of them" });
     })
     .describe("Alerts in Prometheus Alertmanager: each open incident one alert, posted again while it is open and ended when it closes."),
 );

@@ -114,8 +114,9 @@ describe("alertmanager config", () => {
     ]);
   });
 
-  test("basic auth and a bearer token together are refused; no URL is refused", () => {
-    expect(parse({ basicAuth: { username: "steward", password: "secret" }, bearerToken: "t" }).error!.issues[0]!.path).toEqual(["bearerToken"]);
+  test("basic auth and an Authorization header together are refused; no URL is refused", () => {
+    const both = parse({ basicAuth: { username: "steward", password: "secret" }, headers: { authorization: "Bearer t" } });
+    expect(both.error!.issues[0]!.path).toEqual(["headers", "authorization"]);
     expect(parse({ urls: [] }).error!.issues[0]!.path).toEqual(["urls"]);
   });
 });
