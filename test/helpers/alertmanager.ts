@@ -14,6 +14,8 @@ export interface AlertmanagerOptions {
   resolveTimeout?: string;
   /** The rest of alertmanager.yml (route, receivers, inhibit_rules); a route to a receiver that sends nothing by default. */
   body?: string;
+  /** A whole alertmanager.yml instead (resolveTimeout and body are then not used). */
+  wholeConfig?: string;
 }
 
 /** One alert as GET /api/v2/alerts answers. */
@@ -45,7 +47,7 @@ async function startAlertmanagerOnce(opts: AlertmanagerOptions): Promise<TestSer
   const [port] = await freeTcpPorts(1);
   if (port === undefined) throw new Error("no free port");
   const conf = join(dir.path, "alertmanager.yml");
-  writeFileSync(conf, `global:\n  resolve_timeout: ${opts.resolveTimeout ?? "5m"}\n${opts.body ?? DEFAULT_BODY}`);
+  writeFileSync(conf, opts.wholeConfig ?? `global:\n  resolve_timeout: ${opts.resolveTimeout ?? "5m"}\n${opts.body ?? DEFAULT_BODY}`);
   const proc = startProcess(
     bin,
     [
