@@ -152,7 +152,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     causes: alertGates.grouping.acknowledgements,
   });
   act.setIncidents(incidents);
-  lifecycle.add(alertResender(w, current, alertGates, incidents));
+  lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth));
   return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, siteZone, formatTime, dashboard, ...(incidents ? { incidents } : {}) };
 }
 
@@ -160,7 +160,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
  * Posts the alerts of alertmanager channels again while their incident or cause is open (src/tell/notify/channels/
  * alertmanager): once per site, so under the alert-resend lease in a cluster.
  */
-function alertResender(w: Wiring, current: () => Config, gates: AlertGates, incidents: IncidentService | undefined) {
+function alertResender(w: Wiring, current: () => Config, gates: AlertGates, incidents: IncidentService | undefined, health: ChannelHealth) {
   const isOpen: OpenCheck = async (ref) => {
     if (ref.cause !== undefined) return gates.grouping.isCauseOpen(ref.cause);
     if (ref.incident !== undefined && incidents) {
@@ -169,6 +169,14 @@ function alertResender(w: Wiring, current: () => Config, gates: AlertGates, inci
     }
     return undefined;
   };
-  const resender = createAlertResender({ db: w.shared.sql, clock: w.clock, log: w.log, baseDir: w.loaded.baseDir, channels: () => current().channels, isOpen });
+  const resender = createAlertResender({
+    db: w.shared.sql,
+    clock: w.clock,
+    log: w.log,
+    baseDir: w.loaded.baseDir,
+    channels: () => current().channels,
+    isOpen,
+    health,
+  });
   return w.gate ? w.gate("alert-resend", resender) : resender;
 }

@@ -48,7 +48,7 @@ describe("alertmanager re-sender", () => {
   }, 60_000);
   afterAll(async () => {
     await t?.close();
-    await am?.stop();
+    await am?.stop().catch(() => {});
     data.remove();
   });
 
@@ -85,4 +85,20 @@ describe("alertmanager re-sender", () => {
     for (const e of closing) expect((await t.app.notify.list({ eventId: e.id, limit: 10 })).filter((d) => d.channel === "am")).toEqual([]);
     expect(await t.app.sharedStore.sql.all("SELECT key FROM channel_state WHERE channel = 'am' AND key LIKE 'alert:incident:%'")).toEqual([]);
   }, 30_000);
+
+  // Last: it stops this file's Alertmanager.
+  test("Alertmanager gone while an alert is open: /ready names the channel and the failing re-send", async () => {
+    await emit({ ...syntheticTaskEvent({ outcome: "failed", taskName: "Inventory", taskId: "task-inventory" }), source: "udp" });
+    await waitFor(() => alertOf("Inventory"), { what: "the alert" });
+    await am.stop();
+    const detail = await waitFor(
+      async () => {
+        const body = (await (await t.request("/ready")).json()) as { ready: boolean; components: Record<string, { ok: boolean; detail?: string }> };
+        const channels = body.components.channels;
+        return !body.ready && channels && !channels.ok ? channels.detail : undefined;
+      },
+      { what: "/ready failing on the channel", timeoutMs: 30_000 },
+    );
+    expect(detail).toMatch(/^am: \d+ attempts failed since .*re-sending the open alerts: /);
+  }, 45_000);
 });

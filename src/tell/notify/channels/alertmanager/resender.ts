@@ -9,6 +9,7 @@ import { createHttpClient } from "../../../../platform/http/http-client";
 import type { SqlDb } from "../../../../platform/store/sql";
 import { type ChannelState, createChannelState } from "../../channel-state";
 import type { ChannelConfig } from "../../config";
+import type { ChannelHealth } from "../../channel-health";
 import type { PostableAlert } from "./alert";
 import { OPEN_PREFIX, parseStoredAlert, type StoredAlert } from "./index";
 import { createAlertPoster, type AlertPoster } from "./post";
@@ -25,6 +26,8 @@ export interface AlertResenderDeps {
   /** The channels of the config in force (a reload may add or drop one). */
   channels(): Record<string, ChannelConfig>;
   isOpen: OpenCheck;
+  /** Where a channel's failing deliveries are said; a failing re-send is said there too. */
+  health?: ChannelHealth;
 }
 
 /** How often to look when no alertmanager channel is configured (one may come with a config reload). */
@@ -59,21 +62,27 @@ export function createAlertResender(deps: AlertResenderDeps): Component & { pass
       try {
         const post = createAlertPoster(cfg, client, log.child({ channel: name }));
         const signal = () => AbortSignal.any([abort.signal, AbortSignal.timeout(cfg.timeout)]);
-        await resendChannel(
+        const posted = await resendChannel(
           name,
           createChannelState(deps.db, name, () => deps.clock.now()),
           post,
           signal,
         );
+        if (posted > 0) deps.health?.delivered(name, deps.clock.now());
       } catch (err) {
-        log.warn({ channel: name, err: (err as Error).message }, "re-sending the open alerts failed; tried again at the next pass");
+        const message = (err as Error).message;
+        log.warn({ channel: name, err: message }, "re-sending the open alerts failed; tried again at the next pass");
+        // Said where a failing delivery is said (/ready, the degraded watch): Alertmanager resolves what it stops hearing of.
+        deps.health?.failed(name, `re-sending the open alerts: ${message}`, deps.clock.now());
       } finally {
         client.close();
       }
     }
   }
 
-  async function resendChannel(name: string, state: ChannelState, post: AlertPoster, signal: () => AbortSignal): Promise<void> {
+  /** Returns how many alerts it posted. */
+  async function resendChannel(name: string, state: ChannelState, post: AlertPoster, signal: () => AbortSignal): Promise<number> {
+    let posted = 0;
     const firing = new Map<string | undefined, Array<{ key: string; alert: PostableAlert }>>();
     for (const { key, value } of await state.entries(OPEN_PREFIX)) {
       const stored = parseStoredAlert(value);
@@ -89,6 +98,7 @@ export function createAlertResender(deps: AlertResenderDeps): Component & { pass
           await state.set(key, value);
           throw err;
         });
+        posted++;
         log.info({ channel: name, alert: key }, "its incident closed: the alert ended in Alertmanager");
         continue;
       }
@@ -104,11 +114,13 @@ export function createAlertResender(deps: AlertResenderDeps): Component & { pass
           signal(),
           target,
         );
+        posted += batch.length;
         // A closing notification that ended one of them while this post was on its way would be undone by it: end it again.
         for (const b of batch) if ((await state.get(b.key)) === undefined) await post([ended(b.alert)], signal(), target);
       }
     }
-    if (firing.size > 0) log.debug({ channel: name, alerts: [...firing.values()].reduce((n, l) => n + l.length, 0) }, "open alerts re-sent");
+    if (firing.size > 0) log.debug({ channel: name, alerts: posted }, "open alerts re-sent");
+    return posted;
   }
 
   const ended = (a: PostableAlert): PostableAlert => ({ ...a, endsAt: new Date(deps.clock.now()).toISOString() });
