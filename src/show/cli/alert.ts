@@ -101,6 +101,7 @@ function channelDepsFactory(loaded: LoadedConfig): (name: string) => ChannelDeps
     templates: renderers(templateDirsFor(loaded.config, loaded.config.channels[name], loaded.baseDir)),
     state: memoryChannelState(),
     newRelic: loaded.config.newRelic,
+    ...(loaded.config.http.publicUrl ? { publicUrl: loaded.config.http.publicUrl } : {}),
   });
 }
 

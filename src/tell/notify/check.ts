@@ -123,7 +123,16 @@ export function notifyProblems(config: NotifierConfig, baseDir: string): NotifyP
       continue;
     }
     const def = CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>;
-    const deps: ChannelDeps = { name, log, clock: systemClock, templates, baseDir, state: memoryChannelState(), newRelic: config.newRelic };
+    const deps: ChannelDeps = {
+      name,
+      log,
+      clock: systemClock,
+      templates,
+      baseDir,
+      state: memoryChannelState(),
+      newRelic: config.newRelic,
+      ...(config.http?.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
+    };
     const seen = new Set<string>();
     for (const events of sets) {
       if (events.length > 1 && !def.supportsDigest) continue;
