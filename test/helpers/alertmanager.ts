@@ -24,6 +24,8 @@ export interface GettableAlert {
   annotations: Record<string, string>;
   startsAt: string;
   endsAt: string;
+  /** When it was last posted (a re-send moves it). */
+  updatedAt: string;
   generatorURL?: string;
   fingerprint: string;
   status: { state: "active" | "suppressed" | "unprocessed"; silencedBy: string[]; inhibitedBy: string[] };
