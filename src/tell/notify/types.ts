@@ -12,6 +12,9 @@ import type { TemplateVars } from "./template-vars";
 import type { ChannelState } from "./channel-state";
 import type { NewRelicConfig } from "../newrelic/config";
 
+/** The route of a test send to one channel (POST /v4/alerts/test?channel=, `steward alert test`). */
+export const TEST_SEND_ROUTE = "alert-test";
+
 export interface Notification {
   /** Outbox row id, stable across retries. */
   deliveryId: number;

@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 
 test("the alert goes to the test target only, and is re-sent there", async () => {
-  await t.app.bus.emit("task.failed", syntheticTaskEvent({ outcome: "failed", taskName: "Test-mode load" }));
+  // As heard from the Scheduler (a test event, source "test", would be posted once and not kept).
+  await t.app.bus.emit("task.failed", { ...syntheticTaskEvent({ outcome: "failed", taskName: "Test-mode load" }), source: "udp" });
   const alert = async () => (await alertmanagerAlerts(target)).find((a) => a.labels.task === "Test-mode load");
   const first = await waitFor(alert, { what: "the alert at the test target" });
   await waitFor(async () => ((await alert())?.updatedAt ?? first.updatedAt) !== first.updatedAt, { what: "the alert re-sent to the test target" });

@@ -2,7 +2,7 @@
 // posts it when a notification opens or updates it and remembers it in its durable state; the re-sender
 // (resender.ts) posts every remembered alert again each resendEvery, and a closing notification (or the re-sender,
 // finding its incident or cause closed) posts it with endsAt and forgets it.
-import type { ChannelDefinition } from "../../types";
+import { type ChannelDefinition, type Notification, TEST_SEND_ROUTE } from "../../types";
 import { createHttpClient, safeUrl } from "../../../../platform/http/http-client";
 import { type PostableAlert, stewardAlert } from "./alert";
 import { alertsUrl, createAlertPoster } from "./post";
@@ -28,6 +28,9 @@ export function parseStoredAlert(value: string): StoredAlert | undefined {
   }
 }
 
+/** A test send to the channel, or a test event sent through the routes (POST /v4/alerts/test). */
+const isTest = (n: Notification) => n.route === TEST_SEND_ROUTE || ("source" in n.event && n.event.source === "test");
+
 export const alertmanagerChannel: ChannelDefinition<"alertmanager"> = {
   type: "alertmanager",
   schema: AlertmanagerChannelSchema,
@@ -48,7 +51,8 @@ export const alertmanagerChannel: ChannelDefinition<"alertmanager"> = {
         const a = stewardAlert(cfg, n.event, { ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}), now });
         const target = n.test?.target;
         const key = OPEN_PREFIX + a.key;
-        if (a.state === "once") return post([a.alert], signal, target);
+        // A test is posted once, not remembered: nothing would ever end it (Alertmanager resolves it after resolve_timeout).
+        if (a.state === "once" || (a.state === "firing" && isTest(n))) return post([a.alert], signal, target);
         const raw = await deps.state.get(key);
         const stored = raw === undefined ? undefined : parseStoredAlert(raw);
         if (a.state === "firing") {
