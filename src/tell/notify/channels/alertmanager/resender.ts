@@ -38,7 +38,7 @@ const BATCH = 200;
 const alertmanagerChannels = (all: Record<string, ChannelConfig>) =>
   Object.entries(all).filter((e): e is [string, AlertmanagerChannelConfig] => e[1].type === "alertmanager" && e[1].enabled);
 
-export function createAlertResender(deps: AlertResenderDeps): Component & { passNow(): Promise<void> } {
+export function createAlertResender(deps: AlertResenderDeps): Component {
   const log = deps.log.child({ module: "alertmanager-resend" });
   const lastPass = new Map<string, number>();
   let stopTimer: (() => void) | undefined;
@@ -144,6 +144,5 @@ export function createAlertResender(deps: AlertResenderDeps): Component & { pass
       abort.abort();
       await running;
     },
-    passNow: () => run(true),
   };
 }
