@@ -24,7 +24,8 @@ fi
 #   postgresql            the cluster store; tests run initdb + postgres as nobody in a temp dir on a free port
 #   util-linux            setpriv, which drops root to nobody for postgres (it refuses to run as root)
 #   faketime              runs a Steward whose clock is ahead or behind (the cluster's clock-offset tests)
-PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 wixl msitools osslsigncode unzip chromium firefox-esr systemd postgresql util-linux faketime)
+#   prometheus-alertmanager  the alertmanager channel's counterpart (alerts posted, silenced and ended in it)
+PACKAGES=(mosquitto influxdb victoria-metrics wine64 wine gcc-mingw-w64-x86-64 wixl msitools osslsigncode unzip chromium firefox-esr systemd postgresql util-linux faketime prometheus-alertmanager)
 
 export DEBIAN_FRONTEND=noninteractive
 

@@ -162,7 +162,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const tasks = wireTaskServices(w, audit, http);
     const { qrs, kv, files, influxConflicts, dataChecks, control, scheduler } = tasks;
     bindQlikNodes(security, qrs);
-    const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config.routes);
+    const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config);
     const { alertGates, act, notifyMetrics, notify, dashboard, incidents } = alerting;
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort, security.qlikNodes);
     const { intake, services, cloud, engineReloads } = site;

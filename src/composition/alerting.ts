@@ -11,7 +11,7 @@ import { isTaskEvent, type TaskEvent } from "../platform/events/types";
 import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act-from-message";
 import type { HttpApp } from "../platform/http/app";
 import { type IncidentService, setupIncidents } from "../tell/incidents";
-import { type Notifier, setupNotify } from "../tell/notify";
+import { createAlertResender, type Notifier, type OpenCheck, setupNotify } from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
 import { registerOnCallRoutes } from "../tell/on-call";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
@@ -54,8 +54,9 @@ function promiseRefs(config: Config): PromiseRef[] {
   }));
 }
 
-/** `routes` reads the routes of the config in force (the reloader is built after this stage). */
-export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: TaskServices, routes: () => Config["routes"]): Alerting {
+/** `current` reads the config in force (the reloader is built after this stage). */
+export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: TaskServices, current: () => Config): Alerting {
+  const routes = () => current().routes;
   const { config, loaded, log, lifecycle, clock, readiness, bus, store, shared, cluster, pg, clusterStore, instanceName, clusterWiring } = w;
   const { qrs, influxConflicts } = tasks;
   // Before the notifier: its one gate holds back what a window, a silence or a cause covers; it wakes the notifier.
@@ -164,5 +165,31 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   act.setIncidents(incidents);
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
   registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit });
+  lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth));
   return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, siteZone, formatTime, dashboard, ...(incidents ? { incidents } : {}) };
+}
+
+/**
+ * Posts the alerts of alertmanager channels again while their incident or cause is open (src/tell/notify/channels/
+ * alertmanager): once per site, so under the alert-resend lease in a cluster.
+ */
+function alertResender(w: Wiring, current: () => Config, gates: AlertGates, incidents: IncidentService | undefined, health: ChannelHealth) {
+  const isOpen: OpenCheck = async (ref) => {
+    if (ref.cause !== undefined) return gates.grouping.isCauseOpen(ref.cause);
+    if (ref.incident !== undefined && incidents) {
+      const row = await incidents.get(ref.incident);
+      return row === undefined ? undefined : row.status === "open";
+    }
+    return undefined;
+  };
+  const resender = createAlertResender({
+    db: w.shared.sql,
+    clock: w.clock,
+    log: w.log,
+    baseDir: w.loaded.baseDir,
+    channels: () => current().channels,
+    isOpen,
+    health,
+  });
+  return w.gate ? w.gate("alert-resend", resender) : resender;
 }

@@ -38,6 +38,11 @@ export const EXTERNAL_TOOLS = {
   postgres: { purpose: "PostgreSQL server (the cluster store)", candidates: ["postgres"], debianPackage: "postgresql" },
   initdb: { purpose: "creates the PostgreSQL test cluster", candidates: ["initdb"], debianPackage: "postgresql" },
   setpriv: { purpose: "runs PostgreSQL as nobody when the tests run as root", candidates: ["setpriv"], debianPackage: "util-linux" },
+  alertmanager: {
+    purpose: "Prometheus Alertmanager (the alertmanager channel)",
+    candidates: ["prometheus-alertmanager", "alertmanager"],
+    debianPackage: "prometheus-alertmanager",
+  },
   faketime: { purpose: "runs a Steward with its clock shifted (cluster clock tests)", candidates: ["faketime"], debianPackage: "faketime" },
   systemdAnalyze: {
     purpose: "verifies the generated systemd unit file",

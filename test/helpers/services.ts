@@ -23,14 +23,14 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-const HOST = "127.0.0.1";
-const READY_TIMEOUT_MS = 20_000;
+export const HOST = "127.0.0.1";
+export const READY_TIMEOUT_MS = 20_000;
 
 /**
  * A free port handed out by the OS is in the ephemeral range, where an outgoing connection of another test's
  * client may take it before the service binds it: such a start is tried again on a new port (at most 3 times).
  */
-async function retryOnPortClash<T>(what: string, start: () => Promise<T>): Promise<T> {
+export async function retryOnPortClash<T>(what: string, start: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await start();
@@ -43,7 +43,14 @@ async function retryOnPortClash<T>(what: string, start: () => Promise<T>): Promi
 }
 
 /** Starts `proc` (already spawned), waits for `ready`, and wraps it; on failure kills it and throws with its output. */
-async function finishStart(name: string, proc: RunningProcess, dir: TempDir, port: number, url: string, ready: () => Promise<unknown>): Promise<TestService> {
+export async function finishStart(
+  name: string,
+  proc: RunningProcess,
+  dir: TempDir,
+  port: number,
+  url: string,
+  ready: () => Promise<unknown>,
+): Promise<TestService> {
   const stop = async () => {
     await proc.stop("SIGTERM", 5_000);
     dir.remove();

@@ -21,7 +21,7 @@ import { buildNotification } from "../../tell/notify/notification";
 import { planContextFor, previewEvent, type Preview } from "../../tell/notify/preview";
 import { createQrsTaskLookup } from "../../tell/notify/qrs-lookup";
 import { deliveryKey } from "../../tell/notify/planner";
-import type { ChannelDefinition, ChannelDeps } from "../../tell/notify/types";
+import { type ChannelDefinition, type ChannelDeps, TEST_SEND_ROUTE } from "../../tell/notify/types";
 import type { LoadedConfig } from "./steward-config";
 
 const OPTIONS = {
@@ -103,6 +103,7 @@ function channelDepsFactory(loaded: LoadedConfig): (name: string) => ChannelDeps
     templates: renderers(templateDirsFor(loaded.config, loaded.config.channels[name], loaded.baseDir)),
     state: memoryChannelState(),
     newRelic: loaded.config.newRelic,
+    ...(loaded.config.http.publicUrl ? { publicUrl: loaded.config.http.publicUrl } : {}),
   });
 }
 
@@ -159,7 +160,7 @@ async function sendTest(loaded: LoadedConfig, name: string, event: Preview["even
   try {
     for (const recipient of recipients) {
       const n = buildNotification(
-        { deliveryId: 0, key: deliveryKey(event.id, name, recipient), channel: name, route: "alert-test", events: [event], recipient, target, attempt: 1 },
+        { deliveryId: 0, key: deliveryKey(event.id, name, recipient), channel: name, route: TEST_SEND_ROUTE, events: [event], recipient, target, attempt: 1 },
         varsOptionsFor(config, ch),
       );
       const label = `${name}${recipient ? ` → ${recipient}` : ""}${target ? ` (test mode: ${target})` : ""}`;

@@ -81,6 +81,7 @@ export function channelProbe(name: string, ch: ChannelConfig, baseDir: string): 
         }
       },
     };
+  if (ch.type === "alertmanager") return { check, run: () => everyMember(ch.urls) };
   const address = channelAddress(ch);
   if (!address)
     return {
@@ -88,6 +89,13 @@ export function channelProbe(name: string, ch: ChannelConfig, baseDir: string): 
       run: async () => ({ ok: true, detail: `no address of its own to try; send it a test with POST /v4/alerts/test?channel=${name}` }),
     };
   return { check, run: () => dryConnection(address) };
+}
+
+/** Each Alertmanager of an HA pair: a member down is a failure to fix, although the others still take the alerts. */
+async function everyMember(urls: readonly string[]): Promise<{ ok: boolean; detail: string; fix?: string }> {
+  const results = await Promise.all(urls.map(dryConnection));
+  const failed = results.find((r) => !r.ok);
+  return { ok: !failed, detail: results.map((r) => r.detail).join("; "), ...(failed?.fix ? { fix: failed.fix } : {}) };
 }
 
 /** TCP (and TLS for https, mqtts, wss) to the URL's host and port: no request is sent. */

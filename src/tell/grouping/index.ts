@@ -36,6 +36,8 @@ export interface Grouping {
   /** Who is on a cause: the incidents service acknowledges a cause and the task incidents it holds together. */
   acknowledgements: CauseAcknowledger;
   gate: DeliveryGate;
+  /** Whether the cause (a parent) is still open; undefined when there is no such cause. */
+  isCauseOpen(id: number): Promise<boolean | undefined>;
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
   readChainsFrom(read: () => PlannedChains | undefined): void;
   /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
@@ -71,6 +73,10 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     acknowledgements: createCauseAcknowledger(deps.db),
     // After the cause is decided: a follow-up goes only where the page it follows went on its own.
     gate: composeGates([gate, createFollowUpGate(deps.db)]),
+    isCauseOpen: async (id) => {
+      const p = await store.get(id);
+      return p === undefined ? undefined : p.status === "open";
+    },
     readChainsFrom(read) {
       graph = chainGraphSource(read);
     },

@@ -28,6 +28,8 @@ export interface ChannelState {
   set(key: string, value: string): Promise<void>;
   /** Removes the key; true when it was there (so exactly one caller acts on it). */
   take(key: string): Promise<boolean>;
+  /** Every key starting with `prefix` and its value, in key order (what a channel re-sends while it is open). */
+  entries(prefix: string): Promise<Array<{ key: string; value: string }>>;
 }
 
 export function createChannelState(db: SqlDb, channel: string, now: () => number): ChannelState {
@@ -35,15 +37,27 @@ export function createChannelState(db: SqlDb, channel: string, now: () => number
   const put =
     "INSERT INTO channel_state (channel, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (channel, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
   const del = "DELETE FROM channel_state WHERE channel = ? AND key = ?";
+  // Not LIKE: a prefix may hold '%' or '_', and SQLite's LIKE ignores case where PostgreSQL's does not.
+  const byPrefix = "SELECT key, value FROM channel_state WHERE channel = ? AND substr(key, 1, ?) = ? ORDER BY key";
   return {
     get: async (key) => (await db.get<{ value: string }>(get, [channel, key]))?.value,
     set: async (key, value) => void (await db.run(put, [channel, key, value, now()])),
     take: async (key) => (await db.run(del, [channel, key])).changes > 0,
+    entries: (prefix) => db.all<{ key: string; value: string }>(byPrefix, [channel, prefix.length, prefix]),
   };
 }
 
 /** In-memory state for previews and `config check`, which must not touch the store. */
 export function memoryChannelState(): ChannelState {
   const m = new Map<string, string>();
-  return { get: async (k) => m.get(k), set: async (k, v) => void m.set(k, v), take: async (k) => m.delete(k) };
+  return {
+    get: async (k) => m.get(k),
+    set: async (k, v) => void m.set(k, v),
+    take: async (k) => m.delete(k),
+    entries: async (prefix) =>
+      [...m]
+        .filter(([key]) => key.startsWith(prefix))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([key, value]) => ({ key, value })),
+  };
 }

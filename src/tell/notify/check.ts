@@ -134,6 +134,7 @@ export function notifyProblems(config: NotifierConfig, baseDir: string): NotifyP
       baseDir,
       state: memoryChannelState(),
       newRelic: config.newRelic,
+      ...(config.http?.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
     };
     const seen = new Set<string>();
     for (const events of sets) {

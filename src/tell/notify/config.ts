@@ -16,6 +16,7 @@ import { Signl4ChannelSchema } from "./channels/signl4/schema";
 import { NewRelicChannelSchema } from "./channels/newrelic/schema";
 import { PagerDutyChannelSchema } from "./channels/pagerduty/schema";
 import { OpsgenieChannelSchema } from "./channels/opsgenie/schema";
+import { AlertmanagerChannelSchema } from "./channels/alertmanager/schema";
 import type { QlikConfig } from "../../platform/qlik/config";
 import type { NewRelicConfig } from "../newrelic/config";
 
@@ -32,6 +33,7 @@ export const channelConfigSchema = () =>
       NewRelicChannelSchema,
       PagerDutyChannelSchema,
       OpsgenieChannelSchema,
+      AlertmanagerChannelSchema,
     ])
     .describe("The channel's type; it decides which other keys the channel takes.");
 /** For tests and scripts: built on first use and kept. Steward builds it per parse (channelConfigSchema()), so it is dropped after. */
@@ -276,6 +278,6 @@ export interface NotifierConfig {
   notify: NotifyConfig;
   qlik?: QlikConfig;
   newRelic?: NewRelicConfig;
-  /** http.publicUrl: on-call alerts link to the dashboard. */
+  /** http.publicUrl: the dashboard an alert links to (PagerDuty's and Opsgenie's links, Alertmanager's generatorURL). */
   http?: { publicUrl?: string };
 }

@@ -8,3 +8,4 @@ export type { TaskEventLookup } from "./event-schema";
 export type { Channel, ChannelDefinition, ChannelDeps, Notification } from "./types";
 export { setupNotify, type NotifySetupDeps } from "./setup";
 export { composeGates, wouldSend, type DeliveryGate } from "./gate";
+export { createAlertResender, type OpenCheck } from "./channels/alertmanager/resender";

@@ -22,7 +22,7 @@ import { createOutboxStore, type DeliveryRow, type ListFilter, type OutboxStore 
 import { deliveryKey, planEvent, type Plan, type PlannedDelivery } from "./planner";
 import { planContextFor, previewEvent, type Preview } from "./preview";
 import { routeAttachScriptLog } from "./routing";
-import type { ChannelDefinition, ChannelDeps, Notification } from "./types";
+import { type ChannelDefinition, type ChannelDeps, type Notification, TEST_SEND_ROUTE } from "./types";
 import { createChannelState } from "./channel-state";
 import type { ChannelConfig } from "./config";
 import { type AcknowledgeRequest, queueAcknowledgements } from "./on-call/acknowledge";
@@ -261,7 +261,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     async sendToChannel(channel, event) {
       const { ch, def } = definition(channel);
       const now = clock.now();
-      const route = "alert-test";
+      const route = TEST_SEND_ROUTE;
       const recipients = def.addressable && ch.type === "email" ? ch.to : [""];
       if (recipients.length === 0) throw new AppError("BAD_REQUEST", `channel ${channel} has no static recipients (to:) to send a test to`);
       const deliveries = recipients.map((recipient) => testDelivery(config, channel, recipient, event, route));

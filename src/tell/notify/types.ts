@@ -13,6 +13,9 @@ import type { TemplateVars } from "./template-vars";
 import type { ChannelState } from "./channel-state";
 import type { NewRelicConfig } from "../newrelic/config";
 
+/** The route of a test send to one channel (POST /v4/alerts/test?channel=, `steward alert test`). */
+export const TEST_SEND_ROUTE = "alert-test";
+
 export interface Notification {
   /** Outbox row id, stable across retries. */
   deliveryId: number;
@@ -69,7 +72,7 @@ export interface ChannelDeps {
   state: ChannelState;
   /** New Relic accounts and endpoints (config newRelic:), for newrelic channels. */
   newRelic?: NewRelicConfig;
-  /** http.publicUrl: alerts that link to Steward's dashboard (PagerDuty, Opsgenie) build their links on it. */
+  /** http.publicUrl: the dashboard an alert links to (PagerDuty's and Opsgenie's links, Alertmanager's generatorURL). */
   publicUrl?: string;
   /** Where influxdb channels report the field type conflicts InfluxDB answers with (and the writes it accepts). */
   influxConflicts?: InfluxConflictMonitor;

@@ -2,6 +2,7 @@
 // added to the config without a definition here (or the reverse) does not compile.
 import type { ChannelConfig, ChannelType } from "../config";
 import type { Channel, ChannelDefinition, ChannelDeps } from "../types";
+import { alertmanagerChannel } from "./alertmanager";
 import { emailChannel } from "./email";
 import { influxDbChannel } from "./influxdb";
 import { mqttChannel } from "./mqtt";
@@ -26,6 +27,7 @@ export const CHANNELS: ChannelRegistry = {
   newrelic: newRelicChannel,
   pagerduty: pagerDutyChannel,
   opsgenie: opsgenieChannel,
+  alertmanager: alertmanagerChannel,
 };
 
 export function channelDefinition<T extends ChannelType>(type: T): ChannelDefinition<T> {

@@ -40,6 +40,7 @@ const EXAMPLE_ENV: Record<string, string> = {
   STEWARD_TLS_PASSPHRASE: "tls-passphrase",
   HEARTBEAT_URL: "https://hc-ping.com/00000000-0000-0000-0000-000000000000",
   SIGNL4_WEBHOOK: "https://connect.signl4.com/webhook/example-team",
+  ALERTMANAGER_PASSWORD: "alertmanager-password",
   NEW_RELIC_INSERT_KEY: "nr-insert-key",
   PAGERDUTY_ROUTING_KEY: "R0123456789abcdef0123456789abcde",
   PAGERDUTY_WEBHOOK_SECRET: "pagerduty-webhook-secret",

@@ -1,0 +1,29 @@
+// A channel's durable state on both stores: entries(prefix) lists exactly the keys under a prefix (a '%' or '_' in
+// it taken literally, other channels' keys left out), in key order, as the alertmanager re-sender reads its open alerts.
+import { afterAll, describe, expect, test } from "bun:test";
+import { channelStateMigrations, createChannelState } from "../../../../src/tell/notify/channel-state";
+import { bothBackends } from "../../../helpers/sql-backends";
+
+const backends = bothBackends();
+afterAll(async () => {
+  for (const b of backends) await b.shutdown();
+});
+
+for (const backend of backends) {
+  describe(`channel state on ${backend.name}`, () => {
+    test("entries lists the keys under a prefix, literally and in order", async () => {
+      const db = await backend.open([channelStateMigrations]);
+      const am = createChannelState(db, "am", () => 1);
+      const other = createChannelState(db, "other", () => 1);
+      for (const k of ["alert:incident:2", "alert:cause:1", "alertx", "cause:1", "a%ert:1", "Alert:upper"]) await am.set(k, `v-${k}`);
+      await other.set("alert:incident:9", "theirs");
+      expect(await am.entries("alert:")).toEqual([
+        { key: "alert:cause:1", value: "v-alert:cause:1" },
+        { key: "alert:incident:2", value: "v-alert:incident:2" },
+      ]);
+      expect((await am.entries("a%")).map((e) => e.key)).toEqual(["a%ert:1"]);
+      expect(await am.take("alert:cause:1")).toBe(true);
+      expect((await am.entries("alert:")).map((e) => e.key)).toEqual(["alert:incident:2"]);
+    });
+  });
+}
