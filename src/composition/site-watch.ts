@@ -9,8 +9,9 @@ import { setupHeartbeat } from "../watch/heartbeat";
 import type { HttpApp } from "../platform/http/app";
 import { incidentsWantSuccessLogs } from "../tell/incidents";
 import { routesWantSuccessLogs } from "../tell/notify/routing";
-import { setupIntake, type TaskIntake } from "../hear/intake";
-import { createEngineReloads, type EngineReloads, registerEngineReloadRoutes } from "../hear/engine";
+import { type EngineMessage, type EngineReloadMessage, setupIntake, type TaskIntake } from "../hear/intake";
+import { createEngineReloads, createLinesCheck, type EngineReloads, type LinesCheck, registerEngineReloadRoutes } from "../hear/engine";
+import type { TaskEvent } from "../platform/events/types";
 import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
 import { setupNewRelic } from "../tell/newrelic";
 import { setupServiceMonitor } from "../watch/services";
@@ -21,10 +22,14 @@ import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
 
+type EngineLineSink = (m: EngineMessage | EngineReloadMessage, source: string) => void;
+
 export interface SiteWatch {
   intake: TaskIntake;
   /** Reloads outside the Scheduler heard from the Engine; absent when engineReloads.enabled is off. */
   engineReloads?: EngineReloads;
+  /** Whether each node's Engine lines keep coming; absent without QRS or with engineReloads off. */
+  linesCheck?: LinesCheck;
   services: ReturnType<typeof setupServiceMonitor>;
   cloud: ReturnType<typeof setupCloud>;
 }
@@ -49,8 +54,10 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
     : undefined;
   if (engineReloads) lifecycle.add(engineReloads.component);
   registerEngineReloadRoutes(http.router, { ...(engineReloads ? { store: engineReloads.store } : {}), clock });
+  const linesCheck = engineLinesCheck(w, alerting, engineReloads);
   const intake = setupIntake(config, {
-    ...(engineReloads ? { engineLines: engineReloads.hear } : {}),
+    ...(engineReloads ? { engineLines: linesCheck ? linesCheck.hear(engineReloads.hear) : engineReloads.hear } : {}),
+    ...(linesCheck ? { confirmedRun: linesCheck.confirmedRun } : {}),
     ...clusterWiring,
     ...(gate ? { gate } : {}),
     ...(memberDown ? { memberDown, ...(w.peerPace ? { peerPace: w.peerPace } : {}) } : {}),
@@ -100,7 +107,42 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
     ...(gate ? { gate } : {}),
     ...(incidents ? { annotate: incidents.annotate } : {}),
   });
-  return { intake, services, cloud, ...(engineReloads ? { engineReloads } : {}) };
+  return { intake, services, cloud, ...(engineReloads ? { engineReloads } : {}), ...(linesCheck ? { linesCheck: linesCheck.check } : {}) };
+}
+
+/** Whether each node's Engine lines keep coming (src/hear/engine/lines-check.ts): with the Engine's lines heard and QRS to confirm runs. */
+function engineLinesCheck(w: Wiring, alerting: Alerting, engineReloads: EngineReloads | undefined) {
+  const { config, log, lifecycle, clock, readiness, bus, shared, instanceName } = w;
+  const cfg = config.engineReloads.linesCheck;
+  if (!engineReloads || !cfg.enabled || !config.qlik) return undefined;
+  const check = createLinesCheck({
+    db: shared.sql,
+    clock,
+    log,
+    emit: (e) => void bus.emit(e.kind, e),
+    formatTime: alerting.formatTime,
+    instance: instanceName,
+    withinMs: cfg.within,
+    udpPort: config.udp.port,
+  });
+  readiness.register(check.readiness);
+  lifecycle.add({ name: "engine-lines-check", start() {}, stop: () => check.stop() });
+  return {
+    check,
+    hear:
+      (next: EngineLineSink): EngineLineSink =>
+      (m, source) => {
+        check.line(m.kind === "engine-reload" ? m.line.host : m.host);
+        next(m, source);
+      },
+    // Only a reload that ended well is sure to have reached the Engine (a failed run may never have opened a session).
+    confirmedRun(e: TaskEvent) {
+      const host = e.execution?.executingNode;
+      if (e.taskType !== "reload" || e.outcome !== "succeeded" || !host) return;
+      const start = Date.parse(e.execution?.startTime ?? "");
+      check.schedulerReload({ host, taskName: e.task.name, startMs: Number.isFinite(start) ? start : clock.now() - cfg.within });
+    },
+  };
 }
 
 export interface Expectations {

@@ -4,3 +4,4 @@ export { engineReloadsSchema, type EngineReloadsConfig } from "./config";
 export { engineReloadMigrations, type EngineReloadStore, type HeardReload } from "./reload-store";
 export { renderEngineAppenderXml } from "./engine-appender-xml";
 export { registerEngineReloadRoutes, reloadView } from "./routes";
+export { createLinesCheck, engineLinesFix, type IncompleteNode, type LinesCheck } from "./lines-check";
