@@ -5,6 +5,8 @@
 // of the datagram. One scan for the first ten separators, each field cut to the cap: linear in the datagram's size.
 // Also turns Butler's 9-field `/engine-reload-failed/` (qlik-protocols §1.4) into the same line, as a failure.
 import type { EngineMessage } from "../intake/datagram-types";
+// log4net's `%date`, `%date{DATE}` and `%date{ABSOLUTE}` name no zone: accepted, the instant then comes from when Steward heard it.
+import { readLogDate } from "../intake/log-date";
 import { classifyMessage, type EngineLine, isGuidText, isNullText, MAX_TIME_CHARS, parseLineTime } from "./engine-line";
 
 export const ENGINE_RELOAD_PREFIX = "engine-reload";
@@ -21,9 +23,6 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
 const clean = (s: string) => s.replace(CONTROL, "").trim();
 const cleanMessage = (s: string) => s.replace(/\r\n?/g, "\n").replace(CONTROL_BUT_NEWLINE, "").trim();
-
-/** log4net's `%date` (server-local time, no zone): accepted, its instant then comes from when Steward heard it. */
-const LOG4NET_DATE = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,7})?$/;
 
 function capper(cap: number) {
   let truncated = false;
@@ -49,7 +48,7 @@ function userOf(dir: string, id: string): string {
 function checkAppAndTime(appRaw: string, time: string): EngineParse | undefined {
   if (isNullText(appRaw)) return reject("engine_no_app", "the line names no app (AppId empty): not about one app's reload");
   if (!isGuidText(appRaw)) return reject("bad_engine_app_id", `AppId (field 2) is not a GUID: ${sample(appRaw)}`);
-  if (time.length > MAX_TIME_CHARS || (parseLineTime(time) === undefined && !LOG4NET_DATE.test(time)))
+  if (time.length > MAX_TIME_CHARS || (parseLineTime(time) === undefined && readLogDate(time) === undefined))
     return reject("bad_engine_time", `the time (field 6) is not a date: ${sample(time)}`);
   return undefined;
 }
