@@ -45,6 +45,9 @@ function userOf(dir: string, id: string): string {
   return isNullText(dir) ? id : `${dir}\\${id}`;
 }
 
+/** Stands in for the app of a line about no reload, so only its time is checked. */
+const ANY_APP = "00000000-0000-0000-0000-000000000000";
+
 function checkAppAndTime(appRaw: string, time: string): EngineParse | undefined {
   if (isNullText(appRaw)) return reject("engine_no_app", "the line names no app (AppId empty): not about one app's reload");
   if (!isGuidText(appRaw)) return reject("bad_engine_app_id", `AppId (field 2) is not a GUID: ${sample(appRaw)}`);
@@ -61,20 +64,24 @@ export function parseEngineReload(text: string, maxFieldChars: number): EnginePa
   const field = (i: number) => clean(text.slice(seps[i - 1]! + 1, seps[i]));
   const appRaw = field(2);
   const time = field(6);
-  const bad = checkAppAndTime(appRaw, time);
-  if (bad) return bad;
   const { fit, truncated } = capper(maxFieldChars);
   const message = fit(cleanMessage(text.slice(seps[FIXED - 1]! + 1)));
-  const { kind, text: said } = classifyMessage(message);
+  const level = fit(field(7)).toUpperCase();
+  let { kind, text: said } = classifyMessage(message, level);
+  // A line about no reload (another audit command, a service warning) may name no app: it is heard, and ignored.
+  const aside = (kind === "unrelated" || kind === "detail") && !isGuidText(appRaw);
+  if (aside) kind = "unrelated";
+  const bad = checkAppAndTime(aside ? ANY_APP : appRaw, time);
+  if (bad) return bad;
   const line: EngineLine = {
     prefix: "engine-reload",
     host: fit(field(1)),
-    appId: appRaw.toLowerCase(),
+    appId: aside ? "" : appRaw.toLowerCase(),
     sessionId: fit(field(3)),
     user: fit(userOf(field(4), field(5))),
     timestamp: time,
     timeMs: parseLineTime(time),
-    level: fit(field(7)).toUpperCase(),
+    level,
     proxySessionId: fit(field(8)),
     logger: fit(field(9)),
     message,
