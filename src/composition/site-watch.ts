@@ -110,6 +110,19 @@ export function wireSiteWatch(w: Wiring, audit: AuditLog, http: HttpApp, tasks: 
   return { intake, services, cloud, ...(engineReloads ? { engineReloads } : {}), ...(linesCheck ? { linesCheck: linesCheck.check } : {}) };
 }
 
+/**
+ * When the run began, as early as either clock puts it: QRS's start time (the Qlik server's clock) or now less the
+ * run's duration (Steward's). A Qlik server whose clock runs ahead, or a run announced late, then never makes lines
+ * written during the run look older than it.
+ */
+function runStartOnOurClock(e: TaskEvent, now: number): number {
+  const start = Date.parse(e.execution?.startTime ?? "");
+  const stop = Date.parse(e.execution?.stopTime ?? "");
+  const took = e.execution?.durationMs ?? (Number.isFinite(start) && Number.isFinite(stop) ? stop - start : 0);
+  const ours = now - Math.max(0, took);
+  return Number.isFinite(start) ? Math.min(start, ours) : ours;
+}
+
 /** Whether each node's Engine lines keep coming (src/hear/engine/lines-check.ts): with the Engine's lines heard and QRS to confirm runs. */
 function engineLinesCheck(w: Wiring, alerting: Alerting, engineReloads: EngineReloads | undefined) {
   const { config, log, lifecycle, clock, readiness, bus, shared, instanceName } = w;
@@ -139,8 +152,7 @@ function engineLinesCheck(w: Wiring, alerting: Alerting, engineReloads: EngineRe
     confirmedRun(e: TaskEvent) {
       const host = e.execution?.executingNode;
       if (e.taskType !== "reload" || e.outcome !== "succeeded" || !host) return;
-      const start = Date.parse(e.execution?.startTime ?? "");
-      check.schedulerReload({ host, taskName: e.task.name, startMs: Number.isFinite(start) ? start : clock.now() - cfg.within });
+      check.schedulerReload({ host, taskName: e.task.name, startMs: runStartOnOurClock(e, clock.now()) });
     },
   };
 }

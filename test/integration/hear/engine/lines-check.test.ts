@@ -8,6 +8,7 @@
 // Before Steward checked its ears, the reloads went on with no Engine line and nothing said so.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
+import { simControl } from "../../../helpers/sim-control";
 import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
@@ -82,13 +83,7 @@ async function run(taskId: string, ms = 7 * 60_000): Promise<void> {
 }
 
 async function engineSends(node: string, sends: boolean): Promise<void> {
-  const res = await fetch(`${s!.sim.urls.control}/udp/nodes/${node}/engine`, {
-    method: "PUT",
-    body: JSON.stringify({ sends }),
-    headers: { "content-type": "application/json" },
-  });
-  expect(res.status).toBe(200);
-  const view = (await res.json()) as { nodes: Array<{ node: string; engineSends: boolean }> };
+  const view = (await simControl(s!.sim, "PUT", `/udp/nodes/${node}/engine`, { sends })) as { nodes: Array<{ node: string; engineSends: boolean }> };
   expect(view.nodes.find((n) => n.node === node)?.engineSends).toBe(sends);
 }
 
