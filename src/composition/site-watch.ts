@@ -12,6 +12,7 @@ import { routesWantSuccessLogs } from "../tell/notify/routing";
 import { type EngineMessage, type EngineReloadMessage, setupIntake, type TaskIntake } from "../hear/intake";
 import { createEngineReloads, createLinesCheck, type EngineReloads, type LinesCheck, registerEngineReloadRoutes } from "../hear/engine";
 import type { TaskEvent } from "../platform/events/types";
+import { wallClock } from "../platform/core/clock";
 import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
 import { setupNewRelic } from "../tell/newrelic";
 import { setupServiceMonitor } from "../watch/services";
@@ -139,7 +140,17 @@ function engineLinesCheck(w: Wiring, alerting: Alerting, engineReloads: EngineRe
     udpPort: config.udp.port,
   });
   readiness.register(check.readiness);
-  lifecycle.add({ name: "engine-lines-check", start() {}, stop: () => check.stop() });
+  lifecycle.add({
+    name: "engine-lines-check",
+    start() {},
+    // The checks under way finish before the store closes (on wall time: it is about to close), within the budget.
+    async stop(budgetMs) {
+      check.stop();
+      let timer: ReturnType<typeof wallClock.setTimeout> | undefined;
+      await Promise.race([check.settled(), new Promise<void>((r) => (timer = wallClock.setTimeout(r, Math.max(100, budgetMs - 200))))]);
+      wallClock.clearTimeout(timer);
+    },
+  });
   return {
     check,
     hear:
