@@ -172,7 +172,14 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     wireAssistant(config, http, audit, () => reloader.current().config);
     // The deliveries are in the store every notifier a reload builds shares: the first one's outbox reads them all.
     const templates = { recentFallbacks: (since: number) => notify.outbox.recentFallbacks(since), now: () => clock.now(), formatTime: alerting.formatTime };
-    wireDoctor(w, http, { ...(qrs ? { qrs } : {}), intake, config: () => reloader.current().config, templates });
+    wireDoctor(w, http, {
+      ...(qrs ? { qrs } : {}),
+      intake,
+      config: () => reloader.current().config,
+      templates,
+      ...(site.linesCheck ? { linesCheck: site.linesCheck } : {}),
+      formatTime: alerting.formatTime,
+    });
     // ↑ feature modules are wired above this line
     const reloader: StewardReloader = setupReload(loaded, {
       ...clusterWiring,

@@ -8,12 +8,27 @@ import type { TaskIntake } from "../hear/intake";
 import { registerDoctorRoute } from "../show/doctor/http-route";
 import type { Wiring } from "./wiring";
 import type { TemplateProbeDeps } from "../show/doctor/template-probe";
+import type { EarsSources } from "../show/doctor/ears-probe";
+import type { LinesCheck } from "../hear/engine";
 
 export function wireDoctor(
   w: Wiring,
   http: HttpApp,
-  parts: { qrs?: QrsClient; intake: TaskIntake; config: () => Config; templates?: TemplateProbeDeps },
+  parts: {
+    qrs?: QrsClient;
+    intake: TaskIntake;
+    config: () => Config;
+    templates?: TemplateProbeDeps;
+    linesCheck?: LinesCheck;
+    formatTime: (ms: number) => string;
+  },
 ): void {
+  const { linesCheck, intake } = parts;
+  const ears: EarsSources = {
+    formatTime: parts.formatTime,
+    ...(linesCheck ? { engineLines: () => linesCheck.incomplete() } : {}),
+    ...(intake.nodeSilence ? { silentNodes: () => intake.nodeSilence!.silent() } : {}),
+  };
   const log = w.log.child({ module: "doctor" });
   registerDoctorRoute(http.router, async () =>
     (await import("../show/doctor/from-config")).doctorProbes(parts.config(), w.loaded.baseDir, log, {
@@ -22,6 +37,7 @@ export function wireDoctor(
       udpListening: parts.intake.udp?.address() !== undefined,
       ...(parts.templates ? { templates: parts.templates } : {}),
       udpSources: parts.intake.sources,
+      ears,
     }),
   );
 }

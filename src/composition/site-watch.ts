@@ -10,8 +10,10 @@ import { setupHeartbeat } from "../watch/heartbeat";
 import type { HttpApp } from "../platform/http/app";
 import { incidentsWantSuccessLogs } from "../tell/incidents";
 import { routesWantSuccessLogs } from "../tell/notify/routing";
-import { setupIntake, type TaskIntake } from "../hear/intake";
-import { createEngineReloads, type EngineReloads, registerEngineReloadRoutes } from "../hear/engine";
+import { type EngineMessage, type EngineReloadMessage, setupIntake, type TaskIntake } from "../hear/intake";
+import { createEngineReloads, createLinesCheck, type EngineReloads, type LinesCheck, registerEngineReloadRoutes } from "../hear/engine";
+import type { TaskEvent } from "../platform/events/types";
+import { wallClock } from "../platform/core/clock";
 import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
 import { setupNewRelic } from "../tell/newrelic";
 import { setupServiceMonitor } from "../watch/services";
@@ -22,10 +24,14 @@ import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
 
+type EngineLineSink = (m: EngineMessage | EngineReloadMessage, source: string) => void;
+
 export interface SiteWatch {
   intake: TaskIntake;
   /** Reloads outside the Scheduler heard from the Engine; absent when engineReloads.enabled is off. */
   engineReloads?: EngineReloads;
+  /** Whether each node's Engine lines keep coming; absent without QRS or with engineReloads off. */
+  linesCheck?: LinesCheck;
   services: ReturnType<typeof setupServiceMonitor>;
   cloud: ReturnType<typeof setupCloud>;
 }
@@ -61,8 +67,10 @@ export function wireSiteWatch(
   registerEngineReloadRoutes(http.router, { ...(engineReloads ? { store: engineReloads.store } : {}), clock });
   // While udp.allowedSources is empty, the Qlik nodes (qlik.host and QRS's server nodes) may send; without qlik:, loopback.
   const qlikNodes = w.config.qlik ? nodes : undefined;
+  const linesCheck = engineLinesCheck(w, alerting, engineReloads);
   const intake = setupIntake(config, {
-    ...(engineReloads ? { engineLines: engineReloads.hear } : {}),
+    ...(engineReloads ? { engineLines: linesCheck ? linesCheck.hear(engineReloads.hear) : engineReloads.hear } : {}),
+    ...(linesCheck ? { confirmedRun: linesCheck.confirmedRun } : {}),
     ...(qlikNodes ? { qlikNodes } : {}),
     ...clusterWiring,
     ...(gate ? { gate } : {}),
@@ -113,7 +121,64 @@ export function wireSiteWatch(
     ...(gate ? { gate } : {}),
     ...(incidents ? { annotate: incidents.annotate } : {}),
   });
-  return { intake, services, cloud, ...(engineReloads ? { engineReloads } : {}) };
+  return { intake, services, cloud, ...(engineReloads ? { engineReloads } : {}), ...(linesCheck ? { linesCheck: linesCheck.check } : {}) };
+}
+
+/**
+ * When the run began, as early as either clock puts it: QRS's start time (the Qlik server's clock) or now less the
+ * run's duration (Steward's). A Qlik server whose clock runs ahead, or a run announced late, then never makes lines
+ * written during the run look older than it.
+ */
+function runStartOnOurClock(e: TaskEvent, now: number): number {
+  const start = Date.parse(e.execution?.startTime ?? "");
+  const stop = Date.parse(e.execution?.stopTime ?? "");
+  const took = e.execution?.durationMs ?? (Number.isFinite(start) && Number.isFinite(stop) ? stop - start : 0);
+  const ours = now - Math.max(0, took);
+  return Number.isFinite(start) ? Math.min(start, ours) : ours;
+}
+
+/** Whether each node's Engine lines keep coming (src/hear/engine/lines-check.ts): with the Engine's lines heard and QRS to confirm runs. */
+function engineLinesCheck(w: Wiring, alerting: Alerting, engineReloads: EngineReloads | undefined) {
+  const { config, log, lifecycle, clock, readiness, bus, shared, instanceName } = w;
+  const cfg = config.engineReloads.linesCheck;
+  if (!engineReloads || !cfg.enabled || !config.qlik) return undefined;
+  const check = createLinesCheck({
+    db: shared.sql,
+    clock,
+    log,
+    emit: (e) => void bus.emit(e.kind, e),
+    formatTime: alerting.formatTime,
+    instance: instanceName,
+    withinMs: cfg.within,
+    udpPort: config.udp.port,
+  });
+  readiness.register(check.readiness);
+  lifecycle.add({
+    name: "engine-lines-check",
+    start() {},
+    // The checks under way finish before the store closes (on wall time: it is about to close), within the budget.
+    async stop(budgetMs) {
+      check.stop();
+      let timer: ReturnType<typeof wallClock.setTimeout> | undefined;
+      await Promise.race([check.settled(), new Promise<void>((r) => (timer = wallClock.setTimeout(r, Math.max(100, budgetMs - 200))))]);
+      wallClock.clearTimeout(timer);
+    },
+  });
+  return {
+    check,
+    hear:
+      (next: EngineLineSink): EngineLineSink =>
+      (m, source) => {
+        check.line(m.kind === "engine-reload" ? m.line.host : m.host);
+        next(m, source);
+      },
+    // Only a reload that ended well is sure to have reached the Engine (a failed run may never have opened a session).
+    confirmedRun(e: TaskEvent) {
+      const host = e.execution?.executingNode;
+      if (e.taskType !== "reload" || e.outcome !== "succeeded" || !host) return;
+      check.schedulerReload({ host, taskName: e.task.name, startMs: runStartOnOurClock(e, clock.now()) });
+    },
+  };
 }
 
 export interface Expectations {

@@ -31,6 +31,11 @@ export const UdpSettingsSchema = z.strictObject({
    * (start, end, failure; Engine API reloads and the Scheduler's alike) go to the node's targets as `/engine-reload/`.
    */
   engine: z.boolean().default(false),
+  /**
+   * Nodes (by node name) whose Engine sends none of its lines although `engine` is on: its appender file removed by an
+   * upgrade, a logger missing from it, the audit activity log level Off. Set through `PUT /udp/nodes/{node}/engine`.
+   */
+  engineSilentNodes: z.array(z.string().min(1)).default([]),
 });
 
 export const TimingSettingsSchema = z.strictObject({
@@ -75,7 +80,7 @@ export type SimSettingsInput = z.input<typeof SimSettingsSchema>;
 
 /** Partial update as accepted by the control API (`PATCH /settings`). */
 /** `PATCH /udp` and `PATCH /settings`: per-node targets change only through `/udp/nodes/{node}/targets`, which checks the node. */
-export const UdpSettingsPatchSchema = UdpSettingsSchema.omit({ nodeTargets: true }).partial();
+export const UdpSettingsPatchSchema = UdpSettingsSchema.omit({ nodeTargets: true, engineSilentNodes: true }).partial();
 
 export const SimSettingsPatchSchema = z.strictObject({
   udp: UdpSettingsPatchSchema.optional(),

@@ -65,6 +65,18 @@ export const engineReloadsSchema = () =>
         })
         .prefault({})
         .describe("How much of a failed reload's script log goes with the alert."),
+      linesCheck: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe(
+              "Once a node's Engine has sent a line, check that each Scheduler reload QRS confirms there is heard from the Engine too; when none comes, the node's Engine lines are incomplete (/ready, the doctor, one steward.degraded).",
+            ),
+          within: DurationSchema.prefault("5m").describe("How long after a Scheduler reload is heard its node's Engine lines are awaited."),
+        })
+        .prefault({})
+        .describe("Steward checks its own ears: whether the Engine's lines of each node keep coming (docs/engine-reloads.md)."),
       keep: DurationSchema.prefault("30d").describe("How long the reloads heard are listed (dashboard, reports, MCP)."),
       maxRunsPerMinute: z
         .number()

@@ -1,8 +1,13 @@
 // One reload line of the Qlik Sense Engine as its log4net UDP appender sends it (docs/engine-reloads.md), parsed:
 // which app, which Engine session, whose session, when, and what the line says about the reload.
 
-/** What a line says about a reload; `other` is a line the appender's filter let through that Steward cannot place. */
-export type EngineLineKind = "start" | "success" | "failure" | "other";
+/**
+ * What a line says about a reload; `other` is a line that mentions a reload in words Steward cannot place. The
+ * appender's filter also lets through lines that are not about a reload: `detail`, a warning or error of the Engine's
+ * service log (a failing script's error may not say "reload": it joins the session's reload when one is under way),
+ * and `unrelated`, anything else (an audit line of another command): counted and ignored.
+ */
+export type EngineLineKind = "start" | "success" | "failure" | "other" | "detail" | "unrelated";
 
 export interface EngineLine {
   /** The datagram's prefix without slashes: `engine-reload` (Steward's appender) or `engine-reload-failed` (Butler's). */
@@ -68,25 +73,27 @@ const FAILURE = /\b(?:fail|failed|failure|error|errors|aborted|abort|cancel(?:l)
 const START = /\b(?:start|started|starting|begin|began|beginning)\b/i;
 const SUCCESS = /\b(?:success|succeeded|successful|successfully|finished|completed|complete|done)\b/i;
 const RELOAD = /reload/i;
+const WARN_OR_WORSE = /^(?:WARN|WARNING|ERROR|FATAL)$/i;
 
 /**
  * What a line says about the reload. Qlik does not publish the Engine's reload wording, so the rules are read from the
  * documented audit format and plain words, and every line that fits none is `other` (counted, never guessed):
  * - `Command=…reload…;Result=N;ResultText=T`: N ≠ 0 or a failure word in T is a failure; a start word in T a start; else
- *   N = 0 a success. A command that names no reload is `other`.
- * - Any other text must mention a reload: a failure word makes it a failure, then a start word a start, then a success word a success.
+ *   N = 0 a success. A command that names no reload is `unrelated`.
+ * - Any other text that mentions a reload: a failure word makes it a failure, then a start word a start, then a success
+ *   word a success. Text that does not mention one is a `detail` at WARN or worse (`level`), else `unrelated`.
  */
-export function classifyMessage(message: string): { kind: EngineLineKind; text: string } {
+export function classifyMessage(message: string, level = ""): { kind: EngineLineKind; text: string } {
   const c = COMMAND.exec(message);
   if (c) {
     const text = (c[3] ?? "").trim() || message.trim();
-    if (!RELOAD.test(c[1]!)) return { kind: "other", text };
+    if (!RELOAD.test(c[1]!)) return { kind: "unrelated", text };
     if (Number(c[2]) !== 0 || FAILURE.test(text)) return { kind: "failure", text };
     if (START.test(text)) return { kind: "start", text };
     return { kind: "success", text };
   }
   const text = message.trim();
-  if (!RELOAD.test(text)) return { kind: "other", text };
+  if (!RELOAD.test(text)) return { kind: WARN_OR_WORSE.test(level) ? "detail" : "unrelated", text };
   if (FAILURE.test(text)) return { kind: "failure", text };
   if (START.test(text)) return { kind: "start", text };
   if (SUCCESS.test(text)) return { kind: "success", text };

@@ -5,6 +5,8 @@
 // of the datagram. One scan for the first ten separators, each field cut to the cap: linear in the datagram's size.
 // Also turns Butler's 9-field `/engine-reload-failed/` (qlik-protocols §1.4) into the same line, as a failure.
 import type { EngineMessage } from "../intake/datagram-types";
+// log4net's `%date`, `%date{DATE}` and `%date{ABSOLUTE}` name no zone: accepted, the instant then comes from when Steward heard it.
+import { readLogDate } from "../intake/log-date";
 import { classifyMessage, type EngineLine, isGuidText, isNullText, MAX_TIME_CHARS, parseLineTime } from "./engine-line";
 
 export const ENGINE_RELOAD_PREFIX = "engine-reload";
@@ -21,9 +23,6 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
 const clean = (s: string) => s.replace(CONTROL, "").trim();
 const cleanMessage = (s: string) => s.replace(/\r\n?/g, "\n").replace(CONTROL_BUT_NEWLINE, "").trim();
-
-/** log4net's `%date` (server-local time, no zone): accepted, its instant then comes from when Steward heard it. */
-const LOG4NET_DATE = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,7})?$/;
 
 function capper(cap: number) {
   let truncated = false;
@@ -46,10 +45,13 @@ function userOf(dir: string, id: string): string {
   return isNullText(dir) ? id : `${dir}\\${id}`;
 }
 
+/** Stands in for the app of a line about no reload, so only its time is checked. */
+const ANY_APP = "00000000-0000-0000-0000-000000000000";
+
 function checkAppAndTime(appRaw: string, time: string): EngineParse | undefined {
   if (isNullText(appRaw)) return reject("engine_no_app", "the line names no app (AppId empty): not about one app's reload");
   if (!isGuidText(appRaw)) return reject("bad_engine_app_id", `AppId (field 2) is not a GUID: ${sample(appRaw)}`);
-  if (time.length > MAX_TIME_CHARS || (parseLineTime(time) === undefined && !LOG4NET_DATE.test(time)))
+  if (time.length > MAX_TIME_CHARS || (parseLineTime(time) === undefined && readLogDate(time) === undefined))
     return reject("bad_engine_time", `the time (field 6) is not a date: ${sample(time)}`);
   return undefined;
 }
@@ -62,20 +64,24 @@ export function parseEngineReload(text: string, maxFieldChars: number): EnginePa
   const field = (i: number) => clean(text.slice(seps[i - 1]! + 1, seps[i]));
   const appRaw = field(2);
   const time = field(6);
-  const bad = checkAppAndTime(appRaw, time);
-  if (bad) return bad;
   const { fit, truncated } = capper(maxFieldChars);
   const message = fit(cleanMessage(text.slice(seps[FIXED - 1]! + 1)));
-  const { kind, text: said } = classifyMessage(message);
+  const level = fit(field(7)).toUpperCase();
+  let { kind, text: said } = classifyMessage(message, level);
+  // A line about no reload (another audit command, a service warning) may name no app: it is heard, and ignored.
+  const aside = (kind === "unrelated" || kind === "detail") && !isGuidText(appRaw);
+  if (aside) kind = "unrelated";
+  const bad = checkAppAndTime(aside ? ANY_APP : appRaw, time);
+  if (bad) return bad;
   const line: EngineLine = {
     prefix: "engine-reload",
     host: fit(field(1)),
-    appId: appRaw.toLowerCase(),
+    appId: aside ? "" : appRaw.toLowerCase(),
     sessionId: fit(field(3)),
     user: fit(userOf(field(4), field(5))),
     timestamp: time,
     timeMs: parseLineTime(time),
-    level: fit(field(7)).toUpperCase(),
+    level,
     proxySessionId: fit(field(8)),
     logger: fit(field(9)),
     message,

@@ -57,7 +57,10 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 
 function engineReloadMetrics(metrics: MetricsRegistry) {
   return {
-    lines: metrics.counter("steward_engine_reload_lines_total", "Engine reload lines heard, by kind (start, success, failure, other: a line no rule placed)."),
+    lines: metrics.counter(
+      "steward_engine_reload_lines_total",
+      "Engine lines heard, by kind (start, success, failure; detail: a service log warning or error of a session; unrelated: about no reload; other: a reload line no rule placed).",
+    ),
     forgotten: metrics.counter("steward_engine_reloads_forgotten_total", "Reloads awaited and forgotten, by reason (stale, overflow, restarted)."),
     verdicts: metrics.counter(
       "steward_engine_reloads_total",

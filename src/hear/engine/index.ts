@@ -3,4 +3,6 @@ export { createEngineReloads, type EngineReloads, type EngineReloadsDeps } from 
 export { engineReloadsSchema, type EngineReloadsConfig } from "./config";
 export { engineReloadMigrations, type EngineReloadStore, type HeardReload } from "./reload-store";
 export { renderEngineAppenderXml } from "./engine-appender-xml";
+export { checkEngineAppenderXml, renderAppenderCheck, type AppenderCheck } from "./appender-check";
 export { registerEngineReloadRoutes, reloadView } from "./routes";
+export { createLinesCheck, engineLinesFix, type IncompleteNode, type LinesCheck } from "./lines-check";

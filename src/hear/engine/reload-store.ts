@@ -40,6 +40,15 @@ export const engineReloadMigrations: MigrationSet = {
         CREATE INDEX engine_reloads_pending ON engine_reloads (claimed_ms) WHERE judged = 0 OR announced = 0;
       `,
     },
+    {
+      version: 2,
+      name: "per node: the last Engine line heard, and since when its lines are incomplete",
+      sql: `
+        CREATE TABLE engine_line_nodes (
+          node TEXT PRIMARY KEY, host TEXT NOT NULL, first_line_at INTEGER NOT NULL, last_line_at INTEGER NOT NULL,
+          incomplete_since INTEGER, incomplete_task TEXT
+        );`,
+    },
   ],
 };
 

@@ -49,6 +49,8 @@ interface Open {
   startMs: number;
   user: string;
   proxySessionId: string;
+  /** The session's warnings and errors that did not name the reload (its service log), in order, bounded. */
+  details: string[];
 }
 
 interface Settling {
@@ -78,10 +80,15 @@ export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock;
     if (l.logger && !run.loggers.includes(l.logger) && run.loggers.length < 10) run.loggers.push(l.logger);
     if (!run.user && l.user) run.user = l.user;
     if ((!run.proxySessionId || run.proxySessionId === "0") && l.proxySessionId) run.proxySessionId = l.proxySessionId;
-    if (l.kind !== "failure") return;
-    run.outcome = "failed";
-    const text = l.text.length > MAX_LINE_CHARS ? `${l.text.slice(0, MAX_LINE_CHARS)} …` : l.text;
-    if (text && !run.lines.includes(text) && run.lines.length < MAX_LINES_PER_RELOAD) run.lines.push(text);
+    if (l.kind !== "failure" && l.kind !== "detail") return;
+    if (l.kind === "failure") run.outcome = "failed";
+    keepText(run.lines, l.text);
+  }
+
+  /** A line's text among a reload's, once, cut, bounded. */
+  function keepText(lines: string[], raw: string): void {
+    const text = raw.length > MAX_LINE_CHARS ? `${raw.slice(0, MAX_LINE_CHARS)} …` : raw;
+    if (text && !lines.includes(text) && lines.length < MAX_LINES_PER_RELOAD) lines.push(text);
   }
 
   function finish(key: string): void {
@@ -89,6 +96,8 @@ export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock;
     if (!s) return;
     settling.delete(key);
     clock.clearTimeout(s.timer);
+    // A reload that ended well keeps no lines: its session's warnings are not a failure's why.
+    if (s.run.outcome === "succeeded") s.run.lines = [];
     deps.finished(s.run);
   }
 
@@ -114,7 +123,8 @@ export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock;
       ...(o ? { startMs: o.startMs } : {}),
       endMs: at,
       outcome: "succeeded",
-      lines: [],
+      // What the session's service log said before the end (a script's error) comes first: it is the why.
+      lines: [...(o?.details ?? [])],
       loggers: [],
     };
     addLine(run, l);
@@ -132,11 +142,18 @@ export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock;
         if (settling.has(key)) finish(key);
         if (open.has(key)) counts.forgotten("restarted");
         open.delete(key);
-        open.set(key, { startMs: at, user: l.user, proxySessionId: l.proxySessionId });
+        open.set(key, { startMs: at, user: l.user, proxySessionId: l.proxySessionId, details: [] });
         prune(heardMs);
         return;
       }
-      if (l.kind === "other") return;
+      if (l.kind === "other" || l.kind === "unrelated") return;
+      if (l.kind === "detail") {
+        // Joins the session's reload under way (or settling); a warning of no reload is nobody's.
+        const o = open.get(key);
+        if (o) keepText(o.details, l.text);
+        else if (settling.has(key)) addLine(settling.get(key)!.run, l);
+        return;
+      }
       ended(key, l, at);
       prune(heardMs);
     },

@@ -181,8 +181,10 @@ async function addOwnerAndScriptLog(
   event: TaskEvent,
   readUser: (id: string, o: QrsCallOptions) => Promise<QrsUser>,
 ): Promise<void> {
-  // A run Qlik cancelled while it waited in the queue never ran its script: there is no log to read or to blame.
-  const neverRan = execution ? queueHistory(execution.details, execution.status)?.cancelled === true : false;
+  // A run that ended while it waited in the queue (cancelled by its timeout, or failing to start) never ran its script:
+  // there is no log to read or to blame.
+  const waited = execution ? queueHistory(execution.details, execution.status) : undefined;
+  const neverRan = waited?.cancelled === true || waited?.failedWaiting === true;
   const wantLog = cfg.scriptLog.enabled && event.taskType === "reload" && (r.outcome !== "succeeded" || cfg.scriptLog.onSuccess) && !neverRan;
   const ownerId = app?.owner?.id;
   const budgetLog = cfg.scriptLog.attempts * (cfg.lookupTimeoutMs + cfg.scriptLog.retryDelayMs);

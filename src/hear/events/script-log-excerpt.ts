@@ -50,9 +50,10 @@ export const STORED_LINE_CHARS = 2_000;
 /** Only the start of a line is inspected for a failure marker, so a very long line costs no more. */
 const INSPECT_CHARS = 200;
 
-// Engine script-log lines start with a stamp such as `20251103T055959.415+0100 `; statement echoes then carry
-// the script line number (`0005  LOAD …`) — an echo is script text, never a failure however it reads.
-const STAMP = /^\d{8}T\d{6}(?:\.\d{1,6})?(?:[+-]\d{4}|Z)?\s/;
+// Engine script-log lines start with a stamp: Qlik's compact `20251103T055959.415+0100 `, or a dashed
+// `2019-10-23 10:09:05 ` (logs written by other releases and settings); statement echoes then carry the script line
+// number (`0005  LOAD …`) — an echo is script text, never a failure however it reads.
+const STAMP = /^(?:\d{8}T\d{6}(?:\.\d{1,6})?(?:[+-]\d{4}|Z)?|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,7})?(?:Z|[+-]\d\d:?\d\d)?)\s/;
 const ECHO = /^\d{4,}\s\s/;
 const FAILURE = /^(?:error:|execution failed\b|the following error occurred\b)/i;
 

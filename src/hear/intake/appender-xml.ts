@@ -72,10 +72,14 @@ export function udpAppenderXml(o: {
   target: AppenderTarget;
   pattern: string;
   converters?: ReadonlyArray<{ name: string; type: string }>;
+  /** The filter chain as XML, instead of one StringMatchFilter per `matches` (the DenyAllFilter still ends it). */
+  filters?: string;
 }): string {
-  const filters = o.matches
-    .map((m) => `    <filter type="log4net.Filter.StringMatchFilter">\n      <param name="stringToMatch" value="${xmlAttr(m)}" />\n    </filter>`)
-    .join("\n");
+  const filters =
+    o.filters ??
+    o.matches
+      .map((m) => `    <filter type="log4net.Filter.StringMatchFilter">\n      <param name="stringToMatch" value="${xmlAttr(m)}" />\n    </filter>`)
+      .join("\n");
   const converters = [HOSTNAME_CONVERTER, ...(o.converters ?? [])]
     .map((c) => `      <converter>\n        <param name="name" value="${c.name}" />\n        <param name="type" value="${c.type}" />\n      </converter>`)
     .join("\n");

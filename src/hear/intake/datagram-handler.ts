@@ -101,7 +101,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       const outcome = sniffSchedulerOutcome(msg);
       if (outcome !== undefined) return dropped(full(), outcome, undefined);
     }
-    const res = parseDatagram(msg, { maxFieldChars: limits.maxFieldChars });
+    const res = parseDatagram(msg, { maxFieldChars: limits.maxFieldChars, receivedMs: deps.now() });
     if (!res.ok) {
       return rejected(res.reason, from.address, { detail: res.detail, sample: msg.subarray(0, 160).toString("utf8") }, "unparseable datagram");
     }

@@ -11,10 +11,15 @@ import {
   type SchedulerMessage,
   type SchedulerPrefix,
 } from "./datagram-types";
+import { LOG_DATE_MAX, logDateKey, machineOffsetMin, readLogDate } from "./log-date";
 
 export interface ParseOptions {
   /** Cap per field after control characters are stripped (default 16384). */
   maxFieldChars?: number;
+  /** When the datagram was heard (epoch ms): the day of a line stamped with a time only (log4net's ABSOLUTE). */
+  receivedMs?: number;
+  /** The site's wall clock at the receipt, minutes east of UTC (default: this machine's). */
+  localOffsetMin?: number;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -93,19 +98,19 @@ export function parseDatagram(input: string | Uint8Array, options: ParseOptions 
       const r = parseEngineReload(text, options.maxFieldChars ?? 16_384);
       return r.ok ? { ok: true, message: { kind: "engine-reload", line: r.line, truncated: r.line.truncated } } : reject(r.reason, r.detail);
     }
-    return parseText(stripControlChars(text), options.maxFieldChars ?? 16_384);
+    return parseText(stripControlChars(text), options.maxFieldChars ?? 16_384, options);
   } catch (err) {
     return reject("internal_error", err instanceof Error ? err.message : String(err));
   }
 }
 
-function parseText(text: string, cap: number): ParseResult {
+function parseText(text: string, cap: number, options: ParseOptions): ParseResult {
   if (text.trim() === "") return reject("empty", "empty datagram");
   const f = splitFields(text);
   const prefix = fieldLength(f, 0) <= MAX_PREFIX_CHARS ? normalisePrefix(field(f, 0)) : "";
   if (prefix === ENGINE_PREFIX) return parseEngine(f, cap);
   if (!Object.hasOwn(SCHEDULER_PREFIXES, prefix)) return reject("unknown_prefix", `unknown prefix ${JSON.stringify(field(f, 0).slice(0, 60))}`);
-  return parseScheduler(prefix as SchedulerPrefix, f, cap);
+  return parseScheduler(prefix as SchedulerPrefix, f, cap, options);
 }
 
 /**
@@ -155,35 +160,39 @@ function findTaskIdIndex(f: Fields): number {
   return -1;
 }
 
-/**
- * The log line's date: log4net's `%date` (`yyyy-MM-dd HH:mm:ss,fff`, Qlik's default), and the layouts a site that
- * changed the appender's date pattern sends: `T` between date and time (ISO 8601), `.` before the fraction, no
- * fraction, a fraction of 1–7 digits, and a `Z` or offset after it.
- */
-const LOG_DATE = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,7})?(?:Z|[+-]\d\d:?\d\d)?$/;
-/** The longest date LOG_DATE takes: `2026-11-24T19:50:18.1234567+01:00`. */
-const LOG_DATE_MAX = 33;
 /** log4net's `%level`: DEBUG, INFO, WARN, ERROR, FATAL… */
 const LOG_LEVEL = /^[A-Z]{3,8}$/;
 
 /**
  * For a datagram whose ExecutionId is not a GUID (log4net's `(null)`, empty): the TaskId position anchored on what
- * follows it instead: AppId (a GUID or empty), the log line's date and its level. A date field is at most
- * LOG_DATE_MAX characters, so only short fields are sliced.
+ * follows it instead: AppId (a GUID or empty), the log line's date (any form log-date.ts reads) and its level. A date
+ * field is at most LOG_DATE_MAX characters, so only short fields are sliced. `anyDate`: the date field is not
+ * checked (to say that the date is what failed).
  */
-function findTaskIdIndexWithoutExecution(f: Fields): number {
+function findTaskIdIndexWithoutExecution(f: Fields, anyDate = false): number {
   for (let t = 5; t + 4 < f.count; t++) {
     if (
       isGuidField(f, t) &&
       (isGuidField(f, t + 1) || isNullishField(f, t + 1)) &&
-      fieldLength(f, t + 2) <= LOG_DATE_MAX &&
-      LOG_DATE.test(field(f, t + 2).trim()) &&
+      fieldLength(f, t + 2) <= (anyDate ? 64 : LOG_DATE_MAX) &&
+      (anyDate || readLogDate(field(f, t + 2).trim()) !== undefined) &&
       fieldLength(f, t + 3) <= 10 &&
-      LOG_LEVEL.test(field(f, t + 3).trim())
+      LOG_LEVEL.test(field(f, t + 3).trim()) &&
+      !isGuidField(f, t + 4)
     )
       return t;
   }
   return -1;
+}
+
+/** The stand-in of a run the datagram names no execution of: its task and the line's time, its day made explicit. */
+function standInExecution(f: Fields, t: number, options: ParseOptions): string {
+  const stamp = field(f, t + 2).trim();
+  const date = readLogDate(stamp);
+  const received = options.receivedMs;
+  // A time alone repeats every day: the receipt gives its day (without one, as in a replay, the time as sent).
+  const when = date?.form === "absolute" && received !== undefined ? logDateKey(date, received, options.localOffsetMin ?? machineOffsetMin(received)) : stamp;
+  return `noexec:${field(f, t).trim().toLowerCase()}:${when}`;
 }
 
 /**
@@ -248,7 +257,7 @@ function appNameInTaskName(joined: string, segmentLengths: number[]): number | u
   return undefined;
 }
 
-function parseScheduler(prefix: SchedulerPrefix, f: Fields, cap: number): ParseResult {
+function parseScheduler(prefix: SchedulerPrefix, f: Fields, cap: number, options: ParseOptions): ParseResult {
   if (f.count < 11) return reject("too_few_fields", `${f.count} fields, at least 11 expected`);
   let t = findTaskIdIndex(f);
   const sample = (i: number) => JSON.stringify(field(f, i).slice(0, 60));
@@ -257,6 +266,13 @@ function parseScheduler(prefix: SchedulerPrefix, f: Fields, cap: number): ParseR
   const withoutExecution = t < 0 && prefix !== "scheduler-distribute" ? findTaskIdIndexWithoutExecution(f) : -1;
   if (withoutExecution >= 0) t = withoutExecution;
   if (t < 0) {
+    // A run named by no execution whose date Steward does not read: its time is what failed, and its run is found by it.
+    const u = prefix !== "scheduler-distribute" ? findTaskIdIndexWithoutExecution(f, true) : -1;
+    if (u >= 0)
+      return reject(
+        "bad_log_date",
+        `Timestamp (field ${u + 2}) is not a date Steward reads: ${sample(u + 2)}; the datagram names no execution (ExecutionId, field ${u + 4}: ${sample(u + 4)}), so its run is found by its task and this time`,
+      );
     // Say which field is wrong, assuming the plain 11-field layout.
     if (!isGuidField(f, 5)) return reject("bad_task_id", `TaskId (field 5) is not a GUID: ${sample(5)}`);
     if (!isGuidField(f, 6) && !isNullishField(f, 6)) return reject("bad_app_id", `AppId (field 6) is neither a GUID nor empty: ${sample(6)}`);
@@ -282,7 +298,7 @@ function parseScheduler(prefix: SchedulerPrefix, f: Fields, cap: number): ParseR
     level: fit(field(f, t + 3).trim()),
     executionId:
       withoutExecution >= 0
-        ? `noexec:${field(f, t).trim().toLowerCase()}:${field(f, t + 2).trim()}`
+        ? standInExecution(f, t, options)
         : field(f, t + 4)
             .trim()
             .toLowerCase(),

@@ -90,6 +90,7 @@ export const REJECT_REASONS = [
   "bad_task_id",
   "bad_app_id",
   "bad_execution_id",
+  "bad_log_date",
   "bad_engine_app_id",
   "engine_no_app",
   "bad_engine_time",

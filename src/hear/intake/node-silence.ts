@@ -11,6 +11,7 @@
 import type { Logger } from "pino";
 import type { IntakeConfig } from "./config";
 import type { Clock } from "../../platform/core/clock";
+import type { ReadinessCheck } from "../../platform/core/readiness";
 import { describeError } from "../../platform/core/errors";
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
@@ -60,6 +61,44 @@ export interface NodeSilence {
   start(): void;
   /** Resolves when the datagrams' writes started so far are done. */
   settled(): Promise<void>;
+  /** The nodes silent now, as the store says (any Steward of the cluster may have found them). */
+  silent(): Promise<SilentNode[]>;
+  /** Not required: a silent node's runs still arrive, minutes late, through reconciliation. */
+  readiness: ReadinessCheck;
+}
+
+/** What an admin does about a node whose Scheduler's datagrams do not arrive (said in the event, /ready and the doctor). */
+export function schedulerAppenderFix(host: string, udpPort: number): string {
+  return `On ${host}, check that C:\\ProgramData\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml is there (an upgrade of Qlik Sense removes it; steward appender-xml writes it) and the Qlik Sense Scheduler Service was restarted after it was written, and that UDP port ${udpPort} to Steward is open from ${host} (firewall).`;
+}
+
+/** A node whose runs QRS records but whose Scheduler's datagrams do not reach Steward. */
+export interface SilentNode {
+  host: string;
+  since: number;
+  fix: string;
+}
+
+async function silentNodes(deps: Pick<NodeSilenceDeps, "db" | "udpPort">): Promise<SilentNode[]> {
+  const rows = await deps.db.all<{ host: string; silent_since: number }>(
+    "SELECT host, silent_since FROM intake_nodes WHERE silent_since IS NOT NULL ORDER BY node",
+  );
+  return rows.map((r) => ({ host: r.host, since: Number(r.silent_since), fix: schedulerAppenderFix(r.host, deps.udpPort) }));
+}
+
+function silentNodesReadiness(deps: Pick<NodeSilenceDeps, "formatTime">, silent: () => Promise<SilentNode[]>): ReadinessCheck {
+  return {
+    name: "scheduler-datagrams",
+    required: false,
+    async check() {
+      const nodes = await silent();
+      if (nodes.length === 0) return { ok: true, detail: "no node's runs reach Steward only from QRS" };
+      return {
+        ok: false,
+        detail: nodes.map((n) => `no task events from ${n.host} since ${deps.formatTime(n.since)}: its runs come only from QRS`).join("; "),
+      };
+    },
+  };
 }
 
 /** The node's short host name, lower case: what a datagram and QRS's executingNodeName have in common. */
@@ -100,7 +139,7 @@ export function createNodeSilence(cfg: IntakeConfig["nodeSilence"], deps: NodeSi
     );
     if (took.changes === 0) return; // another Steward said it first
     const lastHeard = state?.last_datagram_at == null ? undefined : Number(state.last_datagram_at);
-    const fix = `On ${host}, check that C:\\ProgramData\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml is there (an upgrade of Qlik Sense removes it; steward appender-xml writes it) and the Qlik Sense Scheduler Service was restarted after it was written, and that UDP port ${deps.udpPort} to Steward is open from ${host} (firewall).`;
+    const fix = schedulerAppenderFix(host, deps.udpPort);
     const text = {
       title: `Node ${host} sends no task events to Steward`,
       summary:
@@ -144,6 +183,8 @@ export function createNodeSilence(cfg: IntakeConfig["nodeSilence"], deps: NodeSi
       }),
     );
   }
+
+  const silent = () => silentNodes(deps);
 
   return {
     start() {
@@ -191,5 +232,7 @@ export function createNodeSilence(cfg: IntakeConfig["nodeSilence"], deps: NodeSi
     async settled() {
       await Promise.all([...pending, judging]);
     },
+    silent,
+    readiness: silentNodesReadiness(deps, silent),
   };
 }

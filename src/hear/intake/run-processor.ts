@@ -63,6 +63,8 @@ export interface RunProcessorDeps {
    * datagram alone proves nothing (anyone may send one naming any host); a run QRS denies leaves no node heard.
    */
   confirmedNode?: (host: string) => void;
+  /** A datagram's run QRS confirmed, as announced (the Engine's lines check waits for the Engine's lines of a reload). */
+  confirmedRun?: (event: TaskEvent) => void;
   /**
    * Runs whose announcement (history and incident, the bus, the seen mark) may go on after their worker took the next
    * run (ProcessOptions.announceAhead); 0 or left out: none. On PostgreSQL the runs announced together share
@@ -216,6 +218,7 @@ async function annotateSafely(annotate: RunProcessorDeps["annotate"], log: Logge
 function confirmNode(deps: RunProcessorDeps, event: TaskEvent): void {
   const node = event.source === "udp" && !event.unconfirmed ? event.execution?.executingNode : undefined;
   if (node) deps.confirmedNode?.(node);
+  if (node) deps.confirmedRun?.(event);
 }
 
 export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {

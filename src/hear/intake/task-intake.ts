@@ -82,6 +82,8 @@ export interface TaskIntakeDeps {
   qlikNodes?: IntakeSocketDeps["nodes"];
   /** Where the Engine's reload lines go (src/hear/engine); they share the UDP port and its sources. */
   engineLines?: DatagramHandlerDeps["engine"];
+  /** Each datagram's run QRS confirmed (src/hear/engine/lines-check.ts awaits the Engine's lines of a Scheduler reload). */
+  confirmedRun?: (event: TaskEvent) => void;
 }
 
 export interface TaskIntake {
@@ -218,6 +220,7 @@ function intakeProcessor(
     instanceId,
     ...(deps.annotate ? { annotate: deps.annotate } : {}),
     ...(nodeSilence ? { confirmedNode: nodeSilence.heard } : {}),
+    ...(deps.confirmedRun ? { confirmedRun: deps.confirmedRun } : {}),
     // On PostgreSQL the runs announced together share transactions (src/tell/incidents/failure-batch.ts) and statements
     // (postgres-batches.ts): the workers hand enriched runs on instead of waiting for each one's round trips.
     announceAhead: deps.db.dialect === "postgres" ? ANNOUNCE_AHEAD_ON_POSTGRES : 0,
@@ -387,7 +390,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     components.push(deps.gate ? deps.gate("reconcile", reconcile) : reconcile);
   }
   if (socket.component) components.push(socket.component);
-  const readiness = socket.readiness;
+  const readiness = nodeSilence ? [...socket.readiness, nodeSilence.readiness] : socket.readiness;
 
   async function settled(): Promise<void> {
     await processor.marksSettled();

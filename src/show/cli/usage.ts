@@ -40,6 +40,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.`;
 
 export const COMMAND_HELP: Record<string, string> = {
   "appender-xml": `Usage: steward appender-xml [--engine] --target HOST[:PORT] [--target …] [--out FILE]
+       steward appender-xml --engine --check FILE [--target HOST[:PORT]]
 
 Prints (or writes to FILE) the log4net appender file for the Qlik Sense Scheduler. Save it as
 %ProgramData%\\Qlik\\Sense\\Scheduler\\LocalLogConfig.xml on every node that runs the Scheduler service and
@@ -50,7 +51,12 @@ to send every event to two Steward instances.
 --engine writes the Engine's file instead: save it as %ProgramData%\\Qlik\\Sense\\Engine\\LocalLogConfig.xml
 on every node that runs the Engine service and restart the Qlik Sense Engine Service; the node then sends its
 reload lines (start, end, failure; app, session, user, node, time) for the reloads outside the Scheduler
-(docs/engine-reloads.md). Both files send to the same UDP port.`,
+(docs/engine-reloads.md). Both files send to the same UDP port.
+
+--engine --check FILE reads a node's existing Engine LocalLogConfig.xml (Butler SOS's, an older Steward's) and
+says what Steward's lines need that it lacks: Steward's appender, its filter chain and pattern, and a reference in
+each of the loggers System.Engine, AuditActivity.Engine and Service.Engine; then what to merge, keeping the rest of
+the file. --target puts Steward's address in the merge. Exit 0: nothing to merge; 1: something to merge.`,
   alert: ALERT_HELP,
   doctor: DOCTOR_HELP,
   apikey: APIKEY_HELP,

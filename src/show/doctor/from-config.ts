@@ -16,6 +16,7 @@ import type { DoctorProbe } from "./types";
 import { cloudTenantProbe } from "./cloud-probe";
 import { templateFallbackProbe, type TemplateProbeDeps } from "./template-probe";
 import { storedFallbackProbe } from "./stored-fallbacks";
+import { type EarsSources, earsProbes } from "./ears-probe";
 
 export interface LiveSteward {
   qrs?: QrsClient;
@@ -27,6 +28,8 @@ export interface LiveSteward {
   templates?: TemplateProbeDeps;
   /** Who its UDP listener admits. */
   udpSources?: SourcesState;
+  /** Whether its ears hear every node: the Engine's lines and the Scheduler's datagrams. */
+  ears?: EarsSources;
 }
 
 export interface DoctorProbes {
@@ -73,6 +76,7 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
   const access = keylessAccessNote(config);
   // Not a dependency to try: what the first API key changes (or changed), said where an admin looks before making one.
   if (access) probes.push({ check: "access", run: async () => ({ ok: true, detail: access.replace(/^Access: /, "") }) });
+  if (live?.ears) probes.push(...earsProbes(live.ears));
   if (config.udp.enabled) {
     probes.push(udpPortProbe(config.udp.host, config.udp.port, live ? { listening: live.udpListening === true } : undefined));
     probes.push(udpSourcesProbe(config.udp.allowedSources, config.qlik?.host, live?.udpSources));

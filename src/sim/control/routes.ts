@@ -52,6 +52,7 @@ export function buildControlRouter(deps: ControlDeps) {
         "PUT /udp/targets",
         "PUT /udp/nodes/{node}/targets",
         "DELETE /udp/nodes/{node}/targets",
+        "PUT /udp/nodes/{node}/engine",
         "DELETE /udp/sent",
         "POST /listeners/{qrs|engine}/down",
         "POST /listeners/{qrs|engine}/up",

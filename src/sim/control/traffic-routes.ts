@@ -19,6 +19,7 @@ import { siteNode } from "./task-run-routes";
 
 const DownSchema = z.strictObject({ ms: z.int().min(1).optional() });
 const TargetsSchema = z.array(z.union([UdpTargetSchema, z.string()]));
+const EngineSendsSchema = z.strictObject({ sends: z.boolean() });
 
 export function addRequestAndFaultRoutes(r: ControlRouter, deps: ControlDeps): void {
   r.add("GET", "/requests", (c) => {
@@ -82,6 +83,14 @@ export function addSettingsAndUdpRoutes(r: ControlRouter, deps: ControlDeps): vo
   // Back to the site-wide targets for that node.
   r.add("DELETE", "/udp/nodes/:node/targets", (_c, p) => {
     delete settings.udp.nodeTargets[node(p.node!).name];
+    return json(200, udpView());
+  });
+  // One node's Engine lines on or off (its appender file gone after an upgrade, the audit log level Off): its Scheduler runs on.
+  r.add("PUT", "/udp/nodes/:node/engine", (c, p) => {
+    const name = node(p.node!).name;
+    const { sends } = parse(EngineSendsSchema, c.body);
+    settings.udp.engineSilentNodes = settings.udp.engineSilentNodes.filter((n) => n !== name);
+    if (!sends) settings.udp.engineSilentNodes.push(name);
     return json(200, udpView());
   });
   r.add("DELETE", "/udp/sent", () => {

@@ -48,13 +48,14 @@ export function reloadStarted(c: EngineReloadContext, at: number, opts: { mode: 
 
 /**
  * The reload ended: its audit activity line in Qlik's documented form (Command=…;Result=…;ResultText=…) and, when it
- * failed, the Engine's service log line with the script's error.
+ * failed, the Engine's service log line with the script's error, in the script's words alone (the word "reload" need
+ * not be in it: the appender's filter lets it through by its level).
  */
 export function reloadEnded(c: EngineReloadContext, at: number, outcome: "succeeded" | "failed" | "cancelled", error?: string): EngineLogEvent[] {
   if (outcome === "succeeded") return [line(c, at, "AuditActivity.Engine", "INFO", "Command=Reload;Result=0;ResultText=Success")];
   if (outcome === "cancelled") return [line(c, at, "AuditActivity.Engine", "WARN", "Command=Reload;Result=1;ResultText=Error: Reload aborted")];
   return [
-    line(c, at, "Service.Engine", "ERROR", `Reload failed: ${error ?? "Script error"}`),
+    line(c, at, "Service.Engine", "ERROR", error ?? "Script error"),
     line(c, at, "AuditActivity.Engine", "WARN", "Command=Reload;Result=1;ResultText=Error: Reload failed"),
   ];
 }

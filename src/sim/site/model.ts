@@ -124,6 +124,8 @@ export interface TaskModel {
   partial: boolean;
   manuallyTriggered: boolean;
   scriptError: string | undefined;
+  /** A reload whose Engine session cannot be opened when it would start: the error detail it ends with. */
+  sessionFails: string | undefined;
   failMessage: string | undefined;
   path: string | undefined;
   parameters: string | undefined;

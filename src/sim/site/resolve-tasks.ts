@@ -71,6 +71,7 @@ function resolveTask(r: Resolving, t: TaskFixture, i: number, nodes: NodeModel[]
     partial: t.type === "reload" ? t.partial : false,
     manuallyTriggered: t.type === "reload" ? t.manuallyTriggered : false,
     scriptError: t.type === "reload" ? t.scriptError : undefined,
+    sessionFails: t.type === "reload" ? t.sessionFails : undefined,
     failMessage: t.type === "preload" ? t.failMessage : undefined,
     path: t.type === "externalProgram" ? t.path : undefined,
     parameters: t.type === "externalProgram" ? t.parameters : undefined,

@@ -189,6 +189,11 @@ export const ReloadTaskSchema = z.strictObject({
   manuallyTriggered: z.boolean().default(false),
   /** The script error written to the log when a run fails. */
   scriptError: z.string().optional(),
+  /**
+   * The Scheduler cannot open the app's Engine session when the run would start (after it waited in the queue, when it
+   * did): the run ends FinishedFail, never started, with this error detail (e.g. "Failed to start session").
+   */
+  sessionFails: z.string().min(1).max(500).optional(),
 });
 
 export const ExternalProgramTaskSchema = z.strictObject({

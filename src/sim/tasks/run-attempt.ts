@@ -56,6 +56,7 @@ export function startAttempt(ctx: RunnerContext, s: Session): void {
   }
   later(ctx, s, step, () => {
     const run = () => {
+      if (t.sessionFails) return failToStart(ctx, s, t.sessionFails);
       markStarted(ctx, s, app);
       armEnd(ctx, s, step);
     };
@@ -90,6 +91,25 @@ export function cancelQueued(ctx: RunnerContext, s: Session): void {
   const minutes = s.node.scheduler.engineTimeout;
   detail(ctx, rec, `Task removed from the queue on ${s.node.hostName}: it waited longer than the engine timeout (${minutes} minutes) for a free engine`, 0);
   emit(ctx, s, "TaskSession", "WARN", "Task finished with state FinishedFail. Max retries reached.");
+  const stop = ctx.now();
+  commitFinal(ctx, s, () => {
+    rec.stopMs = stop;
+    const from = rec.status;
+    rec.status = EXEC_STATUS.FinishedFail;
+    detail(ctx, rec, `Changing task state from ${STATUS_NAMES[from]} to FinishedFail`, 0);
+  });
+}
+
+/**
+ * The engine was free but the Scheduler could not open the app's session there: the run ends FinishedFail from where
+ * it was (Queued, when it waited), never started, with the error as its detail and the Scheduler's log line
+ * "Failed to start session" style (the shipped appender's filter sends it). The simulator's choice, as Qlik does not
+ * publish the details of such a run; it is no cancellation by the queue's timeout.
+ */
+function failToStart(ctx: RunnerContext, s: Session, error: string): void {
+  const rec = s.record;
+  detail(ctx, rec, error, 0);
+  emit(ctx, s, "TaskSession", "ERROR", error.includes("Failed to start session") ? error : `Failed to start session: ${error}`);
   const stop = ctx.now();
   commitFinal(ctx, s, () => {
     rec.stopMs = stop;

@@ -116,7 +116,7 @@ export function createUdpEmitter(settings: UdpSettings, onError: (err: Error) =>
 
   return {
     handleEngine(event) {
-      if (!settings.engine || !engineAppenderMatches(event)) return;
+      if (!settings.engine || settings.engineSilentNodes.includes(event.nodeName) || !engineAppenderMatches(event)) return;
       sendAndNote(formatEngineDatagram(event), ENGINE_PREFIX, event.nodeName, event.timeMs);
     },
     handle(event) {

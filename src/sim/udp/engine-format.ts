@@ -1,5 +1,5 @@
 // The Engine's reload appender (the file `steward appender-xml --engine` writes) as the simulator runs it: which of the
-// Engine's lines it sends (its loggers, and a line that mentions a reload), and the datagram's bytes.
+// Engine's lines it sends (its loggers and its filter chain), and the datagram's bytes.
 import type { EngineLogEvent } from "../engine/engine-log";
 import { scriptLogStamp } from "../util/time";
 
@@ -8,9 +8,19 @@ export const ENGINE_PREFIX = "/engine-reload/";
 const LOGGERS: ReadonlySet<string> = new Set(["AuditActivity.Engine", "System.Engine", "Service.Engine"]);
 /** Its StringMatchFilters (log4net's are case-sensitive substrings). */
 const MATCHES = ["Reload", "reload", "RELOAD"];
+const WARN_OR_WORSE: ReadonlySet<string> = new Set(["WARN", "ERROR", "FATAL"]);
 
+/**
+ * Its filter chain as log4net runs it, first decision wins: the audit logger's lines (LoggerMatchFilter, a prefix
+ * match) are accepted; then a line naming a reload; then the system logger's other lines are denied; then a line at
+ * WARN or worse is accepted (LevelRangeFilter); the rest is denied.
+ */
 export function engineAppenderMatches(e: EngineLogEvent): boolean {
-  return LOGGERS.has(e.logger) && MATCHES.some((m) => e.message.includes(m));
+  if (!LOGGERS.has(e.logger)) return false;
+  if (e.logger.startsWith("AuditActivity.Engine")) return true;
+  if (MATCHES.some((m) => e.message.includes(m))) return true;
+  if (e.logger.startsWith("System.Engine")) return false;
+  return WARN_OR_WORSE.has(e.level);
 }
 
 const split = (user: string) => {

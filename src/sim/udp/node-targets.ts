@@ -36,5 +36,6 @@ export function nodeTargetView(nodes: readonly NodeModel[], udp: UdpSettings) {
     hostName: n.hostName,
     own: Object.hasOwn(udp.nodeTargets, n.name),
     targets: targetsOfNode(udp, n.name).map((t) => `${t.host.includes(":") ? `[${t.host}]` : t.host}:${t.port}`),
+    engineSends: udp.engine && !udp.engineSilentNodes.includes(n.name),
   }));
 }

@@ -1,7 +1,8 @@
 // The queue rule: a node's Scheduler queue backed up is the cause. scheduler.queue_backlog opens it (its page), with
 // the tasks waiting and those that wait for them listed from the start; while it is open, what follows on that node
 // is its symptom, recorded and not sent: a run Qlik cancelled after waiting in the queue (task.failed or task.aborted
-// of class `queue`: not a script error), a missed start or a stopped chain of a task that last ran there, and (through
+// of class `queue`, its details saying the wait timed out: not a script error; one that waited and then failed for a
+// reason of its own, "Failed to start session", is its own cause), a missed start or a stopped chain of a task that last ran there, and (through
 // the upstream rule, which finds the tasks this cause holds) the apps left stale and the freshness promises they feed.
 // The queue emptying (its task.on_track) ends it, as a node back up ends a node's cause: its recovered page names the
 // runs Qlik cancelled, to start again if their data is needed before their next trigger. A cancellation with no

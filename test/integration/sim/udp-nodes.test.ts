@@ -72,10 +72,11 @@ describe("sim UDP: per-node appender targets", () => {
   test("the control API shows, sets and removes a node's targets; a run can be placed on another node", async () => {
     const view = (await t.control.send("GET", "/udp")).json().settings;
     expect(view.nodeTargets).toEqual({ Central: [{ host: "127.0.0.1", port: rx.central.port }], Reload01: [{ host: "127.0.0.1", port: rx.reload01.port }] });
+    // engineSends: whether the node's Engine appender sends (udp.engine, less the nodes switched off).
     expect(view.nodes).toEqual([
-      { node: "Central", hostName: "sense1.corp.example", own: true, targets: [`127.0.0.1:${rx.central.port}`] },
-      { node: "Reload01", hostName: "sense2.corp.example", own: true, targets: [`127.0.0.1:${rx.reload01.port}`] },
-      { node: "Reload02", hostName: "SENSE3", own: false, targets: [`127.0.0.1:${site.port}`] },
+      { node: "Central", hostName: "sense1.corp.example", own: true, targets: [`127.0.0.1:${rx.central.port}`], engineSends: false },
+      { node: "Reload01", hostName: "sense2.corp.example", own: true, targets: [`127.0.0.1:${rx.reload01.port}`], engineSends: false },
+      { node: "Reload02", hostName: "SENSE3", own: false, targets: [`127.0.0.1:${site.port}`], engineSends: false },
     ]);
 
     const put = await t.control.send("PUT", "/udp/nodes/SENSE3/targets", [`127.0.0.1:${rx.reload02.port}`]);
@@ -109,8 +110,16 @@ describe("sim UDP: per-node appender targets", () => {
     const runElsewhere = await t.control.send("POST", `/tasks/${T.central}/run`, { node: "Reload09" });
     expect(runElsewhere.status).toBe(400);
     expect(runElsewhere.json().error).toContain("node: no node 'Reload09'");
+    // A node's Engine lines on or off: the node is checked, the body too, and the list only through this route.
+    expect((await t.control.send("PUT", "/udp/nodes/Reload09/engine", { sends: false })).status).toBe(404);
+    expect((await t.control.send("PUT", "/udp/nodes/Central/engine", { sends: "no" })).status).toBe(400);
+    expect((await t.control.send("PATCH", "/udp", { engineSilentNodes: ["Central"] })).status).toBe(400);
     // Nothing changed.
     expect((await t.control.send("GET", "/udp")).json().settings.nodeTargets.Central).toEqual([{ host: "127.0.0.1", port: rx.central.port }]);
+    expect((await t.control.send("GET", "/udp")).json().settings.engineSilentNodes).toEqual([]);
+    const off = await t.control.send("PUT", "/udp/nodes/sense2.corp.example/engine", { sends: false });
+    expect(off.json().engineSilentNodes).toEqual(["Reload01"]);
+    expect((await t.control.send("PUT", "/udp/nodes/Reload01/engine", { sends: true })).json().engineSilentNodes).toEqual([]);
   });
 });
 

@@ -78,6 +78,18 @@ test("two runs heard only from QRS make the node silent once; its first datagram
   // Times in the sentence are the site's, not raw ISO.
   expect(silent.summary).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
 
+  // /ready (degraded: still 200) and the doctor name the node and the fix.
+  const ready = await h.t.request("/ready");
+  expect(ready.status).toBe(200);
+  const parts = ((await ready.json()) as { components: Record<string, { ok: boolean; required: boolean; detail: string }> }).components;
+  expect(parts["scheduler-datagrams"]).toMatchObject({ ok: false, required: false });
+  expect(parts["scheduler-datagrams"]!.detail).toContain("no task events from sense2.test.example");
+  const doctor = (await (await h.t.request("/v4/doctor")).json()) as { checks: Array<{ check: string; ok: boolean; detail: string; fix?: string }> };
+  const line = doctor.checks.find((c) => c.check === "scheduler datagrams")!;
+  expect(line).toMatchObject({ ok: false });
+  expect(line.detail).toContain("sense2.test.example");
+  expect(line.fix).toContain("Scheduler\\LocalLogConfig.xml");
+
   // A third run while silent: nothing more is said.
   const third = await h.runWhenIdle(IDS.externalProgram, "succeed", { nodeId: reload01() });
   expect((await h.eventFor(third, 20_000)).source).toBe("reconcile");
@@ -99,6 +111,8 @@ test("two runs heard only from QRS make the node silent once; its first datagram
 
   expect(posted("intake.node_silent")).toHaveLength(1);
   expect(posted("intake.node_recovered")).toHaveLength(1);
+  const after = ((await (await h.t.request("/ready")).json()) as { components: Record<string, { ok: boolean }> }).components;
+  expect(after["scheduler-datagrams"]!.ok).toBe(true);
   expect(hook.requests.map((r) => (JSON.parse(r.body) as Posted).data.node)).not.toContain("sense1.test.example");
 }, 120_000);
 

@@ -1,5 +1,5 @@
 // The Engine's LocalLogConfig.xml (`steward appender-xml --engine`): well-formed, one appender per target bound to the
-// Engine's loggers, filters that pass reload lines only, and a conversion pattern whose output Steward's parser reads
+// Engine's loggers, a filter chain by logger where log4net allows it, and a conversion pattern whose output Steward's parser reads
 // back field by field; and the simulator's Engine, which runs the same file, sends what the parser reads.
 import { describe, expect, test } from "bun:test";
 import { ENGINE_LOGGERS, ENGINE_MATCHES, renderEngineAppenderXml } from "../../../../src/hear/engine/engine-appender-xml";
@@ -30,6 +30,31 @@ function elements(xml: string): Array<{ name: string; attrs: Record<string, stri
   }
   expect(stack).toEqual([]);
   return out;
+}
+
+const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+
+/**
+ * Whether the file's first appender sends a line, by log4net's documented filter semantics (the first filter that
+ * accepts or denies decides; neutral goes on): StringMatchFilter (substring: accept, else neutral), LoggerMatchFilter
+ * (logger name starts with it: accept or, acceptOnMatch false, deny; else neutral), LevelRangeFilter (outside: deny;
+ * inside: accept with acceptOnMatch true), DenyAllFilter (deny).
+ */
+function decide(xml: string, logger: string, level: string, message: string): boolean {
+  const appender = xml.slice(xml.indexOf("<appender "), xml.indexOf("</appender>"));
+  for (const f of appender.matchAll(/<filter type="log4net\.Filter\.(\w+)"\s*(?:\/>|>([\s\S]*?)<\/filter>)/g)) {
+    const p = Object.fromEntries([...(f[2] ?? "").matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    const accept = p.acceptOnMatch !== "false";
+    if (f[1] === "StringMatchFilter" && message.includes(p.stringToMatch!)) return accept;
+    if (f[1] === "LoggerMatchFilter" && logger.startsWith(p.loggerToMatch!)) return accept;
+    if (f[1] === "LevelRangeFilter") {
+      const at = LEVELS.indexOf(level);
+      if (at < LEVELS.indexOf(p.levelMin!) || at > LEVELS.indexOf(p.levelMax!)) return false;
+      if (accept) return true;
+    }
+    if (f[1] === "DenyAllFilter") return false;
+  }
+  return true;
 }
 
 /** What log4net's PatternLayout makes of the pattern for one Engine logging event. */
@@ -89,10 +114,21 @@ describe("the Engine's LocalLogConfig.xml", () => {
     });
   });
 
-  test("the filter passes a line that mentions a reload and nothing else", () => {
-    const passes = (m: string) => ENGINE_MATCHES.some((s) => m.includes(s));
-    expect(["Reload started", "Command=Reload;Result=0;ResultText=Success", "DoReloadEx", "RELOAD"].every(passes)).toBe(true);
-    expect(["Command=Open app;Result=0;ResultText=Success", "Error: Field not found"].some(passes)).toBe(false);
+  test("the filter chain, run as log4net runs it: by logger where it can, by words only for the system log", () => {
+    const sends = (logger: string, level: string, message: string) => decide(xml, logger, level, message);
+    // Every audit activity line, whatever its words (its Command is read by Steward).
+    expect(sends("AuditActivity.Engine", "INFO", "Command=Open app;Result=0;ResultText=Success")).toBe(true);
+    expect(sends("AuditActivity.Engine", "WARN", "Command=DoReloadEx;Result=1;ResultText=Error")).toBe(true);
+    // The system log: only its lines that name a reload.
+    expect(sends("System.Engine", "INFO", "Reload of app started")).toBe(true);
+    expect(sends("System.Engine", "ERROR", "Out of memory")).toBe(false);
+    expect(sends("System.Engine", "INFO", "Session opened")).toBe(false);
+    // The service log: a warning or an error whatever its words (a script's error need not say "reload"), else a reload line.
+    expect(sends("Service.Engine", "ERROR", "Cannot open file: 'lib://Data/orders.qvd'")).toBe(true);
+    expect(sends("Service.Engine", "WARN", "Field 'x' not found")).toBe(true);
+    expect(sends("Service.Engine", "INFO", "Reload finished")).toBe(true);
+    expect(sends("Service.Engine", "INFO", "Cache trimmed")).toBe(false);
+    expect(ENGINE_MATCHES).toEqual(["Reload", "reload", "RELOAD"]);
   });
 
   test("two targets: two appenders, each logger refers to both", () => {
@@ -134,6 +170,7 @@ describe("the simulator's Engine runs the same file", () => {
       expect(r.message.line).toMatchObject({ appId: APP, user: "CORP\\bob", sessionId: "s-1", host: "sense2.corp.example", timeMs: l.timeMs });
       return r.message.line.kind;
     });
-    expect(kinds).toEqual(["start", "failure", "failure"]);
+    // The service log's error names no reload (the script's words): a detail that joins the reload.
+    expect(kinds).toEqual(["start", "detail", "failure"]);
   });
 });

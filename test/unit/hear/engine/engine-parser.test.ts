@@ -49,9 +49,12 @@ describe("the appender's layout", () => {
   test("through the intake's parser: its own kind, and refusals counted under their reasons", () => {
     const ok = parseDatagram(new TextEncoder().encode(line("Reload of app started")));
     expect(ok.ok && ok.message.kind).toBe("engine-reload");
-    expect(parseDatagram(line("x", { app: "not-a-guid" }))).toMatchObject({ ok: false, reason: "bad_engine_app_id" });
-    expect(parseDatagram(line("x", { app: "(null)" }))).toMatchObject({ ok: false, reason: "engine_no_app" });
+    expect(parseDatagram(line("Reload failed", { app: "not-a-guid" }))).toMatchObject({ ok: false, reason: "bad_engine_app_id" });
+    expect(parseDatagram(line("Reload failed", { app: "(null)" }))).toMatchObject({ ok: false, reason: "engine_no_app" });
     expect(parseDatagram(line("x", { time: "yesterday" }))).toMatchObject({ ok: false, reason: "bad_engine_time" });
+    // The audit logger's every line comes (the file filters it by logger): another command's, with no app, is heard and ignored.
+    const other = parseEngineReload(line("Command=Open app;Result=0;ResultText=Success", { app: "(null)" }), 1_000);
+    expect(other).toMatchObject({ ok: true, line: { kind: "unrelated", appId: "" } });
     expect(parseDatagram("/engine-reload/;SENSE2;x;y")).toMatchObject({ ok: false, reason: "too_few_fields" });
     // The prefix in any case, with Butler's doubled slash.
     expect(parseDatagram(line("Reload started").replace("/engine-reload/", "/Engine-Reload//")).ok).toBe(true);
@@ -100,7 +103,7 @@ describe("what a line says about the reload", () => {
     expect(classifyMessage("Command=Reload app;Result=1009;ResultText=Error: App already open").kind).toBe("failure");
     expect(classifyMessage("Command=Doc::DoReloadEx;Result=0;ResultText=Reload failed").kind).toBe("failure");
     expect(classifyMessage("Command=Reload;Result=0;ResultText=Reload started").kind).toBe("start");
-    expect(classifyMessage("Command=Open app;Result=0;ResultText=Success")).toEqual({ kind: "other", text: "Success" });
+    expect(classifyMessage("Command=Open app;Result=0;ResultText=Success")).toEqual({ kind: "unrelated", text: "Success" });
   });
 
   test("plain text must name a reload; then failure over start over success", () => {
@@ -109,7 +112,9 @@ describe("what a line says about the reload", () => {
     expect(classifyMessage("Reload finished with errors").kind).toBe("failure");
     expect(classifyMessage("Reload finished successfully").kind).toBe("success");
     expect(classifyMessage("Reload progress: 40%").kind).toBe("other");
-    expect(classifyMessage("Error: Field 'x' not found").kind).toBe("other");
+    // No reload named: a service log error is a detail of its session's reload, anything else is about no reload.
+    expect(classifyMessage("Error: Field 'x' not found", "ERROR").kind).toBe("detail");
+    expect(classifyMessage("Error: Field 'x' not found", "INFO").kind).toBe("unrelated");
     // "reloaded" is not "load": word boundaries hold ("errorless" is no error, "restarted" no start).
     expect(classifyMessage("App reloaded restarted errorless").kind).toBe("other");
   });

@@ -124,7 +124,9 @@ describe("parseDatagram", () => {
     expect(parseDatagram(`/scheduler-task-failed/;h;t;a;u;${T};${A};ts;INFO;${E}`)).toMatchObject({ ok: false, reason: "too_few_fields" });
     expect(parseDatagram(`/scheduler-task-failed/;h;t;a;u;not-a-guid;${A};ts;INFO;${E};m`)).toMatchObject({ ok: false, reason: "bad_task_id" });
     expect(parseDatagram(`/scheduler-task-failed/;h;t;a;u;${T};xyz;ts;INFO;${E};m`)).toMatchObject({ ok: false, reason: "bad_app_id" });
-    expect(parseDatagram(`/scheduler-task-failed/;h;t;a;u;${T};${A};ts;INFO;1234;m`)).toMatchObject({ ok: false, reason: "bad_execution_id" });
+    // No ExecutionId and no date either: the run would have been found by its task and time, so the time is what failed.
+    expect(parseDatagram(`/scheduler-task-failed/;h;t;a;u;${T};${A};ts;INFO;1234;m`)).toMatchObject({ ok: false, reason: "bad_log_date" });
+    expect(parseDatagram(`/scheduler-task-failed/;h;t;a;u;${T};${A};ts;9;1234;m`)).toMatchObject({ ok: false, reason: "bad_execution_id" });
   });
 
   test("fields beyond the cap are cut and flagged", () => {

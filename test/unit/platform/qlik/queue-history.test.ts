@@ -27,8 +27,8 @@ describe("a run cancelled after waiting in the queue", () => {
       message: "Task removed from the queue on reload01: it waited longer than the engine timeout (30 minutes) for a free engine",
     });
   });
-  test("other recordings Qlik might make: Error from Queued with no message; Triggered to FinishedFail with a message naming the queue", () => {
-    expect(queueHistory([triggered, queued, d("Changing task state from Queued to Error", 30, 0)], 11)?.cancelled).toBe(true);
+  test("other recordings Qlik might make: Error from Queued saying it timed out; Triggered to FinishedFail with a message naming the queue", () => {
+    expect(queueHistory([triggered, queued, d("Queue time-out", 30, 0), d("Changing task state from Queued to Error", 30, 0)], 11)?.cancelled).toBe(true);
     expect(
       queueHistory([triggered, d("Task timed out while waiting in queue", 30, 0), d("Changing task state from Triggered to FinishedFail", 30, 0)], 8)
         ?.cancelled,
@@ -37,6 +37,17 @@ describe("a run cancelled after waiting in the queue", () => {
 });
 
 describe("not a cancellation in the queue", () => {
+  test("a run that waited and then failed for a reason of its own (issue 77): failed while waiting, not cancelled", () => {
+    for (const own of ["Failed to start session", "Engine on reload01 refused the session: out of memory"]) {
+      const h = queueHistory([triggered, queued, d(own, 12, 0), d("Changing task state from Queued to FinishedFail", 12, 0)], 8);
+      expect(h).toEqual({ leftMs: T + 12 * 60_000, cancelled: false, failedWaiting: true });
+    }
+    // Ended from Queued with no word about the time: the queue is not blamed either.
+    expect(queueHistory([triggered, queued, d("Changing task state from Queued to Error", 30, 0)], 11)).toMatchObject({
+      cancelled: false,
+      failedWaiting: true,
+    });
+  });
   test("a run that waited, then started and failed on its own: timed from when it left the queue", () => {
     expect(
       queueHistory([triggered, queued, d("Changing task state from Queued to Started", 12), d("Changing task state from Started to FinishedFail", 20, 0)], 8),
