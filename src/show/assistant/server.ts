@@ -19,7 +19,7 @@ import { PROTOCOL_VERSIONS, RpcCode, rpcError, speaksVersion } from "./protocol"
 import { registerReadTools } from "./read-tools";
 import { type AnswerBudget, batchSize } from "./request-bounds";
 import { stewardApiFor } from "./steward-api";
-import { type Accepts, acceptsOf, answerResponse } from "./http-answer";
+import { type Accepts, acceptsOf, answerResponse, isJsonContentType } from "./http-answer";
 import { principalOf, requestIdOf } from "../../platform/http/request-state";
 
 export interface McpDeps {
@@ -57,8 +57,11 @@ function refuseByHeaders(c: Context<HttpEnv>, accepts: Accepts): Response | unde
   if (!accepts.json && !accepts.events) {
     return c.json(refusal(RpcCode.invalidRequest, "Not Acceptable: the client must accept application/json or text/event-stream"), 406);
   }
-  if (!c.req.header("content-type")?.includes("application/json")) {
-    return c.json(refusal(RpcCode.invalidRequest, "Unsupported Media Type: the body is JSON-RPC, sent as application/json"), 415);
+  const type = c.req.header("content-type");
+  if (!isJsonContentType(type)) {
+    const got = type === undefined ? "none" : JSON.stringify(type.slice(0, 100));
+    const message = `Unsupported Media Type: the Content-Type header must be application/json (parameters such as charset=utf-8 allowed); it was ${got}`;
+    return c.json(refusal(RpcCode.invalidRequest, message), 415);
   }
   return undefined;
 }
