@@ -19,6 +19,29 @@ export function acceptsOf(header: string | undefined): Accepts {
   };
 }
 
+// RFC 9110's token and quoted-string, for a media type's parameters.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const QUOTED = /^"(?:[^"\\]|\\.)*"$/;
+
+/**
+ * Whether a Content-Type names JSON exactly: `application/json` (any case) with only well-formed parameters, and a
+ * charset, if one is given, of UTF-8 (the body is read as UTF-8, as RFC 8259 has JSON sent). `application/jsonx`,
+ * `text/plain; application/json` or two types in one header are not JSON.
+ */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const [type, ...params] = header.split(";");
+  if (type!.trim().toLowerCase() !== "application/json") return false;
+  return params.every((p) => {
+    const eq = p.indexOf("=");
+    if (eq < 0) return p.trim() === "";
+    const name = p.slice(0, eq).trim();
+    const value = p.slice(eq + 1).trim();
+    if (!TOKEN.test(name) || !(TOKEN.test(value) || QUOTED.test(value))) return false;
+    return name.toLowerCase() !== "charset" || value.replace(/"/g, "").toLowerCase() === "utf-8";
+  });
+}
+
 export function answerResponse(c: Context<HttpEnv>, answers: Answer[], how: { batch: boolean; accepts: Accepts }): Response {
   if (answers.length === 0) return c.body(null, 202);
   if (!how.accepts.json) {

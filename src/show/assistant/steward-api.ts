@@ -5,6 +5,7 @@ import type { Context, Hono } from "hono";
 import type { HttpEnv, RefusalTally } from "../../platform/http/types";
 import { type ApiResult, forwardedHeaders, readResult } from "../dashboard/api-reader";
 import { bounded } from "./bounds";
+import { markSiteData, SITE_DATA_PREAMBLE, type SiteText } from "./site-data";
 
 export interface StewardApi {
   get<T extends object = Record<string, unknown>>(path: string): Promise<ApiResult<T>>;
@@ -23,10 +24,19 @@ export function stewardApiFor(hono: Hono<HttpEnv>, c: Context<HttpEnv>, refusals
   return { get: (path) => send("GET", path), post: (path, body) => send("POST", path, body) };
 }
 
-/** A tool's answer: the facts as JSON (text for every client, structured for those that read it), bounded. */
+/**
+ * A tool's answer: the facts with the site's texts marked (site-data.ts), bounded; as text for every client (the
+ * preamble that says what the marks mean, then the facts as JSON) and structured for those that read it.
+ */
 export function factsAnswer(data: object): ToolResult {
-  const facts = bounded(data) as Record<string, unknown>;
-  return { content: [{ type: "text", text: JSON.stringify(facts) }], structuredContent: facts };
+  const facts = bounded(markSiteData(data)) as Record<string, unknown>;
+  return {
+    content: [
+      { type: "text", text: SITE_DATA_PREAMBLE },
+      { type: "text", text: JSON.stringify(facts) },
+    ],
+    structuredContent: facts,
+  };
 }
 
 /** A refusal or a failure the assistant can tell the person about: what Steward answered and why. */
@@ -34,10 +44,13 @@ export function errorAnswer(message: string): ToolResult {
   return { isError: true, content: [{ type: "text", text: message }] };
 }
 
-/** The API's answer as the tool's: its facts, or its error with the status. */
+/**
+ * The API's answer as the tool's: its facts, or its error with the status. The error's message is marked as the
+ * site's: it may quote QRS or a name (a task QRS would not start, an app it does not know).
+ */
 export function apiAnswer<T extends object>(r: ApiResult<T>, shape: (data: T) => object = (d) => d): ToolResult {
   if (r.ok) return factsAnswer(shape(r.data));
-  return errorAnswer(`Steward answered ${r.status}: ${r.error}`);
+  return errorAnswer(`Steward answered ${r.status}; its message, marked as data from the site: ${JSON.stringify({ siteData: r.error } satisfies SiteText)}`);
 }
 
 export const query = (params: Record<string, string | number | undefined>): string => {

@@ -19,6 +19,7 @@ import { generateApiKey, hashApiKey } from "../../../../src/platform/security/ap
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { reloadAsUser } from "../../../helpers/engine-user";
 import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
+import { siteDataInside, siteDataOutside, unmarkSiteData } from "../../../helpers/site-data";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
@@ -236,7 +237,10 @@ test("the dashboard, the morning report and the assistant answer who reloaded wh
   await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": KEY } } }));
   try {
     const r = (await client.callTool({ name: "reloads_outside_schedule", arguments: { sinceHours: 24, limit: 50 } })) as unknown as { structuredContent: View };
-    expect(r.structuredContent).toEqual(list);
+    // The app, user, node and lines as the site wrote them, marked as its data (issue 75, M1): the REST list unmarked.
+    expect(unmarkSiteData(r.structuredContent)).toEqual(list);
+    expect(siteDataInside(r.structuredContent)).toContain("CORP\\anna");
+    expect(siteDataOutside(r.structuredContent)).not.toContain("CORP\\anna");
   } finally {
     await client.close();
   }

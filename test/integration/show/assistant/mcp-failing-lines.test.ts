@@ -12,6 +12,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { simCertDir } from "../../../helpers/sim-certs";
+import { unmarkSiteData } from "../../../helpers/site-data";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
 import { REFUSED, refusedSourceSite } from "../../../helpers/refused-source-site";
 
@@ -84,7 +85,8 @@ async function rest<T>(path: string): Promise<T> {
 async function facts<T>(name: string, args: Record<string, unknown> = {}): Promise<T> {
   const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; structuredContent?: unknown };
   expect(r.isError ?? false).toBe(false);
-  return r.structuredContent as T;
+  // Script lines, task names and titles come marked as the site's (issue 75, M1): read here as the texts they hold.
+  return unmarkSiteData(r.structuredContent) as T;
 }
 
 interface Lines {

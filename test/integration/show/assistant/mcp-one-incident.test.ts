@@ -8,6 +8,7 @@ import type { TaskEvent } from "../../../../src/platform/events/types";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
+import { unmarkSiteData } from "../../../helpers/site-data";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
 
@@ -52,7 +53,8 @@ async function call(name: string, args: Record<string, unknown> = {}): Promise<R
     content: Array<{ text?: string }>;
   };
   expect({ name, error: r.isError ? r.content[0]?.text : undefined }).toEqual({ name, error: undefined });
-  return r.structuredContent!;
+  // Titles and task names come marked as the site's (issue 75, M1): read here as the texts they hold.
+  return unmarkSiteData(r.structuredContent) as Record<string, unknown>;
 }
 
 beforeAll(async () => {

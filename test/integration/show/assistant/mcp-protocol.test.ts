@@ -178,6 +178,52 @@ describe("raw JSON-RPC at the edges", () => {
     expect((await post("{}", { "content-type": "text/plain" })).status).toBe(415);
     expect((await fetch(`${base}/mcp`, { method: "DELETE", headers: { "x-api-key": keys.read } })).status).toBe(405);
   });
+
+  // Issue 75, M1: the check was a substring match, so every refused type below but `text/plain`, `text/json` and none
+  // was taken as JSON.
+  test("the Content-Type is read as a media type: application/json, any case, with parameters; nothing else", async () => {
+    const ping = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "ping" });
+    for (const type of [
+      "application/json",
+      "Application/JSON",
+      "application/json; charset=utf-8",
+      "application/json;charset=UTF-8",
+      'application/json; charset="utf-8"',
+      "application/json;",
+    ]) {
+      const res = await post(ping, { "content-type": type });
+      expect({ type, status: res.status, body: await res.json() }).toEqual({ type, status: 200, body: { jsonrpc: "2.0", id: 7, result: {} } });
+    }
+    const refused = [
+      "application/jsonx",
+      "text/plain; application/json",
+      "application/json, text/plain",
+      "application/json-patch+json",
+      "xapplication/json",
+      "application/json; application/json",
+      "application/json; charset=iso-8859-1",
+      "application/json; charset",
+      "text/plain",
+      "text/json",
+    ];
+    for (const type of refused) {
+      const res = await post(ping, { "content-type": type });
+      const body = await res.json();
+      expect({ type, status: res.status, error: body.error }).toEqual({
+        type,
+        status: 415,
+        error: { code: -32600, message: expect.stringContaining(`the Content-Type header must be application/json`) },
+      });
+      expect(body.error.message).toEndWith(`it was ${JSON.stringify(type)}`);
+    }
+    // No header at all (a body of bytes has none).
+    const none = await fetch(`${base}/mcp`, {
+      method: "POST",
+      headers: { accept: "application/json", "x-api-key": keys.read },
+      body: new TextEncoder().encode(ping),
+    });
+    expect([none.status, (await none.json()).error.message]).toEqual([415, expect.stringMatching(/it was none$/)]);
+  });
 });
 
 describe("attacked", () => {

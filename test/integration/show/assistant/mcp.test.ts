@@ -7,8 +7,10 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/client";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
+import { SITE_DATA_PREAMBLE } from "../../../../src/show/assistant/site-data";
 import { startSimulator, type Simulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
+import { siteDataOutside, unmarkSiteData } from "../../../helpers/site-data";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { simCertDir } from "../../../helpers/sim-certs";
@@ -93,15 +95,21 @@ async function clientFor(key: string): Promise<Client> {
   return client;
 }
 
-/** A tool's facts: its structured answer, which is also its text. */
+/**
+ * A tool's answer: its text is the preamble about site data, then the facts as JSON, which are its structured answer.
+ * Hostile text is only inside the marks (issue 75, M1); `structuredContent` is given back unmarked, to compare with REST.
+ */
 async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
   const r = (await client.callTool({ name, arguments: args })) as {
     isError?: boolean;
     structuredContent?: Record<string, unknown>;
     content: Array<{ text?: string }>;
   };
-  if (!r.isError) expect(JSON.parse(r.content[0]!.text!)).toEqual(r.structuredContent);
-  return r;
+  if (r.isError) return r;
+  expect(r.content[0]!.text).toBe(SITE_DATA_PREAMBLE);
+  expect(JSON.parse(r.content[1]!.text!)).toEqual(r.structuredContent);
+  expect(siteDataOutside(r.structuredContent).filter((x) => /IGNORE ALL|SYSTEM: assistant|onerror/.test(x))).toEqual([]);
+  return { ...r, structuredContent: unmarkSiteData(r.structuredContent) as Record<string, unknown> };
 }
 
 describe("the MCP server on a simulated site with a failure", () => {
