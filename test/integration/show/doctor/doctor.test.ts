@@ -154,6 +154,8 @@ test("GET /v4/doctor and /ui/doctor on a running Steward; a cluster member gone 
     ["postgresql", true],
     ["alert templates", true],
     ["access", true],
+    ["engine lines", true],
+    ["scheduler datagrams", true],
     ["udp 127.0.0.1:0", true],
     ["udp sources", true],
   ]);
