@@ -22,7 +22,7 @@ export interface DatagramHandlerDeps {
   allowlist: Pick<SourceAllowlist, "allows">;
   queue: Pick<WorkQueue<QueueItem>, "admits" | "offer" | "depth">;
   /** Where a run waits while the queue is full (overflow.ts); without it such a run is dropped. */
-  overflow?: Pick<IntakeOverflow, "admits" | "add" | "depth">;
+  overflow?: Pick<IntakeOverflow, "room" | "add" | "depth">;
   processor: Pick<RunProcessor, "reserve" | "release">;
   claims: Pick<RunClaims, "claimOf" | "abandonInBackground">;
   counters: Pick<IntakeCounters, "received" | "rejected" | "parsed" | "deduplicated" | "dropped" | "overflowed">;
@@ -70,7 +70,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
   /** Series per reason and outcome, resolved once: under overload this runs for most datagrams. */
   const droppedSeries = new Map<string, { inc(by?: number): void }>();
   /** Counts (by reason and outcome) and logs, at most once a minute per reason, a run the queue did not keep. */
-  function dropped(reason: "queue_full" | "stopping" | "shed", outcome: string, executionId: string | undefined): void {
+  function dropped(reason: "queue_full" | "stopping" | "shed" | "source_full", outcome: string, executionId: string | undefined): void {
     const seriesKey = `${reason}|${outcome}`;
     let series = droppedSeries.get(seriesKey);
     if (!series) droppedSeries.set(seriesKey, (series = counters.dropped.series({ reason, outcome })));
@@ -83,7 +83,8 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       );
     }
   }
-  const full = () => (deps.stopping() ? "stopping" : "queue_full");
+  /** Why a run the queue would not take is dropped: its source's share of the overflow is full, or all of it is. */
+  const full = (source: string) => (deps.stopping() ? "stopping" : deps.overflow?.room(source) === "source_full" ? "source_full" : "queue_full");
 
   return (msg, from) => {
     counters.received.inc();
@@ -95,9 +96,9 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     }
     // A queue full of runs that rank highest, with no room in its overflow, takes nothing more: refuse a scheduler
     // datagram before parsing it.
-    if (!queue.admits(TOP_PRIORITY) && !deps.overflow?.admits()) {
+    if (!queue.admits(TOP_PRIORITY) && deps.overflow?.room(from.address) !== "ok") {
       const outcome = sniffSchedulerOutcome(msg);
-      if (outcome !== undefined) return dropped(full(), outcome, undefined);
+      if (outcome !== undefined) return dropped(full(from.address), outcome, undefined);
     }
     const res = parseDatagram(msg, { maxFieldChars: limits.maxFieldChars });
     if (!res.ok) {
@@ -123,12 +124,12 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     // runs are claimed by their pending row, at once); else a full queue refuses a run it would not keep before
     // anything else is done for it (no store work at all).
     const overflowing = deps.overflow !== undefined && (deps.overflow.depth() > 0 || queue.depth() >= limits.queueSize);
-    if (overflowing && m.outcome !== "distribute" && deps.overflow?.admits() && !deps.stopping()) {
+    if (overflowing && m.outcome !== "distribute" && deps.overflow?.room(from.address) === "ok" && !deps.stopping()) {
       const report: RunReport = { ...toReport(m), heardAtMs: deps.now() };
       deps.overflow.add({ report, key, source: from.address }, (kept) => (kept ? counters.overflowed.inc() : counters.deduplicated.inc({ source: "udp" })));
       return;
     }
-    if (!queue.admits(priorityOf(m.outcome))) return dropped(full(), m.outcome, m.executionId);
+    if (!queue.admits(priorityOf(m.outcome))) return dropped(full(from.address), m.outcome, m.executionId);
     if (!processor.reserve(key, m.executionId)) {
       counters.deduplicated.inc({ source: "udp" });
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
@@ -138,7 +139,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     const offer = queue.offer(item);
     if (!offer.accepted) {
       processor.release(key);
-      return dropped(full(), m.outcome, m.executionId);
+      return dropped(full(from.address), m.outcome, m.executionId);
     }
     // Claimed now, not when a worker takes it: the claims of a burst share a commit (distribute runs are
     // claimed by their pending row instead).

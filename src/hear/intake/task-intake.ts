@@ -280,10 +280,16 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
   let inFlight = () => 0;
-  const overflow = createIntakeOverflow(deps.db, { maxRows: cfg.overflowSize, log });
+  const overflow = createIntakeOverflow(deps.db, {
+    maxRows: cfg.overflowSize,
+    maxBytes: cfg.overflowMaxBytes,
+    maxBytesPerSource: cfg.overflowMaxBytesPerSource,
+    log,
+  });
   const counters = registerIntakeMetrics(deps.metrics, {
     queueDepth: () => queueDepth(),
     overflowDepth: () => overflow.depth(),
+    overflowBytes: () => overflow.bytes().total,
     inFlight: () => inFlight(),
     pendingDistribute: async () => (deps.db.isOpen ? store.pendingCount() : 0),
     seenEntries: async () => (deps.db.isOpen ? store.seenCount() : 0),
