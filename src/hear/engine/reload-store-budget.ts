@@ -26,6 +26,8 @@ export function createStoreBudget(db: SqlDb, maxBytes: number): StoreBudget {
   // The first write looks (the table may be over a budget lowered since the last run).
   let sinceLook = Number.POSITIVE_INFINITY;
   let looking: Promise<number> | undefined;
+  /** Asked while a look was under way: rows it did not see may be deletable now. */
+  let again = false;
   /** The last look left the table over the budget: its rows were still being judged. */
   let over = false;
 
@@ -56,11 +58,27 @@ export function createStoreBudget(db: SqlDb, maxBytes: number): StoreBudget {
       deleted += (await db.run(`DELETE FROM engine_reloads WHERE run_key IN (${keys.map(() => "?").join(", ")}) AND judged = 1 AND announced = 1`, keys))
         .changes;
     }
-    over = excess > Math.floor(maxBytes * 0.1);
+    over = excess > 0;
     return deleted;
   }
 
-  const enforce = () => (looking ??= look().finally(() => (looking = undefined)));
+  function enforce(): Promise<number> {
+    if (looking) {
+      again = true;
+      return looking;
+    }
+    looking = (async () => {
+      let deleted = 0;
+      // Bounded: each round needs a row finished during the one before it.
+      for (let round = 0; round < 1_000; round++) {
+        again = false;
+        deleted += await look();
+        if (!again) break;
+      }
+      return deleted;
+    })().finally(() => (looking = undefined));
+    return looking;
+  }
 
   return {
     async added(bytes) {
@@ -69,7 +87,7 @@ export function createStoreBudget(db: SqlDb, maxBytes: number): StoreBudget {
       if (sinceLook >= maxBytes / 16) await enforce();
     },
     async finished() {
-      if (over) await enforce();
+      if (over || looking) await enforce();
     },
     enforce,
   };

@@ -94,7 +94,15 @@ export interface EngineReloadStore {
   /** Takes over a pending reload from a Steward that is gone: true when this call did. */
   takeOver(key: string, from: string, to: string): Promise<boolean>;
   /** Reloads outside the Scheduler that ended since `sinceMs`, newest first. */
-  list(o: { sinceMs: number; untilMs?: number; limit: number; appId?: string; outcome?: "succeeded" | "failed" }): Promise<HeardReload[]>;
+  list(o: {
+    sinceMs: number;
+    untilMs?: number;
+    limit: number;
+    appId?: string;
+    outcome?: "succeeded" | "failed";
+    /** Only reloads listed after this one (a page's cursor): ended before it, or at the same time with a smaller key. */
+    after?: { endedMs: number; key: string };
+  }): Promise<HeardReload[]>;
   /** Per app, the end of its last confirmed successful reload outside the Scheduler since `sinceMs`. */
   lastSuccesses(sinceMs: number): Promise<Map<string, number>>;
   prune(beforeMs: number): Promise<number>;
@@ -257,7 +265,14 @@ export function createEngineReloadStore(db: SqlDb, limits: { maxBytes: number } 
         where.push("outcome = ?");
         params.push(o.outcome);
       }
-      const rows = await db.all<Row>(`SELECT ${COLS} FROM engine_reloads WHERE ${where.join(" AND ")} ORDER BY ended_ms DESC LIMIT ?`, [...params, o.limit]);
+      if (o.after) {
+        where.push("(ended_ms < ? OR (ended_ms = ? AND run_key < ?))");
+        params.push(o.after.endedMs, o.after.endedMs, o.after.key);
+      }
+      const rows = await db.all<Row>(`SELECT ${COLS} FROM engine_reloads WHERE ${where.join(" AND ")} ORDER BY ended_ms DESC, run_key DESC LIMIT ?`, [
+        ...params,
+        o.limit,
+      ]);
       return rows.map(heardOf);
     },
     async lastSuccesses(sinceMs) {

@@ -21,6 +21,13 @@ export interface OverflowLimits {
   maxBytesPerSource: number;
 }
 
+/** The limits as `intake:` sets them. */
+export const overflowLimitsOf = (cfg: { overflowSize: number; overflowMaxBytes: number; overflowMaxBytesPerSource: number }): OverflowLimits => ({
+  maxRows: cfg.overflowSize,
+  maxBytes: cfg.overflowMaxBytes,
+  maxBytesPerSource: cfg.overflowMaxBytesPerSource,
+});
+
 /** Why `add` would not keep a run now: off (none configured, PostgreSQL, not loaded), full, or its source's share is. */
 export type OverflowRoom = "ok" | "off" | "full" | "source_full";
 

@@ -31,7 +31,7 @@ import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createRunQueue, type QueueItem } from "./run-queue";
 import { createIntakeSocket } from "./udp-socket";
 import { createNodeSilence, type NodeSilence } from "./node-silence";
-import { createIntakeOverflow } from "./overflow";
+import { createIntakeOverflow, overflowLimitsOf } from "./overflow";
 import { createOverflowRefill } from "./overflow-refill";
 import type { UdpListener } from "./udp-listener";
 
@@ -280,12 +280,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
   let inFlight = () => 0;
-  const overflow = createIntakeOverflow(deps.db, {
-    maxRows: cfg.overflowSize,
-    maxBytes: cfg.overflowMaxBytes,
-    maxBytesPerSource: cfg.overflowMaxBytesPerSource,
-    log,
-  });
+  const overflow = createIntakeOverflow(deps.db, { ...overflowLimitsOf(cfg), log });
   const counters = registerIntakeMetrics(deps.metrics, {
     queueDepth: () => queueDepth(),
     overflowDepth: () => overflow.depth(),

@@ -13,7 +13,7 @@ import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator } from "./annotator";
 import { createClassifier, type Classifier } from "./classify";
 import { type FailedRun, failedRunsBetween } from "./failed-runs";
-import { incidentSql, type IncidentClose, type IncidentRow, type IncidentStatus, type IncidentTouch } from "./incident-store";
+import { incidentSql, type IncidentClose, type IncidentCursor, type IncidentRow, type IncidentStatus, type IncidentTouch } from "./incident-store";
 
 /** How often old runs and closed incidents are deleted. */
 const PURGE_EVERY_MS = 60 * 60_000;
@@ -53,7 +53,7 @@ export interface IncidentService {
   /** The open cause each subject's open incident belongs to, when one holds it (the dashboard and the API name it). */
   causesOf(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
   /** Newest first. */
-  list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]>;
+  list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor }): Promise<IncidentRow[]>;
   /** Runs that ended failed or aborted in [from, to), oldest first (the reports' failures by cause). */
   failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;
