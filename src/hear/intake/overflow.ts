@@ -39,6 +39,8 @@ export interface IntakeOverflow {
   add(item: QueueItem, stored: (kept: boolean) => void): void;
   /** Runs waiting (in the store, or on their way there). */
   depth(): number;
+  /** Runs of this source waiting. */
+  waiting(source: string): number;
   /** Bytes the waiting rows weigh, in all and per source. */
   bytes(): { total: number; bySource: ReadonlyMap<string, number> };
   /** Counts the rows a previous process left (before the workers start). */
@@ -143,6 +145,7 @@ export function createIntakeOverflow(db: SqlDb, o: OverflowLimits & { log: Logge
     room,
     add,
     depth: () => depth,
+    waiting: (source) => shares.get(source)?.rows ?? 0,
     bytes: () => ({ total, bySource: new Map([...shares].map(([source, s]) => [source, s.bytes])) }),
     load,
     take,

@@ -33,6 +33,12 @@ export interface WorkQueue<T> {
    * is returned as `shed` (the caller counts it and releases what it held). Refused when nothing ranks lower.
    */
   offer(item: T): Offer<T>;
+  /**
+   * As `offer`; and when nothing ranks lower, an item whose sender has fewer queued at its rank than the sender with
+   * the most (by two or more) takes the place of that sender's newest item, handed back as `displaced` for the caller
+   * to keep elsewhere (not a drop). Without `fairBy` it is `offer`.
+   */
+  offerFair(item: T): Offer<T> | { accepted: true; displaced: T };
   /** Would `offer` accept an item of this priority now? A cheap check before any other work on it. */
   admits(priority: number): boolean;
   /** Waiting items (not counting those being worked on). */
@@ -111,6 +117,16 @@ class FairLane<T> {
       return item;
     }
     return undefined;
+  }
+  /** Items of this key queued. */
+  countOf(key: string): number {
+    return this.byKey.get(key)?.length ?? 0;
+  }
+  /** Items of the key with the most queued. */
+  largest(): number {
+    let most = 0;
+    for (const l of this.byKey.values()) most = Math.max(most, l.length);
+    return most;
   }
   pop(): T | undefined {
     let most: Lane<T> | undefined;
@@ -212,25 +228,37 @@ export function createWorkQueue<T>(o: WorkQueueOptions<T>): WorkQueue<T> {
     pump();
   }
 
+  function offer(item: T): Offer<T> {
+    if (stopped) return { accepted: false };
+    const p = priorityOf(item);
+    if (count < o.size) {
+      enqueue(item, p);
+      return { accepted: true };
+    }
+    const victimLane = lowerLane(p);
+    if (!victimLane) return { accepted: false };
+    const shed = victimLane.pop()!;
+    count--;
+    enqueue(item, p);
+    return { accepted: true, shed };
+  }
+
   return {
     push(item) {
       if (stopped || count >= o.size) return false;
       enqueue(item, priorityOf(item));
       return true;
     },
-    offer(item) {
-      if (stopped) return { accepted: false };
-      const p = priorityOf(item);
-      if (count < o.size) {
-        enqueue(item, p);
-        return { accepted: true };
-      }
-      const victimLane = lowerLane(p);
-      if (!victimLane) return { accepted: false };
-      const shed = victimLane.pop()!;
+    offer,
+    offerFair(item) {
+      const first = offer(item);
+      if (first.accepted || stopped) return first;
+      const l = lanes.get(priorityOf(item));
+      if (!l || l.largest() < l.countOf(fairBy(item)) + 2) return first;
+      const displaced = l.pop()!;
       count--;
-      enqueue(item, p);
-      return { accepted: true, shed };
+      enqueue(item, priorityOf(item));
+      return { accepted: true, displaced };
     },
     admits(p) {
       return !stopped && (count < o.size || lowerLane(p) !== undefined);

@@ -68,3 +68,14 @@ test("full: a higher rank takes the place of the newest lower-ranked item of the
   expect(offer).toEqual({ accepted: true, shed: { from: "a", n: 3, rank: 0 } });
   expect(q.offer({ from: "b", n: 2, rank: 0 })).toEqual({ accepted: false });
 });
+
+test("full of one sender's items of the same rank: another sender's item takes the newest one's place, handed back", () => {
+  const { q } = setup(4);
+  for (let n = 0; n < 5; n++) q.push({ from: "a", n, rank: 1 }); // one in the worker, four queued
+  expect(q.offer({ from: "b", n: 0, rank: 1 })).toEqual({ accepted: false });
+  expect(q.offerFair({ from: "b", n: 0, rank: 1 })).toEqual({ accepted: true, displaced: { from: "a", n: 4, rank: 1 } });
+  expect(q.offerFair({ from: "b", n: 1, rank: 1 })).toEqual({ accepted: true, displaced: { from: "a", n: 3, rank: 1 } });
+  // Two each: b has as many as a, so it takes nothing more.
+  expect(q.offerFair({ from: "b", n: 2, rank: 1 })).toEqual({ accepted: false });
+  expect(q.depth()).toBe(4);
+});
