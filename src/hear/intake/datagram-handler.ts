@@ -20,7 +20,7 @@ import type { WorkQueue } from "./work-queue";
 export interface DatagramHandlerDeps {
   limits: { maxDatagramBytes: number; maxFieldChars: number; queueSize: number };
   allowlist: Pick<SourceAllowlist, "allows">;
-  queue: Pick<WorkQueue<QueueItem>, "admits" | "offer" | "offerFair" | "depth">;
+  queue: Pick<WorkQueue<QueueItem>, "admits" | "admitsFair" | "offer" | "offerFair" | "depth">;
   /** Where a run waits while the queue is full (overflow.ts); without it such a run is dropped. */
   overflow?: Pick<IntakeOverflow, "room" | "add" | "depth" | "waiting">;
   processor: Pick<RunProcessor, "reserve" | "release">;
@@ -86,9 +86,11 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
   /** A queued run that gave its place to another sender's: it waits in the overflow again, once its claim is given up. */
   function giveBack(run: QueueItem): void {
     const outcome = run.report.outcome;
-    if (deps.overflow?.room(run.source) !== "ok") {
+    const room = deps.overflow?.room(run.source);
+    if (room !== "ok") {
+      // Its sender's share is full, or there is no overflow (PostgreSQL): it gave way, as a shed success does.
       deps.claims.abandonInBackground(run);
-      dropped("source_full", outcome, run.report.executionId);
+      dropped(room === "source_full" ? "source_full" : "shed", outcome, run.report.executionId);
       return;
     }
     void deps.claims.abandon(run).then(() =>
@@ -108,9 +110,9 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     if (msg.length > limits.maxDatagramBytes) {
       return rejected("too_large", from.address, { bytes: msg.length, max: limits.maxDatagramBytes }, "oversized datagram dropped");
     }
-    // A queue full of runs that rank highest, with no room in its overflow, takes nothing more: refuse a scheduler
-    // datagram before parsing it.
-    if (!queue.admits(TOP_PRIORITY) && deps.overflow?.room(from.address) !== "ok") {
+    // A queue full of runs that rank highest, with no room in its overflow and no turn for this sender, takes nothing
+    // more: refuse a scheduler datagram before parsing it.
+    if (!queue.admitsFair(TOP_PRIORITY, from.address) && deps.overflow?.room(from.address) !== "ok") {
       const outcome = sniffSchedulerOutcome(msg);
       if (outcome !== undefined) return dropped(full(from.address), outcome, undefined);
     }

@@ -39,6 +39,8 @@ export interface WorkQueue<T> {
    * to keep elsewhere (not a drop). Without `fairBy` it is `offer`.
    */
   offerFair(item: T): Offer<T> | { accepted: true; displaced: T };
+  /** Would `offerFair` accept an item of this priority from this sender (its `fairBy` key) now? */
+  admitsFair(priority: number, key: string): boolean;
   /** Would `offer` accept an item of this priority now? A cheap check before any other work on it. */
   admits(priority: number): boolean;
   /** Waiting items (not counting those being worked on). */
@@ -259,6 +261,12 @@ export function createWorkQueue<T>(o: WorkQueueOptions<T>): WorkQueue<T> {
       count--;
       enqueue(item, priorityOf(item));
       return { accepted: true, displaced };
+    },
+    admitsFair(p, key) {
+      if (stopped) return false;
+      if (count < o.size || lowerLane(p) !== undefined) return true;
+      const l = lanes.get(p);
+      return l !== undefined && l.largest() >= l.countOf(key) + 2;
     },
     admits(p) {
       return !stopped && (count < o.size || lowerLane(p) !== undefined);

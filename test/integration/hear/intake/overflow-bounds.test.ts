@@ -1,12 +1,15 @@
 // Issue 75, O1: the intake's overflow is bounded in bytes, not only rows. A flood of forged 16 KB Scheduler datagrams
 // leaves rows that keep only the fields the processor reads (cut), within overflowMaxBytesPerSource for the forger
-// and overflowMaxBytes in all, the rest dropped and counted; and a node's real failure is taken from the overflow in
-// its own turn, while the forger's backlog still waits, instead of behind all of it.
-import { afterEach, describe, expect, test } from "bun:test";
+// and overflowMaxBytes in all, the rest dropped and counted; and a node's real failure takes a place in the queue at
+// once, processed while the forger's backlog still waits, instead of behind all of it. On PostgreSQL (no overflow: a
+// cluster's runs are claimed in the store before they wait anywhere) the flood keeps no datagram text in the store and
+// the node's failure is served in the next round of the queue as well.
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { failedTaskDatagram } from "../../../../scripts/bench-udp-load";
 import { forgedFailureDatagram } from "../../../../scripts/forged-datagrams";
 import { ROW_BYTES_SQL } from "../../../../src/hear/intake/overflow-row";
 import { createTestApp, type TestApp } from "../../../helpers/app";
+import { type PostgresService, startPostgres } from "../../../helpers/services";
 
 const FORGER = { address: "127.0.0.3", port: 40_000 };
 const NODE = { address: "127.0.0.1", port: 50_000 };
@@ -14,6 +17,10 @@ let t: TestApp | undefined;
 afterEach(async () => {
   await t?.close();
   t = undefined;
+});
+let pg: PostgresService | undefined;
+afterAll(async () => {
+  await pg?.stop();
 });
 
 const metric = (text: string, name: string) =>
@@ -81,5 +88,34 @@ describe("the overflow bounded in bytes", () => {
     // It took a place in the queue at once, served in the next round: behind the run in the worker and one more.
     expect(forgedBefore).toBeLessThanOrEqual(3);
     expect(waitingWhenReal).toBeGreaterThan(900);
+  });
+});
+
+describe("the same flood on PostgreSQL", () => {
+  test("no overflow row and no datagram text kept; the node's failure is served in the next round of the queue", { timeout: 120_000 }, async () => {
+    pg ??= await startPostgres();
+    const url = await pg.createDatabase("overflow_bounds");
+    t = createTestApp(`store:\n  postgres:\n    url: ${url}\nintake:\n  queueSize: 10\n  concurrency: 1\n`);
+    await t.app.start();
+    const { intake } = t.app;
+    const real = /;WARN;([^;]+);/.exec(failedTaskDatagram(1, 6969).toString())![1]!.toLowerCase();
+    let forgedBefore = -1;
+    let forged = 0;
+    t.app.bus.on("task.failed", (e) => {
+      if (e.executionId === real) forgedBefore = forged;
+      else forged++;
+    });
+    for (let i = 0; i < 1_000; i++) intake.handleDatagram(forgedFailureDatagram(i, 10), FORGER);
+    intake.handleDatagram(failedTaskDatagram(1, 6969), NODE);
+    await drained(t.app);
+    expect(forgedBefore).toBeGreaterThanOrEqual(0);
+    expect(forgedBefore).toBeLessThanOrEqual(3);
+    const sql = t.app.store.sql;
+    expect(Number((await sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM intake_overflow"))?.n)).toBe(0);
+    // What the intake keeps of a run is its key and claim: no text of the 16 KB datagrams.
+    const longest = await sql.get<{ n: number | null }>("SELECT MAX(LENGTH(key)) AS n FROM intake_seen");
+    expect(Number(longest?.n ?? 0)).toBeLessThan(200);
+    const text = t.app.metrics.render();
+    expect(metric(text, "steward_intake_dropped_total")).toBeGreaterThan(900);
   });
 });
