@@ -104,6 +104,15 @@ export const engineReloadsSchema = () =>
         .max(100_000)
         .default(2_000)
         .describe("Reloads awaited at once (started, not ended); the oldest is forgotten beyond it."),
+      maxStoreBytes: z
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .max(4 * 1024 * 1024 * 1024)
+        .default(32 * 1024 * 1024)
+        .describe(
+          "Bytes of text the store keeps of the reloads heard (each keeps at most 4 KiB of failing lines); beyond it the oldest are deleted, whatever `keep` says.",
+        ),
     })
     .describe("Reloads outside the Scheduler, heard from the Qlik Sense Engine's log lines (hub, data load editor, Engine API): docs/engine-reloads.md.");
 

@@ -90,7 +90,7 @@ function dropSummary(cfg: EngineReloadsConfig, clock: Clock, log: Logger) {
 export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReloadsDeps): EngineReloads {
   const log = deps.log.child({ module: "engine-reloads" });
   const { clock, metrics } = deps;
-  const store = createEngineReloadStore(deps.db);
+  const store = createEngineReloadStore(deps.db, { maxBytes: cfg.maxStoreBytes });
   const { lines, forgotten, verdicts } = engineReloadMetrics(metrics);
   const lookupTimeoutMs = deps.lookupTimeoutMs ?? 8_000;
   const judge = createReloadJudge(cfg, { ...(deps.qrs ? { qrs: deps.qrs } : {}), timeoutMs: lookupTimeoutMs });

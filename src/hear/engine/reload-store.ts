@@ -3,7 +3,8 @@
 // or why not), the event built for it until announced, and the list the dashboard, the reports and MCP read.
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
-import type { FinishedReload } from "./reload-tracker";
+import { cutLine, type FinishedReload } from "./reload-tracker";
+import { createStoreBudget } from "./reload-store-budget";
 
 export const engineReloadMigrations: MigrationSet = {
   module: "engine-reloads",
@@ -48,6 +49,11 @@ export const engineReloadMigrations: MigrationSet = {
           node TEXT PRIMARY KEY, host TEXT NOT NULL, first_line_at INTEGER NOT NULL, last_line_at INTEGER NOT NULL,
           incomplete_since INTEGER, incomplete_task TEXT
         );`,
+    },
+    {
+      version: 3,
+      name: "the oldest claimed first, for the byte budget",
+      sql: "CREATE INDEX engine_reloads_claimed ON engine_reloads (claimed_ms)",
     },
   ],
 };
@@ -97,11 +103,24 @@ export interface EngineReloadStore {
   /** Takes over a pending reload from a Steward that is gone: true when this call did. */
   takeOver(key: string, from: string, to: string): Promise<boolean>;
   /** Reloads outside the Scheduler that ended since `sinceMs`, newest first. */
-  list(o: { sinceMs: number; untilMs?: number; limit: number; appId?: string; outcome?: "succeeded" | "failed" }): Promise<HeardReload[]>;
+  list(o: {
+    sinceMs: number;
+    untilMs?: number;
+    limit: number;
+    appId?: string;
+    outcome?: "succeeded" | "failed";
+    /** Only reloads listed after this one (a page's cursor): ended before it, or at the same time with a smaller key. */
+    after?: { endedMs: number; key: string };
+  }): Promise<HeardReload[]>;
   /** Per app, the end of its last confirmed successful reload outside the Scheduler since `sinceMs`. */
   lastSuccesses(sinceMs: number): Promise<Map<string, number>>;
   prune(beforeMs: number): Promise<number>;
+  /** Deletes the oldest finished reloads while the table holds more than its byte budget: the rows deleted. */
+  enforceBudget(): Promise<number>;
 }
+
+/** The text of a name kept (node, user, sessions): a forged line may carry kilobytes in each. */
+const NAME_CHARS = 255;
 
 type Row = {
   run_key: string;
@@ -176,28 +195,35 @@ function heardOf(r: Row): HeardReload {
 const COLS =
   "run_key, node, app_id, session_id, user_name, proxy_session, started_ms, ended_ms, outcome, lines, claimed_by, judged, by_scheduler, alerted, reason, app_name, stream, published, event";
 
-export function createEngineReloadStore(db: SqlDb): EngineReloadStore {
+/** engineReloads.maxStoreBytes when none is given (tests, tools). */
+export const DEFAULT_MAX_STORE_BYTES = 32 * 1024 * 1024;
+
+export function createEngineReloadStore(db: SqlDb, limits: { maxBytes: number } = { maxBytes: DEFAULT_MAX_STORE_BYTES }): EngineReloadStore {
+  const budget = createStoreBudget(db, limits.maxBytes);
   return {
     async claim(run, by, now) {
+      const lines = JSON.stringify(run.lines);
       const r = await db.run(
         `INSERT INTO engine_reloads (run_key, node, app_id, session_id, user_name, proxy_session, started_ms, ended_ms, outcome, lines, claimed_by, claimed_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_key) DO NOTHING`,
         [
           run.key,
-          run.node,
+          cutLine(run.node, NAME_CHARS),
           run.appId,
-          run.sessionId,
-          run.user,
-          run.proxySessionId,
+          cutLine(run.sessionId, NAME_CHARS),
+          cutLine(run.user, NAME_CHARS),
+          cutLine(run.proxySessionId, NAME_CHARS),
           run.startMs ?? null,
           run.endMs,
           run.outcome,
-          JSON.stringify(run.lines),
+          lines,
           by,
           now,
         ],
       );
-      return r.changes === 1;
+      if (r.changes !== 1) return false;
+      await budget.added(run.key.length + lines.length + 4 * NAME_CHARS);
+      return true;
     },
     async judged(key, j, event) {
       await db.run(
@@ -216,8 +242,13 @@ export function createEngineReloadStore(db: SqlDb): EngineReloadStore {
           key,
         ],
       );
+      if (event === undefined) await budget.finished();
     },
-    markAnnounced: async (key) => void (await db.run("UPDATE engine_reloads SET announced = 1 WHERE run_key = ?", [key])),
+    async markAnnounced(key) {
+      // The event was kept only to announce it after a crash: announced, it is dead weight (a script log excerpt).
+      await db.run("UPDATE engine_reloads SET announced = 1, event = NULL WHERE run_key = ?", [key]);
+      await budget.finished();
+    },
     async pending(limit, claimedBeforeMs = Number.MAX_SAFE_INTEGER) {
       const rows = await db.all<Row>(`SELECT ${COLS} FROM engine_reloads WHERE (judged = 0 OR announced = 0) AND claimed_ms <= ? ORDER BY claimed_ms LIMIT ?`, [
         claimedBeforeMs,
@@ -243,7 +274,14 @@ export function createEngineReloadStore(db: SqlDb): EngineReloadStore {
         where.push("outcome = ?");
         params.push(o.outcome);
       }
-      const rows = await db.all<Row>(`SELECT ${COLS} FROM engine_reloads WHERE ${where.join(" AND ")} ORDER BY ended_ms DESC LIMIT ?`, [...params, o.limit]);
+      if (o.after) {
+        where.push("(ended_ms < ? OR (ended_ms = ? AND run_key < ?))");
+        params.push(o.after.endedMs, o.after.endedMs, o.after.key);
+      }
+      const rows = await db.all<Row>(`SELECT ${COLS} FROM engine_reloads WHERE ${where.join(" AND ")} ORDER BY ended_ms DESC, run_key DESC LIMIT ?`, [
+        ...params,
+        o.limit,
+      ]);
       return rows.map(heardOf);
     },
     async lastSuccesses(sinceMs) {
@@ -253,6 +291,7 @@ export function createEngineReloadStore(db: SqlDb): EngineReloadStore {
       );
       return new Map(rows.map((r) => [r.app_id, Number(r.last_ms)]));
     },
+    enforceBudget: () => budget.enforce(),
     async prune(beforeMs) {
       return (await db.run("DELETE FROM engine_reloads WHERE ended_ms < ? AND judged = 1 AND announced = 1", [beforeMs])).changes;
     },

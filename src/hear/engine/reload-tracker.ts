@@ -43,7 +43,15 @@ export interface TrackerCounts {
 }
 
 export const MAX_LINES_PER_RELOAD = 20;
-export const MAX_LINE_CHARS = 2_000;
+/** Each failing line is cut here (a marker says so): a forged datagram may carry 16 KB of text. */
+export const MAX_LINE_CHARS = 500;
+/** All the lines one reload keeps, together: what the store holds of a reload for `engineReloads.keep`. */
+export const MAX_LINES_CHARS_PER_RELOAD = 4_096;
+export const CUT_MARKER = " …[cut]";
+
+/** The line as kept: at most MAX_LINE_CHARS, with the marker when it was longer. */
+export const cutLine = (text: string, max = MAX_LINE_CHARS) =>
+  text.length > max ? `${text.slice(0, Math.max(0, max - CUT_MARKER.length))}${CUT_MARKER}` : text;
 
 interface Open {
   startMs: number;
@@ -60,6 +68,19 @@ interface Settling {
 
 /** The node part of a host name (qlik2 and qlik2.corp.example are one node). */
 export const shortNode = (host: string) => (/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":") ? host : (host.split(".")[0] ?? host)).toLowerCase();
+
+/**
+ * Keeps a failing line unless it repeats one kept or the reload holds its share already: at most
+ * MAX_LINES_PER_RELOAD lines of MAX_LINES_CHARS_PER_RELOAD characters together, the last one cut to what is left.
+ */
+function addFailingLine(kept: string[], text: string): void {
+  if (!text || kept.length >= MAX_LINES_PER_RELOAD || kept.includes(text)) return;
+  const used = kept.reduce((n, l) => n + l.length, 0);
+  const room = MAX_LINES_CHARS_PER_RELOAD - used;
+  // Too little room for the marker and some text: the reload has said enough.
+  if (room <= CUT_MARKER.length + 16) return;
+  kept.push(cutLine(text, room));
+}
 
 export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock; counts: TrackerCounts; finished: (r: FinishedReload) => void }) {
   const { clock, counts } = deps;
@@ -85,10 +106,9 @@ export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock;
     keepText(run.lines, l.text);
   }
 
-  /** A line's text among a reload's, once, cut, bounded. */
+  /** A line's text among a reload's, once, cut, within the reload's bytes (a forged datagram may carry 16 KB). */
   function keepText(lines: string[], raw: string): void {
-    const text = raw.length > MAX_LINE_CHARS ? `${raw.slice(0, MAX_LINE_CHARS)} …` : raw;
-    if (text && !lines.includes(text) && lines.length < MAX_LINES_PER_RELOAD) lines.push(text);
+    addFailingLine(lines, cutLine(raw));
   }
 
   function finish(key: string): void {

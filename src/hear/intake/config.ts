@@ -126,7 +126,25 @@ export const intakeSchema = () =>
         .max(1_000_000)
         .default(100_000)
         .describe(
-          "Runs that wait in the store while the queue is full (a burst of task ends), taken into the queue in arrival order; beyond it new ones are dropped and counted (reconciliation with QRS finds them). 0: none wait. On the SQLite store only.",
+          "Runs that wait in the store while the queue is full (a burst of task ends), taken into the queue in arrival order, each source in turn; beyond it new ones are dropped and counted (reconciliation with QRS finds them). 0: none wait. On the SQLite store only.",
+        ),
+      overflowMaxBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(1024 * 1024 * 1024)
+        .default(16 * 1024 * 1024)
+        .describe(
+          "Bytes the runs waiting in the overflow may weigh together (each keeps only its ids, outcome and cut names, at most about 3 KB); beyond it new ones are dropped and counted.",
+        ),
+      overflowMaxBytesPerSource: z
+        .number()
+        .int()
+        .min(16 * 1024)
+        .max(1024 * 1024 * 1024)
+        .default(4 * 1024 * 1024)
+        .describe(
+          "Bytes the waiting runs of one source address may weigh: one sender (a node flushing a backlog, or a forger) cannot take the whole overflow.",
         ),
       concurrency: z.number().int().min(1).max(64).default(4).describe("Events enriched at the same time."),
       backpressureWarnRatio: z.number().min(0.1).max(1).default(0.8).describe("Queue fill ratio that logs a backpressure warning (at most once a minute)."),

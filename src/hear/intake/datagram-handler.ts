@@ -21,11 +21,11 @@ export interface DatagramHandlerDeps {
   limits: { maxDatagramBytes: number; maxFieldChars: number; queueSize: number };
   /** Who may send; a refused sender is counted and summed up once a minute, never logged per datagram. */
   allowlist: Pick<UdpSources, "allows" | "refused">;
-  queue: Pick<WorkQueue<QueueItem>, "admits" | "offer" | "depth">;
+  queue: Pick<WorkQueue<QueueItem>, "admits" | "admitsFair" | "offer" | "offerFair" | "depth">;
   /** Where a run waits while the queue is full (overflow.ts); without it such a run is dropped. */
-  overflow?: Pick<IntakeOverflow, "admits" | "add" | "depth">;
+  overflow?: Pick<IntakeOverflow, "room" | "add" | "depth" | "waiting">;
   processor: Pick<RunProcessor, "reserve" | "release">;
-  claims: Pick<RunClaims, "claimOf" | "abandonInBackground">;
+  claims: Pick<RunClaims, "claimOf" | "abandon" | "abandonInBackground">;
   counters: Pick<IntakeCounters, "received" | "rejected" | "parsed" | "deduplicated" | "dropped" | "overflowed">;
   warnOnce: ThrottledWarn;
   log: Logger;
@@ -71,7 +71,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
   /** Series per reason and outcome, resolved once: under overload this runs for most datagrams. */
   const droppedSeries = new Map<string, { inc(by?: number): void }>();
   /** Counts (by reason and outcome) and logs, at most once a minute per reason, a run the queue did not keep. */
-  function dropped(reason: "queue_full" | "stopping" | "shed", outcome: string, executionId: string | undefined): void {
+  function dropped(reason: "queue_full" | "stopping" | "shed" | "source_full", outcome: string, executionId: string | undefined): void {
     const seriesKey = `${reason}|${outcome}`;
     let series = droppedSeries.get(seriesKey);
     if (!series) droppedSeries.set(seriesKey, (series = counters.dropped.series({ reason, outcome })));
@@ -84,7 +84,24 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
       );
     }
   }
-  const full = () => (deps.stopping() ? "stopping" : "queue_full");
+  /** A queued run that gave its place to another sender's: it waits in the overflow again, once its claim is given up. */
+  function giveBack(run: QueueItem): void {
+    const outcome = run.report.outcome;
+    const room = deps.overflow?.room(run.source);
+    if (room !== "ok") {
+      // Its sender's share is full, or there is no overflow (PostgreSQL): it gave way, as a shed success does.
+      deps.claims.abandonInBackground(run);
+      dropped(room === "source_full" ? "source_full" : "shed", outcome, run.report.executionId);
+      return;
+    }
+    void deps.claims.abandon(run).then(() =>
+      deps.overflow?.add({ report: run.report, key: run.key, source: run.source }, (kept) => {
+        if (!kept) dropped("shed", outcome, run.report.executionId);
+      }),
+    );
+  }
+  /** Why a run the queue would not take is dropped: its source's share of the overflow is full, or all of it is. */
+  const full = (source: string) => (deps.stopping() ? "stopping" : deps.overflow?.room(source) === "source_full" ? "source_full" : "queue_full");
 
   return (msg, from) => {
     counters.received.inc();
@@ -95,11 +112,11 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     if (msg.length > limits.maxDatagramBytes) {
       return rejected("too_large", from.address, { bytes: msg.length, max: limits.maxDatagramBytes }, "oversized datagram dropped");
     }
-    // A queue full of runs that rank highest, with no room in its overflow, takes nothing more: refuse a scheduler
-    // datagram before parsing it.
-    if (!queue.admits(TOP_PRIORITY) && !deps.overflow?.admits()) {
+    // A queue full of runs that rank highest, with no room in its overflow and no turn for this sender, takes nothing
+    // more: refuse a scheduler datagram before parsing it.
+    if (!queue.admitsFair(TOP_PRIORITY, from.address) && deps.overflow?.room(from.address) !== "ok") {
       const outcome = sniffSchedulerOutcome(msg);
-      if (outcome !== undefined) return dropped(full(), outcome, undefined);
+      if (outcome !== undefined) return dropped(full(from.address), outcome, undefined);
     }
     const res = parseDatagram(msg, { maxFieldChars: limits.maxFieldChars, receivedMs: deps.now() });
     if (!res.ok) {
@@ -123,30 +140,35 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     const key = runKey(m.executionId, m.outcome);
     // A full queue hands the run to its overflow, and so does any queue while runs wait there (they go first; distribute
     // runs are claimed by their pending row, at once); else a full queue refuses a run it would not keep before
-    // anything else is done for it (no store work at all).
+    // anything else is done for it (no store work at all). A sender with nothing waiting in the overflow takes its turn
+    // in the queue at once instead: a queue full of another sender's runs gives the newest of them back to the overflow.
     const overflowing = deps.overflow !== undefined && (deps.overflow.depth() > 0 || queue.depth() >= limits.queueSize);
-    if (overflowing && m.outcome !== "distribute" && deps.overflow?.admits() && !deps.stopping()) {
-      const report: RunReport = { ...toReport(m), heardAtMs: deps.now() };
-      deps.overflow.add({ report, key, source: from.address }, (kept) => (kept ? counters.overflowed.inc() : counters.deduplicated.inc({ source: "udp" })));
-      return;
-    }
-    if (!queue.admits(priorityOf(m.outcome))) return dropped(full(), m.outcome, m.executionId);
+    const ownTurn = overflowing && deps.overflow?.waiting(from.address) === 0;
+    const canWait = overflowing && m.outcome !== "distribute" && deps.overflow?.room(from.address) === "ok" && !deps.stopping();
+    const wait = () =>
+      deps.overflow?.add({ report: { ...toReport(m), heardAtMs: deps.now() }, key, source: from.address }, (kept) =>
+        kept ? counters.overflowed.inc() : counters.deduplicated.inc({ source: "udp" }),
+      );
+    if (canWait && !ownTurn) return wait();
+    if (!ownTurn && !queue.admits(priorityOf(m.outcome))) return dropped(full(from.address), m.outcome, m.executionId);
     if (!processor.reserve(key, m.executionId)) {
       counters.deduplicated.inc({ source: "udp" });
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
       return;
     }
     const item: QueueItem = { report: { ...toReport(m), heardAtMs: deps.now() }, key, source: from.address };
-    const offer = queue.offer(item);
+    const offer = ownTurn ? queue.offerFair(item) : queue.offer(item);
     if (!offer.accepted) {
       processor.release(key);
-      return dropped(full(), m.outcome, m.executionId);
+      if (canWait) return wait();
+      return dropped(full(from.address), m.outcome, m.executionId);
     }
     // Claimed now, not when a worker takes it: the claims of a burst share a commit (distribute runs are
     // claimed by their pending row instead).
     if (!item.report.distribute) void deps.claims.claimOf(item);
     deps.queued?.(item.report);
-    if (offer.shed) {
+    if ("displaced" in offer) giveBack(offer.displaced);
+    if ("shed" in offer && offer.shed) {
       // A queued success made room for this failure: the rule is "failures are kept over successes".
       deps.claims.abandonInBackground(offer.shed);
       dropped("shed", offer.shed.report.distribute ? "distribute" : offer.shed.report.outcome, offer.shed.report.executionId);

@@ -21,6 +21,7 @@ export function registerIntakeMetrics(
   gauges: {
     queueDepth: () => number;
     overflowDepth: () => number;
+    overflowBytes: () => number;
     inFlight: () => number;
     pendingDistribute: () => Promise<number>;
     seenEntries: () => Promise<number>;
@@ -29,6 +30,11 @@ export function registerIntakeMetrics(
 ): IntakeCounters {
   m.gaugeFn("steward_intake_queue_depth", "Parsed task datagrams waiting for enrichment.", gauges.queueDepth);
   m.gaugeFn("steward_intake_overflow_depth", "Task runs waiting in the store for room in the queue (intake.overflowSize).", gauges.overflowDepth);
+  m.gaugeFn(
+    "steward_intake_overflow_bytes",
+    "Bytes the runs waiting in the overflow weigh (intake.overflowMaxBytes, overflowMaxBytesPerSource).",
+    gauges.overflowBytes,
+  );
   m.gaugeFn("steward_intake_in_flight", "Task runs being enriched right now.", gauges.inFlight);
   m.gaugeFnAsync("steward_intake_distribute_pending", "Distribution runs polled in QRS until their outcome is final.", gauges.pendingDistribute);
   // A counter in meaning (it only grows while the socket lives) but read from the OS, so exposed as a gauge.
@@ -45,7 +51,7 @@ export function registerIntakeMetrics(
     deduplicated: m.counter("steward_intake_deduplicated_total", "Reports of a run already handled or in flight, by source."),
     dropped: m.counter(
       "steward_intake_dropped_total",
-      "Parsed runs the queue did not keep, by reason (queue_full: full of runs that rank as high; shed: a queued success gave way to a failure; stopping) and outcome.",
+      "Parsed runs the queue did not keep, by reason (queue_full: the queue and its overflow are full of runs that rank as high; source_full: the sender's share of the overflow is full; shed: a queued success gave way to a failure; stopping) and outcome.",
     ),
     overflowed: m.counter("steward_intake_overflowed_total", "Runs that found the queue full and waited in the store for room (intake.overflowSize)."),
     enriched: m.counter("steward_intake_events_enriched_total", "Task events enriched from QRS, by completeness."),

@@ -69,6 +69,13 @@ export const intakeMigrations: MigrationSet = {
       name: "overflow: runs waiting for room in the queue (overflow.ts)",
       sql: "CREATE TABLE intake_overflow (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, source TEXT NOT NULL, report TEXT NOT NULL)",
     },
+    {
+      version: 6,
+      name: "overflow: taken in turns by source (overflow.ts)",
+      sql: `
+        ALTER TABLE intake_overflow ADD COLUMN turn INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX intake_overflow_turn ON intake_overflow (turn, seq);`,
+    },
   ],
 };
 

@@ -1,6 +1,6 @@
-// Moving runs from the overflow (overflow.ts) into the queue: once the queue is at most half full, the oldest waiting
-// runs fill it up again, each admitted as a datagram's run is (reserved in memory, a repeat of one in flight counted
-// as a duplicate, claimed when queued, its QRS reads begun). One refill at a time; it is asked for whenever a worker
+// Moving runs from the overflow (overflow.ts) into the queue: once the queue is at most half full, the waiting runs
+// (each source in turn, oldest first) fill it up again, each admitted as a datagram's run is (reserved in memory, a
+// repeat of one in flight counted as a duplicate, claimed when queued, its QRS reads begun). One refill at a time; it is asked for whenever a worker
 // finishes a run or a run is stored there, and at start for the runs a previous process left. New runs go to the
 // overflow while any wait there (datagram-handler.ts), so the queue keeps the room a refill counted on.
 import type { Logger } from "pino";

@@ -1,75 +1,153 @@
 // The intake's overflow: runs that arrive while the queue is full wait in the store (intake_overflow) instead of being
-// dropped, up to `intake.overflowSize`, and move into the queue in arrival order as workers free up. A burst (the
-// nightly batch ending at once, a node flushing after an outage) is then worked off rather than left to
-// reconciliation, and it costs memory only for the queue: the rest waits on disk, its rows written by the store's
-// shared commit of each turn of the event loop. A run's row is deleted when it moves into the queue (it is then a
-// queued run like any other), so a restart takes up the rows left where it stopped. On the SQLite store only: the
+// dropped, and move into the queue as workers free up. A burst (the nightly batch ending at once, a node flushing after
+// an outage) is then worked off rather than left to reconciliation, and it costs memory only for the queue: the rest
+// waits on disk, its rows written by the store's shared commit of each turn of the event loop. A run's row is deleted
+// when it moves into the queue, so a restart takes up the rows left where it stopped. On the SQLite store only: the
 // claims of a cluster are rows in PostgreSQL, where a run must be claimed before it waits anywhere.
+//
+// Bounded in bytes as well as rows (issue 75): a row keeps only the fields the processor reads, cut (overflow-row.ts);
+// the rows of one source address and of all together stay within `overflowMaxBytesPerSource` and `overflowMaxBytes`.
+// Taken in turns by source: each source's n-th waiting run has turn n (counted from the turn being served when it came),
+// so one sender's backlog of thousands never holds back another's failure: it is taken with the next refill.
 import type { Logger } from "pino";
 import type { SqlDb } from "../../platform/store/sql";
-import type { RunReport } from "../events/enrich-task-event";
+import type { RunReport } from "../events/run-report";
+import { compactReport, MAX_ROW_BYTES, ROW_BYTES_SQL, rowBytes } from "./overflow-row";
 import type { QueueItem } from "./run-queue";
 
+export interface OverflowLimits {
+  maxRows: number;
+  maxBytes: number;
+  maxBytesPerSource: number;
+}
+
+/** The limits as `intake:` sets them. */
+export const overflowLimitsOf = (cfg: { overflowSize: number; overflowMaxBytes: number; overflowMaxBytesPerSource: number }): OverflowLimits => ({
+  maxRows: cfg.overflowSize,
+  maxBytes: cfg.overflowMaxBytes,
+  maxBytesPerSource: cfg.overflowMaxBytesPerSource,
+});
+
+/** Why `add` would not keep a run now: off (none configured, PostgreSQL, not loaded), full, or its source's share is. */
+export type OverflowRoom = "ok" | "off" | "full" | "source_full";
+
 export interface IntakeOverflow {
-  /** Would `add` keep a run now? False when the overflow is off, full, or not loaded yet. */
-  admits(): boolean;
+  /** Would `add` keep a run (from `source`, when given) now? */
+  admits(source?: string): boolean;
+  room(source?: string): OverflowRoom;
   /** Keeps the run until the queue has room; `stored` is told once its row is committed, or that its key already waits here. */
   add(item: QueueItem, stored: (kept: boolean) => void): void;
   /** Runs waiting (in the store, or on their way there). */
   depth(): number;
+  /** Runs of this source waiting. */
+  waiting(source: string): number;
+  /** Bytes the waiting rows weigh, in all and per source. */
+  bytes(): { total: number; bySource: ReadonlyMap<string, number> };
   /** Counts the rows a previous process left (before the workers start). */
   load(): Promise<void>;
-  /** Takes up to `n` of the oldest runs out of the store (their rows deleted in the same commit). */
+  /** Takes up to `n` runs out of the store, lowest turn first (their rows deleted in the same commit). */
   take(n: number): Promise<QueueItem[]>;
 }
 
 const Q = {
-  insert: "INSERT INTO intake_overflow (key, source, report) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
-  oldest: "SELECT seq, key, source, report FROM intake_overflow ORDER BY seq LIMIT ?",
-  deleteUpTo: "DELETE FROM intake_overflow WHERE seq <= ?",
-  count: "SELECT COUNT(*) AS n FROM intake_overflow",
+  insert: "INSERT INTO intake_overflow (key, source, report, turn) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+  next: `SELECT seq, key, source, report, turn, ${ROW_BYTES_SQL} AS bytes FROM intake_overflow ORDER BY turn, seq LIMIT ?`,
+  perSource: `SELECT source, COUNT(*) AS n, SUM(${ROW_BYTES_SQL}) AS bytes, MAX(turn) AS last FROM intake_overflow GROUP BY source`,
+  firstTurn: "SELECT MIN(turn) AS t FROM intake_overflow",
 };
+/** Rows deleted per statement (bound parameters). */
+const DELETE_CHUNK = 500;
 
-export function createIntakeOverflow(db: SqlDb, o: { maxRows: number; log: Logger }): IntakeOverflow {
+interface Share {
+  bytes: number;
+  rows: number;
+  lastTurn: number;
+}
+
+export function createIntakeOverflow(db: SqlDb, o: OverflowLimits & { log: Logger }): IntakeOverflow {
   const enabled = o.maxRows > 0 && db.dialect === "sqlite";
-  /** Rows stored or on their way (inserts not yet answered count: the bound holds before their commit). */
+  /** Rows stored or on their way (inserts not yet answered count: the bounds hold before their commit). */
   let depth = 0;
+  let total = 0;
+  /** Per source with rows waiting: its bytes, rows and the turn of its last row. */
+  const shares = new Map<string, Share>();
+  /** The turn of the last row taken: a source with nothing waiting starts here, not behind the others' backlog. */
+  let served = 0;
   let loaded = !enabled;
 
+  function room(source?: string): OverflowRoom {
+    if (!enabled || !loaded) return "off";
+    if (depth >= o.maxRows || total + MAX_ROW_BYTES > o.maxBytes) return "full";
+    if (source !== undefined && (shares.get(source)?.bytes ?? 0) + MAX_ROW_BYTES > o.maxBytesPerSource) return "source_full";
+    return "ok";
+  }
+
+  function release(source: string, bytes: number): void {
+    depth--;
+    total -= bytes;
+    const s = shares.get(source);
+    if (!s) return;
+    s.bytes -= bytes;
+    if (--s.rows <= 0) shares.delete(source);
+  }
+
+  function add(item: QueueItem, stored: (kept: boolean) => void): void {
+    const report = compactReport(item.report);
+    const bytes = rowBytes(item.key, item.source, report);
+    const share = shares.get(item.source) ?? { bytes: 0, rows: 0, lastTurn: served };
+    const turn = Math.max(share.lastTurn + 1, served);
+    depth++;
+    total += bytes;
+    shares.set(item.source, { bytes: share.bytes + bytes, rows: share.rows + 1, lastTurn: turn });
+    db.run(Q.insert, [item.key, item.source, report, turn]).then(
+      (r) => {
+        if (r.changes === 0) release(item.source, bytes);
+        stored(r.changes > 0);
+      },
+      (err: unknown) => {
+        release(item.source, bytes);
+        o.log.error(
+          { executionId: item.report.executionId, err: (err as Error).message },
+          "could not keep a task run in the intake's overflow; reconciliation will pick it up",
+        );
+      },
+    );
+  }
+
+  async function load(): Promise<void> {
+    if (!enabled) return;
+    const rows = await db.all<{ source: string; n: number; bytes: number; last: number }>(Q.perSource);
+    for (const r of rows) {
+      shares.set(r.source, { bytes: Number(r.bytes), rows: Number(r.n), lastTurn: Number(r.last) });
+      depth += Number(r.n);
+      total += Number(r.bytes);
+    }
+    served = Number((await db.get<{ t: number | null }>(Q.firstTurn))?.t ?? 0);
+    loaded = true;
+    if (depth > 0) o.log.info({ runs: depth, bytes: total }, "task runs left in the intake's overflow by the last run are taken up");
+  }
+
+  async function take(n: number): Promise<QueueItem[]> {
+    if (!enabled || depth === 0 || n <= 0) return [];
+    const rows = await db.all<{ seq: number; key: string; source: string; report: string; turn: number; bytes: number }>(Q.next, [n]);
+    if (rows.length === 0) return [];
+    for (let i = 0; i < rows.length; i += DELETE_CHUNK) {
+      const seqs = rows.slice(i, i + DELETE_CHUNK).map((r) => r.seq);
+      await db.run(`DELETE FROM intake_overflow WHERE seq IN (${seqs.map(() => "?").join(", ")})`, seqs);
+    }
+    for (const r of rows) release(r.source, Number(r.bytes));
+    served = Math.max(served, Number(rows[rows.length - 1]!.turn));
+    return rows.map((r) => ({ key: r.key, source: r.source, report: JSON.parse(r.report) as RunReport }));
+  }
+
   return {
-    admits: () => enabled && loaded && depth < o.maxRows,
-    add(item, stored) {
-      depth++;
-      // heardAtMs is this process's clock: a run taken up after a restart was heard by another.
-      const { heardAtMs: _, ...report } = item.report;
-      db.run(Q.insert, [item.key, item.source, JSON.stringify(report)]).then(
-        (r) => {
-          if (r.changes === 0) depth--;
-          stored(r.changes > 0);
-        },
-        (err: unknown) => {
-          depth--;
-          o.log.error(
-            { executionId: item.report.executionId, err: (err as Error).message },
-            "could not keep a task run in the intake's overflow; reconciliation will pick it up",
-          );
-        },
-      );
-    },
+    admits: (source) => room(source) === "ok",
+    room,
+    add,
     depth: () => depth,
-    async load() {
-      if (!enabled) return;
-      depth = Number((await db.get<{ n: number }>(Q.count))?.n ?? 0);
-      loaded = true;
-      if (depth > 0) o.log.info({ runs: depth }, "task runs left in the intake's overflow by the last run are taken up");
-    },
-    async take(n) {
-      if (!enabled || depth === 0 || n <= 0) return [];
-      const rows = await db.all<{ seq: number; key: string; source: string; report: string }>(Q.oldest, [n]);
-      if (rows.length === 0) return [];
-      await db.run(Q.deleteUpTo, [rows[rows.length - 1]!.seq]);
-      depth -= rows.length;
-      return rows.map((r) => ({ key: r.key, source: r.source, report: JSON.parse(r.report) as RunReport }));
-    },
+    waiting: (source) => shares.get(source)?.rows ?? 0,
+    bytes: () => ({ total, bySource: new Map([...shares].map(([source, s]) => [source, s.bytes])) }),
+    load,
+    take,
   };
 }

@@ -1,5 +1,5 @@
 // The queue between the socket and the workers: a bounded work queue whose items are task runs, with the rule for
-// a full queue (failures and aborts are kept over successes and distribution notices).
+// a full queue (failures and aborts are kept over successes and distribution notices), each sender served in turn.
 import type { Logger } from "pino";
 import type { RunReport } from "../events/enrich-task-event";
 import { createWorkQueue, type WorkQueue } from "./work-queue";
@@ -47,6 +47,8 @@ export function createRunQueue(
     log: deps.log,
     now: deps.now,
     priority: (item) => priorityOf(item.report.outcome),
+    // Each sender in turn: a flood from one address (forged, or a node's backlog) never holds back another's failure.
+    fairBy: (item) => item.source,
     worker: deps.worker,
   });
 }

@@ -30,7 +30,7 @@ import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createRunQueue, type QueueItem } from "./run-queue";
 import { createIntakeSocket, type IntakeSocket, type IntakeSocketDeps } from "./udp-socket";
 import { createNodeSilence, type NodeSilence } from "./node-silence";
-import { createIntakeOverflow } from "./overflow";
+import { createIntakeOverflow, overflowLimitsOf } from "./overflow";
 import { createOverflowRefill } from "./overflow-refill";
 import type { UdpListener } from "./udp-listener";
 
@@ -286,10 +286,11 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
   let inFlight = () => 0;
-  const overflow = createIntakeOverflow(deps.db, { maxRows: cfg.overflowSize, log });
+  const overflow = createIntakeOverflow(deps.db, { ...overflowLimitsOf(cfg), log });
   const counters = registerIntakeMetrics(deps.metrics, {
     queueDepth: () => queueDepth(),
     overflowDepth: () => overflow.depth(),
+    overflowBytes: () => overflow.bytes().total,
     inFlight: () => inFlight(),
     pendingDistribute: async () => (deps.db.isOpen ? store.pendingCount() : 0),
     seenEntries: async () => (deps.db.isOpen ? store.seenCount() : 0),

@@ -36,6 +36,8 @@ export interface AuditQuery {
   result?: AuditEntry["result"];
   since?: string;
   until?: string;
+  /** Only entries with a smaller id (the next page). */
+  before?: number;
   limit?: number;
 }
 
@@ -306,6 +308,10 @@ async function queryAudit(db: SqlDb, q: AuditQuery): Promise<AuditRecord[]> {
   if (q.until) {
     where.push("at <= ?");
     args.push(q.until);
+  }
+  if (q.before !== undefined) {
+    where.push("id < ?");
+    args.push(q.before);
   }
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
   const rows = await db.all<Record<string, string | number | null>>(

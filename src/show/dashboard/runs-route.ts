@@ -2,6 +2,7 @@
 // of the runs the timeline still holds. What the task page shows, as JSON, for a read key and the assistant interface.
 import { z } from "zod";
 import { AppError } from "../../platform/core/errors";
+import { fitAnswer, LIST_ANSWER_NOTE } from "../../platform/http/answer-budget";
 import type { Router } from "../../platform/http/route";
 import { type ScriptLines, scriptLines } from "../../hear/events/script-lines";
 import { isTaskEvent } from "../../platform/events/types";
@@ -29,15 +30,18 @@ export function registerRunsRoute(router: Router, deps: { runs?: RunHistory; tim
       tags: ["Alerts"],
       scope: "read",
       query: Query,
-      responses: { 200: { description: "the runs, newest first" }, 400: { description: "neither taskId nor appName" } },
+      responses: {
+        200: { description: `the runs, newest first; truncated: rows were left out past about 1 MiB. ${LIST_ANSWER_NOTE}` },
+        400: { description: "neither taskId nor appName" },
+      },
     },
     (c, { query }) => {
       if (!query.taskId === !query.appName) throw new AppError("BAD_REQUEST", "give exactly one of taskId and appName", { details: { field: "taskId" } });
       if (!deps.runs) return c.json({ runs: [], note: "the run history needs a store" });
       const rows = query.taskId ? deps.runs.runsOf(query.taskId, query.limit) : deps.runs.runsOfApp(query.appName!, query.limit);
       const logs = query.scriptLog === "none" ? new Map() : scriptLogsOf(deps.timeline, rows);
-      return c.json({
-        runs: rows.map((r) => {
+      const page = fitAnswer(
+        rows.map((r) => {
           const log = query.scriptLog === "all" || r.outcome !== "succeeded" ? logs.get(r.executionId) : undefined;
           return {
             executionId: r.executionId,
@@ -52,7 +56,8 @@ export function registerRunsRoute(router: Router, deps: { runs?: RunHistory; tim
             ...(log ? { scriptLog: log } : {}),
           };
         }),
-      });
+      );
+      return c.json({ runs: page.items, truncated: page.truncated });
     },
   );
 }

@@ -1,5 +1,6 @@
 // Escalation on a route (`escalate: { after, to }`): an incident not acknowledged within `after` of a route's alert is
 // sent on the next route; acknowledged or recovered, it stops. Timers live in the shared store and run on the Clock.
+import { fitAnswer, LIST_ANSWER_NOTE } from "../../platform/http/answer-budget";
 import type { PollInterval } from "../../platform/core/poll-interval";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -74,9 +75,17 @@ export function setupEscalation(deps: EscalationSetupDeps): Escalation {
         incidentId: z.coerce.number().int().min(1).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
-      responses: { 200: { description: "Timers", schema: z.object({ escalations: z.array(z.any()) }) } },
+      responses: {
+        200: {
+          description: `Timers. ${LIST_ANSWER_NOTE}`,
+          schema: z.object({ escalations: z.array(z.any()), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
+        },
+      },
     },
-    async (c, { query }) => c.json({ escalations: (await store.list(query)).map(view) }),
+    async (c, { query }) => {
+      const page = fitAnswer((await store.list(query)).map(view));
+      return c.json({ escalations: page.items, truncated: page.truncated });
+    },
   );
   return {
     queued: service.queued,

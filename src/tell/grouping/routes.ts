@@ -1,5 +1,6 @@
 // REST surface of incidents per cause (scope admin): the parents, newest first, each with what it affects counted
 // ("25 tasks, 12 apps, 3 streams"), and one parent with every symptom. The dashboard's /ui/causes reads these.
+import { fitAnswer, LIST_ANSWER_NOTE } from "../../platform/http/answer-budget";
 import { z } from "zod";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
@@ -87,12 +88,17 @@ export function registerCauseRoutes(router: Router, store: CauseStore, scriptLog
       tags: ["Alerts"],
       scope: "read",
       query: z.strictObject({ status: z.enum(["open", "closed"]).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
-      responses: { 200: { description: "Parents", schema: z.object({ causes: z.array(ParentSchema) }) } },
+      responses: {
+        200: {
+          description: `Parents. ${LIST_ANSWER_NOTE}`,
+          schema: z.object({ causes: z.array(ParentSchema), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
+        },
+      },
     },
     async (c, { query }) => {
       const rows = await store.list(query);
-      const causes = await Promise.all(rows.map(async (p) => parentView(p, await store.symptoms(p.id))));
-      return c.json({ causes });
+      const page = fitAnswer(await Promise.all(rows.map(async (p) => parentView(p, await store.symptoms(p.id)))));
+      return c.json({ causes: page.items, truncated: page.truncated });
     },
   );
   router.route(

@@ -7,6 +7,12 @@ import type { PastRun } from "./past-run";
 
 export type IncidentStatus = "open" | "closed";
 
+/** Where a page of the list ends: the next lists the incidents after it (updated earlier, or at once with a smaller id). */
+export interface IncidentCursor {
+  updatedAt: number;
+  id: number;
+}
+
 export interface IncidentRow {
   id: number;
   subject: string;
@@ -324,9 +330,13 @@ export function incidentSql(x: SqlExecutor) {
     },
     hasRuns: async (taskId: string) => (await x.get(Q.hasRuns, [taskId])) !== undefined,
     successAfter: async (taskId: string, at: number) => (await x.get(Q.successAfter, [taskId, at])) !== undefined,
-    async list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]> {
+    async list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor }): Promise<IncidentRow[]> {
       const where: string[] = [];
       const args: SqlValue[] = [];
+      if (f.after) {
+        where.push("(updated_at < ? OR (updated_at = ? AND id < ?))");
+        args.push(f.after.updatedAt, f.after.updatedAt, f.after.id);
+      }
       if (f.status) {
         where.push("status = ?");
         args.push(f.status);

@@ -5,10 +5,21 @@ import { z } from "zod";
 import { auditActorOf } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
-import type { IncidentRow } from "./incident-store";
+import { fitAnswer, LIST_ANSWER_NOTE } from "../../platform/http/answer-budget";
+import type { IncidentCursor, IncidentRow } from "./incident-store";
 import type { IncidentService } from "./service";
 import { registerIncidentCauseRoutes } from "./cause-routes";
 import { IncidentViewSchema, incidentView } from "./incident-view";
+
+const cursorOf = (r: IncidentRow) => Buffer.from(JSON.stringify([r.updatedAt, r.id])).toString("base64url");
+function readCursor(text: string): IncidentCursor | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown;
+    return Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && Number.isSafeInteger(v[1]) ? { updatedAt: v[0], id: v[1] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export type { IncidentView } from "./incident-view";
 export { incidentView } from "./incident-view";
@@ -27,7 +38,7 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
       method: "get",
       path: "/v4/incidents",
       summary: "List incidents (newest first)",
-      description: "Incidents per task: opened by a failure, updated by the next failures, closed by the next success (task.recovered).",
+      description: `Incidents per task: opened by a failure, updated by the next failures, closed by the next success (task.recovered). ${LIST_ANSWER_NOTE}`,
       tags: ["Alerts"],
       scope: "read",
       query: z.strictObject({
@@ -39,13 +50,31 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
           .optional()
           .describe("Only incidents updated in the last N hours."),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
+        after: z
+          .string()
+          .max(200)
+          .transform((t, ctx) => readCursor(t) ?? (ctx.addIssue({ code: "custom", message: "not a cursor this list gave (next)" }), z.NEVER))
+          .optional()
+          .describe("The `next` of the previous page: the incidents listed after it."),
       }),
-      responses: { 200: { description: "Incidents", schema: z.object({ incidents: z.array(IncidentViewSchema) }) } },
+      responses: {
+        200: {
+          description: "Incidents, within about 1 MiB",
+          schema: z.object({
+            incidents: z.array(IncidentViewSchema),
+            truncated: z.boolean().describe("Incidents were left out to keep the answer within about 1 MiB: ask again with after=next"),
+            next: z.string().nullable().describe("Pass as `after` for the next page; null: this is the last"),
+          }),
+        },
+      },
     },
     async (c, { query }) => {
       const since = query.sinceHours === undefined ? undefined : deps.now() - query.sinceHours * 3_600_000;
-      const rows = await incidents.list({ status: query.status, since, limit: query.limit });
-      return c.json({ incidents: await withCauses(incidents, rows) });
+      const rows = await incidents.list({ status: query.status, since, limit: query.limit, ...(query.after ? { after: query.after } : {}) });
+      const page = fitAnswer(await withCauses(incidents, rows));
+      const last = rows[page.items.length - 1];
+      const more = page.truncated || rows.length === query.limit;
+      return c.json({ incidents: page.items, truncated: page.truncated, next: more && last ? cursorOf(last) : null });
     },
   );
 

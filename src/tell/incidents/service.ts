@@ -13,7 +13,7 @@ import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator } from "./annotator";
 import { createClassifier, type Classifier } from "./classify";
 import { type FailedRun, failedRunsBetween } from "./failed-runs";
-import { incidentSql, type IncidentClose, type IncidentRow, type IncidentStatus, type IncidentTouch } from "./incident-store";
+import { incidentSql, type IncidentClose, type IncidentCursor, type IncidentRow, type IncidentStatus, type IncidentTouch } from "./incident-store";
 import { type CauseBrief, createIncidentCauseOps, type IncidentCauses, type OpenCause } from "./incident-causes";
 
 export type { CauseBrief, IncidentCauses, OpenCause } from "./incident-causes";
@@ -62,7 +62,7 @@ export interface IncidentService {
   /** The cause each open incident belongs to, by subject: an open cause holding it, else the ended cause of its last failure. */
   causesOf(rows: readonly IncidentRow[]): Promise<Map<string, OpenCause>>;
   /** Newest first. */
-  list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]>;
+  list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor }): Promise<IncidentRow[]>;
   /** Runs that ended failed or aborted in [from, to), oldest first (the reports' failures by cause). */
   failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;

@@ -1,6 +1,7 @@
 // REST surface of the notification pipeline: the delivery list and manual retry, alert previews (which
 // routes match, who gets what, rendered), and test alerts sent through the routes or one channel.
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
+import { fitAnswer, LIST_ANSWER_NOTE } from "../../platform/http/answer-budget";
 import { z } from "zod";
 import type { Router } from "../../platform/http/route";
 import { errorBody } from "../../platform/http/errors";
@@ -80,7 +81,8 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       path: "/v4/deliveries",
       summary: "List alert deliveries (newest first)",
       description:
-        "Every delivery of an event to a channel and recipient, with its status: pending, sending, delivered, dead (dead-lettered), suppressed (rate limit, test mode), grouping/grouped (digest).",
+        "Every delivery of an event to a channel and recipient, with its status: pending, sending, delivered, dead (dead-lettered), suppressed (rate limit, test mode), grouping/grouped (digest). " +
+        LIST_ANSWER_NOTE,
       tags: ["Alerts"],
       scope: "read",
       query: z.strictObject({
@@ -90,7 +92,16 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
         limit: z.coerce.number().int().min(1).max(1000).default(100),
         before: z.coerce.number().int().min(1).optional().describe("Only deliveries with a smaller id (paging)."),
       }),
-      responses: { 200: { description: "Deliveries", schema: z.object({ deliveries: z.array(DeliveryViewSchema), nextBefore: z.number().nullable() }) } },
+      responses: {
+        200: {
+          description: "Deliveries, within about 1 MiB",
+          schema: z.object({
+            deliveries: z.array(DeliveryViewSchema),
+            truncated: z.boolean().describe("Deliveries were left out to keep the answer within about 1 MiB: ask again with before=nextBefore"),
+            nextBefore: z.number().nullable().describe("Pass as `before` for the next page; null: this is the last"),
+          }),
+        },
+      },
     },
     async (c, { query }) => {
       const rows = await notifier.list({
@@ -100,8 +111,10 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
         limit: query.limit,
         beforeId: query.before,
       });
-      const last = rows[rows.length - 1];
-      return c.json({ deliveries: rows.map(deliveryView), nextBefore: rows.length === query.limit && last ? last.id : null });
+      const page = fitAnswer(rows.map(deliveryView));
+      const last = page.items[page.items.length - 1];
+      const more = page.truncated || rows.length === query.limit;
+      return c.json({ deliveries: page.items, truncated: page.truncated, nextBefore: more && last ? last.id : null });
     },
   );
 

@@ -1,5 +1,6 @@
 // REST surface of silences (scope admin): list, create, read one with the alerts it held, end one early, and the
 // alerts silences held across all of them. The dashboard's /ui/silences and `steward silence` use these routes.
+import { fitAnswer, LIST_ANSWER_NOTE } from "../../platform/http/answer-budget";
 import { z } from "zod";
 import type { Clock } from "../../platform/core/clock";
 import { auditActorOf } from "../../platform/http/audit-actor";
@@ -95,12 +96,18 @@ export function registerSilenceRoutes(router: Router, silences: SilenceService, 
         state: z.enum(["active", "pending", "ended"]).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
-      responses: { 200: { description: "Silences", schema: z.object({ silences: z.array(SilenceViewSchema) }) } },
+      responses: {
+        200: {
+          description: `Silences. ${LIST_ANSWER_NOTE}`,
+          schema: z.object({ silences: z.array(SilenceViewSchema), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
+        },
+      },
     },
     async (c, { query }) => {
       const rows = await silences.list(query);
       const now = clock.now();
-      return c.json({ silences: rows.map((s) => silenceView(s, now)) });
+      const page = fitAnswer(rows.map((s) => silenceView(s, now)));
+      return c.json({ silences: page.items, truncated: page.truncated });
     },
   );
 
@@ -138,9 +145,17 @@ export function registerSilenceRoutes(router: Router, silences: SilenceService, 
       tags: ["Alerts"],
       scope: "read",
       query: z.strictObject({ state: z.enum(HOLD_STATES).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-      responses: { 200: { description: "Held alerts", schema: z.object({ suppressed: z.array(HoldViewSchema) }) } },
+      responses: {
+        200: {
+          description: `Held alerts. ${LIST_ANSWER_NOTE}`,
+          schema: z.object({ suppressed: z.array(HoldViewSchema), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
+        },
+      },
     },
-    async (c, { query }) => c.json({ suppressed: (await silences.suppressed(query)).map(holdView) }),
+    async (c, { query }) => {
+      const page = fitAnswer((await silences.suppressed(query)).map(holdView));
+      return c.json({ suppressed: page.items, truncated: page.truncated });
+    },
   );
 
   router.route(

@@ -1,5 +1,6 @@
 // REST view of the data checks (what the dashboard shows): the configured checks with each app's latest
 // values, one app's history and runs, and one run with its values.
+import { ANSWER_BUDGET_BYTES, fitAnswer, LIST_ANSWER_NOTE } from "../../platform/http/answer-budget";
 import { z } from "zod";
 import type { DataChecksConfig } from "./config";
 import { AppError } from "../../platform/core/errors";
@@ -90,12 +91,23 @@ export function registerDataCheckRoutes(router: Router, deps: { cfg: DataChecksC
       scope: "read",
       params: z.object({ appId: z.string().min(1).max(100) }),
       query: z.object({ check: z.string().min(1).max(100).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }),
-      responses: { 200: { description: "values and runs" }, 503: { description: "dataChecks is not configured" } },
+      responses: {
+        200: { description: `values and runs; truncated: rows were left out past about 1 MiB. ${LIST_ANSWER_NOTE}` },
+        503: { description: "dataChecks is not configured" },
+      },
     },
     async (c, { params, query }) => {
       const s = store();
       const [values, runs] = await Promise.all([s.history(params.appId, query.check, query.limit), s.runs({ appId: params.appId, limit: 50 })]);
-      return c.json({ appId: params.appId.toLowerCase(), appName: runs[0]?.doc.app.name ?? null, values: values.map(publicValue), runs: runs.map(publicRun) });
+      const page = fitAnswer(values.map(publicValue), { budget: ANSWER_BUDGET_BYTES / 2 });
+      const recent = fitAnswer(runs.map(publicRun), { budget: ANSWER_BUDGET_BYTES / 2 });
+      return c.json({
+        appId: params.appId.toLowerCase(),
+        appName: runs[0]?.doc.app.name ?? null,
+        values: page.items,
+        runs: recent.items,
+        truncated: page.truncated || recent.truncated,
+      });
     },
   );
 

@@ -5,6 +5,9 @@ import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { eventTitle, type TimelineEntry } from "../event-timeline";
 import { SiteText } from "../page-clock";
 
+/** A line of the list: text a datagram carried may be 16 KB; the event's own page shows it whole. */
+const short = (s: string | undefined, max = 300) => (s && s.length > max ? `${s.slice(0, max)} …[cut]` : (s ?? ""));
+
 export function EventList(props: { entries: TimelineEntry[] }) {
   if (props.entries.length === 0) return <Empty>No task events yet. They appear here as Qlik Sense reports them.</Empty>;
   return (
@@ -25,13 +28,13 @@ export function EventList(props: { entries: TimelineEntry[] }) {
             <div>
               <Badge tone={tone}>{label}</Badge>{" "}
               <a href={`/ui/events/${seq}`}>
-                <b>{eventTitle(event)}</b>
+                <b>{short(eventTitle(event))}</b>
               </a>
               {isTaskEvent(event) ? (
                 <div class="small muted">
                   {event.taskType}
-                  {event.app ? ` · app ${event.app.name}` : ""}
-                  {` · ${event.host}`}
+                  {event.app ? ` · app ${short(event.app.name)}` : ""}
+                  {` · ${short(event.host)}`}
                   {event.execution?.durationMs !== undefined ? ` · ${formatDuration(event.execution.durationMs)}` : ""}
                   {` · via ${event.source}`}
                   {steward ? ` · handled by ${steward}` : ""}
@@ -43,7 +46,7 @@ export function EventList(props: { entries: TimelineEntry[] }) {
                 </div>
               ) : (
                 <div class="small muted">
-                  <SiteText text={event.summary} />
+                  <SiteText text={short(event.summary, 1_000)} />
                 </div>
               )}
             </div>

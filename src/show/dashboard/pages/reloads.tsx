@@ -53,7 +53,12 @@ function ReloadTable(props: { rows: Row[] }) {
 }
 
 export const reloadsPage: PageHandler = async (c, { api, inbox, siteClock }) => {
-  const r = await api<{ reloads: Row[]; note?: string }>(c, "/v4/engine-reloads?sinceHours=168&limit=500");
+  // A page of the API's answer (about 1 MiB at most); `after` is the cursor the previous page linked to.
+  const after = c.req.query("after");
+  const r = await api<{ reloads: Row[]; note?: string; next?: string | null }>(
+    c,
+    `/v4/engine-reloads?sinceHours=168&limit=500${after ? `&after=${encodeURIComponent(after.slice(0, 4_000))}` : ""}`,
+  );
   return c.html(
     <Layout title="Reloads outside the Scheduler" nav={{ active: "reloads", inbox: inbox() !== undefined, clock: siteClock() }}>
       <p class="small muted">
@@ -69,6 +74,11 @@ export const reloadsPage: PageHandler = async (c, { api, inbox, siteClock }) => 
         ) : (
           <ReloadTable rows={r.data.reloads} />
         )}
+        {r.ok && r.data.next ? (
+          <p class="small">
+            <a href={`/ui/reloads?after=${encodeURIComponent(r.data.next)}`}>Older reloads →</a>
+          </p>
+        ) : null}
       </section>
     </Layout>,
   );

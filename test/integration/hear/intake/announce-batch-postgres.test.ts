@@ -74,6 +74,7 @@ test("a batch of runs whose announcement failed with the store: each run is anno
   const counters = registerIntakeMetrics(createMetricsRegistry(), {
     queueDepth: () => 0,
     overflowDepth: () => 0,
+    overflowBytes: () => 0,
     inFlight: () => 0,
     pendingDistribute: async () => 0,
     seenEntries: async () => 0,

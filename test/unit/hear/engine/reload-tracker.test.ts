@@ -2,7 +2,13 @@
 // whatever a Steward heard of the start, and bounds on everything held.
 import { describe, expect, test } from "bun:test";
 import type { EngineLine, EngineLineKind } from "../../../../src/hear/engine/engine-line";
-import { createReloadTracker, type FinishedReload, MAX_LINES_PER_RELOAD } from "../../../../src/hear/engine/reload-tracker";
+import {
+  createReloadTracker,
+  type FinishedReload,
+  MAX_LINE_CHARS,
+  MAX_LINES_CHARS_PER_RELOAD,
+  MAX_LINES_PER_RELOAD,
+} from "../../../../src/hear/engine/reload-tracker";
 import { createManualClock } from "../../../../src/platform/core/clock";
 
 const APP = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
@@ -124,12 +130,13 @@ describe("bounds", () => {
     expect(counts.filter((c) => c === "stale")).toHaveLength(10);
   });
 
-  test("a flood of end lines of one reload keeps at most MAX_LINES_PER_RELOAD lines, each cut", async () => {
+  test("a flood of end lines of one reload keeps at most MAX_LINES_PER_RELOAD lines and MAX_LINES_CHARS_PER_RELOAD characters, each line cut", async () => {
     const { clock, finished, tracker } = setup();
     for (let i = 0; i < 1_000; i++) tracker.add(mk("failure", T0, { text: `Error ${i} ${"x".repeat(5_000)}` }), T0);
     await clock.advance(5_000);
-    expect(finished[0]!.lines).toHaveLength(MAX_LINES_PER_RELOAD);
-    expect(finished[0]!.lines.every((l) => l.length <= 2_002)).toBe(true);
+    expect(finished[0]!.lines.length).toBeLessThanOrEqual(MAX_LINES_PER_RELOAD);
+    expect(finished[0]!.lines.join("").length).toBeLessThanOrEqual(MAX_LINES_CHARS_PER_RELOAD);
+    expect(finished[0]!.lines.every((l) => l.length <= MAX_LINE_CHARS)).toBe(true);
   });
 
   test("more reloads settling than maxOpen: the oldest is judged early, not lost", () => {

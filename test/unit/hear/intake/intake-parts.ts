@@ -30,6 +30,7 @@ export function intakeParts(instanceId = "steward-a") {
   const counters = registerIntakeMetrics(createMetricsRegistry(), {
     queueDepth: () => 0,
     overflowDepth: () => 0,
+    overflowBytes: () => 0,
     inFlight: () => 0,
     pendingDistribute: async () => 0,
     seenEntries: async () => 0,

@@ -1,0 +1,51 @@
+// A list's answer within its byte budget (src/platform/http/answer-budget.ts): rows stop once the next would pass it,
+// the first row always fits, long strings are cut with a marker at any depth, and a list read in chunks asks the
+// store for little more than it answers.
+import { expect, test } from "bun:test";
+import { collectWithinBudget, cutTexts, fitAnswer, TEXT_CUT_MARKER } from "../../../../src/platform/http/answer-budget";
+
+const row = (n: number, chars: number) => ({ n, text: "x".repeat(chars), nested: { lines: ["y".repeat(chars)] } });
+
+test("strings past the cap are cut with the marker, at any depth; other values stay", () => {
+  const cut = cutTexts({ a: "z".repeat(5_000), b: 7, c: null, d: [{ e: "q".repeat(3_000) }] }, 100);
+  expect(cut.a).toHaveLength(100);
+  expect(cut.a.endsWith(TEXT_CUT_MARKER)).toBe(true);
+  expect(cut.d[0]!.e).toHaveLength(100);
+  expect([cut.b, cut.c]).toEqual([7, null]);
+});
+
+test("rows are added while they fit; the first always does; truncated says rows were left out", () => {
+  const rows = Array.from({ length: 100 }, (_, n) => row(n, 1_000));
+  const page = fitAnswer(rows, { budget: 10_000 });
+  expect(page.truncated).toBe(true);
+  expect(Buffer.byteLength(JSON.stringify(page.items))).toBeLessThanOrEqual(10_000);
+  expect(page.items.map((r) => r.n)).toEqual([0, 1, 2, 3]);
+  expect(fitAnswer([row(0, 50_000)], { budget: 10_000 }).items).toHaveLength(1);
+  expect(fitAnswer(rows.slice(0, 3), { budget: 10_000 })).toMatchObject({ truncated: false });
+});
+
+test("read in chunks: stops at the budget, the store asked for one chunk past what fits at most", async () => {
+  const all = Array.from({ length: 1_000 }, (_, n) => row(n, 1_000));
+  const asked: number[] = [];
+  const page = await collectWithinBudget({
+    limit: 500,
+    chunk: 20,
+    budget: 50_000,
+    read: async (n, last: (typeof all)[number] | undefined) => {
+      const from = last ? last.n + 1 : 0;
+      asked.push(n);
+      return all.slice(from, from + n);
+    },
+    view: (r) => r,
+  });
+  expect(page.truncated).toBe(true);
+  expect(page.more).toBe(true);
+  expect(page.last?.n).toBe(page.items.length - 1);
+  expect(asked.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(page.items.length + 20);
+  const end = await collectWithinBudget({
+    limit: 500,
+    read: async (n, last: { n: number } | undefined) => all.slice(0, 3).slice(last ? last.n + 1 : 0, n),
+    view: (r) => r.n,
+  });
+  expect(end).toMatchObject({ items: [0, 1, 2], truncated: false, more: false });
+});
