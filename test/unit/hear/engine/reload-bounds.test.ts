@@ -40,7 +40,7 @@ for (const backend of backends) {
     test("a flood of forged long lines: each reload keeps at most 4 KiB of cut lines, the table stays within maxStoreBytes", { timeout: 120_000 }, async () => {
       const db = await backend.open([engineReloadMigrations]);
       const clock = createManualClock(T0);
-      const cfg = engineReloadsSchema().parse({ maxRunsPerMinute: 100_000, maxStoreBytes: MiB });
+      const cfg = engineReloadsSchema().parse({ maxRunsPerMinute: 100_000, burst: 100_000, maxStoreBytes: MiB });
       const svc = createEngineReloads(cfg, {
         db,
         bus: createEventBus<DomainEvents>(createSilentLogger()),
