@@ -21,6 +21,11 @@ let t: TestApp | undefined;
 let rx: HttpReceiver;
 let smtp: SmtpReceiver;
 let whileDown: ParentView[] = [];
+/** GET /v4/incidents/by-cause while the node was down (one incident per cause, issue 74). */
+let groupsWhileDown: Array<{
+  cause: { id: number; title: string } | null;
+  incidents: Array<{ title: string; lastKind: string; cause: { id: number } | null }>;
+}> = [];
 
 afterAll(async () => {
   await closeAll(t, s?.sim, dir);
@@ -56,6 +61,7 @@ beforeAll(async () => {
   await scheduler("stopped");
   await clock.runUntil(START + 80 * MIN);
   whileDown = ((await (await t.request("/v4/causes?status=open")).json()) as { causes: ParentView[] }).causes;
+  groupsWhileDown = ((await (await t.request("/v4/incidents/by-cause")).json()) as { causes: typeof groupsWhileDown }).causes;
   await simControl(sim, "POST", "/nodes/Reload01/up");
   await scheduler("started");
   await clock.runUntil(START + 150 * MIN);
@@ -106,4 +112,11 @@ test("the recovered cause lists every symptom, each ended", async () => {
       .sort(),
   ).toEqual(NIGHT);
   expect(await (await t!.request("/ui/causes")).text()).toContain("Qlik services down on reload01");
+});
+
+test("one incident per cause: the node down is one entry of what needs someone now, its missed starts in it, none apart", () => {
+  const node = whileDown.find((c) => c.title.includes("reload01"))!;
+  // The missed starts are the cause's symptoms (they open no task incident of their own): the cause is the incident.
+  expect(groupsWhileDown.map((g) => [g.cause?.id ?? null, g.incidents.length])).toEqual([[node.id, 0]]);
+  expect(node.affected.tasks.length).toBeGreaterThan(0);
 });
