@@ -7,6 +7,7 @@
 // claims of a cluster are rows in PostgreSQL, where a run must be claimed before it waits anywhere.
 import type { Logger } from "pino";
 import type { SqlDb } from "../../platform/store/sql";
+import { createFullDiskLines } from "../../platform/store/full-disk-lines";
 import type { RunReport } from "../events/enrich-task-event";
 import type { QueueItem } from "./run-queue";
 
@@ -30,7 +31,8 @@ const Q = {
   count: "SELECT COUNT(*) AS n FROM intake_overflow",
 };
 
-export function createIntakeOverflow(db: SqlDb, o: { maxRows: number; log: Logger }): IntakeOverflow {
+export function createIntakeOverflow(db: SqlDb, o: { maxRows: number; log: Logger; now: () => number }): IntakeOverflow {
+  const fullDisk = createFullDiskLines(o.now);
   const enabled = o.maxRows > 0 && db.dialect === "sqlite";
   /** Rows stored or on their way (inserts not yet answered count: the bound holds before their commit). */
   let depth = 0;
@@ -49,9 +51,11 @@ export function createIntakeOverflow(db: SqlDb, o: { maxRows: number; log: Logge
         },
         (err: unknown) => {
           depth--;
-          o.log.error(
-            { executionId: item.report.executionId, err: (err as Error).message },
-            "could not keep a task run in the intake's overflow; reconciliation will pick it up",
+          fullDisk("overflow", err, (said) =>
+            o.log.error(
+              { executionId: item.report.executionId, err: (err as Error).message, ...said },
+              "could not keep a task run in the intake's overflow; reconciliation will pick it up",
+            ),
           );
         },
       );
