@@ -21,7 +21,10 @@ const udp = createSocket("udp4");
 
 afterAll(async () => {
   udp.close();
-  await t?.close();
+  // After a failed assertion the disk may still be "full": give the space back and move the clock while the app
+  // stops (its audit waits for its next try on the clock).
+  if (t?.app.store.db.isOpen) t.app.store.db.exec("PRAGMA max_page_count = 1073741823");
+  if (t) await answered(t.close());
   dir.remove();
 });
 
@@ -85,12 +88,13 @@ test("a full disk: writes refused with 503, /ready says so, a log line a minute;
   expect(lastMinute).toBeGreaterThan(50);
   expect(lastMinute).toBeLessThan(t.app.store.writeHealth.diskFullWrites / 2);
 
-  // What the log got while the disk was full: warnings and errors, a line of each kind a minute whatever the load.
+  // What the log got while the disk was full: warnings and errors, a line or two of each kind a minute whatever the
+  // load (work that runs on a timer and fails says so at its pace, at most twice a minute).
   const minutes = Math.ceil((clock.now() - startedAt) / 60_000);
   const said = lines.slice(linesBefore).filter((l) => l.level >= 40);
   const kinds = new Map<string, number>();
   for (const l of said) kinds.set(l.msg.replace(/\d+/g, "N"), (kinds.get(l.msg.replace(/\d+/g, "N")) ?? 0) + 1);
-  for (const [kind, n] of kinds) expect({ kind, n: Math.min(n, minutes + 2) }).toEqual({ kind, n });
+  for (const [kind, n] of kinds) expect({ kind, n: Math.min(n, 2 * minutes + 2) }).toEqual({ kind, n });
   expect(said.length).toBeLessThanOrEqual(8 * (minutes + 2));
   expect(said[0]!.msg).toMatch(/^the disk holding .*steward\.db is full: \d+ writes? failed; free space and Steward resumes by itself/);
   expect(said.filter((l) => l.module === "store").length).toBeGreaterThanOrEqual(3);
