@@ -150,11 +150,17 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
   const store = openStore(config.dataDir, [...STORE_MIGRATIONS], {
     onCheckpointFallback: (reason) =>
       log.warn({ reason }, "the store's checkpoint thread stopped: SQLite copies the WAL inside commits again, and writes wait while it does"),
+    clock: core.localClock,
+    log: log.child({ module: "store" }),
   });
   registerStoreMetrics(metrics, store);
   // Anything below may refuse the config (unreadable certificates, bad folders); the store must not stay locked.
   try {
-    readiness.register({ name: "store", required: true, check: () => ({ ok: store.db.isOpen, detail: store.file }) });
+    readiness.register({
+      name: "store",
+      required: true,
+      check: () => (store.db.isOpen ? store.writeHealth.status() : { ok: false, detail: `${store.file} is closed` }),
+    });
     addRunMarker(core, store);
     const w = { ...core, ...wireStoreAndCluster(core, store) };
     const { shared, cluster, clock, clusterWiring } = w;

@@ -8,6 +8,7 @@ import { setupSecurity, type Security } from "../platform/security";
 import { LINK_PATH_PATTERN } from "../tell/ack-links";
 import type { QrsClient } from "../platform/qlik";
 import type { Wiring } from "./wiring";
+import { causedByDiskFull } from "../platform/store/sql";
 
 export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Security; http: HttpApp } {
   const { config, loaded, log, lifecycle, clock, metrics, readiness, shared, cluster, pg, startedAt } = w;
@@ -17,7 +18,8 @@ export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Securi
     clock,
     { maxAgeMs: config.audit.maxAge, maxEntries: config.audit.maxEntries },
     {
-      onError: (err, what) => auditLog.error({ err: err.message }, `${what} failed`),
+      // A full disk is said by the store itself, once a minute; the entries wait for space meanwhile.
+      onError: (err, what) => void (causedByDiskFull(err) || auditLog.error({ err: err.message }, `${what} failed`)),
     },
   );
   lifecycle.add(audit.component());

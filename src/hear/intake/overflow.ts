@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import type { SqlDb } from "../../platform/store/sql";
 import type { RunReport } from "../events/run-report";
 import { compactReport, MAX_ROW_BYTES, ROW_BYTES_SQL, rowBytes } from "./overflow-row";
+import { createFullDiskLines } from "../../platform/store/full-disk-lines";
 import type { QueueItem } from "./run-queue";
 
 export interface OverflowLimits {
@@ -64,7 +65,8 @@ interface Share {
   lastTurn: number;
 }
 
-export function createIntakeOverflow(db: SqlDb, o: OverflowLimits & { log: Logger }): IntakeOverflow {
+export function createIntakeOverflow(db: SqlDb, o: OverflowLimits & { log: Logger; now: () => number }): IntakeOverflow {
+  const fullDisk = createFullDiskLines(o.now);
   const enabled = o.maxRows > 0 && db.dialect === "sqlite";
   /** Rows stored or on their way (inserts not yet answered count: the bounds hold before their commit). */
   let depth = 0;
@@ -106,9 +108,12 @@ export function createIntakeOverflow(db: SqlDb, o: OverflowLimits & { log: Logge
       },
       (err: unknown) => {
         release(item.source, bytes);
-        o.log.error(
-          { executionId: item.report.executionId, err: (err as Error).message },
-          "could not keep a task run in the intake's overflow; reconciliation will pick it up",
+        // A full disk fails every row: said once a minute with a count, not once a run.
+        fullDisk("overflow", err, (said) =>
+          o.log.error(
+            { executionId: item.report.executionId, err: (err as Error).message, ...said },
+            "could not keep a task run in the intake's overflow; reconciliation will pick it up",
+          ),
         );
       },
     );

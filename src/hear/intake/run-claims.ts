@@ -4,6 +4,7 @@
 // while; a run that will not be processed (shed, or left at stop) gives its claim up.
 import type { Logger } from "pino";
 import { type Clock, systemClock, type Timer } from "../../platform/core/clock";
+import { createFullDiskLines } from "../../platform/store/full-disk-lines";
 import { isStoreUnavailable } from "../../platform/store/sql";
 import type { RunProcessor } from "./run-processor";
 import type { QueueItem } from "./run-queue";
@@ -48,6 +49,7 @@ export function createRunClaims(deps: RunClaimsDeps): RunClaims {
   const { processor, log } = deps;
   const retryMs = deps.retryMs ?? CLAIM_RETRY_MS;
   const clock = deps.clock ?? systemClock;
+  const fullDisk = createFullDiskLines(() => clock.now());
 
   function claimOf(item: QueueItem): Promise<boolean | Error> {
     item.claim ??= processor
@@ -111,7 +113,12 @@ export function createRunClaims(deps: RunClaimsDeps): RunClaims {
       const ours = await claimOf(item);
       if (ours instanceof Error) {
         if (isStoreUnavailable(ours) && retryLater(item)) return;
-        log.error({ executionId: item.report.executionId, err: ours.message }, "cannot claim a task run in the store; reconciliation will pick it up");
+        fullDisk("claim", ours, (said) =>
+          log.error(
+            { executionId: item.report.executionId, err: ours.message, ...said },
+            "cannot claim a task run in the store; reconciliation will pick it up",
+          ),
+        );
         return;
       }
       if (!ours) return deps.duplicate(item, "run already handled or claimed by another Steward");

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import type { EventBus } from "../../platform/core/bus";
 import { describeError } from "../../platform/core/errors";
+import { createFullDiskLines, type FullDiskLines } from "../../platform/store/full-disk-lines";
 import { causedByStoreOutage } from "../../platform/store/sql";
 import type { Counter } from "../../platform/core/metrics";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
@@ -204,15 +205,29 @@ function passesUnconfirmed(
 }
 
 /** The event with its history and incident, and its follow-ups; the event alone when that fails (a lost history beats a lost alert). */
-async function annotateSafely(annotate: RunProcessorDeps["annotate"], log: Logger, event: TaskEvent, heardAtMs?: number): Promise<TaskEvent[]> {
+async function annotateSafely(
+  annotate: RunProcessorDeps["annotate"],
+  log: Logger,
+  fullDisk: FullDiskLines,
+  event: TaskEvent,
+  heardAtMs?: number,
+): Promise<TaskEvent[]> {
   if (!annotate) return [event];
   try {
     return await annotate(event, heardAtMs);
   } catch (err) {
-    log.warn({ executionId: event.executionId, err: describeError(err) }, "could not add the run's history and incident; the event goes out without them");
+    fullDisk("annotate", err, (said) =>
+      log.warn(
+        { executionId: event.executionId, err: describeError(err), ...said },
+        "could not add the run's history and incident; the event goes out without them",
+      ),
+    );
     return [event];
   }
 }
+
+const MARK_FAILED = "could not remember a task run as handled; reconciliation may announce it again";
+const HELD_FOR_THE_STORE = "the store is unreachable; the task run stays claimed here and is announced as soon as the store answers";
 
 /** A node is heard only through a run QRS confirmed, under QRS's name for it (a forged datagram names none). */
 function confirmNode(deps: RunProcessorDeps, event: TaskEvent): void {
@@ -226,6 +241,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const reservations = createRunReservations({ ...deps, log });
   const { reserve, claimStored, release, giveUp } = reservations;
   const eventLines = createLineBudget(EVENT_LINES_PER_SECOND, 1_000, () => deps.clock.now());
+  const fullDisk = createFullDiskLines(() => deps.clock.now());
   let closed = false;
   /** Seen marks written in the background, until they settle. */
   const marking = new Set<Promise<void>>();
@@ -292,7 +308,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     // False once a background mark, or a retry, took over releasing the reservation.
     let releaseNow = true;
     try {
-      const [event = run.event, ...followUps] = await annotateSafely(deps.annotate, log, run.event, report.heardAtMs);
+      const [event = run.event, ...followUps] = await annotateSafely(deps.annotate, log, fullDisk, run.event, report.heardAtMs);
       // After the run's own event: a failure to hand one over leaves the run unmarked, so it is handled again and
       // the same (idempotent) events go out again.
       for (const e of [event, ...followUps]) {
@@ -304,10 +320,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
         releaseNow = false;
         const tracked: Promise<void> = marked
           .catch(async (err: unknown) => {
-            log.error(
-              { executionId: report.executionId, err: describeError(err) },
-              "could not remember a task run as handled; reconciliation may announce it again",
-            );
+            fullDisk("mark", err, (f) => log.error({ executionId: report.executionId, err: describeError(err), ...f }, MARK_FAILED));
             await giveUpRun();
           })
           .finally(() => {
@@ -321,10 +334,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     } catch (err) {
       if (causedByStoreOutage(err) && !closed && retries.hold(key, run)) {
         releaseNow = false;
-        log.warn(
-          { executionId: report.executionId, err: describeError(err) },
-          "the store is unreachable; the task run stays claimed here and is announced as soon as the store answers",
-        );
+        fullDisk("hold", err, (f) => log.warn({ executionId: report.executionId, err: describeError(err), ...f }, HELD_FOR_THE_STORE));
         return { dropped: "retrying" };
       }
       log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");

@@ -286,7 +286,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   // Counters are created before their users; the gauges read the objects below lazily.
   let queueDepth = () => 0;
   let inFlight = () => 0;
-  const overflow = createIntakeOverflow(deps.db, { ...overflowLimitsOf(cfg), log });
+  const overflow = createIntakeOverflow(deps.db, { ...overflowLimitsOf(cfg), log, now: () => deps.clock.now() });
   const counters = registerIntakeMetrics(deps.metrics, {
     queueDepth: () => queueDepth(),
     overflowDepth: () => overflow.depth(),

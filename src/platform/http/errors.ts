@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, describeError } from "../core/errors";
-import { causedByStoreOutage, mayHaveBeenApplied } from "../store/sql";
+import { causedByDiskFull, causedByStoreOutage, mayHaveBeenApplied } from "../store/sql";
 import { requestLog } from "./pre-handler";
 import type { HttpEnv } from "./types";
 import { requestIdOf } from "./request-state";
@@ -32,6 +32,22 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
       status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : status === 404 ? "NOT_FOUND" : "BAD_REQUEST";
     return c.json(errorBody(status, code, err.message || "request rejected"), status);
   }
+  if (causedByDiskFull(err)) {
+    // Not a fault of this request either; the store says it once a minute in the log (write-health.ts), not here per
+    // request: a load script's calls on a full disk made tens of thousands of lines a minute (issue 75).
+    c.header("Retry-After", String(DISK_FULL_RETRY_AFTER_SECONDS));
+    return c.json(
+      errorBody(
+        503,
+        "STORE_UNAVAILABLE",
+        c.req.method === "GET" || c.req.method === "HEAD"
+          ? "the disk holding Steward's store is full; free space and try again"
+          : "the disk holding Steward's store is full: the change was not applied; free space and try again",
+        { store: "sqlite", reason: "diskFull", outcome: "notApplied" },
+      ),
+      503,
+    );
+  }
   if (causedByStoreOutage(err)) {
     // An outage of the shared store, not a fault of this request: the client may try again shortly.
     requestLog(c)?.warn({ err: describeError(err) }, "request refused: the store is unreachable");
@@ -41,6 +57,9 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
   requestLog(c)?.error({ err }, "unhandled error in request");
   return c.json(errorBody(500, "INTERNAL", "internal error; see the Steward log for this request id", { requestId: requestIdOf(c) }), 500);
 }
+
+/** Seconds a client is asked to wait on a full disk: someone has to free space first. */
+const DISK_FULL_RETRY_AFTER_SECONDS = 30;
 
 /** Seconds a client is asked to wait after a store outage answer: a restart of PostgreSQL takes a few. */
 const STORE_RETRY_AFTER_SECONDS = 5;

@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import type { Logger } from "pino";
 import type { AuditEntry, AuditLog } from "../audit/audit-log";
 import type { Counter, MetricsRegistry } from "../core/metrics";
-import { causedByStoreOutage } from "../store/sql";
+import { causedByDiskFull, causedByStoreOutage } from "../store/sql";
 import { auditActorOf, auditPathOf, auditTargetOf } from "../http/audit-actor";
 import { requestLog } from "../http/pre-handler";
 import type { RouteGuard } from "../http/route";
@@ -203,7 +203,8 @@ async function audited(
       // one it could not make says so), and the entry stays queued until the store is back. Answering with the
       // audit's error instead would report a committed change as failed.
       if (!causedByStoreOutage(err)) throw err;
-      requestLog(c)?.warn({ err: (err as Error).message }, "the request's audit entry waits for the store");
+      // A full disk is said by the store itself, once a minute.
+      if (!causedByDiskFull(err)) requestLog(c)?.warn({ err: (err as Error).message }, "the request's audit entry waits for the store");
     });
   }
 }

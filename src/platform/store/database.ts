@@ -11,6 +11,8 @@ import { migrationSql } from "./migration-dialect";
 import type { MigrationSet } from "./migration-types";
 import type { SqlDb } from "./sql";
 import { startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer";
+import { createWriteHealth, type WriteHealth, type WriteHealthLog } from "./write-health";
+import { type Clock, systemClock } from "../core/clock";
 
 export type { Migration, MigrationSet } from "./migration-types";
 
@@ -24,6 +26,8 @@ export interface Store {
   readonly file: string;
   /** The WAL checkpoints the checkpoint thread ran, and why SQLite's own took over if they did (wal-checkpointer.ts). */
   readonly walCheckpoints: WalCheckpointer["stats"];
+  /** Whether writes fail for a full disk (write-health.ts): /ready, the log and /metrics say it. */
+  readonly writeHealth: WriteHealth;
   /**
    * Runs fn in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Called while a `sql`
    * transaction is open on the connection (possible only from a microtask between its statements), it nests as a
@@ -74,6 +78,10 @@ function takeInstanceLock(dataDir: string, pidFile: string): DatabaseSync {
 export interface StoreOptions {
   /** Told when the checkpoint thread stops and SQLite's own checkpoints take over (a warning for the log). */
   onCheckpointFallback?(reason: string): void;
+  /** Times the minute of failed writes and the checkpoint thread's tries on a full disk; the system clock by default. */
+  clock?: Clock;
+  /** Where a full disk is said: a line a minute while writes fail, one when they commit again. */
+  log?: WriteHealthLog & { warn(fields: Record<string, unknown>, msg: string): void };
 }
 
 export function openStore(dataDir: string, migrationSets: MigrationSet[], options: StoreOptions = {}): Store {
@@ -128,7 +136,17 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[], option
     throw err;
   }
   writeFileSync(pidFile, String(process.pid));
+  const clock = options.clock ?? systemClock;
+  const totalChanges = db.prepare("SELECT total_changes() AS n");
+  const writeHealth = createWriteHealth({
+    file,
+    clock,
+    ...(options.log ? { log: options.log } : {}),
+    changes: () => Number((totalChanges.get() as { n: number }).n),
+  });
   const checkpointer = startWalCheckpointer(file, {
+    clock,
+    ...(options.log ? { log: options.log } : {}),
     fallback: (reason) => {
       if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
       options.onCheckpointFallback?.(reason);
@@ -148,14 +166,15 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[], option
   // Synchronous writes of modules still on the connection (dashboard history) share commits too: while the seam
   // has batches queued they wait for them and join the next one's transaction (one commit for both); when it
   // has none they commit on their own, between the seam's transactions, never inside one.
-  const sql = createSqliteDb(db, { close: () => store.close(), beforeCommit: () => writes.runInOpenTransaction() });
-  const writes = createGroupCommit(db, { schedule: (flush) => void setImmediate(() => void sql.whenQuiet(flush)) });
+  const sql = createSqliteDb(db, { close: () => store.close(), beforeCommit: () => writes.runInOpenTransaction(), health: writeHealth });
+  const writes = createGroupCommit(db, { schedule: (flush) => void setImmediate(() => void sql.whenQuiet(flush)), health: writeHealth });
   const store: Store = {
     db,
     sql,
     writes,
     file,
     walCheckpoints: checkpointer.stats,
+    writeHealth,
     transaction,
     close() {
       if (closed) return;

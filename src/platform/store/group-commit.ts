@@ -4,6 +4,7 @@
 // and a caller that was answered has its write committed (WAL: a killed process loses nothing committed).
 import type { DatabaseSync } from "node:sqlite";
 import { setImmediate } from "node:timers";
+import type { WriteHealth } from "./write-health";
 
 export interface GroupCommit {
   /**
@@ -21,7 +22,7 @@ export interface GroupCommit {
    * returns how to answer them: `settle(undefined)` after that transaction committed, `settle(error)` if it
    * did not. One commit then carries both (the SQLite seam's batch and these writes).
    */
-  runInOpenTransaction(): { settle(commitError?: unknown): void } | undefined;
+  runInOpenTransaction(): { settle(commitError?: unknown): void; lostTransaction?: unknown } | undefined;
   /** Transactions committed and writes they carried, since start: the batching made visible (/metrics, tests). */
   readonly stats: { readonly transactions: number; readonly writes: number; readonly largestBatch: number };
 }
@@ -31,6 +32,8 @@ export interface GroupCommitOptions {
   maxBatch?: number;
   /** Schedules a flush; setImmediate by default (everything queued in this turn of the event loop joins). */
   schedule?: (flush: () => void) => void;
+  /** Told of writes that failed for a full disk, and of commits (write-health.ts). */
+  health?: WriteHealth;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -63,6 +66,7 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
     try {
       sql.begin.run();
     } catch (error) {
+      opts.health?.failed(error, batch.length);
       for (const job of batch) job.reject(error);
       return;
     }
@@ -75,6 +79,7 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
       } catch {
         // already rolled back by SQLite itself
       }
+      opts.health?.failed(error, batch.length);
       for (const job of batch) job.reject(error);
       return;
     }
@@ -82,9 +87,18 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
     answer(batch, outcomes);
   }
 
-  /** Each job in its own savepoint of the open transaction; a failing one undoes only itself. */
+  /** The error that ended the transaction under the last runJobs(), if one did. */
+  let lostTransaction: unknown;
+
+  /**
+   * Each job in its own savepoint of the open transaction; a failing one undoes only itself. SQLite may roll the whole
+   * transaction back instead (a full disk, an I/O error): the jobs that had succeeded in it are undone too, and the
+   * next SAVEPOINT opens another transaction for the rest.
+   */
   function runJobs(batch: Job[]): Outcome[] {
     const outcomes: Outcome[] = [];
+    let opened = 0;
+    lostTransaction = undefined;
     for (const job of batch) {
       sql.savepoint.run();
       try {
@@ -92,15 +106,30 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
         sql.release.run();
         outcomes.push({ ok: true, value });
       } catch (error) {
-        sql.rollbackTo.run();
-        sql.release.run();
         outcomes.push({ ok: false, error });
+        if (db.isTransaction) {
+          sql.rollbackTo.run();
+          sql.release.run();
+        } else {
+          for (let i = opened; i < outcomes.length; i++) if (outcomes[i]!.ok) outcomes[i] = { ok: false, error };
+          opened = outcomes.length;
+          lostTransaction = error;
+          // The rest of the batch, and the COMMIT that answers it, need a transaction (inside another's, that one's).
+          try {
+            sql.begin.run();
+          } catch {}
+        }
       }
     }
     return outcomes;
   }
 
   function answer(batch: Job[], outcomes: Outcome[]): void {
+    if (opts.health) {
+      let full = false;
+      for (const o of outcomes) if (!o.ok && opts.health.failed(o.error)) full = true;
+      if (!full) opts.health.committed();
+    }
     stats.writes += batch.length;
     stats.largestBatch = Math.max(stats.largestBatch, batch.length);
     batch.forEach((job, i) => {
@@ -148,9 +177,12 @@ export function createGroupCommit(db: DatabaseSync, opts: GroupCommitOptions = {
       if (queue.length === 0) return undefined;
       const batch = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue.splice(0);
       const outcomes = runJobs(batch);
+      const lost = lostTransaction;
       return {
+        ...(lost !== undefined ? { lostTransaction: lost } : {}),
         settle(commitError?: unknown) {
           if (commitError !== undefined) {
+            opts.health?.failed(commitError, batch.length);
             for (const job of batch) job.reject(commitError);
             return;
           }

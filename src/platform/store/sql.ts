@@ -94,12 +94,31 @@ function closingQuote(sql: string, start: number, q: string): number {
  * as opposed to a statement the store refused. Work that failed this way is kept and tried again.
  */
 export function isStoreUnavailable(err: unknown): boolean {
+  if (isDiskFull(err)) return true;
   const code = String((err as { code?: unknown } | null)?.code ?? "");
   if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
   if (/^CONNECT(ION)?_(CLOSED|ENDED|DESTROYED|TIMEOUT)$/.test(code) || code === STORE_TIMEOUT) return true;
   // SQLSTATE class 08 (connection exception), 57P01–57P03 (server shutting down, crashed, starting up), 57014 (a
   // statement the server cancelled at its statement_timeout: the store is too slow to answer now).
   return /^08/.test(code) || /^57P0[123]$/.test(code) || code === "57014";
+}
+
+/** SQLite's result code for a full disk (or a database at its max_page_count). */
+const SQLITE_FULL = 13;
+
+/**
+ * True when the error says the disk holding the SQLite store is full (SQLITE_FULL, or ENOSPC from the file system).
+ * Like an outage, nothing of the failed write was applied and work is kept and tried again: space may return.
+ */
+export function isDiskFull(err: unknown): boolean {
+  const e = err as { errcode?: unknown; code?: unknown } | null;
+  return (typeof e?.errcode === "number" && (e.errcode & 0xff) === SQLITE_FULL) || e?.code === "ENOSPC";
+}
+
+/** The error, or one it was caused by, says the disk is full: the store says that itself, once a minute (write-health.ts). */
+export function causedByDiskFull(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (isDiskFull(e)) return true;
+  return false;
 }
 
 /** The code of StoreTimeoutError. */
@@ -141,6 +160,8 @@ export class StoreDeadlineError extends Error {
 export function mayHaveBeenApplied(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof StoreDeadlineError && !e.sent) return false;
+    // SQLite undoes the statement, or the whole transaction, that could not be written.
+    if (isDiskFull(e)) return false;
     const code = String((e as { code?: unknown } | null)?.code ?? "");
     if (/^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|CONNECT_TIMEOUT|57014|57P03)$/.test(code)) return false;
     if (isStoreUnavailable(e)) return true;

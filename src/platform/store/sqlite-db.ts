@@ -5,6 +5,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { setImmediate } from "node:timers";
 import type { SqlDb, SqlExecutor, SqlRunResult, SqlValue } from "./sql";
+import type { WriteHealth } from "./write-health";
 
 type Params = readonly SqlValue[];
 
@@ -17,7 +18,9 @@ export interface SqliteDbOptions {
    * Called once a batch's transaction() calls have run, before its COMMIT: synchronous writes waiting elsewhere
    * (the store's own group commit) join this transaction; `settle` is called with the COMMIT's outcome.
    */
-  beforeCommit?: () => { settle(commitError?: unknown): void } | undefined;
+  beforeCommit?: () => { settle(commitError?: unknown): void; lostTransaction?: unknown } | undefined;
+  /** Told of writes that failed for a full disk, and of commits (write-health.ts: /ready and the log say it). */
+  health?: WriteHealth;
 }
 
 /** The SQLite seam, plus what the store's own group commit needs: running synchronous work between transactions. */
@@ -87,18 +90,30 @@ function controlStatements(db: DatabaseSync) {
   };
 }
 
+/**
+ * The transaction ended under the batch (SQLite may roll the whole of it back on a full disk or an I/O error, not only
+ * the statement): the jobs since `from` that had succeeded in it are undone with it and must not be answered as
+ * committed. Returns where the next transaction's jobs start.
+ */
+function undoneWithTransaction(outcomes: JobOutcome[], from: number, error: unknown): number {
+  for (let i = from; i < outcomes.length; i++) if (outcomes[i]!.ok) outcomes[i] = { ok: false, error };
+  return outcomes.length;
+}
+
 /** Runs a batch's jobs inside its open transaction, each transaction() in its own savepoint; one outcome per job. */
 async function runJobs(db: DatabaseSync, control: ReturnType<typeof controlStatements>, txExecutor: SqlExecutor, batch: TxJob[]): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = [];
+  let opened = 0;
   for (const job of batch) {
     if (job.statement) {
       try {
         outcomes.push({ ok: true, value: await job.fn(txExecutor) });
       } catch (error) {
         outcomes.push({ ok: false, error });
-        // An I/O error can end the whole transaction: the batch's remaining writes still share one (as after a
-        // failed savepoint below, where the next SAVEPOINT opens it); if even BEGIN fails, the COMMIT does too.
+        // The batch's remaining writes still share one transaction (as after a failed savepoint below, where the
+        // next SAVEPOINT opens it); if even BEGIN fails, the COMMIT does too.
         if (!db.isTransaction) {
+          opened = undoneWithTransaction(outcomes, opened, error);
           try {
             control.begin.run();
           } catch {}
@@ -112,14 +127,26 @@ async function runJobs(db: DatabaseSync, control: ReturnType<typeof controlState
       control.release.run();
       outcomes.push({ ok: true, value });
     } catch (error) {
+      outcomes.push({ ok: false, error });
       if (db.isTransaction) {
         control.rollbackTo.run();
         control.release.run();
+      } else {
+        opened = undoneWithTransaction(outcomes, opened, error);
+        try {
+          control.begin.run();
+        } catch {}
       }
-      outcomes.push({ ok: false, error });
     }
   }
   return outcomes;
+}
+
+/** Tells the store's write health how a committed batch went: its disk-full failures, or a commit without any. */
+function noteOutcomes(health: WriteHealth, outcomes: JobOutcome[]): void {
+  let full = false;
+  for (const o of outcomes) if (!o.ok && health.failed(o.error)) full = true;
+  if (!full) health.committed();
 }
 
 export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): SqliteSqlDb {
@@ -178,25 +205,30 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
       try {
         control.begin.run();
       } catch (err) {
+        opts.health?.failed(err, batch.length);
         for (const job of batch) job.reject(err);
         return;
       }
       const outcomes = await runJobs(db, control, txExecutor, batch);
-      let joined: { settle(commitError?: unknown): void } | undefined;
+      let joined: ReturnType<NonNullable<SqliteDbOptions["beforeCommit"]>>;
       try {
         joined = opts.beforeCommit?.();
       } catch {
         // The joined writes answer for themselves; the batch commits without them.
       }
+      // The joined writes ended the transaction (and began another): this batch's writes went with the first one.
+      if (joined?.lostTransaction !== undefined) undoneWithTransaction(outcomes, 0, joined.lostTransaction);
       try {
         control.commit.run();
       } catch (err) {
         if (db.isTransaction) db.exec("ROLLBACK");
         joined?.settle(err);
+        opts.health?.failed(err, batch.length);
         for (const job of batch) job.reject(err);
         return;
       }
       joined?.settle();
+      if (opts.health) noteOutcomes(opts.health, outcomes);
       batches.transactions++;
       batches.calls += batch.length;
       batch.forEach((job, i) => {

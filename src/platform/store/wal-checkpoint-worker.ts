@@ -10,7 +10,7 @@ export type CheckpointReply =
   | { op: "open"; ok: true }
   | { op: "checkpoint"; ok: true; walPages: number; copied: number }
   | { op: "close"; ok: true }
-  | { op: CheckpointRequest["op"]; ok: false; error: string };
+  | { op: CheckpointRequest["op"]; ok: false; error: string; errcode?: number };
 
 interface Outcome {
   busy: number;
@@ -51,6 +51,12 @@ scope.onmessage = (e) => {
   try {
     scope.postMessage(handle(e.data));
   } catch (err) {
-    scope.postMessage({ op: e.data.op, ok: false, error: err instanceof Error ? err.message : String(err) });
+    const errcode = (err as { errcode?: unknown } | null)?.errcode;
+    scope.postMessage({
+      op: e.data.op,
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+      ...(typeof errcode === "number" ? { errcode } : {}),
+    });
   }
 };

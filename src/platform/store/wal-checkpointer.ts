@@ -10,9 +10,10 @@
 // held the loop 20-120 ms). Durability is the same: a commit is in the WAL before it is
 // answered, whoever copies it on. The thread starts with the first checkpoint and stops after a quiet half minute (an
 // idle Steward keeps no second thread). Where it cannot run, or the WAL cannot be started over, SQLite's own
-// checkpoints come back (`fallback`).
+// checkpoints come back (`fallback`). A full disk is not such a failure: the thread stops, waits for space and starts
+// again, later each time (1 s, doubling to a minute, on the injected clock); issue 75 found it stopped for good.
 import { statSync } from "node:fs";
-import { type Timer, wallClock } from "../core/clock";
+import { type Clock, type Timer, wallClock } from "../core/clock";
 import { runtime } from "../runtime";
 import type { CheckpointReply, CheckpointRequest } from "./wal-checkpoint-worker";
 
@@ -26,6 +27,9 @@ const POLL_MS = 250;
 const IDLE_STOP_MS = 30_000;
 /** How long close() waits for the worker to close its connection. */
 const CLOSE_WAIT_MS = 5_000;
+/** The first and the longest wait before the thread tries again on a full disk. */
+const FULL_RETRY_FIRST_MS = 1_000;
+const FULL_RETRY_MAX_MS = 60_000;
 
 export interface WalCheckpointerOptions {
   /** Turns SQLite's own checkpoints back on (the main connection's wal_autocheckpoint). */
@@ -39,13 +43,63 @@ export interface WalCheckpointerOptions {
   thresholdBytes?: number;
   restartPages?: number;
   pollMs?: number;
+  /** Times the thread's tries again on a full disk (the looks at the WAL keep wall time: they wait on real I/O). */
+  clock?: Clock;
+  /** Told when the thread waits for space (at most once a minute while it goes on) and when it copies again. */
+  log?: { warn(fields: Record<string, unknown>, msg: string): void; info(fields: Record<string, unknown>, msg: string): void };
 }
 
 export interface WalCheckpointer {
   /** Stops polling and closes the worker's connection (waits for it: the store's last checkpoint comes next). */
   close(): void;
   /** Checkpoints the thread ran, restarts the main connection made, and whether SQLite's own took over. */
-  readonly stats: { checkpoints: number; restarts: number; fallback?: string };
+  readonly stats: { checkpoints: number; restarts: number; fallback?: string; waitingForSpace?: string };
+}
+
+/** SQLITE_FULL, or the file system's ENOSPC in the text of the thread's error. */
+function diskFull(reply: { errcode?: number; error: string }): boolean {
+  return (reply.errcode !== undefined && (reply.errcode & 0xff) === 13) || /ENOSPC|disk is full|no space left/i.test(reply.error);
+}
+
+/**
+ * The thread's waits on a full disk: `stop` ends the thread (false when the checkpointer is closed or fell back, and
+ * nothing should be tried again), `retry` starts the next try; each wait is twice the last, up to a minute, and is
+ * said at most once a minute.
+ */
+function spaceWait(opts: WalCheckpointerOptions, stats: WalCheckpointer["stats"], stop: () => boolean, retry: () => void) {
+  const clock = opts.clock ?? wallClock;
+  let timer: Timer | undefined;
+  let waitMs = FULL_RETRY_FIRST_MS;
+  let saidAt: number | undefined;
+  return {
+    wait(reason: string) {
+      if (!stop()) return;
+      stats.waitingForSpace = reason;
+      const now = clock.now();
+      if (saidAt === undefined || now - saidAt >= FULL_RETRY_MAX_MS) {
+        saidAt = now;
+        opts.log?.warn({ reason, retryInMs: waitMs }, "the store's checkpoint thread waits for disk space; it tries again by itself");
+      }
+      clock.clearTimeout(timer);
+      timer = clock.setTimeout(() => {
+        timer = undefined;
+        if (stats.waitingForSpace !== undefined && !stats.fallback) retry();
+      }, waitMs);
+      timer.unref?.();
+      waitMs = Math.min(waitMs * 2, FULL_RETRY_MAX_MS);
+    },
+    copied() {
+      if (stats.waitingForSpace === undefined) return;
+      stats.waitingForSpace = undefined;
+      waitMs = FULL_RETRY_FIRST_MS;
+      saidAt = undefined;
+      opts.log?.info({}, "the store's checkpoint thread copies the WAL again");
+    },
+    close() {
+      clock.clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }
 
 export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions): WalCheckpointer {
@@ -88,11 +142,22 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
     opts.fallback(reason);
   };
 
+  const space = spaceWait(
+    opts,
+    stats,
+    () => {
+      stopWorker();
+      return !closed && !stats.fallback;
+    },
+    () => checkpoint(),
+  );
+
   const startWorker = (): Worker => {
     const flag = new Int32Array(new SharedArrayBuffer(4));
     const w = runtime.startWorker(new URL("./wal-checkpoint-worker.ts", import.meta.url), "platform/store/wal-checkpoint-worker.ts");
     w.onmessage = (e: MessageEvent<CheckpointReply>) => {
       const reply = e.data;
+      if (!reply.ok && diskFull(reply)) return space.wait(`the checkpoint thread failed (${reply.op}): ${reply.error}`);
       if (!reply.ok) return fallback(`the checkpoint thread failed (${reply.op}): ${reply.error}`);
       if (reply.op === "open") opened = true;
       if (reply.op === "checkpoint") {
@@ -100,6 +165,7 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
         lastWork = wallClock.now();
         generationPages = reply.walPages;
         stats.checkpoints++;
+        space.copied();
         // Right after the thread's copy, little is left to copy: the restart's own copy and syncs are short then.
         restartIfDue();
       }
@@ -112,7 +178,7 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
 
   /** Restarts a long WAL generation on the main connection; false when none is due or a transaction is open. */
   const restartIfDue = (): boolean => {
-    if (busy || closed || stats.fallback || generationPages < restartPages || !opts.restart()) return false;
+    if (busy || closed || stats.fallback || stats.waitingForSpace || generationPages < restartPages || !opts.restart()) return false;
     stats.restarts++;
     generationPages = 0;
     return true;
@@ -130,6 +196,8 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
 
   const poll = () => {
     if (closed || stats.fallback) return;
+    // Waiting for space: the next try is on its timer.
+    if (stats.waitingForSpace !== undefined) return arm();
     const st = statSync(walFile, { throwIfNoEntry: false });
     const written = (st?.mtimeMs ?? 0) !== lastMtime;
     lastMtime = st?.mtimeMs ?? 0;
@@ -154,6 +222,7 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
     close() {
       closed = true;
       wallClock.clearTimeout(timer);
+      space.close();
       stopWorker();
     },
   };

@@ -12,6 +12,7 @@ import { inFlight } from "../../platform/core/stepped-clock";
 import { deliveryError, isPermanent } from "../../platform/http/delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
 import { causedByStoreOutage, isStoreUnavailable } from "../../platform/store/sql";
+import { createFullDiskLines } from "../../platform/store/full-disk-lines";
 import type { Channel, Notification } from "./types";
 import { fallbackRowReason, type TemplateFallback } from "./fallback/format";
 
@@ -202,6 +203,7 @@ function sleepMs(deps: WorkerDeps, nothingDue: boolean): number {
 
 export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
   const { outbox, clock, log, settings } = deps;
+  const fullDisk = createFullDiskLines(() => clock.now());
   const inflight = new Map<number, { ac: AbortController; done: Promise<void> }>();
   let timer: Timer | undefined;
   let timerDue = Infinity;
@@ -237,7 +239,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     }
     // A pass woken by new deliveries (not by a timer) is work in flight on a stepped clock too.
     pumping = inFlight(clock, pass(), "the outbox's look for due deliveries")
-      .catch((err) => log.error({ err: describeError(err) }, "outbox worker failed to read the store"))
+      .catch((err) => fullDisk("pass", err, (f) => log.error({ err: describeError(err), ...f }, "outbox worker failed to read the store")))
       .finally(() => {
         pumping = undefined;
         if (again) {

@@ -9,6 +9,7 @@ import { createSerialTicker } from "../../platform/core/serial-ticker";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { DomainEvent } from "../../platform/events/types";
+import { createFullDiskLines } from "../../platform/store/full-disk-lines";
 import { matchesSilence } from "./matcher";
 import type { SilenceRow, SilenceStore } from "./silence-store";
 
@@ -105,12 +106,13 @@ export function createSilenceReleaser(d: ReleaseDeps): SilenceReleaser {
     return released;
   }
 
+  const fullDisk = createFullDiskLines(() => d.clock.now());
   // One sweep at a time: a call during one runs after it (the change it follows may have come too late for it).
   const ticker = createSerialTicker(
     d.clock,
     SWEEP_EVERY_MS,
     once,
-    (err) => d.log.warn({ err: describeError(err) }, "silences: could not release held alerts; trying again"),
+    (err) => fullDisk("sweep", err, (f) => d.log.warn({ err: describeError(err), ...f }, "silences: could not release held alerts; trying again")),
     async () => (held || heldNoted ? SWEEP_EVERY_MS : IDLE_SWEEP_EVERY_MS),
   );
   const sweep = ticker.run;
