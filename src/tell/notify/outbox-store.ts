@@ -293,19 +293,19 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     /**
      * Sends again what was being sent by a Steward that is gone. Without `live` (a single Steward, at start):
      * every row left in sending, from before this start. In a cluster (`live` lists the instances alive, this one
-     * included): rows of instances not in `live` (killed mid-send) once they were claimed at least `minClaimAgeMs`
-     * ago — a live Steward whose heartbeat merely lags finishes its send within the channel timeout — and rows of
-     * any instance sending for longer than SENDING_LEASE_MS; never this instance's own sends in flight. A killed
-     * Steward may have handed a mail to the server just before it died: such a delivery is sent twice — at least
-     * once, never lost.
+     * included): rows of instances not in `live` at once — a member whose heartbeat is older than the lease is dead
+     * to the cluster, its claims with it — and rows of any instance sending for longer than SENDING_LEASE_MS; never
+     * this instance's own sends in flight. A killed Steward may have handed a mail to the server just before it died,
+     * and one whose heartbeat stalled past the lease may still finish its send: such a delivery is sent twice — at
+     * least once, never lost.
      */
-    async resetSending(now: number, live?: readonly string[], minClaimAgeMs = 0): Promise<number> {
+    async resetSending(now: number, live?: readonly string[]): Promise<number> {
       if (live === undefined) return (await db.run("UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'", [now])).changes;
       const alive = [...new Set([...live, opts.instanceId])];
       const r = await db.run(
         `UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending' AND (updated_at < ?
-          OR ((claimed_by IS NULL OR claimed_by NOT IN (${alive.map(() => "?").join(", ")})) AND updated_at <= ?))`,
-        [now, now - SENDING_LEASE_MS, ...alive, now - minClaimAgeMs],
+          OR claimed_by IS NULL OR claimed_by NOT IN (${alive.map(() => "?").join(", ")}))`,
+        [now, now - SENDING_LEASE_MS, ...alive],
       );
       return r.changes;
     },

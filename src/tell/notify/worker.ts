@@ -60,7 +60,7 @@ const MAX_SLEEP_MS = 30_000;
 const CLUSTER_SLEEP_MS = 1_000;
 /** How often a delivered send is recorded again while the store is unreachable. */
 const RECORD_RETRY_MS = 1_000;
-/** In a cluster, how often a Steward looks for deliveries a dead one left in sending. */
+/** In a cluster, how often the store is asked for deliveries a dead Steward left in sending when none was seen to die. */
 const RESET_EVERY_MS = 15_000;
 const PURGE_EVERY_MS = 3_600_000;
 
@@ -172,23 +172,31 @@ async function drainInFlight(inflight: ReadonlyMap<number, { ac: AbortController
   await Promise.race([Promise.all([...inflight.values()].map((p) => p.done)), new Promise<void>((r) => wallClock.setTimeout(r, 300))]);
 }
 
-/** Sends again what a Steward that is gone (killed mid-send) left in sending. */
-async function resetAbandoned(deps: WorkerDeps, now: number): Promise<void> {
+/**
+ * Sends again what a Steward that is gone (killed mid-send) left in sending, at once: a member whose heartbeat is older
+ * than the lease is dead to the cluster (as for its duties), so its claims end with it. `lost`: the live members of the
+ * last look that this one no longer finds; the store is asked only when one went, or every RESET_EVERY_MS (a claim of
+ * a member this Steward never saw alive).
+ */
+async function resetAbandoned(deps: WorkerDeps, now: number, seen: { live?: ReadonlySet<string>; resetAt: number }): Promise<void> {
   const live = deps.liveInstances ? await deps.liveInstances() : undefined;
-  // A Steward that looks dead may only be slow (its heartbeat lags on a busy machine): its sends are left to it
-  // for as long as a send may take, so a mail is not sent a second time while the first is still on its way.
-  const longestSend = Math.max(0, ...[...deps.channels.values()].map((c) => c.timeoutMs));
-  const reset = await deps.outbox.resetSending(now, live, longestSend);
+  const before = seen.live;
+  seen.live = live ? new Set(live) : undefined;
+  const lost = live === undefined || before === undefined || [...before].some((id) => !live.includes(id));
+  if (!lost && now - seen.resetAt < RESET_EVERY_MS) return;
+  seen.resetAt = now;
+  const reset = await deps.outbox.resetSending(now, live);
   if (reset > 0) deps.log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
 }
 
 /**
- * How often to look for sends a dead Steward left: RESET_EVERY_MS, slower while this Steward is alone in its cluster
- * (peerPollMs is then the heartbeat's pace). Alone, no dead member is left to look for: a killed one stays listed
- * for a day, so the heartbeat would not find this Steward alone.
+ * How often to look for sends a dead Steward left: at the peers' pace (a second while the cluster has other members,
+ * the heartbeat's while this Steward is alone in it: a killed member stays listed for a day, so the heartbeat does not
+ * find this Steward alone while one may have left sends behind). A dead member's sends go again within about its
+ * lease and a second.
  */
 function resetEveryMs(deps: WorkerDeps): number {
-  return Math.max(RESET_EVERY_MS, deps.peerPollMs?.() ?? 0);
+  return deps.peerPollMs?.() ?? RESET_EVERY_MS;
 }
 
 /**
@@ -209,6 +217,8 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
   let stopping = false;
   let lastPurge = 0;
   let lastReset = 0;
+  /** The live members at the last look for a dead Steward's sends, and when the store was last asked. */
+  const seen: { live?: ReadonlySet<string>; resetAt: number } = { resetAt: 0 };
   /** The pass running now: passes never overlap (a wake during one runs another right after it). */
   let pumping: Promise<void> | undefined;
   let again = false;
@@ -272,7 +282,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       // In a cluster, another Steward may have died mid-send since the last look.
       if (deps.liveInstances && now - lastReset >= resetEveryMs(deps)) {
         lastReset = now;
-        await resetAbandoned(deps, now);
+        await resetAbandoned(deps, now, seen);
       }
       // One cheap look first: an idle pass (most of them) then takes no claiming transaction. Nothing is missed: the
       // claims only take rows this look counts (pending or grouping, due by now); one written after it wakes this
@@ -330,7 +340,8 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       running = true;
       stopping = false;
       lastReset = clock.now();
-      await resetAbandoned(deps, lastReset);
+      seen.live = undefined;
+      await resetAbandoned(deps, lastReset, seen);
       await pump();
     },
     wake() {
