@@ -174,19 +174,33 @@ async function drainInFlight(inflight: ReadonlyMap<number, { ac: AbortController
 
 /**
  * Sends again what a Steward that is gone (killed mid-send) left in sending, at once: a member whose heartbeat is older
- * than the lease is dead to the cluster (as for its duties), so its claims end with it. `lost`: the live members of the
- * last look that this one no longer finds; the store is asked only when one went, or every RESET_EVERY_MS (a claim of
- * a member this Steward never saw alive).
+ * than the lease is dead to the cluster (as for its duties), so its claims end with it. The store is asked when a
+ * member alive at the last look is no longer, or every RESET_EVERY_MS (a claim of a member this Steward never saw
+ * alive), and at start.
  */
-async function resetAbandoned(deps: WorkerDeps, now: number, seen: { live?: ReadonlySet<string>; resetAt: number }): Promise<void> {
-  const live = deps.liveInstances ? await deps.liveInstances() : undefined;
-  const before = seen.live;
-  seen.live = live ? new Set(live) : undefined;
-  const lost = live === undefined || before === undefined || [...before].some((id) => !live.includes(id));
-  if (!lost && now - seen.resetAt < RESET_EVERY_MS) return;
-  seen.resetAt = now;
-  const reset = await deps.outbox.resetSending(now, live);
-  if (reset > 0) deps.log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
+function abandonedSends(deps: WorkerDeps) {
+  const seen: { lookedAt: number; resetAt: number; live?: ReadonlySet<string> } = { lookedAt: 0, resetAt: 0 };
+  async function look(now: number): Promise<void> {
+    seen.lookedAt = now;
+    const live = deps.liveInstances ? await deps.liveInstances() : undefined;
+    const before = seen.live;
+    seen.live = live ? new Set(live) : undefined;
+    const lost = live === undefined || before === undefined || [...before].some((id) => !live.includes(id));
+    if (!lost && now - seen.resetAt < RESET_EVERY_MS) return;
+    seen.resetAt = now;
+    const reset = await deps.outbox.resetSending(now, live);
+    if (reset > 0) deps.log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
+  }
+  return {
+    start(now: number): Promise<void> {
+      seen.live = undefined;
+      return look(now);
+    },
+    /** In a cluster, another Steward may have died mid-send since the last look. */
+    async due(now: number): Promise<void> {
+      if (deps.liveInstances && now - seen.lookedAt >= resetEveryMs(deps)) await look(now);
+    },
+  };
 }
 
 /**
@@ -216,9 +230,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
   let running = false;
   let stopping = false;
   let lastPurge = 0;
-  let lastReset = 0;
-  /** The live members at the last look for a dead Steward's sends, and when the store was last asked. */
-  const seen: { live?: ReadonlySet<string>; resetAt: number } = { resetAt: 0 };
+  const abandoned = abandonedSends(deps);
   /** The pass running now: passes never overlap (a wake during one runs another right after it). */
   let pumping: Promise<void> | undefined;
   let again = false;
@@ -279,11 +291,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
         const n = await outbox.purge(now - settings.keepMs, now);
         if (n > 0) log.info({ deleted: n }, "old deliveries purged");
       }
-      // In a cluster, another Steward may have died mid-send since the last look.
-      if (deps.liveInstances && now - lastReset >= resetEveryMs(deps)) {
-        lastReset = now;
-        await resetAbandoned(deps, now, seen);
-      }
+      await abandoned.due(now);
       // One cheap look first: an idle pass (most of them) then takes no claiming transaction. Nothing is missed: the
       // claims only take rows this look counts (pending or grouping, due by now); one written after it wakes this
       // worker (written here) or is found at the next pass (written by another Steward), as it would be anyway.
@@ -339,9 +347,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     async start() {
       running = true;
       stopping = false;
-      lastReset = clock.now();
-      seen.live = undefined;
-      await resetAbandoned(deps, lastReset, seen);
+      await abandoned.start(clock.now());
       await pump();
     },
     wake() {
