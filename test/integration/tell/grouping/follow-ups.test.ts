@@ -3,7 +3,7 @@
 // channel, is not followed up there; a cause's recovered page riding on a task.on_track always goes. Every other
 // follow-up alike (issue 75, F1): task.recovered, service.started, data.check_passed, checkin.recovered. A follow-up of
 // a page from before these records goes where its routes take it.
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../../../src/platform/events/types";
 import { groupingMigrations } from "../../../../src/tell/grouping";
 import { createFollowUpGate } from "../../../../src/tell/grouping/follow-ups";
@@ -34,6 +34,8 @@ const sent = (p: Plan) =>
 for (const backend of bothBackends()) {
   describe(backend.name, () => {
     afterAll(() => backend.shutdown());
+    // PostgreSQL starts with the first store opened: not within a test's time.
+    beforeAll(() => backend.open([groupingMigrations]), 120_000);
     let gate: DeliveryGate;
     beforeEach(async () => {
       gate = createFollowUpGate(await backend.open([groupingMigrations]));
