@@ -13,8 +13,9 @@ import { STORE_MIGRATIONS } from "../store-migrations";
 import type { CoreServices, StoreWiring } from "./wiring";
 
 /** In a cluster: how often the outbox looks for deliveries another Steward queued (it cannot wake this one). */
-export function outboxPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { peerPollMs?: () => number } {
-  return w.pg ? { peerPollMs: peerPollMs(w.cluster, 1_000, w.pg.heartbeatIntervalMs) } : {};
+export function outboxPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { peerPollMs?: () => number; memberGraceMs?: number } {
+  // Two heartbeats: a member alive through a store outage beats again within one once the store is back.
+  return w.pg ? { peerPollMs: peerPollMs(w.cluster, 1_000, w.pg.heartbeatIntervalMs), memberGraceMs: 2 * w.pg.heartbeatIntervalMs } : {};
 }
 
 export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiring {

@@ -49,8 +49,11 @@ export interface FollowUps {
   gate: DeliveryGate;
   /** A page held by a silence went out when it ended: its follow-up goes to this receiver too. */
   released(event: DomainEvent, to: { channel: string; recipient: string }, now: number): Promise<void>;
-  /** Who received a cause's page only when a silence on it ended (its recovered page may go there too). */
-  releasedToCause(parentId: number): Promise<Array<{ channel: string; recipient: string }>>;
+  /**
+   * Who received a cause's page besides where the grouping sent it (an escalation's route, a held page sent when its
+   * silence ended): its recovered page may go there too.
+   */
+  causeReceivers(parentId: number): Promise<Array<{ channel: string; recipient: string }>>;
 }
 
 export function createFollowUpGate(db: SqlDb): DeliveryGate {
@@ -74,9 +77,11 @@ export function createFollowUps(db: SqlDb): FollowUps {
   const gate: DeliveryGate = {
     async review(plan, now) {
       const e = plan.event;
+      const own = plan.deliveries.filter((d) => wouldSend(d) && !CAUSE_KEYS.test(d.key));
+      // A cause's page going out (an escalation of it, say): kept with the cause for its recovered page.
+      if (e.cause?.status === "open" && own.length > 0) await record([`cause:${e.cause.id}`], own.map(receiver), now);
       const keys = followUpKeys(e);
       if (keys === undefined) return plan;
-      const own = plan.deliveries.filter((d) => wouldSend(d) && !CAUSE_KEYS.test(d.key));
       if (!CLOSING.has(e.kind)) {
         // Sent on its own: its end is followed up there. Sent carrying a cause: the cause's recovered page says it.
         await record(keys, [SEEN, ...(e.cause ? [] : own.map(receiver))], now);
@@ -110,7 +115,7 @@ export function createFollowUps(db: SqlDb): FollowUps {
       const keys = followUpKeys(event);
       if (keys && !CLOSING.has(event.kind)) await record(keys, [r], now);
     },
-    releasedToCause: (parentId) =>
+    causeReceivers: (parentId) =>
       db.all<{ channel: string; recipient: string }>("SELECT channel, recipient FROM page_receivers WHERE condition_key = ?", [`cause:${parentId}`]),
   };
 }

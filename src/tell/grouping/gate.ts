@@ -33,8 +33,8 @@ export interface GroupingGateDeps {
   /** The freshness promises (freshness.promises), named on a cause's open pages when it affects one of their apps. */
   promises?: () => readonly PromiseRef[];
   publicUrl?: string;
-  /** Who received a cause's page only when a silence on it ended (src/tell/grouping/follow-ups.ts). */
-  releasedTo?: (parentId: number) => Promise<Receiver[]>;
+  /** Who received a cause's page besides its own targets: an escalation's route, a silence's release (follow-ups.ts). */
+  alsoReceived?: (parentId: number) => Promise<Receiver[]>;
 }
 
 const suppress = (plan: Plan, reason: string): Plan => ({
@@ -107,7 +107,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
         // The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take, and
         // only there: a route that takes the closing event but got no page of the cause gets no recovery.
         const reached = await updates.reached(decision.parentId);
-        const own = onlyReached(plan, [...reached, ...((await deps.releasedTo?.(decision.parentId)) ?? [])]);
+        const own = onlyReached(plan, [...reached, ...((await deps.alsoReceived?.(decision.parentId)) ?? [])]);
         const extra = recoveredReach(decision.parentId, own, reached);
         return withCause(extra.length > 0 ? { ...own, deliveries: [...own.deliveries, ...extra] } : own, cause);
       }

@@ -65,7 +65,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   let graph: () => ChainGraph | undefined = () => undefined;
   const followUps = createFollowUps(deps.db);
   const gate = createGroupingGate(store, cfg, {
-    releasedTo: followUps.releasedToCause,
+    alsoReceived: followUps.causeReceivers,
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
     graph: () => graph(),

@@ -45,6 +45,11 @@ export interface WorkerDeps {
   liveInstances?: () => Promise<readonly string[]>;
   /** In a cluster: how often to look for deliveries another Steward queued (CLUSTER_SLEEP_MS when not given). */
   peerPollMs?: () => number;
+  /**
+   * In a cluster: how long a member alive at an earlier look may stay missing before its sends in flight are taken
+   * over (a heartbeat or two: after a store outage every member's heartbeat is late until its next beat).
+   */
+  memberGraceMs?: number;
 }
 
 export interface OutboxWorker {
@@ -173,22 +178,31 @@ async function drainInFlight(inflight: ReadonlyMap<number, { ac: AbortController
 }
 
 /**
- * Sends again what a Steward that is gone (killed mid-send) left in sending, at once: a member whose heartbeat is older
- * than the lease is dead to the cluster (as for its duties), so its claims end with it. The store is asked when a
- * member alive at the last look is no longer, or every RESET_EVERY_MS (a claim of a member this Steward never saw
- * alive), and at start.
+ * Sends again what a Steward that is gone (killed mid-send) left in sending: a member whose heartbeat is older than
+ * the lease is dead to the cluster (as for its duties), and its claims end with it once it has stayed missing for
+ * memberGraceMs (a store outage makes every heartbeat late until the next one; a member never seen alive is not
+ * waited for). The store is asked when a member's grace ran out, every RESET_EVERY_MS, and at start.
  */
-function abandonedSends(deps: WorkerDeps) {
+export function abandonedSends(deps: Pick<WorkerDeps, "outbox" | "log" | "liveInstances" | "peerPollMs" | "memberGraceMs">) {
   const seen: { lookedAt: number; resetAt: number; live?: ReadonlySet<string> } = { lookedAt: 0, resetAt: 0 };
+  /** Members live at an earlier look, missing since. */
+  const missing = new Map<string, number>();
   async function look(now: number): Promise<void> {
     seen.lookedAt = now;
     const live = deps.liveInstances ? await deps.liveInstances() : undefined;
     const before = seen.live;
     seen.live = live ? new Set(live) : undefined;
-    const lost = live === undefined || before === undefined || [...before].some((id) => !live.includes(id));
-    if (!lost && now - seen.resetAt < RESET_EVERY_MS) return;
+    for (const id of before ?? []) if (!seen.live?.has(id) && !missing.has(id)) missing.set(id, now);
+    const waiting: string[] = [];
+    let gone = false;
+    for (const [id, since] of missing) {
+      if (seen.live?.has(id)) missing.delete(id);
+      else if (now - since < (deps.memberGraceMs ?? 0)) waiting.push(id);
+      else gone = missing.delete(id);
+    }
+    if (!gone && live !== undefined && before !== undefined && now - seen.resetAt < RESET_EVERY_MS) return;
     seen.resetAt = now;
-    const reset = await deps.outbox.resetSending(now, live);
+    const reset = await deps.outbox.resetSending(now, live ? [...live, ...waiting] : undefined);
     if (reset > 0) deps.log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
   }
   return {
@@ -209,7 +223,7 @@ function abandonedSends(deps: WorkerDeps) {
  * find this Steward alone while one may have left sends behind). A dead member's sends go again within about its
  * lease and a second.
  */
-function resetEveryMs(deps: WorkerDeps): number {
+function resetEveryMs(deps: Pick<WorkerDeps, "peerPollMs">): number {
   return deps.peerPollMs?.() ?? RESET_EVERY_MS;
 }
 

@@ -2,7 +2,7 @@
 // routes, two Stewards handling the same event) exists once; Stewards polling at the same moment each claim
 // different deliveries, every one exactly once; what a killed Steward was sending is sent again by another,
 // while a live Steward's sends are left alone.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { notifyMigrations } from "../../../../src/tell/notify/migrations";
 import { createOutboxStore, SENDING_LEASE_MS, type NewDelivery } from "../../../../src/tell/notify/outbox-store";
 import { bothBackends } from "../../../helpers/sql-backends";
@@ -28,6 +28,8 @@ const delivery = (i: number, now: number): NewDelivery => ({
 for (const backend of bothBackends()) {
   describe(`outbox claims on ${backend.name}`, () => {
     afterAll(() => backend.shutdown());
+    // PostgreSQL starts with the first store opened: not within a test's time.
+    beforeAll(() => backend.open([notifyMigrations]), 120_000);
 
     test("the same delivery written by two Stewards exists once", async () => {
       const db = await backend.open([notifyMigrations]);
