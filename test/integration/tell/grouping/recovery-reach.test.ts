@@ -2,14 +2,14 @@
 // gate and the follow-up gate as setupGrouping composes them, on both stores. A queue backlog's page goes to the mail
 // route; a webhook route that takes only task.on_track gets nothing when the queue empties (it got the recovery
 // before). A stopped service's service.started goes only where its service.stopped went; a page a silence held on a
-// channel has no recovery there.
+// channel has no recovery there; a cause's page escalated to another route counts as received there.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { DomainEvent } from "../../../../src/platform/events/types";
 import { groupingMigrations } from "../../../../src/tell/grouping";
 import { createCauseStore } from "../../../../src/tell/grouping/cause-store";
 import { chainGraphSource } from "../../../../src/tell/grouping/chain-graph";
 import { GroupingSchema } from "../../../../src/tell/grouping/config";
-import { createFollowUpGate } from "../../../../src/tell/grouping/follow-ups";
+import { createFollowUps } from "../../../../src/tell/grouping/follow-ups";
 import { createGroupingGate } from "../../../../src/tell/grouping/gate";
 import { createSilentNodes } from "../../../../src/tell/grouping/silent-node";
 import { createTaskNodes } from "../../../../src/tell/grouping/task-nodes";
@@ -35,13 +35,15 @@ for (const backend of bothBackends()) {
     let now = 1_000_000;
     beforeEach(async () => {
       const db = await backend.open([groupingMigrations]);
+      const followUps = createFollowUps(db);
       const grouping = createGroupingGate(createCauseStore(db), GroupingSchema.parse({}), {
+        alsoReceived: followUps.causeReceivers,
         taskNodes: createTaskNodes(db),
         silentNodes: createSilentNodes(db),
         graph: chainGraphSource(() => ({ tasks: new Map(), apps: new Map() })),
         feedsOfCheck: () => undefined,
       });
-      gate = composeGates([grouping, createFollowUpGate(db)]);
+      gate = composeGates([grouping, followUps.gate]);
     });
 
     /** Where the event goes: the channels sent to, each with the cause's status it carries. */
@@ -80,6 +82,17 @@ for (const backend of bothBackends()) {
       expect((await review(stopped, [to(stopped, "ops", "suppress"), to(stopped, "team-hook")])).sent).toEqual(["team-hook"]);
       const started = syntheticServiceEvent({ state: "started", host: NODE, service: "QlikSenseEngineService", nowMs: now });
       expect((await review(started, [to(started, "ops"), to(started, "team-hook")])).sent).toEqual(["team-hook"]);
+    });
+
+    test("a cause's page escalated to another route: its recovery goes there too, if that route takes it", async () => {
+      const stopped = syntheticServiceEvent({ state: "stopped", host: NODE, service: "QlikSenseProxyService", nowMs: now });
+      const opened = await review(stopped, [to(stopped, "ops")]);
+      expect(opened.sent).toEqual(["mail"]);
+      // Nobody acknowledged: the escalation sends the same event, with its cause, on the night route.
+      const night = { ...to(opened.out.event, "night-hook"), key: `esc:1:night|night-hook|` };
+      expect((await review(opened.out.event, [night])).sent).toEqual(["night-hook"]);
+      const started = syntheticServiceEvent({ state: "started", host: NODE, service: "QlikSenseProxyService", nowMs: now });
+      expect((await review(started, [to(started, "ops"), to(started, "night-hook"), to(started, "starts-hook")])).sent).toEqual(["mail", "night-hook"]);
     });
   });
 }
