@@ -14,8 +14,11 @@ import type { CoreServices, StoreWiring } from "./wiring";
 
 /** In a cluster: how often the outbox looks for deliveries another Steward queued (it cannot wake this one). */
 export function outboxPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { peerPollMs?: () => number; memberGraceMs?: number } {
-  // Two heartbeats: a member alive through a store outage beats again within one once the store is back.
-  return w.pg ? { peerPollMs: peerPollMs(w.cluster, 1_000, w.pg.heartbeatIntervalMs), memberGraceMs: 2 * w.pg.heartbeatIntervalMs } : {};
+  // Two heartbeats, half the lease at least: a member alive through a store outage beats again once it has its
+  // connection back, which takes longer than a heartbeat on a busy machine.
+  if (!w.pg) return {};
+  const memberGraceMs = Math.max(2 * w.pg.heartbeatIntervalMs, w.pg.leaseTtlMs / 2);
+  return { peerPollMs: peerPollMs(w.cluster, 1_000, w.pg.heartbeatIntervalMs), memberGraceMs };
 }
 
 export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiring {

@@ -97,6 +97,24 @@ for (const backend of bothBackends()) {
       expect(await me.resetSending(now + SENDING_LEASE_MS + 10, ["live", "me"])).toBe(2);
     });
 
+    test("a Steward whose send another took over (taken for dead) cannot queue it again, give it up or hand it back", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const now = 25_000;
+      const late = createOutboxStore(db, { instanceId: "late" });
+      const me = createOutboxStore(db, { instanceId: "me" });
+      const id = await me.insert(delivery(1, now));
+      expect((await late.claimDue(now, 1)).length).toBe(1);
+      expect(await me.resetSending(now + 1, ["me"])).toBe(1);
+      expect((await me.claimDue(now + 1, 1)).map((r) => r.id)).toEqual([id!]);
+      // The late Steward's send failed while the store was away; its write-backs come after the takeover.
+      await late.markRetry(id!, now + 5_000, "HTTP 503", now + 2);
+      await late.markDead(id!, "permanent failure", "HTTP 400", now + 3);
+      await late.unclaim(id!, now + 4);
+      expect((await me.list({ status: ["sending"], limit: 10 })).map((r) => r.id)).toEqual([id!]);
+      await me.markRetry(id!, now + 5_000, "HTTP 503", now + 5);
+      expect((await me.list({ status: ["pending"], limit: 10 })).map((r) => r.id)).toEqual([id!]);
+    });
+
     test("a single Steward at start sends again everything left in sending", async () => {
       const db = await backend.open([notifyMigrations]);
       const before = createOutboxStore(db, { instanceId: "before-restart" });
