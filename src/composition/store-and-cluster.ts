@@ -13,8 +13,12 @@ import { STORE_MIGRATIONS } from "../store-migrations";
 import type { CoreServices, StoreWiring } from "./wiring";
 
 /** In a cluster: how often the outbox looks for deliveries another Steward queued (it cannot wake this one). */
-export function outboxPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { peerPollMs?: () => number } {
-  return w.pg ? { peerPollMs: peerPollMs(w.cluster, 1_000, w.pg.heartbeatIntervalMs) } : {};
+export function outboxPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { peerPollMs?: () => number; memberGraceMs?: number } {
+  // Two heartbeats, half the lease at least: a member alive through a store outage beats again once it has its
+  // connection back, which takes longer than a heartbeat on a busy machine.
+  if (!w.pg) return {};
+  const memberGraceMs = Math.max(2 * w.pg.heartbeatIntervalMs, w.pg.leaseTtlMs / 2);
+  return { peerPollMs: peerPollMs(w.cluster, 1_000, w.pg.heartbeatIntervalMs), memberGraceMs };
 }
 
 export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiring {

@@ -79,7 +79,11 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     maxAgeMs: o.maxAge,
     keepMs: o.keep,
     wake: deps.wakeNotifier,
-    released: deps.released,
+    // A held alert sent when its silence ended was received: its recovery goes there too (grouping keeps who got what).
+    released: async (event, route, now, to) => {
+      await grouping.released(event, to, now);
+      await deps.released(event, route, now);
+    },
     siteZone: () => (zone ??= siteTimeZone(config.notify.timeZone)),
   });
   const emit = (e: DomainEvents["maintenance.summary"]) => deps.bus.emit(e.kind, e);

@@ -17,7 +17,7 @@ import { createNodeDownRule } from "./node-down";
 import { createQueueRule } from "./queue-backlog";
 import { createSourceRule } from "./source-rule";
 import { createParentUpdates, pageTargets } from "./updates";
-import { kindsReachedAtOpening, openingReach, recoveredReach } from "./reach";
+import { kindsReachedAtOpening, onlyReached, openingReach, type Receiver, recoveredReach } from "./reach";
 import { causeSummary } from "./summary";
 import type { TaskNodes } from "./task-nodes";
 import type { SilentNodes } from "./silent-node";
@@ -33,6 +33,8 @@ export interface GroupingGateDeps {
   /** The freshness promises (freshness.promises), named on a cause's open pages when it affects one of their apps. */
   promises?: () => readonly PromiseRef[];
   publicUrl?: string;
+  /** Who received a cause's page besides its own targets: an escalation's route, a silence's release (follow-ups.ts). */
+  alsoReceived?: (parentId: number) => Promise<Receiver[]>;
 }
 
 const suppress = (plan: Plan, reason: string): Plan => ({
@@ -102,9 +104,12 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.());
       if (decision.action === "pass") {
         if (cause?.status === "open") return withCause(await opening(plan, decision.parentId, now, ctx), cause);
-        // The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take.
-        const extra = recoveredReach(decision.parentId, plan, await updates.reached(decision.parentId));
-        return withCause(extra.length > 0 ? { ...plan, deliveries: [...plan.deliveries, ...extra] } : plan, cause);
+        // The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take, and
+        // only there: a route that takes the closing event but got no page of the cause gets no recovery.
+        const reached = await updates.reached(decision.parentId);
+        const own = onlyReached(plan, [...reached, ...((await deps.alsoReceived?.(decision.parentId)) ?? [])]);
+        const extra = recoveredReach(decision.parentId, own, reached);
+        return withCause(extra.length > 0 ? { ...own, deliveries: [...own.deliveries, ...extra] } : own, cause);
       }
       // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
       const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;

@@ -3,8 +3,9 @@
 // their own symptoms (a freshness promise's breach) to a cause.
 import type { GroupingConfig } from "./config";
 import type { Router } from "../../platform/http/route";
+import type { DomainEvent } from "../../platform/events/types";
 import { composeGates, type DeliveryGate } from "../notify/gate";
-import { createFollowUpGate } from "./follow-ups";
+import { createFollowUps } from "./follow-ups";
 import type { SqlDb } from "../../platform/store/sql";
 import { createCauseStore, type CauseRef, type SymptomInput } from "./cause-store";
 import { type ChainGraph, chainGraphSource, type PlannedChains } from "./chain-graph";
@@ -36,6 +37,8 @@ export interface Grouping {
   /** Who is on a cause: the incidents service acknowledges a cause and the task incidents it holds together. */
   acknowledgements: CauseAcknowledger;
   gate: DeliveryGate;
+  /** An alert a silence held went out when it ended (on this channel, to this recipient): its follow-up goes there too. */
+  released(event: DomainEvent, to: { channel: string; recipient: string }, now: number): Promise<void>;
   /** Whether the cause (a parent) is still open; undefined when there is no such cause. */
   isCauseOpen(id: number): Promise<boolean | undefined>;
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
@@ -60,7 +63,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   let scriptLogs: (() => ScriptLogLookup) | undefined;
   registerCauseRoutes(deps.router, store, () => scriptLogs?.());
   let graph: () => ChainGraph | undefined = () => undefined;
+  const followUps = createFollowUps(deps.db);
   const gate = createGroupingGate(store, cfg, {
+    alsoReceived: followUps.causeReceivers,
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
     graph: () => graph(),
@@ -72,7 +77,8 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     causes: { attach: store.attach, recover: store.recover },
     acknowledgements: createCauseAcknowledger(deps.db),
     // After the cause is decided: a follow-up goes only where the page it follows went on its own.
-    gate: composeGates([gate, createFollowUpGate(deps.db)]),
+    gate: composeGates([gate, followUps.gate]),
+    released: followUps.released,
     isCauseOpen: async (id) => {
       const p = await store.get(id);
       return p === undefined ? undefined : p.status === "open";

@@ -87,6 +87,19 @@ export async function openingReach(parentId: number, plan: Plan, kinds: readonly
   return out;
 }
 
+/**
+ * The closing event's own deliveries to receivers no page of the cause reached, suppressed: a recovery of what they
+ * never heard of (issue 75: a backlog's recovery reached a route taking only task.on_track). A page held there by a
+ * silence, a maintenance window or a rate limit was not received either, so its recovery does not go there.
+ */
+export function onlyReached(plan: Plan, reached: readonly Receiver[]): Plan {
+  const reason = "the recovery of a cause none of whose pages this channel received";
+  return {
+    ...plan,
+    deliveries: plan.deliveries.map((d) => (wouldSend(d) && !reached.some((t) => sameReceiver(t, targetOf(d))) ? { ...d, action: "suppress", reason } : d)),
+  };
+}
+
 /** The recovered page to every receiver the cause paged that this plan does not already send to. */
 export function recoveredReach(parentId: number, plan: Plan, reached: readonly PageTarget[]): PlannedDelivery[] {
   const have: PageTarget[] = plan.deliveries.filter((d) => wouldSend(d)).map(targetOf);

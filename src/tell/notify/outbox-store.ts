@@ -111,6 +111,9 @@ export const SENDING_LEASE_MS = 10 * 60_000;
 const NOT_HELD_BACK = `(d.thread IS NULL OR NOT EXISTS (SELECT 1 FROM notify_deliveries p WHERE p.thread = d.thread AND p.channel = d.channel
   AND p.recipient = d.recipient AND p.id < d.id AND p.status IN ('pending', 'sending')))`;
 
+/** A row this Steward claimed and is still sending (the parameter: its instance id). */
+const STILL_MINE = "status = 'sending' AND (claimed_by = ? OR claimed_by IS NULL)";
+
 /** The outbox's statements; on PostgreSQL the claims lock their rows (FOR UPDATE, SKIP LOCKED). */
 function outboxStatements(pg: boolean) {
   return {
@@ -139,10 +142,12 @@ function outboxStatements(pg: boolean) {
     // A note is kept in reason (a delivery sent in the plain form says why); without one, what it held stays.
     markDelivered:
       "UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL, reason = COALESCE(?, reason) WHERE id = ?",
-    markRetry: "UPDATE notify_deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
-    markDead: "UPDATE notify_deliveries SET status = 'dead', reason = ?, last_error = ?, updated_at = ? WHERE id = ?",
-    unclaim:
-      "UPDATE notify_deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ? WHERE id = ? AND status = 'sending'",
+    // Only while the claim is still this Steward's: one taken for dead (its heartbeat late past the lease) whose send
+    // another Steward took over must not queue it again or give it up behind that one's back.
+    markRetry: `UPDATE notify_deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND ${STILL_MINE}`,
+    markDead: `UPDATE notify_deliveries SET status = 'dead', reason = ?, last_error = ?, updated_at = ? WHERE id = ? AND ${STILL_MINE}`,
+    unclaim: `UPDATE notify_deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?
+      WHERE id = ? AND ${STILL_MINE}`,
     releaseGroup: "UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE id = ? AND status = 'grouping'",
     deleteRow: "DELETE FROM notify_deliveries WHERE id = ?",
     retry:
@@ -286,26 +291,27 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
     },
     markDelivered: async (id: number, now: number, note?: string) => void (await db.run(q.markDelivered, [now, now, note ?? null, id])),
-    markRetry: async (id: number, next: number, error: string, now: number) => void (await db.run(q.markRetry, [next, error, now, id])),
-    markDead: async (id: number, reason: string, error: string | null, now: number) => void (await db.run(q.markDead, [reason, error, now, id])),
+    markRetry: async (id: number, next: number, error: string, now: number) => void (await db.run(q.markRetry, [next, error, now, id, opts.instanceId])),
+    markDead: async (id: number, reason: string, error: string | null, now: number) =>
+      void (await db.run(q.markDead, [reason, error, now, id, opts.instanceId])),
     /** Gives a claimed row back without counting the attempt (shutdown interrupted it). */
-    unclaim: async (id: number, now: number) => void (await db.run(q.unclaim, [now, id])),
+    unclaim: async (id: number, now: number) => void (await db.run(q.unclaim, [now, id, opts.instanceId])),
     /**
      * Sends again what was being sent by a Steward that is gone. Without `live` (a single Steward, at start):
      * every row left in sending, from before this start. In a cluster (`live` lists the instances alive, this one
-     * included): rows of instances not in `live` (killed mid-send) once they were claimed at least `minClaimAgeMs`
-     * ago — a live Steward whose heartbeat merely lags finishes its send within the channel timeout — and rows of
-     * any instance sending for longer than SENDING_LEASE_MS; never this instance's own sends in flight. A killed
-     * Steward may have handed a mail to the server just before it died: such a delivery is sent twice — at least
-     * once, never lost.
+     * included): rows of instances not in `live` at once — a member whose heartbeat is older than the lease is dead
+     * to the cluster, its claims with it — and rows of any instance sending for longer than SENDING_LEASE_MS; never
+     * this instance's own sends in flight. A killed Steward may have handed a mail to the server just before it died,
+     * and one whose heartbeat stalled past the lease may still finish its send: such a delivery is sent twice — at
+     * least once, never lost.
      */
-    async resetSending(now: number, live?: readonly string[], minClaimAgeMs = 0): Promise<number> {
+    async resetSending(now: number, live?: readonly string[]): Promise<number> {
       if (live === undefined) return (await db.run("UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending'", [now])).changes;
       const alive = [...new Set([...live, opts.instanceId])];
       const r = await db.run(
         `UPDATE notify_deliveries SET status = 'pending', updated_at = ? WHERE status = 'sending' AND (updated_at < ?
-          OR ((claimed_by IS NULL OR claimed_by NOT IN (${alive.map(() => "?").join(", ")})) AND updated_at <= ?))`,
-        [now, now - SENDING_LEASE_MS, ...alive, now - minClaimAgeMs],
+          OR claimed_by IS NULL OR claimed_by NOT IN (${alive.map(() => "?").join(", ")}))`,
+        [now, now - SENDING_LEASE_MS, ...alive],
       );
       return r.changes;
     },

@@ -44,6 +44,11 @@ export interface NotifierDeps {
   liveInstances?: () => Promise<readonly string[]>;
   /** In a cluster: how often to look for deliveries another Steward queued (src/platform/cluster/peer-poll.ts). */
   peerPollMs?: () => number;
+  /**
+   * In a cluster: how long a member alive at an earlier look may stay missing before its sends in flight are taken
+   * over (a heartbeat or two: after a store outage every member's heartbeat is late until its next beat).
+   */
+  memberGraceMs?: number;
   /** Field type conflicts of InfluxDB writes (shared by every notifier a config reload builds). */
   influxConflicts?: InfluxConflictMonitor;
   /** Silences and maintenance windows: may hold back planned deliveries (recorded as suppressed). */
@@ -176,6 +181,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     ...(deps.health ? { health: deps.health } : {}),
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
+    ...(deps.memberGraceMs !== undefined ? { memberGraceMs: deps.memberGraceMs } : {}),
     fellBack: createFallbackRecorder({ log, clock, metrics }),
     buildNotification: async (row, attempt) => {
       const built = await notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel]));

@@ -35,6 +35,11 @@ export interface NotifySetupDeps {
   liveInstances?: () => Promise<readonly string[]>;
   /** In a cluster: how often to look for deliveries another Steward queued (src/platform/cluster/peer-poll.ts). */
   peerPollMs?: () => number;
+  /**
+   * In a cluster: how long a member alive at an earlier look may stay missing before its sends in flight are taken
+   * over (a heartbeat or two: after a store outage every member's heartbeat is late until its next beat).
+   */
+  memberGraceMs?: number;
   influxConflicts?: InfluxConflictMonitor;
   gate?: DeliveryGate;
   hooks?: NotifyHooks;
@@ -57,6 +62,7 @@ export function setupNotify(loaded: LoadedConfig<ConfigShape & NotifierConfig & 
     ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
+    ...(deps.memberGraceMs !== undefined ? { memberGraceMs: deps.memberGraceMs } : {}),
     ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
     ...(deps.gate ? { gate: deps.gate } : {}),
     ...(deps.hooks ? { hooks: deps.hooks } : {}),

@@ -46,6 +46,11 @@ export interface WorkerDeps {
   liveInstances?: () => Promise<readonly string[]>;
   /** In a cluster: how often to look for deliveries another Steward queued (CLUSTER_SLEEP_MS when not given). */
   peerPollMs?: () => number;
+  /**
+   * In a cluster: how long a member alive at an earlier look may stay missing before its sends in flight are taken
+   * over (a heartbeat or two: after a store outage every member's heartbeat is late until its next beat).
+   */
+  memberGraceMs?: number;
 }
 
 export interface OutboxWorker {
@@ -61,7 +66,7 @@ const MAX_SLEEP_MS = 30_000;
 const CLUSTER_SLEEP_MS = 1_000;
 /** How often a delivered send is recorded again while the store is unreachable. */
 const RECORD_RETRY_MS = 1_000;
-/** In a cluster, how often a Steward looks for deliveries a dead one left in sending. */
+/** In a cluster, how often the store is asked for deliveries a dead Steward left in sending when none was seen to die. */
 const RESET_EVERY_MS = 15_000;
 const PURGE_EVERY_MS = 3_600_000;
 
@@ -173,23 +178,54 @@ async function drainInFlight(inflight: ReadonlyMap<number, { ac: AbortController
   await Promise.race([Promise.all([...inflight.values()].map((p) => p.done)), new Promise<void>((r) => wallClock.setTimeout(r, 300))]);
 }
 
-/** Sends again what a Steward that is gone (killed mid-send) left in sending. */
-async function resetAbandoned(deps: WorkerDeps, now: number): Promise<void> {
-  const live = deps.liveInstances ? await deps.liveInstances() : undefined;
-  // A Steward that looks dead may only be slow (its heartbeat lags on a busy machine): its sends are left to it
-  // for as long as a send may take, so a mail is not sent a second time while the first is still on its way.
-  const longestSend = Math.max(0, ...[...deps.channels.values()].map((c) => c.timeoutMs));
-  const reset = await deps.outbox.resetSending(now, live, longestSend);
-  if (reset > 0) deps.log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
+/**
+ * Sends again what a Steward that is gone (killed mid-send) left in sending: a member whose heartbeat is older than
+ * the lease is dead to the cluster (as for its duties), and its claims end with it once it has stayed missing for
+ * memberGraceMs (a store outage makes every heartbeat late until the next one; a member never seen alive is not
+ * waited for). The store is asked when a member's grace ran out, every RESET_EVERY_MS, and at start.
+ */
+export function abandonedSends(deps: Pick<WorkerDeps, "outbox" | "log" | "liveInstances" | "peerPollMs" | "memberGraceMs">) {
+  const seen: { lookedAt: number; resetAt: number; live?: ReadonlySet<string> } = { lookedAt: 0, resetAt: 0 };
+  /** Members live at an earlier look, missing since. */
+  const missing = new Map<string, number>();
+  async function look(now: number): Promise<void> {
+    seen.lookedAt = now;
+    const live = deps.liveInstances ? await deps.liveInstances() : undefined;
+    const before = seen.live;
+    seen.live = live ? new Set(live) : undefined;
+    for (const id of before ?? []) if (!seen.live?.has(id) && !missing.has(id)) missing.set(id, now);
+    const waiting: string[] = [];
+    let gone = false;
+    for (const [id, since] of missing) {
+      if (seen.live?.has(id)) missing.delete(id);
+      else if (now - since < (deps.memberGraceMs ?? 0)) waiting.push(id);
+      else gone = missing.delete(id);
+    }
+    if (!gone && live !== undefined && before !== undefined && now - seen.resetAt < RESET_EVERY_MS) return;
+    seen.resetAt = now;
+    const reset = await deps.outbox.resetSending(now, live ? [...live, ...waiting] : undefined);
+    if (reset > 0) deps.log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
+  }
+  return {
+    start(now: number): Promise<void> {
+      seen.live = undefined;
+      return look(now);
+    },
+    /** In a cluster, another Steward may have died mid-send since the last look. */
+    async due(now: number): Promise<void> {
+      if (deps.liveInstances && now - seen.lookedAt >= resetEveryMs(deps)) await look(now);
+    },
+  };
 }
 
 /**
- * How often to look for sends a dead Steward left: RESET_EVERY_MS, slower while this Steward is alone in its cluster
- * (peerPollMs is then the heartbeat's pace). Alone, no dead member is left to look for: a killed one stays listed
- * for a day, so the heartbeat would not find this Steward alone.
+ * How often to look for sends a dead Steward left: at the peers' pace (a second while the cluster has other members,
+ * the heartbeat's while this Steward is alone in it: a killed member stays listed for a day, so the heartbeat does not
+ * find this Steward alone while one may have left sends behind). A dead member's sends go again within about its
+ * lease and a second.
  */
-function resetEveryMs(deps: WorkerDeps): number {
-  return Math.max(RESET_EVERY_MS, deps.peerPollMs?.() ?? 0);
+function resetEveryMs(deps: Pick<WorkerDeps, "peerPollMs">): number {
+  return deps.peerPollMs?.() ?? RESET_EVERY_MS;
 }
 
 /**
@@ -210,7 +246,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
   let running = false;
   let stopping = false;
   let lastPurge = 0;
-  let lastReset = 0;
+  const abandoned = abandonedSends(deps);
   /** The pass running now: passes never overlap (a wake during one runs another right after it). */
   let pumping: Promise<void> | undefined;
   let again = false;
@@ -271,11 +307,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
         const n = await outbox.purge(now - settings.keepMs, now);
         if (n > 0) log.info({ deleted: n }, "old deliveries purged");
       }
-      // In a cluster, another Steward may have died mid-send since the last look.
-      if (deps.liveInstances && now - lastReset >= resetEveryMs(deps)) {
-        lastReset = now;
-        await resetAbandoned(deps, now);
-      }
+      await abandoned.due(now);
       // One cheap look first: an idle pass (most of them) then takes no claiming transaction. Nothing is missed: the
       // claims only take rows this look counts (pending or grouping, due by now); one written after it wakes this
       // worker (written here) or is found at the next pass (written by another Steward), as it would be anyway.
@@ -331,8 +363,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     async start() {
       running = true;
       stopping = false;
-      lastReset = clock.now();
-      await resetAbandoned(deps, lastReset);
+      await abandoned.start(clock.now());
       await pump();
     },
     wake() {

@@ -33,7 +33,7 @@ export interface SilencesDeps {
   /** The site's zone (notify.timeZone, else this machine's): a start or end given without an offset is read in it. */
   siteZone(): string;
   /** Told of each held alert sent when its silence ended (escalation timers start from it). */
-  released?(event: DomainEvent, route: string, now: number): Promise<void>;
+  released?(event: DomainEvent, route: string, now: number, to: { channel: string; recipient: string }): Promise<void>;
 }
 
 export interface Silences {

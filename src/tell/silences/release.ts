@@ -35,7 +35,7 @@ export interface ReleaseDeps {
   /** Tells the notifier rows became pending. */
   wake(): void;
   /** Told of each held alert sent now on its route: people are told only now, so an escalation's clock starts now. */
-  released?(event: DomainEvent, route: string, now: number): Promise<void>;
+  released?(event: DomainEvent, route: string, now: number, to: { channel: string; recipient: string }): Promise<void>;
 }
 
 export interface SilenceReleaser {
@@ -92,7 +92,7 @@ export function createSilenceReleaser(d: ReleaseDeps): SilenceReleaser {
         else if (h.conditionKey === null) await d.store.settle(h.deliveryKey, "passed", now);
         else if (await d.store.release(h, now, now + d.maxAgeMs, `held by silence #${h.silenceId}; sent when it ended, its condition still lasting`)) {
           released++;
-          await d.released?.(event, h.route, now);
+          await d.released?.(event, h.route, now, { channel: h.channel, recipient: h.recipient });
         }
       }
       if (due.length < BATCH) break;

@@ -1,16 +1,18 @@
 // Follow-ups only for what was sent (issue 64): a task.on_track reaches a channel and recipient only if they received
 // the page of the condition it closes on its own. A page held (a cause's symptom, a silence), or sent only to another
-// channel, is not followed up there; a cause's recovered page riding on a task.on_track always goes.
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import type { WatchdogEvent } from "../../../../src/platform/events/types";
+// channel, is not followed up there; a cause's recovered page riding on a task.on_track always goes. Every other
+// follow-up alike (issue 75, F1): task.recovered, service.started, data.check_passed, checkin.recovered. A follow-up of
+// a page from before these records goes where its routes take it.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../../../src/platform/events/types";
 import { groupingMigrations } from "../../../../src/tell/grouping";
 import { createFollowUpGate } from "../../../../src/tell/grouping/follow-ups";
 import type { DeliveryGate } from "../../../../src/tell/notify/gate";
 import type { Plan, PlannedDelivery } from "../../../../src/tell/notify/planner";
-import { syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
+import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
 import { bothBackends } from "../../../helpers/sql-backends";
 
-const delivery = (e: WatchdogEvent, channel: string, action: PlannedDelivery["action"] = "send"): PlannedDelivery => ({
+const delivery = (e: DomainEvent, channel: string, action: PlannedDelivery["action"] = "send"): PlannedDelivery => ({
   route: `${channel}-route`,
   channel,
   channelType: "webhook",
@@ -32,6 +34,8 @@ const sent = (p: Plan) =>
 for (const backend of bothBackends()) {
   describe(backend.name, () => {
     afterAll(() => backend.shutdown());
+    // PostgreSQL starts with the first store opened: not within a test's time.
+    beforeAll(() => backend.open([groupingMigrations]), 120_000);
     let gate: DeliveryGate;
     beforeEach(async () => {
       gate = createFollowUpGate(await backend.open([groupingMigrations]));
@@ -54,6 +58,46 @@ for (const backend of bothBackends()) {
       expect(sent(await gate.review({ event: back, routes: [], deliveries: [delivery(back, "team")] }, 2_000))).toEqual([]);
       const closing = { ...back, id: `${back.id}:2`, cause: { id: 1, status: "closed" } } as WatchdogEvent;
       expect(sent(await gate.review({ event: closing, routes: [], deliveries: [delivery(closing, "team")] }, 3_000))).toEqual(["team"]);
+    });
+
+    /** The channels a page sent to `pageTo` (the rest held) leaves its follow-up, planned to `followUpTo`. */
+    async function followedUp(page: DomainEvent, end: DomainEvent, pageTo: string[], held: string[], followUpTo: string[]) {
+      await gate.review(
+        { event: page, routes: [], deliveries: [...pageTo.map((c) => delivery(page, c)), ...held.map((c) => delivery(page, c, "suppress"))] },
+        1_000,
+      );
+      return sent(await gate.review({ event: end, routes: [], deliveries: followUpTo.map((c) => delivery(end, c)) }, 2_000));
+    }
+
+    test("a service's start goes where its stop went; a task's recovery where its incident's failure went", async () => {
+      const stop = syntheticServiceEvent({ state: "stopped", host: "node1", service: "QlikSenseEngineService" });
+      const start = syntheticServiceEvent({ state: "started", host: "node1", service: "QlikSenseEngineService" });
+      expect(await followedUp(stop, start, ["team"], ["duty"], ["team", "duty", "starts-only"])).toEqual(["team"]);
+      const incident = { id: 41, status: "open", failures: 1, openedAt: new Date(1_000).toISOString() };
+      const failed = { ...syntheticTaskEvent({ outcome: "failed" }), incident } as TaskEvent;
+      const recovered = { ...syntheticTaskEvent({ kind: "task.recovered" }), incident: { ...incident, status: "closed" } } as TaskEvent;
+      expect(await followedUp(failed, recovered, ["team"], [], ["team", "recoveries-only"])).toEqual(["team"]);
+    });
+
+    test("a data check passing again goes where its failure went; a check-in's recovery where its failure went", async () => {
+      const failed = syntheticDataCheckEvent("data.check_failed", { appId: "app-1" });
+      const passed = syntheticDataCheckEvent("data.check_passed", { appId: "app-1" });
+      expect(await followedUp(failed, passed, [], ["team"], ["team", "passes-only"])).toEqual([]);
+      const late = {
+        ...syntheticWatchdogEvent("task.missed", {}),
+        kind: "checkin.failed",
+        condition: { type: "checkin_failed", key: "checkin_failed:erp", openedAt: "" },
+      } as WatchdogEvent;
+      const back = { ...late, id: "checkin-back", kind: "checkin.recovered" } as WatchdogEvent;
+      expect(await followedUp(late, back, ["team"], [], ["team", "recoveries-only"])).toEqual(["team"]);
+    });
+
+    test("a follow-up of a page Steward has no record of (sent before the records) goes where its routes take it", async () => {
+      const start = syntheticServiceEvent({ state: "started", host: "node2", service: "QlikSenseProxyService" });
+      expect(sent(await gate.review({ event: start, routes: [], deliveries: [delivery(start, "team"), delivery(start, "starts-only")] }, 2_000))).toEqual([
+        "starts-only",
+        "team",
+      ]);
     });
   });
 }

@@ -194,4 +194,25 @@ describe("a silence of failures and the recovery that follows", () => {
     const held = (await (await t.request("/v4/silences/suppressed")).json()) as { suppressed: HoldView[] };
     expect(held.suppressed.map((h) => h.state)).toEqual(["closed"]);
   });
+
+  // Follow-ups go only where their page went (issue 75, F1): a held failure sent when its silence ended was received.
+  test("a held failure sent when its silence ended is followed by its recovery", { timeout: 30_000 }, async () => {
+    rx.requests.length = 0;
+    const active = (await (await t.request("/v4/silences?state=active")).json()) as { silences: SilenceView[] };
+    for (const s of active.silences) await t.request(`/v4/silences/${s.id}`, { method: "DELETE" });
+    const created = await t.request("/v4/silences", json({ matcher: { taskNames: ["Loud*"], kinds: ["task.failed"] }, reason: "patch", duration: "1h" }));
+    const silence = (await created.json()) as SilenceView;
+    const failed = syntheticTaskEvent({ outcome: "failed", taskName: "Loud", taskId: "loud-1" });
+    const incident = { id: 2, status: "open" as const, failures: 1, openedAt: failed.receivedAt };
+    await t.app.bus.emit("task.failed", { ...failed, incident });
+    await Bun.sleep(300);
+    expect(rx.requests).toHaveLength(0);
+    expect((await t.request(`/v4/silences/${silence.id}`, { method: "DELETE" })).status).toBe(200);
+    await waitFor(() => rx.requests.length >= 1, { what: "the held failure, sent when the silence ended", timeoutMs: 15_000 });
+    const ok = syntheticTaskEvent({ outcome: "succeeded", taskName: "Loud", taskId: "loud-1" });
+    const closed = { ...incident, status: "closed" as const, closedAt: ok.receivedAt };
+    await t.app.bus.emit("task.recovered", { ...ok, id: `${ok.executionId}:recovered`, kind: "task.recovered", incident: closed });
+    await waitFor(() => rx.requests.length >= 2, { what: "the recovery" });
+    expect(taskNamesSent(rx)).toEqual(["task.failed Loud", "task.recovered Loud"]);
+  });
 });

@@ -1,0 +1,193 @@
+// A dead member's sends in flight are taken over when its lease ends (issue 75, F2). Two Stewards on one PostgreSQL
+// (lease 3 s), a webhook at the channel's default timeout (30 s) that holds every request open. A run fails: one
+// Steward claims the alert and its request hangs. While both are alive the other leaves it alone (no second request
+// for longer than two leases). Then the sending Steward is killed (SIGKILL): the other sends the alert again about a
+// lease later. Before, it waited until the claim was older than the channel timeout (30 s) and looked every 15 s.
+// First, PostgreSQL stopped for longer than the lease with a send in flight: every heartbeat is late when it is back,
+// yet no member takes the other's send (a member alive at the last look is given two heartbeats to show up again).
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import postgres from "postgres";
+import { startSimulator, type Simulator } from "../../../../src/sim";
+import { startProcess, type RunningProcess } from "../../../helpers/child-process";
+import { freeTcpPort, freeUdpPort } from "../../../helpers/free-port";
+import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { simControl } from "../../../helpers/sim-control";
+import { createTempDir } from "../../../helpers/temp-dir";
+import { waitFor, waitForHttp } from "../../../helpers/wait-for";
+import { IDS, SITE_YAML } from "../../hear/intake/harness";
+import { simCertDir } from "../../../helpers/sim-certs";
+
+const REPO = join(import.meta.dir, "../../../..");
+const dir = createTempDir("steward-inflight-takeover-");
+const LEASE_MS = 3_000;
+const CHANNEL_TIMEOUT_MS = 30_000;
+
+let pg: PostgresService;
+let sim: Simulator;
+let url: string;
+const stewards = new Map<string, { base: string; proc: RunningProcess }>();
+
+/** A webhook that answers nothing while `holding`: each request it gets is recorded with the time it came. */
+function startHoldingHook() {
+  let holding = true;
+  const waiting: Array<() => void> = [];
+  const requests: Array<{ at: number; body: { kind?: string; event?: { id?: string } } }> = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    async fetch(req) {
+      requests.push({ at: Date.now(), body: (await req.json()) as (typeof requests)[number]["body"] });
+      if (holding) await new Promise<void>((r) => waiting.push(r));
+      return new Response("ok");
+    },
+  });
+  return {
+    url: `http://127.0.0.1:${server.port}/alerts`,
+    requests,
+    release() {
+      holding = false;
+      for (const r of waiting.splice(0)) r();
+    },
+    hold() {
+      holding = true;
+    },
+    stop: () => server.stop(true),
+  };
+}
+let hook: ReturnType<typeof startHoldingHook>;
+
+async function startSteward(name: string, ports: { http: number; udp: number }): Promise<void> {
+  const folder = join(dir.path, name);
+  mkdirSync(folder, { recursive: true });
+  const config = join(folder, "steward.yaml");
+  writeFileSync(
+    config,
+    `dataDir: ./data
+http: { host: 127.0.0.1, port: ${ports.http} }
+udp: { host: 127.0.0.1, port: ${ports.udp} }
+store:
+  postgres: { url: ${JSON.stringify(url)}, instanceName: ${name}, leaseTtlMs: ${LEASE_MS}, heartbeatIntervalMs: 500, connectTimeoutMs: 2000 }
+qlik:
+  host: 127.0.0.1
+  qrsPort: ${sim.ports.qrs}
+  certDir: ${JSON.stringify(sim.certDir)}
+  timeoutMs: 10000
+  retries: 0
+channels:
+  hook: { type: webhook, url: "${hook.url}", timeout: ${CHANNEL_TIMEOUT_MS / 1000}s }
+routes:
+  - { on: [task.failed], to: [hook] }
+`,
+  );
+  const proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
+  const base = `http://127.0.0.1:${ports.http}`;
+  stewards.set(name, { base, proc });
+  await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
+}
+
+beforeAll(async () => {
+  pg = await startPostgres({ own: true });
+  url = await pg.createDatabase("inflight_takeover");
+  hook = startHoldingHook();
+  const ports = [
+    { name: "node-a", http: await freeTcpPort(), udp: await freeUdpPort() },
+    { name: "node-b", http: await freeTcpPort(), udp: await freeUdpPort() },
+  ];
+  // The node's Scheduler tells both Stewards: whichever claims the alert sends it.
+  const targets = ports.map((p) => `"127.0.0.1:${p.udp}"`).join(", ");
+  const site = SITE_YAML.replace(
+    "  - { name: Central, hostName: sense1.test.example, central: true }",
+    `  - { name: Central, hostName: sense1.test.example, central: true, udpTargets: [${targets}] }`,
+  );
+  sim = await startSimulator({
+    site,
+    certDir: simCertDir(join(dir.path, "certs")),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 60 } },
+  });
+  for (const p of ports) await startSteward(p.name, p);
+}, 120_000);
+
+afterAll(async () => {
+  hook?.release();
+  for (const s of stewards.values()) await s.proc.stop("SIGKILL", 1_000);
+  await hook?.stop();
+  await sim?.stop();
+  await pg?.stop();
+  dir.remove();
+});
+
+/** The alert deliveries as a Steward lists them: their status. */
+async function deliveries(base: string): Promise<string[]> {
+  const r = (await (await fetch(`${base}/v4/deliveries?channel=hook&limit=10`)).json()) as { deliveries: Array<{ status: string }> };
+  return r.deliveries.map((d) => d.status);
+}
+
+async function failAndWaitInFlight(n: number): Promise<void> {
+  await waitFor(async () => !((await simControl(sim, "GET", `/tasks/${IDS.reload}`)) as { running: boolean }).running, { what: "the task to be idle" });
+  await simControl(sim, "POST", `/tasks/${IDS.reload}/run`, { outcome: "fail", durationMs: 60, node: "Central" });
+  await waitFor(() => hook.requests.length >= n || undefined, { what: "the alert in flight", timeoutMs: 30_000 });
+}
+
+test("PostgreSQL stopped for longer than the lease with an alert in flight: when it is back, nobody sends it a second time", {
+  timeout: 120_000,
+}, async () => {
+  await failAndWaitInFlight(1);
+  await pg.halt();
+  await Bun.sleep(LEASE_MS + 2_000);
+  await pg.resume();
+  // Every heartbeat was older than the lease when the store came back; the members look every second meanwhile.
+  await Bun.sleep(LEASE_MS + 1_000);
+  expect(hook.requests).toHaveLength(1);
+  hook.release();
+  const base = [...stewards.values()][0]!.base;
+  await waitFor(async () => ((await deliveries(base)).join() === "delivered" ? true : undefined), {
+    what: "the alert recorded as delivered",
+    timeoutMs: 30_000,
+  });
+  await Bun.sleep(1_000);
+  expect(hook.requests).toHaveLength(1);
+  hook.requests.length = 0;
+  hook.hold();
+});
+
+test("the member sending an alert dies with the request open: the other sends it about a lease later, not after the channel timeout", {
+  timeout: 120_000,
+}, async () => {
+  await failAndWaitInFlight(1);
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<Array<{ claimed_by: string }>>`SELECT claimed_by FROM notify_deliveries WHERE status = 'sending'`;
+    const sender = [...stewards.keys()].find((n) => row?.claimed_by.startsWith(`${n}-`));
+    expect(sender).toBeDefined();
+    // Both alive for more than two leases: the claim stays the sender's, nobody sends the alert a second time.
+    await Bun.sleep(2 * LEASE_MS + 1_000);
+    expect(hook.requests).toHaveLength(1);
+
+    const dying = stewards.get(sender!)!;
+    process.kill(dying.proc.pid, "SIGKILL");
+    await dying.proc.exited;
+    const killedAt = Date.now();
+    hook.release();
+    await waitFor(() => hook.requests.length >= 2 || undefined, { what: "the alert sent again by the surviving member", timeoutMs: 60_000 });
+    const delay = hook.requests[1]!.at - killedAt;
+    // About the lease (3 s) and a look; loosely bounded: well under the channel timeout it waited for before.
+    expect(delay).toBeLessThan(CHANNEL_TIMEOUT_MS / 2);
+    expect(hook.requests[1]!.body).toEqual(hook.requests[0]!.body);
+
+    const survivor = [...stewards.entries()].find(([n]) => n !== sender)![1];
+    await waitFor(async () => ((await deliveries(survivor.base)).join() === "delivered,delivered" ? true : undefined), {
+      what: "the delivery recorded as delivered",
+    });
+    await Bun.sleep(1_000);
+    expect(hook.requests).toHaveLength(2);
+  } finally {
+    await sql.end();
+  }
+});
