@@ -89,9 +89,12 @@ const TASK_WORDS = [/Task id/, /Reload task/, /FinishedFail/, /\(reload outside 
 
 test("its mail reads as a reload outside the Scheduler: the app, who reloaded it from where, the node, 'failed', an App id", () => {
   const mail = smtp.mails.at(-1)!.mail;
-  expect(mail.subject).toBe(`[Qlik Sense] Reload failed outside the Scheduler: Ops board (CORP\\bob on ${NODE})`);
+  // The app's failures are one cause (h-sources): its first page names the cause, then the reload in its own words.
+  expect(mail.subject).toMatch(/^\[Qlik Sense\] \[Open: cause #\d+, Reloads of Ops board failing outside the Scheduler\] /);
+  expect(mail.subject).toEndWith(`Reload failed outside the Scheduler: Ops board (CORP\\bob on ${NODE})`);
   const text = String(mail.text);
-  expect(text).toStartWith("Reload failed outside the Scheduler: Ops board\n");
+  expect(text).toStartWith("Open: cause #");
+  expect(text).toContain("\nReload failed outside the Scheduler: Ops board\n");
   expect(text).toContain(`${BY}.`);
   for (const line of [
     "App:          Ops board",
