@@ -11,6 +11,7 @@ import { migrationSql } from "./migration-dialect";
 import type { MigrationSet } from "./migration-types";
 import type { SqlDb } from "./sql";
 import { startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer";
+import { signalWrites } from "./write-signal";
 
 export type { Migration, MigrationSet } from "./migration-types";
 
@@ -142,6 +143,8 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[], option
       }
     },
   });
+  // The checkpointer looks at the WAL only after a write: every module's statements on this connection tell it.
+  signalWrites(db, checkpointer.written);
 
   let closed = false;
   // Closing the seam closes the store: it owns the connection (checkpoint, pid file).
