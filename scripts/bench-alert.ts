@@ -15,6 +15,8 @@ export interface AlertSectionOptions {
   workDir: string;
   log: (line: string) => void;
   samples?: number;
+  /** Pause between two failures (default 100 ms); past 5 s the QRS connection has been closed (idle-agent.ts). */
+  gapMs?: number;
 }
 
 /** "Reload Sales dashboard" in the default simulated site. */
@@ -101,7 +103,7 @@ export async function runAlertSection(o: AlertSectionOptions): Promise<{ figures
             break;
           }
           stewardMs.push(t1 - failure.at);
-          await Bun.sleep(100);
+          await Bun.sleep(o.gapMs ?? 100);
         }
       } finally {
         await steward.proc.stop();

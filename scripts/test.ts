@@ -3,7 +3,7 @@
 // were killed left behind (before and after). Exits non-zero on any failure.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { childrenOf, countTestFiles, createOutputTally } from "./test-output";
+import { childrenOf, countTestFiles, createOutputTally, printFailureReport, requestedFiles, type TestFailure } from "./test-output";
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
 import { startSuitePostgres } from "../test/helpers/shared-postgres";
@@ -107,18 +107,17 @@ interface TestSummary {
   pass?: number;
   fail?: number;
   skip?: number;
-  failures: Array<{ name: string; why: string }>;
+  failures: TestFailure[];
+  /** The files the run was asked for (when its arguments say), and those that reported. */
+  requested?: string[];
+  reported: ReadonlySet<string>;
+  /** The run's last output, for files that never reported. */
+  tail: string;
 }
 
-/** A CI log often shows only its end: each failure's error again there, so the reason is read where the verdict is. */
-function repeatFailures(failures: TestSummary["failures"]): void {
-  if (failures.length === 0) return;
-  say(`why each of the ${failures.length} failed test(s) failed (repeated from above):`);
-  for (const f of failures.slice(0, 10)) {
-    console.log(`--- (fail) ${f.name}`);
-    console.log(f.why ? f.why.slice(-4_000) : "(nothing printed before its result)");
-  }
-  if (failures.length > 10) say(`... and ${failures.length - 10} more, above`);
+/** A CI log often shows only its end: each failure's reason and its file's rerun command again there. */
+function repeatFailures(tests: TestSummary): void {
+  printFailureReport({ ...tests, ...(tests.fail !== undefined ? { bunFailed: tests.fail } : {}) }, say, (text) => console.log(text));
 }
 
 /** Runs bun test with live output, keeping a copy to read its closing counts. */
@@ -186,8 +185,10 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
     return m?.[1] === undefined ? undefined : Number(m[1]);
   };
   const failures = seen.failures();
-  if (stalled) return { code: seen.failed() > 0 ? 1 : 0, pass: seen.passed(), fail: seen.failed(), failures };
-  return { code, pass: count("pass"), fail: count("fail"), skip: count("skip"), failures };
+  const requested = requestedFiles(REPO_ROOT, extraArgs);
+  const run = { failures, reported: seen.reportedFiles(), tail, ...(requested ? { requested } : {}) };
+  if (stalled) return { code: seen.failed() > 0 ? 1 : 0, pass: seen.passed(), fail: seen.failed(), ...run };
+  return { code, pass: count("pass"), fail: count("fail"), skip: count("skip"), ...run };
 }
 
 /** Ctrl-C or a CI job's cancel: the shared PostgreSQL is this process's child and would outlive it. */
@@ -248,10 +249,10 @@ if (cpuReport) printCpuReport();
 const typesOk = await reportChecks(checks);
 // The test process is gone now; if it died before its exit hook removed its Wine prefix, this does.
 sweepWinePrefixes("after the tests");
-repeatFailures(tests.failures);
+repeatFailures(tests);
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 const ok = typesOk && tests.code === 0;
-say(`${ok ? "OK" : "FAILED"} in ${seconds} s: typecheck ${typesOk ? "ok" : "failed"}, bun test exit ${tests.code}`);
+say(`${ok ? "OK" : "FAILED"} in ${seconds} s: lint and typecheck ${typesOk ? "ok" : "failed"}, bun test exit ${tests.code}`);
 if (tests.pass === undefined || tests.fail === undefined) {
   console.log(`test: bun test printed no summary (exit ${tests.code})`);
 } else {

@@ -7,6 +7,7 @@ import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import type { QlikConfig } from "./config";
 import { type Clock, sleep as sleepOn, wallClock } from "../core/clock";
+import { createIdleClosingAgent } from "./idle-agent";
 import { randomOf } from "../core/clock-random";
 import { AppError } from "../core/errors";
 import { inFlight } from "../core/stepped-clock";
@@ -90,23 +91,23 @@ export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): Qrs
   const retryBaseMs = deps.retryBaseMs ?? 250;
   const maxBodyBytes = deps.maxBodyBytes ?? 64 * 1024 * 1024;
   let certs: PemText | undefined;
-  let agent: Agent | undefined;
+  const agents = createIdleClosingAgent(() => {
+    const c = certs!;
+    return new Agent({
+      keepAlive: true,
+      maxSockets: 16,
+      cert: c.cert,
+      key: c.key,
+      ca: c.ca,
+      passphrase: c.passphrase,
+      rejectUnauthorized: cfg.rejectUnauthorized,
+    });
+  });
 
   // Certificates are read on first use, so a missing file is reported where it matters (readiness, enrichment).
   function tls(): { certs: PemText; agent: Agent } {
-    if (!certs || !agent) {
-      certs = pemText(loadQlikCerts(cfg, deps.baseDir));
-      agent = new Agent({
-        keepAlive: true,
-        maxSockets: 16,
-        cert: certs.cert,
-        key: certs.key,
-        ca: certs.ca,
-        passphrase: certs.passphrase,
-        rejectUnauthorized: cfg.rejectUnauthorized,
-      });
-    }
-    return { certs, agent };
+    certs ??= pemText(loadQlikCerts(cfg, deps.baseDir));
+    return { certs, agent: agents.get() };
   }
 
   function once(req: QrsRequest, timeoutMs: number): Promise<QrsRawResponse> {
@@ -181,7 +182,7 @@ export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): Qrs
       r.on("finish", () => (sent = true));
       r.end(payload);
     });
-    return inFlight(deps.clock, answer, `QRS ${req.method} ${req.path}`);
+    return inFlight(deps.clock, agents.track(answer), `QRS ${req.method} ${req.path}`);
   }
 
   function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -220,8 +221,7 @@ export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): Qrs
       }
     },
     close() {
-      agent?.destroy();
-      agent = undefined;
+      agents.close();
       certs = undefined;
     },
   };

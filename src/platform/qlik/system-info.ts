@@ -30,8 +30,10 @@ const MAX_BODY = 64 * 1024;
 
 export function createSystemInfoClient(cfg: QlikConfig, port: number, baseDir: string): SystemInfoClient {
   const certs = loadQlikCerts(cfg, baseDir);
+  // Read once an hour or so: a connection kept open between two reads would only keep a timer of Bun's ticking every
+  // second (qrs-transport.ts, QRS_IDLE_CLOSE_MS).
   const agent = new https.Agent({
-    keepAlive: true,
+    keepAlive: false,
     maxSockets: 1,
     cert: certs.cert,
     key: certs.key,

@@ -13,6 +13,7 @@ import type { SqlDb } from "./sql";
 import { startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer";
 import { createWriteHealth, type WriteHealth, type WriteHealthLog } from "./write-health";
 import { type Clock, systemClock } from "../core/clock";
+import { signalWrites } from "./write-signal";
 
 export type { Migration, MigrationSet } from "./migration-types";
 
@@ -160,6 +161,8 @@ export function openStore(dataDir: string, migrationSets: MigrationSet[], option
       }
     },
   });
+  // The checkpointer looks at the WAL only after a write: every module's statements on this connection tell it.
+  signalWrites(db, checkpointer.written);
 
   let closed = false;
   // Closing the seam closes the store: it owns the connection (checkpoint, pid file).

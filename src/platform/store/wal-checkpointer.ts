@@ -12,6 +12,10 @@
 // idle Steward keeps no second thread). Where it cannot run, or the WAL cannot be started over, SQLite's own
 // checkpoints come back (`fallback`). A full disk is not such a failure: the thread stops, waits for space and starts
 // again, later each time (1 s, doubling to a minute, on the injected clock); issue 75 found it stopped for good.
+// It looks at the WAL only after something was written (`written()`, called by the
+// store after each write): a quarter of a second after the first write, then every quarter second while writes go on
+// or a copy is out; with the thread idle it looks once more when the thread's quiet half minute is up. A look every
+// 250 ms whatever happened woke an idle Steward four times a second for an unchanged file (issue 78).
 import { statSync } from "node:fs";
 import { type Clock, type Timer, wallClock } from "../core/clock";
 import { runtime } from "../runtime";
@@ -39,7 +43,7 @@ export interface WalCheckpointerOptions {
    * thread has not yet and starts the next write at the WAL's beginning.
    */
   restart(): boolean;
-  /** Defaults: WAL_CHECKPOINT_BYTES, 16,384 pages (64 MiB), a look every 250 ms (tests make them small). */
+  /** Defaults: WAL_CHECKPOINT_BYTES, 16,384 pages (64 MiB), a look 250 ms after a write (tests make them small). */
   thresholdBytes?: number;
   restartPages?: number;
   pollMs?: number;
@@ -50,10 +54,12 @@ export interface WalCheckpointerOptions {
 }
 
 export interface WalCheckpointer {
+  /** Something was written: the WAL is looked at within a poll period (cheap when a look is already due). */
+  written(): void;
   /** Stops polling and closes the worker's connection (waits for it: the store's last checkpoint comes next). */
   close(): void;
   /** Checkpoints the thread ran, restarts the main connection made, and whether SQLite's own took over. */
-  readonly stats: { checkpoints: number; restarts: number; fallback?: string; waitingForSpace?: string };
+  readonly stats: { checkpoints: number; restarts: number; looks: number; fallback?: string; waitingForSpace?: string };
 }
 
 /** SQLITE_FULL, or the file system's ENOSPC in the text of the thread's error. */
@@ -107,7 +113,7 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
   const threshold = opts.thresholdBytes ?? WAL_CHECKPOINT_BYTES;
   const restartPages = opts.restartPages ?? WAL_RESTART_PAGES;
   const boundPages = Math.max(WAL_BOUND_PAGES, 4 * restartPages);
-  const stats: WalCheckpointer["stats"] = { checkpoints: 0, restarts: 0 };
+  const stats: WalCheckpointer["stats"] = { checkpoints: 0, restarts: 0, looks: 0 };
   let worker: Worker | undefined;
   let closedFlag: Int32Array | undefined;
   /** The worker said its connection is open: only then is there a connection to wait for at close. */
@@ -119,7 +125,10 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
   /** Pages in the WAL's current generation, as the thread's last checkpoint saw them. */
   let generationPages = 0;
   let timer: Timer | undefined;
+  /** A look is due within a poll period (not only the thread's idle stop). */
+  let soon = false;
   let closed = false;
+  const pollMs = opts.pollMs ?? POLL_MS;
 
   const stopWorker = () => {
     const w = worker;
@@ -195,9 +204,12 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
   };
 
   const poll = () => {
+    timer = undefined;
+    soon = false;
     if (closed || stats.fallback) return;
-    // Waiting for space: the next try is on its timer.
-    if (stats.waitingForSpace !== undefined) return arm();
+    // Waiting for space: the next try is on the space wait's timer, and the next write looks again after it.
+    if (stats.waitingForSpace !== undefined) return;
+    stats.looks++;
     const st = statSync(walFile, { throwIfNoEntry: false });
     const written = (st?.mtimeMs ?? 0) !== lastMtime;
     lastMtime = st?.mtimeMs ?? 0;
@@ -208,21 +220,32 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
       // done
     } else if (!busy && written && (worker || (st?.size ?? 0) >= threshold)) checkpoint();
     else if (!busy && worker && wallClock.now() - lastWork > IDLE_STOP_MS) stopWorker();
-    if (!closed && !stats.fallback) arm();
+    if (closed || stats.fallback) return;
+    // Writes that go on, or a copy out, are looked at again soon; a thread with nothing to do once its quiet time is
+    // up; nothing at all otherwise, until the next write.
+    if (written || busy) arm(pollMs);
+    else if (worker) arm(Math.max(pollMs, lastWork + IDLE_STOP_MS - wallClock.now() + 1));
   };
 
-  const arm = () => {
-    timer = wallClock.setTimeout(poll, opts.pollMs ?? POLL_MS);
+  const arm = (ms: number) => {
+    wallClock.clearTimeout(timer);
+    soon = ms <= pollMs;
+    timer = wallClock.setTimeout(poll, ms);
     timer.unref?.();
   };
-  arm();
+  // The store's migrations (or an earlier run's WAL) are looked at once at the start.
+  arm(pollMs);
 
   return {
     stats,
+    written() {
+      if (!soon && !closed && !stats.fallback) arm(pollMs);
+    },
     close() {
       closed = true;
       wallClock.clearTimeout(timer);
       space.close();
+      timer = undefined;
       stopWorker();
     },
   };

@@ -20,6 +20,8 @@ export interface KeptRuns {
   added(rows: readonly RunRow[]): void;
   /** The store dropped the runs that stopped before `beforeMs`. */
   pruned(beforeMs: number): void;
+  /** How many runs are held (steward_watchdog_runs_held: what this costs in memory grows with it). */
+  size(): number;
 }
 
 /** The index of the first run in `runs` (in stop order) that stopped at or after `ms` (`after`: after `ms`). */
@@ -107,5 +109,6 @@ export function createKeptRuns(): KeptRuns {
       }
       from = Math.max(from, beforeMs);
     },
+    size: () => ordered.length,
   };
 }

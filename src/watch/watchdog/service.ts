@@ -66,24 +66,19 @@ export interface Watchdog extends Component {
   plan(): KeptPlan | undefined;
 }
 
-export function createWatchdog(d: WatchdogDeps): Watchdog {
-  const { cfg, qrs, store, clock, log } = d;
-  let lastLook: number | undefined;
-  let lastError: string | undefined;
-  let lookStarted: number | undefined;
-  let lastDuration: number | undefined;
-  let runningSince: number | undefined;
-
-  const looks = d.metrics.counter("steward_watchdog_looks_total", "Watchdog looks at QRS, by result (ok, failed).");
-  const raised = d.metrics.counter("steward_watchdog_events_total", "Watchdog events announced, by kind.");
-  const announcer = createAnnouncer(store, d.emit, raised, d.formatTime ? (e) => inSiteZone(e, d.formatTime!) : undefined);
-  const qrsLook = createQrsLook({ cfg, store, log, announcer, host: d.host, ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}) });
-  d.metrics.gaugeFn(
+/** The watchdog's gauges on /metrics: what it watches, how its starts are expected, what it holds, what is open. */
+function registerGauges(metrics: MetricsRegistry, store: WatchStore, qrsLook: ReturnType<typeof createQrsLook>): void {
+  metrics.gaugeFn(
     "steward_watchdog_tasks_watched",
     "Enabled tasks the watchdog watches (not StewardWatch=off).",
     () => qrsLook.tasks().filter((t) => t.watched).length,
   );
-  d.metrics.gaugeFn(
+  metrics.gaugeFn(
+    "steward_watchdog_runs_held",
+    "Past runs the watchdog holds in memory to learn from (keepRuns; 0 on PostgreSQL, where each look reads the store).",
+    () => store.keptRunsHeld(),
+  );
+  metrics.gaugeFn(
     "steward_watchdog_triggers",
     "Enabled schema triggers of enabled tasks by how their starts are expected: arithmetic (Steward's reading, agreeing with QRS), qrs (QRS's stated times alone), qrs-never (QRS states none), not-watched (neither: see /ui/watchdog).",
     () => {
@@ -101,7 +96,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
       return [...counts].map(([watch, value]) => ({ labels: { watch }, value }));
     },
   );
-  d.metrics.gaugeFnAsync(
+  metrics.gaugeFnAsync(
     "steward_watchdog_open_conditions",
     "Open watchdog conditions by type (missed, chain_broken, running_long, stale, queue_backlog, …).",
     async () => {
@@ -114,6 +109,21 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
       }));
     },
   );
+}
+
+export function createWatchdog(d: WatchdogDeps): Watchdog {
+  const { cfg, qrs, store, clock, log } = d;
+  let lastLook: number | undefined;
+  let lastError: string | undefined;
+  let lookStarted: number | undefined;
+  let lastDuration: number | undefined;
+  let runningSince: number | undefined;
+
+  const looks = d.metrics.counter("steward_watchdog_looks_total", "Watchdog looks at QRS, by result (ok, failed).");
+  const raised = d.metrics.counter("steward_watchdog_events_total", "Watchdog events announced, by kind.");
+  const announcer = createAnnouncer(store, d.emit, raised, d.formatTime ? (e) => inSiteZone(e, d.formatTime!) : undefined);
+  const qrsLook = createQrsLook({ cfg, store, log, announcer, host: d.host, ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}) });
+  registerGauges(d.metrics, store, qrsLook);
 
   const cloud: CloudWatch | undefined = d.cloudTenants?.length
     ? createCloudWatch({ cfg, tenants: d.cloudTenants, store, clock, log, metrics: d.metrics, sink: { open: announcer.open, close: announcer.close } })

@@ -71,6 +71,8 @@ export interface WatchStore {
   runsSince(sinceMs: number): Promise<RunRow[]>;
   /** The same runs per task, each list oldest first, when they are kept in memory (SQLite); else undefined. */
   keptRunsByTask(sinceMs: number): ReadonlyMap<string, readonly RunRow[]> | undefined;
+  /** How many past runs are held in memory (0 on PostgreSQL, where each look reads the store). */
+  keptRunsHeld(): number;
   /** Opens a condition unless one with the key is open; true when this call opened it. */
   open(row: { key: string; type: string; taskId?: string; appId?: string; openedMs: number; openEvent: WatchdogEvent }): Promise<boolean>;
   markOpenAnnounced(key: string): Promise<void>;
@@ -207,6 +209,7 @@ export function createWatchStore(db: SqlDb): WatchStore {
       return kept ? kept.since(sinceMs)! : rows;
     },
     keptRunsByTask: (sinceMs) => kept?.byTask(sinceMs),
+    keptRunsHeld: () => kept?.size() ?? 0,
     async open(row) {
       // A closed condition under the same key is history: a new occurrence replaces it, the same one (read again
       // after a restart or by another Steward) does not open twice.

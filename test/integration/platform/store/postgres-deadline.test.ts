@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { currentDeadline, withDeadline } from "../../../../src/platform/core/deadline";
 import { createPostgresDb } from "../../../../src/platform/store/postgres-db";
 import { mayHaveBeenApplied, type SqlDb, StoreDeadlineError } from "../../../../src/platform/store/sql";
+import { waitFor } from "../../../helpers/wait-for";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 
 let pg: PostgresService;
@@ -30,13 +31,13 @@ const errorOf = (p: Promise<unknown>) =>
 
 test("the caller stops at its deadline; the statement runs on to its end", { timeout: 20_000 }, async () => {
   const started = performance.now();
-  const err = await errorOf(withDeadline(300, () => db.run("INSERT INTO marks (id) SELECT 1 FROM pg_sleep(1)")));
-  expect(performance.now() - started).toBeLessThan(900);
+  const err = await errorOf(withDeadline(300, () => db.run("INSERT INTO marks (id) SELECT 1 FROM pg_sleep(3)")));
+  // The deadline is Steward's: the caller is answered well before the 3 s statement ends, however busy the machine.
+  expect(performance.now() - started).toBeLessThan(2_500);
   expect(err).toBeInstanceOf(StoreDeadlineError);
   // The statement was sent: it may have been applied (and here it is, a moment later).
   expect(mayHaveBeenApplied(err)).toBe(true);
-  await Bun.sleep(1_200);
-  expect(await db.get<{ n: number }>("SELECT count(*) AS n FROM marks WHERE id = 1")).toEqual({ n: 1 });
+  await waitFor(async () => (await db.get<{ n: number }>("SELECT count(*) AS n FROM marks WHERE id = 1"))?.n === 1, { what: "the statement's row" });
 });
 
 test("past the deadline nothing more is sent: the outcome is notApplied, unless something was sent before", async () => {

@@ -13,6 +13,8 @@ import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { AppError } from "../../../../src/platform/core/errors";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { freeTcpPort } from "../../../helpers/free-port";
+import { waitFor } from "../../../helpers/wait-for";
+import { QRS_IDLE_CLOSE_MS } from "../../../../src/platform/qlik/idle-agent";
 
 interface Seen {
   method: string;
@@ -27,6 +29,7 @@ let server: Server;
 let port: number;
 const seen: Seen[] = [];
 let tlsConnections = 0;
+let tlsClosed = 0;
 let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, r) => r.end("[]");
 
 function writeCerts(dir: string, set: CertSet) {
@@ -67,7 +70,10 @@ beforeAll(async () => {
     req.resume();
     req.on("end", () => handler(req, res));
   });
-  server.on("secureConnection", () => tlsConnections++);
+  server.on("secureConnection", (socket) => {
+    tlsConnections++;
+    socket.on("close", () => tlsClosed++);
+  });
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
 });
 
@@ -116,6 +122,20 @@ describe("QRS transport", () => {
     expect(tlsConnections - before).toBe(1);
     qrs.close();
   });
+
+  test("a connection idle for QRS_IDLE_CLOSE_MS is closed by Steward (an open one woke it every second); the next call opens another", async () => {
+    handler = (_q, r) => r.writeHead(200).end("{}");
+    server.closeAllConnections?.();
+    await waitFor(() => tlsClosed === tlsConnections, { what: "the earlier tests' connections to close" });
+    const qrs = client();
+    const before = tlsConnections;
+    for (let i = 0; i < 3; i++) await qrs.about();
+    expect(tlsConnections - before).toBe(1);
+    await waitFor(() => tlsClosed === tlsConnections, { what: "Steward to close its idle connection", timeoutMs: QRS_IDLE_CLOSE_MS * 4 });
+    await qrs.about();
+    expect(tlsConnections - before).toBe(2);
+    qrs.close();
+  }, 60_000);
 
   test("retries 5xx with backoff until success; gives up after the configured retries", async () => {
     seen.length = 0;
