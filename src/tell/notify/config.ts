@@ -124,13 +124,15 @@ export const RouteSchema = z.lazy(() =>
       mutedTimes: TimeIntervalsSchema.optional().describe("Off hours: the route takes no event whose time falls inside these."),
       renotify: z
         .union([
+          z.literal("once"),
           z.literal("every"),
           z.strictObject({ nth: z.number().int().min(2).max(1000).describe("Notify on the 1st failure of an incident and then on every n-th.") }),
           z.strictObject({ digest: DurationSchema.describe("Notify on the 1st failure, then fold the incident's later failures into one digest per window.") }),
         ])
-        .default("every")
+        .default("once")
         .describe(
-          "How often a task's open incident notifies again on this route: every failure (default, Butler's behaviour), { nth: 4 }, or { digest: 1h }. " +
+          "How often a task's open incident notifies again on this route: once (default: its 1st failure pages, later ones update the incident, " +
+            "and it pages again only after it recovered, or by escalate), every failure (Butler's behaviour, what import-butler sets), { nth: 4 }, or { digest: 1h }. " +
             "task.recovered always goes; InfluxDB and New Relic always get every event.",
         ),
       group: z

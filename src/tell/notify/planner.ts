@@ -21,6 +21,8 @@ export interface PlanContext {
   traits(type: ChannelConfig["type"]): ChannelTraits;
   /** Routes that take events only by escalation (another route's escalate.to). */
   escalationTargets?: ReadonlySet<string> | undefined;
+  /** An escalation is itself the reason to page again: `renotify` does not hold it back. */
+  escalating?: boolean;
 }
 
 export type PlannedAction = "send" | "group" | "suppress" | "duplicate";
@@ -108,7 +110,7 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
           key,
           action: "send",
         };
-        deliveries.push(await decide(route, ch, channelName, traits, base, event, outbox, now, planned, test));
+        deliveries.push(await decide(route, ch, channelName, traits, base, event, outbox, now, planned, test, ctx.escalating === true));
       }
     }
   }
@@ -126,6 +128,7 @@ async function decide(
   now: number,
   planned: Map<string, string>,
   test: NotifyConfig["testMode"],
+  escalating: boolean,
 ): Promise<PlannedDelivery> {
   const earlier = planned.get(d.key);
   if (earlier) return { ...d, action: "duplicate", reason: `already planned by route ${earlier}` };
@@ -139,7 +142,7 @@ async function decide(
     else return { ...d, action: "suppress", reason: "test mode: this channel has no testTarget" };
   }
 
-  const again = renotifyDecision(route.config.renotify, event, traits);
+  const again = escalating ? ({ action: "send" } as const) : renotifyDecision(route.config.renotify, event, traits);
   if (again.action === "suppress") return { ...d, action: "suppress", reason: again.reason };
 
   if (route.config.rateLimit) {

@@ -1,6 +1,6 @@
-// How often an open incident notifies again, per route (`renotify:`): every failure (the default, and Butler's
-// behaviour), the first and then every n-th, or the first and then a digest per incident and window. Data sinks
-// (InfluxDB, New Relic) always get every event: they count runs.
+// How often an open incident notifies again, per route (`renotify:`): once (the default: later failures update the
+// incident and page nothing until it recovers), every failure (Butler's behaviour), the first and then every n-th, or
+// the first and then a digest per incident and window. Data sinks (InfluxDB, New Relic) always get every event.
 import type { RouteConfig } from "./config";
 import type { DomainEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
@@ -28,6 +28,11 @@ export function renotifyDecision(mode: RouteConfig["renotify"], event: DomainEve
       reason: `renotify: incident ${incident.id} was acknowledged by ${incident.acknowledgedBy || "someone"}; its recovery will be sent`,
     };
   if (mode === "every") return SEND;
+  if (mode === "once")
+    return {
+      action: "suppress",
+      reason: `renotify: incident ${incident.id} paged at its 1st failure and is still open; this ${ordinal(n)} failure updates it (renotify: every pages each one)`,
+    };
   if ("nth" in mode) {
     if (n % mode.nth === 0) return SEND;
     return {

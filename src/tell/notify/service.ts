@@ -180,7 +180,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     // The escalation is the reason to send: the target's own event kinds and time filters were judged by the caller.
     const only = { ...named, config: { ...named.config, on: [event.kind], activeTimes: undefined, mutedTimes: undefined } };
     const now = clock.now();
-    const planned = await planEvent({ ...ctx, routes: [only], escalationTargets: undefined }, event, outbox, now, keyPrefix);
+    const planned = await planEvent({ ...ctx, routes: [only], escalationTargets: undefined, escalating: true }, event, outbox, now, keyPrefix);
     const plan = deps.gate ? await deps.gate.review(planned, now) : planned;
     const result = await enqueuePlan(outbox, plan, now, o.maxAge);
     countOutcomes(metrics, plan, result);

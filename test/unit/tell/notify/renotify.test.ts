@@ -1,4 +1,4 @@
-// Per-route renotify of an open incident: every failure, the 1st and every n-th, or the 1st then a digest per
+// Per-route renotify of an open incident: once (the default), every failure, the 1st and every n-th, or the 1st then a digest per
 // incident; recoveries, warnings and data sinks are never held back.
 import { describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
@@ -12,6 +12,17 @@ const failure = (n: number, status: "open" | "closed" = "open"): TaskEvent => ({
 const chat = { supportsDigest: true };
 
 describe("renotifyDecision", () => {
+  test("once (the default): the 1st failure pages, later ones of the open incident update it; a closed incident's next failure pages", () => {
+    expect(renotifyDecision("once", failure(1), chat)).toEqual({ action: "send" });
+    for (const n of [2, 3, 9]) expect(renotifyDecision("once", failure(n), chat).action).toBe("suppress");
+    expect(renotifyDecision("once", failure(3), chat)).toEqual({
+      action: "suppress",
+      reason: "renotify: incident 42 paged at its 1st failure and is still open; this 3rd failure updates it (renotify: every pages each one)",
+    });
+    expect(renotifyDecision("once", { ...failure(3, "closed"), kind: "task.recovered" }, chat)).toEqual({ action: "send" });
+    expect(renotifyDecision("once", failure(2), { supportsDigest: false, dataSink: true })).toEqual({ action: "send" });
+  });
+
   test("every: every failure", () => {
     for (const n of [1, 2, 3]) expect(renotifyDecision("every", failure(n), chat)).toEqual({ action: "send" });
   });
