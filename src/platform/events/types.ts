@@ -98,6 +98,22 @@ export const EVENT_KINDS: readonly EventKind[] = [
   ...FRESHNESS_EVENT_KINDS,
 ];
 
+/** One attempt of a run the Scheduler retried (QRS: one execution result per attempt, one execution id). */
+export interface RunAttempt {
+  /** 1 for the first try, then each retry. */
+  attempt: number;
+  /** QRS's status of the attempt: Retry for one the Scheduler retried, then the run's final status. */
+  status: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** The end of an earlier attempt's script log (hear/), from which its failing line is read. */
+  scriptLog?: ScriptLogExcerpt;
+  /** QRS's error details of the attempt. */
+  errorDetails?: string[];
+  /** The line that states why the attempt failed (src/tell/incidents/). */
+  errorLine?: string;
+}
+
 /** A finished (or aborting) Qlik Sense task run. */
 export interface TaskEvent extends WithCause {
   /** Stable identity: `${executionId}:${outcome}`. Used for deduplication and delivery idempotency. */
@@ -195,6 +211,12 @@ export interface TaskEvent extends WithCause {
   errorLine?: string;
   /** The incident this run opened, updated or (task.recovered) closed. */
   incident?: IncidentRef;
+  /**
+   * The Scheduler's attempts of this run, first to last (this event's own result last), when its task has retries and
+   * the run took more than one: a success after failed attempts was recovered by retry; a failure failed N times and
+   * the Scheduler gave up. Absent for a run of one attempt.
+   */
+  attempts?: RunAttempt[];
   /** task.warning: why a successful run looks wrong. */
   warnings?: RunWarning[];
 }

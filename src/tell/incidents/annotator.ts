@@ -20,6 +20,7 @@ import { KEPT_PER_TASK, recentRunsOf } from "./recent-runs";
 import { logLines, tableRows } from "./script-tables";
 import { createTriggerLookup } from "./started-by-trigger";
 import { detectWarnings } from "./warnings";
+import { withAttemptLines } from "./attempt-lines";
 
 /** Earlier runs read for one run's history. */
 const RECENT_RUNS = 50;
@@ -39,7 +40,8 @@ export interface AnnotatorDeps {
 
 type Outcome = RecordOutcome;
 
-const isRun = (e: TaskEvent) => e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted";
+/** A finished run; a failed attempt the Scheduler retries (QRS: Retry, status 10) is not one: its run's outcome is. */
+const isRun = (e: TaskEvent) => (e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted") && e.execution?.statusCode !== 10;
 
 export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
   const log = deps.log.child({ module: "incidents" });
@@ -173,7 +175,7 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       );
       const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
       const warnings = !failed && !readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, tables) : [];
-      const annotated = annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText);
+      const annotated = withAttemptLines(annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText), deps.classifier, cause);
       const out = [annotated];
       if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
       if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
@@ -204,6 +206,7 @@ function runRowOf(e: TaskEvent, at: number, cause: ErrorCause | undefined, table
     incidentId: null,
     consecutiveFailures: 0,
     source: "event",
+    attempts: e.attempts && e.attempts.length > 1 ? e.attempts.length : null,
   };
 }
 
@@ -232,6 +235,9 @@ function batchedRecorder(deps: AnnotatorDeps, alone: RecordOne) {
   };
 }
 
+/** "failed", or for a run whose every attempt failed "failed 3 times, gave up". */
+const outcomeText = (e: TaskEvent) => (e.attempts && e.attempts.length > 1 ? `${e.outcome} ${e.attempts.length} times, gave up` : e.outcome);
+
 /** What a failed run changes in its task's incident, but for what its history says. */
 function failureTouch(e: TaskEvent, at: number, cause: ErrorCause | undefined): Omit<IncidentTouch, "priorFailures" | "since"> {
   return {
@@ -240,7 +246,7 @@ function failureTouch(e: TaskEvent, at: number, cause: ErrorCause | undefined): 
     title: e.task.name || e.task.id,
     eventId: e.id,
     kind: e.kind,
-    summary: cause?.errorLine ? `${e.outcome}: ${cause.errorLine}`.slice(0, 500) : e.outcome,
+    summary: `${outcomeText(e)}${cause?.errorLine ? `: ${cause.errorLine}` : ""}`.slice(0, 500),
     at,
     failedRun: true,
     errorClass: cause?.errorClass,

@@ -58,5 +58,11 @@ export const incidentMigrations: MigrationSet = {
         ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
         ALTER TABLE incidents ADD COLUMN acknowledged_note TEXT;`,
     },
+    {
+      version: 3,
+      name: "attempts of a run",
+      // The Scheduler's attempts of a run (null: one, or not known): a success after more than one was recovered by retry.
+      sql: "ALTER TABLE incident_runs ADD COLUMN attempts INTEGER;",
+    },
   ],
 };

@@ -13,7 +13,7 @@ import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator } from "./annotator";
 import { createClassifier, type Classifier } from "./classify";
 import { type FailedRun, failedRunsBetween } from "./failed-runs";
-import { incidentSql, type IncidentClose, type IncidentRow, type IncidentStatus, type IncidentTouch } from "./incident-store";
+import { incidentSql, type IncidentClose, type IncidentRow, type IncidentStatus, type IncidentTouch, type RecoveredRun } from "./incident-store";
 
 /** How often old runs and closed incidents are deleted. */
 const PURGE_EVERY_MS = 60 * 60_000;
@@ -59,6 +59,8 @@ export interface IncidentService {
   causesOf(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
   /** Newest first. */
   list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]>;
+  /** Runs the Scheduler's retry recovered (a success after failed attempts: nothing was paged), newest first. */
+  recoveredByRetry(since: number, limit: number): Promise<RecoveredRun[]>;
   /** Runs that ended failed or aborted in [from, to), oldest first (the reports' failures by cause). */
   failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;
@@ -194,6 +196,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     },
     causesOf: async (subjects) => (deps.causes ? deps.causes.openCausesOfSubjects(subjects) : new Map()),
     list: (f) => incidentSql(deps.db).list(f),
+    recoveredByRetry: (since, limit) => incidentSql(deps.db).recoveredByRetry(since, limit),
     failedRuns: (from, to, limit) => failedRunsBetween(deps.db, from, to, limit),
     classifier,
     component,

@@ -15,6 +15,13 @@ export const incidentGroupKey = (incidentId: number): string => `incident:${inci
 
 export function renotifyDecision(mode: RouteConfig["renotify"], event: DomainEvent, traits: { supportsDigest: boolean; dataSink?: boolean }): RenotifyDecision {
   if (traits.dataSink || !isTaskEvent(event)) return SEND;
+  // The outcome is paged, never an attempt (issue 76): a failure heard of while QRS shows the run in Retry (a site's
+  // own appender that reports every attempt, say) is followed by the run's final result, which every path reports.
+  if (isRetriedAttempt(event))
+    return {
+      action: "suppress",
+      reason: "a failed attempt the Scheduler retries: the run's outcome is paged (nothing if a retry succeeds, once if every attempt fails)",
+    };
   // An acknowledged incident is quiet on every route, renotify: every included, until it recovers.
   if (mode === "every" && !event.incident?.acknowledgedAt) return SEND;
   const incident = event.incident;
@@ -46,3 +53,6 @@ export function renotifyDecision(mode: RouteConfig["renotify"], event: DomainEve
     reason: `renotify: incident ${incident.id} sends its 1st failure here and folds the rest into a digest, which this channel cannot show`,
   };
 }
+
+/** A failure of one attempt of a run that is still going: QRS shows the run in Retry (status 10). */
+export const isRetriedAttempt = (e: DomainEvent): boolean => isTaskEvent(e) && e.outcome !== "succeeded" && e.execution?.statusCode === 10;

@@ -23,6 +23,14 @@ describe("renotifyDecision", () => {
     expect(renotifyDecision("once", failure(2), { supportsDigest: false, dataSink: true })).toEqual({ action: "send" });
   });
 
+  test("a failed attempt the Scheduler retries (QRS: Retry) is never paged, on any route; the final failure is", () => {
+    const attempt: TaskEvent = { ...failure(1), execution: { statusCode: 10, status: "Retry", details: [] } };
+    for (const mode of ["once", "every", { nth: 2 }] as const) expect(renotifyDecision(mode, attempt, chat).action).toBe("suppress");
+    expect(renotifyDecision("every", attempt, { supportsDigest: false, dataSink: true })).toEqual({ action: "send" });
+    const final: TaskEvent = { ...failure(1), execution: { statusCode: 8, status: "FinishedFail", details: [] } };
+    expect(renotifyDecision("every", final, chat)).toEqual({ action: "send" });
+  });
+
   test("every: every failure", () => {
     for (const n of [1, 2, 3]) expect(renotifyDecision("every", failure(n), chat)).toEqual({ action: "send" });
   });
