@@ -40,6 +40,11 @@ export interface RunHistory {
   durationMs?: number;
   /** How many earlier runs of the task the history is based on. */
   runsKnown: number;
+  /**
+   * End times (ISO-8601 UTC, oldest first) of the task's failed or aborted runs before this one, among its last 50 runs
+   * of the last 7 days: what "page after N failures within a window" counts. Only when such a threshold is configured.
+   */
+  recentFailures?: string[];
   startedBy: StartedBy;
 }
 

@@ -217,6 +217,11 @@ export interface TaskEvent extends WithCause {
    * the Scheduler gave up. Absent for a run of one attempt.
    */
   attempts?: RunAttempt[];
+  /**
+   * The task's or app's "page after N failures within a window" (incidents.pageAfter), when a rule names it; a route's
+   * own pageAfter takes its place on that route (src/tell/notify/page-after.ts).
+   */
+  pageAfter?: { failures: number; withinMs: number; from: string };
   /** task.warning: why a successful run looks wrong. */
   warnings?: RunWarning[];
 }

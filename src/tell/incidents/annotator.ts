@@ -4,7 +4,7 @@
 // retry after a crash, reconciliation) finds its row and says the same again instead of counting twice.
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
-import type { IncidentRef, RunWarning } from "../../platform/events/run-context";
+import type { IncidentRef, RunHistory, RunWarning, StartedBy } from "../../platform/events/run-context";
 import type { TaskEvent } from "../../platform/events/types";
 import type { QueuedRun } from "../../hear/events/run-report";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
@@ -21,6 +21,8 @@ import { logLines, tableRows } from "./script-tables";
 import { createTriggerLookup } from "./started-by-trigger";
 import { detectWarnings } from "./warnings";
 import { withAttemptLines } from "./attempt-lines";
+import { withPageAfter } from "./page-after-rules";
+import { PAGE_AFTER_MAX_WINDOW_MS } from "../notify/page-after";
 
 /** Earlier runs read for one run's history. */
 const RECENT_RUNS = 50;
@@ -36,6 +38,8 @@ export interface AnnotatorDeps {
   qrsTimeoutMs?: number;
   /** Keep the full log text of successful runs on the event (a route attaches it); else it is dropped after reading. */
   keepSuccessLogText?: boolean;
+  /** A "page after N failures" threshold is configured (a route's or incidents.pageAfter): the history lists recent failures. */
+  listRecentFailures?: boolean;
 }
 
 type Outcome = RecordOutcome;
@@ -168,14 +172,13 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       // A failure of the Scheduler's own run says which trigger or chain started it (QRS reads shared by the runs of
       // a burst; successes, which seldom alert, do not pay for them).
       const startedBy = await triggers.startedBy(e, failed, heardAtMs);
-      const history = historyFor(
-        o.prior,
-        { failed, consecutiveFailures: o.consecutiveFailures, failingSince: o.failingSince, durationMs: e.execution?.durationMs },
-        startedBy,
-      );
+      const history = runHistory(o, e, at, startedBy, Boolean(deps.listRecentFailures) || cfg.pageAfter.length > 0);
       const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
       const warnings = !failed && !readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, tables) : [];
-      const annotated = withAttemptLines(annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText), deps.classifier, cause);
+      const annotated = withPageAfter(
+        withAttemptLines(annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText), deps.classifier, cause),
+        cfg.pageAfter,
+      );
       const out = [annotated];
       if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
       if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
@@ -188,6 +191,22 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
 }
 
 export type Annotator = ReturnType<typeof createAnnotator>;
+
+/** The run's history; `listFailures`: with the task's recent failures, which a "page after N failures" counts. */
+function runHistory(o: Outcome, e: TaskEvent, at: number, startedBy: StartedBy, listFailures: boolean): RunHistory {
+  const failed = e.outcome !== "succeeded";
+  return historyFor(
+    o.prior,
+    {
+      failed,
+      consecutiveFailures: o.consecutiveFailures,
+      failingSince: o.failingSince,
+      durationMs: e.execution?.durationMs,
+      ...(listFailures ? { failuresSince: at - PAGE_AFTER_MAX_WINDOW_MS } : {}),
+    },
+    startedBy,
+  );
+}
 
 function followUp(e: TaskEvent, kind: "task.recovered" | "task.warning", extra: Partial<TaskEvent>): TaskEvent {
   return { ...e, id: `${e.executionId}:${kind === "task.recovered" ? "recovered" : "warning"}`, kind, ...extra };

@@ -97,6 +97,8 @@ export interface IncidentServiceDeps {
   qrs?: Pick<QrsClient, "getExecutionResults" | "request">;
   qrsTimeoutMs?: number;
   keepSuccessLogText?: boolean;
+  /** See AnnotatorDeps.listRecentFailures. */
+  listRecentFailures?: boolean;
   /** Absent when grouping is off: an incident is then its own cause. */
   causes?: IncidentCauses;
 }

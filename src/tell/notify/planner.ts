@@ -7,6 +7,13 @@ import type { OutboxStore } from "./outbox-store";
 import { resolveRecipients } from "./recipients";
 import { matchRoute, type NamedRoute } from "./routing";
 import { renotifyDecision } from "./renotify";
+import type { PageAfter } from "./page-after";
+
+/** A route's own "page after N failures within a window", as the decision takes it. */
+export function routePageAfter(route: NamedRoute): PageAfter | undefined {
+  const p = route.config.pageAfter;
+  return p ? { failures: p.failures, withinMs: p.within, from: `routes.${route.name}.pageAfter` } : undefined;
+}
 
 export interface ChannelTraits {
   addressable: boolean;
@@ -142,7 +149,7 @@ async function decide(
     else return { ...d, action: "suppress", reason: "test mode: this channel has no testTarget" };
   }
 
-  const again = escalating ? ({ action: "send" } as const) : renotifyDecision(route.config.renotify, event, traits);
+  const again = escalating ? ({ action: "send" } as const) : renotifyDecision(route.config.renotify, event, traits, routePageAfter(route));
   if (again.action === "suppress") return { ...d, action: "suppress", reason: again.reason };
 
   if (route.config.rateLimit) {

@@ -19,7 +19,7 @@ import { createNotifyMetrics } from "./metrics";
 import { createFallbackRecorder } from "./fallback/record";
 import { notificationForRow } from "./notification";
 import { createOutboxStore, type DeliveryRow, type ListFilter, type OutboxStore } from "./outbox-store";
-import { deliveryKey, planEvent, type Plan, type PlannedDelivery } from "./planner";
+import { deliveryKey, planEvent, routePageAfter, type Plan, type PlannedDelivery } from "./planner";
 import { planContextFor, previewEvent, type Preview } from "./preview";
 import { routeAttachScriptLog } from "./routing";
 import type { ChannelDefinition, ChannelDeps, Notification } from "./types";
@@ -135,6 +135,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return { ch, def: CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>, deps: channelDeps.get(name)! };
   };
 
+  const pageAfterOf = (route: string) => {
+    const named = ctx.routes.find((r) => r.name === route);
+    return named ? routePageAfter(named) : undefined;
+  };
   const worker = createOutboxWorker({
     outbox,
     channels: workerChannels,
@@ -147,7 +151,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
     fellBack: createFallbackRecorder({ log, clock, metrics }),
     buildNotification: async (row, attempt) => {
-      const built = await notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel]));
+      const built = await notificationForRow(row, attempt, outbox, { ...varsOptionsFor(config, config.channels[row.channel]), pageAfterOf });
       const n = deps.hooks?.decorate ? await deps.hooks.decorate(built) : built;
       const attach = routeAttachScriptLog(config.routes, row.route);
       return attach === undefined ? n : { ...n, attachScriptLog: attach };

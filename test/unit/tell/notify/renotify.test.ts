@@ -7,6 +7,7 @@ import { renotifyDecision } from "../../../../src/tell/notify/renotify";
 
 const failure = (n: number, status: "open" | "closed" = "open"): TaskEvent => ({
   ...syntheticTaskEvent({ outcome: "failed", full: false }),
+  source: "udp",
   incident: { id: 42, status, failures: n, openedAt: "2026-11-20T01:00:00.000Z" },
 });
 const chat = { supportsDigest: true };
@@ -29,6 +30,11 @@ describe("renotifyDecision", () => {
     expect(renotifyDecision("every", attempt, { supportsDigest: false, dataSink: true })).toEqual({ action: "send" });
     const final: TaskEvent = { ...failure(1), execution: { statusCode: 8, status: "FinishedFail", details: [] } };
     expect(renotifyDecision("every", final, chat)).toEqual({ action: "send" });
+  });
+
+  test("a test alert always goes, whatever the route says", () => {
+    const test: TaskEvent = { ...failure(3), source: "test" };
+    for (const mode of ["once", { nth: 2 }] as const) expect(renotifyDecision(mode, test, chat)).toEqual({ action: "send" });
   });
 
   test("every: every failure", () => {
