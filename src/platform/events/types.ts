@@ -402,6 +402,15 @@ export interface DomainEvents {
   "app.freshness_recovered": WatchdogEvent;
 }
 
+/**
+ * A failure of one attempt of a run the Scheduler is still retrying: QRS shows the run in Retry (status 10). Not the
+ * run's outcome, so never paged (issue 76): the intake leaves it for the run's final result, which a datagram or
+ * reconciliation reports.
+ */
+export function isRetriedAttempt(e: DomainEvent): boolean {
+  return isTaskEvent(e) && e.outcome !== "succeeded" && e.execution?.statusCode === 10;
+}
+
 export function isTaskEvent(e: DomainEvent): e is TaskEvent {
   return (TASK_EVENT_KINDS as readonly string[]).includes(e.kind) || isEngineReloadKind(e.kind);
 }

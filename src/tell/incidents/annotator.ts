@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import type { IncidentRef, RunHistory, RunWarning, StartedBy } from "../../platform/events/run-context";
-import type { TaskEvent } from "../../platform/events/types";
+import { isRetriedAttempt, type TaskEvent } from "../../platform/events/types";
 import type { QueuedRun } from "../../hear/events/run-report";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { IncidentsConfig } from "./config";
@@ -45,7 +45,7 @@ export interface AnnotatorDeps {
 type Outcome = RecordOutcome;
 
 /** A finished run; a failed attempt the Scheduler retries (QRS: Retry, status 10) is not one: its run's outcome is. */
-const isRun = (e: TaskEvent) => (e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted") && e.execution?.statusCode !== 10;
+const isRun = (e: TaskEvent) => (e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted") && !isRetriedAttempt(e);
 
 export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
   const log = deps.log.child({ module: "incidents" });

@@ -3,7 +3,7 @@
 // the first and then a digest per incident and window. Data sinks (InfluxDB, New Relic) always get every event.
 import type { RouteConfig } from "./config";
 import type { DomainEvent } from "../../platform/events/types";
-import { isTaskEvent } from "../../platform/events/types";
+import { isRetriedAttempt, isTaskEvent } from "../../platform/events/types";
 import { ordinal } from "./history-vars";
 import { type PageAfter, pageAfterFor, pageAfterState, spanWords } from "./page-after";
 
@@ -63,9 +63,6 @@ export function renotifyDecision(
     reason: `renotify: incident ${incident.id} sends its 1st failure here and folds the rest into a digest, which this channel cannot show`,
   };
 }
-
-/** A failure of one attempt of a run that is still going: QRS shows the run in Retry (status 10). */
-export const isRetriedAttempt = (e: DomainEvent): boolean => isTaskEvent(e) && e.outcome !== "succeeded" && e.execution?.statusCode === 10;
 
 /**
  * What a "page after N failures" threshold decides before renotify does: a failure below it is held, the one that

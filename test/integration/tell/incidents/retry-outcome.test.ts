@@ -1,11 +1,12 @@
 // Page the outcome, not the attempt (issue 76), on the simulated site: a reload task with two Scheduler retries. A
 // run whose first attempt fails and whose retry succeeds pages nothing and is counted as recovered by retry; a run
-// whose three attempts all fail pages once, "Failed 3 times, gave up", naming each attempt's failing line.
+// whose three attempts all fail pages once, "Failed 3 times, gave up", naming each attempt's failing line; a failure
+// heard while the Scheduler still retries (a datagram while QRS shows Retry) is not announced: the outcome is.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
-import { IDS, SITE_YAML, startHarness, type Harness } from "../../hear/intake/harness";
+import { IDS, SITE_YAML, sendDatagram, startHarness, type Harness } from "../../hear/intake/harness";
 import { startSmtpReceiver, type SmtpReceiver } from "../notify/receivers";
 
 const SITE = SITE_YAML.replace("type: reload, app: Sales dashboard,", "type: reload, app: Sales dashboard, maxRetries: 2,");
@@ -68,5 +69,40 @@ routes:
     expect(incidents.incidents.map((i) => [i.failures, i.lastSummary])).toEqual([[1, "failed 3 times, gave up: Cannot open file: 'lib://Data/orders.qvd'"]]);
     const recovered = (await (await h.t.request("/v4/incidents/recovered-by-retry")).json()) as { runs: unknown[] };
     expect(recovered.runs).toHaveLength(1);
+  });
+
+  test("a failure heard while the Scheduler retries is not announced; the run's final failure pages once", { timeout: 60_000 }, async () => {
+    const sample = h.sim.udp
+      .recent()
+      .filter((d) => d.prefix === "/scheduler-task-failed/")
+      .at(-1)!;
+    const sampleExec = [...h.sim.repo.executions.values()].filter((r) => r.taskId === IDS.reload && r.status === 8).at(-1)!.executionID;
+    expect(sample.text.toLowerCase()).toContain(sampleExec.toLowerCase());
+    // The incident of the run before recovers first: this run's failure is then a new incident's first.
+    await h.eventFor(await h.runWhenIdle(IDS.reload, "succeed"), 15_000);
+    await waitFor(outboxEmpty, { what: "the outbox to be empty", timeoutMs: 15_000 });
+    const mailsBefore = smtp.mails.length;
+    const id = await h.runWhenIdle(IDS.reload, "fail", { durationMs: 1_500 });
+    // The first attempt failed: QRS shows it in Retry while the second runs. A datagram for the run comes now (a
+    // site whose appender also reports attempts).
+    await waitFor(() => [...h.sim.repo.executions.values()].some((r) => r.executionID === id && r.status === 10), {
+      what: "the run in Retry",
+      timeoutMs: 10_000,
+    });
+    const enriched = async () =>
+      (await h.metric("steward_intake_events_enriched_total", { complete: "true" })) +
+      (await h.metric("steward_intake_events_enriched_total", { complete: "false" }));
+    const before = await enriched();
+    await sendDatagram(sample.text.replace(new RegExp(sampleExec, "gi"), id), h.udpPort());
+    await waitFor(async () => (await enriched()) > before, { what: "the datagram of the attempt to be read", timeoutMs: 10_000 });
+    expect(h.events.filter((e) => e.executionId === id)).toHaveLength(0);
+
+    const e = await h.eventFor(id, 20_000);
+    expect([e.kind, e.execution?.statusCode, e.attempts?.length]).toEqual(["task.failed", 8, 3]);
+    await waitFor(() => smtp.mails.length > mailsBefore, { what: "the page of the outcome", timeoutMs: 15_000 });
+    await waitFor(outboxEmpty, { what: "the outbox to be empty", timeoutMs: 15_000 });
+    expect(h.events.filter((x) => x.executionId === id)).toHaveLength(1);
+    expect(smtp.mails.length - mailsBefore).toBe(1);
+    expect(smtp.mails.at(-1)!.mail.text).toContain("Failed 3 times, gave up.");
   });
 });
