@@ -218,6 +218,19 @@ function confirmNode(deps: RunProcessorDeps, event: TaskEvent): void {
   if (node) deps.confirmedNode?.(node);
 }
 
+/**
+ * A failed attempt the Scheduler retries (QRS: Retry) is not the run's outcome (issue 76): its claim is given up, so
+ * the run stays unhandled in the store for every Steward of the cluster until its final result, which the
+ * Scheduler's datagram or reconciliation reports (a run that never ends is the watchdog's running-long).
+ */
+function logHeldAttempt(log: Logger, report: RunReport): "attempt" {
+  log.info(
+    { executionId: report.executionId, taskId: report.taskId, source: report.source },
+    "a failed attempt the Scheduler retries: not announced; the run's outcome will be",
+  );
+  return "attempt";
+}
+
 export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const log = deps.log.child({ module: "intake" });
   const reservations = createRunReservations({ ...deps, log });
@@ -256,7 +269,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     deps.counters.enriched.inc({ complete: String(event.complete) });
     confirmNode(deps, event);
     if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
-    if (isRetriedAttempt(event)) return holdAttempt(key, report, event);
+    if (isRetriedAttempt(event)) return drop(key, logHeldAttempt(log, report));
     const matched = (await announcedAlready(deps, report, key, event)) ? "duplicate" : await claimMatched(report, key, event);
     if (matched === "duplicate" || matched === "error") {
       if (matched === "duplicate") release(key);
@@ -265,19 +278,6 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     const run: HeldRun = { report, key, event, ...(matched !== undefined ? { matchedKey: matched } : {}) };
     if (options.announceAhead && ahead > 0) return announceAhead(run, options);
     return announce(run, options);
-  }
-
-  /**
-   * A failed attempt the Scheduler retries (QRS: Retry) is not the run's outcome (issue 76): its claim is given up, so
-   * the run stays unhandled in the store for every Steward of the cluster until its final result, which the
-   * Scheduler's datagram or reconciliation reports (a run that never ends is the watchdog's running-long).
-   */
-  function holdAttempt(key: string, report: RunReport, event: TaskEvent): Promise<ProcessResult> {
-    log.info(
-      { executionId: report.executionId, taskId: report.taskId, source: report.source },
-      "a failed attempt the Scheduler retries: not announced; the run's outcome will be",
-    );
-    return drop(key, "attempt");
   }
 
   /** The worker waits only for room among the runs announced in the background, then takes its next run. */

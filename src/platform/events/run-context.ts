@@ -62,6 +62,8 @@ export interface IncidentRef {
   /** Someone acknowledged it (POST /v4/incidents/{id}/acknowledge): its further failures do not notify again. */
   acknowledgedAt?: string;
   acknowledgedBy?: string;
+  /** One of its alerts already went out to someone (not held): renotify: once holds its further failures. */
+  paged?: boolean;
 }
 
 /** Why a successful run is suspicious (task.warning). */

@@ -32,6 +32,8 @@ export interface IncidentRow {
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
   acknowledgedNote: string | null;
+  /** When one of its alerts first went out to someone (held ones do not count); null while none has. */
+  pagedAt: number | null;
 }
 
 export interface RunRow {
@@ -149,6 +151,7 @@ function toIncident(r: Row): IncidentRow {
     acknowledgedAt: numOrNull(r.acknowledged_at),
     acknowledgedBy: strOrNull(r.acknowledged_by),
     acknowledgedNote: strOrNull(r.acknowledged_note),
+    pagedAt: numOrNull(r.paged_at),
   };
 }
 
@@ -207,6 +210,7 @@ const Q = {
   close: CLOSE,
   open: "SELECT * FROM incidents WHERE subject = ? AND status = 'open'",
   byId: "SELECT * FROM incidents WHERE id = ?",
+  markPaged: "UPDATE incidents SET paged_at = ? WHERE id = ? AND paged_at IS NULL",
   acknowledge: `UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_note = ?, updated_at = ?
     WHERE id = ? AND status = 'open' RETURNING *`,
   closedBy: "SELECT * FROM incidents WHERE closed_by_event_id = ?",
@@ -336,6 +340,7 @@ export function incidentSql(x: SqlExecutor) {
     latest: async (taskId: string, limit: number): Promise<KeptRun[]> =>
       (await x.all<Row>(Q.latest, [taskId, limit])).map((r) => ({ ...toPastRun(r), executionId: String(r.execution_id) })),
     /** Marks an open incident acknowledged; undefined when it is not open (closed meanwhile, or no such id). */
+    markPaged: async (id: number, at: number) => void (await x.run(Q.markPaged, [at, id])),
     async acknowledge(id: number, by: string, note: string | null, now: number): Promise<IncidentRow | undefined> {
       const row = await x.get<Row>(Q.acknowledge, [now, by, note, now, id]);
       return row ? toIncident(row) : undefined;

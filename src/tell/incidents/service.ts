@@ -59,6 +59,8 @@ export interface IncidentService {
   causesOf(subjects: readonly string[]): Promise<Map<string, CauseBrief>>;
   /** Newest first. */
   list(f: { status?: IncidentStatus; since?: number; limit: number }): Promise<IncidentRow[]>;
+  /** One of the incident's alerts went out to someone (the first time counts): its repeats are then held (renotify: once). */
+  markPaged(id: number, at: number): Promise<void>;
   /** Runs the Scheduler's retry recovered (a success after failed attempts: nothing was paged), newest first. */
   recoveredByRetry(since: number, limit: number): Promise<RecoveredRun[]>;
   /** Runs that ended failed or aborted in [from, to), oldest first (the reports' failures by cause). */
@@ -198,6 +200,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     },
     causesOf: async (subjects) => (deps.causes ? deps.causes.openCausesOfSubjects(subjects) : new Map()),
     list: (f) => incidentSql(deps.db).list(f),
+    markPaged: (id, at) => incidentSql(deps.db).markPaged(id, at),
     recoveredByRetry: (since, limit) => incidentSql(deps.db).recoveredByRetry(since, limit),
     failedRuns: (from, to, limit) => failedRunsBetween(deps.db, from, to, limit),
     classifier,

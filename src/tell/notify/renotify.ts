@@ -45,6 +45,8 @@ export function renotifyDecision(
       reason: `renotify: incident ${incident.id} was acknowledged by ${incident.acknowledgedBy || "someone"}; its recovery will be sent`,
     };
   if (mode === "every") return SEND;
+  // Nobody was told of the incident yet (its alerts were held: a window, a silence, a threshold): this one pages.
+  if (mode === "once" && incident.paged === false) return SEND;
   if (mode === "once")
     return {
       action: "suppress",

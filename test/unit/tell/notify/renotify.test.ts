@@ -32,6 +32,13 @@ describe("renotifyDecision", () => {
     expect(renotifyDecision("every", final, chat)).toEqual({ action: "send" });
   });
 
+  test("once: an incident nobody was told of yet (its alerts held by a window, a silence) pages at its next failure", () => {
+    const unpaged: TaskEvent = { ...failure(2), incident: { ...failure(2).incident!, paged: false } };
+    expect(renotifyDecision("once", unpaged, chat)).toEqual({ action: "send" });
+    const paged: TaskEvent = { ...failure(2), incident: { ...failure(2).incident!, paged: true } };
+    expect(renotifyDecision("once", paged, chat).action).toBe("suppress");
+  });
+
   test("a test alert always goes, whatever the route says", () => {
     const test: TaskEvent = { ...failure(3), source: "test" };
     for (const mode of ["once", { nth: 2 }] as const) expect(renotifyDecision(mode, test, chat)).toEqual({ action: "send" });
