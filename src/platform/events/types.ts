@@ -3,7 +3,7 @@
 // in the outbox and survive restarts).
 import type { WithCause } from "./cause-summary";
 import type { ExecutionInfo, NameValue, QlikUserRef, ReportSection, ScriptLogExcerpt } from "./event-parts";
-import type { ErrorClass, IncidentRef, RunHistory, RunWarning } from "./run-context";
+import type { ErrorClass, IncidentRef, RetryAndTolerance, RunHistory, RunWarning } from "./run-context";
 import { ENGINE_RELOAD_EVENT_KINDS, type EngineReloadEventKind, isEngineReloadKind } from "./engine-reload";
 
 export * from "./run-context";
@@ -98,24 +98,8 @@ export const EVENT_KINDS: readonly EventKind[] = [
   ...FRESHNESS_EVENT_KINDS,
 ];
 
-/** One attempt of a run the Scheduler retried (QRS: one execution result per attempt, one execution id). */
-export interface RunAttempt {
-  /** 1 for the first try, then each retry. */
-  attempt: number;
-  /** QRS's status of the attempt: Retry for one the Scheduler retried, then the run's final status. */
-  status: string;
-  startedAt?: string;
-  endedAt?: string;
-  /** The end of an earlier attempt's script log (hear/), from which its failing line is read. */
-  scriptLog?: ScriptLogExcerpt;
-  /** QRS's error details of the attempt. */
-  errorDetails?: string[];
-  /** The line that states why the attempt failed (src/tell/incidents/). */
-  errorLine?: string;
-}
-
 /** A finished (or aborting) Qlik Sense task run. */
-export interface TaskEvent extends WithCause {
+export interface TaskEvent extends WithCause, RetryAndTolerance {
   /** Stable identity: `${executionId}:${outcome}`. Used for deduplication and delivery idempotency. */
   id: string;
   kind: TaskEventKind | EngineReloadEventKind;
@@ -211,17 +195,6 @@ export interface TaskEvent extends WithCause {
   errorLine?: string;
   /** The incident this run opened, updated or (task.recovered) closed. */
   incident?: IncidentRef;
-  /**
-   * The Scheduler's attempts of this run, first to last (this event's own result last), when its task has retries and
-   * the run took more than one: a success after failed attempts was recovered by retry; a failure failed N times and
-   * the Scheduler gave up. Absent for a run of one attempt.
-   */
-  attempts?: RunAttempt[];
-  /**
-   * The task's or app's "page after N failures within a window" (incidents.pageAfter), when a rule names it; a route's
-   * own pageAfter takes its place on that route (src/tell/notify/page-after.ts).
-   */
-  pageAfter?: { failures: number; withinMs: number; from: string };
   /** task.warning: why a successful run looks wrong. */
   warnings?: RunWarning[];
 }
@@ -400,15 +373,6 @@ export interface DomainEvents {
   "app.freshness_warning": WatchdogEvent;
   "app.freshness_breached": WatchdogEvent;
   "app.freshness_recovered": WatchdogEvent;
-}
-
-/**
- * A failure of one attempt of a run the Scheduler is still retrying: QRS shows the run in Retry (status 10). Not the
- * run's outcome, so never paged (issue 76): the intake leaves it for the run's final result, which a datagram or
- * reconciliation reports.
- */
-export function isRetriedAttempt(e: DomainEvent): boolean {
-  return isTaskEvent(e) && e.outcome !== "succeeded" && e.execution?.statusCode === 10;
 }
 
 export function isTaskEvent(e: DomainEvent): e is TaskEvent {

@@ -5,7 +5,8 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import type { IncidentRef, RunHistory, RunWarning, StartedBy } from "../../platform/events/run-context";
-import { isRetriedAttempt, type TaskEvent } from "../../platform/events/types";
+import type { TaskEvent } from "../../platform/events/types";
+import { isRetriedAttempt } from "../../platform/events/retried-attempt";
 import type { QueuedRun } from "../../hear/events/run-report";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { IncidentsConfig } from "./config";

@@ -3,7 +3,8 @@
 // the first and then a digest per incident and window. Data sinks (InfluxDB, New Relic) always get every event.
 import type { RouteConfig } from "./config";
 import type { DomainEvent } from "../../platform/events/types";
-import { isRetriedAttempt, isTaskEvent } from "../../platform/events/types";
+import { isTaskEvent } from "../../platform/events/types";
+import { isRetriedAttempt } from "../../platform/events/retried-attempt";
 import { ordinal } from "./history-vars";
 import { type PageAfter, pageAfterFor, pageAfterState, spanWords } from "./page-after";
 

@@ -53,6 +53,10 @@ routes:
     const body = (await (await h.t.request("/v4/incidents/recovered-by-retry")).json()) as { runs: Array<{ executionId: string; attempts: number }> };
     expect(body.runs.map((r) => [r.executionId, r.attempts])).toEqual([[id, 2]]);
     expect(((await (await h.t.request("/v4/incidents")).json()) as { incidents: unknown[] }).incidents).toHaveLength(0);
+    // The morning report's facts count it, beside the runs.
+    const report = (await (await h.t.request("/v4/report")).json()) as { sections: Array<{ title: string; lines: Array<{ text: string }> }> };
+    const runs = report.sections.find((x) => x.title === "Runs")!.lines.map((l) => l.text);
+    expect(runs).toContainEqual(expect.stringMatching(/^1 run recovered by the Scheduler's retry, not paged: Reload Sales dashboard \(attempt 2, /));
   });
 
   test("every attempt fails: one page, 'Failed 3 times, gave up', each attempt's failing line", { timeout: 60_000 }, async () => {
