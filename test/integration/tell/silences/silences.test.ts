@@ -173,7 +173,9 @@ describe("a silence of failures and the recovery that follows", () => {
   let t: TestApp;
   beforeAll(async () => {
     rx = startHttpReceiver();
-    t = createTestApp(`channels:\n  hook: { type: webhook, url: "${rx.url}/hook" }\nroutes:\n  - { on: [task.failed, task.recovered], to: [hook], renotify: every }\n`);
+    t = createTestApp(
+      `channels:\n  hook: { type: webhook, url: "${rx.url}/hook" }\nroutes:\n  - { on: [task.failed, task.recovered], to: [hook], renotify: every }\n`,
+    );
     await t.app.start();
   });
   afterAll(async () => {
