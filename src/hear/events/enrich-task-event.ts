@@ -14,6 +14,7 @@ import { createEnrichReaders, prefetchRun } from "./enrich-readers";
 import { createFinalExecutionFinder } from "./final-execution";
 import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
 import { runKey } from "./run-key";
+import { addRunAttempts } from "./run-attempts";
 import type { QueuedRun, RunReport } from "./run-report";
 import type { TaskEvent, TaskType } from "../../platform/events/types";
 
@@ -132,6 +133,7 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
       }
 
       await addOwnerAndScriptLog(cfg, qrs, look, r, execution, app, event, (id, o) => readers.user.one(id, { ...o, notBefore }));
+      await addRunAttempts(cfg, qrs, look, event, execution);
 
       event.complete = missing.length === 0;
       if (!event.complete) log.debug({ eventId: event.id, missing }, "task event is incomplete");

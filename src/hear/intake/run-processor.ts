@@ -8,6 +8,7 @@ import { createFullDiskLines, type FullDiskLines } from "../../platform/store/fu
 import { causedByStoreOutage } from "../../platform/store/sql";
 import type { Counter } from "../../platform/core/metrics";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
+import { isRetriedAttempt } from "../../platform/events/retried-attempt";
 import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
 import type { IntakeStore } from "./intake-store";
 import { createLineBudget, type LineBudget, type ThrottledWarn } from "./log-throttle";
@@ -23,7 +24,7 @@ export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
 /** `retrying`: the store was unreachable; the run stays claimed here and is announced once it answers. */
 export type ProcessResult =
   | { event: TaskEvent; dropped?: undefined }
-  | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" | "retrying" | "duplicate" }
+  | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" | "retrying" | "duplicate" | "attempt" }
   /** Enriched, and announced in the background (ProcessOptions.announceAhead): `announced` settles when that is over. */
   | { event?: undefined; dropped?: undefined; announced: Promise<ProcessResult> };
 
@@ -236,6 +237,19 @@ function confirmNode(deps: RunProcessorDeps, event: TaskEvent): void {
   if (node) deps.confirmedRun?.(event);
 }
 
+/**
+ * A failed attempt the Scheduler retries (QRS: Retry) is not the run's outcome (issue 76): its claim is given up, so
+ * the run stays unhandled in the store for every Steward of the cluster until its final result, which the
+ * Scheduler's datagram or reconciliation reports (a run that never ends is the watchdog's running-long).
+ */
+function logHeldAttempt(log: Logger, report: RunReport): "attempt" {
+  log.info(
+    { executionId: report.executionId, taskId: report.taskId, source: report.source },
+    "a failed attempt the Scheduler retries: not announced; the run's outcome will be",
+  );
+  return "attempt";
+}
+
 export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const log = deps.log.child({ module: "intake" });
   const reservations = createRunReservations({ ...deps, log });
@@ -275,6 +289,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     deps.counters.enriched.inc({ complete: String(event.complete) });
     confirmNode(deps, event);
     if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
+    if (isRetriedAttempt(event)) return drop(key, logHeldAttempt(log, report));
     const matched = (await announcedAlready(deps, report, key, event)) ? "duplicate" : await claimMatched(report, key, event);
     if (matched === "duplicate" || matched === "error") {
       if (matched === "duplicate") release(key);

@@ -1,6 +1,7 @@
 // What Steward adds to a task event from its own memory before the event reaches any channel (src/tell/incidents/):
 // the run's history, the likely cause of a failure, the incident it belongs to, and warnings of a successful run.
 // Plain JSON, stored with the event in the outbox, so a delivery retried after a restart says the same thing.
+import type { ScriptLogExcerpt } from "./event-parts";
 
 /**
  * Likely causes of a failed run; `unknown` when no rule of the pattern table matched. `queue`: Qlik cancelled the run
@@ -40,6 +41,11 @@ export interface RunHistory {
   durationMs?: number;
   /** How many earlier runs of the task the history is based on. */
   runsKnown: number;
+  /**
+   * End times (ISO-8601 UTC, oldest first) of the task's failed or aborted runs before this one, among its last 50 runs
+   * of the last 7 days: what "page after N failures within a window" counts. Only when such a threshold is configured.
+   */
+  recentFailures?: string[];
   startedBy: StartedBy;
 }
 
@@ -57,6 +63,8 @@ export interface IncidentRef {
   /** Someone acknowledged it (POST /v4/incidents/{id}/acknowledge): its further failures do not notify again. */
   acknowledgedAt?: string;
   acknowledgedBy?: string;
+  /** One of its alerts already went out to someone (not held): renotify: once holds its further failures. */
+  paged?: boolean;
 }
 
 /** Why a successful run is suspicious (task.warning). */
@@ -66,4 +74,35 @@ export interface RunWarning {
   message: string;
   /** The table, for emptyTable. */
   table?: string;
+}
+
+/** One attempt of a run the Scheduler retried (QRS: one execution result per attempt, one execution id). */
+export interface RunAttempt {
+  /** 1 for the first try, then each retry. */
+  attempt: number;
+  /** QRS's status of the attempt: Retry for one the Scheduler retried, then the run's final status. */
+  status: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** The end of an earlier attempt's script log (hear/), from which its failing line is read. */
+  scriptLog?: ScriptLogExcerpt;
+  /** QRS's error details of the attempt. */
+  errorDetails?: string[];
+  /** The line that states why the attempt failed (src/tell/incidents/). */
+  errorLine?: string;
+}
+
+/** What a task event says of its run's attempts and of the threshold its failures wait for (issue 76). */
+export interface RetryAndTolerance {
+  /**
+   * The Scheduler's attempts of this run, first to last (this event's own result last), when its task has retries and
+   * the run took more than one: a success after failed attempts was recovered by retry; a failure failed N times and
+   * the Scheduler gave up. Absent for a run of one attempt.
+   */
+  attempts?: RunAttempt[];
+  /**
+   * The task's or app's "page after N failures within a window" (incidents.pageAfter), when a rule names it; a route's
+   * own pageAfter takes its place on that route (src/tell/notify/page-after.ts).
+   */
+  pageAfter?: { failures: number; withinMs: number; from: string };
 }

@@ -3,7 +3,7 @@
 // in the outbox and survive restarts).
 import type { WithCause } from "./cause-summary";
 import type { ExecutionInfo, NameValue, QlikUserRef, ReportSection, ScriptLogExcerpt } from "./event-parts";
-import type { ErrorClass, IncidentRef, RunHistory, RunWarning } from "./run-context";
+import type { ErrorClass, IncidentRef, RetryAndTolerance, RunHistory, RunWarning } from "./run-context";
 import { ENGINE_RELOAD_EVENT_KINDS, type EngineReloadEventKind, isEngineReloadKind } from "./engine-reload";
 
 export * from "./run-context";
@@ -99,7 +99,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
 ];
 
 /** A finished (or aborting) Qlik Sense task run. */
-export interface TaskEvent extends WithCause {
+export interface TaskEvent extends WithCause, RetryAndTolerance {
   /** Stable identity: `${executionId}:${outcome}`. Used for deduplication and delivery idempotency. */
   id: string;
   kind: TaskEventKind | EngineReloadEventKind;

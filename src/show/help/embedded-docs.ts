@@ -26,21 +26,22 @@ import d23 from "../../../docs/install-windows.md" with { type: "text" };
 import d24 from "../../../docs/key-value-store.md" with { type: "text" };
 import d25 from "../../../docs/load-script.md" with { type: "text" };
 import d26 from "../../../docs/monitoring.md" with { type: "text" };
-import d27 from "../../../docs/qlik-cloud.md" with { type: "text" };
-import d28 from "../../../docs/reports.md" with { type: "text" };
-import d29 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
-import d30 from "../../../docs/routes.md" with { type: "text" };
-import d31 from "../../../docs/scheduler-queue.md" with { type: "text" };
-import d32 from "../../../docs/schedules.md" with { type: "text" };
-import d33 from "../../../docs/security.md" with { type: "text" };
-import d34 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
-import d35 from "../../../docs/site-monitoring.md" with { type: "text" };
-import d36 from "../../../docs/status.md" with { type: "text" };
-import d37 from "../../../docs/switching-from-butler.md" with { type: "text" };
-import d38 from "../../../docs/templates.md" with { type: "text" };
-import d39 from "../../../docs/troubleshooting.md" with { type: "text" };
-import d40 from "../../../docs/upgrading.md" with { type: "text" };
-import d41 from "../../../docs/watchdog.md" with { type: "text" };
+import d27 from "../../../docs/noise.md" with { type: "text" };
+import d28 from "../../../docs/qlik-cloud.md" with { type: "text" };
+import d29 from "../../../docs/reports.md" with { type: "text" };
+import d30 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
+import d31 from "../../../docs/routes.md" with { type: "text" };
+import d32 from "../../../docs/scheduler-queue.md" with { type: "text" };
+import d33 from "../../../docs/schedules.md" with { type: "text" };
+import d34 from "../../../docs/security.md" with { type: "text" };
+import d35 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
+import d36 from "../../../docs/site-monitoring.md" with { type: "text" };
+import d37 from "../../../docs/status.md" with { type: "text" };
+import d38 from "../../../docs/switching-from-butler.md" with { type: "text" };
+import d39 from "../../../docs/templates.md" with { type: "text" };
+import d40 from "../../../docs/troubleshooting.md" with { type: "text" };
+import d41 from "../../../docs/upgrading.md" with { type: "text" };
+import d42 from "../../../docs/watchdog.md" with { type: "text" };
 
 export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   README: d1,
@@ -69,19 +70,20 @@ export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   "key-value-store": d24,
   "load-script": d25,
   monitoring: d26,
-  "qlik-cloud": d27,
-  reports: d28,
-  "rest-and-mqtt": d29,
-  routes: d30,
-  "scheduler-queue": d31,
-  schedules: d32,
-  security: d33,
-  "silences-and-maintenance": d34,
-  "site-monitoring": d35,
-  status: d36,
-  "switching-from-butler": d37,
-  templates: d38,
-  troubleshooting: d39,
-  upgrading: d40,
-  watchdog: d41,
+  noise: d27,
+  "qlik-cloud": d28,
+  reports: d29,
+  "rest-and-mqtt": d30,
+  routes: d31,
+  "scheduler-queue": d32,
+  schedules: d33,
+  security: d34,
+  "silences-and-maintenance": d35,
+  "site-monitoring": d36,
+  status: d37,
+  "switching-from-butler": d38,
+  templates: d39,
+  troubleshooting: d40,
+  upgrading: d41,
+  watchdog: d42,
 };

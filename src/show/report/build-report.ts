@@ -58,6 +58,8 @@ export interface ReportInputs {
    * first; absent when engineReloads is off.
    */
   outsideSchedule?: Array<{ endedMs: number; app: string; user: string; node: string; outcome: "succeeded" | "failed"; alerted: boolean }>;
+  /** Runs a Scheduler retry got past in the span (a failed attempt, then a success: nothing was paged), newest first. */
+  recoveredByRetry?: Array<{ taskName: string; attempts: number; endedMs: number }>;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -218,6 +220,15 @@ function busiestHours(i: ReportInputs): ReportSection {
   return { title: "Busiest hours per node", lines, empty: "No run was seen on any node (the watchdog counts them)." };
 }
 
+/** The runs the Scheduler's retry recovered: not paged, but worth a line (a source that is getting flaky shows here first). */
+function retried(i: ReportInputs): ReportSection["lines"] {
+  const r = i.recoveredByRetry ?? [];
+  if (r.length === 0) return [];
+  const shown = r.slice(0, 10).map((x) => `${x.taskName} (attempt ${x.attempts}, ${i.formatTime(x.endedMs)})`);
+  const more = r.length > shown.length ? `, and ${r.length - shown.length} more` : "";
+  return [{ text: `${plural(r.length, "run")} recovered by the Scheduler's retry, not paged: ${shown.join(", ")}${more}`, tone: "info" }];
+}
+
 export function buildReport(i: ReportInputs): SiteEvent {
   const c = runCounts(i);
   const causes = byCause(i);
@@ -241,6 +252,7 @@ export function buildReport(i: ReportInputs): SiteEvent {
         text: `${plural(c.total, "run")}: ${c.succeeded} succeeded, ${c.failed} failed, ${c.aborted} aborted`,
         tone: bad > 0 ? "fail" : "ok",
       },
+      ...retried(i),
     ],
   };
   const sections =

@@ -13,9 +13,9 @@ import { systemTimeZone } from "../../platform/core/time-zone";
 import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { Router } from "../../platform/http/route";
 import type { IncidentService } from "../incidents";
-import type { DomainEvent } from "../../platform/events/types";
+import { isTaskEvent, type DomainEvent } from "../../platform/events/types";
 import type { Notifier, NotifyHooks } from "../notify";
-import type { QuietSpell } from "../notify/gate";
+import { type QuietSpell, wouldSend } from "../notify/gate";
 import type { SilenceService } from "../silences";
 import type { SqlDb } from "../../platform/store/sql";
 import { setupEscalation, type Escalation } from "./index";
@@ -59,7 +59,10 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
   return {
     hooks: {
       decorate: (n) => links.decorate(escalation ? escalation.decorate(n) : n),
-      queued: async (plan, now) => escalation?.queued(plan, now),
+      queued: async (plan, now) => {
+        if (plan.deliveries.some(wouldSend)) await markPaged(incidents, plan.event, now);
+        await escalation?.queued(plan, now);
+      },
     },
     attach({ notify, lifecycle, routes }) {
       escalation = setupEscalation({
@@ -79,6 +82,15 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
     setIncidents(i) {
       incidents = i;
     },
-    released: async (event, route, now) => escalation?.arm(event, [route], now),
+    released: async (event, route, now) => {
+      await markPaged(incidents, event, now);
+      await escalation?.arm(event, [route], now);
+    },
   };
+}
+
+/** A task incident one of whose alerts went out: renotify: once then holds its repeats (src/tell/notify/renotify.ts). */
+async function markPaged(incidents: IncidentService | undefined, event: DomainEvent, now: number): Promise<void> {
+  const id = isTaskEvent(event) && event.kind !== "task.recovered" ? event.incident?.id : undefined;
+  if (incidents && id !== undefined) await incidents.markPaged(id, now);
 }

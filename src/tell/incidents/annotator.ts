@@ -4,8 +4,9 @@
 // retry after a crash, reconciliation) finds its row and says the same again instead of counting twice.
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
-import type { IncidentRef, RunWarning } from "../../platform/events/run-context";
+import type { IncidentRef, RunHistory, RunWarning, StartedBy } from "../../platform/events/run-context";
 import type { TaskEvent } from "../../platform/events/types";
+import { isRetriedAttempt } from "../../platform/events/retried-attempt";
 import type { QueuedRun } from "../../hear/events/run-report";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { IncidentsConfig } from "./config";
@@ -20,6 +21,9 @@ import { KEPT_PER_TASK, recentRunsOf } from "./recent-runs";
 import { logLines, tableRows } from "./script-tables";
 import { createTriggerLookup } from "./started-by-trigger";
 import { detectWarnings } from "./warnings";
+import { withAttemptLines } from "./attempt-lines";
+import { withPageAfter } from "./page-after-rules";
+import { PAGE_AFTER_MAX_WINDOW_MS } from "../notify/page-after";
 
 /** Earlier runs read for one run's history. */
 const RECENT_RUNS = 50;
@@ -35,11 +39,14 @@ export interface AnnotatorDeps {
   qrsTimeoutMs?: number;
   /** Keep the full log text of successful runs on the event (a route attaches it); else it is dropped after reading. */
   keepSuccessLogText?: boolean;
+  /** A "page after N failures" threshold is configured (a route's or incidents.pageAfter): the history lists recent failures. */
+  listRecentFailures?: boolean;
 }
 
 type Outcome = RecordOutcome;
 
-const isRun = (e: TaskEvent) => e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted";
+/** A finished run; a failed attempt the Scheduler retries (QRS: Retry, status 10) is not one: its run's outcome is. */
+const isRun = (e: TaskEvent) => (e.kind === "task.succeeded" || e.kind === "task.failed" || e.kind === "task.aborted") && !isRetriedAttempt(e);
 
 export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
   const log = deps.log.child({ module: "incidents" });
@@ -166,14 +173,13 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       // A failure of the Scheduler's own run says which trigger or chain started it (QRS reads shared by the runs of
       // a burst; successes, which seldom alert, do not pay for them).
       const startedBy = await triggers.startedBy(e, failed, heardAtMs);
-      const history = historyFor(
-        o.prior,
-        { failed, consecutiveFailures: o.consecutiveFailures, failingSince: o.failingSince, durationMs: e.execution?.durationMs },
-        startedBy,
-      );
+      const history = runHistory(o, e, at, startedBy, Boolean(deps.listRecentFailures) || cfg.pageAfter.length > 0);
       const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
       const warnings = !failed && !readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, tables) : [];
-      const annotated = annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText);
+      const annotated = withPageAfter(
+        withAttemptLines(annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText), deps.classifier, cause),
+        cfg.pageAfter,
+      );
       const out = [annotated];
       if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
       if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
@@ -186,6 +192,22 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
 }
 
 export type Annotator = ReturnType<typeof createAnnotator>;
+
+/** The run's history; `listFailures`: with the task's recent failures, which a "page after N failures" counts. */
+function runHistory(o: Outcome, e: TaskEvent, at: number, startedBy: StartedBy, listFailures: boolean): RunHistory {
+  const failed = e.outcome !== "succeeded";
+  return historyFor(
+    o.prior,
+    {
+      failed,
+      consecutiveFailures: o.consecutiveFailures,
+      failingSince: o.failingSince,
+      durationMs: e.execution?.durationMs,
+      ...(listFailures ? { failuresSince: at - PAGE_AFTER_MAX_WINDOW_MS } : {}),
+    },
+    startedBy,
+  );
+}
 
 function followUp(e: TaskEvent, kind: "task.recovered" | "task.warning", extra: Partial<TaskEvent>): TaskEvent {
   return { ...e, id: `${e.executionId}:${kind === "task.recovered" ? "recovered" : "warning"}`, kind, ...extra };
@@ -204,6 +226,7 @@ function runRowOf(e: TaskEvent, at: number, cause: ErrorCause | undefined, table
     incidentId: null,
     consecutiveFailures: 0,
     source: "event",
+    attempts: e.attempts && e.attempts.length > 1 ? e.attempts.length : null,
   };
 }
 
@@ -232,6 +255,9 @@ function batchedRecorder(deps: AnnotatorDeps, alone: RecordOne) {
   };
 }
 
+/** "failed", or for a run whose every attempt failed "failed 3 times, gave up". */
+const outcomeText = (e: TaskEvent) => (e.attempts && e.attempts.length > 1 ? `${e.outcome} ${e.attempts.length} times, gave up` : e.outcome);
+
 /** What a failed run changes in its task's incident, but for what its history says. */
 function failureTouch(e: TaskEvent, at: number, cause: ErrorCause | undefined): Omit<IncidentTouch, "priorFailures" | "since"> {
   return {
@@ -240,7 +266,7 @@ function failureTouch(e: TaskEvent, at: number, cause: ErrorCause | undefined): 
     title: e.task.name || e.task.id,
     eventId: e.id,
     kind: e.kind,
-    summary: cause?.errorLine ? `${e.outcome}: ${cause.errorLine}`.slice(0, 500) : e.outcome,
+    summary: `${outcomeText(e)}${cause?.errorLine ? `: ${cause.errorLine}` : ""}`.slice(0, 500),
     at,
     failedRun: true,
     errorClass: cause?.errorClass,

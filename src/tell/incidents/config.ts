@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { ERROR_CLASSES } from "../../platform/events/run-context";
 import { DurationSchema } from "../../platform/core/duration";
+import { pageAfterSchema } from "../notify/page-after";
 
 type KnownClass = Exclude<(typeof ERROR_CLASSES)[number], "unknown">;
 const CLASSES = ERROR_CLASSES.filter((c): c is KnownClass => c !== "unknown") as [KnownClass, ...KnownClass[]];
@@ -52,6 +53,21 @@ export const incidentsSchema = () =>
         .partialRecord(z.enum(ERROR_CLASSES), z.string().min(1).max(500))
         .default({})
         .describe("Replace the built-in one-line hint of a class, e.g. { connection: 'Call the DBA on-call: +46 …' }."),
+      pageAfter: z
+        .array(
+          pageAfterSchema().extend({
+            taskIds: z.array(z.string().min(1)).optional().describe("Tasks, by id."),
+            taskNames: z.array(z.string().min(1)).optional().describe("Task names; * matches any characters."),
+            appIds: z.array(z.string().min(1)).optional().describe("Tasks of these apps, by id."),
+            appNames: z.array(z.string().min(1)).optional().describe("Tasks of these apps, by name; * matches any characters."),
+          }),
+        )
+        .default([])
+        .describe(
+          "Tolerance for known-flaky tasks and apps: the first rule whose filters all match a task (a rule without filters matches every task) " +
+            "holds its failures on every route until `failures` of them came within `within`; a route's own pageAfter takes its place on that route. " +
+            "Empty (default): the 1st failure pages.",
+        ),
       warnings: z
         .strictObject({
           enabled: z

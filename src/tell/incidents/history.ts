@@ -21,6 +21,8 @@ export interface PriorRuns {
   /** Successful runs with a duration among the recent runs. */
   successes: number;
   runsKnown: number;
+  /** End times of the failed or aborted runs among the recent ones, newest first. */
+  failureTimes: number[];
 }
 
 const failed = (outcome: string) => outcome === "failed" || outcome === "aborted";
@@ -50,6 +52,7 @@ export function priorRuns(recent: readonly PastRun[]): PriorRuns {
     quickestMs: durations.length >= USUAL_MIN_RUNS ? Math.min(...durations) : undefined,
     successes: durations.length,
     runsKnown: recent.length,
+    failureTimes: recent.filter((r) => failed(r.outcome)).map((r) => r.finishedAt),
   };
 }
 
@@ -57,9 +60,10 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 
 export function historyFor(
   prior: PriorRuns,
-  run: { failed: boolean; consecutiveFailures: number; failingSince?: number; durationMs?: number },
+  run: { failed: boolean; consecutiveFailures: number; failingSince?: number; durationMs?: number; failuresSince?: number },
   startedBy: StartedBy,
 ): RunHistory {
+  const recentFailures = run.failuresSince === undefined ? [] : prior.failureTimes.filter((t) => t >= run.failuresSince!).reverse();
   return {
     consecutiveFailures: run.failed ? run.consecutiveFailures : 0,
     ...(prior.lastSuccessAt !== undefined ? { lastSuccessAt: iso(prior.lastSuccessAt) } : {}),
@@ -67,6 +71,7 @@ export function historyFor(
     ...(prior.usualDurationMs !== undefined ? { usualDurationMs: prior.usualDurationMs } : {}),
     ...(run.durationMs !== undefined ? { durationMs: run.durationMs } : {}),
     runsKnown: prior.runsKnown,
+    ...(recentFailures.length > 0 ? { recentFailures: recentFailures.map((t) => new Date(t).toISOString()) } : {}),
     startedBy,
   };
 }

@@ -16,6 +16,7 @@ export function incidentRef(row: IncidentRow): IncidentRef {
     openedAt: iso(row.openedAt),
     ...(row.closedAt !== null ? { closedAt: iso(row.closedAt), durationMs: Math.max(0, row.closedAt - row.openedAt) } : {}),
     ...(row.acknowledgedAt !== null ? { acknowledgedAt: iso(row.acknowledgedAt), acknowledgedBy: row.acknowledgedBy ?? "" } : {}),
+    paged: row.pagedAt !== null,
   };
 }
 

@@ -38,6 +38,8 @@ export interface IncidentRow {
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
   acknowledgedNote: string | null;
+  /** When one of its alerts first went out to someone (held ones do not count); null while none has. */
+  pagedAt: number | null;
 }
 
 export interface RunRow {
@@ -51,9 +53,19 @@ export interface RunRow {
   incidentId: number | null;
   consecutiveFailures: number;
   source: "event" | "qrs";
+  /** The Scheduler's attempts of the run, when it took more than one. */
+  attempts?: number | null;
 }
 
 export type { PastRun } from "./past-run";
+
+/** A run the Scheduler's retry recovered: it succeeded at its `attempts`-th attempt. */
+export interface RecoveredRun {
+  executionId: string;
+  taskId: string;
+  finishedAt: number;
+  attempts: number;
+}
 
 /** What opens or updates an incident. */
 export interface IncidentTouch {
@@ -145,6 +157,7 @@ function toIncident(r: Row): IncidentRow {
     acknowledgedAt: numOrNull(r.acknowledged_at),
     acknowledgedBy: strOrNull(r.acknowledged_by),
     acknowledgedNote: strOrNull(r.acknowledged_note),
+    pagedAt: numOrNull(r.paged_at),
   };
 }
 
@@ -203,12 +216,15 @@ const Q = {
   close: CLOSE,
   open: "SELECT * FROM incidents WHERE subject = ? AND status = 'open'",
   byId: "SELECT * FROM incidents WHERE id = ?",
+  markPaged: "UPDATE incidents SET paged_at = ? WHERE id = ? AND paged_at IS NULL",
   acknowledge: `UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_note = ?, updated_at = ?
     WHERE id = ? AND status = 'open' RETURNING *`,
   closedBy: "SELECT * FROM incidents WHERE closed_by_event_id = ?",
   insertRun: `INSERT INTO incident_runs (execution_id, outcome, task_id, finished_at, duration_ms, error_class, tables, incident_id,
-      consecutive_failures, source, recorded_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, outcome) DO NOTHING`,
+      consecutive_failures, source, recorded_at, attempts)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, outcome) DO NOTHING`,
+  recoveredByRetry: `SELECT execution_id, task_id, finished_at, attempts FROM incident_runs
+    WHERE outcome = 'succeeded' AND attempts > 1 AND finished_at >= ? ORDER BY finished_at DESC LIMIT ?`,
   setRunIncident: "UPDATE incident_runs SET incident_id = ?, consecutive_failures = ? WHERE execution_id = ? AND outcome = ?",
   run: "SELECT * FROM incident_runs WHERE execution_id = ? AND outcome = ?",
   // Only what the history needs: a wide row (error class, incident, source…) costs more to decode than to find.
@@ -308,8 +324,14 @@ export function incidentSql(x: SqlExecutor) {
         r.consecutiveFailures,
         r.source,
         now,
+        r.attempts ?? null,
       ]);
       return res.changes === 1;
+    },
+    /** Successful runs that took more than one attempt (recovered by the Scheduler's retry), newest first. */
+    async recoveredByRetry(since: number, limit: number): Promise<RecoveredRun[]> {
+      const rows = await x.all<Row>(Q.recoveredByRetry, [since, limit]);
+      return rows.map((r) => ({ executionId: String(r.execution_id), taskId: String(r.task_id), finishedAt: num(r.finished_at), attempts: num(r.attempts) }));
     },
     setRunIncident: async (executionId: string, outcome: string, incidentId: number | null, consecutiveFailures: number) =>
       void (await x.run(Q.setRunIncident, [incidentId, consecutiveFailures, executionId, outcome])),
@@ -324,6 +346,7 @@ export function incidentSql(x: SqlExecutor) {
     latest: async (taskId: string, limit: number): Promise<KeptRun[]> =>
       (await x.all<Row>(Q.latest, [taskId, limit])).map((r) => ({ ...toPastRun(r), executionId: String(r.execution_id) })),
     /** Marks an open incident acknowledged; undefined when it is not open (closed meanwhile, or no such id). */
+    markPaged: async (id: number, at: number) => void (await x.run(Q.markPaged, [at, id])),
     async acknowledge(id: number, by: string, note: string | null, now: number): Promise<IncidentRow | undefined> {
       const row = await x.get<Row>(Q.acknowledge, [now, by, note, now, id]);
       return row ? toIncident(row) : undefined;

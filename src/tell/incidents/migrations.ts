@@ -58,5 +58,17 @@ export const incidentMigrations: MigrationSet = {
         ALTER TABLE incidents ADD COLUMN acknowledged_by TEXT;
         ALTER TABLE incidents ADD COLUMN acknowledged_note TEXT;`,
     },
+    {
+      version: 3,
+      name: "attempts of a run",
+      // The Scheduler's attempts of a run (null: one, or not known): a success after more than one was recovered by retry.
+      sql: "ALTER TABLE incident_runs ADD COLUMN attempts INTEGER;",
+    },
+    {
+      version: 4,
+      name: "paged",
+      // When one of its alerts first went to someone (not held): renotify: once holds the repeats of a paged incident only.
+      sql: "ALTER TABLE incidents ADD COLUMN paged_at INTEGER;",
+    },
   ],
 };

@@ -81,6 +81,39 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
   router.route(
     {
       method: "get",
+      path: "/v4/incidents/recovered-by-retry",
+      summary: "Runs the Scheduler's retry recovered",
+      description:
+        "Successful runs that took more than one attempt: a failed attempt the Scheduler retried and the retry succeeded. Nothing was paged for them (docs/noise.md); they are counted here.",
+      tags: ["Alerts"],
+      scope: "read",
+      query: z.strictObject({
+        sinceHours: z.coerce
+          .number()
+          .min(0)
+          .max(24 * 400)
+          .default(24)
+          .describe("Runs that ended in the last N hours."),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      responses: {
+        200: {
+          description: "Runs, newest first",
+          schema: z.object({
+            runs: z.array(z.object({ executionId: z.string(), taskId: z.string(), finishedAt: z.string(), attempts: z.number() })),
+          }),
+        },
+      },
+    },
+    async (c, { query }) => {
+      const runs = await incidents.recoveredByRetry(deps.now() - query.sinceHours * 3_600_000, query.limit);
+      return c.json({ runs: runs.map((r) => ({ ...r, finishedAt: new Date(r.finishedAt).toISOString() })) });
+    },
+  );
+
+  router.route(
+    {
+      method: "get",
       path: "/v4/incidents/:id",
       summary: "One incident",
       tags: ["Alerts"],

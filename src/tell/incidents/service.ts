@@ -13,7 +13,15 @@ import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator } from "./annotator";
 import { createClassifier, type Classifier } from "./classify";
 import { type FailedRun, failedRunsBetween } from "./failed-runs";
-import { incidentSql, type IncidentClose, type IncidentCursor, type IncidentRow, type IncidentStatus, type IncidentTouch } from "./incident-store";
+import {
+  incidentSql,
+  type IncidentClose,
+  type IncidentCursor,
+  type IncidentRow,
+  type IncidentStatus,
+  type IncidentTouch,
+  type RecoveredRun,
+} from "./incident-store";
 import { type CauseBrief, createIncidentCauseOps, type IncidentCauses, type OpenCause } from "./incident-causes";
 
 export type { CauseBrief, IncidentCauses, OpenCause } from "./incident-causes";
@@ -63,6 +71,10 @@ export interface IncidentService {
   causesOf(rows: readonly IncidentRow[]): Promise<Map<string, OpenCause>>;
   /** Newest first. */
   list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor }): Promise<IncidentRow[]>;
+  /** One of the incident's alerts went out to someone (the first time counts): its repeats are then held (renotify: once). */
+  markPaged(id: number, at: number): Promise<void>;
+  /** Runs the Scheduler's retry recovered (a success after failed attempts: nothing was paged), newest first. */
+  recoveredByRetry(since: number, limit: number): Promise<RecoveredRun[]>;
   /** Runs that ended failed or aborted in [from, to), oldest first (the reports' failures by cause). */
   failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;
@@ -90,6 +102,8 @@ export interface IncidentServiceDeps {
   qrs?: Pick<QrsClient, "getExecutionResults" | "request">;
   qrsTimeoutMs?: number;
   keepSuccessLogText?: boolean;
+  /** See AnnotatorDeps.listRecentFailures. */
+  listRecentFailures?: boolean;
   /** Absent when grouping is off: an incident is then its own cause. */
   causes?: IncidentCauses;
   /** Told after each acknowledgement (the on-call products acknowledge their alert); its failure fails the acknowledgement's answer. */
@@ -174,6 +188,8 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     openByCause: (limit) => byCause.openByCause(limit),
     causesOf: (rows) => byCause.causesOf(rows),
     list: (f) => incidentSql(deps.db).list(f),
+    markPaged: (id, at) => incidentSql(deps.db).markPaged(id, at),
+    recoveredByRetry: (since, limit) => incidentSql(deps.db).recoveredByRetry(since, limit),
     failedRuns: (from, to, limit) => failedRunsBetween(deps.db, from, to, limit),
     classifier,
     component,

@@ -43,6 +43,7 @@ export function setupIncidents(config: IncidentsSetupConfig, deps: IncidentsSetu
     qrs: deps.qrs,
     qrsTimeoutMs: config.intake.enrichment.lookupTimeoutMs,
     keepSuccessLogText: config.intake.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes),
+    listRecentFailures: config.routes.some((r) => r.pageAfter !== undefined),
     ...(deps.causes ? { causes: deps.causes } : {}),
     ...(deps.acknowledged ? { acknowledged: deps.acknowledged } : {}),
   });

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { EVENT_KINDS, TASK_TYPES, TASK_OUTCOMES, type EventKind } from "../../platform/events/types";
 import { TimeIntervalsSchema } from "../../platform/core/time-intervals";
 import { DurationSchema } from "../../platform/core/duration";
+import { pageAfterSchema } from "./page-after";
 import { isKnownZone } from "../../platform/core/time-zone";
 import { EmailAddressSchema, EmailChannelSchema } from "./channels/email/schema";
 import { SlackChannelSchema } from "./channels/slack/schema";
@@ -130,14 +131,23 @@ export const RouteSchema = z.lazy(() =>
       mutedTimes: TimeIntervalsSchema.optional().describe("Off hours: the route takes no event whose time falls inside these."),
       renotify: z
         .union([
+          z.literal("once"),
           z.literal("every"),
           z.strictObject({ nth: z.number().int().min(2).max(1000).describe("Notify on the 1st failure of an incident and then on every n-th.") }),
           z.strictObject({ digest: DurationSchema.describe("Notify on the 1st failure, then fold the incident's later failures into one digest per window.") }),
         ])
-        .default("every")
+        .default("once")
         .describe(
-          "How often a task's open incident notifies again on this route: every failure (default, Butler's behaviour), { nth: 4 }, or { digest: 1h }. " +
+          "How often a task's open incident notifies again on this route: once (default: its 1st failure pages, later ones update the incident, " +
+            "and it pages again only after it recovered, or by escalate), every failure (Butler's behaviour, what import-butler sets), { nth: 4 }, or { digest: 1h }. " +
             "task.recovered always goes; InfluxDB and New Relic always get every event.",
+        ),
+      pageAfter: pageAfterSchema()
+        .optional()
+        .describe(
+          "Tolerance for a known-flaky source: this route pages a task's incident only once the task has failed `failures` times within `within` " +
+            "(the failures before are held and listed in the page); an incident that never got there recovers without a page. " +
+            "Unset: incidents.pageAfter for the task or app, else the 1st failure pages.",
         ),
       group: z
         .strictObject({

@@ -24,6 +24,23 @@ export function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
+/**
+ * A retried run in one line: "Failed 3 times, gave up. Attempt 1 at 02:00:05: <line> · Attempt 2 …" for a run whose
+ * every attempt failed, "Recovered by retry: attempt 1 at 02:00:05 failed (<line>), attempt 2 succeeded" for one a
+ * retry got past; "" for a run of one attempt.
+ */
+export function attemptsText(e: TaskEvent, timeZone?: string): string {
+  const a = e.attempts;
+  if (!a || a.length < 2) return "";
+  const when = (iso: string | undefined) => (iso ? ` at ${localTimes(iso, timeZone).zoned}` : "");
+  const line = (x: (typeof a)[number]) => (x.errorLine ? `: ${x.errorLine}` : "");
+  if (e.outcome === "succeeded") {
+    const failed = a.slice(0, -1).map((x) => `attempt ${x.attempt}${when(x.endedAt)} failed${x.errorLine ? ` (${x.errorLine})` : ""}`);
+    return `Recovered by retry: ${failed.join(", ")}, attempt ${a[a.length - 1]!.attempt} succeeded`;
+  }
+  return `${e.outcome === "aborted" ? "Ended" : "Failed"} ${a.length} times, gave up. ${a.map((x) => `Attempt ${x.attempt}${when(x.endedAt)}${line(x)}`).join(" · ")}`;
+}
+
 /** "3rd failure in a row · last success 2026-11-21 02:00 CET · usually 4 min 10 s, this run 12 s · started by a trigger or task chain" */
 export function historyLine(e: TaskEvent, timeZone?: string): string {
   const h = e.history;
@@ -40,7 +57,8 @@ export function historyLine(e: TaskEvent, timeZone?: string): string {
     parts.push(`usually ${durationText(h.usualDurationMs)}${h.durationMs !== undefined ? `, this run ${durationText(h.durationMs)}` : ""}`);
   parts.push(`started by ${h.startedBy.text}`);
   const line = parts.join(" · ");
-  return line.charAt(0).toUpperCase() + line.slice(1);
+  const retried = attemptsText(e, timeZone);
+  return `${retried ? `${retried}. ` : ""}${line.charAt(0).toUpperCase()}${line.slice(1)}`;
 }
 
 /** "Likely cause (missing file): A file or folder the script reads is missing, …" */
@@ -71,6 +89,8 @@ export function buildHistoryVars(e: TaskEvent, timeZone?: string): TemplateVars 
     startedBy: h?.startedBy ?? null,
     startedByText: h?.startedBy.text ?? "",
     historyLine: historyLine(e, timeZone),
+    attempts: e.attempts ?? [],
+    attemptsText: attemptsText(e, timeZone),
     errorClass: e.errorClass ?? "",
     errorClassText: e.errorClass ? ERROR_CLASS_TEXT[e.errorClass] : "",
     errorHint: e.errorHint ?? "",

@@ -5,6 +5,7 @@ import { deliveryError } from "../../platform/http/delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
 import { buildDigestVars, buildVars, type TemplateVarsOptions } from "./template-vars";
 import type { Notification } from "./types";
+import { withHeldFailures } from "./held-failures";
 
 export interface NotificationInput {
   deliveryId: number;
@@ -28,7 +29,8 @@ export function buildNotification(input: NotificationInput, opts: TemplateVarsOp
   if (!first) throw deliveryError(`delivery ${input.deliveryId} has no events`, { permanent: true });
   const digestVars = input.events.map((e) => buildVars(e, opts));
   const digest = input.events.length > 1;
-  const vars = digest ? { ...digestVars[0], digest: buildDigestVars(digestVars, input.route, input.groupWindowMs ?? 0) } : digestVars[0]!;
+  const single = withHeldFailures(digestVars[0]!, first, opts.pageAfterOf?.(input.route), opts.timeZone);
+  const vars = digest ? { ...digestVars[0], digest: buildDigestVars(digestVars, input.route, input.groupWindowMs ?? 0) } : single;
   return {
     deliveryId: input.deliveryId,
     key: input.key,

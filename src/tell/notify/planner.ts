@@ -7,6 +7,13 @@ import type { OutboxStore } from "./outbox-store";
 import { resolveRecipients } from "./recipients";
 import { matchRoute, type NamedRoute } from "./routing";
 import { renotifyDecision } from "./renotify";
+import type { PageAfter } from "./page-after";
+
+/** A route's own "page after N failures within a window", as the decision takes it. */
+export function routePageAfter(route: NamedRoute): PageAfter | undefined {
+  const p = route.config.pageAfter;
+  return p ? { failures: p.failures, withinMs: p.within, from: `routes.${route.name}.pageAfter` } : undefined;
+}
 
 export interface ChannelTraits {
   addressable: boolean;
@@ -21,6 +28,8 @@ export interface PlanContext {
   traits(type: ChannelConfig["type"]): ChannelTraits;
   /** Routes that take events only by escalation (another route's escalate.to). */
   escalationTargets?: ReadonlySet<string> | undefined;
+  /** An escalation is itself the reason to page again: `renotify` does not hold it back. */
+  escalating?: boolean;
 }
 
 export type PlannedAction = "send" | "group" | "suppress" | "duplicate";
@@ -108,7 +117,7 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
           key,
           action: "send",
         };
-        deliveries.push(await decide(route, ch, channelName, traits, base, event, outbox, now, planned, test));
+        deliveries.push(await decide(route, ch, channelName, traits, base, event, outbox, now, planned, test, ctx.escalating === true));
       }
     }
   }
@@ -126,6 +135,7 @@ async function decide(
   now: number,
   planned: Map<string, string>,
   test: NotifyConfig["testMode"],
+  escalating: boolean,
 ): Promise<PlannedDelivery> {
   const earlier = planned.get(d.key);
   if (earlier) return { ...d, action: "duplicate", reason: `already planned by route ${earlier}` };
@@ -139,7 +149,7 @@ async function decide(
     else return { ...d, action: "suppress", reason: "test mode: this channel has no testTarget" };
   }
 
-  const again = renotifyDecision(route.config.renotify, event, traits);
+  const again = escalating ? ({ action: "send" } as const) : renotifyDecision(route.config.renotify, event, traits, routePageAfter(route));
   if (again.action === "suppress") return { ...d, action: "suppress", reason: again.reason };
 
   if (route.config.rateLimit) {

@@ -19,7 +19,7 @@ import { createNotifyMetrics } from "./metrics";
 import { createFallbackRecorder } from "./fallback/record";
 import { notificationForRow } from "./notification";
 import { createOutboxStore, type DeliveryRow, type ListFilter, type OutboxStore } from "./outbox-store";
-import { deliveryKey, planEvent, type Plan, type PlannedDelivery } from "./planner";
+import { deliveryKey, planEvent, routePageAfter, type Plan, type PlannedDelivery } from "./planner";
 import { planContextFor, previewEvent, type Preview } from "./preview";
 import { routeAttachScriptLog } from "./routing";
 import { type ChannelDefinition, type ChannelDeps, type Notification, TEST_SEND_ROUTE } from "./types";
@@ -171,6 +171,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return { ch, def: CHANNELS[ch.type] as ChannelDefinition<typeof ch.type>, deps: channelDeps.get(name)! };
   };
 
+  const pageAfterOf = (route: string) => {
+    const named = ctx.routes.find((r) => r.name === route);
+    return named ? routePageAfter(named) : undefined;
+  };
   const worker = createOutboxWorker({
     outbox,
     channels: workerChannels,
@@ -184,7 +188,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     ...(deps.memberGraceMs !== undefined ? { memberGraceMs: deps.memberGraceMs } : {}),
     fellBack: createFallbackRecorder({ log, clock, metrics }),
     buildNotification: async (row, attempt) => {
-      const built = await notificationForRow(row, attempt, outbox, varsOptionsFor(config, config.channels[row.channel]));
+      const built = await notificationForRow(row, attempt, outbox, { ...varsOptionsFor(config, config.channels[row.channel]), pageAfterOf });
       const n = deps.hooks?.decorate ? await deps.hooks.decorate(built) : built;
       const attach = routeAttachScriptLog(config.routes, row.route);
       return attach === undefined ? n : { ...n, attachScriptLog: attach };
@@ -217,7 +221,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     // The escalation is the reason to send: the target's own event kinds and time filters were judged by the caller.
     const only = { ...named, config: { ...named.config, on: [event.kind], activeTimes: undefined, mutedTimes: undefined } };
     const now = clock.now();
-    const planned = await planEvent({ ...ctx, routes: [only], escalationTargets: undefined }, event, outbox, now, keyPrefix);
+    const planned = await planEvent({ ...ctx, routes: [only], escalationTargets: undefined, escalating: true }, event, outbox, now, keyPrefix);
     const plan = deps.gate ? await deps.gate.review(planned, now) : planned;
     const result = await enqueuePlan(outbox, plan, now, o.maxAge);
     countOutcomes(metrics, plan, result);

@@ -2,6 +2,8 @@
 // event-specific variables (history, watchdog, data checks) and the main builder do not import each other.
 import type { FitOptions } from "../../hear/events/script-log-excerpt";
 
+import type { PageAfter } from "./page-after";
+
 export type TemplateVars = Record<string, unknown>;
 
 export interface TemplateVarsOptions {
@@ -16,4 +18,6 @@ export interface TemplateVarsOptions {
   links: Array<{ id: string; linkText: string; comment: string; url: string }>;
   /** notify.subjectPrefix: what every mail's subject starts with (templates read it as `it.subjectPrefix`). */
   subjectPrefix?: string;
+  /** The "page after N failures" threshold of a route (its own), for the page that reaches it to list the held failures. */
+  pageAfterOf?: (route: string) => PageAfter | undefined;
 }

@@ -49,7 +49,9 @@ export const WatchdogSchema = lazySection(() =>
       retrying: z
         .boolean()
         .default(false)
-        .describe("Raise task.retrying when QRS shows a run in Retry (status 10): the first failed attempt of a long retry chain."),
+        .describe(
+          "Raise a task.notice when QRS shows a run in Retry (status 10): the first failed attempt of a long retry chain. A notice, not a page: the run's outcome is paged (docs/noise.md).",
+        ),
       runningLong: z
         .strictObject({
           enabled: z.boolean().default(true).describe("Raise task.running_long while a run takes longer than its task usually does."),

@@ -2,6 +2,7 @@
 // (when asked for) in Retry.
 import { isFinal, runStartMs, STATUS } from "./observations";
 import type { Look } from "./evaluation-look";
+import type { WatchedTask } from "./qrs-plan";
 
 /**
  * Runs past what their task usually takes, while they run. While its limit is still being learned (few runs seen) a
@@ -71,6 +72,7 @@ export function skippedAndRetrying(look: Look): void {
     if (!watched(t)) continue;
     if (e.status === STATUS.Skipped) {
       if (e.createdMs < i.watchingSinceMs) continue;
+      if (foldedIntoLongRun(look, t, e.createdMs)) continue;
       open({
         key: `skipped:${t.id}:${e.resultId}`,
         type: "skipped",
@@ -82,9 +84,11 @@ export function skippedAndRetrying(look: Look): void {
     } else if (e.status === STATUS.Retry && cfg.retrying) {
       const goingOn = runningExec.has(e.executionId) || (!endedExec.has(e.executionId) && nowMs - (e.stopMs ?? e.modifiedMs) <= recentMs);
       if (!goingOn) continue;
+      // The run's outcome is paged, not its attempts (issue 76): a retry is a notice, and the final failure pages.
       open({
         key: `retry:${t.id}:${e.executionId}`,
         type: "retrying",
+        notice: true,
         taskId: t.id,
         ...(t.appId ? { appId: t.appId } : {}),
         openedMs: e.createdMs,
@@ -92,4 +96,30 @@ export function skippedAndRetrying(look: Look): void {
       });
     }
   }
+}
+
+/**
+ * A start the Scheduler skipped because the task's previous run was still going is part of that run's running-long
+ * condition, not a page of its own (issue 76: one slow run, one page and one back-on-track). Folded when the run is
+ * already paged as running long; when it is not yet, the skip is what shows it runs long, and opens that condition.
+ */
+function foldedIntoLongRun(look: Look, t: WatchedTask, skippedAtMs: number): boolean {
+  if (look.isOpen("running_long", t.id)) return true;
+  const run = look.i.running.find((r) => r.taskId === t.id && r.createdMs < skippedAtMs && runStartMs(r) !== undefined);
+  if (!run) return false;
+  const usual = look.usualByTask.get(t.id);
+  look.open({
+    key: `long:${t.id}:${run.executionId}`,
+    type: "running_long",
+    taskId: t.id,
+    ...(t.appId ? { appId: t.appId } : {}),
+    openedMs: runStartMs(run)!,
+    details: {
+      startedAtMs: runStartMs(run)!,
+      executionId: run.executionId,
+      skippedAtMs,
+      ...(usual ? { usualMs: Math.round(usual.medianMs) } : {}),
+    },
+  });
+  return true;
 }

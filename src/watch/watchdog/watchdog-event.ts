@@ -17,6 +17,8 @@ export interface WatchDetails extends QueueDetails {
   usualMs?: number;
   limitMs?: number;
   limitFrom?: "learned" | "StewardMaxDuration" | "config";
+  /** task.running_long opened by a start the Scheduler skipped while the run was still going. */
+  skippedAtMs?: number;
   upstreamTask?: string;
   upstreamOutcome?: "success" | "failure";
   /** app.stale: the last successful reload and the time it should not be older than. */
@@ -89,7 +91,10 @@ function describe(i: WatchdogEventInput): { title: string; summary: string } {
     case "running_long":
       return {
         title: `Task running long: ${task}`,
-        summary: `${task} has been running since ${at(d.startedAtMs)}, longer than ${spanText(d.limitMs ?? 0)}${d.usualMs !== undefined ? `; it usually takes ${spanText(d.usualMs)}` : ""}.`,
+        summary:
+          d.limitMs === undefined && d.skippedAtMs !== undefined
+            ? `${task} has been running since ${at(d.startedAtMs)}, so long that the Scheduler skipped its start due at ${at(d.skippedAtMs)}${d.usualMs !== undefined ? `; it usually takes ${spanText(d.usualMs)}` : ""}. Further skipped starts of this run are part of this alert.`
+            : `${task} has been running since ${at(d.startedAtMs)}, longer than ${spanText(d.limitMs ?? 0)}${d.usualMs !== undefined ? `; it usually takes ${spanText(d.usualMs)}` : ""}.`,
       };
     case "stale":
       return {
@@ -118,6 +123,11 @@ function describeNotice(i: WatchdogEventInput): { title: string; summary: string
       summary: `The last trigger${d.trigger ? ` "${d.trigger}"` : ""} of ${task} reached its end date${d.changedAtMs !== undefined ? ` at ${iso(d.changedAtMs)}` : ""}${by}: the task no longer starts on its own, as configured. A notice, not a page: give the trigger a later end date in the QMC if it should go on; the app's data ages until the task runs again.`,
     };
   }
+  if (i.condition.type === "retrying")
+    return {
+      title: `Task is retrying: ${task}`,
+      summary: `An attempt of ${task} failed and the Scheduler is retrying it; the run has not failed yet. A notice, not a page: the run's outcome is paged if every attempt fails, and nothing if a retry succeeds.`,
+    };
   return {
     title: `Task taking longer than usual (still learning): ${task}`,
     summary: `${task} has been running since ${d.startedAtMs === undefined ? "(unknown time)" : iso(d.startedAtMs)}, longer than ${spanText(d.noticeMs ?? 0)}${d.usualMs !== undefined ? `; it usually takes ${spanText(d.usualMs)}` : ""}, but only ${d.runsSeen ?? "a few"} of its runs have been seen, too few to tell a long night from a hang. Not paged while Steward learns; a page (task.running_long) comes if it runs past ${spanText(d.limitMs ?? 0)}, a clear hang.`,

@@ -57,7 +57,8 @@ function configText(o: { keys: Array<[string, string, string]>; hookPath: string
     "channels:",
     `  hook: { type: webhook, url: "${receiver.url.origin}${o.hookPath}" }`,
     "routes:",
-    "  - { on: [task.failed], to: [hook] }",
+    // Every failure of the one task is a delivery to count (Butler's way): renotify: once would hold the repeats.
+    "  - { on: [task.failed], to: [hook], renotify: every }",
     o.extra ?? "",
   ].join("\n");
 }

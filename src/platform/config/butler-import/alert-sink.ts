@@ -10,3 +10,9 @@ export interface Alerts {
 }
 
 export type AlertSink = Alerts & { add(base: string, cfg: Obj): string };
+
+/**
+ * Butler sends every failure of a task that keeps failing; Steward's default pages an open incident once. A converted
+ * task route keeps Butler's behaviour (renotify: every), which the administrator may drop to get Steward's.
+ */
+export const butlerRepeats = (on: readonly string[]): Obj => (on.some((k) => k === "task.failed" || k === "task.aborted") ? { renotify: "every" } : {});

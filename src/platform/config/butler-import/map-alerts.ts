@@ -1,7 +1,7 @@
 // Butler's per-channel × per-event alert blocks → Steward's named channels and routes. Identical channel
 // settings share one channel; each enabled Butler block becomes one route with its rate limit and recipients.
 import { B, bool, feature, isPlaceholder, list, num, serviceDestination, str, type Ctx, type Obj } from "./context";
-import type { AlertSink, Alerts } from "./alert-sink";
+import { butlerRepeats, type AlertSink, type Alerts } from "./alert-sink";
 import { mapInflux } from "./map-influx";
 import { mapNewRelicChannels, mapSignl4 } from "./map-incident";
 import { secondsToDuration } from "./units";
@@ -55,7 +55,8 @@ function logLines(c: Ctx, path: string): Obj | undefined {
 }
 
 function route(name: string, kind: Kind | Kind[], to: string[], extra: Obj = {}): Obj {
-  return { name, on: Array.isArray(kind) ? kind : [kind], to, ...extra };
+  const on = Array.isArray(kind) ? kind : [kind];
+  return { name, on, to, ...extra, ...butlerRepeats(on) };
 }
 
 const TASK_BLOCKS: Block[] = [

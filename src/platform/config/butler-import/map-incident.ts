@@ -1,12 +1,13 @@
 // Butler's incident tools → Steward channels: SIGNL4 (incidentTool.signl4) and New Relic (incidentTool.newRelic with
 // the accounts of thirdPartyToolsCredentials.newRelic), plus the settings of Butler's /v4/newrelic routes.
 import { B, bool, list, num, serviceDestination, str, type Ctx, type Obj } from "./context";
+import { butlerRepeats } from "./alert-sink";
 import { restOff } from "./map-rest";
 import { secondsToDuration } from "./units";
 
 type Sink = { add(base: string, cfg: Obj): string; routes: Obj[] };
 
-const route = (name: string, on: string[], to: string[], extra: Obj = {}): Obj => ({ name, on, to, ...extra });
+const route = (name: string, on: string[], to: string[], extra: Obj = {}): Obj => ({ name, on, to, ...extra, ...butlerRepeats(on) });
 
 function nameValues(c: Ctx, path: string): Obj {
   const out: Obj = {};

@@ -57,7 +57,7 @@ ${extra}`;
 const hookYaml = () => `channels:
   hook: { type: webhook, url: "http://127.0.0.1:${receiver.port}/hook" }
 routes:
-  - { name: cloud-failures, on: [task.failed], to: [hook], sources: [cloud] }
+  - { name: cloud-failures, on: [task.failed], to: [hook], sources: [cloud], renotify: every }
 `;
 const run = (outcome: "succeed" | "fail" | "cancel") => simControl(sim, "POST", "/cloud/reloads", { appId, outcome }) as Promise<{ id: string }>;
 const capture = () => {

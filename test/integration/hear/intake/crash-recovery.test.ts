@@ -105,7 +105,7 @@ channels:
     to: [ops@corp.example]
     timeout: 30s
 routes:
-  - { on: [task.failed], to: [mail] }
+  - { on: [task.failed], to: [mail], renotify: every }
 notify:
   outbox: { concurrency: 1, initialBackoff: 200ms, maxBackoff: 1s }
 `,

@@ -52,9 +52,9 @@ export interface Harness {
   t: TestApp;
   events: TaskEvent[];
   /** Runs a task in the simulator (short duration). */
-  run(taskId: string, outcome: "succeed" | "fail" | "abort", opts?: StartOptions): string;
+  run(taskId: string, outcome: NonNullable<StartOptions["outcome"]>, opts?: StartOptions): string;
   /** Waits until the task is not running any more, then runs it. */
-  runWhenIdle(taskId: string, outcome: "succeed" | "fail" | "abort", opts?: StartOptions): Promise<string>;
+  runWhenIdle(taskId: string, outcome: NonNullable<StartOptions["outcome"]>, opts?: StartOptions): Promise<string>;
   /** Waits for the event of that execution (optionally a given kind) and returns it. */
   eventFor(executionId: string, timeoutMs?: number): Promise<TaskEvent>;
   udpPort(): number;

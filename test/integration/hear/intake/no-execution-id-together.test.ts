@@ -41,7 +41,7 @@ beforeAll(async () => {
   bus: { type: mqtt, url: "${broker.url}", qos: 1 }
   tsdb: { type: influxdb, version: 1, url: "${influx.url}", database: steward }
 routes:
-  - { on: [task.failed], to: [hook, bus, tsdb] }
+  - { on: [task.failed], to: [hook, bus, tsdb], renotify: every }
 `,
   });
   // The Scheduler's own datagrams are not sent: the test sends the run's two datagrams itself.

@@ -72,7 +72,7 @@ channels:
     to: [ops@corp.example]
     timeout: 10s
 routes:
-  - { on: [task.failed], to: [mail] }
+  - { on: [task.failed], to: [mail], renotify: every }
 notify:
   outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
 `,

@@ -96,7 +96,7 @@ test("a mail accepted just as PostgreSQL went away is recorded as delivered when
     from: steward@corp.example
     to: [ops@corp.example]
 routes:
-  - { on: [task.failed], to: [mail] }
+  - { on: [task.failed], to: [mail], renotify: every }
 `);
     apps.push(c);
     await c.app.start();

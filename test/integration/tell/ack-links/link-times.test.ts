@@ -47,7 +47,7 @@ beforeAll(async () => {
 channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
 routes:
-  - { on: [task.failed], to: [mail] }
+  - { on: [task.failed], to: [mail], renotify: every }
 actionLinks: { publicBaseUrl: "https://steward.corp.example/" }
 notify:
   timeZone: ${ZONE}

@@ -25,7 +25,7 @@ function config(rx: HttpReceiver, windows: string): string {
   oncall: { type: webhook, url: "${rx.url}/oncall" }
   summaries: { type: webhook, url: "${rx.url}/summary" }
 routes:
-  - { name: team-day, on: [task.failed, task.recovered], to: [team], escalate: { after: 30m, to: night-phone } }
+  - { name: team-day, on: [task.failed, task.recovered], to: [team], escalate: { after: 30m, to: night-phone }, renotify: every }
   - { name: night-phone, on: [task.failed], to: [oncall] }
   - { name: maintenance, on: [maintenance.summary], to: [summaries] }
 ${windows}`;

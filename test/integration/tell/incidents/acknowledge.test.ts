@@ -1,4 +1,4 @@
-// Acknowledging an incident from the dashboard: two failures mail twice; "Acknowledge" (Chromium, with a note)
+// Acknowledging an incident from the dashboard, on a route that sends every failure (renotify: every, Butler's way): two failures mail twice; "Acknowledge" (Chromium, with a note)
 // records who and when through the REST API; the third failure then mails nobody (its delivery says why), and
 // the recovery is mailed as usual. A closed incident cannot be acknowledged (409), an unknown one is 404.
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -24,7 +24,7 @@ beforeAll(async () => {
 channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
 routes:
-  - { name: on-call, on: [task.failed, task.recovered], to: [mail], taskIds: [${IDS.reload}] }
+  - { name: on-call, on: [task.failed, task.recovered], to: [mail], taskIds: [${IDS.reload}], renotify: every }
 `,
   });
   browser = await launchChromium();

@@ -40,7 +40,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
   hook: { type: webhook, url: "${rx.url}/hook" }
   ops-mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [qlik-ops@corp.example] }
 routes:
-  - { name: failures, on: [task.failed], to: [hook] }
+  - { name: failures, on: [task.failed], to: [hook], renotify: every }
   - { name: summaries, on: [maintenance.summary], to: [hook, ops-mail] }
 maintenance:
   windows:

@@ -56,7 +56,7 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example/" }
 channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
 routes:
-  - { name: failures, on: [task.failed], to: [mail], taskTypes: [reload] }
+  - { name: failures, on: [task.failed], to: [mail], taskTypes: [reload], renotify: every }
 `,
   });
 }, 60_000);

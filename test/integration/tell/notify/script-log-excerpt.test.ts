@@ -112,7 +112,7 @@ channels:
   influx2: { type: influxdb, version: 2, url: "${vm.url}", org: qlik, bucket: steward, token: not-checked }
   influx2rx: { type: influxdb, version: 2, url: "${rx204.url}/influx2", org: qlik, bucket: steward, token: not-checked }
 routes:
-  - { name: failures, on: [task.failed], to: [${CHANNELS.join(", ")}] }
+  - { name: failures, on: [task.failed], to: [${CHANNELS.join(", ")}], renotify: every }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 200ms }
 `,

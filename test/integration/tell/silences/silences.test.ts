@@ -25,7 +25,7 @@ function channels(rx: HttpReceiver) {
   return `channels:
   hook: { type: webhook, url: "${rx.url}/hook" }
 routes:
-  - { on: [task.failed, task.succeeded, task.recovered], to: [hook] }
+  - { on: [task.failed, task.succeeded, task.recovered], to: [hook], renotify: every }
 `;
 }
 
@@ -173,7 +173,9 @@ describe("a silence of failures and the recovery that follows", () => {
   let t: TestApp;
   beforeAll(async () => {
     rx = startHttpReceiver();
-    t = createTestApp(`channels:\n  hook: { type: webhook, url: "${rx.url}/hook" }\nroutes:\n  - { on: [task.failed, task.recovered], to: [hook] }\n`);
+    t = createTestApp(
+      `channels:\n  hook: { type: webhook, url: "${rx.url}/hook" }\nroutes:\n  - { on: [task.failed, task.recovered], to: [hook], renotify: every }\n`,
+    );
     await t.app.start();
   });
   afterAll(async () => {

@@ -78,3 +78,18 @@ test("the morning report lists the watchdog's notices among what is not running,
     { text: "Task running long: Reload Sales", tone: "fail" },
   ]);
 });
+
+test("the runs a Scheduler retry recovered get a line under Runs: not paged, but counted (issue 76)", () => {
+  const e = buildReport(
+    inputs({
+      kind: "morning",
+      runs: [{ appName: "Sales", outcome: "succeeded", runs: 12 }],
+      recoveredByRetry: [{ taskName: "Reload Sales", attempts: 2, endedMs: TO - 3_600_000 }],
+    }),
+  );
+  expect(e.sections![0]!.lines).toEqual([
+    { text: "12 runs: 12 succeeded, 0 failed, 0 aborted", tone: "ok" },
+    { text: "1 run recovered by the Scheduler's retry, not paged: Reload Sales (attempt 2, Mon 23 Nov 06:00)", tone: "info" },
+  ]);
+  expect(buildReport(inputs({ kind: "morning" })).sections![0]!.lines).toHaveLength(1);
+});
