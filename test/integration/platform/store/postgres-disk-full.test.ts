@@ -2,7 +2,8 @@
 // on a 64 MiB tmpfs (its initdb data takes about 40), and a file fills what is left, so the server's writes fail with
 // SQLSTATE 53100 (disk_full). While it lasts a KV write is answered 503 (not applied), /ready's shared-store entry says
 // the store cannot be written, and the log says it a line a minute, not a line a write; once the file is gone the next
-// write commits, /ready is ok again, and what was acknowledged before is still there. Needs root and a working
+// write commits, /ready is ok again, and what was acknowledged before is still there. A second Steward on the same
+// PostgreSQL says the same once its own writes are refused. Needs root and a working
 // `mount -t tmpfs` (the test machine has both); elsewhere the test is skipped, saying why.
 import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
@@ -35,20 +36,23 @@ if (cannot) console.warn(`postgres-disk-full.test.ts skipped: ${cannot}`);
 const filler = join(mnt, "filler");
 let pg: PostgresService | undefined;
 let t: TestApp | undefined;
+/** A second Steward on the same PostgreSQL. */
+let other: TestApp | undefined;
 const lines: Array<{ level: number; msg: string; module?: string; failedWrites?: number }> = [];
 const log = pino({ level: "info" }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
 
 afterAll(async () => {
   rmSync(filler, { force: true });
   await t?.close();
+  await other?.close();
   // stop() ends the server by its PID and removes its folder; then nothing holds the file system.
   await pg?.stop();
   if (!cannot) spawnSync("umount", [mnt]);
   dir.remove();
 }, 60_000);
 
-/** Fills the file system but for `leaveBytes`, a MiB at a time until it refuses more. */
-function fill(leaveBytes = 0): void {
+/** Fills the file system, a MiB at a time until it refuses more. */
+function fill(): void {
   const fd = openSync(filler, "w");
   const chunk = Buffer.alloc(1024 * 1024, 1);
   try {
@@ -58,12 +62,12 @@ function fill(leaveBytes = 0): void {
   } finally {
     closeSync(fd);
   }
-  if (leaveBytes > 0) spawnSync("truncate", ["-s", `-${leaveBytes}`, filler]);
 }
 
 const json = { "content-type": "application/json" };
-const set = (key: string, value: string) => t!.request("/v4/keyvalues/disk", { method: "POST", headers: json, body: JSON.stringify({ key, value }) });
-const get = async (key: string) => ((await (await t!.request(`/v4/keyvalues/disk?key=${key}`)).json()) as { value?: string }).value;
+const set = (key: string, value: string, on = t!) => on.request("/v4/keyvalues/disk", { method: "POST", headers: json, body: JSON.stringify({ key, value }) });
+const get = async (key: string, on = t!) => ((await (await on.request(`/v4/keyvalues/disk?key=${key}`)).json()) as { value?: string }).value;
+const sharedStore = async (on: TestApp) => ((await (await on.request("/ready")).json()) as Ready).components["shared-store"]!;
 /** Incompressible: PostgreSQL must find new pages for it. */
 const big = () => randomBytes(60_000).toString("base64");
 type Ready = { components: Record<string, { ok: boolean; detail: string }> };
@@ -73,9 +77,11 @@ test.skipIf(cannot !== undefined)(
   async () => {
     pg = await startPostgres({ own: true, parentDir: mnt });
     const url = await pg.createDatabase("steward_full");
-    const yaml = `store:\n  postgres: { url: ${JSON.stringify(url)}, instanceName: full, connectTimeoutMs: 2000 }\n`;
-    t = createTestApp(yaml, { log, dir: dir.path });
+    const yaml = (name: string) => `store:\n  postgres: { url: ${JSON.stringify(url)}, instanceName: ${name}, connectTimeoutMs: 2000 }\n`;
+    t = createTestApp(yaml("full"), { log, dir: dir.path });
     await t.app.start();
+    other = createTestApp(yaml("other"));
+    await other.app.start();
     const before = big();
     expect((await set("before", before)).status).toBe(201);
 
@@ -119,16 +125,25 @@ test.skipIf(cannot !== undefined)(
     );
     expect(said.length).toBeLessThanOrEqual(10);
 
+    // The other Steward on the same PostgreSQL: its writes are refused too, and its /ready says so.
+    const fromOther = await Promise.all(Array.from({ length: 5 }, (_, i) => set(`o${i}`, big(), other)));
+    expect(fromOther.map((a) => a.status)).toEqual([503, 503, 503, 503, 503]);
+    const otherSays = (await sharedStore(other)).detail;
+    expect(otherSays).toMatch(/^the disk holding PostgreSQL's data is full \(SQLSTATE 53100 disk_full\): \d+ writes failed in the last minute/);
+    // Its own five, and whatever else of its own it could not write (their audit rows): not the first Steward's 200.
+    expect(Number(/: (\d+) writes failed/.exec(otherSays)![1])).toBeWithin(5, 50);
+
     // Space returns: the next write commits, and /ready is ok again once writes have gone on without a failure a while.
     rmSync(filler);
     const after = big();
     expect((await set("after", after)).status).toBe(201);
     await waitFor(
       async () => {
-        await set("after", after);
-        return ((await (await t!.request("/ready")).json()) as Ready).components["shared-store"]!.ok;
+        const answers = await Promise.all([set("after", after), set("after-other", after, other)]);
+        if (answers.some((a) => a.status !== 201)) throw new Error(`answered ${answers.map((a) => a.status)}`);
+        return (await sharedStore(t!)).ok && (await sharedStore(other!)).ok;
       },
-      { what: "/ready's shared-store ok again", timeoutMs: 30_000, intervalMs: 1_000 },
+      { what: "/ready's shared-store ok again on both Stewards", timeoutMs: 30_000, intervalMs: 1_000 },
     );
     expect(await t.app.metrics.render()).toMatch(/^steward_shared_store_disk_full_writes_total (\d{3,})$/m);
     expect(lines.some((l) => l.level === 30 && /^the store takes writes again; \d+ writes failed while the disk was full$/.test(l.msg))).toBe(true);
@@ -136,6 +151,9 @@ test.skipIf(cannot !== undefined)(
     // Acknowledged before, during (if any slipped into free pages) and after: all there.
     expect(await get("before")).toBe(before);
     expect(await get("after")).toBe(after);
+    expect(await get("before", other)).toBe(before);
+    expect(await get("after-other", other)).toBe(after);
+    expect((await other.request("/v4/keyvalues/disk?key=o0")).status).toBe(404);
     for (const [k, v] of acknowledged) expect(await get(k)).toBe(v);
   },
   120_000,
