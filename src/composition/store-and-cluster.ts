@@ -25,7 +25,7 @@ export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiri
   const { config, loaded, log, lifecycle, localClock, readiness, metrics } = core;
   const pg = config.store.postgres;
   const instanceName = pg?.instanceName ?? hostname();
-  const clusterStore = pg ? createClusterStore(pg, loaded.baseDir, STORE_MIGRATIONS, instanceName, localClock) : undefined;
+  const clusterStore = pg ? createClusterStore(pg, loaded.baseDir, STORE_MIGRATIONS, instanceName, localClock, log.child({ module: "store" })) : undefined;
   if (clusterStore) lifecycle.add(clusterStore.component);
   const shared: Store = clusterStore ? { ...store, sql: clusterStore.db } : store;
   const clusterLog = log.child({ module: "cluster" });
@@ -51,7 +51,11 @@ export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiri
   // node may be deaf (src/platform/cluster/member-down.ts).
   const memberDown = pg ? async () => memberMayBeDeaf(await cluster.members(), clock.now(), pg.leaseTtlMs) : undefined;
   const clusterWiring = { instanceId: cluster.instanceId, ...(liveInstances ? { liveInstances } : {}) };
-  registerClusterObservability(cluster, { readiness, metrics, pgStore: clusterStore?.db });
+  registerClusterObservability(cluster, {
+    readiness,
+    metrics,
+    ...(clusterStore ? { pgStore: clusterStore.db, pgHealth: clusterStore.writeHealth } : {}),
+  });
   return {
     store,
     shared,

@@ -300,6 +300,8 @@ export interface PostgresOptions {
    * server for the run (test/helpers/shared-postgres.ts): for a file that halts, resumes or signals its server.
    */
   own?: boolean;
+  /** The folder the server's own folder is made in (a server of the file's own): e.g. a small file system to fill. */
+  parentDir?: string;
 }
 
 /**
@@ -309,12 +311,12 @@ export interface PostgresOptions {
  * (scram) login for user "steward", run as nobody when the tests run as root.
  */
 export function startPostgres(options: PostgresOptions = {}): Promise<PostgresService> {
-  const shared = options.own || options.durableCommits ? undefined : sharedPostgresInfo();
+  const shared = options.own || options.durableCommits || options.parentDir ? undefined : sharedPostgresInfo();
   if (shared) return Promise.resolve(sharedPostgres(shared));
   return retryOnPortClash("startPostgres", () => startPostgresOnce(options));
 }
 
-async function startPostgresOnce(options: { durableCommits?: boolean }): Promise<PostgresService> {
+async function startPostgresOnce(options: { durableCommits?: boolean; parentDir?: string }): Promise<PostgresService> {
   const programs = {
     postgres: requireTool("postgres"),
     initdb: requireTool("initdb"),

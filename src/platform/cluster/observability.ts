@@ -4,6 +4,7 @@
 import type { MetricsRegistry } from "../core/metrics";
 import type { Readiness } from "../core/readiness";
 import type { SqlDb } from "../store/sql";
+import type { WriteHealth } from "../store/write-health";
 import { DUTIES, type Cluster, type ClusterView } from "./cluster";
 
 export function describeCluster(v: ClusterView): string {
@@ -13,7 +14,10 @@ export function describeCluster(v: ClusterView): string {
   return `${v.members.length} member${v.members.length === 1 ? "" : "s"} — ${members}. Leaders — ${leaders}`;
 }
 
-export function registerClusterObservability(cluster: Cluster, deps: { readiness: Readiness; metrics: MetricsRegistry; pgStore?: SqlDb }): void {
+export function registerClusterObservability(
+  cluster: Cluster,
+  deps: { readiness: Readiness; metrics: MetricsRegistry; pgStore?: SqlDb; pgHealth?: WriteHealth },
+): void {
   // A single Steward has no cluster to report on: no "cluster" row in /ready and on the dashboard.
   if (deps.pgStore)
     deps.readiness.register({
@@ -29,10 +33,14 @@ export function registerClusterObservability(cluster: Cluster, deps: { readiness
     });
   if (deps.pgStore) {
     const db = deps.pgStore;
+    const health = deps.pgHealth;
     deps.readiness.register({
       name: "shared-store",
       required: true,
       async check() {
+        // It answers reads while its disk refuses writes: that is not a store Steward can work with.
+        const writes = health?.status();
+        if (writes && !writes.ok) return writes;
         try {
           await db.get("SELECT 1 AS ok");
           return { ok: true, detail: "PostgreSQL answers" };
@@ -41,6 +49,14 @@ export function registerClusterObservability(cluster: Cluster, deps: { readiness
         }
       },
     });
+  }
+  if (deps.pgHealth) {
+    const health = deps.pgHealth;
+    deps.metrics.counterFn(
+      "steward_shared_store_disk_full_writes_total",
+      "Writes the shared PostgreSQL store refused because its server's disk was full (SQLSTATE 53100); /ready says so while it lasts.",
+      () => health.diskFullWrites,
+    );
   }
   const instance = cluster.instanceName;
   deps.metrics.gaugeFn("steward_instance_info", "This Steward in its cluster (mode single or cluster).", () => [

@@ -3,7 +3,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, describeError } from "../core/errors";
-import { causedByDiskFull, causedByStoreOutage, mayHaveBeenApplied } from "../store/sql";
+import { causedByStoreOutage, diskFullCause, mayHaveBeenApplied } from "../store/sql";
 import { requestLog } from "./pre-handler";
 import type { HttpEnv } from "./types";
 import { requestIdOf } from "./request-state";
@@ -32,7 +32,8 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
       status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : status === 404 ? "NOT_FOUND" : "BAD_REQUEST";
     return c.json(errorBody(status, code, err.message || "request rejected"), status);
   }
-  if (causedByDiskFull(err)) {
+  const fullStore = diskFullCause(err);
+  if (fullStore) {
     // Not a fault of this request either; the store says it once a minute in the log (write-health.ts), not here per
     // request: a load script's calls on a full disk made tens of thousands of lines a minute (issue 75).
     c.header("Retry-After", String(DISK_FULL_RETRY_AFTER_SECONDS));
@@ -43,7 +44,7 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
         c.req.method === "GET" || c.req.method === "HEAD"
           ? "the disk holding Steward's store is full; free space and try again"
           : "the disk holding Steward's store is full: the change was not applied; free space and try again",
-        { store: "sqlite", reason: "diskFull", outcome: "notApplied" },
+        { store: fullStore, reason: "diskFull", outcome: "notApplied" },
       ),
       503,
     );

@@ -10,6 +10,8 @@ import { isStepped } from "../core/stepped-clock";
 import type { Component } from "../core/lifecycle";
 import type { MigrationSet } from "./database";
 import type { SqlDb, SqlExecutor } from "./sql";
+import { createPostgresWriteHealth } from "./postgres-write-health";
+import type { WriteHealth, WriteHealthLog } from "./write-health";
 
 function readPem(baseDir: string, file: string, key: string): Buffer {
   try {
@@ -35,6 +37,8 @@ export interface ClusterStore {
   db: SqlDb;
   /** Connects and migrates at start (first in the lifecycle); closes the pool at stop (last). */
   component: Component;
+  /** Whether the database server's disk refuses writes (SQLSTATE 53100): /ready and the log say it (postgres-write-health.ts). */
+  writeHealth: WriteHealth;
 }
 
 /**
@@ -48,8 +52,10 @@ export function createClusterStore(
   sets: readonly MigrationSet[],
   instanceName: string,
   clock: Clock = systemClock,
+  log?: WriteHealthLog,
 ): ClusterStore {
   const tls = postgresTlsOptions(cfg, baseDir);
+  const health = createPostgresWriteHealth({ clock, ...(log ? { log } : {}) });
   let real: SqlDb | undefined;
   let resolveReady!: (db: SqlDb) => void;
   let rejectReady!: (err: unknown) => void;
@@ -77,6 +83,7 @@ export function createClusterStore(
   };
   return {
     db: lazy,
+    writeHealth: health.health,
     component: {
       name: "cluster-store",
       async start() {
@@ -97,7 +104,7 @@ export function createClusterStore(
               sets,
             );
           };
-          const pg = await counted(open(), "loading the PostgreSQL client, connecting and migrating");
+          const pg = health.watch(await counted(open(), "loading the PostgreSQL client, connecting and migrating"));
           real = pg;
           resolveReady(pg);
         } catch (err) {

@@ -7,7 +7,7 @@ import postgres from "postgres";
 import type { ConnectionOptions } from "node:tls";
 import { type Clock, systemClock } from "../core/clock";
 import { createLanes } from "./postgres-lanes";
-import { isStoreUnavailable, numberPlaceholders, type SqlDb, type SqlExecutor, type SqlValue } from "./sql";
+import { isDiskFull, isStoreUnavailable, numberPlaceholders, type SqlDb, type SqlExecutor, type SqlValue } from "./sql";
 
 export interface PostgresDbOptions {
   url: string;
@@ -166,7 +166,8 @@ function guardTransaction(tx: SqlExecutor, ended: Promise<void>): SqlExecutor {
     try {
       return await statement();
     } catch (err) {
-      if (!isStoreUnavailable(err)) throw err;
+      // A full disk fails the statement on a sound connection: the callback hears of it at once.
+      if (!isStoreUnavailable(err) || isDiskFull(err)) throw err;
       let timer: Timer | undefined;
       const waited = await Promise.race([
         ended.then(() => "ended" as const),

@@ -24,7 +24,7 @@
 import type postgres from "postgres";
 import type { Clock, Timer } from "../core/clock";
 import { currentDeadline, untilDeadline } from "../core/deadline";
-import { isStoreUnavailable, StoreDeadlineError, StoreTimeoutError } from "./sql";
+import { isDiskFull, isStoreUnavailable, StoreDeadlineError, StoreTimeoutError } from "./sql";
 
 type Sql = postgres.Sql<Record<string, never>>;
 
@@ -76,8 +76,8 @@ export function createLanes(count: number, open: () => Sql, timeouts: LaneTimeou
     try {
       return await fn(sql);
     } catch (err) {
-      // A statement the server cancelled (its own statement_timeout) leaves the connection sound.
-      if (isStoreUnavailable(err) && (err as { code?: unknown }).code !== QUERY_CANCELED) renew(lane, sql);
+      // A statement the server cancelled (its own statement_timeout), or refused for a full disk, leaves the connection sound.
+      if (isStoreUnavailable(err) && !isDiskFull(err) && (err as { code?: unknown }).code !== QUERY_CANCELED) renew(lane, sql);
       throw err;
     }
   };

@@ -106,19 +106,37 @@ export function isStoreUnavailable(err: unknown): boolean {
 /** SQLite's result code for a full disk (or a database at its max_page_count). */
 const SQLITE_FULL = 13;
 
+/** PostgreSQL's SQLSTATE disk_full: the server could not extend a file (53200 out of memory and 53300 too many connections are not this). */
+export const PG_DISK_FULL = "53100";
+
+/** Which store's disk is full, if the error says so. */
+function diskFullStore(err: unknown): "sqlite" | "postgres" | undefined {
+  const e = err as { errcode?: unknown; code?: unknown } | null;
+  if (e?.code === PG_DISK_FULL) return "postgres";
+  return (typeof e?.errcode === "number" && (e.errcode & 0xff) === SQLITE_FULL) || e?.code === "ENOSPC" ? "sqlite" : undefined;
+}
+
 /**
- * True when the error says the disk holding the SQLite store is full (SQLITE_FULL, or ENOSPC from the file system).
- * Like an outage, nothing of the failed write was applied and work is kept and tried again: space may return.
+ * True when the error says the disk holding the store is full: SQLITE_FULL or ENOSPC under the SQLite store, SQLSTATE
+ * 53100 from PostgreSQL. Like an outage, nothing of the failed write was applied (SQLite undoes the statement,
+ * PostgreSQL the transaction) and work is kept and tried again: space may return.
  */
 export function isDiskFull(err: unknown): boolean {
-  const e = err as { errcode?: unknown; code?: unknown } | null;
-  return (typeof e?.errcode === "number" && (e.errcode & 0xff) === SQLITE_FULL) || e?.code === "ENOSPC";
+  return diskFullStore(err) !== undefined;
+}
+
+/** The store whose disk is full, when the error or one it was caused by says so: each store says it itself, once a minute (write-health.ts). */
+export function diskFullCause(err: unknown): "sqlite" | "postgres" | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const store = diskFullStore(e);
+    if (store) return store;
+  }
+  return undefined;
 }
 
 /** The error, or one it was caused by, says the disk is full: the store says that itself, once a minute (write-health.ts). */
 export function causedByDiskFull(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (isDiskFull(e)) return true;
-  return false;
+  return diskFullCause(err) !== undefined;
 }
 
 /** The code of StoreTimeoutError. */
@@ -160,7 +178,7 @@ export class StoreDeadlineError extends Error {
 export function mayHaveBeenApplied(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof StoreDeadlineError && !e.sent) return false;
-    // SQLite undoes the statement, or the whole transaction, that could not be written.
+    // SQLite undoes the statement, or the whole transaction, that could not be written; PostgreSQL the transaction.
     if (isDiskFull(e)) return false;
     const code = String((e as { code?: unknown } | null)?.code ?? "");
     if (/^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|CONNECT_TIMEOUT|57014|57P03)$/.test(code)) return false;

@@ -1,4 +1,5 @@
-// Whether the SQLite store can be written: on a full disk every write fails with SQLITE_FULL until space returns.
+// Whether the store can be written: on a full disk every write fails (SQLITE_FULL from SQLite, SQLSTATE 53100 from
+// PostgreSQL) until space returns.
 // This keeps what /ready and the log say about it: the failures of the last minute, one log line a minute with their
 // count (a busy site fails thousands of writes a second then: issue 75 found 59,962 error lines in 35 s), and the
 // first write that commits again. Nothing is retried here: each caller keeps or refuses its own work.
@@ -30,12 +31,39 @@ export interface WriteHealth {
   readonly diskFullWrites: number;
 }
 
+/** How the store's full disk is named in the log and /ready. */
+export interface FullDiskWords {
+  /** Whose disk: "the disk holding …". */
+  disk: string;
+  /** The `code` field of the log line. */
+  code: string;
+  /** Said after "is full" in the log line (SQLite's says nothing more there). */
+  inLine: string;
+  /** Said after "is full" in /ready. */
+  inStatus: string;
+  /** What the administrator does about it. */
+  free: string;
+}
+
+export const sqliteWords = (file: string): FullDiskWords => ({
+  disk: `the disk holding ${file}`,
+  code: "SQLITE_FULL",
+  inLine: "",
+  inStatus: " (SQLITE_FULL / ENOSPC)",
+  free: "free space",
+});
+
 export interface WriteHealthOptions {
-  /** The database file, named in what is said. */
+  /** The database file (or the store), named in the log lines' `file` field and in /ready when all is well. */
   file: string;
+  /** SQLite's words for the file by default. */
+  words?: FullDiskWords;
   clock: Clock;
   log?: WriteHealthLog;
-  /** Rows the connection has changed since it opened (SQLite's total_changes()): asked only while the disk is full. */
+  /**
+   * Writes committed since the store opened (SQLite's total_changes(); on PostgreSQL, writes of a kind the full disk
+   * refused): asked only while the disk is full, so that reads, which still succeed, do not say the disk takes writes.
+   */
   changes(): number;
 }
 
@@ -63,6 +91,7 @@ function minuteCounter(clock: Clock) {
 }
 
 export function createWriteHealth(o: WriteHealthOptions): WriteHealth {
+  const words = o.words ?? sqliteWords(o.file);
   const lastMinute = minuteCounter(o.clock);
   let full = false;
   let diskFullWrites = 0;
@@ -85,8 +114,8 @@ export function createWriteHealth(o: WriteHealthOptions): WriteHealth {
 
   const say = (now: number) => {
     o.log?.error(
-      { file: o.file, failedWrites: unsaid, code: "SQLITE_FULL" },
-      `the disk holding ${o.file} is full: ${unsaid} write${unsaid === 1 ? "" : "s"} failed${saidAt === 0 ? "" : " since the last line"}; free space and Steward resumes by itself (next line in a minute if it goes on)`,
+      { file: o.file, failedWrites: unsaid, code: words.code },
+      `${words.disk} is full${words.inLine}: ${unsaid} write${unsaid === 1 ? "" : "s"} failed${saidAt === 0 ? "" : " since the last line"}; ${words.free} and Steward resumes by itself (next line in a minute if it goes on)`,
     );
     unsaid = 0;
     saidAt = now;
@@ -124,7 +153,7 @@ export function createWriteHealth(o: WriteHealthOptions): WriteHealth {
       const n = lastMinute.total();
       return {
         ok: false,
-        detail: `the disk holding ${o.file} is full (SQLITE_FULL / ENOSPC): ${n} write${n === 1 ? "" : "s"} failed in the last minute; free space and Steward resumes by itself`,
+        detail: `${words.disk} is full${words.inStatus}: ${n} write${n === 1 ? "" : "s"} failed in the last minute; ${words.free} and Steward resumes by itself`,
       };
     },
     get diskFullWrites() {

@@ -85,6 +85,8 @@ export interface PrivatePostgresOptions {
   port: number;
   /** Prefix of the temp folder that holds the data, the socket and the password file. */
   prefix?: string;
+  /** Where that folder is made (the system's temp folder by default): a test puts it on a small file system of its own. */
+  parentDir?: string;
   programs?: PostgresPrograms;
   readyTimeoutMs?: number;
   /**
@@ -176,7 +178,7 @@ export function initDataFolder(programs: PostgresPrograms, dir: string, password
 
 export async function startPrivatePostgres(o: PrivatePostgresOptions): Promise<PrivatePostgres> {
   const programs = o.programs ?? findPostgresPrograms();
-  const dir = mkdtempSync(join(tmpdir(), o.prefix ?? "steward-pg-"));
+  const dir = mkdtempSync(join(o.parentDir ?? tmpdir(), o.prefix ?? "steward-pg-"));
   const remove = () => rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   const argv = (bin: string, args: string[]) => asServerUser(programs, bin, args);
   const user = USER;

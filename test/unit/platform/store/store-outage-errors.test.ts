@@ -2,7 +2,7 @@
 // with one may still have been committed (details.outcome "unknown") or surely was not ("notApplied").
 import { expect, test } from "bun:test";
 import { AppError } from "../../../../src/platform/core/errors";
-import { causedByStoreOutage, isStoreUnavailable, mayHaveBeenApplied, StoreTimeoutError } from "../../../../src/platform/store/sql";
+import { causedByStoreOutage, diskFullCause, isDiskFull, isStoreUnavailable, mayHaveBeenApplied, StoreTimeoutError } from "../../../../src/platform/store/sql";
 
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
@@ -25,4 +25,12 @@ test("a store error wrapped by a bus subscriber's failure is still an outage; a 
   const refused = withCode("23505");
   expect(causedByStoreOutage(refused)).toBe(false);
   expect(mayHaveBeenApplied(refused)).toBe(false);
+});
+
+test("PostgreSQL's disk full (53100): kept and tried again, surely not applied; out of memory and too many connections are not a full disk", () => {
+  const full = withCode("53100");
+  expect({ full: isDiskFull(full), outage: isStoreUnavailable(full), applied: mayHaveBeenApplied(full) }).toEqual({ full: true, outage: true, applied: false });
+  expect(diskFullCause(new AppError("INTERNAL", "wrapped", { cause: full }))).toBe("postgres");
+  expect(diskFullCause(Object.assign(new Error("disk"), { errcode: 13 }))).toBe("sqlite");
+  for (const code of ["53200", "53300"]) expect({ code, full: isDiskFull(withCode(code)) }).toEqual({ code, full: false });
 });
