@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import type { IntakeConfig, UdpConfig } from "./config";
 import type { QlikConfig } from "../../platform/qlik/config";
 import type { EventBus } from "../../platform/core/bus";
-import { type Clock, every, type Timer, wallClock } from "../../platform/core/clock";
+import { type Clock, every } from "../../platform/core/clock";
 import type { Component } from "../../platform/core/lifecycle";
 import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { ReadinessCheck } from "../../platform/core/readiness";
@@ -25,9 +25,10 @@ import { createIntakeStore, type IntakeStore } from "./intake-store";
 import { registerIntakeMetrics, type IntakeCounters } from "./intake-metrics";
 import { readKernelUdpDrops } from "./kernel-drops";
 import { createThrottledWarn, type ThrottledWarn } from "./log-throttle";
-import { createRunClaims, type RunClaims } from "./run-claims";
+import { createRunClaims } from "./run-claims";
 import { createRunProcessor, type RunProcessor } from "./run-processor";
 import { createRunQueue, type QueueItem } from "./run-queue";
+import { drainWorkers } from "./drain-workers";
 import { createIntakeSocket, type IntakeSocket, type IntakeSocketDeps } from "./udp-socket";
 import { createNodeSilence, type NodeSilence } from "./node-silence";
 import { createIntakeOverflow, overflowLimitsOf } from "./overflow";
@@ -239,39 +240,6 @@ function intakeNodeSilence(config: IntakeSetupConfig, deps: TaskIntakeDeps): Nod
     formatTime: deps.formatTime ?? ((ms) => new Date(ms).toISOString()),
     udpPort: config.udp.port,
   });
-}
-
-/**
- * Stops the intake's workers within `budgetMs` (on wall time: the store is about to close): the queue stops, the
- * seen marks waiting for their commit go first, then the runs left in the queue give their claims up.
- */
-async function drainWorkers(
-  budgetMs: number,
-  parts: {
-    queue: ReturnType<typeof createRunQueue>;
-    claims: RunClaims;
-    processor: RunProcessor;
-    counters: IntakeCounters;
-    log: Logger;
-    settled: () => Promise<void>;
-  },
-): Promise<void> {
-  const { queue, claims, processor, counters, log, settled } = parts;
-  const started = Date.now();
-  const left = await queue.stop(Math.max(100, budgetMs - 200));
-  // The seen marks still waiting for their commit: they go before the store closes.
-  let timer: Timer | undefined;
-  await Promise.race([settled(), new Promise<void>((r) => (timer = wallClock.setTimeout(r, Math.max(100, budgetMs - 200 - (Date.now() - started)))))]);
-  wallClock.clearTimeout(timer);
-  // Past this point the notifier stops too: whatever is still being enriched must not be emitted.
-  processor.close();
-  // Their claims are given up (the store is still open), so reconciliation picks the runs up at once.
-  await Promise.race([Promise.allSettled(left.map(claims.abandon)), new Promise<void>((r) => (timer = wallClock.setTimeout(r, 200)))]);
-  wallClock.clearTimeout(timer);
-  if (left.length > 0) {
-    counters.dropped.inc({ reason: "stopping" }, left.length);
-    log.warn({ dropped: left.length }, "stopped with task datagrams still queued; reconciliation recovers them at the next start");
-  }
 }
 
 export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps): TaskIntake {
