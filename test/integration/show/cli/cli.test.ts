@@ -14,7 +14,8 @@ const tmp = createTempDir();
 afterAll(() => tmp.remove());
 
 async function steward(...args: string[]): Promise<{ code: number; out: string }> {
-  const p = startProcess(process.execPath, [main, ...args], { cwd: tmp.path });
+  // The JSON Schema of every key is over 256 KiB (the helper's default keeps the last 256 KiB of output).
+  const p = startProcess(process.execPath, [main, ...args], { cwd: tmp.path, maxOutput: 4 * 1024 * 1024 });
   const code = await p.exited;
   return { code, out: p.output() };
 }
