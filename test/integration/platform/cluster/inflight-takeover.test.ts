@@ -79,7 +79,7 @@ qlik:
 channels:
   hook: { type: webhook, url: "${hook.url}", timeout: ${CHANNEL_TIMEOUT_MS / 1000}s }
 routes:
-  - { on: [task.failed], to: [hook] }
+  - { on: [task.failed], to: [hook], renotify: every }   # each test fails the same task again: every failure pages
 `,
   );
   const proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });

@@ -73,7 +73,7 @@ channels:
     to: [ops@corp.example]
     timeout: 10s
 routes:
-  - { on: [task.failed], to: [mail] }
+  - { on: [task.failed], to: [mail], renotify: every }   # the tests fail the same task again: every failure pages
 notify:
   outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
 `,

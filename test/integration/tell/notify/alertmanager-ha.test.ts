@@ -22,7 +22,7 @@ channels:
   pair: { type: alertmanager, urls: ["${down}", "${am.url}"] }
   none-up: { type: alertmanager, urls: ["${down}"] }
 routes:
-  - { on: [task.failed], to: [pair, none-up] }
+  - { on: [task.failed], to: [pair, none-up], renotify: every }   # the sample event is its incident's 3rd failure
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
 `);

@@ -19,7 +19,7 @@ beforeAll(async () => {
 channels:
   am: { type: alertmanager, urls: ["${production.url}"], testTarget: "${target.url}", resendEvery: 1s }
 routes:
-  - { on: [task.failed], to: [am] }
+  - { on: [task.failed], to: [am], renotify: every }   # the sample event is its incident's 3rd failure
 notify:
   testMode: { enabled: true }
 `);
