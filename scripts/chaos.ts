@@ -202,7 +202,7 @@ qlik: { host: 127.0.0.1, qrsPort: QRS_PORT, certDir: CERT_DIR, timeoutMs: 10000,
 channels:
   hook: { type: webhook, url: "http://127.0.0.1:${receiver.port}/alerts", timeout: 10s }
 routes:
-  - { on: [task.failed, task.recovered], to: [hook] }
+  - { on: [task.failed, task.recovered], to: [hook], renotify: every }   # every run's alert is what the chaos counts
 notify:
   outbox: { concurrency: ${OUTBOX_CONCURRENCY}, initialBackoff: 200ms, maxBackoff: 2s }
 `,

@@ -151,7 +151,7 @@ channels:
     from: steward@corp.example
     to: [ops@corp.example]
 routes:
-  - { name: failures, on: [task.failed], to: [hook, mail], recipients: { appOwner: { enabled: true } } }
+  - { name: failures, on: [task.failed], to: [hook, mail], recipients: { appOwner: { enabled: true } }, renotify: every }
 `.trimStart(),
       );
       await startSteward();

@@ -163,7 +163,7 @@ channels:
     from: steward@corp.example
     to: [ops@corp.example]
 routes:
-  - { name: failures, on: [task.failed], to: [hook, mail], recipients: { appOwner: { enabled: true } } }
+  - { name: failures, on: [task.failed], to: [hook, mail], recipients: { appOwner: { enabled: true } }, renotify: every }
 `;
   // Saved the way Notepad's "UTF-8 with BOM" or Set-Content -Encoding UTF8 saves it: BOM and CRLF line ends.
   writeFileSync(configPath, `\uFEFF${yaml.trimStart().replace(/\n/g, "\r\n")}`);
