@@ -36,6 +36,8 @@ export interface DemoOptions {
   cluster?: boolean;
   /** Where PostgreSQL's server programs are (default: looked up like the tests do). */
   postgresPrograms?: () => PostgresPrograms;
+  /** Free ports the system picks from the first start, none of the preferred ones (a test beside other demos). */
+  anyPorts?: boolean;
 }
 
 export interface RunningDemo {
@@ -65,7 +67,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   const programs = o.cluster ? (o.postgresPrograms ?? (() => findPostgresPrograms()))() : undefined;
   for (let attempt = 1; ; attempt++) {
     // After a port was lost, none of the preferred ones: whoever took it goes on to take the others.
-    const anyPorts = attempt > 1;
+    const anyPorts = attempt > 1 || o.anyPorts === true;
     const ports: DemoPorts & Partial<DemoClusterPorts> = o.cluster ? await pickDemoPorts(HOST, true, anyPorts) : await pickDemoPorts(HOST, false, anyPorts);
     try {
       return await startDemoOn(o, ports, programs);

@@ -47,6 +47,8 @@ beforeAll(async () => {
   demo = await startDemo({
     yaml: demoYaml,
     baseDir: dir.path,
+    // The demo tests expect the preferred ports (7480, …): this one takes free ones.
+    anyPorts: true,
     terminal: createDemoTerminal({ write: (l) => lines.push(l), colour: false }),
     logger: (loaded) => loggerFor({ logging: { ...loaded.config.logging, format: "json" } }, {}, loaded.secrets, (l) => lines.push(l)),
   });
