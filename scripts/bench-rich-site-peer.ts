@@ -13,6 +13,7 @@ import { richCloudTasks, richSiteTasks } from "../test/helpers/rich-site";
 import { benchFaults } from "../test/helpers/rich-site-bench-faults";
 import { judgeRichSite, type TimedEvent } from "../test/helpers/rich-site-faults";
 import { RICH_SITE_START, WATCHED } from "../test/helpers/rich-site-run";
+import { createWatchStore } from "../src/watch/watchdog/watch-store";
 import type { ScaleRow } from "./bench-rich-site-scale";
 
 interface Init {
@@ -75,6 +76,9 @@ const missed: number[] = [];
 const lookCpu: number[] = [];
 let qrsRequests = 0;
 let qrsInLooks = 0;
+/** Where the day's looks and their QRS requests begin. */
+let looksAtDay = 0;
+let qrsAtDay = 0;
 let cpuAtBegin = process.cpuUsage();
 const wall = performance.now();
 const days: ScaleRow["days"] = [];
@@ -166,6 +170,8 @@ serveRpc({
     lookCpu.length = 0;
     qrsRequests = 0;
     qrsInLooks = 0;
+    looksAtDay = 0;
+    qrsAtDay = 0;
     if (process.env.BENCH_HOURLY) sampleHourly();
     return true;
   },
@@ -181,7 +187,26 @@ serveRpc({
     return String(res.status);
   },
   day({ day, wallMs }: { day: number; wallMs: number }) {
-    days.push({ day, wallS: wallMs / 1000, ...sampleMemory(), storeMiB: bytesUnder(init.dir) / 2 ** 20 });
+    // The watchdog's runs held in memory (SQLite; the same kept runs every watch store on this file shares), and the
+    // day's looks: a run stopped at its wall-time limit still leaves each day's figures behind.
+    const kept = createWatchStore(t.app.sharedStore.sql).keptRunsSize();
+    const looks = lookCpu.slice(looksAtDay);
+    days.push({
+      day,
+      wallS: wallMs / 1000,
+      ...sampleMemory(),
+      storeMiB: bytesUnder(init.dir) / 2 ** 20,
+      ...(kept ? { keptRuns: kept.runs, keptMiB: MiB(kept.bytes) } : {}),
+      looks: looks.length,
+      lookP90Ms: Math.round(pct(looks, 0.9) * 10) / 10,
+      qrsPerLook: Math.round(((qrsInLooks - qrsAtDay) / Math.max(1, looks.length)) * 10) / 10,
+    });
+    // Every watchdog event so far by kind: a site whose engines do not match its tasks shows as queue and missed pages.
+    const kinds = new Map<string, number>();
+    for (const x of events) kinds.set(x.e.kind, (kinds.get(x.e.kind) ?? 0) + 1);
+    console.error(`day ${day}: watchdog events so far: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`);
+    looksAtDay = lookCpu.length;
+    qrsAtDay = qrsInLooks;
     // The object types that grew most since the day before (after the collection sampleMemory made).
     const types = heapStats().objectTypeCounts as Record<string, number>;
     const grew = Object.entries(types)

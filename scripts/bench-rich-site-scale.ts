@@ -54,7 +54,21 @@ export interface ScaleRow {
   heapMiB: number;
   missed: { alerts: number; p50Ms: number; maxMs: number };
   /** At the end of each simulated day: RSS as it is, then RSS and JS heap after a full collection, and the store's files. */
-  days: Array<{ day: number; wallS: number; rssRawMiB: number; rssGcMiB: number; heapMiB: number; heapObjects: number; storeMiB: number }>;
+  days: Array<{
+    day: number;
+    wallS: number;
+    rssRawMiB: number;
+    rssGcMiB: number;
+    heapMiB: number;
+    heapObjects: number;
+    storeMiB: number;
+    /** With --split: the watchdog's runs held in memory and their columns' size; the day's looks, their CPU p90 and QRS requests. */
+    keptRuns?: number;
+    keptMiB?: number;
+    looks?: number;
+    lookP90Ms?: number;
+    qrsPerLook?: number;
+  }>;
   /** With `--faults rich`: each fault, whether it was caught and the minutes from when it bit to its first event. */
   faults: Array<{ fault: string; caught: boolean; latencyMin: number | null }>;
 }

@@ -3,7 +3,7 @@
 // duration plus grace. Gaps in the schedule (office hours, weekdays, monthly) are quiet.
 import { MAX_STEPS_PER_SEARCH, nextOccurrence, RecurrenceBudgetError } from "../../platform/core/rrule";
 import { type CloudPlanTask, runStatusCode } from "./cloud-plan";
-import type { RunRow } from "./watch-store";
+import type { KeptRun } from "./run-list";
 
 export interface CloudStaleApp {
   appId: string;
@@ -18,7 +18,7 @@ export interface CloudStaleApp {
 export interface CloudStaleInput {
   tasks: readonly CloudPlanTask[];
   /** Finished runs per task id (this tenant's), oldest first. */
-  ends: ReadonlyMap<string, readonly RunRow[]>;
+  ends: ReadonlyMap<string, readonly KeptRun[]>;
   nowMs: number;
   /** Whether the watchdog judges the task at all (enabled, watched, scheduled). */
   watched(task: CloudPlanTask): boolean;

@@ -4,13 +4,14 @@
 import type { WatchdogConfig } from "./config";
 import { type CloudPlanTask, readRuns, runStatusCode } from "./cloud-plan";
 import { type CloudWatchTenant, MAX_SINGLE_CALLS } from "./cloud-task-list";
+import type { KeptRun } from "./run-list";
 import type { RunRow, WatchStore } from "./watch-store";
 
 export interface TenantRuns {
   /** Start times per task id (without the tenant prefix). */
   starts: Map<string, number[]>;
   /** Finished runs per task id, oldest first. */
-  ends: Map<string, RunRow[]>;
+  ends: Map<string, KeptRun[]>;
   /** Tasks whose recent runs were read this look. */
   fetched: Set<string>;
   /** Reads the task's recent runs (once per look, within the look's bound on single calls). */
@@ -41,10 +42,10 @@ export async function readTenantRuns(
   // Only this tenant's tasks matter (each task's runs in order): taken per task when the store keeps them so.
   const kept = store.keptRunsByTask(now - cfg.keepRuns);
   const runs = kept
-    ? [...kept].filter(([taskId]) => taskId.startsWith(prefix)).flatMap(([, own]) => own)
+    ? [...kept].filter(([taskId]) => taskId.startsWith(prefix)).flatMap(([, own]) => own.rows())
     : (await store.runsSince(now - cfg.keepRuns)).filter((r) => r.taskId.startsWith(prefix));
   const starts = new Map<string, number[]>();
-  const ends = new Map<string, RunRow[]>();
+  const ends = new Map<string, KeptRun[]>();
   for (const r of runs) {
     const id = r.taskId.slice(prefix.length);
     (starts.get(id) ?? starts.set(id, []).get(id)!).push(r.createdMs);

@@ -9,7 +9,8 @@ import { findCloudChainBreaks, findDoubleStarts, judgeCloudTurnedOff } from "./c
 import type { CloudEventSpec } from "./cloud-watch-event";
 import type { TaskSettings } from "./task-settings";
 import type { Seen } from "./turned-off";
-import type { ConditionRow, RunRow, WatchStore } from "./watch-store";
+import type { KeptRun } from "./run-list";
+import type { ConditionRow, WatchStore } from "./watch-store";
 
 /** Dataset-triggered tasks whose runs are read per look at most, to look for a double start. */
 const MAX_RUN_READS = 10;
@@ -27,7 +28,7 @@ export interface CloudTurnedOffContext {
   nowMs: number;
   checkedUntilMs: number;
   watchingSinceMs: number;
-  runsOf(taskId: string): readonly RunRow[];
+  runsOf(taskId: string): readonly KeptRun[];
   startsOf(taskId: string): readonly number[];
   settingsOf(t: { id: string; name: string; appId?: string }): TaskSettings;
   open: readonly ConditionRow[];

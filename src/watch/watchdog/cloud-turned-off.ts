@@ -5,7 +5,7 @@
 import type { CloudPlanTask } from "./cloud-plan";
 import { judgeTurnedOff, type Seen, type TurnedOffChange } from "./turned-off";
 import type { TaskFacts, TurnOffFacts } from "./turned-off-facts";
-import type { RunRow } from "./watch-store";
+import type { KeptRun } from "./run-list";
 
 /** Qlik disables a task as its last failed run ends; a person reacting within this long is rare (inferred, not documented). */
 const QLIK_DISABLE_WINDOW_MS = 2 * 60_000;
@@ -59,7 +59,7 @@ export function judgeCloudTurnedOff(
   prev: Seen | undefined,
   tasks: readonly CloudPlanTask[],
   complete: boolean,
-  runsOf: (taskId: string) => readonly RunRow[],
+  runsOf: (taskId: string) => readonly KeptRun[],
   nowMs: number,
 ): { changes: TurnedOffChange[]; seen: Seen } {
   const facts = cloudFacts(tasks, complete);
@@ -90,7 +90,7 @@ export interface ChainBreak {
 /** Upstream runs that ended as a chained task waits for, judged once (their grace ended since the last look), with no start of the task. */
 export function findCloudChainBreaks(i: {
   tasks: readonly CloudPlanTask[];
-  runsOf: (taskId: string) => readonly RunRow[];
+  runsOf: (taskId: string) => readonly KeptRun[];
   startsOf: (taskId: string) => readonly number[];
   watched: (t: CloudPlanTask) => boolean;
   graceOf: (t: CloudPlanTask) => number;

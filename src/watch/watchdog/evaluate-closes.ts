@@ -36,7 +36,7 @@ export function closedConditions(look: Look, staleOf: StaleFacts): CloseConditio
       case "retrying": {
         const exec = c.details.executionId;
         if (exec && !runningExec.has(exec)) {
-          const ended = (runsByTask.get(c.taskId ?? "") ?? [])
+          const ended = (runsByTask.get(c.taskId ?? "")?.rows() ?? [])
             .filter((r) => r.status !== STATUS.Retry && (r.startMs ?? 0) >= (c.details.startedAtMs ?? 0) - 1)
             .pop();
           const took = ended && c.details.startedAtMs !== undefined ? ` after ${spanText(ended.stopMs - c.details.startedAtMs)}` : "";

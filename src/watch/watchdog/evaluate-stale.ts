@@ -4,6 +4,7 @@ import { isQueued, STATUS } from "./observations";
 import type { WatchedTask } from "./qrs-plan";
 import { staleByPlan } from "./stale-plan";
 import { type Look, median } from "./evaluation-look";
+import { lastRun } from "./run-list";
 
 /** Per app judged: its last successful reload and how long after it the next one is expected. */
 export type StaleFacts = Map<string, { lastMs?: number; withinMs?: number }>;
@@ -47,7 +48,7 @@ function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
     if ((runningByTask.get(t.id) ?? []).length > 0) return `a reload is running (task "${t.name}")`;
     if (queuedOf(t))
       return `a reload is waiting in the Scheduler's queue (task "${t.name}"); if the queue lasts, its own page (scheduler.queue_backlog) names it`;
-    const last = runsByTask.get(t.id)?.at(-1);
+    const last = lastRun(runsByTask.get(t.id));
     const retrying = isOpen("retrying", t.id) || last?.status === STATUS.Retry || i.changed.some((e) => e.taskId === t.id && e.status === STATUS.Retry);
     if (retrying) return `the Scheduler is retrying the reload (task "${t.name}")`;
     if (isOpen("running_long", t.id)) return `the reload was already paged as running long (task "${t.name}")`;

@@ -3,6 +3,7 @@
 import { STATUS } from "./observations";
 import { nextExpectedStart } from "./schedule";
 import { EARLY_MS, type Look } from "./evaluation-look";
+import { NO_RUNS } from "./run-list";
 
 /** Bound on due times examined per trigger per look (an every-minute trigger after a long outage). */
 const MAX_DUE_PER_TRIGGER = 500;
@@ -46,7 +47,12 @@ export function brokenChains(look: Look): void {
     const starts = startsOf(t.id);
     for (const c of t.chains) {
       const awaited = c.ruleStates.map((s) => (s === 2 ? STATUS.Fail : STATUS.Success));
-      const endsOf = (k: number) => (runsByTask.get(c.upstreamIds[k]!) ?? []).filter((r) => r.status === awaited[k]).map((r) => r.stopMs);
+      const endsOf = (k: number) => {
+        const runs = runsByTask.get(c.upstreamIds[k]!) ?? NO_RUNS;
+        const ends: number[] = [];
+        for (let j = 0; j < runs.length; j++) if (runs.status(j) === awaited[k]) ends.push(runs.stopMs(j));
+        return ends;
+      };
       for (let k = 0; k < c.upstreamIds.length; k++) {
         for (const end of endsOf(k)) {
           if (end + grace > nowMs || end + grace <= i.checkedUntilMs || end < i.watchingSinceMs) continue;

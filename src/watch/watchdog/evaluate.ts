@@ -7,6 +7,7 @@ import { runsPastUsual, skippedAndRetrying } from "./evaluate-runs";
 import { brokenChains, missedStarts } from "./evaluate-starts";
 import { staleApps } from "./evaluate-stale";
 import { createLook, type Look } from "./evaluation-look";
+import { lastRun } from "./run-list";
 import type { Evaluation, EvaluationInput, TaskView } from "./evaluation-types";
 
 export type { CloseCondition, Evaluation, EvaluationInput, KnownCondition, OpenCondition, TaskView, TriggerView } from "./evaluation-types";
@@ -27,8 +28,7 @@ export function evaluate(i: EvaluationInput): Evaluation {
 function taskViews(look: Look): TaskView[] {
   const { plan, nowMs, runsByTask, runningByTask, usualByTask, watched, settingsOf, staleHeld } = look;
   return [...plan.tasks.values()].map((t) => {
-    const runs = runsByTask.get(t.id) ?? [];
-    const last = runs[runs.length - 1];
+    const last = lastRun(runsByTask.get(t.id));
     // A task disabled in the QMC is not started by its triggers: no next start is expected of it.
     const next = t.enabled ? t.schedules.map((tr) => nextExpectedStart(tr, nowMs)).filter((x): x is number => x !== undefined) : [];
     const runningNow = runningByTask.get(t.id)?.[0];

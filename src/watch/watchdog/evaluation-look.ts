@@ -6,7 +6,7 @@ import { settingsFor } from "./task-settings";
 import { DEFAULT_USUAL, learnUsualDuration, limitFor, type RunLimit, type UsualDuration } from "./usual";
 import { durationBucketOf } from "./duration-buckets";
 import type { EvaluationInput, EvaluationMemo, Learned, OpenCondition, RunsSeen } from "./evaluation-types";
-import type { RunRow } from "./run-row";
+import { NO_RUNS, type RunList, runListsOf } from "./run-list";
 
 /** Starts before a due time by this much still answer it (node clocks differ a little). */
 export const EARLY_MS = 60_000;
@@ -25,14 +25,11 @@ const gapsOf = (ends: readonly number[]) => ends.slice(1).map((e, k) => e - ends
 
 export const createEvaluationMemo = (): EvaluationMemo => ({ settings: new WeakMap(), learned: new Map() });
 
-const NO_RUNS: readonly RunRow[] = Object.freeze([]);
-
 /**
- * The same runs as last time: the same kept list (SQLite keeps one per task, changed only by adding and pruning
- * runs, so its length and both ends tell a change) or, grouped afresh each look (PostgreSQL), never the same.
+ * The same runs as last time: the same kept list at the same version (SQLite keeps one per task, and adding or
+ * pruning a run changes its version) or, grouped afresh each look (PostgreSQL), never the same.
  */
-const sameRuns = (seen: RunsSeen, runs: readonly RunRow[]) =>
-  seen.list === runs && seen.length === runs.length && seen.first === runs[0] && seen.last === runs[runs.length - 1];
+const sameRuns = (seen: RunsSeen, runs: RunList) => seen.list === runs && seen.version !== undefined && seen.version === runs.version;
 
 function groupBy<T>(items: Iterable<T>, keyOf: (x: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -45,12 +42,39 @@ function groupBy<T>(items: Iterable<T>, keyOf: (x: T) => string): Map<string, T[
   return out;
 }
 
+/** What a task's runs teach: its usual duration, the typical one, and when its successful runs ended. */
+function learnFrom(runs: RunList, zone: string, cfg: EvaluationInput["cfg"]): Learned {
+  const durations: number[] = [];
+  const startsOk: number[] = [];
+  const successEnds: number[] = [];
+  for (let k = 0; k < runs.length; k++) {
+    if (runs.status(k) !== STATUS.Success) continue;
+    successEnds.push(runs.stopMs(k));
+    const s = runs.startMs(k);
+    if (s === undefined) continue;
+    durations.push(runs.stopMs(k) - s);
+    startsOk.push(s);
+  }
+  const usual = learnUsualDuration(
+    durations,
+    { ...DEFAULT_USUAL, minSamples: cfg.runningLong.minRuns, learnRuns: cfg.runningLong.learnRuns, floorMs: cfg.runningLong.floor },
+    startsOk.map((s) => durationBucketOf(s, zone)),
+  );
+  return {
+    runs: { list: runs, version: runs.version },
+    usual,
+    ...(durations.length > 0 ? { typicalMs: median(durations.slice(-DEFAULT_USUAL.window))! } : {}),
+    // Sorted: kept lists are in stop order already, but a caller's own runs need not be.
+    successEnds: successEnds.sort((a, b) => a - b),
+  };
+}
+
 export function createLook(i: EvaluationInput) {
   const { cfg, plan } = i;
   const opens: OpenCondition[] = [];
   const latencies: number[] = [];
   const openByKey = new Map(i.open.map((c) => [c.key, c]));
-  const runsByTask = i.runsByTask ?? groupBy(i.runs, (r) => r.taskId);
+  const runsByTask: ReadonlyMap<string, RunList> = i.runsByTask ?? runListsOf(i.runs);
   // Started runs: a run waiting in the Scheduler's queue is in progress (runningAt) but has not started, so it neither
   // shows as running nor holds back its app's staleness (a queue that does not drain must not silence the app).
   const inProgressByTask = groupBy(i.running, (e) => e.taskId);
@@ -72,13 +96,19 @@ export function createLook(i: EvaluationInput) {
   const graceOf = (t: WatchedTask) => settingsOf(t).graceMs ?? Math.max(cfg.grace, i.startLatencyMs);
   const watched = (t: WatchedTask | undefined): t is WatchedTask => Boolean(t?.enabled && settingsOf(t).watch);
   /** Every start of the task we know (when the Scheduler triggered it): finished runs (not skips), then runs in progress. */
-  const startsOf = (taskId: string): number[] => [
-    ...(runsByTask.get(taskId) ?? []).filter((r) => r.status !== STATUS.Skipped).map((r) => r.createdMs),
-    ...(startedByTask.get(taskId) ?? []),
-  ];
+  const startsOf = (taskId: string): number[] => {
+    const runs = runsByTask.get(taskId) ?? NO_RUNS;
+    const starts: number[] = [];
+    for (let k = 0; k < runs.length; k++) if (runs.status(k) !== STATUS.Skipped) starts.push(runs.createdMs(k));
+    starts.push(...(startedByTask.get(taskId) ?? []));
+    return starts;
+  };
+  const ranOver = (runs: RunList, at: number) => {
+    for (let k = 0; k < runs.length; k++) if (runs.status(k) !== STATUS.Skipped && runs.createdMs(k) < at && runs.stopMs(k) > at) return true;
+    return false;
+  };
   const runningAt = (taskId: string, at: number) =>
-    (runsByTask.get(taskId) ?? []).some((r) => r.status !== STATUS.Skipped && r.createdMs < at && r.stopMs > at) ||
-    (inProgressByTask.get(taskId) ?? []).some((e) => e.createdMs < at);
+    ranOver(runsByTask.get(taskId) ?? NO_RUNS, at) || (inProgressByTask.get(taskId) ?? []).some((e) => e.createdMs < at);
   /**
    * Conditions open, by type and task ("running_long:<taskId>"): before this look, or opened by it, so an app judged
    * after its task's missed start in the same look sees that start.
@@ -111,26 +141,7 @@ export function createLook(i: EvaluationInput) {
   for (const t of plan.tasks.values()) {
     const runs = runsByTask.get(t.id) ?? NO_RUNS;
     let l = memo.learned.get(t.id);
-    if (!l || !sameRuns(l.runs, runs)) {
-      const ok = runs.filter((r) => r.status === STATUS.Success && r.startMs !== undefined);
-      const durations = ok.map((r) => r.stopMs - r.startMs!);
-      const zone = zoneOf(t);
-      const usual = learnUsualDuration(
-        durations,
-        { ...DEFAULT_USUAL, minSamples: cfg.runningLong.minRuns, learnRuns: cfg.runningLong.learnRuns, floorMs: cfg.runningLong.floor },
-        ok.map((r) => durationBucketOf(r.startMs!, zone)),
-      );
-      l = {
-        runs: { list: runs, length: runs.length, first: runs[0], last: runs[runs.length - 1] },
-        usual,
-        ...(durations.length > 0 ? { typicalMs: median(durations.slice(-DEFAULT_USUAL.window))! } : {}),
-        // Sorted: kept lists are in stop order already, but a caller's own runs need not be.
-        successEnds: runs
-          .filter((r) => r.status === STATUS.Success)
-          .map((r) => r.stopMs)
-          .sort((a, b) => a - b),
-      };
-    }
+    if (!l || !sameRuns(l.runs, runs)) l = learnFrom(runs, zoneOf(t), cfg);
     learned.set(t.id, l);
     if (l.usual?.buckets) zoneByTask.set(t.id, zoneOf(t));
     usualByTask.set(t.id, l.usual);

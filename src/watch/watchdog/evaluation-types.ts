@@ -8,6 +8,7 @@ import type { TriggerWatch } from "./schedule";
 import type { TaskSettings } from "./task-settings";
 import type { UsualDuration } from "./usual";
 import type { WatchDetails } from "./watchdog-event";
+import type { RunList } from "./run-list";
 import type { RunRow } from "./watch-store";
 
 export interface OpenCondition {
@@ -78,7 +79,7 @@ export interface EvaluationInput {
   /** Finished runs (and skipped, retried attempts) in the learning window, oldest first. */
   runs: readonly RunRow[];
   /** The same runs per task when the store has them so (grouped here otherwise). */
-  runsByTask?: ReadonlyMap<string, readonly RunRow[]>;
+  runsByTask?: ReadonlyMap<string, RunList>;
   running: readonly Execution[];
   /** Results QRS changed since the last look (for Skipped and Retry). */
   changed: readonly Execution[];
@@ -101,10 +102,9 @@ export interface Evaluation {
 
 /** A task's runs as last learned from: the kept list itself (read-only, it grows and is pruned in place) and its ends. */
 export interface RunsSeen {
-  list: readonly RunRow[];
-  length: number;
-  first: RunRow | undefined;
-  last: RunRow | undefined;
+  list: RunList;
+  /** The list's version then (undefined: a list made afresh, never the same). */
+  version: number | undefined;
 }
 
 export interface Learned {

@@ -3,90 +3,80 @@
 // most of a look's cost. The file is held by one process (an exclusive lock) and every write of watchdog_runs goes
 // through the watch store, so the runs read once stay true if each write and prune is applied here too. On
 // PostgreSQL other Stewards write as well: there each look reads the store.
-import type { RunRow } from "./run-row";
+//
+// Only what the statistics read is kept, as columns of numbers per task (task-runs.ts): at 5,800 tasks 35 days are
+// about 700,000 runs, which as objects with their ids and names grew the heap by megabytes a day (issue 78). Which
+// runs are new is the store's answer (its insert ignores a run it has), so no run id is held here.
+import type { RunList } from "./run-list";
+import type { KeptRun } from "./run-list";
+import { createTaskRuns, type TaskRuns } from "./task-runs";
 
 export interface KeptRuns {
-  /** The kept runs with a stop at or after `sinceMs`, oldest first; undefined when they reach back less far. */
-  since(sinceMs: number): RunRow[] | undefined;
   /**
-   * The same runs per task (each list oldest first), without grouping them all again: the kept lists themselves,
-   * read-only and good until the next write or prune (a look reads them between its writes), so a look does not
-   * copy every run it keeps.
+   * The runs per task with a stop at or after `sinceMs` (each list oldest first); undefined when they reach back less
+   * far. A list is the kept one itself when the whole of it is asked for, read-only, so a look copies nothing.
    */
-  byTask(sinceMs: number): Map<string, readonly RunRow[]> | undefined;
-  /** Everything the store holds from `sinceMs` on, as just read from it (oldest first). */
-  load(sinceMs: number, rows: RunRow[]): void;
-  /** Runs the store has just committed (a run it already had is left as it was, as the insert does). */
-  added(rows: readonly RunRow[]): void;
+  byTask(sinceMs: number): Map<string, RunList> | undefined;
+  /**
+   * Before a read of the store whose rows are to be loaded: a token that `load` accepts only if no write began or
+   * ended in between (a read a write overtook would lose that write's runs).
+   */
+  readToken(): number;
+  /** Everything the store holds from `sinceMs` on, as just read from it (oldest first); false when not kept. */
+  load(token: number, sinceMs: number, rows: readonly KeptRun[]): boolean;
+  /** Around each write of the runs (insert or prune), so a read running beside it is not kept. */
+  writing(): () => void;
+  /** Runs the store has just inserted (new to it: a run it already had is not among them). */
+  added(rows: readonly KeptRun[]): void;
   /** The store dropped the runs that stopped before `beforeMs`. */
   pruned(beforeMs: number): void;
-  /** How many runs are held (steward_watchdog_runs_held: what this costs in memory grows with it). */
-  size(): number;
-}
-
-/** The index of the first run in `runs` (in stop order) that stopped at or after `ms` (`after`: after `ms`). */
-function firstFrom(runs: readonly RunRow[], ms: number, after = false): number {
-  let lo = 0;
-  let hi = runs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const stop = runs[mid]!.stopMs;
-    if (stop < ms || (after && stop === ms)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Puts `run` in its place in stop order, after the runs that stopped at the same time. Mostly a push. */
-function insertInOrder(runs: RunRow[], run: RunRow): void {
-  if (runs.length === 0 || runs[runs.length - 1]!.stopMs <= run.stopMs) runs.push(run);
-  else runs.splice(firstFrom(runs, run.stopMs, true), 0, run);
+  /** How many runs are held, and the bytes their columns take (what memory they cost, the lists' capacity included). */
+  size(): { runs: number; bytes: number };
 }
 
 export function createKeptRuns(): KeptRuns {
   /** From when on every run of the store is here; undefined until a first load. */
   let from: number | undefined;
-  const ids = new Set<string>();
-  /** In stop order; runs that stopped at the same time in the order they came (as the store's index keeps them). */
-  let ordered: RunRow[] = [];
-  /** The same runs per task, each list in the same order. */
-  const tasks = new Map<string, RunRow[]>();
+  const tasks = new Map<string, TaskRuns>();
+  /** Writes begun and ended; odd-free bookkeeping: `busy` counts those in flight. */
+  let writes = 0;
+  let busy = 0;
 
-  const keep = (r: RunRow) => {
-    if (ids.has(r.resultId)) return;
-    ids.add(r.resultId);
-    // Shared by every look from now on: a caller that changed one would change what the store says.
-    const run = Object.freeze(r);
-    insertInOrder(ordered, run);
-    const own = tasks.get(run.taskId);
-    if (own) insertInOrder(own, run);
-    else tasks.set(run.taskId, [run]);
+  const keep = (r: KeptRun) => {
+    let own = tasks.get(r.taskId);
+    if (!own) tasks.set(r.taskId, (own = createTaskRuns(r.taskId)));
+    own.insert(r);
   };
 
   return {
-    since(sinceMs) {
-      if (from === undefined || sinceMs < from) return undefined;
-      return ordered.slice(firstFrom(ordered, sinceMs));
-    },
     byTask(sinceMs) {
       if (from === undefined || sinceMs < from) return undefined;
-      const out = new Map<string, readonly RunRow[]>();
+      const out = new Map<string, RunList>();
       for (const [taskId, runs] of tasks) {
         // Mostly the whole list: the prune after each look leaves little before the next look's window.
-        if (runs[0]!.stopMs >= sinceMs) out.set(taskId, runs);
-        else {
-          const first = firstFrom(runs, sinceMs);
-          if (first < runs.length) out.set(taskId, runs.slice(first));
-        }
+        const list = runs.from(sinceMs);
+        if (list) out.set(taskId, list);
       }
       return out;
     },
-    load(sinceMs, rows) {
-      ids.clear();
+    readToken: () => (busy > 0 ? -1 : writes),
+    load(token, sinceMs, rows) {
+      if (token < 0 || token !== writes || busy > 0) return false;
       tasks.clear();
-      ordered = [];
       for (const r of rows) keep(r);
       from = sinceMs;
+      return true;
+    },
+    writing() {
+      writes++;
+      busy++;
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        writes++;
+        busy--;
+      };
     },
     added(rows) {
       if (from === undefined) return;
@@ -94,21 +84,22 @@ export function createKeptRuns(): KeptRuns {
     },
     pruned(beforeMs) {
       if (from === undefined) return;
-      // Each look prunes: only the tasks of the runs that went are touched, not every task's list.
-      const gone = firstFrom(ordered, beforeMs);
-      const touched = new Set<string>();
-      for (let k = 0; k < gone; k++) {
-        ids.delete(ordered[k]!.resultId);
-        touched.add(ordered[k]!.taskId);
-      }
-      if (gone > 0) ordered.splice(0, gone);
-      for (const taskId of touched) {
-        const runs = tasks.get(taskId)!;
-        runs.splice(0, firstFrom(runs, beforeMs));
+      for (const [taskId, runs] of tasks) {
+        // Only the tasks whose oldest run went are touched (a look prunes a few runs at a time).
+        if (runs.length > 0 && runs.stopMs(0) >= beforeMs) continue;
+        runs.dropBefore(beforeMs);
         if (runs.length === 0) tasks.delete(taskId);
       }
       from = Math.max(from, beforeMs);
     },
-    size: () => ordered.length,
+    size() {
+      let runs = 0;
+      let bytes = 0;
+      for (const t of tasks.values()) {
+        runs += t.length;
+        bytes += t.bytes();
+      }
+      return { runs, bytes };
+    },
   };
 }

@@ -3,6 +3,7 @@
 // a change); a task that can no longer run on its own opens one condition, closed by its next start.
 import type { WatchdogConfig } from "./config";
 import type { WatchdogEvent } from "../../platform/events/types";
+import type { KeptRun, RunList } from "./run-list";
 import type { ConditionRow, RunRow, WatchStore } from "./watch-store";
 import type { Plan } from "./qrs-plan";
 import { settingsFor } from "./task-settings";
@@ -41,7 +42,7 @@ export interface TurnedOffLook {
   /** Finished runs in the learning window and runs in progress: a start after the condition opened closes it. */
   runs: readonly RunRow[];
   /** The same runs per task, when the store keeps them so (each open condition then reads its task's runs only). */
-  runsByTask?: ReadonlyMap<string, readonly RunRow[]>;
+  runsByTask?: ReadonlyMap<string, RunList>;
   running: readonly { taskId: string; createdMs: number }[];
   /** Every open condition (QRS and Cloud), to say which alerts of the task stay open. */
   open: readonly ConditionRow[];
@@ -111,7 +112,7 @@ export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook)
   async function closeStarted(l: TurnedOffLook): Promise<void> {
     for (const c of l.open) {
       if (c.type !== "disabled" || c.key.startsWith("cloud:") || !c.taskId) continue;
-      const own = l.runsByTask ? (l.runsByTask.get(c.taskId) ?? []) : l.runs.filter((r) => r.taskId === c.taskId);
+      const own: readonly KeptRun[] = l.runsByTask ? (l.runsByTask.get(c.taskId)?.rows() ?? []) : l.runs.filter((r) => r.taskId === c.taskId);
       const first = [...own.filter((r) => r.status !== 9), ...l.running.filter((r) => r.taskId === c.taskId)]
         .map((r) => r.createdMs)
         .filter((s) => s > c.openedMs)

@@ -5,6 +5,7 @@ import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
 import { createKeptRuns, type KeptRuns } from "./kept-runs";
 import { countRun, type NodeHour, nodeHoursBetween, nodeHoursMigration, pruneNodeHours } from "./node-hours";
+import type { RunList } from "./run-list";
 import type { RunRow } from "./run-row";
 
 export type { RunRow } from "./run-row";
@@ -70,8 +71,10 @@ export interface WatchStore {
   /** Every finished run since `sinceMs` (for the chain and missed-start checks). */
   runsSince(sinceMs: number): Promise<RunRow[]>;
   /** The same runs per task, each list oldest first, when they are kept in memory (SQLite); else undefined. */
-  keptRunsByTask(sinceMs: number): ReadonlyMap<string, readonly RunRow[]> | undefined;
-  /** How many past runs are held in memory (0 on PostgreSQL, where each look reads the store). */
+  keptRunsByTask(sinceMs: number): ReadonlyMap<string, RunList> | undefined;
+  /** The runs held in memory and the bytes they take (SQLite); undefined where each look reads the store. */
+  keptRunsSize(): { runs: number; bytes: number } | undefined;
+  /** How many past runs are held in memory (0 on PostgreSQL, where each look reads the store): steward_watchdog_runs_held. */
   keptRunsHeld(): number;
   /** Opens a condition unless one with the key is open; true when this call opened it. */
   open(row: { key: string; type: string; taskId?: string; appId?: string; openedMs: number; openEvent: WatchdogEvent }): Promise<boolean>;
@@ -184,32 +187,42 @@ export function createWatchStore(db: SqlDb): WatchStore {
   return {
     async addRuns(runs) {
       if (runs.length === 0) return;
-      await db.transaction(async (tx) => {
-        for (const r of runs) {
-          const stored = await tx.run(
-            "INSERT INTO watchdog_runs (result_id, task_id, app_id, status, created_ms, start_ms, stop_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING",
-            [r.resultId, r.taskId, r.appId ?? null, r.status, r.createdMs, r.startMs ?? null, r.stopMs],
-          );
-          // Counted once: a run read again (the looks overlap, another Steward took over) is already stored.
-          if (stored.changes === 1 && r.node)
-            await countRun(tx, { node: r.node, createdMs: r.createdMs, ...(r.startMs !== undefined ? { startMs: r.startMs } : {}), stopMs: r.stopMs });
-        }
-      });
-      // The rows as the store now holds them, not the caller's objects (which it may go on using).
-      kept?.added(runs.map(({ node: _node, ...r }) => r));
+      const done = kept?.writing();
+      try {
+        // The runs new to the store, as it now holds them (not the caller's objects, which it may go on using).
+        const inserted: RunRow[] = [];
+        await db.transaction(async (tx) => {
+          inserted.length = 0;
+          for (const r of runs) {
+            const stored = await tx.run(
+              "INSERT INTO watchdog_runs (result_id, task_id, app_id, status, created_ms, start_ms, stop_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING",
+              [r.resultId, r.taskId, r.appId ?? null, r.status, r.createdMs, r.startMs ?? null, r.stopMs],
+            );
+            // Counted once: a run read again (the looks overlap, another Steward took over) is already stored.
+            if (stored.changes !== 1) continue;
+            inserted.push(r);
+            if (r.node)
+              await countRun(tx, { node: r.node, createdMs: r.createdMs, ...(r.startMs !== undefined ? { startMs: r.startMs } : {}), stopMs: r.stopMs });
+          }
+        });
+        kept?.added(inserted);
+      } finally {
+        done?.();
+      }
     },
     nodeHours: (fromMs, toMs) => nodeHoursBetween(db, fromMs, toMs),
     runsOf: async (taskId, sinceMs) =>
       (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? ORDER BY stop_ms", [taskId, sinceMs])).map(toRun),
     async runsSince(sinceMs) {
-      const known = kept?.since(sinceMs);
-      if (known) return known;
+      // Read from the store, and kept from then on unless a write ran beside the read.
+      const token = kept?.readToken() ?? -1;
       const rows = (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE stop_ms >= ? ORDER BY stop_ms", [sinceMs])).map(toRun);
-      kept?.load(sinceMs, rows);
-      return kept ? kept.since(sinceMs)! : rows;
+      if (kept && !kept.byTask(sinceMs)) kept.load(token, sinceMs, rows);
+      return rows;
     },
     keptRunsByTask: (sinceMs) => kept?.byTask(sinceMs),
-    keptRunsHeld: () => kept?.size() ?? 0,
+    keptRunsSize: () => kept?.size(),
+    keptRunsHeld: () => kept?.size().runs ?? 0,
     async open(row) {
       // A closed condition under the same key is history: a new occurrence replaces it, the same one (read again
       // after a restart or by another Steward) does not open twice.
@@ -262,9 +275,14 @@ export function createWatchStore(db: SqlDb): WatchStore {
     setMeta: async (key, value) =>
       void (await db.run("INSERT INTO watchdog_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])),
     async prune(runsBeforeMs, closedBeforeMs) {
-      await db.run("DELETE FROM watchdog_runs WHERE stop_ms < ?", [runsBeforeMs]);
+      const done = kept?.writing();
+      try {
+        await db.run("DELETE FROM watchdog_runs WHERE stop_ms < ?", [runsBeforeMs]);
+        kept?.pruned(runsBeforeMs);
+      } finally {
+        done?.();
+      }
       await pruneNodeHours(db, runsBeforeMs);
-      kept?.pruned(runsBeforeMs);
       // Only closed conditions go, which the open list does not hold.
       await db.run("DELETE FROM watchdog_conditions WHERE closed_ms IS NOT NULL AND closed_ms < ? AND close_announced = 1", [closedBeforeMs]);
     },

@@ -42,7 +42,7 @@ const hourly = (id: string, minute: number): WatchedTask => ({
   overrides: {},
 });
 
-test("a week of looks judges the same with the memo as without it", () => {
+test("a week of looks judges the same with the memo as without it, and from the kept columns as from the runs themselves", () => {
   const tasks = ["a", "b", "c", "d"].map((id, k) => hourly(id, 5 + k * 10));
   const plan: Plan = {
     readAtMs: START,
@@ -51,7 +51,7 @@ test("a week of looks judges the same with the memo as without it", () => {
     tasks: new Map(tasks.map((t) => [t.id, t])),
   };
   const kept = createKeptRuns();
-  kept.load(START - cfg.keepRuns, []);
+  kept.load(kept.readToken(), START - cfg.keepRuns, []);
   const memo = createEvaluationMemo();
   const random = createRandom(57);
   let checkedUntil = START;
@@ -59,6 +59,7 @@ test("a week of looks judges the same with the memo as without it", () => {
   let n = 0;
   const kinds = new Set<string>();
   let learned = 0;
+  let all: RunRow[] = [];
   for (let now = START + 15 * 60_000; now < START + 7 * 24 * HOUR; now += 15 * 60_000) {
     // Each task runs at its minute most hours, mostly in 2-6 minutes, sometimes an hour (a run past its usual), or
     // fails, or is missed; a run of task d is found late now and then (stored out of order).
@@ -77,6 +78,8 @@ test("a week of looks judges the same with the memo as without it", () => {
     for (const e of ended)
       added.push({ resultId: e.resultId, taskId: e.taskId, status: 7, createdMs: e.createdMs, startMs: e.startMs!, stopMs: e.createdMs + HOUR });
     kept.added(added);
+    // The same runs as objects, as a store read gives them (in stop order, the first of equal stops first).
+    all = [...all, ...added].sort((x, y) => x.stopMs - y.stopMs);
     const since = now - cfg.keepRuns;
     const input = {
       cfg,
@@ -94,6 +97,9 @@ test("a week of looks judges the same with the memo as without it", () => {
     const withMemo = evaluate({ ...input, memo });
     const without = evaluate(input);
     expect(withMemo).toEqual(without);
+    // The kept columns judge as the runs themselves do (the objects each look once held, or PostgreSQL's read).
+    const { runsByTask: _columns, ...plain } = input;
+    expect(evaluate({ ...plain, runs: all.filter((r) => r.stopMs >= since) })).toEqual(without);
     for (const o of withMemo.opens) kinds.add(o.type);
     learned += withMemo.tasks.filter((t) => t.usual).length;
     checkedUntil = now;
@@ -102,4 +108,5 @@ test("a week of looks judges the same with the memo as without it", () => {
   // The looks did judge: missed starts, runs past their usual, usual durations learned.
   expect([...kinds].sort()).toEqual(["missed", "running_long", "stale"]);
   expect(learned).toBeGreaterThan(100);
-});
+  // A week of looks judged three times each: CPU-bound, slow on a loaded machine.
+}, 120_000);

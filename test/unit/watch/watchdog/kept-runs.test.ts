@@ -1,9 +1,12 @@
 // The runs a look learns from, kept in memory on the SQLite file: after any mix of writes, prunes and reads they
-// must be exactly what the store answers (the same rows, in the same order). A second store object on the same file
-// (another part of the watchdog) shares them, so nothing it writes is missed.
+// must be exactly what the store answers (the same runs, in the same order, per task). A second store object on the
+// same file (another part of the watchdog) shares them, so nothing it writes is missed. They are kept as columns of
+// numbers (issue 78), so what a run costs is bounded by arithmetic on their sizes, not measured.
 import { afterAll, expect, test } from "bun:test";
 import { openStore } from "../../../../src/platform/store/database";
 import { createWatchStore, type RunRow, watchdogMigrations } from "../../../../src/watch/watchdog/watch-store";
+import { createKeptRuns } from "../../../../src/watch/watchdog/kept-runs";
+import type { RunList } from "../../../../src/watch/watchdog/run-list";
 import { createRandom } from "../../../../src/platform/core/seeded-random";
 import { createTempDir } from "../../../helpers/temp-dir";
 
@@ -14,18 +17,44 @@ afterAll(() => {
   dir.remove();
 });
 
-/** What the store itself holds (the statement the watch store ran before it kept runs). */
-const fromStore = async (sinceMs: number) =>
-  (await store.sql.all<{ result_id: string }>("SELECT result_id FROM watchdog_runs WHERE stop_ms >= ? ORDER BY stop_ms, rowid", [sinceMs])).map(
-    (r) => r.result_id,
+type Fields = { status: number; createdMs: number; startMs?: number; stopMs: number };
+const fieldsOf = (r: Fields): Fields => ({
+  status: r.status,
+  createdMs: r.createdMs,
+  ...(r.startMs !== undefined ? { startMs: r.startMs } : {}),
+  stopMs: r.stopMs,
+});
+const listFields = (list: RunList) => list.rows().map(fieldsOf);
+
+/** What the store itself holds, per task (the statement the watch store ran before it kept runs). */
+async function fromStore(sinceMs: number): Promise<Map<string, Fields[]>> {
+  const rows = await store.sql.all<{ task_id: string; status: number; created_ms: number; start_ms: number | null; stop_ms: number }>(
+    "SELECT * FROM watchdog_runs WHERE stop_ms >= ? ORDER BY stop_ms, rowid",
+    [sinceMs],
   );
+  const out = new Map<string, Fields[]>();
+  for (const r of rows)
+    out.set(r.task_id, [
+      ...(out.get(r.task_id) ?? []),
+      fieldsOf({ status: r.status, createdMs: r.created_ms, ...(r.start_ms !== null ? { startMs: r.start_ms } : {}), stopMs: r.stop_ms }),
+    ]);
+  return out;
+}
 
 test("kept runs answer as the store does through writes out of order, duplicates, prunes and a second watch store", async () => {
   const a = createWatchStore(store.sql);
   const b = createWatchStore(store.sql);
   const random = createRandom(7);
   let n = 0;
-  const run = (stopMs: number): RunRow => ({ resultId: `r${++n}`, taskId: `t${n % 5}`, status: 7, createdMs: stopMs - 1_000, startMs: stopMs - 900, stopMs });
+  const run = (stopMs: number): RunRow => ({
+    resultId: `r${++n}`,
+    taskId: `t${n % 5}`,
+    status: 7,
+    createdMs: stopMs - 1_000,
+    // Some runs never got an engine (no start), and one task's statuses do not fit a byte.
+    ...(n % 7 === 0 ? {} : { startMs: stopMs - 900 }),
+    stopMs,
+  });
   let now = 1_000_000;
   expect(await a.runsSince(now - 50_000)).toEqual([]);
   for (let step = 0; step < 200; step++) {
@@ -34,26 +63,64 @@ test("kept runs answer as the store does through writes out of order, duplicates
     // Mostly in stop order, some found late (a reconciled run) and some stopping at the same millisecond.
     const batch = [run(now), run(now - Math.floor(random.next() * 30_000)), run(now)];
     if (random.next() < 0.2) batch.push({ ...batch[0]!, status: 8 }); // the same result again: the first one stays
+    if (step === 100) batch.push({ ...run(now), taskId: "t-wide", status: 1_000 });
     await writer.addRuns(batch);
     if (step % 25 === 24) await writer.prune(now - 40_000, now);
     const reader = random.next() < 0.5 ? a : b;
     const since = now - 35_000;
-    const expected = await fromStore(since);
-    expect((await reader.runsSince(since)).map((r) => r.resultId)).toEqual(expected);
-    // Per task: the same runs in the same order as the store's list, grouped.
-    const grouped = new Map<string, string[]>();
-    for (const r of await reader.runsSince(since)) grouped.set(r.taskId, [...(grouped.get(r.taskId) ?? []), r.resultId]);
     const byTask = reader.keptRunsByTask(since)!;
-    expect(new Map([...byTask].map(([task, runs]) => [task, runs.map((r) => r.resultId)]))).toEqual(grouped);
+    expect(new Map([...byTask].map(([task, list]) => [task, listFields(list)]))).toEqual(await fromStore(since));
+    // Read one field at a time, a list says the same as its rows.
+    for (const list of byTask.values())
+      for (let k = 0; k < list.length; k++) {
+        const r = list.rows()[k]!;
+        expect([list.status(k), list.createdMs(k), list.startMs(k), list.stopMs(k)]).toEqual([r.status, r.createdMs, r.startMs, r.stopMs]);
+      }
   }
-  const kept = await a.runsSince(now - 35_000);
-  expect(kept.length).toBeGreaterThan(50);
-  expect(kept.every((r) => r.status === 7)).toBe(true);
+  const kept = a.keptRunsByTask(now - 35_000)!;
+  expect([...kept.values()].reduce((s, l) => s + l.length, 0)).toBeGreaterThan(50);
+  expect([...kept.values()].every((l) => l.rows().every((r) => r.status === 7 || r.status === 1_000))).toBe(true);
   // A look reaching further back than what is kept reads the store again (and has no per-task lists until then).
   expect(b.keptRunsByTask(now - 45_000)).toBeUndefined();
-  expect((await b.runsSince(now - 45_000)).map((r) => r.resultId)).toEqual(await fromStore(now - 45_000));
-  // What a caller gets cannot be changed under the next look.
-  expect(() => {
-    (kept[0] as { status: number }).status = 1;
-  }).toThrow();
+  const again = await b.runsSince(now - 45_000);
+  expect(again.length).toBeGreaterThan([...kept.values()].reduce((s, l) => s + l.length, 0));
+  expect(new Map([...b.keptRunsByTask(now - 45_000)!].map(([task, list]) => [task, listFields(list)]))).toEqual(await fromStore(now - 45_000));
+});
+
+test("a read of the store that a write ran beside is not kept (its runs would be lost)", async () => {
+  const kept = createKeptRuns();
+  const token = kept.readToken();
+  const done = kept.writing();
+  expect(kept.readToken()).toBe(-1);
+  done();
+  expect(kept.load(token, 0, [])).toBe(false);
+  expect(kept.byTask(0)).toBeUndefined();
+  expect(kept.load(kept.readToken(), 0, [{ taskId: "t", status: 7, createdMs: 1, startMs: 2, stopMs: 3 }])).toBe(true);
+  expect(kept.byTask(0)!.get("t")!.rows()).toEqual([{ taskId: "t", status: 7, createdMs: 1, startMs: 2, stopMs: 3 }]);
+});
+
+test("a kept run costs at most 40 bytes, and pruned runs give their memory back", () => {
+  const kept = createKeptRuns();
+  kept.load(kept.readToken(), 0, []);
+  // 5,800 tasks, a day of runs each (the ×50 site runs about 20,000 a day; this is more).
+  const DAY = 86_400_000;
+  for (let day = 0; day < 3; day++)
+    for (let t = 0; t < 5_800; t++)
+      kept.added(
+        Array.from({ length: 4 }, (_, k) => {
+          const stopMs = day * DAY + k * 6 * 3_600_000 + t * 1_000;
+          return { taskId: `task-${t}`, status: 7, createdMs: stopMs - 60_000, startMs: stopMs - 50_000, stopMs };
+        }),
+      );
+  const full = kept.size();
+  expect(full.runs).toBe(5_800 * 12);
+  // Three numbers of 8 bytes and a status byte each: 25 bytes, and at most half again of spare capacity.
+  expect(full.bytes / full.runs).toBeGreaterThanOrEqual(25);
+  expect(full.bytes / full.runs).toBeLessThanOrEqual(40);
+  // Two of the three days pruned: the columns shrink with them.
+  kept.pruned(2 * DAY);
+  const after = kept.size();
+  expect(after.runs).toBe(5_800 * 4);
+  expect(after.bytes / after.runs).toBeLessThanOrEqual(50);
+  expect(after.bytes).toBeLessThan(full.bytes / 2);
 });
