@@ -108,6 +108,16 @@ function spaceWait(opts: WalCheckpointerOptions, stats: WalCheckpointer["stats"]
   };
 }
 
+/** Ends the thread: its connection is asked to close first, when it opened one, and waited for. */
+function endThread(w: Worker, closedFlag: Int32Array | undefined, opened: boolean): void {
+  if (closedFlag && opened) {
+    w.postMessage({ op: "close" } satisfies CheckpointRequest);
+    // Synchronous on purpose: the store's own TRUNCATE checkpoint and close follow, with this connection gone.
+    Atomics.wait(closedFlag, 0, 0, CLOSE_WAIT_MS);
+  }
+  w.terminate();
+}
+
 export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions): WalCheckpointer {
   const walFile = `${file}-wal`;
   const threshold = opts.thresholdBytes ?? WAL_CHECKPOINT_BYTES;
@@ -134,12 +144,7 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
     const w = worker;
     if (!w) return;
     worker = undefined;
-    if (closedFlag && opened) {
-      w.postMessage({ op: "close" } satisfies CheckpointRequest);
-      // Synchronous on purpose: the store's own TRUNCATE checkpoint and close follow, with this connection gone.
-      Atomics.wait(closedFlag, 0, 0, CLOSE_WAIT_MS);
-    }
-    w.terminate();
+    endThread(w, closedFlag, opened);
     busy = false;
     opened = false;
   };

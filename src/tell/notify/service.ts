@@ -153,6 +153,23 @@ function onCallMethods(
   };
 }
 
+type BuildNotification = Parameters<typeof createOutboxWorker>[0]["buildNotification"];
+
+/** A queued delivery as the message its channel sends: its variables, its links (the hooks), the script log to attach. */
+function notificationBuilder(
+  deps: NotifierDeps,
+  outbox: ReturnType<typeof createOutboxStore>,
+  pageAfterOf: (route: string) => ReturnType<typeof routePageAfter> | undefined,
+): BuildNotification {
+  const { config } = deps;
+  return async (row, attempt) => {
+    const built = await notificationForRow(row, attempt, outbox, { ...varsOptionsFor(config, config.channels[row.channel]), pageAfterOf });
+    const n = deps.hooks?.decorate ? await deps.hooks.decorate(built) : built;
+    const attach = routeAttachScriptLog(config.routes, row.route);
+    return attach === undefined ? n : { ...n, attachScriptLog: attach };
+  };
+}
+
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { config, clock } = deps;
   const log = deps.log.child({ module: "notify" });
@@ -187,12 +204,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
     ...(deps.memberGraceMs !== undefined ? { memberGraceMs: deps.memberGraceMs } : {}),
     fellBack: createFallbackRecorder({ log, clock, metrics }),
-    buildNotification: async (row, attempt) => {
-      const built = await notificationForRow(row, attempt, outbox, { ...varsOptionsFor(config, config.channels[row.channel]), pageAfterOf });
-      const n = deps.hooks?.decorate ? await deps.hooks.decorate(built) : built;
-      const attach = routeAttachScriptLog(config.routes, row.route);
-      return attach === undefined ? n : { ...n, attachScriptLog: attach };
-    },
+    buildNotification: notificationBuilder(deps, outbox, pageAfterOf),
   });
 
   let unsubscribe: (() => void) | undefined;
