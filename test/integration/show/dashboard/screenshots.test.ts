@@ -97,7 +97,11 @@ interface Drawn {
 
 /** The page as drawn now: its navigation, and the first raw ISO time in its visible text, if any. */
 async function drawn(shot: string): Promise<Drawn> {
-  await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
+  // Chromium now and then answers "Unable to capture screenshot" on a loaded machine: the picture is test output,
+  // taken again once; what the page says is checked from its text either way.
+  await page
+    .screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true })
+    .catch(() => page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true }));
   return page.evaluate((source) => {
     const links = (sel: string) =>
       [...document.querySelectorAll<HTMLAnchorElement>(`${sel} a`)].map((a) => ({
